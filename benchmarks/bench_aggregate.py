@@ -1,0 +1,240 @@
+"""Benchmark: labelwise.aggregate vs crowd-kit on the nine real crowd data sets.
+
+For every data set in ../shared/data/crowd (relative to the project root) this runs every labelwise
+aggregation method and every crowd-kit classification method on the same answer table and prints
+accuracy against the gold labels and fit time side by side, the speed-up of each labelwise method
+over its crowd-kit counterpart, and whether the goals of the aggregate issue are met.
+
+crowd-kit runs in a fresh subprocess per (data set, method) with a wall-clock limit (``--timeout``);
+a run that exceeds it is reported as ``timeout``, a run that raises as ``error`` (crowd-kit 1.4.2's
+Wawa and ZeroBasedSkill fail under scikit-learn >= 1.7 with an ``__sklearn_tags__`` error).
+
+Usage::
+
+    python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit run
+    python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "crowd"
+sys.path.insert(0, str(ROOT / "src"))
+
+from labelwise.aggregate import METHODS  # noqa: E402
+
+SETS = [
+    "d_Duck_Identification",
+    "s4_Dog_data",
+    "s4_Face_Sentiment_Identification",
+    "smem_rte",
+    "CF",
+    "MS",
+    "SP_amt",
+    "ZenCrowd_us",
+    "cifar10n_slots",
+]
+LW_METHODS = [m for m in METHODS if m != "crowdlab"]  # crowdlab needs a model's probabilities
+CK_METHODS = {
+    "majority-vote": "MajorityVote",
+    "wawa": "Wawa",
+    "zero-based-skill": "ZeroBasedSkill",
+    "dawid-skene": "DawidSkene",
+    "one-coin": "OneCoinDawidSkene",
+    "glad": "GLAD",
+    "mace": "MACE",
+    "kos": "KOS",
+    "mmsr": "MMSR",
+}
+
+_CHILD = r"""
+import json, sys, time, warnings
+warnings.filterwarnings("ignore")
+import pandas as pd
+import crowdkit.aggregation as ca
+path, cls_name = sys.argv[1], sys.argv[2]
+df = pd.read_csv(path, dtype=str).rename(columns={"item": "task", "annotator": "worker"})
+est = getattr(ca, cls_name)()
+t0 = time.perf_counter()
+labels = est.fit_predict(df)
+dt = time.perf_counter() - t0
+json.dump({"time": dt, "labels": {str(k): str(v) for k, v in labels.items()}}, sys.stdout)
+"""
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import crowdkit  # noqa: F401
+    import sklearn
+
+    ck = getattr(sys.modules.get("crowdkit"), "__version__", None)
+    if ck is None:
+        from importlib.metadata import version
+
+        ck = version("crowd-kit")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, numpy {np.__version__}, "
+        f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}, crowd-kit {ck}"
+    )
+
+
+def accuracy(labels: pd.Series, gold: pd.Series) -> float:
+    common = gold.index.intersection(labels.index)
+    return float((labels.loc[common].astype(str) == gold.loc[common]).mean())
+
+
+def run_labelwise(name: str, answers: pd.DataFrame, repeats: int) -> tuple[pd.Series, float]:
+    times = []
+    for _ in range(repeats):
+        est = METHODS[name]()
+        t0 = time.perf_counter()
+        est.fit(answers)
+        times.append(time.perf_counter() - t0)
+        if times[-1] > 2.0:
+            break
+    return est.labels_.astype(str), float(min(times))
+
+
+def run_crowdkit(cls_name: str, path: Path, timeout: float) -> dict:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(path), cls_name],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout"}
+    if proc.returncode != 0:
+        last = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        return {"status": "error", "error": last[-1][:160] if last else f"exit {proc.returncode}"}
+    out = json.loads(proc.stdout)
+    return {"status": "ok", "time": out["time"], "labels": pd.Series(out["labels"])}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sets", nargs="*", default=SETS)
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per crowd-kit run")
+    ap.add_argument("--repeats", type=int, default=3, help="labelwise timing: best of N (fast runs)")
+    ap.add_argument("--no-crowdkit", action="store_true")
+    ap.add_argument("--json", type=Path, help="write all numbers here")
+    args = ap.parse_args()
+
+    print("machine:", machine())
+    rows = []
+    for ds in args.sets:
+        folder = DATA / ds
+        answers = pd.read_csv(folder / "annotations.csv", dtype=str)
+        gold = pd.read_csv(folder / "gold.csv", dtype=str).set_index("item")["label"]
+        print(f"\n== {ds}: {len(answers):,} answers, {answers['item'].nunique():,} items, "
+              f"{answers['annotator'].nunique()} annotators, K={answers['label'].nunique()}, "
+              f"gold {len(gold):,}")
+        lw = {}
+        for m in LW_METHODS:
+            labels, t = run_labelwise(m, answers, args.repeats)
+            lw[m] = {"acc": accuracy(labels, gold), "time": t, "labels": labels}
+        ck = {}
+        if not args.no_crowdkit:
+            for m, cls_name in CK_METHODS.items():
+                res = run_crowdkit(cls_name, folder / "annotations.csv", args.timeout)
+                if res["status"] == "ok":
+                    res["acc"] = accuracy(res["labels"], gold)
+                ck[m] = res
+        header = f"{'method':<18}{'labelwise acc':>14}{'time s':>10}   {'crowd-kit acc':>14}{'time s':>10}{'speed-up':>10}{'agree':>8}"
+        print(header)
+        for m in list(dict.fromkeys(LW_METHODS + list(CK_METHODS))):
+            a = lw.get(m)
+            c = ck.get(m)
+            la = f"{a['acc']:.4f}" if a else "-"
+            lt = f"{a['time']:.4f}" if a else "-"
+            if c is None:
+                ca_, ct, sp, ag = ("-" if args.no_crowdkit else "n/a"), "-", "-", "-"
+            elif c["status"] != "ok":
+                ca_, ct, sp, ag = c["status"], (f">{args.timeout:.0f}" if c["status"] == "timeout" else "-"), "-", "-"
+                if a and c["status"] == "timeout":
+                    sp = f">{args.timeout / a['time']:.0f}x"
+            else:
+                ca_, ct = f"{c['acc']:.4f}", f"{c['time']:.3f}"
+                sp = f"{c['time'] / a['time']:.0f}x" if a else "-"
+                if a:
+                    common = a["labels"].index.intersection(c["labels"].index)
+                    ag = f"{(a['labels'].loc[common] == c['labels'].loc[common]).mean():.3f}"
+                else:
+                    ag = "-"
+            print(f"{m:<18}{la:>14}{lt:>10}   {ca_:>14}{ct:>10}{sp:>10}{ag:>8}")
+            row = {"set": ds, "method": m}
+            if a:
+                row.update(lw_acc=a["acc"], lw_time=a["time"])
+            if c is not None:
+                row.update(ck_status=c["status"], ck_acc=c.get("acc"), ck_time=c.get("time"),
+                           ck_error=c.get("error"))
+                if a and c["status"] == "ok":
+                    common = a["labels"].index.intersection(c["labels"].index)
+                    row["agree"] = float((a["labels"].loc[common] == c["labels"].loc[common]).mean())
+            rows.append(row)
+        errs = {m: c["error"] for m, c in ck.items() if c["status"] == "error"}
+        for m, e in errs.items():
+            print(f"  crowd-kit {CK_METHODS[m]} failed: {e}")
+
+    frame = pd.DataFrame(rows)
+    if args.json:
+        args.json.write_text(frame.to_json(orient="records", indent=1))
+    if args.no_crowdkit:
+        return
+    print("\n== goals")
+    ok_all = True
+    for m in ("dawid-skene", "one-coin", "glad", "mace"):
+        sub = frame[frame.method == m]
+        for _, r in sub.iterrows():
+            status = r.get("ck_status")
+            if status == "ok":
+                gap = 100 * (r.lw_acc - r.ck_acc)
+                speed = r.ck_time / r.lw_time
+                acc_ok = abs(gap) <= 0.5 or m in ("glad", "mace")
+                ok = speed >= 20 and (acc_ok or gap > 0)
+                note = f"acc {r.lw_acc:.4f} vs {r.ck_acc:.4f} ({gap:+.2f} pts), {speed:.0f}x"
+            elif status == "timeout":
+                ok, note = True, f"crowd-kit timed out (> {args.timeout:.0f} s), labelwise {r.lw_time:.2f} s"
+            else:
+                ok, note = False, f"crowd-kit {status}"
+            ok_all &= ok
+            print(f"  {m:<12} {r.set:<34} {'ok ' if ok else 'MISS'} {note}")
+    cif = frame[(frame.set == "cifar10n_slots") & frame.method.isin(["dawid-skene", "one-coin"])]
+    for _, r in cif.iterrows():
+        print(f"  {r.method:<12} on cifar10n_slots: {r.lw_time:.3f} s ({'ok' if r.lw_time < 1 else 'MISS'} < 1 s)")
+    wins = 0
+    for ds, sub in frame.groupby("set", sort=False):
+        best_lw = sub.lw_acc.max()
+        ck_ok = sub[sub.ck_status == "ok"]
+        best_ck = ck_ok.ck_acc.max() if len(ck_ok) else float("nan")
+        win = not (best_ck > best_lw)
+        wins += win
+        lw_name = sub.loc[sub.lw_acc.idxmax(), "method"]
+        ck_name = ck_ok.loc[ck_ok.ck_acc.idxmax(), "method"] if len(ck_ok) else "-"
+        print(f"  best on {ds:<34} labelwise {best_lw:.4f} ({lw_name}) vs crowd-kit {best_ck:.4f} ({ck_name}) "
+              f"{'>=' if win else '<'}")
+    print(f"  best labelwise >= best crowd-kit on {wins} of {frame.set.nunique()} sets (goal >= 7 of 9)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""labelwise: find, fix and defend against bad training labels.
+
+The public API, re-exported from the subpackages; nothing else lives here.
+"""
+
+from . import errors
+from .audit import LabelIssues, find_label_issues, label_quality_scores
+from .probs import out_of_fold_probs
+
+__version__ = "0.1.0"
+
+# Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
+# (one import per line; keep sorted)
+from . import noise  # noqa: E402
+# END OF SUBPACKAGES
+
+__all__ = [
+    "LabelIssues",
+    "errors",
+    "find_label_issues",
+    "label_quality_scores",
+    "noise",
+    "out_of_fold_probs",
+]

@@ -1,0 +1,284 @@
+"""Shared input checks: probabilities, labels, random states, fractions.
+
+Each check raises a :class:`~labelwise.errors.LabelwiseError` subclass whose message names the
+parameter, what was expected and what was received. Checks are vectorised and, for large
+probability arrays, avoid materialising a copy of the input.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import (
+    InvalidLabelsError,
+    InvalidParameterError,
+    InvalidProbabilitiesError,
+    LabelwiseWarning,
+    ShapeMismatchError,
+)
+
+PROB_SUM_ATOL = 1e-4
+
+
+def check_probs(probs: Any, *, name: str = "probs", atol: float = PROB_SUM_ATOL) -> np.ndarray:
+    """Return ``probs`` as a 2-D float array (float32 kept, no copy when already an array).
+
+    Raises
+    ------
+    InvalidProbabilitiesError
+        If not 2-D with at least two columns, if any value is NaN, infinite or negative, or if a
+        row does not sum to 1 within ``atol`` (the first such row is named).
+    """
+    arr = np.asarray(probs)
+    if arr.dtype.kind not in "fiu":
+        raise InvalidProbabilitiesError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    if arr.ndim != 2:
+        raise InvalidProbabilitiesError(
+            f"{name} must be a 2-D array of shape (n_examples, n_classes), got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0:
+        raise InvalidProbabilitiesError(f"{name} must have at least one row, got shape {arr.shape}")
+    if arr.shape[1] < 2:
+        raise InvalidProbabilitiesError(f"{name} must have at least 2 columns (classes), got {arr.shape[1]}")
+    # Row sums reveal NaN/inf without an n x K temporary: any non-finite value makes its row sum
+    # non-finite.
+    sums = arr.sum(axis=1, dtype=np.float64)
+    finite = np.isfinite(sums)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise InvalidProbabilitiesError(
+            f"{name} must be finite (no NaN or inf), row {row} contains {arr[row][~np.isfinite(arr[row])][0]}"
+        )
+    if arr.min() < 0:
+        row = int(np.flatnonzero((arr < 0).any(axis=1))[0])
+        raise InvalidProbabilitiesError(
+            f"{name} must be non-negative, row {row} contains {float(arr[row].min()):.6g}"
+        )
+    bad = np.abs(sums - 1.0) > atol
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidProbabilitiesError(
+            f"{name} must sum to 1 in every row (within {atol:g}); row {row} sums to {sums[row]:.6g}"
+        )
+    return arr
+
+
+def show(value: Any) -> str:
+    """``repr`` of a value for messages, numpy scalars shown as plain Python values."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    if isinstance(values, (pd.Series, pd.Index)):
+        arr = values.to_numpy()
+    else:
+        arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise InvalidLabelsError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _missing_mask(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.kind in "iub":
+        return np.zeros(arr.shape, dtype=bool)
+    return pd.isna(arr)
+
+
+def encode_labels(
+    labels: Any, *, name: str = "labels", classes: Sequence[Any] | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Encode arbitrary hashable labels to integer codes ``0..K-1``.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n,)
+        Any hashable values (ints, strings). Missing values are an error.
+    name : str
+        Parameter name used in error messages.
+    classes : sequence, optional
+        The known classes in code order. When omitted, the sorted unique values of ``labels``.
+
+    Returns
+    -------
+    codes : ndarray of int64, shape (n,)
+    classes : ndarray of shape (K,)
+    """
+    arr = _as_1d(labels, name)
+    if arr.size == 0:
+        raise InvalidLabelsError(f"{name} must not be empty")
+    missing = _missing_mask(arr)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(arr[row])}")
+    if classes is None:
+        try:
+            codes, uniques = pd.factorize(arr, sort=True)
+        except TypeError:  # mixed, unorderable types: keep first-seen order
+            codes, uniques = pd.factorize(arr, sort=False)
+        return codes.astype(np.int64, copy=False), np.asarray(uniques)
+    class_arr = _as_1d(classes, "classes")
+    index = pd.Index(class_arr)
+    if not index.is_unique:
+        raise InvalidParameterError(f"classes must be unique, got duplicates {list(index[index.duplicated()][:5])}")
+    codes = index.get_indexer(arr)
+    unknown = codes < 0
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise InvalidLabelsError(
+            f"{name} must be one of the classes {[c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]}, row {row} is {show(arr[row])}"
+        )
+    return codes.astype(np.int64, copy=False), class_arr
+
+
+def encode_labels_for_probs(
+    labels: Any, n_classes: int, *, classes: Sequence[Any] | np.ndarray | None = None, name: str = "labels"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Encode ``labels`` against the ``n_classes`` columns of a probability array.
+
+    Integer labels are taken as column indices ``0..K-1``. Other labels need ``classes`` (the
+    class of each column, in order) unless their sorted unique values number exactly ``K``.
+    """
+    if classes is not None:
+        class_arr = _as_1d(classes, "classes")
+        if len(class_arr) != n_classes:
+            raise ShapeMismatchError(
+                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
+            )
+        return encode_labels(labels, name=name, classes=class_arr)
+    arr = _as_1d(labels, name)
+    if arr.size == 0:
+        raise InvalidLabelsError(f"{name} must not be empty")
+    if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)):
+        codes = arr.astype(np.int64)
+        lo, hi = int(codes.min()), int(codes.max())
+        if lo < 0 or hi >= n_classes:
+            row = int(np.flatnonzero((codes < 0) | (codes >= n_classes))[0])
+            raise InvalidLabelsError(
+                f"{name} must be integers in [0, {n_classes - 1}] (one per column of probs), "
+                f"row {row} is {show(arr[row])}"
+            )
+        return codes, np.arange(n_classes)
+    codes, found = encode_labels(arr, name=name)
+    if len(found) != n_classes:
+        raise InvalidLabelsError(
+            f"{name} has {len(found)} distinct values but probs has {n_classes} columns; pass "
+            f"classes= to say which class each column is"
+        )
+    return codes, found
+
+
+def check_same_length(name_a: str, a: Any, name_b: str, b: Any) -> None:
+    """Raise :class:`ShapeMismatchError` unless ``len(a) == len(b)``."""
+    if len(a) != len(b):
+        raise ShapeMismatchError(f"{name_a} and {name_b} must have the same length, got {len(a)} and {len(b)}")
+
+
+def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels") -> np.ndarray:
+    """Return per-class counts; error when fewer than two classes appear, warn for absent ones."""
+    counts = np.bincount(codes, minlength=n_classes)
+    present = int(np.count_nonzero(counts))
+    if present < 2:
+        raise InvalidLabelsError(f"{name} must contain at least 2 classes, got {present}")
+    absent = np.flatnonzero(counts == 0)
+    if absent.size:
+        warnings.warn(
+            f"{name}: {absent.size} class(es) of probs have no examples (column(s) {absent[:10].tolist()}); "
+            "they are never flagged and never suggested by confident counting",
+            LabelwiseWarning,
+            stacklevel=3,
+        )
+    return counts
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
+    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    raise InvalidParameterError(
+        f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}"
+    )
+
+
+def seed_from(random_state: Any) -> int | None:
+    """An int seed for APIs (scikit-learn) that want one; ``None`` stays ``None``."""
+    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
+        return None if random_state is None else int(random_state)
+    return int(check_random_state(random_state).integers(0, 2**31 - 1))
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise InvalidParameterError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def check_fraction(name: str, value: Any, *, low: float = 0.0, high: float = 1.0, closed_high: bool = False) -> float:
+    """Raise :class:`InvalidParameterError` unless ``low <= value < high`` (or ``<=`` if closed)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
+    ok = low <= v <= high if closed_high else low <= v < high
+    if not ok or np.isnan(v):
+        bracket = "]" if closed_high else ")"
+        raise InvalidParameterError(f"{name} must be in [{low:g}, {high:g}{bracket}, got {value!r}")
+    return v
+
+
+def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    """Raise :class:`InvalidParameterError` unless ``value`` is an int ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < minimum:
+        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_estimator_method(estimator: Any, method: str, *, name: str = "estimator") -> None:
+    """Raise :class:`EstimatorError` unless ``estimator`` has ``method`` (e.g. ``predict_proba``)."""
+    from .errors import EstimatorError
+
+    if not hasattr(estimator, "fit"):
+        raise EstimatorError(f"{name} must be a scikit-learn estimator with fit(), got {type(estimator).__name__}")
+    if not hasattr(estimator, method):
+        hint = " (for SVC, pass probability=True)" if method == "predict_proba" else ""
+        raise EstimatorError(
+            f"{name} must implement {method}(){hint}, got {type(estimator).__name__} which does not"
+        )
+
+
+def sample_weight_fit_params(estimator: Any, sample_weight: Any, *, name: str = "estimator") -> dict:
+    """The ``fit`` keyword arguments that pass ``sample_weight`` to ``estimator``.
+
+    A :class:`~sklearn.pipeline.Pipeline` gets ``<last step>__sample_weight``. Raises
+    :class:`EstimatorError` when the estimator's ``fit`` cannot take sample weights.
+    """
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import has_fit_parameter
+
+    from .errors import EstimatorError
+
+    if sample_weight is None:
+        return {}
+    if isinstance(estimator, Pipeline):
+        step, last = estimator.steps[-1]
+        if last not in (None, "passthrough") and has_fit_parameter(last, "sample_weight"):
+            return {f"{step}__sample_weight": sample_weight}
+        raise EstimatorError(
+            f"{name} must accept sample_weight in fit(), but the last step of the pipeline "
+            f"({type(last).__name__}) does not"
+        )
+    if has_fit_parameter(estimator, "sample_weight"):
+        return {"sample_weight": sample_weight}
+    raise EstimatorError(f"{name} must accept sample_weight in fit(), {type(estimator).__name__}.fit does not")

@@ -1,0 +1,67 @@
+"""Many annotators -> training labels: majority vote, Wawa, zero-based skill, Dawid-Skene,
+one-coin Dawid-Skene, GLAD, MACE, soft-label averaging and a model+annotators consensus.
+
+Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
+``fit(answers, probs=None)`` and exposes ``labels_``, ``probas_``, ``annotator_skill_``,
+``loss_history_``, ``n_iter_`` and ``converged_``. ``METHODS`` maps the command-line method names
+to the classes.
+"""
+
+from ._answers import EncodedAnswers, encode_answers
+from .agreement import (
+    Agreement,
+    agreement,
+    annotator_agreement,
+    fleiss_kappa,
+    item_agreement,
+    krippendorff_alpha,
+)
+from .crowdlab import CrowdLab
+from .dawid_skene import DawidSkene, OneCoinDawidSkene
+from .glad import GLAD
+from .mace import MACE
+from .majority import MajorityVote
+from .sampler import ObserverLabelSampler
+from .simulate import SimulatedAnnotations, simulate_annotators
+from .soft import SoftLabelAverage
+from .uncertain import UncertainAnswers, apply_uncertain_policy
+from .wawa import Wawa
+from .zero_based_skill import ZeroBasedSkill
+
+METHODS = {
+    "majority-vote": MajorityVote,
+    "wawa": Wawa,
+    "zero-based-skill": ZeroBasedSkill,
+    "dawid-skene": DawidSkene,
+    "one-coin": OneCoinDawidSkene,
+    "glad": GLAD,
+    "mace": MACE,
+    "soft-average": SoftLabelAverage,
+    "crowdlab": CrowdLab,
+}
+
+__all__ = [
+    "Agreement",
+    "ObserverLabelSampler",
+    "SimulatedAnnotations",
+    "UncertainAnswers",
+    "agreement",
+    "annotator_agreement",
+    "apply_uncertain_policy",
+    "fleiss_kappa",
+    "item_agreement",
+    "krippendorff_alpha",
+    "simulate_annotators",
+    "METHODS",
+    "CrowdLab",
+    "DawidSkene",
+    "EncodedAnswers",
+    "GLAD",
+    "MACE",
+    "MajorityVote",
+    "OneCoinDawidSkene",
+    "SoftLabelAverage",
+    "Wawa",
+    "ZeroBasedSkill",
+    "encode_answers",
+]

@@ -1,0 +1,308 @@
+"""Validate a long answer table (item, annotator, label) and encode it to integer codes once.
+
+Every aggregation method works on :class:`EncodedAnswers`: three aligned integer arrays (one entry
+per answer) plus the sorted item, annotator and class values they index. The sparse count matrices
+that the EM methods multiply with are built here, once per fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._validate import check_choice
+from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+
+__all__ = ["EncodedAnswers", "encode_answers", "DUPLICATE_POLICIES"]
+
+DUPLICATE_POLICIES = ("keep", "last")
+
+
+@dataclass(frozen=True, eq=False)
+class EncodedAnswers:
+    """An answer table encoded to integer codes.
+
+    Attributes
+    ----------
+    item_idx, annotator_idx, label_idx : ndarray of int64, shape (n_answers,)
+        Codes of each answer's item (into ``items``), annotator (into ``annotators``) and label
+        (into ``classes``).
+    items, annotators, classes : ndarray
+        The distinct values, sorted when they are mutually comparable (else in first-seen order).
+    n_duplicates : int
+        Answers that repeat an earlier (item, annotator) pair in the input (before any dropping).
+    n_dropped : int
+        Duplicate answers dropped by ``duplicates="last"`` (0 with ``"keep"``).
+    item_name, annotator_name, label_name : str
+        The input's column names, used to name the index of results.
+    """
+
+    item_idx: np.ndarray
+    annotator_idx: np.ndarray
+    label_idx: np.ndarray
+    items: np.ndarray
+    annotators: np.ndarray
+    classes: np.ndarray
+    n_duplicates: int = 0
+    n_dropped: int = 0
+    item_name: str = "item"
+    annotator_name: str = "annotator"
+    label_name: str = "label"
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n_answers(self) -> int:
+        """Number of answers (rows kept)."""
+        return int(self.item_idx.shape[0])
+
+    @property
+    def n_items(self) -> int:
+        """Number of distinct items."""
+        return int(len(self.items))
+
+    @property
+    def n_annotators(self) -> int:
+        """Number of distinct annotators."""
+        return int(len(self.annotators))
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes ``K`` (declared or observed)."""
+        return int(len(self.classes))
+
+    # ------------------------------------------------------------- aggregates
+    @cached_property
+    def answers_per_item(self) -> np.ndarray:
+        """Answers per item, int64 of shape (n_items,)."""
+        return np.bincount(self.item_idx, minlength=self.n_items)
+
+    @cached_property
+    def answers_per_annotator(self) -> np.ndarray:
+        """Answers per annotator, int64 of shape (n_annotators,)."""
+        return np.bincount(self.annotator_idx, minlength=self.n_annotators)
+
+    @cached_property
+    def item_label_counts(self) -> np.ndarray:
+        """Dense vote counts, float64 of shape (n_items, K): ``[i, k]`` answers on item i with label k."""
+        return self.item_class_sum(None)
+
+    @cached_property
+    def votes(self) -> sp.csr_matrix:
+        """Sparse one-hot vote counts, shape (n_items, K)."""
+        ones = np.ones(self.n_answers)
+        return sp.csr_matrix(
+            (ones, (self.item_idx, self.label_idx)), shape=(self.n_items, self.n_classes)
+        )
+
+    @cached_property
+    def annotator_label_counts(self) -> np.ndarray:
+        """Dense counts, float64 of shape (n_annotators, K): labels each annotator gave."""
+        flat = self.annotator_idx * self.n_classes + self.label_idx
+        counts = np.bincount(flat, minlength=self.n_annotators * self.n_classes)
+        return counts.reshape(self.n_annotators, self.n_classes).astype(np.float64)
+
+    @cached_property
+    def item_by_annotator_label(self) -> sp.csr_matrix:
+        """Sparse counts, shape (n_items, n_annotators * K).
+
+        Column ``j * K + l`` of row ``i`` counts the answers of annotator ``j`` on item ``i`` with
+        label ``l``. ``M @ L`` with ``L`` of shape (n_annotators * K, K) sums, per item, the rows of
+        ``L`` that its answers select; ``M.T @ P`` sums per (annotator, label) the rows of ``P``
+        (n_items, K): the two products of a Dawid-Skene iteration.
+        """
+        cols = self.annotator_idx * self.n_classes + self.label_idx
+        ones = np.ones(self.n_answers)
+        m = sp.csr_matrix(
+            (ones, (self.item_idx, cols)), shape=(self.n_items, self.n_annotators * self.n_classes)
+        )
+        m.sum_duplicates()
+        return m
+
+    def item_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum a per-answer array over each item: shape (n_items,)."""
+        return np.bincount(self.item_idx, weights=values, minlength=self.n_items)
+
+    def annotator_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum a per-answer array over each annotator: shape (n_annotators,)."""
+        return np.bincount(self.annotator_idx, weights=values, minlength=self.n_annotators)
+
+    def item_class_sum(self, values: np.ndarray | None) -> np.ndarray:
+        """Sum a per-answer array into ``[item, answer's label]`` cells: shape (n_items, K).
+
+        ``values=None`` counts answers (the vote matrix).
+        """
+        k = self.n_classes
+        flat = self.item_idx * k + self.label_idx
+        out = np.bincount(flat, weights=values, minlength=self.n_items * k)
+        return out.reshape(self.n_items, k).astype(np.float64, copy=False)
+
+    def annotator_class_sum(self, values: np.ndarray | None) -> np.ndarray:
+        """Sum a per-answer array into ``[annotator, answer's label]`` cells: shape (n_annotators, K)."""
+        k = self.n_classes
+        flat = self.annotator_idx * k + self.label_idx
+        out = np.bincount(flat, weights=values, minlength=self.n_annotators * k)
+        return out.reshape(self.n_annotators, k).astype(np.float64, copy=False)
+
+    # ------------------------------------------------------------- frames
+    def item_index(self) -> pd.Index:
+        """The items as a pandas Index named after the item column."""
+        return pd.Index(self.items, name=self.item_name)
+
+    def annotator_index(self) -> pd.Index:
+        """The annotators as a pandas Index named after the annotator column."""
+        return pd.Index(self.annotators, name=self.annotator_name)
+
+    def class_index(self) -> pd.Index:
+        """The classes as a pandas Index named after the label column."""
+        return pd.Index(self.classes, name=self.label_name)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The (kept) answers decoded back to a long table."""
+        return pd.DataFrame(
+            {
+                self.item_name: self.items[self.item_idx],
+                self.annotator_name: self.annotators[self.annotator_idx],
+                self.label_name: self.classes[self.label_idx],
+            }
+        )
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # mixed, unorderable types: first-seen order
+        codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def _row_label(frame: pd.DataFrame, pos: int) -> str:
+    idx = frame.index[pos]
+    return f"row {pos}" if (isinstance(idx, (int, np.integer)) and idx == pos) else f"row {pos} (index {idx!r})"
+
+
+def encode_answers(
+    answers: Any,
+    *,
+    labels: Sequence[Any] | np.ndarray | None = None,
+    duplicates: str = "keep",
+    item_col: str = "item",
+    annotator_col: str = "annotator",
+    label_col: str = "label",
+    name: str = "answers",
+) -> EncodedAnswers:
+    """Validate a long answer table and encode it to integer codes.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        One row per answer with (at least) the columns ``item_col``, ``annotator_col`` and
+        ``label_col``. Ids and labels may be any hashable values.
+    labels : sequence, optional
+        The declared label set, in the order the classes should have. A label outside it is an
+        error. Declared labels that nobody used are kept as classes (with zero votes). When
+        omitted, the classes are the sorted distinct labels.
+    duplicates : {"keep", "last"}
+        What to do with several answers of one annotator on one item: ``"keep"`` all of them
+        (each counts as an answer) or keep only the ``"last"`` (in row order). Either way their
+        number is reported in ``n_duplicates``.
+    item_col, annotator_col, label_col : str
+        Column names.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    EncodedAnswers
+
+    Raises
+    ------
+    AnnotationError
+        If ``answers`` is empty, has a null item, annotator or label (the row is named), or a label
+        outside ``labels`` (row and value named).
+    MissingColumnError
+        If ``answers`` is not a DataFrame or lacks a column (the existing columns are listed).
+    InvalidParameterError
+        If ``duplicates`` is not one of ``"keep"``, ``"last"`` or ``labels`` has duplicates.
+    """
+    check_choice("duplicates", duplicates, DUPLICATE_POLICIES)
+    if not isinstance(answers, pd.DataFrame):
+        raise MissingColumnError(
+            f"{name} must be a pandas DataFrame with columns {[item_col, annotator_col, label_col]}, "
+            f"got {type(answers).__name__}"
+        )
+    cols = [item_col, annotator_col, label_col]
+    missing = [c for c in cols if c not in answers.columns]
+    if missing:
+        raise MissingColumnError(
+            f"{name} must have the columns {cols}; missing {missing}, the table has "
+            f"{[str(c) for c in answers.columns][:30]}"
+        )
+    if len(answers) == 0:
+        raise AnnotationError(f"{name} must have at least one answer, got an empty table")
+
+    arrays = {}
+    for col, what in ((item_col, "item"), (annotator_col, "annotator"), (label_col, "label")):
+        arr = answers[col].to_numpy()
+        null = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, dtype=bool)
+        if null.any():
+            pos = int(np.flatnonzero(null)[0])
+            raise AnnotationError(
+                f"{name} column {col!r} must not be null ({what} id), {_row_label(answers, pos)} is "
+                f"{arr[pos]!r} ({int(null.sum())} null value(s) in all)"
+            )
+        arrays[what] = arr
+
+    item_idx, items = _factorize(arrays["item"])
+    annotator_idx, annotators = _factorize(arrays["annotator"])
+    if labels is None:
+        label_idx, classes = _factorize(arrays["label"])
+    else:
+        classes = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
+        if classes.ndim != 1 or classes.size == 0:
+            raise InvalidParameterError(f"labels must be a non-empty 1-D sequence of labels, got {labels!r}")
+        index = pd.Index(classes)
+        if not index.is_unique:
+            raise InvalidParameterError(
+                f"labels must be unique, got duplicates {list(index[index.duplicated()][:5])}"
+            )
+        label_idx = index.get_indexer(arrays["label"]).astype(np.int64)
+        unknown = label_idx < 0
+        if unknown.any():
+            pos = int(np.flatnonzero(unknown)[0])
+            raise AnnotationError(
+                f"{name} column {label_col!r} must hold one of the declared labels "
+                f"{list(classes[:20])}, {_row_label(answers, pos)} is {arrays['label'][pos]!r} "
+                f"({int(unknown.sum())} answer(s) outside the label set)"
+            )
+
+    # Duplicate (item, annotator) pairs, found with one integer key per answer.
+    key = item_idx * max(len(annotators), 1) + annotator_idx
+    _, first = np.unique(key, return_index=True)
+    n_dup = int(len(key) - len(first))
+    n_dropped = 0
+    if n_dup and duplicates == "last":
+        rev = key[::-1]
+        _, last_rev = np.unique(rev, return_index=True)
+        keep = np.sort(len(key) - 1 - last_rev)
+        n_dropped = int(len(key) - len(keep))
+        item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
+
+    return EncodedAnswers(
+        item_idx=item_idx,
+        annotator_idx=annotator_idx,
+        label_idx=label_idx,
+        items=items,
+        annotators=annotators,
+        classes=classes,
+        n_duplicates=n_dup,
+        n_dropped=n_dropped,
+        item_name=str(item_col),
+        annotator_name=str(annotator_col),
+        label_name=str(label_col),
+    )

@@ -1,0 +1,191 @@
+"""The shared skeleton of every aggregation estimator: validate, encode, fit, decode.
+
+A subclass implements ``_fit(enc, probs)`` on :class:`~labelwise.aggregate._answers.EncodedAnswers`
+and returns the posterior (n_items, K) and the per-annotator estimated accuracy; this class turns
+them into the fitted pandas attributes every method shares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from .._validate import check_random_state
+from ..errors import InvalidParameterError
+from ._answers import EncodedAnswers, encode_answers
+
+__all__ = ["BaseAggregator", "argmax_random_ties", "log_normalize"]
+
+TIE_RTOL = 1e-9
+
+
+def argmax_random_ties(scores: np.ndarray, rng: np.random.Generator, *, rtol: float = TIE_RTOL) -> np.ndarray:
+    """Row-wise argmax that breaks ties uniformly at random.
+
+    Entries within ``rtol`` (relative to the row maximum) of the maximum tie. One uniform draw per
+    cell is made in row-major order, so the choice for item ``i`` depends only on the generator and
+    on ``i``'s position in the (sorted) item order, never on the order of the input rows.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    top = scores.max(axis=1, keepdims=True)
+    tied = scores >= top - rtol * np.maximum(np.abs(top), 1.0)
+    draws = rng.random(scores.shape)
+    draws[~tied] = -1.0
+    return draws.argmax(axis=1)
+
+
+def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax of each row of ``log_scores`` and each row's log-sum-exp (the log normaliser).
+
+    Shifting each row by its maximum before exponentiating keeps ``exp`` in range however many
+    answers an item has (products of many probabilities underflow in linear space).
+    """
+    top = log_scores.max(axis=1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    w = np.exp(log_scores - top)
+    total = w.sum(axis=1, keepdims=True)
+    post = w / total
+    return post, (np.log(total) + top).ravel()
+
+
+class BaseAggregator(BaseEstimator):
+    """Base class: ``fit(answers, probs=None)`` on a long (item, annotator, label) table.
+
+    Fitted attributes shared by every method
+    -----------------------------------------
+    classes_ : ndarray of shape (K,)
+    labels_ : pandas.Series indexed by item, named ``"label"``: the aggregated label.
+    probas_ : pandas.DataFrame indexed by item, one column per class: the posterior (rows sum to 1).
+    annotator_skill_ : pandas.Series indexed by annotator: estimated accuracy in [0, 1].
+    n_answers_per_item_ : pandas.Series indexed by item.
+    loss_history_ : list of float (mean negative log-likelihood per answer, per iteration; ``[]``
+        for non-iterative methods).
+    n_iter_ : int, converged_ : bool
+    n_answers_, n_items_, n_annotators_, n_duplicates_, n_duplicates_dropped_ : int
+    """
+
+    #: Whether ``fit`` uses model probabilities (only the model+annotator consensus does).
+    _uses_probs = False
+
+    # Subclasses call this with their own parameters stored by their __init__.
+    def _common_params(self) -> dict[str, Any]:
+        return {
+            "labels": self.labels,
+            "duplicates": self.duplicates,
+            "item_col": self.item_col,
+            "annotator_col": self.annotator_col,
+            "label_col": self.label_col,
+        }
+
+    def _encode(self, answers: Any) -> EncodedAnswers:
+        return encode_answers(answers, **self._common_params())
+
+    def fit(self, answers: pd.DataFrame, probs: Any = None) -> BaseAggregator:
+        """Fit on a long answer table (one row per answer: item, annotator, label).
+
+        Parameters
+        ----------
+        answers : pandas.DataFrame
+            Columns ``item_col``, ``annotator_col``, ``label_col`` (default ``item``,
+            ``annotator``, ``label``).
+        probs : DataFrame or array, optional
+            A model's out-of-fold probabilities; only the model+annotator consensus
+            (:class:`~labelwise.aggregate.CrowdLab`) uses them, every other method rejects them.
+
+        Returns
+        -------
+        self
+        """
+        if probs is not None and not self._uses_probs:
+            raise InvalidParameterError(
+                f"probs is only used by the 'crowdlab' method (model + annotators consensus); "
+                f"{type(self).__name__} got probs of type {type(probs).__name__}"
+            )
+        self._check_params()
+        return self._fit_encoded(self._encode(answers), probs)
+
+    def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> BaseAggregator:
+        """Fit on an already encoded table (parameters already checked)."""
+        self.loss_history_: list[float] = []
+        self.n_iter_ = 0
+        self.converged_ = True
+        if enc.n_classes == 1:  # one class: nothing to infer
+            post, skill = np.ones((enc.n_items, 1)), np.ones(enc.n_annotators)
+            self._fit_single_class(enc)
+        else:
+            post, skill = self._fit(enc, probs)
+        self._set_results(enc, post, skill)
+        return self
+
+    def fit_predict(self, answers: pd.DataFrame, probs: Any = None) -> pd.Series:
+        """Fit, then return ``labels_``."""
+        return self.fit(answers, probs).labels_
+
+    def fit_predict_proba(self, answers: pd.DataFrame, probs: Any = None) -> pd.DataFrame:
+        """Fit, then return ``probas_``."""
+        return self.fit(answers, probs).probas_
+
+    # ---------------------------------------------------------------- hooks
+    def _check_params(self) -> None:
+        """Validate constructor parameters (subclasses extend)."""
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        """Set method-specific attributes when only one class exists (subclasses may extend)."""
+
+    def _rng(self) -> np.random.Generator:
+        return check_random_state(getattr(self, "random_state", 0))
+
+    def _hard_labels(self, post: np.ndarray) -> np.ndarray:
+        """Codes of the aggregated labels: argmax of the posterior, seeded random tie-breaking."""
+        return argmax_random_ties(post, self._rng())
+
+    def _set_results(self, enc: EncodedAnswers, post: np.ndarray, skill: np.ndarray) -> None:
+        items = enc.item_index()
+        classes = enc.class_index()
+        codes = self._hard_labels(post)
+        self.classes_ = enc.classes
+        self.labels_ = pd.Series(enc.classes[codes], index=items, name="label")
+        self.probas_ = pd.DataFrame(post, index=items, columns=classes)
+        self.annotator_skill_ = pd.Series(
+            np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill"
+        )
+        self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers")
+        self.n_answers_ = enc.n_answers
+        self.n_items_ = enc.n_items
+        self.n_annotators_ = enc.n_annotators
+        self.n_duplicates_ = enc.n_duplicates
+        self.n_duplicates_dropped_ = enc.n_dropped
+        self.label_codes_ = codes
+
+
+def agreement_skill(enc: EncodedAnswers, codes: np.ndarray) -> np.ndarray:
+    """Fraction of each annotator's answers equal to the aggregated label of the item."""
+    hit = (enc.label_idx == codes[enc.item_idx]).astype(np.float64)
+    n = enc.answers_per_annotator
+    return np.divide(enc.annotator_sum(hit), n, out=np.zeros(enc.n_annotators), where=n > 0)
+
+
+def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:
+    """Mean posterior probability of each annotator's answered label (their expected accuracy)."""
+    p = post[enc.item_idx, enc.label_idx]
+    n = enc.answers_per_annotator
+    return np.divide(enc.annotator_sum(p), n, out=np.zeros(enc.n_annotators), where=n > 0)
+
+
+def check_common(est: BaseAggregator) -> None:
+    """Validate the parameters every estimator shares."""
+    from .._validate import check_choice
+
+    from ._answers import DUPLICATE_POLICIES
+
+    check_choice("duplicates", est.duplicates, DUPLICATE_POLICIES)
+    for attr in ("item_col", "annotator_col", "label_col"):
+        value = getattr(est, attr)
+        if not isinstance(value, str) or not value:
+            raise InvalidParameterError(f"{attr} must be a non-empty column name (str), got {value!r}")

@@ -1,0 +1,201 @@
+"""Consensus of a model's predicted probabilities and the annotators (the idea of CROWDLAB)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_positive_int, check_probs
+from ..errors import ShapeMismatchError
+from ._answers import EncodedAnswers
+from ._base import BaseAggregator, agreement_skill, argmax_random_ties, check_common
+from .majority import weighted_vote_shares
+
+__all__ = ["CrowdLab"]
+
+_MIN_WEIGHT = 1e-3
+
+
+def _align_probs(probs: Any, enc: EncodedAnswers) -> np.ndarray:
+    """Model probabilities as an (n_items, K) array in ``enc``'s item and class order."""
+    if isinstance(probs, pd.DataFrame):
+        cols = pd.Index(probs.columns)
+        missing_cls = [c for c in enc.classes if c not in cols]
+        if missing_cls and len(cols) == enc.n_classes and not any(c in cols for c in enc.classes):
+            # columns that are not class names (e.g. 0..K-1 or "p_cat"): take them in order
+            frame = probs
+        elif missing_cls:
+            raise ShapeMismatchError(
+                f"probs must have one column per class {list(enc.classes)[:20]}; missing "
+                f"{missing_cls[:10]}, it has {list(cols)[:20]}"
+            )
+        else:
+            frame = probs.loc[:, list(enc.classes)]
+        missing = pd.Index(enc.items).difference(frame.index)
+        if len(missing):
+            raise ShapeMismatchError(
+                f"probs must have a row for every answered item (index = item ids); "
+                f"{len(missing)} item(s) missing, e.g. {list(missing[:5])}"
+            )
+        arr = frame.reindex(enc.items).to_numpy(dtype=np.float64)
+    else:
+        arr = np.asarray(probs)
+        if arr.ndim != 2 or arr.shape != (enc.n_items, enc.n_classes):
+            raise ShapeMismatchError(
+                f"probs must have shape (n_items, n_classes) = ({enc.n_items}, {enc.n_classes}) "
+                f"with rows in sorted item order and columns in class order (or be a DataFrame "
+                f"indexed by item), got shape {arr.shape}"
+            )
+    return np.asarray(check_probs(arr, name="probs"), dtype=np.float64)
+
+
+class CrowdLab(BaseAggregator):
+    r"""Consensus labels from a model's probabilities and the annotators, with per-item quality.
+
+    The idea of CROWDLAB (Goh, Tkachenko and Mueller 2022): a classifier's out-of-fold predicted
+    probabilities ``m_i`` are one more, tireless "annotator" whose trustworthiness, like each human
+    annotator's, is estimated from agreement with the current consensus.
+
+    Each round ``r = 1, 2, ...`` (starting from the majority vote, ties broken by ``m_i``):
+
+    1. on items with at least two answers (all items if none has two), the annotator accuracy
+       ``a_j`` = share of annotator ``j``'s answers equal to the consensus, the model accuracy
+       ``a_M`` = share of items where ``argmax m_i`` equals it, and the baseline accuracy ``a_0``
+       = share of the most frequent consensus class;
+    2. weights ``w_j = max(1 - (1 - a_j)/(1 - a_0), 0.001)`` and
+       ``w_M = max(1 - (1 - a_M)/(1 - a_0), 0.001) * sqrt(mean answers per item)`` (the model
+       counts more where fewer humans looked);
+    3. each answer ``l`` becomes a soft label ``P`` on ``l`` and ``(1 - P)/(K - 1)`` elsewhere,
+       with ``P`` the mean annotator agreement ``Σ_j n_j a_j / Σ_j n_j``;
+    4. the consensus distribution ``q_i = (w_M m_i + Σ_{j ∈ i} w_j onehot_P(l_ij)) /
+       (w_M + Σ_{j ∈ i} w_j)`` and the new consensus ``argmax q_i``.
+
+    Rounds repeat until the consensus stops changing or ``max_iter``. ``probas_`` is ``q``,
+    ``item_quality_[i] = q_i[labels_[i]]`` scores how much to trust each consensus label (low:
+    review it), ``annotator_skill_`` is ``a_j`` against the final consensus and
+    ``annotator_quality_`` the mean ``q_i`` of the labels each annotator gave.
+
+    Parameters
+    ----------
+    max_iter : int, default 5
+        Rounds of re-estimating the weights from the updated consensus.
+    labels, duplicates, item_col, annotator_col, label_col, random_state
+        As in :class:`~labelwise.aggregate.MajorityVote`.
+
+    Notes
+    -----
+    ``fit(answers, probs)`` needs ``probs``: a DataFrame indexed by item with one column per
+    class (extra items are ignored), or an array of shape (n_items, K) whose rows follow the
+    sorted item ids and whose columns follow ``classes_`` (sorted labels or ``labels=``).
+
+    Attributes
+    ----------
+    model_weight_ : float
+    annotator_weight_ : pandas.Series indexed by annotator.
+    item_quality_ : pandas.Series indexed by item.
+    annotator_quality_ : pandas.Series indexed by annotator.
+
+    References
+    ----------
+    .. [1] H. W. J. Goh, U. Tkachenko and J. Mueller, "CROWDLAB: Supervised learning to infer
+       consensus labels and quality scores for data with multiple annotators", NeurIPS 2022
+       Human in the Loop Learning Workshop, arXiv:2210.06812.
+    """
+
+    _uses_probs = True
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 5,
+        labels: Sequence[Any] | None = None,
+        duplicates: str = "keep",
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        label_col: str = "label",
+        random_state: Any = 0,
+    ) -> None:
+        self.max_iter = max_iter
+        self.labels = labels
+        self.duplicates = duplicates
+        self.item_col = item_col
+        self.annotator_col = annotator_col
+        self.label_col = label_col
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        check_common(self)
+        check_positive_int("max_iter", self.max_iter)
+
+    def fit(self, answers: pd.DataFrame, probs: Any = None) -> CrowdLab:
+        """Fit on the answers and the model's probabilities ``probs`` (required)."""
+        if probs is None:
+            from ..errors import InvalidParameterError
+
+            raise InvalidParameterError(
+                "probs is required by CrowdLab: a DataFrame indexed by item with one column per "
+                "class, or an (n_items, K) array; got None"
+            )
+        return super().fit(answers, probs)
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        model = _align_probs(probs, enc)
+        k = enc.n_classes
+        shares = weighted_vote_shares(enc)
+        # majority vote, ties broken by the model, then at random
+        top = shares.max(axis=1, keepdims=True)
+        tie_score = np.where(shares >= top - 1e-12, 1.0 + model, 0.0)
+        codes = argmax_random_ties(tie_score, self._rng())
+        multi = enc.answers_per_item >= 2
+        if not multi.any():
+            multi = np.ones(enc.n_items, dtype=bool)
+        sub_answers = multi[enc.item_idx]
+        n_j = np.bincount(enc.annotator_idx[sub_answers], minlength=enc.n_annotators).astype(np.float64)
+        model_pred = model.argmax(axis=1)
+        mean_answers = float(enc.answers_per_item.mean())
+        self.converged_ = False
+        for it in range(1, self.max_iter + 1):
+            hit = (enc.label_idx == codes[enc.item_idx]) & sub_answers
+            a_j = np.divide(enc.annotator_sum(hit.astype(float)), n_j, out=np.full(enc.n_annotators, np.nan), where=n_j > 0)
+            a_m = float(np.mean(model_pred[multi] == codes[multi]))
+            a_0 = float(np.bincount(codes[multi], minlength=k).max() / multi.sum())
+            denom = max(1.0 - a_0, 1e-6)
+            w_j = np.maximum(1.0 - (1.0 - np.nan_to_num(a_j, nan=a_0)) / denom, _MIN_WEIGHT)
+            w_m = max(1.0 - (1.0 - a_m) / denom, _MIN_WEIGHT) * np.sqrt(mean_answers)
+            p = float(np.clip(enc.annotator_sum(hit.astype(float)).sum() / max(n_j.sum(), 1.0), 1e-6, 1 - 1e-6))
+            w_ans = w_j[enc.annotator_idx]
+            off = (1.0 - p) / (k - 1)
+            human = enc.item_sum(w_ans)[:, None] * off + enc.item_class_sum(w_ans) * (p - off)
+            q = (w_m * model + human) / (w_m + enc.item_sum(w_ans))[:, None]
+            new_codes = argmax_random_ties(q, self._rng())
+            self.n_iter_ = it
+            changed = not np.array_equal(new_codes, codes)
+            codes = new_codes
+            if not changed:
+                self.converged_ = True
+                break
+        self._codes = codes
+        self.model_weight_ = float(w_m)
+        self.annotator_weight_ = pd.Series(w_j, index=enc.annotator_index(), name="weight")
+        self.item_quality_ = pd.Series(q[np.arange(enc.n_items), codes], index=enc.item_index(), name="quality")
+        qa = q[enc.item_idx, enc.label_idx]
+        self.annotator_quality_ = pd.Series(
+            enc.annotator_sum(qa) / np.maximum(enc.answers_per_annotator, 1), index=enc.annotator_index(), name="quality"
+        )
+        return q, agreement_skill(enc, codes)
+
+    def _hard_labels(self, post: np.ndarray) -> np.ndarray:
+        codes = getattr(self, "_codes", None)
+        if codes is not None and len(codes) == post.shape[0]:
+            self._codes = None
+            return codes
+        return super()._hard_labels(post)
+
+    def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        self.model_weight_ = 1.0
+        self.annotator_weight_ = pd.Series(1.0, index=enc.annotator_index(), name="weight")
+        self.item_quality_ = pd.Series(1.0, index=enc.item_index(), name="quality")
+        self.annotator_quality_ = pd.Series(1.0, index=enc.annotator_index(), name="quality")

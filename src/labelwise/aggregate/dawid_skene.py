@@ -1,0 +1,257 @@
+"""Dawid & Skene (1979): per-annotator confusion matrices by EM; and the one-coin variant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_positive_int
+from ..errors import InvalidParameterError
+from ._answers import EncodedAnswers
+from ._base import BaseAggregator, check_common, log_normalize
+from .majority import weighted_vote_shares
+
+__all__ = ["DawidSkene", "OneCoinDawidSkene"]
+
+_FLOOR = 1e-10
+
+
+def _check_em_params(est: BaseAggregator) -> None:
+    check_common(est)
+    check_positive_int("max_iter", est.max_iter)
+    if not (isinstance(est.tol, (int, float)) and not isinstance(est.tol, bool) and est.tol >= 0):
+        raise InvalidParameterError(f"tol must be a number >= 0, got {est.tol!r}")
+    smoothing = getattr(est, "smoothing", 0.0)
+    if not (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and smoothing >= 0):
+        raise InvalidParameterError(f"smoothing must be a number >= 0, got {smoothing!r}")
+
+
+class DawidSkene(BaseAggregator):
+    r"""Dawid-Skene: true labels and one full confusion matrix per annotator, fitted by EM.
+
+    Model. Item ``i`` has a hidden true class ``z_i`` with prior ``P(z_i = k) = p_k``. Annotator
+    ``j`` answers ``l`` on an item of class ``k`` with probability ``π_j[k, l]`` (row ``k`` of
+    their confusion matrix sums to 1), independently of every other answer. The likelihood of the
+    answers is
+
+    .. math:: \prod_i \sum_k p_k \prod_{(j, l) \in A_i} π_j[k, l]
+
+    where ``A_i`` are the (annotator, label) answers on item ``i``.
+
+    EM (maximum likelihood, as in the paper):
+
+    * initialisation: ``T[i, k]`` = majority vote shares of item ``i``;
+    * M-step: ``p_k = mean_i T[i, k]`` and
+      ``π_j[k, l] ∝ Σ_{i: (j, l) ∈ A_i} T[i, k] (+ smoothing)``, normalised over ``l``;
+    * E-step: ``log T[i, k] = log p_k + Σ_{(j,l) ∈ A_i} log π_j[k, l] - log Z_i``. Done in log
+      space with the row maximum subtracted before exponentiating: a product of hundreds of
+      probabilities underflows in linear space.
+
+    Both steps are one sparse matrix product each with the (items × annotator·label) count matrix:
+    the E-step is ``M @ log Π`` and the M-step ``M.T @ T``. Iterations stop when the mean negative
+    log-likelihood per answer, ``-Σ_i log Z_i / n_answers`` (recorded in ``loss_history_``), falls
+    by less than ``tol``, or after ``max_iter``. Probabilities are floored at 1e-10 so that an
+    answer never seen for a class does not zero a posterior.
+
+    Parameters
+    ----------
+    max_iter : int, default 100
+    tol : float, default 1e-6
+    smoothing : float, default 0.0
+        Pseudo-count added to every confusion-matrix cell in the M-step (0: the paper's maximum
+        likelihood; 1: a Laplace/Dirichlet prior, useful for annotators with very few answers).
+    labels, duplicates, item_col, annotator_col, label_col, random_state
+        As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
+
+    Attributes
+    ----------
+    annotator_confusion_ : ndarray of shape (n_annotators, K, K)
+        ``[j, k, l] = P(annotator j answers l | true class k)``; rows (true) sum to 1.
+    annotators_ : pandas.Index
+        The annotator of each first axis entry.
+    priors_ : pandas.Series
+        Estimated class prior ``p``.
+    annotator_skill_ : pandas.Series
+        Estimated accuracy ``Σ_k p_k π_j[k, k]``.
+
+    References
+    ----------
+    .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
+       Using the EM Algorithm", Journal of the Royal Statistical Society, Series C (Applied
+       Statistics) 28(1), 20-28, 1979. https://doi.org/10.2307/2346806
+    """
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 100,
+        tol: float = 1e-6,
+        smoothing: float = 0.0,
+        labels: Sequence[Any] | None = None,
+        duplicates: str = "keep",
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        label_col: str = "label",
+        random_state: Any = 0,
+    ) -> None:
+        self.max_iter = max_iter
+        self.tol = tol
+        self.smoothing = smoothing
+        self.labels = labels
+        self.duplicates = duplicates
+        self.item_col = item_col
+        self.annotator_col = annotator_col
+        self.label_col = label_col
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        _check_em_params(self)
+
+    def _m_step(self, enc: EncodedAnswers, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k, n_ann = enc.n_classes, enc.n_annotators
+        prior = np.maximum(post.mean(axis=0), _FLOOR)
+        prior /= prior.sum()
+        # counts[j, l, k] = Σ_{answers of j with label l} T[item, k]
+        counts = np.asarray(enc.item_by_annotator_label.T @ post).reshape(n_ann, k, k)
+        counts = counts.transpose(0, 2, 1) + self.smoothing  # -> [j, true k, given l]
+        counts = np.maximum(counts, _FLOOR)
+        conf = counts / counts.sum(axis=2, keepdims=True)
+        return prior, conf
+
+    def _e_step(self, enc: EncodedAnswers, prior: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, float]:
+        k, n_ann = enc.n_classes, enc.n_annotators
+        # row j*K + l of log_conf holds log π_j[:, l] (one entry per true class)
+        log_conf = np.log(conf).transpose(0, 2, 1).reshape(n_ann * k, k)
+        log_joint = np.asarray(enc.item_by_annotator_label @ log_conf) + np.log(prior)
+        post, log_z = log_normalize(log_joint)
+        return post, float(-log_z.sum() / enc.n_answers)
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        post = weighted_vote_shares(enc)
+        self.converged_ = False
+        prev = np.inf
+        for it in range(1, self.max_iter + 1):
+            prior, conf = self._m_step(enc, post)
+            post, nll = self._e_step(enc, prior, conf)
+            self.loss_history_.append(nll)
+            self.n_iter_ = it
+            if prev - nll < self.tol:
+                self.converged_ = True
+                break
+            prev = nll
+        prior, conf = self._m_step(enc, post)
+        self.annotator_confusion_ = conf
+        self.annotators_ = enc.annotator_index()
+        self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
+        skill = np.einsum("k,jkk->j", prior, conf)
+        return post, skill
+
+    def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
+        self.annotators_ = enc.annotator_index()
+        self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")
+
+
+class OneCoinDawidSkene(BaseAggregator):
+    r"""One-coin Dawid-Skene: one accuracy per annotator, errors spread evenly over other classes.
+
+    Model. As :class:`DawidSkene` with each confusion matrix constrained to one parameter, the
+    annotator's accuracy ``s_j``: ``π_j[k, l] = s_j`` if ``l = k`` else ``(1 - s_j) / (K - 1)``.
+
+    EM:
+
+    * initialisation: ``T[i, k]`` = majority vote shares;
+    * M-step: ``p_k = mean_i T[i, k]``; ``s_j = mean_{(i, l) answered by j} T[i, l]`` (the
+      expected share of ``j``'s answers that are correct), clipped to ``[1e-10, 1 - 1e-10]``;
+    * E-step (log space): ``log T[i, k] = log p_k + Σ_{(j,l) ∈ A_i} [l = k] log s_j +
+      [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as a per-item constant plus a
+      bincount over ``(item, label)`` cells.
+
+    Stops as :class:`DawidSkene`. ``annotator_skill_`` is ``s``.
+
+    Parameters
+    ----------
+    max_iter : int, default 100
+    tol : float, default 1e-6
+    labels, duplicates, item_col, annotator_col, label_col, random_state
+        As in :class:`~labelwise.aggregate.MajorityVote`.
+
+    Attributes
+    ----------
+    skills_ : ndarray of shape (n_annotators,)
+    priors_ : pandas.Series
+
+    References
+    ----------
+    .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
+       Using the EM Algorithm", Applied Statistics 28(1), 1979.
+    .. [2] Y. Zhang, X. Chen, D. Zhou and M. I. Jordan, "Spectral Methods Meet EM: A Provably
+       Optimal Algorithm for Crowdsourcing", JMLR 17, 2016 (the one-coin model, section 2).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 100,
+        tol: float = 1e-6,
+        labels: Sequence[Any] | None = None,
+        duplicates: str = "keep",
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        label_col: str = "label",
+        random_state: Any = 0,
+    ) -> None:
+        self.max_iter = max_iter
+        self.tol = tol
+        self.labels = labels
+        self.duplicates = duplicates
+        self.item_col = item_col
+        self.annotator_col = annotator_col
+        self.label_col = label_col
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        _check_em_params(self)
+
+    @staticmethod
+    def _m_step(enc: EncodedAnswers, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prior = np.maximum(post.mean(axis=0), _FLOOR)
+        prior /= prior.sum()
+        hit = post[enc.item_idx, enc.label_idx]
+        skill = enc.annotator_sum(hit) / np.maximum(enc.answers_per_annotator, 1)
+        return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
+
+    @staticmethod
+    def _e_step(enc: EncodedAnswers, prior: np.ndarray, skill: np.ndarray) -> tuple[np.ndarray, float]:
+        k = enc.n_classes
+        log_right = np.log(skill)[enc.annotator_idx]
+        log_wrong = (np.log1p(-skill) - np.log(k - 1))[enc.annotator_idx]
+        log_joint = enc.item_sum(log_wrong)[:, None] + enc.item_class_sum(log_right - log_wrong)
+        log_joint += np.log(prior)
+        post, log_z = log_normalize(log_joint)
+        return post, float(-log_z.sum() / enc.n_answers)
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        post = weighted_vote_shares(enc)
+        self.converged_ = False
+        prev = np.inf
+        for it in range(1, self.max_iter + 1):
+            prior, skill = self._m_step(enc, post)
+            post, nll = self._e_step(enc, prior, skill)
+            self.loss_history_.append(nll)
+            self.n_iter_ = it
+            if prev - nll < self.tol:
+                self.converged_ = True
+                break
+            prev = nll
+        prior, skill = self._m_step(enc, post)
+        self.skills_ = skill
+        self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
+        return post, skill
+
+    def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        self.skills_ = np.ones(enc.n_annotators)
+        self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")

@@ -1,0 +1,87 @@
+"""Majority vote: the most frequent label per item, with seeded random tie-breaking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._answers import EncodedAnswers
+from ._base import BaseAggregator, agreement_skill, check_common
+
+__all__ = ["MajorityVote", "weighted_vote_shares"]
+
+
+def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | None = None) -> np.ndarray:
+    """Per item, each label's share of the (weighted) votes: shape (n_items, K), rows sum to 1.
+
+    ``annotator_weights[j]`` weighs every answer of annotator ``j`` (``None``: all 1). An item whose
+    annotators all have weight 0 falls back to plain vote shares.
+    """
+    counts = enc.item_class_sum(None)
+    if annotator_weights is None:
+        scores = counts
+    else:
+        scores = enc.item_class_sum(np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx])
+        dead = scores.sum(axis=1) <= 0
+        if dead.any():
+            scores[dead] = counts[dead]
+    return scores / scores.sum(axis=1, keepdims=True)
+
+
+class MajorityVote(BaseAggregator):
+    """Majority vote, hard (the most voted label) and soft (vote shares).
+
+    For item ``i`` with answers ``y_ij``, ``probas_[i, k] = #{j : y_ij = k} / #{j}`` (the soft
+    label) and ``labels_[i] = argmax_k probas_[i, k]``.
+
+    Ties are broken uniformly at random among the tied labels, with a generator seeded by
+    ``random_state``: the same input (in any row order) and the same ``random_state`` always give
+    the same labels, and different seeds give a fair draw. ``annotator_skill_`` is each
+    annotator's agreement with the majority label (share of their answers equal to it).
+
+    Parameters
+    ----------
+    labels : sequence, optional
+        Declared label set (an answer outside it is an error); its order fixes ``classes_``.
+    duplicates : {"keep", "last"}
+        Keep every answer of an annotator on an item, or only the last one.
+    item_col, annotator_col, label_col : str
+        Column names of the answer table.
+    random_state : int, Generator or None, default 0
+        Seeds the tie-breaking.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"item": [1, 1, 1, 2, 2], "annotator": list("abcab"),
+    ...                         "label": ["cat", "cat", "dog", "dog", "dog"]})
+    >>> MajorityVote().fit(answers).labels_.tolist()
+    ['cat', 'dog']
+    """
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[Any] | None = None,
+        duplicates: str = "keep",
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        label_col: str = "label",
+        random_state: Any = 0,
+    ) -> None:
+        self.labels = labels
+        self.duplicates = duplicates
+        self.item_col = item_col
+        self.annotator_col = annotator_col
+        self.label_col = label_col
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        check_common(self)
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        post = weighted_vote_shares(enc)
+        codes = self._hard_labels(post)
+        return post, agreement_skill(enc, codes)

@@ -1,0 +1,71 @@
+"""Wawa: worker agreement with aggregate, then a vote weighted by that agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._answers import EncodedAnswers
+from ._base import BaseAggregator, agreement_skill, check_common
+from .majority import weighted_vote_shares
+
+__all__ = ["Wawa"]
+
+
+class Wawa(BaseAggregator):
+    """Worker Agreement With Aggregate (Wawa).
+
+    Three steps:
+
+    1. majority vote ``z_i = argmax_k #{j : y_ij = k}`` (seeded random tie-breaking);
+    2. each annotator's skill ``s_j = #{i : y_ij = z_i} / #{i : j answered i}``, the share of
+       their answers that agree with the majority;
+    3. a weighted vote: ``probas_[i, k] = sum_{j : y_ij = k} s_j / sum_j s_j`` and
+       ``labels_[i] = argmax_k probas_[i, k]``.
+
+    An item whose annotators all have skill 0 keeps its plain vote shares.
+    ``annotator_skill_`` is ``s`` (step 2).
+
+    Parameters
+    ----------
+    labels, duplicates, item_col, annotator_col, label_col
+        As in :class:`~labelwise.aggregate.MajorityVote`.
+    random_state : int, Generator or None, default 0
+        Seeds tie-breaking (in both votes).
+
+    References
+    ----------
+    .. [1] Toloka. "Wawa" aggregation, crowd-kit documentation (Ustalov et al., "Learning from
+       Crowds with Crowd-Kit", JOSS 2024), https://crowd-kit.readthedocs.io.
+    .. [2] Appen (CrowdFlower) "trust score": weighting each contributor by their agreement with
+       the aggregate.
+    """
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[Any] | None = None,
+        duplicates: str = "keep",
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        label_col: str = "label",
+        random_state: Any = 0,
+    ) -> None:
+        self.labels = labels
+        self.duplicates = duplicates
+        self.item_col = item_col
+        self.annotator_col = annotator_col
+        self.label_col = label_col
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        check_common(self)
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        mv = weighted_vote_shares(enc)
+        skill = agreement_skill(enc, self._hard_labels(mv))
+        self.skills_ = skill
+        post = weighted_vote_shares(enc, skill)
+        return post, skill

@@ -1,0 +1,24 @@
+"""Find label issues: confident joint, noise matrices, filters and label quality scores."""
+
+from .confident_joint import (
+    calibrate_confident_joint,
+    estimate_joint,
+    inverse_noise_matrix_from_joint,
+    noise_matrix_from_joint,
+)
+from .filters import FILTERS
+from .find import find_label_issues
+from .result import LabelIssues
+from .scores import SCORERS, label_quality_scores
+
+__all__ = [
+    "FILTERS",
+    "SCORERS",
+    "LabelIssues",
+    "calibrate_confident_joint",
+    "estimate_joint",
+    "find_label_issues",
+    "inverse_noise_matrix_from_joint",
+    "label_quality_scores",
+    "noise_matrix_from_joint",
+]

@@ -1,0 +1,158 @@
+"""The confident joint and the noise estimates derived from it (confident learning, step 1).
+
+Notation follows Northcutt, Jiang & Chuang (JAIR 2021): ``ỹ`` is the given (noisy) label,
+``y*`` the latent true label, ``p̂(ỹ=j; x)`` the out-of-fold predicted probability of class ``j``.
+All matrices here have rows indexed by the given label and columns by the true label, except the
+two noise matrices, whose convention is stated on each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._blocks import row_blocks, self_confidence
+
+#: Floating-point tolerance: ``p >= t - FUZZ`` passes threshold ``t``; a given label within ``FUZZ``
+#: of the top probability counts as predicted. The same tolerance cleanlab uses, so results agree.
+FUZZ = 1e-6
+#: Thresholds are clipped below at ``2 * FUZZ`` so that a probability of 0 never passes.
+_MIN_THRESHOLD = 2 * FUZZ
+#: A class absent from the given labels gets an unreachable threshold (it is never "confident").
+_ABSENT_THRESHOLD = 2.0
+
+CONFIDENT_CLASS_RULES = ("among_confident", "argmax")
+
+
+def per_class_thresholds(probs: np.ndarray, codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per-class thresholds ``t_j``: the mean self-confidence of the examples labelled ``j``.
+
+    ``t_j = (1 / |X_{ỹ=j}|) * sum_{x in X_{ỹ=j}} p̂(ỹ=j; x)`` (paper, Eq. 2). Classes with no
+    given examples get an unreachable threshold.
+    """
+    sums = np.bincount(codes, weights=self_confidence(probs, codes), minlength=probs.shape[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), _ABSENT_THRESHOLD)
+    return np.clip(thresholds, _MIN_THRESHOLD, None)
+
+
+@dataclass(frozen=True, eq=False)
+class RowStatistics:
+    """Per-example quantities gathered in one blocked pass over ``probs``.
+
+    Attributes
+    ----------
+    confident_class : ndarray of int64
+        The class ``x`` is confidently counted in, or -1 when no class passes its threshold.
+    predicted : ndarray of int64
+        ``argmax_j p̂(ỹ=j; x)``.
+    given_is_predicted : ndarray of bool
+        The given label's probability is within ``FUZZ`` of the largest one.
+    """
+
+    confident_class: np.ndarray
+    predicted: np.ndarray
+    given_is_predicted: np.ndarray
+
+
+def row_statistics(
+    probs: np.ndarray, codes: np.ndarray, thresholds: np.ndarray, *, rule: str = "among_confident"
+) -> RowStatistics:
+    """Assign each example to the class it is confidently counted in (paper, Eq. 1).
+
+    An example passes the threshold of class ``j`` when ``p̂(ỹ=j; x) >= t_j``. When several
+    classes pass, the paper counts the example in the most probable class *among those that pass*
+    (``rule="among_confident"``). cleanlab 2.9 instead takes the argmax over *all* classes, which
+    may be a class whose threshold was not reached (cleanlab issue #1248); ``rule="argmax"``
+    reproduces that for comparison.
+    """
+    n, k = probs.shape
+    confident = np.empty(n, dtype=np.int64)
+    predicted = np.empty(n, dtype=np.int64)
+    given_is_predicted = np.empty(n, dtype=bool)
+    cut = thresholds - FUZZ  # float64, so float32 probabilities are compared exactly
+    buffer = np.empty((min(n, max(1, (1 << 19) // k)), k), dtype=probs.dtype)
+    for block in row_blocks(n, k):
+        part = probs[block]
+        m = part.shape[0]
+        passed = part >= cut
+        any_passed = passed.any(axis=1)
+        pred = part.argmax(axis=1)
+        if rule == "among_confident":
+            # Probabilities that pass are > 0, so zeroing the others keeps the argmax among them.
+            masked = np.multiply(part, passed, out=buffer[:m])
+            guess = masked.argmax(axis=1)
+        else:
+            n_passed = passed.sum(axis=1)
+            guess = np.where(n_passed > 1, pred, passed.argmax(axis=1))
+        confident[block] = np.where(any_passed, guess, -1)
+        predicted[block] = pred
+        rows = np.arange(m)
+        top = part[rows, pred]
+        given_is_predicted[block] = part[rows, codes[block]] + FUZZ >= top
+    return RowStatistics(confident, predicted, given_is_predicted)
+
+
+def count_confident_joint(codes: np.ndarray, confident_class: np.ndarray, n_classes: int) -> np.ndarray:
+    """Confident joint ``C[i, j] = |X̂_{ỹ=i, y*=j}|`` (paper, Eq. 1), diagonal at least 1.
+
+    The diagonal is raised to at least 1 so every class keeps one correctly labelled example and
+    calibration never divides by zero (the same guard as cleanlab).
+    """
+    counted = confident_class >= 0
+    flat = codes[counted] * n_classes + confident_class[counted]
+    joint = np.bincount(flat, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    np.fill_diagonal(joint, np.maximum(joint.diagonal(), 1))
+    return joint
+
+
+def round_preserving_row_totals(matrix: np.ndarray) -> np.ndarray:
+    """Round each row to integers whose sum is the row's rounded total (largest remainder method)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    floors = np.floor(matrix)
+    totals = np.rint(matrix.sum(axis=1)).astype(np.int64)
+    missing = totals - floors.sum(axis=1).astype(np.int64)
+    # Largest remainders first; among equal remainders the later column first (as cleanlab does
+    # for K <= 16, where its sort is stable), so the calibrated counts agree with it.
+    remainders = (matrix - floors)[:, ::-1]
+    order = matrix.shape[1] - 1 - np.argsort(-remainders, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(matrix.shape[1])[None, :].repeat(matrix.shape[0], 0), axis=1)
+    bump = ranks < missing[:, None]
+    return (floors + bump).astype(np.int64)
+
+
+def calibrate_confident_joint(confident_joint: np.ndarray, label_counts: np.ndarray) -> np.ndarray:
+    """Calibrate the confident joint so row ``i`` sums to the number of examples labelled ``i``.
+
+    ``C̃[i, j] = C[i, j] / sum_j C[i, j] * |X_{ỹ=i}|`` (paper, Eq. 3), rounded to integers that
+    keep each row total.
+    """
+    row_sums = confident_joint.sum(axis=1, keepdims=True).astype(np.float64)
+    scaled = confident_joint / np.maximum(row_sums, 1e-100) * label_counts[:, None]
+    scaled *= label_counts.sum() / max(scaled.sum(), 1e-100)
+    return round_preserving_row_totals(scaled)
+
+
+def estimate_joint(calibrated: np.ndarray) -> np.ndarray:
+    """``Q̂_{ỹ, y*} = C̃ / sum(C̃)``: the estimated joint distribution of given and true labels."""
+    return calibrated / max(calibrated.sum(), 1e-100)
+
+
+def _normalise_columns(matrix: np.ndarray) -> np.ndarray:
+    sums = matrix.sum(axis=0, keepdims=True)
+    out = np.divide(matrix, sums, out=np.zeros_like(matrix, dtype=np.float64), where=sums > 0)
+    empty = np.flatnonzero(sums[0] == 0)
+    out[empty, empty] = 1.0
+    return out
+
+
+def noise_matrix_from_joint(joint: np.ndarray) -> np.ndarray:
+    """``noise[i, j] = P(ỹ=i | y*=j)``: columns (true class) sum to 1."""
+    return _normalise_columns(joint)
+
+
+def inverse_noise_matrix_from_joint(joint: np.ndarray) -> np.ndarray:
+    """``inverse[i, j] = P(y*=i | ỹ=j)``: columns (given class) sum to 1."""
+    return _normalise_columns(joint.T)

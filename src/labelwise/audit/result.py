@@ -1,0 +1,148 @@
+"""The result object of :func:`labelwise.find_label_issues`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True, eq=False)
+class LabelIssues:
+    """Which examples are probably mislabeled, and the noise estimates behind the decision.
+
+    Attributes
+    ----------
+    is_issue : ndarray of bool, shape (n,)
+        True for examples flagged as label issues.
+    ranked_indices : ndarray of int, shape (n_issues,)
+        Indices of the flagged examples, worst (lowest label quality) first.
+    label_quality : ndarray of float, shape (n,)
+        Label quality score of every example (method ``rank_by``); low = likely wrong.
+    given_label, suggested_label : ndarray, shape (n,)
+        The given label and the model's most probable class, in the user's label values.
+    classes : ndarray, shape (K,)
+        The class of each column of ``probs``.
+    thresholds : ndarray of float, shape (K,)
+        Per-class confidence thresholds ``t_j`` (mean self-confidence of class ``j``).
+    confident_joint : ndarray of int, shape (K, K)
+        Counts ``C[i, j]`` of examples labelled ``i`` confidently counted as class ``j``.
+    calibrated_confident_joint : ndarray of int, shape (K, K)
+        ``C`` calibrated so row ``i`` sums to the number of examples labelled ``i``.
+    joint : ndarray of float, shape (K, K)
+        Estimated joint ``P(given=i, true=j)``; sums to 1.
+    noise_matrix : ndarray of float, shape (K, K)
+        ``P(given=i | true=j)``; columns sum to 1.
+    inverse_noise_matrix : ndarray of float, shape (K, K)
+        ``P(true=i | given=j)``; columns sum to 1.
+    filter_by, rank_by, confident_class_rule : str
+        The settings that produced this result.
+    """
+
+    is_issue: np.ndarray
+    ranked_indices: np.ndarray
+    label_quality: np.ndarray
+    given_label: np.ndarray
+    suggested_label: np.ndarray
+    classes: np.ndarray
+    thresholds: np.ndarray
+    confident_joint: np.ndarray
+    calibrated_confident_joint: np.ndarray
+    joint: np.ndarray
+    noise_matrix: np.ndarray
+    inverse_noise_matrix: np.ndarray
+    filter_by: str
+    rank_by: str
+    confident_class_rule: str
+    label_codes: np.ndarray = field(repr=False)
+    label_counts: np.ndarray = field(repr=False)
+
+    @property
+    def n_examples(self) -> int:
+        """Number of examples audited."""
+        return int(self.is_issue.shape[0])
+
+    @property
+    def n_issues(self) -> int:
+        """Number of flagged examples."""
+        return int(self.is_issue.sum())
+
+    @property
+    def noise_rate(self) -> float:
+        """Estimated share of examples whose given label is wrong: ``1 - trace(joint)``."""
+        return float(1.0 - np.trace(self.joint))
+
+    @property
+    def class_summary(self) -> pd.DataFrame:
+        """One row per class: examples given it, flagged, estimated issues and noise rates.
+
+        ``noise_rate`` is ``P(true != k | given = k)`` (share of the class's labels that are
+        wrong); ``inverse_noise_rate`` is ``P(given != k | true = k)`` (share of the true class
+        labelled as something else); ``label_quality = 1 - noise_rate``.
+        """
+        codes_flagged = np.bincount(self.label_codes[self.is_issue], minlength=len(self.classes))
+        off_diag_share = self.joint.sum(axis=1) - np.diag(self.joint)
+        noise = 1.0 - np.diag(self.inverse_noise_matrix)
+        return pd.DataFrame(
+            {
+                "class": self.classes,
+                "n_given": self.label_counts,
+                "n_flagged": codes_flagged,
+                "estimated_issues": np.rint(off_diag_share * self.n_examples).astype(np.int64),
+                "noise_rate": noise,
+                "inverse_noise_rate": 1.0 - np.diag(self.noise_matrix),
+                "label_quality": 1.0 - noise,
+            }
+        )
+
+    def rank(self) -> np.ndarray:
+        """Rank of every example (1 = worst): flagged ones first by quality, then the rest."""
+        unflagged = np.flatnonzero(~self.is_issue)
+        rest = unflagged[np.argsort(self.label_quality[unflagged], kind="stable")]
+        order = np.concatenate([self.ranked_indices, rest])
+        ranks = np.empty(self.n_examples, dtype=np.int64)
+        ranks[order] = np.arange(1, self.n_examples + 1)
+        return ranks
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per example, worst first: row, given/suggested label, quality, is_issue, rank."""
+        ranks = self.rank()
+        order = np.argsort(ranks)
+        return pd.DataFrame(
+            {
+                "row": order,
+                "given_label": self.given_label[order],
+                "suggested_label": self.suggested_label[order],
+                "label_quality": self.label_quality[order],
+                "is_issue": self.is_issue[order],
+                "rank": ranks[order],
+            }
+        ).reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of counts, noise estimates and per-class statistics."""
+        per_class = self.class_summary.copy()
+        per_class["class"] = [_plain(c) for c in per_class["class"]]
+        return {
+            "n_examples": self.n_examples,
+            "n_issues": self.n_issues,
+            "flagged_rate": self.n_issues / self.n_examples,
+            "noise_rate": self.noise_rate,
+            "classes": [_plain(c) for c in self.classes],
+            "per_class": per_class.to_dict(orient="records"),
+            "noise_matrix": self.noise_matrix.tolist(),
+            "inverse_noise_matrix": self.inverse_noise_matrix.tolist(),
+            "joint": self.joint.tolist(),
+            "confident_joint": self.confident_joint.tolist(),
+            "calibrated_confident_joint": self.calibrated_confident_joint.tolist(),
+            "thresholds": self.thresholds.tolist(),
+            "filter_by": self.filter_by,
+            "rank_by": self.rank_by,
+            "confident_class_rule": self.confident_class_rule,
+        }
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

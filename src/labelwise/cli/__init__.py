@@ -1,0 +1,49 @@
+"""The ``labelwise`` command: a thin layer that parses options, calls the API and prints.
+
+Each subcommand lives in its own module of this package and is registered below. Any
+:class:`~labelwise.errors.LabelwiseError` is printed as one line on stderr with exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import LabelwiseError
+
+
+class _LabelwiseGroup(click.Group):
+    """A click group that turns labelwise errors into one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except LabelwiseError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_LabelwiseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="labelwise")
+def main() -> None:
+    """labelwise: find wrong labels, aggregate annotators, stress-test and defend models."""
+
+
+# Subcommands: one import and one add_command per module (keep this block sorted by name).
+from .audit import audit  # noqa: E402
+
+main.add_command(audit)
+from .report import report  # noqa: E402
+
+main.add_command(report)
+from .aggregate import aggregate  # noqa: E402
+
+main.add_command(aggregate)
+from .export import export  # noqa: E402
+
+main.add_command(export)
+from .review import review  # noqa: E402
+
+main.add_command(review)
+# END OF SUBCOMMANDS

@@ -1,0 +1,391 @@
+"""``labelwise aggregate``: many annotators' answers -> one training label per item."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from ..aggregate import METHODS
+from ..aggregate.agreement import agreement, annotator_agreement, item_agreement
+from ..aggregate.simulate import simulate_annotators
+from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
+from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
+from ..io import read_table, write_csv, write_json
+from ..io.annotations import FORMATS, read_annotations
+from ._common import console, print_frame, split_csv_option
+
+DEFAULT_METHOD = "dawid-skene"
+PROBS_METHOD = "crowdlab"
+
+
+# ------------------------------------------------------------------------------------ inputs
+
+
+def _coerce_like(value: str, sample: pd.Series) -> Any:
+    """A command-line string as the type of the answers' labels (``"-1"`` -> ``-1`` for int labels)."""
+    kind = sample.dtype.kind
+    try:
+        if kind in "iu":
+            return int(value)
+        if kind == "f":
+            return float(value)
+        if kind == "b":
+            lowered = value.strip().lower()
+            if lowered in ("true", "1", "false", "0"):
+                return lowered in ("true", "1")
+    except ValueError:
+        pass
+    return value
+
+
+def _load_probs(path: Path) -> Any:
+    """``.npy`` (rows in sorted item order, columns in class order) or a table indexed by ``item``."""
+    if not path.exists():
+        raise DataFileError(f"--probs file {str(path)!r} does not exist")
+    if path.suffix.lower() == ".npy":
+        try:
+            return np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    table = read_table(path)
+    if "item" not in table.columns:
+        raise MissingColumnError(
+            f"--probs table {str(path)!r} must have an 'item' column and one column per class; "
+            f"found {[str(c) for c in table.columns]}"
+        )
+    return table.set_index("item")
+
+
+def _as_key(values: Any) -> pd.Index:
+    """Ids compared as text, so 7 (from a CSV) and "7" (from JSON) are the same item."""
+    return pd.Index(pd.Series(values).astype(str).to_numpy())
+
+
+def _gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
+    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
+    gold = read_table(path)
+    if {"item", "label"} <= set(gold.columns):
+        gold = gold[["item", "label"]]
+    elif gold.shape[1] == 2:
+        gold = gold.set_axis(["item", "label"], axis=1)
+    else:
+        raise MissingColumnError(
+            f"--gold file {str(path)!r} must have columns item and label (or exactly two columns); "
+            f"found {[str(c) for c in gold.columns]}"
+        )
+    gold = gold.dropna()
+    gold_label = pd.Series(gold["label"].astype(str).to_numpy(), index=_as_key(gold["item"]))
+    gold_label = gold_label[~gold_label.index.duplicated(keep="last")]
+    ours = pd.Series(labels.astype(str).to_numpy(), index=_as_key(labels.index))
+    common = gold_label.index.intersection(ours.index)
+    if len(common) == 0:
+        raise AnnotationError(
+            f"--gold file {str(path)!r} shares no item with the answers ({len(gold_label)} gold items, e.g. "
+            f"{list(gold_label.index[:3])}; answer items e.g. {list(ours.index[:3])})"
+        )
+    hits = (ours.loc[common].to_numpy() == gold_label.loc[common].to_numpy())
+    return {
+        "file": str(path),
+        "n_gold": int(len(gold_label)),
+        "n_matched": int(len(common)),
+        "accuracy": float(hits.mean()),
+    }
+
+
+# ------------------------------------------------------------------------------------ outputs
+
+
+def _finite(value: Any) -> Any:
+    """NaN/inf -> None, for JSON."""
+    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def labels_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
+    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality]."""
+    probas = est.probas_
+    labels = est.labels_
+    codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
+    values = probas.to_numpy()
+    frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
+    frame["confidence"] = values[np.arange(len(codes)), codes]
+    for j, cls in enumerate(probas.columns):
+        frame[f"prob_{cls}"] = values[:, j]
+    frame["n_answers"] = est.n_answers_per_item_.to_numpy()
+    frame["agreement"] = item_agreement(answers, labels).reindex(labels.index).to_numpy()
+    quality = getattr(est, "item_quality_", None)
+    if isinstance(quality, pd.Series):
+        frame["quality"] = quality.reindex(labels.index).to_numpy()
+    return frame
+
+
+def annotators_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
+    """``annotators.csv``: annotator, answers, accuracy (estimated), agreement (with consensus)."""
+    agree = annotator_agreement(answers, est.labels_)
+    skill = est.annotator_skill_.reindex(agree.index)
+    return pd.DataFrame(
+        {
+            "annotator": agree.index.to_numpy(),
+            "answers": agree["answers"].to_numpy(),
+            "accuracy": skill.to_numpy(),
+            "agreement": agree["agreement"].to_numpy(),
+        }
+    )
+
+
+def annotators_json(est: Any, method: str, table: pd.DataFrame) -> dict[str, Any]:
+    """Per-annotator statistics, with the confusion matrix for methods that estimate one."""
+    confusion = getattr(est, "annotator_confusion_", None)
+    order = getattr(est, "annotators_", None)
+    matrices: dict[str, Any] = {}
+    if confusion is not None and order is not None:
+        matrices = {str(a): np.asarray(confusion[j]).tolist() for j, a in enumerate(order)}
+    records = []
+    for row in table.itertuples(index=False):  # one record per annotator, for the JSON file only
+        record = {
+            "annotator": _finite(row.annotator),
+            "answers": int(row.answers),
+            "accuracy": _finite(float(row.accuracy)),
+            "agreement": _finite(float(row.agreement)),
+        }
+        if matrices:
+            record["confusion"] = matrices.get(str(row.annotator))
+        records.append(record)
+    return {
+        "method": method,
+        "classes": [_finite(c) for c in est.classes_],
+        "confusion_matrices": bool(matrices),
+        "confusion_layout": "rows = true class, columns = given label, rows sum to 1" if matrices else None,
+        "annotators": records,
+    }
+
+
+def build_method(method: str, *, duplicates: str, labels: Any, random_state: int) -> Any:
+    """An estimator of ``METHODS[method]`` with the shared options."""
+    if method not in METHODS:
+        raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
+    return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state)
+
+
+def write_outputs(
+    out: Path, est: Any, method: str, answers: pd.DataFrame, summary: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write labels.csv, annotators.csv, annotators.json and summary.json atomically."""
+    lab = labels_frame(est, answers)
+    ann = annotators_frame(est, answers)
+    write_csv(lab, out / "labels.csv")
+    write_csv(ann, out / "annotators.csv")
+    write_json(annotators_json(est, method, ann), out / "annotators.json")
+    write_json({k: _finite(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}, out / "summary.json")
+    return lab, ann
+
+
+def run_method(est: Any, answers: pd.DataFrame, probs: Any) -> tuple[Any, float]:
+    """Fit ``est`` and time it."""
+    start = time.perf_counter()
+    est.fit(answers, probs)
+    return est, time.perf_counter() - start
+
+
+# ------------------------------------------------------------------------------------ demo
+
+
+def _demo_probs(sim: Any, random_state: int) -> pd.DataFrame:
+    """Out-of-fold probabilities of a model trained on the majority-vote labels of the digits."""
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ..probs import out_of_fold_probs
+
+    mv = METHODS["majority-vote"](random_state=random_state).fit(sim.answers)
+    X = load_digits().data[mv.labels_.index.to_numpy()]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
+    probs = out_of_fold_probs(model, X, mv.labels_.to_numpy(), cv=5, random_state=random_state, verbose=False)
+    return pd.DataFrame(probs, index=mv.labels_.index, columns=np.unique(mv.labels_.to_numpy()))
+
+
+def run_demo(
+    out: Path, method: str, random_state: int, duplicates: str, n_items: int | None = None
+) -> tuple[Any, pd.DataFrame, Any, Any]:
+    """Simulate annotators over digits; fit every method; return the comparison table."""
+    from sklearn.datasets import load_digits
+
+    target = load_digits().target.astype(np.int64)
+    sim = simulate_annotators(
+        target[:n_items], n_annotators=20, answers_per_item=3, accuracy=(0.3, 0.9), errors="confusion",
+        random_state=random_state,
+    )
+    write_csv(sim.answers, out / "answers.csv")
+    write_csv(sim.true_labels.rename("label").reset_index(), out / "gold.csv")
+    probs = _demo_probs(sim, random_state)
+    truth = sim.true_labels
+    true_acc = sim.observed_accuracy
+    rows = []
+    fitted = {}
+    for name in METHODS:
+        est = build_method(name, duplicates=duplicates, labels=None, random_state=random_state)
+        est, seconds = run_method(est, sim.answers, probs if getattr(est, "_uses_probs", False) else None)
+        fitted[name] = est
+        est_acc = est.annotator_skill_.reindex(true_acc.index).to_numpy(dtype=np.float64)
+        rows.append(
+            {
+                "method": name,
+                "accuracy": float((est.labels_.reindex(truth.index) == truth).mean()),
+                "skill_mae": float(np.nanmean(np.abs(est_acc - true_acc.to_numpy()))),
+                "skill_corr": float(np.corrcoef(est_acc, true_acc.to_numpy())[0, 1]) if np.nanstd(est_acc) > 0 else float("nan"),
+                "seconds": seconds,
+            }
+        )
+    table = pd.DataFrame(rows).sort_values("accuracy", ascending=False, kind="stable").reset_index(drop=True)
+    write_csv(table, out / "demo.csv")
+    return sim, table, fitted[method], probs
+
+
+# ------------------------------------------------------------------------------------ command
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="auto", show_default=True, help="Export format of PATH.")
+@click.option(
+    "--method",
+    type=click.Choice(list(METHODS)),
+    default=None,
+    help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given].",
+)
+@click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
+@click.option("--probs", "probs_path", type=click.Path(path_type=Path), help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class.")
+@click.option("--unsure", default=None, help="Label value that means 'unsure' (e.g. -1 or uncertain).")
+@click.option("--unsure-policy", type=click.Choice(list(POLICIES)), default="ignore", show_default=True, help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.")
+@click.option("--duplicates", type=click.Choice(["keep", "last"]), default="keep", show_default=True, help="Several answers of one annotator on one item: keep all, or the last.")
+@click.option("--labels", "declared", default=None, help="Declared label set, comma-separated (an answer outside it is an error).")
+@click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
+@click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
+@click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-agg"), show_default=True, help="Output folder.")
+@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
+@click.option("--demo", is_flag=True, help="Simulate 20 annotators of known skill over scikit-learn digits and compare every method.")
+@click.option("--demo-items", type=click.IntRange(min=50, max=1797), default=1797, show_default=True, help="Digits used by --demo.")
+def aggregate(
+    path, fmt, method, gold, probs_path, unsure, unsure_policy, duplicates, declared, item_column,
+    annotator_column, label_column, out, random_state, top, demo, demo_items,
+):
+    """Turn several annotators' answers in PATH into one label per item.
+
+    PATH is a long table (item, annotator, label as CSV, Parquet or JSON Lines), a Label Studio
+    JSON / JSON_MIN export, an MTurk batch results CSV or a Prodigy db-out JSONL file. Writes
+    labels.csv, annotators.csv, annotators.json and summary.json to --out.
+    """
+    out = Path(out)
+    con = console()
+    method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
+    demo_table = None
+    if demo:
+        if path is not None:
+            raise InvalidParameterError("--demo simulates its own answers; do not pass PATH with --demo")
+        sim, demo_table, _, probs = run_demo(out, method, random_state, duplicates, demo_items)
+        answers = sim.answers
+        read_info = {"format": "simulated", "source": str(out / "answers.csv"), "n_records": len(answers),
+                     "n_answers": len(answers), "n_cancelled": 0, "n_dropped": 0, "dropped": {}}
+        gold = out / "gold.csv"
+        if method != PROBS_METHOD:
+            probs = None
+    else:
+        if path is None:
+            raise InvalidParameterError("PATH is required (an annotation export), or use --demo")
+        read = read_annotations(
+            path, fmt, item_column=item_column, annotator_column=annotator_column, label_column=label_column
+        )
+        answers = read.answers
+        read_info = read.summary()
+        probs = _load_probs(Path(probs_path)) if probs_path is not None else None
+
+    unsure_info = None
+    if unsure is not None:
+        value = _coerce_like(unsure, answers["label"])
+        result = apply_uncertain_policy(answers, value, unsure_policy)
+        answers = result.answers
+        unsure_info = result.summary()
+    labels = None
+    if declared:
+        labels = [_coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
+
+    est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state)
+    if probs is not None and not getattr(est, "_uses_probs", False):
+        raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
+    est, seconds = run_method(est, answers, probs)
+    agree = agreement(answers, labels=labels)
+    summary: dict[str, Any] = {
+        "method": method,
+        "iterations": int(est.n_iter_),
+        "converged": bool(est.converged_),
+        "seconds": round(seconds, 4),
+        "n_items": int(est.n_items_),
+        "n_answers": int(est.n_answers_),
+        "n_annotators": int(est.n_annotators_),
+        "n_classes": len(est.classes_),
+        "classes": [_finite(c) for c in est.classes_],
+        "krippendorff_alpha": _finite(agree.krippendorff_alpha),
+        "fleiss_kappa": _finite(agree.fleiss_kappa),
+        "n_single_answer_items": int((est.n_answers_per_item_ < 2).sum()),
+        "duplicates": {"policy": duplicates, "n_duplicates": int(est.n_duplicates_), "n_dropped": int(est.n_duplicates_dropped_)},
+        "read": read_info,
+        "n_cancelled": int(read_info["n_cancelled"]),
+        "n_dropped": int(read_info["n_dropped"]),
+        "unsure": unsure_info,
+        "gold": _gold_accuracy(Path(gold), est.labels_) if gold is not None else None,
+        "settings": {
+            "path": str(path) if path is not None else None,
+            "format": fmt,
+            "probs": str(probs_path) if probs_path is not None else None,
+            "labels": labels,
+            "random_state": random_state,
+            "demo": bool(demo),
+        },
+    }
+    if demo_table is not None:
+        summary["demo"] = demo_table.to_dict(orient="records")
+    lab, ann = write_outputs(out, est, method, answers, summary)
+
+    con.print(
+        f"[bold]{summary['n_items']}[/] items, [bold]{summary['n_answers']}[/] answers from "
+        f"[bold]{summary['n_annotators']}[/] annotators ({read_info['format']}"
+        + (f"; {read_info['n_dropped']} dropped: {read_info['dropped']}" if read_info["n_dropped"] else "")
+        + ")"
+    )
+    alpha, kappa = summary["krippendorff_alpha"], summary["fleiss_kappa"]
+    con.print(
+        f"agreement: Krippendorff's alpha {'n/a' if alpha is None else f'{alpha:.3f}'}, "
+        f"Fleiss' kappa {'n/a' if kappa is None else f'{kappa:.3f}'}; "
+        f"{summary['duplicates']['n_duplicates']} duplicate answer(s)"
+    )
+    con.print(
+        f"method [bold]{method}[/]: {summary['iterations']} iteration(s), "
+        f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
+    )
+    if unsure_info is not None:
+        con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
+    if summary["gold"] is not None:
+        g = summary["gold"]
+        con.print(f"accuracy vs gold: [bold]{g['accuracy']:.4f}[/] on {g['n_matched']} of {g['n_gold']} gold items")
+    if demo_table is not None:
+        print_frame(demo_table, title="Demo: recovery of true labels and annotator accuracy per method")
+        con.print(
+            "accuracy = share of items whose aggregated label is the true label; skill_mae / skill_corr = "
+            "error and correlation of estimated vs true annotator accuracy"
+        )
+    if top:
+        print_frame(ann.sort_values("accuracy", kind="stable").head(top), title="Annotators (lowest estimated accuracy first)")
+        cols = ["item", "label", "confidence", "n_answers", "agreement"]
+        print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
+    con.print(f"wrote {out / 'labels.csv'}, {out / 'annotators.csv'}, {out / 'annotators.json'}, {out / 'summary.json'}")

@@ -1,0 +1,157 @@
+"""``labelwise audit``: find the examples whose label is probably wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from .._validate import encode_labels, encode_labels_for_probs
+from ..audit import FILTERS, SCORERS, find_label_issues
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..io import read_table, write_csv, write_json, write_npy
+from ..models import MODELS, default_model
+from ..probs import out_of_fold_probs
+from ._common import console, print_frame
+
+
+def _load_probs(path: Path, n_rows: int) -> np.ndarray:
+    try:
+        probs = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise DataFileError(f"--probs file {str(path)!r} does not exist") from None
+    except (ValueError, OSError) as exc:
+        raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    if probs.ndim != 2 or probs.shape[0] != n_rows:
+        raise ShapeMismatchError(
+            f"--probs must have shape (n_rows, n_classes) = ({n_rows}, K) to match the data, got {probs.shape}"
+        )
+    return probs
+
+
+def _split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, pd.Series]:
+    if label is None:
+        raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
+    if label not in frame.columns:
+        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
+    return frame.drop(columns=[label]), frame[label]
+
+
+def run_audit(
+    frame: pd.DataFrame,
+    label: str,
+    *,
+    probs_path: Path | None,
+    cv: int,
+    filter_by: str,
+    rank_by: str,
+    model: str,
+    random_state: int,
+    n_jobs: int | None,
+) -> tuple[Any, np.ndarray]:
+    """Out-of-fold probabilities (unless given) and label issues for one table."""
+    features, labels = _split_label(frame, label)
+    codes, classes = encode_labels(labels, name=f"label column {label!r}")
+    if probs_path is not None:
+        probs = _load_probs(probs_path, len(frame))
+        if probs.shape[1] != len(classes):
+            codes, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
+    else:
+        estimator = default_model(features, model=model, random_state=random_state)
+        probs = out_of_fold_probs(estimator, features, codes, cv=cv, random_state=random_state, n_jobs=n_jobs)
+    result = find_label_issues(classes[codes], probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
+    return result, probs
+
+
+@click.command()
+@click.argument("data", required=False, type=click.Path(path_type=Path))
+@click.option("--label", help="Name of the label column; the other columns are features.")
+@click.option("--probs", "probs_path", type=click.Path(path_type=Path), help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-out"), show_default=True, help="Output folder.")
+@click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
+@click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
+@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Default model family.")
+@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--n-jobs", type=int, default=None, help="Folds fitted in parallel (default: one at a time).")
+@click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
+@click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
+@click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
+@click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
+@click.option("--noise-rate", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share of labels flipped in --demo.")
+def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate):
+    """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
+
+    Writes issues.csv (one row per example, worst first), summary.json (counts, noise
+    estimates, settings) and probs.npy (the out-of-fold probabilities) to --out.
+    """
+    out = Path(out)
+    truth = None
+    if demo:
+        from ..datasets import load_demo_digits
+
+        digits = load_demo_digits(noise_rate, random_state=random_state)
+        data = out / "data.csv"
+        write_csv(digits.frame, data)
+        frame, label, truth = digits.frame, "label", digits.is_flipped
+        report = True if report is None else report
+    else:
+        if data is None:
+            raise InvalidParameterError("DATA is required (a CSV, Parquet or JSON Lines file), or use --demo")
+        frame = read_table(data)
+    if image_column is not None and image_column not in frame.columns:
+        raise MissingColumnError(f"--image-column {image_column!r} is not in the data; columns are {list(frame.columns)}")
+
+    result, probs = run_audit(
+        frame, label, probs_path=probs_path, cv=cv, filter_by=filter_by, rank_by=rank_by,
+        model=model, random_state=random_state, n_jobs=n_jobs,
+    )
+    summary = result.summary()
+    summary["settings"] = {
+        "data": str(Path(data).resolve()),
+        "label": label,
+        "probs": str(probs_path) if probs_path else None,
+        "filter_by": filter_by,
+        "rank_by": rank_by,
+        "cv": None if probs_path else cv,
+        "model": None if probs_path else model,
+        "random_state": random_state,
+        "image_column": image_column,
+        "feature_columns": [c for c in frame.columns if c != label],
+    }
+    if truth is not None:
+        hits = int((result.is_issue & truth).sum())
+        summary["demo"] = {
+            "noise_rate": noise_rate,
+            "n_flipped": int(truth.sum()),
+            "precision": hits / max(result.n_issues, 1),
+            "recall": hits / max(int(truth.sum()), 1),
+        }
+
+    write_csv(result.to_frame(), out / "issues.csv")
+    write_npy(probs, out / "probs.npy")
+    write_json(summary, out / "summary.json")
+
+    con = console()
+    con.print(
+        f"[bold]{result.n_examples}[/] examples, [bold]{len(result.classes)}[/] classes: "
+        f"[bold red]{result.n_issues}[/] flagged ({result.n_issues / result.n_examples:.1%}), "
+        f"estimated noise rate {result.noise_rate:.1%} (filter {filter_by})"
+    )
+    if top:
+        worst = result.to_frame().head(min(top, max(result.n_issues, 1)))
+        print_frame(worst, title="Worst examples")
+    if truth is not None:
+        d = summary["demo"]
+        con.print(
+            f"demo: {d['n_flipped']} labels were flipped; flagged set precision "
+            f"[bold]{d['precision']:.3f}[/], recall [bold]{d['recall']:.3f}[/]"
+        )
+    if report:
+        from ..report import write_report
+
+        con.print(f"report: {write_report(out)}")
+    con.print(f"wrote {out / 'issues.csv'}, {out / 'summary.json'}, {out / 'probs.npy'}")

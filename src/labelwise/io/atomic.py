@@ -1,0 +1,81 @@
+"""Atomic file writes: write to a temporary file in the same folder, then rename.
+
+An interrupted run (Ctrl-C, a crash, a full disk) leaves either the previous file or the new one,
+never a half-written file: ``os.replace`` is atomic within one file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary file beside ``path`` and move it over ``path`` only on success.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination. Its folder is created if needed.
+    mode : {"w", "wb"}
+        Text or binary.
+    encoding : str or None
+        Text encoding (ignored in binary mode).
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        kwargs = {"encoding": encoding, "newline": ""} if mode == "w" else {}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
+    """Write ``frame`` as CSV atomically."""
+    with atomic_write(path, "w") as fh:
+        frame.to_csv(fh, index=index)
+    return Path(path)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def write_json(obj: Any, path: str | os.PathLike) -> Path:
+    """Write ``obj`` as indented JSON atomically (numpy scalars and arrays allowed)."""
+    with atomic_write(path, "w") as fh:
+        json.dump(obj, fh, indent=2, default=_json_default, allow_nan=False)
+        fh.write("\n")
+    return Path(path)
+
+
+def write_npy(array: np.ndarray, path: str | os.PathLike) -> Path:
+    """Write ``array`` in ``.npy`` format atomically."""
+    with atomic_write(path, "wb") as fh:
+        np.save(fh, np.asarray(array), allow_pickle=False)
+    return Path(path)

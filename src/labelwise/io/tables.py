@@ -1,0 +1,81 @@
+"""Read a data table from CSV, TSV, Parquet or JSON Lines with clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataFileError
+
+_CSV = {".csv", ".tsv", ".txt"}
+_PARQUET = {".parquet", ".pq"}
+_JSONL = {".jsonl", ".ndjson"}
+SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
+
+
+def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                return number, exc.msg
+            if not isinstance(value, dict):
+                return number, f"expected a JSON object, got {type(value).__name__}"
+    return None
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read ``path`` into a DataFrame, choosing the format from its suffix.
+
+    Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
+    ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, empty, has an unsupported suffix, or cannot be parsed (the message
+        names the file and, where the parser knows it, the line).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataFileError(f"data file {str(p)!r} does not exist")
+    if p.is_dir():
+        raise DataFileError(f"data file {str(p)!r} is a folder, expected a file")
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise DataFileError(f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}")
+    if p.stat().st_size == 0:
+        raise DataFileError(f"data file {str(p)!r} is empty")
+    try:
+        if suffix in _CSV:
+            sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
+        elif suffix in _PARQUET:
+            frame = pd.read_parquet(p)
+        else:
+            with p.open(encoding="utf-8") as fh:
+                head = fh.read(64).lstrip()
+            if suffix == ".json" and head.startswith("["):
+                frame = pd.read_json(p, orient="records")
+            else:
+                bad = _first_bad_json_line(p)
+                if bad is not None:
+                    raise DataFileError(f"data file {str(p)!r}: line {bad[0]} is not valid JSON ({bad[1]})")
+                frame = pd.read_json(p, lines=True)
+    except DataFileError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"data file {str(p)!r} has no rows or columns") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise DataFileError(f"data file {str(p)!r} could not be read: {str(exc).strip()}") from None
+    except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
+        raise DataFileError(f"data file {str(p)!r} could not be read: {type(exc).__name__}: {exc}") from None
+    if frame.shape[0] == 0:
+        raise DataFileError(f"data file {str(p)!r} has a header but no rows")
+    return frame

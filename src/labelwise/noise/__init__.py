@@ -1,0 +1,24 @@
+"""Label-noise generators: noise matrices (symmetric, pair, random) and label flipping.
+
+``noise_matrix[i, j] = P(given = i | true = j)`` throughout (columns sum to one), the convention
+of :func:`labelwise.find_label_issues`.
+
+>>> import numpy as np, labelwise as lw
+>>> m = lw.noise.noise_matrix(3, 0.2, kind="symmetric")
+>>> noisy = lw.noise.flip_labels(np.repeat([0, 1, 2], 20), m, random_state=0)
+>>> noisy.n_flipped
+12
+"""
+
+from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
+from ._matrix import KINDS, check_noise_matrix, noise_matrix
+
+__all__ = [
+    "FlippedLabels",
+    "KINDS",
+    "check_noise_matrix",
+    "flip_counts",
+    "flip_labels",
+    "instance_dependent_flips",
+    "noise_matrix",
+]

@@ -1,0 +1,41 @@
+"""Label poisoning: attacks that flip training labels on purpose, and defences that hold up.
+
+Attacks (budget = a fraction in [0, 1) or a count of labels; exact):
+``random_flips``, ``farthest_first`` (multi-class capable), ``topk_sv`` (FLORAL's randomized
+top-k attacker), ``alfa`` and ``lfa`` (binary only).
+
+Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LNSVC``
+(Biggio et al. 2011), ``CurieSVC`` (Laishram & Phoha 2016), ``LabelSanitizedSVC`` (Paudice et al.
+2018) and ``AuditThenTrain`` (confident learning, then fit).
+
+``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed.
+"""
+
+from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count
+from ._dual import dual_violation, project_dual
+from .attacks import ATTACKS, alfa, farthest_first, lfa, random_flips, topk_sv
+from .defences import AuditThenTrain, CurieSVC, LabelSanitizedSVC, LNSVC, curie_filter, sanitize_labels
+from .floral import FloralSVC, randomized_topk_flips
+
+__all__ = [
+    "ATTACKS",
+    "AuditThenTrain",
+    "BINARY_ONLY_ATTACKS",
+    "CurieSVC",
+    "FloralSVC",
+    "LNSVC",
+    "LabelSanitizedSVC",
+    "MULTICLASS_ATTACKS",
+    "PoisonedLabels",
+    "alfa",
+    "budget_count",
+    "curie_filter",
+    "dual_violation",
+    "farthest_first",
+    "lfa",
+    "project_dual",
+    "random_flips",
+    "randomized_topk_flips",
+    "sanitize_labels",
+    "topk_sv",
+]

@@ -1,0 +1,167 @@
+"""Shared pieces of the poison package: budgets, label encoding, kernels and the attack result."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import _as_1d, check_same_length, encode_labels
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+
+MULTICLASS_ATTACKS = ("random", "farthest")
+BINARY_ONLY_ATTACKS = ("topk_sv", "alfa", "lfa")
+
+
+@dataclass(frozen=True)
+class PoisonedLabels:
+    """Training labels after a label-flipping attack.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (n,)
+        The poisoned labels (same dtype and label values as the input).
+    true_labels : ndarray of shape (n,)
+        The labels before the attack.
+    is_flipped : ndarray of bool, shape (n,)
+    attack : str
+        Name of the attack.
+    budget : int
+        The number of flips the attacker was allowed (``n_flipped == budget``).
+    classes : ndarray of shape (K,)
+    info : dict
+        Attack-specific diagnostics (e.g. ALFA's LP iterations).
+    """
+
+    labels: np.ndarray
+    true_labels: np.ndarray
+    is_flipped: np.ndarray
+    attack: str
+    budget: int
+    classes: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n_flipped(self) -> int:
+        """How many labels the attack flipped."""
+        return int(self.is_flipped.sum())
+
+    @property
+    def flipped_indices(self) -> np.ndarray:
+        """Indices of the flipped examples, ascending."""
+        return np.flatnonzero(self.is_flipped)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per example: ``true_label``, ``label`` (poisoned) and ``is_flipped``."""
+        return pd.DataFrame({"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped})
+
+
+def budget_count(budget: Any, n: int, *, name: str = "budget") -> int:
+    """Turn a budget (a fraction in [0, 1) or an integer count <= n) into a count of flips.
+
+    A Python/numpy integer is a count; a float is a fraction of ``n`` rounded half up.
+    """
+    if isinstance(budget, bool):
+        raise InvalidParameterError(f"{name} must be a fraction in [0, 1) or an integer count, got {budget!r}")
+    if isinstance(budget, (numbers.Integral, np.integer)):
+        b = int(budget)
+        if b < 0 or b > n:
+            raise InvalidParameterError(
+                f"{name} as a count must be between 0 and the number of examples ({n}), got {b}"
+            )
+        return b
+    if isinstance(budget, numbers.Real):
+        f = float(budget)
+        if not (0.0 <= f < 1.0):
+            raise InvalidParameterError(f"{name} as a fraction must be in [0, 1), got {budget!r}")
+        return int(np.floor(f * n + 0.5))
+    raise InvalidParameterError(f"{name} must be a fraction in [0, 1) or an integer count, got {type(budget).__name__}")
+
+
+def check_X(X: Any, n: int | None = None, *, name: str = "X") -> np.ndarray:
+    """2-D finite float array; its length must be ``n`` when given."""
+    if isinstance(X, pd.DataFrame):
+        X = X.to_numpy()
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a numeric 2-D array, got {type(X).__name__}") from None
+    if arr.ndim != 2:
+        raise ShapeMismatchError(f"{name} must be 2-D (n_examples, n_features), got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        row = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise InvalidParameterError(f"{name} must be finite (no NaN or inf), row {row} is not")
+    if n is not None and arr.shape[0] != n:
+        raise ShapeMismatchError(f"{name} and labels must have the same length, got {arr.shape[0]} and {n}")
+    return arr
+
+
+def encode(labels: Any, *, attack: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(raw array, codes 0..K-1, classes)``; binary-only attacks reject K != 2."""
+    arr = _as_1d(labels, "labels")
+    codes, classes = encode_labels(arr, name="labels")
+    k = len(classes)
+    if k < 2:
+        raise InvalidLabelsError(f"labels must contain at least 2 classes, got {k}")
+    if attack is not None and attack in BINARY_ONLY_ATTACKS and k != 2:
+        raise InvalidLabelsError(
+            f"the {attack!r} attack needs binary labels, got {k} classes; multi-class capable attacks: "
+            f"{list(MULTICLASS_ATTACKS)}"
+        )
+    return arr, codes, np.asarray(classes)
+
+
+def make_result(arr, classes, codes, new_codes, attack: str, budget: int, info: dict | None = None) -> PoisonedLabels:
+    """Build :class:`PoisonedLabels` keeping the input's dtype and label values."""
+    flipped = new_codes != codes
+    out = arr.copy()
+    out[flipped] = classes[new_codes[flipped]]
+    return PoisonedLabels(
+        labels=out,
+        true_labels=arr.copy(),
+        is_flipped=flipped,
+        attack=attack,
+        budget=int(budget),
+        classes=classes,
+        info=dict(info or {}),
+    )
+
+
+def resolve_gamma(gamma: Any, X: np.ndarray) -> float:
+    """``"scale"`` -> ``1 / (n_features * X.var())`` as in scikit-learn; a positive number passes."""
+    if isinstance(gamma, str):
+        if gamma == "scale":
+            var = float(X.var())
+            return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
+        if gamma == "auto":
+            return 1.0 / X.shape[1]
+        raise InvalidParameterError(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}")
+    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not gamma > 0:
+        raise InvalidParameterError(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}")
+    return float(gamma)
+
+
+def check_positive(name: str, value: Any) -> float:
+    """A finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (value > 0) or not np.isfinite(value):
+        raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def rbf_kernel(A: np.ndarray, B: np.ndarray, gamma: float) -> np.ndarray:
+    """``exp(-gamma * ||a - b||^2)`` for every pair of rows."""
+    sq = (A * A).sum(1)[:, None] - 2.0 * (A @ B.T) + (B * B).sum(1)[None, :]
+    np.maximum(sq, 0.0, out=sq)
+    return np.exp(-gamma * sq)
+
+
+def check_labels_X(X: Any, labels: Any, attack: str | None):
+    """Validate an attack's inputs; ``X`` may be ``None`` only for ``random``."""
+    arr, codes, classes = encode(labels, attack=attack)
+    Xa = None if X is None else check_X(X)
+    if Xa is not None:
+        check_same_length("X", Xa, "labels", arr)
+    return Xa, arr, codes, classes

@@ -1,0 +1,332 @@
+"""Baseline defences against label poisoning: LN-SVM, Curie, kNN label sanitisation, audit-then-train.
+
+All are scikit-learn classifiers around an RBF SVC (``C=10``, ``gamma=0.5`` by default, the
+FLORAL paper's Moon settings, so that the defences are compared on the same model).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.cluster import DBSCAN
+from sklearn.neighbors import NearestNeighbors
+from sklearn.svm import SVC
+
+from .._validate import check_choice, check_positive_int
+from ..errors import InvalidParameterError, TooFewExamplesError
+from ._common import check_positive, rbf_kernel, resolve_gamma
+from ._estimators import _DefenceClassifier
+
+__all__ = ["LNSVC", "CurieSVC", "LabelSanitizedSVC", "AuditThenTrain", "sanitize_labels", "curie_filter"]
+
+
+def _fraction(name: str, value: Any, *, low_open: bool = False) -> float:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    v = float(value) if ok else np.nan
+    if not ok or not ((0.0 < v) if low_open else (0.0 <= v)) or v > 1.0:
+        bracket = "(0, 1]" if low_open else "[0, 1]"
+        raise InvalidParameterError(f"{name} must be a number in {bracket}, got {value!r}")
+    return v
+
+
+class _SVCMixin:
+    def _svc(self) -> SVC:
+        return SVC(C=check_positive("C", self.C), kernel="rbf", gamma=self.gamma_)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision scores of the final SVC on ``X``."""
+        return self.svc_.decision_function(self._validate_predict(X))
+
+    def _fit_svc(self, X: np.ndarray, codes: np.ndarray, keep: np.ndarray | None = None, weight=None):
+        self.gamma_ = resolve_gamma(self.gamma, X)
+        idx = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
+        if np.unique(codes[idx]).size < 2:
+            raise TooFewExamplesError(
+                f"{type(self).__name__} removed every example of a class ({idx.size} of {X.shape[0]} kept); "
+                "loosen the filter"
+            )
+        sw = None if weight is None else weight[idx]
+        # Fit on class codes and map back, so predict returns the user's labels.
+        self.svc_ = self._svc().fit(X[idx], self.classes_[codes[idx]], sample_weight=sw)
+        return self
+
+
+class LNSVC(_SVCMixin, _DefenceClassifier):
+    """LN-SVM: an RBF SVM with the kernel correction for adversarial label noise.
+
+    If each label is flipped with probability ``mu``, the expected kernel matrix of the label-
+    weighted problem shrinks off the diagonal: ``K' = K * M`` with ``M_ii = 1`` and
+    ``M_ij = 1 - 4 mu (1 - mu)``. Training on ``K'`` enlarges the diagonal relative to the rest,
+    which acts as extra, noise-aware regularisation. Test kernels use the off-diagonal factor.
+
+    Parameters
+    ----------
+    C : float, default=10
+    gamma : float or {"scale", "auto"}, default=0.5
+    mu : float in [0, 0.5), default=0.1
+        The assumed label-flip probability.
+
+    Attributes
+    ----------
+    svc_ : sklearn.svm.SVC on the corrected, precomputed kernel.
+    X_fit_ : ndarray, the training features (needed for test kernels).
+
+    References
+    ----------
+    .. [1] Biggio, B., Nelson, B. & Laskov, P., "Support Vector Machines Under Adversarial Label
+       Noise", ACML 2011, JMLR W&CP 20, pp. 97-112.
+    """
+
+    def __init__(self, C: float = 10.0, gamma: Any = 0.5, mu: float = 0.1):
+        self.C = C
+        self.gamma = gamma
+        self.mu = mu
+
+    def _factor(self) -> float:
+        mu = _fraction("mu", self.mu)
+        if mu >= 0.5:
+            raise InvalidParameterError(f"mu must be in [0, 0.5), got {self.mu!r}")
+        return 1.0 - 4.0 * mu * (1.0 - mu)
+
+    def fit(self, X: Any, y: Any) -> LNSVC:
+        """Fit an SVC on the noise-corrected kernel."""
+        factor = self._factor()
+        X, codes = self._validate_fit(X, y)
+        self.gamma_ = resolve_gamma(self.gamma, X)
+        K = rbf_kernel(X, X, self.gamma_) * factor
+        K[np.diag_indices_from(K)] = 1.0  # diagonal uncorrected: K_ii * 1
+        self.X_fit_ = X
+        self.svc_ = SVC(C=check_positive("C", self.C), kernel="precomputed").fit(K, self.classes_[codes])
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision scores using the corrected test kernel."""
+        X = self._validate_predict(X)
+        return self.svc_.decision_function(rbf_kernel(X, self.X_fit_, self.gamma_) * self._factor())
+
+
+def curie_filter(X: Any, codes: np.ndarray, *, eps: float = 0.5, min_samples: int = 5, label_weight: float = 0.5,
+                 theta: float = 1.0) -> np.ndarray:
+    """Curie's keep-mask: drop points far from their cluster in (features, weighted label) space.
+
+    Points are clustered by DBSCAN on the features (its noise points form one more group). Each
+    point's label, one-hot times ``label_weight``, is appended to its features, and its mean
+    distance to the other members of its group is standardised (z-score over all points).
+    Points with a z-score above ``theta`` (a label unlike their neighbours') are dropped.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = X.shape[0]
+    k = int(codes.max()) + 1
+    groups = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(X)
+    aug = np.hstack([X, np.eye(k)[codes] * label_weight])
+    mean_dist = np.zeros(n)
+    for gid in np.unique(groups):  # a loop over clusters
+        members = np.flatnonzero(groups == gid)
+        if members.size < 2:
+            continue
+        A = aug[members]
+        sq = (A * A).sum(1)[:, None] - 2 * A @ A.T + (A * A).sum(1)[None, :]
+        d = np.sqrt(np.maximum(sq, 0.0))
+        mean_dist[members] = d.sum(axis=1) / (members.size - 1)
+    sd = mean_dist.std()
+    z = (mean_dist - mean_dist.mean()) / sd if sd > 0 else np.zeros(n)
+    return z <= theta
+
+
+class CurieSVC(_SVCMixin, _DefenceClassifier):
+    """Curie: filter suspected poison by cluster-wise distance in (features, label) space, then fit.
+
+    Parameters
+    ----------
+    C, gamma : RBF SVC parameters.
+    eps, min_samples : DBSCAN parameters of the clustering step.
+    label_weight : float, default=0.5
+        Weight of the (one-hot) label appended to the features.
+    theta : float, default=1.0
+        z-score threshold: points whose mean in-cluster distance is more than ``theta`` standard
+        deviations above average are dropped.
+
+    Attributes
+    ----------
+    kept_ : ndarray of bool, the training points kept.
+    svc_ : the fitted SVC.
+
+    References
+    ----------
+    .. [1] Laishram, R. & Phoha, V. V., "Curie: A method for protecting SVM Classifier from
+       Poisoning Attack", arXiv:1606.01584 (2016).
+    """
+
+    def __init__(self, C: float = 10.0, gamma: Any = 0.5, eps: float = 0.5, min_samples: int = 5,
+                 label_weight: float = 0.5, theta: float = 1.0):
+        self.C = C
+        self.gamma = gamma
+        self.eps = eps
+        self.min_samples = min_samples
+        self.label_weight = label_weight
+        self.theta = theta
+
+    def fit(self, X: Any, y: Any) -> CurieSVC:
+        """Drop suspected poison with Curie's filter, then fit the SVC on the rest."""
+        check_positive("eps", self.eps)
+        check_positive_int("min_samples", self.min_samples)
+        check_positive("label_weight", self.label_weight)
+        if isinstance(self.theta, bool) or not isinstance(self.theta, numbers.Real):
+            raise InvalidParameterError(f"theta must be a number, got {self.theta!r}")
+        X, codes = self._validate_fit(X, y)
+        self.kept_ = curie_filter(X, codes, eps=self.eps, min_samples=self.min_samples,
+                                  label_weight=self.label_weight, theta=float(self.theta))
+        return self._fit_svc(X, codes, self.kept_)
+
+
+def sanitize_labels(X: Any, codes: np.ndarray, *, n_neighbors: int = 10, eta: float = 0.5,
+                    n_classes: int | None = None) -> np.ndarray:
+    """kNN label sanitisation: relabel each point to its neighbours' majority when that majority
+    holds at least a fraction ``eta`` of its ``n_neighbors`` nearest neighbours (itself excluded).
+
+    One pass over the data, every point judged on the given labels (vectorised).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = X.shape[0]
+    k = min(n_neighbors, n - 1)
+    n_classes = int(codes.max()) + 1 if n_classes is None else n_classes
+    nbrs = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)
+    # Drop the point itself (normally first; with duplicates it may appear later or not at all).
+    self_col = nbrs == np.arange(n)[:, None]
+    no_self = ~self_col.any(axis=1)
+    self_col[no_self, -1] = True
+    nbrs = nbrs[~self_col].reshape(n, k)
+    counts = np.zeros((n, n_classes))
+    np.add.at(counts, (np.repeat(np.arange(n), k), codes[nbrs].ravel()), 1.0)
+    top = counts.argmax(axis=1)
+    confident = counts.max(axis=1) / k >= eta
+    return np.where(confident, top, codes)
+
+
+class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
+    """LS-SVM: relabel by kNN majority (label sanitisation), then fit an RBF SVC.
+
+    Parameters
+    ----------
+    C, gamma : RBF SVC parameters.
+    n_neighbors : int, default=10
+    eta : float in (0, 1], default=0.5
+        Relabel a point when its neighbours' most common label holds at least this fraction.
+
+    Attributes
+    ----------
+    labels_ : ndarray, the sanitised training labels.
+    n_relabelled_ : int
+    svc_ : the fitted SVC.
+
+    References
+    ----------
+    .. [1] Paudice, A., Muñoz-González, L. & Lupu, E. C., "Label Sanitization against Label
+       Flipping Poisoning Attacks", ECML PKDD Workshops 2018, LNCS 11329, pp. 5-15.
+    """
+
+    def __init__(self, C: float = 10.0, gamma: Any = 0.5, n_neighbors: int = 10, eta: float = 0.5):
+        self.C = C
+        self.gamma = gamma
+        self.n_neighbors = n_neighbors
+        self.eta = eta
+
+    def fit(self, X: Any, y: Any) -> LabelSanitizedSVC:
+        """Sanitise the labels with kNN, then fit the SVC."""
+        k = check_positive_int("n_neighbors", self.n_neighbors)
+        eta = _fraction("eta", self.eta, low_open=True)
+        X, codes = self._validate_fit(X, y)
+        new = sanitize_labels(X, codes, n_neighbors=k, eta=eta, n_classes=self.classes_.size)
+        self.labels_ = self.classes_[new]
+        self.n_relabelled_ = int((new != codes).sum())
+        return self._fit_svc(X, new)
+
+
+class AuditThenTrain(_SVCMixin, _DefenceClassifier):
+    """Audit the labels with confident learning, then train without (or down-weighting) the suspects.
+
+    Out-of-fold probabilities come from ``probe`` (:func:`labelwise.out_of_fold_probs`);
+    :func:`labelwise.find_label_issues` flags likely-wrong labels. ``mode="drop"`` trains on the
+    rest, ``mode="weight"`` trains on all with ``sample_weight = label_quality``, and
+    ``mode="relabel"`` trains on all with flagged labels replaced by the suggested label.
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier, optional
+        The final model (default: RBF SVC with ``C``, ``gamma``); ``mode="weight"`` needs
+        ``sample_weight`` support.
+    probe : scikit-learn classifier with ``predict_proba``, optional
+        Model for the out-of-fold probabilities (default: ``SVC(C, gamma, probability=True)``).
+    mode : {"drop", "weight", "relabel"}, default="drop"
+    cv : int, default=5
+    filter_by : str, default="prune_by_noise_rate"
+        Passed to :func:`labelwise.find_label_issues`.
+    C, gamma : parameters of the default SVCs.
+    random_state : int, Generator or None
+        Seeds the cross-validation split.
+
+    Attributes
+    ----------
+    issues_ : LabelIssues
+    kept_ : ndarray of bool
+    estimator_ : the fitted final model
+
+    References
+    ----------
+    .. [1] Northcutt, C., Jiang, L. & Chuang, I., "Confident Learning: Estimating Uncertainty in
+       Dataset Labels", JAIR 70 (2021), pp. 1373-1411.
+    """
+
+    def __init__(self, estimator: Any = None, probe: Any = None, mode: str = "drop", cv: int = 5,
+                 filter_by: str = "prune_by_noise_rate", C: float = 10.0, gamma: Any = 0.5,
+                 random_state: Any = None):
+        self.estimator = estimator
+        self.probe = probe
+        self.mode = mode
+        self.cv = cv
+        self.filter_by = filter_by
+        self.C = C
+        self.gamma = gamma
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any) -> AuditThenTrain:
+        """Audit with out-of-fold probabilities, then fit the final model on the cleaned data."""
+        from ..audit import find_label_issues
+        from ..probs import out_of_fold_probs
+
+        check_choice("mode", self.mode, ("drop", "weight", "relabel"))
+        X, codes = self._validate_fit(X, y)
+        self.gamma_ = resolve_gamma(self.gamma, X)
+        probe = (
+            clone(self.probe)
+            if self.probe is not None
+            else SVC(C=check_positive("C", self.C), gamma=self.gamma_, probability=True, random_state=0)
+        )
+        probs = out_of_fold_probs(probe, X, codes, cv=self.cv, random_state=self.random_state, verbose=False)
+        self.issues_ = find_label_issues(codes, probs, filter_by=self.filter_by)
+        final = clone(self.estimator) if self.estimator is not None else self._svc()
+        labels = self.classes_[codes]
+        self.kept_ = ~np.asarray(self.issues_.is_issue)
+        if self.mode == "drop":
+            if np.unique(codes[self.kept_]).size < 2:
+                raise TooFewExamplesError("audit flagged every example of a class; use mode='weight'")
+            self.estimator_ = final.fit(X[self.kept_], labels[self.kept_])
+        elif self.mode == "weight":
+            self.estimator_ = final.fit(X, labels, sample_weight=np.asarray(self.issues_.label_quality))
+        else:
+            sugg = np.asarray(self.issues_.suggested_label).astype(np.int64)
+            new = np.where(self.kept_, codes, sugg)
+            self.estimator_ = final.fit(X, self.classes_[new])
+        self.svc_ = self.estimator_
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision scores of the final model."""
+        return self.estimator_.decision_function(self._validate_predict(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions of the final model."""
+        return self.estimator_.predict(self._validate_predict(X))

@@ -1,0 +1,116 @@
+"""Out-of-fold predicted probabilities for any scikit-learn classifier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
+
+from ._progress import track
+from ._validate import check_positive_int, check_same_length, encode_labels, seed_from, show
+from .errors import EstimatorError, TooFewExamplesError
+
+
+def _take(X: Any, idx: np.ndarray) -> Any:
+    if hasattr(X, "iloc"):
+        return X.iloc[idx]
+    return X[idx]
+
+
+def _fit_fold(estimator: Any, X: Any, codes: np.ndarray, train: np.ndarray, test: np.ndarray, n_classes: int):
+    model = clone(estimator)
+    model.fit(_take(X, train), codes[train])
+    fold_probs = np.asarray(model.predict_proba(_take(X, test)), dtype=np.float64)
+    out = np.zeros((test.shape[0], n_classes))
+    out[:, np.asarray(model.classes_, dtype=np.int64)] = fold_probs
+    return test, out
+
+
+def out_of_fold_probs(
+    estimator: Any,
+    X: Any,
+    labels: Any,
+    *,
+    cv: int = 5,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+    verbose: bool | None = None,
+) -> np.ndarray:
+    """Predicted probabilities for every example from a model that never saw it.
+
+    The data are split by stratified K-fold cross-validation (shuffled with ``random_state``); a
+    clone of ``estimator`` is fitted on each training part and predicts the held-out part.
+    Confident learning needs such out-of-sample probabilities: in-sample ones are overconfident
+    and hide the label errors the model memorised.
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier
+        Anything with ``fit`` and ``predict_proba`` (a Pipeline works).
+    X : array-like or DataFrame of shape (n, ...)
+        Features.
+    labels : array-like of shape (n,)
+        Given labels (any hashable values).
+    cv : int, default 5
+        Number of folds; every class needs at least ``cv`` examples.
+    random_state : int, Generator or None
+        Seed of the fold shuffling.
+    n_jobs : int or None
+        Folds fitted in parallel with joblib (``None`` = one at a time, with a progress bar on a
+        terminal).
+    verbose : bool or None
+        Progress bar: ``None`` shows it only when stderr is a terminal.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, K)
+        Column ``k`` is the ``k``-th class in sorted order of the unique labels.
+
+    Raises
+    ------
+    EstimatorError
+        The estimator has no ``predict_proba``.
+    TooFewExamplesError
+        A class has fewer than ``cv`` examples.
+
+    References
+    ----------
+    .. [1] Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in Dataset
+       Labels", JAIR 70, 2021, Section 2 (out-of-sample predicted probabilities).
+    """
+    if not hasattr(estimator, "predict_proba"):
+        raise EstimatorError(
+            f"estimator must have a predict_proba method, {type(estimator).__name__} has none "
+            "(wrap it in sklearn.calibration.CalibratedClassifierCV)"
+        )
+    cv = check_positive_int("cv", cv, minimum=2)
+    codes, classes = encode_labels(labels)
+    check_same_length("X", X, "labels", codes)
+    counts = np.bincount(codes, minlength=len(classes))
+    if len(classes) < 2:
+        raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
+    smallest = int(counts.argmin())
+    if counts[smallest] < cv:
+        raise TooFewExamplesError(
+            f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
+            f"{show(classes[smallest])} has {counts[smallest]} (lower --cv / cv, or drop or merge that class)"
+        )
+    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
+    probs = np.zeros((codes.shape[0], len(classes)))
+    if n_jobs is None or n_jobs == 1:
+        results = (
+            _fit_fold(estimator, X, codes, train, test, len(classes))
+            for train, test in track(folds, total=cv, description="cross-validation folds", verbose=verbose)
+        )
+    else:
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_fit_fold)(estimator, X, codes, train, test, len(classes)) for train, test in folds
+        )
+    for test, fold_probs in results:
+        probs[test] = fold_probs
+    # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
+    probs /= probs.sum(axis=1, keepdims=True)
+    return probs

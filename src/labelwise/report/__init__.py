@@ -1,0 +1,13 @@
+"""The HTML report of an audit or aggregation: one self-contained ``report.html``.
+
+``write_report(out_dir)`` reads what ``labelwise audit`` (or ``labelwise aggregate``) wrote and
+writes ``out_dir/report.html``: label health, the estimated noise matrix as a heatmap, issues per
+class, the most confused class pairs, the distribution of label quality and the worst examples
+with thumbnails, text or feature values; for aggregations, per-annotator accuracy and confusion
+matrices and the items with the most disagreement.
+"""
+
+from ._build import write_report
+from ._outputs import AggregateOutput, AuditOutput, load_aggregate, load_audit
+
+__all__ = ["AggregateOutput", "AuditOutput", "load_aggregate", "load_audit", "write_report"]

@@ -1,0 +1,382 @@
+"""Assemble ``report.html``: one self-contained file (inline CSS, plots and thumbnails as data URIs).
+
+Every label, text and value from the data is HTML-escaped; the page carries a Content-Security-Policy
+that forbids loading anything from the network, so it opens the same offline as online.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_positive_int
+from ..errors import DataFileError, InvalidParameterError
+from ..io.atomic import atomic_write
+from . import _plots
+from ._outputs import (
+    AggregateOutput,
+    AuditOutput,
+    check_out_dir,
+    is_aggregate_dir,
+    is_audit_dir,
+    load_aggregate,
+    load_audit,
+)
+from ._previews import Previewer, data_uri
+
+__all__ = ["write_report"]
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _e(value: Any) -> str:
+    """HTML-escape anything (quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{float(value):.{digits}g}" if abs(value) >= 1e3 else f"{float(value):.{digits}f}"
+    return str(value)
+
+
+def _pct(x: float) -> str:
+    return f"{100.0 * x:.1f}%"
+
+
+def _img(png: bytes, *, alt: str, cls: str = "plot", id_: str | None = None) -> str:
+    ident = f' id="{_e(id_)}"' if id_ else ""
+    return f'<img{ident} class="{_e(cls)}" alt="{_e(alt)}" src="{data_uri(png)}">'
+
+
+def _table(frame: pd.DataFrame, *, numeric: set[str] | None = None, cls: str = "") -> str:
+    numeric = numeric or {c for c in frame.columns if frame[c].dtype.kind in "iuf"}
+    head = "".join(f'<th class="num">{_e(c)}</th>' if c in numeric else f"<th>{_e(c)}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for col, value in zip(frame.columns, row):
+            klass = ' class="num"' if col in numeric else ""
+            cells.append(f"<td{klass}>{_e(_fmt(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cls_attr = f' class="{_e(cls)}"' if cls else ""
+    return f"<table{cls_attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _tile(value: str, key: str, *, warn: bool = False) -> str:
+    return f'<div class="tile{" warn" if warn else ""}"><div class="v">{_e(value)}</div><div class="k">{_e(key)}</div></div>'
+
+
+def _css() -> str:
+    return resources.files("labelwise.report").joinpath("templates/report.css").read_text(encoding="utf-8")
+
+
+def _page(title: str, header: str, sections: list[str]) -> str:
+    from .. import __version__
+
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_css()}</style></head><body>"
+        f"{header}<main>{''.join(sections)}</main>"
+        f"<footer>Written by labelwise {_e(__version__)} on {_e(stamp)}. This file is self-contained: "
+        "it loads nothing from the network.</footer></body></html>\n"
+    )
+
+
+# --------------------------------------------------------------------------------------- audit
+
+
+def _example_card(audit: AuditOutput, previewer: Previewer, rec: Any) -> str:
+    row = int(rec.row)
+    parts = [f'<div class="example" data-row="{row}">']
+    kind = previewer.kind
+    if kind in ("pixels", "image"):
+        png = previewer.thumbnail_png(row, max_side=128)
+        if png is not None:
+            parts.append(f'<div class="thumbbox">{_img(png, alt=f"example {row}", cls="thumb")}</div>')
+        else:
+            where = previewer.describe(row).get("path", "")
+            parts.append(f'<div class="thumbbox"><span class="missing">image not readable: {_e(where)}</span></div>')
+    elif kind == "text":
+        parts.append(f'<div class="text">{_e(previewer.text(row) or "")}</div>')
+    if kind in ("features", "text", "image"):
+        feats = [(k, v) for k, v in previewer.features(row, limit=6) if k != previewer.text_column]
+        if feats:
+            rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(_fmt(v))}</td></tr>" for k, v in feats)
+            parts.append(f'<table class="feats">{rows}</table>')
+    if kind == "none":
+        parts.append('<div class="thumbbox"><span class="missing">no preview: data table not found</span></div>')
+    parts.append(
+        '<div class="labels">'
+        f'<span>given <span class="given">{_e(rec.given_label)}</span></span>'
+        f'<span>suggested <span class="suggested">{_e(rec.suggested_label)}</span></span></div>'
+        f'<div class="meta">row {row} &middot; rank {int(rec.rank)} &middot; quality {float(rec.label_quality):.3f}</div>'
+    )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
+    issues = audit.issues
+    classes = audit.classes
+    n = audit.n_examples
+    n_issues = int(audit.summary.get("n_issues", int(issues["is_issue"].sum())))
+    noise_rate = audit.summary.get("noise_rate")
+    settings = audit.settings
+    name = Path(str(settings.get("data") or audit.out_dir.name)).name
+
+    tiles = [
+        _tile(f"{n:,}", "examples"),
+        _tile(f"{n_issues:,}", "flagged", warn=n_issues > 0),
+        _tile(_pct(n_issues / n) if n else "0%", "share flagged", warn=n_issues > 0),
+    ]
+    if noise_rate is not None:
+        tiles.append(_tile(_pct(float(noise_rate)), "estimated noise rate", warn=float(noise_rate) > 0.05))
+    tiles.append(_tile(str(len(classes)), "classes"))
+    header = (
+        '<header class="top"><h1>Label health: ' + _e(name) + "</h1>"
+        f'<div class="sub">audit output {_e(audit.out_dir)}</div>'
+        f'<div class="tiles" id="health">{"".join(tiles)}</div></header>'
+    )
+    sections = []
+
+    noise = audit.matrix("noise_matrix")
+    if noise is not None:
+        png = _plots.heatmap_png(noise, classes, classes, xlabel="true label (estimated)", ylabel="given label",
+                                 title="P(given label | true label)")
+        sections.append(
+            '<section id="noise-matrix"><h2>Estimated noise matrix</h2>'
+            '<p class="note">Each column is a true class; its cells say how often an example of that class '
+            "carries each given label. Off-diagonal mass is label noise.</p>"
+            f'{_img(png, alt="heatmap of the estimated noise matrix, given vs. true label", cls="plot heatmap", id_="noise-heatmap")}'
+            "</section>"
+        )
+
+    # Issues per class (given label).
+    given = pd.Series(issues["given_label"].astype(str).to_numpy())
+    flagged_mask = issues["is_issue"].to_numpy()
+    class_names = [str(c) for c in classes]
+    totals = given.value_counts().reindex(class_names, fill_value=0)
+    flagged = given[flagged_mask].value_counts().reindex(class_names, fill_value=0)
+    per_class = pd.DataFrame({
+        "class": class_names,
+        "examples": totals.to_numpy(),
+        "flagged": flagged.to_numpy(),
+        "share flagged": np.divide(flagged.to_numpy(), totals.to_numpy(), out=np.zeros(len(class_names)),
+                                   where=totals.to_numpy() > 0),
+    })
+    if audit.summary.get("per_class"):
+        extra = pd.DataFrame(audit.summary["per_class"])
+        key = next((c for c in ("class", "label", "given_label") if c in extra.columns), None)
+        if key is not None:
+            extra = extra.rename(columns={key: "class"})
+            extra["class"] = extra["class"].astype(str)
+            keep = [c for c in extra.columns if c == "class" or c not in per_class.columns]
+            per_class = per_class.merge(extra[keep], on="class", how="left")
+    bar = _plots.bar_png(class_names, flagged.to_numpy(), totals=totals.to_numpy(), xlabel="given label",
+                         ylabel="examples", title="flagged examples per given label", value_fmt="{:.0f}")
+    sections.append(
+        '<section id="per-class"><h2>Issues per class</h2>'
+        '<p class="note">Flagged examples by their given label (grey: all examples of the class).</p>'
+        f'<div class="row2">{_img(bar, alt="bar chart of flagged examples per class")}'
+        f"{_table(per_class)}</div></section>"
+    )
+
+    # Class pairs most often confused.
+    pairs = issues.loc[flagged_mask, ["given_label", "suggested_label"]].astype(str)
+    if len(pairs):
+        counts = pairs.value_counts().rename("flagged").reset_index()
+        counts = counts.rename(columns={"given_label": "given", "suggested_label": "suggested"})
+        cj = audit.matrix("confident_joint")
+        if cj is not None:
+            index = {c: i for i, c in enumerate(class_names)}
+            gi = counts["given"].map(index)
+            si = counts["suggested"].map(index)
+            ok = gi.notna() & si.notna()
+            est = np.full(len(counts), np.nan)
+            est[ok.to_numpy()] = cj[gi[ok].astype(int).to_numpy(), si[ok].astype(int).to_numpy()]
+            counts["confident joint"] = est
+        counts["share of given class"] = counts["flagged"].to_numpy() / totals.reindex(counts["given"]).to_numpy().clip(1)
+        body = _table(counts.head(15))
+    else:
+        body = '<p class="note">No example was flagged.</p>'
+    sections.append(
+        '<section id="confused-pairs"><h2>Class pairs most often confused</h2>'
+        '<p class="note">Flagged examples by (given label, suggested label), most frequent first.</p>'
+        f"{body}</section>"
+    )
+
+    hist = _plots.histogram_png(issues["label_quality"].to_numpy(), flagged_mask,
+                                xlabel=f"label quality ({settings.get('rank_by') or 'score'})")
+    sections.append(
+        '<section id="quality"><h2>Distribution of label quality</h2>'
+        '<p class="note">Low scores mean the model doubts the given label; flagged examples in red.</p>'
+        f'{_img(hist, alt="histogram of label quality scores")}</section>'
+    )
+
+    previewer = Previewer(audit.data, label_column=audit.label_column, image_column=audit.image_column,
+                          feature_columns=audit.feature_columns,
+                          base_dir=audit.data_path.parent if audit.data_path else None)
+    worst = issues[flagged_mask].head(top)
+    note = f"The {len(worst)} flagged examples with the lowest label quality, worst first"
+    if worst.empty:
+        worst = issues.head(min(top, 12))
+        note = "No example was flagged; these are the examples with the lowest label quality"
+    cards = "".join(_example_card(audit, previewer, rec) for rec in worst.itertuples(index=False))
+    sections.append(
+        f'<section id="worst"><h2>Worst examples</h2><p class="note">{_e(note)}. '
+        f"Review them with <code>labelwise review {_e(audit.out_dir)}</code>.</p>"
+        f'<div class="grid">{cards}</div></section>'
+    )
+
+    settings_rows = pd.DataFrame({"setting": list(settings.keys()),
+                                  "value": [", ".join(map(str, v)) if isinstance(v, list) else str(v)
+                                            for v in settings.values()]})
+    if len(settings_rows):
+        settings_rows["value"] = settings_rows["value"].str.slice(0, 300)
+        sections.append(f'<section id="settings"><h2>Settings</h2>{_table(settings_rows)}</section>')
+    return header, sections
+
+
+# --------------------------------------------------------------------------------- aggregation
+
+
+def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) -> tuple[str, list[str]]:
+    labels = agg.labels
+    ann = agg.annotators
+    n_items = len(labels)
+    tiles = [_tile(agg.method, "method"), _tile(f"{n_items:,}", "items"), _tile(f"{len(ann):,}", "annotators")]
+    if "answers" in ann.columns:
+        tiles.append(_tile(f"{int(ann['answers'].sum()):,}", "answers"))
+    if "agreement" in labels.columns:
+        tiles.append(_tile(f"{float(labels['agreement'].mean()):.2f}", "mean agreement"))
+    header = ""
+    if with_header:
+        header = (
+            f'<header class="top"><h1>Aggregated labels: {_e(agg.out_dir.name)}</h1>'
+            f'<div class="sub">aggregation output {_e(agg.out_dir)}</div>'
+            f'<div class="tiles" id="health">{"".join(tiles)}</div></header>'
+        )
+    sections = []
+    if not with_header:
+        sections.append(f'<section id="aggregate-health"><h2>Aggregation</h2><div class="row2">{"".join(tiles)}</div></section>')
+
+    if "accuracy" in ann.columns:
+        order = ann.sort_values("answers" if "answers" in ann.columns else "accuracy", ascending=False)
+        shown = order.head(40).sort_values("accuracy", ascending=False)
+        bar = _plots.bar_png(shown["annotator"].astype(str).tolist(), shown["accuracy"].astype(float).to_numpy(),
+                             xlabel="annotator", ylabel="estimated accuracy", horizontal=True, value_fmt="{:.2f}",
+                             title="estimated accuracy per annotator" + (" (40 most active)" if len(ann) > 40 else ""))
+        plot = _img(bar, alt="bar chart of per-annotator accuracy", id_="annotator-accuracy")
+    else:
+        plot = ""
+    table = _table(ann.sort_values("answers", ascending=False).head(60) if "answers" in ann.columns else ann.head(60))
+    sections.append(
+        '<section id="annotators"><h2>Annotators</h2>'
+        '<p class="note">Accuracy against the aggregated labels, and agreement with the other annotators.</p>'
+        f'<div class="row2">{plot}{table}</div></section>'
+    )
+
+    if agg.confusions:
+        if "answers" in ann.columns:
+            busy = ann.sort_values("answers", ascending=False)["annotator"].astype(str).tolist()
+            names = [a for a in busy if a in agg.confusions][:12]
+        else:
+            names = list(agg.confusions)[:12]
+        mats = [(a, agg.confusions[a][0], agg.confusions[a][1]) for a in names]
+        png = _plots.small_heatmaps_png(mats)
+        sections.append(
+            '<section id="annotator-confusions"><h2>Annotator confusion matrices</h2>'
+            f'<p class="note">Rows: true class, columns: the annotator\'s answer, each row normalised '
+            f"({len(names)} most active annotators).</p>"
+            f'{_img(png, alt="per-annotator confusion matrices", cls="plot heatmap", id_="confusion-heatmaps")}</section>'
+        )
+
+    if "agreement" in labels.columns:
+        hard = labels.sort_values(["agreement"] + (["confidence"] if "confidence" in labels.columns else []),
+                                  kind="stable").head(min(top, 30))
+        cols = [c for c in ("item", "label", "confidence", "n_answers", "agreement") if c in hard.columns]
+        prob_cols = [c for c in labels.columns if str(c).startswith("prob_")]
+        shown = hard[cols].copy()
+        if prob_cols:
+            probs = hard[prob_cols].to_numpy(dtype=float)
+            order = np.argsort(-probs, axis=1)[:, :2]
+            names = np.array([str(c)[5:] for c in prob_cols], dtype=object)
+            shown["runner-up"] = names[order[:, 1]] if probs.shape[1] > 1 else ""
+            shown["runner-up prob"] = probs[np.arange(len(probs)), order[:, 1]] if probs.shape[1] > 1 else np.nan
+        sections.append(
+            '<section id="disagreement"><h2>Items with the most disagreement</h2>'
+            '<p class="note">Lowest agreement among the annotators first.</p>'
+            f"{_table(shown)}</section>"
+        )
+    return header, sections
+
+
+def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = None, top: int = 60) -> Path:
+    """Write ``report.html`` for an audit (or aggregation) output folder and return its path.
+
+    The report is one self-contained HTML file: inline CSS, plots (matplotlib, PNG) and thumbnails
+    as ``data:`` URIs, and a Content-Security-Policy that forbids network loads. For an audit it
+    shows the label health (share flagged, estimated noise rate), the estimated noise matrix as a
+    heatmap, issues per class, the class pairs most often confused, the distribution of label
+    quality and the ``top`` worst examples with their preview (thumbnail for images and 8x8/28x28
+    pixel columns, the text for text data, feature values otherwise). For an aggregation it shows
+    per-annotator accuracy and confusion matrices and the items with the most disagreement.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        Folder written by ``labelwise audit`` or ``labelwise aggregate`` (detected by its files).
+    out : path-like, optional
+        Where to write; default ``out_dir / "report.html"``.
+    top : int, default 60
+        How many worst examples to show.
+
+    Returns
+    -------
+    Path
+        The written file (written atomically).
+
+    Raises
+    ------
+    DataFileError
+        If ``out_dir`` is not an audit or aggregation output folder.
+    """
+    folder = check_out_dir(out_dir)
+    top = check_positive_int("top", top)
+    audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
+    if not (audit_here or agg_here):
+        raise DataFileError(
+            f"{str(folder)!r} is neither an audit output (issues.csv, summary.json) nor an aggregation "
+            "output (labels.csv, annotators.csv)"
+        )
+    header, sections, title = "", [], "labelwise report"
+    if audit_here:
+        audit = load_audit(folder)
+        header, sections = _audit_sections(audit, top=top)
+        title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"
+    if agg_here:
+        agg = load_aggregate(folder)
+        agg_header, agg_sections = _aggregate_sections(agg, top=top, with_header=not audit_here)
+        header = header or agg_header
+        sections += agg_sections
+        if not audit_here:
+            title = f"labelwise report: {folder.name} ({agg.method})"
+    dest = Path(out) if out is not None else folder / "report.html"
+    if dest.exists() and dest.is_dir():
+        raise InvalidParameterError(f"out must be a file path, got the folder {str(dest)!r}")
+    with atomic_write(dest, "w") as fh:
+        fh.write(_page(title, header, sections))
+    return dest

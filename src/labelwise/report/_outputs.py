@@ -1,0 +1,337 @@
+"""Read what ``labelwise audit`` and ``labelwise aggregate`` wrote to an output folder.
+
+An audit folder holds ``issues.csv`` (row, given_label, suggested_label, label_quality, is_issue,
+rank), ``summary.json`` (counts, matrices and the run's ``settings``) and ``probs.npy``; the data
+table named by ``settings.data`` gives the previews and is what ``labelwise export`` cleans. An
+aggregation folder holds ``labels.csv``, ``annotators.csv``, ``annotators.json`` and a
+``summary.json`` with a ``method`` key. The kind of a folder is told by the files present.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFileError, MissingColumnError
+from ..io.tables import read_table
+
+__all__ = [
+    "AggregateOutput",
+    "AuditOutput",
+    "check_out_dir",
+    "is_aggregate_dir",
+    "is_audit_dir",
+    "load_aggregate",
+    "load_audit",
+]
+
+ISSUE_COLUMNS = ["row", "given_label", "suggested_label", "label_quality", "is_issue", "rank"]
+AUDIT_FILES = ("issues.csv", "summary.json")
+AGGREGATE_FILES = ("labels.csv", "annotators.csv")
+
+
+def check_out_dir(out_dir: str | os.PathLike) -> Path:
+    """Return ``out_dir`` as a resolved path; :class:`DataFileError` unless it is an existing folder."""
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise DataFileError(f"out_dir must be a path to an output folder, got {type(out_dir).__name__}")
+    path = Path(out_dir).expanduser()
+    if not path.exists():
+        raise DataFileError(f"output folder {str(path)!r} does not exist")
+    if not path.is_dir():
+        raise DataFileError(f"output folder {str(path)!r} is a file, expected a folder")
+    return path.resolve()
+
+
+def is_audit_dir(out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds an audit's ``issues.csv`` and ``summary.json``."""
+    return all((out_dir / name).is_file() for name in AUDIT_FILES)
+
+
+def is_aggregate_dir(out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds an aggregation's ``labels.csv`` and ``annotators.csv``."""
+    return all((out_dir / name).is_file() for name in AGGREGATE_FILES)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise DataFileError(f"{str(path)!r} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{str(path)!r} is not valid JSON: {exc}") from None
+
+
+def _class_lookup(classes: list[Any]) -> dict[str, Any]:
+    """Map the text form of each class (as CSV readers see it) back to the class value."""
+    lookup: dict[str, Any] = {}
+    for c in classes:
+        lookup.setdefault(str(c), c)
+        if isinstance(c, float) and c.is_integer():
+            lookup.setdefault(str(int(c)), c)
+    return lookup
+
+
+def to_classes(values: pd.Series, classes: list[Any]) -> np.ndarray:
+    """Turn a column read as text into the matching class values (unknown text is kept as is)."""
+    lookup = _class_lookup(classes)
+    text = values.astype(str)
+    return np.array([lookup.get(v, v) for v in text.tolist()], dtype=object)
+
+
+def _resolve_data_path(raw: Any, out_dir: Path) -> Path | None:
+    if not raw:
+        return None
+    p = Path(str(raw)).expanduser()
+    candidates = [p] if p.is_absolute() else [p, out_dir / p, out_dir / p.name]
+    for cand in candidates:
+        if cand.is_file():
+            return cand.resolve()
+    return None
+
+
+@dataclass(frozen=True)
+class AuditOutput:
+    """An audit's output folder, loaded.
+
+    Attributes
+    ----------
+    out_dir : Path
+    summary : dict
+        ``summary.json`` as written.
+    issues : DataFrame
+        ``issues.csv`` sorted by rank (1 = worst); ``given_label`` and ``suggested_label`` hold the
+        class values of ``classes`` (ints stay ints, strings stay strings).
+    classes : list
+    probs : ndarray or None
+        ``probs.npy`` when present.
+    data : DataFrame or None
+        The original data table (``settings.data``) when it can be found.
+    data_path : Path or None
+    label_column, image_column : str or None
+    feature_columns : list of str
+    """
+
+    out_dir: Path
+    summary: dict
+    issues: pd.DataFrame
+    classes: list
+    probs: np.ndarray | None
+    data: pd.DataFrame | None
+    data_path: Path | None
+    label_column: str | None
+    image_column: str | None
+    feature_columns: list = field(default_factory=list)
+
+    @property
+    def settings(self) -> dict:
+        """The run's settings (``summary["settings"]``), empty when absent."""
+        return dict(self.summary.get("settings") or {})
+
+    @property
+    def n_examples(self) -> int:
+        """Number of audited examples."""
+        return int(self.summary.get("n_examples", len(self.issues)))
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The flagged rows of ``issues``, worst first."""
+        return self.issues[self.issues["is_issue"]]
+
+    def matrix(self, key: str) -> np.ndarray | None:
+        """A K x K matrix from the summary (``noise_matrix``, ``joint``...), or None when absent."""
+        value = self.summary.get(key)
+        if value is None:
+            return None
+        arr = np.asarray(value, dtype=float)
+        k = len(self.classes)
+        if arr.shape != (k, k):
+            raise DataFileError(
+                f"summary.json {key} must be a {k} x {k} matrix (one row per class), got shape {arr.shape}"
+            )
+        return arr
+
+
+def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOutput:
+    """Load an audit's output folder.
+
+    Raises
+    ------
+    DataFileError
+        If the folder, ``issues.csv`` or ``summary.json`` is missing or malformed.
+    MissingColumnError
+        If ``issues.csv`` lacks one of its columns.
+    """
+    out = check_out_dir(out_dir)
+    if not is_audit_dir(out):
+        missing = [name for name in AUDIT_FILES if not (out / name).is_file()]
+        raise DataFileError(
+            f"{str(out)!r} is not an audit output folder: missing {missing} (run `labelwise audit` first)"
+        )
+    summary = _read_json(out / "summary.json")
+    if not isinstance(summary, dict):
+        raise DataFileError(f"{str(out / 'summary.json')!r} must hold a JSON object, got {type(summary).__name__}")
+    try:
+        issues = pd.read_csv(out / "issues.csv", dtype={"given_label": str, "suggested_label": str},
+                             keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{str(out / 'issues.csv')!r} could not be read: {exc}") from None
+    missing_cols = [c for c in ISSUE_COLUMNS if c not in issues.columns]
+    if missing_cols:
+        raise MissingColumnError(
+            f"issues.csv must have columns {ISSUE_COLUMNS}, missing {missing_cols} (has {list(issues.columns)})"
+        )
+    classes = list(summary.get("classes") or [])
+    if not classes:
+        classes = sorted(set(issues["given_label"]) | set(issues["suggested_label"]))
+    issues = issues.copy()
+    issues["given_label"] = to_classes(issues["given_label"], classes)
+    issues["suggested_label"] = to_classes(issues["suggested_label"], classes)
+    flags = issues["is_issue"]
+    if flags.dtype != bool:
+        flags = flags.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    issues["is_issue"] = flags.to_numpy(dtype=bool)
+    issues["row"] = issues["row"].astype(np.int64)
+    issues["rank"] = issues["rank"].astype(np.int64)
+    issues["label_quality"] = issues["label_quality"].astype(float)
+    issues = issues.sort_values("rank", kind="stable").reset_index(drop=True)
+
+    probs = None
+    if (out / "probs.npy").is_file():
+        try:
+            probs = np.load(out / "probs.npy", allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise DataFileError(f"{str(out / 'probs.npy')!r} could not be read: {exc}") from None
+
+    settings = dict(summary.get("settings") or {})
+    data_path = _resolve_data_path(settings.get("data"), out)
+    data = read_table(data_path) if (with_data and data_path is not None) else None
+    label_column = settings.get("label")
+    image_column = settings.get("image_column") or None
+    feature_columns = [str(c) for c in (settings.get("feature_columns") or [])]
+    if data is not None:
+        if len(data) < int(issues["row"].max()) + 1:
+            raise DataFileError(
+                f"data table {str(data_path)!r} has {len(data)} rows but issues.csv refers to row "
+                f"{int(issues['row'].max())}"
+            )
+        if image_column is not None and image_column not in data.columns:
+            raise MissingColumnError(
+                f"image column {image_column!r} is not in {str(data_path)!r} (columns: {list(data.columns)[:20]})"
+            )
+    return AuditOutput(
+        out_dir=out,
+        summary=summary,
+        issues=issues,
+        classes=classes,
+        probs=probs,
+        data=data,
+        data_path=data_path,
+        label_column=str(label_column) if label_column is not None else None,
+        image_column=str(image_column) if image_column is not None else None,
+        feature_columns=feature_columns,
+    )
+
+
+@dataclass(frozen=True)
+class AggregateOutput:
+    """An aggregation's output folder, loaded.
+
+    Attributes
+    ----------
+    labels : DataFrame
+        ``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement.
+    annotators : DataFrame
+        ``annotators.csv``: annotator, answers, accuracy, agreement.
+    confusions : dict
+        Annotator -> (classes, K x K confusion matrix, rows = true class, columns = answer), from
+        ``annotators.json`` (empty when the file is absent).
+    summary : dict
+    """
+
+    out_dir: Path
+    labels: pd.DataFrame
+    annotators: pd.DataFrame
+    confusions: dict
+    classes: list
+    summary: dict
+
+    @property
+    def method(self) -> str:
+        """The aggregation method named in ``summary.json``."""
+        return str(self.summary.get("method", "unknown"))
+
+
+def _parse_confusions(raw: Any, classes: list) -> dict[str, tuple[list, np.ndarray]]:
+    """Accept the shapes an ``annotators.json`` may take and return annotator -> (classes, matrix).
+
+    Recognised: ``{"classes": [...], "annotators": {name: matrix | {"confusion": matrix}}}``,
+    ``{name: matrix | {"confusion"/"confusion_matrix"/"matrix": matrix, "classes": [...]}}`` and
+    ``[{"annotator": name, "confusion": matrix, ...}, ...]``.
+    """
+    out: dict[str, tuple[list, np.ndarray]] = {}
+    top_classes = classes
+    entries: list[tuple[str, Any]] = []
+    if isinstance(raw, dict):
+        top_classes = list(raw.get("classes") or classes)
+        body = raw.get("annotators", raw.get("confusions", raw.get("confusion_matrices")))
+        if isinstance(body, dict):
+            entries = [(str(k), v) for k, v in body.items()]
+        elif isinstance(body, list):
+            raw = body
+        else:
+            entries = [(str(k), v) for k, v in raw.items() if k not in {"classes", "method", "labels"}]
+    if isinstance(raw, list):
+        for item in raw:
+            if isinstance(item, dict) and "annotator" in item:
+                entries.append((str(item["annotator"]), item))
+    for name, value in entries:
+        cls = top_classes
+        matrix = value
+        if isinstance(value, dict):
+            cls = list(value.get("classes") or top_classes)
+            matrix = next((value[k] for k in ("confusion", "confusion_matrix", "matrix") if k in value), None)
+        if matrix is None:
+            continue
+        try:
+            arr = np.asarray(matrix, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+            continue
+        if len(cls) != arr.shape[0]:
+            cls = list(range(arr.shape[0]))
+        out[name] = (list(cls), arr)
+    return out
+
+
+def load_aggregate(out_dir: str | os.PathLike) -> AggregateOutput:
+    """Load an aggregation's output folder (``labels.csv``, ``annotators.csv``, ``annotators.json``)."""
+    out = check_out_dir(out_dir)
+    if not is_aggregate_dir(out):
+        missing = [name for name in AGGREGATE_FILES if not (out / name).is_file()]
+        raise DataFileError(
+            f"{str(out)!r} is not an aggregation output folder: missing {missing} (run `labelwise aggregate` first)"
+        )
+    labels = read_table(out / "labels.csv")
+    annotators = read_table(out / "annotators.csv")
+    for name, frame, needed in (("labels.csv", labels, ["item", "label"]), ("annotators.csv", annotators, ["annotator"])):
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise MissingColumnError(f"{name} must have columns {needed}, missing {missing} (has {list(frame.columns)})")
+    summary = _read_json(out / "summary.json") if (out / "summary.json").is_file() else {}
+    if not isinstance(summary, dict):
+        summary = {}
+    prob_cols = [c for c in labels.columns if str(c).startswith("prob_")]
+    classes = list(summary.get("classes") or [str(c)[5:] for c in prob_cols] or sorted(labels["label"].astype(str).unique()))
+    confusions = {}
+    if (out / "annotators.json").is_file():
+        confusions = _parse_confusions(_read_json(out / "annotators.json"), classes)
+    return AggregateOutput(out_dir=out, labels=labels, annotators=annotators, confusions=confusions,
+                           classes=classes, summary=summary)

@@ -1,0 +1,360 @@
+"""The review web app (FastAPI): worst examples first, decide keep / relabel / exclude.
+
+Routes
+------
+``GET /``                                   the page (static HTML + JS shipped with the package)
+``GET /api/meta``                           classes, counts, preview kind, default reviewer
+``GET /api/examples``                       a page of examples (``page``, ``page_size``, ``scope``,
+                                            ``klass``, ``decision``), worst first
+``GET /api/examples/{row}``                 one example
+``GET /api/examples/{row}/image``           its thumbnail (pixel columns) or image file
+``POST /api/examples/{row}/decision``       JSON ``{action, label?, version, reviewer}``
+``GET /api/progress``                       reviewed / flagged counts
+``GET /api/export/cleaned.csv``             the cleaned data (download)
+``GET /api/export/label-studio.json``       Label Studio tasks of the flagged examples
+``GET /files/{path}``                       files under the output folder (e.g. report.html)
+
+Security: the page is served with a strict Content-Security-Policy (no inline script, nothing
+from other hosts), every value is inserted as text by the page's script, requests with a ``Host``
+other than the bound address are refused (DNS rebinding), decisions must be JSON (so other sites
+cannot post forms to it) and come from the same origin, and files are only served from under the
+output folder or, for images, the data table's image column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConflictError, InvalidParameterError, LabelwiseError, StorageError
+
+try:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import FileResponse, JSONResponse, Response
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+    from starlette.staticfiles import StaticFiles
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise InvalidParameterError(f"the review app needs the web extra (pip install 'labelwise[web]'): {exc}") from None
+from ..report._outputs import AuditOutput, load_audit
+from ..report._previews import Previewer
+from .export import cleaned_csv_bytes, label_studio_tasks
+from .store import ACTIONS, DB_NAME, DecisionStore
+
+__all__ = ["create_app"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+DECISION_FILTERS = ("any", "undecided", "reviewed", "keep", "relabel", "exclude")
+MAX_PAGE_SIZE = 200
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class _Review:
+    """State shared by the routes: the loaded audit, its previews and the decision store."""
+
+    def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
+        self.audit: AuditOutput = load_audit(out_dir)
+        a = self.audit
+        self.previewer = Previewer(a.data, label_column=a.label_column, image_column=a.image_column,
+                                   feature_columns=a.feature_columns,
+                                   base_dir=a.data_path.parent if a.data_path else None)
+        self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
+        self.reviewer = reviewer or _default_reviewer()
+        issues = a.issues
+        self.rows = issues["row"].to_numpy(dtype=np.int64)
+        self.by_row = {int(r): i for i, r in enumerate(self.rows)}
+        self.given_text = issues["given_label"].astype(str).to_numpy()
+        self.class_text = {str(c): c for c in a.classes}
+        self.class_index = {str(c): i for i, c in enumerate(a.classes)}
+
+    def _n_rows(self) -> int:
+        return int(self.audit.issues["row"].max()) + 1
+
+    def example(self, i: int, decisions: dict) -> dict:
+        rec = self.audit.issues.iloc[i]
+        row = int(rec["row"])
+        d = decisions.get(row)
+        prob = None
+        col = self.class_index.get(str(rec["suggested_label"]))
+        probs = self.audit.probs
+        if probs is not None and col is not None and row < probs.shape[0] and col < probs.shape[1]:
+            prob = float(probs[row, col])
+        preview = self.previewer.describe(row)
+        if preview.get("has_image"):
+            preview["image_url"] = f"/api/examples/{row}/image"
+        return {
+            "row": row,
+            "rank": int(rec["rank"]),
+            "given": _jsonable(rec["given_label"]),
+            "suggested": _jsonable(rec["suggested_label"]),
+            "quality": float(rec["label_quality"]),
+            "prob_suggested": prob,
+            "is_issue": bool(rec["is_issue"]),
+            "version": d.version if d is not None else 0,
+            "decision": d.to_dict() if d is not None and d.action != "clear" else None,
+            "preview": preview,
+        }
+
+    def progress(self, decisions: dict) -> dict:
+        flagged = set(self.audit.flagged["row"].tolist())
+        active = {r: d for r, d in decisions.items() if d.action != "clear"}
+        counts = {a: 0 for a in ("keep", "relabel", "exclude")}
+        for d in active.values():
+            counts[d.action] += 1
+        return {"n_examples": len(self.rows), "flagged": len(flagged), "reviewed": len(active),
+                "reviewed_flagged": sum(1 for r in active if r in flagged), **counts}
+
+    def resolve_label(self, label: Any) -> Any:
+        """Return the class matching ``label`` (the value itself, or its text form)."""
+        for c in self.audit.classes:
+            if type(c) is type(label) and c == label:
+                return c
+        if isinstance(label, (str, int, float)) and not isinstance(label, bool) and str(label) in self.class_text:
+            return self.class_text[str(label)]
+        shown = [str(c) for c in self.audit.classes[:30]]
+        raise InvalidParameterError(f"label must be one of the classes {shown}, got {label!r}")
+
+
+def _default_reviewer() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser() or "reviewer"
+    except Exception:  # no user name in this environment
+        return "reviewer"
+
+
+def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allowed_hosts: list[str] | None = None,
+               db_timeout: float = 5.0):
+    """Build the review app over an audit's output folder.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        Folder written by ``labelwise audit``; decisions go to ``out_dir/review.sqlite``.
+    reviewer : str, optional
+        Default reviewer name shown on the page (the OS user name when omitted).
+    allowed_hosts : list of str, optional
+        Host names the app answers to (default: loopback names). Requests with another ``Host``
+        header get 400, which defeats DNS-rebinding attacks.
+    db_timeout : float
+        Seconds to wait for a locked database before answering 503.
+
+    Returns
+    -------
+    fastapi.FastAPI
+
+    Raises
+    ------
+    DataFileError, StorageError
+        If the folder is not an audit output or its database cannot be opened.
+    """
+    state = _Review(out_dir, reviewer=reviewer, db_timeout=db_timeout)
+    hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_HOSTS)
+    app = FastAPI(title="labelwise review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.review = state
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"detail": message}, status_code=status)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        if request.method not in ("GET", "HEAD"):
+            origin = request.headers.get("origin")
+            if origin is not None:
+                from urllib.parse import urlsplit
+
+                parsed = urlsplit(origin)
+                if parsed.hostname not in {h.strip("[]") for h in hosts} and "*" not in hosts:
+                    return error(403, f"cross-origin request from {origin!r} refused")
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+    @app.exception_handler(StorageError)
+    async def storage_error(request: Request, exc: StorageError):
+        return error(503, str(exc))
+
+    @app.exception_handler(ConflictError)
+    async def conflict_error(request: Request, exc: ConflictError):
+        return error(409, str(exc))
+
+    @app.exception_handler(LabelwiseError)
+    async def labelwise_error(request: Request, exc: LabelwiseError):
+        return error(422, str(exc))
+
+    def find(row: int) -> int:
+        i = state.by_row.get(row)
+        if i is None:
+            raise KeyError(row)
+        return i
+
+    def unknown(row: Any) -> JSONResponse:
+        return error(404, f"unknown example id {row!r}: ids are the data rows 0..{state._n_rows() - 1} of the audit")
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/api/meta")
+    def meta():
+        a = state.audit
+        report = a.out_dir / "report.html"
+        decisions = state.store.current()
+        return {
+            "title": Path(str(a.settings.get("data") or a.out_dir.name)).name,
+            "out_dir": str(a.out_dir),
+            "classes": [_jsonable(c) for c in a.classes],
+            "n_examples": len(state.rows),
+            "preview_kind": state.previewer.kind,
+            "reviewer": state.reviewer,
+            "report_url": "/files/report.html" if report.is_file() else None,
+            "rank_by": a.settings.get("rank_by"),
+            "progress": state.progress(decisions),
+        }
+
+    @app.get("/api/progress")
+    def progress():
+        return state.progress(state.store.current())
+
+    @app.get("/api/examples")
+    def examples(page: int = 1, page_size: int = 24, scope: str = "flagged", klass: str | None = None,
+                 decision: str = "any"):
+        if page < 1:
+            return error(422, f"page must be >= 1, got {page}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            return error(422, f"page_size must be in [1, {MAX_PAGE_SIZE}], got {page_size}")
+        if scope not in ("flagged", "all"):
+            return error(422, f"scope must be 'flagged' or 'all', got {scope!r}")
+        if decision not in DECISION_FILTERS:
+            return error(422, f"decision must be one of {list(DECISION_FILTERS)}, got {decision!r}")
+        if klass not in (None, "") and klass not in state.class_text:
+            shown = list(state.class_text)[:30]
+            return error(422, f"klass must be one of the classes {shown}, got {klass!r}")
+        decisions = state.store.current()
+        mask = np.ones(len(state.rows), dtype=bool)
+        if scope == "flagged":
+            mask &= state.audit.issues["is_issue"].to_numpy()
+        if klass not in (None, ""):
+            mask &= state.given_text == klass
+        if decision != "any":
+            acts = np.array([(decisions[r].action if r in decisions else "clear") for r in state.rows.tolist()])
+            if decision == "undecided":
+                mask &= acts == "clear"
+            elif decision == "reviewed":
+                mask &= acts != "clear"
+            else:
+                mask &= acts == decision
+        idx = np.flatnonzero(mask)
+        total = len(idx)
+        pages = max(1, -(-total // page_size))
+        chosen = idx[(page - 1) * page_size: page * page_size]
+        return {"page": page, "page_size": page_size, "pages": pages, "total": total,
+                "items": [state.example(int(i), decisions) for i in chosen],
+                "progress": state.progress(decisions)}
+
+    @app.get("/api/examples/{row}")
+    def example(row: str):
+        try:
+            i = find(int(row))
+        except (KeyError, ValueError):
+            return unknown(row)
+        return state.example(i, state.store.current())
+
+    @app.get("/api/examples/{row}/image")
+    def image(row: str):
+        try:
+            r = int(row)
+            find(r)
+        except (KeyError, ValueError):
+            return unknown(row)
+        pv = state.previewer
+        if pv.kind == "pixels":
+            return Response(pv.thumbnail_png(r), media_type="image/png",
+                            headers={"Cache-Control": "max-age=3600"})
+        path = pv.image_path(r)
+        if path is None:
+            return error(404, f"example {r} has no readable image file")
+        return FileResponse(path, media_type=pv.mime_of(path), headers={"Cache-Control": "max-age=3600"})
+
+    @app.post("/api/examples/{row}/decision")
+    async def decide(row: str, request: Request):
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return error(415, f"decisions must be sent as application/json, got {ctype or 'no content type'!r}")
+        try:
+            r = int(row)
+            i = find(r)
+        except (KeyError, ValueError):
+            return unknown(row)
+        try:
+            body = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return error(400, f"request body must be JSON: {exc}")
+        if not isinstance(body, dict):
+            return error(422, f"request body must be a JSON object, got {type(body).__name__}")
+        action = body.get("action")
+        if action not in ACTIONS:
+            return error(422, f"action must be one of {list(ACTIONS)}, got {action!r}")
+        version = body.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            return error(422, f"version must be the example's version (an integer >= 0) you saw, got {version!r}")
+        reviewer = body.get("reviewer") or state.reviewer
+        label = None
+        if action == "relabel":
+            if "label" not in body:
+                return error(422, "label is required for action 'relabel'")
+            label = state.resolve_label(body["label"])
+        # store.record runs SQLite with a busy timeout: keep it off the event loop.
+        d = await run_in_threadpool(state.store.record, r, action, version=version, reviewer=str(reviewer),
+                                    label=label)
+        decisions = state.store.current()
+        return {"example": state.example(i, decisions), "decision": d.to_dict(),
+                "progress": state.progress(decisions)}
+
+    @app.get("/api/export/cleaned.csv")
+    def export_cleaned(mark_excluded: bool = False):
+        payload = cleaned_csv_bytes(state.audit.out_dir, mark_excluded=mark_excluded)
+        return Response(payload, media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="cleaned.csv"'})
+
+    @app.get("/api/export/label-studio.json")
+    def export_ls():
+        tasks = label_studio_tasks(state.audit.out_dir)
+        return Response(json.dumps(tasks, ensure_ascii=False), media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="label-studio-tasks.json"'})
+
+    @app.get("/files/{path:path}")
+    def files(path: str):
+        root = state.audit.out_dir
+        try:
+            target = (root / path).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return error(404, f"no such file {path!r} in the output folder")
+        if not target.is_relative_to(root) or not target.is_file() or target.name.startswith(DB_NAME):
+            return error(404, f"no such file {path!r} in the output folder")
+        # Files of the output folder (report.html) carry their own inline CSS and data: images.
+        return FileResponse(target, headers={
+            "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"})
+
+    return app

@@ -1,0 +1,303 @@
+"""Apply review decisions to the original data, and export flagged examples for Label Studio."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..io.atomic import atomic_write
+from ..report._outputs import AuditOutput, load_audit
+from ..report._previews import Previewer, data_uri
+from .store import DB_NAME, DecisionStore
+
+__all__ = ["ExportResult", "cleaned_table", "export_cleaned", "export_label_studio", "label_studio_config",
+           "label_studio_tasks"]
+
+_WRITERS = {".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson"}
+LOG_COLUMNS = ["row", "action", "given_label", "new_label", "changed", "reviewer", "decided_at", "version"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What :func:`export_cleaned` wrote.
+
+    Attributes
+    ----------
+    path, log_path : Path
+        The cleaned table and the change log (one row per reviewed example).
+    n_rows : int
+        Rows written to the cleaned table.
+    n_relabelled, n_excluded, n_kept : int
+        Reviewed examples per decision.
+    changes : DataFrame
+        The change log.
+    """
+
+    path: Path
+    log_path: Path
+    n_rows: int
+    n_relabelled: int
+    n_excluded: int
+    n_kept: int
+    changes: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The change log (row, action, given_label, new_label, changed, reviewer, decided_at, version)."""
+        return self.changes.copy()
+
+
+def _open_store(audit: AuditOutput) -> DecisionStore | None:
+    path = audit.out_dir / DB_NAME
+    return DecisionStore(path, n_examples=len(audit.issues)) if path.is_file() else None
+
+
+def cleaned_table(out_dir: str | os.PathLike, *, mark_excluded: bool = False,
+                  excluded_column: str = "excluded") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The original data with the review's decisions applied, and the change log.
+
+    Relabelled rows get their new label in the label column; excluded rows are dropped, or kept
+    with ``excluded_column`` set to True when ``mark_excluded``. Decisions undone with ``clear``
+    count as no decision.
+
+    Returns
+    -------
+    cleaned : DataFrame
+        Keeps the original index (the row numbers of the data table).
+    changes : DataFrame
+        One row per reviewed example: row, action, given_label, new_label, changed, reviewer,
+        decided_at, version.
+
+    Raises
+    ------
+    DataFileError
+        If the original data table (``settings.data`` of the audit) cannot be found.
+    MissingColumnError
+        If the label column is not in the data table.
+    """
+    audit = load_audit(out_dir)
+    if audit.data is None:
+        raise DataFileError(
+            f"the original data table {audit.settings.get('data')!r} named in summary.json was not found; "
+            "export needs it (run from the folder the audit ran in, or keep the data beside the output)"
+        )
+    data = audit.data
+    label = audit.label_column
+    if label is None or label not in data.columns:
+        raise MissingColumnError(f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})")
+    if mark_excluded and excluded_column in data.columns:
+        raise InvalidParameterError(
+            f"excluded_column must be a new column name, got {excluded_column!r} which the data already has"
+        )
+    store = _open_store(audit)
+    decisions = store.current() if store is not None else {}
+    decided = [d for d in decisions.values() if d.action != "clear"]
+    decided.sort(key=lambda d: d.row)
+    rows = np.array([d.row for d in decided], dtype=np.int64)
+    actions = np.array([d.action for d in decided], dtype=object)
+    old = data[label].to_numpy(dtype=object)[rows] if len(rows) else np.array([], dtype=object)
+    new = np.array([d.label if d.action == "relabel" else (None if d.action == "exclude" else old[i])
+                    for i, d in enumerate(decided)], dtype=object)
+    changed = (actions == "exclude") | ((actions == "relabel") & (new.astype(str) != old.astype(str)))
+    changes = pd.DataFrame({
+        "row": rows, "action": actions, "given_label": old, "new_label": new, "changed": changed,
+        "reviewer": [d.reviewer for d in decided], "decided_at": [d.decided_at for d in decided],
+        "version": np.array([d.version for d in decided], dtype=np.int64),
+    }, columns=LOG_COLUMNS)
+
+    cleaned = data.copy()
+    relabel = rows[actions == "relabel"]
+    if len(relabel):
+        values = cleaned[label].to_numpy(dtype=object).copy()
+        values[relabel] = new[actions == "relabel"]
+        cleaned[label] = pd.Series(values, index=cleaned.index, name=label).infer_objects()
+    excluded = rows[actions == "exclude"]
+    if mark_excluded:
+        flag = np.zeros(len(cleaned), dtype=bool)
+        flag[excluded] = True
+        cleaned[excluded_column] = flag
+    elif len(excluded):
+        keep = np.ones(len(cleaned), dtype=bool)
+        keep[excluded] = False
+        cleaned = cleaned[keep]
+    return cleaned, changes
+
+
+def _check_out(out: str | os.PathLike, force: bool, *, suffixes: set[str], name: str = "out") -> Path:
+    if not isinstance(out, (str, os.PathLike)):
+        raise InvalidParameterError(f"{name} must be a file path, got {type(out).__name__}")
+    path = Path(out).expanduser()
+    if path.suffix.lower() not in suffixes:
+        raise InvalidParameterError(f"{name} must end in one of {sorted(suffixes)}, got {str(path)!r}")
+    if path.is_dir():
+        raise InvalidParameterError(f"{name} must be a file path, got the folder {str(path)!r}")
+    if path.exists() and not force:
+        raise InvalidParameterError(f"{name} {str(path)!r} already exists; pass force=True (--force) to overwrite it")
+    return path
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        with atomic_write(path, "wb") as fh:
+            frame.to_parquet(fh, index=False)
+    elif suffix in (".jsonl", ".ndjson"):
+        with atomic_write(path, "w") as fh:
+            frame.to_json(fh, orient="records", lines=True, force_ascii=False)
+    else:
+        with atomic_write(path, "w") as fh:
+            frame.to_csv(fh, index=False, sep="\t" if suffix == ".tsv" else ",")
+
+
+def export_cleaned(out_dir: str | os.PathLike, out: str | os.PathLike, *, mark_excluded: bool = False,
+                   force: bool = False, log: str | os.PathLike | None = None) -> ExportResult:
+    """Write the original data with the reviewed labels applied, and a log of every change.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        The audit's output folder (with ``review.sqlite`` from ``labelwise review``).
+    out : path-like
+        The cleaned table: ``.csv``, ``.tsv``, ``.parquet`` or ``.jsonl``.
+    mark_excluded : bool, default False
+        Keep excluded rows and add a boolean ``excluded`` column instead of dropping them.
+    force : bool, default False
+        Overwrite ``out`` (and the log) when they exist; otherwise refuse.
+    log : path-like, optional
+        Where to write the change log (CSV); default ``<out stem>.changes.csv`` beside ``out``.
+
+    Returns
+    -------
+    ExportResult
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix.
+    """
+    path = _check_out(out, force, suffixes=_WRITERS)
+    log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
+    log_path = _check_out(log_path, force, suffixes={".csv"}, name="log")
+    if log_path.resolve() == path.resolve():
+        raise InvalidParameterError(f"log must differ from out, both are {str(path)!r}")
+    cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
+    # The log first: a cleaned table on disk always has its log beside it.
+    with atomic_write(log_path, "w") as fh:
+        changes.to_csv(fh, index=False)
+    _write_table(cleaned, path)
+    acts = changes["action"]
+    return ExportResult(path=path, log_path=log_path, n_rows=len(cleaned),
+                        n_relabelled=int((acts == "relabel").sum()), n_excluded=int((acts == "exclude").sum()),
+                        n_kept=int((acts == "keep").sum()), changes=changes)
+
+
+def _ls_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def label_studio_tasks(out_dir: str | os.PathLike, *, scope: str = "flagged", from_name: str = "label",
+                       model_version: str = "labelwise-audit") -> list[dict]:
+    """Label Studio import tasks (JSON-ready) for the flagged examples, worst first.
+
+    Each task's ``data`` holds the preview (``image``: a file path or a PNG data URI for pixel
+    columns; ``text``: the text, or the feature values) and the audit's fields (row, given label,
+    label quality); its ``predictions`` carry the suggested label as a ``choices`` result with
+    the model's probability of that label as ``score``. Use :func:`label_studio_config` as the
+    project's labeling config.
+
+    Parameters
+    ----------
+    scope : {"flagged", "all"}
+        Export only the flagged examples, or every example.
+    from_name : str
+        Name of the Choices control in the labeling config.
+    """
+    if scope not in ("flagged", "all"):
+        raise InvalidParameterError(f"scope must be one of ['flagged', 'all'], got {scope!r}")
+    audit = load_audit(out_dir)
+    previewer = Previewer(audit.data, label_column=audit.label_column, image_column=audit.image_column,
+                          feature_columns=audit.feature_columns,
+                          base_dir=audit.data_path.parent if audit.data_path else None)
+    rows = audit.flagged if scope == "flagged" else audit.issues
+    class_index = {str(c): i for i, c in enumerate(audit.classes)}
+    to_name = "image" if previewer.kind in ("image", "pixels") else "text"
+    tasks = []
+    for rec in rows.itertuples(index=False):
+        row = int(rec.row)
+        data: dict[str, Any] = {"row": row, "given_label": str(rec.given_label),
+                                "suggested_label": str(rec.suggested_label),
+                                "label_quality": float(rec.label_quality), "rank": int(rec.rank)}
+        if previewer.kind == "pixels":
+            data["image"] = data_uri(previewer.thumbnail_png(row))
+        elif previewer.kind == "image":
+            path = previewer.image_path(row)
+            data["image"] = str(path) if path is not None else str(previewer.describe(row).get("path", ""))
+        elif previewer.kind == "text":
+            data["text"] = previewer.text(row, limit=100_000)
+        else:
+            data["text"] = ", ".join(f"{k}={_ls_value(v)}" for k, v in previewer.features(row, limit=50))
+        score = 1.0 - float(rec.label_quality)
+        col = class_index.get(str(rec.suggested_label))
+        if audit.probs is not None and col is not None and audit.probs.shape[0] > row and audit.probs.shape[1] > col:
+            score = float(audit.probs[row, col])
+        tasks.append({
+            "data": data,
+            "predictions": [{
+                "model_version": model_version,
+                "score": round(score, 6),
+                "result": [{"from_name": from_name, "to_name": to_name, "type": "choices",
+                            "value": {"choices": [str(rec.suggested_label)]}}],
+            }],
+        })
+    return tasks
+
+
+def label_studio_config(classes: list, *, kind: str = "image", from_name: str = "label") -> str:
+    """A Label Studio labeling config (XML) matching :func:`label_studio_tasks` (values escaped)."""
+    obj = '<Image name="image" value="$image"/>' if kind in ("image", "pixels") else '<Text name="text" value="$text"/>'
+    to_name = "image" if kind in ("image", "pixels") else "text"
+    choices = "\n    ".join(f"<Choice value={quoteattr(str(c))}/>" for c in classes)
+    return (f"<View>\n  {obj}\n  <Header value=\"Given label: $given_label\"/>\n"
+            f"  <Choices name={quoteattr(from_name)} toName=\"{to_name}\" choice=\"single\">\n    {choices}\n"
+            "  </Choices>\n</View>\n")
+
+
+def export_label_studio(out_dir: str | os.PathLike, out: str | os.PathLike, *, scope: str = "flagged",
+                        force: bool = False) -> Path:
+    """Write the flagged examples as a Label Studio import file (JSON list of tasks).
+
+    A labeling config for the project is written beside it as ``<stem>.label_config.xml``.
+    Refuses to overwrite existing files unless ``force``.
+    """
+    path = _check_out(out, force, suffixes={".json"})
+    config_path = _check_out(path.with_name(f"{path.stem}.label_config.xml"), force, suffixes={".xml"},
+                             name="label config")
+    tasks = label_studio_tasks(out_dir, scope=scope)
+    audit = load_audit(out_dir, with_data=False)
+    kind = "image" if tasks and "image" in tasks[0]["data"] else "text"
+    with atomic_write(config_path, "w") as fh:
+        fh.write(label_studio_config(audit.classes, kind=kind))
+    with atomic_write(path, "w") as fh:
+        json.dump(tasks, fh, indent=1, ensure_ascii=False, allow_nan=False)
+        fh.write("\n")
+    return path
+
+
+def cleaned_csv_bytes(out_dir: str | os.PathLike, *, mark_excluded: bool = False) -> bytes:
+    """The cleaned table as CSV bytes (for the review page's download button)."""
+    cleaned, _ = cleaned_table(out_dir, mark_excluded=mark_excluded)
+    buf = io.StringIO()
+    cleaned.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")

@@ -1,0 +1,306 @@
+// labelwise review page. Every value from the data is inserted with textContent (never innerHTML),
+// so labels and texts cannot inject markup. Decisions carry the example's version; the server
+// answers 409 when another tab decided first, and the page says so instead of overwriting.
+"use strict";
+
+const state = {
+  meta: null,
+  classes: [],
+  items: [],
+  focus: 0,
+  page: 1,
+  pages: 1,
+  pageSize: 24,
+  scope: "flagged",
+  klass: "",
+  decision: "any",
+  busy: new Set(),
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("data-")) node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function toast(message, isError) {
+  const node = el("div", { class: "toast" + (isError ? " error" : ""), text: message });
+  $("toasts").append(node);
+  setTimeout(() => node.remove(), isError ? 9000 : 3500);
+}
+
+async function api(path, options) {
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (err) {
+    return { ok: false, status: 0, body: { detail: "the review server cannot be reached (" + err.message + ")" } };
+  }
+  let body = null;
+  try { body = await response.json(); } catch (err) { body = { detail: response.statusText }; }
+  return { ok: response.ok, status: response.status, body };
+}
+
+function reviewer() {
+  return ($("reviewer").value || "").trim() || (state.meta && state.meta.reviewer) || "reviewer";
+}
+
+function labelText(value) { return String(value); }
+
+function fmt(x, digits) { return x === null || x === undefined ? "n/a" : Number(x).toFixed(digits); }
+
+function describeDecision(d) {
+  if (!d) return "";
+  const when = new Date(d.decided_at).toLocaleTimeString();
+  if (d.action === "keep") return "kept by " + d.reviewer + " at " + when;
+  if (d.action === "exclude") return "excluded by " + d.reviewer + " at " + when;
+  return "relabelled to " + labelText(d.label) + " by " + d.reviewer + " at " + when;
+}
+
+function preview(item) {
+  const p = item.preview || {};
+  if (p.image_url) {
+    return el("div", { class: "preview" }, el("img", { src: p.image_url, alt: "example " + item.row, loading: "lazy" }));
+  }
+  if (p.kind === "text") return el("div", { class: "preview text", text: p.text || "" });
+  if (p.features && p.features.length) {
+    const table = el("table");
+    for (const [name, value] of p.features) table.append(el("tr", {}, el("td", { text: String(name) }), el("td", { text: String(value) })));
+    return el("div", { class: "preview" }, table);
+  }
+  if (p.kind === "image") return el("div", { class: "preview" }, el("span", { class: "meta", text: "image not readable: " + (p.path || "") }));
+  return el("div", { class: "preview" }, el("span", { class: "meta", text: "no preview" }));
+}
+
+function chooser(item) {
+  const select = el("select", { class: "chooser", title: "new class" });
+  state.classes.forEach((c, i) => {
+    const option = el("option", { value: String(i), text: labelText(c) });
+    select.append(option);
+  });
+  const current = item.decision && item.decision.action === "relabel" ? item.decision.label : item.suggested;
+  const index = state.classes.findIndex((c) => String(c) === String(current));
+  select.value = String(index >= 0 ? index : 0);
+  return select;
+}
+
+function renderCard(item, index) {
+  const card = el("article", { class: "card", tabIndex: -1, "data-row": String(item.row) });
+  if (item.decision) card.classList.add("d-" + item.decision.action);
+  if (index === state.focus) card.classList.add("focused");
+  const select = chooser(item);
+  const keep = el("button", { type: "button", "data-act": "keep" }, "Keep ", el("kbd", { text: "a" }));
+  const relabel = el("button", { type: "button", "data-act": "relabel" }, "Relabel ", el("kbd", { text: "r" }));
+  const exclude = el("button", { type: "button", "data-act": "exclude" }, "Exclude ", el("kbd", { text: "x" }));
+  keep.addEventListener("click", () => { setFocus(index); decide(index, "keep"); });
+  relabel.addEventListener("click", () => { setFocus(index); decide(index, "relabel"); });
+  exclude.addEventListener("click", () => { setFocus(index); decide(index, "exclude"); });
+  select.addEventListener("focus", () => setFocus(index));
+  card.addEventListener("click", (ev) => { if (ev.target === card) setFocus(index); });
+  const status = el("div", { class: "status" + (item.decision ? " saved" : ""), text: describeDecision(item.decision) });
+  card.append(
+    preview(item),
+    el("div", { class: "labels" },
+      el("span", {}, "given ", el("span", { class: "given", text: labelText(item.given) })),
+      el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
+    el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + fmt(item.quality, 3) +
+      (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
+    el("div", { class: "actions" }, keep, select, relabel, exclude),
+    status,
+  );
+  return card;
+}
+
+function render() {
+  const grid = $("grid");
+  grid.replaceChildren();
+  if (!state.items.length) {
+    grid.append(el("div", { class: "empty", text: "No examples match these filters." }));
+  }
+  state.items.forEach((item, i) => grid.append(renderCard(item, i)));
+  $("page-info").textContent = "page " + state.page + " of " + state.pages;
+  $("prev").disabled = state.page <= 1;
+  $("next").disabled = state.page >= state.pages;
+}
+
+function renderProgress(p) {
+  if (!p) return;
+  const share = p.flagged ? (100 * p.reviewed_flagged) / p.flagged : 0;
+  $("progress-fill").style.width = share.toFixed(1) + "%";
+  $("progress-text").textContent = "reviewed " + p.reviewed_flagged + " / " + p.flagged + " flagged \u00b7 " +
+    p.keep + " kept, " + p.relabel + " relabelled, " + p.exclude + " excluded (" + p.reviewed + " decisions in all)";
+}
+
+function setFocus(index) {
+  if (!state.items.length) return;
+  state.focus = Math.max(0, Math.min(index, state.items.length - 1));
+  const cards = document.querySelectorAll(".card");
+  cards.forEach((card, i) => card.classList.toggle("focused", i === state.focus));
+  const card = cards[state.focus];
+  if (card) {
+    card.scrollIntoView({ block: "nearest" });
+    if (!card.contains(document.activeElement)) card.focus({ preventScroll: true });
+  }
+}
+
+function replaceCard(index, item) {
+  state.items[index] = item;
+  const old = document.querySelectorAll(".card")[index];
+  if (old) old.replaceWith(renderCard(item, index));
+}
+
+async function decide(index, action) {
+  const item = state.items[index];
+  if (!item || state.busy.has(item.row)) return;
+  const card = document.querySelectorAll(".card")[index];
+  const body = { action: action, version: item.version, reviewer: reviewer() };
+  if (action === "relabel") {
+    const select = card.querySelector("select.chooser");
+    body.label = state.classes[Number(select.value)];
+  }
+  state.busy.add(item.row);
+  const res = await api("/api/examples/" + item.row + "/decision", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  state.busy.delete(item.row);
+  if (res.ok) {
+    replaceCard(index, res.body.example);
+    renderProgress(res.body.progress);
+    if (action !== "clear") setFocus(index + 1); else setFocus(index);
+    return;
+  }
+  const detail = (res.body && res.body.detail) || ("error " + res.status);
+  if (res.status === 409) {
+    toast("Not saved: " + detail, true);
+    const fresh = await api("/api/examples/" + item.row);
+    if (fresh.ok) replaceCard(index, fresh.body);
+    const status = document.querySelectorAll(".card")[index].querySelector(".status");
+    status.className = "status error";
+    status.textContent = "changed elsewhere: now " + (describeDecision(fresh.ok ? fresh.body.decision : null) || "undecided") + "; decide again";
+    setFocus(index);
+    return;
+  }
+  // Storage errors (503), network errors, invalid input: the decision was NOT saved; say so on the card.
+  toast("Not saved: " + detail, true);
+  const current = document.querySelectorAll(".card")[index];
+  current.classList.add("unsaved");
+  const status = current.querySelector(".status");
+  status.className = "status error";
+  status.textContent = "NOT SAVED (" + action + "): " + detail + " \u2014 press the key again to retry";
+}
+
+async function load(keepFocus) {
+  const params = new URLSearchParams({ page: String(state.page), page_size: String(state.pageSize), scope: state.scope, decision: state.decision });
+  if (state.klass !== "") params.set("klass", state.klass);
+  const res = await api("/api/examples?" + params.toString());
+  if (!res.ok) { toast((res.body && res.body.detail) || "could not load examples", true); return; }
+  state.items = res.body.items;
+  state.pages = res.body.pages;
+  if (state.page > state.pages) { state.page = state.pages; return load(false); }
+  if (!keepFocus) state.focus = 0;
+  render();
+  renderProgress(res.body.progress);
+  setFocus(state.focus);
+  const query = new URLSearchParams({ page: String(state.page), scope: state.scope, decision: state.decision, klass: state.klass });
+  history.replaceState(null, "", "?" + query.toString());
+}
+
+function readQuery() {
+  const q = new URLSearchParams(location.search);
+  const page = parseInt(q.get("page") || "1", 10);
+  state.page = Number.isFinite(page) && page > 0 ? page : 1;
+  if (["flagged", "all"].includes(q.get("scope"))) state.scope = q.get("scope");
+  if (["any", "undecided", "reviewed", "keep", "relabel", "exclude"].includes(q.get("decision"))) state.decision = q.get("decision");
+  const klass = q.get("klass") || "";
+  if (state.classes.some((c) => String(c) === klass)) state.klass = klass;
+  $("scope").value = state.scope;
+  $("decision").value = state.decision;
+  $("klass").value = state.klass;
+}
+
+function chooseClass(delta, exact) {
+  const card = document.querySelectorAll(".card")[state.focus];
+  if (!card) return;
+  const select = card.querySelector("select.chooser");
+  if (exact !== undefined) {
+    let index = state.classes.findIndex((c) => String(c) === exact);
+    if (index < 0) {
+      const n = exact === "0" ? 10 : Number(exact);
+      index = n - 1;
+    }
+    if (index >= 0 && index < state.classes.length) select.value = String(index);
+    return;
+  }
+  const next = (Number(select.value) + delta + state.classes.length) % state.classes.length;
+  select.value = String(next);
+}
+
+function onKey(ev) {
+  const target = ev.target;
+  if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const inSelect = target && target.tagName === "SELECT";
+  const key = ev.key;
+  let handled = true;
+  if (key === "j" || (!inSelect && key === "ArrowDown")) setFocus(state.focus + 1);
+  else if (key === "k" || (!inSelect && key === "ArrowUp")) setFocus(state.focus - 1);
+  else if (key === "a") decide(state.focus, "keep");
+  else if (key === "x") decide(state.focus, "exclude");
+  else if (key === "r" || key === "Enter") decide(state.focus, "relabel");
+  else if (key === "u") decide(state.focus, "clear");
+  else if (key === "]") chooseClass(1);
+  else if (key === "[") chooseClass(-1);
+  else if (/^[0-9]$/.test(key)) chooseClass(0, key);
+  else if (key === "n") { if (state.page < state.pages) { state.page += 1; load(false); } }
+  else if (key === "p") { if (state.page > 1) { state.page -= 1; load(false); } }
+  else if (key === "?") toggleHelp();
+  else handled = false;
+  if (handled) ev.preventDefault();
+}
+
+function toggleHelp() {
+  const help = $("help");
+  help.hidden = !help.hidden;
+  $("help-button").setAttribute("aria-expanded", String(!help.hidden));
+}
+
+async function init() {
+  const res = await api("/api/meta");
+  if (!res.ok) { toast((res.body && res.body.detail) || "could not load the review", true); return; }
+  state.meta = res.body;
+  state.classes = res.body.classes;
+  document.title = "labelwise review: " + res.body.title;
+  $("dataset").textContent = res.body.title + " \u00b7 " + res.body.n_examples + " examples \u00b7 " + res.body.out_dir;
+  const stored = localStorage.getItem("labelwise.reviewer");
+  $("reviewer").value = stored || res.body.reviewer;
+  $("reviewer").addEventListener("change", () => localStorage.setItem("labelwise.reviewer", $("reviewer").value.trim()));
+  const klass = $("klass");
+  for (const c of state.classes) klass.append(el("option", { value: String(c), text: labelText(c) }));
+  if (res.body.report_url) { $("report-link").href = res.body.report_url; $("report-link").hidden = false; }
+  renderProgress(res.body.progress);
+  readQuery();
+  for (const [id, key] of [["scope", "scope"], ["klass", "klass"], ["decision", "decision"]]) {
+    $(id).addEventListener("change", () => { state[key] = $(id).value; state.page = 1; load(false); $(id).blur(); });
+  }
+  $("prev").addEventListener("click", () => { if (state.page > 1) { state.page -= 1; load(false); } });
+  $("next").addEventListener("click", () => { if (state.page < state.pages) { state.page += 1; load(false); } });
+  $("help-button").addEventListener("click", toggleHelp);
+  document.addEventListener("keydown", onKey);
+  await load(false);
+  document.body.dataset.ready = "true";
+}
+
+document.addEventListener("DOMContentLoaded", init);

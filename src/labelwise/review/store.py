@@ -1,0 +1,277 @@
+"""The review decisions: an append-only SQLite table in the audit's output folder.
+
+One row per decision (keep, relabel, exclude, or clear to undo), with the reviewer's name and the
+time. Each example has a version, the number of decisions recorded for it; a decision names the
+version it was made on, and one made on an outdated version is refused with
+:class:`~labelwise.errors.ConflictError` (two browser tabs cannot silently overwrite each other).
+A unique index on (row, version) enforces this in the database itself. Every decision is
+committed before the call returns (WAL journal, ``synchronous=FULL``), so closing the browser or
+killing the server loses nothing. A locked, read-only or corrupt database raises
+:class:`~labelwise.errors.StorageError` naming the file and saying the decision was not saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ConflictError, InvalidParameterError, StorageError
+
+__all__ = ["ACTIONS", "DB_NAME", "Decision", "DecisionStore"]
+
+DB_NAME = "review.sqlite"
+ACTIONS = ("keep", "relabel", "exclude", "clear")
+MAX_REVIEWER_LENGTH = 100
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    row         INTEGER NOT NULL,
+    version     INTEGER NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('keep', 'relabel', 'exclude', 'clear')),
+    label       TEXT,
+    reviewer    TEXT NOT NULL,
+    decided_at  TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS decisions_row_version ON decisions (row, version);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_CURRENT = """
+SELECT d.row, d.version, d.action, d.label, d.reviewer, d.decided_at
+FROM decisions AS d
+JOIN (SELECT row, MAX(version) AS version FROM decisions GROUP BY row) AS last
+  ON d.row = last.row AND d.version = last.version
+"""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The latest decision on one example.
+
+    Attributes
+    ----------
+    row : int
+        The example (row of the data table).
+    version : int
+        How many decisions were recorded for it (the version a next decision must name).
+    action : {"keep", "relabel", "exclude", "clear"}
+    label : object
+        The new label for ``relabel`` (a class value), else None.
+    reviewer : str
+    decided_at : str
+        ISO 8601 time in UTC.
+    """
+
+    row: int
+    version: int
+    action: str
+    label: Any
+    reviewer: str
+    decided_at: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {"row": self.row, "version": self.version, "action": self.action, "label": self.label,
+                "reviewer": self.reviewer, "decided_at": self.decided_at}
+
+
+def _decode(label: str | None) -> Any:
+    return None if label is None else json.loads(label)
+
+
+def _storage_error(exc: sqlite3.Error, path: Path, doing: str, timeout: float) -> StorageError:
+    msg = str(exc)
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        text = (f"review database {str(path)!r} is locked by another process (waited {timeout:g} s); "
+                f"{doing} was not saved, try again")
+    elif "readonly" in low or "read-only" in low or "read only" in low:
+        text = (f"review database {str(path)!r} is read-only; {doing} was not saved "
+                "(make the file and its folder writable)")
+    elif "unable to open" in low:
+        text = f"review database {str(path)!r} cannot be opened ({msg}); is its folder writable?"
+    elif "malformed" in low or "not a database" in low:
+        text = f"review database {str(path)!r} is corrupt ({msg}); move it aside to start a new one"
+    else:
+        text = f"review database {str(path)!r} failed ({msg}); {doing} was not saved"
+    return StorageError(text)
+
+
+class DecisionStore:
+    """Decisions of a review, stored in SQLite (WAL mode) at ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        The database file; created with its tables when absent (its folder must exist).
+    timeout : float, default 5.0
+        Seconds to wait for a lock held by another connection before giving up with
+        :class:`StorageError`.
+    n_examples : int, optional
+        When given, rows outside ``[0, n_examples)`` are refused.
+
+    Raises
+    ------
+    StorageError
+        If the database cannot be created or opened (missing or read-only folder, corrupt file).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, timeout: float = 5.0, n_examples: int | None = None) -> None:
+        self.path = Path(path)
+        self.timeout = float(timeout)
+        self.n_examples = n_examples
+        if not self.path.parent.is_dir():
+            raise StorageError(f"review database folder {str(self.path.parent)!r} does not exist")
+        try:
+            with self._connect() as conn:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StorageError(
+                        f"review database {str(self.path)!r} could not switch to WAL mode (got {mode!r}); "
+                        "is its folder writable?"
+                    )
+                conn.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, "nothing", self.timeout) from None
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            yield conn
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def current(self) -> dict[int, Decision]:
+        """The latest decision of every example that has one (``clear`` included), by row."""
+        try:
+            with self._connect() as conn:
+                rows = conn.execute(_CURRENT).fetchall()
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, "reading", self.timeout) from None
+        return {int(r[0]): Decision(int(r[0]), int(r[1]), r[2], _decode(r[3]), r[4], r[5]) for r in rows}
+
+    def get(self, row: int) -> Decision | None:
+        """The latest decision on ``row``, or None when it has none."""
+        try:
+            with self._connect() as conn:
+                r = conn.execute(
+                    "SELECT row, version, action, label, reviewer, decided_at FROM decisions "
+                    "WHERE row = ? ORDER BY version DESC LIMIT 1", (int(row),)
+                ).fetchone()
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, "reading", self.timeout) from None
+        return None if r is None else Decision(int(r[0]), int(r[1]), r[2], _decode(r[3]), r[4], r[5])
+
+    def history(self, rows: Iterable[int] | None = None) -> pd.DataFrame:
+        """Every recorded decision (oldest first) as a DataFrame, optionally for some rows only."""
+        query = "SELECT id, row, version, action, label, reviewer, decided_at FROM decisions"
+        params: list[int] = []
+        if rows is not None:
+            params = [int(r) for r in rows]
+            query += f" WHERE row IN ({','.join('?' * len(params))})" if params else " WHERE 0"
+        try:
+            with self._connect() as conn:
+                records = conn.execute(query + " ORDER BY id", params).fetchall()
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, "reading", self.timeout) from None
+        frame = pd.DataFrame(records, columns=["id", "row", "version", "action", "label", "reviewer", "decided_at"])
+        frame["label"] = [_decode(v) for v in frame["label"]]
+        return frame
+
+    # ------------------------------------------------------------------ writing
+
+    def record(self, row: int, action: str, *, version: int, reviewer: str, label: Any = None) -> Decision:
+        """Record a decision on ``row`` made on ``version`` and return it (with the new version).
+
+        Parameters
+        ----------
+        row : int
+        action : {"keep", "relabel", "exclude", "clear"}
+        version : int
+            The example's version the reviewer saw (0 when it had no decision).
+        reviewer : str
+            Non-empty name, at most 100 characters.
+        label : object, optional
+            The new class, required for ``relabel`` (JSON-serialisable: str, int, float, bool).
+
+        Raises
+        ------
+        ConflictError
+            If the example's version is no longer ``version`` (someone decided in between).
+        StorageError
+            If the database is locked, read-only or corrupt: the decision was not saved.
+        """
+        if isinstance(row, bool) or not isinstance(row, int) or row < 0:
+            raise InvalidParameterError(f"row must be a non-negative integer, got {row!r}")
+        if self.n_examples is not None and row >= self.n_examples:
+            raise InvalidParameterError(f"row must be in [0, {self.n_examples - 1}], got {row}")
+        if action not in ACTIONS:
+            raise InvalidParameterError(f"action must be one of {list(ACTIONS)}, got {action!r}")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            raise InvalidParameterError(f"version must be a non-negative integer, got {version!r}")
+        if not isinstance(reviewer, str) or not reviewer.strip() or len(reviewer) > MAX_REVIEWER_LENGTH:
+            raise InvalidParameterError(
+                f"reviewer must be a non-empty name of at most {MAX_REVIEWER_LENGTH} characters, got {reviewer!r}"
+            )
+        if action == "relabel":
+            if label is None:
+                raise InvalidParameterError("label is required for action 'relabel', got None")
+            try:
+                encoded = json.dumps(label)
+            except TypeError:
+                raise InvalidParameterError(
+                    f"label must be a JSON value (str, int, float, bool), got {type(label).__name__}"
+                ) from None
+        else:
+            encoded = None
+            label = None
+        now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+        doing = f"the decision {action!r} on row {row}"
+        try:
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    current = conn.execute(
+                        "SELECT COALESCE(MAX(version), 0) FROM decisions WHERE row = ?", (row,)
+                    ).fetchone()[0]
+                    if int(current) != version:
+                        conn.execute("ROLLBACK")
+                        latest = self.get(row)
+                        who = f" by {latest.reviewer!r} ({latest.action})" if latest is not None else ""
+                        raise ConflictError(
+                            f"row {row} changed{who} since you loaded it: you saw version {version}, it is now "
+                            f"version {int(current)}; reload it and decide again"
+                        )
+                    conn.execute(
+                        "INSERT INTO decisions (row, version, action, label, reviewer, decided_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (row, version + 1, action, encoded, reviewer.strip(), now),
+                    )
+                    conn.execute("COMMIT")
+                except sqlite3.IntegrityError:
+                    conn.execute("ROLLBACK")
+                    raise ConflictError(
+                        f"row {row} changed since you loaded it (version {version} is taken); reload it and decide again"
+                    ) from None
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, doing, self.timeout) from None
+        return Decision(row, version + 1, action, label, reviewer.strip(), now)

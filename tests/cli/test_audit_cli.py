@@ -1,0 +1,145 @@
+"""``labelwise audit`` end to end, with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.cli import main
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def _table(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    species = rng.choice(["setosa", "versicolor", "virginica"], n)
+    centre = {"setosa": 0.0, "versicolor": 3.0, "virginica": 6.0}
+    x = np.array([centre[s] for s in species]) + rng.normal(0, 1.0, n)
+    colour = np.where(x > 3, "dark", "light")
+    frame = pd.DataFrame({"length": x, "width": x * 0.5 + rng.normal(0, 1, n), "colour": colour, "species": species})
+    frame.loc[5, "width"] = np.nan  # missing values are tolerated
+    frame.loc[[0, 1, 2], "species"] = ["virginica", "setosa", "setosa"]
+    return frame
+
+
+class TestAuditCommand:
+    """Outputs, formats and the demo."""
+
+    def test_csv_audit_writes_the_three_outputs(self, runner, tmp_path):
+        """issues.csv, summary.json and probs.npy are written, one issues row per example."""
+        data = tmp_path / "iris.csv"
+        _table().to_csv(data, index=False)
+        out = tmp_path / "out"
+        result = runner.invoke(main, ["audit", str(data), "--label", "species", "--out", str(out), "--cv", "3"])
+        assert result.exit_code == 0, result.output
+        issues = pd.read_csv(out / "issues.csv")
+        assert list(issues.columns) == ["row", "given_label", "suggested_label", "label_quality", "is_issue", "rank"]
+        assert len(issues) == 240 and set(issues["given_label"]) == {"setosa", "versicolor", "virginica"}
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["n_examples"] == 240 and summary["settings"]["label"] == "species"
+        assert len(summary["noise_matrix"]) == 3 and len(summary["per_class"]) == 3
+        assert np.load(out / "probs.npy").shape == (240, 3)
+        assert "flagged" in result.output
+
+    def test_parquet_and_jsonl_with_bring_your_own_probs(self, runner, tmp_path):
+        """--probs skips training; Parquet and JSON Lines inputs work the same."""
+        frame = _table()
+        probs = np.full((240, 3), 0.1)
+        probs[np.arange(240), pd.factorize(frame["species"], sort=True)[0]] = 0.8
+        np.save(tmp_path / "oof.npy", probs)
+        frame.to_parquet(tmp_path / "d.parquet")
+        frame.to_json(tmp_path / "d.jsonl", orient="records", lines=True)
+        for name in ["d.parquet", "d.jsonl"]:
+            out = tmp_path / f"out-{name}"
+            result = runner.invoke(
+                main, ["audit", str(tmp_path / name), "--label", "species", "--probs", str(tmp_path / "oof.npy"), "--out", str(out)]
+            )
+            assert result.exit_code == 0, result.output
+            assert json.loads((out / "summary.json").read_text())["settings"]["cv"] is None
+
+    def test_free_text_column_is_used(self, runner, tmp_path):
+        """A text column is vectorised by TF-IDF and the audit runs."""
+        rng = np.random.default_rng(1)
+        topic = rng.choice(["sport", "food"], 120)
+        words = {"sport": "goal match team score ball", "food": "bread cheese soup salad taste"}
+        text = [" ".join(rng.choice(words[t].split(), 5)) for t in topic]
+        pd.DataFrame({"text": text, "topic": topic}).to_csv(tmp_path / "t.csv", index=False)
+        result = runner.invoke(main, ["audit", str(tmp_path / "t.csv"), "--label", "topic", "--out", str(tmp_path / "o"), "--cv", "3"])
+        assert result.exit_code == 0, result.output
+
+    def test_demo_reports_precision_and_recall(self, runner, tmp_path):
+        """--demo audits digits with flipped labels and scores the flagged set."""
+        out = tmp_path / "demo"
+        result = runner.invoke(main, ["audit", "--demo", "--no-report", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "precision" in result.output and "recall" in result.output
+        demo = json.loads((out / "summary.json").read_text())["demo"]
+        assert demo["n_flipped"] == 180
+        assert demo["precision"] > 0.7 and demo["recall"] > 0.8
+        assert (out / "data.csv").exists()
+
+
+class TestAuditErrors:
+    """Bad input: one line on stderr, exit status 2, no traceback."""
+
+    def _fails(self, runner, args, pattern):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert pattern in result.output
+        assert "Traceback" not in result.output
+        return result
+
+    def test_missing_label_column_lists_columns(self, runner, tmp_path):
+        """A wrong --label names the columns that exist."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "kind"], "columns are ['length', 'width', 'colour', 'species']")
+
+    def test_empty_file(self, runner, tmp_path):
+        """An empty file is reported."""
+        (tmp_path / "e.csv").write_text("")
+        self._fails(runner, ["audit", str(tmp_path / "e.csv"), "--label", "y"], "is empty")
+
+    def test_unreadable_file(self, runner, tmp_path):
+        """A file that does not exist is reported."""
+        self._fails(runner, ["audit", str(tmp_path / "none.csv"), "--label", "y"], "does not exist")
+
+    def test_small_class_suggests_cv(self, runner, tmp_path):
+        """A class with fewer examples than folds suggests --cv."""
+        frame = _table()
+        frame.loc[[10, 11], "species"] = "rare"
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species"], "--cv")
+
+    def test_probs_with_wrong_shape(self, runner, tmp_path):
+        """--probs with the wrong number of rows is reported with both shapes."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        np.save(tmp_path / "p.npy", np.full((10, 3), 1 / 3))
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")], "(240, K)")
+
+    def test_bad_probs_rows(self, runner, tmp_path):
+        """--probs rows that do not sum to one name the row."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        probs = np.full((240, 3), 1 / 3)
+        probs[7] = [0.5, 0.5, 0.5]
+        np.save(tmp_path / "p.npy", probs)
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")], "row 7 sums to 1.5")
+
+    def test_no_data_and_no_demo(self, runner):
+        """Without DATA or --demo the command says what is needed."""
+        self._fails(runner, ["audit"], "DATA is required")
+
+    def test_existing_outputs_survive_a_failed_run(self, runner, tmp_path):
+        """A run that fails does not touch the previous run's files."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "issues.csv").write_text("previous")
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "nope", "--out", str(out)], "not in the data")
+        assert (out / "issues.csv").read_text() == "previous"

@@ -1,0 +1,91 @@
+"""Reading tables and writing files atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelwise.errors import DataFileError
+from labelwise.io import atomic_write, read_table, write_csv, write_json, write_npy
+
+
+class TestReadTable:
+    """read_table reads CSV, Parquet and JSON Lines, with clear errors."""
+
+    def test_formats_round_trip(self, tmp_path):
+        """The same frame comes back from CSV, Parquet and JSONL."""
+        frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+        frame.to_csv(tmp_path / "t.csv", index=False)
+        frame.to_parquet(tmp_path / "t.parquet")
+        frame.to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+        for name in ["t.csv", "t.parquet", "t.jsonl"]:
+            pd.testing.assert_frame_equal(read_table(tmp_path / name), frame)
+
+    def test_missing_file(self, tmp_path):
+        """A missing file is named."""
+        with pytest.raises(DataFileError, match="does not exist"):
+            read_table(tmp_path / "nope.csv")
+
+    def test_empty_file(self, tmp_path):
+        """An empty file says so."""
+        (tmp_path / "e.csv").write_text("")
+        with pytest.raises(DataFileError, match="is empty"):
+            read_table(tmp_path / "e.csv")
+
+    def test_header_only(self, tmp_path):
+        """A header without rows is an error."""
+        (tmp_path / "h.csv").write_text("a,b\n")
+        with pytest.raises(DataFileError, match="no rows"):
+            read_table(tmp_path / "h.csv")
+
+    def test_malformed_jsonl_names_the_line(self, tmp_path):
+        """A broken JSON line is reported with its number."""
+        (tmp_path / "bad.jsonl").write_text('{"a": 1}\n{"a": 2}\n{"a": \n')
+        with pytest.raises(DataFileError, match="line 3 is not valid JSON"):
+            read_table(tmp_path / "bad.jsonl")
+
+    def test_malformed_csv(self, tmp_path):
+        """A CSV row with too many fields is reported."""
+        (tmp_path / "bad.csv").write_text("a,b\n1,2\n3,4,5,6\n")
+        with pytest.raises(DataFileError, match="could not be read.*line 3"):
+            read_table(tmp_path / "bad.csv")
+
+    def test_corrupt_parquet(self, tmp_path):
+        """Garbage in a .parquet file is reported, not a pyarrow traceback."""
+        (tmp_path / "bad.parquet").write_bytes(b"not parquet at all")
+        with pytest.raises(DataFileError, match="could not be read"):
+            read_table(tmp_path / "bad.parquet")
+
+    def test_unsupported_suffix(self, tmp_path):
+        """An unknown suffix lists the supported ones."""
+        (tmp_path / "x.xlsx").write_text("x")
+        with pytest.raises(DataFileError, match="must end in one of"):
+            read_table(tmp_path / "x.xlsx")
+
+
+class TestAtomicWrite:
+    """Files are replaced whole or not at all."""
+
+    def test_failure_keeps_the_old_file_and_leaves_no_temporary(self, tmp_path):
+        """An exception while writing keeps the previous content and removes the temporary."""
+        target = tmp_path / "out.txt"
+        target.write_text("old")
+        with pytest.raises(RuntimeError):
+            with atomic_write(target) as fh:
+                fh.write("half")
+                raise RuntimeError("interrupted")
+        assert target.read_text() == "old"
+        assert os.listdir(tmp_path) == ["out.txt"]
+
+    def test_writers(self, tmp_path):
+        """CSV, JSON and NPY writers produce readable files."""
+        write_csv(pd.DataFrame({"a": [1]}), tmp_path / "a.csv")
+        write_json({"x": np.int64(3), "y": np.array([1.5])}, tmp_path / "a.json")
+        write_npy(np.eye(2), tmp_path / "a.npy")
+        assert read_table(tmp_path / "a.csv")["a"].tolist() == [1]
+        assert json.loads((tmp_path / "a.json").read_text()) == {"x": 3, "y": [1.5]}
+        np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.eye(2))

@@ -1,0 +1,88 @@
+"""labelwise.out_of_fold_probs: out-of-sample probabilities for any classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.svm import SVC
+
+import labelwise as lw
+from labelwise.errors import EstimatorError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)
+    return X, y
+
+
+class TestOutOfFoldProbs:
+    """Shape, column order, determinism and errors."""
+
+    def test_rows_are_probabilities_in_sorted_class_order(self, data):
+        """One row per example summing to 1, columns in sorted label order (strings too)."""
+        X, y = data
+        names = np.array(["zebra", "ant", "mole"])[y]
+        probs = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X, names, cv=3, random_state=0)
+        assert probs.shape == (300, 3)
+        np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+        # Column 0 is "ant" (sorted), which was class 1.
+        assert probs[y == 1, 0].mean() > max(probs[y == 1, 1].mean(), probs[y == 1, 2].mean())
+
+    def test_probabilities_are_out_of_sample(self, data):
+        """Each example is predicted by a model that did not see it: a memorising model is unsure out of fold."""
+        X, y = data
+        rng = np.random.default_rng(0)
+        y_random = rng.integers(0, 3, 300)
+        probs = lw.out_of_fold_probs(KNeighborsClassifier(n_neighbors=1), X, y_random, cv=3, random_state=0)
+        assert (probs.argmax(axis=1) == y_random).mean() < 0.5
+
+    def test_deterministic_under_random_state(self, data):
+        """The same seed gives the same probabilities."""
+        X, y = data
+        a = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X, y, random_state=3)
+        b = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X, y, random_state=3)
+        np.testing.assert_array_equal(a, b)
+
+    def test_parallel_folds_match_sequential(self, data):
+        """n_jobs=2 gives the same result as one job."""
+        X, y = data
+        a = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X, y, random_state=1)
+        b = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X, y, random_state=1, n_jobs=2)
+        np.testing.assert_allclose(a, b)
+
+    def test_dataframe_features(self, data):
+        """A DataFrame of features is split with iloc."""
+        X, y = data
+        probs = lw.out_of_fold_probs(LogisticRegression(max_iter=500), pd.DataFrame(X), pd.Series(y), cv=4, random_state=0)
+        assert probs.shape == (300, 3)
+
+    def test_estimator_without_predict_proba(self, data):
+        """An estimator with no predict_proba is rejected with a hint."""
+        X, y = data
+        with pytest.raises(EstimatorError, match="predict_proba.*CalibratedClassifierCV"):
+            lw.out_of_fold_probs(SVC(), X, y)
+
+    def test_class_with_fewer_examples_than_folds(self, data):
+        """A class smaller than cv is named, with a suggestion to lower cv."""
+        X, y = data
+        y = y.copy()
+        y[:3] = 7
+        with pytest.raises(TooFewExamplesError, match=r"cv=5 .*class 7 has 3 .*lower --cv"):
+            lw.out_of_fold_probs(LogisticRegression(), X, y, cv=5)
+
+    def test_length_mismatch(self, data):
+        """X and labels of different lengths are rejected."""
+        X, y = data
+        with pytest.raises(ShapeMismatchError):
+            lw.out_of_fold_probs(LogisticRegression(), X[:10], y)
+
+    def test_cv_must_be_at_least_two(self, data):
+        """cv=1 is not cross-validation."""
+        X, y = data
+        with pytest.raises(InvalidParameterError, match="cv must be an integer >= 2"):
+            lw.out_of_fold_probs(LogisticRegression(), X, y, cv=1)
