@@ -12,6 +12,9 @@ __version__ = "0.1.0"
 # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
 # (one import per line; keep sorted)
 from . import noise  # noqa: E402
+from . import poison  # noqa: E402
+from . import report  # noqa: E402
+from . import review  # noqa: E402
 # END OF SUBPACKAGES
 
 __all__ = [
@@ -21,4 +24,7 @@ __all__ = [
     "label_quality_scores",
     "noise",
     "out_of_fold_probs",
+    "poison",
+    "report",
+    "review",
 ]

@@ -49,15 +49,22 @@ def check_probs(probs: Any, *, name: str = "probs", atol: float = PROB_SUM_ATOL)
     if arr.shape[1] < 2:
         raise InvalidProbabilitiesError(f"{name} must have at least 2 columns (classes), got {arr.shape[1]}")
     # Row sums reveal NaN/inf without an n x K temporary: any non-finite value makes its row sum
-    # non-finite.
-    sums = arr.sum(axis=1, dtype=np.float64)
+    # non-finite. Blocks of rows keep the second pass (the minimum) in cache.
+    n, k = arr.shape
+    step = max(1, (1 << 16) // k)
+    sums = np.empty(n, dtype=np.float64)
+    lowest = np.inf
+    for start in range(0, n, step):
+        part = arr[start : start + step]
+        part.sum(axis=1, dtype=np.float64, out=sums[start : start + step])
+        lowest = min(lowest, float(part.min()))
     finite = np.isfinite(sums)
     if not finite.all():
         row = int(np.flatnonzero(~finite)[0])
         raise InvalidProbabilitiesError(
             f"{name} must be finite (no NaN or inf), row {row} contains {arr[row][~np.isfinite(arr[row])][0]}"
         )
-    if arr.min() < 0:
+    if lowest < 0:
         row = int(np.flatnonzero((arr < 0).any(axis=1))[0])
         raise InvalidProbabilitiesError(
             f"{name} must be non-negative, row {row} contains {float(arr[row].min()):.6g}"
@@ -157,7 +164,7 @@ def encode_labels_for_probs(
     if arr.size == 0:
         raise InvalidLabelsError(f"{name} must not be empty")
     if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)):
-        codes = arr.astype(np.int64)
+        codes = arr.astype(np.int64, copy=False)
         lo, hi = int(codes.min()), int(codes.max())
         if lo < 0 or hi >= n_classes:
             row = int(np.flatnonzero((codes < 0) | (codes >= n_classes))[0])
@@ -282,3 +289,23 @@ def sample_weight_fit_params(estimator: Any, sample_weight: Any, *, name: str = 
     if has_fit_parameter(estimator, "sample_weight"):
         return {"sample_weight": sample_weight}
     raise EstimatorError(f"{name} must accept sample_weight in fit(), {type(estimator).__name__}.fit does not")
+
+
+def check_meta_X(estimator: Any, X: Any, *, reset: bool) -> Any:
+    """Validate ``X`` for a meta-estimator: arrays are checked, tables and text pass through.
+
+    DataFrames (for column transformers) and 1-D sequences of strings (for text vectorisers) go
+    to the inner estimator unchanged; only the feature names/counts are recorded (``reset``) or
+    checked. Arrays are validated by scikit-learn (2-D, non-empty; NaN left to the inner model).
+    """
+    from sklearn.utils.validation import validate_data
+
+    is_frame = hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2
+    is_text = False
+    if isinstance(X, (list, tuple, pd.Series, np.ndarray)) and np.ndim(X) == 1 and len(X) > 0:
+        first = X.iloc[0] if isinstance(X, pd.Series) else X[0]
+        is_text = isinstance(first, str)
+    if is_frame or is_text:
+        validate_data(estimator, X, skip_check_array=True, reset=reset)
+        return X
+    return validate_data(estimator, X, accept_sparse=["csr", "csc"], ensure_all_finite=False, dtype=None, reset=reset)

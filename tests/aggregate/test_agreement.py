@@ -113,6 +113,13 @@ class TestKrippendorffAlpha:
         expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
         assert krippendorff_alpha(answers) == pytest.approx(expected, rel=1e-9)
 
+    def test_matches_crowd_kit_alpha(self, shared_data):
+        """On a real crowd set alpha equals crowd-kit's alpha_krippendorff (nltk)."""
+        metrics = pytest.importorskip("crowdkit.metrics.data")
+        answers = pd.read_csv(shared_data / "crowd" / "CF" / "annotations.csv")
+        expected = metrics.alpha_krippendorff(answers.rename(columns={"item": "task", "annotator": "worker"}))
+        assert krippendorff_alpha(answers) == pytest.approx(expected, rel=1e-9)
+
     def test_single_answer_items_do_not_count(self):
         """Items with one answer are not pairable and leave alpha unchanged."""
         answers, _ = reliability_to_answers(KRIPPENDORFF_DATA)

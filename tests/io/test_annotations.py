@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise.errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
 from labelwise.io import Annotations, detect_format, read_annotations
@@ -316,6 +319,15 @@ class TestProdigy:
         with pytest.raises(DataFileError, match=r"line 2 has no annotator"):
             read_annotations(path, "prodigy")
 
+    def test_binary_item_without_task_hash_and_missing_ids(self, tmp_path):
+        """A binary task without _task_hash is the item "<input>:<label>"; no hash at all is an error."""
+        record = {k: v for k, v in PRODIGY_LINES[5].items() if k != "_task_hash"}
+        read = read_annotations(write_jsonl(tmp_path, "a.jsonl", [record]), "prodigy")
+        assert read.answers["item"].tolist() == ["444:BILLING"]
+        bare = {k: v for k, v in record.items() if k != "_input_hash"}
+        with pytest.raises(DataFileError, match=r"line 2 has no item id"):
+            read_annotations(write_jsonl(tmp_path, "b.jsonl", [record, bare]), "prodigy")
+
     def test_unknown_answer_value(self, tmp_path):
         """An answer other than accept/reject/ignore is a malformed line."""
         path = write_jsonl(tmp_path, "db-out.jsonl", [{**PRODIGY_LINES[0], "answer": "maybe"}])
@@ -353,3 +365,68 @@ class TestBadFiles:
         tasks = [{"id": 1, "data": {}, "annotations": [{"completed_by": 1, "was_cancelled": True, "result": []}]}]
         with pytest.raises(AnnotationError, match=r"no usable answers.*'cancelled': 1"):
             read_annotations(write(tmp_path, "x.json", json.dumps(tasks)))
+
+
+# (task id, user id, label, cancelled, user given as an object)
+ls_rows = st.lists(
+    st.tuples(st.integers(1, 6), st.integers(1, 4), st.sampled_from(["A", "B", "C"]), st.booleans(), st.booleans()),
+    min_size=1,
+    max_size=30,
+)
+
+
+class TestRoundTrips:
+    @settings(max_examples=30, deadline=None)
+    @given(ls_rows)
+    def test_label_studio_export_round_trips(self, rows):
+        """Any Label Studio export built from answers reads back as those answers, cancelled ones counted."""
+        tasks: dict[int, list] = {}
+        for task, user, label, cancelled, as_object in rows:
+            tasks.setdefault(task, []).append(
+                {
+                    "completed_by": {"id": user, "email": f"u{user}@x.org"} if as_object else user,
+                    "was_cancelled": cancelled,
+                    "result": [] if cancelled else [
+                        {"from_name": "c", "to_name": "t", "type": "choices", "value": {"choices": [label]}}
+                    ],
+                }
+            )
+        export = [{"id": task, "data": {"text": str(task)}, "annotations": anns} for task, anns in tasks.items()]
+        # tasks in first-seen order, annotations in their order within each task
+        expected = [
+            (task, user, label)
+            for task in tasks
+            for (t, user, label, cancelled, _) in rows
+            if t == task and not cancelled
+        ]
+        n_cancelled = sum(r[3] for r in rows)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.json"
+            path.write_text(json.dumps(export))
+            if not expected:
+                with pytest.raises(AnnotationError, match="no usable answers"):
+                    read_annotations(path)
+                return
+            read = read_annotations(path)
+        assert list(read.answers.itertuples(index=False, name=None)) == expected
+        assert read.n_cancelled == n_cancelled and read.n_records == len(rows)
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["H1", "H2", "H3"]), st.sampled_from(["W1", "W2"]),
+                              st.sampled_from(["x", "y"]), st.sampled_from(["Approved", "Submitted", "Rejected"])),
+                    min_size=1, max_size=20))
+    def test_mturk_batch_round_trips(self, rows):
+        """Any MTurk batch reads back as its non-rejected assignments, in file order."""
+        frame = pd.DataFrame(rows, columns=["HITId", "WorkerId", "Answer.choice", "AssignmentStatus"])
+        expected = [(h, w, a) for h, w, a, status in rows if status != "Rejected"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "batch.csv"
+            frame.to_csv(path, index=False)
+            if not expected:
+                with pytest.raises(AnnotationError, match="no usable answers"):
+                    read_annotations(path)
+                return
+            read = read_annotations(path)
+        assert read.format == "mturk"
+        assert list(read.answers.itertuples(index=False, name=None)) == expected
+        assert read.dropped.get("rejected", 0) == len(rows) - len(expected)

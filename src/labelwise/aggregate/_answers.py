@@ -124,6 +124,11 @@ class EncodedAnswers:
         m.sum_duplicates()
         return m
 
+    @cached_property
+    def annotator_label_by_item(self) -> sp.csr_matrix:
+        """The transpose of :attr:`item_by_annotator_label`, stored row-major for fast products."""
+        return self.item_by_annotator_label.T.tocsr()
+
     def item_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum a per-answer array over each item: shape (n_items,)."""
         return np.bincount(self.item_idx, weights=values, minlength=self.n_items)
@@ -173,12 +178,14 @@ class EncodedAnswers:
         )
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and sorted uniques (first-seen order when the values cannot be sorted)."""
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # mixed, unorderable types: first-seen order
         codes, uniques = pd.factorize(values, sort=False)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+    uniques = np.asarray(uniques.to_numpy() if hasattr(uniques, "to_numpy") else uniques)
+    return codes.astype(np.int64, copy=False), uniques
 
 
 def _row_label(frame: pd.DataFrame, pos: int) -> str:
@@ -246,22 +253,24 @@ def encode_answers(
     if len(answers) == 0:
         raise AnnotationError(f"{name} must have at least one answer, got an empty table")
 
-    arrays = {}
+    series = {}
     for col, what in ((item_col, "item"), (annotator_col, "annotator"), (label_col, "label")):
-        arr = answers[col].to_numpy()
-        null = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, dtype=bool)
+        col_values = answers[col]
+        if isinstance(col_values, pd.DataFrame):
+            raise MissingColumnError(f"{name} must have exactly one column named {col!r}, found {col_values.shape[1]}")
+        null = col_values.isna().to_numpy()
         if null.any():
             pos = int(np.flatnonzero(null)[0])
             raise AnnotationError(
                 f"{name} column {col!r} must not be null ({what} id), {_row_label(answers, pos)} is "
-                f"{arr[pos]!r} ({int(null.sum())} null value(s) in all)"
+                f"{col_values.iloc[pos]!r} ({int(null.sum())} null value(s) in all)"
             )
-        arrays[what] = arr
+        series[what] = col_values
 
-    item_idx, items = _factorize(arrays["item"])
-    annotator_idx, annotators = _factorize(arrays["annotator"])
+    item_idx, items = _factorize(series["item"])
+    annotator_idx, annotators = _factorize(series["annotator"])
     if labels is None:
-        label_idx, classes = _factorize(arrays["label"])
+        label_idx, classes = _factorize(series["label"])
     else:
         classes = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
         if classes.ndim != 1 or classes.size == 0:
@@ -271,20 +280,25 @@ def encode_answers(
             raise InvalidParameterError(
                 f"labels must be unique, got duplicates {list(index[index.duplicated()][:5])}"
             )
-        label_idx = index.get_indexer(arrays["label"]).astype(np.int64)
+        label_idx = index.get_indexer(series["label"]).astype(np.int64)
         unknown = label_idx < 0
         if unknown.any():
             pos = int(np.flatnonzero(unknown)[0])
             raise AnnotationError(
                 f"{name} column {label_col!r} must hold one of the declared labels "
-                f"{list(classes[:20])}, {_row_label(answers, pos)} is {arrays['label'][pos]!r} "
+                f"{list(classes[:20])}, {_row_label(answers, pos)} is {series['label'].iloc[pos]!r} "
                 f"({int(unknown.sum())} answer(s) outside the label set)"
             )
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
-    key = item_idx * max(len(annotators), 1) + annotator_idx
-    _, first = np.unique(key, return_index=True)
-    n_dup = int(len(key) - len(first))
+    n_ann = max(len(annotators), 1)
+    key = item_idx * n_ann + annotator_idx
+    space = len(items) * n_ann
+    if space <= 8 * len(key) + 1_000_000:
+        n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
+    else:
+        n_unique = int(len(np.unique(key)))
+    n_dup = int(len(key) - n_unique)
     n_dropped = 0
     if n_dup and duplicates == "last":
         rev = key[::-1]

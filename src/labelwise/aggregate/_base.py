@@ -44,11 +44,12 @@ def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     answers an item has (products of many probabilities underflow in linear space).
     """
     top = log_scores.max(axis=1, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    w = np.exp(log_scores - top)
+    top[~np.isfinite(top)] = 0.0
+    w = log_scores - top
+    np.exp(w, out=w)
     total = w.sum(axis=1, keepdims=True)
-    post = w / total
-    return post, (np.log(total) + top).ravel()
+    w /= total
+    return w, (np.log(total) + top).ravel()
 
 
 class BaseAggregator(BaseEstimator):

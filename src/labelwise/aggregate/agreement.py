@@ -82,8 +82,11 @@ def krippendorff_alpha(answers: pd.DataFrame, *, labels: Any = None) -> float:
     >>> krippendorff_alpha(answers)
     1.0
     """
-    enc = check_answers(answers, labels=labels)
-    counts = _counts(enc)
+    return _alpha(_counts(check_answers(answers, labels=labels)))
+
+
+def _alpha(counts: sparse.csr_matrix) -> float:
+    """Nominal alpha from the item x class count matrix."""
     m = np.asarray(counts.sum(axis=1)).ravel()
     pairable = m >= 2
     if not pairable.any():
@@ -93,7 +96,7 @@ def krippendorff_alpha(answers: pd.DataFrame, *, labels: Any = None) -> float:
     n_uc = counts.data[keep]
     weight = 1.0 / (m[rows[keep]] - 1.0)
     cols = counts.indices[keep]
-    k = len(enc.classes)
+    k = counts.shape[1]
     o_diag = np.bincount(cols, weights=n_uc * (n_uc - 1.0) * weight, minlength=k)
     n_c = np.bincount(cols, weights=n_uc, minlength=k)
     n = n_c.sum()
@@ -130,8 +133,11 @@ def fleiss_kappa(answers: pd.DataFrame, *, labels: Any = None) -> float:
     .. [1] Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
        Psychological Bulletin, 76(5), 378-382.
     """
-    enc = check_answers(answers, labels=labels)
-    counts = _counts(enc)
+    return _kappa(_counts(check_answers(answers, labels=labels)))
+
+
+def _kappa(counts: sparse.csr_matrix) -> float:
+    """Fleiss' kappa from the item x class count matrix."""
     n_i = np.asarray(counts.sum(axis=1)).ravel()
     ok = n_i >= 2
     if not ok.any():
@@ -242,10 +248,11 @@ class Agreement:
 def agreement(answers: pd.DataFrame, *, labels: Any = None) -> Agreement:
     """Krippendorff's alpha, Fleiss' kappa and table sizes in one :class:`Agreement`."""
     enc = check_answers(answers, labels=labels)
+    counts = _counts(enc)
     per_item = np.bincount(enc.item_idx, minlength=len(enc.items))
     return Agreement(
-        krippendorff_alpha=krippendorff_alpha(answers, labels=labels),
-        fleiss_kappa=fleiss_kappa(answers, labels=labels),
+        krippendorff_alpha=_alpha(counts),
+        fleiss_kappa=_kappa(counts),
         n_items=len(enc.items),
         n_annotators=len(enc.annotators),
         n_answers=enc.n_answers,

@@ -41,9 +41,9 @@ class ObserverLabelSampler:
         Each epoch, each item takes its consensus label with probability ``p_consensus`` and a
         random observer's answer otherwise.
 
-    Draws are vectorised over items and depend only on ``(random_state, epoch)``: ``sample(3)``
-    returns the same labels whether or not epochs 0-2 were sampled before, and two samplers with
-    the same seed agree.
+    Draws are vectorised over items and depend only on ``(random_state, epoch)`` and the set of
+    answers: ``sample(3)`` returns the same labels whether or not epochs 0-2 were sampled before,
+    and two samplers with the same seed agree whatever the order of the answer rows.
 
     Parameters
     ----------
@@ -104,7 +104,9 @@ class ObserverLabelSampler:
         self._seed = int(check_random_state(random_state).integers(0, 2**63 - 1))
         self.items_ = enc.item_index()
         self.classes_ = enc.classes
-        order = np.argsort(enc.item_idx, kind="stable")
+        # answers grouped by item, in a canonical (annotator, label) order within each item so
+        # that the draws do not depend on the order of the input rows
+        order = np.lexsort((enc.label_idx, enc.annotator_idx, enc.item_idx))
         self._labels_by_item = enc.label_idx[order]
         counts = enc.answers_per_item
         self._counts = counts

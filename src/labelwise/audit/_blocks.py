@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-BLOCK_ELEMENTS = 1 << 19  # ~4 MB of float64 per block
+BLOCK_ELEMENTS = 1 << 16  # 512 KB of float64 per block: stays in cache across the passes
 
 
 def row_blocks(n_rows: int, n_cols: int) -> Iterator[slice]:
@@ -26,10 +26,15 @@ def self_confidence(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return probs[np.arange(codes.shape[0]), codes]
 
 
+def index_dtype(n_classes: int) -> np.dtype:
+    """The smallest signed integer type that holds class indices ``-1..n_classes-1``."""
+    return np.dtype(np.int16) if n_classes < 2**15 else np.dtype(np.int32)
+
+
 def max_other(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """For every row, the largest probability among the classes other than ``codes[i]``."""
     n, k = probs.shape
-    out = np.empty(n, dtype=np.float64)
+    out = np.empty(n, dtype=probs.dtype)
     for block in row_blocks(n, k):
         part = np.array(probs[block], dtype=probs.dtype, copy=True)
         part[np.arange(part.shape[0]), codes[block]] = -np.inf

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._blocks import row_blocks, self_confidence
+from ._blocks import index_dtype, row_blocks
 
 #: Floating-point tolerance: ``p >= t - FUZZ`` passes threshold ``t``; a given label within ``FUZZ``
 #: of the top probability counts as predicted. The same tolerance cleanlab uses, so results agree.
@@ -25,13 +25,14 @@ _ABSENT_THRESHOLD = 2.0
 CONFIDENT_CLASS_RULES = ("among_confident", "argmax")
 
 
-def per_class_thresholds(probs: np.ndarray, codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def per_class_thresholds(self_conf: np.ndarray, codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Per-class thresholds ``t_j``: the mean self-confidence of the examples labelled ``j``.
 
-    ``t_j = (1 / |X_{ỹ=j}|) * sum_{x in X_{ỹ=j}} p̂(ỹ=j; x)`` (paper, Eq. 2). Classes with no
-    given examples get an unreachable threshold.
+    ``t_j = (1 / |X_{ỹ=j}|) * sum_{x in X_{ỹ=j}} p̂(ỹ=j; x)`` (paper, Eq. 2), from
+    ``self_conf[i] = p̂(ỹ=codes[i]; x_i)``. Classes with no given examples get an unreachable
+    threshold.
     """
-    sums = np.bincount(codes, weights=self_confidence(probs, codes), minlength=probs.shape[1])
+    sums = np.bincount(codes, weights=self_conf, minlength=counts.shape[0])
     with np.errstate(invalid="ignore", divide="ignore"):
         thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), _ABSENT_THRESHOLD)
     return np.clip(thresholds, _MIN_THRESHOLD, None)
@@ -43,9 +44,9 @@ class RowStatistics:
 
     Attributes
     ----------
-    confident_class : ndarray of int64
+    confident_class : ndarray of int16 (int32 for K >= 32768)
         The class ``x`` is confidently counted in, or -1 when no class passes its threshold.
-    predicted : ndarray of int64
+    predicted : ndarray of int16 (int32 for K >= 32768)
         ``argmax_j p̂(ỹ=j; x)``.
     given_is_predicted : ndarray of bool
         The given label's probability is within ``FUZZ`` of the largest one.
@@ -56,8 +57,25 @@ class RowStatistics:
     given_is_predicted: np.ndarray
 
 
+def _exact_cut(cut: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Cut values in ``dtype`` such that ``p >= result`` iff ``p >= cut`` for every ``p`` of ``dtype``.
+
+    Comparing float32 probabilities with float64 thresholds would convert every block to
+    float64; rounding each threshold up to the next representable value keeps the test exact.
+    """
+    if np.dtype(dtype) == np.float64:
+        return cut
+    low = cut.astype(dtype)
+    return np.where(low.astype(np.float64) < cut, np.nextafter(low, np.inf), low).astype(dtype)
+
+
 def row_statistics(
-    probs: np.ndarray, codes: np.ndarray, thresholds: np.ndarray, *, rule: str = "among_confident"
+    probs: np.ndarray,
+    codes: np.ndarray,
+    self_conf: np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    rule: str = "among_confident",
 ) -> RowStatistics:
     """Assign each example to the class it is confidently counted in (paper, Eq. 1).
 
@@ -68,29 +86,33 @@ def row_statistics(
     reproduces that for comparison.
     """
     n, k = probs.shape
-    confident = np.empty(n, dtype=np.int64)
-    predicted = np.empty(n, dtype=np.int64)
+    confident = np.empty(n, dtype=index_dtype(k))
+    predicted = np.empty(n, dtype=index_dtype(k))
     given_is_predicted = np.empty(n, dtype=bool)
-    cut = thresholds - FUZZ  # float64, so float32 probabilities are compared exactly
-    buffer = np.empty((min(n, max(1, (1 << 19) // k)), k), dtype=probs.dtype)
+    cut = _exact_cut(thresholds - FUZZ, probs.dtype)
     for block in row_blocks(n, k):
         part = probs[block]
-        m = part.shape[0]
-        passed = part >= cut
-        any_passed = passed.any(axis=1)
+        rows = np.arange(part.shape[0])
         pred = part.argmax(axis=1)
-        if rule == "among_confident":
-            # Probabilities that pass are > 0, so zeroing the others keeps the argmax among them.
-            masked = np.multiply(part, passed, out=buffer[:m])
-            guess = masked.argmax(axis=1)
-        else:
-            n_passed = passed.sum(axis=1)
-            guess = np.where(n_passed > 1, pred, passed.argmax(axis=1))
-        confident[block] = np.where(any_passed, guess, -1)
-        predicted[block] = pred
-        rows = np.arange(m)
         top = part[rows, pred]
-        given_is_predicted[block] = part[rows, codes[block]] + FUZZ >= top
+        guess = pred.astype(confident.dtype)
+        # Where the top class passes its threshold it is the answer under both rules; only the
+        # other rows need the per-class comparison.
+        unsure = np.flatnonzero(top < cut[pred])
+        if unsure.size:
+            sub = part[unsure]
+            passed = sub >= cut
+            if rule == "among_confident":
+                # Probabilities that pass are > 0, so zeroing the others keeps the argmax among them.
+                sub_guess = np.multiply(sub, passed, out=sub).argmax(axis=1)
+                any_passed = passed[np.arange(unsure.size), sub_guess]
+                guess[unsure] = np.where(any_passed, sub_guess, -1)
+            else:
+                n_passed = passed.sum(axis=1)
+                guess[unsure] = np.where(n_passed > 1, pred[unsure], np.where(n_passed == 1, passed.argmax(axis=1), -1))
+        confident[block] = guess
+        predicted[block] = pred
+        given_is_predicted[block] = self_conf[block] + FUZZ >= top
     return RowStatistics(confident, predicted, given_is_predicted)
 
 

@@ -52,37 +52,39 @@ def _members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
 
 
-def _top_counts_mask(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _top_counts_mask(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
 
-    One ``np.partition`` along rows finds each column's cut value; only columns with ties at the
-    cut need a second look.
+    Each column's cut value (its ``counts[j]``-th largest) comes from one partition of the
+    transposed, contiguous columns; only columns with ties at the cut need a second look.
+    Returns the ``(n, k)`` mask and the cut values (``+inf`` where nothing is selected).
     """
     n, k = values.shape
     counts = np.minimum(counts, n)
-    mask = np.zeros((n, k), dtype=bool)
+    cut = np.full(k, np.inf, dtype=values.dtype)
     cols = np.flatnonzero(counts > 0)
     if cols.size == 0:
-        return mask
-    sub = values[:, cols]
+        return np.zeros((n, k), dtype=bool), cut
     c = counts[cols]
-    deepest = int(c.max())
-    if deepest < n:
-        # After partitioning -sub at deepest-1, rows [:deepest] hold each column's top values.
-        top = -np.partition(-sub, deepest - 1, axis=0)[:deepest]
-        top.sort(axis=0)
-        cut = top[deepest - c, np.arange(cols.size)]
-    else:
-        cut = np.sort(sub, axis=0)[n - c, np.arange(cols.size)]
-    chosen = sub > cut
-    ties = sub == cut
-    need = c - chosen.sum(axis=0)
-    for col in np.flatnonzero(ties.sum(axis=0) > need):
-        tie_rows = np.flatnonzero(ties[:, col])[: need[col]]
-        ties[:, col] = False
-        ties[tie_rows, col] = True
-    mask[:, cols] = chosen | ties
-    return mask
+    # Keep one value beyond the deepest cut, to see whether the next value ties with the cut.
+    depth = min(int(c.max()) + 1, n)
+    negated = values.T[cols]
+    np.negative(negated, out=negated)
+    if depth < n:
+        negated.partition(depth - 1, axis=1)
+        negated = negated[:, :depth]
+    negated.sort(axis=1)
+    at_cut = negated[np.arange(cols.size), c - 1]
+    cut[cols] = -at_cut
+    chosen = values >= cut
+    beyond = c < depth
+    tied = np.zeros(cols.size, dtype=bool)
+    tied[beyond] = negated[np.flatnonzero(beyond), c[beyond]] == at_cut[beyond]
+    for col in cols[tied]:  # ties at the cut: keep the earliest rows
+        column = values[:, col]
+        need = counts[col] - np.count_nonzero(column > cut[col])
+        chosen[np.flatnonzero(column == cut[col])[need:], col] = False
+    return chosen, cut
 
 
 def keep_at_least(prune_counts: np.ndarray, label_counts: np.ndarray, minimum: int) -> np.ndarray:
@@ -106,19 +108,32 @@ def keep_at_least(prune_counts: np.ndarray, label_counts: np.ndarray, minimum: i
 
 
 def prune_by_noise_rate(inputs: FilterInputs) -> np.ndarray:
-    """Per cell ``(i, j)``, flag the ``C̃[i, j]`` examples of class ``i`` with largest ``p_j - p_i``."""
+    """Per cell ``(i, j)``, flag the ``C̃[i, j]`` examples of class ``i`` with largest ``p_j - p_i``.
+
+    Only examples whose top prediction is not their given label can have a positive margin, so
+    when every cell of a class has at least ``C̃[i, j]`` positive margins the selection is made
+    among those rows only; otherwise (small or very noisy classes) among all rows of the class.
+    Both give the same answer; the first avoids touching most of ``probs``.
+    """
     counts = keep_at_least(inputs.calibrated_joint, inputs.label_counts, inputs.min_examples_per_class)
-    mask = np.zeros(inputs.codes.shape[0], dtype=bool)
-    for k, members in enumerate(_members_by_class(inputs.codes, inputs.n_classes)):
-        if members.size <= inputs.min_examples_per_class:
+    codes = inputs.codes
+    mask = np.zeros(codes.shape[0], dtype=bool)
+    mispredicted = np.flatnonzero(inputs.stats.predicted != codes)
+    for k, candidates in enumerate(_members_by_class(codes[mispredicted], inputs.n_classes)):
+        if inputs.label_counts[k] <= inputs.min_examples_per_class:
             continue
         wanted = counts[k].copy()
         wanted[k] = 0
         if not wanted.any():
             continue
-        rows = inputs.probs[members]
-        margins = rows - rows[:, k : k + 1]
-        mask[members] = _top_counts_mask(margins, wanted).any(axis=1)
+        candidates = mispredicted[candidates]
+        rows = inputs.probs[candidates]
+        chosen, cut = _top_counts_mask(rows - rows[:, k : k + 1], wanted)
+        if np.any(cut[wanted > 0] <= 0):  # a cell reaches into non-positive margins
+            candidates = np.flatnonzero(codes == k)
+            rows = inputs.probs[candidates]
+            chosen, _ = _top_counts_mask(rows - rows[:, k : k + 1], wanted)
+        mask[candidates] = chosen.any(axis=1)
     return mask
 
 
@@ -131,7 +146,7 @@ def prune_by_class(inputs: FilterInputs) -> np.ndarray:
         n_remove = members.size - int(counts[k, k])
         if members.size <= inputs.min_examples_per_class or n_remove < 1:
             continue
-        low = _top_counts_mask(-self_conf[members][:, None], np.array([n_remove]))[:, 0]
+        low = _top_counts_mask(-self_conf[members][:, None], np.array([n_remove]))[0][:, 0]
         mask[members[low]] = True
     return mask
 

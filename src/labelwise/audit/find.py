@@ -14,6 +14,7 @@ from .._validate import (
     check_same_length,
     encode_labels_for_probs,
 )
+from ._blocks import self_confidence
 from .confident_joint import (
     CONFIDENT_CLASS_RULES,
     calibrate_confident_joint,
@@ -119,8 +120,9 @@ def find_label_issues(
     check_same_length("labels", codes, "probs", arr)
     label_counts = check_class_counts(codes, n_classes)
 
-    thresholds = per_class_thresholds(arr, codes, label_counts)
-    stats = row_statistics(arr, codes, thresholds, rule=confident_class_rule)
+    self_conf = self_confidence(arr, codes)
+    thresholds = per_class_thresholds(self_conf, codes, label_counts)
+    stats = row_statistics(arr, codes, self_conf, thresholds, rule=confident_class_rule)
     confident_joint = count_confident_joint(codes, stats.confident_class, n_classes)
     calibrated = calibrate_confident_joint(confident_joint, label_counts)
     joint = estimate_joint(calibrated)
@@ -130,15 +132,13 @@ def find_label_issues(
     if filter_by not in SCORE_FILTERS:
         is_issue &= ~stats.given_is_predicted
 
-    quality = SCORERS[rank_by](codes, arr)
+    quality = self_conf if rank_by == "self_confidence" else SCORERS[rank_by](codes, arr)
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(quality[flagged], kind="stable")]
     return LabelIssues(
         is_issue=is_issue,
         ranked_indices=ranked,
         label_quality=quality,
-        given_label=class_values[codes],
-        suggested_label=class_values[stats.predicted],
         classes=class_values,
         thresholds=thresholds,
         confident_joint=confident_joint,
@@ -150,5 +150,6 @@ def find_label_issues(
         rank_by=rank_by,
         confident_class_rule=confident_class_rule,
         label_codes=codes,
+        suggested_codes=stats.predicted,
         label_counts=label_counts,
     )

@@ -22,7 +22,8 @@ class LabelIssues:
     label_quality : ndarray of float, shape (n,)
         Label quality score of every example (method ``rank_by``); low = likely wrong.
     given_label, suggested_label : ndarray, shape (n,)
-        The given label and the model's most probable class, in the user's label values.
+        The given label and the model's most probable class, in the user's label values
+        (computed on access from ``label_codes`` and ``suggested_codes``).
     classes : ndarray, shape (K,)
         The class of each column of ``probs``.
     thresholds : ndarray of float, shape (K,)
@@ -44,8 +45,6 @@ class LabelIssues:
     is_issue: np.ndarray
     ranked_indices: np.ndarray
     label_quality: np.ndarray
-    given_label: np.ndarray
-    suggested_label: np.ndarray
     classes: np.ndarray
     thresholds: np.ndarray
     confident_joint: np.ndarray
@@ -57,7 +56,18 @@ class LabelIssues:
     rank_by: str
     confident_class_rule: str
     label_codes: np.ndarray = field(repr=False)
+    suggested_codes: np.ndarray = field(repr=False)
     label_counts: np.ndarray = field(repr=False)
+
+    @property
+    def given_label(self) -> np.ndarray:
+        """The given label of every example, in the user's label values."""
+        return self.classes[self.label_codes]
+
+    @property
+    def suggested_label(self) -> np.ndarray:
+        """The model's most probable class for every example, in the user's label values."""
+        return self.classes[self.suggested_codes]
 
     @property
     def n_examples(self) -> int:

@@ -16,7 +16,7 @@ _CLIP = 1e-6
 
 def self_confidence_score(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Predicted probability of the given label, ``p(y = given | x)``."""
-    return self_confidence(probs, codes).astype(np.float64)
+    return self_confidence(probs, codes)
 
 
 def normalized_margin_score(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -27,7 +27,7 @@ def normalized_margin_score(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
 def normalized_entropy(probs: np.ndarray) -> np.ndarray:
     """Shannon entropy of each row divided by ``log K`` (0 = certain, 1 = uniform)."""
     n, k = probs.shape
-    out = np.empty(n, dtype=np.float64)
+    out = np.empty(n, dtype=probs.dtype)
     for block in row_blocks(n, k):
         out[block] = -xlogy(probs[block], probs[block]).sum(axis=1)
     return out / np.log(k)
@@ -71,7 +71,7 @@ def label_quality_scores(
 
     Returns
     -------
-    ndarray of float64, shape (n,)
+    ndarray of shape (n,), the dtype of ``probs``
         Scores in [0, 1]; lower means more likely mislabeled.
 
     References

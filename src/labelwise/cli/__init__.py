@@ -46,4 +46,7 @@ main.add_command(export)
 from .review import review  # noqa: E402
 
 main.add_command(review)
+from .robustness import robustness  # noqa: E402
+
+main.add_command(robustness)
 # END OF SUBCOMMANDS

@@ -63,8 +63,11 @@ def _load_probs(path: Path) -> Any:
 
 
 def _as_key(values: Any) -> pd.Index:
-    """Ids compared as text, so 7 (from a CSV) and "7" (from JSON) are the same item."""
-    return pd.Index(pd.Series(values).astype(str).to_numpy())
+    """Ids compared as text, so 7 (from a CSV), 7.0 (a CSV column with gaps) and "7" are one id."""
+    series = pd.Series(values)
+    if series.dtype.kind == "f" and np.all(np.mod(series.to_numpy(), 1) == 0):
+        series = series.astype(np.int64)
+    return pd.Index(series.astype(str).to_numpy())
 
 
 def _gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
@@ -80,9 +83,9 @@ def _gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
             f"found {[str(c) for c in gold.columns]}"
         )
     gold = gold.dropna()
-    gold_label = pd.Series(gold["label"].astype(str).to_numpy(), index=_as_key(gold["item"]))
+    gold_label = pd.Series(_as_key(gold["label"]).to_numpy(), index=_as_key(gold["item"]))
     gold_label = gold_label[~gold_label.index.duplicated(keep="last")]
-    ours = pd.Series(labels.astype(str).to_numpy(), index=_as_key(labels.index))
+    ours = pd.Series(_as_key(labels).to_numpy(), index=_as_key(labels.index))
     common = gold_label.index.intersection(ours.index)
     if len(common) == 0:
         raise AnnotationError(
@@ -324,6 +327,8 @@ def aggregate(
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
     est, seconds = run_method(est, answers, probs)
+    if duplicates == "last":  # agreement on the answers the method used
+        answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
     summary: dict[str, Any] = {
         "method": method,
@@ -382,7 +387,8 @@ def aggregate(
         print_frame(demo_table, title="Demo: recovery of true labels and annotator accuracy per method")
         con.print(
             "accuracy = share of items whose aggregated label is the true label; skill_mae / skill_corr = "
-            "error and correlation of estimated vs true annotator accuracy"
+            "mean absolute error and correlation of each annotator's estimated accuracy vs their true one "
+            "(the share of their simulated answers that are correct)"
         )
     if top:
         print_frame(ann.sort_values("accuracy", kind="stable").head(top), title="Annotators (lowest estimated accuracy first)")

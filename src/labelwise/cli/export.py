@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ._common import console
 
 
 @click.command("export")
@@ -26,12 +25,11 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
 
     if out is None and label_studio is None:
         raise InvalidParameterError("export needs --out (cleaned table) and/or --label-studio (tasks file), got neither")
-    c = console()
     if out is not None:
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force)
-        c.print(f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
+        click.echo(f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
                 f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)")
-        c.print(f"wrote {res.log_path} (change log, {len(res.changes)} reviewed examples)")
+        click.echo(f"wrote {res.log_path} (change log, {len(res.changes)} reviewed examples)")
     if label_studio is not None:
         path = export_label_studio(out_dir, label_studio, force=force)
-        c.print(f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)")
+        click.echo(f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)")

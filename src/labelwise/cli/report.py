@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ._common import console
 
 
 @click.command("report")
@@ -21,4 +20,4 @@ def report(out_dir: Path, out: Path | None, top: int) -> None:
     from ..report import write_report
 
     path = write_report(out_dir, out=out, top=top)
-    console().print(f"wrote {path}")
+    click.echo(f"wrote {path}")

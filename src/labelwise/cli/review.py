@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ._common import console
 
 
 @click.command("review")
@@ -27,9 +26,8 @@ def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: st
         click.echo(f"warning: binding {host}: anyone who can reach this address can see the data and change "
                    "decisions (the review page has no login)", err=True)
     server = prepare_server(out_dir, host=host, port=port, allow_remote=allow_remote, reviewer=reviewer)
-    out = console()
-    out.print(f"labelwise review: {server.url}")
-    out.print(f"decisions are saved in {Path(out_dir).resolve() / 'review.sqlite'}; press Ctrl-C to stop")
+    click.echo(f"labelwise review: {server.url}")
+    click.echo(f"decisions are saved in {Path(out_dir).resolve() / 'review.sqlite'}; press Ctrl-C to stop")
     try:
         server.run()
     except KeyboardInterrupt:  # pragma: no cover - interactive

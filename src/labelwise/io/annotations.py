@@ -57,7 +57,7 @@ _LS_MIN_META = frozenset(
         "was_cancelled", "ground_truth", "project", "updated_by", "inner_id", "drafts",
         "predictions", "meta", "total_annotations", "cancelled_annotations", "total_predictions",
         "comment_count", "unresolved_comment_count", "last_comment_updated_at", "file_upload",
-        "annotation_count",
+        "annotation_count", "__line__",
     }
 )
 _MTURK_META = ("HITId", "WorkerId", "AssignmentId")
@@ -184,14 +184,19 @@ def detect_format(path: str | os.PathLike) -> str:
     str
         ``"long"``, ``"labelstudio"``, ``"mturk"`` or ``"prodigy"``.
     """
-    p = _check_file(path)
+    return _detect(_check_file(path))[0]
+
+
+def _detect(p: Path) -> tuple[str, Any]:
+    """The format, and the parsed JSON document when one was parsed to tell (to parse it once)."""
     suffix = p.suffix.lower()
     if suffix == ".json":
         with p.open(encoding="utf-8", errors="replace") as fh:
             head = fh.read(64).lstrip()
         if head.startswith("[") or head.startswith("{") and not _looks_like_jsonl(p):
-            kind = _json_kind(_load_json(p))
-            return "labelstudio" if kind in ("labelstudio", "labelstudio-min") else "long"
+            document = _load_json(p)
+            kind = _json_kind(document)
+            return ("labelstudio", document) if kind in ("labelstudio", "labelstudio-min") else ("long", None)
         suffix = ".jsonl"
     if suffix in (".jsonl", ".ndjson"):
         first = _first_json_line(p)
@@ -200,18 +205,18 @@ def detect_format(path: str | os.PathLike) -> str:
             if keys & {"_input_hash", "_task_hash", "_annotator_id", "_session_id"} or (
                 "answer" in keys and keys & {"label", "accept", "options"}
             ):
-                return "prodigy"
+                return "prodigy", None
             if "annotations" in keys or "completions" in keys:
-                return "labelstudio"
-        return "long"
+                return "labelstudio", None
+        return "long", None
     if suffix in (".csv", ".tsv", ".txt"):
         try:
             header = pd.read_csv(p, nrows=0, sep="\t" if suffix == ".tsv" else ",").columns
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
-            return "long"
+            return "long", None
         if "WorkerId" in header and any(str(c).startswith("Answer.") for c in header):
-            return "mturk"
-    return "long"
+            return "mturk", None
+    return "long", None
 
 
 def _looks_like_jsonl(p: Path) -> bool:
@@ -498,8 +503,10 @@ def _pick_min_label(p: Path, table: pd.DataFrame, candidates: list[Any], item_co
     )
 
 
-def _read_labelstudio(p: Path, item: str | None, label: str | None) -> Annotations:
-    if p.suffix.lower() in (".jsonl", ".ndjson"):
+def _read_labelstudio(p: Path, item: str | None, label: str | None, document: Any = None) -> Annotations:
+    if document is not None:
+        records = document
+    elif p.suffix.lower() in (".jsonl", ".ndjson"):
         records = _read_jsonl_records(p)
     else:
         records = _load_json(p)
@@ -676,9 +683,8 @@ def _read_prodigy(p: Path, item: str | None, annotator: str | None) -> Annotatio
     else:
         # choice task: the input is the item; binary task: the (input, label) question is the item
         input_id = col("_input_hash")
-        binary_id = col("_task_hash").where(
-            col("_task_hash").notna(), input_id.astype(str) + ":" + label_value.astype(str)
-        )
+        fallback = (input_id.astype(str) + ":" + label_value.astype(str)).where(input_id.notna())
+        binary_id = col("_task_hash").where(col("_task_hash").notna(), fallback)
         item_ids = pd.Series(np.where(is_binary, binary_id.to_numpy(dtype=object), input_id.to_numpy(dtype=object)), index=table.index)
     no_item = item_ids.isna().to_numpy() & ~unsupported
     if no_item.any():
@@ -765,11 +771,11 @@ def read_annotations(
     """
     check_choice("format", format, FORMATS)
     p = _check_file(path)
-    fmt = detect_format(p) if format == "auto" else format
+    fmt, document = _detect(p) if format == "auto" else (format, None)
     if fmt == "long":
         result = _read_long(p, item_column, annotator_column, label_column)
     elif fmt == "labelstudio":
-        result = _read_labelstudio(p, item_column, label_column)
+        result = _read_labelstudio(p, item_column, label_column, document)
     elif fmt == "mturk":
         result = _read_mturk(p, item_column, label_column)
     else:
@@ -778,5 +784,6 @@ def read_annotations(
         raise AnnotationError(
             f"annotation file {str(p)!r} ({result.format}) has no usable answers: {result.n_records} record(s) read, "
             f"dropped {dict(result.dropped) or 'none'}"
+            + (" (only 'choices' results are read)" if result.format.startswith("labelstudio") else "")
         )
     return result

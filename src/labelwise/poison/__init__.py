@@ -6,7 +6,8 @@ top-k attacker), ``alfa`` and ``lfa`` (binary only).
 
 Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LNSVC``
 (Biggio et al. 2011), ``CurieSVC`` (Laishram & Phoha 2016), ``LabelSanitizedSVC`` (Paudice et al.
-2018) and ``AuditThenTrain`` (confident learning, then fit).
+2018), ``GraphSanitizedSVC`` (labelwise's island relabelling) and ``AuditThenTrain``
+(confident learning, then fit).
 
 ``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed.
 """
@@ -14,7 +15,17 @@ Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LN
 from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count
 from ._dual import dual_violation, project_dual
 from .attacks import ATTACKS, alfa, farthest_first, lfa, random_flips, topk_sv
-from .defences import AuditThenTrain, CurieSVC, LabelSanitizedSVC, LNSVC, curie_filter, sanitize_labels
+from .defences import (
+    AuditThenTrain,
+    CurieSVC,
+    GraphSanitizedSVC,
+    LabelSanitizedSVC,
+    LNSVC,
+    curie_filter,
+    sanitize_islands,
+    sanitize_labels,
+)
+from .curve import MODELS, RobustnessCurve, make_model, robustness_curve
 from .floral import FloralSVC, randomized_topk_flips
 
 __all__ = [
@@ -23,19 +34,25 @@ __all__ = [
     "BINARY_ONLY_ATTACKS",
     "CurieSVC",
     "FloralSVC",
+    "GraphSanitizedSVC",
     "LNSVC",
     "LabelSanitizedSVC",
+    "MODELS",
     "MULTICLASS_ATTACKS",
     "PoisonedLabels",
+    "RobustnessCurve",
     "alfa",
     "budget_count",
     "curie_filter",
     "dual_violation",
     "farthest_first",
     "lfa",
+    "make_model",
     "project_dual",
     "random_flips",
     "randomized_topk_flips",
+    "robustness_curve",
+    "sanitize_islands",
     "sanitize_labels",
     "topk_sv",
 ]

@@ -16,9 +16,17 @@ from scipy.optimize import linprog
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate import check_positive_int, check_random_state, check_same_length
+from .._validate import check_choice, check_positive_int, check_random_state, check_same_length, encode_labels
 from ..errors import InvalidParameterError
-from ._common import PoisonedLabels, budget_count, check_labels_X, check_positive, make_result, resolve_gamma
+from ._common import (
+    PoisonedLabels,
+    budget_count,
+    check_labels_X,
+    check_positive,
+    check_X,
+    make_result,
+    resolve_gamma,
+)
 from .floral import randomized_topk_flips
 
 __all__ = ["random_flips", "farthest_first", "topk_sv", "alfa", "lfa", "ATTACKS"]
@@ -225,15 +233,18 @@ def alfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float
 
 
 def lfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, X_val: Any = None, y_val: Any = None,
-        C: float = 10.0, gamma: Any = "scale", n_candidates: int | None = 64,
+        C: float = 10.0, gamma: Any = "scale", n_candidates: int | None = 16, candidates: str = "margin",
         verbose: bool | None = None) -> PoisonedLabels:
     """LFA: the greedy label-flip attack; each step flips the label that most raises the error.
 
     Repeated ``budget`` times: for every candidate label not yet flipped, retrain an RBF SVM with
     that label flipped and measure its error on the validation set (the clean training set when
     none is given); flip the candidate with the largest error (ties: the largest mean hinge
-    loss). The exact attack retrains once per remaining label per step; ``n_candidates`` limits
-    each step to that many candidates drawn at random (``None`` for the exact attack). Binary only.
+    loss). The exact attack (``n_candidates=None``) retrains once per remaining label per step,
+    ``O(budget * n)`` SVM fits. ``n_candidates`` limits each step to that many candidates: with
+    ``candidates="margin"`` the labels whose margin ``y f(x)`` under the current poisoned model is
+    closest to 1 (points on the margin, whose flips move the boundary most), with ``"random"`` a
+    uniform sample. Binary only.
 
     References
     ----------
@@ -250,17 +261,14 @@ def lfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, X_val: An
     rng = check_random_state(random_state)
     if n_candidates is not None:
         n_candidates = check_positive_int("n_candidates", n_candidates)
+    candidates = check_choice("candidates", candidates, ("margin", "random"))
     y = np.where(codes == 1, 1.0, -1.0)
     if (X_val is None) != (y_val is None):
         raise InvalidParameterError("X_val and y_val must be given together")
     if X_val is None:
         Xv, yv = Xa, y
     else:
-        from ._common import check_X
-
         Xv = check_X(X_val, name="X_val")
-        from .._validate import encode_labels
-
         v_codes, _ = encode_labels(np.asarray(y_val), name="y_val", classes=classes)
         check_same_length("X_val", Xv, "y_val", v_codes)
         yv = np.where(v_codes == 1, 1.0, -1.0)
@@ -269,7 +277,11 @@ def lfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, X_val: An
     for _ in track(range(b), total=b, description="LFA", verbose=verbose):
         cand = np.flatnonzero(~flipped)
         if n_candidates is not None and cand.size > n_candidates:
-            cand = rng.choice(cand, size=n_candidates, replace=False)
+            if candidates == "random":
+                cand = rng.choice(cand, size=n_candidates, replace=False)
+            else:
+                margin = y_cur[cand] * _svc(C, g).fit(Xa, y_cur).decision_function(Xa[cand])
+                cand = cand[np.argsort(np.abs(margin - 1.0), kind="stable")[:n_candidates]]
         best = (-1.0, -1.0, -1)
         for j in cand:  # one SVM fit per candidate is the attack itself
             y_try = y_cur.copy()

@@ -7,20 +7,33 @@ FLORAL paper's Moon settings, so that the defences are compared on the same mode
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.cluster import DBSCAN
 from sklearn.neighbors import NearestNeighbors
 from sklearn.svm import SVC
 
 from .._validate import check_choice, check_positive_int
-from ..errors import InvalidParameterError, TooFewExamplesError
+from ..errors import InvalidParameterError, LabelwiseWarning, TooFewExamplesError
 from ._common import check_positive, rbf_kernel, resolve_gamma
 from ._estimators import _DefenceClassifier
 
-__all__ = ["LNSVC", "CurieSVC", "LabelSanitizedSVC", "AuditThenTrain", "sanitize_labels", "curie_filter"]
+__all__ = [
+    "LNSVC",
+    "CurieSVC",
+    "LabelSanitizedSVC",
+    "GraphSanitizedSVC",
+    "AuditThenTrain",
+    "sanitize_labels",
+    "sanitize_islands",
+    "curie_filter",
+]
 
 
 def _fraction(name: str, value: Any, *, low_open: bool = False) -> float:
@@ -32,13 +45,26 @@ def _fraction(name: str, value: Any, *, low_open: bool = False) -> float:
     return v
 
 
+def _keep_classes(new: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Reject a sanitisation that leaves fewer than two classes (tiny data): keep the labels."""
+    if np.unique(new).size < 2 <= np.unique(codes).size:
+        warnings.warn(
+            "label sanitisation would leave a single class; training on the labels as given",
+            LabelwiseWarning,
+            stacklevel=3,
+        )
+        return codes
+    return new
+
+
 class _SVCMixin:
     def _svc(self) -> SVC:
         return SVC(C=check_positive("C", self.C), kernel="rbf", gamma=self.gamma_)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Decision scores of the final SVC on ``X``."""
-        return self.svc_.decision_function(self._validate_predict(X))
+        X = self._validate_predict(X)
+        return self.svc_.decision_function(X)
 
     def _fit_svc(self, X: np.ndarray, codes: np.ndarray, keep: np.ndarray | None = None, weight=None):
         self.gamma_ = resolve_gamma(self.gamma, X)
@@ -239,7 +265,120 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
         k = check_positive_int("n_neighbors", self.n_neighbors)
         eta = _fraction("eta", self.eta, low_open=True)
         X, codes = self._validate_fit(X, y)
-        new = sanitize_labels(X, codes, n_neighbors=k, eta=eta, n_classes=self.classes_.size)
+        new = _keep_classes(sanitize_labels(X, codes, n_neighbors=k, eta=eta, n_classes=self.classes_.size), codes)
+        self.labels_ = self.classes_[new]
+        self.n_relabelled_ = int((new != codes).sum())
+        return self._fit_svc(X, new)
+
+
+def sanitize_islands(X: Any, codes: np.ndarray, *, n_neighbors: int = 5, max_island: float = 0.5,
+                     min_island: int = 3, max_rounds: int = 3) -> np.ndarray:
+    """Relabel *islands*: groups of same-label points cut off from the bulk of their class.
+
+    Build the symmetrised ``n_neighbors``-nearest-neighbour graph and keep only edges between
+    points with the same label; its connected components are the label's regions. A class's
+    largest region is its bulk; a region of that class with at least ``min_island`` points and
+    fewer than ``max_island`` times the bulk's size is an island, and all its points take the
+    label most common among its graph neighbours that lie in a large region of another class
+    (an island bordered by no large region keeps its label). Repeated until nothing
+    changes (at most ``max_rounds``). Returns the new label codes.
+
+    Label-flipping attacks that flip whole regions (ALFA, farthest-first, FLORAL's top-k
+    attacker, LFA) leave such islands: each flipped region is locally consistent, which defeats
+    kNN sanitisation, but it is not connected to the rest of the class it was flipped to.
+    Isolated single points (``min_island``) are left alone, since in clean data they are usually
+    genuine outliers. A class that truly has several separate modes of very different size is
+    the failure case: its small modes look like islands.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = X.shape[0]
+    k = min(n_neighbors, n - 1)
+    nbrs = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)
+    rows = np.repeat(np.arange(n), k + 1)
+    cols = nbrs.ravel()
+    off = rows != cols
+    rows, cols = rows[off], cols[off]
+    codes = codes.copy()
+    n_classes = int(codes.max()) + 1
+    for _ in range(max_rounds):  # a loop over rounds; each round is vectorised
+        same = codes[rows] == codes[cols]
+        graph = sp.coo_matrix((np.ones(int(same.sum())), (rows[same], cols[same])), shape=(n, n))
+        n_comp, comp = connected_components(graph, directed=False)
+        size = np.bincount(comp, minlength=n_comp)
+        comp_class = np.zeros(n_comp, dtype=np.int64)
+        comp_class[comp] = codes
+        bulk = np.zeros(n_classes)
+        np.maximum.at(bulk, comp_class, size)
+        small = size < max_island * bulk[comp_class]
+        island = (size >= min_island) & small
+        # Votes of each island's outside neighbours (both edge directions: the graph is symmetric).
+        # Only neighbours in a large region of their own class vote: a genuine fragment of a class
+        # cut off by scattered (randomly flipped) points borders only small regions, and keeps
+        # its label; a flipped region borders the bulk of its true class.
+        r2, c2 = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+        edge = island[comp[r2]] & (comp[c2] != comp[r2]) & ~small[comp[c2]]
+        if not edge.any():
+            break
+        votes = np.zeros((n_comp, n_classes))
+        np.add.at(votes, (comp[r2[edge]], codes[c2[edge]]), 1.0)
+        has_votes = votes.sum(axis=1) > 0
+        target = votes.argmax(axis=1)
+        move = island & has_votes & (target != comp_class)
+        if not move.any():
+            break
+        relabel = move[comp]
+        codes[relabel] = target[comp[relabel]]
+    return codes
+
+
+class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
+    """Relabel islands of the kNN graph (see :func:`sanitize_islands`), then fit an RBF SVC.
+
+    labelwise's own defence (no paper): a connectivity version of kNN label sanitisation
+    [1]_ aimed at attacks that flip whole regions rather than single points.
+
+    Parameters
+    ----------
+    C, gamma : RBF SVC parameters.
+    n_neighbors : int, default=5
+        Neighbours per point in the graph (small keeps separate regions separate).
+    max_island : float in (0, 1], default=0.5
+        A region is an island when smaller than this fraction of its class's largest region.
+    min_island : int, default=3
+        Smaller regions (single outliers) are left alone.
+    max_rounds : int, default=3
+
+    Attributes
+    ----------
+    labels_ : ndarray, the sanitised training labels.
+    n_relabelled_ : int
+    svc_ : the fitted SVC.
+
+    References
+    ----------
+    .. [1] Paudice, A., Muñoz-González, L. & Lupu, E. C., "Label Sanitization against Label
+       Flipping Poisoning Attacks", ECML PKDD Workshops 2018.
+    """
+
+    def __init__(self, C: float = 10.0, gamma: Any = 0.5, n_neighbors: int = 5, max_island: float = 0.5,
+                 min_island: int = 3, max_rounds: int = 3):
+        self.C = C
+        self.gamma = gamma
+        self.n_neighbors = n_neighbors
+        self.max_island = max_island
+        self.min_island = min_island
+        self.max_rounds = max_rounds
+
+    def fit(self, X: Any, y: Any) -> GraphSanitizedSVC:
+        """Relabel islands, then fit the SVC."""
+        k = check_positive_int("n_neighbors", self.n_neighbors)
+        frac = _fraction("max_island", self.max_island, low_open=True)
+        min_island = check_positive_int("min_island", self.min_island)
+        rounds = check_positive_int("max_rounds", self.max_rounds)
+        X, codes = self._validate_fit(X, y)
+        new = _keep_classes(
+            sanitize_islands(X, codes, n_neighbors=k, max_island=frac, min_island=min_island, max_rounds=rounds), codes
+        )
         self.labels_ = self.classes_[new]
         self.n_relabelled_ = int((new != codes).sum())
         return self._fit_svc(X, new)
@@ -259,7 +398,8 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         The final model (default: RBF SVC with ``C``, ``gamma``); ``mode="weight"`` needs
         ``sample_weight`` support.
     probe : scikit-learn classifier with ``predict_proba``, optional
-        Model for the out-of-fold probabilities (default: ``SVC(C, gamma, probability=True)``).
+        Model for the out-of-fold probabilities (default: the RBF SVC with Platt scaling,
+        ``CalibratedClassifierCV(SVC(C, gamma), ensemble=False, cv=3)``).
     mode : {"drop", "weight", "relabel"}, default="drop"
     cv : int, default=5
     filter_by : str, default="prune_by_noise_rate"
@@ -270,7 +410,8 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
 
     Attributes
     ----------
-    issues_ : LabelIssues
+    issues_ : LabelIssues or None
+        ``None`` when the data were too small to audit (a :class:`LabelwiseWarning` says so).
     kept_ : ndarray of bool
     estimator_ : the fitted final model
 
@@ -303,12 +444,28 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         probe = (
             clone(self.probe)
             if self.probe is not None
-            else SVC(C=check_positive("C", self.C), gamma=self.gamma_, probability=True, random_state=0)
+            else CalibratedClassifierCV(SVC(C=check_positive("C", self.C), gamma=self.gamma_), ensemble=False, cv=3)
         )
-        probs = out_of_fold_probs(probe, X, codes, cv=self.cv, random_state=self.random_state, verbose=False)
-        self.issues_ = find_label_issues(codes, probs, filter_by=self.filter_by)
+        cv = check_positive_int("cv", self.cv, minimum=2)
         final = clone(self.estimator) if self.estimator is not None else self._svc()
         labels = self.classes_[codes]
+        # Out-of-fold probabilities need cv folds per class, and the default probe calibrates on
+        # 3 inner folds; on data too small for that, train without the audit (and say so).
+        need = cv * (3 if self.probe is None else 1) + 1
+        if np.bincount(codes).min() < need:
+            warnings.warn(
+                f"AuditThenTrain: a class has fewer than {need} examples, too few to audit with cv={cv}; "
+                "training on all labels",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
+            self.issues_ = None
+            self.kept_ = np.ones(codes.size, dtype=bool)
+            self.estimator_ = final.fit(X, labels)
+            self.svc_ = self.estimator_
+            return self
+        probs = out_of_fold_probs(probe, X, codes, cv=cv, random_state=self.random_state, verbose=False)
+        self.issues_ = find_label_issues(codes, probs, filter_by=self.filter_by)
         self.kept_ = ~np.asarray(self.issues_.is_issue)
         if self.mode == "drop":
             if np.unique(codes[self.kept_]).size < 2:
@@ -325,8 +482,10 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Decision scores of the final model."""
-        return self.estimator_.decision_function(self._validate_predict(X))
+        X = self._validate_predict(X)
+        return self.estimator_.decision_function(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions of the final model."""
-        return self.estimator_.predict(self._validate_predict(X))
+        X = self._validate_predict(X)
+        return self.estimator_.predict(X)

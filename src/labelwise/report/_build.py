@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,19 @@ def _fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, (float, np.floating)):
         return "" if np.isnan(value) else f"{float(value):.{digits}g}" if abs(value) >= 1e3 else f"{float(value):.{digits}f}"
     return str(value)
+
+
+def _quality(q: float) -> str:
+    """A label-quality score: 3 decimals, or scientific notation for tiny scores."""
+    return f"{q:.3f}" if q >= 1e-3 or q == 0 else f"{q:.1e}"
+
+
+def _same_numbers(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns hold the same numbers (False when either is not numeric)."""
+    try:
+        return bool(np.array_equal(a.to_numpy(dtype=float), b.to_numpy(dtype=float)))
+    except (TypeError, ValueError):
+        return False
 
 
 def _pct(x: float) -> str:
@@ -122,7 +136,7 @@ def _example_card(audit: AuditOutput, previewer: Previewer, rec: Any) -> str:
         '<div class="labels">'
         f'<span>given <span class="given">{_e(rec.given_label)}</span></span>'
         f'<span>suggested <span class="suggested">{_e(rec.suggested_label)}</span></span></div>'
-        f'<div class="meta">row {row} &middot; rank {int(rec.rank)} &middot; quality {float(rec.label_quality):.3f}</div>'
+        f'<div class="meta">row {row} &middot; rank {int(rec.rank)} &middot; quality {_quality(float(rec.label_quality))}</div>'
     )
     parts.append("</div>")
     return "".join(parts)
@@ -183,15 +197,21 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
         if key is not None:
             extra = extra.rename(columns={key: "class"})
             extra["class"] = extra["class"].astype(str)
-            keep = [c for c in extra.columns if c == "class" or c not in per_class.columns]
-            per_class = per_class.merge(extra[keep], on="class", how="left")
+            merged = per_class.merge(extra, on="class", how="left", suffixes=("", " (summary)"))
+            # Drop summary columns that repeat a computed one (n_given = examples, n_flagged = flagged).
+            for col in extra.columns:
+                if col == "class" or col not in merged.columns:
+                    continue
+                if any(_same_numbers(merged[col], merged[own]) for own in ("examples", "flagged") if own != col):
+                    merged = merged.drop(columns=col)
+            per_class = merged
     bar = _plots.bar_png(class_names, flagged.to_numpy(), totals=totals.to_numpy(), xlabel="given label",
                          ylabel="examples", title="flagged examples per given label", value_fmt="{:.0f}")
     sections.append(
         '<section id="per-class"><h2>Issues per class</h2>'
         '<p class="note">Flagged examples by their given label (grey: all examples of the class).</p>'
-        f'<div class="row2">{_img(bar, alt="bar chart of flagged examples per class")}'
-        f"{_table(per_class)}</div></section>"
+        f'{_img(bar, alt="bar chart of flagged examples per class")}'
+        f'<div class="scroll">{_table(per_class)}</div></section>'
     )
 
     # Class pairs most often confused.
@@ -207,7 +227,7 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
             ok = gi.notna() & si.notna()
             est = np.full(len(counts), np.nan)
             est[ok.to_numpy()] = cj[gi[ok].astype(int).to_numpy(), si[ok].astype(int).to_numpy()]
-            counts["confident joint"] = est
+            counts["confident joint"] = est.astype(np.int64) if np.all(np.mod(cj, 1) == 0) and ok.all() else est
         counts["share of given class"] = counts["flagged"].to_numpy() / totals.reindex(counts["given"]).to_numpy().clip(1)
         body = _table(counts.head(15))
     else:
@@ -240,6 +260,15 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
         f"Review them with <code>labelwise review {_e(audit.out_dir)}</code>.</p>"
         f'<div class="grid">{cards}</div></section>'
     )
+
+    # Two-column rows: (noise matrix, confused pairs), (issues per class, quality distribution).
+    by_id = {re.search(r'<section id="([^"]+)"', sec).group(1): sec for sec in sections}
+    ordered = []
+    for left, right in (("noise-matrix", "confused-pairs"), ("per-class", "quality")):
+        pair = [by_id.pop(k) for k in (left, right) if k in by_id]
+        ordered.append(f'<div class="cols">{"".join(pair)}</div>' if len(pair) == 2 else "".join(pair))
+    ordered += list(by_id.values())
+    sections = ordered
 
     settings_rows = pd.DataFrame({"setting": list(settings.keys()),
                                   "value": [", ".join(map(str, v)) if isinstance(v, list) else str(v)
@@ -282,16 +311,20 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
         plot = _img(bar, alt="bar chart of per-annotator accuracy", id_="annotator-accuracy")
     else:
         plot = ""
-    table = _table(ann.sort_values("answers", ascending=False).head(60) if "answers" in ann.columns else ann.head(60))
+    worst_first = ann.sort_values("accuracy", kind="stable") if "accuracy" in ann.columns else ann
+    table = _table(worst_first.head(60))
     sections.append(
         '<section id="annotators"><h2>Annotators</h2>'
-        '<p class="note">Accuracy against the aggregated labels, and agreement with the other annotators.</p>'
+        '<p class="note">Estimated accuracy and agreement with the aggregated labels; the table lists '
+        f'the least accurate first{" (60 of " + str(len(ann)) + ")" if len(ann) > 60 else ""}.</p>'
         f'<div class="row2">{plot}{table}</div></section>'
     )
 
     if agg.confusions:
         if "answers" in ann.columns:
-            busy = ann.sort_values("answers", ascending=False)["annotator"].astype(str).tolist()
+            keys = ["answers"] + (["accuracy"] if "accuracy" in ann.columns else [])
+            busy = ann.sort_values(keys, ascending=[False] + [True] * (len(keys) - 1), kind="stable")
+            busy = busy["annotator"].astype(str).tolist()
             names = [a for a in busy if a in agg.confusions][:12]
         else:
             names = list(agg.confusions)[:12]

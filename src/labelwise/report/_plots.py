@@ -91,7 +91,7 @@ def bar_png(labels: Sequence[Any], values: Sequence[float], *, xlabel: str, ylab
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if totals is not None:
-            ax.legend(frameon=False, fontsize=8)
+            ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if value_fmt is not None and n <= 40:
         ax.bar_label(bars, labels=[value_fmt.format(v) for v in values], fontsize=7, padding=2)
     if title:

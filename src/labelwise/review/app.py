@@ -71,6 +71,7 @@ class _Review:
                                    feature_columns=a.feature_columns,
                                    base_dir=a.data_path.parent if a.data_path else None)
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
+        self.store.bind("n_examples", str(len(a.issues)))
         self.reviewer = reviewer or _default_reviewer()
         issues = a.issues
         self.rows = issues["row"].to_numpy(dtype=np.int64)

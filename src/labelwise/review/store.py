@@ -144,6 +144,29 @@ class DecisionStore:
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path, "nothing", self.timeout) from None
 
+    def bind(self, key: str, value: str) -> None:
+        """Remember ``value`` under ``key`` on first use; later, refuse a different value.
+
+        The review app binds the number of audited examples, so a database left over from an
+        audit of other data is not silently applied to this one.
+
+        Raises
+        ------
+        StorageError
+            If the database holds another value for ``key``.
+        """
+        try:
+            with self._connect() as conn:
+                conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, str(value)))
+                stored = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, "nothing", self.timeout) from None
+        if stored != str(value):
+            raise StorageError(
+                f"review database {str(self.path)!r} belongs to another audit ({key} {stored}, this audit has "
+                f"{value}); move it aside to start a new review"
+            )
+
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -189,8 +212,9 @@ class DecisionStore:
                 records = conn.execute(query + " ORDER BY id", params).fetchall()
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path, "reading", self.timeout) from None
-        frame = pd.DataFrame(records, columns=["id", "row", "version", "action", "label", "reviewer", "decided_at"])
-        frame["label"] = [_decode(v) for v in frame["label"]]
+        columns = ["id", "row", "version", "action", "label", "reviewer", "decided_at"]
+        frame = pd.DataFrame(records, columns=columns)
+        frame["label"] = pd.Series([_decode(r[4]) for r in records], index=frame.index, dtype=object)
         return frame
 
     # ------------------------------------------------------------------ writing

@@ -15,17 +15,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._progress import track
 from .._validate import (
     check_choice,
     check_estimator_method,
     check_fraction,
+    check_meta_X,
     check_positive_int,
     check_same_length,
     encode_labels,
     sample_weight_fit_params,
+    show,
 )
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
 from ._selection import (
@@ -61,24 +63,6 @@ def _estimator_has(attr: str):
         return hasattr(est, attr)
 
     return check
-
-
-def _check_X(estimator: BaseEstimator, X: Any, *, reset: bool) -> Any:
-    """Validate ``X`` for a meta-estimator: arrays are checked, tables and text pass through.
-
-    DataFrames (for column transformers) and 1-D sequences of strings (for text vectorisers) go
-    to the inner estimator unchanged; only the feature names/counts are recorded and checked.
-    """
-    is_frame = hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2
-    is_text = isinstance(X, (list, tuple, pd.Series, np.ndarray)) and np.ndim(X) == 1 and len(X) > 0 and isinstance(
-        X[0] if not isinstance(X, pd.Series) else X.iloc[0], str
-    )
-    if is_frame or is_text:
-        validate_data(estimator, X, skip_check_array=True, reset=reset)
-        return X
-    return validate_data(
-        estimator, X, accept_sparse=["csr", "csc"], ensure_all_finite=False, dtype=None, reset=reset
-    )
 
 
 def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
@@ -337,7 +321,9 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : SelfTrainer
         """
         params = self._check_params()
-        X = _check_X(self, X, reset=True)
+        if y is None:
+            raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        X = check_meta_X(self, X, reset=True)
         y_arr, unlabeled = split_unlabeled(y, self.unlabeled_value)
         check_same_length("X", range(_num_samples(X)), "y", y_arr)
         labeled_rows = np.flatnonzero(~unlabeled)
@@ -362,7 +348,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"marker: mark unlabeled examples with another unlabeled_value (e.g. None)"
                 )
             raise InvalidLabelsError(
-                f"y must contain at least 2 classes among labeled examples, got 1 class ({classes[0]!r}){hint}"
+                f"y must contain at least 2 classes among labeled examples, got 1 class ({show(classes[0])}){hint}"
             )
         self.classes_ = classes
         prior = np.bincount(codes_given, minlength=n_classes) / codes_given.size
@@ -543,28 +529,28 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities of the fitted student, columns in the order of ``classes_``."""
         check_is_fitted(self)
-        X = _check_X(self, X, reset=False)
+        X = check_meta_X(self, X, reset=False)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the fitted student."""
         check_is_fitted(self)
-        X = _check_X(self, X, reset=False)
+        X = check_meta_X(self, X, reset=False)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predicted class labels (values of ``classes_``)."""
         check_is_fitted(self)
-        X = _check_X(self, X, reset=False)
+        X = check_meta_X(self, X, reset=False)
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the fitted student."""
         check_is_fitted(self)
-        X = _check_X(self, X, reset=False)
+        X = check_meta_X(self, X, reset=False)
         return self.estimator_.decision_function(X)
 
     def __sklearn_tags__(self):

@@ -1,4 +1,4 @@
-// labelwise review page. Every value from the data is inserted with textContent (never innerHTML),
+// labelwise review page. Every value from the data is inserted with textContent (never as markup),
 // so labels and texts cannot inject markup. Decisions carry the example's version; the server
 // answers 409 when another tab decided first, and the page says so instead of overwriting.
 "use strict";
@@ -58,6 +58,8 @@ function reviewer() {
 
 function labelText(value) { return String(value); }
 
+function quality(q) { return q >= 1e-3 || q === 0 ? q.toFixed(3) : q.toExponential(1); }
+
 function fmt(x, digits) { return x === null || x === undefined ? "n/a" : Number(x).toFixed(digits); }
 
 function describeDecision(d) {
@@ -114,7 +116,7 @@ function renderCard(item, index) {
     el("div", { class: "labels" },
       el("span", {}, "given ", el("span", { class: "given", text: labelText(item.given) })),
       el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
-    el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + fmt(item.quality, 3) +
+    el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
     el("div", { class: "actions" }, keep, select, relabel, exclude),
     status,
@@ -253,6 +255,8 @@ function onKey(ev) {
   if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
   const inSelect = target && target.tagName === "SELECT";
+  // Enter and space keep their usual meaning on links and buttons (e.g. the export link).
+  if ((ev.key === "Enter" || ev.key === " ") && target && (target.tagName === "A" || target.tagName === "BUTTON")) return;
   const key = ev.key;
   let handled = true;
   if (key === "j" || (!inSelect && key === "ArrowDown")) setFocus(state.focus + 1);
@@ -299,6 +303,9 @@ async function init() {
   $("next").addEventListener("click", () => { if (state.page < state.pages) { state.page += 1; load(false); } });
   $("help-button").addEventListener("click", toggleHelp);
   document.addEventListener("keydown", onKey);
+  window.addEventListener("beforeunload", (ev) => {
+    if (document.querySelector(".card.unsaved")) { ev.preventDefault(); ev.returnValue = ""; }
+  });
   await load(false);
   document.body.dataset.ready = "true";
 }

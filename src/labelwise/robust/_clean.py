@@ -1,0 +1,317 @@
+"""CleanClassifier: find label issues with out-of-fold probabilities, then refit on cleaned data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from .._progress import track
+from .._validate import (
+    check_choice,
+    check_estimator_method,
+    check_meta_X,
+    check_positive_int,
+    check_same_length,
+    encode_labels,
+    sample_weight_fit_params,
+    seed_from,
+    show,
+)
+from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
+from ..errors import EstimatorError, InvalidLabelsError, TooFewExamplesError
+from ..probs import out_of_fold_probs
+
+__all__ = ["CleanClassifier", "ACTIONS"]
+
+ACTIONS = ("drop", "reweight")
+
+
+def _default_estimator() -> LogisticRegression:
+    return LogisticRegression(max_iter=1000)
+
+
+def _estimator_has(attr: str):
+    def check(self) -> bool:
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        est = self.estimator if self.estimator is not None else _default_estimator()
+        return hasattr(est, attr)
+
+    return check
+
+
+class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Train on noisy labels: find the label issues by confident learning, then refit without them.
+
+    ``fit`` computes out-of-fold predicted probabilities with ``cv``-fold cross-validation
+    (:func:`labelwise.out_of_fold_probs`), finds the label issues with
+    :func:`labelwise.find_label_issues` (confident learning, Northcutt et al. [1]_), and fits a
+    clone of ``estimator`` on the cleaned data:
+
+    ``action="drop"``
+        the flagged examples are removed. With ``class_weighting=True`` (and an estimator that
+        accepts ``sample_weight``) the kept examples of class ``k`` are weighted by
+        ``1 / P(given=k | true=k)``, the inverse of the estimated noise matrix's diagonal, so
+        that each class's loss has the mass it would have had without noise ([1]_, Sec. 4;
+        Northcutt et al. [2]_).
+    ``action="reweight"``
+        nothing is removed; each example is weighted by its label quality score (``rank_by``,
+        the out-of-fold probability of its given label for ``"self_confidence"``), divided by
+        the mean quality of its class, and flagged examples keep only that weight while the
+        others get at least 1. Needs an estimator whose ``fit`` accepts ``sample_weight``.
+
+    ``n_rounds > 1`` re-estimates the probabilities after cleaning: each further round
+    cross-validates again with models trained only on the kept (or weighted) examples of the
+    training folds, predicts every example, and finds the issues afresh on all labels, so an
+    example dropped by a noisy first model can come back.
+
+    Parameters
+    ----------
+    estimator : classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
+        Cloned for every fold and for the final fit.
+    cv : int >= 2, default 5
+        Cross-validation folds; every class needs at least ``cv`` examples.
+    filter_by : str, default "prune_by_noise_rate"
+        Filter of :func:`labelwise.find_label_issues`.
+    rank_by : str, default "self_confidence"
+        Label quality score (used for ranking and by ``action="reweight"``).
+    action : {"drop", "reweight"}, default "drop"
+    class_weighting : bool, default False
+        With ``action="drop"``, weight classes by the inverse noise rates when the estimator
+        accepts ``sample_weight`` (silently skipped otherwise), as cleanlab's CleanLearning
+        does. Off by default: on the benchmark (``benchmarks/RESULTS.md``) plain dropping was
+        more accurate.
+    n_rounds : int >= 1, default 1
+        Rounds of (re-)estimating probabilities and issues.
+    random_state : int, Generator or None
+        Seed of the fold shuffling.
+    n_jobs : int or None
+        Folds fitted in parallel (first round).
+    verbose : bool or None, default False
+        Progress bars (``None``: only on a terminal).
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        Fitted on the cleaned data.
+    classes_ : ndarray of shape (n_classes,)
+    label_issues_ : LabelIssues
+        The issues found in the last round (over all examples).
+    label_issues_rounds_ : list of LabelIssues
+        One result per round.
+    noise_matrix_ : ndarray of shape (n_classes, n_classes)
+        Estimated ``P(given=i | true=j)`` of the last round.
+    pred_probs_ : ndarray of shape (n_samples, n_classes)
+        The out-of-fold probabilities of the last round.
+    n_dropped_ : int
+        Examples left out of the final fit (0 for ``"reweight"``).
+    sample_weight_ : ndarray of float, shape (n_samples,)
+        Weight of each example in the final fit (0 = dropped).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+
+    References
+    ----------
+    .. [1] Northcutt, C. G., Jiang, L. and Chuang, I. L. (2021). "Confident Learning: Estimating
+       Uncertainty in Dataset Labels". Journal of Artificial Intelligence Research 70, 1373-1411.
+    .. [2] Northcutt, C. G., Wu, T. and Chuang, I. L. (2017). "Learning with Confident Examples:
+       Rank Pruning for Robust Classification with Noisy Labels". UAI 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from labelwise.robust import CleanClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> y = y.copy()
+    >>> y[:10] = 2  # ten setosas mislabelled
+    >>> model = CleanClassifier(random_state=0).fit(X, y)
+    >>> bool(model.label_issues_.is_issue[:10].mean() > 0.5)
+    True
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        cv=5,
+        filter_by="prune_by_noise_rate",
+        rank_by="self_confidence",
+        action="drop",
+        class_weighting=False,
+        n_rounds=1,
+        random_state=None,
+        n_jobs=None,
+        verbose=False,
+    ):
+        self.estimator = estimator
+        self.cv = cv
+        self.filter_by = filter_by
+        self.rank_by = rank_by
+        self.action = action
+        self.class_weighting = class_weighting
+        self.n_rounds = n_rounds
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _check_params(self):
+        estimator = self.estimator if self.estimator is not None else _default_estimator()
+        check_estimator_method(estimator, "predict_proba", name="estimator")
+        check_positive_int("cv", self.cv, minimum=2)
+        check_choice("filter_by", self.filter_by, list(FILTERS))
+        check_choice("rank_by", self.rank_by, list(SCORERS))
+        check_choice("action", self.action, ACTIONS)
+        check_positive_int("n_rounds", self.n_rounds)
+        if self.action == "reweight":
+            sample_weight_fit_params(estimator, np.ones(1), name="estimator (action='reweight' needs sample weights)")
+        return estimator
+
+    @staticmethod
+    def _supports_weights(estimator) -> bool:
+        try:
+            sample_weight_fit_params(estimator, np.ones(1))
+        except EstimatorError:
+            return False
+        return True
+
+    def _fit_weighted(self, template, X, codes, rows, weights):
+        model = clone(template)
+        fit_params = sample_weight_fit_params(model, weights[rows]) if weights is not None else {}
+        model.fit(_safe_indexing(X, rows), codes[rows], **fit_params)
+        return model
+
+    def _weights(self, issues: LabelIssues, codes: np.ndarray, use_weights: bool) -> np.ndarray:
+        """Final-fit weight of every example (0 = dropped) for the configured action."""
+        n_classes = issues.noise_matrix.shape[0]
+        if self.action == "drop":
+            weights = (~issues.is_issue).astype(np.float64)
+            if use_weights and self.class_weighting:
+                keep_rate = np.maximum(np.diag(issues.noise_matrix), 1e-3)
+                weights *= (1.0 / keep_rate)[codes]
+            return weights
+        quality = np.clip(issues.label_quality.astype(np.float64), 0.0, None)
+        class_mean = np.bincount(codes, weights=quality, minlength=n_classes) / np.maximum(
+            np.bincount(codes, minlength=n_classes), 1
+        )
+        relative = quality / np.where(class_mean[codes] > 0, class_mean[codes], 1.0)
+        return np.where(issues.is_issue, relative, np.maximum(relative, 1.0))
+
+    def _refit_probs(self, template, X, codes, weights, n_classes, seed) -> np.ndarray:
+        """Out-of-fold probabilities from models trained only on the weighted/kept training rows."""
+        folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=seed).split(codes, codes)
+        probs = np.zeros((codes.size, n_classes))
+        for train, test in track(list(folds), total=self.cv, description="re-estimating", verbose=self.verbose):
+            rows = train[weights[train] > 0]
+            use = self._supports_weights(template) and not np.all(weights[rows] == 1)
+            model = self._fit_weighted(template, X, codes, rows, weights if use else None)
+            fold = np.asarray(model.predict_proba(_safe_indexing(X, test)), dtype=np.float64)
+            probs[np.ix_(test, np.asarray(model.classes_, dtype=np.int64))] = fold
+        return probs / probs.sum(axis=1, keepdims=True)
+
+    def fit(self, X, y):
+        """Find label issues in ``(X, y)`` and fit the estimator on the cleaned data.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+        y : array-like of shape (n_samples,)
+            The (noisy) labels.
+
+        Returns
+        -------
+        self : CleanClassifier
+        """
+        template = self._check_params()
+        if y is None:
+            raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        X = check_meta_X(self, X, reset=True)
+        y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
+        if y_arr.ndim == 2 and y_arr.shape[1] == 1:
+            from sklearn.utils.validation import column_or_1d
+
+            y_arr = column_or_1d(y_arr, warn=True)
+        if y_arr.ndim != 1:
+            raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {y_arr.shape}")
+        check_same_length("X", range(_num_samples(X)), "y", y_arr)
+        try:
+            check_classification_targets(y_arr)
+        except ValueError as exc:
+            raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
+        codes, classes = encode_labels(y_arr, name="y")
+        n_classes = len(classes)
+        if n_classes < 2:
+            raise InvalidLabelsError(f"y must contain at least 2 classes, got 1 class ({show(classes[0])})")
+        counts = np.bincount(codes, minlength=n_classes)
+        if counts.min() < self.cv:
+            small = int(counts.argmin())
+            raise TooFewExamplesError(
+                f"every class needs at least cv={self.cv} examples for {self.cv}-fold cross-validation; class "
+                f"{show(classes[small])} has {counts[small]} (lower cv, or drop or merge that class)"
+            )
+        self.classes_ = classes
+        use_weights = self._supports_weights(template)
+        seed = seed_from(self.random_state)
+        if sp.issparse(X):  # out_of_fold_probs takes len(X), which sparse matrices refuse
+            probs = self._refit_probs(template, X, codes, np.ones(codes.size), n_classes, seed)
+        else:
+            probs = out_of_fold_probs(
+                template, X, codes, cv=self.cv, random_state=seed, n_jobs=self.n_jobs, verbose=self.verbose
+            )
+        rounds: list[LabelIssues] = []
+        for round_ in range(self.n_rounds):
+            if round_ > 0:
+                probs = self._refit_probs(template, X, codes, weights, n_classes, seed)
+            issues = find_label_issues(y_arr, probs, filter_by=self.filter_by, rank_by=self.rank_by, classes=classes)
+            rounds.append(issues)
+            weights = self._weights(issues, codes, use_weights)
+        rows = np.flatnonzero(weights > 0)
+        self.estimator_ = self._fit_weighted(template, X, codes, rows, weights if use_weights else None)
+        self.label_issues_ = rounds[-1]
+        self.label_issues_rounds_ = rounds
+        self.noise_matrix_ = rounds[-1].noise_matrix
+        self.pred_probs_ = probs
+        self.sample_weight_ = weights if use_weights else (weights > 0).astype(np.float64)
+        self.n_dropped_ = int(codes.size - rows.size)
+        return self
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the model fitted on the cleaned data (columns = ``classes_``)."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(check_meta_X(self, X, reset=False))
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the model fitted on the cleaned data."""
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False))
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predicted class labels (values of ``classes_``)."""
+        check_is_fitted(self)
+        X = check_meta_X(self, X, reset=False)
+        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the model fitted on the cleaned data."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(check_meta_X(self, X, reset=False))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        est = self.estimator if self.estimator is not None else _default_estimator()
+        tags.input_tags.sparse = get_tags(est).input_tags.sparse
+        tags.input_tags.allow_nan = get_tags(est).input_tags.allow_nan
+        return tags
+

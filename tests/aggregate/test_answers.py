@@ -1,0 +1,118 @@
+"""Tests for answer-table validation and encoding (labelwise.aggregate._answers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelwise.aggregate import DawidSkene, MajorityVote, encode_answers
+from labelwise.errors import AnnotationError, InvalidParameterError, LabelwiseError, MissingColumnError
+
+
+def _table():
+    return pd.DataFrame(
+        {"item": ["x", "x", "y", "y", "z"], "annotator": ["a", "b", "a", "c", "b"], "label": ["cat", "dog", "dog", "dog", "cat"]}
+    )
+
+
+class TestEncodeAnswers:
+    def test_codes_index_sorted_values(self):
+        """Codes point into sorted items, annotators and classes."""
+        enc = encode_answers(_table())
+        assert enc.items.tolist() == ["x", "y", "z"]
+        assert enc.annotators.tolist() == ["a", "b", "c"]
+        assert enc.classes.tolist() == ["cat", "dog"]
+        assert enc.items[enc.item_idx].tolist() == ["x", "x", "y", "y", "z"]
+        assert enc.classes[enc.label_idx].tolist() == ["cat", "dog", "dog", "dog", "cat"]
+
+    def test_count_helpers_agree_with_dense_counting(self):
+        """Vote matrix, per-annotator counts and the item x (annotator, label) matrix match a direct count."""
+        enc = encode_answers(_table())
+        assert enc.item_label_counts.tolist() == [[1, 1], [0, 2], [1, 0]]
+        assert np.array_equal(enc.votes.toarray(), enc.item_label_counts)
+        assert enc.answers_per_item.tolist() == [2, 2, 1]
+        assert enc.annotator_label_counts.tolist() == [[1, 1], [1, 1], [0, 1]]
+        m = enc.item_by_annotator_label.toarray()
+        assert m.shape == (3, 6)
+        assert m[0, 0 * 2 + 0] == 1 and m[0, 1 * 2 + 1] == 1 and m.sum() == 5
+        assert np.array_equal(enc.annotator_label_by_item.toarray(), m.T)
+
+    def test_to_frame_round_trips(self):
+        """Decoding the codes gives back the input answers."""
+        frame = encode_answers(_table()).to_frame()
+        pd.testing.assert_frame_equal(frame, _table())
+
+    def test_declared_labels_fix_class_order_and_keep_unused(self):
+        """labels= orders the classes and keeps a declared class nobody used."""
+        enc = encode_answers(_table(), labels=["dog", "cat", "bird"])
+        assert enc.classes.tolist() == ["dog", "cat", "bird"]
+        assert enc.item_label_counts[:, 2].sum() == 0
+
+    def test_label_outside_declared_set_names_row_and_value(self):
+        """An answer outside labels= is an AnnotationError naming the row and the value."""
+        with pytest.raises(AnnotationError, match=r"row 1 is 'dog'"):
+            encode_answers(_table(), labels=["cat", "bird"])
+
+    def test_not_a_dataframe_is_missing_column_error(self):
+        """A non-DataFrame input is rejected with the expected columns."""
+        with pytest.raises(MissingColumnError, match="pandas DataFrame"):
+            encode_answers([["x", "a", "cat"]])
+
+    def test_missing_column_lists_existing_columns(self):
+        """A missing column is named and the existing ones listed."""
+        with pytest.raises(MissingColumnError, match=r"missing \['annotator'\].*\['item', 'worker', 'label'\]"):
+            encode_answers(_table().rename(columns={"annotator": "worker"}))
+
+    def test_custom_column_names(self):
+        """item_col/annotator_col/label_col select other columns and name the results' index."""
+        t = _table().rename(columns={"item": "task", "annotator": "worker", "label": "y"})
+        enc = encode_answers(t, item_col="task", annotator_col="worker", label_col="y")
+        assert enc.item_index().name == "task" and enc.n_answers == 5
+
+    def test_empty_table_is_an_error(self):
+        """A table with no rows is an AnnotationError."""
+        with pytest.raises(AnnotationError, match="empty"):
+            encode_answers(_table().iloc[:0])
+
+    @pytest.mark.parametrize("col", ["item", "annotator", "label"])
+    def test_null_id_names_the_row(self, col):
+        """A null item, annotator or label is an AnnotationError naming the row."""
+        t = _table()
+        t.loc[3, col] = None
+        with pytest.raises(AnnotationError, match=rf"column '{col}' must not be null.*row 3"):
+            encode_answers(t)
+
+    def test_duplicates_are_kept_and_counted(self):
+        """Repeated (item, annotator) answers are kept by default and counted."""
+        t = pd.concat([_table(), _table().iloc[[0, 0, 4]]], ignore_index=True)
+        enc = encode_answers(t)
+        assert enc.n_duplicates == 3 and enc.n_dropped == 0 and enc.n_answers == 8
+
+    def test_duplicates_last_keeps_only_the_last_answer(self):
+        """duplicates='last' keeps the last answer of each (item, annotator) pair."""
+        extra = pd.DataFrame({"item": ["x"], "annotator": ["a"], "label": ["dog"]})
+        enc = encode_answers(pd.concat([_table(), extra], ignore_index=True), duplicates="last")
+        assert enc.n_duplicates == 1 and enc.n_dropped == 1 and enc.n_answers == 5
+        frame = enc.to_frame()
+        assert frame[(frame.item == "x") & (frame.annotator == "a")].label.tolist() == ["dog"]
+
+    def test_bad_duplicates_policy(self):
+        """An unknown duplicates policy is an InvalidParameterError."""
+        with pytest.raises(InvalidParameterError, match="duplicates must be one of"):
+            encode_answers(_table(), duplicates="first")
+
+    def test_duplicate_declared_labels(self):
+        """labels= with repeated values is rejected."""
+        with pytest.raises(InvalidParameterError, match="labels must be unique"):
+            encode_answers(_table(), labels=["cat", "cat", "dog"])
+
+    def test_single_answer_items_are_allowed(self):
+        """Items answered once are valid and aggregate to their only answer."""
+        t = pd.DataFrame({"item": [1, 2, 3], "annotator": ["a", "b", "a"], "label": [0, 1, 1]})
+        assert DawidSkene().fit(t).labels_.tolist() == [0, 1, 1]
+
+    def test_errors_are_labelwise_errors(self):
+        """Every error above is a LabelwiseError (one line at the command line)."""
+        with pytest.raises(LabelwiseError):
+            MajorityVote().fit(pd.DataFrame({"item": [], "annotator": [], "label": []}))

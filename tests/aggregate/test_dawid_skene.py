@@ -1,0 +1,149 @@
+"""Tests for DawidSkene and OneCoinDawidSkene (labelwise.aggregate.dawid_skene)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
+from labelwise.errors import InvalidParameterError
+from tests.aggregate._crowd import accuracy, confusion_crowd, load_crowd
+
+
+def _confused_crowd(n_items=1500, seed=0):
+    """Three annotators with known, asymmetric 3-class confusion matrices (rows = true class)."""
+    rng = np.random.default_rng(seed)
+    conf = np.array(
+        [
+            [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9]],
+            [[0.6, 0.4, 0.0], [0.0, 0.9, 0.1], [0.0, 0.3, 0.7]],  # confuses 0->1 and 2->1
+            [[0.2, 0.8, 0.0], [0.8, 0.2, 0.0], [0.0, 0.0, 1.0]],  # swaps 0 and 1
+        ]
+    )
+    prior = np.array([0.5, 0.3, 0.2])
+    truth = rng.choice(3, n_items, p=prior)
+    rows = []
+    for j in range(3):
+        cum = conf[j][truth].cumsum(axis=1)
+        given = (rng.random(n_items)[:, None] > cum).sum(axis=1)
+        rows.append(pd.DataFrame({"item": np.arange(n_items), "annotator": f"w{j}", "label": given}))
+    return pd.concat(rows, ignore_index=True), pd.Series(truth), conf, prior
+
+
+class TestDawidSkene:
+    def test_recovers_confusion_matrices_and_prior(self):
+        """EM recovers each annotator's confusion matrix and the class prior from answers alone."""
+        answers, truth, conf, prior = _confused_crowd()
+        ds = DawidSkene(smoothing=0.0).fit(answers)
+        np.testing.assert_allclose(ds.annotator_confusion_, conf, atol=0.07)
+        np.testing.assert_allclose(ds.priors_.to_numpy(), prior, atol=0.04)
+        assert list(ds.annotators_) == ["w0", "w1", "w2"]
+        np.testing.assert_allclose(ds.annotator_confusion_.sum(axis=2), 1.0)
+
+    def test_beats_majority_vote_with_systematic_confusion(self):
+        """Modelling the swapping annotator makes DS more accurate than majority vote."""
+        answers, truth, _, _ = _confused_crowd(seed=1)
+        assert accuracy(DawidSkene().fit(answers).labels_, truth) > accuracy(MajorityVote().fit(answers).labels_, truth) + 0.03
+
+    @pytest.mark.parametrize("smoothing", [0.0, 0.01, 1.0])
+    def test_loss_never_increases(self, smoothing):
+        """The negative log posterior per answer decreases monotonically over EM iterations."""
+        answers, _ = confusion_crowd(200, 3, per_item=3, seed=2)
+        loss = np.array(DawidSkene(smoothing=smoothing, tol=0).fit(answers).loss_history_)
+        assert len(loss) > 3 and np.all(np.diff(loss) <= 1e-9)
+
+    def test_stops_at_max_iter_without_converging(self):
+        """max_iter caps the iterations and converged_ reports it."""
+        answers, _ = confusion_crowd(200, 3, per_item=3, seed=3)
+        ds = DawidSkene(max_iter=2, tol=0).fit(answers)
+        assert ds.n_iter_ == 2 and not ds.converged_ and len(ds.loss_history_) == 2
+
+    def test_skill_is_prior_weighted_diagonal(self):
+        """annotator_skill_ is Σ_k p_k π_j[k, k]."""
+        answers, *_ = _confused_crowd(seed=4)
+        ds = DawidSkene().fit(answers)
+        expected = np.einsum("k,jkk->j", ds.priors_.to_numpy(), ds.annotator_confusion_)
+        np.testing.assert_allclose(ds.annotator_skill_.to_numpy(), expected)
+
+    @pytest.mark.parametrize("param, value", [("max_iter", 0), ("tol", -1.0), ("smoothing", -0.5), ("smoothing", "a")])
+    def test_bad_parameters(self, param, value):
+        """Out-of-range parameters raise InvalidParameterError naming them."""
+        answers, _ = confusion_crowd(10, 2, seed=5)
+        with pytest.raises(InvalidParameterError, match=param):
+            DawidSkene(**{param: value}).fit(answers)
+
+
+class TestOneCoin:
+    def test_recovers_annotator_accuracies(self):
+        """The one-coin skills match the simulated accuracies."""
+        acc = (0.9, 0.75, 0.6, 0.45, 0.8)
+        answers, truth = confusion_crowd(1500, 4, acc, per_item=3, seed=6)
+        oc = OneCoinDawidSkene().fit(answers)
+        np.testing.assert_allclose(oc.annotator_skill_.to_numpy(), acc, atol=0.05)
+        assert accuracy(oc.labels_, truth) > accuracy(MajorityVote().fit(answers).labels_, truth)
+
+    def test_loss_never_increases(self):
+        """EM on the one-coin model never increases the negative log-likelihood."""
+        answers, _ = confusion_crowd(200, 3, per_item=3, seed=7)
+        loss = np.array(OneCoinDawidSkene(tol=0).fit(answers).loss_history_)
+        assert np.all(np.diff(loss) <= 1e-9)
+
+    def test_equals_full_model_constrained(self):
+        """E-step equals the full DS E-step with confusion rows built from the skills."""
+        answers, _ = confusion_crowd(50, 3, per_item=3, seed=8)
+        oc = OneCoinDawidSkene(max_iter=3).fit(answers)
+        from labelwise.aggregate._answers import encode_answers
+
+        enc = encode_answers(answers)
+        s = oc.skills_
+        conf = np.empty((len(s), 3, 3))
+        conf[:] = ((1 - s) / 2)[:, None, None]
+        conf[:, np.arange(3), np.arange(3)] = s[:, None]
+        post_full, _ = DawidSkene()._e_step(enc, oc.priors_.to_numpy(), conf)
+        post_one, _ = OneCoinDawidSkene._e_step(enc, oc.priors_.to_numpy(), s)
+        np.testing.assert_allclose(post_full, post_one, atol=1e-9)
+
+
+crowdkit = pytest.importorskip("crowdkit.aggregation")
+
+
+def _crowdkit_labels(cls, answers):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cls().fit(answers.rename(columns={"item": "task", "annotator": "worker"}))
+    return est.labels_.astype(str)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["smem_rte", "s4_Dog_data", "SP_amt"])
+def test_agrees_with_crowdkit_dawid_skene(shared_data, name):
+    """On real sets labelwise's DS labels equal crowd-kit's on at least 99% of items."""
+    answers, gold = load_crowd(shared_data, name)
+    ours = DawidSkene().fit(answers).labels_.astype(str)
+    theirs = _crowdkit_labels(crowdkit.DawidSkene, answers).reindex(ours.index)
+    assert (ours == theirs).mean() >= 0.99
+    assert abs(accuracy(ours, gold) - accuracy(theirs, gold)) <= 0.005
+
+
+@pytest.mark.slow
+def test_one_coin_agrees_with_crowdkit(shared_data):
+    """On RTE the one-coin labels equal crowd-kit's OneCoinDawidSkene on at least 99% of items."""
+    answers, _ = load_crowd(shared_data, "smem_rte")
+    ours = OneCoinDawidSkene().fit(answers).labels_.astype(str)
+    theirs = _crowdkit_labels(crowdkit.OneCoinDawidSkene, answers).reindex(ours.index)
+    assert (ours == theirs).mean() >= 0.99
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name, ds_floor, oc_floor",
+    [("d_Duck_Identification", 0.88, 0.55), ("s4_Dog_data", 0.83, 0.82), ("smem_rte", 0.92, 0.92), ("CF", 0.80, 0.86)],
+)
+def test_accuracy_floors_on_real_sets(shared_data, name, ds_floor, oc_floor):
+    """DS and one-coin reach their measured accuracy (minus a margin) on real sets."""
+    answers, gold = load_crowd(shared_data, name)
+    assert accuracy(DawidSkene().fit(answers).labels_, gold) >= ds_floor
+    assert accuracy(OneCoinDawidSkene().fit(answers).labels_, gold) >= oc_floor

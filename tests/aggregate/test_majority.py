@@ -1,0 +1,64 @@
+"""Tests for MajorityVote (labelwise.aggregate.majority)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelwise.aggregate import MajorityVote
+from tests.aggregate._crowd import accuracy, load_crowd
+
+
+def _tied():
+    # 30 items, each with one vote for "a" and one for "b": every label is a tie.
+    n = 30
+    return pd.DataFrame(
+        {"item": np.repeat(np.arange(n), 2), "annotator": ["u", "v"] * n, "label": ["a", "b"] * n}
+    )
+
+
+class TestMajorityVote:
+    def test_soft_labels_are_vote_shares(self):
+        """probas_ is each label's share of the item's votes."""
+        t = pd.DataFrame({"item": [1, 1, 1, 2], "annotator": list("abca"), "label": ["x", "x", "y", "y"]})
+        mv = MajorityVote().fit(t)
+        np.testing.assert_allclose(mv.probas_.to_numpy(), [[2 / 3, 1 / 3], [0, 1]])
+        assert mv.labels_.tolist() == ["x", "y"]
+
+    def test_skill_is_agreement_with_the_majority(self):
+        """annotator_skill_ is the share of an annotator's answers equal to the majority label."""
+        t = pd.DataFrame({"item": [1, 1, 1, 2, 2, 2], "annotator": list("abcabc"), "label": [0, 0, 1, 1, 0, 0]})
+        assert MajorityVote().fit(t).annotator_skill_.tolist() == [0.5, 1.0, 0.5]
+
+    def test_ties_are_broken_reproducibly_by_random_state(self):
+        """The same random_state gives the same tie-breaks; different seeds give different ones."""
+        a = MajorityVote(random_state=1).fit(_tied()).labels_
+        b = MajorityVote(random_state=1).fit(_tied()).labels_
+        c = MajorityVote(random_state=2).fit(_tied()).labels_
+        assert a.equals(b) and not a.equals(c)
+
+    def test_ties_are_broken_fairly(self):
+        """Over many tied items both labels win about half the time."""
+        share = (MajorityVote(random_state=0).fit(_tied()).labels_ == "a").mean()
+        assert 0.25 < share < 0.75
+
+    def test_tie_breaks_do_not_depend_on_row_order(self):
+        """Shuffling the rows does not change which tied label wins."""
+        t = _tied()
+        a = MajorityVote(random_state=3).fit(t).labels_
+        b = MajorityVote(random_state=3).fit(t.sample(frac=1, random_state=0)).labels_
+        assert a.equals(b)
+
+    def test_generator_random_state_is_accepted(self):
+        """A numpy Generator works as random_state."""
+        labels = MajorityVote(random_state=np.random.default_rng(0)).fit(_tied()).labels_
+        assert set(labels) <= {"a", "b"}
+
+
+@pytest.mark.slow
+def test_accuracy_on_real_sets(shared_data):
+    """Majority vote reaches the published accuracy level on two real sets."""
+    for name, floor in (("smem_rte", 0.87), ("s4_Dog_data", 0.81)):
+        answers, gold = load_crowd(shared_data, name)
+        assert accuracy(MajorityVote().fit(answers).labels_, gold) >= floor

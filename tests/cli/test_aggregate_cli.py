@@ -1,0 +1,265 @@
+"""End-to-end tests of `labelwise aggregate` with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.aggregate import METHODS, DawidSkene, krippendorff_alpha
+from labelwise.cli import main
+
+ANSWERS_CSV = """\
+item,annotator,label
+q1,ann,cat
+q1,bob,cat
+q1,cy,dog
+q2,ann,dog
+q2,bob,dog
+q2,cy,dog
+q3,ann,bird
+q3,bob,cat
+q3,cy,bird
+q4,ann,cat
+q4,bob,cat
+q5,cy,bird
+"""
+
+GOLD_CSV = "item,label\nq1,cat\nq2,dog\nq3,bird\nq4,dog\nzz,cat\n"
+
+LABEL_STUDIO = [
+    {"id": 1, "data": {"image": "/data/1.png"}, "annotations": [
+        {"completed_by": 7, "was_cancelled": False, "result": [
+            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]},
+        {"completed_by": {"id": 8, "email": "r8@example.org"}, "was_cancelled": False, "result": [
+            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]},
+        {"completed_by": 9, "was_cancelled": True, "result": []}]},
+    {"id": 2, "data": {"image": "/data/2.png"}, "annotations": [
+        {"completed_by": 7, "was_cancelled": False, "result": [
+            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["dog"]}}]},
+        {"completed_by": 9, "was_cancelled": False, "result": [
+            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]}]},
+]
+
+MTURK_CSV = """\
+HITId,AssignmentId,WorkerId,AssignmentStatus,Input.image_url,Answer.animal.label
+H1,A1,W1,Approved,u1,cat
+H1,A2,W2,Approved,u1,cat
+H1,A3,W3,Rejected,u1,dog
+H2,A4,W1,Approved,u2,dog
+H2,A5,W2,Submitted,u2,dog
+"""
+
+PRODIGY = [
+    {"text": "a", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["X"], "answer": "accept", "_input_hash": 1, "_annotator_id": "s-1"},
+    {"text": "a", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["X"], "answer": "accept", "_input_hash": 1, "_annotator_id": "s-2"},
+    {"text": "b", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["Y"], "answer": "accept", "_input_hash": 2, "_annotator_id": "s-1"},
+    {"text": "b", "options": [{"id": "X"}, {"id": "Y"}], "accept": [], "answer": "ignore", "_input_hash": 2, "_annotator_id": "s-2"},
+]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, ["aggregate", *map(str, args)], catch_exceptions=False)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def outputs(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict, dict]:
+    return (
+        pd.read_csv(out / "labels.csv"),
+        pd.read_csv(out / "annotators.csv"),
+        json.loads((out / "annotators.json").read_text()),
+        json.loads((out / "summary.json").read_text()),
+    )
+
+
+class TestLongTable:
+    def test_writes_all_outputs(self, tmp_path):
+        """A long table gives labels, annotators and summary files with the documented columns."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        out = tmp_path / "agg"
+        result = invoke(path, "--out", out)
+        assert result.exit_code == 0, result.output
+        labels, annotators, ann_json, summary = outputs(out)
+        assert labels.columns.tolist() == [
+            "item", "label", "confidence", "prob_bird", "prob_cat", "prob_dog", "n_answers", "agreement",
+        ]
+        assert labels["item"].tolist() == ["q1", "q2", "q3", "q4", "q5"]
+        np.testing.assert_allclose(labels.filter(like="prob_").sum(axis=1), 1.0)
+        assert labels.set_index("item").loc["q2", "agreement"] == pytest.approx(1.0)
+        assert labels["n_answers"].tolist() == [3, 3, 3, 2, 1]
+        assert annotators.columns.tolist() == ["annotator", "answers", "accuracy", "agreement"]
+        assert annotators["answers"].tolist() == [4, 4, 4]
+        assert summary["method"] == "dawid-skene" and summary["n_items"] == 5 and summary["n_answers"] == 12
+        assert summary["n_single_answer_items"] == 1 and isinstance(summary["converged"], bool)
+        answers = pd.read_csv(path)
+        assert summary["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(answers))
+        # Dawid-Skene estimates one confusion matrix per annotator (rows true, columns given)
+        assert ann_json["confusion_matrices"] is True
+        matrix = np.array(ann_json["annotators"][0]["confusion"])
+        assert matrix.shape == (3, 3)
+        np.testing.assert_allclose(matrix.sum(axis=1), 1.0)
+        expected = DawidSkene().fit(answers).annotator_confusion_[0]
+        np.testing.assert_allclose(matrix, expected)
+        assert "Least certain items" in result.output
+
+    def test_gold_accuracy(self, tmp_path):
+        """--gold reports accuracy on the gold items that were answered."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        gold = write(tmp_path, "gold.csv", GOLD_CSV)
+        result = invoke(path, "--gold", gold, "--method", "majority-vote", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, ann_json, summary = outputs(tmp_path / "o")
+        truth = pd.read_csv(gold).set_index("item")["label"]
+        mine = labels.set_index("item")["label"]
+        common = truth.index.intersection(mine.index)
+        assert summary["gold"]["n_matched"] == 4 and summary["gold"]["n_gold"] == 5
+        assert summary["gold"]["accuracy"] == pytest.approx((mine[common] == truth[common]).mean())
+        assert "accuracy vs gold" in result.output
+        assert ann_json["confusion_matrices"] is False and "confusion" not in ann_json["annotators"][0]
+
+    def test_gold_without_overlap_is_an_error(self, tmp_path):
+        """A gold file sharing no item with the answers exits 2 with one line."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        gold = write(tmp_path, "gold.csv", "item,label\nother,cat\n")
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--gold", str(gold), "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        assert result.output.count("\n") == 1 and "shares no item with the answers" in result.output
+
+    def test_gold_with_gaps_matches_integer_labels(self, tmp_path):
+        """A gold column read as floats (because of a gap) still matches integer labels and ids."""
+        path = write(tmp_path, "answers.csv", "item,annotator,label\n1,a,0\n1,b,0\n2,a,1\n2,b,1\n")
+        gold = write(tmp_path, "gold.csv", "item,label\n1,0\n2,1\n3,\n")
+        result = invoke(path, "--gold", gold, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+        assert summary["gold"]["accuracy"] == 1.0 and summary["gold"]["n_matched"] == 2
+
+    def test_duplicates_last_and_unsure_policy(self, tmp_path):
+        """--duplicates last drops repeated answers; --unsure with --unsure-policy maps them."""
+        text = "item,annotator,label\n1,a,1\n1,a,0\n1,b,-1\n2,a,0\n2,b,-1\n"
+        path = write(tmp_path, "answers.csv", text)
+        result = invoke(path, "--duplicates", "last", "--unsure", "-1", "--unsure-policy", "zeros", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert summary["duplicates"] == {"policy": "last", "n_duplicates": 1, "n_dropped": 1}
+        assert summary["unsure"]["n_unsure"] == 2 and summary["unsure"]["replacement"] == 0
+        assert summary["classes"] == [0, 1]
+        assert labels["label"].tolist() == [0, 0]
+
+    def test_declared_labels(self, tmp_path):
+        """--labels declares the label set; an answer outside it exits 2."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        result = invoke(path, "--labels", "cat,dog,bird,fish", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert summary["classes"] == ["cat", "dog", "bird", "fish"] and "prob_fish" in labels.columns
+        bad = CliRunner().invoke(main, ["aggregate", str(path), "--labels", "cat,dog", "--out", str(tmp_path / "p")])
+        assert bad.exit_code == 2 and "declared labels" in bad.output
+
+
+class TestFormats:
+    def test_label_studio_cancelled_in_summary(self, tmp_path):
+        """A Label Studio export is detected; cancelled annotations are counted in summary.json."""
+        path = write(tmp_path, "project-1.json", json.dumps(LABEL_STUDIO))
+        result = invoke(path, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, annotators, _, summary = outputs(tmp_path / "o")
+        assert summary["read"]["format"] == "labelstudio"
+        assert summary["n_cancelled"] == 1 and summary["read"]["dropped"] == {"cancelled": 1}
+        assert labels["item"].tolist() == [1, 2] and annotators["annotator"].tolist() == [7, 8, 9]
+
+    def test_mturk_batch(self, tmp_path):
+        """An MTurk batch CSV is detected; rejected assignments are dropped and counted."""
+        path = write(tmp_path, "Batch_1_batch_results.csv", MTURK_CSV)
+        result = invoke(path, "--format", "mturk", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert summary["read"]["dropped"] == {"rejected": 1} and summary["n_dropped"] == 1
+        assert labels.set_index("item")["label"].to_dict() == {"H1": "cat", "H2": "dog"}
+
+    def test_prodigy_jsonl(self, tmp_path):
+        """A Prodigy db-out file is detected; ignored answers are dropped and counted."""
+        path = write(tmp_path, "db.jsonl", "\n".join(json.dumps(r) for r in PRODIGY) + "\n")
+        result = invoke(path, "--method", "majority-vote", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert summary["read"]["format"] == "prodigy" and summary["read"]["dropped"] == {"ignored": 1}
+        assert labels["label"].tolist() == ["X", "Y"]
+
+    def test_malformed_export_exits_2_with_one_line(self, tmp_path):
+        """A broken JSONL line exits 2 with one message naming file and line."""
+        path = write(tmp_path, "db.jsonl", json.dumps(PRODIGY[0]) + "\n{not json\n")
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--format", "prodigy", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        assert result.output.startswith("error: ") and result.output.count("\n") == 1
+        assert "db.jsonl" in result.output and "line 2" in result.output
+        assert not (tmp_path / "o").exists()
+
+
+class TestProbsAndErrors:
+    def test_probs_switch_to_crowdlab(self, tmp_path):
+        """--probs (npy or table) selects the model+annotators consensus and adds a quality column."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        probs = np.full((5, 3), 0.1)
+        probs[np.arange(5), [1, 2, 0, 1, 0]] = 0.8  # bird, cat, dog columns; rows q1..q5
+        np.save(tmp_path / "oof.npy", probs)
+        result = invoke(path, "--probs", tmp_path / "oof.npy", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert summary["method"] == "crowdlab" and "quality" in labels.columns
+        table = pd.DataFrame(probs, columns=["bird", "cat", "dog"]).assign(item=["q1", "q2", "q3", "q4", "q5"])
+        table.to_csv(tmp_path / "oof.csv", index=False)
+        again = invoke(path, "--probs", tmp_path / "oof.csv", "--out", tmp_path / "p")
+        assert again.exit_code == 0, again.output
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "p" / "labels.csv"), labels)
+
+    def test_probs_with_another_method_is_an_error(self, tmp_path):
+        """--probs with a method that cannot use them exits 2."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        np.save(tmp_path / "oof.npy", np.full((5, 3), 1 / 3))
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--probs", str(tmp_path / "oof.npy"), "--method", "glad"])
+        assert result.exit_code == 2 and "--probs is only used by --method crowdlab" in result.output
+
+    def test_missing_path_and_columns(self, tmp_path):
+        """No PATH, a missing file, or missing columns exit 2 with one line each."""
+        runner = CliRunner()
+        assert runner.invoke(main, ["aggregate"]).exit_code == 2
+        missing = runner.invoke(main, ["aggregate", str(tmp_path / "nope.csv")])
+        assert missing.exit_code == 2 and "does not exist" in missing.output
+        bad = write(tmp_path, "bad.csv", "item,worker,label\n1,a,x\n")
+        result = runner.invoke(main, ["aggregate", str(bad)])
+        assert result.exit_code == 2 and "missing ['annotator']" in result.output and result.output.count("\n") == 1
+
+
+@pytest.mark.slow
+class TestDemoAndRealData:
+    def test_demo_compares_every_method(self, tmp_path):
+        """--demo writes the simulated answers and one comparison row per method."""
+        result = invoke("--demo", "--demo-items", "150", "--out", tmp_path / "demo", "--top", "0")
+        assert result.exit_code == 0, result.output
+        demo = pd.read_csv(tmp_path / "demo" / "demo.csv")
+        assert sorted(demo["method"]) == sorted(METHODS)
+        assert demo["accuracy"].between(0, 1).all() and (demo["skill_corr"] > 0.5).all()
+        accuracy = demo.set_index("method")["accuracy"]
+        assert accuracy["dawid-skene"] > accuracy["majority-vote"]  # class-dependent errors: DS recovers more
+        _, _, _, summary = outputs(tmp_path / "demo")
+        assert summary["gold"]["n_matched"] == 150 and len(summary["demo"]) == len(METHODS)
+        assert "Demo: recovery" in result.output
+
+    def test_real_crowd_data_with_gold(self, shared_data, tmp_path):
+        """A real crowd set aggregates end to end and beats a floor against its gold labels."""
+        folder = shared_data / "crowd" / "d_Duck_Identification"
+        result = invoke(folder / "annotations.csv", "--gold", folder / "gold.csv", "--out", tmp_path / "o", "--top", "0")
+        assert result.exit_code == 0, result.output
+        summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+        assert summary["n_answers"] == 4212 and summary["gold"]["n_matched"] == 108
+        assert summary["gold"]["accuracy"] >= 0.85

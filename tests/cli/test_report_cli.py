@@ -1,0 +1,33 @@
+"""Tests of ``labelwise report``."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from labelwise.cli import main
+from tests.report.fake_outputs import write_audit
+
+
+def test_report_writes_html_and_prints_its_path(tmp_path):
+    """The command writes OUT_DIR/report.html and prints where."""
+    out = write_audit(tmp_path / "out", kind="features", n=40, noise=0.3)
+    result = CliRunner().invoke(main, ["report", str(out), "--top", "5"])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file() and "report.html" in result.output
+    assert (out / "report.html").read_text().count('class="example"') == 5
+
+
+def test_report_custom_out(tmp_path):
+    """--out writes the report elsewhere."""
+    out = write_audit(tmp_path / "out", kind="features", n=40, noise=0.3)
+    target = tmp_path / "elsewhere" / "r.html"
+    result = CliRunner().invoke(main, ["report", str(out), "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and not (out / "report.html").exists()
+
+
+def test_report_on_a_folder_without_outputs_is_one_error_line(tmp_path):
+    """A folder that is not an output gives one error line and exit status 2."""
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error:") and "neither an audit output" in result.output

@@ -1,0 +1,59 @@
+"""``labelwise robustness`` end to end, with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sklearn.datasets import make_moons
+
+from labelwise.cli import main
+
+
+@pytest.fixture()
+def data_csv(tmp_path):
+    X, y = make_moons(160, noise=0.2, random_state=0)
+    path = tmp_path / "moons.csv"
+    pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "y": pd.Series(y).map({0: "no", 1: "yes"})}).to_csv(path, index=False)
+    return path
+
+
+class TestRobustnessCommand:
+    @pytest.mark.slow
+    def test_writes_table_plot_and_summary(self, data_csv, tmp_path):
+        """The command writes robustness.csv, robustness.png and summary.json and prints the mean table."""
+        out = tmp_path / "robust"
+        result = CliRunner().invoke(
+            main,
+            ["robustness", str(data_csv), "--label", "y", "--attacks", "alfa,random", "--budgets", "0.05,0.1",
+             "--models", "svc,floral,ln-svm,graph", "--seeds", "2", "--test-size", "0.3", "--out", str(out)],
+        )
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out / "robustness.csv")
+        assert len(table) == 4 * 2 * 3 * 2
+        assert set(table["model"]) == {"svc", "floral", "ln-svm", "graph"}
+        assert (out / "robustness.png").read_bytes()[:4] == b"\x89PNG"
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["attacks"] == ["alfa", "random"] and summary["budgets"] == [0.05, 0.1]
+        assert "mean clean test accuracy" in result.output
+
+    @pytest.mark.parametrize(
+        ("args", "match"),
+        [(["--attacks", "chaos"], "--attacks must be among"), (["--models", "forest"], "--models must be among"),
+         (["--budgets", "1.5"], r"budget as a fraction must be in \[0, 1\)"), (["--budgets", "x"], "--budgets must be"),
+         (["--label", "nope"], "--label column 'nope' is not in the data")],
+    )
+    def test_bad_options_exit_2_with_one_line(self, data_csv, tmp_path, args, match):
+        """Bad option values print one error line and exit with status 2."""
+        base = {"--label": "y", "--attacks": "random", "--budgets": "0.1", "--models": "svc", "--seeds": "1"}
+        for flag, value in zip(args[::2], args[1::2]):
+            base[flag] = value
+        argv = ["robustness", str(data_csv), "--out", str(tmp_path / "o")]
+        for flag, value in base.items():
+            argv += [flag, value]
+        result = CliRunner().invoke(main, argv)
+        assert result.exit_code == 2
+        assert re.search(match, result.output)

@@ -1,0 +1,172 @@
+"""End-to-end tests in headless Chromium (Debian's chromium, driven by Playwright), as a person uses it."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.cli import main
+from labelwise.report import load_audit, write_report
+from labelwise.review import DecisionStore
+from labelwise.review.server import prepare_server
+from tests.report.fake_outputs import write_audit
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+expect = pytest.importorskip("playwright.sync_api").expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    """The output of `labelwise audit --demo` (digits with 10% of labels flipped)."""
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = CliRunner().invoke(main, ["audit", "--demo", "--out", str(out), "--top", "0"])
+    assert result.exit_code == 0, result.output
+    if not (out / "report.html").is_file():
+        write_report(out)
+    return out
+
+
+@contextlib.contextmanager
+def serving(out_dir: Path, **kwargs):
+    """Run the review app on a free loopback port in a thread; yield its URL."""
+    srv = prepare_server(out_dir, port=0, **kwargs)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.server.started:
+        assert time.monotonic() < deadline, "review server did not start"
+        time.sleep(0.02)
+    try:
+        yield srv.url
+    finally:
+        srv.server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]")
+    return page
+
+
+def _status(page, index):
+    return page.locator(".card").nth(index).locator(".status").text_content()
+
+
+def test_relabel_and_exclude_with_keyboard_survive_reload_and_export(browser, demo_dir, tmp_path):
+    """Relabel one example and exclude another with the keyboard, reload, then export and check the file."""
+    audit = load_audit(demo_dir)
+    flagged = audit.flagged
+    r0, r1 = int(flagged["row"].iloc[0]), int(flagged["row"].iloc[1])
+    given0, suggested0 = int(flagged["given_label"].iloc[0]), int(flagged["suggested_label"].iloc[0])
+    new0 = next(c for c in range(1, 10) if c not in (given0, suggested0))
+    with serving(demo_dir, reviewer="default-name") as url:
+        page = _open(browser, url)
+        cards = page.locator(".card")
+        assert int(cards.nth(0).get_attribute("data-row")) == r0
+        assert cards.nth(0).locator("select.chooser option:checked").text_content() == str(suggested0)
+        assert cards.nth(0).locator("img").evaluate("img => img.complete && img.naturalWidth") == 8
+        page.fill("#reviewer", "e2e")
+        page.locator("#reviewer").dispatch_event("change")
+        page.locator("#grid").click(position={"x": 1, "y": 1})
+        page.keyboard.press(str(new0))
+        page.keyboard.press("Enter")
+        expect(cards.nth(0)).to_have_class(re.compile(r"\bd-relabel\b"))
+        page.keyboard.press("x")
+        expect(cards.nth(1)).to_have_class(re.compile(r"\bd-exclude\b"))
+        expect(page.locator("#progress-text")).to_contain_text(f"reviewed 2 / {len(flagged)} flagged")
+        page.screenshot(path=str(tmp_path / "review.png"))
+
+        page.reload()
+        page.wait_for_selector("body[data-ready=true]")
+        assert _status(page, 0).startswith(f"relabelled to {new0} by e2e")
+        assert _status(page, 1).startswith("excluded by e2e")
+
+        with page.expect_download() as info:
+            page.click("#export-csv")
+        downloaded = tmp_path / "downloaded.csv"
+        info.value.save_as(downloaded)
+        page.close()
+
+    original = pd.read_csv(demo_dir / "data.csv")
+    expected = original.copy()
+    expected.loc[r0, "label"] = new0
+    expected = expected.drop(index=r1).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.read_csv(downloaded), expected)
+    cleaned = tmp_path / "cleaned.csv"
+    result = CliRunner().invoke(main, ["export", str(demo_dir), "--out", str(cleaned)])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(cleaned), expected)
+    log = pd.read_csv(tmp_path / "cleaned.changes.csv")
+    assert log[["row", "action", "reviewer"]].values.tolist() == sorted([[r0, "relabel", "e2e"], [r1, "exclude", "e2e"]])
+    assert len(DecisionStore(demo_dir / "review.sqlite").history()) == 2
+
+
+def test_report_opens_without_network(browser, demo_dir):
+    """The demo's report.html renders its heatmap and thumbnails with every network request blocked."""
+    requests = []
+
+    def block(route):
+        requests.append(route.request.url)
+        if route.request.url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route("**/*", block)
+    page.goto((demo_dir / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator("#noise-heatmap").evaluate("img => img.complete && img.naturalWidth") > 300
+    thumbs = page.locator("img.thumb")
+    assert thumbs.count() > 10
+    assert all(thumbs.nth(i).evaluate("img => img.complete && img.naturalWidth") == 8 for i in range(thumbs.count()))
+    assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
+    page.close()
+
+
+def test_second_tab_gets_a_conflict_and_labels_stay_text(browser, tmp_path):
+    """A stale tab is told its decision was not saved; a class with markup is shown as text, never run."""
+    evil = '<img src=x onerror="window.__xss=1">'
+    out = write_audit(tmp_path / "out", kind="text", n=60, noise=0.4, classes=[evil, "<script>b</script>", "bird"])
+    with serving(out) as url:
+        first, second = _open(browser, url), _open(browser, url)
+        first.locator("#grid").click(position={"x": 1, "y": 1})
+        first.keyboard.press("a")
+        expect(first.locator(".card").nth(0)).to_have_class(re.compile(r"\bd-keep\b"))
+        second.locator("#grid").click(position={"x": 1, "y": 1})
+        second.keyboard.press("x")
+        expect(second.locator(".card").nth(0).locator(".status")).to_contain_text("changed elsewhere")
+        assert "Not saved" in second.locator("#toasts").text_content()
+        assert "kept by" in _status(second, 0)
+        options = second.locator("#klass option").all_text_contents()
+        assert evil in options and "<script>b</script>" in options
+        assert second.evaluate("window.__xss") is None and second.locator("#grid img[src=x]").count() == 0
+        first.close()
+        second.close()
+    history = DecisionStore(out / "review.sqlite").history()
+    assert history["action"].tolist() == ["keep"]

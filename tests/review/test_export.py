@@ -1,0 +1,138 @@
+"""Tests of the exports: cleaned data with a change log, and Label Studio import tasks."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelwise.errors import DataFileError, InvalidParameterError
+from labelwise.report import load_audit
+from labelwise.review import DecisionStore, cleaned_table, export_cleaned, export_label_studio, label_studio_tasks
+from tests.report.fake_outputs import write_audit
+
+
+@pytest.fixture
+def reviewed(tmp_path):
+    """A digits audit where row a was relabelled, b excluded, c kept and d relabelled then cleared."""
+    out = write_audit(tmp_path / "out", kind="pixels", n=100, noise=0.2)
+    rows = load_audit(out).flagged["row"].tolist()[:4]
+    store = DecisionStore(out / "review.sqlite")
+    a, b, c, d = rows
+    store.record(a, "relabel", version=0, reviewer="ann", label=7)
+    store.record(b, "exclude", version=0, reviewer="bob")
+    store.record(c, "keep", version=0, reviewer="ann")
+    store.record(d, "relabel", version=0, reviewer="ann", label=1)
+    store.record(d, "clear", version=1, reviewer="ann")
+    return out, (a, b, c, d)
+
+
+class TestExportCleaned:
+    def test_applies_relabels_removes_excluded_and_logs_changes(self, reviewed, tmp_path):
+        """The cleaned CSV has the new label, lacks the excluded row, and the log lists every decision."""
+        out, (a, b, c, d) = reviewed
+        original = pd.read_csv(out / "data.csv")
+        res = export_cleaned(out, tmp_path / "cleaned.csv")
+        cleaned = pd.read_csv(res.path)
+        assert len(cleaned) == len(original) - 1 == res.n_rows
+        kept = original.drop(index=b).reset_index(drop=True)
+        expected = kept["label"].to_numpy().copy()
+        expected[list(kept.index[original.index.drop(b) == a])] = 7
+        np.testing.assert_array_equal(cleaned["label"].to_numpy(), expected)
+        assert cleaned["label"].dtype == original["label"].dtype
+        pd.testing.assert_frame_equal(cleaned.drop(columns="label"), kept.drop(columns="label"))
+        log = pd.read_csv(res.log_path)
+        assert res.log_path.name == "cleaned.changes.csv"
+        assert sorted(log["row"]) == sorted([a, b, c])
+        by_row = log.set_index("row")
+        assert by_row.loc[a, "action"] == "relabel" and by_row.loc[a, "new_label"] == 7
+        assert by_row.loc[a, "given_label"] == original.loc[a, "label"] and bool(by_row.loc[a, "changed"])
+        assert by_row.loc[b, "action"] == "exclude" and by_row.loc[b, "reviewer"] == "bob"
+        assert not bool(by_row.loc[c, "changed"])
+        assert (res.n_relabelled, res.n_excluded, res.n_kept) == (1, 1, 1)
+
+    def test_mark_excluded_keeps_rows_with_a_column(self, reviewed, tmp_path):
+        """With mark_excluded the excluded row stays, flagged in an `excluded` column."""
+        out, (a, b, c, d) = reviewed
+        res = export_cleaned(out, tmp_path / "cleaned.csv", mark_excluded=True)
+        cleaned = pd.read_csv(res.path)
+        assert len(cleaned) == 100 and cleaned["excluded"].tolist() == [i == b for i in range(100)]
+
+    def test_refuses_to_overwrite_without_force(self, reviewed, tmp_path):
+        """An existing output is left untouched unless force=True."""
+        out, _ = reviewed
+        target = tmp_path / "cleaned.csv"
+        target.write_text("precious", encoding="utf-8")
+        with pytest.raises(InvalidParameterError, match="already exists; pass force=True"):
+            export_cleaned(out, target)
+        assert target.read_text(encoding="utf-8") == "precious"
+        assert not (tmp_path / "cleaned.changes.csv").exists()
+        export_cleaned(out, target, force=True)
+        assert len(pd.read_csv(target)) == 99
+
+    def test_parquet_output_and_string_labels(self, tmp_path):
+        """String labels are relabelled as strings, and Parquet output round-trips."""
+        out = write_audit(tmp_path / "out", kind="text", n=60, noise=0.3, classes=["<script>", "dog", "bird"])
+        row = int(load_audit(out).flagged["row"].iloc[0])
+        DecisionStore(out / "review.sqlite").record(row, "relabel", version=0, reviewer="a", label="<script>")
+        res = export_cleaned(out, tmp_path / "clean.parquet")
+        cleaned = pd.read_parquet(res.path)
+        assert cleaned.loc[row, "label"] == "<script>" and len(cleaned) == 60
+
+    def test_no_review_yet_gives_the_data_unchanged(self, tmp_path):
+        """Without a review database the export is the original data and an empty log."""
+        out = write_audit(tmp_path / "out", kind="features", n=30)
+        cleaned, changes = cleaned_table(out)
+        pd.testing.assert_frame_equal(cleaned, pd.read_csv(out / "data.csv"))
+        assert changes.empty
+
+    def test_missing_data_table_is_a_clear_error(self, reviewed, tmp_path):
+        """When the original data cannot be found, export says so."""
+        out, _ = reviewed
+        (out / "data.csv").unlink()
+        with pytest.raises(DataFileError, match="original data table .* was not found"):
+            export_cleaned(out, tmp_path / "cleaned.csv")
+
+    def test_bad_suffix(self, reviewed, tmp_path):
+        """An unknown output format is refused with the accepted suffixes."""
+        out, _ = reviewed
+        with pytest.raises(InvalidParameterError, match=r"out must end in one of"):
+            export_cleaned(out, tmp_path / "cleaned.xlsx")
+
+
+class TestLabelStudio:
+    def test_tasks_carry_preview_and_suggested_label_prediction(self, reviewed, tmp_path):
+        """One task per flagged example, worst first, with the suggestion and its probability as score."""
+        out, _ = reviewed
+        audit = load_audit(out)
+        path = export_label_studio(out, tmp_path / "tasks.json")
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+        assert [t["data"]["row"] for t in tasks] == audit.flagged["row"].tolist()
+        first, rec = tasks[0], audit.flagged.iloc[0]
+        assert first["data"]["image"].startswith("data:image/png;base64,")
+        pred = first["predictions"][0]
+        assert pred["result"] == [{"from_name": "label", "to_name": "image", "type": "choices",
+                                   "value": {"choices": [str(rec["suggested_label"])]}}]
+        assert pred["score"] == pytest.approx(audit.probs[rec["row"], int(rec["suggested_label"])], abs=1e-6)
+        config = ET.fromstring((tmp_path / "tasks.label_config.xml").read_text(encoding="utf-8"))
+        assert [c.get("value") for c in config.iter("Choice")] == [str(c) for c in range(10)]
+
+    def test_text_tasks_and_config_escape_labels(self, tmp_path):
+        """Text data exports the text, and a class like <script> stays a well-formed attribute."""
+        out = write_audit(tmp_path / "out", kind="text", n=60, noise=0.3, classes=['<script>"x"</script>', "dog", "a&b"])
+        path = export_label_studio(out, tmp_path / "ls.json")
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+        assert tasks and "item" in tasks[0]["data"]["text"]
+        assert tasks[0]["predictions"][0]["result"][0]["to_name"] == "text"
+        config = ET.fromstring((tmp_path / "ls.label_config.xml").read_text(encoding="utf-8"))
+        assert [c.get("value") for c in config.iter("Choice")] == ['<script>"x"</script>', "dog", "a&b"]
+
+    def test_scope_is_validated(self, reviewed):
+        """scope must be flagged or all."""
+        out, _ = reviewed
+        assert len(label_studio_tasks(out, scope="all")) == 100
+        with pytest.raises(InvalidParameterError, match="scope must be one of"):
+            label_studio_tasks(out, scope="some")

@@ -1,0 +1,172 @@
+"""labelwise.robust.CleanClassifier: conventions, cleaning actions, rounds, peers and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import labelwise as lw
+from labelwise.errors import EstimatorError, InvalidLabelsError, InvalidParameterError, TooFewExamplesError
+from labelwise.robust import CleanClassifier
+
+#: Checks whose tiny random data sets give some class fewer examples than cv=3 folds.
+EXPECTED_FAILED: dict[str, str] = {}
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    [CleanClassifier(LogisticRegression(), cv=3, random_state=0)], expected_failed_checks=lambda e: EXPECTED_FAILED
+)
+def test_sklearn_estimator_checks(estimator, check):
+    """CleanClassifier passes scikit-learn's estimator checks."""
+    check(estimator)
+
+
+def _lr():
+    return LogisticRegression(max_iter=200, tol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def noisy_digits():
+    """Digits (600 train / 400 test) with 30% pair noise in the training labels."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    order = np.random.default_rng(0).permutation(y.size)
+    train, test = order[:600], order[600:1000]
+    flipped = lw.noise.flip_labels(y[train], lw.noise.noise_matrix(10, 0.3, kind="pair"), random_state=0)
+    return X[train], flipped.labels, flipped.is_flipped, X[test], y[test]
+
+
+class TestCleaning:
+    """What fit does with the flagged examples."""
+
+    def test_drop_removes_flagged_and_beats_plain(self, noisy_digits):
+        """Dropped examples are the flagged ones, mostly real flips, and test accuracy improves."""
+        X, y, flipped, X_test, y_test = noisy_digits
+        model = CleanClassifier(_lr(), random_state=0).fit(X, y)
+        issues = model.label_issues_
+        assert model.n_dropped_ == issues.n_issues > 0
+        np.testing.assert_array_equal(model.sample_weight_ == 0, issues.is_issue)
+        assert flipped[issues.is_issue].mean() > 0.7
+        assert model.score(X_test, y_test) > _lr().fit(X, y).score(X_test, y_test) + 0.03
+
+    def test_same_issues_as_the_audit_api(self, noisy_digits):
+        """label_issues_ equals find_label_issues on out_of_fold_probs with the same folds."""
+        X, y, *_ = noisy_digits
+        model = CleanClassifier(_lr(), cv=3, random_state=1).fit(X, y)
+        probs = lw.out_of_fold_probs(_lr(), X, y, cv=3, random_state=1)
+        np.testing.assert_array_equal(model.label_issues_.is_issue, lw.find_label_issues(y, probs).is_issue)
+        np.testing.assert_allclose(model.noise_matrix_, lw.find_label_issues(y, probs).noise_matrix)
+
+    def test_reweight_keeps_everything_with_lower_weight_for_issues(self, noisy_digits):
+        """reweight drops nothing; flagged examples weigh less than the others on average."""
+        X, y, *_ = noisy_digits
+        model = CleanClassifier(_lr(), cv=3, action="reweight", random_state=0).fit(X, y)
+        assert model.n_dropped_ == 0
+        w, issue = model.sample_weight_, model.label_issues_.is_issue
+        assert (w > 0).all() and w[issue].mean() < 0.5 * w[~issue].mean()
+
+    def test_class_weighting_uses_inverse_noise_rates(self, noisy_digits):
+        """Kept examples of class k weigh 1 / P(given=k | true=k)."""
+        X, y, *_ = noisy_digits
+        model = CleanClassifier(_lr(), cv=3, class_weighting=True, random_state=0).fit(X, y)
+        kept = model.sample_weight_ > 0
+        expected = 1.0 / np.maximum(np.diag(model.noise_matrix_), 1e-3)
+        np.testing.assert_allclose(model.sample_weight_[kept], expected[y[kept]])
+
+    def test_second_round_reestimates(self, noisy_digits):
+        """n_rounds=2 records two results; the second round finds at least as many true flips."""
+        X, y, flipped, *_ = noisy_digits
+        model = CleanClassifier(_lr(), cv=3, n_rounds=2, random_state=0).fit(X, y)
+        first, second = model.label_issues_rounds_
+        assert model.label_issues_ is second
+        assert (flipped & second.is_issue).sum() >= (flipped & first.is_issue).sum()
+
+    def test_matches_cleanlab_clean_learning(self, noisy_digits):
+        """Same pruned set as cleanlab's CleanLearning given the same out-of-fold probabilities."""
+        cleanlab_classification = pytest.importorskip("cleanlab.classification")
+        X, y, *_ = noisy_digits
+        model = CleanClassifier(_lr(), cv=3, random_state=0).fit(X, y)
+        peer = cleanlab_classification.CleanLearning(_lr(), cv_n_folds=3)
+        found = peer.find_label_issues(X, y, pred_probs=model.pred_probs_)
+        agree = (found["is_label_issue"].to_numpy() == model.label_issues_.is_issue).mean()
+        assert agree > 0.99
+
+    def test_string_labels(self, noisy_digits):
+        """String labels come back as strings in classes_, predictions and the issues."""
+        X, y, _, X_test, _ = noisy_digits
+        names = np.char.add("d", y.astype(str)).astype(object)
+        model = CleanClassifier(_lr(), cv=3, random_state=0).fit(X, names)
+        assert model.classes_.tolist() == [f"d{i}" for i in range(10)]
+        assert set(model.predict(X_test[:5])) <= set(model.classes_)
+        assert set(model.label_issues_.suggested_label) <= set(model.classes_)
+
+
+class TestEstimators:
+    """Inner estimators and meta-estimator integration."""
+
+    def test_inside_pipeline_and_grid_search(self, noisy_digits):
+        """CleanClassifier works as a pipeline step tuned by GridSearchCV."""
+        X, y, _, X_test, y_test = noisy_digits
+        pipe = make_pipeline(StandardScaler(), CleanClassifier(_lr(), cv=3, random_state=0))
+        search = GridSearchCV(pipe, {"cleanclassifier__estimator__C": [0.1, 1.0]}, cv=2).fit(X, y)
+        assert search.score(X_test, y_test) > 0.7
+
+    def test_pipeline_estimator_gets_weights_through_last_step(self, noisy_digits):
+        """reweight with a Pipeline routes sample_weight to its last step."""
+        X, y, *_ = noisy_digits
+        model = CleanClassifier(make_pipeline(StandardScaler(), _lr()), cv=3, action="reweight", random_state=0)
+        assert model.fit(X, y).n_dropped_ == 0
+
+    def test_dataframe_passes_through(self, noisy_digits):
+        """A DataFrame reaches the inner estimator with its column names."""
+        X, y, *_ = noisy_digits
+        frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(X.shape[1])])
+        assert CleanClassifier(_lr(), cv=3, random_state=0).fit(frame, y).feature_names_in_[0] == "p0"
+
+
+class TestErrors:
+    """Bad input is a labelwise error naming the parameter."""
+
+    def test_estimator_without_predict_proba(self, noisy_digits):
+        """SVC without probability=True is refused with a hint."""
+        X, y, *_ = noisy_digits
+        with pytest.raises(EstimatorError, match="predict_proba"):
+            CleanClassifier(SVC()).fit(X, y)
+
+    def test_reweight_needs_sample_weight(self, noisy_digits):
+        """reweight with an estimator whose fit takes no sample_weight is an EstimatorError."""
+        X, y, *_ = noisy_digits
+        with pytest.raises(EstimatorError, match="sample_weight"):
+            CleanClassifier(KNeighborsClassifier(), action="reweight").fit(X, y)
+
+    def test_class_smaller_than_folds(self):
+        """A class with fewer examples than cv is a TooFewExamplesError naming the class."""
+        X = np.random.default_rng(0).normal(size=(30, 3))
+        y = np.array([0] * 13 + [1] * 14 + [2] * 3)
+        with pytest.raises(TooFewExamplesError, match="class 2 has 3"):
+            CleanClassifier(cv=5).fit(X, y)
+
+    def test_one_class(self):
+        """A single class is an InvalidLabelsError."""
+        with pytest.raises(InvalidLabelsError, match="2 classes"):
+            CleanClassifier().fit(np.zeros((10, 2)), np.zeros(10))
+
+    @pytest.mark.parametrize(
+        ("params", "match"),
+        [({"action": "burn"}, "action"), ({"cv": 1}, "cv"), ({"n_rounds": 0}, "n_rounds"), ({"filter_by": "x"}, "filter_by")],
+    )
+    def test_bad_parameters(self, noisy_digits, params, match):
+        """Invalid parameters raise InvalidParameterError naming the parameter."""
+        X, y, *_ = noisy_digits
+        with pytest.raises(InvalidParameterError, match=match):
+            CleanClassifier(**params).fit(X, y)

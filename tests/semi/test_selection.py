@@ -1,0 +1,146 @@
+"""labelwise.semi selection rules: threshold, k-best, class-balanced, curriculum, FlexMatch, LLKD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.errors import InvalidParameterError
+from labelwise.semi import (
+    curriculum_threshold,
+    flexmatch_thresholds,
+    llkd_thresholds,
+    normalized_entropy,
+    select_class_balanced,
+    select_k_best,
+    select_threshold,
+)
+
+
+class TestSelectThreshold:
+    """Fixed threshold."""
+
+    def test_admits_strictly_above(self):
+        """Only confidences strictly above the threshold pass."""
+        assert select_threshold(np.array([0.5, 0.75, 0.76]), 0.75).tolist() == [False, False, True]
+
+    def test_rejects_threshold_out_of_range(self):
+        """A threshold of 1 or more names the parameter."""
+        with pytest.raises(InvalidParameterError, match="threshold"):
+            select_threshold(np.array([0.5]), 1.0)
+
+
+class TestSelectKBest:
+    """k most confident."""
+
+    def test_picks_top_k(self):
+        """The k largest confidences are chosen."""
+        assert np.flatnonzero(select_k_best(np.array([0.1, 0.9, 0.5, 0.8]), 2)).tolist() == [1, 3]
+
+    def test_all_when_fewer_than_k(self):
+        """With at most k candidates all are admitted."""
+        assert select_k_best(np.array([0.1, 0.2]), 5).all()
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.floats(0, 1), min_size=1, max_size=40), st.integers(1, 10))
+    def test_count_is_min_k_n(self, conf, k):
+        """Exactly min(k, n) candidates are admitted."""
+        assert select_k_best(np.array(conf), k).sum() == min(k, len(conf))
+
+
+class TestSelectClassBalanced:
+    """Equal quota per predicted class."""
+
+    def test_majority_class_cannot_take_all_slots(self):
+        """Class 0's many confident candidates get only their share; class 1's best are admitted."""
+        conf = np.array([0.99, 0.98, 0.97, 0.96, 0.6, 0.5])
+        pred = np.array([0, 0, 0, 0, 1, 1])
+        mask = select_class_balanced(conf, pred, 2, 4)
+        assert np.flatnonzero(mask).tolist() == [0, 1, 4, 5]
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.lists(st.tuples(st.floats(0, 1), st.integers(0, 2)), min_size=1, max_size=50), st.integers(3, 12))
+    def test_each_class_within_quota_and_most_confident(self, items, k):
+        """Per class at most k // K admitted, and none admitted is less confident than one left out."""
+        conf = np.array([c for c, _ in items])
+        pred = np.array([p for _, p in items])
+        mask = select_class_balanced(conf, pred, 3, k)
+        for c in range(3):
+            in_c = pred == c
+            assert mask[in_c].sum() == min(k // 3, in_c.sum())
+            if mask[in_c].any() and (~mask & in_c).any():
+                assert conf[mask & in_c].min() >= conf[~mask & in_c].max()
+
+
+class TestCurriculumThreshold:
+    """Percentile schedule."""
+
+    def test_admits_more_each_round(self):
+        """Round t admits about t * step percent; 100 percent admits all."""
+        conf = np.linspace(0, 1, 101)
+        shares = [(conf >= curriculum_threshold(conf, t, 20)).mean() for t in range(1, 6)]
+        assert shares == sorted(shares)
+        assert shares[0] == pytest.approx(0.2, abs=0.02)
+        assert curriculum_threshold(conf, 5, 20) == float("-inf")
+
+
+class TestFlexmatchThresholds:
+    """FlexMatch's Curriculum Pseudo Labeling thresholds."""
+
+    def test_well_learned_class_gets_full_threshold(self):
+        """The class with most confident predictions gets tau; others scale down by x/(2-x)."""
+        conf = np.array([0.99, 0.99, 0.99, 0.99, 0.97, 0.97, 0.5, 0.5])
+        pred = np.array([0, 0, 0, 0, 1, 1, 1, 2])
+        t = flexmatch_thresholds(conf, pred, 3, threshold=0.95, warmup=False)
+        beta = np.array([1.0, 0.5, 0.0])
+        np.testing.assert_allclose(t, beta / (2 - beta) * 0.95)
+
+    def test_warmup_counts_unused_examples(self):
+        """With warm-up, the unused examples (2 of 8 above) normalise when they outnumber any class."""
+        conf = np.array([0.99, 0.99, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+        pred = np.array([0, 1, 0, 0, 1, 1, 2, 2])
+        t = flexmatch_thresholds(conf, pred, 3, threshold=0.95, mapping="linear")
+        np.testing.assert_allclose(t, np.array([1, 1, 0]) / 6 * 0.95)
+
+    def test_prior_correction_raises_minority_threshold(self):
+        """Dividing by the class prior stops a rare class from looking unlearned."""
+        conf = np.full(10, 0.99)
+        pred = np.array([0] * 9 + [1])
+        plain = flexmatch_thresholds(conf, pred, 2, warmup=False)
+        corrected = flexmatch_thresholds(conf, pred, 2, warmup=False, class_prior=np.array([0.9, 0.1]))
+        assert corrected[1] > plain[1]
+        assert corrected[1] == pytest.approx(0.95)
+
+    def test_rejects_unknown_mapping(self):
+        """An unknown mapping names the parameter."""
+        with pytest.raises(InvalidParameterError, match="mapping"):
+            flexmatch_thresholds(np.array([0.9]), np.array([0]), 2, mapping="cubic")
+
+
+class TestLLKDThresholds:
+    """LLKD's moving-average per-class thresholds."""
+
+    def test_first_round_uses_current_means(self):
+        """Class levels are class means; thresholds scale them by global mean / max class mean."""
+        signal = np.array([0.9, 0.7, 0.4, 0.2])
+        pred = np.array([0, 0, 1, 1])
+        state = llkd_thresholds(signal, pred, 2)
+        np.testing.assert_allclose(state.class_level, [0.8, 0.3])
+        np.testing.assert_allclose(state.thresholds, np.array([0.8, 0.3]) / 0.8 * 0.55)
+
+    def test_momentum_blends_previous_round(self):
+        """The global level is the EMA of the round means."""
+        pred = np.array([0, 1])
+        first = llkd_thresholds(np.array([0.2, 0.2]), pred, 2)
+        second = llkd_thresholds(np.array([0.6, 0.6]), pred, 2, previous=first, momentum=0.5)
+        assert second.global_level == pytest.approx(0.4)
+
+
+class TestNormalizedEntropy:
+    """Uncertainty in [0, 1]."""
+
+    def test_certain_and_uniform(self):
+        """A one-hot row has entropy 0, a uniform row 1."""
+        np.testing.assert_allclose(normalized_entropy(np.array([[1.0, 0, 0], [1 / 3, 1 / 3, 1 / 3]])), [0, 1])
