@@ -11,13 +11,17 @@ __version__ = "0.1.0"
 
 # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
 # (one import per line; keep sorted)
+from . import aggregate  # noqa: E402
 from . import noise  # noqa: E402
 from . import poison  # noqa: E402
 from . import report  # noqa: E402
 from . import review  # noqa: E402
+from . import robust  # noqa: E402
+from . import semi  # noqa: E402
 # END OF SUBPACKAGES
 
 __all__ = [
+    "aggregate",
     "LabelIssues",
     "errors",
     "find_label_issues",
@@ -27,4 +31,6 @@ __all__ = [
     "poison",
     "report",
     "review",
+    "robust",
+    "semi",
 ]

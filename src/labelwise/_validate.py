@@ -90,6 +90,8 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
         arr = np.asarray(values)
     if arr.ndim != 1:
         raise InvalidLabelsError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind in "US":  # results then hold plain Python strings, not np.str_
+        arr = arr.astype(object)
     return arr
 
 

@@ -61,9 +61,18 @@ def test_port_in_use_is_a_clear_error(out, no_serve):
     assert result.exit_code == 2 and f"port {port}" in result.output
 
 
-@pytest.mark.parametrize(("host", "expected"), [("127.0.0.1", True), ("127.3.4.5", True), ("localhost", True),
-                                                ("::1", True), ("0.0.0.0", False), ("192.168.1.2", False),
-                                                ("example.com", False)])
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("127.3.4.5", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("192.168.1.2", False),
+        ("example.com", False),
+    ],
+)
 def test_is_loopback(host, expected):
     """Only 127/8, ::1 and localhost count as loopback."""
     assert is_loopback(host) is expected

@@ -41,8 +41,13 @@ class TestPreviewer:
 
     def test_free_text_column_is_text(self):
         """A column of sentences is shown as text; short codes are features."""
-        data = pd.DataFrame({"code": ["a1", "b2"], "review": ["this film was far too long", "loved every minute of it"],
-                             "label": ["neg", "pos"]})
+        data = pd.DataFrame(
+            {
+                "code": ["a1", "b2"],
+                "review": ["this film was far too long", "loved every minute of it"],
+                "label": ["neg", "pos"],
+            }
+        )
         pv = Previewer(data, label_column="label")
         assert pv.kind == "text" and pv.text_column == "review" and pv.text(1) == "loved every minute of it"
         assert pv.features(0) == [("code", "a1"), ("review", "this film was far too long")]
@@ -70,10 +75,15 @@ class TestLoadAggregate:
     def test_reads_the_records_layout_of_labelwise_aggregate(self, tmp_path):
         """annotators.json as `labelwise aggregate` writes it (a list of records) gives the matrices."""
         out = write_aggregate(tmp_path, n_annotators=3)
-        records = [{"annotator": "w1", "answers": 3, "accuracy": 0.5, "agreement": 0.5, "confusion": [[0.9, 0.1], [0.2, 0.8]]},
-                   {"annotator": "w2", "answers": 3, "accuracy": 0.5, "agreement": 0.5, "confusion": None}]
-        (out / "annotators.json").write_text(json.dumps({"method": "dawid-skene", "classes": ["a", "b"],
-                                                        "confusion_matrices": True, "annotators": records}))
+        records = [
+            {"annotator": "w1", "answers": 3, "accuracy": 0.5, "agreement": 0.5, "confusion": [[0.9, 0.1], [0.2, 0.8]]},
+            {"annotator": "w2", "answers": 3, "accuracy": 0.5, "agreement": 0.5, "confusion": None},
+        ]
+        (out / "annotators.json").write_text(
+            json.dumps(
+                {"method": "dawid-skene", "classes": ["a", "b"], "confusion_matrices": True, "annotators": records}
+            )
+        )
         agg = load_aggregate(out)
         assert list(agg.confusions) == ["w1"]
         classes, matrix = agg.confusions["w1"]

@@ -23,8 +23,21 @@ def test_report_of_the_mnist_test_set_audit(shared_data, tmp_path):
     data = tmp_path / "mnist.csv"
     pd.DataFrame({"image_id": np.arange(len(labels)), "label": labels}).to_csv(data, index=False)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["audit", str(data), "--label", "label", "--probs",
-                                       str(folder / "pred_probs.npy"), "--out", str(out), "--top", "0"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "audit",
+            str(data),
+            "--label",
+            "label",
+            "--probs",
+            str(folder / "pred_probs.npy"),
+            "--out",
+            str(out),
+            "--top",
+            "0",
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = write_report(out, top=30).read_text(encoding="utf-8")
     summary = json.loads((out / "summary.json").read_text())
@@ -45,8 +58,17 @@ def test_report_of_the_mnist_test_set_audit(shared_data, tmp_path):
 def test_report_of_a_real_crowd_aggregation(shared_data, tmp_path):
     """Aggregating the bluebird set (39 annotators) gives annotator accuracy, confusions and disputed items."""
     out = tmp_path / "agg"
-    result = CliRunner().invoke(main, ["aggregate", str(shared_data / "crowd" / "d_Duck_Identification" /
-                                                        "annotations.csv"), "--out", str(out), "--top", "0"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "aggregate",
+            str(shared_data / "crowd" / "d_Duck_Identification" / "annotations.csv"),
+            "--out",
+            str(out),
+            "--top",
+            "0",
+        ],
+    )
     assert result.exit_code == 0, result.output
     agg = load_aggregate(out)
     assert len(agg.confusions) == 39 and all(m.shape == (2, 2) for _, m in agg.confusions.values())

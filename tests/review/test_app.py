@@ -93,8 +93,9 @@ class TestExamples:
         assert r.status_code == 200 and r.headers["content-type"] == "image/png"
         assert Image.open(io.BytesIO(r.content)).size == (8, 8)
 
-    @pytest.mark.parametrize("param", [{"page": 0}, {"page_size": 1000}, {"scope": "x"}, {"decision": "maybe"},
-                                       {"klass": "nope"}])
+    @pytest.mark.parametrize(
+        "param", [{"page": 0}, {"page_size": 1000}, {"scope": "x"}, {"decision": "maybe"}, {"klass": "nope"}]
+    )
     def test_bad_query_is_422_with_message(self, client, param):
         """Invalid paging or filters give 422 and say what was expected."""
         r = client.get("/api/examples", params=param)
@@ -130,14 +131,20 @@ class TestDecisions:
     @pytest.mark.parametrize("row", ["99999", "-1", "abc", "1.5"])
     def test_unknown_example_is_404_with_message(self, client, row):
         """Decisions, examples and images for unknown ids give 404 naming the id."""
-        for r in (_decide(client, row, action="keep", version=0), client.get(f"/api/examples/{row}"),
-                  client.get(f"/api/examples/{row}/image")):
+        for r in (
+            _decide(client, row, action="keep", version=0),
+            client.get(f"/api/examples/{row}"),
+            client.get(f"/api/examples/{row}/image"),
+        ):
             assert r.status_code == 404 and f"unknown example id '{row}'" in r.json()["detail"]
 
     @pytest.mark.parametrize(
         ("body", "match"),
         [
-            ({"action": "relabel", "label": "<script>alert(1)</script>", "version": 0}, r"label must be one of the classes"),
+            (
+                {"action": "relabel", "label": "<script>alert(1)</script>", "version": 0},
+                r"label must be one of the classes",
+            ),
             ({"action": "relabel", "label": 11, "version": 0}, r"label must be one of the classes .* got 11"),
             ({"action": "relabel", "version": 0}, "label is required"),
             ({"action": "burn", "version": 0}, "action must be one of"),
@@ -155,11 +162,17 @@ class TestDecisions:
     def test_non_json_and_cross_origin_posts_are_refused(self, client, out_dir):
         """Form-encoded posts (415) and posts from other origins (403) cannot record decisions."""
         row = int(load_audit(out_dir).flagged["row"].iloc[0])
-        r = client.post(f"/api/examples/{row}/decision", content='{"action":"keep","version":0}',
-                        headers={"Content-Type": "text/plain"})
+        r = client.post(
+            f"/api/examples/{row}/decision",
+            content='{"action":"keep","version":0}',
+            headers={"Content-Type": "text/plain"},
+        )
         assert r.status_code == 415
-        r = client.post(f"/api/examples/{row}/decision", json={"action": "keep", "version": 0},
-                        headers={"Origin": "http://evil.example"})
+        r = client.post(
+            f"/api/examples/{row}/decision",
+            json={"action": "keep", "version": 0},
+            headers={"Origin": "http://evil.example"},
+        )
         assert r.status_code == 403
         assert DecisionStore(out_dir / "review.sqlite").current() == {}
 
@@ -191,10 +204,19 @@ class TestFiles:
         r = client.get("/files/report.html")
         assert r.status_code == 200 and "hi" in r.text
 
-    @pytest.mark.parametrize("path", ["/files/../secret.txt", "/files/%2e%2e/secret.txt", "/files/..%2fsecret.txt",
-                                      "/files/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/files//etc/passwd",
-                                      "/static/../secret.txt", "/static/%2e%2e/%2e%2e/secret.txt",
-                                      "/files/review.sqlite"])
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/files/../secret.txt",
+            "/files/%2e%2e/secret.txt",
+            "/files/..%2fsecret.txt",
+            "/files/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+            "/files//etc/passwd",
+            "/static/../secret.txt",
+            "/static/%2e%2e/%2e%2e/secret.txt",
+            "/files/review.sqlite",
+        ],
+    )
     def test_path_traversal_is_refused(self, client, out_dir, path):
         """Paths that climb out of the output folder (or reach the database) get 404."""
         (out_dir.parent / "secret.txt").write_text("TOP SECRET", encoding="utf-8")

@@ -22,8 +22,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect = pytest.importorskip("playwright.sync_api").expect
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +130,9 @@ def test_relabel_and_exclude_with_keyboard_survive_reload_and_export(browser, de
     assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(pd.read_csv(cleaned), expected)
     log = pd.read_csv(tmp_path / "cleaned.changes.csv")
-    assert log[["row", "action", "reviewer"]].values.tolist() == sorted([[r0, "relabel", "e2e"], [r1, "exclude", "e2e"]])
+    assert log[["row", "action", "reviewer"]].values.tolist() == sorted(
+        [[r0, "relabel", "e2e"], [r1, "exclude", "e2e"]]
+    )
     assert len(DecisionStore(demo_dir / "review.sqlite").history()) == 2
 
 

@@ -114,15 +114,23 @@ class TestLabelStudio:
         first, rec = tasks[0], audit.flagged.iloc[0]
         assert first["data"]["image"].startswith("data:image/png;base64,")
         pred = first["predictions"][0]
-        assert pred["result"] == [{"from_name": "label", "to_name": "image", "type": "choices",
-                                   "value": {"choices": [str(rec["suggested_label"])]}}]
+        assert pred["result"] == [
+            {
+                "from_name": "label",
+                "to_name": "image",
+                "type": "choices",
+                "value": {"choices": [str(rec["suggested_label"])]},
+            }
+        ]
         assert pred["score"] == pytest.approx(audit.probs[rec["row"], int(rec["suggested_label"])], abs=1e-6)
         config = ET.fromstring((tmp_path / "tasks.label_config.xml").read_text(encoding="utf-8"))
         assert [c.get("value") for c in config.iter("Choice")] == [str(c) for c in range(10)]
 
     def test_text_tasks_and_config_escape_labels(self, tmp_path):
         """Text data exports the text, and a class like <script> stays a well-formed attribute."""
-        out = write_audit(tmp_path / "out", kind="text", n=60, noise=0.3, classes=['<script>"x"</script>', "dog", "a&b"])
+        out = write_audit(
+            tmp_path / "out", kind="text", n=60, noise=0.3, classes=['<script>"x"</script>', "dog", "a&b"]
+        )
         path = export_label_studio(out, tmp_path / "ls.json")
         tasks = json.loads(path.read_text(encoding="utf-8"))
         assert tasks and "item" in tasks[0]["data"]["text"]

@@ -26,10 +26,17 @@ class TestRecord:
         again = DecisionStore(tmp_path / "review.sqlite")
         current = again.current()
         assert list(current) == [3]
-        assert (current[3].action, current[3].reviewer, current[3].version, current[3].label) == ("exclude", "bob", 2, None)
+        assert (current[3].action, current[3].reviewer, current[3].version, current[3].label) == (
+            "exclude",
+            "bob",
+            2,
+            None,
+        )
         history = again.history()
         assert history[["row", "version", "action", "reviewer"]].values.tolist() == [
-            [3, 1, "relabel", "ann"], [3, 2, "exclude", "bob"]]
+            [3, 1, "relabel", "ann"],
+            [3, 2, "exclude", "bob"],
+        ]
         assert history["label"].tolist()[0] == 7 and history["decided_at"].str.endswith("+00:00").all()
 
     def test_labels_keep_their_json_type(self, store):

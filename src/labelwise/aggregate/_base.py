@@ -66,6 +66,10 @@ class BaseAggregator(BaseEstimator):
         for non-iterative methods).
     n_iter_ : int, converged_ : bool
     n_answers_, n_items_, n_annotators_, n_duplicates_, n_duplicates_dropped_ : int
+    label_codes_ : ndarray of int, the position of each item's label in ``classes_``.
+
+    Items (the index of ``labels_``/``probas_``) and annotators are sorted by id (first-seen order
+    when ids of mixed types cannot be sorted); classes are sorted, or in the order of ``labels=``.
     """
 
     #: Whether ``fit`` uses model probabilities (only the model+annotator consensus does).

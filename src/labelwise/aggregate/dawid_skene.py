@@ -60,7 +60,7 @@ class DawidSkene(BaseAggregator):
     Parameters
     ----------
     max_iter : int, default 100
-    tol : float, default 1e-6
+    tol : float, default 1e-5
     smoothing : float, default 0.01
         Pseudo-count added to every confusion-matrix cell in the M-step: the MAP estimate under a
         symmetric Dirichlet(1 + smoothing) prior on each confusion row. 0 gives the paper's maximum
@@ -92,7 +92,7 @@ class DawidSkene(BaseAggregator):
         self,
         *,
         max_iter: int = 100,
-        tol: float = 1e-6,
+        tol: float = 1e-5,
         smoothing: float = 0.01,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
@@ -127,11 +127,15 @@ class DawidSkene(BaseAggregator):
 
     def _e_step(self, enc: EncodedAnswers, prior: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, float]:
         k, n_ann = enc.n_classes, enc.n_annotators
-        # row j*K + l of log_conf holds log π_j[:, l] (one entry per true class)
-        log_conf = np.log(conf).transpose(0, 2, 1).reshape(n_ann * k, k)
-        log_joint = np.asarray(enc.item_by_annotator_label @ log_conf) + np.log(prior)
+        log_conf = np.log(conf)
+        # row j*K + l of the stacked matrix holds log π_j[:, l] (one entry per true class)
+        stacked = log_conf.transpose(0, 2, 1).reshape(n_ann * k, k)
+        log_joint = np.asarray(enc.item_by_annotator_label @ stacked) + np.log(prior)
         post, log_z = log_normalize(log_joint)
-        return post, float(-log_z.sum() / enc.n_answers)
+        nll = -log_z.sum()
+        if self.smoothing:  # MAP: the Dirichlet prior's log density joins the objective
+            nll -= self.smoothing * log_conf.sum()
+        return post, float(nll / enc.n_answers)
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         post = weighted_vote_shares(enc)
@@ -140,8 +144,6 @@ class DawidSkene(BaseAggregator):
         for it in range(1, self.max_iter + 1):
             prior, conf = self._m_step(enc, post)
             post, nll = self._e_step(enc, prior, conf)
-            if self.smoothing:  # MAP: the Dirichlet prior's log density joins the objective
-                nll -= float(self.smoothing * np.log(conf).sum() / enc.n_answers)
             self.loss_history_.append(nll)
             self.n_iter_ = it
             if prev - nll < self.tol:
@@ -181,7 +183,7 @@ class OneCoinDawidSkene(BaseAggregator):
     Parameters
     ----------
     max_iter : int, default 100
-    tol : float, default 1e-6
+    tol : float, default 1e-5
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote`.
 
@@ -202,7 +204,7 @@ class OneCoinDawidSkene(BaseAggregator):
         self,
         *,
         max_iter: int = 100,
-        tol: float = 1e-6,
+        tol: float = 1e-5,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from .._progress import track
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
@@ -56,7 +57,7 @@ class GLAD(BaseAggregator):
     Parameters
     ----------
     max_iter : int, default 100
-    tol : float, default 1e-6
+    tol : float, default 1e-5
     m_step_max_iter : int, default 25
         Gradient rounds per M-step.
     alpha_prior_mean, beta_prior_mean : float, default 1.0
@@ -65,6 +66,8 @@ class GLAD(BaseAggregator):
         Prior of the true class (default uniform, as in the paper).
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote`.
+    verbose : bool or None
+        Progress bar over EM iterations (``None``: only on a terminal).
 
     Attributes
     ----------
@@ -82,7 +85,7 @@ class GLAD(BaseAggregator):
         self,
         *,
         max_iter: int = 100,
-        tol: float = 1e-6,
+        tol: float = 1e-5,
         m_step_max_iter: int = 25,
         alpha_prior_mean: float = 1.0,
         beta_prior_mean: float = 1.0,
@@ -93,6 +96,7 @@ class GLAD(BaseAggregator):
         annotator_col: str = "annotator",
         label_col: str = "label",
         random_state: Any = 0,
+        verbose: bool | None = None,
     ) -> None:
         self.max_iter = max_iter
         self.tol = tol
@@ -106,6 +110,7 @@ class GLAD(BaseAggregator):
         self.annotator_col = annotator_col
         self.label_col = label_col
         self.random_state = random_state
+        self.verbose = verbose
 
     def _check_params(self) -> None:
         check_common(self)
@@ -202,7 +207,8 @@ class GLAD(BaseAggregator):
         post, _ = self._e_step(enc, alpha, b, log_prior)
         self.converged_ = False
         prev = np.inf
-        for it in range(1, self.max_iter + 1):
+        steps = track(range(1, self.max_iter + 1), total=self.max_iter, description="GLAD EM", verbose=self.verbose)
+        for it in steps:
             alpha, b = self._m_step(enc, post, alpha, b)
             post, log_z = self._e_step(enc, alpha, b, log_prior)
             loss = float((-log_z.sum() + self._prior_penalty(alpha, b)) / enc.n_answers)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma
 
+from .._progress import track
 from .._validate import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
@@ -64,6 +65,8 @@ class MACE(BaseAggregator):
         Symmetric Dirichlet prior on ``ξ_j`` (``method="vb"``).
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote`.
+    verbose : bool or None
+        Progress bar over restarts (``None``: only on a terminal).
 
     Attributes
     ----------
@@ -95,6 +98,7 @@ class MACE(BaseAggregator):
         annotator_col: str = "annotator",
         label_col: str = "label",
         random_state: Any = 0,
+        verbose: bool | None = None,
     ) -> None:
         self.method = method
         self.n_restarts = n_restarts
@@ -110,6 +114,7 @@ class MACE(BaseAggregator):
         self.annotator_col = annotator_col
         self.label_col = label_col
         self.random_state = random_state
+        self.verbose = verbose
 
     def _check_params(self) -> None:
         check_common(self)
@@ -164,7 +169,7 @@ class MACE(BaseAggregator):
         rng = self._rng()
         k, n_ann = enc.n_classes, enc.n_annotators
         best = None
-        for _ in range(self.n_restarts):
+        for _ in track(range(self.n_restarts), total=self.n_restarts, description="MACE restarts", verbose=self.verbose):
             pair = rng.uniform(1.0, 1.5, size=(n_ann, 2))
             w_know = pair[:, 1] / pair.sum(axis=1)
             w_spam = 1.0 - w_know

@@ -7,10 +7,15 @@ Each subcommand lives in its own module of this package and is registered below.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
 from ..errors import LabelwiseError
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 class _LabelwiseGroup(click.Group):
@@ -18,7 +23,9 @@ class _LabelwiseGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except LabelwiseError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -49,4 +56,10 @@ main.add_command(review)
 from .robustness import robustness  # noqa: E402
 
 main.add_command(robustness)
+from .pseudolabel import pseudolabel  # noqa: E402
+
+main.add_command(pseudolabel)
+from .train import train  # noqa: E402
+
+main.add_command(train)
 # END OF SUBCOMMANDS

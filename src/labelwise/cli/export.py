@@ -7,15 +7,28 @@ from pathlib import Path
 import click
 
 
-
 @click.command("export")
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Cleaned table (.csv, .tsv, .parquet, .jsonl); a change log is written beside it.")
-@click.option("--mark-excluded", is_flag=True, default=False,
-              help="Keep excluded rows and add an `excluded` column instead of dropping them.")
-@click.option("--label-studio", "label_studio", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the flagged examples as a Label Studio import file (.json).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Cleaned table (.csv, .tsv, .parquet, .jsonl); a change log is written beside it.",
+)
+@click.option(
+    "--mark-excluded",
+    is_flag=True,
+    default=False,
+    help="Keep excluded rows and add an `excluded` column instead of dropping them.",
+)
+@click.option(
+    "--label-studio",
+    "label_studio",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the flagged examples as a Label Studio import file (.json).",
+)
 @click.option("--force", is_flag=True, default=False, help="Overwrite existing output files.")
 def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: Path | None, force: bool) -> None:
     """Write the original data of the audit in OUT_DIR with reviewed labels applied and excluded
@@ -24,12 +37,18 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     from ..review.export import export_cleaned, export_label_studio
 
     if out is None and label_studio is None:
-        raise InvalidParameterError("export needs --out (cleaned table) and/or --label-studio (tasks file), got neither")
+        raise InvalidParameterError(
+            "export needs --out (cleaned table) and/or --label-studio (tasks file), got neither"
+        )
     if out is not None:
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force)
-        click.echo(f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
-                f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)")
+        click.echo(
+            f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
+            f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)"
+        )
         click.echo(f"wrote {res.log_path} (change log, {len(res.changes)} reviewed examples)")
     if label_studio is not None:
         path = export_label_studio(out_dir, label_studio, force=force)
-        click.echo(f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)")
+        click.echo(
+            f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)"
+        )

@@ -7,11 +7,15 @@ from pathlib import Path
 import click
 
 
-
 @click.command("report")
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the report [default: OUT_DIR/report.html].")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the report [default: OUT_DIR/report.html].",
+)
 @click.option("--top", type=int, default=60, show_default=True, help="How many worst examples to show.")
 def report(out_dir: Path, out: Path | None, top: int) -> None:
     """Write OUT_DIR/report.html: label health, noise-matrix heatmap, issues per class, the most

@@ -7,14 +7,21 @@ from pathlib import Path
 import click
 
 
-
 @click.command("review")
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. Only loopback addresses unless --allow-remote is given.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. Only loopback addresses unless --allow-remote is given.",
+)
 @click.option("--port", type=int, default=8765, show_default=True, help="Port (0 picks a free one).")
-@click.option("--allow-remote", is_flag=True, default=False,
-              help="Allow binding a non-loopback address (the page has no login: anyone who reaches it can decide).")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    default=False,
+    help="Allow binding a non-loopback address (the page has no login: anyone who reaches it can decide).",
+)
 @click.option("--reviewer", default=None, help="Reviewer name recorded with each decision [default: your user name].")
 def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: str | None) -> None:
     """Serve the review page for the audit in OUT_DIR: worst examples first, keep / relabel /
@@ -23,8 +30,11 @@ def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: st
     from ..review.server import is_loopback, prepare_server
 
     if allow_remote and not is_loopback(host):
-        click.echo(f"warning: binding {host}: anyone who can reach this address can see the data and change "
-                   "decisions (the review page has no login)", err=True)
+        click.echo(
+            f"warning: binding {host}: anyone who can reach this address can see the data and change "
+            "decisions (the review page has no login)",
+            err=True,
+        )
     server = prepare_server(out_dir, host=host, port=port, allow_remote=allow_remote, reviewer=reviewer)
     click.echo(f"labelwise review: {server.url}")
     click.echo(f"decisions are saved in {Path(out_dir).resolve() / 'review.sqlite'}; press Ctrl-C to stop")

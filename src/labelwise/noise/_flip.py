@@ -139,13 +139,12 @@ def flip_labels(labels: Any, noise_matrix_or_rate: Any, random_state: Any = None
         matrix = check_noise_matrix(noise_matrix_or_rate, k, name="noise_matrix_or_rate")
     rng = check_random_state(random_state)
     counts = flip_counts(np.bincount(codes, minlength=k), matrix)
-    new_codes = codes.copy()
-    for j in range(k):  # a loop over classes
-        members = np.flatnonzero(codes == j)
-        if members.size == 0:
-            continue
-        targets = np.repeat(np.arange(k), counts[:, j])
-        new_codes[rng.permutation(members)] = targets
+    # Shuffle, then group by true class (stable), so each class's members come in random order;
+    # hand them their new labels class by class: counts[:, j] of each label for true class j.
+    perm = rng.permutation(codes.size)
+    order = perm[np.argsort(codes[perm], kind="stable")]
+    new_codes = np.empty_like(codes)
+    new_codes[order] = np.repeat(np.tile(np.arange(k), k), counts.T.ravel())
     return _finish(arr, found, codes, new_codes, matrix)
 
 

@@ -46,7 +46,13 @@ def _fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
-        return "" if np.isnan(value) else f"{float(value):.{digits}g}" if abs(value) >= 1e3 else f"{float(value):.{digits}f}"
+        return (
+            ""
+            if np.isnan(value)
+            else f"{float(value):.{digits}g}"
+            if abs(value) >= 1e3
+            else f"{float(value):.{digits}f}"
+        )
     return str(value)
 
 
@@ -78,7 +84,7 @@ def _table(frame: pd.DataFrame, *, numeric: set[str] | None = None, cls: str = "
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for col, value in zip(frame.columns, row):
+        for col, value in zip(frame.columns, row, strict=True):
             klass = ' class="num"' if col in numeric else ""
             cells.append(f"<td{klass}>{_e(_fmt(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -99,7 +105,7 @@ def _page(title: str, header: str, sections: list[str]) -> str:
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_css()}</style></head><body>"
@@ -168,13 +174,19 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
 
     noise = audit.matrix("noise_matrix")
     if noise is not None:
-        png = _plots.heatmap_png(noise, classes, classes, xlabel="true label (estimated)", ylabel="given label",
-                                 title="P(given label | true label)")
+        png = _plots.heatmap_png(
+            noise,
+            classes,
+            classes,
+            xlabel="true label (estimated)",
+            ylabel="given label",
+            title="P(given label | true label)",
+        )
         sections.append(
             '<section id="noise-matrix"><h2>Estimated noise matrix</h2>'
             '<p class="note">Each column is a true class; its cells say how often an example of that class '
             "carries each given label. Off-diagonal mass is label noise.</p>"
-            f'{_img(png, alt="heatmap of the estimated noise matrix, given vs. true label", cls="plot heatmap", id_="noise-heatmap")}'
+            f"{_img(png, alt='heatmap of the estimated noise matrix, given vs. true label', cls='plot heatmap', id_='noise-heatmap')}"
             "</section>"
         )
 
@@ -184,13 +196,16 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
     class_names = [str(c) for c in classes]
     totals = given.value_counts().reindex(class_names, fill_value=0)
     flagged = given[flagged_mask].value_counts().reindex(class_names, fill_value=0)
-    per_class = pd.DataFrame({
-        "class": class_names,
-        "examples": totals.to_numpy(),
-        "flagged": flagged.to_numpy(),
-        "share flagged": np.divide(flagged.to_numpy(), totals.to_numpy(), out=np.zeros(len(class_names)),
-                                   where=totals.to_numpy() > 0),
-    })
+    per_class = pd.DataFrame(
+        {
+            "class": class_names,
+            "examples": totals.to_numpy(),
+            "flagged": flagged.to_numpy(),
+            "share flagged": np.divide(
+                flagged.to_numpy(), totals.to_numpy(), out=np.zeros(len(class_names)), where=totals.to_numpy() > 0
+            ),
+        }
+    )
     if audit.summary.get("per_class"):
         extra = pd.DataFrame(audit.summary["per_class"])
         key = next((c for c in ("class", "label", "given_label") if c in extra.columns), None)
@@ -205,12 +220,19 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
                 if any(_same_numbers(merged[col], merged[own]) for own in ("examples", "flagged") if own != col):
                     merged = merged.drop(columns=col)
             per_class = merged
-    bar = _plots.bar_png(class_names, flagged.to_numpy(), totals=totals.to_numpy(), xlabel="given label",
-                         ylabel="examples", title="flagged examples per given label", value_fmt="{:.0f}")
+    bar = _plots.bar_png(
+        class_names,
+        flagged.to_numpy(),
+        totals=totals.to_numpy(),
+        xlabel="given label",
+        ylabel="examples",
+        title="flagged examples per given label",
+        value_fmt="{:.0f}",
+    )
     sections.append(
         '<section id="per-class"><h2>Issues per class</h2>'
         '<p class="note">Flagged examples by their given label (grey: all examples of the class).</p>'
-        f'{_img(bar, alt="bar chart of flagged examples per class")}'
+        f"{_img(bar, alt='bar chart of flagged examples per class')}"
         f'<div class="scroll">{_table(per_class)}</div></section>'
     )
 
@@ -228,7 +250,9 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
             est = np.full(len(counts), np.nan)
             est[ok.to_numpy()] = cj[gi[ok].astype(int).to_numpy(), si[ok].astype(int).to_numpy()]
             counts["confident joint"] = est.astype(np.int64) if np.all(np.mod(cj, 1) == 0) and ok.all() else est
-        counts["share of given class"] = counts["flagged"].to_numpy() / totals.reindex(counts["given"]).to_numpy().clip(1)
+        counts["share of given class"] = counts["flagged"].to_numpy() / totals.reindex(counts["given"]).to_numpy().clip(
+            1
+        )
         body = _table(counts.head(15))
     else:
         body = '<p class="note">No example was flagged.</p>'
@@ -238,17 +262,22 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
         f"{body}</section>"
     )
 
-    hist = _plots.histogram_png(issues["label_quality"].to_numpy(), flagged_mask,
-                                xlabel=f"label quality ({settings.get('rank_by') or 'score'})")
+    hist = _plots.histogram_png(
+        issues["label_quality"].to_numpy(), flagged_mask, xlabel=f"label quality ({settings.get('rank_by') or 'score'})"
+    )
     sections.append(
         '<section id="quality"><h2>Distribution of label quality</h2>'
         '<p class="note">Low scores mean the model doubts the given label; flagged examples in red.</p>'
-        f'{_img(hist, alt="histogram of label quality scores")}</section>'
+        f"{_img(hist, alt='histogram of label quality scores')}</section>"
     )
 
-    previewer = Previewer(audit.data, label_column=audit.label_column, image_column=audit.image_column,
-                          feature_columns=audit.feature_columns,
-                          base_dir=audit.data_path.parent if audit.data_path else None)
+    previewer = Previewer(
+        audit.data,
+        label_column=audit.label_column,
+        image_column=audit.image_column,
+        feature_columns=audit.feature_columns,
+        base_dir=audit.data_path.parent if audit.data_path else None,
+    )
     worst = issues[flagged_mask].head(top)
     note = f"The {len(worst)} flagged examples with the lowest label quality, worst first"
     if worst.empty:
@@ -270,9 +299,12 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
     ordered += list(by_id.values())
     sections = ordered
 
-    settings_rows = pd.DataFrame({"setting": list(settings.keys()),
-                                  "value": [", ".join(map(str, v)) if isinstance(v, list) else str(v)
-                                            for v in settings.values()]})
+    settings_rows = pd.DataFrame(
+        {
+            "setting": list(settings.keys()),
+            "value": [", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in settings.values()],
+        }
+    )
     if len(settings_rows):
         settings_rows["value"] = settings_rows["value"].str.slice(0, 300)
         sections.append(f'<section id="settings"><h2>Settings</h2>{_table(settings_rows)}</section>')
@@ -300,14 +332,22 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
         )
     sections = []
     if not with_header:
-        sections.append(f'<section id="aggregate-health"><h2>Aggregation</h2><div class="row2">{"".join(tiles)}</div></section>')
+        sections.append(
+            f'<section id="aggregate-health"><h2>Aggregation</h2><div class="row2">{"".join(tiles)}</div></section>'
+        )
 
     if "accuracy" in ann.columns:
         order = ann.sort_values("answers" if "answers" in ann.columns else "accuracy", ascending=False)
         shown = order.head(40).sort_values("accuracy", ascending=False)
-        bar = _plots.bar_png(shown["annotator"].astype(str).tolist(), shown["accuracy"].astype(float).to_numpy(),
-                             xlabel="annotator", ylabel="estimated accuracy", horizontal=True, value_fmt="{:.2f}",
-                             title="estimated accuracy per annotator" + (" (40 most active)" if len(ann) > 40 else ""))
+        bar = _plots.bar_png(
+            shown["annotator"].astype(str).tolist(),
+            shown["accuracy"].astype(float).to_numpy(),
+            xlabel="annotator",
+            ylabel="estimated accuracy",
+            horizontal=True,
+            value_fmt="{:.2f}",
+            title="estimated accuracy per annotator" + (" (40 most active)" if len(ann) > 40 else ""),
+        )
         plot = _img(bar, alt="bar chart of per-annotator accuracy", id_="annotator-accuracy")
     else:
         plot = ""
@@ -316,7 +356,7 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
     sections.append(
         '<section id="annotators"><h2>Annotators</h2>'
         '<p class="note">Estimated accuracy and agreement with the aggregated labels; the table lists '
-        f'the least accurate first{" (60 of " + str(len(ann)) + ")" if len(ann) > 60 else ""}.</p>'
+        f"the least accurate first{' (60 of ' + str(len(ann)) + ')' if len(ann) > 60 else ''}.</p>"
         f'<div class="row2">{plot}{table}</div></section>'
     )
 
@@ -334,12 +374,13 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
             '<section id="annotator-confusions"><h2>Annotator confusion matrices</h2>'
             f'<p class="note">Rows: true class, columns: the annotator\'s answer, each row normalised '
             f"({len(names)} most active annotators).</p>"
-            f'{_img(png, alt="per-annotator confusion matrices", cls="plot heatmap", id_="confusion-heatmaps")}</section>'
+            f"{_img(png, alt='per-annotator confusion matrices', cls='plot heatmap', id_='confusion-heatmaps')}</section>"
         )
 
     if "agreement" in labels.columns:
-        hard = labels.sort_values(["agreement"] + (["confidence"] if "confidence" in labels.columns else []),
-                                  kind="stable").head(min(top, 30))
+        hard = labels.sort_values(
+            ["agreement"] + (["confidence"] if "confidence" in labels.columns else []), kind="stable"
+        ).head(min(top, 30))
         cols = [c for c in ("item", "label", "confidence", "n_answers", "agreement") if c in hard.columns]
         prob_cols = [c for c in labels.columns if str(c).startswith("prob_")]
         shown = hard[cols].copy()

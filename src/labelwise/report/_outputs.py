@@ -81,8 +81,10 @@ def _class_lookup(classes: list[Any]) -> dict[str, Any]:
 def to_classes(values: pd.Series, classes: list[Any]) -> np.ndarray:
     """Turn a column read as text into the matching class values (unknown text is kept as is)."""
     lookup = _class_lookup(classes)
-    text = values.astype(str)
-    return np.array([lookup.get(v, v) for v in text.tolist()], dtype=object)
+    codes, uniques = pd.factorize(values.astype(str).to_numpy(), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [lookup.get(u, u) for u in uniques]  # one lookup per distinct value, not per row
+    return mapped[codes]
 
 
 def _resolve_data_path(raw: Any, out_dir: Path) -> Path | None:
@@ -178,8 +180,9 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
     if not isinstance(summary, dict):
         raise DataFileError(f"{str(out / 'summary.json')!r} must hold a JSON object, got {type(summary).__name__}")
     try:
-        issues = pd.read_csv(out / "issues.csv", dtype={"given_label": str, "suggested_label": str},
-                             keep_default_na=False)
+        issues = pd.read_csv(
+            out / "issues.csv", dtype={"given_label": str, "suggested_label": str}, keep_default_na=False
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{str(out / 'issues.csv')!r} could not be read: {exc}") from None
     missing_cols = [c for c in ISSUE_COLUMNS if c not in issues.columns]
@@ -321,17 +324,25 @@ def load_aggregate(out_dir: str | os.PathLike) -> AggregateOutput:
         )
     labels = read_table(out / "labels.csv")
     annotators = read_table(out / "annotators.csv")
-    for name, frame, needed in (("labels.csv", labels, ["item", "label"]), ("annotators.csv", annotators, ["annotator"])):
+    for name, frame, needed in (
+        ("labels.csv", labels, ["item", "label"]),
+        ("annotators.csv", annotators, ["annotator"]),
+    ):
         missing = [c for c in needed if c not in frame.columns]
         if missing:
-            raise MissingColumnError(f"{name} must have columns {needed}, missing {missing} (has {list(frame.columns)})")
+            raise MissingColumnError(
+                f"{name} must have columns {needed}, missing {missing} (has {list(frame.columns)})"
+            )
     summary = _read_json(out / "summary.json") if (out / "summary.json").is_file() else {}
     if not isinstance(summary, dict):
         summary = {}
     prob_cols = [c for c in labels.columns if str(c).startswith("prob_")]
-    classes = list(summary.get("classes") or [str(c)[5:] for c in prob_cols] or sorted(labels["label"].astype(str).unique()))
+    classes = list(
+        summary.get("classes") or [str(c)[5:] for c in prob_cols] or sorted(labels["label"].astype(str).unique())
+    )
     confusions = {}
     if (out / "annotators.json").is_file():
         confusions = _parse_confusions(_read_json(out / "annotators.json"), classes)
-    return AggregateOutput(out_dir=out, labels=labels, annotators=annotators, confusions=confusions,
-                           classes=classes, summary=summary)
+    return AggregateOutput(
+        out_dir=out, labels=labels, annotators=annotators, confusions=confusions, classes=classes, summary=summary
+    )

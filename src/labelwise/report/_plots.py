@@ -39,15 +39,29 @@ def _render(fig) -> bytes:
     return buf.getvalue()
 
 
-def heatmap_png(matrix: np.ndarray, row_labels: Sequence[Any], col_labels: Sequence[Any], *, xlabel: str,
-                ylabel: str, title: str = "", fmt: str = "{:.2f}", cmap: str = "Blues") -> bytes:
+def heatmap_png(
+    matrix: np.ndarray,
+    row_labels: Sequence[Any],
+    col_labels: Sequence[Any],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    fmt: str = "{:.2f}",
+    cmap: str = "Blues",
+) -> bytes:
     """A heatmap of ``matrix`` with its values written in the cells when there are few classes."""
     plt = _plt()
     k_rows, k_cols = matrix.shape
     size = min(9.0, 2.2 + 0.48 * max(k_rows, k_cols))
     fig, ax = plt.subplots(figsize=(size + 1.0, size))
     im = ax.imshow(matrix, cmap=cmap, vmin=0.0, vmax=max(float(np.nanmax(matrix)), 1e-12), aspect="auto")
-    ax.set_xticks(range(k_cols), [_tick(c) for c in col_labels], rotation=45 if k_cols > 8 else 0, ha="right" if k_cols > 8 else "center")
+    ax.set_xticks(
+        range(k_cols),
+        [_tick(c) for c in col_labels],
+        rotation=45 if k_cols > 8 else 0,
+        ha="right" if k_cols > 8 else "center",
+    )
     ax.set_yticks(range(k_rows), [_tick(c) for c in row_labels])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -58,15 +72,31 @@ def heatmap_png(matrix: np.ndarray, row_labels: Sequence[Any], col_labels: Seque
         for i in range(k_rows):
             for j in range(k_cols):
                 v = matrix[i, j]
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7 if k_cols > 10 else 8,
-                        color="white" if v > 0.55 * top else "#1e293b")
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(v),
+                    ha="center",
+                    va="center",
+                    fontsize=7 if k_cols > 10 else 8,
+                    color="white" if v > 0.55 * top else "#1e293b",
+                )
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return _render(fig)
 
 
-def bar_png(labels: Sequence[Any], values: Sequence[float], *, xlabel: str, ylabel: str, title: str = "",
-            totals: Sequence[float] | None = None, horizontal: bool = False, color: str = _BLUE,
-            value_fmt: str | None = None) -> bytes:
+def bar_png(
+    labels: Sequence[Any],
+    values: Sequence[float],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    totals: Sequence[float] | None = None,
+    horizontal: bool = False,
+    color: str = _BLUE,
+    value_fmt: str | None = None,
+) -> bytes:
     """A bar chart; with ``totals``, the bars are drawn over grey total bars."""
     plt = _plt()
     n = len(labels)
@@ -100,8 +130,7 @@ def bar_png(labels: Sequence[Any], values: Sequence[float], *, xlabel: str, ylab
     return _render(fig)
 
 
-def histogram_png(scores: np.ndarray, flagged: np.ndarray, *, xlabel: str = "label quality",
-                  title: str = "") -> bytes:
+def histogram_png(scores: np.ndarray, flagged: np.ndarray, *, xlabel: str = "label quality", title: str = "") -> bytes:
     """Stacked histogram of label-quality scores, flagged examples in red."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
@@ -112,8 +141,13 @@ def histogram_png(scores: np.ndarray, flagged: np.ndarray, *, xlabel: str = "lab
     if hi <= lo:
         hi = lo + 1.0
     bins = np.linspace(min(lo, 0.0), max(hi, 1.0) if hi <= 1.0 else hi, 31)
-    ax.hist([scores[~flagged], scores[flagged]], bins=bins, stacked=True, color=[_GREY, _RED],
-            label=["not flagged", "flagged"])
+    ax.hist(
+        [scores[~flagged], scores[flagged]],
+        bins=bins,
+        stacked=True,
+        color=[_GREY, _RED],
+        label=["not flagged", "flagged"],
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("examples")
     ax.set_yscale("symlog", linthresh=10)
@@ -133,7 +167,7 @@ def small_heatmaps_png(matrices: Sequence[tuple[str, Sequence[Any], np.ndarray]]
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.5 * nrows), squeeze=False)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    for ax, (name, classes, matrix) in zip(axes.ravel(), matrices):
+    for ax, (name, classes, matrix) in zip(axes.ravel(), matrices, strict=False):
         m = np.asarray(matrix, dtype=float)
         sums = m.sum(axis=1, keepdims=True)
         norm = np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
@@ -146,8 +180,15 @@ def small_heatmaps_png(matrices: Sequence[tuple[str, Sequence[Any], np.ndarray]]
         if k <= 5:
             for i in range(k):
                 for j in range(k):
-                    ax.text(j, i, f"{norm[i, j]:.2f}", ha="center", va="center", fontsize=6,
-                            color="white" if norm[i, j] > 0.55 else "#1e293b")
+                    ax.text(
+                        j,
+                        i,
+                        f"{norm[i, j]:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=6,
+                        color="white" if norm[i, j] > 0.55 else "#1e293b",
+                    )
     fig.supxlabel("answer", fontsize=8)
     fig.supylabel("true class (estimated)", fontsize=8)
     fig.tight_layout()

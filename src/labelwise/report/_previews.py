@@ -26,8 +26,14 @@ __all__ = ["IMAGE_SUFFIXES", "Previewer", "data_uri", "png_bytes_from_array"]
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 _PIXEL_RE = re.compile(r"^pixel_?(\d+)$")
-_MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-         ".webp": "image/webp", ".bmp": "image/bmp"}
+_MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".bmp": "image/bmp",
+}
 
 
 def data_uri(payload: bytes, mime: str = "image/png") -> str:
@@ -90,7 +96,9 @@ class Previewer:
             return
         cols = [str(c) for c in self.data.columns]
         others = [c for c in cols if c != self.label_column]
-        features = [c for c in (self.feature_columns or []) if c in cols] or [c for c in others if c != self.image_column]
+        features = [c for c in (self.feature_columns or []) if c in cols] or [
+            c for c in others if c != self.image_column
+        ]
         self._features = features
         if self.image_column and self.image_column in cols:
             self.kind = "image"
@@ -197,7 +205,7 @@ class Previewer:
         cols = self._features[:limit]
         values = self.data.iloc[int(row)][cols].tolist() if cols else []
         out = []
-        for col, v in zip(cols, values):
+        for col, v in zip(cols, values, strict=True):
             if isinstance(v, (float, np.floating)):
                 v = float(v)
                 v = round(v, 4) if np.isfinite(v) else str(v)
@@ -216,8 +224,9 @@ class Previewer:
         if self.kind == "text":
             info["text"] = self.text(row)
         if self.kind in ("features", "image", "text"):
-            info["features"] = [[k, v] for k, v in self.features(row, limit=8 if self.kind != "features" else 12)
-                                if k != self._text]
+            info["features"] = [
+                [k, v] for k, v in self.features(row, limit=8 if self.kind != "features" else 12) if k != self._text
+            ]
         return info
 
     @staticmethod

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ConflictError, InvalidParameterError, LabelwiseError, StorageError
 
@@ -51,8 +52,10 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 DECISION_FILTERS = ("any", "undecided", "reviewed", "keep", "relabel", "exclude")
 MAX_PAGE_SIZE = 200
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -67,9 +70,13 @@ class _Review:
     def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
         self.audit: AuditOutput = load_audit(out_dir)
         a = self.audit
-        self.previewer = Previewer(a.data, label_column=a.label_column, image_column=a.image_column,
-                                   feature_columns=a.feature_columns,
-                                   base_dir=a.data_path.parent if a.data_path else None)
+        self.previewer = Previewer(
+            a.data,
+            label_column=a.label_column,
+            image_column=a.image_column,
+            feature_columns=a.feature_columns,
+            base_dir=a.data_path.parent if a.data_path else None,
+        )
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
         self.store.bind("n_examples", str(len(a.issues)))
         self.reviewer = reviewer or _default_reviewer()
@@ -79,6 +86,7 @@ class _Review:
         self.given_text = issues["given_label"].astype(str).to_numpy()
         self.class_text = {str(c): c for c in a.classes}
         self.class_index = {str(c): i for i, c in enumerate(a.classes)}
+        self.flagged_rows = frozenset(a.flagged["row"].tolist())
 
     def _n_rows(self) -> int:
         return int(self.audit.issues["row"].max()) + 1
@@ -109,13 +117,18 @@ class _Review:
         }
 
     def progress(self, decisions: dict) -> dict:
-        flagged = set(self.audit.flagged["row"].tolist())
+        flagged = self.flagged_rows
         active = {r: d for r, d in decisions.items() if d.action != "clear"}
         counts = {a: 0 for a in ("keep", "relabel", "exclude")}
         for d in active.values():
             counts[d.action] += 1
-        return {"n_examples": len(self.rows), "flagged": len(flagged), "reviewed": len(active),
-                "reviewed_flagged": sum(1 for r in active if r in flagged), **counts}
+        return {
+            "n_examples": len(self.rows),
+            "flagged": len(flagged),
+            "reviewed": len(active),
+            "reviewed_flagged": sum(1 for r in active if r in flagged),
+            **counts,
+        }
 
     def resolve_label(self, label: Any) -> Any:
         """Return the class matching ``label`` (the value itself, or its text form)."""
@@ -137,8 +150,13 @@ def _default_reviewer() -> str:
         return "reviewer"
 
 
-def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allowed_hosts: list[str] | None = None,
-               db_timeout: float = 5.0):
+def create_app(
+    out_dir: str | os.PathLike,
+    *,
+    reviewer: str | None = None,
+    allowed_hosts: list[str] | None = None,
+    db_timeout: float = 5.0,
+):
     """Build the review app over an audit's output folder.
 
     Parameters
@@ -239,8 +257,9 @@ def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allow
         return state.progress(state.store.current())
 
     @app.get("/api/examples")
-    def examples(page: int = 1, page_size: int = 24, scope: str = "flagged", klass: str | None = None,
-                 decision: str = "any"):
+    def examples(
+        page: int = 1, page_size: int = 24, scope: str = "flagged", klass: str | None = None, decision: str = "any"
+    ):
         if page < 1:
             return error(422, f"page must be >= 1, got {page}")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -259,7 +278,8 @@ def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allow
         if klass not in (None, ""):
             mask &= state.given_text == klass
         if decision != "any":
-            acts = np.array([(decisions[r].action if r in decisions else "clear") for r in state.rows.tolist()])
+            latest = pd.Series({r: d.action for r, d in decisions.items()}, dtype=object)
+            acts = latest.reindex(state.rows).fillna("clear").to_numpy()
             if decision == "undecided":
                 mask &= acts == "clear"
             elif decision == "reviewed":
@@ -269,10 +289,15 @@ def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allow
         idx = np.flatnonzero(mask)
         total = len(idx)
         pages = max(1, -(-total // page_size))
-        chosen = idx[(page - 1) * page_size: page * page_size]
-        return {"page": page, "page_size": page_size, "pages": pages, "total": total,
-                "items": [state.example(int(i), decisions) for i in chosen],
-                "progress": state.progress(decisions)}
+        chosen = idx[(page - 1) * page_size : page * page_size]
+        return {
+            "page": page,
+            "page_size": page_size,
+            "pages": pages,
+            "total": total,
+            "items": [state.example(int(i), decisions) for i in chosen],
+            "progress": state.progress(decisions),
+        }
 
     @app.get("/api/examples/{row}")
     def example(row: str):
@@ -291,8 +316,7 @@ def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allow
             return unknown(row)
         pv = state.previewer
         if pv.kind == "pixels":
-            return Response(pv.thumbnail_png(r), media_type="image/png",
-                            headers={"Cache-Control": "max-age=3600"})
+            return Response(pv.thumbnail_png(r), media_type="image/png", headers={"Cache-Control": "max-age=3600"})
         path = pv.image_path(r)
         if path is None:
             return error(404, f"example {r} has no readable image file")
@@ -327,23 +351,25 @@ def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allow
                 return error(422, "label is required for action 'relabel'")
             label = state.resolve_label(body["label"])
         # store.record runs SQLite with a busy timeout: keep it off the event loop.
-        d = await run_in_threadpool(state.store.record, r, action, version=version, reviewer=str(reviewer),
-                                    label=label)
+        d = await run_in_threadpool(state.store.record, r, action, version=version, reviewer=str(reviewer), label=label)
         decisions = state.store.current()
-        return {"example": state.example(i, decisions), "decision": d.to_dict(),
-                "progress": state.progress(decisions)}
+        return {"example": state.example(i, decisions), "decision": d.to_dict(), "progress": state.progress(decisions)}
 
     @app.get("/api/export/cleaned.csv")
     def export_cleaned(mark_excluded: bool = False):
         payload = cleaned_csv_bytes(state.audit.out_dir, mark_excluded=mark_excluded)
-        return Response(payload, media_type="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="cleaned.csv"'})
+        return Response(
+            payload, media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="cleaned.csv"'}
+        )
 
     @app.get("/api/export/label-studio.json")
     def export_ls():
         tasks = label_studio_tasks(state.audit.out_dir)
-        return Response(json.dumps(tasks, ensure_ascii=False), media_type="application/json",
-                        headers={"Content-Disposition": 'attachment; filename="label-studio-tasks.json"'})
+        return Response(
+            json.dumps(tasks, ensure_ascii=False),
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="label-studio-tasks.json"'},
+        )
 
     @app.get("/files/{path:path}")
     def files(path: str):
@@ -355,7 +381,9 @@ def create_app(out_dir: str | os.PathLike, *, reviewer: str | None = None, allow
         if not target.is_relative_to(root) or not target.is_file() or target.name.startswith(DB_NAME):
             return error(404, f"no such file {path!r} in the output folder")
         # Files of the output folder (report.html) carry their own inline CSS and data: images.
-        return FileResponse(target, headers={
-            "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"})
+        return FileResponse(
+            target,
+            headers={"Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"},
+        )
 
     return app

@@ -19,8 +19,14 @@ from ..report._outputs import AuditOutput, load_audit
 from ..report._previews import Previewer, data_uri
 from .store import DB_NAME, DecisionStore
 
-__all__ = ["ExportResult", "cleaned_table", "export_cleaned", "export_label_studio", "label_studio_config",
-           "label_studio_tasks"]
+__all__ = [
+    "ExportResult",
+    "cleaned_table",
+    "export_cleaned",
+    "export_label_studio",
+    "label_studio_config",
+    "label_studio_tasks",
+]
 
 _WRITERS = {".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson"}
 LOG_COLUMNS = ["row", "action", "given_label", "new_label", "changed", "reviewer", "decided_at", "version"]
@@ -60,8 +66,9 @@ def _open_store(audit: AuditOutput) -> DecisionStore | None:
     return DecisionStore(path, n_examples=len(audit.issues)) if path.is_file() else None
 
 
-def cleaned_table(out_dir: str | os.PathLike, *, mark_excluded: bool = False,
-                  excluded_column: str = "excluded") -> tuple[pd.DataFrame, pd.DataFrame]:
+def cleaned_table(
+    out_dir: str | os.PathLike, *, mark_excluded: bool = False, excluded_column: str = "excluded"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The original data with the review's decisions applied, and the change log.
 
     Relabelled rows get their new label in the label column; excluded rows are dropped, or kept
@@ -92,7 +99,9 @@ def cleaned_table(out_dir: str | os.PathLike, *, mark_excluded: bool = False,
     data = audit.data
     label = audit.label_column
     if label is None or label not in data.columns:
-        raise MissingColumnError(f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})")
+        raise MissingColumnError(
+            f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})"
+        )
     if mark_excluded and excluded_column in data.columns:
         raise InvalidParameterError(
             f"excluded_column must be a new column name, got {excluded_column!r} which the data already has"
@@ -104,14 +113,27 @@ def cleaned_table(out_dir: str | os.PathLike, *, mark_excluded: bool = False,
     rows = np.array([d.row for d in decided], dtype=np.int64)
     actions = np.array([d.action for d in decided], dtype=object)
     old = data[label].to_numpy(dtype=object)[rows] if len(rows) else np.array([], dtype=object)
-    new = np.array([d.label if d.action == "relabel" else (None if d.action == "exclude" else old[i])
-                    for i, d in enumerate(decided)], dtype=object)
+    new = np.array(
+        [
+            d.label if d.action == "relabel" else (None if d.action == "exclude" else old[i])
+            for i, d in enumerate(decided)
+        ],
+        dtype=object,
+    )
     changed = (actions == "exclude") | ((actions == "relabel") & (new.astype(str) != old.astype(str)))
-    changes = pd.DataFrame({
-        "row": rows, "action": actions, "given_label": old, "new_label": new, "changed": changed,
-        "reviewer": [d.reviewer for d in decided], "decided_at": [d.decided_at for d in decided],
-        "version": np.array([d.version for d in decided], dtype=np.int64),
-    }, columns=LOG_COLUMNS)
+    changes = pd.DataFrame(
+        {
+            "row": rows,
+            "action": actions,
+            "given_label": old,
+            "new_label": new,
+            "changed": changed,
+            "reviewer": [d.reviewer for d in decided],
+            "decided_at": [d.decided_at for d in decided],
+            "version": np.array([d.version for d in decided], dtype=np.int64),
+        },
+        columns=LOG_COLUMNS,
+    )
 
     cleaned = data.copy()
     relabel = rows[actions == "relabel"]
@@ -157,8 +179,14 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
             frame.to_csv(fh, index=False, sep="\t" if suffix == ".tsv" else ",")
 
 
-def export_cleaned(out_dir: str | os.PathLike, out: str | os.PathLike, *, mark_excluded: bool = False,
-                   force: bool = False, log: str | os.PathLike | None = None) -> ExportResult:
+def export_cleaned(
+    out_dir: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    mark_excluded: bool = False,
+    force: bool = False,
+    log: str | os.PathLike | None = None,
+) -> ExportResult:
     """Write the original data with the reviewed labels applied, and a log of every change.
 
     Parameters
@@ -194,9 +222,15 @@ def export_cleaned(out_dir: str | os.PathLike, out: str | os.PathLike, *, mark_e
         changes.to_csv(fh, index=False)
     _write_table(cleaned, path)
     acts = changes["action"]
-    return ExportResult(path=path, log_path=log_path, n_rows=len(cleaned),
-                        n_relabelled=int((acts == "relabel").sum()), n_excluded=int((acts == "exclude").sum()),
-                        n_kept=int((acts == "keep").sum()), changes=changes)
+    return ExportResult(
+        path=path,
+        log_path=log_path,
+        n_rows=len(cleaned),
+        n_relabelled=int((acts == "relabel").sum()),
+        n_excluded=int((acts == "exclude").sum()),
+        n_kept=int((acts == "keep").sum()),
+        changes=changes,
+    )
 
 
 def _ls_value(value: Any) -> Any:
@@ -207,8 +241,13 @@ def _ls_value(value: Any) -> Any:
     return value
 
 
-def label_studio_tasks(out_dir: str | os.PathLike, *, scope: str = "flagged", from_name: str = "label",
-                       model_version: str = "labelwise-audit") -> list[dict]:
+def label_studio_tasks(
+    out_dir: str | os.PathLike,
+    *,
+    scope: str = "flagged",
+    from_name: str = "label",
+    model_version: str = "labelwise-audit",
+) -> list[dict]:
     """Label Studio import tasks (JSON-ready) for the flagged examples, worst first.
 
     Each task's ``data`` holds the preview (``image``: a file path or a PNG data URI for pixel
@@ -227,18 +266,26 @@ def label_studio_tasks(out_dir: str | os.PathLike, *, scope: str = "flagged", fr
     if scope not in ("flagged", "all"):
         raise InvalidParameterError(f"scope must be one of ['flagged', 'all'], got {scope!r}")
     audit = load_audit(out_dir)
-    previewer = Previewer(audit.data, label_column=audit.label_column, image_column=audit.image_column,
-                          feature_columns=audit.feature_columns,
-                          base_dir=audit.data_path.parent if audit.data_path else None)
+    previewer = Previewer(
+        audit.data,
+        label_column=audit.label_column,
+        image_column=audit.image_column,
+        feature_columns=audit.feature_columns,
+        base_dir=audit.data_path.parent if audit.data_path else None,
+    )
     rows = audit.flagged if scope == "flagged" else audit.issues
     class_index = {str(c): i for i, c in enumerate(audit.classes)}
     to_name = "image" if previewer.kind in ("image", "pixels") else "text"
     tasks = []
     for rec in rows.itertuples(index=False):
         row = int(rec.row)
-        data: dict[str, Any] = {"row": row, "given_label": str(rec.given_label),
-                                "suggested_label": str(rec.suggested_label),
-                                "label_quality": float(rec.label_quality), "rank": int(rec.rank)}
+        data: dict[str, Any] = {
+            "row": row,
+            "given_label": str(rec.given_label),
+            "suggested_label": str(rec.suggested_label),
+            "label_quality": float(rec.label_quality),
+            "rank": int(rec.rank),
+        }
         if previewer.kind == "pixels":
             data["image"] = data_uri(previewer.thumbnail_png(row))
         elif previewer.kind == "image":
@@ -252,15 +299,25 @@ def label_studio_tasks(out_dir: str | os.PathLike, *, scope: str = "flagged", fr
         col = class_index.get(str(rec.suggested_label))
         if audit.probs is not None and col is not None and audit.probs.shape[0] > row and audit.probs.shape[1] > col:
             score = float(audit.probs[row, col])
-        tasks.append({
-            "data": data,
-            "predictions": [{
-                "model_version": model_version,
-                "score": round(score, 6),
-                "result": [{"from_name": from_name, "to_name": to_name, "type": "choices",
-                            "value": {"choices": [str(rec.suggested_label)]}}],
-            }],
-        })
+        tasks.append(
+            {
+                "data": data,
+                "predictions": [
+                    {
+                        "model_version": model_version,
+                        "score": round(score, 6),
+                        "result": [
+                            {
+                                "from_name": from_name,
+                                "to_name": to_name,
+                                "type": "choices",
+                                "value": {"choices": [str(rec.suggested_label)]},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
     return tasks
 
 
@@ -269,21 +326,25 @@ def label_studio_config(classes: list, *, kind: str = "image", from_name: str = 
     obj = '<Image name="image" value="$image"/>' if kind in ("image", "pixels") else '<Text name="text" value="$text"/>'
     to_name = "image" if kind in ("image", "pixels") else "text"
     choices = "\n    ".join(f"<Choice value={quoteattr(str(c))}/>" for c in classes)
-    return (f"<View>\n  {obj}\n  <Header value=\"Given label: $given_label\"/>\n"
-            f"  <Choices name={quoteattr(from_name)} toName=\"{to_name}\" choice=\"single\">\n    {choices}\n"
-            "  </Choices>\n</View>\n")
+    return (
+        f'<View>\n  {obj}\n  <Header value="Given label: $given_label"/>\n'
+        f'  <Choices name={quoteattr(from_name)} toName="{to_name}" choice="single">\n    {choices}\n'
+        "  </Choices>\n</View>\n"
+    )
 
 
-def export_label_studio(out_dir: str | os.PathLike, out: str | os.PathLike, *, scope: str = "flagged",
-                        force: bool = False) -> Path:
+def export_label_studio(
+    out_dir: str | os.PathLike, out: str | os.PathLike, *, scope: str = "flagged", force: bool = False
+) -> Path:
     """Write the flagged examples as a Label Studio import file (JSON list of tasks).
 
     A labeling config for the project is written beside it as ``<stem>.label_config.xml``.
     Refuses to overwrite existing files unless ``force``.
     """
     path = _check_out(out, force, suffixes={".json"})
-    config_path = _check_out(path.with_name(f"{path.stem}.label_config.xml"), force, suffixes={".xml"},
-                             name="label config")
+    config_path = _check_out(
+        path.with_name(f"{path.stem}.label_config.xml"), force, suffixes={".xml"}, name="label config"
+    )
     tasks = label_studio_tasks(out_dir, scope=scope)
     audit = load_audit(out_dir, with_data=False)
     kind = "image" if tasks and "image" in tasks[0]["data"] else "text"

@@ -40,9 +40,15 @@ class ReviewServer:
         self.server.run(sockets=[self.sock])
 
 
-def prepare_server(out_dir: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8765,
-                   allow_remote: bool = False, reviewer: str | None = None,
-                   log_level: str = "warning") -> ReviewServer:
+def prepare_server(
+    out_dir: str | os.PathLike,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    allow_remote: bool = False,
+    reviewer: str | None = None,
+    log_level: str = "warning",
+) -> ReviewServer:
     """Build the app and bind its socket (so the address is known before serving).
 
     Parameters
@@ -80,7 +86,9 @@ def prepare_server(out_dir: str | os.PathLike, *, host: str = "127.0.0.1", port:
         sock.bind((bind_host, port))
     except OSError as exc:
         sock.close()
-        raise InvalidParameterError(f"port {port} on {host} cannot be used ({exc.strerror}); choose another with --port") from None
+        raise InvalidParameterError(
+            f"port {port} on {host} cannot be used ({exc.strerror}); choose another with --port"
+        ) from None
     sock.listen(128)
     sock.set_inheritable(True)
     actual = sock.getsockname()[1]

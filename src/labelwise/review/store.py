@@ -81,8 +81,14 @@ class Decision:
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
-        return {"row": self.row, "version": self.version, "action": self.action, "label": self.label,
-                "reviewer": self.reviewer, "decided_at": self.decided_at}
+        return {
+            "row": self.row,
+            "version": self.version,
+            "action": self.action,
+            "label": self.label,
+            "reviewer": self.reviewer,
+            "decided_at": self.decided_at,
+        }
 
 
 def _decode(label: str | None) -> Any:
@@ -93,11 +99,14 @@ def _storage_error(exc: sqlite3.Error, path: Path, doing: str, timeout: float) -
     msg = str(exc)
     low = msg.lower()
     if "locked" in low or "busy" in low:
-        text = (f"review database {str(path)!r} is locked by another process (waited {timeout:g} s); "
-                f"{doing} was not saved, try again")
+        text = (
+            f"review database {str(path)!r} is locked by another process (waited {timeout:g} s); "
+            f"{doing} was not saved, try again"
+        )
     elif "readonly" in low or "read-only" in low or "read only" in low:
-        text = (f"review database {str(path)!r} is read-only; {doing} was not saved "
-                "(make the file and its folder writable)")
+        text = (
+            f"review database {str(path)!r} is read-only; {doing} was not saved (make the file and its folder writable)"
+        )
     elif "unable to open" in low:
         text = f"review database {str(path)!r} cannot be opened ({msg}); is its folder writable?"
     elif "malformed" in low or "not a database" in low:
@@ -194,7 +203,8 @@ class DecisionStore:
             with self._connect() as conn:
                 r = conn.execute(
                     "SELECT row, version, action, label, reviewer, decided_at FROM decisions "
-                    "WHERE row = ? ORDER BY version DESC LIMIT 1", (int(row),)
+                    "WHERE row = ? ORDER BY version DESC LIMIT 1",
+                    (int(row),),
                 ).fetchone()
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path, "reading", self.timeout) from None

@@ -73,7 +73,9 @@ function describeDecision(d) {
 function preview(item) {
   const p = item.preview || {};
   if (p.image_url) {
-    return el("div", { class: "preview" }, el("img", { src: p.image_url, alt: "example " + item.row, loading: "lazy" }));
+    const box = el("div", { class: "preview" }, el("img", { src: p.image_url, alt: "example " + item.row, loading: "lazy" }));
+    if (p.kind === "image" && p.path) return el("div", {}, box, el("div", { class: "meta path", text: p.path }));
+    return box;
   }
   if (p.kind === "text") return el("div", { class: "preview text", text: p.text || "" });
   if (p.features && p.features.length) {
@@ -118,7 +120,8 @@ function renderCard(item, index) {
       el("span", {}, "suggested ", el("span", { class: "suggested", text: labelText(item.suggested) }))),
     el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
-    el("div", { class: "actions" }, keep, select, relabel, exclude),
+    el("div", { class: "actions" }, keep, exclude),
+    el("div", { class: "actions" }, select, relabel),
     status,
   );
   return card;

@@ -1,0 +1,134 @@
+"""``labelwise pseudolabel``: label the unlabeled rows of a table by self-training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidLabelsError
+from ..io import read_table, write_csv, write_json
+from ..models import MODELS, default_model
+from ..semi import SELECTIONS, SelfTrainer
+from ._common import console, print_frame
+from .train import save_model, split_label
+
+#: Columns added to the data by ``labelwise pseudolabel``.
+ADDED_COLUMNS = ("pseudo_label", "pseudo_confidence", "pseudo_round", "label_source")
+
+
+def unlabeled_mask(labels: pd.Series, marker: str) -> np.ndarray:
+    """Rows whose label is missing, blank, or equal to ``marker`` (compared as a number for numeric columns)."""
+    mask = labels.isna().to_numpy().copy()
+    if pd.api.types.is_numeric_dtype(labels):
+        if marker.strip():
+            try:
+                value = float(marker)
+            except ValueError:
+                raise InvalidLabelsError(
+                    f"--unlabeled-value {marker!r} can never match the numeric label column {labels.name!r}; "
+                    "give a number, or \"\" for empty cells"
+                ) from None
+            mask |= labels.to_numpy(dtype=np.float64, na_value=np.nan) == value
+        return mask
+    text = labels.astype("string").str.strip()
+    mask |= (text == marker.strip()).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
+    """Labels as an object array with ``None`` for unlabeled rows; whole floats become ints."""
+    values = labels.to_numpy(dtype=object).copy()
+    known = values[~unlabeled]
+    if pd.api.types.is_float_dtype(labels) and known.size and np.all(np.mod(known.astype(float), 1) == 0):
+        values[~unlabeled] = known.astype(float).astype(np.int64)
+    values[unlabeled] = None
+    return values
+
+
+@click.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--label", help="Name of the label column; the other columns are features.")
+@click.option("--unlabeled-value", default="", show_default=True, help="Label value of the unlabeled rows (empty cells are always unlabeled).")
+@click.option("--selection", type=click.Choice(list(SELECTIONS)), default="adaptive", show_default=True, help="Pseudo-label selection rule.")
+@click.option("--threshold", type=click.FloatRange(0, 1, max_open=True), default=None, help="Confidence threshold (threshold rule: 0.75; adaptive: FlexMatch's tau, 0.95).")
+@click.option("--k-best", type=click.IntRange(min=1), default=10, show_default=True, help="Pseudo-labels per round (k_best, class_balanced).")
+@click.option("--max-iter", type=click.IntRange(min=0), default=10, show_default=True, help="Maximum self-training rounds.")
+@click.option("--recheck", is_flag=True, help="Drop pseudo-labels the model stops predicting (threshold, k_best, class_balanced).")
+@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family of the student.")
+@click.option("--teacher", "teacher_model", type=click.Choice(list(MODELS)), default=None, help="Separate teacher model (required by --selection llkd).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-pseudolabels"), show_default=True, help="Output folder.")
+@click.option("--random-state", type=int, default=0, show_default=True)
+def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, teacher_model, out, random_state):
+    """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
+
+    Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round
+    [0 = given, -1 = never labeled] and label_source [given, pseudo, none]), summary.json
+    (counts per round, thresholds, termination) and model.joblib to --out.
+    """
+    out = Path(out)
+    frame = read_table(data)
+    features, labels = split_label(frame, label)
+    unlabeled = unlabeled_mask(labels, unlabeled_value)
+    y = _plain_labels(labels, unlabeled)
+    if selection == "llkd" and teacher_model is None:
+        teacher_model = "forest"
+    teacher = None if teacher_model is None else default_model(features, model=teacher_model, random_state=random_state)
+    trainer = SelfTrainer(
+        default_model(features, model=model, random_state=random_state),
+        selection=selection,
+        threshold=threshold,
+        k_best=k_best,
+        max_iter=max_iter,
+        recheck=recheck,
+        teacher=teacher,
+        unlabeled_value=None,
+    )
+    trainer.fit(features, y)
+
+    source = np.where(trainer.labeled_iter_ == 0, "given", np.where(trainer.labeled_iter_ > 0, "pseudo", "none"))
+    result = frame.copy()
+    result["pseudo_label"] = pd.Series(trainer.transduction_, index=frame.index, dtype=object)
+    result["pseudo_confidence"] = trainer.pseudo_confidence_
+    result["pseudo_round"] = trainer.labeled_iter_
+    result["label_source"] = source
+    history = trainer.history_.copy()
+    summary = {
+        "n_examples": int(len(frame)),
+        "n_given": int((source == "given").sum()),
+        "n_unlabeled": int(unlabeled.sum()),
+        "n_pseudo_labeled": int((source == "pseudo").sum()),
+        "n_never_labeled": int((source == "none").sum()),
+        "n_iter": int(trainer.n_iter_),
+        "termination_condition": trainer.termination_condition_,
+        "classes": [c.item() if isinstance(c, np.generic) else c for c in trainer.classes_],
+        "rounds": history.to_dict(orient="records"),
+        "settings": {
+            "data": str(Path(data).resolve()),
+            "label": label,
+            "unlabeled_value": unlabeled_value,
+            "selection": selection,
+            "threshold": threshold,
+            "k_best": k_best,
+            "max_iter": max_iter,
+            "recheck": recheck,
+            "model": model,
+            "teacher": teacher_model,
+            "random_state": random_state,
+        },
+    }
+    write_csv(result, out / "pseudolabeled.csv")
+    write_json(summary, out / "summary.json")
+    save_model(trainer, out / "model.joblib")
+
+    con = console()
+    con.print(
+        f"[bold]{summary['n_examples']}[/] rows: {summary['n_given']} labeled, {summary['n_unlabeled']} unlabeled; "
+        f"[bold green]{summary['n_pseudo_labeled']}[/] pseudo-labeled in {summary['n_iter']} round(s) "
+        f"({selection}, stopped: {trainer.termination_condition_}), {summary['n_never_labeled']} left unlabeled"
+    )
+    if len(history):
+        print_frame(history.drop(columns=["thresholds"]), title="Rounds")
+    con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")

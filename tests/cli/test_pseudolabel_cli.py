@@ -1,0 +1,76 @@
+"""``labelwise pseudolabel`` end to end, with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.cli import main
+
+
+def _semi_table(n=200, seed=0, marker=""):
+    """Three separable 2-D blobs, 30% labeled; the rest carry ``marker``."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 3, n)
+    centres = np.array([[-4.0, -4.0], [4.0, -4.0], [0.0, 4.0]])[truth]
+    xy = centres + rng.normal(0, 1.0, (n, 2))
+    frame = pd.DataFrame({"a": xy[:, 0], "b": xy[:, 1]})
+    labels = np.array(["ant", "bee", "cat"], dtype=object)[truth]
+    labels[rng.random(n) > 0.3] = marker
+    frame["y"] = labels
+    return frame, truth
+
+
+class TestPseudolabelCommand:
+    """Outputs and unlabeled markers."""
+
+    @pytest.mark.parametrize("selection", ["adaptive", "class_balanced", "llkd"])
+    def test_writes_data_with_pseudo_labels(self, tmp_path, selection):
+        """pseudolabeled.csv keeps the data and adds label, confidence, round and source; labels are right."""
+        frame, truth = _semi_table()
+        path = tmp_path / "d.csv"
+        frame.to_csv(path, index=False)
+        out = tmp_path / "pl"
+        result = CliRunner().invoke(
+            main, ["pseudolabel", str(path), "--label", "y", "--unlabeled-value", "", "--selection", selection,
+                   "--out", str(out), "--max-iter", "3", "--k-best", "30"]
+        )
+        assert result.exit_code == 0, result.output
+        written = pd.read_csv(out / "pseudolabeled.csv", keep_default_na=False)
+        assert list(written.columns) == ["a", "b", "y", "pseudo_label", "pseudo_confidence", "pseudo_round", "label_source"]
+        given = written["y"] != ""
+        assert (written.loc[given, "pseudo_round"] == 0).all() and (written.loc[given, "label_source"] == "given").all()
+        pseudo = written["label_source"] == "pseudo"
+        assert pseudo.any() and (written.loc[pseudo, "pseudo_round"] >= 1).all()
+        names = np.array(["ant", "bee", "cat"])[truth]
+        assert (written.loc[pseudo, "pseudo_label"].to_numpy() == names[pseudo.to_numpy()]).mean() > 0.9
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["n_pseudo_labeled"] == int(pseudo.sum())
+        assert len(summary["rounds"]) == summary["n_iter"]
+
+    def test_numeric_labels_with_minus_one(self, tmp_path):
+        """A numeric label column with --unlabeled-value -1 keeps integer pseudo-labels."""
+        frame, _ = _semi_table()
+        frame["y"] = frame["y"].map({"ant": 0, "bee": 1, "cat": 2, "": -1})
+        path = tmp_path / "d.csv"
+        frame.to_csv(path, index=False)
+        result = CliRunner().invoke(
+            main, ["pseudolabel", str(path), "--label", "y", "--unlabeled-value", "-1", "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 0, result.output
+        written = pd.read_csv(tmp_path / "o" / "pseudolabeled.csv")
+        assert set(written.loc[written["label_source"] == "pseudo", "pseudo_label"]) <= {0, 1, 2}
+
+    def test_nothing_labeled_is_one_line_error(self, tmp_path):
+        """A table with no labeled row exits 2 with a message about labeled examples."""
+        frame, _ = _semi_table()
+        frame["y"] = ""
+        path = tmp_path / "d.csv"
+        frame.to_csv(path, index=False)
+        result = CliRunner().invoke(main, ["pseudolabel", str(path), "--label", "y", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        assert "labeled examples" in result.output
