@@ -58,7 +58,17 @@ class TestPages:
         audit = load_audit(out_dir)
         assert meta["classes"] == list(range(10)) and meta["reviewer"] == "tester"
         assert meta["progress"]["flagged"] == int(audit.issues["is_issue"].sum())
-        assert meta["preview_kind"] == "pixels"
+        assert meta["preview_kind"] == "pixels" and meta["can_export"] is True
+
+    def test_missing_data_table_still_reviews_but_export_says_why(self, out_dir):
+        """Without the original data the page works (no previews) and export answers 422 with the reason."""
+        (out_dir / "data.csv").unlink()
+        with TestClient(create_app(out_dir), base_url=BASE) as c:
+            meta = c.get("/api/meta").json()
+            assert meta["can_export"] is False and meta["preview_kind"] == "none"
+            assert c.get("/api/examples").json()["items"][0]["preview"] == {"kind": "none"}
+            r = c.get("/api/export/cleaned.csv")
+        assert r.status_code == 422 and "original data table" in r.json()["detail"]
 
 
 class TestExamples:
@@ -160,7 +170,7 @@ class TestDecisions:
         assert DecisionStore(out_dir / "review.sqlite").current() == {}
 
     def test_non_json_and_cross_origin_posts_are_refused(self, client, out_dir):
-        """Form-encoded posts (415) and posts from other origins (403) cannot record decisions."""
+        """Form-encoded posts (415) and posts from other origins (403) are refused; same-origin ones pass."""
         row = int(load_audit(out_dir).flagged["row"].iloc[0])
         r = client.post(
             f"/api/examples/{row}/decision",
@@ -173,8 +183,11 @@ class TestDecisions:
             json={"action": "keep", "version": 0},
             headers={"Origin": "http://evil.example"},
         )
-        assert r.status_code == 403
-        assert DecisionStore(out_dir / "review.sqlite").current() == {}
+        assert r.status_code == 403 and "cross-origin" in r.json()["detail"]
+        same = client.post(f"/api/examples/{row}/decision", json={"action": "keep", "version": 0},
+                           headers={"Origin": BASE})
+        assert same.status_code == 200
+        assert len(DecisionStore(out_dir / "review.sqlite").history()) == 1
 
     def test_foreign_host_header_is_refused(self, out_dir):
         """Requests addressed to another host name (DNS rebinding) get 400."""

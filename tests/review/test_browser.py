@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -159,24 +160,39 @@ def test_report_opens_without_network(browser, demo_dir):
     page.close()
 
 
-def test_second_tab_gets_a_conflict_and_labels_stay_text(browser, tmp_path):
-    """A stale tab is told its decision was not saved; a class with markup is shown as text, never run."""
+def test_stale_tab_and_locked_database_never_lose_a_decision_silently(browser, tmp_path):
+    """A stale tab and a locked database are both told "not saved"; labels with markup stay text."""
     evil = '<img src=x onerror="window.__xss=1">'
     out = write_audit(tmp_path / "out", kind="text", n=60, noise=0.4, classes=[evil, "<script>b</script>", "bird"])
-    with serving(out) as url:
+    with serving(out, db_timeout=0.2) as url:
         first, second = _open(browser, url), _open(browser, url)
         first.locator("#grid").click(position={"x": 1, "y": 1})
         first.keyboard.press("a")
         expect(first.locator(".card").nth(0)).to_have_class(re.compile(r"\bd-keep\b"))
+        # The second tab still shows version 0 of the first example: its exclude is refused.
         second.locator("#grid").click(position={"x": 1, "y": 1})
         second.keyboard.press("x")
         expect(second.locator(".card").nth(0).locator(".status")).to_contain_text("changed elsewhere")
         assert "Not saved" in second.locator("#toasts").text_content()
         assert "kept by" in _status(second, 0)
+        second.keyboard.press("x")  # deciding again on the refreshed version works
+        expect(second.locator(".card").nth(0)).to_have_class(re.compile(r"\bd-exclude\b"))
+        # Another process locks the database: the decision is reported as not saved, then retried.
+        lock = sqlite3.connect(out / "review.sqlite", isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            second.keyboard.press("a")
+            expect(second.locator(".card").nth(1).locator(".status")).to_contain_text("NOT SAVED (keep)")
+            expect(second.locator(".card").nth(1)).to_have_class(re.compile(r"\bunsaved\b"))
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        second.keyboard.press("a")
+        expect(second.locator(".card").nth(1)).to_have_class(re.compile(r"\bd-keep\b"))
         options = second.locator("#klass option").all_text_contents()
         assert evil in options and "<script>b</script>" in options
         assert second.evaluate("window.__xss") is None and second.locator("#grid img[src=x]").count() == 0
         first.close()
         second.close()
     history = DecisionStore(out / "review.sqlite").history()
-    assert history["action"].tolist() == ["keep"]
+    assert history["action"].tolist() == ["keep", "exclude", "keep"]

@@ -13,11 +13,18 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate import check_random_state
+from .._validate import check_choice, check_random_state
 from ..errors import InvalidParameterError
-from ._answers import EncodedAnswers, encode_answers
+from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 
-__all__ = ["BaseAggregator", "argmax_random_ties", "log_normalize"]
+__all__ = [
+    "BaseAggregator",
+    "agreement_skill",
+    "argmax_random_ties",
+    "check_common",
+    "log_normalize",
+    "soft_agreement_skill",
+]
 
 TIE_RTOL = 1e-9
 
@@ -185,10 +192,6 @@ def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:
 
 def check_common(est: BaseAggregator) -> None:
     """Validate the parameters every estimator shares."""
-    from .._validate import check_choice
-
-    from ._answers import DUPLICATE_POLICIES
-
     check_choice("duplicates", est.duplicates, DUPLICATE_POLICIES)
     for attr in ("item_col", "annotator_col", "label_col"):
         value = getattr(est, attr)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_positive_int, check_probs
-from ..errors import ShapeMismatchError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill, argmax_random_ties, check_common
 from .majority import weighted_vote_shares
@@ -133,8 +133,6 @@ class CrowdLab(BaseAggregator):
     def fit(self, answers: pd.DataFrame, probs: Any = None) -> CrowdLab:
         """Fit on the answers and the model's probabilities ``probs`` (required)."""
         if probs is None:
-            from ..errors import InvalidParameterError
-
             raise InvalidParameterError(
                 "probs is required by CrowdLab: a DataFrame indexed by item with one column per "
                 "class, or an (n_items, K) array; got None"

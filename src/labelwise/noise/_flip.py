@@ -83,6 +83,12 @@ def flip_counts(class_counts: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return base + (rank < short[None, :])
 
 
+def raw_labels(labels: Any) -> np.ndarray:
+    """The labels as a 1-D array in the user's own dtype (e.g. ``<U3`` stays ``<U3``)."""
+    arr = labels.to_numpy() if isinstance(labels, (pd.Series, pd.Index)) else np.asarray(labels)
+    return arr.reshape(-1) if arr.ndim == 1 else _as_1d(arr, "labels")
+
+
 def _finish(arr: np.ndarray, classes: np.ndarray, codes: np.ndarray, new_codes: np.ndarray, matrix: np.ndarray):
     noisy = arr.copy()
     flipped = new_codes != codes
@@ -128,7 +134,7 @@ def flip_labels(labels: Any, noise_matrix_or_rate: Any, random_state: Any = None
     >>> lw.noise.flip_labels(y, 0.1, random_state=0).n_flipped
     10
     """
-    arr = _as_1d(labels, "labels")
+    arr = raw_labels(labels)
     codes, found = encode_labels(arr, name="labels", classes=classes)
     k = len(found)
     if isinstance(noise_matrix_or_rate, numbers.Real) and not isinstance(noise_matrix_or_rate, bool):
@@ -192,7 +198,7 @@ def instance_dependent_flips(
     .. [2] Efraimidis & Spirakis, "Weighted random sampling with a reservoir", Information
        Processing Letters 97(5) (2006).
     """
-    arr = _as_1d(labels, "labels")
+    arr = raw_labels(labels)
     p = check_probs(probs).astype(np.float64, copy=False)
     check_same_length("labels", arr, "probs", p)
     rate = check_fraction("noise_rate", noise_rate)

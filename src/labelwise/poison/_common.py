@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import _as_1d, check_same_length, encode_labels
+from .._validate import check_same_length, encode_labels
+from ..noise._flip import raw_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
 MULTICLASS_ATTACKS = ("random", "farthest")
@@ -101,7 +102,7 @@ def check_X(X: Any, n: int | None = None, *, name: str = "X") -> np.ndarray:
 
 def encode(labels: Any, *, attack: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(raw array, codes 0..K-1, classes)``; binary-only attacks reject K != 2."""
-    arr = _as_1d(labels, "labels")
+    arr = raw_labels(labels)
     codes, classes = encode_labels(arr, name="labels")
     k = len(classes)
     if k < 2:

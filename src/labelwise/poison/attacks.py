@@ -7,7 +7,6 @@ say so when given more classes.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np

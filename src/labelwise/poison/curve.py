@@ -6,7 +6,7 @@ import io
 import numbers
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate import _as_1d, check_fraction, check_positive_int, check_random_state, check_same_length, encode_labels
+from .._validate import _as_1d, check_fraction, check_positive_int, check_same_length, encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io.atomic import atomic_write
 from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X

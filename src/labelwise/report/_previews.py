@@ -105,7 +105,10 @@ class Previewer:
             return
         pixels = _pixel_columns(others)
         if pixels is not None and all(self.data[c].dtype.kind in "iufb" for c in pixels):
-            block = self.data[pixels].to_numpy(dtype=np.float64)
+            # Kept in the table's own dtype (no float copy of a 784-column table); rows are
+            # converted only when drawn.
+            block = self.data[pixels].to_numpy()
+            self._block = block
             self._pixels = pixels
             self._lo = float(np.nanmin(block)) if block.size else 0.0
             self._hi = float(np.nanmax(block)) if block.size else 1.0
@@ -145,7 +148,7 @@ class Previewer:
 
     def pixel_array(self, rows: np.ndarray | list[int]) -> np.ndarray:
         """uint8 images of shape (len(rows), side, side); ink is dark (high values map to black)."""
-        block = self.data[self._pixels].to_numpy(dtype=np.float64)[np.asarray(rows, dtype=np.int64)]
+        block = self._block[np.asarray(rows, dtype=np.int64)].astype(np.float64)
         span = (self._hi - self._lo) or 1.0
         scaled = np.clip((block - self._lo) / span, 0.0, 1.0)
         scaled = np.nan_to_num(scaled, nan=0.0)

@@ -27,6 +27,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -192,12 +193,9 @@ def create_app(
     async def security_headers(request: Request, call_next):
         if request.method not in ("GET", "HEAD"):
             origin = request.headers.get("origin")
-            if origin is not None:
-                from urllib.parse import urlsplit
-
-                parsed = urlsplit(origin)
-                if parsed.hostname not in {h.strip("[]") for h in hosts} and "*" not in hosts:
-                    return error(403, f"cross-origin request from {origin!r} refused")
+            # Browsers send Origin on cross-site posts: it must name this very server (same origin).
+            if origin is not None and urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+                return error(403, f"cross-origin request from {origin!r} refused")
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -248,6 +246,7 @@ def create_app(
             "preview_kind": state.previewer.kind,
             "reviewer": state.reviewer,
             "report_url": "/files/report.html" if report.is_file() else None,
+            "can_export": a.data is not None,
             "rank_by": a.settings.get("rank_by"),
             "progress": state.progress(decisions),
         }

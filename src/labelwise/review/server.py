@@ -48,6 +48,7 @@ def prepare_server(
     allow_remote: bool = False,
     reviewer: str | None = None,
     log_level: str = "warning",
+    db_timeout: float = 5.0,
 ) -> ReviewServer:
     """Build the app and bind its socket (so the address is known before serving).
 
@@ -58,6 +59,8 @@ def prepare_server(
         app has no login, so anyone who can reach it can change decisions.
     port : int, default 8765
         0 picks a free port.
+    db_timeout : float, default 5.0
+        Seconds a decision waits for a locked database before the page is told it was not saved.
 
     Raises
     ------
@@ -77,7 +80,7 @@ def prepare_server(
             f"(--allow-remote), got {host!r}: the review page has no login"
         )
     allowed = ["127.0.0.1", "localhost", "::1", "[::1]"] if local else ["*"]
-    app = create_app(out_dir, reviewer=reviewer, allowed_hosts=allowed)
+    app = create_app(out_dir, reviewer=reviewer, allowed_hosts=allowed, db_timeout=db_timeout)
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
     bind_host = "127.0.0.1" if host == "localhost" else host.strip("[]")
     sock = socket.socket(family, socket.SOCK_STREAM)

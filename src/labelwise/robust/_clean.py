@@ -242,6 +242,8 @@ class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if y_arr.ndim != 1:
             raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {y_arr.shape}")
         check_same_length("X", range(_num_samples(X)), "y", y_arr)
+        if y_arr.dtype == object:
+            y_arr = pd.Series(y_arr).infer_objects().to_numpy()
         try:
             check_classification_targets(y_arr)
         except ValueError as exc:

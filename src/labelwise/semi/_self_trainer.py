@@ -161,6 +161,13 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Weight of the previous round in LLKD's moving-average thresholds.
     recheck : bool, default False
         Drop pseudo-labels that the current student no longer predicts (incremental rules).
+    unlabeled_weight : float > 0 or None, default None
+        Weight lambda of the pseudo-labelled part against the labeled part, as in FlexMatch's
+        loss ``L_s + lambda * L_u`` where each loss is a mean over its own examples: given labels
+        weigh 1 and each pseudo-label ``lambda * n_labeled / n_unlabeled``. ``None`` means 1.0 for
+        ``"adaptive"`` (the paper's lambda; skipped when the estimator cannot take
+        ``sample_weight``) and no weighting (every pseudo-label weighs 1, as in scikit-learn)
+        for the other rules. Needs an estimator accepting ``sample_weight`` when given.
     max_iter : int >= 0 or None, default 10
         Maximum number of rounds; ``None`` runs until nothing changes.
     unlabeled_value : scalar or None, default -1
@@ -241,6 +248,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         teacher=None,
         momentum=0.5,
         recheck=False,
+        unlabeled_weight=None,
         max_iter=10,
         unlabeled_value=-1,
         verbose=False,
@@ -256,6 +264,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.teacher = teacher
         self.momentum = momentum
         self.recheck = recheck
+        self.unlabeled_weight = unlabeled_weight
         self.max_iter = max_iter
         self.unlabeled_value = unlabeled_value
         self.verbose = verbose
@@ -276,6 +285,13 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_fraction("momentum", self.momentum)
         if self.max_iter is not None:
             check_positive_int("max_iter", self.max_iter, minimum=0)
+        unlabeled_weight = self.unlabeled_weight
+        if unlabeled_weight is None:
+            unlabeled_weight = 1.0 if selection == "adaptive" else None
+        elif isinstance(unlabeled_weight, bool) or not isinstance(unlabeled_weight, numbers.Real) or not (
+            0 < unlabeled_weight < np.inf
+        ):
+            raise InvalidParameterError(f"unlabeled_weight must be a positive number or None, got {unlabeled_weight!r}")
         if selection == "llkd" and self.teacher is None:
             raise InvalidParameterError(
                 "teacher must be an estimator when selection='llkd' (LLKD needs a separate teacher), got None"
@@ -284,7 +300,16 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_estimator_method(estimator, "predict_proba", name="estimator")
         if self.teacher is not None:
             check_estimator_method(self.teacher, "predict_proba", name="teacher")
-        return {"selection": selection, "threshold": threshold, "k_best": k_best, "step": step, "estimator": estimator}
+        if self.unlabeled_weight is not None:
+            sample_weight_fit_params(estimator, np.ones(1), name="estimator (unlabeled_weight needs sample weights)")
+        return {
+            "selection": selection,
+            "threshold": threshold,
+            "k_best": k_best,
+            "step": step,
+            "estimator": estimator,
+            "unlabeled_weight": unlabeled_weight,
+        }
 
     # ------------------------------------------------------------------ fitting
     def _fit_one(self, template, X, codes, rows, weights=None):
@@ -333,6 +358,8 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"marker (unlabeled_value={self.unlabeled_value!r}) or missing"
             )
         given = y_arr[labeled_rows]
+        if given.dtype == object:  # e.g. ints mixed with None markers: recover the ints' dtype
+            given = pd.Series(given).infer_objects().to_numpy()
         try:
             check_classification_targets(given)
         except ValueError as exc:
@@ -381,13 +408,22 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.teacher_ = self._fit_one(self.teacher, X, codes, labeled_rows)
             teacher_proba = self._proba(self.teacher_, X_pool, n_classes, "teacher")
             teacher_pred, teacher_conf = teacher_proba.argmax(axis=1), teacher_proba.max(axis=1)
+        balance = params["unlabeled_weight"]
         weights = None
-        if selection == "llkd":
+        if selection == "llkd" or balance is not None:
             try:
                 sample_weight_fit_params(params["estimator"], np.ones(1))
                 weights = np.ones(n)
             except EstimatorError:
-                weights = None  # LLKD's weighting is optional; selection still applies
+                if self.unlabeled_weight is not None:
+                    raise
+                weights = None  # the default weighting is optional; selection still applies
+        # Each pseudo-label weighs unlabeled_weight * n_labeled / n_pool, so all pseudo-labels
+        # together weigh at most unlabeled_weight times the labeled part (FlexMatch's L_s + lambda L_u,
+        # each loss a mean over its own batch).
+        base_weight = 1.0 if balance is None else balance * labeled_rows.size / pool.size
+        if weights is not None:
+            weights[pool] = base_weight
 
         termination = None
         model = None
@@ -463,7 +499,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                         if chosen.any():
                             mean = score[chosen].mean()
                             w[chosen] = score[chosen] / mean if mean > 0 else 1.0
-                        weights[pool] = w
+                        weights[pool] = base_weight * w
                 new_codes = np.where(chosen, pred, -1)
                 new_conf = np.where(chosen, conf, np.nan)
             changed = new_codes != pool_codes

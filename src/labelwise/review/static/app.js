@@ -296,6 +296,10 @@ async function init() {
   $("reviewer").addEventListener("change", () => localStorage.setItem("labelwise.reviewer", $("reviewer").value.trim()));
   const klass = $("klass");
   for (const c of state.classes) klass.append(el("option", { value: String(c), text: labelText(c) }));
+  if (!res.body.can_export) {
+    $("export-csv").hidden = true;
+    toast("The original data table was not found: previews and the cleaned-CSV export are unavailable.", true);
+  }
   if (res.body.report_url) { $("report-link").href = res.body.report_url; $("report-link").hidden = false; }
   renderProgress(res.body.progress);
   readQuery();
