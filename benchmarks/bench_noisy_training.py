@@ -234,7 +234,9 @@ def summarise_noisy(df: pd.DataFrame) -> None:
 def summarise_semi(df: pd.DataFrame) -> None:
     acc = df.pivot_table(index=["data", "frac"], columns="method", values="accuracy", aggfunc="mean")
     print("\nSemi-supervised: mean test accuracy over seeds\n")
-    print(to_markdown(acc.T))
+    table = acc.T
+    table.columns = [f"{d} {f:.0%}" for d, f in table.columns]
+    print(to_markdown(table))
     wide = df.pivot_table(index=["data", "frac", "seed"], columns="method", values="accuracy")
     mean = wide.mean()
     vs_base = wide.sub(wide["labeled_only"], axis=0)

@@ -95,6 +95,14 @@ class TestCleaning:
         agree = (found["is_label_issue"].to_numpy() == model.label_issues_.is_issue).mean()
         assert agree > 0.99
 
+    def test_deterministic_and_renaming_invariant(self, noisy_digits):
+        """The same seed flags the same rows, whatever the class names."""
+        X, y, *_ = noisy_digits
+        a = CleanClassifier(_lr(), cv=3, random_state=3).fit(X, y)
+        b = CleanClassifier(_lr(), cv=3, random_state=3).fit(X, (y + 7) * 10)
+        np.testing.assert_array_equal(a.label_issues_.is_issue, b.label_issues_.is_issue)
+        np.testing.assert_array_equal((a.predict(X[:50]) + 7) * 10, b.predict(X[:50]))
+
     def test_string_labels(self, noisy_digits):
         """String labels come back as strings in classes_, predictions and the issues."""
         X, y, _, X_test, _ = noisy_digits

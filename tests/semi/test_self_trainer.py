@@ -11,6 +11,7 @@ from sklearn.datasets import load_digits
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.semi_supervised import SelfTrainingClassifier
@@ -139,6 +140,21 @@ class TestRules:
         assert row["n_pseudo"] > 0
         assert set(row["thresholds"]) == {"teacher_confidence", "student_uncertainty"}
 
+    def test_unlabeled_weight_scales_pseudo_labels(self, digits):
+        """A vanishing unlabeled_weight gives the labeled-only model; the pseudo-labels still get chosen."""
+        X, y, X_test, *_ = digits
+        model = SelfTrainer(_lr(), selection="threshold", unlabeled_weight=1e-9, max_iter=2).fit(X, y)
+        assert (model.labeled_iter_ > 0).any()
+        alone = _lr().fit(X[y != -1], y[y != -1])
+        np.testing.assert_allclose(model.predict_proba(X_test), alone.predict_proba(X_test), atol=1e-3)
+
+    def test_unlabeled_weight_needs_sample_weight(self, digits):
+        """An explicit unlabeled_weight with an estimator without sample_weight is an EstimatorError."""
+        X, y, *_ = digits
+        with pytest.raises(EstimatorError, match="sample_weight"):
+            SelfTrainer(KNeighborsClassifier(), unlabeled_weight=0.5).fit(X, y)
+        assert SelfTrainer(KNeighborsClassifier(), selection="adaptive", max_iter=1).fit(X, y).n_iter_ == 1
+
     def test_deterministic(self, digits):
         """Two fits give the same transduction."""
         X, y, *_ = digits
@@ -234,6 +250,7 @@ class TestEstimators:
             ({"k_best": 0}, "k_best"),
             ({"percentile_step": 0}, "percentile_step"),
             ({"max_iter": -1}, "max_iter"),
+            ({"unlabeled_weight": -1.0}, "unlabeled_weight"),
         ],
     )
     def test_bad_parameters(self, digits, params, match):

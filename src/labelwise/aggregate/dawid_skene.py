@@ -41,7 +41,7 @@ class DawidSkene(BaseAggregator):
 
     where ``A_i`` are the (annotator, label) answers on item ``i``.
 
-    EM (maximum likelihood, as in the paper):
+    EM (the paper's maximum likelihood with ``smoothing=0``; MAP with the default small prior):
 
     * initialisation: ``T[i, k]`` = majority vote shares of item ``i``;
     * M-step: ``p_k = mean_i T[i, k]`` and

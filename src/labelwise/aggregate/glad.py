@@ -58,8 +58,10 @@ class GLAD(BaseAggregator):
     ----------
     max_iter : int, default 100
     tol : float, default 1e-5
-    m_step_max_iter : int, default 25
-        Gradient rounds per M-step.
+    m_step_max_iter : int, default 3
+        Gradient rounds per M-step. Each round already raises Q, so this is generalised EM: a
+        few rounds per M-step reach the same optimum as many (measured on the real crowd sets)
+        in a fraction of the time.
     alpha_prior_mean, beta_prior_mean : float, default 1.0
         Means of the Gaussian priors on ``α_j`` and on ``b_i = log β_i``.
     class_prior : array-like of shape (K,), optional
@@ -86,7 +88,7 @@ class GLAD(BaseAggregator):
         *,
         max_iter: int = 100,
         tol: float = 1e-5,
-        m_step_max_iter: int = 25,
+        m_step_max_iter: int = 3,
         alpha_prior_mean: float = 1.0,
         beta_prior_mean: float = 1.0,
         class_prior: Any = None,

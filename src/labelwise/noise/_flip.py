@@ -148,7 +148,8 @@ def flip_labels(labels: Any, noise_matrix_or_rate: Any, random_state: Any = None
     # Shuffle, then group by true class (stable), so each class's members come in random order;
     # hand them their new labels class by class: counts[:, j] of each label for true class j.
     perm = rng.permutation(codes.size)
-    order = perm[np.argsort(codes[perm], kind="stable")]
+    small = codes.astype(np.uint16) if k <= np.iinfo(np.uint16).max else codes  # radix sort for small K
+    order = perm[np.argsort(small[perm], kind="stable")]
     new_codes = np.empty_like(codes)
     new_codes[order] = np.repeat(np.tile(np.arange(k), k), counts.T.ravel())
     return _finish(arr, found, codes, new_codes, matrix)

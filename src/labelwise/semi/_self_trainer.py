@@ -119,7 +119,8 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ``"adaptive"``
         FlexMatch's Curriculum Pseudo Labeling [2]_: per-class thresholds
         ``M(beta(c)) * threshold`` that scale with how well each class is learned (the number of
-        pool examples confidently predicted as that class); chosen afresh every round;
+        pool examples confidently predicted as that class); chosen afresh every round, and
+        weighted as in FlexMatch's loss ``L_s + lambda * L_u`` (see ``unlabeled_weight``);
     ``"llkd"``
         the teacher/student selection of LLKD [4]_: pseudo-labels come from a separate
         ``teacher`` fitted once on the labeled part; an example is admitted when the teacher's
