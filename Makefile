@@ -25,6 +25,11 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_find_label_issues.py
+	$(BIN)/python benchmarks/bench_aggregate.py
+	$(BIN)/python benchmarks/bench_agreement.py
+	$(BIN)/python benchmarks/bench_poison.py
+	$(BIN)/python benchmarks/bench_noisy_training.py
+	$(BIN)/python benchmarks/bench_report_review.py
 
 clean:
 	rm -rf $(VENV) labelwise-out

@@ -63,6 +63,14 @@ class TestOutOfFoldProbs:
         probs = lw.out_of_fold_probs(LogisticRegression(max_iter=500), pd.DataFrame(X), pd.Series(y), cv=4, random_state=0)
         assert probs.shape == (300, 3)
 
+    def test_sparse_features(self, data):
+        """A scipy sparse matrix of features works (it has no len())."""
+        import scipy.sparse as sp
+
+        X, y = data
+        probs = lw.out_of_fold_probs(LogisticRegression(max_iter=500), sp.csr_matrix(X), y, cv=3, random_state=0)
+        assert probs.shape == (300, 3)
+
     def test_estimator_without_predict_proba(self, data):
         """An estimator with no predict_proba is rejected with a hint."""
         X, y = data

@@ -10,14 +10,19 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from ._progress import track
-from ._validate import check_positive_int, check_same_length, encode_labels, seed_from, show
-from .errors import EstimatorError, TooFewExamplesError
+from ._validate import check_positive_int, encode_labels, seed_from, show
+from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 
 def _take(X: Any, idx: np.ndarray) -> Any:
     if hasattr(X, "iloc"):
         return X.iloc[idx]
     return X[idx]
+
+
+def _n_rows(X: Any) -> int:
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) > 0 else len(X)
 
 
 def _fit_fold(estimator: Any, X: Any, codes: np.ndarray, train: np.ndarray, test: np.ndarray, n_classes: int):
@@ -50,7 +55,7 @@ def out_of_fold_probs(
     ----------
     estimator : scikit-learn classifier
         Anything with ``fit`` and ``predict_proba`` (a Pipeline works).
-    X : array-like or DataFrame of shape (n, ...)
+    X : array-like, sparse matrix or DataFrame of shape (n, ...)
         Features.
     labels : array-like of shape (n,)
         Given labels (any hashable values).
@@ -88,7 +93,8 @@ def out_of_fold_probs(
         )
     cv = check_positive_int("cv", cv, minimum=2)
     codes, classes = encode_labels(labels)
-    check_same_length("X", X, "labels", codes)
+    if _n_rows(X) != codes.shape[0]:
+        raise ShapeMismatchError(f"X and labels must have the same length, got {_n_rows(X)} and {codes.shape[0]}")
     counts = np.bincount(codes, minlength=len(classes))
     if len(classes) < 2:
         raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")

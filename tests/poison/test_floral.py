@@ -8,7 +8,8 @@ from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import check_estimator
 
 from labelwise.errors import InvalidParameterError
-from labelwise.poison import FloralSVC, dual_violation, randomized_topk_flips
+from labelwise.poison import FloralSVC, dual_violation, project_dual, randomized_topk_flips
+from labelwise.poison._common import rbf_kernel
 
 
 class TestRandomizedTopK:
@@ -50,6 +51,38 @@ class TestFloralSVC:
         clf = FloralSVC(n_rounds=200, lr=1e-3, random_state=0).fit(X, y)
         assert clf.score(X_test, y_test) > 0.8
         assert np.array_equal(np.unique(clf.predict(X_test)), [0, 1])
+
+    def test_first_round_is_one_projected_step_from_zero_on_the_given_labels(self, moons):
+        """One round is alpha = P(0 - lr * (Q*0 - 1)) on the unattacked labels, as in the authors' code."""
+        X, y, _, _ = moons
+        clf = FloralSVC(n_rounds=1, lr=1e-3, random_state=0).fit(X, y)
+        ys = np.where(y == 1, 1.0, -1.0)
+        expected = project_dual(np.full(y.size, 1e-3), ys, 10.0)
+        np.testing.assert_allclose(clf.alpha_[0], expected, atol=1e-12)
+        assert np.array_equal(clf.dual_labels_[0], ys)
+
+    def test_game_loop_matches_a_hand_written_replay(self, moons):
+        """Step on the current labels, attack relative to the given labels, step again, predict with the last labels."""
+        X, y, X_test, _ = moons
+        lr, k, C, gamma, rounds = 1e-3, 10, 10.0, 0.5, 4
+        clf = FloralSVC(n_rounds=rounds, lr=lr, budget=k, random_state=7).fit(X, y)
+        ys = np.where(y == 1, 1.0, -1.0)
+        K = rbf_kernel(X, X, gamma)
+        rng = np.random.default_rng(7)
+        alpha, labels = np.zeros(y.size), ys.copy()
+        for t in range(rounds):
+            alpha = project_dual(alpha - lr * (labels * (K @ (labels * alpha)) - 1.0), labels, C)
+            last = labels
+            if t < rounds - 1:
+                idx = randomized_topk_flips(alpha, k, rng)
+                labels = ys.copy()
+                labels[idx] = -ys[idx]
+        np.testing.assert_allclose(clf.alpha_[0], alpha, atol=1e-12)
+        assert np.array_equal(clf.dual_labels_[0], last)
+        sv = alpha > 1e-5
+        b = np.mean(last[sv] - K[sv] @ (alpha * last))
+        scores = rbf_kernel(X_test, X, gamma) @ (alpha * last) + b
+        np.testing.assert_allclose(clf.decision_function(X_test), scores, atol=1e-10)
 
     def test_deterministic_under_random_state(self, moons):
         """Two fits with the same seed give the same dual solution."""

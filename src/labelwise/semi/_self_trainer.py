@@ -196,7 +196,8 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     n_iter_ : int
         Number of self-training rounds (fits inside the loop).
     termination_condition_ : {"max_iter", "no_change", "all_labeled"}
-        Why the loop stopped.
+        Why the loop stopped (``"no_change"`` also when a re-selecting rule returns to a set it
+        chose before, so ``max_iter=None`` always ends).
     history_ : pandas.DataFrame
         One row per round: ``round``, ``n_pseudo`` (pseudo-labelled examples after the round),
         ``n_added``, ``n_removed`` (dropped or re-chosen away), ``n_relabeled`` (kept but with a
@@ -430,6 +431,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         model = None
         model_rows = None
         previous_t = previous_s = None
+        seen: set[int] = set()
         rounds = range(1, self.max_iter + 1) if self.max_iter is not None else itertools.count(1)
         for round_ in track(rounds, total=self.max_iter, description="self-training", verbose=self.verbose):
             pool_codes = codes[pool]
@@ -522,6 +524,11 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if not changed.any():
                 termination = "no_change"
                 break
+            state = hash(new_codes.tobytes())
+            if selection in RESELECTING and state in seen:  # a cycle of re-selections: stop
+                termination = "no_change"
+                break
+            seen.add(state)
             if selection == "curriculum" and round_ * params["step"] >= 100:
                 termination = "all_labeled"
                 break
