@@ -8,7 +8,7 @@ that the EM methods multiply with are built here, once per fit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -41,6 +41,9 @@ class EncodedAnswers:
         Duplicate answers dropped by ``duplicates="last"`` (0 with ``"keep"``).
     item_name, annotator_name, label_name : str
         The input's column names, used to name the index of results.
+    item_values, annotator_values, class_values : pandas.Index, optional
+        The same values as ``items``/``annotators``/``classes`` with the input column's dtype
+        (used for the results' indexes; derived from the arrays when omitted).
     """
 
     item_idx: np.ndarray
@@ -54,6 +57,9 @@ class EncodedAnswers:
     item_name: str = "item"
     annotator_name: str = "annotator"
     label_name: str = "label"
+    item_values: pd.Index | None = field(default=None, repr=False)
+    annotator_values: pd.Index | None = field(default=None, repr=False)
+    class_values: pd.Index | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -155,17 +161,23 @@ class EncodedAnswers:
         return out.reshape(self.n_annotators, k).astype(np.float64, copy=False)
 
     # ------------------------------------------------------------- frames
+    @staticmethod
+    def _index(values: pd.Index | None, array: np.ndarray, name: str) -> pd.Index:
+        if values is None or len(values) != len(array):
+            return pd.Index(array, name=name)
+        return values.rename(name)
+
     def item_index(self) -> pd.Index:
         """The items as a pandas Index named after the item column."""
-        return pd.Index(self.items, name=self.item_name)
+        return self._index(self.item_values, self.items, self.item_name)
 
     def annotator_index(self) -> pd.Index:
         """The annotators as a pandas Index named after the annotator column."""
-        return pd.Index(self.annotators, name=self.annotator_name)
+        return self._index(self.annotator_values, self.annotators, self.annotator_name)
 
     def class_index(self) -> pd.Index:
         """The classes as a pandas Index named after the label column."""
-        return pd.Index(self.classes, name=self.label_name)
+        return self._index(self.class_values, self.classes, self.label_name)
 
     def to_frame(self) -> pd.DataFrame:
         """The (kept) answers decoded back to a long table."""
@@ -178,14 +190,23 @@ class EncodedAnswers:
         )
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes and sorted uniques (first-seen order when the values cannot be sorted)."""
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and sorted uniques (first-seen order when the values cannot be sorted).
+
+    Hashes first, then sorts only the distinct values (much cheaper than sorting every row for
+    string ids); the uniques keep the column's dtype (e.g. Arrow-backed strings).
+    """
+    codes, uniques = pd.factorize(values, sort=False)
     try:
-        codes, uniques = pd.factorize(values, sort=True)
+        order = np.asarray(uniques.argsort(), dtype=np.int64)
     except TypeError:  # mixed, unorderable types: first-seen order
-        codes, uniques = pd.factorize(values, sort=False)
-    uniques = np.asarray(uniques.to_numpy() if hasattr(uniques, "to_numpy") else uniques)
-    return codes.astype(np.int64, copy=False), uniques
+        order = None
+    if order is not None and not np.array_equal(order, np.arange(len(order))):
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        uniques = uniques.take(order)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
 def _row_label(frame: pd.DataFrame, pos: int) -> str:
@@ -267,11 +288,13 @@ def encode_answers(
             )
         series[what] = col_values
 
-    item_idx, items = _factorize(series["item"])
-    annotator_idx, annotators = _factorize(series["annotator"])
+    item_idx, item_values = _factorize(series["item"])
+    annotator_idx, annotator_values = _factorize(series["annotator"])
     if labels is None:
-        label_idx, classes = _factorize(series["label"])
+        label_idx, class_values = _factorize(series["label"])
+        classes = class_values.to_numpy()
     else:
+        class_values = None
         classes = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
         if classes.ndim != 1 or classes.size == 0:
             raise InvalidParameterError(f"labels must be a non-empty 1-D sequence of labels, got {labels!r}")
@@ -291,6 +314,7 @@ def encode_answers(
             )
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
+    items, annotators = item_values.to_numpy(), annotator_values.to_numpy()
     n_ann = max(len(annotators), 1)
     key = item_idx * n_ann + annotator_idx
     space = len(items) * n_ann
@@ -319,4 +343,7 @@ def encode_answers(
         item_name=str(item_col),
         annotator_name=str(annotator_col),
         label_name=str(label_col),
+        item_values=item_values,
+        annotator_values=annotator_values,
+        class_values=class_values,
     )

@@ -32,16 +32,21 @@ TIE_RTOL = 1e-9
 def argmax_random_ties(scores: np.ndarray, rng: np.random.Generator, *, rtol: float = TIE_RTOL) -> np.ndarray:
     """Row-wise argmax that breaks ties uniformly at random.
 
-    Entries within ``rtol`` (relative to the row maximum) of the maximum tie. One uniform draw per
-    cell is made in row-major order, so the choice for item ``i`` depends only on the generator and
-    on ``i``'s position in the (sorted) item order, never on the order of the input rows.
+    Entries within ``rtol`` (relative to the row maximum) of the maximum tie. Only rows with a tie
+    draw random numbers: one uniform per cell of those rows, in row-major order, so the choice for
+    item ``i`` depends only on the generator and on which (sorted) items are tied, never on the
+    order of the input rows.
     """
     scores = np.asarray(scores, dtype=np.float64)
     top = scores.max(axis=1, keepdims=True)
     tied = scores >= top - rtol * np.maximum(np.abs(top), 1.0)
-    draws = rng.random(scores.shape)
-    draws[~tied] = -1.0
-    return draws.argmax(axis=1)
+    codes = tied.argmax(axis=1)
+    multi = np.flatnonzero(tied.sum(axis=1) > 1)
+    if multi.size:
+        draws = rng.random((multi.size, scores.shape[1]))
+        draws[~tied[multi]] = -1.0
+        codes[multi] = draws.argmax(axis=1)
+    return codes
 
 
 def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +167,7 @@ class BaseAggregator(BaseEstimator):
         classes = enc.class_index()
         codes = self._hard_labels(post)
         self.classes_ = enc.classes
-        self.labels_ = pd.Series(enc.classes[codes], index=items, name="label")
+        self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
         self.probas_ = pd.DataFrame(post, index=items, columns=classes)
         self.annotator_skill_ = pd.Series(
             np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill"

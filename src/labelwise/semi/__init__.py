@@ -14,11 +14,12 @@ from ._selection import (
     select_k_best,
     select_threshold,
 )
-from ._self_trainer import SELECTIONS, SelfTrainer
+from ._self_trainer import SELECTIONS, SafeguardResult, SelfTrainer
 
 __all__ = [
     "SELECTIONS",
     "LLKDThresholds",
+    "SafeguardResult",
     "SelfTrainer",
     "curriculum_threshold",
     "flexmatch_thresholds",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import numbers
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -21,12 +23,14 @@ from .._progress import track
 from .._validate import (
     check_choice,
     check_estimator_method,
+    check_random_state,
     check_fraction,
     check_meta_X,
     check_positive_int,
     check_same_length,
     encode_labels,
     sample_weight_fit_params,
+    seed_from,
     show,
 )
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
@@ -40,7 +44,7 @@ from ._selection import (
     select_threshold,
 )
 
-__all__ = ["SelfTrainer", "SELECTIONS"]
+__all__ = ["SelfTrainer", "SafeguardResult", "SELECTIONS"]
 
 #: Rules that add to a growing pseudo-labelled set (labels stay unless ``recheck`` drops them).
 INCREMENTAL = ("threshold", "k_best", "class_balanced")
@@ -96,6 +100,49 @@ def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[n
     else:
         marked = np.asarray(arr.astype(object) == unlabeled_value, dtype=bool)
     return arr, np.asarray(missing, dtype=bool) | marked
+
+
+def _log_loss(proba: np.ndarray, codes: np.ndarray) -> float:
+    """Mean negative log-probability of the true class (probabilities clipped at 1e-15)."""
+    return float(-np.log(np.clip(proba[np.arange(codes.size), codes], 1e-15, 1.0)).mean())
+
+
+@dataclass(frozen=True)
+class SafeguardResult:
+    """What ``safeguard="cv"`` measured on the labeled part, and what it decided.
+
+    Attributes
+    ----------
+    decision : {"self_training", "labeled_only", "unchecked"}
+        ``"labeled_only"``: pseudo-labelling did not beat the labeled-only estimator in
+        cross-validation, so the final model is the estimator fitted on the given labels alone.
+        ``"unchecked"``: some class had fewer than 2 labeled examples, so no check was possible.
+    n_splits : int
+        Number of stratified folds over the labeled examples (0 when unchecked).
+    accuracy_self_training, accuracy_labeled_only : float
+        Out-of-fold accuracy on the held-out labeled examples.
+    log_loss_self_training, log_loss_labeled_only : float
+        Out-of-fold log loss on the same examples (the tie-breaker when accuracies are equal).
+    """
+
+    decision: str
+    n_splits: int
+    accuracy_self_training: float
+    accuracy_labeled_only: float
+    log_loss_self_training: float
+    log_loss_labeled_only: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate model: its out-of-fold accuracy and log loss, and whether it was chosen."""
+        chosen = {"self_training": "self_training", "labeled_only": "labeled_only"}.get(self.decision, "self_training")
+        return pd.DataFrame(
+            {
+                "model": ["self_training", "labeled_only"],
+                "accuracy": [self.accuracy_self_training, self.accuracy_labeled_only],
+                "log_loss": [self.log_loss_self_training, self.log_loss_labeled_only],
+                "chosen": [chosen == "self_training", chosen == "labeled_only"],
+            }
+        )
 
 
 class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -169,10 +216,26 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``"adaptive"`` (the paper's lambda; skipped when the estimator cannot take
         ``sample_weight``) and no weighting (every pseudo-label weighs 1, as in scikit-learn)
         for the other rules. Needs an estimator accepting ``sample_weight`` when given.
+    safeguard : {None, "cv"}, default None
+        ``"cv"``: make pseudo-labelling safe in the sense of Li and Zhou [5]_ (unlabeled data
+        should never make the model worse than the supervised one). The labeled examples are
+        split into ``cv`` stratified folds; for each fold, self-training runs with that fold's
+        labels hidden (its examples join the unlabeled pool) and the estimator is also fitted on
+        the other folds' labels alone; both predict the held-out labels. Self-training is kept
+        only when its out-of-fold accuracy is strictly higher; otherwise (a tie included, since
+        the labeled data then give no evidence that the unlabeled data help) the final model is
+        the estimator fitted on the labeled examples alone and no pseudo-label is kept. The
+        measurement and decision are in ``safeguard_``. Costs about ``cv + 1`` self-training runs.
+        Only labeled examples are used to decide.
+    cv : int >= 2, default 3
+        Folds of ``safeguard="cv"`` (fewer when the smallest class has fewer labeled examples).
     max_iter : int >= 0 or None, default 10
         Maximum number of rounds; ``None`` runs until nothing changes.
     unlabeled_value : scalar or None, default -1
         The marker of unlabeled examples in ``y`` (missing values are always unlabeled).
+    random_state : int, numpy Generator or None, default None
+        Shuffles the safeguard's folds; ``None`` keeps the labeled examples in their order
+        (deterministic).
     verbose : bool or None, default False
         Show a progress bar over rounds (``None``: only on a terminal).
 
@@ -195,9 +258,13 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         given labels and examples never labeled.
     n_iter_ : int
         Number of self-training rounds (fits inside the loop).
-    termination_condition_ : {"max_iter", "no_change", "all_labeled"}
+    termination_condition_ : {"max_iter", "no_change", "all_labeled", "safeguard"}
         Why the loop stopped (``"no_change"`` also when a re-selecting rule returns to a set it
-        chose before, so ``max_iter=None`` always ends).
+        chose before, so ``max_iter=None`` always ends; ``"safeguard"`` when ``safeguard="cv"``
+        chose the labeled-only estimator, so no round ran).
+    safeguard_ : SafeguardResult or None
+        With ``safeguard="cv"``: the out-of-fold accuracy and log loss of self-training and of
+        the labeled-only estimator, and the ``decision``; ``None`` otherwise.
     history_ : pandas.DataFrame
         One row per round: ``round``, ``n_pseudo`` (pseudo-labelled examples after the round),
         ``n_added``, ``n_removed`` (dropped or re-chosen away), ``n_relabeled`` (kept but with a
@@ -223,6 +290,8 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
        Tang, J. (2025). "Learning with Less: Knowledge Distillation from Large Language Models
        via Unlabeled Data". Findings of the Association for Computational Linguistics: NAACL 2025
        (arXiv:2411.08028, 2024).
+    .. [5] Li, Y.-F. and Zhou, Z.-H. (2015). "Towards Making Unlabeled Data Never Hurt".
+       IEEE Transactions on Pattern Analysis and Machine Intelligence 37(1), 175-188.
 
     Examples
     --------
@@ -251,8 +320,11 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         momentum=0.5,
         recheck=False,
         unlabeled_weight=None,
+        safeguard=None,
+        cv=3,
         max_iter=10,
         unlabeled_value=-1,
+        random_state=None,
         verbose=False,
     ):
         self.estimator = estimator
@@ -267,8 +339,11 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.momentum = momentum
         self.recheck = recheck
         self.unlabeled_weight = unlabeled_weight
+        self.safeguard = safeguard
+        self.cv = cv
         self.max_iter = max_iter
         self.unlabeled_value = unlabeled_value
+        self.random_state = random_state
         self.verbose = verbose
 
     # ------------------------------------------------------------------ parameters
@@ -294,6 +369,10 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             0 < unlabeled_weight < np.inf
         ):
             raise InvalidParameterError(f"unlabeled_weight must be a positive number or None, got {unlabeled_weight!r}")
+        if self.safeguard is not None:
+            check_choice("safeguard", self.safeguard, ("cv",))
+        cv = check_positive_int("cv", self.cv, minimum=2)
+        check_random_state(self.random_state)
         if selection == "llkd" and self.teacher is None:
             raise InvalidParameterError(
                 "teacher must be an estimator when selection='llkd' (LLKD needs a separate teacher), got None"
@@ -311,6 +390,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             "step": step,
             "estimator": estimator,
             "unlabeled_weight": unlabeled_weight,
+            "cv": cv,
         }
 
     # ------------------------------------------------------------------ fitting
@@ -387,6 +467,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         labeled_iter = np.where(unlabeled, -1, 0).astype(np.int64)
         confidence = np.full(n, np.nan)
         self.teacher_ = None
+        self.safeguard_ = None
         self.n_iter_ = 0
         pool = np.flatnonzero(unlabeled)
         history: list[dict] = []
@@ -402,6 +483,14 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.termination_condition_ = "all_labeled"
             self._finish(y_arr, codes, labeled_iter, confidence, history)
             return self
+
+        if self.safeguard == "cv":
+            self.safeguard_ = self._cv_safeguard(X, codes, labeled_rows, n_classes, params)
+            if self.safeguard_.decision == "labeled_only":
+                self.estimator_ = self._fit_one(params["estimator"], X, codes, labeled_rows)
+                self.termination_condition_ = "safeguard"
+                self._finish(y_arr, codes, labeled_iter, confidence, history)
+                return self
 
         selection = params["selection"]
         X_pool = _safe_indexing(X, pool)
@@ -549,6 +638,44 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.estimator_ = model if same_fit else self._fit_one(params["estimator"], X, codes, rows, weights)
         self._finish(y_arr, codes, labeled_iter, confidence, history)
         return self
+
+    def _cv_safeguard(self, X, codes, labeled_rows, n_classes, params) -> "SafeguardResult":
+        """Cross-validate self-training against the labeled-only estimator on the labeled part."""
+        given = codes[labeled_rows]
+        n_splits = min(params["cv"], int(np.bincount(given, minlength=n_classes).min()))
+        if n_splits < 2:
+            warnings.warn(
+                f"safeguard='cv' needs at least 2 labeled examples in every class, got "
+                f"{int(np.bincount(given, minlength=n_classes).min())} in the smallest; self-training "
+                "is kept without the check",
+                LabelwiseWarning,
+                stacklevel=3,
+            )
+            return SafeguardResult("unchecked", 0, np.nan, np.nan, np.nan, np.nan)
+        seed = seed_from(self.random_state)
+        folds = StratifiedKFold(n_splits, shuffle=seed is not None, random_state=seed)
+        inner = clone(self).set_params(safeguard=None, unlabeled_value=-1, verbose=False)
+        proba_st = np.zeros((given.size, n_classes))
+        proba_lo = np.zeros((given.size, n_classes))
+        for train, test in folds.split(np.zeros((given.size, 1)), given):
+            held_out = labeled_rows[test]
+            y_fold = codes.copy()
+            y_fold[held_out] = -1  # the held-out labels join the unlabeled pool, unseen
+            X_test = _safe_indexing(X, held_out)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LabelwiseWarning)
+                student = clone(inner).fit(X, y_fold)
+            proba_st[test] = self._proba(student, X_test, n_classes, "estimator")
+            plain = self._fit_one(params["estimator"], X, codes, labeled_rows[train])
+            proba_lo[test] = self._proba(plain, X_test, n_classes, "estimator")
+        acc_st = float((proba_st.argmax(axis=1) == given).mean())
+        acc_lo = float((proba_lo.argmax(axis=1) == given).mean())
+        loss_st = _log_loss(proba_st, given)
+        loss_lo = _log_loss(proba_lo, given)
+        keep = acc_st > acc_lo  # strictly better: a tie keeps the labeled-only estimator
+        return SafeguardResult(
+            "self_training" if keep else "labeled_only", n_splits, acc_st, acc_lo, loss_st, loss_lo
+        )
 
     def _finish(self, y_arr, codes, labeled_iter, confidence, history) -> None:
         transduction = y_arr.copy()
