@@ -52,6 +52,20 @@ class TestPseudolabelCommand:
         assert summary["n_pseudo_labeled"] == int(pseudo.sum())
         assert len(summary["rounds"]) == summary["n_iter"]
 
+    def test_safeguard_records_its_decision(self, tmp_path):
+        """--safeguard cv cross-validates on the labeled rows and writes its decision to summary.json."""
+        frame, _ = _semi_table()
+        path = tmp_path / "d.csv"
+        frame.to_csv(path, index=False)
+        out = tmp_path / "pl"
+        result = CliRunner().invoke(
+            main, ["pseudolabel", str(path), "--label", "y", "--safeguard", "cv", "--out", str(out), "--max-iter", "3"]
+        )
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["settings"]["safeguard"] == "cv"
+        assert summary["safeguard_decision"] in {"self_training", "labeled_only", "unchecked"}
+
     def test_numeric_labels_with_minus_one(self, tmp_path):
         """A numeric label column with --unlabeled-value -1 keeps integer pseudo-labels."""
         frame, _ = _semi_table()

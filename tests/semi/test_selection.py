@@ -1,4 +1,4 @@
-"""labelwise.semi selection rules: threshold, k-best, class-balanced, curriculum, FlexMatch, LLKD."""
+"""labelwise.semi selection rules: threshold, k-best, class-balanced, curriculum, FlexMatch, FreeMatch, LLKD."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from labelwise.errors import InvalidParameterError
 from labelwise.semi import (
     curriculum_threshold,
     flexmatch_thresholds,
+    freematch_thresholds,
     llkd_thresholds,
     normalized_entropy,
     select_class_balanced,
@@ -117,6 +118,34 @@ class TestFlexmatchThresholds:
         """An unknown mapping names the parameter."""
         with pytest.raises(InvalidParameterError, match="mapping"):
             flexmatch_thresholds(np.array([0.9]), np.array([0]), 2, mapping="cubic")
+
+
+class TestFreeMatchThresholds:
+    """FreeMatch's self-adaptive thresholds."""
+
+    def test_first_update_blends_with_uniform_start(self):
+        """Both levels start at 1/K; the most predicted class gets the global level as threshold."""
+        probs = np.array([[0.9, 0.1], [0.7, 0.3], [0.4, 0.6]])
+        state = freematch_thresholds(probs, momentum=0.5)
+        assert state.global_level == pytest.approx(0.5 * 0.5 + 0.5 * (0.9 + 0.7 + 0.6) / 3)
+        np.testing.assert_allclose(state.class_level, 0.5 * 0.5 + 0.5 * np.array([2.0, 1.0]) / 3)
+        np.testing.assert_allclose(state.thresholds, state.class_level / state.class_level[0] * state.global_level)
+
+    def test_rises_with_confidence_over_rounds(self):
+        """Repeated confident rounds move the global threshold towards the mean confidence."""
+        probs = np.tile([[0.95, 0.05], [0.05, 0.95]], (5, 1))
+        state = None
+        levels = []
+        for _ in range(6):
+            state = freematch_thresholds(probs, previous=state, momentum=0.5)
+            levels.append(state.global_level)
+        assert np.all(np.diff(levels) > 0) and levels[-1] == pytest.approx(0.95, abs=0.01)
+        np.testing.assert_allclose(state.thresholds, state.global_level)  # balanced classes: equal thresholds
+
+    def test_rejects_bad_momentum(self):
+        """A momentum outside [0, 1) is an InvalidParameterError naming it."""
+        with pytest.raises(InvalidParameterError, match="momentum"):
+            freematch_thresholds(np.array([[0.5, 0.5]]), momentum=1.5)
 
 
 class TestLLKDThresholds:

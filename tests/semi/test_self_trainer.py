@@ -99,6 +99,16 @@ class TestRules:
         pseudo = model.labeled_iter_ > 0
         assert (model.transduction_[pseudo] == y_true[pseudo]).mean() > 0.85
 
+    def test_freematch_thresholds_follow_the_pool(self, digits):
+        """adaptive_thresholds='freematch' records per-class thresholds below 1 and pseudo-labels mostly right."""
+        X, y, X_test, y_test, y_true = digits
+        model = SelfTrainer(_lr(), selection="adaptive", adaptive_thresholds="freematch", max_iter=3).fit(X, y)
+        thresholds = np.array(model.history_["thresholds"].tolist())
+        assert thresholds.shape == (model.n_iter_, 10) and (thresholds > 0).all() and (thresholds < 1).all()
+        pseudo = model.labeled_iter_ > 0
+        assert pseudo.any() and (model.transduction_[pseudo] == y_true[pseudo]).mean() > 0.85
+        assert model.score(X_test, y_test) > 0.8
+
     def test_class_balanced_keeps_classes_even(self, digits):
         """Each round admits k // K per predicted class, so no class dominates the pseudo-labels."""
         X, y, *_ = digits
@@ -251,6 +261,7 @@ class TestEstimators:
             ({"percentile_step": 0}, "percentile_step"),
             ({"max_iter": -1}, "max_iter"),
             ({"unlabeled_weight": -1.0}, "unlabeled_weight"),
+            ({"adaptive_thresholds": "softmatch"}, "adaptive_thresholds"),
         ],
     )
     def test_bad_parameters(self, digits, params, match):

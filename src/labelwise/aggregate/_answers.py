@@ -120,20 +120,17 @@ class EncodedAnswers:
         Column ``j * K + l`` of row ``i`` counts the answers of annotator ``j`` on item ``i`` with
         label ``l``. ``M @ L`` with ``L`` of shape (n_annotators * K, K) sums, per item, the rows of
         ``L`` that its answers select; ``M.T @ P`` sums per (annotator, label) the rows of ``P``
-        (n_items, K): the two products of a Dawid-Skene iteration.
+        (n_items, K): the two products of a Dawid-Skene iteration. (A repeated answer is a
+        repeated entry, which products sum.)
         """
         cols = self.annotator_idx * self.n_classes + self.label_idx
-        ones = np.ones(self.n_answers)
-        m = sp.csr_matrix(
-            (ones, (self.item_idx, cols)), shape=(self.n_items, self.n_annotators * self.n_classes)
-        )
-        m.sum_duplicates()
-        return m
+        return _csr_from_pairs(self.item_idx, cols, (self.n_items, self.n_annotators * self.n_classes))
 
     @cached_property
     def annotator_label_by_item(self) -> sp.csr_matrix:
         """The transpose of :attr:`item_by_annotator_label`, stored row-major for fast products."""
-        return self.item_by_annotator_label.T.tocsr()
+        cols = self.annotator_idx * self.n_classes + self.label_idx
+        return _csr_from_pairs(cols, self.item_idx, (self.n_annotators * self.n_classes, self.n_items))
 
     def item_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum a per-answer array over each item: shape (n_items,)."""
@@ -188,6 +185,18 @@ class EncodedAnswers:
                 self.label_name: self.classes[self.label_idx],
             }
         )
+
+
+def _csr_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A CSR matrix with a 1 at each (row, col) pair, built by one stable sort on the rows."""
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    indices = cols[order]
+    index_dtype = np.int32 if max(shape) < 2**31 and len(rows) < 2**31 else np.int64
+    return sp.csr_matrix(
+        (np.ones(len(rows)), indices.astype(index_dtype), indptr.astype(index_dtype)), shape=shape
+    )
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

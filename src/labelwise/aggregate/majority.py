@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, agreement_skill, check_common
+from ._base import BaseAggregator, agreement_skill, check_common, row_sum
 
 __all__ = ["MajorityVote", "weighted_vote_shares"]
 
@@ -24,10 +24,10 @@ def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | No
         scores = counts
     else:
         scores = enc.item_class_sum(np.asarray(annotator_weights, dtype=np.float64)[enc.annotator_idx])
-        dead = scores.sum(axis=1) <= 0
+        dead = row_sum(scores) <= 0
         if dead.any():
             scores[dead] = counts[dead]
-    return scores / scores.sum(axis=1, keepdims=True)
+    return scores / row_sum(scores)[:, None]
 
 
 class MajorityVote(BaseAggregator):

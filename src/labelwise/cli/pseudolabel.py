@@ -59,9 +59,10 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 @click.option("--recheck", is_flag=True, help="Drop pseudo-labels the model stops predicting (threshold, k_best, class_balanced).")
 @click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family of the student.")
 @click.option("--teacher", "teacher_model", type=click.Choice(list(MODELS)), default=None, help="Separate teacher model (required by --selection llkd).")
+@click.option("--safeguard", type=click.Choice(["none", "cv"]), default="none", show_default=True, help="cv: keep pseudo-labels only if they beat the labeled-only model in cross-validation on the labeled rows.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-pseudolabels"), show_default=True, help="Output folder.")
 @click.option("--random-state", type=int, default=0, show_default=True)
-def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, teacher_model, out, random_state):
+def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, teacher_model, safeguard, out, random_state):
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
     Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round
@@ -85,6 +86,8 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
         recheck=recheck,
         teacher=teacher,
         unlabeled_value=None,
+        safeguard=None if safeguard == "none" else safeguard,
+        random_state=random_state,
     )
     trainer.fit(features, y)
 
@@ -103,6 +106,7 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
         "n_never_labeled": int((source == "none").sum()),
         "n_iter": int(trainer.n_iter_),
         "termination_condition": trainer.termination_condition_,
+        "safeguard_decision": None if trainer.safeguard_ is None else trainer.safeguard_.decision,
         "classes": [c.item() if isinstance(c, np.generic) else c for c in trainer.classes_],
         "rounds": history.to_dict(orient="records"),
         "settings": {
@@ -116,6 +120,7 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
             "recheck": recheck,
             "model": model,
             "teacher": teacher_model,
+            "safeguard": safeguard,
             "random_state": random_state,
         },
     }

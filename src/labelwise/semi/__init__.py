@@ -1,13 +1,15 @@
 """Pseudo-labelling: :class:`SelfTrainer` and its selection rules.
 
 See :class:`SelfTrainer` for the rules (fixed threshold, k-best, class-balanced top-k,
-curriculum, FlexMatch-style adaptive thresholds, LLKD teacher/student) and their references.
+curriculum, FlexMatch- or FreeMatch-style adaptive thresholds, LLKD teacher/student) and their references.
 """
 
 from ._selection import (
+    FreeMatchThresholds,
     LLKDThresholds,
     curriculum_threshold,
     flexmatch_thresholds,
+    freematch_thresholds,
     llkd_thresholds,
     normalized_entropy,
     select_class_balanced,
@@ -18,11 +20,13 @@ from ._self_trainer import SELECTIONS, SafeguardResult, SelfTrainer
 
 __all__ = [
     "SELECTIONS",
+    "FreeMatchThresholds",
     "LLKDThresholds",
     "SafeguardResult",
     "SelfTrainer",
     "curriculum_threshold",
     "flexmatch_thresholds",
+    "freematch_thresholds",
     "llkd_thresholds",
     "normalized_entropy",
     "select_class_balanced",

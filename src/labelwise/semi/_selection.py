@@ -17,6 +17,9 @@ References
 .. [4] Li, J., Nag, S., Liu, H., Tang, X., Sarwar, S., Cui, L., Gu, H., Wang, S., He, Q. and
    Tang, J. (2025). "Learning with Less: Knowledge Distillation from Large Language Models via
    Unlabeled Data". Findings of NAACL 2025 (arXiv:2411.08028, 2024).
+.. [5] Wang, Y., Chen, H., Heng, Q., Hou, W., Fan, Y., Wu, Z., Wang, J., Savvides, M.,
+   Shinozaki, T., Raj, B., Schiele, B. and Xie, X. (2023). "FreeMatch: Self-adaptive
+   Thresholding for Semi-supervised Learning". ICLR 2023.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ __all__ = [
     "select_class_balanced",
     "curriculum_threshold",
     "flexmatch_thresholds",
+    "FreeMatchThresholds",
+    "freematch_thresholds",
     "normalized_entropy",
     "LLKDThresholds",
     "llkd_thresholds",
@@ -178,6 +183,60 @@ def flexmatch_thresholds(
     beta = sigma / denom if denom > 0 else np.zeros(n_classes)
     scaled = beta / (2.0 - beta) if mapping == "convex" else beta
     return scaled * threshold
+
+
+@dataclass(frozen=True)
+class FreeMatchThresholds:
+    """State of FreeMatch's self-adaptive thresholds after one update.
+
+    Attributes
+    ----------
+    global_level : float
+        ``tau_t``: exponential moving average of the mean confidence over the unlabeled pool.
+    class_level : ndarray of shape (K,)
+        ``p~_t``: exponential moving average of the mean predicted probability of each class.
+    thresholds : ndarray of shape (K,)
+        ``MaxNorm(p~_t)(c) * tau_t = p~_t(c) / max_c p~_t(c) * tau_t``.
+    """
+
+    global_level: float
+    class_level: np.ndarray
+    thresholds: np.ndarray
+
+
+def freematch_thresholds(
+    probs: np.ndarray, *, previous: FreeMatchThresholds | None = None, momentum: float = 0.5
+) -> FreeMatchThresholds:
+    """One update of FreeMatch's self-adaptive per-class thresholds ([5]_, Sec. 3.2, Eqs. 5-9).
+
+    The global threshold follows the model's confidence on the unlabeled data,
+    ``tau_t = m * tau_{t-1} + (1 - m) * mean_n max_c p_n(c)``; the local (class) level follows
+    the expected prediction, ``p~_t(c) = m * p~_{t-1}(c) + (1 - m) * mean_n p_n(c)``; both start
+    at ``1 / K``. The threshold of class ``c`` is ``p~_t(c) / max_c p~_t(c) * tau_t``, and an
+    example is admitted when its confidence is strictly above the threshold of its predicted
+    class. The paper updates once per mini-batch with ``m = 0.999``; a self-training round sees
+    the whole pool at once, so ``m`` is per round here.
+
+    Parameters
+    ----------
+    probs : ndarray of shape (N, K)
+        Predicted probabilities of every unlabeled example.
+    previous : FreeMatchThresholds, optional
+        The previous round's state (``None`` on the first round).
+    momentum : float in [0, 1)
+        The EMA decay ``m``.
+    """
+    momentum = check_fraction("momentum", momentum)
+    p = check_probs(probs)
+    k = p.shape[1]
+    if previous is None:
+        global_prev, class_prev = 1.0 / k, np.full(k, 1.0 / k)
+    else:
+        global_prev, class_prev = previous.global_level, previous.class_level
+    global_level = momentum * global_prev + (1 - momentum) * float(p.max(axis=1).mean())
+    class_level = momentum * class_prev + (1 - momentum) * p.mean(axis=0)
+    thresholds = class_level / class_level.max() * global_level
+    return FreeMatchThresholds(float(global_level), class_level, thresholds)
 
 
 def normalized_entropy(probs: np.ndarray) -> np.ndarray:

@@ -37,6 +37,7 @@ from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, 
 from ._selection import (
     curriculum_threshold,
     flexmatch_thresholds,
+    freematch_thresholds,
     llkd_thresholds,
     normalized_entropy,
     select_class_balanced,
@@ -168,6 +169,9 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``M(beta(c)) * threshold`` that scale with how well each class is learned (the number of
         pool examples confidently predicted as that class); chosen afresh every round, and
         weighted as in FlexMatch's loss ``L_s + lambda * L_u`` (see ``unlabeled_weight``);
+        with ``adaptive_thresholds="freematch"`` the per-class thresholds are FreeMatch's
+        self-adaptive ones [6]_ instead (they follow the model's mean confidence and mean class
+        prediction on the pool, see :func:`~labelwise.semi.freematch_thresholds`);
     ``"llkd"``
         the teacher/student selection of LLKD [4]_: pseudo-labels come from a separate
         ``teacher`` fitted once on the labeled part; an example is admitted when the teacher's
@@ -195,6 +199,11 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Examples admitted per round by ``"k_best"`` and (in total) by ``"class_balanced"``.
     percentile_step : float in (0, 100], default 20
         Percent of the pool added per round by ``"curriculum"`` (20 in Curriculum Labeling).
+    adaptive_thresholds : {"flexmatch", "freematch"}, default "flexmatch"
+        How ``"adaptive"`` sets its per-class thresholds: FlexMatch's Curriculum Pseudo Labeling
+        (uses ``threshold``, ``warmup``, ``mapping``, ``prior_correction``) or FreeMatch's
+        self-adaptive thresholds (moving averages with decay ``momentum`` per round; ``threshold``
+        is not used).
     warmup : bool, default True
         FlexMatch's threshold warm-up (the unused examples count in the normaliser).
     mapping : {"convex", "linear"}, default "convex"
@@ -206,7 +215,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         A separate teacher fitted once on the labeled part. When given, pseudo-labels and their
         confidences come from the teacher for every rule. Required by ``"llkd"``.
     momentum : float in [0, 1), default 0.5
-        Weight of the previous round in LLKD's moving-average thresholds.
+        Weight of the previous round in LLKD's and FreeMatch's moving-average thresholds.
     recheck : bool, default False
         Drop pseudo-labels that the current student no longer predicts (incremental rules).
     unlabeled_weight : float > 0 or None, default None
@@ -292,6 +301,9 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
        (arXiv:2411.08028, 2024).
     .. [5] Li, Y.-F. and Zhou, Z.-H. (2015). "Towards Making Unlabeled Data Never Hurt".
        IEEE Transactions on Pattern Analysis and Machine Intelligence 37(1), 175-188.
+    .. [6] Wang, Y., Chen, H., Heng, Q., Hou, W., Fan, Y., Wu, Z., Wang, J., Savvides, M.,
+       Shinozaki, T., Raj, B., Schiele, B. and Xie, X. (2023). "FreeMatch: Self-adaptive
+       Thresholding for Semi-supervised Learning". ICLR 2023.
 
     Examples
     --------
@@ -313,6 +325,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         threshold=None,
         k_best=10,
         percentile_step=20.0,
+        adaptive_thresholds="flexmatch",
         warmup=True,
         mapping="convex",
         prior_correction=False,
@@ -332,6 +345,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.threshold = threshold
         self.k_best = k_best
         self.percentile_step = percentile_step
+        self.adaptive_thresholds = adaptive_thresholds
         self.warmup = warmup
         self.mapping = mapping
         self.prior_correction = prior_correction
@@ -359,6 +373,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if not 0 < step <= 100:
             raise InvalidParameterError(f"percentile_step must be in (0, 100], got {self.percentile_step!r}")
         check_choice("mapping", self.mapping, ("convex", "linear"))
+        check_choice("adaptive_thresholds", self.adaptive_thresholds, ("flexmatch", "freematch"))
         check_fraction("momentum", self.momentum)
         if self.max_iter is not None:
             check_positive_int("max_iter", self.max_iter, minimum=0)
@@ -494,7 +509,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         selection = params["selection"]
         X_pool = _safe_indexing(X, pool)
-        teacher_pred = teacher_conf = None
+        teacher_pred = teacher_conf = teacher_proba = None
         if self.teacher is not None:
             self.teacher_ = self._fit_one(self.teacher, X, codes, labeled_rows)
             teacher_proba = self._proba(self.teacher_, X_pool, n_classes, "teacher")
@@ -519,7 +534,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         termination = None
         model = None
         model_rows = None
-        previous_t = previous_s = None
+        previous_t = previous_s = previous_fm = None
         seen: set[int] = set()
         rounds = range(1, self.max_iter + 1) if self.max_iter is not None else itertools.count(1)
         for round_ in track(rounds, total=self.max_iter, description="self-training", verbose=self.verbose):
@@ -562,6 +577,13 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     cut = curriculum_threshold(conf, round_, params["step"])
                     chosen = conf >= cut
                     thresholds = cut
+                elif selection == "adaptive" and self.adaptive_thresholds == "freematch":
+                    previous_fm = freematch_thresholds(
+                        proba if teacher_proba is None else teacher_proba, previous=previous_fm, momentum=self.momentum
+                    )
+                    per_class = previous_fm.thresholds
+                    chosen = conf > per_class[pred]
+                    thresholds = per_class.round(4).tolist()
                 elif selection == "adaptive":
                     per_class = flexmatch_thresholds(
                         conf,
