@@ -267,3 +267,58 @@ def test_no_warning_on_clean_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lw.find_label_issues(labels, probs)
+
+
+def _reference_prune_by_noise_rate(labels, probs, counts, given_is_predicted):
+    """Plain per-cell reference: for cell (k, j), the counts[k, j] examples labelled k with the
+    largest p_j - p_k, ties to the earlier row; union over cells; minus given-is-predicted rows."""
+    mask = np.zeros(len(labels), dtype=bool)
+    for k in range(probs.shape[1]):
+        members = np.flatnonzero(labels == k)
+        if members.size <= 1:
+            continue
+        for j in range(probs.shape[1]):
+            if j == k or counts[k, j] == 0:
+                continue
+            margin = probs[members, j] - probs[members, k]
+            order = np.lexsort((members, -margin))
+            mask[members[order[: counts[k, j]]]] = True
+    return mask & ~given_is_predicted
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(8, 80),
+    k=st.integers(2, 5),
+    seed=st.integers(0, 10_000),
+    noise=st.floats(0.0, 0.6),
+    sharpness=st.floats(0.0, 5.0),
+)
+def test_prune_by_noise_rate_matches_a_plain_per_cell_reference(n, k, seed, noise, sharpness):
+    """The fast pruning (candidate rows, one partition per class) equals the plain per-cell
+    definition, including small, very noisy classes that need the all-rows fallback."""
+    from labelwise.audit.filters import keep_at_least
+
+    labels, probs, _ = noisy_probs(n, k, seed=seed, noise=noise, sharpness=sharpness)
+    if np.unique(labels).size < 2:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LabelwiseWarning)
+        result = lw.find_label_issues(labels, probs)
+    counts = keep_at_least(result.calibrated_confident_joint, 1)
+    given_is_predicted = probs[np.arange(n), labels] + 1e-6 >= probs.max(axis=1)
+    expected = _reference_prune_by_noise_rate(labels, probs, counts, given_is_predicted)
+    np.testing.assert_array_equal(result.is_issue, expected)
+
+
+def test_prune_by_noise_rate_reaches_past_mispredicted_rows_when_a_cell_needs_more():
+    """A cell asking for more examples than there are mispredicted rows selects among all rows of its class."""
+    from labelwise.audit.confident_joint import RowStatistics
+    from labelwise.audit.filters import FilterInputs, prune_by_noise_rate
+
+    probs = np.array([[0.6, 0.4], [0.55, 0.45], [0.3, 0.7], [0.9, 0.1], [0.2, 0.8], [0.1, 0.9]])
+    codes = np.array([0, 0, 0, 0, 1, 1])
+    stats = RowStatistics(np.zeros(6, dtype=np.int16), probs.argmax(axis=1), probs[np.arange(6), codes] + 1e-6 >= probs.max(axis=1))
+    counts = np.array([[2, 2], [0, 2]])  # class 0 must give up 2 examples; only row 2 is mispredicted
+    inputs = FilterInputs(codes, probs, np.bincount(codes), stats, counts, 1)
+    np.testing.assert_array_equal(np.flatnonzero(prune_by_noise_rate(inputs)), [1, 2])

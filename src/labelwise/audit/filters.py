@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .confident_joint import RowStatistics
+from .confident_joint import RowStatistics, round_preserving_row_totals
 from .scores import SCORERS
 
 
@@ -87,15 +87,13 @@ def _top_counts_mask(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray
     return chosen, cut
 
 
-def keep_at_least(prune_counts: np.ndarray, label_counts: np.ndarray, minimum: int) -> np.ndarray:
+def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
     """Lower the counts to remove so every class keeps at least ``minimum`` examples.
 
     ``prune_counts[i, j]`` = examples labelled ``i`` believed to be ``j``; the diagonal is the
     number kept. Where a diagonal is below ``minimum`` it is raised to it and the nonzero
     off-diagonal counts of that row are lowered evenly (not below 0), then rows are re-rounded.
     """
-    from .confident_joint import round_preserving_row_totals
-
     counts = prune_counts.astype(np.float64)
     diag = counts.diagonal().copy()
     raised = np.maximum(diag, minimum)
@@ -115,7 +113,7 @@ def prune_by_noise_rate(inputs: FilterInputs) -> np.ndarray:
     among those rows only; otherwise (small or very noisy classes) among all rows of the class.
     Both give the same answer; the first avoids touching most of ``probs``.
     """
-    counts = keep_at_least(inputs.calibrated_joint, inputs.label_counts, inputs.min_examples_per_class)
+    counts = keep_at_least(inputs.calibrated_joint, inputs.min_examples_per_class)
     codes = inputs.codes
     mask = np.zeros(codes.shape[0], dtype=bool)
     mispredicted = np.flatnonzero(inputs.stats.predicted != codes)
@@ -129,7 +127,9 @@ def prune_by_noise_rate(inputs: FilterInputs) -> np.ndarray:
         candidates = mispredicted[candidates]
         rows = inputs.probs[candidates]
         chosen, cut = _top_counts_mask(rows - rows[:, k : k + 1], wanted)
-        if np.any(cut[wanted > 0] <= 0):  # a cell reaches into non-positive margins
+        # A cell needing more rows than there are candidates, or reaching non-positive margins,
+        # must choose among all rows of the class.
+        if wanted.max() > candidates.size or np.any(cut[wanted > 0] <= 0):
             candidates = np.flatnonzero(codes == k)
             rows = inputs.probs[candidates]
             chosen, _ = _top_counts_mask(rows - rows[:, k : k + 1], wanted)
@@ -139,7 +139,7 @@ def prune_by_noise_rate(inputs: FilterInputs) -> np.ndarray:
 
 def prune_by_class(inputs: FilterInputs) -> np.ndarray:
     """Per class ``i``, flag the ``sum_{j!=i} C̃[i, j]`` examples with lowest ``p_i``."""
-    counts = keep_at_least(inputs.calibrated_joint, inputs.label_counts, inputs.min_examples_per_class)
+    counts = keep_at_least(inputs.calibrated_joint, inputs.min_examples_per_class)
     self_conf = inputs.probs[np.arange(inputs.codes.shape[0]), inputs.codes]
     mask = np.zeros(inputs.codes.shape[0], dtype=bool)
     for k, members in enumerate(_members_by_class(inputs.codes, inputs.n_classes)):
