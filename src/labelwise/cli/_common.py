@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import click
 import pandas as pd
+
+from ..errors import InvalidParameterError, MissingColumnError
 from rich.console import Console
 from rich.table import Table
 
@@ -35,3 +37,12 @@ def split_csv_option(value: str | None) -> list[str]:
 def choice_option(name: str, choices: Sequence[str], default: str, help_text: str):
     """A ``--name`` option restricted to ``choices``."""
     return click.option(name, type=click.Choice(list(choices)), default=default, show_default=True, help=help_text)
+
+
+def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, pd.Series]:
+    """The feature columns and the label column of ``frame`` (clear errors when missing)."""
+    if label is None:
+        raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
+    if label not in frame.columns:
+        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
+    return frame.drop(columns=[label]), frame[label]

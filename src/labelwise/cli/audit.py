@@ -15,7 +15,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError, S
 from ..io import read_table, write_csv, write_json, write_npy
 from ..models import MODELS, default_model
 from ..probs import out_of_fold_probs
-from ._common import console, print_frame
+from ._common import console, print_frame, split_label
 
 
 def _load_probs(path: Path, n_rows: int) -> np.ndarray:
@@ -32,14 +32,6 @@ def _load_probs(path: Path, n_rows: int) -> np.ndarray:
     return probs
 
 
-def _split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, pd.Series]:
-    if label is None:
-        raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
-    if label not in frame.columns:
-        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
-    return frame.drop(columns=[label]), frame[label]
-
-
 def run_audit(
     frame: pd.DataFrame,
     label: str,
@@ -53,7 +45,7 @@ def run_audit(
     n_jobs: int | None,
 ) -> tuple[Any, np.ndarray]:
     """Out-of-fold probabilities (unless given) and label issues for one table."""
-    features, labels = _split_label(frame, label)
+    features, labels = split_label(frame, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))

@@ -13,7 +13,8 @@ from ..io import read_table, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
 from ._common import console, print_frame
-from .train import save_model, split_label
+from ._common import split_label
+from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
 ADDED_COLUMNS = ("pseudo_label", "pseudo_confidence", "pseudo_round", "label_source")

@@ -13,20 +13,11 @@ from sklearn.model_selection import StratifiedKFold
 
 from .._validate import encode_labels
 from ..audit import FILTERS
-from ..errors import InvalidParameterError, MissingColumnError, TooFewExamplesError
+from ..errors import TooFewExamplesError
 from ..io import atomic_write, read_table, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import CleanClassifier
-from ._common import console, print_frame
-
-
-def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, pd.Series]:
-    """The feature columns and the label column of ``frame`` (clear errors when missing)."""
-    if label is None:
-        raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
-    if label not in frame.columns:
-        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
-    return frame.drop(columns=[label]), frame[label]
+from ._common import console, print_frame, split_label
 
 
 def save_model(model, path: Path) -> Path:
