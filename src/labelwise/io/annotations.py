@@ -43,7 +43,7 @@ import pandas as pd
 
 from .._validate import check_choice
 from ..errors import AnnotationError, DataFileError, MissingColumnError
-from .tables import read_table
+from .tables import iter_json_lines, read_table
 
 __all__ = ["FORMATS", "Annotations", "detect_format", "read_annotations"]
 
@@ -614,23 +614,9 @@ def _read_mturk(p: Path, item: str | None, label: str | None) -> Annotations:
 
 def _read_jsonl_records(p: Path) -> list[Any]:
     records = []
-    with p.open(encoding="utf-8", errors="strict") as fh:
-        try:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataFileError(f"annotation file {str(p)!r}: line {number} is not valid JSON ({exc.msg})") from None
-                if not isinstance(value, dict):
-                    raise DataFileError(
-                        f"annotation file {str(p)!r}: line {number} must be a JSON object, got {type(value).__name__}"
-                    )
-                value["__line__"] = number
-                records.append(value)
-        except UnicodeDecodeError as exc:
-            raise DataFileError(f"annotation file {str(p)!r} is not UTF-8 text ({exc.reason})") from None
+    for number, value in iter_json_lines(p, kind="annotation file"):
+        value["__line__"] = number
+        records.append(value)
     if not records:
         raise DataFileError(f"annotation file {str(p)!r} holds no records")
     return records

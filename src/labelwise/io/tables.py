@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -16,18 +17,31 @@ _JSONL = {".jsonl", ".ndjson"}
 SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
 
 
-def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                return number, exc.msg
-            if not isinstance(value, dict):
-                return number, f"expected a JSON object, got {type(value).__name__}"
-    return None
+def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[int, dict]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file (as ``kind``) and the line that is not valid JSON or not a JSON object,
+        or saying the file is not UTF-8 text.
+    """
+    with path.open(encoding="utf-8", errors="strict") as fh:
+        try:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DataFileError(f"{kind} {str(path)!r}: line {number} is not valid JSON ({exc.msg})") from None
+                if not isinstance(value, dict):
+                    raise DataFileError(
+                        f"{kind} {str(path)!r}: line {number} must be a JSON object, got {type(value).__name__}"
+                    )
+                yield number, value
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{kind} {str(path)!r} is not UTF-8 text ({exc.reason})") from None
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
@@ -64,9 +78,8 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
             if suffix == ".json" and head.startswith("["):
                 frame = pd.read_json(p, orient="records")
             else:
-                bad = _first_bad_json_line(p)
-                if bad is not None:
-                    raise DataFileError(f"data file {str(p)!r}: line {bad[0]} is not valid JSON ({bad[1]})")
+                for _ in iter_json_lines(p):  # names the first malformed line, if any
+                    pass
                 frame = pd.read_json(p, lines=True)
     except DataFileError:
         raise
