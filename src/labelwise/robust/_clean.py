@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._progress import track
+from .._meta import base_estimator, estimator_has, inherit_input_tags
 from .._validate import (
     check_choice,
     check_estimator_method,
@@ -32,20 +32,6 @@ from ..probs import out_of_fold_probs
 __all__ = ["CleanClassifier", "ACTIONS"]
 
 ACTIONS = ("drop", "reweight")
-
-
-def _default_estimator() -> LogisticRegression:
-    return LogisticRegression(max_iter=1000)
-
-
-def _estimator_has(attr: str):
-    def check(self) -> bool:
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        est = self.estimator if self.estimator is not None else _default_estimator()
-        return hasattr(est, attr)
-
-    return check
 
 
 class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -164,7 +150,7 @@ class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self):
-        estimator = self.estimator if self.estimator is not None else _default_estimator()
+        estimator = base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
         check_positive_int("cv", self.cv, minimum=2)
         check_choice("filter_by", self.filter_by, list(FILTERS))
@@ -285,35 +271,31 @@ class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_dropped_ = int(codes.size - rows.size)
         return self
 
-    @available_if(_estimator_has("predict_proba"))
+    @available_if(estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the model fitted on the cleaned data (columns = ``classes_``)."""
         check_is_fitted(self)
         return self.estimator_.predict_proba(check_meta_X(self, X, reset=False))
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the model fitted on the cleaned data."""
         check_is_fitted(self)
         return self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False))
 
-    @available_if(_estimator_has("predict"))
+    @available_if(estimator_has("predict"))
     def predict(self, X):
         """Predicted class labels (values of ``classes_``)."""
         check_is_fitted(self)
         X = check_meta_X(self, X, reset=False)
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
 
-    @available_if(_estimator_has("decision_function"))
+    @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the model fitted on the cleaned data."""
         check_is_fitted(self)
         return self.estimator_.decision_function(check_meta_X(self, X, reset=False))
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        est = self.estimator if self.estimator is not None else _default_estimator()
-        tags.input_tags.sparse = get_tags(est).input_tags.sparse
-        tags.input_tags.allow_nan = get_tags(est).input_tags.allow_nan
-        return tags
+        return inherit_input_tags(super().__sklearn_tags__(), self)
 

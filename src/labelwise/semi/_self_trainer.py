@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import DataConversionWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._progress import track
+from .._meta import base_estimator, estimator_has, inherit_input_tags
 from .._validate import (
     check_choice,
     check_estimator_method,
@@ -52,22 +52,6 @@ INCREMENTAL = ("threshold", "k_best", "class_balanced")
 #: Rules that choose the whole pseudo-labelled set afresh every round.
 RESELECTING = ("curriculum", "adaptive", "llkd")
 SELECTIONS = INCREMENTAL + RESELECTING
-
-
-def _default_estimator() -> LogisticRegression:
-    return LogisticRegression(max_iter=1000)
-
-
-def _estimator_has(attr: str):
-    """``available_if`` check: the fitted estimator (or the given one, before fit) has ``attr``."""
-
-    def check(self) -> bool:
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        est = self.estimator if self.estimator is not None else _default_estimator()
-        return hasattr(est, attr)
-
-    return check
 
 
 def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
@@ -392,7 +376,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             raise InvalidParameterError(
                 "teacher must be an estimator when selection='llkd' (LLKD needs a separate teacher), got None"
             )
-        estimator = self.estimator if self.estimator is not None else _default_estimator()
+        estimator = base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
         if self.teacher is not None:
             check_estimator_method(self.teacher, "predict_proba", name="teacher")
@@ -718,28 +702,28 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
 
     # ------------------------------------------------------------------ prediction
-    @available_if(_estimator_has("predict_proba"))
+    @available_if(estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the fitted student, columns in the order of ``classes_``."""
         check_is_fitted(self)
         X = check_meta_X(self, X, reset=False)
         return self.estimator_.predict_proba(X)
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the fitted student."""
         check_is_fitted(self)
         X = check_meta_X(self, X, reset=False)
         return self.estimator_.predict_log_proba(X)
 
-    @available_if(_estimator_has("predict"))
+    @available_if(estimator_has("predict"))
     def predict(self, X):
         """Predicted class labels (values of ``classes_``)."""
         check_is_fitted(self)
         X = check_meta_X(self, X, reset=False)
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
 
-    @available_if(_estimator_has("decision_function"))
+    @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the fitted student."""
         check_is_fitted(self)
@@ -747,8 +731,4 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self.estimator_.decision_function(X)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        est = self.estimator if self.estimator is not None else _default_estimator()
-        tags.input_tags.sparse = get_tags(est).input_tags.sparse
-        tags.input_tags.allow_nan = get_tags(est).input_tags.allow_nan
-        return tags
+        return inherit_input_tags(super().__sklearn_tags__(), self)
