@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
+from _machine import cpu_model  # noqa: E402
 from labelwise.aggregate import METHODS  # noqa: E402
 
 SETS = [
@@ -75,14 +76,7 @@ json.dump({"time": dt, "labels": {str(k): str(v) for k, v in labels.items()}}, s
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import crowdkit  # noqa: F401
     import sklearn
 

@@ -43,6 +43,7 @@ from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 import labelwise as lw
 from labelwise.robust import CleanClassifier
 from labelwise.semi import SelfTrainer
+from _machine import cpu_model  # noqa: E402
 
 PEER_TIME_LIMIT_S = 300
 CV = 5
@@ -200,12 +201,7 @@ def run_semi(quick: bool) -> pd.DataFrame:
 
 
 def machine() -> str:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = cpu_model()
     return (f"{os.cpu_count()} CPUs ({cpu}); Python {platform.python_version()}, numpy {np.__version__}, "
             f"scikit-learn {sklearn.__version__}, labelwise {lw.__version__}")
 

@@ -35,6 +35,7 @@ DATA = ROOT.parent / "shared" / "data" / "floral_moon"
 SHEETS = ["train", "train_adv_5", "train_adv_10", "train_adv_15", "train_adv_20", "train_adv_25",
           "train_adv_5_lfa", "train_adv_10_lfa", "train_adv_25_lfa"]
 
+from _machine import cpu_model  # noqa: E402
 import labelwise as lw  # noqa: E402
 from labelwise.poison import (  # noqa: E402
     AuditThenTrain,
@@ -50,14 +51,7 @@ from labelwise.poison import (  # noqa: E402
 
 
 def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (f"{os.cpu_count()} cores (nproc), {cpu}; Python {platform.python_version()}, numpy {np.__version__}, "
             f"scikit-learn {__import__('sklearn').__version__}, scipy {__import__('scipy').__version__}")
 
