@@ -320,5 +320,5 @@ def test_prune_by_noise_rate_reaches_past_mispredicted_rows_when_a_cell_needs_mo
     codes = np.array([0, 0, 0, 0, 1, 1])
     stats = RowStatistics(np.zeros(6, dtype=np.int16), probs.argmax(axis=1), probs[np.arange(6), codes] + 1e-6 >= probs.max(axis=1))
     counts = np.array([[2, 2], [0, 2]])  # class 0 must give up 2 examples; only row 2 is mispredicted
-    inputs = FilterInputs(codes, probs, np.bincount(codes), stats, counts, 1)
+    inputs = FilterInputs(codes, probs, probs[np.arange(6), codes], np.bincount(codes), stats, counts, 1)
     np.testing.assert_array_equal(np.flatnonzero(prune_by_noise_rate(inputs)), [1, 2])

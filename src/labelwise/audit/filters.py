@@ -36,6 +36,7 @@ class FilterInputs:
 
     codes: np.ndarray
     probs: np.ndarray
+    self_conf: np.ndarray
     label_counts: np.ndarray
     stats: RowStatistics
     calibrated_joint: np.ndarray
@@ -140,7 +141,7 @@ def prune_by_noise_rate(inputs: FilterInputs) -> np.ndarray:
 def prune_by_class(inputs: FilterInputs) -> np.ndarray:
     """Per class ``i``, flag the ``sum_{j!=i} C̃[i, j]`` examples with lowest ``p_i``."""
     counts = keep_at_least(inputs.calibrated_joint, inputs.min_examples_per_class)
-    self_conf = inputs.probs[np.arange(inputs.codes.shape[0]), inputs.codes]
+    self_conf = inputs.self_conf
     mask = np.zeros(inputs.codes.shape[0], dtype=bool)
     for k, members in enumerate(_members_by_class(inputs.codes, inputs.n_classes)):
         n_remove = members.size - int(counts[k, k])
@@ -169,7 +170,7 @@ def predicted_neq_given(inputs: FilterInputs) -> np.ndarray:
 
 def _lowest_scores(inputs: FilterInputs, method: str) -> np.ndarray:
     n_issues = int((confident_learning(inputs) & ~inputs.stats.given_is_predicted).sum())
-    scores = SCORERS[method](inputs.codes, inputs.probs)
+    scores = inputs.self_conf if method == "self_confidence" else SCORERS[method](inputs.codes, inputs.probs)
     mask = np.zeros(scores.shape[0], dtype=bool)
     mask[np.argsort(scores, kind="stable")[:n_issues]] = True
     return mask

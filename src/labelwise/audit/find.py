@@ -127,7 +127,7 @@ def find_label_issues(
     calibrated = calibrate_confident_joint(confident_joint, label_counts)
     joint = estimate_joint(calibrated)
 
-    inputs = FilterInputs(codes, arr, label_counts, stats, calibrated, min_examples_per_class)
+    inputs = FilterInputs(codes, arr, self_conf, label_counts, stats, calibrated, min_examples_per_class)
     is_issue = FILTERS[filter_by](inputs)
     if filter_by not in SCORE_FILTERS:
         is_issue &= ~stats.given_is_predicted

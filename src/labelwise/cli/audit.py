@@ -50,11 +50,11 @@ def run_audit(
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
         if probs.shape[1] != len(classes):
-            codes, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
+            _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
         estimator = default_model(features, model=model, random_state=random_state)
         probs = out_of_fold_probs(estimator, features, codes, cv=cv, random_state=random_state, n_jobs=n_jobs)
-    result = find_label_issues(classes[codes], probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
+    result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
     return result, probs
 
 
