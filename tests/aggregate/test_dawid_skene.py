@@ -98,12 +98,14 @@ class TestOneCoin:
         from labelwise.aggregate._answers import encode_answers
 
         enc = encode_answers(answers)
+        pat = enc.patterns
         s = oc.skills_
-        conf = np.empty((len(s), 3, 3))
-        conf[:] = ((1 - s) / 2)[:, None, None]
-        conf[:, np.arange(3), np.arange(3)] = s[:, None]
-        post_full, _ = DawidSkene()._e_step(enc, oc.priors_.to_numpy(), conf)
-        post_one, _ = OneCoinDawidSkene._e_step(enc, oc.priors_.to_numpy(), s)
+        given = np.empty((len(s), 3, 3))  # [annotator, given l, true k]
+        given[:] = ((1 - s) / 2)[:, None, None]
+        given[:, np.arange(3), np.arange(3)] = s[:, None]
+        prior = oc.priors_.to_numpy()
+        post_full, _ = DawidSkene()._e_step(pat, prior, given.reshape(-1, 3), enc.n_answers)
+        post_one, _ = OneCoinDawidSkene._e_step(pat, prior, s, enc.n_answers)
         np.testing.assert_allclose(post_full, post_one, atol=1e-9)
 
 
@@ -126,6 +128,19 @@ def test_agrees_with_crowdkit_dawid_skene(shared_data, name):
     theirs = _crowdkit_labels(crowdkit.DawidSkene, answers).reindex(ours.index)
     assert (ours == theirs).mean() >= 0.99
     assert abs(accuracy(ours, gold) - accuracy(theirs, gold)) <= 0.005
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ZenCrowd_us", "d_Duck_Identification"])
+def test_agrees_with_crowdkit_run_to_convergence(shared_data, name):
+    """Where crowd-kit's stopping rule ends EM after 2 iterations, crowd-kit run on (tol < 0) reaches labelwise's labels."""
+    answers, _ = load_crowd(shared_data, name)
+    ours = DawidSkene(smoothing=0).fit(answers).labels_.astype(str)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = crowdkit.DawidSkene(n_iter=40, tol=-1.0)
+        theirs = est.fit_predict(answers.rename(columns={"item": "task", "annotator": "worker"})).astype(str)
+    assert (ours == theirs.reindex(ours.index)).mean() >= 0.99
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from .._validate import check_choice
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 
-__all__ = ["EncodedAnswers", "encode_answers", "DUPLICATE_POLICIES"]
+__all__ = ["AnswerPatterns", "EncodedAnswers", "encode_answers", "DUPLICATE_POLICIES"]
 
 DUPLICATE_POLICIES = ("keep", "last")
 
@@ -126,9 +126,10 @@ class EncodedAnswers:
         cols = self.annotator_idx * self.n_classes + self.label_idx
         return _csr_from_pairs(self.item_idx, cols, (self.n_items, self.n_annotators * self.n_classes))
 
-    @property
+    @cached_property
     def annotator_label_by_item(self) -> sp.csc_matrix:
-        """The transpose of :attr:`item_by_annotator_label` (a free CSC view; products are as fast)."""
+        """The transpose of :attr:`item_by_annotator_label` (a CSC view of the same arrays; products
+        are as fast). Cached: scipy validates a new matrix object each time one is made."""
         return self.item_by_annotator_label.T
 
     def item_sum(self, values: np.ndarray) -> np.ndarray:
@@ -155,6 +156,17 @@ class EncodedAnswers:
         flat = self.annotator_idx * k + self.label_idx
         out = np.bincount(flat, weights=values, minlength=self.n_annotators * k)
         return out.reshape(self.n_annotators, k).astype(np.float64, copy=False)
+
+    @cached_property
+    def patterns(self) -> AnswerPatterns:
+        """Items grouped by answer pattern (the multiset of their (annotator, label) answers).
+
+        Two items with the same answers have the same posterior under every model whose item
+        parameters are only the true class (majority vote, Dawid-Skene, one-coin), so those models
+        can iterate over distinct patterns instead of items, each weighted by how many items share
+        it. With few annotators this is a large saving (CIFAR-10N: 50,000 items, 903 patterns).
+        """
+        return _answer_patterns(self)
 
     # ------------------------------------------------------------- frames
     @staticmethod
@@ -186,6 +198,96 @@ class EncodedAnswers:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class AnswerPatterns:
+    """Distinct answer patterns of an :class:`EncodedAnswers` table.
+
+    Attributes
+    ----------
+    answers : EncodedAnswers
+        The answers of one representative item per pattern: its "items" are the patterns, in order
+        of first occurrence by item code.
+    item_pattern : ndarray of int64, shape (n_items,)
+        The pattern of each item of the full table.
+    weights : ndarray of float64, shape (n_patterns,)
+        Number of items with each pattern (sums to the full table's ``n_items``).
+    """
+
+    answers: EncodedAnswers
+    item_pattern: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def n_patterns(self) -> int:
+        """Number of distinct patterns."""
+        return int(self.weights.shape[0])
+
+    @cached_property
+    def answers_per_annotator(self) -> np.ndarray:
+        """Answers per annotator in the full table, float64 of shape (n_annotators,)."""
+        enc = self.answers
+        return enc.annotator_sum(self.weights[enc.item_idx])
+
+    def expand(self, per_pattern: np.ndarray) -> np.ndarray:
+        """Rows per pattern to rows per item of the full table."""
+        return per_pattern[self.item_pattern]
+
+
+def _row_hash(cols_sorted: np.ndarray, indptr: np.ndarray, n_cols: int) -> np.ndarray:
+    """A 64-bit hash of each row's multiset of columns: the wrapping sum of a random 64-bit salt
+    per column, plus the row length times an odd constant."""
+    salt = np.random.default_rng(0x5EED).integers(1, 2**63, size=n_cols, dtype=np.uint64)
+    row_hash = np.add.reduceat(salt[cols_sorted], indptr[:-1])
+    with np.errstate(over="ignore"):
+        row_hash += np.diff(indptr).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return row_hash
+
+
+def _answer_patterns(enc: EncodedAnswers) -> AnswerPatterns:
+    """Group the items of ``enc`` by answer pattern (see :attr:`EncodedAnswers.patterns`)."""
+    n_items, n_cols = enc.n_items, enc.n_annotators * enc.n_classes
+    cols = enc.annotator_idx * enc.n_classes + enc.label_idx
+    # Canonical rows: the answers sorted by (item, annotator * K + label), as one int64 key.
+    key = np.sort(enc.item_idx * n_cols + cols)
+    item_sorted = key // n_cols
+    cols_sorted = key - item_sorted * n_cols
+    lengths = np.bincount(enc.item_idx, minlength=n_items)
+    indptr = np.zeros(n_items + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    # Candidate groups from a hash of each row, then an exact check of every row against its
+    # group's first row; a hash collision (never seen) only costs the compression.
+    item_pattern = pd.factorize(_row_hash(cols_sorted, indptr, n_cols))[0].astype(np.int64, copy=False)
+    # factorize numbers patterns in order of first appearance: a pattern starts where the code
+    # exceeds every earlier one
+    seen = np.maximum.accumulate(item_pattern)
+    first = np.flatnonzero(np.r_[True, item_pattern[1:] > seen[:-1]])
+    rep = first[item_pattern]
+    exact = np.array_equal(lengths, lengths[rep])
+    if exact:  # entry e of item i's sorted row must equal entry e of its representative's row
+        pos = np.arange(len(cols_sorted)) + np.repeat(indptr[rep] - indptr[:-1], lengths)
+        exact = np.array_equal(cols_sorted, cols_sorted[pos])
+    if not exact:
+        item_pattern = first = np.arange(n_items, dtype=np.int64)
+    weights = np.bincount(item_pattern, minlength=len(first)).astype(np.float64)
+    is_first = np.zeros(n_items, dtype=bool)
+    is_first[first] = True
+    keep = is_first[item_sorted]  # already grouped by pattern, in pattern order
+    sub = EncodedAnswers(
+        item_idx=item_pattern[item_sorted[keep]],
+        annotator_idx=cols_sorted[keep] // enc.n_classes,
+        label_idx=cols_sorted[keep] % enc.n_classes,
+        items=np.arange(len(first)),
+        annotators=enc.annotators,
+        classes=enc.classes,
+        item_name=enc.item_name,
+        annotator_name=enc.annotator_name,
+        label_name=enc.label_name,
+        annotator_values=enc.annotator_values,
+        class_values=enc.class_values,
+    )
+    return AnswerPatterns(answers=sub, item_pattern=item_pattern, weights=weights)
+
+
 def _csr_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
     """A CSR matrix with a 1 at each (row, col) pair, built by one stable sort on the rows."""
     order = np.argsort(rows, kind="stable")
@@ -202,7 +304,8 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Codes and sorted uniques (first-seen order when the values cannot be sorted).
 
     Hashes first, then sorts only the distinct values (much cheaper than sorting every row for
-    string ids); the uniques keep the column's dtype (e.g. Arrow-backed strings).
+    string ids); the uniques keep the column's dtype (e.g. Arrow-backed strings). A null value gets
+    code -1.
     """
     codes, uniques = pd.factorize(values, sort=False)
     try:
@@ -210,7 +313,7 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     except TypeError:  # mixed, unorderable types: first-seen order
         order = None
     if order is not None and not np.array_equal(order, np.arange(len(order))):
-        rank = np.empty(len(order), dtype=np.int64)
+        rank = np.full(len(order) + 1, -1, dtype=np.int64)  # the extra last entry keeps -1 as -1
         rank[order] = np.arange(len(order))
         codes = rank[codes]
         uniques = uniques.take(order)
@@ -287,21 +390,27 @@ def encode_answers(
         col_values = answers[col]
         if isinstance(col_values, pd.DataFrame):
             raise MissingColumnError(f"{name} must have exactly one column named {col!r}, found {col_values.shape[1]}")
-        null = col_values.isna().to_numpy()
+        series[what] = col_values
+
+    def check_not_null(what: str, col: str, null: np.ndarray) -> None:
         if null.any():
             pos = int(np.flatnonzero(null)[0])
             raise AnnotationError(
                 f"{name} column {col!r} must not be null ({what} id), {_row_label(answers, pos)} is "
-                f"{col_values.iloc[pos]!r} ({int(null.sum())} null value(s) in all)"
+                f"{series[what].iloc[pos]!r} ({int(null.sum())} null value(s) in all)"
             )
-        series[what] = col_values
 
+    # factorize codes a null as -1: the null check comes free with the encoding
     item_idx, item_values = _factorize(series["item"])
+    check_not_null("item", item_col, item_idx < 0)
     annotator_idx, annotator_values = _factorize(series["annotator"])
+    check_not_null("annotator", annotator_col, annotator_idx < 0)
     if labels is None:
         label_idx, class_values = _factorize(series["label"])
+        check_not_null("label", label_col, label_idx < 0)
         classes = class_values.to_numpy()
     else:
+        check_not_null("label", label_col, series["label"].isna().to_numpy())
         class_values = None
         classes = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
         if classes.ndim != 1 or classes.size == 0:

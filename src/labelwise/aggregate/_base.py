@@ -31,23 +31,35 @@ __all__ = [
 TIE_RTOL = 1e-9
 
 
-def argmax_random_ties(scores: np.ndarray, rng: np.random.Generator, *, rtol: float = TIE_RTOL) -> np.ndarray:
+def argmax_random_ties(
+    scores: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    rtol: float = TIE_RTOL,
+    row_group: np.ndarray | None = None,
+) -> np.ndarray:
     """Row-wise argmax that breaks ties uniformly at random.
 
     Entries within ``rtol`` (relative to the row maximum) of the maximum tie. Only rows with a tie
     draw random numbers: one uniform per cell of those rows, in row-major order, so the choice for
     item ``i`` depends only on the generator and on which (sorted) items are tied, never on the
     order of the input rows.
+
+    With ``row_group``, ``scores`` holds one row per group and the result has one entry per
+    ``row_group`` element: the same as ``argmax_random_ties(scores[row_group], rng)`` (including
+    the random draws) without building the expanded array.
     """
     scores = np.asarray(scores, dtype=np.float64)
     top = row_max(scores)[:, None]
     tied = scores >= top - rtol * np.maximum(np.abs(top), 1.0)
     n_tied = row_sum(tied.astype(np.float64))
     codes = tied.argmax(axis=1)
+    if row_group is not None:
+        codes, n_tied = codes[row_group], n_tied[row_group]
     multi = np.flatnonzero(n_tied > 1)
     if multi.size:
         draws = rng.random((multi.size, scores.shape[1]))
-        draws[~tied[multi]] = -1.0
+        draws[~tied[multi if row_group is None else row_group[multi]]] = -1.0
         codes[multi] = draws.argmax(axis=1)
     return codes
 
@@ -62,8 +74,11 @@ def row_max(a: np.ndarray) -> np.ndarray:
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
-    """Row sums of a 2-D array as float64."""
-    return a.sum(axis=1, dtype=np.float64)
+    """Row sums of a 2-D array as float64 (a matrix-vector product with ones: several times
+    faster than ``sum(axis=1)`` on tall, narrow arrays)."""
+    if a.dtype != np.float64:
+        a = a.astype(np.float64)
+    return a @ np.ones(a.shape[1])
 
 
 def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +88,8 @@ def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     answers an item has (products of many probabilities underflow in linear space).
     """
     top = row_max(log_scores)
-    top[~np.isfinite(top)] = 0.0
+    if not np.isfinite(top).all():
+        top[~np.isfinite(top)] = 0.0
     w = log_scores - top[:, None]
     np.exp(w, out=w)
     total = row_sum(w)
@@ -103,6 +119,9 @@ class BaseAggregator(BaseEstimator):
 
     #: Whether ``fit`` uses model probabilities (only the model+annotator consensus does).
     _uses_probs = False
+    #: Whether ``_fit`` returns one posterior row per answer pattern (``enc.patterns``) instead of
+    #: one per item (models whose only item parameter is the true class).
+    _fits_patterns = False
 
     # Subclasses call this with their own parameters stored by their __init__.
     def _common_params(self) -> dict[str, Any]:
@@ -146,12 +165,15 @@ class BaseAggregator(BaseEstimator):
         self.loss_history_: list[float] = []
         self.n_iter_ = 0
         self.converged_ = True
+        row_group = None
         if enc.n_classes == 1:  # one class: nothing to infer
             post, skill = np.ones((enc.n_items, 1)), np.ones(enc.n_annotators)
             self._fit_single_class(enc)
         else:
             post, skill = self._fit(enc, probs)
-        self._set_results(enc, post, skill)
+            if self._fits_patterns:
+                row_group = enc.patterns.item_pattern
+        self._set_results(enc, post, skill, row_group)
         return self
 
     def fit_predict(self, answers: pd.DataFrame, probs: Any = None) -> pd.Series:
@@ -167,6 +189,8 @@ class BaseAggregator(BaseEstimator):
         """Validate constructor parameters (subclasses extend)."""
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Return the posterior, shape (n_items, K) (or (n_patterns, K) when ``_fits_patterns``),
+        and the per-annotator estimated accuracy."""
         raise NotImplementedError
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
@@ -175,14 +199,19 @@ class BaseAggregator(BaseEstimator):
     def _rng(self) -> np.random.Generator:
         return check_random_state(getattr(self, "random_state", 0))
 
-    def _hard_labels(self, post: np.ndarray) -> np.ndarray:
-        """Codes of the aggregated labels: argmax of the posterior, seeded random tie-breaking."""
-        return argmax_random_ties(post, self._rng())
+    def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
+        """Codes of the aggregated labels: argmax of the posterior, seeded random tie-breaking
+        (``row_group``: ``post`` has one row per group, see :func:`argmax_random_ties`)."""
+        return argmax_random_ties(post, self._rng(), row_group=row_group)
 
-    def _set_results(self, enc: EncodedAnswers, post: np.ndarray, skill: np.ndarray) -> None:
+    def _set_results(
+        self, enc: EncodedAnswers, post: np.ndarray, skill: np.ndarray, row_group: np.ndarray | None = None
+    ) -> None:
         items = enc.item_index()
         classes = enc.class_index()
-        codes = self._hard_labels(post)
+        codes = self._hard_labels(post, row_group)
+        if row_group is not None:
+            post = post[row_group]
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
         self.probas_ = pd.DataFrame(post, index=items, columns=classes)

@@ -185,12 +185,12 @@ class CrowdLab(BaseAggregator):
         )
         return q, agreement_skill(enc, codes)
 
-    def _hard_labels(self, post: np.ndarray) -> np.ndarray:
+    def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
         codes = getattr(self, "_codes", None)
-        if codes is not None and len(codes) == post.shape[0]:
+        if codes is not None and row_group is None and len(codes) == post.shape[0]:
             self._codes = None
             return codes
-        return super()._hard_labels(post)
+        return super()._hard_labels(post, row_group)
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.model_weight_ = 1.0
