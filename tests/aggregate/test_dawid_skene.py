@@ -76,6 +76,52 @@ class TestDawidSkene:
             DawidSkene(**{param: value}).fit(answers)
 
 
+def _dense_reference_em(table, smoothing, n_iter):
+    """Plain per-item, per-cell Dawid-Skene EM (loops, full K x K matrices) as the paper states it."""
+    from labelwise.aggregate._answers import encode_answers
+
+    enc = encode_answers(table)
+    n, a, k = enc.n_items, enc.n_annotators, enc.n_classes
+    post = np.zeros((n, k))
+    for i, l in zip(enc.item_idx, enc.label_idx):
+        post[i, l] += 1
+    post /= post.sum(axis=1, keepdims=True)
+    losses = []
+
+    def m_step(post):
+        prior = np.maximum(post.mean(axis=0), 1e-10)
+        prior /= prior.sum()
+        counts = np.zeros((a, k, k))  # [annotator, true, given]
+        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
+            counts[j, :, l] += post[i]
+        counts = np.maximum(counts + smoothing, 1e-10)
+        return prior, counts / counts.sum(axis=2, keepdims=True)
+
+    for _ in range(n_iter):
+        prior, conf = m_step(post)
+        log_joint = np.tile(np.log(prior), (n, 1))
+        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
+            log_joint[i] += np.log(conf[j, :, l])
+        log_z = np.log(np.exp(log_joint).sum(axis=1))
+        post = np.exp(log_joint - log_z[:, None])
+        losses.append((-log_z.sum() - smoothing * np.log(conf).sum()) / enc.n_answers)
+    return post, m_step(post)[1], losses
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.01, 1.0])
+def test_matches_a_dense_per_cell_reference(smoothing):
+    """Posteriors, confusion matrices and MAP loss equal a loop-based dense EM (40 annotators with 6 answers each)."""
+    rng = np.random.default_rng(int(smoothing * 100))
+    rows = [(i, f"w{rng.integers(40)}", int(rng.integers(4))) for i in range(80) for _ in range(3)]
+    table = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    est = DawidSkene(smoothing=smoothing, max_iter=4, tol=0).fit(table)
+    post, conf, losses = _dense_reference_em(table, smoothing, 4)
+    assert est.n_iter_ == 4
+    np.testing.assert_allclose(est.probas_.to_numpy(), post, atol=1e-10)
+    np.testing.assert_allclose(est.annotator_confusion_, conf, atol=1e-12)
+    np.testing.assert_allclose(est.loss_history_, losses, rtol=1e-10)
+
+
 class TestOneCoin:
     def test_recovers_annotator_accuracies(self):
         """The one-coin skills match the simulated accuracies."""
@@ -96,6 +142,7 @@ class TestOneCoin:
         answers, _ = confusion_crowd(50, 3, per_item=3, seed=8)
         oc = OneCoinDawidSkene(max_iter=3).fit(answers)
         from labelwise.aggregate._answers import encode_answers
+        from labelwise.aggregate.dawid_skene import _Observed
 
         enc = encode_answers(answers)
         pat = enc.patterns
@@ -104,7 +151,8 @@ class TestOneCoin:
         given[:] = ((1 - s) / 2)[:, None, None]
         given[:, np.arange(3), np.arange(3)] = s[:, None]
         prior = oc.priors_.to_numpy()
-        post_full, _ = DawidSkene()._e_step(pat, prior, given.reshape(-1, 3), enc.n_answers)
+        obs = _Observed.build(pat)
+        post_full, _ = DawidSkene(smoothing=0)._e_step(obs, prior, given.reshape(-1, 3)[obs.columns], None, enc.n_answers)
         post_one, _ = OneCoinDawidSkene._e_step(pat, prior, s, enc.n_answers)
         np.testing.assert_allclose(post_full, post_one, atol=1e-9)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .._validate import check_choice
@@ -307,6 +309,10 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     string ids); the uniques keep the column's dtype (e.g. Arrow-backed strings). A null value gets
     code -1.
     """
+    if isinstance(values.array, pd.arrays.ArrowExtensionArray):  # incl. pandas' default strings
+        arrow = _factorize_arrow(values)
+        if arrow is not None:
+            return arrow
     codes, uniques = pd.factorize(values, sort=False)
     try:
         order = np.asarray(uniques.argsort(), dtype=np.int64)
@@ -318,6 +324,33 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         codes = rank[codes]
         uniques = uniques.take(order)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """:func:`_factorize` for an Arrow-backed column without nulls, in Arrow's own kernels (about
+    a third faster than through pandas); ``None`` when it does not apply."""
+    arr = pa.array(values.array)  # zero copy
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        return None
+    encoded = arr.dictionary_encode()
+    uniques = encoded.dictionary
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    try:
+        order = pc.sort_indices(uniques).to_numpy()  # UTF-8 byte order = code point order
+    except pa.ArrowNotImplementedError:
+        return None
+    if not np.array_equal(order, np.arange(len(order))):
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        uniques = uniques.take(order)
+    try:
+        index = pd.Index(pd.array(uniques, dtype=values.dtype))
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    return codes, index
 
 
 def _row_label(frame: pd.DataFrame, pos: int) -> str:

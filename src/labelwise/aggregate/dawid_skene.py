@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
@@ -27,6 +29,46 @@ def _check_em_params(est: BaseAggregator) -> None:
     smoothing = getattr(est, "smoothing", 0.0)
     if not (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and smoothing >= 0):
         raise InvalidParameterError(f"smoothing must be a number >= 0, got {smoothing!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class _Observed:
+    """The (annotator, label) columns that the answers use, and the count matrices restricted to them.
+
+    ``columns`` are the used ``annotator * K + label`` values (sorted); ``m`` is (n_patterns ×
+    n_used) with the answer counts, ``mt`` its transpose; ``annotator_of[r]`` is the annotator of
+    used column ``r``, ``by_annotator`` the (n_annotators × n_used) indicator that sums used
+    columns per annotator, and ``n_unused[j]`` the number of labels ``j`` never gave.
+    """
+
+    columns: np.ndarray
+    m: sp.csr_matrix
+    mt: sp.csc_matrix
+    weights: np.ndarray
+    annotator_of: np.ndarray
+    by_annotator: sp.csr_matrix
+    n_unused: np.ndarray
+
+    @classmethod
+    def build(cls, pat: AnswerPatterns) -> _Observed:
+        enc = pat.answers  # sorted by (pattern, annotator, label): rows and columns come in order
+        k, n_ann = enc.n_classes, enc.n_annotators
+        cols = enc.annotator_idx * k + enc.label_idx
+        used = np.bincount(cols, minlength=n_ann * k) > 0
+        columns = np.flatnonzero(used)
+        code = np.cumsum(used) - 1
+        m = _csr(enc.item_idx, code[cols], enc.n_items, len(columns))
+        annotator_of = columns // k
+        by_annotator = _csr(annotator_of, np.arange(len(columns)), n_ann, len(columns))
+        n_unused = (k - np.bincount(annotator_of, minlength=n_ann)).astype(np.float64)
+        return cls(columns, m, m.T, pat.weights, annotator_of, by_annotator, n_unused)
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """A CSR matrix of ones at (rows, cols), for pairs already sorted by row then column."""
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return sp.csr_matrix((np.ones(len(rows)), cols, indptr), shape=(n_rows, n_cols))
 
 
 class DawidSkene(BaseAggregator):
@@ -118,49 +160,62 @@ class DawidSkene(BaseAggregator):
     def _check_params(self) -> None:
         _check_em_params(self)
 
-    # Internally the confusion matrices are kept as ``given[j * K + l, k] = π_j[k, l]`` (one row per
-    # (annotator, given label), one column per true class): the layout both sparse products use.
-    def _m_step(self, pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        enc, w = pat.answers, pat.weights
-        k = enc.n_classes
+    # Only the confusion rows (annotator j, given label l) that some answer uses enter the E-step;
+    # the others are all "smoothing / row total". The iterations therefore keep just the used rows,
+    # ``given[r, k] = π_j[k, l]`` for used column r = (j, l): O(answers · K) memory and work instead
+    # of O(annotators · K²), which matters when many annotators give a few answers each (CF: 461
+    # annotators, 1,720 answers). The full matrices are built once, at the end.
+    def _m_step(self, obs: _Observed, post: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        w = obs.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        # counts[j * K + l, k] = Σ_{answers of j with label l} w_i T[i, k]
-        counts = np.asarray(enc.annotator_label_by_item @ (post * w[:, None]))
+        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k]
+        counts = np.asarray(obs.mt @ (post * w[:, None]))
         counts += self.smoothing
         np.maximum(counts, _FLOOR, out=counts)
-        by_annotator = counts.reshape(enc.n_annotators, k, k)  # [j, given l, true k]
-        by_annotator /= by_annotator.sum(axis=1, keepdims=True)
-        return prior, counts
+        # total[j, k] = Σ_l counts over all K labels of j, the unused ones holding the floor value
+        total = np.asarray(obs.by_annotator @ counts)
+        total += obs.n_unused[:, None] * max(self.smoothing, _FLOOR)
+        counts /= total.take(obs.annotator_of, axis=0)
+        return prior, counts, total
 
-    def _e_step(self, pat: AnswerPatterns, prior: np.ndarray, given: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
-        enc = pat.answers
+    def _e_step(
+        self, obs: _Observed, prior: np.ndarray, given: np.ndarray, total: np.ndarray, n_answers: int
+    ) -> tuple[np.ndarray, float]:
         log_given = np.log(given)
-        log_joint = np.asarray(enc.item_by_annotator_label @ log_given)
+        log_joint = np.asarray(obs.m @ log_given)
         log_joint += np.log(prior)
         post, log_z = log_normalize(log_joint)
-        nll = -(pat.weights @ log_z)
+        nll = -(obs.weights @ log_z)
         if self.smoothing:  # MAP: the Dirichlet prior's log density joins the objective
-            nll -= self.smoothing * log_given.sum()
+            # Σ log π over every cell: the used rows plus, per annotator j, its unused rows, each
+            # Σ_k log(smoothing / total[j, k])
+            k = total.shape[1]
+            unused = obs.n_unused.sum() * k * np.log(self.smoothing) - (obs.n_unused @ np.log(total)).sum()
+            nll -= self.smoothing * (log_given.sum() + unused)
         return post, float(nll / n_answers)
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
+        obs = _Observed.build(pat)
         post = weighted_vote_shares(pat.answers)
         self.converged_ = False
         prev = np.inf
         for it in range(1, self.max_iter + 1):
-            prior, given = self._m_step(pat, post)
-            post, nll = self._e_step(pat, prior, given, enc.n_answers)
+            prior, given, total = self._m_step(obs, post)
+            post, nll = self._e_step(obs, prior, given, total, enc.n_answers)
             self.loss_history_.append(nll)
             self.n_iter_ = it
             if prev - nll < self.tol:
                 self.converged_ = True
                 break
             prev = nll
-        prior, given = self._m_step(pat, post)
+        prior, given, total = self._m_step(obs, post)
         k = enc.n_classes
-        conf = given.reshape(enc.n_annotators, k, k).transpose(0, 2, 1).copy()  # -> [j, true k, given l]
+        # [j, given l, true k]: unused rows hold the floor value over the row total, used rows `given`
+        full = np.repeat((max(self.smoothing, _FLOOR) / total)[:, None, :], k, axis=1)
+        full.reshape(-1, k)[obs.columns] = given
+        conf = full.transpose(0, 2, 1).copy()  # -> [j, true k, given l]
         self.annotator_confusion_ = conf
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
