@@ -9,7 +9,9 @@ Part 2 (``semi``): 5% and 10% of the training labels kept; labelwise SelfTrainer
   scikit-learn's SelfTrainingClassifier (threshold 0.75, k_best) and LabelSpreading, and the
   estimator trained on the labeled part alone. ``labelwise_adaptive_safe`` adds SelfTrainer's
   ``safeguard="cv"`` (3-fold cross-validation on the labeled part only decides whether to keep
-  the pseudo-labels); ``labelwise_adaptive_freematch`` uses FreeMatch's self-adaptive thresholds.
+  the pseudo-labels); ``labelwise_adaptive_freematch`` uses FreeMatch's self-adaptive thresholds;
+  ``labelwise_adaptive_softmatch`` uses SoftMatch's truncated-Gaussian pseudo-label weights
+  (settings chosen on dev seeds with ``benchmarks/dev_semi_adaptive.py``, never on seeds 0-2).
 
 Base estimator everywhere: LogisticRegression(max_iter=1000, tol=1e-3) on standardised
 features (fast on 2 shared cores; cleanlab's CleanLearning gets its automatic class weights
@@ -174,6 +176,9 @@ def run_semi(quick: bool) -> pd.DataFrame:
                 methods["labelwise_adaptive_freematch"] = lambda: SelfTrainer(
                     base(), selection="adaptive", adaptive_thresholds="freematch", max_iter=max_iter
                 ).fit(X_tr, y_semi)
+                methods["labelwise_adaptive_softmatch"] = lambda: SelfTrainer(
+                    base(), selection="adaptive", adaptive_thresholds="softmatch", max_iter=max_iter
+                ).fit(X_tr, y_semi)
                 methods["labelwise_adaptive_prior"] = lambda: SelfTrainer(
                     base(), selection="adaptive", prior_correction=True, max_iter=max_iter
                 ).fit(X_tr, y_semi)
@@ -251,7 +256,8 @@ def summarise_semi(df: pd.DataFrame) -> None:
     secs = df.groupby("method")["seconds"].sum()
     for m in mean.index:
         print(f"| {m} | {mean[m]:.4f} | {100 * vs_base[m].mean():+.1f} pts | {100 * vs_base[m].min():+.1f} pts | {secs[m]:.1f} |")
-    for rule in ("labelwise_adaptive", "labelwise_adaptive_safe", "labelwise_adaptive_freematch"):
+    for rule in ("labelwise_adaptive", "labelwise_adaptive_safe", "labelwise_adaptive_freematch",
+                 "labelwise_adaptive_softmatch"):
         gain = mean[rule] - mean["sklearn_threshold_0.75"]
         worst = vs_base[rule].min()
         print(f"\n{rule}: Goal 4 (>= SelfTrainingClassifier + 1 point): {100 * gain:+.2f} points -> "

@@ -1,4 +1,4 @@
-"""labelwise.semi selection rules: threshold, k-best, class-balanced, curriculum, FlexMatch, FreeMatch, LLKD."""
+"""labelwise.semi selection rules: threshold, k-best, class-balanced, curriculum, FlexMatch, FreeMatch, SoftMatch, LLKD."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from labelwise.semi import (
     select_class_balanced,
     select_k_best,
     select_threshold,
+    softmatch_weights,
 )
 
 
@@ -146,6 +147,47 @@ class TestFreeMatchThresholds:
         """A momentum outside [0, 1) is an InvalidParameterError naming it."""
         with pytest.raises(InvalidParameterError, match="momentum"):
             freematch_thresholds(np.array([[0.5, 0.5]]), momentum=1.5)
+
+
+class TestSoftMatchWeights:
+    """SoftMatch's truncated Gaussian weights."""
+
+    def test_full_weight_above_mean_gaussian_below(self):
+        """Without alignment, confidences at or above the mean weigh 1, lower ones exp(-(c - mu)^2 / 2 var)."""
+        conf = np.array([0.95, 0.9, 0.8, 0.6, 0.55])
+        probs = np.column_stack([conf, 1 - conf])
+        res = softmatch_weights(probs, align=False)
+        mu, var = conf.mean(), conf.var(ddof=1)
+        assert res.mean == pytest.approx(mu) and res.variance == pytest.approx(var)
+        expected = np.where(conf >= mu, 1.0, np.exp(-((conf - mu) ** 2) / (2 * var)))
+        np.testing.assert_allclose(res.weights, expected)
+        assert res.weights[0] == res.weights[1] == 1.0 and 0 < res.weights[-1] < res.weights[-2] < 1
+
+    def test_uniform_alignment_lifts_the_under_predicted_class(self):
+        """Aligning to uniform divides by the mean prediction, so the rarely predicted class weighs more."""
+        probs = np.array([[0.9, 0.1]] * 8 + [[0.35, 0.65]] * 2)
+        plain = softmatch_weights(probs, align=False).weights
+        aligned = softmatch_weights(probs).weights
+        assert aligned[-1] > plain[-1]
+        q = probs / probs.mean(axis=0) * 0.5
+        q /= q.sum(axis=1, keepdims=True)
+        c = q.max(axis=1)
+        expected = np.where(c >= c.mean(), 1.0, np.exp(-((c - c.mean()) ** 2) / (2 * c.var(ddof=1))))
+        np.testing.assert_allclose(aligned, expected)
+
+    def test_target_alignment_matches_prior_and_is_validated(self):
+        """A target distribution replaces uniform (ReMixMatch alignment); a bad one names the parameter."""
+        probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])
+        q = probs * (np.array([0.75, 0.25]) / probs.mean(axis=0))
+        c = (q / q.sum(axis=1, keepdims=True)).max(axis=1)
+        assert softmatch_weights(probs, target=np.array([3.0, 1.0])).mean == pytest.approx(c.mean())
+        with pytest.raises(InvalidParameterError, match="target"):
+            softmatch_weights(probs, target=np.array([1.0, 0.0]))
+
+    def test_equal_confidences_all_weigh_one(self):
+        """With zero variance (or one example) nothing is below the mean: every weight is 1."""
+        np.testing.assert_array_equal(softmatch_weights(np.array([[0.7, 0.3]] * 4)).weights, np.ones(4))
+        np.testing.assert_array_equal(softmatch_weights(np.array([[0.2, 0.8]])).weights, np.ones(1))
 
 
 class TestLLKDThresholds:

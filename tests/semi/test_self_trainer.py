@@ -19,7 +19,7 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from labelwise.errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
-from labelwise.semi import SELECTIONS, SelfTrainer
+from labelwise.semi import SELECTIONS, SelfTrainer, softmatch_weights
 
 #: Checks that cannot apply to a semi-supervised estimator whose unlabeled marker is -1.
 EXPECTED_FAILED = {
@@ -30,7 +30,11 @@ EXPECTED_FAILED = {
 
 @pytest.mark.slow
 @parametrize_with_checks(
-    [SelfTrainer(LogisticRegression(), max_iter=3)], expected_failed_checks=lambda est: EXPECTED_FAILED
+    [
+        SelfTrainer(LogisticRegression(), max_iter=3),
+        SelfTrainer(LogisticRegression(), selection="adaptive", adaptive_thresholds="softmatch", max_iter=3),
+    ],
+    expected_failed_checks=lambda est: EXPECTED_FAILED,
 )
 def test_sklearn_estimator_checks(estimator, check):
     """SelfTrainer passes scikit-learn's estimator checks that apply to it."""
@@ -108,6 +112,32 @@ class TestRules:
         pseudo = model.labeled_iter_ > 0
         assert pseudo.any() and (model.transduction_[pseudo] == y_true[pseudo]).mean() > 0.85
         assert model.score(X_test, y_test) > 0.8
+
+    def test_softmatch_weights_every_pseudo_label_as_the_paper(self, digits):
+        """adaptive_thresholds='softmatch' pseudo-labels the whole pool and fits exactly SoftMatch's weighted loss."""
+        X, y, X_test, y_test, y_true = digits
+        model = SelfTrainer(_lr(), selection="adaptive", adaptive_thresholds="softmatch", max_iter=2).fit(X, y)
+        pool = y == -1
+        assert (model.labeled_iter_[pool] > 0).all() and model.termination_condition_ == "all_labeled"
+        assert (model.transduction_[pool] == y_true[pool]).mean() > 0.85
+        assert set(model.history_["thresholds"].iloc[0]) == {"mean", "std"}
+        # The same two rounds by hand: lambda * n_labeled / n_pool * SoftMatch weight per pseudo-label.
+        lab, unl = np.flatnonzero(~pool), np.flatnonzero(pool)
+        student = _lr().fit(X[lab], y[lab])
+        for _ in range(2):
+            proba = student.predict_proba(X[unl])
+            w = lab.size / unl.size * softmatch_weights(proba).weights
+            rows = np.concatenate([lab, unl])
+            labels = np.concatenate([y[lab], student.classes_[proba.argmax(axis=1)]])
+            student = _lr().fit(X[rows], labels, sample_weight=np.concatenate([np.ones(lab.size), w]))
+        np.testing.assert_allclose(model.predict_proba(X_test), student.predict_proba(X_test), atol=1e-8)
+        assert model.score(X_test, y_test) > 0.8
+
+    def test_softmatch_needs_sample_weight(self, digits):
+        """SoftMatch weights pseudo-labels, so an estimator without sample_weight is an EstimatorError."""
+        X, y, *_ = digits
+        with pytest.raises(EstimatorError, match="softmatch"):
+            SelfTrainer(KNeighborsClassifier(), selection="adaptive", adaptive_thresholds="softmatch").fit(X, y)
 
     def test_class_balanced_keeps_classes_even(self, digits):
         """Each round admits k // K per predicted class, so no class dominates the pseudo-labels."""
@@ -261,7 +291,7 @@ class TestEstimators:
             ({"percentile_step": 0}, "percentile_step"),
             ({"max_iter": -1}, "max_iter"),
             ({"unlabeled_weight": -1.0}, "unlabeled_weight"),
-            ({"adaptive_thresholds": "softmatch"}, "adaptive_thresholds"),
+            ({"adaptive_thresholds": "cubic"}, "adaptive_thresholds"),
         ],
     )
     def test_bad_parameters(self, digits, params, match):

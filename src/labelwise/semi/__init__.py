@@ -1,12 +1,13 @@
 """Pseudo-labelling: :class:`SelfTrainer` and its selection rules.
 
 See :class:`SelfTrainer` for the rules (fixed threshold, k-best, class-balanced top-k,
-curriculum, FlexMatch- or FreeMatch-style adaptive thresholds, LLKD teacher/student) and their references.
+curriculum, FlexMatch-, FreeMatch- or SoftMatch-style adaptive thresholds, LLKD teacher/student) and their references.
 """
 
 from ._selection import (
     FreeMatchThresholds,
     LLKDThresholds,
+    SoftMatchWeights,
     curriculum_threshold,
     flexmatch_thresholds,
     freematch_thresholds,
@@ -15,6 +16,7 @@ from ._selection import (
     select_class_balanced,
     select_k_best,
     select_threshold,
+    softmatch_weights,
 )
 from ._self_trainer import SELECTIONS, SafeguardResult, SelfTrainer
 
@@ -24,6 +26,7 @@ __all__ = [
     "LLKDThresholds",
     "SafeguardResult",
     "SelfTrainer",
+    "SoftMatchWeights",
     "curriculum_threshold",
     "flexmatch_thresholds",
     "freematch_thresholds",
@@ -32,4 +35,5 @@ __all__ = [
     "select_class_balanced",
     "select_k_best",
     "select_threshold",
+    "softmatch_weights",
 ]

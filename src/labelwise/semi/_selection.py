@@ -20,6 +20,12 @@ References
 .. [5] Wang, Y., Chen, H., Heng, Q., Hou, W., Fan, Y., Wu, Z., Wang, J., Savvides, M.,
    Shinozaki, T., Raj, B., Schiele, B. and Xie, X. (2023). "FreeMatch: Self-adaptive
    Thresholding for Semi-supervised Learning". ICLR 2023.
+.. [6] Chen, H., Tao, R., Fan, Y., Wang, Y., Wang, J., Schiele, B., Xie, X., Raj, B. and
+   Savvides, M. (2023). "SoftMatch: Addressing the Quantity-Quality Trade-off in
+   Semi-supervised Learning". ICLR 2023.
+.. [7] Berthelot, D., Carlini, N., Cubuk, E. D., Kurakin, A., Sohn, K., Zhang, H. and
+   Raffel, C. (2020). "ReMixMatch: Semi-Supervised Learning with Distribution Alignment and
+   Augmentation Anchoring". ICLR 2020.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ __all__ = [
     "flexmatch_thresholds",
     "FreeMatchThresholds",
     "freematch_thresholds",
+    "SoftMatchWeights",
+    "softmatch_weights",
     "normalized_entropy",
     "LLKDThresholds",
     "llkd_thresholds",
@@ -237,6 +245,85 @@ def freematch_thresholds(
     class_level = momentum * class_prev + (1 - momentum) * p.mean(axis=0)
     thresholds = class_level / class_level.max() * global_level
     return FreeMatchThresholds(float(global_level), class_level, thresholds)
+
+
+@dataclass(frozen=True)
+class SoftMatchWeights:
+    """SoftMatch's confidence weights for one round.
+
+    Attributes
+    ----------
+    mean : float
+        ``mu_t``: mean confidence (largest aligned probability) over the pool.
+    variance : float
+        ``sigma_t^2``: its unbiased variance over the pool.
+    weights : ndarray of shape (N,)
+        ``lambda(p_n)`` in ``(0, 1]``: 1 at or above the mean confidence, a Gaussian fall-off below.
+    """
+
+    mean: float
+    variance: float
+    weights: np.ndarray
+
+
+def softmatch_weights(
+    probs: np.ndarray, *, align: bool = True, target: np.ndarray | None = None
+) -> SoftMatchWeights:
+    """Per-example weights of SoftMatch's truncated Gaussian ([6]_, Sec. 3.2-3.3, Eqs. 7-11).
+
+    Every unlabeled example keeps its (hard) pseudo-label; its loss is weighted by
+    ``lambda(p) = exp(-(max p - mu_t)^2 / (2 sigma_t^2))`` when ``max p < mu_t`` and 1 otherwise,
+    a soft version of a confidence threshold: confident examples weigh fully, less confident
+    ones less, none is discarded outright. ``mu_t`` and ``sigma_t^2`` are the mean and (unbiased)
+    variance of the confidence over the unlabeled data. The paper estimates them with an
+    exponential moving average over mini-batches; a self-training round sees the whole pool, so
+    they are computed exactly on it here (no moving average).
+
+    With ``align=True`` the confidence is taken after SoftMatch's uniform alignment,
+    ``UA(p) = normalize(p * u / E[p])`` with ``u`` the uniform distribution and ``E[p]`` the mean
+    prediction over the pool, so that examples of classes the model under-predicts are not
+    down-weighted just for being rarer. As in the paper, alignment only changes the weights; the
+    pseudo-label stays ``argmax p``. ``target`` replaces ``u`` by another distribution (e.g. the
+    labeled class proportions, the distribution alignment of ReMixMatch [7]_).
+
+    Parameters
+    ----------
+    probs : ndarray of shape (N, K)
+        Predicted probabilities of every unlabeled example.
+    align : bool, default True
+    target : ndarray of shape (K,), optional
+        Alignment target (normalised to sum to 1); uniform when omitted.
+
+    Returns
+    -------
+    SoftMatchWeights
+    """
+    p = np.asarray(check_probs(probs), dtype=np.float64)
+    n, k = p.shape
+    if align:
+        if target is None:
+            goal = np.full(k, 1.0 / k)
+        else:
+            goal = np.asarray(target, dtype=np.float64)
+            if goal.shape != (k,) or not np.all(goal > 0):
+                raise InvalidParameterError(
+                    f"target must be {k} positive numbers, got {np.array2string(goal, precision=3)}"
+                )
+            goal = goal / goal.sum()
+        expected = p.mean(axis=0)
+        ratio = np.divide(goal, expected, out=np.zeros(k), where=expected > 0)
+        aligned = p * ratio
+        aligned /= aligned.sum(axis=1, keepdims=True)
+        conf = aligned.max(axis=1)
+    else:
+        conf = p.max(axis=1)
+    mean = float(conf.mean()) if n else 0.0
+    variance = float(conf.var(ddof=1)) if n > 1 else 0.0
+    weights = np.ones(n)
+    if variance > 0:
+        below = conf < mean
+        weights[below] = np.exp(-((conf[below] - mean) ** 2) / (2.0 * variance))
+    return SoftMatchWeights(mean, variance, weights)
 
 
 def normalized_entropy(probs: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ from ._selection import (
     select_class_balanced,
     select_k_best,
     select_threshold,
+    softmatch_weights,
 )
 
 __all__ = ["SelfTrainer", "SafeguardResult", "SELECTIONS"]
@@ -155,7 +156,10 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         weighted as in FlexMatch's loss ``L_s + lambda * L_u`` (see ``unlabeled_weight``);
         with ``adaptive_thresholds="freematch"`` the per-class thresholds are FreeMatch's
         self-adaptive ones [6]_ instead (they follow the model's mean confidence and mean class
-        prediction on the pool, see :func:`~labelwise.semi.freematch_thresholds`);
+        prediction on the pool, see :func:`~labelwise.semi.freematch_thresholds`); with
+        ``adaptive_thresholds="softmatch"``, SoftMatch's soft threshold [7]_: every pool example
+        gets its pseudo-label, weighted by a truncated Gaussian of its (uniformly aligned)
+        confidence (see :func:`~labelwise.semi.softmatch_weights`);
     ``"llkd"``
         the teacher/student selection of LLKD [4]_: pseudo-labels come from a separate
         ``teacher`` fitted once on the labeled part; an example is admitted when the teacher's
@@ -183,18 +187,22 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Examples admitted per round by ``"k_best"`` and (in total) by ``"class_balanced"``.
     percentile_step : float in (0, 100], default 20
         Percent of the pool added per round by ``"curriculum"`` (20 in Curriculum Labeling).
-    adaptive_thresholds : {"flexmatch", "freematch"}, default "flexmatch"
+    adaptive_thresholds : {"flexmatch", "freematch", "softmatch"}, default "flexmatch"
         How ``"adaptive"`` sets its per-class thresholds: FlexMatch's Curriculum Pseudo Labeling
-        (uses ``threshold``, ``warmup``, ``mapping``, ``prior_correction``) or FreeMatch's
+        (uses ``threshold``, ``warmup``, ``mapping``, ``prior_correction``), FreeMatch's
         self-adaptive thresholds (moving averages with decay ``momentum`` per round; ``threshold``
-        is not used).
+        is not used), or SoftMatch's truncated-Gaussian weights (every pool example is
+        pseudo-labelled each round and weighted by its confidence relative to the pool's mean and
+        variance; uses ``prior_correction``; needs an estimator accepting ``sample_weight``).
     warmup : bool, default True
         FlexMatch's threshold warm-up (the unused examples count in the normaliser).
     mapping : {"convex", "linear"}, default "convex"
         FlexMatch's mapping from learning effect to threshold scale.
     prior_correction : bool, default False
-        Count each class's learning effect relative to its share of the labeled examples
-        (labelwise's correction for imbalanced classes; FlexMatch assumes balanced ones).
+        FlexMatch: count each class's learning effect relative to its share of the labeled
+        examples (labelwise's correction for imbalanced classes; FlexMatch assumes balanced ones).
+        SoftMatch: align predictions to the labeled class proportions (ReMixMatch's distribution
+        alignment [8]_) instead of SoftMatch's uniform alignment.
     teacher : estimator with ``fit`` and ``predict_proba``, optional
         A separate teacher fitted once on the labeled part. When given, pseudo-labels and their
         confidences come from the teacher for every rule. Required by ``"llkd"``.
@@ -288,6 +296,12 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     .. [6] Wang, Y., Chen, H., Heng, Q., Hou, W., Fan, Y., Wu, Z., Wang, J., Savvides, M.,
        Shinozaki, T., Raj, B., Schiele, B. and Xie, X. (2023). "FreeMatch: Self-adaptive
        Thresholding for Semi-supervised Learning". ICLR 2023.
+    .. [7] Chen, H., Tao, R., Fan, Y., Wang, Y., Wang, J., Schiele, B., Xie, X., Raj, B. and
+       Savvides, M. (2023). "SoftMatch: Addressing the Quantity-Quality Trade-off in
+       Semi-supervised Learning". ICLR 2023.
+    .. [8] Berthelot, D., Carlini, N., Cubuk, E. D., Kurakin, A., Sohn, K., Zhang, H. and
+       Raffel, C. (2020). "ReMixMatch: Semi-Supervised Learning with Distribution Alignment and
+       Augmentation Anchoring". ICLR 2020.
 
     Examples
     --------
@@ -357,7 +371,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if not 0 < step <= 100:
             raise InvalidParameterError(f"percentile_step must be in (0, 100], got {self.percentile_step!r}")
         check_choice("mapping", self.mapping, ("convex", "linear"))
-        check_choice("adaptive_thresholds", self.adaptive_thresholds, ("flexmatch", "freematch"))
+        check_choice("adaptive_thresholds", self.adaptive_thresholds, ("flexmatch", "freematch", "softmatch"))
         check_fraction("momentum", self.momentum)
         if self.max_iter is not None:
             check_positive_int("max_iter", self.max_iter, minimum=0)
@@ -382,6 +396,10 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             check_estimator_method(self.teacher, "predict_proba", name="teacher")
         if self.unlabeled_weight is not None:
             sample_weight_fit_params(estimator, np.ones(1), name="estimator (unlabeled_weight needs sample weights)")
+        if selection == "adaptive" and self.adaptive_thresholds == "softmatch":
+            sample_weight_fit_params(
+                estimator, np.ones(1), name="estimator (adaptive_thresholds='softmatch' weights each pseudo-label)"
+            )
         return {
             "selection": selection,
             "threshold": threshold,
@@ -535,6 +553,7 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             pred, conf = (s_pred, s_conf) if teacher_pred is None else (teacher_pred, teacher_conf)
             new_codes = pool_codes.copy()
             new_conf = confidence[pool].copy()
+            new_weights = None
             thresholds: Any = None
             if selection in INCREMENTAL:
                 pseudo = pool_codes >= 0
@@ -561,6 +580,14 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     cut = curriculum_threshold(conf, round_, params["step"])
                     chosen = conf >= cut
                     thresholds = cut
+                elif selection == "adaptive" and self.adaptive_thresholds == "softmatch":
+                    soft = softmatch_weights(
+                        proba if teacher_proba is None else teacher_proba,
+                        target=prior if self.prior_correction else None,
+                    )
+                    chosen = soft.weights > 0
+                    new_weights = base_weight * soft.weights
+                    thresholds = {"mean": round(soft.mean, 4), "std": round(float(np.sqrt(soft.variance)), 4)}
                 elif selection == "adaptive" and self.adaptive_thresholds == "freematch":
                     previous_fm = freematch_thresholds(
                         proba if teacher_proba is None else teacher_proba, previous=previous_fm, momentum=self.momentum
@@ -601,6 +628,10 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 new_codes = np.where(chosen, pred, -1)
                 new_conf = np.where(chosen, conf, np.nan)
             changed = new_codes != pool_codes
+            reweighted = False
+            if new_weights is not None:  # soft weights: a change of weight alone also changes the next fit
+                reweighted = not np.allclose(new_weights, weights[pool], rtol=1e-9, atol=0.0)
+                weights[pool] = new_weights
             history.append(
                 {
                     "round": round_,
@@ -616,10 +647,10 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             labeled_iter[pool] = pool_iter
             codes[pool] = new_codes
             confidence[pool] = new_conf
-            if not changed.any():
+            if not changed.any() and not reweighted:
                 termination = "no_change"
                 break
-            state = hash(new_codes.tobytes())
+            state = hash(new_codes.tobytes() + (b"" if new_weights is None else new_weights.round(9).tobytes()))
             if selection in RESELECTING and state in seen:  # a cycle of re-selections: stop
                 termination = "no_change"
                 break
