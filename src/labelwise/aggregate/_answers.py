@@ -35,33 +35,45 @@ class EncodedAnswers:
     item_idx, annotator_idx, label_idx : ndarray of int64, shape (n_answers,)
         Codes of each answer's item (into ``items``), annotator (into ``annotators``) and label
         (into ``classes``).
-    items, annotators, classes : ndarray
-        The distinct values, sorted when they are mutually comparable (else in first-seen order).
+    item_values, annotator_values : pandas.Index
+        The distinct items and annotators with the input column's dtype, sorted when they are
+        mutually comparable (else in first-seen order); ``items`` and ``annotators`` are the same
+        as numpy arrays (made on first use).
+    classes : ndarray
+        The distinct labels (sorted, or in the declared order).
     n_duplicates : int
         Answers that repeat an earlier (item, annotator) pair in the input (before any dropping).
     n_dropped : int
         Duplicate answers dropped by ``duplicates="last"`` (0 with ``"keep"``).
     item_name, annotator_name, label_name : str
         The input's column names, used to name the index of results.
-    item_values, annotator_values, class_values : pandas.Index, optional
-        The same values as ``items``/``annotators``/``classes`` with the input column's dtype
-        (used for the results' indexes; derived from the arrays when omitted).
+    class_values : pandas.Index, optional
+        ``classes`` with the label column's dtype (used for the results' columns; derived from
+        ``classes`` when omitted).
     """
 
     item_idx: np.ndarray
     annotator_idx: np.ndarray
     label_idx: np.ndarray
-    items: np.ndarray
-    annotators: np.ndarray
+    item_values: pd.Index = field(repr=False)
+    annotator_values: pd.Index = field(repr=False)
     classes: np.ndarray
     n_duplicates: int = 0
     n_dropped: int = 0
     item_name: str = "item"
     annotator_name: str = "annotator"
     label_name: str = "label"
-    item_values: pd.Index | None = field(default=None, repr=False)
-    annotator_values: pd.Index | None = field(default=None, repr=False)
     class_values: pd.Index | None = field(default=None, repr=False)
+
+    @cached_property
+    def items(self) -> np.ndarray:
+        """The distinct items as a numpy array."""
+        return self.item_values.to_numpy()
+
+    @cached_property
+    def annotators(self) -> np.ndarray:
+        """The distinct annotators as a numpy array."""
+        return self.annotator_values.to_numpy()
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -72,12 +84,12 @@ class EncodedAnswers:
     @property
     def n_items(self) -> int:
         """Number of distinct items."""
-        return int(len(self.items))
+        return int(len(self.item_values))
 
     @property
     def n_annotators(self) -> int:
         """Number of distinct annotators."""
-        return int(len(self.annotators))
+        return int(len(self.annotator_values))
 
     @property
     def n_classes(self) -> int:
@@ -171,23 +183,19 @@ class EncodedAnswers:
         return _answer_patterns(self)
 
     # ------------------------------------------------------------- frames
-    @staticmethod
-    def _index(values: pd.Index | None, array: np.ndarray, name: str) -> pd.Index:
-        if values is None or len(values) != len(array):
-            return pd.Index(array, name=name)
-        return values.rename(name)
-
     def item_index(self) -> pd.Index:
         """The items as a pandas Index named after the item column."""
-        return self._index(self.item_values, self.items, self.item_name)
+        return self.item_values.rename(self.item_name)
 
     def annotator_index(self) -> pd.Index:
         """The annotators as a pandas Index named after the annotator column."""
-        return self._index(self.annotator_values, self.annotators, self.annotator_name)
+        return self.annotator_values.rename(self.annotator_name)
 
     def class_index(self) -> pd.Index:
         """The classes as a pandas Index named after the label column."""
-        return self._index(self.class_values, self.classes, self.label_name)
+        if self.class_values is None or len(self.class_values) != len(self.classes):
+            return pd.Index(self.classes, name=self.label_name)
+        return self.class_values.rename(self.label_name)
 
     def to_frame(self) -> pd.DataFrame:
         """The (kept) answers decoded back to a long table."""
@@ -278,13 +286,12 @@ def _answer_patterns(enc: EncodedAnswers) -> AnswerPatterns:
         item_idx=item_pattern[item_sorted[keep]],
         annotator_idx=cols_sorted[keep] // enc.n_classes,
         label_idx=cols_sorted[keep] % enc.n_classes,
-        items=np.arange(len(first)),
-        annotators=enc.annotators,
+        item_values=pd.RangeIndex(len(first)),
+        annotator_values=enc.annotator_values,
         classes=enc.classes,
         item_name=enc.item_name,
         annotator_name=enc.annotator_name,
         label_name=enc.label_name,
-        annotator_values=enc.annotator_values,
         class_values=enc.class_values,
     )
     return AnswerPatterns(answers=sub, item_pattern=item_pattern, weights=weights)
@@ -464,10 +471,9 @@ def encode_answers(
             )
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
-    items, annotators = item_values.to_numpy(), annotator_values.to_numpy()
-    n_ann = max(len(annotators), 1)
+    n_ann = max(len(annotator_values), 1)
     key = item_idx * n_ann + annotator_idx
-    space = len(items) * n_ann
+    space = len(item_values) * n_ann
     if space <= 8 * len(key) + 1_000_000:
         n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
     else:
@@ -485,15 +491,13 @@ def encode_answers(
         item_idx=item_idx,
         annotator_idx=annotator_idx,
         label_idx=label_idx,
-        items=items,
-        annotators=annotators,
+        item_values=item_values,
+        annotator_values=annotator_values,
         classes=classes,
         n_duplicates=n_dup,
         n_dropped=n_dropped,
         item_name=str(item_col),
         annotator_name=str(annotator_col),
         label_name=str(label_col),
-        item_values=item_values,
-        annotator_values=annotator_values,
         class_values=class_values,
     )

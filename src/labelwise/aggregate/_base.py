@@ -211,10 +211,10 @@ class BaseAggregator(BaseEstimator):
         classes = enc.class_index()
         codes = self._hard_labels(post, row_group)
         if row_group is not None:
-            post = post[row_group]
+            post = post[row_group]  # a new array: the frame below may own it without a copy
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
-        self.probas_ = pd.DataFrame(post, index=items, columns=classes)
+        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=None if row_group is None else False)
         self.annotator_skill_ = pd.Series(
             np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill"
         )

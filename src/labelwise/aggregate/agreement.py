@@ -186,7 +186,7 @@ def item_agreement(answers: pd.DataFrame, consensus: Any) -> pd.Series:
     enc = check_answers(answers)
     item_codes = _consensus_codes(enc, consensus)
     match = (item_codes[enc.item_idx] == enc.label_idx).astype(np.float64)
-    n = len(enc.items)
+    n = enc.n_items
     total = np.bincount(enc.item_idx, minlength=n).astype(np.float64)
     agree = np.bincount(enc.item_idx, weights=match, minlength=n) / total
     agree[item_codes < 0] = np.nan
@@ -208,7 +208,7 @@ def annotator_agreement(answers: pd.DataFrame, consensus: Any) -> pd.DataFrame:
     item_codes = _consensus_codes(enc, consensus)
     target = item_codes[enc.item_idx]
     known = target >= 0
-    a = len(enc.annotators)
+    a = enc.n_annotators
     n_answers = np.bincount(enc.annotator_idx, minlength=a)
     n_known = np.bincount(enc.annotator_idx[known], minlength=a).astype(np.float64)
     n_match = np.bincount(enc.annotator_idx[known], weights=(target[known] == enc.label_idx[known]).astype(np.float64), minlength=a)
@@ -249,12 +249,12 @@ def agreement(answers: pd.DataFrame, *, labels: Any = None) -> Agreement:
     """Krippendorff's alpha, Fleiss' kappa and table sizes in one :class:`Agreement`."""
     enc = check_answers(answers, labels=labels)
     counts = _counts(enc)
-    per_item = np.bincount(enc.item_idx, minlength=len(enc.items))
+    per_item = np.bincount(enc.item_idx, minlength=enc.n_items)
     return Agreement(
         krippendorff_alpha=_alpha(counts),
         fleiss_kappa=_kappa(counts),
-        n_items=len(enc.items),
-        n_annotators=len(enc.annotators),
+        n_items=enc.n_items,
+        n_annotators=enc.n_annotators,
         n_answers=enc.n_answers,
         n_pairable_items=int((per_item >= 2).sum()),
     )
