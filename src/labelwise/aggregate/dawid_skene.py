@@ -95,7 +95,9 @@ class DawidSkene(BaseAggregator):
     Both steps are one sparse matrix product each with the (items × annotator·label) count matrix:
     the E-step is ``M @ log Π`` and the M-step ``M.T @ T``. Items with the same answers have the
     same posterior, so the products run over distinct answer patterns, each weighted by its number
-    of items (exactly the same iterates; CIFAR-10N's 50,000 items have 903 patterns). Iterations stop when the mean negative
+    of items (exactly the same iterates; CIFAR-10N's 50,000 items have 903 patterns), and over the
+    (annotator, label) columns that some answer uses (a confusion row nobody's answer selects is
+    only needed for the prior term and the final ``annotator_confusion_``). Iterations stop when the mean negative
     log-likelihood per answer, ``-(Σ_i log Z_i + smoothing Σ log π) / n_answers`` (the negative
     log posterior with the Dirichlet prior below; recorded in ``loss_history_``, never increasing),
     falls by less than ``tol``, or after ``max_iter``. Probabilities are floored at 1e-10 so that an
@@ -243,7 +245,8 @@ class OneCoinDawidSkene(BaseAggregator):
       [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as a per-item constant plus a
       bincount over ``(item, label)`` cells.
 
-    Stops as :class:`DawidSkene`. ``annotator_skill_`` is ``s``.
+    Stops as :class:`DawidSkene`, and like it iterates over distinct answer patterns (items with
+    the same answers, weighted by their number). ``annotator_skill_`` is ``s``.
 
     Parameters
     ----------
