@@ -5,9 +5,11 @@ aggregation method and every crowd-kit classification method on the same answer 
 accuracy against the gold labels and fit time side by side, the speed-up of each labelwise method
 over its crowd-kit counterpart, and whether the goals of the aggregate issue are met.
 
-crowd-kit runs in a fresh subprocess per (data set, method) with a wall-clock limit (``--timeout``);
-a run that exceeds it is reported as ``timeout``, a run that raises as ``error`` (crowd-kit 1.4.2's
-Wawa and ZeroBasedSkill fail under scikit-learn >= 1.7 with an ``__sklearn_tags__`` error).
+Both libraries are timed the same way: the best of ``--repeats`` fits, a fit over 2 s not being
+repeated. crowd-kit runs in a fresh subprocess per (data set, method) with a wall-clock limit
+(``--timeout``, for all its repeats); a subprocess that exceeds it is reported as ``timeout``, one
+that raises as ``error`` (crowd-kit 1.4.2's Wawa and ZeroBasedSkill fail under scikit-learn >= 1.7
+with an ``__sklearn_tags__`` error).
 
 Usage::
 
@@ -65,13 +67,17 @@ import json, sys, time, warnings
 warnings.filterwarnings("ignore")
 import pandas as pd
 import crowdkit.aggregation as ca
-path, cls_name = sys.argv[1], sys.argv[2]
+path, cls_name, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
 df = pd.read_csv(path, dtype=str).rename(columns={"item": "task", "annotator": "worker"})
-est = getattr(ca, cls_name)()
-t0 = time.perf_counter()
-labels = est.fit_predict(df)
-dt = time.perf_counter() - t0
-json.dump({"time": dt, "labels": {str(k): str(v) for k, v in labels.items()}}, sys.stdout)
+times = []
+for _ in range(repeats):  # best of N, as for labelwise; a run over 2 s is not repeated
+    est = getattr(ca, cls_name)()
+    t0 = time.perf_counter()
+    labels = est.fit_predict(df)
+    times.append(time.perf_counter() - t0)
+    if times[-1] > 2.0:
+        break
+json.dump({"time": min(times), "labels": {str(k): str(v) for k, v in labels.items()}}, sys.stdout)
 """
 
 
@@ -108,10 +114,10 @@ def run_labelwise(name: str, answers: pd.DataFrame, repeats: int) -> tuple[pd.Se
     return est.labels_.astype(str), float(min(times))
 
 
-def run_crowdkit(cls_name: str, path: Path, timeout: float, python: str = sys.executable) -> dict:
+def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python: str = sys.executable) -> dict:
     try:
         proc = subprocess.run(
-            [python, "-c", _CHILD, str(path), cls_name],
+            [python, "-c", _CHILD, str(path), cls_name, str(repeats)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -129,7 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", nargs="*", default=SETS)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per crowd-kit run")
-    ap.add_argument("--repeats", type=int, default=3, help="labelwise timing: best of N (fast runs)")
+    ap.add_argument("--repeats", type=int, default=3, help="timing of both libraries: best of N (runs under 2 s)")
     ap.add_argument("--no-crowdkit", action="store_true")
     ap.add_argument(
         "--legacy-python",
@@ -155,10 +161,12 @@ def main() -> None:
         ck = {}
         if not args.no_crowdkit:
             for m, cls_name in CK_METHODS.items():
-                res = run_crowdkit(cls_name, folder / "annotations.csv", args.timeout)
+                res = run_crowdkit(cls_name, folder / "annotations.csv", args.timeout, args.repeats)
                 if res["status"] == "error" and args.legacy_python and "__sklearn_tags__" in res["error"]:
                     first_error = res["error"]
-                    res = run_crowdkit(cls_name, folder / "annotations.csv", args.timeout, args.legacy_python)
+                    res = run_crowdkit(
+                        cls_name, folder / "annotations.csv", args.timeout, args.repeats, args.legacy_python
+                    )
                     res["note"] = f"ran under scikit-learn 1.5.2 (main env: {first_error[:60]}...)"
                 if res["status"] == "ok":
                     res["acc"] = accuracy(res["labels"], gold)

@@ -274,7 +274,8 @@ def _answer_patterns(enc: EncodedAnswers) -> AnswerPatterns:
     rep = first[item_pattern]
     exact = np.array_equal(lengths, lengths[rep])
     if exact:  # entry e of item i's sorted row must equal entry e of its representative's row
-        pos = np.arange(len(cols_sorted)) + np.repeat(indptr[rep] - indptr[:-1], lengths)
+        pos = (indptr[rep] - indptr[:-1])[item_sorted]
+        pos += np.arange(len(cols_sorted))
         exact = np.array_equal(cols_sorted, cols_sorted[pos])
     if not exact:
         item_pattern = first = np.arange(n_items, dtype=np.int64)

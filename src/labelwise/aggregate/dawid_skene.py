@@ -174,7 +174,8 @@ class DawidSkene(BaseAggregator):
         # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k]
         counts = np.asarray(obs.mt @ (post * w[:, None]))
         counts += self.smoothing
-        np.maximum(counts, _FLOOR, out=counts)
+        if self.smoothing < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
+            np.maximum(counts, _FLOOR, out=counts)
         # total[j, k] = Σ_l counts over all K labels of j, the unused ones holding the floor value
         total = np.asarray(obs.by_annotator @ counts)
         total += obs.n_unused[:, None] * max(self.smoothing, _FLOOR)
