@@ -97,11 +97,13 @@ class DawidSkene(BaseAggregator):
     same posterior, so the products run over distinct answer patterns, each weighted by its number
     of items (exactly the same iterates; CIFAR-10N's 50,000 items have 903 patterns), and over the
     (annotator, label) columns that some answer uses (a confusion row nobody's answer selects is
-    only needed for the prior term and the final ``annotator_confusion_``). Iterations stop when the mean negative
-    log-likelihood per answer, ``-(Σ_i log Z_i + smoothing Σ log π) / n_answers`` (the negative
-    log posterior with the Dirichlet prior below; recorded in ``loss_history_``, never increasing),
-    falls by less than ``tol``, or after ``max_iter``. Probabilities are floored at 1e-10 so that an
-    answer never seen for a class does not zero a posterior.
+    only needed for the prior term and the final ``annotator_confusion_``).
+
+    Iterations stop when the mean negative log-likelihood per answer,
+    ``-(Σ_i log Z_i + smoothing Σ log π) / n_answers`` (the negative log posterior with the
+    Dirichlet prior below; recorded in ``loss_history_``, never increasing), falls by less than
+    ``tol``, or after ``max_iter``. Probabilities are floored at 1e-10 so that an answer never seen
+    for a class does not zero a posterior.
 
     Parameters
     ----------
@@ -192,9 +194,10 @@ class DawidSkene(BaseAggregator):
         nll = -(obs.weights @ log_z)
         if self.smoothing:  # MAP: the Dirichlet prior's log density joins the objective
             # Σ log π over every cell: the used rows plus, per annotator j, its unused rows, each
-            # Σ_k log(smoothing / total[j, k])
+            # Σ_k log(max(smoothing, floor) / total[j, k])
             k = total.shape[1]
-            unused = obs.n_unused.sum() * k * np.log(self.smoothing) - (obs.n_unused @ np.log(total)).sum()
+            log_cell = np.log(max(self.smoothing, _FLOOR))
+            unused = obs.n_unused.sum() * k * log_cell - (obs.n_unused @ np.log(total)).sum()
             nll -= self.smoothing * (log_given.sum() + unused)
         return post, float(nll / n_answers)
 
