@@ -13,7 +13,7 @@ with an ``__sklearn_tags__`` error).
 
 Usage::
 
-    python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit run
+    python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit method
     python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
 """
 
@@ -134,7 +134,7 @@ def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", nargs="*", default=SETS)
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per crowd-kit run")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per crowd-kit subprocess (all its repeats)")
     ap.add_argument("--repeats", type=int, default=3, help="timing of both libraries: best of N (runs under 2 s)")
     ap.add_argument("--no-crowdkit", action="store_true")
     ap.add_argument(
