@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._validate import check_meta_X
 
 
 def base_estimator(meta: Any) -> Any:
@@ -31,3 +36,41 @@ def inherit_input_tags(tags: Any, meta: Any) -> Any:
     tags.input_tags.sparse = inner.sparse
     tags.input_tags.allow_nan = inner.allow_nan
     return tags
+
+
+class PredictWithFittedEstimator:
+    """Prediction methods of a meta-estimator that delegate to its fitted ``estimator_``.
+
+    The wrapped model is fitted on class codes ``0..K-1``; ``predict`` maps them back to
+    ``classes_``. Each method exists only when the wrapped estimator has it, and ``X`` is checked
+    as at fit time. Put this mixin first among the bases so that ``__sklearn_tags__`` adds the
+    wrapped estimator's input tags to scikit-learn's.
+    """
+
+    @available_if(estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the fitted ``estimator_``, columns in the order of ``classes_``."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(check_meta_X(self, X, reset=False))
+
+    @available_if(estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the fitted ``estimator_``."""
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False))
+
+    @available_if(estimator_has("predict"))
+    def predict(self, X):
+        """Predicted class labels (values of ``classes_``)."""
+        check_is_fitted(self)
+        X = check_meta_X(self, X, reset=False)
+        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
+
+    @available_if(estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the fitted ``estimator_``."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(check_meta_X(self, X, reset=False))
+
+    def __sklearn_tags__(self):
+        return inherit_input_tags(super().__sklearn_tags__(), self)

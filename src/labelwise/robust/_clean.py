@@ -8,12 +8,11 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples
 
 from .._progress import track
-from .._meta import base_estimator, estimator_has, inherit_input_tags
+from .._meta import PredictWithFittedEstimator, base_estimator
 from .._validate import (
     check_choice,
     check_estimator_method,
@@ -34,7 +33,7 @@ __all__ = ["CleanClassifier", "ACTIONS"]
 ACTIONS = ("drop", "reweight")
 
 
-class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Train on noisy labels: find the label issues by confident learning, then refit without them.
 
     ``fit`` computes out-of-fold predicted probabilities with ``cv``-fold cross-validation
@@ -270,32 +269,3 @@ class CleanClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.sample_weight_ = weights if use_weights else (weights > 0).astype(np.float64)
         self.n_dropped_ = int(codes.size - rows.size)
         return self
-
-    @available_if(estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the model fitted on the cleaned data (columns = ``classes_``)."""
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(check_meta_X(self, X, reset=False))
-
-    @available_if(estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the model fitted on the cleaned data."""
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False))
-
-    @available_if(estimator_has("predict"))
-    def predict(self, X):
-        """Predicted class labels (values of ``classes_``)."""
-        check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
-
-    @available_if(estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the model fitted on the cleaned data."""
-        check_is_fitted(self)
-        return self.estimator_.decision_function(check_meta_X(self, X, reset=False))
-
-    def __sklearn_tags__(self):
-        return inherit_input_tags(super().__sklearn_tags__(), self)
-

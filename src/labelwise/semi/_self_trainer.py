@@ -14,12 +14,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples
 
 from .._progress import track
-from .._meta import base_estimator, estimator_has, inherit_input_tags
+from .._meta import PredictWithFittedEstimator, base_estimator
 from .._validate import (
     check_choice,
     check_estimator_method,
@@ -131,7 +130,7 @@ class SafeguardResult:
         )
 
 
-class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Self-training: fit on the labeled examples, pseudo-label the unlabeled ones, refit.
 
     Each round fits a fresh clone of ``estimator`` on the given labels plus the current
@@ -731,35 +730,3 @@ class SelfTrainer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.history_ = pd.DataFrame(
             history, columns=["round", "n_pseudo", "n_added", "n_removed", "n_relabeled", "thresholds"]
         )
-
-    # ------------------------------------------------------------------ prediction
-    @available_if(estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the fitted student, columns in the order of ``classes_``."""
-        check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the fitted student."""
-        check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(estimator_has("predict"))
-    def predict(self, X):
-        """Predicted class labels (values of ``classes_``)."""
-        check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.int64)]
-
-    @available_if(estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the fitted student."""
-        check_is_fitted(self)
-        X = check_meta_X(self, X, reset=False)
-        return self.estimator_.decision_function(X)
-
-    def __sklearn_tags__(self):
-        return inherit_input_tags(super().__sklearn_tags__(), self)
