@@ -271,13 +271,7 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
         f"{_img(hist, alt='histogram of label quality scores')}</section>"
     )
 
-    previewer = Previewer(
-        audit.data,
-        label_column=audit.label_column,
-        image_column=audit.image_column,
-        feature_columns=audit.feature_columns,
-        base_dir=audit.data_path.parent if audit.data_path else None,
-    )
+    previewer = Previewer.from_audit(audit)
     worst = issues[flagged_mask].head(top)
     note = f"The {len(worst)} flagged examples with the lowest label quality, worst first"
     if worst.empty:

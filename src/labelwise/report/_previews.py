@@ -85,6 +85,18 @@ class Previewer:
     feature_columns: list | None = None
     base_dir: Path | None = None
 
+    @classmethod
+    def from_audit(cls, audit: Any) -> Previewer:
+        """The previewer of an audit's data table (an :class:`AuditOutput` from ``load_audit``):
+        its label, image and feature columns, images taken relative to the data file's folder."""
+        return cls(
+            audit.data,
+            label_column=audit.label_column,
+            image_column=audit.image_column,
+            feature_columns=audit.feature_columns,
+            base_dir=audit.data_path.parent if audit.data_path else None,
+        )
+
     def __post_init__(self) -> None:
         self.kind = "none"
         self._pixels: list[str] | None = None

@@ -71,13 +71,7 @@ class _Review:
     def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
         self.audit: AuditOutput = load_audit(out_dir)
         a = self.audit
-        self.previewer = Previewer(
-            a.data,
-            label_column=a.label_column,
-            image_column=a.image_column,
-            feature_columns=a.feature_columns,
-            base_dir=a.data_path.parent if a.data_path else None,
-        )
+        self.previewer = Previewer.from_audit(a)
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
         self.store.bind("n_examples", str(len(a.issues)))
         self.reviewer = reviewer or _default_reviewer()

@@ -266,13 +266,7 @@ def label_studio_tasks(
     if scope not in ("flagged", "all"):
         raise InvalidParameterError(f"scope must be one of ['flagged', 'all'], got {scope!r}")
     audit = load_audit(out_dir)
-    previewer = Previewer(
-        audit.data,
-        label_column=audit.label_column,
-        image_column=audit.image_column,
-        feature_columns=audit.feature_columns,
-        base_dir=audit.data_path.parent if audit.data_path else None,
-    )
+    previewer = Previewer.from_audit(audit)
     rows = audit.flagged if scope == "flagged" else audit.issues
     class_index = {str(c): i for i, c in enumerate(audit.classes)}
     to_name = "image" if previewer.kind in ("image", "pixels") else "text"
