@@ -27,16 +27,21 @@ class TestEncodeAnswers:
         assert enc.classes[enc.label_idx].tolist() == ["cat", "dog", "dog", "dog", "cat"]
 
     def test_count_helpers_agree_with_dense_counting(self):
-        """Vote matrix, per-annotator counts and the item x (annotator, label) matrix match a direct count."""
+        """Vote matrix, per-annotator counts and Dawid-Skene's item x used (annotator, label) matrix match a direct count."""
+        from labelwise.aggregate.dawid_skene import _Observed
+
         enc = encode_answers(_table())
         assert enc.item_label_counts.tolist() == [[1, 1], [0, 2], [1, 0]]
         assert np.array_equal(enc.votes.toarray(), enc.item_label_counts)
         assert enc.answers_per_item.tolist() == [2, 2, 1]
         assert enc.annotator_label_counts.tolist() == [[1, 1], [1, 1], [0, 1]]
-        m = enc.item_by_annotator_label.toarray()
-        assert m.shape == (3, 6)
-        assert m[0, 0 * 2 + 0] == 1 and m[0, 1 * 2 + 1] == 1 and m.sum() == 5
-        assert np.array_equal(enc.annotator_label_by_item.toarray(), m.T)
+        obs = _Observed.build(enc.patterns)  # three items, three patterns
+        assert obs.columns.tolist() == [0 * 2 + 0, 0 * 2 + 1, 1 * 2 + 0, 1 * 2 + 1, 2 * 2 + 1]
+        m = obs.m.toarray()
+        assert m.shape == (3, 5)
+        assert m[0, 0] == 1 and m[0, 3] == 1 and m.sum() == 5
+        assert np.array_equal(obs.mt.toarray(), m.T)
+        assert obs.n_unused.tolist() == [0, 0, 1]
 
     def test_to_frame_round_trips(self):
         """Decoding the codes gives back the input answers."""

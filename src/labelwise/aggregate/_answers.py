@@ -127,25 +127,6 @@ class EncodedAnswers:
         counts = np.bincount(flat, minlength=self.n_annotators * self.n_classes)
         return counts.reshape(self.n_annotators, self.n_classes).astype(np.float64)
 
-    @cached_property
-    def item_by_annotator_label(self) -> sp.csr_matrix:
-        """Sparse counts, shape (n_items, n_annotators * K).
-
-        Column ``j * K + l`` of row ``i`` counts the answers of annotator ``j`` on item ``i`` with
-        label ``l``. ``M @ L`` with ``L`` of shape (n_annotators * K, K) sums, per item, the rows of
-        ``L`` that its answers select; ``M.T @ P`` sums per (annotator, label) the rows of ``P``
-        (n_items, K): the two products of a Dawid-Skene iteration. (A repeated answer is a
-        repeated entry, which products sum.)
-        """
-        cols = self.annotator_idx * self.n_classes + self.label_idx
-        return _csr_from_pairs(self.item_idx, cols, (self.n_items, self.n_annotators * self.n_classes))
-
-    @cached_property
-    def annotator_label_by_item(self) -> sp.csc_matrix:
-        """The transpose of :attr:`item_by_annotator_label` (a CSC view of the same arrays; products
-        are as fast). Cached: scipy validates a new matrix object each time one is made."""
-        return self.item_by_annotator_label.T
-
     def item_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum a per-answer array over each item: shape (n_items,)."""
         return np.bincount(self.item_idx, weights=values, minlength=self.n_items)
@@ -257,7 +238,7 @@ def _answer_patterns(enc: EncodedAnswers) -> AnswerPatterns:
     key = np.sort(enc.item_idx * n_cols + cols)
     item_sorted = key // n_cols
     cols_sorted = key - item_sorted * n_cols
-    lengths = np.bincount(enc.item_idx, minlength=n_items)
+    lengths = enc.answers_per_item
     indptr = np.zeros(n_items + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     # Candidate groups from a hash of each row, then an exact check of every row against its

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
-from ._answers import AnswerPatterns, EncodedAnswers
+from ._answers import AnswerPatterns, EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, check_common, log_normalize
 from .majority import weighted_vote_shares
 
@@ -51,24 +51,17 @@ class _Observed:
 
     @classmethod
     def build(cls, pat: AnswerPatterns) -> _Observed:
-        enc = pat.answers  # sorted by (pattern, annotator, label): rows and columns come in order
+        enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
         cols = enc.annotator_idx * k + enc.label_idx
         used = np.bincount(cols, minlength=n_ann * k) > 0
         columns = np.flatnonzero(used)
         code = np.cumsum(used) - 1
-        m = _csr(enc.item_idx, code[cols], enc.n_items, len(columns))
+        m = _csr_from_pairs(enc.item_idx, code[cols], (enc.n_items, len(columns)))
         annotator_of = columns // k
-        by_annotator = _csr(annotator_of, np.arange(len(columns)), n_ann, len(columns))
+        by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
         n_unused = (k - np.bincount(annotator_of, minlength=n_ann)).astype(np.float64)
         return cls(columns, m, m.T, pat.weights, annotator_of, by_annotator, n_unused)
-
-
-def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
-    """A CSR matrix of ones at (rows, cols), for pairs already sorted by row then column."""
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return sp.csr_matrix((np.ones(len(rows)), cols, indptr), shape=(n_rows, n_cols))
 
 
 class DawidSkene(BaseAggregator):
