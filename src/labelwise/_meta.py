@@ -6,17 +6,54 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._validate import check_meta_X
+from ._validate import check_meta_X, sample_weight_fit_params
+from .errors import EstimatorError
 
 
 def base_estimator(meta: Any) -> Any:
     """``meta.estimator``, or the default classifier (LogisticRegression(max_iter=1000)) when None."""
     return meta.estimator if meta.estimator is not None else LogisticRegression(max_iter=1000)
+
+
+def accepts_sample_weight(estimator: Any) -> bool:
+    """Whether ``estimator.fit`` (the last step's, for a pipeline) takes ``sample_weight``."""
+    try:
+        sample_weight_fit_params(estimator, np.ones(1))
+    except EstimatorError:
+        return False
+    return True
+
+
+def fit_clone(
+    template: Any, X: Any, codes: np.ndarray, rows: np.ndarray, weights: np.ndarray | None = None
+) -> Any:
+    """A clone of ``template`` fitted on ``X[rows]``, ``codes[rows]`` and, when given, ``weights[rows]``.
+
+    The one fit-with-sample-weights step of the meta-estimators: the weights reach the estimator
+    (or a pipeline's last step) through :func:`~labelwise._validate.sample_weight_fit_params`,
+    which raises :class:`~labelwise.errors.EstimatorError` when it cannot take them.
+    """
+    model = clone(template)
+    fit_params = sample_weight_fit_params(model, weights[rows], name="estimator") if weights is not None else {}
+    model.fit(_safe_indexing(X, rows), codes[rows], **fit_params)
+    return model
+
+
+def checked_proba(model: Any, X_rows: Any, n_classes: int, name: str) -> np.ndarray:
+    """``model.predict_proba(X_rows)`` as float64, checked to have one column per class code ``0..K-1``."""
+    proba = np.asarray(model.predict_proba(X_rows), dtype=np.float64)
+    model_classes = getattr(model, "classes_", np.arange(n_classes))
+    if proba.ndim != 2 or proba.shape[1] != n_classes or not np.array_equal(model_classes, np.arange(n_classes)):
+        raise EstimatorError(
+            f"{name}.predict_proba must return one column per class ({n_classes}), got shape {proba.shape}"
+        )
+    return proba
 
 
 def estimator_has(attr: str) -> Callable[[Any], bool]:

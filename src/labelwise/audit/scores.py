@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.special import xlogy
 
 from .._validate import check_choice, check_probs, check_same_length, encode_labels_for_probs
 from ._blocks import max_other, row_blocks, self_confidence
@@ -25,11 +24,38 @@ def normalized_margin_score(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 
 def normalized_entropy(probs: np.ndarray) -> np.ndarray:
-    """Shannon entropy of each row divided by ``log K`` (0 = certain, 1 = uniform)."""
+    """Shannon entropy of each row divided by ``log K``: 0 = certain, 1 = uniform.
+
+    The one implementation in labelwise: the audit's entropy score and self-training's LLKD rule
+    (``labelwise.semi`` re-exports it) both use it.
+
+    Parameters
+    ----------
+    probs : ndarray of shape (n, K)
+        Predicted probabilities, rows summing to 1.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise.audit.scores import normalized_entropy
+    >>> normalized_entropy(np.array([[1.0, 0.0], [0.5, 0.5]])).tolist()
+    [0.0, 1.0]
+    """
+    return _normalized_entropy(check_probs(probs))
+
+
+def _normalized_entropy(probs: np.ndarray) -> np.ndarray:
+    """:func:`normalized_entropy` of already checked probabilities, in row blocks."""
     n, k = probs.shape
     out = np.empty(n, dtype=probs.dtype)
     for block in row_blocks(n, k):
-        out[block] = -xlogy(probs[block], probs[block]).sum(axis=1)
+        p = probs[block]
+        logp = np.log(p, out=np.zeros_like(p), where=p > 0)  # 0 log 0 = 0
+        out[block] = -(p * logp).sum(axis=1)
     return out / np.log(k)
 
 
@@ -39,7 +65,7 @@ def confidence_weighted_entropy_score(codes: np.ndarray, probs: np.ndarray) -> n
     High entropy or low self-confidence give a large ratio ``x`` and hence a low score. Self-
     confidence and the ratio are clipped below at 1e-6 so the score stays finite.
     """
-    ratio = normalized_entropy(probs) / np.clip(self_confidence(probs, codes), _CLIP, None)
+    ratio = _normalized_entropy(probs) / np.clip(self_confidence(probs, codes), _CLIP, None)
     return np.log1p(ratio) / np.clip(ratio, _CLIP, None)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples
 
+from .._meta import PredictWithFittedEstimator, accepts_sample_weight, base_estimator, fit_clone
 from .._progress import track
-from .._meta import PredictWithFittedEstimator, base_estimator
 from .._validate import (
     check_choice,
     check_estimator_method,
@@ -25,7 +25,7 @@ from .._validate import (
     show,
 )
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
-from ..errors import EstimatorError, InvalidLabelsError, TooFewExamplesError
+from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs
 
 __all__ = ["CleanClassifier", "ACTIONS"]
@@ -160,20 +160,6 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
             sample_weight_fit_params(estimator, np.ones(1), name="estimator (action='reweight' needs sample weights)")
         return estimator
 
-    @staticmethod
-    def _supports_weights(estimator) -> bool:
-        try:
-            sample_weight_fit_params(estimator, np.ones(1))
-        except EstimatorError:
-            return False
-        return True
-
-    def _fit_weighted(self, template, X, codes, rows, weights):
-        model = clone(template)
-        fit_params = sample_weight_fit_params(model, weights[rows]) if weights is not None else {}
-        model.fit(_safe_indexing(X, rows), codes[rows], **fit_params)
-        return model
-
     def _weights(self, issues: LabelIssues, codes: np.ndarray, use_weights: bool) -> np.ndarray:
         """Final-fit weight of every example (0 = dropped) for the configured action."""
         n_classes = issues.noise_matrix.shape[0]
@@ -196,8 +182,8 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         probs = np.zeros((codes.size, n_classes))
         for train, test in track(list(folds), total=self.cv, description="re-estimating", verbose=self.verbose):
             rows = train[weights[train] > 0]
-            use = self._supports_weights(template) and not np.all(weights[rows] == 1)
-            model = self._fit_weighted(template, X, codes, rows, weights if use else None)
+            use = accepts_sample_weight(template) and not np.all(weights[rows] == 1)
+            model = fit_clone(template, X, codes, rows, weights if use else None)
             fold = np.asarray(model.predict_proba(_safe_indexing(X, test)), dtype=np.float64)
             probs[np.ix_(test, np.asarray(model.classes_, dtype=np.int64))] = fold
         return probs / probs.sum(axis=1, keepdims=True)
@@ -245,7 +231,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
                 f"{show(classes[small])} has {counts[small]} (lower cv, or drop or merge that class)"
             )
         self.classes_ = classes
-        use_weights = self._supports_weights(template)
+        use_weights = accepts_sample_weight(template)
         seed = seed_from(self.random_state)
         if sp.issparse(X):  # out_of_fold_probs takes len(X), which sparse matrices refuse
             probs = self._refit_probs(template, X, codes, np.ones(codes.size), n_classes, seed)
@@ -254,6 +240,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
                 template, X, codes, cv=self.cv, random_state=seed, n_jobs=self.n_jobs, verbose=self.verbose
             )
         rounds: list[LabelIssues] = []
+        weights = np.ones(codes.size)  # replaced by each round's weights
         for round_ in range(self.n_rounds):
             if round_ > 0:
                 probs = self._refit_probs(template, X, codes, weights, n_classes, seed)
@@ -261,7 +248,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
             rounds.append(issues)
             weights = self._weights(issues, codes, use_weights)
         rows = np.flatnonzero(weights > 0)
-        self.estimator_ = self._fit_weighted(template, X, codes, rows, weights if use_weights else None)
+        self.estimator_ = fit_clone(template, X, codes, rows, weights if use_weights else None)
         self.label_issues_ = rounds[-1]
         self.label_issues_rounds_ = rounds
         self.noise_matrix_ = rounds[-1].noise_matrix

@@ -1,9 +1,14 @@
 """Pseudo-labelling: :class:`SelfTrainer` and its selection rules.
 
 See :class:`SelfTrainer` for the rules (fixed threshold, k-best, class-balanced top-k,
-curriculum, FlexMatch-, FreeMatch- or SoftMatch-style adaptive thresholds, LLKD teacher/student) and their references.
+curriculum, FlexMatch-, FreeMatch- or SoftMatch-style adaptive thresholds, LLKD teacher/student)
+and their references. Each rule is one class in ``labelwise.semi._rules`` listed in its ``RULES``
+registry; the functions below are the rules themselves, public to apply one to probabilities you
+already have. :func:`normalized_entropy` is :func:`labelwise.audit.scores.normalized_entropy`.
 """
 
+from ..audit.scores import normalized_entropy
+from ._rules import ADAPTIVE_THRESHOLDS, RULES
 from ._selection import (
     FreeMatchThresholds,
     LLKDThresholds,
@@ -12,7 +17,6 @@ from ._selection import (
     flexmatch_thresholds,
     freematch_thresholds,
     llkd_thresholds,
-    normalized_entropy,
     select_class_balanced,
     select_k_best,
     select_threshold,
@@ -21,6 +25,8 @@ from ._selection import (
 from ._self_trainer import SELECTIONS, SafeguardResult, SelfTrainer
 
 __all__ = [
+    "ADAPTIVE_THRESHOLDS",
+    "RULES",
     "SELECTIONS",
     "FreeMatchThresholds",
     "LLKDThresholds",

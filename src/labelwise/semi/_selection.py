@@ -47,16 +47,15 @@ __all__ = [
     "freematch_thresholds",
     "SoftMatchWeights",
     "softmatch_weights",
-    "normalized_entropy",
     "LLKDThresholds",
     "llkd_thresholds",
 ]
 
 
-def _confidence(conf: np.ndarray) -> np.ndarray:
+def _confidence(conf: np.ndarray, name: str = "conf") -> np.ndarray:
     arr = np.asarray(conf, dtype=np.float64)
     if arr.ndim != 1:
-        raise InvalidParameterError(f"conf must be one-dimensional, got shape {arr.shape}")
+        raise InvalidParameterError(f"{name} must be one-dimensional, got shape {arr.shape}")
     return arr
 
 
@@ -84,7 +83,7 @@ def select_k_best(conf: np.ndarray, k: int) -> np.ndarray:
 
     Ties are broken by position (a stable sort), so the result is deterministic.
     """
-    k = check_positive_int("k_best", k)
+    k = check_positive_int("k", k)
     conf = _confidence(conf)
     mask = np.zeros(conf.shape, dtype=bool)
     if conf.size <= k:
@@ -102,7 +101,7 @@ def select_class_balanced(conf: np.ndarray, pred: np.ndarray, n_classes: int, k:
     that the class the model already favours cannot take every slot ([1]_, Sec. 3.1, the
     class-balanced variant of k-best). A class with fewer candidates than slots admits all of them.
     """
-    k = check_positive_int("k_best", k)
+    k = check_positive_int("k", k)
     n_classes = check_positive_int("n_classes", n_classes, minimum=2)
     conf = _confidence(conf)
     pred = np.asarray(pred, dtype=np.int64)
@@ -326,14 +325,6 @@ def softmatch_weights(
     return SoftMatchWeights(mean, variance, weights)
 
 
-def normalized_entropy(probs: np.ndarray) -> np.ndarray:
-    """Shannon entropy of each row divided by ``log(K)``: 0 = certain, 1 = uniform."""
-    p = check_probs(probs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logp = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)), 0.0)
-    return -(p * logp).sum(axis=1) / np.log(p.shape[1])
-
-
 @dataclass(frozen=True)
 class LLKDThresholds:
     """State of LLKD's adaptive thresholds after one round.
@@ -383,7 +374,7 @@ def llkd_thresholds(
         Weight of the previous round's levels (the EMA decay lambda).
     """
     momentum = check_fraction("momentum", momentum)
-    signal = _confidence(signal)
+    signal = _confidence(signal, "signal")
     pred = np.asarray(pred, dtype=np.int64)
     mean = float(signal.mean()) if signal.size else 0.0
     counts = np.bincount(pred, minlength=n_classes)

@@ -5,129 +5,35 @@ from __future__ import annotations
 import itertools
 import numbers
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.exceptions import DataConversionWarning
-from sklearn.model_selection import StratifiedKFold
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples
 
+from .._meta import PredictWithFittedEstimator, accepts_sample_weight, base_estimator, checked_proba, fit_clone
 from .._progress import track
-from .._meta import PredictWithFittedEstimator, base_estimator
 from .._validate import (
     check_choice,
     check_estimator_method,
-    check_random_state,
     check_fraction,
     check_meta_X,
     check_positive_int,
+    check_random_state,
     check_same_length,
     encode_labels,
     sample_weight_fit_params,
-    seed_from,
     show,
 )
-from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
-from ._selection import (
-    curriculum_threshold,
-    flexmatch_thresholds,
-    freematch_thresholds,
-    llkd_thresholds,
-    normalized_entropy,
-    select_class_balanced,
-    select_k_best,
-    select_threshold,
-    softmatch_weights,
-)
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning
+from ._labels import split_unlabeled
+from ._rules import ADAPTIVE_THRESHOLDS, RULES, SELECTIONS, RoundInput, Rule, RuleSettings, rule_key
+from ._safeguard import SafeguardResult, cv_safeguard
 
-__all__ = ["SelfTrainer", "SafeguardResult", "SELECTIONS"]
-
-#: Rules that add to a growing pseudo-labelled set (labels stay unless ``recheck`` drops them).
-INCREMENTAL = ("threshold", "k_best", "class_balanced")
-#: Rules that choose the whole pseudo-labelled set afresh every round.
-RESELECTING = ("curriculum", "adaptive", "llkd")
-SELECTIONS = INCREMENTAL + RESELECTING
-
-
-def split_unlabeled(y: Any, unlabeled_value: Any, *, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
-    """Return ``y`` as a 1-D array and the mask of unlabeled entries.
-
-    Unlabeled entries equal ``unlabeled_value`` or are missing (``None``/``NaN``).
-    """
-    if isinstance(y, (pd.Series, pd.Index)):
-        arr = y.to_numpy()
-    else:
-        arr = np.asarray(y)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected. Please change the shape of y "
-            "to (n_samples,), for example using ravel().",
-            DataConversionWarning,
-            stacklevel=3,
-        )
-        arr = arr.ravel()
-    if arr.ndim != 1:
-        raise InvalidLabelsError(f"{name} must be one-dimensional (one label per example), got shape {arr.shape}")
-    if arr.dtype.kind in "US":
-        arr = arr.astype(object)
-    missing = pd.isna(arr) if arr.dtype.kind in "fOcmM" else np.zeros(arr.shape, dtype=bool)
-    if unlabeled_value is None or (isinstance(unlabeled_value, float) and np.isnan(unlabeled_value)):
-        marked = np.zeros(arr.shape, dtype=bool)
-    elif arr.dtype.kind == "O":
-        marked = np.asarray(arr == unlabeled_value, dtype=bool)
-    elif arr.dtype.kind in "iufb" and isinstance(unlabeled_value, (numbers.Number, np.number)):
-        marked = arr == unlabeled_value
-    else:
-        marked = np.asarray(arr.astype(object) == unlabeled_value, dtype=bool)
-    return arr, np.asarray(missing, dtype=bool) | marked
-
-
-def _log_loss(proba: np.ndarray, codes: np.ndarray) -> float:
-    """Mean negative log-probability of the true class (probabilities clipped at 1e-15)."""
-    return float(-np.log(np.clip(proba[np.arange(codes.size), codes], 1e-15, 1.0)).mean())
-
-
-@dataclass(frozen=True)
-class SafeguardResult:
-    """What ``safeguard="cv"`` measured on the labeled part, and what it decided.
-
-    Attributes
-    ----------
-    decision : {"self_training", "labeled_only", "unchecked"}
-        ``"labeled_only"``: pseudo-labelling did not beat the labeled-only estimator in
-        cross-validation, so the final model is the estimator fitted on the given labels alone.
-        ``"unchecked"``: some class had fewer than 2 labeled examples, so no check was possible.
-    n_splits : int
-        Number of stratified folds over the labeled examples (0 when unchecked).
-    accuracy_self_training, accuracy_labeled_only : float
-        Out-of-fold accuracy on the held-out labeled examples.
-    log_loss_self_training, log_loss_labeled_only : float
-        Out-of-fold log loss on the same examples (the tie-breaker when accuracies are equal).
-    """
-
-    decision: str
-    n_splits: int
-    accuracy_self_training: float
-    accuracy_labeled_only: float
-    log_loss_self_training: float
-    log_loss_labeled_only: float
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per candidate model: its out-of-fold accuracy and log loss, and whether it was chosen."""
-        chosen = {"self_training": "self_training", "labeled_only": "labeled_only"}.get(self.decision, "self_training")
-        return pd.DataFrame(
-            {
-                "model": ["self_training", "labeled_only"],
-                "accuracy": [self.accuracy_self_training, self.accuracy_labeled_only],
-                "log_loss": [self.log_loss_self_training, self.log_loss_labeled_only],
-                "chosen": [chosen == "self_training", chosen == "labeled_only"],
-            }
-        )
+__all__ = ["SelfTrainer", "SafeguardResult", "SELECTIONS", "split_unlabeled"]
 
 
 class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -137,39 +43,29 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
     pseudo-labels, predicts probabilities for the unlabeled pool and admits pseudo-labels by one
     of the selection rules surveyed by Amini et al. [1]_:
 
-    ``"threshold"``
-        every example whose confidence (largest predicted probability) exceeds ``threshold``;
-    ``"k_best"``
-        the ``k_best`` most confident examples;
-    ``"class_balanced"``
-        the ``k_best // K`` most confident examples of each predicted class, so the class the
-        model already favours cannot take over;
+    ``"threshold"``, ``"k_best"``, ``"class_balanced"``
+        add to a growing pseudo-labelled set: every example above ``threshold``, the ``k_best``
+        most confident, or the ``k_best // K`` most confident per predicted class ([1]_; see
+        :func:`~labelwise.semi.select_threshold`, :func:`~labelwise.semi.select_k_best`,
+        :func:`~labelwise.semi.select_class_balanced`). With ``recheck=True`` each round also
+        drops pseudo-labels the current model no longer predicts.
     ``"curriculum"``
-        Curriculum Labeling [3]_: round ``t`` chooses, from the whole pool, the examples in the
-        top ``t * percentile_step`` percent of confidence (a percentile schedule that admits more
-        each round; labels are re-predicted every round);
+        Curriculum Labeling [3]_: round ``t`` takes the top ``t * percentile_step`` percent of the
+        pool (:func:`~labelwise.semi.curriculum_threshold`).
     ``"adaptive"``
-        FlexMatch's Curriculum Pseudo Labeling [2]_: per-class thresholds
-        ``M(beta(c)) * threshold`` that scale with how well each class is learned (the number of
-        pool examples confidently predicted as that class); chosen afresh every round, and
-        weighted as in FlexMatch's loss ``L_s + lambda * L_u`` (see ``unlabeled_weight``);
-        with ``adaptive_thresholds="freematch"`` the per-class thresholds are FreeMatch's
-        self-adaptive ones [6]_ instead (they follow the model's mean confidence and mean class
-        prediction on the pool, see :func:`~labelwise.semi.freematch_thresholds`); with
-        ``adaptive_thresholds="softmatch"``, SoftMatch's soft threshold [7]_: every pool example
-        gets its pseudo-label, weighted by a truncated Gaussian of its (uniformly aligned)
-        confidence (see :func:`~labelwise.semi.softmatch_weights`);
+        per-class thresholds chosen by ``adaptive_thresholds``: FlexMatch's Curriculum Pseudo
+        Labeling [2]_ (:func:`~labelwise.semi.flexmatch_thresholds`), FreeMatch's self-adaptive
+        thresholds [6]_ (:func:`~labelwise.semi.freematch_thresholds`) or SoftMatch's
+        truncated-Gaussian weights [7]_ (:func:`~labelwise.semi.softmatch_weights`); weighted as
+        in FlexMatch's loss ``L_s + lambda * L_u`` (see ``unlabeled_weight``).
     ``"llkd"``
-        the teacher/student selection of LLKD [4]_: pseudo-labels come from a separate
-        ``teacher`` fitted once on the labeled part; an example is admitted when the teacher's
-        confidence is above its adaptive per-class threshold *and* the student's uncertainty
-        (normalised entropy) is above its own, i.e. reliable labels the student still needs.
-        Admitted examples are weighted by ``confidence * uncertainty`` when the student accepts
-        ``sample_weight``.
+        LLKD's teacher/student selection [4]_: the teacher's confidence above its adaptive
+        per-class threshold *and* the student's uncertainty above its own
+        (:func:`~labelwise.semi.llkd_thresholds`), weighted by ``confidence * uncertainty``.
 
-    The first three rules grow the pseudo-labelled set; with ``recheck=True`` each round also
-    drops pseudo-labels the current model no longer predicts (they may be admitted again later).
-    The last three choose the set afresh each round, which re-checks by construction.
+    The last three choose the set afresh each round, which re-checks by construction. Each rule
+    is a small class in ``labelwise.semi._rules`` (its state across rounds and one ``select``),
+    listed in its registry ``RULES``; ``fit`` is the loop around it.
 
     Unlabeled examples are marked with ``unlabeled_value`` (``-1`` by default, as in
     scikit-learn) or are missing (``None``/``NaN``, e.g. for string labels).
@@ -370,15 +266,17 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         if not 0 < step <= 100:
             raise InvalidParameterError(f"percentile_step must be in (0, 100], got {self.percentile_step!r}")
         check_choice("mapping", self.mapping, ("convex", "linear"))
-        check_choice("adaptive_thresholds", self.adaptive_thresholds, ("flexmatch", "freematch", "softmatch"))
+        check_choice("adaptive_thresholds", self.adaptive_thresholds, ADAPTIVE_THRESHOLDS)
         check_fraction("momentum", self.momentum)
         if self.max_iter is not None:
             check_positive_int("max_iter", self.max_iter, minimum=0)
         unlabeled_weight = self.unlabeled_weight
         if unlabeled_weight is None:
             unlabeled_weight = 1.0 if selection == "adaptive" else None
-        elif isinstance(unlabeled_weight, bool) or not isinstance(unlabeled_weight, numbers.Real) or not (
-            0 < unlabeled_weight < np.inf
+        elif (
+            isinstance(unlabeled_weight, bool)
+            or not isinstance(unlabeled_weight, numbers.Real)
+            or not (0 < unlabeled_weight < np.inf)
         ):
             raise InvalidParameterError(f"unlabeled_weight must be a positive number or None, got {unlabeled_weight!r}")
         if self.safeguard is not None:
@@ -395,12 +293,14 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
             check_estimator_method(self.teacher, "predict_proba", name="teacher")
         if self.unlabeled_weight is not None:
             sample_weight_fit_params(estimator, np.ones(1), name="estimator (unlabeled_weight needs sample weights)")
-        if selection == "adaptive" and self.adaptive_thresholds == "softmatch":
+        rule = RULES[rule_key(selection, self.adaptive_thresholds)]
+        if rule.needs_weights:
             sample_weight_fit_params(
-                estimator, np.ones(1), name="estimator (adaptive_thresholds='softmatch' weights each pseudo-label)"
+                estimator, np.ones(1), name=f"estimator (adaptive_thresholds={rule.key!r} weights each pseudo-label)"
             )
         return {
             "selection": selection,
+            "rule": rule,
             "threshold": threshold,
             "k_best": k_best,
             "step": step,
@@ -410,40 +310,9 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         }
 
     # ------------------------------------------------------------------ fitting
-    def _fit_one(self, template, X, codes, rows, weights=None):
-        model = clone(template)
-        X_rows = _safe_indexing(X, rows)
-        fit_params = {}
-        if weights is not None:
-            fit_params = sample_weight_fit_params(model, weights[rows], name="estimator")
-        model.fit(X_rows, codes[rows], **fit_params)
-        return model
-
-    @staticmethod
-    def _proba(model, X_rows, n_classes: int, name: str) -> np.ndarray:
-        proba = np.asarray(model.predict_proba(X_rows), dtype=np.float64)
-        model_classes = getattr(model, "classes_", np.arange(n_classes))
-        if proba.ndim != 2 or proba.shape[1] != n_classes or not np.array_equal(model_classes, np.arange(n_classes)):
-            raise EstimatorError(
-                f"{name}.predict_proba must return one column per class ({n_classes}), got shape {proba.shape}"
-            )
-        return proba
-
-    def fit(self, X, y):
-        """Fit the student on the labeled examples and the pseudo-labels it selects.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
-            Passed to the inner estimator (tables and text pass through unchanged).
-        y : array-like of shape (n_samples,)
-            Class labels; unlabeled examples are ``unlabeled_value`` or missing.
-
-        Returns
-        -------
-        self : SelfTrainer
-        """
-        params = self._check_params()
+    def _encode(self, X: Any, y: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        """Check ``X`` and ``y``; return ``X``, ``y`` as an array, the class codes (-1 = unlabeled), and
+        the unlabeled mask. Sets ``classes_``."""
         if y is None:
             raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         X = check_meta_X(self, X, reset=True)
@@ -463,8 +332,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         except ValueError as exc:
             raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
         codes_given, classes = encode_labels(given, name="y")
-        n_classes = len(classes)
-        if n_classes < 2:
+        if len(classes) < 2:
             marker = self.unlabeled_value
             hint = ""
             if unlabeled.any() and marker is not None:
@@ -476,185 +344,150 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
                 f"y must contain at least 2 classes among labeled examples, got 1 class ({show(classes[0])}){hint}"
             )
         self.classes_ = classes
-        prior = np.bincount(codes_given, minlength=n_classes) / codes_given.size
-        n = y_arr.size
-        codes = np.full(n, -1, dtype=np.int64)
+        codes = np.full(y_arr.size, -1, dtype=np.int64)
         codes[labeled_rows] = codes_given
+        return X, y_arr, codes, unlabeled
+
+    def fit(self, X, y):
+        """Fit the student on the labeled examples and the pseudo-labels it selects.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
+            Passed to the inner estimator (tables and text pass through unchanged).
+        y : array-like of shape (n_samples,)
+            Class labels; unlabeled examples are ``unlabeled_value`` or missing.
+
+        Returns
+        -------
+        self : SelfTrainer
+        """
+        params = self._check_params()
+        X, y_arr, codes, unlabeled = self._encode(X, y)
+        labeled_rows = np.flatnonzero(~unlabeled)
+        n_classes = len(self.classes_)
         labeled_iter = np.where(unlabeled, -1, 0).astype(np.int64)
-        confidence = np.full(n, np.nan)
+        confidence = np.full(y_arr.size, np.nan)
         self.teacher_ = None
         self.safeguard_ = None
         self.n_iter_ = 0
-        pool = np.flatnonzero(unlabeled)
         history: list[dict] = []
-
-        if pool.size == 0:
+        if not unlabeled.any():
             warnings.warn(
                 f"y has no unlabeled examples (none equal unlabeled_value={self.unlabeled_value!r} or are "
                 "missing); fitting the estimator on all labels (plain supervised fit)",
                 LabelwiseWarning,
                 stacklevel=2,
             )
-            self.estimator_ = self._fit_one(params["estimator"], X, codes, labeled_rows)
+            self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows)
             self.termination_condition_ = "all_labeled"
-            self._finish(y_arr, codes, labeled_iter, confidence, history)
-            return self
-
-        if self.safeguard == "cv":
-            self.safeguard_ = self._cv_safeguard(X, codes, labeled_rows, n_classes, params)
-            if self.safeguard_.decision == "labeled_only":
-                self.estimator_ = self._fit_one(params["estimator"], X, codes, labeled_rows)
+        else:
+            if self.safeguard == "cv":
+                self.safeguard_ = cv_safeguard(self, X, codes, labeled_rows, n_classes, params)
+            if self.safeguard_ is not None and self.safeguard_.decision == "labeled_only":
+                self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows)
                 self.termination_condition_ = "safeguard"
-                self._finish(y_arr, codes, labeled_iter, confidence, history)
-                return self
+            else:
+                self._self_train(X, codes, labeled_iter, confidence, history, params)
+        self._finish(y_arr, codes, labeled_iter, confidence, history)
+        return self
 
-        selection = params["selection"]
-        X_pool = _safe_indexing(X, pool)
-        teacher_pred = teacher_conf = teacher_proba = None
-        if self.teacher is not None:
-            self.teacher_ = self._fit_one(self.teacher, X, codes, labeled_rows)
-            teacher_proba = self._proba(self.teacher_, X_pool, n_classes, "teacher")
-            teacher_pred, teacher_conf = teacher_proba.argmax(axis=1), teacher_proba.max(axis=1)
+    def _pool_weights(self, params: dict, n: int, n_labeled: int, pool: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """Sample weights of every example (None: unweighted fits) and the weight of one pseudo-label.
+
+        Each pseudo-label weighs ``unlabeled_weight * n_labeled / n_pool``, so all pseudo-labels
+        together weigh at most ``unlabeled_weight`` times the labeled part (FlexMatch's
+        ``L_s + lambda L_u``, each loss a mean over its own batch).
+        """
         balance = params["unlabeled_weight"]
         weights = None
-        if selection == "llkd" or balance is not None:
-            try:
-                sample_weight_fit_params(params["estimator"], np.ones(1))
+        if params["selection"] == "llkd" or balance is not None:
+            if accepts_sample_weight(params["estimator"]):
                 weights = np.ones(n)
-            except EstimatorError:
-                if self.unlabeled_weight is not None:
-                    raise
-                weights = None  # the default weighting is optional; selection still applies
-        # Each pseudo-label weighs unlabeled_weight * n_labeled / n_pool, so all pseudo-labels
-        # together weigh at most unlabeled_weight times the labeled part (FlexMatch's L_s + lambda L_u,
-        # each loss a mean over its own batch).
-        base_weight = 1.0 if balance is None else balance * labeled_rows.size / pool.size
+            elif self.unlabeled_weight is not None:  # checked in _check_params; kept as a guard
+                sample_weight_fit_params(params["estimator"], np.ones(1))
+            # otherwise the default weighting is optional; selection still applies
+        base_weight = 1.0 if balance is None else balance * n_labeled / pool.size
         if weights is not None:
             weights[pool] = base_weight
+        return weights, base_weight
 
+    def _self_train(self, X, codes, labeled_iter, confidence, history, params) -> None:
+        """The self-training loop: fit, predict the pool, let the rule select, until it stops.
+
+        Updates ``codes``, ``labeled_iter``, ``confidence`` and ``history`` in place and sets
+        ``teacher_``, ``estimator_``, ``n_iter_`` and ``termination_condition_``.
+        """
+        n_classes = len(self.classes_)
+        labeled_rows = np.flatnonzero(codes >= 0)
+        pool = np.flatnonzero(codes < 0)
+        given = codes[labeled_rows]
+        prior = np.bincount(given, minlength=n_classes) / given.size
+        X_pool = _safe_indexing(X, pool)
+        teacher_proba = teacher_pred = teacher_conf = None
+        if self.teacher is not None:
+            self.teacher_ = fit_clone(self.teacher, X, codes, labeled_rows)
+            teacher_proba = checked_proba(self.teacher_, X_pool, n_classes, "teacher")
+            teacher_pred, teacher_conf = teacher_proba.argmax(axis=1), teacher_proba.max(axis=1)
+        weights, base_weight = self._pool_weights(params, codes.size, labeled_rows.size, pool)
+        rule: Rule = params["rule"](
+            RuleSettings(
+                n_classes=n_classes,
+                prior=prior,
+                threshold=params["threshold"],
+                k_best=params["k_best"],
+                step=params["step"],
+                warmup=self.warmup,
+                mapping=self.mapping,
+                prior_correction=self.prior_correction,
+                momentum=self.momentum,
+                recheck=self.recheck,
+                base_weight=base_weight,
+            )
+        )
         termination = None
-        model = None
-        model_rows = None
-        previous_t = previous_s = previous_fm = None
+        model = model_rows = None
         seen: set[int] = set()
         rounds = range(1, self.max_iter + 1) if self.max_iter is not None else itertools.count(1)
         for round_ in track(rounds, total=self.max_iter, description="self-training", verbose=self.verbose):
             pool_codes = codes[pool]
-            if selection in INCREMENTAL and not self.recheck and (pool_codes >= 0).all():
+            if rule.incremental and not self.recheck and (pool_codes >= 0).all():
                 termination = "all_labeled"
                 break
             rows = np.flatnonzero(codes >= 0)
-            model = self._fit_one(params["estimator"], X, codes, rows, weights)
+            model = fit_clone(params["estimator"], X, codes, rows, weights)
             model_rows = (rows, None if weights is None else weights[rows].copy())
             self.n_iter_ = round_
-            proba = self._proba(model, X_pool, n_classes, "estimator")
-            s_pred, s_conf = proba.argmax(axis=1), proba.max(axis=1)
-            pred, conf = (s_pred, s_conf) if teacher_pred is None else (teacher_pred, teacher_conf)
-            new_codes = pool_codes.copy()
-            new_conf = confidence[pool].copy()
-            new_weights = None
-            thresholds: Any = None
-            if selection in INCREMENTAL:
-                pseudo = pool_codes >= 0
-                if self.recheck:
-                    flipped = pseudo & (s_pred != pool_codes)
-                    new_codes[flipped] = -1
-                    new_conf[flipped] = np.nan
-                candidates = np.flatnonzero(~pseudo)
-                c_conf, c_pred = conf[candidates], pred[candidates]
-                if candidates.size == 0:
-                    chosen = np.zeros(0, dtype=bool)
-                elif selection == "threshold":
-                    chosen = select_threshold(c_conf, params["threshold"])
-                    thresholds = params["threshold"]
-                elif selection == "k_best":
-                    chosen = select_k_best(c_conf, params["k_best"])
-                else:
-                    chosen = select_class_balanced(c_conf, c_pred, n_classes, params["k_best"])
-                admitted = candidates[chosen]
-                new_codes[admitted] = pred[admitted]
-                new_conf[admitted] = conf[admitted]
-            else:
-                if selection == "curriculum":
-                    cut = curriculum_threshold(conf, round_, params["step"])
-                    chosen = conf >= cut
-                    thresholds = cut
-                elif selection == "adaptive" and self.adaptive_thresholds == "softmatch":
-                    soft = softmatch_weights(
-                        proba if teacher_proba is None else teacher_proba,
-                        target=prior if self.prior_correction else None,
-                    )
-                    chosen = soft.weights > 0
-                    new_weights = base_weight * soft.weights
-                    thresholds = {"mean": round(soft.mean, 4), "std": round(float(np.sqrt(soft.variance)), 4)}
-                elif selection == "adaptive" and self.adaptive_thresholds == "freematch":
-                    previous_fm = freematch_thresholds(
-                        proba if teacher_proba is None else teacher_proba, previous=previous_fm, momentum=self.momentum
-                    )
-                    per_class = previous_fm.thresholds
-                    chosen = conf > per_class[pred]
-                    thresholds = per_class.round(4).tolist()
-                elif selection == "adaptive":
-                    per_class = flexmatch_thresholds(
-                        conf,
-                        pred,
-                        n_classes,
-                        threshold=params["threshold"],
-                        warmup=self.warmup,
-                        mapping=self.mapping,
-                        class_prior=prior if self.prior_correction else None,
-                    )
-                    chosen = conf > per_class[pred]
-                    thresholds = per_class.round(4).tolist()
-                else:  # llkd
-                    uncertainty = normalized_entropy(proba)
-                    previous_t = llkd_thresholds(conf, pred, n_classes, previous=previous_t, momentum=self.momentum)
-                    previous_s = llkd_thresholds(
-                        uncertainty, pred, n_classes, previous=previous_s, momentum=self.momentum
-                    )
-                    chosen = (conf >= previous_t.thresholds[pred]) & (uncertainty >= previous_s.thresholds[pred])
-                    thresholds = {
-                        "teacher_confidence": previous_t.thresholds.round(4).tolist(),
-                        "student_uncertainty": previous_s.thresholds.round(4).tolist(),
-                    }
-                    if weights is not None:
-                        score = conf * uncertainty
-                        w = np.ones(pool.size)
-                        if chosen.any():
-                            mean = score[chosen].mean()
-                            w[chosen] = score[chosen] / mean if mean > 0 else 1.0
-                        weights[pool] = base_weight * w
-                new_codes = np.where(chosen, pred, -1)
-                new_conf = np.where(chosen, conf, np.nan)
+            proba = checked_proba(model, X_pool, n_classes, "estimator")
+            pred, conf = (proba.argmax(axis=1), proba.max(axis=1))
+            if teacher_pred is not None:
+                pred, conf = teacher_pred, teacher_conf
+            chosen = rule.select(
+                RoundInput(round_, proba, teacher_proba, pred, conf, pool_codes, confidence[pool], weights is not None)
+            )
+            new_codes = chosen.codes
             changed = new_codes != pool_codes
             reweighted = False
-            if new_weights is not None:  # soft weights: a change of weight alone also changes the next fit
-                reweighted = not np.allclose(new_weights, weights[pool], rtol=1e-9, atol=0.0)
-                weights[pool] = new_weights
-            history.append(
-                {
-                    "round": round_,
-                    "n_pseudo": int((new_codes >= 0).sum()),
-                    "n_added": int((changed & (pool_codes < 0)).sum()),
-                    "n_removed": int((changed & (new_codes < 0)).sum()),
-                    "n_relabeled": int((changed & (pool_codes >= 0) & (new_codes >= 0)).sum()),
-                    "thresholds": thresholds,
-                }
-            )
+            if chosen.weights is not None:
+                if chosen.soft:  # soft weights: a change of weight alone also changes the next fit
+                    reweighted = not np.allclose(chosen.weights, weights[pool], rtol=1e-9, atol=0.0)
+                weights[pool] = chosen.weights
+            history.append(_round_record(round_, pool_codes, new_codes, changed, chosen.thresholds))
             pool_iter = labeled_iter[pool]
             pool_iter[changed] = np.where(new_codes[changed] >= 0, round_, -1)
             labeled_iter[pool] = pool_iter
             codes[pool] = new_codes
-            confidence[pool] = new_conf
+            confidence[pool] = chosen.confidence
             if not changed.any() and not reweighted:
                 termination = "no_change"
                 break
-            state = hash(new_codes.tobytes() + (b"" if new_weights is None else new_weights.round(9).tobytes()))
-            if selection in RESELECTING and state in seen:  # a cycle of re-selections: stop
+            soft_bytes = chosen.weights.round(9).tobytes() if chosen.soft and chosen.weights is not None else b""
+            state = hash(new_codes.tobytes() + soft_bytes)
+            if not rule.incremental and state in seen:  # a cycle of re-selections: stop
                 termination = "no_change"
                 break
             seen.add(state)
-            if selection == "curriculum" and round_ * params["step"] >= 100:
+            if rule.exhausted(round_):
                 termination = "all_labeled"
                 break
         if termination is None:
@@ -662,56 +495,15 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         if (codes[pool] >= 0).all():
             termination = "all_labeled"
         self.termination_condition_ = termination
-
         rows = np.flatnonzero(codes >= 0)
         final_weights = None if weights is None else weights[rows]
         same_fit = (
-            model is not None
+            model_rows is not None
             and np.array_equal(model_rows[0], rows)
             and (final_weights is None or np.array_equal(model_rows[1], final_weights))
             and termination == "no_change"
         )
-        self.estimator_ = model if same_fit else self._fit_one(params["estimator"], X, codes, rows, weights)
-        self._finish(y_arr, codes, labeled_iter, confidence, history)
-        return self
-
-    def _cv_safeguard(self, X, codes, labeled_rows, n_classes, params) -> "SafeguardResult":
-        """Cross-validate self-training against the labeled-only estimator on the labeled part."""
-        given = codes[labeled_rows]
-        n_splits = min(params["cv"], int(np.bincount(given, minlength=n_classes).min()))
-        if n_splits < 2:
-            warnings.warn(
-                f"safeguard='cv' needs at least 2 labeled examples in every class, got "
-                f"{int(np.bincount(given, minlength=n_classes).min())} in the smallest; self-training "
-                "is kept without the check",
-                LabelwiseWarning,
-                stacklevel=3,
-            )
-            return SafeguardResult("unchecked", 0, np.nan, np.nan, np.nan, np.nan)
-        seed = seed_from(self.random_state)
-        folds = StratifiedKFold(n_splits, shuffle=seed is not None, random_state=seed)
-        inner = clone(self).set_params(safeguard=None, unlabeled_value=-1, verbose=False)
-        proba_st = np.zeros((given.size, n_classes))
-        proba_lo = np.zeros((given.size, n_classes))
-        for train, test in folds.split(np.zeros((given.size, 1)), given):
-            held_out = labeled_rows[test]
-            y_fold = codes.copy()
-            y_fold[held_out] = -1  # the held-out labels join the unlabeled pool, unseen
-            X_test = _safe_indexing(X, held_out)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", LabelwiseWarning)
-                student = clone(inner).fit(X, y_fold)
-            proba_st[test] = self._proba(student, X_test, n_classes, "estimator")
-            plain = self._fit_one(params["estimator"], X, codes, labeled_rows[train])
-            proba_lo[test] = self._proba(plain, X_test, n_classes, "estimator")
-        acc_st = float((proba_st.argmax(axis=1) == given).mean())
-        acc_lo = float((proba_lo.argmax(axis=1) == given).mean())
-        loss_st = _log_loss(proba_st, given)
-        loss_lo = _log_loss(proba_lo, given)
-        keep = acc_st > acc_lo  # strictly better: a tie keeps the labeled-only estimator
-        return SafeguardResult(
-            "self_training" if keep else "labeled_only", n_splits, acc_st, acc_lo, loss_st, loss_lo
-        )
+        self.estimator_ = model if same_fit else fit_clone(params["estimator"], X, codes, rows, weights)
 
     def _finish(self, y_arr, codes, labeled_iter, confidence, history) -> None:
         transduction = y_arr.copy()
@@ -730,3 +522,15 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         self.history_ = pd.DataFrame(
             history, columns=["round", "n_pseudo", "n_added", "n_removed", "n_relabeled", "thresholds"]
         )
+
+
+def _round_record(round_: int, old: np.ndarray, new: np.ndarray, changed: np.ndarray, thresholds: Any) -> dict:
+    """One row of ``history_``: how the pool's pseudo-labels changed in a round."""
+    return {
+        "round": round_,
+        "n_pseudo": int((new >= 0).sum()),
+        "n_added": int((changed & (old < 0)).sum()),
+        "n_removed": int((changed & (new < 0)).sum()),
+        "n_relabeled": int((changed & (old >= 0) & (new >= 0)).sum()),
+        "thresholds": thresholds,
+    }
