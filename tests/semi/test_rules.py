@@ -41,8 +41,16 @@ class TestRegistry:
 
     def test_the_docstring_points_to_each_rule_function(self):
         """The class docstring names the public function of every rule."""
-        for name in ("select_threshold", "select_k_best", "select_class_balanced", "curriculum_threshold",
-                     "flexmatch_thresholds", "freematch_thresholds", "softmatch_weights", "llkd_thresholds"):
+        for name in (
+            "select_threshold",
+            "select_k_best",
+            "select_class_balanced",
+            "curriculum_threshold",
+            "flexmatch_thresholds",
+            "freematch_thresholds",
+            "softmatch_weights",
+            "llkd_thresholds",
+        ):
             assert f"labelwise.semi.{name}" in SelfTrainer.__doc__
 
 

@@ -108,6 +108,4 @@ def cv_safeguard(
     loss_st = _log_loss(proba_st, given)
     loss_lo = _log_loss(proba_lo, given)
     keep = acc_st > acc_lo  # strictly better: a tie keeps the labeled-only estimator
-    return SafeguardResult(
-        "self_training" if keep else "labeled_only", n_splits, acc_st, acc_lo, loss_st, loss_lo
-    )
+    return SafeguardResult("self_training" if keep else "labeled_only", n_splits, acc_st, acc_lo, loss_st, loss_lo)

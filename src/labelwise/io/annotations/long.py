@@ -1,0 +1,60 @@
+"""Long tables: one row per answer (CSV, TSV, Parquet, JSON Lines or a JSON list of records).
+
+Read with :func:`labelwise.io.read_table`; the column names are options. The fallback of
+``format="auto"``: it recognises every file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import MissingColumnError
+from ..tables import read_table
+from ._common import Annotations, empty_label, frame_of, require_ids
+
+NAME = "long"
+
+
+def recognise(path: Path) -> bool:
+    """Any file can be a long table (the last format tried)."""
+    return True
+
+
+def read(
+    path: Path,
+    *,
+    item_column: str | None = None,
+    annotator_column: str | None = None,
+    label_column: str | None = None,
+    **options: Any,
+) -> Annotations:
+    """Read a long table; the columns default to ``item``, ``annotator``, ``label``."""
+    return _read(path, item_column, annotator_column, label_column)
+
+
+def _read(p: Path, item: str | None, annotator: str | None, label: str | None) -> Annotations:
+    table = read_table(p)
+    names = {"item": item or "item", "annotator": annotator or "annotator", "label": label or "label"}
+    missing = [name for name in names.values() if name not in table.columns]
+    if missing:
+        raise MissingColumnError(
+            f"annotation file {str(p)!r} must have columns {list(names.values())} (item, annotator, label; "
+            f"rename with --item-column/--annotator-column/--label-column); missing {missing}, "
+            f"found {[str(c) for c in table.columns]}"
+        )
+    frame = frame_of(
+        table[names["item"]].to_numpy(), table[names["annotator"]].to_numpy(), table[names["label"]].to_numpy()
+    )
+    is_csv = p.suffix.lower() in (".csv", ".tsv", ".txt")
+    require_ids(frame, p, "line" if is_csv else "row", first_line=2 if is_csv else 1)
+    empty = empty_label(frame["label"])
+    dropped = {"empty": int(empty.sum())} if empty.any() else {}
+    kept = frame.loc[~empty].reset_index(drop=True)
+    lab = kept["label"]
+    if lab.dtype.kind == "f" and np.all(np.mod(lab.to_numpy(), 1) == 0):
+        # a missing label turned an integer column into floats: give the integers back
+        kept["label"] = lab.astype(np.int64)
+    return Annotations(kept, "long", str(p), n_records=int(frame.shape[0]), dropped=dropped)

@@ -1,0 +1,124 @@
+"""The annotation formats, in the order ``format="auto"`` tries them, and the entry points."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..._validate import check_choice
+from ...errors import AnnotationError
+from . import labelstudio, long, mturk, prodigy
+from ._common import Annotations, check_file, clear_cache
+
+__all__ = ["FORMATS", "READERS", "READERS_BY_NAME", "Reader", "detect_format", "read_annotations"]
+
+
+class Reader(Protocol):
+    """What a format module provides (see the package docstring)."""
+
+    NAME: str
+
+    def recognise(self, path: Path) -> bool: ...
+
+    def read(self, path: Path, **options: Any) -> Annotations: ...
+
+
+#: The format modules in detection order: the first whose ``recognise`` says yes reads the file.
+#: ``long`` recognises everything, so it comes last.
+READERS: tuple[Reader, ...] = (prodigy, labelstudio, mturk, long)  # type: ignore[assignment]
+READERS_BY_NAME: dict[str, Reader] = {reader.NAME: reader for reader in READERS}
+#: The values of ``format=``: ``"auto"`` and every reader's name.
+FORMATS: tuple[str, ...] = ("auto", *READERS_BY_NAME)
+
+
+def _recognise(path: Path) -> Reader:
+    return next(reader for reader in READERS if reader.recognise(path))
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    """Guess the export format of ``path``: the name of the first reader in :data:`READERS` that recognises it.
+
+    Rules: a ``.jsonl`` whose first record has Prodigy's ``_input_hash``, ``_task_hash`` or
+    ``answer`` keys is Prodigy; a ``.json`` list of tasks with ``annotations`` (or
+    ``completions``) is Label Studio JSON; a list of flat records with ``annotator`` is Label
+    Studio JSON_MIN; a CSV with ``WorkerId`` and ``Answer.*`` columns is MTurk; anything else is
+    a long table.
+
+    Returns
+    -------
+    str
+        ``"long"``, ``"labelstudio"``, ``"mturk"`` or ``"prodigy"``.
+    """
+    p = check_file(path)
+    try:
+        return _recognise(p).NAME
+    finally:
+        clear_cache()
+
+
+def read_annotations(
+    path: str | os.PathLike,
+    format: str = "auto",
+    *,
+    item_column: str | None = None,
+    annotator_column: str | None = None,
+    label_column: str | None = None,
+) -> Annotations:
+    """Read an annotation export into one long table of answers.
+
+    Parameters
+    ----------
+    path : path-like
+        The export file.
+    format : {"auto", "prodigy", "labelstudio", "mturk", "long"}
+        The source format (one of :data:`FORMATS`); ``"auto"`` detects it with :func:`detect_format`.
+    item_column : str, optional
+        Long table: the item column (default ``"item"``). Label Studio: a ``data`` field (JSON) or
+        record key (JSON_MIN) to use as item id instead of the task id. MTurk: an ``Input.*``
+        column (default ``Input.id`` when present, else ``HITId``). Prodigy: a record key
+        (default ``_input_hash`` for choice tasks, ``_task_hash`` for binary ones).
+    annotator_column : str, optional
+        Long table: the annotator column (default ``"annotator"``). Prodigy: a record key
+        (default ``_annotator_id``, else ``_session_id``).
+    label_column : str, optional
+        Long table: the label column (default ``"label"``). Label Studio: the ``from_name`` of the
+        choices control (JSON) or the record key (JSON_MIN); needed only when there are several.
+        MTurk: the answer name (``Answer.<name>``); needed only when there are several.
+
+    Returns
+    -------
+    Annotations
+        The long table and counts of records read and dropped.
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, empty or malformed (the message names the file and the line, or the
+        Label Studio task id).
+    MissingColumnError
+        A needed column is absent (the message lists those present).
+    AnnotationError
+        Null item or annotator ids, or an ambiguous label field.
+
+    Examples
+    --------
+    >>> from labelwise.io import read_annotations
+    >>> read = read_annotations("export.json", format="labelstudio")   # doctest: +SKIP
+    >>> read.answers.columns.tolist(), read.n_cancelled                # doctest: +SKIP
+    (['item', 'annotator', 'label'], 2)
+    """
+    check_choice("format", format, FORMATS)
+    p = check_file(path)
+    try:
+        reader = _recognise(p) if format == "auto" else READERS_BY_NAME[format]
+        result = reader.read(p, item_column=item_column, annotator_column=annotator_column, label_column=label_column)
+    finally:
+        clear_cache()
+    if result.answers.shape[0] == 0:
+        raise AnnotationError(
+            f"annotation file {str(p)!r} ({result.format}) has no usable answers: {result.n_records} record(s) read, "
+            f"dropped {dict(result.dropped) or 'none'}"
+            + (" (only 'choices' results are read)" if result.format.startswith("labelstudio") else "")
+        )
+    return result
