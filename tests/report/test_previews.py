@@ -94,3 +94,50 @@ class TestLoadAggregate:
         out = write_aggregate(tmp_path, n_annotators=2)
         agg = load_aggregate(out)
         assert set(agg.confusions) == {"worker0", "worker1"} and agg.method == "DawidSkene"
+
+
+class TestPreviewerKinds:
+    """One Previewer subclass per kind, chosen by Previewer(...) itself."""
+
+    def test_each_kind_is_one_registered_subclass(self):
+        """PREVIEWERS lists one subclass per kind, the catch-all last."""
+        from labelwise.report._previews import PREVIEWERS, NoPreviewer
+
+        kinds = [p.kind for p in PREVIEWERS]
+        assert sorted(kinds) == ["features", "image", "none", "pixels", "text"]
+        assert PREVIEWERS[-1] is NoPreviewer
+
+    def test_constructor_returns_the_subclass_of_the_kind(self, tmp_path):
+        """Previewer(table) is an instance of the subclass whose kind it reports."""
+        from labelwise.report._previews import PREVIEWERS
+
+        tables = [
+            pd.DataFrame({"path": ["a.png"]}),
+            pd.DataFrame({f"pixel_{i}": [0] for i in range(64)}),
+            pd.DataFrame({"review": ["a long enough review of the film"]}),
+            pd.DataFrame({"x": [1.0]}),
+            None,
+        ]
+        for table in tables:
+            pv = Previewer(table, image_column="path" if table is not None and "path" in table else None)
+            expected = next(p for p in PREVIEWERS if p.kind == pv.kind)
+            assert type(pv) is expected
+
+    def test_media_value_follows_the_kind(self):
+        """Text previews give their text to Label Studio, feature previews name=value pairs."""
+        text = Previewer(pd.DataFrame({"review": ["a long enough review of the film"], "n": [3]}))
+        assert text.media == "text" and text.media_value(0) == "a long enough review of the film"
+        feats = Previewer(pd.DataFrame({"x": [1.5], "y": [2.25]}))
+        assert feats.media_value(0) == "x=1.5, y=2.25"
+
+
+def test_label_issues_to_frame_writes_the_issue_columns():
+    """LabelIssues.to_frame and the audit folder reader share one column constant."""
+    import numpy as np
+
+    from labelwise import find_label_issues
+    from labelwise.io.outputs import ISSUE_COLUMNS
+
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3], [0.4, 0.6]])
+    frame = find_label_issues(np.array([0, 1, 1, 0]), probs).to_frame()
+    assert tuple(frame.columns) == ISSUE_COLUMNS

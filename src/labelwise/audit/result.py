@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..io.outputs import ISSUE_COLUMNS
+
 
 @dataclass(frozen=True, eq=False)
 class LabelIssues:
@@ -120,16 +122,15 @@ class LabelIssues:
         """One row per example, worst first: row, given/suggested label, quality, is_issue, rank."""
         ranks = self.rank()
         order = np.argsort(ranks)
-        return pd.DataFrame(
-            {
-                "row": order,
-                "given_label": self.given_label[order],
-                "suggested_label": self.suggested_label[order],
-                "label_quality": self.label_quality[order],
-                "is_issue": self.is_issue[order],
-                "rank": ranks[order],
-            }
-        ).reset_index(drop=True)
+        values = (
+            order,
+            self.given_label[order],
+            self.suggested_label[order],
+            self.label_quality[order],
+            self.is_issue[order],
+            ranks[order],
+        )
+        return pd.DataFrame(dict(zip(ISSUE_COLUMNS, values, strict=True))).reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready dictionary of counts, noise estimates and per-class statistics."""

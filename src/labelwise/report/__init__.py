@@ -8,6 +8,6 @@ matrices and the items with the most disagreement.
 """
 
 from ._build import write_report
-from ._outputs import AggregateOutput, AuditOutput, load_aggregate, load_audit
+from ..io.outputs import AggregateOutput, AuditOutput, load_aggregate, load_audit
 
 __all__ = ["AggregateOutput", "AuditOutput", "load_aggregate", "load_audit", "write_report"]

@@ -20,8 +20,7 @@ import pandas as pd
 from .._validate import check_positive_int
 from ..errors import DataFileError, InvalidParameterError
 from ..io.atomic import atomic_write
-from . import _plots
-from ._outputs import (
+from ..io.outputs import (
     AggregateOutput,
     AuditOutput,
     check_out_dir,
@@ -30,6 +29,7 @@ from ._outputs import (
     load_aggregate,
     load_audit,
 )
+from . import _plots
 from ._previews import Previewer, data_uri
 
 __all__ = ["write_report"]
@@ -103,7 +103,7 @@ def _css() -> str:
 def _page(title: str, header: str, sections: list[str]) -> str:
     from .. import __version__
 
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
@@ -121,23 +121,22 @@ def _page(title: str, header: str, sections: list[str]) -> str:
 def _example_card(audit: AuditOutput, previewer: Previewer, rec: Any) -> str:
     row = int(rec.row)
     parts = [f'<div class="example" data-row="{row}">']
-    kind = previewer.kind
-    if kind in ("pixels", "image"):
+    if previewer.shows_image:
         png = previewer.thumbnail_png(row, max_side=128)
         if png is not None:
             parts.append(f'<div class="thumbbox">{_img(png, alt=f"example {row}", cls="thumb")}</div>')
         else:
             where = previewer.describe(row).get("path", "")
             parts.append(f'<div class="thumbbox"><span class="missing">image not readable: {_e(where)}</span></div>')
-    elif kind == "text":
+    elif previewer.text_column is not None:
         parts.append(f'<div class="text">{_e(previewer.text(row) or "")}</div>')
-    if kind in ("features", "text", "image"):
+    if previewer.shows_features:
         feats = [(k, v) for k, v in previewer.features(row, limit=6) if k != previewer.text_column]
         if feats:
             rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(_fmt(v))}</td></tr>" for k, v in feats)
             parts.append(f'<table class="feats">{rows}</table>')
-    if kind == "none":
-        parts.append('<div class="thumbbox"><span class="missing">no preview: data table not found</span></div>')
+    if previewer.placeholder is not None:
+        parts.append(f'<div class="thumbbox"><span class="missing">{_e(previewer.placeholder)}</span></div>')
     parts.append(
         '<div class="labels">'
         f'<span>given <span class="given">{_e(rec.given_label)}</span></span>'

@@ -1,6 +1,7 @@
 """Previews of examples: image thumbnails, pixel-column thumbnails, text snippets, feature values.
 
-The kind of preview is chosen once per data table:
+The kind of preview is chosen once per data table, and each kind is one :class:`Previewer`
+subclass (listed in :data:`PREVIEWERS`, tried in order; the first that accepts the table wins):
 
 - ``image``: an image column of file paths (relative paths are taken from the data file's folder).
   Only existing files with an image suffix are ever read, so a crafted table cannot make the review
@@ -8,6 +9,11 @@ The kind of preview is chosen once per data table:
 - ``pixels``: 64 or 784 numeric columns named ``pixel_<i>`` (8x8 digits, 28x28 MNIST-like images).
 - ``text``: the longest free-text column among the features.
 - ``features``: the feature values otherwise.
+- ``none``: no data table (or no feature column).
+
+``Previewer(data, ...)`` returns an instance of the right subclass. The report, the review
+page and the exports ask the previewer what to show (``shows_image``, ``shows_features``,
+``media``...) and never compare kinds as strings.
 """
 
 from __future__ import annotations
@@ -15,14 +21,24 @@ from __future__ import annotations
 import base64
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["IMAGE_SUFFIXES", "Previewer", "data_uri", "png_bytes_from_array"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "PREVIEWERS",
+    "FeaturePreviewer",
+    "ImagePreviewer",
+    "NoPreviewer",
+    "PixelPreviewer",
+    "Previewer",
+    "TextPreviewer",
+    "data_uri",
+    "png_bytes_from_array",
+]
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 _PIXEL_RE = re.compile(r"^pixel_?(\d+)$")
@@ -64,9 +80,8 @@ def _pixel_columns(columns: list[str]) -> list[str] | None:
     return [c for _, c in found]
 
 
-@dataclass
 class Previewer:
-    """Build previews for the rows of a data table.
+    """Build previews for the rows of a data table; ``Previewer(...)`` picks the subclass of its kind.
 
     Parameters
     ----------
@@ -77,13 +92,52 @@ class Previewer:
         The model's features (all other columns when empty).
     base_dir : Path or None
         Folder that relative image paths are taken from (the data file's folder).
+
+    Attributes
+    ----------
+    kind : str
+        ``"image"``, ``"pixels"``, ``"text"``, ``"features"`` or ``"none"`` (sent to the review
+        page's script as is).
     """
 
-    data: pd.DataFrame | None
-    label_column: str | None = None
-    image_column: str | None = None
-    feature_columns: list | None = None
-    base_dir: Path | None = None
+    kind: ClassVar[str] = "none"
+    #: A thumbnail is drawn for each example (pixel columns or an image file).
+    shows_image: ClassVar[bool] = False
+    #: Feature values are listed beside the preview.
+    shows_features: ClassVar[bool] = False
+    #: Features listed in a card by :meth:`describe`.
+    feature_limit: ClassVar[int] = 8
+    #: What a Label Studio task shows: ``"image"`` or ``"text"`` (see :meth:`media_value`).
+    media: ClassVar[str] = "text"
+    #: Shown instead of a preview, when there is none.
+    placeholder: ClassVar[str | None] = None
+
+    def __new__(cls, data: pd.DataFrame | None = None, *args: Any, **kwargs: Any) -> Previewer:
+        if cls is Previewer:
+            table = _Table.of(data, *args, **kwargs)
+            cls = next(kind for kind in PREVIEWERS if kind.accepts(table))
+        return super().__new__(cls)
+
+    def __init__(
+        self,
+        data: pd.DataFrame | None,
+        label_column: str | None = None,
+        image_column: str | None = None,
+        feature_columns: list | None = None,
+        base_dir: Path | None = None,
+    ) -> None:
+        self.data = data
+        self.label_column = label_column
+        self.image_column = image_column
+        self.feature_columns = feature_columns
+        self.base_dir = base_dir
+        self._table = _Table.of(data, label_column, image_column, feature_columns)
+        self._features = self._table.features
+
+    @classmethod
+    def accepts(cls, table: _Table) -> bool:
+        """Whether this kind of preview suits ``table`` (the first kind in :data:`PREVIEWERS` that does wins)."""
+        return True
 
     @classmethod
     def from_audit(cls, audit: Any) -> Previewer:
@@ -97,121 +151,31 @@ class Previewer:
             base_dir=audit.data_path.parent if audit.data_path else None,
         )
 
-    def __post_init__(self) -> None:
-        self.kind = "none"
-        self._pixels: list[str] | None = None
-        self._text: str | None = None
-        self._features: list[str] = []
-        self._lo = 0.0
-        self._hi = 1.0
-        if self.data is None:
-            return
-        cols = [str(c) for c in self.data.columns]
-        others = [c for c in cols if c != self.label_column]
-        features = [c for c in (self.feature_columns or []) if c in cols] or [
-            c for c in others if c != self.image_column
-        ]
-        self._features = features
-        if self.image_column and self.image_column in cols:
-            self.kind = "image"
-            return
-        pixels = _pixel_columns(others)
-        if pixels is not None and all(self.data[c].dtype.kind in "iufb" for c in pixels):
-            # Kept in the table's own dtype (no float copy of a 784-column table); rows are
-            # converted only when drawn.
-            block = self.data[pixels].to_numpy()
-            self._block = block
-            self._pixels = pixels
-            self._lo = float(np.nanmin(block)) if block.size else 0.0
-            self._hi = float(np.nanmax(block)) if block.size else 1.0
-            self.kind = "pixels"
-            return
-        text = self._find_text_column(features or others)
-        if text is not None:
-            self._text = text
-            self.kind = "text"
-            return
-        self.kind = "features" if features else "none"
-
-    def _find_text_column(self, columns: list[str]) -> str | None:
-        best, best_len = None, 0.0
-        for col in columns:
-            series = self.data[col]
-            if series.dtype.kind not in "OSU" and not isinstance(series.dtype, pd.StringDtype):
-                continue
-            sample = series.dropna().astype(str).head(500)
-            if sample.empty:
-                continue
-            mean_len = float(sample.str.len().mean())
-            words = float(sample.str.count(r"\s+").mean()) + 1
-            if (mean_len >= 20 or words >= 3) and mean_len > best_len:
-                best, best_len = col, mean_len
-        return best
-
     @property
     def side(self) -> int:
         """Side length of a pixel-column image (8 or 28); 0 for other kinds."""
-        return int(round(len(self._pixels) ** 0.5)) if self._pixels else 0
+        return 0
 
     @property
     def text_column(self) -> str | None:
         """The column shown as text, if any."""
-        return self._text
-
-    def pixel_array(self, rows: np.ndarray | list[int]) -> np.ndarray:
-        """uint8 images of shape (len(rows), side, side); ink is dark (high values map to black)."""
-        block = self._block[np.asarray(rows, dtype=np.int64)].astype(np.float64)
-        span = (self._hi - self._lo) or 1.0
-        scaled = np.clip((block - self._lo) / span, 0.0, 1.0)
-        scaled = np.nan_to_num(scaled, nan=0.0)
-        img = (255.0 * (1.0 - scaled)).round().astype(np.uint8)
-        return img.reshape(len(img), self.side, self.side)
+        return None
 
     def image_path(self, row: int) -> Path | None:
         """The image file of ``row`` when it exists and has an image suffix; otherwise None."""
-        if self.kind != "image":
-            return None
-        value = self.data[self.image_column].iloc[int(row)]
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return None
-        p = Path(str(value)).expanduser()
-        candidates = [p] if p.is_absolute() else ([self.base_dir / p] if self.base_dir else []) + [p]
-        for cand in candidates:
-            try:
-                resolved = cand.resolve()
-            except (OSError, RuntimeError):
-                continue
-            if resolved.suffix.lower() in IMAGE_SUFFIXES and resolved.is_file():
-                return resolved
         return None
 
     def thumbnail_png(self, row: int, *, max_side: int = 128) -> bytes | None:
         """PNG bytes of a thumbnail of ``row`` (pixel columns or image file), or None."""
-        if self.kind == "pixels":
-            return png_bytes_from_array(self.pixel_array([row])[0])
-        path = self.image_path(row)
-        if path is None:
-            return None
-        try:
-            from PIL import Image
+        return None
 
-            with Image.open(path) as im:
-                im.thumbnail((max_side, max_side))
-                if im.mode not in ("RGB", "RGBA", "L"):
-                    im = im.convert("RGBA")
-                buf = io.BytesIO()
-                im.save(buf, format="PNG", optimize=True)
-                return buf.getvalue()
-        except Exception:  # unreadable or not an image: no thumbnail, the path is still shown
-            return None
+    def image_source(self, row: int) -> bytes | Path | None:
+        """What the review page serves as ``row``'s image: PNG bytes, an image file, or None."""
+        return None
 
     def text(self, row: int, *, limit: int = 600) -> str | None:
         """The text of ``row`` (truncated to ``limit`` characters) for text data."""
-        if self._text is None:
-            return None
-        value = self.data[self._text].iloc[int(row)]
-        s = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-        return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+        return None
 
     def features(self, row: int, *, limit: int = 12) -> list[tuple[str, Any]]:
         """Up to ``limit`` (name, value) pairs of ``row``'s features."""
@@ -229,18 +193,16 @@ class Previewer:
             out.append((col, v))
         return out
 
+    def media_value(self, row: int) -> str:
+        """``row`` as one Label Studio data value of type :attr:`media` (features as ``name=value`` text)."""
+        return ", ".join(f"{k}={_plain(v)}" for k, v in self.features(row, limit=50))
+
     def describe(self, row: int) -> dict:
         """A JSON-ready description of ``row``'s preview (without image bytes)."""
         info: dict[str, Any] = {"kind": self.kind}
-        if self.kind in ("pixels", "image"):
-            info["has_image"] = self.kind == "pixels" or self.image_path(row) is not None
-            if self.kind == "image":
-                info["path"] = str(self.data[self.image_column].iloc[int(row)])
-        if self.kind == "text":
-            info["text"] = self.text(row)
-        if self.kind in ("features", "image", "text"):
+        if self.shows_features:
             info["features"] = [
-                [k, v] for k, v in self.features(row, limit=8 if self.kind != "features" else 12) if k != self._text
+                [k, v] for k, v in self.features(row, limit=self.feature_limit) if k != self.text_column
             ]
         return info
 
@@ -248,3 +210,222 @@ class Previewer:
     def mime_of(path: Path) -> str:
         """MIME type of an image file by suffix."""
         return _MIME.get(path.suffix.lower(), "application/octet-stream")
+
+
+class _Table:
+    """The columns of a data table that the kinds of preview look at."""
+
+    def __init__(self, data: pd.DataFrame | None, label_column: str | None, image_column: str | None, feature_columns):
+        self.data = data
+        self.image_column = image_column
+        self.columns = [str(c) for c in data.columns] if data is not None else []
+        self.others = [c for c in self.columns if c != label_column]
+        self.features = [c for c in (feature_columns or []) if c in self.columns] or [
+            c for c in self.others if c != image_column
+        ]
+
+    @classmethod
+    def of(
+        cls,
+        data: pd.DataFrame | None,
+        label_column: str | None = None,
+        image_column: str | None = None,
+        feature_columns: list | None = None,
+        base_dir: Path | None = None,
+    ) -> _Table:
+        return cls(data, label_column, image_column, feature_columns)
+
+    def pixel_columns(self) -> list[str] | None:
+        """64 or 784 consecutive numeric ``pixel_<i>`` columns, in order; None otherwise."""
+        pixels = _pixel_columns(self.others)
+        if pixels is None or not all(self.data[c].dtype.kind in "iufb" for c in pixels):
+            return None
+        return pixels
+
+    def text_column(self) -> str | None:
+        """The longest free-text column among the features (mean length >= 20 or >= 3 words)."""
+        best, best_len = None, 0.0
+        for col in self.features or self.others:
+            series = self.data[col]
+            if series.dtype.kind not in "OSU" and not isinstance(series.dtype, pd.StringDtype):
+                continue
+            sample = series.dropna().astype(str).head(500)
+            if sample.empty:
+                continue
+            mean_len = float(sample.str.len().mean())
+            words = float(sample.str.count(r"\s+").mean()) + 1
+            if (mean_len >= 20 or words >= 3) and mean_len > best_len:
+                best, best_len = col, mean_len
+        return best
+
+
+class ImagePreviewer(Previewer):
+    """Thumbnails of the image files named in ``image_column``, with a few feature values."""
+
+    kind = "image"
+    shows_image = True
+    shows_features = True
+    media = "image"
+
+    @classmethod
+    def accepts(cls, table: _Table) -> bool:
+        return bool(table.image_column) and table.image_column in table.columns
+
+    def image_path(self, row: int) -> Path | None:
+        value = self.data[self.image_column].iloc[int(row)]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        p = Path(str(value)).expanduser()
+        candidates = [p] if p.is_absolute() else ([self.base_dir / p] if self.base_dir else []) + [p]
+        for cand in candidates:
+            try:
+                resolved = cand.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if resolved.suffix.lower() in IMAGE_SUFFIXES and resolved.is_file():
+                return resolved
+        return None
+
+    def thumbnail_png(self, row: int, *, max_side: int = 128) -> bytes | None:
+        path = self.image_path(row)
+        if path is None:
+            return None
+        try:
+            from PIL import Image
+
+            with Image.open(path) as im:
+                im.thumbnail((max_side, max_side))
+                if im.mode not in ("RGB", "RGBA", "L"):
+                    im = im.convert("RGBA")
+                buf = io.BytesIO()
+                im.save(buf, format="PNG", optimize=True)
+                return buf.getvalue()
+        except Exception:  # unreadable or not an image: no thumbnail, the path is still shown
+            return None
+
+    def image_source(self, row: int) -> bytes | Path | None:
+        return self.image_path(row)
+
+    def media_value(self, row: int) -> str:
+        path = self.image_path(row)
+        return str(path) if path is not None else self.raw_path(row)
+
+    def raw_path(self, row: int) -> str:
+        """The image column's value for ``row``, as written in the table."""
+        return str(self.data[self.image_column].iloc[int(row)])
+
+    def describe(self, row: int) -> dict:
+        info = {"kind": self.kind, "has_image": self.image_path(row) is not None, "path": self.raw_path(row)}
+        info.update(super().describe(row))
+        return info
+
+
+class PixelPreviewer(Previewer):
+    """Images drawn from 64 or 784 ``pixel_<i>`` columns (8x8 digits, 28x28 MNIST-like)."""
+
+    kind = "pixels"
+    shows_image = True
+    media = "image"
+
+    @classmethod
+    def accepts(cls, table: _Table) -> bool:
+        return table.data is not None and table.pixel_columns() is not None
+
+    def __init__(self, data: pd.DataFrame | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        self._pixels = self._table.pixel_columns()
+        # Kept in the table's own dtype (no float copy of a 784-column table); rows are
+        # converted only when drawn.
+        block = self.data[self._pixels].to_numpy()
+        self._block = block
+        self._lo = float(np.nanmin(block)) if block.size else 0.0
+        self._hi = float(np.nanmax(block)) if block.size else 1.0
+
+    @property
+    def side(self) -> int:
+        return int(round(len(self._pixels) ** 0.5))
+
+    def pixel_array(self, rows: np.ndarray | list[int]) -> np.ndarray:
+        """uint8 images of shape (len(rows), side, side); ink is dark (high values map to black)."""
+        block = self._block[np.asarray(rows, dtype=np.int64)].astype(np.float64)
+        span = (self._hi - self._lo) or 1.0
+        scaled = np.clip((block - self._lo) / span, 0.0, 1.0)
+        scaled = np.nan_to_num(scaled, nan=0.0)
+        img = (255.0 * (1.0 - scaled)).round().astype(np.uint8)
+        return img.reshape(len(img), self.side, self.side)
+
+    def thumbnail_png(self, row: int, *, max_side: int = 128) -> bytes | None:
+        return png_bytes_from_array(self.pixel_array([row])[0])
+
+    def image_source(self, row: int) -> bytes | Path | None:
+        return self.thumbnail_png(row)
+
+    def media_value(self, row: int) -> str:
+        return data_uri(png_bytes_from_array(self.pixel_array([row])[0]))
+
+    def describe(self, row: int) -> dict:
+        return {"kind": self.kind, "has_image": True}
+
+
+class TextPreviewer(Previewer):
+    """The text of the longest free-text column, with a few other feature values."""
+
+    kind = "text"
+    shows_features = True
+
+    @classmethod
+    def accepts(cls, table: _Table) -> bool:
+        return table.data is not None and table.text_column() is not None
+
+    def __init__(self, data: pd.DataFrame | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        self._text = self._table.text_column()
+
+    @property
+    def text_column(self) -> str | None:
+        return self._text
+
+    def text(self, row: int, *, limit: int = 600) -> str | None:
+        value = self.data[self._text].iloc[int(row)]
+        s = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+
+    def media_value(self, row: int) -> str:
+        return self.text(row, limit=100_000) or ""
+
+    def describe(self, row: int) -> dict:
+        info = {"kind": self.kind, "text": self.text(row)}
+        info.update(super().describe(row))
+        return info
+
+
+class FeaturePreviewer(Previewer):
+    """The feature values of the example."""
+
+    kind = "features"
+    shows_features = True
+    feature_limit = 12
+
+    @classmethod
+    def accepts(cls, table: _Table) -> bool:
+        return table.data is not None and bool(table.features)
+
+
+class NoPreviewer(Previewer):
+    """No data table (or nothing in it to show)."""
+
+    kind = "none"
+    placeholder = "no preview: data table not found"
+
+
+#: The kinds of preview, in the order they are tried on a data table.
+PREVIEWERS: tuple[type[Previewer], ...] = (ImagePreviewer, PixelPreviewer, TextPreviewer, FeaturePreviewer, NoPreviewer)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: numpy scalars as Python ones, non-finite floats as None."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

@@ -42,7 +42,7 @@ try:
     from starlette.staticfiles import StaticFiles
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise InvalidParameterError(f"the review app needs the web extra (pip install 'labelwise[web]'): {exc}") from None
-from ..report._outputs import AuditOutput, load_audit
+from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
 from .export import cleaned_csv_bytes, label_studio_tasks
 from .store import ACTIONS, DB_NAME, DecisionStore
@@ -308,12 +308,12 @@ def create_app(
         except (KeyError, ValueError):
             return unknown(row)
         pv = state.previewer
-        if pv.kind == "pixels":
-            return Response(pv.thumbnail_png(r), media_type="image/png", headers={"Cache-Control": "max-age=3600"})
-        path = pv.image_path(r)
-        if path is None:
+        source = pv.image_source(r)
+        if isinstance(source, bytes):
+            return Response(source, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
+        if source is None:
             return error(404, f"example {r} has no readable image file")
-        return FileResponse(path, media_type=pv.mime_of(path), headers={"Cache-Control": "max-age=3600"})
+        return FileResponse(source, media_type=pv.mime_of(source), headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/examples/{row}/decision")
     async def decide(row: str, request: Request):

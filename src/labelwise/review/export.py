@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io.atomic import atomic_write
-from ..report._outputs import AuditOutput, load_audit
-from ..report._previews import Previewer, data_uri
+from ..io.outputs import AuditOutput, load_audit
+from ..report._previews import PREVIEWERS, Previewer
 from .store import DB_NAME, DecisionStore
 
 __all__ = [
@@ -233,12 +233,9 @@ def export_cleaned(
     )
 
 
-def _ls_value(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
+#: Each preview kind's Label Studio medium (``Previewer.media``).
+_MEDIA_OF_KIND = {previewer.kind: previewer.media for previewer in PREVIEWERS}
+_LS_OBJECTS = {"image": '<Image name="image" value="$image"/>', "text": '<Text name="text" value="$text"/>'}
 
 
 def label_studio_tasks(
@@ -269,7 +266,7 @@ def label_studio_tasks(
     previewer = Previewer.from_audit(audit)
     rows = audit.flagged if scope == "flagged" else audit.issues
     class_index = {str(c): i for i, c in enumerate(audit.classes)}
-    to_name = "image" if previewer.kind in ("image", "pixels") else "text"
+    to_name = previewer.media
     tasks = []
     for rec in rows.itertuples(index=False):
         row = int(rec.row)
@@ -280,15 +277,7 @@ def label_studio_tasks(
             "label_quality": float(rec.label_quality),
             "rank": int(rec.rank),
         }
-        if previewer.kind == "pixels":
-            data["image"] = data_uri(previewer.thumbnail_png(row))
-        elif previewer.kind == "image":
-            path = previewer.image_path(row)
-            data["image"] = str(path) if path is not None else str(previewer.describe(row).get("path", ""))
-        elif previewer.kind == "text":
-            data["text"] = previewer.text(row, limit=100_000)
-        else:
-            data["text"] = ", ".join(f"{k}={_ls_value(v)}" for k, v in previewer.features(row, limit=50))
+        data[previewer.media] = previewer.media_value(row)
         score = 1.0 - float(rec.label_quality)
         col = class_index.get(str(rec.suggested_label))
         if audit.probs is not None and col is not None and audit.probs.shape[0] > row and audit.probs.shape[1] > col:
@@ -316,9 +305,14 @@ def label_studio_tasks(
 
 
 def label_studio_config(classes: list, *, kind: str = "image", from_name: str = "label") -> str:
-    """A Label Studio labeling config (XML) matching :func:`label_studio_tasks` (values escaped)."""
-    obj = '<Image name="image" value="$image"/>' if kind in ("image", "pixels") else '<Text name="text" value="$text"/>'
-    to_name = "image" if kind in ("image", "pixels") else "text"
+    """A Label Studio labeling config (XML) matching :func:`label_studio_tasks` (values escaped).
+
+    ``kind`` is a preview kind (``"image"``, ``"pixels"``, ``"text"``, ``"features"``, ``"none"``)
+    or directly the medium shown (``"image"`` or ``"text"``).
+    """
+    media = _MEDIA_OF_KIND.get(kind, "text")
+    obj = _LS_OBJECTS[media]
+    to_name = media
     choices = "\n    ".join(f"<Choice value={quoteattr(str(c))}/>" for c in classes)
     return (
         f'<View>\n  {obj}\n  <Header value="Given label: $given_label"/>\n'

@@ -19,9 +19,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, MissingColumnError
-from ..io.tables import read_table
+from .tables import read_table
 
 __all__ = [
+    "AGGREGATE_FILES",
+    "AUDIT_FILES",
+    "ISSUE_COLUMNS",
     "AggregateOutput",
     "AuditOutput",
     "check_out_dir",
@@ -31,7 +34,9 @@ __all__ = [
     "load_audit",
 ]
 
-ISSUE_COLUMNS = ["row", "given_label", "suggested_label", "label_quality", "is_issue", "rank"]
+#: The columns of an audit's ``issues.csv``, in order: what :meth:`labelwise.audit.LabelIssues.to_frame`
+#: writes and the report and review read.
+ISSUE_COLUMNS = ("row", "given_label", "suggested_label", "label_quality", "is_issue", "rank")
 AUDIT_FILES = ("issues.csv", "summary.json")
 AGGREGATE_FILES = ("labels.csv", "annotators.csv")
 
@@ -188,7 +193,7 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
     missing_cols = [c for c in ISSUE_COLUMNS if c not in issues.columns]
     if missing_cols:
         raise MissingColumnError(
-            f"issues.csv must have columns {ISSUE_COLUMNS}, missing {missing_cols} (has {list(issues.columns)})"
+            f"issues.csv must have columns {list(ISSUE_COLUMNS)}, missing {missing_cols} (has {list(issues.columns)})"
         )
     classes = list(summary.get("classes") or [])
     if not classes:
