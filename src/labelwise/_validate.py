@@ -234,17 +234,42 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return value
 
 
-def check_fraction(name: str, value: Any, *, low: float = 0.0, high: float = 1.0, closed_high: bool = False) -> float:
-    """Raise :class:`InvalidParameterError` unless ``low <= value < high`` (or ``<=`` if closed)."""
+def check_fraction(
+    name: str,
+    value: Any,
+    *,
+    low: float = 0.0,
+    high: float = 1.0,
+    closed_high: bool = False,
+    closed_low: bool = True,
+) -> float:
+    """Raise :class:`InvalidParameterError` unless ``low <= value < high``.
+
+    ``closed_high`` makes the upper end ``<=``; ``closed_low=False`` makes the lower one ``<``.
+    Booleans are not numbers here.
+    """
+    if isinstance(value, bool):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):
         raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
-    ok = low <= v <= high if closed_high else low <= v < high
-    if not ok or np.isnan(v):
+    above = low <= v if closed_low else low < v
+    below = v <= high if closed_high else v < high
+    if not (above and below) or np.isnan(v):
+        opening = "[" if closed_low else "("
         bracket = "]" if closed_high else ")"
-        raise InvalidParameterError(f"{name} must be in [{low:g}, {high:g}{bracket}, got {value!r}")
+        # "a number in (0, 1]" reads better than "in (0, 1]" when zero itself is excluded
+        what = "in" if closed_low else "a number in"
+        raise InvalidParameterError(f"{name} must be {what} {opening}{low:g}, {high:g}{bracket}, got {value!r}")
     return v
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Raise :class:`InvalidParameterError` unless ``value`` is a finite real number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (value > 0) or not np.isfinite(value):
+        raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
 
 
 def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:

@@ -21,6 +21,7 @@ __all__ = [
     "EstimatorError",
     "StorageError",
     "ConflictError",
+    "MissingDependencyError",
     "LabelwiseWarning",
 ]
 
@@ -71,6 +72,10 @@ class StorageError(LabelwiseError):
 
 class ConflictError(LabelwiseError):
     """A change was based on an outdated version: someone (another tab, another reviewer) changed it first."""
+
+
+class MissingDependencyError(LabelwiseError, ImportError):
+    """An optional dependency (an extra such as ``web``) is not installed; the message says what to install."""
 
 
 class LabelwiseWarning(UserWarning):

@@ -55,3 +55,10 @@ class TestSimulateAnnotators:
             simulate_annotators([0, 1], n_annotators=4, accuracy=[0.5, 0.6, 0.7])
         with pytest.raises(InvalidParameterError, match="errors must be one of"):
             simulate_annotators([0, 1], errors="adversarial")
+
+
+def test_repeated_items_in_true_labels_are_named():
+    """A true_labels Series with a repeated index names the repeated items."""
+    truth = pd.Series(["a", "b", "a"], index=[0, 5, 5])
+    with pytest.raises(InvalidParameterError, match=r"got repeated items \[5\]"):
+        simulate_annotators(truth, n_annotators=3)

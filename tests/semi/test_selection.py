@@ -215,3 +215,28 @@ class TestNormalizedEntropy:
     def test_certain_and_uniform(self):
         """A one-hot row has entropy 0, a uniform row 1."""
         np.testing.assert_allclose(normalized_entropy(np.array([[1.0, 0, 0], [1 / 3, 1 / 3, 1 / 3]])), [0, 1])
+
+
+class TestMessagesNameTheParameter:
+    """Errors name the function's own parameter, not another one."""
+
+    def test_llkd_thresholds_names_signal(self):
+        """A 2-D signal is reported as ``signal``."""
+        with pytest.raises(InvalidParameterError, match=r"^signal must be one-dimensional"):
+            llkd_thresholds(np.ones((2, 2)), np.array([0, 1]), 2)
+
+    def test_select_k_best_names_k(self):
+        """k=0 is reported as ``k``."""
+        with pytest.raises(InvalidParameterError, match=r"^k must be an integer >= 1, got 0"):
+            select_k_best(np.array([0.5, 0.7]), 0)
+
+    def test_select_class_balanced_names_k(self):
+        """k=0 is reported as ``k``."""
+        with pytest.raises(InvalidParameterError, match=r"^k must be an integer >= 1, got 0"):
+            select_class_balanced(np.array([0.5, 0.7]), np.array([0, 1]), 2, 0)
+
+    def test_normalized_entropy_is_the_audit_one(self):
+        """semi re-exports the one public normalized_entropy of labelwise.audit.scores."""
+        from labelwise.audit.scores import normalized_entropy as audit_entropy
+
+        assert normalized_entropy is audit_entropy

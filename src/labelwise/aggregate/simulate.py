@@ -118,10 +118,13 @@ def simulate_annotators(
         truth = pd.Series(arr, index=pd.RangeIndex(arr.shape[0], name="item") if arr.ndim == 1 else None, name="label")
     codes, classes = encode_labels(truth.to_numpy(), name="true_labels")
     if not truth.index.is_unique:
-        raise InvalidParameterError("true_labels must have a unique index (one true label per item)")
+        repeated = truth.index[truth.index.duplicated()].unique()[:5].tolist()
+        raise InvalidParameterError(
+            f"true_labels must have a unique index (one true label per item), got repeated items {repeated}"
+        )
     k = len(classes)
     if k < 2:
-        raise InvalidParameterError(f"true_labels must have at least 2 classes, got {k}")
+        raise InvalidParameterError(f"true_labels must have at least 2 classes, got {k} ({list(classes)})")
     rng = check_random_state(random_state)
     acc = _accuracies(accuracy, n_annotators, rng)
     n = codes.shape[0]

@@ -145,13 +145,6 @@ def resolve_gamma(gamma: Any, X: np.ndarray) -> float:
     return float(gamma)
 
 
-def check_positive(name: str, value: Any) -> float:
-    """A finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (value > 0) or not np.isfinite(value):
-        raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
 def rbf_kernel(A: np.ndarray, B: np.ndarray, gamma: float) -> np.ndarray:
     """``exp(-gamma * ||a - b||^2)`` for every pair of rows."""
     sq = (A * A).sum(1)[:, None] - 2.0 * (A @ B.T) + (B * B).sum(1)[None, :]

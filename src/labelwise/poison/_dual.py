@@ -47,7 +47,8 @@ def project_dual(v: Any, y: Any, C: float) -> np.ndarray:
     if v.shape != y.shape or v.ndim != 1:
         raise ShapeMismatchError(f"v and y must be 1-D of the same length, got shapes {v.shape} and {y.shape}")
     if not np.isin(y, (-1.0, 1.0)).all():
-        raise InvalidParameterError("y must contain only -1 and +1")
+        other = np.unique(y[~np.isin(y, (-1.0, 1.0))])
+        raise InvalidParameterError(f"y must contain only -1 and +1, got also {other[:5].tolist()}")
     if not (C > 0):
         raise InvalidParameterError(f"C must be positive, got {C!r}")
     z = y * v

@@ -15,13 +15,19 @@ from scipy.optimize import linprog
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate import check_choice, check_positive_int, check_random_state, check_same_length, encode_labels
+from .._validate import (
+    check_choice,
+    check_positive,
+    check_positive_int,
+    check_random_state,
+    check_same_length,
+    encode_labels,
+)
 from ..errors import InvalidParameterError
 from ._common import (
     PoisonedLabels,
     budget_count,
     check_labels_X,
-    check_positive,
     check_X,
     make_result,
     resolve_gamma,
@@ -37,7 +43,10 @@ def _svc(C: float, gamma: float, **kw) -> SVC:
 
 def _need_X(X, attack):
     if X is None:
-        raise InvalidParameterError(f"X is required by the {attack!r} attack (only 'random' works without features)")
+        raise InvalidParameterError(
+            f"X is required by the {attack!r} attack (only 'random' works without features): X must be a "
+            "feature array, got None"
+        )
     return X
 
 
@@ -188,7 +197,8 @@ def alfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float
         c = np.asarray(costs, dtype=np.float64)
         check_same_length("costs", c, "labels", arr)
         if not np.isfinite(c).all() or (c <= 0).any():
-            raise InvalidParameterError("costs must be positive and finite")
+            bad = int(np.flatnonzero(~np.isfinite(c) | (c <= 0))[0])
+            raise InvalidParameterError(f"costs must be positive and finite, got {float(c[bad])!r} at position {bad}")
     y = np.where(codes == 1, 1.0, -1.0)
     f_s = _svc(C, g).fit(Xa, y).decision_function(Xa)
     # psi: losses of the original classifier on U = {(x_i, y_i)} + {(x_i, -y_i)}.
@@ -263,7 +273,8 @@ def lfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, X_val: An
     candidates = check_choice("candidates", candidates, ("margin", "random"))
     y = np.where(codes == 1, 1.0, -1.0)
     if (X_val is None) != (y_val is None):
-        raise InvalidParameterError("X_val and y_val must be given together")
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise InvalidParameterError(f"X_val and y_val must be given together, got {given} but {missing}=None")
     if X_val is None:
         Xv, yv = Xa, y
     else:

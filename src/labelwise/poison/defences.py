@@ -19,9 +19,9 @@ from sklearn.cluster import DBSCAN
 from sklearn.neighbors import NearestNeighbors
 from sklearn.svm import SVC
 
-from .._validate import check_choice, check_positive_int
+from .._validate import check_choice, check_fraction, check_positive, check_positive_int, show
 from ..errors import InvalidParameterError, LabelwiseWarning, TooFewExamplesError
-from ._common import check_positive, rbf_kernel, resolve_gamma
+from ._common import rbf_kernel, resolve_gamma
 from ._estimators import _DefenceClassifier
 
 __all__ = [
@@ -34,15 +34,6 @@ __all__ = [
     "sanitize_islands",
     "curie_filter",
 ]
-
-
-def _fraction(name: str, value: Any, *, low_open: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    v = float(value) if ok else np.nan
-    if not ok or not ((0.0 < v) if low_open else (0.0 <= v)) or v > 1.0:
-        bracket = "(0, 1]" if low_open else "[0, 1]"
-        raise InvalidParameterError(f"{name} must be a number in {bracket}, got {value!r}")
-    return v
 
 
 def _keep_classes(new: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -70,9 +61,11 @@ class _SVCMixin:
         self.gamma_ = resolve_gamma(self.gamma, X)
         idx = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
         if np.unique(codes[idx]).size < 2:
+            kept = np.bincount(codes[idx], minlength=self.classes_.size)
+            gone = [show(c) for c in self.classes_[kept == 0]]
             raise TooFewExamplesError(
-                f"{type(self).__name__} removed every example of a class ({idx.size} of {X.shape[0]} kept); "
-                "loosen the filter"
+                f"{type(self).__name__} removed every example of class {', '.join(gone)} ({idx.size} of "
+                f"{X.shape[0]} examples kept); loosen the filter"
             )
         sw = None if weight is None else weight[idx]
         # Fit on class codes and map back, so predict returns the user's labels.
@@ -112,7 +105,7 @@ class LNSVC(_SVCMixin, _DefenceClassifier):
         self.mu = mu
 
     def _factor(self) -> float:
-        mu = _fraction("mu", self.mu)
+        mu = check_fraction("mu", self.mu, closed_high=True)
         if mu >= 0.5:
             raise InvalidParameterError(f"mu must be in [0, 0.5), got {self.mu!r}")
         return 1.0 - 4.0 * mu * (1.0 - mu)
@@ -263,7 +256,7 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
     def fit(self, X: Any, y: Any) -> LabelSanitizedSVC:
         """Sanitise the labels with kNN, then fit the SVC."""
         k = check_positive_int("n_neighbors", self.n_neighbors)
-        eta = _fraction("eta", self.eta, low_open=True)
+        eta = check_fraction("eta", self.eta, closed_low=False, closed_high=True)
         X, codes = self._validate_fit(X, y)
         new = _keep_classes(sanitize_labels(X, codes, n_neighbors=k, eta=eta, n_classes=self.classes_.size), codes)
         self.labels_ = self.classes_[new]
@@ -372,7 +365,7 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
     def fit(self, X: Any, y: Any) -> GraphSanitizedSVC:
         """Relabel islands, then fit the SVC."""
         k = check_positive_int("n_neighbors", self.n_neighbors)
-        frac = _fraction("max_island", self.max_island, low_open=True)
+        frac = check_fraction("max_island", self.max_island, closed_low=False, closed_high=True)
         min_island = check_positive_int("min_island", self.min_island)
         rounds = check_positive_int("max_rounds", self.max_rounds)
         X, codes = self._validate_fit(X, y)
@@ -469,7 +462,13 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         self.kept_ = ~np.asarray(self.issues_.is_issue)
         if self.mode == "drop":
             if np.unique(codes[self.kept_]).size < 2:
-                raise TooFewExamplesError("audit flagged every example of a class; use mode='weight'")
+                kept = np.bincount(codes[self.kept_], minlength=self.classes_.size)
+                gone = [show(c) for c in self.classes_[kept == 0]]
+                raise TooFewExamplesError(
+                    f"mode='drop' needs examples of at least 2 classes after dropping the flagged ones, but the "
+                    f"audit flagged every example of class {', '.join(gone)} ({int(self.kept_.sum())} of "
+                    f"{codes.size} examples kept); use mode='weight'"
+                )
             self.estimator_ = final.fit(X[self.kept_], labels[self.kept_])
         elif self.mode == "weight":
             self.estimator_ = final.fit(X, labels, sample_weight=np.asarray(self.issues_.label_quality))

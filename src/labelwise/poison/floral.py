@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from .._progress import track
-from .._validate import check_positive_int, check_random_state
+from .._validate import check_positive, check_positive_int, check_random_state
 from ..errors import InvalidParameterError
-from ._common import budget_count, check_positive, rbf_kernel, resolve_gamma
+from ._common import budget_count, rbf_kernel, resolve_gamma
 from ._dual import project_dual
 from ._estimators import _DefenceClassifier
 

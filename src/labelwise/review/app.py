@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
-from ..errors import ConflictError, InvalidParameterError, LabelwiseError, StorageError
+from ..errors import ConflictError, InvalidParameterError, LabelwiseError, MissingDependencyError, StorageError
 
 try:
     from fastapi import FastAPI, Request
@@ -41,7 +41,9 @@ try:
     from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.staticfiles import StaticFiles
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise InvalidParameterError(f"the review app needs the web extra (pip install 'labelwise[web]'): {exc}") from None
+    raise MissingDependencyError(
+        f"the review app needs the web extra: pip install 'labelwise[web]' (missing: {exc.name or exc})"
+    ) from None
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
 from .export import cleaned_csv_bytes, label_studio_tasks
