@@ -157,16 +157,16 @@ class TestAnswerPatterns:
         enc = encode_answers(_random_table(np.random.default_rng(seed)))
         pat = enc.patterns
         frame = pd.DataFrame({"i": enc.item_idx, "a": enc.annotator_idx, "l": enc.label_idx})
-        multiset = frame.groupby("i").apply(lambda g: tuple(sorted(zip(g.a, g.l))), include_groups=False)
+        multiset = frame.groupby("i").apply(lambda g: tuple(sorted(zip(g.a, g.l, strict=False))), include_groups=False)
         expected = pd.factorize(multiset.to_numpy())[0]
         assert pat.n_patterns == expected.max() + 1 < enc.n_items
-        assert len(set(zip(expected, pat.item_pattern))) == pat.n_patterns  # a bijection of the groups
+        assert len(set(zip(expected, pat.item_pattern, strict=False))) == pat.n_patterns  # a bijection of the groups
         assert pat.weights.tolist() == np.bincount(pat.item_pattern).tolist()
         # each pattern's answers are those of an item that has it
         sub = pat.answers
         for p in range(pat.n_patterns):
             item = int(np.flatnonzero(pat.item_pattern == p)[0])
-            mine = sorted(zip(sub.annotator_idx[sub.item_idx == p], sub.label_idx[sub.item_idx == p]))
+            mine = sorted(zip(sub.annotator_idx[sub.item_idx == p], sub.label_idx[sub.item_idx == p], strict=False))
             assert tuple(mine) == multiset.iloc[item]
         assert pat.answers_per_annotator.tolist() == enc.answers_per_annotator.tolist()
 

@@ -83,8 +83,8 @@ def _dense_reference_em(table, smoothing, n_iter):
     enc = encode_answers(table)
     n, a, k = enc.n_items, enc.n_annotators, enc.n_classes
     post = np.zeros((n, k))
-    for i, l in zip(enc.item_idx, enc.label_idx):
-        post[i, l] += 1
+    for i, lab in zip(enc.item_idx, enc.label_idx, strict=False):
+        post[i, lab] += 1
     post /= post.sum(axis=1, keepdims=True)
     losses = []
 
@@ -92,16 +92,16 @@ def _dense_reference_em(table, smoothing, n_iter):
         prior = np.maximum(post.mean(axis=0), 1e-10)
         prior /= prior.sum()
         counts = np.zeros((a, k, k))  # [annotator, true, given]
-        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
-            counts[j, :, l] += post[i]
+        for i, j, lab in zip(enc.item_idx, enc.annotator_idx, enc.label_idx, strict=False):
+            counts[j, :, lab] += post[i]
         counts = np.maximum(counts + smoothing, 1e-10)
         return prior, counts / counts.sum(axis=2, keepdims=True)
 
     for _ in range(n_iter):
         prior, conf = m_step(post)
         log_joint = np.tile(np.log(prior), (n, 1))
-        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
-            log_joint[i] += np.log(conf[j, :, l])
+        for i, j, lab in zip(enc.item_idx, enc.annotator_idx, enc.label_idx, strict=False):
+            log_joint[i] += np.log(conf[j, :, lab])
         log_z = np.log(np.exp(log_joint).sum(axis=1))
         post = np.exp(log_joint - log_z[:, None])
         losses.append((-log_z.sum() - smoothing * np.log(conf).sum()) / enc.n_answers)

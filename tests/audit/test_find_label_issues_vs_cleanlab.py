@@ -11,7 +11,6 @@ cleanlab_rank = pytest.importorskip("cleanlab.rank")
 
 import labelwise as lw  # noqa: E402
 from labelwise.audit import FILTERS  # noqa: E402
-
 from tests.audit._data import noisy_probs  # noqa: E402
 
 PRUNE_FILTERS = ["prune_by_noise_rate", "prune_by_class", "both"]

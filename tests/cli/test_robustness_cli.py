@@ -49,7 +49,7 @@ class TestRobustnessCommand:
     def test_bad_options_exit_2_with_one_line(self, data_csv, tmp_path, args, match):
         """Bad option values print one error line and exit with status 2."""
         base = {"--label": "y", "--attacks": "random", "--budgets": "0.1", "--models": "svc", "--seeds": "1"}
-        for flag, value in zip(args[::2], args[1::2]):
+        for flag, value in zip(args[::2], args[1::2], strict=False):
             base[flag] = value
         argv = ["robustness", str(data_csv), "--out", str(tmp_path / "o")]
         for flag, value in base.items():

@@ -11,11 +11,11 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from labelwise.errors import InvalidParameterError, LabelwiseWarning
 from labelwise.poison import (
+    LNSVC,
     AuditThenTrain,
     CurieSVC,
     GraphSanitizedSVC,
     LabelSanitizedSVC,
-    LNSVC,
     farthest_first,
     random_flips,
     sanitize_islands,

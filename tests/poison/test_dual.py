@@ -55,11 +55,11 @@ class TestProjectDual:
             n = 7
             v, y, C = rng.normal(scale=3, size=n), rng.choice([-1.0, 1.0], n), 2.0
             ref = minimize(
-                lambda x: ((x - v) ** 2).sum(),
+                lambda x: ((x - v) ** 2).sum(),  # noqa: B023 - minimised within this iteration
                 np.zeros(n),
-                jac=lambda x: 2 * (x - v),
+                jac=lambda x: 2 * (x - v),  # noqa: B023
                 bounds=[(0, C)] * n,
-                constraints=[{"type": "eq", "fun": lambda x: y @ x, "jac": lambda x: y}],
+                constraints=[{"type": "eq", "fun": lambda x: y @ x, "jac": lambda x: y}],  # noqa: B023
                 method="SLSQP",
                 options={"ftol": 1e-14, "maxiter": 500},
             )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from labelwise.errors import InvalidParameterError, TooFewExamplesError
-from labelwise.poison import AuditThenTrain, LNSVC, alfa, lfa
+from labelwise.poison import LNSVC, AuditThenTrain, alfa, lfa
 from labelwise.poison._dual import project_dual
 
 

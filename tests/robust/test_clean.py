@@ -18,6 +18,7 @@ import labelwise as lw
 from labelwise.errors import EstimatorError, InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from labelwise.robust import CleanClassifier
 
+
 @pytest.mark.slow
 @parametrize_with_checks([CleanClassifier(LogisticRegression(), cv=3, random_state=0)])
 def test_sklearn_estimator_checks(estimator, check):

@@ -141,7 +141,7 @@ class SoftLabelAverage(BaseAggregator):
         w = np.ones(len(members)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
         self.estimators_ = {}
         total = np.zeros((enc.n_items, enc.n_classes))
-        for (name, est), wm in zip(members, w):
+        for (name, est), wm in zip(members, w, strict=False):
             est._fit_encoded(enc)
             self.estimators_[name] = est
             total += wm * est.probas_.to_numpy()

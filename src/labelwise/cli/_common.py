@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import click
 import pandas as pd
-
-from ..errors import InvalidParameterError, MissingColumnError
 from rich.console import Console
 from rich.table import Table
+
+from ..errors import InvalidParameterError, MissingColumnError
 
 
 def console() -> Console:

@@ -12,8 +12,7 @@ from ..errors import InvalidLabelsError
 from ..io import read_table, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
-from ._common import console, print_frame
-from ._common import split_label
+from ._common import console, print_frame, split_label
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.

@@ -15,17 +15,17 @@ Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LN
 from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count
 from ._dual import dual_violation, project_dual
 from .attacks import ATTACKS, alfa, farthest_first, lfa, random_flips, topk_sv
+from .curve import MODELS, RobustnessCurve, make_model, robustness_curve
 from .defences import (
+    LNSVC,
     AuditThenTrain,
     CurieSVC,
     GraphSanitizedSVC,
     LabelSanitizedSVC,
-    LNSVC,
     curie_filter,
     sanitize_islands,
     sanitize_labels,
 )
-from .curve import MODELS, RobustnessCurve, make_model, robustness_curve
 from .floral import FloralSVC, randomized_topk_flips
 
 __all__ = [

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_same_length, encode_labels
-from ..noise._flip import raw_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ..noise._flip import raw_labels
 
 MULTICLASS_ATTACKS = ("random", "farthest")
 BINARY_ONLY_ATTACKS = ("topk_sv", "alfa", "lfa")

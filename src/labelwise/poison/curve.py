@@ -22,7 +22,7 @@ from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io.atomic import atomic_write
 from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X
 from .attacks import ATTACKS
-from .defences import AuditThenTrain, CurieSVC, GraphSanitizedSVC, LabelSanitizedSVC, LNSVC
+from .defences import LNSVC, AuditThenTrain, CurieSVC, GraphSanitizedSVC, LabelSanitizedSVC
 from .floral import FloralSVC
 
 __all__ = ["MODELS", "make_model", "robustness_curve", "RobustnessCurve"]
@@ -86,7 +86,7 @@ class RobustnessCurve:
         summ = self.summary()
         attacks = list(dict.fromkeys(summ["attack"]))
         fig, axes = plt.subplots(1, len(attacks), figsize=(4.2 * len(attacks), 3.6), squeeze=False, sharey=True)
-        for ax, attack in zip(axes[0], attacks):
+        for ax, attack in zip(axes[0], attacks, strict=False):
             part = summ[summ["attack"] == attack]
             for model in dict.fromkeys(part["model"]):
                 m = part[part["model"] == model]
@@ -205,7 +205,7 @@ def robustness_curve(
                 "attacks: ['random', 'farthest']"
             )
     model_map = _resolve(models, {m: m for m in MODELS}, "model")
-    for name, m in model_map.items():
+    for m in model_map.values():
         if isinstance(m, str):
             make_model(m)  # validates the name
     seed_list = _seed_list(seeds)

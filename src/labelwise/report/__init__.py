@@ -7,7 +7,7 @@ with thumbnails, text or feature values; for aggregations, per-annotator accurac
 matrices and the items with the most disagreement.
 """
 
-from ._build import write_report
 from ..io.outputs import AggregateOutput, AuditOutput, load_aggregate, load_audit
+from ._build import write_report
 
 __all__ = ["AggregateOutput", "AuditOutput", "load_aggregate", "load_audit", "write_report"]

@@ -274,7 +274,7 @@ class DecisionStore:
         else:
             encoded = None
             label = None
-        now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
         doing = f"the decision {action!r} on row {row}"
         try:
             with self._connect() as conn:
