@@ -42,8 +42,8 @@ def normalized_entropy(probs: np.ndarray) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> from labelwise.audit.scores import normalized_entropy
-    >>> normalized_entropy(np.array([[1.0, 0.0], [0.5, 0.5]])).tolist()
-    [0.0, 1.0]
+    >>> normalized_entropy(np.array([[0.5, 0.5], [0.9, 0.1]])).round(3).tolist()
+    [1.0, 0.469]
     """
     return _normalized_entropy(check_probs(probs))
 
