@@ -210,7 +210,7 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
 def check_random_state(random_state: Any) -> np.random.Generator:
     """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
-        return np.random.default_rng(random_state)
+        return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
@@ -267,7 +267,7 @@ def check_fraction(
 
 def check_positive(name: str, value: Any) -> float:
     """Raise :class:`InvalidParameterError` unless ``value`` is a finite real number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (value > 0) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (float(value) > 0) or not np.isfinite(float(value)):
         raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 

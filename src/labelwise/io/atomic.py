@@ -37,7 +37,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     try:
-        kwargs = {"encoding": encoding, "newline": ""} if mode == "w" else {}
+        kwargs: dict[str, Any] = {"encoding": encoding, "newline": ""} if mode == "w" else {}
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
             fh.flush()

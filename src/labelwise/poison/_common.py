@@ -140,7 +140,7 @@ def resolve_gamma(gamma: Any, X: np.ndarray) -> float:
         if gamma == "auto":
             return 1.0 / X.shape[1]
         raise InvalidParameterError(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}")
-    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not gamma > 0:
+    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not float(gamma) > 0:
         raise InvalidParameterError(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}")
     return float(gamma)
 

@@ -303,11 +303,11 @@ def lfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, X_val: An
             loss = float(_hinge(s, yv).mean())
             if (err, loss) > best[:2]:
                 best = (err, loss, int(j))
-        j = best[2]
-        if j < 0:  # pragma: no cover - only when every flip would leave one class
+        pick = best[2]
+        if pick < 0:  # pragma: no cover - only when every flip would leave one class
             break
-        y_cur[j] = -y_cur[j]
-        flipped[j] = True
+        y_cur[pick] = -y_cur[pick]
+        flipped[pick] = True
     new = np.where(flipped, 1 - codes, codes)
     return make_result(arr, classes, codes, new, "lfa", b)
 

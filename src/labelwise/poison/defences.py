@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,6 +49,15 @@ def _keep_classes(new: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 class _SVCMixin:
+    """The RBF-SVC fit and decision function shared by the SVC-based defences."""
+
+    if TYPE_CHECKING:  # provided by the defence classes this is mixed into
+        C: float
+        gamma: Any
+        classes_: np.ndarray
+
+        def _validate_predict(self, X: Any) -> np.ndarray: ...
+
     def _svc(self) -> SVC:
         return SVC(C=check_positive("C", self.C), kernel="rbf", gamma=self.gamma_)
 

@@ -50,7 +50,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
             ""
             if np.isnan(value)
             else f"{float(value):.{digits}g}"
-            if abs(value) >= 1e3
+            if abs(float(value)) >= 1e3
             else f"{float(value):.{digits}f}"
         )
     return str(value)
@@ -113,6 +113,12 @@ def _page(title: str, header: str, sections: list[str]) -> str:
         f"<footer>Written by labelwise {_e(__version__)} on {_e(stamp)}. This file is self-contained: "
         "it loads nothing from the network.</footer></body></html>\n"
     )
+
+
+def _section_id(section: str) -> str:
+    """The ``id`` of a ``<section id="...">`` snippet ("" when it has none)."""
+    match = re.search(r'<section id="([^"]+)"', section)
+    return match.group(1) if match else ""
 
 
 # --------------------------------------------------------------------------------------- audit
@@ -284,7 +290,7 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
     )
 
     # Two-column rows: (noise matrix, confused pairs), (issues per class, quality distribution).
-    by_id = {re.search(r'<section id="([^"]+)"', sec).group(1): sec for sec in sections}
+    by_id = {_section_id(sec): sec for sec in sections}
     ordered = []
     for left, right in (("noise-matrix", "confused-pairs"), ("per-class", "quality")):
         pair = [by_id.pop(k) for k in (left, right) if k in by_id]
@@ -379,10 +385,10 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
         shown = hard[cols].copy()
         if prob_cols:
             probs = hard[prob_cols].to_numpy(dtype=float)
-            order = np.argsort(-probs, axis=1)[:, :2]
-            names = np.array([str(c)[5:] for c in prob_cols], dtype=object)
-            shown["runner-up"] = names[order[:, 1]] if probs.shape[1] > 1 else ""
-            shown["runner-up prob"] = probs[np.arange(len(probs)), order[:, 1]] if probs.shape[1] > 1 else np.nan
+            top2 = np.argsort(-probs, axis=1)[:, :2]
+            prob_names = np.array([str(c)[5:] for c in prob_cols], dtype=object)
+            shown["runner-up"] = prob_names[top2[:, 1]] if probs.shape[1] > 1 else ""
+            shown["runner-up prob"] = probs[np.arange(len(probs)), top2[:, 1]] if probs.shape[1] > 1 else np.nan
         sections.append(
             '<section id="disagreement"><h2>Items with the most disagreement</h2>'
             '<p class="note">Lowest agreement among the annotators first.</p>'
@@ -429,7 +435,8 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
             f"{str(folder)!r} is neither an audit output (issues.csv, summary.json) nor an aggregation "
             "output (labels.csv, annotators.csv)"
         )
-    header, sections, title = "", [], "labelwise report"
+    sections: list[str] = []
+    header, title = "", "labelwise report"
     if audit_here:
         audit = load_audit(folder)
         header, sections = _audit_sections(audit, top=top)

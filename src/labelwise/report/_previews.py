@@ -126,7 +126,7 @@ class Previewer:
         feature_columns: list | None = None,
         base_dir: Path | None = None,
     ) -> None:
-        self.data = data
+        self.data: Any = data  # a DataFrame for every kind but NoPreviewer
         self.label_column = label_column
         self.image_column = image_column
         self.feature_columns = feature_columns
@@ -216,7 +216,7 @@ class _Table:
     """The columns of a data table that the kinds of preview look at."""
 
     def __init__(self, data: pd.DataFrame | None, label_column: str | None, image_column: str | None, feature_columns):
-        self.data = data
+        self.data: Any = data
         self.image_column = image_column
         self.columns = [str(c) for c in data.columns] if data is not None else []
         self.others = [c for c in self.columns if c != label_column]
@@ -295,10 +295,9 @@ class ImagePreviewer(Previewer):
 
             with Image.open(path) as im:
                 im.thumbnail((max_side, max_side))
-                if im.mode not in ("RGB", "RGBA", "L"):
-                    im = im.convert("RGBA")
+                shown = im if im.mode in ("RGB", "RGBA", "L") else im.convert("RGBA")
                 buf = io.BytesIO()
-                im.save(buf, format="PNG", optimize=True)
+                shown.save(buf, format="PNG", optimize=True)
                 return buf.getvalue()
         except Exception:  # unreadable or not an image: no thumbnail, the path is still shown
             return None
@@ -333,7 +332,7 @@ class PixelPreviewer(Previewer):
 
     def __init__(self, data: pd.DataFrame | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
-        self._pixels = self._table.pixel_columns()
+        self._pixels: list[str] = self._table.pixel_columns() or []
         # Kept in the table's own dtype (no float copy of a 784-column table); rows are
         # converted only when drawn.
         block = self.data[self._pixels].to_numpy()

@@ -276,7 +276,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         elif (
             isinstance(unlabeled_weight, bool)
             or not isinstance(unlabeled_weight, numbers.Real)
-            or not (0 < unlabeled_weight < np.inf)
+            or not (0 < float(unlabeled_weight) < np.inf)
         ):
             raise InvalidParameterError(f"unlabeled_weight must be a positive number or None, got {unlabeled_weight!r}")
         if self.safeguard is not None:
@@ -468,7 +468,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
             new_codes = chosen.codes
             changed = new_codes != pool_codes
             reweighted = False
-            if chosen.weights is not None:
+            if chosen.weights is not None and weights is not None:  # rules weigh only weighted fits
                 if chosen.soft:  # soft weights: a change of weight alone also changes the next fit
                     reweighted = not np.allclose(chosen.weights, weights[pool], rtol=1e-9, atol=0.0)
                 weights[pool] = chosen.weights
@@ -500,7 +500,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         same_fit = (
             model_rows is not None
             and np.array_equal(model_rows[0], rows)
-            and (final_weights is None or np.array_equal(model_rows[1], final_weights))
+            and (final_weights is None or (model_rows[1] is not None and np.array_equal(model_rows[1], final_weights)))
             and termination == "no_change"
         )
         self.estimator_ = model if same_fit else fit_clone(params["estimator"], X, codes, rows, weights)

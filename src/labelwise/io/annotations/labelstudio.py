@@ -180,7 +180,7 @@ def _read_labelstudio_json(p: Path, tasks: list[Any], item_field: str | None, la
     label = np.empty(n_kept, dtype=object)
     one = res.loc[n_choices == 1]
     label[one["key"].to_numpy()] = one["choices"].map(lambda c: c[0]).to_numpy()
-    dropped = Counter()
+    dropped: Counter[str] = Counter()
     if n_cancelled:
         dropped["cancelled"] = n_cancelled
     if (per_annotation == 0).any():

@@ -92,11 +92,11 @@ def read(path: Path, *, item_column: str | None = None, label_column: str | None
         multi = np.zeros(n, dtype=bool)
     else:
         # one boolean column per option: Answer.<name>.<option> = true/false
-        options = [c[len(f"Answer.{name}.") :] for c in group]
+        option_names = [c[len(f"Answer.{name}.") :] for c in group]
         flags = table[group].apply(lambda s: s.astype(str).str.strip().str.lower().isin(("true", "1", "on", "yes")))
         flag_arr = flags.to_numpy()
         count = flag_arr.sum(axis=1)
-        labels = np.where(count == 1, np.asarray(options, dtype=object)[flag_arr.argmax(axis=1)], None)
+        labels = np.where(count == 1, np.asarray(option_names, dtype=object)[flag_arr.argmax(axis=1)], None)
         multi = count > 1
     status = table["AssignmentStatus"].astype(str).str.strip() if "AssignmentStatus" in cols else pd.Series([""] * n)
     rejected = (status == "Rejected").to_numpy()

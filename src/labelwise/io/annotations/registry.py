@@ -26,7 +26,7 @@ class Reader(Protocol):
 
 #: The format modules in detection order: the first whose ``recognise`` says yes reads the file.
 #: ``long`` recognises everything, so it comes last.
-READERS: tuple[Reader, ...] = (prodigy, labelstudio, mturk, long)  # type: ignore[assignment]
+READERS: tuple[Reader, ...] = (prodigy, labelstudio, mturk, long)
 READERS_BY_NAME: dict[str, Reader] = {reader.NAME: reader for reader in READERS}
 #: The values of ``format=``: ``"auto"`` and every reader's name.
 FORMATS: tuple[str, ...] = ("auto", *READERS_BY_NAME)
