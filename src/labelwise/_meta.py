@@ -6,14 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validate import check_meta_X, sample_weight_fit_params
-from .errors import EstimatorError
+from ._validate import check_meta_X, encode_labels, sample_weight_fit_params
+from .errors import EstimatorError, InvalidLabelsError
 
 
 def base_estimator(meta: Any) -> Any:
@@ -54,6 +56,22 @@ def checked_proba(model: Any, X_rows: Any, n_classes: int, name: str) -> np.ndar
             f"{name}.predict_proba must return one column per class ({n_classes}), got shape {proba.shape}"
         )
     return proba
+
+
+def encode_class_targets(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``y`` (dtype recovered), its class codes ``0..K-1`` and the sorted classes, for a meta-estimator.
+
+    An object array (e.g. ints that sat beside ``None`` markers) gets its values' own dtype back
+    first; a target that is not class labels (continuous values) raises :class:`InvalidLabelsError`.
+    """
+    if y.dtype == object:
+        y = pd.Series(y).infer_objects().to_numpy()
+    try:
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
+    codes, classes = encode_labels(y, name="y")
+    return y, codes, classes
 
 
 def estimator_has(attr: str) -> Callable[[Any], bool]:

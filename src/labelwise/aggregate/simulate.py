@@ -73,6 +73,8 @@ def simulate_annotators(
 ) -> SimulatedAnnotations:
     """Simulate annotators of known accuracy labelling items with known true labels.
 
+    Long because of its input checks and the three error models, each a few vectorised lines.
+
     Parameters
     ----------
     true_labels : array-like or Series, optional

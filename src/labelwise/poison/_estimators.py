@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.svm import SVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..errors import InvalidLabelsError, InvalidParameterError
+from .._validate import check_positive, show
+from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
+from ._common import resolve_gamma
 
 
 class _DefenceClassifier(ClassifierMixin, BaseEstimator):
@@ -42,3 +45,37 @@ class _DefenceClassifier(ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.int64)]
         return self.classes_[np.argmax(scores, axis=1)]
+
+
+class _SVCMixin:
+    """The RBF-SVC fit and decision function shared by the SVC-based defences."""
+
+    if TYPE_CHECKING:  # provided by the defence classes this is mixed into
+        C: float
+        gamma: Any
+        classes_: np.ndarray
+
+        def _validate_predict(self, X: Any) -> np.ndarray: ...
+
+    def _svc(self) -> SVC:
+        return SVC(C=check_positive("C", self.C), kernel="rbf", gamma=self.gamma_)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision scores of the final SVC on ``X``."""
+        X = self._validate_predict(X)
+        return self.svc_.decision_function(X)
+
+    def _fit_svc(self, X: np.ndarray, codes: np.ndarray, keep: np.ndarray | None = None, weight=None):
+        self.gamma_ = resolve_gamma(self.gamma, X)
+        idx = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
+        if np.unique(codes[idx]).size < 2:
+            kept = np.bincount(codes[idx], minlength=self.classes_.size)
+            gone = [show(c) for c in self.classes_[kept == 0]]
+            raise TooFewExamplesError(
+                f"{type(self).__name__} removed every example of class {', '.join(gone)} ({idx.size} of "
+                f"{X.shape[0]} examples kept); loosen the filter"
+            )
+        sw = None if weight is None else weight[idx]
+        # Fit on class codes and map back, so predict returns the user's labels.
+        self.svc_ = self._svc().fit(X[idx], self.classes_[codes[idx]], sample_weight=sw)
+        return self

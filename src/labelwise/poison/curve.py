@@ -163,6 +163,8 @@ def robustness_curve(
 ) -> RobustnessCurve:
     """Clean test accuracy of each model trained on attacked labels, per attack, budget and seed.
 
+    Long because it validates its many options in one place before the grid of (attack, budget, seed, model) runs, which is a single loop.
+
     For every seed the data are split (stratified) into train and test (or the given test set is
     used), every attack poisons the *training* labels at every budget, every model is fitted on
     the poisoned labels, and its accuracy is measured on the clean test labels.

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.cluster import DBSCAN
 from sklearn.neighbors import NearestNeighbors
 from sklearn.svm import SVC
 
-from .._validate import check_choice, check_fraction, check_positive, check_positive_int, show
-from ..errors import InvalidParameterError, LabelwiseWarning, TooFewExamplesError
+from .._validate import check_fraction, check_positive, check_positive_int
+from ..errors import InvalidParameterError, LabelwiseWarning
 from ._common import rbf_kernel, resolve_gamma
-from ._estimators import _DefenceClassifier
+from ._estimators import _DefenceClassifier, _SVCMixin
+from .audit_then_train import AuditThenTrain
 
 __all__ = [
     "LNSVC",
@@ -46,40 +45,6 @@ def _keep_classes(new: np.ndarray, codes: np.ndarray) -> np.ndarray:
         )
         return codes
     return new
-
-
-class _SVCMixin:
-    """The RBF-SVC fit and decision function shared by the SVC-based defences."""
-
-    if TYPE_CHECKING:  # provided by the defence classes this is mixed into
-        C: float
-        gamma: Any
-        classes_: np.ndarray
-
-        def _validate_predict(self, X: Any) -> np.ndarray: ...
-
-    def _svc(self) -> SVC:
-        return SVC(C=check_positive("C", self.C), kernel="rbf", gamma=self.gamma_)
-
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Decision scores of the final SVC on ``X``."""
-        X = self._validate_predict(X)
-        return self.svc_.decision_function(X)
-
-    def _fit_svc(self, X: np.ndarray, codes: np.ndarray, keep: np.ndarray | None = None, weight=None):
-        self.gamma_ = resolve_gamma(self.gamma, X)
-        idx = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
-        if np.unique(codes[idx]).size < 2:
-            kept = np.bincount(codes[idx], minlength=self.classes_.size)
-            gone = [show(c) for c in self.classes_[kept == 0]]
-            raise TooFewExamplesError(
-                f"{type(self).__name__} removed every example of class {', '.join(gone)} ({idx.size} of "
-                f"{X.shape[0]} examples kept); loosen the filter"
-            )
-        sw = None if weight is None else weight[idx]
-        # Fit on class codes and map back, so predict returns the user's labels.
-        self.svc_ = self._svc().fit(X[idx], self.classes_[codes[idx]], sample_weight=sw)
-        return self
 
 
 class LNSVC(_SVCMixin, _DefenceClassifier):
@@ -384,116 +349,3 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
         self.labels_ = self.classes_[new]
         self.n_relabelled_ = int((new != codes).sum())
         return self._fit_svc(X, new)
-
-
-class AuditThenTrain(_SVCMixin, _DefenceClassifier):
-    """Audit the labels with confident learning, then train without (or down-weighting) the suspects.
-
-    Out-of-fold probabilities come from ``probe`` (:func:`labelwise.out_of_fold_probs`);
-    :func:`labelwise.find_label_issues` flags likely-wrong labels. ``mode="drop"`` trains on the
-    rest, ``mode="weight"`` trains on all with ``sample_weight = label_quality``, and
-    ``mode="relabel"`` trains on all with flagged labels replaced by the suggested label.
-
-    Parameters
-    ----------
-    estimator : scikit-learn classifier, optional
-        The final model (default: RBF SVC with ``C``, ``gamma``); ``mode="weight"`` needs
-        ``sample_weight`` support.
-    probe : scikit-learn classifier with ``predict_proba``, optional
-        Model for the out-of-fold probabilities (default: the RBF SVC with Platt scaling,
-        ``CalibratedClassifierCV(SVC(C, gamma), ensemble=False, cv=3)``).
-    mode : {"drop", "weight", "relabel"}, default="drop"
-    cv : int, default=5
-    filter_by : str, default="prune_by_noise_rate"
-        Passed to :func:`labelwise.find_label_issues`.
-    C, gamma : parameters of the default SVCs.
-    random_state : int, Generator or None
-        Seeds the cross-validation split.
-
-    Attributes
-    ----------
-    issues_ : LabelIssues or None
-        ``None`` when the data were too small to audit (a :class:`LabelwiseWarning` says so).
-    kept_ : ndarray of bool
-    estimator_ : the fitted final model
-
-    References
-    ----------
-    .. [1] Northcutt, C., Jiang, L. & Chuang, I., "Confident Learning: Estimating Uncertainty in
-       Dataset Labels", JAIR 70 (2021), pp. 1373-1411.
-    """
-
-    def __init__(self, estimator: Any = None, probe: Any = None, mode: str = "drop", cv: int = 5,
-                 filter_by: str = "prune_by_noise_rate", C: float = 10.0, gamma: Any = 0.5,
-                 random_state: Any = None):
-        self.estimator = estimator
-        self.probe = probe
-        self.mode = mode
-        self.cv = cv
-        self.filter_by = filter_by
-        self.C = C
-        self.gamma = gamma
-        self.random_state = random_state
-
-    def fit(self, X: Any, y: Any) -> AuditThenTrain:
-        """Audit with out-of-fold probabilities, then fit the final model on the cleaned data."""
-        from ..audit import find_label_issues
-        from ..probs import out_of_fold_probs
-
-        check_choice("mode", self.mode, ("drop", "weight", "relabel"))
-        X, codes = self._validate_fit(X, y)
-        self.gamma_ = resolve_gamma(self.gamma, X)
-        probe = (
-            clone(self.probe)
-            if self.probe is not None
-            else CalibratedClassifierCV(SVC(C=check_positive("C", self.C), gamma=self.gamma_), ensemble=False, cv=3)
-        )
-        cv = check_positive_int("cv", self.cv, minimum=2)
-        final = clone(self.estimator) if self.estimator is not None else self._svc()
-        labels = self.classes_[codes]
-        # Out-of-fold probabilities need cv folds per class, and the default probe calibrates on
-        # 3 inner folds; on data too small for that, train without the audit (and say so).
-        need = cv * (3 if self.probe is None else 1) + 1
-        if np.bincount(codes).min() < need:
-            warnings.warn(
-                f"AuditThenTrain: a class has fewer than {need} examples, too few to audit with cv={cv}; "
-                "training on all labels",
-                LabelwiseWarning,
-                stacklevel=2,
-            )
-            self.issues_ = None
-            self.kept_ = np.ones(codes.size, dtype=bool)
-            self.estimator_ = final.fit(X, labels)
-            self.svc_ = self.estimator_
-            return self
-        probs = out_of_fold_probs(probe, X, codes, cv=cv, random_state=self.random_state, verbose=False)
-        self.issues_ = find_label_issues(codes, probs, filter_by=self.filter_by)
-        self.kept_ = ~np.asarray(self.issues_.is_issue)
-        if self.mode == "drop":
-            if np.unique(codes[self.kept_]).size < 2:
-                kept = np.bincount(codes[self.kept_], minlength=self.classes_.size)
-                gone = [show(c) for c in self.classes_[kept == 0]]
-                raise TooFewExamplesError(
-                    f"mode='drop' needs examples of at least 2 classes after dropping the flagged ones, but the "
-                    f"audit flagged every example of class {', '.join(gone)} ({int(self.kept_.sum())} of "
-                    f"{codes.size} examples kept); use mode='weight'"
-                )
-            self.estimator_ = final.fit(X[self.kept_], labels[self.kept_])
-        elif self.mode == "weight":
-            self.estimator_ = final.fit(X, labels, sample_weight=np.asarray(self.issues_.label_quality))
-        else:
-            sugg = np.asarray(self.issues_.suggested_label).astype(np.int64)
-            new = np.where(self.kept_, codes, sugg)
-            self.estimator_ = final.fit(X, self.classes_[new])
-        self.svc_ = self.estimator_
-        return self
-
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Decision scores of the final model."""
-        X = self._validate_predict(X)
-        return self.estimator_.decision_function(X)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Predictions of the final model."""
-        X = self._validate_predict(X)
-        return self.estimator_.predict(X)

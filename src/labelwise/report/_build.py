@@ -154,6 +154,7 @@ def _example_card(audit: AuditOutput, previewer: Previewer, rec: Any) -> str:
 
 
 def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
+    """Long because it assembles the report's audit sections in page order, one short block of HTML per section."""
     issues = audit.issues
     classes = audit.classes
     n = audit.n_examples
@@ -314,6 +315,7 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
 
 
 def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) -> tuple[str, list[str]]:
+    """Long because it assembles the aggregation sections in page order, one short block of HTML per section."""
     labels = agg.labels
     ann = agg.annotators
     n_items = len(labels)

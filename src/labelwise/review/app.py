@@ -156,6 +156,8 @@ def create_app(
 ):
     """Build the review app over an audit's output folder.
 
+    Long because the routes are closures over one shared state (audit, store, previewer), declared together so the API reads as one table.
+
     Parameters
     ----------
     out_dir : path-like

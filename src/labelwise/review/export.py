@@ -71,6 +71,8 @@ def cleaned_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The original data with the review's decisions applied, and the change log.
 
+    Long because it applies the three decisions (keep, relabel, exclude) and writes the change log in one pass over the decisions.
+
     Relabelled rows get their new label in the label column; excluded rows are dropped, or kept
     with ``excluded_column`` set to True when ``mark_excluded``. Decisions undone with ``clear``
     count as no decision.

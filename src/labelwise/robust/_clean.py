@@ -8,10 +8,15 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples
 
-from .._meta import PredictWithFittedEstimator, accepts_sample_weight, base_estimator, fit_clone
+from .._meta import (
+    PredictWithFittedEstimator,
+    accepts_sample_weight,
+    base_estimator,
+    encode_class_targets,
+    fit_clone,
+)
 from .._progress import track
 from .._validate import (
     check_choice,
@@ -19,7 +24,6 @@ from .._validate import (
     check_meta_X,
     check_positive_int,
     check_same_length,
-    encode_labels,
     sample_weight_fit_params,
     seed_from,
     show,
@@ -213,13 +217,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         if y_arr.ndim != 1:
             raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {y_arr.shape}")
         check_same_length("X", range(_num_samples(X)), "y", y_arr)
-        if y_arr.dtype == object:
-            y_arr = pd.Series(y_arr).infer_objects().to_numpy()
-        try:
-            check_classification_targets(y_arr)
-        except ValueError as exc:
-            raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
-        codes, classes = encode_labels(y_arr, name="y")
+        y_arr, codes, classes = encode_class_targets(y_arr)
         n_classes = len(classes)
         if n_classes < 2:
             raise InvalidLabelsError(f"y must contain at least 2 classes, got 1 class ({show(classes[0])})")

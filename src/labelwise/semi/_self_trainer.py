@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import numbers
 import warnings
 from typing import Any
 
@@ -11,26 +10,16 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils import _safe_indexing
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples
 
-from .._meta import PredictWithFittedEstimator, accepts_sample_weight, base_estimator, checked_proba, fit_clone
+from .._meta import PredictWithFittedEstimator, accepts_sample_weight, checked_proba, fit_clone
 from .._progress import track
 from .._validate import (
-    check_choice,
-    check_estimator_method,
-    check_fraction,
-    check_meta_X,
-    check_positive_int,
-    check_random_state,
-    check_same_length,
-    encode_labels,
     sample_weight_fit_params,
-    show,
 )
-from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning
+from ..errors import LabelwiseWarning
 from ._labels import split_unlabeled
-from ._rules import ADAPTIVE_THRESHOLDS, RULES, SELECTIONS, RoundInput, Rule, RuleSettings, rule_key
+from ._params import check_params, encode_target
+from ._rules import SELECTIONS, RoundInput, Rule, RuleSettings
 from ._safeguard import SafeguardResult, cv_safeguard
 
 __all__ = ["SelfTrainer", "SafeguardResult", "SELECTIONS", "split_unlabeled"]
@@ -253,101 +242,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         self.random_state = random_state
         self.verbose = verbose
 
-    # ------------------------------------------------------------------ parameters
-    def _check_params(self) -> dict:
-        selection = check_choice("selection", self.selection, SELECTIONS)
-        default_tau = 0.95 if selection == "adaptive" else 0.75
-        threshold = default_tau if self.threshold is None else check_fraction("threshold", self.threshold)
-        k_best = check_positive_int("k_best", self.k_best)
-        try:
-            step = float(self.percentile_step)
-        except (TypeError, ValueError):
-            step = float("nan")
-        if not 0 < step <= 100:
-            raise InvalidParameterError(f"percentile_step must be in (0, 100], got {self.percentile_step!r}")
-        check_choice("mapping", self.mapping, ("convex", "linear"))
-        check_choice("adaptive_thresholds", self.adaptive_thresholds, ADAPTIVE_THRESHOLDS)
-        check_fraction("momentum", self.momentum)
-        if self.max_iter is not None:
-            check_positive_int("max_iter", self.max_iter, minimum=0)
-        unlabeled_weight = self.unlabeled_weight
-        if unlabeled_weight is None:
-            unlabeled_weight = 1.0 if selection == "adaptive" else None
-        elif (
-            isinstance(unlabeled_weight, bool)
-            or not isinstance(unlabeled_weight, numbers.Real)
-            or not (0 < float(unlabeled_weight) < np.inf)
-        ):
-            raise InvalidParameterError(f"unlabeled_weight must be a positive number or None, got {unlabeled_weight!r}")
-        if self.safeguard is not None:
-            check_choice("safeguard", self.safeguard, ("cv",))
-        cv = check_positive_int("cv", self.cv, minimum=2)
-        check_random_state(self.random_state)
-        if selection == "llkd" and self.teacher is None:
-            raise InvalidParameterError(
-                "teacher must be an estimator when selection='llkd' (LLKD needs a separate teacher), got None"
-            )
-        estimator = base_estimator(self)
-        check_estimator_method(estimator, "predict_proba", name="estimator")
-        if self.teacher is not None:
-            check_estimator_method(self.teacher, "predict_proba", name="teacher")
-        if self.unlabeled_weight is not None:
-            sample_weight_fit_params(estimator, np.ones(1), name="estimator (unlabeled_weight needs sample weights)")
-        rule = RULES[rule_key(selection, self.adaptive_thresholds)]
-        if rule.needs_weights:
-            sample_weight_fit_params(
-                estimator, np.ones(1), name=f"estimator (adaptive_thresholds={rule.key!r} weights each pseudo-label)"
-            )
-        return {
-            "selection": selection,
-            "rule": rule,
-            "threshold": threshold,
-            "k_best": k_best,
-            "step": step,
-            "estimator": estimator,
-            "unlabeled_weight": unlabeled_weight,
-            "cv": cv,
-        }
-
     # ------------------------------------------------------------------ fitting
-    def _encode(self, X: Any, y: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
-        """Check ``X`` and ``y``; return ``X``, ``y`` as an array, the class codes (-1 = unlabeled), and
-        the unlabeled mask. Sets ``classes_``."""
-        if y is None:
-            raise InvalidLabelsError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        X = check_meta_X(self, X, reset=True)
-        y_arr, unlabeled = split_unlabeled(y, self.unlabeled_value)
-        check_same_length("X", range(_num_samples(X)), "y", y_arr)
-        labeled_rows = np.flatnonzero(~unlabeled)
-        if labeled_rows.size == 0:
-            raise InvalidLabelsError(
-                f"y must contain labeled examples, got none: all {y_arr.size} values are the unlabeled "
-                f"marker (unlabeled_value={self.unlabeled_value!r}) or missing"
-            )
-        given = y_arr[labeled_rows]
-        if given.dtype == object:  # e.g. ints mixed with None markers: recover the ints' dtype
-            given = pd.Series(given).infer_objects().to_numpy()
-        try:
-            check_classification_targets(given)
-        except ValueError as exc:
-            raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
-        codes_given, classes = encode_labels(given, name="y")
-        if len(classes) < 2:
-            marker = self.unlabeled_value
-            hint = ""
-            if unlabeled.any() and marker is not None:
-                hint = (
-                    f"; if {marker!r} is a real class (e.g. labels in {{-1, +1}}), it collides with the unlabeled "
-                    f"marker: mark unlabeled examples with another unlabeled_value (e.g. None)"
-                )
-            raise InvalidLabelsError(
-                f"y must contain at least 2 classes among labeled examples, got 1 class ({show(classes[0])}){hint}"
-            )
-        self.classes_ = classes
-        codes = np.full(y_arr.size, -1, dtype=np.int64)
-        codes[labeled_rows] = codes_given
-        return X, y_arr, codes, unlabeled
-
     def fit(self, X, y):
         """Fit the student on the labeled examples and the pseudo-labels it selects.
 
@@ -362,8 +257,8 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         -------
         self : SelfTrainer
         """
-        params = self._check_params()
-        X, y_arr, codes, unlabeled = self._encode(X, y)
+        params = check_params(self)
+        X, y_arr, codes, unlabeled = encode_target(self, X, y)
         labeled_rows = np.flatnonzero(~unlabeled)
         n_classes = len(self.classes_)
         labeled_iter = np.where(unlabeled, -1, 0).astype(np.int64)
@@ -414,6 +309,8 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
 
     def _self_train(self, X, codes, labeled_iter, confidence, history, params) -> None:
         """The self-training loop: fit, predict the pool, let the rule select, until it stops.
+
+        Long because it is the loop itself; what differs between rules is in the rule classes.
 
         Updates ``codes``, ``labeled_iter``, ``confidence`` and ``history`` in place and sets
         ``teacher_``, ``estimator_``, ``n_iter_`` and ``termination_condition_``.

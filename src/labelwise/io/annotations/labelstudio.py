@@ -89,6 +89,7 @@ def _ls_user(value: Any) -> Any:
 
 def _read_labelstudio_json(p: Path, tasks: list[Any], item_field: str | None, label_field: str | None) -> Annotations:
     # Parsing nested JSON is inherently per record; everything after it is vectorised.
+    """Long because the nested task/annotation/result walk validates each level where it meets it, so every error can name the task; everything after the walk is vectorised."""
     items: list[Any] = []
     users: list[Any] = []
     names: list[Any] = []

@@ -32,7 +32,10 @@ def recognise(path: Path) -> bool:
 
 
 def read(path: Path, *, item_column: str | None = None, label_column: str | None = None, **options: Any) -> Annotations:
-    """Read an MTurk batch results CSV (``annotator_column`` is always ``WorkerId``)."""
+    """Read an MTurk batch results CSV (``annotator_column`` is always ``WorkerId``).
+
+    Long because the item, answer-group and option-column rules of a batch CSV are each a few lines and read best in the order MTurk defines them.
+    """
     p, item, label = path, item_column, label_column
     try:
         table = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
