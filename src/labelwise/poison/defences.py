@@ -1,4 +1,6 @@
-"""Baseline defences against label poisoning: LN-SVM, Curie, kNN label sanitisation, audit-then-train.
+"""Baseline defences against label poisoning: LN-SVM, Curie, kNN label sanitisation, graph islands.
+
+``AuditThenTrain`` lives in :mod:`labelwise.poison.audit_then_train` and is re-exported here.
 
 All are scikit-learn classifiers around an RBF SVC (``C=10``, ``gamma=0.5`` by default, the
 FLORAL paper's Moon settings, so that the defences are compared on the same model).
