@@ -11,10 +11,17 @@ repeated. crowd-kit runs in a fresh subprocess per (data set, method) with a wal
 that raises as ``error`` (crowd-kit 1.4.2's Wawa and ZeroBasedSkill fail under scikit-learn >= 1.7
 with an ``__sklearn_tags__`` error).
 
+It also checks the default method of ``labelwise aggregate`` (issue 15): on every real set and on
+simulated sparse crowds (1 and 2 answers per item, 2 to 100 classes, spammers and adversarial
+annotators; seeds 100 and 101, never used to choose the default's prior, which was chosen with
+``benchmarks/dev_aggregate_prior.py`` on seeds 0-2) it must be at most 0.5 points below majority
+vote, and its mean accuracy over the real sets at least that of the best single crowd-kit method.
+
 Usage::
 
     python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit method
     python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
+    python benchmarks/bench_aggregate.py --sparse-only   # just the simulated sparse crowds
 """
 
 from __future__ import annotations
@@ -35,8 +42,22 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
-from _machine import cpu_model  # noqa: E402
-from labelwise.aggregate import METHODS  # noqa: E402
+from _machine import cpu_model
+
+from labelwise.aggregate import METHODS
+from labelwise.aggregate.simulate_sparse import simulate_sparse_crowd
+from labelwise.cli.aggregate import DEFAULT_METHOD
+
+SPARSE = [  # (answers per item, K, n_items, n_annotators, spammer share, adversary share)
+    (1, 100, 50000, 500, 0.1, 0.05),
+    (1, 10, 10000, 200, 0.1, 0.05),
+    (1, 2, 10000, 200, 0.2, 0.1),
+    (2, 100, 50000, 500, 0.1, 0.05),
+    (2, 20, 10000, 300, 0.2, 0.1),
+    (2, 5, 10000, 200, 0.1, 0.05),
+    (2, 2, 10000, 100, 0.2, 0.1),
+]
+SPARSE_SEEDS = (100, 101)
 
 SETS = [
     "d_Duck_Identification",
@@ -121,6 +142,7 @@ def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python
             capture_output=True,
             text=True,
             timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return {"status": "timeout"}
@@ -129,6 +151,57 @@ def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python
         return {"status": "error", "error": last[-1][:160] if last else f"exit {proc.returncode}"}
     out = json.loads(proc.stdout)
     return {"status": "ok", "time": out["time"], "labels": pd.Series(out["labels"])}
+
+
+def run_sparse() -> bool:
+    """The default method vs majority vote on simulated sparse crowds; True when the goal is met."""
+    import warnings
+
+    print(f"\n== simulated sparse crowds: default method {DEFAULT_METHOD!r} vs majority-vote (points)")
+    ok_all = True
+    for r, k, n, m, spam, adv in SPARSE:
+        for seed in SPARSE_SEEDS:
+            sim = simulate_sparse_crowd(n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv,
+                                        random_state=seed)
+            truth = sim.true_labels
+            res = {}
+            for name in ("majority-vote", DEFAULT_METHOD):
+                est = METHODS[name]()
+                t0 = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est.fit(sim.answers)
+                res[name] = (100 * float((est.labels_.to_numpy() == truth.to_numpy()).mean()),
+                             time.perf_counter() - t0, getattr(est, "fallback_", None))
+            gap = res[DEFAULT_METHOD][0] - res["majority-vote"][0]
+            ok = gap >= -0.5
+            ok_all &= ok
+            print(f"  {r} answer(s)/item K={k:<3} {n:>6} items {m:>3} annotators seed {seed}: "
+                  f"majority {res['majority-vote'][0]:.2f}  default {res[DEFAULT_METHOD][0]:.2f} ({gap:+.2f}) "
+                  f"{res[DEFAULT_METHOD][1]:.2f} s  fallback={res[DEFAULT_METHOD][2]}  {'ok' if ok else 'MISS'}")
+    return ok_all
+
+
+def default_goals(frame: pd.DataFrame) -> None:
+    """Issue 15's goals for the default method on the real sets."""
+    print(f"\n== default method ({DEFAULT_METHOD}) on the real sets")
+    lw = frame.pivot(index="set", columns="method", values="lw_acc")
+    gaps = 100 * (lw[DEFAULT_METHOD] - lw["majority-vote"])
+    for ds, gap in gaps.items():
+        print(f"  {ds:<34} {lw.loc[ds, DEFAULT_METHOD]:.4f} vs majority {lw.loc[ds, 'majority-vote']:.4f} "
+              f"({gap:+.2f} pts) {'ok' if gap >= -0.5 else 'MISS'}")
+    print(f"  never more than 0.5 points below majority vote: {'met' if (gaps >= -0.5).all() else 'NOT met'}")
+    if "ck_acc" not in frame:
+        return
+    ck = frame[frame.ck_status == "ok"].pivot(index="set", columns="method", values="ck_acc")
+    complete = ck.dropna(axis=1)  # methods that ran on every set
+    if complete.empty:
+        print("  no crowd-kit method ran on every set")
+        return
+    best = complete.mean().idxmax()
+    ours = lw[DEFAULT_METHOD].mean()
+    print(f"  mean over {len(lw)} sets: default {ours:.4f}, best single crowd-kit method ({best}, of "
+          f"{list(complete.columns)}) {complete[best].mean():.4f}: {'met' if ours >= complete[best].mean() else 'NOT met'}")
 
 
 def main() -> None:
@@ -143,9 +216,17 @@ def main() -> None:
         "fail under the main environment's scikit-learn (Wawa, ZeroBasedSkill) with it",
     )
     ap.add_argument("--json", type=Path, help="write all numbers here")
+    ap.add_argument("--sparse-only", action="store_true", help="only the simulated sparse crowds")
+    ap.add_argument("--no-sparse", action="store_true", help="skip the simulated sparse crowds")
     args = ap.parse_args()
 
     print("machine:", machine())
+    if not args.no_sparse:
+        sparse_ok = run_sparse()
+        print(f"  default never more than 0.5 points below majority vote on the sparse crowds: "
+              f"{'met' if sparse_ok else 'NOT met'}")
+    if args.sparse_only:
+        return
     rows = []
     for ds in args.sets:
         folder = DATA / ds
@@ -212,6 +293,7 @@ def main() -> None:
     frame = pd.DataFrame(rows)
     if args.json:
         args.json.write_text(frame.to_json(orient="records", indent=1))
+    default_goals(frame)
     if args.no_crowdkit:
         return
     print("\n== goals")

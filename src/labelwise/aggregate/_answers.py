@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from .._validate import check_choice
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 
-__all__ = ["AnswerPatterns", "EncodedAnswers", "encode_answers", "DUPLICATE_POLICIES"]
+__all__ = ["DUPLICATE_POLICIES", "AnswerPatterns", "EncodedAnswers", "encode_answers"]
 
 DUPLICATE_POLICIES = ("keep", "last")
 
@@ -84,17 +84,17 @@ class EncodedAnswers:
     @property
     def n_items(self) -> int:
         """Number of distinct items."""
-        return int(len(self.item_values))
+        return len(self.item_values)
 
     @property
     def n_annotators(self) -> int:
         """Number of distinct annotators."""
-        return int(len(self.annotator_values))
+        return len(self.annotator_values)
 
     @property
     def n_classes(self) -> int:
         """Number of classes ``K`` (declared or observed)."""
-        return int(len(self.classes))
+        return len(self.classes)
 
     # ------------------------------------------------------------- aggregates
     @cached_property
@@ -455,7 +455,7 @@ def encode_answers(
     if space <= 8 * len(key) + 1_000_000:
         n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
     else:
-        n_unique = int(len(np.unique(key)))
+        n_unique = len(np.unique(key))
     n_dup = int(len(key) - n_unique)
     n_dropped = 0
     if n_dup and duplicates == "last":

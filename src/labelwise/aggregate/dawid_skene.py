@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validate import check_positive_int
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import AnswerPatterns, EncodedAnswers, _csr_from_pairs
-from ._base import BaseAggregator, check_common, log_normalize, row_max, row_sum
+from ._base import BaseAggregator, log_normalize, row_max, row_sum
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -26,12 +25,7 @@ _FLOOR = 1e-10
 DEFAULT_PRIOR_STRENGTH = 2.0
 
 
-def _check_em_params(est: BaseAggregator) -> None:
-    check_common(est)
-    check_positive_int("max_iter", est.max_iter)
-    if not (isinstance(est.tol, (int, float)) and not isinstance(est.tol, bool) and est.tol >= 0):
-        raise InvalidParameterError(f"tol must be a number >= 0, got {est.tol!r}")
-    smoothing = getattr(est, "smoothing", 0.0)
+def _check_smoothing(smoothing: Any) -> None:
     if isinstance(smoothing, str) and smoothing == "auto":
         return
     if not (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and smoothing >= 0):
@@ -75,18 +69,24 @@ class _Observed:
         return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused)
 
 
-def relabelled_classes(reference: np.ndarray, post: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+def relabelled_classes(
+    reference: np.ndarray, post: np.ndarray, weights: np.ndarray | None = None, *, min_share: float = 0.01
+) -> np.ndarray:
     """Classes whose items (by ``reference``, e.g. majority vote) ``post`` mostly gives to one other class.
 
     Only rows where ``reference`` has a single maximum count. Class ``k`` is relabelled when the
     most frequent argmax of ``post`` over those rows is some ``l != k`` holding at least half of
-    them: the signature of EM ending in a permutation of the classes.
+    them: the signature of EM ending in a permutation of the classes. Small classes are not
+    reported on their own: the relabelled classes are returned only when the rows they move hold
+    at least ``min_share`` of all those rows.
 
     Parameters
     ----------
     reference, post : ndarray of shape (n, K)
     weights : ndarray of shape (n,), optional
         Row multiplicities.
+    min_share : float, default 0.01
+        Share of the strict rows that the relabelled classes must move to be reported.
 
     Returns
     -------
@@ -101,7 +101,10 @@ def relabelled_classes(reference: np.ndarray, post: np.ndarray, weights: np.ndar
     new_lab = post[strict].argmax(axis=1)
     table = np.bincount(ref_lab * k + new_lab, weights=w[strict], minlength=k * k).reshape(k, k)
     best = table.argmax(axis=1)
-    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * table.sum(axis=1)) & (table.sum(axis=1) > 0)
+    row_total = table.sum(axis=1)
+    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
+    if table.max(axis=1)[moved].sum() < min_share * table.sum():
+        return np.empty(0, dtype=np.int64)
     return np.flatnonzero(moved)
 
 
@@ -222,7 +225,8 @@ class DawidSkene(BaseAggregator):
     _fits_patterns = True
 
     def _check_params(self) -> None:
-        _check_em_params(self)
+        super()._check_params()
+        _check_smoothing(self.smoothing)
         s = self.prior_strength
         if not (isinstance(s, (int, float)) and not isinstance(s, bool) and np.isfinite(s) and s >= 0):
             raise InvalidParameterError(f"prior_strength must be a finite number >= 0, got {s!r}")
@@ -281,26 +285,15 @@ class DawidSkene(BaseAggregator):
         return post, float(nll / n_answers)
 
     def _run_em(self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int) -> np.ndarray:
-        self.converged_ = False
-        prev = last = np.inf
-        for it in range(1, self.max_iter + 1):
-            prior, given, total = self._m_step(obs, post, pseudo)
-            post, nll = self._e_step(obs, prior, given, total, n_answers, pseudo)
-            self.loss_history_.append(nll)
-            self.n_iter_ = it
-            if prev - nll < self.tol:
-                self.converged_ = True
-                break
-            prev, last = nll, prev - nll
-        if not self.converged_:
-            warnings.warn(
-                LabelwiseWarning(
-                    f"DawidSkene did not converge in max_iter={self.max_iter} iterations (last loss "
-                    f"decrease {last:.3g} >= tol={self.tol}); raise max_iter"
-                ),
-                stacklevel=4,
-            )
-        return post
+        state = {"post": post}
+
+        def step(_it: int) -> float:
+            prior, given, total = self._m_step(obs, state["post"], pseudo)
+            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo)
+            return nll
+
+        self._iterate(step, warn=True)
+        return state["post"]
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
@@ -406,8 +399,6 @@ class OneCoinDawidSkene(BaseAggregator):
 
     _fits_patterns = True
 
-    def _check_params(self) -> None:
-        _check_em_params(self)
 
     @staticmethod
     def _m_step(pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -431,18 +422,15 @@ class OneCoinDawidSkene(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
-        post = weighted_vote_shares(pat.answers)
-        self.converged_ = False
-        prev = np.inf
-        for it in range(1, self.max_iter + 1):
-            prior, skill = self._m_step(pat, post)
-            post, nll = self._e_step(pat, prior, skill, enc.n_answers)
-            self.loss_history_.append(nll)
-            self.n_iter_ = it
-            if prev - nll < self.tol:
-                self.converged_ = True
-                break
-            prev = nll
+        state = {"post": weighted_vote_shares(pat.answers)}
+
+        def step(_it: int) -> float:
+            prior, skill = self._m_step(pat, state["post"])
+            state["post"], nll = self._e_step(pat, prior, skill, enc.n_answers)
+            return nll
+
+        self._iterate(step)
+        post = state["post"]
         prior, skill = self._m_step(pat, post)
         self.skills_ = skill
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
