@@ -1,8 +1,10 @@
 """Validate a long answer table (item, annotator, label) and encode it to integer codes once.
 
 Every aggregation method works on :class:`EncodedAnswers`: three aligned integer arrays (one entry
-per answer) plus the sorted item, annotator and class values they index. The sparse count matrices
-that the EM methods multiply with are built here, once per fit.
+per answer) plus the sorted item, annotator and class values they index, with the per-item,
+per-annotator and per-(item, class) sums the methods need, and the items grouped by answer pattern
+(:class:`AnswerPatterns`). Each method builds its own model-specific matrices from these (e.g.
+Dawid-Skene's count matrix over the used (annotator, label) columns in ``dawid_skene.py``).
 """
 
 from __future__ import annotations
@@ -338,6 +340,40 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     return codes, index
 
 
+def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tuple[int, np.ndarray | None]:
+    """Count repeated keys and, with ``duplicates="last"``, the rows to keep (the last of each key).
+
+    ``key`` holds one non-negative int64 per answer (``item * n_annotators + annotator``) below
+    ``space``. Counting uses a ``bincount`` when ``space`` is small next to the number of answers,
+    else one sort of the keys and a comparison of neighbours (numpy's vectorised sort of an int64
+    array is several times cheaper than ``np.unique``, which also builds the unique values).
+
+    Returns
+    -------
+    n_duplicates : int
+        Rows whose key appeared in an earlier row.
+    keep : ndarray of int64 or None
+        Sorted row positions to keep (the last row of every key) when ``duplicates="last"`` and
+        some key repeats, else ``None``.
+    """
+    n = len(key)
+    if n == 0:
+        return 0, None
+    if space <= 8 * n + 1_000_000:
+        n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
+    else:
+        srt = np.sort(key)
+        n_unique = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
+    n_dup = n - n_unique
+    if not n_dup or duplicates != "last":
+        return n_dup, None
+    order = np.argsort(key, kind="stable")  # equal keys stay in row order: the last of a run is the last row
+    srt = key[order]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = srt[1:] != srt[:-1]
+    return n_dup, np.sort(order[last])
+
+
 def _row_label(frame: pd.DataFrame, pos: int) -> str:
     idx = frame.index[pos]
     return f"row {pos}" if (isinstance(idx, (int, np.integer)) and idx == pos) else f"row {pos} (index {idx!r})"
@@ -450,19 +486,10 @@ def encode_answers(
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
     n_ann = max(len(annotator_values), 1)
-    key = item_idx * n_ann + annotator_idx
-    space = len(item_values) * n_ann
-    if space <= 8 * len(key) + 1_000_000:
-        n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
-    else:
-        n_unique = len(np.unique(key))
-    n_dup = int(len(key) - n_unique)
+    n_dup, keep = duplicate_pairs(item_idx * n_ann + annotator_idx, len(item_values) * n_ann, duplicates)
     n_dropped = 0
-    if n_dup and duplicates == "last":
-        rev = key[::-1]
-        _, last_rev = np.unique(rev, return_index=True)
-        keep = np.sort(len(key) - 1 - last_rev)
-        n_dropped = int(len(key) - len(keep))
+    if keep is not None:
+        n_dropped = int(len(item_idx) - len(keep))
         item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
 
     return EncodedAnswers(
