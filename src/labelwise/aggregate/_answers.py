@@ -161,7 +161,7 @@ class EncodedAnswers:
         Two items with the same answers have the same posterior under every model whose only item
         parameter is the true class (Dawid-Skene and one-coin use this), so such a model can
         iterate over distinct patterns instead of items, each weighted by how many items share
-        it. With few annotators this is a large saving (CIFAR-10N: 50,000 items, 903 patterns).
+        it. With few annotators this is a large saving (figures in benchmarks/RESULTS.md).
         """
         return _answer_patterns(self)
 
