@@ -245,3 +245,28 @@ def test_encode_with_many_annotators_takes_the_sort_path_and_keeps_the_last():
     got = enc.to_frame().sort_values(["item", "annotator"]).reset_index(drop=True)
     exp = expected.sort_values(["item", "annotator"]).reset_index(drop=True)
     np.testing.assert_array_equal(got.to_numpy(), exp.to_numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint16", "int8"])
+@pytest.mark.parametrize("seed", range(3))
+def test_dense_integer_factorize_equals_pandas_factorize(dtype, seed):
+    """The bincount path for integer ids gives the same codes and sorted uniques (and dtype) as pandas."""
+    from labelwise.aggregate._answers import _factorize_dense_ints
+
+    rng = np.random.default_rng(seed)
+    info = np.iinfo(dtype)
+    low = max(info.min, -50)
+    values = pd.Series(rng.integers(low, min(info.max, 100), 500).astype(dtype))
+    codes, uniques = _factorize_dense_ints(values)
+    exp_codes, exp_uniques = pd.factorize(values, sort=True)
+    np.testing.assert_array_equal(codes, exp_codes)
+    assert uniques.equals(pd.Index(exp_uniques)) and uniques.dtype == values.dtype
+
+
+def test_dense_integer_factorize_declines_sparse_ranges_and_other_types():
+    """Ids spread far wider than the table, floats and nullable ints take the general path."""
+    from labelwise.aggregate._answers import _factorize_dense_ints
+
+    assert _factorize_dense_ints(pd.Series([0, 10**12])) is None
+    assert _factorize_dense_ints(pd.Series([1.0, 2.0])) is None
+    assert _factorize_dense_ints(pd.Series([1, None], dtype="Int64")) is None

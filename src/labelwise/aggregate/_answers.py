@@ -300,6 +300,9 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         arrow = _factorize_arrow(values)
         if arrow is not None:
             return arrow
+    dense = _factorize_dense_ints(values)
+    if dense is not None:
+        return dense
     codes, uniques = pd.factorize(values, sort=False)
     try:
         order = np.asarray(uniques.argsort(), dtype=np.int64)
@@ -311,6 +314,25 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         codes = rank[codes]
         uniques = uniques.take(order)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """:func:`_factorize` for a numpy integer column whose range is at most a few times its length:
+    a ``bincount`` of presence and a cumulative sum give the sorted codes without hashing or
+    sorting; ``None`` when it does not apply."""
+    if not (isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu") or len(values) == 0:
+        return None
+    arr = values.to_numpy()
+    lo, hi = int(arr.min()), int(arr.max())
+    if hi - lo > 4 * len(arr) + 1_000_000:
+        return None
+    offset = arr.astype(np.int64, copy=False)
+    if lo:
+        offset = offset - lo
+    present = np.bincount(offset, minlength=hi - lo + 1) > 0
+    rank = np.cumsum(present) - 1
+    uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
+    return rank[offset], pd.Index(uniques)
 
 
 def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
