@@ -255,6 +255,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per crowd-kit subprocess (all its repeats)")
     ap.add_argument("--repeats", type=int, default=3, help="timing of both libraries: best of N (runs under 2 s)")
     ap.add_argument("--no-crowdkit", action="store_true")
+    ap.add_argument("--ck-methods", nargs="*", default=list(CK_METHODS), help="crowd-kit methods to run")
     ap.add_argument(
         "--legacy-python",
         help="a Python with crowd-kit 1.4.2 and scikit-learn 1.5.2: reruns the crowd-kit methods that "
@@ -291,6 +292,8 @@ def main() -> None:
         ck = {}
         if not args.no_crowdkit:
             for m, cls_name in CK_METHODS.items():
+                if m not in args.ck_methods:
+                    continue
                 res = run_crowdkit(cls_name, folder / "annotations.csv", args.timeout, args.repeats)
                 if res["status"] == "error" and args.legacy_python and "__sklearn_tags__" in res["error"]:
                     first_error = res["error"]

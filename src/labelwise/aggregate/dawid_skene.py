@@ -22,7 +22,7 @@ __all__ = ["DawidSkene", "OneCoinDawidSkene", "relabelled_classes"]
 _FLOOR = 1e-10
 #: Default strength of the diagonal prior, in pseudo-answers per confusion row (chosen on simulated
 #: sparse crowds, see benchmarks/RESULTS.md).
-DEFAULT_PRIOR_STRENGTH = 2.0
+DEFAULT_PRIOR_STRENGTH = 8.0
 
 
 def _check_smoothing(smoothing: Any) -> None:
@@ -166,7 +166,7 @@ class DawidSkene(BaseAggregator):
     smoothing : "auto" or float, default "auto"
         ``"auto"``: the diagonal empirical-Bayes prior above. A number ``>= 0``: that pseudo-count in
         every confusion cell (0: maximum likelihood; 0.01 was the default before the diagonal prior).
-    prior_strength : float, default 2.0
+    prior_strength : float, default 8.0
         Pseudo-answers per confusion row of the ``"auto"`` prior (ignored otherwise). The default
         was chosen on simulated sparse crowds (``labelwise.aggregate.simulate_sparse``).
     labels, duplicates, item_col, annotator_col, label_col, random_state
