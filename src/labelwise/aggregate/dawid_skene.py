@@ -311,8 +311,8 @@ class DawidSkene(BaseAggregator):
                 LabelwiseWarning(
                     f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {enc.classes[moved[0]]!r}: most "
                     "items whose majority vote it is got another single label), a permutation of the classes; "
-                    "falling back to majority vote (fallback_='majority-vote'). Try smoothing='auto' or a "
-                    "larger prior_strength"
+                    "falling back to majority vote (fallback_='majority-vote'). With one answer per item the "
+                    "model is not identified; otherwise a larger prior_strength may avoid it"
                 ),
                 stacklevel=3,
             )
