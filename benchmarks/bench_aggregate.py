@@ -11,10 +11,18 @@ repeated. crowd-kit runs in a fresh subprocess per (data set, method) with a wal
 that raises as ``error`` (crowd-kit 1.4.2's Wawa and ZeroBasedSkill fail under scikit-learn >= 1.7
 with an ``__sklearn_tags__`` error).
 
+It also checks the default method of ``labelwise aggregate`` (issue 15): on every real set and on
+simulated sparse crowds (1 and 2 answers per item, 2 to 100 classes, spammers and adversarial
+annotators; seeds 100 and 101, never used to choose the default's prior, which was chosen with
+``benchmarks/dev_aggregate_prior.py`` on seeds 0-2) it must be at most 0.5 points below majority
+vote, and its mean accuracy over the real sets at least that of the best single crowd-kit method.
+
 Usage::
 
     python benchmarks/bench_aggregate.py                 # all sets, 120 s limit per crowd-kit method
     python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
+    python benchmarks/bench_aggregate.py --sparse-only   # just the simulated sparse crowds
+    python benchmarks/bench_aggregate.py --large         # 10M answers in memory, per stage (issue 12)
 """
 
 from __future__ import annotations
@@ -35,8 +43,22 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
-from _machine import cpu_model  # noqa: E402
-from labelwise.aggregate import METHODS  # noqa: E402
+from _machine import cpu_model
+
+from labelwise.aggregate import METHODS
+from labelwise.aggregate.simulate_sparse import simulate_sparse_crowd
+from labelwise.cli.aggregate import DEFAULT_METHOD
+
+SPARSE = [  # (answers per item, K, n_items, n_annotators, spammer share, adversary share)
+    (1, 100, 50000, 500, 0.1, 0.05),
+    (1, 10, 10000, 200, 0.1, 0.05),
+    (1, 2, 10000, 200, 0.2, 0.1),
+    (2, 100, 50000, 500, 0.1, 0.05),
+    (2, 20, 10000, 300, 0.2, 0.1),
+    (2, 5, 10000, 200, 0.1, 0.05),
+    (2, 2, 10000, 100, 0.2, 0.1),
+]
+SPARSE_SEEDS = (100, 101)
 
 SETS = [
     "d_Duck_Identification",
@@ -121,6 +143,7 @@ def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python
             capture_output=True,
             text=True,
             timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return {"status": "timeout"}
@@ -131,21 +154,129 @@ def run_crowdkit(cls_name: str, path: Path, timeout: float, repeats: int, python
     return {"status": "ok", "time": out["time"], "labels": pd.Series(out["labels"])}
 
 
+def run_sparse() -> bool:
+    """The default method vs majority vote on simulated sparse crowds; True when the goal is met."""
+    import warnings
+
+    print(f"\n== simulated sparse crowds: default method {DEFAULT_METHOD!r} vs majority-vote (points)")
+    ok_all = True
+    for r, k, n, m, spam, adv in SPARSE:
+        for seed in SPARSE_SEEDS:
+            sim = simulate_sparse_crowd(n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv,
+                                        random_state=seed)
+            truth = sim.true_labels
+            res = {}
+            for name in ("majority-vote", DEFAULT_METHOD):
+                est = METHODS[name]()
+                t0 = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est.fit(sim.answers)
+                res[name] = (100 * float((est.labels_.to_numpy() == truth.to_numpy()).mean()),
+                             time.perf_counter() - t0, getattr(est, "fallback_", None))
+            gap = res[DEFAULT_METHOD][0] - res["majority-vote"][0]
+            ok = gap >= -0.5
+            ok_all &= ok
+            print(f"  {r} answer(s)/item K={k:<3} {n:>6} items {m:>3} annotators seed {seed}: "
+                  f"majority {res['majority-vote'][0]:.2f}  default {res[DEFAULT_METHOD][0]:.2f} ({gap:+.2f}) "
+                  f"{res[DEFAULT_METHOD][1]:.2f} s  fallback={res[DEFAULT_METHOD][2]}  {'ok' if ok else 'MISS'}")
+    return ok_all
+
+
+def _timed(fn):
+    """(result, wall seconds, CPU seconds of this process)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def run_large(n_answers: int = 10_000_000, n_items: int = 1_000_000, n_annotators: int = 10_000, k: int = 5) -> None:
+    """Issue 12: in-memory aggregation of 10M answers, timed per stage (wall and CPU), with the old
+    ``np.unique`` duplicate count side by side with the sort-based one that replaced it."""
+    import warnings
+
+    from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
+    from labelwise.aggregate._answers import duplicate_pairs, encode_answers
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, k, n_items)
+    item = rng.integers(0, n_items, n_answers)
+    ann = rng.integers(0, n_annotators, n_answers)
+    right = rng.random(n_answers) < 0.7
+    label = np.where(right, truth[item], (truth[item] + rng.integers(1, k, n_answers)) % k)
+    answers = pd.DataFrame({"item": item, "annotator": ann, "label": label})
+    print(f"\n== large: {n_answers:,} answers, {n_items:,} items, {n_annotators:,} annotators, K={k} (int ids)")
+    key = item * n_annotators + ann
+    old, w_old, c_old = _timed(lambda: n_answers - len(np.unique(key)))
+    new, w_new, c_new = _timed(lambda: duplicate_pairs(key, n_items * n_annotators)[0])
+    assert old == new, (old, new)
+    print(f"  duplicate count: np.unique {w_old:.2f} s wall / {c_old:.2f} s CPU, sort-based {w_new:.2f} s / "
+          f"{c_new:.2f} s CPU ({c_old / max(c_new, 1e-9):.1f}x CPU), {new:,} duplicates both")
+    enc, w, c = _timed(lambda: encode_answers(answers))
+    print(f"  encode_answers: {w:.2f} s wall / {c:.2f} s CPU")
+    _, w, c = _timed(lambda: enc.patterns)
+    print(f"  answer patterns: {w:.2f} s wall / {c:.2f} s CPU ({enc.patterns.n_patterns:,} patterns)")
+    goals = {"majority-vote": 1.0, "dawid-skene": 3.0, "one-coin": None}
+    for name, cls in (("majority-vote", MajorityVote), ("dawid-skene", DawidSkene), ("one-coin", OneCoinDawidSkene)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est, w, c = _timed(lambda cls=cls: cls().fit(answers))
+        goal = goals[name]
+        verdict = "" if goal is None else f" goal <= {goal:.0f} s: {'met' if min(w, c) <= goal else 'NOT met'} (CPU)"
+        print(f"  {name} fit (encode included): {w:.2f} s wall / {c:.2f} s CPU, {est.n_iter_} iteration(s),"
+              f" accuracy {(est.labels_.to_numpy() == truth[est.labels_.index.to_numpy()]).mean():.4f}{verdict}")
+
+
+def default_goals(frame: pd.DataFrame) -> None:
+    """Issue 15's goals for the default method on the real sets."""
+    print(f"\n== default method ({DEFAULT_METHOD}) on the real sets")
+    lw = frame.pivot(index="set", columns="method", values="lw_acc")
+    gaps = 100 * (lw[DEFAULT_METHOD] - lw["majority-vote"])
+    for ds, gap in gaps.items():
+        print(f"  {ds:<34} {lw.loc[ds, DEFAULT_METHOD]:.4f} vs majority {lw.loc[ds, 'majority-vote']:.4f} "
+              f"({gap:+.2f} pts) {'ok' if gap >= -0.5 else 'MISS'}")
+    print(f"  never more than 0.5 points below majority vote: {'met' if (gaps >= -0.5).all() else 'NOT met'}")
+    if "ck_acc" not in frame:
+        return
+    ck = frame[frame.ck_status == "ok"].pivot(index="set", columns="method", values="ck_acc")
+    complete = ck.dropna(axis=1)  # methods that ran on every set
+    if complete.empty:
+        print("  no crowd-kit method ran on every set")
+        return
+    best = complete.mean().idxmax()
+    ours = lw[DEFAULT_METHOD].mean()
+    print(f"  mean over {len(lw)} sets: default {ours:.4f}, best single crowd-kit method ({best}, of "
+          f"{list(complete.columns)}) {complete[best].mean():.4f}: {'met' if ours >= complete[best].mean() else 'NOT met'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", nargs="*", default=SETS)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per crowd-kit subprocess (all its repeats)")
     ap.add_argument("--repeats", type=int, default=3, help="timing of both libraries: best of N (runs under 2 s)")
     ap.add_argument("--no-crowdkit", action="store_true")
+    ap.add_argument("--ck-methods", nargs="*", default=list(CK_METHODS), help="crowd-kit methods to run")
     ap.add_argument(
         "--legacy-python",
         help="a Python with crowd-kit 1.4.2 and scikit-learn 1.5.2: reruns the crowd-kit methods that "
         "fail under the main environment's scikit-learn (Wawa, ZeroBasedSkill) with it",
     )
     ap.add_argument("--json", type=Path, help="write all numbers here")
+    ap.add_argument("--sparse-only", action="store_true", help="only the simulated sparse crowds")
+    ap.add_argument("--no-sparse", action="store_true", help="skip the simulated sparse crowds")
+    ap.add_argument("--large", action="store_true", help="only time 10M answers in memory per stage (issue 12)")
     args = ap.parse_args()
 
     print("machine:", machine())
+    if args.large:
+        run_large()
+        return
+    if not args.no_sparse:
+        sparse_ok = run_sparse()
+        print(f"  default never more than 0.5 points below majority vote on the sparse crowds: "
+              f"{'met' if sparse_ok else 'NOT met'}")
+    if args.sparse_only:
+        return
     rows = []
     for ds in args.sets:
         folder = DATA / ds
@@ -161,6 +292,8 @@ def main() -> None:
         ck = {}
         if not args.no_crowdkit:
             for m, cls_name in CK_METHODS.items():
+                if m not in args.ck_methods:
+                    continue
                 res = run_crowdkit(cls_name, folder / "annotations.csv", args.timeout, args.repeats)
                 if res["status"] == "error" and args.legacy_python and "__sklearn_tags__" in res["error"]:
                     first_error = res["error"]
@@ -212,6 +345,7 @@ def main() -> None:
     frame = pd.DataFrame(rows)
     if args.json:
         args.json.write_text(frame.to_json(orient="records", indent=1))
+    default_goals(frame)
     if args.no_crowdkit:
         return
     print("\n== goals")

@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from labelwise.aggregate import DawidSkene, MajorityVote, encode_answers
-from labelwise.errors import AnnotationError, InvalidParameterError, LabelwiseError, MissingColumnError
+from labelwise.errors import (
+    AnnotationError,
+    InvalidParameterError,
+    LabelwiseError,
+    MissingColumnError,
+)
 
 
 def _table():
@@ -196,3 +201,72 @@ class TestAnswerPatterns:
         assert grouped.labels_.equals(per_item.labels_)
         assert grouped.n_iter_ == per_item.n_iter_
         np.testing.assert_allclose(grouped.loss_history_, per_item.loss_history_, rtol=1e-10)
+
+
+def _old_duplicate_pairs(key, duplicates):
+    """The previous implementation: np.unique over the pair keys."""
+    n_dup = len(key) - len(np.unique(key))
+    if not n_dup or duplicates != "last":
+        return n_dup, None
+    _, last_rev = np.unique(key[::-1], return_index=True)
+    return n_dup, np.sort(len(key) - 1 - last_rev)
+
+
+@pytest.mark.parametrize("space_factor", [1, 10**6])  # small space: bincount path; huge: sort path
+@pytest.mark.parametrize("duplicates", ["keep", "last"])
+@pytest.mark.parametrize("seed", range(5))
+def test_duplicate_pairs_equals_the_unique_based_path(space_factor, duplicates, seed):
+    """The sort/bincount duplicate detection gives the same count and kept rows as np.unique."""
+    from labelwise.aggregate._answers import duplicate_pairs
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    key = rng.integers(0, max(1, n // 2), n) * space_factor + rng.integers(0, 3, n)
+    space = int(key.max()) + 1
+    n_dup, keep = duplicate_pairs(key, space, duplicates)
+    old_dup, old_keep = _old_duplicate_pairs(key, duplicates)
+    assert n_dup == old_dup
+    if old_keep is None:
+        assert keep is None
+    else:
+        np.testing.assert_array_equal(keep, old_keep)
+
+
+def test_encode_with_many_annotators_takes_the_sort_path_and_keeps_the_last():
+    """A pair space far larger than the table (sort path) still finds duplicates and keeps the last answer."""
+    rng = np.random.default_rng(3)
+    n = 5000
+    t = pd.DataFrame({"item": rng.integers(0, 2000, n), "annotator": rng.integers(0, 3000, n),
+                      "label": rng.integers(0, 3, n)})
+    t = pd.concat([t, t.iloc[:300].assign(label=(t["label"].iloc[:300] + 1) % 3)], ignore_index=True)
+    enc = encode_answers(t, duplicates="last")
+    expected = t.drop_duplicates(["item", "annotator"], keep="last")
+    assert enc.n_duplicates == len(t) - len(expected) and enc.n_dropped == enc.n_duplicates
+    got = enc.to_frame().sort_values(["item", "annotator"]).reset_index(drop=True)
+    exp = expected.sort_values(["item", "annotator"]).reset_index(drop=True)
+    np.testing.assert_array_equal(got.to_numpy(), exp.to_numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint16", "int8"])
+@pytest.mark.parametrize("seed", range(3))
+def test_dense_integer_factorize_equals_pandas_factorize(dtype, seed):
+    """The bincount path for integer ids gives the same codes and sorted uniques (and dtype) as pandas."""
+    from labelwise.aggregate._answers import _factorize_dense_ints
+
+    rng = np.random.default_rng(seed)
+    info = np.iinfo(dtype)
+    low = max(info.min, -50)
+    values = pd.Series(rng.integers(low, min(info.max, 100), 500).astype(dtype))
+    codes, uniques = _factorize_dense_ints(values)
+    exp_codes, exp_uniques = pd.factorize(values, sort=True)
+    np.testing.assert_array_equal(codes, exp_codes)
+    assert uniques.equals(pd.Index(exp_uniques)) and uniques.dtype == values.dtype
+
+
+def test_dense_integer_factorize_declines_sparse_ranges_and_other_types():
+    """Ids spread far wider than the table, floats and nullable ints take the general path."""
+    from labelwise.aggregate._answers import _factorize_dense_ints
+
+    assert _factorize_dense_ints(pd.Series([0, 10**12])) is None
+    assert _factorize_dense_ints(pd.Series([1.0, 2.0])) is None
+    assert _factorize_dense_ints(pd.Series([1, None], dtype="Int64")) is None

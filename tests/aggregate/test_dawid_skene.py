@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
-from labelwise.errors import InvalidParameterError
+from labelwise.errors import InvalidParameterError, LabelwiseWarning
 from tests.aggregate._crowd import accuracy, confusion_crowd, load_crowd
 
 
@@ -36,7 +36,7 @@ def _confused_crowd(n_items=1500, seed=0):
 class TestDawidSkene:
     def test_recovers_confusion_matrices_and_prior(self):
         """EM recovers each annotator's confusion matrix and the class prior from answers alone."""
-        answers, truth, conf, prior = _confused_crowd()
+        answers, _truth, conf, prior = _confused_crowd()
         ds = DawidSkene(smoothing=0.0).fit(answers)
         np.testing.assert_allclose(ds.annotator_confusion_, conf, atol=0.07)
         np.testing.assert_allclose(ds.priors_.to_numpy(), prior, atol=0.04)
@@ -170,9 +170,10 @@ def _crowdkit_labels(cls, answers):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["smem_rte", "s4_Dog_data", "SP_amt"])
 def test_agrees_with_crowdkit_dawid_skene(shared_data, name):
-    """On real sets labelwise's DS labels equal crowd-kit's on at least 99% of items."""
+    """On real sets labelwise's DS labels equal crowd-kit's on at least 99% of items (with the symmetric
+    pseudo-count that was the default before the diagonal prior: crowd-kit's model)."""
     answers, gold = load_crowd(shared_data, name)
-    ours = DawidSkene().fit(answers).labels_.astype(str)
+    ours = DawidSkene(smoothing=0.01).fit(answers).labels_.astype(str)
     theirs = _crowdkit_labels(crowdkit.DawidSkene, answers).reindex(ours.index)
     assert (ours == theirs).mean() >= 0.99
     assert abs(accuracy(ours, gold) - accuracy(theirs, gold)) <= 0.005
@@ -206,7 +207,121 @@ def test_one_coin_agrees_with_crowdkit(shared_data):
     [("d_Duck_Identification", 0.88, 0.55), ("s4_Dog_data", 0.83, 0.82), ("smem_rte", 0.92, 0.92), ("CF", 0.80, 0.86)],
 )
 def test_accuracy_floors_on_real_sets(shared_data, name, ds_floor, oc_floor):
-    """DS and one-coin reach their measured accuracy (minus a margin) on real sets."""
+    """DS (with the symmetric 0.01 pseudo-count these floors were measured with) and one-coin reach their
+    measured accuracy (minus a margin) on real sets."""
     answers, gold = load_crowd(shared_data, name)
-    assert accuracy(DawidSkene().fit(answers).labels_, gold) >= ds_floor
+    assert accuracy(DawidSkene(smoothing=0.01).fit(answers).labels_, gold) >= ds_floor
     assert accuracy(OneCoinDawidSkene().fit(answers).labels_, gold) >= oc_floor
+
+
+def _dense_reference_map_em(table, pseudo, n_iter):
+    """Loop-based dense MAP EM with an arbitrary (K x K) pseudo-count array added to every annotator."""
+    from labelwise.aggregate._answers import encode_answers
+
+    enc = encode_answers(table)
+    n, a, k = enc.n_items, enc.n_annotators, enc.n_classes
+    post = np.zeros((n, k))
+    for i, l in zip(enc.item_idx, enc.label_idx):
+        post[i, l] += 1
+    post /= post.sum(axis=1, keepdims=True)
+    losses = []
+
+    def m_step(post):
+        prior = np.maximum(post.mean(axis=0), 1e-10)
+        prior /= prior.sum()
+        counts = np.zeros((a, k, k))
+        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
+            counts[j, :, l] += post[i]
+        counts = np.maximum(counts + pseudo[None], 1e-10)
+        return prior, counts / counts.sum(axis=2, keepdims=True)
+
+    for _ in range(n_iter):
+        prior, conf = m_step(post)
+        log_joint = np.tile(np.log(prior), (n, 1))
+        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
+            log_joint[i] += np.log(conf[j, :, l])
+        log_z = np.log(np.exp(log_joint).sum(axis=1))
+        post = np.exp(log_joint - log_z[:, None])
+        losses.append((-log_z.sum() - (pseudo[None] * np.log(conf)).sum()) / enc.n_answers)
+    return post, m_step(post)[1], losses
+
+
+class TestDiagonalPrior:
+    def test_auto_prior_matches_a_dense_map_reference(self):
+        """With smoothing='auto' the iterates equal a dense MAP EM that adds pseudo_counts_ to every annotator."""
+        answers, _ = confusion_crowd(150, 4, per_item=3, seed=11)
+        est = DawidSkene(max_iter=5, tol=0).fit(answers)
+        assert est.pseudo_counts_.shape == (4, 4) and est.fallback_ is None
+        post, conf, losses = _dense_reference_map_em(answers, est.pseudo_counts_, 5)
+        np.testing.assert_allclose(est.probas_.to_numpy(), post, atol=1e-10)
+        np.testing.assert_allclose(est.annotator_confusion_, conf, atol=1e-12)
+        np.testing.assert_allclose(est.loss_history_, losses, rtol=1e-10)
+
+    def test_pseudo_counts_are_the_documented_prior(self):
+        """pseudo_counts_ is diagonal_confusion_prior at the agreement-implied accuracy."""
+        from labelwise.aggregate.priors import (
+            agreement_accuracy,
+            diagonal_confusion_prior,
+        )
+
+        answers, _ = confusion_crowd(300, 3, per_item=3, seed=12)
+        est = DawidSkene(prior_strength=3.0).fit(answers)
+        counts = MajorityVote().fit(answers).n_answers_per_item_  # noqa: F841 (fit checks the table)
+        from labelwise.aggregate._answers import encode_answers
+
+        acc = agreement_accuracy(encode_answers(answers).item_label_counts)
+        np.testing.assert_allclose(est.pseudo_counts_, diagonal_confusion_prior(3, strength=3.0, accuracy=acc))
+
+    @pytest.mark.parametrize("per_item", [1, 2])
+    def test_sparse_100_classes_do_not_collapse(self, per_item):
+        """One or two answers per item, 100 classes, 500 annotators: the default never falls below majority
+        vote, where the old default (smoothing=0.01) collapses to a relabelling."""
+        from labelwise.aggregate.simulate_sparse import simulate_sparse_crowd
+
+        sim = simulate_sparse_crowd(4000, 100, 500, answers_per_item=per_item, random_state=0)
+        mv = accuracy(MajorityVote().fit(sim.answers).labels_, sim.true_labels)
+        ds = DawidSkene().fit(sim.answers)
+        assert accuracy(ds.labels_, sim.true_labels) >= mv - 0.005
+        if per_item == 1:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                old = DawidSkene(smoothing=0.01).fit(sim.answers)
+            assert accuracy(old.labels_, sim.true_labels) < mv - 0.1
+
+    def test_guard_falls_back_to_majority_vote_on_a_relabelling(self):
+        """If EM ends in a permutation of the classes, labels are majority vote's and fallback_ says so."""
+        from labelwise.aggregate import dawid_skene
+
+        answers, _ = confusion_crowd(300, 3, per_item=3, seed=13)
+        real_e_step = dawid_skene.DawidSkene._e_step
+
+        def swapped(*args, **kwargs):  # an E-step whose posteriors have classes 0 and 1 swapped
+            post, nll = real_e_step(*args, **kwargs)
+            return post[:, [1, 0, 2]], nll
+
+        est = DawidSkene(max_iter=1)
+        est._e_step = swapped
+        with pytest.warns(LabelwiseWarning, match="relabelled"):
+            est.fit(answers)
+        assert est.fallback_ == "majority-vote"
+        pd.testing.assert_series_equal(est.labels_, MajorityVote().fit(answers).labels_)
+
+    def test_not_converged_warns(self):
+        """Stopping at max_iter before tol is reached warns and reports converged_=False."""
+        answers, _ = confusion_crowd(200, 3, per_item=3, seed=14)
+        with pytest.warns(LabelwiseWarning, match="did not converge"):
+            est = DawidSkene(max_iter=1, tol=0).fit(answers)
+        assert not est.converged_ and est.n_iter_ == 1
+
+    def test_smoothing_zero_is_unchanged_maximum_likelihood(self):
+        """smoothing=0 adds no pseudo-count and never falls back (the paper's estimate)."""
+        answers, _ = confusion_crowd(200, 3, per_item=3, seed=15)
+        est = DawidSkene(smoothing=0).fit(answers)
+        assert not est.pseudo_counts_.any() and est.fallback_ is None
+
+    @pytest.mark.parametrize("value", [-1.0, "big", True, float("inf")])
+    def test_bad_prior_strength(self, value):
+        """prior_strength must be a finite number >= 0."""
+        answers, _ = confusion_crowd(10, 2, seed=5)
+        with pytest.raises(InvalidParameterError, match="prior_strength"):
+            DawidSkene(prior_strength=value).fit(answers)

@@ -175,3 +175,34 @@ def test_bad_common_parameters(name, param, value):
     answers, _ = confusion_crowd(10, 2, seed=7)
     with pytest.raises(InvalidParameterError, match=param):
         _fit(_make(name, **{param: value}), answers)
+
+
+ITERATIVE = [n for n in NAMES if "tol" in METHODS[n]().get_params()]
+
+
+def test_iterative_methods_are_the_expected_ones():
+    """The tol/max_iter checks below cover every EM-style method."""
+    assert set(ITERATIVE) >= {"dawid-skene", "one-coin", "glad", "mace", "zero-based-skill"}
+
+
+@pytest.mark.parametrize("name", ITERATIVE)
+@pytest.mark.parametrize(
+    "param, value",
+    [("tol", True), ("tol", -1e-3), ("tol", "1e-5"), ("tol", float("nan")), ("tol", float("inf")),
+     ("max_iter", 0), ("max_iter", 2.5), ("max_iter", True)],
+)
+def test_tol_and_max_iter_are_checked_the_same_everywhere(name, param, value):
+    """Every iterative method rejects the same bad tol / max_iter values with an error naming them."""
+    answers, _ = confusion_crowd(10, 2, seed=7)
+    est = _make(name).set_params(**{param: value})
+    with pytest.raises(InvalidParameterError, match=param):
+        _fit(est, answers)
+
+
+@pytest.mark.parametrize("name", ITERATIVE)
+def test_tol_zero_and_integer_tol_are_accepted(name):
+    """tol=0 (run to max_iter) and an integer tol are valid everywhere."""
+    answers, _ = confusion_crowd(30, 2, per_item=3, seed=8)
+    for tol in (0, 0.0, 1):
+        est = _fit(_make(name).set_params(tol=tol, max_iter=3), answers)
+        assert 1 <= est.n_iter_ <= (3 if name != "mace" else 4)

@@ -263,3 +263,37 @@ class TestDemoAndRealData:
         summary = json.loads((tmp_path / "o" / "summary.json").read_text())
         assert summary["n_answers"] == 4212 and summary["gold"]["n_matched"] == 108
         assert summary["gold"]["accuracy"] >= 0.85
+
+
+class TestMethodParams:
+    def test_param_reaches_the_estimator(self, tmp_path):
+        """--param smoothing=0 --param max_iter=7 fit the same model as DawidSkene(smoothing=0, max_iter=7)."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        result = invoke(path, "--param", "smoothing=0", "--param", "max_iter=7", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        labels, _, _, summary = outputs(tmp_path / "o")
+        assert summary["settings"]["params"] == {"smoothing": 0, "max_iter": 7}
+        expected = DawidSkene(smoothing=0, max_iter=7).fit(pd.read_csv(path))
+        np.testing.assert_allclose(labels.filter(like="prob_").to_numpy(), expected.probas_.to_numpy())
+        assert summary["iterations"] == expected.n_iter_ and summary["fallback"] is None
+
+    def test_params_of_other_methods_and_types(self, tmp_path):
+        """Values parse as bool, float and str for the method they belong to."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        result = invoke(path, "--method", "mace", "--param", "method=vb", "--param", "tol=1e-3",
+                        "--param", "verbose=false", "--param", "n_restarts=2", "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        params = outputs(tmp_path / "o")[3]["settings"]["params"]
+        assert params == {"method": "vb", "tol": 1e-3, "verbose": False, "n_restarts": 2}
+
+    @pytest.mark.parametrize(
+        "param, expected",
+        [("nope=1", "not a parameter of --method dawid-skene; valid: max_iter, prior_strength, smoothing, tol"),
+         ("smoothing", "must be name=value"), ("random_state=3", "not a parameter"), ("tol=-1", "tol must be")],
+    )
+    def test_bad_param_is_one_line_exit_2(self, tmp_path, param, expected):
+        """An unknown name lists the valid ones; a bad value is rejected by the estimator; one line, exit 2."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--param", param, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        assert result.output.count("\n") == 1 and expected in result.output

@@ -21,8 +21,10 @@ from .dawid_skene import DawidSkene, OneCoinDawidSkene
 from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
+from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
+from .simulate_sparse import SparseCrowd, simulate_sparse_crowd
 from .soft import SoftLabelAverage
 from .uncertain import UncertainAnswers, apply_uncertain_policy
 from .wawa import Wawa
@@ -52,6 +54,10 @@ __all__ = [
     "item_agreement",
     "krippendorff_alpha",
     "simulate_annotators",
+    "SparseCrowd",
+    "agreement_accuracy",
+    "diagonal_confusion_prior",
+    "simulate_sparse_crowd",
     "METHODS",
     "CrowdLab",
     "DawidSkene",

@@ -1,8 +1,10 @@
 """Validate a long answer table (item, annotator, label) and encode it to integer codes once.
 
 Every aggregation method works on :class:`EncodedAnswers`: three aligned integer arrays (one entry
-per answer) plus the sorted item, annotator and class values they index. The sparse count matrices
-that the EM methods multiply with are built here, once per fit.
+per answer) plus the sorted item, annotator and class values they index, with the per-item,
+per-annotator and per-(item, class) sums the methods need, and the items grouped by answer pattern
+(:class:`AnswerPatterns`). Each method builds its own model-specific matrices from these (e.g.
+Dawid-Skene's count matrix over the used (annotator, label) columns in ``dawid_skene.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import scipy.sparse as sp
 from .._validate import check_choice
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 
-__all__ = ["AnswerPatterns", "EncodedAnswers", "encode_answers", "DUPLICATE_POLICIES"]
+__all__ = ["DUPLICATE_POLICIES", "AnswerPatterns", "EncodedAnswers", "encode_answers"]
 
 DUPLICATE_POLICIES = ("keep", "last")
 
@@ -84,17 +86,17 @@ class EncodedAnswers:
     @property
     def n_items(self) -> int:
         """Number of distinct items."""
-        return int(len(self.item_values))
+        return len(self.item_values)
 
     @property
     def n_annotators(self) -> int:
         """Number of distinct annotators."""
-        return int(len(self.annotator_values))
+        return len(self.annotator_values)
 
     @property
     def n_classes(self) -> int:
         """Number of classes ``K`` (declared or observed)."""
-        return int(len(self.classes))
+        return len(self.classes)
 
     # ------------------------------------------------------------- aggregates
     @cached_property
@@ -159,7 +161,7 @@ class EncodedAnswers:
         Two items with the same answers have the same posterior under every model whose only item
         parameter is the true class (Dawid-Skene and one-coin use this), so such a model can
         iterate over distinct patterns instead of items, each weighted by how many items share
-        it. With few annotators this is a large saving (CIFAR-10N: 50,000 items, 903 patterns).
+        it. With few annotators this is a large saving (figures in benchmarks/RESULTS.md).
         """
         return _answer_patterns(self)
 
@@ -298,6 +300,9 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         arrow = _factorize_arrow(values)
         if arrow is not None:
             return arrow
+    dense = _factorize_dense_ints(values)
+    if dense is not None:
+        return dense
     codes, uniques = pd.factorize(values, sort=False)
     try:
         order = np.asarray(uniques.argsort(), dtype=np.int64)
@@ -309,6 +314,25 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         codes = rank[codes]
         uniques = uniques.take(order)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """:func:`_factorize` for a numpy integer column whose range is at most a few times its length:
+    a ``bincount`` of presence and a cumulative sum give the sorted codes without hashing or
+    sorting; ``None`` when it does not apply."""
+    if not (isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu") or len(values) == 0:
+        return None
+    arr = values.to_numpy()
+    lo, hi = int(arr.min()), int(arr.max())
+    if hi - lo > 4 * len(arr) + 1_000_000:
+        return None
+    offset = arr.astype(np.int64, copy=False)
+    if lo:
+        offset = offset - lo
+    present = np.bincount(offset, minlength=hi - lo + 1) > 0
+    rank = np.cumsum(present) - 1
+    uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
+    return rank[offset], pd.Index(uniques)
 
 
 def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
@@ -336,6 +360,40 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     except (TypeError, ValueError, pa.ArrowException):
         return None
     return codes, index
+
+
+def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tuple[int, np.ndarray | None]:
+    """Count repeated keys and, with ``duplicates="last"``, the rows to keep (the last of each key).
+
+    ``key`` holds one non-negative int64 per answer (``item * n_annotators + annotator``) below
+    ``space``. Counting uses a ``bincount`` when ``space`` is small next to the number of answers,
+    else one sort of the keys and a comparison of neighbours (numpy's vectorised sort of an int64
+    array is several times cheaper than ``np.unique``, which also builds the unique values).
+
+    Returns
+    -------
+    n_duplicates : int
+        Rows whose key appeared in an earlier row.
+    keep : ndarray of int64 or None
+        Sorted row positions to keep (the last row of every key) when ``duplicates="last"`` and
+        some key repeats, else ``None``.
+    """
+    n = len(key)
+    if n == 0:
+        return 0, None
+    if space <= 8 * n + 1_000_000:
+        n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
+    else:
+        srt = np.sort(key)
+        n_unique = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
+    n_dup = n - n_unique
+    if not n_dup or duplicates != "last":
+        return n_dup, None
+    order = np.argsort(key, kind="stable")  # equal keys stay in row order: the last of a run is the last row
+    srt = key[order]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = srt[1:] != srt[:-1]
+    return n_dup, np.sort(order[last])
 
 
 def _row_label(frame: pd.DataFrame, pos: int) -> str:
@@ -450,19 +508,10 @@ def encode_answers(
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
     n_ann = max(len(annotator_values), 1)
-    key = item_idx * n_ann + annotator_idx
-    space = len(item_values) * n_ann
-    if space <= 8 * len(key) + 1_000_000:
-        n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
-    else:
-        n_unique = int(len(np.unique(key)))
-    n_dup = int(len(key) - n_unique)
+    n_dup, keep = duplicate_pairs(item_idx * n_ann + annotator_idx, len(item_values) * n_ann, duplicates)
     n_dropped = 0
-    if n_dup and duplicates == "last":
-        rev = key[::-1]
-        _, last_rev = np.unique(rev, return_index=True)
-        keep = np.sort(len(key) - 1 - last_rev)
-        n_dropped = int(len(key) - len(keep))
+    if keep is not None:
+        n_dropped = int(len(item_idx) - len(keep))
         item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
 
     return EncodedAnswers(

@@ -7,14 +7,16 @@ them into the fitted pandas attributes every method shares.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate import check_choice, check_random_state
-from ..errors import InvalidParameterError
+from .._validate import check_choice, check_positive_int, check_random_state
+from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "agreement_skill",
     "argmax_random_ties",
     "check_common",
+    "check_tol",
     "log_normalize",
     "row_max",
     "row_sum",
@@ -186,7 +189,55 @@ class BaseAggregator(BaseEstimator):
 
     # ---------------------------------------------------------------- hooks
     def _check_params(self) -> None:
-        """Validate constructor parameters (subclasses extend)."""
+        """Validate the parameters every estimator shares: the column names and ``duplicates``, and
+        ``max_iter`` and ``tol`` for the iterative ones. Subclasses call this first, then check
+        their own parameters."""
+        check_common(self)
+        if hasattr(self, "max_iter"):
+            check_positive_int("max_iter", self.max_iter)
+        if hasattr(self, "tol"):
+            check_tol(self.tol)
+
+    def _iterate(
+        self,
+        step: Callable[[int], float],
+        *,
+        monitor: str = "loss",
+        tol: float | None = None,
+        iterations: Iterable[int] | None = None,
+        warn: bool = False,
+    ) -> None:
+        """Run ``step(it)`` for ``it = 1 .. max_iter`` and keep the convergence bookkeeping.
+
+        ``monitor="loss"``: ``step`` returns the loss, appended to ``loss_history_``; iterations
+        stop when it falls by less than ``tol``. ``monitor="change"``: ``step`` returns how much the
+        parameters moved; iterations stop when that is below ``tol``. Sets ``n_iter_`` and
+        ``converged_``; ``warn`` issues a :class:`~labelwise.errors.LabelwiseWarning` when
+        ``max_iter`` is reached first. ``tol`` defaults to ``self.tol``; ``iterations`` (e.g. a
+        progress bar over ``range(1, max_iter + 1)``) replaces the plain range.
+        """
+        tol = self.tol if tol is None else tol
+        self.converged_ = False
+        prev = change = np.inf
+        for it in iterations if iterations is not None else range(1, self.max_iter + 1):
+            value = float(step(it))
+            self.n_iter_ = it
+            if monitor == "loss":
+                self.loss_history_.append(value)
+                change, prev = prev - value, value
+            else:
+                change = value
+            if change < tol:
+                self.converged_ = True
+                break
+        if warn and not self.converged_:
+            warnings.warn(
+                LabelwiseWarning(
+                    f"{type(self).__name__} did not converge in max_iter={self.max_iter} iterations (last "
+                    f"{'loss decrease' if monitor == 'loss' else 'change'} {change:.3g} >= tol={tol}); raise max_iter"
+                ),
+                stacklevel=4,
+            )
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return the posterior, shape (n_items, K) (or (n_patterns, K) when ``_fits_patterns``),
@@ -239,6 +290,14 @@ def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:
     p = post[enc.item_idx, enc.label_idx]
     n = enc.answers_per_annotator
     return np.divide(enc.annotator_sum(p), n, out=np.zeros(enc.n_annotators), where=n > 0)
+
+
+def check_tol(value: Any, name: str = "tol") -> None:
+    """A convergence tolerance: a finite real number >= 0 (not a bool)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not (
+        np.isfinite(value) and value >= 0
+    ):
+        raise InvalidParameterError(f"{name} must be a finite number >= 0, got {value!r}")
 
 
 def check_common(est: BaseAggregator) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_positive_int, check_probs
+from .._validate import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, agreement_skill, argmax_random_ties, check_common
+from ._base import BaseAggregator, agreement_skill, argmax_random_ties
 from .majority import weighted_vote_shares
 
 __all__ = ["CrowdLab"]
@@ -127,8 +127,7 @@ class CrowdLab(BaseAggregator):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_common(self)
-        check_positive_int("max_iter", self.max_iter)
+        super()._check_params()
 
     def fit(self, answers: pd.DataFrame, probs: Any = None) -> CrowdLab:
         """Fit on the answers and the model's probabilities ``probs`` (required)."""

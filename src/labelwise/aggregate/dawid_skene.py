@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,25 +11,25 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validate import check_positive_int
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import AnswerPatterns, EncodedAnswers, _csr_from_pairs
-from ._base import BaseAggregator, check_common, log_normalize
+from ._base import BaseAggregator, log_normalize, row_max, row_sum
 from .majority import weighted_vote_shares
+from .priors import agreement_accuracy, diagonal_confusion_prior
 
-__all__ = ["DawidSkene", "OneCoinDawidSkene"]
+__all__ = ["DawidSkene", "OneCoinDawidSkene", "relabelled_classes"]
 
 _FLOOR = 1e-10
+#: Default strength of the diagonal prior, in pseudo-answers per confusion row (chosen on simulated
+#: sparse crowds, see benchmarks/RESULTS.md).
+DEFAULT_PRIOR_STRENGTH = 8.0
 
 
-def _check_em_params(est: BaseAggregator) -> None:
-    check_common(est)
-    check_positive_int("max_iter", est.max_iter)
-    if not (isinstance(est.tol, (int, float)) and not isinstance(est.tol, bool) and est.tol >= 0):
-        raise InvalidParameterError(f"tol must be a number >= 0, got {est.tol!r}")
-    smoothing = getattr(est, "smoothing", 0.0)
+def _check_smoothing(smoothing: Any) -> None:
+    if isinstance(smoothing, str) and smoothing == "auto":
+        return
     if not (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and smoothing >= 0):
-        raise InvalidParameterError(f"smoothing must be a number >= 0, got {smoothing!r}")
+        raise InvalidParameterError(f"smoothing must be 'auto' or a number >= 0, got {smoothing!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,9 +37,10 @@ class _Observed:
     """The (annotator, label) columns that the answers use, and the count matrices restricted to them.
 
     ``columns`` are the used ``annotator * K + label`` values (sorted); ``m`` is (n_patterns ×
-    n_used) with the answer counts, ``mt`` its transpose; ``annotator_of[r]`` is the annotator of
-    used column ``r``, ``by_annotator`` the (n_annotators × n_used) indicator that sums used
-    columns per annotator, and ``n_unused[j]`` the number of labels ``j`` never gave.
+    n_used) with the answer counts, ``mt`` its transpose; ``annotator_of[r]`` and ``label_of[r]``
+    are the annotator and label of used column ``r``, ``by_annotator`` the (n_annotators × n_used)
+    indicator that sums used columns per annotator, and ``unused[j, l]`` is 1 when annotator ``j``
+    never gave label ``l`` (``n_unused`` its row sums).
     """
 
     columns: np.ndarray
@@ -46,7 +48,9 @@ class _Observed:
     mt: sp.csc_matrix
     weights: np.ndarray
     annotator_of: np.ndarray
+    label_of: np.ndarray
     by_annotator: sp.csr_matrix
+    unused: np.ndarray
     n_unused: np.ndarray
 
     @classmethod
@@ -60,8 +64,48 @@ class _Observed:
         m = _csr_from_pairs(enc.item_idx, code[cols], (enc.n_items, len(columns)))
         annotator_of = columns // k
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
-        n_unused = (k - np.bincount(annotator_of, minlength=n_ann)).astype(np.float64)
-        return cls(columns, m, m.T, pat.weights, annotator_of, by_annotator, n_unused)
+        unused = (~used).reshape(n_ann, k).astype(np.float64)
+        n_unused = unused @ np.ones(k)
+        return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused)
+
+
+def relabelled_classes(
+    reference: np.ndarray, post: np.ndarray, weights: np.ndarray | None = None, *, min_share: float = 0.01
+) -> np.ndarray:
+    """Classes whose items (by ``reference``, e.g. majority vote) ``post`` mostly gives to one other class.
+
+    Only rows where ``reference`` has a single maximum count. Class ``k`` is relabelled when the
+    most frequent argmax of ``post`` over those rows is some ``l != k`` holding at least half of
+    them: the signature of EM ending in a permutation of the classes. Small classes are not
+    reported on their own: the relabelled classes are returned only when the rows they move hold
+    at least ``min_share`` of all those rows.
+
+    Parameters
+    ----------
+    reference, post : ndarray of shape (n, K)
+    weights : ndarray of shape (n,), optional
+        Row multiplicities.
+    min_share : float, default 0.01
+        Share of the strict rows that the relabelled classes must move to be reported.
+
+    Returns
+    -------
+    ndarray of int
+        The relabelled class codes (empty when none).
+    """
+    k = reference.shape[1]
+    top = row_max(reference)
+    strict = row_sum(reference >= top[:, None] - 1e-12) == 1
+    w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
+    ref_lab = reference[strict].argmax(axis=1)
+    new_lab = post[strict].argmax(axis=1)
+    table = np.bincount(ref_lab * k + new_lab, weights=w[strict], minlength=k * k).reshape(k, k)
+    best = table.argmax(axis=1)
+    row_total = table.sum(axis=1)
+    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
+    if table.max(axis=1)[moved].sum() < min_share * table.sum():
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(moved)
 
 
 class DawidSkene(BaseAggregator):
@@ -76,11 +120,23 @@ class DawidSkene(BaseAggregator):
 
     where ``A_i`` are the (annotator, label) answers on item ``i``.
 
-    EM (the paper's maximum likelihood with ``smoothing=0``; MAP with the default small prior):
+    Prior. Each confusion row ``π_j[k, :]`` has a Dirichlet prior with parameters ``1 + A[k, :]``,
+    so EM finds the MAP estimate and the M-step adds the pseudo-counts ``A`` to every annotator's
+    expected (true × given) counts. By default (``smoothing="auto"``) ``A`` favours the diagonal:
+    ``prior_strength`` pseudo-answers per row from an annotator of the crowd's mean accuracy,
+    estimated from how often two answers on one item agree
+    (:func:`~labelwise.aggregate.priors.diagonal_confusion_prior`, as in Bayesian Dawid-Skene
+    [2]_, [3]_). With one or two answers per item the model is barely identified and the maximum
+    likelihood estimate, or a small symmetric pseudo-count, can drift to a relabelling of the
+    classes; the diagonal prior keeps annotators with few answers near "mostly right". A number
+    ``smoothing = s`` instead adds ``s`` to every cell (a symmetric Dirichlet(1 + s) prior);
+    ``smoothing=0`` is the paper's maximum likelihood estimate [1]_.
+
+    EM:
 
     * initialisation: ``T[i, k]`` = majority vote shares of item ``i``;
     * M-step: ``p_k = mean_i T[i, k]`` and
-      ``π_j[k, l] ∝ Σ_{i: (j, l) ∈ A_i} T[i, k] (+ smoothing)``, normalised over ``l``;
+      ``π_j[k, l] ∝ Σ_{i: (j, l) ∈ A_i} T[i, k] + A[k, l]``, normalised over ``l``;
     * E-step: ``log T[i, k] = log p_k + Σ_{(j,l) ∈ A_i} log π_j[k, l] - log Z_i``. Done in log
       space with the row maximum subtracted before exponentiating: a product of hundreds of
       probabilities underflows in linear space.
@@ -88,26 +144,31 @@ class DawidSkene(BaseAggregator):
     Both steps are one sparse matrix product each with the (items × annotator·label) count matrix:
     the E-step is ``M @ log Π`` and the M-step ``M.T @ T``. Items with the same answers have the
     same posterior, so the products run over distinct answer patterns, each weighted by its number
-    of items (exactly the same iterates; CIFAR-10N's 50,000 items have 903 patterns), and over the
-    (annotator, label) columns that some answer uses (a confusion row nobody's answer selects is
-    only needed for the prior term and the final ``annotator_confusion_``).
+    of items (exactly the same iterates), and over the (annotator, label) columns that some answer
+    uses (a confusion row nobody's answer selects is only needed for the prior term and the final
+    ``annotator_confusion_``).
 
-    Iterations stop when the mean negative log-likelihood per answer,
-    ``-(Σ_i log Z_i + smoothing Σ log π) / n_answers`` (the negative log posterior with the
-    Dirichlet prior below; recorded in ``loss_history_``, never increasing), falls by less than
-    ``tol``, or after ``max_iter``. Probabilities are floored at 1e-10 so that an answer never seen
-    for a class does not zero a posterior.
+    Iterations stop when the mean negative log posterior per answer,
+    ``-(Σ_i log Z_i + Σ_j Σ_{k,l} A[k, l] log π_j[k, l]) / n_answers`` (recorded in
+    ``loss_history_``, never increasing), falls by less than ``tol``, or after ``max_iter`` (with
+    a :class:`~labelwise.errors.LabelwiseWarning`). Probabilities are floored at 1e-10 so that an
+    answer never seen for a class does not zero a posterior.
+
+    Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
+    strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
+    permutation; the fit then falls back to the majority-vote posterior (confusion matrices
+    estimated from it), sets ``fallback_ = "majority-vote"`` and warns.
 
     Parameters
     ----------
     max_iter : int, default 100
     tol : float, default 1e-5
-    smoothing : float, default 0.01
-        Pseudo-count added to every confusion-matrix cell in the M-step: the MAP estimate under a
-        symmetric Dirichlet(1 + smoothing) prior on each confusion row. 0 gives the paper's maximum
-        likelihood; the small default keeps annotators with a handful of answers (CF: 461
-        annotators, 3.7 answers each) from getting confusion rows of exact zeros and ones, which
-        make the posterior overconfident; larger values (1: Laplace) regularise more.
+    smoothing : "auto" or float, default "auto"
+        ``"auto"``: the diagonal empirical-Bayes prior above. A number ``>= 0``: that pseudo-count in
+        every confusion cell (0: maximum likelihood; 0.01 was the default before the diagonal prior).
+    prior_strength : float, default 8.0
+        Pseudo-answers per confusion row of the ``"auto"`` prior (ignored otherwise). The default
+        was chosen on simulated sparse crowds (``labelwise.aggregate.simulate_sparse``).
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -121,12 +182,19 @@ class DawidSkene(BaseAggregator):
         Estimated class prior ``p``.
     annotator_skill_ : pandas.Series
         Estimated accuracy ``Σ_k p_k π_j[k, k]``.
+    pseudo_counts_ : ndarray of shape (K, K)
+        The prior's pseudo-counts ``A`` that were added to each annotator's counts.
+    fallback_ : str or None
+        ``"majority-vote"`` when the guard rejected EM's labels as a relabelling, else ``None``.
 
     References
     ----------
     .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
        Using the EM Algorithm", Journal of the Royal Statistical Society, Series C (Applied
        Statistics) 28(1), 20-28, 1979. https://doi.org/10.2307/2346806
+    .. [2] H.-C. Kim and Z. Ghahramani, "Bayesian Classifier Combination", AISTATS 2012.
+    .. [3] S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M. Poesio, "Comparing
+       Bayesian Models of Annotation", TACL 6, 571-585, 2018.
     """
 
     def __init__(
@@ -134,7 +202,8 @@ class DawidSkene(BaseAggregator):
         *,
         max_iter: int = 100,
         tol: float = 1e-5,
-        smoothing: float = 0.01,
+        smoothing: float | str = "auto",
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -145,6 +214,7 @@ class DawidSkene(BaseAggregator):
         self.max_iter = max_iter
         self.tol = tol
         self.smoothing = smoothing
+        self.prior_strength = prior_strength
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -155,69 +225,108 @@ class DawidSkene(BaseAggregator):
     _fits_patterns = True
 
     def _check_params(self) -> None:
-        _check_em_params(self)
+        super()._check_params()
+        _check_smoothing(self.smoothing)
+        s = self.prior_strength
+        if not (isinstance(s, (int, float)) and not isinstance(s, bool) and np.isfinite(s) and s >= 0):
+            raise InvalidParameterError(f"prior_strength must be a finite number >= 0, got {s!r}")
+
+    def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
+        """The prior's (K x K) pseudo-count array ``A`` for these answers."""
+        k = pat.answers.n_classes
+        if isinstance(self.smoothing, str):  # "auto"
+            acc = agreement_accuracy(pat.answers.item_label_counts, pat.weights)
+            return diagonal_confusion_prior(k, strength=float(self.prior_strength), accuracy=acc)
+        return np.full((k, k), float(self.smoothing))
 
     # Only the confusion rows (annotator j, given label l) that some answer uses enter the E-step;
-    # the others are all "smoothing / row total". The iterations therefore keep just the used rows,
-    # ``given[r, k] = π_j[k, l]`` for used column r = (j, l): O(answers · K) memory and work instead
-    # of O(annotators · K²), which matters when many annotators give a few answers each (CF: 461
-    # annotators, 1,720 answers). The full matrices are built once, at the end.
-    def _m_step(self, obs: _Observed, post: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # the others are all "pseudo-count / row total". The iterations therefore keep just the used
+    # rows, ``given[r, k] = π_j[k, l]`` for used column r = (j, l): O(answers · K) memory and work
+    # instead of O(annotators · K²), which matters when many annotators give a few answers each.
+    # The full matrices are built once, at the end.
+    @staticmethod
+    def _m_step(obs: _Observed, post: np.ndarray, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         w = obs.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k]
+        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]
         counts = np.asarray(obs.mt @ (post * w[:, None]))
-        counts += self.smoothing
-        if self.smoothing < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
+        counts += pseudo.T.take(obs.label_of, axis=0)
+        if pseudo.min() < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
             np.maximum(counts, _FLOOR, out=counts)
-        # total[j, k] = Σ_l counts over all K labels of j, the unused ones holding the floor value
+        # total[j, k] = Σ_l counts over all K labels of j, the unused ones holding max(A[k, l], floor)
         total = np.asarray(obs.by_annotator @ counts)
-        total += obs.n_unused[:, None] * max(self.smoothing, _FLOOR)
+        total += obs.unused @ np.maximum(pseudo, _FLOOR).T
         counts /= total.take(obs.annotator_of, axis=0)
         return prior, counts, total
 
+    @staticmethod
     def _e_step(
-        self, obs: _Observed, prior: np.ndarray, given: np.ndarray, total: np.ndarray, n_answers: int
+        obs: _Observed,
+        prior: np.ndarray,
+        given: np.ndarray,
+        total: np.ndarray | None,
+        n_answers: int,
+        pseudo: np.ndarray | None = None,
     ) -> tuple[np.ndarray, float]:
         log_given = np.log(given)
         log_joint = np.asarray(obs.m @ log_given)
         log_joint += np.log(prior)
         post, log_z = log_normalize(log_joint)
         nll = -(obs.weights @ log_z)
-        if self.smoothing:  # MAP: the Dirichlet prior's log density joins the objective
-            # Σ log π over every cell: the used rows plus, per annotator j, its unused rows, each
-            # Σ_k log(max(smoothing, floor) / total[j, k])
-            k = total.shape[1]
-            log_cell = np.log(max(self.smoothing, _FLOOR))
-            unused = obs.n_unused.sum() * k * log_cell - (obs.n_unused @ np.log(total)).sum()
-            nll -= self.smoothing * (log_given.sum() + unused)
+        if pseudo is not None and pseudo.any() and total is not None:
+            # MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] joins the
+            # objective: the used rows, plus per annotator j its unused rows l, where
+            # π_j[k, l] = max(A[k, l], floor) / total[j, k]
+            used = (pseudo.T.take(obs.label_of, axis=0) * log_given).sum()
+            a_log_a = pseudo * np.log(np.maximum(pseudo, _FLOOR))
+            unused = (obs.unused @ a_log_a.T).sum() - ((obs.unused @ pseudo.T) * np.log(total)).sum()
+            nll -= used + unused
         return post, float(nll / n_answers)
+
+    def _run_em(self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int) -> np.ndarray:
+        state = {"post": post}
+
+        def step(_it: int) -> float:
+            prior, given, total = self._m_step(obs, state["post"], pseudo)
+            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo)
+            return nll
+
+        self._iterate(step, warn=True)
+        return state["post"]
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         obs = _Observed.build(pat)
-        post = weighted_vote_shares(pat.answers)
-        self.converged_ = False
-        prev = np.inf
-        for it in range(1, self.max_iter + 1):
-            prior, given, total = self._m_step(obs, post)
-            post, nll = self._e_step(obs, prior, given, total, enc.n_answers)
-            self.loss_history_.append(nll)
-            self.n_iter_ = it
-            if prev - nll < self.tol:
-                self.converged_ = True
-                break
-            prev = nll
-        prior, given, total = self._m_step(obs, post)
+        pseudo = self._pseudo_counts(pat)
+        vote = weighted_vote_shares(pat.answers)
+        post = self._run_em(obs, vote, pseudo, enc.n_answers)
+        self.fallback_: str | None = None
+        # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
+        moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else ()
+        if len(moved):
+            self.fallback_ = "majority-vote"
+            post = vote
+            warnings.warn(
+                LabelwiseWarning(
+                    f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {enc.classes[moved[0]]!r}: most "
+                    "items whose majority vote it is got another single label), a permutation of the classes; "
+                    "falling back to majority vote (fallback_='majority-vote'). With one answer per item the "
+                    "model is not identified; otherwise a larger prior_strength may avoid it"
+                ),
+                stacklevel=3,
+            )
+        prior, given, total = self._m_step(obs, post, pseudo)
         k = enc.n_classes
-        # [j, given l, true k]: unused rows hold the floor value over the row total, used rows `given`
-        full = np.repeat((max(self.smoothing, _FLOOR) / total)[:, None, :], k, axis=1)
+        # [j, given l, true k]: unused rows hold max(A[k, l], floor) / total[j, k], used rows `given`
+        full = np.empty((enc.n_annotators, k, k))
+        np.divide(np.maximum(pseudo, _FLOOR).T[None, :, :], total[:, None, :], out=full)
         full.reshape(-1, k)[obs.columns] = given
         conf = full.transpose(0, 2, 1).copy()  # -> [j, true k, given l]
         self.annotator_confusion_ = conf
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
+        self.pseudo_counts_ = pseudo
         skill = np.einsum("k,jkk->j", prior, conf)
         return post, skill
 
@@ -225,6 +334,8 @@ class DawidSkene(BaseAggregator):
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")
+        self.pseudo_counts_ = np.zeros((1, 1))
+        self.fallback_ = None
 
 
 class OneCoinDawidSkene(BaseAggregator):
@@ -288,8 +399,6 @@ class OneCoinDawidSkene(BaseAggregator):
 
     _fits_patterns = True
 
-    def _check_params(self) -> None:
-        _check_em_params(self)
 
     @staticmethod
     def _m_step(pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -313,18 +422,15 @@ class OneCoinDawidSkene(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
-        post = weighted_vote_shares(pat.answers)
-        self.converged_ = False
-        prev = np.inf
-        for it in range(1, self.max_iter + 1):
-            prior, skill = self._m_step(pat, post)
-            post, nll = self._e_step(pat, prior, skill, enc.n_answers)
-            self.loss_history_.append(nll)
-            self.n_iter_ = it
-            if prev - nll < self.tol:
-                self.converged_ = True
-                break
-            prev = nll
+        state = {"post": weighted_vote_shares(pat.answers)}
+
+        def step(_it: int) -> float:
+            prior, skill = self._m_step(pat, state["post"])
+            state["post"], nll = self._e_step(pat, prior, skill, enc.n_answers)
+            return nll
+
+        self._iterate(step)
+        post = state["post"]
         prior, skill = self._m_step(pat, post)
         self.skills_ = skill
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")

@@ -13,7 +13,7 @@ from .._progress import track
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, check_common, log_normalize
+from ._base import BaseAggregator, log_normalize
 
 __all__ = ["GLAD"]
 
@@ -115,15 +115,12 @@ class GLAD(BaseAggregator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        check_common(self)
-        check_positive_int("max_iter", self.max_iter)
+        super()._check_params()
         check_positive_int("m_step_max_iter", self.m_step_max_iter)
-        for name in ("tol", "alpha_prior_mean", "beta_prior_mean"):
+        for name in ("alpha_prior_mean", "beta_prior_mean"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v):
                 raise InvalidParameterError(f"{name} must be a finite number, got {v!r}")
-        if self.tol < 0:
-            raise InvalidParameterError(f"tol must be >= 0, got {self.tol!r}")
 
     def _class_prior(self, k: int) -> np.ndarray:
         if self.class_prior is None:
@@ -207,19 +204,16 @@ class GLAD(BaseAggregator):
         alpha = np.full(enc.n_annotators, float(self.alpha_prior_mean))
         b = np.full(enc.n_items, float(self.beta_prior_mean))
         post, _ = self._e_step(enc, alpha, b, log_prior)
-        self.converged_ = False
-        prev = np.inf
+        state = {"post": post, "alpha": alpha, "b": b}
+
+        def step(_it: int) -> float:
+            state["alpha"], state["b"] = self._m_step(enc, state["post"], state["alpha"], state["b"])
+            state["post"], log_z = self._e_step(enc, state["alpha"], state["b"], log_prior)
+            return float((-log_z.sum() + self._prior_penalty(state["alpha"], state["b"])) / enc.n_answers)
+
         steps = track(range(1, self.max_iter + 1), total=self.max_iter, description="GLAD EM", verbose=self.verbose)
-        for it in steps:
-            alpha, b = self._m_step(enc, post, alpha, b)
-            post, log_z = self._e_step(enc, alpha, b, log_prior)
-            loss = float((-log_z.sum() + self._prior_penalty(alpha, b)) / enc.n_answers)
-            self.loss_history_.append(loss)
-            self.n_iter_ = it
-            if prev - loss < self.tol:
-                self.converged_ = True
-                break
-            prev = loss
+        self._iterate(step, iterations=steps)
+        post, alpha, b = state["post"], state["alpha"], state["b"]
         self.alphas_ = pd.Series(alpha, index=enc.annotator_index(), name="alpha")
         self.betas_ = pd.Series(np.exp(b), index=enc.item_index(), name="beta")
         right = expit(self._answer_logits(enc, alpha, b))

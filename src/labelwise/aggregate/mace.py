@@ -13,7 +13,7 @@ from .._progress import track
 from .._validate import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, check_common, log_normalize
+from ._base import BaseAggregator, log_normalize
 
 __all__ = ["MACE"]
 
@@ -117,11 +117,10 @@ class MACE(BaseAggregator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        check_common(self)
+        super()._check_params()
         check_choice("method", self.method, ("em", "vb"))
         check_positive_int("n_restarts", self.n_restarts)
-        check_positive_int("max_iter", self.max_iter)
-        for name in ("tol", "alpha", "beta", "strategy_prior") + (("smoothing",) if self.smoothing is not None else ()):
+        for name in ("alpha", "beta", "strategy_prior") + (("smoothing",) if self.smoothing is not None else ()):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v) or v < 0:
                 raise InvalidParameterError(f"{name} must be a finite number >= 0, got {v!r}")

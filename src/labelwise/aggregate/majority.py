@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, agreement_skill, check_common, row_sum
+from ._base import BaseAggregator, agreement_skill, row_sum
 
 __all__ = ["MajorityVote", "weighted_vote_shares"]
 
@@ -79,7 +79,7 @@ class MajorityVote(BaseAggregator):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_common(self)
+        super()._check_params()
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         post = weighted_vote_shares(enc)

@@ -10,7 +10,7 @@ from sklearn.base import clone
 
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, check_common, soft_agreement_skill
+from ._base import BaseAggregator, soft_agreement_skill
 from .dawid_skene import DawidSkene, OneCoinDawidSkene
 from .glad import GLAD
 from .mace import MACE
@@ -124,7 +124,7 @@ class SoftLabelAverage(BaseAggregator):
         return members
 
     def _check_params(self) -> None:
-        check_common(self)
+        super()._check_params()
         members = self._members()
         for _, est in members:
             est._check_params()

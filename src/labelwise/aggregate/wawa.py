@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, agreement_skill, check_common
+from ._base import BaseAggregator, agreement_skill
 from .majority import weighted_vote_shares
 
 __all__ = ["Wawa"]
@@ -61,7 +61,7 @@ class Wawa(BaseAggregator):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_common(self)
+        super()._check_params()
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         mv = weighted_vote_shares(enc)

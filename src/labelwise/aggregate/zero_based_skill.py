@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_fraction, check_positive_int
-from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, agreement_skill, check_common
+from ._base import BaseAggregator, agreement_skill
 from .majority import weighted_vote_shares
 
 __all__ = ["ZeroBasedSkill"]
@@ -80,28 +79,24 @@ class ZeroBasedSkill(BaseAggregator):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_common(self)
-        check_positive_int("max_iter", self.max_iter)
+        super()._check_params()
         check_positive_int("lr_steps_to_reduce", self.lr_steps_to_reduce)
         check_fraction("lr_init", self.lr_init, low=0.0, high=1.0, closed_high=True)
         check_fraction("lr_reduce_factor", self.lr_reduce_factor, low=0.0, high=1.0, closed_high=True)
         check_fraction("eps", self.eps, low=0.0, high=1.0)
-        if not (isinstance(self.tol, (int, float)) and self.tol >= 0):
-            raise InvalidParameterError(f"tol must be a number >= 0, got {self.tol!r}")
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
-        skill = np.full(enc.n_annotators, 1.0 / enc.n_classes + self.eps)
-        lr = float(self.lr_init)
-        self.converged_ = False
-        for it in range(1, self.max_iter + 1):
+        state = {"skill": np.full(enc.n_annotators, 1.0 / enc.n_classes + self.eps), "lr": float(self.lr_init)}
+
+        def step(it: int) -> float:
             if it % self.lr_steps_to_reduce == 0:
-                lr *= self.lr_reduce_factor
-            codes = self._hard_labels(weighted_vote_shares(enc, skill))
-            step = lr * (agreement_skill(enc, codes) - skill)
-            skill = skill + step
-            self.n_iter_ = it
-            if np.abs(step).max() < self.tol:
-                self.converged_ = True
-                break
+                state["lr"] *= self.lr_reduce_factor
+            codes = self._hard_labels(weighted_vote_shares(enc, state["skill"]))
+            move = state["lr"] * (agreement_skill(enc, codes) - state["skill"])
+            state["skill"] = state["skill"] + move
+            return float(np.abs(move).max())
+
+        self._iterate(step, monitor="change")
+        skill = state["skill"]
         self.skills_ = skill
         return weighted_vote_shares(enc, skill), skill

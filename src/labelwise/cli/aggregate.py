@@ -170,11 +170,54 @@ def annotators_json(est: Any, method: str, table: pd.DataFrame) -> dict[str, Any
     }
 
 
-def build_method(method: str, *, duplicates: str, labels: Any, random_state: int) -> Any:
-    """An estimator of ``METHODS[method]`` with the shared options."""
+#: Parameters every method shares: they have their own command-line options, not ``--param``.
+SHARED_PARAMS = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")
+
+
+def _parse_value(text: str) -> Any:
+    """A ``--param`` value as int, float, bool or None when it reads as one, else the string."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """``--param name=value`` pairs as estimator parameters of ``METHODS[method]``.
+
+    Values are parsed as int, float, bool (``true``/``false``), ``none`` or else kept as strings;
+    the estimator validates them when it fits. An unknown name or a pair without ``=`` is an error
+    that lists the method's parameters.
+    """
+    valid = sorted(k for k in METHODS[method]().get_params() if k not in SHARED_PARAMS)
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InvalidParameterError(f"--param must be name=value, got {pair!r}")
+        if name not in valid:
+            raise InvalidParameterError(
+                f"--param {name!r} is not a parameter of --method {method}; valid: {', '.join(valid) or 'none'}"
+            )
+        params[name] = _parse_value(value)
+    return params
+
+
+def build_method(
+    method: str, *, duplicates: str, labels: Any, random_state: int, params: dict[str, Any] | None = None
+) -> Any:
+    """An estimator of ``METHODS[method]`` with the shared options and method-specific ``params``."""
     if method not in METHODS:
         raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
-    return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state)
+    return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))
 
 
 def write_outputs(
@@ -265,6 +308,13 @@ def run_demo(
     default=None,
     help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given].",
 )
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A method-specific parameter, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
+)
 @click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
 @click.option("--probs", "probs_path", type=click.Path(path_type=Path), help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class.")
 @click.option("--unsure", default=None, help="Label value that means 'unsure' (e.g. -1 or uncertain).")
@@ -280,7 +330,7 @@ def run_demo(
 @click.option("--demo", is_flag=True, help="Simulate 20 annotators of known skill over scikit-learn digits and compare every method.")
 @click.option("--demo-items", type=click.IntRange(min=50, max=1797), default=1797, show_default=True, help="Digits used by --demo.")
 def aggregate(
-    path, fmt, method, gold, probs_path, unsure, unsure_policy, duplicates, declared, item_column,
+    path, fmt, method, params, gold, probs_path, unsure, unsure_policy, duplicates, declared, item_column,
     annotator_column, label_column, out, random_state, top, demo, demo_items,
 ):
     """Turn several annotators' answers in PATH into one label per item.
@@ -292,6 +342,7 @@ def aggregate(
     out = Path(out)
     con = console()
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
+    extra = method_params(method, params)
     demo_table = None
     if demo:
         if path is not None:
@@ -323,7 +374,7 @@ def aggregate(
     if declared:
         labels = [_coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
 
-    est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state)
+    est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
     est, seconds = run_method(est, answers, probs)
@@ -334,6 +385,7 @@ def aggregate(
         "method": method,
         "iterations": int(est.n_iter_),
         "converged": bool(est.converged_),
+        "fallback": getattr(est, "fallback_", None),
         "seconds": round(seconds, 4),
         "n_items": int(est.n_items_),
         "n_answers": int(est.n_answers_),
@@ -354,6 +406,7 @@ def aggregate(
             "format": fmt,
             "probs": str(probs_path) if probs_path is not None else None,
             "labels": labels,
+            "params": extra,
             "random_state": random_state,
             "demo": bool(demo),
         },
@@ -377,6 +430,7 @@ def aggregate(
     con.print(
         f"method [bold]{method}[/]: {summary['iterations']} iteration(s), "
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
+        + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
     if unsure_info is not None:
         con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
