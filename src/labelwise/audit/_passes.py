@@ -21,6 +21,7 @@ from ._blocks import self_confidence
 from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics
 
+
 def self_confidence_pass(
     start: int, probs: np.ndarray, codes: np.ndarray, *, n_classes: int, atol: float
 ) -> tuple[tuple[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:

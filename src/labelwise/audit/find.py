@@ -164,13 +164,14 @@ class AuditPasses:
     def fields(self) -> dict[str, Any]:
         """Keyword arguments of :class:`LabelIssues` (all but indices, classes and codes)."""
         joint = estimate_joint(self.calibrated)
-        return dict(
-            is_issue=self.is_issue, label_quality=self.quality, thresholds=self.thresholds,
-            confident_joint=self.confident_joint, calibrated_confident_joint=self.calibrated, joint=joint,
-            noise_matrix=noise_matrix_from_joint(joint), inverse_noise_matrix=inverse_noise_matrix_from_joint(joint),
-            filter_by=self.filter_by, rank_by=self.rank_by, confident_class_rule=self.confident_class_rule,
-            suggested_codes=self.predicted, label_counts=self.label_counts,
-        )
+        return {
+            "is_issue": self.is_issue, "label_quality": self.quality, "thresholds": self.thresholds,
+            "confident_joint": self.confident_joint, "calibrated_confident_joint": self.calibrated, "joint": joint,
+            "noise_matrix": noise_matrix_from_joint(joint),
+            "inverse_noise_matrix": inverse_noise_matrix_from_joint(joint),
+            "filter_by": self.filter_by, "rank_by": self.rank_by, "confident_class_rule": self.confident_class_rule,
+            "suggested_codes": self.predicted, "label_counts": self.label_counts,
+        }
 
 
 def run_audit(
