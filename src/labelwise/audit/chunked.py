@@ -103,12 +103,12 @@ class ChunkedLabelIssues(LabelIssues):
         """Write :meth:`to_dask_frame` as a Parquet directory, one file per partition."""
         self.to_dask_frame().to_parquet(path, write_index=False)
 
-    def rank(self) -> np.ndarray:  # noqa: D102 - refuses, see message
+    def rank(self) -> np.ndarray:
         raise InvalidParameterError(
             "rank() of a chunked result needs a global sort; use ranked_indices (a dask array) or compute()"
         )
 
-    def to_frame(self) -> pd.DataFrame:  # noqa: D102 - refuses, see message
+    def to_frame(self) -> pd.DataFrame:
         raise InvalidParameterError(
             "to_frame() of a chunked result would gather every row; use to_dask_frame(), to_parquet() or compute()"
         )
@@ -169,7 +169,7 @@ def ranked_indices(chunks: RowChunks, is_issue: Any, quality: Any, n_flagged: in
     import dask
     import dask.array as da
 
-    merged = chunks.reduce_lazy(lambda s, m, q: _select.flagged_entries(s, m, q)[1], [is_issue, quality],
+    merged = chunks.reduce_lazy(_select.flagged_entries, [is_issue, quality],
                                 _select.merge_all)
     rows = dask.delayed(lambda e: e[2], pure=True)(merged)
     return da.from_delayed(rows, shape=(n_flagged,), dtype=np.int64)

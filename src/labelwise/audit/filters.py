@@ -72,11 +72,9 @@ class FilterInputs:
 
     def lowest(self, scores: Any, limits: np.ndarray, *, by_class: bool) -> Any:
         """Mask of the ``limits[cell]`` lowest ``scores`` per class (``by_class``) or overall."""
-        fn = partial(_select.score_entries, limits=limits, by_class=by_class)
-        selected = self.rows.reduce_lazy(
-            lambda s, c, v: fn(s, c, v)[1], [self.codes, scores], partial(_select.merge_top, limits=limits)
-        )
-        return self.mask_of(selected)
+        fn = partial(_select.score_entries, by_class=by_class)
+        cells = np.arange(limits.shape[0]) if by_class else None
+        return self.mask_of(_select.select_top(self.rows, fn, [self.codes, scores], limits, cell_class=cells))
 
 
 def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
@@ -98,13 +96,11 @@ def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
 
 
 def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted_only: bool) -> Any:
-    """Merged per-chunk top margins for the cells of ``wanted`` (lazy for dask)."""
-    fn = partial(_select.margin_entries, wanted=wanted, mispredicted_only=mispredicted_only)
-    return inputs.rows.reduce_lazy(
-        lambda s, p, c, y: fn(s, p, c, y)[1],
-        [inputs.probs, inputs.codes, inputs.stats.predicted],
-        partial(_select.merge_top, limits=wanted.ravel()),
-    )
+    """The largest margins of every cell of ``wanted`` over all rows (lazy for dask)."""
+    k = inputs.n_classes
+    fn = partial(_select.margin_entries, mispredicted_only=mispredicted_only)
+    arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
+    return _select.select_top(inputs.rows, fn, arrays, wanted.ravel(), cell_class=np.repeat(np.arange(k), k))
 
 
 def prune_by_noise_rate(inputs: FilterInputs) -> Any:
