@@ -226,8 +226,8 @@ def drop_cells(entries: Entries, drop: np.ndarray) -> Entries:
 
 
 def union_rows(*selections: Entries) -> np.ndarray:
-    """Sorted unique rows of the given selections."""
-    return np.unique(np.concatenate([s[2] for s in selections]))
+    """Sorted rows of the given selections (a row may repeat)."""
+    return np.sort(np.concatenate([s[2] for s in selections]))
 
 
 def rows_mask(start: int, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -67,6 +67,10 @@ class FilterInputs:
 
     def mask_of(self, selected: Any) -> Any:
         """Boolean per-example mask of the rows of a (possibly lazy) selection."""
+        if not self.rows.use_dask:
+            mask = np.zeros(self.rows.n_rows, dtype=bool)
+            mask[selected[2]] = True
+            return mask
         rows = self.rows.apply(_select.union_rows, selected)
         return self.rows.map_rows(_select.rows_mask, [self.codes], Output(bool), rows)
 
