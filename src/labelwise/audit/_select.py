@@ -189,7 +189,7 @@ def select_top(
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
     classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
-    2004): every chunk sends its ``ceil(limit / n_chunks)`` best entries per cell, whose merged
+    2004), also used for in-memory sources that are not numpy arrays (zarr): every chunk sends its ``ceil(limit / n_chunks)`` best entries per cell, whose merged
     ``limit``-th key bounds the answer (the union holds at most as many entries better than it
     as all rows do); every chunk then sends its best entries within the bound, merged exactly.
     Only the per-cell bounds reach the client.
@@ -200,8 +200,7 @@ def select_top(
        Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
     """
     merge = partial(merge_top, limits=limits)
-    if not chunks.use_dask:
-        arrays = [a if isinstance(a, np.ndarray) else np.asarray(a) for a in arrays]
+    if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
         if cell_class is None or chunks.n_jobs == 1:
             return fn(0, *arrays, limits=limits)
         groups = np.array_split(np.arange(int(cell_class.max()) + 1), chunks.n_jobs)

@@ -138,7 +138,7 @@ def find_label_issues(
     arr = check_probs(probs, check_values=False)
     n_classes = arr.shape[1]
     codes, class_values = encode_labels_for_probs(labels, n_classes, classes=classes)
-    check_same_length("labels", codes, "probs", arr)
+    check_same_length("labels", codes, "probs", range(arr.shape[0]))
     chunks = RowChunks.for_arrays(arr, chunk_rows=chunk_rows, n_jobs=n_jobs)
     audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
     flagged = np.flatnonzero(audit.is_issue)

@@ -1,0 +1,16 @@
+"""A small LocalCluster shared by the scale tests (2 workers, threads in this process)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        with Client(cluster) as c:
+            yield c
