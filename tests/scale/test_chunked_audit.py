@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -11,7 +12,12 @@ from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise.audit import FILTERS
-from labelwise.errors import InvalidLabelsError, InvalidProbabilitiesError, LabelwiseWarning, ShapeMismatchError
+from labelwise.errors import (
+    InvalidLabelsError,
+    InvalidProbabilitiesError,
+    LabelwiseWarning,
+    ShapeMismatchError,
+)
 
 from ._data import noisy_probs
 
@@ -93,7 +99,7 @@ def test_dask_audit_survives_a_worker_killed_after_the_passes(client):
 def test_any_chunking_gives_the_same_answer(cuts, seed):
     labels, probs = noisy_probs(300, 4, noise=0.4, seed=seed)
     edges = [0, *sorted(cuts), 300]
-    chunks = tuple(b - a for a, b in zip(edges[:-1], edges[1:]))
+    chunks = tuple(b - a for a, b in itertools.pairwise(edges))
     reference = lw.find_label_issues(labels, probs, filter_by="both")
     with dask.config.set(scheduler="sync"):
         assert_same(lw.find_label_issues(*as_dask(labels, probs, chunks), filter_by="both"), reference)
