@@ -224,7 +224,9 @@ class _EM:
         return float(nll / self.n_answers)
 
 
-def fit(estimator: BaseAggregator, answers: Any, *, npartitions: int | None = None) -> BaseAggregator:
+def fit(
+    estimator: BaseAggregator, answers: Any, *, npartitions: int | None = None, timings: dict | None = None
+) -> BaseAggregator:
     """Fit ``estimator`` on a ``dask.dataframe`` of answers; the same fitted attributes as in memory.
 
     Parameters
@@ -236,6 +238,9 @@ def fit(estimator: BaseAggregator, answers: Any, *, npartitions: int | None = No
         One row per answer.
     npartitions : int, optional
         Partitions after the shuffle by item (default: those of ``answers``).
+    timings : dict, optional
+        Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``em``,
+        ``gather``).
 
     Returns
     -------
@@ -246,7 +251,17 @@ def fit(estimator: BaseAggregator, answers: Any, *, npartitions: int | None = No
     .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
        Using the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
     """
+    import time
+
     import dask
+
+    clock = [time.perf_counter()]
+    timings = {} if timings is None else timings
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
+        clock[0] = now
 
     if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
         raise InvalidParameterError(
@@ -267,6 +282,7 @@ def fit(estimator: BaseAggregator, answers: Any, *, npartitions: int | None = No
             raise InvalidParameterError(f"answers column {cols[2]!r} must hold one of the declared labels, got {unknown[0]!r}")
         cats[2] = declared
     k, n_ann = len(cats[2]), len(cats[1])
+    lap("categories")
     coded = answers[list(cols)].map_partitions(_encode_partition, cols, tuple(cats),
                                               meta={"i": "i8", "a": "i8", "l": "i8"})
     coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions,
@@ -274,12 +290,14 @@ def fit(estimator: BaseAggregator, answers: Any, *, npartitions: int | None = No
     parts = dask.persist(*[dask.delayed(_prepare)(p, k) for p in coded.to_delayed()])
     setup = tree_reduce_delayed([dask.delayed(_setup_stats)(p, n_ann) for p in parts], _sum_stats)
     per_annotator, n_answers, n_dups = setup.compute()
+    lap("encode_shuffle")
     estimator.loss_history_, estimator.n_iter_, estimator.converged_ = [], 0, True
     posterior, params = None, None
     if not isinstance(estimator, MajorityVote) and k > 1:
         em = _EM(estimator, k, n_ann, per_annotator, n_answers)
         params, last = _run_em(estimator, em, parts)
         posterior = em.posterior
+    lap("em")
     finals = dask.compute(*[dask.delayed(_final)(p, k, posterior, last if posterior else None) for p in parts])
     post = np.zeros((len(cats[0]), k))
     for items, p in finals:
@@ -296,6 +314,7 @@ def fit(estimator: BaseAggregator, answers: Any, *, npartitions: int | None = No
     counts = tree_reduce_delayed([dask.delayed(_items_answered)(p, len(cats[0])) for p in parts], _sum_stats)
     object.__setattr__(summary, "answers_per_item", counts.compute()[0])
     estimator._set_results(summary, post, skill)
+    lap("gather")
     return estimator
 
 
