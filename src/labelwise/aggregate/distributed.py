@@ -313,7 +313,7 @@ def fit(
         skill = _finish(estimator, summary, params, k)
     counts = tree_reduce_delayed([dask.delayed(_items_answered)(p, len(cats[0])) for p in parts], _sum_stats)
     object.__setattr__(summary, "answers_per_item", counts.compute()[0])
-    estimator._set_results(summary, post, skill)
+    estimator._set_results(summary, post, skill)  # type: ignore[arg-type]  # duck-typed EncodedAnswers
     lap("gather")
     return estimator
 
@@ -371,7 +371,7 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
     return em.m_step(stats), params
 
 
-def _finish(est: BaseAggregator, summary: _Summary, params: tuple, k: int) -> np.ndarray:
+def _finish(est: Any, summary: Any, params: Any, k: int) -> np.ndarray:
     """Method attributes as the in-memory fit sets them; returns the per-annotator skill."""
     if k == 1:
         est._fit_single_class(summary)

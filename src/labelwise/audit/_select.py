@@ -31,9 +31,14 @@ def _ordered_bits(key: np.ndarray) -> np.ndarray:
     """Unsigned integers ordered as the float ``key`` (``-0.0`` and ``0.0`` equal)."""
     key = key + key.dtype.type(0)  # -0.0 -> 0.0
     utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
-    bits = key.view(utype)
+    bits: Any = key.view(utype)
     sign = utype(1 << (8 * key.dtype.itemsize - 1))
     return np.where(bits & sign, ~bits, bits | sign)
+
+
+def concat_entries(parts: list[Entries]) -> Entries:
+    """Entries of several parts, unsorted."""
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
 
 
 def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
@@ -113,6 +118,7 @@ def margin_entries(
     limits: np.ndarray,
     bound: np.ndarray | None = None,
     mispredicted_only: bool,
+    merge: bool = True,
 ) -> Entries:
     """Candidates of ``prune_by_noise_rate`` in a chunk: cell ``(i, j)``, key ``-(p_j - p_i)``.
 
@@ -120,11 +126,12 @@ def margin_entries(
     class, each column's ``limits`` largest margins of the chunk are kept, and only keys at most
     ``bound[cell]`` when given. With ``mispredicted_only`` only rows whose prediction is not their
     label (the only rows with a positive margin) are looked at, and only positive margins kept;
-    otherwise every row of a class with a wanted cell.
+    otherwise every row of a class with a wanted cell. ``merge=False`` leaves the entries unsorted
+    (each cell already holds its best entries only).
     """
     k = probs.shape[1]
     wanted = limits.reshape(k, k)
-    take = wanted.any(axis=1)[codes]
+    take: np.ndarray = np.asarray(wanted.any(axis=1))[codes]
     if mispredicted_only:
         take &= predicted != codes
     rows = np.flatnonzero(take)
@@ -141,7 +148,7 @@ def margin_entries(
         chosen &= margins > (0 if mispredicted_only else -np.inf)
         r, j = np.nonzero(chosen)
         parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
-    return merge_top(parts, limits)
+    return merge_top(parts, limits) if merge else concat_entries(parts)
 
 
 def score_entries(
@@ -152,6 +159,7 @@ def score_entries(
     limits: np.ndarray,
     bound: np.ndarray | None = None,
     by_class: bool,
+    merge: bool = True,
 ) -> Entries:
     """Candidates for "the lowest scores" in a chunk: per given class (``by_class``) or overall (cell 0)."""
     groups = members_by_class(codes, limits.shape[0]) if by_class else [np.arange(codes.shape[0])]
@@ -161,10 +169,10 @@ def score_entries(
             continue
         if bound is not None:
             idx = idx[scores[idx] <= bound[cell]]
-        chosen = top_counts_mask(-scores[idx][:, None], limits[cell : cell + 1])[0][:, 0]
+        chosen = np.asarray(top_counts_mask(-scores[idx][:, None], limits[cell : cell + 1])[0])[:, 0]
         picked = idx[chosen]
         parts.append((np.full(picked.size, cell, np.int64), scores[picked], start + picked.astype(np.int64)))
-    return merge_top(parts, limits)
+    return merge_top(parts, limits) if merge else concat_entries(parts)
 
 
 def cut_keys(entries: Entries, limits: np.ndarray) -> np.ndarray:
@@ -201,12 +209,14 @@ def select_top(
     """
     merge = partial(merge_top, limits=limits)
     if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
+        # All rows at once: each cell's entries are already its best ones, no merge needed.
         if cell_class is None or chunks.n_jobs == 1:
-            return fn(0, *arrays, limits=limits)
+            return fn(0, *arrays, limits=limits, merge=False)
         groups = np.array_split(np.arange(int(cell_class.max()) + 1), chunks.n_jobs)
         with ThreadPoolExecutor(len(groups)) as pool:
-            parts = list(pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g)), groups))
-        return merge(parts)
+            parts = list(pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False),
+                                  groups))
+        return concat_entries(parts)
     share = -(-limits // len(chunks.bounds))
     first = chunks.reduce_lazy(lambda s, *a: fn(s, *a, limits=share), arrays, merge)
     bound = chunks.compute(chunks.apply(cut_keys, first, limits))

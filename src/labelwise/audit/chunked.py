@@ -92,7 +92,8 @@ class ChunkedLabelIssues(LabelIssues):
         import dask.array as da
         import dask.dataframe as dd
 
-        row = da.arange(self.n_examples, chunks=self.label_codes.chunks)
+        codes: Any = self.label_codes
+        row = da.arange(self.n_examples, chunks=codes.chunks)
         columns = {
             "row": row, "given_label": self.given_label, "suggested_label": self.suggested_label,
             "label_quality": self.label_quality, "is_issue": self.is_issue,
