@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import cpu_model  # noqa: E402
+from _machine import cpu_model
 
 K = 100
 
@@ -58,7 +58,7 @@ class PeakAnon:
             self.peak = max(self.peak, self.now())
             time.sleep(0.01)
 
-    def __enter__(self) -> PeakAnon:
+    def __enter__(self) -> PeakAnon:  # noqa: PYI034
         self.base = self.now()
         self._thread.start()
         return self
@@ -113,7 +113,9 @@ def stage(name: str, folder: Path) -> dict:
         elif name == "memmap":
             flags = lw.find_label_issues(labels, np.load(folder / "probs.npy", mmap_mode="r")).is_issue
         elif name == "cleanlab":
-            from cleanlab.experimental.label_issues_batched import find_label_issues_batched
+            from cleanlab.experimental.label_issues_batched import (
+                find_label_issues_batched,
+            )
 
             idx = find_label_issues_batched(labels_file=str(folder / "labels.npy"),
                                             pred_probs_file=str(folder / "probs.npy"), verbose=False)
@@ -134,15 +136,15 @@ def dask_stage(folder: Path, chunk_rows: int) -> dict:
     import labelwise as lw
     from labelwise.cli._scale import load_probs
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
-        with PeakAnon() as mem:
-            wall = time.perf_counter()
-            probs = load_probs(folder / "probs.npy", chunk_rows, lazy=True)
-            labels = load_probs(folder / "labels.npy", chunk_rows, lazy=True)
-            result = lw.find_label_issues(labels, probs)
-            passes = time.perf_counter() - wall
-            flags = result.is_issue.compute()
-            wall = time.perf_counter() - wall
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    with cluster, Client(cluster), PeakAnon() as mem:
+        wall = time.perf_counter()
+        probs = load_probs(folder / "probs.npy", chunk_rows, lazy=True)
+        labels = load_probs(folder / "labels.npy", chunk_rows, lazy=True)
+        result = lw.find_label_issues(labels, probs)
+        passes = time.perf_counter() - wall
+        flags = result.is_issue.compute()
+        wall = time.perf_counter() - wall
     np.save(folder / "flags_dask.npy", flags)
     return {"wall": wall, "passes": passes, "client_peak_anon_extra": mem.peak - mem.base}
 
@@ -196,7 +198,7 @@ def agg_stage(folder: Path) -> dict:
 
 def child(args: list[str]) -> dict:
     cmd = [sys.executable, __file__, *args]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if res.returncode != 0:
         return {"error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"exit {res.returncode}"}
     return json.loads(res.stdout.strip().splitlines()[-1])
