@@ -18,8 +18,8 @@ from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
-from ._scale import aggregate_at_scale
 from ._common import console, print_frame, split_csv_option
+from ._scale import aggregate_at_scale
 
 DEFAULT_METHOD = "dawid-skene"
 PROBS_METHOD = "crowdlab"
