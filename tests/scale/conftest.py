@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("distributed")
-
 
 @pytest.fixture(scope="module")
 def client():
-    from distributed import Client, LocalCluster
+    distributed = pytest.importorskip("distributed")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
     with cluster, Client(cluster) as c:
