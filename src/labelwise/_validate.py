@@ -26,19 +26,38 @@ from .errors import (
 PROB_SUM_ATOL = 1e-4
 
 
-def check_probs(probs: Any, *, name: str = "probs", atol: float = PROB_SUM_ATOL) -> np.ndarray:
+def check_probs(
+    probs: Any, *, name: str = "probs", atol: float = PROB_SUM_ATOL, check_values: bool = True, n_jobs: int | None = None
+) -> Any:
     """Return ``probs`` as a 2-D float array (float32 kept, no copy when already an array).
+
+    numpy arrays and memory maps come back as numpy arrays; a dask array (whole rows per chunk)
+    and a zarr array are returned as they are, and their values are checked chunk by chunk.
+
+    Parameters
+    ----------
+    check_values : bool, default True
+        Check the values (one pass over the rows); a caller that checks them in its own pass
+        (with :func:`probs_problems` and :func:`raise_probs_problems`) passes False.
 
     Raises
     ------
     InvalidProbabilitiesError
         If not 2-D with at least two columns, if any value is NaN, infinite or negative, or if a
         row does not sum to 1 within ``atol`` (the first such row is named).
+    ShapeMismatchError
+        A dask array chunked along its columns.
     """
-    arr = np.asarray(probs)
-    if arr.dtype.kind not in "fiu":
+    from ._chunks import RowChunks, align_dask_rows, is_dask
+
+    lazy = is_dask(probs) or type(probs).__module__.split(".")[0] == "zarr"
+    if is_dask(probs):
+        arr = align_dask_rows([probs], [name])[0] if getattr(probs, "ndim", 0) == 2 else probs
+    else:
+        arr = probs if lazy else np.asarray(probs)
+    if np.dtype(arr.dtype).kind not in "fiu":
         raise InvalidProbabilitiesError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if arr.dtype.kind != "f":
+    if np.dtype(arr.dtype).kind != "f":
         arr = arr.astype(np.float64)
     if arr.ndim != 2:
         raise InvalidProbabilitiesError(
@@ -48,34 +67,68 @@ def check_probs(probs: Any, *, name: str = "probs", atol: float = PROB_SUM_ATOL)
         raise InvalidProbabilitiesError(f"{name} must have at least one row, got shape {arr.shape}")
     if arr.shape[1] < 2:
         raise InvalidProbabilitiesError(f"{name} must have at least 2 columns (classes), got {arr.shape[1]}")
-    # Row sums reveal NaN/inf without an n x K temporary: any non-finite value makes its row sum
-    # non-finite. Blocks of rows keep the second pass (the minimum) in cache.
-    n, k = arr.shape
-    step = max(1, (1 << 16) // k)
-    sums = np.empty(n, dtype=np.float64)
-    lowest = np.inf
-    for start in range(0, n, step):
-        part = arr[start : start + step]
-        part.sum(axis=1, dtype=np.float64, out=sums[start : start + step])
-        lowest = min(lowest, float(part.min()))
-    finite = np.isfinite(sums)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite)[0])
-        raise InvalidProbabilitiesError(
-            f"{name} must be finite (no NaN or inf), row {row} contains {arr[row][~np.isfinite(arr[row])][0]}"
-        )
-    if lowest < 0:
-        row = int(np.flatnonzero((arr < 0).any(axis=1))[0])
-        raise InvalidProbabilitiesError(
-            f"{name} must be non-negative, row {row} contains {float(arr[row].min()):.6g}"
-        )
-    bad = np.abs(sums - 1.0) > atol
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidProbabilitiesError(
-            f"{name} must sum to 1 in every row (within {atol:g}); row {row} sums to {sums[row]:.6g}"
-        )
+    if check_values:
+        chunks = RowChunks.for_arrays(arr, n_jobs=n_jobs)
+        problems = chunks.run(lambda s, p: ((), probs_problems(s, p, atol)), [arr], combine=first_problem_rows)[1]
+        raise_probs_problems(arr, problems, name=name, atol=atol)
     return arr
+
+
+def probs_problems(start: int, probs: np.ndarray, atol: float = PROB_SUM_ATOL) -> np.ndarray:
+    """First bad rows of a chunk of probabilities (global indices, -1 for none).
+
+    Returns ``[first non-finite row, first row with a negative value, first row not summing to 1]``.
+    Row sums reveal NaN/inf without an ``n x K`` temporary; blocks of rows keep the minimum in cache.
+    """
+    from ._chunks import row_blocks
+
+    found = np.full(3, -1, dtype=np.int64)
+    for block in row_blocks(probs.shape[0], probs.shape[1]):
+        part = probs[block]
+        sums = part.sum(axis=1, dtype=np.float64)
+        finite = np.isfinite(sums)
+        checks = (~finite, None, finite & (np.abs(sums - 1.0) > atol))
+        for kind, bad in enumerate(checks):
+            if found[kind] >= 0:
+                continue
+            if kind == 1:
+                if not float(part.min()) < 0:
+                    continue
+                bad = (part < 0).any(axis=1)
+            hit = np.flatnonzero(bad)
+            if hit.size:
+                found[kind] = start + block.start + hit[0]
+    return found
+
+
+def first_problem_rows(parts: list[np.ndarray]) -> np.ndarray:
+    """Combine :func:`probs_problems` results: the earliest bad row of each kind."""
+    stacked = np.stack(parts).astype(np.float64)
+    stacked[stacked < 0] = np.inf
+    lowest = stacked.min(axis=0)
+    return np.where(np.isfinite(lowest), lowest, -1).astype(np.int64)
+
+
+def raise_probs_problems(probs: Any, problems: np.ndarray, *, name: str = "probs", atol: float = PROB_SUM_ATOL) -> None:
+    """Raise :class:`InvalidProbabilitiesError` for the first problem found by :func:`probs_problems`."""
+    if problems[0] >= 0:
+        values = _row_values(probs, int(problems[0]))
+        raise InvalidProbabilitiesError(
+            f"{name} must be finite (no NaN or inf), row {problems[0]} contains {values[~np.isfinite(values)][0]}"
+        )
+    if problems[1] >= 0:
+        values = _row_values(probs, int(problems[1]))
+        raise InvalidProbabilitiesError(f"{name} must be non-negative, row {problems[1]} contains {values.min():.6g}")
+    if problems[2] >= 0:
+        total = float(_row_values(probs, int(problems[2])).sum(dtype=np.float64))
+        raise InvalidProbabilitiesError(
+            f"{name} must sum to 1 in every row (within {atol:g}); row {problems[2]} sums to {total:.6g}"
+        )
+
+
+def _row_values(probs: Any, row: int) -> np.ndarray:
+    values = probs[row]
+    return np.asarray(values.compute() if hasattr(values, "compute") else values)
 
 
 def show(value: Any) -> str:

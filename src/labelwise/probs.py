@@ -120,3 +120,65 @@ def out_of_fold_probs(
     # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
     probs /= probs.sum(axis=1, keepdims=True)
     return probs
+
+
+def out_of_fold_probs_on_cluster(
+    estimator: Any,
+    X: Any,
+    labels: Any,
+    *,
+    cv: int = 5,
+    random_state: Any = None,
+    out: str | None = None,
+    chunk_rows: int = 100_000,
+) -> Any:
+    """:func:`out_of_fold_probs` with the folds fitted on the workers of the current Dask client.
+
+    Uses joblib's Dask backend (``joblib.parallel_config(backend="dask")``): each fold is one
+    task, the data are scattered to the workers once, and the probabilities come back as a
+    ``dask.array`` chunked by ``chunk_rows`` rows, written to a Zarr store when ``out`` is given.
+    The folds are those of :func:`out_of_fold_probs` with the same ``random_state``, so the
+    probabilities are identical. For models that fit in one worker: a dask DataFrame ``X`` (or
+    dask ``labels``) is computed first.
+
+    Parameters
+    ----------
+    estimator, X, labels, cv, random_state
+        As in :func:`out_of_fold_probs`.
+    out : str, optional
+        Zarr store to write the probabilities to (chunked as returned).
+    chunk_rows : int, default 100000
+        Rows per chunk of the result.
+
+    Returns
+    -------
+    dask.array.Array of shape (n, K)
+
+    Raises
+    ------
+    InvalidParameterError
+        No Dask client is running (``distributed.Client(...)`` first).
+    """
+    import dask.array as da
+    import joblib
+
+    from .errors import InvalidParameterError
+
+    try:
+        from distributed import default_client
+
+        default_client()
+    except (ImportError, ValueError):
+        raise InvalidParameterError(
+            "out_of_fold_probs_on_cluster needs a running Dask client (distributed.Client(...)), found none"
+        ) from None
+    check_positive_int("chunk_rows", chunk_rows)
+    X = X.compute() if hasattr(X, "compute") else X
+    labels = labels.compute() if hasattr(labels, "compute") else labels
+    with joblib.parallel_config(backend="dask"):
+        probs = out_of_fold_probs(estimator, X, labels, cv=cv, random_state=random_state, n_jobs=-1, verbose=False)
+    result = da.from_array(probs, chunks=(chunk_rows, -1))
+    if out is not None:
+        result.to_zarr(out, overwrite=False)
+        result = da.from_zarr(out)
+    return result

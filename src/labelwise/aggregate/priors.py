@@ -34,7 +34,7 @@ import numpy as np
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 
-__all__ = ["agreement_accuracy", "diagonal_confusion_prior"]
+__all__ = ["accuracy_from_agreement", "agreement_accuracy", "diagonal_confusion_prior"]
 
 
 def agreement_accuracy(item_label_counts: np.ndarray, weights: np.ndarray | None = None) -> float | None:
@@ -68,7 +68,30 @@ def agreement_accuracy(item_label_counts: np.ndarray, weights: np.ndarray | None
     pairs = float(w @ (n * (n - 1)))
     if pairs <= 0:
         return None
-    p_agree = float(w @ (counts * (counts - 1)).sum(axis=1)) / pairs
+    return accuracy_from_agreement(float(w @ (counts * (counts - 1)).sum(axis=1)), pairs, k)
+
+
+def accuracy_from_agreement(agreeing_pairs: float, pairs: float, n_classes: int) -> float | None:
+    """``agreement_accuracy`` from its two sums, so that partitions of the answers can add them up.
+
+    Parameters
+    ----------
+    agreeing_pairs : float
+        ``Σ_i Σ_k n_ik (n_ik - 1)``: ordered pairs of answers on one item that agree.
+    pairs : float
+        ``Σ_i n_i (n_i - 1)``: ordered pairs of answers on one item.
+    n_classes : int
+        ``K >= 2``.
+
+    Returns
+    -------
+    float or None
+        ``a`` in ``[1/K, 1]``; ``None`` when ``pairs`` is 0.
+    """
+    if pairs <= 0:
+        return None
+    k = n_classes
+    p_agree = agreeing_pairs / pairs
     # (1 + 1/b) a² - (2/b) a + (1/b - P) = 0 with b = K - 1; the larger root is the one >= 1/K
     b = k - 1
     qa, qb, qc = 1 + 1 / b, -2 / b, 1 / b - p_agree

@@ -1,5 +1,7 @@
-"""Find label issues: confident joint, noise matrices, filters and label quality scores."""
+"""Find label issues: confident joint, noise matrices, filters and label quality scores (in memory,
+memory-mapped, zarr or on Dask)."""
 
+from .chunked import ChunkedLabelIssues
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -14,6 +16,7 @@ from .scores import SCORERS, label_quality_scores
 __all__ = [
     "FILTERS",
     "SCORERS",
+    "ChunkedLabelIssues",
     "LabelIssues",
     "calibrate_confident_joint",
     "estimate_joint",

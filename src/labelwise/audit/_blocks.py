@@ -7,18 +7,11 @@ block is handled by vectorised numpy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
-BLOCK_ELEMENTS = 1 << 16  # 512 KB of float64 per block: stays in cache across the passes
+from .._chunks import BLOCK_ELEMENTS, row_blocks
 
-
-def row_blocks(n_rows: int, n_cols: int) -> Iterator[slice]:
-    """Yield slices covering ``range(n_rows)`` in blocks of about ``BLOCK_ELEMENTS`` elements."""
-    step = max(1, BLOCK_ELEMENTS // max(1, n_cols))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
+__all__ = ["BLOCK_ELEMENTS", "index_dtype", "max_other", "row_blocks", "self_confidence"]
 
 
 def self_confidence(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:

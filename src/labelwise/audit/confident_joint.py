@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._blocks import index_dtype, row_blocks
+from ._exact import class_limb_sums, exact_means
 
 #: Floating-point tolerance: ``p >= t - FUZZ`` passes threshold ``t``; a given label within ``FUZZ``
 #: of the top probability counts as predicted. The same tolerance cleanlab uses, so results agree.
@@ -30,11 +31,16 @@ def per_class_thresholds(self_conf: np.ndarray, codes: np.ndarray, counts: np.nd
 
     ``t_j = (1 / |X_{ỹ=j}|) * sum_{x in X_{ỹ=j}} p̂(ỹ=j; x)`` (paper, Eq. 2), from
     ``self_conf[i] = p̂(ỹ=codes[i]; x_i)``. Classes with no given examples get an unreachable
-    threshold.
+    threshold. The sums are exact (:mod:`labelwise.audit._exact`), so the thresholds do not
+    depend on the order or chunking of the rows.
     """
-    sums = np.bincount(codes, weights=self_conf, minlength=counts.shape[0])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), _ABSENT_THRESHOLD)
+    return thresholds_from_sums(class_limb_sums(codes, self_conf, counts.shape[0]), counts)
+
+
+def thresholds_from_sums(limb_sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Thresholds from exact per-class sums of self-confidence (see :func:`per_class_thresholds`)."""
+    means = exact_means(limb_sums, counts)
+    thresholds = np.where(counts > 0, means, _ABSENT_THRESHOLD)
     return np.clip(thresholds, _MIN_THRESHOLD, None)
 
 

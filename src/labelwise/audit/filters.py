@@ -22,70 +22,63 @@ examples are kept in every class. Selections of "the c largest" break ties by ro
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 
+from .._chunks import Output, RowChunks
+from . import _select
 from .confident_joint import RowStatistics, round_preserving_row_totals
-from .scores import SCORERS
 
 
 @dataclass(frozen=True, eq=False)
 class FilterInputs:
-    """Everything a filter may need, computed once by :func:`labelwise.find_label_issues`."""
+    """Everything a filter may need, computed once by :func:`labelwise.find_label_issues`.
 
-    codes: np.ndarray
-    probs: np.ndarray
-    self_conf: np.ndarray
+    Per-example fields are numpy arrays or (for dask inputs) dask arrays chunked as ``chunks``.
+    """
+
+    codes: Any
+    probs: Any
+    self_conf: Any
     label_counts: np.ndarray
     stats: RowStatistics
     calibrated_joint: np.ndarray
     min_examples_per_class: int
+    chunks: RowChunks | None = field(default=None, repr=False)
+    n_confident_issues: int = 0
+    scores: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.chunks is None:  # numpy inputs built by hand: chunks of their own
+            object.__setattr__(self, "chunks", RowChunks.for_arrays(self.probs))
+
+    @property
+    def rows(self) -> RowChunks:
+        """The row chunks of the per-example fields."""
+        assert self.chunks is not None
+        return self.chunks
 
     @property
     def n_classes(self) -> int:
-        return self.probs.shape[1]
+        return int(self.probs.shape[1])
 
+    def mask_of(self, selected: Any) -> Any:
+        """Boolean per-example mask of the rows of a (possibly lazy) selection."""
+        if not self.rows.use_dask:
+            mask = np.zeros(self.rows.n_rows, dtype=bool)
+            mask[selected[2]] = True
+            return mask
+        rows = self.rows.apply(_select.union_rows, selected)
+        return self.rows.map_rows(_select.rows_mask, [self.codes], Output(bool), rows)
 
-def _members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
-    order = np.argsort(codes, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_classes))])
-    return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
-
-
-def _top_counts_mask(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
-
-    Each column's cut value (its ``counts[j]``-th largest) comes from one partition of the
-    transposed, contiguous columns; only columns with ties at the cut need a second look.
-    Returns the ``(n, k)`` mask and the cut values (``+inf`` where nothing is selected).
-    """
-    n, k = values.shape
-    counts = np.minimum(counts, n)
-    cut = np.full(k, np.inf, dtype=values.dtype)
-    cols = np.flatnonzero(counts > 0)
-    if cols.size == 0:
-        return np.zeros((n, k), dtype=bool), cut
-    c = counts[cols]
-    # Keep one value beyond the deepest cut, to see whether the next value ties with the cut.
-    depth = min(int(c.max()) + 1, n)
-    negated = values.T[cols]
-    np.negative(negated, out=negated)
-    if depth < n:
-        negated.partition(depth - 1, axis=1)
-        negated = negated[:, :depth]
-    negated.sort(axis=1)
-    at_cut = negated[np.arange(cols.size), c - 1]
-    cut[cols] = -at_cut
-    chosen = values >= cut
-    beyond = c < depth
-    tied = np.zeros(cols.size, dtype=bool)
-    tied[beyond] = negated[np.flatnonzero(beyond), c[beyond]] == at_cut[beyond]
-    for col in cols[tied]:  # ties at the cut: keep the earliest rows
-        column = values[:, col]
-        need = counts[col] - np.count_nonzero(column > cut[col])
-        chosen[np.flatnonzero(column == cut[col])[need:], col] = False
-    return chosen, cut
+    def lowest(self, scores: Any, limits: np.ndarray, *, by_class: bool) -> Any:
+        """Mask of the ``limits[cell]`` lowest ``scores`` per class (``by_class``) or overall."""
+        fn = partial(_select.score_entries, by_class=by_class)
+        cells = np.arange(limits.shape[0]) if by_class else None
+        return self.mask_of(_select.select_top(self.rows, fn, [self.codes, scores], limits, cell_class=cells))
 
 
 def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
@@ -106,74 +99,68 @@ def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
     return round_preserving_row_totals(off)
 
 
-def prune_by_noise_rate(inputs: FilterInputs) -> np.ndarray:
+def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted_only: bool) -> Any:
+    """The largest margins of every cell of ``wanted`` over all rows (lazy for dask)."""
+    k = inputs.n_classes
+    fn = partial(_select.margin_entries, mispredicted_only=mispredicted_only)
+    arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
+    return _select.select_top(inputs.rows, fn, arrays, wanted.ravel(), cell_class=np.repeat(np.arange(k), k))
+
+
+def prune_by_noise_rate(inputs: FilterInputs) -> Any:
     """Per cell ``(i, j)``, flag the ``C̃[i, j]`` examples of class ``i`` with largest ``p_j - p_i``.
 
     Only examples whose top prediction is not their given label can have a positive margin, so
-    when every cell of a class has at least ``C̃[i, j]`` positive margins the selection is made
-    among those rows only; otherwise (small or very noisy classes) among all rows of the class.
-    Both give the same answer; the first avoids touching most of ``probs``.
+    the candidates of every chunk are first the positive margins of those rows; the per-chunk
+    best are merged per cell. A class where some cell finds fewer positive margins than it needs
+    (small or very noisy classes) is selected again among all its rows. Both give the same answer
+    as one selection over all rows; the first avoids touching most of ``probs``.
     """
-    counts = keep_at_least(inputs.calibrated_joint, inputs.min_examples_per_class)
-    codes = inputs.codes
-    mask = np.zeros(codes.shape[0], dtype=bool)
-    mispredicted = np.flatnonzero(inputs.stats.predicted != codes)
-    for k, candidates in enumerate(_members_by_class(codes[mispredicted], inputs.n_classes)):
-        if inputs.label_counts[k] <= inputs.min_examples_per_class:
-            continue
-        wanted = counts[k].copy()
-        wanted[k] = 0
-        if not wanted.any():
-            continue
-        candidates = mispredicted[candidates]
-        rows = inputs.probs[candidates]
-        chosen, cut = _top_counts_mask(rows - rows[:, k : k + 1], wanted)
-        # A cell needing more rows than there are candidates, or reaching non-positive margins,
-        # must choose among all rows of the class.
-        if wanted.max() > candidates.size or np.any(cut[wanted > 0] <= 0):
-            candidates = np.flatnonzero(codes == k)
-            rows = inputs.probs[candidates]
-            chosen, _ = _top_counts_mask(rows - rows[:, k : k + 1], wanted)
-        mask[candidates] = chosen.any(axis=1)
-    return mask
+    k = inputs.n_classes
+    wanted = keep_at_least(inputs.calibrated_joint, inputs.min_examples_per_class)
+    np.fill_diagonal(wanted, 0)
+    wanted[inputs.label_counts <= inputs.min_examples_per_class] = 0
+    if not wanted.any():
+        return inputs.rows.map_rows(lambda s, c: np.zeros(c.shape[0], bool), [inputs.codes], Output(bool))
+    chunks = inputs.rows
+    first = _noise_rate_selection(inputs, wanted, True)
+    found = chunks.compute(chunks.apply(_select.cell_counts, first, k * k)).reshape(k, k)
+    fallback = (found < wanted).any(axis=1)
+    if not fallback.any():
+        return inputs.mask_of(first)
+    second = _noise_rate_selection(inputs, wanted * fallback[:, None], False)
+    kept = chunks.apply(_select.drop_cells, first, np.repeat(fallback, k))
+    return inputs.mask_of(chunks.apply(lambda a, b: _select.merge_top([a, b], np.full(k * k, inputs.codes.shape[0])),
+                                       kept, second))
 
 
-def prune_by_class(inputs: FilterInputs) -> np.ndarray:
+def prune_by_class(inputs: FilterInputs) -> Any:
     """Per class ``i``, flag the ``sum_{j!=i} C̃[i, j]`` examples with lowest ``p_i``."""
     counts = keep_at_least(inputs.calibrated_joint, inputs.min_examples_per_class)
-    self_conf = inputs.self_conf
-    mask = np.zeros(inputs.codes.shape[0], dtype=bool)
-    for k, members in enumerate(_members_by_class(inputs.codes, inputs.n_classes)):
-        n_remove = members.size - int(counts[k, k])
-        if members.size <= inputs.min_examples_per_class or n_remove < 1:
-            continue
-        low = _top_counts_mask(-self_conf[members][:, None], np.array([n_remove]))[0][:, 0]
-        mask[members[low]] = True
-    return mask
+    n_remove = inputs.label_counts - counts.diagonal()
+    n_remove[(inputs.label_counts <= inputs.min_examples_per_class) | (n_remove < 1)] = 0
+    return inputs.lowest(inputs.self_conf, n_remove.astype(np.int64), by_class=True)
 
 
-def both(inputs: FilterInputs) -> np.ndarray:
+def both(inputs: FilterInputs) -> Any:
     """Flagged by both ``prune_by_noise_rate`` and ``prune_by_class``."""
     return prune_by_noise_rate(inputs) & prune_by_class(inputs)
 
 
-def confident_learning(inputs: FilterInputs) -> np.ndarray:
+def confident_learning(inputs: FilterInputs) -> Any:
     """Off-diagonal examples of the confident joint: confidently counted in another class."""
     confident = inputs.stats.confident_class
     return (confident >= 0) & (confident != inputs.codes)
 
 
-def predicted_neq_given(inputs: FilterInputs) -> np.ndarray:
+def predicted_neq_given(inputs: FilterInputs) -> Any:
     """The model's top prediction differs from the given label."""
     return inputs.stats.predicted != inputs.codes
 
 
-def _lowest_scores(inputs: FilterInputs, method: str) -> np.ndarray:
-    n_issues = int((confident_learning(inputs) & ~inputs.stats.given_is_predicted).sum())
-    scores = inputs.self_conf if method == "self_confidence" else SCORERS[method](inputs.codes, inputs.probs)
-    mask = np.zeros(scores.shape[0], dtype=bool)
-    mask[np.argsort(scores, kind="stable")[:n_issues]] = True
-    return mask
+def _lowest_scores(inputs: FilterInputs, method: str) -> Any:
+    scores = inputs.self_conf if method == "self_confidence" else inputs.scores[method]
+    return inputs.lowest(scores, np.array([inputs.n_confident_issues]), by_class=False)
 
 
 def low_self_confidence(inputs: FilterInputs) -> np.ndarray:
@@ -186,7 +173,7 @@ def low_normalized_margin(inputs: FilterInputs) -> np.ndarray:
     return _lowest_scores(inputs, "normalized_margin")
 
 
-FILTERS: dict[str, Callable[[FilterInputs], np.ndarray]] = {
+FILTERS: dict[str, Callable[[FilterInputs], Any]] = {
     "prune_by_noise_rate": prune_by_noise_rate,
     "prune_by_class": prune_by_class,
     "both": both,

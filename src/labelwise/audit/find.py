@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from .._chunks import Output, RowChunks, is_dask
 from .._validate import (
+    PROB_SUM_ATOL,
     check_choice,
     check_class_counts,
     check_positive_int,
     check_probs,
     check_same_length,
     encode_labels_for_probs,
+    raise_probs_problems,
 )
-from ._blocks import self_confidence
+from . import _passes
 from .confident_joint import (
     CONFIDENT_CLASS_RULES,
     calibrate_confident_joint,
-    count_confident_joint,
     estimate_joint,
     inverse_noise_matrix_from_joint,
     noise_matrix_from_joint,
-    per_class_thresholds,
-    row_statistics,
+    thresholds_from_sums,
 )
 from .filters import FILTERS, SCORE_FILTERS, FilterInputs
 from .result import LabelIssues
@@ -39,6 +42,8 @@ def find_label_issues(
     classes: Any = None,
     min_examples_per_class: int = 1,
     confident_class_rule: str = "among_confident",
+    n_jobs: int | None = None,
+    chunk_rows: int | None = None,
 ) -> LabelIssues:
     """Find the examples whose given label is probably wrong, by confident learning.
 
@@ -74,11 +79,19 @@ def find_label_issues(
         most probable class among those that pass (``"among_confident"``). cleanlab 2.9 takes
         the argmax over all classes, which may be a class whose threshold was not reached
         (cleanlab issue #1248); ``"argmax"`` reproduces cleanlab exactly.
+    n_jobs : int, optional
+        Threads over which in-memory (numpy, memory-mapped, zarr) row chunks are spread; default
+        all available CPUs. Ignored for dask inputs (the dask scheduler decides).
+    chunk_rows : int, optional
+        Rows per chunk for in-memory inputs (default: a few MB per chunk). Dask inputs keep
+        their own chunks. The result does not depend on it.
 
     Returns
     -------
     LabelIssues
-        Mask, ranked indices, label quality, suggested labels (the model's top class),
+        For dask inputs (``probs`` a ``dask.array``, ``labels`` a dask array or series), a
+        :class:`~labelwise.audit.chunked.ChunkedLabelIssues` whose per-example fields are dask
+        arrays, identical to the in-memory result. Mask, ranked indices, label quality, suggested labels (the model's top class),
         confident joint, estimated joint, noise and inverse noise matrices, per-class summary.
 
     Raises
@@ -94,8 +107,9 @@ def find_label_issues(
     -----
     A class present in ``probs`` but absent from ``labels`` is allowed (with a
     :class:`~labelwise.errors.LabelwiseWarning`): nothing can be counted as confidently
-    belonging to it. Memory: work is done in blocks of rows, so the extra memory is a few
-    vectors of length ``n`` plus the rows of the largest class.
+    belonging to it. Work is done in passes over chunks of rows (:mod:`labelwise._chunks`), spread
+    over threads; the extra memory is a few vectors of length ``n``. The same chunk functions
+    run as dask tasks for dask inputs (three passes over ``probs``; see ``docs/scale.md``).
 
     References
     ----------
@@ -114,42 +128,85 @@ def find_label_issues(
     check_choice("rank_by", rank_by, list(SCORERS))
     check_choice("confident_class_rule", confident_class_rule, CONFIDENT_CLASS_RULES)
     check_positive_int("min_examples_per_class", min_examples_per_class, minimum=0)
-    arr = check_probs(probs)
+    if is_dask(probs) or is_dask(labels):
+        from .chunked import find_label_issues_chunked
+
+        return find_label_issues_chunked(
+            labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes,
+            min_examples_per_class=min_examples_per_class, confident_class_rule=confident_class_rule,
+        )
+    arr = check_probs(probs, check_values=False)
     n_classes = arr.shape[1]
     codes, class_values = encode_labels_for_probs(labels, n_classes, classes=classes)
-    check_same_length("labels", codes, "probs", arr)
-    label_counts = check_class_counts(codes, n_classes)
+    check_same_length("labels", codes, "probs", range(arr.shape[0]))
+    chunks = RowChunks.for_arrays(arr, chunk_rows=chunk_rows, n_jobs=n_jobs)
+    audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
+    flagged = np.flatnonzero(audit.is_issue)
+    ranked = flagged[np.argsort(audit.quality[flagged], kind="stable")]
+    return LabelIssues(ranked_indices=ranked, classes=class_values, label_codes=codes, **audit.fields())
 
-    self_conf = self_confidence(arr, codes)
-    thresholds = per_class_thresholds(self_conf, codes, label_counts)
-    stats = row_statistics(arr, codes, self_conf, thresholds, rule=confident_class_rule)
-    confident_joint = count_confident_joint(codes, stats.confident_class, n_classes)
+
+@dataclass(frozen=True, eq=False)
+class AuditPasses:
+    """What the passes of :func:`run_audit` produce; per-example fields numpy or dask arrays."""
+
+    is_issue: Any
+    quality: Any
+    predicted: Any
+    thresholds: np.ndarray
+    confident_joint: np.ndarray
+    calibrated: np.ndarray
+    label_counts: np.ndarray
+    filter_by: str
+    rank_by: str
+    confident_class_rule: str
+
+    def fields(self) -> dict[str, Any]:
+        """Keyword arguments of :class:`LabelIssues` (all but indices, classes and codes)."""
+        joint = estimate_joint(self.calibrated)
+        return {
+            "is_issue": self.is_issue, "label_quality": self.quality, "thresholds": self.thresholds,
+            "confident_joint": self.confident_joint, "calibrated_confident_joint": self.calibrated, "joint": joint,
+            "noise_matrix": noise_matrix_from_joint(joint),
+            "inverse_noise_matrix": inverse_noise_matrix_from_joint(joint),
+            "filter_by": self.filter_by, "rank_by": self.rank_by, "confident_class_rule": self.confident_class_rule,
+            "suggested_codes": self.predicted, "label_counts": self.label_counts,
+        }
+
+
+def run_audit(
+    chunks: RowChunks, codes: Any, probs: Any, filter_by: str, rank_by: str, rule: str, min_examples: int
+) -> AuditPasses:
+    """The passes of confident learning over row chunks (numpy or dask), validated values included."""
+    n_classes = int(probs.shape[1])
+    (self_conf,), (problems, sums, label_counts) = chunks.run(
+        partial(_passes.self_confidence_pass, n_classes=n_classes, atol=PROB_SUM_ATOL),
+        [probs, codes], outputs=[Output(probs.dtype)], combine=_passes.combine_self_confidence,
+    )
+    raise_probs_problems(probs, problems)
+    check_class_counts(np.flatnonzero(label_counts), n_classes)
+    thresholds = thresholds_from_sums(sums, label_counts)
+
+    wanted_scores = [m for m in dict.fromkeys([rank_by, "normalized_margin" if filter_by == "low_normalized_margin"
+                                                else "self_confidence"]) if m != "self_confidence"]
+    outputs = [Output(np.int16 if n_classes < 2**15 else np.int32)] * 2 + [Output(bool)]
+    outputs += [Output(probs.dtype)] * len(wanted_scores)
+    rows, (joint_flat, n_confident_issues) = chunks.run(
+        partial(_passes.row_statistics_pass, thresholds=thresholds, rule=rule,
+                scorers=tuple(SCORERS[m] for m in wanted_scores)),
+        [probs, codes, self_conf], outputs=outputs, combine=_passes.combine_row_statistics,
+    )
+    stats = _passes.as_row_statistics(*rows[:3])
+    scores = dict(zip(wanted_scores, rows[3:]))
+    confident_joint = joint_flat.reshape(n_classes, n_classes)
+    np.fill_diagonal(confident_joint, np.maximum(confident_joint.diagonal(), 1))
     calibrated = calibrate_confident_joint(confident_joint, label_counts)
-    joint = estimate_joint(calibrated)
 
-    inputs = FilterInputs(codes, arr, self_conf, label_counts, stats, calibrated, min_examples_per_class)
+    inputs = FilterInputs(codes, probs, self_conf, label_counts, stats, calibrated, min_examples, chunks,
+                          n_confident_issues, scores)
     is_issue = FILTERS[filter_by](inputs)
     if filter_by not in SCORE_FILTERS:
-        is_issue &= ~stats.given_is_predicted
-
-    quality = self_conf if rank_by == "self_confidence" else SCORERS[rank_by](codes, arr)
-    flagged = np.flatnonzero(is_issue)
-    ranked = flagged[np.argsort(quality[flagged], kind="stable")]
-    return LabelIssues(
-        is_issue=is_issue,
-        ranked_indices=ranked,
-        label_quality=quality,
-        classes=class_values,
-        thresholds=thresholds,
-        confident_joint=confident_joint,
-        calibrated_confident_joint=calibrated,
-        joint=joint,
-        noise_matrix=noise_matrix_from_joint(joint),
-        inverse_noise_matrix=inverse_noise_matrix_from_joint(joint),
-        filter_by=filter_by,
-        rank_by=rank_by,
-        confident_class_rule=confident_class_rule,
-        label_codes=codes,
-        suggested_codes=stats.predicted,
-        label_counts=label_counts,
-    )
+        is_issue = is_issue & ~stats.given_is_predicted
+    quality = self_conf if rank_by == "self_confidence" else scores[rank_by]
+    return AuditPasses(is_issue, quality, stats.predicted, thresholds, confident_joint, calibrated, label_counts,
+                       filter_by, rank_by, rule)

@@ -19,6 +19,7 @@ from ..errors import AnnotationError, DataFileError, InvalidParameterError, Miss
 from ..io import read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ._common import console, print_frame, split_csv_option
+from ._scale import aggregate_at_scale
 
 DEFAULT_METHOD = "dawid-skene"
 PROBS_METHOD = "crowdlab"
@@ -329,9 +330,10 @@ def run_demo(
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 @click.option("--demo", is_flag=True, help="Simulate 20 annotators of known skill over scikit-learn digits and compare every method.")
 @click.option("--demo-items", type=click.IntRange(min=50, max=1797), default=1797, show_default=True, help="Digits used by --demo.")
+@click.option("--scheduler", default=None, help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).")
 def aggregate(
     path, fmt, method, params, gold, probs_path, unsure, unsure_policy, duplicates, declared, item_column,
-    annotator_column, label_column, out, random_state, top, demo, demo_items,
+    annotator_column, label_column, out, random_state, top, demo, demo_items, scheduler=None,
 ):
     """Turn several annotators' answers in PATH into one label per item.
 
@@ -344,6 +346,8 @@ def aggregate(
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
     demo_table = None
+    if not demo and aggregate_at_scale(path, build_method(method, duplicates=duplicates, labels=None, random_state=random_state), spec=scheduler, out=out) is not None:
+        return
     if demo:
         if path is not None:
             raise InvalidParameterError("--demo simulates its own answers; do not pass PATH with --demo")

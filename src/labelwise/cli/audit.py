@@ -16,6 +16,7 @@ from ..io import read_table, write_csv, write_json, write_npy
 from ..models import MODELS, default_model
 from ..probs import out_of_fold_probs
 from ._common import console, print_frame, split_label
+from ._scale import audit_at_scale
 
 
 def _load_probs(path: Path, n_rows: int) -> np.ndarray:
@@ -74,13 +75,18 @@ def run_audit(
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option("--noise-rate", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share of labels flipped in --demo.")
-def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate):
+@click.option("--labels", "labels_path", type=click.Path(path_type=Path), default=None, help="Labels file (.npy, or a table/Parquet directory with --label) for --probs when there is no DATA table.")
+@click.option("--scheduler", default=None, help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.")
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs.")
+def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate, labels_path, scheduler, chunk_rows):
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
     estimates, settings) and probs.npy (the out-of-fold probabilities) to --out.
     """
     out = Path(out)
+    if not demo and audit_at_scale(data, label, probs_path, labels_path, spec=scheduler, chunk_rows=chunk_rows, out=out, filter_by=filter_by, rank_by=rank_by) is not None:
+        return
     truth = None
     if demo:
         from ..datasets import load_demo_digits

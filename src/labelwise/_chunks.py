@@ -1,0 +1,284 @@
+"""Row chunks: the one place that knows whether data is a numpy/memmap/zarr array or a Dask collection.
+
+Large inputs are processed as passes over chunks of rows. A pass is one function applied to every
+chunk (``fn(start, *chunks)``) that returns per-row outputs (arrays as long as the chunk) and a
+small partial result; the partial results are combined in chunk order by a ``combine`` function
+that takes a list (the chunk / combine / aggregate shape of ``dask/array/reductions.py``). The same
+chunk function serves every backend:
+
+- numpy arrays, ``np.memmap`` and anything sliceable by rows (zarr arrays): chunks are row slices,
+  run on a thread pool (numpy releases the GIL), per-row outputs filled into numpy arrays;
+- ``dask.array`` / ``dask.dataframe`` collections: one task per chunk, per-row outputs become dask
+  arrays (persisted on the workers, never gathered), partial results are tree-reduced on the
+  workers and only the final small result reaches the client.
+
+Inside a chunk, :func:`row_blocks` keeps temporaries cache-sized. Dask is imported only when a dask
+collection is passed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidParameterError, ShapeMismatchError
+
+BLOCK_ELEMENTS = 1 << 16  # 512 KB of float64 per block: stays in cache across the passes
+#: Elements of a numpy chunk (one thread's unit of work): large enough that Python overhead is small.
+CHUNK_ELEMENTS = 1 << 22
+#: How many partial results one combine call merges (as ``split_every`` in dask reductions).
+SPLIT_EVERY = 8
+
+
+def row_blocks(n_rows: int, n_cols: int) -> Iterator[slice]:
+    """Yield slices covering ``range(n_rows)`` in blocks of about ``BLOCK_ELEMENTS`` elements."""
+    step = max(1, BLOCK_ELEMENTS // max(1, n_cols))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
+
+
+def is_dask(obj: Any) -> bool:
+    """True for a Dask collection (array, dataframe, series), without importing dask."""
+    return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "__dask_graph__")
+
+
+def default_n_jobs() -> int:
+    """Threads for in-memory passes: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunk_bounds(n_rows: int, chunk_rows: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of consecutive chunks of ``chunk_rows`` rows covering ``range(n_rows)``."""
+    return [(s, min(s + chunk_rows, n_rows)) for s in range(0, n_rows, max(1, chunk_rows))]
+
+
+def as_dask_rows(obj: Any, name: str) -> Any:
+    """A dask array from a dask array, series or dataframe (whose partition lengths are computed)."""
+    import dask.array as da
+
+    if isinstance(obj, da.Array):
+        return obj
+    if hasattr(obj, "to_dask_array"):
+        return obj.to_dask_array(lengths=True)
+    raise InvalidParameterError(f"{name} must be a dask array, series or dataframe, got {type(obj).__name__}")
+
+
+def align_dask_rows(arrays: Sequence[Any], names: Sequence[str]) -> list[Any]:
+    """Check and align the row chunks of dask arrays: one column chunk, the same lengths and chunks.
+
+    The first array's row chunks are authoritative; another array with different row chunks is
+    rechunked to them with a :class:`~labelwise.errors.LabelwiseWarning`.
+    """
+    import warnings
+
+    from .errors import LabelwiseWarning
+
+    out = [as_dask_rows(a, n) for a, n in zip(arrays, names)]
+    for arr, name in zip(out, names):
+        if any(np.isnan(c) for c in arr.chunks[0]):
+            raise ShapeMismatchError(f"{name} must have known chunk sizes, got unknown row chunks; call compute_chunk_sizes()")
+        if arr.ndim == 2 and len(arr.chunks[1]) != 1:
+            raise ShapeMismatchError(
+                f"{name} must not be chunked along columns (every chunk must hold whole rows), got column chunks "
+                f"{arr.chunks[1]}; use {name}.rechunk({{1: -1}})"
+            )
+    first, first_name = out[0], names[0]
+    for i in range(1, len(out)):
+        if out[i].shape[0] != first.shape[0]:
+            raise ShapeMismatchError(
+                f"{names[i]} and {first_name} must have the same length, got {out[i].shape[0]} and {first.shape[0]}"
+            )
+        if out[i].chunks[0] != first.chunks[0]:
+            warnings.warn(
+                f"{names[i]} has row chunks {out[i].chunks[0][:5]}... unlike {first_name} {first.chunks[0][:5]}...; "
+                f"rechunking {names[i]} to match",
+                LabelwiseWarning,
+                stacklevel=3,
+            )
+            out[i] = out[i].rechunk({0: first.chunks[0]})
+    return out
+
+
+def tree_combine(parts: list[Any], combine: Callable[[list[Any]], Any], split_every: int = SPLIT_EVERY) -> Any:
+    """Combine partial results in order, ``split_every`` at a time, until one is left."""
+    while len(parts) > 1:
+        parts = [combine(parts[i : i + split_every]) for i in range(0, len(parts), split_every)]
+    return parts[0]
+
+
+@dataclass(frozen=True)
+class Output:
+    """Description of one per-row output of a pass: dtype and shape after the row axis."""
+
+    dtype: Any
+    tail: tuple[int, ...] = ()
+
+
+class RowChunks:
+    """Row chunking of a set of aligned inputs, and the passes over them.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows of every input.
+    bounds : list of (start, stop)
+        The chunks.
+    use_dask : bool
+        Inputs are dask arrays (chunked as ``bounds``); otherwise numpy-like arrays.
+    n_jobs : int, optional
+        Threads for numpy-like inputs (default: the CPUs available).
+    """
+
+    def __init__(self, n_rows: int, bounds: list[tuple[int, int]], *, use_dask: bool, n_jobs: int | None = None):
+        self.n_rows = n_rows
+        self.bounds = bounds
+        self.use_dask = use_dask
+        self.n_jobs = default_n_jobs() if n_jobs is None else max(1, int(n_jobs))
+
+    @classmethod
+    def for_arrays(cls, probs: Any, *, chunk_rows: int | None = None, n_jobs: int | None = None) -> RowChunks:
+        """Chunks for ``probs`` (shape ``(n, K)``): its dask chunks, or about ``CHUNK_ELEMENTS`` per chunk."""
+        n = int(probs.shape[0])
+        if is_dask(probs):
+            starts = np.concatenate([[0], np.cumsum(probs.chunks[0])]).astype(int)
+            return cls(n, list(zip(starts[:-1].tolist(), starts[1:].tolist())), use_dask=True, n_jobs=n_jobs)
+        jobs = default_n_jobs() if n_jobs is None else max(1, int(n_jobs))
+        if chunk_rows is None:
+            k = int(probs.shape[1]) if len(probs.shape) > 1 else 1
+            chunk_rows = max(CHUNK_ELEMENTS // max(k, 1) // 4, -(-n // (4 * jobs)) if jobs > 1 else n)
+            chunk_rows = min(chunk_rows, max(1, CHUNK_ELEMENTS // max(k, 1)))
+            zarr_rows = getattr(probs, "chunks", None)
+            if isinstance(zarr_rows, tuple) and zarr_rows and isinstance(zarr_rows[0], int):
+                chunk_rows = max(zarr_rows[0], chunk_rows // zarr_rows[0] * zarr_rows[0])
+        return cls(n, chunk_bounds(n, chunk_rows), use_dask=False, n_jobs=jobs)
+
+    # -- numpy-like backend -------------------------------------------------------------------------
+    def _slices(self, arrays: Sequence[Any], start: int, stop: int) -> list[Any]:
+        out = []
+        for a in arrays:
+            part = a[start:stop]
+            out.append(part if isinstance(part, np.ndarray) else np.asarray(part))
+        return out
+
+    def _run_local(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
+        results = [np.empty((self.n_rows, *o.tail), dtype=o.dtype) for o in outputs]
+
+        def one(bound: tuple[int, int]) -> Any:
+            start, stop = bound
+            rows, partial = fn(start, *self._slices(arrays, start, stop))
+            for res, val in zip(results, rows):
+                res[start:stop] = val
+            return partial
+
+        if self.n_jobs > 1 and len(self.bounds) > 1:
+            with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds))) as pool:
+                partials = list(pool.map(one, self.bounds))
+        else:
+            partials = [one(b) for b in self.bounds]
+        return results, partials
+
+    # -- dask backend -------------------------------------------------------------------------------
+    def _run_dask(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
+        import dask
+        import dask.array as da
+
+        blocks = [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+        task = dask.delayed(fn, pure=True, nout=2)
+        calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
+        results = []
+        for j, o in enumerate(outputs):
+            pieces = [
+                da.from_delayed(c[0][j], shape=(stop - start, *o.tail), dtype=o.dtype)
+                for c, (start, stop) in zip(calls, self.bounds)
+            ]
+            results.append(da.concatenate(pieces, axis=0))
+        return results, [c[1] for c in calls]
+
+    def run(
+        self,
+        fn: Callable[..., tuple[Sequence[np.ndarray], Any]],
+        arrays: Sequence[Any],
+        *,
+        outputs: Sequence[Output] = (),
+        combine: Callable[[list[Any]], Any] | None = None,
+    ) -> tuple[list[Any], Any]:
+        """One pass: ``fn(start, *chunks) -> (per_row_outputs, partial)`` on every chunk.
+
+        Returns the per-row outputs (numpy arrays, or dask arrays persisted on the workers) and the
+        partial results combined with ``combine`` (``None`` without one), computed.
+        """
+        if not self.use_dask:
+            results, partials = self._run_local(fn, arrays, outputs)
+            return results, (tree_combine(partials, combine) if combine is not None else None)
+        import dask
+
+        results, partials = self._run_dask(fn, arrays, outputs)
+        reduced = tree_reduce_delayed(partials, combine) if combine is not None else None
+        persisted = dask.persist(*results, *([reduced] if reduced is not None else []))
+        results = list(persisted[: len(results)])
+        return results, (persisted[-1].compute() if reduced is not None else None)
+
+    def reduce_lazy(self, fn: Callable[..., Any], arrays: Sequence[Any], combine: Callable[[list[Any]], Any]) -> Any:
+        """Like :meth:`run` without per-row outputs, but the combined result is left where it is.
+
+        numpy backend: the result itself. Dask: a persisted ``Delayed`` (on a worker), usable as an
+        argument of a later pass; only what is computed from it reaches the client.
+        """
+        def wrapped(start: int, *chunks: Any) -> tuple[tuple, Any]:
+            return (), fn(start, *chunks)
+
+        if not self.use_dask:
+            return self.run(wrapped, arrays, combine=combine)[1]
+        import dask
+
+        _, partials = self._run_dask(wrapped, arrays, ())
+        return dask.persist(tree_reduce_delayed(partials, combine))[0]
+
+    def map_rows(self, fn: Callable[..., np.ndarray], arrays: Sequence[Any], output: Output, *extra: Any) -> Any:
+        """Per-row output only: ``fn(start, *chunks, *extra) -> array``; ``extra`` may be a lazy result."""
+        def wrapped(start: int, *args: Any) -> tuple[tuple, None]:
+            return (fn(start, *args),), None
+
+        if not self.use_dask:
+            return self.run(lambda s, *c: wrapped(s, *c, *extra), arrays, outputs=[output])[0][0]
+        import dask
+        import dask.array as da
+
+        blocks = [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+        task = dask.delayed(fn, pure=True)
+        pieces = [
+            da.from_delayed(task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail),
+                            dtype=output.dtype)
+            for i, (start, stop) in enumerate(self.bounds)
+        ]
+        return da.concatenate(pieces, axis=0)
+
+    def compute(self, value: Any) -> Any:
+        """Bring a lazy (dask) small result to the client; numpy results pass through."""
+        return value.compute() if self.use_dask and hasattr(value, "compute") else value
+
+    def apply(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` where the arguments may be lazy: on a worker for dask, here otherwise."""
+        if not self.use_dask:
+            return fn(*args)
+        import dask
+
+        return dask.persist(dask.delayed(fn, pure=True)(*args))[0]
+
+
+def tree_reduce_delayed(parts: list[Any], combine: Callable[[list[Any]], Any], split_every: int = SPLIT_EVERY) -> Any:
+    """The dask version of :func:`tree_combine`: a tree of ``combine`` tasks over ``Delayed`` parts."""
+    import dask
+
+    task = dask.delayed(combine, pure=True)
+    while len(parts) > 1:
+        parts = [task(parts[i : i + split_every]) for i in range(0, len(parts), split_every)]
+    return parts[0]

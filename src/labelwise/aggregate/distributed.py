@@ -1,0 +1,437 @@
+"""Aggregation on a Dask DataFrame of answers: per-partition sufficient statistics, reduced per iteration.
+
+``fit(estimator, ddf)`` fits :class:`~labelwise.aggregate.MajorityVote`,
+:class:`~labelwise.aggregate.DawidSkene` or :class:`~labelwise.aggregate.OneCoinDawidSkene` on a
+``dask.dataframe`` of answers (columns item, annotator, label) and sets the same fitted attributes
+as ``estimator.fit(pandas_frame)``, with the same labels and posteriors (to rounding, 1e-9).
+
+Steps: (1) the distinct items, annotators and labels of each partition, merged (one column at a
+time, never pairs); (2) every partition encodes its answers with those categories and the answers
+are shuffled by item, so each item's answers meet in one partition (the only shuffle); (3) each EM
+iteration sends the small parameters (prior, confusion matrices or accuracies) to every partition,
+which runs the E-step on its items and returns the M-step's sufficient statistics (class totals,
+per annotator and label expected counts) and its log-likelihood; these are summed by a tree
+reduction and the M-step runs on the client. Posteriors never travel until the end, when the
+final E-step's posteriors are gathered to build ``labels_`` and ``probas_`` (one row per item, as
+in memory).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._chunks import tree_reduce_delayed
+from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
+from ._base import BaseAggregator, log_normalize
+from .priors import accuracy_from_agreement, diagonal_confusion_prior
+from .dawid_skene import _FLOOR, DawidSkene, OneCoinDawidSkene, relabelled_classes
+from .majority import MajorityVote
+
+__all__ = ["dawid_skene_m_step", "fit"]
+
+
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """One partition after the shuffle: its items (global codes, sorted) and answers (local items)."""
+
+    items: np.ndarray
+    item: np.ndarray
+    annotator: np.ndarray
+    label: np.ndarray
+    n_duplicates: int
+
+    def shares(self, k: int) -> np.ndarray:
+        """Vote shares per item (the initial posterior of every method)."""
+        counts = np.bincount(self.item * k + self.label, minlength=self.items.size * k).reshape(-1, k)
+        return counts / counts.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True, eq=False)
+class _Summary:
+    """What ``BaseAggregator._set_results`` reads from an encoded table, gathered from the partitions."""
+
+    item_values: pd.Index
+    annotator_values: pd.Index
+    classes: np.ndarray
+    class_values: pd.Index
+    answers_per_item: np.ndarray
+    n_answers: int
+    n_duplicates: int
+    n_dropped: int = 0
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_values)
+
+    @property
+    def n_annotators(self) -> int:
+        return len(self.annotator_values)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def item_index(self) -> pd.Index:
+        return self.item_values
+
+    def annotator_index(self) -> pd.Index:
+        return self.annotator_values
+
+    def class_index(self) -> pd.Index:
+        return self.class_values
+
+
+def _sorted_uniques(ddf: Any, column: str) -> pd.Index:
+    values = ddf[column].drop_duplicates(split_out=1).compute()  # a tree reduction, no shuffle
+    if values.isna().any():
+        raise InvalidParameterError(f"answers column {column!r} must not contain missing values")
+    try:
+        return pd.Index(values).sort_values()
+    except TypeError:
+        return pd.Index(values)
+
+
+def _encode_partition(frame: pd.DataFrame, cols: tuple[str, str, str], cats: tuple) -> pd.DataFrame:
+    """Integer codes of one partition (categoricals with the global categories)."""
+    out = {}
+    for name, col, index in zip("ial", cols, cats):
+        out[name] = pd.Categorical(frame[col], categories=index).codes.astype(np.int64)
+    return pd.DataFrame(out)
+
+
+def _prepare(frame: pd.DataFrame, k: int) -> _Part:
+    item = frame["i"].to_numpy()
+    items, local = np.unique(item, return_inverse=True)
+    ann, lab = frame["a"].to_numpy(), frame["l"].to_numpy()
+    pairs = np.unique(local * (int(ann.max(initial=0)) + 1) + ann).size if item.size else 0
+    return _Part(items, local.astype(np.int64), ann, lab, int(item.size - pairs))
+
+
+def dawid_skene_m_step(
+    counts: np.ndarray, class_totals: np.ndarray, pseudo_counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dawid-Skene M-step from summed sufficient statistics, with a pseudo-count array (MAP).
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_annotators, K, K)
+        ``[j, l, k] = sum over j's answers l of T[i, k]`` (expected counts; ``l`` given, ``k`` true).
+    class_totals : ndarray of shape (K,)
+        ``sum_i T[i, k]``.
+    pseudo_counts : ndarray broadcastable to (K, K)
+        ``[l, k]`` added to every annotator's counts (a Dirichlet prior's ``alpha - 1``); a scalar
+        ``smoothing`` is the array full of it. Cells whose pseudo-count is below 1e-10 are floored there.
+
+    Returns
+    -------
+    prior : ndarray of shape (K,)
+    given : ndarray of shape (n_annotators, K, K), ``[j, l, k] = P(j answers l | true k)``.
+    """
+    prior = np.maximum(class_totals, _FLOOR)
+    prior = prior / prior.sum()
+    k = counts.shape[1]
+    pseudo = np.broadcast_to(np.asarray(pseudo_counts, dtype=np.float64), (k, k))
+    cells = counts + pseudo
+    low = pseudo < _FLOOR
+    if low.any():
+        cells = np.where(low, np.maximum(cells, _FLOOR), cells)
+    return prior, cells / cells.sum(axis=1, keepdims=True)
+
+
+# -- per-partition work, one function per method ---------------------------------------------------
+def _ds_stats(part: _Part, k: int, n_ann: int, params: tuple | None) -> tuple:
+    if params is None:
+        post, log_z = part.shares(k), 0.0
+    else:
+        post, z = _ds_posterior(part, k, params)
+        log_z = float(z.sum())
+    column = part.annotator * k + part.label
+    counts = np.empty((n_ann * k, k))
+    for c in range(k):
+        counts[:, c] = np.bincount(column, weights=post[part.item, c], minlength=n_ann * k)
+    return counts.reshape(n_ann, k, k), post.sum(axis=0), log_z
+
+
+def _ds_posterior(part: _Part, k: int, params: tuple) -> tuple[np.ndarray, np.ndarray]:
+    prior, given = params
+    log_given = np.log(given).reshape(-1, k)[part.annotator * k + part.label]
+    log_joint = np.empty((part.items.size, k))
+    for c in range(k):
+        log_joint[:, c] = np.bincount(part.item, weights=log_given[:, c], minlength=part.items.size)
+    log_joint += np.log(prior)
+    return log_normalize(log_joint)
+
+
+def _onecoin_stats(part: _Part, k: int, n_ann: int, params: tuple | None) -> tuple:
+    if params is None:
+        post, log_z = part.shares(k), 0.0
+    else:
+        post, z = _onecoin_posterior(part, k, params)
+        log_z = float(z.sum())
+    hits = np.bincount(part.annotator, weights=post[part.item, part.label], minlength=n_ann)
+    return hits, post.sum(axis=0), log_z
+
+
+def _onecoin_posterior(part: _Part, k: int, params: tuple) -> tuple[np.ndarray, np.ndarray]:
+    prior, skill = params
+    log_right = np.log(skill)[part.annotator]
+    log_wrong = (np.log1p(-skill) - np.log(k - 1))[part.annotator]
+    per_item = np.bincount(part.item, weights=log_wrong, minlength=part.items.size)
+    cell = np.bincount(part.item * k + part.label, weights=log_right - log_wrong, minlength=part.items.size * k)
+    log_joint = per_item[:, None] + cell.reshape(-1, k) + np.log(prior)
+    return log_normalize(log_joint)
+
+
+def _sum_stats(parts: list[tuple]) -> tuple:
+    return tuple(sum(p[i] for p in parts) for i in range(len(parts[0])))
+
+
+def _final(
+    part: _Part, k: int, posterior: Callable | None, params: tuple | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    shares = part.shares(k)
+    post = shares if posterior is None else posterior(part, k, params)[0]
+    return part.items, post, shares
+
+
+def _guard(
+    est: DawidSkene, em: _EM, parts: tuple, vote: np.ndarray, post: np.ndarray, params: tuple, classes: np.ndarray
+) -> tuple[np.ndarray, tuple]:
+    """``DawidSkene``'s relabelling guard: majority vote (and its M-step) when EM permuted classes."""
+    import dask
+
+    moved = relabelled_classes(vote, post)
+    if not len(moved):
+        return post, params
+    est.fallback_ = "majority-vote"
+    warnings.warn(
+        LabelwiseWarning(
+            f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {classes[moved[0]]!r}); falling back to "
+            "majority vote (fallback_='majority-vote')"
+        ),
+        stacklevel=3,
+    )
+    stats = tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts],
+                                _sum_stats).compute()
+    return vote, em.m_step(stats)
+
+
+def _agreement(part: _Part, codes: np.ndarray, n_ann: int) -> tuple[np.ndarray, np.ndarray]:
+    agree = (part.label == codes[part.items][part.item]).astype(np.float64)
+    return np.bincount(part.annotator, weights=agree, minlength=n_ann), np.bincount(part.annotator, minlength=n_ann)
+
+
+class _EM:
+    """The client side of the EM loops: the M-step and the objective, per method."""
+
+    def __init__(
+        self, est: BaseAggregator, k: int, n_ann: int, per_annotator: np.ndarray, n_answers: int,
+        accuracy: float | None = None,
+    ):
+        self.est, self.k, self.n_ann, self.n_answers = est, k, n_ann, n_answers
+        self.per_annotator = per_annotator
+        self.is_ds = isinstance(est, DawidSkene)
+        self.stats = _ds_stats if self.is_ds else _onecoin_stats
+        self.posterior = _ds_posterior if self.is_ds else _onecoin_posterior
+        self.pseudo = np.zeros((k, k))  # [true k, given l], as DawidSkene.pseudo_counts_
+        if self.is_ds:
+            smoothing = est.smoothing  # type: ignore[attr-defined]
+            if isinstance(smoothing, str):  # "auto": the same diagonal prior as in memory
+                strength = float(est.prior_strength)  # type: ignore[attr-defined]
+                self.pseudo = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)
+            else:
+                self.pseudo = np.full((k, k), float(smoothing))
+
+    def m_step(self, stats: tuple) -> tuple:
+        if self.is_ds:
+            return dawid_skene_m_step(stats[0], stats[1], self.pseudo.T)
+        prior = np.maximum(stats[1], _FLOOR)
+        skill = stats[0] / np.maximum(self.per_annotator, 1)
+        return prior / prior.sum(), np.clip(skill, _FLOOR, 1 - _FLOOR)
+
+    def loss(self, log_z: float, params: tuple) -> float:
+        nll = -log_z
+        if self.is_ds and self.pseudo.any():
+            # MAP: the Dirichlet prior's log density sum_j sum_{k,l} A[k, l] log pi_j[k, l]
+            nll -= float((self.pseudo.T[None, :, :] * np.log(params[1])).sum())
+        return float(nll / self.n_answers)
+
+
+def fit(
+    estimator: BaseAggregator, answers: Any, *, npartitions: int | None = None, timings: dict | None = None
+) -> BaseAggregator:
+    """Fit ``estimator`` on a ``dask.dataframe`` of answers; the same fitted attributes as in memory.
+
+    Parameters
+    ----------
+    estimator : MajorityVote, DawidSkene or OneCoinDawidSkene
+        Its parameters (``smoothing``, ``max_iter``, ``tol``, ``labels``, column names,
+        ``random_state``) are used as by its own ``fit``; ``duplicates`` must be ``"keep"``.
+    answers : dask.dataframe.DataFrame
+        One row per answer.
+    npartitions : int, optional
+        Partitions after the shuffle by item (default: those of ``answers``).
+    timings : dict, optional
+        Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``em``,
+        ``gather``).
+
+    Returns
+    -------
+    estimator, fitted.
+
+    References
+    ----------
+    .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
+       Using the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+    """
+    import time
+
+    import dask
+
+    clock = [time.perf_counter()]
+    timings = {} if timings is None else timings
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
+        clock[0] = now
+
+    if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
+        raise InvalidParameterError(
+            f"estimator must be a MajorityVote, DawidSkene or OneCoinDawidSkene, got {type(estimator).__name__}"
+        )
+    estimator._check_params()
+    if estimator.duplicates != "keep":
+        raise InvalidParameterError(f"duplicates must be 'keep' on a dask DataFrame, got {estimator.duplicates!r}")
+    cols = (estimator.item_col, estimator.annotator_col, estimator.label_col)
+    missing = [c for c in cols if c not in answers.columns]
+    if missing:
+        raise MissingColumnError(f"answers must have columns {list(cols)}, missing {missing}")
+    cats = [_sorted_uniques(answers, c) for c in cols]
+    if estimator.labels is not None:
+        declared = pd.Index(list(estimator.labels))
+        unknown = cats[2].difference(declared)
+        if len(unknown):
+            raise InvalidParameterError(f"answers column {cols[2]!r} must hold one of the declared labels, got {unknown[0]!r}")
+        cats[2] = declared
+    k, n_ann = len(cats[2]), len(cats[1])
+    lap("categories")
+    coded = answers[list(cols)].map_partitions(_encode_partition, cols, tuple(cats),
+                                              meta={"i": "i8", "a": "i8", "l": "i8"})
+    coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions,
+                            shuffle_method=_shuffle_method())
+    parts = dask.persist(*[dask.delayed(_prepare)(p, k) for p in coded.to_delayed()])
+    setup = tree_reduce_delayed([dask.delayed(_setup_stats)(p, n_ann, k) for p in parts], _sum_stats)
+    per_annotator, n_answers, n_dups, pairs, agree = setup.compute()
+    lap("encode_shuffle")
+    estimator.loss_history_, estimator.n_iter_, estimator.converged_ = [], 0, True
+    posterior, params, em = None, None, None
+    if not isinstance(estimator, MajorityVote) and k > 1:
+        em = _EM(estimator, k, n_ann, per_annotator, n_answers, accuracy=accuracy_from_agreement(agree, pairs, k))
+        params, last = _run_em(estimator, em, parts)
+        posterior = em.posterior
+    lap("em")
+    finals = dask.compute(*[dask.delayed(_final)(p, k, posterior, last if posterior else None) for p in parts])
+    post = np.zeros((len(cats[0]), k))
+    vote = np.zeros((len(cats[0]), k))
+    for items, p, shares in finals:
+        post[items] = p
+        vote[items] = shares
+    if isinstance(estimator, DawidSkene):
+        estimator.fallback_ = None
+        estimator.pseudo_counts_ = em.pseudo if em is not None else np.zeros((k, k))
+        if em is not None and isinstance(estimator.smoothing, str):
+            post, params = _guard(estimator, em, parts, vote, post, params, np.asarray(cats[2]))
+    summary = _Summary(cats[0].rename(cols[0]), cats[1].rename(cols[1]), np.asarray(cats[2]),
+                       cats[2].rename(cols[2]), np.zeros(0, np.int64), int(n_answers), int(n_dups))
+    codes = estimator._hard_labels(post)
+    if isinstance(estimator, MajorityVote):
+        agree, total = tree_reduce_delayed([dask.delayed(_agreement)(p, codes, n_ann) for p in parts],
+                                           _sum_stats).compute()
+        skill = agree / np.maximum(total, 1)
+    else:
+        skill = _finish(estimator, summary, params, k)
+    counts = tree_reduce_delayed([dask.delayed(_items_answered)(p, len(cats[0])) for p in parts], _sum_stats)
+    object.__setattr__(summary, "answers_per_item", counts.compute()[0])
+    estimator._set_results(summary, post, skill)  # type: ignore[arg-type]  # duck-typed EncodedAnswers
+    lap("gather")
+    return estimator
+
+
+def _shuffle_method() -> str:
+    """Dask's peer-to-peer shuffle on a distributed client, its task-based shuffle otherwise."""
+    import dask
+
+    scheduler = dask.config.get("scheduler", None)
+    if scheduler not in (None, "dask.distributed", "distributed"):
+        return "tasks"
+    try:
+        from distributed import default_client
+
+        default_client()
+    except (ImportError, ValueError):
+        return "tasks"
+    return "p2p"
+
+
+def _setup_stats(part: _Part, n_ann: int, k: int) -> tuple:
+    """Answers per annotator, answers, duplicates, and the pair counts of ``agreement_accuracy``."""
+    counts = np.bincount(part.item * k + part.label, minlength=part.items.size * k).reshape(-1, k).astype(np.float64)
+    n = counts.sum(axis=1)
+    pairs, agree = float((n * (n - 1)).sum()), float((counts * (counts - 1)).sum())
+    return np.bincount(part.annotator, minlength=n_ann), part.item.size, part.n_duplicates, pairs, agree
+
+
+def _items_answered(part: _Part, n_items: int) -> tuple[np.ndarray]:
+    out = np.zeros(n_items, dtype=np.int64)
+    out[part.items] = np.bincount(part.item, minlength=part.items.size)
+    return (out,)
+
+
+def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
+    """Iterate as the in-memory ``_fit``: M-step from the current posterior, E-step, stop on ``tol``.
+
+    Returns the final parameters (M-step of the last posterior) and those of the last E-step
+    (which gave the posterior the estimator reports).
+    """
+    import dask
+
+    def reduce(params: tuple | None) -> tuple:
+        return tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, params) for p in parts],
+                                   _sum_stats).compute()
+
+    stats = reduce(None)
+    est.converged_, prev = False, np.inf
+    for it in range(1, est.max_iter + 1):
+        params = em.m_step(stats)
+        stats = reduce(params)
+        nll = em.loss(stats[2], params)
+        est.loss_history_.append(nll)
+        est.n_iter_ = it
+        if prev - nll < est.tol:
+            est.converged_ = True
+            break
+        prev = nll
+    return em.m_step(stats), params
+
+
+def _finish(est: Any, summary: Any, params: Any, k: int) -> np.ndarray:
+    """Method attributes as the in-memory fit sets them; returns the per-annotator skill."""
+    if k == 1:
+        est._fit_single_class(summary)
+        return np.ones(summary.n_annotators)
+    prior = params[0]
+    est.priors_ = pd.Series(prior, index=summary.class_index(), name="prior")
+    if isinstance(est, DawidSkene):
+        conf = params[1].transpose(0, 2, 1).copy()  # [j, true k, given l]
+        est.annotator_confusion_ = conf
+        est.annotators_ = summary.annotator_index()
+        return np.einsum("k,jkk->j", prior, conf)
+    est.skills_ = params[1]
+    return params[1]

@@ -1,0 +1,59 @@
+"""Exact, order-independent per-class means: the same thresholds however the rows are chunked.
+
+A float sum depends on the order of its terms, so a sum over chunks differs in its last bits from
+one over all rows, and a threshold one ulp away can change a flag. Self-confidences are instead
+split into integer limbs (fixed point, ``2**-90``) whose sums are exact integers; the mean is then
+rounded once, correctly, from the exact total.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+#: Self-confidences are summed exactly as integers in units of ``2**-(_LIMB_BITS * _N_LIMBS)``.
+_LIMB_BITS = 30
+_N_LIMBS = 3
+#: Rows per bincount call: integer limbs below 2**31 sum exactly in float64 for 2**22 rows.
+_SUM_ROWS = 1 << 22
+
+
+def fixed_point_limbs(values: np.ndarray) -> np.ndarray:
+    """Split values in [0, 2) into ``_N_LIMBS`` integer limbs of ``_LIMB_BITS`` bits (truncated).
+
+    ``value ~= sum_i limb_i * 2**(-_LIMB_BITS * (i + 1))``, exact up to ``2**-90``. Sums of limbs are
+    integers, hence exact and independent of the order (and chunking) of the summation.
+    """
+    scale = float(1 << _LIMB_BITS)
+    rest = np.clip(values.astype(np.float64), 0.0, 2.0)
+    limbs = np.empty((_N_LIMBS, values.shape[0]), dtype=np.float64)
+    for i in range(_N_LIMBS):
+        rest = rest * scale
+        np.floor(rest, out=limbs[i])
+        rest -= limbs[i]
+    return limbs
+
+
+def class_limb_sums(codes: np.ndarray, values: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per-class sums of the fixed-point limbs of ``values``, int64 of shape ``(_N_LIMBS, K)``."""
+    out = np.zeros((_N_LIMBS, n_classes), dtype=np.int64)
+    for lo in range(0, codes.shape[0], _SUM_ROWS):
+        block = slice(lo, lo + _SUM_ROWS)
+        limbs = fixed_point_limbs(values[block])
+        for i in range(_N_LIMBS):
+            out[i] += np.bincount(codes[block], weights=limbs[i], minlength=n_classes).astype(np.int64)
+    return out
+
+
+def exact_means(limb_sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Correctly rounded means ``sum / count`` from per-class limb sums (NaN where ``count == 0``)."""
+    out = np.full(counts.shape[0], np.nan)
+    for k in np.flatnonzero(counts):
+        total = 0
+        for i in range(_N_LIMBS):
+            total = (total << _LIMB_BITS) + int(limb_sums[i, k])
+        out[k] = float(Fraction(total, int(counts[k]) << (_LIMB_BITS * _N_LIMBS)))
+    return out
+
+

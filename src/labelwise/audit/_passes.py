@@ -1,0 +1,87 @@
+"""The chunk functions of the audit's passes over ``probs``, the same for numpy, memmap and dask inputs.
+
+Every function takes ``start`` (the global index of the chunk's first row) and chunks of aligned
+inputs, and returns ``(per_row_outputs, partial)``; partial results are combined by the matching
+``combine_*`` function, which takes a list and is exact (integer sums, ordered merges), so the
+answer does not depend on how the rows are chunked.
+
+- pass 1 (:func:`self_confidence_pass`): value checks, self-confidence, exact per-class sums of
+  self-confidence and label counts -> thresholds (:func:`thresholds_from_sums`);
+- pass 2 (:func:`row_statistics_pass`): confident class, prediction, quality scores, confident
+  joint counts -> the K x K estimates;
+- pass 3 (:mod:`labelwise.audit._select`): per-chunk top candidates, merged exactly per class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import first_problem_rows, probs_problems
+from ._blocks import self_confidence
+from ._exact import class_limb_sums
+from .confident_joint import RowStatistics, row_statistics
+
+
+def self_confidence_pass(
+    start: int, probs: np.ndarray, codes: np.ndarray, *, n_classes: int, atol: float
+) -> tuple[tuple[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Pass 1 on a chunk: ``(self_conf,)`` and ``(value problems, limb sums, label counts)``."""
+    problems = probs_problems(start, probs, atol)
+    conf = self_confidence(probs, codes)
+    sums = class_limb_sums(codes, conf, n_classes)
+    return (conf,), (problems, sums, np.bincount(codes, minlength=n_classes))
+
+
+def combine_self_confidence(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple:
+    """Combine pass-1 partials: earliest problems, summed limbs and counts."""
+    return (
+        first_problem_rows([p[0] for p in parts]),
+        np.sum([p[1] for p in parts], axis=0),
+        np.sum([p[2] for p in parts], axis=0),
+    )
+
+
+def row_statistics_pass(
+    start: int,
+    probs: np.ndarray,
+    codes: np.ndarray,
+    self_conf: np.ndarray,
+    *,
+    thresholds: np.ndarray,
+    rule: str,
+    scorers: tuple,
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, int]]:
+    """Pass 2 on a chunk: confident class, prediction, given-is-predicted and the scores asked for.
+
+    The partial result is the chunk's confident joint counts (flattened ``K x K``, before the
+    diagonal guard) and how many examples ``confident_learning`` would flag.
+    """
+    k = probs.shape[1]
+    stats = row_statistics(probs, codes, self_conf, thresholds, rule=rule)
+    scores = tuple(scorer(codes, probs) for scorer in scorers)
+    counted = stats.confident_class >= 0
+    flat = codes[counted] * k + stats.confident_class[counted]
+    joint = np.bincount(flat, minlength=k * k)
+    off = counted & (stats.confident_class != codes) & ~stats.given_is_predicted
+    rows = (stats.confident_class, stats.predicted, stats.given_is_predicted, *scores)
+    return rows, (joint, int(np.count_nonzero(off)))
+
+
+def combine_row_statistics(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
+    """Combine pass-2 partials: summed joint counts and issue counts."""
+    return np.sum([p[0] for p in parts], axis=0), sum(p[1] for p in parts)
+
+
+def as_row_statistics(confident: np.ndarray, predicted: np.ndarray, given_is_predicted: np.ndarray) -> RowStatistics:
+    """Wrap per-row outputs of pass 2 (numpy or dask arrays)."""
+    return RowStatistics(confident, predicted, given_is_predicted)
+
+
+def flagged_counts_pass(start: int, codes: np.ndarray, is_issue: np.ndarray, *, n_classes: int) -> tuple:
+    """Flagged examples per given class in a chunk."""
+    return (), np.bincount(codes[is_issue], minlength=n_classes)
+
+
+def sum_parts(parts: list[np.ndarray]) -> np.ndarray:
+    """Elementwise sum of partial results."""
+    return np.sum(parts, axis=0)

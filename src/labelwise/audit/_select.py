@@ -1,0 +1,259 @@
+"""Exact "the c best rows per cell" over chunks: per-chunk candidates merged in order.
+
+A selection is a set of *entries* ``(cell, key, row)``: ``cell`` is what the rows compete for (a
+class, or a pair ``(given, true)`` flattened to ``given * K + true``), ``key`` the value sorted
+ascending (a negated margin when the largest margins win) and ``row`` the global row index, which
+breaks ties (lower row first, as a stable sort does). The ``limits[cell]`` first entries of each
+cell in ``(key, row)`` order are selected. Keeping only those per chunk and merging chunks' lists
+keeps exactly the same entries as one selection over all rows, whatever the chunking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from .._chunks import RowChunks
+
+Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def empty_entries(dtype: np.dtype) -> Entries:
+    """No entries, keys of ``dtype``."""
+    return np.empty(0, np.int64), np.empty(0, dtype), np.empty(0, np.int64)
+
+
+def _ordered_bits(key: np.ndarray) -> np.ndarray:
+    """Unsigned integers ordered as the float ``key`` (``-0.0`` and ``0.0`` equal)."""
+    key = key + key.dtype.type(0)  # -0.0 -> 0.0
+    utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
+    bits: Any = key.view(utype)
+    sign = utype(1 << (8 * key.dtype.itemsize - 1))
+    return np.where(bits & sign, ~bits, bits | sign)
+
+
+def concat_entries(parts: list[Entries]) -> Entries:
+    """Entries of several parts, unsorted."""
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
+    """Concatenate entries and keep the ``limits[cell]`` first of each cell in ``(key, row)`` order.
+
+    ``parts`` must come in row order (each part sorted by ``(cell, key, row)``, and for a given
+    cell the rows of a part below those of the next), as chunk results are: then stable sorts by
+    ``(cell, key)`` give ``(cell, key, row)`` order, merging the sorted runs quickly. The result
+    is sorted by ``(cell, key, row)``.
+    """
+    cell = np.concatenate([p[0] for p in parts])
+    key = np.concatenate([p[1] for p in parts])
+    row = np.concatenate([p[2] for p in parts])
+    if cell.size == 0:
+        return cell, key, row
+    bits = _ordered_bits(key)
+    if bits.dtype == np.uint32 and int(cell.max()) < 2**31:
+        order = np.argsort((cell.astype(np.uint64) << np.uint64(32)) | bits, kind="stable")
+    else:
+        order = np.argsort(bits, kind="stable")
+        order = order[np.argsort(cell[order], kind="stable")]
+    cell, key, row = cell[order], key[order], row[order]
+    starts = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
+    sizes = np.diff(np.concatenate([starts, [cell.size]]))
+    rank = np.arange(cell.size) - np.repeat(starts, sizes)
+    keep = rank < limits[cell]
+    return cell[keep], key[keep], row[keep]
+
+
+def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_classes))])
+    return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
+
+
+def top_counts_mask(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
+
+    Each column's cut value (its ``counts[j]``-th largest) comes from one partition of the
+    transposed, contiguous columns; only columns with ties at the cut need a second look.
+    Returns the ``(n, k)`` mask and the cut values (``+inf`` where nothing is selected).
+    """
+    n, k = values.shape
+    counts = np.minimum(counts, n)
+    cut = np.full(k, np.inf, dtype=values.dtype)
+    cols = np.flatnonzero(counts > 0)
+    if cols.size == 0:
+        return np.zeros((n, k), dtype=bool), cut
+    c = counts[cols]
+    # Keep one value beyond the deepest cut, to see whether the next value ties with the cut.
+    depth = min(int(c.max()) + 1, n)
+    negated = values.T[cols]
+    np.negative(negated, out=negated)
+    if depth < n:
+        negated.partition(depth - 1, axis=1)
+        negated = negated[:, :depth]
+    negated.sort(axis=1)
+    at_cut = negated[np.arange(cols.size), c - 1]
+    cut[cols] = -at_cut
+    chosen = values >= cut
+    beyond = c < depth
+    tied = np.zeros(cols.size, dtype=bool)
+    tied[beyond] = negated[np.flatnonzero(beyond), c[beyond]] == at_cut[beyond]
+    for col in cols[tied]:  # ties at the cut: keep the earliest rows
+        column = values[:, col]
+        need = counts[col] - np.count_nonzero(column > cut[col])
+        chosen[np.flatnonzero(column == cut[col])[need:], col] = False
+    return chosen, cut
+
+
+def margin_entries(
+    start: int,
+    probs: np.ndarray,
+    codes: np.ndarray,
+    predicted: np.ndarray,
+    *,
+    limits: np.ndarray,
+    bound: np.ndarray | None = None,
+    mispredicted_only: bool,
+    merge: bool = True,
+) -> Entries:
+    """Candidates of ``prune_by_noise_rate`` in a chunk: cell ``(i, j)``, key ``-(p_j - p_i)``.
+
+    ``limits[i * K + j]`` is how many examples labelled ``i`` to take for true class ``j``. Per
+    class, each column's ``limits`` largest margins of the chunk are kept, and only keys at most
+    ``bound[cell]`` when given. With ``mispredicted_only`` only rows whose prediction is not their
+    label (the only rows with a positive margin) are looked at, and only positive margins kept;
+    otherwise every row of a class with a wanted cell. ``merge=False`` leaves the entries unsorted
+    (each cell already holds its best entries only).
+    """
+    k = probs.shape[1]
+    wanted = limits.reshape(k, k)
+    take: np.ndarray = np.asarray(wanted.any(axis=1))[codes]
+    if mispredicted_only:
+        take &= predicted != codes
+    rows = np.flatnonzero(take)
+    parts = [empty_entries(probs.dtype)]
+    for cls, idx in enumerate(members_by_class(codes[rows], k)):
+        if idx.size == 0:
+            continue
+        idx = rows[idx]
+        sub = np.asarray(probs[idx])
+        margins = sub - sub[:, cls : cls + 1]
+        if bound is not None:  # margins below the bound can never be selected: out of the contest
+            margins[margins < -bound[cls * k : (cls + 1) * k]] = -np.inf
+        chosen, _ = top_counts_mask(margins, wanted[cls])
+        chosen &= margins > (0 if mispredicted_only else -np.inf)
+        r, j = np.nonzero(chosen)
+        parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
+    return merge_top(parts, limits) if merge else concat_entries(parts)
+
+
+def score_entries(
+    start: int,
+    codes: np.ndarray,
+    scores: np.ndarray,
+    *,
+    limits: np.ndarray,
+    bound: np.ndarray | None = None,
+    by_class: bool,
+    merge: bool = True,
+) -> Entries:
+    """Candidates for "the lowest scores" in a chunk: per given class (``by_class``) or overall (cell 0)."""
+    groups = members_by_class(codes, limits.shape[0]) if by_class else [np.arange(codes.shape[0])]
+    parts = [empty_entries(scores.dtype)]
+    for cell, idx in enumerate(groups):
+        if idx.size == 0 or limits[cell] == 0:
+            continue
+        if bound is not None:
+            idx = idx[scores[idx] <= bound[cell]]
+        chosen = np.asarray(top_counts_mask(-scores[idx][:, None], limits[cell : cell + 1])[0])[:, 0]
+        picked = idx[chosen]
+        parts.append((np.full(picked.size, cell, np.int64), scores[picked], start + picked.astype(np.int64)))
+    return merge_top(parts, limits) if merge else concat_entries(parts)
+
+
+def cut_keys(entries: Entries, limits: np.ndarray) -> np.ndarray:
+    """Per cell, the key of its ``limits[cell]``-th entry, or ``+inf`` where it has fewer."""
+    counts = np.bincount(entries[0], minlength=limits.shape[0])
+    out = np.full(limits.shape[0], np.inf)
+    full = np.flatnonzero((counts >= limits) & (limits > 0))
+    ends = np.cumsum(counts)
+    out[full] = entries[1][ends[full] - 1]
+    return out
+
+
+def select_top(
+    chunks: RowChunks,
+    fn: Callable[..., Entries],
+    arrays: Sequence[Any],
+    limits: np.ndarray,
+    *,
+    cell_class: np.ndarray | None = None,
+) -> Any:
+    """The ``limits[cell]`` first entries of each cell over all rows, exactly (lazy for dask).
+
+    In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
+    classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
+    2004), also used for in-memory sources that are not numpy arrays (zarr): every chunk sends its ``ceil(limit / n_chunks)`` best entries per cell, whose merged
+    ``limit``-th key bounds the answer (the union holds at most as many entries better than it
+    as all rows do); every chunk then sends its best entries within the bound, merged exactly.
+    Only the per-cell bounds reach the client.
+
+    References
+    ----------
+    .. [1] Cao, P., & Wang, Z. (2004). Efficient top-K query calculation in distributed networks.
+       Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
+    """
+    merge = partial(merge_top, limits=limits)
+    if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
+        # All rows at once: each cell's entries are already its best ones, no merge needed.
+        if cell_class is None or chunks.n_jobs == 1:
+            return fn(0, *arrays, limits=limits, merge=False)
+        groups = np.array_split(np.arange(int(cell_class.max()) + 1), chunks.n_jobs)
+        with ThreadPoolExecutor(len(groups)) as pool:
+            parts = list(pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False),
+                                  groups))
+        return concat_entries(parts)
+    share = -(-limits // len(chunks.bounds))
+    first = chunks.reduce_lazy(lambda s, *a: fn(s, *a, limits=share), arrays, merge)
+    bound = chunks.compute(chunks.apply(cut_keys, first, limits))
+    return chunks.reduce_lazy(lambda s, *a: fn(s, *a, limits=limits, bound=bound), arrays, merge)
+
+
+def cell_counts(entries: Entries, n_cells: int) -> np.ndarray:
+    """How many entries each cell holds."""
+    return np.bincount(entries[0], minlength=n_cells)
+
+
+def drop_cells(entries: Entries, drop: np.ndarray) -> Entries:
+    """The entries whose cell is not marked in the boolean array ``drop``."""
+    keep = ~drop[entries[0]]
+    return entries[0][keep], entries[1][keep], entries[2][keep]
+
+
+def union_rows(*selections: Entries) -> np.ndarray:
+    """Sorted rows of the given selections (a row may repeat)."""
+    return np.sort(np.concatenate([s[2] for s in selections]))
+
+
+def rows_mask(start: int, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Boolean mask of a chunk (``codes`` only gives its length): True at the selected ``rows``."""
+    mask = np.zeros(codes.shape[0], dtype=bool)
+    lo, hi = np.searchsorted(rows, [start, start + codes.shape[0]])
+    mask[rows[lo:hi] - start] = True
+    return mask
+
+
+def flagged_entries(start: int, is_issue: np.ndarray, quality: np.ndarray) -> Entries:
+    """The flagged rows of a chunk with their quality, for ranking (cell 0)."""
+    idx = np.flatnonzero(is_issue)
+    return merge_top([(np.zeros(idx.size, np.int64), quality[idx], start + idx)], np.array([idx.size]))
+
+
+def merge_all(parts: list[Entries]) -> Entries:
+    """Merge ranking entries keeping all of them, in ``(key, row)`` order."""
+    total = sum(p[0].size for p in parts)
+    return merge_top(parts, np.array([total]))

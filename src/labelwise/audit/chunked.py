@@ -1,0 +1,243 @@
+"""Confident learning on Dask collections: the in-memory passes run as tasks, per-example results stay lazy.
+
+:func:`labelwise.find_label_issues` sends dask inputs here. The passes are the very chunk functions
+of the in-memory audit (:mod:`labelwise.audit._passes`, :mod:`labelwise.audit._select`), run as one
+task per chunk; what reaches the client is K-sized: the label counts and exact sums (pass 1), the
+confident joint (pass 2), per-cell candidate counts (pass 3). Per-example outputs (self-confidence,
+predictions, flags) are persisted on the workers and returned as dask arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._chunks import Output, RowChunks, align_dask_rows, as_dask_rows, is_dask
+from .._validate import _as_1d, _missing_mask, check_probs, show
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from . import _passes, _select
+from .find import run_audit
+from .result import LabelIssues
+
+
+@dataclass(frozen=True, eq=False)
+class ChunkedLabelIssues(LabelIssues):
+    """:class:`LabelIssues` whose per-example fields are dask arrays (K x K estimates are numpy).
+
+    ``is_issue``, ``label_quality``, ``label_codes``, ``suggested_codes``, ``ranked_indices``,
+    ``given_label`` and ``suggested_label`` are dask arrays, chunked like ``probs``. Counts,
+    summaries and the noise matrices need no further computation. :meth:`compute` gives the
+    in-memory :class:`LabelIssues`; :meth:`to_parquet` writes the per-example table partition
+    by partition.
+    """
+
+    flagged_per_class: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+
+    def _as_labels(self, codes: Any) -> Any:
+        classes = self.classes
+        return codes.map_blocks(lambda c: classes[c], dtype=classes.dtype)
+
+    @property
+    def given_label(self) -> Any:
+        """The given label of every example (dask array of the user's label values)."""
+        return self._as_labels(self.label_codes)
+
+    @property
+    def suggested_label(self) -> Any:
+        """The model's most probable class of every example (dask array)."""
+        return self._as_labels(self.suggested_codes)
+
+    @property
+    def n_examples(self) -> int:
+        """Number of examples audited."""
+        return int(self.label_codes.shape[0])
+
+    @property
+    def n_issues(self) -> int:
+        """Number of flagged examples."""
+        return int(self.flagged_per_class.sum())
+
+    @property
+    def class_summary(self) -> pd.DataFrame:
+        """As :attr:`LabelIssues.class_summary`, from counts gathered on the workers."""
+        off_diag_share = self.joint.sum(axis=1) - np.diag(self.joint)
+        noise = 1.0 - np.diag(self.inverse_noise_matrix)
+        return pd.DataFrame(
+            {
+                "class": self.classes,
+                "n_given": self.label_counts,
+                "n_flagged": self.flagged_per_class,
+                "estimated_issues": np.rint(off_diag_share * self.n_examples).astype(np.int64),
+                "noise_rate": noise,
+                "inverse_noise_rate": 1.0 - np.diag(self.noise_matrix),
+                "label_quality": 1.0 - noise,
+            }
+        )
+
+    def compute(self) -> LabelIssues:
+        """Gather every per-example field: the in-memory :class:`LabelIssues`."""
+        import dask
+
+        lazy = ("is_issue", "ranked_indices", "label_quality", "label_codes", "suggested_codes")
+        values = dask.compute(*(getattr(self, name) for name in lazy))
+        kept = {f: getattr(self, f) for f in LabelIssues.__dataclass_fields__ if f not in lazy}
+        return LabelIssues(**kept, **dict(zip(lazy, values)))
+
+    def to_dask_frame(self) -> Any:
+        """Per-example dask DataFrame in row order: row, given/suggested label, quality, is_issue."""
+        import dask.array as da
+        import dask.dataframe as dd
+
+        codes: Any = self.label_codes
+        row = da.arange(self.n_examples, chunks=codes.chunks)
+        columns = {
+            "row": row, "given_label": self.given_label, "suggested_label": self.suggested_label,
+            "label_quality": self.label_quality, "is_issue": self.is_issue,
+        }
+        return dd.concat([dd.from_dask_array(v, columns=k) for k, v in columns.items()], axis=1)
+
+    def to_parquet(self, path: str) -> None:
+        """Write :meth:`to_dask_frame` as a Parquet directory, one file per partition."""
+        self.to_dask_frame().to_parquet(path, write_index=False)
+
+    def rank(self) -> np.ndarray:
+        raise InvalidParameterError(
+            "rank() of a chunked result needs a global sort; use ranked_indices (a dask array) or compute()"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        raise InvalidParameterError(
+            "to_frame() of a chunked result would gather every row; use to_dask_frame(), to_parquet() or compute()"
+        )
+
+
+def find_label_issues_chunked(
+    labels: Any,
+    probs: Any,
+    *,
+    filter_by: str,
+    rank_by: str,
+    classes: Any,
+    min_examples_per_class: int,
+    confident_class_rule: str,
+) -> ChunkedLabelIssues:
+    """:func:`labelwise.find_label_issues` for dask inputs (parameters already checked there)."""
+    import dask.array as da
+
+    if not is_dask(probs):
+        probs = np.asarray(probs)
+        if not is_dask(labels) or probs.ndim != 2:
+            raise ShapeMismatchError(f"probs must be a 2-D dask array, got {type(probs).__name__}")
+        labels = as_dask_rows(labels, "labels")
+        if labels.shape[0] != probs.shape[0]:
+            raise ShapeMismatchError(
+                f"labels and probs must have the same length, got {labels.shape[0]} and {probs.shape[0]}"
+            )
+        probs = da.from_array(probs, chunks=(labels.chunks[0], -1))
+    arr = check_probs(probs, check_values=False)
+    if not is_dask(labels):
+        values = _as_1d(labels, "labels")
+        labels = da.from_array(values, chunks=(arr.chunks[0],)) if values.shape[0] == arr.shape[0] else values
+        if not is_dask(labels):
+            raise ShapeMismatchError(
+                f"labels and probs must have the same length, got {values.shape[0]} and {arr.shape[0]}"
+            )
+    if getattr(labels, "ndim", 1) != 1:
+        raise InvalidLabelsError(f"labels must be one-dimensional, got shape {labels.shape}")
+    arr, labels = align_dask_rows([arr, labels], ["probs", "labels"])
+    chunks = RowChunks.for_arrays(arr)
+    n_classes = int(arr.shape[1])
+    codes, class_values = encode_chunked_labels(chunks, labels, n_classes, classes)
+    audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
+    flagged = chunks.run(
+        partial(_passes.flagged_counts_pass, n_classes=n_classes), [codes, audit.is_issue], combine=_passes.sum_parts
+    )[1]
+    return ChunkedLabelIssues(
+        ranked_indices=ranked_indices(chunks, audit.is_issue, audit.quality, int(flagged.sum())),
+        classes=class_values,
+        label_codes=codes,
+        flagged_per_class=flagged,
+        **audit.fields(),
+    )
+
+
+def ranked_indices(chunks: RowChunks, is_issue: Any, quality: Any, n_flagged: int) -> Any:
+    """Flagged rows, lowest quality first (ties: lower row), as a dask array merged on a worker."""
+    import dask
+    import dask.array as da
+
+    merged = chunks.reduce_lazy(_select.flagged_entries, [is_issue, quality],
+                                _select.merge_all)
+    rows = dask.delayed(lambda e: e[2], pure=True)(merged)
+    return da.from_delayed(rows, shape=(n_flagged,), dtype=np.int64)
+
+
+def _label_problems(start: int, labels: np.ndarray, *, n_classes: int, index: pd.Index | None) -> tuple:
+    """Per chunk: first missing row, first row outside the classes, and (without classes) the uniques."""
+    missing = np.flatnonzero(_missing_mask(labels))
+    first_missing = start + missing[0] if missing.size else -1
+    uniques = None
+    if index is not None:
+        bad = np.flatnonzero(index.get_indexer(labels) < 0)
+    elif labels.dtype.kind in "iuf":
+        bad = np.flatnonzero((labels < 0) | (labels >= n_classes) | (np.mod(labels, 1) != 0))
+    else:
+        bad = np.empty(0, np.int64)
+        uniques = np.unique(labels[~_missing_mask(labels)])
+    return (), (first_missing, start + bad[0] if bad.size else -1, uniques)
+
+
+def _combine_label_problems(parts: list[tuple]) -> tuple:
+    def first(values: list[int]) -> int:
+        found = [v for v in values if v >= 0]
+        return min(found) if found else -1
+
+    uniques = [p[2] for p in parts if p[2] is not None]
+    return first([p[0] for p in parts]), first([p[1] for p in parts]), (np.unique(np.concatenate(uniques))
+                                                                         if uniques else None)
+
+
+def _encode_chunk(start: int, labels: np.ndarray, *, index: pd.Index | None) -> np.ndarray:
+    if index is None:
+        return labels.astype(np.int64)
+    return index.get_indexer(labels).astype(np.int64)
+
+
+def encode_chunked_labels(chunks: RowChunks, labels: Any, n_classes: int, classes: Any) -> tuple[Any, np.ndarray]:
+    """Integer codes (a persisted dask array) and the classes, checked in one pass over the labels."""
+    index = None
+    if classes is not None:
+        class_arr = _as_1d(classes, "classes")
+        if len(class_arr) != n_classes:
+            raise ShapeMismatchError(
+                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
+            )
+        index = pd.Index(class_arr)
+        if not index.is_unique:
+            raise InvalidParameterError("classes must be unique")
+    fn = partial(_label_problems, n_classes=n_classes, index=index)
+    first_missing, first_bad, uniques = chunks.run(fn, [labels], combine=_combine_label_problems)[1]
+
+    def value(row: int) -> str:
+        return show(np.asarray(labels[row].compute()).item())
+
+    if first_missing >= 0:
+        raise InvalidLabelsError(f"labels must not contain missing values, row {first_missing} is {value(first_missing)}")
+    if first_bad >= 0:
+        expected = f"one of the classes {list(index[:20])}" if index is not None else (
+            f"integers in [0, {n_classes - 1}] (one per column of probs)")
+        raise InvalidLabelsError(f"labels must be {expected}, row {first_bad} is {value(first_bad)}")
+    if uniques is not None:
+        if len(uniques) != n_classes:
+            raise InvalidLabelsError(
+                f"labels has {len(uniques)} distinct values but probs has {n_classes} columns; pass "
+                f"classes= to say which class each column is"
+            )
+        index = pd.Index(uniques)
+    class_values = np.asarray(index) if index is not None else np.arange(n_classes)
+    codes = chunks.map_rows(partial(_encode_chunk, index=index), [labels], Output(np.int64))
+    return codes.persist(), class_values

@@ -1,0 +1,197 @@
+"""``--scheduler`` and ``--chunk-rows`` for ``labelwise audit`` and ``labelwise aggregate``: data that
+does not fit in memory, on Dask.
+
+The commands call :func:`audit_at_scale` / :func:`aggregate_at_scale` first; they return ``None``
+when the ordinary in-memory path applies (no ``--scheduler``, no ``--labels`` file, no ``.zarr`` or
+directory input).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..io import write_csv, write_json
+
+SCHEDULERS = ("threads", "processes", "local")
+
+
+@contextlib.contextmanager
+def scheduler(spec: str | None) -> Iterator[None]:
+    """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address."""
+    try:
+        import dask
+    except ImportError:
+        raise InvalidParameterError("--scheduler needs Dask: pip install 'labelwise[dask]'") from None
+    if spec in (None, "threads", "processes"):
+        with dask.config.set(scheduler=spec or "threads"):
+            yield
+        return
+    from distributed import Client, LocalCluster
+
+    if spec == "local":
+        with LocalCluster(dashboard_address=None) as cluster, Client(cluster):
+            yield
+        return
+    try:
+        client = Client(spec, timeout="5s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InvalidParameterError(
+            f"--scheduler must be threads, processes, local or a reachable scheduler address, "
+            f"got {spec!r} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreachable'})"
+        ) from None
+    with client:
+        yield
+
+
+def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
+    return np.asarray(np.load(path, mmap_mode="r")[start:stop])
+
+
+def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
+    """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
+    if not path.exists():
+        raise DataFileError(f"--probs file {str(path)!r} does not exist")
+    import dask.array as da
+
+    if path.suffix == ".zarr" or path.is_dir():
+        arr = da.from_zarr(str(path))
+        return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
+    try:
+        mm = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    if not lazy:
+        return mm
+    import dask
+
+    rows = chunk_rows or max(1, (64 << 20) // max(1, mm.itemsize * (mm.shape[1] if mm.ndim > 1 else 1)))
+    bounds = [(s, min(s + rows, mm.shape[0])) for s in range(0, mm.shape[0], rows)]
+    pieces = [da.from_delayed(dask.delayed(_npy_rows)(str(path.resolve()), a, b), shape=(b - a, *mm.shape[1:]),
+                              dtype=mm.dtype) for a, b in bounds]
+    return da.concatenate(pieces, axis=0)
+
+
+def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:
+    """Labels from ``--labels`` (.npy, or a table with one column / the ``--label`` column) or DATA."""
+    import dask.array as da
+    import dask.dataframe as dd
+
+    path = labels_path or data
+    if path is None:
+        raise InvalidParameterError("--labels (a .npy file or a table) or DATA with --label is required with --probs")
+    if not Path(path).exists():
+        raise DataFileError(f"labels file {str(path)!r} does not exist")
+    if Path(path).suffix == ".npy":
+        values = np.load(path, mmap_mode="r", allow_pickle=False)
+        chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
+        return da.from_array(np.asarray(values), chunks=(chunks,)) if chunks else np.asarray(values)
+    frame = dd.read_parquet(str(path)) if Path(path).is_dir() or Path(path).suffix == ".parquet" else None
+    if frame is None:
+        from ..io import read_table
+
+        frame = read_table(path)
+    column = label or (frame.columns[0] if len(frame.columns) == 1 else None)
+    if column is None or column not in frame.columns:
+        raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")
+    values = frame[column]
+    return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_issues(result: Any, out: Path) -> Path:
+    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "issues.parquet"
+    tmp = out / f".issues.parquet.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    if hasattr(result, "to_parquet"):
+        result.to_parquet(str(tmp))
+    else:
+        tmp.mkdir()
+        frame = pd.DataFrame({"row": np.arange(result.n_examples), "given_label": result.given_label,
+                              "suggested_label": result.suggested_label, "label_quality": result.label_quality,
+                              "is_issue": result.is_issue})
+        frame.to_parquet(tmp / "part.0.parquet", index=False)
+    _replace_dir(tmp, target)
+    return target
+
+
+def audit_at_scale(
+    data: Path | None, label: str | None, probs_path: Path | None, labels_path: Path | None, *,
+    spec: str | None, chunk_rows: int | None, out: Path, filter_by: str, rank_by: str,
+) -> dict[str, Any] | None:
+    """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler."""
+    if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
+        return None
+    if probs_path is None:
+        raise InvalidParameterError("--probs (a .npy or .zarr file) is required with --scheduler or --labels")
+    from ..audit import find_label_issues
+
+    with scheduler(spec):
+        lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
+        probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
+        labels = load_labels(labels_path, data, label, probs)
+        if not lazy and hasattr(labels, "compute"):
+            labels = labels.compute()
+        result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows)
+        path = write_issues(result, Path(out))
+    summary = result.summary()
+    summary["settings"] = {"probs": str(probs_path), "labels": str(labels_path or data), "scheduler": spec or "threads",
+                           "chunk_rows": chunk_rows, "filter_by": filter_by, "rank_by": rank_by}
+    write_json(summary, Path(out) / "summary.json")
+    from ._common import console
+
+    console().print(
+        f"[bold]{result.n_examples}[/] examples, [bold]{len(result.classes)}[/] classes: "
+        f"[bold red]{result.n_issues}[/] flagged, estimated noise rate {result.noise_rate:.1%} "
+        f"(filter {filter_by}, scheduler {spec or 'threads'})"
+    )
+    console().print(f"wrote {path}, {Path(out) / 'summary.json'}")
+    return summary
+
+
+def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, out: Path) -> dict[str, Any] | None:
+    """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler."""
+    if spec is None and not (path is not None and Path(path).is_dir()):
+        return None
+    if path is None or not Path(path).exists():
+        raise DataFileError(f"PATH {str(path)!r} does not exist (a Parquet file or directory of answers)")
+    import dask.dataframe as dd
+
+    from ..aggregate import distributed
+
+    with scheduler(spec):
+        answers = dd.read_parquet(str(path))
+        est = distributed.fit(estimator, answers)
+    labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
+    for col in est.probas_.columns:
+        labels[f"p_{col}"] = est.probas_[col].to_numpy()
+    write_csv(labels, Path(out) / "labels.csv")
+    skill = est.annotator_skill_
+    write_csv(pd.DataFrame({"annotator": skill.index, "skill": skill.to_numpy()}), Path(out) / "annotators.csv")
+    summary = {"method": type(est).__name__, "iterations": int(est.n_iter_), "converged": bool(est.converged_),
+               "n_items": int(est.n_items_), "n_answers": int(est.n_answers_), "n_annotators": int(est.n_annotators_),
+               "loss_history": [float(v) for v in est.loss_history_],
+               "settings": {"path": str(path), "scheduler": spec or "threads"}}
+    write_json(summary, Path(out) / "summary.json")
+    from ._common import console
+
+    console().print(f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
+                    f"{summary['iterations']} iterations); wrote {Path(out) / 'labels.csv'}")
+    return summary

@@ -1,0 +1,76 @@
+"""``--scheduler`` / ``--chunk-rows`` / ``--labels`` on the command line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import labelwise as lw
+from labelwise.cli import main
+
+from ._data import noisy_probs
+
+pytest.importorskip("dask.dataframe")
+
+
+def _invoke(args):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_audit_of_npy_probs_and_labels_file_on_threads_writes_parquet_and_summary(tmp_path):
+    labels, probs = noisy_probs(3000, 5, seed=11)
+    np.save(tmp_path / "probs.npy", probs)
+    np.save(tmp_path / "labels.npy", labels)
+    out = tmp_path / "out"
+    res = _invoke(["audit", "--probs", str(tmp_path / "probs.npy"), "--labels", str(tmp_path / "labels.npy"),
+                   "--scheduler", "threads", "--chunk-rows", "700", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    reference = lw.find_label_issues(labels, probs)
+    table = pd.read_parquet(out / "issues.parquet").sort_values("row")
+    np.testing.assert_array_equal(table["is_issue"].to_numpy(), reference.is_issue)
+    assert json.loads((out / "summary.json").read_text())["n_issues"] == reference.n_issues
+
+
+def test_audit_of_zarr_probs_with_parquet_labels_runs_on_dask(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    labels, probs = noisy_probs(2000, 4, seed=12)
+    z = zarr.open_array(str(tmp_path / "probs.zarr"), mode="w", shape=probs.shape, chunks=(300, 4), dtype=probs.dtype)
+    z[:] = probs
+    pd.DataFrame({"y": labels}).to_parquet(tmp_path / "labels.parquet")
+    out = tmp_path / "out"
+    res = _invoke(["audit", "--probs", str(tmp_path / "probs.zarr"), "--labels", str(tmp_path / "labels.parquet"),
+                   "--label", "y", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_parquet(out / "issues.parquet").sort_values("row")
+    np.testing.assert_array_equal(table["is_issue"].to_numpy(), lw.find_label_issues(labels, probs).is_issue)
+
+
+def test_unreachable_scheduler_address_is_one_line_and_exit_2(tmp_path):
+    labels, probs = noisy_probs(100, 3)
+    np.save(tmp_path / "probs.npy", probs)
+    np.save(tmp_path / "labels.npy", labels)
+    res = CliRunner().invoke(main, ["audit", "--probs", str(tmp_path / "probs.npy"), "--labels",
+                                    str(tmp_path / "labels.npy"), "--scheduler", "tcp://127.0.0.1:9",
+                                    "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--scheduler" in lines[0] and "tcp://127.0.0.1:9" in lines[0]
+
+
+def test_aggregate_of_a_parquet_directory_matches_in_memory_labels(tmp_path):
+    true = np.random.default_rng(0).integers(0, 3, 400)
+    answers = lw.aggregate.simulate_annotators(true, n_annotators=12, random_state=0).answers
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    answers.iloc[:500].to_parquet(folder / "part.0.parquet")
+    answers.iloc[500:].to_parquet(folder / "part.1.parquet")
+    out = tmp_path / "agg"
+    res = _invoke(["aggregate", str(folder), "--method", "dawid-skene", "--scheduler", "threads", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    got = pd.read_csv(out / "labels.csv")
+    ref = lw.aggregate.DawidSkene().fit(answers)
+    np.testing.assert_array_equal(got["label"].to_numpy(), ref.labels_.to_numpy())
