@@ -11,7 +11,13 @@ import pandas as pd
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
-from ._inputs import check_features, check_graph, check_groups, check_labels_probs, check_split
+from ._inputs import (
+    check_features,
+    check_graph,
+    check_groups,
+    check_labels_probs,
+    check_split,
+)
 from .graph import METHODS, METRICS, NeighborGraph
 from .registry import CHECKS
 from .result import DataIssues
