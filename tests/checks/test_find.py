@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from labelwise.checks import CHECKS, DataIssues, find_data_issues
-from labelwise.errors import InvalidParameterError, LabelwiseError, ShapeMismatchError, TooFewExamplesError
+from labelwise.errors import (
+    InvalidParameterError,
+    LabelwiseError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
 
 from ._data import blobs_with_issues
 

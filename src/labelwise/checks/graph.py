@@ -202,10 +202,31 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
-        cand = np.argpartition(slab, m - 1, axis=1)[:, :m] if m < n - 1 else np.argsort(slab, axis=1)[:, :m]
+        cand = smallest_by_value_then_index(slab, m)
         del slab
         indices[s:e], sqdist[s:e] = refine_candidates(Z, np.arange(s, e), cand, k)
     return indices, sqdist
+
+
+def smallest_by_value_then_index(slab: np.ndarray, m: int) -> np.ndarray:
+    """Column numbers of the ``m`` smallest values of every row, ties at the cut taken by lower column.
+
+    The cut value comes from ``np.partition``; values below it are all taken and values equal to
+    it fill the rest in column order, so the candidates never depend on how rows were blocked.
+    """
+    rows = slab.shape[0]
+    cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
+    mask = slab < cut
+    need = m - mask.sum(axis=1)
+    equal = slab == cut
+    n_equal = equal.sum(axis=1)
+    extra = n_equal > need
+    if extra.any():  # keep the first ``need`` equal columns of those rows
+        sub = equal[extra]
+        sub &= np.cumsum(sub, axis=1) <= need[extra][:, None]
+        equal[extra] = sub
+    mask |= equal
+    return np.nonzero(mask)[1].reshape(rows, m)
 
 
 def refine_candidates(Z: np.ndarray, rows: np.ndarray, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,9 @@
 With ``probs``, confident learning (:func:`labelwise.find_label_issues`). Without them, the
 predicted probabilities are the neighbours' votes, ``(votes + 1/K) / (k + 1)``, which are
 out-of-sample because a row is never its own neighbour; confident learning then runs on those.
+Option ``filter_by`` (``check_options={"label": {"filter_by": ...}}``) picks the filter of
+:func:`~labelwise.find_label_issues`; the votes take only ``k + 1`` values, so confident
+learning's per-class thresholds are coarse and ``"predicted_neq_given"`` flags more.
 
 References
 ----------
@@ -36,7 +39,7 @@ def run(inputs: CheckInputs) -> CheckResult:
     else:
         probs, source = neighbour_vote_probs(inputs.graph, labels, n_classes), "neighbour votes"
     inputs.cache["label_probs"] = probs
-    result = find_label_issues(labels, probs)
+    result = find_label_issues(labels, probs, filter_by=inputs.option("label", "filter_by", "prune_by_noise_rate"))
     cols = columns("label", result.is_issue, result.label_quality)
     cols["given_label"] = inputs.classes[labels]
     cols["predicted_label"] = inputs.classes[result.suggested_codes]

@@ -4,11 +4,12 @@ Clusters come from DBSCAN run on the neighbour graph (no new distances): with ``
 a row is a core row when its ``m``-th neighbour lies within ``eps``, the median of that distance
 over all rows; core rows within ``eps`` of each other (as graph neighbours) form a cluster, a
 non-core row joins the cluster of its nearest core neighbour within ``eps``, and clusters smaller
-than ``min_cluster_size`` are left as noise. Users may give their own ``groups`` instead.
+than ``min_cluster_size`` are dissolved; a row left out then joins the cluster of its nearest
+clustered neighbour (one pass), so the sparse rims of clusters are judged with them. Users may give their own ``groups`` instead.
 
 A row's label quality is the predicted probability of its given label (``probs``, or the
-neighbours' votes without them); a group's score is its mean quality over the data set's mean
-quality, capped at 1, and every row of a group scoring below ``threshold`` (0.5) is flagged.
+neighbours' votes without them); a group's score is its mean quality above chance (``1/K``)
+over the data set's mean quality above chance, clipped to [0, 1], and every row of a group scoring below ``threshold`` (0.5) is flagged.
 
 References
 ----------
@@ -48,6 +49,11 @@ def graph_dbscan(graph: NeighborGraph, min_cluster_size: int = 5) -> np.ndarray:
     clustered = labels >= 0
     sizes = np.bincount(labels[clustered])
     labels[clustered & (sizes[np.maximum(labels, 0)] < min_cluster_size)] = -1
+    noise = labels < 0  # rows left out join the cluster of their nearest clustered neighbour
+    clustered_nb = labels[graph.indices[noise]] >= 0
+    has = clustered_nb.any(axis=1)
+    rows = np.flatnonzero(noise)[has]
+    labels[rows] = labels[graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]]
     _, codes = np.unique(labels[labels >= 0], return_inverse=True)
     labels[labels >= 0] = codes
     return labels
@@ -66,7 +72,8 @@ def run(inputs: CheckInputs) -> CheckResult:
         probs = inputs.probs if inputs.probs is not None else neighbour_vote_probs(
             inputs.graph, inputs.labels, len(inputs.classes))
     quality = probs[np.arange(inputs.n), inputs.labels]
-    overall = max(float(quality.mean()), 1e-12)
+    chance = 1.0 / len(inputs.classes)
+    overall = max(float(quality.mean()) - chance, 1e-12)
     member = groups >= 0
     score = np.ones(inputs.n)
     groups_info = []
@@ -74,7 +81,7 @@ def run(inputs: CheckInputs) -> CheckResult:
         n_groups = int(groups.max()) + 1
         sums = np.bincount(groups[member], weights=quality[member], minlength=n_groups)
         sizes = np.bincount(groups[member], minlength=n_groups)
-        group_score = np.minimum(1.0, sums / np.maximum(sizes, 1) / overall)
+        group_score = np.clip((sums / np.maximum(sizes, 1) - chance) / overall, 0.0, 1.0)
         score[member] = group_score[groups[member]]
         weak = np.flatnonzero((group_score < threshold) & (sizes > 0))
         groups_info = [{"group": int(g), "size": int(sizes[g]), "score": float(group_score[g])} for g in weak]
