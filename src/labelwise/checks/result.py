@@ -53,8 +53,16 @@ class DataIssues:
         out: dict[str, Any] = {}
         for row in self.summary.to_dict(orient="records"):
             name = row["check"]
-            out[name] = {**{k: v for k, v in row.items() if k != "check"}, "info": self.info.get(name, {})}
+            fields = {k: _plain(v) for k, v in row.items() if k != "check"}
+            out[name] = {**{k: v for k, v in fields.items() if v is not None}, "info": self.info.get(name, {})}
         if self.graph is not None:
             out["graph"] = {"k": self.graph.k, "metric": self.graph.metric,
                             "standardized": self.graph.standardized, "method": self.graph.method}
         return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready scalar: numpy scalars as Python values, NaN/NA as None."""
+    if value is None or (np.isscalar(value) and pd.isna(value)) or value is pd.NA:
+        return None
+    return value.item() if isinstance(value, np.generic) else value
