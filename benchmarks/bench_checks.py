@@ -144,15 +144,132 @@ def run_ann(n: int, d: int, k: int, n_queries: int, libs: list[str]) -> list[dic
     return rows
 
 
+# --------------------------------------------------------------------------- detection and speed
+
+
+def inject(X: np.ndarray, y: np.ndarray, random_state: int = 0) -> dict:
+    """Copy X, y and inject 2% flipped labels, 1% exact and 1% near duplicates, 1% far and 1% off-manifold outliers."""
+    rng = np.random.default_rng(random_state)
+    X, y = X.astype(np.float64).copy(), y.copy()
+    n, d = X.shape
+    K = int(y.max()) + 1
+    rows = rng.permutation(n)
+    m = max(2, n // 100)
+    flip, exact_src, exact_dst, near_src, near_dst, far, off = np.split(rows[: 8 * m], np.cumsum([2 * m] + [m] * 5))
+    y[flip] = (y[flip] + rng.integers(1, K, len(flip))) % K
+    X[exact_dst], y[exact_dst] = X[exact_src], y[exact_src]
+    scale = X.std(axis=0) + 1e-12
+    X[near_dst] = X[near_src] + rng.normal(scale=0.01, size=(m, d)) * scale
+    y[near_dst] = y[near_src]
+    centre = X.mean(axis=0)
+    X[far] = centre + (X[far] - centre) * 3.0  # too far out, along the data's own directions
+    X[off] = X[off] + rng.normal(size=(m, d)) * scale * 1.5  # off the manifold, moderately
+    truth = {n_: np.zeros(n, dtype=bool) for n_ in ("label", "outlier", "near_duplicate")}
+    truth["label"][flip] = True
+    truth["outlier"][np.r_[far, off]] = True
+    truth["near_duplicate"][np.r_[exact_src, exact_dst, near_src, near_dst]] = True
+    return {"X": X, "y": y, "truth": truth}
+
+
+def run_labelwise(X, y, checks, k=10):
+    from labelwise.checks import find_data_issues
+
+    t = time.perf_counter()
+    found = find_data_issues(X, y, checks=checks, k=k)
+    return time.perf_counter() - t, found.issues
+
+
+def run_datalab(X, y, checks, k=10):
+    from cleanlab import Datalab
+
+    t = time.perf_counter()
+    lab = Datalab(data={"y": y}, label_name="y", verbosity=0)
+    lab.find_issues(features=X, issue_types={c: {"k": k} if c != "label" else {} for c in checks})
+    issues = lab.get_issues()
+    return time.perf_counter() - t, issues
+
+
+def auroc(truth, score):
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(truth, -np.asarray(score)))
+
+
+def run_detect() -> list[dict]:
+    from sklearn.datasets import load_digits
+
+    checks = ["label", "outlier", "near_duplicate"]
+    Xb, yb = blobs(3000, 16, centers=5, random_state=11)
+    digits = load_digits()
+    sets = {"blobs 3000x16": inject(Xb, yb, 0), "digits 1797x64": inject(digits.data, digits.target, 0)}
+    rows = []
+    for name, data in sets.items():
+        _, ours = run_labelwise(data["X"], data["y"], checks)
+        _, theirs = run_datalab(data["X"], data["y"], checks)
+        for c in checks:
+            row = {"data": name, "check": c, "labelwise": auroc(data["truth"][c], ours[f"{c}_score"]),
+                   "datalab": auroc(data["truth"][c], theirs[f"{c}_score"])}
+            row["met"] = row["labelwise"] >= row["datalab"]
+            rows.append(row)
+            print(row, flush=True)
+    return rows
+
+
+def run_speed(sizes: list[int]) -> list[dict]:
+    checks = ["label", "outlier", "near_duplicate"]
+    rows = []
+    for n in sizes:
+        X, y = blobs(n, 64, centers=10, random_state=5)
+        t_ours, _ = run_labelwise(X, y, checks)
+        t_theirs, _ = run_datalab(X, y, checks)
+        row = {"n": n, "labelwise_s": t_ours, "datalab_s": t_theirs, "speedup": t_theirs / t_ours}
+        rows.append(row)
+        print(row, flush=True)
+    return rows
+
+
+def _scale_child(n: int) -> dict:
+    from labelwise.checks import NeighborGraph, find_data_issues
+
+    X, y = blobs(n, 64, centers=20, random_state=7)
+    t = time.perf_counter()
+    graph = NeighborGraph.build(X, k=10)
+    graph_s = time.perf_counter() - t
+    found = find_data_issues(X, y, k=10, graph=graph)
+    took = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, "seconds": took, "graph_s": graph_s, "peak_rss_mb": peak, "features_mb": X.nbytes / 2**20,
+            "graph_method": found.graph.method, "checks": found.checks_run}
+
+
+def run_scale(n: int) -> dict:
+    """Every default check in a fresh subprocess (so peak RSS is this run's)."""
+    code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+            f"import bench_checks as b; print(json.dumps(b._scale_child({n})))")
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    row = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"n": n, "error": proc.stderr[-500:]}
+    print(row, flush=True)
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ann", action="store_true", help="Compare approximate-index libraries.")
     parser.add_argument("--ann-n", type=int, default=1_000_000)
     parser.add_argument("--ann-libs", default=",".join(ANN))
+    parser.add_argument("--detect", action="store_true", help="AUROC per check vs Datalab.")
+    parser.add_argument("--speed", type=int, nargs="*", help="Sizes for the speed comparison (x 64 features).")
+    parser.add_argument("--scale", type=int, default=None, help="Rows for the every-check scale run.")
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")
     if args.ann:
         run_ann(args.ann_n, 64, 10, 1000, args.ann_libs.split(","))
+    if args.detect:
+        run_detect()
+    if args.speed:
+        run_speed(args.speed)
+    if args.scale:
+        run_scale(args.scale)
 
 
 if __name__ == "__main__":
