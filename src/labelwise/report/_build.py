@@ -434,6 +434,9 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     if audit_here:
         audit = load_audit(folder)
         header, sections = _audit_sections(audit, top=top)
+        from ._checks_section import checks_sections  # data checks (issue 11)
+
+        sections += checks_sections(audit)
         title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"
     if agg_here:
         agg = load_aggregate(folder)
