@@ -235,6 +235,7 @@ def _scale_child(n: int) -> dict:
     t = time.perf_counter()
     graph = NeighborGraph.build(X, k=10)
     graph_s = time.perf_counter() - t
+    print(f"graph built in {graph_s:.1f} s ({graph.method})", file=sys.stderr, flush=True)
     found = find_data_issues(X, y, k=10, graph=graph)
     took = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
