@@ -192,6 +192,7 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     n = Z.shape[0]
     sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
     m = min(n - 1, 2 * k)
+    top_norm = float(sq_norm.max())
     step = block_size or int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
     step = check_positive_int("block_size", step)
     indices = np.empty((n, k), dtype=np.int64)
@@ -202,31 +203,35 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
-        cand = smallest_by_value_then_index(slab, m)
+        tol = 1e-5 * (sq_norm[s:e, None].astype(np.float64) + top_norm)
+        cand = smallest_by_value_then_index(slab, m, tol)
         del slab
         indices[s:e], sqdist[s:e] = refine_candidates(Z, np.arange(s, e), cand, k)
     return indices, sqdist
 
 
-def smallest_by_value_then_index(slab: np.ndarray, m: int) -> np.ndarray:
-    """Column numbers of the ``m`` smallest values of every row, ties at the cut taken by lower column.
+def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> np.ndarray:
+    """Columns of (at least) the ``m`` smallest values of every row, near-ties at the cut taken by lower column.
 
-    The cut value comes from ``np.partition``; values below it are all taken and values equal to
-    it fill the rest in column order, so the candidates never depend on how rows were blocked.
+    Values within ``tol`` (per row, the float32 error bound of the product) of the ``m``-th
+    smallest count as tied with it; all clearly smaller values are kept, then the tied ones in
+    column order, up to ``4m`` candidates per row. Rows with fewer are padded with ``-1``. So
+    the candidates do not depend on how the BLAS kernel rounded the tied entries, nor on the
+    blocking.
     """
     rows = slab.shape[0]
     cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
-    mask = slab < cut
-    need = m - mask.sum(axis=1)
-    equal = slab == cut
-    n_equal = equal.sum(axis=1)
-    extra = n_equal > need
-    if extra.any():  # keep the first ``need`` equal columns of those rows
-        sub = equal[extra]
-        sub &= np.cumsum(sub, axis=1) <= need[extra][:, None]
-        equal[extra] = sub
-    mask |= equal
-    return np.nonzero(mask)[1].reshape(rows, m)
+    sure = slab < cut - tol
+    near = (slab <= cut + tol) & ~sure
+    width = max(m, min(int((sure.sum(axis=1) + near.sum(axis=1)).max()), 4 * m))
+    allowance = width - sure.sum(axis=1)
+    near &= np.cumsum(near, axis=1) <= allowance[:, None]
+    mask = sure | near
+    rank = np.cumsum(mask, axis=1)
+    r, c = np.nonzero(mask)
+    out = np.full((rows, width), -1, dtype=np.int64)
+    out[r, rank[r, c] - 1] = c
+    return out
 
 
 def refine_candidates(Z: np.ndarray, rows: np.ndarray, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -236,7 +241,7 @@ def refine_candidates(Z: np.ndarray, rows: np.ndarray, cand: np.ndarray, k: int)
     for j in range(cand.shape[1]):
         diff = Z[cand[:, j]].astype(np.float64) - q
         d2[:, j] = np.einsum("ij,ij->i", diff, diff)
-    d2[cand == rows[:, None]] = np.inf
+    d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
     order = np.lexsort((cand, d2), axis=1)[:, :k]
     return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
 
