@@ -221,16 +221,17 @@ def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> n
     """
     rows = slab.shape[0]
     cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
-    sure = slab < cut - tol
-    near = (slab <= cut + tol) & ~sure
-    width = max(m, min(int((sure.sum(axis=1) + near.sum(axis=1)).max()), 4 * m))
-    allowance = width - sure.sum(axis=1)
-    near &= np.cumsum(near, axis=1) <= allowance[:, None]
-    mask = sure | near
-    rank = np.cumsum(mask, axis=1)
-    r, c = np.nonzero(mask)
+    rs, cs = np.nonzero(slab < cut - tol)
+    rn, cn = np.nonzero((slab <= cut + tol) & (slab >= cut - tol))
+    n_sure = np.bincount(rs, minlength=rows)
+    n_near = np.bincount(rn, minlength=rows)
+    width = max(m, min(int((n_sure + n_near).max()), 4 * m))
+    rank_s = np.arange(rs.size) - np.r_[0, np.cumsum(n_sure)[:-1]][rs]
+    rank_n = np.arange(rn.size) - np.r_[0, np.cumsum(n_near)[:-1]][rn] + n_sure[rn]
+    keep = rank_n < width  # near-ties beyond the cap: the lower columns win (nonzero is column-ordered)
     out = np.full((rows, width), -1, dtype=np.int64)
-    out[r, rank[r, c] - 1] = c
+    out[rs, rank_s] = cs
+    out[rn[keep], rank_n[keep]] = cn[keep]
     return out
 
 
