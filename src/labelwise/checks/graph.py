@@ -22,7 +22,7 @@ from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
-AUTO_EXACT_MAX_ROWS = 20_000
+AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
 BLOCK_ELEMENTS = 1 << 23
 
