@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
 # (one import per line; keep sorted)
 from . import aggregate  # noqa: E402
+from . import checks  # noqa: E402
 from . import noise  # noqa: E402
 from . import poison  # noqa: E402
 from . import report  # noqa: E402
@@ -22,6 +23,7 @@ from . import semi  # noqa: E402
 
 __all__ = [
     "aggregate",
+    "checks",
     "LabelIssues",
     "errors",
     "find_label_issues",

@@ -201,12 +201,15 @@ def _final(
 
 
 def _guard(
-    est: DawidSkene, em: _EM, parts: tuple, vote: np.ndarray, post: np.ndarray, params: tuple, classes: np.ndarray
+    est: DawidSkene, em: _EM | None, parts: tuple, vote: np.ndarray, post: np.ndarray, params: tuple, classes: np.ndarray
 ) -> tuple[np.ndarray, tuple]:
-    """``DawidSkene``'s relabelling guard: majority vote (and its M-step) when EM permuted classes."""
+    """``DawidSkene``'s prior and relabelling guard: majority vote (and its M-step) when EM permuted classes."""
     import dask
 
-    moved = relabelled_classes(vote, post)
+    k = len(classes)
+    est.fallback_ = None
+    est.pseudo_counts_ = em.pseudo if em is not None else np.zeros((k, k))
+    moved = relabelled_classes(vote, post) if em is not None and isinstance(est.smoothing, str) else ()
     if not len(moved):
         return post, params
     est.fallback_ = "majority-vote"
@@ -219,7 +222,23 @@ def _guard(
     )
     stats = tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts],
                                 _sum_stats).compute()
-    return vote, em.m_step(stats)
+    return vote, em.m_step(stats)  # type: ignore[union-attr]  # moved is empty without em
+
+
+def _check_inputs(estimator: Any, answers: Any) -> tuple[str, str, str]:
+    """Check the estimator and the answers' columns; return the (item, annotator, label) column names."""
+    if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
+        raise InvalidParameterError(
+            f"estimator must be a MajorityVote, DawidSkene or OneCoinDawidSkene, got {type(estimator).__name__}"
+        )
+    estimator._check_params()
+    if estimator.duplicates != "keep":
+        raise InvalidParameterError(f"duplicates must be 'keep' on a dask DataFrame, got {estimator.duplicates!r}")
+    cols = (estimator.item_col, estimator.annotator_col, estimator.label_col)
+    missing = [c for c in cols if c not in answers.columns]
+    if missing:
+        raise MissingColumnError(f"answers must have columns {list(cols)}, missing {missing}")
+    return cols
 
 
 def _agreement(part: _Part, codes: np.ndarray, n_ann: int) -> tuple[np.ndarray, np.ndarray]:
@@ -302,17 +321,7 @@ def fit(
         timings[name] = now - clock[0]
         clock[0] = now
 
-    if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
-        raise InvalidParameterError(
-            f"estimator must be a MajorityVote, DawidSkene or OneCoinDawidSkene, got {type(estimator).__name__}"
-        )
-    estimator._check_params()
-    if estimator.duplicates != "keep":
-        raise InvalidParameterError(f"duplicates must be 'keep' on a dask DataFrame, got {estimator.duplicates!r}")
-    cols = (estimator.item_col, estimator.annotator_col, estimator.label_col)
-    missing = [c for c in cols if c not in answers.columns]
-    if missing:
-        raise MissingColumnError(f"answers must have columns {list(cols)}, missing {missing}")
+    cols = _check_inputs(estimator, answers)
     cats = [_sorted_uniques(answers, c) for c in cols]
     if estimator.labels is not None:
         declared = pd.Index(list(estimator.labels))
@@ -337,17 +346,9 @@ def fit(
         params, last = _run_em(estimator, em, parts)
         posterior = em.posterior
     lap("em")
-    finals = dask.compute(*[dask.delayed(_final)(p, k, posterior, last if posterior else None) for p in parts])
-    post = np.zeros((len(cats[0]), k))
-    vote = np.zeros((len(cats[0]), k))
-    for items, p, shares in finals:
-        post[items] = p
-        vote[items] = shares
+    post, vote = _gather_posteriors(parts, len(cats[0]), k, posterior, last if posterior else None)
     if isinstance(estimator, DawidSkene):
-        estimator.fallback_ = None
-        estimator.pseudo_counts_ = em.pseudo if em is not None else np.zeros((k, k))
-        if em is not None and isinstance(estimator.smoothing, str):
-            post, params = _guard(estimator, em, parts, vote, post, params, np.asarray(cats[2]))
+        post, params = _guard(estimator, em, parts, vote, post, params, np.asarray(cats[2]))
     summary = _Summary(cats[0].rename(cols[0]), cats[1].rename(cols[1]), np.asarray(cats[2]),
                        cats[2].rename(cols[2]), np.zeros(0, np.int64), int(n_answers), int(n_dups))
     codes = estimator._hard_labels(post)
@@ -362,6 +363,19 @@ def fit(
     estimator._set_results(summary, post, skill)  # type: ignore[arg-type]  # duck-typed EncodedAnswers
     lap("gather")
     return estimator
+
+
+def _gather_posteriors(
+    parts: tuple, n_items: int, k: int, posterior: Callable | None, params: tuple | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The final posterior and the vote shares of every item, gathered on the client."""
+    import dask
+
+    post, vote = np.zeros((n_items, k)), np.zeros((n_items, k))
+    for items, p, shares in dask.compute(*[dask.delayed(_final)(part, k, posterior, params) for part in parts]):
+        post[items] = p
+        vote[items] = shares
+    return post, vote
 
 
 def _shuffle_method() -> str:

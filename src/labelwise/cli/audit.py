@@ -15,6 +15,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError, S
 from ..io import read_table, write_csv, write_json, write_npy
 from ..models import MODELS, default_model
 from ..probs import out_of_fold_probs
+from ._audit_checks import prepare_data_checks
 from ._common import console, print_frame, split_label
 from ._scale import audit_at_scale
 
@@ -78,7 +79,13 @@ def run_audit(
 @click.option("--labels", "labels_path", type=click.Path(path_type=Path), default=None, help="Labels file (.npy, or a table/Parquet directory with --label) for --probs when there is no DATA table.")
 @click.option("--scheduler", default=None, help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs.")
-def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate, labels_path, scheduler, chunk_rows):
+@click.option("--features", "features_path", type=click.Path(path_type=Path), default=None, help="Run the data checks on these embeddings (.npy, n x d) instead of the table's columns.")
+@click.option("--split-column", default=None, help="Column saying train/test per row: the leakage check flags test rows duplicated in 'train' rows (not used as a feature).")
+@click.option("--checks", default=None, help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.")
+@click.option("--k", "n_neighbors", type=click.IntRange(min=1), default=10, show_default=True, help="Neighbours per row for the data checks.")
+@click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True, help="Distance of the data checks' neighbour graph.")
+def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate,
+          labels_path, scheduler, chunk_rows, features_path, split_column, checks, n_neighbors, metric):
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
@@ -103,6 +110,8 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
     if image_column is not None and image_column not in frame.columns:
         raise MissingColumnError(f"--image-column {image_column!r} is not in the data; columns are {list(frame.columns)}")
 
+    frame, data_checks = prepare_data_checks(frame, label, features_path=features_path, split_column=split_column,
+                                             checks=checks, k=n_neighbors, metric=metric)
     result, probs = run_audit(
         frame, label, probs_path=probs_path, cv=cv, filter_by=filter_by, rank_by=rank_by,
         model=model, random_state=random_state, n_jobs=n_jobs,
@@ -129,7 +138,7 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
             "recall": hits / max(int(truth.sum()), 1),
         }
 
-    write_csv(result.to_frame(), out / "issues.csv")
+    write_csv(data_checks.apply(result, probs, summary, random_state), out / "issues.csv")
     write_npy(probs, out / "probs.npy")
     write_json(summary, out / "summary.json")
 

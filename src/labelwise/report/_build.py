@@ -30,6 +30,7 @@ from ..io.outputs import (
     load_audit,
 )
 from . import _plots
+from ._checks_section import checks_sections
 from ._previews import Previewer, data_uri
 
 __all__ = ["write_report"]
@@ -442,6 +443,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     if audit_here:
         audit = load_audit(folder)
         header, sections = _audit_sections(audit, top=top)
+        sections += checks_sections(audit)
         title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"
     if agg_here:
         agg = load_aggregate(folder)

@@ -1,0 +1,277 @@
+"""labelwise.checks against cleanlab Datalab 2.9, and the approximate-index libraries, side by side.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_checks.py --ann        # faiss HNSW, usearch, pynndescent, hnswlib at 1M x 64
+    python benchmarks/bench_checks.py --detect     # AUROC per check vs Datalab on blobs and digits
+    python benchmarks/bench_checks.py --speed 10000 100000   # time vs Datalab (outlier, near_duplicate, label)
+    python benchmarks/bench_checks.py --scale 1000000        # every default check, time and peak memory
+
+Every section runs both sides on the same features in the same run and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import cpu_model
+
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+
+
+def blobs(n: int, d: int, centers: int = 20, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian blobs (float32) and their blob labels."""
+    rng = np.random.default_rng(random_state)
+    mu = rng.normal(scale=4.0, size=(centers, d)).astype(np.float32)
+    y = rng.integers(0, centers, size=n)
+    X = mu[y] + rng.normal(size=(n, d)).astype(np.float32)
+    return X, y
+
+
+# --------------------------------------------------------------------------- ANN
+
+
+def _exact_truth(X: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    out = np.empty((len(queries), k), dtype=np.int64)
+    for s in range(0, len(queries), 100):
+        q = queries[s : s + 100]
+        d = sq[None, :] - 2.0 * (X[q].astype(np.float64) @ X.T.astype(np.float64))
+        d[np.arange(len(q)), q] = np.inf
+        part = np.argpartition(d, k, axis=1)[:, :k]
+        dd = np.take_along_axis(d, part, 1)
+        out[s : s + 100] = np.take_along_axis(part, np.argsort(dd, axis=1), 1)
+    return out
+
+
+def _recall(found: np.ndarray, truth: np.ndarray) -> float:
+    hits = sum(len(set(a.tolist()) & set(b.tolist())) for a, b in zip(found, truth))
+    return hits / truth.size
+
+
+def _ann_faiss(X, queries, k):
+    import faiss
+
+    faiss.omp_set_num_threads(THREADS)
+    t = time.perf_counter()
+    index = faiss.IndexHNSWFlat(X.shape[1], 16)
+    index.hnsw.efConstruction = 100
+    index.add(X)
+    built = time.perf_counter() - t
+    index.hnsw.efSearch = 64
+    t = time.perf_counter()
+    _, idx = index.search(X, k + 1)
+    return built, time.perf_counter() - t, idx
+
+
+def _ann_hnswlib(X, queries, k):
+    import hnswlib
+
+    t = time.perf_counter()
+    index = hnswlib.Index(space="l2", dim=X.shape[1])
+    index.init_index(max_elements=len(X), ef_construction=100, M=16, random_seed=0)
+    index.set_num_threads(THREADS)
+    index.add_items(X, np.arange(len(X)))
+    built = time.perf_counter() - t
+    index.set_ef(64)
+    t = time.perf_counter()
+    idx, _ = index.knn_query(X, k=k + 1)
+    return built, time.perf_counter() - t, idx.astype(np.int64)
+
+
+def _ann_usearch(X, queries, k):
+    from usearch.index import Index
+
+    t = time.perf_counter()
+    index = Index(ndim=X.shape[1], metric="l2sq", dtype="f32", connectivity=16, expansion_add=100, expansion_search=64)
+    index.add(np.arange(len(X)), X, threads=THREADS)
+    built = time.perf_counter() - t
+    t = time.perf_counter()
+    res = index.search(X, k + 1, threads=THREADS)
+    return built, time.perf_counter() - t, np.asarray(res.keys).astype(np.int64)
+
+
+def _ann_pynndescent(X, queries, k):
+    import pynndescent
+
+    t = time.perf_counter()
+    index = pynndescent.NNDescent(X, n_neighbors=k + 1, metric="euclidean", random_state=0, n_jobs=THREADS)
+    idx, _ = index.neighbor_graph
+    built = time.perf_counter() - t
+    return built, 0.0, idx.astype(np.int64)
+
+
+ANN = {"faiss-hnsw": _ann_faiss, "hnswlib": _ann_hnswlib, "usearch": _ann_usearch, "pynndescent": _ann_pynndescent}
+
+
+def _ann_one(name: str, n: int, d: int, k: int, n_queries: int) -> dict:
+    X, _ = blobs(n, d, centers=50, random_state=1)
+    rng = np.random.default_rng(2)
+    queries = rng.choice(n, size=n_queries, replace=False)
+    truth = _exact_truth(X, queries, k)
+    built, searched, idx = ANN[name](X, queries, k)
+    found = []
+    for q, row in zip(queries, idx[queries]):
+        row = row[row != q][:k]
+        found.append(row)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"library": name, "n": n, "recall@10": _recall(np.array(found), truth), "build_s": built,
+            "query_all_s": searched, "total_s": built + searched, "peak_rss_mb": rss}
+
+
+def run_ann(n: int, d: int, k: int, n_queries: int, libs: list[str]) -> list[dict]:
+    """Each library in its own subprocess (so peak memory is its own), same data, same queries."""
+    rows = []
+    for name in libs:
+        code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+                f"import bench_checks as b; print(json.dumps(b._ann_one({name!r}, {n}, {d}, {k}, {n_queries})))")
+        proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=1800)
+        if proc.returncode != 0:
+            rows.append({"library": name, "error": proc.stderr.strip().splitlines()[-1:]})
+        else:
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print(rows[-1], flush=True)
+    return rows
+
+
+# --------------------------------------------------------------------------- detection and speed
+
+
+def inject(X: np.ndarray, y: np.ndarray, random_state: int = 0) -> dict:
+    """Copy X, y and inject 2% flipped labels, 1% exact and 1% near duplicates, 1% far and 1% off-manifold outliers."""
+    rng = np.random.default_rng(random_state)
+    X, y = X.astype(np.float64).copy(), y.copy()
+    n, d = X.shape
+    K = int(y.max()) + 1
+    rows = rng.permutation(n)
+    m = max(2, n // 100)
+    flip, exact_src, exact_dst, near_src, near_dst, far, off = np.split(rows[: 8 * m], np.cumsum([2 * m] + [m] * 5))
+    y[flip] = (y[flip] + rng.integers(1, K, len(flip))) % K
+    X[exact_dst], y[exact_dst] = X[exact_src], y[exact_src]
+    scale = X.std(axis=0) + 1e-12
+    X[near_dst] = X[near_src] + rng.normal(scale=0.01, size=(m, d)) * scale
+    y[near_dst] = y[near_src]
+    centre = X.mean(axis=0)
+    X[far] = centre + (X[far] - centre) * 3.0  # too far out, along the data's own directions
+    X[off] = X[off] + rng.normal(size=(m, d)) * scale * 1.5  # off the manifold, moderately
+    truth = {n_: np.zeros(n, dtype=bool) for n_ in ("label", "outlier", "near_duplicate")}
+    truth["label"][flip] = True
+    truth["outlier"][np.r_[far, off]] = True
+    truth["near_duplicate"][np.r_[exact_src, exact_dst, near_src, near_dst]] = True
+    return {"X": X, "y": y, "truth": truth}
+
+
+def run_labelwise(X, y, checks, k=10):
+    from labelwise.checks import find_data_issues
+
+    t = time.perf_counter()
+    found = find_data_issues(X, y, checks=checks, k=k)
+    return time.perf_counter() - t, found.issues
+
+
+def run_datalab(X, y, checks, k=10):
+    from cleanlab import Datalab
+
+    t = time.perf_counter()
+    lab = Datalab(data={"y": y}, label_name="y", verbosity=0)
+    lab.find_issues(features=X, issue_types={c: {"k": k} if c != "label" else {} for c in checks})
+    issues = lab.get_issues()
+    return time.perf_counter() - t, issues
+
+
+def auroc(truth, score):
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(truth, -np.asarray(score)))
+
+
+def run_detect() -> list[dict]:
+    from sklearn.datasets import load_digits
+
+    checks = ["label", "outlier", "near_duplicate"]
+    Xb, yb = blobs(3000, 16, centers=5, random_state=11)
+    digits = load_digits()
+    sets = {"blobs 3000x16": inject(Xb, yb, 0), "digits 1797x64": inject(digits.data, digits.target, 0)}
+    rows = []
+    for name, data in sets.items():
+        _, ours = run_labelwise(data["X"], data["y"], checks)
+        _, theirs = run_datalab(data["X"], data["y"], checks)
+        for c in checks:
+            row = {"data": name, "check": c, "labelwise": auroc(data["truth"][c], ours[f"{c}_score"]),
+                   "datalab": auroc(data["truth"][c], theirs[f"{c}_score"])}
+            row["met"] = row["labelwise"] >= row["datalab"]
+            rows.append(row)
+            print(row, flush=True)
+    return rows
+
+
+def run_speed(sizes: list[int]) -> list[dict]:
+    checks = ["label", "outlier", "near_duplicate"]
+    rows = []
+    for n in sizes:
+        X, y = blobs(n, 64, centers=10, random_state=5)
+        t_ours, _ = run_labelwise(X, y, checks)
+        t_theirs, _ = run_datalab(X, y, checks)
+        row = {"n": n, "labelwise_s": t_ours, "datalab_s": t_theirs, "speedup": t_theirs / t_ours}
+        rows.append(row)
+        print(row, flush=True)
+    return rows
+
+
+def _scale_child(n: int) -> dict:
+    from labelwise.checks import NeighborGraph, find_data_issues
+
+    X, y = blobs(n, 64, centers=20, random_state=7)
+    t = time.perf_counter()
+    graph = NeighborGraph.build(X, k=10)
+    graph_s = time.perf_counter() - t
+    print(f"graph built in {graph_s:.1f} s ({graph.method})", file=sys.stderr, flush=True)
+    found = find_data_issues(X, y, k=10, graph=graph)
+    took = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, "seconds": took, "graph_s": graph_s, "peak_rss_mb": peak, "features_mb": X.nbytes / 2**20,
+            "graph_method": found.graph.method, "checks": found.checks_run}
+
+
+def run_scale(n: int) -> dict:
+    """Every default check in a fresh subprocess (so peak RSS is this run's)."""
+    code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+            f"import bench_checks as b; print(json.dumps(b._scale_child({n})))")
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    row = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"n": n, "error": proc.stderr[-500:]}
+    print(row, flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ann", action="store_true", help="Compare approximate-index libraries.")
+    parser.add_argument("--ann-n", type=int, default=1_000_000)
+    parser.add_argument("--ann-libs", default=",".join(ANN))
+    parser.add_argument("--detect", action="store_true", help="AUROC per check vs Datalab.")
+    parser.add_argument("--speed", type=int, nargs="*", help="Sizes for the speed comparison (x 64 features).")
+    parser.add_argument("--scale", type=int, default=None, help="Rows for the every-check scale run.")
+    args = parser.parse_args()
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")
+    if args.ann:
+        run_ann(args.ann_n, 64, 10, 1000, args.ann_libs.split(","))
+    if args.detect:
+        run_detect()
+    if args.speed:
+        run_speed(args.speed)
+    if args.scale:
+        run_scale(args.scale)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Data checks on one shared neighbour graph: label issues, outliers, duplicates, leakage, non-IID
+order, class imbalance, underperforming groups, missing values and data valuation.
+
+>>> import labelwise as lw
+>>> found = lw.checks.find_data_issues(features=X, labels=y, k=10)  # doctest: +SKIP
+>>> found.issues, found.summary, found.info, found.graph            # doctest: +SKIP
+"""
+
+from ._base import Check, CheckInputs, CheckResult
+from .find import find_data_issues
+from .graph import NeighborGraph
+from .registry import CHECKS
+from .result import DataIssues
+
+__all__ = ["CHECKS", "Check", "CheckInputs", "CheckResult", "DataIssues", "NeighborGraph", "find_data_issues"]

@@ -1,0 +1,97 @@
+"""What a check receives (``CheckInputs``), what it returns (``CheckResult``), and the ``Check`` record.
+
+A check declares the inputs it needs as alternatives: ``requires=(("labels", "probs"), ("labels",
+"graph"))`` runs when labels and probs are given, or labels and a neighbour graph. A check whose
+needs are not met is skipped with a one-line reason built from this declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .graph import NeighborGraph
+
+
+@dataclass(frozen=True)
+class CheckInputs:
+    """Everything a check may use; absent inputs are ``None``.
+
+    ``features`` are the finite (imputed) features; ``missing`` the count of missing values per row
+    of the raw features; ``labels`` integer codes ``0..K-1`` of ``classes``; ``is_train`` marks
+    training rows when a split was given; ``groups`` user-given group codes. ``cache`` holds
+    intermediate results shared between checks (e.g. the exact-duplicate groups).
+    """
+
+    n: int
+    features: np.ndarray | None = None
+    missing: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    classes: np.ndarray | None = None
+    probs: np.ndarray | None = None
+    graph: NeighborGraph | None = None
+    is_train: np.ndarray | None = None
+    groups: np.ndarray | None = None
+    random_state: int = 0
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def has(self, name: str) -> bool:
+        """Whether input ``name`` (``features``, ``labels``, ``probs``, ``graph``, ``split``, ``missing``) is given."""
+        value = self.is_train if name == "split" else getattr(self, name)
+        return value is not None
+
+    def option(self, check: str, name: str, default: Any) -> Any:
+        """The user's option ``name`` for ``check`` (``check_options={check: {name: value}}``), or ``default``."""
+        return self.options.get(check, {}).get(name, default)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's output: per-row columns, one summary row, and an info dictionary."""
+
+    columns: dict[str, np.ndarray]
+    summary: dict[str, Any]
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A data check: its name, the inputs it needs (alternatives), and the function that runs it."""
+
+    name: str
+    requires: tuple[tuple[str, ...], ...]
+    run: Callable[[CheckInputs], CheckResult]
+    default: bool = True
+
+    def skip_reason(self, inputs: CheckInputs) -> str | None:
+        """``None`` when one of the alternatives is met, else a one-line reason."""
+        if any(all(inputs.has(need) for need in group) for group in self.requires):
+            return None
+        wanted = " or ".join(" and ".join(_WORDS.get(n, n) for n in group) for group in self.requires)
+        return f"needs {wanted}"
+
+    def needs_graph(self, inputs: CheckInputs) -> bool:
+        """Whether the first satisfiable alternative, with the graph counted as available, uses the graph."""
+        for group in self.requires:
+            if all(inputs.has(n) or (n == "graph" and inputs.has("features")) for n in group):
+                return "graph" in group
+        return False
+
+
+_WORDS = {"graph": "features (or a graph)", "split": "a split", "missing": "raw features"}
+
+
+def summary_row(name: str, is_issue: np.ndarray, score: np.ndarray, **extra: Any) -> dict[str, Any]:
+    """The summary row every check returns: issues found and the mean score."""
+    return {"check": name, "status": "ran", "n_issues": int(np.count_nonzero(is_issue)),
+            "score": float(np.mean(score)) if len(score) else float("nan"), "reason": "", **extra}
+
+
+def columns(name: str, is_issue: np.ndarray, score: np.ndarray) -> dict[str, np.ndarray]:
+    """``is_<name>_issue`` and ``<name>_score`` (clipped to [0, 1])."""
+    return {f"is_{name}_issue": np.asarray(is_issue, dtype=bool),
+            f"{name}_score": np.clip(np.asarray(score, dtype=np.float64), 0.0, 1.0)}

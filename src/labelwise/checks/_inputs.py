@@ -1,0 +1,128 @@
+"""Validation of the inputs of :func:`~labelwise.checks.find_data_issues`.
+
+Every function raises a :class:`~labelwise.errors.LabelwiseError` subclass naming the parameter,
+what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_probs, encode_labels, encode_labels_for_probs, show
+from ..errors import InvalidParameterError, ShapeMismatchError
+from .graph import NeighborGraph
+
+
+def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Finite float features and the count of missing (NaN or infinite) values per row.
+
+    Without ``impute``, non-finite values are an error naming the first rows; with it, they are
+    replaced by their column's median (0 for a column with no finite value).
+    """
+    if isinstance(features, pd.DataFrame):
+        bad = [c for c in features.columns if not (pd.api.types.is_numeric_dtype(features[c])
+                                                    or pd.api.types.is_bool_dtype(features[c]))]
+        if bad:
+            raise InvalidParameterError(
+                f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)")
+        features = features.to_numpy(dtype=np.float64, na_value=np.nan)
+    X = np.asarray(features)
+    if X.dtype.kind not in "fiub":
+        raise InvalidParameterError(
+            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first")
+    if X.ndim != 2:
+        raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
+    if X.shape[0] < 2 or X.shape[1] < 1:
+        raise InvalidParameterError(f"features must have at least 2 rows and 1 column, got shape {X.shape}")
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    missing = np.zeros(X.shape[0], dtype=np.int64)
+    step = max(1, (1 << 20) // X.shape[1])
+    for s in range(0, X.shape[0], step):
+        missing[s : s + step] = (~np.isfinite(X[s : s + step])).sum(axis=1)
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        if not impute:
+            raise InvalidParameterError(
+                f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
+                f"(pass impute=True / --impute to fill them with column medians)")
+        X = X.copy()
+        for c in np.flatnonzero((~np.isfinite(X[rows])).any(axis=0)):
+            col = X[:, c]
+            bad = ~np.isfinite(col)
+            if bad.any():
+                good = col[~bad]
+                col[bad] = np.median(good) if good.size else 0.0
+    if not _varies(X):
+        raise InvalidParameterError("features must vary: every column is constant (all rows are identical)")
+    return X, missing
+
+
+def _varies(X: np.ndarray) -> bool:
+    first = X[0]
+    step = max(1, (1 << 20) // X.shape[1])
+    return any(bool((X[s : s + step] != first).any()) for s in range(0, X.shape[0], step))
+
+
+def check_labels_probs(labels: Any, probs: Any, classes: Any, n: int | None) -> tuple[Any, Any, Any]:
+    """Label codes, class values and probabilities (each None when not given), lengths checked."""
+    codes = class_values = probs_arr = None
+    if probs is not None:
+        probs_arr = check_probs(probs)
+        if n is not None and probs_arr.shape[0] != n:
+            raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {probs_arr.shape[0]}")
+    if labels is not None:
+        if probs_arr is not None:
+            codes, class_values = encode_labels_for_probs(labels, probs_arr.shape[1], classes=classes)
+            if len(codes) != probs_arr.shape[0]:
+                raise ShapeMismatchError(f"labels and probs must have the same length, got {len(codes)} and {probs_arr.shape[0]}")
+        else:
+            codes, class_values = encode_labels(labels, classes=classes)
+        if n is not None and len(codes) != n:
+            raise ShapeMismatchError(f"features and labels must have the same length, got {n} rows and {len(codes)} labels")
+    return codes, class_values, probs_arr
+
+
+def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
+    """Boolean mask of training rows: ``split == train_value`` (or the mask itself when boolean)."""
+    if split is None:
+        return None
+    arr = split.to_numpy() if isinstance(split, pd.Series) else np.asarray(split)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ShapeMismatchError(f"split must have one value per row ({n}), got shape {arr.shape}")
+    values = pd.unique(arr)
+    if len(values) < 2:
+        raise InvalidParameterError(
+            f"split must have at least 2 values (training and evaluation rows), got only {show(values[0])}")
+    if arr.dtype == bool:
+        return arr
+    is_train = arr == train_value
+    if not is_train.any():
+        raise InvalidParameterError(
+            f"split must contain the training value {show(train_value)} (train_value=), got values {[show(v) for v in values[:10]]}")
+    return np.asarray(is_train, dtype=bool)
+
+
+def check_groups(groups: Any, n: int) -> np.ndarray | None:
+    """Group codes ``0..G-1`` of user-given groups."""
+    if groups is None:
+        return None
+    arr = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ShapeMismatchError(f"groups must have one value per row ({n}), got shape {arr.shape}")
+    codes, _ = pd.factorize(arr, sort=True)
+    if (codes < 0).any():
+        raise InvalidParameterError(f"groups must not contain missing values, row {int(np.flatnonzero(codes < 0)[0])} is missing")
+    return codes.astype(np.int64)
+
+
+def check_graph(graph: Any, n: int | None) -> NeighborGraph:
+    """A given graph must be a NeighborGraph over the same rows."""
+    if not isinstance(graph, NeighborGraph):
+        raise InvalidParameterError(f"graph must be a NeighborGraph, got {type(graph).__name__}")
+    if n is not None and graph.n != n:
+        raise ShapeMismatchError(f"graph must have one row per row of the data ({n}), got {graph.n}")
+    return graph

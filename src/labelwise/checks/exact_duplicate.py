@@ -1,0 +1,84 @@
+"""``exact_duplicate`` check: rows whose features are identical, found by hashing (no graph).
+
+Each column is hashed (pandas' vectorised 64-bit hash, with -0.0 read as 0.0) and the column
+hashes are combined per row; rows with equal row hashes are then compared value by value with the
+first row of their hash group, so a hash collision never makes a false duplicate. Memory: a few
+arrays of ``n`` integers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: At most this many sets are listed in ``info`` (all are counted).
+MAX_SETS_IN_INFO = 1000
+
+
+def row_hashes(X: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of every row, one column at a time."""
+    h = np.zeros(X.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in range(X.shape[1]):
+            col = np.ascontiguousarray(X[:, c]) + 0.0  # -0.0 == 0.0
+            h = (h * _MIX) ^ pd.util.hash_array(col, categorize=False)
+    return h
+
+
+def duplicate_groups(X: np.ndarray) -> np.ndarray:
+    """Group number of every row (rows with identical features share one), ``-1`` for unique rows."""
+    n = X.shape[0]
+    h = row_hashes(X)
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    starts = np.r_[True, hs[1:] != hs[:-1]]
+    first = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
+    same = np.ones(n, dtype=bool)
+    step = 1 << 16
+    for s in range(0, n, step):  # value check against the group's first row
+        rows, firsts = order[s : s + step], first[s : s + step]
+        same[s : s + step] = (X[rows] == X[firsts]).all(axis=1)
+    group_first = np.where(same, first, order)  # a collision becomes its own group
+    sizes = np.bincount(group_first, minlength=n)
+    groups = np.full(n, -1, dtype=np.int64)
+    dup_rows = order[sizes[group_first] >= 2]
+    _, codes = np.unique(group_first[sizes[group_first] >= 2], return_inverse=True)
+    groups[dup_rows] = codes
+    return groups
+
+
+def sets_from_groups(groups: np.ndarray) -> list[list[int]]:
+    """Rows of each group, each sorted, the sets ordered by their first row."""
+    rows = np.flatnonzero(groups >= 0)
+    if rows.size == 0:
+        return []
+    order = rows[np.argsort(groups[rows], kind="stable")]
+    cuts = np.flatnonzero(np.diff(groups[order])) + 1
+    sets = [sorted(part.tolist()) for part in np.split(order, cuts)]
+    return sorted(sets, key=lambda s: s[0])
+
+
+def cached_groups(inputs: CheckInputs) -> np.ndarray:
+    """Duplicate groups of the features, computed once per call of ``find_data_issues``."""
+    if "exact_duplicate_groups" not in inputs.cache:
+        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
+    return inputs.cache["exact_duplicate_groups"]
+
+
+def run(inputs: CheckInputs) -> CheckResult:
+    """Flag every row that has an identical twin; score ``1 / size of its set``."""
+    groups = cached_groups(inputs)
+    is_issue = groups >= 0
+    sizes = np.bincount(groups[is_issue]) if is_issue.any() else np.zeros(0, dtype=np.int64)
+    score = np.ones(inputs.n)
+    score[is_issue] = 1.0 / sizes[groups[is_issue]]
+    sets = sets_from_groups(groups)
+    info = {"n_sets": len(sets), "sets": sets[:MAX_SETS_IN_INFO]}
+    return CheckResult(columns("exact_duplicate", is_issue, score),
+                       summary_row("exact_duplicate", is_issue, score), info)
+
+
+CHECK = Check("exact_duplicate", requires=(("features",),), run=run)

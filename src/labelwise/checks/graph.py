@@ -1,0 +1,253 @@
+"""``NeighborGraph``: the k nearest neighbours of every row, built once and shared by every check.
+
+Exact search multiplies blocks of query rows by the whole feature matrix (BLAS), so memory holds
+one ``block x n`` slab at a time, never an ``n x n`` matrix. Squared euclidean distances come from
+``||a||^2 + ||b||^2 - 2 a.b`` in float32; the ``2k`` best candidates of each row are then re-scored
+exactly in float64 from the differences, and sorted by (distance, index), so rounding in the
+product never decides the result and ties are broken by the lower row index.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validate import check_choice, check_positive_int
+from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
+
+METRICS = ("euclidean", "cosine")
+METHODS = ("exact", "approximate", "auto")
+#: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
+AUTO_EXACT_MAX_ROWS = 5_000
+#: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
+BLOCK_ELEMENTS = 1 << 23
+
+
+@dataclass(frozen=True)
+class NeighborGraph:
+    """The ``k`` nearest other rows of every row, nearest first.
+
+    Attributes
+    ----------
+    indices : ndarray of int64, shape (n, k)
+        Row numbers of the neighbours (a row is never its own neighbour).
+    distances : ndarray of float32, shape (n, k)
+        Euclidean distance (on standardised features when ``standardized``) or cosine distance
+        ``1 - cos``, non-decreasing along each row.
+    metric : {"euclidean", "cosine"}
+    standardized : bool
+        Whether the features were centred and scaled to unit variance before the search.
+    method : {"exact", "approximate"}
+        How the neighbours were found.
+    """
+
+    indices: np.ndarray = field(repr=False)
+    distances: np.ndarray = field(repr=False)
+    metric: str = "euclidean"
+    standardized: bool = True
+    method: str = "exact"
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return int(self.indices.shape[0])
+
+    @property
+    def k(self) -> int:
+        """Neighbours per row."""
+        return int(self.indices.shape[1])
+
+    @classmethod
+    def build(
+        cls,
+        features: Any,
+        *,
+        k: int = 10,
+        metric: str = "euclidean",
+        standardize: bool | None = None,
+        method: str = "auto",
+        block_size: int | None = None,
+        random_state: int = 0,
+    ) -> NeighborGraph:
+        """Find the ``k`` nearest neighbours of every row of ``features``.
+
+        Parameters
+        ----------
+        features : array-like of shape (n, d)
+            Finite numbers.
+        k : int, default 10
+            Neighbours per row; must be below ``n``.
+        metric : {"euclidean", "cosine"}, default "euclidean"
+            Cosine distance is computed on unit-normalised rows.
+        standardize : bool, optional
+            Centre and scale every column to unit variance first (default: True for euclidean,
+            False for cosine). Constant columns are left at zero.
+        method : {"auto", "exact", "approximate"}, default "auto"
+            ``"approximate"`` uses an HNSW index (``ann`` extra); ``"auto"`` is exact below
+            ``AUTO_EXACT_MAX_ROWS`` rows and approximate above when the extra is installed.
+        block_size : int, optional
+            Query rows per block of the exact search (default: as many as fit a slab of
+            ``BLOCK_ELEMENTS``). The result does not depend on it.
+        random_state : int
+            Seed of the approximate index.
+        """
+        check_choice("metric", metric, METRICS)
+        check_choice("method", method, METHODS)
+        X = _as_float_matrix(features)
+        n = X.shape[0]
+        k = check_positive_int("k", k)
+        if k >= n:
+            raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
+        standardize = (metric == "euclidean") if standardize is None else bool(standardize)
+        Z = prepare_features(X, metric=metric, standardize=standardize)
+        if method == "auto":
+            method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available() else "exact"
+        if method == "exact":
+            idx, sq = exact_knn(Z, k, block_size=block_size)
+        else:
+            from ._ann import approximate_knn
+
+            idx, sq = approximate_knn(Z, k, random_state=random_state)
+        dist = _to_metric(sq, metric)
+        return cls(indices=idx, distances=dist, metric=metric, standardized=standardize, method=method)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the graph to an ``.npz`` file atomically."""
+        from ..io.atomic import atomic_write
+
+        with atomic_write(path, "wb") as fh:
+            np.savez(fh, indices=self.indices, distances=self.distances, metric=np.array(self.metric),
+                     standardized=np.array(self.standardized), method=np.array(self.method))
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> NeighborGraph:
+        """Read a graph written by :meth:`save`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls(indices=data["indices"].astype(np.int64, copy=False),
+                           distances=data["distances"].astype(np.float32, copy=False),
+                           metric=str(data["metric"]), standardized=bool(data["standardized"]),
+                           method=str(data["method"]))
+        except FileNotFoundError:
+            raise DataFileError(f"graph file {str(path)!r} does not exist") from None
+        except (KeyError, ValueError, OSError) as exc:
+            raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
+
+
+def _ann_available() -> bool:
+    try:
+        import hnswlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _as_float_matrix(features: Any) -> np.ndarray:
+    X = np.asarray(features)
+    if X.dtype.kind not in "fiub":
+        raise InvalidParameterError(f"features must be a numeric matrix, got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
+    return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+
+def prepare_features(X: np.ndarray, *, metric: str, standardize: bool) -> np.ndarray:
+    """Float32 copy of ``X``: standardised (column means and variances by row blocks) and/or unit rows."""
+    n, d = X.shape
+    Z = np.empty((n, d), dtype=np.float32)
+    step = max(1, (1 << 20) // max(d, 1))
+    mean = np.zeros(d)
+    scale = np.ones(d)
+    if standardize:
+        total = np.zeros(d)
+        for s in range(0, n, step):
+            total += X[s : s + step].sum(axis=0, dtype=np.float64)
+        mean = total / n
+        sq = np.zeros(d)
+        for s in range(0, n, step):
+            sq += ((X[s : s + step] - mean) ** 2).sum(axis=0)
+        std = np.sqrt(sq / n)
+        scale = np.where(std > 0, std, 1.0)
+    for s in range(0, n, step):
+        block = (X[s : s + step] - mean) / scale
+        if metric == "cosine":
+            norms = np.linalg.norm(block, axis=1, keepdims=True)
+            block = block / np.where(norms > 0, norms, 1.0)
+        Z[s : s + step] = block
+    return Z
+
+
+def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest neighbours by blocked matrix products; returns indices and squared distances.
+
+    Each block of query rows is one pass: a ``block x n`` float32 slab of ``||b||^2 - 2ab``, the
+    ``min(2k, n-1)`` smallest per row by ``argpartition``, their exact float64 squared distances,
+    then the ``k`` best sorted by (distance, index).
+    """
+    n = Z.shape[0]
+    sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
+    m = min(n - 1, 2 * k)
+    top_norm = float(sq_norm.max())
+    step = block_size or int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
+    step = check_positive_int("block_size", step)
+    indices = np.empty((n, k), dtype=np.int64)
+    sqdist = np.empty((n, k), dtype=np.float64)
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        slab = Z[s:e] @ Z.T
+        slab *= -2.0
+        slab += sq_norm[None, :]
+        slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
+        tol = 1e-5 * (sq_norm[s:e, None].astype(np.float64) + top_norm)
+        cand = smallest_by_value_then_index(slab, m, tol)
+        del slab
+        indices[s:e], sqdist[s:e] = refine_candidates(Z, np.arange(s, e), cand, k)
+    return indices, sqdist
+
+
+def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> np.ndarray:
+    """Columns of (at least) the ``m`` smallest values of every row, near-ties at the cut taken by lower column.
+
+    Values within ``tol`` (per row, the float32 error bound of the product) of the ``m``-th
+    smallest count as tied with it; all clearly smaller values are kept, then the tied ones in
+    column order, up to ``4m`` candidates per row. Rows with fewer are padded with ``-1``. So
+    the candidates do not depend on how the BLAS kernel rounded the tied entries, nor on the
+    blocking.
+    """
+    rows = slab.shape[0]
+    cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
+    rs, cs = np.nonzero(slab < cut - tol)
+    rn, cn = np.nonzero((slab <= cut + tol) & (slab >= cut - tol))
+    n_sure = np.bincount(rs, minlength=rows)
+    n_near = np.bincount(rn, minlength=rows)
+    width = max(m, min(int((n_sure + n_near).max()), 4 * m))
+    rank_s = np.arange(rs.size) - np.r_[0, np.cumsum(n_sure)[:-1]][rs]
+    rank_n = np.arange(rn.size) - np.r_[0, np.cumsum(n_near)[:-1]][rn] + n_sure[rn]
+    keep = rank_n < width  # near-ties beyond the cap: the lower columns win (nonzero is column-ordered)
+    out = np.full((rows, width), -1, dtype=np.int64)
+    out[rs, rank_s] = cs
+    out[rn[keep], rank_n[keep]] = cn[keep]
+    return out
+
+
+def refine_candidates(Z: np.ndarray, rows: np.ndarray, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact float64 squared distances from ``rows`` to their candidates; the ``k`` best by (distance, index)."""
+    q = Z[rows].astype(np.float64)
+    d2 = np.empty(cand.shape, dtype=np.float64)
+    for j in range(cand.shape[1]):
+        diff = Z[cand[:, j]].astype(np.float64) - q
+        d2[:, j] = np.einsum("ij,ij->i", diff, diff)
+    d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
+    order = np.lexsort((cand, d2), axis=1)[:, :k]
+    return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
+
+
+def _to_metric(sq: np.ndarray, metric: str) -> np.ndarray:
+    if metric == "cosine":  # unit rows: ||a - b||^2 = 2 (1 - cos)
+        return (np.maximum(sq, 0.0) / 2.0).astype(np.float32)
+    return np.sqrt(np.maximum(sq, 0.0)).astype(np.float32)

@@ -1,0 +1,60 @@
+"""``outlier`` check: examples far from the rest of the data.
+
+With a neighbour graph, each row's mean distance to its ``k`` neighbours ``a_i`` is compared two
+ways: to the data set's median (``g_i = a_i / median(a)``, rows that lie too far out) and to its
+neighbours' own mean distances (``l_i = a_i / mean_{j in N(i)} a_j``, the kNN-distance ratio of
+local outlier factors, rows off a denser manifold). ``m_i = max(g_i, l_i)``; the score is
+``exp(1 - m_i)`` capped at 1, and a row is flagged when ``m_i`` lies beyond Tukey's far-out fence
+``Q3 + 3 IQR`` of ``m``. With ``probs`` only, the score is one minus the normalised entropy of
+the predicted probabilities.
+
+References
+----------
+Breunig, M. M., Kriegel, H.-P., Ng, R. T., & Sander, J. (2000). LOF: identifying density-based
+local outliers. SIGMOD, 93-104.
+Ramaswamy, S., Rastogi, R., & Shim, K. (2000). Efficient algorithms for mining outliers from
+large data sets. SIGMOD, 427-438.
+Kuan, J., & Mueller, J. (2022). Back to the basics: Revisiting out-of-distribution detection
+baselines. ICML Workshop on Principles of Distribution Shift.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import Check, CheckInputs, CheckResult, columns, summary_row
+
+#: Tukey's far-out fence: flagged beyond ``Q3 + FENCE * IQR``.
+FENCE = 3.0
+
+
+def distance_ratios(distances: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``max(a_i / median(a), a_i / mean_{j in N(i)} a_j)`` for every row."""
+    a = distances.mean(axis=1, dtype=np.float64)
+    tiny = np.finfo(np.float64).tiny
+    g = a / max(float(np.median(a)), tiny)
+    l_ratio = a / np.maximum(a[indices].mean(axis=1), tiny)
+    return np.maximum(g, l_ratio)
+
+
+def run(inputs: CheckInputs) -> CheckResult:
+    """Score every row; flag the far-out ones."""
+    fence = float(inputs.option("outlier", "fence", FENCE))
+    if inputs.graph is not None:
+        m = distance_ratios(inputs.graph.distances, inputs.graph.indices)
+        score = np.minimum(1.0, np.exp(1.0 - m))
+        q1, q3 = np.quantile(m, [0.25, 0.75])
+        cutoff = q3 + fence * (q3 - q1)
+        is_issue = m > cutoff
+        info = {"method": "knn distance ratio", "cutoff_ratio": float(cutoff)}
+    else:
+        p = np.clip(inputs.probs, 1e-12, 1.0)
+        entropy = -(p * np.log(p)).sum(axis=1) / np.log(p.shape[1])
+        score = 1.0 - entropy
+        q1, q3 = np.quantile(entropy, [0.25, 0.75])
+        is_issue = entropy > q3 + fence * (q3 - q1)
+        info = {"method": "entropy of probs"}
+    return CheckResult(columns("outlier", is_issue, score), summary_row("outlier", is_issue, score), info)
+
+
+CHECK = Check("outlier", requires=(("graph",), ("probs",)), run=run)

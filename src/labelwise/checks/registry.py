@@ -1,0 +1,37 @@
+"""The registry of data checks: name -> :class:`~labelwise.checks._base.Check`.
+
+Adding a check means adding one module that defines ``CHECK`` and one line here. The order is
+the order checks run in (the ``label`` check first: the group check reuses its probabilities).
+"""
+
+from __future__ import annotations
+
+from . import (
+    class_imbalance,
+    data_valuation,
+    exact_duplicate,
+    label,
+    leakage,
+    near_duplicate,
+    non_iid,
+    null,
+    outlier,
+    underperforming_group,
+)
+from ._base import Check
+
+CHECKS: dict[str, Check] = {
+    module.CHECK.name: module.CHECK
+    for module in (
+        label,
+        outlier,
+        exact_duplicate,
+        near_duplicate,
+        leakage,
+        non_iid,
+        class_imbalance,
+        underperforming_group,
+        null,
+        data_valuation,
+    )
+}

@@ -1,0 +1,68 @@
+"""``DataIssues``: the result of :func:`~labelwise.checks.find_data_issues`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .graph import NeighborGraph
+
+
+@dataclass(frozen=True)
+class DataIssues:
+    """Every check's columns, one summary row per check, per-check details, and the graph.
+
+    Attributes
+    ----------
+    issues : DataFrame
+        One row per example (in input order): ``is_<check>_issue`` and ``<check>_score`` (in
+        [0, 1], low = worse) for every check that ran, plus ``given_label``/``predicted_label``
+        from the label check.
+    summary : DataFrame
+        One row per check: ``check``, ``status`` ("ran" or "skipped"), ``n_issues``, ``score``
+        (mean), ``reason`` (why it was skipped).
+    info : dict
+        Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...
+    graph : NeighborGraph or None
+        The neighbour graph the checks shared (None when no check needed one).
+    """
+
+    issues: pd.DataFrame = field(repr=False)
+    summary: pd.DataFrame
+    info: dict[str, Any] = field(repr=False)
+    graph: NeighborGraph | None = field(default=None, repr=False)
+
+    @property
+    def checks_run(self) -> list[str]:
+        """Names of the checks that ran."""
+        return self.summary.loc[self.summary["status"] == "ran", "check"].tolist()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The issues table with a ``row`` column and ``n_issue_types`` (checks flagging the row), worst first."""
+        frame = self.issues.copy()
+        flags = [c for c in frame.columns if c.startswith("is_") and c.endswith("_issue")]
+        frame.insert(0, "row", np.arange(len(frame)))
+        frame["n_issue_types"] = frame[flags].sum(axis=1).astype(np.int64) if flags else 0
+        return frame.sort_values(["n_issue_types", "row"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """JSON-ready: one section per check (its summary row and info), and the graph's settings."""
+        out: dict[str, Any] = {}
+        for row in self.summary.to_dict(orient="records"):
+            name = row["check"]
+            fields = {k: _plain(v) for k, v in row.items() if k != "check"}
+            out[name] = {**{k: v for k, v in fields.items() if v is not None}, "info": self.info.get(name, {})}
+        if self.graph is not None:
+            out["graph"] = {"k": self.graph.k, "metric": self.graph.metric,
+                            "standardized": self.graph.standardized, "method": self.graph.method}
+        return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready scalar: numpy scalars as Python values, NaN/NA as None."""
+    if value is None or (np.isscalar(value) and pd.isna(value)) or value is pd.NA:
+        return None
+    return value.item() if isinstance(value, np.generic) else value

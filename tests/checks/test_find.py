@@ -1,0 +1,159 @@
+"""find_data_issues: columns, summary, skipping, determinism, permutation invariance, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelwise.checks import CHECKS, DataIssues, find_data_issues
+from labelwise.errors import (
+    InvalidParameterError,
+    LabelwiseError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
+
+from ._data import blobs_with_issues
+
+
+@pytest.fixture(scope="module")
+def data():
+    return blobs_with_issues()
+
+
+class TestResult:
+    def test_every_check_that_applies_adds_its_two_columns(self, data):
+        """With features and labels, every default check but leakage runs and adds is_/score columns."""
+        found = find_data_issues(data.X, data.y)
+        assert isinstance(found, DataIssues)
+        ran = set(found.checks_run)
+        assert ran == set(CHECKS) - {"leakage"}
+        for name in ran:
+            assert found.issues[f"is_{name}_issue"].dtype == bool
+            score = found.issues[f"{name}_score"]
+            assert ((score >= 0) & (score <= 1)).all()
+        assert len(found.issues) == len(data.X)
+        assert {"given_label", "predicted_label"} <= set(found.issues.columns)
+
+    def test_a_check_without_its_inputs_is_skipped_with_a_reason(self, data):
+        """Leakage without a split, label checks without labels: skipped, one-line reason."""
+        found = find_data_issues(data.X)
+        rows = found.summary.set_index("check")
+        assert rows.loc["leakage", "status"] == "skipped"
+        assert "split" in rows.loc["leakage", "reason"]
+        assert rows.loc["label", "status"] == "skipped"
+        assert "labels" in rows.loc["label", "reason"]
+        assert rows.loc["outlier", "status"] == "ran"
+
+    def test_checks_argument_runs_only_the_named_checks(self, data):
+        """checks='label' runs only the label check."""
+        found = find_data_issues(data.X, data.y, checks="label")
+        assert found.summary["check"].tolist() == ["label"]
+        assert [c for c in found.issues.columns if c.startswith("is_")] == ["is_label_issue"]
+
+    def test_probs_only_runs_label_and_entropy_outliers_without_a_graph(self, data):
+        """Without features no graph is built; outlier falls back to the entropy score."""
+        rng = np.random.default_rng(0)
+        probs = rng.dirichlet(np.ones(3), size=len(data.y))
+        found = find_data_issues(labels=data.y, probs=probs)
+        assert found.graph is None
+        assert {"label", "outlier", "class_imbalance"} <= set(found.checks_run)
+        assert found.info["outlier"]["method"] == "entropy of probs"
+
+    def test_is_deterministic(self, data):
+        """Two runs give identical tables and info."""
+        a = find_data_issues(data.X, data.y, random_state=3)
+        b = find_data_issues(data.X, data.y, random_state=3)
+        pd.testing.assert_frame_equal(a.issues, b.issues)
+        assert a.info == b.info
+
+    def test_scores_follow_a_permutation_of_the_rows(self, data):
+        """Permuting the rows permutes every order-free score (non_iid is about order itself)."""
+        perm = np.random.default_rng(5).permutation(len(data.y))
+        a = find_data_issues(data.X, data.y)
+        b = find_data_issues(data.X[perm], data.y[perm])
+        for name in ["label", "outlier", "exact_duplicate", "near_duplicate", "class_imbalance"]:
+            np.testing.assert_allclose(b.issues[f"{name}_score"], a.issues[f"{name}_score"].to_numpy()[perm],
+                                       atol=1e-9, err_msg=name)
+
+    def test_data_valuation_follows_a_permutation_of_rows_without_exact_twins(self, data):
+        """Without identical rows (whose cut at the k-th neighbour is a tie), valuation is order-free."""
+        keep = np.setdiff1d(np.arange(len(data.y)), data.exact)
+        X, y = data.X[keep], data.y[keep]
+        perm = np.random.default_rng(6).permutation(len(y))
+        a = find_data_issues(X, y, checks="data_valuation")
+        b = find_data_issues(X[perm], y[perm], checks="data_valuation")
+        np.testing.assert_allclose(b.issues["data_valuation_score"], a.issues["data_valuation_score"].to_numpy()[perm])
+
+    def test_summary_dict_has_a_section_per_check_and_the_graph(self, data):
+        """summary_dict() is JSON-ready with one section per check."""
+        import json
+
+        out = find_data_issues(data.X, data.y).summary_dict()
+        assert set(CHECKS) <= set(out)
+        assert out["graph"]["metric"] == "euclidean"
+        json.dumps(out, default=str)
+
+
+class TestBadInput:
+    def test_nan_features_name_the_rows(self):
+        """NaN features are an error naming the rows, unless impute=True."""
+        X = np.random.default_rng(0).normal(size=(30, 3))
+        X[[4, 9], 1] = np.nan
+        with pytest.raises(InvalidParameterError, match=r"rows \[4, 9\].*impute"):
+            find_data_issues(X)
+        found = find_data_issues(X, impute=True)
+        assert found.issues["null_score"].iloc[4] == pytest.approx(2 / 3)
+
+    def test_infinite_features_are_an_error(self):
+        """inf is not a feature value."""
+        X = np.random.default_rng(0).normal(size=(30, 3))
+        X[7, 0] = np.inf
+        with pytest.raises(InvalidParameterError, match=r"rows \[7\]"):
+            find_data_issues(X)
+
+    def test_features_and_labels_of_different_lengths(self):
+        """The message gives both lengths."""
+        with pytest.raises(ShapeMismatchError, match="30 rows and 29 labels"):
+            find_data_issues(np.random.default_rng(0).normal(size=(30, 3)), np.zeros(29))
+
+    def test_k_at_least_n(self):
+        """k must be below the number of rows."""
+        with pytest.raises(TooFewExamplesError, match="k=10"):
+            find_data_issues(np.random.default_rng(0).normal(size=(10, 3)))
+
+    def test_string_feature_matrix(self):
+        """A matrix or frame of strings is refused, naming the columns."""
+        with pytest.raises(InvalidParameterError, match="numeric"):
+            find_data_issues(np.array([["a", "b"]] * 20))
+        frame = pd.DataFrame({"x": np.arange(20.0), "colour": ["red"] * 20})
+        with pytest.raises(InvalidParameterError, match="colour"):
+            find_data_issues(frame)
+
+    def test_all_constant_features(self):
+        """Every column constant: nothing to compare."""
+        with pytest.raises(InvalidParameterError, match="every column is constant"):
+            find_data_issues(np.ones((20, 3)))
+
+    def test_split_with_one_value(self):
+        """A split must have training and evaluation rows."""
+        X = np.random.default_rng(0).normal(size=(20, 3))
+        with pytest.raises(InvalidParameterError, match="split must have at least 2 values.*'train'"):
+            find_data_issues(X, split=["train"] * 20)
+
+    def test_split_without_the_training_value(self):
+        """The training value must appear in the split."""
+        X = np.random.default_rng(0).normal(size=(20, 3))
+        with pytest.raises(InvalidParameterError, match="train_value"):
+            find_data_issues(X, split=["a", "b"] * 10)
+
+    def test_unknown_check_name(self):
+        """The message lists the known checks."""
+        with pytest.raises(InvalidParameterError, match="outlier"):
+            find_data_issues(np.random.default_rng(0).normal(size=(20, 3)), checks=["outliers"])
+
+    def test_no_input_at_all(self):
+        """At least one input is needed."""
+        with pytest.raises(LabelwiseError, match="at least one of"):
+            find_data_issues()

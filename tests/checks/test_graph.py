@@ -1,0 +1,118 @@
+"""NeighborGraph: exact search equals brute force, block-size invariance, save/load, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
+
+from labelwise.checks import NeighborGraph
+from labelwise.errors import LabelwiseError, TooFewExamplesError
+
+
+def _sklearn(Z, k, metric):
+    nn = NearestNeighbors(n_neighbors=k + 1, algorithm="brute", metric=metric).fit(Z)
+    dist, idx = nn.kneighbors(Z)
+    return dist, idx
+
+
+class TestExactSearch:
+    def test_euclidean_on_standardised_features_equals_sklearn_brute_force(self):
+        """Indices and distances match sklearn's brute-force search on the standardised features."""
+        X = np.random.default_rng(0).normal(size=(500, 7)) * [1, 10, 100, 1, 1, 1, 0.1]
+        g = NeighborGraph.build(X, k=8, method="exact")
+        dist, idx = _sklearn(StandardScaler().fit_transform(X), 8, "euclidean")
+        np.testing.assert_array_equal(g.indices, idx[:, 1:])
+        np.testing.assert_allclose(g.distances, dist[:, 1:], rtol=1e-5)
+        assert g.standardized and g.metric == "euclidean" and g.method == "exact"
+
+    def test_cosine_equals_sklearn_brute_force(self):
+        """Cosine distances (1 - cos) match sklearn's cosine metric, without standardisation."""
+        X = np.random.default_rng(1).normal(size=(300, 6)) + 0.5
+        g = NeighborGraph.build(X, k=5, metric="cosine", method="exact")
+        dist, idx = _sklearn(X, 5, "cosine")
+        np.testing.assert_array_equal(g.indices, idx[:, 1:])
+        np.testing.assert_allclose(g.distances, dist[:, 1:], atol=1e-6)
+        assert not g.standardized
+
+    def test_never_matches_a_row_to_itself_even_among_exact_duplicates(self):
+        """A row of duplicates lists its twins, not itself, the lower row numbers first."""
+        X = np.repeat(np.arange(10.0)[:, None], 4, axis=0) @ np.ones((1, 3))
+        g = NeighborGraph.build(X, k=3, method="exact")
+        assert not (g.indices == np.arange(len(X))[:, None]).any()
+        np.testing.assert_array_equal(g.indices[0], [1, 2, 3])
+        np.testing.assert_array_equal(g.indices[3], [0, 1, 2])
+        assert (g.distances[:, :3] == 0).all()
+
+    def test_is_deterministic(self):
+        """Two builds give identical arrays."""
+        X = np.random.default_rng(2).integers(0, 3, size=(200, 4)).astype(float)
+        a, b = NeighborGraph.build(X, k=6), NeighborGraph.build(X, k=6)
+        np.testing.assert_array_equal(a.indices, b.indices)
+        np.testing.assert_array_equal(a.distances, b.distances)
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        X=arrays(np.float64, st.tuples(st.integers(6, 40), st.integers(1, 4)),
+                 elements=st.floats(-100, 100, allow_nan=False, width=32)),
+        block=st.integers(1, 50),
+    )
+    def test_result_does_not_depend_on_the_block_size(self, X, block):
+        """Any number of query rows per block gives the same graph."""
+        if np.ptp(X, axis=0).max() == 0:
+            return
+        k = min(3, len(X) - 1)
+        a = NeighborGraph.build(X, k=k, method="exact", block_size=block)
+        b = NeighborGraph.build(X, k=k, method="exact", block_size=len(X))
+        np.testing.assert_array_equal(a.distances, b.distances)
+        np.testing.assert_array_equal(a.indices, b.indices)
+
+
+class TestApproximateSearch:
+    def test_recall_against_exact_search_is_high(self):
+        """The HNSW index finds almost every true neighbour on clustered data."""
+        pytest.importorskip("hnswlib")
+        rng = np.random.default_rng(3)
+        X = rng.normal(size=(3000, 16)) + rng.normal(scale=3, size=(10, 16))[rng.integers(0, 10, 3000)]
+        exact = NeighborGraph.build(X, k=10, method="exact")
+        approx = NeighborGraph.build(X, k=10, method="approximate")
+        hits = sum(len(set(a) & set(b)) for a, b in zip(exact.indices.tolist(), approx.indices.tolist()))
+        assert hits / exact.indices.size > 0.95
+        assert approx.method == "approximate"
+        assert (np.diff(approx.distances, axis=1) >= 0).all()
+
+
+class TestSaveLoad:
+    def test_round_trip_keeps_every_field(self, tmp_path):
+        """load(save(g)) equals g."""
+        g = NeighborGraph.build(np.random.default_rng(4).normal(size=(50, 3)), k=4, metric="cosine")
+        back = NeighborGraph.load(g.save(tmp_path / "g.npz"))
+        np.testing.assert_array_equal(back.indices, g.indices)
+        np.testing.assert_array_equal(back.distances, g.distances)
+        assert (back.metric, back.standardized, back.method) == (g.metric, g.standardized, g.method)
+
+    def test_loading_a_missing_file_names_it(self, tmp_path):
+        """A missing file is a DataFileError naming the path."""
+        with pytest.raises(LabelwiseError, match="nope.npz"):
+            NeighborGraph.load(tmp_path / "nope.npz")
+
+
+class TestBadInput:
+    def test_k_at_least_n_is_an_error(self):
+        """k must be below the number of rows."""
+        with pytest.raises(TooFewExamplesError, match="k must be less than the number of rows \\(5\\)"):
+            NeighborGraph.build(np.eye(5), k=5)
+
+    def test_string_matrix_is_an_error(self):
+        """Strings are not features."""
+        with pytest.raises(LabelwiseError, match="features must be a numeric matrix"):
+            NeighborGraph.build(np.array([["a", "b"], ["c", "d"], ["e", "f"]]), k=1)
+
+    def test_unknown_metric_is_an_error(self):
+        """The metric is one of euclidean, cosine."""
+        with pytest.raises(LabelwiseError, match="metric"):
+            NeighborGraph.build(np.eye(5), k=2, metric="manhattan")

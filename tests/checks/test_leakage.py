@@ -1,0 +1,30 @@
+"""leakage: evaluation rows duplicated (exactly or nearly) in training rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labelwise.checks import find_data_issues
+
+
+def test_test_rows_copied_from_train_are_flagged_and_train_rows_never():
+    """Exact and near copies of training rows in the test part are flagged; copies within test are not."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 4))
+    split = np.array(["train"] * 300 + ["test"] * 100)
+    X[300] = X[10]                       # exact copy of a training row
+    X[301] = X[20] + 1e-5                # near copy of a training row
+    X[302] = X[350]                      # duplicate inside the test part: not leakage
+    found = find_data_issues(X, split=split, checks=["leakage"])
+    flagged = np.flatnonzero(found.issues["is_leakage_issue"])
+    assert flagged.tolist() == [300, 301]
+    assert found.issues["leakage_score"].iloc[300] == 0.0
+    assert found.info["leakage"]["n_exact"] == 1
+
+
+def test_boolean_split_marks_training_rows():
+    """A boolean mask is taken as 'is training row'."""
+    X = np.random.default_rng(1).normal(size=(100, 3))
+    X[90] = X[0]
+    found = find_data_issues(X, split=np.arange(100) < 80, checks="leakage")
+    assert np.flatnonzero(found.issues["is_leakage_issue"]).tolist() == [90]

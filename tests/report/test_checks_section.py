@@ -1,0 +1,37 @@
+"""The report's data-check sections, from an audit folder written with the checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from labelwise.cli import main
+from labelwise.report import write_report
+
+
+def test_report_shows_overview_duplicate_sets_and_outliers(tmp_path):
+    """An audit with a duplicated row gets the overview table, the set side by side and the outliers."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 120)
+    frame = pd.DataFrame({"a": y * 4 + rng.normal(size=120), "b": rng.normal(size=120), "y": y})
+    frame.loc[9, ["a", "b"]] = frame.loc[4, ["a", "b"]].to_numpy()
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"])
+    assert result.exit_code == 0, result.output
+    page = write_report(out).read_text()
+    assert 'id="data-checks"' in page and 'id="outliers"' in page
+    assert "Set 1: rows 4, 9" in page
+
+
+def test_report_without_checks_has_no_check_sections(tmp_path):
+    """--checks label: the report is as before."""
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 80)
+    pd.DataFrame({"a": y + rng.normal(size=80), "y": y}).to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out),
+                                       "--cv", "3", "--checks", "label"])
+    assert result.exit_code == 0, result.output
+    assert 'id="data-checks"' not in write_report(out).read_text()
