@@ -11,6 +11,8 @@ from .find import find_label_issues
 from .result import LabelIssues
 from .scores import SCORERS, label_quality_scores
 
+from . import multilabel  # noqa: E402,I001  (label shapes: one module per task)
+
 __all__ = [
     "FILTERS",
     "SCORERS",
@@ -20,5 +22,6 @@ __all__ = [
     "find_label_issues",
     "inverse_noise_matrix_from_joint",
     "label_quality_scores",
+    "multilabel",
     "noise_matrix_from_joint",
 ]

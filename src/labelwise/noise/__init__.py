@@ -12,13 +12,16 @@ of :func:`labelwise.find_label_issues`.
 
 from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
 from ._matrix import KINDS, check_noise_matrix, noise_matrix
+from .multilabel import NoisyTags, flip_tags
 
 __all__ = [
     "FlippedLabels",
     "KINDS",
+    "NoisyTags",
     "check_noise_matrix",
     "flip_counts",
     "flip_labels",
+    "flip_tags",
     "instance_dependent_flips",
     "noise_matrix",
 ]
