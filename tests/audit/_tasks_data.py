@@ -15,3 +15,32 @@ def multilabel_case(n: int = 600, k: int = 5, seed: int = 0, drop: float = 0.15,
     logits = np.where(truth, 2.0, -2.0) + rng.normal(0, 1.2, (n, k))
     probs = 1.0 / (1.0 + np.exp(-logits))
     return truth, noisy, probs
+
+
+TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+
+
+def token_case(n_sentences: int = 400, seed: int = 0, within: float = 0.05, between: float = 0.08):
+    """Per-sentence IOB tags (true and noisy) and per-token probabilities near the truth."""
+    from labelwise.noise import flip_token_tags
+
+    rng = np.random.default_rng(seed)
+    sentences = []
+    for _ in range(n_sentences):
+        length = int(rng.integers(3, 15))
+        tags = np.array(["O"] * length, dtype=object)
+        for start in np.flatnonzero(rng.random(length) < 0.15):
+            kind = ["PER", "LOC", "ORG"][int(rng.integers(3))]
+            tags[start] = "B-" + kind
+            if start + 1 < length and rng.random() < 0.5:
+                tags[start + 1] = "I-" + kind
+        sentences.append(tags)
+    noisy = flip_token_tags(sentences, within_rate=within, between_rate=between, random_state=seed + 1000)
+    index = {t: i for i, t in enumerate(TAGS)}
+    probs = []
+    for tags in sentences:
+        logits = rng.normal(0, 1.0, (len(tags), len(TAGS)))
+        logits[np.arange(len(tags)), [index[t] for t in tags]] += 3.5
+        e = np.exp(logits)
+        probs.append(e / e.sum(axis=1, keepdims=True))
+    return noisy, probs

@@ -1,5 +1,6 @@
 """Find label issues: confident joint, noise matrices, filters and label quality scores."""
 
+from . import multilabel, token
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -10,8 +11,6 @@ from .filters import FILTERS
 from .find import find_label_issues
 from .result import LabelIssues
 from .scores import SCORERS, label_quality_scores
-
-from . import multilabel  # noqa: E402,I001  (label shapes: one module per task)
 
 __all__ = [
     "FILTERS",
@@ -24,4 +23,5 @@ __all__ = [
     "label_quality_scores",
     "multilabel",
     "noise_matrix_from_joint",
+    "token",
 ]

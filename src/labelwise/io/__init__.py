@@ -2,13 +2,16 @@
 
 from .annotations import Annotations, detect_format, read_annotations
 from .atomic import atomic_write, write_csv, write_json, write_npy
+from .conll import ConllCorpus, read_conll
 from .tables import read_table
 
 __all__ = [
     "Annotations",
+    "ConllCorpus",
     "atomic_write",
     "detect_format",
     "read_annotations",
+    "read_conll",
     "read_table",
     "write_csv",
     "write_json",

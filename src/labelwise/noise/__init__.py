@@ -13,15 +13,18 @@ of :func:`labelwise.find_label_issues`.
 from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
 from ._matrix import KINDS, check_noise_matrix, noise_matrix
 from .multilabel import NoisyTags, flip_tags
+from .token import NoisyTokenTags, flip_token_tags
 
 __all__ = [
-    "FlippedLabels",
     "KINDS",
+    "FlippedLabels",
     "NoisyTags",
+    "NoisyTokenTags",
     "check_noise_matrix",
     "flip_counts",
     "flip_labels",
     "flip_tags",
+    "flip_token_tags",
     "instance_dependent_flips",
     "noise_matrix",
 ]
