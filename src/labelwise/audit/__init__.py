@@ -1,6 +1,6 @@
 """Find label issues: confident joint, noise matrices, filters and label quality scores."""
 
-from . import multilabel, token
+from . import multilabel, regression, token
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -23,5 +23,6 @@ __all__ = [
     "label_quality_scores",
     "multilabel",
     "noise_matrix_from_joint",
+    "regression",
     "token",
 ]

@@ -13,14 +13,18 @@ of :func:`labelwise.find_label_issues`.
 from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
 from ._matrix import KINDS, check_noise_matrix, noise_matrix
 from .multilabel import NoisyTags, flip_tags
+from .regression import OUTLIER_KINDS, NoisyTargets, corrupt_targets
 from .token import NoisyTokenTags, flip_token_tags
 
 __all__ = [
     "KINDS",
+    "OUTLIER_KINDS",
     "FlippedLabels",
     "NoisyTags",
+    "NoisyTargets",
     "NoisyTokenTags",
     "check_noise_matrix",
+    "corrupt_targets",
     "flip_counts",
     "flip_labels",
     "flip_tags",
