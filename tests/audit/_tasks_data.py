@@ -44,3 +44,21 @@ def token_case(n_sentences: int = 400, seed: int = 0, within: float = 0.05, betw
         e = np.exp(logits)
         probs.append(e / e.sum(axis=1, keepdims=True))
     return noisy, probs
+
+
+def segmentation_case(n: int = 6, k: int = 3, size: int = 32, seed: int = 0, rate: float = 0.08):
+    """Masks of rectangles, spatially correlated noise, and probabilities near the truth."""
+    from labelwise.noise import corrupt_masks
+
+    rng = np.random.default_rng(seed)
+    masks = np.zeros((n, size, size), dtype=np.int64)
+    for i in range(n):
+        for cls in range(1, k):
+            top, left = rng.integers(0, size // 2, 2)
+            h, w = rng.integers(size // 6, size // 2, 2)
+            masks[i, top : top + h, left : left + w] = cls
+    noisy = corrupt_masks(masks, rate=rate, rho=0.9, n_classes=k, random_state=seed + 1000)
+    logits = rng.normal(0, 1.0, (n, k, size, size))
+    np.put_along_axis(logits, masks[:, None], np.take_along_axis(logits, masks[:, None], 1) + 3.0, axis=1)
+    e = np.exp(logits)
+    return noisy, e / e.sum(axis=1, keepdims=True)

@@ -1,6 +1,6 @@
 """Find label issues: confident joint, noise matrices, filters and label quality scores."""
 
-from . import multilabel, regression, token
+from . import multilabel, regression, segmentation, token
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -24,5 +24,6 @@ __all__ = [
     "multilabel",
     "noise_matrix_from_joint",
     "regression",
+    "segmentation",
     "token",
 ]

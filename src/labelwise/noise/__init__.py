@@ -14,21 +14,26 @@ from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_f
 from ._matrix import KINDS, check_noise_matrix, noise_matrix
 from .multilabel import NoisyTags, flip_tags
 from .regression import OUTLIER_KINDS, NoisyTargets, corrupt_targets
+from .segmentation import MASK_NOISE_KINDS, NoisyMasks, corrupt_masks, kms_field
 from .token import NoisyTokenTags, flip_token_tags
 
 __all__ = [
     "KINDS",
+    "MASK_NOISE_KINDS",
     "OUTLIER_KINDS",
     "FlippedLabels",
+    "NoisyMasks",
     "NoisyTags",
     "NoisyTargets",
     "NoisyTokenTags",
     "check_noise_matrix",
+    "corrupt_masks",
     "corrupt_targets",
     "flip_counts",
     "flip_labels",
     "flip_tags",
     "flip_token_tags",
     "instance_dependent_flips",
+    "kms_field",
     "noise_matrix",
 ]
