@@ -3,6 +3,7 @@
 from .annotations import Annotations, detect_format, read_annotations
 from .atomic import atomic_write, write_csv, write_json, write_npy
 from .conll import ConllCorpus, read_conll
+from .masks import read_masks
 from .tables import read_table
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "detect_format",
     "read_annotations",
     "read_conll",
+    "read_masks",
     "read_table",
     "write_csv",
     "write_json",
