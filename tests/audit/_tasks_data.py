@@ -62,3 +62,27 @@ def segmentation_case(n: int = 6, k: int = 3, size: int = 32, seed: int = 0, rat
     np.put_along_axis(logits, masks[:, None], np.take_along_axis(logits, masks[:, None], 1) + 3.0, axis=1)
     e = np.exp(logits)
     return noisy, e / e.sum(axis=1, keepdims=True)
+
+
+def detection_case(n_images: int = 200, k: int = 3, seed: int = 0):
+    """True boxes, noisy boxes (jitter/drop/swap) and predictions close to the truth."""
+    from labelwise.noise import corrupt_boxes
+
+    rng = np.random.default_rng(seed)
+    truth, preds = [], []
+    for _ in range(n_images):
+        m = int(rng.integers(1, 5))
+        xy = rng.uniform(0, 200, (m, 2))
+        wh = rng.uniform(20, 60, (m, 2))
+        boxes = np.hstack([xy, xy + wh])
+        cls = rng.integers(0, k, m)
+        truth.append({"boxes": boxes, "labels": cls})
+        pb = boxes + rng.normal(0, 2, boxes.shape)
+        pb[:, 2:] = np.maximum(pb[:, 2:], pb[:, :2] + 1)
+        ps = rng.uniform(0.75, 0.99, m)
+        # a few spurious low-confidence predictions
+        extra = rng.uniform(0, 200, (1, 2))
+        pb = np.vstack([pb, np.hstack([extra, extra + 30])])
+        preds.append({"boxes": pb, "labels": np.append(cls, rng.integers(0, k)), "scores": np.append(ps, 0.2)})
+    noisy = corrupt_boxes(truth, random_state=seed + 1000, n_classes=k)
+    return truth, noisy, preds

@@ -12,6 +12,7 @@ MODULES = [
     "labelwise.audit.token",
     "labelwise.audit.segmentation",
     "labelwise.audit.regression",
+    "labelwise.audit.detection",
     "labelwise.noise.multilabel",
     "labelwise.noise.regression",
 ]

@@ -1,6 +1,6 @@
 """Find label issues: confident joint, noise matrices, filters and label quality scores."""
 
-from . import multilabel, regression, segmentation, token
+from . import detection, multilabel, regression, segmentation, token
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -17,6 +17,7 @@ __all__ = [
     "SCORERS",
     "LabelIssues",
     "calibrate_confident_joint",
+    "detection",
     "estimate_joint",
     "find_label_issues",
     "inverse_noise_matrix_from_joint",
