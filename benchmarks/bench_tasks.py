@@ -210,11 +210,46 @@ def bench_regression(scale: float, with_x: bool = False) -> None:
                f1(ours_x.is_issue, noisy.is_corrupted[:n_x]), None, "out-of-fold HistGradientBoosting model of |residual|")
 
 
+def bench_detection(scale: float) -> None:
+    from cleanlab.object_detection.filter import find_label_issues as cl_find
+    from labelwise.audit import detection
+    from labelwise.noise import corrupt_boxes
+
+    n, k = max(10, int(5000 * scale)), 5
+    rng = np.random.default_rng(0)
+    truth, preds = [], []
+    for _ in range(n):
+        m = int(rng.integers(1, 6))
+        xy = rng.uniform(0, 400, (m, 2))
+        boxes = np.hstack([xy, xy + rng.uniform(20, 80, (m, 2))])
+        cls = rng.integers(0, k, m)
+        truth.append({"boxes": boxes, "labels": cls})
+        pb = boxes + rng.normal(0, 2, boxes.shape)
+        pb[:, 2:] = np.maximum(pb[:, 2:], pb[:, :2] + 1)
+        extra = rng.uniform(0, 400, (2, 2))
+        preds.append({"boxes": np.vstack([pb, np.hstack([extra, extra + 40])]),
+                      "labels": np.append(cls, rng.integers(0, k, 2)),
+                      "scores": np.append(rng.uniform(0.7, 0.99, m), rng.uniform(0.05, 0.4, 2))})
+    noisy = corrupt_boxes(truth, drop_rate=0.03, swap_rate=0.03, jitter_rate=0.03, n_classes=k, random_state=1)
+    bad = np.array([bool(len(d["labels"])) or (kd != "").any() for d, kd in zip(noisy.dropped, noisy.kind)])
+    cl_labels = [{"bboxes": e["boxes"].astype(np.float32), "labels": e["labels"]} for e in noisy.labels]
+    cl_preds = []
+    for p in preds:
+        per_class = [np.hstack([p["boxes"][p["labels"] == c], p["scores"][p["labels"] == c][:, None]]).astype(np.float32)
+                     for c in range(k)]
+        cl_preds.append(np.array(per_class + [None], dtype=object)[:-1])
+    ours, t_lw = timed(lambda: detection.find_label_issues(noisy.labels, preds))
+    theirs, t_cl = timed(lambda: cl_find(cl_labels, cl_preds))
+    report("detection", f"{n:,} images, {k} classes", t_lw, t_cl, f1(ours.is_image_issue, bad), f1(np.asarray(theirs), bad),
+           "F1 over images; jitter/drop/swap 3% each")
+
+
 TASKS = {
     "multilabel": bench_multilabel,
     "token": bench_token,
     "segmentation": bench_segmentation,
     "regression": bench_regression,
+    "detection": bench_detection,
 }
 
 
