@@ -98,3 +98,20 @@ def test_bad_input_is_one_line_and_exit_2(runner, tmp_path):
     res = runner.invoke(main, ["audit", str(tmp_path / "bad.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy")])
     assert res.exit_code == 2
     assert "bad.conll:2" in res.output
+
+
+def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
+    """COCO labels + results: the box whose class the model contradicts is flagged 'swapped'."""
+    gt = {"images": [{"id": i, "width": 100, "height": 100} for i in range(3)],
+          "categories": [{"id": 1}, {"id": 2}],
+          "annotations": [{"id": i, "image_id": i, "category_id": 1 if i else 2, "bbox": [10, 10, 30, 30]} for i in range(3)]}
+    preds = [{"image_id": i, "category_id": 1, "bbox": [11, 10, 30, 30], "score": 0.95} for i in range(3)]
+    (tmp_path / "gt.json").write_text(json.dumps(gt))
+    (tmp_path / "p.json").write_text(json.dumps(preds))
+    out = tmp_path / "out"
+    res = runner.invoke(main, ["audit", str(tmp_path / "gt.json"), "--task", "detection", "--predictions",
+                               str(tmp_path / "p.json"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    issues = pd.read_csv(out / "issues.csv")
+    assert issues.iloc[0][["image", "kind", "is_issue"]].tolist() == [0, "swapped", True]
+    assert pd.read_csv(out / "images.csv").image_id.iloc[0] == 0

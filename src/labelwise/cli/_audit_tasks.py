@@ -17,7 +17,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_conll, read_masks, read_table, write_csv, write_json
 from ._common import console, print_frame
 
-TASKS = ("classification", "multilabel", "token", "segmentation", "regression")
+TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 
 
 def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
@@ -95,7 +95,27 @@ def _regression(data: Path, label: str | None, predictions_path: Path | None, ra
     return regression.find_label_issues(y.to_numpy(), pred, X=X, random_state=random_state), {}
 
 
-RUNNERS = {"multilabel": _multilabel, "token": _token, "segmentation": _segmentation, "regression": _regression}
+def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
+    from ..audit import detection
+    from ..io import read_coco, read_coco_predictions
+
+    if predictions_path is None:
+        raise InvalidParameterError("--task detection needs --predictions (a COCO results JSON)")
+    coco = read_coco(data)
+    preds = read_coco_predictions(predictions_path, coco)
+    sizes = [None if np.isinf(w) else (w, h) for w, h in coco.image_sizes]
+    result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
+    order = np.argsort(result.image_quality, kind="stable")
+    images = pd.DataFrame({"image": order, "image_id": [coco.image_ids[i] for i in order],
+                           "image_quality": result.image_quality[order], "is_issue": result.is_image_issue[order]})
+    return result, {"images.csv": images}
+
+
+def _sizes_or_none(sizes: list) -> list | None:
+    return None if any(s is None for s in sizes) else sizes
+
+
+RUNNERS = {"multilabel": _multilabel, "token": _token, "segmentation": _segmentation, "regression": _regression, "detection": _detection}
 
 
 def run_task_audit(

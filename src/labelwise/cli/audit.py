@@ -77,8 +77,8 @@ def run_audit(
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
 @click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
-@click.option("--task", type=click.Choice(["classification", "multilabel", "token", "segmentation", "regression"]), default="classification", show_default=True, help="Label shape (see docs/tasks.md).")
-@click.option("--predictions", "predictions_path", type=click.Path(path_type=Path), help="--task regression: out-of-fold predictions (.npy).")
+@click.option("--task", type=click.Choice(["classification", "multilabel", "token", "segmentation", "regression", "detection"]), default="classification", show_default=True, help="Label shape (see docs/tasks.md).")
+@click.option("--predictions", "predictions_path", type=click.Path(path_type=Path), help="--task regression: out-of-fold predictions (.npy); --task detection: COCO results JSON.")
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option("--noise-rate", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share of labels flipped in --demo.")
 def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, task, predictions_path, demo, noise_rate):
