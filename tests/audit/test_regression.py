@@ -91,6 +91,12 @@ class TestCleanRegressor:
         assert err_clean < err_dirty
         assert clean.predict(X[:3]).shape == (3,)
 
+    def test_passes_scikit_learn_estimator_checks(self):
+        """sklearn.utils.estimator_checks.check_estimator passes."""
+        from sklearn.utils.estimator_checks import check_estimator
+
+        check_estimator(regression.CleanRegressor(LinearRegression(), cv=2))
+
     def test_is_a_scikit_learn_estimator(self):
         """get_params/clone work and an unfitted predict raises NotFittedError."""
         from sklearn.base import clone

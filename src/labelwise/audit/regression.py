@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.model_selection import KFold, cross_val_predict
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validate import check_meta_X, check_positive_int, seed_from
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
@@ -114,7 +114,7 @@ def _check_target(y: Any, name: str = "y") -> np.ndarray:
     if arr.ndim != 1:
         raise InvalidLabelsError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if arr.size < 3:
-        raise InvalidLabelsError(f"{name} must have at least 3 values, got {arr.size}")
+        raise InvalidLabelsError(f"{name} must have at least 3 values, got n_samples = {arr.size}")
     try:
         arr = arr.astype(np.float64)
     except (TypeError, ValueError):
@@ -266,7 +266,10 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> CleanRegressor:
         """Find target issues out-of-fold, then fit ``estimator`` on the other rows."""
+        if y is None:
+            raise InvalidLabelsError("CleanRegressor requires y to be passed, but the target y is None")
         X = check_meta_X(self, X, reset=True)
+        y = column_or_1d(y, warn=True)
         base = self.estimator if self.estimator is not None else default_regressor(self.random_state)
         issues = find_label_issues(y, X=X, model=base, threshold=self.threshold, cv=self.cv, random_state=self.random_state)
         keep = ~issues.is_issue
