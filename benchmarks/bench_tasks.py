@@ -24,7 +24,6 @@ import tempfile
 import time
 
 import numpy as np
-
 from _machine import cpu_model
 
 ROWS: list[tuple] = []
@@ -52,6 +51,7 @@ def report(task: str, size: str, lw_t: float, cl_t: float | None, lw_f1: float, 
 
 def bench_multilabel(scale: float) -> None:
     from cleanlab.multilabel_classification.filter import find_label_issues as cl_find
+
     from labelwise.audit import multilabel
     from labelwise.noise import flip_tags
 
@@ -71,6 +71,7 @@ def bench_multilabel(scale: float) -> None:
 
 def bench_token(scale: float) -> None:
     from cleanlab.token_classification.filter import find_label_issues as cl_find
+
     from labelwise.audit import token
 
     n_sent, k = int(50_000 * scale), 10
@@ -120,6 +121,7 @@ def _seg_case(n: int, k: int, size: int, seed: int = 0, dtype=np.float64):
 
 def bench_segmentation(scale: float) -> None:
     from cleanlab.segmentation.filter import find_label_issues as cl_find
+
     from labelwise.audit import segmentation
 
     n = max(2, int(100 * scale))
@@ -172,6 +174,7 @@ def bench_memmap(scale: float, tmp: str) -> None:
 
 def bench_regression(scale: float, with_x: bool = False) -> None:
     from cleanlab.regression.rank import get_label_quality_scores
+
     from labelwise.audit import regression
     from labelwise.noise import corrupt_targets
 
@@ -212,6 +215,7 @@ def bench_regression(scale: float, with_x: bool = False) -> None:
 
 def bench_detection(scale: float) -> None:
     from cleanlab.object_detection.filter import find_label_issues as cl_find
+
     from labelwise.audit import detection
     from labelwise.noise import corrupt_boxes
 

@@ -126,9 +126,9 @@ def _image_rows(i, given, pred, iou_match, min_score) -> list[dict]:
                      "given": int(gl[j]), "suggested": suggested, "overlooked_quality": 1.0,
                      "badly_located_quality": loc, "swapped_quality": min(swap, 1.0)})
     covered = (iou >= iou_match).any(axis=0) if len(gb) else np.zeros(len(pb), bool)
-    for j in np.flatnonzero(~covered & (ps >= min_score)):
-        rows.append({"image": i, "box": int(j), "source": "predicted", "x1": pb[j, 0], "y1": pb[j, 1], "x2": pb[j, 2], "y2": pb[j, 3],
-                     "given": -1, "suggested": int(pl[j]), "overlooked_quality": 1.0 - float(ps[j]),
+    for q in np.flatnonzero(~covered & (ps >= min_score)).tolist():
+        rows.append({"image": i, "box": q, "source": "predicted", "x1": pb[q, 0], "y1": pb[q, 1], "x2": pb[q, 2], "y2": pb[q, 3],
+                     "given": -1, "suggested": int(pl[q]), "overlooked_quality": 1.0 - float(ps[q]),
                      "badly_located_quality": 1.0, "swapped_quality": 1.0})
     return rows
 

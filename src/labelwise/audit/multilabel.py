@@ -59,7 +59,7 @@ def encode_multilabel(labels: Any, *, classes: Sequence[Any] | None = None, n_cl
             raise ShapeMismatchError(f"labels has {arr.shape[1]} columns but probs has {n_classes}")
         cls = np.arange(arr.shape[1]) if classes is None else np.asarray(classes, dtype=object)
         return arr.astype(bool), cls
-    rows = [_tags(row, i) for i, row in enumerate(labels)]
+    rows: list[list[Any]] = [_tags(row, i) for i, row in enumerate(labels)]
     if not rows:
         raise InvalidLabelsError("labels must not be empty")
     if classes is None:
@@ -73,8 +73,8 @@ def encode_multilabel(labels: Any, *, classes: Sequence[Any] | None = None, n_cl
         raise ShapeMismatchError(f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= to name each column")
     index = {c: j for j, c in enumerate(cls.tolist())}
     out = np.zeros((len(rows), len(cls)), dtype=bool)
-    for i, row in enumerate(rows):
-        for tag in row:
+    for i, tag_list in enumerate(rows):
+        for tag in tag_list:
             j = index.get(tag.item() if isinstance(tag, np.generic) else tag)
             if j is None:
                 raise InvalidLabelsError(f"labels row {i} has the unknown tag {show(tag)}; known tags are {cls.tolist()[:20]}")
@@ -144,7 +144,7 @@ class MultilabelIssues:
     @property
     def is_example_issue(self) -> np.ndarray:
         """True for examples with at least one flagged tag."""
-        return self.is_issue.any(axis=1)
+        return np.asarray(self.is_issue.any(axis=1))
 
     @property
     def suggested(self) -> np.ndarray:
@@ -286,9 +286,9 @@ def binary_confident_learning(given: np.ndarray, probs: np.ndarray, *, min_examp
         for a in (0, 1):
             for c in (0, 1):
                 confident[:, a, c] += ((g == bool(a)) & (conf1 == bool(c)) & counted).sum(axis=0)
-        r, c = np.nonzero(pred1 != g)
-        cand_rows.append(r + b.start)
-        cand_cols.append(c)
+        rr, cc = np.nonzero(pred1 != g)
+        cand_rows.append(rr + b.start)
+        cand_cols.append(cc)
     for j in range(k):
         np.fill_diagonal(confident[j], np.maximum(confident[j].diagonal(), 1))
     rows = np.concatenate(cand_rows) if cand_rows else np.zeros(0, np.int64)

@@ -309,6 +309,7 @@ def find_label_issues(
         chosen = _lowest_cut(lab, arr, hist, n_remove, images_per_block, per_class=True)
     elif filter_by == "low_self_confidence":
         chosen = _lowest_cut(lab, arr, hist.sum(axis=0, keepdims=True), np.array([n_off]), images_per_block, per_class=False)
+    is_issue: np.ndarray
     if mask_path is not None:
         is_issue = np.lib.format.open_memmap(os.fspath(mask_path), mode="w+", dtype=bool, shape=lab.shape)
     else:
@@ -336,7 +337,7 @@ def find_label_issues(
         tables.append(_regions(flag, y, pred, sc, b.start, k))
         is_issue[b] = flag
         n_flagged[b] = flag.reshape(flag.shape[0], -1).sum(axis=1)
-    if mask_path is not None:
+    if isinstance(is_issue, np.memmap):
         is_issue.flush()
     regions = pd.concat([t for t in tables if len(t)], ignore_index=True) if any(len(t) for t in tables) else tables[0]
     return SegmentationIssues(

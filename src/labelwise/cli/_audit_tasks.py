@@ -7,6 +7,7 @@ per unit, worst first), ``summary.json`` and a task-specific table (``classes.cs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def _sizes_or_none(sizes: list) -> list | None:
     return None if any(s is None for s in sizes) else sizes
 
 
-RUNNERS = {"multilabel": _multilabel, "token": _token, "segmentation": _segmentation, "regression": _regression, "detection": _detection}
+RUNNERS: dict[str, Callable[..., tuple[Any, dict]]] = {"multilabel": _multilabel, "token": _token, "segmentation": _segmentation, "regression": _regression, "detection": _detection}
 
 
 def run_task_audit(

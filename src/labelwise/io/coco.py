@@ -94,7 +94,7 @@ def read_coco_predictions(path: str | os.PathLike, reference: CocoBoxes) -> list
         raise DataFileError(f"{path}: COCO predictions must be a JSON list of {{image_id, category_id, bbox, score}}")
     where = {i: n for n, i in enumerate(reference.image_ids)}
     cat_index = {c: i for i, c in enumerate(reference.categories)}
-    out = [{"boxes": [], "labels": [], "scores": []} for _ in reference.image_ids]
+    out: list[dict[str, list]] = [{"boxes": [], "labels": [], "scores": []} for _ in reference.image_ids]
     for k, det in enumerate(data):
         tag = f"{path}: prediction {k}"
         if det.get("image_id") not in where:

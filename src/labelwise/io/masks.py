@@ -33,7 +33,7 @@ def read_masks(folder: str | os.PathLike, *, pattern: str = "*.png") -> tuple[np
     files = sorted(root.glob(pattern))
     if not files:
         raise DataFileError(f"mask folder {str(root)!r} has no {pattern} files")
-    arrays = []
+    arrays: list[np.ndarray] = []
     for f in files:
         try:
             with Image.open(f) as im:
