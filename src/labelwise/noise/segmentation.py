@@ -93,15 +93,15 @@ def corrupt_masks(
 
     ``correlated``: pixels where a KMS Gaussian field (correlation ``rho`` between neighbours)
     exceeds its ``1 - rate`` quantile take another class (one shift per image): spatially
-    correlated blobs, the noise model of Yao et al. (2023). ``boundary``: each object (class > 0)
+    correlated blobs, the noise model of [1]_. ``boundary``: each object (class > 0)
     is dilated into the background or eroded by about ``20 * rate`` pixels. ``missing``: each
     connected object is erased to background (0) with probability ``rate``.
 
     References
     ----------
-    .. [1] Yao, J., Zhang, Y., Zheng, S., Goswami, M., Prasanna, P., & Chen, C. (2023).
-       Learning to Segment from Noisy Annotations: A Spatial Correction Approach /
-       Segmentation with Noisy Labels via Spatially Correlated Distributions. ICLR 2023 / arXiv:2308.14739.
+    .. [1] "Segmentation with Noisy Labels via Spatially Correlated Distributions" (2023), the
+       seed paper of labelwise issue 13: label noise as a thresholded Gaussian field with a
+       Kac-Murdock-Szego covariance. (Authors and venue not checked offline.)
     """
     check_choice("kind", kind, MASK_NOISE_KINDS)
     rate = check_fraction("rate", rate)
