@@ -1,6 +1,7 @@
 """Find label issues: confident joint, noise matrices, filters and label quality scores (in memory,
 memory-mapped, zarr or on Dask)."""
 
+from . import detection, multilabel, regression, segmentation, token
 from .chunked import ChunkedLabelIssues
 from .confident_joint import (
     calibrate_confident_joint,
@@ -19,9 +20,14 @@ __all__ = [
     "ChunkedLabelIssues",
     "LabelIssues",
     "calibrate_confident_joint",
+    "detection",
     "estimate_joint",
     "find_label_issues",
     "inverse_noise_matrix_from_joint",
     "label_quality_scores",
+    "multilabel",
     "noise_matrix_from_joint",
+    "regression",
+    "segmentation",
+    "token",
 ]

@@ -11,7 +11,12 @@ import pandas as pd
 
 from .._validate import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import (
+    DataFileError,
+    InvalidParameterError,
+    MissingColumnError,
+    ShapeMismatchError,
+)
 from ..io import read_table, write_csv, write_json, write_npy
 from ..models import MODELS, default_model
 from ..probs import out_of_fold_probs
@@ -74,6 +79,8 @@ def run_audit(
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
 @click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
+@click.option("--task", type=click.Choice(["classification", "multilabel", "token", "segmentation", "regression", "detection"]), default="classification", show_default=True, help="Label shape (see docs/tasks.md).")
+@click.option("--predictions", "predictions_path", type=click.Path(path_type=Path), help="--task regression: out-of-fold predictions (.npy); --task detection: COCO results JSON.")
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option("--noise-rate", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share of labels flipped in --demo.")
 @click.option("--labels", "labels_path", type=click.Path(path_type=Path), default=None, help="Labels file (.npy, or a table/Parquet directory with --label) for --probs when there is no DATA table.")
@@ -84,14 +91,19 @@ def run_audit(
 @click.option("--checks", default=None, help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.")
 @click.option("--k", "n_neighbors", type=click.IntRange(min=1), default=10, show_default=True, help="Neighbours per row for the data checks.")
 @click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True, help="Distance of the data checks' neighbour graph.")
-def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate,
-          labels_path, scheduler, chunk_rows, features_path, split_column, checks, n_neighbors, metric):
+def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, task,
+          predictions_path, demo, noise_rate, labels_path, scheduler, chunk_rows, features_path, split_column, checks,
+          n_neighbors, metric):
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
     estimates, settings) and probs.npy (the out-of-fold probabilities) to --out.
     """
     out = Path(out)
+    if task != "classification":
+        from ._audit_tasks import run_task_audit
+
+        return run_task_audit(task, data, label=label, probs_path=probs_path, predictions_path=predictions_path, out=out, random_state=random_state, top=top)
     if not demo and audit_at_scale(data, label, probs_path, labels_path, spec=scheduler, chunk_rows=chunk_rows, out=out, filter_by=filter_by, rank_by=rank_by) is not None:
         return
     truth = None

@@ -2,13 +2,22 @@
 
 from .annotations import Annotations, detect_format, read_annotations
 from .atomic import atomic_write, write_csv, write_json, write_npy
+from .coco import CocoBoxes, read_coco, read_coco_predictions
+from .conll import ConllCorpus, read_conll
+from .masks import read_masks
 from .tables import read_table
 
 __all__ = [
     "Annotations",
+    "CocoBoxes",
+    "ConllCorpus",
     "atomic_write",
     "detect_format",
     "read_annotations",
+    "read_coco",
+    "read_coco_predictions",
+    "read_conll",
+    "read_masks",
     "read_table",
     "write_csv",
     "write_json",

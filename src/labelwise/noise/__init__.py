@@ -12,13 +12,31 @@ of :func:`labelwise.find_label_issues`.
 
 from ._flip import FlippedLabels, flip_counts, flip_labels, instance_dependent_flips
 from ._matrix import KINDS, check_noise_matrix, noise_matrix
+from .detection import NoisyBoxes, corrupt_boxes
+from .multilabel import NoisyTags, flip_tags
+from .regression import OUTLIER_KINDS, NoisyTargets, corrupt_targets
+from .segmentation import MASK_NOISE_KINDS, NoisyMasks, corrupt_masks, kms_field
+from .token import NoisyTokenTags, flip_token_tags
 
 __all__ = [
-    "FlippedLabels",
     "KINDS",
+    "MASK_NOISE_KINDS",
+    "OUTLIER_KINDS",
+    "FlippedLabels",
+    "NoisyBoxes",
+    "NoisyMasks",
+    "NoisyTags",
+    "NoisyTargets",
+    "NoisyTokenTags",
     "check_noise_matrix",
+    "corrupt_boxes",
+    "corrupt_masks",
+    "corrupt_targets",
     "flip_counts",
     "flip_labels",
+    "flip_tags",
+    "flip_token_tags",
     "instance_dependent_flips",
+    "kms_field",
     "noise_matrix",
 ]

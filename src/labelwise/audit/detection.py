@@ -1,0 +1,212 @@
+"""Object detection audit: per-box overlooked, badly located and swapped scores, per image.
+
+Three kinds of box error (Tkachenko et al., 2023): an object the annotator *overlooked* (the model
+confidently predicts a box that no given box covers), a box *badly located* (the best prediction of
+its class overlaps it only partly), and a box whose class was *swapped* (the model confidently
+predicts another class in the same place). Every score uses one image's boxes only, so results do
+not depend on how images are batched (cleanlab issue #1301).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_fraction
+from ..errors import InvalidLabelsError, ShapeMismatchError
+
+__all__ = ["DetectionIssues", "box_iou", "find_label_issues"]
+
+KINDS = ("overlooked", "badly_located", "swapped")
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of every box of ``a`` (m, 4) with every box of ``b`` (p, 4), ``x1 y1 x2 y2``."""
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.clip(rb - lt, 0, None).prod(axis=2)
+    area_a = (a[:, 2:] - a[:, :2]).prod(axis=1)
+    area_b = (b[:, 2:] - b[:, :2]).prod(axis=1)
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter, dtype=np.float64), where=union > 0)
+
+
+def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not isinstance(entry, dict) or "boxes" not in entry or "labels" not in entry:
+        raise InvalidLabelsError(f"{name}[{i}] must be a dict with 'boxes' (m, 4) and 'labels' (m,)" + (" and 'scores'" if with_scores else ""))
+    boxes = np.asarray(entry["boxes"], dtype=np.float64).reshape(-1, 4)
+    labels = np.asarray(entry["labels"]).astype(np.int64).reshape(-1)
+    scores = np.asarray(entry.get("scores", np.ones(len(labels))), dtype=np.float64).reshape(-1)
+    if len(labels) != len(boxes) or len(scores) != len(boxes):
+        raise ShapeMismatchError(f"{name}[{i}] has {len(boxes)} boxes, {len(labels)} labels and {len(scores)} scores")
+    if with_scores and "scores" not in entry:
+        raise InvalidLabelsError(f"{name}[{i}] must have 'scores' (the model's confidence per box)")
+    if not np.isfinite(boxes).all():
+        raise InvalidLabelsError(f"{name}[{i}] has a box with NaN or infinite coordinates")
+    wh = boxes[:, 2:] - boxes[:, :2]
+    if (wh < 0).any():
+        j = int(np.flatnonzero((wh < 0).any(axis=1))[0])
+        raise InvalidLabelsError(f"{name}[{i}] box {j} has negative width or height: {boxes[j].tolist()} (expected x1 y1 x2 y2 with x2 >= x1, y2 >= y1)")
+    if size is not None:
+        w, h = size
+        out = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 2] > w) | (boxes[:, 3] > h)
+        if out.any():
+            j = int(np.flatnonzero(out)[0])
+            raise InvalidLabelsError(f"{name}[{i}] box {j} {boxes[j].tolist()} lies outside the image (width {w}, height {h})")
+    return boxes, labels, scores
+
+
+@dataclass(frozen=True, eq=False)
+class DetectionIssues:
+    """Per-box scores and flags, and per-image scores.
+
+    Attributes
+    ----------
+    boxes : DataFrame
+        One row per given box (``source="given"``) and per overlooked-candidate predicted box
+        (``source="predicted"``): image, box, x1..y2, given and suggested class, the three
+        quality scores (1 = fine), ``label_quality`` (their minimum), ``kind`` of the worst
+        score and ``is_issue``.
+    image_quality : ndarray of float, shape (n_images,)
+        Lowest box quality in the image (1 for images with nothing suspicious).
+    threshold : float
+    """
+
+    boxes: pd.DataFrame
+    image_quality: np.ndarray
+    threshold: float
+
+    @property
+    def is_image_issue(self) -> np.ndarray:
+        """Images with a flagged box."""
+        return self.image_quality < self.threshold
+
+    @property
+    def n_issues(self) -> int:
+        """Number of flagged boxes."""
+        return int(self.boxes["is_issue"].sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Flagged boxes first, worst first, then the rest."""
+        frame = self.boxes.sort_values(["is_issue", "label_quality"], ascending=[False, True], kind="stable")
+        return frame.reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of counts per kind."""
+        flagged = self.boxes[self.boxes.is_issue]
+        return {
+            "task": "detection",
+            "n_images": int(self.image_quality.size),
+            "n_images_flagged": int(self.is_image_issue.sum()),
+            "n_issues": self.n_issues,
+            "per_kind": {k: int((flagged.kind == k).sum()) for k in KINDS},
+        }
+
+
+def _image_rows(i, given, pred, iou_match, min_score) -> list[dict]:
+    gb, gl, _ = given
+    pb, pl, ps = pred
+    iou = box_iou(gb, pb) if len(gb) and len(pb) else np.zeros((len(gb), len(pb)))
+    same = gl[:, None] == pl[None, :]
+    rows = []
+    for j in range(len(gb)):
+        same_iou = np.where(same[j], iou[j], 0.0)
+        loc = float(same_iou.max()) if same_iou.size else 0.0
+        other = (~same[j]) & (iou[j] >= iou_match) & (ps >= min_score)
+        swap = 1.0 - float(ps[other].max()) if other.any() else 1.0
+        if other.any():  # the place is right, the class is the question
+            loc = max(loc, float(iou[j][other].max()))
+        if other.any() and (same_iou >= iou_match).any():
+            swap = max(swap, 1.0 - float(ps[other].max()) + float(ps[same[j] & (iou[j] >= iou_match)].max()))
+        suggested = int(pl[other][np.argmax(ps[other])]) if swap < 1.0 else int(gl[j])
+        rows.append({"image": i, "box": j, "source": "given", "x1": gb[j, 0], "y1": gb[j, 1], "x2": gb[j, 2], "y2": gb[j, 3],
+                     "given": int(gl[j]), "suggested": suggested, "overlooked_quality": 1.0,
+                     "badly_located_quality": loc, "swapped_quality": min(swap, 1.0)})
+    covered = (iou >= iou_match).any(axis=0) if len(gb) else np.zeros(len(pb), bool)
+    for q in np.flatnonzero(~covered & (ps >= min_score)).tolist():
+        rows.append({"image": i, "box": q, "source": "predicted", "x1": pb[q, 0], "y1": pb[q, 1], "x2": pb[q, 2], "y2": pb[q, 3],
+                     "given": -1, "suggested": int(pl[q]), "overlooked_quality": 1.0 - float(ps[q]),
+                     "badly_located_quality": 1.0, "swapped_quality": 1.0})
+    return rows
+
+
+def find_label_issues(
+    labels: Any,
+    predictions: Any,
+    *,
+    image_sizes: Any = None,
+    iou_match: float = 0.5,
+    min_score: float = 0.5,
+    threshold: float = 0.3,
+) -> DetectionIssues:
+    """Find overlooked, badly located and swapped boxes, image by image.
+
+    Parameters
+    ----------
+    labels : list of dict
+        Per image ``{"boxes": (m, 4) x1 y1 x2 y2, "labels": (m,) int}``.
+    predictions : list of dict
+        Per image ``{"boxes", "labels", "scores"}`` from a model that did not train on that image.
+    image_sizes : list of (width, height), optional
+        When given, boxes outside their image are an error.
+    iou_match : float, default 0.5
+        IoU at which a prediction and a given box are "the same place".
+    min_score : float, default 0.5
+        Predictions below this confidence are ignored for the overlooked and swapped scores.
+    threshold : float, default 0.3
+        A box is flagged when one of its quality scores is below it.
+
+    Scores (1 = fine, 0 = surely wrong): overlooked ``1 - s`` for a prediction of confidence
+    ``s`` that no given box overlaps at ``iou_match``; badly located, the best IoU of the given
+    box with a prediction of its class (0 when the model predicts none of its class: a spurious box); swapped
+    ``1 - s`` for the most confident prediction of another class at ``iou_match``, raised by the
+    confidence of a same-class prediction in the same place.
+
+    Raises
+    ------
+    InvalidLabelsError
+        A box with negative width/height, NaN coordinates or outside its image; a malformed entry.
+    ShapeMismatchError
+        ``labels`` and ``predictions`` for different numbers of images, or boxes and labels of
+        different lengths.
+
+    References
+    ----------
+    .. [1] Tkachenko, U., Thyagarajan, A., & Mueller, J. (2023). ObjectLab: Automated Diagnosis
+       of Mislabeled Images in Object Detection Data. ICML Workshop on Data-centric ML Research.
+
+    Examples
+    --------
+    >>> from labelwise.audit import detection
+    >>> labels = [{"boxes": [[0, 0, 10, 10]], "labels": [0]}]
+    >>> preds = [{"boxes": [[0, 0, 10, 10], [20, 20, 30, 30]], "labels": [0, 1], "scores": [0.9, 0.95]}]
+    >>> res = detection.find_label_issues(labels, preds)
+    >>> first = res.to_frame().iloc[0]
+    >>> first.source, first.kind, int(first.suggested)
+    ('predicted', 'overlooked', 1)
+    """
+    for name, v in (("iou_match", iou_match), ("min_score", min_score), ("threshold", threshold)):
+        check_fraction(name, v, closed_high=True)
+    labels, predictions = list(labels), list(predictions)
+    if len(labels) != len(predictions):
+        raise ShapeMismatchError(f"labels and predictions must cover the same images, got {len(labels)} and {len(predictions)}")
+    sizes = [None] * len(labels) if image_sizes is None else list(image_sizes)
+    rows: list[dict] = []
+    for i, (g, p, size) in enumerate(zip(labels, predictions, sizes)):
+        given = _boxes(g, i, "labels", False, size)
+        pred = _boxes(p, i, "predictions", True, size)
+        rows.extend(_image_rows(i, given, pred, iou_match, min_score))
+    cols = ["image", "box", "source", "x1", "y1", "x2", "y2", "given", "suggested", "overlooked_quality",
+            "badly_located_quality", "swapped_quality"]
+    frame = pd.DataFrame(rows, columns=cols)
+    scores = frame[[f"{k}_quality" for k in KINDS]].to_numpy(dtype=np.float64).reshape(-1, 3)
+    frame["label_quality"] = scores.min(axis=1) if len(frame) else []
+    frame["kind"] = np.array(KINDS, dtype=object)[scores.argmin(axis=1)] if len(frame) else []
+    frame["is_issue"] = frame["label_quality"] < threshold
+    image_quality = np.ones(len(labels))
+    if len(frame):
+        np.minimum.at(image_quality, frame["image"].to_numpy(np.int64), frame["label_quality"].to_numpy())
+    return DetectionIssues(frame, image_quality, float(threshold))

@@ -1,0 +1,146 @@
+"""``labelwise audit --task ...`` for the label shapes other than classification.
+
+Reads the input of each task, runs its ``find_label_issues`` and writes ``issues.csv`` (one row
+per unit, worst first), ``summary.json`` and a task-specific table (``classes.csv``,
+``sentences.csv``, ``regions.csv``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..io import read_conll, read_masks, read_table, write_csv, write_json
+from ._common import console, print_frame
+
+TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
+
+
+def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
+    if path is None:
+        raise InvalidParameterError(f"{option} is required for this --task")
+    try:
+        if str(path).endswith(".npz"):
+            with np.load(path, allow_pickle=False) as data:
+                keys = sorted(data.files, key=lambda k: (len(k), k))
+                return [data[k] for k in keys]
+        return np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
+    except FileNotFoundError:
+        raise DataFileError(f"{option} file {str(path)!r} does not exist") from None
+    except (ValueError, OSError) as exc:
+        raise DataFileError(f"{option} file {str(path)!r} is not a readable .npy/.npz array: {exc}") from None
+
+
+def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:
+    if label is None or label not in frame.columns:
+        raise MissingColumnError(f"--label {label!r} is not in the data; columns are {list(frame.columns)}")
+    return frame[label]
+
+
+def _multilabel(data: Path, label: str | None, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str, pd.DataFrame]]:
+    from ..audit import multilabel
+
+    tags = _column(read_table(data), label)
+    probs = _load_array(probs_path, "--probs")
+    classes = None
+    if not (tags.map(lambda v: isinstance(v, str)).all() and tags.str.fullmatch(r"[0-9|]*").all()):
+        classes = sorted({t for v in tags for t in multilabel._tags(v, 0)})
+    else:
+        tags = tags.map(lambda v: [int(t) for t in v.split("|") if t])
+    result = multilabel.find_label_issues(list(tags), probs, classes=classes)
+    return result, {"classes.csv": result.class_summary}
+
+
+def _token(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str, pd.DataFrame]]:
+    from ..audit import token
+
+    corpus = read_conll(data)
+    probs = _load_array(probs_path, "--probs")
+    classes = sorted({t for s in corpus.tags for t in s})
+    if isinstance(probs, np.ndarray):
+        lengths = [len(s) for s in corpus.tags]
+        flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
+        result = token.find_label_issues(flat, probs, sentence_lengths=lengths, tokens=np.concatenate(
+            [np.asarray(s, dtype=object) for s in corpus.tokens]), classes=classes)
+    else:
+        result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
+    return result, {"sentences.csv": result.sentence_frame()}
+
+
+def _segmentation(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str, pd.DataFrame]]:
+    from ..audit import segmentation
+
+    masks, names = read_masks(data)
+    probs = _load_array(probs_path, "--probs", mmap=True)
+    result = segmentation.find_label_issues(masks, probs)
+    regions = result.regions.copy()
+    regions.insert(1, "file", [names[i] for i in regions["image"]])
+    return result, {"regions.csv": regions}
+
+
+def _regression(data: Path, label: str | None, predictions_path: Path | None, random_state: int, **_: Any) -> tuple[Any, dict]:
+    from ..audit import regression
+
+    frame = read_table(data)
+    y = _column(frame, label)
+    features = frame.drop(columns=[label]).select_dtypes("number")
+    pred = None if predictions_path is None else _load_array(predictions_path, "--predictions")
+    X = features if features.shape[1] else None
+    if pred is None and X is None:
+        raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
+    return regression.find_label_issues(y.to_numpy(), pred, X=X, random_state=random_state), {}
+
+
+def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
+    from ..audit import detection
+    from ..io import read_coco, read_coco_predictions
+
+    if predictions_path is None:
+        raise InvalidParameterError("--task detection needs --predictions (a COCO results JSON)")
+    coco = read_coco(data)
+    preds = read_coco_predictions(predictions_path, coco)
+    sizes = [None if np.isinf(w) else (w, h) for w, h in coco.image_sizes]
+    result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
+    order = np.argsort(result.image_quality, kind="stable")
+    images = pd.DataFrame({"image": order, "image_id": [coco.image_ids[i] for i in order],
+                           "image_quality": result.image_quality[order], "is_issue": result.is_image_issue[order]})
+    return result, {"images.csv": images}
+
+
+def _sizes_or_none(sizes: list) -> list | None:
+    return None if any(s is None for s in sizes) else sizes
+
+
+RUNNERS: dict[str, Callable[..., tuple[Any, dict]]] = {"multilabel": _multilabel, "token": _token, "segmentation": _segmentation, "regression": _regression, "detection": _detection}
+
+
+def run_task_audit(
+    task: str, data: Path | None, *, label: str | None, probs_path: Path | None, predictions_path: Path | None,
+    out: Path, random_state: int, top: int,
+) -> None:
+    """Audit DATA for ``task`` and write the outputs to ``out``."""
+    if data is None:
+        raise InvalidParameterError(f"DATA is required for --task {task}")
+    result, extra = RUNNERS[task](
+        data=Path(data), label=label, probs_path=probs_path, predictions_path=predictions_path, random_state=random_state
+    )
+    summary = result.summary()
+    summary["settings"] = {"task": task, "data": str(Path(data).resolve()), "label": label,
+                           "probs": str(probs_path) if probs_path else None,
+                           "predictions": str(predictions_path) if predictions_path else None}
+    frame = result.to_frame()
+    out = Path(out)
+    write_csv(frame, out / "issues.csv")
+    for name, table in extra.items():
+        write_csv(table, out / name)
+    write_json(summary, out / "summary.json")
+    con = console()
+    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged")
+    if top:
+        print_frame(frame.head(top), title="Worst")
+    con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")

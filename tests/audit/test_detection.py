@@ -1,0 +1,82 @@
+"""Tests of labelwise.audit.detection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labelwise.audit import detection
+from labelwise.errors import InvalidLabelsError, ShapeMismatchError
+
+from ._tasks_data import detection_case
+
+
+def _truth_sets(noisy):
+    given_bad = {(i, j) for i, kinds in enumerate(noisy.kind) for j in np.flatnonzero(kinds != "")}
+    images_dropped = {i for i, d in enumerate(noisy.dropped) if len(d["labels"])}
+    return given_bad, images_dropped
+
+
+class TestFindsEachKind:
+    def test_swapped_and_jittered_boxes_are_flagged_as_such(self):
+        """Most swapped boxes come out 'swapped' and most jittered ones 'badly_located'."""
+        _, noisy, preds = detection_case()
+        res = detection.find_label_issues(noisy.labels, preds)
+        given = res.boxes[res.boxes.source == "given"].set_index(["image", "box"])
+        for kind, expected in (("swap", "swapped"), ("jitter", "badly_located")):
+            keys = [(i, j) for i, k in enumerate(noisy.kind) for j in np.flatnonzero(k == kind)]
+            found = [given.loc[key, "is_issue"] and given.loc[key, "kind"] == expected for key in keys]
+            assert np.mean(found) > 0.8, kind
+        bad, _ = _truth_sets(noisy)
+        flagged = set(map(tuple, given[given.is_issue].index))
+        assert len(flagged & bad) / len(flagged) > 0.8
+
+    def test_dropped_boxes_show_up_as_overlooked_predictions(self):
+        """Images with a dropped box get an overlooked prediction flagged; other overlooked flags come
+        from boxes jittered away from their object (the object itself is then unannotated)."""
+        _, noisy, preds = detection_case(seed=1)
+        res = detection.find_label_issues(noisy.labels, preds)
+        over = res.boxes[(res.boxes.kind == "overlooked") & res.boxes.is_issue]
+        _, dropped = _truth_sets(noisy)
+        assert len(set(over.image) & dropped) / len(dropped) > 0.8
+        jittered = {i for i, k in enumerate(noisy.kind) if (k == "jitter").any()}
+        assert len(set(over.image) - dropped - jittered) / max(len(set(over.image)), 1) < 0.1
+
+    def test_results_do_not_depend_on_batching(self):
+        """Auditing images in two halves gives the same per-image scores as all at once."""
+        _, noisy, preds = detection_case(seed=2, n_images=40)
+        whole = detection.find_label_issues(noisy.labels, preds).image_quality
+        a = detection.find_label_issues(noisy.labels[:17], preds[:17]).image_quality
+        b = detection.find_label_issues(noisy.labels[17:], preds[17:]).image_quality
+        np.testing.assert_array_equal(whole, np.concatenate([a, b]))
+
+    def test_clean_labels_are_not_flagged(self):
+        """With the true boxes, almost nothing is flagged."""
+        truth, _, preds = detection_case(seed=3)
+        res = detection.find_label_issues(truth, preds)
+        assert res.n_issues <= 2
+        assert res.summary()["n_images"] == len(truth)
+
+
+class TestBadInput:
+    def test_negative_width_is_named(self):
+        """A box with x2 < x1 names the image and box."""
+        with pytest.raises(InvalidLabelsError, match=r"labels\[0\] box 1 has negative width"):
+            detection.find_label_issues([{"boxes": [[0, 0, 5, 5], [5, 0, 1, 5]], "labels": [0, 0]}],
+                                        [{"boxes": [], "labels": [], "scores": []}])
+
+    def test_box_outside_the_image(self):
+        """With image_sizes, a box past the right edge is an error."""
+        with pytest.raises(InvalidLabelsError, match="outside the image"):
+            detection.find_label_issues([{"boxes": [[0, 0, 50, 5]], "labels": [0]}],
+                                        [{"boxes": [], "labels": [], "scores": []}], image_sizes=[(40, 40)])
+
+    def test_image_count_mismatch(self):
+        """Different numbers of images is a ShapeMismatchError."""
+        with pytest.raises(ShapeMismatchError):
+            detection.find_label_issues([{"boxes": [], "labels": []}], [])
+
+    def test_predictions_need_scores(self):
+        """Predictions without scores are rejected."""
+        with pytest.raises(InvalidLabelsError, match="scores"):
+            detection.find_label_issues([{"boxes": [], "labels": []}], [{"boxes": [], "labels": []}])

@@ -1,0 +1,45 @@
+"""Tests of labelwise.io.read_coco and read_coco_predictions."""
+
+import json
+
+import numpy as np
+import pytest
+
+from labelwise.errors import DataFileError
+from labelwise.io import read_coco, read_coco_predictions
+
+
+def _write(tmp_path, annotations, name="gt.json"):
+    data = {"images": [{"id": 7, "width": 100, "height": 80}, {"id": 3, "width": 100, "height": 80}],
+            "categories": [{"id": 5, "name": "dog"}, {"id": 2, "name": "cat"}], "annotations": annotations}
+    (tmp_path / name).write_text(json.dumps(data))
+    return tmp_path / name
+
+
+def test_boxes_are_converted_to_corners_in_image_order(tmp_path):
+    """[x, y, w, h] becomes [x1, y1, x2, y2]; categories index the sorted ids."""
+    p = _write(tmp_path, [{"id": 1, "image_id": 3, "category_id": 5, "bbox": [10, 20, 30, 40]}])
+    coco = read_coco(p)
+    assert coco.image_ids == [7, 3] and coco.categories == [2, 5]
+    np.testing.assert_array_equal(coco.labels[1]["boxes"], [[10, 20, 40, 60]])
+    assert coco.labels[1]["labels"].tolist() == [1] and len(coco.labels[0]["labels"]) == 0
+    (tmp_path / "pred.json").write_text(json.dumps([{"image_id": 7, "category_id": 2, "bbox": [0, 0, 5, 5], "score": 0.9}]))
+    preds = read_coco_predictions(tmp_path / "pred.json", coco)
+    assert preds[0]["scores"].tolist() == [0.9] and preds[1]["boxes"].shape == (0, 4)
+
+
+def test_negative_width_names_the_annotation(tmp_path):
+    """A bbox with negative width is an error naming the annotation id."""
+    p = _write(tmp_path, [{"id": 42, "image_id": 3, "category_id": 5, "bbox": [10, 20, -3, 40]}])
+    with pytest.raises(DataFileError, match="annotation 42: bbox .* negative width"):
+        read_coco(p)
+
+
+def test_unknown_image_and_missing_keys(tmp_path):
+    """Annotations of unknown images and files without the COCO keys are errors."""
+    p = _write(tmp_path, [{"id": 1, "image_id": 99, "category_id": 5, "bbox": [0, 0, 1, 1]}])
+    with pytest.raises(DataFileError, match="unknown image_id 99"):
+        read_coco(p)
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(DataFileError, match="needs the key"):
+        read_coco(tmp_path / "x.json")
