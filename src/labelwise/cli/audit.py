@@ -13,8 +13,7 @@ from .._validate import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import read_table, write_csv, write_json, write_npy
-from ..models import MODELS, default_model
-from ..probs import out_of_fold_probs
+from ._audit_model import audit_probabilities, check_label_not_continuous, model_option, print_model_info, time_budget_option
 from ._common import console, print_frame, split_label
 
 
@@ -43,17 +42,20 @@ def run_audit(
     model: str,
     random_state: int,
     n_jobs: int | None,
+    time_budget: float = 30.0,
+    model_info: dict | None = None,
 ) -> tuple[Any, np.ndarray]:
     """Out-of-fold probabilities (unless given) and label issues for one table."""
     features, labels = split_label(frame, label)
+    check_label_not_continuous(labels, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
         if probs.shape[1] != len(classes):
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
-        estimator = default_model(features, model=model, random_state=random_state)
-        probs = out_of_fold_probs(estimator, features, codes, cv=cv, random_state=random_state, n_jobs=n_jobs)
+        probs, info = audit_probabilities(features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs)
+        (model_info if model_info is not None else {}).update(info)
     result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
     return result, probs
 
@@ -66,7 +68,8 @@ def run_audit(
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
-@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Default model family.")
+@model_option()
+@time_budget_option()
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--n-jobs", type=int, default=None, help="Folds fitted in parallel (default: one at a time).")
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
@@ -74,7 +77,7 @@ def run_audit(
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option("--noise-rate", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share of labels flipped in --demo.")
-def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, demo, noise_rate):
+def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, time_budget, random_state, n_jobs, top, image_column, report, demo, noise_rate):
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
@@ -97,11 +100,13 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
     if image_column is not None and image_column not in frame.columns:
         raise MissingColumnError(f"--image-column {image_column!r} is not in the data; columns are {list(frame.columns)}")
 
+    model_info: dict = {}
     result, probs = run_audit(
         frame, label, probs_path=probs_path, cv=cv, filter_by=filter_by, rank_by=rank_by,
-        model=model, random_state=random_state, n_jobs=n_jobs,
+        model=model, random_state=random_state, n_jobs=n_jobs, time_budget=time_budget, model_info=model_info,
     )
     summary = result.summary()
+    summary.update(model_info)
     summary["settings"] = {
         "data": str(Path(data).resolve()),
         "label": label,
@@ -110,6 +115,7 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
         "rank_by": rank_by,
         "cv": None if probs_path else cv,
         "model": None if probs_path else model,
+        "time_budget": None if probs_path or model != "auto" else time_budget,
         "random_state": random_state,
         "image_column": image_column,
         "feature_columns": [c for c in frame.columns if c != label],
@@ -128,6 +134,7 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
     write_json(summary, out / "summary.json")
 
     con = console()
+    print_model_info(model_info)
     con.print(
         f"[bold]{result.n_examples}[/] examples, [bold]{len(result.classes)}[/] classes: "
         f"[bold red]{result.n_issues}[/] flagged ({result.n_issues / result.n_examples:.1%}), "
