@@ -210,11 +210,11 @@ class DateFeatures(TransformerMixin, BaseEstimator):
         parsed = self._parse(X)
         blocks = []
         for origin, (_, col) in zip(self.origin_, parsed.items()):
-            day = col.dt.dayofyear.to_numpy(dtype=float, na_value=np.nan)
+            day = col.dt.day_of_year.to_numpy(dtype=float, na_value=np.nan)
             angle = 2 * np.pi * (day - 1) / 365.25
             index = (col - origin).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 86400.0
             blocks += [col.dt.year.to_numpy(dtype=float, na_value=np.nan), np.sin(angle), np.cos(angle),
-                       col.dt.weekday.to_numpy(dtype=float, na_value=np.nan), index]
+                       col.dt.day_of_week.to_numpy(dtype=float, na_value=np.nan), index]
         return np.column_stack(blocks) if blocks else np.empty((len(parsed), 0))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -241,7 +241,10 @@ def _best_date_format(strings: pd.Series) -> tuple[str | None, float]:
 
     first = str(strings.iloc[0])
     best: tuple[str | None, float] = (None, -1.0)
-    for fmt in dict.fromkeys([guess_datetime_format(first), guess_datetime_format(first, dayfirst=True)]):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guesses = [guess_datetime_format(first), guess_datetime_format(first, dayfirst=True)]
+    for fmt in dict.fromkeys(guesses):
         share = float(_to_datetime(strings, fmt).notna().mean())
         if share > best[1]:
             best = (fmt, share)
