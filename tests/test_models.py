@@ -10,8 +10,21 @@ from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 import labelwise as lw
-from labelwise.errors import EstimatorError, InvalidParameterError, LabelwiseError, ShapeMismatchError, TooFewExamplesError
-from labelwise.models import FAMILIES, MODELS, Family, choose_model, column_kinds, default_model
+from labelwise.errors import (
+    EstimatorError,
+    InvalidParameterError,
+    LabelwiseError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
+from labelwise.models import (
+    FAMILIES,
+    MODELS,
+    Family,
+    choose_model,
+    column_kinds,
+    default_model,
+)
 from labelwise.models._calibrate import log_loss
 
 BIG = 1e6  # a time budget no test reaches, so that decisions never depend on timing
@@ -55,13 +68,13 @@ class TestDefaultModel:
 
 class TestChooser:
     def test_trees_win_on_xor(self):
-        choice = choose_model(*_xor(), families=["logistic", "boosting", "forest"], time_budget=BIG, random_state=0)
+        choice = choose_model(*_xor(), families=["logistic", "boosting", "forest"], blend=False, time_budget=BIG, random_state=0)
         assert choice.chosen in ("boosting", "forest")
         scores = {c.name: c.best_log_loss for c in choice.candidates}
         assert scores[choice.chosen] < 0.7 * scores["logistic"]
 
     def test_logistic_wins_on_many_weak_linear_signals(self):
-        choice = choose_model(*_linear(), families=["logistic", "forest"], time_budget=BIG, random_state=0)
+        choice = choose_model(*_linear(), families=["logistic", "forest"], blend=False, time_budget=BIG, random_state=0)
         assert choice.chosen == "logistic"
 
     @pytest.mark.parametrize("family", ["logistic", "forest"])
@@ -82,7 +95,7 @@ class TestChooser:
     @given(st.integers(0, 10_000))
     def test_calibration_never_raises_the_log_loss(self, seed):
         X, y = _xor(120, seed)
-        choice = choose_model(X, y, families=["logistic", "forest"], time_budget=BIG, random_state=seed)
+        choice = choose_model(X, y, families=["logistic", "forest"], blend=False, time_budget=BIG, random_state=seed)
         best = next(c for c in choice.candidates if c.name == choice.chosen)
         assert choice.log_loss <= best.log_loss + 1e-12
         assert choice.log_loss == pytest.approx(log_loss(choice.probs, y))
@@ -103,7 +116,7 @@ class TestChooser:
         np.testing.assert_allclose(a.probs, b.probs)
 
     def test_result_frame_and_dict(self):
-        choice = choose_model(*_xor(100), families=["logistic", "forest"], time_budget=BIG)
+        choice = choose_model(*_xor(100), families=["logistic", "forest"], blend=False, time_budget=BIG)
         frame = choice.to_frame()
         assert list(frame["model"]) == ["logistic", "forest"] and frame["chosen"].sum() == 1
         d = choice.to_dict()

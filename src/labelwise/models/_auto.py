@@ -189,7 +189,7 @@ def choose_model(
     time_budget: float = DEFAULT_TIME_BUDGET,
     families: Sequence[str] | None = None,
     calibrate: bool = True,
-    blend: bool = False,
+    blend: bool = True,
     random_state: Any = 0,
 ) -> ModelChoice:
     """Compare model families by out-of-fold log loss on the same folds; keep the best one's probabilities.
@@ -221,8 +221,9 @@ def choose_model(
         Subset of the menu to compare, in order (default: all, logistic first).
     calibrate : bool, default True
         Try cross-fitted temperature scaling.
-    blend : bool, default False
-        Try a cross-fitted convex blend of the candidates.
+    blend : bool, default True
+        Try a cross-fitted convex blend of the candidates (on by default: on the dev seeds of
+        ``benchmarks/bench_default_model.py`` it raised the F1 of the flagged set).
     random_state : int, Generator or None
         Seed of the folds (the same folds as :func:`labelwise.out_of_fold_probs` with this seed)
         and of the models.
@@ -261,7 +262,25 @@ def choose_model(
     tests = [test for _, test in folds]
     roles = infer_column_roles(frame)
     deadline = start + budget
-    notices = list(roles.notices)
+    results, finished, notices = _compare(names, roles, frame, codes, folds, len(classes), model_seed, deadline, calibrate)
+    notices = list(roles.notices) + notices
+    if not finished:
+        raise EstimatorError("every model family failed on this data: " + "; ".join(f"{c.name}: {c.skipped}" for c in results))
+    best = min((c for c in results if c.name in finished), key=lambda c: c.best_log_loss)
+    chosen, probs, temperature, weights, final_ll = _pick(best, finished, codes, tests, calibrate, blend)
+    use_calibration = calibrate and (temperature is not None or weights is not None)
+    return ModelChoice(
+        candidates=tuple(results), chosen=chosen, calibrated=bool(use_calibration), temperature=temperature,
+        blend_weights=weights, probs=probs, estimator=FAMILIES[best.name].build(roles, model_seed), roles=roles,
+        notices=tuple(notices), time_budget=budget, seconds=time.perf_counter() - start,
+        log_loss=final_ll, accuracy=float((probs.argmax(axis=1) == codes).mean()),
+    )
+
+
+def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate):
+    """Run the families in order; their results, finished probabilities and notices."""
+    tests = [test for _, test in folds]
+    notices: list[str] = []
     results: list[CandidateResult] = []
     finished: dict[str, np.ndarray] = {}
     for name in names:
@@ -274,9 +293,7 @@ def choose_model(
                 reason = "time budget used up"
             else:
                 try:
-                    probs, reason = _run_family(
-                        family, roles, frame, codes, folds, len(classes), model_seed, deadline, not finished
-                    )
+                    probs, reason = _run_family(family, roles, frame, codes, folds, n_classes, model_seed, deadline, not finished)
                 except Exception as exc:  # noqa: BLE001 - any failure of a family on the data skips it
                     first_line = str(exc).splitlines()[0] if str(exc) else ""
                     reason = f"failed on this data: {type(exc).__name__}: {first_line}"
@@ -292,28 +309,22 @@ def choose_model(
         finished[name] = probs
         if len(finished) == 1 and time.perf_counter() > deadline:
             notices.append(
-                f"time budget {budget:g} s is too small for even one candidate ({name} took {seconds:.1f} s); "
-                f"fell back to {name}"
+                f"time budget is too small for even one candidate ({name} took {seconds:.1f} s); fell back to {name}"
             )
-    if not finished:
-        raise EstimatorError("every model family failed on this data: " + "; ".join(f"{c.name}: {c.skipped}" for c in results))
-    best = min((c for c in results if c.name in finished), key=lambda c: c.best_log_loss)
-    use_calibration = best.calibrated_log_loss is not None and best.calibrated_log_loss < best.log_loss
-    chosen, final_ll, weights, temperature = best.name, best.best_log_loss, None, None
+    return results, finished, notices
+
+
+def _pick(best, finished, codes, tests, calibrate, blend):
+    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins."""
     probs = finished[best.name]
-    if use_calibration:
+    temperature = None
+    if best.calibrated_log_loss is not None and best.log_loss is not None and best.calibrated_log_loss < best.log_loss:
         probs, temperature = cross_fit_temperature(probs, codes, tests)
+    final_ll = best.best_log_loss
     if blend and len(finished) > 1:
         stack = [cross_fit_temperature(p, codes, tests)[0] if calibrate else p for p in finished.values()]
         blended, w = cross_fit_blend(stack, codes, tests)
         blended_ll = log_loss(blended, codes)
         if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
-            chosen, final_ll, probs = "blend", blended_ll, blended
-            weights = {n: float(x) for n, x in zip(finished, w)}
-            use_calibration, temperature = calibrate, None
-    return ModelChoice(
-        candidates=tuple(results), chosen=chosen, calibrated=bool(use_calibration), temperature=temperature,
-        blend_weights=weights, probs=probs, estimator=FAMILIES[best.name].build(roles, model_seed), roles=roles,
-        notices=tuple(notices), time_budget=budget, seconds=time.perf_counter() - start,
-        log_loss=final_ll, accuracy=float((probs.argmax(axis=1) == codes).mean()),
-    )
+            return "blend", blended, None, {n: float(x) for n, x in zip(finished, w)}, blended_ll
+    return best.name, probs, temperature, None, final_ll
