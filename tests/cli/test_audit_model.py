@@ -47,7 +47,7 @@ def test_auto_is_the_default_and_reports_candidates_and_roles(table, tmp_path):
     assert names[0] == "logistic" and set(names) == {"logistic", "knn", "boosting", "forest"}
     assert choice["chosen"] in names or choice["chosen"] == "blend"
     assert "Models compared" in result.output and "dropped column 'row'" in result.output
-    assert "day (date)" in result.output
+    assert "date 1 (day)" in result.output
 
 
 def test_tiny_time_budget_falls_back_to_logistic(table, tmp_path):

@@ -99,8 +99,11 @@ def print_model_info(info: dict[str, Any]) -> None:
     con = console()
     roles = info.get("column_roles", {})
     if roles:
-        line = ", ".join(f"{name} ({r['role']})" for name, r in roles.items())
-        con.print(f"columns: {line}")
+        by_role: dict[str, list[str]] = {}
+        for name, r in roles.items():
+            by_role.setdefault(r["role"], []).append(str(name))
+        parts = [f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" for role, names in by_role.items()]
+        con.print(f"column roles: {'; '.join(parts)}")
     choice = info.get("model_choice")
     notices = list(info.get("notices", [])) + (list(choice["notices"]) if choice else [])
     for notice in notices:
