@@ -144,3 +144,13 @@ class TestDateFeatures:
         dates = pd.DataFrame({"d": base + pd.to_timedelta(days, unit="D")})
         index = DateFeatures().fit(dates).transform(dates)[:, 4]
         np.testing.assert_allclose(index - index.min(), np.array(days) - min(days))
+
+
+def test_docstring_example_runs():
+    """The example in infer_column_roles' docstring gives its documented output."""
+    import doctest
+
+    import labelwise.columns
+
+    result = doctest.testmod(labelwise.columns, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
