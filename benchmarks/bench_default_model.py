@@ -144,7 +144,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=300_000, help="rows of the large table (0: skip it)")
     args = parser.parse_args()
 
-    from labelwise.models import DEFAULT_TIME_BUDGET, choose_model
+    from labelwise.models import DEFAULT_TIME_BUDGET
 
     budget = DEFAULT_TIME_BUDGET if args.time_budget is None else args.time_budget
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -162,7 +162,14 @@ def main() -> None:
                     row = {"table": name} | one_run(features, codes, len(classes), rate, kind, seed, budget, args.blend)
                     rows.append(row)
                     print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
-    runs = pd.DataFrame(rows)
+    if rows:
+        summarise(pd.DataFrame(rows))
+    if args.large:
+        large_run(args.large, budget)
+
+
+def summarise(runs: pd.DataFrame) -> None:
+    """Per-table means and the goals, printed."""
     runs["ll_gap_raw"] = runs["auto_ll"] / runs["best_raw_ll"] - 1
     runs["ll_gap_cal"] = runs["auto_ll"] / runs["best_cal_ll"] - 1
     per_table = runs.groupby("table").agg(
@@ -182,18 +189,22 @@ def main() -> None:
     print(f"goal log loss within 2% of best raw candidate on every table: {bool((per_table['ll_gap_raw_max'] <= 0.02).all())}")
     print(f"goal F1 >= cleanlab on every table: {bool((per_table['f1_gain_pts'] >= 0).all())}; mean gain >= 5: {mean_gain >= 5}")
     print(f"goal time <= 4x logistic on every table: {bool((per_table['time_ratio'] <= 4).all())}")
-    if args.large:
-        import labelwise as lw
 
-        frame, y = large_table(args.large)
-        noisy = flip(y, 5, 0.1, "uniform", 0)
-        t0 = time.perf_counter()
-        choice = choose_model(frame, noisy, random_state=0, time_budget=budget)
-        issues = lw.find_label_issues(noisy, choice.probs)
-        elapsed = time.perf_counter() - t0
-        print(f"\nlarge table {args.large:,} rows: auto + find_label_issues {elapsed:.1f} s (goal < 60 s); "
-              f"chosen {choice.chosen}, F1 {f1(issues.is_issue, noisy != y):.4f}")
-        print(choice.to_frame().to_string())
+
+def large_run(n: int, budget: float) -> None:
+    """auto + find_label_issues on one large synthetic table, timed."""
+    import labelwise as lw
+    from labelwise.models import choose_model
+
+    frame, y = large_table(n)
+    noisy = flip(y, 5, 0.1, "uniform", 0)
+    t0 = time.perf_counter()
+    choice = choose_model(frame, noisy, random_state=0, time_budget=budget)
+    issues = lw.find_label_issues(noisy, choice.probs)
+    elapsed = time.perf_counter() - t0
+    print(f"\nlarge table {n:,} rows: auto + find_label_issues {elapsed:.1f} s (goal < 60 s); "
+          f"chosen {choice.chosen}, F1 {f1(issues.is_issue, noisy != y):.4f}")
+    print(choice.to_frame().to_string())
 
 
 if __name__ == "__main__":

@@ -154,3 +154,21 @@ def test_docstring_example_runs():
 
     result = doctest.testmod(labelwise.columns, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_median_imputer_matches_sklearn():
+    """MedianImputer fills like SimpleImputer(strategy="median", keep_empty_features=True)."""
+    from sklearn.impute import SimpleImputer
+
+    from labelwise.columns import MedianImputer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4))
+    X[rng.random((50, 4)) < 0.2] = np.nan
+    X[:, 3] = np.nan
+    new = rng.normal(size=(10, 4))
+    new[0] = np.nan
+    ours = MedianImputer().fit(X)
+    peer = SimpleImputer(strategy="median", keep_empty_features=True).fit(X)
+    np.testing.assert_allclose(ours.transform(X), peer.transform(X))
+    np.testing.assert_allclose(ours.transform(new), peer.transform(new))
