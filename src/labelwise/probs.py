@@ -43,6 +43,7 @@ def out_of_fold_probs(
     random_state: Any = None,
     n_jobs: int | None = None,
     verbose: bool | None = None,
+    time_budget: float | None = None,
 ) -> np.ndarray:
     """Predicted probabilities for every example from a model that never saw it.
 
@@ -53,8 +54,10 @@ def out_of_fold_probs(
 
     Parameters
     ----------
-    estimator : scikit-learn classifier
-        Anything with ``fit`` and ``predict_proba`` (a Pipeline works).
+    estimator : scikit-learn classifier or "auto"
+        Anything with ``fit`` and ``predict_proba`` (a Pipeline works), or ``"auto"``: compare
+        the model families of :func:`labelwise.models.choose_model` on the same folds (``X`` a
+        DataFrame or 2-D array) and return the chosen (calibrated) probabilities.
     X : array-like, sparse matrix or DataFrame of shape (n, ...)
         Features.
     labels : array-like of shape (n,)
@@ -68,6 +71,8 @@ def out_of_fold_probs(
         terminal).
     verbose : bool or None
         Progress bar: ``None`` shows it only when stderr is a terminal.
+    time_budget : float or None
+        Seconds for ``estimator="auto"`` (default ``labelwise.models.DEFAULT_TIME_BUDGET``).
 
     Returns
     -------
@@ -86,24 +91,18 @@ def out_of_fold_probs(
     .. [1] Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in Dataset
        Labels", JAIR 70, 2021, Section 2 (out-of-sample predicted probabilities).
     """
+    if isinstance(estimator, str) and estimator == "auto":
+        from .models import DEFAULT_TIME_BUDGET, choose_model
+
+        budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
+        return choose_model(X, labels, cv=cv, time_budget=budget, random_state=random_state).probs
     if not hasattr(estimator, "predict_proba"):
         raise EstimatorError(
             f"estimator must have a predict_proba method, {type(estimator).__name__} has none "
             "(wrap it in sklearn.calibration.CalibratedClassifierCV)"
         )
     cv = check_positive_int("cv", cv, minimum=2)
-    codes, classes = encode_labels(labels)
-    if _n_rows(X) != codes.shape[0]:
-        raise ShapeMismatchError(f"X and labels must have the same length, got {_n_rows(X)} and {codes.shape[0]}")
-    counts = np.bincount(codes, minlength=len(classes))
-    if len(classes) < 2:
-        raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
-    smallest = int(counts.argmin())
-    if counts[smallest] < cv:
-        raise TooFewExamplesError(
-            f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
-            f"{show(classes[smallest])} has {counts[smallest]} (lower --cv / cv, or drop or merge that class)"
-        )
+    codes, classes = _check_folds_possible(X, labels, cv)
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
     probs = np.zeros((codes.shape[0], len(classes)))
     if n_jobs is None or n_jobs == 1:
@@ -120,6 +119,23 @@ def out_of_fold_probs(
     # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
     probs /= probs.sum(axis=1, keepdims=True)
     return probs
+
+
+def _check_folds_possible(X: Any, labels: Any, cv: int) -> tuple[np.ndarray, np.ndarray]:
+    """Encode ``labels``; check they match ``X`` and every class has ``cv`` examples."""
+    codes, classes = encode_labels(labels)
+    if _n_rows(X) != codes.shape[0]:
+        raise ShapeMismatchError(f"X and labels must have the same length, got {_n_rows(X)} and {codes.shape[0]}")
+    counts = np.bincount(codes, minlength=len(classes))
+    if len(classes) < 2:
+        raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
+    smallest = int(counts.argmin())
+    if counts[smallest] < cv:
+        raise TooFewExamplesError(
+            f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
+            f"{show(classes[smallest])} has {counts[smallest]} (lower --cv / cv, or drop or merge that class)"
+        )
+    return codes, classes
 
 
 def out_of_fold_probs_on_cluster(

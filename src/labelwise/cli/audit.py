@@ -18,9 +18,8 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ..io import read_table, write_csv, write_json, write_npy
-from ..models import MODELS, default_model
-from ..probs import out_of_fold_probs
 from ._audit_checks import prepare_data_checks
+from ._audit_model import audit_probabilities, check_label_not_continuous, model_option, print_model_info, time_budget_option
 from ._common import console, print_frame, split_label
 from ._scale import audit_at_scale
 
@@ -50,17 +49,20 @@ def run_audit(
     model: str,
     random_state: int,
     n_jobs: int | None,
+    time_budget: float = 30.0,
+    model_info: dict | None = None,
 ) -> tuple[Any, np.ndarray]:
     """Out-of-fold probabilities (unless given) and label issues for one table."""
     features, labels = split_label(frame, label)
+    check_label_not_continuous(labels, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
         if probs.shape[1] != len(classes):
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
-        estimator = default_model(features, model=model, random_state=random_state)
-        probs = out_of_fold_probs(estimator, features, codes, cv=cv, random_state=random_state, n_jobs=n_jobs)
+        probs, info = audit_probabilities(features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs)
+        (model_info if model_info is not None else {}).update(info)
     result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
     return result, probs
 
@@ -73,7 +75,8 @@ def run_audit(
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
-@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Default model family.")
+@model_option()
+@time_budget_option()
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--n-jobs", type=int, default=None, help="Folds fitted in parallel (default: one at a time).")
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
@@ -91,9 +94,9 @@ def run_audit(
 @click.option("--checks", default=None, help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.")
 @click.option("--k", "n_neighbors", type=click.IntRange(min=1), default=10, show_default=True, help="Neighbours per row for the data checks.")
 @click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True, help="Distance of the data checks' neighbour graph.")
-def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_state, n_jobs, top, image_column, report, task,
-          predictions_path, demo, noise_rate, labels_path, scheduler, chunk_rows, features_path, split_column, checks,
-          n_neighbors, metric):
+def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, time_budget, random_state, n_jobs, top, image_column,
+          report, task, predictions_path, demo, noise_rate, labels_path, scheduler, chunk_rows, features_path, split_column,
+          checks, n_neighbors, metric):
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
@@ -124,11 +127,13 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
 
     frame, data_checks = prepare_data_checks(frame, label, features_path=features_path, split_column=split_column,
                                              checks=checks, k=n_neighbors, metric=metric)
+    model_info: dict = {}
     result, probs = run_audit(
         frame, label, probs_path=probs_path, cv=cv, filter_by=filter_by, rank_by=rank_by,
-        model=model, random_state=random_state, n_jobs=n_jobs,
+        model=model, random_state=random_state, n_jobs=n_jobs, time_budget=time_budget, model_info=model_info,
     )
     summary = result.summary()
+    summary.update(model_info)
     summary["settings"] = {
         "data": str(Path(data).resolve()),
         "label": label,
@@ -137,6 +142,7 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
         "rank_by": rank_by,
         "cv": None if probs_path else cv,
         "model": None if probs_path else model,
+        "time_budget": None if probs_path or model != "auto" else time_budget,
         "random_state": random_state,
         "image_column": image_column,
         "feature_columns": [c for c in frame.columns if c != label],
@@ -155,6 +161,7 @@ def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, random_st
     write_json(summary, out / "summary.json")
 
     con = console()
+    print_model_info(model_info)
     con.print(
         f"[bold]{result.n_examples}[/] examples, [bold]{len(result.classes)}[/] classes: "
         f"[bold red]{result.n_issues}[/] flagged ({result.n_issues / result.n_examples:.1%}), "

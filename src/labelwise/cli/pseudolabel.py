@@ -11,6 +11,7 @@ import pandas as pd
 from ..errors import InvalidLabelsError
 from ..io import read_table, write_csv, write_json
 from ..models import MODELS, default_model
+from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
 from ..semi import SELECTIONS, SelfTrainer
 from ._common import console, print_frame, split_label
 from .train import save_model
@@ -57,12 +58,13 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 @click.option("--k-best", type=click.IntRange(min=1), default=10, show_default=True, help="Pseudo-labels per round (k_best, class_balanced).")
 @click.option("--max-iter", type=click.IntRange(min=0), default=10, show_default=True, help="Maximum self-training rounds.")
 @click.option("--recheck", is_flag=True, help="Drop pseudo-labels the model stops predicting (threshold, k_best, class_balanced).")
-@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family of the student.")
+@model_option("Model family of the student; auto compares the menu on the labeled rows.")
+@time_budget_option()
 @click.option("--teacher", "teacher_model", type=click.Choice(list(MODELS)), default=None, help="Separate teacher model (required by --selection llkd).")
 @click.option("--safeguard", type=click.Choice(["none", "cv"]), default="none", show_default=True, help="cv: keep pseudo-labels only if they beat the labeled-only model in cross-validation on the labeled rows.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-pseudolabels"), show_default=True, help="Output folder.")
 @click.option("--random-state", type=int, default=0, show_default=True)
-def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, teacher_model, safeguard, out, random_state):
+def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, time_budget, teacher_model, safeguard, out, random_state):
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
     Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round
@@ -77,8 +79,13 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"
     teacher = None if teacher_model is None else default_model(features, model=teacher_model, random_state=random_state)
+    known = ~unlabeled if (model == "auto" and (~unlabeled).any()) else np.ones(len(frame), dtype=bool)
+    student, model_info = chosen_estimator(
+        features[known], y[known], model=model, cv=5,
+        time_budget=time_budget, random_state=random_state,
+    )
     trainer = SelfTrainer(
-        default_model(features, model=model, random_state=random_state),
+        student,
         selection=selection,
         threshold=threshold,
         k_best=k_best,
@@ -119,16 +126,19 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
             "max_iter": max_iter,
             "recheck": recheck,
             "model": model,
+            "time_budget": time_budget if model == "auto" else None,
             "teacher": teacher_model,
             "safeguard": safeguard,
             "random_state": random_state,
         },
     }
+    summary.update(model_info)
     write_csv(result, out / "pseudolabeled.csv")
     write_json(summary, out / "summary.json")
     save_model(trainer, out / "model.joblib")
 
     con = console()
+    print_model_info(model_info)
     con.print(
         f"[bold]{summary['n_examples']}[/] rows: {summary['n_given']} labeled, {summary['n_unlabeled']} unlabeled; "
         f"[bold green]{summary['n_pseudo_labeled']}[/] pseudo-labeled in {summary['n_iter']} round(s) "

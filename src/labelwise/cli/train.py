@@ -15,8 +15,14 @@ from .._validate import encode_labels
 from ..audit import FILTERS
 from ..errors import TooFewExamplesError
 from ..io import atomic_write, read_table, write_csv, write_json
-from ..models import MODELS, default_model
 from ..robust import CleanClassifier
+from ._audit_model import (
+    check_label_not_continuous,
+    chosen_estimator,
+    model_option,
+    print_model_info,
+    time_budget_option,
+)
 from ._common import console, print_frame, split_label
 
 
@@ -50,10 +56,11 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--rounds", type=click.IntRange(min=1), default=1, show_default=True, help="Rounds of re-estimating the issues after cleaning.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
-@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Default model family.")
+@model_option()
+@time_budget_option()
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--evaluate/--no-evaluate", default=True, show_default=True, help="Cross-validate the accuracy before and after cleaning.")
-def train(data, label, clean, out, cv, rounds, filter_by, model, random_state, evaluate):
+def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, random_state, evaluate):
     """Fit a model on DATA whose labels may be wrong: find the label issues, clean, refit.
 
     Writes model.joblib (the fitted CleanClassifier; ``joblib.load`` it and call ``predict``
@@ -64,8 +71,9 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, random_state, e
     out = Path(out)
     frame = read_table(data)
     features, labels = split_label(frame, label)
+    check_label_not_continuous(labels, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")
-    estimator = default_model(features, model=model, random_state=random_state)
+    estimator, model_info = chosen_estimator(features, codes, model=model, cv=cv, time_budget=time_budget, random_state=random_state)
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
@@ -79,6 +87,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, random_state, e
         "noise_rate": issues.noise_rate,
         "classes": [c.item() if isinstance(c, np.generic) else c for c in classes],
     }
+    summary.update(model_info)
     if evaluate:
         before = cross_validated_accuracy(estimator, features, codes, cv=cv, random_state=random_state)
         skipped = None
@@ -101,6 +110,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, random_state, e
         "rounds": rounds,
         "filter_by": filter_by,
         "model": model,
+        "time_budget": time_budget if model == "auto" else None,
         "random_state": random_state,
         "feature_columns": list(features.columns),
     }
@@ -110,6 +120,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, random_state, e
     write_json(summary, out / "summary.json")
 
     con = console()
+    print_model_info(model_info)
     action = f"dropped {fitted.n_dropped_}" if clean == "drop" else "down-weighted them"
     con.print(
         f"[bold]{codes.size}[/] examples, [bold red]{issues.n_issues}[/] label issues "

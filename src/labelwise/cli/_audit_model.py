@@ -1,0 +1,126 @@
+"""The model behind ``labelwise audit`` / ``train`` / ``pseudolabel``: roles, the ``auto`` chooser, screen output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from .._validate import encode_labels
+from ..columns import infer_column_roles
+from ..errors import InvalidLabelsError, LabelwiseError
+from ..models import DEFAULT_TIME_BUDGET, MODEL_CHOICES, choose_model, default_model
+from ..probs import out_of_fold_probs
+from ._common import console, print_frame
+
+#: A numeric label with more distinct non-integer values than this looks like a regression target.
+CONTINUOUS_MIN_DISTINCT = 20
+
+
+def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
+    """The ``--model`` option: ``auto`` (default) or one family."""
+    return click.option("--model", type=click.Choice(list(MODEL_CHOICES)), default="auto", show_default=True, help=help_text)
+
+
+def time_budget_option():
+    """The ``--time-budget`` option (seconds for ``--model auto``)."""
+    return click.option(
+        "--time-budget", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIME_BUDGET, show_default=True,
+        help="Seconds --model auto may spend comparing models (the logistic fallback always finishes).",
+    )
+
+
+def check_label_not_continuous(labels: pd.Series, label: str) -> None:
+    """Raise :class:`InvalidLabelsError` when ``labels`` look like a continuous (regression) target."""
+    values = labels.dropna()
+    if not pd.api.types.is_float_dtype(values) or values.empty:
+        return
+    distinct = values.unique()
+    fractional = np.any(np.asarray(distinct, dtype=float) % 1 != 0)
+    if fractional and distinct.size > CONTINUOUS_MIN_DISTINCT:
+        raise InvalidLabelsError(
+            f"label column {label!r} looks continuous ({distinct.size} distinct non-integer numbers, e.g. "
+            f"{float(distinct[0]):g}); audit it as a regression target with --task regression, or bin it "
+            "into classes first"
+        )
+
+
+def audit_probabilities(
+    features: pd.DataFrame, labels: Any, *, model: str, cv: int, time_budget: float,
+    random_state: int, n_jobs: int | None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Out-of-fold probabilities for the audit and what to write about them in summary.json.
+
+    ``model="auto"`` runs :func:`labelwise.models.choose_model`; a family name cross-validates
+    that family alone (on the same folds).
+    """
+    if model == "auto":
+        choice = choose_model(features, labels, cv=cv, time_budget=time_budget, random_state=random_state)
+        return choice.probs, {"column_roles": choice.roles.to_dict(), "model_choice": choice.to_dict()}
+    roles = infer_column_roles(features)
+    estimator = default_model(features, model=model, random_state=random_state, roles=roles)
+    probs = out_of_fold_probs(estimator, features, labels, cv=cv, random_state=random_state, n_jobs=n_jobs)
+    return probs, {"column_roles": roles.to_dict(), "notices": roles.notices}
+
+
+def chosen_estimator(features: pd.DataFrame, labels: Any, *, model: str, cv: int, time_budget: float,
+                     random_state: int) -> tuple[Any, dict[str, Any]]:
+    """The unfitted pipeline for ``labelwise train`` / ``pseudolabel`` (``auto``: the chooser's best family).
+
+    With ``auto``, folds are lowered to the smallest class's size; below 2 examples in a class
+    the logistic model is used, and a notice says so.
+    """
+    smallest, n_classes = 0, 0
+    if model == "auto":
+        try:
+            counts = np.unique(encode_labels(labels)[0], return_counts=True)[1]
+            smallest, n_classes = int(counts.min()), counts.size
+        except LabelwiseError:  # no labels at all: the trainer reports that in its own words
+            pass
+    if model != "auto" or smallest < 2 or n_classes < 2:
+        roles = infer_column_roles(features)
+        info: dict[str, Any] = {"column_roles": roles.to_dict(), "notices": roles.notices}
+        if model == "auto" and n_classes >= 2:
+            info["notices"] = info["notices"] + [
+                "a class has a single labeled example: too few to compare models, fell back to logistic"
+            ]
+        family = "logistic" if model == "auto" else model
+        return default_model(features, model=family, random_state=random_state, roles=roles), info
+    choice = choose_model(features, labels, cv=min(cv, smallest), time_budget=time_budget, random_state=random_state)
+    best = choice.estimator.named_steps["classifier"]
+    info = {"column_roles": choice.roles.to_dict(), "model_choice": choice.to_dict() | {"estimator": type(best).__name__}}
+    return choice.estimator, info
+
+
+def print_model_info(info: dict[str, Any]) -> None:
+    """Column roles, the candidates' table and the notices, on the screen."""
+    con = console()
+    roles = info.get("column_roles", {})
+    if roles:
+        by_role: dict[str, list[str]] = {}
+        for name, r in roles.items():
+            by_role.setdefault(r["role"], []).append(str(name))
+        parts = [f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" for role, names in by_role.items()]
+        con.print(f"column roles: {'; '.join(parts)}")
+    choice = info.get("model_choice")
+    notices = list(info.get("notices", [])) + (list(choice["notices"]) if choice else [])
+    for notice in notices:
+        con.print(f"notice: {notice}")
+    if choice:
+        rows = [
+            {"model": c["name"], "log loss": _num(c["log_loss"]), "calibrated": _num(c["calibrated_log_loss"]),
+             "accuracy": _num(c["accuracy"]), "seconds": c["seconds"], "skipped": c["skipped"] or ""}
+            for c in choice["candidates"]
+        ]
+        print_frame(pd.DataFrame(rows), title="Models compared (out-of-fold, same folds)")
+        how = " (temperature-scaled)" if choice["calibrated"] else ""
+        con.print(
+            f"model: [bold]{choice['chosen']}[/]{how}, out-of-fold log loss {choice['log_loss']:.4f}, "
+            f"accuracy {choice['accuracy']:.3f} against the given labels"
+        )
+
+
+def _num(value: float | None) -> float | str:
+    return "-" if value is None else float(value)

@@ -1,0 +1,365 @@
+"""Column roles of a table, and the scikit-learn transformer that turns each role into features.
+
+One implementation shared by the default models (:mod:`labelwise.models`) and the data checks:
+:func:`infer_column_roles` gives every column one role and the reason for it, and
+:meth:`ColumnRoles.transformer` builds the matching ``ColumnTransformer``.
+
+Roles
+-----
+numeric
+    Numbers (not booleans): median-imputed and standardised.
+categorical
+    Booleans, categories and short strings with at most ``HIGH_CARDINALITY`` distinct values:
+    one-hot encoded.
+high_cardinality
+    Categorical with more distinct values: target-encoded out-of-fold
+    (:class:`sklearn.preprocessing.TargetEncoder` cross-fits inside ``fit_transform``).
+text
+    Strings averaging at least ``TEXT_MIN_WORDS`` words: TF-IDF.
+date
+    Datetimes, and strings that parse as dates with one inferred format: year, day of year (as
+    sine and cosine), weekday and a linear time index (days since the first date seen in fit).
+identifier
+    All-distinct strings, or integers that are all distinct and monotone (row ids): dropped.
+constant
+    At most one distinct non-missing value: dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    StandardScaler,
+    TargetEncoder,
+)
+
+from .errors import InvalidParameterError
+
+__all__ = ["ROLES", "ColumnRoles", "DateFeatures", "MedianImputer", "infer_column_roles"]
+
+ROLES = ("numeric", "categorical", "high_cardinality", "text", "date", "identifier", "constant")
+#: Roles whose columns are left out of the features.
+DROPPED_ROLES = ("identifier", "constant")
+#: A string column whose values average at least this many words is free text.
+TEXT_MIN_WORDS = 3.0
+#: A categorical column with more distinct values than this is target-encoded, not one-hot.
+HIGH_CARDINALITY = 50
+#: All-distinct strings are an identifier only from this many rows on (tiny tables are left alone).
+IDENTIFIER_MIN_ROWS = 20
+#: Share of a date-like string column that must parse with the inferred format.
+DATE_MIN_PARSED = 0.95
+#: Rows sampled to decide whether strings look like dates.
+DATE_SAMPLE = 200
+_DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+
+
+@dataclass(frozen=True)
+class ColumnRoles:
+    """The role of every column of a table and why (see the module docstring for the roles).
+
+    Attributes
+    ----------
+    roles : dict of str to str
+        Column name -> role, in the table's column order.
+    reasons : dict of str to str
+        Column name -> one-line reason for its role.
+    date_formats : dict of str to str or None
+        For string columns with role ``date``: the format they were parsed with (None when
+        pandas parsed them without a single format, e.g. mixed ISO 8601).
+    """
+
+    roles: dict[str, str]
+    reasons: dict[str, str]
+    date_formats: dict[str, str | None] = field(default_factory=dict)
+
+    def columns(self, role: str) -> list[str]:
+        """The columns with ``role``, in table order."""
+        if role not in ROLES:
+            raise InvalidParameterError(f"role must be one of {list(ROLES)}, got {role!r}")
+        return [name for name, r in self.roles.items() if r == role]
+
+    @property
+    def used(self) -> list[str]:
+        """The columns that become features (every role but identifier and constant)."""
+        return [name for name, r in self.roles.items() if r not in DROPPED_ROLES]
+
+    @property
+    def notices(self) -> list[str]:
+        """One line per dropped column or date-like column that did not parse."""
+        lines = [f"dropped column {name!r}: {self.reasons[name]}" for name in self.roles if self.roles[name] in DROPPED_ROLES]
+        lines += [f"column {name!r}: {why}" for name, why in self.reasons.items() if "does not parse" in why]
+        return lines
+
+    @property
+    def is_dense_embedding(self) -> bool:
+        """Every used column is numeric and there are at least 8: features look like a dense vector."""
+        used = self.used
+        return len(used) >= 8 and all(self.roles[name] == "numeric" for name in used)
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """``{column: {"role": ..., "reason": ...}}`` for summary.json."""
+        return {name: {"role": role, "reason": self.reasons[name]} for name, role in self.roles.items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column: ``column``, ``role``, ``reason``."""
+        return pd.DataFrame(
+            {"column": list(self.roles), "role": list(self.roles.values()), "reason": [self.reasons[n] for n in self.roles]}
+        )
+
+    def transformer(self, *, dense: bool = False, random_state: int | None = 0) -> ColumnTransformer:
+        """A ``ColumnTransformer`` that turns the used columns into numeric features.
+
+        Parameters
+        ----------
+        dense : bool, default False
+            Force a dense output (for models that refuse sparse input); otherwise the output is
+            sparse when most of it is zeros (one-hot, TF-IDF).
+        random_state : int or None
+            Seed of the target encoder's cross-fitting folds.
+
+        Raises
+        ------
+        InvalidParameterError
+            If no column is left to use (all identifiers or constants).
+        """
+        if not self.used:
+            raise InvalidParameterError(
+                "features must have at least one usable column; every column is an identifier or constant: "
+                + "; ".join(self.notices)
+            )
+        parts: list[tuple[str, Any, Any]] = []
+        numeric = self.columns("numeric")
+        if numeric:
+            parts.append(("numeric", make_pipeline(MedianImputer(), StandardScaler()), numeric))
+        dates = self.columns("date")
+        if dates:
+            date_steps = make_pipeline(DateFeatures(self.date_formats), MedianImputer(), StandardScaler())
+            parts.append(("date", date_steps, dates))
+        categorical = self.columns("categorical")
+        if categorical:
+            encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5, max_categories=50)
+            parts.append(("categorical", make_pipeline(FunctionTransformer(_as_categories), encoder), categorical))
+        high = self.columns("high_cardinality")
+        if high:
+            target = TargetEncoder(cv=StratifiedKFold(5, shuffle=True, random_state=random_state))
+            parts.append(("high_cardinality", make_pipeline(FunctionTransformer(_as_categories), target), high))
+        for name in self.columns("text"):
+            tfidf = TfidfVectorizer(min_df=2, max_features=20000, sublinear_tf=True)
+            parts.append((f"text_{name}", make_pipeline(FunctionTransformer(_as_text), tfidf), name))
+        return ColumnTransformer(parts, sparse_threshold=0.0 if dense else 0.3)
+
+
+def _as_text(column: pd.Series | np.ndarray) -> np.ndarray:
+    """Missing text becomes the empty string; input is one column (1-D) for TF-IDF."""
+    values = column.to_numpy() if isinstance(column, pd.Series) else np.asarray(column).ravel()
+    return np.where(pd.isna(values), "", values).astype(str)
+
+
+def _as_categories(block: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """Categories as strings, missing values as their own category ``"<missing>"``."""
+    values = block.to_numpy(dtype=object) if isinstance(block, pd.DataFrame) else np.asarray(block, dtype=object)
+    return np.where(pd.isna(values), "<missing>", values.astype(str)).astype(object)
+
+
+class MedianImputer(TransformerMixin, BaseEstimator):
+    """Replace NaN by the column's median in fit (0 for a column that is all NaN).
+
+    The same result as ``SimpleImputer(strategy="median")`` (which keeps all-NaN columns as 0
+    with ``keep_empty_features=True``), with ``np.nanmedian`` instead of masked arrays: about
+    ten times faster on 50,000 rows.
+    """
+
+    def fit(self, X: Any, y: Any = None) -> MedianImputer:
+        values = np.asarray(X, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            median = np.nanmedian(values, axis=0) if values.shape[0] else np.zeros(values.shape[1])
+        self.statistics_ = np.where(np.isnan(median), 0.0, median)
+        self.n_features_in_ = values.shape[1]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        values = np.array(X, dtype=np.float64)
+        missing = np.isnan(values)
+        if missing.any():
+            values[missing] = np.broadcast_to(self.statistics_, values.shape)[missing]
+        return values
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(names, dtype=object)
+
+
+class DateFeatures(TransformerMixin, BaseEstimator):
+    """Dates (datetimes or parseable strings) to numeric features.
+
+    Each date column becomes five features: year, sine and cosine of the day of year, weekday
+    (0 = Monday) and days since the earliest date seen in ``fit`` (a linear time index).
+    Missing or unparseable dates give NaN (impute after this step).
+
+    Parameters
+    ----------
+    formats : dict of str to str or None, optional
+        ``strftime`` format per string column (from :func:`infer_column_roles`); other columns
+        are parsed by pandas.
+    """
+
+    def __init__(self, formats: dict[str, str | None] | None = None):
+        self.formats = formats
+
+    def _parse(self, X: Any) -> pd.DataFrame:
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+        formats = self.formats or {}
+        out = {}
+        for name in frame.columns:
+            out[name] = _to_datetime(frame[name], formats.get(name))
+        return pd.DataFrame(out, index=frame.index)
+
+    def fit(self, X: Any, y: Any = None) -> DateFeatures:
+        parsed = self._parse(X)
+        self.n_features_in_ = parsed.shape[1]
+        self.origin_ = [col.min() for _, col in parsed.items()]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        parsed = self._parse(X)
+        blocks = []
+        for origin, (_, col) in zip(self.origin_, parsed.items()):
+            day = col.dt.day_of_year.to_numpy(dtype=float, na_value=np.nan)
+            angle = 2 * np.pi * (day - 1) / 365.25
+            index = (col - origin).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 86400.0
+            blocks += [col.dt.year.to_numpy(dtype=float, na_value=np.nan), np.sin(angle), np.cos(angle),
+                       col.dt.day_of_week.to_numpy(dtype=float, na_value=np.nan), index]
+        return np.column_stack(blocks) if blocks else np.empty((len(parsed), 0))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
+        return np.array([f"{n}_{p}" for n in names for p in ("year", "doy_sin", "doy_cos", "weekday", "days")], dtype=object)
+
+
+def _to_datetime(column: pd.Series, fmt: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        out = column
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = pd.to_datetime(column, format=fmt, errors="coerce")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+def _best_date_format(strings: pd.Series) -> tuple[str | None, float]:
+    """The format (month-first or day-first, guessed from the first value) that parses most of
+    ``strings``, with the share it parses."""
+    from pandas.tseries.api import guess_datetime_format
+
+    first = str(strings.iloc[0])
+    best: tuple[str | None, float] = (None, -1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guesses = [guess_datetime_format(first), guess_datetime_format(first, dayfirst=True)]
+    for fmt in dict.fromkeys(guesses):
+        share = float(_to_datetime(strings, fmt).notna().mean())
+        if share > best[1]:
+            best = (fmt, share)
+    return best
+
+
+def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) -> tuple[str, str, str | None]:
+    """Role, reason and date format of a column of strings (or mixed objects)."""
+    strings = values.astype(str)
+    sample = strings.iloc[: DATE_SAMPLE]
+    date_like = float(sample.str.match(_DATE_LIKE).mean()) >= DATE_MIN_PARSED
+    words = strings.str.split().str.len()
+    mean_words = float(words.mean())
+    fallback = "text" if mean_words >= TEXT_MIN_WORDS else "categorical"
+    if date_like:
+        fmt, share = _best_date_format(strings)
+        if share >= DATE_MIN_PARSED:
+            how = f"format {fmt}" if fmt else "pandas' parser"
+            return "date", f"strings parse as dates ({how}, {share:.0%} of values)", fmt
+        why = f"looks like dates but does not parse with one format ({share:.0%} parsed); treated as {fallback}"
+        return fallback, why, None
+    if mean_words >= TEXT_MIN_WORDS:
+        return "text", f"strings average {mean_words:.1f} words (>= {TEXT_MIN_WORDS:g})", None
+    if n_distinct == len(values) and len(values) >= IDENTIFIER_MIN_ROWS:
+        return "identifier", f"all {n_distinct} values are distinct strings", None
+    if n_distinct > HIGH_CARDINALITY:
+        return "high_cardinality", f"{n_distinct} distinct values (> {HIGH_CARDINALITY}): target-encoded", None
+    return "categorical", f"{n_distinct} distinct values", None
+
+
+def _column_role(name: str, col: pd.Series) -> tuple[str, str, str | None]:
+    values = col.dropna()
+    n_distinct = int(values.nunique())
+    if n_distinct <= 1:
+        what = "all missing" if values.empty else f"one value ({values.iloc[0]!r})"
+        return "constant", what, None
+    if pd.api.types.is_bool_dtype(col):
+        return "categorical", "booleans", None
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return "date", "datetime values", None
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        role = "high_cardinality" if n_distinct > HIGH_CARDINALITY else "categorical"
+        return role, f"categorical dtype with {n_distinct} categories in use", None
+    if pd.api.types.is_numeric_dtype(col):
+        distinct_ints = pd.api.types.is_integer_dtype(col) and n_distinct == len(col) >= IDENTIFIER_MIN_ROWS
+        if distinct_ints and (values.is_monotonic_increasing or values.is_monotonic_decreasing):
+            return "identifier", "distinct integers in monotone order (a row id)", None
+        return "numeric", f"numbers ({col.dtype})", None
+    return _string_role(name, col, values, n_distinct)
+
+
+def infer_column_roles(frame: pd.DataFrame) -> ColumnRoles:
+    """Give every column of ``frame`` a role (numeric, categorical, high_cardinality, text, date,
+    identifier, constant) and the reason for it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The feature columns (not the label).
+
+    Returns
+    -------
+    ColumnRoles
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``frame`` is not a DataFrame or its column names are not unique.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> roles = infer_column_roles(pd.DataFrame({"id": range(30), "x": [0.5, 1.5] * 15, "day": ["2024-01-02"] * 29 + ["2024-03-04"]}))
+    >>> roles.roles
+    {'id': 'identifier', 'x': 'numeric', 'day': 'date'}
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidParameterError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame.columns.has_duplicates:
+        dupes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise InvalidParameterError(f"frame must have unique column names, got duplicates {dupes}")
+    roles: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    formats: dict[str, str | None] = {}
+    for name in frame.columns:
+        role, reason, fmt = _column_role(name, frame[name])
+        roles[name], reasons[name] = role, reason
+        if role == "date" and not pd.api.types.is_datetime64_any_dtype(frame[name]):
+            formats[name] = fmt
+    return ColumnRoles(roles=roles, reasons=reasons, date_formats=formats)

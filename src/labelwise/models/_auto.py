@@ -1,0 +1,336 @@
+"""The ``auto`` model chooser: compare a small menu of families by out-of-fold log loss."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
+
+from .._validate import check_positive_int, encode_labels, seed_from, show
+from ..columns import ColumnRoles, infer_column_roles
+from ..errors import (
+    EstimatorError,
+    InvalidParameterError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
+from ._calibrate import cross_fit_blend, cross_fit_temperature, log_loss
+from ._menu import FAMILIES
+
+#: Seconds the chooser may spend on all candidates by default (a laptop-sized wait).
+DEFAULT_TIME_BUDGET = 30.0
+#: Before its folds, a family is timed on a fifth of the first training part (within these bounds).
+PROBE_ROWS = 5000
+PROBE_MIN_ROWS = 200
+#: The blend is kept only if its cross-fitted log loss beats the best single one by this share.
+BLEND_MIN_GAIN = 0.01
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """One family's out-of-fold scores (``None`` where it was skipped)."""
+
+    name: str
+    description: str
+    log_loss: float | None = None
+    calibrated_log_loss: float | None = None
+    accuracy: float | None = None
+    seconds: float = 0.0
+    skipped: str | None = None
+
+    @property
+    def best_log_loss(self) -> float:
+        """The lower of the raw and calibrated log loss (inf if skipped)."""
+        values = [v for v in (self.log_loss, self.calibrated_log_loss) if v is not None]
+        return min(values) if values else float("inf")
+
+
+@dataclass(frozen=True, eq=False)
+class ModelChoice:
+    """What :func:`choose_model` compared and chose.
+
+    Attributes
+    ----------
+    candidates : tuple of CandidateResult
+        Every family of the menu, in the order tried, with its scores or why it was skipped.
+    chosen : str
+        The family whose probabilities are used, or ``"blend"``.
+    calibrated : bool
+        Whether temperature scaling (cross-fitted) was applied to the chosen probabilities.
+    temperature : float or None
+        The temperature fitted on all rows when ``calibrated``.
+    blend_weights : dict or None
+        Family -> weight when ``chosen == "blend"``.
+    probs : ndarray of shape (n, K)
+        The out-of-fold probabilities to audit with (columns in sorted class order).
+    estimator : sklearn Pipeline
+        Unfitted pipeline of the best single family (for training on all rows).
+    roles : ColumnRoles
+    notices : tuple of str
+        One line per fallback, skipped family or dropped column.
+    time_budget, seconds : float
+    """
+
+    candidates: tuple[CandidateResult, ...]
+    chosen: str
+    calibrated: bool
+    temperature: float | None
+    blend_weights: dict[str, float] | None
+    probs: np.ndarray
+    estimator: Any
+    roles: ColumnRoles
+    notices: tuple[str, ...]
+    time_budget: float
+    seconds: float
+    log_loss: float
+    accuracy: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate: log loss (raw, calibrated), accuracy, seconds, skipped reason."""
+        rows = [
+            {"model": c.name, "log_loss": c.log_loss, "calibrated_log_loss": c.calibrated_log_loss,
+             "accuracy": c.accuracy, "seconds": c.seconds, "skipped": c.skipped or "",
+             "chosen": c.name == self.chosen or bool(self.blend_weights and c.name in self.blend_weights)}
+            for c in self.candidates
+        ]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for summary.json."""
+        return {
+            "chosen": self.chosen,
+            "calibrated": self.calibrated,
+            "temperature": self.temperature,
+            "blend_weights": self.blend_weights,
+            "log_loss": self.log_loss,
+            "accuracy": self.accuracy,
+            "time_budget": self.time_budget,
+            "seconds": self.seconds,
+            "candidates": [asdict(c) for c in self.candidates],
+            "notices": list(self.notices),
+        }
+
+
+def _run_family(family, roles, frame, codes, folds, n_classes, random_state, deadline, is_fallback):
+    """Out-of-fold probabilities of one family, or the reason it stopped (budget, error)."""
+    estimator = family.build(roles, random_state)
+    start = time.perf_counter()
+    train0 = folds[0][0]
+    if not is_fallback:
+        size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, train0.shape[0] // 5), train0.shape[0])
+        probe = np.sort(np.random.default_rng(0).choice(train0, size, replace=False))
+        try:
+            clone(estimator).fit(frame.iloc[probe], codes[probe])
+        except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
+            return _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback)
+        guess = (time.perf_counter() - start) * train0.shape[0] / size * len(folds)
+        if time.perf_counter() + guess > deadline:
+            return None, f"estimated ~{guess:.1f} s from a fit on {size} rows, over the {max(deadline - time.perf_counter(), 0):.1f} s left"
+    return _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback)
+
+
+def _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback):
+    probs = np.zeros((codes.shape[0], n_classes))
+    for i, (train, test) in enumerate(folds):
+        t0 = time.perf_counter()
+        model = clone(estimator).fit(frame.iloc[train], codes[train])
+        probs[np.ix_(test, np.asarray(model.classes_, dtype=np.int64))] = model.predict_proba(frame.iloc[test])
+        if i == 0 and not is_fallback:
+            rest = (time.perf_counter() - t0) * (len(folds) - 1)
+            if time.perf_counter() + rest > deadline:
+                return None, f"first fold took {time.perf_counter() - t0:.1f} s; ~{rest:.1f} s more would pass the time budget"
+    probs /= probs.sum(axis=1, keepdims=True)
+    return probs, None
+
+
+def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float):
+    if isinstance(features, pd.DataFrame):
+        frame = features
+    elif hasattr(features, "shape") and len(features.shape) == 2 and not hasattr(features, "tocsr"):
+        arr = np.asarray(features)
+        frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    else:
+        raise InvalidParameterError(f"features must be a DataFrame or a 2-D array, got {type(features).__name__}")
+    if frame.shape[1] == 0:
+        raise InvalidParameterError("features must have at least one column, got none")
+    try:
+        budget = float(time_budget)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"time_budget must be a positive number of seconds, got {time_budget!r}") from None
+    if not budget > 0:
+        raise InvalidParameterError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
+    cv = check_positive_int("cv", cv, minimum=2)
+    codes, classes = encode_labels(labels)
+    if codes.shape[0] != frame.shape[0]:
+        raise ShapeMismatchError(f"features and labels must have the same length, got {frame.shape[0]} and {codes.shape[0]}")
+    counts = np.bincount(codes, minlength=len(classes))
+    if len(classes) < 2:
+        raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
+    if counts.min() < cv:
+        small = int(counts.argmin())
+        raise TooFewExamplesError(
+            f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
+            f"{show(classes[small])} has {counts[small]} (lower --cv / cv, or drop or merge that class)"
+        )
+    return frame.reset_index(drop=True), codes, classes, cv, budget
+
+
+def choose_model(
+    features: Any,
+    labels: Any,
+    *,
+    cv: int = 5,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+    families: Sequence[str] | None = None,
+    calibrate: bool = True,
+    blend: bool = True,
+    random_state: Any = 0,
+) -> ModelChoice:
+    """Compare model families by out-of-fold log loss on the same folds; keep the best one's probabilities.
+
+    Each family of the menu (``labelwise.models.FAMILIES``: logistic regression, kNN on dense
+    vectors, histogram gradient boosting, random forest) is cross-validated on the same
+    stratified folds. Families run cheapest first; each is timed on its first fold (or on a
+    subsample for large data) and abandoned, with the reason, when finishing would pass
+    ``time_budget``. The logistic model is the fallback: it always finishes, and when even it
+    does not fit in the budget, that is said in ``notices``. A family that raises is skipped with
+    a one-line reason. Every finished family's probabilities are also temperature-scaled,
+    cross-fitted over the folds (the temperature used on fold ``j`` is fitted on the other
+    folds), and the family with the lowest raw-or-calibrated log loss wins; calibration is kept
+    only when it lowers the log loss. With ``blend=True`` a convex blend of the calibrated
+    candidates, its weights cross-fitted the same way, replaces the winner when it lowers the log
+    loss by at least ``BLEND_MIN_GAIN``.
+
+    Parameters
+    ----------
+    features : DataFrame or 2-D array
+        Feature columns (roles inferred by :func:`labelwise.columns.infer_column_roles`).
+    labels : array-like of shape (n,)
+        Given labels.
+    cv : int, default 5
+        Folds; every class needs at least ``cv`` examples.
+    time_budget : float, default DEFAULT_TIME_BUDGET
+        Seconds for all candidates together (the fallback logistic model may pass it).
+    families : sequence of str, optional
+        Subset of the menu to compare, in order (default: all, logistic first).
+    calibrate : bool, default True
+        Try cross-fitted temperature scaling.
+    blend : bool, default True
+        Try a cross-fitted convex blend of the candidates (on by default: on the dev seeds of
+        ``benchmarks/bench_default_model.py`` it raised the F1 of the flagged set).
+    random_state : int, Generator or None
+        Seed of the folds (the same folds as :func:`labelwise.out_of_fold_probs` with this seed)
+        and of the models.
+
+    Returns
+    -------
+    ModelChoice
+
+    Raises
+    ------
+    InvalidParameterError
+        Bad ``features``, ``time_budget``, ``cv`` or ``families``.
+    TooFewExamplesError
+        Fewer than 2 classes, or a class with fewer than ``cv`` examples.
+    EstimatorError
+        Every family failed on the data.
+
+    References
+    ----------
+    .. [1] Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in Dataset
+       Labels", JAIR 70, 2021 (out-of-sample probabilities; their quality drives the audit).
+    .. [2] Guo, Pleiss, Sun & Weinberger, "On Calibration of Modern Neural Networks", ICML 2017.
+    """
+    start = time.perf_counter()
+    frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
+    names = _family_names(families)
+    seed = seed_from(random_state)
+    model_seed = seed if isinstance(seed, int) else 0
+    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
+    tests = [test for _, test in folds]
+    roles = infer_column_roles(frame)
+    deadline = start + budget
+    results, finished, notices = _compare(names, roles, frame, codes, folds, len(classes), model_seed, deadline, calibrate)
+    notices = list(roles.notices) + notices
+    if not finished:
+        raise EstimatorError("every model family failed on this data: " + "; ".join(f"{c.name}: {c.skipped}" for c in results))
+    best = min((c for c in results if c.name in finished), key=lambda c: c.best_log_loss)
+    chosen, probs, temperature, weights, final_ll = _pick(best, finished, codes, tests, calibrate, blend)
+    use_calibration = calibrate and (temperature is not None or weights is not None)
+    return ModelChoice(
+        candidates=tuple(results), chosen=chosen, calibrated=bool(use_calibration), temperature=temperature,
+        blend_weights=weights, probs=probs, estimator=FAMILIES[best.name].build(roles, model_seed), roles=roles,
+        notices=tuple(notices), time_budget=budget, seconds=time.perf_counter() - start,
+        log_loss=final_ll, accuracy=float((probs.argmax(axis=1) == codes).mean()),
+    )
+
+
+def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate):
+    """Run the families in order; their results, finished probabilities and notices."""
+    tests = [test for _, test in folds]
+    notices: list[str] = []
+    results: list[CandidateResult] = []
+    finished: dict[str, np.ndarray] = {}
+    for name in names:
+        family = FAMILIES[name]
+        t0 = time.perf_counter()
+        reason = family.applies(roles)
+        probs = None
+        if reason is None:
+            if results and t0 >= deadline:
+                reason = "time budget used up"
+            else:
+                try:
+                    probs, reason = _run_family(family, roles, frame, codes, folds, n_classes, model_seed, deadline, not finished)
+                except Exception as exc:  # noqa: BLE001 - any failure of a family on the data skips it
+                    first_line = str(exc).splitlines()[0] if str(exc) else ""
+                    reason = f"failed on this data: {type(exc).__name__}: {first_line}"
+            if probs is None:
+                notices.append(f"skipped {name}: {reason}")
+        seconds = time.perf_counter() - t0
+        if probs is None:
+            results.append(CandidateResult(name, family.description, seconds=seconds, skipped=reason))
+            continue
+        calibrated_ll = log_loss(cross_fit_temperature(probs, codes, tests)[0], codes) if calibrate else None
+        accuracy = float((probs.argmax(axis=1) == codes).mean())
+        results.append(CandidateResult(name, family.description, log_loss(probs, codes), calibrated_ll, accuracy, seconds))
+        finished[name] = probs
+        if len(finished) == 1 and time.perf_counter() > deadline:
+            notices.append(
+                f"time budget is too small for even one candidate ({name} took {seconds:.1f} s); fell back to {name}"
+            )
+    return results, finished, notices
+
+
+def _pick(best, finished, codes, tests, calibrate, blend):
+    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins."""
+    probs = finished[best.name]
+    temperature = None
+    if best.calibrated_log_loss is not None and best.log_loss is not None and best.calibrated_log_loss < best.log_loss:
+        probs, temperature = cross_fit_temperature(probs, codes, tests)
+    final_ll = best.best_log_loss
+    if blend and len(finished) > 1:
+        stack = [cross_fit_temperature(p, codes, tests)[0] if calibrate else p for p in finished.values()]
+        blended, w = cross_fit_blend(stack, codes, tests)
+        blended_ll = log_loss(blended, codes)
+        if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
+            return "blend", blended, None, {n: float(x) for n, x in zip(finished, w)}, blended_ll
+    return best.name, probs, temperature, None, final_ll
+
+
+def _family_names(families: Sequence[str] | None) -> list[str]:
+    """The families to compare, logistic regression first (the fast baseline the others must beat)."""
+    names = list(FAMILIES) if families is None else list(families)
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown or not names:
+        raise InvalidParameterError(f"families must be a non-empty subset of {list(FAMILIES)}, got {names}")
+    if "logistic" in names:
+        names.remove("logistic")
+        names.insert(0, "logistic")
+    return names

@@ -1,0 +1,174 @@
+"""labelwise.columns: column roles on hand-made frames, and the transformer they build."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.columns import ROLES, DateFeatures, infer_column_roles
+from labelwise.errors import InvalidParameterError, LabelwiseError
+
+
+def _frame(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "row_id": np.arange(n),
+        "code": [f"c{i:04d}" for i in rng.permutation(n)],
+        "x": rng.normal(size=n),
+        "count": rng.integers(0, 5, n),
+        "flag": rng.random(n) > 0.5,
+        "colour": rng.choice(["red", "green", "blue"], n),
+        "city": [f"city{i}" for i in rng.integers(0, 120, n)],
+        "note": [" ".join(rng.choice(["good", "bad", "fine", "poor"], 4)) for _ in range(n)],
+        "when": pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+        "iso": [f"2022-{m:02d}-{d:02d}" for m, d in zip(rng.integers(1, 13, n), rng.integers(1, 29, n))],
+        "same": ["k"] * n,
+        "empty": [np.nan] * n,
+    })
+
+
+class TestRoles:
+    def test_every_kind_of_column_gets_its_role(self):
+        """Ids, numbers, booleans, categories, high cardinality, text, dates and constants are told apart."""
+        roles = infer_column_roles(_frame()).roles
+        assert roles == {
+            "row_id": "identifier", "code": "identifier", "x": "numeric", "count": "numeric",
+            "flag": "categorical", "colour": "categorical", "city": "high_cardinality", "note": "text",
+            "when": "date", "iso": "date", "same": "constant", "empty": "constant",
+        }
+
+    def test_every_column_has_a_known_role_and_a_reason(self):
+        """to_dict has one entry per column with a role from ROLES and a non-empty reason."""
+        out = infer_column_roles(_frame()).to_dict()
+        assert list(out) == list(_frame().columns)
+        assert all(v["role"] in ROLES and v["reason"] for v in out.values())
+
+    def test_day_first_strings_parse_with_their_format(self):
+        """d/m/Y strings with days above 12 are parsed day-first, and the format is recorded."""
+        days = pd.date_range("2020-01-01", periods=90, freq="D").strftime("%d/%m/%Y")
+        roles = infer_column_roles(pd.DataFrame({"d": days}))
+        assert roles.roles["d"] == "date"
+        assert roles.date_formats["d"] == "%d/%m/%Y"
+
+    def test_date_like_strings_that_do_not_parse_say_so(self):
+        """Date-shaped strings that fail to parse stay categorical, and the reason and notices say so."""
+        bad = pd.DataFrame({"d": ["2020-01-01", "2020-13-45", "2020-02-01"] * 10})
+        roles = infer_column_roles(bad)
+        assert roles.roles["d"] == "categorical"
+        assert "does not parse" in roles.reasons["d"] and "treated as categorical" in roles.reasons["d"]
+        assert any("does not parse" in line for line in roles.notices)
+
+    def test_distinct_integers_out_of_order_stay_numeric(self):
+        """All-distinct integers are an identifier only when in monotone order."""
+        values = np.random.default_rng(0).permutation(40)
+        assert infer_column_roles(pd.DataFrame({"v": values})).roles["v"] == "numeric"
+        assert infer_column_roles(pd.DataFrame({"v": np.arange(40)[::-1]})).roles["v"] == "identifier"
+
+    def test_small_tables_keep_distinct_strings(self):
+        """Below IDENTIFIER_MIN_ROWS rows, distinct strings are categories, not ids."""
+        assert infer_column_roles(pd.DataFrame({"s": list("abcdef")})).roles["s"] == "categorical"
+
+    def test_notices_name_the_dropped_columns(self):
+        notices = infer_column_roles(_frame()).notices
+        for name in ("row_id", "code", "same", "empty"):
+            assert any(f"dropped column {name!r}" in line for line in notices)
+
+    def test_roles_do_not_depend_on_row_order(self):
+        """Shuffling rows (no monotone id column) leaves every role unchanged."""
+        frame = _frame().drop(columns="row_id")
+        shuffled = frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+        assert infer_column_roles(shuffled).roles == infer_column_roles(frame).roles
+
+    @pytest.mark.parametrize("bad, match", [(np.zeros((3, 2)), "DataFrame"), (pd.DataFrame([[1, 2]], columns=["a", "a"]), "unique")])
+    def test_bad_input(self, bad, match):
+        with pytest.raises(LabelwiseError, match=match):
+            infer_column_roles(bad)
+
+    def test_columns_rejects_unknown_role(self):
+        with pytest.raises(InvalidParameterError, match="role must be one of"):
+            infer_column_roles(_frame()).columns("dates")
+
+
+class TestTransformer:
+    def test_features_are_finite_and_ids_dropped(self):
+        """The transformer uses every non-dropped column, fills missing values, gives finite numbers."""
+        frame = _frame()
+        frame.loc[3, "x"] = np.nan
+        frame.loc[4, "colour"] = None
+        y = np.random.default_rng(1).choice(["a", "b"], len(frame))
+        out = infer_column_roles(frame).transformer(dense=True).fit_transform(frame, y)
+        assert isinstance(out, np.ndarray) and np.isfinite(out).all()
+        # numeric 2 + dates 2x5 + one-hot (flag 2, colour <=4) + target-encoded city 1 + TF-IDF note 4 words
+        assert out.shape[0] == len(frame) and out.shape[1] >= 2 + 10 + 2 + 3 + 1 + 4
+
+    def test_high_cardinality_is_not_one_hot(self):
+        """An 80-category column becomes one target-encoded feature per class (binary: one), not 55."""
+        rng = np.random.default_rng(0)
+        frame = pd.DataFrame({"city": [f"c{i}" for i in rng.integers(0, 80, 400)]})
+        y = rng.choice([0, 1], 400)
+        roles = infer_column_roles(frame)
+        assert roles.roles["city"] == "high_cardinality"
+        assert roles.transformer().fit_transform(frame, y).shape == (400, 1)
+
+    def test_only_dropped_columns_is_an_error(self):
+        frame = pd.DataFrame({"id": np.arange(30), "k": ["same"] * 30})
+        with pytest.raises(InvalidParameterError, match="at least one usable column"):
+            infer_column_roles(frame).transformer()
+
+
+class TestDateFeatures:
+    def test_known_dates(self):
+        """Year, day-of-year angle, weekday and days since the first date are exact."""
+        dates = pd.DataFrame({"d": pd.to_datetime(["2024-01-01", "2024-01-08", "2025-07-04", None])})
+        out = DateFeatures().fit(dates).transform(dates)
+        np.testing.assert_allclose(out[:3, 0], [2024, 2024, 2025])
+        np.testing.assert_allclose(out[:3, 3], [0, 0, 4])  # Monday, Monday, Friday
+        np.testing.assert_allclose(out[:3, 4], [0, 7, 550])
+        np.testing.assert_allclose(out[0, 1:3], [0.0, 1.0], atol=1e-12)  # 1 January: angle 0
+        assert np.isnan(out[3]).all()
+
+    def test_strings_with_a_format(self):
+        frame = pd.DataFrame({"d": ["03/02/2020", "04/02/2020"]})
+        out = DateFeatures({"d": "%d/%m/%Y"}).fit(frame).transform(frame)
+        np.testing.assert_allclose(out[:, 4], [0, 1])
+        assert list(DateFeatures().fit(frame).get_feature_names_out(["d"]))[-1] == "d_days"
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.integers(0, 20000), min_size=2, max_size=30), st.integers(0, 10_000))
+    def test_time_index_is_translation_invariant_in_differences(self, days, shift):
+        """Days-since-first differences equal the day differences, whatever the start."""
+        base = pd.Timestamp("1990-01-01") + pd.to_timedelta(shift, unit="D")
+        dates = pd.DataFrame({"d": base + pd.to_timedelta(days, unit="D")})
+        index = DateFeatures().fit(dates).transform(dates)[:, 4]
+        np.testing.assert_allclose(index - index.min(), np.array(days) - min(days))
+
+
+def test_docstring_example_runs():
+    """The example in infer_column_roles' docstring gives its documented output."""
+    import doctest
+
+    import labelwise.columns
+
+    result = doctest.testmod(labelwise.columns, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_median_imputer_matches_sklearn():
+    """MedianImputer fills like SimpleImputer(strategy="median", keep_empty_features=True)."""
+    from sklearn.impute import SimpleImputer
+
+    from labelwise.columns import MedianImputer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4))
+    X[rng.random((50, 4)) < 0.2] = np.nan
+    X[:, 3] = np.nan
+    new = rng.normal(size=(10, 4))
+    new[0] = np.nan
+    ours = MedianImputer().fit(X)
+    peer = SimpleImputer(strategy="median", keep_empty_features=True).fit(X)
+    np.testing.assert_allclose(ours.transform(X), peer.transform(X))
+    np.testing.assert_allclose(ours.transform(new), peer.transform(new))
