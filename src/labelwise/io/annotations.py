@@ -47,7 +47,7 @@ from .tables import iter_json_lines, read_table
 
 __all__ = ["FORMATS", "Annotations", "detect_format", "read_annotations"]
 
-FORMATS = ("auto", "long", "labelstudio", "mturk", "prodigy")
+FORMATS = ("auto", "long", "labelstudio", "mturk", "prodigy", "votes")
 COLUMNS = ("item", "annotator", "label")
 
 # Keys of a Label Studio JSON_MIN record that are metadata, never a control's answer.
@@ -757,8 +757,14 @@ def read_annotations(
     """
     check_choice("format", format, FORMATS)
     p = _check_file(path)
+    from . import votes as _votes  # repeated model samples (the lead moves this into the registry)
+
     fmt, document = _detect(p) if format == "auto" else (format, None)
-    if fmt == "long":
+    if format == "auto" and _votes.recognise(p):
+        fmt = _votes.NAME
+    if fmt == _votes.NAME:
+        result = _votes.read(p, item_column=item_column, annotator_column=annotator_column, label_column=label_column)
+    elif fmt == "long":
         result = _read_long(p, item_column, annotator_column, label_column)
     elif fmt == "labelstudio":
         result = _read_labelstudio(p, item_column, label_column, document)
