@@ -4,6 +4,8 @@ Every function of :mod:`labelwise.weak` accepts votes as a :class:`Votes` (what
 :func:`~labelwise.weak.apply` returns), a long DataFrame with columns ``item``, ``labeler`` (or
 ``annotator``) and ``label`` where an abstain is simply no row, or a dense integer label matrix of
 shape (n_items, n_labelers) with ``-1`` for abstain (Snorkel's convention, classes ``0..K-1``).
+A long table only knows the items that got at least one vote; the label models treat abstains as
+informative, so pass :class:`Votes` or a matrix to keep the items nobody voted on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import show
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
@@ -129,8 +132,8 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
         row = int(np.flatnonzero(unknown)[0])
         raise InvalidLabelsError(
             f"votes label must be one of the classes {classes.tolist()}; row {row} "
-            f"(item {answers['item'].iloc[row]!r}, labeler {answers['labeler'].iloc[row]!r}) has "
-            f"{answers['label'].iloc[row]!r}"
+            f"(item {show(answers['item'].iloc[row])}, labeler {show(answers['labeler'].iloc[row])}) has "
+            f"{show(answers['label'].iloc[row])}"
         )
     items = pd.Index(pd.unique(answers["item"]))
     labelers = tuple(pd.unique(answers["labeler"]).tolist())

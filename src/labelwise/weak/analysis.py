@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import show
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 
@@ -15,20 +16,20 @@ __all__ = ["analysis", "lf_statistics"]
 _BLOCK = 1 << 16
 
 
-def lf_statistics(matrix: np.ndarray, n_classes: int) -> dict[str, np.ndarray]:
+def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOCK) -> dict[str, np.ndarray]:
     """Coverage, overlaps and conflicts of each column of a label matrix (-1 = abstain).
 
     Definitions (Snorkel's ``LFAnalysis``): *coverage* is the fraction of items the function
     votes on; *overlaps* the fraction it votes on together with at least one other function;
     *conflicts* the fraction it votes on while another function votes a different class. Computed
-    in row blocks, so the result does not depend on the block size.
+    in blocks of ``block_size`` rows (the result does not depend on it).
     """
     n, m = matrix.shape
     covered = np.zeros(m, dtype=np.int64)
     overlapped = np.zeros(m, dtype=np.int64)
     conflicted = np.zeros(m, dtype=np.int64)
-    for start in range(0, n, _BLOCK):
-        block = matrix[start : start + _BLOCK]
+    for start in range(0, n, block_size):
+        block = matrix[start : start + block_size]
         voted = block != ABSTAIN
         n_votes = voted.sum(axis=1)
         rows, cols = np.nonzero(voted)
@@ -66,7 +67,7 @@ def _gold_codes(gold: Any, votes: Votes) -> np.ndarray:
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
         raise InvalidParameterError(
-            f"gold labels must be among the classes {votes.classes.tolist()}; item {votes.items[row]!r} has {values[row]!r}"
+            f"gold labels must be among the classes {votes.classes.tolist()}; item {show(votes.items[row])} has {show(values[row])}"
         )
     return codes
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import track
+from .._validate import show
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
@@ -51,7 +52,7 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
             out[position] = lf.func(row)
         except Exception as exc:
             raise LabelingFunctionError(
-                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {index[position]!r}"
+                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}"
             ) from exc
     return out
 
@@ -79,7 +80,7 @@ def _check_classes(lf: LabelingFunction, values: np.ndarray, index: pd.Index, cl
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} returned {values[row]!r} on row {index[row]!r}, "
+            f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
             f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}"
         )
 
