@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.errors import AnnotationError, InvalidParameterError
-from labelwise.weak import LabelModel, Votes
-from labelwise.weak import simulate_lfs
+from labelwise.weak import LabelModel, Votes, simulate_lfs
 from labelwise.weak._moments import _loss_grad, indicator, overlap_mask
 
 
