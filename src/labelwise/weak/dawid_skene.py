@@ -30,7 +30,9 @@ class DawidSkeneLabelModel(BaseEstimator):
 
     Parameters
     ----------
-    class_balance : None, "uniform" or array of shape (K,)
+    class_balance : None, "votes", "uniform" or array of shape (K,)
+        ``None`` (default): Dawid-Skene's fitted prior; otherwise fixed (``"votes"``: the mean
+        vote shares of the items with a vote).
     labels : sequence, optional
     random_state : int or Generator, default 0
     **params
@@ -71,7 +73,12 @@ class DawidSkeneLabelModel(BaseEstimator):
         est.fit(v.to_annotations())
         fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
         post = est.probas_.reindex(columns=v.classes).to_numpy(dtype=float)
-        p = fitted_p if fixed is None else (np.full(k, 1.0 / k) if isinstance(fixed, str) else fixed)
+        if fixed is None:
+            p = fitted_p
+        elif isinstance(fixed, str):
+            p = np.full(k, 1.0 / k) if fixed == "uniform" else _vote_balance(v.matrix(), k)
+        else:
+            p = fixed
         if fixed is not None:
             post = post * (p / fitted_p)
             post /= post.sum(axis=1, keepdims=True)
@@ -92,3 +99,12 @@ class DawidSkeneLabelModel(BaseEstimator):
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")
         return self
+
+
+def _vote_balance(matrix: np.ndarray, k: int) -> np.ndarray:
+    """Mean per-item vote shares over the items with a vote."""
+    counts = np.stack([(matrix == c).sum(axis=1) for c in range(k)], axis=1).astype(float)
+    total = counts.sum(axis=1)
+    shares = counts[total > 0] / total[total > 0, None]
+    p = np.maximum(shares.mean(axis=0), FLOOR)
+    return p / p.sum()

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from .._validate import check_positive_int, check_random_state
 from ..errors import InvalidParameterError
 from ._dependencies import agreement_excess, group_dependent
-from ._moments import align_classes, fit_mu, indicator, overlap_mask
+from ._moments import Overlaps, align_classes, fit_mu, indicator
 from ._posterior import (
     FLOOR,
     em_m_step,
@@ -29,13 +29,13 @@ __all__ = ["LabelModel", "check_class_balance"]
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
-    """``None`` (estimate), ``"uniform"``, or K probabilities summing to 1."""
-    if class_balance is None or (isinstance(class_balance, str) and class_balance == "uniform"):
+    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1."""
+    if class_balance is None or (isinstance(class_balance, str) and class_balance in ("uniform", "votes")):
         return class_balance
     p = np.asarray(class_balance, dtype=np.float64) if not isinstance(class_balance, str) else np.zeros(0)
     if p.shape != (n_classes,) or not np.all(np.isfinite(p)) or p.min() <= 0 or abs(p.sum() - 1) > 1e-6:
         raise InvalidParameterError(
-            f"class_balance must be None, 'uniform' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
+            f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
         )
     return p
 
@@ -56,13 +56,13 @@ class LabelModel(BaseEstimator):
 
     over ``0 ≤ μ ≤ 1`` (``Ω`` masks the diagonal blocks and the blocks of dependent pairs), from
     ``μ_0[(j, y), y] = prec_init · P(λ_j = y) / p_y``, the initialisation of Snorkel's
-    implementation, with L-BFGS-B on the analytic gradient (Snorkel runs Adam for a fixed number
-    of epochs). The latent classes are then matched to the vote classes (the loss is symmetric
+    implementation, by projected gradient with Barzilai-Borwein steps on the analytic gradient
+    (Snorkel runs Adam for a fixed number of epochs). The latent classes are then matched to the vote classes (the loss is symmetric
     under relabelling them).
 
     Refinement (``n_em_iter > 0``, the default). The moment estimate starts
     expectation-maximisation on the same model (the likelihood of the votes, abstains included
-    as each function's (K+1)-th outcome), as the spectral-then-EM estimator of Zhang et al.
+    as each function's (K+1)-th outcome) over the items with at least one vote, as the spectral-then-EM estimator of Zhang et al.
     (2014): moments give a start near the right optimum, EM makes the estimate efficient.
     ``n_em_iter=0`` gives the paper's estimator alone.
 
@@ -79,9 +79,11 @@ class LabelModel(BaseEstimator):
 
     Parameters
     ----------
-    class_balance : None, "uniform" or array of shape (K,)
-        Prior ``p``. ``None``: start from the majority-vote class shares and (with EM) estimate
-        it; ``"uniform"`` or an array: fixed.
+    class_balance : "votes", None, "uniform" or array of shape (K,)
+        Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a
+        vote; ``None``: start there and estimate it by EM; ``"uniform"`` or an array: fixed.
+        The default was chosen on simulated dev sets, where a free ``p`` sometimes drifted to a
+        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md).
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
@@ -99,7 +101,7 @@ class LabelModel(BaseEstimator):
     prec_init : float, default 0.7
         Initial precision of every function.
     max_iter : int, default 500
-        L-BFGS-B iterations for the moment fit.
+        Projected-gradient iterations for the moment fit.
     smoothing : float, default 0.01
         Pseudo-count in the EM M-step.
     labels : sequence, optional
@@ -126,7 +128,7 @@ class LabelModel(BaseEstimator):
     group_mu_ : ndarray
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
-        The moment fit's final loss, L-BFGS-B iterations and success.
+        The moment fit's final loss, iterations and whether it converged.
     n_em_iter_ : int
     log_likelihood_history_ : list of float
         Mean log-likelihood per item after the moment fit, then after each EM iteration.
@@ -150,7 +152,7 @@ class LabelModel(BaseEstimator):
     def __init__(
         self,
         *,
-        class_balance: Any = None,
+        class_balance: Any = "votes",
         dependencies: Sequence[tuple[Any, Any]] = (),
         n_em_iter: int = 100,
         tol: float = 1e-6,
@@ -219,13 +221,12 @@ class LabelModel(BaseEstimator):
 
     def _moment_fit(self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]]) -> np.ndarray:
         """Ratner et al.'s estimate of ``μ`` from the overlap matrix, classes aligned to the votes."""
-        o = (lam.T @ lam).toarray() / lam.shape[0]
-        d = np.diag(o).reshape(m, k)
+        ov = Overlaps.build(lam, m, k, deps)
+        d = ov.diag.reshape(m, k)
         mu0 = np.zeros((m * k, k))
         rows = np.arange(m)[:, None] * k + np.arange(k)[None, :]
         mu0[rows, np.arange(k)[None, :]] = np.clip(self.prec_init * d / p[None, :], 0.0, 1.0)
-        mask = overlap_mask(m, k, deps)
-        mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(o, p, mask, mu0, l2=float(self.l2), max_iter=self.max_iter)
+        mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
         return mu[:, align_classes(mu, m, k)]
 
     def _em(self, lam_g: Any, n_outcomes: np.ndarray, post: np.ndarray, p: np.ndarray, fixed: bool) -> tuple:
@@ -268,9 +269,13 @@ class LabelModel(BaseEstimator):
                                      max_size=self.max_clique, forced=deps)
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
         if self.n_em_iter:
-            post, mu_g, p, more = self._em(lam_g, n_outcomes, post, p, p_fixed is not None)
+            # EM on the items with a vote: items nobody voted on would let a latent class mean
+            # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
+            cov = np.flatnonzero((matrix >= 0).any(axis=1))
+            post_cov, mu_g, p, more = self._em(lam_g[cov], n_outcomes, post[cov], p, p_fixed is not None)
             history += more
-            mu = lf_mu_from_posterior(lam.T.tocsr(), post)
+            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov)
+            post, _ = posterior(lam_g, mu_g, p)
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in groups]
         self._groups = groups
         self.group_mu_ = mu_g
