@@ -42,7 +42,9 @@ def _keys(path: Path) -> set[str] | None:
 def recognise(path: str | os.PathLike) -> bool:
     """Whether ``path`` looks like a votes file: ``.jsonl``/``.csv`` with ``item``, ``answer`` and a sample/prompt/model field."""
     keys = _keys(Path(path))
-    return bool(keys) and {"item", "answer"} <= keys and bool(keys & set(SOURCES)) and "label" not in keys
+    if not keys:
+        return False
+    return {"item", "answer"} <= keys and bool(keys & set(SOURCES)) and "label" not in keys
 
 
 def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

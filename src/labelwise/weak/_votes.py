@@ -96,17 +96,15 @@ def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
             f"holds {matrix[bad[0], bad[1]]}"
         )
     k = int(matrix.max()) + 1 if matrix.size else 0
-    if classes is None:
-        classes = np.arange(max(k, 2))
-    classes = np.asarray(classes)
-    if k > len(classes):
-        raise InvalidLabelsError(f"votes matrix holds code {k - 1} but only {len(classes)} classes were declared")
+    known = np.arange(max(k, 2)) if classes is None else np.asarray(classes)
+    if k > len(known):
+        raise InvalidLabelsError(f"votes matrix holds code {k - 1} but only {len(known)} classes were declared")
     r, c = np.nonzero(matrix != ABSTAIN)
     labelers = tuple(f"lf_{j}" for j in range(matrix.shape[1]))
     answers = pd.DataFrame(
-        {"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": classes[matrix[r, c]]}
+        {"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": known[matrix[r, c]]}
     )
-    return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, classes)
+    return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
 
 
 def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
@@ -123,24 +121,25 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
     answers = answers.loc[answers["label"].notna().to_numpy()].reset_index(drop=True)
     if classes is None:
         try:
-            classes = np.sort(pd.unique(answers["label"]))
+            known = np.sort(pd.unique(answers["label"]))
         except TypeError:
-            classes = np.asarray(pd.unique(answers["label"]), dtype=object)
-    classes = np.asarray(classes)
-    unknown = ~answers["label"].isin(classes).to_numpy()
+            known = np.asarray(pd.unique(answers["label"]), dtype=object)
+    else:
+        known = np.asarray(classes)
+    unknown = ~answers["label"].isin(known).to_numpy()
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
         raise InvalidLabelsError(
-            f"votes label must be one of the classes {classes.tolist()}; row {row} "
+            f"votes label must be one of the classes {known.tolist()}; row {row} "
             f"(item {show(answers['item'].iloc[row])}, labeler {show(answers['labeler'].iloc[row])}) has "
             f"{show(answers['label'].iloc[row])}"
         )
     items = pd.Index(pd.unique(answers["item"]))
     labelers = tuple(pd.unique(answers["labeler"]).tolist())
-    return Votes(answers, items, labelers, classes)
+    return Votes(answers, items, labelers, known)
 
 
-def as_votes(votes: Any, *, classes: Sequence[Any] | None = None, name: str = "votes") -> Votes:
+def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
     """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
 
     Raises

@@ -206,7 +206,7 @@ class LabelModel(BaseEstimator):
                 raise InvalidParameterError(
                     f"dependencies must name labelers among {list(labelers)} (or their positions), got {pair!r}"
                 )
-            out.append((int(codes[0]), int(codes[1])))
+            out.append((int(codes[0] or 0), int(codes[1] or 0)))
         return out
 
     def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int) -> np.ndarray:

@@ -112,6 +112,6 @@ def labeling_function(
             f = f.func
         if not callable(f):
             raise InvalidParameterError(f"labeling_function needs a callable, got {type(f).__name__}")
-        return LabelingFunction(name or getattr(f, "__name__", "lf"), f, abstain, vectorized)
+        return LabelingFunction(str(name or getattr(f, "__name__", "lf")), f, abstain, vectorized)
 
     return wrap if func is None else wrap(func)

@@ -115,7 +115,7 @@ def simulate_lfs(
     cov = rng.uniform(*coverage, m)
     acc = rng.uniform(*accuracy, m)
     parent = np.full(m, -1)
-    columns = []
+    columns: list[np.ndarray] = []
     for j in range(m):
         target = int(rng.integers(k)) if rng.random() < unipolar else None
         own = _independent(rng, y, k, cov[j], acc[j], target)
