@@ -112,6 +112,18 @@ class TestLabelModel:
         ours = model.labels_.reindex(theirs.index)
         assert (ours.to_numpy() == theirs.to_numpy()).mean() > 0.98
 
+    def test_auto_abstain_model_fits_rules_and_crowds(self):
+        """BIC keeps informative abstains for one-class rules and missing answers for crowd workers."""
+        from labelwise.aggregate import simulate_annotators
+
+        rules = simulate_lfs(4000, 10, 2, unipolar=1.0, random_state=31)
+        assert LabelModel().fit(rules.votes).abstains_ == "informative"
+        y = np.random.default_rng(0).integers(0, 3, 500)
+        crowd = simulate_annotators(y, n_annotators=30, answers_per_item=3, accuracy=(0.6, 0.9), random_state=0)
+        model = LabelModel().fit(crowd.answers)
+        assert model.abstains_ == "missing"
+        assert set(model.bic_) == {"informative", "missing"}
+
     def test_predict_proba_on_fitted_votes_equals_probas(self):
         """predict_proba on the training votes reproduces probas_."""
         sim = simulate_lfs(2000, 6, 3, random_state=8)

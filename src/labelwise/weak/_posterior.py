@@ -100,3 +100,47 @@ def random_argmax(post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Row argmax with exact ties broken at random (seeded)."""
     is_max = post >= post.max(axis=1, keepdims=True) - 1e-12
     return np.argmax(is_max * (1.0 + rng.random(post.shape)), axis=1)
+
+
+def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each outcome column, the id of its *voting pattern* (which members of its group voted),
+    and for each pattern, its group. Columns are in :func:`group_indicator` order."""
+    base = n_classes + 1
+    pattern_of, group_of = [], []
+    next_id = 0
+    for g, members in enumerate(groups):
+        codes = np.arange(base ** len(members))
+        bits = np.zeros(len(codes), dtype=np.int64)
+        for t in range(len(members)):
+            bits += ((codes // base**t) % base > 0).astype(np.int64) << t
+        pattern_of.append(next_id + bits)
+        group_of.append(np.full(2 ** len(members), g))
+        next_id += 2 ** len(members)
+    return np.concatenate(pattern_of), np.concatenate(group_of)
+
+
+def em_m_step_missing(lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, patterns: np.ndarray,
+                      pattern_group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
+
+    ``P(outcome | y) = P(pattern) · P(votes | pattern, y)``: which functions of a group vote is
+    independent of the class (one probability per pattern), the votes given the pattern are not.
+    """
+    mass = post.sum(axis=0)
+    counts = np.asarray(lam_t @ post) + smoothing
+    n_pat = len(pattern_group)
+    per_pattern = np.stack([np.bincount(patterns, weights=counts[:, y], minlength=n_pat) for y in range(post.shape[1])], axis=1)
+    cond = counts / per_pattern[patterns]
+    pattern_total = per_pattern.sum(axis=1)
+    group_total = np.bincount(pattern_group, weights=pattern_total)
+    share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
+    return cond * share[patterns][:, None], mass / mass.sum()
+
+
+def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int, informative: bool) -> int:
+    """Free parameters of the group model (class balance excluded: the same in both)."""
+    n_groups = int(pattern_group.max()) + 1
+    if informative:
+        return int((len(patterns) - n_groups) * n_classes)
+    per_pattern = np.bincount(patterns, minlength=len(pattern_group))
+    return int((len(pattern_group) - n_groups) + ((per_pattern - 1) * n_classes).sum())

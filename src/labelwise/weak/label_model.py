@@ -9,16 +9,19 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate import check_positive_int, check_random_state
+from .._validate import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError
 from ._dependencies import agreement_excess, group_dependent
 from ._moments import Overlaps, align_classes, fit_mu, indicator
 from ._posterior import (
     FLOOR,
     em_m_step,
+    em_m_step_missing,
     group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
+    n_parameters,
+    outcome_patterns,
     posterior,
     random_argmax,
     vote_shares,
@@ -62,9 +65,12 @@ class LabelModel(BaseEstimator):
 
     Refinement (``n_em_iter > 0``, the default). The moment estimate starts
     expectation-maximisation on the same model (the likelihood of the votes, abstains included
-    as each function's (K+1)-th outcome) over the items with at least one vote, as the spectral-then-EM estimator of Zhang et al.
-    (2014): moments give a start near the right optimum, EM makes the estimate efficient.
-    ``n_em_iter=0`` gives the paper's estimator alone.
+    as each function's (K+1)-th outcome) over the items with at least one vote, as the
+    spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right
+    optimum, EM makes the estimate efficient. EM is also started from the majority vote and the
+    run with the higher likelihood is kept (on crowd-like data, where who answers is assignment
+    rather than signal, the moment fit can mislead EM). ``n_em_iter=0`` gives the paper's
+    estimator alone.
 
     Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. After a first
     EM, pairs that agree far more than the fitted model predicts (z-score above
@@ -89,6 +95,13 @@ class LabelModel(BaseEstimator):
     n_em_iter : int, default 100
         Maximum EM iterations after the moment fit (0: none), per EM run. Stops when the mean
         log-likelihood per item improves by less than ``tol``.
+    abstains : {"auto", "informative", "missing"}, default "auto"
+        How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on
+        the class (keyword rules that fire on one class); ``"missing"``, as carrying no
+        information (which functions vote is independent of the class: Dawid-Skene's missing
+        answers, the right model for crowd workers assigned to items). ``"auto"`` fits both
+        and keeps the one with the lower BIC (the second is the first with one abstain
+        probability per function instead of one per class).
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
         z-score above which a pair of functions is modelled jointly (None: never, only the
@@ -129,6 +142,10 @@ class LabelModel(BaseEstimator):
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
         The moment fit's final loss, iterations and whether it converged.
+    abstains_ : str
+        The abstain model used (``"informative"`` or ``"missing"``; ``"informative"`` without EM).
+    bic_ : dict
+        BIC of each abstain model fitted.
     n_em_iter_ : int
     log_likelihood_history_ : list of float
         Mean log-likelihood per item after the moment fit, then after each EM iteration.
@@ -155,6 +172,7 @@ class LabelModel(BaseEstimator):
         class_balance: Any = "votes",
         dependencies: Sequence[tuple[Any, Any]] = (),
         n_em_iter: int = 100,
+        abstains: str = "auto",
         tol: float = 1e-6,
         dependency_threshold: float | None = 5.0,
         max_clique: int = 3,
@@ -169,6 +187,7 @@ class LabelModel(BaseEstimator):
         self.class_balance = class_balance
         self.dependencies = dependencies
         self.n_em_iter = n_em_iter
+        self.abstains = abstains
         self.tol = tol
         self.dependency_threshold = dependency_threshold
         self.max_clique = max_clique
@@ -181,6 +200,7 @@ class LabelModel(BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self) -> None:
+        check_choice("abstains", self.abstains, ("auto", "informative", "missing"))
         check_positive_int("n_em_iter", self.n_em_iter, minimum=0)
         check_positive_int("max_iter", self.max_iter)
         check_positive_int("max_clique", self.max_clique)
@@ -229,13 +249,18 @@ class LabelModel(BaseEstimator):
         mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
         return mu[:, align_classes(mu, m, k)]
 
-    def _em(self, lam_g: Any, n_outcomes: np.ndarray, post: np.ndarray, p: np.ndarray, fixed: bool) -> tuple:
-        """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods."""
+    def _em(self, lam_g: Any, n_outcomes: np.ndarray, post: np.ndarray, p: np.ndarray, fixed: bool,
+            patterns: tuple[np.ndarray, np.ndarray] | None = None) -> tuple:
+        """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods.
+        With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`)."""
         lam_t = lam_g.T.tocsr()
         history: list[float] = []
         mu_g = None
         for _ in range(self.n_em_iter):
-            mu_g, p_new = em_m_step(lam_t, post, float(self.smoothing), n_outcomes)
+            if patterns is None:
+                mu_g, p_new = em_m_step(lam_t, post, float(self.smoothing), n_outcomes)
+            else:
+                mu_g, p_new = em_m_step_missing(lam_t, post, float(self.smoothing), *patterns)
             if not fixed:
                 p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
             post, log_z = posterior(lam_g, mu_g, p)
@@ -243,6 +268,28 @@ class LabelModel(BaseEstimator):
             if len(history) > 1 and history[-1] - history[-2] < self.tol:
                 break
         return post, mu_g, p, history
+
+    def _fit_abstain_model(self, lam_g: Any, n_outcomes: np.ndarray, starts: list[np.ndarray], p: np.ndarray,
+                           p_fixed: Any, groups: list[list[int]], k: int) -> tuple:
+        """EM from each start posterior, abstains informative and/or missing.
+
+        For each abstain model the start with the higher likelihood is kept (the moment fit can
+        mislead EM on crowd-like data, where who answers is assignment, not signal); ``"auto"``
+        then keeps the abstain model with the lower BIC.
+        """
+        patterns = outcome_patterns(groups, k)
+        n = max(lam_g.shape[0], 2)
+        fits = {}
+        modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
+        for mode in modes:
+            runs = [self._em(lam_g, n_outcomes, start, p, p_fixed is not None,
+                             None if mode == "informative" else patterns) for start in starts]
+            best = max(runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
+            log_lik = float(n * best[3][-1]) if best[3] else -np.inf
+            fits[mode] = (best, -2.0 * log_lik + n_parameters(*patterns, k, mode == "informative") * np.log(n))
+        self.bic_ = {mode: float(bic) for mode, (_, bic) in fits.items()}
+        self.abstains_ = min(fits, key=lambda mode: fits[mode][1])
+        return fits[self.abstains_][0]
 
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
@@ -272,10 +319,13 @@ class LabelModel(BaseEstimator):
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
             cov = np.flatnonzero((matrix >= 0).any(axis=1))
-            post_cov, mu_g, p, more = self._em(lam_g[cov], n_outcomes, post[cov], p, p_fixed is not None)
+            starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
+            post_cov, mu_g, p, more = self._fit_abstain_model(lam_g[cov], n_outcomes, starts, p, p_fixed, groups, k)
             history += more
             mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov)
             post, _ = posterior(lam_g, mu_g, p)
+        if not self.n_em_iter:
+            self.abstains_, self.bic_ = "informative", {}
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in groups]
         self._groups = groups
         self.group_mu_ = mu_g
