@@ -266,7 +266,7 @@ def apply_section(args, tmp: Path) -> dict:
     out = {"rows": len(df), "lfs": len(rules), "lw_s": lw_s}
     if not args.no_snorkel:
         path = tmp / "rows.pkl"  # pickle: the Snorkel venv has no parquet engine
-        df.to_pickle(path)
+        df.astype({"text": object}).to_pickle(path)  # plain str objects: no pyarrow in that venv
         res = run_snorkel(args.snorkel_python, "apply", path, args.timeout_apply)
         if "error" in res:
             out["snorkel_error"] = res["error"]
