@@ -20,7 +20,7 @@ subprocess (this same script with ``--snorkel-worker``, which imports only numpy
 snorkel)::
 
     python3.11 -m venv /work/venvs/weak-snorkel
-    /work/venvs/weak-snorkel/bin/pip install snorkel==0.10.0
+    /work/venvs/weak-snorkel/bin/pip install snorkel==0.10.0 pyarrow
     python benchmarks/bench_weak.py --snorkel-python /work/venvs/weak-snorkel/bin/python
 
 Options: ``--apply-rows`` (default 1,000,000), ``--no-snorkel``, ``--dev`` (the default-choosing
