@@ -19,6 +19,7 @@ from . import report  # noqa: E402
 from . import review  # noqa: E402
 from . import robust  # noqa: E402
 from . import semi  # noqa: E402
+from . import weak  # noqa: E402
 # END OF SUBPACKAGES
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "review",
     "robust",
     "semi",
+    "weak",
 ]

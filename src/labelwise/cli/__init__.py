@@ -62,4 +62,7 @@ main.add_command(pseudolabel)
 from .train import train  # noqa: E402
 
 main.add_command(train)
+from .weak import weak  # noqa: E402
+
+main.add_command(weak)
 # END OF SUBCOMMANDS

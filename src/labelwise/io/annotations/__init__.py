@@ -1,8 +1,8 @@
 """Read annotation exports into one long table of answers: ``item, annotator, label``.
 
 Each format is one module of this package: :mod:`.long` (one row per answer), :mod:`.labelstudio`
-(Label Studio JSON and JSON_MIN), :mod:`.mturk` (MTurk batch results) and :mod:`.prodigy`
-(Prodigy ``db-out``). :func:`read_annotations` reads any of them into an :class:`Annotations`
+(Label Studio JSON and JSON_MIN), :mod:`.mturk` (MTurk batch results), :mod:`.votes` (repeated
+model samples, LLM votes) and :mod:`.prodigy` (Prodigy ``db-out``). :func:`read_annotations` reads any of them into an :class:`Annotations`
 result (the table plus counts of what was read and dropped); ``format="auto"`` asks each module
 in :data:`~labelwise.io.annotations.registry.READERS` order whether it recognises the file.
 

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from ..._validate import check_choice
 from ...errors import AnnotationError
-from . import labelstudio, long, mturk, prodigy
+from . import labelstudio, long, mturk, prodigy, votes
 from ._common import Annotations, check_file, clear_cache
 
 __all__ = ["FORMATS", "READERS", "READERS_BY_NAME", "Reader", "detect_format", "read_annotations"]
@@ -26,7 +26,7 @@ class Reader(Protocol):
 
 #: The format modules in detection order: the first whose ``recognise`` says yes reads the file.
 #: ``long`` recognises everything, so it comes last.
-READERS: tuple[Reader, ...] = (prodigy, labelstudio, mturk, long)
+READERS: tuple[Reader, ...] = (prodigy, labelstudio, mturk, votes, long)
 READERS_BY_NAME: dict[str, Reader] = {reader.NAME: reader for reader in READERS}
 #: The values of ``format=``: ``"auto"`` and every reader's name.
 FORMATS: tuple[str, ...] = ("auto", *READERS_BY_NAME)
@@ -43,12 +43,13 @@ def detect_format(path: str | os.PathLike) -> str:
     ``answer`` keys is Prodigy; a ``.json`` list of tasks with ``annotations`` (or
     ``completions``) is Label Studio JSON; a list of flat records with ``annotator`` is Label
     Studio JSON_MIN; a CSV with ``WorkerId`` and ``Answer.*`` columns is MTurk; anything else is
-    a long table.
+    a ``.jsonl``/``.csv`` with ``item``, ``answer`` and a ``sample``, ``prompt`` or ``model`` field
+    (and no ``label``) is repeated model samples (``votes``); anything else is a long table.
 
     Returns
     -------
     str
-        ``"long"``, ``"labelstudio"``, ``"mturk"`` or ``"prodigy"``.
+        ``"prodigy"``, ``"labelstudio"``, ``"mturk"``, ``"votes"`` or ``"long"``.
     """
     p = check_file(path)
     try:
@@ -71,7 +72,7 @@ def read_annotations(
     ----------
     path : path-like
         The export file.
-    format : {"auto", "prodigy", "labelstudio", "mturk", "long"}
+    format : {"auto", "prodigy", "labelstudio", "mturk", "votes", "long"}
         The source format (one of :data:`FORMATS`); ``"auto"`` detects it with :func:`detect_format`.
     item_column : str, optional
         Long table: the item column (default ``"item"``). Label Studio: a ``data`` field (JSON) or

@@ -1,0 +1,122 @@
+"""``labelwise weak``: apply labeling functions from a Python file to a table, analyse them, fit a label model."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..io import read_table, write_csv, write_json
+from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
+from ._common import console, print_frame, split_csv_option
+
+
+def load_lfs(path: Path) -> list[LabelingFunction]:
+    """The labeling functions of a Python file: its ``lfs`` list if it defines one, else every
+    :class:`~labelwise.weak.LabelingFunction` at module level, in definition order."""
+    if not path.is_file() or path.suffix != ".py":
+        raise DataFileError(f"LFS must be an existing Python file (.py), got {str(path)!r}")
+    name = f"_labelwise_lfs_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except Exception as exc:
+        sys.modules.pop(name, None)
+        raise DataFileError(f"LFS file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
+    lfs = getattr(module, "lfs", None)
+    if lfs is None:
+        lfs = [v for v in vars(module).values() if isinstance(v, LabelingFunction)]
+    if not lfs:
+        raise DataFileError(
+            f"LFS file {str(path)!r} defines no labeling functions (decorate functions with "
+            f"@labelwise.weak.labeling_function, or define a list named lfs)"
+        )
+    return list(lfs)
+
+
+def _classes(value: str | None) -> list[Any] | None:
+    parts = split_csv_option(value)
+    if not parts:
+        return None
+    try:
+        return [int(p) for p in parts]
+    except ValueError:
+        return parts
+
+
+@click.command()
+@click.argument("lfs_path", metavar="LFS", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--text-column", default=None, help="Column the functions read as row.text (renamed to 'text' if needed).")
+@click.option("--id-column", default=None, help="Column of item ids (default: the row number).")
+@click.option("--classes", default=None, help="Allowed labels, comma-separated (any other returned value is an error).")
+@click.option("--gold-column", default=None, help="Column of true labels, for empirical accuracy (not given to the functions).")
+@click.option("--model", "model_name", type=click.Choice(list(LABEL_MODELS)), default="label-model", show_default=True,
+              help="Label model.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-weak"), show_default=True, help="Output folder.")
+@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet):
+    """Apply the labeling functions in LFS to every row of DATA, analyse them and fit a label model.
+
+    LFS is a Python file defining functions decorated with @labelwise.weak.labeling_function (or a
+    list named lfs). Writes labels.csv (label, confidence, votes and one probability per class),
+    votes.csv (item, labeler, label), analysis.csv and summary.json to --out.
+    """
+    lfs = load_lfs(Path(lfs_path))
+    table = read_table(Path(data))
+    for flag, column in (("--text-column", text_column), ("--id-column", id_column), ("--gold-column", gold_column)):
+        if column is not None and column not in table.columns:
+            raise MissingColumnError(f"{flag} {column!r} is not a column of {str(data)!r}; columns are {[str(c) for c in table.columns]}")
+    if id_column is not None:
+        if table[id_column].duplicated().any():
+            raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
+        table = table.set_index(id_column)
+    table.index.name = "item"
+    gold = table.pop(gold_column) if gold_column is not None else None
+    if text_column is not None and text_column != "text":
+        table = table.rename(columns={text_column: "text"})
+    started = time.perf_counter()
+    votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
+    applied = time.perf_counter() - started
+    model = LABEL_MODELS[model_name](random_state=random_state).fit(votes)
+    report = analysis(votes, gold=gold, model=model)
+    probs = model.probas_
+    labels = pd.DataFrame(
+        {"label": model.labels_, "confidence": probs.max(axis=1), "n_votes": model.n_votes_},
+        index=pd.Index(votes.items, name="item"),
+    )
+    for c in probs.columns:
+        labels[f"p_{c}"] = probs[c].to_numpy()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(labels.reset_index(), out / "labels.csv")
+    write_csv(votes.to_frame(), out / "votes.csv")
+    write_csv(report.assign(polarity=report["polarity"].map(lambda v: " ".join(map(str, v)))).reset_index(),
+              out / "analysis.csv")
+    covered = labels["n_votes"].to_numpy() > 0
+    summary = {
+        "lfs": str(lfs_path), "data": str(data), "model": model_name, "n_items": votes.n_items,
+        "n_labelers": votes.n_labelers, "n_votes": len(votes.answers), "coverage": float(covered.mean()),
+        "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
+        "class_balance": [float(x) for x in model.class_balance_], "apply_seconds": round(applied, 3),
+    }
+    if gold is not None:
+        g = gold.reindex(labels.index)
+        has = g.notna().to_numpy() & covered
+        summary["accuracy_on_covered_gold"] = float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+    write_json(summary, out / "summary.json")
+    con = console()
+    con.print(f"[bold]{votes.n_labelers}[/] labeling functions on [bold]{votes.n_items}[/] rows: "
+              f"{len(votes.answers)} votes, coverage {summary['coverage']:.1%} ({applied:.2f} s)")
+    print_frame(report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions")
+    con.print(f"wrote labels.csv, votes.csv, analysis.csv, summary.json to {out}")

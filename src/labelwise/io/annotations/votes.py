@@ -1,0 +1,108 @@
+"""Read repeated model samples (LLM votes): one record per (item, sample or prompt or model, answer).
+
+JSON Lines (``{"item": "q1", "sample": 3, "answer": "B"}``) or CSV with the same columns. The
+annotator of an answer is ``annotator_column`` when given; else the ``model`` and ``prompt``
+fields present, joined with ``/`` (so prompts or models are the annotators Dawid-Skene weighs);
+else the ``sample`` field. Records whose answer is null or blank are dropped and counted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...errors import DataFileError
+from ..tables import iter_json_lines
+from ._common import Annotations
+
+__all__ = ["NAME", "read", "recognise"]
+
+NAME = "votes"
+SOURCES = ("model", "prompt", "sample")
+_JSONL = (".jsonl", ".ndjson")
+
+
+def _keys(path: Path) -> set[str] | None:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _JSONL:
+            for _, record in iter_json_lines(path, kind="votes file"):
+                return set(record)
+            return None
+        if suffix == ".csv":
+            return {str(c) for c in pd.read_csv(path, nrows=0).columns}
+    except (DataFileError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError):
+        return None
+    return None
+
+
+def recognise(path: str | os.PathLike) -> bool:
+    """Whether ``path`` looks like a votes file: ``.jsonl``/``.csv`` with ``item``, ``answer`` and a sample/prompt/model field."""
+    keys = _keys(Path(path))
+    if not keys:
+        return False
+    return {"item", "answer"} <= keys and bool(keys & set(SOURCES)) and "label" not in keys
+
+
+def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The table, the file line of each row, and whether each row has the answer key at all."""
+    if path.suffix.lower() in _JSONL:
+        numbered = list(iter_json_lines(path, kind="votes file"))
+        has_answer = np.array([label in r for _, r in numbered], dtype=bool)
+        return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
+    try:
+        table = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"votes file {str(path)!r} is not a readable CSV ({exc})") from None
+    has_answer = np.full(len(table), label in table.columns)
+    return table, np.arange(2, len(table) + 2), has_answer
+
+
+def read(
+    path: str | os.PathLike,
+    *,
+    item_column: str | None = None,
+    annotator_column: str | None = None,
+    label_column: str | None = None,
+    **options: Any,
+) -> Annotations:
+    """Read a votes file into an :class:`~labelwise.io.annotations.Annotations` (format ``"votes"``).
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, or a record lacks the item, the answer key, or every
+        sample/prompt/model field (the message names the file and the line). A record whose
+        answer is null or blank is dropped and counted as ``empty``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError(f"votes file {str(p)!r} does not exist")
+    item, label = item_column or "item", label_column or "answer"
+    table, lines, has_answer = _records(p, label)
+    if annotator_column:
+        sources = [annotator_column]
+    else:
+        sources = [c for c in SOURCES[:2] if c in table.columns] or ["sample"]
+    need = f"{item!r}, {label!r} and {' and '.join(repr(s) for s in sources)}"
+    if not has_answer.all():
+        row = int(np.flatnonzero(~has_answer)[0])
+        raise DataFileError(f"votes file {str(p)!r}: line {lines[row] if len(lines) else 1} has no {label!r} field (each record needs {need})")
+    for column in (item, *sources):
+        absent = table[column].isna().to_numpy() if column in table.columns else np.ones(len(table), dtype=bool)
+        if absent.any():
+            row = int(np.flatnonzero(absent)[0])
+            raise DataFileError(f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})")
+    who = table[sources[0]].astype(str)
+    for column in sources[1:]:
+        who = who + "/" + table[column].astype(str)
+    answers = table[label]
+    empty = answers.isna().to_numpy() | answers.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
+    frame = pd.DataFrame({"item": table[item].to_numpy(), "annotator": who.to_numpy(), "label": answers.to_numpy()})
+    kept = frame.loc[~empty].reset_index(drop=True).infer_objects()
+    dropped = {"empty": int(empty.sum())} if empty.any() else {}
+    return Annotations(kept, NAME, str(p), n_records=len(frame), dropped=dropped)

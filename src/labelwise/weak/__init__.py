@@ -1,0 +1,33 @@
+"""Programmatic labelers: labeling functions, their analysis, label models, model votes."""
+
+from ._votes import Votes, as_votes
+from .analysis import analysis, lf_statistics
+from .apply import LabelingFunctionError, apply
+from .dawid_skene import DawidSkeneLabelModel
+from .label_model import LabelModel
+from .labeling_function import LabelingFunction, labeling_function
+from .self_consistency import self_consistency
+from .simulate import SimulatedVotes, simulate_lfs
+from .training import expand_soft_labels, training_labels
+
+#: Label models by command-line name.
+LABEL_MODELS = {"label-model": LabelModel, "dawid-skene": DawidSkeneLabelModel}
+
+__all__ = [
+    "LABEL_MODELS",
+    "DawidSkeneLabelModel",
+    "LabelModel",
+    "LabelingFunction",
+    "LabelingFunctionError",
+    "SimulatedVotes",
+    "Votes",
+    "analysis",
+    "apply",
+    "as_votes",
+    "expand_soft_labels",
+    "labeling_function",
+    "lf_statistics",
+    "self_consistency",
+    "simulate_lfs",
+    "training_labels",
+]

@@ -1,0 +1,169 @@
+"""The moments a label model is fitted on: the one-hot vote indicator and the overlap matrix.
+
+For ``m`` labeling functions and ``K`` classes, the indicator ``λ`` of an item has ``m·K`` entries,
+``λ[j·K + a] = 1`` when function ``j`` votes ``a`` (all zeros for an abstain). The overlap matrix is
+``O = E[λ λᵀ]``, estimated as ``λᵀλ / n``. Ratner et al. (2019) recover the conditional
+probabilities ``μ[(j, a), y] = P(λ_j = a | Y = y)`` from it: under conditional independence of
+the functions given the label, every block of ``O`` off the block diagonal satisfies
+``O = μ P μᵀ`` with ``P = diag(class balance)``, and the diagonal gives ``μ p = diag(O)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+
+from ._votes import ABSTAIN
+
+__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask"]
+
+
+def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
+    """The sparse (n, m·K) one-hot vote indicator of a label matrix (-1 = abstain)."""
+    n, m = matrix.shape
+    rows, cols = np.nonzero(matrix != ABSTAIN)
+    data = np.ones(len(rows), dtype=np.float64)
+    return sp.csr_matrix((data, (rows, cols * n_classes + matrix[rows, cols])), shape=(n, m * n_classes))
+
+
+def overlap_mask(n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()) -> np.ndarray:
+    """Dense mask of the entries of ``O`` the independence model must explain (for small problems and tests)."""
+    block = np.repeat(np.arange(n_lfs), n_classes)
+    mask = block[:, None] != block[None, :]
+    for a, b in dependencies:
+        ia, ib = block == a, block == b
+        mask[np.ix_(ia, ib)] = False
+        mask[np.ix_(ib, ia)] = False
+    return mask
+
+
+@dataclass(frozen=True)
+class Overlaps:
+    """``O`` restricted to the fitted entries (sparse), ``diag(O)``, and the excluded blocks.
+
+    ``excluded[j]`` lists the functions ``b`` whose block ``(j, b)`` is not fitted: ``j`` itself
+    and the functions it is declared dependent on.
+    """
+
+    fitted: sp.csr_matrix
+    diag: np.ndarray
+    excluded: list[list[int]]
+    n_lfs: int
+    n_classes: int
+
+    @property
+    def excluded_matrix(self) -> sp.csr_matrix:
+        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies)."""
+        rows = np.repeat(np.arange(self.n_lfs), [len(ex) for ex in self.excluded])
+        cols = np.concatenate([np.asarray(ex, dtype=np.int64) for ex in self.excluded])
+        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
+
+    @classmethod
+    def build(cls, lam: sp.csr_matrix, n_lfs: int, n_classes: int,
+              dependencies: Iterable[tuple[int, int]] = ()) -> Overlaps:
+        """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros)."""
+        o = (lam.T @ lam).tocoo()
+        o.data /= lam.shape[0]
+        excluded = [[j] for j in range(n_lfs)]
+        for a, b in dependencies:
+            if a != b:
+                excluded[a].append(b)
+                excluded[b].append(a)
+        rb, cb = o.row // n_classes, o.col // n_classes
+        drop = rb == cb
+        pairs = {a * n_lfs + b for a, ex in enumerate(excluded) for b in ex if a != b}
+        if pairs:
+            drop |= np.isin(rb * n_lfs + cb, np.fromiter(pairs, dtype=np.int64))
+        diag = np.zeros(n_lfs * n_classes)
+        on_diag = o.row == o.col
+        diag[o.row[on_diag]] = o.data[on_diag]
+        keep = ~drop
+        fitted = sp.csr_matrix((o.data[keep], (o.row[keep], o.col[keep])), shape=o.shape)
+        return cls(fitted, diag, excluded, n_lfs, n_classes)
+
+
+def _loss_grad(flat: np.ndarray, ov: Overlaps, p: np.ndarray, mu0: np.ndarray, l2: float,
+               const: float) -> tuple[float, np.ndarray]:
+    """Loss and gradient without forming the dense ``μPμᵀ``: with ``Q = μ P^½`` (so ``μPμᵀ = QQᵀ``),
+
+    ``‖Ω⊙(O − QQᵀ)‖² = ‖Ω⊙O‖² − 2 tr(Qᵀ (Ω⊙O) Q) + ‖QᵀQ‖² − Σ_{(a,b) excluded} ⟨G_a, G_b⟩``,
+    ``G_j = Q_jᵀQ_j`` the K×K Gram matrix of function ``j``'s rows; all K×K work plus one sparse
+    product, so thousands of functions (crowd sets: one per annotator) stay cheap.
+    """
+    m, k = ov.n_lfs, ov.n_classes
+    mu = flat.reshape(mu0.shape)
+    root = np.sqrt(p)
+    q = mu * root
+    oq = np.asarray(ov.fitted @ q)
+    qq = q.T @ q
+    qb = q.reshape(m, k, k)
+    gram = np.einsum("jak,jal->jkl", qb, qb)
+    near = np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)  # Σ_{b excluded with j} G_b
+    loss1 = const - 2.0 * float((q * oq).sum()) + float((qq * qq).sum()) - float((gram * near).sum())
+    grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.einsum("jak,jkl->jal", qb, near).reshape(m * k, k)
+    r = mu @ p - ov.diag
+    diff = mu - mu0
+    loss = loss1 + float(r @ r) + l2 * float((diff * diff).sum())
+    grad = grad_q * root + 2.0 * np.outer(r, p) + 2.0 * l2 * diff
+    return loss, grad.ravel()
+
+
+def _projected_bb(fun, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np.ndarray, float, int, bool]:
+    """Minimise ``fun`` (returning loss, gradient) over the box ``[0, 1]``: projected gradient with
+    Barzilai-Borwein steps and a non-monotone line search (the spectral projected gradient of
+    Birgin, Martínez and Raydan, 2000). Each iteration costs one loss/gradient evaluation and no
+    quasi-Newton bookkeeping, which matters with tens of thousands of parameters."""
+    x = np.clip(x0, 0.0, 1.0)
+    f, g = fun(x)
+    recent = [f]
+    step = 1.0 / max(float(np.abs(g).max()), 1e-12)
+    for it in range(1, max_iter + 1):
+        while True:
+            x_new = np.clip(x - step * g, 0.0, 1.0)
+            move = x_new - x
+            f_new, g_new = fun(x_new)
+            if f_new <= max(recent) + 1e-4 * float(g @ move) or step < 1e-20:
+                break
+            step *= 0.5
+        if float(np.abs(move).max()) < tol or abs(f - f_new) <= tol * max(abs(f), 1e-12):
+            return x_new, f_new, it, True
+        dy = g_new - g
+        curv = float(move @ dy)
+        step = float(move @ move) / curv if curv > 0 else step * 2.0
+        x, f, g = x_new, f_new, g_new
+        recent = (recent + [f])[-10:]
+    return x, f, max_iter, False
+
+
+def fit_mu(ov: Overlaps, p: np.ndarray, mu0: np.ndarray, *, l2: float = 0.0,
+           max_iter: int = 500, tol: float = 1e-9) -> tuple[np.ndarray, float, int, bool]:
+    """Minimise ``‖Ω ⊙ (O − μPμᵀ)‖² + ‖μp − diag(O)‖² + l2‖μ − μ₀‖²`` over ``0 ≤ μ ≤ 1``.
+
+    The gradient is analytic (``−4(Ω⊙O)μP + 4(Ω⊙μPμᵀ)μP + 2 r pᵀ``, ``r`` the diagonal residual);
+    the box is handled by projected Barzilai-Borwein steps (Snorkel runs Adam for a fixed number
+    of epochs).
+
+    Returns
+    -------
+    mu, final loss, iterations, converged
+    """
+    const = float(ov.fitted.multiply(ov.fitted).sum())
+    x, f, it, ok = _projected_bb(lambda z: _loss_grad(z, ov, p, mu0, l2, const), mu0.ravel(), max_iter=max_iter, tol=tol)
+    return x.reshape(mu0.shape), float(f), it, ok
+
+
+def align_classes(mu: np.ndarray, n_lfs: int, n_classes: int) -> np.ndarray:
+    """The column order of ``μ`` that makes the functions' votes agree with the latent class most.
+
+    The fit is symmetric under relabelling the latent classes (exactly so for a uniform class
+    balance); Snorkel's label model resolves it by the permutation that maximises the votes for
+    ``y`` under latent class ``y``. This does the same with an assignment problem:
+    ``S[a, c] = Σ_j μ[(j, a), c]``, maximise ``Σ_a S[a, π(a)]``.
+    """
+    score = mu.reshape(n_lfs, n_classes, n_classes).sum(axis=0)
+    rows, cols = linear_sum_assignment(-score)
+    return cols[np.argsort(rows)]

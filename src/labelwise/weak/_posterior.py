@@ -1,0 +1,146 @@
+"""Posteriors and EM steps shared by the label models.
+
+The votes of a *group* of labeling functions (one function, or a clique of dependent ones) form
+one categorical outcome per item: the tuple of their votes, abstains included, coded
+``Σ_t (λ_{j_t} + 1)·(K+1)^t``. The model is conditionally independent *between* groups given the
+true class, with a free categorical distribution of the group's outcome per class. A singleton
+group is a function with its abstain as the (K+1)-th outcome; a clique models its members' joint
+votes, so correlated functions are not counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "FLOOR",
+    "em_m_step",
+    "group_indicator",
+    "group_mu_from_lf_mu",
+    "lf_mu_from_posterior",
+    "posterior",
+    "random_argmax",
+    "vote_shares",
+]
+
+FLOOR = 1e-6
+
+
+def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(n, n_groups) outcome codes (offset into the column space) and the number of outcomes per group."""
+    base = n_classes + 1
+    sizes = np.array([base ** len(g) for g in groups], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
+    for g, members in enumerate(groups):
+        code = np.zeros(matrix.shape[0], dtype=np.int64)
+        for t, j in enumerate(members):
+            code += (matrix[:, j] + 1) * base**t
+        codes[:, g] = code + offsets[g]
+    return codes, sizes
+
+
+def group_indicator(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The sparse (n, Σ_g (K+1)^|g|) one-hot outcome indicator, and each column's group size in outcomes."""
+    codes, sizes = _group_codes(matrix, n_classes, groups)
+    n = matrix.shape[0]
+    total = int(sizes.sum())
+    data = np.ones(codes.size, dtype=np.float64)
+    lam = sp.csr_matrix((data, codes.ravel(), np.arange(0, codes.size + 1, len(groups))), shape=(n, total))
+    return lam, np.repeat(sizes, sizes)
+
+
+def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarray:
+    """Singleton-group outcome probabilities from ``μ[(j,a),y]``: abstain gets ``1 − Σ_a μ``."""
+    k = n_classes
+    cond = np.clip(mu.reshape(n_lfs, k, k), FLOOR, 1.0)
+    absent = np.clip(1.0 - cond.sum(axis=1, keepdims=True), FLOOR, 1.0)
+    return np.concatenate([absent, cond], axis=1).reshape(n_lfs * (k + 1), k)
+
+
+def posterior(lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``P(Y | votes)`` and per-item ``log P(votes)``: ``log p_y + Σ_groups log μ[outcome, y]``, normalised.
+
+    Computed in log space with the row maximum subtracted: a product of hundreds of probabilities
+    underflows in linear space.
+    """
+    log_joint = np.asarray(lam @ np.log(np.maximum(mu, FLOOR))) + np.log(np.maximum(p, FLOOR))
+    top = log_joint.max(axis=1, keepdims=True)
+    post = np.exp(log_joint - top)
+    total = post.sum(axis=1, keepdims=True)
+    post /= total
+    return post, (np.log(total) + top).ravel()
+
+
+def em_m_step(lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``."""
+    mass = post.sum(axis=0)
+    counts = np.asarray(lam_t @ post)
+    mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
+    return mu, mass / mass.sum()
+
+
+def lf_mu_from_posterior(lf_lam_t: sp.csr_matrix, post: np.ndarray) -> np.ndarray:
+    """Per-function ``μ[(j,a),y] = Σ_i T[i,y] λ_i[(j,a)] / Σ_i T[i,y]`` (the marginal of any group model)."""
+    return np.asarray(lf_lam_t @ post) / np.maximum(post.sum(axis=0), FLOOR)
+
+
+def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
+    """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K) indicator."""
+    fold = sp.csr_matrix(np.tile(np.eye(n_classes), (n_lfs, 1)))
+    counts = (lam @ fold).toarray()
+    total = counts.sum(axis=1, keepdims=True)
+    return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
+
+
+def random_argmax(post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Row argmax with exact ties broken at random (seeded)."""
+    is_max = post >= post.max(axis=1, keepdims=True) - 1e-12
+    return np.argmax(is_max * (1.0 + rng.random(post.shape)), axis=1)
+
+
+def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each outcome column, the id of its *voting pattern* (which members of its group voted),
+    and for each pattern, its group. Columns are in :func:`group_indicator` order."""
+    base = n_classes + 1
+    pattern_of, group_of = [], []
+    next_id = 0
+    for g, members in enumerate(groups):
+        codes = np.arange(base ** len(members))
+        bits = np.zeros(len(codes), dtype=np.int64)
+        for t in range(len(members)):
+            bits += ((codes // base**t) % base > 0).astype(np.int64) << t
+        pattern_of.append(next_id + bits)
+        group_of.append(np.full(2 ** len(members), g))
+        next_id += 2 ** len(members)
+    return np.concatenate(pattern_of), np.concatenate(group_of)
+
+
+def em_m_step_missing(lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, patterns: np.ndarray,
+                      pattern_group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
+
+    ``P(outcome | y) = P(pattern) · P(votes | pattern, y)``: which functions of a group vote is
+    independent of the class (one probability per pattern), the votes given the pattern are not.
+    """
+    mass = post.sum(axis=0)
+    counts = np.asarray(lam_t @ post) + smoothing
+    n_pat = len(pattern_group)
+    per_pattern = np.stack([np.bincount(patterns, weights=counts[:, y], minlength=n_pat) for y in range(post.shape[1])], axis=1)
+    cond = counts / per_pattern[patterns]
+    pattern_total = per_pattern.sum(axis=1)
+    group_total = np.bincount(pattern_group, weights=pattern_total)
+    share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
+    return cond * share[patterns][:, None], mass / mass.sum()
+
+
+def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int, informative: bool) -> int:
+    """Free parameters of the group model (class balance excluded: the same in both)."""
+    n_groups = int(pattern_group.max()) + 1
+    if informative:
+        return int((len(patterns) - n_groups) * n_classes)
+    per_pattern = np.bincount(patterns, minlength=len(pattern_group))
+    return int((len(pattern_group) - n_groups) + ((per_pattern - 1) * n_classes).sum())

@@ -1,0 +1,172 @@
+"""The votes of labelers on items: a long table (item, labeler, label) and its dense matrix view.
+
+Every function of :mod:`labelwise.weak` accepts votes as a :class:`Votes` (what
+:func:`~labelwise.weak.apply` returns), a long DataFrame with columns ``item``, ``labeler`` (or
+``annotator``) and ``label`` where an abstain is simply no row, or a dense integer label matrix of
+shape (n_items, n_labelers) with ``-1`` for abstain (Snorkel's convention, classes ``0..K-1``).
+A long table only knows the items that got at least one vote; the label models treat abstains as
+informative, so pass :class:`Votes` or a matrix to keep the items nobody voted on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import show
+from ..errors import (
+    AnnotationError,
+    InvalidLabelsError,
+    MissingColumnError,
+    ShapeMismatchError,
+)
+
+__all__ = ["Votes", "as_votes"]
+
+ABSTAIN = -1
+
+
+@dataclass(frozen=True)
+class Votes:
+    """Labeling-function votes: one row per (item, labeler) that did not abstain.
+
+    Attributes
+    ----------
+    answers : DataFrame
+        Columns ``item``, ``labeler``, ``label``; abstains are absent.
+    items : pandas.Index
+        Every item (row of the data), voted on or not, in data order.
+    labelers : tuple of str
+        The labelers, in the order given.
+    classes : ndarray
+        The classes (declared, or the sorted labels seen).
+    """
+
+    answers: pd.DataFrame
+    items: pd.Index
+    labelers: tuple[str, ...]
+    classes: np.ndarray
+
+    @property
+    def n_items(self) -> int:
+        """Number of items (rows), including those no labeler voted on."""
+        return len(self.items)
+
+    @property
+    def n_labelers(self) -> int:
+        """Number of labelers."""
+        return len(self.labelers)
+
+    def matrix(self) -> np.ndarray:
+        """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain."""
+        out = np.full((self.n_items, self.n_labelers), ABSTAIN, dtype=np.int64)
+        if len(self.answers):
+            rows = self.items.get_indexer(self.answers["item"])
+            cols = pd.Index(self.labelers).get_indexer(self.answers["labeler"])
+            out[rows, cols] = pd.Index(self.classes).get_indexer(self.answers["label"])
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the long table (item, labeler, label)."""
+        return self.answers.copy()
+
+    def to_annotations(self) -> pd.DataFrame:
+        """The long table with ``labeler`` renamed ``annotator``, for :mod:`labelwise.aggregate`."""
+        return self.answers.rename(columns={"labeler": "annotator"})
+
+
+def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
+    if matrix.ndim != 2:
+        raise ShapeMismatchError(f"votes as a matrix must be 2-D (n_items, n_labelers), got shape {matrix.shape}")
+    if matrix.dtype.kind not in "iu":
+        if matrix.dtype.kind == "f" and np.all(np.isfinite(matrix)) and np.all(np.mod(matrix, 1) == 0):
+            matrix = matrix.astype(np.int64)
+        else:
+            raise InvalidLabelsError(
+                f"votes as a matrix must hold integer class codes (-1 = abstain), got dtype {matrix.dtype}"
+            )
+    if matrix.size and matrix.min() < ABSTAIN:
+        bad = np.argwhere(matrix < ABSTAIN)[0]
+        raise InvalidLabelsError(
+            f"votes matrix must hold class codes >= 0 or -1 for abstain; row {bad[0]}, column {bad[1]} "
+            f"holds {matrix[bad[0], bad[1]]}"
+        )
+    k = int(matrix.max()) + 1 if matrix.size else 0
+    known = np.arange(max(k, 2)) if classes is None else np.asarray(classes)
+    if k > len(known):
+        raise InvalidLabelsError(f"votes matrix holds code {k - 1} but only {len(known)} classes were declared")
+    r, c = np.nonzero(matrix != ABSTAIN)
+    labelers = tuple(f"lf_{j}" for j in range(matrix.shape[1]))
+    answers = pd.DataFrame(
+        {"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": known[matrix[r, c]]}
+    )
+    return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
+
+
+def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
+    who = "labeler" if "labeler" in frame.columns else "annotator"
+    missing = [c for c in ("item", who, "label") if c not in frame.columns]
+    if missing:
+        raise MissingColumnError(
+            f"votes must have columns item, labeler (or annotator) and label; missing {missing}, "
+            f"found {[str(c) for c in frame.columns]}"
+        )
+    answers = pd.DataFrame(
+        {"item": frame["item"].to_numpy(), "labeler": frame[who].to_numpy(), "label": frame["label"].to_numpy()}
+    )
+    answers = answers.loc[answers["label"].notna().to_numpy()].reset_index(drop=True)
+    if classes is None:
+        try:
+            known = np.sort(pd.unique(answers["label"]))
+        except TypeError:
+            known = np.asarray(pd.unique(answers["label"]), dtype=object)
+    else:
+        known = np.asarray(classes)
+    unknown = ~answers["label"].isin(known).to_numpy()
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise InvalidLabelsError(
+            f"votes label must be one of the classes {known.tolist()}; row {row} "
+            f"(item {show(answers['item'].iloc[row])}, labeler {show(answers['labeler'].iloc[row])}) has "
+            f"{show(answers['label'].iloc[row])}"
+        )
+    items = pd.Index(pd.unique(answers["item"]))
+    labelers = tuple(pd.unique(answers["labeler"]).tolist())
+    return Votes(answers, items, labelers, known)
+
+
+def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
+    """Coerce a :class:`Votes`, a long DataFrame or a dense label matrix (-1 = abstain) to :class:`Votes`.
+
+    Raises
+    ------
+    AnnotationError
+        No labeler voted on any item.
+    MissingColumnError, InvalidLabelsError, ShapeMismatchError
+        The table or matrix is malformed.
+    """
+    if isinstance(votes, Votes):
+        out = votes
+    elif isinstance(votes, pd.DataFrame):
+        out = _from_frame(votes, classes)
+    else:
+        try:
+            arr = np.asarray(votes)
+        except Exception:  # noqa: BLE001 - anything numpy cannot read is the wrong type
+            arr = np.asarray(None)
+        if arr.dtype == object or arr.ndim == 0:
+            raise InvalidLabelsError(
+                f"{name} must be Votes, a DataFrame (item, labeler, label) or an integer matrix, "
+                f"got {type(votes).__name__}"
+            )
+        out = _from_matrix(arr, classes)
+    if len(out.answers) == 0:
+        raise AnnotationError(
+            f"{name} has no votes: every labeler abstained on every one of the {out.n_items} items "
+            f"({out.n_labelers} labelers)"
+        )
+    return out

@@ -1,0 +1,122 @@
+"""Labeling-function analysis, as Snorkel's ``LFAnalysis.lf_summary``, plus the label model's view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import show
+from ..errors import InvalidParameterError, ShapeMismatchError
+from ._votes import ABSTAIN, Votes, as_votes
+
+__all__ = ["analysis", "lf_statistics"]
+
+_BLOCK = 1 << 16
+
+
+def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOCK) -> dict[str, np.ndarray]:
+    """Coverage, overlaps and conflicts of each column of a label matrix (-1 = abstain).
+
+    Definitions (Snorkel's ``LFAnalysis``): *coverage* is the fraction of items the function
+    votes on; *overlaps* the fraction it votes on together with at least one other function;
+    *conflicts* the fraction it votes on while another function votes a different class. Computed
+    in blocks of ``block_size`` rows (the result does not depend on it).
+    """
+    n, m = matrix.shape
+    covered = np.zeros(m, dtype=np.int64)
+    overlapped = np.zeros(m, dtype=np.int64)
+    conflicted = np.zeros(m, dtype=np.int64)
+    for start in range(0, n, block_size):
+        block = matrix[start : start + block_size]
+        voted = block != ABSTAIN
+        n_votes = voted.sum(axis=1)
+        rows, cols = np.nonzero(voted)
+        k = max(n_classes, 1)
+        counts = np.bincount(rows * k + block[rows, cols], minlength=block.shape[0] * k).reshape(-1, k)
+        covered += voted.sum(axis=0)
+        overlapped += (voted & (n_votes >= 2)[:, None]).sum(axis=0)
+        # a vote conflicts when some other vote on its item is for another class
+        other = n_votes[rows] - counts[rows, block[rows, cols]]
+        conflicted += np.bincount(cols[other > 0], minlength=m)
+    denom = max(n, 1)
+    return {"coverage": covered / denom, "overlaps": overlapped / denom, "conflicts": conflicted / denom}
+
+
+def _gold_codes(gold: Any, votes: Votes) -> np.ndarray:
+    """Gold class codes aligned with ``votes.items`` (-1 where there is no gold label)."""
+    if isinstance(gold, pd.Series):
+        aligned = gold.reindex(votes.items)
+        if aligned.notna().sum() == 0:
+            raise ShapeMismatchError(
+                f"gold must be indexed by the votes' items (e.g. {votes.items[:3].tolist()}); none of its "
+                f"{len(gold)} index values is an item"
+            )
+        values = aligned.to_numpy()
+    else:
+        values = np.asarray(gold)
+        if values.shape != (votes.n_items,):
+            raise ShapeMismatchError(
+                f"gold must be a Series indexed by item or an array of length {votes.n_items} (one per item), "
+                f"got shape {values.shape}"
+            )
+    missing = pd.isna(values)
+    codes = pd.Index(votes.classes).get_indexer(values)
+    unknown = (codes < 0) & ~missing
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise InvalidParameterError(
+            f"gold labels must be among the classes {votes.classes.tolist()}; item {show(votes.items[row])} has {show(values[row])}"
+        )
+    return codes
+
+
+def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame:
+    """One row per labeling function: polarity, coverage, overlaps, conflicts (and accuracy with gold).
+
+    Parameters
+    ----------
+    votes : Votes, DataFrame (item, labeler, label) or int matrix (-1 = abstain)
+    gold : Series indexed by item, or array with one label per item, optional
+        True labels; items without one (NaN, or absent from the Series) are skipped for the
+        accuracy columns.
+    model : fitted LabelModel or DawidSkeneLabelModel, optional
+        Adds the label model's view: ``estimated_accuracy`` (P(vote correct | vote)).
+
+    Returns
+    -------
+    DataFrame indexed by labeler
+        ``polarity`` (classes voted), ``coverage``, ``overlaps``, ``conflicts``; with gold also
+        ``correct``, ``incorrect``, ``empirical_accuracy`` (correct / (correct + incorrect), NaN
+        when the function never voted on a gold item); with ``model`` also ``estimated_accuracy``.
+
+    References
+    ----------
+    .. [1] A. Ratner, S. H. Bach, H. Ehrenberg, J. Fries, S. Wu and C. Ré, "Snorkel: Rapid Training
+       Data Creation with Weak Supervision", PVLDB 11(3), 269-282, 2017 (``LFAnalysis``).
+    """
+    v = as_votes(votes)
+    matrix = v.matrix()
+    stats = lf_statistics(matrix, len(v.classes))
+    polarity = [
+        [v.classes[c].item() if hasattr(v.classes[c], "item") else v.classes[c] for c in np.unique(col[col >= 0])]
+        for col in matrix.T
+    ]
+    frame = pd.DataFrame({"polarity": polarity, **stats}, index=pd.Index(v.labelers, name="labeler"))
+    if gold is not None:
+        codes = _gold_codes(gold, v)
+        has = codes >= 0
+        voted = (matrix != ABSTAIN) & has[:, None]
+        correct = (voted & (matrix == codes[:, None])).sum(axis=0)
+        incorrect = voted.sum(axis=0) - correct
+        frame["correct"] = correct
+        frame["incorrect"] = incorrect
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["empirical_accuracy"] = np.where(correct + incorrect > 0, correct / np.maximum(correct + incorrect, 1), np.nan)
+    if model is not None:
+        acc = getattr(model, "accuracies_", None)
+        if acc is None:
+            raise InvalidParameterError(f"model must be a fitted label model with accuracies_, got {type(model).__name__}")
+        frame["estimated_accuracy"] = pd.Series(acc).reindex(frame.index).to_numpy()
+    return frame

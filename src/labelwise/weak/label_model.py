@@ -1,0 +1,378 @@
+"""Snorkel's matrix-completion label model (Ratner et al., AAAI 2019), with an optional EM refinement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from .._validate import check_choice, check_positive_int, check_random_state
+from ..errors import InvalidParameterError
+from ._dependencies import agreement_excess, group_dependent
+from ._moments import Overlaps, align_classes, fit_mu, indicator
+from ._posterior import (
+    FLOOR,
+    em_m_step,
+    em_m_step_missing,
+    group_indicator,
+    group_mu_from_lf_mu,
+    lf_mu_from_posterior,
+    n_parameters,
+    outcome_patterns,
+    posterior,
+    random_argmax,
+    vote_shares,
+)
+from ._votes import Votes, as_votes
+
+__all__ = ["LabelModel", "check_class_balance"]
+
+
+def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
+    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1."""
+    if class_balance is None or (isinstance(class_balance, str) and class_balance in ("uniform", "votes")):
+        return class_balance
+    p = np.asarray(class_balance, dtype=np.float64) if not isinstance(class_balance, str) else np.zeros(0)
+    if p.shape != (n_classes,) or not np.all(np.isfinite(p)) or p.min() <= 0 or abs(p.sum() - 1) > 1e-6:
+        raise InvalidParameterError(
+            f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
+        )
+    return p
+
+
+class LabelModel(BaseEstimator):
+    r"""Label model: labeling-function accuracies from their agreements, without gold labels.
+
+    Model (Ratner et al. 2019). The true label ``Y`` has class balance ``p``; given ``Y``, the
+    labeling functions vote independently (unless ``dependencies`` are given), function ``j``
+    voting ``a`` with probability ``μ[(j, a), y] = P(λ_j = a | Y = y)`` and abstaining otherwise.
+
+    Fit. With ``λ`` the one-hot vote indicator (``m·K`` entries per item) and ``O = E[λλᵀ]`` its
+    overlap matrix, conditional independence makes every entry of ``O`` between two different
+    functions equal to ``(μ P μᵀ)`` (``P = diag(p)``), and the diagonal equal to ``μ p``. The
+    model completes this low-rank structure from the observed entries: it minimises
+
+    .. math:: \lVert Ω ⊙ (O − μPμᵀ) \rVert_F^2 + \lVert μp − \mathrm{diag}(O) \rVert^2 + l2 \lVert μ − μ_0 \rVert^2
+
+    over ``0 ≤ μ ≤ 1`` (``Ω`` masks the diagonal blocks and the blocks of dependent pairs), from
+    ``μ_0[(j, y), y] = prec_init · P(λ_j = y) / p_y``, the initialisation of Snorkel's
+    implementation, by projected gradient with Barzilai-Borwein steps on the analytic gradient
+    (Snorkel runs Adam for a fixed number of epochs). The latent classes are then matched to the vote classes (the loss is symmetric
+    under relabelling them).
+
+    Refinement (``n_em_iter > 0``, the default). The moment estimate starts
+    expectation-maximisation on the same model (the likelihood of the votes, abstains included
+    as each function's (K+1)-th outcome) over the items with at least one vote, as the
+    spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right
+    optimum, EM makes the estimate efficient. EM is also started from the majority vote and the
+    run with the higher likelihood is kept (on crowd-like data, where who answers is assignment
+    rather than signal, the moment fit can mislead EM). ``n_em_iter=0`` gives the paper's
+    estimator alone.
+
+    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. After a first
+    EM, pairs that agree far more than the fitted model predicts (z-score above
+    ``dependency_threshold``, see :func:`~labelwise.weak._dependencies.agreement_excess`) are
+    joined, with the given pairs, into cliques of at most ``max_clique`` functions whose joint vote
+    is one categorical outcome, and EM is rerun: copies of a rule are no longer counted twice.
+
+    Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
+    outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
+    abstain (Snorkel's ``predict_proba`` leaves the abstain factor out; a rule that fires mostly
+    on one class says something when it does not fire).
+
+    Parameters
+    ----------
+    class_balance : "votes", None, "uniform" or array of shape (K,)
+        Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a
+        vote; ``None``: start there and estimate it by EM; ``"uniform"`` or an array: fixed.
+        The default was chosen on simulated dev sets, where a free ``p`` sometimes drifted to a
+        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md).
+    dependencies : sequence of (labeler, labeler) pairs, optional
+        Pairs known to be correlated; their overlap entries are left out of the fit.
+    n_em_iter : int, default 100
+        Maximum EM iterations after the moment fit (0: none), per EM run. Stops when the mean
+        log-likelihood per item improves by less than ``tol``.
+    abstains : {"auto", "informative", "missing"}, default "auto"
+        How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on
+        the class (keyword rules that fire on one class); ``"missing"``, as carrying no
+        information (which functions vote is independent of the class: Dawid-Skene's missing
+        answers, the right model for crowd workers assigned to items). ``"auto"`` fits both
+        and keeps the one with the lower BIC (the second is the first with one abstain
+        probability per function instead of one per class).
+    tol : float, default 1e-6
+    dependency_threshold : float or None, default 5.0
+        z-score above which a pair of functions is modelled jointly (None: never, only the
+        given ``dependencies``). Needs ``n_em_iter > 0``.
+    max_clique : int, default 3
+    min_shared : int, default 20
+        Pairs voting together on fewer items are never joined.
+    l2 : float, default 0.0
+        Pull of ``μ`` toward its initialisation in the moment fit.
+    prec_init : float, default 0.7
+        Initial precision of every function.
+    max_iter : int, default 500
+        Projected-gradient iterations for the moment fit.
+    smoothing : float, default 0.01
+        Pseudo-count in the EM M-step.
+    labels : sequence, optional
+        The classes (default: those voted, sorted).
+    random_state : int or Generator, default 0
+        Breaks exact ties between classes in ``labels_``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (K,)
+    labelers_ : tuple of str
+    mu_ : ndarray of shape (m·K, K)
+        ``P(λ_j = a | Y = y)``, row ``j·K + a``.
+    class_balance_ : ndarray of shape (K,)
+    accuracies_ : pandas.Series
+        Per labeler, ``P(vote = Y | votes)``.
+    confusion_ : ndarray of shape (m, K, K)
+        ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
+    labels_ : pandas.Series indexed by item
+    probas_ : pandas.DataFrame indexed by item, one column per class
+    n_votes_ : pandas.Series indexed by item
+    groups_ : list of tuple of str
+        The functions modelled jointly (singletons for independent ones).
+    group_mu_ : ndarray
+        ``P(group outcome | y)``, the parameters the posterior uses.
+    loss_ : float, n_iter_ : int, converged_ : bool
+        The moment fit's final loss, iterations and whether it converged.
+    abstains_ : str
+        The abstain model used (``"informative"`` or ``"missing"``; ``"informative"`` without EM).
+    bic_ : dict
+        BIC of each abstain model fitted.
+    n_em_iter_ : int
+    log_likelihood_history_ : list of float
+        Mean log-likelihood per item after the moment fit, then after each EM iteration.
+
+    References
+    ----------
+    .. [1] A. Ratner, B. Hancock, J. Dunnmon, F. Sala, S. Pandey and C. Ré, "Training Complex
+       Models with Multi-Task Weak Supervision", AAAI 2019. https://arxiv.org/abs/1810.02840
+    .. [2] Y. Zhang, X. Chen, D. Zhou and M. I. Jordan, "Spectral Methods Meet EM: A Provably
+       Optimal Algorithm for Crowdsourcing", NeurIPS 2014.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise import weak
+    >>> L = np.array([[0, 0, -1], [1, 1, 1], [0, -1, 0], [1, 0, 1], [-1, 1, 1], [0, 0, 0]])
+    >>> weak.LabelModel().fit(L).labels_.tolist()
+    [0, 1, 0, 1, 1, 0]
+    """
+
+    def __init__(
+        self,
+        *,
+        class_balance: Any = "votes",
+        dependencies: Sequence[tuple[Any, Any]] = (),
+        n_em_iter: int = 100,
+        abstains: str = "auto",
+        tol: float = 1e-6,
+        dependency_threshold: float | None = 5.0,
+        max_clique: int = 3,
+        min_shared: int = 20,
+        l2: float = 0.0,
+        prec_init: float = 0.7,
+        max_iter: int = 500,
+        smoothing: float = 0.01,
+        labels: Sequence[Any] | None = None,
+        random_state: Any = 0,
+    ) -> None:
+        self.class_balance = class_balance
+        self.dependencies = dependencies
+        self.n_em_iter = n_em_iter
+        self.abstains = abstains
+        self.tol = tol
+        self.dependency_threshold = dependency_threshold
+        self.max_clique = max_clique
+        self.min_shared = min_shared
+        self.l2 = l2
+        self.prec_init = prec_init
+        self.max_iter = max_iter
+        self.smoothing = smoothing
+        self.labels = labels
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        check_choice("abstains", self.abstains, ("auto", "informative", "missing"))
+        check_positive_int("n_em_iter", self.n_em_iter, minimum=0)
+        check_positive_int("max_iter", self.max_iter)
+        check_positive_int("max_clique", self.max_clique)
+        check_positive_int("min_shared", self.min_shared, minimum=0)
+        for name in ("tol", "l2", "smoothing"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
+        if isinstance(self.prec_init, bool) or not isinstance(self.prec_init, (int, float)) or not 0 < self.prec_init <= 1:
+            raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {self.prec_init!r}")
+        thr = self.dependency_threshold
+        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
+            raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")
+
+    def _dependency_codes(self, labelers: tuple[str, ...]) -> list[tuple[int, int]]:
+        position = {name: j for j, name in enumerate(labelers)}
+        out = []
+        for pair in self.dependencies:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise InvalidParameterError(f"dependencies must be (labeler, labeler) pairs, got {pair!r}")
+            codes = [position.get(x, x if isinstance(x, int) and 0 <= x < len(labelers) else None) for x in pair]
+            if None in codes:
+                raise InvalidParameterError(
+                    f"dependencies must name labelers among {list(labelers)} (or their positions), got {pair!r}"
+                )
+            out.append((int(codes[0] or 0), int(codes[1] or 0)))
+        return out
+
+    def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int) -> np.ndarray:
+        if isinstance(p_fixed, np.ndarray):
+            return p_fixed
+        if p_fixed == "uniform":
+            return np.full(k, 1.0 / k)
+        shares = vote_shares(lam, m, k)
+        covered = np.asarray(lam.sum(axis=1)).ravel() > 0
+        p = np.maximum(shares[covered].mean(axis=0), FLOOR)
+        return p / p.sum()
+
+    def _moment_fit(self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]]) -> np.ndarray:
+        """Ratner et al.'s estimate of ``μ`` from the overlap matrix, classes aligned to the votes."""
+        ov = Overlaps.build(lam, m, k, deps)
+        d = ov.diag.reshape(m, k)
+        mu0 = np.zeros((m * k, k))
+        rows = np.arange(m)[:, None] * k + np.arange(k)[None, :]
+        mu0[rows, np.arange(k)[None, :]] = np.clip(self.prec_init * d / p[None, :], 0.0, 1.0)
+        mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
+        return mu[:, align_classes(mu, m, k)]
+
+    def _em(self, lam_g: Any, n_outcomes: np.ndarray, post: np.ndarray, p: np.ndarray, fixed: bool,
+            patterns: tuple[np.ndarray, np.ndarray] | None = None) -> tuple:
+        """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods.
+        With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`)."""
+        lam_t = lam_g.T.tocsr()
+        history: list[float] = []
+        mu_g = None
+        for _ in range(self.n_em_iter):
+            if patterns is None:
+                mu_g, p_new = em_m_step(lam_t, post, float(self.smoothing), n_outcomes)
+            else:
+                mu_g, p_new = em_m_step_missing(lam_t, post, float(self.smoothing), *patterns)
+            if not fixed:
+                p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
+            post, log_z = posterior(lam_g, mu_g, p)
+            history.append(float(log_z.mean()))
+            if len(history) > 1 and history[-1] - history[-2] < self.tol:
+                break
+        return post, mu_g, p, history
+
+    def _fit_abstain_model(self, lam_g: Any, n_outcomes: np.ndarray, starts: list[np.ndarray], p: np.ndarray,
+                           p_fixed: Any, groups: list[list[int]], k: int) -> tuple:
+        """EM from each start posterior, abstains informative and/or missing.
+
+        For each abstain model the start with the higher likelihood is kept (the moment fit can
+        mislead EM on crowd-like data, where who answers is assignment, not signal); ``"auto"``
+        then keeps the abstain model with the lower BIC.
+        """
+        patterns = outcome_patterns(groups, k)
+        n = max(lam_g.shape[0], 2)
+        fits = {}
+        modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
+        for mode in modes:
+            runs = [self._em(lam_g, n_outcomes, start, p, p_fixed is not None,
+                             None if mode == "informative" else patterns) for start in starts]
+            best = max(runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
+            log_lik = float(n * best[3][-1]) if best[3] else -np.inf
+            fits[mode] = (best, -2.0 * log_lik + n_parameters(*patterns, k, mode == "informative") * np.log(n))
+        self.bic_ = {mode: float(bic) for mode, (_, bic) in fits.items()}
+        self.abstains_ = min(fits, key=lambda mode: fits[mode][1])
+        return fits[self.abstains_][0]
+
+    def fit(self, votes: Any, y: Any = None) -> LabelModel:
+        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
+        self._check_params()
+        v = as_votes(votes, classes=self.labels)
+        k, m = len(v.classes), v.n_labelers
+        p_fixed = check_class_balance(self.class_balance, k)
+        matrix = v.matrix()
+        lam = indicator(matrix, k)
+        p = self._initial_balance(p_fixed, lam, m, k)
+        deps = self._dependency_codes(v.labelers)
+        mu = self._moment_fit(lam, p, m, k, deps)
+        groups: list[list[int]] = [[j] for j in range(m)]
+        mu_g = group_mu_from_lf_mu(mu, k, m)
+        lam_g, n_outcomes = group_indicator(matrix, k, groups)
+        post, log_z = posterior(lam_g, mu_g, p)
+        history = [float(log_z.mean())]
+        if self.n_em_iter and (self.dependency_threshold is not None or deps):
+            # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
+            shares = vote_shares(lam, m, k)
+            z, shared = agreement_excess(lam, shares, _confusion(lf_mu_from_posterior(lam.T.tocsr(), shares), m, k))
+            thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
+            groups = group_dependent(z, shared, threshold=thr, min_shared=self.min_shared,
+                                     max_size=self.max_clique, forced=deps)
+            lam_g, n_outcomes = group_indicator(matrix, k, groups)
+        if self.n_em_iter:
+            # EM on the items with a vote: items nobody voted on would let a latent class mean
+            # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
+            cov = np.flatnonzero((matrix >= 0).any(axis=1))
+            starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
+            post_cov, mu_g, p, more = self._fit_abstain_model(lam_g[cov], n_outcomes, starts, p, p_fixed, groups, k)
+            history += more
+            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov)
+            post, _ = posterior(lam_g, mu_g, p)
+        if not self.n_em_iter:
+            self.abstains_, self.bic_ = "informative", {}
+        self.groups_ = [tuple(v.labelers[j] for j in g) for g in groups]
+        self._groups = groups
+        self.group_mu_ = mu_g
+        self.n_em_iter_ = len(history) - 1
+        self.log_likelihood_history_ = history
+        self._set_results(v, mu, p, post, matrix)
+        return self
+
+    def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
+        k, m = len(v.classes), v.n_labelers
+        self.classes_ = v.classes
+        self.labelers_ = v.labelers
+        self.mu_ = mu
+        self.class_balance_ = p
+        cond = mu.reshape(m, k, k)  # [j, a, y]
+        votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
+        self.confusion_ = _confusion(mu, m, k)
+        correct = np.einsum("jyy,y->j", cond, p)
+        self.accuracies_ = pd.Series(
+            np.clip(correct / np.maximum(votes_given_y @ p, FLOOR), 0, 1), index=pd.Index(v.labelers, name="labeler"),
+            name="accuracy",
+        )
+        classes = pd.Index(v.classes)
+        codes = random_argmax(post, check_random_state(self.random_state))
+        self.probas_ = pd.DataFrame(post, index=v.items, columns=classes)
+        self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
+        self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
+
+    def predict_proba(self, votes: Any) -> pd.DataFrame:
+        """Posterior for new votes by the same labelers (matched by name; others are an error)."""
+        v = as_votes(votes, classes=self.classes_)
+        unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
+        if unknown:
+            raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
+        aligned = Votes(v.answers, v.items, self.labelers_, self.classes_)
+        lam_g, _ = group_indicator(aligned.matrix(), len(self.classes_), self._groups)
+        post, _ = posterior(lam_g, self.group_mu_, self.class_balance_)
+        return pd.DataFrame(post, index=v.items, columns=pd.Index(self.classes_))
+
+    def predict(self, votes: Any) -> pd.Series:
+        """Most probable class per item."""
+        proba = self.predict_proba(votes)
+        codes = random_argmax(proba.to_numpy(), check_random_state(self.random_state))
+        return pd.Series(pd.Index(self.classes_).take(codes).array, index=proba.index, name="label")
+
+
+def _confusion(mu: np.ndarray, m: int, k: int) -> np.ndarray:
+    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``."""
+    cond = mu.reshape(m, k, k)
+    return np.transpose(cond, (0, 2, 1)) / np.maximum(cond.sum(axis=1), FLOOR)[:, :, None]

@@ -1,0 +1,69 @@
+"""Self-consistency: majority vote over repeated model samples, with the share that agrees as confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_random_state
+from ..errors import AnnotationError, MissingColumnError
+
+__all__ = ["self_consistency"]
+
+
+def self_consistency(
+    answers: pd.DataFrame,
+    *,
+    item_col: str = "item",
+    sample_col: str = "annotator",
+    label_col: str = "label",
+    random_state: Any = 0,
+) -> pd.DataFrame:
+    """Majority answer per item over repeated samples of a model, with per-item confidence.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        One row per sample: item, sample (or prompt / model), answer; e.g. what
+        :func:`labelwise.io.read_annotations` returns for ``format="votes"``.
+    item_col, sample_col, label_col : str
+    random_state : int or Generator
+        Breaks ties between equally frequent answers.
+
+    Returns
+    -------
+    DataFrame indexed by item
+        ``label`` (the most frequent answer), ``confidence`` (share of samples giving it),
+        ``n_samples`` and ``n_distinct`` (distinct answers).
+
+    References
+    ----------
+    .. [1] X. Wang, J. Wei, D. Schuurmans, Q. Le, E. Chi, S. Narang, A. Chowdhery and D. Zhou,
+       "Self-Consistency Improves Chain of Thought Reasoning in Language Models", ICLR 2023.
+    """
+    if not isinstance(answers, pd.DataFrame):
+        raise AnnotationError(f"answers must be a DataFrame (item, sample, answer), got {type(answers).__name__}")
+    missing = [c for c in (item_col, sample_col, label_col) if c not in answers.columns]
+    if missing:
+        raise MissingColumnError(f"answers is missing columns {missing}; found {[str(c) for c in answers.columns]}")
+    kept = answers.loc[answers[label_col].notna().to_numpy(), [item_col, label_col]]
+    if kept.empty:
+        raise AnnotationError("answers has no non-empty answer to vote on")
+    counts = kept.groupby([item_col, label_col], sort=True).size().rename("count").reset_index()
+    rng = check_random_state(random_state)
+    counts["tie"] = rng.random(len(counts))
+    best = counts.sort_values([item_col, "count", "tie"], ascending=[True, False, False], kind="stable")
+    best = best.drop_duplicates(item_col).set_index(item_col)
+    per_item = counts.groupby(item_col, sort=True)["count"].agg(["sum", "size"])
+    out = pd.DataFrame(
+        {
+            "label": best[label_col],
+            "confidence": best["count"] / per_item["sum"],
+            "n_samples": per_item["sum"].astype(np.int64),
+            "n_distinct": per_item["size"].astype(np.int64),
+        }
+    )
+    out.index.name = "item"
+    return out

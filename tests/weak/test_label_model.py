@@ -1,0 +1,182 @@
+"""Tests of weak.LabelModel: the moment fit, EM refinement, dependency cliques, invariances, peers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.errors import AnnotationError, InvalidParameterError
+from labelwise.weak import LabelModel, Votes, simulate_lfs
+from labelwise.weak._moments import Overlaps, _loss_grad, indicator, overlap_mask
+
+
+def _accuracy(model, sim):
+    covered = model.n_votes_.to_numpy() > 0
+    return float((model.labels_.to_numpy()[covered] == sim.truth.to_numpy()[covered]).mean())
+
+
+def _majority_accuracy(sim):
+    matrix = sim.votes.matrix()
+    k = len(sim.votes.classes)
+    counts = np.stack([(matrix == c).sum(axis=1) for c in range(k)], axis=1)
+    covered = counts.sum(axis=1) > 0
+    return float((counts.argmax(axis=1)[covered] == sim.truth.to_numpy()[covered]).mean())
+
+
+def _small_problem():
+    """A random 4-function, 2-class vote matrix with functions 0 and 2 declared dependent."""
+    rng = np.random.default_rng(0)
+    matrix = rng.integers(-1, 2, size=(50, 4))
+    ov = Overlaps.build(indicator(matrix, 2), 4, 2, [(0, 2)])
+    const = float(ov.fitted.multiply(ov.fitted).sum())
+    return ov, np.array([0.3, 0.7]), rng.random((8, 2)), const
+
+
+class TestMomentFit:
+    def test_gradient_matches_finite_differences(self):
+        """The analytic gradient of the matrix-completion loss is the loss's derivative."""
+        ov, p, mu0, const = _small_problem()
+        args = (ov, p, mu0 * 0.5, 0.1, const)
+        _, grad = _loss_grad(mu0.ravel(), *args)
+        eps = 1e-6
+        numeric = np.array([
+            (_loss_grad(mu0.ravel() + eps * e, *args)[0] - _loss_grad(mu0.ravel() - eps * e, *args)[0]) / (2 * eps)
+            for e in np.eye(mu0.size)
+        ])
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+    def test_low_rank_loss_equals_the_dense_masked_formula(self):
+        """The loss computed through K×K Gram matrices equals ‖Ω⊙(O − μPμᵀ)‖² + ‖μp − diag O‖² built densely."""
+        ov, p, mu, const = _small_problem()
+        o = (ov.fitted.toarray() + np.diag(ov.diag))
+        mask = overlap_mask(4, 2, [(0, 2)])
+        dense = ((o - (mu * p) @ mu.T) * mask) ** 2
+        expected = dense.sum() + np.sum((mu @ p - ov.diag) ** 2)
+        assert _loss_grad(mu.ravel(), ov, p, mu, 0.0, const)[0] == pytest.approx(expected, rel=1e-10)
+
+    def test_overlap_mask_excludes_own_block_and_dependent_pairs(self):
+        """Entries of one function with itself, or of a dependent pair, are not fitted."""
+        mask = overlap_mask(3, 2, [(0, 2)])
+        assert not mask[:2, :2].any() and not mask[0:2, 4:6].any() and not mask[4:6, 0:2].any()
+        assert mask[0:2, 2:4].all()
+
+    def test_moment_fit_alone_recovers_conditional_probabilities(self):
+        """With independent functions and many items, n_em_iter=0 recovers μ = P(vote | class) closely."""
+        sim = simulate_lfs(40_000, 6, 2, coverage=(0.3, 0.8), accuracy=(0.65, 0.9), unipolar=0.0, random_state=7)
+        model = LabelModel(n_em_iter=0, class_balance=np.bincount(sim.truth) / len(sim.truth)).fit(sim.votes)
+        lam = indicator(sim.votes.matrix(), 2)
+        onehot = np.eye(2)[sim.truth.to_numpy()]
+        true_mu = np.asarray(lam.T @ onehot) / onehot.sum(axis=0)
+        np.testing.assert_allclose(model.mu_, true_mu, atol=0.04)
+
+
+class TestLabelModel:
+    def test_beats_majority_vote_on_unseen_simulated_seed(self):
+        """On a simulated set (a seed not used to choose defaults), it beats majority vote."""
+        sim = simulate_lfs(5000, 12, 3, n_correlated=2, random_state=2024)
+        model = LabelModel().fit(sim.votes)
+        assert _accuracy(model, sim) > _majority_accuracy(sim)
+
+    def test_estimated_accuracies_track_empirical_ones(self):
+        """Estimated accuracies are close to those measured against the truth."""
+        sim = simulate_lfs(20_000, 8, 2, unipolar=0.0, random_state=11)
+        model = LabelModel().fit(sim.votes)
+        matrix = sim.votes.matrix()
+        voted = matrix >= 0
+        empirical = ((matrix == sim.truth.to_numpy()[:, None]) & voted).sum(axis=0) / voted.sum(axis=0)
+        np.testing.assert_allclose(model.accuracies_.to_numpy(), empirical, atol=0.03)
+
+    def test_copied_function_is_modelled_jointly_with_its_source(self):
+        """A function copying another is put in the same clique."""
+        sim = simulate_lfs(10_000, 8, 2, n_correlated=1, copy_rate=0.9, random_state=5)
+        model = LabelModel().fit(sim.votes)
+        parent = f"lf_{sim.parent[-1]}"
+        assert any(parent in g and "lf_8" in g for g in model.groups_)
+
+    def test_given_dependencies_are_joined(self):
+        """Pairs named in dependencies end up in one clique."""
+        sim = simulate_lfs(3000, 5, 2, random_state=3)
+        model = LabelModel(dependencies=[("lf_0", "lf_3")], dependency_threshold=None).fit(sim.votes)
+        assert ("lf_0", "lf_3") in model.groups_
+
+    def test_agrees_with_crowdkit_dawid_skene_when_abstains_carry_no_signal(self):
+        """With class-independent coverage the model is Dawid-Skene's; labels match crowd-kit's."""
+        crowdkit = pytest.importorskip("crowdkit.aggregation")
+        sim = simulate_lfs(4000, 10, 3, unipolar=0.0, coverage=(0.2, 0.7), random_state=17)
+        model = LabelModel(dependency_threshold=None).fit(sim.votes)
+        long = sim.votes.to_frame().rename(columns={"item": "task", "labeler": "worker"})
+        theirs = crowdkit.DawidSkene(n_iter=100).fit_predict(long)
+        ours = model.labels_.reindex(theirs.index)
+        assert (ours.to_numpy() == theirs.to_numpy()).mean() > 0.98
+
+    def test_auto_abstain_model_fits_rules_and_crowds(self):
+        """BIC keeps informative abstains for one-class rules and missing answers for crowd workers."""
+        from labelwise.aggregate import simulate_annotators
+
+        rules = simulate_lfs(4000, 10, 2, unipolar=1.0, random_state=31)
+        assert LabelModel().fit(rules.votes).abstains_ == "informative"
+        y = np.random.default_rng(0).integers(0, 3, 500)
+        crowd = simulate_annotators(y, n_annotators=30, answers_per_item=3, accuracy=(0.6, 0.9), random_state=0)
+        model = LabelModel().fit(crowd.answers)
+        assert model.abstains_ == "missing"
+        assert set(model.bic_) == {"informative", "missing"}
+
+    def test_predict_proba_on_fitted_votes_equals_probas(self):
+        """predict_proba on the training votes reproduces probas_."""
+        sim = simulate_lfs(2000, 6, 3, random_state=8)
+        model = LabelModel().fit(sim.votes)
+        pd.testing.assert_frame_equal(model.predict_proba(sim.votes), model.probas_)
+        assert (model.predict(sim.votes) == model.labels_).all()
+
+    def test_renaming_classes_changes_nothing_but_names(self):
+        """String classes in the same order give the same probabilities."""
+        sim = simulate_lfs(2000, 6, 2, random_state=9)
+        v = sim.votes
+        answers = v.to_frame().assign(label=lambda f: f["label"].map({0: "ham", 1: "spam"}))
+        renamed = Votes(answers, v.items, v.labelers, np.array(["ham", "spam"], dtype=object))
+        a = LabelModel().fit(sim.votes).probas_
+        b = LabelModel().fit(renamed).probas_
+        np.testing.assert_allclose(a.loc[b.index].to_numpy(), b.to_numpy(), atol=1e-8)
+
+    @settings(max_examples=5, deadline=None)
+    @given(st.integers(0, 2**16))
+    def test_row_and_labeler_order_do_not_change_the_fit(self, seed):
+        """Permuting items and labelers permutes the result and changes nothing else."""
+        sim = simulate_lfs(600, 5, 2, random_state=seed)
+        rng = np.random.default_rng(seed)
+        matrix = sim.votes.matrix()
+        rows, cols = rng.permutation(matrix.shape[0]), rng.permutation(matrix.shape[1])
+        a = LabelModel(dependency_threshold=None).fit(matrix).probas_.to_numpy()
+        b = LabelModel(dependency_threshold=None).fit(matrix[rows][:, cols]).probas_.to_numpy()
+        np.testing.assert_allclose(a[rows], b, atol=1e-3)  # same optimum, to the fit tolerance
+
+    def test_fit_is_deterministic(self):
+        """Two fits give identical results."""
+        sim = simulate_lfs(1500, 6, 3, random_state=1)
+        a, b = LabelModel().fit(sim.votes), LabelModel().fit(sim.votes)
+        pd.testing.assert_frame_equal(a.probas_, b.probas_)
+
+    def test_fixed_class_balance_is_kept(self):
+        """A given class balance is used as is."""
+        sim = simulate_lfs(1000, 5, 2, random_state=4)
+        model = LabelModel(class_balance=[0.8, 0.2]).fit(sim.votes)
+        np.testing.assert_allclose(model.class_balance_, [0.8, 0.2])
+
+    @pytest.mark.parametrize(
+        ("params", "match"),
+        [({"class_balance": [0.5, 0.6]}, "class_balance must be"), ({"prec_init": 0}, "prec_init"),
+         ({"n_em_iter": -1}, "n_em_iter"), ({"dependencies": [("lf_0", "nope")]}, "dependencies must name")],
+    )
+    def test_bad_parameters_are_named(self, params, match):
+        """Invalid parameters raise an error naming them."""
+        sim = simulate_lfs(200, 3, 2, random_state=0)
+        with pytest.raises(InvalidParameterError, match=match):
+            LabelModel(**params).fit(sim.votes)
+
+    def test_all_abstain_is_an_error(self):
+        """Votes where everyone abstains everywhere are rejected."""
+        with pytest.raises(AnnotationError, match="every labeler abstained"):
+            LabelModel().fit(np.full((5, 3), -1))
