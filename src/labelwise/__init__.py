@@ -12,18 +12,21 @@ __version__ = "0.1.0"
 # Subpackages re-exported as namespaces (lw.aggregate.DawidSkene, lw.noise.flip_labels, ...).
 # (one import per line; keep sorted)
 from . import aggregate  # noqa: E402
+from . import evaluate  # noqa: E402
 from . import noise  # noqa: E402
 from . import poison  # noqa: E402
 from . import report  # noqa: E402
 from . import review  # noqa: E402
 from . import robust  # noqa: E402
 from . import semi  # noqa: E402
+from . import shift  # noqa: E402
 # END OF SUBPACKAGES
 
 __all__ = [
     "aggregate",
     "LabelIssues",
     "errors",
+    "evaluate",
     "find_label_issues",
     "label_quality_scores",
     "noise",
@@ -33,4 +36,5 @@ __all__ = [
     "review",
     "robust",
     "semi",
+    "shift",
 ]

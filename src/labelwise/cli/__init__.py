@@ -62,4 +62,14 @@ main.add_command(pseudolabel)
 from .train import train  # noqa: E402
 
 main.add_command(train)
+from .evaluate import evaluate  # noqa: E402
+
+main.add_command(evaluate)
+from .rank_agreement import rank_agreement  # noqa: E402
+
+main.add_command(rank_agreement)
+from .shift import label_shift, shift  # noqa: E402
+
+main.add_command(shift)
+main.add_command(label_shift)
 # END OF SUBCOMMANDS
