@@ -183,7 +183,9 @@ class RankingAgreement:
 def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames = []
     for name, s in (("scores_a", scores_a), ("scores_b", scores_b)):
-        f = s.to_frame() if isinstance(s, pd.Series) else pd.DataFrame(s) if isinstance(s, (pd.DataFrame, dict)) else None
+        if isinstance(s, dict):
+            s = pd.Series(s)
+        f = s.to_frame() if isinstance(s, pd.Series) else s if isinstance(s, pd.DataFrame) else None
         if f is None:
             raise InvalidParameterError(
                 f"{name} must be a pandas Series or dict (system -> score) or a DataFrame (systems x topics), "
