@@ -35,10 +35,10 @@ import pandas as pd
 from sklearn.metrics import accuracy_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import cpu_model  # noqa: E402
+from _machine import cpu_model
 
-import labelwise as lw  # noqa: E402
-from labelwise.evaluate.prevalence import removal_order  # noqa: E402
+import labelwise as lw
+from labelwise.evaluate.prevalence import removal_order
 
 ROOT = Path(__file__).resolve().parents[1]
 CIFAR = ROOT.parent / "shared" / "data" / "label_errors" / "cifar10"
@@ -94,30 +94,51 @@ def direct_table(preds: dict, given: np.ndarray, corrected: np.ndarray) -> pd.Da
 
 
 def direct_first_flip(pa, pb, corrected, c_idx, order) -> float:
-    """Remove clean items one at a time (the seed's order, from the end); prevalence where b first beats a."""
-    y = corrected.astype(object)
+    """Remove clean items one at a time (the seed's order, from the end); prevalence where b first beats a.
+
+    Plain per-step means of hits over an explicit index set (no running sums), independent of labelwise.
+    """
+    y = np.array([-1 if c is None else c for c in corrected], dtype=np.int64)
     for m in range(len(order), -1, -1):
         idx = np.concatenate([c_idx, order[:m]]).astype(int)
-        yt = y[idx].astype(int)
-        if accuracy_score(yt, pb[idx]) > accuracy_score(yt, pa[idx]):
+        if np.mean(pb[idx] == y[idx]) > np.mean(pa[idx] == y[idx]):
             return len(c_idx) / (len(c_idx) + m)
     return np.nan
 
 
-def check_against_direct(ev, preds, given, corrected, seeds_checked: int) -> tuple[float, float]:
-    table_diff = float(np.max(np.abs(ev.table[["original", "corrected", "correctable"]].to_numpy()
-                                      - direct_table(preds, given, corrected).loc[list(ev.models)].to_numpy())))
+def check_against_direct(
+    ev, preds, given, corrected, seeds_checked: int
+) -> tuple[float, float]:
+    table_diff = float(
+        np.max(
+            np.abs(
+                ev.table[["original", "corrected", "correctable"]].to_numpy()
+                - direct_table(preds, given, corrected).loc[list(ev.models)].to_numpy()
+            )
+        )
+    )
     clean, c_idx = np.flatnonzero(ev.clean), np.flatnonzero(ev.correctable)
     cross_diff = 0.0
     for row in ev.crossovers.itertuples(index=False):
-        flips = np.array([
-            direct_first_flip(preds[row.model_a], preds[row.model_b], corrected, c_idx, removal_order(clean, s, ev.random_state))
-            for s in range(seeds_checked)
-        ])
+        flips = np.array(
+            [
+                direct_first_flip(
+                    preds[row.model_a],
+                    preds[row.model_b],
+                    corrected,
+                    c_idx,
+                    removal_order(clean, s, ev.random_state),
+                )
+                for s in range(seeds_checked)
+            ]
+        )
         # the library's per-seed flips for the first seeds_checked seeds, recomputed through its own curve API
         sub = lw.evaluate.corrected_benchmark(
-            {row.model_a: preds[row.model_a], row.model_b: preds[row.model_b]}, given, corrected,
-            seeds=seeds_checked, random_state=ev.random_state,
+            {row.model_a: preds[row.model_a], row.model_b: preds[row.model_b]},
+            given,
+            corrected,
+            seeds=seeds_checked,
+            random_state=ev.random_state,
         ).crossovers.iloc[0]
         ok = np.isfinite(flips)
         share = ok.mean()
@@ -136,8 +157,12 @@ def cifar_models(labels: np.ndarray, probs: np.ndarray) -> dict[str, np.ndarray]
     n = len(labels)
     return {
         "cv_model": cv,
-        "cv_plus_3pct_errors": np.where(rng.random(n) < 0.03, rng.integers(0, 10, n), cv),
-        "memoriser_90": np.where(rng.random(n) < 0.9, labels, cv),  # copies the given label 90% of the time
+        "cv_plus_3pct_errors": np.where(
+            rng.random(n) < 0.03, rng.integers(0, 10, n), cv
+        ),
+        "memoriser_90": np.where(
+            rng.random(n) < 0.9, labels, cv
+        ),  # copies the given label 90% of the time
         "memoriser_50": np.where(rng.random(n) < 0.5, labels, cv),
     }
 
@@ -159,13 +184,24 @@ def part_cifar(seeds: int) -> dict:
     elapsed = time.perf_counter() - t0
     td, cd = check_against_direct(ev, preds, labels, corrected, seeds_checked=2)
     print("\n== CIFAR-10 test set, Mechanical Turk corrections ==")
-    print(f"{len(labels)} items, {int(ev.correctable.sum())} correctable, {int((ev.corrected < 0).sum())} excluded, "
-          f"base prevalence {ev.base_prevalence:.4f}")
+    print(
+        f"{len(labels)} items, {int(ev.correctable.sum())} correctable, {int((ev.corrected < 0).sum())} excluded, "
+        f"base prevalence {ev.base_prevalence:.4f}"
+    )
     print(ev.table.round(4).to_string())
     print(cross.round(4).to_string())
-    print(f"labelwise table+crossovers ({seeds} seeds, exact over every removal step)+curve: {elapsed:.2f} s")
-    print(f"max |labelwise - direct loop|: table {td:.2e}, crossovers (2 seeds) {cd:.2e}")
-    return {"elapsed": elapsed, "table_diff": td, "cross_diff": cd, "curve_points": int(len(curve.prevalence))}
+    print(
+        f"labelwise table+crossovers ({seeds} seeds, exact over every removal step)+curve: {elapsed:.2f} s"
+    )
+    print(
+        f"max |labelwise - direct loop|: table {td:.2e}, crossovers (2 seeds) {cd:.2e}"
+    )
+    return {
+        "elapsed": elapsed,
+        "table_diff": td,
+        "cross_diff": cd,
+        "curve_points": len(curve.prevalence),
+    }
 
 
 # ---------------------------------------------------------------- part 2: sklearn noisy benchmark
@@ -176,11 +212,17 @@ def part_sklearn(seeds: int) -> dict:
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    X, y = make_classification(8000, 20, n_informative=10, n_classes=5, n_clusters_per_class=2, random_state=0)
+    X, y = make_classification(
+        8000, 20, n_informative=10, n_classes=5, n_clusters_per_class=2, random_state=0
+    )
     rng = np.random.default_rng(0)
-    noisy = np.where(rng.random(len(y)) < 0.2, rng.integers(0, 5, len(y)), y)  # 20% symmetric noise
+    noisy = np.where(
+        rng.random(len(y)) < 0.2, rng.integers(0, 5, len(y)), y
+    )  # 20% symmetric noise
     tr, te = np.arange(5000), np.arange(5000, 8000)
-    test_given = np.where(rng.random(len(te)) < 0.06, (y[te] + rng.integers(1, 5, len(te))) % 5, y[te])
+    test_given = np.where(
+        rng.random(len(te)) < 0.06, (y[te] + rng.integers(1, 5, len(te))) % 5, y[te]
+    )
     models = {
         "1nn": KNeighborsClassifier(1),
         "tree_full": DecisionTreeClassifier(random_state=0),
@@ -194,7 +236,9 @@ def part_sklearn(seeds: int) -> dict:
     preds = {}
     for name, m in models.items():
         Xfit = np.vstack([X[tr], X[te]]) if name in ("1nn", "tree_full") else X[tr]
-        yfit = np.r_[noisy[tr], test_given] if name in ("1nn", "tree_full") else noisy[tr]
+        yfit = (
+            np.r_[noisy[tr], test_given] if name in ("1nn", "tree_full") else noisy[tr]
+        )
         preds[name] = m.fit(Xfit, yfit).predict(X[te])
     corrected = y[te].astype(object)
     t0 = time.perf_counter()
@@ -202,10 +246,14 @@ def part_sklearn(seeds: int) -> dict:
     cross = ev.crossovers
     elapsed = time.perf_counter() - t0
     td, cd = check_against_direct(ev, preds, test_given, corrected, seeds_checked=2)
-    print("\n== scikit-learn models of different capacity, noisy test labels, true labels as corrections ==")
+    print(
+        "\n== scikit-learn models of different capacity, noisy test labels, true labels as corrections =="
+    )
     print(ev.table.round(4).to_string())
     print(cross[cross["share_flipped"] > 0].round(4).to_string())
-    print(f"labelwise table+crossovers ({seeds} seeds): {elapsed:.2f} s; max |labelwise - direct|: table {td:.2e}, crossovers {cd:.2e}")
+    print(
+        f"labelwise table+crossovers ({seeds} seeds): {elapsed:.2f} s; max |labelwise - direct|: table {td:.2e}, crossovers {cd:.2e}"
+    )
     return {"elapsed": elapsed, "table_diff": td, "cross_diff": cd}
 
 
@@ -215,11 +263,21 @@ def shift_trials(trials: int) -> list[dict]:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     k = 5
-    X, y = make_classification(60000, 20, n_informative=8, n_classes=k, n_clusters_per_class=1, class_sep=0.8, random_state=1)
+    X, y = make_classification(
+        60000,
+        20,
+        n_informative=8,
+        n_classes=k,
+        n_clusters_per_class=1,
+        class_sep=0.8,
+        random_state=1,
+    )
     rng = np.random.default_rng(1)
     idx = rng.permutation(len(y))
     tr, va, pool = idx[:15000], idx[15000:25000], idx[25000:]
-    model = HistGradientBoostingClassifier(max_iter=100, random_state=0).fit(X[tr], y[tr])
+    model = HistGradientBoostingClassifier(max_iter=100, random_state=0).fit(
+        X[tr], y[tr]
+    )
     vp, pool_p = model.predict_proba(X[va]), model.predict_proba(X[pool])
     out = []
     for kind in ("dirichlet_1.0", "dirichlet_0.3", "boost_one_class"):
@@ -233,10 +291,24 @@ def shift_trials(trials: int) -> list[dict]:
                     q[c] = 0.6
                 counts = rng.multinomial(size, q)
                 yp = y[pool]
-                pos = np.concatenate([rng.choice(np.flatnonzero(yp == c), n, replace=True) for c, n in enumerate(counts)])
+                pos = np.concatenate(
+                    [
+                        rng.choice(np.flatnonzero(yp == c), n, replace=True)
+                        for c, n in enumerate(counts)
+                    ]
+                )
                 tp, yt = pool_p[pos], yp[pos]
-                out.append({"kind": kind, "size": size, "vp": vp, "vl": y[va], "tp": tp, "yt": yt,
-                            "true": np.bincount(yt, minlength=k) / len(yt)})
+                out.append(
+                    {
+                        "kind": kind,
+                        "size": size,
+                        "vp": vp,
+                        "vl": y[va],
+                        "tp": tp,
+                        "yt": yt,
+                        "true": np.bincount(yt, minlength=k) / len(yt),
+                    }
+                )
     return out
 
 
@@ -246,17 +318,20 @@ def part_shift(trials: int, abstention_python: str) -> dict:
     times = {m: 0.0 for m in ours}
     acc_gain = []
     for d in data:
-        for m in ours:
+        for m, found in ours.items():
             t0 = time.perf_counter()
             try:
                 q = lw.shift.estimate_priors(d["vp"], d["vl"], d["tp"], method=m).priors
             except lw.shift.SingularConfusionError:
                 q = None
             times[m] += time.perf_counter() - t0
-            ours[m].append(q)
+            found.append(q)
         est = lw.shift.estimate_priors(d["vp"], d["vl"], d["tp"], method="mlls")
         adapted = est.calibrator(d["tp"]) * est.weights
-        acc_gain.append((adapted.argmax(1) == d["yt"]).mean() - (d["tp"].argmax(1) == d["yt"]).mean())
+        acc_gain.append(
+            (adapted.argmax(1) == d["yt"]).mean()
+            - (d["tp"].argmax(1) == d["yt"]).mean()
+        )
     theirs: dict[str, list] = {m: [None] * len(data) for m in ours}
     their_times = {m: 0.0 for m in ours}
     note = ""
@@ -264,10 +339,24 @@ def part_shift(trials: int, abstention_python: str) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             arrays = {"n": np.array(len(data))}
             for i, d in enumerate(data):
-                arrays[f"vp{i}"], arrays[f"vl{i}"], arrays[f"tp{i}"] = d["vp"], d["vl"], d["tp"]
+                arrays[f"vp{i}"], arrays[f"vl{i}"], arrays[f"tp{i}"] = (
+                    d["vp"],
+                    d["vl"],
+                    d["tp"],
+                )
             np.savez(Path(tmp) / "in.npz", **arrays)
-            proc = subprocess.run([abstention_python, "-c", ABSTENTION_SCRIPT, str(Path(tmp) / "in.npz"), str(Path(tmp) / "out.json")],
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [
+                    abstention_python,
+                    "-c",
+                    ABSTENTION_SCRIPT,
+                    str(Path(tmp) / "in.npz"),
+                    str(Path(tmp) / "out.json"),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if proc.returncode == 0:
                 res = json.loads((Path(tmp) / "out.json").read_text())
                 for i in range(len(data)):
@@ -283,14 +372,31 @@ def part_shift(trials: int, abstention_python: str) -> dict:
     else:
         note = f"abstention interpreter {abstention_python} not found"
     rows = []
-    frame = pd.DataFrame({"kind": [d["kind"] for d in data], "size": [d["size"] for d in data]})
+    frame = pd.DataFrame(
+        {"kind": [d["kind"] for d in data], "size": [d["size"] for d in data]}
+    )
     for m in ours:
         for key, group in frame.groupby(["kind", "size"]):
             ix = group.index
-            l1 = [np.abs(ours[m][i] - data[i]["true"]).sum() for i in ix if ours[m][i] is not None]
-            l1t = [np.abs(theirs[m][i] - data[i]["true"]).sum() for i in ix if theirs[m][i] is not None]
-            rows.append({"method": m, "shift": key[0], "size": key[1], "labelwise_L1": np.mean(l1) if l1 else np.nan,
-                         "abstention_L1": np.mean(l1t) if l1t else np.nan})
+            l1 = [
+                np.abs(ours[m][i] - data[i]["true"]).sum()
+                for i in ix
+                if ours[m][i] is not None
+            ]
+            l1t = [
+                np.abs(theirs[m][i] - data[i]["true"]).sum()
+                for i in ix
+                if theirs[m][i] is not None
+            ]
+            rows.append(
+                {
+                    "method": m,
+                    "shift": key[0],
+                    "size": key[1],
+                    "labelwise_L1": np.mean(l1) if l1 else np.nan,
+                    "abstention_L1": np.mean(l1t) if l1t else np.nan,
+                }
+            )
     table = pd.DataFrame(rows)
     table["ratio"] = table["labelwise_L1"] / table["abstention_L1"]
     print("\n== Prior shift: mean L1 error of the target priors (lower is better) ==")
@@ -298,10 +404,20 @@ def part_shift(trials: int, abstention_python: str) -> dict:
     summary = table.groupby("method")[["labelwise_L1", "abstention_L1"]].mean()
     summary["ratio"] = summary["labelwise_L1"] / summary["abstention_L1"]
     print(summary.round(4).to_string())
-    print(f"cells where labelwise L1 <= abstention L1: {(table['labelwise_L1'] <= table['abstention_L1'] + 1e-12).sum()} of {len(table)}")
-    print("time (s, all trials): " + ", ".join(f"{m}: labelwise {times[m]:.2f} / abstention {their_times[m]:.2f}" for m in ours))
+    print(
+        f"cells where labelwise L1 <= abstention L1: {(table['labelwise_L1'] <= table['abstention_L1'] + 1e-12).sum()} of {len(table)}"
+    )
+    print(
+        "time (s, all trials): "
+        + ", ".join(
+            f"{m}: labelwise {times[m]:.2f} / abstention {their_times[m]:.2f}"
+            for m in ours
+        )
+    )
     gain = np.array(acc_gain)
-    print(f"MLLS-adapted accuracy - unadapted accuracy: mean {gain.mean():+.4f}, improved in {(gain > 0).sum()} of {len(gain)} trials")
+    print(
+        f"MLLS-adapted accuracy - unadapted accuracy: mean {gain.mean():+.4f}, improved in {(gain > 0).sum()} of {len(gain)} trials"
+    )
     if note:
         print("note:", note)
     return {"table": table, "acc_gain": gain}
@@ -310,8 +426,15 @@ def part_shift(trials: int, abstention_python: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--trials", type=int, default=5, help="Prior-shift trials per (shift, size) cell.")
-    ap.add_argument("--abstention-python", default="/work/venvs/evaluate-abstention/bin/python")
+    ap.add_argument(
+        "--trials",
+        type=int,
+        default=5,
+        help="Prior-shift trials per (shift, size) cell.",
+    )
+    ap.add_argument(
+        "--abstention-python", default="/work/venvs/evaluate-abstention/bin/python"
+    )
     args = ap.parse_args()
     print(machine_line())
     part_cifar(args.seeds)

@@ -40,7 +40,9 @@ class TestReaders:
             read_run(f)
         q = tmp_path / "h.qrels"
         q.write_text("1 0 d1 1\n\n1 0 d2 yes\n")
-        with pytest.raises(DataFileError, match=r"h\.qrels' line 3: relevance must be an integer"):
+        with pytest.raises(
+            DataFileError, match=r"h\.qrels' line 3: relevance must be an integer"
+        ):
             read_qrels(q)
 
     def test_run_name_twice(self, tmp_path):
@@ -65,7 +67,11 @@ class TestSystemScores:
                 agg = ir_measures.calc_aggregate(
                     [ir_measures.parse_measure(measure)],
                     list(ir_measures.read_trec_qrels(str(tmp_path / "h.qrels"))),
-                    list(ir_measures.read_trec_run(str(tmp_path / "runs" / f"{name}.run"))),
+                    list(
+                        ir_measures.read_trec_run(
+                            str(tmp_path / "runs" / f"{name}.run")
+                        )
+                    ),
                 )
                 assert table.loc[name].mean() == pytest.approx(next(iter(agg.values())))
 
@@ -74,4 +80,8 @@ class TestSystemScores:
         _write_runs(tmp_path / "runs")
         (tmp_path / "h.qrels").write_text(QRELS)
         with pytest.raises(InvalidParameterError, match="'nDCG@ten'"):
-            system_scores(read_run_dir(tmp_path / "runs"), read_qrels(tmp_path / "h.qrels"), "nDCG@ten")
+            system_scores(
+                read_run_dir(tmp_path / "runs"),
+                read_qrels(tmp_path / "h.qrels"),
+                "nDCG@ten",
+            )

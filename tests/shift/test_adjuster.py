@@ -8,7 +8,6 @@ from sklearn.linear_model import LogisticRegression
 
 from labelwise.errors import EstimatorError
 from labelwise.shift import PriorShiftAdjuster
-
 from tests.shift._data import shifted_problem
 
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from labelwise.errors import InvalidParameterError, ShapeMismatchError
 from labelwise.shift import METHODS, SingularConfusionError, estimate_priors
 from labelwise.shift.calibration import fit_calibrator
-
 from tests.shift._data import shifted_problem
 
 
@@ -33,8 +32,12 @@ class TestBBSE:
 
     def test_singular_confusion_suggests_rlls_or_mlls(self):
         """A class that is never predicted makes C singular: the error says so and suggests the others."""
-        vp = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.6, 0.4, 0.0], [0.3, 0.7, 0.0]])
-        with pytest.raises(SingularConfusionError, match=r"singular.*\[2\].*'rlls'.*'mlls'"):
+        vp = np.array(
+            [[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.6, 0.4, 0.0], [0.3, 0.7, 0.0]]
+        )
+        with pytest.raises(
+            SingularConfusionError, match=r"singular.*\[2\].*'rlls'.*'mlls'"
+        ):
             estimate_priors(vp, [0, 1, 2, 1], vp, method="bbse")
         est = estimate_priors(vp, [0, 1, 2, 1], vp, method="rlls")
         assert est.priors.sum() == pytest.approx(1.0)
@@ -62,7 +65,9 @@ class TestMLLS:
     def test_em_fixed_point(self, problem):
         """At the estimate, the mean adapted posterior reproduces the priors (Saerens eq. 2.6)."""
         model, Xv, yv, Xt, _, _ = problem
-        est = estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), method="mlls")
+        est = estimate_priors(
+            model.predict_proba(Xv), yv, model.predict_proba(Xt), method="mlls"
+        )
         p = est.calibrator(model.predict_proba(Xt)) * est.weights
         p /= p.sum(1, keepdims=True)
         np.testing.assert_allclose(p.mean(0), est.priors, atol=1e-6)
@@ -72,8 +77,10 @@ class TestMLLS:
         model, Xv, yv, *_ = problem
         vp = model.predict_proba(Xv)
         cal = fit_calibrator(vp, yv, "bcts")
-        np.testing.assert_allclose(cal(vp).mean(0), np.bincount(yv) / len(yv), atol=1e-4)
-        nll = lambda p: -np.mean(np.log(p[np.arange(len(yv)), yv]))  # noqa: E731
+        np.testing.assert_allclose(
+            cal(vp).mean(0), np.bincount(yv) / len(yv), atol=1e-4
+        )
+        nll = lambda p: -np.mean(np.log(p[np.arange(len(yv)), yv]))
         assert nll(cal(vp)) <= nll(vp) + 1e-9
 
 
@@ -81,7 +88,9 @@ class TestMLLS:
 def test_recovers_a_known_shift(problem, method):
     """Each method's L1 error is far below the L1 size of the shift itself."""
     model, Xv, yv, Xt, _, true = problem
-    est = estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), method=method)
+    est = estimate_priors(
+        model.predict_proba(Xv), yv, model.predict_proba(Xt), method=method
+    )
     src = np.bincount(yv) / len(yv)
     assert np.abs(est.priors - true).sum() < 0.35 * np.abs(src - true).sum()
     assert est.priors.sum() == pytest.approx(1.0) and (est.priors >= 0).all()
@@ -90,9 +99,13 @@ def test_recovers_a_known_shift(problem, method):
 def test_bootstrap_interval_brackets_the_estimate(problem):
     """n_boot gives per-class intervals that contain the point estimate."""
     model, Xv, yv, Xt, _, _ = problem
-    est = estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), n_boot=30)
+    est = estimate_priors(
+        model.predict_proba(Xv), yv, model.predict_proba(Xt), n_boot=30
+    )
     f = est.to_frame()
-    assert ((f["ci_low"] <= f["target_prior"]) & (f["target_prior"] <= f["ci_high"])).all()
+    assert (
+        (f["ci_low"] <= f["target_prior"]) & (f["target_prior"] <= f["ci_high"])
+    ).all()
 
 
 @given(st.integers(0, 1000))
@@ -113,7 +126,10 @@ class TestBadInput:
     def test_target_with_other_number_of_classes(self):
         """Target probabilities with a different number of classes are refused with both counts."""
         vp = np.full((4, 3), 1 / 3)
-        with pytest.raises(ShapeMismatchError, match=r"as many classes as val_probs \(3 columns\), got 2"):
+        with pytest.raises(
+            ShapeMismatchError,
+            match=r"as many classes as val_probs \(3 columns\), got 2",
+        ):
             estimate_priors(vp, [0, 1, 2, 0], np.full((5, 2), 0.5))
 
     def test_unknown_method(self):

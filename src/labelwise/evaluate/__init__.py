@@ -9,9 +9,21 @@
 """
 
 from .benchmark import CorrectedBenchmark, corrected_benchmark
-from .corrections import Corrections, corrections_from_changes, corrections_from_counts, read_corrections
+from .corrections import (
+    Corrections,
+    corrections_from_changes,
+    corrections_from_counts,
+    read_corrections,
+)
 from .prevalence import PrevalenceCurve
-from .ranking import RankingAgreement, kendall_tau, rbo_ext, ranking_agreement, spearman_rho, tau_ap
+from .ranking import (
+    RankingAgreement,
+    kendall_tau,
+    ranking_agreement,
+    rbo_ext,
+    spearman_rho,
+    tau_ap,
+)
 
 __all__ = [
     "CorrectedBenchmark",

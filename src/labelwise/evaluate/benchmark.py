@@ -13,7 +13,13 @@ import pandas as pd
 from .._validate import _as_1d, check_positive_int, check_probs, seed_from
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._inputs import encode_against, is_accuracy, predictions_to_codes, resolve_metric
-from .prevalence import PrevalenceCurve, crossover_table, keep_counts, removal_order, scores_after_removal
+from .prevalence import (
+    PrevalenceCurve,
+    crossover_table,
+    keep_counts,
+    removal_order,
+    scores_after_removal,
+)
 
 __all__ = ["CorrectedBenchmark", "corrected_benchmark"]
 
@@ -110,13 +116,24 @@ class CorrectedBenchmark:
         scores = np.stack(
             [
                 scores_after_removal(
-                    self.predicted[idx], self.corrected, c_idx, removal_order(clean_idx, s, rs), keep, self._fast()
+                    self.predicted[idx],
+                    self.corrected,
+                    c_idx,
+                    removal_order(clean_idx, s, rs),
+                    keep,
+                    self._fast(),
                 )
                 for s in range(seeds)
             ]
         )
         prevalence = len(c_idx) / np.maximum(len(c_idx) + keep, 1)
-        return PrevalenceCurve(tuple(self.models[i] for i in idx), prevalence, len(clean_idx) - keep, scores, band)
+        return PrevalenceCurve(
+            tuple(self.models[i] for i in idx),
+            prevalence,
+            len(clean_idx) - keep,
+            scores,
+            band,
+        )
 
     @cached_property
     def crossovers(self) -> pd.DataFrame:
@@ -130,23 +147,31 @@ class CorrectedBenchmark:
         """
         c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
         n_clean = len(clean_idx)
-        keep = np.arange(n_clean, -1, -1) if is_accuracy(self.metric_name) else np.unique(
-            np.linspace(0, n_clean, 101).round().astype(np.int64)
-        )[::-1]
+        keep = (
+            np.arange(n_clean, -1, -1)
+            if is_accuracy(self.metric_name)
+            else np.unique(np.linspace(0, n_clean, 101).round().astype(np.int64))[::-1]
+        )
 
         def per_seed(s: int) -> tuple[np.ndarray, np.ndarray]:
             order = removal_order(clean_idx, s, self.random_state)
-            return keep, scores_after_removal(self.predicted, self.corrected, c_idx, order, keep, self._fast())
+            return keep, scores_after_removal(
+                self.predicted, self.corrected, c_idx, order, keep, self._fast()
+            )
 
         base = self.table["corrected"].to_numpy(dtype=float)
-        return crossover_table(self.models, base, per_seed, len(c_idx), n_clean, self.seeds)
+        return crossover_table(
+            self.models, base, per_seed, len(c_idx), n_clean, self.seeds
+        )
 
     def _model_index(self, models: Sequence[str] | None) -> list[int]:
         if models is None:
             return list(range(len(self.models)))
         unknown = [m for m in models if m not in self.models]
         if unknown:
-            raise InvalidParameterError(f"models must be among {list(self.models)}, got unknown {unknown}")
+            raise InvalidParameterError(
+                f"models must be among {list(self.models)}, got unknown {unknown}"
+            )
         return [self.models.index(m) for m in models]
 
     def to_frame(self) -> pd.DataFrame:
@@ -161,7 +186,9 @@ def _score(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any) -> np.ndarray:
     if classes is not None:
         return _as_1d(classes, "classes")
-    values = pd.unique(np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object))
+    values = pd.unique(
+        np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object)
+    )
     try:
         return np.asarray(sorted(values))
     except TypeError:
@@ -240,10 +267,25 @@ def corrected_benchmark(
     if soft_labels is not None:
         soft = check_probs(soft_labels, name="soft_labels")
         if soft.shape != (len(g), len(cls)):
-            raise ShapeMismatchError(f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}")
-        table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(axis=1)
+            raise ShapeMismatchError(
+                f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}"
+            )
+        table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(
+            axis=1
+        )
     for col in list(table.columns):
-        table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
+        table[f"{col}_rank"] = (
+            table[col].rank(ascending=False, method="min").astype("Int64")
+        )
     return CorrectedBenchmark(
-        table, tuple(models), cls, g, c, pred, name, fn, check_positive_int("seeds", seeds), seed_from(random_state) or 0
+        table,
+        tuple(models),
+        cls,
+        g,
+        c,
+        pred,
+        name,
+        fn,
+        check_positive_int("seeds", seeds),
+        seed_from(random_state) or 0,
     )

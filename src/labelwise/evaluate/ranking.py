@@ -12,7 +12,14 @@ import pandas as pd
 from .._validate import check_fraction, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 
-__all__ = ["RankingAgreement", "kendall_tau", "spearman_rho", "tau_ap", "rbo_ext", "ranking_agreement"]
+__all__ = [
+    "RankingAgreement",
+    "kendall_tau",
+    "ranking_agreement",
+    "rbo_ext",
+    "spearman_rho",
+    "tau_ap",
+]
 
 MEASURES = ("kendall_tau", "tau_ap", "tau_ap_symmetric", "spearman", "rbo_ext")
 
@@ -20,7 +27,9 @@ MEASURES = ("kendall_tau", "tau_ap", "tau_ap_symmetric", "spearman", "rbo_ext")
 def _check_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
-        raise ShapeMismatchError(f"the two score lists must be 1-D and of equal length, got shapes {x.shape} and {y.shape}")
+        raise ShapeMismatchError(
+            f"the two score lists must be 1-D and of equal length, got shapes {x.shape} and {y.shape}"
+        )
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise InvalidParameterError("scores must be finite numbers")
     return x, y
@@ -82,7 +91,9 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     true_rank = np.empty(n, np.int64)
     true_rank[np.argsort(-t, kind="stable")] = np.arange(n)
     r = true_rank[order]  # true position of the item at each estimated position
-    above = r[None, :] < r[:, None]  # above[i, j]: item at est. position j is truly above item at i
+    above = (
+        r[None, :] < r[:, None]
+    )  # above[i, j]: item at est. position j is truly above item at i
     c = np.tril(above, -1).sum(axis=1)[1:]
     return float(2.0 / (n - 1) * np.sum(c / np.arange(1, n)) - 1.0)
 
@@ -129,7 +140,9 @@ def _ranked(scores: np.ndarray, names: np.ndarray) -> list[Any]:
     return list(names[np.argsort(-scores, kind="stable")])
 
 
-def _measures(a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float) -> dict[str, float]:
+def _measures(
+    a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float
+) -> dict[str, float]:
     return {
         "kendall_tau": kendall_tau(a, b),
         "tau_ap": tau_ap(a, b),
@@ -174,7 +187,10 @@ class RankingAgreement:
 
     def systems_frame(self) -> pd.DataFrame:
         """One row per system: score and rank (1 = best) under each table."""
-        f = pd.DataFrame({"score_a": self.scores_a, "score_b": self.scores_b}, index=pd.Index(self.systems, name="system"))
+        f = pd.DataFrame(
+            {"score_a": self.scores_a, "score_b": self.scores_b},
+            index=pd.Index(self.systems, name="system"),
+        )
         f["rank_a"] = f["score_a"].rank(ascending=False, method="min").astype(int)
         f["rank_b"] = f["score_b"].rank(ascending=False, method="min").astype(int)
         return f
@@ -185,7 +201,13 @@ def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     for name, s in (("scores_a", scores_a), ("scores_b", scores_b)):
         if isinstance(s, dict):
             s = pd.Series(s)
-        f = s.to_frame() if isinstance(s, pd.Series) else s if isinstance(s, pd.DataFrame) else None
+        f = (
+            s.to_frame()
+            if isinstance(s, pd.Series)
+            else s
+            if isinstance(s, pd.DataFrame)
+            else None
+        )
         if f is None:
             raise InvalidParameterError(
                 f"{name} must be a pandas Series or dict (system -> score) or a DataFrame (systems x topics), "
@@ -195,20 +217,32 @@ def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     a, b = frames
     if set(a.index) != set(b.index):
         only = sorted(map(str, set(a.index) ^ set(b.index)))[:10]
-        raise ShapeMismatchError(f"scores_a and scores_b must score the same systems; only in one of them: {only}")
+        raise ShapeMismatchError(
+            f"scores_a and scores_b must score the same systems; only in one of them: {only}"
+        )
     b = b.loc[a.index]
     if a.shape[1] > 1 or b.shape[1] > 1:
         topics = a.columns.intersection(b.columns)
         if len(topics) == 0:
-            raise ShapeMismatchError("per-topic score tables must share topic columns, got none in common")
+            raise ShapeMismatchError(
+                "per-topic score tables must share topic columns, got none in common"
+            )
         a, b = a[topics], b[topics]
     if len(a) < 3:
-        raise TooFewExamplesError(f"ranking agreement needs at least 3 systems, got {len(a)}")
+        raise TooFewExamplesError(
+            f"ranking agreement needs at least 3 systems, got {len(a)}"
+        )
     return a, b
 
 
 def ranking_agreement(
-    scores_a: Any, scores_b: Any, *, p: float = 0.9, n_boot: int = 1000, ci: float = 0.95, random_state: Any = 0
+    scores_a: Any,
+    scores_b: Any,
+    *,
+    p: float = 0.9,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: Any = 0,
 ) -> RankingAgreement:
     """Kendall tau, tau-AP, Spearman and RBO between two rankings of the same systems, with bootstrap CIs.
 
@@ -246,7 +280,14 @@ def ranking_agreement(
     for _ in range(n_boot):
         if by_topic:
             cols = rng.integers(0, a.shape[1], a.shape[1])
-            boots.append(_measures(a.to_numpy()[:, cols].mean(1), b.to_numpy()[:, cols].mean(1), names, p))
+            boots.append(
+                _measures(
+                    a.to_numpy()[:, cols].mean(1),
+                    b.to_numpy()[:, cols].mean(1),
+                    names,
+                    p,
+                )
+            )
         else:
             rows = np.unique(rng.integers(0, len(sa), len(sa)))
             if len(rows) >= 3:
@@ -256,5 +297,9 @@ def ranking_agreement(
     for m in MEASURES:
         vals = np.array([d[m] for d in boots], dtype=float)
         vals = vals[np.isfinite(vals)]
-        low[m], high[m] = (tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan))
-    return RankingAgreement(names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems")
+        low[m], high[m] = (
+            tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan)
+        )
+    return RankingAgreement(
+        names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems"
+    )

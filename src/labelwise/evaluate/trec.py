@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError
 
-__all__ = ["read_run", "read_qrels", "read_run_dir", "system_scores"]
+__all__ = ["read_qrels", "read_run", "read_run_dir", "system_scores"]
 
 RUN_SUFFIXES = (".run", ".txt", ".trec", "")
 
@@ -30,7 +30,9 @@ def _lines(path: Path, kind: str):
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield number, line.split()
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"{kind} file {str(path)!r} is not UTF-8 text ({exc.reason})") from None
+        raise DataFileError(
+            f"{kind} file {str(path)!r} is not UTF-8 text ({exc.reason})"
+        ) from None
 
 
 def read_run(path: str | os.PathLike) -> pd.DataFrame:
@@ -39,11 +41,15 @@ def read_run(path: str | os.PathLike) -> pd.DataFrame:
     rows = []
     for number, f in _lines(p, "run"):
         if len(f) != 6:
-            raise DataFileError(f"run file {str(p)!r} line {number}: expected 6 fields 'qid Q0 docno rank score tag', got {len(f)}")
+            raise DataFileError(
+                f"run file {str(p)!r} line {number}: expected 6 fields 'qid Q0 docno rank score tag', got {len(f)}"
+            )
         try:
             score = float(f[4])
         except ValueError:
-            raise DataFileError(f"run file {str(p)!r} line {number}: score must be a number, got {f[4]!r}") from None
+            raise DataFileError(
+                f"run file {str(p)!r} line {number}: score must be a number, got {f[4]!r}"
+            ) from None
         rows.append((f[0], f[2], score))
     if not rows:
         raise DataFileError(f"run file {str(p)!r} has no result lines")
@@ -56,11 +62,15 @@ def read_qrels(path: str | os.PathLike) -> pd.DataFrame:
     rows = []
     for number, f in _lines(p, "qrels"):
         if len(f) != 4:
-            raise DataFileError(f"qrels file {str(p)!r} line {number}: expected 4 fields 'qid iter docno relevance', got {len(f)}")
+            raise DataFileError(
+                f"qrels file {str(p)!r} line {number}: expected 4 fields 'qid iter docno relevance', got {len(f)}"
+            )
         try:
             rel = int(f[3])
         except ValueError:
-            raise DataFileError(f"qrels file {str(p)!r} line {number}: relevance must be an integer, got {f[3]!r}") from None
+            raise DataFileError(
+                f"qrels file {str(p)!r} line {number}: relevance must be an integer, got {f[3]!r}"
+            ) from None
         rows.append((f[0], f[2], rel))
     if not rows:
         raise DataFileError(f"qrels file {str(p)!r} has no judgment lines")
@@ -76,14 +86,20 @@ def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):
             if f.stem in runs:
-                raise InvalidParameterError(f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file")
+                raise InvalidParameterError(
+                    f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file"
+                )
             runs[f.stem] = read_run(f)
     if len(runs) < 2:
-        raise DataFileError(f"run folder {str(p)!r} must hold at least 2 run files, got {len(runs)}")
+        raise DataFileError(
+            f"run folder {str(p)!r} must hold at least 2 run files, got {len(runs)}"
+        )
     return runs
 
 
-def system_scores(runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: str) -> pd.DataFrame:
+def system_scores(
+    runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: str
+) -> pd.DataFrame:
     """Per-topic values of ``measure`` (e.g. ``"nDCG@10"``, ``"AP"``, ``"P@5"``) for every run.
 
     Returns a systems x topics table over the topics of ``qrels``; a topic a run did not answer
@@ -98,12 +114,20 @@ def system_scores(runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: s
     try:
         m = ir_measures.parse_measure(measure)
     except (ValueError, NameError, SyntaxError, TypeError) as exc:
-        raise InvalidParameterError(f"measure must be an ir-measures name such as 'nDCG@10' or 'AP', got {measure!r} ({exc})") from None
-    q = [ir_measures.Qrel(str(a), str(b), int(c)) for a, b, c in qrels.itertuples(index=False)]
+        raise InvalidParameterError(
+            f"measure must be an ir-measures name such as 'nDCG@10' or 'AP', got {measure!r} ({exc})"
+        ) from None
+    q = [
+        ir_measures.Qrel(str(a), str(b), int(c))
+        for a, b, c in qrels.itertuples(index=False)
+    ]
     topics = sorted(qrels["query_id"].astype(str).unique())
     table = pd.DataFrame(0.0, index=pd.Index(list(runs), name="system"), columns=topics)
     for name, run in runs.items():
-        r = [ir_measures.ScoredDoc(str(a), str(b), float(c)) for a, b, c in run.itertuples(index=False)]
+        r = [
+            ir_measures.ScoredDoc(str(a), str(b), float(c))
+            for a, b, c in run.itertuples(index=False)
+        ]
         for res in ir_measures.iter_calc([m], q, r):
             if res.query_id in table.columns:
                 table.loc[name, res.query_id] = float(res.value)

@@ -13,10 +13,24 @@ from ._previews import data_uri
 
 __all__ = ["evaluation_html", "prevalence_png", "rank_scatter_png"]
 
-_COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#db2777"]
+_COLORS = [
+    "#2563eb",
+    "#dc2626",
+    "#16a34a",
+    "#9333ea",
+    "#ea580c",
+    "#0891b2",
+    "#4b5563",
+    "#db2777",
+]
 
 
-def prevalence_png(curve: Any, crossovers: pd.DataFrame | None = None, *, ylabel: str = "accuracy on corrected labels") -> bytes:
+def prevalence_png(
+    curve: Any,
+    crossovers: pd.DataFrame | None = None,
+    *,
+    ylabel: str = "accuracy on corrected labels",
+) -> bytes:
     """Mean score vs prevalence of correctable items per model, a band over seeds, crossovers marked."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
@@ -25,17 +39,34 @@ def prevalence_png(curve: Any, crossovers: pd.DataFrame | None = None, *, ylabel
         f = frame[frame["model"] == model]
         color = _COLORS[i % len(_COLORS)]
         ax.plot(100 * f["prevalence"], f["mean"], color=color, label=str(model))
-        ax.fill_between(100 * f["prevalence"], f["low"], f["high"], color=color, alpha=0.15, linewidth=0)
+        ax.fill_between(
+            100 * f["prevalence"],
+            f["low"],
+            f["high"],
+            color=color,
+            alpha=0.15,
+            linewidth=0,
+        )
     if crossovers is not None and len(crossovers):
         hit = crossovers[np.isfinite(crossovers["prevalence"].to_numpy(dtype=float))]
         hit = hit[hit["model_a"].isin(curve.models) & hit["model_b"].isin(curve.models)]
-        lo, hi = 100 * float(frame["prevalence"].min()), 100 * float(frame["prevalence"].max())
+        lo, hi = (
+            100 * float(frame["prevalence"].min()),
+            100 * float(frame["prevalence"].max()),
+        )
         for row in hit.itertuples(index=False):
             x = 100 * float(row.prevalence)
             if lo <= x <= hi:
                 ax.axvline(x, color="#94a3b8", linestyle="--", linewidth=0.8)
-                ax.annotate(f"{row.model_b} > {row.model_a}", (x, ax.get_ylim()[0]), rotation=90, fontsize=7,
-                            va="bottom", ha="right", color="#475569")
+                ax.annotate(
+                    f"{row.model_b} > {row.model_a}",
+                    (x, ax.get_ylim()[0]),
+                    rotation=90,
+                    fontsize=7,
+                    va="bottom",
+                    ha="right",
+                    color="#475569",
+                )
     ax.set_xlabel("prevalence of originally mislabelled (corrected) test items, %")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, loc="best")
@@ -43,16 +74,29 @@ def prevalence_png(curve: Any, crossovers: pd.DataFrame | None = None, *, ylabel
     return _render(fig)
 
 
-def rank_scatter_png(x: np.ndarray, y: np.ndarray, names: Any, *, xlabel: str, ylabel: str) -> bytes:
+def rank_scatter_png(
+    x: np.ndarray, y: np.ndarray, names: Any, *, xlabel: str, ylabel: str
+) -> bytes:
     """One point per model/system: its score under two judgments, with the diagonal."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.scatter(x, y, color="#2563eb", zorder=3)
     for xi, yi, n in zip(x, y, names):
-        ax.annotate(str(n), (xi, yi), fontsize=8, xytext=(3, 3), textcoords="offset points")
-    lo, hi = float(np.nanmin([np.nanmin(x), np.nanmin(y)])), float(np.nanmax([np.nanmax(x), np.nanmax(y)]))
+        ax.annotate(
+            str(n), (xi, yi), fontsize=8, xytext=(3, 3), textcoords="offset points"
+        )
+    lo, hi = (
+        float(np.nanmin([np.nanmin(x), np.nanmin(y)])),
+        float(np.nanmax([np.nanmax(x), np.nanmax(y)])),
+    )
     pad = 0.05 * (hi - lo or 1.0)
-    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="#94a3b8", linestyle="--", linewidth=1)
+    ax.plot(
+        [lo - pad, hi + pad],
+        [lo - pad, hi + pad],
+        color="#94a3b8",
+        linestyle="--",
+        linewidth=1,
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
@@ -60,7 +104,9 @@ def rank_scatter_png(x: np.ndarray, y: np.ndarray, names: Any, *, xlabel: str, y
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(float_format=lambda v: f"{v:.4f}", na_rep="–", border=0, classes="t")
+    return frame.to_html(
+        float_format=lambda v: f"{v:.4f}", na_rep="–", border=0, classes="t"
+    )
 
 
 def evaluation_html(
@@ -79,10 +125,16 @@ def evaluation_html(
     parts += ["<h2>Scores and ranks</h2>", _table(table)]
     if {"original", "corrected"} <= set(table.columns):
         png = rank_scatter_png(
-            table["original"].to_numpy(float), table["corrected"].to_numpy(float), table.index,
-            xlabel="score on original labels", ylabel="score on corrected labels",
+            table["original"].to_numpy(float),
+            table["corrected"].to_numpy(float),
+            table.index,
+            xlabel="score on original labels",
+            ylabel="score on corrected labels",
         )
-        parts += ["<h2>Original vs corrected</h2>", f'<img alt="agreement scatter" src="{data_uri(png)}">']
+        parts += [
+            "<h2>Original vs corrected</h2>",
+            f'<img alt="agreement scatter" src="{data_uri(png)}">',
+        ]
     if curve is not None:
         parts += [
             "<h2>Removing correctly labelled items</h2>",

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import SingularConfusionError, joint_confusion, predicted_marginal, priors_from_weights
+from ._common import (
+    SingularConfusionError,
+    joint_confusion,
+    predicted_marginal,
+    priors_from_weights,
+)
 
 __all__ = ["estimate"]
 
 
-def estimate(val_probs: np.ndarray, val_codes: np.ndarray, target_probs: np.ndarray, *, rcond: float = 1e-10) -> dict:
+def estimate(
+    val_probs: np.ndarray,
+    val_codes: np.ndarray,
+    target_probs: np.ndarray,
+    *,
+    rcond: float = 1e-10,
+) -> dict:
     """BBSE with hard predictions: solve ``C w = mu`` for the importance weights ``w = q(y) / p(y)``.
 
     ``C[i, j] = P_source(f(x) = i, y = j)`` is estimated on labelled validation data and
@@ -33,7 +44,11 @@ def estimate(val_probs: np.ndarray, val_codes: np.ndarray, target_probs: np.ndar
     s = np.linalg.svd(C, compute_uv=False)
     if s[-1] <= rcond * max(s[0], 1e-300):
         never = np.flatnonzero(C.sum(axis=1) == 0).tolist()
-        hint = f" (class(es) {never} are never predicted on the validation data)" if never else ""
+        hint = (
+            f" (class(es) {never} are never predicted on the validation data)"
+            if never
+            else ""
+        )
         raise SingularConfusionError(
             f"the validation confusion matrix of the predictor is singular (smallest singular value {s[-1]:.2e})"
             f"{hint}, so BBSE cannot invert it; use method='rlls' (regularised) or method='mlls' (EM) instead"

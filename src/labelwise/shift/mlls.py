@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["estimate", "em_priors"]
+__all__ = ["em_priors", "estimate"]
 
 
 def em_priors(
-    target_probs: np.ndarray, source_priors: np.ndarray, *, max_iter: int = 1000, tol: float = 1e-8
+    target_probs: np.ndarray,
+    source_priors: np.ndarray,
+    *,
+    max_iter: int = 1000,
+    tol: float = 1e-8,
 ) -> tuple[np.ndarray, int]:
     """EM for the target priors given calibrated source posteriors ``p_s(y | x)`` on target data.
 
@@ -28,7 +32,12 @@ def em_priors(
 
 
 def estimate(
-    val_probs: np.ndarray, val_codes: np.ndarray, target_probs: np.ndarray, *, max_iter: int = 1000, tol: float = 1e-8
+    val_probs: np.ndarray,
+    val_codes: np.ndarray,
+    target_probs: np.ndarray,
+    *,
+    max_iter: int = 1000,
+    tol: float = 1e-8,
 ) -> dict:
     """MLLS: EM on (calibrated) target posteriors; source priors are the mean calibrated validation posterior.
 
@@ -45,4 +54,9 @@ def estimate(
     """
     p_source = val_probs.mean(axis=0)
     q, it = em_priors(target_probs, p_source, max_iter=max_iter, tol=tol)
-    return {"priors": q, "source_priors": p_source, "raw_weights": q / p_source, "n_iter": it}
+    return {
+        "priors": q,
+        "source_priors": p_source,
+        "raw_weights": q / p_source,
+        "n_iter": it,
+    }

@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_positive_int, check_probs, check_random_state, encode_labels_for_probs
+from .._validate import (
+    check_choice,
+    check_positive_int,
+    check_probs,
+    check_random_state,
+    encode_labels_for_probs,
+)
 from ..errors import ShapeMismatchError
 from . import bbse, mlls, rlls
 from .calibration import Calibrator, fit_calibrator
@@ -17,7 +23,11 @@ from .calibration import Calibrator, fit_calibrator
 __all__ = ["METHODS", "PriorShiftEstimate", "estimate_priors"]
 
 #: method name -> estimator ``f(val_probs, val_codes, target_probs) -> dict(priors, source_priors, raw_weights, n_iter)``
-METHODS: dict[str, Callable[..., dict]] = {"bbse": bbse.estimate, "rlls": rlls.estimate, "mlls": mlls.estimate}
+METHODS: dict[str, Callable[..., dict]] = {
+    "bbse": bbse.estimate,
+    "rlls": rlls.estimate,
+    "mlls": mlls.estimate,
+}
 #: calibration applied by default before each method (Alexandari et al. pair EM with BCTS)
 DEFAULT_CALIBRATION = {"bbse": "none", "rlls": "none", "mlls": "bcts"}
 CALIBRATIONS = ("auto", "bcts", "ts", "none")
@@ -58,7 +68,11 @@ class PriorShiftEstimate:
     def to_frame(self) -> pd.DataFrame:
         """One row per class: source_prior, target_prior, weight, ci_low, ci_high."""
         f = pd.DataFrame(
-            {"source_prior": self.source_priors, "target_prior": self.priors, "weight": self.weights},
+            {
+                "source_prior": self.source_priors,
+                "target_prior": self.priors,
+                "weight": self.weights,
+            },
             index=pd.Index(self.classes, name="class"),
         )
         if self.ci_low is not None:
@@ -66,7 +80,14 @@ class PriorShiftEstimate:
         return f
 
 
-def _run(method: str, calibration: str, vp: np.ndarray, vc: np.ndarray, tp: np.ndarray, options: dict) -> tuple[dict, Calibrator]:
+def _run(
+    method: str,
+    calibration: str,
+    vp: np.ndarray,
+    vc: np.ndarray,
+    tp: np.ndarray,
+    options: dict,
+) -> tuple[dict, Calibrator]:
     cal = fit_calibrator(vp, vc, calibration)
     return METHODS[method](cal(vp), vc, cal(tp), **options), cal
 
@@ -130,8 +151,12 @@ def estimate_priors(
             f"target_probs must have as many classes as val_probs ({vp.shape[1]} columns), got {tp.shape[1]}"
         )
     if len(vp) != len(np.asarray(val_labels)):
-        raise ShapeMismatchError(f"val_labels must have one label per row of val_probs ({len(vp)}), got {len(np.asarray(val_labels))}")
-    vc, cls = encode_labels_for_probs(val_labels, vp.shape[1], classes=classes, name="val_labels")
+        raise ShapeMismatchError(
+            f"val_labels must have one label per row of val_probs ({len(vp)}), got {len(np.asarray(val_labels))}"
+        )
+    vc, cls = encode_labels_for_probs(
+        val_labels, vp.shape[1], classes=classes, name="val_labels"
+    )
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
     out, cal = _run(method, calibration, vp, vc, tp, options)
     low = high = None
@@ -141,13 +166,27 @@ def estimate_priors(
         for _ in range(n_boot):
             i, j = rng.integers(0, len(vp), len(vp)), rng.integers(0, len(tp), len(tp))
             try:
-                boots.append(_run(method, calibration, vp[i], vc[i], tp[j], options)[0]["priors"])
+                boots.append(
+                    _run(method, calibration, vp[i], vc[i], tp[j], options)[0]["priors"]
+                )
             except bbse.SingularConfusionError:
                 continue
         if boots:
-            low, high = np.percentile(np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0)
+            low, high = np.percentile(
+                np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0
+            )
     src = out["source_priors"]
     weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
     return PriorShiftEstimate(
-        method, calibration, cls, src, out["priors"], weights, out["raw_weights"], low, high, cal, out["n_iter"]
+        method,
+        calibration,
+        cls,
+        src,
+        out["priors"],
+        weights,
+        out["raw_weights"],
+        low,
+        high,
+        cal,
+        out["n_iter"],
     )

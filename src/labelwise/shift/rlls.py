@@ -7,7 +7,7 @@ from scipy.optimize import minimize
 
 from ._common import joint_confusion, predicted_marginal, priors_from_weights
 
-__all__ = ["estimate", "delta_c"]
+__all__ = ["delta_c", "estimate"]
 
 
 def delta_c(n_classes: int, n_source: int, delta: float = 0.05) -> float:
@@ -17,8 +17,13 @@ def delta_c(n_classes: int, n_source: int, delta: float = 0.05) -> float:
 
 
 def estimate(
-    val_probs: np.ndarray, val_codes: np.ndarray, target_probs: np.ndarray, *, alpha: float = 0.01,
-    delta: float = 0.05, lam: float = 1.0,
+    val_probs: np.ndarray,
+    val_codes: np.ndarray,
+    target_probs: np.ndarray,
+    *,
+    alpha: float = 0.01,
+    delta: float = 0.05,
+    lam: float = 1.0,
 ) -> dict:
     """RLLS: ``theta = argmin ||C theta - b||_2 + Delta_C ||theta||_2`` subject to ``theta >= -1``; ``w = 1 + lam theta``.
 
@@ -44,7 +49,14 @@ def estimate(
         nt = np.sqrt(theta @ theta + 1e-18)
         return float(nr + reg * nt), C.T @ r / nr + reg * theta / nt
 
-    res = minimize(objective, np.zeros(k), jac=True, method="L-BFGS-B", bounds=[(-1.0, None)] * k)
+    res = minimize(
+        objective, np.zeros(k), jac=True, method="L-BFGS-B", bounds=[(-1.0, None)] * k
+    )
     w = 1.0 + lam * res.x
     p_source = C.sum(axis=0)
-    return {"priors": priors_from_weights(w, p_source), "source_priors": p_source, "raw_weights": w, "n_iter": int(res.nit)}
+    return {
+        "priors": priors_from_weights(w, p_source),
+        "source_priors": p_source,
+        "raw_weights": w,
+        "n_iter": int(res.nit),
+    }
