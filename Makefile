@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_poison.py
 	$(BIN)/python benchmarks/bench_noisy_training.py
 	$(BIN)/python benchmarks/bench_report_review.py
+	$(BIN)/python benchmarks/bench_evaluate.py
 
 clean:
 	rm -rf $(VENV) labelwise-out
