@@ -260,7 +260,7 @@ def part_sklearn(seeds: int) -> dict:
 # ---------------------------------------------------------------- part 3: prior shift
 def shift_trials(trials: int) -> list[dict]:
     from sklearn.datasets import make_classification
-    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.neural_network import MLPClassifier
 
     k = 5
     X, y = make_classification(
@@ -274,7 +274,7 @@ def shift_trials(trials: int) -> list[dict]:
     )
     rng = np.random.default_rng(1)
     idx = rng.permutation(len(y))
-    tr, va, pool = idx[:15000], idx[15000:25000], idx[25000:]
+    tr, va, pool = idx[:8000], idx[8000:14000], idx[14000:]
     model = HistGradientBoostingClassifier(max_iter=100, random_state=0).fit(
         X[tr], y[tr]
     )

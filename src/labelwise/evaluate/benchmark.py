@@ -107,12 +107,11 @@ class CorrectedBenchmark:
         """
         idx = self._model_index(models)
         seeds = check_positive_int("seeds", self.seeds if seeds is None else seeds)
-        rs = self.random_state if random_state is None else seed_from(random_state)
+        rs = self.random_state if random_state is None else (seed_from(random_state) or 0)
         c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
-        if prevalences is None:
-            base = self.base_prevalence
-            prevalences = np.linspace(base, max(0.5, base), 21)
-        keep = keep_counts(len(c_idx), len(clean_idx), prevalences)
+        base = self.base_prevalence
+        grid = np.linspace(base, max(0.5, base), 21) if prevalences is None else prevalences
+        keep = keep_counts(len(c_idx), len(clean_idx), grid)
         scores = np.stack(
             [
                 scores_after_removal(
