@@ -36,7 +36,7 @@ def removal_order(clean_idx: np.ndarray, seed: int, random_state: int) -> np.nda
 
 
 def keep_counts(
-    n_correctable: int, n_clean: int, prevalences: Sequence[float]
+    n_correctable: int, n_clean: int, prevalences: Sequence[float] | np.ndarray
 ) -> np.ndarray:
     """How many clean items to keep so that correctable items make up each prevalence.
 
