@@ -167,6 +167,7 @@ def test_rank_agreement_cli(tmp_path):
     assert res.exit_code == 0, res.output
     agreement = pd.read_csv(tmp_path / "o" / "agreement.csv").set_index("measure")
     assert set(agreement.index) >= {"kendall_tau", "tau_ap", "spearman", "rbo_ext"}
+    assert "data:image/png;base64," in (tmp_path / "o" / "agreement.html").read_text()
     (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4\n")
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2 and "b.qrels' line 2" in res.output

@@ -10,6 +10,8 @@ from ..errors import InvalidParameterError
 from ..evaluate import ranking_agreement
 from ..evaluate.trec import read_qrels, read_run_dir, system_scores
 from ..io import write_csv, write_json
+from ..io.atomic import atomic_write
+from ..report._evaluation import evaluation_html
 from ._common import console, print_frame
 
 
@@ -54,8 +56,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv
-    (per-topic values), agreement.csv (Kendall tau, tau-AP, Spearman, RBO with bootstrap CIs) and
-    summary.json to --out.
+    (per-topic values), agreement.csv (Kendall tau, tau-AP, Spearman, RBO with bootstrap CIs),
+    agreement.html (table and scatter of the two scores per system) and summary.json to --out.
     """
     if len(qrels) != 2:
         raise InvalidParameterError(
@@ -83,6 +85,14 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
         },
         out / "summary.json",
     )
+    page = evaluation_html(
+        res.systems_frame(),
+        agreement=res.to_frame(),
+        title="labelwise rank-agreement",
+        notes=f"{measure}: a = {qrels[0]}, b = {qrels[1]}; {len(runs)} systems",
+    )
+    with atomic_write(out / "agreement.html") as fh:
+        fh.write(page)
     print_frame(res.systems_frame().reset_index(), title=f"{measure} per system")
     print_frame(res.to_frame().reset_index(), title="Agreement")
     console().print(

@@ -135,6 +135,18 @@ def evaluation_html(
             "<h2>Original vs corrected</h2>",
             f'<img alt="agreement scatter" src="{data_uri(png)}">',
         ]
+    if {"score_a", "score_b"} <= set(table.columns):
+        png = rank_scatter_png(
+            table["score_a"].to_numpy(float),
+            table["score_b"].to_numpy(float),
+            table.index,
+            xlabel="score under judgments a",
+            ylabel="score under judgments b",
+        )
+        parts += [
+            "<h2>Agreement of the two rankings</h2>",
+            f'<img alt="agreement scatter" src="{data_uri(png)}">',
+        ]
     if curve is not None:
         parts += [
             "<h2>Removing correctly labelled items</h2>",
