@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_tasks.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_default_model.py
 	$(BIN)/python benchmarks/bench_weak.py
+	$(BIN)/python benchmarks/bench_evaluate.py
 
 # Lint and types: ruff (lint + format check) and mypy over src/. The format check is not yet
 # enforced: `ruff format` will be run repo-wide once, after the open branches are merged.

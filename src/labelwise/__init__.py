@@ -13,12 +13,14 @@ __version__ = "0.1.0"
 # (one import per line; keep sorted)
 from . import aggregate  # noqa: E402
 from . import checks  # noqa: E402
+from . import evaluate  # noqa: E402
 from . import noise  # noqa: E402
 from . import poison  # noqa: E402
 from . import report  # noqa: E402
 from . import review  # noqa: E402
 from . import robust  # noqa: E402
 from . import semi  # noqa: E402
+from . import shift  # noqa: E402
 from . import weak  # noqa: E402
 # END OF SUBPACKAGES
 
@@ -27,6 +29,7 @@ __all__ = [
     "checks",
     "LabelIssues",
     "errors",
+    "evaluate",
     "find_label_issues",
     "label_quality_scores",
     "noise",
@@ -36,5 +39,6 @@ __all__ = [
     "review",
     "robust",
     "semi",
+    "shift",
     "weak",
 ]

@@ -65,4 +65,15 @@ main.add_command(train)
 from .weak import weak  # noqa: E402
 
 main.add_command(weak)
+
+from .evaluate import evaluate  # noqa: E402
+
+main.add_command(evaluate)
+from .rank_agreement import rank_agreement  # noqa: E402
+
+main.add_command(rank_agreement)
+from .shift import label_shift, shift  # noqa: E402
+
+main.add_command(shift)
+main.add_command(label_shift)
 # END OF SUBCOMMANDS

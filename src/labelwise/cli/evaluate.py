@@ -1,0 +1,207 @@
+"""``labelwise evaluate``: score models on original and corrected test labels, find ranking crossovers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
+from ..io import read_table, write_csv, write_json
+from ..io.atomic import atomic_write
+from ..report._evaluation import evaluation_html
+from ._common import console, print_frame
+
+PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
+
+
+def read_predictions(folder: Path) -> dict[str, np.ndarray]:
+    """One model per file of ``folder``: ``.npy`` (labels or probabilities) or a table.
+
+    A table with one column holds predicted labels; with several, probabilities (columns = classes).
+    The model's name is the file name without suffix; two files with the same name are an error.
+    """
+    if not folder.is_dir():
+        raise DataFileError(
+            f"predictions folder {str(folder)!r} does not exist or is not a folder"
+        )
+    preds: dict[str, np.ndarray] = {}
+    for f in sorted(folder.iterdir()):
+        if (
+            not f.is_file()
+            or f.name.startswith(".")
+            or f.suffix.lower() not in PRED_SUFFIXES
+        ):
+            continue
+        if f.stem in preds:
+            raise InvalidParameterError(
+                f"model name {f.stem!r} appears twice in {str(folder)!r}; keep one file per model"
+            )
+        if f.suffix.lower() == ".npy":
+            try:
+                preds[f.stem] = np.load(f, allow_pickle=False)
+            except (ValueError, OSError) as exc:
+                raise DataFileError(
+                    f"predictions file {str(f)!r} is not a readable .npy array ({exc})"
+                ) from None
+        else:
+            table = read_table(f)
+            preds[f.stem] = (
+                table.iloc[:, 0].to_numpy()
+                if table.shape[1] == 1
+                else table.to_numpy(dtype=float)
+            )
+    if not preds:
+        raise DataFileError(
+            f"predictions folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})"
+        )
+    return preds
+
+
+def read_labels(path: Path, column: str | None) -> np.ndarray:
+    """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
+    if path.suffix.lower() == ".npy":
+        if not path.is_file():
+            raise DataFileError(f"labels file {str(path)!r} does not exist")
+        return np.load(path, allow_pickle=False)
+    table = read_table(path)
+    if column is None:
+        column = table.columns[0] if table.shape[1] == 1 else "label"
+    if column not in table.columns:
+        raise MissingColumnError(
+            f"--label-column {column!r} is not in {str(path)!r}; columns are {list(table.columns)}"
+        )
+    return table[column].to_numpy()
+
+
+@click.command()
+@click.argument("predictions", type=click.Path(path_type=Path))
+@click.option(
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Original test labels (.npy or a table).",
+)
+@click.option(
+    "--label-column",
+    default=None,
+    help="Label column of --labels (default: its only column, or 'label').",
+)
+@click.option(
+    "--corrections",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Review export folder (cleaned.changes.csv), the change log, a .npy of corrected labels, or a row,label table.",
+)
+@click.option(
+    "--human-counts",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=".npy (items x classes) of annotator votes: plurality = corrected label, shares = soft labels.",
+)
+@click.option(
+    "--metric",
+    default="accuracy",
+    show_default=True,
+    help="A sklearn.metrics name (accuracy, balanced_accuracy, f1_score, ...).",
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Random removal orders for the prevalence curve and crossovers.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("labelwise-evaluate"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option("--random-state", type=int, default=0, show_default=True)
+def evaluate(
+    predictions,
+    labels_path,
+    label_column,
+    corrections,
+    human_counts,
+    metric,
+    seeds,
+    out,
+    random_state,
+):
+    """Score the models in PREDICTIONS (one .npy/.csv per model) on original and corrected test labels.
+
+    Writes table.csv (score and rank per model on original labels, corrected labels and the
+    correctable subset), curve.csv (score vs prevalence of corrected items, mean and band over
+    seeds), crossovers.csv (prevalence at which each pair of models swaps), summary.json and
+    evaluation.html to --out.
+    """
+    if (corrections is None) == (human_counts is None):
+        raise InvalidParameterError(
+            "give exactly one of --corrections or --human-counts"
+        )
+    given = read_labels(Path(labels_path), label_column)
+    preds = read_predictions(Path(predictions))
+    if human_counts is not None:
+        if not Path(human_counts).is_file():
+            raise DataFileError(
+                f"--human-counts file {str(human_counts)!r} does not exist"
+            )
+        fixes = corrections_from_counts(
+            np.load(human_counts, allow_pickle=False), given
+        )
+    else:
+        fixes = read_corrections(corrections, given)
+    ev = corrected_benchmark(
+        preds,
+        given,
+        fixes.corrected,
+        metric=metric,
+        soft_labels=fixes.soft_labels,
+        seeds=seeds,
+        random_state=random_state,
+    )
+    curve = ev.prevalence_curve()
+    cross = ev.crossovers
+    out = Path(out)
+    write_csv(ev.table.reset_index(), out / "table.csv")
+    write_csv(curve.to_frame(), out / "curve.csv")
+    write_csv(cross, out / "crossovers.csv")
+    summary = {
+        "n_items": len(ev.given),
+        "n_correctable": int(ev.correctable.sum()),
+        "n_excluded": int((ev.corrected < 0).sum()),
+        "base_prevalence": ev.base_prevalence,
+        "metric": ev.metric_name,
+        "models": list(ev.models),
+        "corrections": fixes.source,
+        "settings": {
+            "predictions": str(Path(predictions).resolve()),
+            "seeds": seeds,
+            "random_state": random_state,
+        },
+    }
+    write_json(summary, out / "summary.json")
+    page = evaluation_html(
+        ev.table,
+        curve,
+        cross,
+        title="labelwise evaluate",
+        notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {metric}",
+    )
+    with atomic_write(out / "evaluation.html") as fh:
+        fh.write(page)
+    con = console()
+    con.print(
+        f"{summary['n_items']} items, [bold]{summary['n_correctable']}[/] corrected, {summary['n_excluded']} excluded"
+    )
+    print_frame(ev.table.reset_index(), title=f"{metric}: original vs corrected")
+    print_frame(cross, title="Crossovers")
+    con.print(
+        f"wrote {out / 'table.csv'}, curve.csv, crossovers.csv, summary.json, evaluation.html"
+    )

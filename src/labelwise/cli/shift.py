@@ -1,0 +1,175 @@
+"""``labelwise shift`` (class priors moved) and ``labelwise label-shift`` (label set moved)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+from ..errors import DataFileError
+from ..io import write_csv, write_json, write_npy
+from ..shift import METHODS, estimate_priors, familiarity
+from ..shift.priors import CALIBRATIONS
+from ._common import console, print_frame
+
+
+def _load(path: Path, option: str) -> np.ndarray:
+    if not Path(path).is_file():
+        raise DataFileError(f"{option} file {str(path)!r} does not exist")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise DataFileError(
+            f"{option} file {str(path)!r} is not a readable .npy array ({exc})"
+        ) from None
+
+
+def _names(path: Path, option: str) -> list[str]:
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError(f"{option} file {str(p)!r} does not exist")
+    names = [
+        line.strip()
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    if not names:
+        raise DataFileError(f"{option} file {str(p)!r} has no labels (one per line)")
+    return names
+
+
+@click.command()
+@click.option(
+    "--train-probs",
+    required=True,
+    type=click.Path(path_type=Path),
+    help=".npy (n x K) held-out probabilities on labelled source data.",
+)
+@click.option(
+    "--train-labels",
+    required=True,
+    type=click.Path(path_type=Path),
+    help=".npy (n,) their labels (0..K-1).",
+)
+@click.option(
+    "--target-probs",
+    required=True,
+    type=click.Path(path_type=Path),
+    help=".npy (m x K) probabilities on the target data.",
+)
+@click.option(
+    "--method", type=click.Choice(list(METHODS)), default="mlls", show_default=True
+)
+@click.option(
+    "--calibration",
+    type=click.Choice(list(CALIBRATIONS)),
+    default="auto",
+    show_default=True,
+)
+@click.option("--n-boot", type=click.IntRange(min=0), default=200, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("labelwise-shift"),
+    show_default=True,
+)
+@click.option("--random-state", type=int, default=0, show_default=True)
+def shift(
+    train_probs,
+    train_labels,
+    target_probs,
+    method,
+    calibration,
+    n_boot,
+    out,
+    random_state,
+):
+    """Estimate the class priors of the target data and adapt its probabilities to them.
+
+    Writes priors.csv (source and target prior, weight, bootstrap CI per class),
+    adapted_probs.npy (target posteriors under the new priors) and summary.json to --out.
+    """
+    vp, vl, tp = (
+        _load(train_probs, "--train-probs"),
+        _load(train_labels, "--train-labels"),
+        _load(target_probs, "--target-probs"),
+    )
+    est = estimate_priors(
+        vp,
+        vl,
+        tp,
+        method=method,
+        calibration=calibration,
+        n_boot=n_boot,
+        random_state=random_state,
+    )
+    adapted = est.calibrator(tp.astype(float)) * est.weights[None, :]
+    adapted /= np.clip(adapted.sum(axis=1, keepdims=True), 1e-300, None)
+    out = Path(out)
+    write_csv(est.to_frame().reset_index(), out / "priors.csv")
+    write_npy(adapted, out / "adapted_probs.npy")
+    write_json(
+        {
+            "method": method,
+            "calibration": est.calibration,
+            "n_source": len(vp),
+            "n_target": len(tp),
+            "priors": est.priors.tolist(),
+            "source_priors": est.source_priors.tolist(),
+            "n_boot": n_boot,
+            "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+        },
+        out / "summary.json",
+    )
+    print_frame(
+        est.to_frame().reset_index(),
+        title=f"Class priors ({method}, calibration {est.calibration})",
+    )
+    console().print(f"wrote {out / 'priors.csv'}, adapted_probs.npy, summary.json")
+
+
+@click.command("label-shift")
+@click.option(
+    "--train-labels",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Text file, one training label occurrence per line.",
+)
+@click.option(
+    "--eval-labels",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Text file, one evaluation label per line.",
+)
+@click.option(
+    "--k",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Most similar training occurrences that count.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("labelwise-label-shift"),
+    show_default=True,
+)
+def label_shift(train_labels, eval_labels, k, out):
+    """Familiarity of the evaluation label set to the training labels (offline character n-gram embedding).
+
+    Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.
+    """
+    res = familiarity(
+        _names(train_labels, "--train-labels"),
+        _names(eval_labels, "--eval-labels"),
+        k=k,
+    )
+    out = Path(out)
+    write_csv(res.to_frame().reset_index(), out / "familiarity.csv")
+    write_json(
+        {"familiarity": res.score, "k": k, "embedding": "char 2-4-gram tf-idf"},
+        out / "summary.json",
+    )
+    print_frame(res.to_frame().reset_index(), title=f"Familiarity {res.score:.4f}")
+    console().print(f"wrote {out / 'familiarity.csv'}, summary.json")

@@ -1,0 +1,42 @@
+"""Judge models on corrected test labels, re-rank benchmarks and compare system rankings.
+
+- :func:`corrected_benchmark`: scores on original vs corrected labels, prevalence curves and
+  ranking crossovers (Northcutt, Athalye & Mueller 2021).
+- :func:`read_corrections`, :func:`corrections_from_counts`: corrected labels from a review
+  export, a file of fixed labels, or per-item human counts.
+- :func:`ranking_agreement`: Kendall tau, tau-AP, Spearman, RBO with bootstrap intervals.
+- :mod:`~labelwise.evaluate.trec`: TREC run/qrels readers and per-system IR measures (ir-measures).
+"""
+
+from .benchmark import CorrectedBenchmark, corrected_benchmark
+from .corrections import (
+    Corrections,
+    corrections_from_changes,
+    corrections_from_counts,
+    read_corrections,
+)
+from .prevalence import PrevalenceCurve
+from .ranking import (
+    RankingAgreement,
+    kendall_tau,
+    ranking_agreement,
+    rbo_ext,
+    spearman_rho,
+    tau_ap,
+)
+
+__all__ = [
+    "CorrectedBenchmark",
+    "Corrections",
+    "PrevalenceCurve",
+    "RankingAgreement",
+    "corrected_benchmark",
+    "corrections_from_changes",
+    "corrections_from_counts",
+    "kendall_tau",
+    "ranking_agreement",
+    "rbo_ext",
+    "read_corrections",
+    "spearman_rho",
+    "tau_ap",
+]

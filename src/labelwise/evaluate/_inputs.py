@@ -1,0 +1,108 @@
+"""Shared input handling of :mod:`labelwise.evaluate`: model predictions, labels and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import _as_1d, check_probs, show
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+
+__all__ = ["encode_against", "predictions_to_codes", "resolve_metric"]
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+
+def resolve_metric(metric: str | Metric) -> tuple[str, Metric]:
+    """A metric ``f(y_true, y_pred) -> float`` from a scikit-learn name (``accuracy``, ``f1_score``...) or a callable."""
+    if callable(metric):
+        return getattr(metric, "__name__", "metric"), metric
+    if not isinstance(metric, str):
+        raise InvalidParameterError(
+            f"metric must be a scikit-learn metric name or a callable, got {metric!r}"
+        )
+    import sklearn.metrics as skm
+
+    for name in (metric, f"{metric}_score"):
+        fn = getattr(skm, name, None)
+        if callable(fn) and not isinstance(fn, type):
+            return metric, fn
+    raise InvalidParameterError(
+        f"metric must name a function of sklearn.metrics taking (y_true, y_pred) such as 'accuracy', "
+        f"'balanced_accuracy' or 'matthews_corrcoef', got {metric!r}"
+    )
+
+
+def is_accuracy(metric: str | Metric) -> bool:
+    """True for the plain accuracy metric, which has a fast path (running sums)."""
+    return metric in ("accuracy", "accuracy_score")
+
+
+def encode_against(
+    values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False
+) -> np.ndarray:
+    """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``."""
+    arr = _as_1d(values, name)
+    missing = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, bool)
+    if missing.any() and not allow_missing:
+        row = int(np.flatnonzero(missing)[0])
+        raise InvalidLabelsError(
+            f"{name} must not contain missing values, row {row} is {show(arr[row])}"
+        )
+    filled = arr.astype(object)
+    filled[missing] = classes[0]
+    codes = pd.Index(classes).get_indexer(filled)
+    bad = (codes < 0) & ~missing
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidLabelsError(
+            f"{name} must hold one of the classes {[c.item() if isinstance(c, np.generic) else c for c in classes[:20]]},"
+            f" row {row} is {show(arr[row])}"
+        )
+    codes = codes.astype(np.int64)
+    codes[missing] = -1
+    return codes
+
+
+def predictions_to_codes(
+    predictions: Mapping[str, Any], classes: np.ndarray, n_items: int
+) -> tuple[list[str], np.ndarray]:
+    """Each model's predicted class codes, shape (n_models, n_items).
+
+    A 2-D entry is a probability matrix (columns in the order of ``classes``) and is turned into
+    its row-wise argmax; a 1-D entry holds predicted labels.
+    """
+    if isinstance(predictions, pd.DataFrame):
+        predictions = {str(c): predictions[c].to_numpy() for c in predictions.columns}
+    if not isinstance(predictions, Mapping) or len(predictions) == 0:
+        raise InvalidParameterError(
+            f"predictions must be a non-empty mapping of model name -> predicted labels or probabilities, "
+            f"got {type(predictions).__name__}"
+        )
+    names = [str(k) for k in predictions]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidParameterError(
+            f"predictions must name each model once, got {dup} more than once"
+        )
+    out = np.empty((len(names), n_items), dtype=np.int64)
+    for i, (name, pred) in enumerate(predictions.items()):
+        arr = np.asarray(pred)
+        if arr.shape[0] != n_items:
+            raise ShapeMismatchError(
+                f"predictions of model {name!r} must have one row per test item ({n_items}), got {arr.shape[0]}"
+            )
+        if arr.ndim == 2:
+            probs = check_probs(arr, name=f"predictions of model {name!r}")
+            if probs.shape[1] != len(classes):
+                raise ShapeMismatchError(
+                    f"probabilities of model {name!r} must have one column per class ({len(classes)}), "
+                    f"got {probs.shape[1]}"
+                )
+            out[i] = probs.argmax(axis=1)
+        else:
+            out[i] = encode_against(arr, classes, name=f"predictions of model {name!r}")
+    return names, out

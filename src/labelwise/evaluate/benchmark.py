@@ -1,0 +1,290 @@
+"""Score models on original and corrected test labels (Northcutt, Athalye & Mueller, 2021)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import _as_1d, check_positive_int, check_probs, seed_from
+from ..errors import InvalidParameterError, ShapeMismatchError
+from ._inputs import encode_against, is_accuracy, predictions_to_codes, resolve_metric
+from .prevalence import (
+    PrevalenceCurve,
+    crossover_table,
+    keep_counts,
+    removal_order,
+    scores_after_removal,
+)
+
+__all__ = ["CorrectedBenchmark", "corrected_benchmark"]
+
+SUBSETS = ("original", "corrected", "correctable")
+
+
+@dataclass(frozen=True)
+class CorrectedBenchmark:
+    """Models scored on the original test labels, on the corrected ones and on the correctable subset.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per model: the score on ``original`` labels (all items), on ``corrected`` labels
+        (excluded items dropped), on the ``correctable`` subset (items whose label was changed), and
+        the rank under each (1 = best; ties share the best rank). With soft labels, also
+        ``expected_corrected``: the expected accuracy under the human label distribution.
+    models : tuple of str
+    classes : ndarray
+    given, corrected : ndarray of int
+        Codes of the original and corrected labels (``-1``: excluded from the corrected test set).
+    predicted : ndarray of int, shape (n_models, n_items)
+    metric_name : str
+    seeds, random_state : int
+        Removal orders used by :meth:`prevalence_curve` and :attr:`crossovers`.
+
+    References
+    ----------
+    .. [1] C. G. Northcutt, A. Athalye and J. Mueller, "Pervasive Label Errors in Test Sets Destabilize
+       Machine Learning Benchmarks", NeurIPS Datasets and Benchmarks, 2021.
+    """
+
+    table: pd.DataFrame
+    models: tuple[str, ...]
+    classes: np.ndarray
+    given: np.ndarray
+    corrected: np.ndarray
+    predicted: np.ndarray
+    metric_name: str
+    metric: Callable[[np.ndarray, np.ndarray], float] = field(repr=False)
+    seeds: int = 10
+    random_state: int = 0
+
+    @property
+    def correctable(self) -> np.ndarray:
+        """Mask of items whose corrected label differs from the given one."""
+        return (self.corrected >= 0) & (self.corrected != self.given)
+
+    @property
+    def clean(self) -> np.ndarray:
+        """Mask of items whose corrected label equals the given one."""
+        return self.corrected == self.given
+
+    @property
+    def base_prevalence(self) -> float:
+        """Share of correctable items in the corrected test set."""
+        return float(self.correctable.sum() / max(int((self.corrected >= 0).sum()), 1))
+
+    def _fast(self) -> Callable | None:
+        return None if is_accuracy(self.metric_name) else self.metric
+
+    def prevalence_curve(
+        self,
+        models: Sequence[str] | None = None,
+        seeds: int | None = None,
+        prevalences: Sequence[float] | None = None,
+        random_state: int | None = None,
+        band: float = 0.95,
+    ) -> PrevalenceCurve:
+        """Scores on corrected labels as correctly labelled items are removed at random.
+
+        Parameters
+        ----------
+        models : list of str, optional
+            Models to include (default: all).
+        seeds : int, optional
+            Number of random removal orders (default: :attr:`seeds`).
+        prevalences : list of float, optional
+            Target shares of correctable items, each at least :attr:`base_prevalence`
+            (default: 21 points from it to ``max(0.5, base)``).
+        random_state : int, optional
+            Seed of the removal orders (default: :attr:`random_state`).
+        band : float
+            Width of the band over seeds in :meth:`PrevalenceCurve.to_frame`.
+        """
+        idx = self._model_index(models)
+        seeds = check_positive_int("seeds", self.seeds if seeds is None else seeds)
+        rs = self.random_state if random_state is None else (seed_from(random_state) or 0)
+        c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
+        base = self.base_prevalence
+        grid = np.linspace(base, max(0.5, base), 21) if prevalences is None else prevalences
+        keep = keep_counts(len(c_idx), len(clean_idx), grid)
+        scores = np.stack(
+            [
+                scores_after_removal(
+                    self.predicted[idx],
+                    self.corrected,
+                    c_idx,
+                    removal_order(clean_idx, s, rs),
+                    keep,
+                    self._fast(),
+                )
+                for s in range(seeds)
+            ]
+        )
+        prevalence = len(c_idx) / np.maximum(len(c_idx) + keep, 1)
+        return PrevalenceCurve(
+            tuple(self.models[i] for i in idx),
+            prevalence,
+            len(clean_idx) - keep,
+            scores,
+            band,
+        )
+
+    @cached_property
+    def crossovers(self) -> pd.DataFrame:
+        """For each pair of models, the prevalence of correctable items at which their order flips.
+
+        With accuracy, every removal step is checked (exact); with other metrics, the 101 keep
+        counts evenly spaced from all clean items to none. Columns: model_a (better on the full
+        corrected test set), model_b, score_a, score_b, base_prevalence, share_flipped (share of
+        seeds in which the order flips at all), prevalence (median over flipping seeds), ci_low,
+        ci_high (2.5th and 97.5th percentiles) and increase (prevalence - base_prevalence).
+        """
+        c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
+        n_clean = len(clean_idx)
+        keep = (
+            np.arange(n_clean, -1, -1)
+            if is_accuracy(self.metric_name)
+            else np.unique(np.linspace(0, n_clean, 101).round().astype(np.int64))[::-1]
+        )
+
+        def per_seed(s: int) -> tuple[np.ndarray, np.ndarray]:
+            order = removal_order(clean_idx, s, self.random_state)
+            return keep, scores_after_removal(
+                self.predicted, self.corrected, c_idx, order, keep, self._fast()
+            )
+
+        base = self.table["corrected"].to_numpy(dtype=float)
+        return crossover_table(
+            self.models, base, per_seed, len(c_idx), n_clean, self.seeds
+        )
+
+    def _model_index(self, models: Sequence[str] | None) -> list[int]:
+        if models is None:
+            return list(range(len(self.models)))
+        unknown = [m for m in models if m not in self.models]
+        if unknown:
+            raise InvalidParameterError(
+                f"models must be among {list(self.models)}, got unknown {unknown}"
+            )
+        return [self.models.index(m) for m in models]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The score-and-rank table, one row per model."""
+        return self.table.copy()
+
+
+def _score(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(metric(y_true, y_pred)) if len(y_true) else np.nan
+
+
+def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any) -> np.ndarray:
+    if classes is not None:
+        return _as_1d(classes, "classes")
+    values = pd.unique(
+        np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object)
+    )
+    try:
+        return np.asarray(sorted(values))
+    except TypeError:
+        return np.asarray(values, dtype=object)
+
+
+def corrected_benchmark(
+    predictions: Mapping[str, Any],
+    given: Any,
+    corrected: Any,
+    *,
+    metric: str | Callable = "accuracy",
+    soft_labels: Any = None,
+    classes: Any = None,
+    seeds: int = 10,
+    random_state: int = 0,
+) -> CorrectedBenchmark:
+    """Score models on the original labels, the corrected labels and the correctable subset.
+
+    Parameters
+    ----------
+    predictions : mapping of str -> array
+        Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order.
+    given : array-like of shape (n,)
+        The original test labels.
+    corrected : array-like of shape (n,)
+        The corrected labels; missing (None/NaN) for items excluded from the corrected test set
+        (e.g. no agreed correct label). Equal to ``given`` where the label stands.
+    metric : str or callable
+        A scikit-learn metric name (``"accuracy"``, ``"balanced_accuracy"``, ``"f1_score"``...) or
+        ``f(y_true, y_pred) -> float``; higher is better.
+    soft_labels : array-like of shape (n, K), optional
+        Human label distributions (e.g. vote shares); adds the ``expected_corrected`` column.
+    classes : array-like, optional
+        All classes in column order (default: sorted labels seen in ``given`` and ``corrected``).
+    seeds, random_state : int
+        Removal orders for :meth:`CorrectedBenchmark.prevalence_curve` and ``crossovers``.
+
+    Returns
+    -------
+    CorrectedBenchmark
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> given = np.array([0, 0, 1, 1, 0, 1])
+    >>> fixed = np.array([0, 1, 1, 1, 0, 0])
+    >>> ev = corrected_benchmark({"a": given, "b": fixed}, given, fixed)
+    >>> ev.table[["original", "corrected", "correctable"]].round(2).to_dict("index")["b"]
+    {'original': 0.67, 'corrected': 1.0, 'correctable': 1.0}
+
+    References
+    ----------
+    .. [1] C. G. Northcutt, A. Athalye and J. Mueller, "Pervasive Label Errors in Test Sets Destabilize
+       Machine Learning Benchmarks", NeurIPS Datasets and Benchmarks, 2021.
+    """
+    name, fn = resolve_metric(metric)
+    given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
+    if len(given_arr) != len(corrected_arr):
+        raise ShapeMismatchError(
+            f"corrected must have one label per test item ({len(given_arr)}), got {len(corrected_arr)}"
+        )
+    cls = _classes(given_arr, corrected_arr, classes)
+    g = encode_against(given_arr, cls, name="given")
+    c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
+    models, pred = predictions_to_codes(predictions, cls, len(g))
+    kept, fixable = c >= 0, (c >= 0) & (c != g)
+    table = pd.DataFrame(
+        {
+            "original": [_score(fn, g, p) for p in pred],
+            "corrected": [_score(fn, c[kept], p[kept]) for p in pred],
+            "correctable": [_score(fn, c[fixable], p[fixable]) for p in pred],
+        },
+        index=pd.Index(models, name="model"),
+    )
+    if soft_labels is not None:
+        soft = check_probs(soft_labels, name="soft_labels")
+        if soft.shape != (len(g), len(cls)):
+            raise ShapeMismatchError(
+                f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}"
+            )
+        table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(
+            axis=1
+        )
+    for col in list(table.columns):
+        table[f"{col}_rank"] = (
+            table[col].rank(ascending=False, method="min").astype("Int64")
+        )
+    return CorrectedBenchmark(
+        table,
+        tuple(models),
+        cls,
+        g,
+        c,
+        pred,
+        name,
+        fn,
+        check_positive_int("seeds", seeds),
+        seed_from(random_state) or 0,
+    )

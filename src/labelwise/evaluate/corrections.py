@@ -1,0 +1,201 @@
+"""Corrected test labels from a review export, a file of fixed labels, or per-item human counts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import _as_1d, show
+from ..errors import (
+    DataFileError,
+    InvalidLabelsError,
+    InvalidParameterError,
+    MissingColumnError,
+    ShapeMismatchError,
+)
+from ..io.tables import read_table
+
+__all__ = [
+    "Corrections",
+    "corrections_from_changes",
+    "corrections_from_counts",
+    "read_corrections",
+]
+
+CHANGES_NAME = "cleaned.changes.csv"
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Corrected labels for a test set.
+
+    Attributes
+    ----------
+    corrected : ndarray of object, shape (n,)
+        The corrected label of every item; ``None`` where the item is excluded.
+    soft_labels : ndarray of shape (n, K) or None
+        Human label distributions, when built from counts.
+    source : str
+        Where the corrections came from.
+    """
+
+    corrected: np.ndarray
+    soft_labels: np.ndarray | None
+    source: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item: the corrected label (None when excluded)."""
+        return pd.DataFrame({"corrected": self.corrected})
+
+
+def corrections_from_changes(
+    changes: pd.DataFrame, given: Any, *, source: str = "changes"
+) -> Corrections:
+    """Apply a review change log (``row``, ``action``, ``new_label``) to the given labels.
+
+    ``relabel`` sets the new label, ``exclude`` drops the item from the corrected test set and
+    ``keep`` leaves the given label. This is the log that ``labelwise export`` writes beside the
+    cleaned table (``cleaned.changes.csv``).
+    """
+    g = _as_1d(given, "given").astype(object)
+    for col in ("row", "action", "new_label"):
+        if col not in changes.columns:
+            raise MissingColumnError(
+                f"{source} must have a {col!r} column (columns: {list(changes.columns)[:20]})"
+            )
+    rows = pd.to_numeric(changes["row"], errors="coerce").to_numpy()
+    bad = (
+        ~np.isfinite(rows)
+        | (rows < 0)
+        | (rows >= len(g))
+        | (np.mod(np.nan_to_num(rows), 1) != 0)
+    )
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidLabelsError(
+            f"{source} has a correction for an item not in the test set: row {show(changes['row'].iloc[i])} "
+            f"(line {i + 2}); the test set has items 0..{len(g) - 1}"
+        )
+    corrected = g.copy()
+    for r, action, new in zip(
+        rows.astype(np.int64), changes["action"].astype(str), changes["new_label"]
+    ):
+        if action == "relabel":
+            corrected[r] = _like(new, g)
+        elif action == "exclude":
+            corrected[r] = None
+        elif action not in ("keep", "clear"):
+            raise InvalidParameterError(
+                f"{source}: action must be relabel, exclude or keep, got {action!r}"
+            )
+    return Corrections(corrected, None, source)
+
+
+def _like(value: Any, given: np.ndarray) -> Any:
+    """A label read from text turned into the type of the given labels (CSV reads 3 as '3' or 3.0)."""
+    sample = given[0]
+    if isinstance(sample, (int, np.integer)) and not isinstance(sample, bool):
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            return value
+        return int(f) if f == int(f) else value
+    if isinstance(sample, str):
+        return str(value)
+    return value
+
+
+def corrections_from_counts(
+    counts: Any, given: Any, *, classes: Any = None
+) -> Corrections:
+    """Corrected labels as the plurality of per-item human votes, and soft labels as vote shares.
+
+    Parameters
+    ----------
+    counts : array-like of shape (n, K)
+        Number of annotators who chose each class (columns in ``classes`` order).
+    given : array-like of shape (n,)
+        The original labels; a tie that includes the given label keeps it.
+    classes : array-like of shape (K,), optional
+        Class of each column (default: ``0..K-1``).
+    """
+    c = np.asarray(counts, dtype=float)
+    g = _as_1d(given, "given")
+    if c.ndim != 2:
+        raise ShapeMismatchError(
+            f"counts must be 2-D (items x classes), got shape {c.shape}"
+        )
+    if len(c) != len(g):
+        raise ShapeMismatchError(
+            f"counts must have one row per test item ({len(g)}), got {len(c)}"
+        )
+    if not np.all(np.isfinite(c)) or (c < 0).any():
+        raise InvalidParameterError("counts must be finite and non-negative")
+    cls = np.arange(c.shape[1]) if classes is None else _as_1d(classes, "classes")
+    if len(cls) != c.shape[1]:
+        raise ShapeMismatchError(
+            f"classes must have one entry per column of counts ({c.shape[1]}), got {len(cls)}"
+        )
+    col = pd.Index(cls).get_indexer(g.astype(object))
+    if (col < 0).any():
+        row = int(np.flatnonzero(col < 0)[0])
+        raise InvalidLabelsError(
+            f"given must be one of the classes of counts, row {row} is {show(g[row])}"
+        )
+    total = c.sum(axis=1)
+    top = c.max(axis=1)
+    keep_given = c[np.arange(len(c)), col] == top
+    corrected = np.where(
+        keep_given, g.astype(object), cls[c.argmax(axis=1)].astype(object)
+    )
+    corrected[total == 0] = None
+    soft = np.divide(c, total[:, None], out=np.zeros_like(c), where=total[:, None] > 0)
+    soft[total == 0] = np.eye(c.shape[1])[col[total == 0]]
+    return Corrections(corrected, soft, "counts")
+
+
+def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
+    """Corrections from a review export or a file of fixed labels.
+
+    ``path`` may be a folder holding ``cleaned.changes.csv`` (``labelwise export``), that change log
+    itself, a ``.npy`` of the corrected label of every item, or a table (CSV, Parquet, JSONL)
+    with ``row`` and ``label`` columns (a fixed label per listed item; unlisted items keep theirs;
+    an empty label excludes the item).
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / CHANGES_NAME
+        if not p.is_file():
+            raise DataFileError(
+                f"corrections folder {path} must contain {CHANGES_NAME} (written by labelwise export)"
+            )
+    if not p.is_file():
+        raise DataFileError(f"corrections file {p} does not exist")
+    g = _as_1d(given, "given")
+    if p.suffix == ".npy":
+        arr = np.load(p, allow_pickle=False)
+        if arr.shape != (len(g),):
+            raise ShapeMismatchError(
+                f"corrections {p.name} must hold one label per test item ({len(g)}), got shape {arr.shape}"
+            )
+        return Corrections(arr.astype(object), None, str(p))
+    table = read_table(p)
+    if "action" in table.columns:
+        return corrections_from_changes(table, g, source=str(p))
+    if "row" not in table.columns or "label" not in table.columns:
+        raise MissingColumnError(
+            f"corrections {p} must have 'row' and 'label' columns (columns: {list(table.columns)[:20]})"
+        )
+    changes = pd.DataFrame(
+        {
+            "row": table["row"],
+            "action": np.where(table["label"].isna(), "exclude", "relabel"),
+            "new_label": table["label"],
+        }
+    )
+    return corrections_from_changes(changes, g, source=str(p))

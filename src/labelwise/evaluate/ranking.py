@@ -1,0 +1,305 @@
+"""Do two score tables order the same systems the same way? Kendall tau, tau-AP, Spearman, RBO."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_fraction, check_positive_int, check_random_state
+from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+
+__all__ = [
+    "RankingAgreement",
+    "kendall_tau",
+    "ranking_agreement",
+    "rbo_ext",
+    "spearman_rho",
+    "tau_ap",
+]
+
+MEASURES = ("kendall_tau", "tau_ap", "tau_ap_symmetric", "spearman", "rbo_ext")
+
+
+def _check_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ShapeMismatchError(
+            f"the two score lists must be 1-D and of equal length, got shapes {x.shape} and {y.shape}"
+        )
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise InvalidParameterError("scores must be finite numbers")
+    return x, y
+
+
+def kendall_tau(a: Any, b: Any) -> float:
+    """Kendall's tau-b between two score lists (ties adjusted as in Kendall 1945; equals scipy's default).
+
+    Counts concordant minus discordant pairs over ``sqrt((n0 - n1)(n0 - n2))`` where ``n1``, ``n2``
+    are pairs tied in one list. O(n^2) memory in the number of systems.
+    """
+    x, y = _check_pair(a, b)
+    sx = np.sign(x[:, None] - x[None, :])
+    sy = np.sign(y[:, None] - y[None, :])
+    iu = np.triu_indices(len(x), 1)
+    sx, sy = sx[iu], sy[iu]
+    denom = np.sqrt(np.count_nonzero(sx) * np.count_nonzero(sy))
+    return float(np.sum(sx * sy) / denom) if denom else np.nan
+
+
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    ends = np.r_[starts[1:], len(x)]
+    avg = (starts + ends - 1) / 2.0 + 1.0
+    ranks = np.empty(len(x))
+    ranks[order] = np.repeat(avg, ends - starts)
+    return ranks
+
+
+def spearman_rho(a: Any, b: Any) -> float:
+    """Spearman's rho: Pearson correlation of the average ranks (equals ``scipy.stats.spearmanr``)."""
+    x, y = _check_pair(a, b)
+    rx, ry = _average_ranks(x), _average_ranks(y)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    denom = np.sqrt(np.sum(rx * rx) * np.sum(ry * ry))
+    return float(np.sum(rx * ry) / denom) if denom else np.nan
+
+
+def tau_ap(truth: Any, estimate: Any) -> float:
+    """AP rank correlation of the ``estimate`` ranking against the ``truth`` ranking (higher score = better).
+
+    ``tau_AP = 2/(N-1) * sum_{i=2..N} C(i)/(i-1) - 1`` where, walking down the estimated ranking,
+    ``C(i)`` counts the items above rank ``i`` that the true ranking also puts above the item at
+    rank ``i``. Swaps near the top cost more than swaps near the bottom. The measure assumes no
+    ties; tied scores are ordered by their position in the input.
+
+    References
+    ----------
+    .. [1] E. Yilmaz, J. A. Aslam and S. Robertson, "A new rank correlation coefficient for
+       information retrieval", SIGIR 2008.
+    """
+    t, e = _check_pair(truth, estimate)
+    n = len(t)
+    if n < 2:
+        raise TooFewExamplesError(f"tau_ap needs at least 2 systems, got {n}")
+    order = np.argsort(-e, kind="stable")
+    true_rank = np.empty(n, np.int64)
+    true_rank[np.argsort(-t, kind="stable")] = np.arange(n)
+    r = true_rank[order]  # true position of the item at each estimated position
+    above = (
+        r[None, :] < r[:, None]
+    )  # above[i, j]: item at est. position j is truly above item at i
+    c = np.tril(above, -1).sum(axis=1)[1:]
+    return float(2.0 / (n - 1) * np.sum(c / np.arange(1, n)) - 1.0)
+
+
+def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
+    """Extrapolated rank-biased overlap of two ranked lists (item ids, best first; no ties).
+
+    Implements eq. (32) of Webber et al. for lists of lengths ``s <= l``:
+    ``RBO_ext = (1-p)/p * (sum_{d=1..l} X_d/d p^d + sum_{d=s+1..l} X_s (d-s)/(s d) p^d)
+    + ((X_l - X_s)/l + X_s/s) p^l``, where ``X_d`` is the size of the overlap of the two prefixes
+    of depth ``d`` (the shorter list's prefix stops growing at ``s``). For two lists of the same
+    items this is 1 when they are equal.
+
+    References
+    ----------
+    .. [1] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
+       ACM Transactions on Information Systems 28(4), 2010.
+    """
+    p = check_fraction("p", p, low=0.0, high=1.0)
+    if p == 0:
+        raise InvalidParameterError("p must be in (0, 1), got 0")
+    S, L = (list(s), list(t)) if len(s) <= len(t) else (list(t), list(s))
+    if len(set(S)) != len(S) or len(set(L)) != len(L):
+        raise InvalidParameterError("rbo_ext needs rankings without repeated items")
+    ns, nl = len(S), len(L)
+    if ns == 0:
+        raise TooFewExamplesError("rbo_ext needs non-empty rankings")
+    pos_s = {item: i for i, item in enumerate(S)}
+    pos_l = {item: i for i, item in enumerate(L)}
+    # item enters the overlap at depth max(pos in S, pos in L) + 1 (for d <= s; the short list stops at s)
+    gain = np.zeros(nl + 1)
+    for item, i in pos_s.items():
+        if item in pos_l:
+            gain[max(i, pos_l[item]) + 1] += 1
+    x = np.cumsum(gain)[1:]  # X_d for d = 1..l (S padded with nothing beyond s)
+    d = np.arange(1, nl + 1, dtype=float)
+    xs = x[ns - 1]
+    total = np.sum(x / d * p**d)
+    extra = np.sum(xs * (d[ns:] - ns) / (ns * d[ns:]) * p ** d[ns:])
+    return float((1 - p) / p * (total + extra) + ((x[-1] - xs) / nl + xs / ns) * p**nl)
+
+
+def _ranked(scores: np.ndarray, names: np.ndarray) -> list[Any]:
+    return list(names[np.argsort(-scores, kind="stable")])
+
+
+def _measures(
+    a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float
+) -> dict[str, float]:
+    return {
+        "kendall_tau": kendall_tau(a, b),
+        "tau_ap": tau_ap(a, b),
+        "tau_ap_symmetric": 0.5 * (tau_ap(a, b) + tau_ap(b, a)),
+        "spearman": spearman_rho(a, b),
+        "rbo_ext": rbo_ext(_ranked(a, names), _ranked(b, names), p),
+    }
+
+
+@dataclass(frozen=True)
+class RankingAgreement:
+    """Agreement of two system rankings, with bootstrap confidence intervals.
+
+    Attributes
+    ----------
+    systems : ndarray
+    scores_a, scores_b : ndarray
+        Per-system scores (higher = better), aligned on ``systems``.
+    values : dict of str -> float
+        kendall_tau, tau_ap (ranking b judged against ranking a as the truth), tau_ap_symmetric
+        (mean of both directions), spearman, rbo_ext.
+    ci_low, ci_high : dict of str -> float
+    n_boot : int
+    resampled : str
+        ``"topics"`` when per-topic tables were given, else ``"systems"``.
+    """
+
+    systems: np.ndarray
+    scores_a: np.ndarray
+    scores_b: np.ndarray
+    values: dict[str, float]
+    ci_low: dict[str, float]
+    ci_high: dict[str, float]
+    n_boot: int
+    resampled: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measure: value, ci_low, ci_high."""
+        return pd.DataFrame(
+            {"value": self.values, "ci_low": self.ci_low, "ci_high": self.ci_high}
+        ).rename_axis("measure")
+
+    def systems_frame(self) -> pd.DataFrame:
+        """One row per system: score and rank (1 = best) under each table."""
+        f = pd.DataFrame(
+            {"score_a": self.scores_a, "score_b": self.scores_b},
+            index=pd.Index(self.systems, name="system"),
+        )
+        f["rank_a"] = f["score_a"].rank(ascending=False, method="min").astype(int)
+        f["rank_b"] = f["score_b"].rank(ascending=False, method="min").astype(int)
+        return f
+
+
+def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frames = []
+    for name, s in (("scores_a", scores_a), ("scores_b", scores_b)):
+        if isinstance(s, dict):
+            s = pd.Series(s)
+        f = (
+            s.to_frame()
+            if isinstance(s, pd.Series)
+            else s
+            if isinstance(s, pd.DataFrame)
+            else None
+        )
+        if f is None:
+            raise InvalidParameterError(
+                f"{name} must be a pandas Series or dict (system -> score) or a DataFrame (systems x topics), "
+                f"got {type(s).__name__}"
+            )
+        frames.append(f.astype(float))
+    a, b = frames
+    if set(a.index) != set(b.index):
+        only = sorted(map(str, set(a.index) ^ set(b.index)))[:10]
+        raise ShapeMismatchError(
+            f"scores_a and scores_b must score the same systems; only in one of them: {only}"
+        )
+    b = b.loc[a.index]
+    if a.shape[1] > 1 or b.shape[1] > 1:
+        topics = a.columns.intersection(b.columns)
+        if len(topics) == 0:
+            raise ShapeMismatchError(
+                "per-topic score tables must share topic columns, got none in common"
+            )
+        a, b = a[topics], b[topics]
+    if len(a) < 3:
+        raise TooFewExamplesError(
+            f"ranking agreement needs at least 3 systems, got {len(a)}"
+        )
+    return a, b
+
+
+def ranking_agreement(
+    scores_a: Any,
+    scores_b: Any,
+    *,
+    p: float = 0.9,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: Any = 0,
+) -> RankingAgreement:
+    """Kendall tau, tau-AP, Spearman and RBO between two rankings of the same systems, with bootstrap CIs.
+
+    Parameters
+    ----------
+    scores_a, scores_b : Series/dict (system -> score) or DataFrame (systems x topics)
+        Higher is better. With per-topic tables the system score is the mean over topics and the
+        bootstrap resamples topics (the usual IR practice); otherwise it resamples systems with
+        replacement and computes each measure on the distinct systems drawn.
+    p : float
+        RBO persistence (weight of the top ``1/(1-p)`` ranks).
+    n_boot : int
+        Bootstrap replicates (0: no intervals).
+    ci : float
+        Confidence level of the percentile intervals.
+
+    References
+    ----------
+    .. [1] M. G. Kendall, "The treatment of ties in ranking problems", Biometrika 33(3), 1945.
+    .. [2] E. Yilmaz, J. A. Aslam and S. Robertson, "A new rank correlation coefficient for
+       information retrieval", SIGIR 2008.
+    .. [3] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
+       ACM TOIS 28(4), 2010.
+    .. [4] B. Efron and R. Tibshirani, "An Introduction to the Bootstrap", 1993.
+    """
+    a, b = _align(scores_a, scores_b)
+    n_boot = check_positive_int("n_boot", n_boot, minimum=0)
+    ci = check_fraction("ci", ci, low=0.0, high=1.0)
+    names = np.asarray(a.index)
+    sa, sb = a.mean(axis=1).to_numpy(), b.mean(axis=1).to_numpy()
+    values = _measures(sa, sb, names, p)
+    rng = check_random_state(random_state)
+    by_topic = a.shape[1] > 1
+    boots: list[dict[str, float]] = []
+    for _ in range(n_boot):
+        if by_topic:
+            cols = rng.integers(0, a.shape[1], a.shape[1])
+            boots.append(
+                _measures(
+                    a.to_numpy()[:, cols].mean(1),
+                    b.to_numpy()[:, cols].mean(1),
+                    names,
+                    p,
+                )
+            )
+        else:
+            rows = np.unique(rng.integers(0, len(sa), len(sa)))
+            if len(rows) >= 3:
+                boots.append(_measures(sa[rows], sb[rows], names[rows], p))
+    q = (50 * (1 - ci), 50 * (1 + ci))
+    low, high = {}, {}
+    for m in MEASURES:
+        vals = np.array([d[m] for d in boots], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        low[m], high[m] = (
+            tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan)
+        )
+    return RankingAgreement(
+        names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems"
+    )

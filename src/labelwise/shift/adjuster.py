@@ -1,0 +1,106 @@
+"""Adapt a fitted classifier to new class priors: estimate them, then reweight its posteriors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from .._validate import check_choice, check_estimator_method, encode_labels_for_probs
+from ..errors import EstimatorError
+from .calibration import fit_calibrator
+from .priors import CALIBRATIONS, DEFAULT_CALIBRATION, METHODS, estimate_priors
+
+__all__ = ["PriorShiftAdjuster"]
+
+
+class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
+    """Wrap a fitted probabilistic classifier; re-weight its posteriors by estimated target priors.
+
+    ``fit(X_val, y_val)`` fits the recalibration on labelled held-out source data;
+    ``adapt(X_target)`` estimates the target priors with ``method``; then ``predict_proba`` returns
+    ``p(y | x) ∝ p_cal(y | x) * q(y) / p(y)`` (Saerens et al. 2002, eq. 2.4) and ``predict`` its argmax.
+
+    Parameters
+    ----------
+    model : fitted classifier with ``predict_proba`` and ``classes_``
+    method : {"mlls", "bbse", "rlls"}
+    calibration : {"auto", "bcts", "ts", "none"}
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    calibrator_ : Calibrator
+    estimate_ : PriorShiftEstimate
+        Set by :meth:`adapt`.
+    priors_, weights_ : ndarray
+
+    References
+    ----------
+    .. [1] M. Saerens, P. Latinne and C. Decaestecker, Neural Computation 14(1), 2002.
+    .. [2] A. Alexandari, A. Kundaje and A. Shrikumar, ICML 2020.
+    """
+
+    def __init__(
+        self, model: Any, method: str = "mlls", calibration: str = "auto"
+    ) -> None:
+        self.model = model
+        self.method = method
+        self.calibration = calibration
+
+    def fit(self, X_val: Any, y_val: Any) -> PriorShiftAdjuster:
+        """Store validation posteriors and fit the calibration on them."""
+        check_estimator_method(self.model, "predict_proba", name="model")
+        if not hasattr(self.model, "classes_"):
+            raise EstimatorError(
+                "model must be fitted (it has no classes_); fit it on training data first"
+            )
+        check_choice("method", self.method, list(METHODS))
+        check_choice("calibration", self.calibration, CALIBRATIONS)
+        self.classes_ = np.asarray(self.model.classes_)
+        self.val_probs_ = np.asarray(self.model.predict_proba(X_val), dtype=float)
+        self.y_val_ = np.asarray(y_val)
+        kind = (
+            DEFAULT_CALIBRATION[self.method]
+            if self.calibration == "auto"
+            else self.calibration
+        )
+        codes, _ = encode_labels_for_probs(
+            self.y_val_, len(self.classes_), classes=self.classes_, name="y_val"
+        )
+        self.calibrator_ = fit_calibrator(self.val_probs_, codes, kind)
+        return self
+
+    def adapt(self, X_target: Any, **options: Any) -> PriorShiftAdjuster:
+        """Estimate the class priors of ``X_target`` and switch predictions to them."""
+        if not hasattr(self, "calibrator_"):
+            raise EstimatorError(
+                "PriorShiftAdjuster must be fit on validation data before adapt"
+            )
+        self.estimate_ = estimate_priors(
+            self.val_probs_,
+            self.y_val_,
+            self.model.predict_proba(X_target),
+            method=self.method,
+            calibration=self.calibration,
+            classes=self.classes_,
+            **options,
+        )
+        self.priors_, self.weights_ = self.estimate_.priors, self.estimate_.weights
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Posteriors under the target priors (calibrated source posteriors before :meth:`adapt`)."""
+        if not hasattr(self, "calibrator_"):
+            raise EstimatorError("PriorShiftAdjuster must be fit before predict_proba")
+        p = self.calibrator_(np.asarray(self.model.predict_proba(X), dtype=float))
+        if hasattr(self, "weights_"):
+            p = p * self.weights_[None, :]
+            s = p.sum(axis=1, keepdims=True)
+            p = np.divide(p, s, out=np.full_like(p, 1.0 / p.shape[1]), where=s > 0)
+        return p
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The class with the highest adapted posterior."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

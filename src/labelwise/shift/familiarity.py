@@ -1,0 +1,141 @@
+"""Familiarity: how close an evaluation label set is to the training labels (Golde et al. 2025)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_positive_int
+from ..errors import InvalidLabelsError, ShapeMismatchError
+
+__all__ = ["Familiarity", "familiarity", "tfidf_embed"]
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def tfidf_embed(names: Sequence[str]) -> np.ndarray:
+    """Offline default embedding: character 2-4-gram TF-IDF vectors of the label names (lower-cased).
+
+    Unlike the paper's sentence encoder it knows spelling, not meaning: ``"person"`` and
+    ``"persons"`` are close, ``"person"`` and ``"human"`` are not.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 4), lowercase=True, sublinear_tf=True
+    )
+    return vec.fit_transform([str(n).replace("_", " ") for n in names]).toarray()
+
+
+@dataclass(frozen=True)
+class Familiarity:
+    """Familiarity of evaluation labels to a training label distribution.
+
+    Attributes
+    ----------
+    score : float
+        Mean of ``per_label`` over the evaluation labels (0: unrelated, 1: all seen verbatim).
+    per_label : Series
+        Familiarity of each evaluation label.
+    nearest : Series
+        The most similar training label of each evaluation label.
+    k : int
+    """
+
+    score: float
+    per_label: pd.Series
+    nearest: pd.Series
+    k: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per evaluation label: familiarity and nearest training label."""
+        return pd.DataFrame(
+            {"familiarity": self.per_label, "nearest_train_label": self.nearest}
+        )
+
+
+def _counts(train_labels: Iterable[Any] | Mapping[Any, int]) -> Counter:
+    counts = (
+        Counter(dict(train_labels))
+        if isinstance(train_labels, Mapping)
+        else Counter(map(str, train_labels))
+    )
+    counts = Counter({str(k): int(v) for k, v in counts.items() if v > 0})
+    if not counts:
+        raise InvalidLabelsError(
+            "train_labels must hold at least one label (with a positive count)"
+        )
+    return counts
+
+
+def familiarity(
+    train_labels: Iterable[Any] | Mapping[Any, int],
+    eval_labels: Iterable[Any],
+    embed: Embed | None = None,
+    *,
+    k: int = 1000,
+) -> Familiarity:
+    """Similarity of each evaluation label to the training labels, weighted by training frequency.
+
+    For an evaluation label ``e``, the training label *occurrences* are sorted by the cosine
+    similarity of their label to ``e`` (a label seen ``c`` times occupies ``c`` places), the top
+    ``k`` occurrences are kept, and ``familiarity(e)`` is their mean similarity (negative
+    similarities count as 0). A label seen often and verbatim in training scores near 1; a label
+    whose closest training labels are rare or dissimilar scores low. The data set's Familiarity is
+    the mean over its (distinct) evaluation labels.
+
+    Parameters
+    ----------
+    train_labels : iterable of labels (one per occurrence) or mapping label -> count
+    eval_labels : iterable of labels (distinct values are used)
+    embed : callable, optional
+        ``embed(names) -> array (len(names), d)``; default :func:`tfidf_embed` (offline, lexical).
+        Pass a sentence encoder to follow the paper.
+    k : int
+        Truncation: how many most-similar training occurrences count.
+
+    References
+    ----------
+    .. [1] J. Golde, P. Haller, M. Ploner, F. Barth, N. Jedema and A. Akbik, "Familiarity: Better
+       Evaluation of Zero-Shot Named Entity Recognition by Quantifying Label Shifts in Synthetic
+       Training Data", NAACL 2025.
+    """
+    counts = _counts(train_labels)
+    evals = list(dict.fromkeys(map(str, eval_labels)))
+    if not evals:
+        raise InvalidLabelsError("eval_labels must hold at least one label")
+    k = check_positive_int("k", k)
+    train = list(counts)
+    vectors = np.asarray((embed or tfidf_embed)(train + evals), dtype=float)
+    if vectors.ndim != 2 or len(vectors) != len(train) + len(evals):
+        raise ShapeMismatchError(
+            f"embed must return one row per label name ({len(train) + len(evals)}), got shape {vectors.shape}"
+        )
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    sim = np.clip(
+        unit[len(train) :] @ unit[: len(train)].T, 0.0, 1.0
+    )  # (n_eval, n_train)
+    c = np.array([counts[t] for t in train], dtype=float)
+    order = np.argsort(-sim, axis=1, kind="stable")
+    s_sorted, c_sorted = np.take_along_axis(sim, order, 1), c[order]
+    before = np.cumsum(c_sorted, axis=1) - c_sorted
+    taken = np.clip(
+        k - before, 0, c_sorted
+    )  # occurrences of each label inside the top k
+    per = (s_sorted * taken).sum(axis=1) / taken.sum(axis=1)
+    nearest = [train[i] for i in order[:, 0]]
+    per_label = pd.Series(
+        per, index=pd.Index(evals, name="eval_label"), name="familiarity"
+    )
+    return Familiarity(
+        float(per.mean()),
+        per_label,
+        pd.Series(nearest, index=per_label.index, name="nearest"),
+        k,
+    )

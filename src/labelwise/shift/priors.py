@@ -1,0 +1,192 @@
+"""Estimate target class priors under label shift; a registry of methods, bootstrap intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import (
+    check_choice,
+    check_positive_int,
+    check_probs,
+    check_random_state,
+    encode_labels_for_probs,
+)
+from ..errors import ShapeMismatchError
+from . import bbse, mlls, rlls
+from .calibration import Calibrator, fit_calibrator
+
+__all__ = ["METHODS", "PriorShiftEstimate", "estimate_priors"]
+
+#: method name -> estimator ``f(val_probs, val_codes, target_probs) -> dict(priors, source_priors, raw_weights, n_iter)``
+METHODS: dict[str, Callable[..., dict]] = {
+    "bbse": bbse.estimate,
+    "rlls": rlls.estimate,
+    "mlls": mlls.estimate,
+}
+#: calibration applied by default before each method (Alexandari et al. pair EM with BCTS)
+DEFAULT_CALIBRATION = {"bbse": "none", "rlls": "none", "mlls": "bcts"}
+CALIBRATIONS = ("auto", "bcts", "ts", "none")
+
+
+@dataclass(frozen=True)
+class PriorShiftEstimate:
+    """Estimated target class priors.
+
+    Attributes
+    ----------
+    method, calibration : str
+    classes : ndarray
+    source_priors, priors : ndarray of shape (K,)
+        Class priors on the labelled source (validation) data and estimated on the target data.
+    weights : ndarray of shape (K,)
+        Importance weights ``priors / source_priors`` (reweight source examples of class ``y`` by ``weights[y]``).
+    raw_weights : ndarray of shape (K,)
+        The method's weights before clipping negative priors (BBSE, RLLS).
+    ci_low, ci_high : ndarray of shape (K,) or None
+        Percentile bootstrap interval of ``priors`` (source and target rows resampled).
+    calibrator : Calibrator
+    n_iter : int
+    """
+
+    method: str
+    calibration: str
+    classes: np.ndarray
+    source_priors: np.ndarray
+    priors: np.ndarray
+    weights: np.ndarray
+    raw_weights: np.ndarray
+    ci_low: np.ndarray | None
+    ci_high: np.ndarray | None
+    calibrator: Calibrator
+    n_iter: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per class: source_prior, target_prior, weight, ci_low, ci_high."""
+        f = pd.DataFrame(
+            {
+                "source_prior": self.source_priors,
+                "target_prior": self.priors,
+                "weight": self.weights,
+            },
+            index=pd.Index(self.classes, name="class"),
+        )
+        if self.ci_low is not None:
+            f["ci_low"], f["ci_high"] = self.ci_low, self.ci_high
+        return f
+
+
+def _run(
+    method: str,
+    calibration: str,
+    vp: np.ndarray,
+    vc: np.ndarray,
+    tp: np.ndarray,
+    options: dict,
+) -> tuple[dict, Calibrator]:
+    cal = fit_calibrator(vp, vc, calibration)
+    return METHODS[method](cal(vp), vc, cal(tp), **options), cal
+
+
+def estimate_priors(
+    val_probs: Any,
+    val_labels: Any,
+    target_probs: Any,
+    *,
+    method: str = "mlls",
+    calibration: str = "auto",
+    classes: Any = None,
+    n_boot: int = 0,
+    ci: float = 0.95,
+    random_state: Any = 0,
+    **options: Any,
+) -> PriorShiftEstimate:
+    """Estimate the class priors of unlabelled target data from a classifier's probabilities.
+
+    Parameters
+    ----------
+    val_probs : array-like of shape (n, K)
+        Held-out predicted probabilities on labelled source data.
+    val_labels : array-like of shape (n,)
+        Their true labels.
+    target_probs : array-like of shape (m, K)
+        Predicted probabilities on the unlabelled target data.
+    method : {"mlls", "bbse", "rlls"}
+        EM (Saerens et al. 2002), black-box shift estimation (Lipton et al. 2018) or its
+        regularised form (Azizzadenesheli et al. 2019); a key of :data:`METHODS`.
+    calibration : {"auto", "bcts", "ts", "none"}
+        Recalibration fitted on the validation data first: bias-corrected temperature scaling,
+        temperature scaling, or none. ``"auto"``: BCTS for MLLS (Alexandari et al. 2020), none for
+        BBSE and RLLS (which only use argmax predictions).
+    n_boot : int
+        Bootstrap replicates for the confidence interval of the priors (0: none).
+    **options
+        Passed to the method (``max_iter``, ``tol`` for MLLS; ``alpha``, ``delta``, ``lam`` for RLLS).
+
+    Raises
+    ------
+    ShapeMismatchError
+        If the target probabilities have a different number of classes.
+    SingularConfusionError
+        For BBSE when the confusion matrix cannot be inverted.
+
+    References
+    ----------
+    .. [1] M. Saerens, P. Latinne and C. Decaestecker, Neural Computation 14(1), 2002.
+    .. [2] Z. C. Lipton, Y.-X. Wang and A. J. Smola, ICML 2018.
+    .. [3] K. Azizzadenesheli, A. Liu, F. Yang and A. Anandkumar, ICLR 2019.
+    .. [4] A. Alexandari, A. Kundaje and A. Shrikumar, ICML 2020.
+    """
+    method = check_choice("method", method, list(METHODS))
+    calibration = check_choice("calibration", calibration, CALIBRATIONS)
+    calibration = DEFAULT_CALIBRATION[method] if calibration == "auto" else calibration
+    vp = check_probs(val_probs, name="val_probs")
+    tp = check_probs(target_probs, name="target_probs")
+    if tp.shape[1] != vp.shape[1]:
+        raise ShapeMismatchError(
+            f"target_probs must have as many classes as val_probs ({vp.shape[1]} columns), got {tp.shape[1]}"
+        )
+    if len(vp) != len(np.asarray(val_labels)):
+        raise ShapeMismatchError(
+            f"val_labels must have one label per row of val_probs ({len(vp)}), got {len(np.asarray(val_labels))}"
+        )
+    vc, cls = encode_labels_for_probs(
+        val_labels, vp.shape[1], classes=classes, name="val_labels"
+    )
+    n_boot = check_positive_int("n_boot", n_boot, minimum=0)
+    out, cal = _run(method, calibration, vp, vc, tp, options)
+    low = high = None
+    if n_boot:
+        rng = check_random_state(random_state)
+        boots = []
+        for _ in range(n_boot):
+            i, j = rng.integers(0, len(vp), len(vp)), rng.integers(0, len(tp), len(tp))
+            try:
+                boots.append(
+                    _run(method, calibration, vp[i], vc[i], tp[j], options)[0]["priors"]
+                )
+            except bbse.SingularConfusionError:
+                continue
+        if boots:
+            low, high = np.percentile(
+                np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0
+            )
+    src = out["source_priors"]
+    weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
+    return PriorShiftEstimate(
+        method,
+        calibration,
+        cls,
+        src,
+        out["priors"],
+        weights,
+        out["raw_weights"],
+        low,
+        high,
+        cal,
+        out["n_iter"],
+    )

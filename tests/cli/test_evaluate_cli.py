@@ -1,0 +1,218 @@
+"""``labelwise evaluate``, ``rank-agreement``, ``shift`` and ``label-shift`` end to end, with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.cli import main
+from labelwise.evaluate import corrected_benchmark
+
+
+@pytest.fixture
+def bench(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 300
+    truth = rng.integers(0, 3, n)
+    given = truth.copy()
+    bad = rng.random(n) < 0.08
+    given[bad] = (truth[bad] + 1) % 3
+    (tmp_path / "preds").mkdir()
+    np.save(tmp_path / "preds" / "copy.npy", given)
+    honest = np.where(rng.random(n) < 0.1, (truth + 2) % 3, truth)
+    pd.DataFrame({"pred": honest}).to_csv(
+        tmp_path / "preds" / "honest.csv", index=False
+    )
+    pd.DataFrame({"label": given, "x": np.arange(n)}).to_csv(
+        tmp_path / "test.csv", index=False
+    )
+    changed = np.flatnonzero(bad)
+    pd.DataFrame(
+        {"row": changed, "action": "relabel", "new_label": truth[changed]}
+    ).to_csv(tmp_path / "cleaned.changes.csv", index=False)
+    return tmp_path, given, truth, honest
+
+
+def test_evaluate_writes_outputs_matching_the_api(bench):
+    """The CLI's table.csv and crossovers.csv equal corrected_benchmark on the same inputs; the page is self-contained."""
+    d, given, truth, honest = bench
+    res = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(d / "preds"),
+            "--labels",
+            str(d / "test.csv"),
+            "--corrections",
+            str(d),
+            "--seeds",
+            "3",
+            "--out",
+            str(d / "out"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    ev = corrected_benchmark({"copy": given, "honest": honest}, given, truth, seeds=3)
+    table = pd.read_csv(d / "out" / "table.csv").set_index("model")
+    np.testing.assert_allclose(
+        table[["original", "corrected", "correctable"]],
+        ev.table[["original", "corrected", "correctable"]],
+    )
+    cross = pd.read_csv(d / "out" / "crossovers.csv")
+    assert cross["prevalence"].iloc[0] == pytest.approx(
+        ev.crossovers["prevalence"].iloc[0]
+    )
+    page = (d / "out" / "evaluation.html").read_text()
+    assert "data:image/png;base64," in page and 'src="http' not in page
+    assert json.loads((d / "out" / "summary.json").read_text())["n_correctable"] == int(
+        (given != truth).sum()
+    )
+
+
+def test_evaluate_with_human_counts(bench, tmp_path):
+    """--human-counts: plurality as corrected labels and an expected_corrected column."""
+    d, given, truth, _ = bench
+    counts = np.eye(3)[truth] * 4 + np.eye(3)[given]
+    np.save(d / "counts.npy", counts)
+    res = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(d / "preds"),
+            "--labels",
+            str(d / "test.csv"),
+            "--human-counts",
+            str(d / "counts.npy"),
+            "--seeds",
+            "2",
+            "--out",
+            str(d / "o2"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "expected_corrected" in pd.read_csv(d / "o2" / "table.csv").columns
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (
+            lambda d: np.save(d / "preds" / "short.npy", np.zeros(5, int)),
+            "model 'short'",
+        ),
+        (
+            lambda d: np.save(d / "preds" / "honest.npy", np.zeros(300, int)),
+            "appears twice",
+        ),
+        (
+            lambda d: pd.DataFrame(
+                {"row": [999], "action": ["relabel"], "new_label": [1]}
+            ).to_csv(d / "cleaned.changes.csv", index=False),
+            "not in the test set",
+        ),
+    ],
+)
+def test_evaluate_bad_input_exits_2_with_one_line(bench, setup, message):
+    """Wrong prediction length, a model twice, a correction outside the test set: one error line, exit 2."""
+    d, *_ = bench
+    setup(d)
+    res = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(d / "preds"),
+            "--labels",
+            str(d / "test.csv"),
+            "--corrections",
+            str(d),
+            "--out",
+            str(d / "out"),
+        ],
+    )
+    assert res.exit_code == 2 and message in res.output
+    assert not (d / "out").exists()
+
+
+def test_rank_agreement_cli(tmp_path):
+    """Two qrels over the same runs: systems.csv and agreement.csv; a malformed qrels line is exit 2 with file and line."""
+    pytest.importorskip("ir_measures")
+    (tmp_path / "runs").mkdir()
+    rng = np.random.default_rng(1)
+    for s in range(5):
+        lines = [
+            f"{q} Q0 d{d} {r + 1} {10 - r} s{s}"
+            for q in ("1", "2")
+            for r, d in enumerate(rng.permutation(6))
+        ]
+        (tmp_path / "runs" / f"s{s}.run").write_text("\n".join(lines) + "\n")
+    (tmp_path / "a.qrels").write_text("1 0 d0 1\n1 0 d1 2\n2 0 d2 1\n2 0 d3 1\n")
+    (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4 1\n2 0 d2 2\n2 0 d5 1\n")
+    args = [
+        "rank-agreement",
+        str(tmp_path / "runs"),
+        "--qrels",
+        str(tmp_path / "a.qrels"),
+        "--qrels",
+        str(tmp_path / "b.qrels"),
+        "--n-boot",
+        "20",
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    agreement = pd.read_csv(tmp_path / "o" / "agreement.csv").set_index("measure")
+    assert set(agreement.index) >= {"kendall_tau", "tau_ap", "spearman", "rbo_ext"}
+    assert "data:image/png;base64," in (tmp_path / "o" / "agreement.html").read_text()
+    (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4\n")
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and "b.qrels' line 2" in res.output
+
+
+def test_shift_and_label_shift_cli(tmp_path):
+    """shift writes priors and adapted probabilities; a class-count mismatch exits 2; label-shift writes familiarity."""
+    rng = np.random.default_rng(0)
+    vp = rng.dirichlet(np.ones(3), 300)
+    vl = np.array([rng.choice(3, p=p) for p in vp])
+    np.save(tmp_path / "vp.npy", vp)
+    np.save(tmp_path / "vl.npy", vl)
+    np.save(tmp_path / "tp.npy", rng.dirichlet([3, 1, 1], 200))
+    base = [
+        "shift",
+        "--train-probs",
+        str(tmp_path / "vp.npy"),
+        "--train-labels",
+        str(tmp_path / "vl.npy"),
+        "--n-boot",
+        "5",
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    res = CliRunner().invoke(main, [*base, "--target-probs", str(tmp_path / "tp.npy")])
+    assert res.exit_code == 0, res.output
+    assert np.load(tmp_path / "o" / "adapted_probs.npy").shape == (200, 3)
+    assert len(pd.read_csv(tmp_path / "o" / "priors.csv")) == 3
+    np.save(tmp_path / "tp2.npy", rng.dirichlet([1, 1], 20))
+    res = CliRunner().invoke(main, [*base, "--target-probs", str(tmp_path / "tp2.npy")])
+    assert res.exit_code == 2 and "as many classes" in res.output
+    (tmp_path / "train.txt").write_text("person\nperson\nlocation\norganisation\n")
+    (tmp_path / "eval.txt").write_text("person\norganization\ndisease\n")
+    res = CliRunner().invoke(
+        main,
+        [
+            "label-shift",
+            "--train-labels",
+            str(tmp_path / "train.txt"),
+            "--eval-labels",
+            str(tmp_path / "eval.txt"),
+            "--out",
+            str(tmp_path / "f"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    fam = pd.read_csv(tmp_path / "f" / "familiarity.csv").set_index("eval_label")
+    assert fam.loc["organization", "nearest_train_label"] == "organisation"

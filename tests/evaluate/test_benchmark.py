@@ -1,0 +1,266 @@
+"""corrected_benchmark: the table, the prevalence curve and the crossovers against direct computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+from labelwise.errors import (
+    InvalidLabelsError,
+    InvalidParameterError,
+    LabelwiseError,
+    ShapeMismatchError,
+)
+from labelwise.evaluate import corrected_benchmark
+from labelwise.evaluate.prevalence import removal_order
+
+
+def _problem(n=400, k=4, seed=0, n_models=3):
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, k, n)
+    given = truth.copy()
+    flip = rng.random(n) < 0.08
+    given[flip] = (truth[flip] + 1 + rng.integers(0, k - 1, flip.sum())) % k
+    corrected = truth.astype(object)
+    corrected[rng.random(n) < 0.02] = None  # excluded items
+    preds = {}
+    for m in range(n_models):
+        noise = rng.random(n) < 0.1 + 0.1 * m
+        fits_given = (
+            rng.random(n) < 0.3 * m
+        )  # larger m: memorises the given (wrong) labels more
+        p = np.where(fits_given, given, truth)
+        preds[f"m{m}"] = np.where(noise, rng.integers(0, k, n), p)
+    return preds, given, corrected
+
+
+def _direct_crossover(pred_a, pred_b, given, corrected, order):
+    """Remove clean items in ``order`` (from the end of the kept prefix) one by one; first flip of the order."""
+    keep_mask = np.array([c is not None for c in corrected])
+    fixable = keep_mask & (corrected != given)
+    c_idx = np.flatnonzero(fixable)
+    ca = corrected.astype(object)
+    base_a = accuracy_score(list(ca[keep_mask]), list(pred_a[keep_mask]))
+    base_b = accuracy_score(list(ca[keep_mask]), list(pred_b[keep_mask]))
+    if base_a < base_b:
+        pred_a, pred_b = pred_b, pred_a
+    for m in range(len(order), -1, -1):
+        idx = np.concatenate([c_idx, order[:m]]).astype(int)
+        a = accuracy_score(list(ca[idx]), list(pred_a[idx]))
+        b = accuracy_score(list(ca[idx]), list(pred_b[idx]))
+        if b > a:
+            return len(c_idx) / (len(c_idx) + m)
+    return np.nan
+
+
+class TestTable:
+    def test_scores_equal_sklearn_on_each_subset(self):
+        """original/corrected/correctable columns equal accuracy_score on all, kept and changed items."""
+        preds, given, corrected = _problem()
+        ev = corrected_benchmark(preds, given, corrected)
+        kept = np.array([c is not None for c in corrected])
+        fixable = kept & (corrected != given)
+        for name, p in preds.items():
+            row = ev.table.loc[name]
+            assert row["original"] == pytest.approx(accuracy_score(given, p))
+            assert row["corrected"] == pytest.approx(
+                accuracy_score(corrected[kept].astype(int), p[kept])
+            )
+            assert row["correctable"] == pytest.approx(
+                accuracy_score(corrected[fixable].astype(int), p[fixable])
+            )
+
+    def test_ranks_follow_scores(self):
+        """Rank 1 is the highest score in each column."""
+        preds, given, corrected = _problem()
+        ev = corrected_benchmark(preds, given, corrected)
+        for col in ("original", "corrected", "correctable"):
+            assert (
+                ev.table[col].idxmax() == ev.table[f"{col}_rank"].astype(int).idxmin()
+            )
+
+    def test_probabilities_are_turned_into_argmax(self):
+        """A (n, K) probability matrix scores like its argmax labels."""
+        preds, given, corrected = _problem()
+        probs = np.eye(4)[preds["m1"]] * 0.7 + 0.075
+        a = corrected_benchmark({"p": probs}, given, corrected).table
+        b = corrected_benchmark({"p": preds["m1"]}, given, corrected).table
+        pd.testing.assert_frame_equal(a, b)
+
+    def test_any_sklearn_metric_by_name(self):
+        """metric='balanced_accuracy' gives balanced_accuracy_score on the corrected labels."""
+        preds, given, corrected = _problem()
+        ev = corrected_benchmark(preds, given, corrected, metric="balanced_accuracy")
+        kept = np.array([c is not None for c in corrected])
+        expect = balanced_accuracy_score(corrected[kept].astype(int), preds["m0"][kept])
+        assert ev.table.loc["m0", "corrected"] == pytest.approx(expect)
+
+    def test_soft_labels_give_expected_accuracy(self):
+        """expected_corrected is the mean probability mass the soft labels put on each prediction."""
+        preds, given, corrected = _problem(n=50)
+        soft = np.random.default_rng(1).dirichlet(np.ones(4), 50)
+        ev = corrected_benchmark(preds, given, corrected, soft_labels=soft)
+        expect = np.mean([soft[i, preds["m2"][i]] for i in range(50)])
+        assert ev.table.loc["m2", "expected_corrected"] == pytest.approx(expect)
+
+    @given(st.integers(0, 10_000))
+    @settings(max_examples=15, deadline=None)
+    def test_renaming_classes_changes_nothing(self, seed):
+        """Mapping class codes to strings gives the same table."""
+        preds, given, corrected = _problem(n=120, seed=seed)
+        names = np.array(["cat", "dog", "eel", "fox"], dtype=object)
+        ren = {k: names[v] for k, v in preds.items()}
+        corr = np.array(
+            [None if c is None else names[c] for c in corrected], dtype=object
+        )
+        a = corrected_benchmark(preds, given, corrected).table
+        b = corrected_benchmark(ren, names[given], corr).table
+        pd.testing.assert_frame_equal(a, b)
+
+    @given(st.integers(0, 10_000))
+    @settings(max_examples=15, deadline=None)
+    def test_permuting_items_keeps_the_table(self, seed):
+        """The score table does not depend on the order of the test items."""
+        preds, given, corrected = _problem(n=120, seed=seed)
+        perm = np.random.default_rng(seed).permutation(120)
+        a = corrected_benchmark(preds, given, corrected).table
+        b = corrected_benchmark(
+            {k: v[perm] for k, v in preds.items()}, given[perm], corrected[perm]
+        ).table
+        pd.testing.assert_frame_equal(a, b)
+
+
+class TestPrevalenceCurve:
+    def test_curve_equals_direct_removal(self):
+        """Each point equals accuracy_score after keeping the seed's first m clean items."""
+        preds, given, corrected = _problem()
+        ev = corrected_benchmark(preds, given, corrected, seeds=3, random_state=7)
+        curve = ev.prevalence_curve(prevalences=[ev.base_prevalence, 0.2, 0.4])
+        clean = np.flatnonzero(ev.clean)
+        c_idx = np.flatnonzero(ev.correctable)
+        for s in range(3):
+            order = removal_order(clean, s, 7)
+            for j, removed in enumerate(curve.n_removed):
+                idx = np.concatenate([c_idx, order[: len(clean) - removed]])
+                for i, name in enumerate(curve.models):
+                    expect = accuracy_score(
+                        corrected[idx].astype(int), preds[name][idx]
+                    )
+                    assert curve.scores[s, i, j] == pytest.approx(expect)
+        assert curve.prevalence[1] == pytest.approx(0.2, abs=0.01)
+
+    def test_fast_accuracy_equals_general_metric_path(self):
+        """The running-sum accuracy equals the same metric passed as a callable."""
+        preds, given, corrected = _problem()
+        fast = corrected_benchmark(preds, given, corrected, seeds=2).prevalence_curve()
+        slow = corrected_benchmark(
+            preds, given, corrected, seeds=2, metric=accuracy_score
+        ).prevalence_curve()
+        np.testing.assert_allclose(fast.scores, slow.scores)
+
+    def test_same_seed_same_curve(self):
+        """Determinism: the same random_state gives the same curve; another one a different band."""
+        preds, given, corrected = _problem()
+        ev = corrected_benchmark(preds, given, corrected, seeds=4)
+        a, b = ev.prevalence_curve(), ev.prevalence_curve()
+        np.testing.assert_array_equal(a.scores, b.scores)
+        assert not np.array_equal(a.scores, ev.prevalence_curve(random_state=1).scores)
+
+    def test_prevalence_below_the_test_set_is_an_error(self):
+        """Removing clean items can only raise the prevalence."""
+        preds, given, corrected = _problem()
+        ev = corrected_benchmark(preds, given, corrected)
+        with pytest.raises(InvalidParameterError, match="prevalences must be at least"):
+            ev.prevalence_curve(prevalences=[ev.base_prevalence / 2])
+
+
+class TestCrossovers:
+    def test_crossovers_equal_brute_force_removal(self):
+        """Median crossover prevalence and share of flipping seeds equal a one-item-at-a-time loop."""
+        preds, given, corrected = _problem(n=250, seed=3)
+        ev = corrected_benchmark(preds, given, corrected, seeds=4, random_state=5)
+        clean = np.flatnonzero(ev.clean)
+        for row in ev.crossovers.itertuples(index=False):
+            direct = [
+                _direct_crossover(
+                    preds[row.model_a],
+                    preds[row.model_b],
+                    given,
+                    corrected,
+                    removal_order(clean, s, 5),
+                )
+                for s in range(4)
+            ]
+            direct = np.array(direct)
+            assert row.share_flipped == pytest.approx(np.isfinite(direct).mean())
+            if np.isfinite(direct).any():
+                assert row.prevalence == pytest.approx(
+                    np.median(direct[np.isfinite(direct)])
+                )
+
+    def test_memorising_model_is_overtaken(self):
+        """A model that copies the given (wrong) labels loses its lead as corrected items dominate."""
+        rng = np.random.default_rng(0)
+        n = 1000
+        truth = rng.integers(0, 3, n)
+        given = truth.copy()
+        bad = rng.random(n) < 0.05
+        given[bad] = (truth[bad] + 1) % 3
+        copy = given.copy()
+        honest = np.where(rng.random(n) < 0.1, (truth + 1) % 3, truth)
+        ev = corrected_benchmark(
+            {"copy": copy, "honest": honest}, given, truth, seeds=5
+        )
+        row = ev.crossovers.iloc[0]
+        assert row["model_a"] == "copy" and row["share_flipped"] == 1.0
+        assert (
+            ev.base_prevalence
+            < row["ci_low"]
+            <= row["prevalence"]
+            <= row["ci_high"]
+            < 0.5
+        )
+
+
+class TestBadInput:
+    def test_prediction_length_names_the_model(self):
+        """Predictions for a different number of items name the model."""
+        preds, given, corrected = _problem()
+        preds["short"] = preds["m0"][:-3]
+        with pytest.raises(ShapeMismatchError, match="'short'.*400.*397"):
+            corrected_benchmark(preds, given, corrected)
+
+    def test_model_name_twice(self):
+        """Two models whose names coincide as strings are refused."""
+        preds, given, corrected = _problem()
+        with pytest.raises(InvalidParameterError, match="more than once"):
+            corrected_benchmark({1: preds["m0"], "1": preds["m1"]}, given, corrected)
+
+    def test_unknown_metric(self):
+        """A metric that sklearn.metrics does not have is named in the error."""
+        preds, given, corrected = _problem()
+        with pytest.raises(InvalidParameterError, match="'nonsense'"):
+            corrected_benchmark(preds, given, corrected, metric="nonsense")
+
+    def test_corrected_label_outside_classes(self):
+        """A corrected label that is not a known class is reported with its row."""
+        preds, given, corrected = _problem()
+        with pytest.raises(InvalidLabelsError, match="row 0"):
+            corrected_benchmark(
+                preds,
+                given,
+                np.r_[[9], corrected[1:]].astype(object),
+                classes=[0, 1, 2, 3],
+            )
+
+    def test_errors_are_labelwise_errors(self):
+        """Length mismatch of corrected vs given is a LabelwiseError."""
+        preds, given, corrected = _problem()
+        with pytest.raises(
+            LabelwiseError, match="corrected must have one label per test item"
+        ):
+            corrected_benchmark(preds, given, corrected[:-1])

@@ -1,0 +1,143 @@
+"""Rank agreement: Kendall tau and Spearman against scipy, tau-AP and RBO against hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats as st
+from hypothesis import given, settings
+from hypothesis import strategies as st_h
+
+from labelwise.errors import (
+    InvalidParameterError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
+from labelwise.evaluate import (
+    kendall_tau,
+    ranking_agreement,
+    rbo_ext,
+    spearman_rho,
+    tau_ap,
+)
+
+scores = st_h.lists(st_h.integers(0, 6), min_size=3, max_size=25)
+
+
+class TestAgainstScipy:
+    @given(scores, st_h.randoms())
+    @settings(max_examples=60, deadline=None)
+    def test_kendall_tau_b_equals_scipy(self, a, rnd):
+        """Kendall's tau-b (with ties) equals scipy.stats.kendalltau."""
+        b = [rnd.randint(0, 6) for _ in a]
+        expect = st.kendalltau(a, b).statistic
+        got = kendall_tau(a, b)
+        assert (np.isnan(expect) and np.isnan(got)) or got == pytest.approx(
+            expect, abs=1e-12
+        )
+
+    @pytest.mark.filterwarnings("ignore::scipy.stats.ConstantInputWarning")
+    @given(scores, st_h.randoms())
+    @settings(max_examples=60, deadline=None)
+    def test_spearman_equals_scipy(self, a, rnd):
+        """Spearman's rho (average ranks for ties) equals scipy.stats.spearmanr."""
+        b = [rnd.randint(0, 6) for _ in a]
+        expect = st.spearmanr(a, b).statistic
+        got = spearman_rho(a, b)
+        assert (np.isnan(expect) and np.isnan(got)) or got == pytest.approx(
+            expect, abs=1e-12
+        )
+
+
+class TestTauAP:
+    def test_swap_at_top_costs_more_than_at_bottom(self):
+        """Yilmaz et al.: swapping the top pair of N gives (N-3)/(N-1); the bottom pair 2/(N-1)(N-2+(N-2)/(N-1))-1."""
+        n = 8
+        truth = np.arange(n, 0, -1, dtype=float)
+        top, bottom = truth.copy(), truth.copy()
+        top[[0, 1]] = top[[1, 0]]
+        bottom[[n - 2, n - 1]] = bottom[[n - 1, n - 2]]
+        assert tau_ap(truth, top) == pytest.approx((n - 3) / (n - 1))
+        assert tau_ap(truth, bottom) == pytest.approx(
+            2 / (n - 1) * (n - 2 + (n - 2) / (n - 1)) - 1
+        )
+        assert kendall_tau(truth, top) == pytest.approx(kendall_tau(truth, bottom))
+
+    def test_identity_and_reversal(self):
+        """tau_AP is 1 for the same ranking and -1 for the reversed one."""
+        t = np.arange(6.0)
+        assert tau_ap(t, t) == pytest.approx(1.0)
+        assert tau_ap(t, -t) == pytest.approx(-1.0)
+
+    def test_hand_computed_small_case(self):
+        """Truth a>b>c>d, estimate b>c>a>d: C(2..4) = (1, 0, 3) over (1, 2, 3) -> 2/3 * (1 + 0 + 1) - 1 = 1/3."""
+        truth = {"a": 4, "b": 3, "c": 2, "d": 1}
+        est = {"b": 4, "c": 3, "a": 2, "d": 1}
+        names = list(truth)
+        assert tau_ap(
+            [truth[k] for k in names], [est[k] for k in names]
+        ) == pytest.approx(1 / 3)
+
+
+class TestRBO:
+    def test_hand_computed_swap_of_the_top_pair(self):
+        """abcde vs bacde at p=0.9: A = (0, 1, 1, 1, 1) -> (1-p)/p (p^2+p^3+p^4+p^5) + p^5 = 0.9."""
+        assert rbo_ext(list("abcde"), list("bacde"), 0.9) == pytest.approx(0.9)
+
+    def test_disjoint_and_identical(self):
+        """Identical lists give 1, disjoint lists 0."""
+        assert rbo_ext(list("abc"), list("abc"), 0.8) == pytest.approx(1.0)
+        assert rbo_ext(list("abc"), list("xyz"), 0.8) == pytest.approx(0.0)
+
+    def test_uneven_lists_equation_32(self):
+        """S = ab, L = acb at p = 0.5: X = (1, 1, 2), X_s = 1, s = 2, l = 3, by eq. (32) of Webber et al."""
+        p = 0.5
+        expect = (
+            (1 - p)
+            / p
+            * (
+                (1 / 1) * p
+                + (1 / 2) * p**2
+                + (2 / 3) * p**3
+                + 1 * (3 - 2) / (2 * 3) * p**3
+            )
+        )
+        expect += ((2 - 1) / 3 + 1 / 2) * p**3
+        assert rbo_ext(list("ab"), list("acb"), p) == pytest.approx(expect)
+
+    def test_repeated_items_are_refused(self):
+        """A ranking with a repeated item is an error."""
+        with pytest.raises(InvalidParameterError, match="repeated"):
+            rbo_ext(list("aab"), list("abc"))
+
+
+class TestRankingAgreement:
+    def test_values_and_intervals(self):
+        """Values equal the single functions; bootstrap intervals contain them."""
+        rng = np.random.default_rng(0)
+        a = pd.Series(rng.random(12), index=[f"s{i}" for i in range(12)])
+        b = a + rng.normal(0, 0.1, 12)
+        res = ranking_agreement(a, b.sample(frac=1, random_state=1), n_boot=200)
+        assert res.values["kendall_tau"] == pytest.approx(st.kendalltau(a, b).statistic)
+        f = res.to_frame()
+        assert (f["ci_low"] <= f["value"] + 1e-12).all() and (
+            f["value"] <= f["ci_high"] + 1e-12
+        ).all()
+
+    def test_topic_tables_resample_topics(self):
+        """Per-topic tables: system score = mean over topics; the bootstrap is over topics."""
+        rng = np.random.default_rng(2)
+        a = pd.DataFrame(rng.random((5, 8)), index=list("abcde"))
+        res = ranking_agreement(a, a * 0.5, n_boot=50)
+        assert res.resampled == "topics" and res.values["kendall_tau"] == pytest.approx(
+            1.0
+        )
+        assert res.ci_low["kendall_tau"] == pytest.approx(1.0)
+
+    def test_different_systems_and_too_few(self):
+        """Different system sets, or fewer than 3 systems, are refused."""
+        with pytest.raises(ShapeMismatchError, match="only in one"):
+            ranking_agreement({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "d": 3})
+        with pytest.raises(TooFewExamplesError):
+            ranking_agreement({"a": 1, "b": 2}, {"a": 1, "b": 2})

@@ -1,0 +1,55 @@
+"""familiarity: similarity of evaluation labels to training labels weighted by training frequency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labelwise.errors import InvalidLabelsError, ShapeMismatchError
+from labelwise.shift import familiarity
+
+
+def _onehot_embed(names):
+    """Each distinct name its own axis, except 'city' = 0.6 'location' + 0.8 'town'."""
+    axes = {"person": 0, "location": 1, "town": 2, "organization": 3}
+    out = np.zeros((len(names), 5))
+    for i, n in enumerate(names):
+        if n == "city":
+            out[i, 1], out[i, 2] = 0.6, 0.8
+        else:
+            out[i, axes.get(n, 4)] = 1.0
+    return out
+
+
+class TestFamiliarity:
+    def test_seen_labels_score_one(self):
+        """Evaluation labels all seen verbatim with k=1 are fully familiar."""
+        res = familiarity(
+            ["person", "location"], ["person", "location"], _onehot_embed, k=1
+        )
+        assert res.score == pytest.approx(1.0)
+
+    def test_frequency_weighted_top_k_hand_computed(self):
+        """'city' vs 3 x location (sim .6), 1 x town (sim .8), 2 x person (0): k=2 -> (.8 + .6)/2; k=6 -> (.8 + 3*.6)/6."""
+        train = {"location": 3, "town": 1, "person": 2}
+        assert familiarity(train, ["city"], _onehot_embed, k=2).score == pytest.approx(
+            0.7
+        )
+        assert familiarity(train, ["city"], _onehot_embed, k=6).score == pytest.approx(
+            (0.8 + 1.8) / 6
+        )
+        assert (
+            familiarity(train, ["city"], _onehot_embed, k=6).nearest["city"] == "town"
+        )
+
+    def test_default_embedding_is_offline_and_lexical(self):
+        """The default TF-IDF embedding ranks a spelling variant above an unrelated word."""
+        res = familiarity(["persons"] * 3 + ["vehicle"], ["person", "disease"])
+        assert res.per_label["person"] > 0.5 > res.per_label["disease"]
+
+    def test_bad_embed_and_empty_labels(self):
+        """An embedding with the wrong number of rows, or no labels, is refused."""
+        with pytest.raises(ShapeMismatchError, match="one row per label name"):
+            familiarity(["a"], ["b"], lambda names: np.zeros((1, 3)))
+        with pytest.raises(InvalidLabelsError):
+            familiarity([], ["b"])
