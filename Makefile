@@ -38,11 +38,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_weak.py
 	$(BIN)/python benchmarks/bench_evaluate.py
 
-# Lint and types: ruff (lint + format check) and mypy over src/. The format check is not yet
-# enforced: `ruff format` will be run repo-wide once, after the open branches are merged.
+# Lint and types: ruff (lint + format check) and mypy over src/.
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests
-	-$(BIN)/ruff format --check src
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
 # The documentation site (MkDocs + mkdocstrings), warnings as errors; the docstring examples run

@@ -162,8 +162,9 @@ def run_sparse() -> bool:
     ok_all = True
     for r, k, n, m, spam, adv in SPARSE:
         for seed in SPARSE_SEEDS:
-            sim = simulate_sparse_crowd(n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv,
-                                        random_state=seed)
+            sim = simulate_sparse_crowd(
+                n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv, random_state=seed
+            )
             truth = sim.true_labels
             res = {}
             for name in ("majority-vote", DEFAULT_METHOD):
@@ -172,14 +173,19 @@ def run_sparse() -> bool:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     est.fit(sim.answers)
-                res[name] = (100 * float((est.labels_.to_numpy() == truth.to_numpy()).mean()),
-                             time.perf_counter() - t0, getattr(est, "fallback_", None))
+                res[name] = (
+                    100 * float((est.labels_.to_numpy() == truth.to_numpy()).mean()),
+                    time.perf_counter() - t0,
+                    getattr(est, "fallback_", None),
+                )
             gap = res[DEFAULT_METHOD][0] - res["majority-vote"][0]
             ok = gap >= -0.5
             ok_all &= ok
-            print(f"  {r} answer(s)/item K={k:<3} {n:>6} items {m:>3} annotators seed {seed}: "
-                  f"majority {res['majority-vote'][0]:.2f}  default {res[DEFAULT_METHOD][0]:.2f} ({gap:+.2f}) "
-                  f"{res[DEFAULT_METHOD][1]:.2f} s  fallback={res[DEFAULT_METHOD][2]}  {'ok' if ok else 'MISS'}")
+            print(
+                f"  {r} answer(s)/item K={k:<3} {n:>6} items {m:>3} annotators seed {seed}: "
+                f"majority {res['majority-vote'][0]:.2f}  default {res[DEFAULT_METHOD][0]:.2f} ({gap:+.2f}) "
+                f"{res[DEFAULT_METHOD][1]:.2f} s  fallback={res[DEFAULT_METHOD][2]}  {'ok' if ok else 'MISS'}"
+            )
     return ok_all
 
 
@@ -210,8 +216,10 @@ def run_large(n_answers: int = 10_000_000, n_items: int = 1_000_000, n_annotator
     old, w_old, c_old = _timed(lambda: n_answers - len(np.unique(key)))
     new, w_new, c_new = _timed(lambda: duplicate_pairs(key, n_items * n_annotators)[0])
     assert old == new, (old, new)
-    print(f"  duplicate count: np.unique {w_old:.2f} s wall / {c_old:.2f} s CPU, sort-based {w_new:.2f} s / "
-          f"{c_new:.2f} s CPU ({c_old / max(c_new, 1e-9):.1f}x CPU), {new:,} duplicates both")
+    print(
+        f"  duplicate count: np.unique {w_old:.2f} s wall / {c_old:.2f} s CPU, sort-based {w_new:.2f} s / "
+        f"{c_new:.2f} s CPU ({c_old / max(c_new, 1e-9):.1f}x CPU), {new:,} duplicates both"
+    )
     enc, w, c = _timed(lambda: encode_answers(answers))
     print(f"  encode_answers: {w:.2f} s wall / {c:.2f} s CPU")
     _, w, c = _timed(lambda: enc.patterns)
@@ -223,8 +231,10 @@ def run_large(n_answers: int = 10_000_000, n_items: int = 1_000_000, n_annotator
             est, w, c = _timed(lambda cls=cls: cls().fit(answers))
         goal = goals[name]
         verdict = "" if goal is None else f" goal <= {goal:.0f} s: {'met' if min(w, c) <= goal else 'NOT met'} (CPU)"
-        print(f"  {name} fit (encode included): {w:.2f} s wall / {c:.2f} s CPU, {est.n_iter_} iteration(s),"
-              f" accuracy {(est.labels_.to_numpy() == truth[est.labels_.index.to_numpy()]).mean():.4f}{verdict}")
+        print(
+            f"  {name} fit (encode included): {w:.2f} s wall / {c:.2f} s CPU, {est.n_iter_} iteration(s),"
+            f" accuracy {(est.labels_.to_numpy() == truth[est.labels_.index.to_numpy()]).mean():.4f}{verdict}"
+        )
 
 
 def default_goals(frame: pd.DataFrame) -> None:
@@ -233,8 +243,10 @@ def default_goals(frame: pd.DataFrame) -> None:
     lw = frame.pivot(index="set", columns="method", values="lw_acc")
     gaps = 100 * (lw[DEFAULT_METHOD] - lw["majority-vote"])
     for ds, gap in gaps.items():
-        print(f"  {ds:<34} {lw.loc[ds, DEFAULT_METHOD]:.4f} vs majority {lw.loc[ds, 'majority-vote']:.4f} "
-              f"({gap:+.2f} pts) {'ok' if gap >= -0.5 else 'MISS'}")
+        print(
+            f"  {ds:<34} {lw.loc[ds, DEFAULT_METHOD]:.4f} vs majority {lw.loc[ds, 'majority-vote']:.4f} "
+            f"({gap:+.2f} pts) {'ok' if gap >= -0.5 else 'MISS'}"
+        )
     print(f"  never more than 0.5 points below majority vote: {'met' if (gaps >= -0.5).all() else 'NOT met'}")
     if "ck_acc" not in frame:
         return
@@ -245,8 +257,10 @@ def default_goals(frame: pd.DataFrame) -> None:
         return
     best = complete.mean().idxmax()
     ours = lw[DEFAULT_METHOD].mean()
-    print(f"  mean over {len(lw)} sets: default {ours:.4f}, best single crowd-kit method ({best}, of "
-          f"{list(complete.columns)}) {complete[best].mean():.4f}: {'met' if ours >= complete[best].mean() else 'NOT met'}")
+    print(
+        f"  mean over {len(lw)} sets: default {ours:.4f}, best single crowd-kit method ({best}, of "
+        f"{list(complete.columns)}) {complete[best].mean():.4f}: {'met' if ours >= complete[best].mean() else 'NOT met'}"
+    )
 
 
 def main() -> None:
@@ -273,8 +287,10 @@ def main() -> None:
         return
     if not args.no_sparse:
         sparse_ok = run_sparse()
-        print(f"  default never more than 0.5 points below majority vote on the sparse crowds: "
-              f"{'met' if sparse_ok else 'NOT met'}")
+        print(
+            f"  default never more than 0.5 points below majority vote on the sparse crowds: "
+            f"{'met' if sparse_ok else 'NOT met'}"
+        )
     if args.sparse_only:
         return
     rows = []
@@ -282,9 +298,11 @@ def main() -> None:
         folder = DATA / ds
         answers = pd.read_csv(folder / "annotations.csv", dtype=str)
         gold = pd.read_csv(folder / "gold.csv", dtype=str).set_index("item")["label"]
-        print(f"\n== {ds}: {len(answers):,} answers, {answers['item'].nunique():,} items, "
-              f"{answers['annotator'].nunique()} annotators, K={answers['label'].nunique()}, "
-              f"gold {len(gold):,}")
+        print(
+            f"\n== {ds}: {len(answers):,} answers, {answers['item'].nunique():,} items, "
+            f"{answers['annotator'].nunique()} annotators, K={answers['label'].nunique()}, "
+            f"gold {len(gold):,}"
+        )
         lw = {}
         for m in LW_METHODS:
             labels, t = run_labelwise(m, answers, args.repeats)
@@ -330,8 +348,13 @@ def main() -> None:
             if a:
                 row.update(lw_acc=a["acc"], lw_time=a["time"])
             if c is not None:
-                row.update(ck_status=c["status"], ck_acc=c.get("acc"), ck_time=c.get("time"),
-                           ck_error=c.get("error"), ck_note=c.get("note"))
+                row.update(
+                    ck_status=c["status"],
+                    ck_acc=c.get("acc"),
+                    ck_time=c.get("time"),
+                    ck_error=c.get("error"),
+                    ck_note=c.get("note"),
+                )
                 if a and c["status"] == "ok":
                     common = a["labels"].index.intersection(c["labels"].index)
                     row["agree"] = float((a["labels"].loc[common] == c["labels"].loc[common]).mean())
@@ -378,8 +401,10 @@ def main() -> None:
         wins += win
         lw_name = sub.loc[sub.lw_acc.idxmax(), "method"]
         ck_name = ck_ok.loc[ck_ok.ck_acc.idxmax(), "method"] if len(ck_ok) else "-"
-        print(f"  best on {ds:<34} labelwise {best_lw:.4f} ({lw_name}) vs crowd-kit {best_ck:.4f} ({ck_name}) "
-              f"{'>=' if win else '<'}")
+        print(
+            f"  best on {ds:<34} labelwise {best_lw:.4f} ({lw_name}) vs crowd-kit {best_ck:.4f} ({ck_name}) "
+            f"{'>=' if win else '<'}"
+        )
     print(f"  best labelwise >= best crowd-kit on {wins} of {frame.set.nunique()} sets (goal >= 7 of 9)")
 
 

@@ -25,8 +25,15 @@ from _machine import cpu_model
 ROOT = Path(__file__).resolve().parents[1]
 CROWD = ROOT.parent / "shared" / "data" / "crowd"
 SETS = [
-    "d_Duck_Identification", "s4_Dog_data", "s4_Face_Sentiment_Identification", "smem_rte", "CF", "MS",
-    "SP_amt", "ZenCrowd_us", "cifar10n_slots",
+    "d_Duck_Identification",
+    "s4_Dog_data",
+    "s4_Face_Sentiment_Identification",
+    "smem_rte",
+    "CF",
+    "MS",
+    "SP_amt",
+    "ZenCrowd_us",
+    "cifar10n_slots",
 ]
 
 PEER_CODE = {
@@ -63,7 +70,10 @@ def run_peer(name: str, path: Path, repeat: int, timeout: float) -> dict:
     try:
         proc = subprocess.run(
             [sys.executable, "-c", PEER_CODE[name], str(path), str(repeat)],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return {"alpha": None, "seconds": None, "status": f"timeout > {timeout:g} s"}
@@ -100,8 +110,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(machine())
-    print(f"{'data set':34s} {'answers':>8s} {'alpha':>8s} {'labelwise s':>12s} {'krippendorff s':>15s} "
-          f"{'ratio':>7s} {'crowd-kit s':>12s} {'ratio':>7s} {'max |diff|':>11s}")
+    print(
+        f"{'data set':34s} {'answers':>8s} {'alpha':>8s} {'labelwise s':>12s} {'krippendorff s':>15s} "
+        f"{'ratio':>7s} {'crowd-kit s':>12s} {'ratio':>7s} {'max |diff|':>11s}"
+    )
     for name in SETS:
         path = CROWD / name / "annotations.csv"
         ours = run_ours(path, args.repeat)
@@ -116,8 +128,11 @@ def main() -> None:
             cells += [f"{r['seconds']:.4f}", f"{r['seconds'] / ours['seconds']:.1f}x"]
             diffs.append(abs(r["alpha"] - ours["alpha"]))
         diff = f"{max(diffs):.1e}" if diffs else "n/a"
-        print(f"{name:34s} {ours['n_answers']:8d} {ours['alpha']:8.4f} {ours['seconds']:12.4f} {cells[0]:>15s} "
-              f"{cells[1]:>7s} {cells[2]:>12s} {cells[3]:>7s} {diff:>11s}", flush=True)
+        print(
+            f"{name:34s} {ours['n_answers']:8d} {ours['alpha']:8.4f} {ours['seconds']:12.4f} {cells[0]:>15s} "
+            f"{cells[1]:>7s} {cells[2]:>12s} {cells[3]:>7s} {diff:>11s}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def _exact_truth(X: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
 
 
 def _recall(found: np.ndarray, truth: np.ndarray) -> float:
-    hits = sum(len(set(a.tolist()) & set(b.tolist())) for a, b in zip(found, truth))
+    hits = sum(len(set(a.tolist()) & set(b.tolist())) for a, b in zip(found, truth, strict=False))
     return hits / truth.size
 
 
@@ -121,20 +121,29 @@ def _ann_one(name: str, n: int, d: int, k: int, n_queries: int) -> dict:
     truth = _exact_truth(X, queries, k)
     built, searched, idx = ANN[name](X, queries, k)
     found = []
-    for q, row in zip(queries, idx[queries]):
+    for q, row in zip(queries, idx[queries], strict=False):
         row = row[row != q][:k]
         found.append(row)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"library": name, "n": n, "recall@10": _recall(np.array(found), truth), "build_s": built,
-            "query_all_s": searched, "total_s": built + searched, "peak_rss_mb": rss}
+    return {
+        "library": name,
+        "n": n,
+        "recall@10": _recall(np.array(found), truth),
+        "build_s": built,
+        "query_all_s": searched,
+        "total_s": built + searched,
+        "peak_rss_mb": rss,
+    }
 
 
 def run_ann(n: int, d: int, k: int, n_queries: int, libs: list[str]) -> list[dict]:
     """Each library in its own subprocess (so peak memory is its own), same data, same queries."""
     rows = []
     for name in libs:
-        code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
-                f"import bench_checks as b; print(json.dumps(b._ann_one({name!r}, {n}, {d}, {k}, {n_queries})))")
+        code = (
+            f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+            f"import bench_checks as b; print(json.dumps(b._ann_one({name!r}, {n}, {d}, {k}, {n_queries})))"
+        )
         proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=1800)
         if proc.returncode != 0:
             rows.append({"library": name, "error": proc.stderr.strip().splitlines()[-1:]})
@@ -207,8 +216,12 @@ def run_detect() -> list[dict]:
         _, ours = run_labelwise(data["X"], data["y"], checks)
         _, theirs = run_datalab(data["X"], data["y"], checks)
         for c in checks:
-            row = {"data": name, "check": c, "labelwise": auroc(data["truth"][c], ours[f"{c}_score"]),
-                   "datalab": auroc(data["truth"][c], theirs[f"{c}_score"])}
+            row = {
+                "data": name,
+                "check": c,
+                "labelwise": auroc(data["truth"][c], ours[f"{c}_score"]),
+                "datalab": auroc(data["truth"][c], theirs[f"{c}_score"]),
+            }
             row["met"] = row["labelwise"] >= row["datalab"]
             rows.append(row)
             print(row, flush=True)
@@ -239,16 +252,29 @@ def _scale_child(n: int) -> dict:
     found = find_data_issues(X, y, k=10, graph=graph)
     took = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"n": n, "seconds": took, "graph_s": graph_s, "peak_rss_mb": peak, "features_mb": X.nbytes / 2**20,
-            "graph_method": found.graph.method, "checks": found.checks_run}
+    return {
+        "n": n,
+        "seconds": took,
+        "graph_s": graph_s,
+        "peak_rss_mb": peak,
+        "features_mb": X.nbytes / 2**20,
+        "graph_method": found.graph.method,
+        "checks": found.checks_run,
+    }
 
 
 def run_scale(n: int) -> dict:
     """Every default check in a fresh subprocess (so peak RSS is this run's)."""
-    code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
-            f"import bench_checks as b; print(json.dumps(b._scale_child({n})))")
+    code = (
+        f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+        f"import bench_checks as b; print(json.dumps(b._scale_child({n})))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
-    row = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"n": n, "error": proc.stderr[-500:]}
+    row = (
+        json.loads(proc.stdout.strip().splitlines()[-1])
+        if proc.returncode == 0
+        else {"n": n, "error": proc.stderr[-500:]}
+    )
     print(row, flush=True)
     return row
 

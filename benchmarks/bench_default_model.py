@@ -46,8 +46,12 @@ def load_tables() -> dict[str, tuple[pd.DataFrame, pd.Series]]:
     from vega_datasets import local_data
 
     tables = {}
-    for name, loader in [("wine", datasets.load_wine), ("breast_cancer", datasets.load_breast_cancer),
-                         ("digits", datasets.load_digits), ("iris", datasets.load_iris)]:
+    for name, loader in [
+        ("wine", datasets.load_wine),
+        ("breast_cancer", datasets.load_breast_cancer),
+        ("digits", datasets.load_digits),
+        ("iris", datasets.load_iris),
+    ]:
         bunch = loader(as_frame=True)
         tables[name] = (bunch.data, bunch.target)
     penguins = load_penguins()
@@ -102,23 +106,37 @@ def one_run(features, codes, k, rate, kind, seed, budget, blend=True):
     auto_issues = lw.find_label_issues(noisy, choice.probs).is_issue
     t_auto = time.perf_counter() - t0
     t0 = time.perf_counter()
-    logistic = lw.out_of_fold_probs(default_model(features, model="logistic", random_state=seed), features, noisy,
-                                    random_state=seed, verbose=False)
+    logistic = lw.out_of_fold_probs(
+        default_model(features, model="logistic", random_state=seed), features, noisy, random_state=seed, verbose=False
+    )
     logistic_issues = lw.find_label_issues(noisy, logistic).is_issue
     t_logistic = time.perf_counter() - t0
     t0 = time.perf_counter()
-    cl_probs = lw.out_of_fold_probs(LogisticRegression(), numeric_matrix(features), noisy, random_state=seed, verbose=False)
+    cl_probs = lw.out_of_fold_probs(
+        LogisticRegression(), numeric_matrix(features), noisy, random_state=seed, verbose=False
+    )
     cl_issues = cleanlab.filter.find_label_issues(noisy, cl_probs)
     t_cleanlab = time.perf_counter() - t0
     ran = [c for c in choice.candidates if c.skipped is None]
     best_raw = min(c.log_loss for c in ran)
     best_cal = min(c.best_log_loss for c in ran)
     return {
-        "rate": rate, "kind": kind, "seed": seed, "chosen": choice.chosen + ("+T" if choice.calibrated else ""),
-        "skipped": ",".join(c.name for c in choice.candidates if c.skipped and "kNN" not in c.skipped and "dense" not in c.skipped),
-        "auto_ll": choice.log_loss, "best_raw_ll": best_raw, "best_cal_ll": best_cal,
-        "f1_auto": f1(auto_issues, truth), "f1_logistic": f1(logistic_issues, truth), "f1_cleanlab": f1(cl_issues, truth),
-        "t_auto": t_auto, "t_logistic": t_logistic, "t_cleanlab": t_cleanlab,
+        "rate": rate,
+        "kind": kind,
+        "seed": seed,
+        "chosen": choice.chosen + ("+T" if choice.calibrated else ""),
+        "skipped": ",".join(
+            c.name for c in choice.candidates if c.skipped and "kNN" not in c.skipped and "dense" not in c.skipped
+        ),
+        "auto_ll": choice.log_loss,
+        "best_raw_ll": best_raw,
+        "best_cal_ll": best_cal,
+        "f1_auto": f1(auto_issues, truth),
+        "f1_logistic": f1(logistic_issues, truth),
+        "f1_cleanlab": f1(cl_issues, truth),
+        "t_auto": t_auto,
+        "t_logistic": t_logistic,
+        "t_cleanlab": t_cleanlab,
     }
 
 
@@ -148,8 +166,10 @@ def main() -> None:
     from labelwise.models import DEFAULT_TIME_BUDGET
 
     budget = DEFAULT_TIME_BUDGET if args.time_budget is None else args.time_budget
-    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}; auto time budget {budget:g} s, blend {args.blend}")
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}; auto time budget {budget:g} s, blend {args.blend}"
+    )
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 30)
     rows = []
@@ -162,7 +182,10 @@ def main() -> None:
                 for rate in args.rates:
                     row = {"table": name} | one_run(features, codes, len(classes), rate, kind, seed, budget, args.blend)
                     rows.append(row)
-                    print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+                    print(
+                        " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
+                        flush=True,
+                    )
     if rows:
         summarise(pd.DataFrame(rows))
     if args.large:
@@ -174,9 +197,14 @@ def summarise(runs: pd.DataFrame) -> None:
     runs["ll_gap_raw"] = runs["auto_ll"] / runs["best_raw_ll"] - 1
     runs["ll_gap_cal"] = runs["auto_ll"] / runs["best_cal_ll"] - 1
     per_table = runs.groupby("table").agg(
-        ll_gap_raw_max=("ll_gap_raw", "max"), ll_gap_cal_max=("ll_gap_cal", "max"),
-        f1_auto=("f1_auto", "mean"), f1_cleanlab=("f1_cleanlab", "mean"), f1_logistic=("f1_logistic", "mean"),
-        t_auto=("t_auto", "mean"), t_logistic=("t_logistic", "mean"), t_cleanlab=("t_cleanlab", "mean"),
+        ll_gap_raw_max=("ll_gap_raw", "max"),
+        ll_gap_cal_max=("ll_gap_cal", "max"),
+        f1_auto=("f1_auto", "mean"),
+        f1_cleanlab=("f1_cleanlab", "mean"),
+        f1_logistic=("f1_logistic", "mean"),
+        t_auto=("t_auto", "mean"),
+        t_logistic=("t_logistic", "mean"),
+        t_cleanlab=("t_cleanlab", "mean"),
     )
     per_table["f1_gain_pts"] = 100 * (per_table["f1_auto"] - per_table["f1_cleanlab"])
     per_table["time_ratio"] = per_table["t_auto"] / per_table["t_logistic"]
@@ -185,10 +213,16 @@ def summarise(runs: pd.DataFrame) -> None:
     print("\nper table (means over seeds, rates and kinds; gaps are the worst run):")
     print(per_table.round(4).to_string())
     mean_gain = 100 * (runs["f1_auto"].mean() - runs["f1_cleanlab"].mean())
-    print(f"\nF1 auto {runs['f1_auto'].mean():.4f}, cleanlab {runs['f1_cleanlab'].mean():.4f}, "
-          f"labelwise logistic {runs['f1_logistic'].mean():.4f}: auto - cleanlab = {mean_gain:+.2f} points")
-    print(f"goal log loss within 2% of best raw candidate on every table: {bool((per_table['ll_gap_raw_max'] <= 0.02).all())}")
-    print(f"goal F1 >= cleanlab on every table: {bool((per_table['f1_gain_pts'] >= 0).all())}; mean gain >= 5: {mean_gain >= 5}")
+    print(
+        f"\nF1 auto {runs['f1_auto'].mean():.4f}, cleanlab {runs['f1_cleanlab'].mean():.4f}, "
+        f"labelwise logistic {runs['f1_logistic'].mean():.4f}: auto - cleanlab = {mean_gain:+.2f} points"
+    )
+    print(
+        f"goal log loss within 2% of best raw candidate on every table: {bool((per_table['ll_gap_raw_max'] <= 0.02).all())}"
+    )
+    print(
+        f"goal F1 >= cleanlab on every table: {bool((per_table['f1_gain_pts'] >= 0).all())}; mean gain >= 5: {mean_gain >= 5}"
+    )
     print(f"goal time <= 4x logistic on every table: {bool((per_table['time_ratio'] <= 4).all())}")
 
 
@@ -203,8 +237,10 @@ def large_run(n: int, budget: float) -> None:
     choice = choose_model(frame, noisy, random_state=0, time_budget=budget)
     issues = lw.find_label_issues(noisy, choice.probs)
     elapsed = time.perf_counter() - t0
-    print(f"\nlarge table {n:,} rows: auto + find_label_issues {elapsed:.1f} s (goal < 60 s); "
-          f"chosen {choice.chosen}, F1 {f1(issues.is_issue, noisy != y):.4f}")
+    print(
+        f"\nlarge table {n:,} rows: auto + find_label_issues {elapsed:.1f} s (goal < 60 s); "
+        f"chosen {choice.chosen}, F1 {f1(issues.is_issue, noisy != y):.4f}"
+    )
     print(choice.to_frame().to_string())
 
 

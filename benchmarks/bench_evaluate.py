@@ -106,9 +106,7 @@ def direct_first_flip(pa, pb, corrected, c_idx, order) -> float:
     return np.nan
 
 
-def check_against_direct(
-    ev, preds, given, corrected, seeds_checked: int
-) -> tuple[float, float]:
+def check_against_direct(ev, preds, given, corrected, seeds_checked: int) -> tuple[float, float]:
     table_diff = float(
         np.max(
             np.abs(
@@ -157,12 +155,8 @@ def cifar_models(labels: np.ndarray, probs: np.ndarray) -> dict[str, np.ndarray]
     n = len(labels)
     return {
         "cv_model": cv,
-        "cv_plus_3pct_errors": np.where(
-            rng.random(n) < 0.03, rng.integers(0, 10, n), cv
-        ),
-        "memoriser_90": np.where(
-            rng.random(n) < 0.9, labels, cv
-        ),  # copies the given label 90% of the time
+        "cv_plus_3pct_errors": np.where(rng.random(n) < 0.03, rng.integers(0, 10, n), cv),
+        "memoriser_90": np.where(rng.random(n) < 0.9, labels, cv),  # copies the given label 90% of the time
         "memoriser_50": np.where(rng.random(n) < 0.5, labels, cv),
     }
 
@@ -190,12 +184,8 @@ def part_cifar(seeds: int) -> dict:
     )
     print(ev.table.round(4).to_string())
     print(cross.round(4).to_string())
-    print(
-        f"labelwise table+crossovers ({seeds} seeds, exact over every removal step)+curve: {elapsed:.2f} s"
-    )
-    print(
-        f"max |labelwise - direct loop|: table {td:.2e}, crossovers (2 seeds) {cd:.2e}"
-    )
+    print(f"labelwise table+crossovers ({seeds} seeds, exact over every removal step)+curve: {elapsed:.2f} s")
+    print(f"max |labelwise - direct loop|: table {td:.2e}, crossovers (2 seeds) {cd:.2e}")
     return {
         "elapsed": elapsed,
         "table_diff": td,
@@ -212,17 +202,11 @@ def part_sklearn(seeds: int) -> dict:
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    X, y = make_classification(
-        8000, 20, n_informative=10, n_classes=5, n_clusters_per_class=2, random_state=0
-    )
+    X, y = make_classification(8000, 20, n_informative=10, n_classes=5, n_clusters_per_class=2, random_state=0)
     rng = np.random.default_rng(0)
-    noisy = np.where(
-        rng.random(len(y)) < 0.2, rng.integers(0, 5, len(y)), y
-    )  # 20% symmetric noise
+    noisy = np.where(rng.random(len(y)) < 0.2, rng.integers(0, 5, len(y)), y)  # 20% symmetric noise
     tr, te = np.arange(5000), np.arange(5000, 8000)
-    test_given = np.where(
-        rng.random(len(te)) < 0.06, (y[te] + rng.integers(1, 5, len(te))) % 5, y[te]
-    )
+    test_given = np.where(rng.random(len(te)) < 0.06, (y[te] + rng.integers(1, 5, len(te))) % 5, y[te])
     models = {
         "1nn": KNeighborsClassifier(1),
         "tree_full": DecisionTreeClassifier(random_state=0),
@@ -236,9 +220,7 @@ def part_sklearn(seeds: int) -> dict:
     preds = {}
     for name, m in models.items():
         Xfit = np.vstack([X[tr], X[te]]) if name in ("1nn", "tree_full") else X[tr]
-        yfit = (
-            np.r_[noisy[tr], test_given] if name in ("1nn", "tree_full") else noisy[tr]
-        )
+        yfit = np.r_[noisy[tr], test_given] if name in ("1nn", "tree_full") else noisy[tr]
         preds[name] = m.fit(Xfit, yfit).predict(X[te])
     corrected = y[te].astype(object)
     t0 = time.perf_counter()
@@ -246,9 +228,7 @@ def part_sklearn(seeds: int) -> dict:
     cross = ev.crossovers
     elapsed = time.perf_counter() - t0
     td, cd = check_against_direct(ev, preds, test_given, corrected, seeds_checked=2)
-    print(
-        "\n== scikit-learn models of different capacity, noisy test labels, true labels as corrections =="
-    )
+    print("\n== scikit-learn models of different capacity, noisy test labels, true labels as corrections ==")
     print(ev.table.round(4).to_string())
     print(cross[cross["share_flipped"] > 0].round(4).to_string())
     print(
@@ -281,7 +261,7 @@ def shift_trials(trials: int) -> list[dict]:
     out = []
     for kind in ("dirichlet_1.0", "dirichlet_0.3", "boost_one_class"):
         for size in (500, 2000, 8000):
-            for t in range(trials):
+            for _t in range(trials):
                 if kind.startswith("dirichlet"):
                     q = rng.dirichlet(np.full(k, float(kind.split("_")[1])))
                 else:
@@ -291,10 +271,7 @@ def shift_trials(trials: int) -> list[dict]:
                 counts = rng.multinomial(size, q)
                 yp = y[pool]
                 pos = np.concatenate(
-                    [
-                        rng.choice(np.flatnonzero(yp == c), n, replace=True)
-                        for c, n in enumerate(counts)
-                    ]
+                    [rng.choice(np.flatnonzero(yp == c), n, replace=True) for c, n in enumerate(counts)]
                 )
                 tp, yt = pool_p[pos], yp[pos]
                 out.append(
@@ -327,10 +304,7 @@ def part_shift(trials: int, abstention_python: str) -> dict:
             found.append(q)
         est = lw.shift.estimate_priors(d["vp"], d["vl"], d["tp"], method="mlls")
         adapted = est.calibrator(d["tp"]) * est.weights
-        acc_gain.append(
-            (adapted.argmax(1) == d["yt"]).mean()
-            - (d["tp"].argmax(1) == d["yt"]).mean()
-        )
+        acc_gain.append((adapted.argmax(1) == d["yt"]).mean() - (d["tp"].argmax(1) == d["yt"]).mean())
     theirs: dict[str, list] = {m: [None] * len(data) for m in ours}
     their_times = {m: 0.0 for m in ours}
     note = ""
@@ -371,22 +345,12 @@ def part_shift(trials: int, abstention_python: str) -> dict:
     else:
         note = f"abstention interpreter {abstention_python} not found"
     rows = []
-    frame = pd.DataFrame(
-        {"kind": [d["kind"] for d in data], "size": [d["size"] for d in data]}
-    )
+    frame = pd.DataFrame({"kind": [d["kind"] for d in data], "size": [d["size"] for d in data]})
     for m in ours:
         for key, group in frame.groupby(["kind", "size"]):
             ix = group.index
-            l1 = [
-                np.abs(ours[m][i] - data[i]["true"]).sum()
-                for i in ix
-                if ours[m][i] is not None
-            ]
-            l1t = [
-                np.abs(theirs[m][i] - data[i]["true"]).sum()
-                for i in ix
-                if theirs[m][i] is not None
-            ]
+            l1 = [np.abs(ours[m][i] - data[i]["true"]).sum() for i in ix if ours[m][i] is not None]
+            l1t = [np.abs(theirs[m][i] - data[i]["true"]).sum() for i in ix if theirs[m][i] is not None]
             rows.append(
                 {
                     "method": m,
@@ -408,10 +372,7 @@ def part_shift(trials: int, abstention_python: str) -> dict:
     )
     print(
         "time (s, all trials): "
-        + ", ".join(
-            f"{m}: labelwise {times[m]:.2f} / abstention {their_times[m]:.2f}"
-            for m in ours
-        )
+        + ", ".join(f"{m}: labelwise {times[m]:.2f} / abstention {their_times[m]:.2f}" for m in ours)
     )
     gain = np.array(acc_gain)
     print(
@@ -431,9 +392,7 @@ def main() -> None:
         default=5,
         help="Prior-shift trials per (shift, size) cell.",
     )
-    ap.add_argument(
-        "--abstention-python", default="/work/venvs/evaluate-abstention/bin/python"
-    )
+    ap.add_argument("--abstention-python", default="/work/venvs/evaluate-abstention/bin/python")
     args = ap.parse_args()
     print(machine_line())
     part_cifar(args.seeds)

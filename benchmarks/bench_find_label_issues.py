@@ -102,7 +102,9 @@ def child(lib: str, n: int, k: int, dtype: str, filter_by: str) -> None:
 def memory(lib, n, k, dtype, filter_by):
     out = subprocess.run(
         [sys.executable, __file__, "--child", lib, str(n), str(k), dtype, filter_by],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -142,7 +144,9 @@ def main() -> None:
     for lib in ("labelwise", "cleanlab-1"):  # imports and first-call costs stay out of the timings
         run(lib, warm_labels, warm_probs, args.filter_by)
     print(f"machine: {machine()}")
-    print(f"filter_by={args.filter_by}; times are best of {args.repeat} (wall s / CPU s); memory as multiples of the probs array")
+    print(
+        f"filter_by={args.filter_by}; times are best of {args.repeat} (wall s / CPU s); memory as multiples of the probs array"
+    )
     header = (
         "| n | K | dtype | labelwise wall (cpu) | cleanlab n_jobs=1 wall (cpu) | cleanlab default wall | "
         "speed-up vs n_jobs=1 | vs default | flags differing: as is / same counts | peak extra mem lw / cl | retained after return lw / cl |"

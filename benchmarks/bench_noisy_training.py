@@ -35,6 +35,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import sklearn
+from _machine import cpu_model  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine, make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -45,7 +46,6 @@ from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 import labelwise as lw
 from labelwise.robust import CleanClassifier
 from labelwise.semi import SelfTrainer
-from _machine import cpu_model  # noqa: E402
 
 PEER_TIME_LIMIT_S = 300
 CV = 5
@@ -80,8 +80,14 @@ def datasets(quick: bool):
     }
     n = 5_000 if quick else 50_000
     data[f"make_classification_{n // 1000}k"] = make_classification(
-        n_samples=n, n_features=20, n_informative=10, n_redundant=4, n_classes=4, n_clusters_per_class=1,
-        class_sep=1.5, random_state=0,
+        n_samples=n,
+        n_features=20,
+        n_informative=10,
+        n_redundant=4,
+        n_classes=4,
+        n_clusters_per_class=1,
+        class_sep=1.5,
+        random_state=0,
     )
     return data
 
@@ -133,12 +139,23 @@ def run_noisy(quick: bool) -> pd.DataFrame:
                         model, seconds = timed(fit)
                         acc = np.nan if isinstance(model, str) else float(model.score(X_te, y_te))
                         rows.append(
-                            dict(data=name, noise=kind, rate=rate, seed=seed, method=method, accuracy=acc,
-                                 seconds=seconds, status="ok" if not isinstance(model, str) else model)
+                            dict(
+                                data=name,
+                                noise=kind,
+                                rate=rate,
+                                seed=seed,
+                                method=method,
+                                accuracy=acc,
+                                seconds=seconds,
+                                status="ok" if not isinstance(model, str) else model,
+                            )
                         )
-                    last = {r["method"]: r["accuracy"] for r in rows[-len(methods):]}
-                    print(f"{name:24s} {kind:9s} {rate:.1f} seed {seed}: "
-                          + "  ".join(f"{m}={a:.3f}" for m, a in last.items()), flush=True)
+                    last = {r["method"]: r["accuracy"] for r in rows[-len(methods) :]}
+                    print(
+                        f"{name:24s} {kind:9s} {rate:.1f} seed {seed}: "
+                        + "  ".join(f"{m}={a:.3f}" for m, a in last.items()),
+                        flush=True,
+                    )
     return pd.DataFrame(rows)
 
 
@@ -162,14 +179,20 @@ def run_semi(quick: bool) -> pd.DataFrame:
                 forest = RandomForestClassifier(200, min_samples_leaf=2, random_state=seed, n_jobs=1)
                 methods = {
                     "labeled_only": lambda: base().fit(X_tr[keep], y_tr[keep]),
-                    "sklearn_threshold_0.75": lambda: SelfTrainingClassifier(base(), threshold=0.75, max_iter=max_iter).fit(X_tr, y_semi),
-                    "sklearn_k_best": lambda: SelfTrainingClassifier(base(), criterion="k_best", k_best=10, max_iter=max_iter).fit(X_tr, y_semi),
-                    "sklearn_label_spreading": lambda: LabelSpreading(kernel="knn", n_neighbors=7, max_iter=100).fit(X_tr, y_semi),
+                    "sklearn_threshold_0.75": lambda: SelfTrainingClassifier(
+                        base(), threshold=0.75, max_iter=max_iter
+                    ).fit(X_tr, y_semi),
+                    "sklearn_k_best": lambda: SelfTrainingClassifier(
+                        base(), criterion="k_best", k_best=10, max_iter=max_iter
+                    ).fit(X_tr, y_semi),
+                    "sklearn_label_spreading": lambda: LabelSpreading(kernel="knn", n_neighbors=7, max_iter=100).fit(
+                        X_tr, y_semi
+                    ),
                 }
                 for rule in ("threshold", "k_best", "class_balanced", "curriculum", "adaptive"):
-                    methods[f"labelwise_{rule}"] = (
-                        lambda rule=rule: SelfTrainer(base(), selection=rule, k_best=10, max_iter=max_iter).fit(X_tr, y_semi)
-                    )
+                    methods[f"labelwise_{rule}"] = lambda rule=rule: SelfTrainer(
+                        base(), selection=rule, k_best=10, max_iter=max_iter
+                    ).fit(X_tr, y_semi)
                 methods["labelwise_adaptive_safe"] = lambda: SelfTrainer(
                     base(), selection="adaptive", safeguard="cv", random_state=seed, max_iter=max_iter
                 ).fit(X_tr, y_semi)
@@ -190,6 +213,7 @@ def run_semi(quick: bool) -> pd.DataFrame:
                     def run():
                         with time_limit(PEER_TIME_LIMIT_S):
                             return fit()
+
                     return run
 
                 for method, fit in methods.items():
@@ -197,18 +221,32 @@ def run_semi(quick: bool) -> pd.DataFrame:
                     model, seconds = timed(fit)
                     acc = np.nan if isinstance(model, str) else float(model.score(X_te, y_te))
                     guard = getattr(model, "safeguard_", None)
-                    rows.append(dict(data=name, frac=frac, seed=seed, method=method, accuracy=acc, seconds=seconds,
-                                     status="ok" if not isinstance(model, str) else model,
-                                     decision=None if guard is None else guard.decision))
-                last = {r["method"]: r["accuracy"] for r in rows[-len(methods):]}
-                print(f"{name:24s} {frac:.2f} seed {seed}: " + "  ".join(f"{m}={a:.3f}" for m, a in last.items()), flush=True)
+                    rows.append(
+                        dict(
+                            data=name,
+                            frac=frac,
+                            seed=seed,
+                            method=method,
+                            accuracy=acc,
+                            seconds=seconds,
+                            status="ok" if not isinstance(model, str) else model,
+                            decision=None if guard is None else guard.decision,
+                        )
+                    )
+                last = {r["method"]: r["accuracy"] for r in rows[-len(methods) :]}
+                print(
+                    f"{name:24s} {frac:.2f} seed {seed}: " + "  ".join(f"{m}={a:.3f}" for m, a in last.items()),
+                    flush=True,
+                )
     return pd.DataFrame(rows)
 
 
 def machine() -> str:
     cpu = cpu_model()
-    return (f"{os.cpu_count()} CPUs ({cpu}); Python {platform.python_version()}, numpy {np.__version__}, "
-            f"scikit-learn {sklearn.__version__}, labelwise {lw.__version__}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}); Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, labelwise {lw.__version__}"
+    )
 
 
 def to_markdown(frame: pd.DataFrame) -> str:
@@ -237,7 +275,9 @@ def summarise_noisy(df: pd.DataFrame) -> None:
     print(f"\ncleanlab timeouts: {timeouts}")
     d, c, p = mean["labelwise_drop"], mean["cleanlab"], pair40["labelwise_drop"] - pair40["plain"]
     print(f"Goal 1 (drop mean >= cleanlab): {d:.4f} vs {c:.4f} -> {'MET' if d >= c else 'NOT MET'}")
-    print(f"Goal 2 (drop >= plain + 3 points at 40% pair): +{100 * p:.1f} points -> {'MET' if p >= 0.03 else 'NOT MET'}")
+    print(
+        f"Goal 2 (drop >= plain + 3 points at 40% pair): +{100 * p:.1f} points -> {'MET' if p >= 0.03 else 'NOT MET'}"
+    )
     ratio = secs["labelwise_drop"] / secs["cleanlab"]
     print(f"Goal 3 (time within 1.2x cleanlab): {ratio:.2f}x -> {'MET' if ratio <= 1.2 else 'NOT MET'}")
 
@@ -255,15 +295,25 @@ def summarise_semi(df: pd.DataFrame) -> None:
     print("|---|---|---|---|---|")
     secs = df.groupby("method")["seconds"].sum()
     for m in mean.index:
-        print(f"| {m} | {mean[m]:.4f} | {100 * vs_base[m].mean():+.1f} pts | {100 * vs_base[m].min():+.1f} pts | {secs[m]:.1f} |")
-    for rule in ("labelwise_adaptive", "labelwise_adaptive_safe", "labelwise_adaptive_freematch",
-                 "labelwise_adaptive_softmatch"):
+        print(
+            f"| {m} | {mean[m]:.4f} | {100 * vs_base[m].mean():+.1f} pts | {100 * vs_base[m].min():+.1f} pts | {secs[m]:.1f} |"
+        )
+    for rule in (
+        "labelwise_adaptive",
+        "labelwise_adaptive_safe",
+        "labelwise_adaptive_freematch",
+        "labelwise_adaptive_softmatch",
+    ):
         gain = mean[rule] - mean["sklearn_threshold_0.75"]
         worst = vs_base[rule].min()
-        print(f"\n{rule}: Goal 4 (>= SelfTrainingClassifier + 1 point): {100 * gain:+.2f} points -> "
-              f"{'MET' if gain >= 0.01 else 'NOT MET'}")
-        print(f"{rule}: Goal 5 (never > 1 point below labeled-only): worst {100 * worst:+.1f} points -> "
-              f"{'MET' if worst >= -0.01 else 'NOT MET'}")
+        print(
+            f"\n{rule}: Goal 4 (>= SelfTrainingClassifier + 1 point): {100 * gain:+.2f} points -> "
+            f"{'MET' if gain >= 0.01 else 'NOT MET'}"
+        )
+        print(
+            f"{rule}: Goal 5 (never > 1 point below labeled-only): worst {100 * worst:+.1f} points -> "
+            f"{'MET' if worst >= -0.01 else 'NOT MET'}"
+        )
     decisions = df[df.method == "labelwise_adaptive_safe"].groupby("data")["decision"].value_counts()
     print("\nadaptive_safe safeguard decisions (runs):\n" + decisions.to_string())
 

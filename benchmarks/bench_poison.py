@@ -32,18 +32,28 @@ from sklearn.svm import SVC
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "floral_moon"
-SHEETS = ["train", "train_adv_5", "train_adv_10", "train_adv_15", "train_adv_20", "train_adv_25",
-          "train_adv_5_lfa", "train_adv_10_lfa", "train_adv_25_lfa"]
+SHEETS = [
+    "train",
+    "train_adv_5",
+    "train_adv_10",
+    "train_adv_15",
+    "train_adv_20",
+    "train_adv_25",
+    "train_adv_5_lfa",
+    "train_adv_10_lfa",
+    "train_adv_25_lfa",
+]
 
 from _machine import cpu_model  # noqa: E402
+
 import labelwise as lw  # noqa: E402
 from labelwise.poison import (  # noqa: E402
+    LNSVC,
     AuditThenTrain,
     CurieSVC,
     FloralSVC,
     GraphSanitizedSVC,
     LabelSanitizedSVC,
-    LNSVC,
     alfa,
     lfa,
     robustness_curve,
@@ -52,8 +62,10 @@ from labelwise.poison import (  # noqa: E402
 
 def machine() -> str:
     cpu = cpu_model()
-    return (f"{os.cpu_count()} cores (nproc), {cpu}; Python {platform.python_version()}, numpy {np.__version__}, "
-            f"scikit-learn {__import__('sklearn').__version__}, scipy {__import__('scipy').__version__}")
+    return (
+        f"{os.cpu_count()} cores (nproc), {cpu}; Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {__import__('sklearn').__version__}, scipy {__import__('scipy').__version__}"
+    )
 
 
 def load(name):
@@ -75,8 +87,11 @@ def sheets_table(n_seeds: int) -> pd.DataFrame:
     rows = []
     for sheet in SHEETS:
         X, y = load(sheet)
-        row = {"sheet": sheet, "flipped": int((y != load("train")[1]).sum()),
-               "svc": SVC(C=10, gamma=0.5).fit(X, y).score(X_test, y_test)}
+        row = {
+            "sheet": sheet,
+            "flipped": int((y != load("train")[1]).sum()),
+            "svc": SVC(C=10, gamma=0.5).fit(X, y).score(X_test, y_test),
+        }
         for name, (make, random) in defences.items():
             accs = [make(s).fit(X, y).score(X_test, y_test) for s in (range(n_seeds) if random else [0])]
             row[name] = float(np.mean(accs))
@@ -101,13 +116,15 @@ def fmt_sheets(t: pd.DataFrame) -> str:
 def goal_lines(t: pd.DataFrame) -> str:
     out = []
     for n in ["floral (paper)", "floral (k=10%)", "graph"]:
-        ge = (t[n] >= t["svc"] - 1e-12)
+        ge = t[n] >= t["svc"] - 1e-12
         d20 = float(t.loc[t.sheet == "train_adv_20", n].iloc[0] - t.loc[t.sheet == "train_adv_20", "svc"].iloc[0])
         d25 = float(t.loc[t.sheet == "train_adv_25", n].iloc[0] - t.loc[t.sheet == "train_adv_25", "svc"].iloc[0])
         met = bool(ge.all() and d20 >= 0.05 and d25 >= 0.05)
         below = ", ".join(t.loc[~ge, "sheet"]) or "none"
-        out.append(f"- {n}: >= plain SVC on {int(ge.sum())}/{len(t)} sheets (below on: {below}); "
-                   f"adv_20 {d20 * 100:+.1f} pts, adv_25 {d25 * 100:+.1f} pts -> goal {'MET' if met else 'NOT met'}")
+        out.append(
+            f"- {n}: >= plain SVC on {int(ge.sum())}/{len(t)} sheets (below on: {below}); "
+            f"adv_20 {d20 * 100:+.1f} pts, adv_25 {d25 * 100:+.1f} pts -> goal {'MET' if met else 'NOT met'}"
+        )
     return "\n".join(out)
 
 
@@ -116,8 +133,18 @@ def moons_table(seeds: int, quick: bool) -> pd.DataFrame:
     X = (X - X.mean(0)) / X.std(0)
     models = ["svc", "floral", "ln-svm", "curie", "ls-svm", "audit", "graph"]
     budgets = [0.05, 0.1, 0.25] if quick else [0.05, 0.1, 0.15, 0.2, 0.25]
-    curve = robustness_curve(models, X, y, attacks=["random", "farthest", "topk_sv", "alfa"], budgets=budgets,
-                             seeds=seeds, test=0.3, C=10.0, gamma=0.5, verbose=False)
+    curve = robustness_curve(
+        models,
+        X,
+        y,
+        attacks=["random", "farthest", "topk_sv", "alfa"],
+        budgets=budgets,
+        seeds=seeds,
+        test=0.3,
+        C=10.0,
+        gamma=0.5,
+        verbose=False,
+    )
     return curve.summary()
 
 
@@ -136,8 +163,10 @@ def timings(quick: bool) -> list[str]:
     for b in (0.05, 0.25):
         t = time.perf_counter()
         res = alfa(X, y, b)
-        out.append(f"- ALFA, n=600, budget {b:g}: {time.perf_counter() - t:.2f} s ({res.info['n_iter']} LP/SVM "
-                   f"alternations; goal < 10 s)")
+        out.append(
+            f"- ALFA, n=600, budget {b:g}: {time.perf_counter() - t:.2f} s ({res.info['n_iter']} LP/SVM "
+            f"alternations; goal < 10 s)"
+        )
     Xs, ys = load("train_adv_10")
     t = time.perf_counter()
     FloralSVC(random_state=0).fit(Xs, ys)
@@ -182,16 +211,26 @@ def noise_vs_cleanlab(n: int, K: int, timeout: float = 120.0) -> list[str]:
     try:
         proc = subprocess.run([sys.executable, "-c", PEER, task], capture_output=True, text=True, timeout=timeout)
         peer = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
-        note = "" if peer else f"cleanlab failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else proc.returncode}"
+        note = (
+            ""
+            if peer
+            else f"cleanlab failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else proc.returncode}"
+        )
     except subprocess.TimeoutExpired:
         peer, note = None, f"cleanlab timed out after {timeout:.0f} s"
-    lines = [f"- flip_labels, n={n:,}, K={K}: labelwise {t_flip:.3f} s, largest |count - n_j M_ij| = {err:.2f} "
-             f"(largest-remainder rounding: always < 1)"]
+    lines = [
+        f"- flip_labels, n={n:,}, K={K}: labelwise {t_flip:.3f} s, largest |count - n_j M_ij| = {err:.2f} "
+        f"(largest-remainder rounding: always < 1)"
+    ]
     if peer:
-        lines.append(f"  cleanlab generate_noisy_labels {peer['t_flip']:.3f} s (ratio cleanlab/labelwise "
-                     f"{peer['t_flip'] / t_flip:.1f}x), largest count error {peer['max_count_error']:.2f} (truncation)")
-        lines.append(f"- random noise matrix, K={K}, trace 0.7K: labelwise {t_mat * 1000:.1f} ms, cleanlab "
-                     f"generate_noise_matrix_from_trace {peer['t_matrix'] * 1000:.1f} ms")
+        lines.append(
+            f"  cleanlab generate_noisy_labels {peer['t_flip']:.3f} s (ratio cleanlab/labelwise "
+            f"{peer['t_flip'] / t_flip:.1f}x), largest count error {peer['max_count_error']:.2f} (truncation)"
+        )
+        lines.append(
+            f"- random noise matrix, K={K}, trace 0.7K: labelwise {t_mat * 1000:.1f} ms, cleanlab "
+            f"generate_noise_matrix_from_trace {peer['t_matrix'] * 1000:.1f} ms"
+        )
     else:
         lines.append(f"  {note}")
     return lines
@@ -213,7 +252,9 @@ def main() -> None:
     else:
         print(f"(FLORAL sheets not found at {DATA}; skipped)")
     seeds = 2 if args.quick else 3
-    print(f"\n### make_moons (n=1000, noise 0.2, standardised; 70/30 split): clean-test accuracy, mean of {seeds} seeds\n")
+    print(
+        f"\n### make_moons (n=1000, noise 0.2, standardised; 70/30 split): clean-test accuracy, mean of {seeds} seeds\n"
+    )
     print(fmt_moons(moons_table(seeds, args.quick)))
     print("\n### Timings\n")
     print("\n".join(timings(args.quick)))

@@ -117,8 +117,9 @@ def stage(name: str, folder: Path) -> dict:
                 find_label_issues_batched,
             )
 
-            idx = find_label_issues_batched(labels_file=str(folder / "labels.npy"),
-                                            pred_probs_file=str(folder / "probs.npy"), verbose=False)
+            idx = find_label_issues_batched(
+                labels_file=str(folder / "labels.npy"), pred_probs_file=str(folder / "probs.npy"), verbose=False
+            )
             flags = np.zeros(labels.shape[0], dtype=bool)
             flags[idx] = True
         else:
@@ -175,8 +176,11 @@ def agg_stage(folder: Path) -> dict:
     parquet = folder / "answers"
     dd.from_pandas(answers, npartitions=8).to_parquet(str(parquet), write_index=False)
     out: dict = {"n_answers": len(answers)}
-    methods = {"majority": lw.aggregate.MajorityVote, "dawid_skene": lw.aggregate.DawidSkene,
-               "one_coin": lw.aggregate.OneCoinDawidSkene}
+    methods = {
+        "majority": lw.aggregate.MajorityVote,
+        "dawid_skene": lw.aggregate.DawidSkene,
+        "one_coin": lw.aggregate.OneCoinDawidSkene,
+    }
     refs = {}
     for name, cls in methods.items():
         wall = time.perf_counter()
@@ -223,8 +227,10 @@ def main() -> None:
             result = stage(args.stage, folder)
         print(json.dumps(result))
         return
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, load average {os.getloadavg()[0]:.1f}"
+    )
     folder = Path(tempfile.mkdtemp(prefix="lw-bench-scale-", dir=args.dir))
     try:
         t = time.perf_counter()
@@ -249,20 +255,28 @@ def report(folder: Path, results: dict) -> None:
     for name in ("memmap", "dask", "cleanlab"):
         got = flags(name)
         if ref is not None and got is not None:
-            print(f"{name}: flags identical to in memory: {bool(np.array_equal(got, ref))} "
-                  f"({int((got != ref).sum())} differ; {int(got.sum())} vs {int(ref.sum())} flagged)")
+            print(
+                f"{name}: flags identical to in memory: {bool(np.array_equal(got, ref))} "
+                f"({int((got != ref).sum())} differ; {int(got.sum())} vs {int(ref.sum())} flagged)"
+            )
     mm, cl, dk = results.get("memmap", {}), results.get("cleanlab", {}), results.get("dask", {})
     if "wall" in mm and "wall" in cl:
-        print(f"memmap vs cleanlab batched: {cl['wall'] / mm['wall']:.2f}x faster (goal >= 3x); "
-              f"peak anon {mm['peak_anon_extra'] / 1e9:.2f} GB (goal <= 1 GB) vs {cl['peak_anon_extra'] / 1e9:.2f} GB")
+        print(
+            f"memmap vs cleanlab batched: {cl['wall'] / mm['wall']:.2f}x faster (goal >= 3x); "
+            f"peak anon {mm['peak_anon_extra'] / 1e9:.2f} GB (goal <= 1 GB) vs {cl['peak_anon_extra'] / 1e9:.2f} GB"
+        )
     if "wall" in mm and "wall" in dk:
-        print(f"dask LocalCluster: {dk['wall'] / mm['wall']:.2f}x the memmap wall time (goal <= 2x); client peak "
-              f"anon {dk['client_peak_anon_extra'] / 1e9:.2f} GB (goal < 0.5 GB)")
+        print(
+            f"dask LocalCluster: {dk['wall'] / mm['wall']:.2f}x the memmap wall time (goal <= 2x); client peak "
+            f"anon {dk['client_peak_anon_extra'] / 1e9:.2f} GB (goal < 0.5 GB)"
+        )
     th = results.get("threads", {})
     if "jobs1" in th:
-        print(f"threads at 1e6 x 100: n_jobs=1 {th['jobs1']['wall']:.2f} s wall / {th['jobs1']['cpu']:.2f} s CPU, "
-              f"n_jobs=2 {th['jobs2']['wall']:.2f} s / {th['jobs2']['cpu']:.2f} s CPU: "
-              f"{th['jobs1']['wall'] / th['jobs2']['wall']:.2f}x (goal >= 1.6x)")
+        print(
+            f"threads at 1e6 x 100: n_jobs=1 {th['jobs1']['wall']:.2f} s wall / {th['jobs1']['cpu']:.2f} s CPU, "
+            f"n_jobs=2 {th['jobs2']['wall']:.2f} s / {th['jobs2']['cpu']:.2f} s CPU: "
+            f"{th['jobs1']['wall'] / th['jobs2']['wall']:.2f}x (goal >= 1.6x)"
+        )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,11 @@ def report(task: str, size: str, lw_t: float, cl_t: float | None, lw_f1: float, 
     cl_ts = f"{cl_t:.2f}" if cl_t else "-"
     cl_fs = f"{cl_f1:.3f}" if cl_f1 is not None else "-"
     ROWS.append((task, size, f"{lw_t:.2f}", cl_ts, ratio, f"{lw_f1:.3f}", cl_fs, note))
-    print(f"{task:14s} {size:26s} labelwise {lw_t:7.2f}s cleanlab {cl_ts:>7s}s ratio {ratio:>6s}  "
-          f"F1 labelwise {lw_f1:.3f} cleanlab {cl_fs} {note}", flush=True)
+    print(
+        f"{task:14s} {size:26s} labelwise {lw_t:7.2f}s cleanlab {cl_ts:>7s}s ratio {ratio:>6s}  "
+        f"F1 labelwise {lw_f1:.3f} cleanlab {cl_fs} {note}",
+        flush=True,
+    )
 
 
 def bench_multilabel(scale: float) -> None:
@@ -64,8 +67,15 @@ def bench_multilabel(scale: float) -> None:
     ours, t_lw = timed(lambda: multilabel.find_label_issues(noisy.labels, probs))
     theirs, t_cl = timed(lambda: cl_find(labels=tags, pred_probs=probs))
     truth_rows = noisy.is_flipped.any(axis=1)
-    report("multilabel", f"{n:,} x {k}", t_lw, t_cl, f1(ours.is_example_issue, truth_rows), f1(theirs, truth_rows),
-           "F1 over examples")
+    report(
+        "multilabel",
+        f"{n:,} x {k}",
+        t_lw,
+        t_cl,
+        f1(ours.is_example_issue, truth_rows),
+        f1(theirs, truth_rows),
+        "F1 over examples",
+    )
 
 
 def bench_token(scale: float) -> None:
@@ -96,8 +106,15 @@ def bench_token(scale: float) -> None:
     if theirs:
         s, t = np.array(theirs).T
         cl_mask[starts[s] + t] = True
-    report("token", f"{total:,} tokens x {k}", t_lw, t_cl, f1(ours.is_issue, flip), f1(cl_mask, flip),
-           "input: per-sentence lists")
+    report(
+        "token",
+        f"{total:,} tokens x {k}",
+        t_lw,
+        t_cl,
+        f1(ours.is_issue, flip),
+        f1(cl_mask, flip),
+        "input: per-sentence lists",
+    )
 
 
 def _seg_case(n: int, k: int, size: int, seed: int = 0, dtype=np.float64):
@@ -127,8 +144,15 @@ def bench_segmentation(scale: float) -> None:
     noisy, probs = _seg_case(n, 5, 128)
     ours, t_lw = timed(lambda: segmentation.find_label_issues(noisy.labels, probs))
     theirs, t_cl = timed(lambda: cl_find(noisy.labels, probs, verbose=False))
-    report("segmentation", f"{n} x 5 x 128 x 128", t_lw, t_cl, f1(ours.is_issue, noisy.is_corrupted),
-           f1(theirs, noisy.is_corrupted), "KMS-correlated noise, rho 0.95")
+    report(
+        "segmentation",
+        f"{n} x 5 x 128 x 128",
+        t_lw,
+        t_cl,
+        f1(ours.is_issue, noisy.is_corrupted),
+        f1(theirs, noisy.is_corrupted),
+        "KMS-correlated noise, rho 0.95",
+    )
 
 
 def _memmap_child(path: str, labels_path: str, n: int, mask_path: str) -> None:
@@ -167,16 +191,33 @@ def bench_memmap(scale: float, tmp: str) -> None:
         for n in (n_all // 4, n_all):
             out = subprocess.run(
                 [sys.executable, __file__, "--child", path, lpath, str(n), os.path.join(d, f"mask{n}.npy")],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             line = next(x for x in out.splitlines() if x.startswith("CHILD")).split()
             results[n] = (float(line[2]), float(line[3]), float(line[5]))
-            print(f"memmap segmentation N={n}: {results[n][0]:.1f} s, peak allocated {results[n][1]:.0f} MB, "
-                  f"VmHWM {results[n][2]:.0f} MB (includes mapped file pages)", flush=True)
+            print(
+                f"memmap segmentation N={n}: {results[n][0]:.1f} s, peak allocated {results[n][1]:.0f} MB, "
+                f"VmHWM {results[n][2]:.0f} MB (includes mapped file pages)",
+                flush=True,
+            )
         (_, m_small, h_small), (t_big, m_big, h_big) = results[n_all // 4], results[n_all]
-        ROWS.append(("segmentation (memmap)", f"{n_all} x {k} x {size} x {size} float32", f"{t_big:.1f}", "-", "-",
-                     "-", "-", (f"peak allocated {m_small:.0f} MB at N={n_all // 4}, {m_big:.0f} MB at N={n_all}; "
-                                f"VmHWM {h_small:.0f} / {h_big:.0f} MB")))
+        ROWS.append(
+            (
+                "segmentation (memmap)",
+                f"{n_all} x {k} x {size} x {size} float32",
+                f"{t_big:.1f}",
+                "-",
+                "-",
+                "-",
+                "-",
+                (
+                    f"peak allocated {m_small:.0f} MB at N={n_all // 4}, {m_big:.0f} MB at N={n_all}; "
+                    f"VmHWM {h_small:.0f} / {h_big:.0f} MB"
+                ),
+            )
+        )
 
 
 def bench_regression(scale: float, with_x: bool = False) -> None:
@@ -203,21 +244,40 @@ def bench_regression(scale: float, with_x: bool = False) -> None:
     X, noisy, pred = case(n_small)
     ours, t_lw = timed(lambda: regression.find_label_issues(noisy.labels, pred))
     theirs, t_cl = timed(lambda: get_label_quality_scores(noisy.labels, pred))
-    report("regression", f"{n_small:,} rows, predictions", t_lw, t_cl, f1(ours.is_issue, noisy.is_corrupted),
-           f1(top_count(theirs, noisy.n_corrupted), noisy.is_corrupted),
-           "cleanlab 'outre' (n/2 neighbours), given the true number of errors")
+    report(
+        "regression",
+        f"{n_small:,} rows, predictions",
+        t_lw,
+        t_cl,
+        f1(ours.is_issue, noisy.is_corrupted),
+        f1(top_count(theirs, noisy.n_corrupted), noisy.is_corrupted),
+        "cleanlab 'outre' (n/2 neighbours), given the true number of errors",
+    )
     n = int(1e5 * scale)
     X, noisy, pred = case(n, seed=2)
     ours, t_lw = timed(lambda: regression.find_label_issues(noisy.labels, pred))
     resid, t_cl = timed(lambda: get_label_quality_scores(noisy.labels, pred, method="residual"))
-    report("regression", f"{n:,} rows, predictions", t_lw, t_cl, f1(ours.is_issue, noisy.is_corrupted),
-           f1(top_count(resid, noisy.n_corrupted), noisy.is_corrupted),
-           "cleanlab 'residual' (outre needs ~n^2/2 distances), given the true number of errors")
+    report(
+        "regression",
+        f"{n:,} rows, predictions",
+        t_lw,
+        t_cl,
+        f1(ours.is_issue, noisy.is_corrupted),
+        f1(top_count(resid, noisy.n_corrupted), noisy.is_corrupted),
+        "cleanlab 'residual' (outre needs ~n^2/2 distances), given the true number of errors",
+    )
     if with_x:
         n_x = min(n, 5000)
         ours_x, t_x = timed(lambda: regression.find_label_issues(noisy.labels[:n_x], pred[:n_x], X=X[:n_x]))
-        report("regression", f"{n_x:,} rows, + X scale model", t_x, None,
-               f1(ours_x.is_issue, noisy.is_corrupted[:n_x]), None, "out-of-fold HistGradientBoosting model of |residual|")
+        report(
+            "regression",
+            f"{n_x:,} rows, + X scale model",
+            t_x,
+            None,
+            f1(ours_x.is_issue, noisy.is_corrupted[:n_x]),
+            None,
+            "out-of-fold HistGradientBoosting model of |residual|",
+        )
 
 
 def bench_detection(scale: float) -> None:
@@ -238,21 +298,36 @@ def bench_detection(scale: float) -> None:
         pb = boxes + rng.normal(0, 2, boxes.shape)
         pb[:, 2:] = np.maximum(pb[:, 2:], pb[:, :2] + 1)
         extra = rng.uniform(0, 400, (2, 2))
-        preds.append({"boxes": np.vstack([pb, np.hstack([extra, extra + 40])]),
-                      "labels": np.append(cls, rng.integers(0, k, 2)),
-                      "scores": np.append(rng.uniform(0.7, 0.99, m), rng.uniform(0.05, 0.4, 2))})
+        preds.append(
+            {
+                "boxes": np.vstack([pb, np.hstack([extra, extra + 40])]),
+                "labels": np.append(cls, rng.integers(0, k, 2)),
+                "scores": np.append(rng.uniform(0.7, 0.99, m), rng.uniform(0.05, 0.4, 2)),
+            }
+        )
     noisy = corrupt_boxes(truth, drop_rate=0.03, swap_rate=0.03, jitter_rate=0.03, n_classes=k, random_state=1)
-    bad = np.array([bool(len(d["labels"])) or (kd != "").any() for d, kd in zip(noisy.dropped, noisy.kind)])
+    bad = np.array(
+        [bool(len(d["labels"])) or (kd != "").any() for d, kd in zip(noisy.dropped, noisy.kind, strict=False)]
+    )
     cl_labels = [{"bboxes": e["boxes"].astype(np.float32), "labels": e["labels"]} for e in noisy.labels]
     cl_preds = []
     for p in preds:
-        per_class = [np.hstack([p["boxes"][p["labels"] == c], p["scores"][p["labels"] == c][:, None]]).astype(np.float32)
-                     for c in range(k)]
+        per_class = [
+            np.hstack([p["boxes"][p["labels"] == c], p["scores"][p["labels"] == c][:, None]]).astype(np.float32)
+            for c in range(k)
+        ]
         cl_preds.append(np.array(per_class + [None], dtype=object)[:-1])
     ours, t_lw = timed(lambda: detection.find_label_issues(noisy.labels, preds))
     theirs, t_cl = timed(lambda: cl_find(cl_labels, cl_preds))
-    report("detection", f"{n:,} images, {k} classes", t_lw, t_cl, f1(ours.is_image_issue, bad), f1(np.asarray(theirs), bad),
-           "F1 over images; jitter/drop/swap 3% each")
+    report(
+        "detection",
+        f"{n:,} images, {k} classes",
+        t_lw,
+        t_cl,
+        f1(ours.is_image_issue, bad),
+        f1(np.asarray(theirs), bad),
+        "F1 over images; jitter/drop/swap 3% each",
+    )
 
 
 TASKS = {
@@ -276,8 +351,11 @@ def main() -> None:
     args = parser.parse_args()
     import cleanlab
 
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, cleanlab {cleanlab.__version__}", flush=True)
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, cleanlab {cleanlab.__version__}",
+        flush=True,
+    )
     for task in args.tasks:
         if task == "memmap":
             bench_memmap(args.scale, args.tmp)

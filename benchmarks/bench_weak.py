@@ -59,23 +59,30 @@ KEYWORDS = ["w1", "w2", "w3", "w5", "w8", "w13", "w21", "w34", "w40", "w55"]
 # ----------------------------------------------------------------------------- the 20 rules
 # Written twice on purpose: vectorised for labelwise, per row for Snorkel; the matrices are compared.
 
+
 def vectorised_rules() -> list:
     from labelwise.weak import labeling_function
 
     rules = []
     for i, word in enumerate(KEYWORDS):
+
         def kw(df, word=word, label=i % 2):
             return np.where(df.text.str.contains(word, regex=False).to_numpy(), label, -1)
+
         rules.append(labeling_function(kw, name=f"kw_{word}", abstain=-1, vectorized=True))
     for t in (0.5, 1.0, 1.5, 2.0, 2.5):
+
         def score(df, t=t):
             s = df.score.to_numpy()
             return np.where(s > t, 1, np.where(s < -t, 0, -1))
+
         rules.append(labeling_function(score, name=f"score_{t}", abstain=-1, vectorized=True))
     for j in (3, 4, 5, 6, 7):
+
         def length(df, j=j):
             n = df.n_words.to_numpy()
             return np.where(n >= j + 4, 1, np.where(n <= j, 0, -1))
+
         rules.append(labeling_function(length, name=f"len_{j}", abstain=-1, vectorized=True))
     return rules
 
@@ -85,19 +92,25 @@ def snorkel_rules() -> list:
 
     rules = []
     for i, word in enumerate(KEYWORDS):
+
         @labeling_function(name=f"kw_{word}", resources={"word": word, "label": i % 2})
         def kw(x, word, label):
             return label if word in x.text else -1
+
         rules.append(kw)
     for t in (0.5, 1.0, 1.5, 2.0, 2.5):
+
         @labeling_function(name=f"score_{t}", resources={"t": t})
         def score(x, t):
             return 1 if x.score > t else (0 if x.score < -t else -1)
+
         rules.append(score)
     for j in (3, 4, 5, 6, 7):
+
         @labeling_function(name=f"len_{j}", resources={"j": j})
         def length(x, j):
             return 1 if x.n_words >= j + 4 else (0 if x.n_words <= j else -1)
+
         rules.append(length)
     return rules
 
@@ -108,11 +121,12 @@ def make_rows(n: int, seed: int = 0) -> pd.DataFrame:
     vocab = np.array(WORDS)
     flat = vocab[rng.integers(0, len(WORDS), int(n_words.sum()))]
     ends = np.cumsum(n_words)
-    text = [" ".join(flat[e - k : e]) for e, k in zip(ends.tolist(), n_words.tolist())]
+    text = [" ".join(flat[e - k : e]) for e, k in zip(ends.tolist(), n_words.tolist(), strict=False)]
     return pd.DataFrame({"text": text, "score": rng.normal(size=n), "n_words": n_words})
 
 
 # ----------------------------------------------------------------------------- snorkel worker
+
 
 def snorkel_worker(task: str, inp: str, out: str) -> None:
     result: dict = {}
@@ -146,8 +160,13 @@ def snorkel_worker(task: str, inp: str, out: str) -> None:
 def run_snorkel(python: str, task: str, inp: Path, timeout: float) -> dict:
     out = inp.with_suffix(f".{task}.json")
     try:
-        done = subprocess.run([python, __file__, "--snorkel-worker", task, str(inp), str(out)],
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [python, __file__, "--snorkel-worker", task, str(inp), str(out)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out (> {timeout:.0f} s)"}
     if done.returncode != 0:
@@ -160,6 +179,7 @@ def run_snorkel(python: str, task: str, inp: Path, timeout: float) -> dict:
 
 # ----------------------------------------------------------------------------- label model sets
 
+
 def crowd_sets() -> list[tuple[str, pd.DataFrame, pd.Series]]:
     sets = []
     for folder in sorted(p for p in DATA.iterdir() if (p / "annotations.csv").exists()):
@@ -170,11 +190,16 @@ def crowd_sets() -> list[tuple[str, pd.DataFrame, pd.Series]]:
 
 
 SIM_CONFIGS = [  # (n_items, n_lfs, n_classes, n_correlated, coverage, imbalance)
-    (10_000, 10, 2, 0, (0.05, 0.6), 1.0), (10_000, 10, 2, 3, (0.05, 0.6), 2.0),
-    (10_000, 20, 2, 6, (0.01, 0.1), 1.0), (10_000, 10, 3, 0, (0.02, 0.3), 1.0),
-    (10_000, 15, 3, 4, (0.05, 0.6), 3.0), (10_000, 20, 3, 6, (0.01, 0.1), 2.0),
-    (10_000, 10, 5, 0, (0.05, 0.6), 1.0), (10_000, 15, 5, 4, (0.02, 0.3), 2.0),
-    (10_000, 20, 5, 6, (0.05, 0.6), 1.0), (10_000, 12, 2, 4, (0.02, 0.3), 3.0),
+    (10_000, 10, 2, 0, (0.05, 0.6), 1.0),
+    (10_000, 10, 2, 3, (0.05, 0.6), 2.0),
+    (10_000, 20, 2, 6, (0.01, 0.1), 1.0),
+    (10_000, 10, 3, 0, (0.02, 0.3), 1.0),
+    (10_000, 15, 3, 4, (0.05, 0.6), 3.0),
+    (10_000, 20, 3, 6, (0.01, 0.1), 2.0),
+    (10_000, 10, 5, 0, (0.05, 0.6), 1.0),
+    (10_000, 15, 5, 4, (0.02, 0.3), 2.0),
+    (10_000, 20, 5, 6, (0.05, 0.6), 1.0),
+    (10_000, 12, 2, 4, (0.02, 0.3), 3.0),
 ]
 
 
@@ -233,9 +258,15 @@ def evaluate(name: str, votes, gold: pd.Series, args, tmp: Path) -> dict:
                 from labelwise.weak import analysis
 
                 ours = analysis(matrix[keep], gold=codes[keep])
-                diffs = [np.nanmax(np.abs(ours[a].to_numpy(dtype=float) - np.asarray(theirs[b], dtype=float)))
-                         for a, b in (("coverage", "Coverage"), ("overlaps", "Overlaps"), ("conflicts", "Conflicts"),
-                                      ("empirical_accuracy", "Emp. Acc."))]
+                diffs = [
+                    np.nanmax(np.abs(ours[a].to_numpy(dtype=float) - np.asarray(theirs[b], dtype=float)))
+                    for a, b in (
+                        ("coverage", "Coverage"),
+                        ("overlaps", "Overlaps"),
+                        ("conflicts", "Conflicts"),
+                        ("empirical_accuracy", "Emp. Acc."),
+                    )
+                ]
                 row["analysis_maxdiff"] = float(max(diffs))
     return row
 
@@ -297,8 +328,10 @@ def main() -> None:
     import sklearn
     from _machine import cpu_model
 
-    print(f"machine: {cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, "
-          f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}")
+    print(
+        f"machine: {cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}"
+    )
     pd.set_option("display.width", 220)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -327,26 +360,34 @@ def report(frame: pd.DataFrame | None, applied: dict, args) -> None:
 def label_model_goals(frame: pd.DataFrame, args) -> None:
     best_peer = frame[["crowdkit_ds"] + ([] if args.no_snorkel else ["snorkel"])].max(axis=1)
     wins = frame["labelwise"] >= best_peer - 1e-12
-    print(f"labelwise >= max(Snorkel, crowd-kit DS) on {int(wins.sum())} of {len(frame)} sets "
-          f"({wins.mean():.0%}; goal >= 80%): {'met' if wins.mean() >= 0.8 else 'NOT met'}")
+    print(
+        f"labelwise >= max(Snorkel, crowd-kit DS) on {int(wins.sum())} of {len(frame)} sets "
+        f"({wins.mean():.0%}; goal >= 80%): {'met' if wins.mean() >= 0.8 else 'NOT met'}"
+    )
     gap = (frame["majority"] - frame["labelwise"]) * 100
-    print(f"largest shortfall below majority vote: {gap.max():.2f} points on {frame.loc[gap.idxmax(), 'set']} "
-          f"(goal <= 0.5): {'met' if gap.max() <= 0.5 else 'NOT met'}")
+    print(
+        f"largest shortfall below majority vote: {gap.max():.2f} points on {frame.loc[gap.idxmax(), 'set']} "
+        f"(goal <= 0.5): {'met' if gap.max() <= 0.5 else 'NOT met'}"
+    )
     for _, r in frame.loc[gap > 0.5].iterrows():
         print(f"  below MV by more than 0.5: {r['set']} labelwise {r['labelwise']:.4f} vs majority {r['majority']:.4f}")
     if not args.no_snorkel:
         speed = frame["snorkel_s"] / frame["lw_s"]
-        print(f"speed-up over Snorkel's LabelModel: min {speed.min():.1f}x, median {speed.median():.1f}x "
-              f"(goal >= 10x on every set): {'met' if speed.min() >= 10 else 'NOT met'}")
+        print(
+            f"speed-up over Snorkel's LabelModel: min {speed.min():.1f}x, median {speed.median():.1f}x "
+            f"(goal >= 10x on every set): {'met' if speed.min() >= 10 else 'NOT met'}"
+        )
         print(f"analysis vs LFAnalysis, largest abs difference: {frame['analysis_maxdiff'].max():.2e}")
 
 
 def apply_goal(applied: dict) -> None:
     if "snorkel_s" in applied:
         ratio = applied["snorkel_s"] / applied["lw_s"]
-        print(f"apply {applied['lfs']} LFs to {applied['rows']:,} rows: labelwise {applied['lw_s']:.2f} s, Snorkel "
-              f"{applied['snorkel_s']:.2f} s, {ratio:.1f}x (goal >= 5x): {'met' if ratio >= 5 else 'NOT met'}; "
-              f"identical matrices: {applied['same_matrix']}")
+        print(
+            f"apply {applied['lfs']} LFs to {applied['rows']:,} rows: labelwise {applied['lw_s']:.2f} s, Snorkel "
+            f"{applied['snorkel_s']:.2f} s, {ratio:.1f}x (goal >= 5x): {'met' if ratio >= 5 else 'NOT met'}; "
+            f"identical matrices: {applied['same_matrix']}"
+        )
     else:
         print(f"apply: labelwise {applied['lw_s']:.2f} s; Snorkel: {applied.get('snorkel_error', 'not run')}")
 

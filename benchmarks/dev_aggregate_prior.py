@@ -56,8 +56,9 @@ def main() -> None:
     rows = []
     for r, k, n, m, spam, adv in CONFIGS:
         for seed in args.seeds:
-            sim = simulate_sparse_crowd(n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv,
-                                        random_state=seed)
+            sim = simulate_sparse_crowd(
+                n, k, m, answers_per_item=r, spammer_share=spam, adversary_share=adv, random_state=seed
+            )
             mv = acc(MajorityVote(), sim.answers, sim.true_labels)
             row = {"r": r, "K": k, "seed": seed, "mv": mv}
             row["ml"] = acc(DawidSkene(smoothing=0.0), sim.answers, sim.true_labels) - mv
@@ -69,8 +70,13 @@ def main() -> None:
     frame = pd.DataFrame(rows)
     cols = ["ml", "old"] + [f"s={s:g}" for s in STRENGTHS]
     print("\naccuracy minus majority vote (points): worst and mean over all configurations and seeds")
-    summary = pd.DataFrame({"worst": frame[cols].min(), "mean": frame[cols].mean(),
-                            "fallbacks": pd.Series(FALLBACKS).reindex(cols).fillna(0)})
+    summary = pd.DataFrame(
+        {
+            "worst": frame[cols].min(),
+            "mean": frame[cols].mean(),
+            "fallbacks": pd.Series(FALLBACKS).reindex(cols).fillna(0),
+        }
+    )
     print(summary.round(2).T.to_string())
     print(f"({len(frame)} runs; fallbacks = fits where the guard replaced EM's labels by majority vote)")
 

@@ -45,8 +45,14 @@ def datasets():
         "breast_cancer": load_breast_cancer(return_X_y=True),
     }
     X, y = make_classification(
-        n_samples=50_000, n_features=20, n_informative=10, n_redundant=4, n_classes=4, n_clusters_per_class=1,
-        class_sep=1.5, random_state=0,
+        n_samples=50_000,
+        n_features=20,
+        n_informative=10,
+        n_redundant=4,
+        n_classes=4,
+        n_clusters_per_class=1,
+        class_sep=1.5,
+        random_state=0,
     )
     rows = np.random.default_rng(123).permutation(y.size)[:8000]
     data["make_classification_8k"] = (X[rows], y[rows])
@@ -92,11 +98,15 @@ def oracle(X, y_semi, y_true, rule):
 def methods(seed):
     st = lambda **kw: SelfTrainer(base(), selection="adaptive", max_iter=MAX_ITER, **kw)  # noqa: E731
     return {
-        "sklearn_threshold_0.75": lambda X, y, _: SelfTrainingClassifier(base(), threshold=0.75, max_iter=MAX_ITER).fit(X, y),
+        "sklearn_threshold_0.75": lambda X, y, _: SelfTrainingClassifier(base(), threshold=0.75, max_iter=MAX_ITER).fit(
+            X, y
+        ),
         "adaptive_flexmatch": lambda X, y, _: st().fit(X, y),
         "adaptive_freematch": lambda X, y, _: st(adaptive_thresholds="freematch").fit(X, y),
         "adaptive_softmatch": lambda X, y, _: st(adaptive_thresholds="softmatch").fit(X, y),
-        "adaptive_softmatch_prior": lambda X, y, _: st(adaptive_thresholds="softmatch", prior_correction=True).fit(X, y),
+        "adaptive_softmatch_prior": lambda X, y, _: st(adaptive_thresholds="softmatch", prior_correction=True).fit(
+            X, y
+        ),
         "flexmatch_oracle": lambda X, y, t: oracle(X, y, t, "flexmatch"),
         "softmatch_oracle": lambda X, y, t: oracle(X, y, t, "softmatch"),
     }
@@ -106,10 +116,19 @@ def run_one(name, X, y, frac, seed):
     warnings.filterwarnings("ignore")
     X_tr, X_te, y_tr, y_te = split(X, y, seed)
     y_semi, keep = keep_labels(y_tr, frac, np.random.default_rng(seed))
-    rows = [dict(data=name, frac=frac, seed=seed, method="labeled_only",
-                 accuracy=base().fit(X_tr[keep], y_tr[keep]).score(X_te, y_te))]
+    rows = [
+        dict(
+            data=name,
+            frac=frac,
+            seed=seed,
+            method="labeled_only",
+            accuracy=base().fit(X_tr[keep], y_tr[keep]).score(X_te, y_te),
+        )
+    ]
     for method, fit in methods(seed).items():
-        rows.append(dict(data=name, frac=frac, seed=seed, method=method, accuracy=fit(X_tr, y_semi, y_tr).score(X_te, y_te)))
+        rows.append(
+            dict(data=name, frac=frac, seed=seed, method=method, accuracy=fit(X_tr, y_semi, y_tr).score(X_te, y_te))
+        )
     return rows
 
 
@@ -132,13 +151,15 @@ def main(argv=None) -> int:
     pd.set_option("display.max_columns", 20)
     print(per.round(4).to_string())
     vs = wide.sub(wide["labeled_only"], axis=0)
-    summary = pd.DataFrame({
-        "mean": wide.mean(),
-        "vs_sklearn_pts": 100 * (wide.mean() - wide["sklearn_threshold_0.75"].mean()),
-        "vs_labeled_only_pts": 100 * vs.mean(),
-        "worst_vs_labeled_only_pts": 100 * vs.min(),
-        "runs_below_-1pt": (vs < -0.01).sum(),
-    }).sort_values("mean")
+    summary = pd.DataFrame(
+        {
+            "mean": wide.mean(),
+            "vs_sklearn_pts": 100 * (wide.mean() - wide["sklearn_threshold_0.75"].mean()),
+            "vs_labeled_only_pts": 100 * vs.mean(),
+            "worst_vs_labeled_only_pts": 100 * vs.min(),
+            "runs_below_-1pt": (vs < -0.01).sum(),
+        }
+    ).sort_values("mean")
     print(f"\n{len(wide)} runs (seeds {lo}-{hi})\n")
     print(summary.round(4).to_string())
     print(f"\nwall time {time.perf_counter() - start:.0f} s")

@@ -14,20 +14,24 @@ from labelwise.errors import InvalidParameterError, LabelwiseError
 
 def _frame(n=200, seed=0):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "row_id": np.arange(n),
-        "code": [f"c{i:04d}" for i in rng.permutation(n)],
-        "x": rng.normal(size=n),
-        "count": rng.integers(0, 5, n),
-        "flag": rng.random(n) > 0.5,
-        "colour": rng.choice(["red", "green", "blue"], n),
-        "city": [f"city{i}" for i in rng.integers(0, 120, n)],
-        "note": [" ".join(rng.choice(["good", "bad", "fine", "poor"], 4)) for _ in range(n)],
-        "when": pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
-        "iso": [f"2022-{m:02d}-{d:02d}" for m, d in zip(rng.integers(1, 13, n), rng.integers(1, 29, n))],
-        "same": ["k"] * n,
-        "empty": [np.nan] * n,
-    })
+    return pd.DataFrame(
+        {
+            "row_id": np.arange(n),
+            "code": [f"c{i:04d}" for i in rng.permutation(n)],
+            "x": rng.normal(size=n),
+            "count": rng.integers(0, 5, n),
+            "flag": rng.random(n) > 0.5,
+            "colour": rng.choice(["red", "green", "blue"], n),
+            "city": [f"city{i}" for i in rng.integers(0, 120, n)],
+            "note": [" ".join(rng.choice(["good", "bad", "fine", "poor"], 4)) for _ in range(n)],
+            "when": pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "iso": [
+                f"2022-{m:02d}-{d:02d}" for m, d in zip(rng.integers(1, 13, n), rng.integers(1, 29, n), strict=False)
+            ],
+            "same": ["k"] * n,
+            "empty": [np.nan] * n,
+        }
+    )
 
 
 class TestRoles:
@@ -35,9 +39,18 @@ class TestRoles:
         """Ids, numbers, booleans, categories, high cardinality, text, dates and constants are told apart."""
         roles = infer_column_roles(_frame()).roles
         assert roles == {
-            "row_id": "identifier", "code": "identifier", "x": "numeric", "count": "numeric",
-            "flag": "categorical", "colour": "categorical", "city": "high_cardinality", "note": "text",
-            "when": "date", "iso": "date", "same": "constant", "empty": "constant",
+            "row_id": "identifier",
+            "code": "identifier",
+            "x": "numeric",
+            "count": "numeric",
+            "flag": "categorical",
+            "colour": "categorical",
+            "city": "high_cardinality",
+            "note": "text",
+            "when": "date",
+            "iso": "date",
+            "same": "constant",
+            "empty": "constant",
         }
 
     def test_every_column_has_a_known_role_and_a_reason(self):
@@ -82,7 +95,9 @@ class TestRoles:
         shuffled = frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
         assert infer_column_roles(shuffled).roles == infer_column_roles(frame).roles
 
-    @pytest.mark.parametrize("bad, match", [(np.zeros((3, 2)), "DataFrame"), (pd.DataFrame([[1, 2]], columns=["a", "a"]), "unique")])
+    @pytest.mark.parametrize(
+        "bad, match", [(np.zeros((3, 2)), "DataFrame"), (pd.DataFrame([[1, 2]], columns=["a", "a"]), "unique")]
+    )
     def test_bad_input(self, bad, match):
         with pytest.raises(LabelwiseError, match=match):
             infer_column_roles(bad)

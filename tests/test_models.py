@@ -55,8 +55,15 @@ class TestDefaultModel:
 
     def test_column_kinds_keeps_its_three_groups(self):
         """Dates count as numeric, ids and constants are left out."""
-        frame = pd.DataFrame({"id": np.arange(30), "x": np.linspace(0, 1, 30), "d": pd.date_range("2020-01-01", periods=30),
-                              "c": ["a", "b", "c"] * 10, "k": ["z"] * 30})
+        frame = pd.DataFrame(
+            {
+                "id": np.arange(30),
+                "x": np.linspace(0, 1, 30),
+                "d": pd.date_range("2020-01-01", periods=30),
+                "c": ["a", "b", "c"] * 10,
+                "k": ["z"] * 30,
+            }
+        )
         assert column_kinds(frame) == {"numeric": ["x", "d"], "categorical": ["c"], "text": []}
 
     @pytest.mark.parametrize("kwargs, match", [({"model": "svm"}, "model must be one of"), ({}, "at least one column")])
@@ -68,7 +75,9 @@ class TestDefaultModel:
 
 class TestChooser:
     def test_trees_win_on_xor(self):
-        choice = choose_model(*_xor(), families=["logistic", "boosting", "forest"], blend=False, time_budget=BIG, random_state=0)
+        choice = choose_model(
+            *_xor(), families=["logistic", "boosting", "forest"], blend=False, time_budget=BIG, random_state=0
+        )
         assert choice.chosen in ("boosting", "forest")
         scores = {c.name: c.best_log_loss for c in choice.candidates}
         assert scores[choice.chosen] < 0.7 * scores["logistic"]
@@ -82,7 +91,9 @@ class TestChooser:
         """Each family's probabilities equal out_of_fold_probs with the same seed: all share those folds."""
         X, y = _xor(150)
         choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=7)
-        expected = lw.out_of_fold_probs(default_model(X, model=family, random_state=7), X, y, random_state=7, verbose=False)
+        expected = lw.out_of_fold_probs(
+            default_model(X, model=family, random_state=7), X, y, random_state=7, verbose=False
+        )
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
 
     def test_estimator_string_auto_in_out_of_fold_probs(self):

@@ -40,7 +40,9 @@ def test_temperature_recovers_the_sharpening():
 def test_temperature_matches_scipy_on_the_loss_over_t():
     """Same minimum as a direct scipy search over T itself."""
     probs, codes = _overconfident(800, 3, 2.0, seed=1)
-    direct = minimize_scalar(lambda t: log_loss(apply_temperature(probs, t), codes), bounds=(0.05, 20), method="bounded")
+    direct = minimize_scalar(
+        lambda t: log_loss(apply_temperature(probs, t), codes), bounds=(0.05, 20), method="bounded"
+    )
     assert fit_temperature(probs, codes) == pytest.approx(direct.x, rel=1e-2)
 
 

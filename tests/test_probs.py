@@ -60,7 +60,9 @@ class TestOutOfFoldProbs:
     def test_dataframe_features(self, data):
         """A DataFrame of features is split with iloc."""
         X, y = data
-        probs = lw.out_of_fold_probs(LogisticRegression(max_iter=500), pd.DataFrame(X), pd.Series(y), cv=4, random_state=0)
+        probs = lw.out_of_fold_probs(
+            LogisticRegression(max_iter=500), pd.DataFrame(X), pd.Series(y), cv=4, random_state=0
+        )
         assert probs.shape == (300, 3)
 
     def test_sparse_features(self, data):

@@ -81,10 +81,12 @@ def align_dask_rows(arrays: Sequence[Any], names: Sequence[str]) -> list[Any]:
 
     from .errors import LabelwiseWarning
 
-    out = [as_dask_rows(a, n) for a, n in zip(arrays, names)]
-    for arr, name in zip(out, names):
+    out = [as_dask_rows(a, n) for a, n in zip(arrays, names, strict=False)]
+    for arr, name in zip(out, names, strict=False):
         if any(np.isnan(c) for c in arr.chunks[0]):
-            raise ShapeMismatchError(f"{name} must have known chunk sizes, got unknown row chunks; call compute_chunk_sizes()")
+            raise ShapeMismatchError(
+                f"{name} must have known chunk sizes, got unknown row chunks; call compute_chunk_sizes()"
+            )
         if arr.ndim == 2 and len(arr.chunks[1]) != 1:
             raise ShapeMismatchError(
                 f"{name} must not be chunked along columns (every chunk must hold whole rows), got column chunks "
@@ -149,7 +151,9 @@ class RowChunks:
         n = int(probs.shape[0])
         if is_dask(probs):
             starts = np.concatenate([[0], np.cumsum(probs.chunks[0])]).astype(int)
-            return cls(n, list(zip(starts[:-1].tolist(), starts[1:].tolist())), use_dask=True, n_jobs=n_jobs)
+            return cls(
+                n, list(zip(starts[:-1].tolist(), starts[1:].tolist(), strict=False)), use_dask=True, n_jobs=n_jobs
+            )
         jobs = default_n_jobs() if n_jobs is None else max(1, int(n_jobs))
         if chunk_rows is None:
             k = int(probs.shape[1]) if len(probs.shape) > 1 else 1
@@ -174,7 +178,7 @@ class RowChunks:
         def one(bound: tuple[int, int]) -> Any:
             start, stop = bound
             rows, partial = fn(start, *self._slices(arrays, start, stop))
-            for res, val in zip(results, rows):
+            for res, val in zip(results, rows, strict=False):
                 res[start:stop] = val
             return partial
 
@@ -197,7 +201,7 @@ class RowChunks:
         for j, o in enumerate(outputs):
             pieces = [
                 da.from_delayed(c[0][j], shape=(stop - start, *o.tail), dtype=o.dtype)
-                for c, (start, stop) in zip(calls, self.bounds)
+                for c, (start, stop) in zip(calls, self.bounds, strict=False)
             ]
             results.append(da.concatenate(pieces, axis=0))
         return results, [c[1] for c in calls]
@@ -232,6 +236,7 @@ class RowChunks:
         numpy backend: the result itself. Dask: a persisted ``Delayed`` (on a worker), usable as an
         argument of a later pass; only what is computed from it reaches the client.
         """
+
         def wrapped(start: int, *chunks: Any) -> tuple[tuple, Any]:
             return (), fn(start, *chunks)
 
@@ -244,6 +249,7 @@ class RowChunks:
 
     def map_rows(self, fn: Callable[..., np.ndarray], arrays: Sequence[Any], output: Output, *extra: Any) -> Any:
         """Per-row output only: ``fn(start, *chunks, *extra) -> array``; ``extra`` may be a lazy result."""
+
         def wrapped(start: int, *args: Any) -> tuple[tuple, None]:
             return (fn(start, *args),), None
 
@@ -255,8 +261,9 @@ class RowChunks:
         blocks = [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
         task = dask.delayed(fn, pure=True)
         pieces = [
-            da.from_delayed(task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail),
-                            dtype=output.dtype)
+            da.from_delayed(
+                task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail), dtype=output.dtype
+            )
             for i, (start, stop) in enumerate(self.bounds)
         ]
         return da.concatenate(pieces, axis=0)

@@ -32,9 +32,7 @@ def accepts_sample_weight(estimator: Any) -> bool:
     return True
 
 
-def fit_clone(
-    template: Any, X: Any, codes: np.ndarray, rows: np.ndarray, weights: np.ndarray | None = None
-) -> Any:
+def fit_clone(template: Any, X: Any, codes: np.ndarray, rows: np.ndarray, weights: np.ndarray | None = None) -> Any:
     """A clone of ``template`` fitted on ``X[rows]``, ``codes[rows]`` and, when given, ``weights[rows]``.
 
     The one fit-with-sample-weights step of the meta-estimators: the weights reach the estimator

@@ -27,7 +27,12 @@ PROB_SUM_ATOL = 1e-4
 
 
 def check_probs(
-    probs: Any, *, name: str = "probs", atol: float = PROB_SUM_ATOL, check_values: bool = True, n_jobs: int | None = None
+    probs: Any,
+    *,
+    name: str = "probs",
+    atol: float = PROB_SUM_ATOL,
+    check_values: bool = True,
+    n_jobs: int | None = None,
 ) -> Any:
     """Return ``probs`` as a 2-D float array (float32 kept, no copy when already an array).
 
@@ -320,7 +325,12 @@ def check_fraction(
 
 def check_positive(name: str, value: Any) -> float:
     """Raise :class:`InvalidParameterError` unless ``value`` is a finite real number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (float(value) > 0) or not np.isfinite(float(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not (float(value) > 0)
+        or not np.isfinite(float(value))
+    ):
         raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 
@@ -340,9 +350,7 @@ def check_estimator_method(estimator: Any, method: str, *, name: str = "estimato
         raise EstimatorError(f"{name} must be a scikit-learn estimator with fit(), got {type(estimator).__name__}")
     if not hasattr(estimator, method):
         hint = " (for SVC, pass probability=True)" if method == "predict_proba" else ""
-        raise EstimatorError(
-            f"{name} must implement {method}(){hint}, got {type(estimator).__name__} which does not"
-        )
+        raise EstimatorError(f"{name} must implement {method}(){hint}, got {type(estimator).__name__} which does not")
 
 
 def sample_weight_fit_params(estimator: Any, sample_weight: Any, *, name: str = "estimator") -> dict:

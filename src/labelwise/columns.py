@@ -63,7 +63,9 @@ IDENTIFIER_MIN_ROWS = 20
 DATE_MIN_PARSED = 0.95
 #: Rows sampled to decide whether strings look like dates.
 DATE_SAMPLE = 200
-_DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+_DATE_LIKE = re.compile(
+    r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,9 @@ class ColumnRoles:
     @property
     def notices(self) -> list[str]:
         """One line per dropped column or date-like column that did not parse."""
-        lines = [f"dropped column {name!r}: {self.reasons[name]}" for name in self.roles if self.roles[name] in DROPPED_ROLES]
+        lines = [
+            f"dropped column {name!r}: {self.reasons[name]}" for name in self.roles if self.roles[name] in DROPPED_ROLES
+        ]
         lines += [f"column {name!r}: {why}" for name, why in self.reasons.items() if "does not parse" in why]
         return lines
 
@@ -116,7 +120,11 @@ class ColumnRoles:
     def to_frame(self) -> pd.DataFrame:
         """One row per column: ``column``, ``role``, ``reason``."""
         return pd.DataFrame(
-            {"column": list(self.roles), "role": list(self.roles.values()), "reason": [self.reasons[n] for n in self.roles]}
+            {
+                "column": list(self.roles),
+                "role": list(self.roles.values()),
+                "reason": [self.reasons[n] for n in self.roles],
+            }
         )
 
     def transformer(self, *, dense: bool = False, random_state: int | None = 0) -> ColumnTransformer:
@@ -237,17 +245,24 @@ class DateFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         parsed = self._parse(X)
         blocks = []
-        for origin, (_, col) in zip(self.origin_, parsed.items()):
+        for origin, (_, col) in zip(self.origin_, parsed.items(), strict=False):
             day = col.dt.day_of_year.to_numpy(dtype=float, na_value=np.nan)
             angle = 2 * np.pi * (day - 1) / 365.25
             index = (col - origin).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 86400.0
-            blocks += [col.dt.year.to_numpy(dtype=float, na_value=np.nan), np.sin(angle), np.cos(angle),
-                       col.dt.day_of_week.to_numpy(dtype=float, na_value=np.nan), index]
+            blocks += [
+                col.dt.year.to_numpy(dtype=float, na_value=np.nan),
+                np.sin(angle),
+                np.cos(angle),
+                col.dt.day_of_week.to_numpy(dtype=float, na_value=np.nan),
+                index,
+            ]
         return np.column_stack(blocks) if blocks else np.empty((len(parsed), 0))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         names = input_features if input_features is not None else [f"x{i}" for i in range(self.n_features_in_)]
-        return np.array([f"{n}_{p}" for n in names for p in ("year", "doy_sin", "doy_cos", "weekday", "days")], dtype=object)
+        return np.array(
+            [f"{n}_{p}" for n in names for p in ("year", "doy_sin", "doy_cos", "weekday", "days")], dtype=object
+        )
 
 
 def _to_datetime(column: pd.Series, fmt: str | None) -> pd.Series:
@@ -282,7 +297,7 @@ def _best_date_format(strings: pd.Series) -> tuple[str | None, float]:
 def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) -> tuple[str, str, str | None]:
     """Role, reason and date format of a column of strings (or mixed objects)."""
     strings = values.astype(str)
-    sample = strings.iloc[: DATE_SAMPLE]
+    sample = strings.iloc[:DATE_SAMPLE]
     date_like = float(sample.str.match(_DATE_LIKE).mean()) >= DATE_MIN_PARSED
     words = strings.str.split().str.len()
     mean_words = float(words.mean())

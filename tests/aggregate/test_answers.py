@@ -17,7 +17,11 @@ from labelwise.errors import (
 
 def _table():
     return pd.DataFrame(
-        {"item": ["x", "x", "y", "y", "z"], "annotator": ["a", "b", "a", "c", "b"], "label": ["cat", "dog", "dog", "dog", "cat"]}
+        {
+            "item": ["x", "x", "y", "y", "z"],
+            "annotator": ["a", "b", "a", "c", "b"],
+            "label": ["cat", "dog", "dog", "dog", "cat"],
+        }
     )
 
 
@@ -236,8 +240,9 @@ def test_encode_with_many_annotators_takes_the_sort_path_and_keeps_the_last():
     """A pair space far larger than the table (sort path) still finds duplicates and keeps the last answer."""
     rng = np.random.default_rng(3)
     n = 5000
-    t = pd.DataFrame({"item": rng.integers(0, 2000, n), "annotator": rng.integers(0, 3000, n),
-                      "label": rng.integers(0, 3, n)})
+    t = pd.DataFrame(
+        {"item": rng.integers(0, 2000, n), "annotator": rng.integers(0, 3000, n), "label": rng.integers(0, 3, n)}
+    )
     t = pd.concat([t, t.iloc[:300].assign(label=(t["label"].iloc[:300] + 1) % 3)], ignore_index=True)
     enc = encode_answers(t, duplicates="last")
     expected = t.drop_duplicates(["item", "annotator"], keep="last")

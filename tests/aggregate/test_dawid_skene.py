@@ -46,7 +46,10 @@ class TestDawidSkene:
     def test_beats_majority_vote_with_systematic_confusion(self):
         """Modelling the swapping annotator makes DS more accurate than majority vote."""
         answers, truth, _, _ = _confused_crowd(seed=1)
-        assert accuracy(DawidSkene().fit(answers).labels_, truth) > accuracy(MajorityVote().fit(answers).labels_, truth) + 0.03
+        assert (
+            accuracy(DawidSkene().fit(answers).labels_, truth)
+            > accuracy(MajorityVote().fit(answers).labels_, truth) + 0.03
+        )
 
     @pytest.mark.parametrize("smoothing", [0.0, 0.01, 1.0])
     def test_loss_never_increases(self, smoothing):
@@ -152,7 +155,9 @@ class TestOneCoin:
         given[:, np.arange(3), np.arange(3)] = s[:, None]
         prior = oc.priors_.to_numpy()
         obs = _Observed.build(pat)
-        post_full, _ = DawidSkene(smoothing=0)._e_step(obs, prior, given.reshape(-1, 3)[obs.columns], None, enc.n_answers)
+        post_full, _ = DawidSkene(smoothing=0)._e_step(
+            obs, prior, given.reshape(-1, 3)[obs.columns], None, enc.n_answers
+        )
         post_one, _ = OneCoinDawidSkene._e_step(pat, prior, s, enc.n_answers)
         np.testing.assert_allclose(post_full, post_one, atol=1e-9)
 
@@ -221,8 +226,8 @@ def _dense_reference_map_em(table, pseudo, n_iter):
     enc = encode_answers(table)
     n, a, k = enc.n_items, enc.n_annotators, enc.n_classes
     post = np.zeros((n, k))
-    for i, l in zip(enc.item_idx, enc.label_idx):
-        post[i, l] += 1
+    for i, given in zip(enc.item_idx, enc.label_idx, strict=True):
+        post[i, given] += 1
     post /= post.sum(axis=1, keepdims=True)
     losses = []
 
@@ -230,16 +235,16 @@ def _dense_reference_map_em(table, pseudo, n_iter):
         prior = np.maximum(post.mean(axis=0), 1e-10)
         prior /= prior.sum()
         counts = np.zeros((a, k, k))
-        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
-            counts[j, :, l] += post[i]
+        for i, j, given in zip(enc.item_idx, enc.annotator_idx, enc.label_idx, strict=True):
+            counts[j, :, given] += post[i]
         counts = np.maximum(counts + pseudo[None], 1e-10)
         return prior, counts / counts.sum(axis=2, keepdims=True)
 
     for _ in range(n_iter):
         prior, conf = m_step(post)
         log_joint = np.tile(np.log(prior), (n, 1))
-        for i, j, l in zip(enc.item_idx, enc.annotator_idx, enc.label_idx):
-            log_joint[i] += np.log(conf[j, :, l])
+        for i, j, given in zip(enc.item_idx, enc.annotator_idx, enc.label_idx, strict=True):
+            log_joint[i] += np.log(conf[j, :, given])
         log_z = np.log(np.exp(log_joint).sum(axis=1))
         post = np.exp(log_joint - log_z[:, None])
         losses.append((-log_z.sum() - (pseudo[None] * np.log(conf)).sum()) / enc.n_answers)

@@ -21,7 +21,9 @@ def _difficulty_crowd(n_items=300, seed=0):
     for j in range(7):
         p_right = np.where(hard, 0.5, 0.9)
         right = rng.random(n_items) < p_right
-        rows.append(pd.DataFrame({"item": np.arange(n_items), "annotator": f"a{j}", "label": np.where(right, truth, 1 - truth)}))
+        rows.append(
+            pd.DataFrame({"item": np.arange(n_items), "annotator": f"a{j}", "label": np.where(right, truth, 1 - truth)})
+        )
     return pd.concat(rows, ignore_index=True), truth, hard
 
 

@@ -38,7 +38,13 @@ class TestMACE:
         np.testing.assert_allclose(m.annotator_skill_.to_numpy(), expected)
 
     @pytest.mark.parametrize(
-        "kw, param", [({"method": "gibbs"}, "method"), ({"n_restarts": 0}, "n_restarts"), ({"smoothing": -1}, "smoothing"), ({"method": "vb", "alpha": 0}, "alpha")]
+        "kw, param",
+        [
+            ({"method": "gibbs"}, "method"),
+            ({"n_restarts": 0}, "n_restarts"),
+            ({"smoothing": -1}, "smoothing"),
+            ({"method": "vb", "alpha": 0}, "alpha"),
+        ],
     )
     def test_bad_parameters(self, kw, param):
         """Bad parameters raise InvalidParameterError naming them."""

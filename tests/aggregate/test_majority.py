@@ -13,9 +13,7 @@ from tests.aggregate._crowd import accuracy, load_crowd
 def _tied():
     # 30 items, each with one vote for "a" and one for "b": every label is a tie.
     n = 30
-    return pd.DataFrame(
-        {"item": np.repeat(np.arange(n), 2), "annotator": ["u", "v"] * n, "label": ["a", "b"] * n}
-    )
+    return pd.DataFrame({"item": np.repeat(np.arange(n), 2), "annotator": ["u", "v"] * n, "label": ["a", "b"] * n})
 
 
 class TestMajorityVote:

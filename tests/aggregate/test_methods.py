@@ -38,7 +38,11 @@ def answer_tables(draw):
     n_ann = draw(st.integers(1, 4))
     k = draw(st.integers(2, 3))
     pairs = draw(
-        st.lists(st.tuples(st.integers(0, n_items - 1), st.integers(0, n_ann - 1), st.integers(0, k - 1)), min_size=1, max_size=30)
+        st.lists(
+            st.tuples(st.integers(0, n_items - 1), st.integers(0, n_ann - 1), st.integers(0, k - 1)),
+            min_size=1,
+            max_size=30,
+        )
     )
     return pd.DataFrame(pairs, columns=["item", "annotator", "label"])
 
@@ -143,7 +147,10 @@ def test_renaming_ids_and_classes_renames_the_result(name, table):
 
 # Wawa, zero-based skill, CrowdLab and the soft average (through its Wawa/ZBS members) estimate
 # skills from tie-broken hard labels, so a tie at that step legitimately moves the final posterior.
-NO_INNER_TIES = [n for n in NAMES if n not in ("wawa", "zero-based-skill", "soft-average", "crowdlab")]
+# MACE draws each restart's strategy parameters per class index, so reversing the class order
+# changes its starting points; on a nearly flat likelihood another restart can win (hypothesis
+# found one: a single item with 14 answers). Its class-order behaviour is not a property to test.
+NO_INNER_TIES = [n for n in NAMES if n not in ("wawa", "zero-based-skill", "soft-average", "crowdlab", "mace")]
 
 
 @pytest.mark.parametrize("name", NO_INNER_TIES)
@@ -188,8 +195,16 @@ def test_iterative_methods_are_the_expected_ones():
 @pytest.mark.parametrize("name", ITERATIVE)
 @pytest.mark.parametrize(
     "param, value",
-    [("tol", True), ("tol", -1e-3), ("tol", "1e-5"), ("tol", float("nan")), ("tol", float("inf")),
-     ("max_iter", 0), ("max_iter", 2.5), ("max_iter", True)],
+    [
+        ("tol", True),
+        ("tol", -1e-3),
+        ("tol", "1e-5"),
+        ("tol", float("nan")),
+        ("tol", float("inf")),
+        ("max_iter", 0),
+        ("max_iter", 2.5),
+        ("max_iter", True),
+    ],
 )
 def test_tol_and_max_iter_are_checked_the_same_everywhere(name, param, value):
     """Every iterative method rejects the same bad tol / max_iter values with an error naming them."""

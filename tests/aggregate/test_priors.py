@@ -66,8 +66,11 @@ def test_prior_zero_strength_is_no_prior():
 
 @pytest.mark.parametrize(
     "kw, param",
-    [({"strength": -1, "accuracy": 0.5}, "strength"), ({"strength": True, "accuracy": 0.5}, "strength"),
-     ({"strength": 1, "accuracy": 1.5}, "accuracy")],
+    [
+        ({"strength": -1, "accuracy": 0.5}, "strength"),
+        ({"strength": True, "accuracy": 0.5}, "strength"),
+        ({"strength": 1, "accuracy": 1.5}, "accuracy"),
+    ],
 )
 def test_prior_bad_parameters(kw, param):
     """Out-of-range parameters raise InvalidParameterError naming them."""

@@ -38,7 +38,7 @@ class TestObserverLabelSampler:
         pd.testing.assert_series_equal(second.sample(5), later)
 
     def test_consensus_is_fixed_majority_or_given(self):
-        """"consensus" returns the majority vote every epoch, or the labels given."""
+        """ "consensus" returns the majority vote every epoch, or the labels given."""
         sampler = ObserverLabelSampler(ANSWERS, strategy="consensus")
         assert sampler.sample(0)[1] == "cat" and sampler.sample(0)[3] == "bird"
         pd.testing.assert_series_equal(sampler.sample(0), sampler.sample(9))
@@ -47,7 +47,7 @@ class TestObserverLabelSampler:
         pd.testing.assert_series_equal(given.sample(0), ds.labels_, check_names=False)
 
     def test_mix_uses_consensus_at_the_given_rate(self):
-        """"mix" takes the consensus with probability p_consensus, else a random observer."""
+        """ "mix" takes the consensus with probability p_consensus, else a random observer."""
         sim = simulate_annotators([0, 1] * 200, n_annotators=3, answers_per_item=3, accuracy=0.6, random_state=1)
         always = ObserverLabelSampler(sim.answers, strategy="mix", p_consensus=1.0)
         pd.testing.assert_series_equal(always.sample(3), always.consensus_)

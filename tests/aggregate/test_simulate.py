@@ -21,7 +21,9 @@ class TestSimulateAnnotators:
     def test_observed_accuracy_tracks_true_accuracy(self):
         """Each annotator's share of correct answers is close to their set accuracy."""
         acc = [0.2, 0.5, 0.8, 0.95]
-        sim = simulate_annotators(np.tile(np.arange(5), 1000), n_annotators=4, answers_per_item=2, accuracy=acc, random_state=3)
+        sim = simulate_annotators(
+            np.tile(np.arange(5), 1000), n_annotators=4, answers_per_item=2, accuracy=acc, random_state=3
+        )
         np.testing.assert_allclose(sim.observed_accuracy.to_numpy(), acc, atol=0.03)
         frame = sim.to_frame()
         by_annotator = frame.groupby("annotator")["correct"].mean()
@@ -29,8 +31,15 @@ class TestSimulateAnnotators:
 
     def test_confusion_errors_concentrate_on_one_wrong_class(self):
         """With errors="confusion" most mistakes on a class go to one favourite wrong class."""
-        sim = simulate_annotators(np.tile(np.arange(4), 2000), n_annotators=1, answers_per_item=1, accuracy=0.5,
-                                  errors="confusion", confusion_share=1.0, random_state=0)
+        sim = simulate_annotators(
+            np.tile(np.arange(4), 2000),
+            n_annotators=1,
+            answers_per_item=1,
+            accuracy=0.5,
+            errors="confusion",
+            confusion_share=1.0,
+            random_state=0,
+        )
         wrong = sim.to_frame().query("~correct")
         per_true = wrong.groupby("true_label")["label"].nunique()
         assert (per_true == 1).all()

@@ -28,8 +28,17 @@ def test_is_seeded():
 
 def test_worker_accuracy_and_adversaries():
     """Workers are right about as often as their accuracy range says; adversaries answer k+1."""
-    sim = simulate_sparse_crowd(20000, 4, 40, answers_per_item=2, accuracy=(0.7, 0.7),
-                                spammer_share=0.2, adversary_share=0.2, activity_skew=0, random_state=0)
+    sim = simulate_sparse_crowd(
+        20000,
+        4,
+        40,
+        answers_per_item=2,
+        accuracy=(0.7, 0.7),
+        spammer_share=0.2,
+        adversary_share=0.2,
+        activity_skew=0,
+        random_state=0,
+    )
     frame = sim.to_frame()
     kind = sim.annotator_kind.reindex(frame["annotator"]).to_numpy()
     assert frame["correct"][kind == "worker"].mean() == pytest.approx(0.7, abs=0.02)
@@ -40,9 +49,13 @@ def test_worker_accuracy_and_adversaries():
 
 @pytest.mark.parametrize(
     "kw, param",
-    [({"n_classes": 1}, "n_classes"), ({"answers_per_item": 0}, "answers_per_item"),
-     ({"answers_per_item": 99}, "answers_per_item"), ({"spammer_share": 0.6, "adversary_share": 0.5}, "spammer_share"),
-     ({"accuracy": (0.9, 0.2)}, "accuracy")],
+    [
+        ({"n_classes": 1}, "n_classes"),
+        ({"answers_per_item": 0}, "answers_per_item"),
+        ({"answers_per_item": 99}, "answers_per_item"),
+        ({"spammer_share": 0.6, "adversary_share": 0.5}, "spammer_share"),
+        ({"accuracy": (0.9, 0.2)}, "accuracy"),
+    ],
 )
 def test_bad_parameters(kw, param):
     """Bad parameters raise InvalidParameterError naming them."""

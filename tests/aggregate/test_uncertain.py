@@ -52,7 +52,13 @@ class TestApplyUncertainPolicy:
             apply_uncertain_policy(answers, "unsure", "zeros")
         result = apply_uncertain_policy(answers, "unsure", "zeros", negative="no")
         assert result.answers["label"].tolist() == ["yes", "no", "yes", "no", "no", "no"]
-        assert result.summary() == {"policy": "zeros", "unsure": "unsure", "replacement": "no", "n_unsure": 3, "n_items_lost": 0}
+        assert result.summary() == {
+            "policy": "zeros",
+            "unsure": "unsure",
+            "replacement": "no",
+            "n_unsure": 3,
+            "n_items_lost": 0,
+        }
 
     def test_boolean_labels_default_to_false_and_true(self):
         """Boolean labels map unsure to False (zeros) and True (ones)."""

@@ -16,7 +16,7 @@ class TestZeroBasedSkill:
         answers, _ = confusion_crowd(200, 3, (0.9, 0.7, 0.5, 0.6), seed=0)
         z = ZeroBasedSkill(max_iter=200, tol=1e-9).fit(answers)
         codes = z.labels_.loc[answers["item"]].to_numpy()
-        agree = (answers["label"].to_numpy() == codes)
+        agree = answers["label"].to_numpy() == codes
         per = np.bincount(answers["annotator"].str[1:].astype(int), weights=agree) / 200
         np.testing.assert_allclose(z.annotator_skill_.to_numpy(), per, atol=1e-6)
         assert z.converged_
@@ -31,7 +31,9 @@ class TestZeroBasedSkill:
     def test_beats_majority_vote_with_an_expert(self):
         """Weighting by learned skill helps when one annotator is much better."""
         answers, truth = confusion_crowd(300, 4, (0.95, 0.5, 0.5), seed=2)
-        assert accuracy(ZeroBasedSkill().fit(answers).labels_, truth) > accuracy(MajorityVote().fit(answers).labels_, truth)
+        assert accuracy(ZeroBasedSkill().fit(answers).labels_, truth) > accuracy(
+            MajorityVote().fit(answers).labels_, truth
+        )
 
     @pytest.mark.parametrize("param, value", [("max_iter", 0), ("lr_init", 1.5), ("lr_reduce_factor", -1), ("tol", -1)])
     def test_bad_parameters(self, param, value):

@@ -62,14 +62,18 @@ class TestBadInput:
     def test_negative_width_is_named(self):
         """A box with x2 < x1 names the image and box."""
         with pytest.raises(InvalidLabelsError, match=r"labels\[0\] box 1 has negative width"):
-            detection.find_label_issues([{"boxes": [[0, 0, 5, 5], [5, 0, 1, 5]], "labels": [0, 0]}],
-                                        [{"boxes": [], "labels": [], "scores": []}])
+            detection.find_label_issues(
+                [{"boxes": [[0, 0, 5, 5], [5, 0, 1, 5]], "labels": [0, 0]}], [{"boxes": [], "labels": [], "scores": []}]
+            )
 
     def test_box_outside_the_image(self):
         """With image_sizes, a box past the right edge is an error."""
         with pytest.raises(InvalidLabelsError, match="outside the image"):
-            detection.find_label_issues([{"boxes": [[0, 0, 50, 5]], "labels": [0]}],
-                                        [{"boxes": [], "labels": [], "scores": []}], image_sizes=[(40, 40)])
+            detection.find_label_issues(
+                [{"boxes": [[0, 0, 50, 5]], "labels": [0]}],
+                [{"boxes": [], "labels": [], "scores": []}],
+                image_sizes=[(40, 40)],
+            )
 
     def test_image_count_mismatch(self):
         """Different numbers of images is a ShapeMismatchError."""

@@ -81,7 +81,9 @@ class TestProperties:
         np.testing.assert_allclose(r.noise_matrix.sum(axis=0), 1.0)
         np.testing.assert_allclose(r.inverse_noise_matrix.sum(axis=0), 1.0)
         assert r.joint.sum() == pytest.approx(1.0)
-        np.testing.assert_array_equal(r.calibrated_confident_joint.sum(axis=1), np.bincount(labels, minlength=probs.shape[1]))
+        np.testing.assert_array_equal(
+            r.calibrated_confident_joint.sum(axis=1), np.bincount(labels, minlength=probs.shape[1])
+        )
 
     @settings(max_examples=20, deadline=None)
     @given(params=data_params)
@@ -318,7 +320,9 @@ def test_prune_by_noise_rate_reaches_past_mispredicted_rows_when_a_cell_needs_mo
 
     probs = np.array([[0.6, 0.4], [0.55, 0.45], [0.3, 0.7], [0.9, 0.1], [0.2, 0.8], [0.1, 0.9]])
     codes = np.array([0, 0, 0, 0, 1, 1])
-    stats = RowStatistics(np.zeros(6, dtype=np.int16), probs.argmax(axis=1), probs[np.arange(6), codes] + 1e-6 >= probs.max(axis=1))
+    stats = RowStatistics(
+        np.zeros(6, dtype=np.int16), probs.argmax(axis=1), probs[np.arange(6), codes] + 1e-6 >= probs.max(axis=1)
+    )
     counts = np.array([[2, 2], [0, 2]])  # class 0 must give up 2 examples; only row 2 is mispredicted
     inputs = FilterInputs(codes, probs, probs[np.arange(6), codes], np.bincount(codes), stats, counts, 1)
     np.testing.assert_array_equal(np.flatnonzero(prune_by_noise_rate(inputs)), [1, 2])

@@ -72,7 +72,13 @@ class TestResult:
         first = frame.iloc[0]
         assert first.row == 1 and first.missing_tags == "dog" and first.suggested_tags == "cat|dog"
         assert list(frame.columns) == [
-            "row", "given_tags", "suggested_tags", "missing_tags", "spurious_tags", "label_quality", "is_issue"
+            "row",
+            "given_tags",
+            "suggested_tags",
+            "missing_tags",
+            "spurious_tags",
+            "label_quality",
+            "is_issue",
         ]
         assert res.summary()["n_missing"] == 1
 

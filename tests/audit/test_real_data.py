@@ -41,7 +41,9 @@ def test_every_filter_is_at_least_as_good_as_cleanlab_on_validated_errors(shared
     for filter_by in FILTERS:
         ours = _precision_recall(lw.find_label_issues(labels, probs, filter_by=filter_by).is_issue, truth)
         theirs = _precision_recall(cleanlab_filter.find_label_issues(labels, probs, filter_by=filter_by), truth)
-        lines.append(f"{name} {filter_by:22s} labelwise P={ours[0]:.3f} R={ours[1]:.3f}  cleanlab P={theirs[0]:.3f} R={theirs[1]:.3f}")
+        lines.append(
+            f"{name} {filter_by:22s} labelwise P={ours[0]:.3f} R={ours[1]:.3f}  cleanlab P={theirs[0]:.3f} R={theirs[1]:.3f}"
+        )
         assert ours[0] >= theirs[0] - 1e-12 and ours[1] >= theirs[1] - 1e-12, lines[-1]
     print("\n".join(lines))
 

@@ -31,7 +31,9 @@ class TestFlags:
         res = regression.find_label_issues(noisy.labels, X=X, model=LinearRegression())
         hits = (res.is_issue & noisy.is_corrupted).sum()
         assert hits / res.n_issues > 0.8 and hits / noisy.n_corrupted > 0.8
-        np.testing.assert_array_equal(res.ranked_indices, np.flatnonzero(res.is_issue)[np.argsort(-res.score[res.is_issue], kind="stable")])
+        np.testing.assert_array_equal(
+            res.ranked_indices, np.flatnonzero(res.is_issue)[np.argsort(-res.score[res.is_issue], kind="stable")]
+        )
 
     def test_residual_scale_model_beats_a_constant_scale_on_heteroscedastic_noise(self):
         """Modelling |residual| from X gives better F1 than one global scale when noise varies."""

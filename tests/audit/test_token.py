@@ -43,7 +43,7 @@ class TestFlags:
         q = res.tokens.label_quality
         lens = res.sentence_lengths
         starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-        expected = [q[s : s + n].min() for s, n in zip(starts, lens)]
+        expected = [q[s : s + n].min() for s, n in zip(starts, lens, strict=False)]
         np.testing.assert_allclose(res.sentence_quality, expected)
 
     def test_softmin_matches_cleanlab(self):
@@ -61,7 +61,9 @@ class TestFlags:
         noisy, probs = _case(seed=4, n=80)
         a = token.find_label_issues(noisy.labels, probs, classes=TAGS)
         lens = [len(s) for s in noisy.labels]
-        b = token.find_label_issues(np.concatenate(noisy.labels), np.concatenate(probs), sentence_lengths=lens, classes=TAGS)
+        b = token.find_label_issues(
+            np.concatenate(noisy.labels), np.concatenate(probs), sentence_lengths=lens, classes=TAGS
+        )
         np.testing.assert_array_equal(a.is_issue, b.is_issue)
         np.testing.assert_array_equal(a.sentence_quality, b.sentence_quality)
 

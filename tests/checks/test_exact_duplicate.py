@@ -15,7 +15,7 @@ def test_injected_twins_are_the_only_sets():
     data = blobs_with_issues()
     found = find_data_issues(data.X, checks="exact_duplicate")
     half = len(data.exact) // 2
-    expected = sorted(sorted([int(a), int(b)]) for a, b in zip(data.exact[:half], data.exact[half:]))
+    expected = sorted(sorted([int(a), int(b)]) for a, b in zip(data.exact[:half], data.exact[half:], strict=False))
     assert found.info["exact_duplicate"]["sets"] == expected
     assert found.issues["exact_duplicate_score"].to_numpy()[data.exact].tolist() == [0.5] * len(data.exact)
 

@@ -46,6 +46,14 @@ class TestResult:
         assert "labels" in rows.loc["label", "reason"]
         assert rows.loc["outlier", "status"] == "ran"
 
+    def test_leakage_with_a_graph_but_no_features_is_skipped(self, data):
+        """Leakage's exact train/test twins are found on the features, so a graph alone is not enough."""
+        graph = find_data_issues(data.X, checks="outlier").graph
+        split = np.where(np.arange(len(data.X)) % 2 == 0, "train", "test")
+        rows = find_data_issues(graph=graph, split=split, checks="leakage").summary.set_index("check")
+        assert rows.loc["leakage", "status"] == "skipped"
+        assert "features" in rows.loc["leakage", "reason"]
+
     def test_checks_argument_runs_only_the_named_checks(self, data):
         """checks='label' runs only the label check."""
         found = find_data_issues(data.X, data.y, checks="label")
@@ -74,8 +82,9 @@ class TestResult:
         a = find_data_issues(data.X, data.y)
         b = find_data_issues(data.X[perm], data.y[perm])
         for name in ["label", "outlier", "exact_duplicate", "near_duplicate", "class_imbalance"]:
-            np.testing.assert_allclose(b.issues[f"{name}_score"], a.issues[f"{name}_score"].to_numpy()[perm],
-                                       atol=1e-9, err_msg=name)
+            np.testing.assert_allclose(
+                b.issues[f"{name}_score"], a.issues[f"{name}_score"].to_numpy()[perm], atol=1e-9, err_msg=name
+            )
 
     def test_data_valuation_follows_a_permutation_of_rows_without_exact_twins(self, data):
         """Without identical rows (whose cut at the k-th neighbour is a tie), valuation is order-free."""

@@ -31,8 +31,9 @@ def test_without_probs_neighbour_votes_rank_the_flipped_labels_worst():
     assert roc_auc_score(truth, -found.issues["label_score"]) > 0.97
     flagged = found.issues["is_label_issue"].to_numpy()
     assert flagged[truth].sum() >= 5 and flagged[~truth].sum() <= 3
-    loose = find_data_issues(data.X, data.y, checks="label",
-                             check_options={"label": {"filter_by": "predicted_neq_given"}})
+    loose = find_data_issues(
+        data.X, data.y, checks="label", check_options={"label": {"filter_by": "predicted_neq_given"}}
+    )
     assert loose.issues["is_label_issue"].to_numpy()[truth].all()
     assert found.info["label"]["probs_from"] == "neighbour votes"
 

@@ -12,9 +12,9 @@ def test_test_rows_copied_from_train_are_flagged_and_train_rows_never():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 4))
     split = np.array(["train"] * 300 + ["test"] * 100)
-    X[300] = X[10]                       # exact copy of a training row
-    X[301] = X[20] + 1e-5                # near copy of a training row
-    X[302] = X[350]                      # duplicate inside the test part: not leakage
+    X[300] = X[10]  # exact copy of a training row
+    X[301] = X[20] + 1e-5  # near copy of a training row
+    X[302] = X[350]  # duplicate inside the test part: not leakage
     found = find_data_issues(X, split=split, checks=["leakage"])
     flagged = np.flatnonzero(found.issues["is_leakage_issue"])
     assert flagged.tolist() == [300, 301]

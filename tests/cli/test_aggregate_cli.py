@@ -32,17 +32,47 @@ q5,cy,bird
 GOLD_CSV = "item,label\nq1,cat\nq2,dog\nq3,bird\nq4,dog\nzz,cat\n"
 
 LABEL_STUDIO = [
-    {"id": 1, "data": {"image": "/data/1.png"}, "annotations": [
-        {"completed_by": 7, "was_cancelled": False, "result": [
-            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]},
-        {"completed_by": {"id": 8, "email": "r8@example.org"}, "was_cancelled": False, "result": [
-            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]},
-        {"completed_by": 9, "was_cancelled": True, "result": []}]},
-    {"id": 2, "data": {"image": "/data/2.png"}, "annotations": [
-        {"completed_by": 7, "was_cancelled": False, "result": [
-            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["dog"]}}]},
-        {"completed_by": 9, "was_cancelled": False, "result": [
-            {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]}]},
+    {
+        "id": 1,
+        "data": {"image": "/data/1.png"},
+        "annotations": [
+            {
+                "completed_by": 7,
+                "was_cancelled": False,
+                "result": [
+                    {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}
+                ],
+            },
+            {
+                "completed_by": {"id": 8, "email": "r8@example.org"},
+                "was_cancelled": False,
+                "result": [
+                    {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}
+                ],
+            },
+            {"completed_by": 9, "was_cancelled": True, "result": []},
+        ],
+    },
+    {
+        "id": 2,
+        "data": {"image": "/data/2.png"},
+        "annotations": [
+            {
+                "completed_by": 7,
+                "was_cancelled": False,
+                "result": [
+                    {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["dog"]}}
+                ],
+            },
+            {
+                "completed_by": 9,
+                "was_cancelled": False,
+                "result": [
+                    {"from_name": "animal", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}
+                ],
+            },
+        ],
+    },
 ]
 
 MTURK_CSV = """\
@@ -55,10 +85,38 @@ H2,A5,W2,Submitted,u2,dog
 """
 
 PRODIGY = [
-    {"text": "a", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["X"], "answer": "accept", "_input_hash": 1, "_annotator_id": "s-1"},
-    {"text": "a", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["X"], "answer": "accept", "_input_hash": 1, "_annotator_id": "s-2"},
-    {"text": "b", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["Y"], "answer": "accept", "_input_hash": 2, "_annotator_id": "s-1"},
-    {"text": "b", "options": [{"id": "X"}, {"id": "Y"}], "accept": [], "answer": "ignore", "_input_hash": 2, "_annotator_id": "s-2"},
+    {
+        "text": "a",
+        "options": [{"id": "X"}, {"id": "Y"}],
+        "accept": ["X"],
+        "answer": "accept",
+        "_input_hash": 1,
+        "_annotator_id": "s-1",
+    },
+    {
+        "text": "a",
+        "options": [{"id": "X"}, {"id": "Y"}],
+        "accept": ["X"],
+        "answer": "accept",
+        "_input_hash": 1,
+        "_annotator_id": "s-2",
+    },
+    {
+        "text": "b",
+        "options": [{"id": "X"}, {"id": "Y"}],
+        "accept": ["Y"],
+        "answer": "accept",
+        "_input_hash": 2,
+        "_annotator_id": "s-1",
+    },
+    {
+        "text": "b",
+        "options": [{"id": "X"}, {"id": "Y"}],
+        "accept": [],
+        "answer": "ignore",
+        "_input_hash": 2,
+        "_annotator_id": "s-2",
+    },
 ]
 
 
@@ -90,7 +148,14 @@ class TestLongTable:
         assert result.exit_code == 0, result.output
         labels, annotators, ann_json, summary = outputs(out)
         assert labels.columns.tolist() == [
-            "item", "label", "confidence", "prob_bird", "prob_cat", "prob_dog", "n_answers", "agreement",
+            "item",
+            "label",
+            "confidence",
+            "prob_bird",
+            "prob_cat",
+            "prob_dog",
+            "n_answers",
+            "agreement",
         ]
         assert labels["item"].tolist() == ["q1", "q2", "q3", "q4", "q5"]
         np.testing.assert_allclose(labels.filter(like="prob_").sum(axis=1), 1.0)
@@ -147,7 +212,9 @@ class TestLongTable:
         """--duplicates last drops repeated answers; --unsure with --unsure-policy maps them."""
         text = "item,annotator,label\n1,a,1\n1,a,0\n1,b,-1\n2,a,0\n2,b,-1\n"
         path = write(tmp_path, "answers.csv", text)
-        result = invoke(path, "--duplicates", "last", "--unsure", "-1", "--unsure-policy", "zeros", "--out", tmp_path / "o")
+        result = invoke(
+            path, "--duplicates", "last", "--unsure", "-1", "--unsure-policy", "zeros", "--out", tmp_path / "o"
+        )
         assert result.exit_code == 0, result.output
         labels, _, _, summary = outputs(tmp_path / "o")
         assert summary["duplicates"] == {"policy": "last", "n_duplicates": 1, "n_dropped": 1}
@@ -226,7 +293,9 @@ class TestProbsAndErrors:
         """--probs with a method that cannot use them exits 2."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
         np.save(tmp_path / "oof.npy", np.full((5, 3), 1 / 3))
-        result = CliRunner().invoke(main, ["aggregate", str(path), "--probs", str(tmp_path / "oof.npy"), "--method", "glad"])
+        result = CliRunner().invoke(
+            main, ["aggregate", str(path), "--probs", str(tmp_path / "oof.npy"), "--method", "glad"]
+        )
         assert result.exit_code == 2 and "--probs is only used by --method crowdlab" in result.output
 
     def test_missing_path_and_columns(self, tmp_path):
@@ -258,7 +327,9 @@ class TestDemoAndRealData:
     def test_real_crowd_data_with_gold(self, shared_data, tmp_path):
         """A real crowd set aggregates end to end and beats a floor against its gold labels."""
         folder = shared_data / "crowd" / "d_Duck_Identification"
-        result = invoke(folder / "annotations.csv", "--gold", folder / "gold.csv", "--out", tmp_path / "o", "--top", "0")
+        result = invoke(
+            folder / "annotations.csv", "--gold", folder / "gold.csv", "--out", tmp_path / "o", "--top", "0"
+        )
         assert result.exit_code == 0, result.output
         summary = json.loads((tmp_path / "o" / "summary.json").read_text())
         assert summary["n_answers"] == 4212 and summary["gold"]["n_matched"] == 108
@@ -280,16 +351,33 @@ class TestMethodParams:
     def test_params_of_other_methods_and_types(self, tmp_path):
         """Values parse as bool, float and str for the method they belong to."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
-        result = invoke(path, "--method", "mace", "--param", "method=vb", "--param", "tol=1e-3",
-                        "--param", "verbose=false", "--param", "n_restarts=2", "--out", tmp_path / "o")
+        result = invoke(
+            path,
+            "--method",
+            "mace",
+            "--param",
+            "method=vb",
+            "--param",
+            "tol=1e-3",
+            "--param",
+            "verbose=false",
+            "--param",
+            "n_restarts=2",
+            "--out",
+            tmp_path / "o",
+        )
         assert result.exit_code == 0, result.output
         params = outputs(tmp_path / "o")[3]["settings"]["params"]
         assert params == {"method": "vb", "tol": 1e-3, "verbose": False, "n_restarts": 2}
 
     @pytest.mark.parametrize(
         "param, expected",
-        [("nope=1", "not a parameter of --method dawid-skene; valid: max_iter, prior_strength, smoothing, tol"),
-         ("smoothing", "must be name=value"), ("random_state=3", "not a parameter"), ("tol=-1", "tol must be")],
+        [
+            ("nope=1", "not a parameter of --method dawid-skene; valid: max_iter, prior_strength, smoothing, tol"),
+            ("smoothing", "must be name=value"),
+            ("random_state=3", "not a parameter"),
+            ("tol=-1", "tol must be"),
+        ],
     )
     def test_bad_param_is_one_line_exit_2(self, tmp_path, param, expected):
         """An unknown name lists the valid ones; a bad value is rejected by the estimator; one line, exit 2."""

@@ -20,8 +20,14 @@ def runner():
 def _table(n=200, seed=0):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
-    frame = pd.DataFrame({"a": y * 4 + rng.normal(size=n), "b": rng.normal(size=n),
-                          "colour": rng.choice(["red", "blue"], n), "y": np.where(y == 1, "yes", "no")})
+    frame = pd.DataFrame(
+        {
+            "a": y * 4 + rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "colour": rng.choice(["red", "blue"], n),
+            "y": np.where(y == 1, "yes", "no"),
+        }
+    )
     frame.loc[7, ["a", "b", "colour"]] = frame.loc[3, ["a", "b", "colour"]].to_numpy()
     frame["split"] = np.where(np.arange(n) < 150, "train", "test")
     frame.loc[160, ["a", "b", "colour"]] = frame.loc[10, ["a", "b", "colour"]].to_numpy()
@@ -73,9 +79,11 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
     data = tmp_path / "data.csv"
     _table().to_csv(data, index=False)
     np.save(tmp_path / "bad.npy", np.zeros((5, 2)))
-    for args, message in [(["--checks", "outliers"], "--checks must be names"),
-                          (["--split-column", "fold"], "--split-column 'fold' is not in the data"),
-                          (["--features", str(tmp_path / "bad.npy")], "--features must have shape")]:
+    for args, message in [
+        (["--checks", "outliers"], "--checks must be names"),
+        (["--split-column", "fold"], "--split-column 'fold' is not in the data"),
+        (["--features", str(tmp_path / "bad.npy")], "--features must have shape"),
+    ]:
         result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), *args])
         assert result.exit_code == 2, result.output
         assert message in result.output

@@ -40,7 +40,14 @@ class TestAuditCommand:
         result = runner.invoke(main, ["audit", str(data), "--label", "species", "--out", str(out), "--cv", "3"])
         assert result.exit_code == 0, result.output
         issues = pd.read_csv(out / "issues.csv")
-        assert list(issues.columns)[:6] == ["row", "given_label", "suggested_label", "label_quality", "is_issue", "rank"]  # then the data checks (issue 11)
+        assert list(issues.columns)[:6] == [
+            "row",
+            "given_label",
+            "suggested_label",
+            "label_quality",
+            "is_issue",
+            "rank",
+        ]  # then the data checks (issue 11)
         assert len(issues) == 240 and set(issues["given_label"]) == {"setosa", "versicolor", "virginica"}
         summary = json.loads((out / "summary.json").read_text())
         assert summary["n_examples"] == 240 and summary["settings"]["label"] == "species"
@@ -59,7 +66,17 @@ class TestAuditCommand:
         for name in ["d.parquet", "d.jsonl"]:
             out = tmp_path / f"out-{name}"
             result = runner.invoke(
-                main, ["audit", str(tmp_path / name), "--label", "species", "--probs", str(tmp_path / "oof.npy"), "--out", str(out)]
+                main,
+                [
+                    "audit",
+                    str(tmp_path / name),
+                    "--label",
+                    "species",
+                    "--probs",
+                    str(tmp_path / "oof.npy"),
+                    "--out",
+                    str(out),
+                ],
             )
             assert result.exit_code == 0, result.output
             assert json.loads((out / "summary.json").read_text())["settings"]["cv"] is None
@@ -71,7 +88,9 @@ class TestAuditCommand:
         words = {"sport": "goal match team score ball", "food": "bread cheese soup salad taste"}
         text = [" ".join(rng.choice(words[t].split(), 5)) for t in topic]
         pd.DataFrame({"text": text, "topic": topic}).to_csv(tmp_path / "t.csv", index=False)
-        result = runner.invoke(main, ["audit", str(tmp_path / "t.csv"), "--label", "topic", "--out", str(tmp_path / "o"), "--cv", "3"])
+        result = runner.invoke(
+            main, ["audit", str(tmp_path / "t.csv"), "--label", "topic", "--out", str(tmp_path / "o"), "--cv", "3"]
+        )
         assert result.exit_code == 0, result.output
 
     def test_demo_reports_precision_and_recall(self, runner, tmp_path):
@@ -99,7 +118,11 @@ class TestAuditErrors:
     def test_missing_label_column_lists_columns(self, runner, tmp_path):
         """A wrong --label names the columns that exist."""
         _table().to_csv(tmp_path / "d.csv", index=False)
-        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "kind"], "columns are ['length', 'width', 'colour', 'species']")
+        self._fails(
+            runner,
+            ["audit", str(tmp_path / "d.csv"), "--label", "kind"],
+            "columns are ['length', 'width', 'colour', 'species']",
+        )
 
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
@@ -121,7 +144,11 @@ class TestAuditErrors:
         """--probs with the wrong number of rows is reported with both shapes."""
         _table().to_csv(tmp_path / "d.csv", index=False)
         np.save(tmp_path / "p.npy", np.full((10, 3), 1 / 3))
-        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")], "(240, K)")
+        self._fails(
+            runner,
+            ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")],
+            "(240, K)",
+        )
 
     def test_bad_probs_rows(self, runner, tmp_path):
         """--probs rows that do not sum to one name the row."""
@@ -129,7 +156,11 @@ class TestAuditErrors:
         probs = np.full((240, 3), 1 / 3)
         probs[7] = [0.5, 0.5, 0.5]
         np.save(tmp_path / "p.npy", probs)
-        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")], "row 7 sums to 1.5")
+        self._fails(
+            runner,
+            ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")],
+            "row 7 sums to 1.5",
+        )
 
     def test_no_data_and_no_demo(self, runner):
         """Without DATA or --demo the command says what is needed."""

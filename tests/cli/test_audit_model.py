@@ -17,13 +17,15 @@ def table(tmp_path):
     rng = np.random.default_rng(0)
     n = 150
     y = rng.choice(["rain", "sun"], n)
-    frame = pd.DataFrame({
-        "row": np.arange(n),
-        "day": pd.date_range("2021-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
-        "mm": np.where(y == "rain", 5.0, 0.0) + rng.exponential(1.0, n),
-        "station": ["north"] * n,
-        "weather": y,
-    })
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(n),
+            "day": pd.date_range("2021-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "mm": np.where(y == "rain", 5.0, 0.0) + rng.exponential(1.0, n),
+            "station": ["north"] * n,
+            "weather": y,
+        }
+    )
     path = tmp_path / "w.csv"
     frame.to_csv(path, index=False)
     return path
@@ -52,7 +54,9 @@ def test_auto_is_the_default_and_reports_candidates_and_roles(table, tmp_path):
 
 def test_tiny_time_budget_falls_back_to_logistic(table, tmp_path):
     out = tmp_path / "o"
-    result = _run(["audit", str(table), "--label", "weather", "--out", str(out), "--cv", "3", "--time-budget", "0.000001"])
+    result = _run(
+        ["audit", str(table), "--label", "weather", "--out", str(out), "--cv", "3", "--time-budget", "0.000001"]
+    )
     assert result.exit_code == 0, result.output
     assert "fell back to logistic" in result.output
     assert json.loads((out / "summary.json").read_text())["model_choice"]["chosen"] == "logistic"
@@ -83,9 +87,26 @@ def test_bad_time_budget_is_a_usage_error(table, tmp_path):
 
 def test_train_with_auto_records_the_choice(table, tmp_path):
     out = tmp_path / "m"
-    result = _run(["train", str(table), "--label", "weather", "--out", str(out), "--cv", "3", "--no-evaluate",
-                   "--time-budget", "60"])
+    result = _run(
+        [
+            "train",
+            str(table),
+            "--label",
+            "weather",
+            "--out",
+            str(out),
+            "--cv",
+            "3",
+            "--no-evaluate",
+            "--time-budget",
+            "60",
+        ]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["model_choice"]["estimator"] in {"LogisticRegression", "KNeighborsClassifier",
-                                                     "HistGradientBoostingClassifier", "RandomForestClassifier"}
+    assert summary["model_choice"]["estimator"] in {
+        "LogisticRegression",
+        "KNeighborsClassifier",
+        "HistGradientBoostingClassifier",
+        "RandomForestClassifier",
+    }

@@ -29,8 +29,21 @@ def test_multilabel_writes_issues_classes_and_summary(runner, tmp_path):
     pd.DataFrame({"tags": ["|".join(names[r]) for r in given]}).to_csv(tmp_path / "t.csv", index=False)
     np.save(tmp_path / "p.npy", probs)
     out = tmp_path / "out"
-    res = runner.invoke(main, ["audit", str(tmp_path / "t.csv"), "--task", "multilabel", "--label", "tags",
-                               "--probs", str(tmp_path / "p.npy"), "--out", str(out)])
+    res = runner.invoke(
+        main,
+        [
+            "audit",
+            str(tmp_path / "t.csv"),
+            "--task",
+            "multilabel",
+            "--label",
+            "tags",
+            "--probs",
+            str(tmp_path / "p.npy"),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     issues = pd.read_csv(out / "issues.csv")
     assert "dog" in str(issues.set_index("row").loc[0, "missing_tags"])
@@ -46,8 +59,10 @@ def test_token_reads_conll_and_flags_the_wrong_tag(runner, tmp_path):
     probs = [rows[t] for t in ["B-ORG", "O", "B-MISC", "O"] * 20] + [[0.0, 0.04, 0.95, 0.01], rows["O"], [0, 0, 1.0, 0]]
     np.save(tmp_path / "p.npy", np.array(probs))
     out = tmp_path / "out"
-    res = runner.invoke(main, ["audit", str(tmp_path / "c.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy"),
-                               "--out", str(out)])
+    res = runner.invoke(
+        main,
+        ["audit", str(tmp_path / "c.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy"), "--out", str(out)],
+    )
     assert res.exit_code == 0, res.output
     issues = pd.read_csv(out / "issues.csv")
     first = issues.iloc[0]
@@ -63,8 +78,21 @@ def test_regression_with_predictions(runner, tmp_path):
     pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
     np.save(tmp_path / "pred.npy", pred)
     out = tmp_path / "out"
-    res = runner.invoke(main, ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price",
-                               "--predictions", str(tmp_path / "pred.npy"), "--out", str(out)])
+    res = runner.invoke(
+        main,
+        [
+            "audit",
+            str(tmp_path / "d.csv"),
+            "--task",
+            "regression",
+            "--label",
+            "price",
+            "--predictions",
+            str(tmp_path / "pred.npy"),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert pd.read_csv(out / "issues.csv").row.iloc[0] == 3
 
@@ -84,8 +112,9 @@ def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
         Image.fromarray(m, mode="L").save(folder / f"img{i}.png")
     np.save(tmp_path / "p.npy", probs)
     out = tmp_path / "out"
-    res = runner.invoke(main, ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy"),
-                               "--out", str(out)])
+    res = runner.invoke(
+        main, ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     regions = pd.read_csv(out / "regions.csv")
     assert regions.file.tolist() == ["img2.png"] and regions.area.tolist() == [9]
@@ -95,22 +124,39 @@ def test_bad_input_is_one_line_and_exit_2(runner, tmp_path):
     """A CoNLL line with a missing field: exit 2 with file and line."""
     (tmp_path / "bad.conll").write_text("EU NNP B-ORG\nrejects O\n")
     np.save(tmp_path / "p.npy", np.full((2, 2), 0.5))
-    res = runner.invoke(main, ["audit", str(tmp_path / "bad.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy")])
+    res = runner.invoke(
+        main, ["audit", str(tmp_path / "bad.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy")]
+    )
     assert res.exit_code == 2
     assert "bad.conll:2" in res.output
 
 
 def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
     """COCO labels + results: the box whose class the model contradicts is flagged 'swapped'."""
-    gt = {"images": [{"id": i, "width": 100, "height": 100} for i in range(3)],
-          "categories": [{"id": 1}, {"id": 2}],
-          "annotations": [{"id": i, "image_id": i, "category_id": 1 if i else 2, "bbox": [10, 10, 30, 30]} for i in range(3)]}
+    gt = {
+        "images": [{"id": i, "width": 100, "height": 100} for i in range(3)],
+        "categories": [{"id": 1}, {"id": 2}],
+        "annotations": [
+            {"id": i, "image_id": i, "category_id": 1 if i else 2, "bbox": [10, 10, 30, 30]} for i in range(3)
+        ],
+    }
     preds = [{"image_id": i, "category_id": 1, "bbox": [11, 10, 30, 30], "score": 0.95} for i in range(3)]
     (tmp_path / "gt.json").write_text(json.dumps(gt))
     (tmp_path / "p.json").write_text(json.dumps(preds))
     out = tmp_path / "out"
-    res = runner.invoke(main, ["audit", str(tmp_path / "gt.json"), "--task", "detection", "--predictions",
-                               str(tmp_path / "p.json"), "--out", str(out)])
+    res = runner.invoke(
+        main,
+        [
+            "audit",
+            str(tmp_path / "gt.json"),
+            "--task",
+            "detection",
+            "--predictions",
+            str(tmp_path / "p.json"),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     issues = pd.read_csv(out / "issues.csv")
     assert issues.iloc[0][["image", "kind", "is_issue"]].tolist() == [0, "swapped", True]

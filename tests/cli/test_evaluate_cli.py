@@ -24,16 +24,12 @@ def bench(tmp_path):
     (tmp_path / "preds").mkdir()
     np.save(tmp_path / "preds" / "copy.npy", given)
     honest = np.where(rng.random(n) < 0.1, (truth + 2) % 3, truth)
-    pd.DataFrame({"pred": honest}).to_csv(
-        tmp_path / "preds" / "honest.csv", index=False
-    )
-    pd.DataFrame({"label": given, "x": np.arange(n)}).to_csv(
-        tmp_path / "test.csv", index=False
-    )
+    pd.DataFrame({"pred": honest}).to_csv(tmp_path / "preds" / "honest.csv", index=False)
+    pd.DataFrame({"label": given, "x": np.arange(n)}).to_csv(tmp_path / "test.csv", index=False)
     changed = np.flatnonzero(bad)
-    pd.DataFrame(
-        {"row": changed, "action": "relabel", "new_label": truth[changed]}
-    ).to_csv(tmp_path / "cleaned.changes.csv", index=False)
+    pd.DataFrame({"row": changed, "action": "relabel", "new_label": truth[changed]}).to_csv(
+        tmp_path / "cleaned.changes.csv", index=False
+    )
     return tmp_path, given, truth, honest
 
 
@@ -63,14 +59,10 @@ def test_evaluate_writes_outputs_matching_the_api(bench):
         ev.table[["original", "corrected", "correctable"]],
     )
     cross = pd.read_csv(d / "out" / "crossovers.csv")
-    assert cross["prevalence"].iloc[0] == pytest.approx(
-        ev.crossovers["prevalence"].iloc[0]
-    )
+    assert cross["prevalence"].iloc[0] == pytest.approx(ev.crossovers["prevalence"].iloc[0])
     page = (d / "out" / "evaluation.html").read_text()
     assert "data:image/png;base64," in page and 'src="http' not in page
-    assert json.loads((d / "out" / "summary.json").read_text())["n_correctable"] == int(
-        (given != truth).sum()
-    )
+    assert json.loads((d / "out" / "summary.json").read_text())["n_correctable"] == int((given != truth).sum())
 
 
 def test_evaluate_with_human_counts(bench, tmp_path):
@@ -109,9 +101,9 @@ def test_evaluate_with_human_counts(bench, tmp_path):
             "appears twice",
         ),
         (
-            lambda d: pd.DataFrame(
-                {"row": [999], "action": ["relabel"], "new_label": [1]}
-            ).to_csv(d / "cleaned.changes.csv", index=False),
+            lambda d: pd.DataFrame({"row": [999], "action": ["relabel"], "new_label": [1]}).to_csv(
+                d / "cleaned.changes.csv", index=False
+            ),
             "not in the test set",
         ),
     ],
@@ -143,11 +135,7 @@ def test_rank_agreement_cli(tmp_path):
     (tmp_path / "runs").mkdir()
     rng = np.random.default_rng(1)
     for s in range(5):
-        lines = [
-            f"{q} Q0 d{d} {r + 1} {10 - r} s{s}"
-            for q in ("1", "2")
-            for r, d in enumerate(rng.permutation(6))
-        ]
+        lines = [f"{q} Q0 d{d} {r + 1} {10 - r} s{s}" for q in ("1", "2") for r, d in enumerate(rng.permutation(6))]
         (tmp_path / "runs" / f"s{s}.run").write_text("\n".join(lines) + "\n")
     (tmp_path / "a.qrels").write_text("1 0 d0 1\n1 0 d1 2\n2 0 d2 1\n2 0 d3 1\n")
     (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4 1\n2 0 d2 2\n2 0 d5 1\n")

@@ -36,12 +36,35 @@ class TestPseudolabelCommand:
         frame.to_csv(path, index=False)
         out = tmp_path / "pl"
         result = CliRunner().invoke(
-            main, ["pseudolabel", str(path), "--label", "y", "--unlabeled-value", "", "--selection", selection,
-                   "--out", str(out), "--max-iter", "3", "--k-best", "30"]
+            main,
+            [
+                "pseudolabel",
+                str(path),
+                "--label",
+                "y",
+                "--unlabeled-value",
+                "",
+                "--selection",
+                selection,
+                "--out",
+                str(out),
+                "--max-iter",
+                "3",
+                "--k-best",
+                "30",
+            ],
         )
         assert result.exit_code == 0, result.output
         written = pd.read_csv(out / "pseudolabeled.csv", keep_default_na=False)
-        assert list(written.columns) == ["a", "b", "y", "pseudo_label", "pseudo_confidence", "pseudo_round", "label_source"]
+        assert list(written.columns) == [
+            "a",
+            "b",
+            "y",
+            "pseudo_label",
+            "pseudo_confidence",
+            "pseudo_round",
+            "label_source",
+        ]
         given = written["y"] != ""
         assert (written.loc[given, "pseudo_round"] == 0).all() and (written.loc[given, "label_source"] == "given").all()
         pseudo = written["label_source"] == "pseudo"

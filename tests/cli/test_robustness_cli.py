@@ -28,8 +28,24 @@ class TestRobustnessCommand:
         out = tmp_path / "robust"
         result = CliRunner().invoke(
             main,
-            ["robustness", str(data_csv), "--label", "y", "--attacks", "alfa,random", "--budgets", "0.05,0.1",
-             "--models", "svc,floral,ln-svm,graph", "--seeds", "2", "--test-size", "0.3", "--out", str(out)],
+            [
+                "robustness",
+                str(data_csv),
+                "--label",
+                "y",
+                "--attacks",
+                "alfa,random",
+                "--budgets",
+                "0.05,0.1",
+                "--models",
+                "svc,floral,ln-svm,graph",
+                "--seeds",
+                "2",
+                "--test-size",
+                "0.3",
+                "--out",
+                str(out),
+            ],
         )
         assert result.exit_code == 0, result.output
         table = pd.read_csv(out / "robustness.csv")
@@ -42,9 +58,13 @@ class TestRobustnessCommand:
 
     @pytest.mark.parametrize(
         ("args", "match"),
-        [(["--attacks", "chaos"], "--attacks must be among"), (["--models", "forest"], "--models must be among"),
-         (["--budgets", "1.5"], r"budget as a fraction must be in \[0, 1\)"), (["--budgets", "x"], "--budgets must be"),
-         (["--label", "nope"], "--label column 'nope' is not in the data")],
+        [
+            (["--attacks", "chaos"], "--attacks must be among"),
+            (["--models", "forest"], "--models must be among"),
+            (["--budgets", "1.5"], r"budget as a fraction must be in \[0, 1\)"),
+            (["--budgets", "x"], "--budgets must be"),
+            (["--label", "nope"], "--label column 'nope' is not in the data"),
+        ],
     )
     def test_bad_options_exit_2_with_one_line(self, data_csv, tmp_path, args, match):
         """Bad option values print one error line and exit with status 2."""

@@ -41,7 +41,9 @@ class TestTrainCommand:
         """model.joblib loads and predicts; issues.csv ranks every row; summary has accuracy before/after."""
         path, frame, flipped = noisy_csv
         out = tmp_path / "model"
-        result = CliRunner().invoke(main, ["train", str(path), "--label", "y", "--clean", "drop", "--out", str(out), "--cv", "3"])
+        result = CliRunner().invoke(
+            main, ["train", str(path), "--label", "y", "--clean", "drop", "--out", str(out), "--cv", "3"]
+        )
         assert result.exit_code == 0, result.output
         assert "before cleaning" in result.output and "after cleaning" in result.output
         model = joblib.load(out / "model.joblib")
@@ -63,7 +65,20 @@ class TestTrainCommand:
         path, *_ = noisy_csv
         out = tmp_path / "m"
         result = CliRunner().invoke(
-            main, ["train", str(path), "--label", "y", "--clean", "reweight", "--out", str(out), "--cv", "3", "--no-evaluate"]
+            main,
+            [
+                "train",
+                str(path),
+                "--label",
+                "y",
+                "--clean",
+                "reweight",
+                "--out",
+                str(out),
+                "--cv",
+                "3",
+                "--no-evaluate",
+            ],
         )
         assert result.exit_code == 0, result.output
         summary = json.loads((out / "summary.json").read_text())

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from labelwise.cli import main
 
-LFS = '''
+LFS = """
 from labelwise.weak import labeling_function
 
 @labeling_function()
@@ -23,7 +23,7 @@ def short(df):
 @labeling_function()
 def money(row):
     return "spam" if "$" in row.text else None
-'''
+"""
 
 DATA = "id,body,gold\n1,win $ now http://x,spam\n2,hi mom,ham\n3,see http://y.com please,spam\n4,lunch today?,ham\n5,$$$ cash http://z,spam\n6,ok,ham\n"
 
@@ -39,8 +39,23 @@ class TestWeakCommand:
         """The command applies, analyses and aggregates, writing its four files."""
         lfs, data = _files(tmp_path)
         out = tmp_path / "out"
-        result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "body", "--id-column", "id",
-                                           "--gold-column", "gold", "--out", str(out), "--quiet"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "weak",
+                lfs,
+                data,
+                "--text-column",
+                "body",
+                "--id-column",
+                "id",
+                "--gold-column",
+                "gold",
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+        )
         assert result.exit_code == 0, result.output
         labels = pd.read_csv(out / "labels.csv")
         assert labels.columns.tolist() == ["item", "label", "confidence", "n_votes", "p_ham", "p_spam"]
@@ -54,8 +69,10 @@ class TestWeakCommand:
     def test_value_outside_classes_exits_2_naming_the_function(self, tmp_path):
         """A vote outside --classes is one error line and exit status 2."""
         lfs, data = _files(tmp_path)
-        result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "body", "--classes", "ham",
-                                           "--out", str(tmp_path / "o"), "--quiet"])
+        result = CliRunner().invoke(
+            main,
+            ["weak", lfs, data, "--text-column", "body", "--classes", "ham", "--out", str(tmp_path / "o"), "--quiet"],
+        )
         assert result.exit_code == 2 and "'has_link' returned 'spam' on row 0" in result.output
 
     def test_file_without_labeling_functions_is_an_error(self, tmp_path):
@@ -74,13 +91,17 @@ class TestWeakCommand:
 class TestAggregateVotes:
     def test_aggregate_reads_votes_format(self, tmp_path):
         """labelwise aggregate samples.jsonl --format votes aggregates model samples."""
-        records = [{"item": f"q{i}", "sample": s, "answer": "A" if s < 2 or i == 0 else "B"}
-                   for i in range(4) for s in range(3)]
+        records = [
+            {"item": f"q{i}", "sample": s, "answer": "A" if s < 2 or i == 0 else "B"}
+            for i in range(4)
+            for s in range(3)
+        ]
         path = tmp_path / "samples.jsonl"
         path.write_text("\n".join(json.dumps(r) for r in records))
         out = tmp_path / "agg"
-        result = CliRunner().invoke(main, ["aggregate", str(path), "--format", "votes", "--method", "majority-vote",
-                                           "--out", str(out)])
+        result = CliRunner().invoke(
+            main, ["aggregate", str(path), "--format", "votes", "--method", "majority-vote", "--out", str(out)]
+        )
         assert result.exit_code == 0, result.output
         labels = pd.read_csv(out / "labels.csv")
         assert set(labels["label"]) == {"A"}

@@ -30,9 +30,7 @@ def _problem(n=400, k=4, seed=0, n_models=3):
     preds = {}
     for m in range(n_models):
         noise = rng.random(n) < 0.1 + 0.1 * m
-        fits_given = (
-            rng.random(n) < 0.3 * m
-        )  # larger m: memorises the given (wrong) labels more
+        fits_given = rng.random(n) < 0.3 * m  # larger m: memorises the given (wrong) labels more
         p = np.where(fits_given, given, truth)
         preds[f"m{m}"] = np.where(noise, rng.integers(0, k, n), p)
     return preds, given, corrected
@@ -67,21 +65,15 @@ class TestTable:
         for name, p in preds.items():
             row = ev.table.loc[name]
             assert row["original"] == pytest.approx(accuracy_score(given, p))
-            assert row["corrected"] == pytest.approx(
-                accuracy_score(corrected[kept].astype(int), p[kept])
-            )
-            assert row["correctable"] == pytest.approx(
-                accuracy_score(corrected[fixable].astype(int), p[fixable])
-            )
+            assert row["corrected"] == pytest.approx(accuracy_score(corrected[kept].astype(int), p[kept]))
+            assert row["correctable"] == pytest.approx(accuracy_score(corrected[fixable].astype(int), p[fixable]))
 
     def test_ranks_follow_scores(self):
         """Rank 1 is the highest score in each column."""
         preds, given, corrected = _problem()
         ev = corrected_benchmark(preds, given, corrected)
         for col in ("original", "corrected", "correctable"):
-            assert (
-                ev.table[col].idxmax() == ev.table[f"{col}_rank"].astype(int).idxmin()
-            )
+            assert ev.table[col].idxmax() == ev.table[f"{col}_rank"].astype(int).idxmin()
 
     def test_probabilities_are_turned_into_argmax(self):
         """A (n, K) probability matrix scores like its argmax labels."""
@@ -114,9 +106,7 @@ class TestTable:
         preds, given, corrected = _problem(n=120, seed=seed)
         names = np.array(["cat", "dog", "eel", "fox"], dtype=object)
         ren = {k: names[v] for k, v in preds.items()}
-        corr = np.array(
-            [None if c is None else names[c] for c in corrected], dtype=object
-        )
+        corr = np.array([None if c is None else names[c] for c in corrected], dtype=object)
         a = corrected_benchmark(preds, given, corrected).table
         b = corrected_benchmark(ren, names[given], corr).table
         pd.testing.assert_frame_equal(a, b)
@@ -128,9 +118,7 @@ class TestTable:
         preds, given, corrected = _problem(n=120, seed=seed)
         perm = np.random.default_rng(seed).permutation(120)
         a = corrected_benchmark(preds, given, corrected).table
-        b = corrected_benchmark(
-            {k: v[perm] for k, v in preds.items()}, given[perm], corrected[perm]
-        ).table
+        b = corrected_benchmark({k: v[perm] for k, v in preds.items()}, given[perm], corrected[perm]).table
         pd.testing.assert_frame_equal(a, b)
 
 
@@ -147,9 +135,7 @@ class TestPrevalenceCurve:
             for j, removed in enumerate(curve.n_removed):
                 idx = np.concatenate([c_idx, order[: len(clean) - removed]])
                 for i, name in enumerate(curve.models):
-                    expect = accuracy_score(
-                        corrected[idx].astype(int), preds[name][idx]
-                    )
+                    expect = accuracy_score(corrected[idx].astype(int), preds[name][idx])
                     assert curve.scores[s, i, j] == pytest.approx(expect)
         assert curve.prevalence[1] == pytest.approx(0.2, abs=0.01)
 
@@ -157,9 +143,7 @@ class TestPrevalenceCurve:
         """The running-sum accuracy equals the same metric passed as a callable."""
         preds, given, corrected = _problem()
         fast = corrected_benchmark(preds, given, corrected, seeds=2).prevalence_curve()
-        slow = corrected_benchmark(
-            preds, given, corrected, seeds=2, metric=accuracy_score
-        ).prevalence_curve()
+        slow = corrected_benchmark(preds, given, corrected, seeds=2, metric=accuracy_score).prevalence_curve()
         np.testing.assert_allclose(fast.scores, slow.scores)
 
     def test_same_seed_same_curve(self):
@@ -198,9 +182,7 @@ class TestCrossovers:
             direct = np.array(direct)
             assert row.share_flipped == pytest.approx(np.isfinite(direct).mean())
             if np.isfinite(direct).any():
-                assert row.prevalence == pytest.approx(
-                    np.median(direct[np.isfinite(direct)])
-                )
+                assert row.prevalence == pytest.approx(np.median(direct[np.isfinite(direct)]))
 
     def test_memorising_model_is_overtaken(self):
         """A model that copies the given (wrong) labels loses its lead as corrected items dominate."""
@@ -212,18 +194,10 @@ class TestCrossovers:
         given[bad] = (truth[bad] + 1) % 3
         copy = given.copy()
         honest = np.where(rng.random(n) < 0.1, (truth + 1) % 3, truth)
-        ev = corrected_benchmark(
-            {"copy": copy, "honest": honest}, given, truth, seeds=5
-        )
+        ev = corrected_benchmark({"copy": copy, "honest": honest}, given, truth, seeds=5)
         row = ev.crossovers.iloc[0]
         assert row["model_a"] == "copy" and row["share_flipped"] == 1.0
-        assert (
-            ev.base_prevalence
-            < row["ci_low"]
-            <= row["prevalence"]
-            <= row["ci_high"]
-            < 0.5
-        )
+        assert ev.base_prevalence < row["ci_low"] <= row["prevalence"] <= row["ci_high"] < 0.5
 
 
 class TestBadInput:
@@ -260,7 +234,5 @@ class TestBadInput:
     def test_errors_are_labelwise_errors(self):
         """Length mismatch of corrected vs given is a LabelwiseError."""
         preds, given, corrected = _problem()
-        with pytest.raises(
-            LabelwiseError, match="corrected must have one label per test item"
-        ):
+        with pytest.raises(LabelwiseError, match="corrected must have one label per test item"):
             corrected_benchmark(preds, given, corrected[:-1])

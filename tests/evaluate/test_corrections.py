@@ -39,24 +39,18 @@ class TestChanges:
 
     def test_integer_labels_read_back_from_csv(self, tmp_path):
         """A review folder's cleaned.changes.csv with numeric labels gives int labels."""
-        pd.DataFrame(
-            {"row": [0, 2], "action": ["relabel", "relabel"], "new_label": [3, 1]}
-        ).to_csv(tmp_path / "cleaned.changes.csv", index=False)
+        pd.DataFrame({"row": [0, 2], "action": ["relabel", "relabel"], "new_label": [3, 1]}).to_csv(
+            tmp_path / "cleaned.changes.csv", index=False
+        )
         res = read_corrections(tmp_path, np.array([0, 0, 0]))
         assert list(res.corrected) == [3, 0, 1]
 
     def test_fixed_label_table_and_npy(self, tmp_path):
         """A row,label table relabels listed rows (empty label excludes); a .npy is taken whole."""
-        pd.DataFrame({"row": [0, 1], "label": [2, None]}).to_csv(
-            tmp_path / "fix.csv", index=False
-        )
-        assert list(
-            read_corrections(tmp_path / "fix.csv", np.array([0, 0, 0])).corrected
-        ) == [2, None, 0]
+        pd.DataFrame({"row": [0, 1], "label": [2, None]}).to_csv(tmp_path / "fix.csv", index=False)
+        assert list(read_corrections(tmp_path / "fix.csv", np.array([0, 0, 0])).corrected) == [2, None, 0]
         np.save(tmp_path / "fix.npy", np.array([1, 1, 1]))
-        assert list(
-            read_corrections(tmp_path / "fix.npy", np.array([0, 0, 0])).corrected
-        ) == [1, 1, 1]
+        assert list(read_corrections(tmp_path / "fix.npy", np.array([0, 0, 0])).corrected) == [1, 1, 1]
 
     def test_missing_folder_file_and_columns(self, tmp_path):
         """A folder without the change log, or a table without row/label, is a clear error."""

@@ -33,9 +33,7 @@ class TestAgainstScipy:
         b = [rnd.randint(0, 6) for _ in a]
         expect = st.kendalltau(a, b).statistic
         got = kendall_tau(a, b)
-        assert (np.isnan(expect) and np.isnan(got)) or got == pytest.approx(
-            expect, abs=1e-12
-        )
+        assert (np.isnan(expect) and np.isnan(got)) or got == pytest.approx(expect, abs=1e-12)
 
     @pytest.mark.filterwarnings("ignore::scipy.stats.ConstantInputWarning")
     @given(scores, st_h.randoms())
@@ -45,9 +43,7 @@ class TestAgainstScipy:
         b = [rnd.randint(0, 6) for _ in a]
         expect = st.spearmanr(a, b).statistic
         got = spearman_rho(a, b)
-        assert (np.isnan(expect) and np.isnan(got)) or got == pytest.approx(
-            expect, abs=1e-12
-        )
+        assert (np.isnan(expect) and np.isnan(got)) or got == pytest.approx(expect, abs=1e-12)
 
 
 class TestTauAP:
@@ -59,9 +55,7 @@ class TestTauAP:
         top[[0, 1]] = top[[1, 0]]
         bottom[[n - 2, n - 1]] = bottom[[n - 1, n - 2]]
         assert tau_ap(truth, top) == pytest.approx((n - 3) / (n - 1))
-        assert tau_ap(truth, bottom) == pytest.approx(
-            2 / (n - 1) * (n - 2 + (n - 2) / (n - 1)) - 1
-        )
+        assert tau_ap(truth, bottom) == pytest.approx(2 / (n - 1) * (n - 2 + (n - 2) / (n - 1)) - 1)
         assert kendall_tau(truth, top) == pytest.approx(kendall_tau(truth, bottom))
 
     def test_identity_and_reversal(self):
@@ -75,9 +69,7 @@ class TestTauAP:
         truth = {"a": 4, "b": 3, "c": 2, "d": 1}
         est = {"b": 4, "c": 3, "a": 2, "d": 1}
         names = list(truth)
-        assert tau_ap(
-            [truth[k] for k in names], [est[k] for k in names]
-        ) == pytest.approx(1 / 3)
+        assert tau_ap([truth[k] for k in names], [est[k] for k in names]) == pytest.approx(1 / 3)
 
 
 class TestRBO:
@@ -93,16 +85,7 @@ class TestRBO:
     def test_uneven_lists_equation_32(self):
         """S = ab, L = acb at p = 0.5: X = (1, 1, 2), X_s = 1, s = 2, l = 3, by eq. (32) of Webber et al."""
         p = 0.5
-        expect = (
-            (1 - p)
-            / p
-            * (
-                (1 / 1) * p
-                + (1 / 2) * p**2
-                + (2 / 3) * p**3
-                + 1 * (3 - 2) / (2 * 3) * p**3
-            )
-        )
+        expect = (1 - p) / p * ((1 / 1) * p + (1 / 2) * p**2 + (2 / 3) * p**3 + 1 * (3 - 2) / (2 * 3) * p**3)
         expect += ((2 - 1) / 3 + 1 / 2) * p**3
         assert rbo_ext(list("ab"), list("acb"), p) == pytest.approx(expect)
 
@@ -121,18 +104,14 @@ class TestRankingAgreement:
         res = ranking_agreement(a, b.sample(frac=1, random_state=1), n_boot=200)
         assert res.values["kendall_tau"] == pytest.approx(st.kendalltau(a, b).statistic)
         f = res.to_frame()
-        assert (f["ci_low"] <= f["value"] + 1e-12).all() and (
-            f["value"] <= f["ci_high"] + 1e-12
-        ).all()
+        assert (f["ci_low"] <= f["value"] + 1e-12).all() and (f["value"] <= f["ci_high"] + 1e-12).all()
 
     def test_topic_tables_resample_topics(self):
         """Per-topic tables: system score = mean over topics; the bootstrap is over topics."""
         rng = np.random.default_rng(2)
         a = pd.DataFrame(rng.random((5, 8)), index=list("abcde"))
         res = ranking_agreement(a, a * 0.5, n_boot=50)
-        assert res.resampled == "topics" and res.values["kendall_tau"] == pytest.approx(
-            1.0
-        )
+        assert res.resampled == "topics" and res.values["kendall_tau"] == pytest.approx(1.0)
         assert res.ci_low["kendall_tau"] == pytest.approx(1.0)
 
     def test_different_systems_and_too_few(self):

@@ -40,9 +40,7 @@ class TestReaders:
             read_run(f)
         q = tmp_path / "h.qrels"
         q.write_text("1 0 d1 1\n\n1 0 d2 yes\n")
-        with pytest.raises(
-            DataFileError, match=r"h\.qrels' line 3: relevance must be an integer"
-        ):
+        with pytest.raises(DataFileError, match=r"h\.qrels' line 3: relevance must be an integer"):
             read_qrels(q)
 
     def test_run_name_twice(self, tmp_path):
@@ -67,11 +65,7 @@ class TestSystemScores:
                 agg = ir_measures.calc_aggregate(
                     [ir_measures.parse_measure(measure)],
                     list(ir_measures.read_trec_qrels(str(tmp_path / "h.qrels"))),
-                    list(
-                        ir_measures.read_trec_run(
-                            str(tmp_path / "runs" / f"{name}.run")
-                        )
-                    ),
+                    list(ir_measures.read_trec_run(str(tmp_path / "runs" / f"{name}.run"))),
                 )
                 assert table.loc[name].mean() == pytest.approx(next(iter(agg.values())))
 

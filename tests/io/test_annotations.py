@@ -23,22 +23,48 @@ LABEL_STUDIO_TASKS = [
         "data": {"text": "The service was quick and friendly.", "ref": "r-1"},
         "annotations": [
             {
-                "id": 1, "completed_by": 1, "was_cancelled": False, "ground_truth": False,
-                "lead_time": 3.2, "task": 101, "created_at": "2024-03-01T10:00:00Z",
-                "result": [{"id": "a1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                            "origin": "manual", "value": {"choices": ["Positive"]}}],
+                "id": 1,
+                "completed_by": 1,
+                "was_cancelled": False,
+                "ground_truth": False,
+                "lead_time": 3.2,
+                "task": 101,
+                "created_at": "2024-03-01T10:00:00Z",
+                "result": [
+                    {
+                        "id": "a1",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "type": "choices",
+                        "origin": "manual",
+                        "value": {"choices": ["Positive"]},
+                    }
+                ],
             },
             {
-                "id": 2, "completed_by": {"id": 2, "email": "bo@example.com", "first_name": "Bo"},
-                "was_cancelled": False, "task": 101,
-                "result": [{"id": "b1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                            "value": {"choices": ["Positive"]}}],
+                "id": 2,
+                "completed_by": {"id": 2, "email": "bo@example.com", "first_name": "Bo"},
+                "was_cancelled": False,
+                "task": 101,
+                "result": [
+                    {
+                        "id": "b1",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"choices": ["Positive"]},
+                    }
+                ],
             },
             {"id": 3, "completed_by": 3, "was_cancelled": True, "task": 101, "result": []},
         ],
         "predictions": [
-            {"model_version": "v1", "result": [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-                                                 "value": {"choices": ["Negative"]}}]}
+            {
+                "model_version": "v1",
+                "result": [
+                    {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Negative"]}}
+                ],
+            }
         ],
     },
     {
@@ -46,14 +72,34 @@ LABEL_STUDIO_TASKS = [
         "data": {"text": "Cold food, long wait.", "ref": "r-2"},
         "annotations": [
             {
-                "id": 4, "completed_by": 1, "was_cancelled": False, "task": 102,
-                "result": [{"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                            "value": {"choices": ["Negative"]}}],
+                "id": 4,
+                "completed_by": 1,
+                "was_cancelled": False,
+                "task": 102,
+                "result": [
+                    {
+                        "id": "c1",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"choices": ["Negative"]},
+                    }
+                ],
             },
             {
-                "id": 5, "completed_by": {"id": 3, "email": "cy@example.com"}, "was_cancelled": False, "task": 102,
-                "result": [{"id": "d1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                            "value": {"choices": ["Negative", "Neutral"]}}],
+                "id": 5,
+                "completed_by": {"id": 3, "email": "cy@example.com"},
+                "was_cancelled": False,
+                "task": 102,
+                "result": [
+                    {
+                        "id": "d1",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"choices": ["Negative", "Neutral"]},
+                    }
+                ],
             },
             {"id": 6, "completed_by": 2, "was_cancelled": False, "task": 102, "result": []},
         ],
@@ -63,12 +109,25 @@ LABEL_STUDIO_TASKS = [
         "data": {"text": "It was fine.", "ref": "r-3"},
         "annotations": [
             {
-                "id": 7, "completed_by": 2, "was_cancelled": False, "task": 103,
+                "id": 7,
+                "completed_by": 2,
+                "was_cancelled": False,
+                "task": 103,
                 "result": [
-                    {"id": "e1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                     "value": {"choices": ["Neutral"]}},
-                    {"id": "e2", "from_name": "notes", "to_name": "text", "type": "textarea",
-                     "value": {"text": ["unsure"]}},
+                    {
+                        "id": "e1",
+                        "from_name": "sentiment",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"choices": ["Neutral"]},
+                    },
+                    {
+                        "id": "e2",
+                        "from_name": "notes",
+                        "to_name": "text",
+                        "type": "textarea",
+                        "value": {"text": ["unsure"]},
+                    },
                 ],
             },
             {"id": 8, "completed_by": 3, "was_cancelled": True, "task": 103, "result": []},
@@ -77,14 +136,46 @@ LABEL_STUDIO_TASKS = [
 ]
 
 LABEL_STUDIO_MIN = [
-    {"text": "Great coffee.", "id": 201, "sentiment": "Positive", "annotator": 1, "annotation_id": 11,
-     "created_at": "2024-03-02T09:00:00Z", "updated_at": "2024-03-02T09:00:00Z", "lead_time": 2.5},
-    {"text": "Great coffee.", "id": 201, "sentiment": "Neutral", "annotator": 2, "annotation_id": 12,
-     "created_at": "2024-03-02T09:01:00Z", "updated_at": "2024-03-02T09:01:00Z", "lead_time": 4.0},
-    {"text": "Rude staff.", "id": 202, "sentiment": "Negative", "annotator": 1, "annotation_id": 13,
-     "created_at": "2024-03-02T09:02:00Z", "updated_at": "2024-03-02T09:02:00Z", "lead_time": 1.1},
-    {"text": "Rude staff.", "id": 202, "sentiment": {"choices": ["Negative", "Neutral"]}, "annotator": 3,
-     "annotation_id": 14, "created_at": "2024-03-02T09:03:00Z", "updated_at": "2024-03-02T09:03:00Z", "lead_time": 6.0},
+    {
+        "text": "Great coffee.",
+        "id": 201,
+        "sentiment": "Positive",
+        "annotator": 1,
+        "annotation_id": 11,
+        "created_at": "2024-03-02T09:00:00Z",
+        "updated_at": "2024-03-02T09:00:00Z",
+        "lead_time": 2.5,
+    },
+    {
+        "text": "Great coffee.",
+        "id": 201,
+        "sentiment": "Neutral",
+        "annotator": 2,
+        "annotation_id": 12,
+        "created_at": "2024-03-02T09:01:00Z",
+        "updated_at": "2024-03-02T09:01:00Z",
+        "lead_time": 4.0,
+    },
+    {
+        "text": "Rude staff.",
+        "id": 202,
+        "sentiment": "Negative",
+        "annotator": 1,
+        "annotation_id": 13,
+        "created_at": "2024-03-02T09:02:00Z",
+        "updated_at": "2024-03-02T09:02:00Z",
+        "lead_time": 1.1,
+    },
+    {
+        "text": "Rude staff.",
+        "id": 202,
+        "sentiment": {"choices": ["Negative", "Neutral"]},
+        "annotator": 3,
+        "annotation_id": 14,
+        "created_at": "2024-03-02T09:03:00Z",
+        "updated_at": "2024-03-02T09:03:00Z",
+        "lead_time": 6.0,
+    },
 ]
 
 MTURK_CLASSIFIER_CSV = """\
@@ -106,26 +197,79 @@ H2,A4,W2,Approved,t-2,"awful",false,true,true,both?
 
 PRODIGY_LINES = [
     # choice tasks (options + accept)
-    {"text": "I love it", "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
-     "accept": ["POS"], "answer": "accept", "_input_hash": 111, "_task_hash": 901,
-     "_session_id": "sent-alice", "_annotator_id": "sent-alice", "_view_id": "choice"},
-    {"text": "I love it", "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
-     "accept": ["NEG"], "answer": "accept", "_input_hash": 111, "_task_hash": 901,
-     "_session_id": "sent-bob", "_annotator_id": "sent-bob", "_view_id": "choice"},
-    {"text": "Not great", "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
-     "accept": ["NEG"], "answer": "accept", "_input_hash": 222, "_task_hash": 902,
-     "_session_id": "sent-alice", "_annotator_id": "sent-alice", "_view_id": "choice"},
-    {"text": "Not great", "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
-     "accept": [], "answer": "ignore", "_input_hash": 222, "_task_hash": 902,
-     "_session_id": "sent-bob", "_annotator_id": "sent-bob", "_view_id": "choice"},
-    {"text": "Whatever", "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
-     "accept": [], "answer": "reject", "_input_hash": 333, "_task_hash": 903,
-     "_session_id": "sent-bob", "_view_id": "choice"},
+    {
+        "text": "I love it",
+        "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
+        "accept": ["POS"],
+        "answer": "accept",
+        "_input_hash": 111,
+        "_task_hash": 901,
+        "_session_id": "sent-alice",
+        "_annotator_id": "sent-alice",
+        "_view_id": "choice",
+    },
+    {
+        "text": "I love it",
+        "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
+        "accept": ["NEG"],
+        "answer": "accept",
+        "_input_hash": 111,
+        "_task_hash": 901,
+        "_session_id": "sent-bob",
+        "_annotator_id": "sent-bob",
+        "_view_id": "choice",
+    },
+    {
+        "text": "Not great",
+        "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
+        "accept": ["NEG"],
+        "answer": "accept",
+        "_input_hash": 222,
+        "_task_hash": 902,
+        "_session_id": "sent-alice",
+        "_annotator_id": "sent-alice",
+        "_view_id": "choice",
+    },
+    {
+        "text": "Not great",
+        "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
+        "accept": [],
+        "answer": "ignore",
+        "_input_hash": 222,
+        "_task_hash": 902,
+        "_session_id": "sent-bob",
+        "_annotator_id": "sent-bob",
+        "_view_id": "choice",
+    },
+    {
+        "text": "Whatever",
+        "options": [{"id": "POS", "text": "positive"}, {"id": "NEG", "text": "negative"}],
+        "accept": [],
+        "answer": "reject",
+        "_input_hash": 333,
+        "_task_hash": 903,
+        "_session_id": "sent-bob",
+        "_view_id": "choice",
+    },
     # binary tasks (one label, accept / reject)
-    {"text": "Refund please", "label": "BILLING", "answer": "accept", "_input_hash": 444, "_task_hash": 904,
-     "_session_id": "intent-alice", "_view_id": "classification"},
-    {"text": "Refund please", "label": "BILLING", "answer": "reject", "_input_hash": 444, "_task_hash": 904,
-     "_session_id": "intent-bob", "_view_id": "classification"},
+    {
+        "text": "Refund please",
+        "label": "BILLING",
+        "answer": "accept",
+        "_input_hash": 444,
+        "_task_hash": 904,
+        "_session_id": "intent-alice",
+        "_view_id": "classification",
+    },
+    {
+        "text": "Refund please",
+        "label": "BILLING",
+        "answer": "reject",
+        "_input_hash": 444,
+        "_task_hash": 904,
+        "_session_id": "intent-bob",
+        "_view_id": "classification",
+    },
 ]
 
 
@@ -196,7 +340,11 @@ class TestLabelStudio:
         assert read.n_records == 8 and read.n_cancelled == 2
         assert read.dropped == {"cancelled": 2, "multiple_choices": 1, "no_choice": 1}
         expected = pd.DataFrame(
-            {"item": [101, 101, 102, 103], "annotator": [1, 2, 1, 2], "label": ["Positive", "Positive", "Negative", "Neutral"]}
+            {
+                "item": [101, 101, 102, 103],
+                "annotator": [1, 2, 1, 2],
+                "label": ["Positive", "Positive", "Negative", "Neutral"],
+            }
         )
         pd.testing.assert_frame_equal(read.answers, expected)
         assert read.summary()["n_cancelled"] == 2
@@ -260,7 +408,9 @@ class TestLabelStudio:
         """When no field varies within a task, the label field must be named."""
         records = [{**r, "sentiment": "Positive", "note": "x"} for r in LABEL_STUDIO_MIN]
         path = write(tmp_path, "min.json", json.dumps(records))
-        with pytest.raises(AnnotationError, match=r"several fields that could hold the label \['note', 'sentiment', 'text'\]"):
+        with pytest.raises(
+            AnnotationError, match=r"several fields that could hold the label \['note', 'sentiment', 'text'\]"
+        ):
             read_annotations(path)
         assert read_annotations(path, label_column="sentiment").n_answers == 4
 
@@ -300,7 +450,13 @@ class TestProdigy:
         read = read_annotations(path)
         assert read.format == "prodigy"
         assert read.answers["item"].tolist() == [111, 111, 222, 904, 904]
-        assert read.answers["annotator"].tolist() == ["sent-alice", "sent-bob", "sent-alice", "intent-alice", "intent-bob"]
+        assert read.answers["annotator"].tolist() == [
+            "sent-alice",
+            "sent-bob",
+            "sent-alice",
+            "intent-alice",
+            "intent-bob",
+        ]
         assert read.answers["label"].tolist() == ["POS", "NEG", "NEG", "accept", "reject"]
         assert read.dropped == {"ignored": 1, "rejected": 1}
         assert read.n_records == 7
@@ -314,7 +470,10 @@ class TestProdigy:
 
     def test_missing_annotator_is_named(self, tmp_path):
         """A record without _annotator_id or _session_id is reported by line."""
-        records = [PRODIGY_LINES[0], {k: v for k, v in PRODIGY_LINES[2].items() if k not in ("_session_id", "_annotator_id")}]
+        records = [
+            PRODIGY_LINES[0],
+            {k: v for k, v in PRODIGY_LINES[2].items() if k not in ("_session_id", "_annotator_id")},
+        ]
         path = write_jsonl(tmp_path, "db-out.jsonl", records)
         with pytest.raises(DataFileError, match=r"line 2 has no annotator"):
             read_annotations(path, "prodigy")
@@ -386,9 +545,9 @@ class TestRoundTrips:
                 {
                     "completed_by": {"id": user, "email": f"u{user}@x.org"} if as_object else user,
                     "was_cancelled": cancelled,
-                    "result": [] if cancelled else [
-                        {"from_name": "c", "to_name": "t", "type": "choices", "value": {"choices": [label]}}
-                    ],
+                    "result": []
+                    if cancelled
+                    else [{"from_name": "c", "to_name": "t", "type": "choices", "value": {"choices": [label]}}],
                 }
             )
         export = [{"id": task, "data": {"text": str(task)}, "annotations": anns} for task, anns in tasks.items()]
@@ -412,9 +571,18 @@ class TestRoundTrips:
         assert read.n_cancelled == n_cancelled and read.n_records == len(rows)
 
     @settings(max_examples=30, deadline=None)
-    @given(st.lists(st.tuples(st.sampled_from(["H1", "H2", "H3"]), st.sampled_from(["W1", "W2"]),
-                              st.sampled_from(["x", "y"]), st.sampled_from(["Approved", "Submitted", "Rejected"])),
-                    min_size=1, max_size=20))
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["H1", "H2", "H3"]),
+                st.sampled_from(["W1", "W2"]),
+                st.sampled_from(["x", "y"]),
+                st.sampled_from(["Approved", "Submitted", "Rejected"]),
+            ),
+            min_size=1,
+            max_size=20,
+        )
+    )
     def test_mturk_batch_round_trips(self, rows):
         """Any MTurk batch reads back as its non-rejected assignments, in file order."""
         frame = pd.DataFrame(rows, columns=["HITId", "WorkerId", "Answer.choice", "AssignmentStatus"])

@@ -10,8 +10,11 @@ from labelwise.io import read_coco, read_coco_predictions
 
 
 def _write(tmp_path, annotations, name="gt.json"):
-    data = {"images": [{"id": 7, "width": 100, "height": 80}, {"id": 3, "width": 100, "height": 80}],
-            "categories": [{"id": 5, "name": "dog"}, {"id": 2, "name": "cat"}], "annotations": annotations}
+    data = {
+        "images": [{"id": 7, "width": 100, "height": 80}, {"id": 3, "width": 100, "height": 80}],
+        "categories": [{"id": 5, "name": "dog"}, {"id": 2, "name": "cat"}],
+        "annotations": annotations,
+    }
     (tmp_path / name).write_text(json.dumps(data))
     return tmp_path / name
 
@@ -23,7 +26,9 @@ def test_boxes_are_converted_to_corners_in_image_order(tmp_path):
     assert coco.image_ids == [7, 3] and coco.categories == [2, 5]
     np.testing.assert_array_equal(coco.labels[1]["boxes"], [[10, 20, 40, 60]])
     assert coco.labels[1]["labels"].tolist() == [1] and len(coco.labels[0]["labels"]) == 0
-    (tmp_path / "pred.json").write_text(json.dumps([{"image_id": 7, "category_id": 2, "bbox": [0, 0, 5, 5], "score": 0.9}]))
+    (tmp_path / "pred.json").write_text(
+        json.dumps([{"image_id": 7, "category_id": 2, "bbox": [0, 0, 5, 5], "score": 0.9}])
+    )
     preds = read_coco_predictions(tmp_path / "pred.json", coco)
     assert preds[0]["scores"].tolist() == [0.9] and preds[1]["boxes"].shape == (0, 4)
 

@@ -18,7 +18,7 @@ def test_rates_and_kinds():
     assert 50 < n_dropped < 110
     kinds = np.concatenate(noisy.kind)
     assert 50 < (kinds == "swap").sum() < 110 and 50 < (kinds == "jitter").sum() < 110
-    for entry, kind in zip(noisy.labels, noisy.kind):
+    for entry, kind in zip(noisy.labels, noisy.kind, strict=False):
         assert len(entry["labels"]) == len(kind)
 
 

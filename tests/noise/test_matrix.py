@@ -73,7 +73,10 @@ class TestNoiseMatrix:
             ({"K": 3, "noise_rate": 0.1, "trace": 2.0}, r"trace is only used with kind='random'"),
             ({"K": 3, "kind": "random", "trace": 3.5}, r"trace must be a number in \(1, 3\]"),
             ({"K": 3, "noise_rate": 0.1, "kind": "random", "trace": 2.0}, r"noise_rate and trace disagree"),
-            ({"K": 3, "noise_rate": 0.1, "kind": "random", "frac_zero_noise_rates": 0.8}, r"frac_zero_noise_rates must be <= 0.5"),
+            (
+                {"K": 3, "noise_rate": 0.1, "kind": "random", "frac_zero_noise_rates": 0.8},
+                r"frac_zero_noise_rates must be <= 0.5",
+            ),
             ({"K": 3}, r"noise_rate must be a number"),
         ],
     )

@@ -17,7 +17,9 @@ def _svc_accuracy(X, y, X_test, y_test):
 
 
 class TestBudget:
-    @pytest.mark.parametrize(("budget", "n", "expected"), [(0.1, 200, 20), (0.05, 500, 25), (0.0, 10, 0), (7, 10, 7), (10, 10, 10)])
+    @pytest.mark.parametrize(
+        ("budget", "n", "expected"), [(0.1, 200, 20), (0.05, 500, 25), (0.0, 10, 0), (7, 10, 7), (10, 10, 10)]
+    )
     def test_fraction_and_count(self, budget, n, expected):
         """A float is a fraction of n (rounded half up); an int is a count."""
         assert budget_count(budget, n) == expected
@@ -114,7 +116,10 @@ class TestAttackDetails:
         """Binary-only attacks reject three classes and list the attacks that handle them."""
         X = np.random.default_rng(0).normal(size=(30, 2))
         y = np.repeat([0, 1, 2], 10)
-        with pytest.raises(InvalidLabelsError, match=r"needs binary labels, got 3 classes; multi-class capable attacks: \['random', 'farthest'\]"):
+        with pytest.raises(
+            InvalidLabelsError,
+            match=r"needs binary labels, got 3 classes; multi-class capable attacks: \['random', 'farthest'\]",
+        ):
             attack(X, y, 0.1)
 
     def test_attacks_need_features_except_random(self, moons):

@@ -16,7 +16,16 @@ class TestRobustnessCurve:
         X, y, _, _ = moons
         curve = robustness_curve(["svc", "ls-svm"], X, y, attacks=["random", "farthest"], budgets=[0.1, 0.2], seeds=2)
         table = curve.to_frame()
-        assert list(table.columns) == ["model", "attack", "budget", "n_flipped", "seed", "accuracy", "fit_seconds", "attack_seconds"]
+        assert list(table.columns) == [
+            "model",
+            "attack",
+            "budget",
+            "n_flipped",
+            "seed",
+            "accuracy",
+            "fit_seconds",
+            "attack_seconds",
+        ]
         assert len(table) == 2 * 2 * 3 * 2  # models x attacks x (clean + 2 budgets) x seeds
         assert set(table.loc[table["budget"] == 0.1, "n_flipped"]) == {14}  # 10% of 140 training rows
         assert table["accuracy"].between(0, 1).all()
@@ -32,8 +41,14 @@ class TestRobustnessCurve:
         """A given test set, an estimator object and a callable attack are all accepted."""
         X, y, X_test, y_test = moons
         curve = robustness_curve(
-            {"rbf": SVC(gamma="scale")}, X, y, attacks={"mine": farthest_first}, budgets=[5], seeds=[7],
-            test=(X_test, y_test), include_clean=False,
+            {"rbf": SVC(gamma="scale")},
+            X,
+            y,
+            attacks={"mine": farthest_first},
+            budgets=[5],
+            seeds=[7],
+            test=(X_test, y_test),
+            include_clean=False,
         )
         row = curve.to_frame().iloc[0]
         assert (row["model"], row["attack"], row["budget"], row["n_flipped"], row["seed"]) == ("rbf", "mine", 5, 5, 7)
@@ -52,12 +67,14 @@ class TestRobustnessCurve:
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),
-        [({"attacks": ["chaos"]}, InvalidParameterError, "attack must be one of"),
-         ({"models": ["forest"]}, InvalidParameterError, "model must be one of"),
-         ({"budgets": [1.2]}, InvalidParameterError, r"budget as a fraction must be in \[0, 1\)"),
-         ({"budgets": [500]}, InvalidParameterError, r"number of examples \(140\)"),
-         ({"seeds": 0}, InvalidParameterError, "seeds must be an integer >= 1"),
-         ({"test": 1.5}, InvalidParameterError, r"test must be in \[0, 1\)")],
+        [
+            ({"attacks": ["chaos"]}, InvalidParameterError, "attack must be one of"),
+            ({"models": ["forest"]}, InvalidParameterError, "model must be one of"),
+            ({"budgets": [1.2]}, InvalidParameterError, r"budget as a fraction must be in \[0, 1\)"),
+            ({"budgets": [500]}, InvalidParameterError, r"number of examples \(140\)"),
+            ({"seeds": 0}, InvalidParameterError, "seeds must be an integer >= 1"),
+            ({"test": 1.5}, InvalidParameterError, r"test must be in \[0, 1\)"),
+        ],
     )
     def test_bad_arguments_raise(self, moons, kwargs, error, match):
         """Unknown names, impossible budgets, zero seeds and a bad test fraction are rejected up front."""

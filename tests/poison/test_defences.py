@@ -22,8 +22,17 @@ from labelwise.poison import (
     sanitize_labels,
 )
 
-SHEETS = ["train", "train_adv_5", "train_adv_10", "train_adv_15", "train_adv_20", "train_adv_25",
-          "train_adv_5_lfa", "train_adv_10_lfa", "train_adv_25_lfa"]
+SHEETS = [
+    "train",
+    "train_adv_5",
+    "train_adv_10",
+    "train_adv_15",
+    "train_adv_20",
+    "train_adv_25",
+    "train_adv_5_lfa",
+    "train_adv_10_lfa",
+    "train_adv_25_lfa",
+]
 
 
 class TestSanitisers:
@@ -98,9 +107,13 @@ class TestDefences:
 
     @pytest.mark.parametrize(
         ("est", "match"),
-        [(LNSVC(mu=0.5), r"mu must be in \[0, 0.5\)"), (LabelSanitizedSVC(eta=0), r"eta must be a number in \(0, 1\]"),
-         (GraphSanitizedSVC(n_neighbors=0), "n_neighbors must be an integer >= 1"), (CurieSVC(eps=-1), "eps must be a positive number"),
-         (AuditThenTrain(mode="trust"), "mode must be one of")],
+        [
+            (LNSVC(mu=0.5), r"mu must be in \[0, 0.5\)"),
+            (LabelSanitizedSVC(eta=0), r"eta must be a number in \(0, 1\]"),
+            (GraphSanitizedSVC(n_neighbors=0), "n_neighbors must be an integer >= 1"),
+            (CurieSVC(eps=-1), "eps must be a positive number"),
+            (AuditThenTrain(mode="trust"), "mode must be one of"),
+        ],
     )
     def test_bad_parameters_raise(self, moons, est, match):
         """Invalid parameters raise InvalidParameterError naming them."""

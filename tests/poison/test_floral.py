@@ -104,10 +104,15 @@ class TestFloralSVC:
 
     @pytest.mark.parametrize(
         ("params", "match"),
-        [({"C": 0}, "C must be a positive number"), ({"lr": -1}, "lr must be a positive number"),
-         ({"n_rounds": 0}, "n_rounds must be an integer >= 1"), ({"budget": 1.5}, r"budget as a fraction must be in \[0, 1\)"),
-         ({"budget": 500}, r"between 0 and the number of examples \(200\)"), ({"pool_factor": 0.5}, "pool_factor must be a number >= 1"),
-         ({"gamma": "wide"}, "gamma must be 'scale', 'auto' or a positive number")],
+        [
+            ({"C": 0}, "C must be a positive number"),
+            ({"lr": -1}, "lr must be a positive number"),
+            ({"n_rounds": 0}, "n_rounds must be an integer >= 1"),
+            ({"budget": 1.5}, r"budget as a fraction must be in \[0, 1\)"),
+            ({"budget": 500}, r"between 0 and the number of examples \(200\)"),
+            ({"pool_factor": 0.5}, "pool_factor must be a number >= 1"),
+            ({"gamma": "wide"}, "gamma must be 'scale', 'auto' or a positive number"),
+        ],
     )
     def test_bad_parameters_raise(self, moons, params, match):
         """Invalid parameters raise InvalidParameterError naming the parameter."""

@@ -23,7 +23,9 @@ class TestAttacks:
     def test_missing_X_names_X_and_the_attack(self, moons):
         """An attack that needs features says X was None."""
         _, y, _, _ = moons
-        with pytest.raises(InvalidParameterError, match=r"X is required by the 'alfa' attack.*X must be a feature array, got None"):
+        with pytest.raises(
+            InvalidParameterError, match=r"X is required by the 'alfa' attack.*X must be a feature array, got None"
+        ):
             alfa(None, y, 0.1)
 
     def test_bad_cost_is_shown_with_its_position(self, moons):

@@ -18,7 +18,9 @@ def test_report_shows_overview_duplicate_sets_and_outliers(tmp_path):
     frame.loc[9, ["a", "b"]] = frame.loc[4, ["a", "b"]].to_numpy()
     frame.to_csv(tmp_path / "d.csv", index=False)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"])
+    result = CliRunner().invoke(
+        main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"]
+    )
     assert result.exit_code == 0, result.output
     page = write_report(out).read_text()
     assert 'id="data-checks"' in page and 'id="outliers"' in page
@@ -31,7 +33,8 @@ def test_report_without_checks_has_no_check_sections(tmp_path):
     y = rng.integers(0, 2, 80)
     pd.DataFrame({"a": y + rng.normal(size=80), "y": y}).to_csv(tmp_path / "d.csv", index=False)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out),
-                                       "--cv", "3", "--checks", "label"])
+    result = CliRunner().invoke(
+        main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3", "--checks", "label"]
+    )
     assert result.exit_code == 0, result.output
     assert 'id="data-checks"' not in write_report(out).read_text()

@@ -184,8 +184,9 @@ class TestDecisions:
             headers={"Origin": "http://evil.example"},
         )
         assert r.status_code == 403 and "cross-origin" in r.json()["detail"]
-        same = client.post(f"/api/examples/{row}/decision", json={"action": "keep", "version": 0},
-                           headers={"Origin": BASE})
+        same = client.post(
+            f"/api/examples/{row}/decision", json={"action": "keep", "version": 0}, headers={"Origin": BASE}
+        )
         assert same.status_code == 200
         assert len(DecisionStore(out_dir / "review.sqlite").history()) == 1
 

@@ -166,7 +166,12 @@ class TestErrors:
 
     @pytest.mark.parametrize(
         ("params", "match"),
-        [({"action": "burn"}, "action"), ({"cv": 1}, "cv"), ({"n_rounds": 0}, "n_rounds"), ({"filter_by": "x"}, "filter_by")],
+        [
+            ({"action": "burn"}, "action"),
+            ({"cv": 1}, "cv"),
+            ({"n_rounds": 0}, "n_rounds"),
+            ({"filter_by": "x"}, "filter_by"),
+        ],
     )
     def test_bad_parameters(self, noisy_digits, params, match):
         """Invalid parameters raise InvalidParameterError naming the parameter."""

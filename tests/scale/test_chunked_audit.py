@@ -24,8 +24,19 @@ from ._data import noisy_probs
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 
-FIELDS = ("is_issue", "ranked_indices", "label_quality", "suggested_codes", "label_codes", "thresholds",
-          "confident_joint", "calibrated_confident_joint", "joint", "noise_matrix", "inverse_noise_matrix")
+FIELDS = (
+    "is_issue",
+    "ranked_indices",
+    "label_quality",
+    "suggested_codes",
+    "label_codes",
+    "thresholds",
+    "confident_joint",
+    "calibrated_confident_joint",
+    "joint",
+    "noise_matrix",
+    "inverse_noise_matrix",
+)
 
 
 def assert_same(result, reference):

@@ -26,8 +26,21 @@ def test_audit_of_npy_probs_and_labels_file_on_threads_writes_parquet_and_summar
     np.save(tmp_path / "probs.npy", probs)
     np.save(tmp_path / "labels.npy", labels)
     out = tmp_path / "out"
-    res = _invoke(["audit", "--probs", str(tmp_path / "probs.npy"), "--labels", str(tmp_path / "labels.npy"),
-                   "--scheduler", "threads", "--chunk-rows", "700", "--out", str(out)])
+    res = _invoke(
+        [
+            "audit",
+            "--probs",
+            str(tmp_path / "probs.npy"),
+            "--labels",
+            str(tmp_path / "labels.npy"),
+            "--scheduler",
+            "threads",
+            "--chunk-rows",
+            "700",
+            "--out",
+            str(out),
+        ]
+    )
     assert res.exit_code == 0, res.output
     reference = lw.find_label_issues(labels, probs)
     table = pd.read_parquet(out / "issues.parquet").sort_values("row")
@@ -42,8 +55,19 @@ def test_audit_of_zarr_probs_with_parquet_labels_runs_on_dask(tmp_path):
     z[:] = probs
     pd.DataFrame({"y": labels}).to_parquet(tmp_path / "labels.parquet")
     out = tmp_path / "out"
-    res = _invoke(["audit", "--probs", str(tmp_path / "probs.zarr"), "--labels", str(tmp_path / "labels.parquet"),
-                   "--label", "y", "--out", str(out)])
+    res = _invoke(
+        [
+            "audit",
+            "--probs",
+            str(tmp_path / "probs.zarr"),
+            "--labels",
+            str(tmp_path / "labels.parquet"),
+            "--label",
+            "y",
+            "--out",
+            str(out),
+        ]
+    )
     assert res.exit_code == 0, res.output
     table = pd.read_parquet(out / "issues.parquet").sort_values("row")
     np.testing.assert_array_equal(table["is_issue"].to_numpy(), lw.find_label_issues(labels, probs).is_issue)
@@ -53,9 +77,20 @@ def test_unreachable_scheduler_address_is_one_line_and_exit_2(tmp_path):
     labels, probs = noisy_probs(100, 3)
     np.save(tmp_path / "probs.npy", probs)
     np.save(tmp_path / "labels.npy", labels)
-    res = CliRunner().invoke(main, ["audit", "--probs", str(tmp_path / "probs.npy"), "--labels",
-                                    str(tmp_path / "labels.npy"), "--scheduler", "tcp://127.0.0.1:9",
-                                    "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(
+        main,
+        [
+            "audit",
+            "--probs",
+            str(tmp_path / "probs.npy"),
+            "--labels",
+            str(tmp_path / "labels.npy"),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert res.exit_code == 2
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "--scheduler" in lines[0] and "tcp://127.0.0.1:9" in lines[0]

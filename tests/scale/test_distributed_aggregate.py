@@ -70,7 +70,9 @@ def test_any_partitioning_gives_the_same_labels():
     ref = lw.aggregate.OneCoinDawidSkene().fit(answers)
     with dask.config.set(scheduler="sync"):
         for n in (1, 2, 7):
-            got = distributed.fit(lw.aggregate.OneCoinDawidSkene(), dd.from_pandas(answers, npartitions=n), npartitions=n)
+            got = distributed.fit(
+                lw.aggregate.OneCoinDawidSkene(), dd.from_pandas(answers, npartitions=n), npartitions=n
+            )
             _assert_same_fit(got, ref)
 
 

@@ -24,8 +24,6 @@ def shifted_problem(target_priors, n_target=3000, seed=0, k=3):
     model = LogisticRegression(max_iter=500).fit(X[tr], y[tr])
     q = np.asarray(target_priors, dtype=float)
     counts = rng.multinomial(n_target, q)
-    take = np.concatenate(
-        [rng.choice(pool[y[pool] == c], counts[c], replace=True) for c in range(k)]
-    )
+    take = np.concatenate([rng.choice(pool[y[pool] == c], counts[c], replace=True) for c in range(k)])
     true_priors = np.bincount(y[take], minlength=k) / len(take)
     return model, X[va], y[va], X[take], y[take], true_priors

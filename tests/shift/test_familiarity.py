@@ -24,23 +24,15 @@ def _onehot_embed(names):
 class TestFamiliarity:
     def test_seen_labels_score_one(self):
         """Evaluation labels all seen verbatim with k=1 are fully familiar."""
-        res = familiarity(
-            ["person", "location"], ["person", "location"], _onehot_embed, k=1
-        )
+        res = familiarity(["person", "location"], ["person", "location"], _onehot_embed, k=1)
         assert res.score == pytest.approx(1.0)
 
     def test_frequency_weighted_top_k_hand_computed(self):
         """'city' vs 3 x location (sim .6), 1 x town (sim .8), 2 x person (0): k=2 -> (.8 + .6)/2; k=6 -> (.8 + 3*.6)/6."""
         train = {"location": 3, "town": 1, "person": 2}
-        assert familiarity(train, ["city"], _onehot_embed, k=2).score == pytest.approx(
-            0.7
-        )
-        assert familiarity(train, ["city"], _onehot_embed, k=6).score == pytest.approx(
-            (0.8 + 1.8) / 6
-        )
-        assert (
-            familiarity(train, ["city"], _onehot_embed, k=6).nearest["city"] == "town"
-        )
+        assert familiarity(train, ["city"], _onehot_embed, k=2).score == pytest.approx(0.7)
+        assert familiarity(train, ["city"], _onehot_embed, k=6).score == pytest.approx((0.8 + 1.8) / 6)
+        assert familiarity(train, ["city"], _onehot_embed, k=6).nearest["city"] == "town"
 
     def test_default_embedding_is_offline_and_lexical(self):
         """The default TF-IDF embedding ranks a spelling variant above an unrelated word."""

@@ -24,7 +24,7 @@ class TestBBSE:
         model, Xv, yv, Xt, _, _ = problem
         vp, tp = model.predict_proba(Xv), model.predict_proba(Xt)
         C = np.zeros((3, 3))
-        for p, y in zip(vp.argmax(1), yv):
+        for p, y in zip(vp.argmax(1), yv, strict=False):
             C[p, y] += 1 / len(yv)
         mu = np.array([(tp.argmax(1) == i).mean() for i in range(3)])
         est = estimate_priors(vp, yv, tp, method="bbse")
@@ -32,12 +32,8 @@ class TestBBSE:
 
     def test_singular_confusion_suggests_rlls_or_mlls(self):
         """A class that is never predicted makes C singular: the error says so and suggests the others."""
-        vp = np.array(
-            [[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.6, 0.4, 0.0], [0.3, 0.7, 0.0]]
-        )
-        with pytest.raises(
-            SingularConfusionError, match=r"singular.*\[2\].*'rlls'.*'mlls'"
-        ):
+        vp = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.6, 0.4, 0.0], [0.3, 0.7, 0.0]])
+        with pytest.raises(SingularConfusionError, match=r"singular.*\[2\].*'rlls'.*'mlls'"):
             estimate_priors(vp, [0, 1, 2, 1], vp, method="bbse")
         est = estimate_priors(vp, [0, 1, 2, 1], vp, method="rlls")
         assert est.priors.sum() == pytest.approx(1.0)
@@ -65,9 +61,7 @@ class TestMLLS:
     def test_em_fixed_point(self, problem):
         """At the estimate, the mean adapted posterior reproduces the priors (Saerens eq. 2.6)."""
         model, Xv, yv, Xt, _, _ = problem
-        est = estimate_priors(
-            model.predict_proba(Xv), yv, model.predict_proba(Xt), method="mlls"
-        )
+        est = estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), method="mlls")
         p = est.calibrator(model.predict_proba(Xt)) * est.weights
         p /= p.sum(1, keepdims=True)
         np.testing.assert_allclose(p.mean(0), est.priors, atol=1e-6)
@@ -77,10 +71,11 @@ class TestMLLS:
         model, Xv, yv, *_ = problem
         vp = model.predict_proba(Xv)
         cal = fit_calibrator(vp, yv, "bcts")
-        np.testing.assert_allclose(
-            cal(vp).mean(0), np.bincount(yv) / len(yv), atol=1e-4
-        )
-        nll = lambda p: -np.mean(np.log(p[np.arange(len(yv)), yv]))
+        np.testing.assert_allclose(cal(vp).mean(0), np.bincount(yv) / len(yv), atol=1e-4)
+
+        def nll(p):
+            return -np.mean(np.log(p[np.arange(len(yv)), yv]))
+
         assert nll(cal(vp)) <= nll(vp) + 1e-9
 
 
@@ -88,9 +83,7 @@ class TestMLLS:
 def test_recovers_a_known_shift(problem, method):
     """Each method's L1 error is far below the L1 size of the shift itself."""
     model, Xv, yv, Xt, _, true = problem
-    est = estimate_priors(
-        model.predict_proba(Xv), yv, model.predict_proba(Xt), method=method
-    )
+    est = estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), method=method)
     src = np.bincount(yv) / len(yv)
     assert np.abs(est.priors - true).sum() < 0.35 * np.abs(src - true).sum()
     assert est.priors.sum() == pytest.approx(1.0) and (est.priors >= 0).all()
@@ -99,13 +92,9 @@ def test_recovers_a_known_shift(problem, method):
 def test_bootstrap_interval_brackets_the_estimate(problem):
     """n_boot gives per-class intervals that contain the point estimate."""
     model, Xv, yv, Xt, _, _ = problem
-    est = estimate_priors(
-        model.predict_proba(Xv), yv, model.predict_proba(Xt), n_boot=30
-    )
+    est = estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), n_boot=30)
     f = est.to_frame()
-    assert (
-        (f["ci_low"] <= f["target_prior"]) & (f["target_prior"] <= f["ci_high"])
-    ).all()
+    assert ((f["ci_low"] <= f["target_prior"]) & (f["target_prior"] <= f["ci_high"])).all()
 
 
 @given(st.integers(0, 1000))

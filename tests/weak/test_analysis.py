@@ -73,8 +73,15 @@ class TestAnalysis:
         n_votes = voted.sum(axis=1)
         np.testing.assert_allclose(stats["coverage"], voted.mean(axis=0))
         np.testing.assert_allclose(stats["overlaps"], (voted & (n_votes >= 2)[:, None]).mean(axis=0))
-        conflict = np.array([[voted[i, j] and any(voted[i, t] and matrix[i, t] != matrix[i, j] for t in range(matrix.shape[1]))
-                              for j in range(matrix.shape[1])] for i in range(matrix.shape[0])])
+        conflict = np.array(
+            [
+                [
+                    voted[i, j] and any(voted[i, t] and matrix[i, t] != matrix[i, j] for t in range(matrix.shape[1]))
+                    for j in range(matrix.shape[1])
+                ]
+                for i in range(matrix.shape[0])
+            ]
+        )
         np.testing.assert_allclose(stats["conflicts"], conflict.mean(axis=0))
         flipped = lf_statistics(matrix[::-1], 3)
         for key in stats:

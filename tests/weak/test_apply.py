@@ -29,8 +29,9 @@ def has_dollar(row):
 
 @pytest.fixture
 def frame():
-    return pd.DataFrame({"text": ["win $ http://a", "hi", "http://b", "see you at noon", "$$$"]},
-                        index=[10, 11, 12, 13, 14])
+    return pd.DataFrame(
+        {"text": ["win $ http://a", "hi", "http://b", "see you at noon", "$$$"]}, index=[10, 11, 12, 13, 14]
+    )
 
 
 class TestApply:
@@ -38,8 +39,14 @@ class TestApply:
         """Votes hold one row per non-abstain vote, items being the DataFrame index."""
         votes = apply([has_link, is_short, has_dollar], frame)
         got = set(map(tuple, votes.answers[["item", "labeler", "label"]].to_numpy().tolist()))
-        assert got == {(10, "has_link", "spam"), (12, "has_link", "spam"), (11, "is_short", "ham"),
-                       (14, "is_short", "ham"), (10, "money", "spam"), (14, "money", "spam")}
+        assert got == {
+            (10, "has_link", "spam"),
+            (12, "has_link", "spam"),
+            (11, "is_short", "ham"),
+            (14, "is_short", "ham"),
+            (10, "money", "spam"),
+            (14, "money", "spam"),
+        }
         assert votes.items.tolist() == [10, 11, 12, 13, 14]
         assert votes.classes.tolist() == ["ham", "spam"]
 
@@ -91,12 +98,15 @@ class TestApply:
     @given(st.permutations(list(range(5))))
     def test_permuting_rows_permutes_votes(self, order):
         """Reordering the rows gives the same set of votes."""
-        base = pd.DataFrame({"text": ["win $ http://a", "hi", "http://b", "see you at noon", "$$$"]},
-                            index=[10, 11, 12, 13, 14])
+        base = pd.DataFrame(
+            {"text": ["win $ http://a", "hi", "http://b", "see you at noon", "$$$"]}, index=[10, 11, 12, 13, 14]
+        )
         a = apply([has_link, is_short, has_dollar], base).answers
         b = apply([has_link, is_short, has_dollar], base.iloc[list(order)]).answers
         key = ["labeler", "item"]
-        pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True))
+        pd.testing.assert_frame_equal(
+            a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
+        )
 
 
 class TestApplyDask:
@@ -109,6 +119,7 @@ class TestApplyDask:
         key = ["labeler", "item"]
         pd.testing.assert_frame_equal(
             expected.answers.sort_values(key).reset_index(drop=True),
-            got.answers.sort_values(key).reset_index(drop=True), check_dtype=False,
+            got.answers.sort_values(key).reset_index(drop=True),
+            check_dtype=False,
         )
         np.testing.assert_array_equal(expected.matrix(), got.matrix())

@@ -42,16 +42,18 @@ class TestMomentFit:
         args = (ov, p, mu0 * 0.5, 0.1, const)
         _, grad = _loss_grad(mu0.ravel(), *args)
         eps = 1e-6
-        numeric = np.array([
-            (_loss_grad(mu0.ravel() + eps * e, *args)[0] - _loss_grad(mu0.ravel() - eps * e, *args)[0]) / (2 * eps)
-            for e in np.eye(mu0.size)
-        ])
+        numeric = np.array(
+            [
+                (_loss_grad(mu0.ravel() + eps * e, *args)[0] - _loss_grad(mu0.ravel() - eps * e, *args)[0]) / (2 * eps)
+                for e in np.eye(mu0.size)
+            ]
+        )
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
 
     def test_low_rank_loss_equals_the_dense_masked_formula(self):
         """The loss computed through K×K Gram matrices equals ‖Ω⊙(O − μPμᵀ)‖² + ‖μp − diag O‖² built densely."""
         ov, p, mu, const = _small_problem()
-        o = (ov.fitted.toarray() + np.diag(ov.diag))
+        o = ov.fitted.toarray() + np.diag(ov.diag)
         mask = overlap_mask(4, 2, [(0, 2)])
         dense = ((o - (mu * p) @ mu.T) * mask) ** 2
         expected = dense.sum() + np.sum((mu @ p - ov.diag) ** 2)
@@ -167,8 +169,12 @@ class TestLabelModel:
 
     @pytest.mark.parametrize(
         ("params", "match"),
-        [({"class_balance": [0.5, 0.6]}, "class_balance must be"), ({"prec_init": 0}, "prec_init"),
-         ({"n_em_iter": -1}, "n_em_iter"), ({"dependencies": [("lf_0", "nope")]}, "dependencies must name")],
+        [
+            ({"class_balance": [0.5, 0.6]}, "class_balance must be"),
+            ({"prec_init": 0}, "prec_init"),
+            ({"n_em_iter": -1}, "n_em_iter"),
+            ({"dependencies": [("lf_0", "nope")]}, "dependencies must name"),
+        ],
     )
     def test_bad_parameters_are_named(self, params, match):
         """Invalid parameters raise an error naming them."""

@@ -9,8 +9,11 @@ from labelwise.errors import MissingColumnError
 from labelwise.weak import self_consistency
 
 SAMPLES = pd.DataFrame(
-    {"item": ["q1", "q1", "q1", "q2", "q2", "q3"], "annotator": [0, 1, 2, 0, 1, 0],
-     "label": ["A", "B", "A", "C", "C", None]}
+    {
+        "item": ["q1", "q1", "q1", "q2", "q2", "q3"],
+        "annotator": [0, 1, 2, 0, 1, 0],
+        "label": ["A", "B", "A", "C", "C", None],
+    }
 )
 
 

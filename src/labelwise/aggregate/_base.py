@@ -266,9 +266,7 @@ class BaseAggregator(BaseEstimator):
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
         self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=None if row_group is None else False)
-        self.annotator_skill_ = pd.Series(
-            np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill"
-        )
+        self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
         self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers")
         self.n_answers_ = enc.n_answers
         self.n_items_ = enc.n_items
@@ -294,8 +292,10 @@ def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:
 
 def check_tol(value: Any, name: str = "tol") -> None:
     """A convergence tolerance: a finite real number >= 0 (not a bool)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not (
-        np.isfinite(value) and value >= 0
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not (np.isfinite(value) and value >= 0)
     ):
         raise InvalidParameterError(f"{name} must be a finite number >= 0, got {value!r}")
 

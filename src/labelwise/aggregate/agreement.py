@@ -211,12 +211,12 @@ def annotator_agreement(answers: pd.DataFrame, consensus: Any) -> pd.DataFrame:
     a = enc.n_annotators
     n_answers = np.bincount(enc.annotator_idx, minlength=a)
     n_known = np.bincount(enc.annotator_idx[known], minlength=a).astype(np.float64)
-    n_match = np.bincount(enc.annotator_idx[known], weights=(target[known] == enc.label_idx[known]).astype(np.float64), minlength=a)
+    n_match = np.bincount(
+        enc.annotator_idx[known], weights=(target[known] == enc.label_idx[known]).astype(np.float64), minlength=a
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_known > 0, n_match / np.maximum(n_known, 1.0), np.nan)
-    return pd.DataFrame(
-        {"answers": n_answers.astype(np.int64), "agreement": share}, index=enc.annotator_index()
-    )
+    return pd.DataFrame({"answers": n_answers.astype(np.int64), "agreement": share}, index=enc.annotator_index())
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,9 @@ class CrowdLab(BaseAggregator):
         self.converged_ = False
         for it in range(1, self.max_iter + 1):
             hit = (enc.label_idx == codes[enc.item_idx]) & sub_answers
-            a_j = np.divide(enc.annotator_sum(hit.astype(float)), n_j, out=np.full(enc.n_annotators, np.nan), where=n_j > 0)
+            a_j = np.divide(
+                enc.annotator_sum(hit.astype(float)), n_j, out=np.full(enc.n_annotators, np.nan), where=n_j > 0
+            )
             a_m = float(np.mean(model_pred[multi] == codes[multi]))
             a_0 = float(np.bincount(codes[multi], minlength=k).max() / multi.sum())
             denom = max(1.0 - a_0, 1e-6)
@@ -174,13 +176,15 @@ class CrowdLab(BaseAggregator):
             if not changed:
                 self.converged_ = True
                 break
-        self._codes = codes
+        self._codes: np.ndarray | None = codes
         self.model_weight_ = float(w_m)
         self.annotator_weight_ = pd.Series(w_j, index=enc.annotator_index(), name="weight")
         self.item_quality_ = pd.Series(q[np.arange(enc.n_items), codes], index=enc.item_index(), name="quality")
         qa = q[enc.item_idx, enc.label_idx]
         self.annotator_quality_ = pd.Series(
-            enc.annotator_sum(qa) / np.maximum(enc.answers_per_annotator, 1), index=enc.annotator_index(), name="quality"
+            enc.annotator_sum(qa) / np.maximum(enc.answers_per_annotator, 1),
+            index=enc.annotator_index(),
+            name="quality",
         )
         return q, agreement_skill(enc, codes)
 

@@ -303,7 +303,7 @@ class DawidSkene(BaseAggregator):
         post = self._run_em(obs, vote, pseudo, enc.n_answers)
         self.fallback_: str | None = None
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
-        moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else ()
+        moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
             post = vote
@@ -398,7 +398,6 @@ class OneCoinDawidSkene(BaseAggregator):
         self.random_state = random_state
 
     _fits_patterns = True
-
 
     @staticmethod
     def _m_step(pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -28,28 +28,25 @@ import pandas as pd
 
 from .._chunks import tree_reduce_delayed
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
-from ._base import BaseAggregator, log_normalize
-from .priors import accuracy_from_agreement, diagonal_confusion_prior
+from ._base import BaseAggregator
+from ._partition_stats import (
+    agreement,
+    ds_posterior,
+    ds_stats,
+    encode_partition,
+    final,
+    items_answered,
+    onecoin_posterior,
+    onecoin_stats,
+    prepare,
+    setup_stats,
+    sum_stats,
+)
 from .dawid_skene import _FLOOR, DawidSkene, OneCoinDawidSkene, relabelled_classes
 from .majority import MajorityVote
+from .priors import accuracy_from_agreement, diagonal_confusion_prior
 
 __all__ = ["dawid_skene_m_step", "fit"]
-
-
-@dataclass(frozen=True, eq=False)
-class _Part:
-    """One partition after the shuffle: its items (global codes, sorted) and answers (local items)."""
-
-    items: np.ndarray
-    item: np.ndarray
-    annotator: np.ndarray
-    label: np.ndarray
-    n_duplicates: int
-
-    def shares(self, k: int) -> np.ndarray:
-        """Vote shares per item (the initial posterior of every method)."""
-        counts = np.bincount(self.item * k + self.label, minlength=self.items.size * k).reshape(-1, k)
-        return counts / counts.sum(axis=1, keepdims=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,22 +94,6 @@ def _sorted_uniques(ddf: Any, column: str) -> pd.Index:
         return pd.Index(values)
 
 
-def _encode_partition(frame: pd.DataFrame, cols: tuple[str, str, str], cats: tuple) -> pd.DataFrame:
-    """Integer codes of one partition (categoricals with the global categories)."""
-    out = {}
-    for name, col, index in zip("ial", cols, cats):
-        out[name] = pd.Categorical(frame[col], categories=index).codes.astype(np.int64)
-    return pd.DataFrame(out)
-
-
-def _prepare(frame: pd.DataFrame, k: int) -> _Part:
-    item = frame["i"].to_numpy()
-    items, local = np.unique(item, return_inverse=True)
-    ann, lab = frame["a"].to_numpy(), frame["l"].to_numpy()
-    pairs = np.unique(local * (int(ann.max(initial=0)) + 1) + ann).size if item.size else 0
-    return _Part(items, local.astype(np.int64), ann, lab, int(item.size - pairs))
-
-
 def dawid_skene_m_step(
     counts: np.ndarray, class_totals: np.ndarray, pseudo_counts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -144,74 +125,27 @@ def dawid_skene_m_step(
     return prior, cells / cells.sum(axis=1, keepdims=True)
 
 
-# -- per-partition work, one function per method ---------------------------------------------------
-def _ds_stats(part: _Part, k: int, n_ann: int, params: tuple | None) -> tuple:
-    if params is None:
-        post, log_z = part.shares(k), 0.0
-    else:
-        post, z = _ds_posterior(part, k, params)
-        log_z = float(z.sum())
-    column = part.annotator * k + part.label
-    counts = np.empty((n_ann * k, k))
-    for c in range(k):
-        counts[:, c] = np.bincount(column, weights=post[part.item, c], minlength=n_ann * k)
-    return counts.reshape(n_ann, k, k), post.sum(axis=0), log_z
-
-
-def _ds_posterior(part: _Part, k: int, params: tuple) -> tuple[np.ndarray, np.ndarray]:
-    prior, given = params
-    log_given = np.log(given).reshape(-1, k)[part.annotator * k + part.label]
-    log_joint = np.empty((part.items.size, k))
-    for c in range(k):
-        log_joint[:, c] = np.bincount(part.item, weights=log_given[:, c], minlength=part.items.size)
-    log_joint += np.log(prior)
-    return log_normalize(log_joint)
-
-
-def _onecoin_stats(part: _Part, k: int, n_ann: int, params: tuple | None) -> tuple:
-    if params is None:
-        post, log_z = part.shares(k), 0.0
-    else:
-        post, z = _onecoin_posterior(part, k, params)
-        log_z = float(z.sum())
-    hits = np.bincount(part.annotator, weights=post[part.item, part.label], minlength=n_ann)
-    return hits, post.sum(axis=0), log_z
-
-
-def _onecoin_posterior(part: _Part, k: int, params: tuple) -> tuple[np.ndarray, np.ndarray]:
-    prior, skill = params
-    log_right = np.log(skill)[part.annotator]
-    log_wrong = (np.log1p(-skill) - np.log(k - 1))[part.annotator]
-    per_item = np.bincount(part.item, weights=log_wrong, minlength=part.items.size)
-    cell = np.bincount(part.item * k + part.label, weights=log_right - log_wrong, minlength=part.items.size * k)
-    log_joint = per_item[:, None] + cell.reshape(-1, k) + np.log(prior)
-    return log_normalize(log_joint)
-
-
-def _sum_stats(parts: list[tuple]) -> tuple:
-    return tuple(sum(p[i] for p in parts) for i in range(len(parts[0])))
-
-
-def _final(
-    part: _Part, k: int, posterior: Callable | None, params: tuple | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    shares = part.shares(k)
-    post = shares if posterior is None else posterior(part, k, params)[0]
-    return part.items, post, shares
-
-
 def _guard(
-    est: DawidSkene, em: _EM | None, parts: tuple, vote: np.ndarray, post: np.ndarray, params: tuple, classes: np.ndarray
-) -> tuple[np.ndarray, tuple]:
+    est: DawidSkene,
+    em: _EM | None,
+    parts: tuple,
+    vote: np.ndarray,
+    post: np.ndarray,
+    params: tuple | None,
+    classes: np.ndarray,
+) -> tuple[np.ndarray, tuple | None]:
     """``DawidSkene``'s prior and relabelling guard: majority vote (and its M-step) when EM permuted classes."""
     import dask
 
     k = len(classes)
     est.fallback_ = None
     est.pseudo_counts_ = em.pseudo if em is not None else np.zeros((k, k))
-    moved = relabelled_classes(vote, post) if em is not None and isinstance(est.smoothing, str) else ()
+    moved = (
+        relabelled_classes(vote, post) if em is not None and isinstance(est.smoothing, str) else np.empty(0, np.intp)
+    )
     if not len(moved):
         return post, params
+    assert em is not None  # moved is empty without em
     est.fallback_ = "majority-vote"
     warnings.warn(
         LabelwiseWarning(
@@ -220,9 +154,8 @@ def _guard(
         ),
         stacklevel=3,
     )
-    stats = tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts],
-                                _sum_stats).compute()
-    return vote, em.m_step(stats)  # type: ignore[union-attr]  # moved is empty without em
+    stats = tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts], sum_stats).compute()
+    return vote, em.m_step(stats)
 
 
 def _check_inputs(estimator: Any, answers: Any) -> tuple[str, str, str]:
@@ -241,28 +174,28 @@ def _check_inputs(estimator: Any, answers: Any) -> tuple[str, str, str]:
     return cols
 
 
-def _agreement(part: _Part, codes: np.ndarray, n_ann: int) -> tuple[np.ndarray, np.ndarray]:
-    agree = (part.label == codes[part.items][part.item]).astype(np.float64)
-    return np.bincount(part.annotator, weights=agree, minlength=n_ann), np.bincount(part.annotator, minlength=n_ann)
-
-
 class _EM:
     """The client side of the EM loops: the M-step and the objective, per method."""
 
     def __init__(
-        self, est: BaseAggregator, k: int, n_ann: int, per_annotator: np.ndarray, n_answers: int,
+        self,
+        est: BaseAggregator,
+        k: int,
+        n_ann: int,
+        per_annotator: np.ndarray,
+        n_answers: int,
         accuracy: float | None = None,
     ):
         self.est, self.k, self.n_ann, self.n_answers = est, k, n_ann, n_answers
         self.per_annotator = per_annotator
         self.is_ds = isinstance(est, DawidSkene)
-        self.stats = _ds_stats if self.is_ds else _onecoin_stats
-        self.posterior = _ds_posterior if self.is_ds else _onecoin_posterior
+        self.stats = ds_stats if self.is_ds else onecoin_stats
+        self.posterior = ds_posterior if self.is_ds else onecoin_posterior
         self.pseudo = np.zeros((k, k))  # [true k, given l], as DawidSkene.pseudo_counts_
         if self.is_ds:
-            smoothing = est.smoothing  # type: ignore[attr-defined]
+            smoothing = est.smoothing
             if isinstance(smoothing, str):  # "auto": the same diagonal prior as in memory
-                strength = float(est.prior_strength)  # type: ignore[attr-defined]
+                strength = float(est.prior_strength)
                 self.pseudo = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)
             else:
                 self.pseudo = np.full((k, k), float(smoothing))
@@ -322,21 +255,15 @@ def fit(
         clock[0] = now
 
     cols = _check_inputs(estimator, answers)
-    cats = [_sorted_uniques(answers, c) for c in cols]
-    if estimator.labels is not None:
-        declared = pd.Index(list(estimator.labels))
-        unknown = cats[2].difference(declared)
-        if len(unknown):
-            raise InvalidParameterError(f"answers column {cols[2]!r} must hold one of the declared labels, got {unknown[0]!r}")
-        cats[2] = declared
+    cats = _categories(answers, cols, estimator.labels)
     k, n_ann = len(cats[2]), len(cats[1])
     lap("categories")
-    coded = answers[list(cols)].map_partitions(_encode_partition, cols, tuple(cats),
-                                              meta={"i": "i8", "a": "i8", "l": "i8"})
-    coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions,
-                            shuffle_method=_shuffle_method())
-    parts = dask.persist(*[dask.delayed(_prepare)(p, k) for p in coded.to_delayed()])
-    setup = tree_reduce_delayed([dask.delayed(_setup_stats)(p, n_ann, k) for p in parts], _sum_stats)
+    coded = answers[list(cols)].map_partitions(
+        encode_partition, cols, tuple(cats), meta={"i": "i8", "a": "i8", "l": "i8"}
+    )
+    coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions, shuffle_method=_shuffle_method())
+    parts = dask.persist(*[dask.delayed(prepare)(p, k) for p in coded.to_delayed()])
+    setup = tree_reduce_delayed([dask.delayed(setup_stats)(p, n_ann, k) for p in parts], sum_stats)
     per_annotator, n_answers, n_dups, pairs, agree = setup.compute()
     lap("encode_shuffle")
     estimator.loss_history_, estimator.n_iter_, estimator.converged_ = [], 0, True
@@ -349,16 +276,24 @@ def fit(
     post, vote = _gather_posteriors(parts, len(cats[0]), k, posterior, last if posterior else None)
     if isinstance(estimator, DawidSkene):
         post, params = _guard(estimator, em, parts, vote, post, params, np.asarray(cats[2]))
-    summary = _Summary(cats[0].rename(cols[0]), cats[1].rename(cols[1]), np.asarray(cats[2]),
-                       cats[2].rename(cols[2]), np.zeros(0, np.int64), int(n_answers), int(n_dups))
+    summary = _Summary(
+        cats[0].rename(cols[0]),
+        cats[1].rename(cols[1]),
+        np.asarray(cats[2]),
+        cats[2].rename(cols[2]),
+        np.zeros(0, np.int64),
+        int(n_answers),
+        int(n_dups),
+    )
     codes = estimator._hard_labels(post)
     if isinstance(estimator, MajorityVote):
-        agree, total = tree_reduce_delayed([dask.delayed(_agreement)(p, codes, n_ann) for p in parts],
-                                           _sum_stats).compute()
+        agree, total = tree_reduce_delayed(
+            [dask.delayed(agreement)(p, codes, n_ann) for p in parts], sum_stats
+        ).compute()
         skill = agree / np.maximum(total, 1)
     else:
         skill = _finish(estimator, summary, params, k)
-    counts = tree_reduce_delayed([dask.delayed(_items_answered)(p, len(cats[0])) for p in parts], _sum_stats)
+    counts = tree_reduce_delayed([dask.delayed(items_answered)(p, len(cats[0])) for p in parts], sum_stats)
     object.__setattr__(summary, "answers_per_item", counts.compute()[0])
     estimator._set_results(summary, post, skill)  # type: ignore[arg-type]  # duck-typed EncodedAnswers
     lap("gather")
@@ -372,7 +307,7 @@ def _gather_posteriors(
     import dask
 
     post, vote = np.zeros((n_items, k)), np.zeros((n_items, k))
-    for items, p, shares in dask.compute(*[dask.delayed(_final)(part, k, posterior, params) for part in parts]):
+    for items, p, shares in dask.compute(*[dask.delayed(final)(part, k, posterior, params) for part in parts]):
         post[items] = p
         vote[items] = shares
     return post, vote
@@ -394,20 +329,6 @@ def _shuffle_method() -> str:
     return "p2p"
 
 
-def _setup_stats(part: _Part, n_ann: int, k: int) -> tuple:
-    """Answers per annotator, answers, duplicates, and the pair counts of ``agreement_accuracy``."""
-    counts = np.bincount(part.item * k + part.label, minlength=part.items.size * k).reshape(-1, k).astype(np.float64)
-    n = counts.sum(axis=1)
-    pairs, agree = float((n * (n - 1)).sum()), float((counts * (counts - 1)).sum())
-    return np.bincount(part.annotator, minlength=n_ann), part.item.size, part.n_duplicates, pairs, agree
-
-
-def _items_answered(part: _Part, n_items: int) -> tuple[np.ndarray]:
-    out = np.zeros(n_items, dtype=np.int64)
-    out[part.items] = np.bincount(part.item, minlength=part.items.size)
-    return (out,)
-
-
 def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
     """Iterate as the in-memory ``_fit``: M-step from the current posterior, E-step, stop on ``tol``.
 
@@ -417,8 +338,9 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
     import dask
 
     def reduce(params: tuple | None) -> tuple:
-        return tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, params) for p in parts],
-                                   _sum_stats).compute()
+        return tree_reduce_delayed(
+            [dask.delayed(em.stats)(p, em.k, em.n_ann, params) for p in parts], sum_stats
+        ).compute()
 
     stats = reduce(None)
     est.converged_, prev = False, np.inf
@@ -449,3 +371,17 @@ def _finish(est: Any, summary: Any, params: Any, k: int) -> np.ndarray:
         return np.einsum("k,jkk->j", prior, conf)
     est.skills_ = params[1]
     return params[1]
+
+
+def _categories(answers: Any, cols: tuple[str, str, str], labels: Any) -> list[pd.Index]:
+    """The sorted distinct items, annotators and labels (the declared ``labels`` when given)."""
+    cats = [_sorted_uniques(answers, c) for c in cols]
+    if labels is not None:
+        declared = pd.Index(list(labels))
+        unknown = cats[2].difference(declared)
+        if len(unknown):
+            raise InvalidParameterError(
+                f"answers column {cols[2]!r} must hold one of the declared labels, got {unknown[0]!r}"
+            )
+        cats[2] = declared
+    return cats

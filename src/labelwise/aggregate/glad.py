@@ -144,9 +144,7 @@ class GLAD(BaseAggregator):
         return log_normalize(log_joint)
 
     def _prior_penalty(self, alpha: np.ndarray, b: np.ndarray) -> float:
-        return 0.5 * (
-            np.sum((alpha - self.alpha_prior_mean) ** 2) + np.sum((b - self.beta_prior_mean) ** 2)
-        )
+        return 0.5 * (np.sum((alpha - self.alpha_prior_mean) ** 2) + np.sum((b - self.beta_prior_mean) ** 2))
 
     def _m_step(self, enc: EncodedAnswers, post: np.ndarray, alpha: np.ndarray, b: np.ndarray):
         """Maximise Q over (α, b) by alternating preconditioned gradient-ascent steps.

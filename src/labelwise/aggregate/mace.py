@@ -167,8 +167,10 @@ class MACE(BaseAggregator):
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         rng = self._rng()
         k, n_ann = enc.n_classes, enc.n_annotators
-        best = None
-        for _ in track(range(self.n_restarts), total=self.n_restarts, description="MACE restarts", verbose=self.verbose):
+        best: tuple | None = None
+        for _ in track(
+            range(self.n_restarts), total=self.n_restarts, description="MACE restarts", verbose=self.verbose
+        ):
             pair = rng.uniform(1.0, 1.5, size=(n_ann, 2))
             w_know = pair[:, 1] / pair.sum(axis=1)
             w_spam = 1.0 - w_know
@@ -192,6 +194,7 @@ class MACE(BaseAggregator):
             ll = float(log_z.sum())
             if best is None or ll > best[0]:
                 best = (ll, post, w_know, w_spam, strategy, history, converged)
+        assert best is not None  # n_restarts >= 1
         ll, post, w_know, w_spam, strategy, history, converged = best
         theta = w_know / (w_know + w_spam)
         self.loss_history_ = history

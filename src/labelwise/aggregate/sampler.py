@@ -154,7 +154,9 @@ class ObserverLabelSampler:
             return self._consensus.copy()
         rng = np.random.default_rng([self._seed, epoch])
         # One uniform draw per item picks one of its answers: start + floor(u * count).
-        pick = self._starts + np.minimum((rng.random(self._counts.shape[0]) * self._counts).astype(np.int64), self._counts - 1)
+        pick = self._starts + np.minimum(
+            (rng.random(self._counts.shape[0]) * self._counts).astype(np.int64), self._counts - 1
+        )
         codes = self._labels_by_item[pick]
         if self.strategy == "mix":
             use_consensus = rng.random(codes.shape[0]) < self.p_consensus

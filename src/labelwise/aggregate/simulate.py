@@ -163,7 +163,9 @@ def simulate_annotators(
 def _accuracies(accuracy: Any, n_annotators: int, rng: np.random.Generator) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(accuracy, dtype=np.float64)) if not isinstance(accuracy, str) else None
     if arr is None or arr.ndim != 1 or not np.all(np.isfinite(arr)):
-        raise InvalidParameterError(f"accuracy must be a number, a (low, high) pair or one number per annotator, got {accuracy!r}")
+        raise InvalidParameterError(
+            f"accuracy must be a number, a (low, high) pair or one number per annotator, got {accuracy!r}"
+        )
     if np.any((arr < 0) | (arr > 1)):
         raise InvalidParameterError(f"accuracy values must be in [0, 1], got {accuracy!r}")
     if arr.shape[0] == 1:

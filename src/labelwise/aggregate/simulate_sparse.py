@@ -117,14 +117,19 @@ def simulate_sparse_crowd(
     -------
     SparseCrowd
     """
-    _check(n_items, n_classes, n_annotators, answers_per_item,
-           {"spammer_share": spammer_share, "adversary_share": adversary_share})
+    _check(
+        n_items,
+        n_classes,
+        n_annotators,
+        answers_per_item,
+        {"spammer_share": spammer_share, "adversary_share": adversary_share},
+    )
     lo, hi = accuracy
     if not 0 <= lo <= hi <= 1:
         raise InvalidParameterError(f"accuracy must be (low, high) with 0 <= low <= high <= 1, got {accuracy!r}")
     rng = check_random_state(random_state)
     k = int(n_classes)
-    prior = (np.arange(1, k + 1) ** -float(class_imbalance))
+    prior = np.arange(1, k + 1) ** -float(class_imbalance)
     truth = rng.choice(k, n_items, p=prior / prior.sum())
     kind = rng.choice(3, n_annotators, p=[1 - spammer_share - adversary_share, spammer_share, adversary_share])
     acc = rng.uniform(lo, hi, n_annotators)

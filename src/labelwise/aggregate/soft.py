@@ -98,13 +98,11 @@ class SoftLabelAverage(BaseAggregator):
                 f"methods must be a non-empty sequence of method names {sorted(_BASE_METHODS)} or "
                 f"labelwise aggregators, got {self.methods!r}"
             )
-        members = []
+        members: list[tuple[str, BaseAggregator]] = []
         for m in self.methods:
             if isinstance(m, str):
                 if m not in _BASE_METHODS:
-                    raise InvalidParameterError(
-                        f"methods must name methods among {sorted(_BASE_METHODS)}, got {m!r}"
-                    )
+                    raise InvalidParameterError(f"methods must name methods among {sorted(_BASE_METHODS)}, got {m!r}")
                 est = _BASE_METHODS[m]()
                 name = m
             elif isinstance(m, BaseAggregator) and not isinstance(m, SoftLabelAverage) and not m._uses_probs:

@@ -144,7 +144,9 @@ def apply_uncertain_policy(
     if policy == "ignore":
         out = out.loc[~is_unsure].reset_index(drop=True)
         if out.shape[0] == 0:
-            raise AnnotationError(f"answers: every answer is the unsure value {unsure!r}; nothing is left after policy='ignore'")
+            raise AnnotationError(
+                f"answers: every answer is the unsure value {unsure!r}; nothing is left after policy='ignore'"
+            )
     elif policy in ("zeros", "ones"):
         which = "negative" if policy == "zeros" else "positive"
         replacement = negative if policy == "zeros" else positive

@@ -86,7 +86,10 @@ class ZeroBasedSkill(BaseAggregator):
         check_fraction("eps", self.eps, low=0.0, high=1.0)
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
-        state = {"skill": np.full(enc.n_annotators, 1.0 / enc.n_classes + self.eps), "lr": float(self.lr_init)}
+        state: dict[str, Any] = {
+            "skill": np.full(enc.n_annotators, 1.0 / enc.n_classes + self.eps),
+            "lr": float(self.lr_init),
+        }
 
         def step(it: int) -> float:
             if it % self.lr_steps_to_reduce == 0:

@@ -55,5 +55,3 @@ def exact_means(limb_sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
             total = (total << _LIMB_BITS) + int(limb_sums[i, k])
         out[k] = float(Fraction(total, int(counts[k]) << (_LIMB_BITS * _N_LIMBS)))
     return out
-
-

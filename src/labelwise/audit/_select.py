@@ -214,8 +214,9 @@ def select_top(
             return fn(0, *arrays, limits=limits, merge=False)
         groups = np.array_split(np.arange(int(cell_class.max()) + 1), chunks.n_jobs)
         with ThreadPoolExecutor(len(groups)) as pool:
-            parts = list(pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False),
-                                  groups))
+            parts = list(
+                pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False), groups)
+            )
         return concat_entries(parts)
     share = -(-limits // len(chunks.bounds))
     first = chunks.reduce_lazy(lambda s, *a: fn(s, *a, limits=share), arrays, merge)

@@ -85,7 +85,7 @@ class ChunkedLabelIssues(LabelIssues):
         lazy = ("is_issue", "ranked_indices", "label_quality", "label_codes", "suggested_codes")
         values = dask.compute(*(getattr(self, name) for name in lazy))
         kept = {f: getattr(self, f) for f in LabelIssues.__dataclass_fields__ if f not in lazy}
-        return LabelIssues(**kept, **dict(zip(lazy, values)))
+        return LabelIssues(**kept, **dict(zip(lazy, values, strict=False)))
 
     def to_dask_frame(self) -> Any:
         """Per-example dask DataFrame in row order: row, given/suggested label, quality, is_issue."""
@@ -95,8 +95,11 @@ class ChunkedLabelIssues(LabelIssues):
         codes: Any = self.label_codes
         row = da.arange(self.n_examples, chunks=codes.chunks)
         columns = {
-            "row": row, "given_label": self.given_label, "suggested_label": self.suggested_label,
-            "label_quality": self.label_quality, "is_issue": self.is_issue,
+            "row": row,
+            "given_label": self.given_label,
+            "suggested_label": self.suggested_label,
+            "label_quality": self.label_quality,
+            "is_issue": self.is_issue,
         }
         return dd.concat([dd.from_dask_array(v, columns=k) for k, v in columns.items()], axis=1)
 
@@ -170,8 +173,7 @@ def ranked_indices(chunks: RowChunks, is_issue: Any, quality: Any, n_flagged: in
     import dask
     import dask.array as da
 
-    merged = chunks.reduce_lazy(_select.flagged_entries, [is_issue, quality],
-                                _select.merge_all)
+    merged = chunks.reduce_lazy(_select.flagged_entries, [is_issue, quality], _select.merge_all)
     rows = dask.delayed(lambda e: e[2], pure=True)(merged)
     return da.from_delayed(rows, shape=(n_flagged,), dtype=np.int64)
 
@@ -197,8 +199,11 @@ def _combine_label_problems(parts: list[tuple]) -> tuple:
         return min(found) if found else -1
 
     uniques = [p[2] for p in parts if p[2] is not None]
-    return first([p[0] for p in parts]), first([p[1] for p in parts]), (np.unique(np.concatenate(uniques))
-                                                                         if uniques else None)
+    return (
+        first([p[0] for p in parts]),
+        first([p[1] for p in parts]),
+        (np.unique(np.concatenate(uniques)) if uniques else None),
+    )
 
 
 def _encode_chunk(start: int, labels: np.ndarray, *, index: pd.Index | None) -> np.ndarray:
@@ -226,10 +231,15 @@ def encode_chunked_labels(chunks: RowChunks, labels: Any, n_classes: int, classe
         return show(np.asarray(labels[row].compute()).item())
 
     if first_missing >= 0:
-        raise InvalidLabelsError(f"labels must not contain missing values, row {first_missing} is {value(first_missing)}")
+        raise InvalidLabelsError(
+            f"labels must not contain missing values, row {first_missing} is {value(first_missing)}"
+        )
     if first_bad >= 0:
-        expected = f"one of the classes {list(index[:20])}" if index is not None else (
-            f"integers in [0, {n_classes - 1}] (one per column of probs)")
+        expected = (
+            f"one of the classes {list(index[:20])}"
+            if index is not None
+            else (f"integers in [0, {n_classes - 1}] (one per column of probs)")
+        )
         raise InvalidLabelsError(f"labels must be {expected}, row {first_bad} is {value(first_bad)}")
     if uniques is not None:
         if len(uniques) != n_classes:

@@ -36,7 +36,10 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not isinstance(entry, dict) or "boxes" not in entry or "labels" not in entry:
-        raise InvalidLabelsError(f"{name}[{i}] must be a dict with 'boxes' (m, 4) and 'labels' (m,)" + (" and 'scores'" if with_scores else ""))
+        raise InvalidLabelsError(
+            f"{name}[{i}] must be a dict with 'boxes' (m, 4) and 'labels' (m,)"
+            + (" and 'scores'" if with_scores else "")
+        )
     boxes = np.asarray(entry["boxes"], dtype=np.float64).reshape(-1, 4)
     labels = np.asarray(entry["labels"]).astype(np.int64).reshape(-1)
     scores = np.asarray(entry.get("scores", np.ones(len(labels))), dtype=np.float64).reshape(-1)
@@ -49,13 +52,17 @@ def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple
     wh = boxes[:, 2:] - boxes[:, :2]
     if (wh < 0).any():
         j = int(np.flatnonzero((wh < 0).any(axis=1))[0])
-        raise InvalidLabelsError(f"{name}[{i}] box {j} has negative width or height: {boxes[j].tolist()} (expected x1 y1 x2 y2 with x2 >= x1, y2 >= y1)")
+        raise InvalidLabelsError(
+            f"{name}[{i}] box {j} has negative width or height: {boxes[j].tolist()} (expected x1 y1 x2 y2 with x2 >= x1, y2 >= y1)"
+        )
     if size is not None:
         w, h = size
         out = (boxes[:, 0] < 0) | (boxes[:, 1] < 0) | (boxes[:, 2] > w) | (boxes[:, 3] > h)
         if out.any():
             j = int(np.flatnonzero(out)[0])
-            raise InvalidLabelsError(f"{name}[{i}] box {j} {boxes[j].tolist()} lies outside the image (width {w}, height {h})")
+            raise InvalidLabelsError(
+                f"{name}[{i}] box {j} {boxes[j].tolist()} lies outside the image (width {w}, height {h})"
+            )
     return boxes, labels, scores
 
 
@@ -122,15 +129,58 @@ def _image_rows(i, given, pred, iou_match, min_score) -> list[dict]:
         if other.any() and (same_iou >= iou_match).any():
             swap = max(swap, 1.0 - float(ps[other].max()) + float(ps[same[j] & (iou[j] >= iou_match)].max()))
         suggested = int(pl[other][np.argmax(ps[other])]) if swap < 1.0 else int(gl[j])
-        rows.append({"image": i, "box": j, "source": "given", "x1": gb[j, 0], "y1": gb[j, 1], "x2": gb[j, 2], "y2": gb[j, 3],
-                     "given": int(gl[j]), "suggested": suggested, "overlooked_quality": 1.0,
-                     "badly_located_quality": loc, "swapped_quality": min(swap, 1.0)})
+        rows.append(
+            {
+                "image": i,
+                "box": j,
+                "source": "given",
+                "x1": gb[j, 0],
+                "y1": gb[j, 1],
+                "x2": gb[j, 2],
+                "y2": gb[j, 3],
+                "given": int(gl[j]),
+                "suggested": suggested,
+                "overlooked_quality": 1.0,
+                "badly_located_quality": loc,
+                "swapped_quality": min(swap, 1.0),
+            }
+        )
     covered = (iou >= iou_match).any(axis=0) if len(gb) else np.zeros(len(pb), bool)
     for q in np.flatnonzero(~covered & (ps >= min_score)).tolist():
-        rows.append({"image": i, "box": q, "source": "predicted", "x1": pb[q, 0], "y1": pb[q, 1], "x2": pb[q, 2], "y2": pb[q, 3],
-                     "given": -1, "suggested": int(pl[q]), "overlooked_quality": 1.0 - float(ps[q]),
-                     "badly_located_quality": 1.0, "swapped_quality": 1.0})
+        rows.append(
+            {
+                "image": i,
+                "box": q,
+                "source": "predicted",
+                "x1": pb[q, 0],
+                "y1": pb[q, 1],
+                "x2": pb[q, 2],
+                "y2": pb[q, 3],
+                "given": -1,
+                "suggested": int(pl[q]),
+                "overlooked_quality": 1.0 - float(ps[q]),
+                "badly_located_quality": 1.0,
+                "swapped_quality": 1.0,
+            }
+        )
     return rows
+
+
+#: Columns of :attr:`DetectionIssues.boxes` before the overall quality, kind and flag.
+_ROW_COLUMNS = (
+    "image",
+    "box",
+    "source",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "given",
+    "suggested",
+    "overlooked_quality",
+    "badly_located_quality",
+    "swapped_quality",
+)
 
 
 def find_label_issues(
@@ -192,16 +242,16 @@ def find_label_issues(
         check_fraction(name, v, closed_high=True)
     labels, predictions = list(labels), list(predictions)
     if len(labels) != len(predictions):
-        raise ShapeMismatchError(f"labels and predictions must cover the same images, got {len(labels)} and {len(predictions)}")
+        raise ShapeMismatchError(
+            f"labels and predictions must cover the same images, got {len(labels)} and {len(predictions)}"
+        )
     sizes = [None] * len(labels) if image_sizes is None else list(image_sizes)
     rows: list[dict] = []
-    for i, (g, p, size) in enumerate(zip(labels, predictions, sizes)):
+    for i, (g, p, size) in enumerate(zip(labels, predictions, sizes, strict=False)):
         given = _boxes(g, i, "labels", False, size)
         pred = _boxes(p, i, "predictions", True, size)
         rows.extend(_image_rows(i, given, pred, iou_match, min_score))
-    cols = ["image", "box", "source", "x1", "y1", "x2", "y2", "given", "suggested", "overlooked_quality",
-            "badly_located_quality", "swapped_quality"]
-    frame = pd.DataFrame(rows, columns=cols)
+    frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
     scores = frame[[f"{k}_quality" for k in KINDS]].to_numpy(dtype=np.float64).reshape(-1, 3)
     frame["label_quality"] = scores.min(axis=1) if len(frame) else []
     frame["kind"] = np.array(KINDS, dtype=object)[scores.argmin(axis=1)] if len(frame) else []

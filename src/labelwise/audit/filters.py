@@ -130,8 +130,9 @@ def prune_by_noise_rate(inputs: FilterInputs) -> Any:
         return inputs.mask_of(first)
     second = _noise_rate_selection(inputs, wanted * fallback[:, None], False)
     kept = chunks.apply(_select.drop_cells, first, np.repeat(fallback, k))
-    return inputs.mask_of(chunks.apply(lambda a, b: _select.merge_top([a, b], np.full(k * k, inputs.codes.shape[0])),
-                                       kept, second))
+    return inputs.mask_of(
+        chunks.apply(lambda a, b: _select.merge_top([a, b], np.full(k * k, inputs.codes.shape[0])), kept, second)
+    )
 
 
 def prune_by_class(inputs: FilterInputs) -> Any:

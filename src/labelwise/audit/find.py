@@ -132,8 +132,13 @@ def find_label_issues(
         from .chunked import find_label_issues_chunked
 
         return find_label_issues_chunked(
-            labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes,
-            min_examples_per_class=min_examples_per_class, confident_class_rule=confident_class_rule,
+            labels,
+            probs,
+            filter_by=filter_by,
+            rank_by=rank_by,
+            classes=classes,
+            min_examples_per_class=min_examples_per_class,
+            confident_class_rule=confident_class_rule,
         )
     arr = check_probs(probs, check_values=False)
     n_classes = arr.shape[1]
@@ -165,12 +170,19 @@ class AuditPasses:
         """Keyword arguments of :class:`LabelIssues` (all but indices, classes and codes)."""
         joint = estimate_joint(self.calibrated)
         return {
-            "is_issue": self.is_issue, "label_quality": self.quality, "thresholds": self.thresholds,
-            "confident_joint": self.confident_joint, "calibrated_confident_joint": self.calibrated, "joint": joint,
+            "is_issue": self.is_issue,
+            "label_quality": self.quality,
+            "thresholds": self.thresholds,
+            "confident_joint": self.confident_joint,
+            "calibrated_confident_joint": self.calibrated,
+            "joint": joint,
             "noise_matrix": noise_matrix_from_joint(joint),
             "inverse_noise_matrix": inverse_noise_matrix_from_joint(joint),
-            "filter_by": self.filter_by, "rank_by": self.rank_by, "confident_class_rule": self.confident_class_rule,
-            "suggested_codes": self.predicted, "label_counts": self.label_counts,
+            "filter_by": self.filter_by,
+            "rank_by": self.rank_by,
+            "confident_class_rule": self.confident_class_rule,
+            "suggested_codes": self.predicted,
+            "label_counts": self.label_counts,
         }
 
 
@@ -181,32 +193,56 @@ def run_audit(
     n_classes = int(probs.shape[1])
     (self_conf,), (problems, sums, label_counts) = chunks.run(
         partial(_passes.self_confidence_pass, n_classes=n_classes, atol=PROB_SUM_ATOL),
-        [probs, codes], outputs=[Output(probs.dtype)], combine=_passes.combine_self_confidence,
+        [probs, codes],
+        outputs=[Output(probs.dtype)],
+        combine=_passes.combine_self_confidence,
     )
     raise_probs_problems(probs, problems)
     check_class_counts(np.flatnonzero(label_counts), n_classes)
     thresholds = thresholds_from_sums(sums, label_counts)
 
-    wanted_scores = [m for m in dict.fromkeys([rank_by, "normalized_margin" if filter_by == "low_normalized_margin"
-                                                else "self_confidence"]) if m != "self_confidence"]
+    wanted_scores = [
+        m
+        for m in dict.fromkeys(
+            [rank_by, "normalized_margin" if filter_by == "low_normalized_margin" else "self_confidence"]
+        )
+        if m != "self_confidence"
+    ]
     outputs = [Output(np.int16 if n_classes < 2**15 else np.int32)] * 2 + [Output(bool)]
     outputs += [Output(probs.dtype)] * len(wanted_scores)
     rows, (joint_flat, n_confident_issues) = chunks.run(
-        partial(_passes.row_statistics_pass, thresholds=thresholds, rule=rule,
-                scorers=tuple(SCORERS[m] for m in wanted_scores)),
-        [probs, codes, self_conf], outputs=outputs, combine=_passes.combine_row_statistics,
+        partial(
+            _passes.row_statistics_pass,
+            thresholds=thresholds,
+            rule=rule,
+            scorers=tuple(SCORERS[m] for m in wanted_scores),
+        ),
+        [probs, codes, self_conf],
+        outputs=outputs,
+        combine=_passes.combine_row_statistics,
     )
     stats = _passes.as_row_statistics(*rows[:3])
-    scores = dict(zip(wanted_scores, rows[3:]))
+    scores = dict(zip(wanted_scores, rows[3:], strict=False))
     confident_joint = joint_flat.reshape(n_classes, n_classes)
     np.fill_diagonal(confident_joint, np.maximum(confident_joint.diagonal(), 1))
     calibrated = calibrate_confident_joint(confident_joint, label_counts)
 
-    inputs = FilterInputs(codes, probs, self_conf, label_counts, stats, calibrated, min_examples, chunks,
-                          n_confident_issues, scores)
+    inputs = FilterInputs(
+        codes, probs, self_conf, label_counts, stats, calibrated, min_examples, chunks, n_confident_issues, scores
+    )
     is_issue = FILTERS[filter_by](inputs)
     if filter_by not in SCORE_FILTERS:
         is_issue = is_issue & ~stats.given_is_predicted
     quality = self_conf if rank_by == "self_confidence" else scores[rank_by]
-    return AuditPasses(is_issue, quality, stats.predicted, thresholds, confident_joint, calibrated, label_counts,
-                       filter_by, rank_by, rule)
+    return AuditPasses(
+        is_issue,
+        quality,
+        stats.predicted,
+        thresholds,
+        confident_joint,
+        calibrated,
+        label_counts,
+        filter_by,
+        rank_by,
+        rule,
+    )

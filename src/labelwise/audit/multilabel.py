@@ -34,7 +34,9 @@ _MIN_THRESHOLD = 2 * FUZZ
 _ABSENT_THRESHOLD = 2.0
 
 
-def encode_multilabel(labels: Any, *, classes: Sequence[Any] | None = None, n_classes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def encode_multilabel(
+    labels: Any, *, classes: Sequence[Any] | None = None, n_classes: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Turn multi-label annotations into an ``(n, K)`` boolean matrix and the class of each column.
 
     Parameters
@@ -54,7 +56,9 @@ def encode_multilabel(labels: Any, *, classes: Sequence[Any] | None = None, n_cl
             raise InvalidLabelsError("labels must not contain NaN in a 0/1 matrix")
         if not np.isin(arr, (0, 1)).all():
             row = int(np.flatnonzero(~np.isin(arr, (0, 1)).all(axis=1))[0])
-            raise InvalidLabelsError(f"labels as a matrix must hold only 0 and 1, row {row} is {arr[row].tolist()[:10]}")
+            raise InvalidLabelsError(
+                f"labels as a matrix must hold only 0 and 1, row {row} is {arr[row].tolist()[:10]}"
+            )
         if n_classes is not None and arr.shape[1] != n_classes:
             raise ShapeMismatchError(f"labels has {arr.shape[1]} columns but probs has {n_classes}")
         cls = np.arange(arr.shape[1]) if classes is None else np.asarray(classes, dtype=object)
@@ -70,14 +74,18 @@ def encode_multilabel(labels: Any, *, classes: Sequence[Any] | None = None, n_cl
     else:
         cls = np.asarray(list(classes), dtype=object)
     if n_classes is not None and len(cls) != n_classes:
-        raise ShapeMismatchError(f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= to name each column")
+        raise ShapeMismatchError(
+            f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= to name each column"
+        )
     index = {c: j for j, c in enumerate(cls.tolist())}
     out = np.zeros((len(rows), len(cls)), dtype=bool)
     for i, tag_list in enumerate(rows):
         for tag in tag_list:
             j = index.get(tag.item() if isinstance(tag, np.generic) else tag)
             if j is None:
-                raise InvalidLabelsError(f"labels row {i} has the unknown tag {show(tag)}; known tags are {cls.tolist()[:20]}")
+                raise InvalidLabelsError(
+                    f"labels row {i} has the unknown tag {show(tag)}; known tags are {cls.tolist()[:20]}"
+                )
             out[i, j] = True
     return out, cls
 
@@ -198,7 +206,11 @@ class MultilabelIssues:
         counts = swaps[given_idx, missing_idx]
         order = np.argsort(-counts, kind="stable")[:top]
         return pd.DataFrame(
-            {"given": self.classes[given_idx[order]], "missing": self.classes[missing_idx[order]], "count": counts[order]}
+            {
+                "given": self.classes[given_idx[order]],
+                "missing": self.classes[missing_idx[order]],
+                "count": counts[order],
+            }
         )
 
     def _tag_lists(self, mask: np.ndarray, rows: np.ndarray) -> list[str]:
@@ -251,7 +263,9 @@ def _check_probs(probs: Any) -> np.ndarray:
     return arr
 
 
-def binary_confident_learning(given: np.ndarray, probs: np.ndarray, *, min_examples_per_class: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def binary_confident_learning(
+    given: np.ndarray, probs: np.ndarray, *, min_examples_per_class: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Confident learning (prune by noise rate) on K independent binary problems at once.
 
     Column ``k`` is the problem "tag k present" with predicted probability ``probs[:, k]``. This
@@ -390,7 +404,9 @@ def find_label_issues(
     arr = _check_probs(probs)
     given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1])
     if given.shape[0] != arr.shape[0]:
-        raise ShapeMismatchError(f"labels and probs must have the same number of rows, got {given.shape[0]} and {arr.shape[0]}")
+        raise ShapeMismatchError(
+            f"labels and probs must have the same number of rows, got {given.shape[0]} and {arr.shape[0]}"
+        )
     if arr.shape[1] < 1:
         raise InvalidParameterError("probs must have at least one column")
     mask, calibrated, thresholds = binary_confident_learning(given, arr, min_examples_per_class=min_examples_per_class)

@@ -271,7 +271,9 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         X = check_meta_X(self, X, reset=True)
         y = column_or_1d(y, warn=True)
         base = self.estimator if self.estimator is not None else default_regressor(self.random_state)
-        issues = find_label_issues(y, X=X, model=base, threshold=self.threshold, cv=self.cv, random_state=self.random_state)
+        issues = find_label_issues(
+            y, X=X, model=base, threshold=self.threshold, cv=self.cv, random_state=self.random_state
+        )
         keep = ~issues.is_issue
         Xk = X.iloc[keep] if hasattr(X, "iloc") else X[keep]
         self.estimator_ = clone(base).fit(Xk, issues.given[keep])

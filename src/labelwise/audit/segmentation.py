@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
 
 from .._validate import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidLabelsError, InvalidProbabilitiesError, ShapeMismatchError
+from ._mask_regions import drop_small_regions, regions_table
 from .confident_joint import (
     FUZZ,
     calibrate_confident_joint,
@@ -180,50 +180,24 @@ def _first_pass(lab: np.ndarray, arr: np.ndarray, k: int, step: int | None) -> t
         if lo < 0 or hi >= k:
             img = b.start + int(np.flatnonzero(((y < 0) | (y >= k)).any(axis=(1, 2)))[0])
             bad = y[img - b.start][(y[img - b.start] < 0) | (y[img - b.start] >= k)][0]
-            raise InvalidLabelsError(f"labels must be class indices in [0, {k - 1}] (axis 1 of probs); image {img} has {bad}")
+            raise InvalidLabelsError(
+                f"labels must be class indices in [0, {k - 1}] (axis 1 of probs); image {img} has {bad}"
+            )
         p = np.asarray(arr[b])
         total = p.sum(axis=1, dtype=np.float64)
         if not np.isfinite(total).all() or np.abs(total - 1).max() > 1e-3 or p.min() < 0:
-            img = b.start + int(np.flatnonzero((~np.isfinite(total) | (np.abs(total - 1) > 1e-3)).any(axis=(1, 2)) | (p < 0).any(axis=(1, 2, 3)))[0])
-            raise InvalidProbabilitiesError(f"probs must be non-negative and sum to 1 over axis 1 (classes) at every pixel; image {img} does not")
+            img = b.start + int(
+                np.flatnonzero(
+                    (~np.isfinite(total) | (np.abs(total - 1) > 1e-3)).any(axis=(1, 2)) | (p < 0).any(axis=(1, 2, 3))
+                )[0]
+            )
+            raise InvalidProbabilitiesError(
+                f"probs must be non-negative and sum to 1 over axis 1 (classes) at every pixel; image {img} does not"
+            )
         yf = y.ravel()
         counts += np.bincount(yf, minlength=k)
         sums += np.bincount(yf, weights=_self_conf(p, y).ravel(), minlength=k)
     return counts, sums
-
-
-_STRUCTURE = np.zeros((3, 3, 3), dtype=bool)
-_STRUCTURE[1] = ndimage.generate_binary_structure(2, 1)  # 4-connected within an image, never across images
-
-
-def _drop_small(flag: np.ndarray, min_size: int) -> None:
-    """Unflag (in place) connected regions of fewer than ``min_size`` pixels."""
-    ids, n_reg = ndimage.label(flag, structure=_STRUCTURE)
-    if n_reg:
-        small = np.bincount(ids.ravel(), minlength=n_reg + 1) < min_size
-        small[0] = False
-        flag[small[ids]] = False
-
-
-def _regions(flag: np.ndarray, y: np.ndarray, pred: np.ndarray, sc: np.ndarray, offset: int, k: int) -> pd.DataFrame:
-    """Connected regions (4-connected within each image) of a block's flagged pixels."""
-    ids, n_reg = ndimage.label(flag, structure=_STRUCTURE)
-    if n_reg == 0:
-        return pd.DataFrame(columns=["image", "region", "area", "top", "left", "bottom", "right", "given", "suggested", "mean_quality"])
-    sel = ids.ravel() > 0
-    rid = ids.ravel()[sel] - 1
-    area = np.bincount(rid, minlength=n_reg)
-    given = np.bincount(rid * k + y.ravel()[sel], minlength=n_reg * k).reshape(n_reg, k).argmax(axis=1)
-    suggested = np.bincount(rid * k + pred.ravel()[sel], minlength=n_reg * k).reshape(n_reg, k).argmax(axis=1)
-    quality = np.bincount(rid, weights=sc.ravel()[sel], minlength=n_reg) / area
-    boxes = np.array([[s[0].start, s[1].start, s[2].start, s[1].stop, s[2].stop] for s in ndimage.find_objects(ids)])
-    image = boxes[:, 0] + offset
-    starts = np.r_[0, np.flatnonzero(np.diff(image)) + 1]
-    region = np.arange(n_reg) - np.repeat(starts, np.diff(np.r_[starts, n_reg]))
-    return pd.DataFrame(
-        {"image": image, "region": region, "area": area, "top": boxes[:, 1], "left": boxes[:, 2], "bottom": boxes[:, 3],
-         "right": boxes[:, 4], "given": given, "suggested": suggested, "mean_quality": quality}
-    )
 
 
 def find_label_issues(
@@ -296,25 +270,42 @@ def find_label_issues(
     check_fraction("temperature", temperature, low=1e-6, high=np.inf)
     check_positive_int("min_region_size", min_region_size)
     check_choice("filter_by", filter_by, SEGMENTATION_FILTERS)
-    n, k = arr.shape[0], arr.shape[1]
+    k = arr.shape[1]
     counts, sums = _first_pass(lab, arr, k, images_per_block)
     thresholds = np.clip(np.where(counts > 0, sums / np.maximum(counts, 1), 2.0), _MIN_THRESHOLD, None)
     cut = (thresholds - FUZZ).reshape(1, k, 1, 1)
     confident, hist, image_quality, n_off = _second_pass(lab, arr, cut, temperature, images_per_block)
     calibrated = calibrate_confident_joint(confident, counts)
     joint = estimate_joint(calibrated)
-    chosen = None
+    chosen = _choose_lowest(filter_by, lab, arr, hist, counts, calibrated, n_off, images_per_block)
+    is_issue, n_flagged, regions = _third_pass(
+        lab, arr, cut, chosen, filter_by, min_region_size, images_per_block, mask_path, k
+    )
+    noise, inverse = noise_matrix_from_joint(joint), inverse_noise_matrix_from_joint(joint)
+    return SegmentationIssues(
+        is_issue, image_quality, n_flagged, regions, thresholds, confident, calibrated, joint, noise, inverse, counts
+    )
+
+
+def _choose_lowest(
+    filter_by: str,
+    lab: Any,
+    arr: Any,
+    hist: np.ndarray,
+    counts: np.ndarray,
+    calibrated: np.ndarray,
+    n_off: int,
+    images_per_block: Any,
+) -> Any:
+    """The pixels a ranking filter flags (lowest self-confidence first), or None for the confident-joint filter."""
     if filter_by == "prune_by_class":
         n_remove = np.where(counts > 1, counts - keep_at_least(calibrated, 1).diagonal(), 0)
-        chosen = _lowest_cut(lab, arr, hist, n_remove, images_per_block, per_class=True)
-    elif filter_by == "low_self_confidence":
-        chosen = _lowest_cut(lab, arr, hist.sum(axis=0, keepdims=True), np.array([n_off]), images_per_block, per_class=False)
-    is_issue, n_flagged, regions = _third_pass(lab, arr, cut, chosen, filter_by, min_region_size, images_per_block,
-                                               mask_path, k)
-    return SegmentationIssues(
-        is_issue, image_quality, n_flagged, regions.reset_index(drop=True), thresholds, confident, calibrated, joint,
-        noise_matrix_from_joint(joint), inverse_noise_matrix_from_joint(joint), counts,
-    )
+        return _lowest_cut(lab, arr, hist, n_remove, images_per_block, per_class=True)
+    if filter_by == "low_self_confidence":
+        return _lowest_cut(
+            lab, arr, hist.sum(axis=0, keepdims=True), np.array([n_off]), images_per_block, per_class=False
+        )
+    return None
 
 
 _N_BINS = 4096
@@ -380,8 +371,15 @@ def _lowest_cut(lab, arr, hist, n_remove, step, *, per_class: bool) -> tuple[np.
 
 
 def _third_pass(
-    lab: Any, arr: Any, cut: np.ndarray, chosen: Any, filter_by: str, min_region_size: int, images_per_block: Any,
-    mask_path: Any, k: int,
+    lab: Any,
+    arr: Any,
+    cut: np.ndarray,
+    chosen: Any,
+    filter_by: str,
+    min_region_size: int,
+    images_per_block: Any,
+    mask_path: Any,
+    k: int,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Flag pixels block by block; return the pixel mask, the flagged pixels per image and the regions table."""
     n = arr.shape[0]
@@ -409,8 +407,8 @@ def _third_pass(
         if filter_by != "low_self_confidence":
             flag &= ~given_is_predicted
         if min_region_size > 1:
-            _drop_small(flag, min_region_size)
-        tables.append(_regions(flag, y, pred, sc, b.start, k))
+            drop_small_regions(flag, min_region_size)
+        tables.append(regions_table(flag, y, pred, sc, b.start, k))
         is_issue[b] = flag
         n_flagged[b] = flag.reshape(flag.shape[0], -1).sum(axis=1)
     if isinstance(is_issue, np.memmap):

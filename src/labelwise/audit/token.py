@@ -41,13 +41,17 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
     if lengths is not None:
         return values, lengths
     if isinstance(values, np.ndarray) and values.dtype != object:
-        raise ShapeMismatchError(f"{name} must be a list with one array per sentence (or pass sentence_lengths=), got one array of shape {values.shape}")
+        raise ShapeMismatchError(
+            f"{name} must be a list with one array per sentence (or pass sentence_lengths=), got one array of shape {values.shape}"
+        )
     parts = list(values)
     if not parts:
         raise InvalidLabelsError(f"{name} must hold at least one sentence")
     lens = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
     if (lens == 0).any():
-        raise InvalidLabelsError(f"{name}: sentence {int(np.flatnonzero(lens == 0)[0])} is empty (every sentence needs at least one token)")
+        raise InvalidLabelsError(
+            f"{name}: sentence {int(np.flatnonzero(lens == 0)[0])} is empty (every sentence needs at least one token)"
+        )
     first = np.asarray(parts[0])
     if first.ndim == 1 and first.dtype.kind in "iu" and isinstance(parts[0], list):
         # Lists of ints: one pass through an iterator instead of one array per sentence.
@@ -58,7 +62,7 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
     if flat is None:
         return np.concatenate([np.asarray(p) for p in parts]), lens
     pos = 0
-    for p, n in zip(parts, lens):
+    for p, n in zip(parts, lens, strict=False):
         flat[pos : pos + n] = list(p)
         pos += n
     return flat, lens
@@ -121,7 +125,7 @@ class TokenIssues:
     def issues(self) -> list[tuple[int, int]]:
         """Flagged ``(sentence, token)`` pairs, worst first."""
         ranked = self.tokens.ranked_indices
-        return list(zip(self.sentence_index[ranked].tolist(), self.position[ranked].tolist()))
+        return list(zip(self.sentence_index[ranked].tolist(), self.position[ranked].tolist(), strict=False))
 
     @property
     def ranked_sentences(self) -> np.ndarray:
@@ -145,7 +149,9 @@ class TokenIssues:
             frame = frame.apply(lambda col: col.map(entity_type))
         elif by == "token":
             if self.words is None:
-                raise InvalidLabelsError("common_confusions(by='token') needs the words: pass tokens= to find_label_issues")
+                raise InvalidLabelsError(
+                    "common_confusions(by='token') needs the words: pass tokens= to find_label_issues"
+                )
             frame.insert(0, "token", self.words[flagged])
             keys = ["token", *keys]
         counts = frame.groupby(keys, sort=False).size().rename("count").reset_index()
@@ -260,17 +266,23 @@ def find_label_issues(
     return TokenIssues(result, lens, sentence_quality, words)
 
 
-def _flatten_inputs(labels: Any, probs: Any, sentence_lengths: Any, tokens: Any) -> tuple[Any, np.ndarray, np.ndarray, Any]:
+def _flatten_inputs(
+    labels: Any, probs: Any, sentence_lengths: Any, tokens: Any
+) -> tuple[Any, np.ndarray, np.ndarray, Any]:
     """Check the sentences and flatten them: (tags, probability rows, sentence lengths, words or None)."""
     given_lengths = None if sentence_lengths is None else np.asarray(sentence_lengths, dtype=np.int64)
     if given_lengths is not None and (given_lengths.ndim != 1 or (given_lengths <= 0).any()):
         bad = np.flatnonzero(given_lengths <= 0)
-        raise InvalidLabelsError(f"sentence_lengths must be positive; sentence {int(bad[0]) if bad.size else 0} has {given_lengths[bad[0]] if bad.size else given_lengths}")
+        raise InvalidLabelsError(
+            f"sentence_lengths must be positive; sentence {int(bad[0]) if bad.size else 0} has {given_lengths[bad[0]] if bad.size else given_lengths}"
+        )
     flat_labels, lens = flatten_sentences(labels, "labels", given_lengths)
     flat_probs, plens = flatten_sentences(probs, "probs", given_lengths)
     if lens.shape != plens.shape or (lens != plens).any():
         if lens.shape != plens.shape:
-            raise ShapeMismatchError(f"labels and probs must have the same number of sentences, got {lens.size} and {plens.size}")
+            raise ShapeMismatchError(
+                f"labels and probs must have the same number of sentences, got {lens.size} and {plens.size}"
+            )
         s = int(np.flatnonzero(lens != plens)[0])
         raise ShapeMismatchError(f"sentence {s} has {lens[s]} tags in labels but {plens[s]} rows in probs")
     arr = check_probs(flat_probs)

@@ -26,7 +26,9 @@ EF_CONSTRUCTION = 100
 EF_SEARCH = 64
 
 
-def approximate_knn(Z: np.ndarray, k: int, *, random_state: int = 0, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def approximate_knn(
+    Z: np.ndarray, k: int, *, random_state: int = 0, n_threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices and squared euclidean distances of (about) the ``k`` nearest other rows of ``Z``."""
     try:
         import hnswlib

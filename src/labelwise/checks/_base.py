@@ -87,11 +87,19 @@ _WORDS = {"graph": "features (or a graph)", "split": "a split", "missing": "raw 
 
 def summary_row(name: str, is_issue: np.ndarray, score: np.ndarray, **extra: Any) -> dict[str, Any]:
     """The summary row every check returns: issues found and the mean score."""
-    return {"check": name, "status": "ran", "n_issues": int(np.count_nonzero(is_issue)),
-            "score": float(np.mean(score)) if len(score) else float("nan"), "reason": "", **extra}
+    return {
+        "check": name,
+        "status": "ran",
+        "n_issues": int(np.count_nonzero(is_issue)),
+        "score": float(np.mean(score)) if len(score) else float("nan"),
+        "reason": "",
+        **extra,
+    }
 
 
 def columns(name: str, is_issue: np.ndarray, score: np.ndarray) -> dict[str, np.ndarray]:
     """``is_<name>_issue`` and ``<name>_score`` (clipped to [0, 1])."""
-    return {f"is_{name}_issue": np.asarray(is_issue, dtype=bool),
-            f"{name}_score": np.clip(np.asarray(score, dtype=np.float64), 0.0, 1.0)}
+    return {
+        f"is_{name}_issue": np.asarray(is_issue, dtype=bool),
+        f"{name}_score": np.clip(np.asarray(score, dtype=np.float64), 0.0, 1.0),
+    }

@@ -23,16 +23,21 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
     replaced by their column's median (0 for a column with no finite value).
     """
     if isinstance(features, pd.DataFrame):
-        bad = [c for c in features.columns if not (pd.api.types.is_numeric_dtype(features[c])
-                                                    or pd.api.types.is_bool_dtype(features[c]))]
+        bad = [
+            c
+            for c in features.columns
+            if not (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))
+        ]
         if bad:
             raise InvalidParameterError(
-                f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)")
+                f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
+            )
         features = features.to_numpy(dtype=np.float64, na_value=np.nan)
     X = np.asarray(features)
     if X.dtype.kind not in "fiub":
         raise InvalidParameterError(
-            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first")
+            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
+        )
     if X.ndim != 2:
         raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
     if X.shape[0] < 2 or X.shape[1] < 1:
@@ -48,7 +53,8 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
         if not impute:
             raise InvalidParameterError(
                 f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
-                f"(pass impute=True / --impute to fill them with column medians)")
+                f"(pass impute=True / --impute to fill them with column medians)"
+            )
         X = X.copy()
         for c in np.flatnonzero((~np.isfinite(X[rows])).any(axis=0)):
             col = X[:, c]
@@ -78,11 +84,15 @@ def check_labels_probs(labels: Any, probs: Any, classes: Any, n: int | None) -> 
         if probs_arr is not None:
             codes, class_values = encode_labels_for_probs(labels, probs_arr.shape[1], classes=classes)
             if len(codes) != probs_arr.shape[0]:
-                raise ShapeMismatchError(f"labels and probs must have the same length, got {len(codes)} and {probs_arr.shape[0]}")
+                raise ShapeMismatchError(
+                    f"labels and probs must have the same length, got {len(codes)} and {probs_arr.shape[0]}"
+                )
         else:
             codes, class_values = encode_labels(labels, classes=classes)
         if n is not None and len(codes) != n:
-            raise ShapeMismatchError(f"features and labels must have the same length, got {n} rows and {len(codes)} labels")
+            raise ShapeMismatchError(
+                f"features and labels must have the same length, got {n} rows and {len(codes)} labels"
+            )
     return codes, class_values, probs_arr
 
 
@@ -96,13 +106,15 @@ def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
     values = pd.unique(arr)
     if len(values) < 2:
         raise InvalidParameterError(
-            f"split must have at least 2 values (training and evaluation rows), got only {show(values[0])}")
+            f"split must have at least 2 values (training and evaluation rows), got only {show(values[0])}"
+        )
     if arr.dtype == bool:
         return arr
     is_train = arr == train_value
     if not is_train.any():
         raise InvalidParameterError(
-            f"split must contain the training value {show(train_value)} (train_value=), got values {[show(v) for v in values[:10]]}")
+            f"split must contain the training value {show(train_value)} (train_value=), got values {[show(v) for v in values[:10]]}"
+        )
     return np.asarray(is_train, dtype=bool)
 
 
@@ -115,7 +127,9 @@ def check_groups(groups: Any, n: int) -> np.ndarray | None:
         raise ShapeMismatchError(f"groups must have one value per row ({n}), got shape {arr.shape}")
     codes, _ = pd.factorize(arr, sort=True)
     if (codes < 0).any():
-        raise InvalidParameterError(f"groups must not contain missing values, row {int(np.flatnonzero(codes < 0)[0])} is missing")
+        raise InvalidParameterError(
+            f"groups must not contain missing values, row {int(np.flatnonzero(codes < 0)[0])} is missing"
+        )
     return codes.astype(np.int64)
 
 

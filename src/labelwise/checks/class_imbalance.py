@@ -20,16 +20,20 @@ THRESHOLD = 0.1
 
 def run(inputs: CheckInputs) -> CheckResult:
     """Flag the examples of rare classes."""
+    assert inputs.labels is not None and inputs.classes is not None  # guaranteed by ``requires``
     threshold = float(inputs.option("class_imbalance", "threshold", THRESHOLD))
     K = len(inputs.classes)
     share = np.bincount(inputs.labels, minlength=K) / inputs.n
     score = np.minimum(1.0, share * K)[inputs.labels]
     rare = share < threshold / K
     is_issue = rare[inputs.labels]
-    info = {"class_share": {str(c): float(s) for c, s in zip(inputs.classes, share)},
-            "rare_classes": [str(c) for c in inputs.classes[rare]]}
-    return CheckResult(columns("class_imbalance", is_issue, score),
-                       summary_row("class_imbalance", is_issue, score), info)
+    info = {
+        "class_share": {str(c): float(s) for c, s in zip(inputs.classes, share, strict=False)},
+        "rare_classes": [str(c) for c in inputs.classes[rare]],
+    }
+    return CheckResult(
+        columns("class_imbalance", is_issue, score), summary_row("class_imbalance", is_issue, score), info
+    )
 
 
 CHECK = Check("class_imbalance", requires=(("labels",),), run=run)

@@ -59,14 +59,14 @@ def knn_shapley(indices: np.ndarray, labels: np.ndarray, K: int, distances: np.n
 def run(inputs: CheckInputs) -> CheckResult:
     """Value every row; flag the rows with a negative value."""
     graph = inputs.graph
+    assert graph is not None and inputs.labels is not None  # guaranteed by ``requires``
     K = int(inputs.option("data_valuation", "k", max(1, graph.k // 2)))
     K = max(1, min(K, graph.k))
     value = knn_shapley(graph.indices, inputs.labels, K, graph.distances) / graph.k
     score = np.clip((1.0 + K * value) / 2.0, 0.0, 1.0)
     is_issue = value < 0
     info = {"shapley_k": K, "n_negative": int(is_issue.sum())}
-    return CheckResult(columns("data_valuation", is_issue, score),
-                       summary_row("data_valuation", is_issue, score), info)
+    return CheckResult(columns("data_valuation", is_issue, score), summary_row("data_valuation", is_issue, score), info)
 
 
 CHECK = Check("data_valuation", requires=(("labels", "graph"),), run=run)

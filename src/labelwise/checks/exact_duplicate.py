@@ -64,6 +64,7 @@ def sets_from_groups(groups: np.ndarray) -> list[list[int]]:
 def cached_groups(inputs: CheckInputs) -> np.ndarray:
     """Duplicate groups of the features, computed once per call of ``find_data_issues``."""
     if "exact_duplicate_groups" not in inputs.cache:
+        assert inputs.features is not None  # guaranteed by ``requires``
         inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
     return inputs.cache["exact_duplicate_groups"]
 
@@ -77,8 +78,9 @@ def run(inputs: CheckInputs) -> CheckResult:
     score[is_issue] = 1.0 / sizes[groups[is_issue]]
     sets = sets_from_groups(groups)
     info = {"n_sets": len(sets), "sets": sets[:MAX_SETS_IN_INFO]}
-    return CheckResult(columns("exact_duplicate", is_issue, score),
-                       summary_row("exact_duplicate", is_issue, score), info)
+    return CheckResult(
+        columns("exact_duplicate", is_issue, score), summary_row("exact_duplicate", is_issue, score), info
+    )
 
 
 CHECK = Check("exact_duplicate", requires=(("features",),), run=run)

@@ -85,11 +85,7 @@ def find_data_issues(
     DataIssues
     """
     names = _check_names(checks)
-    if metric not in METRICS:
-        raise InvalidParameterError(f"metric must be one of {list(METRICS)}, got {metric!r}")
-    if method not in METHODS:
-        raise InvalidParameterError(f"method must be one of {list(METHODS)}, got {method!r}")
-    k = check_positive_int("k", k)
+    k = _check_search(metric, method, k)
     X = missing = None
     if features is not None:
         X, missing = check_features(features, impute=impute)
@@ -97,9 +93,19 @@ def find_data_issues(
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
     if graph is not None:
         graph = check_graph(graph, n)
-    inputs = CheckInputs(n=n, features=X, missing=missing, labels=codes, classes=class_values, probs=probs_arr,
-                         graph=graph, is_train=check_split(split, n, train_value), groups=check_groups(groups, n),
-                         random_state=random_state, options=dict(check_options or {}))
+    inputs = CheckInputs(
+        n=n,
+        features=X,
+        missing=missing,
+        labels=codes,
+        classes=class_values,
+        probs=probs_arr,
+        graph=graph,
+        is_train=check_split(split, n, train_value),
+        groups=check_groups(groups, n),
+        random_state=random_state,
+        options=dict(check_options or {}),
+    )
     selected = [CHECKS[name] for name in names]
     if graph is None and X is not None and any(c.needs_graph(inputs) for c in selected):
         if k >= n:
@@ -109,14 +115,22 @@ def find_data_issues(
     return _run_checks(selected, inputs, n, graph)
 
 
+def _check_search(metric: str, method: str, k: int) -> int:
+    """Check the neighbour search's options; return ``k``."""
+    if metric not in METRICS:
+        raise InvalidParameterError(f"metric must be one of {list(METRICS)}, got {metric!r}")
+    if method not in METHODS:
+        raise InvalidParameterError(f"method must be one of {list(METHODS)}, got {method!r}")
+    return check_positive_int("k", k)
+
+
 def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGraph | None) -> DataIssues:
     """Run each selected check on the shared inputs, or record why it was skipped."""
     frames, rows, info = [], [], {}
     for check in selected:
         reason = check.skip_reason(inputs)
         if reason is not None:
-            rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan,
-                         "reason": reason})
+            rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
         result = check.run(inputs)
         frames.append(pd.DataFrame(result.columns))

@@ -120,8 +120,14 @@ class NeighborGraph:
         from ..io.atomic import atomic_write
 
         with atomic_write(path, "wb") as fh:
-            np.savez(fh, indices=self.indices, distances=self.distances, metric=np.array(self.metric),
-                     standardized=np.array(self.standardized), method=np.array(self.method))
+            np.savez(
+                fh,
+                indices=self.indices,
+                distances=self.distances,
+                metric=np.array(self.metric),
+                standardized=np.array(self.standardized),
+                method=np.array(self.method),
+            )
         return Path(path)
 
     @classmethod
@@ -129,10 +135,13 @@ class NeighborGraph:
         """Read a graph written by :meth:`save`."""
         try:
             with np.load(path, allow_pickle=False) as data:
-                return cls(indices=data["indices"].astype(np.int64, copy=False),
-                           distances=data["distances"].astype(np.float32, copy=False),
-                           metric=str(data["metric"]), standardized=bool(data["standardized"]),
-                           method=str(data["method"]))
+                return cls(
+                    indices=data["indices"].astype(np.int64, copy=False),
+                    distances=data["distances"].astype(np.float32, copy=False),
+                    metric=str(data["metric"]),
+                    standardized=bool(data["standardized"]),
+                    method=str(data["method"]),
+                )
         except FileNotFoundError:
             raise DataFileError(f"graph file {str(path)!r} does not exist") from None
         except (KeyError, ValueError, OSError) as exc:

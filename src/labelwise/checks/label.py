@@ -33,18 +33,19 @@ def neighbour_vote_probs(graph: NeighborGraph, labels: np.ndarray, n_classes: in
 def run(inputs: CheckInputs) -> CheckResult:
     """Flag label issues by confident learning on ``probs`` or on the neighbours' votes."""
     labels = inputs.labels
+    assert labels is not None and inputs.classes is not None  # guaranteed by ``requires``
     n_classes = len(inputs.classes)
     if inputs.probs is not None:
         probs, source = inputs.probs, "probs"
     else:
+        assert inputs.graph is not None  # the other alternative of ``requires``
         probs, source = neighbour_vote_probs(inputs.graph, labels, n_classes), "neighbour votes"
     inputs.cache["label_probs"] = probs
     result = find_label_issues(labels, probs, filter_by=inputs.option("label", "filter_by", "prune_by_noise_rate"))
     cols = columns("label", result.is_issue, result.label_quality)
     cols["given_label"] = inputs.classes[labels]
     cols["predicted_label"] = inputs.classes[result.suggested_codes]
-    info = {"probs_from": source, "noise_rate": result.noise_rate,
-            "noise_matrix": result.noise_matrix.tolist()}
+    info = {"probs_from": source, "noise_rate": result.noise_rate, "noise_matrix": result.noise_matrix.tolist()}
     return CheckResult(cols, summary_row("label", result.is_issue, result.label_quality), info)
 
 

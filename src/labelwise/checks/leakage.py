@@ -18,7 +18,8 @@ from .near_duplicate import THRESHOLD, radius
 
 def run(inputs: CheckInputs) -> CheckResult:
     """Flag evaluation rows duplicated (exactly or nearly) in training rows."""
-    is_train = inputs.is_train
+    is_train, graph = inputs.is_train, inputs.graph
+    assert is_train is not None and graph is not None  # guaranteed by ``requires``
     groups = cached_groups(inputs)
     has_train_twin = np.zeros(inputs.n, dtype=bool)
     dup = groups >= 0
@@ -26,7 +27,6 @@ def run(inputs: CheckInputs) -> CheckResult:
         train_groups = np.zeros(int(groups.max()) + 1, dtype=bool)
         train_groups[groups[dup & is_train]] = True
         has_train_twin[dup] = train_groups[groups[dup]]
-    graph = inputs.graph
     threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
     cutoff, median = radius(graph, threshold)
     train_nb = is_train[graph.indices]
@@ -35,10 +35,14 @@ def run(inputs: CheckInputs) -> CheckResult:
     score[has_train_twin] = 0.0
     is_issue = ~is_train & (has_train_twin | (d_train < cutoff))
     score[is_train] = 1.0
-    info = {"n_train": int(is_train.sum()), "n_eval": int((~is_train).sum()),
-            "n_exact": int((~is_train & has_train_twin).sum()), "radius": cutoff,
-            "rows": np.flatnonzero(is_issue)[:1000].tolist()}
+    info = {
+        "n_train": int(is_train.sum()),
+        "n_eval": int((~is_train).sum()),
+        "n_exact": int((~is_train & has_train_twin).sum()),
+        "radius": cutoff,
+        "rows": np.flatnonzero(is_issue)[:1000].tolist(),
+    }
     return CheckResult(columns("leakage", is_issue, score), summary_row("leakage", is_issue, score), info)
 
 
-CHECK = Check("leakage", requires=(("split", "graph"),), run=run)
+CHECK = Check("leakage", requires=(("split", "features", "graph"),), run=run)  # exact twins need the features

@@ -52,6 +52,7 @@ def run(inputs: CheckInputs) -> CheckResult:
     """Flag every row in a near-duplicate set."""
     threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
     graph = inputs.graph
+    assert graph is not None  # guaranteed by ``requires``
     cutoff, median = radius(graph, threshold)
     comp = near_duplicate_components(graph, cutoff)
     inputs.cache["near_duplicate_cutoff"] = (cutoff, median)
@@ -60,8 +61,13 @@ def run(inputs: CheckInputs) -> CheckResult:
     from .exact_duplicate import sets_from_groups
 
     sets = sets_from_groups(comp)
-    info = {"threshold": threshold, "median_nn_distance": median, "radius": cutoff,
-            "n_sets": len(sets), "sets": sets[:MAX_SETS_IN_INFO]}
+    info = {
+        "threshold": threshold,
+        "median_nn_distance": median,
+        "radius": cutoff,
+        "n_sets": len(sets),
+        "sets": sets[:MAX_SETS_IN_INFO],
+    }
     return CheckResult(columns("near_duplicate", is_issue, score), summary_row("near_duplicate", is_issue, score), info)
 
 

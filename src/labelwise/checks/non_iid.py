@@ -44,6 +44,7 @@ def ks_statistic(position: np.ndarray, indices: np.ndarray) -> float:
 def run(inputs: CheckInputs) -> CheckResult:
     """Permutation test of row order against the graph, and a per-row score."""
     graph = inputs.graph
+    assert graph is not None  # guaranteed by ``requires``
     n = graph.n
     n_perm = int(inputs.option("non_iid", "n_permutations", N_PERMUTATIONS))
     alpha = float(inputs.option("non_iid", "alpha", ALPHA))
@@ -56,8 +57,9 @@ def run(inputs: CheckInputs) -> CheckResult:
     score = np.minimum(1.0, mean_gap / ((n + 1) / 3.0))
     is_issue = (score < ROW_CUTOFF) if p_value < alpha else np.zeros(n, dtype=bool)
     info = {"statistic": observed, "p_value": p_value, "n_permutations": n_perm, "alpha": alpha}
-    return CheckResult(columns("non_iid", is_issue, score),
-                       summary_row("non_iid", is_issue, score, p_value=p_value), info)
+    return CheckResult(
+        columns("non_iid", is_issue, score), summary_row("non_iid", is_issue, score, p_value=p_value), info
+    )
 
 
 CHECK = Check("non_iid", requires=(("graph",),), run=run)

@@ -12,6 +12,7 @@ from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 def run(inputs: CheckInputs) -> CheckResult:
     """Score rows by the share of present values; flag the empty ones."""
+    assert inputs.missing is not None and inputs.features is not None  # guaranteed by ``requires``
     missing, d = inputs.missing, inputs.features.shape[1]
     score = 1.0 - missing / d
     is_issue = missing == d

@@ -48,6 +48,7 @@ def run(inputs: CheckInputs) -> CheckResult:
         is_issue = m > cutoff
         info = {"method": "knn distance ratio", "cutoff_ratio": float(cutoff)}
     else:
+        assert inputs.probs is not None  # guaranteed by ``requires``
         p = np.clip(inputs.probs, 1e-12, 1.0)
         entropy = -(p * np.log(p)).sum(axis=1) / np.log(p.shape[1])
         score = 1.0 - entropy

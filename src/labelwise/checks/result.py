@@ -46,7 +46,9 @@ class DataIssues:
         flags = [c for c in frame.columns if c.startswith("is_") and c.endswith("_issue")]
         frame.insert(0, "row", np.arange(len(frame)))
         frame["n_issue_types"] = frame[flags].sum(axis=1).astype(np.int64) if flags else 0
-        return frame.sort_values(["n_issue_types", "row"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        return frame.sort_values(["n_issue_types", "row"], ascending=[False, True], kind="stable").reset_index(
+            drop=True
+        )
 
     def summary_dict(self) -> dict[str, Any]:
         """JSON-ready: one section per check (its summary row and info), and the graph's settings."""
@@ -56,8 +58,12 @@ class DataIssues:
             fields = {k: _plain(v) for k, v in row.items() if k != "check"}
             out[name] = {**{k: v for k, v in fields.items() if v is not None}, "info": self.info.get(name, {})}
         if self.graph is not None:
-            out["graph"] = {"k": self.graph.k, "metric": self.graph.metric,
-                            "standardized": self.graph.standardized, "method": self.graph.method}
+            out["graph"] = {
+                "k": self.graph.k,
+                "metric": self.graph.metric,
+                "standardized": self.graph.standardized,
+                "method": self.graph.method,
+            }
         return out
 
 

@@ -61,18 +61,24 @@ def graph_dbscan(graph: NeighborGraph, min_cluster_size: int = 5) -> np.ndarray:
 
 def run(inputs: CheckInputs) -> CheckResult:
     """Flag rows of clusters (or given groups) whose mean label quality is low."""
+    labels, classes = inputs.labels, inputs.classes
+    assert labels is not None and classes is not None  # guaranteed by ``requires``
     threshold = float(inputs.option("underperforming_group", "threshold", THRESHOLD))
     if inputs.groups is not None:
         groups, source = inputs.groups, "user groups"
     else:
+        assert inputs.graph is not None  # without groups, ``requires`` guarantees the graph
         size = int(inputs.option("underperforming_group", "min_cluster_size", max(5, inputs.graph.k)))
         groups, source = graph_dbscan(inputs.graph, size), "graph DBSCAN"
     probs = inputs.cache.get("label_probs")
     if probs is None:
-        probs = inputs.probs if inputs.probs is not None else neighbour_vote_probs(
-            inputs.graph, inputs.labels, len(inputs.classes))
-    quality = probs[np.arange(inputs.n), inputs.labels]
-    chance = 1.0 / len(inputs.classes)
+        if inputs.probs is not None:
+            probs = inputs.probs
+        else:
+            assert inputs.graph is not None  # without probs, ``requires`` guarantees the graph
+            probs = neighbour_vote_probs(inputs.graph, labels, len(classes))
+    quality = probs[np.arange(inputs.n), labels]
+    chance = 1.0 / len(classes)
     overall = max(float(quality.mean()) - chance, 1e-12)
     member = groups >= 0
     score = np.ones(inputs.n)
@@ -86,10 +92,15 @@ def run(inputs: CheckInputs) -> CheckResult:
         weak = np.flatnonzero((group_score < threshold) & (sizes > 0))
         groups_info = [{"group": int(g), "size": int(sizes[g]), "score": float(group_score[g])} for g in weak]
     is_issue = score < threshold
-    info = {"groups_from": source, "n_groups": int(groups.max()) + 1 if member.any() else 0,
-            "weak_groups": groups_info, "group": groups.tolist() if inputs.n <= 10_000 else None}
-    return CheckResult(columns("underperforming_group", is_issue, score),
-                       summary_row("underperforming_group", is_issue, score), info)
+    info = {
+        "groups_from": source,
+        "n_groups": int(groups.max()) + 1 if member.any() else 0,
+        "weak_groups": groups_info,
+        "group": groups.tolist() if inputs.n <= 10_000 else None,
+    }
+    return CheckResult(
+        columns("underperforming_group", is_issue, score), summary_row("underperforming_group", is_issue, score), info
+    )
 
 
 CHECK = Check("underperforming_group", requires=(("labels", "graph"), ("labels", "groups", "probs")), run=run)

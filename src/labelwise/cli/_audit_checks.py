@@ -45,9 +45,18 @@ class DataChecksRun:
         if not self.checks:
             return frame
         k = min(self.k, len(frame) - 1)  # tiny tables: as many neighbours as there are other rows
-        found = find_data_issues(self.features, self.labels.to_numpy(), probs, checks=self.checks, k=k,
-                                 split=self.split, metric=self.metric, random_state=random_state, impute=True,
-                                 classes=result.classes)
+        found = find_data_issues(
+            self.features,
+            self.labels.to_numpy(),
+            probs,
+            checks=self.checks,
+            k=k,
+            split=self.split,
+            metric=self.metric,
+            random_state=random_state,
+            impute=True,
+            classes=result.classes,
+        )
         sections = found.summary_dict()
         sections["features_from"] = self.features_from
         summary["data_checks"] = sections
@@ -84,13 +93,21 @@ def _load_features(path: Path, n_rows: int) -> np.ndarray:
     except (ValueError, OSError) as exc:
         raise DataFileError(f"--features file {str(path)!r} is not a readable .npy array: {exc}") from None
     if X.ndim != 2 or X.shape[0] != n_rows:
-        raise ShapeMismatchError(f"--features must have shape (n_rows, d) = ({n_rows}, d) to match the data, got {X.shape}")
+        raise ShapeMismatchError(
+            f"--features must have shape (n_rows, d) = ({n_rows}, d) to match the data, got {X.shape}"
+        )
     return X
 
 
 def prepare_data_checks(
-    frame: pd.DataFrame, label: str | None, *, features_path: Path | None, split_column: str | None,
-    checks: str | None, k: int, metric: str,
+    frame: pd.DataFrame,
+    label: str | None,
+    *,
+    features_path: Path | None,
+    split_column: str | None,
+    checks: str | None,
+    k: int,
+    metric: str,
 ) -> tuple[pd.DataFrame, DataChecksRun]:
     """Parse the options; return the frame for the model (without the split column) and the run."""
     names = split_csv_option(checks) if checks is not None else list(CHECKS)
@@ -101,7 +118,9 @@ def prepare_data_checks(
     split = None
     if split_column is not None:
         if split_column not in frame.columns:
-            raise MissingColumnError(f"--split-column {split_column!r} is not in the data; columns are {list(frame.columns)}")
+            raise MissingColumnError(
+                f"--split-column {split_column!r} is not in the data; columns are {list(frame.columns)}"
+            )
         split = frame[split_column].to_numpy()
         frame = frame.drop(columns=[split_column])
     labels = frame[label] if label in frame.columns else pd.Series(dtype=object)
@@ -111,6 +130,7 @@ def prepare_data_checks(
             features, source = _load_features(Path(features_path), len(frame)), str(features_path)
         else:
             features, source = table_features(frame.drop(columns=[label])) if label in frame else None, "table columns"
-    run = DataChecksRun(features=features, labels=labels, split=split, checks=names, k=k, metric=metric,
-                        features_from=source)
+    run = DataChecksRun(
+        features=features, labels=labels, split=split, checks=names, k=k, metric=metric, features_from=source
+    )
     return frame, run

@@ -21,13 +21,18 @@ CONTINUOUS_MIN_DISTINCT = 20
 
 def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
     """The ``--model`` option: ``auto`` (default) or one family."""
-    return click.option("--model", type=click.Choice(list(MODEL_CHOICES)), default="auto", show_default=True, help=help_text)
+    return click.option(
+        "--model", type=click.Choice(list(MODEL_CHOICES)), default="auto", show_default=True, help=help_text
+    )
 
 
 def time_budget_option():
     """The ``--time-budget`` option (seconds for ``--model auto``)."""
     return click.option(
-        "--time-budget", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIME_BUDGET, show_default=True,
+        "--time-budget",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIME_BUDGET,
+        show_default=True,
         help="Seconds --model auto may spend comparing models (the logistic fallback always finishes).",
     )
 
@@ -48,8 +53,14 @@ def check_label_not_continuous(labels: pd.Series, label: str) -> None:
 
 
 def audit_probabilities(
-    features: pd.DataFrame, labels: Any, *, model: str, cv: int, time_budget: float,
-    random_state: int, n_jobs: int | None,
+    features: pd.DataFrame,
+    labels: Any,
+    *,
+    model: str,
+    cv: int,
+    time_budget: float,
+    random_state: int,
+    n_jobs: int | None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Out-of-fold probabilities for the audit and what to write about them in summary.json.
 
@@ -65,8 +76,9 @@ def audit_probabilities(
     return probs, {"column_roles": roles.to_dict(), "notices": roles.notices}
 
 
-def chosen_estimator(features: pd.DataFrame, labels: Any, *, model: str, cv: int, time_budget: float,
-                     random_state: int) -> tuple[Any, dict[str, Any]]:
+def chosen_estimator(
+    features: pd.DataFrame, labels: Any, *, model: str, cv: int, time_budget: float, random_state: int
+) -> tuple[Any, dict[str, Any]]:
     """The unfitted pipeline for ``labelwise train`` / ``pseudolabel`` (``auto``: the chooser's best family).
 
     With ``auto``, folds are lowered to the smallest class's size; below 2 examples in a class
@@ -90,7 +102,10 @@ def chosen_estimator(features: pd.DataFrame, labels: Any, *, model: str, cv: int
         return default_model(features, model=family, random_state=random_state, roles=roles), info
     choice = choose_model(features, labels, cv=min(cv, smallest), time_budget=time_budget, random_state=random_state)
     best = choice.estimator.named_steps["classifier"]
-    info = {"column_roles": choice.roles.to_dict(), "model_choice": choice.to_dict() | {"estimator": type(best).__name__}}
+    info = {
+        "column_roles": choice.roles.to_dict(),
+        "model_choice": choice.to_dict() | {"estimator": type(best).__name__},
+    }
     return choice.estimator, info
 
 
@@ -102,7 +117,10 @@ def print_model_info(info: dict[str, Any]) -> None:
         by_role: dict[str, list[str]] = {}
         for name, r in roles.items():
             by_role.setdefault(r["role"], []).append(str(name))
-        parts = [f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" for role, names in by_role.items()]
+        parts = [
+            f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
+            for role, names in by_role.items()
+        ]
         con.print(f"column roles: {'; '.join(parts)}")
     choice = info.get("model_choice")
     notices = list(info.get("notices", [])) + (list(choice["notices"]) if choice else [])
@@ -110,8 +128,14 @@ def print_model_info(info: dict[str, Any]) -> None:
         con.print(f"notice: {notice}")
     if choice:
         rows = [
-            {"model": c["name"], "log loss": _num(c["log_loss"]), "calibrated": _num(c["calibrated_log_loss"]),
-             "accuracy": _num(c["accuracy"]), "seconds": c["seconds"], "skipped": c["skipped"] or ""}
+            {
+                "model": c["name"],
+                "log loss": _num(c["log_loss"]),
+                "calibrated": _num(c["calibrated_log_loss"]),
+                "accuracy": _num(c["accuracy"]),
+                "seconds": c["seconds"],
+                "skipped": c["skipped"] or "",
+            }
             for c in choice["candidates"]
         ]
         print_frame(pd.DataFrame(rows), title="Models compared (out-of-fold, same folds)")

@@ -42,7 +42,9 @@ def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:
     return frame[label]
 
 
-def _multilabel(data: Path, label: str | None, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str, pd.DataFrame]]:
+def _multilabel(
+    data: Path, label: str | None, probs_path: Path | None, **_: Any
+) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
 
     tags = _column(read_table(data), label)
@@ -65,8 +67,13 @@ def _token(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str
     if isinstance(probs, np.ndarray):
         lengths = [len(s) for s in corpus.tags]
         flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
-        result = token.find_label_issues(flat, probs, sentence_lengths=lengths, tokens=np.concatenate(
-            [np.asarray(s, dtype=object) for s in corpus.tokens]), classes=classes)
+        result = token.find_label_issues(
+            flat,
+            probs,
+            sentence_lengths=lengths,
+            tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
+            classes=classes,
+        )
     else:
         result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
     return result, {"sentences.csv": result.sentence_frame()}
@@ -83,7 +90,9 @@ def _segmentation(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, d
     return result, {"regions.csv": regions}
 
 
-def _regression(data: Path, label: str | None, predictions_path: Path | None, random_state: int, **_: Any) -> tuple[Any, dict]:
+def _regression(
+    data: Path, label: str | None, predictions_path: Path | None, random_state: int, **_: Any
+) -> tuple[Any, dict]:
     from ..audit import regression
 
     frame = read_table(data)
@@ -107,8 +116,14 @@ def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any
     sizes = [None if np.isinf(w) else (w, h) for w, h in coco.image_sizes]
     result = detection.find_label_issues(coco.labels, preds, image_sizes=_sizes_or_none(sizes))
     order = np.argsort(result.image_quality, kind="stable")
-    images = pd.DataFrame({"image": order, "image_id": [coco.image_ids[i] for i in order],
-                           "image_quality": result.image_quality[order], "is_issue": result.is_image_issue[order]})
+    images = pd.DataFrame(
+        {
+            "image": order,
+            "image_id": [coco.image_ids[i] for i in order],
+            "image_quality": result.image_quality[order],
+            "is_issue": result.is_image_issue[order],
+        }
+    )
     return result, {"images.csv": images}
 
 
@@ -116,23 +131,44 @@ def _sizes_or_none(sizes: list) -> list | None:
     return None if any(s is None for s in sizes) else sizes
 
 
-RUNNERS: dict[str, Callable[..., tuple[Any, dict]]] = {"multilabel": _multilabel, "token": _token, "segmentation": _segmentation, "regression": _regression, "detection": _detection}
+RUNNERS: dict[str, Callable[..., tuple[Any, dict]]] = {
+    "multilabel": _multilabel,
+    "token": _token,
+    "segmentation": _segmentation,
+    "regression": _regression,
+    "detection": _detection,
+}
 
 
 def run_task_audit(
-    task: str, data: Path | None, *, label: str | None, probs_path: Path | None, predictions_path: Path | None,
-    out: Path, random_state: int, top: int,
+    task: str,
+    data: Path | None,
+    *,
+    label: str | None,
+    probs_path: Path | None,
+    predictions_path: Path | None,
+    out: Path,
+    random_state: int,
+    top: int,
 ) -> None:
     """Audit DATA for ``task`` and write the outputs to ``out``."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
     result, extra = RUNNERS[task](
-        data=Path(data), label=label, probs_path=probs_path, predictions_path=predictions_path, random_state=random_state
+        data=Path(data),
+        label=label,
+        probs_path=probs_path,
+        predictions_path=predictions_path,
+        random_state=random_state,
     )
     summary = result.summary()
-    summary["settings"] = {"task": task, "data": str(Path(data).resolve()), "label": label,
-                           "probs": str(probs_path) if probs_path else None,
-                           "predictions": str(predictions_path) if predictions_path else None}
+    summary["settings"] = {
+        "task": task,
+        "data": str(Path(data).resolve()),
+        "label": label,
+        "probs": str(probs_path) if probs_path else None,
+        "predictions": str(predictions_path) if predictions_path else None,
+    }
     frame = result.to_frame()
     out = Path(out)
     write_csv(frame, out / "issues.csv")

@@ -75,8 +75,12 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
 
     rows = chunk_rows or max(1, (64 << 20) // max(1, mm.itemsize * (mm.shape[1] if mm.ndim > 1 else 1)))
     bounds = [(s, min(s + rows, mm.shape[0])) for s in range(0, mm.shape[0], rows)]
-    pieces = [da.from_delayed(dask.delayed(_npy_rows)(str(path.resolve()), a, b), shape=(b - a, *mm.shape[1:]),
-                              dtype=mm.dtype) for a, b in bounds]
+    pieces = [
+        da.from_delayed(
+            dask.delayed(_npy_rows)(str(path.resolve()), a, b), shape=(b - a, *mm.shape[1:]), dtype=mm.dtype
+        )
+        for a, b in bounds
+    ]
     return da.concatenate(pieces, axis=0)
 
 
@@ -124,17 +128,31 @@ def write_issues(result: Any, out: Path) -> Path:
         result.to_parquet(str(tmp))
     else:
         tmp.mkdir()
-        frame = pd.DataFrame({"row": np.arange(result.n_examples), "given_label": result.given_label,
-                              "suggested_label": result.suggested_label, "label_quality": result.label_quality,
-                              "is_issue": result.is_issue})
+        frame = pd.DataFrame(
+            {
+                "row": np.arange(result.n_examples),
+                "given_label": result.given_label,
+                "suggested_label": result.suggested_label,
+                "label_quality": result.label_quality,
+                "is_issue": result.is_issue,
+            }
+        )
         frame.to_parquet(tmp / "part.0.parquet", index=False)
     _replace_dir(tmp, target)
     return target
 
 
 def audit_at_scale(
-    data: Path | None, label: str | None, probs_path: Path | None, labels_path: Path | None, *,
-    spec: str | None, chunk_rows: int | None, out: Path, filter_by: str, rank_by: str,
+    data: Path | None,
+    label: str | None,
+    probs_path: Path | None,
+    labels_path: Path | None,
+    *,
+    spec: str | None,
+    chunk_rows: int | None,
+    out: Path,
+    filter_by: str,
+    rank_by: str,
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
@@ -152,8 +170,14 @@ def audit_at_scale(
         result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows)
         path = write_issues(result, Path(out))
     summary = result.summary()
-    summary["settings"] = {"probs": str(probs_path), "labels": str(labels_path or data), "scheduler": spec or "threads",
-                           "chunk_rows": chunk_rows, "filter_by": filter_by, "rank_by": rank_by}
+    summary["settings"] = {
+        "probs": str(probs_path),
+        "labels": str(labels_path or data),
+        "scheduler": spec or "threads",
+        "chunk_rows": chunk_rows,
+        "filter_by": filter_by,
+        "rank_by": rank_by,
+    }
     write_json(summary, Path(out) / "summary.json")
     from ._common import console
 
@@ -185,13 +209,21 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     write_csv(labels, Path(out) / "labels.csv")
     skill = est.annotator_skill_
     write_csv(pd.DataFrame({"annotator": skill.index, "skill": skill.to_numpy()}), Path(out) / "annotators.csv")
-    summary = {"method": type(est).__name__, "iterations": int(est.n_iter_), "converged": bool(est.converged_),
-               "n_items": int(est.n_items_), "n_answers": int(est.n_answers_), "n_annotators": int(est.n_annotators_),
-               "loss_history": [float(v) for v in est.loss_history_],
-               "settings": {"path": str(path), "scheduler": spec or "threads"}}
+    summary = {
+        "method": type(est).__name__,
+        "iterations": int(est.n_iter_),
+        "converged": bool(est.converged_),
+        "n_items": int(est.n_items_),
+        "n_answers": int(est.n_answers_),
+        "n_annotators": int(est.n_annotators_),
+        "loss_history": [float(v) for v in est.loss_history_],
+        "settings": {"path": str(path), "scheduler": spec or "threads"},
+    }
     write_json(summary, Path(out) / "summary.json")
     from ._common import console
 
-    console().print(f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
-                    f"{summary['iterations']} iterations); wrote {Path(out) / 'labels.csv'}")
+    console().print(
+        f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
+        f"{summary['iterations']} iterations); wrote {Path(out) / 'labels.csv'}"
+    )
     return summary

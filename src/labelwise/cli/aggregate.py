@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate import METHODS
-from ..aggregate.agreement import agreement, annotator_agreement, item_agreement
+from ..aggregate.agreement import agreement
 from ..aggregate.simulate import simulate_annotators
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
-from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
+from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._common import console, print_frame, split_csv_option
 from ._scale import aggregate_at_scale
 
@@ -61,114 +61,6 @@ def _load_probs(path: Path) -> Any:
             f"found {[str(c) for c in table.columns]}"
         )
     return table.set_index("item")
-
-
-def _as_key(values: Any) -> pd.Index:
-    """Ids compared as text, so 7 (from a CSV), 7.0 (a CSV column with gaps) and "7" are one id."""
-    series = pd.Series(values)
-    if series.dtype.kind == "f" and np.all(np.mod(series.to_numpy(), 1) == 0):
-        series = series.astype(np.int64)
-    return pd.Index(series.astype(str).to_numpy())
-
-
-def _gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
-    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
-    gold = read_table(path)
-    if {"item", "label"} <= set(gold.columns):
-        gold = gold[["item", "label"]]
-    elif gold.shape[1] == 2:
-        gold = gold.set_axis(["item", "label"], axis=1)
-    else:
-        raise MissingColumnError(
-            f"--gold file {str(path)!r} must have columns item and label (or exactly two columns); "
-            f"found {[str(c) for c in gold.columns]}"
-        )
-    gold = gold.dropna()
-    gold_label = pd.Series(_as_key(gold["label"]).to_numpy(), index=_as_key(gold["item"]))
-    gold_label = gold_label[~gold_label.index.duplicated(keep="last")]
-    ours = pd.Series(_as_key(labels).to_numpy(), index=_as_key(labels.index))
-    common = gold_label.index.intersection(ours.index)
-    if len(common) == 0:
-        raise AnnotationError(
-            f"--gold file {str(path)!r} shares no item with the answers ({len(gold_label)} gold items, e.g. "
-            f"{list(gold_label.index[:3])}; answer items e.g. {list(ours.index[:3])})"
-        )
-    hits = (ours.loc[common].to_numpy() == gold_label.loc[common].to_numpy())
-    return {
-        "file": str(path),
-        "n_gold": int(len(gold_label)),
-        "n_matched": int(len(common)),
-        "accuracy": float(hits.mean()),
-    }
-
-
-# ------------------------------------------------------------------------------------ outputs
-
-
-def _finite(value: Any) -> Any:
-    """NaN/inf -> None, for JSON."""
-    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def labels_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
-    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality]."""
-    probas = est.probas_
-    labels = est.labels_
-    codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
-    values = probas.to_numpy()
-    frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
-    frame["confidence"] = values[np.arange(len(codes)), codes]
-    for j, cls in enumerate(probas.columns):
-        frame[f"prob_{cls}"] = values[:, j]
-    frame["n_answers"] = est.n_answers_per_item_.to_numpy()
-    frame["agreement"] = item_agreement(answers, labels).reindex(labels.index).to_numpy()
-    quality = getattr(est, "item_quality_", None)
-    if isinstance(quality, pd.Series):
-        frame["quality"] = quality.reindex(labels.index).to_numpy()
-    return frame
-
-
-def annotators_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
-    """``annotators.csv``: annotator, answers, accuracy (estimated), agreement (with consensus)."""
-    agree = annotator_agreement(answers, est.labels_)
-    skill = est.annotator_skill_.reindex(agree.index)
-    return pd.DataFrame(
-        {
-            "annotator": agree.index.to_numpy(),
-            "answers": agree["answers"].to_numpy(),
-            "accuracy": skill.to_numpy(),
-            "agreement": agree["agreement"].to_numpy(),
-        }
-    )
-
-
-def annotators_json(est: Any, method: str, table: pd.DataFrame) -> dict[str, Any]:
-    """Per-annotator statistics, with the confusion matrix for methods that estimate one."""
-    confusion = getattr(est, "annotator_confusion_", None)
-    order = getattr(est, "annotators_", None)
-    matrices: dict[str, Any] = {}
-    if confusion is not None and order is not None:
-        matrices = {str(a): np.asarray(confusion[j]).tolist() for j, a in enumerate(order)}
-    records = []
-    for row in table.itertuples(index=False):  # one record per annotator, for the JSON file only
-        record = {
-            "annotator": _finite(row.annotator),
-            "answers": int(row.answers),
-            "accuracy": _finite(float(row.accuracy)),
-            "agreement": _finite(float(row.agreement)),
-        }
-        if matrices:
-            record["confusion"] = matrices.get(str(row.annotator))
-        records.append(record)
-    return {
-        "method": method,
-        "classes": [_finite(c) for c in est.classes_],
-        "confusion_matrices": bool(matrices),
-        "confusion_layout": "rows = true class, columns = given label, rows sum to 1" if matrices else None,
-        "annotators": records,
-    }
 
 
 #: Parameters every method shares: they have their own command-line options, not ``--param``.
@@ -230,7 +122,9 @@ def write_outputs(
     write_csv(lab, out / "labels.csv")
     write_csv(ann, out / "annotators.csv")
     write_json(annotators_json(est, method, ann), out / "annotators.json")
-    write_json({k: _finite(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}, out / "summary.json")
+    write_json(
+        {k: finite(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}, out / "summary.json"
+    )
     return lab, ann
 
 
@@ -268,7 +162,11 @@ def run_demo(
 
     target = load_digits().target.astype(np.int64)
     sim = simulate_annotators(
-        target[:n_items], n_annotators=20, answers_per_item=3, accuracy=(0.3, 0.9), errors="confusion",
+        target[:n_items],
+        n_annotators=20,
+        answers_per_item=3,
+        accuracy=(0.3, 0.9),
+        errors="confusion",
         random_state=random_state,
     )
     write_csv(sim.answers, out / "answers.csv")
@@ -288,7 +186,9 @@ def run_demo(
                 "method": name,
                 "accuracy": float((est.labels_.reindex(truth.index) == truth).mean()),
                 "skill_mae": float(np.nanmean(np.abs(est_acc - true_acc.to_numpy()))),
-                "skill_corr": float(np.corrcoef(est_acc, true_acc.to_numpy())[0, 1]) if np.nanstd(est_acc) > 0 else float("nan"),
+                "skill_corr": float(np.corrcoef(est_acc, true_acc.to_numpy())[0, 1])
+                if np.nanstd(est_acc) > 0
+                else float("nan"),
                 "seconds": seconds,
             }
         )
@@ -302,7 +202,14 @@ def run_demo(
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="auto", show_default=True, help="Export format of PATH.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="auto",
+    show_default=True,
+    help="Export format of PATH.",
+)
 @click.option(
     "--method",
     type=click.Choice(list(METHODS)),
@@ -317,23 +224,75 @@ def run_demo(
     help="A method-specific parameter, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
 )
 @click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
-@click.option("--probs", "probs_path", type=click.Path(path_type=Path), help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class.")
+@click.option(
+    "--probs",
+    "probs_path",
+    type=click.Path(path_type=Path),
+    help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class.",
+)
 @click.option("--unsure", default=None, help="Label value that means 'unsure' (e.g. -1 or uncertain).")
-@click.option("--unsure-policy", type=click.Choice(list(POLICIES)), default="ignore", show_default=True, help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.")
-@click.option("--duplicates", type=click.Choice(["keep", "last"]), default="keep", show_default=True, help="Several answers of one annotator on one item: keep all, or the last.")
-@click.option("--labels", "declared", default=None, help="Declared label set, comma-separated (an answer outside it is an error).")
+@click.option(
+    "--unsure-policy",
+    type=click.Choice(list(POLICIES)),
+    default="ignore",
+    show_default=True,
+    help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.",
+)
+@click.option(
+    "--duplicates",
+    type=click.Choice(["keep", "last"]),
+    default="keep",
+    show_default=True,
+    help="Several answers of one annotator on one item: keep all, or the last.",
+)
+@click.option(
+    "--labels", "declared", default=None, help="Declared label set, comma-separated (an answer outside it is an error)."
+)
 @click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-agg"), show_default=True, help="Output folder.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("labelwise-agg"), show_default=True, help="Output folder."
+)
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
-@click.option("--demo", is_flag=True, help="Simulate 20 annotators of known skill over scikit-learn digits and compare every method.")
-@click.option("--demo-items", type=click.IntRange(min=50, max=1797), default=1797, show_default=True, help="Digits used by --demo.")
-@click.option("--scheduler", default=None, help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Simulate 20 annotators of known skill over scikit-learn digits and compare every method.",
+)
+@click.option(
+    "--demo-items",
+    type=click.IntRange(min=50, max=1797),
+    default=1797,
+    show_default=True,
+    help="Digits used by --demo.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).",
+)
 def aggregate(
-    path, fmt, method, params, gold, probs_path, unsure, unsure_policy, duplicates, declared, item_column,
-    annotator_column, label_column, out, random_state, top, demo, demo_items, scheduler=None,
+    path,
+    fmt,
+    method,
+    params,
+    gold,
+    probs_path,
+    unsure,
+    unsure_policy,
+    duplicates,
+    declared,
+    item_column,
+    annotator_column,
+    label_column,
+    out,
+    random_state,
+    top,
+    demo,
+    demo_items,
+    scheduler=None,
 ):
     """Turn several annotators' answers in PATH into one label per item.
 
@@ -346,15 +305,31 @@ def aggregate(
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
     demo_table = None
-    if not demo and aggregate_at_scale(path, build_method(method, duplicates=duplicates, labels=None, random_state=random_state), spec=scheduler, out=out) is not None:
+    if (
+        not demo
+        and aggregate_at_scale(
+            path,
+            build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
+            spec=scheduler,
+            out=out,
+        )
+        is not None
+    ):
         return
     if demo:
         if path is not None:
             raise InvalidParameterError("--demo simulates its own answers; do not pass PATH with --demo")
         sim, demo_table, _, probs = run_demo(out, method, random_state, duplicates, demo_items)
         answers = sim.answers
-        read_info = {"format": "simulated", "source": str(out / "answers.csv"), "n_records": len(answers),
-                     "n_answers": len(answers), "n_cancelled": 0, "n_dropped": 0, "dropped": {}}
+        read_info = {
+            "format": "simulated",
+            "source": str(out / "answers.csv"),
+            "n_records": len(answers),
+            "n_answers": len(answers),
+            "n_cancelled": 0,
+            "n_dropped": 0,
+            "dropped": {},
+        }
         gold = out / "gold.csv"
         if method != PROBS_METHOD:
             probs = None
@@ -395,16 +370,20 @@ def aggregate(
         "n_answers": int(est.n_answers_),
         "n_annotators": int(est.n_annotators_),
         "n_classes": len(est.classes_),
-        "classes": [_finite(c) for c in est.classes_],
-        "krippendorff_alpha": _finite(agree.krippendorff_alpha),
-        "fleiss_kappa": _finite(agree.fleiss_kappa),
+        "classes": [finite(c) for c in est.classes_],
+        "krippendorff_alpha": finite(agree.krippendorff_alpha),
+        "fleiss_kappa": finite(agree.fleiss_kappa),
         "n_single_answer_items": int((est.n_answers_per_item_ < 2).sum()),
-        "duplicates": {"policy": duplicates, "n_duplicates": int(est.n_duplicates_), "n_dropped": int(est.n_duplicates_dropped_)},
+        "duplicates": {
+            "policy": duplicates,
+            "n_duplicates": int(est.n_duplicates_),
+            "n_dropped": int(est.n_duplicates_dropped_),
+        },
         "read": read_info,
         "n_cancelled": int(read_info["n_cancelled"]),
         "n_dropped": int(read_info["n_dropped"]),
         "unsure": unsure_info,
-        "gold": _gold_accuracy(Path(gold), est.labels_) if gold is not None else None,
+        "gold": gold_accuracy(Path(gold), est.labels_) if gold is not None else None,
         "settings": {
             "path": str(path) if path is not None else None,
             "format": fmt,
@@ -449,7 +428,11 @@ def aggregate(
             "(the share of their simulated answers that are correct)"
         )
     if top:
-        print_frame(ann.sort_values("accuracy", kind="stable").head(top), title="Annotators (lowest estimated accuracy first)")
+        print_frame(
+            ann.sort_values("accuracy", kind="stable").head(top), title="Annotators (lowest estimated accuracy first)"
+        )
         cols = ["item", "label", "confidence", "n_answers", "agreement"]
         print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
-    con.print(f"wrote {out / 'labels.csv'}, {out / 'annotators.csv'}, {out / 'annotators.json'}, {out / 'summary.json'}")
+    con.print(
+        f"wrote {out / 'labels.csv'}, {out / 'annotators.csv'}, {out / 'annotators.json'}, {out / 'summary.json'}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import click
@@ -19,7 +20,13 @@ from ..errors import (
 )
 from ..io import read_table, write_csv, write_json, write_npy
 from ._audit_checks import prepare_data_checks
-from ._audit_model import audit_probabilities, check_label_not_continuous, model_option, print_model_info, time_budget_option
+from ._audit_model import (
+    audit_probabilities,
+    check_label_not_continuous,
+    model_option,
+    print_model_info,
+    time_budget_option,
+)
 from ._common import console, print_frame, split_label
 from ._scale import audit_at_scale
 
@@ -61,7 +68,9 @@ def run_audit(
         if probs.shape[1] != len(classes):
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
-        probs, info = audit_probabilities(features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs)
+        probs, info = audit_probabilities(
+            features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
+        )
         (model_info if model_info is not None else {}).update(info)
     result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
     return result, probs
@@ -70,8 +79,15 @@ def run_audit(
 @click.command()
 @click.argument("data", required=False, type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
-@click.option("--probs", "probs_path", type=click.Path(path_type=Path), help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-out"), show_default=True, help="Output folder.")
+@click.option(
+    "--probs",
+    "probs_path",
+    type=click.Path(path_type=Path),
+    help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("labelwise-out"), show_default=True, help="Output folder."
+)
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
@@ -82,102 +98,201 @@ def run_audit(
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
 @click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
-@click.option("--task", type=click.Choice(["classification", "multilabel", "token", "segmentation", "regression", "detection"]), default="classification", show_default=True, help="Label shape (see docs/tasks.md).")
-@click.option("--predictions", "predictions_path", type=click.Path(path_type=Path), help="--task regression: out-of-fold predictions (.npy); --task detection: COCO results JSON.")
+@click.option(
+    "--task",
+    type=click.Choice(["classification", "multilabel", "token", "segmentation", "regression", "detection"]),
+    default="classification",
+    show_default=True,
+    help="Label shape (see docs/tasks.md).",
+)
+@click.option(
+    "--predictions",
+    "predictions_path",
+    type=click.Path(path_type=Path),
+    help="--task regression: out-of-fold predictions (.npy); --task detection: COCO results JSON.",
+)
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
-@click.option("--noise-rate", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share of labels flipped in --demo.")
-@click.option("--labels", "labels_path", type=click.Path(path_type=Path), default=None, help="Labels file (.npy, or a table/Parquet directory with --label) for --probs when there is no DATA table.")
-@click.option("--scheduler", default=None, help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.")
-@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs.")
-@click.option("--features", "features_path", type=click.Path(path_type=Path), default=None, help="Run the data checks on these embeddings (.npy, n x d) instead of the table's columns.")
-@click.option("--split-column", default=None, help="Column saying train/test per row: the leakage check flags test rows duplicated in 'train' rows (not used as a feature).")
-@click.option("--checks", default=None, help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.")
-@click.option("--k", "n_neighbors", type=click.IntRange(min=1), default=10, show_default=True, help="Neighbours per row for the data checks.")
-@click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True, help="Distance of the data checks' neighbour graph.")
-def audit(data, label, probs_path, out, cv, filter_by, rank_by, model, time_budget, random_state, n_jobs, top, image_column,
-          report, task, predictions_path, demo, noise_rate, labels_path, scheduler, chunk_rows, features_path, split_column,
-          checks, n_neighbors, metric):
+@click.option(
+    "--noise-rate",
+    type=click.FloatRange(0, 0.9),
+    default=0.1,
+    show_default=True,
+    help="Share of labels flipped in --demo.",
+)
+@click.option(
+    "--labels",
+    "labels_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Labels file (.npy, or a table/Parquet directory with --label) for --probs when there is no DATA table.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.",
+)
+@click.option(
+    "--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs."
+)
+@click.option(
+    "--features",
+    "features_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run the data checks on these embeddings (.npy, n x d) instead of the table's columns.",
+)
+@click.option(
+    "--split-column",
+    default=None,
+    help="Column saying train/test per row: the leakage check flags test rows duplicated in 'train' rows (not used as a feature).",
+)
+@click.option(
+    "--checks",
+    default=None,
+    help="Comma list of checks to run (default: all that apply); 'label' alone = label issues only.",
+)
+@click.option(
+    "--k",
+    "n_neighbors",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Neighbours per row for the data checks.",
+)
+@click.option(
+    "--metric",
+    type=click.Choice(["euclidean", "cosine"]),
+    default="euclidean",
+    show_default=True,
+    help="Distance of the data checks' neighbour graph.",
+)
+def audit(**options: Any) -> None:
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
     estimates, settings) and probs.npy (the out-of-fold probabilities) to --out.
     """
-    out = Path(out)
-    if task != "classification":
+    o = SimpleNamespace(**options)
+    o.out = Path(o.out)
+    if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
-        return run_task_audit(task, data, label=label, probs_path=probs_path, predictions_path=predictions_path, out=out, random_state=random_state, top=top)
-    if not demo and audit_at_scale(data, label, probs_path, labels_path, spec=scheduler, chunk_rows=chunk_rows, out=out, filter_by=filter_by, rank_by=rank_by) is not None:
+        run_task_audit(
+            o.task,
+            o.data,
+            label=o.label,
+            probs_path=o.probs_path,
+            predictions_path=o.predictions_path,
+            out=o.out,
+            random_state=o.random_state,
+            top=o.top,
+        )
         return
-    truth = None
-    if demo:
-        from ..datasets import load_demo_digits
-
-        digits = load_demo_digits(noise_rate, random_state=random_state)
-        data = out / "data.csv"
-        write_csv(digits.frame, data)
-        frame, label, truth = digits.frame, "label", digits.is_flipped
-        report = True if report is None else report
-    else:
-        if data is None:
-            raise InvalidParameterError("DATA is required (a CSV, Parquet or JSON Lines file), or use --demo")
-        frame = read_table(data)
-    if image_column is not None and image_column not in frame.columns:
-        raise MissingColumnError(f"--image-column {image_column!r} is not in the data; columns are {list(frame.columns)}")
-
-    frame, data_checks = prepare_data_checks(frame, label, features_path=features_path, split_column=split_column,
-                                             checks=checks, k=n_neighbors, metric=metric)
+    scale_args = (o.data, o.label, o.probs_path, o.labels_path)
+    scale_opts = {"spec": o.scheduler, "chunk_rows": o.chunk_rows, "out": o.out, "filter_by": o.filter_by}
+    if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by) is not None:
+        return
+    frame, truth = _read_frame(o)
+    frame, data_checks = prepare_data_checks(
+        frame,
+        o.label,
+        features_path=o.features_path,
+        split_column=o.split_column,
+        checks=o.checks,
+        k=o.n_neighbors,
+        metric=o.metric,
+    )
     model_info: dict = {}
     result, probs = run_audit(
-        frame, label, probs_path=probs_path, cv=cv, filter_by=filter_by, rank_by=rank_by,
-        model=model, random_state=random_state, n_jobs=n_jobs, time_budget=time_budget, model_info=model_info,
+        frame,
+        o.label,
+        probs_path=o.probs_path,
+        cv=o.cv,
+        filter_by=o.filter_by,
+        rank_by=o.rank_by,
+        model=o.model,
+        random_state=o.random_state,
+        n_jobs=o.n_jobs,
+        time_budget=o.time_budget,
+        model_info=model_info,
     )
+    summary = _summary(o, result, frame, truth, model_info)
+    write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
+    write_npy(probs, o.out / "probs.npy")
+    write_json(summary, o.out / "summary.json")
+    _print_results(o, result, summary, model_info)
+
+
+def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
+    """The table to audit (the digits demo with --demo) and, for the demo, which labels were flipped."""
+    truth = None
+    if o.demo:
+        from ..datasets import load_demo_digits
+
+        digits = load_demo_digits(o.noise_rate, random_state=o.random_state)
+        o.data = o.out / "data.csv"
+        write_csv(digits.frame, o.data)
+        frame, o.label, truth = digits.frame, "label", digits.is_flipped
+        o.report = True if o.report is None else o.report
+    else:
+        if o.data is None:
+            raise InvalidParameterError("DATA is required (a CSV, Parquet or JSON Lines file), or use --demo")
+        frame = read_table(o.data)
+    if o.image_column is not None and o.image_column not in frame.columns:
+        raise MissingColumnError(
+            f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"
+        )
+    return frame, truth
+
+
+def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:
+    """summary.json: the audit's counts and estimates, the model choice, the settings and the demo's scores."""
     summary = result.summary()
     summary.update(model_info)
     summary["settings"] = {
-        "data": str(Path(data).resolve()),
-        "label": label,
-        "probs": str(probs_path) if probs_path else None,
-        "filter_by": filter_by,
-        "rank_by": rank_by,
-        "cv": None if probs_path else cv,
-        "model": None if probs_path else model,
-        "time_budget": None if probs_path or model != "auto" else time_budget,
-        "random_state": random_state,
-        "image_column": image_column,
-        "feature_columns": [c for c in frame.columns if c != label],
+        "data": str(Path(o.data).resolve()),
+        "label": o.label,
+        "probs": str(o.probs_path) if o.probs_path else None,
+        "filter_by": o.filter_by,
+        "rank_by": o.rank_by,
+        "cv": None if o.probs_path else o.cv,
+        "model": None if o.probs_path else o.model,
+        "time_budget": None if o.probs_path or o.model != "auto" else o.time_budget,
+        "random_state": o.random_state,
+        "image_column": o.image_column,
+        "feature_columns": [c for c in frame.columns if c != o.label],
     }
     if truth is not None:
         hits = int((result.is_issue & truth).sum())
         summary["demo"] = {
-            "noise_rate": noise_rate,
+            "noise_rate": o.noise_rate,
             "n_flipped": int(truth.sum()),
             "precision": hits / max(result.n_issues, 1),
             "recall": hits / max(int(truth.sum()), 1),
         }
+    return summary
 
-    write_csv(data_checks.apply(result, probs, summary, random_state), out / "issues.csv")
-    write_npy(probs, out / "probs.npy")
-    write_json(summary, out / "summary.json")
 
+def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: dict) -> None:
+    """The console output: model choice, counts, the worst examples, the demo's scores, the report."""
     con = console()
     print_model_info(model_info)
     con.print(
         f"[bold]{result.n_examples}[/] examples, [bold]{len(result.classes)}[/] classes: "
         f"[bold red]{result.n_issues}[/] flagged ({result.n_issues / result.n_examples:.1%}), "
-        f"estimated noise rate {result.noise_rate:.1%} (filter {filter_by})"
+        f"estimated noise rate {result.noise_rate:.1%} (filter {o.filter_by})"
     )
-    if top:
-        worst = result.to_frame().head(min(top, max(result.n_issues, 1)))
+    if o.top:
+        worst = result.to_frame().head(min(o.top, max(result.n_issues, 1)))
         print_frame(worst, title="Worst examples")
-    if truth is not None:
+    if "demo" in summary:
         d = summary["demo"]
         con.print(
             f"demo: {d['n_flipped']} labels were flipped; flagged set precision "
             f"[bold]{d['precision']:.3f}[/], recall [bold]{d['recall']:.3f}[/]"
         )
-    if report:
+    if o.report:
         from ..report import write_report
 
-        con.print(f"report: {write_report(out)}")
-    con.print(f"wrote {out / 'issues.csv'}, {out / 'summary.json'}, {out / 'probs.npy'}")
+        con.print(f"report: {write_report(o.out)}")
+    con.print(f"wrote {o.out / 'issues.csv'}, {o.out / 'summary.json'}, {o.out / 'probs.npy'}")

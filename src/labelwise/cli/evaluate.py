@@ -24,16 +24,10 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
     The model's name is the file name without suffix; two files with the same name are an error.
     """
     if not folder.is_dir():
-        raise DataFileError(
-            f"predictions folder {str(folder)!r} does not exist or is not a folder"
-        )
+        raise DataFileError(f"predictions folder {str(folder)!r} does not exist or is not a folder")
     preds: dict[str, np.ndarray] = {}
     for f in sorted(folder.iterdir()):
-        if (
-            not f.is_file()
-            or f.name.startswith(".")
-            or f.suffix.lower() not in PRED_SUFFIXES
-        ):
+        if not f.is_file() or f.name.startswith(".") or f.suffix.lower() not in PRED_SUFFIXES:
             continue
         if f.stem in preds:
             raise InvalidParameterError(
@@ -43,20 +37,12 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
             try:
                 preds[f.stem] = np.load(f, allow_pickle=False)
             except (ValueError, OSError) as exc:
-                raise DataFileError(
-                    f"predictions file {str(f)!r} is not a readable .npy array ({exc})"
-                ) from None
+                raise DataFileError(f"predictions file {str(f)!r} is not a readable .npy array ({exc})") from None
         else:
             table = read_table(f)
-            preds[f.stem] = (
-                table.iloc[:, 0].to_numpy()
-                if table.shape[1] == 1
-                else table.to_numpy(dtype=float)
-            )
+            preds[f.stem] = table.iloc[:, 0].to_numpy() if table.shape[1] == 1 else table.to_numpy(dtype=float)
     if not preds:
-        raise DataFileError(
-            f"predictions folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})"
-        )
+        raise DataFileError(f"predictions folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})")
     return preds
 
 
@@ -142,19 +128,13 @@ def evaluate(
     evaluation.html to --out.
     """
     if (corrections is None) == (human_counts is None):
-        raise InvalidParameterError(
-            "give exactly one of --corrections or --human-counts"
-        )
+        raise InvalidParameterError("give exactly one of --corrections or --human-counts")
     given = read_labels(Path(labels_path), label_column)
     preds = read_predictions(Path(predictions))
     if human_counts is not None:
         if not Path(human_counts).is_file():
-            raise DataFileError(
-                f"--human-counts file {str(human_counts)!r} does not exist"
-            )
-        fixes = corrections_from_counts(
-            np.load(human_counts, allow_pickle=False), given
-        )
+            raise DataFileError(f"--human-counts file {str(human_counts)!r} does not exist")
+        fixes = corrections_from_counts(np.load(human_counts, allow_pickle=False), given)
     else:
         fixes = read_corrections(corrections, given)
     ev = corrected_benchmark(
@@ -202,6 +182,4 @@ def evaluate(
     )
     print_frame(ev.table.reset_index(), title=f"{metric}: original vs corrected")
     print_frame(cross, title="Crossovers")
-    con.print(
-        f"wrote {out / 'table.csv'}, curve.csv, crossovers.csv, summary.json, evaluation.html"
-    )
+    con.print(f"wrote {out / 'table.csv'}, curve.csv, crossovers.csv, summary.json, evaluation.html")

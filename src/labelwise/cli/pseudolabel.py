@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -11,8 +12,8 @@ import pandas as pd
 from ..errors import InvalidLabelsError
 from ..io import read_table, write_csv, write_json
 from ..models import MODELS, default_model
-from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
 from ..semi import SELECTIONS, SelfTrainer
+from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
 from ._common import console, print_frame, split_label
 from .train import save_model
 
@@ -30,7 +31,7 @@ def unlabeled_mask(labels: pd.Series, marker: str) -> np.ndarray:
             except ValueError:
                 raise InvalidLabelsError(
                     f"--unlabeled-value {marker!r} can never match the numeric label column {labels.name!r}; "
-                    "give a number, or \"\" for empty cells"
+                    'give a number, or "" for empty cells'
                 ) from None
             mask |= labels.to_numpy(dtype=np.float64, na_value=np.nan) == value
         return mask
@@ -52,19 +53,66 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
-@click.option("--unlabeled-value", default="", show_default=True, help="Label value of the unlabeled rows (empty cells are always unlabeled).")
-@click.option("--selection", type=click.Choice(list(SELECTIONS)), default="adaptive", show_default=True, help="Pseudo-label selection rule.")
-@click.option("--threshold", type=click.FloatRange(0, 1, max_open=True), default=None, help="Confidence threshold (threshold rule: 0.75; adaptive: FlexMatch's tau, 0.95).")
-@click.option("--k-best", type=click.IntRange(min=1), default=10, show_default=True, help="Pseudo-labels per round (k_best, class_balanced).")
-@click.option("--max-iter", type=click.IntRange(min=0), default=10, show_default=True, help="Maximum self-training rounds.")
-@click.option("--recheck", is_flag=True, help="Drop pseudo-labels the model stops predicting (threshold, k_best, class_balanced).")
+@click.option(
+    "--unlabeled-value",
+    default="",
+    show_default=True,
+    help="Label value of the unlabeled rows (empty cells are always unlabeled).",
+)
+@click.option(
+    "--selection",
+    type=click.Choice(list(SELECTIONS)),
+    default="adaptive",
+    show_default=True,
+    help="Pseudo-label selection rule.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="Confidence threshold (threshold rule: 0.75; adaptive: FlexMatch's tau, 0.95).",
+)
+@click.option(
+    "--k-best",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Pseudo-labels per round (k_best, class_balanced).",
+)
+@click.option(
+    "--max-iter", type=click.IntRange(min=0), default=10, show_default=True, help="Maximum self-training rounds."
+)
+@click.option(
+    "--recheck", is_flag=True, help="Drop pseudo-labels the model stops predicting (threshold, k_best, class_balanced)."
+)
 @model_option("Model family of the student; auto compares the menu on the labeled rows.")
 @time_budget_option()
-@click.option("--teacher", "teacher_model", type=click.Choice(list(MODELS)), default=None, help="Separate teacher model (required by --selection llkd).")
-@click.option("--safeguard", type=click.Choice(["none", "cv"]), default="none", show_default=True, help="cv: keep pseudo-labels only if they beat the labeled-only model in cross-validation on the labeled rows.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-pseudolabels"), show_default=True, help="Output folder.")
+@click.option(
+    "--teacher",
+    "teacher_model",
+    type=click.Choice(list(MODELS)),
+    default=None,
+    help="Separate teacher model (required by --selection llkd).",
+)
+@click.option(
+    "--safeguard",
+    type=click.Choice(["none", "cv"]),
+    default="none",
+    show_default=True,
+    help="cv: keep pseudo-labels only if they beat the labeled-only model in cross-validation on the labeled rows.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("labelwise-pseudolabels"),
+    show_default=True,
+    help="Output folder.",
+)
 @click.option("--random-state", type=int, default=0, show_default=True)
-def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, time_budget, teacher_model, safeguard, out, random_state):
+def pseudolabel(
+    data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, time_budget, teacher_model,
+    safeguard, out, random_state,
+):  # fmt: skip
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
     Writes pseudolabeled.csv (the data plus pseudo_label, pseudo_confidence, pseudo_round
@@ -81,8 +129,12 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
     teacher = None if teacher_model is None else default_model(features, model=teacher_model, random_state=random_state)
     known = ~unlabeled if (model == "auto" and (~unlabeled).any()) else np.ones(len(frame), dtype=bool)
     student, model_info = chosen_estimator(
-        features[known], y[known], model=model, cv=5,
-        time_budget=time_budget, random_state=random_state,
+        features[known],
+        y[known],
+        model=model,
+        cv=5,
+        time_budget=time_budget,
+        random_state=random_state,
     )
     trainer = SelfTrainer(
         student,
@@ -104,33 +156,22 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
     result["pseudo_confidence"] = trainer.pseudo_confidence_
     result["pseudo_round"] = trainer.labeled_iter_
     result["label_source"] = source
-    history = trainer.history_.copy()
-    summary = {
-        "n_examples": int(len(frame)),
-        "n_given": int((source == "given").sum()),
-        "n_unlabeled": int(unlabeled.sum()),
-        "n_pseudo_labeled": int((source == "pseudo").sum()),
-        "n_never_labeled": int((source == "none").sum()),
-        "n_iter": int(trainer.n_iter_),
-        "termination_condition": trainer.termination_condition_,
-        "safeguard_decision": None if trainer.safeguard_ is None else trainer.safeguard_.decision,
-        "classes": [c.item() if isinstance(c, np.generic) else c for c in trainer.classes_],
-        "rounds": history.to_dict(orient="records"),
-        "settings": {
-            "data": str(Path(data).resolve()),
-            "label": label,
-            "unlabeled_value": unlabeled_value,
-            "selection": selection,
-            "threshold": threshold,
-            "k_best": k_best,
-            "max_iter": max_iter,
-            "recheck": recheck,
-            "model": model,
-            "time_budget": time_budget if model == "auto" else None,
-            "teacher": teacher_model,
-            "safeguard": safeguard,
-            "random_state": random_state,
-        },
+    history = trainer.history_
+    summary = _summary(trainer, source, unlabeled)
+    summary["settings"] = {
+        "data": str(Path(data).resolve()),
+        "label": label,
+        "unlabeled_value": unlabeled_value,
+        "selection": selection,
+        "threshold": threshold,
+        "k_best": k_best,
+        "max_iter": max_iter,
+        "recheck": recheck,
+        "model": model,
+        "time_budget": time_budget if model == "auto" else None,
+        "teacher": teacher_model,
+        "safeguard": safeguard,
+        "random_state": random_state,
     }
     summary.update(model_info)
     write_csv(result, out / "pseudolabeled.csv")
@@ -147,3 +188,19 @@ def pseudolabel(data, label, unlabeled_value, selection, threshold, k_best, max_
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
     con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")
+
+
+def _summary(trainer: Any, source: np.ndarray, unlabeled: np.ndarray) -> dict[str, Any]:
+    """summary.json without the settings: counts, rounds, why it stopped and the safeguard's decision."""
+    return {
+        "n_examples": int(len(source)),
+        "n_given": int((source == "given").sum()),
+        "n_unlabeled": int(unlabeled.sum()),
+        "n_pseudo_labeled": int((source == "pseudo").sum()),
+        "n_never_labeled": int((source == "none").sum()),
+        "n_iter": int(trainer.n_iter_),
+        "termination_condition": trainer.termination_condition_,
+        "safeguard_decision": None if trainer.safeguard_ is None else trainer.safeguard_.decision,
+        "classes": [c.item() if isinstance(c, np.generic) else c for c in trainer.classes_],
+        "rounds": trainer.history_.copy().to_dict(orient="records"),
+    }

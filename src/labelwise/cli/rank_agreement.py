@@ -60,15 +60,11 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     agreement.html (table and scatter of the two scores per system) and summary.json to --out.
     """
     if len(qrels) != 2:
-        raise InvalidParameterError(
-            f"--qrels must be given exactly twice, got {len(qrels)}"
-        )
+        raise InvalidParameterError(f"--qrels must be given exactly twice, got {len(qrels)}")
     runs = read_run_dir(Path(run_dir))
     a = system_scores(runs, read_qrels(qrels[0]), measure)
     b = system_scores(runs, read_qrels(qrels[1]), measure)
-    res = ranking_agreement(
-        a, b, p=persistence, n_boot=n_boot, random_state=random_state
-    )
+    res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
     out = Path(out)
     write_csv(res.systems_frame().reset_index(), out / "systems.csv")
     write_csv(a.reset_index(), out / "topics_a.csv")
@@ -95,6 +91,4 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
         fh.write(page)
     print_frame(res.systems_frame().reset_index(), title=f"{measure} per system")
     print_frame(res.to_frame().reset_index(), title="Agreement")
-    console().print(
-        f"wrote {out / 'systems.csv'}, agreement.csv, topics_a.csv, topics_b.csv, summary.json"
-    )
+    console().print(f"wrote {out / 'systems.csv'}, agreement.csv, topics_a.csv, topics_b.csv, summary.json")

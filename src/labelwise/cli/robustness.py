@@ -41,14 +41,39 @@ def _names(text: str, allowed, option: str) -> list[str]:
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", required=True, help="Name of the label column; the other (numeric) columns are features.")
 @click.option("--attacks", default="random,alfa", show_default=True, help=f"Comma-separated, from {list(ATTACKS)}.")
-@click.option("--budgets", default="0.05,0.1,0.25", show_default=True, help="Fractions in [0, 1) or counts of training labels.")
-@click.option("--models", default="svc,floral,ln-svm,audit", show_default=True, help=f"Comma-separated, from {list(MODELS)}.")
-@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True, help="Repetitions (split, attack and model seeds 0..N-1).")
+@click.option(
+    "--budgets", default="0.05,0.1,0.25", show_default=True, help="Fractions in [0, 1) or counts of training labels."
+)
+@click.option(
+    "--models", default="svc,floral,ln-svm,audit", show_default=True, help=f"Comma-separated, from {list(MODELS)}."
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Repetitions (split, attack and model seeds 0..N-1).",
+)
 @click.option("--test-size", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.3, show_default=True)
-@click.option("--standardize/--no-standardize", default=True, show_default=True, help="Scale features to zero mean, unit variance first.")
-@click.option("--C", "C", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True, help="SVM C of every model.")
-@click.option("--gamma", default="scale", show_default=True, help="RBF gamma of every model: a number, 'scale' or 'auto'.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-robustness"), show_default=True, help="Output folder.")
+@click.option(
+    "--standardize/--no-standardize",
+    default=True,
+    show_default=True,
+    help="Scale features to zero mean, unit variance first.",
+)
+@click.option(
+    "--C", "C", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True, help="SVM C of every model."
+)
+@click.option(
+    "--gamma", default="scale", show_default=True, help="RBF gamma of every model: a number, 'scale' or 'auto'."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("labelwise-robustness"),
+    show_default=True,
+    help="Output folder.",
+)
 def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out):
     """Attack the training labels of DATA at several budgets and measure each defence.
 
@@ -69,7 +94,9 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     features = frame.drop(columns=[label])
     non_numeric = [c for c in features.columns if not np.issubdtype(features[c].dtype, np.number)]
     if non_numeric:
-        raise InvalidParameterError(f"features must be numeric; column {non_numeric[0]!r} has dtype {features[non_numeric[0]].dtype}")
+        raise InvalidParameterError(
+            f"features must be numeric; column {non_numeric[0]!r} has dtype {features[non_numeric[0]].dtype}"
+        )
     if features.shape[1] == 0:
         raise InvalidParameterError("the data has no feature columns besides --label")
     X = features.to_numpy(dtype=np.float64)
@@ -78,8 +105,16 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     encode_labels(frame[label], name=f"label column {label!r}")
     curve = robustness_curve(
-        model_names, X, frame[label].to_numpy(), attacks=attack_names, budgets=budget_list, seeds=seeds,
-        test=test_size, C=C, gamma=gamma_value, verbose=None,
+        model_names,
+        X,
+        frame[label].to_numpy(),
+        attacks=attack_names,
+        budgets=budget_list,
+        seeds=seeds,
+        test=test_size,
+        C=C,
+        gamma=gamma_value,
+        verbose=None,
     )
     out = Path(out)
     table = curve.to_frame()

@@ -20,20 +20,14 @@ def _load(path: Path, option: str) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False)
     except (ValueError, OSError) as exc:
-        raise DataFileError(
-            f"{option} file {str(path)!r} is not a readable .npy array ({exc})"
-        ) from None
+        raise DataFileError(f"{option} file {str(path)!r} is not a readable .npy array ({exc})") from None
 
 
 def _names(path: Path, option: str) -> list[str]:
     p = Path(path)
     if not p.is_file():
         raise DataFileError(f"{option} file {str(p)!r} does not exist")
-    names = [
-        line.strip()
-        for line in p.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    names = [line.strip() for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     if not names:
         raise DataFileError(f"{option} file {str(p)!r} has no labels (one per line)")
     return names
@@ -58,9 +52,7 @@ def _names(path: Path, option: str) -> list[str]:
     type=click.Path(path_type=Path),
     help=".npy (m x K) probabilities on the target data.",
 )
-@click.option(
-    "--method", type=click.Choice(list(METHODS)), default="mlls", show_default=True
-)
+@click.option("--method", type=click.Choice(list(METHODS)), default="mlls", show_default=True)
 @click.option(
     "--calibration",
     type=click.Choice(list(CALIBRATIONS)),

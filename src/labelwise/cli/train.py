@@ -51,15 +51,34 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
-@click.option("--clean", type=click.Choice(["drop", "reweight"]), default="drop", show_default=True, help="What to do with the flagged examples.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-model"), show_default=True, help="Output folder.")
+@click.option(
+    "--clean",
+    type=click.Choice(["drop", "reweight"]),
+    default="drop",
+    show_default=True,
+    help="What to do with the flagged examples.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("labelwise-model"), show_default=True, help="Output folder."
+)
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--rounds", type=click.IntRange(min=1), default=1, show_default=True, help="Rounds of re-estimating the issues after cleaning.")
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Rounds of re-estimating the issues after cleaning.",
+)
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @model_option()
 @time_budget_option()
 @click.option("--random-state", type=int, default=0, show_default=True)
-@click.option("--evaluate/--no-evaluate", default=True, show_default=True, help="Cross-validate the accuracy before and after cleaning.")
+@click.option(
+    "--evaluate/--no-evaluate",
+    default=True,
+    show_default=True,
+    help="Cross-validate the accuracy before and after cleaning.",
+)
 def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, random_state, evaluate):
     """Fit a model on DATA whose labels may be wrong: find the label issues, clean, refit.
 
@@ -73,7 +92,9 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")
-    estimator, model_info = chosen_estimator(features, codes, model=model, cv=cv, time_budget=time_budget, random_state=random_state)
+    estimator, model_info = chosen_estimator(
+        features, codes, model=model, cv=cv, time_budget=time_budget, random_state=random_state
+    )
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )

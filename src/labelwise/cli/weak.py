@@ -56,13 +56,25 @@ def _classes(value: str | None) -> list[Any] | None:
 @click.command()
 @click.argument("lfs_path", metavar="LFS", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--text-column", default=None, help="Column the functions read as row.text (renamed to 'text' if needed).")
+@click.option(
+    "--text-column", default=None, help="Column the functions read as row.text (renamed to 'text' if needed)."
+)
 @click.option("--id-column", default=None, help="Column of item ids (default: the row number).")
 @click.option("--classes", default=None, help="Allowed labels, comma-separated (any other returned value is an error).")
-@click.option("--gold-column", default=None, help="Column of true labels, for empirical accuracy (not given to the functions).")
-@click.option("--model", "model_name", type=click.Choice(list(LABEL_MODELS)), default="label-model", show_default=True,
-              help="Label model.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("labelwise-weak"), show_default=True, help="Output folder.")
+@click.option(
+    "--gold-column", default=None, help="Column of true labels, for empirical accuracy (not given to the functions)."
+)
+@click.option(
+    "--model",
+    "model_name",
+    type=click.Choice(list(LABEL_MODELS)),
+    default="label-model",
+    show_default=True,
+    help="Label model.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("labelwise-weak"), show_default=True, help="Output folder."
+)
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet):
@@ -76,7 +88,9 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     table = read_table(Path(data))
     for flag, column in (("--text-column", text_column), ("--id-column", id_column), ("--gold-column", gold_column)):
         if column is not None and column not in table.columns:
-            raise MissingColumnError(f"{flag} {column!r} is not a column of {str(data)!r}; columns are {[str(c) for c in table.columns]}")
+            raise MissingColumnError(
+                f"{flag} {column!r} is not a column of {str(data)!r}; columns are {[str(c) for c in table.columns]}"
+            )
     if id_column is not None:
         if table[id_column].duplicated().any():
             raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
@@ -101,22 +115,36 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     out.mkdir(parents=True, exist_ok=True)
     write_csv(labels.reset_index(), out / "labels.csv")
     write_csv(votes.to_frame(), out / "votes.csv")
-    write_csv(report.assign(polarity=report["polarity"].map(lambda v: " ".join(map(str, v)))).reset_index(),
-              out / "analysis.csv")
+    write_csv(
+        report.assign(polarity=report["polarity"].map(lambda v: " ".join(map(str, v)))).reset_index(),
+        out / "analysis.csv",
+    )
     covered = labels["n_votes"].to_numpy() > 0
     summary = {
-        "lfs": str(lfs_path), "data": str(data), "model": model_name, "n_items": votes.n_items,
-        "n_labelers": votes.n_labelers, "n_votes": len(votes.answers), "coverage": float(covered.mean()),
+        "lfs": str(lfs_path),
+        "data": str(data),
+        "model": model_name,
+        "n_items": votes.n_items,
+        "n_labelers": votes.n_labelers,
+        "n_votes": len(votes.answers),
+        "coverage": float(covered.mean()),
         "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
-        "class_balance": [float(x) for x in model.class_balance_], "apply_seconds": round(applied, 3),
+        "class_balance": [float(x) for x in model.class_balance_],
+        "apply_seconds": round(applied, 3),
     }
     if gold is not None:
         g = gold.reindex(labels.index)
         has = g.notna().to_numpy() & covered
-        summary["accuracy_on_covered_gold"] = float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+        summary["accuracy_on_covered_gold"] = (
+            float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+        )
     write_json(summary, out / "summary.json")
     con = console()
-    con.print(f"[bold]{votes.n_labelers}[/] labeling functions on [bold]{votes.n_items}[/] rows: "
-              f"{len(votes.answers)} votes, coverage {summary['coverage']:.1%} ({applied:.2f} s)")
-    print_frame(report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions")
+    con.print(
+        f"[bold]{votes.n_labelers}[/] labeling functions on [bold]{votes.n_items}[/] rows: "
+        f"{len(votes.answers)} votes, coverage {summary['coverage']:.1%} ({applied:.2f} s)"
+    )
+    print_frame(
+        report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
+    )
     con.print(f"wrote labels.csv, votes.csv, analysis.csv, summary.json to {out}")

@@ -21,9 +21,7 @@ def resolve_metric(metric: str | Metric) -> tuple[str, Metric]:
     if callable(metric):
         return getattr(metric, "__name__", "metric"), metric
     if not isinstance(metric, str):
-        raise InvalidParameterError(
-            f"metric must be a scikit-learn metric name or a callable, got {metric!r}"
-        )
+        raise InvalidParameterError(f"metric must be a scikit-learn metric name or a callable, got {metric!r}")
     import sklearn.metrics as skm
 
     for name in (metric, f"{metric}_score"):
@@ -41,17 +39,13 @@ def is_accuracy(metric: str | Metric) -> bool:
     return metric in ("accuracy", "accuracy_score")
 
 
-def encode_against(
-    values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False
-) -> np.ndarray:
+def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False) -> np.ndarray:
     """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``."""
     arr = _as_1d(values, name)
     missing = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, bool)
     if missing.any() and not allow_missing:
         row = int(np.flatnonzero(missing)[0])
-        raise InvalidLabelsError(
-            f"{name} must not contain missing values, row {row} is {show(arr[row])}"
-        )
+        raise InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(arr[row])}")
     filled = arr.astype(object)
     filled[missing] = classes[0]
     codes = pd.Index(classes).get_indexer(filled)
@@ -85,9 +79,7 @@ def predictions_to_codes(
     names = [str(k) for k in predictions]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
-        raise InvalidParameterError(
-            f"predictions must name each model once, got {dup} more than once"
-        )
+        raise InvalidParameterError(f"predictions must name each model once, got {dup} more than once")
     out = np.empty((len(names), n_items), dtype=np.int64)
     for i, (name, pred) in enumerate(predictions.items()):
         arr = np.asarray(pred)

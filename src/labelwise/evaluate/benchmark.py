@@ -154,23 +154,17 @@ class CorrectedBenchmark:
 
         def per_seed(s: int) -> tuple[np.ndarray, np.ndarray]:
             order = removal_order(clean_idx, s, self.random_state)
-            return keep, scores_after_removal(
-                self.predicted, self.corrected, c_idx, order, keep, self._fast()
-            )
+            return keep, scores_after_removal(self.predicted, self.corrected, c_idx, order, keep, self._fast())
 
         base = self.table["corrected"].to_numpy(dtype=float)
-        return crossover_table(
-            self.models, base, per_seed, len(c_idx), n_clean, self.seeds
-        )
+        return crossover_table(self.models, base, per_seed, len(c_idx), n_clean, self.seeds)
 
     def _model_index(self, models: Sequence[str] | None) -> list[int]:
         if models is None:
             return list(range(len(self.models)))
         unknown = [m for m in models if m not in self.models]
         if unknown:
-            raise InvalidParameterError(
-                f"models must be among {list(self.models)}, got unknown {unknown}"
-            )
+            raise InvalidParameterError(f"models must be among {list(self.models)}, got unknown {unknown}")
         return [self.models.index(m) for m in models]
 
     def to_frame(self) -> pd.DataFrame:
@@ -185,9 +179,7 @@ def _score(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any) -> np.ndarray:
     if classes is not None:
         return _as_1d(classes, "classes")
-    values = pd.unique(
-        np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object)
-    )
+    values = pd.unique(np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object))
     try:
         return np.asarray(sorted(values))
     except TypeError:
@@ -266,16 +258,10 @@ def corrected_benchmark(
     if soft_labels is not None:
         soft = check_probs(soft_labels, name="soft_labels")
         if soft.shape != (len(g), len(cls)):
-            raise ShapeMismatchError(
-                f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}"
-            )
-        table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(
-            axis=1
-        )
+            raise ShapeMismatchError(f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}")
+        table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(axis=1)
     for col in list(table.columns):
-        table[f"{col}_rank"] = (
-            table[col].rank(ascending=False, method="min").astype("Int64")
-        )
+        table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
     return CorrectedBenchmark(
         table,
         tuple(models),

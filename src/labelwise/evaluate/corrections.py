@@ -53,9 +53,7 @@ class Corrections:
         return pd.DataFrame({"corrected": self.corrected})
 
 
-def corrections_from_changes(
-    changes: pd.DataFrame, given: Any, *, source: str = "changes"
-) -> Corrections:
+def corrections_from_changes(changes: pd.DataFrame, given: Any, *, source: str = "changes") -> Corrections:
     """Apply a review change log (``row``, ``action``, ``new_label``) to the given labels.
 
     ``relabel`` sets the new label, ``exclude`` drops the item from the corrected test set and
@@ -65,16 +63,9 @@ def corrections_from_changes(
     g = _as_1d(given, "given").astype(object)
     for col in ("row", "action", "new_label"):
         if col not in changes.columns:
-            raise MissingColumnError(
-                f"{source} must have a {col!r} column (columns: {list(changes.columns)[:20]})"
-            )
+            raise MissingColumnError(f"{source} must have a {col!r} column (columns: {list(changes.columns)[:20]})")
     rows = pd.to_numeric(changes["row"], errors="coerce").to_numpy()
-    bad = (
-        ~np.isfinite(rows)
-        | (rows < 0)
-        | (rows >= len(g))
-        | (np.mod(np.nan_to_num(rows), 1) != 0)
-    )
+    bad = ~np.isfinite(rows) | (rows < 0) | (rows >= len(g)) | (np.mod(np.nan_to_num(rows), 1) != 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
@@ -82,17 +73,13 @@ def corrections_from_changes(
             f"(line {i + 2}); the test set has items 0..{len(g) - 1}"
         )
     corrected = g.copy()
-    for r, action, new in zip(
-        rows.astype(np.int64), changes["action"].astype(str), changes["new_label"]
-    ):
+    for r, action, new in zip(rows.astype(np.int64), changes["action"].astype(str), changes["new_label"], strict=False):
         if action == "relabel":
             corrected[r] = _like(new, g)
         elif action == "exclude":
             corrected[r] = None
         elif action not in ("keep", "clear"):
-            raise InvalidParameterError(
-                f"{source}: action must be relabel, exclude or keep, got {action!r}"
-            )
+            raise InvalidParameterError(f"{source}: action must be relabel, exclude or keep, got {action!r}")
     return Corrections(corrected, None, source)
 
 
@@ -110,9 +97,7 @@ def _like(value: Any, given: np.ndarray) -> Any:
     return value
 
 
-def corrections_from_counts(
-    counts: Any, given: Any, *, classes: Any = None
-) -> Corrections:
+def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> Corrections:
     """Corrected labels as the plurality of per-item human votes, and soft labels as vote shares.
 
     Parameters
@@ -127,32 +112,22 @@ def corrections_from_counts(
     c = np.asarray(counts, dtype=float)
     g = _as_1d(given, "given")
     if c.ndim != 2:
-        raise ShapeMismatchError(
-            f"counts must be 2-D (items x classes), got shape {c.shape}"
-        )
+        raise ShapeMismatchError(f"counts must be 2-D (items x classes), got shape {c.shape}")
     if len(c) != len(g):
-        raise ShapeMismatchError(
-            f"counts must have one row per test item ({len(g)}), got {len(c)}"
-        )
+        raise ShapeMismatchError(f"counts must have one row per test item ({len(g)}), got {len(c)}")
     if not np.all(np.isfinite(c)) or (c < 0).any():
         raise InvalidParameterError("counts must be finite and non-negative")
     cls = np.arange(c.shape[1]) if classes is None else _as_1d(classes, "classes")
     if len(cls) != c.shape[1]:
-        raise ShapeMismatchError(
-            f"classes must have one entry per column of counts ({c.shape[1]}), got {len(cls)}"
-        )
+        raise ShapeMismatchError(f"classes must have one entry per column of counts ({c.shape[1]}), got {len(cls)}")
     col = pd.Index(cls).get_indexer(g.astype(object))
     if (col < 0).any():
         row = int(np.flatnonzero(col < 0)[0])
-        raise InvalidLabelsError(
-            f"given must be one of the classes of counts, row {row} is {show(g[row])}"
-        )
+        raise InvalidLabelsError(f"given must be one of the classes of counts, row {row} is {show(g[row])}")
     total = c.sum(axis=1)
     top = c.max(axis=1)
     keep_given = c[np.arange(len(c)), col] == top
-    corrected = np.where(
-        keep_given, g.astype(object), cls[c.argmax(axis=1)].astype(object)
-    )
+    corrected = np.where(keep_given, g.astype(object), cls[c.argmax(axis=1)].astype(object))
     corrected[total == 0] = None
     soft = np.divide(c, total[:, None], out=np.zeros_like(c), where=total[:, None] > 0)
     soft[total == 0] = np.eye(c.shape[1])[col[total == 0]]
@@ -171,9 +146,7 @@ def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
     if p.is_dir():
         p = p / CHANGES_NAME
         if not p.is_file():
-            raise DataFileError(
-                f"corrections folder {path} must contain {CHANGES_NAME} (written by labelwise export)"
-            )
+            raise DataFileError(f"corrections folder {path} must contain {CHANGES_NAME} (written by labelwise export)")
     if not p.is_file():
         raise DataFileError(f"corrections file {p} does not exist")
     g = _as_1d(given, "given")

@@ -35,24 +35,14 @@ def removal_order(clean_idx: np.ndarray, seed: int, random_state: int) -> np.nda
     return np.random.default_rng([int(random_state), int(seed)]).permutation(clean_idx)
 
 
-def keep_counts(
-    n_correctable: int, n_clean: int, prevalences: Sequence[float] | np.ndarray
-) -> np.ndarray:
+def keep_counts(n_correctable: int, n_clean: int, prevalences: Sequence[float] | np.ndarray) -> np.ndarray:
     """How many clean items to keep so that correctable items make up each prevalence.
 
     ``p = n_c / (n_c + m)`` gives ``m = n_c (1 - p) / p``, rounded and clipped to ``[0, n_clean]``.
     """
     p = np.asarray(prevalences, dtype=float)
-    if (
-        p.ndim != 1
-        or p.size == 0
-        or not np.all(np.isfinite(p))
-        or np.any(p <= 0)
-        or np.any(p > 1)
-    ):
-        raise InvalidParameterError(
-            f"prevalences must be a non-empty list of numbers in (0, 1], got {prevalences!r}"
-        )
+    if p.ndim != 1 or p.size == 0 or not np.all(np.isfinite(p)) or np.any(p <= 0) or np.any(p > 1):
+        raise InvalidParameterError(f"prevalences must be a non-empty list of numbers in (0, 1], got {prevalences!r}")
     base = n_correctable / (n_correctable + n_clean)
     if np.any(p < base - 1e-12):
         raise InvalidParameterError(
@@ -77,13 +67,9 @@ def scores_after_removal(
     hits over ``order``. Returns shape (n_models, len(keep)).
     """
     if metric is None:
-        hits_c = (predicted[:, correctable_idx] == corrected[correctable_idx]).sum(
-            axis=1
-        )
+        hits_c = (predicted[:, correctable_idx] == corrected[correctable_idx]).sum(axis=1)
         hits = (predicted[:, order] == corrected[order]).astype(np.int64)
-        cum = np.concatenate(
-            [np.zeros((len(predicted), 1), np.int64), np.cumsum(hits, axis=1)], axis=1
-        )
+        cum = np.concatenate([np.zeros((len(predicted), 1), np.int64), np.cumsum(hits, axis=1)], axis=1)
         return (hits_c[:, None] + cum[:, keep]) / (len(correctable_idx) + keep)[None, :]
     out = np.empty((len(predicted), len(keep)))
     for j, m in enumerate(keep):
@@ -123,9 +109,7 @@ class PrevalenceCurve:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per model and prevalence: mean, std, low, high (the band over seeds)."""
-        lo, hi = np.percentile(
-            self.scores, [50 * (1 - self.band), 50 * (1 + self.band)], axis=0
-        )
+        lo, hi = np.percentile(self.scores, [50 * (1 - self.band), 50 * (1 + self.band)], axis=0)
         m, p = len(self.models), len(self.prevalence)
         return pd.DataFrame(
             {
@@ -163,9 +147,7 @@ def crossover_table(
     ``model_b`` scores strictly higher. Seeds without a flip count in ``share_flipped`` only.
     """
     if n_correctable == 0:
-        raise TooFewExamplesError(
-            "crossovers need at least one correctable (relabelled) test item, got 0"
-        )
+        raise TooFewExamplesError("crossovers need at least one correctable (relabelled) test item, got 0")
     flips = np.full((seeds, len(models), len(models)), np.nan)
     for s in range(seeds):
         keep, scores = per_seed(s)
@@ -179,11 +161,7 @@ def crossover_table(
             a, b = (i, j) if base_scores[i] >= base_scores[j] else (j, i)
             m = flips[:, a, b]
             prev = n_correctable / (n_correctable + m[np.isfinite(m)])
-            q = (
-                np.percentile(prev, [50 * (1 - band), 50, 50 * (1 + band)])
-                if prev.size
-                else [np.nan] * 3
-            )
+            q = np.percentile(prev, [50 * (1 - band), 50, 50 * (1 + band)]) if prev.size else [np.nan] * 3
             base = n_correctable / (n_correctable + n_clean)
             rows.append(
                 {

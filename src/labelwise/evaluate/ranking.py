@@ -91,9 +91,7 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     true_rank = np.empty(n, np.int64)
     true_rank[np.argsort(-t, kind="stable")] = np.arange(n)
     r = true_rank[order]  # true position of the item at each estimated position
-    above = (
-        r[None, :] < r[:, None]
-    )  # above[i, j]: item at est. position j is truly above item at i
+    above = r[None, :] < r[:, None]  # above[i, j]: item at est. position j is truly above item at i
     c = np.tril(above, -1).sum(axis=1)[1:]
     return float(2.0 / (n - 1) * np.sum(c / np.arange(1, n)) - 1.0)
 
@@ -140,9 +138,7 @@ def _ranked(scores: np.ndarray, names: np.ndarray) -> list[Any]:
     return list(names[np.argsort(-scores, kind="stable")])
 
 
-def _measures(
-    a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float
-) -> dict[str, float]:
+def _measures(a: np.ndarray, b: np.ndarray, names: np.ndarray, p: float) -> dict[str, float]:
     return {
         "kendall_tau": kendall_tau(a, b),
         "tau_ap": tau_ap(a, b),
@@ -181,9 +177,9 @@ class RankingAgreement:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: value, ci_low, ci_high."""
-        return pd.DataFrame(
-            {"value": self.values, "ci_low": self.ci_low, "ci_high": self.ci_high}
-        ).rename_axis("measure")
+        return pd.DataFrame({"value": self.values, "ci_low": self.ci_low, "ci_high": self.ci_high}).rename_axis(
+            "measure"
+        )
 
     def systems_frame(self) -> pd.DataFrame:
         """One row per system: score and rank (1 = best) under each table."""
@@ -201,13 +197,7 @@ def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     for name, s in (("scores_a", scores_a), ("scores_b", scores_b)):
         if isinstance(s, dict):
             s = pd.Series(s)
-        f = (
-            s.to_frame()
-            if isinstance(s, pd.Series)
-            else s
-            if isinstance(s, pd.DataFrame)
-            else None
-        )
+        f = s.to_frame() if isinstance(s, pd.Series) else s if isinstance(s, pd.DataFrame) else None
         if f is None:
             raise InvalidParameterError(
                 f"{name} must be a pandas Series or dict (system -> score) or a DataFrame (systems x topics), "
@@ -217,21 +207,15 @@ def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     a, b = frames
     if set(a.index) != set(b.index):
         only = sorted(map(str, set(a.index) ^ set(b.index)))[:10]
-        raise ShapeMismatchError(
-            f"scores_a and scores_b must score the same systems; only in one of them: {only}"
-        )
+        raise ShapeMismatchError(f"scores_a and scores_b must score the same systems; only in one of them: {only}")
     b = b.loc[a.index]
     if a.shape[1] > 1 or b.shape[1] > 1:
         topics = a.columns.intersection(b.columns)
         if len(topics) == 0:
-            raise ShapeMismatchError(
-                "per-topic score tables must share topic columns, got none in common"
-            )
+            raise ShapeMismatchError("per-topic score tables must share topic columns, got none in common")
         a, b = a[topics], b[topics]
     if len(a) < 3:
-        raise TooFewExamplesError(
-            f"ranking agreement needs at least 3 systems, got {len(a)}"
-        )
+        raise TooFewExamplesError(f"ranking agreement needs at least 3 systems, got {len(a)}")
     return a, b
 
 
@@ -297,9 +281,5 @@ def ranking_agreement(
     for m in MEASURES:
         vals = np.array([d[m] for d in boots], dtype=float)
         vals = vals[np.isfinite(vals)]
-        low[m], high[m] = (
-            tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan)
-        )
-    return RankingAgreement(
-        names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems"
-    )
+        low[m], high[m] = tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan)
+    return RankingAgreement(names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems")

@@ -30,9 +30,7 @@ def _lines(path: Path, kind: str):
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield number, line.split()
     except UnicodeDecodeError as exc:
-        raise DataFileError(
-            f"{kind} file {str(path)!r} is not UTF-8 text ({exc.reason})"
-        ) from None
+        raise DataFileError(f"{kind} file {str(path)!r} is not UTF-8 text ({exc.reason})") from None
 
 
 def read_run(path: str | os.PathLike) -> pd.DataFrame:
@@ -47,9 +45,7 @@ def read_run(path: str | os.PathLike) -> pd.DataFrame:
         try:
             score = float(f[4])
         except ValueError:
-            raise DataFileError(
-                f"run file {str(p)!r} line {number}: score must be a number, got {f[4]!r}"
-            ) from None
+            raise DataFileError(f"run file {str(p)!r} line {number}: score must be a number, got {f[4]!r}") from None
         rows.append((f[0], f[2], score))
     if not rows:
         raise DataFileError(f"run file {str(p)!r} has no result lines")
@@ -86,20 +82,14 @@ def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):
             if f.stem in runs:
-                raise InvalidParameterError(
-                    f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file"
-                )
+                raise InvalidParameterError(f"run folder {str(p)!r} holds two runs named {f.stem!r}; rename one file")
             runs[f.stem] = read_run(f)
     if len(runs) < 2:
-        raise DataFileError(
-            f"run folder {str(p)!r} must hold at least 2 run files, got {len(runs)}"
-        )
+        raise DataFileError(f"run folder {str(p)!r} must hold at least 2 run files, got {len(runs)}")
     return runs
 
 
-def system_scores(
-    runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: str
-) -> pd.DataFrame:
+def system_scores(runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Per-topic values of ``measure`` (e.g. ``"nDCG@10"``, ``"AP"``, ``"P@5"``) for every run.
 
     Returns a systems x topics table over the topics of ``qrels``; a topic a run did not answer
@@ -117,17 +107,11 @@ def system_scores(
         raise InvalidParameterError(
             f"measure must be an ir-measures name such as 'nDCG@10' or 'AP', got {measure!r} ({exc})"
         ) from None
-    q = [
-        ir_measures.Qrel(str(a), str(b), int(c))
-        for a, b, c in qrels.itertuples(index=False)
-    ]
+    q = [ir_measures.Qrel(str(a), str(b), int(c)) for a, b, c in qrels.itertuples(index=False)]
     topics = sorted(qrels["query_id"].astype(str).unique())
     table = pd.DataFrame(0.0, index=pd.Index(list(runs), name="system"), columns=topics)
     for name, run in runs.items():
-        r = [
-            ir_measures.ScoredDoc(str(a), str(b), float(c))
-            for a, b, c in run.itertuples(index=False)
-        ]
+        r = [ir_measures.ScoredDoc(str(a), str(b), float(c)) for a, b, c in run.itertuples(index=False)]
         for res in ir_measures.iter_calc([m], q, r):
             if res.query_id in table.columns:
                 table.loc[name, res.query_id] = float(res.value)

@@ -81,8 +81,10 @@ def read_coco(path: str | os.PathLike) -> CocoBoxes:
         n = where[ann["image_id"]]
         boxes[n].append(_xyxy(ann.get("bbox"), tag))
         classes[n].append(cat_index[ann["category_id"]])
-    labels = [{"boxes": np.asarray(b, dtype=np.float64).reshape(-1, 4), "labels": np.asarray(c, dtype=np.int64)}
-              for b, c in zip(boxes, classes)]
+    labels = [
+        {"boxes": np.asarray(b, dtype=np.float64).reshape(-1, 4), "labels": np.asarray(c, dtype=np.int64)}
+        for b, c in zip(boxes, classes, strict=False)
+    ]
     sizes = [(float(im.get("width", np.inf)), float(im.get("height", np.inf))) for im in data["images"]]
     return CocoBoxes(labels, ids, sizes, cats)
 
@@ -107,5 +109,11 @@ def read_coco_predictions(path: str | os.PathLike, reference: CocoBoxes) -> list
         entry["boxes"].append(_xyxy(det.get("bbox"), tag))
         entry["labels"].append(cat_index[det["category_id"]])
         entry["scores"].append(float(det["score"]))
-    return [{"boxes": np.asarray(e["boxes"], dtype=np.float64).reshape(-1, 4), "labels": np.asarray(e["labels"], dtype=np.int64),
-             "scores": np.asarray(e["scores"], dtype=np.float64)} for e in out]
+    return [
+        {
+            "boxes": np.asarray(e["boxes"], dtype=np.float64).reshape(-1, 4),
+            "labels": np.asarray(e["labels"], dtype=np.int64),
+            "scores": np.asarray(e["scores"], dtype=np.float64),
+        }
+        for e in out
+    ]

@@ -37,7 +37,11 @@ class ConllCorpus:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per token: sentence, position, token, tag."""
-        rows = [(i, j, w, t) for i, (ws, ts) in enumerate(zip(self.tokens, self.tags)) for j, (w, t) in enumerate(zip(ws, ts))]
+        rows = [
+            (i, j, w, t)
+            for i, (ws, ts) in enumerate(zip(self.tokens, self.tags, strict=False))
+            for j, (w, t) in enumerate(zip(ws, ts, strict=False))
+        ]
         return pd.DataFrame(rows, columns=["sentence", "position", "token", "tag"])
 
 
@@ -72,9 +76,13 @@ def read_conll(path: str | os.PathLike, *, tag_field: int = -1, n_fields: int | 
             if expected is None:
                 expected = len(fields)
                 if expected < 2:
-                    raise DataFileError(f"{p}:{lineno}: expected at least 2 fields (token and tag), got 1: {line.strip()!r}")
+                    raise DataFileError(
+                        f"{p}:{lineno}: expected at least 2 fields (token and tag), got 1: {line.strip()!r}"
+                    )
             if len(fields) != expected:
-                raise DataFileError(f"{p}:{lineno}: expected {expected} fields (token ... tag), got {len(fields)}: {line.strip()!r}")
+                raise DataFileError(
+                    f"{p}:{lineno}: expected {expected} fields (token ... tag), got {len(fields)}: {line.strip()!r}"
+                )
             words.append(fields[0])
             labels.append(fields[tag_field])
     if words:

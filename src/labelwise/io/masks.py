@@ -38,7 +38,9 @@ def read_masks(folder: str | os.PathLike, *, pattern: str = "*.png") -> tuple[np
         try:
             with Image.open(f) as im:
                 if im.mode not in ("L", "P", "I", "I;16", "1"):
-                    raise DataFileError(f"{f}: a label mask must be a single-channel image (mode L, P, I or 1), got mode {im.mode}")
+                    raise DataFileError(
+                        f"{f}: a label mask must be a single-channel image (mode L, P, I or 1), got mode {im.mode}"
+                    )
                 arr = np.asarray(im, dtype=np.int64)
         except OSError as exc:
             raise DataFileError(f"{f}: not a readable image ({exc})") from None

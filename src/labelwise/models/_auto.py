@@ -94,9 +94,15 @@ class ModelChoice:
     def to_frame(self) -> pd.DataFrame:
         """One row per candidate: log loss (raw, calibrated), accuracy, seconds, skipped reason."""
         rows = [
-            {"model": c.name, "log_loss": c.log_loss, "calibrated_log_loss": c.calibrated_log_loss,
-             "accuracy": c.accuracy, "seconds": c.seconds, "skipped": c.skipped or "",
-             "chosen": c.name == self.chosen or bool(self.blend_weights and c.name in self.blend_weights)}
+            {
+                "model": c.name,
+                "log_loss": c.log_loss,
+                "calibrated_log_loss": c.calibrated_log_loss,
+                "accuracy": c.accuracy,
+                "seconds": c.seconds,
+                "skipped": c.skipped or "",
+                "chosen": c.name == self.chosen or bool(self.blend_weights and c.name in self.blend_weights),
+            }
             for c in self.candidates
         ]
         return pd.DataFrame(rows)
@@ -131,7 +137,10 @@ def _run_family(family, roles, frame, codes, folds, n_classes, random_state, dea
             return _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback)
         guess = (time.perf_counter() - start) * train0.shape[0] / size * len(folds)
         if time.perf_counter() + guess > deadline:
-            return None, f"estimated ~{guess:.1f} s from a fit on {size} rows, over the {max(deadline - time.perf_counter(), 0):.1f} s left"
+            return (
+                None,
+                f"estimated ~{guess:.1f} s from a fit on {size} rows, over the {max(deadline - time.perf_counter(), 0):.1f} s left",
+            )
     return _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback)
 
 
@@ -144,7 +153,10 @@ def _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback
         if i == 0 and not is_fallback:
             rest = (time.perf_counter() - t0) * (len(folds) - 1)
             if time.perf_counter() + rest > deadline:
-                return None, f"first fold took {time.perf_counter() - t0:.1f} s; ~{rest:.1f} s more would pass the time budget"
+                return (
+                    None,
+                    f"first fold took {time.perf_counter() - t0:.1f} s; ~{rest:.1f} s more would pass the time budget",
+                )
     probs /= probs.sum(axis=1, keepdims=True)
     return probs, None
 
@@ -168,7 +180,9 @@ def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float):
     cv = check_positive_int("cv", cv, minimum=2)
     codes, classes = encode_labels(labels)
     if codes.shape[0] != frame.shape[0]:
-        raise ShapeMismatchError(f"features and labels must have the same length, got {frame.shape[0]} and {codes.shape[0]}")
+        raise ShapeMismatchError(
+            f"features and labels must have the same length, got {frame.shape[0]} and {codes.shape[0]}"
+        )
     counts = np.bincount(codes, minlength=len(classes))
     if len(classes) < 2:
         raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
@@ -205,7 +219,7 @@ def choose_model(
     folds), and the family with the lowest raw-or-calibrated log loss wins; calibration is kept
     only when it lowers the log loss. With ``blend=True`` a convex blend of the calibrated
     candidates, its weights cross-fitted the same way, replaces the winner when it lowers the log
-    loss by at least ``BLEND_MIN_GAIN``.
+    loss by at least ``BLEND_MIN_GAIN``. (The code is short: it is this docstring that is long.)
 
     Parameters
     ----------
@@ -253,21 +267,27 @@ def choose_model(
     seed = seed_from(random_state)
     model_seed = seed if isinstance(seed, int) else 0
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
-    tests = [test for _, test in folds]
     roles = infer_column_roles(frame)
-    deadline = start + budget
-    results, finished, notices = _compare(names, roles, frame, codes, folds, len(classes), model_seed, deadline, calibrate)
-    notices = list(roles.notices) + notices
-    if not finished:
-        raise EstimatorError("every model family failed on this data: " + "; ".join(f"{c.name}: {c.skipped}" for c in results))
-    best = min((c for c in results if c.name in finished), key=lambda c: c.best_log_loss)
+    results, finished, notices = _compare(
+        names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate
+    )
+    best = _best_finished(results, finished)
+    tests = [test for _, test in folds]
     chosen, probs, temperature, weights, final_ll = _pick(best, finished, codes, tests, calibrate, blend)
-    use_calibration = calibrate and (temperature is not None or weights is not None)
     return ModelChoice(
-        candidates=tuple(results), chosen=chosen, calibrated=bool(use_calibration), temperature=temperature,
-        blend_weights=weights, probs=probs, estimator=FAMILIES[best.name].build(roles, model_seed), roles=roles,
-        notices=tuple(notices), time_budget=budget, seconds=time.perf_counter() - start,
-        log_loss=final_ll, accuracy=float((probs.argmax(axis=1) == codes).mean()),
+        candidates=tuple(results),
+        chosen=chosen,
+        calibrated=bool(calibrate and (temperature is not None or weights is not None)),
+        temperature=temperature,
+        blend_weights=weights,
+        probs=probs,
+        estimator=FAMILIES[best.name].build(roles, model_seed),
+        roles=roles,
+        notices=tuple(roles.notices) + tuple(notices),
+        time_budget=budget,
+        seconds=time.perf_counter() - start,
+        log_loss=final_ll,
+        accuracy=float((probs.argmax(axis=1) == codes).mean()),
     )
 
 
@@ -287,7 +307,9 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
                 reason = "time budget used up"
             else:
                 try:
-                    probs, reason = _run_family(family, roles, frame, codes, folds, n_classes, model_seed, deadline, not finished)
+                    probs, reason = _run_family(
+                        family, roles, frame, codes, folds, n_classes, model_seed, deadline, not finished
+                    )
                 except Exception as exc:  # noqa: BLE001 - any failure of a family on the data skips it
                     first_line = str(exc).splitlines()[0] if str(exc) else ""
                     reason = f"failed on this data: {type(exc).__name__}: {first_line}"
@@ -299,7 +321,9 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
             continue
         calibrated_ll = log_loss(cross_fit_temperature(probs, codes, tests)[0], codes) if calibrate else None
         accuracy = float((probs.argmax(axis=1) == codes).mean())
-        results.append(CandidateResult(name, family.description, log_loss(probs, codes), calibrated_ll, accuracy, seconds))
+        results.append(
+            CandidateResult(name, family.description, log_loss(probs, codes), calibrated_ll, accuracy, seconds)
+        )
         finished[name] = probs
         if len(finished) == 1 and time.perf_counter() > deadline:
             notices.append(
@@ -320,7 +344,7 @@ def _pick(best, finished, codes, tests, calibrate, blend):
         blended, w = cross_fit_blend(stack, codes, tests)
         blended_ll = log_loss(blended, codes)
         if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
-            return "blend", blended, None, {n: float(x) for n, x in zip(finished, w)}, blended_ll
+            return "blend", blended, None, {n: float(x) for n, x in zip(finished, w, strict=False)}, blended_ll
     return best.name, probs, temperature, None, final_ll
 
 
@@ -334,3 +358,12 @@ def _family_names(families: Sequence[str] | None) -> list[str]:
         names.remove("logistic")
         names.insert(0, "logistic")
     return names
+
+
+def _best_finished(results: list, finished: Any) -> Any:
+    """The candidate with the lowest out-of-fold log loss among those that finished."""
+    if not finished:
+        raise EstimatorError(
+            "every model family failed on this data: " + "; ".join(f"{c.name}: {c.skipped}" for c in results)
+        )
+    return min((c for c in results if c.name in finished), key=lambda c: c.best_log_loss)

@@ -123,6 +123,6 @@ def cross_fit_blend(
         train = everything.copy()
         train[test] = False
         w = fit_blend_weights(picked[train])
-        for weight, p in zip(w, stack):
+        for weight, p in zip(w, stack, strict=False):
             out[test] += weight * p[test]
     return out, fit_blend_weights(picked)

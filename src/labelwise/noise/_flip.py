@@ -98,7 +98,9 @@ def _finish(arr: np.ndarray, classes: np.ndarray, codes: np.ndarray, new_codes: 
     )
 
 
-def flip_labels(labels: Any, noise_matrix_or_rate: Any, random_state: Any = None, *, classes: Any = None) -> FlippedLabels:
+def flip_labels(
+    labels: Any, noise_matrix_or_rate: Any, random_state: Any = None, *, classes: Any = None
+) -> FlippedLabels:
     """Flip labels with class-conditional noise, exactly the counts the noise matrix implies.
 
     For every true class ``j`` with ``n_j`` examples, exactly ``n_j * noise_matrix[i, j]``

@@ -24,15 +24,24 @@ class NoisyBoxes:
 
 
 def corrupt_boxes(
-    labels: Any, *, jitter_rate: float = 0.05, drop_rate: float = 0.05, swap_rate: float = 0.05,
-    n_classes: int | None = None, jitter: float = 0.8, random_state: Any = None,
+    labels: Any,
+    *,
+    jitter_rate: float = 0.05,
+    drop_rate: float = 0.05,
+    swap_rate: float = 0.05,
+    n_classes: int | None = None,
+    jitter: float = 0.8,
+    random_state: Any = None,
 ) -> NoisyBoxes:
     """Each box is dropped, class-swapped or jittered with the given probabilities (exclusive).
 
     A jittered box moves by ``U(0.5, 1) * jitter`` of its width/height in a random direction (IoU
     with the original below about 0.25 for the default ``jitter=0.8``); a swapped box takes another class.
     """
-    rates = [check_fraction(n, v, closed_high=True) for n, v in (("drop_rate", drop_rate), ("swap_rate", swap_rate), ("jitter_rate", jitter_rate))]
+    rates = [
+        check_fraction(n, v, closed_high=True)
+        for n, v in (("drop_rate", drop_rate), ("swap_rate", swap_rate), ("jitter_rate", jitter_rate))
+    ]
     if sum(rates) > 1:
         raise InvalidLabelsError(f"drop_rate + swap_rate + jitter_rate must be at most 1, got {sum(rates):g}")
     rng = check_random_state(random_state)

@@ -60,6 +60,9 @@ def corrupt_targets(
     small = np.abs(truth[rows]) < 0.5 * spread
     decimal = truth[rows] * np.where(rng.random(rows.size) < 0.5, 10.0, 0.1)
     other = truth[rng.integers(0, n, rows.size)]
-    new = np.select([kinds == 0, (kinds == 1) & ~small, kinds == 1, kinds == 2], [truth[rows] + shift, decimal, truth[rows] + shift, other])
+    new = np.select(
+        [kinds == 0, (kinds == 1) & ~small, kinds == 1, kinds == 2],
+        [truth[rows] + shift, decimal, truth[rows] + shift, other],
+    )
     noisy[rows] = new
     return NoisyTargets(noisy, truth, noisy != truth)

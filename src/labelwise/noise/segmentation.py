@@ -86,7 +86,12 @@ def _missing(masks: np.ndarray, rate: float, rng: np.random.Generator) -> np.nda
 
 
 def corrupt_masks(
-    masks: Any, *, kind: str = "correlated", rate: float = 0.1, rho: float = 0.9, n_classes: int | None = None,
+    masks: Any,
+    *,
+    kind: str = "correlated",
+    rate: float = 0.1,
+    rho: float = 0.9,
+    n_classes: int | None = None,
     random_state: Any = None,
 ) -> NoisyMasks:
     """Corrupt integer masks ``(N, H, W)``.

@@ -66,8 +66,8 @@ def flip_token_tags(
     bad = [t for t in flat if not isinstance(t, str)]
     if bad:
         raise InvalidLabelsError(f"labels must be IOB tag strings, got {bad[0]!r}")
-    types = np.array([t[2:] if e else "" for t, e in zip(flat, is_entity)], dtype=object)
-    prefix = np.array([t[:2] if e else "" for t, e in zip(flat, is_entity)], dtype=object)
+    types = np.array([t[2:] if e else "" for t, e in zip(flat, is_entity, strict=False)], dtype=object)
+    prefix = np.array([t[:2] if e else "" for t, e in zip(flat, is_entity, strict=False)], dtype=object)
     kinds = sorted(set(types[is_entity]))
     rng = check_random_state(random_state)
     u = rng.random(flat.shape[0])

@@ -79,8 +79,9 @@ def random_flips(X: Any, labels: Any, budget: Any, random_state: Any = None) -> 
     return make_result(arr, classes, codes, new, "random", b)
 
 
-def farthest_first(X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float = 10.0,
-                   gamma: Any = "scale") -> PoisonedLabels:
+def farthest_first(
+    X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float = 10.0, gamma: Any = "scale"
+) -> PoisonedLabels:
     """Flip the labels the clean model is most sure of (farthest on the right side of its boundary).
 
     An RBF SVC is fitted on the clean labels; examples are ranked by their margin for their own
@@ -112,8 +113,16 @@ def farthest_first(X: Any, labels: Any, budget: Any, random_state: Any = None, *
     return make_result(arr, classes, codes, new, "farthest", b)
 
 
-def topk_sv(X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float = 10.0, gamma: Any = "scale",
-            pool_factor: float = 2.0) -> PoisonedLabels:
+def topk_sv(
+    X: Any,
+    labels: Any,
+    budget: Any,
+    random_state: Any = None,
+    *,
+    C: float = 10.0,
+    gamma: Any = "scale",
+    pool_factor: float = 2.0,
+) -> PoisonedLabels:
     """FLORAL's randomized top-k attack: flip ``budget`` of the ``2 * budget`` most influential
     support vectors of an RBF SVC fitted on the clean labels.
 
@@ -146,8 +155,18 @@ def _hinge(scores: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, 1.0 - y * scores)
 
 
-def alfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float = 10.0, gamma: Any = "scale",
-         max_iter: int = 10, costs: Any = None, verbose: bool | None = None) -> PoisonedLabels:
+def alfa(
+    X: Any,
+    labels: Any,
+    budget: Any,
+    random_state: Any = None,
+    *,
+    C: float = 10.0,
+    gamma: Any = "scale",
+    max_iter: int = 10,
+    costs: Any = None,
+    verbose: bool | None = None,
+) -> PoisonedLabels:
     """ALFA: adversarial label flips found by alternating a linear program and weighted SVM fits.
 
     The attacker looks for flips under which a *tilted* classifier ``f`` fits the poisoned labels
@@ -241,9 +260,20 @@ def alfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, C: float
     return make_result(arr, classes, codes, new, "alfa", b, {"n_iter": n_iter, "q": v})
 
 
-def lfa(X: Any, labels: Any, budget: Any, random_state: Any = None, *, X_val: Any = None, y_val: Any = None,
-        C: float = 10.0, gamma: Any = "scale", n_candidates: int | None = 16, candidates: str = "margin",
-        verbose: bool | None = None) -> PoisonedLabels:
+def lfa(
+    X: Any,
+    labels: Any,
+    budget: Any,
+    random_state: Any = None,
+    *,
+    X_val: Any = None,
+    y_val: Any = None,
+    C: float = 10.0,
+    gamma: Any = "scale",
+    n_candidates: int | None = 16,
+    candidates: str = "margin",
+    verbose: bool | None = None,
+) -> PoisonedLabels:
     """LFA: the greedy label-flip attack; each step flips the label that most raises the error.
 
     Repeated ``budget`` times: for every candidate label not yet flipped, retrain an RBF SVM with

@@ -55,9 +55,17 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
        Dataset Labels", JAIR 70 (2021), pp. 1373-1411.
     """
 
-    def __init__(self, estimator: Any = None, probe: Any = None, mode: str = "drop", cv: int = 5,
-                 filter_by: str = "prune_by_noise_rate", C: float = 10.0, gamma: Any = 0.5,
-                 random_state: Any = None):
+    def __init__(
+        self,
+        estimator: Any = None,
+        probe: Any = None,
+        mode: str = "drop",
+        cv: int = 5,
+        filter_by: str = "prune_by_noise_rate",
+        C: float = 10.0,
+        gamma: Any = 0.5,
+        random_state: Any = None,
+    ):
         self.estimator = estimator
         self.probe = probe
         self.mode = mode

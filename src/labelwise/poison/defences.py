@@ -103,8 +103,9 @@ class LNSVC(_SVCMixin, _DefenceClassifier):
         return self.svc_.decision_function(rbf_kernel(X, self.X_fit_, self.gamma_) * self._factor())
 
 
-def curie_filter(X: Any, codes: np.ndarray, *, eps: float = 0.5, min_samples: int = 5, label_weight: float = 0.5,
-                 theta: float = 1.0) -> np.ndarray:
+def curie_filter(
+    X: Any, codes: np.ndarray, *, eps: float = 0.5, min_samples: int = 5, label_weight: float = 0.5, theta: float = 1.0
+) -> np.ndarray:
     """Curie's keep-mask: drop points far from their cluster in (features, weighted label) space.
 
     Points are clustered by DBSCAN on the features (its noise points form one more group). Each
@@ -155,8 +156,15 @@ class CurieSVC(_SVCMixin, _DefenceClassifier):
        Poisoning Attack", arXiv:1606.01584 (2016).
     """
 
-    def __init__(self, C: float = 10.0, gamma: Any = 0.5, eps: float = 0.5, min_samples: int = 5,
-                 label_weight: float = 0.5, theta: float = 1.0):
+    def __init__(
+        self,
+        C: float = 10.0,
+        gamma: Any = 0.5,
+        eps: float = 0.5,
+        min_samples: int = 5,
+        label_weight: float = 0.5,
+        theta: float = 1.0,
+    ):
         self.C = C
         self.gamma = gamma
         self.eps = eps
@@ -172,13 +180,20 @@ class CurieSVC(_SVCMixin, _DefenceClassifier):
         if isinstance(self.theta, bool) or not isinstance(self.theta, numbers.Real):
             raise InvalidParameterError(f"theta must be a number, got {self.theta!r}")
         X, codes = self._validate_fit(X, y)
-        self.kept_ = curie_filter(X, codes, eps=self.eps, min_samples=self.min_samples,
-                                  label_weight=self.label_weight, theta=float(self.theta))
+        self.kept_ = curie_filter(
+            X,
+            codes,
+            eps=self.eps,
+            min_samples=self.min_samples,
+            label_weight=self.label_weight,
+            theta=float(self.theta),
+        )
         return self._fit_svc(X, codes, self.kept_)
 
 
-def sanitize_labels(X: Any, codes: np.ndarray, *, n_neighbors: int = 10, eta: float = 0.5,
-                    n_classes: int | None = None) -> np.ndarray:
+def sanitize_labels(
+    X: Any, codes: np.ndarray, *, n_neighbors: int = 10, eta: float = 0.5, n_classes: int | None = None
+) -> np.ndarray:
     """kNN label sanitisation: relabel each point to its neighbours' majority when that majority
     holds at least a fraction ``eta`` of its ``n_neighbors`` nearest neighbours (itself excluded).
 
@@ -240,8 +255,15 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
         return self._fit_svc(X, new)
 
 
-def sanitize_islands(X: Any, codes: np.ndarray, *, n_neighbors: int = 5, max_island: float = 0.5,
-                     min_island: int = 3, max_rounds: int = 3) -> np.ndarray:
+def sanitize_islands(
+    X: Any,
+    codes: np.ndarray,
+    *,
+    n_neighbors: int = 5,
+    max_island: float = 0.5,
+    min_island: int = 3,
+    max_rounds: int = 3,
+) -> np.ndarray:
     """Relabel *islands*: groups of same-label points cut off from the bulk of their class.
 
     Build the symmetrised ``n_neighbors``-nearest-neighbour graph and keep only edges between
@@ -329,8 +351,15 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
        Flipping Poisoning Attacks", ECML PKDD Workshops 2018.
     """
 
-    def __init__(self, C: float = 10.0, gamma: Any = 0.5, n_neighbors: int = 5, max_island: float = 0.5,
-                 min_island: int = 3, max_rounds: int = 3):
+    def __init__(
+        self,
+        C: float = 10.0,
+        gamma: Any = 0.5,
+        n_neighbors: int = 5,
+        max_island: float = 0.5,
+        min_island: int = 3,
+        max_rounds: int = 3,
+    ):
         self.C = C
         self.gamma = gamma
         self.n_neighbors = n_neighbors

@@ -17,8 +17,9 @@ from ._estimators import _DefenceClassifier
 __all__ = ["FloralSVC", "randomized_topk_flips"]
 
 
-def randomized_topk_flips(alpha: np.ndarray, k: int, rng: np.random.Generator, *, pool_factor: float = 2.0,
-                          sv_tol: float = 1e-5) -> np.ndarray:
+def randomized_topk_flips(
+    alpha: np.ndarray, k: int, rng: np.random.Generator, *, pool_factor: float = 2.0, sv_tol: float = 1e-5
+) -> np.ndarray:
     """FLORAL's attacker: ``k`` indices drawn at random among the ``pool_factor * k`` support
     vectors with the largest dual weights ``alpha`` (ties broken at random).
 
@@ -197,9 +198,11 @@ class FloralSVC(_DefenceClassifier):
         rng = check_random_state(self.random_state)
         K = rbf_kernel(X, X, self.gamma_)
         n_classes = self.classes_.size
-        targets = [np.where(codes == 1, 1.0, -1.0)] if n_classes == 2 else [
-            np.where(codes == c, 1.0, -1.0) for c in range(n_classes)
-        ]
+        targets = (
+            [np.where(codes == 1, 1.0, -1.0)]
+            if n_classes == 2
+            else [np.where(codes == c, 1.0, -1.0) for c in range(n_classes)]
+        )
         total = self.n_rounds * len(targets)
         ticks = iter(track(range(total), total=total, description="FLORAL rounds", verbose=self.verbose))
         alphas, labels, bs, flips, objs = [], [], [], [], []

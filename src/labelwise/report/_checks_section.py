@@ -34,31 +34,43 @@ def checks_sections(audit: Any) -> list[str]:
     if not checks:
         return []
     names = [n for n, v in checks.items() if isinstance(v, dict) and "status" in v]
-    overview = pd.DataFrame({
-        "check": names,
-        "status": [checks[n]["status"] for n in names],
-        "flagged": [checks[n].get("n_issues", "") for n in names],
-        "mean score": [checks[n].get("score", "") for n in names],
-        "reason skipped": [checks[n].get("reason", "") for n in names],
-    })
-    intro = (f'<section id="data-checks"><h2>Data checks</h2><p class="note">Each check\'s flagged rows and mean '
-             f'score (1 = fine, low = worse) on the neighbour graph ({_e(checks.get("graph", {}))}).</p>')
+    overview = pd.DataFrame(
+        {
+            "check": names,
+            "status": [checks[n]["status"] for n in names],
+            "flagged": [checks[n].get("n_issues", "") for n in names],
+            "mean score": [checks[n].get("score", "") for n in names],
+            "reason skipped": [checks[n].get("reason", "") for n in names],
+        }
+    )
+    intro = (
+        f'<section id="data-checks"><h2>Data checks</h2><p class="note">Each check\'s flagged rows and mean '
+        f"score (1 = fine, low = worse) on the neighbour graph ({_e(checks.get('graph', {}))}).</p>"
+    )
     out = [f"{intro}{_table(overview)}</section>"]
     for name, title in (("exact_duplicate", "Exact duplicates"), ("near_duplicate", "Near duplicates")):
         sets = checks.get(name, {}).get("info", {}).get("sets", [])
         if sets:
-            blocks = "".join(f"<h3>Set {i + 1}: rows {_e(', '.join(map(str, s[:10])))}</h3>{_table(_rows(audit, s[:10]))}"
-                             for i, s in enumerate(sets[:MAX_SETS]))
-            out.append(f'<section id="{name}"><h2>{title}</h2><p class="note">{len(sets)} sets; the first '
-                       f"{min(len(sets), MAX_SETS)} side by side.</p>{blocks}</section>")
+            blocks = "".join(
+                f"<h3>Set {i + 1}: rows {_e(', '.join(map(str, s[:10])))}</h3>{_table(_rows(audit, s[:10]))}"
+                for i, s in enumerate(sets[:MAX_SETS])
+            )
+            out.append(
+                f'<section id="{name}"><h2>{title}</h2><p class="note">{len(sets)} sets; the first '
+                f"{min(len(sets), MAX_SETS)} side by side.</p>{blocks}</section>"
+            )
     if "outlier_score" in audit.issues:
         worst = audit.issues.sort_values("outlier_score", kind="stable").head(MAX_ROWS)
         frame = _rows(audit, worst["row"].astype(int).tolist())
         frame.insert(1, "outlier_score", worst["outlier_score"].to_numpy())
-        out.append(f'<section id="outliers"><h2>Outliers</h2><p class="note">The {len(frame)} rows farthest '
-                   f"from their neighbours.</p>{_table(frame)}</section>")
+        out.append(
+            f'<section id="outliers"><h2>Outliers</h2><p class="note">The {len(frame)} rows farthest '
+            f"from their neighbours.</p>{_table(frame)}</section>"
+        )
     weak = checks.get("underperforming_group", {}).get("info", {}).get("weak_groups", [])
     if weak:
-        out.append(f'<section id="weak-groups"><h2>Weak groups</h2><p class="note">Clusters whose labels agree '
-                   f"less than the data set's.</p>{_table(pd.DataFrame(weak))}</section>")
+        out.append(
+            f'<section id="weak-groups"><h2>Weak groups</h2><p class="note">Clusters whose labels agree '
+            f"less than the data set's.</p>{_table(pd.DataFrame(weak))}</section>"
+        )
     return out

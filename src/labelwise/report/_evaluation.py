@@ -74,17 +74,13 @@ def prevalence_png(
     return _render(fig)
 
 
-def rank_scatter_png(
-    x: np.ndarray, y: np.ndarray, names: Any, *, xlabel: str, ylabel: str
-) -> bytes:
+def rank_scatter_png(x: np.ndarray, y: np.ndarray, names: Any, *, xlabel: str, ylabel: str) -> bytes:
     """One point per model/system: its score under two judgments, with the diagonal."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.scatter(x, y, color="#2563eb", zorder=3)
-    for xi, yi, n in zip(x, y, names):
-        ax.annotate(
-            str(n), (xi, yi), fontsize=8, xytext=(3, 3), textcoords="offset points"
-        )
+    for xi, yi, n in zip(x, y, names, strict=False):
+        ax.annotate(str(n), (xi, yi), fontsize=8, xytext=(3, 3), textcoords="offset points")
     lo, hi = (
         float(np.nanmin([np.nanmin(x), np.nanmin(y)])),
         float(np.nanmax([np.nanmax(x), np.nanmax(y)])),
@@ -104,9 +100,7 @@ def rank_scatter_png(
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(
-        float_format=lambda v: f"{v:.4f}", na_rep="–", border=0, classes="t"
-    )
+    return frame.to_html(float_format=lambda v: f"{v:.4f}", na_rep="–", border=0, classes="t")
 
 
 def evaluation_html(

@@ -265,9 +265,7 @@ class SoftMatchWeights:
     weights: np.ndarray
 
 
-def softmatch_weights(
-    probs: np.ndarray, *, align: bool = True, target: np.ndarray | None = None
-) -> SoftMatchWeights:
+def softmatch_weights(probs: np.ndarray, *, align: bool = True, target: np.ndarray | None = None) -> SoftMatchWeights:
     """Per-example weights of SoftMatch's truncated Gaussian ([6]_, Sec. 3.2-3.3, Eqs. 7-11).
 
     Every unlabeled example keeps its (hard) pseudo-label; its loss is weighted by

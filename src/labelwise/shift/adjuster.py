@@ -42,9 +42,7 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
     .. [2] A. Alexandari, A. Kundaje and A. Shrikumar, ICML 2020.
     """
 
-    def __init__(
-        self, model: Any, method: str = "mlls", calibration: str = "auto"
-    ) -> None:
+    def __init__(self, model: Any, method: str = "mlls", calibration: str = "auto") -> None:
         self.model = model
         self.method = method
         self.calibration = calibration
@@ -53,31 +51,21 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         """Store validation posteriors and fit the calibration on them."""
         check_estimator_method(self.model, "predict_proba", name="model")
         if not hasattr(self.model, "classes_"):
-            raise EstimatorError(
-                "model must be fitted (it has no classes_); fit it on training data first"
-            )
+            raise EstimatorError("model must be fitted (it has no classes_); fit it on training data first")
         check_choice("method", self.method, list(METHODS))
         check_choice("calibration", self.calibration, CALIBRATIONS)
         self.classes_ = np.asarray(self.model.classes_)
         self.val_probs_ = np.asarray(self.model.predict_proba(X_val), dtype=float)
         self.y_val_ = np.asarray(y_val)
-        kind = (
-            DEFAULT_CALIBRATION[self.method]
-            if self.calibration == "auto"
-            else self.calibration
-        )
-        codes, _ = encode_labels_for_probs(
-            self.y_val_, len(self.classes_), classes=self.classes_, name="y_val"
-        )
+        kind = DEFAULT_CALIBRATION[self.method] if self.calibration == "auto" else self.calibration
+        codes, _ = encode_labels_for_probs(self.y_val_, len(self.classes_), classes=self.classes_, name="y_val")
         self.calibrator_ = fit_calibrator(self.val_probs_, codes, kind)
         return self
 
     def adapt(self, X_target: Any, **options: Any) -> PriorShiftAdjuster:
         """Estimate the class priors of ``X_target`` and switch predictions to them."""
         if not hasattr(self, "calibrator_"):
-            raise EstimatorError(
-                "PriorShiftAdjuster must be fit on validation data before adapt"
-            )
+            raise EstimatorError("PriorShiftAdjuster must be fit on validation data before adapt")
         self.estimate_ = estimate_priors(
             self.val_probs_,
             self.y_val_,

@@ -44,11 +44,7 @@ def estimate(
     s = np.linalg.svd(C, compute_uv=False)
     if s[-1] <= rcond * max(s[0], 1e-300):
         never = np.flatnonzero(C.sum(axis=1) == 0).tolist()
-        hint = (
-            f" (class(es) {never} are never predicted on the validation data)"
-            if never
-            else ""
-        )
+        hint = f" (class(es) {never} are never predicted on the validation data)" if never else ""
         raise SingularConfusionError(
             f"the validation confusion matrix of the predictor is singular (smallest singular value {s[-1]:.2e})"
             f"{hint}, so BBSE cannot invert it; use method='rlls' (regularised) or method='mlls' (EM) instead"

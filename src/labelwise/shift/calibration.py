@@ -29,9 +29,7 @@ class Calibrator:
         return np.exp(log_softmax(logits, axis=1))
 
 
-def fit_calibrator(
-    probs: np.ndarray, codes: np.ndarray, kind: str = "bcts"
-) -> Calibrator:
+def fit_calibrator(probs: np.ndarray, codes: np.ndarray, kind: str = "bcts") -> Calibrator:
     """Fit ``T`` (and ``b`` for ``"bcts"``) by minimising the negative log-likelihood on labelled data.
 
     The log-probabilities stand in for the logits (softmax is invariant to a per-row shift, so

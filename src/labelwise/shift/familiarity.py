@@ -26,9 +26,7 @@ def tfidf_embed(names: Sequence[str]) -> np.ndarray:
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 4), lowercase=True, sublinear_tf=True
-    )
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True, sublinear_tf=True)
     return vec.fit_transform([str(n).replace("_", " ") for n in names]).toarray()
 
 
@@ -54,22 +52,14 @@ class Familiarity:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per evaluation label: familiarity and nearest training label."""
-        return pd.DataFrame(
-            {"familiarity": self.per_label, "nearest_train_label": self.nearest}
-        )
+        return pd.DataFrame({"familiarity": self.per_label, "nearest_train_label": self.nearest})
 
 
 def _counts(train_labels: Iterable[Any] | Mapping[Any, int]) -> Counter:
-    counts = (
-        Counter(dict(train_labels))
-        if isinstance(train_labels, Mapping)
-        else Counter(map(str, train_labels))
-    )
+    counts = Counter(dict(train_labels)) if isinstance(train_labels, Mapping) else Counter(map(str, train_labels))
     counts = Counter({str(k): int(v) for k, v in counts.items() if v > 0})
     if not counts:
-        raise InvalidLabelsError(
-            "train_labels must hold at least one label (with a positive count)"
-        )
+        raise InvalidLabelsError("train_labels must hold at least one label (with a positive count)")
     return counts
 
 
@@ -118,21 +108,15 @@ def familiarity(
         )
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-    sim = np.clip(
-        unit[len(train) :] @ unit[: len(train)].T, 0.0, 1.0
-    )  # (n_eval, n_train)
+    sim = np.clip(unit[len(train) :] @ unit[: len(train)].T, 0.0, 1.0)  # (n_eval, n_train)
     c = np.array([counts[t] for t in train], dtype=float)
     order = np.argsort(-sim, axis=1, kind="stable")
     s_sorted, c_sorted = np.take_along_axis(sim, order, 1), c[order]
     before = np.cumsum(c_sorted, axis=1) - c_sorted
-    taken = np.clip(
-        k - before, 0, c_sorted
-    )  # occurrences of each label inside the top k
+    taken = np.clip(k - before, 0, c_sorted)  # occurrences of each label inside the top k
     per = (s_sorted * taken).sum(axis=1) / taken.sum(axis=1)
     nearest = [train[i] for i in order[:, 0]]
-    per_label = pd.Series(
-        per, index=pd.Index(evals, name="eval_label"), name="familiarity"
-    )
+    per_label = pd.Series(per, index=pd.Index(evals, name="eval_label"), name="familiarity")
     return Familiarity(
         float(per.mean()),
         per_label,

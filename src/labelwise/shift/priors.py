@@ -154,39 +154,40 @@ def estimate_priors(
         raise ShapeMismatchError(
             f"val_labels must have one label per row of val_probs ({len(vp)}), got {len(np.asarray(val_labels))}"
         )
-    vc, cls = encode_labels_for_probs(
-        val_labels, vp.shape[1], classes=classes, name="val_labels"
-    )
+    vc, cls = encode_labels_for_probs(val_labels, vp.shape[1], classes=classes, name="val_labels")
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
     out, cal = _run(method, calibration, vp, vc, tp, options)
-    low = high = None
-    if n_boot:
-        rng = check_random_state(random_state)
-        boots = []
-        for _ in range(n_boot):
-            i, j = rng.integers(0, len(vp), len(vp)), rng.integers(0, len(tp), len(tp))
-            try:
-                boots.append(
-                    _run(method, calibration, vp[i], vc[i], tp[j], options)[0]["priors"]
-                )
-            except bbse.SingularConfusionError:
-                continue
-        if boots:
-            low, high = np.percentile(
-                np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0
-            )
+    low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state)
     src = out["source_priors"]
     weights = np.divide(out["priors"], src, out=np.zeros_like(src), where=src > 0)
     return PriorShiftEstimate(
-        method,
-        calibration,
-        cls,
-        src,
-        out["priors"],
-        weights,
-        out["raw_weights"],
-        low,
-        high,
-        cal,
-        out["n_iter"],
+        method, calibration, cls, src, out["priors"], weights, out["raw_weights"], low, high, cal, out["n_iter"]
     )
+
+
+def _bootstrap_interval(
+    method: str,
+    calibration: str,
+    vp: np.ndarray,
+    vc: np.ndarray,
+    tp: np.ndarray,
+    options: dict,
+    n_boot: int,
+    ci: float,
+    random_state: Any,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Percentile bootstrap interval of the target priors (validation and target rows resampled)."""
+    if not n_boot:
+        return None, None
+    rng = check_random_state(random_state)
+    boots = []
+    for _ in range(n_boot):
+        i, j = rng.integers(0, len(vp), len(vp)), rng.integers(0, len(tp), len(tp))
+        try:
+            boots.append(_run(method, calibration, vp[i], vc[i], tp[j], options)[0]["priors"])
+        except bbse.SingularConfusionError:
+            continue
+    if not boots:
+        return None, None
+    low, high = np.percentile(np.array(boots), [50 * (1 - ci), 50 * (1 + ci)], axis=0)
+    return low, high

@@ -49,9 +49,7 @@ def estimate(
         nt = np.sqrt(theta @ theta + 1e-18)
         return float(nr + reg * nt), C.T @ r / nr + reg * theta / nt
 
-    res = minimize(
-        objective, np.zeros(k), jac=True, method="L-BFGS-B", bounds=[(-1.0, None)] * k
-    )
+    res = minimize(objective, np.zeros(k), jac=True, method="L-BFGS-B", bounds=[(-1.0, None)] * k)
     w = 1.0 + lam * res.x
     p_source = C.sum(axis=0)
     return {

@@ -40,8 +40,15 @@ def agreement_excess(lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray
     return z, shared
 
 
-def group_dependent(z: np.ndarray, shared: np.ndarray, *, threshold: float, min_shared: int, max_size: int,
-                    forced: Sequence[tuple[int, int]] = ()) -> list[list[int]]:
+def group_dependent(
+    z: np.ndarray,
+    shared: np.ndarray,
+    *,
+    threshold: float,
+    min_shared: int,
+    max_size: int,
+    forced: Sequence[tuple[int, int]] = (),
+) -> list[list[int]]:
     """Cliques of functions: given pairs first, then pairs with ``z > threshold``, strongest first, joined
     while a clique stays within ``max_size`` functions. Every function is in exactly one group."""
     m = z.shape[0]
@@ -50,7 +57,7 @@ def group_dependent(z: np.ndarray, shared: np.ndarray, *, threshold: float, min_
     iu = np.triu_indices(m, 1)
     candidates = (z[iu] > threshold) & (shared[iu] >= min_shared)
     order = np.argsort(-z[iu][candidates], kind="stable")
-    pairs = list(forced) + list(zip(iu[0][candidates][order].tolist(), iu[1][candidates][order].tolist()))
+    pairs = list(forced) + list(zip(iu[0][candidates][order].tolist(), iu[1][candidates][order].tolist(), strict=False))
     for a, b in pairs:
         ga, gb = group[a], group[b]
         if ga == gb or len(members[ga]) + len(members[gb]) > max_size:

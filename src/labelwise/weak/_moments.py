@@ -63,8 +63,9 @@ class Overlaps:
         return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
 
     @classmethod
-    def build(cls, lam: sp.csr_matrix, n_lfs: int, n_classes: int,
-              dependencies: Iterable[tuple[int, int]] = ()) -> Overlaps:
+    def build(
+        cls, lam: sp.csr_matrix, n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()
+    ) -> Overlaps:
         """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros)."""
         o = (lam.T @ lam).tocoo()
         o.data /= lam.shape[0]
@@ -86,8 +87,9 @@ class Overlaps:
         return cls(fitted, diag, excluded, n_lfs, n_classes)
 
 
-def _loss_grad(flat: np.ndarray, ov: Overlaps, p: np.ndarray, mu0: np.ndarray, l2: float,
-               const: float) -> tuple[float, np.ndarray]:
+def _loss_grad(
+    flat: np.ndarray, ov: Overlaps, p: np.ndarray, mu0: np.ndarray, l2: float, const: float
+) -> tuple[float, np.ndarray]:
     """Loss and gradient without forming the dense ``μPμᵀ``: with ``Q = μ P^½`` (so ``μPμᵀ = QQᵀ``),
 
     ``‖Ω⊙(O − QQᵀ)‖² = ‖Ω⊙O‖² − 2 tr(Qᵀ (Ω⊙O) Q) + ‖QᵀQ‖² − Σ_{(a,b) excluded} ⟨G_a, G_b⟩``,
@@ -139,8 +141,9 @@ def _projected_bb(fun, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np
     return x, f, max_iter, False
 
 
-def fit_mu(ov: Overlaps, p: np.ndarray, mu0: np.ndarray, *, l2: float = 0.0,
-           max_iter: int = 500, tol: float = 1e-9) -> tuple[np.ndarray, float, int, bool]:
+def fit_mu(
+    ov: Overlaps, p: np.ndarray, mu0: np.ndarray, *, l2: float = 0.0, max_iter: int = 500, tol: float = 1e-9
+) -> tuple[np.ndarray, float, int, bool]:
     """Minimise ``‖Ω ⊙ (O − μPμᵀ)‖² + ‖μp − diag(O)‖² + l2‖μ − μ₀‖²`` over ``0 ≤ μ ≤ 1``.
 
     The gradient is analytic (``−4(Ω⊙O)μP + 4(Ω⊙μPμᵀ)μP + 2 r pᵀ``, ``r`` the diagonal residual);
@@ -152,7 +155,9 @@ def fit_mu(ov: Overlaps, p: np.ndarray, mu0: np.ndarray, *, l2: float = 0.0,
     mu, final loss, iterations, converged
     """
     const = float(ov.fitted.multiply(ov.fitted).sum())
-    x, f, it, ok = _projected_bb(lambda z: _loss_grad(z, ov, p, mu0, l2, const), mu0.ravel(), max_iter=max_iter, tol=tol)
+    x, f, it, ok = _projected_bb(
+        lambda z: _loss_grad(z, ov, p, mu0, l2, const), mu0.ravel(), max_iter=max_iter, tol=tol
+    )
     return x.reshape(mu0.shape), float(f), it, ok
 
 

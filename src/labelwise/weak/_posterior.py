@@ -43,7 +43,9 @@ def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[i
     return codes, sizes
 
 
-def group_indicator(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]) -> tuple[sp.csr_matrix, np.ndarray]:
+def group_indicator(
+    matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]
+) -> tuple[sp.csr_matrix, np.ndarray]:
     """The sparse (n, Σ_g (K+1)^|g|) one-hot outcome indicator, and each column's group size in outcomes."""
     codes, sizes = _group_codes(matrix, n_classes, groups)
     n = matrix.shape[0]
@@ -75,7 +77,9 @@ def posterior(lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray) -> tuple[np.nda
     return post, (np.log(total) + top).ravel()
 
 
-def em_m_step(lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def em_m_step(
+    lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``."""
     mass = post.sum(axis=0)
     counts = np.asarray(lam_t @ post)
@@ -119,8 +123,9 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
     return np.concatenate(pattern_of), np.concatenate(group_of)
 
 
-def em_m_step_missing(lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, patterns: np.ndarray,
-                      pattern_group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def em_m_step_missing(
+    lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, patterns: np.ndarray, pattern_group: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
 
     ``P(outcome | y) = P(pattern) · P(votes | pattern, y)``: which functions of a group vote is
@@ -129,7 +134,9 @@ def em_m_step_missing(lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, 
     mass = post.sum(axis=0)
     counts = np.asarray(lam_t @ post) + smoothing
     n_pat = len(pattern_group)
-    per_pattern = np.stack([np.bincount(patterns, weights=counts[:, y], minlength=n_pat) for y in range(post.shape[1])], axis=1)
+    per_pattern = np.stack(
+        [np.bincount(patterns, weights=counts[:, y], minlength=n_pat) for y in range(post.shape[1])], axis=1
+    )
     cond = counts / per_pattern[patterns]
     pattern_total = per_pattern.sum(axis=1)
     group_total = np.bincount(pattern_group, weights=pattern_total)

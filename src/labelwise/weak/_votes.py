@@ -101,9 +101,7 @@ def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:
         raise InvalidLabelsError(f"votes matrix holds code {k - 1} but only {len(known)} classes were declared")
     r, c = np.nonzero(matrix != ABSTAIN)
     labelers = tuple(f"lf_{j}" for j in range(matrix.shape[1]))
-    answers = pd.DataFrame(
-        {"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": known[matrix[r, c]]}
-    )
+    answers = pd.DataFrame({"item": r, "labeler": np.asarray(labelers, dtype=object)[c], "label": known[matrix[r, c]]})
     return Votes(answers, pd.RangeIndex(matrix.shape[0]), labelers, known)
 
 

@@ -113,10 +113,14 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
         frame["correct"] = correct
         frame["incorrect"] = incorrect
         with np.errstate(invalid="ignore", divide="ignore"):
-            frame["empirical_accuracy"] = np.where(correct + incorrect > 0, correct / np.maximum(correct + incorrect, 1), np.nan)
+            frame["empirical_accuracy"] = np.where(
+                correct + incorrect > 0, correct / np.maximum(correct + incorrect, 1), np.nan
+            )
     if model is not None:
         acc = getattr(model, "accuracies_", None)
         if acc is None:
-            raise InvalidParameterError(f"model must be a fitted label model with accuracies_, got {type(model).__name__}")
+            raise InvalidParameterError(
+                f"model must be a fitted label model with accuracies_, got {type(model).__name__}"
+            )
         frame["estimated_accuracy"] = pd.Series(acc).reindex(frame.index).to_numpy()
     return frame

@@ -147,7 +147,9 @@ def apply(
     checked = _check_lfs(lfs)
     declared = None if classes is None else np.asarray(classes)
     if _is_dask(df):
-        meta = pd.DataFrame({"item": df.index._meta, "labeler": pd.Series(dtype=object), "label": pd.Series(dtype=object)})
+        meta = pd.DataFrame(
+            {"item": df.index._meta, "labeler": pd.Series(dtype=object), "label": pd.Series(dtype=object)}
+        )
         answers = df.map_partitions(_apply_frame, checked, declared, False, meta=meta).compute()
         answers = answers.reset_index(drop=True)
         items = pd.Index(df.index.compute())

@@ -53,16 +53,21 @@ class DawidSkeneLabelModel(BaseEstimator):
        the EM Algorithm", Journal of the Royal Statistical Society C 28(1), 20-28, 1979.
     """
 
-    def __init__(self, *, class_balance: Any = None, labels: Sequence[Any] | None = None, random_state: Any = 0,
-                 **params: Any) -> None:
+    def __init__(
+        self, *, class_balance: Any = None, labels: Sequence[Any] | None = None, random_state: Any = 0, **params: Any
+    ) -> None:
         self.class_balance = class_balance
         self.labels = labels
         self.random_state = random_state
         self.params = params
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"class_balance": self.class_balance, "labels": self.labels, "random_state": self.random_state,
-                **self.params}
+        return {
+            "class_balance": self.class_balance,
+            "labels": self.labels,
+            "random_state": self.random_state,
+            **self.params,
+        }
 
     def fit(self, votes: Any, y: Any = None) -> DawidSkeneLabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
@@ -93,8 +98,9 @@ class DawidSkeneLabelModel(BaseEstimator):
         self.labelers_ = v.labelers
         self.class_balance_ = p
         self.confusion_ = conf
-        self.accuracies_ = pd.Series(np.einsum("jyy,y->j", conf, p), index=pd.Index(v.labelers, name="labeler"),
-                                     name="accuracy")
+        self.accuracies_ = pd.Series(
+            np.einsum("jyy,y->j", conf, p), index=pd.Index(v.labelers, name="labeler"), name="accuracy"
+        )
         self.probas_ = pd.DataFrame(full, index=v.items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")

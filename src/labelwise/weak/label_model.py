@@ -209,7 +209,11 @@ class LabelModel(BaseEstimator):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
-        if isinstance(self.prec_init, bool) or not isinstance(self.prec_init, (int, float)) or not 0 < self.prec_init <= 1:
+        if (
+            isinstance(self.prec_init, bool)
+            or not isinstance(self.prec_init, (int, float))
+            or not 0 < self.prec_init <= 1
+        ):
             raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {self.prec_init!r}")
         thr = self.dependency_threshold
         if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
@@ -249,8 +253,15 @@ class LabelModel(BaseEstimator):
         mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
         return mu[:, align_classes(mu, m, k)]
 
-    def _em(self, lam_g: Any, n_outcomes: np.ndarray, post: np.ndarray, p: np.ndarray, fixed: bool,
-            patterns: tuple[np.ndarray, np.ndarray] | None = None) -> tuple:
+    def _em(
+        self,
+        lam_g: Any,
+        n_outcomes: np.ndarray,
+        post: np.ndarray,
+        p: np.ndarray,
+        fixed: bool,
+        patterns: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple:
         """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods.
         With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`)."""
         lam_t = lam_g.T.tocsr()
@@ -269,8 +280,16 @@ class LabelModel(BaseEstimator):
                 break
         return post, mu_g, p, history
 
-    def _fit_abstain_model(self, lam_g: Any, n_outcomes: np.ndarray, starts: list[np.ndarray], p: np.ndarray,
-                           p_fixed: Any, groups: list[list[int]], k: int) -> tuple:
+    def _fit_abstain_model(
+        self,
+        lam_g: Any,
+        n_outcomes: np.ndarray,
+        starts: list[np.ndarray],
+        p: np.ndarray,
+        p_fixed: Any,
+        groups: list[list[int]],
+        k: int,
+    ) -> tuple:
         """EM from each start posterior, abstains informative and/or missing.
 
         For each abstain model the start with the higher likelihood is kept (the moment fit can
@@ -282,8 +301,10 @@ class LabelModel(BaseEstimator):
         fits = {}
         modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
         for mode in modes:
-            runs = [self._em(lam_g, n_outcomes, start, p, p_fixed is not None,
-                             None if mode == "informative" else patterns) for start in starts]
+            runs = [
+                self._em(lam_g, n_outcomes, start, p, p_fixed is not None, None if mode == "informative" else patterns)
+                for start in starts
+            ]
             best = max(runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
             log_lik = float(n * best[3][-1]) if best[3] else -np.inf
             fits[mode] = (best, -2.0 * log_lik + n_parameters(*patterns, k, mode == "informative") * np.log(n))
@@ -312,8 +333,9 @@ class LabelModel(BaseEstimator):
             shares = vote_shares(lam, m, k)
             z, shared = agreement_excess(lam, shares, _confusion(lf_mu_from_posterior(lam.T.tocsr(), shares), m, k))
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
-            groups = group_dependent(z, shared, threshold=thr, min_shared=self.min_shared,
-                                     max_size=self.max_clique, forced=deps)
+            groups = group_dependent(
+                z, shared, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique, forced=deps
+            )
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
@@ -345,7 +367,8 @@ class LabelModel(BaseEstimator):
         self.confusion_ = _confusion(mu, m, k)
         correct = np.einsum("jyy,y->j", cond, p)
         self.accuracies_ = pd.Series(
-            np.clip(correct / np.maximum(votes_given_y @ p, FLOOR), 0, 1), index=pd.Index(v.labelers, name="labeler"),
+            np.clip(correct / np.maximum(votes_given_y @ p, FLOOR), 0, 1),
+            index=pd.Index(v.labelers, name="labeler"),
             name="accuracy",
         )
         classes = pd.Index(v.classes)

@@ -42,8 +42,9 @@ class SimulatedVotes:
         )
 
 
-def _independent(rng: np.random.Generator, y: np.ndarray, k: int, cov: float, acc: float,
-                 target: int | None) -> np.ndarray:
+def _independent(
+    rng: np.random.Generator, y: np.ndarray, k: int, cov: float, acc: float, target: int | None
+) -> np.ndarray:
     n = len(y)
     out = np.full(n, ABSTAIN, dtype=np.int64)
     if target is None:  # votes any class: right with probability acc, else a uniform wrong class

@@ -91,12 +91,16 @@ def read(
     need = f"{item!r}, {label!r} and {' and '.join(repr(s) for s in sources)}"
     if not has_answer.all():
         row = int(np.flatnonzero(~has_answer)[0])
-        raise DataFileError(f"votes file {str(p)!r}: line {lines[row] if len(lines) else 1} has no {label!r} field (each record needs {need})")
+        raise DataFileError(
+            f"votes file {str(p)!r}: line {lines[row] if len(lines) else 1} has no {label!r} field (each record needs {need})"
+        )
     for column in (item, *sources):
         absent = table[column].isna().to_numpy() if column in table.columns else np.ones(len(table), dtype=bool)
         if absent.any():
             row = int(np.flatnonzero(absent)[0])
-            raise DataFileError(f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})")
+            raise DataFileError(
+                f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})"
+            )
     who = table[sources[0]].astype(str)
     for column in sources[1:]:
         who = who + "/" + table[column].astype(str)

@@ -1,0 +1,120 @@
+"""Integer codes for answer ids (items, annotators, labels) and duplicate (item, annotator) pairs.
+
+Fast paths for the common id types: a dense range of integers is coded by ``bincount`` and Arrow
+strings by Arrow's dictionary encoding; anything else goes through ``pandas.factorize``. Codes are
+in sorted order of the values, so the result does not depend on the order of the rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and sorted uniques (first-seen order when the values cannot be sorted).
+
+    Hashes first, then sorts only the distinct values (much cheaper than sorting every row for
+    string ids); the uniques keep the column's dtype (e.g. Arrow-backed strings). A null value gets
+    code -1.
+    """
+    if isinstance(values.array, pd.arrays.ArrowExtensionArray):  # incl. pandas' default strings
+        arrow = _factorize_arrow(values)
+        if arrow is not None:
+            return arrow
+    dense = _factorize_dense_ints(values)
+    if dense is not None:
+        return dense
+    codes, uniques = pd.factorize(values, sort=False)
+    try:
+        order = np.asarray(uniques.argsort(), dtype=np.int64)
+    except TypeError:  # mixed, unorderable types: first-seen order
+        order = None
+    if order is not None and not np.array_equal(order, np.arange(len(order))):
+        rank = np.full(len(order) + 1, -1, dtype=np.int64)  # the extra last entry keeps -1 as -1
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        uniques = uniques.take(order)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """:func:`_factorize` for a numpy integer column whose range is at most a few times its length:
+    a ``bincount`` of presence and a cumulative sum give the sorted codes without hashing or
+    sorting; ``None`` when it does not apply."""
+    if not (isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu") or len(values) == 0:
+        return None
+    arr = values.to_numpy()
+    lo, hi = int(arr.min()), int(arr.max())
+    if hi - lo > 4 * len(arr) + 1_000_000:
+        return None
+    offset = arr.astype(np.int64, copy=False)
+    if lo:
+        offset = offset - lo
+    present = np.bincount(offset, minlength=hi - lo + 1) > 0
+    rank = np.cumsum(present) - 1
+    uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
+    return rank[offset], pd.Index(uniques)
+
+
+def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """:func:`_factorize` for an Arrow-backed column without nulls, in Arrow's own kernels (about
+    a third faster than through pandas); ``None`` when it does not apply."""
+    arr = pa.array(values.array)  # zero copy
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        return None
+    encoded = arr.dictionary_encode()
+    uniques = encoded.dictionary
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    try:
+        order = pc.sort_indices(uniques).to_numpy()  # UTF-8 byte order = code point order
+    except pa.ArrowNotImplementedError:
+        return None
+    if not np.array_equal(order, np.arange(len(order))):
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        uniques = uniques.take(order)
+    try:
+        index = pd.Index(pd.array(uniques, dtype=values.dtype))
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    return codes, index
+
+
+def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tuple[int, np.ndarray | None]:
+    """Count repeated keys and, with ``duplicates="last"``, the rows to keep (the last of each key).
+
+    ``key`` holds one non-negative int64 per answer (``item * n_annotators + annotator``) below
+    ``space``. Counting uses a ``bincount`` when ``space`` is small next to the number of answers,
+    else one sort of the keys and a comparison of neighbours (numpy's vectorised sort of an int64
+    array is several times cheaper than ``np.unique``, which also builds the unique values).
+
+    Returns
+    -------
+    n_duplicates : int
+        Rows whose key appeared in an earlier row.
+    keep : ndarray of int64 or None
+        Sorted row positions to keep (the last row of every key) when ``duplicates="last"`` and
+        some key repeats, else ``None``.
+    """
+    n = len(key)
+    if n == 0:
+        return 0, None
+    if space <= 8 * n + 1_000_000:
+        n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
+    else:
+        srt = np.sort(key)
+        n_unique = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
+    n_dup = n - n_unique
+    if not n_dup or duplicates != "last":
+        return n_dup, None
+    order = np.argsort(key, kind="stable")  # equal keys stay in row order: the last of a run is the last row
+    srt = key[order]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = srt[1:] != srt[:-1]
+    return n_dup, np.sort(order[last])

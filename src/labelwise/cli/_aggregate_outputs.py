@@ -1,0 +1,121 @@
+"""The files ``labelwise aggregate`` writes (labels, annotators) and its accuracy against a gold table."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..aggregate.agreement import annotator_agreement, item_agreement
+from ..errors import AnnotationError, MissingColumnError
+from ..io import read_table
+
+__all__ = ["annotators_frame", "annotators_json", "finite", "gold_accuracy", "labels_frame"]
+
+
+def _as_key(values: Any) -> pd.Index:
+    """Ids compared as text, so 7 (from a CSV), 7.0 (a CSV column with gaps) and "7" are one id."""
+    series = pd.Series(values)
+    if series.dtype.kind == "f" and np.all(np.mod(series.to_numpy(), 1) == 0):
+        series = series.astype(np.int64)
+    return pd.Index(series.astype(str).to_numpy())
+
+
+def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
+    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
+    gold = read_table(path)
+    if {"item", "label"} <= set(gold.columns):
+        gold = gold[["item", "label"]]
+    elif gold.shape[1] == 2:
+        gold = gold.set_axis(["item", "label"], axis=1)
+    else:
+        raise MissingColumnError(
+            f"--gold file {str(path)!r} must have columns item and label (or exactly two columns); "
+            f"found {[str(c) for c in gold.columns]}"
+        )
+    gold = gold.dropna()
+    gold_label = pd.Series(_as_key(gold["label"]).to_numpy(), index=_as_key(gold["item"]))
+    gold_label = gold_label[~gold_label.index.duplicated(keep="last")]
+    ours = pd.Series(_as_key(labels).to_numpy(), index=_as_key(labels.index))
+    common = gold_label.index.intersection(ours.index)
+    if len(common) == 0:
+        raise AnnotationError(
+            f"--gold file {str(path)!r} shares no item with the answers ({len(gold_label)} gold items, e.g. "
+            f"{list(gold_label.index[:3])}; answer items e.g. {list(ours.index[:3])})"
+        )
+    hits = ours.loc[common].to_numpy() == gold_label.loc[common].to_numpy()
+    return {
+        "file": str(path),
+        "n_gold": int(len(gold_label)),
+        "n_matched": int(len(common)),
+        "accuracy": float(hits.mean()),
+    }
+
+
+def finite(value: Any) -> Any:
+    """NaN/inf -> None, for JSON."""
+    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def labels_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
+    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality]."""
+    probas = est.probas_
+    labels = est.labels_
+    codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
+    values = probas.to_numpy()
+    frame = pd.DataFrame({"item": labels.index.to_numpy(), "label": labels.to_numpy()})
+    frame["confidence"] = values[np.arange(len(codes)), codes]
+    for j, cls in enumerate(probas.columns):
+        frame[f"prob_{cls}"] = values[:, j]
+    frame["n_answers"] = est.n_answers_per_item_.to_numpy()
+    frame["agreement"] = item_agreement(answers, labels).reindex(labels.index).to_numpy()
+    quality = getattr(est, "item_quality_", None)
+    if isinstance(quality, pd.Series):
+        frame["quality"] = quality.reindex(labels.index).to_numpy()
+    return frame
+
+
+def annotators_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
+    """``annotators.csv``: annotator, answers, accuracy (estimated), agreement (with consensus)."""
+    agree = annotator_agreement(answers, est.labels_)
+    skill = est.annotator_skill_.reindex(agree.index)
+    return pd.DataFrame(
+        {
+            "annotator": agree.index.to_numpy(),
+            "answers": agree["answers"].to_numpy(),
+            "accuracy": skill.to_numpy(),
+            "agreement": agree["agreement"].to_numpy(),
+        }
+    )
+
+
+def annotators_json(est: Any, method: str, table: pd.DataFrame) -> dict[str, Any]:
+    """Per-annotator statistics, with the confusion matrix for methods that estimate one."""
+    confusion = getattr(est, "annotator_confusion_", None)
+    order = getattr(est, "annotators_", None)
+    matrices: dict[str, Any] = {}
+    if confusion is not None and order is not None:
+        matrices = {str(a): np.asarray(confusion[j]).tolist() for j, a in enumerate(order)}
+    records = []
+    for row in table.itertuples(index=False):  # one record per annotator, for the JSON file only
+        record = {
+            "annotator": finite(row.annotator),
+            "answers": int(row.answers),
+            "accuracy": finite(float(row.accuracy)),
+            "agreement": finite(float(row.agreement)),
+        }
+        if matrices:
+            record["confusion"] = matrices.get(str(row.annotator))
+        records.append(record)
+    return {
+        "method": method,
+        "classes": [finite(c) for c in est.classes_],
+        "confusion_matrices": bool(matrices),
+        "confusion_layout": "rows = true class, columns = given label, rows sum to 1" if matrices else None,
+        "annotators": records,
+    }
