@@ -5,10 +5,12 @@ Routes
 ``GET /``                                   the page (static HTML + JS shipped with the package)
 ``GET /api/meta``                           classes, counts, preview kind, default reviewer
 ``GET /api/examples``                       a page of examples (``page``, ``page_size``, ``scope``,
-                                            ``klass``, ``decision``), worst first
+                                            ``klass``, ``decision``, ``check``), worst first
 ``GET /api/examples/{row}``                 one example
 ``GET /api/examples/{row}/image``           its thumbnail (pixel columns) or image file
 ``POST /api/examples/{row}/decision``       JSON ``{action, label?, version, reviewer}``
+``POST /api/examples/{row}/keep-one``       JSON ``{check, versions, reviewer}``: keep this row,
+                                            exclude the rest of its duplicate set
 ``GET /api/progress``                       reviewed / flagged counts
 ``GET /api/export/cleaned.csv``             the cleaned data (download)
 ``GET /api/export/label-studio.json``       Label Studio tasks of the flagged examples
@@ -46,6 +48,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from None
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
+from .duplicates import CheckIndex, keep_one
 from .export import cleaned_csv_bytes, label_studio_tasks
 from .store import ACTIONS, DB_NAME, DecisionStore
 
@@ -84,6 +87,7 @@ class _Review:
         self.class_text = {str(c): c for c in a.classes}
         self.class_index = {str(c): i for i, c in enumerate(a.classes)}
         self.flagged_rows = frozenset(a.flagged["row"].tolist())
+        self.checks = CheckIndex.from_audit(a)
 
     def _n_rows(self) -> int:
         return int(self.audit.issues["row"].max()) + 1
@@ -111,6 +115,11 @@ class _Review:
             "version": d.version if d is not None else 0,
             "decision": d.to_dict() if d is not None and d.action != "clear" else None,
             "preview": preview,
+            "checks": self.checks.flagged_by(i),
+            "duplicate_sets": [
+                {"check": c, "rows": s, "versions": {str(r): _version(decisions, r) for r in s}}
+                for c, s in self.checks.sets_of(row)
+            ],
         }
 
     def progress(self, decisions: dict) -> dict:
@@ -136,6 +145,11 @@ class _Review:
             return self.class_text[str(label)]
         shown = [str(c) for c in self.audit.classes[:30]]
         raise InvalidParameterError(f"label must be one of the classes {shown}, got {label!r}")
+
+
+def _version(decisions: dict, row: int) -> int:
+    d = decisions.get(row)
+    return d.version if d is not None else 0
 
 
 def _default_reviewer() -> str:
@@ -246,6 +260,7 @@ def create_app(
             "report_url": "/files/report.html" if report.is_file() else None,
             "can_export": a.data is not None,
             "rank_by": a.settings.get("rank_by"),
+            "checks": state.checks.counts(),
             "progress": state.progress(decisions),
         }
 
@@ -255,7 +270,12 @@ def create_app(
 
     @app.get("/api/examples")
     def examples(
-        page: int = 1, page_size: int = 24, scope: str = "flagged", klass: str | None = None, decision: str = "any"
+        page: int = 1,
+        page_size: int = 24,
+        scope: str = "flagged",
+        klass: str | None = None,
+        decision: str = "any",
+        check: str | None = None,
     ):
         if page < 1:
             return error(422, f"page must be >= 1, got {page}")
@@ -270,7 +290,9 @@ def create_app(
             return error(422, f"klass must be one of the classes {shown}, got {klass!r}")
         decisions = state.store.current()
         mask = np.ones(len(state.rows), dtype=bool)
-        if scope == "flagged":
+        if check not in (None, ""):
+            mask &= state.checks.mask(check)  # the rows this data check flagged (scope is not applied)
+        elif scope == "flagged":
             mask &= state.audit.issues["is_issue"].to_numpy()
         if klass not in (None, ""):
             mask &= state.given_text == klass
@@ -351,6 +373,38 @@ def create_app(
         d = await run_in_threadpool(state.store.record, r, action, version=version, reviewer=str(reviewer), label=label)
         decisions = state.store.current()
         return {"example": state.example(i, decisions), "decision": d.to_dict(), "progress": state.progress(decisions)}
+
+    @app.post("/api/examples/{row}/keep-one")
+    async def keep_one_of_set(row: str, request: Request):
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return error(415, f"decisions must be sent as application/json, got {ctype or 'no content type'!r}")
+        try:
+            r = int(row)
+            i = find(r)
+        except (KeyError, ValueError):
+            return unknown(row)
+        try:
+            body = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return error(400, f"request body must be JSON: {exc}")
+        raw = body.get("versions") if isinstance(body, dict) else None
+        if not isinstance(raw, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
+            return error(422, f"versions must map each row of the set to the version you saw, got {raw!r}")
+        try:
+            versions = {int(k): v for k, v in raw.items()}
+        except ValueError:
+            return error(422, f"versions must be keyed by row numbers, got {list(raw)!r}")
+        reviewer = str(body.get("reviewer") or state.reviewer)
+        made = await run_in_threadpool(
+            keep_one, state.store, state.checks, r, body.get("check"), versions=versions, reviewer=reviewer
+        )
+        decisions = state.store.current()
+        return {
+            "example": state.example(i, decisions),
+            "decisions": [d.to_dict() for d in made],
+            "progress": state.progress(decisions),
+        }
 
     @app.get("/api/export/cleaned.csv")
     def export_cleaned(mark_excluded: bool = False):

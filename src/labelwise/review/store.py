@@ -250,6 +250,52 @@ class DecisionStore:
         StorageError
             If the database is locked, read-only or corrupt: the decision was not saved.
         """
+        return self.record_many([(row, action, version, label)], reviewer=reviewer)[0]
+
+    def record_many(self, decisions: Iterable[tuple[int, str, int, Any]], *, reviewer: str) -> list[Decision]:
+        """Record several decisions ``(row, action, version, label)`` in one transaction: all or none.
+
+        Used by the review page's "keep one of a duplicate set" (keep one row, exclude the others).
+        A conflict on any row (its version is no longer the one given) saves none of them.
+
+        Raises
+        ------
+        ConflictError
+            If any row's version changed; nothing is saved.
+        InvalidParameterError
+            If a decision is malformed or a row appears twice.
+        StorageError
+            If the database is locked, read-only or corrupt: nothing was saved.
+        """
+        if not isinstance(reviewer, str) or not reviewer.strip() or len(reviewer) > MAX_REVIEWER_LENGTH:
+            raise InvalidParameterError(
+                f"reviewer must be a non-empty name of at most {MAX_REVIEWER_LENGTH} characters, got {reviewer!r}"
+            )
+        checked = [self._checked(*d) for d in decisions]
+        rows = [c[0] for c in checked]
+        if len(set(rows)) != len(rows):
+            raise InvalidParameterError(f"decisions must name each row once, got rows {rows}")
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
+        doing = (
+            f"the decision {checked[0][1]!r} on row {rows[0]}" if len(rows) == 1 else f"the decisions on rows {rows}"
+        )
+        try:
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for row, action, version, encoded, _ in checked:
+                        self._insert(conn, row, action, version, encoded, reviewer.strip(), now)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path, doing, self.timeout) from None
+        return [Decision(r, v + 1, a, lab, reviewer.strip(), now) for r, a, v, _, lab in checked]
+
+    def _checked(self, row: Any, action: Any, version: Any, label: Any = None) -> tuple[int, str, int, Any, Any]:
+        """Validate one decision; return ``(row, action, version, encoded label, label)``."""
         if isinstance(row, bool) or not isinstance(row, int) or row < 0:
             raise InvalidParameterError(f"row must be a non-negative integer, got {row!r}")
         if self.n_examples is not None and row >= self.n_examples:
@@ -258,54 +304,38 @@ class DecisionStore:
             raise InvalidParameterError(f"action must be one of {list(ACTIONS)}, got {action!r}")
         if isinstance(version, bool) or not isinstance(version, int) or version < 0:
             raise InvalidParameterError(f"version must be a non-negative integer, got {version!r}")
-        if not isinstance(reviewer, str) or not reviewer.strip() or len(reviewer) > MAX_REVIEWER_LENGTH:
-            raise InvalidParameterError(
-                f"reviewer must be a non-empty name of at most {MAX_REVIEWER_LENGTH} characters, got {reviewer!r}"
-            )
-        if action == "relabel":
-            if label is None:
-                raise InvalidParameterError("label is required for action 'relabel', got None")
-            try:
-                encoded = json.dumps(label)
-            except TypeError:
-                raise InvalidParameterError(
-                    f"label must be a JSON value (str, int, float, bool), got {type(label).__name__}"
-                ) from None
-        else:
-            encoded = None
-            label = None
-        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
-        doing = f"the decision {action!r} on row {row}"
+        if action != "relabel":
+            return row, action, version, None, None
+        if label is None:
+            raise InvalidParameterError("label is required for action 'relabel', got None")
         try:
-            with self._connect() as conn:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    current = conn.execute(
-                        "SELECT COALESCE(MAX(version), 0) FROM decisions WHERE row = ?", (row,)
-                    ).fetchone()[0]
-                    if int(current) != version:
-                        conn.execute("ROLLBACK")
-                        latest = self.get(row)
-                        who = f" by {latest.reviewer!r} ({latest.action})" if latest is not None else ""
-                        raise ConflictError(
-                            f"row {row} changed{who} since you loaded it: you saw version {version}, it is now "
-                            f"version {int(current)}; reload it and decide again"
-                        )
-                    conn.execute(
-                        "INSERT INTO decisions (row, version, action, label, reviewer, decided_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (row, version + 1, action, encoded, reviewer.strip(), now),
-                    )
-                    conn.execute("COMMIT")
-                except sqlite3.IntegrityError:
-                    conn.execute("ROLLBACK")
-                    raise ConflictError(
-                        f"row {row} changed since you loaded it (version {version} is taken); reload it and decide again"
-                    ) from None
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error as exc:
-            raise _storage_error(exc, self.path, doing, self.timeout) from None
-        return Decision(row, version + 1, action, label, reviewer.strip(), now)
+            encoded = json.dumps(label)
+        except TypeError:
+            raise InvalidParameterError(
+                f"label must be a JSON value (str, int, float, bool), got {type(label).__name__}"
+            ) from None
+        return row, action, version, encoded, label
+
+    def _insert(
+        self, conn: sqlite3.Connection, row: int, action: str, version: int, encoded: str | None, who: str, now: str
+    ) -> None:
+        """Insert one decision inside the caller's transaction; ConflictError if ``version`` is outdated."""
+        current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM decisions WHERE row = ?", (row,)).fetchone()[0]
+        if int(current) != version:
+            latest = conn.execute(
+                "SELECT reviewer, action FROM decisions WHERE row = ? ORDER BY version DESC LIMIT 1", (row,)
+            ).fetchone()
+            by = f" by {latest[0]!r} ({latest[1]})" if latest is not None else ""
+            raise ConflictError(
+                f"row {row} changed{by} since you loaded it: you saw version {version}, it is now "
+                f"version {int(current)}; reload it and decide again"
+            )
+        try:
+            conn.execute(
+                "INSERT INTO decisions (row, version, action, label, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (row, version + 1, action, encoded, who, now),
+            )
+        except sqlite3.IntegrityError:
+            raise ConflictError(
+                f"row {row} changed since you loaded it (version {version} is taken); reload it and decide again"
+            ) from None
