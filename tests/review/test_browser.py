@@ -18,6 +18,7 @@ from labelwise.report import load_audit, write_report
 from labelwise.review import DecisionStore
 from labelwise.review.server import prepare_server
 from tests.report.fake_outputs import write_audit
+from tests.review.test_duplicates import DUPS, write_duplicate_audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -196,3 +197,22 @@ def test_stale_tab_and_locked_database_never_lose_a_decision_silently(browser, t
         second.close()
     history = DecisionStore(out / "review.sqlite").history()
     assert history["action"].tolist() == ["keep", "exclude", "keep"]
+
+
+def test_filter_by_data_check_and_keep_one_of_a_duplicate_set(browser, tmp_path):
+    """Choose the exact-duplicate filter, keep one row of the set with one click; the others are excluded."""
+    out = write_duplicate_audit(tmp_path)
+    with serving(out, reviewer="e2e") as url:
+        page = _open(browser, url)
+        page.select_option("#check", "exact_duplicate")
+        expect(page.locator(".card")).to_have_count(len(DUPS))
+        rows = sorted(int(c.get_attribute("data-row")) for c in page.locator(".card").all())
+        assert rows == DUPS
+        first = page.locator(".card").nth(0)
+        kept = int(first.get_attribute("data-row"))
+        first.locator("button.keep-one[data-check=exact_duplicate]").click()
+        expect(page.locator(".card.d-exclude")).to_have_count(len(DUPS) - 1)
+        expect(page.locator(f'.card[data-row="{kept}"]')).to_have_class(re.compile("d-keep"))
+        assert "check=exact_duplicate" in page.url
+    current = DecisionStore(out / "review.sqlite").current()
+    assert {r: d.action for r, d in current.items()} == {r: ("keep" if r == kept else "exclude") for r in DUPS}

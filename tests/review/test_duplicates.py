@@ -19,10 +19,8 @@ BASE = "http://127.0.0.1"
 DUPS = [4, 9, 17]
 
 
-@pytest.fixture(scope="module")
-def out_dir(tmp_path_factory):
-    """An audit (with the data checks) of a table whose rows 4, 9 and 17 have identical features."""
-    tmp = tmp_path_factory.mktemp("dups")
+def write_duplicate_audit(tmp):
+    """Audit (with the data checks) a table whose rows 4, 9 and 17 have identical features; return the folder."""
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 120)
     frame = pd.DataFrame({"a": y * 4 + rng.normal(size=120), "b": rng.normal(size=120), "y": y})
@@ -33,6 +31,11 @@ def out_dir(tmp_path_factory):
     result = CliRunner().invoke(main, ["audit", str(tmp / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    return write_duplicate_audit(tmp_path_factory.mktemp("dups"))
 
 
 @pytest.fixture

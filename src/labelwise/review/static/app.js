@@ -14,6 +14,7 @@ const state = {
   scope: "flagged",
   klass: "",
   decision: "any",
+  check: "",
   busy: new Set(),
 };
 
@@ -113,6 +114,16 @@ function renderCard(item, index) {
   select.addEventListener("focus", () => setFocus(index));
   card.addEventListener("click", (ev) => { if (ev.target === card) setFocus(index); });
   const status = el("div", { class: "status" + (item.decision ? " saved" : ""), text: describeDecision(item.decision) });
+  const checks = (item.checks || []).length
+    ? el("div", { class: "checks", text: "data checks: " + item.checks.join(", ") }) : null;
+  const dupButtons = (item.duplicate_sets || []).map((set) => {
+    const others = set.rows.length - 1;
+    const button = el("button", { type: "button", class: "keep-one", "data-check": set.check,
+      title: "rows " + set.rows.join(", ") },
+    "Keep this, drop " + others + " other" + (others === 1 ? "" : "s") + " (" + set.check.replace("_", " ") + ")");
+    button.addEventListener("click", () => { setFocus(index); keepOne(index, set); });
+    return button;
+  });
   card.append(
     preview(item),
     el("div", { class: "labels" },
@@ -122,6 +133,8 @@ function renderCard(item, index) {
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
     el("div", { class: "actions" }, keep, exclude),
     el("div", { class: "actions" }, select, relabel),
+    checks,
+    dupButtons.length ? el("div", { class: "actions" }, ...dupButtons) : null,
     status,
   );
   return card;
@@ -207,9 +220,31 @@ async function decide(index, action) {
   status.textContent = "NOT SAVED (" + action + "): " + detail + " \u2014 press the key again to retry";
 }
 
+async function keepOne(index, set) {
+  const item = state.items[index];
+  if (!item || state.busy.has(item.row)) return;
+  state.busy.add(item.row);
+  const res = await api("/api/examples/" + item.row + "/keep-one", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ check: set.check, versions: set.versions, reviewer: reviewer() }),
+  });
+  state.busy.delete(item.row);
+  if (!res.ok) {
+    toast("Not saved: " + ((res.body && res.body.detail) || ("error " + res.status)), true);
+    const fresh = await api("/api/examples/" + item.row);
+    if (fresh.ok) replaceCard(index, fresh.body);
+    return;
+  }
+  toast("Kept row " + item.row + ", excluded rows " + set.rows.filter((r) => r !== item.row).join(", "), false);
+  renderProgress(res.body.progress);
+  await load(true);
+}
+
 async function load(keepFocus) {
   const params = new URLSearchParams({ page: String(state.page), page_size: String(state.pageSize), scope: state.scope, decision: state.decision });
   if (state.klass !== "") params.set("klass", state.klass);
+  if (state.check !== "") params.set("check", state.check);
   const res = await api("/api/examples?" + params.toString());
   if (!res.ok) { toast((res.body && res.body.detail) || "could not load examples", true); return; }
   state.items = res.body.items;
@@ -219,7 +254,7 @@ async function load(keepFocus) {
   render();
   renderProgress(res.body.progress);
   setFocus(state.focus);
-  const query = new URLSearchParams({ page: String(state.page), scope: state.scope, decision: state.decision, klass: state.klass });
+  const query = new URLSearchParams({ page: String(state.page), scope: state.scope, decision: state.decision, klass: state.klass, check: state.check });
   history.replaceState(null, "", "?" + query.toString());
 }
 
@@ -231,6 +266,9 @@ function readQuery() {
   if (["any", "undecided", "reviewed", "keep", "relabel", "exclude"].includes(q.get("decision"))) state.decision = q.get("decision");
   const klass = q.get("klass") || "";
   if (state.classes.some((c) => String(c) === klass)) state.klass = klass;
+  const check = q.get("check") || "";
+  if ((state.meta.checks || []).some((c) => c.check === check)) state.check = check;
+  $("check").value = state.check;
   $("scope").value = state.scope;
   $("decision").value = state.decision;
   $("klass").value = state.klass;
@@ -296,6 +334,11 @@ async function init() {
   $("reviewer").addEventListener("change", () => localStorage.setItem("labelwise.reviewer", $("reviewer").value.trim()));
   const klass = $("klass");
   for (const c of state.classes) klass.append(el("option", { value: String(c), text: labelText(c) }));
+  const checkSelect = $("check");
+  for (const c of res.body.checks || []) {
+    checkSelect.append(el("option", { value: c.check, text: c.check + " (" + c.n_flagged + ")" }));
+  }
+  $("check-filter").hidden = !(res.body.checks || []).length;
   if (!res.body.can_export) {
     $("export-csv").hidden = true;
     toast("The original data table was not found: previews and the cleaned-CSV export are unavailable.", true);
@@ -303,7 +346,7 @@ async function init() {
   if (res.body.report_url) { $("report-link").href = res.body.report_url; $("report-link").hidden = false; }
   renderProgress(res.body.progress);
   readQuery();
-  for (const [id, key] of [["scope", "scope"], ["klass", "klass"], ["decision", "decision"]]) {
+  for (const [id, key] of [["scope", "scope"], ["klass", "klass"], ["decision", "decision"], ["check", "check"]]) {
     $(id).addEventListener("change", () => { state[key] = $(id).value; state.page = 1; load(false); $(id).blur(); });
   }
   $("prev").addEventListener("click", () => { if (state.page > 1) { state.page -= 1; load(false); } });
