@@ -32,6 +32,7 @@ from ..io.outputs import (
 from . import _plots
 from ._checks_section import checks_sections
 from ._previews import Previewer, data_uri
+from ._tasks import task_report
 
 __all__ = ["write_report"]
 
@@ -403,13 +404,11 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
 def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = None, top: int = 60) -> Path:
     """Write ``report.html`` for an audit (or aggregation) output folder and return its path.
 
-    The report is one self-contained HTML file: inline CSS, plots (matplotlib, PNG) and thumbnails
-    as ``data:`` URIs, and a Content-Security-Policy that forbids network loads. For an audit it
-    shows the label health (share flagged, estimated noise rate), the estimated noise matrix as a
-    heatmap, issues per class, the class pairs most often confused, the distribution of label
-    quality and the ``top`` worst examples with their preview (thumbnail for images and 8x8/28x28
-    pixel columns, the text for text data, feature values otherwise). For an aggregation it shows
-    per-annotator accuracy and confusion matrices and the items with the most disagreement.
+    One self-contained HTML file (inline CSS, matplotlib PNGs and thumbnails as ``data:`` URIs, a
+    CSP forbidding network loads). Audit: label health, the noise matrix heatmap, issues per class,
+    confused pairs, the label-quality distribution and the ``top`` worst examples with previews.
+    Aggregation: per-annotator accuracy and confusions, the items with most disagreement. Task
+    audit (``--task``): that task's view (``report._tasks.TASK_VIEWS``).
 
     Parameters
     ----------
@@ -438,9 +437,10 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
             f"{str(folder)!r} is neither an audit output (issues.csv, summary.json) nor an aggregation "
             "output (labels.csv, annotators.csv)"
         )
-    sections: list[str] = []
-    header, title = "", "labelwise report"
-    if audit_here:
+    header, title, sections = "", "labelwise report", list[str]()
+    if audit_here and (task_page := task_report(folder, top=top)) is not None:  # audit --task ...
+        title, header, sections = task_page
+    elif audit_here:
         audit = load_audit(folder)
         header, sections = _audit_sections(audit, top=top)
         sections += checks_sections(audit)

@@ -1,0 +1,168 @@
+"""What the task views share: the loaded task audit folder, the page header and drawing helpers."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...errors import DataFileError, MissingDependencyError
+
+#: Colours of the drawings: flagged (red), given (blue), predicted (orange).
+RED, BLUE, ORANGE = (220, 38, 38), (37, 99, 235), (234, 88, 12)
+#: Columns of the task audits' ``issues.csv`` that hold text even when they look like numbers.
+_TEXT = {c: str for c in ("given_tags", "suggested_tags", "missing_tags", "spurious_tags", "token", "file")}
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """A task audit's output folder: ``issues.csv``, ``summary.json`` and its task table.
+
+    Attributes
+    ----------
+    out_dir : Path
+    summary : dict
+    issues : DataFrame
+        ``issues.csv`` as written (one row per unit: example, token, image or box).
+    """
+
+    out_dir: Path
+    summary: dict
+    issues: pd.DataFrame
+
+    @classmethod
+    def load(cls, folder: Path) -> TaskRun:
+        """Read the folder; :class:`DataFileError` when a file is unreadable."""
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            issues = pd.read_csv(folder / "issues.csv", keep_default_na=False, na_values=[""], dtype=_TEXT)
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise DataFileError(f"task audit folder {str(folder)!r} could not be read: {exc}") from None
+        if "is_issue" in issues:
+            issues["is_issue"] = issues["is_issue"].astype(str).str.lower().isin(["true", "1"])
+        return cls(out_dir=folder, summary=summary, issues=issues)
+
+    @property
+    def settings(self) -> dict:
+        """``summary["settings"]`` (empty when absent)."""
+        return dict(self.summary.get("settings") or {})
+
+    @property
+    def name(self) -> str:
+        """The audited file or folder's name."""
+        return Path(str(self.settings.get("data") or self.out_dir.name)).name
+
+    def path(self, key: str) -> Path | None:
+        """The input file named by ``settings[key]`` (absolute, or beside the output), if it exists."""
+        raw = self.settings.get(key)
+        if not raw:
+            return None
+        p = Path(str(raw)).expanduser()
+        for cand in (p, self.out_dir / p, self.out_dir / p.name):
+            if cand.exists():
+                return cand
+        return None
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A task table of the folder (``classes.csv``, ``sentences.csv``...), or None."""
+        path = self.out_dir / name
+        return pd.read_csv(path) if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """The report view of one task: its name, what its units are, and its sections."""
+
+    task: str
+    unit: str
+    sections: Callable[[TaskRun, int], list[str]]
+
+
+def task_header(run: TaskRun, view: TaskView) -> str:
+    """The page header: the task, units audited and flagged."""
+    from .._build import _e, _tile
+
+    s = run.summary
+    n = s.get("n_examples", s.get("n_images", s.get("n_tokens", len(run.issues))))
+    flagged = s.get("n_issues", int(run.issues["is_issue"].sum()) if "is_issue" in run.issues else 0)
+    tiles = [
+        _tile(view.task, "task"),
+        _tile(f"{int(n):,}", view.unit),
+        _tile(f"{int(flagged):,}", "flagged", warn=bool(flagged)),
+    ]
+    for key, label in (
+        ("n_images_flagged", "images flagged"),
+        ("n_sentences_flagged", "sentences flagged"),
+        ("n_regions", "regions"),
+    ):
+        if key in s:
+            tiles.append(_tile(f"{int(s[key]):,}", label, warn=bool(s[key])))
+    return (
+        f'<header class="top"><h1>Label health: {_e(run.name)}</h1>'
+        f'<div class="sub">{_e(view.task)} audit output {_e(run.out_dir)}</div>'
+        f'<div class="tiles" id="health">{"".join(tiles)}</div></header>'
+    )
+
+
+def section(ident: str, title: str, note: str, body: str) -> str:
+    """One ``<section>`` with a title, a note (escaped) and an HTML body."""
+    from .._build import _e
+
+    return f'<section id="{_e(ident)}"><h2>{_e(title)}</h2><p class="note">{_e(note)}</p>{body}</section>'
+
+
+def pil() -> Any:
+    """The PIL modules (``Image``, ``ImageDraw``), imported on first use."""
+    try:
+        from PIL import Image, ImageDraw
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError("drawing task previews needs Pillow: pip install 'labelwise[images]'") from None
+    return Image, ImageDraw
+
+
+def png(image: Any) -> bytes:
+    """A PIL image as PNG bytes."""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def palette(k: int) -> np.ndarray:
+    """``k`` distinct muted RGB colours (class 0, usually background, is dark grey)."""
+    base = np.array(
+        [
+            [40, 40, 40],
+            [96, 165, 250],
+            [74, 222, 128],
+            [250, 204, 21],
+            [192, 132, 252],
+            [45, 212, 191],
+            [251, 146, 60],
+            [244, 114, 182],
+            [163, 230, 53],
+            [148, 163, 184],
+        ],
+        dtype=np.uint8,
+    )
+    return base[np.arange(max(k, 1)) % len(base)]
+
+
+def scale_to(image: Any, max_side: int) -> Any:
+    """Resize so that the longer side is ``max_side`` (nearest neighbour: masks keep hard edges)."""
+    w, h = image.size
+    f = max_side / max(w, h)
+    Image, _ = pil()
+    return image.resize((max(1, round(w * f)), max(1, round(h * f))), Image.NEAREST)
+
+
+def tags(value: Any) -> list[str]:
+    """A ``a|b|c`` cell as its tags (empty cell: none)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [t for t in str(value).split("|") if t != ""]
