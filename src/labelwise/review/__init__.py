@@ -5,8 +5,11 @@
 - :func:`export_cleaned` writes the original data with the decisions applied plus a change log
   (``labelwise export``); :func:`export_label_studio` writes the flagged examples as Label Studio
   tasks with the suggested label as a prediction.
+- :func:`keep_one_of_duplicates` keeps one row of a duplicate set found by the data checks and
+  excludes the others (the review page's "keep this, drop the others").
 """
 
+from .duplicates import CheckIndex, keep_one_of_duplicates
 from .export import ExportResult, cleaned_table, export_cleaned, export_label_studio, label_studio_tasks
 from .store import DB_NAME, Decision, DecisionStore
 
@@ -20,6 +23,7 @@ def create_app(out_dir, **kwargs):
 
 __all__ = [
     "DB_NAME",
+    "CheckIndex",
     "Decision",
     "DecisionStore",
     "ExportResult",
@@ -27,5 +31,6 @@ __all__ = [
     "create_app",
     "export_cleaned",
     "export_label_studio",
+    "keep_one_of_duplicates",
     "label_studio_tasks",
 ]
