@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ RED, BLUE, ORANGE = (220, 38, 38), (37, 99, 235), (234, 88, 12)
 _TEXT = {c: str for c in ("given_tags", "suggested_tags", "missing_tags", "spurious_tags", "token", "file")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TaskRun:
     """A task audit's output folder: ``issues.csv``, ``summary.json`` and its task table.
 
@@ -35,6 +35,8 @@ class TaskRun:
     out_dir: Path
     summary: dict
     issues: pd.DataFrame
+    #: What a view read once and draws from many times (mask files, memory-mapped probs...).
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path) -> TaskRun:
@@ -82,6 +84,12 @@ class TaskView:
     task: str
     unit: str
     sections: Callable[[TaskRun, int], list[str]]
+    #: For the review page: one row per reviewed unit (``row`` = its id, given, suggested, quality, flag).
+    units: Callable[[TaskRun], pd.DataFrame] | None = None
+    #: For the review page: a unit's drawing (PNG bytes) or None.
+    unit_png: Callable[[TaskRun, int], bytes | None] | None = None
+    #: For the review page: a unit's text preview or None.
+    unit_text: Callable[[TaskRun, int], str | None] | None = None
 
 
 def task_header(run: TaskRun, view: TaskView) -> str:

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ...errors import LabelwiseError
@@ -24,6 +23,7 @@ from ._common import BLUE, ORANGE, RED, TaskRun, TaskView, pil, png, scale_to, s
 MAX_IMAGES = 12
 SIDE = 320
 MIN_SCORE = 0.5
+_BOX_COLUMNS = ("image", "box", "source", "kind", "given", "suggested", "x1", "y1", "x2", "y2", "label_quality")
 
 
 def _coco(run: TaskRun) -> tuple[dict, Path | None]:
@@ -86,69 +86,94 @@ def boxes_png(canvas: Any, boxes: pd.DataFrame, predicted: dict | None, names: l
     return png(image)
 
 
+def _inputs(run: TaskRun) -> dict[str, Any]:
+    """COCO image entries, category names, predictions and image scores, read once per run."""
+    if "detection" not in run.cache:
+        coco, root = _coco(run)
+        cats = sorted(coco.get("categories") or [], key=lambda c: c.get("id", 0))
+        table = run.table("images.csv")
+        if table is None:  # worst first from the boxes themselves
+            worst = run.issues.groupby("image")["label_quality"].min().sort_values(kind="stable")
+            table = pd.DataFrame({"image": worst.index, "image_quality": worst.to_numpy(), "is_issue": worst < 1.0})
+        run.cache["detection"] = {
+            "images": coco.get("images") or [],
+            "root": root,
+            "names": [str(c.get("name", c.get("id"))) for c in cats],
+            "preds": _predictions(run),
+            "table": table,
+        }
+    return run.cache["detection"]
+
+
+def image_label(run: TaskRun, i: int) -> str:
+    """The file name (or id) of image ``i``."""
+    images = _inputs(run)["images"]
+    meta = images[i] if i < len(images) else {}
+    return str(meta.get("file_name") or meta.get("id", f"image {i}"))
+
+
+def image_png(run: TaskRun, i: int) -> bytes | None:
+    """Image ``i`` with its given, predicted and flagged boxes drawn."""
+    inp = _inputs(run)
+    mine = run.issues[run.issues["image"] == i]
+    meta = inp["images"][i] if i < len(inp["images"]) else {}
+    preds = inp["preds"]
+    return boxes_png(
+        _canvas(meta, inp["root"], mine), mine, preds[i] if preds is not None and i < len(preds) else None, inp["names"]
+    )
+
+
 def sections(run: TaskRun, top: int) -> list[str]:
     """Counts per kind, the flagged images with their boxes, and the flagged boxes."""
     from .._build import _e, _img, _quality, _table
 
-    coco, root = _coco(run)
-    images = coco.get("images") or []
-    cats = sorted(coco.get("categories") or [], key=lambda c: c.get("id", 0))
-    names = [str(c.get("name", c.get("id"))) for c in cats]
-    preds = _predictions(run)
-    issues = run.issues
+    issues, table = run.issues, _inputs(run)["table"]
     out = []
-    kinds = pd.DataFrame(
-        {
-            "kind": list((run.summary.get("per_kind") or {}).keys()),
-            "flagged boxes": list((run.summary.get("per_kind") or {}).values()),
-        }
-    )
-    if len(kinds):
-        out.append(
-            section(
-                "detection-kinds",
-                "Flagged boxes by kind",
-                "Overlooked objects, badly located boxes and swapped classes.",
-                _table(kinds),
-            )
-        )
-    table = run.table("images.csv")
-    order = (
-        table.loc[table["is_issue"].astype(bool), "image"].to_numpy()
-        if table is not None
-        else np.unique(issues.loc[issues["is_issue"], "image"])
-    )
-    quality = dict(zip(table["image"], table["image_quality"], strict=False)) if table is not None else {}
+    per_kind = run.summary.get("per_kind") or {}
+    if per_kind:
+        kinds = pd.DataFrame({"kind": list(per_kind), "flagged boxes": list(per_kind.values())})
+        note = "Overlooked objects, badly located boxes and swapped classes."
+        out.append(section("detection-kinds", "Flagged boxes by kind", note, _table(kinds)))
+    quality = dict(zip(table["image"], table["image_quality"], strict=False))
     cards = []
-    for i in order[: min(top, MAX_IMAGES)]:
-        i = int(i)
-        mine = issues[issues["image"] == i]
-        meta = images[i] if i < len(images) else {}
-        pic = boxes_png(
-            _canvas(meta, root, mine), mine, preds[i] if preds is not None and i < len(preds) else None, names
-        )
-        label = str(meta.get("file_name") or meta.get("id", f"image {i}"))
-        q = f" &middot; quality {_quality(float(quality[i]))}" if i in quality else ""
+    for i in table.loc[table["is_issue"].astype(bool), "image"].to_numpy()[: min(top, MAX_IMAGES)]:
+        i, label = int(i), image_label(run, int(i))
+        pic = image_png(run, i)
+        assert pic is not None  # drawn on a canvas when the file is missing
+        n_flagged = int(issues.loc[issues["image"] == i, "is_issue"].sum())
         cards.append(
             f'<div class="example" data-image="{i}">{_img(pic, alt=f"boxes of {label}", cls="thumb boxes")}'
-            f'<div class="meta">{_e(label)}{q} &middot; {int(mine["is_issue"].sum())} flagged boxes</div></div>'
+            f'<div class="meta">{_e(label)} &middot; quality {_quality(float(quality[i]))} &middot; '
+            f"{n_flagged} flagged boxes</div></div>"
         )
-    note = "Worst images first. Blue: given boxes; orange: the model's boxes (score >= 0.5); red: flagged, with kind and given > suggested class."
+    note = (
+        "Worst images first. Blue: given boxes; orange: the model's boxes (score >= 0.5); red: flagged, "
+        "with kind and given > suggested class."
+    )
     body = f'<div class="grid">{"".join(cards)}</div>' if cards else '<p class="note">No image was flagged.</p>'
     out.append(section("detection-images", "Flagged images", note, body))
     flagged = issues[issues["is_issue"]].head(top)
     if len(flagged):
-        cols = [
-            c
-            for c in ("image", "box", "source", "kind", "given", "suggested", "x1", "y1", "x2", "y2", "label_quality")
-            if c in flagged
-        ]
-        out.append(
-            section(
-                "detection-boxes", "Flagged boxes", "Worst first.", f'<div class="scroll">{_table(flagged[cols])}</div>'
-            )
-        )
+        cols = [c for c in _BOX_COLUMNS if c in flagged]
+        body = f'<div class="scroll">{_table(flagged[cols])}</div>'
+        out.append(section("detection-boxes", "Flagged boxes", "Worst first.", body))
     return out
 
 
-TASK_VIEW = TaskView("detection", "boxes", sections)
+def units(run: TaskRun) -> pd.DataFrame:
+    """Review units: one per image, worst first (given: the file; suggested: the kinds flagged)."""
+    table = _inputs(run)["table"]
+    flagged = run.issues[run.issues["is_issue"]]
+    kinds = flagged.groupby("image")["kind"].agg(lambda k: ", ".join(sorted(set(map(str, k)))))
+    return pd.DataFrame(
+        {
+            "row": table["image"].astype(int),
+            "given_label": [image_label(run, int(i)) for i in table["image"]],
+            "suggested_label": [kinds.get(i, "fine") for i in table["image"]],
+            "label_quality": table["image_quality"].astype(float),
+            "is_issue": table["is_issue"].astype(bool),
+        }
+    )
+
+
+TASK_VIEW = TaskView("detection", "boxes", sections, units=units, unit_png=image_png)

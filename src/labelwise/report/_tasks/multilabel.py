@@ -75,4 +75,30 @@ def sections(run: TaskRun, top: int) -> list[str]:
     return out
 
 
-TASK_VIEW = TaskView("multilabel", "examples", sections)
+def units(run: TaskRun) -> pd.DataFrame:
+    """Review units: one per example (given and suggested tag lists)."""
+    issues = run.issues
+    return pd.DataFrame(
+        {
+            "row": issues["row"].astype(int),
+            "given_label": issues["given_tags"].fillna(""),
+            "suggested_label": issues["suggested_tags"].fillna(""),
+            "label_quality": issues["label_quality"].astype(float),
+            "is_issue": issues["is_issue"].astype(bool),
+        }
+    )
+
+
+def unit_text(run: TaskRun, row: int) -> str | None:
+    """The example's tags, the suspected extra ones marked ``(extra?)`` and the missing ones ``+tag``."""
+    if "by_row" not in run.cache:
+        run.cache["by_row"] = run.issues.set_index("row")
+    rec = run.cache["by_row"].loc[row]
+    extra = set(tags(rec.get("spurious_tags")))
+    given = [f"{t} (extra?)" if t in extra else t for t in tags(rec.get("given_tags"))]
+    return (
+        "tags: " + (", ".join(given) or "none") + "".join(f"  +{t} (missing?)" for t in tags(rec.get("missing_tags")))
+    )
+
+
+TASK_VIEW = TaskView("multilabel", "examples", sections, units=units, unit_text=unit_text)

@@ -82,4 +82,27 @@ def sections(run: TaskRun, top: int) -> list[str]:
     return out
 
 
-TASK_VIEW = TaskView("regression", "examples", sections)
+def units(run: TaskRun) -> pd.DataFrame:
+    """Review units: one per row (given target and the out-of-fold prediction, 4 significant digits)."""
+    issues = run.issues
+    return pd.DataFrame(
+        {
+            "row": issues["row"].astype(int),
+            "given_label": [f"{v:.4g}" for v in issues["given_label"].astype(float)],
+            "suggested_label": [f"{v:.4g}" for v in issues["suggested_label"].astype(float)],
+            "label_quality": issues["label_quality"].astype(float),
+            "is_issue": issues["is_issue"].astype(bool),
+        }
+    )
+
+
+def unit_text(run: TaskRun, row: int) -> str | None:
+    """Given vs predicted target and the residual in units of its out-of-fold scale."""
+    if "by_row" not in run.cache:
+        run.cache["by_row"] = run.issues.set_index("row")
+    rec = run.cache["by_row"].loc[row]
+    scaled = float(rec["residual"]) / float(rec["scale"]) if float(rec.get("scale", 0) or 0) > 0 else float("nan")
+    return f"given {float(rec['given_label']):.4g}, predicted {float(rec['suggested_label']):.4g}, residual {float(rec['residual']):.4g} ({scaled:.1f} x scale)"
+
+
+TASK_VIEW = TaskView("regression", "examples", sections, units=units, unit_text=unit_text)

@@ -22,6 +22,7 @@ from ._common import RED, TaskRun, TaskView, palette, pil, png, scale_to, sectio
 #: Images drawn (the worst first) and the side of each panel in pixels.
 MAX_IMAGES = 12
 PANEL = 160
+_REGION_COLUMNS = ["image", "region", "area", "top", "left", "bottom", "right", "given", "suggested"]
 
 
 def _probs(run: TaskRun) -> Any:
@@ -74,60 +75,87 @@ def _mask(files: list[Path], i: int) -> np.ndarray | None:
         return None
 
 
+def _inputs(run: TaskRun) -> dict[str, Any]:
+    """Mask files, memory-mapped probs, regions and the number of classes, read once per run."""
+    if "segmentation" not in run.cache:
+        per_class = pd.DataFrame(run.summary.get("per_class") or [])
+        regions = run.table("regions.csv")
+        folder = run.path("data")
+        probs = _probs(run)
+        run.cache["segmentation"] = {
+            "per_class": per_class,
+            "regions": regions if regions is not None else pd.DataFrame(columns=_REGION_COLUMNS),
+            "files": sorted(folder.glob("*.png")) if folder is not None and folder.is_dir() else [],
+            "probs": probs,
+            "k": len(per_class) if len(per_class) else (int(probs.shape[1]) if probs is not None else 10),
+        }
+    return run.cache["segmentation"]
+
+
+def image_png(run: TaskRun, i: int) -> bytes | None:
+    """The overlay of image ``i`` (None when its mask file cannot be read)."""
+    inp = _inputs(run)
+    mask = _mask(inp["files"], i)
+    if mask is None:
+        return None
+    probs, top_class = inp["probs"], None
+    if probs is not None and probs.shape[0] > i and probs.shape[2:] == mask.shape:
+        top_class = np.asarray(probs[i]).argmax(axis=0)
+    regions = inp["regions"]
+    return overlay_png(mask, top_class, regions[regions["image"] == i], inp["k"])
+
+
+def image_name(run: TaskRun, i: int) -> str:
+    """The mask file name of image ``i``."""
+    files = _inputs(run)["files"]
+    return files[i].name if i < len(files) else f"image {i}"
+
+
 def sections(run: TaskRun, top: int) -> list[str]:
     """The per-class pixel noise table and the worst images with their overlays."""
     from .._build import _e, _img, _quality, _table
 
+    inp = _inputs(run)
     out = []
-    per_class = pd.DataFrame(run.summary.get("per_class") or [])
-    if len(per_class):
-        out.append(
-            section(
-                "segmentation-classes",
-                "Pixel noise per class",
-                "Pixels per given class and their estimated noise rates.",
-                _table(per_class),
-            )
-        )
-    regions = run.table("regions.csv")
-    regions = regions if regions is not None else pd.DataFrame(columns=["image", "top", "left", "bottom", "right"])
-    folder = run.path("data")
-    files = sorted(folder.glob("*.png")) if folder is not None and folder.is_dir() else []
-    probs = _probs(run)
-    k = len(per_class) if len(per_class) else (int(probs.shape[1]) if probs is not None else 10)
+    if len(inp["per_class"]):
+        note = "Pixels per given class and their estimated noise rates."
+        out.append(section("segmentation-classes", "Pixel noise per class", note, _table(inp["per_class"])))
+    regions = inp["regions"]
     cards = []
     for rec in run.issues[run.issues["is_issue"]].head(min(top, MAX_IMAGES)).itertuples(index=False):
         i = int(rec.image)
-        mask = _mask(files, i)
-        name = files[i].name if i < len(files) else f"image {i}"
-        if mask is None:
+        name, pic = image_name(run, i), image_png(run, i)
+        if pic is None:
             cards.append(f'<div class="example"><span class="missing">mask not readable: {_e(name)}</span></div>')
             continue
-        top_class = None
-        if probs is not None and probs.shape[0] > i and probs.shape[2:] == mask.shape:
-            top_class = np.asarray(probs[i]).argmax(axis=0)
-        mine = regions[regions["image"] == i]
-        pic = _img(
-            overlay_png(mask, top_class, mine, k), alt=f"mask of {name} with flagged pixels in red", cls="thumb overlay"
-        )
+        alt = f"mask of {name} with flagged pixels in red"
         cards.append(
-            f'<div class="example" data-image="{i}">{pic}<div class="meta">{_e(name)} &middot; quality '
-            f"{_quality(float(rec.image_quality))} &middot; {int(rec.n_flagged_pixels)} flagged pixels, "
-            f"{len(mine)} regions</div></div>"
+            f'<div class="example" data-image="{i}">{_img(pic, alt=alt, cls="thumb overlay")}<div class="meta">'
+            f"{_e(name)} &middot; quality {_quality(float(rec.image_quality))} &middot; "
+            f"{int(rec.n_flagged_pixels)} flagged pixels, {int((regions['image'] == i).sum())} regions</div></div>"
         )
     note = "Worst images first. Left: the given mask, flagged pixels in red; right: the model's top class."
     body = f'<div class="grid">{"".join(cards)}</div>' if cards else '<p class="note">No image was flagged.</p>'
     out.append(section("segmentation-images", "Flagged images", note, body))
     if len(regions):
-        out.append(
-            section(
-                "segmentation-regions",
-                "Largest wrong regions",
-                "Connected regions of flagged pixels, largest first.",
-                _table(regions.sort_values("area", ascending=False, kind="stable").head(20)),
-            )
-        )
+        largest = _table(regions.sort_values("area", ascending=False, kind="stable").head(20))
+        note = "Connected regions of flagged pixels, largest first."
+        out.append(section("segmentation-regions", "Largest wrong regions", note, largest))
     return out
 
 
-TASK_VIEW = TaskView("segmentation", "images", sections)
+def units(run: TaskRun) -> pd.DataFrame:
+    """Review units: one per image, worst first (given: the file; suggested: how much is flagged)."""
+    issues = run.issues
+    return pd.DataFrame(
+        {
+            "row": issues["image"].astype(int),
+            "given_label": [image_name(run, int(i)) for i in issues["image"]],
+            "suggested_label": [f"{int(n)} flagged px" for n in issues["n_flagged_pixels"]],
+            "label_quality": issues["image_quality"].astype(float),
+            "is_issue": issues["is_issue"].astype(bool),
+        }
+    )
+
+
+TASK_VIEW = TaskView("segmentation", "images", sections, units=units, unit_png=image_png)

@@ -73,4 +73,32 @@ def sections(run: TaskRun, top: int) -> list[str]:
     return out
 
 
-TASK_VIEW = TaskView("token", "tokens", sections)
+def units(run: TaskRun) -> pd.DataFrame:
+    """Review units: one per token (given and suggested tag)."""
+    issues = run.issues
+    return pd.DataFrame(
+        {
+            "row": issues["token_index"].astype(int),
+            "given_label": issues["given_label"].astype(str),
+            "suggested_label": issues["suggested_label"].astype(str),
+            "label_quality": issues["label_quality"].astype(float),
+            "is_issue": issues["is_issue"].astype(bool),
+        }
+    )
+
+
+def unit_text(run: TaskRun, row: int) -> str | None:
+    """The token's sentence with the token in ``[[ ]]``."""
+    if "by_token" not in run.cache:
+        run.cache["by_token"] = run.issues.set_index("token_index")
+        run.cache["sentences"] = dict(tuple(run.issues.groupby("sentence")))
+    rec = run.cache["by_token"].loc[row]
+    words = run.cache["sentences"][rec["sentence"]].sort_values("position")
+    has_words = "token" in words
+    return " ".join(
+        (f"[[{w}]]" if p == rec["position"] else str(w))
+        for p, w in zip(words["position"], words["token"] if has_words else words["position"], strict=True)
+    )
+
+
+TASK_VIEW = TaskView("token", "tokens", sections, units=units, unit_text=unit_text)
