@@ -51,6 +51,7 @@ from ..report._previews import Previewer
 from .duplicates import CheckIndex, keep_one
 from .export import cleaned_csv_bytes, label_studio_tasks
 from .store import ACTIONS, DB_NAME, DecisionStore
+from .tasks import load_task_audit
 
 __all__ = ["create_app"]
 
@@ -74,9 +75,11 @@ class _Review:
     """State shared by the routes: the loaded audit, its previews and the decision store."""
 
     def __init__(self, out_dir: str | os.PathLike, *, reviewer: str | None, db_timeout: float) -> None:
-        self.audit: AuditOutput = load_audit(out_dir)
+        task = load_task_audit(out_dir)  # audit --task ...: the units and drawings of the report's task view
+        self.audit: AuditOutput = task[0] if task is not None else load_audit(out_dir)
         a = self.audit
-        self.previewer = Previewer.from_audit(a)
+        self.previewer: Previewer = task[1] if task is not None else Previewer.from_audit(a)
+        self.task = task[1].view.task if task is not None else None
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
         self.store.bind("n_examples", str(len(a.issues)))
         self.reviewer = reviewer or _default_reviewer()
@@ -261,6 +264,7 @@ def create_app(
             "can_export": a.data is not None,
             "rank_by": a.settings.get("rank_by"),
             "checks": state.checks.counts(),
+            "task": state.task,
             "progress": state.progress(decisions),
         }
 

@@ -132,7 +132,7 @@ function renderCard(item, index) {
     el("div", { class: "meta", text: "row " + item.row + " \u00b7 rank " + item.rank + " \u00b7 quality " + quality(item.quality) +
       (item.prob_suggested !== null ? " \u00b7 p(suggested) " + fmt(item.prob_suggested, 2) : "") }),
     el("div", { class: "actions" }, keep, exclude),
-    el("div", { class: "actions" }, select, relabel),
+    state.classes.length ? el("div", { class: "actions" }, select, relabel) : null,
     checks,
     dupButtons.length ? el("div", { class: "actions" }, ...dupButtons) : null,
     status,
@@ -183,6 +183,7 @@ async function decide(index, action) {
   if (!item || state.busy.has(item.row)) return;
   const card = document.querySelectorAll(".card")[index];
   const body = { action: action, version: item.version, reviewer: reviewer() };
+  if (action === "relabel" && !state.classes.length) return;  // task audits: keep or exclude only
   if (action === "relabel") {
     const select = card.querySelector("select.chooser");
     body.label = state.classes[Number(select.value)];
@@ -278,6 +279,7 @@ function chooseClass(delta, exact) {
   const card = document.querySelectorAll(".card")[state.focus];
   if (!card) return;
   const select = card.querySelector("select.chooser");
+  if (!select) return;
   if (exact !== undefined) {
     let index = state.classes.findIndex((c) => String(c) === exact);
     if (index < 0) {
@@ -339,7 +341,10 @@ async function init() {
     checkSelect.append(el("option", { value: c.check, text: c.check + " (" + c.n_flagged + ")" }));
   }
   $("check-filter").hidden = !(res.body.checks || []).length;
-  if (!res.body.can_export) {
+  if (res.body.task) {
+    $("export-csv").hidden = true;
+    $("export-ls").hidden = true;
+  } else if (!res.body.can_export) {
     $("export-csv").hidden = true;
     toast("The original data table was not found: previews and the cleaned-CSV export are unavailable.", true);
   }
