@@ -216,3 +216,23 @@ def test_filter_by_data_check_and_keep_one_of_a_duplicate_set(browser, tmp_path)
         assert "check=exact_duplicate" in page.url
     current = DecisionStore(out / "review.sqlite").current()
     assert {r: d.action for r, d in current.items()} == {r: ("keep" if r == kept else "exclude") for r in DUPS}
+
+
+def test_task_audit_cards_show_the_drawing_and_exclude_with_the_keyboard(browser, tmp_path):
+    """A segmentation audit: the card shows the overlay image, has no relabel control, and 'x' excludes."""
+    from tests.report.test_tasks import _audit, _segmentation_case
+
+    folder, _, _ = _segmentation_case(tmp_path)
+    out = _audit(tmp_path, folder, "--task", "segmentation", "--probs", tmp_path / "p.npy")
+    with serving(out, reviewer="e2e") as url:
+        page = _open(browser, url)
+        card = page.locator(".card").nth(0)
+        assert card.get_attribute("data-row") == "2"
+        expect(card.locator("img")).to_have_count(1)
+        assert card.locator("img").evaluate("img => img.complete && img.naturalWidth") > 0
+        assert card.locator("select.chooser").count() == 0
+        assert page.locator("#export-csv").is_hidden()
+        page.locator("#grid").click(position={"x": 1, "y": 1})
+        page.keyboard.press("x")
+        expect(page.locator(".card.d-exclude")).to_have_count(1)
+    assert DecisionStore(out / "review.sqlite").current()[2].action == "exclude"
