@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from click.testing import CliRunner
@@ -38,3 +40,40 @@ def test_report_without_checks_has_no_check_sections(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert 'id="data-checks"' not in write_report(out).read_text()
+
+
+def test_duplicate_sets_of_image_data_show_thumbnails_side_by_side(tmp_path):
+    """Pixel columns: each row of a duplicate set gets its thumbnail beside the others."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X, y = digits.data[:240], digits.target[:240]
+    frame = pd.DataFrame(X, columns=[f"pixel_{i}" for i in range(64)])
+    frame.loc[9] = frame.loc[4].to_numpy()
+    frame["y"] = y
+    frame.loc[9, "y"] = y[4]
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "audit",
+            str(tmp_path / "d.csv"),
+            "--label",
+            "y",
+            "--out",
+            str(out),
+            "--cv",
+            "3",
+            "--checks",
+            "exact_duplicate",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = write_report(out).read_text()
+    section = page.split('id="exact_duplicate"')[1].split("</section>")[0]
+    assert "Set 1: rows 4, 9" in section
+    thumbs = re.findall(
+        r'<div class="example" data-row="(\d+)"><div class="thumbbox"><img[^>]*src="data:image/png', section
+    )
+    assert thumbs == ["4", "9"]

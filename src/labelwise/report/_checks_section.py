@@ -26,6 +26,24 @@ def _rows(audit: Any, rows: list[int]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _thumbs(audit: Any, rows: list[int]) -> str:
+    """The rows' thumbnails side by side, when the data has images (pixel columns or image files)."""
+    from ._build import _e, _img
+    from ._previews import Previewer
+
+    previewer = Previewer.from_audit(audit)
+    if not previewer.shows_image:
+        return ""
+    cells = []
+    for r in rows:
+        png = previewer.thumbnail_png(r, max_side=96)
+        pic = _img(png, alt=f"row {r}", cls="thumb") if png is not None else '<span class="missing">not readable</span>'
+        cells.append(
+            f'<div class="example" data-row="{r}"><div class="thumbbox">{pic}</div><div class="meta">row {_e(r)}</div></div>'
+        )
+    return f'<div class="grid dupset">{"".join(cells)}</div>'
+
+
 def checks_sections(audit: Any) -> list[str]:
     """HTML sections for the data checks (empty when the audit ran none)."""
     from ._build import _e, _table
@@ -52,7 +70,8 @@ def checks_sections(audit: Any) -> list[str]:
         sets = checks.get(name, {}).get("info", {}).get("sets", [])
         if sets:
             blocks = "".join(
-                f"<h3>Set {i + 1}: rows {_e(', '.join(map(str, s[:10])))}</h3>{_table(_rows(audit, s[:10]))}"
+                f"<h3>Set {i + 1}: rows {_e(', '.join(map(str, s[:10])))}</h3>{_thumbs(audit, s[:10])}"
+                f"{_table(_rows(audit, s[:10]))}"
                 for i, s in enumerate(sets[:MAX_SETS])
             )
             out.append(
