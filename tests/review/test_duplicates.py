@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from labelwise.cli import main
@@ -167,3 +169,22 @@ def test_check_index_reads_flags_with_missing_values_as_false(out_dir):
     assert all(f.dtype == bool and len(f) == len(audit.issues) for f in index.flags.values())
     with pytest.raises(InvalidParameterError, match="check must be one of"):
         keep_one(None, index, 4, "label", versions={}, reviewer="x")  # type: ignore[arg-type]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_keep_one_keeps_exactly_the_chosen_row_of_any_set(tmp_path_factory, data):
+    """For any partition into sets and any chosen row: it is kept, the rest of its set excluded, others untouched."""
+    n = data.draw(st.integers(4, 30))
+    perm = data.draw(st.permutations(range(n)))
+    cuts = sorted(data.draw(st.sets(st.integers(1, n - 1), max_size=4)))
+    sets = [list(p) for p in np.split(np.array(perm), cuts) if len(p) >= 2]
+    if not sets:
+        return
+    chosen_set = data.draw(st.sampled_from(sets))
+    row = data.draw(st.sampled_from(chosen_set))
+    index = CheckIndex.from_sets({}, {"near_duplicate": sets})
+    store = DecisionStore(tmp_path_factory.mktemp("h") / "r.sqlite", n_examples=n)
+    keep_one(store, index, int(row), "near_duplicate", versions={int(r): 0 for r in chosen_set}, reviewer="h")
+    current = {r: d.action for r, d in store.current().items()}
+    assert current == {int(r): ("keep" if r == row else "exclude") for r in chosen_set}

@@ -61,13 +61,15 @@ class CheckIndex:
             if str(c).startswith(_PREFIX) and str(c).endswith(_SUFFIX) and str(c) != "is_issue"
         }
         sections = audit.summary.get("data_checks") or {}
-        sets: dict[str, list[list[int]]] = {}
-        member: dict[str, dict[int, int]] = {}
-        for name in DUPLICATE_CHECKS:
-            raw = ((sections.get(name) or {}).get("info") or {}).get("sets") or []
-            sets[name] = [[int(r) for r in s] for s in raw if len(s) >= 2]
-            member[name] = {r: i for i, s in enumerate(sets[name]) for r in s}
-        return cls(flags=flags, sets=sets, _member=member)
+        raw = {name: ((sections.get(name) or {}).get("info") or {}).get("sets") or [] for name in DUPLICATE_CHECKS}
+        return cls.from_sets(flags, raw)
+
+    @classmethod
+    def from_sets(cls, flags: dict[str, np.ndarray], sets: dict[str, list]) -> CheckIndex:
+        """From flags and the duplicate sets of each check (sets of fewer than 2 rows are dropped)."""
+        clean = {name: [[int(r) for r in s] for s in sets.get(name, []) if len(s) >= 2] for name in DUPLICATE_CHECKS}
+        member = {name: {r: i for i, s in enumerate(clean[name]) for r in s} for name in DUPLICATE_CHECKS}
+        return cls(flags=flags, sets=clean, _member=member)
 
     def counts(self) -> list[dict[str, Any]]:
         """Per check: name, rows flagged, and whether a set can be reduced to one row."""
