@@ -113,6 +113,17 @@ def build_method(
     return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))
 
 
+def auto_summary(est: Any) -> dict[str, Any] | None:
+    """``method="auto"``: the chosen method and each candidate's held-out log-likelihood per answer."""
+    if not hasattr(est, "chosen_"):
+        return None
+    return {
+        "chosen": est.chosen_,
+        "scores": {str(k): finite(round(float(v), 6)) for k, v in est.scores_.items()},
+        "n_scored": int(est.n_scored_),
+    }
+
+
 def write_outputs(
     out: Path, est: Any, method: str, answers: pd.DataFrame, summary: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -365,6 +376,7 @@ def aggregate(
         "iterations": int(est.n_iter_),
         "converged": bool(est.converged_),
         "fallback": getattr(est, "fallback_", None),
+        "auto": auto_summary(est),
         "seconds": round(seconds, 4),
         "n_items": int(est.n_items_),
         "n_answers": int(est.n_answers_),
@@ -415,6 +427,10 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
+    if summary["auto"] is not None:
+        con.print(
+            f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"
+        )
     if unsure_info is not None:
         con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
     if summary["gold"] is not None:
