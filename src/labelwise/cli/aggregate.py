@@ -21,7 +21,9 @@ from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_
 from ._common import console, print_frame, split_csv_option
 from ._scale import aggregate_at_scale
 
-DEFAULT_METHOD = "dawid-skene"
+DEFAULT_METHOD = "auto"
+#: Default on Dask (``--scheduler``, Parquet directories), where ``auto`` does not run.
+SCALE_DEFAULT_METHOD = "dawid-skene"
 PROBS_METHOD = "crowdlab"
 
 
@@ -313,6 +315,8 @@ def aggregate(
     """
     out = Path(out)
     con = console()
+    # on Dask (--scheduler / a Parquet directory) the default is the one method that runs there
+    scale_method = method or (PROBS_METHOD if probs_path is not None else SCALE_DEFAULT_METHOD)
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
     demo_table = None
@@ -320,7 +324,7 @@ def aggregate(
         not demo
         and aggregate_at_scale(
             path,
-            build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
+            build_method(scale_method, duplicates=duplicates, labels=None, random_state=random_state),
             spec=scheduler,
             out=out,
         )
