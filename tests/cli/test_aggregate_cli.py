@@ -144,7 +144,7 @@ class TestLongTable:
         """A long table gives labels, annotators and summary files with the documented columns."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
         out = tmp_path / "agg"
-        result = invoke(path, "--out", out)
+        result = invoke(path, "--method", "dawid-skene", "--out", out)
         assert result.exit_code == 0, result.output
         labels, annotators, ann_json, summary = outputs(out)
         assert labels.columns.tolist() == [
@@ -340,7 +340,9 @@ class TestMethodParams:
     def test_param_reaches_the_estimator(self, tmp_path):
         """--param smoothing=0 --param max_iter=7 fit the same model as DawidSkene(smoothing=0, max_iter=7)."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
-        result = invoke(path, "--param", "smoothing=0", "--param", "max_iter=7", "--out", tmp_path / "o")
+        result = invoke(
+            path, "--method", "dawid-skene", "--param", "smoothing=0", "--param", "max_iter=7", "--out", tmp_path / "o"
+        )
         assert result.exit_code == 0, result.output
         labels, _, _, summary = outputs(tmp_path / "o")
         assert summary["settings"]["params"] == {"smoothing": 0, "max_iter": 7}
@@ -382,6 +384,8 @@ class TestMethodParams:
     def test_bad_param_is_one_line_exit_2(self, tmp_path, param, expected):
         """An unknown name lists the valid ones; a bad value is rejected by the estimator; one line, exit 2."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
-        result = CliRunner().invoke(main, ["aggregate", str(path), "--param", param, "--out", str(tmp_path / "o")])
+        result = CliRunner().invoke(
+            main, ["aggregate", str(path), "--method", "dawid-skene", "--param", param, "--out", str(tmp_path / "o")]
+        )
         assert result.exit_code == 2
         assert result.output.count("\n") == 1 and expected in result.output

@@ -63,6 +63,8 @@ def test_report_of_a_real_crowd_aggregation(shared_data, tmp_path):
         [
             "aggregate",
             str(shared_data / "crowd" / "d_Duck_Identification" / "annotations.csv"),
+            "--method",
+            "dawid-skene",
             "--out",
             str(out),
             "--top",

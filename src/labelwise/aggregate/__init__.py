@@ -1,5 +1,6 @@
 """Many annotators -> training labels: majority vote, Wawa, zero-based skill, Dawid-Skene,
-one-coin Dawid-Skene, GLAD, MACE, soft-label averaging and a model+annotators consensus.
+one-coin Dawid-Skene, GLAD, MACE, soft-label averaging, a model+annotators consensus, and
+``AutoAggregator`` (``"auto"``), which picks a method by the held-out likelihood of the answers.
 
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
 ``fit(answers, probs=None)`` and exposes ``labels_``, ``probas_``, ``annotator_skill_``,
@@ -16,6 +17,7 @@ from .agreement import (
     item_agreement,
     krippendorff_alpha,
 )
+from .auto import AutoAggregator
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene, OneCoinDawidSkene
 from .glad import GLAD
@@ -40,10 +42,12 @@ METHODS = {
     "mace": MACE,
     "soft-average": SoftLabelAverage,
     "crowdlab": CrowdLab,
+    "auto": AutoAggregator,
 }
 
 __all__ = [
     "Agreement",
+    "AutoAggregator",
     "ObserverLabelSampler",
     "SimulatedAnnotations",
     "UncertainAnswers",

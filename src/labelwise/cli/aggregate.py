@@ -21,7 +21,9 @@ from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_
 from ._common import console, print_frame, split_csv_option
 from ._scale import aggregate_at_scale
 
-DEFAULT_METHOD = "dawid-skene"
+DEFAULT_METHOD = "auto"
+#: Default on Dask (``--scheduler``, Parquet directories), where ``auto`` does not run.
+SCALE_DEFAULT_METHOD = "dawid-skene"
 PROBS_METHOD = "crowdlab"
 
 
@@ -111,6 +113,17 @@ def build_method(
     if method not in METHODS:
         raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
     return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))
+
+
+def auto_summary(est: Any) -> dict[str, Any] | None:
+    """``method="auto"``: the chosen method and each candidate's held-out log-likelihood per answer."""
+    if not hasattr(est, "chosen_"):
+        return None
+    return {
+        "chosen": est.chosen_,
+        "scores": {str(k): finite(round(float(v), 6)) for k, v in est.scores_.items()},
+        "n_scored": int(est.n_scored_),
+    }
 
 
 def write_outputs(
@@ -302,6 +315,8 @@ def aggregate(
     """
     out = Path(out)
     con = console()
+    # on Dask (--scheduler / a Parquet directory) the default is the one method that runs there
+    scale_method = method or (PROBS_METHOD if probs_path is not None else SCALE_DEFAULT_METHOD)
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
     demo_table = None
@@ -309,7 +324,7 @@ def aggregate(
         not demo
         and aggregate_at_scale(
             path,
-            build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
+            build_method(scale_method, duplicates=duplicates, labels=None, random_state=random_state),
             spec=scheduler,
             out=out,
         )
@@ -365,6 +380,7 @@ def aggregate(
         "iterations": int(est.n_iter_),
         "converged": bool(est.converged_),
         "fallback": getattr(est, "fallback_", None),
+        "auto": auto_summary(est),
         "seconds": round(seconds, 4),
         "n_items": int(est.n_items_),
         "n_answers": int(est.n_answers_),
@@ -415,6 +431,10 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
+    if summary["auto"] is not None:
+        con.print(
+            f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"
+        )
     if unsure_info is not None:
         con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
     if summary["gold"] is not None:

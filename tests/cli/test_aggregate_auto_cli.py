@@ -1,0 +1,61 @@
+"""`labelwise aggregate --method auto`: the choice is written to summary.json and printed."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from labelwise.aggregate import AutoAggregator
+from labelwise.cli import main
+from tests.aggregate._crowd import confusion_crowd
+
+
+def test_method_auto_writes_its_choice_and_the_chosen_labels(tmp_path):
+    answers, _ = confusion_crowd(120, 3, per_item=3, seed=2)
+    path = tmp_path / "answers.csv"
+    answers.to_csv(path, index=False)
+    out = tmp_path / "agg"
+    result = CliRunner().invoke(
+        main, ["aggregate", str(path), "--method", "auto", "--param", "n_folds=4", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    est = AutoAggregator(n_folds=4).fit(pd.read_csv(path))
+    assert summary["method"] == "auto" and summary["auto"]["chosen"] == est.chosen_
+    assert set(summary["auto"]["scores"]) == {"majority-vote", "one-coin", "dawid-skene"}
+    assert summary["auto"]["n_scored"] == est.n_scored_ > 0
+    assert f"auto chose {est.chosen_}" in result.output
+    labels = pd.read_csv(out / "labels.csv")
+    assert labels["label"].tolist() == est.labels_.tolist()
+
+
+def test_other_methods_have_no_auto_summary(tmp_path):
+    answers, _ = confusion_crowd(20, 2, per_item=2, seed=3)
+    path = tmp_path / "answers.csv"
+    answers.to_csv(path, index=False)
+    result = CliRunner().invoke(main, ["aggregate", str(path), "--method", "one-coin", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["auto"] is None
+
+
+def test_bad_auto_param_is_one_line_exit_2(tmp_path):
+    answers, _ = confusion_crowd(20, 2, per_item=2, seed=3)
+    path = tmp_path / "answers.csv"
+    answers.to_csv(path, index=False)
+    result = CliRunner().invoke(
+        main, ["aggregate", str(path), "--method", "auto", "--param", "n_folds=1", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "n_folds" in result.output
+
+
+def test_auto_is_the_default_method(tmp_path):
+    """Without --method (and without --probs) the command runs auto."""
+    answers, _ = confusion_crowd(40, 2, per_item=3, seed=4)
+    path = tmp_path / "answers.csv"
+    answers.to_csv(path, index=False)
+    result = CliRunner().invoke(main, ["aggregate", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["method"] == "auto" and summary["auto"]["chosen"] in ("majority-vote", "one-coin", "dawid-skene")
