@@ -50,12 +50,12 @@ def test_bad_auto_param_is_one_line_exit_2(tmp_path):
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "n_folds" in result.output
 
 
-def test_auto_is_the_default_method(tmp_path):
-    """Without --method (and without --probs) the command runs auto."""
+def test_default_method_is_dawid_skene_without_an_auto_entry(tmp_path):
+    """Without --method (and without --probs) the command runs Dawid-Skene; auto runs only when asked."""
     answers, _ = confusion_crowd(40, 2, per_item=3, seed=4)
     path = tmp_path / "answers.csv"
     answers.to_csv(path, index=False)
     result = CliRunner().invoke(main, ["aggregate", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
-    assert summary["method"] == "auto" and summary["auto"]["chosen"] in ("majority-vote", "one-coin", "dawid-skene")
+    assert summary["method"] == "dawid-skene" and summary["auto"] is None
