@@ -140,8 +140,8 @@ class TestApproximateSearchMemoryAndRetry:
         np.testing.assert_array_equal(view[rows], Z[rows])
         a = approximate_knn(view, 5, n_threads=1)
         b = approximate_knn(Z, 5, n_threads=1)
-        np.testing.assert_array_equal(a[0], b[0])
-        np.testing.assert_array_equal(a[1], b[1])
+        np.testing.assert_array_equal(a[0], b[0])  # same index (same float32 rows), same neighbours
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-5)  # the view re-scores from the raw features
 
     def test_rows_the_first_search_missed_are_searched_again(self, monkeypatch):
         """With a deliberately weak index, the wide second search for rows that did not find
@@ -183,3 +183,15 @@ class TestApproximateSearchMemoryAndRetry:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert peak < outputs + 0.5 * X.nbytes, (peak, outputs, X.nbytes)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_view_distances_equal_those_of_the_standardised_matrix(metric):
+    """StandardizedRows.sq_distances (raw differences over the scale) agrees with the float32 copy."""
+    from labelwise.checks.graph import StandardizedRows, _sq_distances
+
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(300, 6)) * [1, 10, 100, 1, 1, 0.1] + 50
+    view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
+    rows, cand = np.arange(40), rng.integers(0, 300, size=(40, 7))
+    np.testing.assert_allclose(view.sq_distances(rows, cand), _sq_distances(view.materialize(), rows, cand), rtol=1e-5)

@@ -211,6 +211,23 @@ class StandardizedRows:
             block = block / np.where(norms > 0, norms, 1.0)
         return block.astype(np.float32)
 
+    def sq_distances(self, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Float64 squared distances from row ``rows[i]`` to the rows ``cand[i]`` in the standardised space.
+
+        Euclidean: from the raw differences divided by the scale (one pass, no rounding of the
+        standardised values to float32); cosine: between the unit rows.
+        """
+        if self.cosine:
+            return _sq_distances(self, rows, cand)
+        inv = 1.0 / self.scale
+        q = self.X[rows]
+        d2 = np.empty(cand.shape, dtype=np.float64)
+        for j in range(cand.shape[1]):
+            diff = np.subtract(self.X[cand[:, j]], q, dtype=np.float64)
+            diff *= inv
+            d2[:, j] = np.einsum("ij,ij->i", diff, diff)
+        return d2
+
     def materialize(self) -> np.ndarray:
         """The whole standardised matrix (float32), written by row blocks."""
         n, d = self.shape
@@ -288,14 +305,20 @@ def refine_candidates(Z: Any, rows: np.ndarray, cand: np.ndarray, k: int) -> tup
 
     ``Z`` is the float32 matrix or a :class:`StandardizedRows` view of it (rows computed on demand).
     """
+    d2 = Z.sq_distances(rows, cand) if isinstance(Z, StandardizedRows) else _sq_distances(Z, rows, cand)
+    d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
+    order = np.lexsort((cand, d2), axis=1)[:, :k]
+    return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
+
+
+def _sq_distances(Z: Any, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Float64 squared distances from ``Z[rows]`` to each column of candidates."""
     q = Z[rows].astype(np.float64)
     d2 = np.empty(cand.shape, dtype=np.float64)
     for j in range(cand.shape[1]):
         diff = Z[cand[:, j]].astype(np.float64) - q
         d2[:, j] = np.einsum("ij,ij->i", diff, diff)
-    d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
-    order = np.lexsort((cand, d2), axis=1)[:, :k]
-    return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
+    return d2
 
 
 def _to_metric(sq: np.ndarray, metric: str) -> np.ndarray:
