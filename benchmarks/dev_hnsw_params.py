@@ -7,7 +7,10 @@ the hard case). For each (M, ef_construction) the index is built once (all cores
 for 1,000 rows at several ef; the candidates go through labelwise's own refinement (``2k + 1``
 candidates re-scored exactly, best ``k`` kept), and recall@10 is measured against exact search.
 
-Usage: ``python benchmarks/dev_hnsw_params.py [n]`` (default n = 100,000).
+Usage: ``python benchmarks/dev_hnsw_params.py [n]`` (default n = 100,000);
+``python benchmarks/dev_hnsw_params.py n --pipeline``: recall@10 and time of
+``NeighborGraph.build(method="approximate")`` itself (the chosen parameters and the second,
+wider search for rows that did not find themselves) on both dev sets.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ def lowrank(n: int, d: int = 64, seed: int = 101) -> np.ndarray:
     parts = []
     for size in sizes:
         basis = rng.normal(size=(8, d))
-        parts.append(rng.normal(scale=5.0, size=d) + rng.normal(size=(size, 8)) @ basis + 0.1 * rng.normal(size=(size, d)))
+        parts.append(
+            rng.normal(scale=5.0, size=d) + rng.normal(size=(size, 8)) @ basis + 0.1 * rng.normal(size=(size, d))
+        )
     X = np.vstack(parts).astype(np.float32)
     return X[rng.permutation(n)]
 
@@ -54,12 +59,31 @@ def truth(Z: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.take_along_axis(part, np.argsort(np.take_along_axis(d, part, 1), axis=1), 1)
 
 
+def pipeline(n: int) -> None:
+    from labelwise.checks import NeighborGraph
+
+    rng = np.random.default_rng(0)
+    for name, gen in (("lowrank", lowrank), ("iso", iso)):
+        X = gen(n)
+        q = rng.choice(n, 1000, replace=False)
+        true = truth(standardise(X), q)
+        t = time.perf_counter()
+        graph = NeighborGraph.build(X, k=K, method="approximate")
+        took = time.perf_counter() - t
+        found = graph.indices[q]
+        recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(found.tolist(), true.tolist(), strict=True)])
+        print(f"pipeline {name} n={n}: recall@10 {recall:.4f}, build + query + refine {took:.1f} s", flush=True)
+
+
 def main() -> None:
     import hnswlib
 
     from labelwise.checks.graph import refine_candidates
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    if "--pipeline" in sys.argv:
+        pipeline(n)
+        return
     threads = os.cpu_count() or 1
     rng = np.random.default_rng(0)
     grid = [(8, 40), (12, 40), (12, 64), (16, 64), (16, 100)]
