@@ -82,7 +82,14 @@ def main() -> None:
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     if "--pipeline" in sys.argv:
-        pipeline(n)
+        from labelwise.checks import _ann
+
+        for M, efc in (
+            [(16, 100), (16, 64), (12, 64)] if "--grid" in sys.argv else [(_ann.HNSW_M, _ann.EF_CONSTRUCTION)]
+        ):
+            _ann.HNSW_M, _ann.EF_CONSTRUCTION = M, efc
+            print(f"M={M} ef_construction={efc} ef={_ann.EF_SEARCH} (retry ef={_ann.EF_RETRY})", flush=True)
+            pipeline(n)
         return
     threads = os.cpu_count() or 1
     rng = np.random.default_rng(0)
