@@ -30,7 +30,7 @@ EF_SEARCH = 64
 #: Beam width of the second search for rows whose own point the first search did not find.
 EF_RETRY = 1024
 #: Rows added to / queried from the index per call (the standardised block is computed per call).
-ROW_BLOCK = 65536
+ROW_BLOCK = 16384
 
 
 def approximate_knn(
