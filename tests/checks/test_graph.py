@@ -156,6 +156,7 @@ class TestApproximateSearchMemoryAndRetry:
         monkeypatch.setattr(_ann, "HNSW_M", 4)
         monkeypatch.setattr(_ann, "EF_CONSTRUCTION", 8)
         monkeypatch.setattr(_ann, "EF_SEARCH", 1)
+        monkeypatch.setattr(_ann, "RETRY_COST_SHARE", 1e6)  # retry every missed row
 
         def recall(ef_retry):
             monkeypatch.setattr(_ann, "EF_RETRY", ef_retry)
@@ -195,3 +196,26 @@ def test_view_distances_equal_those_of_the_standardised_matrix(metric):
     view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
     rows, cand = np.arange(40), rng.integers(0, 300, size=(40, 7))
     np.testing.assert_allclose(view.sq_distances(rows, cand), _sq_distances(view.materialize(), rows, cand), rtol=1e-5)
+
+
+def test_the_second_search_is_capped(monkeypatch):
+    """When most rows miss themselves, only a bounded, evenly spread share is searched again."""
+    pytest.importorskip("hnswlib")
+    from labelwise.checks import _ann
+
+    calls = []
+    real = _ann.refine_candidates
+
+    def spy(Z, rows, cand, k):
+        calls.append(len(rows))
+        return real(Z, rows, cand, k)
+
+    X = np.random.default_rng(6).normal(size=(4000, 32)).astype(np.float32)
+    monkeypatch.setattr(_ann, "HNSW_M", 4)
+    monkeypatch.setattr(_ann, "EF_CONSTRUCTION", 8)
+    monkeypatch.setattr(_ann, "refine_candidates", spy)
+    _ann.approximate_knn(X, 10, n_threads=1)
+    first = sum(calls[: -(-len(X) // _ann.ROW_BLOCK)])
+    assert first == len(X)
+    cap = int(_ann.RETRY_COST_SHARE * len(X) * max(_ann.EF_SEARCH, 22) / _ann.EF_RETRY)
+    assert 0 < sum(calls) - first <= cap

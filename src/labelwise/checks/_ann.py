@@ -29,6 +29,8 @@ EF_CONSTRUCTION = 100
 EF_SEARCH = 64
 #: Beam width of the second search for rows whose own point the first search did not find.
 EF_RETRY = 1024
+#: The second search may cost at most this share of the first (in beam width x rows).
+RETRY_COST_SHARE = 0.25
 #: Rows added to / queried from the index per call (the standardised block is computed per call).
 ROW_BLOCK = 16384
 
@@ -43,7 +45,8 @@ def approximate_knn(
     full copy, and it is freed before this returns. Every row is in the index, so a search that
     returns neither the row itself nor a twin at distance 0 has missed its region of the graph
     (HNSW on clustered data):
-    those rows are searched again with the wider beam ``EF_RETRY``. All cores build the index.
+    those rows are searched again with the wider beam ``EF_RETRY`` (at most ``RETRY_COST_SHARE * n * ef / EF_RETRY`` of them,
+    evenly spread, so the second search costs at most a quarter of the first). All cores build the index.
     """
     try:
         import hnswlib
@@ -62,7 +65,7 @@ def approximate_knn(
     indices = np.empty((n, k), dtype=np.int64)
     sqdist = np.empty((n, k), dtype=np.float64)
     index.set_ef(max(EF_SEARCH, m + 2))
-    missed = []
+    missed: list[np.ndarray] = []
     for s in range(0, n, ROW_BLOCK):
         rows = np.arange(s, min(n, s + ROW_BLOCK))
         cand, dist = index.knn_query(Z[s : s + ROW_BLOCK], k=m + 1)
@@ -71,6 +74,10 @@ def approximate_knn(
         missed.append(rows[~found])
         indices[rows], sqdist[rows] = refine_candidates(Z, rows, cand, k)
     retry = np.concatenate(missed)
+    ef = max(EF_SEARCH, m + 2)
+    cap = max(1, int(RETRY_COST_SHARE * n * ef / max(EF_RETRY, m + 2)))  # bounded cost of the second search
+    if retry.size > cap:  # many misses: high intrinsic dimension rather than unreachable clusters
+        retry = retry[np.linspace(0, retry.size - 1, cap).astype(np.int64)]
     if retry.size:
         index.set_ef(max(EF_RETRY, m + 2))
         for s in range(0, retry.size, ROW_BLOCK):
