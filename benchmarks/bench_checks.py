@@ -241,9 +241,30 @@ def run_speed(sizes: list[int]) -> list[dict]:
     return rows
 
 
+def _rss_mb() -> float:
+    """Current resident memory of this process (Linux /proc), in MB."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _graph_recall(X: np.ndarray, indices: np.ndarray, n_queries: int = 100) -> float:
+    """recall@k of the graph on sampled rows against exact search (standardised features, float64)."""
+    k = indices.shape[1]
+    std = X.std(axis=0, dtype=np.float64)
+    queries = np.random.default_rng(3).choice(len(X), n_queries, replace=False)
+    hits = 0
+    for q in queries:
+        diff = ((X - X[q]) / std).astype(np.float32)  # one query at a time: memory O(n d)
+        d2 = np.einsum("ij,ij->i", diff, diff)
+        d2[q] = np.inf
+        hits += len(set(np.argpartition(d2, k)[:k].tolist()) & set(indices[q].tolist()))
+    return hits / (n_queries * k)
+
+
 def _scale_child(n: int) -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
 
+    base = _rss_mb()
     X, y = blobs(n, 64, centers=20, random_state=7)
     t = time.perf_counter()
     graph = NeighborGraph.build(X, k=10)
@@ -257,8 +278,12 @@ def _scale_child(n: int) -> dict:
         "seconds": took,
         "graph_s": graph_s,
         "peak_rss_mb": peak,
+        "rss_before_features_mb": base,
+        "peak_above_start_mb": peak - base,
         "features_mb": X.nbytes / 2**20,
+        "graph_mb": (graph.indices.nbytes + graph.distances.nbytes) / 2**20,
         "graph_method": found.graph.method,
+        "recall@10 (100 rows)": _graph_recall(X, graph.indices),
         "checks": found.checks_run,
     }
 

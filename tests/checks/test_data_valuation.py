@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from labelwise.checks import find_data_issues
+from labelwise.checks import NeighborGraph, find_data_issues
 from labelwise.checks.data_valuation import knn_shapley
 
 from ._data import blobs_with_issues
@@ -52,3 +52,16 @@ def test_flipped_labels_get_low_values():
     clean = np.setdiff1d(np.arange(len(score)), np.r_[data.flipped, data.outliers])
     assert score[data.flipped].mean() < score[clean].mean() - 0.3
     assert found.issues["is_data_valuation_issue"].to_numpy()[data.flipped].mean() >= 0.8
+
+
+def test_values_do_not_depend_on_the_row_block(monkeypatch):
+    """Blocks of validation rows (bounded memory) give the values of one pass over all rows."""
+    from labelwise.checks import data_valuation
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 3))
+    y = rng.integers(0, 3, 300)
+    g = NeighborGraph.build(X, k=8, method="exact")
+    whole = data_valuation.knn_shapley(g.indices, y, 4, g.distances)
+    monkeypatch.setattr(data_valuation, "ROW_BLOCK", 7)
+    np.testing.assert_allclose(data_valuation.knn_shapley(g.indices, y, 4, g.distances), whole, rtol=1e-12, atol=1e-12)

@@ -119,3 +119,103 @@ class TestBadInput:
         """The metric is one of euclidean, cosine."""
         with pytest.raises(LabelwiseError, match="metric"):
             NeighborGraph.build(np.eye(5), k=2, metric="manhattan")
+
+
+class TestApproximateSearchMemoryAndRetry:
+    def _clustered(self, n=6000, d=16, seed=5):
+        rng = np.random.default_rng(seed)
+        centres = rng.normal(scale=8, size=(40, d))
+        return centres[rng.integers(0, 40, n)] + rng.normal(size=(n, d))
+
+    def test_a_standardised_view_gives_the_same_graph_as_the_materialised_copy(self):
+        """Rows computed on demand equal the materialised standardised matrix, and so does the search."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks._ann import approximate_knn
+        from labelwise.checks.graph import StandardizedRows
+
+        X = self._clustered(2000)
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        Z = view.materialize()
+        rows = np.random.default_rng(0).integers(0, len(X), 50)
+        np.testing.assert_array_equal(view[rows], Z[rows])
+        a = approximate_knn(view, 5, n_threads=1)
+        b = approximate_knn(Z, 5, n_threads=1)
+        np.testing.assert_array_equal(a[0], b[0])  # same index (same float32 rows), same neighbours
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-5)  # the view re-scores from the raw features
+
+    def test_rows_the_first_search_missed_are_searched_again(self, monkeypatch):
+        """With a deliberately weak index, the wide second search for rows that did not find
+        themselves raises recall over a second search as narrow as the first."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+        from labelwise.checks.graph import StandardizedRows
+
+        X = self._clustered()
+        Z = StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize()
+        exact = NeighborGraph.build(X, k=10, method="exact").indices
+        monkeypatch.setattr(_ann, "HNSW_M", 4)
+        monkeypatch.setattr(_ann, "EF_CONSTRUCTION", 8)
+        monkeypatch.setattr(_ann, "EF_SEARCH", 1)
+        monkeypatch.setattr(_ann, "RETRY_COST_SHARE", 1e6)  # retry every missed row
+
+        def recall(ef_retry):
+            monkeypatch.setattr(_ann, "EF_RETRY", ef_retry)
+            idx = _ann.approximate_knn(Z, 10, n_threads=1)[0]
+            return np.mean([len(set(a) & set(b)) for a, b in zip(idx.tolist(), exact.tolist(), strict=True)]) / 10
+
+        weak, wide = recall(1), recall(1024)
+        assert wide > weak + 0.02
+
+    def test_no_standardised_copy_of_the_features_is_held(self, monkeypatch):
+        """Traced numpy memory of an approximate build stays well under a float32 copy of the
+        features plus the O(n k) outputs (the index lives outside numpy and is freed)."""
+        pytest.importorskip("hnswlib")
+        import tracemalloc
+
+        from labelwise.checks import _ann, graph
+
+        monkeypatch.setattr(_ann, "ROW_BLOCK", 1024)  # blocks of constant size, small against n here
+        monkeypatch.setattr(graph, "_row_step", lambda d: 1024)
+        X = self._clustered(n=20000, d=64).astype(np.float32)
+        n, k = X.shape[0], 5
+        outputs = n * k * (8 + 8 + 4)  # int64 indices, float64 squared distances, float32 distances
+        tracemalloc.start()
+        NeighborGraph.build(X, k=k, method="approximate")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < outputs + 0.5 * X.nbytes, (peak, outputs, X.nbytes)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_view_distances_equal_those_of_the_standardised_matrix(metric):
+    """StandardizedRows.sq_distances (raw differences over the scale) agrees with the float32 copy."""
+    from labelwise.checks.graph import StandardizedRows, _sq_distances
+
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(300, 6)) * [1, 10, 100, 1, 1, 0.1] + 50
+    view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
+    rows, cand = np.arange(40), rng.integers(0, 300, size=(40, 7))
+    np.testing.assert_allclose(view.sq_distances(rows, cand), _sq_distances(view.materialize(), rows, cand), rtol=1e-5)
+
+
+def test_the_second_search_is_capped(monkeypatch):
+    """When most rows miss themselves, only a bounded, evenly spread share is searched again."""
+    pytest.importorskip("hnswlib")
+    from labelwise.checks import _ann
+
+    calls = []
+    real = _ann.refine_candidates
+
+    def spy(Z, rows, cand, k):
+        calls.append(len(rows))
+        return real(Z, rows, cand, k)
+
+    X = np.random.default_rng(6).normal(size=(4000, 32)).astype(np.float32)
+    monkeypatch.setattr(_ann, "HNSW_M", 4)
+    monkeypatch.setattr(_ann, "EF_CONSTRUCTION", 8)
+    monkeypatch.setattr(_ann, "refine_candidates", spy)
+    _ann.approximate_knn(X, 10, n_threads=1)
+    first = sum(calls[: -(-len(X) // _ann.ROW_BLOCK)])
+    assert first == len(X)
+    cap = int(_ann.RETRY_COST_SHARE * len(X) * max(_ann.EF_SEARCH, 22) / _ann.EF_RETRY)
+    assert 0 < sum(calls) - first <= cap

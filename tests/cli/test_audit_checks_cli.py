@@ -87,3 +87,72 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
         result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), *args])
         assert result.exit_code == 2, result.output
         assert message in result.output
+
+
+def _mixed_table(n=120, seed=2):
+    """A row id, a date column (as strings), a number, a category, free text and the label."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1461, n), unit="D")
+    return pd.DataFrame(
+        {
+            "id": np.arange(1000, 1000 + n),
+            "day": days.strftime("%Y-%m-%d"),
+            "x": y * 3 + rng.normal(size=n),
+            "colour": rng.choice(["red", "blue", "green"], n),
+            "note": [f"free text number {i} here" for i in rng.integers(0, 40, n)],
+            "y": np.where(y == 1, "yes", "no"),
+        }
+    )
+
+
+def test_table_features_follow_the_models_column_roles():
+    """A date column becomes 5 numbers (not one-hot, not NaN); the id is dropped; text is not used."""
+    from labelwise.cli._audit_checks import table_features
+
+    frame = _mixed_table().drop(columns="y")
+    X, roles, used = table_features(frame)
+    assert roles.roles == {
+        "id": "identifier",
+        "day": "date",
+        "x": "numeric",
+        "colour": "categorical",
+        "note": "text",
+    }
+    assert used == {"numeric": ["x"], "date": ["day"], "categorical": ["colour"], "not used": ["note"]}
+    assert X.shape == (len(frame), 1 + 5 + 3) and np.isfinite(X).all()
+    year = X[:, 1]
+    assert set(np.unique(year)) <= {2020.0, 2021.0, 2022.0, 2023.0}
+
+
+def test_roles_are_in_summary_and_on_screen_even_with_given_probs(runner, tmp_path):
+    """With --probs no model runs: the data checks write column_roles and print them."""
+    frame = _mixed_table()
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    probs = np.full((len(frame), 2), 0.5)
+    np.save(tmp_path / "probs.npy", probs)
+    out = tmp_path / "out"
+    args = ["audit", str(data), "--label", "y", "--probs", str(tmp_path / "probs.npy"), "--out", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert {c: r["role"] for c, r in summary["column_roles"].items()}["day"] == "date"
+    assert summary["column_roles"]["id"]["role"] == "identifier"
+    assert summary["data_checks"]["feature_columns"]["date"] == ["day"]
+    assert "column roles:" in result.output and "identifier 1 (id)" in result.output
+    assert "dropped column 'id'" in result.output and "data checks use the table's columns" in result.output
+
+
+def test_the_models_roles_are_kept_not_duplicated(runner, tmp_path):
+    """When the model wrote column_roles, the checks do not print or write them a second time."""
+    frame = _mixed_table()
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    args = ["audit", str(data), "--label", "y", "--model", "logistic", "--cv", "3", "--out", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["column_roles"]["day"]["role"] == "date"
+    assert result.output.count("column roles:") == 1

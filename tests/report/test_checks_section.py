@@ -77,3 +77,19 @@ def test_duplicate_sets_of_image_data_show_thumbnails_side_by_side(tmp_path):
         r'<div class="example" data-row="(\d+)"><div class="thumbbox"><img[^>]*src="data:image/png', section
     )
     assert thumbs == ["4", "9"]
+
+
+def test_report_lists_identifier_and_constant_columns(tmp_path):
+    """A row-id column (dropped from the features) and a constant one appear with their reasons."""
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 90)
+    frame = pd.DataFrame({"row_id": np.arange(90), "a": y * 3 + rng.normal(size=90), "same": 1.5, "y": y})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    page = write_report(out).read_text()
+    assert 'id="id-columns"' in page and "row_id" in page and "identifier: distinct integers" in page
+    assert "constant: one value" in page

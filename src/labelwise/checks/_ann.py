@@ -14,22 +14,40 @@ using hierarchical navigable small world graphs. IEEE TPAMI, 42(4), 824-836.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidParameterError
 from .graph import refine_candidates
 
-#: Index parameters: graph degree, construction and search beam widths.
+#: Index parameters: graph degree, construction and search beam widths. Chosen on dev data
+#: (``benchmarks/dev_hnsw_params.py``, not the benchmark's generator): no cheaper (M, ef_construction)
+#: reached recall@10 >= 0.99 there (RESULTS.md, issue 11).
 HNSW_M = 16
 EF_CONSTRUCTION = 100
 EF_SEARCH = 64
+#: Beam width of the second search for rows whose own point the first search did not find.
+EF_RETRY = 1024
+#: The second search may cost at most this share of the first (in beam width x rows).
+RETRY_COST_SHARE = 0.25
+#: Rows added to / queried from the index per call (the standardised block is computed per call).
+ROW_BLOCK = 16384
 
 
 def approximate_knn(
-    Z: np.ndarray, k: int, *, random_state: int = 0, n_threads: int | None = None
+    Z: Any, k: int, *, random_state: int = 0, n_threads: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and squared euclidean distances of (about) the ``k`` nearest other rows of ``Z``."""
+    """Indices and squared euclidean distances of (about) the ``k`` nearest other rows of ``Z``.
+
+    ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view: rows
+    are standardised block by block as they are added and queried, so the index holds the only
+    full copy, and it is freed before this returns. Every row is in the index, so a search that
+    returns neither the row itself nor a twin at distance 0 has missed its region of the graph
+    (HNSW on clustered data):
+    those rows are searched again with the wider beam ``EF_RETRY`` (at most ``RETRY_COST_SHARE * n * ef / EF_RETRY`` of them,
+    evenly spread, so the second search costs at most a quarter of the first). All cores build the index.
+    """
     try:
         import hnswlib
     except ImportError:
@@ -37,20 +55,37 @@ def approximate_knn(
             "method='approximate' needs the 'ann' extra (pip install 'labelwise[ann]'), hnswlib is not installed"
         ) from None
     n, d = Z.shape
-    threads = n_threads or os.cpu_count() or 1
     index = hnswlib.Index(space="l2", dim=d)
     seed = int(random_state) if isinstance(random_state, (int, np.integer)) else 0
     index.init_index(max_elements=n, ef_construction=EF_CONSTRUCTION, M=HNSW_M, random_seed=seed)
-    index.set_num_threads(threads)
-    index.add_items(Z, np.arange(n))
-    index.set_ef(max(EF_SEARCH, 2 * k + 2))
+    index.set_num_threads(n_threads or os.cpu_count() or 1)
+    for s in range(0, n, ROW_BLOCK):
+        index.add_items(Z[s : s + ROW_BLOCK], np.arange(s, min(n, s + ROW_BLOCK)))
     m = min(n - 1, 2 * k)
     indices = np.empty((n, k), dtype=np.int64)
     sqdist = np.empty((n, k), dtype=np.float64)
-    step = 65536
-    for s in range(0, n, step):
-        e = min(n, s + step)
-        cand, _ = index.knn_query(Z[s:e], k=m + 1)
+    index.set_ef(max(EF_SEARCH, m + 2))
+    missed: list[np.ndarray] = []
+    for s in range(0, n, ROW_BLOCK):
+        rows = np.arange(s, min(n, s + ROW_BLOCK))
+        cand, dist = index.knn_query(Z[s : s + ROW_BLOCK], k=m + 1)
         cand = cand.astype(np.int64)
-        indices[s:e], sqdist[s:e] = refine_candidates(Z, np.arange(s, e), cand, k)
+        found = (cand == rows[:, None]).any(axis=1) | (dist[:, 0] <= 0)  # itself, or a twin at distance 0
+        missed.append(rows[~found])
+        indices[rows], sqdist[rows] = refine_candidates(Z, rows, cand, k)
+    retry = np.concatenate(missed)
+    ef = max(EF_SEARCH, m + 2)
+    cap = max(1, int(RETRY_COST_SHARE * n * ef / max(EF_RETRY, m + 2)))  # bounded cost of the second search
+    if retry.size > cap:  # many misses: high intrinsic dimension rather than unreachable clusters
+        retry = retry[np.linspace(0, retry.size - 1, cap).astype(np.int64)]
+    if retry.size:
+        index.set_ef(max(EF_RETRY, m + 2))
+        for s in range(0, retry.size, ROW_BLOCK):
+            rows = retry[s : s + ROW_BLOCK]
+            cand = index.knn_query(Z[rows], k=m + 1)[0].astype(np.int64)
+            both = np.concatenate([cand, indices[rows]], axis=1)  # never worse than the first search
+            both.sort(axis=1)
+            both[:, 1:][both[:, 1:] == both[:, :-1]] = -1  # each candidate once
+            indices[rows], sqdist[rows] = refine_candidates(Z, rows, both, k)
+    del index
     return indices, sqdist

@@ -22,7 +22,8 @@ class CheckInputs:
 
     ``features`` are the finite (imputed) features; ``missing`` the count of missing values per row
     of the raw features; ``labels`` integer codes ``0..K-1`` of ``classes``; ``is_train`` marks
-    training rows when a split was given; ``groups`` user-given group codes. ``cache`` holds
+    training rows when a split was given; ``groups`` user-given group codes; ``feature_names`` the
+    column names of features given as a DataFrame. ``cache`` holds
     intermediate results shared between checks (e.g. the exact-duplicate groups).
     """
 
@@ -35,6 +36,7 @@ class CheckInputs:
     graph: NeighborGraph | None = None
     is_train: np.ndarray | None = None
     groups: np.ndarray | None = None
+    feature_names: tuple[str, ...] | None = None
     random_state: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -32,28 +32,45 @@ import numpy as np
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
+#: Validation rows per block: the ``(block, k)`` temporaries stay small whatever ``n``.
+ROW_BLOCK = 65536
+
 
 def knn_shapley(indices: np.ndarray, labels: np.ndarray, K: int, distances: np.ndarray | None = None) -> np.ndarray:
     """Sum over validation rows of the exact kNN-Shapley value each row receives (Jia et al. 2019, Thm 1).
 
     With ``distances``, neighbours at equal distance from a validation row (whose order is
     arbitrary) share the mean of their values, so the result does not depend on row order.
+    Validation rows are processed in blocks of ``ROW_BLOCK``; memory beyond the inputs is
+    ``O(n + ROW_BLOCK * k)``.
     """
-    n, N = indices.shape
-    match = (labels[indices] == labels[:, None]).astype(np.float64)
+    n = indices.shape[0]
+    total = np.zeros(n)
+    for start in range(0, n, ROW_BLOCK):
+        block = slice(start, start + ROW_BLOCK)
+        d = distances[block] if distances is not None else None
+        s = _block_values(indices[block], labels[indices[block]] == labels[block, None], K, d)
+        total += np.bincount(indices[block].ravel(), weights=s.ravel(), minlength=n)
+    return total
+
+
+def _block_values(nbrs: np.ndarray, matches: np.ndarray, K: int, distances: np.ndarray | None) -> np.ndarray:
+    """Theorem 1's values for a block of validation rows (``(b, N)``), tied neighbours averaged."""
+    b, N = nbrs.shape
+    match = matches.astype(np.float64)
     j = np.arange(1, N, dtype=np.float64)  # 1-based positions 1..N-1
     step = (match[:, :-1] - match[:, 1:]) / K * (np.minimum(K, j) / j)
-    s = np.empty((n, N))
+    s = np.empty((b, N))
     s[:, -1] = match[:, -1] / N
     s[:, :-1] = s[:, -1:] + np.cumsum(step[:, ::-1], axis=1)[:, ::-1]
     if distances is not None:
-        new_run = np.ones((n, N), dtype=bool)
+        new_run = np.ones((b, N), dtype=bool)
         new_run[:, 1:] = distances[:, 1:] != distances[:, :-1]
-        run = (np.cumsum(new_run, axis=1) - 1 + np.arange(n)[:, None] * N).ravel()
-        sums = np.bincount(run, weights=s.ravel(), minlength=n * N)
-        sizes = np.bincount(run, minlength=n * N)
-        s = (sums / np.maximum(sizes, 1))[run].reshape(n, N)
-    return np.bincount(indices.ravel(), weights=s.ravel(), minlength=n)
+        run = (np.cumsum(new_run, axis=1) - 1 + np.arange(b)[:, None] * N).ravel()
+        sums = np.bincount(run, weights=s.ravel(), minlength=b * N)
+        sizes = np.bincount(run, minlength=b * N)
+        s = (sums / np.maximum(sizes, 1))[run].reshape(b, N)
+    return s
 
 
 def run(inputs: CheckInputs) -> CheckResult:

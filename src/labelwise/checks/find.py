@@ -91,8 +91,7 @@ def find_data_issues(
         X, missing = check_features(features, impute=impute)
     n = _n_rows(X, labels, probs, graph)
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
-    if graph is not None:
-        graph = check_graph(graph, n)
+    graph = check_graph(graph, n) if graph is not None else None
     inputs = CheckInputs(
         n=n,
         features=X,
@@ -103,6 +102,7 @@ def find_data_issues(
         graph=graph,
         is_train=check_split(split, n, train_value),
         groups=check_groups(groups, n),
+        feature_names=tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None,
         random_state=random_state,
         options=dict(check_options or {}),
     )

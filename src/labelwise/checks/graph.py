@@ -103,15 +103,15 @@ class NeighborGraph:
         if k >= n:
             raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
-        Z = prepare_features(X, metric=metric, standardize=standardize)
+        view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available() else "exact"
         if method == "exact":
-            idx, sq = exact_knn(Z, k, block_size=block_size)
+            idx, sq = exact_knn(view.materialize(), k, block_size=block_size)
         else:
             from ._ann import approximate_knn
 
-            idx, sq = approximate_knn(Z, k, random_state=random_state)
+            idx, sq = approximate_knn(view, k, random_state=random_state)  # no standardised copy held
         dist = _to_metric(sq, metric)
         return cls(indices=idx, distances=dist, metric=metric, standardized=standardize, method=method)
 
@@ -165,30 +165,86 @@ def _as_float_matrix(features: Any) -> np.ndarray:
     return X if X.dtype.kind == "f" else X.astype(np.float64)
 
 
+@dataclass(frozen=True)
+class StandardizedRows:
+    """A read-only view of ``X`` standardised (and/or unit rows for cosine) as float32, row by row.
+
+    ``view[rows]`` computes only the rows asked for, so the approximate search never holds a
+    standardised copy of the whole matrix; :meth:`materialize` writes the copy (exact search).
+    Every row is computed the same way in both cases, so the values do not depend on the path.
+    """
+
+    X: np.ndarray = field(repr=False)
+    mean: np.ndarray = field(repr=False)
+    scale: np.ndarray = field(repr=False)
+    cosine: bool = False
+
+    @classmethod
+    def fit(cls, X: np.ndarray, *, metric: str, standardize: bool) -> StandardizedRows:
+        """Column means and standard deviations by row blocks (zero-variance columns kept at zero)."""
+        n, d = X.shape
+        mean, scale = np.zeros(d), np.ones(d)
+        if standardize:
+            step = _row_step(d)
+            total = np.zeros(d)
+            for s in range(0, n, step):
+                total += X[s : s + step].sum(axis=0, dtype=np.float64)
+            mean = total / n
+            sq = np.zeros(d)
+            for s in range(0, n, step):
+                sq += ((X[s : s + step] - mean) ** 2).sum(axis=0)
+            std = np.sqrt(sq / n)
+            scale = np.where(std > 0, std, 1.0)
+        return cls(X, mean, scale, metric == "cosine")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.X.shape[0]), int(self.X.shape[1]))
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+    def __getitem__(self, rows: Any) -> np.ndarray:
+        block = (self.X[rows] - self.mean) / self.scale
+        if self.cosine:
+            norms = np.linalg.norm(block, axis=-1, keepdims=True)
+            block = block / np.where(norms > 0, norms, 1.0)
+        return block.astype(np.float32)
+
+    def sq_distances(self, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Float64 squared distances from row ``rows[i]`` to the rows ``cand[i]`` in the standardised space.
+
+        Euclidean: from the raw differences divided by the scale (one pass, no rounding of the
+        standardised values to float32); cosine: between the unit rows.
+        """
+        if self.cosine:
+            return _sq_distances(self, rows, cand)
+        inv = 1.0 / self.scale
+        q = self.X[rows]
+        d2 = np.empty(cand.shape, dtype=np.float64)
+        for j in range(cand.shape[1]):
+            diff = np.subtract(self.X[cand[:, j]], q, dtype=np.float64)
+            diff *= inv
+            d2[:, j] = np.einsum("ij,ij->i", diff, diff)
+        return d2
+
+    def materialize(self) -> np.ndarray:
+        """The whole standardised matrix (float32), written by row blocks."""
+        n, d = self.shape
+        Z = np.empty((n, d), dtype=np.float32)
+        step = _row_step(d)
+        for s in range(0, n, step):
+            Z[s : s + step] = self[s : s + step]
+        return Z
+
+
+def _row_step(d: int) -> int:
+    return max(1, (1 << 20) // max(d, 1))
+
+
 def prepare_features(X: np.ndarray, *, metric: str, standardize: bool) -> np.ndarray:
     """Float32 copy of ``X``: standardised (column means and variances by row blocks) and/or unit rows."""
-    n, d = X.shape
-    Z = np.empty((n, d), dtype=np.float32)
-    step = max(1, (1 << 20) // max(d, 1))
-    mean = np.zeros(d)
-    scale = np.ones(d)
-    if standardize:
-        total = np.zeros(d)
-        for s in range(0, n, step):
-            total += X[s : s + step].sum(axis=0, dtype=np.float64)
-        mean = total / n
-        sq = np.zeros(d)
-        for s in range(0, n, step):
-            sq += ((X[s : s + step] - mean) ** 2).sum(axis=0)
-        std = np.sqrt(sq / n)
-        scale = np.where(std > 0, std, 1.0)
-    for s in range(0, n, step):
-        block = (X[s : s + step] - mean) / scale
-        if metric == "cosine":
-            norms = np.linalg.norm(block, axis=1, keepdims=True)
-            block = block / np.where(norms > 0, norms, 1.0)
-        Z[s : s + step] = block
-    return Z
+    return StandardizedRows.fit(X, metric=metric, standardize=standardize).materialize()
 
 
 def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -244,16 +300,25 @@ def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> n
     return out
 
 
-def refine_candidates(Z: np.ndarray, rows: np.ndarray, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact float64 squared distances from ``rows`` to their candidates; the ``k`` best by (distance, index)."""
+def refine_candidates(Z: Any, rows: np.ndarray, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact float64 squared distances from ``rows`` to their candidates; the ``k`` best by (distance, index).
+
+    ``Z`` is the float32 matrix or a :class:`StandardizedRows` view of it (rows computed on demand).
+    """
+    d2 = Z.sq_distances(rows, cand) if isinstance(Z, StandardizedRows) else _sq_distances(Z, rows, cand)
+    d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
+    order = np.lexsort((cand, d2), axis=1)[:, :k]
+    return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
+
+
+def _sq_distances(Z: Any, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Float64 squared distances from ``Z[rows]`` to each column of candidates."""
     q = Z[rows].astype(np.float64)
     d2 = np.empty(cand.shape, dtype=np.float64)
     for j in range(cand.shape[1]):
         diff = Z[cand[:, j]].astype(np.float64) - q
         d2[:, j] = np.einsum("ij,ij->i", diff, diff)
-    d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
-    order = np.lexsort((cand, d2), axis=1)[:, :k]
-    return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
+    return d2
 
 
 def _to_metric(sq: np.ndarray, metric: str) -> np.ndarray:

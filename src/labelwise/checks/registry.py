@@ -10,6 +10,7 @@ from . import (
     class_imbalance,
     data_valuation,
     exact_duplicate,
+    identifier_column,
     label,
     leakage,
     near_duplicate,
@@ -32,6 +33,7 @@ CHECKS: dict[str, Check] = {
         class_imbalance,
         underperforming_group,
         null,
+        identifier_column,
         data_valuation,
     )
 }

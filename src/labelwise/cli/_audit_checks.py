@@ -5,9 +5,13 @@ the model's features) and :meth:`DataChecksRun.apply` after the label audit (it 
 check that applies and merges their columns into ``issues.csv`` and ``summary.json``).
 
 Features for the checks: ``--features emb.npy`` (precomputed embeddings), else the table's
-numeric columns (missing values imputed by the median, then standardised inside the graph) and
-one-hot indicators of categorical columns with at most ``MAX_ONE_HOT`` values; free-text
-columns are not used.
+columns by the roles the model uses (:func:`labelwise.columns.infer_column_roles`, one
+implementation): numeric columns (missing values imputed by the median, then standardised inside
+the graph), date columns as five numbers each (:class:`labelwise.columns.DateFeatures`: year, day
+of year as sine and cosine, weekday, days since the first date), one-hot indicators of categorical
+columns with at most ``MAX_ONE_HOT`` values; identifier and constant columns are dropped, free
+text and high-cardinality columns are not used. ``summary.json`` gets ``column_roles`` (when the
+model did not write it already, e.g. with ``--probs``) and ``data_checks.feature_columns``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..checks import CHECKS, find_data_issues
+from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
-from ..models import column_kinds
+from ._audit_model import print_column_roles
 from ._common import console, split_csv_option
 
 MAX_ONE_HOT = 50
@@ -38,6 +43,8 @@ class DataChecksRun:
     k: int
     metric: str
     features_from: str
+    roles: ColumnRoles | None = None
+    feature_columns: dict[str, list[str]] | None = None
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -59,7 +66,10 @@ class DataChecksRun:
         )
         sections = found.summary_dict()
         sections["features_from"] = self.features_from
+        if self.feature_columns is not None:
+            sections["feature_columns"] = self.feature_columns
         summary["data_checks"] = sections
+        self._report_roles(summary)
         extra = found.issues.drop(columns=[c for c in ("given_label", "predicted_label") if c in found.issues])
         extra.insert(0, "row", np.arange(len(extra)))
         con = console()
@@ -68,21 +78,39 @@ class DataChecksRun:
             con.print(f"check [bold]{row.check}[/]: {line}")
         return frame.merge(extra, on="row", how="left")
 
+    def _report_roles(self, summary: dict) -> None:
+        """Column roles in summary.json and on screen, unless the model's already are (same roles)."""
+        if self.roles is not None and "column_roles" not in summary:
+            summary["column_roles"] = self.roles.to_dict()
+            print_column_roles(summary["column_roles"])
+            for notice in self.roles.notices:
+                console().print(f"notice: {notice}")
+        if self.feature_columns:
+            parts = [f"{role} {len(cols)}" for role, cols in self.feature_columns.items() if cols]
+            console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}")
 
-def table_features(frame: pd.DataFrame) -> np.ndarray | None:
-    """Numeric columns (NaN kept for the null check) and one-hot categorical columns, as floats.
 
-    None when the table has neither (e.g. text only): the checks that need features are skipped.
+def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles, dict[str, list[str]]]:
+    """The check features of a table, its column roles, and which columns each part of them uses.
+
+    Numeric columns (NaN kept for the null check), five numbers per date column, one-hot
+    categorical columns, as floats; None when the table has none of these (e.g. text only): the
+    checks that need features are then skipped. The third value maps ``numeric``, ``date``,
+    ``categorical`` (one-hot) and ``not used`` to column names.
     """
-    kinds = column_kinds(frame)
-    parts = [frame[kinds["numeric"]].apply(pd.to_numeric, errors="coerce").astype(float)] if kinds["numeric"] else []
-    for name in kinds["categorical"]:
-        col = frame[name].astype("string")
-        if col.nunique() <= MAX_ONE_HOT:
-            parts.append(pd.get_dummies(col, prefix=str(name), dtype=float))
-    if not parts:
-        return None
-    return pd.concat(parts, axis=1).to_numpy(dtype=np.float64)
+    roles = infer_column_roles(frame)
+    numeric, dates = roles.columns("numeric"), roles.columns("date")
+    parts = [frame[numeric].apply(pd.to_numeric, errors="coerce").astype(float)] if numeric else []
+    if dates:
+        parts.append(pd.DataFrame(DateFeatures(roles.date_formats).fit_transform(frame[dates]), index=frame.index))
+    one_hot = [name for name in roles.columns("categorical") if frame[name].nunique() <= MAX_ONE_HOT]
+    for name in one_hot:
+        parts.append(pd.get_dummies(frame[name].astype("string"), prefix=str(name), dtype=float))
+    used = {"numeric": numeric, "date": dates, "categorical": one_hot}
+    taken = {name for names in used.values() for name in names}
+    used["not used"] = [name for name in roles.used if name not in taken]
+    X = pd.concat(parts, axis=1).to_numpy(dtype=np.float64) if parts else None
+    return X, roles, {role: [str(n) for n in names] for role, names in used.items()}
 
 
 def _load_features(path: Path, n_rows: int) -> np.ndarray:
@@ -124,13 +152,12 @@ def prepare_data_checks(
         split = frame[split_column].to_numpy()
         frame = frame.drop(columns=[split_column])
     labels = frame[label] if label in frame.columns else pd.Series(dtype=object)
-    features, source = None, "none"
-    if names:
-        if features_path is not None:
-            features, source = _load_features(Path(features_path), len(frame)), str(features_path)
-        else:
-            features, source = table_features(frame.drop(columns=[label])) if label in frame else None, "table columns"
     run = DataChecksRun(
-        features=features, labels=labels, split=split, checks=names, k=k, metric=metric, features_from=source
+        features=None, labels=labels, split=split, checks=names, k=k, metric=metric, features_from="none"
     )
+    if names and features_path is not None:
+        run.features, run.features_from = _load_features(Path(features_path), len(frame)), str(features_path)
+    elif names and label in frame:
+        run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=[label]))
+        run.features_from = "table columns"
     return frame, run

@@ -109,19 +109,24 @@ def chosen_estimator(
     return choice.estimator, info
 
 
+def print_column_roles(roles: dict[str, dict[str, str]]) -> None:
+    """One screen line: each role, its number of columns and their first names (``ColumnRoles.to_dict()``)."""
+    if not roles:
+        return
+    by_role: dict[str, list[str]] = {}
+    for name, r in roles.items():
+        by_role.setdefault(r["role"], []).append(str(name))
+    parts = [
+        f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
+        for role, names in by_role.items()
+    ]
+    console().print(f"column roles: {'; '.join(parts)}")
+
+
 def print_model_info(info: dict[str, Any]) -> None:
     """Column roles, the candidates' table and the notices, on the screen."""
     con = console()
-    roles = info.get("column_roles", {})
-    if roles:
-        by_role: dict[str, list[str]] = {}
-        for name, r in roles.items():
-            by_role.setdefault(r["role"], []).append(str(name))
-        parts = [
-            f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
-            for role, names in by_role.items()
-        ]
-        con.print(f"column roles: {'; '.join(parts)}")
+    print_column_roles(info.get("column_roles", {}))
     choice = info.get("model_choice")
     notices = list(info.get("notices", [])) + (list(choice["notices"]) if choice else [])
     for notice in notices:

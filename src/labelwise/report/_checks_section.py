@@ -86,6 +86,7 @@ def checks_sections(audit: Any) -> list[str]:
             f'<section id="outliers"><h2>Outliers</h2><p class="note">The {len(frame)} rows farthest '
             f"from their neighbours.</p>{_table(frame)}</section>"
         )
+    out += _columns_section(audit.summary, checks)
     weak = checks.get("underperforming_group", {}).get("info", {}).get("weak_groups", [])
     if weak:
         out.append(
@@ -93,3 +94,22 @@ def checks_sections(audit: Any) -> list[str]:
             f"less than the data set's.</p>{_table(pd.DataFrame(weak))}</section>"
         )
     return out
+
+
+def _columns_section(summary: dict, checks: dict) -> list[str]:
+    """Identifier and constant columns: dropped by the table reader, or flagged among given features."""
+    from ._build import _table
+
+    roles = summary.get("column_roles", {})
+    why = {
+        str(c): f"{r['role']}: {r['reason']}" for c, r in roles.items() if r.get("role") in ("identifier", "constant")
+    }
+    why.update(checks.get("identifier_column", {}).get("info", {}).get("columns", {}))
+    if not why:
+        return []
+    frame = pd.DataFrame({"column": list(why), "why": list(why.values())})
+    return [
+        '<section id="id-columns"><h2>Identifier and constant columns</h2><p class="note">Left out of the '
+        "table's features, or found among the given features (a row id used as a feature is a bug in the "
+        f"pipeline).</p>{_table(frame)}</section>"
+    ]

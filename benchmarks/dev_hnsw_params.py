@@ -1,0 +1,124 @@
+"""Choose the HNSW parameters of ``labelwise.checks._ann`` on dev data (not the benchmark's generator).
+
+Two dev sets, 64 features, unlike ``bench_checks.blobs``: ``lowrank`` (30 clusters, each spread
+over a random 8-dimensional subspace plus 0.1 isotropic noise, cluster sizes from a Dirichlet:
+embedding-like) and ``iso`` (200 isotropic clusters of unequal spread: high intrinsic dimension,
+the hard case). For each (M, ef_construction) the index is built once (all cores) and queried
+for 1,000 rows at several ef; the candidates go through labelwise's own refinement (``2k + 1``
+candidates re-scored exactly, best ``k`` kept), and recall@10 is measured against exact search.
+
+Usage: ``python benchmarks/dev_hnsw_params.py [n]`` (default n = 100,000);
+``python benchmarks/dev_hnsw_params.py n --pipeline``: recall@10 and time of
+``NeighborGraph.build(method="approximate")`` itself (the chosen parameters and the second,
+wider search for rows that did not find themselves) on both dev sets.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+K = 10
+
+
+def lowrank(n: int, d: int = 64, seed: int = 101) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    c = 30
+    sizes = rng.multinomial(n, rng.dirichlet(np.ones(c)))
+    parts = []
+    for size in sizes:
+        basis = rng.normal(size=(8, d))
+        parts.append(
+            rng.normal(scale=5.0, size=d) + rng.normal(size=(size, 8)) @ basis + 0.1 * rng.normal(size=(size, d))
+        )
+    X = np.vstack(parts).astype(np.float32)
+    return X[rng.permutation(n)]
+
+
+def iso(n: int, d: int = 64, seed: int = 202) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    c = 200
+    mu = rng.normal(scale=3.0, size=(c, d))
+    spread = rng.uniform(0.5, 2.0, c)
+    y = rng.integers(0, c, n)
+    return (mu[y] + rng.normal(size=(n, d)) * spread[y, None]).astype(np.float32)
+
+
+def standardise(X: np.ndarray) -> np.ndarray:
+    return ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+
+
+def truth(Z: np.ndarray, q: np.ndarray) -> np.ndarray:
+    sq = np.einsum("ij,ij->i", Z, Z, dtype=np.float64)
+    d = sq[None, :] - 2.0 * (Z[q].astype(np.float64) @ Z.T.astype(np.float64))
+    d[np.arange(len(q)), q] = np.inf
+    part = np.argpartition(d, K, axis=1)[:, :K]
+    return np.take_along_axis(part, np.argsort(np.take_along_axis(d, part, 1), axis=1), 1)
+
+
+def pipeline(n: int) -> None:
+    from labelwise.checks import NeighborGraph
+
+    rng = np.random.default_rng(0)
+    for name, gen in (("lowrank", lowrank), ("iso", iso)):
+        X = gen(n)
+        q = rng.choice(n, 1000, replace=False)
+        true = truth(standardise(X), q)
+        t = time.perf_counter()
+        graph = NeighborGraph.build(X, k=K, method="approximate")
+        took = time.perf_counter() - t
+        found = graph.indices[q]
+        recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(found.tolist(), true.tolist(), strict=True)])
+        print(f"pipeline {name} n={n}: recall@10 {recall:.4f}, build + query + refine {took:.1f} s", flush=True)
+
+
+def main() -> None:
+    import hnswlib
+
+    from labelwise.checks.graph import refine_candidates
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    if "--pipeline" in sys.argv:
+        from labelwise.checks import _ann
+
+        for M, efc in (
+            [(16, 100), (16, 64), (12, 64)] if "--grid" in sys.argv else [(_ann.HNSW_M, _ann.EF_CONSTRUCTION)]
+        ):
+            _ann.HNSW_M, _ann.EF_CONSTRUCTION = M, efc
+            print(f"M={M} ef_construction={efc} ef={_ann.EF_SEARCH} (retry ef={_ann.EF_RETRY})", flush=True)
+            pipeline(n)
+        return
+    threads = os.cpu_count() or 1
+    rng = np.random.default_rng(0)
+    grid = [(8, 40), (12, 40), (12, 64), (16, 64), (16, 100)]
+    for name, gen in (("lowrank", lowrank), ("iso", iso)):
+        Z = standardise(gen(n))
+        q = rng.choice(n, 1000, replace=False)
+        true = truth(Z, q)
+        for M, efc in grid:
+            index = hnswlib.Index(space="l2", dim=Z.shape[1])
+            index.init_index(max_elements=n, ef_construction=efc, M=M, random_seed=0)
+            index.set_num_threads(threads)
+            t = time.perf_counter()
+            index.add_items(Z, np.arange(n))
+            build = time.perf_counter() - t
+            for ef in (24, 32, 48, 64, 96):
+                index.set_ef(ef)
+                t = time.perf_counter()
+                cand, _ = index.knn_query(Z[q], k=2 * K + 1)
+                per_query = (time.perf_counter() - t) / len(q)
+                idx, _ = refine_candidates(Z, q, cand.astype(np.int64), K)
+                recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(idx.tolist(), true.tolist(), strict=True)])
+                print(
+                    f"{name} n={n} M={M} efC={efc} ef={ef}: recall@10 {recall:.4f}, build {build:.1f} s, "
+                    f"query all (est.) {per_query * n:.1f} s",
+                    flush=True,
+                )
+            del index
+
+
+if __name__ == "__main__":
+    main()
