@@ -74,12 +74,16 @@ def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
 
 
-def top_counts_mask(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def top_counts_mask(
+    values: np.ndarray, counts: np.ndarray, *, above: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
 
     Each column's cut value (its ``counts[j]``-th largest) comes from one partition of the
     transposed, contiguous columns; only columns with ties at the cut need a second look.
-    Returns the ``(n, k)`` mask and the cut values (``+inf`` where nothing is selected).
+    With ``above``, only values greater than it are kept (the same as ``mask & (values > above)``,
+    folded into the one comparison with the cut). Returns the ``(n, k)`` mask and the cut values
+    (``+inf`` where nothing is selected).
     """
     n, k = values.shape
     counts = np.minimum(counts, n)
@@ -90,18 +94,22 @@ def top_counts_mask(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray,
     c = counts[cols]
     # Keep one value beyond the deepest cut, to see whether the next value ties with the cut.
     depth = min(int(c.max()) + 1, n)
-    negated = values.T[cols]
-    np.negative(negated, out=negated)
+    # The ``depth`` largest of each column, ascending: the c-th largest is at ``depth - c``.
+    top = values.T[cols]
     if depth < n:
-        negated.partition(depth - 1, axis=1)
-        negated = negated[:, :depth]
-    negated.sort(axis=1)
-    at_cut = negated[np.arange(cols.size), c - 1]
-    cut[cols] = -at_cut
-    chosen = values >= cut
+        top.partition(n - depth, axis=1)
+        top = top[:, n - depth :]
+    top.sort(axis=1)
+    at_cut = top[np.arange(cols.size), depth - c]
+    cut[cols] = at_cut
+    if above is None:
+        chosen = values >= cut
+    else:  # the smallest value above ``above`` is the next float: values >= it iff values > above
+        least = np.nextafter(values.dtype.type(above), values.dtype.type(np.inf))
+        chosen = values >= np.maximum(cut, least)
     beyond = c < depth
     tied = np.zeros(cols.size, dtype=bool)
-    tied[beyond] = negated[np.flatnonzero(beyond), c[beyond]] == at_cut[beyond]
+    tied[beyond] = top[np.flatnonzero(beyond), depth - c[beyond] - 1] == at_cut[beyond]
     for col in cols[tied]:  # ties at the cut: keep the earliest rows
         column = values[:, col]
         need = counts[col] - np.count_nonzero(column > cut[col])
@@ -144,9 +152,9 @@ def margin_entries(
         margins = sub - sub[:, cls : cls + 1]
         if bound is not None:  # margins below the bound can never be selected: out of the contest
             margins[margins < -bound[cls * k : (cls + 1) * k]] = -np.inf
-        chosen, _ = top_counts_mask(margins, wanted[cls])
-        chosen &= margins > (0 if mispredicted_only else -np.inf)
-        r, j = np.nonzero(chosen)
+        chosen, _ = top_counts_mask(margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf)
+        # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order)
+        r, j = np.divmod(np.flatnonzero(chosen), k)
         parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
     return merge_top(parts, limits) if merge else concat_entries(parts)
 
