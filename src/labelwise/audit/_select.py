@@ -110,11 +110,27 @@ def top_counts_mask(
     beyond = c < depth
     tied = np.zeros(cols.size, dtype=bool)
     tied[beyond] = top[np.flatnonzero(beyond), depth - c[beyond] - 1] == at_cut[beyond]
+    if above is not None:  # values at a cut not above ``above`` are not chosen: nothing to trim
+        tied &= at_cut > above
     for col in cols[tied]:  # ties at the cut: keep the earliest rows
         column = values[:, col]
         need = counts[col] - np.count_nonzero(column > cut[col])
         chosen[np.flatnonzero(column == cut[col])[need:], col] = False
     return chosen, cut
+
+
+def _best_within_bound(margins: np.ndarray, least: np.ndarray, counts: np.ndarray, above: float) -> np.ndarray:
+    """Mask of, per column ``j``, the ``counts[j]`` largest margins at least ``least[j]`` and above ``above``.
+
+    Margins below ``least`` are set to ``-inf`` (out of the contest). Where no column has more
+    margins within the bound than it may take, which is the usual case in the second round of
+    :func:`select_top`, they are all taken without ranking them.
+    """
+    margins[margins < least] = -np.inf
+    chosen = (margins > above) & (counts > 0)
+    if np.any(np.count_nonzero(chosen, axis=0) > counts):
+        chosen, _ = top_counts_mask(margins, counts, above=above)
+    return chosen
 
 
 def margin_entries(
@@ -150,9 +166,11 @@ def margin_entries(
         idx = rows[idx]
         sub = np.asarray(probs[idx])
         margins = sub - sub[:, cls : cls + 1]
-        if bound is not None:  # margins below the bound can never be selected: out of the contest
-            margins[margins < -bound[cls * k : (cls + 1) * k]] = -np.inf
-        chosen, _ = top_counts_mask(margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf)
+        above = 0.0 if mispredicted_only else -np.inf
+        if bound is None:
+            chosen, _ = top_counts_mask(margins, wanted[cls], above=above)
+        else:
+            chosen = _best_within_bound(margins, -bound[cls * k : (cls + 1) * k], wanted[cls], above)
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order)
         r, j = np.divmod(np.flatnonzero(chosen), k)
         parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
