@@ -172,12 +172,15 @@ class RowChunks:
             out.append(part if isinstance(part, np.ndarray) else np.asarray(part))
         return out
 
-    def _run_local(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
+    def _run_local(
+        self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output], extras: Sequence[Any] | None = None
+    ) -> tuple[list, list]:
         results = [np.empty((self.n_rows, *o.tail), dtype=o.dtype) for o in outputs]
+        extra_of = {b: (extras[i],) for i, b in enumerate(self.bounds)} if extras is not None else None
 
         def one(bound: tuple[int, int]) -> Any:
             start, stop = bound
-            rows, partial = fn(start, *self._slices(arrays, start, stop))
+            rows, partial = fn(start, *self._slices(arrays, start, stop), *(extra_of[bound] if extra_of else ()))
             for res, val in zip(results, rows, strict=False):
                 res[start:stop] = val
             return partial
@@ -190,13 +193,18 @@ class RowChunks:
         return results, partials
 
     # -- dask backend -------------------------------------------------------------------------------
-    def _run_dask(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
+    def _run_dask(
+        self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output], extras: Sequence[Any] | None = None
+    ) -> tuple[list, list]:
         import dask
         import dask.array as da
 
         blocks = [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
         task = dask.delayed(fn, pure=True, nout=2)
-        calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
+        calls = [
+            task(start, *(b[i] for b in blocks), *((extras[i],) if extras is not None else ()))
+            for i, (start, _) in enumerate(self.bounds)
+        ]
         results = []
         for j, o in enumerate(outputs):
             pieces = [
@@ -246,6 +254,31 @@ class RowChunks:
 
         _, partials = self._run_dask(wrapped, arrays, ())
         return dask.persist(tree_reduce_delayed(partials, combine))[0]
+
+    def partials(self, fn: Callable[..., Any], arrays: Sequence[Any], extras: Sequence[Any] | None = None) -> list[Any]:
+        """``fn(start, *chunks[, extras[i]])`` of every chunk ``i``, each result kept where it was computed.
+
+        numpy backend: the list of results. Dask: one persisted ``Delayed`` per chunk, held by the
+        worker that computed it; a later pass takes them back as ``extras`` (one per chunk, so
+        chunk ``i``'s task runs where its part is) or merges them with :meth:`reduce_partials`.
+        """
+
+        def wrapped(start: int, *args: Any) -> tuple[tuple, Any]:
+            return (), fn(start, *args)
+
+        if not self.use_dask:
+            return self._run_local(wrapped, arrays, (), extras)[1]
+        import dask
+
+        return list(dask.persist(*self._run_dask(wrapped, arrays, (), extras)[1]))
+
+    def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:
+        """The :meth:`partials` combined: the result (numpy backend), or a persisted ``Delayed``."""
+        if not self.use_dask:
+            return tree_combine(list(parts), combine)
+        import dask
+
+        return dask.persist(tree_reduce_delayed(list(parts), combine))[0]
 
     def map_rows(self, fn: Callable[..., np.ndarray], arrays: Sequence[Any], output: Output, *extra: Any) -> Any:
         """Per-row output only: ``fn(start, *chunks, *extra) -> array``; ``extra`` may be a lazy result."""

@@ -223,10 +223,13 @@ def select_top(
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
     classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
-    2004), also used for in-memory sources that are not numpy arrays (zarr): every chunk sends its ``ceil(limit / n_chunks)`` best entries per cell, whose merged
-    ``limit``-th key bounds the answer (the union holds at most as many entries better than it
-    as all rows do); every chunk then sends its best entries within the bound, merged exactly.
-    Only the per-cell bounds reach the client.
+    2004), also used for in-memory sources that are not numpy arrays (zarr). Round one: every
+    chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker; their
+    merged ``limit``-th key bounds the answer (the union holds at most as many entries better than
+    it as all rows do). Round two: every chunk gives its entries within the bound, merged exactly;
+    a chunk looks at its rows again only for the cells where its round-one list may have missed
+    some (it was full and its last key is within the bound), usually none. Only the per-cell
+    bounds reach the client.
 
     References
     ----------
@@ -244,10 +247,41 @@ def select_top(
                 pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False), groups)
             )
         return concat_entries(parts)
-    share = -(-limits // len(chunks.bounds))
-    first = chunks.reduce_lazy(lambda s, *a: fn(s, *a, limits=share), arrays, merge)
-    bound = chunks.compute(chunks.apply(cut_keys, first, limits))
-    return chunks.reduce_lazy(lambda s, *a: fn(s, *a, limits=limits, bound=bound), arrays, merge)
+    share = tput_share(limits, len(chunks.bounds))
+    firsts = chunks.partials(partial(fn, limits=share), arrays)
+    bound = chunks.compute(chunks.apply(cut_keys, chunks.reduce_partials(firsts, merge), limits))
+    second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
+    return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts), merge)
+
+
+def tput_share(limits: np.ndarray, n_chunks: int) -> np.ndarray:
+    """Entries per cell each chunk gives in round one: ``ceil(limit / n_chunks)``, plus three
+    standard deviations of how many of a cell's ``limit`` best entries fall in one chunk when rows
+    are in random order (binomial), so that round two rarely has to look at a chunk's rows again.
+    Any share gives the exact answer; this one only decides how much work round two does."""
+    per = -(-limits // max(1, n_chunks))
+    return np.minimum(limits, per + np.ceil(3 * np.sqrt(per)).astype(limits.dtype))
+
+
+def _second_round(
+    start: int, *args: Any, fn: Callable[..., Entries], limits: np.ndarray, share: np.ndarray, bound: np.ndarray
+) -> Entries:
+    """Round two of :func:`select_top` in a chunk: its entries within ``bound``, from its round-one
+    list ``args[-1]`` where that list holds all of them, from its rows again where it may not."""
+    *arrays, first = args
+    last = cut_keys(first, share)  # +inf where the list is not full: it holds every entry of the chunk
+    redo = np.isfinite(last) & (last <= bound)
+    kept = within_bound(drop_cells(first, redo), bound)
+    if not redo.any():
+        return kept
+    again = within_bound(fn(start, *arrays, limits=limits * redo), bound)
+    return merge_top([kept, again], limits)
+
+
+def within_bound(entries: Entries, bound: np.ndarray) -> Entries:
+    """The entries whose key is at most their cell's ``bound`` (order kept)."""
+    keep = entries[1] <= bound[entries[0]]
+    return entries[0][keep], entries[1][keep], entries[2][keep]
 
 
 def cell_counts(entries: Entries, n_cells: int) -> np.ndarray:
