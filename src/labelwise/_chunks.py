@@ -234,7 +234,9 @@ class RowChunks:
 
         results, partials = self._run_dask(fn, arrays, outputs)
         reduced = tree_reduce_delayed(partials, combine) if combine is not None else None
-        persisted = dask.persist(*results, *([reduced] if reduced is not None else []))
+        # Not optimised: array fusion would inline a one-output chunk task into its output, and the
+        # reduction (a Delayed, optimised apart) would then run the chunk task a second time.
+        persisted = dask.persist(*results, *([reduced] if reduced is not None else []), optimize_graph=False)
         results = list(persisted[: len(results)])
         return results, (persisted[-1].compute() if reduced is not None else None)
 
