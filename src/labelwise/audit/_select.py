@@ -250,8 +250,10 @@ def select_top(
     share = tput_share(limits, len(chunks.bounds))
     firsts = chunks.partials(partial(fn, limits=share), arrays)
     bound = chunks.compute(chunks.apply(cut_keys, chunks.reduce_partials(firsts, merge), limits))
+    # Which chunks round two must read again: a list of booleans, one per chunk.
+    read = [bool(r.any()) for r in chunks.compute_all([chunks.apply(_cells_to_redo, f, share, bound) for f in firsts])]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
-    return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts), merge)
+    return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts, read=read), merge)
 
 
 def tput_share(limits: np.ndarray, n_chunks: int) -> np.ndarray:
@@ -269,13 +271,18 @@ def _second_round(
     """Round two of :func:`select_top` in a chunk: its entries within ``bound``, from its round-one
     list ``args[-1]`` where that list holds all of them, from its rows again where it may not."""
     *arrays, first = args
-    last = cut_keys(first, share)  # +inf where the list is not full: it holds every entry of the chunk
-    redo = np.isfinite(last) & (last <= bound)
+    redo = _cells_to_redo(first, share, bound)
     kept = within_bound(drop_cells(first, redo), bound)
     if not redo.any():
         return kept
     again = within_bound(fn(start, *arrays, limits=limits * redo), bound)
     return merge_top([kept, again], limits)
+
+
+def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``."""
+    last = cut_keys(first, share)  # +inf where the list is not full: it holds every entry of the chunk
+    return np.isfinite(last) & (last <= bound)
 
 
 def within_bound(entries: Entries, bound: np.ndarray) -> Entries:
