@@ -249,9 +249,11 @@ def select_top(
         return concat_entries(parts)
     share = tput_share(limits, len(chunks.bounds))
     firsts = chunks.partials(partial(fn, limits=share), arrays)
-    bound = chunks.compute(chunks.apply(cut_keys, chunks.reduce_partials(firsts, merge), limits))
-    # Which chunks round two must read again: a list of booleans, one per chunk.
-    read = [bool(r.any()) for r in chunks.compute_all([chunks.apply(_cells_to_redo, f, share, bound) for f in firsts])]
+    lazy_bound = chunks.apply(cut_keys, chunks.reduce_partials(firsts, merge), limits)
+    # The bound and which chunks round two must read again (one boolean per chunk): one round trip.
+    redo = [chunks.apply(_any_cell_to_redo, f, share, lazy_bound) for f in firsts]
+    bound, *flags = chunks.compute_all([lazy_bound, *redo])
+    read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
     return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts, read=read), merge)
 
@@ -283,6 +285,10 @@ def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.n
     """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``."""
     last = cut_keys(first, share)  # +inf where the list is not full: it holds every entry of the chunk
     return np.isfinite(last) & (last <= bound)
+
+
+def _any_cell_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> bool:
+    return bool(_cells_to_redo(first, share, bound).any())
 
 
 def within_bound(entries: Entries, bound: np.ndarray) -> Entries:
