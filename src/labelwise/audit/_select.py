@@ -258,13 +258,20 @@ def select_top(
     return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts, read=read), merge)
 
 
-def tput_share(limits: np.ndarray, n_chunks: int) -> np.ndarray:
-    """Entries per cell each chunk gives in round one: ``ceil(limit / n_chunks)``, plus three
-    standard deviations of how many of a cell's ``limit`` best entries fall in one chunk when rows
-    are in random order (binomial), so that round two rarely has to look at a chunk's rows again.
-    Any share gives the exact answer; this one only decides how much work round two does."""
+def tput_share(limits: np.ndarray, n_chunks: int, miss: float = 0.05) -> np.ndarray:
+    """Entries per cell each chunk gives in round one of :func:`select_top`.
+
+    With rows in random order, how many of a cell's ``c`` best entries fall in one chunk is a sum
+    of independent indicators of mean ``m = c / n_chunks``; Bernstein's inequality bounds the
+    chance that it exceeds ``m + t`` by ``exp(-t^2 / (2 (m + t / 3)))``. ``t`` is chosen so that,
+    over all the cells (a union bound), a chunk's list falls short somewhere with probability at
+    most ``miss``: then round two reads that chunk again. Any share gives the exact answer; this
+    one only decides how much work round two does.
+    """
     per = -(-limits // max(1, n_chunks))
-    return np.minimum(limits, per + np.ceil(3 * np.sqrt(per)).astype(limits.dtype))
+    log_term = np.log(max(1, int(np.count_nonzero(limits))) / miss)
+    t = log_term / 3 + np.sqrt((log_term / 3) ** 2 + 2 * per * log_term)
+    return np.minimum(limits, per + np.ceil(t).astype(limits.dtype))
 
 
 def _second_round(
