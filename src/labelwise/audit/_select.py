@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import RowChunks
+from ._blocks import index_dtype
 
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -69,7 +70,9 @@ def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
 
 
 def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
-    order = np.argsort(codes, kind="stable")
+    """Row indices of each class, in row order."""
+    # A stable sort of 16-bit integers is a radix sort: several times faster than of int64 codes.
+    order = np.argsort(codes.astype(index_dtype(n_classes), copy=False), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_classes))])
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
 
