@@ -42,17 +42,6 @@ class TestTopCountsMask:
         chosen, _ = _select.top_counts_mask(values.copy(), counts, above=above)
         np.testing.assert_array_equal(chosen, expected)
 
-    @settings(max_examples=60, deadline=None)
-    @given(data=_matrices, above=st.sampled_from([0.0, -np.inf]))
-    def test_best_within_bound_equals_top_counts_of_the_margins_within_it(self, data, above):
-        """Taking all margins within the bound (when few enough) is the same as ranking them."""
-        values, counts = data
-        least = np.quantile(values, 0.6, axis=0).astype(np.float32)
-        bounded = values.copy()
-        bounded[bounded < least] = -np.inf
-        expected = _reference_top(bounded, counts) & (bounded > above)
-        np.testing.assert_array_equal(_select._best_within_bound(values.copy(), least, counts, above), expected)
-
 
 class _Rows:
     """Sliceable by rows but not a numpy array: select_top takes its chunked, two-round path."""

@@ -122,20 +122,6 @@ def top_counts_mask(
     return chosen, cut
 
 
-def _best_within_bound(margins: np.ndarray, least: np.ndarray, counts: np.ndarray, above: float) -> np.ndarray:
-    """Mask of, per column ``j``, the ``counts[j]`` largest margins at least ``least[j]`` and above ``above``.
-
-    Margins below ``least`` are set to ``-inf`` (out of the contest). Where no column has more
-    margins within the bound than it may take, which is the usual case in the second round of
-    :func:`select_top`, they are all taken without ranking them.
-    """
-    margins[margins < least] = -np.inf
-    chosen = (margins > above) & (counts > 0)
-    if np.any(np.count_nonzero(chosen, axis=0) > counts):
-        chosen, _ = top_counts_mask(margins, counts, above=above)
-    return chosen
-
-
 def margin_entries(
     start: int,
     probs: np.ndarray,
@@ -143,15 +129,13 @@ def margin_entries(
     predicted: np.ndarray,
     *,
     limits: np.ndarray,
-    bound: np.ndarray | None = None,
     mispredicted_only: bool,
     merge: bool = True,
 ) -> Entries:
     """Candidates of ``prune_by_noise_rate`` in a chunk: cell ``(i, j)``, key ``-(p_j - p_i)``.
 
     ``limits[i * K + j]`` is how many examples labelled ``i`` to take for true class ``j``. Per
-    class, each column's ``limits`` largest margins of the chunk are kept, and only keys at most
-    ``bound[cell]`` when given. With ``mispredicted_only`` only rows whose prediction is not their
+    class, each column's ``limits`` largest margins of the chunk are kept. With ``mispredicted_only`` only rows whose prediction is not their
     label (the only rows with a positive margin) are looked at, and only positive margins kept;
     otherwise every row of a class with a wanted cell. ``merge=False`` leaves the entries unsorted
     (each cell already holds its best entries only).
@@ -167,13 +151,9 @@ def margin_entries(
         if idx.size == 0:
             continue
         idx = rows[idx]
-        sub = np.asarray(probs[idx])
-        margins = sub - sub[:, cls : cls + 1]
-        above = 0.0 if mispredicted_only else -np.inf
-        if bound is None:
-            chosen, _ = top_counts_mask(margins, wanted[cls], above=above)
-        else:
-            chosen = _best_within_bound(margins, -bound[cls * k : (cls + 1) * k], wanted[cls], above)
+        margins = np.array(probs[idx], copy=None)  # a fancy-indexed copy, ours to overwrite
+        margins -= margins[:, cls : cls + 1].copy()
+        chosen, _ = top_counts_mask(margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf)
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order)
         r, j = np.divmod(np.flatnonzero(chosen), k)
         parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
@@ -186,7 +166,6 @@ def score_entries(
     scores: np.ndarray,
     *,
     limits: np.ndarray,
-    bound: np.ndarray | None = None,
     by_class: bool,
     merge: bool = True,
 ) -> Entries:
@@ -196,8 +175,6 @@ def score_entries(
     for cell, idx in enumerate(groups):
         if idx.size == 0 or limits[cell] == 0:
             continue
-        if bound is not None:
-            idx = idx[scores[idx] <= bound[cell]]
         chosen = np.asarray(top_counts_mask(-scores[idx][:, None], limits[cell : cell + 1])[0])[:, 0]
         picked = idx[chosen]
         parts.append((np.full(picked.size, cell, np.int64), scores[picked], start + picked.astype(np.int64)))
