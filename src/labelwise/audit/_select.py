@@ -135,9 +135,10 @@ def margin_entries(
     """Candidates of ``prune_by_noise_rate`` in a chunk: cell ``(i, j)``, key ``-(p_j - p_i)``.
 
     ``limits[i * K + j]`` is how many examples labelled ``i`` to take for true class ``j``. Per
-    class, each column's ``limits`` largest margins of the chunk are kept. With ``mispredicted_only`` only rows whose prediction is not their
-    label (the only rows with a positive margin) are looked at, and only positive margins kept;
-    otherwise every row of a class with a wanted cell. ``merge=False`` leaves the entries unsorted
+    class, each column's ``limits`` largest margins of the chunk are kept. With
+    ``mispredicted_only`` only rows whose prediction is not their label (the only rows with a
+    positive margin) are looked at, and only positive margins kept; otherwise every row of a
+    class with a wanted cell. ``merge=False`` leaves the entries unsorted
     (each cell already holds its best entries only).
     """
     k = probs.shape[1]
@@ -246,7 +247,15 @@ def tput_share(limits: np.ndarray, n_chunks: int, miss: float = 0.05) -> np.ndar
     chance that it exceeds ``m + t`` by ``exp(-t^2 / (2 (m + t / 3)))``. ``t`` is chosen so that,
     over all the cells (a union bound), a chunk's list falls short somewhere with probability at
     most ``miss``: then round two reads that chunk again. Any share gives the exact answer; this
-    one only decides how much work round two does.
+    one only decides how much work round two does. (Rows drawn without replacement, as a chunk's
+    are, concentrate at least as well as independent draws; Hoeffding, 1963, Theorem 4.)
+
+    References
+    ----------
+    .. [1] Boucheron, S., Lugosi, G., & Massart, P. (2013). Concentration Inequalities: A
+       Nonasymptotic Theory of Independence. Oxford University Press, Theorem 2.10 (Bernstein).
+    .. [2] Hoeffding, W. (1963). Probability inequalities for sums of bounded random variables.
+       Journal of the American Statistical Association, 58(301), 13-30.
     """
     per = -(-limits // max(1, n_chunks))
     log_term = np.log(max(1, int(np.count_nonzero(limits))) / miss)
