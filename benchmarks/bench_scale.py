@@ -12,7 +12,10 @@ One run, every stage in a fresh process (so peak memory is its own), all on the 
 Peak anonymous memory is ``RssAnon`` of /proc/self/status sampled every 10 ms (memory-mapped pages
 are file-backed and not counted). Files go to ``--dir`` (default /tmp) and are deleted at the end.
 
-Usage: ``python benchmarks/bench_scale.py [--n 10000000] [--dir /tmp]``
+With ``--before-src DIR`` (a ``src/`` folder of an earlier labelwise, e.g. from ``git archive``), the
+``memmap`` and ``dask`` stages also run on that code, just before the current one, on the same files.
+
+Usage: ``python benchmarks/bench_scale.py [--n 10000000] [--dir /tmp] [--stages ...] [--before-src DIR]``
 """
 
 from __future__ import annotations
@@ -200,9 +203,10 @@ def agg_stage(folder: Path) -> dict:
     return out
 
 
-def child(args: list[str]) -> dict:
+def child(args: list[str], src: str | None = None) -> dict:
     cmd = [sys.executable, __file__, *args]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    env = dict(os.environ, PYTHONPATH=src) if src else None  # another labelwise source tree (--before-src)
+    res = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if res.returncode != 0:
         return {"error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"exit {res.returncode}"}
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -214,6 +218,10 @@ def main() -> None:
     parser.add_argument("--dir", default=tempfile.gettempdir())
     parser.add_argument("--chunk-rows", type=int, default=250_000)
     parser.add_argument("--stages", default="threads,inmem,memmap,cleanlab,dask,agg")
+    parser.add_argument(
+        "--before-src",
+        help="a src/ folder of an earlier labelwise: its memmap and dask stages run too, side by side",
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -239,8 +247,15 @@ def main() -> None:
         results = {}
         for name in args.stages.split(","):
             extra = ["--chunk-rows", str(args.chunk_rows)] if name == "dask" else []
+            before = None
+            if args.before_src and name in ("memmap", "dask"):  # first, so the flags files are the current code's
+                before = child(["--stage", name, "--folder", str(folder), *extra], src=args.before_src)
+                results[f"{name}_before"] = before
+                print(f"{name} (before: {args.before_src})", json.dumps(before), flush=True)
             results[name] = child(["--stage", name, "--folder", str(folder), *extra])
             print(name, json.dumps(results[name]), flush=True)
+            if before is not None and "wall" in before and "wall" in results[name]:
+                print(f"{name}: before / now wall = {before['wall'] / results[name]['wall']:.2f}x", flush=True)
         report(folder, results)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

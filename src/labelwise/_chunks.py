@@ -194,7 +194,7 @@ class RowChunks:
         import dask
         import dask.array as da
 
-        blocks = [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+        blocks = self._blocks(arrays)
         task = dask.delayed(fn, pure=True, nout=2)
         calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
         results = []
@@ -226,7 +226,9 @@ class RowChunks:
 
         results, partials = self._run_dask(fn, arrays, outputs)
         reduced = tree_reduce_delayed(partials, combine) if combine is not None else None
-        persisted = dask.persist(*results, *([reduced] if reduced is not None else []))
+        # Not optimised: array fusion would inline a one-output chunk task into its output, and the
+        # reduction (a Delayed, optimised apart) would then run the chunk task a second time.
+        persisted = dask.persist(*results, *([reduced] if reduced is not None else []), optimize_graph=False)
         results = list(persisted[: len(results)])
         return results, (persisted[-1].compute() if reduced is not None else None)
 
@@ -247,6 +249,53 @@ class RowChunks:
         _, partials = self._run_dask(wrapped, arrays, ())
         return dask.persist(tree_reduce_delayed(partials, combine))[0]
 
+    def _blocks(self, arrays: Sequence[Any]) -> list[np.ndarray]:
+        """The ``Delayed`` row blocks of dask arrays, one array of them per input."""
+        return [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+
+    def partials(
+        self,
+        fn: Callable[..., Any],
+        arrays: Sequence[Any],
+        *,
+        extras: Sequence[Any] | None = None,
+        read: Sequence[bool] | None = None,
+    ) -> list[Any]:
+        """``fn(start, *chunks[, extras[i]])`` of every chunk ``i``, each result kept where it was computed.
+
+        numpy backend: the list of results. Dask: one persisted ``Delayed`` per chunk, held by the
+        worker that computed it; a later pass takes them back as ``extras`` (chunk ``i``'s task then
+        runs where its part is) or merges them with :meth:`reduce_partials`. Where ``read[i]`` is
+        False, the chunks are not read and ``fn`` gets ``None`` for each of them.
+        """
+        blocks = self._blocks(arrays) if self.use_dask else None
+
+        def args(i: int) -> tuple:
+            start, stop = self.bounds[i]
+            if read is not None and not read[i]:
+                chunk: list[Any] = [None] * len(arrays)
+            else:  # numpy backend: sliced (read) only when this chunk's turn comes
+                chunk = [b[i] for b in blocks] if blocks is not None else self._slices(arrays, start, stop)
+            return (start, *chunk, *((extras[i],) if extras is not None else ()))
+
+        if not self.use_dask:
+            if self.n_jobs > 1 and len(self.bounds) > 1:
+                with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds))) as pool:
+                    return list(pool.map(lambda i: fn(*args(i)), range(len(self.bounds))))
+            return [fn(*args(i)) for i in range(len(self.bounds))]
+        import dask
+
+        task = dask.delayed(fn, pure=True)
+        return list(dask.persist(*(task(*args(i)) for i in range(len(self.bounds)))))
+
+    def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:
+        """The :meth:`partials` combined: the result (numpy backend), or a persisted ``Delayed``."""
+        if not self.use_dask:
+            return tree_combine(list(parts), combine)
+        import dask
+
+        return dask.persist(tree_reduce_delayed(list(parts), combine))[0]
+
     def map_rows(self, fn: Callable[..., np.ndarray], arrays: Sequence[Any], output: Output, *extra: Any) -> Any:
         """Per-row output only: ``fn(start, *chunks, *extra) -> array``; ``extra`` may be a lazy result."""
 
@@ -258,7 +307,7 @@ class RowChunks:
         import dask
         import dask.array as da
 
-        blocks = [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+        blocks = self._blocks(arrays)
         task = dask.delayed(fn, pure=True)
         pieces = [
             da.from_delayed(
@@ -271,6 +320,14 @@ class RowChunks:
     def compute(self, value: Any) -> Any:
         """Bring a lazy (dask) small result to the client; numpy results pass through."""
         return value.compute() if self.use_dask and hasattr(value, "compute") else value
+
+    def compute_all(self, values: Sequence[Any]) -> list[Any]:
+        """:meth:`compute` of several values in one round trip."""
+        if not self.use_dask:
+            return list(values)
+        import dask
+
+        return list(dask.compute(*values))
 
     def apply(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` where the arguments may be lazy: on a worker for dask, here otherwise."""

@@ -77,11 +77,6 @@ def as_row_statistics(confident: np.ndarray, predicted: np.ndarray, given_is_pre
     return RowStatistics(confident, predicted, given_is_predicted)
 
 
-def flagged_counts_pass(start: int, codes: np.ndarray, is_issue: np.ndarray, *, n_classes: int) -> tuple:
-    """Flagged examples per given class in a chunk."""
-    return (), np.bincount(codes[is_issue], minlength=n_classes)
-
-
 def sum_parts(parts: list[np.ndarray]) -> np.ndarray:
     """Elementwise sum of partial results."""
     return np.sum(parts, axis=0)

@@ -9,7 +9,7 @@ predictions, flags) are persisted on the workers and returned as dask arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -156,11 +156,10 @@ def find_label_issues_chunked(
     n_classes = int(arr.shape[1])
     codes, class_values = encode_chunked_labels(chunks, labels, n_classes, classes)
     audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
-    flagged = chunks.run(
-        partial(_passes.flagged_counts_pass, n_classes=n_classes), [codes, audit.is_issue], combine=_passes.sum_parts
-    )[1]
+    audit = replace(audit, is_issue=audit.is_issue.persist())  # read by the ranking and by the user
+    ranked, flagged = flagged_and_ranked(chunks, codes, audit.is_issue, audit.quality, n_classes)
     return ChunkedLabelIssues(
-        ranked_indices=ranked_indices(chunks, audit.is_issue, audit.quality, int(flagged.sum())),
+        ranked_indices=ranked,
         classes=class_values,
         label_codes=codes,
         flagged_per_class=flagged,
@@ -168,29 +167,51 @@ def find_label_issues_chunked(
     )
 
 
-def ranked_indices(chunks: RowChunks, is_issue: Any, quality: Any, n_flagged: int) -> Any:
-    """Flagged rows, lowest quality first (ties: lower row), as a dask array merged on a worker."""
+def _flagged_chunk(
+    start: int, codes: np.ndarray, is_issue: np.ndarray, quality: np.ndarray, *, n_classes: int
+) -> tuple:
+    """A chunk's flagged rows for the ranking, and its flagged examples per given class."""
+    return _select.flagged_entries(start, is_issue, quality), np.bincount(codes[is_issue], minlength=n_classes)
+
+
+def _merge_flagged(parts: list[tuple]) -> tuple:
+    return _select.merge_all([p[0] for p in parts]), _passes.sum_parts([p[1] for p in parts])
+
+
+def flagged_and_ranked(chunks: RowChunks, codes: Any, is_issue: Any, quality: Any, n_classes: int) -> tuple[Any, Any]:
+    """Flagged rows, lowest quality first (ties: lower row), as a dask array merged on a worker, and
+    the flagged examples per class (numpy): one pass over the flags, one round trip."""
     import dask
     import dask.array as da
 
-    merged = chunks.reduce_lazy(_select.flagged_entries, [is_issue, quality], _select.merge_all)
-    rows = dask.delayed(lambda e: e[2], pure=True)(merged)
-    return da.from_delayed(rows, shape=(n_flagged,), dtype=np.int64)
+    fn = partial(_flagged_chunk, n_classes=n_classes)
+    merged = chunks.reduce_lazy(fn, [codes, is_issue, quality], _merge_flagged)
+    flagged = chunks.compute(chunks.apply(lambda m: m[1], merged))
+    rows = dask.delayed(lambda m: m[0][2], pure=True)(merged)
+    return da.from_delayed(rows, shape=(int(flagged.sum()),), dtype=np.int64), flagged
 
 
 def _label_problems(start: int, labels: np.ndarray, *, n_classes: int, index: pd.Index | None) -> tuple:
-    """Per chunk: first missing row, first row outside the classes, and (without classes) the uniques."""
-    missing = np.flatnonzero(_missing_mask(labels))
+    """Per chunk: the codes (0 where invalid) when they are known, and the first missing row, the
+    first row outside the classes and (for labels that are not numbers, without classes) the uniques."""
+    missing_mask = _missing_mask(labels)
+    missing = np.flatnonzero(missing_mask)
     first_missing = start + missing[0] if missing.size else -1
-    uniques = None
+    uniques, codes = None, None
     if index is not None:
-        bad = np.flatnonzero(index.get_indexer(labels) < 0)
+        codes = index.get_indexer(labels).astype(np.int64)
+        invalid = codes < 0
     elif labels.dtype.kind in "iuf":
-        bad = np.flatnonzero((labels < 0) | (labels >= n_classes) | (np.mod(labels, 1) != 0))
+        invalid = missing_mask | (labels < 0) | (labels >= n_classes) | (np.mod(labels, 1) != 0)
+        codes = np.where(invalid, 0, labels).astype(np.int64)
+        invalid &= ~missing_mask
     else:
-        bad = np.empty(0, np.int64)
-        uniques = np.unique(labels[~_missing_mask(labels)])
-    return (), (first_missing, start + bad[0] if bad.size else -1, uniques)
+        invalid = np.zeros(0, bool)
+        uniques = np.unique(labels[~missing_mask])
+    bad = np.flatnonzero(invalid)
+    if codes is not None:
+        codes[codes < 0] = 0
+    return (() if codes is None else (codes,)), (first_missing, start + bad[0] if bad.size else -1, uniques)
 
 
 def _combine_label_problems(parts: list[tuple]) -> tuple:
@@ -225,7 +246,12 @@ def encode_chunked_labels(chunks: RowChunks, labels: Any, n_classes: int, classe
         if not index.is_unique:
             raise InvalidParameterError("classes must be unique")
     fn = partial(_label_problems, n_classes=n_classes, index=index)
-    first_missing, first_bad, uniques = chunks.run(fn, [labels], combine=_combine_label_problems)[1]
+    # Codes known before the labels are read (classes given, or numbers) come out of the same pass.
+    known = index is not None or np.dtype(labels.dtype).kind in "iuf"
+    outputs = [Output(np.int64)] if known else []
+    rows, (first_missing, first_bad, uniques) = chunks.run(
+        fn, [labels], outputs=outputs, combine=_combine_label_problems
+    )
 
     def value(row: int) -> str:
         return show(np.asarray(labels[row].compute()).item())
@@ -249,5 +275,7 @@ def encode_chunked_labels(chunks: RowChunks, labels: Any, n_classes: int, classe
             )
         index = pd.Index(uniques)
     class_values = np.asarray(index) if index is not None else np.arange(n_classes)
+    if known:
+        return rows[0], class_values
     codes = chunks.map_rows(partial(_encode_chunk, index=index), [labels], Output(np.int64))
     return codes.persist(), class_values

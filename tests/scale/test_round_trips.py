@@ -1,0 +1,66 @@
+"""How often the Dask audit reads each chunk of probs: once per pass, never twice in one pass."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import labelwise as lw
+from labelwise.audit import _passes
+
+from ._data import noisy_probs
+
+dask = pytest.importorskip("dask")
+da = pytest.importorskip("dask.array")
+
+
+class _CountingReader:
+    """Chunks of an array read through dask.delayed, counting the reads of each chunk."""
+
+    def __init__(self, values: np.ndarray, rows: int) -> None:
+        self.values, self.rows, self.reads = values, rows, Counter()
+        self._lock = threading.Lock()
+
+    def read(self, start: int) -> np.ndarray:
+        with self._lock:
+            self.reads[start] += 1
+        return self.values[start : start + self.rows]
+
+    def as_dask(self) -> da.Array:
+        starts = range(0, self.values.shape[0], self.rows)
+        pieces = [
+            da.from_delayed(
+                dask.delayed(self.read, pure=True)(s),
+                shape=(min(self.rows, self.values.shape[0] - s), self.values.shape[1]),
+                dtype=self.values.dtype,
+            )
+            for s in starts
+        ]
+        return da.concatenate(pieces, axis=0)
+
+
+def test_every_pass_reads_each_chunk_once_and_the_audit_reads_it_at_most_four_times(monkeypatch):
+    """Pass 1, pass 2 and the selection rounds read each chunk once each (round two rarely)."""
+    labels, probs = noisy_probs(6000, 6, noise=0.25, seed=31)
+    reference = lw.find_label_issues(labels, probs).is_issue
+    reader = _CountingReader(probs, 1000)
+    calls: Counter = Counter()
+    for name in ("self_confidence_pass", "row_statistics_pass"):
+        original = getattr(_passes, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(_passes, name, counted)
+    with dask.config.set(scheduler="sync"):
+        result = lw.find_label_issues(da.from_array(labels, chunks=1000), reader.as_dask())
+        flags = result.is_issue.compute()
+    np.testing.assert_array_equal(flags, reference)
+    assert calls == {"self_confidence_pass": 6, "row_statistics_pass": 6}
+    assert set(reader.reads) == set(range(0, 6000, 1000))
+    assert max(reader.reads.values()) <= 4
+    assert sum(reader.reads.values()) <= 3 * 6 + 2
