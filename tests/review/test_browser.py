@@ -229,6 +229,8 @@ def test_task_audit_cards_show_the_drawing_and_exclude_with_the_keyboard(browser
         card = page.locator(".card").nth(0)
         assert card.get_attribute("data-row") == "2"
         expect(card.locator("img")).to_have_count(1)
+        # the drawing is fetched after the card appears: wait for it to decode, then check it has pixels
+        card.locator("img").evaluate("img => img.decode().catch(() => null)")
         assert card.locator("img").evaluate("img => img.complete && img.naturalWidth") > 0
         assert card.locator("select.chooser").count() == 0
         assert page.locator("#export-csv").is_hidden()
