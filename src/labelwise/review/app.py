@@ -239,6 +239,24 @@ def create_app(
             raise KeyError(row)
         return i
 
+    async def decision_request(row: str, request: Request) -> tuple[int, int, Any] | JSONResponse:
+        """A decision POST's row, its position and its JSON object body, or the error response to send."""
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return error(415, f"decisions must be sent as application/json, got {ctype or 'no content type'!r}")
+        try:
+            r = int(row)
+            i = find(r)
+        except (KeyError, ValueError):
+            return unknown(row)
+        try:
+            body = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return error(400, f"request body must be JSON: {exc}")
+        if not isinstance(body, dict):
+            return error(422, f"request body must be a JSON object, got {type(body).__name__}")
+        return r, i, body
+
     def unknown(row: Any) -> JSONResponse:
         return error(404, f"unknown example id {row!r}: ids are the data rows 0..{state._n_rows() - 1} of the audit")
 
@@ -347,20 +365,10 @@ def create_app(
 
     @app.post("/api/examples/{row}/decision")
     async def decide(row: str, request: Request):
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
-            return error(415, f"decisions must be sent as application/json, got {ctype or 'no content type'!r}")
-        try:
-            r = int(row)
-            i = find(r)
-        except (KeyError, ValueError):
-            return unknown(row)
-        try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return error(400, f"request body must be JSON: {exc}")
-        if not isinstance(body, dict):
-            return error(422, f"request body must be a JSON object, got {type(body).__name__}")
+        parsed = await decision_request(row, request)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        r, i, body = parsed
         action = body.get("action")
         if action not in ACTIONS:
             return error(422, f"action must be one of {list(ACTIONS)}, got {action!r}")
@@ -380,19 +388,11 @@ def create_app(
 
     @app.post("/api/examples/{row}/keep-one")
     async def keep_one_of_set(row: str, request: Request):
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
-            return error(415, f"decisions must be sent as application/json, got {ctype or 'no content type'!r}")
-        try:
-            r = int(row)
-            i = find(r)
-        except (KeyError, ValueError):
-            return unknown(row)
-        try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return error(400, f"request body must be JSON: {exc}")
-        raw = body.get("versions") if isinstance(body, dict) else None
+        parsed = await decision_request(row, request)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        r, i, body = parsed
+        raw = body.get("versions")
         if not isinstance(raw, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
             return error(422, f"versions must map each row of the set to the version you saw, got {raw!r}")
         try:
