@@ -24,7 +24,6 @@ from ._scale import aggregate_at_scale
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
 #: large sets (K-fold refits), so the default stays Dawid-Skene; ``--method auto`` chooses by held-out likelihood.
 DEFAULT_METHOD = "dawid-skene"
-SCALE_DEFAULT_METHOD = DEFAULT_METHOD
 PROBS_METHOD = "crowdlab"
 
 
@@ -316,8 +315,6 @@ def aggregate(
     """
     out = Path(out)
     con = console()
-    # on Dask (--scheduler / a Parquet directory) the default is the one method that runs there
-    scale_method = method or (PROBS_METHOD if probs_path is not None else SCALE_DEFAULT_METHOD)
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
     demo_table = None
@@ -325,7 +322,7 @@ def aggregate(
         not demo
         and aggregate_at_scale(
             path,
-            build_method(scale_method, duplicates=duplicates, labels=None, random_state=random_state),
+            build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
             spec=scheduler,
             out=out,
         )
