@@ -66,6 +66,17 @@ class TestMLLS:
         p /= p.sum(1, keepdims=True)
         np.testing.assert_allclose(p.mean(0), est.priors, atol=1e-6)
 
+    def test_validation_rows_as_target_estimate_no_shift(self, problem):
+        """The EM runs on calibrated target probabilities: target = validation gives the source priors.
+
+        (abstention 0.1.3.1 iterates on the uncalibrated target copy and fails this.)
+        """
+        model, Xv, yv, *_ = problem
+        vp = model.predict_proba(Xv)
+        est = estimate_priors(vp, yv, vp, method="mlls")
+        np.testing.assert_allclose(est.priors, est.source_priors, atol=1e-7)
+        np.testing.assert_allclose(est.weights, 1.0, atol=1e-6)
+
     def test_bcts_mean_posterior_equals_label_frequencies(self, problem):
         """With per-class biases fitted by maximum likelihood, mean calibrated posterior = label shares."""
         model, Xv, yv, *_ = problem
