@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -55,6 +57,32 @@ class TestRLLS:
         small = estimate_priors(vp, yv, tp, method="rlls", alpha=0.01)
         big = estimate_priors(vp, yv, tp, method="rlls", alpha=50.0)
         assert np.abs(big.raw_weights - 1).sum() < np.abs(small.raw_weights - 1).sum()
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_no_feasible_step_lowers_the_objective(self, seed):
+        """The returned theta is a minimum of ||C theta - b|| + reg ||theta|| (convex): no small feasible step improves it."""
+        from labelwise.shift import rlls
+
+        rng = np.random.default_rng(seed)
+        k = 4
+        vp = rng.dirichlet(np.full(k, 0.3), size=400)
+        codes = np.where(rng.random(400) < 0.8, vp.argmax(1), rng.integers(0, k, 400))
+        shifted = rng.dirichlet(np.full(k, 0.3), size=300) ** 1.5
+        # a target where one class is never predicted pushes the solution onto the bound
+        one_gone = vp[vp.argmax(1) != seed % k][:300]
+        for tp, alpha in itertools.product((shifted / shifted.sum(1, keepdims=True), one_gone), (0.0, 0.01, 1.0, 30.0)):
+            out = rlls.estimate(vp, codes, tp, alpha=alpha)
+            C = rlls.joint_confusion(vp, codes)
+            b = rlls.predicted_marginal(tp) - C.sum(axis=1)
+            reg = alpha * rlls.delta_c(k, len(codes))
+            theta = out["raw_weights"] - 1.0
+
+            def f(t, C=C, b=b, reg=reg):
+                return np.linalg.norm(C @ t - b) + reg * np.linalg.norm(t)
+
+            steps = rng.normal(size=(200, k)) * 1e-3
+            moved = np.maximum(theta[None, :] + steps, -1.0)
+            assert min(f(t) for t in moved) >= f(theta) - 1e-7
 
 
 class TestMLLS:

@@ -10,6 +10,32 @@ from ._common import joint_confusion, predicted_marginal, priors_from_weights
 __all__ = ["delta_c", "estimate"]
 
 
+def _kink_solution(C: np.ndarray, b: np.ndarray, reg: float) -> np.ndarray | None:
+    """The minimiser when it sits where the objective is not differentiable, else ``None``.
+
+    ``f(theta) = ||C theta - b|| + reg ||theta||`` is smooth except at ``theta = 0`` and where
+    ``C theta = b``; a gradient method crawls into such a kink. By the subgradient optimality
+    condition, ``theta = 0`` is optimal iff ``||C^T b|| <= reg ||b||``; for invertible ``C`` the
+    exact solution ``theta_b = C^{-1} b`` (feasible: ``theta_b > -1``) is optimal iff
+    ``reg ||C^{-T} theta_b|| <= ||theta_b||`` (a subgradient ``g`` of the first norm, ``||g|| <= 1``,
+    must cancel ``reg theta_b / ||theta_b||``). Neither kink touches the bound, so the bound adds
+    no multiplier there.
+    """
+    nb = float(np.linalg.norm(b))
+    if nb == 0.0 or np.linalg.norm(C.T @ b) <= reg * nb:
+        return np.zeros(C.shape[1])
+    try:
+        theta = np.linalg.solve(C, b)
+        g = np.linalg.solve(C.T, theta)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(theta)) or np.any(theta <= -1.0):
+        return None
+    if reg * np.linalg.norm(g) <= np.linalg.norm(theta):
+        return theta
+    return None
+
+
 def delta_c(n_classes: int, n_source: int, delta: float = 0.05) -> float:
     """The paper's concentration bound on ``||C_hat - C||``: ``3 (2 log(2k/delta) / (3n) + sqrt(2 log(2k/delta) / n))``."""
     lg = np.log(2 * n_classes / delta)
@@ -49,12 +75,16 @@ def estimate(
         nt = np.sqrt(theta @ theta + 1e-18)
         return float(nr + reg * nt), C.T @ r / nr + reg * theta / nt
 
-    res = minimize(objective, np.zeros(k), jac=True, method="L-BFGS-B", bounds=[(-1.0, None)] * k)
-    w = 1.0 + lam * res.x
+    theta = _kink_solution(C, b, reg)
+    n_iter = 0
+    if theta is None:
+        res = minimize(objective, np.zeros(k), jac=True, method="L-BFGS-B", bounds=[(-1.0, None)] * k)
+        theta, n_iter = res.x, int(res.nit)
+    w = 1.0 + lam * theta
     p_source = C.sum(axis=0)
     return {
         "priors": priors_from_weights(w, p_source),
         "source_priors": p_source,
         "raw_weights": w,
-        "n_iter": int(res.nit),
+        "n_iter": n_iter,
     }
