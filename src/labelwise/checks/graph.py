@@ -113,6 +113,8 @@ class NeighborGraph:
 
             idx, sq = approximate_knn(view, k, random_state=random_state)  # no standardised copy held
         dist = _to_metric(sq, metric)
+        del sq
+        idx = idx.astype(np.int64, copy=False)
         return cls(indices=idx, distances=dist, metric=metric, standardized=standardize, method=method)
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -322,6 +324,9 @@ def _sq_distances(Z: Any, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
 
 
 def _to_metric(sq: np.ndarray, metric: str) -> np.ndarray:
+    out = np.maximum(sq, 0.0)  # a new array of sq's dtype
     if metric == "cosine":  # unit rows: ||a - b||^2 = 2 (1 - cos)
-        return (np.maximum(sq, 0.0) / 2.0).astype(np.float32)
-    return np.sqrt(np.maximum(sq, 0.0)).astype(np.float32)
+        out /= 2.0
+    else:
+        np.sqrt(out, out=out)
+    return out.astype(np.float32, copy=False)
