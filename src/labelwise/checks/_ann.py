@@ -37,7 +37,7 @@ ROW_BLOCK = 16384
 
 
 def approximate_knn(
-    Z: Any, k: int, *, random_state: int = 0, n_threads: int | None = None
+    Z: Any, k: int, *, random_state: int = 0, n_threads: int | None = None, index: str = "hnswlib"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices (int32) and squared euclidean distances (float32) of (about) the ``k`` nearest other rows of ``Z``.
 
@@ -45,13 +45,26 @@ def approximate_knn(
     are standardised block by block as they are added and queried, so the index holds the only
     full copy, and it is freed before this returns. The candidates are ranked in float64 and
     stored as int32 / float32, so that the graph's arrays take 8 bytes per neighbour while the
-    index is alive.
+    index is alive. ``index``: ``"hnswlib"`` (float32 rows) or faiss's HNSW over 16- or 8-bit rows
+    (``"faiss-fp16"``, ``"faiss-sq8"``: less memory, see ``_faiss_index``).
     """
-    index = build_index(Z, random_state=random_state, n_threads=n_threads)
+    if index == "hnswlib":
+        built = build_index(Z, random_state=random_state, n_threads=n_threads)
+    else:
+        from ._faiss_index import FaissQuantizedHNSW
+
+        built = FaissQuantizedHNSW(
+            Z,
+            quantizer=index.removeprefix("faiss-"),
+            M=HNSW_M,
+            ef_construction=EF_CONSTRUCTION,
+            n_threads=n_threads or os.cpu_count() or 1,
+            block=ROW_BLOCK,
+        )
     try:
-        return search_index(index, Z, k)
+        return search_index(built, Z, k)
     finally:
-        del index
+        del built
 
 
 def build_index(
