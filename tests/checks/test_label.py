@@ -81,3 +81,14 @@ def test_weighted_agreement_prefers_near_agreeing_neighbours_and_survives_zero_d
     far_other = NeighborGraph(indices=np.array([[1, 2]]), distances=np.array([[1.0, 3.0]], dtype=np.float32))
     lab = np.array([0, 0, 1])
     assert weighted_agreement(far_other, lab)[0] > weighted_agreement(near_other, lab)[0]
+
+
+def test_weighted_agreement_does_not_depend_on_the_row_block(monkeypatch):
+    """The blocked computation gives the same values for any block size."""
+    from labelwise.checks import NeighborGraph, label
+
+    data = blobs_with_issues()
+    graph = NeighborGraph.build(data.X, k=10, method="exact")
+    whole = label.weighted_agreement(graph, data.y)
+    monkeypatch.setattr(label, "ROW_BLOCK", 7)
+    np.testing.assert_array_equal(label.weighted_agreement(graph, data.y), whole)

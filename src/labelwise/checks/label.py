@@ -42,19 +42,29 @@ def neighbour_vote_probs(graph: NeighborGraph, labels: np.ndarray, n_classes: in
 #: Weight of the distance-weighted vote in the feature-only score, in units of one vote ``1 / (k + 1)``:
 #: below one, so it only orders rows with the same number of agreeing neighbours.
 TIE_BREAK = 1e-3
+#: Rows per block of :func:`weighted_agreement`.
+ROW_BLOCK = 65_536
 
 
 def weighted_agreement(graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
     """Share of each row's neighbours that have its label, weighted by ``1 / distance``, in [0, 1].
 
     Distances get a floor of ``1e-3`` times their mean positive value, so that a twin at distance
-    0 weighs much more than the other neighbours but not infinitely.
+    0 weighs much more than the other neighbours but not infinitely. Computed by row blocks
+    (temporaries of constant size).
     """
-    d = graph.distances.astype(np.float64)
-    positive = d[d > 0]
-    w = 1.0 / (d + 1e-3 * (float(positive.mean()) if positive.size else 1.0))
-    agree = labels[graph.indices] == labels[:, None]
-    return (w * agree).sum(axis=1) / w.sum(axis=1)
+    d = graph.distances
+    positive = d > 0
+    floor = 1e-3 * (float(d.sum(dtype=np.float64) / positive.sum()) if positive.any() else 1.0)
+    del positive
+    n = graph.n
+    out = np.empty(n, dtype=np.float64)
+    for s in range(0, n, ROW_BLOCK):
+        e = min(n, s + ROW_BLOCK)
+        w = 1.0 / (d[s:e].astype(np.float64) + floor)
+        agree = labels[graph.indices[s:e]] == labels[s:e, None]
+        out[s:e] = (w * agree).sum(axis=1) / w.sum(axis=1)
+    return out
 
 
 def neighbour_vote_score(self_confidence: np.ndarray, graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
