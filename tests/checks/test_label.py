@@ -83,12 +83,16 @@ def test_weighted_agreement_prefers_near_agreeing_neighbours_and_survives_zero_d
     assert weighted_agreement(far_other, lab)[0] > weighted_agreement(near_other, lab)[0]
 
 
-def test_weighted_agreement_does_not_depend_on_the_row_block(monkeypatch):
-    """The blocked computation gives the same values for any block size."""
+def test_votes_and_weighted_agreement_do_not_depend_on_the_row_block(monkeypatch):
+    """The blocked computations give the same values for any block size, and the votes are the smoothed counts."""
     from labelwise.checks import NeighborGraph, label
 
     data = blobs_with_issues()
     graph = NeighborGraph.build(data.X, k=10, method="exact")
     whole = label.weighted_agreement(graph, data.y)
+    votes = label.neighbour_vote_probs(graph, data.y, 3)
     monkeypatch.setattr(label, "ROW_BLOCK", 7)
     np.testing.assert_array_equal(label.weighted_agreement(graph, data.y), whole)
+    np.testing.assert_array_equal(label.neighbour_vote_probs(graph, data.y, 3), votes)
+    counts = np.stack([(data.y[graph.indices] == c).sum(axis=1) for c in range(3)], axis=1)
+    np.testing.assert_allclose(votes, (counts + 1 / 3) / 11)

@@ -30,20 +30,29 @@ from ..audit import find_label_issues
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
 
+#: Rows per block of :func:`neighbour_vote_probs` and :func:`weighted_agreement`.
+ROW_BLOCK = 65_536
+
 
 def neighbour_vote_probs(graph: NeighborGraph, labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Share of each row's neighbours in each class, smoothed by one pseudo-vote spread over classes."""
+    """Share of each row's neighbours in each class, smoothed by one pseudo-vote spread over classes.
+
+    Counted by row blocks straight into the float64 result (no n x K integer copy).
+    """
     n, k = graph.indices.shape
-    flat = (np.arange(n)[:, None] * n_classes + labels[graph.indices]).ravel()
-    counts = np.bincount(flat, minlength=n * n_classes).reshape(n, n_classes).astype(np.float64)
-    return (counts + 1.0 / n_classes) / (k + 1.0)
+    out = np.empty((n, n_classes), dtype=np.float64)
+    for s in range(0, n, ROW_BLOCK):
+        e = min(n, s + ROW_BLOCK)
+        flat = (np.arange(e - s)[:, None] * n_classes + labels[graph.indices[s:e]]).ravel()
+        out[s:e] = np.bincount(flat, minlength=(e - s) * n_classes).reshape(e - s, n_classes)
+    out += 1.0 / n_classes
+    out /= k + 1.0
+    return out
 
 
 #: Weight of the distance-weighted vote in the feature-only score, in units of one vote ``1 / (k + 1)``:
 #: below one, so it only orders rows with the same number of agreeing neighbours.
 TIE_BREAK = 1e-3
-#: Rows per block of :func:`weighted_agreement`.
-ROW_BLOCK = 65_536
 
 
 def weighted_agreement(graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
