@@ -6,6 +6,7 @@ Usage (from the repository root)::
     python benchmarks/bench_checks.py --detect     # AUROC per check vs Datalab on blobs and digits
     python benchmarks/bench_checks.py --speed 10000 100000   # time vs Datalab (outlier, near_duplicate, label)
     python benchmarks/bench_checks.py --scale 1000000        # every default check, time and peak memory
+    python benchmarks/bench_checks.py --scale 1000000 --scale-index hnswlib,faiss-sq8   # per approximate index
 
 Every section runs both sides on the same features in the same run and prints the ratio.
 """
@@ -261,13 +262,13 @@ def _graph_recall(X: np.ndarray, indices: np.ndarray, n_queries: int = 100) -> f
     return hits / (n_queries * k)
 
 
-def _scale_child(n: int) -> dict:
+def _scale_child(n: int, index: str = "hnswlib") -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
 
     base = _rss_mb()
     X, y = blobs(n, 64, centers=20, random_state=7)
     t = time.perf_counter()
-    graph = NeighborGraph.build(X, k=10)
+    graph = NeighborGraph.build(X, k=10, index=index)
     graph_s = time.perf_counter() - t
     print(f"graph built in {graph_s:.1f} s ({graph.method})", file=sys.stderr, flush=True)
     found = find_data_issues(X, y, k=10, graph=graph)
@@ -275,6 +276,7 @@ def _scale_child(n: int) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "n": n,
+        "index": index,
         "seconds": took,
         "graph_s": graph_s,
         "peak_rss_mb": peak,
@@ -288,11 +290,11 @@ def _scale_child(n: int) -> dict:
     }
 
 
-def run_scale(n: int) -> dict:
+def run_scale(n: int, index: str = "hnswlib") -> dict:
     """Every default check in a fresh subprocess (so peak RSS is this run's)."""
     code = (
         f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
-        f"import bench_checks as b; print(json.dumps(b._scale_child({n})))"
+        f"import bench_checks as b; print(json.dumps(b._scale_child({n}, {index!r})))"
     )
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     row = (
@@ -312,6 +314,11 @@ def main() -> None:
     parser.add_argument("--detect", action="store_true", help="AUROC per check vs Datalab.")
     parser.add_argument("--speed", type=int, nargs="*", help="Sizes for the speed comparison (x 64 features).")
     parser.add_argument("--scale", type=int, default=None, help="Rows for the every-check scale run.")
+    parser.add_argument(
+        "--scale-index",
+        default="hnswlib",
+        help="Comma list of approximate indexes for --scale (hnswlib, faiss-sq8...).",
+    )
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")
     if args.ann:
@@ -321,7 +328,8 @@ def main() -> None:
     if args.speed:
         run_speed(args.speed)
     if args.scale:
-        run_scale(args.scale)
+        for index in args.scale_index.split(","):
+            run_scale(args.scale, index)
 
 
 if __name__ == "__main__":

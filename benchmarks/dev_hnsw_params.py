@@ -10,7 +10,10 @@ candidates re-scored exactly, best ``k`` kept), and recall@10 is measured agains
 Usage: ``python benchmarks/dev_hnsw_params.py [n]`` (default n = 100,000);
 ``python benchmarks/dev_hnsw_params.py n --pipeline``: recall@10 and time of
 ``NeighborGraph.build(method="approximate")`` itself (the chosen parameters and the second,
-wider search for rows that did not find themselves) on both dev sets.
+wider search for rows that did not find themselves) on both dev sets;
+``python benchmarks/dev_hnsw_params.py n --search-ef 32,48,64``: one index per dev set with the
+chosen (M, ef_construction), then the whole search of ``_ann.search_index`` (first search,
+refinement and the second search) at each ef, with recall@10 and its wall and CPU time.
 """
 
 from __future__ import annotations
@@ -75,12 +78,45 @@ def pipeline(n: int) -> None:
         print(f"pipeline {name} n={n}: recall@10 {recall:.4f}, build + query + refine {took:.1f} s", flush=True)
 
 
+def search_grid(n: int, efs: list[int]) -> None:
+    from labelwise.checks import _ann
+    from labelwise.checks.graph import StandardizedRows
+
+    rng = np.random.default_rng(0)
+    for name, gen in (("lowrank", lowrank), ("iso", iso)):
+        X = gen(n)
+        q = rng.choice(n, 1000, replace=False)
+        true = truth(standardise(X), q)
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        wall, cpu = time.perf_counter(), time.process_time()
+        index = _ann.build_index(view)
+        print(
+            f"{name} n={n} M={_ann.HNSW_M} efC={_ann.EF_CONSTRUCTION}: build wall {time.perf_counter() - wall:.1f} s, "
+            f"cpu {time.process_time() - cpu:.1f} s",
+            flush=True,
+        )
+        for ef in efs:
+            wall, cpu = time.perf_counter(), time.process_time()
+            idx = _ann.search_index(index, view, K, ef=ef)[0]
+            took, used = time.perf_counter() - wall, time.process_time() - cpu
+            recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(idx[q].tolist(), true.tolist(), strict=True)])
+            print(f"  ef={ef}: recall@10 {recall:.4f}, search wall {took:.1f} s, cpu {used:.1f} s", flush=True)
+        del index
+
+
 def main() -> None:
     import hnswlib
 
     from labelwise.checks.graph import refine_candidates
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    if "--search-ef" in sys.argv:
+        if "--ef-construction" in sys.argv:
+            from labelwise.checks import _ann
+
+            _ann.EF_CONSTRUCTION = int(sys.argv[sys.argv.index("--ef-construction") + 1])
+        search_grid(n, [int(v) for v in sys.argv[sys.argv.index("--search-ef") + 1].split(",")])
+        return
     if "--pipeline" in sys.argv:
         from labelwise.checks import _ann
 

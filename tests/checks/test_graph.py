@@ -186,6 +186,27 @@ class TestApproximateSearchMemoryAndRetry:
         assert peak < outputs + 0.5 * X.nbytes, (peak, outputs, X.nbytes)
 
 
+def test_while_the_index_lives_the_graph_takes_8_bytes_per_neighbour():
+    """approximate_knn keeps int32 rows and float32 squared distances (ranked in float64); the graph
+    converts them to its int64 / float32 arrays after the index is freed, with the same neighbours."""
+    pytest.importorskip("hnswlib")
+    from labelwise.checks._ann import approximate_knn
+    from labelwise.checks.graph import StandardizedRows
+
+    X = np.random.default_rng(8).normal(size=(3000, 8))
+    view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+    idx, sq = approximate_knn(view, 7, n_threads=1)
+    assert idx.dtype == np.int32 and sq.dtype == np.float32
+    graph = NeighborGraph.build(X, k=7, method="approximate")
+    assert graph.indices.dtype == np.int64 and graph.distances.dtype == np.float32
+    np.testing.assert_array_equal(graph.indices, idx)
+    np.testing.assert_allclose(graph.distances, np.sqrt(sq), rtol=1e-6)
+    exact = NeighborGraph.build(X, k=7, method="exact")
+    same = (graph.indices == exact.indices).all(axis=1)
+    assert same.mean() > 0.95  # easy data: nearly every row has exactly the exact neighbours
+    np.testing.assert_allclose(graph.distances[same], exact.distances[same], rtol=1e-6)
+
+
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 def test_view_distances_equal_those_of_the_standardised_matrix(metric):
     """StandardizedRows.sq_distances (raw differences over the scale) agrees with the float32 copy."""

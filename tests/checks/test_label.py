@@ -45,3 +45,54 @@ def test_string_labels_come_back_as_given():
     found = find_data_issues(data.X, names, checks="label")
     assert set(found.issues["given_label"]) == {"cat", "dog", "emu"}
     assert (found.issues["predicted_label"].isin(["cat", "dog", "emu"])).all()
+
+
+def test_feature_only_score_orders_by_votes_first_then_by_the_distance_weighted_vote():
+    """The tie-break never reorders rows whose agreeing-neighbour counts differ; within a count, nearer agreement wins."""
+    from labelwise.checks import NeighborGraph
+    from labelwise.checks.label import neighbour_vote_probs, weighted_agreement
+
+    data = blobs_with_issues()
+    graph = NeighborGraph.build(data.X, k=10, method="exact")
+    score = find_data_issues(data.X, data.y, checks="label", graph=graph).issues["label_score"].to_numpy()
+    votes = neighbour_vote_probs(graph, data.y, 3)[np.arange(len(data.y)), data.y]
+    weighted = weighted_agreement(graph, data.y)
+    assert ((score >= 0) & (score <= 1)).all()
+    order = np.argsort(score, kind="stable")
+    assert (np.diff(votes[order]) >= -1e-12).all()  # sorted by score means sorted by votes
+    same = votes[:, None] == votes[None, :]
+    assert ((np.sign(score[:, None] - score[None, :]) == np.sign(weighted[:, None] - weighted[None, :])) | ~same).all()
+
+
+def test_weighted_agreement_prefers_near_agreeing_neighbours_and_survives_zero_distances():
+    """Two rows with one agreeing neighbour of two: the one whose agreeing neighbour is nearer scores higher."""
+    from labelwise.checks import NeighborGraph
+    from labelwise.checks.label import weighted_agreement
+
+    graph = NeighborGraph(
+        indices=np.array([[1, 2], [0, 2], [3, 0], [2, 0]]),
+        distances=np.array([[1.0, 1.0], [1.0, 3.0], [0.0, 3.0], [0.0, 0.0]], dtype=np.float32),
+    )
+    labels = np.array([0, 0, 1, 1])
+    w = weighted_agreement(graph, labels)
+    assert np.isfinite(w).all() and w[0] == 0.5  # equal distances: the plain share
+    assert 0.99 < w[2] < 1.0 and w[3] == 0.5  # a twin at distance 0 weighs much more, not infinitely
+    near_other = NeighborGraph(indices=np.array([[2, 1]]), distances=np.array([[1.0, 3.0]], dtype=np.float32))
+    far_other = NeighborGraph(indices=np.array([[1, 2]]), distances=np.array([[1.0, 3.0]], dtype=np.float32))
+    lab = np.array([0, 0, 1])
+    assert weighted_agreement(far_other, lab)[0] > weighted_agreement(near_other, lab)[0]
+
+
+def test_votes_and_weighted_agreement_do_not_depend_on_the_row_block(monkeypatch):
+    """The blocked computations give the same values for any block size, and the votes are the smoothed counts."""
+    from labelwise.checks import NeighborGraph, label
+
+    data = blobs_with_issues()
+    graph = NeighborGraph.build(data.X, k=10, method="exact")
+    whole = label.weighted_agreement(graph, data.y)
+    votes = label.neighbour_vote_probs(graph, data.y, 3)
+    monkeypatch.setattr(label, "ROW_BLOCK", 7)
+    np.testing.assert_array_equal(label.weighted_agreement(graph, data.y), whole)
+    np.testing.assert_array_equal(label.neighbour_vote_probs(graph, data.y, 3), votes)
+    counts = np.stack([(data.y[graph.indices] == c).sum(axis=1) for c in range(3)], axis=1)
+    np.testing.assert_allclose(votes, (counts + 1 / 3) / 11)

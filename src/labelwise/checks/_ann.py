@@ -23,7 +23,8 @@ from .graph import refine_candidates
 
 #: Index parameters: graph degree, construction and search beam widths. Chosen on dev data
 #: (``benchmarks/dev_hnsw_params.py``, not the benchmark's generator): no cheaper (M, ef_construction)
-#: reached recall@10 >= 0.99 there (RESULTS.md, issue 11).
+#: reached recall@10 >= 0.99 there. ef = 48 also kept it on both dev sets but saved no measurable
+#: time at 100k or 1M and lost recall on high-dimensional data, so ef stays 64 (RESULTS.md, issue 11).
 HNSW_M = 16
 EF_CONSTRUCTION = 100
 EF_SEARCH = 64
@@ -36,18 +37,45 @@ ROW_BLOCK = 16384
 
 
 def approximate_knn(
-    Z: Any, k: int, *, random_state: int = 0, n_threads: int | None = None
+    Z: Any, k: int, *, random_state: int = 0, n_threads: int | None = None, index: str = "hnswlib"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and squared euclidean distances of (about) the ``k`` nearest other rows of ``Z``.
+    """Indices (int32) and squared euclidean distances (float32) of (about) the ``k`` nearest other rows of ``Z``.
 
     ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view: rows
     are standardised block by block as they are added and queried, so the index holds the only
-    full copy, and it is freed before this returns. Every row is in the index, so a search that
-    returns neither the row itself nor a twin at distance 0 has missed its region of the graph
-    (HNSW on clustered data):
-    those rows are searched again with the wider beam ``EF_RETRY`` (at most ``RETRY_COST_SHARE * n * ef / EF_RETRY`` of them,
-    evenly spread, so the second search costs at most a quarter of the first). All cores build the index.
+    full copy, and it is freed before this returns. The candidates are ranked in float64 and
+    stored as int32 / float32, so that the graph's arrays take 8 bytes per neighbour while the
+    index is alive. ``index``: ``"hnswlib"`` (float32 rows) or faiss's HNSW over 16- or 8-bit rows
+    (``"faiss-fp16"``, ``"faiss-sq8"``: less memory, see ``_faiss_index``).
     """
+    if index == "hnswlib":
+        built = build_index(Z, random_state=random_state, n_threads=n_threads)
+    else:
+        from ._faiss_index import FaissQuantizedHNSW
+
+        built = FaissQuantizedHNSW(
+            Z,
+            quantizer=index.removeprefix("faiss-"),
+            M=HNSW_M,
+            ef_construction=EF_CONSTRUCTION,
+            n_threads=n_threads or os.cpu_count() or 1,
+            block=ROW_BLOCK,
+        )
+    try:
+        return search_index(built, Z, k)
+    finally:
+        del built
+
+
+def build_index(
+    Z: Any,
+    *,
+    random_state: int = 0,
+    n_threads: int | None = None,
+    M: int | None = None,
+    ef_construction: int | None = None,
+) -> Any:
+    """An hnswlib index of every row of ``Z`` (labels = row numbers), built with all cores."""
     try:
         import hnswlib
     except ImportError:
@@ -57,14 +85,29 @@ def approximate_knn(
     n, d = Z.shape
     index = hnswlib.Index(space="l2", dim=d)
     seed = int(random_state) if isinstance(random_state, (int, np.integer)) else 0
-    index.init_index(max_elements=n, ef_construction=EF_CONSTRUCTION, M=HNSW_M, random_seed=seed)
+    index.init_index(
+        max_elements=n, ef_construction=ef_construction or EF_CONSTRUCTION, M=M or HNSW_M, random_seed=seed
+    )
     index.set_num_threads(n_threads or os.cpu_count() or 1)
     for s in range(0, n, ROW_BLOCK):
         index.add_items(Z[s : s + ROW_BLOCK], np.arange(s, min(n, s + ROW_BLOCK)))
+    return index
+
+
+def search_index(index: Any, Z: Any, k: int, *, ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Search every row of ``Z`` in ``index``: ``2k + 1`` candidates re-scored exactly, the best ``k`` kept.
+
+    Every row is in the index, so a search that returns neither the row itself nor a twin at
+    distance 0 has missed its region of the graph (HNSW on clustered data): those rows are
+    searched again with the wider beam ``EF_RETRY`` (at most ``RETRY_COST_SHARE * n * ef /
+    EF_RETRY`` of them, evenly spread, so the second search costs at most a quarter of the first).
+    """
+    n = Z.shape[0]
     m = min(n - 1, 2 * k)
-    indices = np.empty((n, k), dtype=np.int64)
-    sqdist = np.empty((n, k), dtype=np.float64)
-    index.set_ef(max(EF_SEARCH, m + 2))
+    ef = max(ef or EF_SEARCH, m + 2)
+    indices = np.empty((n, k), dtype=np.int32 if n < 2**31 else np.int64)
+    sqdist = np.empty((n, k), dtype=np.float32)
+    index.set_ef(ef)
     missed: list[np.ndarray] = []
     for s in range(0, n, ROW_BLOCK):
         rows = np.arange(s, min(n, s + ROW_BLOCK))
@@ -74,7 +117,6 @@ def approximate_knn(
         missed.append(rows[~found])
         indices[rows], sqdist[rows] = refine_candidates(Z, rows, cand, k)
     retry = np.concatenate(missed)
-    ef = max(EF_SEARCH, m + 2)
     cap = max(1, int(RETRY_COST_SHARE * n * ef / max(EF_RETRY, m + 2)))  # bounded cost of the second search
     if retry.size > cap:  # many misses: high intrinsic dimension rather than unreachable clusters
         retry = retry[np.linspace(0, retry.size - 1, cap).astype(np.int64)]
@@ -87,5 +129,4 @@ def approximate_knn(
             both.sort(axis=1)
             both[:, 1:][both[:, 1:] == both[:, :-1]] = -1  # each candidate once
             indices[rows], sqdist[rows] = refine_candidates(Z, rows, both, k)
-    del index
     return indices, sqdist

@@ -136,6 +136,7 @@ def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGrap
         frames.append(pd.DataFrame(result.columns))
         rows.append(result.summary)
         info[check.name] = result.info
+    inputs.cache.clear()  # shared intermediates (e.g. the n x K neighbour votes) are not needed any more
     issues = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=pd.RangeIndex(n))
     summary = pd.DataFrame(rows)
     summary["n_issues"] = summary["n_issues"].astype("Int64")

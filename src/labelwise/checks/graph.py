@@ -21,6 +21,8 @@ from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
+#: Approximate indexes: hnswlib on float32 rows, faiss's HNSW on 16- or 8-bit rows.
+INDEXES = ("hnswlib", "faiss-fp16", "faiss-sq8")
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -72,6 +74,7 @@ class NeighborGraph:
         method: str = "auto",
         block_size: int | None = None,
         random_state: int = 0,
+        index: str = "hnswlib",
     ) -> NeighborGraph:
         """Find the ``k`` nearest neighbours of every row of ``features``.
 
@@ -93,10 +96,15 @@ class NeighborGraph:
             Query rows per block of the exact search (default: as many as fit a slab of
             ``BLOCK_ELEMENTS``). The result does not depend on it.
         random_state : int
-            Seed of the approximate index.
+            Seed of the approximate index (hnswlib; faiss uses its own fixed seed).
+        index : {"hnswlib", "faiss-fp16", "faiss-sq8"}, default "hnswlib"
+            The approximate index: hnswlib on float32 rows, or faiss's HNSW on 16- or 8-bit
+            rows (needs ``faiss-cpu``; less memory, see RESULTS.md). Candidates are re-scored
+            exactly either way.
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
+        check_choice("index", index, INDEXES)
         X = _as_float_matrix(features)
         n = X.shape[0]
         k = check_positive_int("k", k)
@@ -105,14 +113,16 @@ class NeighborGraph:
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
         if method == "auto":
-            method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available() else "exact"
+            method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
             idx, sq = exact_knn(view.materialize(), k, block_size=block_size)
         else:
             from ._ann import approximate_knn
 
-            idx, sq = approximate_knn(view, k, random_state=random_state)  # no standardised copy held
+            idx, sq = approximate_knn(view, k, random_state=random_state, index=index)  # no standardised copy
         dist = _to_metric(sq, metric)
+        del sq
+        idx = idx.astype(np.int64, copy=False)
         return cls(indices=idx, distances=dist, metric=metric, standardized=standardize, method=method)
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -148,9 +158,12 @@ class NeighborGraph:
             raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
 
 
-def _ann_available() -> bool:
+def _ann_available(index: str = "hnswlib") -> bool:
     try:
-        import hnswlib  # noqa: F401
+        if index == "hnswlib":
+            import hnswlib  # noqa: F401
+        else:
+            import faiss  # noqa: F401
     except ImportError:
         return False
     return True
@@ -322,6 +335,9 @@ def _sq_distances(Z: Any, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
 
 
 def _to_metric(sq: np.ndarray, metric: str) -> np.ndarray:
+    out = np.maximum(sq, 0.0)  # a new array of sq's dtype
     if metric == "cosine":  # unit rows: ||a - b||^2 = 2 (1 - cos)
-        return (np.maximum(sq, 0.0) / 2.0).astype(np.float32)
-    return np.sqrt(np.maximum(sq, 0.0)).astype(np.float32)
+        out /= 2.0
+    else:
+        np.sqrt(out, out=out)
+    return out.astype(np.float32, copy=False)

@@ -3,6 +3,11 @@
 With ``probs``, confident learning (:func:`labelwise.find_label_issues`). Without them, the
 predicted probabilities are the neighbours' votes, ``(votes + 1/K) / (k + 1)``, which are
 out-of-sample because a row is never its own neighbour; confident learning then runs on those.
+Its ``label_score`` is then the self-confidence of those votes (the share of neighbours that agree,
+as in cleanlab's Datalab), with ties among the ``k + 1`` possible values broken by the
+distance-weighted vote (weights ``1 / distance``): of two rows with as many agreeing neighbours,
+the one whose agreeing neighbours are nearer scores higher. The tie-break is scaled so that it
+never reorders rows whose votes differ, and it leaves the flags unchanged.
 Option ``filter_by`` (``check_options={"label": {"filter_by": ...}}``) picks the filter of
 :func:`~labelwise.find_label_issues`; the votes take only ``k + 1`` values, so confident
 learning's per-class thresholds are coarse and ``"predicted_neq_given"`` flags more.
@@ -11,6 +16,10 @@ References
 ----------
 Northcutt, C., Jiang, L., & Chuang, I. (2021). Confident learning: Estimating uncertainty in
 dataset labels. Journal of Artificial Intelligence Research, 70, 1373-1411.
+Dudani, S. A. (1976). The distance-weighted k-nearest-neighbor rule. IEEE Transactions on
+Systems, Man, and Cybernetics, SMC-6(4), 325-327.
+Hechenbichler, K., & Schliep, K. (2004). Weighted k-nearest-neighbor techniques and ordinal
+classification. Discussion Paper 399, SFB 386, LMU Munich (inverse-distance weights).
 """
 
 from __future__ import annotations
@@ -21,13 +30,55 @@ from ..audit import find_label_issues
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
 
+#: Rows per block of :func:`neighbour_vote_probs` and :func:`weighted_agreement`.
+ROW_BLOCK = 65_536
+
 
 def neighbour_vote_probs(graph: NeighborGraph, labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Share of each row's neighbours in each class, smoothed by one pseudo-vote spread over classes."""
+    """Share of each row's neighbours in each class, smoothed by one pseudo-vote spread over classes.
+
+    Counted by row blocks straight into the float64 result (no n x K integer copy).
+    """
     n, k = graph.indices.shape
-    flat = (np.arange(n)[:, None] * n_classes + labels[graph.indices]).ravel()
-    counts = np.bincount(flat, minlength=n * n_classes).reshape(n, n_classes).astype(np.float64)
-    return (counts + 1.0 / n_classes) / (k + 1.0)
+    out = np.empty((n, n_classes), dtype=np.float64)
+    for s in range(0, n, ROW_BLOCK):
+        e = min(n, s + ROW_BLOCK)
+        flat = (np.arange(e - s)[:, None] * n_classes + labels[graph.indices[s:e]]).ravel()
+        out[s:e] = np.bincount(flat, minlength=(e - s) * n_classes).reshape(e - s, n_classes)
+    out += 1.0 / n_classes
+    out /= k + 1.0
+    return out
+
+
+#: Weight of the distance-weighted vote in the feature-only score, in units of one vote ``1 / (k + 1)``:
+#: below one, so it only orders rows with the same number of agreeing neighbours.
+TIE_BREAK = 1e-3
+
+
+def weighted_agreement(graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
+    """Share of each row's neighbours that have its label, weighted by ``1 / distance``, in [0, 1].
+
+    Distances get a floor of ``1e-3`` times their mean positive value, so that a twin at distance
+    0 weighs much more than the other neighbours but not infinitely. Computed by row blocks
+    (temporaries of constant size).
+    """
+    d = graph.distances
+    positive = d > 0
+    floor = 1e-3 * (float(d.sum(dtype=np.float64) / positive.sum()) if positive.any() else 1.0)
+    del positive
+    n = graph.n
+    out = np.empty(n, dtype=np.float64)
+    for s in range(0, n, ROW_BLOCK):
+        e = min(n, s + ROW_BLOCK)
+        w = 1.0 / (d[s:e].astype(np.float64) + floor)
+        agree = labels[graph.indices[s:e]] == labels[s:e, None]
+        out[s:e] = (w * agree).sum(axis=1) / w.sum(axis=1)
+    return out
+
+
+def neighbour_vote_score(self_confidence: np.ndarray, graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
+    """Self-confidence of the votes, ties broken by :func:`weighted_agreement` (stays in [0, 1])."""
+    return self_confidence + TIE_BREAK / (graph.k + 1.0) * weighted_agreement(graph, labels)
 
 
 def run(inputs: CheckInputs) -> CheckResult:
@@ -42,11 +93,15 @@ def run(inputs: CheckInputs) -> CheckResult:
         probs, source = neighbour_vote_probs(inputs.graph, labels, n_classes), "neighbour votes"
     inputs.cache["label_probs"] = probs
     result = find_label_issues(labels, probs, filter_by=inputs.option("label", "filter_by", "prune_by_noise_rate"))
-    cols = columns("label", result.is_issue, result.label_quality)
+    quality = result.label_quality
+    if source == "neighbour votes":
+        assert inputs.graph is not None
+        quality = neighbour_vote_score(np.asarray(quality, dtype=np.float64), inputs.graph, labels)
+    cols = columns("label", result.is_issue, quality)
     cols["given_label"] = inputs.classes[labels]
     cols["predicted_label"] = inputs.classes[result.suggested_codes]
     info = {"probs_from": source, "noise_rate": result.noise_rate, "noise_matrix": result.noise_matrix.tolist()}
-    return CheckResult(cols, summary_row("label", result.is_issue, result.label_quality), info)
+    return CheckResult(cols, summary_row("label", result.is_issue, quality), info)
 
 
 CHECK = Check("label", requires=(("labels", "probs"), ("labels", "graph")), run=run)
