@@ -79,3 +79,21 @@ class TestSelectTopInRounds:
         got = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+class TestOrderByKey:
+    @settings(max_examples=80, deadline=None)
+    @given(
+        n=st.integers(0, 300),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        seed=st.integers(0, 2**31 - 1),
+        with_nan=st.booleans(),
+    )
+    def test_equals_a_stable_argsort_with_ties_signed_zeros_and_infinities(self, n, dtype, seed, with_nan):
+        rng = np.random.default_rng(seed)
+        keys = rng.choice(np.array([-np.inf, -1.5, -0.0, 0.0, 0.25, 0.5, np.inf], dtype=dtype), n)
+        if with_nan and n:
+            keys[rng.integers(0, n)] = np.nan
+        rows = np.sort(rng.choice(10 * n + 1, n, replace=False)).astype(np.int64)
+        expected = rows[np.argsort(keys, kind="stable")]
+        np.testing.assert_array_equal(_select.order_by_key(keys, rows), expected)

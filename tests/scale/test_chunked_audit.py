@@ -188,3 +188,20 @@ def test_no_warning_for_aligned_inputs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lw.find_label_issues(*as_dask(labels, probs, 100))
+
+
+@settings(max_examples=12, deadline=None)
+@given(block=st.integers(1, 2000), seed=st.integers(0, 3), filter_by=st.sampled_from(["prune_by_noise_rate", "both"]))
+def test_row_block_size_inside_a_chunk_does_not_change_the_answer(block, seed, filter_by):
+    """The cache-sized row blocks of the passes (``BLOCK_ELEMENTS``) are invisible in the result."""
+    from labelwise import _chunks
+
+    labels, probs = noisy_probs(600, 5, noise=0.4, seed=seed)
+    reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+    original = _chunks.BLOCK_ELEMENTS
+    try:
+        _chunks.BLOCK_ELEMENTS = block
+        got = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=2, chunk_rows=250)
+    finally:
+        _chunks.BLOCK_ELEMENTS = original
+    assert_same(got, reference)

@@ -37,6 +37,20 @@ def _ordered_bits(key: np.ndarray) -> np.ndarray:
     return np.where(bits & sign, ~bits, bits | sign)
 
 
+def order_by_key(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` (ascending) sorted by ``keys``, ties in row order: ``rows[argsort(keys, kind="stable")]``.
+
+    float32 keys without NaN and rows below ``2**32`` are packed into one ``uint64`` each (the
+    key's ordered bits, then the row): the packed values are distinct, so a plain (vectorised) sort
+    gives the stable order, several times faster than a stable argsort.
+    """
+    if keys.dtype == np.float32 and rows.size and int(rows.max()) < 2**32 and not np.isnan(keys).any():
+        packed = (_ordered_bits(keys).astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64)
+        packed.sort()
+        return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return rows[np.argsort(keys, kind="stable")]
+
+
 def concat_entries(parts: list[Entries]) -> Entries:
     """Entries of several parts, unsorted."""
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]

@@ -20,6 +20,7 @@ from .._validate import (
     raise_probs_problems,
 )
 from . import _passes
+from ._select import order_by_key
 from .confident_joint import (
     CONFIDENT_CLASS_RULES,
     calibrate_confident_joint,
@@ -147,7 +148,7 @@ def find_label_issues(
     chunks = RowChunks.for_arrays(arr, chunk_rows=chunk_rows, n_jobs=n_jobs)
     audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
     flagged = np.flatnonzero(audit.is_issue)
-    ranked = flagged[np.argsort(audit.quality[flagged], kind="stable")]
+    ranked = order_by_key(audit.quality[flagged], flagged)
     return LabelIssues(ranked_indices=ranked, classes=class_values, label_codes=codes, **audit.fields())
 
 
