@@ -97,3 +97,71 @@ class TestOrderByKey:
         rows = np.sort(rng.choice(10 * n + 1, n, replace=False)).astype(np.int64)
         expected = rows[np.argsort(keys, kind="stable")]
         np.testing.assert_array_equal(_select.order_by_key(keys, rows), expected)
+
+
+def _merge_top_reference(parts, limits):
+    """Concatenate, stable sort by (cell, key) with numpy's own sorts, keep the first limits[cell]."""
+    cell, key, row = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    order = np.lexsort((key, cell))  # lexsort is stable
+    cell, key, row = cell[order], key[order], row[order]
+    rank = np.array([np.count_nonzero(cell[:i] == cell[i]) for i in range(cell.size)], dtype=np.int64)
+    keep = rank < limits[cell]
+    return cell[keep], key[keep], row[keep]
+
+
+_parts = st.tuples(
+    st.integers(1, 4),  # parts
+    st.integers(1, 70),  # entries per part at most
+    st.sampled_from([3, 40000]),  # cells: 16-bit radix path, or not
+    st.sampled_from([np.float32, np.float64]),
+    st.integers(0, 2**31 - 1),
+)
+
+
+def _make_parts(spec):
+    n_parts, size, n_cells, dtype, seed = spec
+    rng = np.random.default_rng(seed)
+    parts, start = [], 0
+    for _ in range(n_parts):
+        m = int(rng.integers(0, size + 1))
+        cell = rng.integers(0, n_cells, m).astype(np.int64)
+        key = rng.choice(np.array([-np.inf, -0.5, -0.0, 0.0, 0.25, 3.0], dtype=dtype), m)
+        row = start + np.sort(rng.choice(10 * size + 1, m, replace=False)).astype(np.int64)
+        start += 10 * size + 1
+        order = np.lexsort((row, key, cell))
+        parts.append((cell[order], key[order], row[order]))
+    limits = rng.integers(0, 6, n_cells)
+    return parts, limits
+
+
+class TestMerges:
+    @settings(max_examples=80, deadline=None)
+    @given(spec=_parts)
+    def test_merge_top_equals_a_stable_lexsort_and_per_cell_limits(self, spec):
+        parts, limits = _make_parts(spec)
+        expected = _merge_top_reference(parts, limits)
+        got = _select.merge_top(parts, limits)
+        # -0.0 and 0.0 are equal keys: compare the rows and cells, and the keys as values
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[2], expected[2])
+        np.testing.assert_array_equal(got[1], expected[1])
+
+    @settings(max_examples=80, deadline=None)
+    @given(spec=_parts)
+    def test_packed_bound_is_the_exact_cut_for_float32_and_an_upper_bound_for_float64(self, spec):
+        """Keys-only merging (round one of select_top) gives each cell's limit-th key, or one above it."""
+        parts, limits = _make_parts(spec)
+        merged = _select.merge_top(parts, limits)
+        counts = np.bincount(merged[0], minlength=limits.size)
+        exact = np.full(limits.size, np.inf)
+        full = np.flatnonzero((counts >= limits) & (limits > 0))
+        exact[full] = merged[1][np.cumsum(counts)[full] - 1]
+        packed = _select.merge_packed([_select.packed_keys(p) for p in parts], limits)
+        bound = _select.packed_bound(packed, limits)
+        if parts[0][1].dtype == np.float32:
+            np.testing.assert_array_equal(bound, exact)
+        else:
+            assert np.all(bound >= exact)
+            assert np.all(
+                bound[np.isfinite(exact)] <= np.nextafter(exact[np.isfinite(exact)].astype(np.float32), np.inf)
+            )

@@ -37,17 +37,22 @@ def _ordered_bits(key: np.ndarray) -> np.ndarray:
     return np.where(bits & sign, ~bits, bits | sign)
 
 
-def order_by_key(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``rows`` (ascending) sorted by ``keys``, ties in row order: ``rows[argsort(keys, kind="stable")]``.
+def _stable_order(bits: np.ndarray) -> np.ndarray:
+    """``argsort(bits, kind="stable")`` of fewer than ``2**32`` uint32 values, by one vectorised sort:
+    each value packed with its position into a distinct ``uint64``."""
+    packed = (bits.astype(np.uint64) << np.uint64(32)) | np.arange(bits.size, dtype=np.uint64)
+    packed.sort()
+    return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
-    float32 keys without NaN and rows below ``2**32`` are packed into one ``uint64`` each (the
-    key's ordered bits, then the row): the packed values are distinct, so a plain (vectorised) sort
-    gives the stable order, several times faster than a stable argsort.
+
+def order_by_key(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` sorted by ``keys``, ties in their order: ``rows[argsort(keys, kind="stable")]``.
+
+    float32 keys without NaN go through :func:`_stable_order` (several times faster than a stable
+    argsort); NaN keys keep numpy's rule (all NaN last, in order).
     """
-    if keys.dtype == np.float32 and rows.size and int(rows.max()) < 2**32 and not np.isnan(keys).any():
-        packed = (_ordered_bits(keys).astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64)
-        packed.sort()
-        return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    if keys.dtype == np.float32 and keys.size < 2**32 and not np.isnan(keys).any():
+        return rows[_stable_order(_ordered_bits(keys))]
     return rows[np.argsort(keys, kind="stable")]
 
 
@@ -70,7 +75,11 @@ def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
     if cell.size == 0:
         return cell, key, row
     bits = _ordered_bits(key)
-    if bits.dtype == np.uint32 and int(cell.max()) < 2**31:
+    if bits.dtype == np.uint32 and int(cell.max()) < 2**15 and cell.size < 2**32:
+        # by key (packed sort), then by cell (a stable sort of 16-bit integers is a radix sort)
+        order = _stable_order(bits)
+        order = order[np.argsort(cell[order].astype(np.int16), kind="stable")]
+    elif bits.dtype == np.uint32 and int(cell.max()) < 2**31:
         order = np.argsort((cell.astype(np.uint64) << np.uint64(32)) | bits, kind="stable")
     else:
         order = np.argsort(bits, kind="stable")
@@ -196,16 +205,6 @@ def score_entries(
     return merge_top(parts, limits) if merge else concat_entries(parts)
 
 
-def cut_keys(entries: Entries, limits: np.ndarray) -> np.ndarray:
-    """Per cell, the key of its ``limits[cell]``-th entry, or ``+inf`` where it has fewer."""
-    counts = np.bincount(entries[0], minlength=limits.shape[0])
-    out = np.full(limits.shape[0], np.inf)
-    full = np.flatnonzero((counts >= limits) & (limits > 0))
-    ends = np.cumsum(counts)
-    out[full] = entries[1][ends[full] - 1]
-    return out
-
-
 def select_top(
     chunks: RowChunks,
     fn: Callable[..., Entries],
@@ -219,9 +218,9 @@ def select_top(
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
     classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
     2004), also used for in-memory sources that are not numpy arrays (zarr). Round one: every
-    chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker; their
-    merged ``limit``-th key bounds the answer (the union holds at most as many entries better than
-    it as all rows do). Round two: every chunk gives its entries within the bound, merged exactly;
+    chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker and sends
+    only their keys, packed (:func:`packed_keys`); the merged keys' ``limit``-th bounds the answer
+    (the union holds at most as many entries better than it as all rows do). Round two: every chunk gives its entries within the bound, merged exactly;
     a chunk looks at its rows again only for the cells where its round-one list may have missed
     some (it was full and its last key is within the bound), usually none. Only the per-cell
     bounds reach the client.
@@ -243,14 +242,23 @@ def select_top(
             )
         return concat_entries(parts)
     share = tput_share(limits, len(chunks.bounds))
-    firsts = chunks.partials(partial(fn, limits=share), arrays)
-    lazy_bound = chunks.apply(cut_keys, chunks.reduce_partials(firsts, merge), limits)
+    firsts = chunks.partials(partial(_round_one, fn=fn, share=share), arrays)
+    lazy_bound = chunks.apply(
+        packed_bound, chunks.reduce_partials(firsts, partial(merge_packed, limits=limits)), limits
+    )
     # The bound and which chunks round two must read again (one boolean per chunk): one round trip.
     redo = [chunks.apply(_any_cell_to_redo, f, share, lazy_bound) for f in firsts]
     bound, *flags = chunks.compute_all([lazy_bound, *redo])
     read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
     return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts, read=read), merge)
+
+
+def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray) -> tuple[Entries, np.ndarray]:
+    """Round one of :func:`select_top` in a chunk: its ``share`` best entries per cell (unsorted: they
+    stay on the worker for round two) and their keys packed for the bound (:func:`packed_keys`)."""
+    first = fn(start, *arrays, limits=share, merge=False)
+    return first, packed_keys(first)
 
 
 def tput_share(limits: np.ndarray, n_chunks: int, miss: float = 0.05) -> np.ndarray:
@@ -282,7 +290,7 @@ def _second_round(
 ) -> Entries:
     """Round two of :func:`select_top` in a chunk: its entries within ``bound``, from its round-one
     list ``args[-1]`` where that list holds all of them, from its rows again where it may not."""
-    *arrays, first = args
+    *arrays, (first, _) = args
     redo = _cells_to_redo(first, share, bound)
     kept = within_bound(drop_cells(first, redo), bound)
     if not redo.any():
@@ -292,13 +300,56 @@ def _second_round(
 
 
 def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.ndarray:
-    """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``."""
-    last = cut_keys(first, share)  # +inf where the list is not full: it holds every entry of the chunk
-    return np.isfinite(last) & (last <= bound)
+    """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``:
+    the list is full and its largest key is within the bound (the entries need not be sorted)."""
+    counts = np.bincount(first[0], minlength=share.shape[0])
+    last = np.full(share.shape[0], -np.inf)
+    np.maximum.at(last, first[0], first[1])
+    return (counts >= share) & (share > 0) & (last <= bound)
 
 
-def _any_cell_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> bool:
-    return bool(_cells_to_redo(first, share, bound).any())
+def _any_cell_to_redo(first: tuple[Entries, np.ndarray], share: np.ndarray, bound: np.ndarray) -> bool:
+    return bool(_cells_to_redo(first[0], share, bound).any())
+
+
+def packed_keys(entries: Entries) -> np.ndarray:
+    """The keys of a selection without its rows: sorted ``uint64`` values ``cell << 32 | bits``.
+
+    ``bits`` are the ordered bits of the key as float32, rounded up where the key is float64: a
+    bound computed from them is at least the exact one, which is all :func:`select_top` needs
+    (a looser bound keeps a few more entries, never fewer). Cells must be below ``2**32``.
+    """
+    cell, key = entries[0], entries[1]
+    if key.dtype != np.float32:
+        low = key.astype(np.float32)
+        key = np.where(low.astype(np.float64) < key, np.nextafter(low, np.float32(np.inf)), low)
+    packed = (cell.astype(np.uint64) << np.uint64(32)) | _ordered_bits(key).astype(np.uint64)
+    packed.sort()
+    return packed
+
+
+def merge_packed(parts: list[Any], limits: np.ndarray) -> np.ndarray:
+    """Merge packed keys (or round-one results holding them), keeping the ``limits[cell]`` smallest per cell."""
+    packed = np.concatenate([p[1] if isinstance(p, tuple) else p for p in parts])
+    packed.sort()
+    cell = (packed >> np.uint64(32)).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
+    rank = np.arange(cell.size) - np.repeat(starts, np.diff(np.concatenate([starts, [cell.size]])))
+    return packed[rank < limits[cell]]
+
+
+def packed_bound(packed: Any, limits: np.ndarray) -> np.ndarray:
+    """Per cell, its ``limits[cell]``-th smallest packed key as a float (``+inf`` where it has fewer)."""
+    packed = merge_packed([packed], limits)  # at most ``limits[cell]`` per cell (one chunk: not yet merged)
+    cell = (packed >> np.uint64(32)).astype(np.int64)
+    bits = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    sign = np.uint32(1 << 31)
+    keys = np.where(bits & sign, bits ^ sign, ~bits).view(np.float32).astype(np.float64)
+    counts = np.bincount(cell, minlength=limits.shape[0])
+    out = np.full(limits.shape[0], np.inf)
+    full = np.flatnonzero((counts >= limits) & (limits > 0))
+    out[full] = keys[np.cumsum(counts)[full] - 1]
+    return out
 
 
 def within_bound(entries: Entries, bound: np.ndarray) -> Entries:
