@@ -205,3 +205,21 @@ def test_row_block_size_inside_a_chunk_does_not_change_the_answer(block, seed, f
     finally:
         _chunks.BLOCK_ELEMENTS = original
     assert_same(got, reference)
+
+
+def test_string_labels_with_classes_are_encoded_in_pass_one_and_a_bad_one_is_named():
+    labels, probs = noisy_probs(900, 4, noise=0.3, seed=9)
+    classes = np.array(["w", "x", "y", "z"], dtype=object)
+    names = classes[labels]
+    reference = lw.find_label_issues(names, probs, classes=classes)
+    result = lw.find_label_issues(*as_dask(names, probs, 200), classes=classes)
+    assert_same(result, reference)
+    np.testing.assert_array_equal(result.given_label.compute(), reference.given_label)
+    names = names.copy()
+    names[613] = "q"
+    with pytest.raises(InvalidLabelsError, match=r"one of the classes \['w', 'x', 'y', 'z'\], row 613 is 'q'"):
+        lw.find_label_issues(*as_dask(names, probs, 200), classes=classes)
+    bad_probs = probs.copy()
+    bad_probs[50, 1] = -0.5  # the labels' error comes first, as when they had a pass of their own
+    with pytest.raises(InvalidLabelsError, match="row 613"):
+        lw.find_label_issues(*as_dask(names, bad_probs, 200), classes=classes)
