@@ -303,7 +303,7 @@ def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.n
     """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``:
     the list is full and its largest key is within the bound (the entries need not be sorted)."""
     counts = np.bincount(first[0], minlength=share.shape[0])
-    last = np.full(share.shape[0], -np.inf)
+    last = np.full(share.shape[0], -np.inf, dtype=first[1].dtype)  # the keys' dtype: ufunc.at's fast loop
     np.maximum.at(last, first[0], first[1])
     return (counts >= share) & (share > 0) & (last <= bound)
 
@@ -328,27 +328,31 @@ def packed_keys(entries: Entries) -> np.ndarray:
     return packed
 
 
+def _cell_runs(packed: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each cell's run in sorted packed keys (by binary search, not a pass)."""
+    starts = np.searchsorted(packed, np.arange(n_cells, dtype=np.uint64) << np.uint64(32))
+    return starts, np.diff(np.append(starts, packed.size))
+
+
 def merge_packed(parts: list[Any], limits: np.ndarray) -> np.ndarray:
     """Merge packed keys (or round-one results holding them), keeping the ``limits[cell]`` smallest per cell."""
-    packed = np.concatenate([p[1] if isinstance(p, tuple) else p for p in parts])
-    packed.sort()
-    cell = (packed >> np.uint64(32)).astype(np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
-    rank = np.arange(cell.size) - np.repeat(starts, np.diff(np.concatenate([starts, [cell.size]])))
-    return packed[rank < limits[cell]]
+    packed = np.sort(np.concatenate([p[1] if isinstance(p, tuple) else p for p in parts]))
+    starts, counts = _cell_runs(packed, limits.shape[0])
+    take = np.minimum(counts, limits)
+    offsets = np.cumsum(take) - take
+    return packed[np.repeat(starts - offsets, take) + np.arange(int(take.sum()))]
 
 
 def packed_bound(packed: Any, limits: np.ndarray) -> np.ndarray:
     """Per cell, its ``limits[cell]``-th smallest packed key as a float (``+inf`` where it has fewer)."""
-    packed = merge_packed([packed], limits)  # at most ``limits[cell]`` per cell (one chunk: not yet merged)
-    cell = (packed >> np.uint64(32)).astype(np.int64)
-    bits = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    sign = np.uint32(1 << 31)
-    keys = np.where(bits & sign, bits ^ sign, ~bits).view(np.float32).astype(np.float64)
-    counts = np.bincount(cell, minlength=limits.shape[0])
-    out = np.full(limits.shape[0], np.inf)
+    if isinstance(packed, tuple):  # one chunk's round one, never merged
+        packed = merge_packed([packed], limits)
+    starts, counts = _cell_runs(packed, limits.shape[0])
     full = np.flatnonzero((counts >= limits) & (limits > 0))
-    out[full] = keys[np.cumsum(counts)[full] - 1]
+    bits = (packed[starts[full] + limits[full] - 1] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    sign = np.uint32(1 << 31)
+    out = np.full(limits.shape[0], np.inf)
+    out[full] = np.where(bits & sign, bits ^ sign, ~bits).view(np.float32)
     return out
 
 
