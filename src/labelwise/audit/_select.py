@@ -101,7 +101,7 @@ def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
 
 
 def top_counts_mask(
-    values: np.ndarray, counts: np.ndarray, *, above: float | None = None
+    values: np.ndarray, counts: np.ndarray, *, above: float | None = None, out: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
 
@@ -109,7 +109,8 @@ def top_counts_mask(
     transposed, contiguous columns; only columns with ties at the cut need a second look.
     With ``above``, only values greater than it are kept (the same as ``mask & (values > above)``,
     folded into the one comparison with the cut). Returns the ``(n, k)`` mask and the cut values
-    (``+inf`` where nothing is selected).
+    (``+inf`` where nothing is selected). ``out``, a boolean array of the shape of ``values``,
+    receives the mask (a buffer reused by a caller's loop).
     """
     n, k = values.shape
     counts = np.minimum(counts, n)
@@ -128,11 +129,10 @@ def top_counts_mask(
     top.sort(axis=1)
     at_cut = top[np.arange(cols.size), depth - c]
     cut[cols] = at_cut
-    if above is None:
-        chosen = values >= cut
-    else:  # the smallest value above ``above`` is the next float: values >= it iff values > above
-        least = np.nextafter(values.dtype.type(above), values.dtype.type(np.inf))
-        chosen = values >= np.maximum(cut, least)
+    low = cut
+    if above is not None:  # the smallest value above ``above`` is the next float: values >= it iff values > above
+        low = np.maximum(cut, np.nextafter(values.dtype.type(above), values.dtype.type(np.inf)))
+    chosen = np.greater_equal(values, low, out=out)
     beyond = c < depth
     tied = np.zeros(cols.size, dtype=bool)
     tied[beyond] = top[np.flatnonzero(beyond), depth - c[beyond] - 1] == at_cut[beyond]
@@ -171,13 +171,20 @@ def margin_entries(
         take &= predicted != codes
     rows = np.flatnonzero(take)
     parts = [empty_entries(probs.dtype)]
-    for cls, idx in enumerate(members_by_class(codes[rows], k)):
+    groups = members_by_class(codes[rows], k)
+    # Two buffers for the largest class, reused by every class: on Dask workers (whose allocator
+    # hands every large freed block back to the system) a fresh temporary per class costs page faults.
+    most = max(g.size for g in groups)
+    gathered, mask = np.empty((most, k), probs.dtype), np.empty((most, k), bool)
+    for cls, idx in enumerate(groups):
         if idx.size == 0:
             continue
         idx = rows[idx]
-        margins = np.array(probs[idx], copy=None)  # a fancy-indexed copy, ours to overwrite
+        margins = np.take(probs, idx, axis=0, out=gathered[: idx.size])
         margins -= margins[:, cls : cls + 1].copy()
-        chosen, _ = top_counts_mask(margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf)
+        chosen, _ = top_counts_mask(
+            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[: idx.size]
+        )
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order)
         r, j = np.divmod(np.flatnonzero(chosen), k)
         parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
@@ -251,7 +258,10 @@ def select_top(
     bound, *flags = chunks.compute_all([lazy_bound, *redo])
     read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
-    return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts, read=read), merge)
+    seconds = chunks.partials(second, arrays, extras=firsts, read=read)
+    if len(seconds) == 1:  # a lone part is not merged by the reduction: sort it as a merge would
+        return chunks.apply(merge, seconds)
+    return chunks.reduce_partials(seconds, merge)
 
 
 def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray) -> tuple[Entries, np.ndarray]:
