@@ -180,7 +180,7 @@ def margin_entries(
         if idx.size == 0:
             continue
         idx = rows[idx]
-        margins = np.take(probs, idx, axis=0, out=gathered[: idx.size])
+        margins = np.take(probs, idx, axis=0, out=gathered[: idx.size], mode="clip")  # "raise" would buffer `out`
         margins -= margins[:, cls : cls + 1].copy()
         chosen, _ = top_counts_mask(
             margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[: idx.size]
