@@ -227,10 +227,10 @@ def select_top(
     2004), also used for in-memory sources that are not numpy arrays (zarr). Round one: every
     chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker and sends
     only their keys, packed (:func:`packed_keys`); the merged keys' ``limit``-th bounds the answer
-    (the union holds at most as many entries better than it as all rows do). Round two: every chunk gives its entries within the bound, merged exactly;
-    a chunk looks at its rows again only for the cells where its round-one list may have missed
-    some (it was full and its last key is within the bound), usually none. Only the per-cell
-    bounds reach the client.
+    (the union holds at most as many entries better than it as all rows do). Round two: every
+    chunk gives its entries within the bound, merged exactly; a chunk looks at its rows again only
+    for the cells where its round-one list may have missed some (it was full and its last key is
+    within the bound), usually none. Only the per-cell bounds reach the client.
 
     References
     ----------
