@@ -78,6 +78,8 @@ class TestSelectTopInRounds:
         expected = _select.merge_top([_select.select_top(whole, fn, [codes, scores], limits)], limits)
         chunks = RowChunks(n, chunk_bounds(n, chunk), use_dask=False, n_jobs=1)
         got = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
+        assert np.all(np.bincount(got[0], minlength=k) <= limits)
+        got = _select.merge_top([got], np.full(k, n))  # sorted, nothing cut
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
 
@@ -166,3 +168,18 @@ class TestMerges:
             assert np.all(
                 bound[np.isfinite(exact)] <= np.nextafter(exact[np.isfinite(exact)].astype(np.float32), np.inf)
             )
+
+
+class TestMergeWithin:
+    @settings(max_examples=80, deadline=None)
+    @given(spec=_parts, split=st.integers(1, 3))
+    def test_same_entries_as_merge_top_and_can_be_merged_again(self, spec, split):
+        """Merging in two levels (as a reduction tree does) keeps exactly merge_top's entries."""
+        parts, limits = _make_parts(spec)
+        expected = _select.merge_top(parts, limits)
+        level = [_select.merge_within(parts[i : i + split], limits) for i in range(0, len(parts), split)]
+        got = _select.merge_within(level, limits)
+        everything = np.full(limits.size, sum(p[0].size for p in parts))
+        got = _select.merge_top([got], everything)  # sorted, nothing cut
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -92,6 +92,23 @@ def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
     return cell[keep], key[keep], row[keep]
 
 
+def merge_within(parts: list[Entries], limits: np.ndarray) -> Entries:
+    """The same entries as :func:`merge_top`, unsorted: only cells holding more than their limit
+    are sorted and cut, the others are kept whole, in their order (no sort of every entry).
+
+    Like :func:`merge_top`, it needs ``parts`` in row order with, within a part and a cell, equal
+    keys in row order; its result keeps that property, so it can be merged again.
+    """
+    cell, key, row = concat_entries(parts)
+    over = np.bincount(cell, minlength=limits.shape[0]) > limits
+    if not over.any():
+        return cell, key, row
+    cut = over[cell]
+    keep = ~cut
+    top = merge_top([(cell[cut], key[cut], row[cut])], limits)
+    return tuple(np.concatenate([a[keep], b]) for a, b in zip((cell, key, row), top, strict=True))  # type: ignore[return-value]
+
+
 def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     """Row indices of each class, in row order."""
     # A stable sort of 16-bit integers is a radix sort: several times faster than of int64 codes.
@@ -220,7 +237,7 @@ def select_top(
     *,
     cell_class: np.ndarray | None = None,
 ) -> Any:
-    """The ``limits[cell]`` first entries of each cell over all rows, exactly (lazy for dask).
+    """The ``limits[cell]`` first entries of each cell over all rows, exactly, unsorted (lazy for dask).
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
     classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
@@ -237,7 +254,7 @@ def select_top(
     .. [1] Cao, P., & Wang, Z. (2004). Efficient top-K query calculation in distributed networks.
        Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
     """
-    merge = partial(merge_top, limits=limits)
+    merge = partial(merge_within, limits=limits)
     if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
         # All rows at once: each cell's entries are already its best ones, no merge needed.
         if cell_class is None or chunks.n_jobs == 1:
@@ -259,7 +276,7 @@ def select_top(
     read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
     seconds = chunks.partials(second, arrays, extras=firsts, read=read)
-    if len(seconds) == 1:  # a lone part is not merged by the reduction: sort it as a merge would
+    if len(seconds) == 1:  # a lone part is not merged by the reduction
         return chunks.apply(merge, seconds)
     return chunks.reduce_partials(seconds, merge)
 
