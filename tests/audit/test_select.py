@@ -183,3 +183,21 @@ class TestMergeWithin:
         got = _select.merge_top([got], everything)  # sorted, nothing cut
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+class TestMergeAll:
+    @settings(max_examples=60, deadline=None)
+    @given(spec=_parts)
+    def test_keeps_every_entry_in_key_then_row_order_like_merge_top(self, spec):
+        parts, _ = _make_parts(spec)
+        # one cell, each part sorted by (key, row) as flagged_entries makes them
+        by_row = [np.argsort(p[2]) for p in parts]
+        parts = [
+            _select.merge_top([(np.zeros(p[0].size, np.int64), p[1][o], p[2][o])], np.array([p[0].size]))
+            for p, o in zip(parts, by_row, strict=True)
+        ]
+        total = sum(p[0].size for p in parts)
+        expected = _select.merge_top(parts, np.array([total]))
+        got = _select.merge_all(parts)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -377,9 +377,8 @@ def packed_bound(packed: Any, limits: np.ndarray) -> np.ndarray:
     starts, counts = _cell_runs(packed, limits.shape[0])
     full = np.flatnonzero((counts >= limits) & (limits > 0))
     bits = (packed[starts[full] + limits[full] - 1] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    sign = np.uint32(1 << 31)
     out = np.full(limits.shape[0], np.inf)
-    out[full] = np.where(bits & sign, bits ^ sign, ~bits).view(np.float32)
+    out[full] = _from_ordered_bits(bits)
     return out
 
 
@@ -420,6 +419,21 @@ def flagged_entries(start: int, is_issue: np.ndarray, quality: np.ndarray) -> En
 
 
 def merge_all(parts: list[Entries]) -> Entries:
-    """Merge ranking entries keeping all of them, in ``(key, row)`` order."""
-    total = sum(p[0].size for p in parts)
-    return merge_top(parts, np.array([total]))
+    """Merge ranking entries (one cell) keeping all of them, in ``(key, row)`` order.
+
+    float32 keys and rows below ``2**32``: one sort of ``uint64`` values ``key bits << 32 | row``
+    (distinct, so no stable sort is needed); otherwise :func:`merge_top`.
+    """
+    cell, key, row = concat_entries(parts)
+    if key.dtype == np.float32 and row.size and int(row.max()) < 2**32:
+        packed = (_ordered_bits(key).astype(np.uint64) << np.uint64(32)) | row.astype(np.uint64)
+        packed.sort()
+        key = _from_ordered_bits((packed >> np.uint64(32)).astype(np.uint32))
+        return cell, key, (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return merge_top(parts, np.array([cell.size]))
+
+
+def _from_ordered_bits(bits: np.ndarray) -> np.ndarray:
+    """float32 values of :func:`_ordered_bits` (``-0.0`` comes back as ``0.0``)."""
+    sign = np.uint32(1 << 31)
+    return np.where(bits & sign, bits ^ sign, ~bits).view(np.float32)
