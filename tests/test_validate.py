@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise import _validate as v
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError
@@ -71,3 +73,39 @@ class TestSmallChecks:
         assert v.check_fraction("budget", 0.5) == 0.5
         with pytest.raises(InvalidParameterError, match=r"budget must be in \[0, 1\), got 1.5"):
             v.check_fraction("budget", 1.5)
+
+
+class TestRowSumsChecked:
+    """float32 row sums give the float64 sums' answer to "finite?" and "within atol of 1?"."""
+
+    @staticmethod
+    def _decisions(sums: np.ndarray, atol: float) -> tuple[np.ndarray, np.ndarray]:
+        finite = np.isfinite(sums)
+        return finite, finite & (np.abs(sums - 1.0) > atol)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n=st.integers(1, 200),
+        k=st.integers(2, 300),
+        seed=st.integers(0, 2**31 - 1),
+        atol=st.sampled_from([1e-4, 1e-6, 1e-3]),
+    )
+    def test_same_decisions_as_float64_sums_for_rows_at_the_edge(self, n, k, seed, atol):
+        rng = np.random.default_rng(seed)
+        probs = rng.dirichlet(np.ones(k), n).astype(np.float32)
+        # push rows onto the edge of the tolerance, both sides and exactly at it, in float32
+        target = 1.0 + atol * rng.choice([-1.0, 1.0], n) * rng.choice([1 - 1e-6, 1.0, 1 + 1e-6, 0.5, 2.0], n)
+        edge = rng.random(n) < 0.7
+        probs[edge] *= (target[edge] / probs[edge].sum(axis=1, dtype=np.float64))[:, None].astype(np.float32)
+        special = rng.random(n)
+        probs[special < 0.05, 0] = np.nan
+        probs[(special >= 0.05) & (special < 0.1), -1] = np.inf
+        probs[(special >= 0.1) & (special < 0.15)] = np.float32(3e38)  # float32 sum overflows, float64 does not
+        expected = self._decisions(probs.sum(axis=1, dtype=np.float64), atol)
+        got = self._decisions(v.row_sums_checked(probs, atol), atol)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+    def test_float64_rows_are_summed_in_float64(self):
+        probs = np.full((3, 4), 0.25)
+        np.testing.assert_array_equal(v.row_sums_checked(probs, 1e-4), probs.sum(axis=1))

@@ -112,11 +112,11 @@ class TestInvariants:
 
     def test_block_size_does_not_change_the_answer(self, monkeypatch):
         """Tiny row blocks give the same flags as the default blocks."""
-        import labelwise.audit._blocks as blocks
+        import labelwise._chunks as chunks  # row_blocks reads BLOCK_ELEMENTS from here
 
         _, noisy, probs = multilabel_case(seed=8)
         a = multilabel.find_label_issues(noisy.labels, probs)
-        monkeypatch.setattr(blocks, "BLOCK_ELEMENTS", 7)
+        monkeypatch.setattr(chunks, "BLOCK_ELEMENTS", 7)
         b = multilabel.find_label_issues(noisy.labels, probs)
         np.testing.assert_array_equal(a.is_issue, b.is_issue)
         np.testing.assert_allclose(a.example_quality, b.example_quality)

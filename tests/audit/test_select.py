@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.audit import _select
@@ -61,6 +61,7 @@ class TestSelectTopInRounds:
         sort=st.booleans(),
         seed=st.integers(0, 2**31 - 1),
     )
+    @example(n=56, chunk=56, sort=False, seed=58)  # one chunk: its round-two list must come out sorted too
     def test_two_rounds_over_chunks_equal_one_selection_over_all_rows(self, n, chunk, sort, seed):
         """Chunked TPUT rounds (round two re-reading the chunks whose lists may be short) are exact."""
         from labelwise._chunks import RowChunks, chunk_bounds
@@ -77,5 +78,126 @@ class TestSelectTopInRounds:
         expected = _select.merge_top([_select.select_top(whole, fn, [codes, scores], limits)], limits)
         chunks = RowChunks(n, chunk_bounds(n, chunk), use_dask=False, n_jobs=1)
         got = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
+        assert np.all(np.bincount(got[0], minlength=k) <= limits)
+        got = _select.merge_top([got], np.full(k, n))  # sorted, nothing cut
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+class TestOrderByKey:
+    @settings(max_examples=80, deadline=None)
+    @given(
+        n=st.integers(0, 300),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        seed=st.integers(0, 2**31 - 1),
+        with_nan=st.booleans(),
+    )
+    def test_equals_a_stable_argsort_with_ties_signed_zeros_and_infinities(self, n, dtype, seed, with_nan):
+        rng = np.random.default_rng(seed)
+        keys = rng.choice(np.array([-np.inf, -1.5, -0.0, 0.0, 0.25, 0.5, np.inf], dtype=dtype), n)
+        if with_nan and n:
+            keys[rng.integers(0, n)] = np.nan
+        rows = np.sort(rng.choice(10 * n + 1, n, replace=False)).astype(np.int64)
+        expected = rows[np.argsort(keys, kind="stable")]
+        np.testing.assert_array_equal(_select.order_by_key(keys, rows), expected)
+
+
+def _merge_top_reference(parts, limits):
+    """Concatenate, stable sort by (cell, key) with numpy's own sorts, keep the first limits[cell]."""
+    cell, key, row = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    order = np.lexsort((key, cell))  # lexsort is stable
+    cell, key, row = cell[order], key[order], row[order]
+    rank = np.array([np.count_nonzero(cell[:i] == cell[i]) for i in range(cell.size)], dtype=np.int64)
+    keep = rank < limits[cell]
+    return cell[keep], key[keep], row[keep]
+
+
+_parts = st.tuples(
+    st.integers(1, 4),  # parts
+    st.integers(1, 70),  # entries per part at most
+    st.sampled_from([3, 40000]),  # cells: 16-bit radix path, or not
+    st.sampled_from([np.float32, np.float64]),
+    st.integers(0, 2**31 - 1),
+)
+
+
+def _make_parts(spec):
+    n_parts, size, n_cells, dtype, seed = spec
+    rng = np.random.default_rng(seed)
+    parts, start = [], 0
+    for _ in range(n_parts):
+        m = int(rng.integers(0, size + 1))
+        cell = rng.integers(0, n_cells, m).astype(np.int64)
+        key = rng.choice(np.array([-np.inf, -0.5, -0.0, 0.0, 0.25, 3.0], dtype=dtype), m)
+        row = start + np.sort(rng.choice(10 * size + 1, m, replace=False)).astype(np.int64)
+        start += 10 * size + 1
+        order = np.lexsort((row, key, cell))
+        parts.append((cell[order], key[order], row[order]))
+    limits = rng.integers(0, 6, n_cells)
+    return parts, limits
+
+
+class TestMerges:
+    @settings(max_examples=80, deadline=None)
+    @given(spec=_parts)
+    def test_merge_top_equals_a_stable_lexsort_and_per_cell_limits(self, spec):
+        parts, limits = _make_parts(spec)
+        expected = _merge_top_reference(parts, limits)
+        got = _select.merge_top(parts, limits)
+        # -0.0 and 0.0 are equal keys: compare the rows and cells, and the keys as values
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[2], expected[2])
+        np.testing.assert_array_equal(got[1], expected[1])
+
+    @settings(max_examples=80, deadline=None)
+    @given(spec=_parts)
+    def test_packed_bound_is_the_exact_cut_for_float32_and_an_upper_bound_for_float64(self, spec):
+        """Keys-only merging (round one of select_top) gives each cell's limit-th key, or one above it."""
+        parts, limits = _make_parts(spec)
+        merged = _select.merge_top(parts, limits)
+        counts = np.bincount(merged[0], minlength=limits.size)
+        exact = np.full(limits.size, np.inf)
+        full = np.flatnonzero((counts >= limits) & (limits > 0))
+        exact[full] = merged[1][np.cumsum(counts)[full] - 1]
+        packed = _select.merge_packed([_select.packed_keys(p) for p in parts], limits)
+        bound = _select.packed_bound(packed, limits)
+        if parts[0][1].dtype == np.float32:
+            np.testing.assert_array_equal(bound, exact)
+        else:
+            assert np.all(bound >= exact)
+            assert np.all(
+                bound[np.isfinite(exact)] <= np.nextafter(exact[np.isfinite(exact)].astype(np.float32), np.inf)
+            )
+
+
+class TestMergeWithin:
+    @settings(max_examples=80, deadline=None)
+    @given(spec=_parts, split=st.integers(1, 3))
+    def test_same_entries_as_merge_top_and_can_be_merged_again(self, spec, split):
+        """Merging in two levels (as a reduction tree does) keeps exactly merge_top's entries."""
+        parts, limits = _make_parts(spec)
+        expected = _select.merge_top(parts, limits)
+        level = [_select.merge_within(parts[i : i + split], limits) for i in range(0, len(parts), split)]
+        got = _select.merge_within(level, limits)
+        everything = np.full(limits.size, sum(p[0].size for p in parts))
+        got = _select.merge_top([got], everything)  # sorted, nothing cut
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+class TestMergeAll:
+    @settings(max_examples=60, deadline=None)
+    @given(spec=_parts)
+    def test_keeps_every_entry_in_key_then_row_order_like_merge_top(self, spec):
+        parts, _ = _make_parts(spec)
+        # one cell, each part sorted by (key, row) as flagged_entries makes them
+        by_row = [np.argsort(p[2]) for p in parts]
+        parts = [
+            _select.merge_top([(np.zeros(p[0].size, np.int64), p[1][o], p[2][o])], np.array([p[0].size]))
+            for p, o in zip(parts, by_row, strict=True)
+        ]
+        total = sum(p[0].size for p in parts)
+        expected = _select.merge_top(parts, np.array([total]))
+        got = _select.merge_all(parts)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)

@@ -188,3 +188,56 @@ def test_no_warning_for_aligned_inputs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lw.find_label_issues(*as_dask(labels, probs, 100))
+
+
+@settings(max_examples=12, deadline=None)
+@given(block=st.integers(1, 2000), seed=st.integers(0, 3), filter_by=st.sampled_from(["prune_by_noise_rate", "both"]))
+def test_row_block_size_inside_a_chunk_does_not_change_the_answer(block, seed, filter_by):
+    """The cache-sized row blocks of the passes (``BLOCK_ELEMENTS``) are invisible in the result."""
+    from labelwise import _chunks
+
+    labels, probs = noisy_probs(600, 5, noise=0.4, seed=seed)
+    reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+    original = _chunks.BLOCK_ELEMENTS
+    try:
+        _chunks.BLOCK_ELEMENTS = block
+        got = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=2, chunk_rows=250)
+    finally:
+        _chunks.BLOCK_ELEMENTS = original
+    assert_same(got, reference)
+
+
+def test_string_labels_with_classes_are_encoded_in_pass_one_and_a_bad_one_is_named():
+    labels, probs = noisy_probs(900, 4, noise=0.3, seed=9)
+    classes = np.array(["w", "x", "y", "z"], dtype=object)
+    names = classes[labels]
+    reference = lw.find_label_issues(names, probs, classes=classes)
+    result = lw.find_label_issues(*as_dask(names, probs, 200), classes=classes)
+    assert_same(result, reference)
+    np.testing.assert_array_equal(result.given_label.compute(), reference.given_label)
+    names = names.copy()
+    names[613] = "q"
+    with pytest.raises(InvalidLabelsError, match=r"one of the classes \['w', 'x', 'y', 'z'\], row 613 is 'q'"):
+        lw.find_label_issues(*as_dask(names, probs, 200), classes=classes)
+    bad_probs = probs.copy()
+    bad_probs[50, 1] = -0.5  # the labels' error comes first, as when they had a pass of their own
+    with pytest.raises(InvalidLabelsError, match="row 613"):
+        lw.find_label_issues(*as_dask(names, bad_probs, 200), classes=classes)
+
+
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "low_normalized_margin"])
+def test_large_in_memory_arrays_select_in_rounds_with_the_same_answer(filter_by, monkeypatch):
+    """Above WHOLE_ELEMENTS the in-memory selection runs in rounds over chunks: nothing changes."""
+    from labelwise.audit import _select
+
+    labels, probs = noisy_probs(3000, 6, noise=0.35, seed=12)
+    reference = lw.find_label_issues(labels, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=1)
+    monkeypatch.setattr(_select, "WHOLE_ELEMENTS", 100)
+    monkeypatch.setattr(_select, "ROUND_ELEMENTS", 6 * 430)  # 7 chunks, the last one short
+    calls = []
+    original = _select.tput_share
+    monkeypatch.setattr(_select, "tput_share", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+    for jobs in (1, 2):
+        got = lw.find_label_issues(labels, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
+        assert_same(got, reference)
+    assert calls and max(calls) > 1  # the rounds really ran, over several chunks

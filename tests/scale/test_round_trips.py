@@ -34,7 +34,7 @@ class _CountingReader:
         pieces = [
             da.from_delayed(
                 dask.delayed(self.read, pure=True)(s),
-                shape=(min(self.rows, self.values.shape[0] - s), self.values.shape[1]),
+                shape=(min(self.rows, self.values.shape[0] - s), *self.values.shape[1:]),
                 dtype=self.values.dtype,
             )
             for s in starts
@@ -64,3 +64,26 @@ def test_every_pass_reads_each_chunk_once_and_the_audit_reads_it_at_most_four_ti
     assert set(reader.reads) == set(range(0, 6000, 1000))
     assert max(reader.reads.values()) <= 4
     assert sum(reader.reads.values()) <= 3 * 6 + 2
+
+
+def test_numeric_labels_are_checked_and_encoded_inside_pass_one(monkeypatch):
+    """No pass of its own for the labels: two passes over the chunks, each label chunk read once."""
+    from labelwise._chunks import RowChunks
+
+    labels, probs = noisy_probs(5000, 5, noise=0.3, seed=32)
+    reference = lw.find_label_issues(labels, probs)
+    label_reader = _CountingReader(labels, 1000)
+    passes: list = []
+    original = RowChunks.run
+
+    def counted(self, fn, *args, **kwargs):
+        passes.append(getattr(getattr(fn, "func", fn), "__name__", "?"))
+        return original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(RowChunks, "run", counted)
+    with dask.config.set(scheduler="sync"):
+        result = lw.find_label_issues(label_reader.as_dask(), da.from_array(probs, chunks=(1000, -1)))
+        flags = result.is_issue.compute()
+    np.testing.assert_array_equal(flags, reference.is_issue)
+    assert passes == ["encoding_pass", "row_statistics_pass"]
+    assert label_reader.reads == {s: 1 for s in range(0, 5000, 1000)}

@@ -14,6 +14,10 @@ answer does not depend on how the rows are chunked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from .._validate import first_problem_rows, probs_problems
@@ -39,6 +43,34 @@ def combine_self_confidence(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray
         np.sum([p[1] for p in parts], axis=0),
         np.sum([p[2] for p in parts], axis=0),
     )
+
+
+@dataclass(frozen=True)
+class LabelCheck:
+    """How pass 1 checks and encodes raw labels chunk by chunk (:func:`encoding_pass`).
+
+    ``encode(start, labels) -> ((codes,), partial)`` per chunk (invalid labels coded 0),
+    ``combine(partials)`` merges the partials, ``check(combined)`` raises for bad labels.
+    """
+
+    encode: Callable[..., tuple[tuple[np.ndarray], Any]]
+    combine: Callable[[list[Any]], Any]
+    check: Callable[[Any], None]
+
+
+def encoding_pass(start: int, probs: np.ndarray, labels: np.ndarray, *, encode: Callable, first: Callable) -> tuple:
+    """Pass 1 on raw labels: encode them (``encode``), then pass 1 (``first``) on the codes.
+
+    Returns ``((self_conf, codes), (labels partial, pass-1 partial))``: one read of the chunk for both.
+    """
+    (codes,), label_part = encode(start, labels)
+    (conf,), part = first(start, probs, codes)
+    return (conf, codes), (label_part, part)
+
+
+def combine_encoding(parts: list[tuple], *, labels: Callable, first: Callable) -> tuple:
+    """Combine :func:`encoding_pass` partials with the labels' and pass 1's own combine functions."""
+    return labels([p[0] for p in parts]), first([p[1] for p in parts])
 
 
 def row_statistics_pass(

@@ -17,10 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import RowChunks
+from .._chunks import RowChunks, chunk_bounds
 from ._blocks import index_dtype
 
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: Above this many elements (rows x columns of ``probs``) an in-memory selection runs in rounds over
+#: chunks of ``ROUND_ELEMENTS``: one class's rows of a whole 1e7 x 100 array (30 MB) fall out of
+#: cache and its selection took 50x, not 10x, the time at 1e6 x 100 (measured).
+WHOLE_ELEMENTS = 1 << 28
+ROUND_ELEMENTS = 1 << 26
 
 
 def empty_entries(dtype: np.dtype) -> Entries:
@@ -35,6 +40,25 @@ def _ordered_bits(key: np.ndarray) -> np.ndarray:
     bits: Any = key.view(utype)
     sign = utype(1 << (8 * key.dtype.itemsize - 1))
     return np.where(bits & sign, ~bits, bits | sign)
+
+
+def _stable_order(bits: np.ndarray) -> np.ndarray:
+    """``argsort(bits, kind="stable")`` of fewer than ``2**32`` uint32 values, by one vectorised sort:
+    each value packed with its position into a distinct ``uint64``."""
+    packed = (bits.astype(np.uint64) << np.uint64(32)) | np.arange(bits.size, dtype=np.uint64)
+    packed.sort()
+    return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def order_by_key(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` sorted by ``keys``, ties in their order: ``rows[argsort(keys, kind="stable")]``.
+
+    float32 keys without NaN go through :func:`_stable_order` (several times faster than a stable
+    argsort); NaN keys keep numpy's rule (all NaN last, in order).
+    """
+    if keys.dtype == np.float32 and keys.size < 2**32 and not np.isnan(keys).any():
+        return rows[_stable_order(_ordered_bits(keys))]
+    return rows[np.argsort(keys, kind="stable")]
 
 
 def concat_entries(parts: list[Entries]) -> Entries:
@@ -56,7 +80,11 @@ def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
     if cell.size == 0:
         return cell, key, row
     bits = _ordered_bits(key)
-    if bits.dtype == np.uint32 and int(cell.max()) < 2**31:
+    if bits.dtype == np.uint32 and int(cell.max()) < 2**15 and cell.size < 2**32:
+        # by key (packed sort), then by cell (a stable sort of 16-bit integers is a radix sort)
+        order = _stable_order(bits)
+        order = order[np.argsort(cell[order].astype(np.int16), kind="stable")]
+    elif bits.dtype == np.uint32 and int(cell.max()) < 2**31:
         order = np.argsort((cell.astype(np.uint64) << np.uint64(32)) | bits, kind="stable")
     else:
         order = np.argsort(bits, kind="stable")
@@ -69,6 +97,23 @@ def merge_top(parts: list[Entries], limits: np.ndarray) -> Entries:
     return cell[keep], key[keep], row[keep]
 
 
+def merge_within(parts: list[Entries], limits: np.ndarray) -> Entries:
+    """The same entries as :func:`merge_top`, unsorted: only cells holding more than their limit
+    are sorted and cut, the others are kept whole, in their order (no sort of every entry).
+
+    Like :func:`merge_top`, it needs ``parts`` in row order with, within a part and a cell, equal
+    keys in row order; its result keeps that property, so it can be merged again.
+    """
+    cell, key, row = concat_entries(parts)
+    over = np.bincount(cell, minlength=limits.shape[0]) > limits
+    if not over.any():
+        return cell, key, row
+    cut = over[cell]
+    keep = ~cut
+    top = merge_top([(cell[cut], key[cut], row[cut])], limits)
+    return tuple(np.concatenate([a[keep], b]) for a, b in zip((cell, key, row), top, strict=True))  # type: ignore[return-value]
+
+
 def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     """Row indices of each class, in row order."""
     # A stable sort of 16-bit integers is a radix sort: several times faster than of int64 codes.
@@ -78,7 +123,7 @@ def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
 
 
 def top_counts_mask(
-    values: np.ndarray, counts: np.ndarray, *, above: float | None = None
+    values: np.ndarray, counts: np.ndarray, *, above: float | None = None, out: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
 
@@ -86,7 +131,8 @@ def top_counts_mask(
     transposed, contiguous columns; only columns with ties at the cut need a second look.
     With ``above``, only values greater than it are kept (the same as ``mask & (values > above)``,
     folded into the one comparison with the cut). Returns the ``(n, k)`` mask and the cut values
-    (``+inf`` where nothing is selected).
+    (``+inf`` where nothing is selected). ``out``, a boolean array of the shape of ``values``,
+    receives the mask (a buffer reused by a caller's loop).
     """
     n, k = values.shape
     counts = np.minimum(counts, n)
@@ -105,11 +151,10 @@ def top_counts_mask(
     top.sort(axis=1)
     at_cut = top[np.arange(cols.size), depth - c]
     cut[cols] = at_cut
-    if above is None:
-        chosen = values >= cut
-    else:  # the smallest value above ``above`` is the next float: values >= it iff values > above
-        least = np.nextafter(values.dtype.type(above), values.dtype.type(np.inf))
-        chosen = values >= np.maximum(cut, least)
+    low = cut
+    if above is not None:  # the smallest value above ``above`` is the next float: values >= it iff values > above
+        low = np.maximum(cut, np.nextafter(values.dtype.type(above), values.dtype.type(np.inf)))
+    chosen = np.greater_equal(values, low, out=out)
     beyond = c < depth
     tied = np.zeros(cols.size, dtype=bool)
     tied[beyond] = top[np.flatnonzero(beyond), depth - c[beyond] - 1] == at_cut[beyond]
@@ -148,13 +193,20 @@ def margin_entries(
         take &= predicted != codes
     rows = np.flatnonzero(take)
     parts = [empty_entries(probs.dtype)]
-    for cls, idx in enumerate(members_by_class(codes[rows], k)):
+    groups = members_by_class(codes[rows], k)
+    # Two buffers for the largest class, reused by every class: on Dask workers (whose allocator
+    # hands every large freed block back to the system) a fresh temporary per class costs page faults.
+    most = max(g.size for g in groups)
+    gathered, mask = np.empty((most, k), probs.dtype), np.empty((most, k), bool)
+    for cls, idx in enumerate(groups):
         if idx.size == 0:
             continue
         idx = rows[idx]
-        margins = np.array(probs[idx], copy=None)  # a fancy-indexed copy, ours to overwrite
+        margins = np.take(probs, idx, axis=0, out=gathered[: idx.size], mode="clip")  # "raise" would buffer `out`
         margins -= margins[:, cls : cls + 1].copy()
-        chosen, _ = top_counts_mask(margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf)
+        chosen, _ = top_counts_mask(
+            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[: idx.size]
+        )
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order)
         r, j = np.divmod(np.flatnonzero(chosen), k)
         parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
@@ -182,16 +234,6 @@ def score_entries(
     return merge_top(parts, limits) if merge else concat_entries(parts)
 
 
-def cut_keys(entries: Entries, limits: np.ndarray) -> np.ndarray:
-    """Per cell, the key of its ``limits[cell]``-th entry, or ``+inf`` where it has fewer."""
-    counts = np.bincount(entries[0], minlength=limits.shape[0])
-    out = np.full(limits.shape[0], np.inf)
-    full = np.flatnonzero((counts >= limits) & (limits > 0))
-    ends = np.cumsum(counts)
-    out[full] = entries[1][ends[full] - 1]
-    return out
-
-
 def select_top(
     chunks: RowChunks,
     fn: Callable[..., Entries],
@@ -200,25 +242,35 @@ def select_top(
     *,
     cell_class: np.ndarray | None = None,
 ) -> Any:
-    """The ``limits[cell]`` first entries of each cell over all rows, exactly (lazy for dask).
+    """The ``limits[cell]`` first entries of each cell over all rows, exactly, unsorted (lazy for dask).
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
     classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
     2004), also used for in-memory sources that are not numpy arrays (zarr). Round one: every
-    chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker; their
-    merged ``limit``-th key bounds the answer (the union holds at most as many entries better than
-    it as all rows do). Round two: every chunk gives its entries within the bound, merged exactly;
-    a chunk looks at its rows again only for the cells where its round-one list may have missed
-    some (it was full and its last key is within the bound), usually none. Only the per-cell
-    bounds reach the client.
+    chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker and sends
+    only their keys, packed (:func:`packed_keys`); the merged keys' ``limit``-th bounds the answer
+    (the union holds at most as many entries better than it as all rows do). Round two: every
+    chunk gives its entries within the bound, merged exactly; a chunk looks at its rows again only
+    for the cells where its round-one list may have missed some (it was full and its last key is
+    within the bound), usually none. Only the per-cell bounds reach the client.
 
     References
     ----------
     .. [1] Cao, P., & Wang, Z. (2004). Efficient top-K query calculation in distributed networks.
        Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
     """
-    merge = partial(merge_top, limits=limits)
-    if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
+    merge = partial(merge_within, limits=limits)
+    in_memory = not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays)  # memory maps included
+    width = int(arrays[0].shape[1]) if in_memory and arrays[0].ndim == 2 else 1
+    if in_memory and chunks.n_rows * width > WHOLE_ELEMENTS:
+        # Too large for one pass per class: a class's rows would not stay in cache. Rounds over
+        # large chunks instead (the same exact selection as on dask).
+        rows = max(1, ROUND_ELEMENTS // width)
+        chunks, in_memory = (
+            RowChunks(chunks.n_rows, chunk_bounds(chunks.n_rows, rows), use_dask=False, n_jobs=chunks.n_jobs),
+            False,
+        )
+    if in_memory:
         # All rows at once: each cell's entries are already its best ones, no merge needed.
         if cell_class is None or chunks.n_jobs == 1:
             return fn(0, *arrays, limits=limits, merge=False)
@@ -229,14 +281,26 @@ def select_top(
             )
         return concat_entries(parts)
     share = tput_share(limits, len(chunks.bounds))
-    firsts = chunks.partials(partial(fn, limits=share), arrays)
-    lazy_bound = chunks.apply(cut_keys, chunks.reduce_partials(firsts, merge), limits)
+    firsts = chunks.partials(partial(_round_one, fn=fn, share=share), arrays)
+    lazy_bound = chunks.apply(
+        packed_bound, chunks.reduce_partials(firsts, partial(merge_packed, limits=limits)), limits
+    )
     # The bound and which chunks round two must read again (one boolean per chunk): one round trip.
     redo = [chunks.apply(_any_cell_to_redo, f, share, lazy_bound) for f in firsts]
     bound, *flags = chunks.compute_all([lazy_bound, *redo])
     read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
-    return chunks.reduce_partials(chunks.partials(second, arrays, extras=firsts, read=read), merge)
+    seconds = chunks.partials(second, arrays, extras=firsts, read=read)
+    if len(seconds) == 1:  # a lone part is not merged by the reduction
+        return chunks.apply(merge, seconds)
+    return chunks.reduce_partials(seconds, merge)
+
+
+def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray) -> tuple[Entries, np.ndarray]:
+    """Round one of :func:`select_top` in a chunk: its ``share`` best entries per cell (unsorted: they
+    stay on the worker for round two) and their keys packed for the bound (:func:`packed_keys`)."""
+    first = fn(start, *arrays, limits=share, merge=False)
+    return first, packed_keys(first)
 
 
 def tput_share(limits: np.ndarray, n_chunks: int, miss: float = 0.05) -> np.ndarray:
@@ -268,7 +332,7 @@ def _second_round(
 ) -> Entries:
     """Round two of :func:`select_top` in a chunk: its entries within ``bound``, from its round-one
     list ``args[-1]`` where that list holds all of them, from its rows again where it may not."""
-    *arrays, first = args
+    *arrays, (first, _) = args
     redo = _cells_to_redo(first, share, bound)
     kept = within_bound(drop_cells(first, redo), bound)
     if not redo.any():
@@ -278,13 +342,59 @@ def _second_round(
 
 
 def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.ndarray:
-    """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``."""
-    last = cut_keys(first, share)  # +inf where the list is not full: it holds every entry of the chunk
-    return np.isfinite(last) & (last <= bound)
+    """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``:
+    the list is full and its largest key is within the bound (the entries need not be sorted)."""
+    counts = np.bincount(first[0], minlength=share.shape[0])
+    last = np.full(share.shape[0], -np.inf, dtype=first[1].dtype)  # the keys' dtype: ufunc.at's fast loop
+    np.maximum.at(last, first[0], first[1])
+    return (counts >= share) & (share > 0) & (last <= bound)
 
 
-def _any_cell_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> bool:
-    return bool(_cells_to_redo(first, share, bound).any())
+def _any_cell_to_redo(first: tuple[Entries, np.ndarray], share: np.ndarray, bound: np.ndarray) -> bool:
+    return bool(_cells_to_redo(first[0], share, bound).any())
+
+
+def packed_keys(entries: Entries) -> np.ndarray:
+    """The keys of a selection without its rows: sorted ``uint64`` values ``cell << 32 | bits``.
+
+    ``bits`` are the ordered bits of the key as float32, rounded up where the key is float64: a
+    bound computed from them is at least the exact one, which is all :func:`select_top` needs
+    (a looser bound keeps a few more entries, never fewer). Cells must be below ``2**32``.
+    """
+    cell, key = entries[0], entries[1]
+    if key.dtype != np.float32:
+        low = key.astype(np.float32)
+        key = np.where(low.astype(np.float64) < key, np.nextafter(low, np.float32(np.inf)), low)
+    packed = (cell.astype(np.uint64) << np.uint64(32)) | _ordered_bits(key).astype(np.uint64)
+    packed.sort()
+    return packed
+
+
+def _cell_runs(packed: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each cell's run in sorted packed keys (by binary search, not a pass)."""
+    starts = np.searchsorted(packed, np.arange(n_cells, dtype=np.uint64) << np.uint64(32))
+    return starts, np.diff(np.append(starts, packed.size))
+
+
+def merge_packed(parts: list[Any], limits: np.ndarray) -> np.ndarray:
+    """Merge packed keys (or round-one results holding them), keeping the ``limits[cell]`` smallest per cell."""
+    packed = np.sort(np.concatenate([p[1] if isinstance(p, tuple) else p for p in parts]))
+    starts, counts = _cell_runs(packed, limits.shape[0])
+    take = np.minimum(counts, limits)
+    offsets = np.cumsum(take) - take
+    return packed[np.repeat(starts - offsets, take) + np.arange(int(take.sum()))]
+
+
+def packed_bound(packed: Any, limits: np.ndarray) -> np.ndarray:
+    """Per cell, its ``limits[cell]``-th smallest packed key as a float (``+inf`` where it has fewer)."""
+    if isinstance(packed, tuple):  # one chunk's round one, never merged
+        packed = merge_packed([packed], limits)
+    starts, counts = _cell_runs(packed, limits.shape[0])
+    full = np.flatnonzero((counts >= limits) & (limits > 0))
+    bits = (packed[starts[full] + limits[full] - 1] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    out = np.full(limits.shape[0], np.inf)
+    out[full] = _from_ordered_bits(bits)
+    return out
 
 
 def within_bound(entries: Entries, bound: np.ndarray) -> Entries:
@@ -324,6 +434,21 @@ def flagged_entries(start: int, is_issue: np.ndarray, quality: np.ndarray) -> En
 
 
 def merge_all(parts: list[Entries]) -> Entries:
-    """Merge ranking entries keeping all of them, in ``(key, row)`` order."""
-    total = sum(p[0].size for p in parts)
-    return merge_top(parts, np.array([total]))
+    """Merge ranking entries (one cell) keeping all of them, in ``(key, row)`` order.
+
+    float32 keys and rows below ``2**32``: one sort of ``uint64`` values ``key bits << 32 | row``
+    (distinct, so no stable sort is needed); otherwise :func:`merge_top`.
+    """
+    cell, key, row = concat_entries(parts)
+    if key.dtype == np.float32 and row.size and int(row.max()) < 2**32:
+        packed = (_ordered_bits(key).astype(np.uint64) << np.uint64(32)) | row.astype(np.uint64)
+        packed.sort()
+        key = _from_ordered_bits((packed >> np.uint64(32)).astype(np.uint32))
+        return cell, key, (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return merge_top(parts, np.array([cell.size]))
+
+
+def _from_ordered_bits(bits: np.ndarray) -> np.ndarray:
+    """float32 values of :func:`_ordered_bits` (``-0.0`` comes back as ``0.0``)."""
+    sign = np.uint32(1 << 31)
+    return np.where(bits & sign, bits ^ sign, ~bits).view(np.float32)

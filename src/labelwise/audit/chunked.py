@@ -154,8 +154,11 @@ def find_label_issues_chunked(
     arr, labels = align_dask_rows([arr, labels], ["probs", "labels"])
     chunks = RowChunks.for_arrays(arr)
     n_classes = int(arr.shape[1])
-    codes, class_values = encode_chunked_labels(chunks, labels, n_classes, classes)
-    audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
+    codes, class_values, check = encode_chunked_labels(chunks, labels, n_classes, classes)
+    audit = run_audit(
+        chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class, labels=check
+    )
+    codes = audit.codes
     audit = replace(audit, is_issue=audit.is_issue.persist())  # read by the ranking and by the user
     ranked, flagged = flagged_and_ranked(chunks, codes, audit.is_issue, audit.quality, n_classes)
     return ChunkedLabelIssues(
@@ -233,25 +236,22 @@ def _encode_chunk(start: int, labels: np.ndarray, *, index: pd.Index | None) -> 
     return index.get_indexer(labels).astype(np.int64)
 
 
-def encode_chunked_labels(chunks: RowChunks, labels: Any, n_classes: int, classes: Any) -> tuple[Any, np.ndarray]:
-    """Integer codes (a persisted dask array) and the classes, checked in one pass over the labels."""
-    index = None
-    if classes is not None:
-        class_arr = _as_1d(classes, "classes")
-        if len(class_arr) != n_classes:
-            raise ShapeMismatchError(
-                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
-            )
-        index = pd.Index(class_arr)
-        if not index.is_unique:
-            raise InvalidParameterError("classes must be unique")
-    fn = partial(_label_problems, n_classes=n_classes, index=index)
-    # Codes known before the labels are read (classes given, or numbers) come out of the same pass.
-    known = index is not None or np.dtype(labels.dtype).kind in "iuf"
-    outputs = [Output(np.int64)] if known else []
-    rows, (first_missing, first_bad, uniques) = chunks.run(
-        fn, [labels], outputs=outputs, combine=_combine_label_problems
-    )
+def _class_index(classes: Any, n_classes: int) -> pd.Index | None:
+    """The given classes as an index (checked), or None."""
+    if classes is None:
+        return None
+    class_arr = _as_1d(classes, "classes")
+    if len(class_arr) != n_classes:
+        raise ShapeMismatchError(f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}")
+    index = pd.Index(class_arr)
+    if not index.is_unique:
+        raise InvalidParameterError("classes must be unique")
+    return index
+
+
+def _raise_label_problems(labels: Any, index: pd.Index | None, n_classes: int, reduced: tuple) -> None:
+    """Raise for the first missing label, then the first label outside the classes."""
+    first_missing, first_bad, _ = reduced
 
     def value(row: int) -> str:
         return show(np.asarray(labels[row].compute()).item())
@@ -267,15 +267,34 @@ def encode_chunked_labels(chunks: RowChunks, labels: Any, n_classes: int, classe
             else (f"integers in [0, {n_classes - 1}] (one per column of probs)")
         )
         raise InvalidLabelsError(f"labels must be {expected}, row {first_bad} is {value(first_bad)}")
-    if uniques is not None:
-        if len(uniques) != n_classes:
-            raise InvalidLabelsError(
-                f"labels has {len(uniques)} distinct values but probs has {n_classes} columns; pass "
-                f"classes= to say which class each column is"
-            )
-        index = pd.Index(uniques)
-    class_values = np.asarray(index) if index is not None else np.arange(n_classes)
-    if known:
-        return rows[0], class_values
+
+
+def encode_chunked_labels(
+    chunks: RowChunks, labels: Any, n_classes: int, classes: Any
+) -> tuple[Any, np.ndarray, _passes.LabelCheck | None]:
+    """``(codes or labels, classes, check)``: how the labels become codes.
+
+    Labels that are numbers, or with ``classes`` given, are checked and encoded by pass 1 of the
+    audit itself (``check`` is the :class:`~labelwise.audit._passes.LabelCheck` to give it, and the
+    labels come back unchanged). Other labels need their distinct values first: one pass of their
+    own checks them and finds those, then the codes (a persisted dask array) come back, ``check``
+    None.
+    """
+    index = _class_index(classes, n_classes)
+    fn = partial(_label_problems, n_classes=n_classes, index=index)
+    check = partial(_raise_label_problems, labels, index, n_classes)
+    if index is not None or np.dtype(labels.dtype).kind in "iuf":
+        class_values = np.asarray(index) if index is not None else np.arange(n_classes)
+        return labels, class_values, _passes.LabelCheck(fn, _combine_label_problems, check)
+    _, reduced = chunks.run(fn, [labels], combine=_combine_label_problems)
+    check(reduced)
+    uniques = reduced[2]
+    if uniques is None or len(uniques) != n_classes:
+        found = 0 if uniques is None else len(uniques)
+        raise InvalidLabelsError(
+            f"labels has {found} distinct values but probs has {n_classes} columns; pass "
+            f"classes= to say which class each column is"
+        )
+    index = pd.Index(uniques)
     codes = chunks.map_rows(partial(_encode_chunk, index=index), [labels], Output(np.int64))
-    return codes.persist(), class_values
+    return codes.persist(), np.asarray(index), None

@@ -20,6 +20,7 @@ from .._validate import (
     raise_probs_problems,
 )
 from . import _passes
+from ._select import order_by_key
 from .confident_joint import (
     CONFIDENT_CLASS_RULES,
     calibrate_confident_joint,
@@ -147,7 +148,7 @@ def find_label_issues(
     chunks = RowChunks.for_arrays(arr, chunk_rows=chunk_rows, n_jobs=n_jobs)
     audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
     flagged = np.flatnonzero(audit.is_issue)
-    ranked = flagged[np.argsort(audit.quality[flagged], kind="stable")]
+    ranked = order_by_key(audit.quality[flagged], flagged)
     return LabelIssues(ranked_indices=ranked, classes=class_values, label_codes=codes, **audit.fields())
 
 
@@ -165,6 +166,7 @@ class AuditPasses:
     filter_by: str
     rank_by: str
     confident_class_rule: str
+    codes: Any = None
 
     def fields(self) -> dict[str, Any]:
         """Keyword arguments of :class:`LabelIssues` (all but indices, classes and codes)."""
@@ -186,20 +188,49 @@ class AuditPasses:
         }
 
 
-def run_audit(
-    chunks: RowChunks, codes: Any, probs: Any, filter_by: str, rank_by: str, rule: str, min_examples: int
-) -> AuditPasses:
-    """The passes of confident learning over row chunks (numpy or dask), validated values included."""
+def first_pass(
+    chunks: RowChunks, codes: Any, probs: Any, labels: _passes.LabelCheck | None = None
+) -> tuple[Any, Any, np.ndarray, np.ndarray]:
+    """Pass 1 over ``probs``: ``(codes, self_conf, thresholds, label_counts)``, the values checked.
+
+    With ``labels`` (dask inputs), ``codes`` are the raw labels: each chunk checks and encodes them in
+    the same pass (:func:`labelwise.audit._passes.encoding_pass`), so the labels' errors come first.
+    """
     n_classes = int(probs.shape[1])
-    (self_conf,), (problems, sums, label_counts) = chunks.run(
-        partial(_passes.self_confidence_pass, n_classes=n_classes, atol=PROB_SUM_ATOL),
-        [probs, codes],
-        outputs=[Output(probs.dtype)],
-        combine=_passes.combine_self_confidence,
-    )
+    fn: Any = partial(_passes.self_confidence_pass, n_classes=n_classes, atol=PROB_SUM_ATOL)
+    combine: Any = _passes.combine_self_confidence
+    outputs = [Output(probs.dtype)]
+    if labels is not None:
+        fn = partial(_passes.encoding_pass, encode=labels.encode, first=fn)
+        combine = partial(_passes.combine_encoding, labels=labels.combine, first=combine)
+        outputs.append(Output(np.int64))
+    rows, reduced = chunks.run(fn, [probs, codes], outputs=outputs, combine=combine)
+    if labels is not None:
+        labels.check(reduced[0])
+        codes, reduced = rows[1], reduced[1]
+    problems, sums, label_counts = reduced
     raise_probs_problems(probs, problems)
     check_class_counts(np.flatnonzero(label_counts), n_classes)
-    thresholds = thresholds_from_sums(sums, label_counts)
+    return codes, rows[0], thresholds_from_sums(sums, label_counts), label_counts
+
+
+def run_audit(
+    chunks: RowChunks,
+    codes: Any,
+    probs: Any,
+    filter_by: str,
+    rank_by: str,
+    rule: str,
+    min_examples: int,
+    labels: _passes.LabelCheck | None = None,
+) -> AuditPasses:
+    """The passes of confident learning over row chunks (numpy or dask), validated values included.
+
+    With ``labels``, ``codes`` are raw labels encoded in pass 1 (:func:`first_pass`); the codes are
+    then :attr:`AuditPasses.codes`.
+    """
+    n_classes = int(probs.shape[1])
+    codes, self_conf, thresholds, label_counts = first_pass(chunks, codes, probs, labels)
 
     wanted_scores = [
         m
@@ -245,4 +276,5 @@ def run_audit(
         filter_by,
         rank_by,
         rule,
+        codes,
     )
