@@ -174,7 +174,7 @@ class BaseAggregator(BaseEstimator):
             self._fit_single_class(enc)
         else:
             post, skill = self._fit(enc, probs)
-            if self._fits_patterns:
+            if self._fits_patterns and enc.patterns.grouped:
                 row_group = enc.patterns.item_pattern
         self._set_results(enc, post, skill, row_group)
         return self

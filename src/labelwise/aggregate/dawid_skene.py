@@ -12,8 +12,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InvalidParameterError, LabelwiseWarning
-from ._answers import AnswerPatterns, EncodedAnswers, _csr_from_pairs
+from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
+from ._patterns import AnswerPatterns, sorted_rows
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -61,7 +62,13 @@ class _Observed:
         used = np.bincount(cols, minlength=n_ann * k) > 0
         columns = np.flatnonzero(used)
         code = np.cumsum(used) - 1
-        m = _csr_from_pairs(enc.item_idx, code[cols], (enc.n_items, len(columns)))
+        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
+        _, cols_sorted = sorted_rows(enc.item_idx, cols, n_ann * k)
+        indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
+        np.cumsum(enc.answers_per_item, out=indptr[1:])
+        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols)) < 2**31 else np.int64
+        indices = code.astype(index_dtype)[cols_sorted]
+        m = sp.csr_matrix((np.ones(len(cols)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns)))
         annotator_of = columns // k
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
         unused = (~used).reshape(n_ann, k).astype(np.float64)
