@@ -217,3 +217,42 @@ def test_dense_integer_factorize_declines_sparse_ranges_and_other_types():
     assert _factorize_dense_ints(pd.Series([0, 10**12])) is None
     assert _factorize_dense_ints(pd.Series([1.0, 2.0])) is None
     assert _factorize_dense_ints(pd.Series([1, None], dtype="Int64")) is None
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+@pytest.mark.parametrize("low", [0, -3, 7])
+def test_dense_integer_factorize_of_a_full_range_equals_pandas_and_copies(dtype, low):
+    """Ids covering a whole range (the no-gather path) get pandas' sorted codes, in an array that
+    is not the input's memory."""
+    from labelwise.aggregate._answers import _factorize_dense_ints
+
+    values = pd.Series(
+        np.random.default_rng(abs(low)).permutation(np.repeat(np.arange(low, low + 50), 3)).astype(dtype)
+    )
+    codes, uniques = _factorize_dense_ints(values)
+    exp_codes, exp_uniques = pd.factorize(values, sort=True)
+    np.testing.assert_array_equal(codes, exp_codes)
+    assert codes.dtype == np.int64 and not np.shares_memory(codes, values.to_numpy())
+    assert uniques.equals(pd.Index(exp_uniques)) and uniques.dtype == values.dtype
+
+
+@pytest.mark.parametrize("duplicates", ["keep", "last"])
+def test_wide_tables_sort_the_pair_label_keys_once_and_count_the_same_duplicates(duplicates):
+    """When items x annotators is large, the encoding sorts (pair, label) keys once: they equal a
+    fresh sort, and the duplicate count and kept rows equal the pair-key path's."""
+    from labelwise.aggregate._answers import duplicate_pairs
+
+    rng = np.random.default_rng(4)
+    n = 6000
+    table = pd.DataFrame({"item": rng.integers(0, 1500, n), "annotator": rng.integers(0, 1000, n)})
+    table["label"] = rng.integers(0, 3, n)
+    enc = encode_answers(table, duplicates=duplicates)
+    pair = enc.item_idx * enc.n_annotators + enc.annotator_idx
+    n_dup, _ = duplicate_pairs(pair, enc.n_items * enc.n_annotators)
+    expected = table.drop_duplicates(["item", "annotator"], keep="last")
+    assert enc.n_duplicates == len(table) - len(expected) > 0
+    if duplicates == "keep":
+        assert n_dup == enc.n_duplicates
+        np.testing.assert_array_equal(enc.row_keys, np.sort(pair * enc.n_classes + enc.label_idx))
+    else:  # rows were dropped: the sorted keys of the full table no longer apply
+        assert enc.row_keys is None and enc.n_answers == len(expected) and n_dup == 0

@@ -53,6 +53,18 @@ class TestMajorityVote:
         labels = MajorityVote(random_state=np.random.default_rng(0)).fit(_tied()).labels_
         assert set(labels) <= {"a", "b"}
 
+    @pytest.mark.parametrize("random_state", [None, "generator"])
+    def test_skill_is_measured_against_the_returned_labels_whatever_the_seed(self, random_state):
+        """With ties and a random_state that draws differently on every call, annotator_skill_
+        is still the agreement with labels_ (the labels are drawn once per fit)."""
+        t = _tied()
+        seed = np.random.default_rng(7) if random_state == "generator" else None
+        mv = MajorityVote(random_state=seed).fit(t)
+        agree = t["label"].to_numpy() == mv.labels_.loc[t["item"]].to_numpy()
+        expected = pd.Series(agree).groupby(t["annotator"].to_numpy()).mean()
+        np.testing.assert_allclose(mv.annotator_skill_.to_numpy(), expected.to_numpy())
+        assert not hasattr(mv, "_fit_codes")
+
 
 @pytest.mark.slow
 def test_accuracy_on_real_sets(shared_data):

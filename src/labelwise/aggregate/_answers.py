@@ -20,7 +20,12 @@ import scipy.sparse as sp
 
 from .._validate import check_choice
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
-from ._factorize import _factorize, _factorize_dense_ints, duplicate_pairs  # noqa: F401  (tests use the latter two)
+from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
+    _factorize,
+    _factorize_dense_ints,
+    duplicate_pairs,
+    sorted_pair_label_keys,
+)
 from ._patterns import AnswerPatterns, answer_patterns
 
 __all__ = ["DUPLICATE_POLICIES", "AnswerPatterns", "EncodedAnswers", "encode_answers"]
@@ -52,6 +57,9 @@ class EncodedAnswers:
     class_values : pandas.Index, optional
         ``classes`` with the label column's dtype (used for the results' columns; derived from
         ``classes`` when omitted).
+    row_keys : ndarray of int64, optional
+        The answers' keys ``item * n_annotators * K + annotator * K + label`` in sorted order, when
+        the encoding sorted them (to count duplicates); reused for the row order of count matrices.
     """
 
     item_idx: np.ndarray
@@ -66,6 +74,7 @@ class EncodedAnswers:
     annotator_name: str = "annotator"
     label_name: str = "label"
     class_values: pd.Index | None = field(default=None, repr=False)
+    row_keys: np.ndarray | None = field(default=None, repr=False)
 
     @cached_property
     def items(self) -> np.ndarray:
@@ -102,6 +111,8 @@ class EncodedAnswers:
     @cached_property
     def answers_per_item(self) -> np.ndarray:
         """Answers per item, int64 of shape (n_items,)."""
+        if "item_label_counts" in self.__dict__:  # row sums of the (exact, integer-valued) votes
+            return (self.item_label_counts @ np.ones(self.n_classes)).astype(np.int64)
         return np.bincount(self.item_idx, minlength=self.n_items)
 
     @cached_property
@@ -310,12 +321,15 @@ def encode_answers(
             )
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
-    n_ann = max(len(annotator_values), 1)
-    n_dup, keep = duplicate_pairs(item_idx * n_ann + annotator_idx, len(item_values) * n_ann, duplicates)
+    n_ann, k = max(len(annotator_values), 1), len(classes)
+    pair, space = item_idx * n_ann + annotator_idx, len(item_values) * n_ann
+    row_keys = sorted_pair_label_keys(pair, label_idx, space, k)
+    n_dup, keep = duplicate_pairs(pair, space, duplicates, sorted_keys=row_keys, k=k)
     n_dropped = 0
     if keep is not None:
         n_dropped = int(len(item_idx) - len(keep))
         item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
+        row_keys = None
 
     return EncodedAnswers(
         item_idx=item_idx,
@@ -330,4 +344,5 @@ def encode_answers(
         annotator_name=str(annotator_col),
         label_name=str(label_col),
         class_values=class_values,
+        row_keys=row_keys,
     )

@@ -54,6 +54,9 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
     if lo:
         offset = offset - lo
     present = np.bincount(offset, minlength=hi - lo + 1) > 0
+    if present.all():  # every value of the range occurs (the usual 0..n-1 ids): the code is the offset
+        codes = offset.copy() if np.shares_memory(offset, arr) else offset  # never alias the input
+        return codes, pd.Index(np.arange(lo, hi + 1).astype(values.dtype))
     rank = np.cumsum(present) - 1
     uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
     return rank[offset], pd.Index(uniques)
@@ -86,13 +89,19 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     return codes, index
 
 
-def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tuple[int, np.ndarray | None]:
+def duplicate_pairs(
+    key: np.ndarray, space: int, duplicates: str = "keep", *, sorted_keys: np.ndarray | None = None, k: int = 1
+) -> tuple[int, np.ndarray | None]:
     """Count repeated keys and, with ``duplicates="last"``, the rows to keep (the last of each key).
 
     ``key`` holds one non-negative int64 per answer (``item * n_annotators + annotator``) below
     ``space``. Counting uses a ``bincount`` when ``space`` is small next to the number of answers,
     else one sort of the keys and a comparison of neighbours (numpy's vectorised sort of an int64
     array is several times cheaper than ``np.unique``, which also builds the unique values).
+
+    ``sorted_keys``, when given, is ``np.sort(key * k + label)`` for some labels in ``[0, k)``:
+    the count then reuses that sort instead of sorting ``key`` (the encoding sorts those keys
+    once, for the item x (annotator, label) rows, see :func:`sorted_pair_label_keys`).
 
     Returns
     -------
@@ -105,7 +114,10 @@ def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tu
     n = len(key)
     if n == 0:
         return 0, None
-    if space <= 8 * n + 1_000_000:
+    if sorted_keys is not None:
+        srt = sorted_keys // k
+        n_unique = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
+    elif space <= 8 * n + 1_000_000:
         n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
     else:
         srt = np.sort(key)
@@ -118,3 +130,16 @@ def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tu
     last = np.ones(n, dtype=bool)
     last[:-1] = srt[1:] != srt[:-1]
     return n_dup, np.sort(order[last])
+
+
+def sorted_pair_label_keys(pair: np.ndarray, label_idx: np.ndarray, space: int, k: int) -> np.ndarray | None:
+    """``np.sort(pair * k + label)`` when :func:`duplicate_pairs` would sort the pair keys anyway
+    (``space`` large next to the number of answers) and the keys fit in int64; else ``None``.
+
+    With ``pair = item * n_annotators + annotator`` these are the answers' ``item * n_cols +
+    column`` keys (``column = annotator * k + label``) in sorted order: the one sort serves both the
+    duplicate count and the canonical row order of the item x (annotator, label) count matrix.
+    """
+    if space <= 8 * len(pair) + 1_000_000 or space * k >= 2**62:
+        return None
+    return np.sort(pair * k + label_idx)

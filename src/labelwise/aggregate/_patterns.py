@@ -74,16 +74,19 @@ def _row_hash(cols_sorted: np.ndarray, indptr: np.ndarray, n_cols: int) -> np.nd
     return row_hash
 
 
-def sorted_rows(item_idx: np.ndarray, cols: np.ndarray, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
+def sorted_rows(
+    item_idx: np.ndarray, cols: np.ndarray, n_cols: int, presorted: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The answers sorted by (item, column), as (item of each, column of each).
 
     One ``np.sort`` of a single int64 key ``item * n_cols + column`` (several times cheaper than
-    an ``argsort``); the result is the canonical CSR order of the item x column count matrix.
+    an ``argsort``), or ``presorted``, those keys already sorted (``EncodedAnswers.row_keys``); the
+    result is the canonical CSR order of the item x column count matrix.
     """
-    key = np.sort(item_idx * n_cols + cols)
+    key = np.sort(item_idx * n_cols + cols) if presorted is None else presorted
     item_sorted = key // n_cols
-    key -= item_sorted * n_cols
-    return item_sorted, key
+    cols_sorted = np.subtract(key, item_sorted * n_cols, out=key if presorted is None else None)
+    return item_sorted, cols_sorted
 
 
 def estimated_sharing(enc: EncodedAnswers, n_sample: int) -> float:
@@ -123,7 +126,8 @@ def _grouped_patterns(enc: EncodedAnswers) -> AnswerPatterns:
 
     n_items, n_cols = enc.n_items, enc.n_annotators * enc.n_classes
     # Canonical rows: the answers sorted by (item, annotator * K + label).
-    item_sorted, cols_sorted = sorted_rows(enc.item_idx, enc.annotator_idx * enc.n_classes + enc.label_idx, n_cols)
+    cols = enc.annotator_idx * enc.n_classes + enc.label_idx
+    item_sorted, cols_sorted = sorted_rows(enc.item_idx, cols, n_cols, enc.row_keys)
     lengths = enc.answers_per_item
     indptr = np.zeros(n_items + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])

@@ -63,7 +63,7 @@ class _Observed:
         columns = np.flatnonzero(used)
         code = np.cumsum(used) - 1
         # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
-        _, cols_sorted = sorted_rows(enc.item_idx, cols, n_ann * k)
+        _, cols_sorted = sorted_rows(enc.item_idx, cols, n_ann * k, enc.row_keys)
         indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
         np.cumsum(enc.answers_per_item, out=indptr[1:])
         index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols)) < 2**31 else np.int64
