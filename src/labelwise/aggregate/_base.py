@@ -84,16 +84,21 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return a @ np.ones(a.shape[1])
 
 
-def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Softmax of each row of ``log_scores`` and each row's log-sum-exp (the log normaliser).
 
     Shifting each row by its maximum before exponentiating keeps ``exp`` in range however many
-    answers an item has (products of many probabilities underflow in linear space).
+    answers an item has (products of many probabilities underflow in linear space). With
+    ``overwrite`` (a float64 array the caller no longer needs) the softmax is computed in place.
     """
     top = row_max(log_scores)
     if not np.isfinite(top).all():
         top[~np.isfinite(top)] = 0.0
-    w = log_scores - top[:, None]
+    if overwrite and log_scores.dtype == np.float64:
+        w = log_scores
+        w -= top[:, None]
+    else:
+        w = log_scores - top[:, None]
     np.exp(w, out=w)
     total = row_sum(w)
     w /= total[:, None]

@@ -41,7 +41,8 @@ class _Observed:
     n_used) with the answer counts, ``mt`` its transpose; ``annotator_of[r]`` and ``label_of[r]``
     are the annotator and label of used column ``r``, ``by_annotator`` the (n_annotators × n_used)
     indicator that sums used columns per annotator, and ``unused[j, l]`` is 1 when annotator ``j``
-    never gave label ``l`` (``n_unused`` its row sums).
+    never gave label ``l`` (``n_unused`` its row sums). ``unit_weights``: every pattern is one
+    item (grouping was skipped), so the M-step need not weigh the posterior.
     """
 
     columns: np.ndarray
@@ -53,6 +54,7 @@ class _Observed:
     by_annotator: sp.csr_matrix
     unused: np.ndarray
     n_unused: np.ndarray
+    unit_weights: bool = False
 
     @classmethod
     def build(cls, pat: AnswerPatterns) -> _Observed:
@@ -73,7 +75,8 @@ class _Observed:
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
         unused = (~used).reshape(n_ann, k).astype(np.float64)
         n_unused = unused @ np.ones(k)
-        return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused)
+        unit = not pat.grouped  # one item per pattern: every weight is 1
+        return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
 
 
 def relabelled_classes(
@@ -104,8 +107,8 @@ def relabelled_classes(
     top = row_max(reference)
     strict = row_sum(reference >= top[:, None] - 1e-12) == 1
     w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
-    ref_lab = reference[strict].argmax(axis=1)
-    new_lab = post[strict].argmax(axis=1)
+    ref_lab = reference.argmax(axis=1)[strict]  # argmax first: no copy of the masked rows
+    new_lab = post.argmax(axis=1)[strict]
     table = np.bincount(ref_lab * k + new_lab, weights=w[strict], minlength=k * k).reshape(k, k)
     best = table.argmax(axis=1)
     row_total = table.sum(axis=1)
@@ -257,7 +260,7 @@ class DawidSkene(BaseAggregator):
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
         # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]
-        counts = np.asarray(obs.mt @ (post * w[:, None]))
+        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
         counts += pseudo.T.take(obs.label_of, axis=0)
         if pseudo.min() < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
             np.maximum(counts, _FLOOR, out=counts)
@@ -279,7 +282,7 @@ class DawidSkene(BaseAggregator):
         log_given = np.log(given)
         log_joint = np.asarray(obs.m @ log_given)
         log_joint += np.log(prior)
-        post, log_z = log_normalize(log_joint)
+        post, log_z = log_normalize(log_joint, overwrite=True)
         nll = -(obs.weights @ log_z)
         if pseudo is not None and pseudo.any() and total is not None:
             # MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] joins the
@@ -411,7 +414,9 @@ class OneCoinDawidSkene(BaseAggregator):
         enc, w = pat.answers, pat.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        hit = post[enc.item_idx, enc.label_idx] * w[enc.item_idx]
+        hit = post[enc.item_idx, enc.label_idx]
+        if pat.grouped:  # else every weight is 1
+            hit *= w[enc.item_idx]
         skill = enc.annotator_sum(hit) / np.maximum(pat.answers_per_annotator, 1)
         return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
 
