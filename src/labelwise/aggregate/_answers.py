@@ -41,7 +41,8 @@ class EncodedAnswers:
     ----------
     item_idx, annotator_idx, label_idx : ndarray of int64, shape (n_answers,)
         Codes of each answer's item (into ``items``), annotator (into ``annotators``) and label
-        (into ``classes``).
+        (into ``classes``); read-only views of the input's columns where those already are the
+        codes (int64 ids 0..n-1 with none missing).
     item_values, annotator_values : pandas.Index
         The distinct items and annotators with the input column's dtype, sorted when they are
         mutually comparable (else in first-seen order); ``items`` and ``annotators`` are the same
@@ -152,7 +153,8 @@ class EncodedAnswers:
         ``values=None`` counts answers (the vote matrix).
         """
         k = self.n_classes
-        flat = self.item_idx * k + self.label_idx
+        flat = self.item_idx * k
+        flat += self.label_idx
         out = np.bincount(flat, weights=values, minlength=self.n_items * k)
         return out.reshape(self.n_items, k).astype(np.float64, copy=False)
 
@@ -292,14 +294,18 @@ def encode_answers(
                 f"{series[what].iloc[pos]!r} ({int(null.sum())} null value(s) in all)"
             )
 
+    def check_codes(what: str, col: str, codes: np.ndarray) -> None:
+        if codes.min() < 0:  # one pass, no mask unless there is a null
+            check_not_null(what, col, codes < 0)
+
     # factorize codes a null as -1: the null check comes free with the encoding
     item_idx, item_values = _factorize(series["item"])
-    check_not_null("item", item_col, item_idx < 0)
+    check_codes("item", item_col, item_idx)
     annotator_idx, annotator_values = _factorize(series["annotator"])
-    check_not_null("annotator", annotator_col, annotator_idx < 0)
+    check_codes("annotator", annotator_col, annotator_idx)
     if labels is None:
         label_idx, class_values = _factorize(series["label"])
-        check_not_null("label", label_col, label_idx < 0)
+        check_codes("label", label_col, label_idx)
         classes = class_values.to_numpy()
     else:
         check_not_null("label", label_col, series["label"].isna().to_numpy())
@@ -322,7 +328,8 @@ def encode_answers(
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
     n_ann, k = max(len(annotator_values), 1), len(classes)
-    pair, space = item_idx * n_ann + annotator_idx, len(item_values) * n_ann
+    pair, space = item_idx * n_ann, len(item_values) * n_ann
+    pair += annotator_idx  # in place: every 10M-entry temporary is a fresh allocation to fault in
     row_keys = sorted_pair_label_keys(pair, label_idx, space, k)
     n_dup, keep = duplicate_pairs(pair, space, duplicates, sorted_keys=row_keys, k=k)
     n_dropped = 0

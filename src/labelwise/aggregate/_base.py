@@ -283,7 +283,9 @@ class BaseAggregator(BaseEstimator):
 
 def agreement_skill(enc: EncodedAnswers, codes: np.ndarray) -> np.ndarray:
     """Fraction of each annotator's answers equal to the aggregated label of the item."""
-    hit = (enc.label_idx == codes[enc.item_idx]).astype(np.float64)
+    # a one-byte copy of the labels keeps the gather's table small (bincount takes boolean weights)
+    table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
+    hit = enc.label_idx == table[enc.item_idx]
     n = enc.answers_per_annotator
     return np.divide(enc.annotator_sum(hit), n, out=np.zeros(enc.n_annotators), where=n > 0)
 

@@ -55,8 +55,10 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
         offset = offset - lo
     present = np.bincount(offset, minlength=hi - lo + 1) > 0
     if present.all():  # every value of the range occurs (the usual 0..n-1 ids): the code is the offset
-        codes = offset.copy() if np.shares_memory(offset, arr) else offset  # never alias the input
-        return codes, pd.Index(np.arange(lo, hi + 1).astype(values.dtype))
+        if np.shares_memory(offset, arr):  # the column's own int64 0..n-1 values: a read-only view,
+            offset = offset.view()  # as pandas' own to_numpy(), instead of a copy
+            offset.flags.writeable = False
+        return offset, pd.Index(np.arange(lo, hi + 1).astype(values.dtype))
     rank = np.cumsum(present) - 1
     uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
     return rank[offset], pd.Index(uniques)
@@ -142,4 +144,7 @@ def sorted_pair_label_keys(pair: np.ndarray, label_idx: np.ndarray, space: int, 
     """
     if space <= 8 * len(pair) + 1_000_000 or space * k >= 2**62:
         return None
-    return np.sort(pair * k + label_idx)
+    keys = pair * k
+    keys += label_idx
+    keys.sort()  # in place: no copy
+    return keys

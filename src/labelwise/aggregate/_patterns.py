@@ -19,7 +19,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from ._answers import EncodedAnswers
 
-__all__ = ["AnswerPatterns", "answer_patterns", "estimated_sharing", "sorted_rows"]
+__all__ = ["AnswerPatterns", "answer_patterns", "estimated_sharing", "sorted_columns", "sorted_rows"]
 
 #: Items sampled to decide whether grouping by pattern pays; smaller tables are always grouped.
 PATTERN_SAMPLE_ITEMS = 50_000
@@ -87,6 +87,20 @@ def sorted_rows(
     item_sorted = key // n_cols
     cols_sorted = np.subtract(key, item_sorted * n_cols, out=key if presorted is None else None)
     return item_sorted, cols_sorted
+
+
+def sorted_columns(enc: EncodedAnswers) -> np.ndarray:
+    """Each answer's column ``annotator * K + label``, the answers sorted by (item, column): the
+    ``indices`` of the canonical item x column CSR matrix (its ``indptr`` is the cumulative sum
+    of ``answers_per_item``). Reuses ``enc.row_keys`` when the encoding sorted them."""
+    n_cols = enc.n_annotators * enc.n_classes
+    if enc.row_keys is not None:
+        return enc.row_keys % n_cols
+    key = enc.item_idx * n_cols
+    key += enc.annotator_idx * enc.n_classes
+    key += enc.label_idx
+    key.sort()
+    return np.remainder(key, n_cols, out=key)
 
 
 def estimated_sharing(enc: EncodedAnswers, n_sample: int) -> float:

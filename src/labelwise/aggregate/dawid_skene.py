@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
-from ._patterns import AnswerPatterns, sorted_rows
+from ._patterns import AnswerPatterns, sorted_columns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -60,17 +60,18 @@ class _Observed:
     def build(cls, pat: AnswerPatterns) -> _Observed:
         enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
-        cols = enc.annotator_idx * k + enc.label_idx
-        used = np.bincount(cols, minlength=n_ann * k) > 0
+        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
+        cols_sorted = sorted_columns(enc)
+        used = np.bincount(cols_sorted, minlength=n_ann * k) > 0
         columns = np.flatnonzero(used)
         code = np.cumsum(used) - 1
-        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
-        _, cols_sorted = sorted_rows(enc.item_idx, cols, n_ann * k, enc.row_keys)
         indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
         np.cumsum(enc.answers_per_item, out=indptr[1:])
-        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols)) < 2**31 else np.int64
+        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols_sorted)) < 2**31 else np.int64
         indices = code.astype(index_dtype)[cols_sorted]
-        m = sp.csr_matrix((np.ones(len(cols)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns)))
+        m = sp.csr_matrix(
+            (np.ones(len(cols_sorted)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns))
+        )
         annotator_of = columns // k
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
         unused = (~used).reshape(n_ann, k).astype(np.float64)
@@ -307,8 +308,8 @@ class DawidSkene(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
+        pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
         obs = _Observed.build(pat)
-        pseudo = self._pseudo_counts(pat)
         vote = weighted_vote_shares(pat.answers)
         post = self._run_em(obs, vote, pseudo, enc.n_answers)
         self.fallback_: str | None = None
