@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise.aggregate import _patterns
 from labelwise.aggregate._answers import encode_answers
@@ -116,3 +118,30 @@ class TestSkippingTheGrouping:
             assert skipped.labels_.equals(grouped.labels_)
             assert skipped.n_iter_ == grouped.n_iter_
             np.testing.assert_allclose(skipped.loss_history_, grouped.loss_history_, rtol=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_items=st.integers(3, 60),
+    n_annotators=st.integers(1, 30),
+    k=st.integers(2, 4),
+    sample=st.integers(2, 40),
+)
+def test_skipping_or_grouping_never_changes_dawid_skene(seed, n_items, n_annotators, k, sample):
+    """For any table and any sample size (so the grouping is skipped or done at random), in any row
+    order, DawidSkene gives the labels and posteriors (1e-9) of the always-grouped fit."""
+    from labelwise.aggregate import DawidSkene
+
+    table = _random_table(np.random.default_rng(seed), n_items=n_items, n_annotators=n_annotators, k=k)
+    reference = DawidSkene(max_iter=20).fit(table)
+    old = _patterns.PATTERN_SAMPLE_ITEMS
+    try:
+        _patterns.PATTERN_SAMPLE_ITEMS = sample
+        shuffled = table.sample(frac=1.0, random_state=seed)
+        fitted = DawidSkene(max_iter=20).fit(shuffled)
+    finally:
+        _patterns.PATTERN_SAMPLE_ITEMS = old
+    assert fitted.labels_.equals(reference.labels_)
+    np.testing.assert_allclose(fitted.probas_.to_numpy(), reference.probas_.to_numpy(), rtol=0, atol=1e-9)
+    assert fitted.n_iter_ == reference.n_iter_

@@ -74,15 +74,17 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
         return None
     encoded = arr.dictionary_encode()
     uniques = encoded.dictionary
-    codes = encoded.indices.to_numpy().astype(np.int64)
+    indices = encoded.indices.to_numpy()  # int32, zero copy
     try:
         order = pc.sort_indices(uniques).to_numpy()  # UTF-8 byte order = code point order
     except pa.ArrowNotImplementedError:
         return None
-    if not np.array_equal(order, np.arange(len(order))):
+    if np.array_equal(order, np.arange(len(order))):
+        codes = indices.astype(np.int64)
+    else:  # one gather from the int32 indices straight to int64 codes
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
-        codes = rank[codes]
+        codes = rank[indices]
         uniques = uniques.take(order)
     try:
         index = pd.Index(pd.array(uniques, dtype=values.dtype))
