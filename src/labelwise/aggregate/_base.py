@@ -130,6 +130,9 @@ class BaseAggregator(BaseEstimator):
     #: Whether ``_fit`` returns one posterior row per answer pattern (``enc.patterns``) instead of
     #: one per item (models whose only item parameter is the true class).
     _fits_patterns = False
+    #: Whether the posterior ``_fit`` returns is a new array nothing else holds, that ``probas_`` may
+    #: wrap without a copy.
+    _owns_posterior = False
 
     # Subclasses call this with their own parameters stored by their __init__.
     def _common_params(self) -> dict[str, Any]:
@@ -270,7 +273,8 @@ class BaseAggregator(BaseEstimator):
             post = post[row_group]  # a new array: the frame below may own it without a copy
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
-        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=None if row_group is None else False)
+        owned = row_group is not None or self._owns_posterior
+        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if owned else None)
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
         self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers")
         self.n_answers_ = enc.n_answers

@@ -234,6 +234,7 @@ class DawidSkene(BaseAggregator):
         self.random_state = random_state
 
     _fits_patterns = True
+    _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -409,6 +410,7 @@ class OneCoinDawidSkene(BaseAggregator):
         self.random_state = random_state
 
     _fits_patterns = True
+    _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
 
     @staticmethod
     def _m_step(pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

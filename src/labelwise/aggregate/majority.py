@@ -78,6 +78,8 @@ class MajorityVote(BaseAggregator):
         self.label_col = label_col
         self.random_state = random_state
 
+    _owns_posterior = True  # the vote shares are made per fit
+
     def _check_params(self) -> None:
         super()._check_params()
 
