@@ -45,6 +45,13 @@ def _timed(fn):
     return out, time.perf_counter() - t0, time.process_time() - c0
 
 
+def _string_ids(pattern: str, codes: np.ndarray) -> pd.Series:
+    """``pattern.format(code)`` for every code, as pandas' default (Arrow) strings, in sorted order
+    of the codes (zero-padded); made once per distinct code, then taken."""
+    distinct = pd.array([pattern.format(c) for c in range(int(codes.max()) + 1)], dtype="str")
+    return pd.Series(distinct.take(codes))
+
+
 def worker(out: Path, n_answers: int) -> None:
     """Time every stage with the ``labelwise`` on ``sys.path``; write ``timings.json`` and arrays."""
     from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
@@ -75,8 +82,8 @@ def worker(out: Path, n_answers: int) -> None:
         del est
     strings = pd.DataFrame(
         {
-            "item": pd.Series(answers["item"].to_numpy()).map("i{:07d}".format).astype("str"),
-            "annotator": pd.Series(answers["annotator"].to_numpy()).map("w{:05d}".format).astype("str"),
+            "item": _string_ids("i{:07d}", answers["item"].to_numpy()),
+            "annotator": _string_ids("w{:05d}", answers["annotator"].to_numpy()),
             "label": answers["label"],
         }
     )
