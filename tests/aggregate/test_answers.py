@@ -257,3 +257,15 @@ def test_wide_tables_sort_the_pair_label_keys_once_and_count_the_same_duplicates
         np.testing.assert_array_equal(enc.row_keys, np.sort(pair * enc.n_classes + enc.label_idx))
     else:  # rows were dropped: the sorted keys of the full table no longer apply
         assert enc.row_keys is None and enc.n_answers == len(expected) and n_dup == 0
+
+
+@pytest.mark.parametrize("block", [1, 3, 64, 1 << 20])
+def test_distinct_pair_count_does_not_depend_on_the_block_size(block):
+    """Counting distinct pairs over sorted (pair, label) keys in blocks gives the exact count for
+    any block size, including runs of one pair that cross a block boundary."""
+    from labelwise.aggregate._factorize import _n_distinct_quotients
+
+    rng = np.random.default_rng(block)
+    pair, label = rng.integers(0, 40, 500), rng.integers(0, 3, 500)
+    keys = np.sort(pair * 3 + label)
+    assert _n_distinct_quotients(keys, 3, block) == len(np.unique(pair))

@@ -72,3 +72,19 @@ def test_accuracy_on_real_sets(shared_data):
     for name, floor in (("smem_rte", 0.87), ("s4_Dog_data", 0.81)):
         answers, gold = load_crowd(shared_data, name)
         assert accuracy(MajorityVote().fit(answers).labels_, gold) >= floor
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 20])
+def test_agreement_skill_does_not_depend_on_the_block_size(block):
+    """The per-annotator agreement computed in blocks of answers equals the one-pass count."""
+    from labelwise.aggregate._answers import encode_answers
+    from labelwise.aggregate._base import agreement_skill
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"item": rng.integers(0, 50, 400), "annotator": rng.integers(0, 9, 400)})
+    table["label"] = rng.integers(0, 3, 400)
+    enc = encode_answers(table)
+    codes = rng.integers(0, 3, enc.n_items)
+    hit = enc.label_idx == codes[enc.item_idx]
+    expected = np.bincount(enc.annotator_idx, weights=hit) / np.bincount(enc.annotator_idx)
+    np.testing.assert_array_equal(agreement_skill(enc, codes, block), expected)

@@ -330,7 +330,8 @@ def encode_answers(
     n_ann, k = max(len(annotator_values), 1), len(classes)
     pair, space = item_idx * n_ann, len(item_values) * n_ann
     pair += annotator_idx  # in place: every 10M-entry temporary is a fresh allocation to fault in
-    row_keys = sorted_pair_label_keys(pair, label_idx, space, k)
+    # with "keep" the pair keys are not needed once the sorted (pair, label) keys exist: reuse them
+    row_keys = sorted_pair_label_keys(pair, label_idx, space, k, overwrite=duplicates == "keep")
     n_dup, keep = duplicate_pairs(pair, space, duplicates, sorted_keys=row_keys, k=k)
     n_dropped = 0
     if keep is not None:

@@ -285,13 +285,21 @@ class BaseAggregator(BaseEstimator):
         self.label_codes_ = codes
 
 
-def agreement_skill(enc: EncodedAnswers, codes: np.ndarray) -> np.ndarray:
-    """Fraction of each annotator's answers equal to the aggregated label of the item."""
-    # a one-byte copy of the labels keeps the gather's table small (bincount takes boolean weights)
+def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """Fraction of each annotator's answers equal to the aggregated label of the item.
+
+    In blocks of answers (temporaries a block long; the per-block counts are whole numbers, so
+    their sum does not depend on the block size), with a one-byte copy of the labels as the
+    gather's table when ``K <= 127``.
+    """
     table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
-    hit = enc.label_idx == table[enc.item_idx]
+    hits = np.zeros(enc.n_annotators)
+    for start in range(0, enc.n_answers, block):
+        part = slice(start, start + block)
+        hit = enc.label_idx[part] == table[enc.item_idx[part]]
+        hits += np.bincount(enc.annotator_idx[part], weights=hit, minlength=enc.n_annotators)
     n = enc.answers_per_annotator
-    return np.divide(enc.annotator_sum(hit), n, out=np.zeros(enc.n_annotators), where=n > 0)
+    return np.divide(hits, n, out=np.zeros(enc.n_annotators), where=n > 0)
 
 
 def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:

@@ -105,7 +105,8 @@ def duplicate_pairs(
 
     ``sorted_keys``, when given, is ``np.sort(key * k + label)`` for some labels in ``[0, k)``:
     the count then reuses that sort instead of sorting ``key`` (the encoding sorts those keys
-    once, for the item x (annotator, label) rows, see :func:`sorted_pair_label_keys`).
+    once, for the item x (annotator, label) rows, see :func:`sorted_pair_label_keys`), and ``key``
+    itself is read only for ``duplicates="last"``.
 
     Returns
     -------
@@ -119,8 +120,7 @@ def duplicate_pairs(
     if n == 0:
         return 0, None
     if sorted_keys is not None:
-        srt = sorted_keys // k
-        n_unique = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
+        n_unique = _n_distinct_quotients(sorted_keys, k)
     elif space <= 8 * n + 1_000_000:
         n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
     else:
@@ -136,17 +136,31 @@ def duplicate_pairs(
     return n_dup, np.sort(order[last])
 
 
-def sorted_pair_label_keys(pair: np.ndarray, label_idx: np.ndarray, space: int, k: int) -> np.ndarray | None:
+def _n_distinct_quotients(sorted_keys: np.ndarray, k: int, block: int = 1 << 20) -> int:
+    """Number of distinct ``sorted_keys // k`` (sorted, non-empty), in blocks of rows: the
+    temporaries are a block long instead of as long as the keys."""
+    n_distinct, prev = 0, None
+    for start in range(0, len(sorted_keys), block):
+        q = sorted_keys[start : start + block] // k
+        n_distinct += int(np.count_nonzero(q[1:] != q[:-1])) + int(prev is None or q[0] != prev)
+        prev = q[-1]
+    return n_distinct
+
+
+def sorted_pair_label_keys(
+    pair: np.ndarray, label_idx: np.ndarray, space: int, k: int, *, overwrite: bool = False
+) -> np.ndarray | None:
     """``np.sort(pair * k + label)`` when :func:`duplicate_pairs` would sort the pair keys anyway
     (``space`` large next to the number of answers) and the keys fit in int64; else ``None``.
 
     With ``pair = item * n_annotators + annotator`` these are the answers' ``item * n_cols +
     column`` keys (``column = annotator * k + label``) in sorted order: the one sort serves both the
     duplicate count and the canonical row order of the item x (annotator, label) count matrix.
+    ``overwrite``: build the keys in ``pair``'s memory (which then holds them).
     """
     if space <= 8 * len(pair) + 1_000_000 or space * k >= 2**62:
         return None
-    keys = pair * k
+    keys = np.multiply(pair, k, out=pair if overwrite else None)
     keys += label_idx
     keys.sort()  # in place: no copy
     return keys
