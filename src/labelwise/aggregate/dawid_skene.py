@@ -362,8 +362,8 @@ class OneCoinDawidSkene(BaseAggregator):
     * M-step: ``p_k = mean_i T[i, k]``; ``s_j = mean_{(i, l) answered by j} T[i, l]`` (the
       expected share of ``j``'s answers that are correct), clipped to ``[1e-10, 1 - 1e-10]``;
     * E-step (log space): ``log T[i, k] = log p_k + Σ_{(j,l) ∈ A_i} [l = k] log s_j +
-      [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as a per-item constant plus a
-      bincount over ``(item, label)`` cells.
+      [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as :class:`DawidSkene`'s E-step, one
+      sparse product of the item x (annotator, label) count matrix with these log entries.
 
     Stops as :class:`DawidSkene`, and like it iterates over distinct answer patterns (items with
     the same answers, weighted by their number). ``annotator_skill_`` is ``s``.
@@ -412,40 +412,44 @@ class OneCoinDawidSkene(BaseAggregator):
     _fits_patterns = True
     _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
 
+    # Both steps use Dawid-Skene's item x (annotator, label) count matrix: the E-step is the same
+    # sparse product with the one-coin confusion entries, and the M-step reads each used column's
+    # expected count of its own label off ``M.T @ T``.
     @staticmethod
-    def _m_step(pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        enc, w = pat.answers, pat.weights
+    def _m_step(obs: _Observed, post: np.ndarray, n_answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = obs.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        hit = post[enc.item_idx, enc.label_idx]
-        if pat.grouped:  # else every weight is 1
-            hit *= w[enc.item_idx]
-        skill = enc.annotator_sum(hit) / np.maximum(pat.answers_per_annotator, 1)
+        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
+        right = counts[np.arange(len(counts)), obs.label_of]  # Σ_i w_i T[i, l] over answers l of column r
+        skill = np.bincount(obs.annotator_of, weights=right, minlength=len(n_answered)) / np.maximum(n_answered, 1)
         return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
 
     @staticmethod
-    def _e_step(pat: AnswerPatterns, prior: np.ndarray, skill: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
-        enc = pat.answers
-        k = enc.n_classes
-        log_right = np.log(skill)[enc.annotator_idx]
-        log_wrong = (np.log1p(-skill) - np.log(k - 1))[enc.annotator_idx]
-        log_joint = enc.item_sum(log_wrong)[:, None] + enc.item_class_sum(log_right - log_wrong)
+    def _e_step(obs: _Observed, prior: np.ndarray, skill: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
+        k = len(prior)
+        log_wrong = (np.log1p(-skill) - np.log(k - 1))[obs.annotator_of]
+        log_given = np.repeat(log_wrong[:, None], k, axis=1)  # [used column (j, l), true class]
+        log_given[np.arange(len(log_given)), obs.label_of] = np.log(skill)[obs.annotator_of]
+        log_joint = np.asarray(obs.m @ log_given)
         log_joint += np.log(prior)
-        post, log_z = log_normalize(log_joint)
-        return post, float(-(pat.weights @ log_z) / n_answers)
+        post, log_z = log_normalize(log_joint, overwrite=True)
+        return post, float(-(obs.weights @ log_z) / n_answers)
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
+        n_answered = pat.answers_per_annotator
         state = {"post": weighted_vote_shares(pat.answers)}
+        obs = _Observed.build(pat)
 
         def step(_it: int) -> float:
-            prior, skill = self._m_step(pat, state["post"])
-            state["post"], nll = self._e_step(pat, prior, skill, enc.n_answers)
+            prior, skill = self._m_step(obs, state["post"], n_answered)
+            state["post"], nll = self._e_step(obs, prior, skill, enc.n_answers)
             return nll
 
         self._iterate(step)
         post = state["post"]
-        prior, skill = self._m_step(pat, post)
+        prior, skill = self._m_step(obs, post, n_answered)
         self.skills_ = skill
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
         return post, skill
