@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,3 +147,23 @@ def test_skipping_or_grouping_never_changes_dawid_skene(seed, n_items, n_annotat
     assert fitted.labels_.equals(reference.labels_)
     np.testing.assert_allclose(fitted.probas_.to_numpy(), reference.probas_.to_numpy(), rtol=0, atol=1e-9)
     assert fitted.n_iter_ == reference.n_iter_
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["CF", "MS", "SP_amt", "ZenCrowd_us", "cifar10n_slots", "smem_rte"])
+def test_skipping_the_grouping_changes_nothing_on_real_crowds(shared_data, name, monkeypatch):
+    """On real crowd sets, EM with the grouping decided on a 100-item sample (skipped on the sets
+    whose items have their own patterns) gives the default fit's labels and posteriors (1e-9)."""
+    from labelwise.aggregate import DawidSkene, OneCoinDawidSkene
+    from tests.aggregate._crowd import load_crowd
+
+    answers, _ = load_crowd(shared_data, name)
+    for cls in (DawidSkene, OneCoinDawidSkene):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            default = cls().fit(answers)
+            monkeypatch.setattr(_patterns, "PATTERN_SAMPLE_ITEMS", 100)
+            sampled = cls().fit(answers)
+            monkeypatch.undo()
+        assert sampled.labels_.equals(default.labels_)
+        np.testing.assert_allclose(sampled.probas_.to_numpy(), default.probas_.to_numpy(), rtol=0, atol=1e-9)
