@@ -246,11 +246,12 @@ def main() -> None:
     ap.add_argument("--no-sparse", action="store_true", help="skip the simulated sparse crowds")
     ap.add_argument("--large", action="store_true", help="only time 10M answers in memory per stage (issue 12)")
     ap.add_argument("--before", help="with --large: another tree's src/ (e.g. git archive of main) run side by side")
+    ap.add_argument("--large-answers", type=int, default=10_000_000, help="with --large: number of answers")
     args = ap.parse_args()
 
     print("machine:", machine())
     if args.large:
-        run_large(args.before)
+        run_large(args.before, args.large_answers)
         return
     if not args.no_sparse:
         sparse_ok = run_sparse()
