@@ -7,6 +7,7 @@ them into the fitted pandas attributes every method shares.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from threadpoolctl import ThreadpoolController
 
 from .._validate import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
@@ -169,7 +171,11 @@ class BaseAggregator(BaseEstimator):
                 f"{type(self).__name__} got probs of type {type(probs).__name__}"
             )
         self._check_params()
-        return self._fit_encoded(self._encode(answers), probs)
+        # The BLAS calls here are matrix-vector products on tall, narrow (items x K) arrays:
+        # memory-bound, no faster on more threads, and OpenBLAS's threads spin on the other cores
+        # for a while after each call (about as much CPU again as the fit itself uses).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return self._fit_encoded(self._encode(answers), probs)
 
     def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> BaseAggregator:
         """Fit on an already encoded table (parameters already checked)."""
@@ -283,6 +289,12 @@ class BaseAggregator(BaseEstimator):
         self.n_duplicates_ = enc.n_duplicates
         self.n_duplicates_dropped_ = enc.n_dropped
         self.label_codes_ = codes
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded when first needed, found once (a limit then costs microseconds)."""
+    return ThreadpoolController()
 
 
 def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20) -> np.ndarray:
