@@ -64,11 +64,19 @@ class AnswerPatterns:
         return enc.annotator_sum(self.weights[enc.item_idx])
 
 
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014): a well-mixed 64-bit hash of
+    each (unsigned) integer, with wrapping arithmetic; no table, whatever the number of columns."""
+    z = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
 def _row_hash(cols_sorted: np.ndarray, indptr: np.ndarray, n_cols: int) -> np.ndarray:
-    """A 64-bit hash of each row's multiset of columns: the wrapping sum of a random 64-bit salt
-    per column, plus the row length times an odd constant."""
-    salt = np.random.default_rng(0x5EED).integers(1, 2**63, size=n_cols, dtype=np.uint64)
-    row_hash = np.add.reduceat(salt[cols_sorted], indptr[:-1])
+    """A 64-bit hash of each row's multiset of columns: the wrapping sum of a 64-bit hash of each
+    column, plus the row length times an odd constant (``n_cols``: the number of columns)."""
+    row_hash = np.add.reduceat(_mix64(cols_sorted), indptr[:-1])
     with np.errstate(over="ignore"):
         row_hash += np.diff(indptr).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     return row_hash
