@@ -57,7 +57,9 @@ def argmax_random_ties(
     scores = np.asarray(scores, dtype=np.float64)
     top = row_max(scores)[:, None]
     tied = scores >= top - rtol * np.maximum(np.abs(top), 1.0)
-    n_tied = row_sum(tied.astype(np.float64))
+    n_tied = tied[:, 0].astype(np.int64)  # per-row count of ties, a column at a time (no float copy)
+    for j in range(1, tied.shape[1]):
+        n_tied += tied[:, j]
     codes = tied.argmax(axis=1)
     if row_group is not None:
         codes, n_tied = codes[row_group], n_tied[row_group]
