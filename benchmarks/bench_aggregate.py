@@ -24,6 +24,7 @@ Usage::
     python benchmarks/bench_aggregate.py --sets CF MS --timeout 30 --json out.json
     python benchmarks/bench_aggregate.py --sparse-only   # just the simulated sparse crowds
     python benchmarks/bench_aggregate.py --large         # 10M answers in memory, per stage (issue 12)
+    python benchmarks/bench_aggregate.py --large --before /tmp/before/src   # ... next to an older tree
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
+from _aggregate_large import run_large
 from _machine import cpu_model
 
 from labelwise.aggregate import METHODS
@@ -201,54 +203,6 @@ def run_sparse() -> bool:
     return ok_all[DEFAULT_METHOD]
 
 
-def _timed(fn):
-    """(result, wall seconds, CPU seconds of this process)."""
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - t0, time.process_time() - c0
-
-
-def run_large(n_answers: int = 10_000_000, n_items: int = 1_000_000, n_annotators: int = 10_000, k: int = 5) -> None:
-    """Issue 12: in-memory aggregation of 10M answers, timed per stage (wall and CPU), with the old
-    ``np.unique`` duplicate count side by side with the sort-based one that replaced it."""
-    import warnings
-
-    from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
-    from labelwise.aggregate._answers import duplicate_pairs, encode_answers
-
-    rng = np.random.default_rng(0)
-    truth = rng.integers(0, k, n_items)
-    item = rng.integers(0, n_items, n_answers)
-    ann = rng.integers(0, n_annotators, n_answers)
-    right = rng.random(n_answers) < 0.7
-    label = np.where(right, truth[item], (truth[item] + rng.integers(1, k, n_answers)) % k)
-    answers = pd.DataFrame({"item": item, "annotator": ann, "label": label})
-    print(f"\n== large: {n_answers:,} answers, {n_items:,} items, {n_annotators:,} annotators, K={k} (int ids)")
-    key = item * n_annotators + ann
-    old, w_old, c_old = _timed(lambda: n_answers - len(np.unique(key)))
-    new, w_new, c_new = _timed(lambda: duplicate_pairs(key, n_items * n_annotators)[0])
-    assert old == new, (old, new)
-    print(
-        f"  duplicate count: np.unique {w_old:.2f} s wall / {c_old:.2f} s CPU, sort-based {w_new:.2f} s / "
-        f"{c_new:.2f} s CPU ({c_old / max(c_new, 1e-9):.1f}x CPU), {new:,} duplicates both"
-    )
-    enc, w, c = _timed(lambda: encode_answers(answers))
-    print(f"  encode_answers: {w:.2f} s wall / {c:.2f} s CPU")
-    _, w, c = _timed(lambda: enc.patterns)
-    print(f"  answer patterns: {w:.2f} s wall / {c:.2f} s CPU ({enc.patterns.n_patterns:,} patterns)")
-    goals = {"majority-vote": 1.0, "dawid-skene": 3.0, "one-coin": None}
-    for name, cls in (("majority-vote", MajorityVote), ("dawid-skene", DawidSkene), ("one-coin", OneCoinDawidSkene)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            est, w, c = _timed(lambda cls=cls: cls().fit(answers))
-        goal = goals[name]
-        verdict = "" if goal is None else f" goal <= {goal:.0f} s: {'met' if min(w, c) <= goal else 'NOT met'} (CPU)"
-        print(
-            f"  {name} fit (encode included): {w:.2f} s wall / {c:.2f} s CPU, {est.n_iter_} iteration(s),"
-            f" accuracy {(est.labels_.to_numpy() == truth[est.labels_.index.to_numpy()]).mean():.4f}{verdict}"
-        )
-
-
 def default_goals(frame: pd.DataFrame) -> None:
     """Issue 15's goals for the default method (and the other goal methods) on the real sets."""
     lw = frame.pivot(index="set", columns="method", values="lw_acc")
@@ -291,11 +245,13 @@ def main() -> None:
     ap.add_argument("--sparse-only", action="store_true", help="only the simulated sparse crowds")
     ap.add_argument("--no-sparse", action="store_true", help="skip the simulated sparse crowds")
     ap.add_argument("--large", action="store_true", help="only time 10M answers in memory per stage (issue 12)")
+    ap.add_argument("--before", help="with --large: another tree's src/ (e.g. git archive of main) run side by side")
+    ap.add_argument("--large-answers", type=int, default=10_000_000, help="with --large: number of answers")
     args = ap.parse_args()
 
     print("machine:", machine())
     if args.large:
-        run_large()
+        run_large(args.before, args.large_answers)
         return
     if not args.no_sparse:
         sparse_ok = run_sparse()

@@ -149,64 +149,6 @@ class TestEncodeAnswers:
             MajorityVote().fit(pd.DataFrame({"item": [], "annotator": [], "label": []}))
 
 
-def _random_table(rng, n_items=60, n_annotators=4, k=3, per_item=(1, 4)):
-    rows = []
-    for i in range(n_items):
-        m = rng.integers(per_item[0], per_item[1] + 1)
-        for _ in range(m):  # the same annotator may answer twice (duplicates kept)
-            rows.append((f"it{i:03d}", f"ann{rng.integers(n_annotators)}", int(rng.integers(k))))
-    table = pd.DataFrame(rows, columns=["item", "annotator", "label"])
-    return table.sample(frac=1.0, random_state=int(rng.integers(1000))).reset_index(drop=True)
-
-
-class TestAnswerPatterns:
-    @pytest.mark.parametrize("seed", range(5))
-    def test_items_share_a_pattern_exactly_when_their_answer_multisets_are_equal(self, seed):
-        """Two items get the same pattern iff they have the same multiset of (annotator, label) answers."""
-        enc = encode_answers(_random_table(np.random.default_rng(seed)))
-        pat = enc.patterns
-        frame = pd.DataFrame({"i": enc.item_idx, "a": enc.annotator_idx, "l": enc.label_idx})
-        multiset = frame.groupby("i").apply(lambda g: tuple(sorted(zip(g.a, g.l, strict=False))), include_groups=False)
-        expected = pd.factorize(multiset.to_numpy())[0]
-        assert pat.n_patterns == expected.max() + 1 < enc.n_items
-        assert len(set(zip(expected, pat.item_pattern, strict=False))) == pat.n_patterns  # a bijection of the groups
-        assert pat.weights.tolist() == np.bincount(pat.item_pattern).tolist()
-        # each pattern's answers are those of an item that has it
-        sub = pat.answers
-        for p in range(pat.n_patterns):
-            item = int(np.flatnonzero(pat.item_pattern == p)[0])
-            mine = sorted(zip(sub.annotator_idx[sub.item_idx == p], sub.label_idx[sub.item_idx == p], strict=False))
-            assert tuple(mine) == multiset.iloc[item]
-        assert pat.answers_per_annotator.tolist() == enc.answers_per_annotator.tolist()
-
-    def test_a_hash_collision_falls_back_to_one_pattern_per_item(self, monkeypatch):
-        """If the row hash puts different answer sets together, the exact check keeps every item apart."""
-        from labelwise.aggregate import _answers
-
-        monkeypatch.setattr(_answers, "_row_hash", lambda cols, indptr, n: np.zeros(len(indptr) - 1, np.uint64))
-        enc = encode_answers(_random_table(np.random.default_rng(0)))
-        assert enc.patterns.n_patterns == enc.n_items
-        assert enc.patterns.item_pattern.tolist() == list(range(enc.n_items))
-
-    @pytest.mark.parametrize("cls_name", ["DawidSkene", "OneCoinDawidSkene"])
-    def test_em_over_patterns_equals_em_over_items(self, cls_name, monkeypatch):
-        """Iterating over answer patterns gives the posteriors, labels and iterations of per-item EM."""
-        import labelwise.aggregate as agg
-        from labelwise.aggregate import _answers
-
-        table = _random_table(np.random.default_rng(3), n_items=300, n_annotators=3, k=3, per_item=(1, 3))
-        cls = getattr(agg, cls_name)
-        grouped = cls().fit(table)
-        assert encode_answers(table).patterns.n_patterns < grouped.n_items_ / 2  # compression did happen
-        # distinct hashes per item: no two items share a pattern
-        monkeypatch.setattr(_answers, "_row_hash", lambda cols, indptr, n: np.arange(len(indptr) - 1, dtype=np.uint64))
-        per_item = cls().fit(table)
-        np.testing.assert_allclose(grouped.probas_.to_numpy(), per_item.probas_.to_numpy(), atol=1e-10)
-        assert grouped.labels_.equals(per_item.labels_)
-        assert grouped.n_iter_ == per_item.n_iter_
-        np.testing.assert_allclose(grouped.loss_history_, per_item.loss_history_, rtol=1e-10)
-
-
 def _old_duplicate_pairs(key, duplicates):
     """The previous implementation: np.unique over the pair keys."""
     n_dup = len(key) - len(np.unique(key))
@@ -275,3 +217,55 @@ def test_dense_integer_factorize_declines_sparse_ranges_and_other_types():
     assert _factorize_dense_ints(pd.Series([0, 10**12])) is None
     assert _factorize_dense_ints(pd.Series([1.0, 2.0])) is None
     assert _factorize_dense_ints(pd.Series([1, None], dtype="Int64")) is None
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+@pytest.mark.parametrize("low", [0, -3, 7])
+def test_dense_integer_factorize_of_a_full_range_equals_pandas_and_never_writes_the_input(dtype, low):
+    """Ids covering a whole range (the no-gather path) get pandas' sorted codes; codes that are the
+    input's own memory are read-only."""
+    from labelwise.aggregate._answers import _factorize_dense_ints
+
+    values = pd.Series(
+        np.random.default_rng(abs(low)).permutation(np.repeat(np.arange(low, low + 50), 3)).astype(dtype)
+    )
+    codes, uniques = _factorize_dense_ints(values)
+    exp_codes, exp_uniques = pd.factorize(values, sort=True)
+    np.testing.assert_array_equal(codes, exp_codes)
+    assert codes.dtype == np.int64
+    assert not codes.flags.writeable or not np.shares_memory(codes, values.to_numpy())
+    assert uniques.equals(pd.Index(exp_uniques)) and uniques.dtype == values.dtype
+
+
+@pytest.mark.parametrize("duplicates", ["keep", "last"])
+def test_wide_tables_sort_the_pair_label_keys_once_and_count_the_same_duplicates(duplicates):
+    """When items x annotators is large, the encoding sorts (pair, label) keys once: they equal a
+    fresh sort, and the duplicate count and kept rows equal the pair-key path's."""
+    from labelwise.aggregate._answers import duplicate_pairs
+
+    rng = np.random.default_rng(4)
+    n = 6000
+    table = pd.DataFrame({"item": rng.integers(0, 1500, n), "annotator": rng.integers(0, 1000, n)})
+    table["label"] = rng.integers(0, 3, n)
+    enc = encode_answers(table, duplicates=duplicates)
+    pair = enc.item_idx * enc.n_annotators + enc.annotator_idx
+    n_dup, _ = duplicate_pairs(pair, enc.n_items * enc.n_annotators)
+    expected = table.drop_duplicates(["item", "annotator"], keep="last")
+    assert enc.n_duplicates == len(table) - len(expected) > 0
+    if duplicates == "keep":
+        assert n_dup == enc.n_duplicates
+        np.testing.assert_array_equal(enc.row_keys, np.sort(pair * enc.n_classes + enc.label_idx))
+    else:  # rows were dropped: the sorted keys of the full table no longer apply
+        assert enc.row_keys is None and enc.n_answers == len(expected) and n_dup == 0
+
+
+@pytest.mark.parametrize("block", [1, 3, 64, 1 << 20])
+def test_distinct_pair_count_does_not_depend_on_the_block_size(block):
+    """Counting distinct pairs over sorted (pair, label) keys in blocks gives the exact count for
+    any block size, including runs of one pair that cross a block boundary."""
+    from labelwise.aggregate._factorize import _n_distinct_quotients
+
+    rng = np.random.default_rng(block)
+    pair, label = rng.integers(0, 40, 500), rng.integers(0, 3, 500)
+    keys = np.sort(pair * 3 + label)
+    assert _n_distinct_quotients(keys, 3, block) == len(np.unique(pair))

@@ -158,8 +158,15 @@ class TestOneCoin:
         post_full, _ = DawidSkene(smoothing=0)._e_step(
             obs, prior, given.reshape(-1, 3)[obs.columns], None, enc.n_answers
         )
-        post_one, _ = OneCoinDawidSkene._e_step(pat, prior, s, enc.n_answers)
+        post_one, _ = OneCoinDawidSkene._e_step(obs, prior, s, enc.n_answers)
         np.testing.assert_allclose(post_full, post_one, atol=1e-9)
+        # and a direct sum over each item's answers
+        log_joint = np.tile(np.log(prior), (enc.n_items, 1))
+        for i, j, lab in zip(enc.item_idx, enc.annotator_idx, enc.label_idx, strict=True):
+            log_joint[i] += np.where(np.arange(3) == lab, np.log(s[j]), np.log((1 - s[j]) / 2))
+        direct = np.exp(log_joint - log_joint.max(axis=1, keepdims=True))
+        direct = direct / direct.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(post_one[pat.item_pattern], direct, atol=1e-9)
 
 
 crowdkit = pytest.importorskip("crowdkit.aggregation")

@@ -53,6 +53,18 @@ class TestMajorityVote:
         labels = MajorityVote(random_state=np.random.default_rng(0)).fit(_tied()).labels_
         assert set(labels) <= {"a", "b"}
 
+    @pytest.mark.parametrize("random_state", [None, "generator"])
+    def test_skill_is_measured_against_the_returned_labels_whatever_the_seed(self, random_state):
+        """With ties and a random_state that draws differently on every call, annotator_skill_
+        is still the agreement with labels_ (the labels are drawn once per fit)."""
+        t = _tied()
+        seed = np.random.default_rng(7) if random_state == "generator" else None
+        mv = MajorityVote(random_state=seed).fit(t)
+        agree = t["label"].to_numpy() == mv.labels_.loc[t["item"]].to_numpy()
+        expected = pd.Series(agree).groupby(t["annotator"].to_numpy()).mean()
+        np.testing.assert_allclose(mv.annotator_skill_.to_numpy(), expected.to_numpy())
+        assert not hasattr(mv, "_fit_codes")
+
 
 @pytest.mark.slow
 def test_accuracy_on_real_sets(shared_data):
@@ -60,3 +72,19 @@ def test_accuracy_on_real_sets(shared_data):
     for name, floor in (("smem_rte", 0.87), ("s4_Dog_data", 0.81)):
         answers, gold = load_crowd(shared_data, name)
         assert accuracy(MajorityVote().fit(answers).labels_, gold) >= floor
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 20])
+def test_agreement_skill_does_not_depend_on_the_block_size(block):
+    """The per-annotator agreement computed in blocks of answers equals the one-pass count."""
+    from labelwise.aggregate._answers import encode_answers
+    from labelwise.aggregate._base import agreement_skill
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"item": rng.integers(0, 50, 400), "annotator": rng.integers(0, 9, 400)})
+    table["label"] = rng.integers(0, 3, 400)
+    enc = encode_answers(table)
+    codes = rng.integers(0, 3, enc.n_items)
+    hit = enc.label_idx == codes[enc.item_idx]
+    expected = np.bincount(enc.annotator_idx, weights=hit) / np.bincount(enc.annotator_idx)
+    np.testing.assert_array_equal(agreement_skill(enc, codes, block), expected)

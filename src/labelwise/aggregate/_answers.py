@@ -20,7 +20,13 @@ import scipy.sparse as sp
 
 from .._validate import check_choice
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
-from ._factorize import _factorize, _factorize_dense_ints, duplicate_pairs  # noqa: F401  (tests use the latter two)
+from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
+    _factorize,
+    _factorize_dense_ints,
+    duplicate_pairs,
+    sorted_pair_label_keys,
+)
+from ._patterns import AnswerPatterns, answer_patterns
 
 __all__ = ["DUPLICATE_POLICIES", "AnswerPatterns", "EncodedAnswers", "encode_answers"]
 
@@ -35,7 +41,8 @@ class EncodedAnswers:
     ----------
     item_idx, annotator_idx, label_idx : ndarray of int64, shape (n_answers,)
         Codes of each answer's item (into ``items``), annotator (into ``annotators``) and label
-        (into ``classes``).
+        (into ``classes``); read-only views of the input's columns where those already are the
+        codes (int64 ids 0..n-1 with none missing).
     item_values, annotator_values : pandas.Index
         The distinct items and annotators with the input column's dtype, sorted when they are
         mutually comparable (else in first-seen order); ``items`` and ``annotators`` are the same
@@ -51,6 +58,9 @@ class EncodedAnswers:
     class_values : pandas.Index, optional
         ``classes`` with the label column's dtype (used for the results' columns; derived from
         ``classes`` when omitted).
+    row_keys : ndarray of int64, optional
+        The answers' keys ``item * n_annotators * K + annotator * K + label`` in sorted order, when
+        the encoding sorted them (to count duplicates); reused for the row order of count matrices.
     """
 
     item_idx: np.ndarray
@@ -65,6 +75,7 @@ class EncodedAnswers:
     annotator_name: str = "annotator"
     label_name: str = "label"
     class_values: pd.Index | None = field(default=None, repr=False)
+    row_keys: np.ndarray | None = field(default=None, repr=False)
 
     @cached_property
     def items(self) -> np.ndarray:
@@ -101,6 +112,8 @@ class EncodedAnswers:
     @cached_property
     def answers_per_item(self) -> np.ndarray:
         """Answers per item, int64 of shape (n_items,)."""
+        if "item_label_counts" in self.__dict__:  # row sums of the (exact, integer-valued) votes
+            return (self.item_label_counts @ np.ones(self.n_classes)).astype(np.int64)
         return np.bincount(self.item_idx, minlength=self.n_items)
 
     @cached_property
@@ -140,7 +153,8 @@ class EncodedAnswers:
         ``values=None`` counts answers (the vote matrix).
         """
         k = self.n_classes
-        flat = self.item_idx * k + self.label_idx
+        flat = self.item_idx * k
+        flat += self.label_idx
         out = np.bincount(flat, weights=values, minlength=self.n_items * k)
         return out.reshape(self.n_items, k).astype(np.float64, copy=False)
 
@@ -158,9 +172,11 @@ class EncodedAnswers:
         Two items with the same answers have the same posterior under every model whose only item
         parameter is the true class (Dawid-Skene and one-coin use this), so such a model can
         iterate over distinct patterns instead of items, each weighted by how many items share
-        it. With few annotators this is a large saving (figures in benchmarks/RESULTS.md).
+        it. With few annotators this is a large saving (figures in benchmarks/RESULTS.md); when a
+        sample of items says that nearly every item has its own pattern, grouping is skipped
+        (:func:`~labelwise.aggregate._patterns.answer_patterns`).
         """
-        return _answer_patterns(self)
+        return answer_patterns(self)
 
     # ------------------------------------------------------------- frames
     def item_index(self) -> pd.Index:
@@ -186,92 +202,6 @@ class EncodedAnswers:
                 self.label_name: self.classes[self.label_idx],
             }
         )
-
-
-@dataclass(frozen=True, eq=False)
-class AnswerPatterns:
-    """Distinct answer patterns of an :class:`EncodedAnswers` table.
-
-    Attributes
-    ----------
-    answers : EncodedAnswers
-        The answers of one representative item per pattern: its "items" are the patterns, in order
-        of first occurrence by item code.
-    item_pattern : ndarray of int64, shape (n_items,)
-        The pattern of each item of the full table.
-    weights : ndarray of float64, shape (n_patterns,)
-        Number of items with each pattern (sums to the full table's ``n_items``).
-    """
-
-    answers: EncodedAnswers
-    item_pattern: np.ndarray
-    weights: np.ndarray
-
-    @property
-    def n_patterns(self) -> int:
-        """Number of distinct patterns."""
-        return int(self.weights.shape[0])
-
-    @cached_property
-    def answers_per_annotator(self) -> np.ndarray:
-        """Answers per annotator in the full table, float64 of shape (n_annotators,)."""
-        enc = self.answers
-        return enc.annotator_sum(self.weights[enc.item_idx])
-
-
-def _row_hash(cols_sorted: np.ndarray, indptr: np.ndarray, n_cols: int) -> np.ndarray:
-    """A 64-bit hash of each row's multiset of columns: the wrapping sum of a random 64-bit salt
-    per column, plus the row length times an odd constant."""
-    salt = np.random.default_rng(0x5EED).integers(1, 2**63, size=n_cols, dtype=np.uint64)
-    row_hash = np.add.reduceat(salt[cols_sorted], indptr[:-1])
-    with np.errstate(over="ignore"):
-        row_hash += np.diff(indptr).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    return row_hash
-
-
-def _answer_patterns(enc: EncodedAnswers) -> AnswerPatterns:
-    """Group the items of ``enc`` by answer pattern (see :attr:`EncodedAnswers.patterns`)."""
-    n_items, n_cols = enc.n_items, enc.n_annotators * enc.n_classes
-    cols = enc.annotator_idx * enc.n_classes + enc.label_idx
-    # Canonical rows: the answers sorted by (item, annotator * K + label), as one int64 key.
-    key = np.sort(enc.item_idx * n_cols + cols)
-    item_sorted = key // n_cols
-    cols_sorted = key - item_sorted * n_cols
-    lengths = enc.answers_per_item
-    indptr = np.zeros(n_items + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    # Candidate groups from a hash of each row, then an exact check of every row against its
-    # group's first row; a hash collision (never seen) only costs the compression.
-    item_pattern = pd.factorize(_row_hash(cols_sorted, indptr, n_cols))[0].astype(np.int64, copy=False)
-    # factorize numbers patterns in order of first appearance: a pattern starts where the code
-    # exceeds every earlier one
-    seen = np.maximum.accumulate(item_pattern)
-    first = np.flatnonzero(np.r_[True, item_pattern[1:] > seen[:-1]])
-    rep = first[item_pattern]
-    exact = np.array_equal(lengths, lengths[rep])
-    if exact:  # entry e of item i's sorted row must equal entry e of its representative's row
-        pos = (indptr[rep] - indptr[:-1])[item_sorted]
-        pos += np.arange(len(cols_sorted))
-        exact = np.array_equal(cols_sorted, cols_sorted[pos])
-    if not exact:
-        item_pattern = first = np.arange(n_items, dtype=np.int64)
-    weights = np.bincount(item_pattern, minlength=len(first)).astype(np.float64)
-    is_first = np.zeros(n_items, dtype=bool)
-    is_first[first] = True
-    keep = is_first[item_sorted]  # already grouped by pattern, in pattern order
-    sub = EncodedAnswers(
-        item_idx=item_pattern[item_sorted[keep]],
-        annotator_idx=cols_sorted[keep] // enc.n_classes,
-        label_idx=cols_sorted[keep] % enc.n_classes,
-        item_values=pd.RangeIndex(len(first)),
-        annotator_values=enc.annotator_values,
-        classes=enc.classes,
-        item_name=enc.item_name,
-        annotator_name=enc.annotator_name,
-        label_name=enc.label_name,
-        class_values=enc.class_values,
-    )
-    return AnswerPatterns(answers=sub, item_pattern=item_pattern, weights=weights)
 
 
 def _csr_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
@@ -364,14 +294,18 @@ def encode_answers(
                 f"{series[what].iloc[pos]!r} ({int(null.sum())} null value(s) in all)"
             )
 
+    def check_codes(what: str, col: str, codes: np.ndarray) -> None:
+        if codes.min() < 0:  # one pass, no mask unless there is a null
+            check_not_null(what, col, codes < 0)
+
     # factorize codes a null as -1: the null check comes free with the encoding
     item_idx, item_values = _factorize(series["item"])
-    check_not_null("item", item_col, item_idx < 0)
+    check_codes("item", item_col, item_idx)
     annotator_idx, annotator_values = _factorize(series["annotator"])
-    check_not_null("annotator", annotator_col, annotator_idx < 0)
+    check_codes("annotator", annotator_col, annotator_idx)
     if labels is None:
         label_idx, class_values = _factorize(series["label"])
-        check_not_null("label", label_col, label_idx < 0)
+        check_codes("label", label_col, label_idx)
         classes = class_values.to_numpy()
     else:
         check_not_null("label", label_col, series["label"].isna().to_numpy())
@@ -393,12 +327,17 @@ def encode_answers(
             )
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
-    n_ann = max(len(annotator_values), 1)
-    n_dup, keep = duplicate_pairs(item_idx * n_ann + annotator_idx, len(item_values) * n_ann, duplicates)
+    n_ann, k = max(len(annotator_values), 1), len(classes)
+    pair, space = item_idx * n_ann, len(item_values) * n_ann
+    pair += annotator_idx  # in place: every 10M-entry temporary is a fresh allocation to fault in
+    # with "keep" the pair keys are not needed once the sorted (pair, label) keys exist: reuse them
+    row_keys = sorted_pair_label_keys(pair, label_idx, space, k, overwrite=duplicates == "keep")
+    n_dup, keep = duplicate_pairs(pair, space, duplicates, sorted_keys=row_keys, k=k)
     n_dropped = 0
     if keep is not None:
         n_dropped = int(len(item_idx) - len(keep))
         item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
+        row_keys = None
 
     return EncodedAnswers(
         item_idx=item_idx,
@@ -413,4 +352,5 @@ def encode_answers(
         annotator_name=str(annotator_col),
         label_name=str(label_col),
         class_values=class_values,
+        row_keys=row_keys,
     )

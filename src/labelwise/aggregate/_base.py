@@ -7,6 +7,7 @@ them into the fitted pandas attributes every method shares.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from threadpoolctl import ThreadpoolController
 
 from .._validate import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
@@ -55,7 +57,9 @@ def argmax_random_ties(
     scores = np.asarray(scores, dtype=np.float64)
     top = row_max(scores)[:, None]
     tied = scores >= top - rtol * np.maximum(np.abs(top), 1.0)
-    n_tied = row_sum(tied.astype(np.float64))
+    n_tied = tied[:, 0].astype(np.int64)  # per-row count of ties, a column at a time (no float copy)
+    for j in range(1, tied.shape[1]):
+        n_tied += tied[:, j]
     codes = tied.argmax(axis=1)
     if row_group is not None:
         codes, n_tied = codes[row_group], n_tied[row_group]
@@ -84,16 +88,21 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return a @ np.ones(a.shape[1])
 
 
-def log_normalize(log_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Softmax of each row of ``log_scores`` and each row's log-sum-exp (the log normaliser).
 
     Shifting each row by its maximum before exponentiating keeps ``exp`` in range however many
-    answers an item has (products of many probabilities underflow in linear space).
+    answers an item has (products of many probabilities underflow in linear space). With
+    ``overwrite`` (a float64 array the caller no longer needs) the softmax is computed in place.
     """
     top = row_max(log_scores)
     if not np.isfinite(top).all():
         top[~np.isfinite(top)] = 0.0
-    w = log_scores - top[:, None]
+    if overwrite and log_scores.dtype == np.float64:
+        w = log_scores
+        w -= top[:, None]
+    else:
+        w = log_scores - top[:, None]
     np.exp(w, out=w)
     total = row_sum(w)
     w /= total[:, None]
@@ -125,6 +134,9 @@ class BaseAggregator(BaseEstimator):
     #: Whether ``_fit`` returns one posterior row per answer pattern (``enc.patterns``) instead of
     #: one per item (models whose only item parameter is the true class).
     _fits_patterns = False
+    #: Whether the posterior ``_fit`` returns is a new array nothing else holds, that ``probas_`` may
+    #: wrap without a copy.
+    _owns_posterior = False
 
     # Subclasses call this with their own parameters stored by their __init__.
     def _common_params(self) -> dict[str, Any]:
@@ -161,7 +173,11 @@ class BaseAggregator(BaseEstimator):
                 f"{type(self).__name__} got probs of type {type(probs).__name__}"
             )
         self._check_params()
-        return self._fit_encoded(self._encode(answers), probs)
+        # The BLAS calls here are matrix-vector products on tall, narrow (items x K) arrays:
+        # memory-bound, no faster on more threads, and OpenBLAS's threads spin on the other cores
+        # for a while after each call (about as much CPU again as the fit itself uses).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return self._fit_encoded(self._encode(answers), probs)
 
     def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> BaseAggregator:
         """Fit on an already encoded table (parameters already checked)."""
@@ -174,7 +190,7 @@ class BaseAggregator(BaseEstimator):
             self._fit_single_class(enc)
         else:
             post, skill = self._fit(enc, probs)
-            if self._fits_patterns:
+            if self._fits_patterns and enc.patterns.grouped:
                 row_group = enc.patterns.item_pattern
         self._set_results(enc, post, skill, row_group)
         return self
@@ -265,7 +281,8 @@ class BaseAggregator(BaseEstimator):
             post = post[row_group]  # a new array: the frame below may own it without a copy
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
-        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=None if row_group is None else False)
+        owned = row_group is not None or self._owns_posterior
+        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if owned else None)
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
         self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers")
         self.n_answers_ = enc.n_answers
@@ -276,11 +293,27 @@ class BaseAggregator(BaseEstimator):
         self.label_codes_ = codes
 
 
-def agreement_skill(enc: EncodedAnswers, codes: np.ndarray) -> np.ndarray:
-    """Fraction of each annotator's answers equal to the aggregated label of the item."""
-    hit = (enc.label_idx == codes[enc.item_idx]).astype(np.float64)
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded when first needed, found once (a limit then costs microseconds)."""
+    return ThreadpoolController()
+
+
+def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """Fraction of each annotator's answers equal to the aggregated label of the item.
+
+    In blocks of answers (temporaries a block long; the per-block counts are whole numbers, so
+    their sum does not depend on the block size), with a one-byte copy of the labels as the
+    gather's table when ``K <= 127``.
+    """
+    table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
+    hits = np.zeros(enc.n_annotators)
+    for start in range(0, enc.n_answers, block):
+        part = slice(start, start + block)
+        hit = enc.label_idx[part] == table[enc.item_idx[part]]
+        hits += np.bincount(enc.annotator_idx[part], weights=hit, minlength=enc.n_annotators)
     n = enc.answers_per_annotator
-    return np.divide(enc.annotator_sum(hit), n, out=np.zeros(enc.n_annotators), where=n > 0)
+    return np.divide(hits, n, out=np.zeros(enc.n_annotators), where=n > 0)
 
 
 def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:

@@ -54,6 +54,11 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
     if lo:
         offset = offset - lo
     present = np.bincount(offset, minlength=hi - lo + 1) > 0
+    if present.all():  # every value of the range occurs (the usual 0..n-1 ids): the code is the offset
+        if np.shares_memory(offset, arr):  # the column's own int64 0..n-1 values: a read-only view,
+            offset = offset.view()  # as pandas' own to_numpy(), instead of a copy
+            offset.flags.writeable = False
+        return offset, pd.Index(np.arange(lo, hi + 1).astype(values.dtype))
     rank = np.cumsum(present) - 1
     uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
     return rank[offset], pd.Index(uniques)
@@ -69,15 +74,17 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
         return None
     encoded = arr.dictionary_encode()
     uniques = encoded.dictionary
-    codes = encoded.indices.to_numpy().astype(np.int64)
+    indices = encoded.indices.to_numpy()  # int32, zero copy
     try:
         order = pc.sort_indices(uniques).to_numpy()  # UTF-8 byte order = code point order
     except pa.ArrowNotImplementedError:
         return None
-    if not np.array_equal(order, np.arange(len(order))):
+    if np.array_equal(order, np.arange(len(order))):
+        codes = indices.astype(np.int64)
+    else:  # one gather from the int32 indices straight to int64 codes
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
-        codes = rank[codes]
+        codes = rank[indices]
         uniques = uniques.take(order)
     try:
         index = pd.Index(pd.array(uniques, dtype=values.dtype))
@@ -86,13 +93,20 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     return codes, index
 
 
-def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tuple[int, np.ndarray | None]:
+def duplicate_pairs(
+    key: np.ndarray, space: int, duplicates: str = "keep", *, sorted_keys: np.ndarray | None = None, k: int = 1
+) -> tuple[int, np.ndarray | None]:
     """Count repeated keys and, with ``duplicates="last"``, the rows to keep (the last of each key).
 
     ``key`` holds one non-negative int64 per answer (``item * n_annotators + annotator``) below
     ``space``. Counting uses a ``bincount`` when ``space`` is small next to the number of answers,
     else one sort of the keys and a comparison of neighbours (numpy's vectorised sort of an int64
     array is several times cheaper than ``np.unique``, which also builds the unique values).
+
+    ``sorted_keys``, when given, is ``np.sort(key * k + label)`` for some labels in ``[0, k)``:
+    the count then reuses that sort instead of sorting ``key`` (the encoding sorts those keys
+    once, for the item x (annotator, label) rows, see :func:`sorted_pair_label_keys`), and ``key``
+    itself is read only for ``duplicates="last"``.
 
     Returns
     -------
@@ -105,7 +119,9 @@ def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tu
     n = len(key)
     if n == 0:
         return 0, None
-    if space <= 8 * n + 1_000_000:
+    if sorted_keys is not None:
+        n_unique = _n_distinct_quotients(sorted_keys, k)
+    elif space <= 8 * n + 1_000_000:
         n_unique = int(np.count_nonzero(np.bincount(key, minlength=space)))
     else:
         srt = np.sort(key)
@@ -118,3 +134,33 @@ def duplicate_pairs(key: np.ndarray, space: int, duplicates: str = "keep") -> tu
     last = np.ones(n, dtype=bool)
     last[:-1] = srt[1:] != srt[:-1]
     return n_dup, np.sort(order[last])
+
+
+def _n_distinct_quotients(sorted_keys: np.ndarray, k: int, block: int = 1 << 20) -> int:
+    """Number of distinct ``sorted_keys // k`` (sorted, non-empty), in blocks of rows: the
+    temporaries are a block long instead of as long as the keys."""
+    n_distinct, prev = 0, None
+    for start in range(0, len(sorted_keys), block):
+        q = sorted_keys[start : start + block] // k
+        n_distinct += int(np.count_nonzero(q[1:] != q[:-1])) + int(prev is None or q[0] != prev)
+        prev = q[-1]
+    return n_distinct
+
+
+def sorted_pair_label_keys(
+    pair: np.ndarray, label_idx: np.ndarray, space: int, k: int, *, overwrite: bool = False
+) -> np.ndarray | None:
+    """``np.sort(pair * k + label)`` when :func:`duplicate_pairs` would sort the pair keys anyway
+    (``space`` large next to the number of answers) and the keys fit in int64; else ``None``.
+
+    With ``pair = item * n_annotators + annotator`` these are the answers' ``item * n_cols +
+    column`` keys (``column = annotator * k + label``) in sorted order: the one sort serves both the
+    duplicate count and the canonical row order of the item x (annotator, label) count matrix.
+    ``overwrite``: build the keys in ``pair``'s memory (which then holds them).
+    """
+    if space <= 8 * len(pair) + 1_000_000 or space * k >= 2**62:
+        return None
+    keys = np.multiply(pair, k, out=pair if overwrite else None)
+    keys += label_idx
+    keys.sort()  # in place: no copy
+    return keys

@@ -12,8 +12,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InvalidParameterError, LabelwiseWarning
-from ._answers import AnswerPatterns, EncodedAnswers, _csr_from_pairs
+from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
+from ._patterns import AnswerPatterns, sorted_columns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
@@ -40,7 +41,8 @@ class _Observed:
     n_used) with the answer counts, ``mt`` its transpose; ``annotator_of[r]`` and ``label_of[r]``
     are the annotator and label of used column ``r``, ``by_annotator`` the (n_annotators × n_used)
     indicator that sums used columns per annotator, and ``unused[j, l]`` is 1 when annotator ``j``
-    never gave label ``l`` (``n_unused`` its row sums).
+    never gave label ``l`` (``n_unused`` its row sums). ``unit_weights``: every pattern is one
+    item (grouping was skipped), so the M-step need not weigh the posterior.
     """
 
     columns: np.ndarray
@@ -52,21 +54,30 @@ class _Observed:
     by_annotator: sp.csr_matrix
     unused: np.ndarray
     n_unused: np.ndarray
+    unit_weights: bool = False
 
     @classmethod
     def build(cls, pat: AnswerPatterns) -> _Observed:
         enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
-        cols = enc.annotator_idx * k + enc.label_idx
-        used = np.bincount(cols, minlength=n_ann * k) > 0
+        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
+        cols_sorted = sorted_columns(enc)
+        used = np.bincount(cols_sorted, minlength=n_ann * k) > 0
         columns = np.flatnonzero(used)
         code = np.cumsum(used) - 1
-        m = _csr_from_pairs(enc.item_idx, code[cols], (enc.n_items, len(columns)))
+        indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
+        np.cumsum(enc.answers_per_item, out=indptr[1:])
+        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols_sorted)) < 2**31 else np.int64
+        indices = code.astype(index_dtype)[cols_sorted]
+        m = sp.csr_matrix(
+            (np.ones(len(cols_sorted)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns))
+        )
         annotator_of = columns // k
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
         unused = (~used).reshape(n_ann, k).astype(np.float64)
         n_unused = unused @ np.ones(k)
-        return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused)
+        unit = not pat.grouped  # one item per pattern: every weight is 1
+        return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
 
 
 def relabelled_classes(
@@ -97,8 +108,8 @@ def relabelled_classes(
     top = row_max(reference)
     strict = row_sum(reference >= top[:, None] - 1e-12) == 1
     w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
-    ref_lab = reference[strict].argmax(axis=1)
-    new_lab = post[strict].argmax(axis=1)
+    ref_lab = reference.argmax(axis=1)[strict]  # argmax first: no copy of the masked rows
+    new_lab = post.argmax(axis=1)[strict]
     table = np.bincount(ref_lab * k + new_lab, weights=w[strict], minlength=k * k).reshape(k, k)
     best = table.argmax(axis=1)
     row_total = table.sum(axis=1)
@@ -223,6 +234,7 @@ class DawidSkene(BaseAggregator):
         self.random_state = random_state
 
     _fits_patterns = True
+    _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -250,7 +262,7 @@ class DawidSkene(BaseAggregator):
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
         # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]
-        counts = np.asarray(obs.mt @ (post * w[:, None]))
+        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
         counts += pseudo.T.take(obs.label_of, axis=0)
         if pseudo.min() < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
             np.maximum(counts, _FLOOR, out=counts)
@@ -272,7 +284,7 @@ class DawidSkene(BaseAggregator):
         log_given = np.log(given)
         log_joint = np.asarray(obs.m @ log_given)
         log_joint += np.log(prior)
-        post, log_z = log_normalize(log_joint)
+        post, log_z = log_normalize(log_joint, overwrite=True)
         nll = -(obs.weights @ log_z)
         if pseudo is not None and pseudo.any() and total is not None:
             # MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] joins the
@@ -297,8 +309,8 @@ class DawidSkene(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
+        pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
         obs = _Observed.build(pat)
-        pseudo = self._pseudo_counts(pat)
         vote = weighted_vote_shares(pat.answers)
         post = self._run_em(obs, vote, pseudo, enc.n_answers)
         self.fallback_: str | None = None
@@ -350,8 +362,8 @@ class OneCoinDawidSkene(BaseAggregator):
     * M-step: ``p_k = mean_i T[i, k]``; ``s_j = mean_{(i, l) answered by j} T[i, l]`` (the
       expected share of ``j``'s answers that are correct), clipped to ``[1e-10, 1 - 1e-10]``;
     * E-step (log space): ``log T[i, k] = log p_k + Σ_{(j,l) ∈ A_i} [l = k] log s_j +
-      [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as a per-item constant plus a
-      bincount over ``(item, label)`` cells.
+      [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as :class:`DawidSkene`'s E-step, one
+      sparse product of the item x (annotator, label) count matrix with these log entries.
 
     Stops as :class:`DawidSkene`, and like it iterates over distinct answer patterns (items with
     the same answers, weighted by their number). ``annotator_skill_`` is ``s``.
@@ -398,39 +410,46 @@ class OneCoinDawidSkene(BaseAggregator):
         self.random_state = random_state
 
     _fits_patterns = True
+    _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
 
+    # Both steps use Dawid-Skene's item x (annotator, label) count matrix: the E-step is the same
+    # sparse product with the one-coin confusion entries, and the M-step reads each used column's
+    # expected count of its own label off ``M.T @ T``.
     @staticmethod
-    def _m_step(pat: AnswerPatterns, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        enc, w = pat.answers, pat.weights
+    def _m_step(obs: _Observed, post: np.ndarray, n_answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = obs.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        hit = post[enc.item_idx, enc.label_idx] * w[enc.item_idx]
-        skill = enc.annotator_sum(hit) / np.maximum(pat.answers_per_annotator, 1)
+        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
+        right = counts[np.arange(len(counts)), obs.label_of]  # Σ_i w_i T[i, l] over answers l of column r
+        skill = np.bincount(obs.annotator_of, weights=right, minlength=len(n_answered)) / np.maximum(n_answered, 1)
         return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
 
     @staticmethod
-    def _e_step(pat: AnswerPatterns, prior: np.ndarray, skill: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
-        enc = pat.answers
-        k = enc.n_classes
-        log_right = np.log(skill)[enc.annotator_idx]
-        log_wrong = (np.log1p(-skill) - np.log(k - 1))[enc.annotator_idx]
-        log_joint = enc.item_sum(log_wrong)[:, None] + enc.item_class_sum(log_right - log_wrong)
+    def _e_step(obs: _Observed, prior: np.ndarray, skill: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
+        k = len(prior)
+        log_wrong = (np.log1p(-skill) - np.log(k - 1))[obs.annotator_of]
+        log_given = np.repeat(log_wrong[:, None], k, axis=1)  # [used column (j, l), true class]
+        log_given[np.arange(len(log_given)), obs.label_of] = np.log(skill)[obs.annotator_of]
+        log_joint = np.asarray(obs.m @ log_given)
         log_joint += np.log(prior)
-        post, log_z = log_normalize(log_joint)
-        return post, float(-(pat.weights @ log_z) / n_answers)
+        post, log_z = log_normalize(log_joint, overwrite=True)
+        return post, float(-(obs.weights @ log_z) / n_answers)
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
+        n_answered = pat.answers_per_annotator
         state = {"post": weighted_vote_shares(pat.answers)}
+        obs = _Observed.build(pat)
 
         def step(_it: int) -> float:
-            prior, skill = self._m_step(pat, state["post"])
-            state["post"], nll = self._e_step(pat, prior, skill, enc.n_answers)
+            prior, skill = self._m_step(obs, state["post"], n_answered)
+            state["post"], nll = self._e_step(obs, prior, skill, enc.n_answers)
             return nll
 
         self._iterate(step)
         post = state["post"]
-        prior, skill = self._m_step(pat, post)
+        prior, skill = self._m_step(obs, post, n_answered)
         self.skills_ = skill
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
         return post, skill

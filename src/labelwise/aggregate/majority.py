@@ -19,7 +19,7 @@ def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | No
     ``annotator_weights[j]`` weighs every answer of annotator ``j`` (``None``: all 1). An item whose
     annotators all have weight 0 falls back to plain vote shares.
     """
-    counts = enc.item_class_sum(None)
+    counts = enc.item_label_counts  # cached on ``enc``: never written to below
     if annotator_weights is None:
         scores = counts
     else:
@@ -78,10 +78,22 @@ class MajorityVote(BaseAggregator):
         self.label_col = label_col
         self.random_state = random_state
 
+    _owns_posterior = True  # the vote shares are made per fit
+
     def _check_params(self) -> None:
         super()._check_params()
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         post = weighted_vote_shares(enc)
         codes = self._hard_labels(post)
+        self._fit_codes = (post, codes)  # the results reuse these labels (see _hard_labels)
         return post, agreement_skill(enc, codes)
+
+    def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
+        """The labels ``_fit`` drew for this posterior (one argmax, and ``labels_`` are the labels
+        that ``annotator_skill_`` was measured against, whatever the ``random_state``), else a
+        fresh draw."""
+        fitted = self.__dict__.pop("_fit_codes", None)
+        if fitted is not None and fitted[0] is post and row_group is None:
+            return fitted[1]
+        return super()._hard_labels(post, row_group)
