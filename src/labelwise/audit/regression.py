@@ -151,6 +151,20 @@ def _oof(model: Any, X: Any, target: np.ndarray, cv: int, random_state: Any) -> 
     return np.asarray(cross_val_predict(clone(model), X, target, cv=folds), dtype=np.float64)
 
 
+def _predictions(target: np.ndarray, predictions: Any, X: Any, model: Any, cv: int, random_state: Any) -> np.ndarray:
+    """The given out-of-fold predictions (checked), or ``model``'s on ``X`` by ``cv``-fold cross-validation."""
+    if X is not None and len(X) != target.size:
+        raise ShapeMismatchError(f"X and y must have the same number of rows, got {len(X)} and {target.size}")
+    if predictions is None:
+        if X is None:
+            raise InvalidParameterError("find_label_issues needs predictions= (out-of-fold) or X= to compute them")
+        return _oof(model, X, target, cv, random_state)
+    pred = _check_target(predictions, "predictions")
+    if pred.size != target.size:
+        raise ShapeMismatchError(f"predictions and y must have the same length, got {pred.size} and {target.size}")
+    return pred
+
+
 def _robust_standardise(raw: np.ndarray) -> tuple[np.ndarray, float, float]:
     """``(raw - median) / (MAD * MAD_TO_SD)``, with that median and scale."""
     med = float(np.median(raw))
@@ -282,17 +296,8 @@ def find_label_issues(
     cut = default_threshold if threshold is None else threshold
     if not isinstance(cut, int | float) or not np.isfinite(cut):
         raise InvalidParameterError(f"threshold must be a finite number, got {threshold!r}")
-    if X is not None and len(X) != target.size:
-        raise ShapeMismatchError(f"X and y must have the same number of rows, got {len(X)} and {target.size}")
     model = default_regressor(random_state) if model is None else model
-    if predictions is None:
-        if X is None:
-            raise InvalidParameterError("find_label_issues needs predictions= (out-of-fold) or X= to compute them")
-        pred = _oof(model, X, target, cv, random_state)
-    else:
-        pred = _check_target(predictions, "predictions")
-        if pred.size != target.size:
-            raise ShapeMismatchError(f"predictions and y must have the same length, got {pred.size} and {target.size}")
+    pred = _predictions(target, predictions, X, model, cv, random_state)
     u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
     is_issue, error_probability = flag(u, float(cut))
     score = np.abs(u)
