@@ -19,7 +19,7 @@ class TestFitResidualMixture:
         assert fit.error_weight < 0.01
         i = int(np.searchsorted(NU_GRID, nu_ref))
         assert NU_GRID[max(i - 2, 0)] <= fit.nu <= NU_GRID[min(i + 1, NU_GRID.size - 1)]
-        assert fit.posterior.max() < 0.5
+        assert (fit.posterior > 0.5).mean() < 0.001  # a handful of extreme tail draws at most
         # scipy's nu is not on the grid, so the scales agree to a few percent, not exactly.
         assert fit.sigma == pytest.approx(scale_ref, rel=0.05)
 
