@@ -215,8 +215,15 @@ class TestBadInput:
 
     def test_negative_uncertainty(self):
         """A negative uncertainty is an InvalidParameterError."""
-        with pytest.raises(InvalidParameterError, match="uncertainty"):
+        with pytest.raises(InvalidParameterError, match="uncertainty must be finite and non-negative; row 0 is -1"):
             regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], uncertainty=-1.0)
+
+    def test_uncertainty_of_another_length(self):
+        """An uncertainty array of the wrong length is a ShapeMismatchError naming both shapes."""
+        with pytest.raises(
+            ShapeMismatchError, match=r"uncertainty must be a number or have shape \(3,\), got shape \(2,\)"
+        ):
+            regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], uncertainty=[1.0, 2.0])
 
     def test_constant_residuals_flag_nothing(self):
         """Perfect predictions (all residuals 0) flag no row instead of dividing by zero."""

@@ -181,10 +181,16 @@ def _standardise(
         loc, scale = local_location_scale(res, pred)
         return (res - loc) / scale, loc, scale
     if uncertainty is not None:
-        s = np.broadcast_to(np.asarray(uncertainty, dtype=np.float64), (n,)).copy()
-        if not np.isfinite(s).all() or (s < 0).any():
-            raise InvalidParameterError("uncertainty must be finite and non-negative")
-        s = s + _TINY
+        given = np.asarray(uncertainty, dtype=np.float64)
+        if given.shape not in ((), (n,)):
+            raise ShapeMismatchError(f"uncertainty must be a number or have shape ({n},), got shape {given.shape}")
+        s = np.broadcast_to(given, (n,)) + _TINY
+        bad = ~np.isfinite(s) | (s < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InvalidParameterError(
+                f"uncertainty must be finite and non-negative; row {row} is {float(np.broadcast_to(given, (n,))[row])}"
+            )
     else:
         abs_res = np.abs(res)
         s = _oof(model, X, abs_res, cv, random_state)
