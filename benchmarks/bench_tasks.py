@@ -7,6 +7,11 @@ against the truth. Ratio = cleanlab time / labelwise time.
     python benchmarks/bench_tasks.py                        # all tasks, the sizes of issue 13
     python benchmarks/bench_tasks.py --tasks multilabel token --scale 0.1
 
+Regression at 1e5 rows: cleanlab's default score ('outre') asks for n/2 neighbours of every row
+(about 80 GB of distances and indices at 1e5 rows), so it runs in a child process under a wall
+limit (--outre-limit-s) and an address-space limit (--outre-limit-gb, so that it fails with a
+MemoryError instead of swapping a shared machine); the table says how it ended.
+
 The memory-mapped segmentation run writes a (1000, 10, 256, 256) float32 file (2.6 GB) to
 --tmp, audits it in a child process for N=250 and N=1000 images (peak RSS of each child, to show
 that memory does not grow with N), then deletes it.
@@ -220,51 +225,107 @@ def bench_memmap(scale: float, tmp: str) -> None:
         )
 
 
-def bench_regression(scale: float, with_x: bool = False) -> None:
+def _regression_case(n: int, seed: int = 0):
+    from labelwise.noise import corrupt_targets
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    sd = 0.2 + 0.8 * np.abs(X[:, 0])
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0, 1.5]) + np.sin(3 * X[:, 1]) + rng.normal(0, 1, n) * sd
+    noisy = corrupt_targets(y, rate=0.05, random_state=seed + 1)
+    pred = y + rng.normal(0, 1, n) * sd * 0.5  # out-of-fold predictions of a good model
+    return X, noisy, pred
+
+
+def _top_count(scores: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` lowest scores (cleanlab: low quality = likely wrong)."""
+    mask = np.zeros(scores.size, bool)
+    mask[np.argsort(scores, kind="stable")[:m]] = True
+    return mask
+
+
+def _outre_child(n: int, seed: int, limit_gb: float) -> None:
+    """cleanlab's default regression score in this process, under an address-space limit."""
+    import resource
+
+    limit = int(limit_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    from cleanlab.regression.rank import get_label_quality_scores
+
+    _, noisy, pred = _regression_case(n, seed)
+    t = time.perf_counter()
+    try:
+        scores = get_label_quality_scores(noisy.labels, pred)
+    except MemoryError:
+        print(f"OUTRE memory {time.perf_counter() - t:.2f}")
+        return
+    wall = time.perf_counter() - t
+    print(f"OUTRE done {wall:.2f} {f1(_top_count(scores, noisy.n_corrupted), noisy.is_corrupted):.4f}")
+
+
+def _outre_limited(n: int, seed: int, limit_s: float, limit_gb: float) -> tuple[float | None, str]:
+    """Run cleanlab 'outre' on the n-row case in a child process; (seconds or None, what happened)."""
+    cmd = [sys.executable, __file__, "--child-outre", str(n), str(seed), str(limit_gb)]
+    t = time.perf_counter()
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=limit_s).stdout
+    except subprocess.TimeoutExpired:
+        return None, f"cleanlab 'outre' did not finish in {limit_s:.0f} s (killed)"
+    line = next((x for x in out.splitlines() if x.startswith("OUTRE")), "OUTRE failed")
+    if line.startswith("OUTRE done"):
+        return float(line.split()[2]), f"cleanlab 'outre' finished, F1 at the true count {line.split()[3]}"
+    wall = time.perf_counter() - t
+    return None, (
+        f"cleanlab 'outre' ran out of memory after {wall:.0f} s under a {limit_gb:g} GB limit "
+        f"(its n/2 neighbours need about {n * (n // 2) * 16 / 2**30:.1f} GB of distances and indices)"
+    )
+
+
+def bench_regression(scale: float, with_x: bool = False, limit_s: float = 240, limit_gb: float = 4) -> None:
     from cleanlab.regression.rank import get_label_quality_scores
 
     from labelwise.audit import regression
-    from labelwise.noise import corrupt_targets
-
-    def case(n, seed=0):
-        rng = np.random.default_rng(seed)
-        X = rng.normal(size=(n, 5))
-        sd = 0.2 + 0.8 * np.abs(X[:, 0])
-        y = X @ np.array([1.0, -2.0, 0.5, 0.0, 1.5]) + np.sin(3 * X[:, 1]) + rng.normal(0, 1, n) * sd
-        noisy = corrupt_targets(y, rate=0.05, random_state=seed + 1)
-        pred = y + rng.normal(0, 1, n) * sd * 0.5  # out-of-fold predictions of a good model
-        return X, noisy, pred
-
-    def top_count(scores, m):
-        mask = np.zeros(scores.size, bool)
-        mask[np.argsort(scores, kind="stable")[:m]] = True
-        return mask
 
     n_small = int(5e3 * min(scale * 10, 1))
-    X, noisy, pred = case(n_small)
+    X, noisy, pred = _regression_case(n_small)
     ours, t_lw = timed(lambda: regression.find_label_issues(noisy.labels, pred))
     theirs, t_cl = timed(lambda: get_label_quality_scores(noisy.labels, pred))
+    at_count = f1(_top_count(ours.label_quality, noisy.n_corrupted), noisy.is_corrupted)
     report(
         "regression",
         f"{n_small:,} rows, predictions",
         t_lw,
         t_cl,
         f1(ours.is_issue, noisy.is_corrupted),
-        f1(top_count(theirs, noisy.n_corrupted), noisy.is_corrupted),
-        "cleanlab 'outre' (n/2 neighbours), given the true number of errors",
+        f1(_top_count(theirs, noisy.n_corrupted), noisy.is_corrupted),
+        f"labelwise rule 'mixture' (not told the count; its ranking at the true count: F1 {at_count:.3f}); "
+        "cleanlab 'outre' (default, n/2 neighbours) told the true number of errors",
     )
+    # cleanlab's time at half the rows, for a power-law extrapolation n^p to 1e5 rows.
+    _, half, half_pred = _regression_case(n_small // 2)
+    _, t_half = timed(lambda: get_label_quality_scores(half.labels, half_pred))
+    power = np.log(t_cl / t_half) / np.log(2.0)
     n = int(1e5 * scale)
-    X, noisy, pred = case(n, seed=2)
+    X, noisy, pred = _regression_case(n, seed=2)
     ours, t_lw = timed(lambda: regression.find_label_issues(noisy.labels, pred))
-    resid, t_cl = timed(lambda: get_label_quality_scores(noisy.labels, pred, method="residual"))
+    at_count = f1(_top_count(ours.label_quality, noisy.n_corrupted), noisy.is_corrupted)
+    resid = get_label_quality_scores(noisy.labels, pred, method="residual")
+    t_outre, what = _outre_limited(n, 2, limit_s, limit_gb)
+    if t_outre is None:
+        guess = t_cl * (n / n_small) ** power
+        what += (
+            f"; its time extrapolated from {n_small // 2:,} and {n_small:,} rows ({t_half:.2f} s, {t_cl:.2f} s; "
+            f"n^{power:.2f}): {guess:,.0f} s, i.e. {guess / t_lw:,.0f}x labelwise"
+        )
     report(
         "regression",
         f"{n:,} rows, predictions",
         t_lw,
-        t_cl,
+        t_outre,
         f1(ours.is_issue, noisy.is_corrupted),
-        f1(top_count(resid, noisy.n_corrupted), noisy.is_corrupted),
-        "cleanlab 'residual' (outre needs ~n^2/2 distances), given the true number of errors",
+        f1(_top_count(resid, noisy.n_corrupted), noisy.is_corrupted),
+        f"{what}; F1 cleanlab is its 'residual' score told the true count; "
+        f"labelwise's ranking at the true count: F1 {at_count:.3f}",
     )
     if with_x:
         n_x = min(n, 5000)
@@ -343,11 +404,16 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         _memmap_child(*sys.argv[2:4], int(sys.argv[4]), sys.argv[5])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-outre":
+        _outre_child(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", default=[*TASKS, "memmap"], choices=[*TASKS, "memmap"])
     parser.add_argument("--scale", type=float, default=1.0, help="Multiply every size (1 = the issue's sizes).")
     parser.add_argument("--with-x", action="store_true", help="Also time the residual-scale model from X (slow).")
     parser.add_argument("--tmp", default=tempfile.gettempdir(), help="Folder for the memory-mapped file.")
+    parser.add_argument("--outre-limit-s", type=float, default=240, help="Wall limit of cleanlab 'outre' at 1e5 rows.")
+    parser.add_argument("--outre-limit-gb", type=float, default=4, help="Address-space limit of that child (GB).")
     args = parser.parse_args()
     import cleanlab
 
@@ -360,7 +426,7 @@ def main() -> None:
         if task == "memmap":
             bench_memmap(args.scale, args.tmp)
         elif task == "regression":
-            bench_regression(args.scale, args.with_x)
+            bench_regression(args.scale, args.with_x, args.outre_limit_s, args.outre_limit_gb)
         else:
             TASKS[task](args.scale)
     print("\n| task | size | labelwise s | cleanlab s | ratio | F1 labelwise | F1 cleanlab | note |")

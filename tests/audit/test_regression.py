@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression
 
 from labelwise.audit import regression
@@ -22,6 +24,19 @@ def _linear(n=600, seed=0, hetero=False):
     y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(0, 1, n) * sd
     noisy = corrupt_targets(y, rate=0.05, kind="shift", random_state=seed + 1)
     return X, noisy
+
+
+def _hetero_in_prediction(n, seed):
+    """Noise sd 0.2 + 0.5 |prediction|, 5% of the targets corrupted (mixed kinds)."""
+    rng = np.random.default_rng(seed)
+    pred = rng.normal(0, 2, n)
+    y = pred + rng.normal(size=n) * (0.2 + 0.5 * np.abs(pred))
+    noisy = corrupt_targets(y, rate=0.05, random_state=seed + 1)
+    return noisy.labels, pred, noisy.is_corrupted
+
+
+def _f1(flags, truth):
+    return 2 * int((flags & truth).sum()) / max(int(flags.sum()) + int(truth.sum()), 1)
 
 
 class TestFlags:
@@ -52,32 +67,93 @@ class TestFlags:
         constant = regression.find_label_issues(noisy.labels, pred)
         assert f1(local) >= f1(constant)
 
-    def test_predictions_only_uses_a_global_scale(self):
-        """Without X, the scale is the same for every row and the worst residual ranks first."""
+    def test_predictions_only_ranks_the_worst_residual_first(self):
+        """Without X on homoscedastic noise, the scale is nearly constant and the big errors lead."""
         rng = np.random.default_rng(1)
         y = rng.normal(size=300)
         pred = y + rng.normal(0, 0.1, 300)
         y[[5, 50]] += [3.0, -6.0]
         res = regression.find_label_issues(y, pred)
-        assert np.ptp(res.scale) == 0
-        assert res.ranked_indices[:2].tolist() == [50, 5]
+        assert np.ptp(res.scale) < 0.2 * np.median(res.scale)
+        assert res.ranked_indices.tolist() == [50, 5]
         frame = res.to_frame()
         assert frame.row.iloc[0] == 50 and frame.suggested_label.iloc[0] == pred[50]
+        assert frame.error_probability.iloc[0] > 0.5 > frame.error_probability.iloc[2]
 
-    def test_permuting_rows_permutes_flags(self):
-        """Given predictions, flags follow the rows."""
-        rng = np.random.default_rng(2)
-        y, pred = rng.normal(size=200), rng.normal(size=200)
-        perm = rng.permutation(200)
-        a = regression.find_label_issues(y, pred)
-        b = regression.find_label_issues(y[perm], pred[perm])
-        np.testing.assert_array_equal(a.is_issue[perm], b.is_issue)
+    def test_local_scale_follows_noise_that_grows_with_the_prediction(self):
+        """Without X, the scale is larger where the noise is (it is a function of the prediction)."""
+        y, pred, _ = _hetero_in_prediction(n=6000, seed=4)
+        res = regression.find_label_issues(y, pred)
+        low, high = np.abs(pred) < 0.5, np.abs(pred) > 3
+        assert np.median(res.scale[high]) > 3 * np.median(res.scale[low])
+
+    def test_a_row_does_not_widen_its_own_scale(self):
+        """Cross-fitting: a row's scale does not depend on its own target."""
+        y, pred, _ = _hetero_in_prediction(n=2000, seed=5)
+        before = regression.find_label_issues(y, pred)
+        y2 = y.copy()
+        y2[17] += 1e6
+        after = regression.find_label_issues(y2, pred)
+        assert after.scale[17] == before.scale[17]
+        assert after.ranked_indices[0] == 17
+
+    def test_mixture_needs_no_error_count_and_beats_the_z_rule_when_noise_varies(self):
+        """Noise growing with the prediction: the mixture's F1 is above |z| > 3's and at least that of
+        its own ranking cut at the true number of errors (which it is not told)."""
+        y, pred, truth = _hetero_in_prediction(n=5000, seed=6)
+        mix = regression.find_label_issues(y, pred)
+        z = regression.find_label_issues(y, pred, rule="zscore")
+        at_true_count = np.zeros(y.size, bool)
+        at_true_count[np.argsort(-mix.score, kind="stable")[: truth.sum()]] = True
+        assert _f1(mix.is_issue, truth) > 0.7
+        assert _f1(mix.is_issue, truth) >= _f1(at_true_count, truth)
+        assert _f1(mix.is_issue, truth) >= _f1(z.is_issue, truth)
+        assert mix.summary()["rule"] == "mixture" and z.error_probability is None
+
+    def test_few_false_alarms_on_clean_heavy_tailed_residuals(self):
+        """Clean Student-t(3) residuals: the mixture flags under 1% of the rows."""
+        rng = np.random.default_rng(7)
+        pred = rng.normal(size=5000)
+        y = pred + rng.standard_t(3, 5000)
+        assert regression.find_label_issues(y, pred).is_issue.mean() < 0.01
+
+    def test_flags_are_the_top_scores(self):
+        """Every flagged row scores above every kept row (the posterior grows with |u|)."""
+        y, pred, _ = _hetero_in_prediction(n=3000, seed=8)
+        res = regression.find_label_issues(y, pred)
+        assert res.score[res.is_issue].min() > res.score[~res.is_issue].max()
+
+    @settings(max_examples=15, deadline=None)
+    @given(
+        seed=st.integers(0, 10_000),
+        shift=st.sampled_from([-1024.0, 0.0, 3.0]),
+        factor=st.sampled_from([0.25, 1.0, 8.0]),
+    )
+    def test_permuting_shifting_and_scaling_give_the_same_flags(self, seed, shift, factor):
+        """Permuting rows permutes the flags; shifting or scaling y and predictions together keeps them."""
+        y, pred, _ = _hetero_in_prediction(n=400, seed=seed)
+        base = regression.find_label_issues(y, pred)
+        perm = np.random.default_rng(seed).permutation(y.size)
+        permuted = regression.find_label_issues(y[perm], pred[perm])
+        np.testing.assert_array_equal(base.is_issue[perm], permuted.is_issue)
+        np.testing.assert_allclose(base.score[perm], permuted.score)
+        moved = regression.find_label_issues(y * factor + shift, pred * factor + shift)
+        np.testing.assert_array_equal(base.is_issue, moved.is_issue)
+        np.testing.assert_allclose(moved.scale, base.scale * factor, rtol=1e-9)
+
+    def test_is_deterministic(self):
+        """Two calls on the same input give identical results."""
+        y, pred, _ = _hetero_in_prediction(n=1500, seed=9)
+        a, b = regression.find_label_issues(y, pred), regression.find_label_issues(y, pred)
+        np.testing.assert_array_equal(a.error_probability, b.error_probability)
+        np.testing.assert_array_equal(a.is_issue, b.is_issue)
 
     def test_uncertainty_replaces_the_scale_model(self):
-        """A given per-row uncertainty is used as the scale."""
+        """A given per-row uncertainty sets the scale's shape (one robust factor puts it in sd units)."""
         y, pred = np.zeros(10), np.arange(10.0)
         res = regression.find_label_issues(y, pred, uncertainty=np.arange(1.0, 11.0))
-        np.testing.assert_array_equal(res.scale, np.arange(1.0, 11.0))
+        ratio = res.scale / np.arange(1.0, 11.0)
+        np.testing.assert_allclose(ratio, ratio[0])
 
 
 class TestCleanRegressor:
@@ -104,8 +180,8 @@ class TestCleanRegressor:
         from sklearn.base import clone
         from sklearn.exceptions import NotFittedError
 
-        est = clone(regression.CleanRegressor(LinearRegression(), threshold=4.0))
-        assert est.get_params()["threshold"] == 4.0
+        est = clone(regression.CleanRegressor(LinearRegression(), rule="zscore", threshold=4.0))
+        assert est.get_params()["threshold"] == 4.0 and est.get_params()["rule"] == "zscore"
         with pytest.raises(NotFittedError):
             est.predict(np.zeros((2, 3)))
 
@@ -125,3 +201,32 @@ class TestBadInput:
         """Neither predictions nor X is an InvalidParameterError."""
         with pytest.raises(InvalidParameterError, match="predictions= .* or X="):
             regression.find_label_issues([1.0, 2.0, 3.0])
+
+    def test_unknown_rule_is_named(self):
+        """An unknown rule is an InvalidParameterError listing the choices."""
+        with pytest.raises(InvalidParameterError, match="rule"):
+            regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], rule="median")
+
+    @pytest.mark.parametrize(("rule", "threshold"), [("mixture", 1.5), ("mixture", 0.0), ("zscore", -1.0)])
+    def test_threshold_outside_the_rule_range(self, rule, threshold):
+        """A posterior cut outside (0, 1) or a non-positive z cut is an InvalidParameterError."""
+        with pytest.raises(InvalidParameterError, match=f"threshold.*rule='{rule}'"):
+            regression.find_label_issues([1.0, 2.0, 3.0, 5.0], [1.0, 2.0, 3.0, 4.0], rule=rule, threshold=threshold)
+
+    def test_negative_uncertainty(self):
+        """A negative uncertainty is an InvalidParameterError."""
+        with pytest.raises(InvalidParameterError, match="uncertainty must be finite and non-negative; row 0 is -1"):
+            regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], uncertainty=-1.0)
+
+    def test_uncertainty_of_another_length(self):
+        """An uncertainty array of the wrong length is a ShapeMismatchError naming both shapes."""
+        with pytest.raises(
+            ShapeMismatchError, match=r"uncertainty must be a number or have shape \(3,\), got shape \(2,\)"
+        ):
+            regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], uncertainty=[1.0, 2.0])
+
+    def test_constant_residuals_flag_nothing(self):
+        """Perfect predictions (all residuals 0) flag no row instead of dividing by zero."""
+        y = np.arange(50.0)
+        res = regression.find_label_issues(y, y.copy())
+        assert res.n_issues == 0 and np.isfinite(res.score).all()

@@ -7,7 +7,7 @@ import pytest
 
 import labelwise as lw
 from labelwise.audit import token
-from labelwise.errors import InvalidLabelsError, ShapeMismatchError
+from labelwise.errors import InvalidLabelsError, InvalidProbabilitiesError, ShapeMismatchError
 
 from ._tasks_data import TAGS, token_case
 
@@ -35,6 +35,21 @@ class TestFlags:
         ours = token.find_label_issues(int_labels, probs)
         theirs = filt.find_label_issues(int_labels, probs)
         assert set(ours.issues) == set(theirs)
+
+    def test_input_containers_give_identical_results(self):
+        """Int lists + views of one array (the fast paths), int arrays + copies, and nested lists agree."""
+        noisy, probs = _case(seed=3)
+        index = {t: i for i, t in enumerate(TAGS)}
+        int_lists = [[index[t] for t in s] for s in noisy.labels]
+        flat = np.concatenate(probs)
+        views = np.split(flat, np.cumsum([len(s) for s in int_lists])[:-1])
+        a = token.find_label_issues(int_lists, views)
+        b = token.find_label_issues([np.array(s) for s in int_lists], [p.copy() for p in probs])
+        c = token.find_label_issues(int_lists, [p.tolist() for p in probs])
+        for other in (b, c):
+            np.testing.assert_array_equal(a.is_issue, other.is_issue)
+            np.testing.assert_array_equal(a.tokens.label_quality, other.tokens.label_quality)
+            np.testing.assert_array_equal(a.sentence_quality, other.sentence_quality)
 
     def test_sentence_quality_is_the_worst_token(self):
         """Default sentence score is the minimum token self-confidence."""
@@ -109,6 +124,12 @@ class TestBadInput:
         """A sentence with more tags than probability rows is named."""
         with pytest.raises(ShapeMismatchError, match="sentence 1 has 3 tags"):
             token.find_label_issues([[0, 1], [0, 1, 1]], [np.eye(2), np.eye(2)])
+
+    def test_probabilities_are_still_checked(self):
+        """A token row not summing to 1 is an InvalidProbabilitiesError (checked once, in the audit pass)."""
+        probs = [np.eye(2), np.array([[0.5, 0.2]])]
+        with pytest.raises(InvalidProbabilitiesError, match="row 2"):
+            token.find_label_issues([[0, 1], [0]], probs)
 
     def test_unknown_tag(self):
         """A tag outside classes is an error."""

@@ -47,7 +47,7 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
     parts = list(values)
     if not parts:
         raise InvalidLabelsError(f"{name} must hold at least one sentence")
-    lens = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     if (lens == 0).any():
         raise InvalidLabelsError(
             f"{name}: sentence {int(np.flatnonzero(lens == 0)[0])} is empty (every sentence needs at least one token)"
@@ -57,7 +57,8 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
         # Lists of ints: one pass through an iterator instead of one array per sentence.
         return np.fromiter(itertools.chain.from_iterable(parts), dtype=np.int64, count=int(lens.sum())), lens
     if first.ndim == 2:
-        return np.concatenate([np.asarray(p) for p in parts]), lens
+        # One copy: concatenate takes the arrays (or nested lists) as they are.
+        return np.concatenate(parts), lens
     flat = np.empty(int(lens.sum()), dtype=object) if first.dtype.kind in "OUS" else None
     if flat is None:
         return np.concatenate([np.asarray(p) for p in parts]), lens
@@ -258,7 +259,7 @@ def find_label_issues(
     flat_labels, arr, lens, words = _flatten_inputs(labels, probs, sentence_lengths, tokens)
     result = _find_flat(flat_labels, arr, filter_by=filter_by, classes=classes)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    quality = result.label_quality.astype(np.float64)
+    quality = np.asarray(result.label_quality, dtype=np.float64)  # no copy when already float64
     if sentence_score == "min":
         sentence_quality = np.minimum.reduceat(quality, starts)
     else:
@@ -285,7 +286,8 @@ def _flatten_inputs(
             )
         s = int(np.flatnonzero(lens != plens)[0])
         raise ShapeMismatchError(f"sentence {s} has {lens[s]} tags in labels but {plens[s]} rows in probs")
-    arr = check_probs(flat_probs)
+    # Shape and dtype only: the values are checked once, in the confident-learning pass.
+    arr = check_probs(flat_probs, check_values=False)
     if len(flat_labels) != arr.shape[0] or int(lens.sum()) != arr.shape[0]:
         raise ShapeMismatchError(
             f"labels, probs and sentence_lengths must describe the same tokens, got {len(flat_labels)} tags, {arr.shape[0]} probability rows and lengths summing to {int(lens.sum())}"
