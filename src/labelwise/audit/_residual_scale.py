@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MAD_TO_SD", "local_location_scale"]
+__all__ = ["MAD_TO_SD", "local_location_scale", "robust_location_scale"]
 
 #: 1 / Phi^{-1}(3/4): the MAD of a Gaussian times this is its standard deviation.
 MAD_TO_SD = 1.482602218505602
 _MIN_PER_BIN = 50
+
+
+def robust_location_scale(x: np.ndarray) -> tuple[float, float]:
+    """Median of ``x`` and its MAD around it times :data:`MAD_TO_SD` (a Gaussian's standard deviation)."""
+    loc = float(np.median(x))
+    return loc, MAD_TO_SD * float(np.median(np.abs(x - loc)))
 
 
 def _bin_stats(pred: np.ndarray, res: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -32,8 +38,7 @@ def _bin_stats(pred: np.ndarray, res: np.ndarray, n_bins: int) -> tuple[np.ndarr
     for b in range(n_bins):
         p, r = pred[edges[b] : edges[b + 1]], res[edges[b] : edges[b + 1]]
         centre[b] = np.median(p)
-        loc[b] = np.median(r)
-        scale[b] = MAD_TO_SD * np.median(np.abs(r - loc[b]))
+        loc[b], scale[b] = robust_location_scale(r)
     return centre, loc, scale
 
 
@@ -72,8 +77,7 @@ def local_location_scale(
     n = residual.size
     order = np.lexsort((residual, prediction))
     p_sorted, r_sorted = prediction[order], residual[order]
-    global_loc = float(np.median(residual))
-    global_scale = MAD_TO_SD * float(np.median(np.abs(residual - global_loc)))
+    global_scale = robust_location_scale(residual)[1]
     floor = 0.1 * global_scale + 1e-12 * (1.0 + float(np.max(np.abs(residual))))
     if n_bins is None:
         n_bins = int(np.clip(n // 1000, 1, 20))
