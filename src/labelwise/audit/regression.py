@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validate import check_choice, check_meta_X, check_positive_int, seed_from
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._residual_mixture import fit_residual_mixture
-from ._residual_scale import MAD_TO_SD, local_location_scale
+from ._residual_scale import local_location_scale, robust_location_scale
 
 __all__ = ["FLAG_RULES", "CleanRegressor", "RegressionIssues", "default_regressor", "find_label_issues"]
 
@@ -167,8 +167,8 @@ def _predictions(target: np.ndarray, predictions: Any, X: Any, model: Any, cv: i
 
 def _robust_standardise(raw: np.ndarray) -> tuple[np.ndarray, float, float]:
     """``(raw - median) / (MAD * MAD_TO_SD)``, with that median and scale."""
-    med = float(np.median(raw))
-    c = max(MAD_TO_SD * float(np.median(np.abs(raw - med))), _TINY)
+    med, c = robust_location_scale(raw)
+    c = max(c, _TINY)
     return (raw - med) / c, med, c
 
 
@@ -184,13 +184,14 @@ def _standardise(
         given = np.asarray(uncertainty, dtype=np.float64)
         if given.shape not in ((), (n,)):
             raise ShapeMismatchError(f"uncertainty must be a number or have shape ({n},), got shape {given.shape}")
-        s = np.broadcast_to(given, (n,)) + _TINY
-        bad = ~np.isfinite(s) | (s < 0)
+        values = np.broadcast_to(given, (n,))
+        bad = ~np.isfinite(values) | (values < 0)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise InvalidParameterError(
-                f"uncertainty must be finite and non-negative; row {row} is {float(np.broadcast_to(given, (n,))[row])}"
+                f"uncertainty must be finite and non-negative; row {row} is {float(values[row])}"
             )
+        s = values + _TINY
     else:
         abs_res = np.abs(res)
         s = _oof(model, X, abs_res, cv, random_state)
