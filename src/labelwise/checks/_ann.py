@@ -61,10 +61,7 @@ def approximate_knn(
             n_threads=n_threads or os.cpu_count() or 1,
             block=ROW_BLOCK,
         )
-    try:
-        return search_index(built, Z, k)
-    finally:
-        del built
+    return search_index(built, Z, k)  # the index is freed when this returns
 
 
 def build_index(
