@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from labelwise.audit import _select
+from labelwise.audit import _columns, _select
 
 
 def _reference_top(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -29,18 +29,63 @@ _matrices = st.tuples(st.integers(1, 40), st.integers(1, 6), st.integers(0, 2**3
 )
 
 
-class TestTopCountsMask:
+class TestTopCountsByRow:
     @settings(max_examples=80, deadline=None)
-    @given(data=_matrices, above=st.sampled_from([None, 0.0, -np.inf, 0.3]))
-    def test_matches_a_stable_sort_and_above_is_the_same_as_masking_after(self, data, above):
-        """The mask is a stable sort's top counts; ``above`` equals ``& (values > above)``."""
+    @given(data=_matrices, above=st.sampled_from([None, 0.0, -np.inf, 0.3]), with_out=st.booleans())
+    def test_matches_a_stable_sort_and_above_is_the_same_as_masking_after(self, data, above, with_out):
+        """Per row of the column layout, a stable sort's top counts; ``above`` equals ``& (values > above)``."""
         values, counts = data
         values[values < -1.5] = -np.inf
         expected = _reference_top(values, counts)
         if above is not None:
             expected &= values > above
-        chosen, _ = _select.top_counts_mask(values.copy(), counts, above=above)
-        np.testing.assert_array_equal(chosen, expected)
+        by_row = np.ascontiguousarray(values.T)
+        out = np.ones(by_row.shape, bool) if with_out else None  # a reused buffer holding stale values
+        chosen, cut = _columns.top_counts_by_row(by_row.copy(), counts, above=above, out=out)
+        np.testing.assert_array_equal(chosen.T, expected)
+        assert out is None or chosen is out
+        np.testing.assert_array_equal(np.isinf(cut) & (cut > 0), np.minimum(counts, values.shape[0]) == 0)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n=st.integers(1, 300),
+        k=st.integers(2, 7),
+        block=st.integers(1, 40),
+        seed=st.integers(0, 2**31 - 1),
+        dtype=st.sampled_from([np.float32, np.float64]),
+    )
+    def test_blocked_gather_gives_the_row_layouts_margins_bit_for_bit(self, n, k, block, seed, dtype):
+        """Margins gathered by column in blocks of any size equal ``probs[idx] - probs[idx, cls]``, transposed."""
+        rng = np.random.default_rng(seed)
+        probs = rng.dirichlet(np.ones(k), n).astype(dtype)
+        idx = np.sort(rng.choice(n, rng.integers(1, n + 1), replace=False))
+        cls = int(rng.integers(0, k))
+        out = np.full((k, idx.size), np.nan, dtype)
+        _columns.gather_margins_by_column(probs, idx, cls, out, np.empty((block, k), dtype))
+        expected = probs[idx] - probs[idx, cls][:, None]
+        np.testing.assert_array_equal(out, expected.T)
+
+
+class TestBalancedGroups:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        weights=st.lists(st.integers(0, 1000), min_size=1, max_size=60),
+        n_groups=st.integers(1, 5),
+    )
+    def test_every_class_once_and_the_largest_load_within_graham_bound(self, weights, n_groups):
+        weights = np.array(weights, dtype=np.int64)
+        groups = _select.balanced_groups(weights, n_groups)
+        assert len(groups) == min(n_groups, weights.size)
+        np.testing.assert_array_equal(np.sort(np.concatenate(groups)), np.arange(weights.size))
+        loads = np.array([weights[g].sum() for g in groups])
+        # LPT: the largest load is at most the mean load plus the largest single weight
+        assert loads.max() <= weights.sum() / len(groups) + weights.max()
+
+    def test_split_by_size_not_by_index(self):
+        """One large class and many small ones: the large one gets a thread of its own."""
+        weights = np.array([1000, *([10] * 99)])
+        groups = _select.balanced_groups(weights, 2)
+        assert [weights[g].sum() for g in groups] == [1000, 990]
 
 
 class _Rows:

@@ -225,19 +225,18 @@ def test_string_labels_with_classes_are_encoded_in_pass_one_and_a_bad_one_is_nam
         lw.find_label_issues(*as_dask(names, bad_probs, 200), classes=classes)
 
 
-@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "low_normalized_margin"])
-def test_large_in_memory_arrays_select_in_rounds_with_the_same_answer(filter_by, monkeypatch):
-    """Above WHOLE_ELEMENTS the in-memory selection runs in rounds over chunks: nothing changes."""
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "prune_by_class"])
+def test_threads_share_classes_by_size_with_the_same_answer(filter_by, monkeypatch):
+    """Classes of very different sizes, split among 2 or 3 threads by size: nothing changes."""
     from labelwise.audit import _select
 
     labels, probs = noisy_probs(3000, 6, noise=0.35, seed=12)
-    reference = lw.find_label_issues(labels, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=1)
-    monkeypatch.setattr(_select, "WHOLE_ELEMENTS", 100)
-    monkeypatch.setattr(_select, "ROUND_ELEMENTS", 6 * 430)  # 7 chunks, the last one short
+    skewed = np.minimum(labels, np.random.default_rng(0).integers(0, 6, 3000))  # class 0 the largest
+    reference = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=1)
     calls = []
-    original = _select.tput_share
-    monkeypatch.setattr(_select, "tput_share", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
-    for jobs in (1, 2):
-        got = lw.find_label_issues(labels, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
+    original = _select.balanced_groups
+    monkeypatch.setattr(_select, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
+    for jobs in (2, 3):
+        got = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
         assert_same(got, reference)
-    assert calls and max(calls) > 1  # the rounds really ran, over several chunks
+    assert calls and all(np.array_equal(w, reference.label_counts) for w in calls)  # split by class size

@@ -17,15 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import RowChunks, chunk_bounds
+from .._chunks import RowChunks
 from ._blocks import index_dtype
+from ._columns import block_rows, gather_margins_by_column, top_counts_by_row
+from ._packed_cut import packed_cut_mask
 
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
-#: Above this many elements (rows x columns of ``probs``) an in-memory selection runs in rounds over
-#: chunks of ``ROUND_ELEMENTS``: one class's rows of a whole 1e7 x 100 array (30 MB) fall out of
-#: cache and its selection took 50x, not 10x, the time at 1e6 x 100 (measured).
-WHOLE_ELEMENTS = 1 << 28
-ROUND_ELEMENTS = 1 << 26
 
 
 def empty_entries(dtype: np.dtype) -> Entries:
@@ -105,6 +102,9 @@ def merge_within(parts: list[Entries], limits: np.ndarray) -> Entries:
     keys in row order; its result keeps that property, so it can be merged again.
     """
     cell, key, row = concat_entries(parts)
+    if key.dtype == np.float32 and limits.shape[0] <= 2**32:  # one sort of packed keys (no stable sorts)
+        keep = packed_cut_mask(cell, key, limits)
+        return (cell, key, row) if keep.all() else (cell[keep], key[keep], row[keep])
     over = np.bincount(cell, minlength=limits.shape[0]) > limits
     if not over.any():
         return cell, key, row
@@ -120,51 +120,6 @@ def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     order = np.argsort(codes.astype(index_dtype(n_classes), copy=False), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_classes))])
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
-
-
-def top_counts_mask(
-    values: np.ndarray, counts: np.ndarray, *, above: float | None = None, out: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mask of, per column ``j``, the ``counts[j]`` largest ``values[:, j]`` (ties: lower row first).
-
-    Each column's cut value (its ``counts[j]``-th largest) comes from one partition of the
-    transposed, contiguous columns; only columns with ties at the cut need a second look.
-    With ``above``, only values greater than it are kept (the same as ``mask & (values > above)``,
-    folded into the one comparison with the cut). Returns the ``(n, k)`` mask and the cut values
-    (``+inf`` where nothing is selected). ``out``, a boolean array of the shape of ``values``,
-    receives the mask (a buffer reused by a caller's loop).
-    """
-    n, k = values.shape
-    counts = np.minimum(counts, n)
-    cut = np.full(k, np.inf, dtype=values.dtype)
-    cols = np.flatnonzero(counts > 0)
-    if cols.size == 0:
-        return np.zeros((n, k), dtype=bool), cut
-    c = counts[cols]
-    # Keep one value beyond the deepest cut, to see whether the next value ties with the cut.
-    depth = min(int(c.max()) + 1, n)
-    # The ``depth`` largest of each column, ascending: the c-th largest is at ``depth - c``.
-    top = values.T[cols]
-    if depth < n:
-        top.partition(n - depth, axis=1)
-        top = top[:, n - depth :]
-    top.sort(axis=1)
-    at_cut = top[np.arange(cols.size), depth - c]
-    cut[cols] = at_cut
-    low = cut
-    if above is not None:  # the smallest value above ``above`` is the next float: values >= it iff values > above
-        low = np.maximum(cut, np.nextafter(values.dtype.type(above), values.dtype.type(np.inf)))
-    chosen = np.greater_equal(values, low, out=out)
-    beyond = c < depth
-    tied = np.zeros(cols.size, dtype=bool)
-    tied[beyond] = top[np.flatnonzero(beyond), depth - c[beyond] - 1] == at_cut[beyond]
-    if above is not None:  # values at a cut not above ``above`` are not chosen: nothing to trim
-        tied &= at_cut > above
-    for col in cols[tied]:  # ties at the cut: keep the earliest rows
-        column = values[:, col]
-        need = counts[col] - np.count_nonzero(column > cut[col])
-        chosen[np.flatnonzero(column == cut[col])[need:], col] = False
-    return chosen, cut
 
 
 def margin_entries(
@@ -194,22 +149,24 @@ def margin_entries(
     rows = np.flatnonzero(take)
     parts = [empty_entries(probs.dtype)]
     groups = members_by_class(codes[rows], k)
-    # Two buffers for the largest class, reused by every class: on Dask workers (whose allocator
-    # hands every large freed block back to the system) a fresh temporary per class costs page faults.
+    # Buffers for the largest class, reused by every class: on Dask workers (whose allocator hands
+    # every large freed block back to the system) a fresh temporary per class costs page faults.
     most = max(g.size for g in groups)
-    gathered, mask = np.empty((most, k), probs.dtype), np.empty((most, k), bool)
+    by_column, mask = np.empty((k, most), probs.dtype), np.empty((k, most), bool)
+    block = np.empty((block_rows(k), k), probs.dtype)
     for cls, idx in enumerate(groups):
         if idx.size == 0:
             continue
         idx = rows[idx]
-        margins = np.take(probs, idx, axis=0, out=gathered[: idx.size], mode="clip")  # "raise" would buffer `out`
-        margins -= margins[:, cls : cls + 1].copy()
-        chosen, _ = top_counts_mask(
-            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[: idx.size]
+        margins = by_column[:, : idx.size]
+        gather_margins_by_column(probs, idx, cls, margins, block)
+        chosen, _ = top_counts_by_row(
+            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[:, : idx.size]
         )
-        # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order)
-        r, j = np.divmod(np.flatnonzero(chosen), k)
-        parts.append((cls * k + j.astype(np.int64), -margins[r, j], start + idx[r].astype(np.int64)))
+        # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order);
+        # column-major entries: each cell's rows ascending
+        j, r = np.divmod(np.flatnonzero(chosen), idx.size)
+        parts.append((cls * k + j.astype(np.int64), -margins[j, r], start + idx[r].astype(np.int64)))
     return merge_top(parts, limits) if merge else concat_entries(parts)
 
 
@@ -228,7 +185,7 @@ def score_entries(
     for cell, idx in enumerate(groups):
         if idx.size == 0 or limits[cell] == 0:
             continue
-        chosen = np.asarray(top_counts_mask(-scores[idx][:, None], limits[cell : cell + 1])[0])[:, 0]
+        chosen = top_counts_by_row(-scores[idx][None, :], limits[cell : cell + 1])[0][0]
         picked = idx[chosen]
         parts.append((np.full(picked.size, cell, np.int64), scores[picked], start + picked.astype(np.int64)))
     return merge_top(parts, limits) if merge else concat_entries(parts)
@@ -241,11 +198,13 @@ def select_top(
     limits: np.ndarray,
     *,
     cell_class: np.ndarray | None = None,
+    class_weights: np.ndarray | None = None,
 ) -> Any:
     """The ``limits[cell]`` first entries of each cell over all rows, exactly, unsorted (lazy for dask).
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
-    classes are shared out among threads. On dask, two rounds (the TPUT scheme of Cao & Wang,
+    classes are shared out among threads, balanced by ``class_weights`` (each class's work, e.g.
+    its rows; :func:`balanced_groups`). On dask, two rounds (the TPUT scheme of Cao & Wang,
     2004), also used for in-memory sources that are not numpy arrays (zarr). Round one: every
     chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker and sends
     only their keys, packed (:func:`packed_keys`); the merged keys' ``limit``-th bounds the answer
@@ -260,21 +219,13 @@ def select_top(
        Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
     """
     merge = partial(merge_within, limits=limits)
-    in_memory = not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays)  # memory maps included
-    width = int(arrays[0].shape[1]) if in_memory and arrays[0].ndim == 2 else 1
-    if in_memory and chunks.n_rows * width > WHOLE_ELEMENTS:
-        # Too large for one pass per class: a class's rows would not stay in cache. Rounds over
-        # large chunks instead (the same exact selection as on dask).
-        rows = max(1, ROUND_ELEMENTS // width)
-        chunks, in_memory = (
-            RowChunks(chunks.n_rows, chunk_bounds(chunks.n_rows, rows), use_dask=False, n_jobs=chunks.n_jobs),
-            False,
-        )
-    if in_memory:
+    if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
         # All rows at once: each cell's entries are already its best ones, no merge needed.
         if cell_class is None or chunks.n_jobs == 1:
             return fn(0, *arrays, limits=limits, merge=False)
-        groups = np.array_split(np.arange(int(cell_class.max()) + 1), chunks.n_jobs)
+        n_classes = int(cell_class.max()) + 1
+        weights = np.ones(n_classes) if class_weights is None else class_weights
+        groups = balanced_groups(weights, chunks.n_jobs)
         with ThreadPoolExecutor(len(groups)) as pool:
             parts = list(
                 pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False), groups)
@@ -294,6 +245,23 @@ def select_top(
     if len(seconds) == 1:  # a lone part is not merged by the reduction
         return chunks.apply(merge, seconds)
     return chunks.reduce_partials(seconds, merge)
+
+
+def balanced_groups(weights: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """Classes shared among ``n_groups`` threads, the heaviest first, each to the least loaded group
+    (Graham's longest-processing-time rule: the largest load is at most 4/3 of the optimum).
+
+    References
+    ----------
+    .. [1] Graham, R. L. (1969). Bounds on multiprocessing timing anomalies. SIAM Journal on
+       Applied Mathematics, 17(2), 416-429.
+    """
+    loads = np.zeros(max(1, min(n_groups, weights.shape[0])))
+    owner = np.empty(weights.shape[0], dtype=np.int64)
+    for cls in np.argsort(-np.asarray(weights, dtype=np.float64), kind="stable"):
+        owner[cls] = int(np.argmin(loads))
+        loads[owner[cls]] += weights[cls]
+    return [np.flatnonzero(owner == g) for g in range(loads.shape[0])]
 
 
 def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray) -> tuple[Entries, np.ndarray]:

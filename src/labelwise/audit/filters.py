@@ -78,7 +78,10 @@ class FilterInputs:
         """Mask of the ``limits[cell]`` lowest ``scores`` per class (``by_class``) or overall."""
         fn = partial(_select.score_entries, by_class=by_class)
         cells = np.arange(limits.shape[0]) if by_class else None
-        return self.mask_of(_select.select_top(self.rows, fn, [self.codes, scores], limits, cell_class=cells))
+        chosen = _select.select_top(
+            self.rows, fn, [self.codes, scores], limits, cell_class=cells, class_weights=self.label_counts
+        )
+        return self.mask_of(chosen)
 
 
 def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
@@ -104,7 +107,10 @@ def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted
     k = inputs.n_classes
     fn = partial(_select.margin_entries, mispredicted_only=mispredicted_only)
     arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
-    return _select.select_top(inputs.rows, fn, arrays, wanted.ravel(), cell_class=np.repeat(np.arange(k), k))
+    cells = np.repeat(np.arange(k), k)
+    return _select.select_top(
+        inputs.rows, fn, arrays, wanted.ravel(), cell_class=cells, class_weights=inputs.label_counts
+    )
 
 
 def prune_by_noise_rate(inputs: FilterInputs) -> Any:

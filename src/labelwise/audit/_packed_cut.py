@@ -1,0 +1,58 @@
+"""Keep the ``limits[cell]`` best entries of every cell by one sort of packed keys, order untouched.
+
+Entries are ``(cell, key, row)`` with float32 keys (:mod:`labelwise.audit._select`); the best of a
+cell have the smallest keys, ties going to the lower row. Each entry's ``cell << 32 | key bits``
+(the key's bits ordered as the float) is one ``uint64``; one unstable sort of those values (a
+vectorised sort, several times faster than stable argsorts of the entries) gives every cell's cut,
+its ``limits``-th smallest value. Entries below their cell's cut are kept, and of those equal to it
+the earliest in the arrays' order, as many as the limit still allows: with the entries of a cell in
+row order for equal keys (as chunk results are), that is the lower rows, as a stable sort keeps them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The largest ``uint64``: the cut of a cell that keeps every entry.
+_ALL = np.uint64(np.iinfo(np.uint64).max)
+
+
+def ordered_bits32(key: np.ndarray) -> np.ndarray:
+    """``uint32`` values ordered as the float32 ``key`` (``-0.0`` and ``0.0`` equal)."""
+    key = key + np.float32(0)  # -0.0 -> 0.0
+    bits = key.view(np.uint32)
+    sign = np.uint32(1 << 31)
+    return np.where(bits & sign, ~bits, bits | sign)
+
+
+def packed_cut_mask(cell: np.ndarray, key: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Boolean mask of the entries kept: per cell, the ``limits[cell]`` smallest keys, ties by position.
+
+    ``key`` must be float32 and ``cell`` below ``2**32``.
+    """
+    counts = np.bincount(cell, minlength=limits.shape[0])
+    over = np.flatnonzero(counts > limits)
+    if over.size == 0:
+        return np.ones(cell.shape[0], dtype=bool)
+    packed = (cell.astype(np.uint64) << np.uint64(32)) | ordered_bits32(key).astype(np.uint64)
+    in_over = (counts > limits)[cell]
+    ranked = np.sort(packed[in_over])
+    starts = np.searchsorted(ranked, over.astype(np.uint64) << np.uint64(32))
+    cut = np.full(limits.shape[0], _ALL, dtype=np.uint64)
+    cut[over] = ranked[starts + limits[over] - 1]
+    cuts = cut[cell]
+    keep = packed < cuts
+    if limits[over].min() <= 0:  # a limit of 0: nothing below the cut either
+        keep &= limits[cell] > 0
+    tied = np.flatnonzero((packed == cuts) & in_over)
+    if tied.size:
+        below = np.bincount(cell[keep], minlength=limits.shape[0])
+        room = limits - below  # how many of a cell's tied entries still fit
+        tied_cell = cell[tied]
+        order = np.argsort(tied_cell, kind="stable")  # few entries: the ties at the cut
+        sorted_cell = tied_cell[order]
+        first = np.searchsorted(sorted_cell, sorted_cell)  # each tie's cell's first position
+        rank = np.empty(tied.size, dtype=np.int64)
+        rank[order] = np.arange(tied.size) - first
+        keep[tied[rank < room[tied_cell]]] = True
+    return keep
