@@ -21,19 +21,33 @@ from typing import Any
 import numpy as np
 
 from .._validate import first_problem_rows, probs_problems
-from ._blocks import self_confidence
+from ._blocks import index_dtype, row_blocks, self_confidence
 from ._exact import class_limb_sums
-from .confident_joint import RowStatistics, row_statistics
+from .confident_joint import RowStatistics, row_statistics_from_top
 
 
 def self_confidence_pass(
     start: int, probs: np.ndarray, codes: np.ndarray, *, n_classes: int, atol: float
-) -> tuple[tuple[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Pass 1 on a chunk: ``(self_conf,)`` and ``(value problems, limb sums, label counts)``."""
-    problems = probs_problems(start, probs, atol)
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Pass 1 on a chunk: ``(self_conf, predicted, top)`` and ``(value problems, limb sums, label counts)``.
+
+    Each row block is checked and its argmax taken while it is in cache, so pass 2 need not read
+    ``probs`` again but for the few rows whose top class misses its threshold.
+    """
+    n, k = probs.shape
+    found = []
+    predicted = np.empty(n, dtype=index_dtype(k))
+    top = np.empty(n, dtype=probs.dtype)
+    for block in row_blocks(n, k):
+        part = probs[block]
+        found.append(probs_problems(start + block.start, part, atol))
+        pred = part.argmax(axis=1)
+        predicted[block] = pred
+        top[block] = part[np.arange(pred.shape[0]), pred]
     conf = self_confidence(probs, codes)
     sums = class_limb_sums(codes, conf, n_classes)
-    return (conf,), (problems, sums, np.bincount(codes, minlength=n_classes))
+    problems = first_problem_rows(found) if found else np.full(3, -1, dtype=np.int64)
+    return (conf, predicted, top), (problems, sums, np.bincount(codes, minlength=n_classes))
 
 
 def combine_self_confidence(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple:
@@ -61,11 +75,12 @@ class LabelCheck:
 def encoding_pass(start: int, probs: np.ndarray, labels: np.ndarray, *, encode: Callable, first: Callable) -> tuple:
     """Pass 1 on raw labels: encode them (``encode``), then pass 1 (``first``) on the codes.
 
-    Returns ``((self_conf, codes), (labels partial, pass-1 partial))``: one read of the chunk for both.
+    Returns ``((self_conf, predicted, top, codes), (labels partial, pass-1 partial))``: one read of the
+    chunk for both.
     """
     (codes,), label_part = encode(start, labels)
-    (conf,), part = first(start, probs, codes)
-    return (conf, codes), (label_part, part)
+    rows, part = first(start, probs, codes)
+    return (*rows, codes), (label_part, part)
 
 
 def combine_encoding(parts: list[tuple], *, labels: Callable, first: Callable) -> tuple:
@@ -78,6 +93,8 @@ def row_statistics_pass(
     probs: np.ndarray,
     codes: np.ndarray,
     self_conf: np.ndarray,
+    predicted: np.ndarray,
+    top: np.ndarray,
     *,
     thresholds: np.ndarray,
     rule: str,
@@ -85,11 +102,13 @@ def row_statistics_pass(
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, int]]:
     """Pass 2 on a chunk: confident class, prediction, given-is-predicted and the scores asked for.
 
-    The partial result is the chunk's confident joint counts (flattened ``K x K``, before the
-    diagonal guard) and how many examples ``confident_learning`` would flag.
+    ``predicted`` and ``top`` (each row's argmax and its probability) come from pass 1; ``probs``
+    is read only for rows whose top class misses its threshold, and by the scorers. The partial
+    result is the chunk's confident joint counts (flattened ``K x K``, before the diagonal guard)
+    and how many examples ``confident_learning`` would flag.
     """
     k = probs.shape[1]
-    stats = row_statistics(probs, codes, self_conf, thresholds, rule=rule)
+    stats = row_statistics_from_top(probs, self_conf, predicted, top, thresholds, rule=rule)
     scores = tuple(scorer(codes, probs) for scorer in scorers)
     counted = stats.confident_class >= 0
     flat = codes[counted] * k + stats.confident_class[counted]

@@ -92,34 +92,46 @@ def row_statistics(
     reproduces that for comparison.
     """
     n, k = probs.shape
-    confident = np.empty(n, dtype=index_dtype(k))
     predicted = np.empty(n, dtype=index_dtype(k))
-    given_is_predicted = np.empty(n, dtype=bool)
-    cut = _exact_cut(thresholds - FUZZ, probs.dtype)
+    top = np.empty(n, dtype=probs.dtype)
     for block in row_blocks(n, k):
         part = probs[block]
-        rows = np.arange(part.shape[0])
         pred = part.argmax(axis=1)
-        top = part[rows, pred]
-        guess = pred.astype(confident.dtype)
-        # Where the top class passes its threshold it is the answer under both rules; only the
-        # other rows need the per-class comparison.
-        unsure = np.flatnonzero(top < cut[pred])
-        if unsure.size:
-            sub = part[unsure]
-            passed = sub >= cut
-            if rule == "among_confident":
-                # Probabilities that pass are > 0, so zeroing the others keeps the argmax among them.
-                sub_guess = np.multiply(sub, passed, out=sub).argmax(axis=1)
-                any_passed = passed[np.arange(unsure.size), sub_guess]
-                guess[unsure] = np.where(any_passed, sub_guess, -1)
-            else:
-                n_passed = passed.sum(axis=1)
-                guess[unsure] = np.where(n_passed > 1, pred[unsure], np.where(n_passed == 1, passed.argmax(axis=1), -1))
-        confident[block] = guess
         predicted[block] = pred
-        given_is_predicted[block] = self_conf[block] + FUZZ >= top
-    return RowStatistics(confident, predicted, given_is_predicted)
+        top[block] = part[np.arange(pred.shape[0]), pred]
+    return row_statistics_from_top(probs, self_conf, predicted, top, thresholds, rule=rule)
+
+
+def _resolve_unsure(sub: np.ndarray, pred: np.ndarray, cut: np.ndarray, rule: str) -> np.ndarray:
+    """Confident class of rows whose top class misses its threshold (``sub``: a copy of their probabilities)."""
+    passed = sub >= cut
+    if rule == "among_confident":
+        # Probabilities that pass are > 0, so zeroing the others keeps the argmax among them.
+        sub_guess = np.multiply(sub, passed, out=sub).argmax(axis=1)
+        any_passed = passed[np.arange(sub.shape[0]), sub_guess]
+        return np.where(any_passed, sub_guess, -1)
+    n_passed = passed.sum(axis=1)
+    return np.where(n_passed > 1, pred, np.where(n_passed == 1, passed.argmax(axis=1), -1))
+
+
+def row_statistics_from_top(
+    probs: np.ndarray,
+    self_conf: np.ndarray,
+    predicted: np.ndarray,
+    top: np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    rule: str = "among_confident",
+) -> RowStatistics:
+    """:func:`row_statistics` from each row's argmax ``predicted`` and its probability ``top``, already
+    known: only the rows whose top class misses its threshold (usually few) read ``probs`` again."""
+    cut = _exact_cut(thresholds - FUZZ, probs.dtype)
+    dtype = index_dtype(probs.shape[1])
+    guess = predicted.astype(dtype)
+    unsure = np.flatnonzero(top < cut[predicted])
+    if unsure.size:
+        guess[unsure] = _resolve_unsure(probs[unsure], predicted[unsure], cut, rule)
+    return RowStatistics(guess, predicted.astype(dtype, copy=False), self_conf + FUZZ >= top)
 
 
 def count_confident_joint(codes: np.ndarray, confident_class: np.ndarray, n_classes: int) -> np.ndarray:

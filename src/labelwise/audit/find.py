@@ -191,7 +191,8 @@ class AuditPasses:
 def first_pass(
     chunks: RowChunks, codes: Any, probs: Any, labels: _passes.LabelCheck | None = None
 ) -> tuple[Any, Any, np.ndarray, np.ndarray]:
-    """Pass 1 over ``probs``: ``(codes, self_conf, thresholds, label_counts)``, the values checked.
+    """Pass 1 over ``probs``: ``(codes, (self_conf, predicted, top), thresholds, label_counts)``, the
+    values checked (``predicted``: each row's argmax; ``top``: its probability).
 
     With ``labels`` (dask inputs), ``codes`` are the raw labels: each chunk checks and encodes them in
     the same pass (:func:`labelwise.audit._passes.encoding_pass`), so the labels' errors come first.
@@ -199,7 +200,7 @@ def first_pass(
     n_classes = int(probs.shape[1])
     fn: Any = partial(_passes.self_confidence_pass, n_classes=n_classes, atol=PROB_SUM_ATOL)
     combine: Any = _passes.combine_self_confidence
-    outputs = [Output(probs.dtype)]
+    outputs = [Output(probs.dtype), Output(np.int16 if n_classes < 2**15 else np.int32), Output(probs.dtype)]
     if labels is not None:
         fn = partial(_passes.encoding_pass, encode=labels.encode, first=fn)
         combine = partial(_passes.combine_encoding, labels=labels.combine, first=combine)
@@ -207,11 +208,11 @@ def first_pass(
     rows, reduced = chunks.run(fn, [probs, codes], outputs=outputs, combine=combine)
     if labels is not None:
         labels.check(reduced[0])
-        codes, reduced = rows[1], reduced[1]
+        codes, reduced = rows[3], reduced[1]
     problems, sums, label_counts = reduced
     raise_probs_problems(probs, problems)
     check_class_counts(np.flatnonzero(label_counts), n_classes)
-    return codes, rows[0], thresholds_from_sums(sums, label_counts), label_counts
+    return codes, tuple(rows[:3]), thresholds_from_sums(sums, label_counts), label_counts
 
 
 def run_audit(
@@ -230,7 +231,7 @@ def run_audit(
     then :attr:`AuditPasses.codes`.
     """
     n_classes = int(probs.shape[1])
-    codes, self_conf, thresholds, label_counts = first_pass(chunks, codes, probs, labels)
+    codes, (self_conf, predicted, top), thresholds, label_counts = first_pass(chunks, codes, probs, labels)
 
     wanted_scores = [
         m
@@ -248,7 +249,7 @@ def run_audit(
             rule=rule,
             scorers=tuple(SCORERS[m] for m in wanted_scores),
         ),
-        [probs, codes, self_conf],
+        [probs, codes, self_conf, predicted, top],
         outputs=outputs,
         combine=_passes.combine_row_statistics,
     )
