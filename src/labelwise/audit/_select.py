@@ -152,16 +152,16 @@ def margin_entries(
     # Buffers for the largest class, reused by every class: on Dask workers (whose allocator hands
     # every large freed block back to the system) a fresh temporary per class costs page faults.
     most = max(g.size for g in groups)
-    by_column, mask = np.empty((k, most), probs.dtype), np.empty((k, most), bool)
+    by_column, mask = np.empty(k * most, probs.dtype), np.empty(k * most, bool)  # contiguous (k, m) views
     block = np.empty((block_rows(k), k), probs.dtype)
     for cls, idx in enumerate(groups):
         if idx.size == 0:
             continue
         idx = rows[idx]
-        margins = by_column[:, : idx.size]
+        margins = by_column[: k * idx.size].reshape(k, idx.size)
         gather_margins_by_column(probs, idx, cls, margins, block)
         chosen, _ = top_counts_by_row(
-            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[:, : idx.size]
+            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[: k * idx.size].reshape(k, -1)
         )
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order);
         # column-major entries: each cell's rows ascending
