@@ -32,8 +32,9 @@ import numpy as np
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
-#: Validation rows per block: the ``(block, k)`` temporaries stay small whatever ``n``.
-ROW_BLOCK = 65536
+#: Validation rows per block: the ``(block, k)`` temporaries (about a dozen 8-byte arrays) stay a
+#: few MB whatever ``n``.
+ROW_BLOCK = 8192
 
 
 def knn_shapley(indices: np.ndarray, labels: np.ndarray, K: int, distances: np.ndarray | None = None) -> np.ndarray:
