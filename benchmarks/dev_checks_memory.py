@@ -25,7 +25,6 @@ import bench_checks
 
 def main() -> None:
     from labelwise.checks import NeighborGraph, find_data_issues
-    from labelwise.checks.find import _run_checks  # noqa: F401  (the loop measured below)
     from labelwise.checks.registry import CHECKS
 
     parser = argparse.ArgumentParser()
