@@ -41,8 +41,8 @@ def blobs(n: int, d: int, centers: int = 20, random_state: int = 0) -> tuple[np.
     mu = rng.normal(scale=4.0, size=(centers, d)).astype(np.float32)
     y = rng.integers(0, centers, size=n)
     X = np.empty((n, d), dtype=np.float32)
-    for s in range(0, n, 65_536):
-        e = min(n, s + 65_536)
+    for s in range(0, n, 8192):
+        e = min(n, s + 8192)
         X[s:e] = mu[y[s:e]] + rng.normal(size=(e - s, d)).astype(np.float32)
     return X, y
 
@@ -288,6 +288,50 @@ def _reset_peak() -> None:
         pass
 
 
+class _TimedIndex:
+    """An hnswlib index whose ``knn_query`` calls are timed per beam width (wall and process CPU seconds)."""
+
+    def __init__(self, index, times: dict) -> None:
+        self._index, self._times, self._ef = index, times, 0
+
+    def set_ef(self, ef: int) -> None:
+        self._ef = ef
+        self._index.set_ef(ef)
+
+    def knn_query(self, rows, k):
+        t, c = time.perf_counter(), time.process_time()
+        out = self._index.knn_query(rows, k=k)
+        part = self._times.setdefault(f"query ef={self._ef}", [0.0, 0.0, 0])
+        part[0] += time.perf_counter() - t
+        part[1] += time.process_time() - c
+        part[2] += len(rows)
+        return out
+
+
+def _time_graph_parts(times: dict) -> None:
+    """Time hnswlib's build, each search and the exact re-scoring inside ``NeighborGraph.build`` (bench only)."""
+    from labelwise.checks import _ann
+
+    build, refine = _ann.build_index, _ann.refine_candidates
+
+    def timed_build(*args, **kwargs):
+        t, c = time.perf_counter(), time.process_time()
+        index = build(*args, **kwargs)
+        times["index build"] = [time.perf_counter() - t, time.process_time() - c, args[0].shape[0]]
+        return _TimedIndex(index, times)
+
+    def timed_refine(Z, rows, cand, k):
+        t, c = time.perf_counter(), time.process_time()
+        out = refine(Z, rows, cand, k)
+        part = times.setdefault("exact re-scoring", [0.0, 0.0, 0])
+        part[0] += time.perf_counter() - t
+        part[1] += time.process_time() - c
+        part[2] += len(rows)
+        return out
+
+    _ann.build_index, _ann.refine_candidates = timed_build, timed_refine
+
+
 def _scale_child(n: int, index: str = "hnswlib") -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
 
@@ -295,6 +339,9 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
     X, y = blobs(n, 64, centers=20, random_state=7)
     features_peak = _phase_peak_mb()
     _reset_peak()
+    parts: dict = {}
+    if index == "hnswlib":
+        _time_graph_parts(parts)
     t = time.perf_counter()
     graph = NeighborGraph.build(X, k=10, index=index)
     graph_s = time.perf_counter() - t
@@ -315,6 +362,7 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
         "peak_rss_mb": peak,
         "rss_before_features_mb": base,
         "peak_above_start_mb": labelwise_peak - base,
+        "graph_parts_wall_cpu_rows": {name: [round(v[0], 1), round(v[1], 1), v[2]] for name, v in parts.items()},
         "phase_peaks_above_start_mb": {
             "features": None if features_peak is None else features_peak - base,
             "graph": None if graph_peak is None else graph_peak - base,

@@ -166,6 +166,44 @@ class TestApproximateSearchMemoryAndRetry:
         weak, wide = recall(1), recall(1024)
         assert wide > weak + 0.02
 
+    def test_searching_ahead_in_a_thread_gives_the_blocks_of_a_plain_search(self, monkeypatch):
+        """The next block is searched while one is re-scored: same graph as one block at a time, any block size."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+        from labelwise.checks.graph import StandardizedRows
+
+        X = self._clustered(3000)
+        Z = StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize()
+        index = _ann.build_index(Z, n_threads=1)
+        whole = _ann.search_index(index, Z, 10)
+        for block in (1000, 257):
+            monkeypatch.setattr(_ann, "ROW_BLOCK", block)
+            np.testing.assert_array_equal(_ann.search_index(index, Z, 10)[0], whole[0])
+            np.testing.assert_array_equal(_ann.search_index(index, Z, 10)[1], whole[1])
+
+    def test_ahead_yields_every_result_in_order_and_never_runs_two_calls_at_once(self):
+        """``ahead`` keeps the order of its items and runs at most one call at a time."""
+        import threading
+        import time
+
+        from labelwise.checks._ann import ahead
+
+        running, most = [0], [0]
+        lock = threading.Lock()
+
+        def slow_square(x):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.002)
+            with lock:
+                running[0] -= 1
+            return x * x
+
+        assert list(ahead(slow_square, list(range(12)))) == [x * x for x in range(12)]
+        assert list(ahead(slow_square, [3])) == [9] and list(ahead(slow_square, [])) == []
+        assert most[0] == 1
+
     def test_no_standardised_copy_of_the_features_is_held(self, monkeypatch):
         """Traced numpy memory of an approximate build stays well under a float32 copy of the
         features plus the O(n k) outputs (the index lives outside numpy and is freed)."""
