@@ -278,3 +278,22 @@ def test_the_second_search_is_capped(monkeypatch):
     assert first == len(X)
     cap = int(_ann.RETRY_COST_SHARE * len(X) * max(_ann.EF_SEARCH, 22) / _ann.EF_RETRY)
     assert 0 < sum(calls) - first <= cap
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_exact_rescoring_does_not_depend_on_how_many_rows_are_rescored_at_once(monkeypatch, metric):
+    """Re-scoring candidates in chunks of rows gives the same float64 distances, bit for bit."""
+    from labelwise.checks import graph as graph_module
+    from labelwise.checks.graph import StandardizedRows
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(700, 9)) * rng.uniform(0.1, 5.0, 9)
+    view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
+    rows, cand = np.arange(700), rng.integers(0, 700, size=(700, 13))
+    Z = view.materialize()
+    monkeypatch.setattr(graph_module, "RESCORE_ROWS", 1 << 20)
+    whole = view.sq_distances(rows, cand), graph_module._sq_distances(Z, rows, cand)
+    for chunk in (1, 5, 512):
+        monkeypatch.setattr(graph_module, "RESCORE_ROWS", chunk)
+        np.testing.assert_array_equal(view.sq_distances(rows, cand), whole[0])
+        np.testing.assert_array_equal(graph_module._sq_distances(Z, rows, cand), whole[1])
