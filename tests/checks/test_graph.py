@@ -204,6 +204,14 @@ class TestApproximateSearchMemoryAndRetry:
         assert list(ahead(slow_square, [3])) == [9] and list(ahead(slow_square, [])) == []
         assert most[0] == 1
 
+        def fails_on_two(x):
+            if x == 2:
+                raise RuntimeError("search failed")
+            return x
+
+        with pytest.raises(RuntimeError, match="search failed"):
+            list(ahead(fails_on_two, [0, 1, 2, 3]))
+
     def test_no_standardised_copy_of_the_features_is_held(self, monkeypatch):
         """Traced numpy memory of an approximate build stays well under a float32 copy of the
         features plus the O(n k) outputs (the index lives outside numpy and is freed)."""
