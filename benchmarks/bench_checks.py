@@ -351,7 +351,9 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
     found = find_data_issues(X, y, k=10, graph=graph)
     took = time.perf_counter() - t
     checks_peak = _phase_peak_mb()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # whole process (not reset)
+    # ru_maxrss is not reset between phases, and after fork + exec Linux carries the parent's peak
+    # into it (the parent ran Datalab before): only a fallback where VmHWM cannot be read.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     phases = [p for p in (features_peak, graph_peak, checks_peak) if p is not None]
     labelwise_peak = max(phases[1:]) if len(phases) == 3 else peak
     return {
@@ -359,7 +361,8 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
         "index": index,
         "seconds": took,
         "graph_s": graph_s,
-        "peak_rss_mb": peak,
+        "peak_rss_mb": labelwise_peak,
+        "ru_maxrss_mb": peak,
         "rss_before_features_mb": base,
         "peak_above_start_mb": labelwise_peak - base,
         "graph_parts_wall_cpu_rows": {name: [round(v[0], 1), round(v[1], 1), v[2]] for name, v in parts.items()},
