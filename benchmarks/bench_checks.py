@@ -31,11 +31,19 @@ THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 
 def blobs(n: int, d: int, centers: int = 20, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian blobs (float32) and their blob labels."""
+    """Gaussian blobs (float32) and their blob labels.
+
+    Drawn by row blocks (the same numbers as one draw), so that making the data never holds
+    more than the float32 matrix plus a block: the scale run's peak memory is labelwise's, not
+    the generator's (one draw held a float64 copy and two float32 ones, 4x the features).
+    """
     rng = np.random.default_rng(random_state)
     mu = rng.normal(scale=4.0, size=(centers, d)).astype(np.float32)
     y = rng.integers(0, centers, size=n)
-    X = mu[y] + rng.normal(size=(n, d)).astype(np.float32)
+    X = np.empty((n, d), dtype=np.float32)
+    for s in range(0, n, 8192):
+        e = min(n, s + 8192)
+        X[s:e] = mu[y[s:e]] + rng.normal(size=(e - s, d)).astype(np.float32)
     return X, y
 
 
@@ -262,26 +270,107 @@ def _graph_recall(X: np.ndarray, indices: np.ndarray, n_queries: int = 100) -> f
     return hits / (n_queries * k)
 
 
+def _phase_peak_mb() -> float | None:
+    """Peak resident memory since the last :func:`_reset_peak` (Linux VmHWM), in MB; None where unreadable."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) / 1024 for line in fh if line.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        return None
+
+
+def _reset_peak() -> None:
+    """Reset the kernel's peak-RSS counter (``5`` to /proc/self/clear_refs, Linux >= 4.0), if allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+class _TimedIndex:
+    """An hnswlib index whose ``knn_query`` calls are timed per beam width (wall and process CPU seconds)."""
+
+    def __init__(self, index, times: dict) -> None:
+        self._index, self._times, self._ef = index, times, 0
+
+    def set_ef(self, ef: int) -> None:
+        self._ef = ef
+        self._index.set_ef(ef)
+
+    def knn_query(self, rows, k):
+        t, c = time.perf_counter(), time.process_time()
+        out = self._index.knn_query(rows, k=k)
+        part = self._times.setdefault(f"query ef={self._ef}", [0.0, 0.0, 0])
+        part[0] += time.perf_counter() - t
+        part[1] += time.process_time() - c
+        part[2] += len(rows)
+        return out
+
+
+def _time_graph_parts(times: dict) -> None:
+    """Time hnswlib's build, each search and the exact re-scoring inside ``NeighborGraph.build`` (bench only)."""
+    from labelwise.checks import _ann
+
+    build, refine = _ann.build_index, _ann.refine_candidates
+
+    def timed_build(*args, **kwargs):
+        t, c = time.perf_counter(), time.process_time()
+        index = build(*args, **kwargs)
+        times["index build"] = [time.perf_counter() - t, time.process_time() - c, args[0].shape[0]]
+        return _TimedIndex(index, times)
+
+    def timed_refine(Z, rows, cand, k):
+        t, c = time.perf_counter(), time.process_time()
+        out = refine(Z, rows, cand, k)
+        part = times.setdefault("exact re-scoring", [0.0, 0.0, 0])
+        part[0] += time.perf_counter() - t
+        part[1] += time.process_time() - c
+        part[2] += len(rows)
+        return out
+
+    _ann.build_index, _ann.refine_candidates = timed_build, timed_refine
+
+
 def _scale_child(n: int, index: str = "hnswlib") -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
 
     base = _rss_mb()
     X, y = blobs(n, 64, centers=20, random_state=7)
+    features_peak = _phase_peak_mb()
+    _reset_peak()
+    parts: dict = {}
+    if index == "hnswlib":
+        _time_graph_parts(parts)
     t = time.perf_counter()
     graph = NeighborGraph.build(X, k=10, index=index)
     graph_s = time.perf_counter() - t
+    graph_peak = _phase_peak_mb()
     print(f"graph built in {graph_s:.1f} s ({graph.method})", file=sys.stderr, flush=True)
+    _reset_peak()
     found = find_data_issues(X, y, k=10, graph=graph)
     took = time.perf_counter() - t
+    checks_peak = _phase_peak_mb()
+    # ru_maxrss is not reset between phases, and after fork + exec Linux carries the parent's peak
+    # into it (the parent ran Datalab before): only a fallback where VmHWM cannot be read.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    phases = [p for p in (features_peak, graph_peak, checks_peak) if p is not None]
+    labelwise_peak = max(phases[1:]) if len(phases) == 3 else peak
     return {
         "n": n,
         "index": index,
         "seconds": took,
         "graph_s": graph_s,
-        "peak_rss_mb": peak,
+        "peak_rss_mb": labelwise_peak,
+        "ru_maxrss_mb": peak,
         "rss_before_features_mb": base,
-        "peak_above_start_mb": peak - base,
+        "peak_above_start_mb": labelwise_peak - base,
+        "graph_parts_wall_cpu_rows": {name: [round(v[0], 1), round(v[1], 1), v[2]] for name, v in parts.items()},
+        "phase_peaks_above_start_mb": {
+            "features": None if features_peak is None else features_peak - base,
+            "graph": None if graph_peak is None else graph_peak - base,
+            "checks": None if checks_peak is None else checks_peak - base,
+        },
         "features_mb": X.nbytes / 2**20,
         "graph_mb": (graph.indices.nbytes + graph.distances.nbytes) / 2**20,
         "graph_method": found.graph.method,

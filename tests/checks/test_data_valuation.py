@@ -55,7 +55,7 @@ def test_flipped_labels_get_low_values():
 
 
 def test_values_do_not_depend_on_the_row_block(monkeypatch):
-    """Blocks of validation rows (bounded memory) give the values of one pass over all rows."""
+    """Blocks of validation rows (bounded memory) give the values of one pass over all rows, bit for bit."""
     from labelwise.checks import data_valuation
 
     rng = np.random.default_rng(4)
@@ -64,4 +64,6 @@ def test_values_do_not_depend_on_the_row_block(monkeypatch):
     g = NeighborGraph.build(X, k=8, method="exact")
     whole = data_valuation.knn_shapley(g.indices, y, 4, g.distances)
     monkeypatch.setattr(data_valuation, "ROW_BLOCK", 7)
+    np.testing.assert_array_equal(data_valuation.knn_shapley(g.indices, y, 4, g.distances), whole)  # bit for bit
+    monkeypatch.setattr(data_valuation, "SUM_BLOCK", 50)  # another order of the sums: equal up to rounding
     np.testing.assert_allclose(data_valuation.knn_shapley(g.indices, y, 4, g.distances), whole, rtol=1e-12, atol=1e-12)

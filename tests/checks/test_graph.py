@@ -166,6 +166,52 @@ class TestApproximateSearchMemoryAndRetry:
         weak, wide = recall(1), recall(1024)
         assert wide > weak + 0.02
 
+    def test_searching_ahead_in_a_thread_gives_the_blocks_of_a_plain_search(self, monkeypatch):
+        """The next block is searched while one is re-scored: same graph as one block at a time, any block size."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+        from labelwise.checks.graph import StandardizedRows
+
+        X = self._clustered(3000)
+        Z = StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize()
+        index = _ann.build_index(Z, n_threads=1)
+        whole = _ann.search_index(index, Z, 10)
+        for block in (1000, 257):
+            monkeypatch.setattr(_ann, "ROW_BLOCK", block)
+            np.testing.assert_array_equal(_ann.search_index(index, Z, 10)[0], whole[0])
+            np.testing.assert_array_equal(_ann.search_index(index, Z, 10)[1], whole[1])
+
+    def test_ahead_yields_every_result_in_order_and_never_runs_two_calls_at_once(self):
+        """``ahead`` keeps the order of its items and runs at most one call at a time."""
+        import threading
+        import time
+
+        from labelwise.checks._ann import ahead
+
+        running, most = [0], [0]
+        lock = threading.Lock()
+
+        def slow_square(x):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.002)
+            with lock:
+                running[0] -= 1
+            return x * x
+
+        assert list(ahead(slow_square, list(range(12)))) == [x * x for x in range(12)]
+        assert list(ahead(slow_square, [3])) == [9] and list(ahead(slow_square, [])) == []
+        assert most[0] == 1
+
+        def fails_on_two(x):
+            if x == 2:
+                raise RuntimeError("search failed")
+            return x
+
+        with pytest.raises(RuntimeError, match="search failed"):
+            list(ahead(fails_on_two, [0, 1, 2, 3]))
+
     def test_no_standardised_copy_of_the_features_is_held(self, monkeypatch):
         """Traced numpy memory of an approximate build stays well under a float32 copy of the
         features plus the O(n k) outputs (the index lives outside numpy and is freed)."""
@@ -240,3 +286,22 @@ def test_the_second_search_is_capped(monkeypatch):
     assert first == len(X)
     cap = int(_ann.RETRY_COST_SHARE * len(X) * max(_ann.EF_SEARCH, 22) / _ann.EF_RETRY)
     assert 0 < sum(calls) - first <= cap
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_exact_rescoring_does_not_depend_on_how_many_rows_are_rescored_at_once(monkeypatch, metric):
+    """Re-scoring candidates in chunks of rows gives the same float64 distances, bit for bit."""
+    from labelwise.checks import graph as graph_module
+    from labelwise.checks.graph import StandardizedRows
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(700, 9)) * rng.uniform(0.1, 5.0, 9)
+    view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
+    rows, cand = np.arange(700), rng.integers(0, 700, size=(700, 13))
+    Z = view.materialize()
+    monkeypatch.setattr(graph_module, "RESCORE_ROWS", 1 << 20)
+    whole = view.sq_distances(rows, cand), graph_module._sq_distances(Z, rows, cand)
+    for chunk in (1, 5, 512):
+        monkeypatch.setattr(graph_module, "RESCORE_ROWS", chunk)
+        np.testing.assert_array_equal(view.sq_distances(rows, cand), whole[0])
+        np.testing.assert_array_equal(graph_module._sq_distances(Z, rows, cand), whole[1])

@@ -96,3 +96,17 @@ def test_votes_and_weighted_agreement_do_not_depend_on_the_row_block(monkeypatch
     np.testing.assert_array_equal(label.neighbour_vote_probs(graph, data.y, 3), votes)
     counts = np.stack([(data.y[graph.indices] == c).sum(axis=1) for c in range(3)], axis=1)
     np.testing.assert_allclose(votes, (counts + 1 / 3) / 11)
+
+
+def test_given_label_vote_equals_the_votes_column_of_the_given_label(monkeypatch):
+    """The group check's n-vector is exactly the n x K votes read at the given labels, for any row block."""
+    from labelwise.checks import NeighborGraph, label
+
+    data = blobs_with_issues(seed=3)
+    graph = NeighborGraph.build(data.X, k=10, method="exact")
+    votes = label.neighbour_vote_probs(graph, data.y, 3)
+    expected = votes[np.arange(len(data.y)), data.y]
+    for block in (5, 64, 65_536):
+        monkeypatch.setattr(label, "ROW_BLOCK", block)
+        np.testing.assert_array_equal(label.neighbour_vote_given(graph, data.y, 3), expected)
+    np.testing.assert_array_equal(label.given_label_probs(votes, data.y), expected)

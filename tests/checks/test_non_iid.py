@@ -27,3 +27,24 @@ def test_shuffled_rows_are_iid():
     found = find_data_issues(X, checks="non_iid")
     assert found.info["non_iid"]["p_value"] > 0.05
     assert not found.issues["is_non_iid_issue"].any()
+
+
+def test_statistic_and_row_scores_do_not_depend_on_the_row_block(monkeypatch):
+    """The blocked gap histogram gives the KS distance of all gaps at once, for any block size."""
+    from labelwise.checks import NeighborGraph, non_iid
+
+    X = _drifting(300)
+    graph = NeighborGraph.build(X, k=8, method="exact")
+    n = graph.n
+    position = np.random.default_rng(1).permutation(n)
+    gaps = np.abs(position[graph.indices] - position[:, None]).ravel()
+    emp = np.cumsum(np.bincount(gaps, minlength=n)[1:]) / gaps.size
+    g = np.arange(1, n, dtype=np.float64)
+    expected = float(np.max(np.abs(emp - (1.0 - (n - g) * (n - g - 1) / (n * (n - 1.0))))))
+    whole = find_data_issues(X, checks=["non_iid"], k=8)
+    for block in (1, 13, 65_536):
+        monkeypatch.setattr(non_iid, "ROW_BLOCK", block)
+        assert non_iid.ks_statistic(position, graph.indices) == expected
+        found = find_data_issues(X, checks=["non_iid"], k=8)
+        np.testing.assert_array_equal(found.issues["non_iid_score"], whole.issues["non_iid_score"])
+        assert found.info["non_iid"]["p_value"] == whole.info["non_iid"]["p_value"]

@@ -41,3 +41,16 @@ def test_probs_only_uses_entropy():
     found = find_data_issues(labels=labels, probs=probs, checks="outlier")
     score = found.issues["outlier_score"].to_numpy()
     assert score[0] == 0.0 and score[1:].min() > 0.8
+
+
+def test_distance_ratios_do_not_depend_on_the_row_block(monkeypatch):
+    """The neighbours' mean distances by row blocks equal the whole-array computation."""
+    from labelwise.checks import NeighborGraph, outlier
+
+    data = blobs_with_issues(seed=2)
+    graph = NeighborGraph.build(data.X, k=10, method="exact")
+    a = graph.distances.mean(axis=1, dtype=np.float64)
+    expected = np.maximum(a / np.median(a), a / a[graph.indices].mean(axis=1))
+    for block in (1, 37, 65_536):
+        monkeypatch.setattr(outlier, "ROW_BLOCK", block)
+        np.testing.assert_array_equal(outlier.distance_ratios(graph.distances, graph.indices), expected)

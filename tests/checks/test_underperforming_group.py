@@ -34,3 +34,59 @@ def test_user_groups_replace_the_clusters():
     flagged = found.issues["is_underperforming_group_issue"].to_numpy()
     assert flagged[bad].all() and not flagged[~bad].any()
     assert found.info["underperforming_group"]["groups_from"] == "user groups"
+
+
+def _dbscan_whole_arrays(graph, min_cluster_size):
+    """The graph-DBSCAN on whole n x k arrays (the implementation before the row blocks), as the reference."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n, k = graph.indices.shape
+    reach = graph.distances[:, max(2, k // 2) - 1]
+    eps = float(np.median(reach))
+    core = reach <= eps
+    near = graph.distances <= eps
+    rows, cols = np.nonzero(near & core[:, None] & core[graph.indices])
+    adj = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, graph.indices[rows, cols])), shape=(n, n))
+    _, comp = connected_components(adj.tocsr(), directed=True, connection="weak")
+    labels = np.where(core, comp, -1)
+    border_ok = near & core[graph.indices] & ~core[:, None]
+    has = border_ok.any(axis=1)
+    first = np.argmax(border_ok, axis=1)
+    labels[has] = comp[graph.indices[has, first[has]]]
+    clustered = labels >= 0
+    sizes = np.bincount(labels[clustered])
+    labels[clustered & (sizes[np.maximum(labels, 0)] < min_cluster_size)] = -1
+    noise = labels < 0
+    clustered_nb = labels[graph.indices[noise]] >= 0
+    has = clustered_nb.any(axis=1)
+    rows = np.flatnonzero(noise)[has]
+    labels[rows] = labels[graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]]
+    _, codes = np.unique(labels[labels >= 0], return_inverse=True)
+    labels[labels >= 0] = codes
+    return labels
+
+
+def test_graph_dbscan_by_row_blocks_equals_the_whole_array_version(monkeypatch):
+    """Every block size gives the clusters of the whole-array implementation, on clustered and on uniform data."""
+    from labelwise.checks import NeighborGraph, underperforming_group
+
+    X, _, _ = _data(seed=4)
+    uniform = np.random.default_rng(5).uniform(size=(500, 3))
+    for features, size in ((X, 10), (uniform, 5), (uniform, 40)):
+        graph = NeighborGraph.build(features, k=10, method="exact")
+        expected = _dbscan_whole_arrays(graph, size)
+        assert (expected >= 0).any()
+        assert features is uniform or len(np.unique(expected)) >= 4  # the four blobs
+        for block in (1, 33, 16_384):
+            monkeypatch.setattr(underperforming_group, "ROW_BLOCK", block)
+            np.testing.assert_array_equal(underperforming_group.graph_dbscan(graph, size), expected)
+
+
+def test_group_scores_are_the_same_with_or_without_the_label_check():
+    """The group check reads the given label's vote left by the label check, or counts it itself: same scores."""
+    X, y, _ = _data(seed=6)
+    alone = find_data_issues(X, y, checks=["underperforming_group"])
+    after = find_data_issues(X, y, checks=["label", "underperforming_group"])
+    for col in ("underperforming_group_score", "is_underperforming_group_issue"):
+        np.testing.assert_array_equal(alone.issues[col], after.issues[col])

@@ -14,6 +14,8 @@ using hierarchical navigable small world graphs. IEEE TPAMI, 42(4), 824-836.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -91,6 +93,25 @@ def build_index(
     return index
 
 
+def ahead(fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+    """``fn(item)`` for each item in order, the next one computed in a worker thread meanwhile.
+
+    The index's searches release the GIL, so while the caller re-scores one block (one core),
+    the next block is searched: on few cores the exact re-scoring no longer leaves a core idle.
+    At most one call runs at a time, so the index is never searched by two callers at once.
+    """
+    if len(items) < 2:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(fn, items[0])
+        for item in items[1:]:
+            done = pending.result()
+            pending = pool.submit(fn, item)
+            yield done
+        yield pending.result()
+
+
 def search_index(index: Any, Z: Any, k: int, *, ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Search every row of ``Z`` in ``index``: ``2k + 1`` candidates re-scored exactly, the best ``k`` kept.
 
@@ -106,9 +127,10 @@ def search_index(index: Any, Z: Any, k: int, *, ef: int | None = None) -> tuple[
     sqdist = np.empty((n, k), dtype=np.float32)
     index.set_ef(ef)
     missed: list[np.ndarray] = []
-    for s in range(0, n, ROW_BLOCK):
-        rows = np.arange(s, min(n, s + ROW_BLOCK))
-        cand, dist = index.knn_query(Z[s : s + ROW_BLOCK], k=m + 1)
+    blocks = [np.arange(s, min(n, s + ROW_BLOCK)) for s in range(0, n, ROW_BLOCK)]
+    for rows, (cand, dist) in zip(
+        blocks, ahead(lambda r: index.knn_query(Z[r[0] : r[-1] + 1], k=m + 1), blocks), strict=True
+    ):
         cand = cand.astype(np.int64)
         found = (cand == rows[:, None]).any(axis=1) | (dist[:, 0] <= 0)  # itself, or a twin at distance 0
         missed.append(rows[~found])
@@ -119,9 +141,9 @@ def search_index(index: Any, Z: Any, k: int, *, ef: int | None = None) -> tuple[
         retry = retry[np.linspace(0, retry.size - 1, cap).astype(np.int64)]
     if retry.size:
         index.set_ef(max(EF_RETRY, m + 2))
-        for s in range(0, retry.size, ROW_BLOCK):
-            rows = retry[s : s + ROW_BLOCK]
-            cand = index.knn_query(Z[rows], k=m + 1)[0].astype(np.int64)
+        blocks = [retry[s : s + ROW_BLOCK] for s in range(0, retry.size, ROW_BLOCK)]
+        for rows, (cand, _) in zip(blocks, ahead(lambda r: index.knn_query(Z[r], k=m + 1), blocks), strict=True):
+            cand = cand.astype(np.int64)
             both = np.concatenate([cand, indices[rows]], axis=1)  # never worse than the first search
             both.sort(axis=1)
             both[:, 1:][both[:, 1:] == both[:, :-1]] = -1  # each candidate once

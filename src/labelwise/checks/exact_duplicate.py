@@ -34,10 +34,13 @@ def duplicate_groups(X: np.ndarray) -> np.ndarray:
     h = row_hashes(X)
     order = np.argsort(h, kind="stable")
     hs = h[order]
+    del h
     starts = np.r_[True, hs[1:] != hs[:-1]]
+    del hs
     first = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
+    del starts
     same = np.ones(n, dtype=bool)
-    step = 1 << 16
+    step = 1 << 13  # two (step, d) row copies at a time: a few MB
     for s in range(0, n, step):  # value check against the group's first row
         rows, firsts = order[s : s + step], first[s : s + step]
         same[s : s + step] = (X[rows] == X[firsts]).all(axis=1)

@@ -126,18 +126,20 @@ def _check_search(metric: str, method: str, k: int) -> int:
 
 def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGraph | None) -> DataIssues:
     """Run each selected check on the shared inputs, or record why it was skipped."""
-    frames, rows, info = [], [], {}
+    cols: dict[str, np.ndarray] = {}
+    rows, info = [], {}
     for check in selected:
         reason = check.skip_reason(inputs)
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
         result = check.run(inputs)
-        frames.append(pd.DataFrame(result.columns))
+        cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
-    inputs.cache.clear()  # shared intermediates (e.g. the n x K neighbour votes) are not needed any more
-    issues = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=pd.RangeIndex(n))
+    inputs.cache.clear()  # shared intermediates are not needed any more
+    # the checks' own arrays become the columns (no per-check frame, no concatenated copy)
+    issues = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     summary = pd.DataFrame(rows)
     summary["n_issues"] = summary["n_issues"].astype("Int64")
     return DataIssues(issues=issues, summary=summary, info=info, graph=graph)

@@ -27,6 +27,8 @@ INDEXES = ("hnswlib", "faiss-fp16", "faiss-sq8")
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
 BLOCK_ELEMENTS = 1 << 23
+#: Query rows re-scored at a time: their float64 differences (``RESCORE_ROWS x d``) stay in cache.
+RESCORE_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -233,12 +235,13 @@ class StandardizedRows:
         if self.cosine:
             return _sq_distances(self, rows, cand)
         inv = 1.0 / self.scale
-        q = self.X[rows]
         d2 = np.empty(cand.shape, dtype=np.float64)
-        for j in range(cand.shape[1]):
-            diff = np.subtract(self.X[cand[:, j]], q, dtype=np.float64)
-            diff *= inv
-            d2[:, j] = np.einsum("ij,ij->i", diff, diff)
+        for s in range(0, len(rows), RESCORE_ROWS):
+            q, part = self.X[rows[s : s + RESCORE_ROWS]], cand[s : s + RESCORE_ROWS]
+            for j in range(cand.shape[1]):
+                diff = np.subtract(self.X[part[:, j]], q, dtype=np.float64)
+                diff *= inv
+                d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)
         return d2
 
     def materialize(self) -> np.ndarray:
@@ -326,11 +329,12 @@ def refine_candidates(Z: Any, rows: np.ndarray, cand: np.ndarray, k: int) -> tup
 
 def _sq_distances(Z: Any, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """Float64 squared distances from ``Z[rows]`` to each column of candidates."""
-    q = Z[rows].astype(np.float64)
     d2 = np.empty(cand.shape, dtype=np.float64)
-    for j in range(cand.shape[1]):
-        diff = Z[cand[:, j]].astype(np.float64) - q
-        d2[:, j] = np.einsum("ij,ij->i", diff, diff)
+    for s in range(0, len(rows), RESCORE_ROWS):
+        q, part = Z[rows[s : s + RESCORE_ROWS]].astype(np.float64), cand[s : s + RESCORE_ROWS]
+        for j in range(cand.shape[1]):
+            diff = Z[part[:, j]].astype(np.float64) - q
+            d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)
     return d2
 
 

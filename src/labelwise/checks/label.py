@@ -50,6 +50,23 @@ def neighbour_vote_probs(graph: NeighborGraph, labels: np.ndarray, n_classes: in
     return out
 
 
+def given_label_probs(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each row's probability of its own given label, ``probs[i, labels[i]]`` (in the dtype of ``probs``)."""
+    return np.asarray(probs[np.arange(labels.shape[0]), labels])
+
+
+def neighbour_vote_given(graph: NeighborGraph, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """The given label's column of :func:`neighbour_vote_probs` (the same numbers), without the n x K array."""
+    n = graph.n
+    out = np.empty(n, dtype=np.float64)
+    for s in range(0, n, ROW_BLOCK):
+        e = min(n, s + ROW_BLOCK)
+        out[s:e] = np.count_nonzero(labels[graph.indices[s:e]] == labels[s:e, None], axis=1)
+    out += 1.0 / n_classes
+    out /= graph.k + 1.0
+    return out
+
+
 #: Weight of the distance-weighted vote in the feature-only score, in units of one vote ``1 / (k + 1)``:
 #: below one, so it only orders rows with the same number of agreeing neighbours.
 TIE_BREAK = 1e-3
@@ -91,8 +108,9 @@ def run(inputs: CheckInputs) -> CheckResult:
     else:
         assert inputs.graph is not None  # the other alternative of ``requires``
         probs, source = neighbour_vote_probs(inputs.graph, labels, n_classes), "neighbour votes"
-    inputs.cache["label_probs"] = probs
+    inputs.cache["label_given_probs"] = given_label_probs(probs, labels)  # for the group check; probs die here
     result = find_label_issues(labels, probs, filter_by=inputs.option("label", "filter_by", "prune_by_noise_rate"))
+    del probs  # the n x K votes are not read again
     quality = result.label_quality
     if source == "neighbour votes":
         assert inputs.graph is not None

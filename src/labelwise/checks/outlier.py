@@ -26,6 +26,8 @@ from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 #: Tukey's far-out fence: flagged beyond ``Q3 + FENCE * IQR``.
 FENCE = 3.0
+#: Rows per block of the neighbours' mean distances.
+ROW_BLOCK = 65_536
 
 
 def distance_ratios(distances: np.ndarray, indices: np.ndarray) -> np.ndarray:
@@ -33,7 +35,10 @@ def distance_ratios(distances: np.ndarray, indices: np.ndarray) -> np.ndarray:
     a = distances.mean(axis=1, dtype=np.float64)
     tiny = np.finfo(np.float64).tiny
     g = a / max(float(np.median(a)), tiny)
-    l_ratio = a / np.maximum(a[indices].mean(axis=1), tiny)
+    local = np.empty_like(a)
+    for s in range(0, a.shape[0], ROW_BLOCK):  # temporaries of ROW_BLOCK x k
+        local[s : s + ROW_BLOCK] = a[indices[s : s + ROW_BLOCK]].mean(axis=1)
+    l_ratio = a / np.maximum(local, tiny)
     return np.maximum(g, l_ratio)
 
 

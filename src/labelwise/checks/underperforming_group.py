@@ -20,43 +20,72 @@ discovering clusters in large spatial databases with noise. KDD, 226-231.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
-from .label import neighbour_vote_probs
+from .label import given_label_probs, neighbour_vote_given
 
 THRESHOLD = 0.5
 
 
+#: Rows per block of the graph-DBSCAN passes (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
+ROW_BLOCK = 16_384
+
+
 def graph_dbscan(graph: NeighborGraph, min_cluster_size: int = 5) -> np.ndarray:
-    """Cluster number of every row, ``-1`` for noise (DBSCAN on the kNN graph)."""
-    n, k = graph.indices.shape
-    m = max(2, k // 2)
+    """Cluster number of every row, ``-1`` for noise (DBSCAN on the kNN graph).
+
+    Every pass goes over row blocks; memory beyond the graph is a few arrays of ``n`` and the
+    core-core edges as int32 (at most ``n x k``).
+    """
+    m = max(2, graph.k // 2)
     reach = graph.distances[:, m - 1]
     eps = float(np.median(reach))
     core = reach <= eps
-    near = graph.distances <= eps
-    rows, cols = np.nonzero(near & core[:, None] & core[graph.indices])
-    adj = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, graph.indices[rows, cols])), shape=(n, n))
-    _, comp = connected_components(adj.tocsr(), directed=True, connection="weak")
+    _, comp = connected_components(_core_edges(graph, core, eps), directed=True, connection="weak")
     labels = np.where(core, comp, -1)
-    border_ok = near & core[graph.indices] & ~core[:, None]
-    has = border_ok.any(axis=1)
-    first = np.argmax(border_ok, axis=1)
-    labels[has] = comp[graph.indices[has, first[has]]]
+    for s, e in _blocks(graph.n):  # a non-core row joins its nearest core neighbour within eps
+        ok = (graph.distances[s:e] <= eps) & core[graph.indices[s:e]] & ~core[s:e, None]
+        has = ok.any(axis=1)
+        first = np.argmax(ok, axis=1)
+        labels[s:e][has] = comp[graph.indices[s:e][has, first[has]]]
+    del comp, core
     clustered = labels >= 0
     sizes = np.bincount(labels[clustered])
     labels[clustered & (sizes[np.maximum(labels, 0)] < min_cluster_size)] = -1
-    noise = labels < 0  # rows left out join the cluster of their nearest clustered neighbour
-    clustered_nb = labels[graph.indices[noise]] >= 0
-    has = clustered_nb.any(axis=1)
-    rows = np.flatnonzero(noise)[has]
-    labels[rows] = labels[graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]]
+    source = labels.copy()  # rows left out join the cluster of their nearest clustered neighbour (one pass)
+    for s, e in _blocks(graph.n):
+        noise = np.flatnonzero(source[s:e] < 0)
+        clustered_nb = source[graph.indices[s + noise]] >= 0
+        has = clustered_nb.any(axis=1)
+        rows = s + noise[has]
+        labels[rows] = source[graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]]
+    del source
     _, codes = np.unique(labels[labels >= 0], return_inverse=True)
     labels[labels >= 0] = codes
     return labels
+
+
+def _blocks(n: int) -> list[tuple[int, int]]:
+    return [(s, min(n, s + ROW_BLOCK)) for s in range(0, n, ROW_BLOCK)]
+
+
+def _core_edges(graph: NeighborGraph, core: np.ndarray, eps: float) -> csr_matrix:
+    """Sparse ``n x n`` graph of the neighbour pairs within ``eps`` whose both rows are core (int32 indices)."""
+    n = graph.n
+    counts = np.zeros(n + 1, dtype=np.int64)
+    parts = []
+    for s, e in _blocks(n):
+        keep = (graph.distances[s:e] <= eps) & core[graph.indices[s:e]] & core[s:e, None]
+        counts[s + 1 : e + 1] = keep.sum(axis=1)
+        parts.append(graph.indices[s:e][keep].astype(np.int32))
+    indptr = np.cumsum(counts)
+    small = indptr[-1] < np.iinfo(np.int32).max
+    cols = np.concatenate(parts) if small else np.concatenate(parts).astype(np.int64)
+    data = np.ones(cols.size, dtype=np.int8)
+    return csr_matrix((data, cols, indptr.astype(np.int32) if small else indptr), shape=(n, n))
 
 
 def run(inputs: CheckInputs) -> CheckResult:
@@ -70,14 +99,13 @@ def run(inputs: CheckInputs) -> CheckResult:
         assert inputs.graph is not None  # without groups, ``requires`` guarantees the graph
         size = int(inputs.option("underperforming_group", "min_cluster_size", max(5, inputs.graph.k)))
         groups, source = graph_dbscan(inputs.graph, size), "graph DBSCAN"
-    probs = inputs.cache.get("label_probs")
-    if probs is None:
+    quality = inputs.cache.get("label_given_probs")  # left by the label check
+    if quality is None:
         if inputs.probs is not None:
-            probs = inputs.probs
+            quality = given_label_probs(inputs.probs, labels)
         else:
             assert inputs.graph is not None  # without probs, ``requires`` guarantees the graph
-            probs = neighbour_vote_probs(inputs.graph, labels, len(classes))
-    quality = probs[np.arange(inputs.n), labels]
+            quality = neighbour_vote_given(inputs.graph, labels, len(classes))
     chance = 1.0 / len(classes)
     overall = max(float(quality.mean()) - chance, 1e-12)
     member = groups >= 0
