@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import labelwise.weak.label_model as label_model
 from labelwise.errors import AnnotationError, InvalidParameterError
 from labelwise.weak import LabelModel, Votes, simulate_lfs
+from labelwise.weak._compress import CompressedRows
 from labelwise.weak._moments import Overlaps, _loss_grad, indicator, overlap_mask
 
 
@@ -186,3 +188,49 @@ class TestLabelModel:
         """Votes where everyone abstains everywhere are rejected."""
         with pytest.raises(AnnotationError, match="every labeler abstained"):
             LabelModel().fit(np.full((5, 3), -1))
+
+
+def _uncompressed(matrix: np.ndarray, n_classes: int) -> CompressedRows:
+    """Every item its own row, weight 1: the fit over every item, as before compression."""
+    n = matrix.shape[0]
+    return CompressedRows(matrix, np.ones(n), np.arange(n))
+
+
+class TestCompressedFit:
+    @pytest.mark.parametrize("abstains", ["auto", "informative", "missing"])
+    def test_fit_on_distinct_rows_equals_fit_on_every_item(self, monkeypatch, abstains):
+        """Weighting the distinct vote rows by their counts gives the fit over every item."""
+        sim = simulate_lfs(3000, 6, 3, n_correlated=1, coverage=(0.1, 0.7), random_state=21)
+        ours = LabelModel(abstains=abstains).fit(sim.votes)
+        assert ours.n_distinct_rows_ < 3000 / 5  # the compression did something
+        monkeypatch.setattr(label_model, "compress_rows", _uncompressed)
+        plain = LabelModel(abstains=abstains).fit(sim.votes)
+        np.testing.assert_allclose(ours.probas_.to_numpy(), plain.probas_.to_numpy(), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ours.mu_, plain.mu_, atol=1e-9)
+        np.testing.assert_allclose(ours.log_likelihood_history_, plain.log_likelihood_history_, rtol=1e-10)
+        assert ours.groups_ == plain.groups_ and ours.abstains_ == plain.abstains_
+        assert ours.bic_ == pytest.approx(plain.bic_, rel=1e-10)
+        pd.testing.assert_series_equal(ours.labels_, plain.labels_)
+
+    def test_crowd_fit_on_distinct_rows_equals_fit_on_every_item(self, monkeypatch):
+        """Also for a crowd (few answers per item, items never voted on kept out of EM)."""
+        from labelwise.aggregate import simulate_annotators
+
+        y = np.random.default_rng(3).integers(0, 4, 800)
+        crowd = simulate_annotators(y, n_annotators=5, answers_per_item=2, accuracy=(0.5, 0.9), random_state=3)
+        ours = LabelModel().fit(crowd.answers)
+        monkeypatch.setattr(label_model, "compress_rows", _uncompressed)
+        plain = LabelModel().fit(crowd.answers)
+        np.testing.assert_allclose(ours.probas_.to_numpy(), plain.probas_.to_numpy(), atol=1e-9)
+        assert ours.abstains_ == plain.abstains_
+
+    @settings(max_examples=10, deadline=None)
+    @given(st.integers(0, 2**16))
+    def test_row_order_does_not_change_the_compressed_fit(self, seed):
+        """Any item order gives the same probabilities item by item (the fit sees the sorted distinct rows)."""
+        sim = simulate_lfs(800, 5, 2, n_correlated=1, random_state=seed)
+        matrix = sim.votes.matrix()
+        rows = np.random.default_rng(seed).permutation(matrix.shape[0])
+        a = LabelModel().fit(matrix).probas_.to_numpy()
+        b = LabelModel().fit(matrix[rows]).probas_.to_numpy()
+        np.testing.assert_allclose(a[rows], b, rtol=0, atol=1e-12)

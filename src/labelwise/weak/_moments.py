@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,20 +56,32 @@ class Overlaps:
     n_lfs: int
     n_classes: int
 
-    @property
+    @cached_property
     def excluded_matrix(self) -> sp.csr_matrix:
-        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies)."""
+        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies); built once."""
         rows = np.repeat(np.arange(self.n_lfs), [len(ex) for ex in self.excluded])
         cols = np.concatenate([np.asarray(ex, dtype=np.int64) for ex in self.excluded])
         return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
 
     @classmethod
     def build(
-        cls, lam: sp.csr_matrix, n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()
+        cls,
+        lam: sp.csr_matrix,
+        n_lfs: int,
+        n_classes: int,
+        dependencies: Iterable[tuple[int, int]] = (),
+        weights: np.ndarray | None = None,
     ) -> Overlaps:
-        """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros)."""
-        o = (lam.T @ lam).tocoo()
-        o.data /= lam.shape[0]
+        """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros).
+
+        With ``weights`` (the number of items sharing each row of ``λ``), ``O = λᵀ W λ / Σ w``.
+        """
+        if weights is None:
+            o = (lam.T @ lam).tocoo()
+            o.data /= lam.shape[0]
+        else:
+            o = (lam.T @ (sp.diags(weights) @ lam)).tocoo()
+            o.data /= float(weights.sum())
         excluded = [[j] for j in range(n_lfs)]
         for a, b in dependencies:
             if a != b:
@@ -103,10 +116,10 @@ def _loss_grad(
     oq = np.asarray(ov.fitted @ q)
     qq = q.T @ q
     qb = q.reshape(m, k, k)
-    gram = np.einsum("jak,jal->jkl", qb, qb)
+    gram = np.matmul(qb.transpose(0, 2, 1), qb)  # batched K×K products: faster than einsum here
     near = np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)  # Σ_{b excluded with j} G_b
     loss1 = const - 2.0 * float((q * oq).sum()) + float((qq * qq).sum()) - float((gram * near).sum())
-    grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.einsum("jak,jkl->jal", qb, near).reshape(m * k, k)
+    grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)
     r = mu @ p - ov.diag
     diff = mu - mu0
     loss = loss1 + float(r @ r) + l2 * float((diff * diff).sum())

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 
 from .._validate import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError
+from ._compress import compress_rows
 from ._dependencies import agreement_excess, group_dependent
 from ._moments import Overlaps, align_classes, fit_mu, indicator
 from ._posterior import (
@@ -233,19 +234,21 @@ class LabelModel(BaseEstimator):
             out.append((int(codes[0] or 0), int(codes[1] or 0)))
         return out
 
-    def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int) -> np.ndarray:
+    def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:
         if isinstance(p_fixed, np.ndarray):
             return p_fixed
         if p_fixed == "uniform":
             return np.full(k, 1.0 / k)
         shares = vote_shares(lam, m, k)
         covered = np.asarray(lam.sum(axis=1)).ravel() > 0
-        p = np.maximum(shares[covered].mean(axis=0), FLOOR)
+        p = np.maximum(w[covered] @ shares[covered] / w[covered].sum(), FLOOR)
         return p / p.sum()
 
-    def _moment_fit(self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]]) -> np.ndarray:
+    def _moment_fit(
+        self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray
+    ) -> np.ndarray:
         """Ratner et al.'s estimate of ``μ`` from the overlap matrix, classes aligned to the votes."""
-        ov = Overlaps.build(lam, m, k, deps)
+        ov = Overlaps.build(lam, m, k, deps, weights=w)
         d = ov.diag.reshape(m, k)
         mu0 = np.zeros((m * k, k))
         rows = np.arange(m)[:, None] * k + np.arange(k)[None, :]
@@ -260,22 +263,25 @@ class LabelModel(BaseEstimator):
         post: np.ndarray,
         p: np.ndarray,
         fixed: bool,
-        patterns: tuple[np.ndarray, np.ndarray] | None = None,
+        patterns: tuple[np.ndarray, np.ndarray] | None,
+        w: np.ndarray,
     ) -> tuple:
         """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods.
-        With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`)."""
+        With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`).
+        Row ``i`` stands for ``w[i]`` items with the same votes: the M-step sums are weighted."""
         lam_t = lam_g.T.tocsr()
         history: list[float] = []
         mu_g = None
+        total = float(w.sum())
         for _ in range(self.n_em_iter):
             if patterns is None:
-                mu_g, p_new = em_m_step(lam_t, post, float(self.smoothing), n_outcomes)
+                mu_g, p_new = em_m_step(lam_t, post * w[:, None], float(self.smoothing), n_outcomes)
             else:
-                mu_g, p_new = em_m_step_missing(lam_t, post, float(self.smoothing), *patterns)
+                mu_g, p_new = em_m_step_missing(lam_t, post * w[:, None], float(self.smoothing), *patterns)
             if not fixed:
                 p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
             post, log_z = posterior(lam_g, mu_g, p)
-            history.append(float(log_z.mean()))
+            history.append(float(w @ log_z) / total)
             if len(history) > 1 and history[-1] - history[-2] < self.tol:
                 break
         return post, mu_g, p, history
@@ -289,6 +295,7 @@ class LabelModel(BaseEstimator):
         p_fixed: Any,
         groups: list[list[int]],
         k: int,
+        w: np.ndarray,
     ) -> tuple:
         """EM from each start posterior, abstains informative and/or missing.
 
@@ -297,12 +304,14 @@ class LabelModel(BaseEstimator):
         then keeps the abstain model with the lower BIC.
         """
         patterns = outcome_patterns(groups, k)
-        n = max(lam_g.shape[0], 2)
+        n = max(float(w.sum()), 2.0)
         fits = {}
         modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
         for mode in modes:
             runs = [
-                self._em(lam_g, n_outcomes, start, p, p_fixed is not None, None if mode == "informative" else patterns)
+                self._em(
+                    lam_g, n_outcomes, start, p, p_fixed is not None, None if mode == "informative" else patterns, w
+                )
                 for start in starts
             ]
             best = max(runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
@@ -313,25 +322,44 @@ class LabelModel(BaseEstimator):
         return fits[self.abstains_][0]
 
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
-        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
+        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
+
+        The fit runs on the distinct vote rows, each weighted by its number of items
+        (:func:`~labelwise.weak._compress.compress_rows`): items with the same votes have the same
+        posterior, so the result is that of the fit over every item, at the cost of the distinct rows.
+        """
         self._check_params()
         v = as_votes(votes, classes=self.labels)
         k, m = len(v.classes), v.n_labelers
         p_fixed = check_class_balance(self.class_balance, k)
-        matrix = v.matrix()
+        full = v.matrix()
+        rows = compress_rows(full, k)
+        mu, p, post = self._fit_rows(rows.matrix, rows.weights, k, m, p_fixed, self._dependency_codes(v.labelers))
+        self.n_distinct_rows_ = int(rows.matrix.shape[0])
+        self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
+        self._set_results(v, mu, p, post[rows.inverse], full)
+        return self
+
+    def _fit_rows(
+        self, matrix: np.ndarray, w: np.ndarray, k: int, m: int, p_fixed: Any, deps: list[tuple[int, int]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moment fit, the cliques and EM on vote rows ``matrix``, row ``i`` standing for ``w[i]`` items.
+
+        Returns ``μ``, the class balance and the posterior of each row.
+        """
         lam = indicator(matrix, k)
-        p = self._initial_balance(p_fixed, lam, m, k)
-        deps = self._dependency_codes(v.labelers)
-        mu = self._moment_fit(lam, p, m, k, deps)
+        p = self._initial_balance(p_fixed, lam, m, k, w)
+        mu = self._moment_fit(lam, p, m, k, deps, w)
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
-        history = [float(log_z.mean())]
+        history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             shares = vote_shares(lam, m, k)
-            z, shared = agreement_excess(lam, shares, _confusion(lf_mu_from_posterior(lam.T.tocsr(), shares), m, k))
+            lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
+            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
             groups = group_dependent(
                 z, shared, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique, forced=deps
@@ -342,19 +370,19 @@ class LabelModel(BaseEstimator):
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
             cov = np.flatnonzero((matrix >= 0).any(axis=1))
             starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
-            post_cov, mu_g, p, more = self._fit_abstain_model(lam_g[cov], n_outcomes, starts, p, p_fixed, groups, k)
+            post_cov, mu_g, p, more = self._fit_abstain_model(
+                lam_g[cov], n_outcomes, starts, p, p_fixed, groups, k, w[cov]
+            )
             history += more
-            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov)
+            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov * w[cov, None])
             post, _ = posterior(lam_g, mu_g, p)
-        if not self.n_em_iter:
+        else:
             self.abstains_, self.bic_ = "informative", {}
-        self.groups_ = [tuple(v.labelers[j] for j in g) for g in groups]
         self._groups = groups
         self.group_mu_ = mu_g
         self.n_em_iter_ = len(history) - 1
         self.log_likelihood_history_ = history
-        self._set_results(v, mu, p, post, matrix)
-        return self
+        return mu, p, post
 
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
         k, m = len(v.classes), v.n_labelers
