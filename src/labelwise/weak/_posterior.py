@@ -151,3 +151,24 @@ def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int
         return int((len(patterns) - n_groups) * n_classes)
     per_pattern = np.bincount(patterns, minlength=len(pattern_group))
     return int((len(pattern_group) - n_groups) + ((per_pattern - 1) * n_classes).sum())
+
+
+def vote_value_log_likelihood(
+    lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
+) -> float:
+    """``Σ_i w_i log P(votes_i | voting pattern_i)``: the log-likelihood of *what* the functions voted,
+    given *which* of them voted.
+
+    ``log P(votes) − log P(pattern)``, where ``P(pattern | y)`` sums the group model's outcome
+    probabilities over the outcomes of each pattern (:func:`outcome_patterns`). The full
+    likelihood also rewards a model for predicting who votes, which the label does not need to
+    explain (crowd workers are assigned to items); this part scores only the votes' values.
+    """
+    n_patterns = int(pattern_of.max()) + 1
+    fold = sp.csr_matrix(
+        (np.ones(len(pattern_of)), (np.arange(len(pattern_of)), pattern_of)), shape=(len(pattern_of), n_patterns)
+    )
+    mu_floored = np.maximum(mu, FLOOR)
+    _, log_votes = posterior(lam, mu_floored, p)
+    _, log_pattern = posterior(sp.csr_matrix(lam @ fold), np.asarray(fold.T @ mu_floored), p)
+    return float(weights @ (log_votes - log_pattern))

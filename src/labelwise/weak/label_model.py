@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._validate import check_choice, check_positive_int, check_random_state
+from ..aggregate.dawid_skene import relabelled_classes
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
 from ._dependencies import agreement_excess, group_dependent
@@ -26,6 +27,7 @@ from ._posterior import (
     posterior,
     random_argmax,
     vote_shares,
+    vote_value_log_likelihood,
 )
 from ._votes import Votes, as_votes
 
@@ -300,12 +302,15 @@ class LabelModel(BaseEstimator):
         """EM from each start posterior, abstains informative and/or missing.
 
         For each abstain model the start with the higher likelihood is kept (the moment fit can
-        mislead EM on crowd-like data, where who answers is assignment, not signal); ``"auto"``
-        then keeps the abstain model with the lower BIC.
+        mislead EM on crowd-like data, where who answers is assignment, not signal), among the runs
+        whose labels are not a relabelling of majority vote's (the last start), as
+        :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells; ``"auto"`` then chooses
+        the abstain model by :func:`_choose_abstain_model`.
         """
         patterns = outcome_patterns(groups, k)
         n = max(float(w.sum()), 2.0)
         fits = {}
+        relabels: set[str] = set()
         modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
         for mode in modes:
             runs = [
@@ -314,11 +319,19 @@ class LabelModel(BaseEstimator):
                 )
                 for start in starts
             ]
-            best = max(runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
+            # a run that relabels classes against majority vote (a mirror optimum of weak functions,
+            # often of the same likelihood) is kept only when every run does
+            sound = [run for run in runs if not len(relabelled_classes(starts[-1], run[0], w))]
+            best = max(sound or runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
+            if not sound:
+                relabels.add(mode)
             log_lik = float(n * best[3][-1]) if best[3] else -np.inf
             fits[mode] = (best, -2.0 * log_lik + n_parameters(*patterns, k, mode == "informative") * np.log(n))
         self.bic_ = {mode: float(bic) for mode, (_, bic) in fits.items()}
-        self.abstains_ = min(fits, key=lambda mode: fits[mode][1])
+        self.vote_log_likelihood_ = {
+            mode: vote_value_log_likelihood(lam_g, run[1], run[2], patterns[0], w) for mode, (run, _) in fits.items()
+        }
+        self.abstains_ = _choose_abstain_model(self.bic_, self.vote_log_likelihood_, relabels)
         return fits[self.abstains_][0]
 
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
@@ -427,3 +440,18 @@ def _confusion(mu: np.ndarray, m: int, k: int) -> np.ndarray:
     """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``."""
     cond = mu.reshape(m, k, k)
     return np.transpose(cond, (0, 2, 1)) / np.maximum(cond.sum(axis=1), FLOOR)[:, :, None]
+
+
+def _choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relabels: set[str]) -> str:
+    """``"informative"`` when it has the lower BIC *and* predicts the votes' values no worse (within
+    ``1e-9`` relative, a tie when every function is unipolar), else ``"missing"``; the one fitted
+    when only one was, and the other when only one relabels the classes against majority vote.
+    The second condition stops a model whose class is spent on explaining *who* votes (crowd
+    workers assigned in batches) at the expense of *what* they vote."""
+    if len(bic) == 1:
+        return next(iter(bic))
+    if len(relabels) == 1:
+        return next(iter(set(bic) - relabels))
+    gain = vote_ll["informative"] - vote_ll["missing"]
+    tie = 1e-9 * max(abs(vote_ll["missing"]), 1.0)
+    return "informative" if bic["informative"] < bic["missing"] and gain >= -tie else "missing"
