@@ -29,6 +29,7 @@ from ._posterior import (
     vote_shares,
     vote_value_log_likelihood,
 )
+from ._squarem import squarem
 from ._votes import Votes, as_votes
 
 __all__ = ["LabelModel", "check_class_balance"]
@@ -268,25 +269,33 @@ class LabelModel(BaseEstimator):
         patterns: tuple[np.ndarray, np.ndarray] | None,
         w: np.ndarray,
     ) -> tuple:
-        """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods.
+        """EM on the group model from a posterior: M-step first, accelerated by SQUAREM
+        (:func:`~labelwise.weak._squarem.squarem`). Returns post, group μ, p, log-likelihoods.
         With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`).
         Row ``i`` stands for ``w[i]`` items with the same votes: the M-step sums are weighted."""
         lam_t = lam_g.T.tocsr()
-        history: list[float] = []
-        mu_g = None
         total = float(w.sum())
-        for _ in range(self.n_em_iter):
+        k = post.shape[1]
+
+        def m_step(post: np.ndarray, p: np.ndarray) -> np.ndarray:
+            weighted = post * w[:, None]
             if patterns is None:
-                mu_g, p_new = em_m_step(lam_t, post * w[:, None], float(self.smoothing), n_outcomes)
+                mu_g, p_new = em_m_step(lam_t, weighted, float(self.smoothing), n_outcomes)
             else:
-                mu_g, p_new = em_m_step_missing(lam_t, post * w[:, None], float(self.smoothing), *patterns)
+                mu_g, p_new = em_m_step_missing(lam_t, weighted, float(self.smoothing), *patterns)
             if not fixed:
                 p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
+            return np.concatenate([mu_g.ravel(), p])
+
+        def step(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+            mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
             post, log_z = posterior(lam_g, mu_g, p)
-            history.append(float(w @ log_z) / total)
-            if len(history) > 1 and history[-1] - history[-2] < self.tol:
-                break
-        return post, mu_g, p, history
+            return float(w @ log_z) / total, m_step(post, p), post
+
+        if not self.n_em_iter:
+            return post, None, p, []
+        theta, post, history = squarem(step, m_step(post, p), max_evals=self.n_em_iter, tol=float(self.tol), low=FLOOR)
+        return post, theta[:-k].reshape(-1, k), theta[-k:], history
 
     def _fit_abstain_model(
         self,
