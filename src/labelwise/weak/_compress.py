@@ -43,28 +43,39 @@ class CompressedRows:
         return int(self.inverse.shape[0])
 
 
-def _packed(matrix: np.ndarray, n_outcomes: int) -> np.ndarray | None:
-    """Each row as one int64, ``Σ_j (x_j + 1)·B^(m-1-j)`` (base ``B`` = outcomes per column), when it fits."""
-    m = matrix.shape[1]
-    if m == 0 or m * np.log2(max(n_outcomes, 2)) > 62:
-        return None
-    codes = np.zeros(matrix.shape[0], dtype=np.int64)
-    for j in range(m):  # column 0 most significant: numeric order = lexicographic row order
-        codes *= n_outcomes
-        codes += matrix[:, j] + 1
-    return codes
+def _words(matrix: np.ndarray, base: int) -> list[np.ndarray]:
+    """The rows as a few int64 words: consecutive columns packed in base ``base`` (outcomes per
+    column), as many per word as fit in 62 bits, the first column most significant, so that
+    comparing the words in order compares the rows lexicographically."""
+    per_word = max(1, int(62 / np.log2(base)))
+    while per_word > 1 and base**per_word >= 2**62:
+        per_word -= 1
+    words = []
+    for start in range(0, matrix.shape[1], per_word):
+        code = np.zeros(matrix.shape[0], dtype=np.int64)
+        for j in range(start, min(start + per_word, matrix.shape[1])):
+            code *= base
+            code += matrix[:, j] + 1
+        words.append(code)
+    return words
 
 
 def compress_rows(matrix: np.ndarray, n_classes: int) -> CompressedRows:
     """The distinct rows of a (n, m) label matrix (-1 = abstain, classes ``0..K-1``), their counts
-    and the inverse index. Rows are packed into one integer when ``(K+1)^m`` fits in 62 bits (one
-    1-D sort), and sorted lexicographically otherwise."""
-    packed = _packed(matrix, n_classes + 1)
-    if packed is None:
-        rows, inverse, counts = np.unique(matrix, axis=0, return_inverse=True, return_counts=True)
-    else:
-        _, first, inverse, counts = np.unique(packed, return_index=True, return_inverse=True, return_counts=True)
-        rows = matrix[first]
-    return CompressedRows(
-        np.ascontiguousarray(rows), counts.astype(np.float64), np.asarray(inverse, dtype=np.int64).ravel()
-    )
+    and the inverse index: the rows packed into a few integers (:func:`_words`) and sorted by
+    them, one key per 62 bits (a 1-D sort when ``(K+1)^m`` fits in one)."""
+    n = matrix.shape[0]
+    words = _words(matrix, n_classes + 1)
+    if n == 0 or not words:
+        return CompressedRows(matrix[:1], np.full(min(n, 1), float(n)), np.zeros(n, dtype=np.int64))
+    order = np.argsort(words[0], kind="stable") if len(words) == 1 else np.lexsort(words[::-1])
+    starts = np.zeros(n, dtype=bool)
+    starts[0] = True
+    for word in words:
+        ordered = word[order]
+        starts[1:] |= ordered[1:] != ordered[:-1]
+    group = np.cumsum(starts) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = group
+    counts = np.bincount(group).astype(np.float64)
+    return CompressedRows(np.ascontiguousarray(matrix[order[starts]]), counts, inverse)
