@@ -96,7 +96,9 @@ class LabelModel(BaseEstimator):
         Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a
         vote; ``None``: start there and estimate it by EM; ``"uniform"`` or an array: fixed.
         The default was chosen on simulated dev sets, where a free ``p`` sometimes drifted to a
-        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md).
+        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md). With missing
+        abstains (Dawid-Skene's model, where abstains say nothing of the class) ``"votes"`` is
+        only the start and ``p`` is estimated, as Dawid-Skene does.
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
@@ -284,11 +286,14 @@ class LabelModel(BaseEstimator):
     ) -> tuple:
         """EM from each start posterior, abstains informative and/or missing.
 
-        For each abstain model the start with the higher likelihood is kept (the moment fit can
-        mislead EM on crowd-like data, where who answers is assignment, not signal), among the runs
-        whose labels are not a relabelling of majority vote's (the last start), as
-        :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells; ``"auto"`` then chooses
-        the abstain model by :func:`~labelwise.weak._em.choose_abstain_model`.
+        Informative abstains: EM from each start, the run with the higher likelihood kept (the
+        moment fit can mislead EM on crowd-like data, where who answers is assignment, not
+        signal), among the runs whose labels are not a relabelling of majority vote's (the last
+        start), as :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells. Missing
+        abstains: Dawid-Skene's model, fitted as Dawid and Skene do, from majority vote and with
+        the class balance estimated (unless one is given: ``"uniform"`` or probabilities); the
+        moment fit is a fit of the informative model. ``"auto"`` then chooses the abstain model by
+        :func:`~labelwise.weak._em.choose_abstain_model`.
         """
         patterns = outcome_patterns(groups, k)
         n = max(float(w.sum()), 2.0)
@@ -296,20 +301,22 @@ class LabelModel(BaseEstimator):
         relabels: set[str] = set()
         modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
         for mode in modes:
+            informative = mode == "informative"
+            free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
             runs = [
                 run_em(
                     lam_g,
                     n_outcomes,
                     start,
                     p,
-                    None if mode == "informative" else patterns,
+                    None if informative else patterns,
                     w,
-                    fixed=p_fixed is not None,
+                    fixed=not free,
                     smoothing=float(self.smoothing),
                     n_iter=self.n_em_iter,
                     tol=float(self.tol),
                 )
-                for start in starts
+                for start in (starts if informative else starts[-1:])
             ]
             # a run that relabels classes against majority vote (a mirror optimum of weak functions,
             # often of the same likelihood) is kept only when every run does
@@ -318,7 +325,8 @@ class LabelModel(BaseEstimator):
             if not sound:
                 relabels.add(mode)
             log_lik = float(n * best[3][-1]) if best[3] else -np.inf
-            fits[mode] = (best, -2.0 * log_lik + n_parameters(*patterns, k, mode == "informative") * np.log(n))
+            n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
+            fits[mode] = (best, -2.0 * log_lik + n_par * np.log(n))
         self.bic_ = {mode: float(bic) for mode, (_, bic) in fits.items()}
         self.vote_log_likelihood_ = {
             mode: vote_value_log_likelihood(lam_g, run[1], run[2], patterns[0], w) for mode, (run, _) in fits.items()
