@@ -61,6 +61,17 @@ class TestMomentFit:
         expected = dense.sum() + np.sum((mu @ p - ov.diag) ** 2)
         assert _loss_grad(mu.ravel(), ov, p, mu, 0.0, const)[0] == pytest.approx(expected, rel=1e-10)
 
+    def test_dense_and_sparse_overlaps_give_the_same_moment_fit(self, monkeypatch):
+        """Small problems run on a dense O; the sparse path gives the same μ and loss."""
+        from labelwise.weak import _moments
+
+        ov, p, mu0, _ = _small_problem()
+        dense = _moments.fit_mu(ov, p, mu0 * 0.5, max_iter=200)
+        monkeypatch.setattr(_moments, "DENSE_MAX", 0)
+        sparse = _moments.fit_mu(ov, p, mu0 * 0.5, max_iter=200)
+        np.testing.assert_allclose(dense[0], sparse[0], atol=1e-10)
+        assert dense[1] == pytest.approx(sparse[1], rel=1e-10) and dense[2] == sparse[2]
+
     def test_overlap_mask_excludes_own_block_and_dependent_pairs(self):
         """Entries of one function with itself, or of a dependent pair, are not fitted."""
         mask = overlap_mask(3, 2, [(0, 2)])

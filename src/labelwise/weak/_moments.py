@@ -11,7 +11,7 @@ the functions given the label, every block of ``O`` off the block diagonal satis
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +21,9 @@ from scipy.optimize import linear_sum_assignment
 from ._votes import ABSTAIN
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask"]
+
+#: Largest m·K for which the moment fit uses a dense overlap matrix (at most 16 MB).
+DENSE_MAX = 1500
 
 
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
@@ -50,18 +53,20 @@ class Overlaps:
     and the functions it is declared dependent on.
     """
 
-    fitted: sp.csr_matrix
+    fitted: sp.csr_matrix | np.ndarray
     diag: np.ndarray
     excluded: list[list[int]]
     n_lfs: int
     n_classes: int
 
     @cached_property
-    def excluded_matrix(self) -> sp.csr_matrix:
-        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies); built once."""
+    def excluded_matrix(self) -> sp.csr_matrix | np.ndarray:
+        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies); built once,
+        dense when ``fitted`` is."""
         rows = np.repeat(np.arange(self.n_lfs), [len(ex) for ex in self.excluded])
         cols = np.concatenate([np.asarray(ex, dtype=np.int64) for ex in self.excluded])
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
+        out = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
+        return out.toarray() if isinstance(self.fitted, np.ndarray) else out
 
     @classmethod
     def build(
@@ -167,7 +172,12 @@ def fit_mu(
     -------
     mu, final loss, iterations, converged
     """
-    const = float(ov.fitted.multiply(ov.fitted).sum())
+    if isinstance(ov.fitted, np.ndarray):
+        const = float((ov.fitted * ov.fitted).sum())
+    else:
+        const = float(ov.fitted.multiply(ov.fitted).sum())
+        if ov.fitted.shape[0] <= DENSE_MAX:  # small: dense products cost less than the sparse overheads
+            ov = replace(ov, fitted=ov.fitted.toarray())
     x, f, it, ok = _projected_bb(
         lambda z: _loss_grad(z, ov, p, mu0, l2, const), mu0.ravel(), max_iter=max_iter, tol=tol
     )
