@@ -22,8 +22,9 @@ from ._votes import ABSTAIN
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask"]
 
-#: Largest m·K for which the moment fit uses a dense overlap matrix (at most 16 MB).
-DENSE_MAX = 1500
+#: Largest m·K for which the moment fit uses a dense overlap matrix (small problems, where sparse
+#: products cost more in overhead than in arithmetic).
+DENSE_MAX = 400
 
 
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:

@@ -122,21 +122,31 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
 
 
 def em_m_step_missing(
-    lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, patterns: np.ndarray, pattern_group: np.ndarray
+    lam_t: sp.csr_matrix,
+    post: np.ndarray,
+    smoothing: float,
+    patterns: np.ndarray,
+    pattern_group: np.ndarray,
+    prior: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
 
     ``P(outcome | y) = P(pattern) · P(votes | pattern, y)``: which functions of a group vote is
     independent of the class (one probability per pattern), the votes given the pattern are not.
+    ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
+    given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
     """
     mass = post.sum(axis=0)
-    counts = np.asarray(lam_t @ post) + smoothing
+    data = np.asarray(lam_t @ post)
+    counts = data + smoothing
+    votes = counts if prior is None else data + prior
     n_pat = len(pattern_group)
-    per_pattern = np.stack(
-        [np.bincount(patterns, weights=counts[:, y], minlength=n_pat) for y in range(post.shape[1])], axis=1
-    )
-    cond = counts / per_pattern[patterns]
-    pattern_total = per_pattern.sum(axis=1)
+
+    def per_pattern(c: np.ndarray) -> np.ndarray:
+        return np.stack([np.bincount(patterns, weights=c[:, y], minlength=n_pat) for y in range(c.shape[1])], axis=1)
+
+    cond = votes / per_pattern(votes)[patterns]
+    pattern_total = per_pattern(counts).sum(axis=1)
     group_total = np.bincount(pattern_group, weights=pattern_total)
     share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
     return cond * share[patterns][:, None], mass / mass.sum()

@@ -10,23 +10,21 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._validate import check_choice, check_positive_int, check_random_state
-from ..aggregate.dawid_skene import relabelled_classes
+from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
+from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
 from ._dependencies import agreement_excess, group_dependent
-from ._em import choose_abstain_model, run_em
+from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator
 from ._posterior import (
     FLOOR,
     group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
-    n_parameters,
-    outcome_patterns,
     posterior,
     random_argmax,
     vote_shares,
-    vote_value_log_likelihood,
 )
 from ._votes import Votes, as_votes
 
@@ -128,6 +126,14 @@ class LabelModel(BaseEstimator):
         Projected-gradient iterations for the moment fit.
     smoothing : float, default 0.01
         Pseudo-count in the EM M-step.
+    prior_strength : float, default 8.0
+        With missing abstains (Dawid-Skene's model), the labels come from the MAP fit under the
+        diagonal-favouring Dirichlet prior of :class:`labelwise.aggregate.DawidSkene` (its
+        default strength): each function's vote distribution given a class gets this many
+        pseudo-votes from a function of the crowd's mean accuracy (estimated from how often
+        two votes on an item agree), so a worker with a few answers keeps a diagonal confusion.
+        The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
+        only). Chosen on simulated crowds (``benchmarks/dev_weak_abstains.py``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -199,6 +205,7 @@ class LabelModel(BaseEstimator):
         prec_init: float = 0.7,
         max_iter: int = 500,
         smoothing: float = 0.01,
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -214,6 +221,7 @@ class LabelModel(BaseEstimator):
         self.prec_init = prec_init
         self.max_iter = max_iter
         self.smoothing = smoothing
+        self.prior_strength = prior_strength
         self.labels = labels
         self.random_state = random_state
 
@@ -223,7 +231,7 @@ class LabelModel(BaseEstimator):
         check_positive_int("max_iter", self.max_iter)
         check_positive_int("max_clique", self.max_clique)
         check_positive_int("min_shared", self.min_shared, minimum=0)
-        for name in ("tol", "l2", "smoothing"):
+        for name in ("tol", "l2", "smoothing", "prior_strength"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
@@ -272,67 +280,6 @@ class LabelModel(BaseEstimator):
         mu0[rows, np.arange(k)[None, :]] = np.clip(self.prec_init * d / p[None, :], 0.0, 1.0)
         mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
         return mu[:, align_classes(mu, m, k)]
-
-    def _fit_abstain_model(
-        self,
-        lam_g: Any,
-        n_outcomes: np.ndarray,
-        starts: list[np.ndarray],
-        p: np.ndarray,
-        p_fixed: Any,
-        groups: list[list[int]],
-        k: int,
-        w: np.ndarray,
-    ) -> tuple:
-        """EM from each start posterior, abstains informative and/or missing.
-
-        Informative abstains: EM from each start, the run with the higher likelihood kept (the
-        moment fit can mislead EM on crowd-like data, where who answers is assignment, not
-        signal), among the runs whose labels are not a relabelling of majority vote's (the last
-        start), as :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells. Missing
-        abstains: Dawid-Skene's model, fitted as Dawid and Skene do, from majority vote and with
-        the class balance estimated (unless one is given: ``"uniform"`` or probabilities); the
-        moment fit is a fit of the informative model. ``"auto"`` then chooses the abstain model by
-        :func:`~labelwise.weak._em.choose_abstain_model`.
-        """
-        patterns = outcome_patterns(groups, k)
-        n = max(float(w.sum()), 2.0)
-        fits = {}
-        relabels: set[str] = set()
-        modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
-        for mode in modes:
-            informative = mode == "informative"
-            free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
-            runs = [
-                run_em(
-                    lam_g,
-                    n_outcomes,
-                    start,
-                    p,
-                    None if informative else patterns,
-                    w,
-                    fixed=not free,
-                    smoothing=float(self.smoothing),
-                    n_iter=self.n_em_iter,
-                    tol=float(self.tol),
-                )
-                for start in (starts if informative else starts[-1:])
-            ]
-            # a run that relabels classes against majority vote (a mirror optimum of weak functions,
-            # often of the same likelihood) is kept only when every run does
-            sound = [run for run in runs if not len(relabelled_classes(starts[-1], run[0], w))]
-            best = max(sound or runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
-            if not sound:
-                relabels.add(mode)
-            log_lik = float(n * best[3][-1]) if best[3] else -np.inf
-            n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
-            fits[mode] = (best, -2.0 * log_lik + n_par * np.log(n))
-        self.bic_ = {mode: float(bic) for mode, (_, bic) in fits.items()}
-        self.vote_log_likelihood_ = {
-            mode: vote_value_log_likelihood(lam_g, run[1], run[2], patterns[0], w) for mode, (run, _) in fits.items()
-        }
-        self.abstains_ = choose_abstain_model(self.bic_, self.vote_log_likelihood_, relabels)
-        return fits[self.abstains_][0]
 
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
@@ -383,9 +330,23 @@ class LabelModel(BaseEstimator):
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
             cov = np.flatnonzero((matrix >= 0).any(axis=1))
             starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
-            post_cov, mu_g, p, more = self._fit_abstain_model(
-                lam_g[cov], n_outcomes, starts, p, p_fixed, groups, k, w[cov]
+            counts = np.stack([(matrix[cov] == c).sum(axis=1) for c in range(k)], axis=1)
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fit_abstain_models(
+                lam_g[cov],
+                n_outcomes,
+                starts,
+                p,
+                p_fixed,
+                groups,
+                w[cov],
+                agreement_accuracy(counts, w[cov]),
+                abstains=self.abstains,
+                prior_strength=float(self.prior_strength),
+                smoothing=float(self.smoothing),
+                n_iter=self.n_em_iter,
+                tol=float(self.tol),
             )
+            post_cov, mu_g, p, more = run
             history += more
             mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov * w[cov, None])
             post, _ = posterior(lam_g, mu_g, p)
