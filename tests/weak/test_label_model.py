@@ -187,6 +187,7 @@ class TestLabelModel:
             ({"class_balance": [0.5, 0.6]}, "class_balance must be"),
             ({"prec_init": 0}, "prec_init"),
             ({"n_em_iter": -1}, "n_em_iter"),
+            ({"prior_strength": -1.0}, "prior_strength"),
             ({"dependencies": [("lf_0", "nope")]}, "dependencies must name"),
         ],
     )
