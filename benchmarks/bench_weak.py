@@ -23,8 +23,9 @@ snorkel)::
     /work/venvs/weak-snorkel/bin/pip install snorkel==0.10.0 pyarrow
     python benchmarks/bench_weak.py --snorkel-python /work/venvs/weak-snorkel/bin/python
 
-Options: ``--apply-rows`` (default 1,000,000), ``--no-snorkel``, ``--dev`` (the default-choosing
-runs on dev seeds, no Snorkel).
+Options: ``--apply-rows`` (default 1,000,000), ``--no-snorkel``, ``--skip-apply`` (label models
+only), ``--apply-only``, ``--dev`` (the default-choosing runs on dev seeds, no Snorkel; the
+abstain-model rule was chosen with ``benchmarks/dev_weak_abstains.py``).
 """
 
 from __future__ import annotations
@@ -235,6 +236,7 @@ def evaluate(name: str, votes, gold: pd.Series, args, tmp: Path) -> dict:
     model = LabelModel().fit(v)
     row["lw_s"] = time.perf_counter() - start
     row["labelwise"] = acc(model.labels_.to_numpy())
+    row["abstains"] = model.abstains_
     long = v.to_annotations()
     mv = MajorityVote().fit(long).labels_.reindex(v.items)
     row["majority"] = acc(mv.to_numpy())
@@ -317,6 +319,7 @@ def main() -> None:
     ap.add_argument("--apply-rows", type=int, default=1_000_000)
     ap.add_argument("--first-seed", type=int, default=1000)
     ap.add_argument("--apply-only", action="store_true", help="only the applier comparison")
+    ap.add_argument("--skip-apply", action="store_true", help="only the label-model comparison")
     ap.add_argument("--dev", action="store_true", help="simulated dev seeds 100-109 only, no Snorkel, no applier")
     args = ap.parse_args()
     if args.snorkel_worker:
@@ -340,8 +343,10 @@ def main() -> None:
             frame = pd.DataFrame([evaluate(n, v, t, args, tmp) for n, v, t in simulated_sets(100)])
             print(frame.round(4).to_string(index=False))
             return
-        print("\n== applying 20 labeling functions")
-        applied = apply_section(args, tmp)
+        applied = {}
+        if not args.skip_apply:
+            print("\n== applying 20 labeling functions")
+            applied = apply_section(args, tmp)
         if args.apply_only:
             report(None, applied, args)
             return
@@ -354,7 +359,8 @@ def report(frame: pd.DataFrame | None, applied: dict, args) -> None:
     print("\n== goals")
     if frame is not None:
         label_model_goals(frame, args)
-    apply_goal(applied)
+    if applied:
+        apply_goal(applied)
 
 
 def label_model_goals(frame: pd.DataFrame, args) -> None:

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import labelwise.weak.label_model as label_model
 from labelwise.errors import AnnotationError, InvalidParameterError
 from labelwise.weak import LabelModel, Votes, simulate_lfs
+from labelwise.weak._compress import CompressedRows
 from labelwise.weak._moments import Overlaps, _loss_grad, indicator, overlap_mask
 
 
@@ -59,6 +61,17 @@ class TestMomentFit:
         expected = dense.sum() + np.sum((mu @ p - ov.diag) ** 2)
         assert _loss_grad(mu.ravel(), ov, p, mu, 0.0, const)[0] == pytest.approx(expected, rel=1e-10)
 
+    def test_dense_and_sparse_overlaps_give_the_same_moment_fit(self, monkeypatch):
+        """Small problems run on a dense O; the sparse path gives the same μ and loss."""
+        from labelwise.weak import _moments
+
+        ov, p, mu0, _ = _small_problem()
+        dense = _moments.fit_mu(ov, p, mu0 * 0.5, max_iter=200)
+        monkeypatch.setattr(_moments, "DENSE_MAX", 0)
+        sparse = _moments.fit_mu(ov, p, mu0 * 0.5, max_iter=200)
+        np.testing.assert_allclose(dense[0], sparse[0], atol=1e-10)
+        assert dense[1] == pytest.approx(sparse[1], rel=1e-10) and dense[2] == sparse[2]
+
     def test_overlap_mask_excludes_own_block_and_dependent_pairs(self):
         """Entries of one function with itself, or of a dependent pair, are not fitted."""
         mask = overlap_mask(3, 2, [(0, 2)])
@@ -83,9 +96,10 @@ class TestLabelModel:
         assert _accuracy(model, sim) > _majority_accuracy(sim)
 
     def test_estimated_accuracies_track_empirical_ones(self):
-        """Estimated accuracies are close to those measured against the truth."""
+        """Estimated accuracies of independent functions, modelled as independent, are close to those
+        measured against the truth (the converged estimate; cliques are tested separately)."""
         sim = simulate_lfs(20_000, 8, 2, unipolar=0.0, random_state=11)
-        model = LabelModel().fit(sim.votes)
+        model = LabelModel(dependency_threshold=None).fit(sim.votes)
         matrix = sim.votes.matrix()
         voted = matrix >= 0
         empirical = ((matrix == sim.truth.to_numpy()[:, None]) & voted).sum(axis=0) / voted.sum(axis=0)
@@ -173,6 +187,7 @@ class TestLabelModel:
             ({"class_balance": [0.5, 0.6]}, "class_balance must be"),
             ({"prec_init": 0}, "prec_init"),
             ({"n_em_iter": -1}, "n_em_iter"),
+            ({"prior_strength": -1.0}, "prior_strength"),
             ({"dependencies": [("lf_0", "nope")]}, "dependencies must name"),
         ],
     )
@@ -186,3 +201,49 @@ class TestLabelModel:
         """Votes where everyone abstains everywhere are rejected."""
         with pytest.raises(AnnotationError, match="every labeler abstained"):
             LabelModel().fit(np.full((5, 3), -1))
+
+
+def _uncompressed(matrix: np.ndarray, n_classes: int) -> CompressedRows:
+    """Every item its own row, weight 1: the fit over every item, as before compression."""
+    n = matrix.shape[0]
+    return CompressedRows(matrix, np.ones(n), np.arange(n))
+
+
+class TestCompressedFit:
+    @pytest.mark.parametrize("abstains", ["auto", "informative", "missing"])
+    def test_fit_on_distinct_rows_equals_fit_on_every_item(self, monkeypatch, abstains):
+        """Weighting the distinct vote rows by their counts gives the fit over every item."""
+        sim = simulate_lfs(3000, 6, 3, n_correlated=1, coverage=(0.1, 0.7), random_state=21)
+        ours = LabelModel(abstains=abstains).fit(sim.votes)
+        assert ours.n_distinct_rows_ < 3000 / 5  # the compression did something
+        monkeypatch.setattr(label_model, "compress_rows", _uncompressed)
+        plain = LabelModel(abstains=abstains).fit(sim.votes)
+        np.testing.assert_allclose(ours.probas_.to_numpy(), plain.probas_.to_numpy(), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ours.mu_, plain.mu_, atol=1e-9)
+        np.testing.assert_allclose(ours.log_likelihood_history_, plain.log_likelihood_history_, rtol=1e-10)
+        assert ours.groups_ == plain.groups_ and ours.abstains_ == plain.abstains_
+        assert ours.bic_ == pytest.approx(plain.bic_, rel=1e-10)
+        pd.testing.assert_series_equal(ours.labels_, plain.labels_)
+
+    def test_crowd_fit_on_distinct_rows_equals_fit_on_every_item(self, monkeypatch):
+        """Also for a crowd (few answers per item, items never voted on kept out of EM)."""
+        from labelwise.aggregate import simulate_annotators
+
+        y = np.random.default_rng(3).integers(0, 4, 800)
+        crowd = simulate_annotators(y, n_annotators=5, answers_per_item=2, accuracy=(0.5, 0.9), random_state=3)
+        ours = LabelModel().fit(crowd.answers)
+        monkeypatch.setattr(label_model, "compress_rows", _uncompressed)
+        plain = LabelModel().fit(crowd.answers)
+        np.testing.assert_allclose(ours.probas_.to_numpy(), plain.probas_.to_numpy(), atol=1e-9)
+        assert ours.abstains_ == plain.abstains_
+
+    @settings(max_examples=10, deadline=None)
+    @given(st.integers(0, 2**16))
+    def test_row_order_does_not_change_the_compressed_fit(self, seed):
+        """Any item order gives the same probabilities item by item (the fit sees the sorted distinct rows)."""
+        sim = simulate_lfs(800, 5, 2, n_correlated=1, random_state=seed)
+        matrix = sim.votes.matrix()
+        rows = np.random.default_rng(seed).permutation(matrix.shape[0])
+        a = LabelModel().fit(matrix).probas_.to_numpy()
+        b = LabelModel().fit(matrix[rows]).probas_.to_numpy()
+        np.testing.assert_allclose(a[rows], b, rtol=0, atol=1e-12)

@@ -10,7 +10,9 @@ import scipy.sparse as sp
 __all__ = ["agreement_excess", "group_dependent"]
 
 
-def agreement_excess(lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def agreement_excess(
+    lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """z-score of each pair's observed agreement over the agreement conditional independence predicts.
 
     On the items both functions ``j, j'`` vote on, independence given the class predicts the
@@ -21,18 +23,22 @@ def agreement_excess(lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray
     Bach et al. (2017), which also scores pairs by how much their joint votes deviate from the
     independent model; this is the one-statistic version used to pick cliques for the EM.
 
+    ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``.
+
     Returns
     -------
     z : ndarray (m, m), shared : ndarray (m, m) (numbers of shared items)
     """
     m, k, _ = confusion.shape
+    w = np.ones(lam.shape[0]) if weights is None else weights
     voted = sp.csr_matrix(lam @ sp.kron(sp.eye(m), np.ones((k, 1))))  # (n, m)
-    shared = (voted.T @ voted).toarray()
-    gram = (lam.T @ lam).toarray().reshape(m, k, m, k)
+    voted_w = sp.csr_matrix(sp.diags(w) @ voted)
+    shared = (voted.T @ voted_w).toarray()
+    gram = (lam.T @ (sp.diags(w) @ lam)).toarray().reshape(m, k, m, k)
     agree = np.einsum("iaja->ij", gram)
     expected = np.zeros((m, m))
     for y in range(k):
-        mix = (voted.T @ voted.multiply(post[:, [y]]).tocsc()).toarray()
+        mix = (voted.T @ voted_w.multiply(post[:, [y]]).tocsc()).toarray()
         expected += mix * (confusion[:, y, :] @ confusion[:, y, :].T)
     rate = np.clip(expected / np.maximum(shared, 1), 1e-6, 1 - 1e-6)
     z = (agree - expected) / np.sqrt(np.maximum(shared, 1) * rate * (1 - rate))

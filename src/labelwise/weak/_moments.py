@@ -11,7 +11,8 @@ the functions given the label, every block of ``O`` off the block diagonal satis
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +21,10 @@ from scipy.optimize import linear_sum_assignment
 from ._votes import ABSTAIN
 
 __all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask"]
+
+#: Largest m·K for which the moment fit uses a dense overlap matrix (small problems, where sparse
+#: products cost more in overhead than in arithmetic).
+DENSE_MAX = 400
 
 
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
@@ -49,26 +54,40 @@ class Overlaps:
     and the functions it is declared dependent on.
     """
 
-    fitted: sp.csr_matrix
+    fitted: sp.csr_matrix | np.ndarray
     diag: np.ndarray
     excluded: list[list[int]]
     n_lfs: int
     n_classes: int
 
-    @property
-    def excluded_matrix(self) -> sp.csr_matrix:
-        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies)."""
+    @cached_property
+    def excluded_matrix(self) -> sp.csr_matrix | np.ndarray:
+        """(m, m) indicator of the excluded blocks (the identity plus declared dependencies); built once,
+        dense when ``fitted`` is."""
         rows = np.repeat(np.arange(self.n_lfs), [len(ex) for ex in self.excluded])
         cols = np.concatenate([np.asarray(ex, dtype=np.int64) for ex in self.excluded])
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
+        out = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n_lfs, self.n_lfs))
+        return out.toarray() if isinstance(self.fitted, np.ndarray) else out
 
     @classmethod
     def build(
-        cls, lam: sp.csr_matrix, n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()
+        cls,
+        lam: sp.csr_matrix,
+        n_lfs: int,
+        n_classes: int,
+        dependencies: Iterable[tuple[int, int]] = (),
+        weights: np.ndarray | None = None,
     ) -> Overlaps:
-        """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros)."""
-        o = (lam.T @ lam).tocoo()
-        o.data /= lam.shape[0]
+        """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros).
+
+        With ``weights`` (the number of items sharing each row of ``λ``), ``O = λᵀ W λ / Σ w``.
+        """
+        if weights is None:
+            o = (lam.T @ lam).tocoo()
+            o.data /= lam.shape[0]
+        else:
+            o = (lam.T @ (sp.diags(weights) @ lam)).tocoo()
+            o.data /= float(weights.sum())
         excluded = [[j] for j in range(n_lfs)]
         for a, b in dependencies:
             if a != b:
@@ -103,10 +122,10 @@ def _loss_grad(
     oq = np.asarray(ov.fitted @ q)
     qq = q.T @ q
     qb = q.reshape(m, k, k)
-    gram = np.einsum("jak,jal->jkl", qb, qb)
+    gram = np.matmul(qb.transpose(0, 2, 1), qb)  # batched K×K products: faster than einsum here
     near = np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)  # Σ_{b excluded with j} G_b
     loss1 = const - 2.0 * float((q * oq).sum()) + float((qq * qq).sum()) - float((gram * near).sum())
-    grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.einsum("jak,jkl->jal", qb, near).reshape(m * k, k)
+    grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)
     r = mu @ p - ov.diag
     diff = mu - mu0
     loss = loss1 + float(r @ r) + l2 * float((diff * diff).sum())
@@ -154,7 +173,12 @@ def fit_mu(
     -------
     mu, final loss, iterations, converged
     """
-    const = float(ov.fitted.multiply(ov.fitted).sum())
+    if isinstance(ov.fitted, np.ndarray):
+        const = float((ov.fitted * ov.fitted).sum())
+    else:
+        const = float(ov.fitted.multiply(ov.fitted).sum())
+        if ov.fitted.shape[0] <= DENSE_MAX:  # small: dense products cost less than the sparse overheads
+            ov = replace(ov, fitted=ov.fitted.toarray())
     x, f, it, ok = _projected_bb(
         lambda z: _loss_grad(z, ov, p, mu0, l2, const), mu0.ravel(), max_iter=max_iter, tol=tol
     )

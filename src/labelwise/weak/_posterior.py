@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ..aggregate._base import log_normalize
+
 __all__ = [
     "FLOOR",
     "em_m_step",
@@ -70,11 +72,7 @@ def posterior(lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray) -> tuple[np.nda
     underflows in linear space.
     """
     log_joint = np.asarray(lam @ np.log(np.maximum(mu, FLOOR))) + np.log(np.maximum(p, FLOOR))
-    top = log_joint.max(axis=1, keepdims=True)
-    post = np.exp(log_joint - top)
-    total = post.sum(axis=1, keepdims=True)
-    post /= total
-    return post, (np.log(total) + top).ravel()
+    return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
 def em_m_step(
@@ -124,21 +122,31 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
 
 
 def em_m_step_missing(
-    lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, patterns: np.ndarray, pattern_group: np.ndarray
+    lam_t: sp.csr_matrix,
+    post: np.ndarray,
+    smoothing: float,
+    patterns: np.ndarray,
+    pattern_group: np.ndarray,
+    prior: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
 
     ``P(outcome | y) = P(pattern) · P(votes | pattern, y)``: which functions of a group vote is
     independent of the class (one probability per pattern), the votes given the pattern are not.
+    ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
+    given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
     """
     mass = post.sum(axis=0)
-    counts = np.asarray(lam_t @ post) + smoothing
+    data = np.asarray(lam_t @ post)
+    counts = data + smoothing
+    votes = counts if prior is None else data + prior
     n_pat = len(pattern_group)
-    per_pattern = np.stack(
-        [np.bincount(patterns, weights=counts[:, y], minlength=n_pat) for y in range(post.shape[1])], axis=1
-    )
-    cond = counts / per_pattern[patterns]
-    pattern_total = per_pattern.sum(axis=1)
+
+    def per_pattern(c: np.ndarray) -> np.ndarray:
+        return np.stack([np.bincount(patterns, weights=c[:, y], minlength=n_pat) for y in range(c.shape[1])], axis=1)
+
+    cond = votes / per_pattern(votes)[patterns]
+    pattern_total = per_pattern(counts).sum(axis=1)
     group_total = np.bincount(pattern_group, weights=pattern_total)
     share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
     return cond * share[patterns][:, None], mass / mass.sum()
@@ -151,3 +159,24 @@ def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int
         return int((len(patterns) - n_groups) * n_classes)
     per_pattern = np.bincount(patterns, minlength=len(pattern_group))
     return int((len(pattern_group) - n_groups) + ((per_pattern - 1) * n_classes).sum())
+
+
+def vote_value_log_likelihood(
+    lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
+) -> float:
+    """``Σ_i w_i log P(votes_i | voting pattern_i)``: the log-likelihood of *what* the functions voted,
+    given *which* of them voted.
+
+    ``log P(votes) − log P(pattern)``, where ``P(pattern | y)`` sums the group model's outcome
+    probabilities over the outcomes of each pattern (:func:`outcome_patterns`). The full
+    likelihood also rewards a model for predicting who votes, which the label does not need to
+    explain (crowd workers are assigned to items); this part scores only the votes' values.
+    """
+    n_patterns = int(pattern_of.max()) + 1
+    fold = sp.csr_matrix(
+        (np.ones(len(pattern_of)), (np.arange(len(pattern_of)), pattern_of)), shape=(len(pattern_of), n_patterns)
+    )
+    mu_floored = np.maximum(mu, FLOOR)
+    _, log_votes = posterior(lam, mu_floored, p)
+    _, log_pattern = posterior(sp.csr_matrix(lam @ fold), np.asarray(fold.T @ mu_floored), p)
+    return float(weights @ (log_votes - log_pattern))

@@ -10,18 +10,18 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._validate import check_choice, check_positive_int, check_random_state
+from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
+from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
+from ._compress import compress_rows
 from ._dependencies import agreement_excess, group_dependent
+from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator
 from ._posterior import (
     FLOOR,
-    em_m_step,
-    em_m_step_missing,
     group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
-    n_parameters,
-    outcome_patterns,
     posterior,
     random_argmax,
     vote_shares,
@@ -69,8 +69,13 @@ class LabelModel(BaseEstimator):
     spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right
     optimum, EM makes the estimate efficient. EM is also started from the majority vote and the
     run with the higher likelihood is kept (on crowd-like data, where who answers is assignment
-    rather than signal, the moment fit can mislead EM). ``n_em_iter=0`` gives the paper's
-    estimator alone.
+    rather than signal, the moment fit can mislead EM), unless its labels are a relabelling of
+    the majority vote's and the other run's are not. EM is accelerated by SQUAREM [3]_.
+    ``n_em_iter=0`` gives the paper's estimator alone.
+
+    Speed. Items with the same vote row have the same posterior; the fit runs on the distinct
+    rows, each weighted by its number of items, which gives the fit over every item (up to the
+    order of floating-point sums) at the cost of the distinct rows.
 
     Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. After a first
     EM, pairs that agree far more than the fitted model predicts (z-score above
@@ -89,19 +94,23 @@ class LabelModel(BaseEstimator):
         Prior ``p``. ``"votes"`` (default): fixed at the mean vote shares of the items with a
         vote; ``None``: start there and estimate it by EM; ``"uniform"`` or an array: fixed.
         The default was chosen on simulated dev sets, where a free ``p`` sometimes drifted to a
-        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md).
+        degenerate balance on low-coverage sets (see benchmarks/RESULTS.md). With missing
+        abstains (Dawid-Skene's model, where abstains say nothing of the class) ``"votes"`` is
+        only the start and ``p`` is estimated, as Dawid-Skene does.
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
-        Maximum EM iterations after the moment fit (0: none), per EM run. Stops when the mean
-        log-likelihood per item improves by less than ``tol``.
+        Maximum EM steps after the moment fit (0: none), per EM run. Stops when the mean
+        log-likelihood per item improves by less than ``tol`` over a SQUAREM cycle.
     abstains : {"auto", "informative", "missing"}, default "auto"
         How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on
         the class (keyword rules that fire on one class); ``"missing"``, as carrying no
         information (which functions vote is independent of the class: Dawid-Skene's missing
         answers, the right model for crowd workers assigned to items). ``"auto"`` fits both
-        and keeps the one with the lower BIC (the second is the first with one abstain
-        probability per function instead of one per class).
+        and keeps ``"informative"`` only when it has the lower BIC *and* its log-likelihood of
+        the votes' values given which functions voted (``vote_log_likelihood_``) is not lower:
+        a class spent on explaining who votes (workers assigned in batches) predicts what they
+        vote worse. The rule was chosen on simulated data (``benchmarks/dev_weak_abstains.py``).
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
         z-score above which a pair of functions is modelled jointly (None: never, only the
@@ -117,6 +126,14 @@ class LabelModel(BaseEstimator):
         Projected-gradient iterations for the moment fit.
     smoothing : float, default 0.01
         Pseudo-count in the EM M-step.
+    prior_strength : float, default 8.0
+        With missing abstains (Dawid-Skene's model), the labels come from the MAP fit under the
+        diagonal-favouring Dirichlet prior of :class:`labelwise.aggregate.DawidSkene` (its
+        default strength): each function's vote distribution given a class gets this many
+        pseudo-votes from a function of the crowd's mean accuracy (estimated from how often
+        two votes on an item agree), so a worker with a few answers keeps a diagonal confusion.
+        The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
+        only). Chosen on simulated crowds (``benchmarks/dev_weak_abstains.py``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -146,9 +163,14 @@ class LabelModel(BaseEstimator):
         The abstain model used (``"informative"`` or ``"missing"``; ``"informative"`` without EM).
     bic_ : dict
         BIC of each abstain model fitted.
+    vote_log_likelihood_ : dict
+        Per abstain model fitted, ``Σ log P(votes | which functions voted)`` over the voted items.
+    n_distinct_rows_ : int
+        Distinct vote rows the model was fitted on.
     n_em_iter_ : int
     log_likelihood_history_ : list of float
-        Mean log-likelihood per item after the moment fit, then after each EM iteration.
+        Mean log-likelihood per item after the moment fit, then after the first M-step and each
+        SQUAREM cycle (three EM steps) of the kept run.
 
     References
     ----------
@@ -156,6 +178,8 @@ class LabelModel(BaseEstimator):
        Models with Multi-Task Weak Supervision", AAAI 2019. https://arxiv.org/abs/1810.02840
     .. [2] Y. Zhang, X. Chen, D. Zhou and M. I. Jordan, "Spectral Methods Meet EM: A Provably
        Optimal Algorithm for Crowdsourcing", NeurIPS 2014.
+    .. [3] R. Varadhan and C. Roland, "Simple and Globally Convergent Methods for Accelerating the
+       Convergence of Any EM Algorithm", Scandinavian Journal of Statistics 35(2), 335-353, 2008.
 
     Examples
     --------
@@ -181,6 +205,7 @@ class LabelModel(BaseEstimator):
         prec_init: float = 0.7,
         max_iter: int = 500,
         smoothing: float = 0.01,
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -196,6 +221,7 @@ class LabelModel(BaseEstimator):
         self.prec_init = prec_init
         self.max_iter = max_iter
         self.smoothing = smoothing
+        self.prior_strength = prior_strength
         self.labels = labels
         self.random_state = random_state
 
@@ -205,7 +231,7 @@ class LabelModel(BaseEstimator):
         check_positive_int("max_iter", self.max_iter)
         check_positive_int("max_clique", self.max_clique)
         check_positive_int("min_shared", self.min_shared, minimum=0)
-        for name in ("tol", "l2", "smoothing"):
+        for name in ("tol", "l2", "smoothing", "prior_strength"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
@@ -233,19 +259,21 @@ class LabelModel(BaseEstimator):
             out.append((int(codes[0] or 0), int(codes[1] or 0)))
         return out
 
-    def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int) -> np.ndarray:
+    def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:
         if isinstance(p_fixed, np.ndarray):
             return p_fixed
         if p_fixed == "uniform":
             return np.full(k, 1.0 / k)
         shares = vote_shares(lam, m, k)
         covered = np.asarray(lam.sum(axis=1)).ravel() > 0
-        p = np.maximum(shares[covered].mean(axis=0), FLOOR)
+        p = np.maximum(w[covered] @ shares[covered] / w[covered].sum(), FLOOR)
         return p / p.sum()
 
-    def _moment_fit(self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]]) -> np.ndarray:
+    def _moment_fit(
+        self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray
+    ) -> np.ndarray:
         """Ratner et al.'s estimate of ``μ`` from the overlap matrix, classes aligned to the votes."""
-        ov = Overlaps.build(lam, m, k, deps)
+        ov = Overlaps.build(lam, m, k, deps, weights=w)
         d = ov.diag.reshape(m, k)
         mu0 = np.zeros((m * k, k))
         rows = np.arange(m)[:, None] * k + np.arange(k)[None, :]
@@ -253,85 +281,45 @@ class LabelModel(BaseEstimator):
         mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
         return mu[:, align_classes(mu, m, k)]
 
-    def _em(
-        self,
-        lam_g: Any,
-        n_outcomes: np.ndarray,
-        post: np.ndarray,
-        p: np.ndarray,
-        fixed: bool,
-        patterns: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple:
-        """EM on the group model from a posterior: M-step first. Returns post, group μ, p, log-likelihoods.
-        With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`)."""
-        lam_t = lam_g.T.tocsr()
-        history: list[float] = []
-        mu_g = None
-        for _ in range(self.n_em_iter):
-            if patterns is None:
-                mu_g, p_new = em_m_step(lam_t, post, float(self.smoothing), n_outcomes)
-            else:
-                mu_g, p_new = em_m_step_missing(lam_t, post, float(self.smoothing), *patterns)
-            if not fixed:
-                p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
-            post, log_z = posterior(lam_g, mu_g, p)
-            history.append(float(log_z.mean()))
-            if len(history) > 1 and history[-1] - history[-2] < self.tol:
-                break
-        return post, mu_g, p, history
-
-    def _fit_abstain_model(
-        self,
-        lam_g: Any,
-        n_outcomes: np.ndarray,
-        starts: list[np.ndarray],
-        p: np.ndarray,
-        p_fixed: Any,
-        groups: list[list[int]],
-        k: int,
-    ) -> tuple:
-        """EM from each start posterior, abstains informative and/or missing.
-
-        For each abstain model the start with the higher likelihood is kept (the moment fit can
-        mislead EM on crowd-like data, where who answers is assignment, not signal); ``"auto"``
-        then keeps the abstain model with the lower BIC.
-        """
-        patterns = outcome_patterns(groups, k)
-        n = max(lam_g.shape[0], 2)
-        fits = {}
-        modes = ("informative", "missing") if self.abstains == "auto" else (self.abstains,)
-        for mode in modes:
-            runs = [
-                self._em(lam_g, n_outcomes, start, p, p_fixed is not None, None if mode == "informative" else patterns)
-                for start in starts
-            ]
-            best = max(runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
-            log_lik = float(n * best[3][-1]) if best[3] else -np.inf
-            fits[mode] = (best, -2.0 * log_lik + n_parameters(*patterns, k, mode == "informative") * np.log(n))
-        self.bic_ = {mode: float(bic) for mode, (_, bic) in fits.items()}
-        self.abstains_ = min(fits, key=lambda mode: fits[mode][1])
-        return fits[self.abstains_][0]
-
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
-        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
+        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
+
+        The fit runs on the distinct vote rows, each weighted by its number of items
+        (:func:`~labelwise.weak._compress.compress_rows`): items with the same votes have the same
+        posterior, so the result is that of the fit over every item, at the cost of the distinct rows.
+        """
         self._check_params()
         v = as_votes(votes, classes=self.labels)
         k, m = len(v.classes), v.n_labelers
         p_fixed = check_class_balance(self.class_balance, k)
-        matrix = v.matrix()
+        full = v.matrix()
+        rows = compress_rows(full, k)
+        mu, p, post = self._fit_rows(rows.matrix, rows.weights, k, m, p_fixed, self._dependency_codes(v.labelers))
+        self.n_distinct_rows_ = int(rows.matrix.shape[0])
+        self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
+        self._set_results(v, mu, p, post[rows.inverse], full)
+        return self
+
+    def _fit_rows(
+        self, matrix: np.ndarray, w: np.ndarray, k: int, m: int, p_fixed: Any, deps: list[tuple[int, int]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moment fit, the cliques and EM on vote rows ``matrix``, row ``i`` standing for ``w[i]`` items.
+
+        Returns ``μ``, the class balance and the posterior of each row.
+        """
         lam = indicator(matrix, k)
-        p = self._initial_balance(p_fixed, lam, m, k)
-        deps = self._dependency_codes(v.labelers)
-        mu = self._moment_fit(lam, p, m, k, deps)
+        p = self._initial_balance(p_fixed, lam, m, k, w)
+        mu = self._moment_fit(lam, p, m, k, deps, w)
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
-        history = [float(log_z.mean())]
+        history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             shares = vote_shares(lam, m, k)
-            z, shared = agreement_excess(lam, shares, _confusion(lf_mu_from_posterior(lam.T.tocsr(), shares), m, k))
+            lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
+            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
             groups = group_dependent(
                 z, shared, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique, forced=deps
@@ -342,19 +330,33 @@ class LabelModel(BaseEstimator):
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
             cov = np.flatnonzero((matrix >= 0).any(axis=1))
             starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
-            post_cov, mu_g, p, more = self._fit_abstain_model(lam_g[cov], n_outcomes, starts, p, p_fixed, groups, k)
+            counts = np.stack([(matrix[cov] == c).sum(axis=1) for c in range(k)], axis=1)
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fit_abstain_models(
+                lam_g[cov],
+                n_outcomes,
+                starts,
+                p,
+                p_fixed,
+                groups,
+                w[cov],
+                agreement_accuracy(counts, w[cov]),
+                abstains=self.abstains,
+                prior_strength=float(self.prior_strength),
+                smoothing=float(self.smoothing),
+                n_iter=self.n_em_iter,
+                tol=float(self.tol),
+            )
+            post_cov, mu_g, p, more = run
             history += more
-            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov)
+            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov * w[cov, None])
             post, _ = posterior(lam_g, mu_g, p)
-        if not self.n_em_iter:
+        else:
             self.abstains_, self.bic_ = "informative", {}
-        self.groups_ = [tuple(v.labelers[j] for j in g) for g in groups]
         self._groups = groups
         self.group_mu_ = mu_g
         self.n_em_iter_ = len(history) - 1
         self.log_likelihood_history_ = history
-        self._set_results(v, mu, p, post, matrix)
-        return self
+        return mu, p, post
 
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
         k, m = len(v.classes), v.n_labelers

@@ -1,0 +1,170 @@
+"""EM for the label model's group model, and the choice between the two abstain models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..aggregate.dawid_skene import relabelled_classes
+from ..aggregate.priors import diagonal_confusion_prior
+from ._posterior import (
+    FLOOR,
+    em_m_step,
+    em_m_step_missing,
+    n_parameters,
+    outcome_patterns,
+    posterior,
+    vote_value_log_likelihood,
+)
+from ._squarem import squarem
+
+__all__ = ["choose_abstain_model", "diagonal_pseudo_counts", "fit_abstain_models", "run_em"]
+
+
+def run_em(
+    lam_g: Any,
+    n_outcomes: np.ndarray,
+    post: np.ndarray,
+    p: np.ndarray,
+    patterns: tuple[np.ndarray, np.ndarray] | None,
+    *,
+    w: np.ndarray,
+    fixed: bool,
+    smoothing: float,
+    n_iter: int,
+    tol: float,
+    prior: np.ndarray | None = None,
+) -> tuple:
+    """EM on the group model from a posterior: M-step first, accelerated by SQUAREM
+    (:func:`~labelwise.weak._squarem.squarem`, at most ``n_iter`` EM steps).
+
+    With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`),
+    and ``prior`` (outcome columns x classes) gives that M-step's pseudo-counts.
+    Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
+    weighted. ``fixed`` keeps the class balance ``p``.
+
+    Returns
+    -------
+    post, group μ, p, mean log-likelihoods per item
+    """
+    lam_t = lam_g.T.tocsr()
+    total = float(w.sum())
+    k = post.shape[1]
+
+    def m_step(post: np.ndarray, p: np.ndarray) -> np.ndarray:
+        weighted = post * w[:, None]
+        if patterns is None:
+            mu_g, p_new = em_m_step(lam_t, weighted, smoothing, n_outcomes)
+        else:
+            mu_g, p_new = em_m_step_missing(lam_t, weighted, smoothing, *patterns, prior=prior)
+        if not fixed:
+            p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
+        return np.concatenate([mu_g.ravel(), p])
+
+    def step(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
+        post, log_z = posterior(lam_g, mu_g, p)
+        return float(w @ log_z) / total, m_step(post, p), post
+
+    if not n_iter:
+        return post, None, p, []
+    theta, post, history = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR)
+    return post, theta[:-k].reshape(-1, k), theta[-k:], history
+
+
+def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relabels: set[str]) -> str:
+    """``"informative"`` when it has the lower BIC *and* predicts the votes' values no worse (within
+    ``1e-9`` relative, a tie when every function is unipolar), else ``"missing"``; the one fitted
+    when only one was, and the other when only one relabels the classes against majority vote.
+    The second condition stops a model whose class is spent on explaining *who* votes (crowd
+    workers assigned in batches) at the expense of *what* they vote."""
+    if len(bic) == 1:
+        return next(iter(bic))
+    if len(relabels) == 1:
+        return next(iter(set(bic) - relabels))
+    gain = vote_ll["informative"] - vote_ll["missing"]
+    tie = 1e-9 * max(abs(vote_ll["missing"]), 1.0)
+    return "informative" if bic["informative"] < bic["missing"] and gain >= -tie else "missing"
+
+
+def diagonal_pseudo_counts(
+    groups: list[list[int]], k: int, smoothing: float, accuracy: float | None, strength: float
+) -> np.ndarray:
+    """M-step pseudo-counts (outcome columns x classes) of a diagonal-favouring Dirichlet prior on
+    each single function's vote given the class: ``A[y, a]`` of
+    :func:`~labelwise.aggregate.priors.diagonal_confusion_prior` on the column of vote ``a``
+    (Kim and Ghahramani 2012; Paun et al. 2018, via that function). Cliques' joint outcomes keep
+    ``smoothing``."""
+    a = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)  # [true y, given a]
+    sizes = [(k + 1) ** len(g) for g in groups]
+    out = np.full((int(sum(sizes)), k), smoothing)
+    offset = 0
+    for g, size in zip(groups, sizes, strict=True):
+        if len(g) == 1:  # columns: abstain, then votes 0..K-1
+            out[offset + 1 : offset + 1 + k] = a.T
+        offset += size
+    return out
+
+
+def fit_abstain_models(
+    lam_g: Any,
+    n_outcomes: np.ndarray,
+    starts: list[np.ndarray],
+    p: np.ndarray,
+    p_fixed: Any,
+    groups: list[list[int]],
+    w: np.ndarray,
+    accuracy: float | None,
+    *,
+    abstains: str,
+    prior_strength: float,
+    **em: Any,
+) -> tuple[tuple, str, dict[str, float], dict[str, float]]:
+    """EM with abstains informative and/or missing (``abstains``), and the choice between them.
+
+    Informative abstains: EM from each start posterior, the run with the higher likelihood kept
+    (the moment fit can mislead EM on crowd-like data, where who answers is assignment, not
+    signal), among the runs whose labels are not a relabelling of majority vote's (the last
+    start), as :func:`~labelwise.aggregate.dawid_skene.relabelled_classes` tells. Missing
+    abstains: Dawid-Skene's model, fitted as Dawid and Skene do, from majority vote and with the
+    class balance estimated (unless one is given: ``"uniform"`` or probabilities; the moment fit
+    is a fit of the informative model). :func:`choose_abstain_model` then compares the
+    maximum-likelihood fits; when it keeps missing abstains and ``prior_strength > 0``, the
+    result is refitted as the MAP estimate under :func:`diagonal_pseudo_counts`.
+    ``em``: ``smoothing``, ``n_iter``, ``tol`` of :func:`run_em`.
+
+    Returns
+    -------
+    (post, group μ, p, log-likelihoods) of the kept fit, the abstain model, BIC and
+    vote-value log-likelihood per model fitted
+    """
+    k = starts[-1].shape[1]
+    patterns = outcome_patterns(groups, k)
+    n = max(float(w.sum()), 2.0)
+
+    def fit(start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None) -> tuple:
+        return run_em(lam_g, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **em)
+
+    fits, bic, relabels = {}, {}, set()
+    for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
+        informative = mode == "informative"
+        free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
+        pats = None if informative else patterns
+        runs = [fit(start, p, pats, fixed=not free) for start in (starts if informative else starts[-1:])]
+        # a run that relabels classes against majority vote (a mirror optimum of weak functions,
+        # often of the same likelihood) is kept only when every run does
+        sound = [run for run in runs if not len(relabelled_classes(starts[-1], run[0], w))]
+        fits[mode] = max(sound or runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
+        if not sound:
+            relabels.add(mode)
+        log_lik = float(n * fits[mode][3][-1]) if fits[mode][3] else -np.inf
+        n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
+        bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
+    vote_ll = {mode: vote_value_log_likelihood(lam_g, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
+    chosen = choose_abstain_model(bic, vote_ll, relabels)
+    if chosen == "missing" and prior_strength > 0:
+        prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
+        free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
+        fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
+    return fits[chosen], chosen, bic, vote_ll

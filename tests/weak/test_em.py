@@ -1,0 +1,91 @@
+"""Tests of weak._em: the abstain-model choice rule, and EM's fit on a crowd assigned in batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from labelwise.weak import LabelModel, as_votes
+from labelwise.weak._em import choose_abstain_model
+
+BIC_INF_BETTER = {"informative": 100.0, "missing": 120.0}
+BIC_MISS_BETTER = {"informative": 120.0, "missing": 100.0}
+
+
+class TestChooseAbstainModel:
+    def test_informative_needs_both_the_lower_bic_and_no_worse_vote_values(self):
+        """Informative only when BIC and the votes' values both prefer it."""
+        assert choose_abstain_model(BIC_INF_BETTER, {"informative": -50.0, "missing": -60.0}, set()) == "informative"
+        assert choose_abstain_model(BIC_INF_BETTER, {"informative": -70.0, "missing": -60.0}, set()) == "missing"
+        assert choose_abstain_model(BIC_MISS_BETTER, {"informative": -50.0, "missing": -60.0}, set()) == "missing"
+
+    def test_equal_vote_values_leave_the_choice_to_bic(self):
+        """Unipolar rules predict their values perfectly in both models: a tie, BIC decides."""
+        assert choose_abstain_model(BIC_INF_BETTER, {"informative": 0.0, "missing": 0.0}, set()) == "informative"
+
+    def test_a_model_that_relabels_the_classes_is_not_chosen(self):
+        """When only one model's labels relabel the classes against majority vote, the other is kept."""
+        vll = {"informative": -50.0, "missing": -60.0}
+        assert choose_abstain_model(BIC_INF_BETTER, vll, {"informative"}) == "missing"
+        assert choose_abstain_model(BIC_MISS_BETTER, vll, {"missing"}) == "informative"
+
+    def test_a_single_fitted_model_is_returned(self):
+        """abstains='missing' or 'informative' fits one model: that one."""
+        assert choose_abstain_model({"missing": 1.0}, {"missing": -1.0}, set()) == "missing"
+
+
+def _batch_crowd(seed: int, n_items: int = 1500, n_batches: int = 20, per_batch: int = 5):
+    """Workers assigned to items in batches unrelated to the class (one worker from anywhere)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n_items)
+    batch = rng.integers(0, n_batches, n_items)
+    acc = rng.uniform(0.6, 0.95, n_batches * per_batch)
+    rows = []
+    for i in range(n_items):
+        own = batch[i] * per_batch + rng.choice(per_batch, size=per_batch - 2, replace=False)
+        for w in np.concatenate([own, rng.choice(len(acc), size=1)]):
+            rows.append((i, f"w{w}", int(y[i] if rng.random() < acc[w] else 1 - y[i])))
+    return as_votes(pd.DataFrame(rows, columns=["item", "labeler", "label"])), y
+
+
+class TestBatchCrowd:
+    def test_crowd_assigned_in_batches_gets_missing_abstains_and_beats_chance_by_far(self):
+        """BIC prefers informative abstains on such a crowd, yet the rule keeps Dawid-Skene's model."""
+        votes, y = _batch_crowd(7)
+        model = LabelModel().fit(votes)
+        assert model.bic_["informative"] < model.bic_["missing"]  # BIC alone would pick informative
+        assert model.abstains_ == "missing"
+        acc = float((model.labels_.to_numpy() == y).mean())
+        informative = LabelModel(abstains="informative").fit(votes)
+        assert acc > float((informative.labels_.to_numpy() == y).mean()) + 0.1
+        assert acc > 0.8
+
+
+class TestDiagonalPrior:
+    def test_pseudo_counts_sit_on_single_functions_vote_columns(self):
+        """Columns: per single function abstain then votes 0..K-1 (prior rows A[:, a]); cliques keep smoothing."""
+        from labelwise.aggregate.priors import diagonal_confusion_prior
+        from labelwise.weak._em import diagonal_pseudo_counts
+
+        k = 3
+        out = diagonal_pseudo_counts([[0], [1, 2]], k, 0.01, 0.8, 8.0)
+        a = diagonal_confusion_prior(k, strength=8.0, accuracy=0.8)
+        assert out.shape == (4 + 16, k)
+        np.testing.assert_allclose(out[0], 0.01)  # abstain column
+        np.testing.assert_allclose(out[1:4], a.T)  # vote a given true y = A[y, a]
+        np.testing.assert_allclose(out[4:], 0.01)  # the clique's joint outcomes
+
+    def test_prior_lifts_a_sparse_crowd_above_the_maximum_likelihood_fit(self):
+        """Two answers per item from 100 workers, 10 classes: the MAP fit beats ML and majority vote."""
+        from labelwise.aggregate import MajorityVote, simulate_sparse_crowd
+
+        crowd = simulate_sparse_crowd(3000, 10, 100, answers_per_item=2, random_state=7)
+        votes = as_votes(crowd.answers.rename(columns={"annotator": "labeler"}).astype({"labeler": str}))
+        y = crowd.true_labels.reindex(votes.items).to_numpy()
+        model = LabelModel().fit(votes)
+        assert model.abstains_ == "missing"
+        with_prior = float((model.labels_.to_numpy() == y).mean())
+        without = float((LabelModel(prior_strength=0).fit(votes).labels_.to_numpy() == y).mean())
+        majority = MajorityVote().fit(votes.to_annotations()).labels_.reindex(votes.items).to_numpy()
+        assert with_prior > without + 0.05
+        assert with_prior > float((majority == y).mean())
