@@ -175,7 +175,8 @@ def _memmap_child(path: str, labels_path: str, n: int, mask_path: str) -> None:
     # ru_maxrss survives exec (it would report the parent's peak); VmHWM is this process's own.
     with open("/proc/self/status", encoding="ascii") as fh:
         hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
-    print(f"CHILD {n} {wall:.2f} {peak:.0f} {res.n_issues} {hwm:.0f}")
+    table = res.regions.memory_usage(index=False).sum() / 2**20
+    print(f"CHILD {n} {wall:.2f} {peak:.0f} {res.n_issues} {hwm:.0f} {table:.1f} {len(res.regions)}")
 
 
 def bench_memmap(scale: float, tmp: str) -> None:
@@ -201,13 +202,14 @@ def bench_memmap(scale: float, tmp: str) -> None:
                 check=True,
             ).stdout
             line = next(x for x in out.splitlines() if x.startswith("CHILD")).split()
-            results[n] = (float(line[2]), float(line[3]), float(line[5]))
+            results[n] = (float(line[2]), float(line[3]), float(line[5]), float(line[6]))
             print(
                 f"memmap segmentation N={n}: {results[n][0]:.1f} s, peak allocated {results[n][1]:.0f} MB, "
+                f"of which the returned regions table {results[n][3]:.1f} MB ({int(line[7]):,} regions); "
                 f"VmHWM {results[n][2]:.0f} MB (includes mapped file pages)",
                 flush=True,
             )
-        (_, m_small, h_small), (t_big, m_big, h_big) = results[n_all // 4], results[n_all]
+        (_, m_small, h_small, r_small), (t_big, m_big, h_big, r_big) = results[n_all // 4], results[n_all]
         ROWS.append(
             (
                 "segmentation (memmap)",
@@ -218,7 +220,9 @@ def bench_memmap(scale: float, tmp: str) -> None:
                 "-",
                 "-",
                 (
-                    f"peak allocated {m_small:.0f} MB at N={n_all // 4}, {m_big:.0f} MB at N={n_all}; "
+                    f"peak allocated {m_small:.0f} MB at N={n_all // 4}, {m_big:.0f} MB at N={n_all} "
+                    f"(working memory without the returned regions table: {m_small - r_small:.0f} / "
+                    f"{m_big - r_big:.0f} MB); "
                     f"VmHWM {h_small:.0f} / {h_big:.0f} MB"
                 ),
             )
