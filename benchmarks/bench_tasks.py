@@ -175,7 +175,8 @@ def _memmap_child(path: str, labels_path: str, n: int, mask_path: str) -> None:
     # ru_maxrss survives exec (it would report the parent's peak); VmHWM is this process's own.
     with open("/proc/self/status", encoding="ascii") as fh:
         hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
-    print(f"CHILD {n} {wall:.2f} {peak:.0f} {res.n_issues} {hwm:.0f}")
+    table = res.regions.memory_usage(index=False).sum() / 2**20
+    print(f"CHILD {n} {wall:.2f} {peak:.0f} {res.n_issues} {hwm:.0f} {table:.1f} {len(res.regions)}")
 
 
 def bench_memmap(scale: float, tmp: str) -> None:
@@ -201,13 +202,14 @@ def bench_memmap(scale: float, tmp: str) -> None:
                 check=True,
             ).stdout
             line = next(x for x in out.splitlines() if x.startswith("CHILD")).split()
-            results[n] = (float(line[2]), float(line[3]), float(line[5]))
+            results[n] = (float(line[2]), float(line[3]), float(line[5]), float(line[6]))
             print(
                 f"memmap segmentation N={n}: {results[n][0]:.1f} s, peak allocated {results[n][1]:.0f} MB, "
+                f"of which the returned regions table {results[n][3]:.1f} MB ({int(line[7]):,} regions); "
                 f"VmHWM {results[n][2]:.0f} MB (includes mapped file pages)",
                 flush=True,
             )
-        (_, m_small, h_small), (t_big, m_big, h_big) = results[n_all // 4], results[n_all]
+        (_, m_small, h_small, r_small), (t_big, m_big, h_big, r_big) = results[n_all // 4], results[n_all]
         ROWS.append(
             (
                 "segmentation (memmap)",
@@ -218,7 +220,8 @@ def bench_memmap(scale: float, tmp: str) -> None:
                 "-",
                 "-",
                 (
-                    f"peak allocated {m_small:.0f} MB at N={n_all // 4}, {m_big:.0f} MB at N={n_all}; "
+                    f"peak allocated {m_small:.0f} MB at N={n_all // 4}, {m_big:.0f} MB at N={n_all} "
+                    f"(the returned regions table: {r_small:.1f} / {r_big:.1f} MB); "
                     f"VmHWM {h_small:.0f} / {h_big:.0f} MB"
                 ),
             )
@@ -281,7 +284,9 @@ def _outre_limited(n: int, seed: int, limit_s: float, limit_gb: float) -> tuple[
     )
 
 
-def bench_regression(scale: float, with_x: bool = False, limit_s: float = 240, limit_gb: float = 4) -> None:
+def bench_regression(
+    scale: float, with_x: bool = False, limit_s: float = 240, limit_gb: float = 4, x_rows: int | None = None
+) -> None:
     from cleanlab.regression.rank import get_label_quality_scores
 
     from labelwise.audit import regression
@@ -328,7 +333,7 @@ def bench_regression(scale: float, with_x: bool = False, limit_s: float = 240, l
         f"labelwise's ranking at the true count: F1 {at_count:.3f}",
     )
     if with_x:
-        n_x = min(n, 5000)
+        n_x = n if x_rows is None else min(n, x_rows)
         ours_x, t_x = timed(lambda: regression.find_label_issues(noisy.labels[:n_x], pred[:n_x], X=X[:n_x]))
         report(
             "regression",
@@ -411,6 +416,7 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="+", default=[*TASKS, "memmap"], choices=[*TASKS, "memmap"])
     parser.add_argument("--scale", type=float, default=1.0, help="Multiply every size (1 = the issue's sizes).")
     parser.add_argument("--with-x", action="store_true", help="Also time the residual-scale model from X (slow).")
+    parser.add_argument("--x-rows", type=int, default=None, help="Rows for --with-x (default: all of the 1e5).")
     parser.add_argument("--tmp", default=tempfile.gettempdir(), help="Folder for the memory-mapped file.")
     parser.add_argument("--outre-limit-s", type=float, default=240, help="Wall limit of cleanlab 'outre' at 1e5 rows.")
     parser.add_argument("--outre-limit-gb", type=float, default=4, help="Address-space limit of that child (GB).")
@@ -426,7 +432,7 @@ def main() -> None:
         if task == "memmap":
             bench_memmap(args.scale, args.tmp)
         elif task == "regression":
-            bench_regression(args.scale, args.with_x, args.outre_limit_s, args.outre_limit_gb)
+            bench_regression(args.scale, args.with_x, args.outre_limit_s, args.outre_limit_gb, args.x_rows)
         else:
             TASKS[task](args.scale)
     print("\n| task | size | labelwise s | cleanlab s | ratio | F1 labelwise | F1 cleanlab | note |")

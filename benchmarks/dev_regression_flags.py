@@ -66,6 +66,15 @@ def two_gaussians(u: np.ndarray, iters: int = 200) -> np.ndarray:
     return post > 0.5
 
 
+def expected_f1_cut(post: np.ndarray) -> np.ndarray:
+    """Top-k posteriors with k maximising the plug-in expected F1 ``2 S_k / (k + sum p)``."""
+    order = np.argsort(-post, kind="stable")
+    gain = 2.0 * np.cumsum(post[order]) / (np.arange(1, post.size + 1) + post.sum())
+    flags = np.zeros(post.size, bool)
+    flags[order[: int(np.argmax(gain)) + 1]] = True
+    return flags
+
+
 def standardise(res: np.ndarray, pred: np.ndarray, scale: str) -> np.ndarray:
     if scale == "global":
         loc = np.median(res)
@@ -82,6 +91,7 @@ RULES = {
         f"t+cauchy w>={w}": (lambda u, w=w: fit_residual_mixture(u, min_width=w).posterior > 0.5)
         for w in (1.5, 3.0, 5.0, 10.0)
     },
+    "t+cauchy w>=5 exp-F1": lambda u: expected_f1_cut(fit_residual_mixture(u, min_width=5.0).posterior),
 }
 
 

@@ -48,6 +48,36 @@ class TestFlags:
         np.testing.assert_array_equal(np.load(tmp_path / "m.npy"), a.is_issue)
         np.testing.assert_array_equal(b.n_flagged, a.n_flagged)
 
+    def test_regions_match_scipy_labels_and_are_stored_compactly(self):
+        """Each region is a 4-connected component of an image's flagged pixels (its area, box and
+        majority classes recomputed here with scipy), stored in 36 bytes (int32, int16, float32)."""
+        from scipy import ndimage
+
+        noisy, probs = segmentation_case(n=4, seed=5)
+        res = segmentation.find_label_issues(noisy.labels, probs, images_per_block=3)
+        assert res.regions.memory_usage(index=False).sum() == 36 * len(res.regions)
+        pred = probs.argmax(axis=1)
+        rows = []
+        for img in range(res.is_issue.shape[0]):
+            ids, n_reg = ndimage.label(res.is_issue[img])
+            for r, box in enumerate(ndimage.find_objects(ids)):
+                inside = ids == r + 1
+                rows.append(
+                    (
+                        img,
+                        r,
+                        int(inside.sum()),
+                        box[0].start,
+                        box[1].start,
+                        box[0].stop,
+                        box[1].stop,
+                        np.bincount(noisy.labels[img][inside], minlength=probs.shape[1]).argmax(),
+                        np.bincount(pred[img][inside], minlength=probs.shape[1]).argmax(),
+                    )
+                )
+        got = res.regions.drop(columns="mean_quality").to_numpy().tolist()
+        assert got == [list(map(int, row)) for row in rows]
+
     def test_correlated_noise_is_found_as_regions(self):
         """Spatially correlated flips are mostly flagged, and regions cover the flagged pixels."""
         noisy, probs = segmentation_case(n=8, seed=3)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._validate import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidLabelsError, InvalidProbabilitiesError, ShapeMismatchError
-from ._mask_regions import drop_small_regions, regions_table
+from ._mask_regions import concat_regions, drop_small_regions, regions_columns
 from .confident_joint import (
     FUZZ,
     calibrate_confident_joint,
@@ -408,10 +408,9 @@ def _third_pass(
             flag &= ~given_is_predicted
         if min_region_size > 1:
             drop_small_regions(flag, min_region_size)
-        tables.append(regions_table(flag, y, pred, sc, b.start, k))
+        tables.append(regions_columns(flag, y, pred, sc, b.start, k))
         is_issue[b] = flag
         n_flagged[b] = flag.reshape(flag.shape[0], -1).sum(axis=1)
     if isinstance(is_issue, np.memmap):
         is_issue.flush()
-    regions = pd.concat([t for t in tables if len(t)], ignore_index=True) if any(len(t) for t in tables) else tables[0]
-    return is_issue, n_flagged, regions.reset_index(drop=True)
+    return is_issue, n_flagged, concat_regions(tables)
