@@ -92,7 +92,7 @@ def f1(flagged: np.ndarray, truth: np.ndarray) -> float:
     return 2 * hits / max(float(flagged.sum() + truth.sum()), 1.0)
 
 
-def one_run(features, codes, k, rate, kind, seed, budget, blend=True):
+def one_run(features, codes, k, rate, kind, seed, budget, blend=True, n_jobs=None):
     import cleanlab.filter
     from sklearn.linear_model import LogisticRegression
 
@@ -102,7 +102,7 @@ def one_run(features, codes, k, rate, kind, seed, budget, blend=True):
     noisy = flip(codes, k, rate, kind, seed)
     truth = noisy != codes
     t0 = time.perf_counter()
-    choice = choose_model(features, noisy, random_state=seed, time_budget=budget, blend=blend)
+    choice = choose_model(features, noisy, random_state=seed, time_budget=budget, blend=blend, n_jobs=n_jobs)
     auto_issues = lw.find_label_issues(noisy, choice.probs).is_issue
     t_auto = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -161,6 +161,8 @@ def main() -> None:
     parser.add_argument("--time-budget", type=float, default=None, help="auto's budget (default: the library's)")
     parser.add_argument("--no-blend", dest="blend", action="store_false", help="auto without the cross-fitted blend")
     parser.add_argument("--large", type=int, default=300_000, help="rows of the large table (0: skip it)")
+    parser.add_argument("--n-jobs", type=int, default=None, help="auto's n_jobs (the logistic baseline: one at a time)")
+    parser.add_argument("--audit-cli", action="store_true", help="also time `labelwise audit` end to end per table")
     args = parser.parse_args()
 
     from labelwise.models import DEFAULT_TIME_BUDGET
@@ -180,7 +182,9 @@ def main() -> None:
         for seed in args.seeds:
             for kind in args.kinds:
                 for rate in args.rates:
-                    row = {"table": name} | one_run(features, codes, len(classes), rate, kind, seed, budget, args.blend)
+                    row = {"table": name} | one_run(
+                        features, codes, len(classes), rate, kind, seed, budget, args.blend, args.n_jobs
+                    )
                     rows.append(row)
                     print(
                         " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
@@ -188,6 +192,8 @@ def main() -> None:
                     )
     if rows:
         summarise(pd.DataFrame(rows))
+    if args.audit_cli:
+        audit_cli_times(load_tables(), args.tables, args.n_jobs)
     if args.large:
         large_run(args.large, budget)
 
@@ -224,6 +230,39 @@ def summarise(runs: pd.DataFrame) -> None:
         f"goal F1 >= cleanlab on every table: {bool((per_table['f1_gain_pts'] >= 0).all())}; mean gain >= 5: {mean_gain >= 5}"
     )
     print(f"goal time <= 4x logistic on every table: {bool((per_table['time_ratio'] <= 4).all())}")
+
+
+def audit_cli_times(tables, only, n_jobs) -> None:
+    """`labelwise audit` end to end (a fresh interpreter each time: imports, reading, report on screen).
+
+    Each table once, 10% uniform flips (seed 0), with ``--model auto`` and ``--model logistic``.
+    """
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    print("\nlabelwise audit end to end (seconds, fresh interpreter each):")
+    code = "from labelwise.cli import main; main()"
+    for name, (features, labels) in tables.items():
+        if only and name not in only:
+            continue
+        classes, codes = np.unique(labels.astype(str), return_inverse=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / f"{name}.csv"
+            features.assign(label_=classes[flip(codes, len(classes), 0.1, "uniform", 0)]).to_csv(data, index=False)
+            seconds = {}
+            for model in ("logistic", "auto"):
+                extra = ["--n-jobs", str(n_jobs)] if n_jobs and model == "auto" else []
+                args = ["audit", str(data), "--label", "label_", "--model", model, "--out", f"{tmp}/{model}", *extra]
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+                seconds[model] = time.perf_counter() - t0
+        print(
+            f"{name:16s} logistic {seconds['logistic']:.2f} s, auto {seconds['auto']:.2f} s, "
+            f"ratio {seconds['auto'] / seconds['logistic']:.2f}x",
+            flush=True,
+        )
 
 
 def large_run(n: int, budget: float) -> None:
