@@ -168,8 +168,9 @@ def choose_model(
 ) -> ModelChoice:
     """Compare model families by out-of-fold log loss on the same folds; keep the best one's probabilities.
 
-    Each family of the menu (``labelwise.models.FAMILIES``: logistic regression, kNN on dense
-    vectors, histogram gradient boosting, random forest) is cross-validated on the same
+    Each family of the menu (``labelwise.models.FAMILIES``: logistic regression, kNN, histogram
+    gradient boosting, random forest; kNN and boosting not on tables with text columns, boosting
+    in the default menu only from ``BOOSTING_MIN_ROWS`` rows) is cross-validated on the same
     stratified folds, with the columns encoded once per fold for all of them. Every family is
     first fitted on the first fold (timed before on a subsample for large data); a family whose
     other folds would pass ``time_budget``, or whose first-fold log loss (at its best
@@ -195,7 +196,8 @@ def choose_model(
     time_budget : float, default DEFAULT_TIME_BUDGET
         Seconds for all candidates together (the fallback logistic model may pass it).
     families : sequence of str, optional
-        Subset of the menu to compare, in order (default: all, logistic first).
+        Subset of the menu to compare, in order (default: all, logistic first; a family given
+        here is tried whatever the table's size).
     calibrate : bool, default True
         Try cross-fitted temperature scaling.
     blend : bool, default True
@@ -237,7 +239,7 @@ def choose_model(
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
     roles = infer_column_roles(frame)
     results, finished, notices = _compare(
-        names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs
+        names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
     )
     best = _best_finished(results, finished)
     tests = [test for _, test in folds]
@@ -259,12 +261,12 @@ def choose_model(
     )
 
 
-def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate, n_jobs):
+def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate, n_jobs, default_menu):
     """Run the families on the shared folds; their results, finished probabilities and notices."""
     tests = [test for _, test in folds]
     runs = [FamilyRun(FAMILIES[name], np.zeros((codes.shape[0], n_classes))) for name in names]
     for run in runs:
-        run.skipped = run.family.applies(roles)
+        run.skipped = run.family.skip_reason(roles, codes.shape[0] if default_menu else None)
     encoder = FoldEncoder(roles, frame, codes, model_seed)
     first_fold(runs, encoder, folds, n_classes, deadline)
     screen(runs, len(folds), deadline)
