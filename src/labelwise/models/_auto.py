@@ -238,12 +238,12 @@ def choose_model(
     model_seed = seed if isinstance(seed, int) else 0
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
     roles = infer_column_roles(frame)
-    results, finished, notices = _compare(
+    results, finished, calibrated, notices = _compare(
         names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
     )
     best = _best_finished(results, finished)
     tests = [test for _, test in folds]
-    chosen, probs, temperature, weights, final_ll = _pick(best, finished, codes, tests, calibrate, blend)
+    chosen, probs, temperature, weights, final_ll = _pick(best, finished, calibrated, codes, tests, blend)
     return ModelChoice(
         candidates=tuple(results),
         chosen=chosen,
@@ -274,6 +274,7 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
     notices: list[str] = []
     results: list[CandidateResult] = []
     finished: dict[str, np.ndarray] = {}
+    calibrated: dict[str, tuple[np.ndarray, float]] = {}
     for run in runs:
         name, description = run.family.name, run.family.description
         if run.skipped is not None:
@@ -281,7 +282,9 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
             results.append(CandidateResult(name, description, seconds=run.seconds, skipped=run.skipped))
             continue
         probs = run.probs / run.probs.sum(axis=1, keepdims=True)
-        calibrated_ll = log_loss(cross_fit_temperature(probs, codes, tests)[0], codes) if calibrate else None
+        if calibrate:
+            calibrated[name] = cross_fit_temperature(probs, codes, tests)
+        calibrated_ll = log_loss(calibrated[name][0], codes) if calibrate else None
         accuracy = float((probs.argmax(axis=1) == codes).mean())
         results.append(CandidateResult(name, description, log_loss(probs, codes), calibrated_ll, accuracy, run.seconds))
         if not finished and time.perf_counter() > deadline:
@@ -289,18 +292,22 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
                 f"time budget is too small for even one candidate ({name} took {run.seconds:.1f} s); fell back to {name}"
             )
         finished[name] = probs
-    return results, finished, notices
+    return results, finished, calibrated, notices
 
 
-def _pick(best, finished, codes, tests, calibrate, blend):
-    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins."""
+def _pick(best, finished, calibrated, codes, tests, blend):
+    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins.
+
+    ``calibrated`` holds each family's cross-fitted temperature-scaled probabilities and its
+    temperature (empty when calibration is off).
+    """
     probs = finished[best.name]
     temperature = None
     if best.calibrated_log_loss is not None and best.log_loss is not None and best.calibrated_log_loss < best.log_loss:
-        probs, temperature = cross_fit_temperature(probs, codes, tests)
+        probs, temperature = calibrated[best.name]
     final_ll = best.best_log_loss
     if blend and len(finished) > 1:
-        stack = [cross_fit_temperature(p, codes, tests)[0] if calibrate else p for p in finished.values()]
+        stack = [calibrated[n][0] if n in calibrated else p for n, p in finished.items()]
         blended, w = cross_fit_blend(stack, codes, tests)
         blended_ll = log_loss(blended, codes)
         if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
