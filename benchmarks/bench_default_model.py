@@ -163,6 +163,9 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=300_000, help="rows of the large table (0: skip it)")
     parser.add_argument("--n-jobs", type=int, default=None, help="auto's n_jobs (the logistic baseline: one at a time)")
     parser.add_argument("--audit-cli", action="store_true", help="also time `labelwise audit` end to end per table")
+    parser.add_argument(
+        "--timing", action="store_true", help="model step per table: logistic vs auto on 1 and on 2 cores (median of 3)"
+    )
     args = parser.parse_args()
 
     from labelwise.models import DEFAULT_TIME_BUDGET
@@ -192,6 +195,8 @@ def main() -> None:
                     )
     if rows:
         summarise(pd.DataFrame(rows))
+    if args.timing:
+        model_step_times(load_tables(), args.tables, budget)
     if args.audit_cli:
         audit_cli_times(load_tables(), args.tables, args.n_jobs)
     if args.large:
@@ -230,6 +235,48 @@ def summarise(runs: pd.DataFrame) -> None:
         f"goal F1 >= cleanlab on every table: {bool((per_table['f1_gain_pts'] >= 0).all())}; mean gain >= 5: {mean_gain >= 5}"
     )
     print(f"goal time <= 4x logistic on every table: {bool((per_table['time_ratio'] <= 4).all())}")
+
+
+def model_step_times(tables, only, budget: float, repeats: int = 3) -> None:
+    """The model step alone, side by side: out-of-fold probabilities of labelwise's logistic model
+    (folds one at a time, one core), of auto with ``n_jobs=None`` (one core) and with ``n_jobs=2``.
+
+    Each table once (10% uniform flips, seed 0), each timing the median of ``repeats``; the logistic
+    baseline's pipeline encodes the columns itself, as ``--model logistic`` does.
+    """
+    import labelwise as lw
+    from labelwise.models import choose_model, default_model
+
+    print("\nmodel step alone (median of 3, seconds): logistic (1 core) | auto (1 core) | auto (n_jobs=2)")
+    for name, (features, labels) in tables.items():
+        if only and name not in only:
+            continue
+        classes, codes = np.unique(labels.astype(str), return_inverse=True)
+        noisy = flip(codes, len(classes), 0.1, "uniform", 0)
+        runs = {
+            "logistic": lambda: lw.out_of_fold_probs(
+                default_model(features, model="logistic", random_state=0),
+                features,
+                noisy,
+                random_state=0,
+                verbose=False,
+            ),
+            "auto": lambda: choose_model(features, noisy, random_state=0, time_budget=budget),
+            "auto2": lambda: choose_model(features, noisy, random_state=0, time_budget=budget, n_jobs=2),
+        }
+        seconds = {}
+        for key, run in runs.items():
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - t0)
+            seconds[key] = float(np.median(times))
+        print(
+            f"{name:16s} {seconds['logistic']:.3f} | {seconds['auto']:.3f} ({seconds['auto'] / seconds['logistic']:.1f}x)"
+            f" | {seconds['auto2']:.3f} ({seconds['auto2'] / seconds['logistic']:.1f}x)",
+            flush=True,
+        )
 
 
 def audit_cli_times(tables, only, n_jobs) -> None:
