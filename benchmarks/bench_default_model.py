@@ -126,7 +126,9 @@ def one_run(features, codes, k, rate, kind, seed, budget, blend=True, n_jobs=Non
         "seed": seed,
         "chosen": choice.chosen + ("+T" if choice.calibrated else ""),
         "skipped": ",".join(
-            c.name for c in choice.candidates if c.skipped and "kNN" not in c.skipped and "dense" not in c.skipped
+            c.name
+            for c in choice.candidates
+            if c.skipped and not any(policy in c.skipped for policy in ("kNN", "dense", "rows on"))
         ),
         "auto_ll": choice.log_loss,
         "best_raw_ll": best_raw,

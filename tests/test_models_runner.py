@@ -113,3 +113,31 @@ class TestParallelFolds:
         fragile = next(c for c in choice.candidates if c.name == "fragile")
         assert fragile.skipped == "failed on this data: ValueError: singular matrix"
         assert choice.chosen == "logistic"
+
+
+class SlowToPredict(ClassifierMixin, BaseEstimator):
+    """Fits instantly, then takes 2 ms per predicted row (as kNN's cost is all in prediction)."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        import time
+
+        time.sleep(2e-3 * X.shape[0])
+        return np.full((X.shape[0], self.classes_.size), 1.0 / self.classes_.size)
+
+
+def test_the_probe_prices_prediction_not_only_fitting(monkeypatch):
+    """On a large training part the probe also predicts: a family quick to fit but slow to predict is skipped."""
+    import labelwise.models._runner as runner
+
+    monkeypatch.setattr(runner, "PROBE_ABOVE", 100)
+    monkeypatch.setattr(runner, "PROBE_MIN_ROWS", 50)
+    monkeypatch.setitem(FAMILIES, "slow", Family("slow", "slow to predict", lambda rs: SlowToPredict()))
+    # The probe predicts >= 64 rows (>= 0.128 s), scaled by 5 (training rows) x 1.25 (test rows)
+    # x 5 folds: an estimate of at least 4 s against a 2 s budget, whatever the machine.
+    choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "slow"], time_budget=2.0)
+    slow = next(c for c in choice.candidates if c.name == "slow")
+    assert slow.skipped is not None and slow.skipped.startswith("estimated ~")

@@ -97,16 +97,27 @@ def _reason(exc: Exception) -> str:
     return f"failed on this data: {type(exc).__name__}: {first_line}"
 
 
-def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, n_folds: int, seed: int) -> float | None:
-    """Estimated seconds for all folds of ``run`` from a fit on a subsample (None: the probe failed)."""
-    size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, x_train.shape[0] // 5))
-    rows = np.sort(np.random.default_rng(0).choice(x_train.shape[0], size, replace=False))
-    t0 = time.perf_counter()
-    try:
-        run.family.classifier(seed).fit(x_train[rows], y_train[rows])
-    except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
-        return None
-    return (time.perf_counter() - t0) * x_train.shape[0] / size * n_folds
+def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_folds: int, seed: int) -> float | None:
+    """Estimated seconds for all folds of ``run`` from a fit and a prediction on subsamples.
+
+    Fitting is extrapolated linearly in the training rows; predicting in the training rows times
+    the test rows (exact for kNN, whose cost is all in prediction; an overestimate for the others,
+    whose prediction is cheap). None: the probe failed.
+    """
+    with config_context(skip_parameter_validation=True):
+        size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, x_train.shape[0] // 5))
+        rows = np.sort(np.random.default_rng(0).choice(x_train.shape[0], size, replace=False))
+        n_test = min(size, x_test.shape[0])
+        t0 = time.perf_counter()
+        try:
+            model = run.family.classifier(seed).fit(x_train[rows], y_train[rows])
+            t1 = time.perf_counter()
+            model.predict_proba(x_test[:n_test])
+        except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
+            return None
+    fit, predict = t1 - t0, time.perf_counter() - t1
+    scale = x_train.shape[0] / size
+    return (fit * scale + predict * scale * x_test.shape[0] / n_test) * n_folds
 
 
 def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_classes: int, deadline: float) -> None:
@@ -130,7 +141,7 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
                 cache[kind] = encoder.encode(train, test, kind)
             x_train, x_test = cache[kind]
             if not fallback and train.shape[0] > PROBE_ABOVE:
-                guess = _probe(run, x_train, encoder.codes[train], len(folds), encoder.seed)
+                guess = _probe(run, x_train, encoder.codes[train], x_test, len(folds), encoder.seed)
                 if guess is not None and time.perf_counter() + guess > deadline:
                     left = max(deadline - time.perf_counter(), 0)
                     run.skipped = f"estimated ~{guess:.1f} s from a fit on a subsample, over the {left:.1f} s left"
