@@ -19,6 +19,11 @@ F1 is of the flagged set against the injected flips. Then a 300,000-row table is
     python benchmarks/bench_default_model.py --seeds 100 101 102 103 104   # dev seeds (choose settings)
     python benchmarks/bench_default_model.py --seeds 0 1 2                 # reported seeds (RESULTS.md)
     python benchmarks/bench_default_model.py --no-blend                    # auto without the blend
+    python benchmarks/bench_default_model.py --seeds 0 1 2 --timing --audit-cli   # + the time ratios
+
+``--timing`` times the model step alone per table (logistic on one core, auto on one core and with
+``n_jobs=2``, median of 3); ``--audit-cli`` times ``labelwise audit`` end to end, a fresh
+interpreter per call, with ``--model auto`` and ``--model logistic``.
 
 Set OMP_NUM_THREADS=1 on a shared or small machine: scikit-learn's histogram gradient boosting
 spins OpenMP threads, which on an oversubscribed machine made it up to 50x slower.
