@@ -21,7 +21,7 @@ F1 is of the flagged set against the injected flips. Then a 300,000-row table is
     python benchmarks/bench_default_model.py --no-blend                    # auto without the blend
     python benchmarks/bench_default_model.py --seeds 0 1 2 --timing --audit-cli   # + the time ratios
 
-``--timing`` times the model step alone per table (logistic on one core, auto on one core and with
+``--timing`` times the model step alone per table (logistic and auto, each on one core and with
 ``n_jobs=2``, median of 3); ``--audit-cli`` times ``labelwise audit`` end to end, a fresh
 interpreter per call, with ``--model auto`` and ``--model logistic``.
 
@@ -246,7 +246,7 @@ def summarise(runs: pd.DataFrame) -> None:
 
 def model_step_times(tables, only, budget: float, repeats: int = 3) -> None:
     """The model step alone, side by side: out-of-fold probabilities of labelwise's logistic model
-    (folds one at a time, one core), of auto with ``n_jobs=None`` (one core) and with ``n_jobs=2``.
+    and of auto, each on one core (``n_jobs=None``) and with ``n_jobs=2``.
 
     Each table once (10% uniform flips, seed 0), each timing the median of ``repeats``; the logistic
     baseline's pipeline encodes the columns itself, as ``--model logistic`` does.
@@ -254,7 +254,10 @@ def model_step_times(tables, only, budget: float, repeats: int = 3) -> None:
     import labelwise as lw
     from labelwise.models import choose_model, default_model
 
-    print("\nmodel step alone (median of 3, seconds): logistic (1 core) | auto (1 core) | auto (n_jobs=2)")
+    print(
+        "\nmodel step alone (median of 3, seconds): logistic (1 core) | auto (1 core) | "
+        "logistic (n_jobs=2) | auto (n_jobs=2)"
+    )
     for name, (features, labels) in tables.items():
         if only and name not in only:
             continue
@@ -267,6 +270,9 @@ def model_step_times(tables, only, budget: float, repeats: int = 3) -> None:
                 noisy,
                 random_state=0,
                 verbose=False,
+            ),
+            "logistic2": lambda: lw.out_of_fold_probs(
+                default_model(features, model="logistic", random_state=0), features, noisy, random_state=0, n_jobs=2
             ),
             "auto": lambda: choose_model(features, noisy, random_state=0, time_budget=budget),
             "auto2": lambda: choose_model(features, noisy, random_state=0, time_budget=budget, n_jobs=2),
@@ -281,7 +287,8 @@ def model_step_times(tables, only, budget: float, repeats: int = 3) -> None:
             seconds[key] = float(np.median(times))
         print(
             f"{name:16s} {seconds['logistic']:.3f} | {seconds['auto']:.3f} ({seconds['auto'] / seconds['logistic']:.1f}x)"
-            f" | {seconds['auto2']:.3f} ({seconds['auto2'] / seconds['logistic']:.1f}x)",
+            f" | {seconds['logistic2']:.3f} | {seconds['auto2']:.3f} ({seconds['auto2'] / seconds['logistic2']:.1f}x"
+            f" of logistic on 2 cores, {seconds['auto2'] / seconds['logistic']:.1f}x of logistic on 1)",
             flush=True,
         )
 
