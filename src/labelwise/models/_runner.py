@@ -191,7 +191,8 @@ def other_folds(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_clas
     """Fit the surviving families on the remaining folds.
 
     One fold at a time (its encoding freed before the next) when ``n_jobs`` is None or 1; else
-    every pair of fold and family as one joblib task on threads. A family that fails on a fold
+    every pair of fold and family as one joblib task on threads (the encodings of all remaining
+    folds are then held at once: about ``cv - 1`` times the encoded table). A family that fails on a fold
     is skipped with its reason.
     """
     alive = [r for r in runs if r.skipped is None]
