@@ -264,6 +264,7 @@ def choose_model(
 def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate, n_jobs, default_menu):
     """Run the families on the shared folds; their results, finished probabilities and notices."""
     tests = [test for _, test in folds]
+    budget_left = deadline - time.perf_counter()
     runs = [FamilyRun(FAMILIES[name], np.zeros((codes.shape[0], n_classes))) for name in names]
     for run in runs:
         run.skipped = run.family.skip_reason(roles, codes.shape[0] if default_menu else None)
@@ -287,7 +288,7 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
         calibrated_ll = log_loss(calibrated[name][0], codes) if calibrate else None
         accuracy = float((probs.argmax(axis=1) == codes).mean())
         results.append(CandidateResult(name, description, log_loss(probs, codes), calibrated_ll, accuracy, run.seconds))
-        if not finished and time.perf_counter() > deadline:
+        if not finished and run.seconds > budget_left:
             notices.append(
                 f"time budget is too small for even one candidate ({name} took {run.seconds:.1f} s); fell back to {name}"
             )
