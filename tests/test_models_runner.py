@@ -135,7 +135,8 @@ def test_the_probe_prices_prediction_not_only_fitting(monkeypatch):
 
     monkeypatch.setattr(runner, "PROBE_ABOVE", 100)
     monkeypatch.setattr(runner, "PROBE_MIN_ROWS", 50)
-    monkeypatch.setitem(FAMILIES, "slow", Family("slow", "slow to predict", lambda rs: SlowToPredict()))
+    slow = Family("slow", "slow to predict", lambda rs: SlowToPredict(), lazy=True)
+    monkeypatch.setitem(FAMILIES, "slow", slow)
     # The probe predicts >= 64 rows (>= 0.128 s), scaled by 5 (training rows) x 1.25 (test rows)
     # x 5 folds: an estimate of at least 4 s against a 2 s budget, whatever the machine.
     choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "slow"], time_budget=2.0)

@@ -36,6 +36,9 @@ class Family:
     min_rows : int
         ``auto`` with its default menu tries the family only on tables with at least this many
         rows (a menu given explicitly tries it on any table).
+    lazy : bool
+        Predicting costs time in proportion to the training rows too (kNN compares every test
+        row with every training row); the time probe extrapolates prediction accordingly.
     """
 
     name: str
@@ -44,6 +47,7 @@ class Family:
     dense: bool = False
     applies: Callable[[ColumnRoles], str | None] = lambda roles: None
     min_rows: int = 0
+    lazy: bool = False
 
     def skip_reason(self, roles: ColumnRoles, n_rows: int | None = None) -> str | None:
         """Why ``auto`` does not try this family on a table (None: it does; ``n_rows=None``: any size)."""
@@ -86,6 +90,7 @@ FAMILIES: dict[str, Family] = {
             lambda rs: KNeighborsClassifier(n_neighbors=15, weights="distance"),
             dense=True,
             applies=_no_text,
+            lazy=True,
         ),
         Family(
             "boosting",

@@ -100,9 +100,9 @@ def _reason(exc: Exception) -> str:
 def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_folds: int, seed: int) -> float | None:
     """Estimated seconds for all folds of ``run`` from a fit and a prediction on subsamples.
 
-    Fitting is extrapolated linearly in the training rows; predicting in the training rows times
-    the test rows (exact for kNN, whose cost is all in prediction; an overestimate for the others,
-    whose prediction is cheap). None: the probe failed.
+    Fitting is extrapolated linearly in the training rows; predicting linearly in the test rows,
+    and also in the training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
+    None: the probe failed.
     """
     with config_context(skip_parameter_validation=True):
         size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, x_train.shape[0] // 5))
@@ -117,7 +117,8 @@ def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_fol
             return None
     fit, predict = t1 - t0, time.perf_counter() - t1
     scale = x_train.shape[0] / size
-    return (fit * scale + predict * scale * x_test.shape[0] / n_test) * n_folds
+    predict *= x_test.shape[0] / n_test * (scale if run.family.lazy else 1.0)
+    return (fit * scale + predict) * n_folds
 
 
 def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_classes: int, deadline: float) -> None:
