@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 
-from labelwise.models import FAMILIES, Family, choose_model
+import labelwise as lw
+from labelwise.models import FAMILIES, Family, choose_model, default_model
 from labelwise.models._runner import FoldEncoder
 
 BIG = 1e6  # a time budget no test reaches, so that decisions never depend on timing
@@ -60,6 +61,14 @@ class TestSharedEncoding:
         calls = _count_encodings(monkeypatch)
         choose_model(*_mixed(400), families=["logistic", "boosting", "forest"], time_budget=BIG, cv=3)
         assert sorted(calls) == [False] * 3 + [True] * 3
+
+    @pytest.mark.parametrize("family", ["logistic", "knn", "forest"])
+    def test_shared_encoding_gives_each_pipelines_probabilities(self, family):
+        """Encoding once per fold and fitting the classifier equals cross-validating the family's pipeline."""
+        X, y = _mixed(300)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
+        expected = lw.out_of_fold_probs(default_model(X, model=family, random_state=4), X, y, random_state=4)
+        np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
 
 
 class TestFirstFoldScreen:
