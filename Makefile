@@ -35,7 +35,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_weak.py
 	$(BIN)/python benchmarks/bench_checks.py --detect --speed 10000 100000 --scale 1000000 --scale-index hnswlib,faiss-sq8
 	$(BIN)/python benchmarks/bench_tasks.py
-	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_default_model.py
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_default_model.py --seeds 0 1 2 --timing --audit-cli
 	$(BIN)/python benchmarks/bench_weak.py
 	$(BIN)/python benchmarks/bench_evaluate.py
 

@@ -19,6 +19,11 @@ F1 is of the flagged set against the injected flips. Then a 300,000-row table is
     python benchmarks/bench_default_model.py --seeds 100 101 102 103 104   # dev seeds (choose settings)
     python benchmarks/bench_default_model.py --seeds 0 1 2                 # reported seeds (RESULTS.md)
     python benchmarks/bench_default_model.py --no-blend                    # auto without the blend
+    python benchmarks/bench_default_model.py --seeds 0 1 2 --timing --audit-cli   # + the time ratios
+
+``--timing`` times the model step alone per table (logistic and auto, each on one core and with
+``n_jobs=2``, median of 3); ``--audit-cli`` times ``labelwise audit`` end to end, a fresh
+interpreter per call, with ``--model auto`` and ``--model logistic``.
 
 Set OMP_NUM_THREADS=1 on a shared or small machine: scikit-learn's histogram gradient boosting
 spins OpenMP threads, which on an oversubscribed machine made it up to 50x slower.
@@ -92,7 +97,7 @@ def f1(flagged: np.ndarray, truth: np.ndarray) -> float:
     return 2 * hits / max(float(flagged.sum() + truth.sum()), 1.0)
 
 
-def one_run(features, codes, k, rate, kind, seed, budget, blend=True):
+def one_run(features, codes, k, rate, kind, seed, budget, blend=True, n_jobs=None):
     import cleanlab.filter
     from sklearn.linear_model import LogisticRegression
 
@@ -102,7 +107,7 @@ def one_run(features, codes, k, rate, kind, seed, budget, blend=True):
     noisy = flip(codes, k, rate, kind, seed)
     truth = noisy != codes
     t0 = time.perf_counter()
-    choice = choose_model(features, noisy, random_state=seed, time_budget=budget, blend=blend)
+    choice = choose_model(features, noisy, random_state=seed, time_budget=budget, blend=blend, n_jobs=n_jobs)
     auto_issues = lw.find_label_issues(noisy, choice.probs).is_issue
     t_auto = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -126,7 +131,9 @@ def one_run(features, codes, k, rate, kind, seed, budget, blend=True):
         "seed": seed,
         "chosen": choice.chosen + ("+T" if choice.calibrated else ""),
         "skipped": ",".join(
-            c.name for c in choice.candidates if c.skipped and "kNN" not in c.skipped and "dense" not in c.skipped
+            c.name
+            for c in choice.candidates
+            if c.skipped and not any(policy in c.skipped for policy in ("kNN", "dense", "rows on"))
         ),
         "auto_ll": choice.log_loss,
         "best_raw_ll": best_raw,
@@ -161,6 +168,11 @@ def main() -> None:
     parser.add_argument("--time-budget", type=float, default=None, help="auto's budget (default: the library's)")
     parser.add_argument("--no-blend", dest="blend", action="store_false", help="auto without the cross-fitted blend")
     parser.add_argument("--large", type=int, default=300_000, help="rows of the large table (0: skip it)")
+    parser.add_argument("--n-jobs", type=int, default=None, help="auto's n_jobs (the logistic baseline: one at a time)")
+    parser.add_argument("--audit-cli", action="store_true", help="also time `labelwise audit` end to end per table")
+    parser.add_argument(
+        "--timing", action="store_true", help="model step per table: logistic vs auto on 1 and on 2 cores (median of 3)"
+    )
     args = parser.parse_args()
 
     from labelwise.models import DEFAULT_TIME_BUDGET
@@ -180,7 +192,9 @@ def main() -> None:
         for seed in args.seeds:
             for kind in args.kinds:
                 for rate in args.rates:
-                    row = {"table": name} | one_run(features, codes, len(classes), rate, kind, seed, budget, args.blend)
+                    row = {"table": name} | one_run(
+                        features, codes, len(classes), rate, kind, seed, budget, args.blend, args.n_jobs
+                    )
                     rows.append(row)
                     print(
                         " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
@@ -188,6 +202,10 @@ def main() -> None:
                     )
     if rows:
         summarise(pd.DataFrame(rows))
+    if args.timing:
+        model_step_times(load_tables(), args.tables, budget)
+    if args.audit_cli:
+        audit_cli_times(load_tables(), args.tables, args.n_jobs)
     if args.large:
         large_run(args.large, budget)
 
@@ -224,6 +242,88 @@ def summarise(runs: pd.DataFrame) -> None:
         f"goal F1 >= cleanlab on every table: {bool((per_table['f1_gain_pts'] >= 0).all())}; mean gain >= 5: {mean_gain >= 5}"
     )
     print(f"goal time <= 4x logistic on every table: {bool((per_table['time_ratio'] <= 4).all())}")
+
+
+def model_step_times(tables, only, budget: float, repeats: int = 3) -> None:
+    """The model step alone, side by side: out-of-fold probabilities of labelwise's logistic model
+    and of auto, each on one core (``n_jobs=None``) and with ``n_jobs=2``.
+
+    Each table once (10% uniform flips, seed 0), each timing the median of ``repeats``; the logistic
+    baseline's pipeline encodes the columns itself, as ``--model logistic`` does.
+    """
+    import labelwise as lw
+    from labelwise.models import choose_model, default_model
+
+    print(
+        "\nmodel step alone (median of 3, seconds): logistic (1 core) | auto (1 core) | "
+        "logistic (n_jobs=2) | auto (n_jobs=2)"
+    )
+    for name, (features, labels) in tables.items():
+        if only and name not in only:
+            continue
+        classes, codes = np.unique(labels.astype(str), return_inverse=True)
+        noisy = flip(codes, len(classes), 0.1, "uniform", 0)
+        runs = {
+            "logistic": lambda: lw.out_of_fold_probs(
+                default_model(features, model="logistic", random_state=0),
+                features,
+                noisy,
+                random_state=0,
+                verbose=False,
+            ),
+            "logistic2": lambda: lw.out_of_fold_probs(
+                default_model(features, model="logistic", random_state=0), features, noisy, random_state=0, n_jobs=2
+            ),
+            "auto": lambda: choose_model(features, noisy, random_state=0, time_budget=budget),
+            "auto2": lambda: choose_model(features, noisy, random_state=0, time_budget=budget, n_jobs=2),
+        }
+        seconds = {}
+        for key, run in runs.items():
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - t0)
+            seconds[key] = float(np.median(times))
+        print(
+            f"{name:16s} {seconds['logistic']:.3f} | {seconds['auto']:.3f} ({seconds['auto'] / seconds['logistic']:.1f}x)"
+            f" | {seconds['logistic2']:.3f} | {seconds['auto2']:.3f} ({seconds['auto2'] / seconds['logistic2']:.1f}x"
+            f" of logistic on 2 cores, {seconds['auto2'] / seconds['logistic']:.1f}x of logistic on 1)",
+            flush=True,
+        )
+
+
+def audit_cli_times(tables, only, n_jobs) -> None:
+    """`labelwise audit` end to end (a fresh interpreter each time: imports, reading, report on screen).
+
+    Each table once, 10% uniform flips (seed 0), with ``--model auto`` and ``--model logistic``.
+    """
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    print("\nlabelwise audit end to end (seconds, fresh interpreter each):")
+    code = "from labelwise.cli import main; main()"
+    for name, (features, labels) in tables.items():
+        if only and name not in only:
+            continue
+        classes, codes = np.unique(labels.astype(str), return_inverse=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / f"{name}.csv"
+            features.assign(label_=classes[flip(codes, len(classes), 0.1, "uniform", 0)]).to_csv(data, index=False)
+            seconds = {}
+            for model in ("logistic", "auto"):
+                extra = ["--n-jobs", str(n_jobs)] if n_jobs and model == "auto" else []
+                args = ["audit", str(data), "--label", "label_", "--model", model, "--out", f"{tmp}/{model}", *extra]
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+                seconds[model] = time.perf_counter() - t0
+        print(
+            f"{name:16s} logistic {seconds['logistic']:.2f} s, auto {seconds['auto']:.2f} s, "
+            f"ratio {seconds['auto'] / seconds['logistic']:.2f}x",
+            flush=True,
+        )
 
 
 def large_run(n: int, budget: float) -> None:

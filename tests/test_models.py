@@ -134,11 +134,26 @@ class TestChooser:
         assert {"chosen", "calibrated", "candidates", "log_loss", "notices"} <= set(d)
         assert all({"name", "log_loss", "accuracy", "seconds", "skipped"} <= set(c) for c in d["candidates"])
 
-    def test_knn_only_on_dense_vectors(self):
-        """kNN is skipped, with the reason, on a table that is not a dense numeric vector."""
+    def test_knn_is_skipped_on_tables_with_text(self):
+        """kNN (dense features) is skipped, with the reason, when a text column gives sparse TF-IDF ones."""
+        X, y = _xor(100)
+        words = np.array(["red green blue", "one two three four", "a b c d e"])
+        X = X.assign(note=words[np.arange(100) % 3])
+        choice = choose_model(X, y, families=["logistic", "knn"], time_budget=BIG)
+        knn = next(c for c in choice.candidates if c.name == "knn")
+        assert knn.log_loss is None and "text columns ['note']" in knn.skipped
+
+    def test_knn_runs_on_a_small_numeric_table(self):
         choice = choose_model(*_xor(100), families=["logistic", "knn"], time_budget=BIG)
         knn = next(c for c in choice.candidates if c.name == "knn")
-        assert knn.log_loss is None and "dense embedding-like" in knn.skipped
+        assert knn.skipped is None and knn.log_loss is not None
+
+    def test_default_menu_leaves_boosting_out_below_its_minimum_rows(self):
+        choice = choose_model(*_xor(300), time_budget=BIG)
+        boosting = next(c for c in choice.candidates if c.name == "boosting")
+        assert boosting.skipped == f"tried from {FAMILIES['boosting'].min_rows:,} rows on, the table has 300"
+        named = choose_model(*_xor(300), families=["logistic", "boosting"], time_budget=BIG)
+        assert all(c.skipped is None for c in named.candidates)
 
     def test_blend_is_a_cross_fitted_convex_mix(self):
         X, y = _xor(200)

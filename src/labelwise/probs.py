@@ -68,7 +68,7 @@ def out_of_fold_probs(
         Seed of the fold shuffling.
     n_jobs : int or None
         Folds fitted in parallel with joblib (``None`` = one at a time, with a progress bar on a
-        terminal).
+        terminal); with ``"auto"``, the pairs of fold and family after the first fold.
     verbose : bool or None
         Progress bar: ``None`` shows it only when stderr is a terminal.
     time_budget : float or None
@@ -95,7 +95,7 @@ def out_of_fold_probs(
         from .models import DEFAULT_TIME_BUDGET, choose_model
 
         budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
-        return choose_model(X, labels, cv=cv, time_budget=budget, random_state=random_state).probs
+        return choose_model(X, labels, cv=cv, time_budget=budget, random_state=random_state, n_jobs=n_jobs).probs
     if not hasattr(estimator, "predict_proba"):
         raise EstimatorError(
             f"estimator must have a predict_proba method, {type(estimator).__name__} has none "

@@ -68,7 +68,9 @@ def audit_probabilities(
     that family alone (on the same folds).
     """
     if model == "auto":
-        choice = choose_model(features, labels, cv=cv, time_budget=time_budget, random_state=random_state)
+        choice = choose_model(
+            features, labels, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
+        )
         return choice.probs, {"column_roles": choice.roles.to_dict(), "model_choice": choice.to_dict()}
     roles = infer_column_roles(features)
     estimator = default_model(features, model=model, random_state=random_state, roles=roles)

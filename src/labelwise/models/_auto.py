@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from .._validate import check_positive_int, encode_labels, seed_from, show
@@ -22,12 +21,10 @@ from ..errors import (
 )
 from ._calibrate import cross_fit_blend, cross_fit_temperature, log_loss
 from ._menu import FAMILIES
+from ._runner import FamilyRun, FoldEncoder, first_fold, other_folds, screen
 
 #: Seconds the chooser may spend on all candidates by default (a laptop-sized wait).
 DEFAULT_TIME_BUDGET = 30.0
-#: Before its folds, a family is timed on a fifth of the first training part (within these bounds).
-PROBE_ROWS = 5000
-PROBE_MIN_ROWS = 200
 #: The blend is kept only if its cross-fitted log loss beats the best single one by this share.
 BLEND_MIN_GAIN = 0.01
 
@@ -123,44 +120,6 @@ class ModelChoice:
         }
 
 
-def _run_family(family, roles, frame, codes, folds, n_classes, random_state, deadline, is_fallback):
-    """Out-of-fold probabilities of one family, or the reason it stopped (budget, error)."""
-    estimator = family.build(roles, random_state)
-    start = time.perf_counter()
-    train0 = folds[0][0]
-    if not is_fallback:
-        size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, train0.shape[0] // 5), train0.shape[0])
-        probe = np.sort(np.random.default_rng(0).choice(train0, size, replace=False))
-        try:
-            clone(estimator).fit(frame.iloc[probe], codes[probe])
-        except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
-            return _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback)
-        guess = (time.perf_counter() - start) * train0.shape[0] / size * len(folds)
-        if time.perf_counter() + guess > deadline:
-            return (
-                None,
-                f"estimated ~{guess:.1f} s from a fit on {size} rows, over the {max(deadline - time.perf_counter(), 0):.1f} s left",
-            )
-    return _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback)
-
-
-def _folds_only(estimator, frame, codes, folds, n_classes, deadline, is_fallback):
-    probs = np.zeros((codes.shape[0], n_classes))
-    for i, (train, test) in enumerate(folds):
-        t0 = time.perf_counter()
-        model = clone(estimator).fit(frame.iloc[train], codes[train])
-        probs[np.ix_(test, np.asarray(model.classes_, dtype=np.int64))] = model.predict_proba(frame.iloc[test])
-        if i == 0 and not is_fallback:
-            rest = (time.perf_counter() - t0) * (len(folds) - 1)
-            if time.perf_counter() + rest > deadline:
-                return (
-                    None,
-                    f"first fold took {time.perf_counter() - t0:.1f} s; ~{rest:.1f} s more would pass the time budget",
-                )
-    probs /= probs.sum(axis=1, keepdims=True)
-    return probs, None
-
-
 def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float):
     if isinstance(features, pd.DataFrame):
         frame = features
@@ -205,16 +164,21 @@ def choose_model(
     calibrate: bool = True,
     blend: bool = True,
     random_state: Any = 0,
+    n_jobs: int | None = None,
 ) -> ModelChoice:
     """Compare model families by out-of-fold log loss on the same folds; keep the best one's probabilities.
 
-    Each family of the menu (``labelwise.models.FAMILIES``: logistic regression, kNN on dense
-    vectors, histogram gradient boosting, random forest) is cross-validated on the same
-    stratified folds. Families run cheapest first; each is timed on its first fold (or on a
-    subsample for large data) and abandoned, with the reason, when finishing would pass
-    ``time_budget``. The logistic model is the fallback: it always finishes, and when even it
-    does not fit in the budget, that is said in ``notices``. A family that raises is skipped with
-    a one-line reason. Every finished family's probabilities are also temperature-scaled,
+    Each family of the menu (``labelwise.models.FAMILIES``: logistic regression, kNN, histogram
+    gradient boosting, random forest; kNN and boosting not on tables with text columns, boosting
+    in the default menu only from ``BOOSTING_MIN_ROWS`` rows) is cross-validated on the same
+    stratified folds, with the columns encoded once per fold for all of them. Every family is
+    first fitted on the first fold (timed before on a subsample for large data); a family whose
+    other folds would pass ``time_budget``, or whose first-fold log loss (at its best
+    temperature) is more than ``SCREEN_MARGIN`` above the best family's, stops there, with the
+    reason (successive halving with one rung [3]_); the others run the remaining folds, in
+    parallel with ``n_jobs``. The logistic model is the fallback: it always finishes, and when
+    even it does not fit in the budget, that is said in ``notices``. A family that raises is
+    skipped with a one-line reason. Every finished family's probabilities are also temperature-scaled,
     cross-fitted over the folds (the temperature used on fold ``j`` is fitted on the other
     folds), and the family with the lowest raw-or-calibrated log loss wins; calibration is kept
     only when it lowers the log loss. With ``blend=True`` a convex blend of the calibrated
@@ -232,7 +196,8 @@ def choose_model(
     time_budget : float, default DEFAULT_TIME_BUDGET
         Seconds for all candidates together (the fallback logistic model may pass it).
     families : sequence of str, optional
-        Subset of the menu to compare, in order (default: all, logistic first).
+        Subset of the menu to compare, in order (default: all, logistic first; a family given
+        here is tried whatever the table's size).
     calibrate : bool, default True
         Try cross-fitted temperature scaling.
     blend : bool, default True
@@ -241,6 +206,9 @@ def choose_model(
     random_state : int, Generator or None
         Seed of the folds (the same folds as :func:`labelwise.out_of_fold_probs` with this seed)
         and of the models.
+    n_jobs : int or None
+        Pairs of (fold, family) after the first fold fitted in parallel on joblib threads
+        (``None``: one at a time).
 
     Returns
     -------
@@ -260,6 +228,8 @@ def choose_model(
     .. [1] Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in Dataset
        Labels", JAIR 70, 2021 (out-of-sample probabilities; their quality drives the audit).
     .. [2] Guo, Pleiss, Sun & Weinberger, "On Calibration of Modern Neural Networks", ICML 2017.
+    .. [3] Jamieson & Talwalkar, "Non-stochastic Best Arm Identification and Hyperparameter
+       Optimization", AISTATS 2016 (successive halving).
     """
     start = time.perf_counter()
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
@@ -268,12 +238,12 @@ def choose_model(
     model_seed = seed if isinstance(seed, int) else 0
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
     roles = infer_column_roles(frame)
-    results, finished, notices = _compare(
-        names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate
+    results, finished, calibrated, notices = _compare(
+        names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
     )
     best = _best_finished(results, finished)
     tests = [test for _, test in folds]
-    chosen, probs, temperature, weights, final_ll = _pick(best, finished, codes, tests, calibrate, blend)
+    chosen, probs, temperature, weights, final_ll = _pick(best, finished, calibrated, codes, tests, blend)
     return ModelChoice(
         candidates=tuple(results),
         chosen=chosen,
@@ -291,56 +261,54 @@ def choose_model(
     )
 
 
-def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate):
-    """Run the families in order; their results, finished probabilities and notices."""
+def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate, n_jobs, default_menu):
+    """Run the families on the shared folds; their results, finished probabilities and notices."""
     tests = [test for _, test in folds]
+    budget_left = deadline - time.perf_counter()
+    runs = [FamilyRun(FAMILIES[name], np.zeros((codes.shape[0], n_classes))) for name in names]
+    for run in runs:
+        run.skipped = run.family.skip_reason(roles, codes.shape[0] if default_menu else None)
+    encoder = FoldEncoder(roles, frame, codes, model_seed)
+    first_fold(runs, encoder, folds, n_classes, deadline)
+    screen(runs, len(folds), deadline)
+    other_folds(runs, encoder, folds, n_classes, n_jobs)
     notices: list[str] = []
     results: list[CandidateResult] = []
     finished: dict[str, np.ndarray] = {}
-    for name in names:
-        family = FAMILIES[name]
-        t0 = time.perf_counter()
-        reason = family.applies(roles)
-        probs = None
-        if reason is None:
-            if results and t0 >= deadline:
-                reason = "time budget used up"
-            else:
-                try:
-                    probs, reason = _run_family(
-                        family, roles, frame, codes, folds, n_classes, model_seed, deadline, not finished
-                    )
-                except Exception as exc:  # noqa: BLE001 - any failure of a family on the data skips it
-                    first_line = str(exc).splitlines()[0] if str(exc) else ""
-                    reason = f"failed on this data: {type(exc).__name__}: {first_line}"
-            if probs is None:
-                notices.append(f"skipped {name}: {reason}")
-        seconds = time.perf_counter() - t0
-        if probs is None:
-            results.append(CandidateResult(name, family.description, seconds=seconds, skipped=reason))
+    calibrated: dict[str, tuple[np.ndarray, float]] = {}
+    for run in runs:
+        name, description = run.family.name, run.family.description
+        if run.skipped is not None:
+            notices.append(f"skipped {name}: {run.skipped}")
+            results.append(CandidateResult(name, description, seconds=run.seconds, skipped=run.skipped))
             continue
-        calibrated_ll = log_loss(cross_fit_temperature(probs, codes, tests)[0], codes) if calibrate else None
+        probs = run.probs / run.probs.sum(axis=1, keepdims=True)
+        if calibrate:
+            calibrated[name] = cross_fit_temperature(probs, codes, tests)
+        calibrated_ll = log_loss(calibrated[name][0], codes) if calibrate else None
         accuracy = float((probs.argmax(axis=1) == codes).mean())
-        results.append(
-            CandidateResult(name, family.description, log_loss(probs, codes), calibrated_ll, accuracy, seconds)
-        )
-        finished[name] = probs
-        if len(finished) == 1 and time.perf_counter() > deadline:
+        results.append(CandidateResult(name, description, log_loss(probs, codes), calibrated_ll, accuracy, run.seconds))
+        if not finished and run.seconds > budget_left:
             notices.append(
-                f"time budget is too small for even one candidate ({name} took {seconds:.1f} s); fell back to {name}"
+                f"time budget is too small for even one candidate ({name} took {run.seconds:.1f} s); fell back to {name}"
             )
-    return results, finished, notices
+        finished[name] = probs
+    return results, finished, calibrated, notices
 
 
-def _pick(best, finished, codes, tests, calibrate, blend):
-    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins."""
+def _pick(best, finished, calibrated, codes, tests, blend):
+    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins.
+
+    ``calibrated`` holds each family's cross-fitted temperature-scaled probabilities and its
+    temperature (empty when calibration is off).
+    """
     probs = finished[best.name]
     temperature = None
     if best.calibrated_log_loss is not None and best.log_loss is not None and best.calibrated_log_loss < best.log_loss:
-        probs, temperature = cross_fit_temperature(probs, codes, tests)
+        probs, temperature = calibrated[best.name]
     final_ll = best.best_log_loss
     if blend and len(finished) > 1:
-        stack = [cross_fit_temperature(p, codes, tests)[0] if calibrate else p for p in finished.values()]
+        stack = [calibrated[n][0] if n in calibrated else p for n, p in finished.items()]
         blended, w = cross_fit_blend(stack, codes, tests)
         blended_ll = log_loss(blended, codes)
         if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):

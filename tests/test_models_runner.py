@@ -1,0 +1,153 @@
+"""labelwise.models._runner: shared fold encoding, the first-fold screen, parallel folds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+
+import labelwise as lw
+from labelwise.models import FAMILIES, Family, choose_model, default_model
+from labelwise.models._runner import FoldEncoder
+
+BIG = 1e6  # a time budget no test reaches, so that decisions never depend on timing
+
+
+def _linear(n=300, d=6, seed=0, noise=0.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = (X @ rng.normal(size=d) > 0).astype(int)
+    return pd.DataFrame(X, columns=[f"f{i}" for i in range(d)]), np.where(rng.random(n) < noise, 1 - y, y)
+
+
+def _mixed(n=200, seed=0):
+    """Numeric and one-hot columns: dense and sparse families need different encodings."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(list("abcd"), n)})
+    y = ((frame["x"] > 0) ^ (frame["c"] == "a")).astype(int).to_numpy()
+    return frame, np.where(rng.random(n) < 0.1, 1 - y, y)
+
+
+@pytest.fixture
+def uniform_family(monkeypatch):
+    """A family that always predicts the class priors: far behind any real model."""
+    family = Family("prior", "class priors", lambda rs: DummyClassifier(strategy="prior"))
+    monkeypatch.setitem(FAMILIES, "prior", family)
+    return family
+
+
+def _count_encodings(monkeypatch):
+    calls: list[bool] = []
+    original = FoldEncoder.encode
+
+    def counting(self, train, test, kind):
+        calls.append(kind)
+        return original(self, train, test, kind)
+
+    monkeypatch.setattr(FoldEncoder, "encode", counting)
+    return calls
+
+
+class TestSharedEncoding:
+    def test_numeric_table_is_encoded_once_per_fold_for_all_families(self, monkeypatch):
+        calls = _count_encodings(monkeypatch)
+        choose_model(*_linear(), families=["logistic", "boosting", "forest"], time_budget=BIG, cv=4)
+        assert len(calls) == 4
+
+    def test_sparse_and_dense_encodings_are_each_made_once_per_fold(self, monkeypatch):
+        calls = _count_encodings(monkeypatch)
+        choose_model(*_mixed(400), families=["logistic", "boosting", "forest"], time_budget=BIG, cv=3)
+        assert sorted(calls) == [False] * 3 + [True] * 3
+
+    @pytest.mark.parametrize("family", ["logistic", "knn", "forest"])
+    def test_shared_encoding_gives_each_pipelines_probabilities(self, family):
+        """Encoding once per fold and fitting the classifier equals cross-validating the family's pipeline."""
+        X, y = _mixed(300)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
+        expected = lw.out_of_fold_probs(default_model(X, model=family, random_state=4), X, y, random_state=4)
+        np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
+
+
+class TestFirstFoldScreen:
+    def test_a_family_far_behind_on_the_first_fold_stops_there(self, uniform_family):
+        choice = choose_model(*_linear(), families=["logistic", "prior"], time_budget=BIG, random_state=0)
+        prior = next(c for c in choice.candidates if c.name == "prior")
+        assert prior.log_loss is None
+        assert prior.skipped.startswith("first fold's log loss") and "the best (logistic" in prior.skipped
+        assert any(n.startswith("skipped prior: first fold's log loss") for n in choice.notices)
+
+    def test_the_fallback_is_never_screened_out(self, uniform_family):
+        """The first family runs every fold even when another is far better on the first one."""
+        choice = choose_model(*_linear(), families=["prior", "forest"], time_budget=BIG, random_state=0)
+        prior = next(c for c in choice.candidates if c.name == "prior")
+        assert prior.skipped is None and prior.log_loss is not None
+
+    def test_close_families_all_run_every_fold(self):
+        X, y = _linear(seed=3, noise=0.15)
+        choice = choose_model(X, y, families=["logistic", "forest"], time_budget=BIG, random_state=0)
+        assert all(c.skipped is None for c in choice.candidates)
+
+
+class TestParallelFolds:
+    def test_n_jobs_gives_the_same_probabilities(self):
+        X, y = _mixed()
+        kwargs = {"families": ["logistic", "boosting", "forest"], "time_budget": BIG, "random_state": 5}
+        one = choose_model(X, y, **kwargs)
+        two = choose_model(X, y, n_jobs=2, **kwargs)
+        assert one.chosen == two.chosen
+        np.testing.assert_allclose(one.probs, two.probs, atol=1e-12)
+        assert [c.log_loss for c in one.candidates] == pytest.approx([c.log_loss for c in two.candidates])
+
+    @pytest.mark.parametrize("n_jobs", [None, 2])
+    def test_a_family_failing_on_a_later_fold_is_skipped_with_its_reason(self, monkeypatch, n_jobs):
+        class FailsSecondTime(ClassifierMixin, BaseEstimator):
+            fits = 0
+
+            def fit(self, X, y):
+                type(self).fits += 1
+                if type(self).fits > 1:
+                    raise ValueError("singular matrix\nmore")
+                self.inner_ = LogisticRegression().fit(X, y)
+                self.classes_ = self.inner_.classes_
+                return self
+
+            def predict_proba(self, X):
+                return self.inner_.predict_proba(X)
+
+        monkeypatch.setitem(FAMILIES, "fragile", Family("fragile", "fails after one fit", lambda rs: FailsSecondTime()))
+        choice = choose_model(*_linear(noise=0.1), families=["logistic", "fragile"], time_budget=BIG, n_jobs=n_jobs)
+        fragile = next(c for c in choice.candidates if c.name == "fragile")
+        assert fragile.skipped == "failed on this data: ValueError: singular matrix"
+        assert choice.chosen == "logistic"
+
+
+class SlowToPredict(ClassifierMixin, BaseEstimator):
+    """Fits instantly, then takes 2 ms per predicted row (as kNN's cost is all in prediction)."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        import time
+
+        time.sleep(2e-3 * X.shape[0])
+        return np.full((X.shape[0], self.classes_.size), 1.0 / self.classes_.size)
+
+
+def test_the_probe_prices_prediction_not_only_fitting(monkeypatch):
+    """On a large training part the probe also predicts: a family quick to fit but slow to predict is skipped."""
+    import labelwise.models._runner as runner
+
+    monkeypatch.setattr(runner, "PROBE_ABOVE", 100)
+    monkeypatch.setattr(runner, "PROBE_MIN_ROWS", 50)
+    slow = Family("slow", "slow to predict", lambda rs: SlowToPredict(), lazy=True)
+    monkeypatch.setitem(FAMILIES, "slow", slow)
+    # The probe predicts >= 64 rows (>= 0.128 s), scaled by 5 (training rows) x 1.25 (test rows)
+    # x 5 folds: an estimate of at least 4 s against a 2 s budget, whatever the machine.
+    choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "slow"], time_budget=2.0)
+    slow = next(c for c in choice.candidates if c.name == "slow")
+    assert slow.skipped is not None and slow.skipped.startswith("estimated ~")
