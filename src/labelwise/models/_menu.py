@@ -107,8 +107,8 @@ FAMILIES: dict[str, Family] = {
             applies=_no_text,
             min_rows=BOOSTING_MIN_ROWS,
         ),
-        # 50 trees, not 100: on the dev seeds as good a flagged set (F1 +6.0 points over cleanlab
-        # with 50, +5.9 with 100, +5.4 with 30) for half the time of the costliest family left.
+        # 50 trees, not 100: on the dev seeds as good a flagged set for half the time of the
+        # costliest family left (30 trees flagged worse); numbers in benchmarks/RESULTS.md.
         Family(
             "forest",
             "random forest, 50 trees, min_samples_leaf=2",
