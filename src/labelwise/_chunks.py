@@ -195,7 +195,7 @@ class RowChunks:
         import dask.array as da
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(resolving(fn), pure=True, nout=2)
+        task = dask.delayed(fn, pure=True, nout=2)
         calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
         results = []
         for j, o in enumerate(outputs):
@@ -250,12 +250,8 @@ class RowChunks:
         return dask.persist(tree_reduce_delayed(partials, combine))[0]
 
     def _blocks(self, arrays: Sequence[Any]) -> list[np.ndarray]:
-        """The row blocks of dask arrays, one array of them per input: ``Delayed`` blocks, or
-        :class:`InlineBlock` where a block is computed from scratch (see there)."""
-        return [
-            np.array([inline_block(d) for d in np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0]])
-            for a in arrays
-        ]
+        """The ``Delayed`` row blocks of dask arrays, one array of them per input."""
+        return [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
 
     def partials(
         self,
@@ -289,7 +285,7 @@ class RowChunks:
             return [fn(*args(i)) for i in range(len(self.bounds))]
         import dask
 
-        task = dask.delayed(resolving(fn), pure=True)
+        task = dask.delayed(fn, pure=True)
         return list(dask.persist(*(task(*args(i)) for i in range(len(self.bounds)))))
 
     def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:
@@ -312,7 +308,7 @@ class RowChunks:
         import dask.array as da
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(resolving(fn), pure=True)
+        task = dask.delayed(fn, pure=True)
         pieces = [
             da.from_delayed(
                 task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail), dtype=output.dtype
@@ -350,60 +346,3 @@ def tree_reduce_delayed(parts: list[Any], combine: Callable[[list[Any]], Any], s
     while len(parts) > 1:
         parts = [task(parts[i : i + split_every]) for i in range(0, len(parts), split_every)]
     return parts[0]
-
-
-class InlineBlock:
-    """A dask block computed inside the task that reads it, not as a task of its own.
-
-    A block that is not in memory yet (a chunk read from a file, a zarr store) would be a root
-    task: the scheduler places it on any free worker, and the pass's task then runs where that
-    block is, not where the chunk's earlier results (codes, round-one lists) are kept, and tasks
-    pile up on one worker. Computed inside the pass's task, the read follows that task, which the
-    scheduler places where its in-memory inputs are.
-    """
-
-    def __init__(self, graph: dict, key: Any) -> None:
-        self.graph, self.key = graph, key
-
-    def __call__(self) -> Any:
-        from dask.local import get_sync
-
-        return get_sync(self.graph, self.key)
-
-    def __dask_tokenize__(self) -> Any:
-        return ("labelwise-inline-block", self.key)
-
-
-def inline_block(block: Any) -> Any:
-    """:class:`InlineBlock` of a ``Delayed`` block whose graph (culled) is made of tasks only, with
-    every dependency inside it (nothing in memory: no data nodes, no persisted keys); else the block."""
-    import dask
-    from dask._task_spec import Alias, Task
-
-    (culled,) = dask.optimize(block)
-    graph = dict(culled.__dask_graph__())
-    if not graph or culled.key not in graph:
-        return block
-    for node in graph.values():
-        if not isinstance(node, (Task, Alias)) or not node.dependencies <= graph.keys():
-            return block
-    return InlineBlock(graph, culled.key)
-
-
-def resolving(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` computing its :class:`InlineBlock` arguments first (named and tokenized as ``fn``)."""
-
-    from dask.utils import funcname
-
-    def run(*args: Any) -> Any:
-        return fn(*(a() if isinstance(a, InlineBlock) else a for a in args))
-
-    run.__name__ = run.__qualname__ = funcname(fn)
-    run.__dask_tokenize__ = lambda: ("labelwise-resolving", dask_token(fn))  # type: ignore[attr-defined]
-    return run
-
-
-def dask_token(obj: Any) -> str:
-    from dask.base import tokenize
-
-    return str(tokenize(obj))
