@@ -11,17 +11,21 @@ row order for equal keys (as chunk results are), that is the lower rows, as a st
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 #: The largest ``uint64``: the cut of a cell that keeps every entry.
 _ALL = np.uint64(np.iinfo(np.uint64).max)
 
 
-def ordered_bits32(key: np.ndarray) -> np.ndarray:
-    """``uint32`` values ordered as the float32 ``key`` (``-0.0`` and ``0.0`` equal)."""
-    key = key + np.float32(0)  # -0.0 -> 0.0
-    bits = key.view(np.uint32)
-    sign = np.uint32(1 << 31)
+def ordered_bits(key: np.ndarray) -> np.ndarray:
+    """Unsigned integers ordered as the float ``key`` (``-0.0`` and ``0.0`` equal): ``uint32`` for
+    float32 keys, ``uint64`` for float64."""
+    key = key + key.dtype.type(0)  # -0.0 -> 0.0
+    utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
+    bits: Any = key.view(utype)
+    sign = utype(1 << (8 * key.dtype.itemsize - 1))
     return np.where(bits & sign, ~bits, bits | sign)
 
 
@@ -34,7 +38,7 @@ def packed_cut_mask(cell: np.ndarray, key: np.ndarray, limits: np.ndarray) -> np
     over = np.flatnonzero(counts > limits)
     if over.size == 0:
         return np.ones(cell.shape[0], dtype=bool)
-    packed = (cell.astype(np.uint64) << np.uint64(32)) | ordered_bits32(key).astype(np.uint64)
+    packed = (cell.astype(np.uint64) << np.uint64(32)) | ordered_bits(key).astype(np.uint64)
     in_over = (counts > limits)[cell]
     ranked = np.sort(packed[in_over])
     starts = np.searchsorted(ranked, over.astype(np.uint64) << np.uint64(32))

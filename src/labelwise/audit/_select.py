@@ -20,6 +20,7 @@ import numpy as np
 from .._chunks import RowChunks
 from ._blocks import index_dtype
 from ._columns import block_rows, gather_margins_by_column, top_counts_by_row
+from ._packed_cut import ordered_bits as _ordered_bits
 from ._packed_cut import packed_cut_mask
 
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -28,15 +29,6 @@ Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 def empty_entries(dtype: np.dtype) -> Entries:
     """No entries, keys of ``dtype``."""
     return np.empty(0, np.int64), np.empty(0, dtype), np.empty(0, np.int64)
-
-
-def _ordered_bits(key: np.ndarray) -> np.ndarray:
-    """Unsigned integers ordered as the float ``key`` (``-0.0`` and ``0.0`` equal)."""
-    key = key + key.dtype.type(0)  # -0.0 -> 0.0
-    utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
-    bits: Any = key.view(utype)
-    sign = utype(1 << (8 * key.dtype.itemsize - 1))
-    return np.where(bits & sign, ~bits, bits | sign)
 
 
 def _stable_order(bits: np.ndarray) -> np.ndarray:
