@@ -11,6 +11,9 @@ Regression at 1e5 rows: cleanlab's default score ('outre') asks for n/2 neighbou
 (about 80 GB of distances and indices at 1e5 rows), so it runs in a child process under a wall
 limit (--outre-limit-s) and an address-space limit (--outre-limit-gb, so that it fails with a
 MemoryError instead of swapping a shared machine); the table says how it ended.
+With --with-x the regression rows also compare each library's own flagged set from X and y,
+neither told the number of errors: labelwise's default against cleanlab's
+`regression.learn.CleanLearning` with its default model.
 
 The memory-mapped segmentation run writes a (1000, 10, 256, 256) float32 file (2.6 GB) to
 --tmp, audits it in a child process for N=250 and N=1000 images (peak RSS of each child, to show
@@ -343,6 +346,39 @@ def bench_regression(
             f1(ours_x.is_issue, noisy.is_corrupted[:n_x]),
             None,
             "out-of-fold HistGradientBoosting model of |residual|",
+        )
+        bench_regression_flagged_sets(X[:n_x], noisy.labels[:n_x], noisy.is_corrupted[:n_x])
+
+
+def bench_regression_flagged_sets(X: np.ndarray, y: np.ndarray, truth: np.ndarray) -> None:
+    """Each library's own flagged set from X and y, nobody told the number of errors: labelwise's
+    `find_label_issues(y, X=X)` (its default model, out of fold) against cleanlab's
+    `regression.learn.CleanLearning().find_label_issues(X, y)` (its default model,
+    `LinearRegression`; the share of errors chosen by its R^2 search, the scores its
+    residuals over bootstrapped epistemic + aleatoric uncertainty)."""
+    from cleanlab.regression.learn import CleanLearning
+
+    from labelwise.audit import regression
+
+    from sklearn.linear_model import LinearRegression
+
+    learner = CleanLearning(seed=0)
+    theirs, t_cl = timed(lambda: learner.find_label_issues(X, y))
+    cl_flags = theirs["is_label_issue"].to_numpy()
+    counts = f"cleanlab flags {int(cl_flags.sum()):,} (k = {learner.k:.3f}); true {int(truth.sum()):,}"
+    for name, model in (("its default model", None), ("cleanlab's model, LinearRegression", LinearRegression())):
+        ours, t_lw = timed(lambda model=model: regression.find_label_issues(y, X=X, model=model))
+        same = model is not None
+        report(
+            "regression",
+            f"{y.size:,} rows, X, own flags",
+            t_lw,
+            t_cl if same else None,
+            f1(ours.is_issue, truth),
+            f1(cl_flags, truth),
+            f"neither told the count; labelwise with {name} (flags {ours.n_issues:,}"
+            + ("" if same else f", {t_lw:.2f} s vs cleanlab's {t_cl:.2f} s with another model")
+            + f"), cleanlab CleanLearning() with its default; {counts}",
         )
 
 
