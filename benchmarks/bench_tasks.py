@@ -357,10 +357,9 @@ def bench_regression_flagged_sets(X: np.ndarray, y: np.ndarray, truth: np.ndarra
     `LinearRegression`; the share of errors chosen by its R^2 search, the scores its
     residuals over bootstrapped epistemic + aleatoric uncertainty)."""
     from cleanlab.regression.learn import CleanLearning
+    from sklearn.linear_model import LinearRegression
 
     from labelwise.audit import regression
-
-    from sklearn.linear_model import LinearRegression
 
     learner = CleanLearning(seed=0)
     theirs, t_cl = timed(lambda: learner.find_label_issues(X, y))
