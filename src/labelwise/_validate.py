@@ -36,8 +36,9 @@ def check_probs(
 ) -> Any:
     """Return ``probs`` as a 2-D float array (float32 kept, no copy when already an array).
 
-    numpy arrays and memory maps come back as numpy arrays; a dask array (whole rows per chunk)
-    and a zarr array are returned as they are, and their values are checked chunk by chunk.
+    numpy arrays and memory maps come back as numpy arrays; a dask array (whole rows per chunk),
+    a zarr array and a :class:`~labelwise._rows.ComputedRows` are returned as they are, and their
+    values are checked chunk by chunk.
 
     Parameters
     ----------
@@ -55,7 +56,9 @@ def check_probs(
     """
     from ._chunks import RowChunks, align_dask_rows, is_dask
 
-    lazy = is_dask(probs) or type(probs).__module__.split(".")[0] == "zarr"
+    from ._rows import ComputedRows
+
+    lazy = is_dask(probs) or isinstance(probs, ComputedRows) or type(probs).__module__.split(".")[0] == "zarr"
     if is_dask(probs):
         arr = align_dask_rows([probs], [name])[0] if getattr(probs, "ndim", 0) == 2 else probs
     else:

@@ -110,3 +110,28 @@ def test_given_label_vote_equals_the_votes_column_of_the_given_label(monkeypatch
         monkeypatch.setattr(label, "ROW_BLOCK", block)
         np.testing.assert_array_equal(label.neighbour_vote_given(graph, data.y, 3), expected)
     np.testing.assert_array_equal(label.given_label_probs(votes, data.y), expected)
+
+
+def test_votes_computed_by_chunk_give_the_dense_tables_flags_and_scores():
+    """Votes read as rows computed per chunk give confident learning on the whole n x K vote table,
+    whatever the chunk size; the check takes that path when the table outweighs the graph (k = 1
+    here) and the same result comes out either way."""
+    from labelwise._rows import ComputedRows
+    from labelwise.checks import label
+    from labelwise.checks.graph import NeighborGraph
+
+    data = blobs_with_issues()
+    for k in (1, 7):
+        graph = NeighborGraph.build(data.X, k=k)
+        dense = label.neighbour_vote_probs(graph, data.y, 3)
+        ref = lw.find_label_issues(data.y, dense)
+        rows = label.neighbour_vote_rows(graph, data.y, 3)
+        np.testing.assert_array_equal(rows[:], dense)
+        assert isinstance(label.vote_source(graph, data.y, 3), ComputedRows) == (k == 1)
+        for chunk_rows in (None, 1, 17, len(data.y)):
+            got = lw.find_label_issues(data.y, rows, chunk_rows=chunk_rows)
+            np.testing.assert_array_equal(got.is_issue, ref.is_issue)
+            np.testing.assert_array_equal(got.label_quality, ref.label_quality)
+            np.testing.assert_array_equal(got.ranked_indices, ref.ranked_indices)
+        found = find_data_issues(data.X, data.y, checks="label", k=k)
+        np.testing.assert_array_equal(found.issues["is_label_issue"], ref.is_issue)

@@ -3,8 +3,10 @@
 With ``probs``, confident learning (:func:`labelwise.find_label_issues`). Without them, the
 predicted probabilities are the neighbours' votes, ``(votes + 1/K) / (k + 1)``, which are
 out-of-sample because a row is never its own neighbour; confident learning then runs on those.
-Its ``label_score`` is then the self-confidence of those votes (the share of neighbours that agree,
-as in cleanlab's Datalab), with ties among the ``k + 1`` possible values broken by the
+When the ``n x K`` vote table would be larger than the graph itself, its rows are computed per
+chunk as confident learning reads them (:func:`vote_source`), so memory stays O(n k) at any
+number of classes. Its ``label_score`` is then the self-confidence of those votes (the share of
+neighbours that agree, as in cleanlab's Datalab), with ties among the ``k + 1`` possible values broken by the
 distance-weighted vote (weights ``1 / distance``): of two rows with as many agreeing neighbours,
 the one whose agreeing neighbours are nearer scores higher. The tie-break is scaled so that it
 never reorders rows whose votes differ, and it leaves the flags unchanged.
@@ -24,8 +26,11 @@ classification. Discussion Paper 399, SFB 386, LMU Munich (inverse-distance weig
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from .._rows import ComputedRows
 from ..audit import find_label_issues
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
@@ -34,20 +39,48 @@ from .graph import NeighborGraph
 ROW_BLOCK = 65_536
 
 
+def _vote_block(graph: NeighborGraph, labels: np.ndarray, n_classes: int, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of :func:`neighbour_vote_probs` (float64)."""
+    m = stop - start
+    flat = (np.arange(m)[:, None] * n_classes + labels[graph.indices[start:stop]]).ravel()
+    out = np.bincount(flat, minlength=m * n_classes).reshape(m, n_classes).astype(np.float64)
+    out += 1.0 / n_classes
+    out /= graph.k + 1.0
+    return out
+
+
 def neighbour_vote_probs(graph: NeighborGraph, labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Share of each row's neighbours in each class, smoothed by one pseudo-vote spread over classes.
 
-    Counted by row blocks straight into the float64 result (no n x K integer copy).
+    The whole ``n x K`` table (``8 n K`` bytes); :func:`neighbour_vote_rows` gives the same rows
+    computed by chunk when read.
     """
-    n, k = graph.indices.shape
-    out = np.empty((n, n_classes), dtype=np.float64)
-    for s in range(0, n, ROW_BLOCK):
-        e = min(n, s + ROW_BLOCK)
-        flat = (np.arange(e - s)[:, None] * n_classes + labels[graph.indices[s:e]]).ravel()
-        out[s:e] = np.bincount(flat, minlength=(e - s) * n_classes).reshape(e - s, n_classes)
-    out += 1.0 / n_classes
-    out /= k + 1.0
+    out = np.empty((graph.n, n_classes), dtype=np.float64)
+    for s in range(0, graph.n, ROW_BLOCK):
+        e = min(graph.n, s + ROW_BLOCK)
+        out[s:e] = _vote_block(graph, labels, n_classes, s, e)
     return out
+
+
+def neighbour_vote_rows(graph: NeighborGraph, labels: np.ndarray, n_classes: int) -> ComputedRows:
+    """:func:`neighbour_vote_probs` as rows computed when a pass reads them (memory O(chunk x K)).
+
+    Confident learning reads its probabilities in a few passes over row chunks; the votes of a chunk
+    are one ``bincount`` of its ``chunk x k`` neighbour labels, so recomputing them per pass is
+    cheaper than holding ``n x K`` floats (8 GB at a million rows and a thousand classes).
+    """
+    return ComputedRows(graph.n, n_classes, np.float64, partial(_vote_block, graph, labels, n_classes))
+
+
+def vote_source(graph: NeighborGraph, labels: np.ndarray, n_classes: int) -> np.ndarray | ComputedRows:
+    """The votes for confident learning: the whole table while it is no larger than the graph
+    (``8 K <= 12 k`` bytes a row: int64 indices and float32 distances), else rows computed per
+    chunk (:func:`neighbour_vote_rows`), so that the check's memory stays O(n k) at any number of
+    classes. The flags and scores are the same either way (tested); the whole table is faster to
+    audit (the in-memory selection instead of the chunked one)."""
+    if 8 * n_classes <= 12 * graph.k:
+        return neighbour_vote_probs(graph, labels, n_classes)
+    return neighbour_vote_rows(graph, labels, n_classes)
 
 
 def given_label_probs(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -103,14 +136,16 @@ def run(inputs: CheckInputs) -> CheckResult:
     labels = inputs.labels
     assert labels is not None and inputs.classes is not None  # guaranteed by ``requires``
     n_classes = len(inputs.classes)
+    filter_by = inputs.option("label", "filter_by", "prune_by_noise_rate")
     if inputs.probs is not None:
-        probs, source = inputs.probs, "probs"
+        source = "probs"
+        inputs.cache["label_given_probs"] = given_label_probs(inputs.probs, labels)  # for the group check
+        result = find_label_issues(labels, inputs.probs, filter_by=filter_by)
     else:
         assert inputs.graph is not None  # the other alternative of ``requires``
-        probs, source = neighbour_vote_probs(inputs.graph, labels, n_classes), "neighbour votes"
-    inputs.cache["label_given_probs"] = given_label_probs(probs, labels)  # for the group check; probs die here
-    result = find_label_issues(labels, probs, filter_by=inputs.option("label", "filter_by", "prune_by_noise_rate"))
-    del probs  # the n x K votes are not read again
+        source = "neighbour votes"
+        inputs.cache["label_given_probs"] = neighbour_vote_given(inputs.graph, labels, n_classes)
+        result = find_label_issues(labels, vote_source(inputs.graph, labels, n_classes), filter_by=filter_by)
     quality = result.label_quality
     if source == "neighbour votes":
         assert inputs.graph is not None
