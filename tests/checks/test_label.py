@@ -124,6 +124,8 @@ def test_votes_computed_by_chunk_give_the_dense_tables_flags_and_scores():
     for k in (1, 7):
         graph = NeighborGraph.build(data.X, k=k)
         dense = label.neighbour_vote_probs(graph, data.y, 3)
+        counts = np.array([np.bincount(data.y[row], minlength=3) for row in graph.indices])
+        np.testing.assert_array_equal(dense, (counts + 1.0 / 3) / (k + 1.0))
         ref = lw.find_label_issues(data.y, dense)
         rows = label.neighbour_vote_rows(graph, data.y, 3)
         np.testing.assert_array_equal(rows[:], dense)

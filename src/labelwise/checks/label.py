@@ -40,12 +40,25 @@ ROW_BLOCK = 65_536
 
 
 def _vote_block(graph: NeighborGraph, labels: np.ndarray, n_classes: int, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of :func:`neighbour_vote_probs` (float64)."""
-    m = stop - start
-    flat = (np.arange(m)[:, None] * n_classes + labels[graph.indices[start:stop]]).ravel()
-    out = np.bincount(flat, minlength=m * n_classes).reshape(m, n_classes).astype(np.float64)
-    out += 1.0 / n_classes
-    out /= graph.k + 1.0
+    """Rows ``start:stop`` of :func:`neighbour_vote_probs` (float64).
+
+    Every cell is ``(count + 1/K) / (k + 1)`` for one of the ``k + 1`` possible counts: the block is
+    filled with the value of count 0, then only the (row, class) pairs that have votes, at most
+    ``k`` a row, are written (found by sorting each row's ``k`` neighbour labels).
+    """
+    m, k = stop - start, graph.k
+    values = (np.arange(k + 1, dtype=np.float64) + 1.0 / n_classes) / (k + 1.0)
+    out = np.full((m, n_classes), values[0])
+    if m == 0:
+        return out
+    votes = np.sort(labels[graph.indices[start:stop]], axis=1)
+    first = np.ones((m, k), dtype=bool)
+    first[:, 1:] = votes[:, 1:] != votes[:, :-1]
+    row, col = np.nonzero(first)
+    # Runs of equal labels in a sorted row: each run's length is the next run's start minus its own.
+    ends = np.append(col[1:], k)
+    ends[np.flatnonzero(np.diff(row))] = k
+    out[row, votes[row, col]] = values[ends - col]
     return out
 
 
