@@ -21,8 +21,13 @@ from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
-#: Approximate indexes: hnswlib on float32 rows, faiss's HNSW on 16- or 8-bit rows.
-INDEXES = ("hnswlib", "faiss-fp16", "faiss-sq8")
+#: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
+#: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
+INDEXES = ("auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8")
+#: ``index="auto"``: hnswlib (when installed) up to this many rows, the cells above (and wherever
+#: hnswlib is missing). On dev data the cells cost about as much as hnswlib at 100,000 rows and
+#: far less at 300,000 (RESULTS.md, issue 11, session 5).
+CELLS_MIN_ROWS = 200_000
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -76,7 +81,7 @@ class NeighborGraph:
         method: str = "auto",
         block_size: int | None = None,
         random_state: int = 0,
-        index: str = "hnswlib",
+        index: str = "auto",
     ) -> NeighborGraph:
         """Find the ``k`` nearest neighbours of every row of ``features``.
 
@@ -92,17 +97,20 @@ class NeighborGraph:
             Centre and scale every column to unit variance first (default: True for euclidean,
             False for cosine). Constant columns are left at zero.
         method : {"auto", "exact", "approximate"}, default "auto"
-            ``"approximate"`` uses an HNSW index (``ann`` extra); ``"auto"`` is exact below
-            ``AUTO_EXACT_MAX_ROWS`` rows and approximate above when the extra is installed.
+            ``"approximate"`` uses the approximate ``index``; ``"auto"`` is exact up to
+            ``AUTO_EXACT_MAX_ROWS`` rows and approximate above.
         block_size : int, optional
             Query rows per block of the exact search (default: as many as fit a slab of
             ``BLOCK_ELEMENTS``). The result does not depend on it.
         random_state : int
-            Seed of the approximate index (hnswlib; faiss uses its own fixed seed).
-        index : {"hnswlib", "faiss-fp16", "faiss-sq8"}, default "hnswlib"
-            The approximate index: hnswlib on float32 rows, or faiss's HNSW on 16- or 8-bit
-            rows (needs ``faiss-cpu``; less memory, see RESULTS.md). Candidates are re-scored
-            exactly either way.
+            Seed of the approximate index (k-means cells, hnswlib; faiss uses its own fixed seed).
+        index : {"auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8"}, default "auto"
+            The approximate index: ``"cells"``, k-means cells whose rows are compared with the
+            rows of their nearest cells by matrix products (no extra needed, no index kept);
+            ``"hnswlib"``, an HNSW index on float32 rows (``ann`` extra); faiss's HNSW on 16- or
+            8-bit rows (needs ``faiss-cpu``; less memory, see RESULTS.md). ``"auto"``: hnswlib
+            up to ``CELLS_MIN_ROWS`` rows when installed, the cells otherwise. Candidates are
+            re-scored exactly in every case.
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
@@ -114,6 +122,8 @@ class NeighborGraph:
             raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
+        if index == "auto":
+            index = "hnswlib" if n <= CELLS_MIN_ROWS and _ann_available("hnswlib") else "cells"
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
@@ -161,6 +171,8 @@ class NeighborGraph:
 
 
 def _ann_available(index: str = "hnswlib") -> bool:
+    if index == "cells":
+        return True
     try:
         if index == "hnswlib":
             import hnswlib  # noqa: F401
