@@ -117,18 +117,12 @@ class TestAutoIndex:
             monkeypatch.setitem(_ann.SEARCHES, name, spy)
         return used
 
-    def test_hnswlib_up_to_the_threshold_and_cells_above(self, monkeypatch):
-        """index="auto" uses hnswlib (when installed) up to CELLS_MIN_ROWS rows and the cells above."""
+    def test_hnswlib_when_installed(self, monkeypatch):
+        """index="auto" uses hnswlib when the ann extra is installed."""
         pytest.importorskip("hnswlib")
-        from labelwise.checks import graph
-
         used = self._spy(monkeypatch)
-        X = _clustered(6000)
-        monkeypatch.setattr(graph, "CELLS_MIN_ROWS", 6000)
-        NeighborGraph.build(X, k=5)
-        monkeypatch.setattr(graph, "CELLS_MIN_ROWS", 5999)
-        NeighborGraph.build(X, k=5)
-        assert used == ["hnswlib", "cells"]
+        NeighborGraph.build(_clustered(6000), k=5)
+        assert used == ["hnswlib"]
 
     def test_cells_when_hnswlib_is_missing(self, monkeypatch):
         """Without the ann extra, "auto" still searches approximately above the exact limit, with the cells."""
@@ -148,8 +142,10 @@ def test_no_standardised_copy_of_the_features_is_held(monkeypatch):
     O(n k) outputs: rows are standardised per group, products are bounded blocks."""
     import tracemalloc
 
-    from labelwise.checks import _cells, graph
+    from labelwise.checks import _ann, _cells, graph
 
+    one_thread = lambda Z, k, seed, threads: _cells.cell_knn(Z, k, random_state=seed, n_threads=1)  # noqa: E731
+    monkeypatch.setitem(_ann.SEARCHES, "cells", one_thread)  # one group's temporaries at a time
     monkeypatch.setattr(_cells, "SLAB_ELEMENTS", 1 << 15)
     monkeypatch.setattr(_cells, "ASSIGN_ROWS", 256)
     monkeypatch.setattr(graph, "_row_step", lambda d: 1024)

@@ -24,10 +24,9 @@ METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
 #: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
 INDEXES = ("auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8")
-#: ``index="auto"``: hnswlib (when installed) up to this many rows, the cells above (and wherever
-#: hnswlib is missing). On dev data the cells cost about as much as hnswlib at 100,000 rows and
-#: far less at 300,000 (RESULTS.md, issue 11, session 5).
-CELLS_MIN_ROWS = 200_000
+#: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise (the cells
+#: were faster on dev data at 300,000 rows and more, but at 1,000,000 rows of the low-rank dev set
+#: their recall@10 fell to 0.95; RESULTS.md, issue 11, session 5).
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -109,8 +108,7 @@ class NeighborGraph:
             rows of their nearest cells by matrix products (no extra needed, no index kept);
             ``"hnswlib"``, an HNSW index on float32 rows (``ann`` extra); faiss's HNSW on 16- or
             8-bit rows (needs ``faiss-cpu``; less memory, see RESULTS.md). ``"auto"``: hnswlib
-            up to ``CELLS_MIN_ROWS`` rows when installed, the cells otherwise. Candidates are
-            re-scored exactly in every case.
+            when installed, the cells otherwise. Candidates are re-scored exactly in every case.
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
@@ -123,7 +121,7 @@ class NeighborGraph:
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
         if index == "auto":
-            index = "hnswlib" if n <= CELLS_MIN_ROWS and _ann_available("hnswlib") else "cells"
+            index = "hnswlib" if _ann_available("hnswlib") else "cells"
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
