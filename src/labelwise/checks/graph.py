@@ -24,9 +24,9 @@ METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
 #: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
 INDEXES = ("auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8")
-#: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise (the cells
-#: were faster on dev data at 300,000 rows and more, but at 1,000,000 rows of the low-rank dev set
-#: their recall@10 fell to 0.95; RESULTS.md, issue 11, session 5).
+#: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise: on dev data
+#: the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000 rows of the
+#: low-rank dev set their recall@10 fell to 0.95 (hnswlib 0.98; RESULTS.md, issue 11, session 5).
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
