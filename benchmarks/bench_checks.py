@@ -6,7 +6,7 @@ Usage (from the repository root)::
     python benchmarks/bench_checks.py --detect     # AUROC per check vs Datalab on blobs and digits
     python benchmarks/bench_checks.py --speed 10000 100000   # time vs Datalab (outlier, near_duplicate, label)
     python benchmarks/bench_checks.py --scale 1000000        # every default check, time and peak memory
-    python benchmarks/bench_checks.py --scale 1000000 --scale-index hnswlib,faiss-sq8   # per approximate index
+    python benchmarks/bench_checks.py --scale 1000000 --scale-index cells,hnswlib,faiss-sq8   # per approximate index
 
 Every section runs both sides on the same features in the same run and prints the ratio.
 """
@@ -332,6 +332,28 @@ def _time_graph_parts(times: dict) -> None:
     _ann.build_index, _ann.refine_candidates = timed_build, timed_refine
 
 
+def _time_cells_parts(times: dict) -> None:
+    """Time the k-means and the assignments of rows to cells inside the cells search (bench only).
+
+    Both run before the groups are searched (single caller), so the rest of the graph's time is
+    the grouped products and the exact re-scoring (all threads)."""
+    from labelwise.checks import _cells
+
+    for name in ("kmeans", "_nearest_cells"):
+        real = getattr(_cells, name)
+
+        def timed(*args, _real=real, _name=name, **kwargs):
+            t, c = time.perf_counter(), time.process_time()
+            out = _real(*args, **kwargs)
+            part = times.setdefault(_name + " (all calls)", [0.0, 0.0, 0])
+            part[0] += time.perf_counter() - t
+            part[1] += time.process_time() - c
+            part[2] += args[0].shape[0]
+            return out
+
+        setattr(_cells, name, timed)
+
+
 def _scale_child(n: int, index: str = "hnswlib") -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
 
@@ -342,6 +364,8 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
     parts: dict = {}
     if index == "hnswlib":
         _time_graph_parts(parts)
+    elif index == "cells":
+        _time_cells_parts(parts)
     t = time.perf_counter()
     graph = NeighborGraph.build(X, k=10, index=index)
     graph_s = time.perf_counter() - t
@@ -406,7 +430,7 @@ def main() -> None:
     parser.add_argument(
         "--scale-index",
         default="hnswlib",
-        help="Comma list of approximate indexes for --scale (hnswlib, faiss-sq8...).",
+        help="Comma list of approximate indexes for --scale (cells, hnswlib, faiss-sq8...).",
     )
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")

@@ -82,7 +82,7 @@ class TestApproximateSearch:
         rng = np.random.default_rng(3)
         X = rng.normal(size=(3000, 16)) + rng.normal(scale=3, size=(10, 16))[rng.integers(0, 10, 3000)]
         exact = NeighborGraph.build(X, k=10, method="exact")
-        approx = NeighborGraph.build(X, k=10, method="approximate")
+        approx = NeighborGraph.build(X, k=10, method="approximate", index="hnswlib")
         hits = sum(len(set(a) & set(b)) for a, b in zip(exact.indices.tolist(), approx.indices.tolist(), strict=False))
         assert hits / exact.indices.size > 0.95
         assert approx.method == "approximate"
@@ -226,7 +226,7 @@ class TestApproximateSearchMemoryAndRetry:
         n, k = X.shape[0], 5
         outputs = n * k * (8 + 8 + 4)  # int64 indices, float64 squared distances, float32 distances
         tracemalloc.start()
-        NeighborGraph.build(X, k=k, method="approximate")
+        NeighborGraph.build(X, k=k, method="approximate", index="hnswlib")
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert peak < outputs + 0.5 * X.nbytes, (peak, outputs, X.nbytes)
@@ -243,7 +243,7 @@ def test_while_the_index_lives_the_graph_takes_8_bytes_per_neighbour():
     view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
     idx, sq = approximate_knn(view, 7, n_threads=1)
     assert idx.dtype == np.int32 and sq.dtype == np.float32
-    graph = NeighborGraph.build(X, k=7, method="approximate")
+    graph = NeighborGraph.build(X, k=7, method="approximate", index="hnswlib")
     assert graph.indices.dtype == np.int64 and graph.distances.dtype == np.float32
     np.testing.assert_array_equal(graph.indices, idx)
     np.testing.assert_allclose(graph.distances, np.sqrt(sq), rtol=1e-6)

@@ -47,23 +47,45 @@ def approximate_knn(
     are standardised block by block as they are added and queried, so the index holds the only
     full copy, and it is freed before this returns. The candidates are ranked in float64 and
     stored as int32 / float32, so that the graph's arrays take 8 bytes per neighbour while the
-    index is alive. ``index``: ``"hnswlib"`` (float32 rows) or faiss's HNSW over 16- or 8-bit rows
+    index is alive. ``index``: ``"cells"`` (k-means cells compared by matrix products, no index
+    kept, see ``_cells``), ``"hnswlib"`` (float32 rows) or faiss's HNSW over 16- or 8-bit rows
     (``"faiss-fp16"``, ``"faiss-sq8"``: less memory, see ``_faiss_index``).
     """
-    if index == "hnswlib":
-        built = build_index(Z, random_state=random_state, n_threads=n_threads)
-    else:
+    if index not in SEARCHES:
+        raise InvalidParameterError(f"index must be one of {sorted(SEARCHES)}, got {index!r}")
+    return SEARCHES[index](Z, k, random_state, n_threads or os.cpu_count() or 1)
+
+
+def _hnswlib_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    built = build_index(Z, random_state=random_state, n_threads=n_threads)
+    return search_index(built, Z, k)  # the index is freed when this returns
+
+
+def _faiss_search(quantizer: str) -> Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]]:
+    def run(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
         from ._faiss_index import FaissQuantizedHNSW
 
         built = FaissQuantizedHNSW(
-            Z,
-            quantizer=index.removeprefix("faiss-"),
-            M=HNSW_M,
-            ef_construction=EF_CONSTRUCTION,
-            n_threads=n_threads or os.cpu_count() or 1,
-            block=ROW_BLOCK,
+            Z, quantizer=quantizer, M=HNSW_M, ef_construction=EF_CONSTRUCTION, n_threads=n_threads, block=ROW_BLOCK
         )
-    return search_index(built, Z, k)  # the index is freed when this returns
+        return search_index(built, Z, k)
+
+    return run
+
+
+def _cells_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    from ._cells import cell_knn
+
+    return cell_knn(Z, k, random_state=random_state, n_threads=n_threads)
+
+
+#: The approximate searches by index name (``NeighborGraph.build(index=...)``).
+SEARCHES: dict[str, Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]]] = {
+    "cells": _cells_search,
+    "hnswlib": _hnswlib_search,
+    "faiss-fp16": _faiss_search("fp16"),
+    "faiss-sq8": _faiss_search("sq8"),
+}
 
 
 def build_index(

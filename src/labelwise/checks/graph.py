@@ -21,8 +21,12 @@ from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
-#: Approximate indexes: hnswlib on float32 rows, faiss's HNSW on 16- or 8-bit rows.
-INDEXES = ("hnswlib", "faiss-fp16", "faiss-sq8")
+#: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
+#: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
+INDEXES = ("auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8")
+#: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise: on dev data
+#: the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000 rows of the
+#: low-rank dev set their recall@10 fell to 0.95 (hnswlib 0.98; RESULTS.md, issue 11, session 5).
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -76,7 +80,7 @@ class NeighborGraph:
         method: str = "auto",
         block_size: int | None = None,
         random_state: int = 0,
-        index: str = "hnswlib",
+        index: str = "auto",
     ) -> NeighborGraph:
         """Find the ``k`` nearest neighbours of every row of ``features``.
 
@@ -92,17 +96,19 @@ class NeighborGraph:
             Centre and scale every column to unit variance first (default: True for euclidean,
             False for cosine). Constant columns are left at zero.
         method : {"auto", "exact", "approximate"}, default "auto"
-            ``"approximate"`` uses an HNSW index (``ann`` extra); ``"auto"`` is exact below
-            ``AUTO_EXACT_MAX_ROWS`` rows and approximate above when the extra is installed.
+            ``"approximate"`` uses the approximate ``index``; ``"auto"`` is exact up to
+            ``AUTO_EXACT_MAX_ROWS`` rows and approximate above.
         block_size : int, optional
             Query rows per block of the exact search (default: as many as fit a slab of
             ``BLOCK_ELEMENTS``). The result does not depend on it.
         random_state : int
-            Seed of the approximate index (hnswlib; faiss uses its own fixed seed).
-        index : {"hnswlib", "faiss-fp16", "faiss-sq8"}, default "hnswlib"
-            The approximate index: hnswlib on float32 rows, or faiss's HNSW on 16- or 8-bit
-            rows (needs ``faiss-cpu``; less memory, see RESULTS.md). Candidates are re-scored
-            exactly either way.
+            Seed of the approximate index (k-means cells, hnswlib; faiss uses its own fixed seed).
+        index : {"auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8"}, default "auto"
+            The approximate index: ``"cells"``, k-means cells whose rows are compared with the
+            rows of their nearest cells by matrix products (no extra needed, no index kept);
+            ``"hnswlib"``, an HNSW index on float32 rows (``ann`` extra); faiss's HNSW on 16- or
+            8-bit rows (needs ``faiss-cpu``; less memory, see RESULTS.md). ``"auto"``: hnswlib
+            when installed, the cells otherwise. Candidates are re-scored exactly in every case.
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
@@ -114,6 +120,8 @@ class NeighborGraph:
             raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
+        if index == "auto":
+            index = "hnswlib" if _ann_available("hnswlib") else "cells"
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
@@ -161,6 +169,8 @@ class NeighborGraph:
 
 
 def _ann_available(index: str = "hnswlib") -> bool:
+    if index == "cells":
+        return True
     try:
         if index == "hnswlib":
             import hnswlib  # noqa: F401

@@ -1,0 +1,174 @@
+"""Approximate k nearest neighbours by k-means cells and exact matrix products between nearby cells.
+
+An inverted file (Jégou, Douze & Schmid 2011): Lloyd's k-means on a seeded sample of the rows gives
+one centroid per ``CELL_SIZE`` rows (a cell with more than twice that is split by k-means on its
+own rows), and every row's candidates are the rows of the cells of its nearest centroids. Rows
+are searched in groups that share their two nearest cells: one matrix product per block of a
+group against the rows of those two cells plus every further cell that at least ``SHARE`` of the
+group has among its ``PROBES`` nearest. The ``2k`` smallest products per row are then re-scored
+exactly in float64 and the ``k`` best kept by (distance, index), as in the exact search. No index
+is kept: memory is the features, the centroids, ``PROBES`` cell numbers per row and one
+``block x pool`` product per thread. The grouping and the share rule are labelwise's (the paper
+probes cells per query); both were chosen on dev data (``benchmarks/dev_cells.py``).
+
+References
+----------
+Jégou, H., Douze, M., & Schmid, C. (2011). Product quantization for nearest neighbor search.
+IEEE TPAMI, 33(1), 117-128 (the inverted file with a coarse k-means quantiser, several cells
+probed per query).
+Lloyd, S. (1982). Least squares quantization in PCM. IEEE Transactions on Information Theory,
+28(2), 129-137.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .graph import refine_candidates
+
+#: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
+CELL_SIZE = 1024
+PROBES = 4
+#: A cell beyond a group's two nearest is searched when at least this share of the group's rows has
+#: it among their ``PROBES`` nearest.
+SHARE = 0.05
+#: k-means: sampled rows per centroid and Lloyd iterations.
+SAMPLE_PER_CELL = 32
+KMEANS_ITER = 10
+#: Rows assigned to centroids at a time (a ``ASSIGN_ROWS x cells`` product and its ranks).
+ASSIGN_ROWS = 2048
+#: Elements of one ``rows x pool`` product (float32, and the int64 ranks of its partition).
+SLAB_ELEMENTS = 1 << 21
+
+
+def kmeans(Z: Any, n_cells: int, *, random_state: int = 0) -> np.ndarray:
+    """Centroids (float32, ``n_cells x d``) of Lloyd's k-means on a seeded sample of the rows of ``Z``."""
+    n = Z.shape[0]
+    rng = np.random.default_rng(random_state)
+    size = min(n, n_cells * SAMPLE_PER_CELL)
+    sample = Z[np.sort(rng.choice(n, size, replace=False))]
+    centroids = sample[np.sort(rng.choice(size, n_cells, replace=False))].copy()
+    for _ in range(KMEANS_ITER):
+        label = _nearest_cells(sample, centroids, 1)[:, 0]
+        counts = np.bincount(label, minlength=n_cells)
+        sums = np.zeros((n_cells, sample.shape[1]), dtype=np.float64)
+        np.add.at(sums, label, sample)
+        filled = counts > 0  # an empty cell keeps its centroid
+        centroids[filled] = (sums[filled] / counts[filled, None]).astype(np.float32)
+    return centroids
+
+
+def _nearest_cells(Z: Any, centroids: np.ndarray, probes: int) -> np.ndarray:
+    """The ``probes`` nearest centroids of every row (int32, nearest first; ties by lower centroid)."""
+    n = Z.shape[0]
+    c_norm = np.einsum("ij,ij->i", centroids, centroids)
+    minus2 = centroids * -2.0
+    top = np.empty((n, probes), dtype=np.int32)
+    for s in range(0, n, ASSIGN_ROWS):
+        prod = Z[s : s + ASSIGN_ROWS] @ minus2.T
+        prod += c_norm[None, :]
+        if probes < prod.shape[1]:
+            part = np.argpartition(prod, probes - 1, axis=1)[:, :probes]
+        else:
+            part = np.broadcast_to(np.arange(prod.shape[1]), prod.shape).copy()
+        near = np.take_along_axis(prod, part, 1)
+        order = np.lexsort((part, near), axis=1)
+        top[s : s + ASSIGN_ROWS] = np.take_along_axis(part, order, 1)
+    return top
+
+
+def _split_large_cells(
+    Z: Any, centroids: np.ndarray, cell: np.ndarray, cell_size: int, random_state: int
+) -> np.ndarray:
+    """Centroids with every cell of more than ``2 * cell_size`` rows split by k-means on its own rows.
+
+    k-means leaves several tight clusters in one cell when other clusters are wider; such a cell
+    would make every row near it compare with all its rows.
+    """
+    sizes = np.bincount(cell, minlength=centroids.shape[0])
+    extra = []
+    for c in np.flatnonzero(sizes > 2 * cell_size):
+        rows = np.flatnonzero(cell == c)
+        parts = kmeans(Z[rows], int(np.ceil(rows.size / cell_size)), random_state=random_state)
+        centroids[c] = parts[0]
+        extra.append(parts[1:])
+    return np.vstack([centroids, *extra]) if extra else centroids
+
+
+def cell_knn(
+    Z: Any,
+    k: int,
+    *,
+    cell_size: int | None = None,
+    probes: int | None = None,
+    random_state: int = 0,
+    n_threads: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (int32) and float32 squared distances of (about) the ``k`` nearest other rows of ``Z``.
+
+    ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view. Every
+    row's candidates are the rows of its ``probes`` nearest cells; the rows that probe the same
+    cells are searched together (one matrix product per block of them). The result does not
+    depend on ``n_threads``.
+    """
+    n, _ = Z.shape
+    cell_size, probes = cell_size or CELL_SIZE, probes or PROBES
+    n_cells = max(1, int(round(n / cell_size)))
+    probes = min(probes, n_cells)
+    centroids = kmeans(Z, n_cells, random_state=random_state)
+    top = _nearest_cells(Z, centroids, probes)
+    centroids = _split_large_cells(Z, centroids, top[:, 0], cell_size, random_state)
+    if centroids.shape[0] > n_cells:
+        n_cells = centroids.shape[0]
+        top = _nearest_cells(Z, centroids, probes)
+    members = np.argsort(top[:, 0], kind="stable").astype(np.int64)  # rows of each cell, increasing
+    starts = np.zeros(n_cells + 1, dtype=np.int64)
+    np.cumsum(np.bincount(top[:, 0], minlength=n_cells), out=starts[1:])
+    sizes = np.diff(starts)
+    key = top[:, 0].astype(np.int64) * n_cells + (top[:, 1] if probes > 1 else 0)
+    grouped = np.argsort(key, kind="stable")  # rows with the same two nearest cells, together
+    groups = np.split(grouped, np.flatnonzero(np.diff(key[grouped])) + 1)
+    del key, grouped
+    c_norm = np.einsum("ij,ij->i", centroids, centroids, dtype=np.float64)
+    m = min(n - 1, 2 * k)
+    indices = np.empty((n, k), dtype=np.int32 if n < 2**31 else np.int64)
+    sqdist = np.empty((n, k), dtype=np.float32)
+
+    def pool_of(queries: np.ndarray) -> np.ndarray:
+        cells, seen = np.unique(top[queries, 2:], return_counts=True)
+        cells = np.union1d(top[queries[0], :2], cells[seen >= SHARE * queries.size])
+        if sizes[cells].sum() <= m:  # too few rows: add the cells nearest the first row's, in order
+            gap = c_norm - 2.0 * (centroids @ centroids[top[queries[0], 0]]).astype(np.float64)
+            by_gap = np.argsort(gap, kind="stable")
+            enough = np.cumsum(sizes[by_gap]) > m
+            cells = np.union1d(cells, by_gap[: int(np.argmax(enough)) + 1])
+        return np.sort(np.concatenate([members[starts[c] : starts[c + 1]] for c in cells]))
+
+    def one_group(queries: np.ndarray) -> None:
+        pool = pool_of(queries)
+        P = Z[pool]
+        p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
+        P *= -2.0
+        step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
+        for s in range(0, queries.size, step):
+            rows = np.sort(queries[s : s + step])
+            slab = Z[rows] @ P.T  # ||b||^2 - 2 a.b: the row's own ||a||^2 does not change its ranking
+            slab += p_norm[None, :]
+            at = np.searchsorted(pool, rows)
+            slab[np.arange(rows.size), at] = np.inf  # no self-matches
+            local = np.argpartition(slab, m - 1, axis=1)[:, :m]
+            del slab
+            indices[rows], sqdist[rows] = refine_candidates(Z, rows, pool[local], k)
+
+    if n_threads > 1:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=n_threads) as ex:
+            list(ex.map(one_group, groups))
+    else:
+        for g in groups:
+            one_group(g)
+    return indices, sqdist
