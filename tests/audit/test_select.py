@@ -120,11 +120,14 @@ class TestSelectTopInRounds:
         limits = rng.integers(0, n // 2 + 2, k)
         fn = partial(_select.score_entries, by_class=True)
         whole = RowChunks(n, [(0, n)], use_dask=False, n_jobs=1)
-        expected = _select.merge_top([_select.select_top(whole, fn, [codes, scores], limits)], limits)
+        expected = _select.merge_top(_select.select_top(whole, fn, [codes, scores], limits).parts, limits)
         chunks = RowChunks(n, chunk_bounds(n, chunk), use_dask=False, n_jobs=1)
-        got = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
-        assert np.all(np.bincount(got[0], minlength=k) <= limits)
-        got = _select.merge_top([got], np.full(k, n))  # sorted, nothing cut
+        selection = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
+        assert selection.per_chunk and len(selection.parts) == len(chunks.bounds)
+        for (start, stop), part in zip(chunks.bounds, selection.parts, strict=True):  # each chunk keeps its own rows
+            assert np.all((part[2] >= start) & (part[2] < stop))
+        np.testing.assert_array_equal(selection.counts, np.bincount(expected[0], minlength=k))
+        got = _select.merge_top(selection.parts, np.full(k, n))  # sorted, nothing cut
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
 
