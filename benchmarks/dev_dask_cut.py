@@ -80,7 +80,16 @@ def main() -> None:
     reference = None
     for src in args.src or [str(Path(__file__).parents[1] / "src")]:
         for name in args.stages.split(","):
-            cmd = [sys.executable, __file__, "--dir", str(folder), "--chunk-rows", str(args.chunk_rows), "--stage", name]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--dir",
+                str(folder),
+                "--chunk-rows",
+                str(args.chunk_rows),
+                "--stage",
+                name,
+            ]
             cmd += ["--profile"] if args.profile else []
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, env=dict(os.environ, PYTHONPATH=src))
             if res.returncode != 0:

@@ -240,3 +240,33 @@ def test_threads_share_classes_by_size_with_the_same_answer(filter_by, monkeypat
         got = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
         assert_same(got, reference)
     assert calls and all(np.array_equal(w, reference.label_counts) for w in calls)  # split by class size
+
+
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "low_self_confidence"])
+def test_dask_selection_is_cut_in_each_chunk_and_never_gathered(filter_by, monkeypatch):
+    """float32 keys: every chunk cuts its own entries from per-cell counts (ties at the bound by row
+    order, across chunks); no merge of the selected entries runs, and each chunk's part holds only its
+    own rows. The flags equal the in-memory ones."""
+    from labelwise.audit import _select
+
+    labels, probs = noisy_probs(5000, 5, noise=0.35, seed=13)
+    probs = np.round(probs, 2)  # float32 keys with many ties at the cut
+    probs[:, 0] += 1.0 - probs.sum(axis=1)
+    probs = np.clip(probs, 0, None) / np.clip(probs, 0, None).sum(axis=1, keepdims=True)
+    reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+    merged, cuts = [], []
+    original_merge = _select.merge_within  # what would merge the selected entries of several chunks
+    monkeypatch.setattr(_select, "merge_within", lambda p, limits: merged.append(len(p)) or original_merge(p, limits))
+    original_cut = _select.cut_chunk
+
+    def cut(entries, bound, quota, over, over_selected, start, stop):
+        part = original_cut(entries, bound, quota, over, over_selected, start, stop)
+        cuts.append((start, stop, part[2].min(initial=start), part[2].max(initial=start), int(quota[1].sum())))
+        return part
+
+    monkeypatch.setattr(_select, "cut_chunk", cut)
+    result = lw.find_label_issues(*as_dask(labels, probs, 700), filter_by=filter_by)
+    assert_same(result, reference)
+    assert merged == []  # no over-full cell: nothing merged
+    assert cuts and all(start <= lo and hi < stop for start, stop, lo, hi, _ in cuts)
+    assert sum(c[4] for c in cuts) > 0  # some cuts fell on ties shared out by quota

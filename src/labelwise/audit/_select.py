@@ -241,18 +241,19 @@ def select_top(
     n_cells = limits.shape[0]
     if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
         # All rows at once: each cell's entries are already its best ones, no merge needed.
+        def counted(cell_limits: np.ndarray) -> tuple[Entries, np.ndarray]:
+            entries = fn(0, *arrays, limits=cell_limits, merge=False)
+            return entries, cell_counts(entries, n_cells)
+
         if cell_class is None or chunks.n_jobs == 1:
-            entries = fn(0, *arrays, limits=limits, merge=False)
-        else:
+            found = [counted(limits)]
+        else:  # each thread's entries stay a part of their own (no serial concatenation)
             n_classes = int(cell_class.max()) + 1
             weights = np.ones(n_classes) if class_weights is None else class_weights
             groups = balanced_groups(weights, chunks.n_jobs)
             with ThreadPoolExecutor(len(groups)) as pool:
-                parts = list(
-                    pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False), groups)
-                )
-            entries = concat_entries(parts)
-        return Selection([entries], cell_counts(entries, n_cells), per_chunk=False)
+                found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
+        return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
     n_chunks = len(chunks.bounds)
     share = tput_share(limits, n_chunks)
     edges = cell_groups(share * n_chunks, n_chunks)

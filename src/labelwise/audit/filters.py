@@ -130,7 +130,7 @@ def prune_by_noise_rate(inputs: FilterInputs) -> Any:
     if not wanted.any():
         return inputs.rows.map_rows(lambda s, c: np.zeros(c.shape[0], bool), [inputs.codes], Output(bool))
     first = _noise_rate_selection(inputs, wanted, True)
-    fallback = (first.counts.reshape(k, k) < wanted).any(axis=1)
+    fallback: np.ndarray = np.asarray((first.counts.reshape(k, k) < wanted).any(axis=1))
     if not fallback.any():
         return inputs.mask_of(first)
     second = _noise_rate_selection(inputs, wanted * fallback[:, None], False)
