@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import partial
 from unittest import mock
 
@@ -306,3 +307,29 @@ class TestMergeAll:
         got = _select.merge_all(parts)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+class TestRankingParts:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n=st.integers(0, 300),
+        cuts=st.lists(st.integers(1, 299), max_size=5, unique=True),
+        split=st.integers(1, 4),
+        seed=st.integers(0, 2**31 - 1),
+        packed=st.booleans(),
+    )
+    def test_merged_in_a_tree_the_rows_come_in_quality_then_row_order(self, n, cuts, split, seed, packed):
+        """Per-chunk ranking parts merged in levels give ``order_by_key`` over all flagged rows, packed or not."""
+        rng = np.random.default_rng(seed)
+        is_issue = rng.random(n) < 0.5
+        quality = np.round(rng.random(n), 1).astype(np.float32)  # ties: by row
+        quality[rng.random(n) < 0.1] = -0.0
+        edges = [0, *sorted(c for c in cuts if c < n), n]
+        parts = [
+            _select.ranking_part(a, is_issue[a:b], quality[a:b], packed=packed) for a, b in itertools.pairwise(edges)
+        ]
+        while len(parts) > 1:
+            parts = [_select.merge_ranking(parts[i : i + split + 1]) for i in range(0, len(parts), split + 1)]
+        flagged = np.flatnonzero(is_issue)
+        expected = _select.order_by_key(quality[flagged], flagged)
+        np.testing.assert_array_equal(_select.ranked_rows(parts[0]), expected)

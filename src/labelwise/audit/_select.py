@@ -551,6 +551,35 @@ def flagged_entries(start: int, is_issue: np.ndarray, quality: np.ndarray) -> En
     return merge_top([(np.zeros(idx.size, np.int64), quality[idx], start + idx)], np.array([idx.size]))
 
 
+def ranking_part(start: int, is_issue: np.ndarray, quality: np.ndarray, *, packed: bool) -> Any:
+    """A chunk's flagged rows for the ranking, sorted by ``(quality, row)``: with ``packed`` (float32
+    quality, rows below ``2**32``), one ``uint64`` array of ``quality bits << 32 | row`` (a third of
+    the entries' bytes, and one array to allocate where each fresh allocation is page-faulted, as on
+    Dask workers); otherwise entries (:func:`flagged_entries`)."""
+    if not packed:
+        return flagged_entries(start, is_issue, quality)
+    idx = np.flatnonzero(is_issue)
+    out = (_ordered_bits(quality[idx]).astype(np.uint64) << np.uint64(32)) | (start + idx).astype(np.uint64)
+    out.sort()
+    return out
+
+
+def merge_ranking(parts: list[Any]) -> Any:
+    """Merge :func:`ranking_part` results, kept in ``(quality, row)`` order."""
+    if not parts or not isinstance(parts[0], np.ndarray):
+        return merge_all(parts)
+    out = np.concatenate(parts)
+    out.sort(kind="stable")  # sorted runs: timsort merges them (values are distinct)
+    return out
+
+
+def ranked_rows(merged: Any) -> np.ndarray:
+    """The rows of merged :func:`ranking_part` results, in ranking order."""
+    if isinstance(merged, np.ndarray):
+        return (merged & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return merged[2]
+
+
 def merge_all(parts: list[Entries]) -> Entries:
     """Merge ranking entries (one cell) keeping all of them, in ``(key, row)`` order.
 
