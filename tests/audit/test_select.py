@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from labelwise.audit import _columns, _select
+from labelwise.audit import _columns, _select, _selection
 
 
 def _reference_top(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -126,10 +126,10 @@ class TestSelectTopInRounds:
         limits = rng.integers(0, n // 2 + 2, k)
         fn = partial(_select.score_entries, by_class=True)
         whole = RowChunks(n, [(0, n)], use_dask=False, n_jobs=1)
-        expected = _select.merge_top(_select.select_top(whole, fn, [codes, scores], limits).parts, limits)
+        expected = _select.merge_top(_selection.select_top(whole, fn, [codes, scores], limits).parts, limits)
         chunks = RowChunks(n, chunk_bounds(n, chunk), use_dask=False, n_jobs=1)
-        with mock.patch.object(_select, "GROUP_KEYS", group_keys):
-            selection = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
+        with mock.patch.object(_selection, "GROUP_KEYS", group_keys):
+            selection = _selection.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
         assert selection.per_chunk and len(selection.parts) == len(chunks.bounds)
         for (start, stop), part in zip(chunks.bounds, selection.parts, strict=True):  # each chunk keeps its own rows
             assert np.all((part[2] >= start) & (part[2] < stop))
@@ -155,7 +155,7 @@ class TestExactCut:
         ties_dense = rng.integers(0, 4, (n_chunks, n_cells)) * (rng.random((n_chunks, n_cells)) < 0.6)
         limits = rng.integers(0, 40, n_cells)
         ties = [(np.flatnonzero(t), t[t > 0]) for t in ties_dense]
-        quotas, over, counts = _select.tie_quotas(limits, below, ties)
+        quotas, over, counts = _selection.tie_quotas(limits, below, ties)
         np.testing.assert_array_equal(over, below > limits)
         given_dense = np.zeros((n_chunks, n_cells), dtype=np.int64)
         for i, (cells, q) in enumerate(quotas):
@@ -174,20 +174,20 @@ class TestExactCut:
     def test_bounds_merged_by_any_groups_of_cells_equal_one_merge(self, spec, max_groups, group_keys):
         """Round one's keys split by :func:`cell_groups` and merged per group give packed_bound of all keys."""
         parts, limits = _make_parts(spec.draw(_parts))
-        with mock.patch.object(_select, "GROUP_KEYS", group_keys):
-            edges = _select.cell_groups(limits.astype(np.float64) * len(parts), max_groups)
+        with mock.patch.object(_selection, "GROUP_KEYS", group_keys):
+            edges = _selection.cell_groups(limits.astype(np.float64) * len(parts), max_groups)
         assert edges[0] == 0 and edges[-1] == limits.size and np.all(np.diff(edges) > 0)
         assert edges.size - 1 <= max(1, max_groups)
-        packed = [_select.packed_keys(p) for p in parts]
+        packed = [_selection.packed_keys(p) for p in parts]
         cuts = [np.searchsorted(k, edges[1:-1].astype(np.uint64) << np.uint64(32)) for k in packed]
         pieces = [np.split(k, c) for k, c in zip(packed, cuts, strict=True)]
         got = np.concatenate(
             [
-                _select.group_bound([p[g] for p in pieces], limits, int(lo), int(hi))
+                _selection.group_bound([p[g] for p in pieces], limits, int(lo), int(hi))
                 for g, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True))
             ]
         )
-        np.testing.assert_array_equal(got, _select.packed_bound(np.sort(np.concatenate(packed)), limits))
+        np.testing.assert_array_equal(got, _selection.packed_bound(np.sort(np.concatenate(packed)), limits))
 
 
 class TestOrderByKey:
@@ -265,8 +265,8 @@ class TestMerges:
         exact = np.full(limits.size, np.inf)
         full = np.flatnonzero((counts >= limits) & (limits > 0))
         exact[full] = merged[1][np.cumsum(counts)[full] - 1]
-        packed = _select.merge_packed([_select.packed_keys(p) for p in parts], limits)
-        bound = _select.packed_bound(packed, limits)
+        packed = _selection.merge_packed([_selection.packed_keys(p) for p in parts], limits)
+        bound = _selection.packed_bound(packed, limits)
         if parts[0][1].dtype == np.float32:
             np.testing.assert_array_equal(bound, exact)
         else:

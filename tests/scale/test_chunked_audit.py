@@ -228,14 +228,14 @@ def test_string_labels_with_classes_are_encoded_in_pass_one_and_a_bad_one_is_nam
 @pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "prune_by_class"])
 def test_threads_share_classes_by_size_with_the_same_answer(filter_by, monkeypatch):
     """Classes of very different sizes, split among 2 or 3 threads by size: nothing changes."""
-    from labelwise.audit import _select
+    from labelwise.audit import _select, _selection
 
     labels, probs = noisy_probs(3000, 6, noise=0.35, seed=12)
     skewed = np.minimum(labels, np.random.default_rng(0).integers(0, 6, 3000))  # class 0 the largest
     reference = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=1)
     calls = []
     original = _select.balanced_groups
-    monkeypatch.setattr(_select, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
+    monkeypatch.setattr(_selection, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
     for jobs in (2, 3):
         got = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
         assert_same(got, reference)
@@ -247,7 +247,7 @@ def test_dask_selection_is_cut_in_each_chunk_and_never_gathered(filter_by, monke
     """float32 keys: every chunk cuts its own entries from per-cell counts (ties at the bound by row
     order, across chunks); no merge of the selected entries runs, and each chunk's part holds only its
     own rows. The flags equal the in-memory ones."""
-    from labelwise.audit import _select
+    from labelwise.audit import _selection
 
     labels, probs = noisy_probs(5000, 5, noise=0.35, seed=13)
     probs = np.round(probs, 2)  # float32 keys with many ties at the cut
@@ -255,16 +255,18 @@ def test_dask_selection_is_cut_in_each_chunk_and_never_gathered(filter_by, monke
     probs = np.clip(probs, 0, None) / np.clip(probs, 0, None).sum(axis=1, keepdims=True)
     reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
     merged, cuts = [], []
-    original_merge = _select.merge_within  # what would merge the selected entries of several chunks
-    monkeypatch.setattr(_select, "merge_within", lambda p, limits: merged.append(len(p)) or original_merge(p, limits))
-    original_cut = _select.cut_chunk
+    original_merge = _selection.merge_within  # what would merge the selected entries of several chunks
+    monkeypatch.setattr(
+        _selection, "merge_within", lambda p, limits: merged.append(len(p)) or original_merge(p, limits)
+    )
+    original_cut = _selection.cut_chunk
 
     def cut(entries, bound, quota, over, over_selected, start, stop):
         part = original_cut(entries, bound, quota, over, over_selected, start, stop)
         cuts.append((start, stop, part[2].min(initial=start), part[2].max(initial=start), int(quota[1].sum())))
         return part
 
-    monkeypatch.setattr(_select, "cut_chunk", cut)
+    monkeypatch.setattr(_selection, "cut_chunk", cut)
     result = lw.find_label_issues(*as_dask(labels, probs, 700), filter_by=filter_by)
     assert_same(result, reference)
     assert merged == []  # no over-full cell: nothing merged

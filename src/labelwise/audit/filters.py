@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import Output, RowChunks
-from . import _select
+from . import _select, _selection
 from .confident_joint import RowStatistics, round_preserving_row_totals
 
 
@@ -65,7 +65,7 @@ class FilterInputs:
     def n_classes(self) -> int:
         return int(self.probs.shape[1])
 
-    def mask_of(self, selected: _select.Selection) -> Any:
+    def mask_of(self, selected: _selection.Selection) -> Any:
         """Boolean per-example mask of the rows of a selection: per chunk, from the chunk's own
         entries, where the selection is per chunk (dask: built where they are, nothing gathered)."""
         if selected.per_chunk:
@@ -79,7 +79,7 @@ class FilterInputs:
         """Mask of the ``limits[cell]`` lowest ``scores`` per class (``by_class``) or overall."""
         fn = partial(_select.score_entries, by_class=by_class)
         cells = np.arange(limits.shape[0]) if by_class else None
-        chosen = _select.select_top(
+        chosen = _selection.select_top(
             self.rows, fn, [self.codes, scores], limits, cell_class=cells, class_weights=self.label_counts
         )
         return self.mask_of(chosen)
@@ -103,13 +103,13 @@ def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
     return round_preserving_row_totals(off)
 
 
-def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted_only: bool) -> _select.Selection:
+def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted_only: bool) -> _selection.Selection:
     """The largest margins of every cell of ``wanted`` over all rows (lazy for dask)."""
     k = inputs.n_classes
     fn = partial(_select.margin_entries, mispredicted_only=mispredicted_only)
     arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
     cells = np.repeat(np.arange(k), k)
-    return _select.select_top(
+    return _selection.select_top(
         inputs.rows, fn, arrays, wanted.ravel(), cell_class=cells, class_weights=inputs.label_counts
     )
 
@@ -134,7 +134,7 @@ def prune_by_noise_rate(inputs: FilterInputs) -> Any:
     if not fallback.any():
         return inputs.mask_of(first)
     second = _noise_rate_selection(inputs, wanted * fallback[:, None], False)
-    return inputs.mask_of(_select.replace_cells(inputs.rows, first, np.repeat(fallback, k), second))
+    return inputs.mask_of(_selection.replace_cells(inputs.rows, first, np.repeat(fallback, k), second))
 
 
 def prune_by_class(inputs: FilterInputs) -> Any:
