@@ -261,8 +261,8 @@ def test_dask_selection_is_cut_in_each_chunk_and_never_gathered(filter_by, monke
     )
     original_cut = _selection.cut_chunk
 
-    def cut(entries, bound, quota, over, over_selected, start, stop):
-        part = original_cut(entries, bound, quota, over, over_selected, start, stop)
+    def cut(entries, tied, quota, over, over_selected, start, stop):
+        part = original_cut(entries, tied, quota, over, over_selected, start, stop)
         cuts.append((start, stop, part[2].min(initial=start), part[2].max(initial=start), int(quota[1].sum())))
         return part
 

@@ -115,9 +115,9 @@ def select_top(
     bound, *flags = chunks.compute_all([lazy_bound, *redo])
     read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
-    seconds = chunks.partials(second, arrays, extras=[f[0] for f in firsts], read=read, nout=3)
-    below_sum = chunks.reduce_partials([s[1] for s in seconds], _sum_counts)
-    below, *ties = chunks.compute_all([below_sum, *(s[2] for s in seconds)])
+    seconds = chunks.partials(second, arrays, extras=[f[0] for f in firsts], read=read, nout=4)
+    below_sum = chunks.reduce_partials([s[2] for s in seconds], _sum_counts)
+    below, *ties = chunks.compute_all([below_sum, *(s[3] for s in seconds)])
     quotas, over, counts = tie_quotas(limits, np.asarray(below), ties)
     over_selected = None
     if over.any():  # the bound is not the cut here: merge these cells' entries exactly, in one place
@@ -126,7 +126,7 @@ def select_top(
         merge = partial(merge_within, limits=over_limits)
         over_selected = chunks.apply(merge, in_over) if n_chunks == 1 else chunks.reduce_partials(in_over, merge)
     parts = [
-        chunks.apply(cut_chunk, s[0], bound, q, over, over_selected, start, stop)
+        chunks.apply(cut_chunk, s[0], s[1], q, over, over_selected, start, stop)
         for s, q, (start, stop) in zip(seconds, quotas, chunks.bounds, strict=True)
     ]
     return Selection(parts, counts, per_chunk=True)
@@ -175,25 +175,25 @@ def tie_quotas(
 
 def cut_chunk(
     entries: Entries,
-    bound: np.ndarray,
+    tied: np.ndarray,
     quota: tuple[np.ndarray, np.ndarray],
     over: np.ndarray,
     over_selected: Entries | None,
     start: int,
     stop: int,
 ) -> Entries:
-    """A chunk's share of the exact selection: its entries below their cell's bound, the first
-    ``quota`` (by row) of those equal to it, and, for the ``over`` cells, the rows of
+    """A chunk's share of the exact selection, from its round-two ``entries`` (all within their
+    cell's bound; ``tied``: the positions of those equal to it): the entries below the bound, the
+    first ``quota`` (by row) of those equal to it, and, for the ``over`` cells, the rows of
     ``over_selected`` (their merged selection) that fall in ``start..stop-1``."""
     cell, key, row = entries
-    at = bound[cell]
-    keep = key < at
-    tied = np.flatnonzero(key == at)
+    keep = np.ones(cell.shape[0], dtype=bool)
+    keep[tied] = False
     if over.any():
         keep &= ~over[cell]
         tied = tied[~over[cell[tied]]]
     if tied.size:
-        room = np.zeros(bound.shape[0], dtype=np.int64)
+        room = np.zeros(over.shape[0], dtype=np.int64)
         room[quota[0]] = quota[1]
         tied = tied[np.lexsort((row[tied], cell[tied]))]  # by cell, then row
         tied_cell = cell[tied]
@@ -220,15 +220,6 @@ def _keep_cells(entries: Entries, cells: np.ndarray) -> Entries:
 
 def _sum_counts(parts: list[np.ndarray]) -> np.ndarray:
     return np.sum(parts, axis=0)
-
-
-def bound_counts(entries: Entries, bound: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """Per cell, how many entries are below its bound (dense), and ``(cells, counts)`` of those equal to it."""
-    cell, key = entries[0], entries[1]
-    at = bound[cell]
-    below = np.bincount(cell[key < at], minlength=bound.shape[0]).astype(np.int64)
-    cells, n = np.unique(cell[key == at], return_counts=True)
-    return below, (cells.astype(np.int64), n.astype(np.int64))
 
 
 def replace_cells(chunks: RowChunks, first: Selection, drop: np.ndarray, second: Selection) -> Selection:
@@ -285,15 +276,32 @@ def _second_round(
     start: int, *args: Any, fn: Callable[..., Entries], limits: np.ndarray, share: np.ndarray, bound: np.ndarray
 ) -> tuple:
     """Round two of :func:`select_top` in a chunk: its entries within ``bound``, from its round-one
-    list ``args[-1]`` where that list holds all of them, from its rows again where it may not; and
-    their :func:`bound_counts`."""
+    list ``args[-1]`` where that list holds all of them, from its rows again where it may not.
+
+    Returns ``(entries, tied, below, (cells, n_tied))``: the entries, the positions among them of
+    those equal to their cell's bound (the others are below it), the count below the bound per
+    cell, and the cells with ties and their counts. Each step reads the entries once: on a Dask
+    worker every large temporary is a fresh, page-faulted allocation.
+    """
     *arrays, first = args
     redo = _cells_to_redo(first, share, bound)
-    kept = within_bound(drop_cells(first, redo), bound)
+    cell, key, row = first
+    at = bound[cell]
+    within = key <= at
+    if redo.any():
+        within &= ~redo[cell]
+    kept: Entries = (cell[within], key[within], row[within])
     if redo.any():
         again = within_bound(fn(start, *arrays, limits=limits * redo), bound)
         kept = merge_top([kept, again], limits)
-    return (kept, *bound_counts(kept, bound))
+        at = bound[kept[0]]
+    else:
+        at = at[within]
+    tied = np.flatnonzero(kept[1] == at)
+    cells, n = np.unique(kept[0][tied], return_counts=True)
+    below = np.bincount(kept[0], minlength=bound.shape[0]).astype(np.int64)
+    below[cells] -= n
+    return kept, tied, below, (cells.astype(np.int64), n.astype(np.int64))
 
 
 def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.ndarray:
