@@ -272,3 +272,29 @@ def test_dask_selection_is_cut_in_each_chunk_and_never_gathered(filter_by, monke
     assert merged == []  # no over-full cell: nothing merged
     assert cuts and all(start <= lo and hi < stop for start, stop, lo, hi, _ in cuts)
     assert sum(c[4] for c in cuts) > 0  # some cuts fell on ties shared out by quota
+
+
+def test_the_fallback_selection_among_all_rows_is_the_same_on_dask_and_threads(monkeypatch):
+    """Class 0's rows counted as confidently class 1 without a positive margin: that class is
+    selected again among all its rows (:func:`~labelwise.audit._selection.replace_cells`), per chunk
+    on dask and per thread in memory, with the in-memory flags and ranking."""
+    from labelwise.audit import _selection
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    labels = rng.integers(0, 3, n)
+    probs = np.full((n, 3), 0.3)
+    probs[np.arange(n), labels] = np.where(labels == 1, 0.4, 0.7)
+    close = (labels == 0) & (rng.random(n) < 0.5)  # above class 1's threshold, below their own
+    probs[close] = [0.5, 0.45, 0.05]
+    probs = probs + rng.uniform(0, 0.02, (n, 3))
+    probs = (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)
+    flip = rng.random(n) < 0.15
+    labels = np.where(flip, (labels + 1) % 3, labels)
+    reference = lw.find_label_issues(labels, probs, n_jobs=1)
+    calls = []
+    original = _selection.replace_cells
+    monkeypatch.setattr(_selection, "replace_cells", lambda *a: calls.append(a[1].per_chunk) or original(*a))
+    assert_same(lw.find_label_issues(labels, probs, n_jobs=2), reference)
+    assert_same(lw.find_label_issues(*as_dask(labels, probs, 700)), reference)
+    assert calls == [False, True] and reference.n_issues > 0

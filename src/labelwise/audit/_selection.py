@@ -210,10 +210,6 @@ def _concat_arrays(*arrays: np.ndarray) -> np.ndarray:
     return np.concatenate(arrays)
 
 
-def _concat_parts(*parts: Entries) -> Entries:
-    return concat_entries(list(parts))
-
-
 def _keep_cells(entries: Entries, cells: np.ndarray) -> Entries:
     return drop_cells(entries, ~cells)
 
@@ -223,19 +219,14 @@ def _sum_counts(parts: list[np.ndarray]) -> np.ndarray:
 
 
 def replace_cells(chunks: RowChunks, first: Selection, drop: np.ndarray, second: Selection) -> Selection:
-    """``first`` without the cells marked in ``drop``, plus ``second`` (chosen from the same chunks)."""
+    """``first`` without the cells marked in ``drop``, plus ``second``; both chosen by :func:`select_top`
+    over the same ``chunks`` (so their parts pair up: the same chunks, or the same threads' classes)."""
 
     def swap(a: Entries, b: Entries) -> Entries:
         return concat_entries([drop_cells(a, drop), b])
 
-    if len(first.parts) != len(second.parts) or first.per_chunk != second.per_chunk:
-        a = chunks.apply(_concat_parts, *first.parts)
-        b = chunks.apply(_concat_parts, *second.parts)
-        parts, per_chunk = [chunks.apply(swap, a, b)], False
-    else:
-        parts = [chunks.apply(swap, a, b) for a, b in zip(first.parts, second.parts, strict=True)]
-        per_chunk = first.per_chunk
-    return Selection(parts, np.where(drop, 0, first.counts) + second.counts, per_chunk=per_chunk)
+    parts = [chunks.apply(swap, a, b) for a, b in zip(first.parts, second.parts, strict=True)]
+    return Selection(parts, np.where(drop, 0, first.counts) + second.counts, per_chunk=first.per_chunk)
 
 
 def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray, edges: np.ndarray) -> tuple:
