@@ -137,7 +137,7 @@ def cell_groups(expected: np.ndarray, max_groups: int) -> np.ndarray:
     keys each, at least :data:`GROUP_KEYS` keys per group and at most ``max_groups`` groups."""
     n_cells = expected.shape[0]
     total = float(np.sum(expected))
-    n_groups = int(min(max(1, max_groups), max(1, -(-total // GROUP_KEYS)), max(1, n_cells)))
+    n_groups = int(min(max(1, max_groups), max(1, total // GROUP_KEYS), max(1, n_cells)))
     cum = np.cumsum(expected, dtype=np.float64)
     inner = np.searchsorted(cum, total * np.arange(1, n_groups) / n_groups, side="right")
     return np.unique(np.concatenate([[0], inner, [n_cells]]).astype(np.int64))
