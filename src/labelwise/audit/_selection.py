@@ -119,14 +119,14 @@ def select_top(
     below_sum = chunks.reduce_partials([s[2] for s in seconds], _sum_counts)
     below, *ties = chunks.compute_all([below_sum, *(s[3] for s in seconds)])
     quotas, over, counts = tie_quotas(limits, np.asarray(below), ties)
-    over_selected = None
-    if over.any():  # the bound is not the cut here: merge these cells' entries exactly, in one place
+    over_selected, over_cells = None, (over if over.any() else None)  # no K x K array per task when unused
+    if over_cells is not None:  # the bound is not the cut here: merge these cells' entries exactly, in one place
         over_limits = np.where(over, limits, 0)
         in_over = [chunks.apply(_keep_cells, s[0], over) for s in seconds]
         merge = partial(merge_within, limits=over_limits)
         over_selected = chunks.apply(merge, in_over) if n_chunks == 1 else chunks.reduce_partials(in_over, merge)
     parts = [
-        chunks.apply(cut_chunk, s[0], s[1], q, over, over_selected, start, stop)
+        chunks.apply(cut_chunk, s[0], s[1], q, over_cells, over_selected, start, stop)
         for s, q, (start, stop) in zip(seconds, quotas, chunks.bounds, strict=True)
     ]
     return Selection(parts, counts, per_chunk=True)
@@ -177,23 +177,23 @@ def cut_chunk(
     entries: Entries,
     tied: np.ndarray,
     quota: tuple[np.ndarray, np.ndarray],
-    over: np.ndarray,
+    over: np.ndarray | None,
     over_selected: Entries | None,
     start: int,
     stop: int,
 ) -> Entries:
     """A chunk's share of the exact selection, from its round-two ``entries`` (all within their
     cell's bound; ``tied``: the positions of those equal to it): the entries below the bound, the
-    first ``quota`` (by row) of those equal to it, and, for the ``over`` cells, the rows of
-    ``over_selected`` (their merged selection) that fall in ``start..stop-1``."""
+    first ``quota`` (by row) of those equal to it, and, for the ``over`` cells (None: none), the
+    rows of ``over_selected`` (their merged selection) that fall in ``start..stop-1``."""
     cell, key, row = entries
     keep = np.ones(cell.shape[0], dtype=bool)
     keep[tied] = False
-    if over.any():
+    if over is not None:
         keep &= ~over[cell]
         tied = tied[~over[cell[tied]]]
     if tied.size:
-        room = np.zeros(over.shape[0], dtype=np.int64)
+        room = np.zeros(int(max(cell.max(), quota[0].max(initial=0))) + 1, dtype=np.int64)
         room[quota[0]] = quota[1]
         tied = tied[np.lexsort((row[tied], cell[tied]))]  # by cell, then row
         tied_cell = cell[tied]
