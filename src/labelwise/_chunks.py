@@ -260,13 +260,16 @@ class RowChunks:
         *,
         extras: Sequence[Any] | None = None,
         read: Sequence[bool] | None = None,
+        nout: int | None = None,
     ) -> list[Any]:
         """``fn(start, *chunks[, extras[i]])`` of every chunk ``i``, each result kept where it was computed.
 
         numpy backend: the list of results. Dask: one persisted ``Delayed`` per chunk, held by the
         worker that computed it; a later pass takes them back as ``extras`` (chunk ``i``'s task then
         runs where its part is) or merges them with :meth:`reduce_partials`. Where ``read[i]`` is
-        False, the chunks are not read and ``fn`` gets ``None`` for each of them.
+        False, the chunks are not read and ``fn`` gets ``None`` for each of them. With ``nout``,
+        ``fn`` returns a tuple of that length and each chunk's result is a tuple of ``Delayed``
+        (one persisted key per item: a later task that takes one item fetches only that item).
         """
         blocks = self._blocks(arrays) if self.use_dask else None
 
@@ -285,8 +288,13 @@ class RowChunks:
             return [fn(*args(i)) for i in range(len(self.bounds))]
         import dask
 
-        task = dask.delayed(fn, pure=True)
-        return list(dask.persist(*(task(*args(i)) for i in range(len(self.bounds)))))
+        if nout is None:
+            task = dask.delayed(fn, pure=True)
+            return list(dask.persist(*(task(*args(i)) for i in range(len(self.bounds)))))
+        task = dask.delayed(fn, pure=True, nout=nout)
+        calls = [task(*args(i)) for i in range(len(self.bounds))]
+        flat = dask.persist(*(item for call in calls for item in call))
+        return [tuple(flat[i * nout : (i + 1) * nout]) for i in range(len(calls))]
 
     def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:
         """The :meth:`partials` combined: the result (numpy backend), or a persisted ``Delayed``."""
@@ -314,6 +322,25 @@ class RowChunks:
                 task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail), dtype=output.dtype
             )
             for i, (start, stop) in enumerate(self.bounds)
+        ]
+        return da.concatenate(pieces, axis=0)
+
+    def map_parts(self, fn: Callable[[int, int, Any], np.ndarray], parts: Sequence[Any], output: Output) -> Any:
+        """Per-row output from per-chunk parts (as :meth:`partials` gives): ``fn(start, stop, parts[i])``.
+
+        numpy backend: the chunks' outputs concatenated. Dask: a dask array, chunk ``i`` computed
+        where ``parts[i]`` is (no chunk of the inputs is read).
+        """
+        if not self.use_dask:
+            pieces = [fn(start, stop, p) for (start, stop), p in zip(self.bounds, parts, strict=True)]
+            return np.concatenate(pieces) if pieces else np.empty((0, *output.tail), output.dtype)
+        import dask
+        import dask.array as da
+
+        task = dask.delayed(fn, pure=True)
+        pieces = [
+            da.from_delayed(task(start, stop, p), shape=(stop - start, *output.tail), dtype=output.dtype)
+            for (start, stop), p in zip(self.bounds, parts, strict=True)
         ]
         return da.concatenate(pieces, axis=0)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import partial
+from unittest import mock
 
 import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from labelwise.audit import _columns, _select
+from labelwise.audit import _columns, _select, _selection
 
 
 def _reference_top(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -105,28 +107,87 @@ class TestSelectTopInRounds:
         chunk=st.integers(1, 120),
         sort=st.booleans(),
         seed=st.integers(0, 2**31 - 1),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        group_keys=st.sampled_from([1, 4, 1 << 20]),
     )
-    @example(n=56, chunk=56, sort=False, seed=58)  # one chunk: its round-two list must come out sorted too
-    def test_two_rounds_over_chunks_equal_one_selection_over_all_rows(self, n, chunk, sort, seed):
-        """Chunked TPUT rounds (round two re-reading the chunks whose lists may be short) are exact."""
+    @example(n=56, chunk=56, sort=False, seed=58, dtype=np.float32, group_keys=1 << 20)  # one chunk
+    def test_two_rounds_over_chunks_equal_one_selection_over_all_rows(self, n, chunk, sort, seed, dtype, group_keys):
+        """Chunked TPUT rounds and the per-chunk cut are exact: ties at the bound split across chunks
+        (tie quotas), float64 keys (a bound that is not a key: those cells merged), any groups of
+        cells for round one's merge (``GROUP_KEYS``), lists short in the first chunks (re-read)."""
         from labelwise._chunks import RowChunks, chunk_bounds
 
         rng = np.random.default_rng(seed)
         k = 3
         codes = rng.integers(0, k, n)
-        scores = np.round(rng.random(n), 2).astype(np.float32)  # ties
+        scores = np.round(rng.random(n), 2).astype(dtype)  # ties
         if sort:  # the best entries crowd into the first chunks: their round-one lists fall short
             scores = np.sort(scores)
         limits = rng.integers(0, n // 2 + 2, k)
         fn = partial(_select.score_entries, by_class=True)
         whole = RowChunks(n, [(0, n)], use_dask=False, n_jobs=1)
-        expected = _select.merge_top([_select.select_top(whole, fn, [codes, scores], limits)], limits)
+        expected = _select.merge_top(_selection.select_top(whole, fn, [codes, scores], limits).parts, limits)
         chunks = RowChunks(n, chunk_bounds(n, chunk), use_dask=False, n_jobs=1)
-        got = _select.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
-        assert np.all(np.bincount(got[0], minlength=k) <= limits)
-        got = _select.merge_top([got], np.full(k, n))  # sorted, nothing cut
+        with mock.patch.object(_selection, "GROUP_KEYS", group_keys):
+            selection = _selection.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
+        assert selection.per_chunk and len(selection.parts) == len(chunks.bounds)
+        for (start, stop), part in zip(chunks.bounds, selection.parts, strict=True):  # each chunk keeps its own rows
+            assert np.all((part[2] >= start) & (part[2] < stop))
+        np.testing.assert_array_equal(selection.counts, np.bincount(expected[0], minlength=k))
+        got = _select.merge_top(selection.parts, np.full(k, n))  # sorted, nothing cut
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+class TestExactCut:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        below=st.lists(st.integers(0, 30), min_size=1, max_size=6),
+        seed=st.integers(0, 2**31 - 1),
+        n_chunks=st.integers(1, 5),
+    )
+    def test_tie_quotas_fill_each_cell_to_its_limit_in_chunk_order(self, below, seed, n_chunks):
+        """Quotas give a cell ``limit - below`` of its ties (or all), earlier chunks first; cells with
+        more entries below the bound than their limit are marked ``over`` and get none."""
+        rng = np.random.default_rng(seed)
+        below = np.array(below, dtype=np.int64)
+        n_cells = below.size
+        ties_dense = rng.integers(0, 4, (n_chunks, n_cells)) * (rng.random((n_chunks, n_cells)) < 0.6)
+        limits = rng.integers(0, 40, n_cells)
+        ties = [(np.flatnonzero(t), t[t > 0]) for t in ties_dense]
+        quotas, over, counts = _selection.tie_quotas(limits, below, ties)
+        np.testing.assert_array_equal(over, below > limits)
+        given_dense = np.zeros((n_chunks, n_cells), dtype=np.int64)
+        for i, (cells, q) in enumerate(quotas):
+            given_dense[i, cells] = q
+        assert np.all(given_dense <= ties_dense)
+        room = np.clip(limits - below, 0, None)
+        expected_total = np.where(over, 0, np.minimum(room, ties_dense.sum(axis=0)))
+        np.testing.assert_array_equal(given_dense.sum(axis=0), expected_total)
+        # chunk order: a chunk gets ties only if every earlier chunk got all of its own
+        short = np.cumsum(ties_dense - given_dense, axis=0) > 0
+        assert not np.any(short[:-1] & (given_dense[1:] > 0))
+        np.testing.assert_array_equal(counts, np.where(over, limits, np.minimum(limits, below + ties_dense.sum(0))))
+
+    @settings(max_examples=60, deadline=None)
+    @given(spec=st.data(), max_groups=st.integers(1, 12), group_keys=st.integers(1, 50))
+    def test_bounds_merged_by_any_groups_of_cells_equal_one_merge(self, spec, max_groups, group_keys):
+        """Round one's keys split by :func:`cell_groups` and merged per group give packed_bound of all keys."""
+        parts, limits = _make_parts(spec.draw(_parts))
+        with mock.patch.object(_selection, "GROUP_KEYS", group_keys):
+            edges = _selection.cell_groups(limits.astype(np.float64) * len(parts), max_groups)
+        assert edges[0] == 0 and edges[-1] == limits.size and np.all(np.diff(edges) > 0)
+        assert edges.size - 1 <= max(1, max_groups)
+        packed = [_selection.packed_keys(p) for p in parts]
+        cuts = [np.searchsorted(k, edges[1:-1].astype(np.uint64) << np.uint64(32)) for k in packed]
+        pieces = [np.split(k, c) for k, c in zip(packed, cuts, strict=True)]
+        got = np.concatenate(
+            [
+                _selection.group_bound([p[g] for p in pieces], limits, int(lo), int(hi))
+                for g, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True))
+            ]
+        )
+        np.testing.assert_array_equal(got, _selection.packed_bound(np.sort(np.concatenate(packed)), limits))
 
 
 class TestOrderByKey:
@@ -204,8 +265,8 @@ class TestMerges:
         exact = np.full(limits.size, np.inf)
         full = np.flatnonzero((counts >= limits) & (limits > 0))
         exact[full] = merged[1][np.cumsum(counts)[full] - 1]
-        packed = _select.merge_packed([_select.packed_keys(p) for p in parts], limits)
-        bound = _select.packed_bound(packed, limits)
+        packed = _selection.merge_packed([_selection.packed_keys(p) for p in parts], limits)
+        bound = _selection.packed_bound(packed, limits)
         if parts[0][1].dtype == np.float32:
             np.testing.assert_array_equal(bound, exact)
         else:
@@ -246,3 +307,29 @@ class TestMergeAll:
         got = _select.merge_all(parts)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+class TestRankingParts:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n=st.integers(0, 300),
+        cuts=st.lists(st.integers(1, 299), max_size=5, unique=True),
+        split=st.integers(1, 4),
+        seed=st.integers(0, 2**31 - 1),
+        packed=st.booleans(),
+    )
+    def test_merged_in_a_tree_the_rows_come_in_quality_then_row_order(self, n, cuts, split, seed, packed):
+        """Per-chunk ranking parts merged in levels give ``order_by_key`` over all flagged rows, packed or not."""
+        rng = np.random.default_rng(seed)
+        is_issue = rng.random(n) < 0.5
+        quality = np.round(rng.random(n), 1).astype(np.float32)  # ties: by row
+        quality[rng.random(n) < 0.1] = -0.0
+        edges = [0, *sorted(c for c in cuts if c < n), n]
+        parts = [
+            _select.ranking_part(a, is_issue[a:b], quality[a:b], packed=packed) for a, b in itertools.pairwise(edges)
+        ]
+        while len(parts) > 1:
+            parts = [_select.merge_ranking(parts[i : i + split + 1]) for i in range(0, len(parts), split + 1)]
+        flagged = np.flatnonzero(is_issue)
+        expected = _select.order_by_key(quality[flagged], flagged)
+        np.testing.assert_array_equal(_select.ranked_rows(parts[0]), expected)

@@ -228,15 +228,73 @@ def test_string_labels_with_classes_are_encoded_in_pass_one_and_a_bad_one_is_nam
 @pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "prune_by_class"])
 def test_threads_share_classes_by_size_with_the_same_answer(filter_by, monkeypatch):
     """Classes of very different sizes, split among 2 or 3 threads by size: nothing changes."""
-    from labelwise.audit import _select
+    from labelwise.audit import _select, _selection
 
     labels, probs = noisy_probs(3000, 6, noise=0.35, seed=12)
     skewed = np.minimum(labels, np.random.default_rng(0).integers(0, 6, 3000))  # class 0 the largest
     reference = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=1)
     calls = []
     original = _select.balanced_groups
-    monkeypatch.setattr(_select, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
+    monkeypatch.setattr(_selection, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
     for jobs in (2, 3):
         got = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
         assert_same(got, reference)
     assert calls and all(np.array_equal(w, reference.label_counts) for w in calls)  # split by class size
+
+
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "low_self_confidence"])
+def test_dask_selection_is_cut_in_each_chunk_and_never_gathered(filter_by, monkeypatch):
+    """float32 keys: every chunk cuts its own entries from per-cell counts (ties at the bound by row
+    order, across chunks); no merge of the selected entries runs, and each chunk's part holds only its
+    own rows. The flags equal the in-memory ones."""
+    from labelwise.audit import _selection
+
+    labels, probs = noisy_probs(5000, 5, noise=0.35, seed=13)
+    probs = np.round(probs, 2)  # float32 keys with many ties at the cut
+    probs[:, 0] += 1.0 - probs.sum(axis=1)
+    probs = np.clip(probs, 0, None) / np.clip(probs, 0, None).sum(axis=1, keepdims=True)
+    reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+    merged, cuts = [], []
+    original_merge = _selection.merge_within  # what would merge the selected entries of several chunks
+    monkeypatch.setattr(
+        _selection, "merge_within", lambda p, limits: merged.append(len(p)) or original_merge(p, limits)
+    )
+    original_cut = _selection.cut_chunk
+
+    def cut(entries, tied, quota, over, over_selected, start, stop):
+        part = original_cut(entries, tied, quota, over, over_selected, start, stop)
+        cuts.append((start, stop, part[2].min(initial=start), part[2].max(initial=start), int(quota[1].sum())))
+        return part
+
+    monkeypatch.setattr(_selection, "cut_chunk", cut)
+    result = lw.find_label_issues(*as_dask(labels, probs, 700), filter_by=filter_by)
+    assert_same(result, reference)
+    assert merged == []  # no over-full cell: nothing merged
+    assert cuts and all(start <= lo and hi < stop for start, stop, lo, hi, _ in cuts)
+    assert sum(c[4] for c in cuts) > 0  # some cuts fell on ties shared out by quota
+
+
+def test_the_fallback_selection_among_all_rows_is_the_same_on_dask_and_threads(monkeypatch):
+    """Class 0's rows counted as confidently class 1 without a positive margin: that class is
+    selected again among all its rows (:func:`~labelwise.audit._selection.replace_cells`), per chunk
+    on dask and per thread in memory, with the in-memory flags and ranking."""
+    from labelwise.audit import _selection
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    labels = rng.integers(0, 3, n)
+    probs = np.full((n, 3), 0.3)
+    probs[np.arange(n), labels] = np.where(labels == 1, 0.4, 0.7)
+    close = (labels == 0) & (rng.random(n) < 0.5)  # above class 1's threshold, below their own
+    probs[close] = [0.5, 0.45, 0.05]
+    probs = probs + rng.uniform(0, 0.02, (n, 3))
+    probs = (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)
+    flip = rng.random(n) < 0.15
+    labels = np.where(flip, (labels + 1) % 3, labels)
+    reference = lw.find_label_issues(labels, probs, n_jobs=1)
+    calls = []
+    original = _selection.replace_cells
+    monkeypatch.setattr(_selection, "replace_cells", lambda *a: calls.append(a[1].per_chunk) or original(*a))
+    assert_same(lw.find_label_issues(labels, probs, n_jobs=2), reference)
+    assert_same(lw.find_label_issues(*as_dask(labels, probs, 700)), reference)
+    assert calls == [False, True] and reference.n_issues > 0

@@ -9,7 +9,7 @@ answer does not depend on how the rows are chunked.
   self-confidence and label counts -> thresholds (:func:`thresholds_from_sums`);
 - pass 2 (:func:`row_statistics_pass`): confident class, prediction, quality scores, confident
   joint counts -> the K x K estimates;
-- pass 3 (:mod:`labelwise.audit._select`): per-chunk top candidates, merged exactly per class.
+- pass 3 (:mod:`labelwise.audit._selection`): per-chunk top candidates, cut exactly per class.
 """
 
 from __future__ import annotations

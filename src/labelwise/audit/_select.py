@@ -5,19 +5,16 @@ class, or a pair ``(given, true)`` flattened to ``given * K + true``), ``key`` t
 ascending (a negated margin when the largest margins win) and ``row`` the global row index, which
 breaks ties (lower row first, as a stable sort does). The ``limits[cell]`` first entries of each
 cell in ``(key, row)`` order are selected. Keeping only those per chunk and merging chunks' lists
-keeps exactly the same entries as one selection over all rows, whatever the chunking.
+keeps exactly the same entries as one selection over all rows, whatever the chunking
+(:func:`labelwise.audit._selection.select_top` runs the selection over chunks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-from .._chunks import RowChunks
 from ._blocks import index_dtype
 from ._columns import block_rows, gather_margins_by_column, top_counts_by_row
 from ._packed_cut import ordered_bits as _ordered_bits
@@ -183,62 +180,6 @@ def score_entries(
     return merge_top(parts, limits) if merge else concat_entries(parts)
 
 
-def select_top(
-    chunks: RowChunks,
-    fn: Callable[..., Entries],
-    arrays: Sequence[Any],
-    limits: np.ndarray,
-    *,
-    cell_class: np.ndarray | None = None,
-    class_weights: np.ndarray | None = None,
-) -> Any:
-    """The ``limits[cell]`` first entries of each cell over all rows, exactly, unsorted (lazy for dask).
-
-    In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
-    classes are shared out among threads, balanced by ``class_weights`` (each class's work, e.g.
-    its rows; :func:`balanced_groups`). On dask, two rounds (the TPUT scheme of Cao & Wang,
-    2004), also used for in-memory sources that are not numpy arrays (zarr). Round one: every
-    chunk keeps its ``share`` best entries per cell (:func:`tput_share`) on its worker and sends
-    only their keys, packed (:func:`packed_keys`); the merged keys' ``limit``-th bounds the answer
-    (the union holds at most as many entries better than it as all rows do). Round two: every
-    chunk gives its entries within the bound, merged exactly; a chunk looks at its rows again only
-    for the cells where its round-one list may have missed some (it was full and its last key is
-    within the bound), usually none. Only the per-cell bounds reach the client.
-
-    References
-    ----------
-    .. [1] Cao, P., & Wang, Z. (2004). Efficient top-K query calculation in distributed networks.
-       Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
-    """
-    merge = partial(merge_within, limits=limits)
-    if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
-        # All rows at once: each cell's entries are already its best ones, no merge needed.
-        if cell_class is None or chunks.n_jobs == 1:
-            return fn(0, *arrays, limits=limits, merge=False)
-        n_classes = int(cell_class.max()) + 1
-        weights = np.ones(n_classes) if class_weights is None else class_weights
-        groups = balanced_groups(weights, chunks.n_jobs)
-        with ThreadPoolExecutor(len(groups)) as pool:
-            parts = list(
-                pool.map(lambda g: fn(0, *arrays, limits=limits * np.isin(cell_class, g), merge=False), groups)
-            )
-        return concat_entries(parts)
-    share = tput_share(limits, len(chunks.bounds))
-    firsts = chunks.partials(partial(_round_one, fn=fn, share=share), arrays)
-    lazy_bound = chunks.apply(
-        packed_bound, chunks.reduce_partials(firsts, partial(merge_packed, limits=limits)), limits
-    )
-    # The bound and which chunks round two must read again (one boolean per chunk): one round trip.
-    redo = [chunks.apply(_any_cell_to_redo, f, share, lazy_bound) for f in firsts]
-    bound, *flags = chunks.compute_all([lazy_bound, *redo])
-    read = [bool(f) for f in flags]
-    second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
-    seconds = chunks.partials(second, arrays, extras=firsts, read=read)
-    if len(seconds) == 1:  # a lone part is not merged by the reduction
-        return chunks.apply(merge, seconds)
-    return chunks.reduce_partials(seconds, merge)
-
-
 def balanced_groups(weights: np.ndarray, n_groups: int) -> list[np.ndarray]:
     """Classes shared among ``n_groups`` threads, the heaviest first, each to the least loaded group
     (Graham's longest-processing-time rule: the largest load is at most 4/3 of the optimum).
@@ -256,113 +197,6 @@ def balanced_groups(weights: np.ndarray, n_groups: int) -> list[np.ndarray]:
     return [np.flatnonzero(owner == g) for g in range(loads.shape[0])]
 
 
-def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray) -> tuple[Entries, np.ndarray]:
-    """Round one of :func:`select_top` in a chunk: its ``share`` best entries per cell (unsorted: they
-    stay on the worker for round two) and their keys packed for the bound (:func:`packed_keys`)."""
-    first = fn(start, *arrays, limits=share, merge=False)
-    return first, packed_keys(first)
-
-
-def tput_share(limits: np.ndarray, n_chunks: int, miss: float = 0.05) -> np.ndarray:
-    """Entries per cell each chunk gives in round one of :func:`select_top`.
-
-    With rows in random order, how many of a cell's ``c`` best entries fall in one chunk is a sum
-    of independent indicators of mean ``m = c / n_chunks``; Bernstein's inequality bounds the
-    chance that it exceeds ``m + t`` by ``exp(-t^2 / (2 (m + t / 3)))``. ``t`` is chosen so that,
-    over all the cells (a union bound), a chunk's list falls short somewhere with probability at
-    most ``miss``: then round two reads that chunk again. Any share gives the exact answer; this
-    one only decides how much work round two does. (Rows drawn without replacement, as a chunk's
-    are, concentrate at least as well as independent draws; Hoeffding, 1963, Theorem 4.)
-
-    References
-    ----------
-    .. [1] Boucheron, S., Lugosi, G., & Massart, P. (2013). Concentration Inequalities: A
-       Nonasymptotic Theory of Independence. Oxford University Press, Theorem 2.10 (Bernstein).
-    .. [2] Hoeffding, W. (1963). Probability inequalities for sums of bounded random variables.
-       Journal of the American Statistical Association, 58(301), 13-30.
-    """
-    per = -(-limits // max(1, n_chunks))
-    log_term = np.log(max(1, int(np.count_nonzero(limits))) / miss)
-    t = log_term / 3 + np.sqrt((log_term / 3) ** 2 + 2 * per * log_term)
-    return np.minimum(limits, per + np.ceil(t).astype(limits.dtype))
-
-
-def _second_round(
-    start: int, *args: Any, fn: Callable[..., Entries], limits: np.ndarray, share: np.ndarray, bound: np.ndarray
-) -> Entries:
-    """Round two of :func:`select_top` in a chunk: its entries within ``bound``, from its round-one
-    list ``args[-1]`` where that list holds all of them, from its rows again where it may not."""
-    *arrays, (first, _) = args
-    redo = _cells_to_redo(first, share, bound)
-    kept = within_bound(drop_cells(first, redo), bound)
-    if not redo.any():
-        return kept
-    again = within_bound(fn(start, *arrays, limits=limits * redo), bound)
-    return merge_top([kept, again], limits)
-
-
-def _cells_to_redo(first: Entries, share: np.ndarray, bound: np.ndarray) -> np.ndarray:
-    """Cells whose round-one list (``share`` entries of a chunk) may miss entries within ``bound``:
-    the list is full and its largest key is within the bound (the entries need not be sorted)."""
-    counts = np.bincount(first[0], minlength=share.shape[0])
-    last = np.full(share.shape[0], -np.inf, dtype=first[1].dtype)  # the keys' dtype: ufunc.at's fast loop
-    np.maximum.at(last, first[0], first[1])
-    return (counts >= share) & (share > 0) & (last <= bound)
-
-
-def _any_cell_to_redo(first: tuple[Entries, np.ndarray], share: np.ndarray, bound: np.ndarray) -> bool:
-    return bool(_cells_to_redo(first[0], share, bound).any())
-
-
-def packed_keys(entries: Entries) -> np.ndarray:
-    """The keys of a selection without its rows: sorted ``uint64`` values ``cell << 32 | bits``.
-
-    ``bits`` are the ordered bits of the key as float32, rounded up where the key is float64: a
-    bound computed from them is at least the exact one, which is all :func:`select_top` needs
-    (a looser bound keeps a few more entries, never fewer). Cells must be below ``2**32``.
-    """
-    cell, key = entries[0], entries[1]
-    if key.dtype != np.float32:
-        low = key.astype(np.float32)
-        key = np.where(low.astype(np.float64) < key, np.nextafter(low, np.float32(np.inf)), low)
-    packed = (cell.astype(np.uint64) << np.uint64(32)) | _ordered_bits(key).astype(np.uint64)
-    packed.sort()
-    return packed
-
-
-def _cell_runs(packed: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and length of each cell's run in sorted packed keys (by binary search, not a pass)."""
-    starts = np.searchsorted(packed, np.arange(n_cells, dtype=np.uint64) << np.uint64(32))
-    return starts, np.diff(np.append(starts, packed.size))
-
-
-def merge_packed(parts: list[Any], limits: np.ndarray) -> np.ndarray:
-    """Merge packed keys (or round-one results holding them), keeping the ``limits[cell]`` smallest per cell."""
-    packed = np.sort(np.concatenate([p[1] if isinstance(p, tuple) else p for p in parts]))
-    starts, counts = _cell_runs(packed, limits.shape[0])
-    take = np.minimum(counts, limits)
-    offsets = np.cumsum(take) - take
-    return packed[np.repeat(starts - offsets, take) + np.arange(int(take.sum()))]
-
-
-def packed_bound(packed: Any, limits: np.ndarray) -> np.ndarray:
-    """Per cell, its ``limits[cell]``-th smallest packed key as a float (``+inf`` where it has fewer)."""
-    if isinstance(packed, tuple):  # one chunk's round one, never merged
-        packed = merge_packed([packed], limits)
-    starts, counts = _cell_runs(packed, limits.shape[0])
-    full = np.flatnonzero((counts >= limits) & (limits > 0))
-    bits = (packed[starts[full] + limits[full] - 1] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    out = np.full(limits.shape[0], np.inf)
-    out[full] = _from_ordered_bits(bits)
-    return out
-
-
-def within_bound(entries: Entries, bound: np.ndarray) -> Entries:
-    """The entries whose key is at most their cell's ``bound`` (order kept)."""
-    keep = entries[1] <= bound[entries[0]]
-    return entries[0][keep], entries[1][keep], entries[2][keep]
-
-
 def cell_counts(entries: Entries, n_cells: int) -> np.ndarray:
     """How many entries each cell holds."""
     return np.bincount(entries[0], minlength=n_cells)
@@ -374,16 +208,10 @@ def drop_cells(entries: Entries, drop: np.ndarray) -> Entries:
     return entries[0][keep], entries[1][keep], entries[2][keep]
 
 
-def union_rows(*selections: Entries) -> np.ndarray:
-    """Sorted rows of the given selections (a row may repeat)."""
-    return np.sort(np.concatenate([s[2] for s in selections]))
-
-
-def rows_mask(start: int, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Boolean mask of a chunk (``codes`` only gives its length): True at the selected ``rows``."""
-    mask = np.zeros(codes.shape[0], dtype=bool)
-    lo, hi = np.searchsorted(rows, [start, start + codes.shape[0]])
-    mask[rows[lo:hi] - start] = True
+def rows_mask(start: int, stop: int, entries: Entries) -> np.ndarray:
+    """Boolean mask of rows ``start..stop-1``: True at the rows of ``entries`` (all in that range)."""
+    mask = np.zeros(stop - start, dtype=bool)
+    mask[entries[2] - start] = True
     return mask
 
 
@@ -391,6 +219,35 @@ def flagged_entries(start: int, is_issue: np.ndarray, quality: np.ndarray) -> En
     """The flagged rows of a chunk with their quality, for ranking (cell 0)."""
     idx = np.flatnonzero(is_issue)
     return merge_top([(np.zeros(idx.size, np.int64), quality[idx], start + idx)], np.array([idx.size]))
+
+
+def ranking_part(start: int, is_issue: np.ndarray, quality: np.ndarray, *, packed: bool) -> Any:
+    """A chunk's flagged rows for the ranking, sorted by ``(quality, row)``: with ``packed`` (float32
+    quality, rows below ``2**32``), one ``uint64`` array of ``quality bits << 32 | row`` (a third of
+    the entries' bytes, and one array to allocate where each fresh allocation is page-faulted, as on
+    Dask workers); otherwise entries (:func:`flagged_entries`)."""
+    if not packed:
+        return flagged_entries(start, is_issue, quality)
+    idx = np.flatnonzero(is_issue)
+    out = (_ordered_bits(quality[idx]).astype(np.uint64) << np.uint64(32)) | (start + idx).astype(np.uint64)
+    out.sort()
+    return out
+
+
+def merge_ranking(parts: list[Any]) -> Any:
+    """Merge :func:`ranking_part` results, kept in ``(quality, row)`` order."""
+    if not parts or not isinstance(parts[0], np.ndarray):
+        return merge_all(parts)
+    out = np.concatenate(parts)
+    out.sort(kind="stable")  # sorted runs: timsort merges them (values are distinct)
+    return out
+
+
+def ranked_rows(merged: Any) -> np.ndarray:
+    """The rows of merged :func:`ranking_part` results, in ranking order."""
+    if isinstance(merged, np.ndarray):
+        return (merged & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return merged[2]
 
 
 def merge_all(parts: list[Entries]) -> Entries:
@@ -403,12 +260,12 @@ def merge_all(parts: list[Entries]) -> Entries:
     if key.dtype == np.float32 and row.size and int(row.max()) < 2**32:
         packed = (_ordered_bits(key).astype(np.uint64) << np.uint64(32)) | row.astype(np.uint64)
         packed.sort()
-        key = _from_ordered_bits((packed >> np.uint64(32)).astype(np.uint32))
+        key = from_ordered_bits((packed >> np.uint64(32)).astype(np.uint32))
         return cell, key, (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     return merge_top(parts, np.array([cell.size]))
 
 
-def _from_ordered_bits(bits: np.ndarray) -> np.ndarray:
+def from_ordered_bits(bits: np.ndarray) -> np.ndarray:
     """float32 values of :func:`_ordered_bits` (``-0.0`` comes back as ``0.0``)."""
     sign = np.uint32(1 << 31)
     return np.where(bits & sign, bits ^ sign, ~bits).view(np.float32)

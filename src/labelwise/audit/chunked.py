@@ -171,14 +171,19 @@ def find_label_issues_chunked(
 
 
 def _flagged_chunk(
-    start: int, codes: np.ndarray, is_issue: np.ndarray, quality: np.ndarray, *, n_classes: int
+    start: int, codes: np.ndarray, is_issue: np.ndarray, quality: np.ndarray, *, n_classes: int, packed: bool
 ) -> tuple:
     """A chunk's flagged rows for the ranking, and its flagged examples per given class."""
-    return _select.flagged_entries(start, is_issue, quality), np.bincount(codes[is_issue], minlength=n_classes)
+    ranking = _select.ranking_part(start, is_issue, quality, packed=packed)
+    return ranking, np.bincount(codes[is_issue], minlength=n_classes)
 
 
 def _merge_flagged(parts: list[tuple]) -> tuple:
-    return _select.merge_all([p[0] for p in parts]), _passes.sum_parts([p[1] for p in parts])
+    return _select.merge_ranking([p[0] for p in parts]), _passes.sum_parts([p[1] for p in parts])
+
+
+def _ranked_rows(merged: tuple) -> np.ndarray:
+    return _select.ranked_rows(merged[0])
 
 
 def flagged_and_ranked(chunks: RowChunks, codes: Any, is_issue: Any, quality: Any, n_classes: int) -> tuple[Any, Any]:
@@ -187,10 +192,11 @@ def flagged_and_ranked(chunks: RowChunks, codes: Any, is_issue: Any, quality: An
     import dask
     import dask.array as da
 
-    fn = partial(_flagged_chunk, n_classes=n_classes)
+    packed = np.dtype(quality.dtype) == np.float32 and chunks.n_rows < 2**32
+    fn = partial(_flagged_chunk, n_classes=n_classes, packed=packed)
     merged = chunks.reduce_lazy(fn, [codes, is_issue, quality], _merge_flagged)
     flagged = chunks.compute(chunks.apply(lambda m: m[1], merged))
-    rows = dask.delayed(lambda m: m[0][2], pure=True)(merged)
+    rows = dask.delayed(_ranked_rows, pure=True)(merged)
     return da.from_delayed(rows, shape=(int(flagged.sum()),), dtype=np.int64), flagged
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import Output, RowChunks
-from . import _select
+from . import _select, _selection
 from .confident_joint import RowStatistics, round_preserving_row_totals
 
 
@@ -65,20 +65,21 @@ class FilterInputs:
     def n_classes(self) -> int:
         return int(self.probs.shape[1])
 
-    def mask_of(self, selected: Any) -> Any:
-        """Boolean per-example mask of the rows of a (possibly lazy) selection."""
-        if not self.rows.use_dask:
-            mask = np.zeros(self.rows.n_rows, dtype=bool)
-            mask[selected[2]] = True
-            return mask
-        rows = self.rows.apply(_select.union_rows, selected)
-        return self.rows.map_rows(_select.rows_mask, [self.codes], Output(bool), rows)
+    def mask_of(self, selected: _selection.Selection) -> Any:
+        """Boolean per-example mask of the rows of a selection: per chunk, from the chunk's own
+        entries, where the selection is per chunk (dask: built where they are, nothing gathered)."""
+        if selected.per_chunk:
+            return self.rows.map_parts(_select.rows_mask, selected.parts, Output(bool))
+        mask = np.zeros(self.rows.n_rows, dtype=bool)
+        for part in selected.parts:
+            mask[part[2]] = True
+        return mask
 
     def lowest(self, scores: Any, limits: np.ndarray, *, by_class: bool) -> Any:
         """Mask of the ``limits[cell]`` lowest ``scores`` per class (``by_class``) or overall."""
         fn = partial(_select.score_entries, by_class=by_class)
         cells = np.arange(limits.shape[0]) if by_class else None
-        chosen = _select.select_top(
+        chosen = _selection.select_top(
             self.rows, fn, [self.codes, scores], limits, cell_class=cells, class_weights=self.label_counts
         )
         return self.mask_of(chosen)
@@ -102,13 +103,13 @@ def keep_at_least(prune_counts: np.ndarray, minimum: int) -> np.ndarray:
     return round_preserving_row_totals(off)
 
 
-def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted_only: bool) -> Any:
+def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted_only: bool) -> _selection.Selection:
     """The largest margins of every cell of ``wanted`` over all rows (lazy for dask)."""
     k = inputs.n_classes
     fn = partial(_select.margin_entries, mispredicted_only=mispredicted_only)
     arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
     cells = np.repeat(np.arange(k), k)
-    return _select.select_top(
+    return _selection.select_top(
         inputs.rows, fn, arrays, wanted.ravel(), cell_class=cells, class_weights=inputs.label_counts
     )
 
@@ -128,17 +129,12 @@ def prune_by_noise_rate(inputs: FilterInputs) -> Any:
     wanted[inputs.label_counts <= inputs.min_examples_per_class] = 0
     if not wanted.any():
         return inputs.rows.map_rows(lambda s, c: np.zeros(c.shape[0], bool), [inputs.codes], Output(bool))
-    chunks = inputs.rows
     first = _noise_rate_selection(inputs, wanted, True)
-    found = chunks.compute(chunks.apply(_select.cell_counts, first, k * k)).reshape(k, k)
-    fallback = (found < wanted).any(axis=1)
+    fallback: np.ndarray = np.asarray((first.counts.reshape(k, k) < wanted).any(axis=1))
     if not fallback.any():
         return inputs.mask_of(first)
     second = _noise_rate_selection(inputs, wanted * fallback[:, None], False)
-    kept = chunks.apply(_select.drop_cells, first, np.repeat(fallback, k))
-    return inputs.mask_of(
-        chunks.apply(lambda a, b: _select.merge_top([a, b], np.full(k * k, inputs.codes.shape[0])), kept, second)
-    )
+    return inputs.mask_of(_selection.replace_cells(inputs.rows, first, np.repeat(fallback, k), second))
 
 
 def prune_by_class(inputs: FilterInputs) -> Any:
