@@ -39,6 +39,11 @@ class Family:
     lazy : bool
         Predicting costs time in proportion to the training rows too (kNN compares every test
         row with every training row); the time probe extrapolates prediction accordingly.
+    out_of_bag : bool
+        A bagged ensemble whose out-of-sample probabilities ``auto`` takes from one fit on all
+        rows, as its out-of-bag ones (each row scored by the members whose bootstrap sample
+        left it out, Breiman 2001), instead of one fit per fold. The classifier must accept
+        ``oob_score=True`` and then set ``oob_decision_function_``.
     """
 
     name: str
@@ -48,6 +53,7 @@ class Family:
     applies: Callable[[ColumnRoles], str | None] = lambda roles: None
     min_rows: int = 0
     lazy: bool = False
+    out_of_bag: bool = False
 
     def skip_reason(self, roles: ColumnRoles, n_rows: int | None = None) -> str | None:
         """Why ``auto`` does not try this family on a table (None: it does; ``n_rows=None``: any size)."""
@@ -109,10 +115,12 @@ FAMILIES: dict[str, Family] = {
         ),
         # 50 trees, not 100: on the dev seeds as good a flagged set for half the time of the
         # costliest family left (30 trees flagged worse); numbers in benchmarks/RESULTS.md.
+        # auto takes its out-of-bag probabilities from one fit on all rows (see _runner).
         Family(
             "forest",
-            "random forest, 50 trees, min_samples_leaf=2",
+            "random forest, 50 trees, min_samples_leaf=2 (auto: out-of-bag probabilities)",
             lambda rs: RandomForestClassifier(n_estimators=50, min_samples_leaf=2, random_state=rs),
+            out_of_bag=True,
         ),
     ]
 }

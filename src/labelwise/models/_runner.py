@@ -11,7 +11,11 @@ Three things keep ``auto`` close to the cost of one model:
   screens it (successive halving with one rung: a family far behind the best on the first fold
   cannot win and gets no weight worth having in the blend, so its other folds are not run);
 - **the other folds in parallel** when ``n_jobs`` allows (joblib threads: the tree builders and
-  the BLAS calls release the GIL).
+  the BLAS calls release the GIL);
+- **one fit for a bagged family** (``Family.out_of_bag``, the forest): its out-of-bag
+  probabilities on all rows are out-of-sample already (every row is scored only by the trees
+  whose bootstrap sample left it out, Breiman 2001), so it is fitted once, on all rows, at the
+  first-fold stage, instead of once per fold.
 
 A family is timed on a probe subsample before its first fold only when the training part is
 large (above ``PROBE_ABOVE`` rows), where one fold could take minutes.
@@ -20,6 +24,7 @@ large (above ``PROBE_ABOVE`` rows), where one fold could take minutes.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +60,8 @@ class FamilyRun:
     fold_seconds: float = 0.0
     first_log_loss: float = float("inf")
     skipped: str | None = None
+    #: Every row is scored already (a bagged family's out-of-bag fit): no other folds to run.
+    done: bool = False
 
 
 class FoldEncoder:
@@ -76,6 +83,11 @@ class FoldEncoder:
         x_train = columns.fit_transform(self.frame.iloc[train], self.codes[train])
         return x_train, columns.transform(self.frame.iloc[test])
 
+    def encode_all(self, kind: bool) -> Any:
+        """The features of all rows (for a bagged family's single fit; target encoding cross-fits inside)."""
+        columns = self.roles.transformer(dense=kind, random_state=self.seed)
+        return columns.fit_transform(self.frame, self.codes)
+
 
 def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x_test: Any, n_classes: int):
     """One family's probabilities on one fold's test rows, in the columns of all classes.
@@ -92,6 +104,26 @@ def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x
     return out
 
 
+def _fit_out_of_bag(family: Family, seed: int, x: Any, codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """A bagged family's out-of-bag probabilities on all rows, in the columns of all classes.
+
+    Each row's probabilities average the members whose bootstrap sample left it out (Breiman,
+    "Random Forests", Machine Learning 45, 2001, Section 3.1), so no row's own label shapes its
+    probabilities, as with cross-validation. A row that every member saw (probability about
+    ``0.632 ** n_members``) gets the class frequencies.
+    """
+    with config_context(skip_parameter_validation=True), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
+        model = family.classifier(seed).set_params(oob_score=True).fit(x, codes)
+    oob = np.nan_to_num(np.asarray(model.oob_decision_function_, dtype=float), nan=0.0)
+    out = np.zeros((codes.shape[0], n_classes))
+    out[:, np.asarray(model.classes_, dtype=np.int64)] = oob
+    unscored = out.sum(axis=1) <= 0
+    if unscored.any():
+        out[unscored] = np.bincount(codes, minlength=n_classes) / codes.shape[0]
+    return out
+
+
 def _reason(exc: Exception) -> str:
     first_line = str(exc).splitlines()[0] if str(exc) else ""
     return f"failed on this data: {type(exc).__name__}: {first_line}"
@@ -102,29 +134,36 @@ def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_fol
 
     Fitting is extrapolated linearly in the training rows; predicting linearly in the test rows,
     and also in the training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
-    None: the probe failed.
+    A bagged family (``out_of_bag``) is probed with its out-of-bag scoring, which is its
+    prediction; pass ``n_folds=1`` and an empty ``x_test`` for it. None: the probe failed.
     """
-    with config_context(skip_parameter_validation=True):
+    with config_context(skip_parameter_validation=True), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
         size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, x_train.shape[0] // 5))
         rows = np.sort(np.random.default_rng(0).choice(x_train.shape[0], size, replace=False))
         n_test = min(size, x_test.shape[0])
         t0 = time.perf_counter()
         try:
-            model = run.family.classifier(seed).fit(x_train[rows], y_train[rows])
+            model = run.family.classifier(seed)
+            if run.family.out_of_bag:
+                model.set_params(oob_score=True)
+            model.fit(x_train[rows], y_train[rows])
             t1 = time.perf_counter()
-            model.predict_proba(x_test[:n_test])
+            if n_test:
+                model.predict_proba(x_test[:n_test])
         except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
             return None
     fit, predict = t1 - t0, time.perf_counter() - t1
     scale = x_train.shape[0] / size
-    predict *= x_test.shape[0] / n_test * (scale if run.family.lazy else 1.0)
+    predict *= x_test.shape[0] / max(n_test, 1) * (scale if run.family.lazy else 1.0)
     return (fit * scale + predict) * n_folds
 
 
 def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_classes: int, deadline: float) -> None:
     """Fit every family on the first fold (probing first on large data); skip those over the budget.
 
-    The first family to finish is the fallback: it runs whatever the budget says.
+    A bagged family (``out_of_bag``) is fitted once on all rows instead, and is then done. The
+    first family to finish is the fallback: it runs whatever the budget says.
     """
     train, test = folds[0]
     cache: dict[bool, tuple[Any, Any]] = {}
@@ -135,6 +174,12 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
         fallback = not any(r.fold_seconds > 0 for r in runs)
         if not fallback and t0 >= deadline:
             run.skipped = "time budget used up"
+            continue
+        if run.family.out_of_bag:
+            _all_rows(run, encoder, n_classes, deadline, fallback)
+            run.seconds = time.perf_counter() - t0
+            if run.skipped is None:
+                run.first_log_loss = _tempered_log_loss(run.probs[test], encoder.codes[test])
             continue
         try:
             kind = encoder.kind(run.family)
@@ -158,6 +203,25 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
             run.first_log_loss = _tempered_log_loss(run.probs[test], encoder.codes[test])
 
 
+def _all_rows(run: FamilyRun, encoder: FoldEncoder, n_classes: int, deadline: float, fallback: bool) -> None:
+    """A bagged family's single fit on all rows (probed first on large data), or why it was skipped."""
+    codes = encoder.codes
+    try:
+        x_all = encoder.encode_all(encoder.kind(run.family))
+        if not fallback and codes.shape[0] > PROBE_ABOVE:
+            guess = _probe(run, x_all, codes, x_all[:0], 1, encoder.seed)
+            if guess is not None and time.perf_counter() + guess > deadline:
+                left = max(deadline - time.perf_counter(), 0)
+                run.skipped = f"estimated ~{guess:.1f} s from a fit on a subsample, over the {left:.1f} s left"
+                return
+        t0 = time.perf_counter()
+        run.probs[:] = _fit_out_of_bag(run.family, encoder.seed, x_all, codes, n_classes)
+        run.fold_seconds = max(time.perf_counter() - t0, 1e-9)
+        run.done = True
+    except Exception as exc:  # noqa: BLE001 - any failure of a family on the data skips it
+        run.skipped = _reason(exc)
+
+
 def _tempered_log_loss(probs: np.ndarray, codes: np.ndarray) -> float:
     """Log loss at the temperature best for these rows (screening only: fitted on the rows it scores)."""
     probs = probs / probs.sum(axis=1, keepdims=True)
@@ -176,7 +240,7 @@ def screen(runs: list[FamilyRun], n_folds: int, deadline: float, margin: float =
     best = min(alive, key=lambda r: r.first_log_loss)
     projected = time.perf_counter()
     for run in alive:
-        rest = run.fold_seconds * (n_folds - 1)
+        rest = 0.0 if run.done else run.fold_seconds * (n_folds - 1)
         if run is not alive[0] and run.first_log_loss > (1 + margin) * best.first_log_loss + SCREEN_SLACK:
             run.skipped = (
                 f"first fold's log loss {run.first_log_loss:.3f} is over {1 + margin:g}x the best "
@@ -196,7 +260,9 @@ def other_folds(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_clas
     folds are then held at once: about ``cv - 1`` times the encoded table). A family that fails on a fold
     is skipped with its reason.
     """
-    alive = [r for r in runs if r.skipped is None]
+    alive = [r for r in runs if r.skipped is None and not r.done]
+    if not alive:
+        return
     kinds = sorted({encoder.kind(r.family) for r in alive})
     groups = [folds[1:]] if n_jobs not in (None, 1) else [[f] for f in folds[1:]]
     parallel = Parallel(n_jobs=n_jobs, prefer="threads")
