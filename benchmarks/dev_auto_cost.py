@@ -7,8 +7,9 @@ probabilities are computed once per run and cached (``--cache``):
 - ``logistic`` (C=0.1) and ``logistic_c1`` (C=1), ``knn`` (15 neighbours), ``forest_cv`` (50 trees,
   one forest per fold): on the shared stratified folds, as :func:`labelwise.models.choose_model`
   runs them;
-- ``forest_oob50`` / ``forest_oob100``: one forest on all rows, its out-of-bag probabilities
-  (Breiman 2001): each row is scored by the trees whose bootstrap sample left it out.
+- ``forest_oob50`` / ``forest_oob100`` (``extra_oob50`` / ``extra_oob100``: extremely randomised
+  trees, bootstrapped): one forest on all rows, its out-of-bag probabilities (Breiman 2001), as
+  ``auto`` now computes the forest's: each row is scored by the trees that did not see it.
 
 Then the chooser (cross-fitted temperature, the pick by log loss, the cross-fitted blend) is
 replayed for each menu on the cached probabilities and the F1 of the flagged set compared with
@@ -32,41 +33,42 @@ from bench_default_model import f1, flip, load_tables, numeric_matrix
 
 warnings.filterwarnings("ignore")
 
-CV_SETTINGS = ("logistic", "logistic_c1", "knn", "forest_cv")
-OOB_SETTINGS = {"forest_oob50": 50, "forest_oob100": 100}
+#: Bagged settings scored out of bag: name -> (forest class name, trees).
+OOB_SETTINGS = {
+    "forest_oob50": ("RandomForestClassifier", 50),
+    "forest_oob100": ("RandomForestClassifier", 100),
+    "extra_oob50": ("ExtraTreesClassifier", 50),
+    "extra_oob100": ("ExtraTreesClassifier", 100),
+}
 
 
-def candidate_probs(features, noisy, k, seed):
-    """Every candidate's out-of-sample probabilities and seconds for one run."""
-    from sklearn.ensemble import RandomForestClassifier
+def fold_probs(features, noisy, k, seed):
+    """The fold-wise candidates' out-of-fold probabilities and seconds, and the test folds."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     from labelwise.columns import infer_column_roles
-    from labelwise.models import FAMILIES
+    from labelwise.models import FAMILIES, Family
     from labelwise.models._runner import FoldEncoder, _fit_predict
 
     frame = features.reset_index(drop=True)
     roles = infer_column_roles(frame)
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(noisy, noisy))
     encoder = FoldEncoder(roles, frame, noisy, seed)
-    c1 = FAMILIES["logistic"].__class__(
-        "logistic_c1", "C=1", lambda rs: LogisticRegression(max_iter=2000, C=1.0, random_state=rs)
-    )
+    c1 = Family("logistic_c1", "C=1", lambda rs: LogisticRegression(max_iter=2000, C=1.0, random_state=rs))
+    forest = FAMILIES["forest"]
     families = {
         "logistic": FAMILIES["logistic"],
         "logistic_c1": c1,
         "knn": FAMILIES["knn"],
-        "forest_cv": FAMILIES["forest"],
+        "forest_cv": Family("forest_cv", "", forest.classifier, dense=forest.dense),
     }
+    families = {name: fam for name, fam in families.items() if fam.skip_reason(roles) is None}
     out = {name: np.zeros((noisy.size, k)) for name in families}
     seconds = dict.fromkeys(families, 0.0)
-    skip = {name for name, fam in families.items() if fam.skip_reason(roles) is not None}
     for train, test in folds:
         cache = {}
         for name, fam in families.items():
-            if name in skip:
-                continue
             kind = encoder.kind(fam)
             t0 = time.perf_counter()
             if kind not in cache:
@@ -74,26 +76,37 @@ def candidate_probs(features, noisy, k, seed):
             x_train, x_test = cache[kind]
             out[name][test] = _fit_predict(fam, seed, x_train, noisy[train], x_test, k)
             seconds[name] += time.perf_counter() - t0
-    for name, trees in OOB_SETTINGS.items():
-        t0 = time.perf_counter()
-        x_all = roles.transformer(dense=True, random_state=seed).fit_transform(frame, noisy)
-        forest = RandomForestClassifier(trees, min_samples_leaf=2, oob_score=True, random_state=seed).fit(x_all, noisy)
-        oob = np.nan_to_num(forest.oob_decision_function_, nan=0.0)
-        probs = np.zeros((noisy.size, k))
-        probs[:, forest.classes_] = oob
-        empty = probs.sum(axis=1) == 0
-        probs[empty] = np.bincount(noisy, minlength=k) / noisy.size
-        out[name] = probs
-        seconds[name] = time.perf_counter() - t0
-    for name in skip:
-        out.pop(name)
-    t0 = time.perf_counter()
-    cl = np.zeros((noisy.size, k))
-    x = numeric_matrix(features)
-    for train, test in folds:
-        cl[test] = LogisticRegression().fit(x[train], noisy[train]).predict_proba(x[test])
-    seconds["cleanlab_model"] = time.perf_counter() - t0
     return out, seconds, [test for _, test in folds]
+
+
+def oob_probs(name, features, noisy, k, seed):
+    """One bagged setting's out-of-bag probabilities (as ``auto`` computes the forest's) and seconds."""
+    import sklearn.ensemble
+
+    from labelwise.columns import infer_column_roles
+    from labelwise.models import Family
+    from labelwise.models._runner import FoldEncoder, _fit_out_of_bag
+
+    cls_name, trees = OOB_SETTINGS[name]
+    cls = getattr(sklearn.ensemble, cls_name)
+    bootstrap = {"bootstrap": True} if cls_name == "ExtraTreesClassifier" else {}
+    family = Family(name, "", lambda rs: cls(trees, min_samples_leaf=2, random_state=rs, **bootstrap), out_of_bag=True)
+    frame = features.reset_index(drop=True)
+    t0 = time.perf_counter()
+    encoder = FoldEncoder(infer_column_roles(frame), frame, noisy, seed)
+    probs = _fit_out_of_bag(family, seed, encoder.encode_all(encoder.kind(family)), noisy, k)
+    return probs, time.perf_counter() - t0
+
+
+def candidate_probs(features, noisy, k, seed, entry=None):
+    """Every candidate's out-of-sample probabilities and seconds for one run (only the missing ones if cached)."""
+    if entry is None:
+        entry = fold_probs(features, noisy, k, seed)
+    out, seconds, tests = entry
+    for name in OOB_SETTINGS:
+        if name not in out:
+            out[name], seconds[name] = oob_probs(name, features, noisy, k, seed)
+    return out, seconds, tests
 
 
 def replay(cands: dict, noisy: np.ndarray, tests: list, blend: bool = True) -> tuple[np.ndarray, str]:
@@ -125,6 +138,10 @@ MENUS = {
     "logistic, logistic_c1, knn, forest_oob50": ("logistic", "logistic_c1", "knn", "forest_oob50"),
     "logistic, logistic_c1, knn, forest_oob100": ("logistic", "logistic_c1", "knn", "forest_oob100"),
     "logistic_c1, knn, forest_oob50": ("logistic_c1", "knn", "forest_oob50"),
+    "logistic, knn, extra_oob50": ("logistic", "knn", "extra_oob50"),
+    "logistic, knn, extra_oob100": ("logistic", "knn", "extra_oob100"),
+    "logistic, logistic_c1, knn, extra_oob50": ("logistic", "logistic_c1", "knn", "extra_oob50"),
+    "logistic, knn, forest_oob50, extra_oob50": ("logistic", "knn", "forest_oob50", "extra_oob50"),
 }
 
 
@@ -138,6 +155,7 @@ def main() -> None:
     if any(seed in (0, 1, 2) for seed in args.seeds):
         parser.error("seeds 0-2 are the reported seeds; choose on other seeds")
     import cleanlab.filter
+    from sklearn.linear_model import LogisticRegression
 
     import labelwise as lw
 
@@ -152,19 +170,13 @@ def main() -> None:
                 for rate in args.rates:
                     key = (table, seed, kind, rate)
                     noisy = flip(codes, k, rate, kind, seed)
-                    if key not in cache:
-                        cache[key] = candidate_probs(features, noisy, k, seed)
+                    if key not in cache or any(name not in cache[key][0] for name in OOB_SETTINGS):
+                        cache[key] = candidate_probs(features, noisy, k, seed, cache.get(key))
                         cache_path.write_bytes(pickle.dumps(cache))
                     cands, seconds, tests = cache[key]
                     truth = noisy != codes
                     x = numeric_matrix(features)
-                    cl = lw.out_of_fold_probs(
-                        __import__("sklearn.linear_model").linear_model.LogisticRegression(),
-                        x,
-                        noisy,
-                        random_state=seed,
-                        verbose=False,
-                    )
+                    cl = lw.out_of_fold_probs(LogisticRegression(), x, noisy, random_state=seed, verbose=False)
                     row = {"table": table, "seed": seed, "kind": kind, "rate": rate}
                     row["f1_cleanlab"] = f1(cleanlab.filter.find_label_issues(noisy, cl), truth)
                     for name, p in cands.items():

@@ -74,12 +74,13 @@ class TestSharedEncoding:
 class TestOutOfBag:
     """A bagged family (the forest) is fitted once on all rows; its out-of-bag probabilities are used."""
 
+    @pytest.mark.parametrize("family", ["forest", "extra_trees"])
     @pytest.mark.parametrize("table", [_linear, _mixed])
-    def test_probabilities_are_the_pipelines_out_of_bag_ones(self, table):
-        """The forest's probabilities equal its pipeline's out-of-bag decision function on all rows."""
+    def test_probabilities_are_the_pipelines_out_of_bag_ones(self, table, family):
+        """A bagged family's probabilities equal its pipeline's out-of-bag decision function on all rows."""
         X, y = table(300)
-        choice = choose_model(X, y, families=["forest"], calibrate=False, time_budget=BIG, random_state=4)
-        pipeline = default_model(X, model="forest", random_state=4).set_params(classifier__oob_score=True)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
+        pipeline = default_model(X, model=family, random_state=4).set_params(classifier__oob_score=True)
         expected = pipeline.fit(X, y)[-1].oob_decision_function_
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
 
@@ -95,10 +96,11 @@ class TestOutOfBag:
         assert len(fits) == 1
         assert next(c for c in choice.candidates if c.name == "forest").skipped is None
 
-    def test_a_rows_own_label_never_shapes_its_probabilities(self):
+    @pytest.mark.parametrize("family", ["forest", "extra_trees"])
+    def test_a_rows_own_label_never_shapes_its_probabilities(self, family):
         """Flipping one row's label leaves that row's out-of-bag probabilities unchanged."""
         X, y = _linear(200, noise=0.1)
-        kwargs = {"families": ["forest"], "calibrate": False, "blend": False, "time_budget": BIG, "random_state": 1}
+        kwargs = {"families": [family], "calibrate": False, "blend": False, "time_budget": BIG, "random_state": 1}
         before = choose_model(X, y, **kwargs).probs
         for row in (0, 57, 199):
             flipped = y.copy()
