@@ -1,6 +1,11 @@
 """The menu of model families the ``auto`` chooser compares: a registry of small builders.
 
 Adding a family means adding one :class:`Family` to ``FAMILIES``; nothing else changes.
+
+References
+----------
+.. [1] Breiman, "Random Forests", Machine Learning 45, 2001 (the forest; out-of-bag estimates).
+.. [2] Geurts, Ernst & Wehenkel, "Extremely randomized trees", Machine Learning 63, 2006.
 """
 
 from __future__ import annotations
