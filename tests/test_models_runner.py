@@ -233,3 +233,26 @@ def test_the_probe_prices_a_bagged_familys_single_fit(monkeypatch):
     choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "bagged"], time_budget=0.5)
     bagged = next(c for c in choice.candidates if c.name == "bagged")
     assert bagged.skipped is not None and bagged.skipped.startswith("estimated ~")
+
+
+def test_a_bagged_family_done_before_the_deadline_passed_is_kept(monkeypatch):
+    """A bagged family whose single fit ends past the budget is kept: its work is done, nothing is left to skip."""
+    monkeypatch.setitem(FAMILIES, "bagged", Family("bagged", "slow", lambda rs: SlowBagged(), out_of_bag=True))
+    # 300 rows (no probe) at 2 ms a row: the fit takes >= 0.6 s, past the 0.3 s budget.
+    choice = choose_model(*_linear(300, noise=0.3), families=["logistic", "bagged"], time_budget=0.3)
+    bagged = next(c for c in choice.candidates if c.name == "bagged")
+    assert bagged.skipped is None and bagged.log_loss is not None
+
+
+@pytest.mark.parametrize(("n_log_n", "factor"), [(False, 1.0), (True, np.log(10_000) / np.log(2_000))])
+def test_the_probe_extrapolates_trees_as_n_log_n(monkeypatch, n_log_n, factor):
+    """A one-second fit on the probe's 2,000 of 10,000 rows is priced 5 s, times log(10,000)/log(2,000) for trees."""
+    import labelwise.models._runner as runner
+
+    clock = iter([0.0, 1.0, 1.0])  # fit takes 1 s, prediction 0 s
+    monkeypatch.setattr(runner.time, "perf_counter", lambda: next(clock))
+    family = Family("bagged", "", lambda rs: SlowBagged(), n_log_n=n_log_n, out_of_bag=True)
+    monkeypatch.setattr(SlowBagged, "fit", lambda self, X, y: self)
+    x = np.zeros((10_000, 2))
+    guess = runner._probe(runner.FamilyRun(family, x), x, np.zeros(10_000, int), x[:0], 1, 0)
+    assert guess == pytest.approx(5.0 * factor)

@@ -44,6 +44,9 @@ class Family:
     lazy : bool
         Predicting costs time in proportion to the training rows too (kNN compares every test
         row with every training row); the time probe extrapolates prediction accordingly.
+    n_log_n : bool
+        Fitting grows as ``n log n`` in the training rows (trees grown to small leaves) rather
+        than linearly; the time probe extrapolates accordingly.
     in_default_menu : bool
         Compared by ``auto`` when no menu is given (``families=None``); a family left out is
         still available by name (``--model``, ``families=[...]``).
@@ -61,6 +64,7 @@ class Family:
     applies: Callable[[ColumnRoles], str | None] = lambda roles: None
     min_rows: int = 0
     lazy: bool = False
+    n_log_n: bool = False
     in_default_menu: bool = True
     out_of_bag: bool = False
 
@@ -128,6 +132,7 @@ FAMILIES: dict[str, Family] = {
             "forest",
             "random forest, 50 trees, min_samples_leaf=2 (auto: out-of-bag probabilities)",
             lambda rs: RandomForestClassifier(n_estimators=50, min_samples_leaf=2, random_state=rs),
+            n_log_n=True,
             in_default_menu=False,
             out_of_bag=True,
         ),
@@ -139,6 +144,7 @@ FAMILIES: dict[str, Family] = {
             "extremely randomised trees, 50 trees on bootstrap samples, min_samples_leaf=2 "
             "(auto: out-of-bag probabilities)",
             lambda rs: ExtraTreesClassifier(n_estimators=50, min_samples_leaf=2, bootstrap=True, random_state=rs),
+            n_log_n=True,
             out_of_bag=True,
         ),
     ]

@@ -132,8 +132,9 @@ def _reason(exc: Exception) -> str:
 def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_folds: int, seed: int) -> float | None:
     """Estimated seconds for all folds of ``run`` from a fit and a prediction on subsamples.
 
-    Fitting is extrapolated linearly in the training rows; predicting linearly in the test rows,
-    and also in the training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
+    Fitting is extrapolated linearly in the training rows (as ``n log n`` for an ``n_log_n``
+    family: trees grown to small leaves); predicting linearly in the test rows, and also in the
+    training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
     A bagged family (``out_of_bag``) is probed with its out-of-bag scoring, which is its
     prediction; pass ``n_folds=1`` and an empty ``x_test`` for it. None: the probe failed.
     """
@@ -155,6 +156,8 @@ def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_fol
             return None
     fit, predict = t1 - t0, time.perf_counter() - t1
     scale = x_train.shape[0] / size
+    if run.family.n_log_n:
+        fit *= np.log(x_train.shape[0]) / np.log(size)
     predict *= x_test.shape[0] / max(n_test, 1) * (scale if run.family.lazy else 1.0)
     return (fit * scale + predict) * n_folds
 
@@ -246,7 +249,7 @@ def screen(runs: list[FamilyRun], n_folds: int, deadline: float, margin: float =
                 f"first fold's log loss {run.first_log_loss:.3f} is over {1 + margin:g}x the best "
                 f"({best.family.name}: {best.first_log_loss:.3f})"
             )
-        elif run is not alive[0] and projected + rest > deadline:
+        elif run is not alive[0] and not run.done and projected + rest > deadline:
             run.skipped = f"first fold took {run.fold_seconds:.1f} s; ~{rest:.1f} s more would pass the time budget"
         else:
             projected += rest
