@@ -72,7 +72,7 @@ def fold_probs(features, noisy, k, seed):
             kind = encoder.kind(fam)
             t0 = time.perf_counter()
             if kind not in cache:
-                cache[kind] = encoder.encode(train, test, kind)
+                cache[kind] = tuple(encoder.as_kind(x, kind) for x in encoder.encode(train, test))
             x_train, x_test = cache[kind]
             out[name][test] = _fit_predict(fam, seed, x_train, noisy[train], x_test, k)
             seconds[name] += time.perf_counter() - t0

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn import config_context
 
@@ -65,10 +66,12 @@ class FamilyRun:
 
 
 class FoldEncoder:
-    """The column features of one fold's training and test rows, computed once per kind.
+    """The column features of one fold's training and test rows, computed once per fold.
 
-    ``kind`` is ``True`` for the dense output and ``False`` for the possibly sparse one; on a
-    table without one-hot or text columns both are the same matrix, computed once.
+    ``kind`` is ``True`` for the dense output and ``False`` for the possibly sparse one. The
+    transformer is fitted once per fold, for the possibly sparse output; the dense one is that
+    matrix made dense (the transformer's ``dense`` option changes nothing else). On a table
+    without one-hot or text columns both are the same matrix.
     """
 
     def __init__(self, roles: ColumnRoles, frame: Any, codes: np.ndarray, seed: int) -> None:
@@ -78,15 +81,21 @@ class FoldEncoder:
     def kind(self, family: Family) -> bool:
         return family.dense or not self.sparse_parts
 
-    def encode(self, train: np.ndarray, test: np.ndarray, kind: bool) -> tuple[Any, Any]:
-        columns = self.roles.transformer(dense=kind, random_state=self.seed)
+    def encode(self, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any]:
+        """The possibly sparse features of a fold's training and test rows (transformer fitted on training)."""
+        columns = self.roles.transformer(dense=False, random_state=self.seed)
         x_train = columns.fit_transform(self.frame.iloc[train], self.codes[train])
         return x_train, columns.transform(self.frame.iloc[test])
 
+    @staticmethod
+    def as_kind(matrix: Any, kind: bool) -> Any:
+        """``matrix`` as ``kind`` needs it: made dense for ``True`` when sparse, else as it is."""
+        return matrix.toarray() if kind and sp.issparse(matrix) else matrix
+
     def encode_all(self, kind: bool) -> Any:
         """The features of all rows (for a bagged family's single fit; target encoding cross-fits inside)."""
-        columns = self.roles.transformer(dense=kind, random_state=self.seed)
-        return columns.fit_transform(self.frame, self.codes)
+        columns = self.roles.transformer(dense=False, random_state=self.seed)
+        return self.as_kind(columns.fit_transform(self.frame, self.codes), kind)
 
 
 def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x_test: Any, n_classes: int):
@@ -170,6 +179,7 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
     """
     train, test = folds[0]
     cache: dict[bool, tuple[Any, Any]] = {}
+    base: tuple[Any, Any] | None = None
     for run in runs:
         if run.skipped is not None:
             continue
@@ -187,7 +197,8 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
         try:
             kind = encoder.kind(run.family)
             if kind not in cache:
-                cache[kind] = encoder.encode(train, test, kind)
+                base = encoder.encode(train, test) if base is None else base
+                cache[kind] = (encoder.as_kind(base[0], kind), encoder.as_kind(base[1], kind))
             x_train, x_test = cache[kind]
             if not fallback and train.shape[0] > PROBE_ABOVE:
                 guess = _probe(run, x_train, encoder.codes[train], x_test, len(folds), encoder.seed)
@@ -270,11 +281,12 @@ def other_folds(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_clas
     groups = [folds[1:]] if n_jobs not in (None, 1) else [[f] for f in folds[1:]]
     parallel = Parallel(n_jobs=n_jobs, prefer="threads")
     for group in groups:
-        encoded = parallel(delayed(encoder.encode)(tr, te, kind) for tr, te in group for kind in kinds)
+        encoded = parallel(delayed(encoder.encode)(tr, te) for tr, te in group)
         tasks = []
-        for i, (train, test) in enumerate(group):
+        for (train, test), (base_train, base_test) in zip(group, encoded, strict=True):
+            views = {kind: (encoder.as_kind(base_train, kind), encoder.as_kind(base_test, kind)) for kind in kinds}
             for run in alive:
-                x_train, x_test = encoded[i * len(kinds) + kinds.index(encoder.kind(run.family))]
+                x_train, x_test = views[encoder.kind(run.family)]
                 tasks.append((run, test, x_train, encoder.codes[train], x_test))
         results = parallel(delayed(_guarded)(r.family, encoder.seed, x, y, xt, n_classes) for r, _, x, y, xt in tasks)
         for (run, test, *_), (probs, seconds) in zip(tasks, results, strict=True):
