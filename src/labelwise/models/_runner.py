@@ -12,7 +12,7 @@ Three things keep ``auto`` close to the cost of one model:
   cannot win and gets no weight worth having in the blend, so its other folds are not run);
 - **the other folds in parallel** when ``n_jobs`` allows (joblib threads: the tree builders and
   the BLAS calls release the GIL);
-- **one fit for a bagged family** (``Family.out_of_bag``, the forest): its out-of-bag
+- **one fit for a bagged family** (``Family.out_of_bag``: the extra trees, the forest): its out-of-bag
   probabilities on all rows are out-of-sample already (every row is scored only by the trees
   whose bootstrap sample left it out, Breiman 2001), so it is fitted once, on all rows, at the
   first-fold stage, instead of once per fold.
