@@ -86,15 +86,25 @@ class TestChooser:
         choice = choose_model(*_linear(), families=["logistic", "forest"], blend=False, time_budget=BIG, random_state=0)
         assert choice.chosen == "logistic"
 
-    @pytest.mark.parametrize("family", ["logistic", "forest"])
+    @pytest.mark.parametrize("family", ["logistic", "knn"])
     def test_candidates_use_the_folds_of_out_of_fold_probs(self, family):
-        """Each family's probabilities equal out_of_fold_probs with the same seed: all share those folds."""
+        """Each fold-wise family's probabilities equal out_of_fold_probs with the same seed: all share those folds.
+
+        (The forest's are out-of-bag, see tests/test_models_runner.py::TestOutOfBag.)
+        """
         X, y = _xor(150)
         choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=7)
         expected = lw.out_of_fold_probs(
             default_model(X, model=family, random_state=7), X, y, random_state=7, verbose=False
         )
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
+
+    def test_default_menu_is_the_families_marked_for_it(self):
+        """Without ``families`` auto compares the default menu (extra trees, not the forest), logistic first."""
+        choice = choose_model(*_linear(), time_budget=BIG)
+        names = [c.name for c in choice.candidates]
+        assert names == ["logistic"] + [n for n, f in FAMILIES.items() if f.in_default_menu and n != "logistic"]
+        assert "extra_trees" in names and "forest" not in names
 
     def test_estimator_string_auto_in_out_of_fold_probs(self):
         X, y = _linear(50, 3)

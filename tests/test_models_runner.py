@@ -40,12 +40,12 @@ def uniform_family(monkeypatch):
 
 
 def _count_encodings(monkeypatch):
-    calls: list[bool] = []
+    calls: list[int] = []
     original = FoldEncoder.encode
 
-    def counting(self, train, test, kind):
-        calls.append(kind)
-        return original(self, train, test, kind)
+    def counting(self, train, test):
+        calls.append(len(test))
+        return original(self, train, test)
 
     monkeypatch.setattr(FoldEncoder, "encode", counting)
     return calls
@@ -57,18 +57,73 @@ class TestSharedEncoding:
         choose_model(*_linear(), families=["logistic", "boosting", "forest"], time_budget=BIG, cv=4)
         assert len(calls) == 4
 
-    def test_sparse_and_dense_encodings_are_each_made_once_per_fold(self, monkeypatch):
+    def test_sparse_and_dense_families_share_one_encoding_per_fold(self, monkeypatch):
+        """With one-hot columns the dense families get the sparse encoding made dense, not a second fit."""
         calls = _count_encodings(monkeypatch)
-        choose_model(*_mixed(400), families=["logistic", "boosting", "forest"], time_budget=BIG, cv=3)
-        assert sorted(calls) == [False] * 3 + [True] * 3
+        choose_model(*_mixed(400), families=["logistic", "boosting", "knn"], time_budget=BIG, cv=3)
+        assert len(calls) == 3
 
-    @pytest.mark.parametrize("family", ["logistic", "knn", "forest"])
+    @pytest.mark.parametrize("family", ["logistic", "knn", "boosting"])
     def test_shared_encoding_gives_each_pipelines_probabilities(self, family):
         """Encoding once per fold and fitting the classifier equals cross-validating the family's pipeline."""
         X, y = _mixed(300)
         choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
         expected = lw.out_of_fold_probs(default_model(X, model=family, random_state=4), X, y, random_state=4)
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
+
+
+class TestOutOfBag:
+    """A bagged family (the forest) is fitted once on all rows; its out-of-bag probabilities are used."""
+
+    @pytest.mark.parametrize("family", ["forest", "extra_trees"])
+    @pytest.mark.parametrize("table", [_linear, _mixed])
+    def test_probabilities_are_the_pipelines_out_of_bag_ones(self, table, family):
+        """A bagged family's probabilities equal its pipeline's out-of-bag decision function on all rows."""
+        X, y = table(300)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
+        pipeline = default_model(X, model=family, random_state=4).set_params(classifier__oob_score=True)
+        expected = pipeline.fit(X, y)[-1].oob_decision_function_
+        np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
+
+    def test_fitted_once_however_many_folds(self, monkeypatch):
+        from sklearn.ensemble import RandomForestClassifier
+
+        fits = []
+        original = RandomForestClassifier.fit
+        monkeypatch.setattr(
+            RandomForestClassifier, "fit", lambda self, *a, **k: fits.append(1) or original(self, *a, **k)
+        )
+        choice = choose_model(*_linear(noise=0.1), families=["logistic", "forest"], time_budget=BIG, cv=4)
+        assert len(fits) == 1
+        assert next(c for c in choice.candidates if c.name == "forest").skipped is None
+
+    @pytest.mark.parametrize("family", ["forest", "extra_trees"])
+    def test_a_rows_own_label_never_shapes_its_probabilities(self, family):
+        """Flipping one row's label leaves that row's out-of-bag probabilities unchanged."""
+        X, y = _linear(200, noise=0.1)
+        kwargs = {"families": [family], "calibrate": False, "blend": False, "time_budget": BIG, "random_state": 1}
+        before = choose_model(X, y, **kwargs).probs
+        for row in (0, 57, 199):
+            flipped = y.copy()
+            flipped[row] = 1 - flipped[row]
+            np.testing.assert_allclose(choose_model(X, flipped, **kwargs).probs[row], before[row], atol=1e-12)
+
+    def test_rows_no_member_left_out_get_the_class_frequencies(self, monkeypatch):
+        from sklearn.ensemble import RandomForestClassifier
+
+        one_tree = Family(
+            "one_tree",
+            "a single bagged tree",
+            lambda rs: RandomForestClassifier(n_estimators=1, random_state=rs),
+            out_of_bag=True,
+        )
+        monkeypatch.setitem(FAMILIES, "one_tree", one_tree)
+        X, y = _linear(300, noise=0.1)
+        choice = choose_model(X, y, families=["one_tree"], calibrate=False, time_budget=BIG)
+        frequencies = np.bincount(y) / y.size
+        unscored = np.all(np.isclose(choice.probs, frequencies), axis=1)
+        assert 0.5 < unscored.mean() < 0.75  # a bootstrap sample holds about 63% of the rows
+        np.testing.assert_allclose(choice.probs.sum(axis=1), 1.0)
 
 
 class TestFirstFoldScreen:
@@ -151,3 +206,54 @@ def test_the_probe_prices_prediction_not_only_fitting(monkeypatch):
     choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "slow"], time_budget=2.0)
     slow = next(c for c in choice.candidates if c.name == "slow")
     assert slow.skipped is not None and slow.skipped.startswith("estimated ~")
+
+
+class SlowBagged(ClassifierMixin, BaseEstimator):
+    """A 'bagged' model taking 2 ms per training row to fit, with out-of-bag class priors."""
+
+    def __init__(self, oob_score=False):
+        self.oob_score = oob_score
+
+    def fit(self, X, y):
+        import time
+
+        time.sleep(2e-3 * X.shape[0])
+        self.classes_ = np.unique(y)
+        self.oob_decision_function_ = np.tile(np.bincount(y) / len(y), (X.shape[0], 1))
+        return self
+
+
+def test_the_probe_prices_a_bagged_familys_single_fit(monkeypatch):
+    """On a large table a bagged family is probed before its fit on all rows and skipped when over the budget."""
+    import labelwise.models._runner as runner
+
+    monkeypatch.setattr(runner, "PROBE_ABOVE", 100)
+    monkeypatch.setattr(runner, "PROBE_MIN_ROWS", 50)
+    monkeypatch.setitem(FAMILIES, "bagged", Family("bagged", "slow", lambda rs: SlowBagged(), out_of_bag=True))
+    # The probe fits 80 rows (>= 0.16 s), scaled by 5 (all 400 rows): at least 0.8 s against 0.5 s.
+    choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "bagged"], time_budget=0.5)
+    bagged = next(c for c in choice.candidates if c.name == "bagged")
+    assert bagged.skipped is not None and bagged.skipped.startswith("estimated ~")
+
+
+def test_a_bagged_family_done_before_the_deadline_passed_is_kept(monkeypatch):
+    """A bagged family whose single fit ends past the budget is kept: its work is done, nothing is left to skip."""
+    monkeypatch.setitem(FAMILIES, "bagged", Family("bagged", "slow", lambda rs: SlowBagged(), out_of_bag=True))
+    # 300 rows (no probe) at 2 ms a row: the fit takes >= 0.6 s, past the 0.3 s budget.
+    choice = choose_model(*_linear(300, noise=0.3), families=["logistic", "bagged"], time_budget=0.3)
+    bagged = next(c for c in choice.candidates if c.name == "bagged")
+    assert bagged.skipped is None and bagged.log_loss is not None
+
+
+@pytest.mark.parametrize(("n_log_n", "factor"), [(False, 1.0), (True, np.log(10_000) / np.log(2_000))])
+def test_the_probe_extrapolates_trees_as_n_log_n(monkeypatch, n_log_n, factor):
+    """A one-second fit on the probe's 2,000 of 10,000 rows is priced 5 s, times log(10,000)/log(2,000) for trees."""
+    import labelwise.models._runner as runner
+
+    clock = iter([0.0, 1.0, 1.0])  # fit takes 1 s, prediction 0 s
+    monkeypatch.setattr(runner.time, "perf_counter", lambda: next(clock))
+    family = Family("bagged", "", lambda rs: SlowBagged(), n_log_n=n_log_n, out_of_bag=True)
+    monkeypatch.setattr(SlowBagged, "fit", lambda self, X, y: self)
+    x = np.zeros((10_000, 2))
+    guess = runner._probe(runner.FamilyRun(family, x), x, np.zeros(10_000, int), x[:0], 1, 0)
+    assert guess == pytest.approx(5.0 * factor)

@@ -46,7 +46,7 @@ def test_auto_is_the_default_and_reports_candidates_and_roles(table, tmp_path):
     assert roles == {"row": "identifier", "day": "date", "mm": "numeric", "station": "constant"}
     choice = summary["model_choice"]
     names = [c["name"] for c in choice["candidates"]]
-    assert names[0] == "logistic" and set(names) == {"logistic", "knn", "boosting", "forest"}
+    assert names[0] == "logistic" and set(names) == {"logistic", "knn", "boosting", "extra_trees"}
     assert choice["chosen"] in names or choice["chosen"] == "blend"
     assert "Models compared" in result.output and "dropped column 'row'" in result.output
     assert "date 1 (day)" in result.output

@@ -58,9 +58,10 @@ def default_model(
     ----------
     features : DataFrame
         The feature columns (not the label).
-    model : {"logistic", "knn", "boosting", "forest"}
+    model : {"logistic", "knn", "boosting", "forest", "extra_trees"}
         The family (see ``labelwise.models.FAMILIES``): multinomial logistic regression (fast,
-        well-calibrated probabilities), kNN, histogram gradient boosting, or a random forest.
+        well-calibrated probabilities), kNN, histogram gradient boosting, a random forest, or
+        extremely randomised trees.
     random_state : int or None
         Seed of the classifier and of the target encoder's folds.
     roles : ColumnRoles, optional

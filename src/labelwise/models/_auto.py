@@ -168,10 +168,12 @@ def choose_model(
 ) -> ModelChoice:
     """Compare model families by out-of-fold log loss on the same folds; keep the best one's probabilities.
 
-    Each family of the menu (``labelwise.models.FAMILIES``: logistic regression, kNN, histogram
-    gradient boosting, random forest; kNN and boosting not on tables with text columns, boosting
-    in the default menu only from ``BOOSTING_MIN_ROWS`` rows) is cross-validated on the same
-    stratified folds, with the columns encoded once per fold for all of them. Every family is
+    Each family of the default menu (``labelwise.models.FAMILIES`` with ``in_default_menu``:
+    logistic regression, kNN, histogram gradient boosting, extremely randomised trees; kNN and
+    boosting not on tables with text columns, boosting only from ``BOOSTING_MIN_ROWS`` rows) is
+    cross-validated on the same stratified folds, with the columns encoded once per fold for all
+    of them; a bagged family (the trees, ``Family.out_of_bag``) is instead fitted once on all rows and its out-of-bag
+    probabilities used, out-of-sample for every row as well [4]_. Every family is
     first fitted on the first fold (timed before on a subsample for large data); a family whose
     other folds would pass ``time_budget``, or whose first-fold log loss (at its best
     temperature) is more than ``SCREEN_MARGIN`` above the best family's, stops there, with the
@@ -196,8 +198,8 @@ def choose_model(
     time_budget : float, default DEFAULT_TIME_BUDGET
         Seconds for all candidates together (the fallback logistic model may pass it).
     families : sequence of str, optional
-        Subset of the menu to compare, in order (default: all, logistic first; a family given
-        here is tried whatever the table's size).
+        Families of ``FAMILIES`` to compare, in order (default: the default menu, logistic
+        first; a family given here is tried whatever the table's size).
     calibrate : bool, default True
         Try cross-fitted temperature scaling.
     blend : bool, default True
@@ -230,6 +232,8 @@ def choose_model(
     .. [2] Guo, Pleiss, Sun & Weinberger, "On Calibration of Modern Neural Networks", ICML 2017.
     .. [3] Jamieson & Talwalkar, "Non-stochastic Best Arm Identification and Hyperparameter
        Optimization", AISTATS 2016 (successive halving).
+    .. [4] Breiman, "Random Forests", Machine Learning 45, 2001, Section 3.1 (out-of-bag
+       estimates).
     """
     start = time.perf_counter()
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
@@ -318,7 +322,7 @@ def _pick(best, finished, calibrated, codes, tests, blend):
 
 def _family_names(families: Sequence[str] | None) -> list[str]:
     """The families to compare, logistic regression first (the fast baseline the others must beat)."""
-    names = list(FAMILIES) if families is None else list(families)
+    names = [n for n, f in FAMILIES.items() if f.in_default_menu] if families is None else list(families)
     unknown = [n for n in names if n not in FAMILIES]
     if unknown or not names:
         raise InvalidParameterError(f"families must be a non-empty subset of {list(FAMILIES)}, got {names}")

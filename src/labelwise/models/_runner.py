@@ -11,7 +11,11 @@ Three things keep ``auto`` close to the cost of one model:
   screens it (successive halving with one rung: a family far behind the best on the first fold
   cannot win and gets no weight worth having in the blend, so its other folds are not run);
 - **the other folds in parallel** when ``n_jobs`` allows (joblib threads: the tree builders and
-  the BLAS calls release the GIL).
+  the BLAS calls release the GIL);
+- **one fit for a bagged family** (``Family.out_of_bag``: the extra trees, the forest): its out-of-bag
+  probabilities on all rows are out-of-sample already (every row is scored only by the trees
+  whose bootstrap sample left it out, Breiman 2001), so it is fitted once, on all rows, at the
+  first-fold stage, instead of once per fold.
 
 A family is timed on a probe subsample before its first fold only when the training part is
 large (above ``PROBE_ABOVE`` rows), where one fold could take minutes.
@@ -20,10 +24,12 @@ large (above ``PROBE_ABOVE`` rows), where one fold could take minutes.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn import config_context
 
@@ -55,13 +61,17 @@ class FamilyRun:
     fold_seconds: float = 0.0
     first_log_loss: float = float("inf")
     skipped: str | None = None
+    #: Every row is scored already (a bagged family's out-of-bag fit): no other folds to run.
+    done: bool = False
 
 
 class FoldEncoder:
-    """The column features of one fold's training and test rows, computed once per kind.
+    """The column features of one fold's training and test rows, computed once per fold.
 
-    ``kind`` is ``True`` for the dense output and ``False`` for the possibly sparse one; on a
-    table without one-hot or text columns both are the same matrix, computed once.
+    ``kind`` is ``True`` for the dense output and ``False`` for the possibly sparse one. The
+    transformer is fitted once per fold, for the possibly sparse output; the dense one is that
+    matrix made dense (the transformer's ``dense`` option changes nothing else). On a table
+    without one-hot or text columns both are the same matrix.
     """
 
     def __init__(self, roles: ColumnRoles, frame: Any, codes: np.ndarray, seed: int) -> None:
@@ -71,10 +81,21 @@ class FoldEncoder:
     def kind(self, family: Family) -> bool:
         return family.dense or not self.sparse_parts
 
-    def encode(self, train: np.ndarray, test: np.ndarray, kind: bool) -> tuple[Any, Any]:
-        columns = self.roles.transformer(dense=kind, random_state=self.seed)
+    def encode(self, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any]:
+        """The possibly sparse features of a fold's training and test rows (transformer fitted on training)."""
+        columns = self.roles.transformer(dense=False, random_state=self.seed)
         x_train = columns.fit_transform(self.frame.iloc[train], self.codes[train])
         return x_train, columns.transform(self.frame.iloc[test])
+
+    @staticmethod
+    def as_kind(matrix: Any, kind: bool) -> Any:
+        """``matrix`` as ``kind`` needs it: made dense for ``True`` when sparse, else as it is."""
+        return matrix.toarray() if kind and sp.issparse(matrix) else matrix
+
+    def encode_all(self, kind: bool) -> Any:
+        """The features of all rows (for a bagged family's single fit; target encoding cross-fits inside)."""
+        columns = self.roles.transformer(dense=False, random_state=self.seed)
+        return self.as_kind(columns.fit_transform(self.frame, self.codes), kind)
 
 
 def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x_test: Any, n_classes: int):
@@ -92,6 +113,26 @@ def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x
     return out
 
 
+def _fit_out_of_bag(family: Family, seed: int, x: Any, codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """A bagged family's out-of-bag probabilities on all rows, in the columns of all classes.
+
+    Each row's probabilities average the members whose bootstrap sample left it out (Breiman,
+    "Random Forests", Machine Learning 45, 2001, Section 3.1), so no row's own label shapes its
+    probabilities, as with cross-validation. A row that every member saw (probability about
+    ``0.632 ** n_members``) gets the class frequencies.
+    """
+    with config_context(skip_parameter_validation=True), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
+        model = family.classifier(seed).set_params(oob_score=True).fit(x, codes)
+    oob = np.nan_to_num(np.asarray(model.oob_decision_function_, dtype=float), nan=0.0)
+    out = np.zeros((codes.shape[0], n_classes))
+    out[:, np.asarray(model.classes_, dtype=np.int64)] = oob
+    unscored = out.sum(axis=1) <= 0
+    if unscored.any():
+        out[unscored] = np.bincount(codes, minlength=n_classes) / codes.shape[0]
+    return out
+
+
 def _reason(exc: Exception) -> str:
     first_line = str(exc).splitlines()[0] if str(exc) else ""
     return f"failed on this data: {type(exc).__name__}: {first_line}"
@@ -100,34 +141,45 @@ def _reason(exc: Exception) -> str:
 def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_folds: int, seed: int) -> float | None:
     """Estimated seconds for all folds of ``run`` from a fit and a prediction on subsamples.
 
-    Fitting is extrapolated linearly in the training rows; predicting linearly in the test rows,
-    and also in the training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
-    None: the probe failed.
+    Fitting is extrapolated linearly in the training rows (as ``n log n`` for an ``n_log_n``
+    family: trees grown to small leaves); predicting linearly in the test rows, and also in the
+    training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
+    A bagged family (``out_of_bag``) is probed with its out-of-bag scoring, which is its
+    prediction; pass ``n_folds=1`` and an empty ``x_test`` for it. None: the probe failed.
     """
-    with config_context(skip_parameter_validation=True):
+    with config_context(skip_parameter_validation=True), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
         size = min(PROBE_ROWS, max(PROBE_MIN_ROWS, x_train.shape[0] // 5))
         rows = np.sort(np.random.default_rng(0).choice(x_train.shape[0], size, replace=False))
         n_test = min(size, x_test.shape[0])
         t0 = time.perf_counter()
         try:
-            model = run.family.classifier(seed).fit(x_train[rows], y_train[rows])
+            model = run.family.classifier(seed)
+            if run.family.out_of_bag:
+                model.set_params(oob_score=True)
+            model.fit(x_train[rows], y_train[rows])
             t1 = time.perf_counter()
-            model.predict_proba(x_test[:n_test])
+            if n_test:
+                model.predict_proba(x_test[:n_test])
         except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
             return None
     fit, predict = t1 - t0, time.perf_counter() - t1
     scale = x_train.shape[0] / size
-    predict *= x_test.shape[0] / n_test * (scale if run.family.lazy else 1.0)
+    if run.family.n_log_n:
+        fit *= np.log(x_train.shape[0]) / np.log(size)
+    predict *= x_test.shape[0] / max(n_test, 1) * (scale if run.family.lazy else 1.0)
     return (fit * scale + predict) * n_folds
 
 
 def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_classes: int, deadline: float) -> None:
     """Fit every family on the first fold (probing first on large data); skip those over the budget.
 
-    The first family to finish is the fallback: it runs whatever the budget says.
+    A bagged family (``out_of_bag``) is fitted once on all rows instead, and is then done. The
+    first family to finish is the fallback: it runs whatever the budget says.
     """
     train, test = folds[0]
     cache: dict[bool, tuple[Any, Any]] = {}
+    base: tuple[Any, Any] | None = None
     for run in runs:
         if run.skipped is not None:
             continue
@@ -136,10 +188,17 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
         if not fallback and t0 >= deadline:
             run.skipped = "time budget used up"
             continue
+        if run.family.out_of_bag:
+            _all_rows(run, encoder, n_classes, deadline, fallback)
+            run.seconds = time.perf_counter() - t0
+            if run.skipped is None:
+                run.first_log_loss = _tempered_log_loss(run.probs[test], encoder.codes[test])
+            continue
         try:
             kind = encoder.kind(run.family)
             if kind not in cache:
-                cache[kind] = encoder.encode(train, test, kind)
+                base = encoder.encode(train, test) if base is None else base
+                cache[kind] = (encoder.as_kind(base[0], kind), encoder.as_kind(base[1], kind))
             x_train, x_test = cache[kind]
             if not fallback and train.shape[0] > PROBE_ABOVE:
                 guess = _probe(run, x_train, encoder.codes[train], x_test, len(folds), encoder.seed)
@@ -156,6 +215,25 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
         run.seconds = time.perf_counter() - t0
         if run.skipped is None:
             run.first_log_loss = _tempered_log_loss(run.probs[test], encoder.codes[test])
+
+
+def _all_rows(run: FamilyRun, encoder: FoldEncoder, n_classes: int, deadline: float, fallback: bool) -> None:
+    """A bagged family's single fit on all rows (probed first on large data), or why it was skipped."""
+    codes = encoder.codes
+    try:
+        x_all = encoder.encode_all(encoder.kind(run.family))
+        if not fallback and codes.shape[0] > PROBE_ABOVE:
+            guess = _probe(run, x_all, codes, x_all[:0], 1, encoder.seed)
+            if guess is not None and time.perf_counter() + guess > deadline:
+                left = max(deadline - time.perf_counter(), 0)
+                run.skipped = f"estimated ~{guess:.1f} s from a fit on a subsample, over the {left:.1f} s left"
+                return
+        t0 = time.perf_counter()
+        run.probs[:] = _fit_out_of_bag(run.family, encoder.seed, x_all, codes, n_classes)
+        run.fold_seconds = max(time.perf_counter() - t0, 1e-9)
+        run.done = True
+    except Exception as exc:  # noqa: BLE001 - any failure of a family on the data skips it
+        run.skipped = _reason(exc)
 
 
 def _tempered_log_loss(probs: np.ndarray, codes: np.ndarray) -> float:
@@ -176,13 +254,13 @@ def screen(runs: list[FamilyRun], n_folds: int, deadline: float, margin: float =
     best = min(alive, key=lambda r: r.first_log_loss)
     projected = time.perf_counter()
     for run in alive:
-        rest = run.fold_seconds * (n_folds - 1)
+        rest = 0.0 if run.done else run.fold_seconds * (n_folds - 1)
         if run is not alive[0] and run.first_log_loss > (1 + margin) * best.first_log_loss + SCREEN_SLACK:
             run.skipped = (
                 f"first fold's log loss {run.first_log_loss:.3f} is over {1 + margin:g}x the best "
                 f"({best.family.name}: {best.first_log_loss:.3f})"
             )
-        elif run is not alive[0] and projected + rest > deadline:
+        elif run is not alive[0] and not run.done and projected + rest > deadline:
             run.skipped = f"first fold took {run.fold_seconds:.1f} s; ~{rest:.1f} s more would pass the time budget"
         else:
             projected += rest
@@ -196,16 +274,19 @@ def other_folds(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_clas
     folds are then held at once: about ``cv - 1`` times the encoded table). A family that fails on a fold
     is skipped with its reason.
     """
-    alive = [r for r in runs if r.skipped is None]
+    alive = [r for r in runs if r.skipped is None and not r.done]
+    if not alive:
+        return
     kinds = sorted({encoder.kind(r.family) for r in alive})
     groups = [folds[1:]] if n_jobs not in (None, 1) else [[f] for f in folds[1:]]
     parallel = Parallel(n_jobs=n_jobs, prefer="threads")
     for group in groups:
-        encoded = parallel(delayed(encoder.encode)(tr, te, kind) for tr, te in group for kind in kinds)
+        encoded = parallel(delayed(encoder.encode)(tr, te) for tr, te in group)
         tasks = []
-        for i, (train, test) in enumerate(group):
+        for (train, test), (base_train, base_test) in zip(group, encoded, strict=True):
+            views = {kind: (encoder.as_kind(base_train, kind), encoder.as_kind(base_test, kind)) for kind in kinds}
             for run in alive:
-                x_train, x_test = encoded[i * len(kinds) + kinds.index(encoder.kind(run.family))]
+                x_train, x_test = views[encoder.kind(run.family)]
                 tasks.append((run, test, x_train, encoder.codes[train], x_test))
         results = parallel(delayed(_guarded)(r.family, encoder.seed, x, y, xt, n_classes) for r, _, x, y, xt in tasks)
         for (run, test, *_), (probs, seconds) in zip(tasks, results, strict=True):
