@@ -55,7 +55,6 @@ def check_probs(
         A dask array chunked along its columns.
     """
     from ._chunks import RowChunks, align_dask_rows, is_dask
-
     from ._rows import ComputedRows
 
     lazy = is_dask(probs) or isinstance(probs, ComputedRows) or type(probs).__module__.split(".")[0] == "zarr"
