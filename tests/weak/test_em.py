@@ -63,7 +63,7 @@ class TestBatchCrowd:
 
 class TestDiagonalPrior:
     def test_pseudo_counts_sit_on_single_functions_vote_columns(self):
-        """Columns: per single function abstain then votes 0..K-1 (prior rows A[:, a]); cliques keep smoothing."""
+        """Columns: per single function abstain then votes 0..K-1 (prior rows A[:, a]); abstain keeps smoothing."""
         from labelwise.aggregate.priors import diagonal_confusion_prior
         from labelwise.weak._em import diagonal_pseudo_counts
 
@@ -73,7 +73,27 @@ class TestDiagonalPrior:
         assert out.shape == (4 + 16, k)
         np.testing.assert_allclose(out[0], 0.01)  # abstain column
         np.testing.assert_allclose(out[1:4], a.T)  # vote a given true y = A[y, a]
-        np.testing.assert_allclose(out[4:], 0.01)  # the clique's joint outcomes
+        np.testing.assert_allclose(out[4], 0.01)  # the clique's all-abstain outcome
+
+    def test_clique_joint_votes_get_the_product_of_their_members_priors(self):
+        """A pair's joint vote (a, b) given y gets strength * P0(a|y) P0(b|y); one member voting: its own prior."""
+        from labelwise.aggregate.priors import diagonal_confusion_prior
+        from labelwise.weak._em import diagonal_pseudo_counts
+        from labelwise.weak._posterior import outcome_patterns
+
+        k, s = 3, 8.0
+        out = diagonal_pseudo_counts([[1, 2]], k, 0.01, 0.7, s)
+        p0 = diagonal_confusion_prior(k, strength=s, accuracy=0.7) / s  # [y, a], rows sum to 1
+        base = k + 1
+        for a in range(k):
+            np.testing.assert_allclose(out[a + 1], s * p0[:, a])  # member 0 votes a, member 1 abstains
+            np.testing.assert_allclose(out[(a + 1) * base], s * p0[:, a])  # member 1 votes a alone
+            for b in range(k):
+                np.testing.assert_allclose(out[(a + 1) + (b + 1) * base], s * p0[:, a] * p0[:, b])
+        # per voting pattern and class, the pseudo-counts add up to `strength`
+        pattern_of, _ = outcome_patterns([[1, 2]], k)
+        for pat in range(1, 4):
+            np.testing.assert_allclose(out[pattern_of == pat].sum(axis=0), s)
 
     def test_prior_lifts_a_sparse_crowd_above_the_maximum_likelihood_fit(self):
         """Two answers per item from 100 workers, 10 classes: the MAP fit beats ML and majority vote."""

@@ -92,17 +92,33 @@ def diagonal_pseudo_counts(
     groups: list[list[int]], k: int, smoothing: float, accuracy: float | None, strength: float
 ) -> np.ndarray:
     """M-step pseudo-counts (outcome columns x classes) of a diagonal-favouring Dirichlet prior on
-    each single function's vote given the class: ``A[y, a]`` of
-    :func:`~labelwise.aggregate.priors.diagonal_confusion_prior` on the column of vote ``a``
-    (Kim and Ghahramani 2012; Paun et al. 2018, via that function). Cliques' joint outcomes keep
-    ``smoothing``."""
+    each group's votes given the class.
+
+    A single function's vote ``a`` given class ``y`` gets ``A[y, a]`` of
+    :func:`~labelwise.aggregate.priors.diagonal_confusion_prior` (Kim and Ghahramani 2012; Paun et
+    al. 2018, via that function): ``strength`` pseudo-votes per class from a function of the
+    crowd's mean accuracy. A clique's joint votes given ``y`` (the votes of the members that vote,
+    one pattern of :func:`~labelwise.weak._posterior.outcome_patterns`) get the same ``strength``
+    pseudo-votes spread as the product of those members' prior vote distributions: the prior's
+    mean is the conditionally independent model of the same functions, and the data move the
+    clique away from it only as far as the joint votes say (without it the joint outcome, with
+    up to K^|clique| cells per class, was the one part of the missing-abstain model left to
+    maximum likelihood). Abstain outcomes, alone in their pattern, keep ``smoothing``.
+    """
     a = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)  # [true y, given a]
-    sizes = [(k + 1) ** len(g) for g in groups]
+    mean = a / max(strength, FLOOR)  # each row's prior vote distribution (sums to 1)
+    base = k + 1
+    sizes = [base ** len(g) for g in groups]
     out = np.full((int(sum(sizes)), k), smoothing)
     offset = 0
     for g, size in zip(groups, sizes, strict=True):
-        if len(g) == 1:  # columns: abstain, then votes 0..K-1
-            out[offset + 1 : offset + 1 + k] = a.T
+        codes = np.arange(size)
+        joint = np.ones((size, k))
+        for t in range(len(g)):
+            digit = (codes // base**t) % base  # 0: member t abstains, else its vote + 1
+            joint[digit > 0] *= mean.T[digit[digit > 0] - 1]
+        voted = codes > 0
+        out[offset + np.flatnonzero(voted)] = strength * joint[voted]
         offset += size
     return out
 
