@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,19 +54,26 @@ def group_dependent(
     min_shared: int,
     max_size: int,
     forced: Sequence[tuple[int, int]] = (),
+    accept: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Cliques of functions: given pairs first, then pairs with ``z > threshold``, strongest first, joined
-    while a clique stays within ``max_size`` functions. Every function is in exactly one group."""
+    while a clique stays within ``max_size`` functions. Every function is in exactly one group.
+
+    ``accept(a, b)``, if given, is asked only about a pair over the threshold that would join two
+    groups (so a costly test runs on few pairs); ``False`` leaves the pair apart."""
     m = z.shape[0]
     group = list(range(m))
     members: dict[int, list[int]] = {j: [j] for j in range(m)}
     iu = np.triu_indices(m, 1)
     candidates = (z[iu] > threshold) & (shared[iu] >= min_shared)
     order = np.argsort(-z[iu][candidates], kind="stable")
-    pairs = list(forced) + list(zip(iu[0][candidates][order].tolist(), iu[1][candidates][order].tolist(), strict=False))
-    for a, b in pairs:
+    tested = list(zip(iu[0][candidates][order].tolist(), iu[1][candidates][order].tolist(), strict=False))
+    n_forced = len(forced)
+    for t, (a, b) in enumerate(list(forced) + tested):
         ga, gb = group[a], group[b]
         if ga == gb or len(members[ga]) + len(members[gb]) > max_size:
+            continue
+        if t >= n_forced and accept is not None and not accept(a, b):
             continue
         for j in members[gb]:
             group[j] = ga

@@ -326,13 +326,18 @@ class LabelModel(BaseEstimator):
             lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
             z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
-            # a pair over the threshold must also pay for its joint table (BIC), or it stays two functions
-            cand = np.argwhere(np.triu((z > thr) & (shared >= self.min_shared), 1))
-            if len(cand):
-                weak_pair = cand[joint_bic_gain(matrix, shares, w, [(int(a), int(b)) for a, b in cand], k) <= 0]
-                z[weak_pair[:, 0], weak_pair[:, 1]] = z[weak_pair[:, 1], weak_pair[:, 0]] = -np.inf
+
+            def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
+                return bool(joint_bic_gain(matrix, shares, w, [(a, b)], k)[0] > 0)
+
             groups = group_dependent(
-                z, shared, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique, forced=deps
+                z,
+                shared,
+                threshold=thr,
+                min_shared=self.min_shared,
+                max_size=self.max_clique,
+                forced=deps,
+                accept=pays_for_its_table,
             )
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
         if self.n_em_iter:
