@@ -77,3 +77,36 @@ class TestLabelModelCliques:
         assert all(len(g) == 1 for g in model.groups_)
         free = LabelModel(dependency_threshold=None).fit(as_votes(answers))
         np.testing.assert_allclose(model.probas_.to_numpy(), free.probas_.to_numpy(), atol=1e-12)
+
+
+class TestGroupDependentAccept:
+    def test_rejected_pairs_stay_apart_and_given_pairs_are_never_asked(self):
+        """accept=False keeps a pair over the threshold apart; forced pairs skip the test."""
+        from labelwise.weak._dependencies import group_dependent
+
+        z = np.zeros((4, 4))
+        z[0, 1] = z[1, 0] = 9.0
+        z[2, 3] = z[3, 2] = 8.0
+        shared = np.full((4, 4), 100)
+        asked = []
+
+        def accept(a, b):
+            asked.append((a, b))
+            return (a, b) != (0, 1)
+
+        groups = group_dependent(z, shared, threshold=5.0, min_shared=20, max_size=3, forced=[(1, 2)], accept=accept)
+        assert groups == [[0], [1, 2, 3]]
+        assert (1, 2) not in asked and (0, 1) in asked and (2, 3) in asked
+
+    def test_accept_is_not_asked_about_pairs_that_could_not_join(self):
+        """A pair already in one group, or whose join would exceed max_size, is never tested."""
+        from labelwise.weak._dependencies import group_dependent
+
+        z = np.full((3, 3), 9.0)
+        np.fill_diagonal(z, 0.0)
+        shared = np.full((3, 3), 100)
+        asked = []
+        groups = group_dependent(
+            z, shared, threshold=5.0, min_shared=20, max_size=2, accept=lambda a, b: asked.append((a, b)) or True
+        )
+        assert groups == [[0, 1], [2]] and asked == [(0, 1)]
