@@ -1,19 +1,23 @@
-"""Dev runs for the label model's prior on cliques' joint votes (issue 15, part 2), simulated data only.
+"""Dev runs for the label model's cliques (issue 15, part 2), on simulated data only.
 
-When abstains are missing (crowd workers), :class:`labelwise.weak.LabelModel` fits the MAP
-estimate under a diagonal-favouring Dirichlet prior on each function's votes. A clique (functions
-the dependency test joined) models its members' joint votes; this script compares giving that
-joint table the product of its members' priors (``clique``: what ``diagonal_pseudo_counts`` does
-now) with leaving it to ``smoothing`` (``none``: before), on
+:class:`labelwise.weak.LabelModel` joins functions whose agreement z-score is over
+``dependency_threshold`` into cliques that model their joint votes. This script compares:
 
-* the dev sets of ``dev_weak_abstains.py`` (none from the benchmark), and
-* *slot crowds*: every item answered by the same few "slots" (as CIFAR-10N's three), K classes,
-  with a share of hard items on which every slot is drawn to the same wrong class (a real
-  dependency between slots, given the class) or no hard items (independent slots).
+* ``before``: session 4's model (z-score only; a clique's joint votes get ``smoothing`` only in
+  the missing-abstain MAP fit);
+* ``prior``: a clique's joint votes get the product of its members' diagonal priors;
+* ``bic``: that, and a pair over the threshold is joined only when its joint table pays for its
+  parameters by BIC (:func:`labelwise.weak._dependencies.joint_bic_gain`): the model kept;
+* ``independent``: no cliques (``dependency_threshold=None``);
 
-Prints per set the accuracy of both, majority vote and ``aggregate.DawidSkene()``, and the
-cliques found; then mean accuracy, worst points below majority vote, and sets where each is at
-least Dawid-Skene's accuracy. Usage::
+on the dev sets of ``dev_weak_abstains.py`` (none from the benchmark) and on *slot crowds*: every
+item answered by the same few "slots" (as CIFAR-10N's three), K classes, with a share of hard
+items on which every slot is drawn to the item's look-alike class (a real dependency between
+slots, given the class) or no hard items (independent slots).
+
+Prints per set the accuracy of each, of majority vote and of ``aggregate.DawidSkene()``, and the
+cliques formed (``cl_*``); then mean accuracy, worst points below majority vote, and the sets
+where each is at least Dawid-Skene's accuracy. Usage::
 
     python benchmarks/dev_weak_clique_prior.py
 """
