@@ -109,3 +109,70 @@ class TestDiagonalPrior:
         majority = MajorityVote().fit(votes.to_annotations()).labels_.reindex(votes.items).to_numpy()
         assert with_prior > without + 0.05
         assert with_prior > float((majority == y).mean())
+
+
+def _missing_fits(monkeypatch, votes, tol: float | None = None, **params) -> tuple[LabelModel, list[int]]:
+    """Fit ``LabelModel(**params)`` (with ``COMPARISON_TOL = tol`` unless None); also the history
+    lengths of its maximum-likelihood missing-abstain fits."""
+    from labelwise.weak import _em
+
+    lengths: list[int] = []
+    original = _em.run_em
+
+    def recording(*args, **kwargs):
+        out = original(*args, **kwargs)
+        if args[4] is not None and kwargs.get("prior") is None:
+            lengths.append(len(out[3]))
+        return out
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_em, "run_em", recording)
+        if tol is not None:
+            patch.setattr(_em, "COMPARISON_TOL", tol)
+        return LabelModel(**params).fit(votes), lengths
+
+
+def _sparse_crowd_votes(seed: int = 3):
+    from labelwise.aggregate import simulate_sparse_crowd
+
+    crowd = simulate_sparse_crowd(1500, 2, 60, answers_per_item=2, random_state=seed)
+    return as_votes(crowd.answers.rename(columns={"annotator": "labeler"}).astype({"labeler": str}))
+
+
+class TestComparisonOnlyFit:
+    def test_looser_tolerance_gives_the_same_choice_and_labels_in_fewer_steps(self, monkeypatch):
+        """With a prior the missing model's ML fit is only compared: it stops earlier, nothing else moves."""
+        from labelwise.weak import simulate_lfs
+
+        lfs = simulate_lfs(4000, 12, 3, unipolar=0.0, n_correlated=2, random_state=5).votes
+        for votes in (lfs, _sparse_crowd_votes()):
+            loose, loose_steps = _missing_fits(monkeypatch, votes)
+            strict, strict_steps = _missing_fits(monkeypatch, votes, tol=0.0)
+            assert len(loose_steps) == len(strict_steps) == 1
+            assert loose_steps[0] < strict_steps[0]
+            assert loose.abstains_ == strict.abstains_
+            assert loose.groups_ == strict.groups_
+            pd.testing.assert_series_equal(loose.labels_, strict.labels_)
+            # EM's likelihood only grows: the stopped fit's BIC is no lower, and close
+            bic_loose, bic_strict = loose.bic_["missing"], strict.bic_["missing"]
+            assert bic_strict <= bic_loose <= bic_strict + 0.01 * abs(bic_strict)
+            assert loose.bic_["informative"] == strict.bic_["informative"]
+
+    def test_without_a_prior_the_missing_fit_is_the_result_and_runs_to_tol(self, monkeypatch):
+        """prior_strength=0: the ML fit gives the labels, so it keeps ``tol`` (same fit as abstains='missing')."""
+        votes = _sparse_crowd_votes()
+        auto, _ = _missing_fits(monkeypatch, votes, prior_strength=0)
+        assert auto.abstains_ == "missing"
+        strict, _ = _missing_fits(monkeypatch, votes, tol=0.0, prior_strength=0, abstains="missing")
+        assert auto.log_likelihood_history_ == strict.log_likelihood_history_
+        pd.testing.assert_frame_equal(auto.probas_, strict.probas_)
+        assert auto.bic_["missing"] == strict.bic_["missing"]
+
+    def test_map_refit_does_not_depend_on_the_comparison_tolerance(self, monkeypatch):
+        """abstains='missing' with a prior: the labels come from the MAP refit from majority vote."""
+        votes = _sparse_crowd_votes(4)
+        loose, loose_steps = _missing_fits(monkeypatch, votes, abstains="missing")
+        strict, strict_steps = _missing_fits(monkeypatch, votes, tol=0.0, abstains="missing")
+        assert loose_steps[0] < strict_steps[0]
+        pd.testing.assert_frame_equal(loose.probas_, strict.probas_)
+        assert loose.log_likelihood_history_ == strict.log_likelihood_history_

@@ -167,7 +167,9 @@ class LabelModel(BaseEstimator):
     abstains_ : str
         The abstain model used (``"informative"`` or ``"missing"``; ``"informative"`` without EM).
     bic_ : dict
-        BIC of each abstain model fitted.
+        BIC of each abstain model fitted (by maximum likelihood). With ``prior_strength > 0`` the
+        missing model's fit serves only this and the choice, and stops at the looser tolerance
+        :data:`labelwise.weak._em.COMPARISON_TOL`.
     vote_log_likelihood_ : dict
         Per abstain model fitted, ``Σ log P(votes | which functions voted)`` over the voted items.
     n_distinct_rows_ : int
