@@ -7,7 +7,7 @@ the informative fit or from the MAP refit. That fit stops at the looser of ``tol
 :data:`labelwise.weak._em.COMPARISON_TOL`. This script fits every dev set of
 ``dev_weak_clique_prior.py`` (the 40 sets: ``dev_weak_abstains.py``'s 32 and 8 slot crowds; none
 from the benchmark) with several values of that tolerance and prints, per set and value, the
-abstain model chosen, the accuracy, the share of labels that differ from the strictest value's,
+abstain model chosen, whether the relabelling guard rejects the comparison fit, the accuracy, the share of labels that differ from the strictest value's,
 and the comparison fit's EM evaluations and CPU seconds; then, per value, the sets whose choice
 or labels differ and the total CPU time of the comparison fits::
 
@@ -63,16 +63,25 @@ def _fit(votes, tol: float) -> tuple:
             calls.append((steps[0], time.process_time() - start))
         return out
 
+    verdicts: list[int] = []
+    guard = _em.relabelled_classes
+
+    def recording_guard(*args, **kwargs):
+        out = guard(*args, **kwargs)
+        verdicts.append(len(out))
+        return out
+
     saved = _em.COMPARISON_TOL
-    _em.COMPARISON_TOL, _em.run_em = tol, timed
+    _em.COMPARISON_TOL, _em.run_em, _em.relabelled_classes = tol, timed, recording_guard
     try:
         start = time.process_time()
         model = LabelModel().fit(votes)
         total = time.process_time() - start
     finally:
-        _em.COMPARISON_TOL, _em.run_em = saved, original
+        _em.COMPARISON_TOL, _em.run_em, _em.relabelled_classes = saved, original, guard
     evals, seconds = calls[0] if calls else (0, 0.0)
-    return model, evals, seconds, total
+    # the guard runs on the informative runs (one per start), then on the missing fit
+    return model, evals, seconds, total, verdicts[-1] > 0
 
 
 def main() -> None:
@@ -88,7 +97,7 @@ def main() -> None:
         scored = (votes.matrix() >= 0).any(axis=1) & pd.notna(g)
         reference = None
         for tol in args.tols:
-            model, evals, seconds, total = _fit(votes, tol)
+            model, evals, seconds, total, relabels = _fit(votes, tol)
             labels = model.labels_.to_numpy()
             reference = labels if reference is None else reference
             bic = model.bic_
@@ -99,6 +108,7 @@ def main() -> None:
                     "abstains": model.abstains_,
                     "bic_margin": bic["missing"] - bic["informative"],
                     "vll_gap": model.vote_log_likelihood_["informative"] - model.vote_log_likelihood_["missing"],
+                    "missing_relabels": relabels,
                     "accuracy": float(np.mean(labels[scored] == g[scored])),
                     "changed": float(np.mean(labels != reference)),
                     "evals": evals,
@@ -115,20 +125,25 @@ def main() -> None:
     for tol, part in frame.groupby("tol", sort=False):
         part = part.set_index("set")
         other = part.index[part["abstains"] != base["abstains"]].tolist()
+        guard = part.index[part["missing_relabels"] != base["missing_relabels"]].tolist()
         moved = part.index[part["changed"] > 0].tolist()
         gain = (part["accuracy"] - base["accuracy"]) * 100
         shift = {col: float((part[col] - base[col]).abs().max()) for col in ("bic_margin", "vll_gap")}
         print(
-            f"tol {tol:g}: choice differs on {len(other)} {other}; labels differ on {len(moved)} {moved} "
+            f"tol {tol:g}: choice differs on {len(other)} {other}; the guard's verdict on the missing fit on "
+            f"{len(guard)} {guard}; labels differ on {len(moved)} {moved} "
             f"(accuracy change, points: min {gain.min():+.3f} max {gain.max():+.3f}); largest shift of the BIC "
             f"margin {shift['bic_margin']:.2f}, of the vote-value gap {shift['vll_gap']:.2f}; comparison fits "
             f"{part['evals'].sum()} EM steps, {part['cmp_s'].sum():.2f} s CPU; whole fits {part['fit_s'].sum():.2f} s"
         )
-    # a stopped fit raises the missing model's BIC and lowers its vote-value log-likelihood; the
-    # gap decides only where BIC prefers informative abstains
-    bic_prefers = base[base["bic_margin"] > 0]
+    # a stopped fit raises the missing model's BIC and lowers its vote-value log-likelihood; where
+    # the guard rejects one model's fit the other is kept, else the gap decides only where BIC
+    # prefers informative abstains
+    open_sets = base[~base["missing_relabels"]]
+    bic_prefers = open_sets[open_sets["bic_margin"] > 0]
     print(
-        f"closest decisions at tolerance {args.tols[0]:g}: smallest |BIC margin| {base['bic_margin'].abs().min():.2f}; "
+        f"closest decisions at tolerance {args.tols[0]:g} (the {len(open_sets)} sets the guard does not decide): "
+        f"smallest |BIC margin| {open_sets['bic_margin'].abs().min():.2f} ({open_sets['bic_margin'].abs().idxmin()}); "
         f"smallest |vote-value gap| where BIC prefers informative {bic_prefers['vll_gap'].abs().min():.2f} "
         f"({bic_prefers['vll_gap'].abs().idxmin()})"
     )
