@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "crowd"
+# the crowd sets; LABELWISE_CROWD_DATA points elsewhere (a git worktree has no ../shared)
+DATA = Path(os.environ.get("LABELWISE_CROWD_DATA", ROOT.parent / "shared" / "data" / "crowd"))
 SNORKEL_PYTHON = "/work/venvs/weak-snorkel/bin/python"
 WORDS = [f"w{i}" for i in range(60)]
 KEYWORDS = ["w1", "w2", "w3", "w5", "w8", "w13", "w21", "w34", "w40", "w55"]

@@ -63,7 +63,7 @@ class TestBatchCrowd:
 
 class TestDiagonalPrior:
     def test_pseudo_counts_sit_on_single_functions_vote_columns(self):
-        """Columns: per single function abstain then votes 0..K-1 (prior rows A[:, a]); cliques keep smoothing."""
+        """Columns: per single function abstain then votes 0..K-1 (prior rows A[:, a]); abstain keeps smoothing."""
         from labelwise.aggregate.priors import diagonal_confusion_prior
         from labelwise.weak._em import diagonal_pseudo_counts
 
@@ -73,7 +73,27 @@ class TestDiagonalPrior:
         assert out.shape == (4 + 16, k)
         np.testing.assert_allclose(out[0], 0.01)  # abstain column
         np.testing.assert_allclose(out[1:4], a.T)  # vote a given true y = A[y, a]
-        np.testing.assert_allclose(out[4:], 0.01)  # the clique's joint outcomes
+        np.testing.assert_allclose(out[4], 0.01)  # the clique's all-abstain outcome
+
+    def test_clique_joint_votes_get_the_product_of_their_members_priors(self):
+        """A pair's joint vote (a, b) given y gets strength * P0(a|y) P0(b|y); one member voting: its own prior."""
+        from labelwise.aggregate.priors import diagonal_confusion_prior
+        from labelwise.weak._em import diagonal_pseudo_counts
+        from labelwise.weak._posterior import outcome_patterns
+
+        k, s = 3, 8.0
+        out = diagonal_pseudo_counts([[1, 2]], k, 0.01, 0.7, s)
+        p0 = diagonal_confusion_prior(k, strength=s, accuracy=0.7) / s  # [y, a], rows sum to 1
+        base = k + 1
+        for a in range(k):
+            np.testing.assert_allclose(out[a + 1], s * p0[:, a])  # member 0 votes a, member 1 abstains
+            np.testing.assert_allclose(out[(a + 1) * base], s * p0[:, a])  # member 1 votes a alone
+            for b in range(k):
+                np.testing.assert_allclose(out[(a + 1) + (b + 1) * base], s * p0[:, a] * p0[:, b])
+        # per voting pattern and class, the pseudo-counts add up to `strength`
+        pattern_of, _ = outcome_patterns([[1, 2]], k)
+        for pat in range(1, 4):
+            np.testing.assert_allclose(out[pattern_of == pat].sum(axis=0), s)
 
     def test_prior_lifts_a_sparse_crowd_above_the_maximum_likelihood_fit(self):
         """Two answers per item from 100 workers, 10 classes: the MAP fit beats ML and majority vote."""
@@ -89,3 +109,70 @@ class TestDiagonalPrior:
         majority = MajorityVote().fit(votes.to_annotations()).labels_.reindex(votes.items).to_numpy()
         assert with_prior > without + 0.05
         assert with_prior > float((majority == y).mean())
+
+
+def _missing_fits(monkeypatch, votes, tol: float | None = None, **params) -> tuple[LabelModel, list[int]]:
+    """Fit ``LabelModel(**params)`` (with ``COMPARISON_TOL = tol`` unless None); also the history
+    lengths of its maximum-likelihood missing-abstain fits."""
+    from labelwise.weak import _em
+
+    lengths: list[int] = []
+    original = _em.run_em
+
+    def recording(*args, **kwargs):
+        out = original(*args, **kwargs)
+        if args[4] is not None and kwargs.get("prior") is None:
+            lengths.append(len(out[3]))
+        return out
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_em, "run_em", recording)
+        if tol is not None:
+            patch.setattr(_em, "COMPARISON_TOL", tol)
+        return LabelModel(**params).fit(votes), lengths
+
+
+def _sparse_crowd_votes(seed: int = 3):
+    from labelwise.aggregate import simulate_sparse_crowd
+
+    crowd = simulate_sparse_crowd(1500, 2, 60, answers_per_item=2, random_state=seed)
+    return as_votes(crowd.answers.rename(columns={"annotator": "labeler"}).astype({"labeler": str}))
+
+
+class TestComparisonOnlyFit:
+    def test_looser_tolerance_gives_the_same_choice_and_labels_in_fewer_steps(self, monkeypatch):
+        """With a prior the missing model's ML fit is only compared: it stops earlier, nothing else moves."""
+        from labelwise.weak import simulate_lfs
+
+        lfs = simulate_lfs(4000, 12, 3, unipolar=0.0, n_correlated=2, random_state=5).votes
+        for votes in (lfs, _sparse_crowd_votes()):
+            loose, loose_steps = _missing_fits(monkeypatch, votes)
+            strict, strict_steps = _missing_fits(monkeypatch, votes, tol=0.0)
+            assert len(loose_steps) == len(strict_steps) == 1
+            assert loose_steps[0] < strict_steps[0]
+            assert loose.abstains_ == strict.abstains_
+            assert loose.groups_ == strict.groups_
+            pd.testing.assert_series_equal(loose.labels_, strict.labels_)
+            # EM's likelihood only grows: the stopped fit's BIC is no lower, and close
+            bic_loose, bic_strict = loose.bic_["missing"], strict.bic_["missing"]
+            assert bic_strict <= bic_loose <= bic_strict + 0.01 * abs(bic_strict)
+            assert loose.bic_["informative"] == strict.bic_["informative"]
+
+    def test_without_a_prior_the_missing_fit_is_the_result_and_runs_to_tol(self, monkeypatch):
+        """prior_strength=0: the ML fit gives the labels, so it keeps ``tol`` (same fit as abstains='missing')."""
+        votes = _sparse_crowd_votes()
+        auto, _ = _missing_fits(monkeypatch, votes, prior_strength=0)
+        assert auto.abstains_ == "missing"
+        strict, _ = _missing_fits(monkeypatch, votes, tol=0.0, prior_strength=0, abstains="missing")
+        assert auto.log_likelihood_history_ == strict.log_likelihood_history_
+        pd.testing.assert_frame_equal(auto.probas_, strict.probas_)
+        assert auto.bic_["missing"] == strict.bic_["missing"]
+
+    def test_map_refit_does_not_depend_on_the_comparison_tolerance(self, monkeypatch):
+        """abstains='missing' with a prior: the labels come from the MAP refit from majority vote."""
+        votes = _sparse_crowd_votes(4)
+        loose, loose_steps = _missing_fits(monkeypatch, votes, abstains="missing")
+        strict, strict_steps = _missing_fits(monkeypatch, votes, tol=0.0, abstains="missing")
+        assert loose_steps[0] < strict_steps[0]
+        pd.testing.assert_frame_equal(loose.probas_, strict.probas_)
+        assert loose.log_likelihood_history_ == strict.log_likelihood_history_

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["agreement_excess", "group_dependent"]
+__all__ = ["agreement_excess", "group_dependent", "joint_bic_gain"]
 
 
 def agreement_excess(
@@ -54,21 +54,85 @@ def group_dependent(
     min_shared: int,
     max_size: int,
     forced: Sequence[tuple[int, int]] = (),
+    accept: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Cliques of functions: given pairs first, then pairs with ``z > threshold``, strongest first, joined
-    while a clique stays within ``max_size`` functions. Every function is in exactly one group."""
+    while a clique stays within ``max_size`` functions. Every function is in exactly one group.
+
+    ``accept(a, b)``, if given, is asked only about a pair over the threshold that would join two
+    groups (so a costly test runs on few pairs); ``False`` leaves the pair apart."""
     m = z.shape[0]
     group = list(range(m))
     members: dict[int, list[int]] = {j: [j] for j in range(m)}
     iu = np.triu_indices(m, 1)
     candidates = (z[iu] > threshold) & (shared[iu] >= min_shared)
     order = np.argsort(-z[iu][candidates], kind="stable")
-    pairs = list(forced) + list(zip(iu[0][candidates][order].tolist(), iu[1][candidates][order].tolist(), strict=False))
-    for a, b in pairs:
+    tested = list(zip(iu[0][candidates][order].tolist(), iu[1][candidates][order].tolist(), strict=False))
+    n_forced = len(forced)
+    for t, (a, b) in enumerate(list(forced) + tested):
         ga, gb = group[a], group[b]
         if ga == gb or len(members[ga]) + len(members[gb]) > max_size:
+            continue
+        if t >= n_forced and accept is not None and not accept(a, b):
             continue
         for j in members[gb]:
             group[j] = ga
         members[ga] = sorted(members[ga] + members.pop(gb))
     return [members[g] for g in sorted(members)]
+
+
+def joint_bic_gain(
+    matrix: np.ndarray, post: np.ndarray, weights: np.ndarray, pairs: Sequence[tuple[int, int]], n_classes: int
+) -> np.ndarray:
+    """BIC gain of modelling each pair's joint outcome given the class over modelling them as independent.
+
+    For functions ``j, j'`` with outcomes ``a, b`` (abstain or a vote) and the class posterior ``T``,
+    the expected counts ``n[a, b, y] = Σ_i w_i T[i, y] [λ_ij = a] [λ_ij' = b]`` give the
+    likelihood-ratio (G) statistic of conditional independence,
+    ``G = 2 Σ n[a,b,y] log(n[a,b,y] n[y] / (n[a,·,y] n[·,b,y]))``, the log-likelihood gain of a
+    free joint table per class (the clique the EM would fit) over the product of two free margins
+    (the two functions as independent). The clique has ``df = K (A − 1)(B − 1)`` more free
+    parameters, ``A`` and ``B`` the numbers of outcomes the two functions use, and the Bayesian
+    information criterion (Schwarz 1978) prefers it when ``G − df · log n > 0``; that difference is
+    returned. Unlike a z-score of the agreement rate, whose size grows with ``√n`` for any fixed
+    misfit of the independent model (with three workers per item the vote shares that stand for
+    the class include the pair's own votes), the BIC asks the dependency to pay for the
+    parameters of the joint table, which is what the clique costs the EM.
+
+    Parameters
+    ----------
+    matrix : ndarray (n, m) of int
+        Votes, ``-1`` for an abstain.
+    post : ndarray (n, K)
+        Class posterior of each row (e.g. vote shares).
+    weights : ndarray (n,)
+        Items per row.
+    pairs : sequence of (j, j')
+    n_classes : int
+
+    Returns
+    -------
+    ndarray (len(pairs),)
+
+    References
+    ----------
+    .. [1] G. Schwarz, "Estimating the Dimension of a Model", Annals of Statistics 6(2), 1978.
+    """
+    k = n_classes
+    base = k + 1
+    wt = post * weights[:, None]
+    n = max(float(weights.sum()), 2.0)
+    out = np.empty(len(pairs))
+    for t, (a, b) in enumerate(pairs):
+        code = (matrix[:, a] + 1) * base + (matrix[:, b] + 1)
+        joint = np.bincount(
+            (code[:, None] * k + np.arange(k)).ravel(), weights=wt.ravel(), minlength=base * base * k
+        ).reshape(base, base, k)
+        left, right, total = joint.sum(axis=1), joint.sum(axis=0), joint.sum(axis=(0, 1))
+        expected = left[:, None, :] * right[None, :, :] / np.maximum(total, 1e-300)[None, None, :]
+        seen = joint > 0
+        g = 2.0 * float((joint[seen] * np.log(joint[seen] / expected[seen])).sum())
+        used_a = int((left.sum(axis=1) > 0).sum())
+        used_b = int((right.sum(axis=1) > 0).sum())
+        out[t] = g - k * (used_a - 1) * (used_b - 1) * np.log(n)
+    return out

@@ -19,7 +19,14 @@ from ._posterior import (
 )
 from ._squarem import squarem
 
-__all__ = ["choose_abstain_model", "diagonal_pseudo_counts", "fit_abstain_models", "run_em"]
+__all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "fit_abstain_models", "run_em"]
+
+#: Stopping tolerance (mean log-likelihood gain per item over a SQUAREM cycle) of the
+#: missing-abstain maximum-likelihood fit when it serves only the abstain-model choice and the
+#: reported BIC (with a prior, the labels come from the informative fit or the MAP refit, never
+#: from it); the looser of it and ``tol`` is used. Chosen on simulated dev sets
+#: (``benchmarks/dev_weak_comparison_fit.py``): the same choices and labels on all of them.
+COMPARISON_TOL = 1e-4
 
 
 def run_em(
@@ -92,17 +99,33 @@ def diagonal_pseudo_counts(
     groups: list[list[int]], k: int, smoothing: float, accuracy: float | None, strength: float
 ) -> np.ndarray:
     """M-step pseudo-counts (outcome columns x classes) of a diagonal-favouring Dirichlet prior on
-    each single function's vote given the class: ``A[y, a]`` of
-    :func:`~labelwise.aggregate.priors.diagonal_confusion_prior` on the column of vote ``a``
-    (Kim and Ghahramani 2012; Paun et al. 2018, via that function). Cliques' joint outcomes keep
-    ``smoothing``."""
+    each group's votes given the class.
+
+    A single function's vote ``a`` given class ``y`` gets ``A[y, a]`` of
+    :func:`~labelwise.aggregate.priors.diagonal_confusion_prior` (Kim and Ghahramani 2012; Paun et
+    al. 2018, via that function): ``strength`` pseudo-votes per class from a function of the
+    crowd's mean accuracy. A clique's joint votes given ``y`` (the votes of the members that vote,
+    one pattern of :func:`~labelwise.weak._posterior.outcome_patterns`) get the same ``strength``
+    pseudo-votes spread as the product of those members' prior vote distributions: the prior's
+    mean is the conditionally independent model of the same functions, and the data move the
+    clique away from it only as far as the joint votes say (without it the joint outcome, with
+    up to K^|clique| cells per class, was the one part of the missing-abstain model left to
+    maximum likelihood). Abstain outcomes, alone in their pattern, keep ``smoothing``.
+    """
     a = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)  # [true y, given a]
-    sizes = [(k + 1) ** len(g) for g in groups]
+    mean = a / max(strength, FLOOR)  # each row's prior vote distribution (sums to 1)
+    base = k + 1
+    sizes = [base ** len(g) for g in groups]
     out = np.full((int(sum(sizes)), k), smoothing)
     offset = 0
     for g, size in zip(groups, sizes, strict=True):
-        if len(g) == 1:  # columns: abstain, then votes 0..K-1
-            out[offset + 1 : offset + 1 + k] = a.T
+        codes = np.arange(size)
+        joint = np.ones((size, k))
+        for t in range(len(g)):
+            digit = (codes // base**t) % base  # 0: member t abstains, else its vote + 1
+            joint[digit > 0] *= mean.T[digit[digit > 0] - 1]
+        voted = codes > 0
+        out[offset + np.flatnonzero(voted)] = strength * joint[voted]
         offset += size
     return out
 
@@ -131,8 +154,12 @@ def fit_abstain_models(
     class balance estimated (unless one is given: ``"uniform"`` or probabilities; the moment fit
     is a fit of the informative model). :func:`choose_abstain_model` then compares the
     maximum-likelihood fits; when it keeps missing abstains and ``prior_strength > 0``, the
-    result is refitted as the MAP estimate under :func:`diagonal_pseudo_counts`.
-    ``em``: ``smoothing``, ``n_iter``, ``tol`` of :func:`run_em`.
+    result is refitted as the MAP estimate under :func:`diagonal_pseudo_counts`, from majority
+    vote. With ``prior_strength > 0`` the missing model's maximum-likelihood fit is therefore only
+    compared, never returned, and stops at the looser of ``tol`` and :data:`COMPARISON_TOL`
+    (EM's likelihood only grows, so the stopped fit's BIC is above the converged one's, by little
+    once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
+    :func:`run_em`.
 
     Returns
     -------
@@ -143,15 +170,23 @@ def fit_abstain_models(
     patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
 
-    def fit(start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None) -> tuple:
-        return run_em(lam_g, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **em)
+    def fit(
+        start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
+    ) -> tuple:
+        settings = {**em, "tol": max(float(em["tol"]), tol)}
+        return run_em(lam_g, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **settings)
+
+    # with a MAP refit to follow, the missing model's maximum-likelihood fit only feeds the choice
+    # (and bic_): it stops at the looser COMPARISON_TOL
+    comparison_only = prior_strength > 0
 
     fits, bic, relabels = {}, {}, set()
     for mode in ("informative", "missing") if abstains == "auto" else (abstains,):
         informative = mode == "informative"
         free = p_fixed is None or (not informative and isinstance(p_fixed, str) and p_fixed == "votes")
         pats = None if informative else patterns
-        runs = [fit(start, p, pats, fixed=not free) for start in (starts if informative else starts[-1:])]
+        loose = 0.0 if informative or not comparison_only else COMPARISON_TOL
+        runs = [fit(start, p, pats, fixed=not free, tol=loose) for start in (starts if informative else starts[-1:])]
         # a run that relabels classes against majority vote (a mirror optimum of weak functions,
         # often of the same likelihood) is kept only when every run does
         sound = [run for run in runs if not len(relabelled_classes(starts[-1], run[0], w))]

@@ -14,7 +14,7 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._dependencies import agreement_excess, group_dependent
+from ._dependencies import agreement_excess, group_dependent, joint_bic_gain
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator
 from ._posterior import (
@@ -77,11 +77,15 @@ class LabelModel(BaseEstimator):
     rows, each weighted by its number of items, which gives the fit over every item (up to the
     order of floating-point sums) at the cost of the distinct rows.
 
-    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. After a first
-    EM, pairs that agree far more than the fitted model predicts (z-score above
-    ``dependency_threshold``, see :func:`~labelwise.weak._dependencies.agreement_excess`) are
-    joined, with the given pairs, into cliques of at most ``max_clique`` functions whose joint vote
-    is one categorical outcome, and EM is rerun: copies of a rule are no longer counted twice.
+    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. Before EM,
+    pairs that agree far more than conditional independence predicts under the vote shares
+    (z-score above ``dependency_threshold``, see
+    :func:`~labelwise.weak._dependencies.agreement_excess`) *and* whose joint outcome given the
+    class is worth its parameters by BIC (:func:`~labelwise.weak._dependencies.joint_bic_gain`)
+    are joined, with the given pairs, into cliques of at most ``max_clique`` functions whose joint
+    vote is one categorical outcome: copies of a rule are no longer counted twice. The BIC test
+    keeps workers who answer every item apart when the z-score flags them only because there are
+    many items (its size grows with their square root for any small misfit of the shares).
 
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
     outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
@@ -113,8 +117,8 @@ class LabelModel(BaseEstimator):
         vote worse. The rule was chosen on simulated data (``benchmarks/dev_weak_abstains.py``).
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
-        z-score above which a pair of functions is modelled jointly (None: never, only the
-        given ``dependencies``). Needs ``n_em_iter > 0``.
+        z-score above which a pair of functions may be modelled jointly, if the BIC test also
+        prefers it (None: never, only the given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined.
@@ -132,7 +136,8 @@ class LabelModel(BaseEstimator):
         default strength): each function's vote distribution given a class gets this many
         pseudo-votes from a function of the crowd's mean accuracy (estimated from how often
         two votes on an item agree), so a worker with a few answers keeps a diagonal confusion.
-        The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
+        A clique's joint votes get the same number of pseudo-votes, spread as the product of its
+        members' priors. The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
         only). Chosen on simulated crowds (``benchmarks/dev_weak_abstains.py``).
     labels : sequence, optional
         The classes (default: those voted, sorted).
@@ -162,7 +167,9 @@ class LabelModel(BaseEstimator):
     abstains_ : str
         The abstain model used (``"informative"`` or ``"missing"``; ``"informative"`` without EM).
     bic_ : dict
-        BIC of each abstain model fitted.
+        BIC of each abstain model fitted (by maximum likelihood). With ``prior_strength > 0`` the
+        missing model's fit serves only this and the choice, and stops at the looser tolerance
+        :data:`labelwise.weak._em.COMPARISON_TOL`.
     vote_log_likelihood_ : dict
         Per abstain model fitted, ``Σ log P(votes | which functions voted)`` over the voted items.
     n_distinct_rows_ : int
@@ -321,8 +328,18 @@ class LabelModel(BaseEstimator):
             lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
             z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
+
+            def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
+                return bool(joint_bic_gain(matrix, shares, w, [(a, b)], k)[0] > 0)
+
             groups = group_dependent(
-                z, shared, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique, forced=deps
+                z,
+                shared,
+                threshold=thr,
+                min_shared=self.min_shared,
+                max_size=self.max_clique,
+                forced=deps,
+                accept=pays_for_its_table,
             )
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
         if self.n_em_iter:

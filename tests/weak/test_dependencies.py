@@ -1,0 +1,112 @@
+"""Tests of weak._dependencies: the BIC gate on cliques (``joint_bic_gain``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.weak import LabelModel, as_votes
+from labelwise.weak._dependencies import joint_bic_gain
+
+
+def _votes(n: int, k: int, copy_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three functions of accuracy 0.8; the third copies the first with probability ``copy_rate``."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    own = np.where(rng.random((n, 3)) < 0.8, y[:, None], (y[:, None] + rng.integers(1, k, (n, 3))) % k)
+    own[:, 2] = np.where(rng.random(n) < copy_rate, own[:, 0], own[:, 2])
+    return own, np.eye(k)[y]
+
+
+class TestJointBicGain:
+    def test_independent_pair_does_not_pay_for_its_joint_table(self):
+        """Two functions independent given the class: the BIC keeps them apart on 20,000 items."""
+        matrix, post = _votes(20000, 10, 0.0, 0)
+        assert joint_bic_gain(matrix, post, np.ones(len(matrix)), [(0, 1), (0, 2)], 10).max() < 0
+
+    def test_copied_function_pays_for_it(self):
+        """A function that copies another 80% of the time is worth a clique."""
+        matrix, post = _votes(5000, 2, 0.8, 1)
+        gain = joint_bic_gain(matrix, post, np.ones(len(matrix)), [(0, 2), (0, 1)], 2)
+        assert gain[0] > 0 > gain[1]
+
+    def test_weights_equal_repeated_rows(self):
+        """A row of weight 3 counts as three identical rows."""
+        matrix, post = _votes(500, 3, 0.5, 2)
+        w = np.random.default_rng(0).integers(1, 4, len(matrix)).astype(float)
+        rep = np.repeat(np.arange(len(matrix)), w.astype(int))
+        a = joint_bic_gain(matrix, post, w, [(0, 2)], 3)
+        b = joint_bic_gain(matrix[rep], post[rep], np.ones(len(rep)), [(0, 2)], 3)
+        np.testing.assert_allclose(a, b, rtol=1e-9)
+
+    @settings(max_examples=25, deadline=None)
+    @given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000))
+    def test_pair_order_row_order_and_class_names_do_not_matter(self, seed, perm_seed):
+        """The statistic is symmetric in the pair and invariant to row and class permutations."""
+        matrix, post = _votes(300, 3, 0.5, seed)
+        w = np.ones(len(matrix))
+        ref = joint_bic_gain(matrix, post, w, [(0, 2)], 3)[0]
+        rng = np.random.default_rng(perm_seed)
+        rows, classes = rng.permutation(len(matrix)), rng.permutation(3)
+        renamed = classes[matrix[rows]]
+        post_renamed = np.empty_like(post)
+        post_renamed[:, classes] = post[rows]
+        assert joint_bic_gain(matrix, post, w, [(2, 0)], 3)[0] == pytest.approx(ref, rel=1e-9, abs=1e-9)
+        assert joint_bic_gain(renamed, post_renamed, w, [(0, 2)], 3)[0] == pytest.approx(ref, rel=1e-9, abs=1e-9)
+
+    def test_abstain_is_an_outcome(self):
+        """Abstains (-1) are counted as their own outcome, so df uses the outcomes each function used."""
+        matrix, post = _votes(2000, 2, 0.8, 3)
+        matrix[::3, 2] = -1
+        gain = joint_bic_gain(matrix, post, np.ones(len(matrix)), [(0, 2)], 2)
+        assert np.isfinite(gain).all() and gain[0] > 0
+
+
+class TestLabelModelCliques:
+    def test_independent_slots_answering_every_item_stay_apart(self):
+        """Three workers answering all 20,000 items, K=10: no clique (the z-score alone joined two)."""
+        matrix, _ = _votes(20000, 10, 0.0, 4)
+        item = np.repeat(np.arange(len(matrix)), 3)
+        answers = pd.DataFrame(
+            {"item": item, "labeler": np.tile(["s0", "s1", "s2"], len(matrix)), "label": matrix.ravel()}
+        )
+        model = LabelModel().fit(as_votes(answers))
+        assert all(len(g) == 1 for g in model.groups_)
+        free = LabelModel(dependency_threshold=None).fit(as_votes(answers))
+        np.testing.assert_allclose(model.probas_.to_numpy(), free.probas_.to_numpy(), atol=1e-12)
+
+
+class TestGroupDependentAccept:
+    def test_rejected_pairs_stay_apart_and_given_pairs_are_never_asked(self):
+        """accept=False keeps a pair over the threshold apart; forced pairs skip the test."""
+        from labelwise.weak._dependencies import group_dependent
+
+        z = np.zeros((4, 4))
+        z[0, 1] = z[1, 0] = 9.0
+        z[2, 3] = z[3, 2] = 8.0
+        shared = np.full((4, 4), 100)
+        asked = []
+
+        def accept(a, b):
+            asked.append((a, b))
+            return (a, b) != (0, 1)
+
+        groups = group_dependent(z, shared, threshold=5.0, min_shared=20, max_size=3, forced=[(1, 2)], accept=accept)
+        assert groups == [[0], [1, 2, 3]]
+        assert (1, 2) not in asked and (0, 1) in asked and (2, 3) in asked
+
+    def test_accept_is_not_asked_about_pairs_that_could_not_join(self):
+        """A pair already in one group, or whose join would exceed max_size, is never tested."""
+        from labelwise.weak._dependencies import group_dependent
+
+        z = np.full((3, 3), 9.0)
+        np.fill_diagonal(z, 0.0)
+        shared = np.full((3, 3), 100)
+        asked = []
+        groups = group_dependent(
+            z, shared, threshold=5.0, min_shared=20, max_size=2, accept=lambda a, b: asked.append((a, b)) or True
+        )
+        assert groups == [[0, 1], [2]] and asked == [(0, 1)]
