@@ -36,8 +36,8 @@ class ComputedRows:
     Notes
     -----
     Only contiguous row slices (``a[start:stop]``, step 1), single rows (``a[i]``, to name a bad
-    row in an error) and ``len`` are supported: that is all the row passes use. ``np.asarray`` of the whole object builds every row (avoid it on large
-    inputs).
+    row in an error) and ``len`` are supported: that is all the row passes use. ``np.asarray`` of
+    the whole object builds every row (avoid it on large inputs).
     """
 
     ndim = 2

@@ -6,10 +6,10 @@ out-of-sample because a row is never its own neighbour; confident learning then 
 When the ``n x K`` vote table would be larger than the graph itself, its rows are computed per
 chunk as confident learning reads them (:func:`vote_source`), so memory stays O(n k) at any
 number of classes. Its ``label_score`` is then the self-confidence of those votes (the share of
-neighbours that agree, as in cleanlab's Datalab), with ties among the ``k + 1`` possible values broken by the
-distance-weighted vote (weights ``1 / distance``): of two rows with as many agreeing neighbours,
-the one whose agreeing neighbours are nearer scores higher. The tie-break is scaled so that it
-never reorders rows whose votes differ, and it leaves the flags unchanged.
+neighbours that agree, as in cleanlab's Datalab), with ties among the ``k + 1`` possible values
+broken by the distance-weighted vote (weights ``1 / distance``): of two rows with as many
+agreeing neighbours, the one whose agreeing neighbours are nearer scores higher. The tie-break is
+scaled so that it never reorders rows whose votes differ, and it leaves the flags unchanged.
 Option ``filter_by`` (``check_options={"label": {"filter_by": ...}}``) picks the filter of
 :func:`~labelwise.find_label_issues`; the votes take only ``k + 1`` values, so confident
 learning's per-class thresholds are coarse and ``"predicted_neq_given"`` flags more.
@@ -79,8 +79,8 @@ def neighbour_vote_rows(graph: NeighborGraph, labels: np.ndarray, n_classes: int
     """:func:`neighbour_vote_probs` as rows computed when a pass reads them (memory O(chunk x K)).
 
     Confident learning reads its probabilities in a few passes over row chunks; the votes of a chunk
-    are one ``bincount`` of its ``chunk x k`` neighbour labels, so recomputing them per pass is
-    cheaper than holding ``n x K`` floats (8 GB at a million rows and a thousand classes).
+    come from one sort of its ``chunk x k`` neighbour labels, so recomputing them per pass is
+    cheaper in memory than holding ``n x K`` floats (8 GB at a million rows and a thousand classes).
     """
     return ComputedRows(graph.n, n_classes, np.float64, partial(_vote_block, graph, labels, n_classes))
 
