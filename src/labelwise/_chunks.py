@@ -31,13 +31,16 @@ from .errors import InvalidParameterError, ShapeMismatchError
 BLOCK_ELEMENTS = 1 << 18  # 1 MB of float32 (2 MB of float64) per block: stays in L2 across the passes
 #: Elements of a numpy chunk (one thread's unit of work): large enough that Python overhead is small.
 CHUNK_ELEMENTS = 1 << 22
+#: Rows of a chunk of :meth:`RowChunks.coarse` at most (its temporaries stay a few MB per thread).
+COARSE_ROWS = 1 << 19
 #: How many partial results one combine call merges (as ``split_every`` in dask reductions).
 SPLIT_EVERY = 8
 
 
-def row_blocks(n_rows: int, n_cols: int) -> Iterator[slice]:
-    """Yield slices covering ``range(n_rows)`` in blocks of about ``BLOCK_ELEMENTS`` elements."""
-    step = max(1, BLOCK_ELEMENTS // max(1, n_cols))
+def row_blocks(n_rows: int, n_cols: int, elements: int | None = None) -> Iterator[slice]:
+    """Yield slices covering ``range(n_rows)`` in blocks of about ``elements`` elements (default
+    ``BLOCK_ELEMENTS``)."""
+    step = max(1, (BLOCK_ELEMENTS if elements is None else elements) // max(1, n_cols))
     for start in range(0, n_rows, step):
         yield slice(start, min(start + step, n_rows))
 
@@ -163,6 +166,17 @@ class RowChunks:
             if isinstance(zarr_rows, tuple) and zarr_rows and isinstance(zarr_rows[0], int):
                 chunk_rows = max(zarr_rows[0], chunk_rows // zarr_rows[0] * zarr_rows[0])
         return cls(n, chunk_bounds(n, chunk_rows), use_dask=False, n_jobs=jobs)
+
+    def coarse(self, max_rows: int | None = None) -> RowChunks:
+        """These chunks merged into about one per thread, of at most ``max_rows`` rows (default
+        :data:`COARSE_ROWS`; never finer than now), for a pass with little work per row, where each chunk's fixed cost (Python
+        calls holding the GIL, the per-chunk partial) outweighs the load balance of finer chunks.
+        Dask chunks are kept as they are."""
+        if self.use_dask or len(self.bounds) <= self.n_jobs:
+            return self
+        now = max(stop - start for start, stop in self.bounds)
+        rows = max(now, min(-(-self.n_rows // self.n_jobs), COARSE_ROWS if max_rows is None else max_rows))
+        return RowChunks(self.n_rows, chunk_bounds(self.n_rows, rows), use_dask=False, n_jobs=self.n_jobs)
 
     # -- numpy-like backend -------------------------------------------------------------------------
     def _slices(self, arrays: Sequence[Any], start: int, stop: int) -> list[Any]:

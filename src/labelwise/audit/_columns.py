@@ -15,6 +15,9 @@ import numpy as np
 
 from .._chunks import BLOCK_ELEMENTS
 
+#: Elements of a gather block of :func:`gather_margins_by_column`.
+GATHER_ELEMENTS = BLOCK_ELEMENTS
+
 
 def gather_margins_by_column(probs: np.ndarray, idx: np.ndarray, cls: int, out: np.ndarray, block: np.ndarray) -> None:
     """``out[:, r] = probs[idx[r]] - probs[idx[r], cls]`` for every ``r``: the margins transposed.
@@ -32,8 +35,8 @@ def gather_margins_by_column(probs: np.ndarray, idx: np.ndarray, cls: int, out: 
 
 
 def block_rows(n_cols: int) -> int:
-    """Rows of the gather block of :func:`gather_margins_by_column`: about ``BLOCK_ELEMENTS`` elements."""
-    return max(1, BLOCK_ELEMENTS // max(1, n_cols))
+    """Rows of the gather block of :func:`gather_margins_by_column`: about ``GATHER_ELEMENTS`` elements."""
+    return max(1, GATHER_ELEMENTS // max(1, n_cols))
 
 
 def top_counts_by_row(

@@ -21,9 +21,13 @@ from typing import Any
 import numpy as np
 
 from .._validate import first_problem_rows, probs_problems
-from ._blocks import index_dtype, row_blocks, self_confidence
+from ._blocks import BLOCK_ELEMENTS, index_dtype, row_blocks
 from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics_from_top
+
+#: Elements of a row block of pass 1, which reads each block several times (value checks, argmax,
+#: two gathers): small enough that the block stays in a core's L2 cache meanwhile.
+FIRST_PASS_ELEMENTS = BLOCK_ELEMENTS
 
 
 def self_confidence_pass(
@@ -38,13 +42,15 @@ def self_confidence_pass(
     found = []
     predicted = np.empty(n, dtype=index_dtype(k))
     top = np.empty(n, dtype=probs.dtype)
-    for block in row_blocks(n, k):
+    conf = np.empty(n, dtype=probs.dtype)
+    for block in row_blocks(n, k, FIRST_PASS_ELEMENTS):
         part = probs[block]
         found.append(probs_problems(start + block.start, part, atol))
         pred = part.argmax(axis=1)
         predicted[block] = pred
-        top[block] = part[np.arange(pred.shape[0]), pred]
-    conf = self_confidence(probs, codes)
+        at = np.arange(pred.shape[0])
+        top[block] = part[at, pred]
+        conf[block] = part[at, codes[block]]
     sums = class_limb_sums(codes, conf, n_classes)
     problems = first_problem_rows(found) if found else np.full(3, -1, dtype=np.int64)
     return (conf, predicted, top), (problems, sums, np.bincount(codes, minlength=n_classes))

@@ -20,7 +20,7 @@ from .._validate import (
     raise_probs_problems,
 )
 from . import _passes
-from ._select import order_by_key
+from ._ranking import ranked_flagged
 from .confident_joint import (
     CONFIDENT_CLASS_RULES,
     calibrate_confident_joint,
@@ -147,8 +147,7 @@ def find_label_issues(
     check_same_length("labels", codes, "probs", range(arr.shape[0]))
     chunks = RowChunks.for_arrays(arr, chunk_rows=chunk_rows, n_jobs=n_jobs)
     audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
-    flagged = np.flatnonzero(audit.is_issue)
-    ranked = order_by_key(audit.quality[flagged], flagged)
+    ranked = ranked_flagged(audit.is_issue, audit.quality, chunks.n_jobs)
     return LabelIssues(ranked_indices=ranked, classes=class_values, label_codes=codes, **audit.fields())
 
 
@@ -242,7 +241,10 @@ def run_audit(
     ]
     outputs = [Output(np.int16 if n_classes < 2**15 else np.int32)] * 2 + [Output(bool)]
     outputs += [Output(probs.dtype)] * len(wanted_scores)
-    rows, (joint_flat, n_confident_issues) = chunks.run(
+    # Pass 2 reads ``probs`` only where a row's top class misses its threshold (and for the
+    # scores): little work per row, so numpy inputs go in one chunk per thread.
+    second = chunks.coarse() if isinstance(probs, np.ndarray) else chunks
+    rows, (joint_flat, n_confident_issues) = second.run(
         partial(
             _passes.row_statistics_pass,
             thresholds=thresholds,

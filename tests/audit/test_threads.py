@@ -1,0 +1,83 @@
+"""The in-memory audit's answer does not depend on how its work is cut: threads, row blocks, chunks."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import labelwise as lw
+from labelwise import _chunks
+from labelwise.audit import _columns, _passes, _ranking
+
+FIELDS = (
+    "is_issue",
+    "ranked_indices",
+    "label_quality",
+    "suggested_codes",
+    "thresholds",
+    "confident_joint",
+    "calibrated_confident_joint",
+)
+
+
+def _noisy(n: int, k: int, seed: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Dirichlet probabilities peaked on a true class, a fifth of the labels flipped."""
+    rng = np.random.default_rng(seed)
+    true = rng.integers(0, k, n)
+    alpha = np.ones((n, k))
+    alpha[np.arange(n), true] += 3.0 * rng.uniform(0.2, 2.0, n)
+    probs = rng.gamma(alpha)
+    probs /= probs.sum(axis=1, keepdims=True)
+    labels = true.copy()
+    flip = rng.random(n) < 0.2
+    labels[flip] = (true[flip] + rng.integers(1, k, flip.sum())) % k
+    return labels, probs.astype(dtype)
+
+
+class TestCutsOfTheWork:
+    @settings(max_examples=25, deadline=None)
+    @given(
+        n=st.integers(30, 600),
+        k=st.integers(2, 9),
+        seed=st.integers(0, 2**31 - 1),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        n_jobs=st.integers(1, 4),
+        first_block=st.integers(1, 400),
+        gather_block=st.integers(1, 400),
+        coarse_rows=st.integers(1, 700),
+        chunk_rows=st.integers(1, 700),
+        filter_by=st.sampled_from(["prune_by_noise_rate", "prune_by_class", "both"]),
+    )
+    def test_same_answer_for_any_threads_blocks_and_chunks(
+        self, n, k, seed, dtype, n_jobs, first_block, gather_block, coarse_rows, chunk_rows, filter_by
+    ):
+        """Pass 1's row blocks, the selection's gather blocks, pass 2's coarse chunks, the chunks and
+        the threads (the ranking's sample sort included) change nothing in the result."""
+        labels, probs = _noisy(n, k, seed, dtype)
+        reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+        with (
+            mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", first_block),
+            mock.patch.object(_columns, "GATHER_ELEMENTS", gather_block),
+            mock.patch.object(_chunks, "COARSE_ROWS", coarse_rows),
+            mock.patch.object(_ranking, "MIN_THREAD_ROWS", 0),
+        ):
+            got = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=n_jobs, chunk_rows=chunk_rows)
+        for field in FIELDS:
+            np.testing.assert_array_equal(getattr(got, field), getattr(reference, field), err_msg=field)
+        flagged = np.flatnonzero(reference.is_issue)
+        expected = flagged[np.argsort(reference.label_quality[flagged], kind="stable")]
+        np.testing.assert_array_equal(got.ranked_indices, expected)
+
+
+class TestCoarse:
+    def test_one_chunk_per_thread_capped_and_never_finer(self):
+        """``coarse`` merges chunks into one per thread, at most ``max_rows`` rows, never smaller than now."""
+        chunks = _chunks.RowChunks(1000, _chunks.chunk_bounds(1000, 10), use_dask=False, n_jobs=2)
+        assert chunks.coarse().bounds == [(0, 500), (500, 1000)]
+        assert chunks.coarse(max_rows=300).bounds == [(0, 300), (300, 600), (600, 900), (900, 1000)]
+        assert chunks.coarse(max_rows=3).bounds == chunks.bounds
+        few = _chunks.RowChunks(1000, _chunks.chunk_bounds(1000, 600), use_dask=False, n_jobs=2)
+        assert few.coarse() is few
