@@ -43,12 +43,13 @@ def self_confidence_pass(
     predicted = np.empty(n, dtype=index_dtype(k))
     top = np.empty(n, dtype=probs.dtype)
     conf = np.empty(n, dtype=probs.dtype)
+    positions = np.arange(min(n, max(1, FIRST_PASS_ELEMENTS // max(1, k))))
     for block in row_blocks(n, k, FIRST_PASS_ELEMENTS):
         part = probs[block]
         found.append(probs_problems(start + block.start, part, atol))
         pred = part.argmax(axis=1)
         predicted[block] = pred
-        at = np.arange(pred.shape[0])
+        at = positions[: pred.shape[0]]
         top[block] = part[at, pred]
         conf[block] = part[at, codes[block]]
     sums = class_limb_sums(codes, conf, n_classes)
