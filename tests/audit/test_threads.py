@@ -83,3 +83,30 @@ class TestCoarse:
         assert chunks.coarse(max_rows=3).bounds == chunks.bounds
         few = _chunks.RowChunks(1000, _chunks.chunk_bounds(1000, 600), use_dask=False, n_jobs=2)
         assert few.coarse() is few
+
+
+class TestExactMeans:
+    @settings(max_examples=80, deadline=None)
+    @given(
+        sums=st.lists(st.integers(0, 2**100), min_size=1, max_size=6),
+        counts=st.lists(st.integers(0, 2**40), min_size=6, max_size=6),
+    )
+    def test_is_the_correctly_rounded_quotient(self, sums, counts):
+        """Each mean is ``float(Fraction(total, count * 2**90))``: the exact quotient rounded once."""
+        from fractions import Fraction
+
+        from labelwise.audit import _exact
+
+        n = len(sums)
+        bits, limbs = _exact._LIMB_BITS, _exact._N_LIMBS
+        table = np.array(
+            [[(s >> (bits * (limbs - 1 - i))) & ((1 << bits) - 1) for s in sums] for i in range(limbs)],
+            dtype=np.int64,
+        )
+        totals = [sum(int(table[i, j]) << (bits * (limbs - 1 - i)) for i in range(limbs)) for j in range(n)]
+        got = _exact.exact_means(table, np.array(counts[:n], dtype=np.int64))
+        for j in range(n):
+            if counts[j] == 0:
+                assert np.isnan(got[j])
+            else:
+                assert got[j] == float(Fraction(totals[j], counts[j] << (bits * limbs)))

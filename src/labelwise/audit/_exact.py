@@ -8,8 +8,6 @@ rounded once, correctly, from the exact total.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
 #: Self-confidences are summed exactly as integers in units of ``2**-(_LIMB_BITS * _N_LIMBS)``.
@@ -53,5 +51,6 @@ def exact_means(limb_sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
         total = 0
         for i in range(_N_LIMBS):
             total = (total << _LIMB_BITS) + int(limb_sums[i, k])
-        out[k] = float(Fraction(total, int(counts[k]) << (_LIMB_BITS * _N_LIMBS)))
+        # int / int is correctly rounded in Python (as float(Fraction(...)) is, without the Fraction)
+        out[k] = total / (int(counts[k]) << (_LIMB_BITS * _N_LIMBS))
     return out
