@@ -15,7 +15,8 @@ Peak anonymous memory is ``RssAnon`` of /proc/self/status sampled every 10 ms (m
 are file-backed and not counted). Files go to ``--dir`` (default /tmp) and are deleted at the end.
 
 With ``--before-src DIR`` (a ``src/`` folder of an earlier labelwise, e.g. from ``git archive``), the
-``memmap`` and ``dask`` stages also run on that code, just before the current one, on the same files.
+``threads``, ``memmap`` and ``dask`` stages also run on that code, just before the current one, on the
+same files.
 
 Usage: ``python benchmarks/bench_scale.py [--n 10000000] [--dir /tmp] [--stages ...] [--before-src DIR]``
 """
@@ -231,7 +232,7 @@ def main() -> None:
     parser.add_argument("--stages", default="threads,inmem,memmap,cleanlab,dask,agg")
     parser.add_argument(
         "--before-src",
-        help="a src/ folder of an earlier labelwise: its memmap and dask stages run too, side by side",
+        help="a src/ folder of an earlier labelwise: its threads, memmap and dask stages run too, side by side",
     )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -259,7 +260,8 @@ def main() -> None:
         for name in args.stages.split(","):
             extra = ["--chunk-rows", str(args.chunk_rows)] if name == "dask" else []
             before = None
-            if args.before_src and name in ("memmap", "dask"):  # first, so the flags files are the current code's
+            # the earlier code first, so the flags files are the current code's
+            if args.before_src and name in ("threads", "memmap", "dask"):
                 before = child(["--stage", name, "--folder", str(folder), *extra], src=args.before_src)
                 results[f"{name}_before"] = before
                 print(f"{name} (before: {args.before_src})", json.dumps(before), flush=True)
@@ -267,6 +269,9 @@ def main() -> None:
             print(name, json.dumps(results[name]), flush=True)
             if before is not None and "wall" in before and "wall" in results[name]:
                 print(f"{name}: before / now wall = {before['wall'] / results[name]['wall']:.2f}x", flush=True)
+            if before is not None and "jobs1" in before and "jobs2" in before:
+                ratio = before["jobs1"]["wall"] / before["jobs2"]["wall"]
+                print(f"threads (before): n_jobs=1 / n_jobs=2 = {ratio:.2f}x", flush=True)
         report(folder, results)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
