@@ -33,15 +33,9 @@ _matrices = st.tuples(st.integers(1, 40), st.integers(1, 6), st.integers(0, 2**3
 
 class TestTopCountsByRow:
     @settings(max_examples=80, deadline=None)
-    @given(
-        data=_matrices,
-        above=st.sampled_from([None, 0.0, -np.inf, 0.3]),
-        with_out=st.booleans(),
-        group=st.sampled_from([1, 7, 40, 1 << 40]),
-    )
-    def test_matches_a_stable_sort_and_above_is_the_same_as_masking_after(self, data, above, with_out, group):
-        """Per row of the column layout, a stable sort's top counts; ``above`` equals ``& (values > above)``;
-        rows taken in groups of any size (``TOP_GROUP_ELEMENTS``)."""
+    @given(data=_matrices, above=st.sampled_from([None, 0.0, -np.inf, 0.3]), with_out=st.booleans())
+    def test_matches_a_stable_sort_and_above_is_the_same_as_masking_after(self, data, above, with_out):
+        """Per row of the column layout, a stable sort's top counts; ``above`` equals ``& (values > above)``."""
         values, counts = data
         values[values < -1.5] = -np.inf
         expected = _reference_top(values, counts)
@@ -49,8 +43,7 @@ class TestTopCountsByRow:
             expected &= values > above
         by_row = np.ascontiguousarray(values.T)
         out = np.ones(by_row.shape, bool) if with_out else None  # a reused buffer holding stale values
-        with mock.patch.object(_columns, "TOP_GROUP_ELEMENTS", group):
-            chosen, cut = _columns.top_counts_by_row(by_row.copy(), counts, above=above, out=out)
+        chosen, cut = _columns.top_counts_by_row(by_row.copy(), counts, above=above, out=out)
         np.testing.assert_array_equal(chosen.T, expected)
         assert out is None or chosen is out
         np.testing.assert_array_equal(np.isinf(cut) & (cut > 0), np.minimum(counts, values.shape[0]) == 0)

@@ -47,22 +47,20 @@ class TestCutsOfTheWork:
         n_jobs=st.integers(1, 4),
         first_block=st.integers(1, 400),
         gather_block=st.integers(1, 400),
-        top_group=st.integers(1, 3000),
         coarse_rows=st.integers(1, 700),
         chunk_rows=st.integers(1, 700),
         filter_by=st.sampled_from(["prune_by_noise_rate", "prune_by_class", "both"]),
     )
     def test_same_answer_for_any_threads_blocks_and_chunks(
-        self, n, k, seed, dtype, n_jobs, first_block, gather_block, top_group, coarse_rows, chunk_rows, filter_by
+        self, n, k, seed, dtype, n_jobs, first_block, gather_block, coarse_rows, chunk_rows, filter_by
     ):
-        """Pass 1's row blocks, the selection's gather blocks and row groups, pass 2's coarse chunks, the chunks and
+        """Pass 1's row blocks, the selection's gather blocks, pass 2's coarse chunks, the chunks and
         the threads (the ranking's sample sort included) change nothing in the result."""
         labels, probs = _noisy(n, k, seed, dtype)
         reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
         with (
             mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", first_block),
             mock.patch.object(_columns, "GATHER_ELEMENTS", gather_block),
-            mock.patch.object(_columns, "TOP_GROUP_ELEMENTS", top_group),
             mock.patch.object(_chunks, "COARSE_ROWS", coarse_rows),
             mock.patch.object(_ranking, "MIN_THREAD_ROWS", 0),
         ):

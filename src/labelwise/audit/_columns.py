@@ -17,8 +17,6 @@ from .._chunks import BLOCK_ELEMENTS
 
 #: Elements of a gather block of :func:`gather_margins_by_column`.
 GATHER_ELEMENTS = BLOCK_ELEMENTS
-#: Values per group of rows in :func:`top_counts_by_row`.
-TOP_GROUP_ELEMENTS = 1 << 40
 
 
 def gather_margins_by_column(probs: np.ndarray, idx: np.ndarray, cls: int, out: np.ndarray, block: np.ndarray) -> None:
@@ -50,26 +48,8 @@ def top_counts_by_row(
     Each row's cut value (its ``counts[j]``-th largest) comes from one partition of a copy of the
     rows with a count; only rows with a tie at the cut need a second look. With ``above``, only
     values greater than it are kept. Returns the ``(K, n)`` mask (written to ``out`` when given)
-    and the cut values (``+inf`` where nothing is selected). Rows are taken in groups of about
-    ``TOP_GROUP_ELEMENTS`` values (each row's answer is its own), so that a group's copy stays in
-    cache while it is partitioned and compared.
+    and the cut values (``+inf`` where nothing is selected).
     """
-    k, n = values.shape
-    per = max(1, TOP_GROUP_ELEMENTS // max(1, n))
-    if per >= k:
-        return _top_counts(values, counts, above=above, out=out)
-    chosen = np.empty((k, n), dtype=bool) if out is None else out
-    cut = np.empty(k, dtype=values.dtype)
-    for lo in range(0, k, per):
-        hi = min(lo + per, k)
-        cut[lo:hi] = _top_counts(values[lo:hi], counts[lo:hi], above=above, out=chosen[lo:hi])[1]
-    return chosen, cut
-
-
-def _top_counts(
-    values: np.ndarray, counts: np.ndarray, *, above: float | None, out: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`top_counts_by_row` on all rows at once."""
     k, n = values.shape
     counts = np.minimum(counts, n)
     cut = np.full(k, np.inf, dtype=values.dtype)

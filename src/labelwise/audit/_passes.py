@@ -26,7 +26,8 @@ from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics_from_top
 
 #: Elements of a row block of pass 1, which reads each block several times (value checks, argmax,
-#: two gathers): small enough that the block stays in a core's L2 cache meanwhile.
+#: two gathers) while it is cached. Smaller blocks mean more numpy calls per row, which with several
+#: threads cost more than the closer cache saves (benchmarks/RESULTS.md, issue 12, session 6).
 FIRST_PASS_ELEMENTS = BLOCK_ELEMENTS
 
 
