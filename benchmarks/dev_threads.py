@@ -7,9 +7,15 @@ float32, cached as ``.npy`` files in ``--dir``. Modes:
 - ``stages``: CPU (``time.thread_time``, summed over the threads) and wall of each stage of the audit
   (pass 1, pass 2, the selection, the rest), per ``n_jobs``, best of ``--repeat``: which stage grows
   with two threads.
-- ``same``: the results of ``n_jobs`` 1 and 2 (and ``--before-src``'s code, if given) are identical.
+- ``timeline``: per stage, its wall time, the busiest thread's wall time, its CPU over the threads,
+  the gaps between stages, and the process's user / system time and page faults, per ``n_jobs``
+  (the fastest call of ``--repeat``); ``--set module.NAME=value`` changes a block-size knob first
+  (``passes.FIRST_PASS_ELEMENTS``, ``columns.GATHER_ELEMENTS``, ``chunks.COARSE_ROWS``). Run it with
+  ``PYTHONPATH`` at another ``src`` (e.g. ``git archive`` of main) to compare, in alternation.
+- ``same``: the results of ``n_jobs`` 1 and 2 are identical.
+- ``save``: the flags, ranking and quality of ``n_jobs=2``, to compare across code versions.
 
-Usage: ``PYTHONPATH=src python benchmarks/dev_threads.py [time|stages|same] [--seed 1] [--repeat 3]``
+Usage: ``PYTHONPATH=src python benchmarks/dev_threads.py [time|stages|timeline|same|save] [--seed 1] [--repeat 3]``
 """
 
 from __future__ import annotations
@@ -98,6 +104,71 @@ def stages(labels: np.ndarray, probs: np.ndarray, repeat: int) -> dict:
     return {k: {s: round(v, 4) for s, v in d.items()} for k, d in out.items()}
 
 
+def timeline(labels: np.ndarray, probs: np.ndarray, repeat: int, knobs: list[str]) -> dict:
+    import resource
+
+    import labelwise as lw
+    from labelwise import _chunks
+    from labelwise.audit import _columns, _passes, _select, find
+
+    modules = {"passes": _passes, "columns": _columns, "chunks": _chunks}
+    for knob in knobs:
+        name, value = knob.split("=")
+        mod, attr = name.split(".")
+        setattr(modules[mod], attr, int(value))
+    events: list[tuple] = []
+
+    def wrap(name, fn):  # type: ignore[no-untyped-def]
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):  # type: ignore[no-untyped-def]
+            t0, c0 = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                events.append((name, threading.get_ident(), t0, time.perf_counter(), time.thread_time() - c0))
+
+        return inner
+
+    _passes.self_confidence_pass = wrap("pass1", _passes.self_confidence_pass)
+    _passes.row_statistics_pass = wrap("pass2", _passes.row_statistics_pass)
+    _select.margin_entries = wrap("selection", _select.margin_entries)
+    rank = "ranked_flagged" if hasattr(find, "ranked_flagged") else "order_by_key"  # main before session 6
+    setattr(find, rank, wrap("ranking", getattr(find, rank)))
+    lw.find_label_issues(labels, probs, n_jobs=2)
+    best: dict = {}
+    for _ in range(repeat):
+        for jobs in (1, 2):
+            events.clear()
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
+            t0 = time.perf_counter()
+            lw.find_label_issues(labels, probs, n_jobs=jobs)
+            wall = time.perf_counter() - t0
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            row = {
+                "wall": wall,
+                "user": r1.ru_utime - r0.ru_utime,
+                "sys": r1.ru_stime - r0.ru_stime,
+                "faults": r1.ru_minflt - r0.ru_minflt,
+            }
+            prev = 0.0
+            for stage in ("pass1", "pass2", "selection", "ranking"):
+                ev = [e for e in events if e[0] == stage]
+                start, stop = min(e[2] for e in ev) - t0, max(e[3] for e in ev) - t0
+                busy: dict = {}
+                for e in ev:
+                    busy[e[1]] = busy.get(e[1], 0.0) + e[3] - e[2]
+                row |= {f"{stage}_gap": start - prev, f"{stage}_wall": stop - start}
+                row |= {f"{stage}_cpu": sum(e[4] for e in ev), f"{stage}_busiest": max(busy.values())}
+                prev = stop
+            key = f"jobs{jobs}"
+            if key not in best or row["wall"] < best[key]["wall"]:
+                best[key] = row
+    out: dict = {"src": lw.__file__, "knobs": knobs, "ratio": best["jobs1"]["wall"] / best["jobs2"]["wall"]}
+    for key, row in best.items():
+        out[key] = {k: (v if k == "faults" else round(1e3 * v, 1)) for k, v in row.items()}
+    return out
+
+
 def same(labels: np.ndarray, probs: np.ndarray) -> dict:
     import labelwise as lw
 
@@ -109,11 +180,12 @@ def same(labels: np.ndarray, probs: np.ndarray) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["time", "stages", "same", "save"])
+    parser.add_argument("mode", choices=["time", "stages", "timeline", "same", "save"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", default="/tmp")
+    parser.add_argument("--set", nargs="*", default=[], help="timeline: knobs, module.NAME=value")
     parser.add_argument("--out", default=None, help="with mode save: write is_issue/ranked_indices here (.npz)")
     args = parser.parse_args()
     labels, probs = load(Path(args.dir), args.n, args.seed)
@@ -122,6 +194,8 @@ def main() -> None:
         res = time_jobs(labels, probs, args.repeat)
     elif args.mode == "stages":
         res = stages(labels, probs, args.repeat)
+    elif args.mode == "timeline":
+        res = timeline(labels, probs, args.repeat, args.set)
     elif args.mode == "same":
         res = same(labels, probs)
     else:
