@@ -28,7 +28,9 @@ import numpy as np
 
 from .errors import InvalidParameterError, ShapeMismatchError
 
-BLOCK_ELEMENTS = 1 << 18  # 1 MB of float32 (2 MB of float64) per block: stays in L2 across the passes
+#: Elements of a row block: 1 MB of float32 (2 MB of float64), cached (in L2, or L3 where L2 is
+#: smaller) across a block's several reads; smaller blocks cost more numpy calls per row.
+BLOCK_ELEMENTS = 1 << 18
 #: Elements of a numpy chunk (one thread's unit of work): large enough that Python overhead is small.
 CHUNK_ELEMENTS = 1 << 22
 #: Rows of a chunk of :meth:`RowChunks.coarse` at most (its temporaries stay a few MB per thread).
@@ -169,9 +171,12 @@ class RowChunks:
 
     def coarse(self, max_rows: int | None = None) -> RowChunks:
         """These chunks merged into about one per thread, of at most ``max_rows`` rows (default
-        :data:`COARSE_ROWS`; never finer than now), for a pass with little work per row, where each chunk's fixed cost (Python
-        calls holding the GIL, the per-chunk partial) outweighs the load balance of finer chunks.
-        Dask chunks are kept as they are."""
+        :data:`COARSE_ROWS`; never finer than now).
+
+        For a pass with little work per row, where each chunk's fixed cost (Python calls holding
+        the GIL, the per-chunk partial) outweighs the load balance of finer chunks. Dask chunks are
+        kept as they are.
+        """
         if self.use_dask or len(self.bounds) <= self.n_jobs:
             return self
         now = max(stop - start for start, stop in self.bounds)
