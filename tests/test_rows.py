@@ -66,3 +66,33 @@ def test_find_label_issues_on_computed_rows_equals_the_array_for_any_chunking(n,
     np.testing.assert_array_equal(got.label_quality, ref.label_quality)
     np.testing.assert_array_equal(got.ranked_indices, ref.ranked_indices)
     np.testing.assert_array_equal(got.confident_joint, ref.confident_joint)
+
+
+def test_astype_converts_each_block_when_read_without_building_the_rows():
+    """astype is lazy: nothing is computed until a slice is read, and blocks come back in the new dtype."""
+    calls: list[tuple[int, int]] = []
+    base = np.arange(12).reshape(6, 2)
+
+    def fn(s: int, e: int) -> np.ndarray:
+        calls.append((s, e))
+        return base[s:e]
+
+    rows = ComputedRows(6, 2, np.int64, fn).astype(np.float32)
+    assert calls == [] and isinstance(rows, ComputedRows)
+    assert rows.dtype == np.float32 and rows.shape == (6, 2)
+    block = rows[1:4]
+    assert block.dtype == np.float32 and calls == [(1, 4)]
+    np.testing.assert_array_equal(block, base[1:4].astype(np.float32))
+
+
+def test_integer_computed_rows_are_audited_like_the_same_integers_in_memory():
+    """One-hot integer rows (a valid, if extreme, probability table) pass through the float conversion."""
+    rng = np.random.default_rng(3)
+    n, k = 60, 3
+    onehot = np.eye(k, dtype=np.int64)[rng.integers(0, k, size=n)]
+    labels = np.arange(n) % k
+    ref = lw.find_label_issues(labels, onehot)
+    got = lw.find_label_issues(labels, _source(onehot), chunk_rows=7)
+    np.testing.assert_array_equal(got.is_issue, ref.is_issue)
+    np.testing.assert_array_equal(got.label_quality, ref.label_quality)
+    np.testing.assert_array_equal(got.ranked_indices, ref.ranked_indices)
