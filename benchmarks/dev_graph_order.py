@@ -23,7 +23,9 @@ The variants above ran with cells from ``_cells.kmeans`` (one centroid per 1,024
 themselves are compared by ``--orders``: one index per dev set, then the whole search in each query
 order, ``--repeats`` times (the answers are the same; only time differs): ``none`` (row order),
 ``kmeans:S`` (k-means cells of about S rows) and ``pivots:S`` (``_ann.locality_order``: the nearest
-of n / S random rows).
+of n / S random rows). No rule was fixed before this comparison: k-means, pivots at 1,024 and at
+256 rows tied within the run-to-run spread, and pivots at 1,024 were kept as the cheapest order to
+make (RESULTS.md, issue 11, session 6).
 
 Usage: ``python benchmarks/dev_graph_order.py [n] [--variants rows,query,prefix:0.2] [--repeats 2]
 [--sets lowrank,iso]``; ``python benchmarks/dev_graph_order.py 100000 --orders
