@@ -48,6 +48,8 @@ ROW_BLOCK = 16384
 #: Rows per cell of the query order (:func:`locality_order`) and the most cells (pivots) it uses.
 ORDER_CELL_SIZE = 1024
 MAX_PIVOTS = 1024
+#: Elements of one ``rows x pivots`` float32 product of :func:`pivot_cells` (8 MB; at most ``ROW_BLOCK`` rows).
+PIVOT_PRODUCT_ELEMENTS = 1 << 21
 
 
 def approximate_knn(
@@ -126,10 +128,11 @@ def pivot_cells(Z: Any, *, random_state: int = 0, cell_size: int | None = None) 
     pivots = np.asarray(Z[np.sort(rng.choice(n, n_cells, replace=False))], dtype=np.float32)
     p_norm = np.einsum("ij,ij->i", pivots, pivots)
     minus2 = pivots * np.float32(-2.0)
-    for s in range(0, n, ROW_BLOCK):
-        prod = np.asarray(Z[s : s + ROW_BLOCK], dtype=np.float32) @ minus2.T  # the row's own norm: no change
+    step = max(1, min(ROW_BLOCK, PIVOT_PRODUCT_ELEMENTS // n_cells))  # rows standardised at a time, too
+    for s in range(0, n, step):
+        prod = np.asarray(Z[s : s + step], dtype=np.float32) @ minus2.T  # the row's own norm: no change
         prod += p_norm[None, :]
-        nearest[s : s + ROW_BLOCK] = prod.argmin(axis=1)
+        nearest[s : s + step] = prod.argmin(axis=1)
     return nearest
 
 
