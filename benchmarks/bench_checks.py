@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python benchmarks/bench_checks.py --ann        # faiss HNSW, usearch, pynndescent, hnswlib at 1M x 64
     python benchmarks/bench_checks.py --detect     # AUROC per check vs Datalab on blobs and digits
     python benchmarks/bench_checks.py --speed 10000 100000   # time vs Datalab (outlier, near_duplicate, label)
+    python benchmarks/bench_checks.py --speed 10000 100000 --speed-parts   # + one more run, the graph's steps timed
     python benchmarks/bench_checks.py --scale 1000000        # every default check, time and peak memory
     python benchmarks/bench_checks.py --scale 1000000 --scale-index cells,hnswlib,faiss-sq8   # per approximate index
 
@@ -237,7 +238,8 @@ def run_detect() -> list[dict]:
     return rows
 
 
-def run_speed(sizes: list[int]) -> list[dict]:
+def run_speed(sizes: list[int], parts: bool = False) -> list[dict]:
+    """labelwise and Datalab on the same data; with ``parts``, labelwise once more with the graph's steps timed."""
     checks = ["label", "outlier", "near_duplicate"]
     rows = []
     for n in sizes:
@@ -247,6 +249,15 @@ def run_speed(sizes: list[int]) -> list[dict]:
         row = {"n": n, "labelwise_s": t_ours, "datalab_s": t_theirs, "speedup": t_theirs / t_ours}
         rows.append(row)
         print(row, flush=True)
+    if parts:  # after every timed run: the timing wrappers stay in place once installed
+        times: dict = {}
+        _time_graph_parts(times)
+        for n in sizes:
+            times.clear()
+            X, y = blobs(n, 64, centers=10, random_state=5)
+            took, _ = run_labelwise(X, y, checks)
+            steps = {name: [round(v[0], 2), round(v[1], 2), v[2]] for name, v in times.items()}
+            print({"n": n, "labelwise_s (parts run)": took, "wall_cpu_rows": steps}, flush=True)
     return rows
 
 
@@ -309,7 +320,7 @@ class _TimedIndex:
 
 
 def _time_graph_parts(times: dict) -> None:
-    """Time hnswlib's build, each search and the exact re-scoring inside ``NeighborGraph.build`` (bench only)."""
+    """Time hnswlib's build, the query order, each search and the exact re-scoring inside ``NeighborGraph.build`` (bench only)."""
     from labelwise.checks import _ann
 
     build, refine = _ann.build_index, _ann.refine_candidates
@@ -329,7 +340,15 @@ def _time_graph_parts(times: dict) -> None:
         part[2] += len(rows)
         return out
 
-    _ann.build_index, _ann.refine_candidates = timed_build, timed_refine
+    order = _ann.locality_order
+
+    def timed_order(*args, **kwargs):
+        t, c = time.perf_counter(), time.process_time()
+        out = order(*args, **kwargs)
+        times["query order"] = [time.perf_counter() - t, time.process_time() - c, args[0].shape[0]]
+        return out
+
+    _ann.build_index, _ann.refine_candidates, _ann.locality_order = timed_build, timed_refine, timed_order
 
 
 def _time_cells_parts(times: dict) -> None:
@@ -426,6 +445,7 @@ def main() -> None:
     parser.add_argument("--ann-libs", default=",".join(ANN))
     parser.add_argument("--detect", action="store_true", help="AUROC per check vs Datalab.")
     parser.add_argument("--speed", type=int, nargs="*", help="Sizes for the speed comparison (x 64 features).")
+    parser.add_argument("--speed-parts", action="store_true", help="After --speed, time the graph's steps once more.")
     parser.add_argument("--scale", type=int, default=None, help="Rows for the every-check scale run.")
     parser.add_argument(
         "--scale-index",
@@ -439,7 +459,7 @@ def main() -> None:
     if args.detect:
         run_detect()
     if args.speed:
-        run_speed(args.speed)
+        run_speed(args.speed, parts=args.speed_parts)
     if args.scale:
         for index in args.scale_index.split(","):
             run_scale(args.scale, index)

@@ -305,3 +305,78 @@ def test_exact_rescoring_does_not_depend_on_how_many_rows_are_rescored_at_once(m
         monkeypatch.setattr(graph_module, "RESCORE_ROWS", chunk)
         np.testing.assert_array_equal(view.sq_distances(rows, cand), whole[0])
         np.testing.assert_array_equal(graph_module._sq_distances(Z, rows, cand), whole[1])
+
+
+class TestQueryOrder:
+    """The approximate search queries rows cell by cell (``_ann.locality_order``) for memory locality."""
+
+    def _clustered(self, n=4000, d=16, seed=9):
+        rng = np.random.default_rng(seed)
+        centres = rng.normal(scale=8, size=(30, d))
+        return (centres[rng.integers(0, 30, n)] + rng.normal(size=(n, d))).astype(np.float32)
+
+    def test_the_order_holds_every_row_once_and_is_seeded(self):
+        """``locality_order`` is a permutation of the rows, the same for the same seed."""
+        from labelwise.checks._ann import locality_order
+
+        X = self._clustered()
+        order = locality_order(X, random_state=3, cell_size=100)
+        np.testing.assert_array_equal(np.sort(order), np.arange(len(X)))
+        np.testing.assert_array_equal(order, locality_order(X, random_state=3, cell_size=100))
+        np.testing.assert_array_equal(locality_order(X[:150], cell_size=100), np.arange(150))  # one cell: row order
+
+    def test_consecutive_rows_of_the_order_are_close(self):
+        """Rows next to each other in the order are much nearer each other than rows next to each other in the data."""
+        from labelwise.checks._ann import locality_order
+
+        X = self._clustered()
+        order = locality_order(X, cell_size=64)
+
+        def gap(rows):
+            return float(np.linalg.norm(X[rows[1:]] - X[rows[:-1]], axis=1).mean())
+
+        assert gap(order) < 0.5 * gap(np.arange(len(X)))
+
+    def test_the_number_of_pivots_is_capped(self, monkeypatch):
+        """At most ``MAX_PIVOTS`` cells, whatever the number of rows (the order's cost stays O(n)), and each
+        row's cell is its nearest pivot's."""
+        from labelwise.checks import _ann
+
+        X = self._clustered(2000)
+        assert np.unique(_ann.pivot_cells(X, cell_size=10)).size > 100
+        monkeypatch.setattr(_ann, "MAX_PIVOTS", 7)
+        cells = _ann.pivot_cells(X, cell_size=10)
+        assert np.unique(cells).size <= 7
+        pivots = X[np.sort(np.random.default_rng(0).choice(len(X), 7, replace=False))]
+        d2 = ((X[:, None, :].astype(np.float64) - pivots[None]) ** 2).sum(axis=2)
+        sure = np.sort(d2, axis=1)[:, 1] - d2.min(axis=1) > 1e-3  # rows without a near-tie between two pivots
+        np.testing.assert_array_equal(cells[sure], d2.argmin(axis=1)[sure])
+
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_the_query_order_does_not_change_the_graph(self, seed):
+        """The same index searched in row order, cell order or a random order gives the same neighbours and distances."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+        from labelwise.checks.graph import StandardizedRows
+
+        X = self._clustered(3000)
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        index = _ann.build_index(view, n_threads=1)
+        plain = _ann.search_index(index, view, 10)
+        for order in (_ann.locality_order(view, cell_size=200), np.random.default_rng(seed).permutation(len(X))):
+            ordered = _ann.search_index(index, view, 10, order=order)
+            np.testing.assert_array_equal(ordered[0], plain[0])
+            np.testing.assert_array_equal(ordered[1], plain[1])
+
+    def test_an_index_built_in_another_order_labels_rows_by_their_number(self):
+        """With an insertion order, each row's search still returns its own row number first (labels are row numbers)."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+
+        X = self._clustered(2000)
+        order = np.random.default_rng(4).permutation(len(X))
+        index = _ann.build_index(X, n_threads=1, order=order)
+        index.set_ef(50)
+        found, dist = index.knn_query(X, k=1)
+        np.testing.assert_array_equal(found[:, 0], np.arange(len(X)))
+        assert np.all(dist[:, 0] == 0)

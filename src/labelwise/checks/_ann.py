@@ -5,10 +5,19 @@ hnswlib was chosen by measurement among faiss-cpu (HNSW), usearch, pynndescent a
 ``benchmarks/RESULTS.md``). The neighbours it returns are re-scored exactly in float64 and sorted
 by (distance, index), as in the exact search.
 
+Every row is queried in a locality order (:func:`locality_order`), cell by cell of a partition by
+nearest random pivot, so that consecutive queries walk the same region of the index and find its rows in
+cache; the order never changes the answer of a search on a given index. Rows are inserted in row
+order: inserted cell by cell as well (after a random share of the rows), the build was cheaper
+on dev data but lost recall at 300,000 rows (RESULTS.md, issue 11, session 6).
+
 References
 ----------
 Malkov, Y. A., & Yashunin, D. A. (2020). Efficient and robust approximate nearest neighbor search
 using hierarchical navigable small world graphs. IEEE TPAMI, 42(4), 824-836.
+Coleman, B., Segarra, S., Smola, A., & Shrivastava, A. (2022). Graph reordering for cache-efficient
+near neighbor search. NeurIPS 35 (memory locality of graph search; they reorder the nodes,
+labelwise orders the queries).
 """
 
 from __future__ import annotations
@@ -36,6 +45,11 @@ EF_RETRY = 1024
 RETRY_COST_SHARE = 0.25
 #: Rows added to / queried from the index per call (the standardised block is computed per call).
 ROW_BLOCK = 16384
+#: Rows per cell of the query order (:func:`locality_order`) and the most cells (pivots) it uses.
+ORDER_CELL_SIZE = 1024
+MAX_PIVOTS = 1024
+#: Elements of one ``rows x pivots`` float32 product of :func:`pivot_cells` (8 MB; at most ``ROW_BLOCK`` rows).
+PIVOT_PRODUCT_ELEMENTS = 1 << 21
 
 
 def approximate_knn(
@@ -58,7 +72,8 @@ def approximate_knn(
 
 def _hnswlib_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
     built = build_index(Z, random_state=random_state, n_threads=n_threads)
-    return search_index(built, Z, k)  # the index is freed when this returns
+    order = locality_order(Z, random_state=random_state)
+    return search_index(built, Z, k, order=order)  # the index is freed when this returns
 
 
 def _faiss_search(quantizer: str) -> Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]]:
@@ -68,7 +83,7 @@ def _faiss_search(quantizer: str) -> Callable[[Any, int, int, int], tuple[np.nda
         built = FaissQuantizedHNSW(
             Z, quantizer=quantizer, M=HNSW_M, ef_construction=EF_CONSTRUCTION, n_threads=n_threads, block=ROW_BLOCK
         )
-        return search_index(built, Z, k)
+        return search_index(built, Z, k, order=locality_order(Z, random_state=random_state))
 
     return run
 
@@ -88,6 +103,39 @@ SEARCHES: dict[str, Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]
 }
 
 
+def locality_order(Z: Any, *, random_state: int = 0, cell_size: int | None = None) -> np.ndarray:
+    """Every row number once, grouped by the nearest of a seeded random sample of the rows (its pivot).
+
+    Cells (:func:`pivot_cells`) follow in pivot order, rows within a cell in increasing order.
+    """
+    return np.argsort(pivot_cells(Z, random_state=random_state, cell_size=cell_size), kind="stable")
+
+
+def pivot_cells(Z: Any, *, random_state: int = 0, cell_size: int | None = None) -> np.ndarray:
+    """The cell of every row: the number of its nearest pivot, among a seeded random sample of the rows.
+
+    One pivot per ``cell_size`` rows (``ORDER_CELL_SIZE``), at most ``MAX_PIVOTS``: the cells are
+    the Voronoi cells of a random sample, so they follow the data's density, and one ``n x
+    pivots`` matrix product by row blocks finds them (O(n) time beyond ``MAX_PIVOTS * cell_size``
+    rows). Fewer than two pivots: every row in cell 0.
+    """
+    n = Z.shape[0]
+    n_cells = min(MAX_PIVOTS, n // (cell_size or ORDER_CELL_SIZE))
+    nearest = np.zeros(n, dtype=np.int32)
+    if n_cells <= 1:
+        return nearest
+    rng = np.random.default_rng(random_state)
+    pivots = np.asarray(Z[np.sort(rng.choice(n, n_cells, replace=False))], dtype=np.float32)
+    p_norm = np.einsum("ij,ij->i", pivots, pivots)
+    minus2 = pivots * np.float32(-2.0)
+    step = max(1, min(ROW_BLOCK, PIVOT_PRODUCT_ELEMENTS // n_cells))  # rows standardised at a time, too
+    for s in range(0, n, step):
+        prod = np.asarray(Z[s : s + step], dtype=np.float32) @ minus2.T  # the row's own norm: no change
+        prod += p_norm[None, :]
+        nearest[s : s + step] = prod.argmin(axis=1)
+    return nearest
+
+
 def build_index(
     Z: Any,
     *,
@@ -95,8 +143,12 @@ def build_index(
     n_threads: int | None = None,
     M: int | None = None,
     ef_construction: int | None = None,
+    order: np.ndarray | None = None,
 ) -> Any:
-    """An hnswlib index of every row of ``Z`` (labels = row numbers), built with all cores."""
+    """An hnswlib index of every row of ``Z`` (labels = row numbers), built with all cores.
+
+    ``order``: the row numbers in the order they are inserted (default: ``0 .. n-1``).
+    """
     try:
         import hnswlib
     except ImportError:
@@ -111,7 +163,8 @@ def build_index(
     )
     index.set_num_threads(n_threads or os.cpu_count() or 1)
     for s in range(0, n, ROW_BLOCK):
-        index.add_items(Z[s : s + ROW_BLOCK], np.arange(s, min(n, s + ROW_BLOCK)))
+        rows = np.arange(s, min(n, s + ROW_BLOCK)) if order is None else order[s : s + ROW_BLOCK]
+        index.add_items(Z[s : s + ROW_BLOCK] if order is None else Z[rows], rows)
     return index
 
 
@@ -134,8 +187,13 @@ def ahead(fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
         yield pending.result()
 
 
-def search_index(index: Any, Z: Any, k: int, *, ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def search_index(
+    index: Any, Z: Any, k: int, *, ef: int | None = None, order: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Search every row of ``Z`` in ``index``: ``2k + 1`` candidates re-scored exactly, the best ``k`` kept.
+
+    ``order``: the row numbers in the order they are queried (default ``0 .. n-1``); it does not
+    change the result, only which rows are searched together (memory locality).
 
     Every row is in the index, so a search that returns neither the row itself nor a twin at
     distance 0 has missed its region of the graph (HNSW on clustered data): those rows are
@@ -149,15 +207,19 @@ def search_index(index: Any, Z: Any, k: int, *, ef: int | None = None) -> tuple[
     sqdist = np.empty((n, k), dtype=np.float32)
     index.set_ef(ef)
     missed: list[np.ndarray] = []
-    blocks = [np.arange(s, min(n, s + ROW_BLOCK)) for s in range(0, n, ROW_BLOCK)]
-    for rows, (cand, dist) in zip(
-        blocks, ahead(lambda r: index.knn_query(Z[r[0] : r[-1] + 1], k=m + 1), blocks), strict=True
-    ):
+    contiguous = order is None  # blocks of consecutive rows are read as slices (no gather)
+    rank = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
+    blocks = [rank[s : s + ROW_BLOCK] for s in range(0, n, ROW_BLOCK)]
+
+    def query(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return index.knn_query(Z[rows[0] : rows[-1] + 1] if contiguous else Z[rows], k=m + 1)
+
+    for rows, (cand, dist) in zip(blocks, ahead(query, blocks), strict=True):
         cand = cand.astype(np.int64)
         found = (cand == rows[:, None]).any(axis=1) | (dist[:, 0] <= 0)  # itself, or a twin at distance 0
         missed.append(rows[~found])
         indices[rows], sqdist[rows] = refine_candidates(Z, rows, cand, k)
-    retry = np.concatenate(missed)
+    retry = np.sort(np.concatenate(missed))  # in row order, whatever the query order
     cap = max(1, int(RETRY_COST_SHARE * n * ef / max(EF_RETRY, m + 2)))  # bounded cost of the second search
     if retry.size > cap:  # many misses: high intrinsic dimension rather than unreachable clusters
         retry = retry[np.linspace(0, retry.size - 1, cap).astype(np.int64)]
