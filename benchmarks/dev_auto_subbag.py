@@ -21,7 +21,8 @@ fold-wise candidates of ``dev_auto_cost.py`` are reused when that cache is given
 **The rule, fixed before the first run:** the shipped setting is the one with the highest mean F1
 gain over cleanlab on these dev runs among those with (a) every table's mean gain at least +1
 point and (b) the model step at most 3.6x the logistic default's time on every table (``--timing``:
-seed 100, 10% uniform flips, median of 5 on one core). If none passes both, the shipped
+seed 100, 10% uniform flips, median of 5 on one core,
+interleaved). If none passes both, the shipped
 setting stays.
 
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_subbag.py --seeds 100 101 102 103 104 105 106 107
@@ -175,44 +176,43 @@ def study(args) -> None:
 
 
 def timing(args) -> None:
-    """The model step per table: the logistic default vs ``auto`` with each tree setting in the menu."""
+    """The model step per table: the logistic default vs ``auto`` with each tree setting in the menu.
+
+    The runs are interleaved (one of each in turn, ``--repeats`` times) so that a change in the
+    machine's load falls on all of them alike; each is the median of its repeats.
+    """
     import labelwise as lw
     from labelwise.models import FAMILIES, Family, choose_model, default_model
 
     names = args.settings or list(TREES)
-    print("model step, seconds (median of 5, one core): logistic | auto with each tree setting (ratio)")
+    print(
+        f"model step, seconds (median of {args.repeats}, interleaved, one core): logistic | auto with each tree setting"
+    )
     for table, (features, labels) in load_tables().items():
         classes, codes = np.unique(labels.astype(str), return_inverse=True)
         noisy = flip(codes, len(classes), 0.1, "uniform", 100)
+        families = {name: Family("_dev_trees", name, TREES[name], n_log_n=True, out_of_bag=True) for name in names}
 
-        def median(run):
-            times = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                run()
-                times.append(time.perf_counter() - t0)
-            return float(np.median(times))
+        def logistic():
+            pipeline = default_model(features, model="logistic", random_state=100)
+            lw.out_of_fold_probs(pipeline, features, noisy, random_state=100, verbose=False)
 
-        logistic = median(
-            lambda: lw.out_of_fold_probs(
-                default_model(features, model="logistic", random_state=100),
-                features,
-                noisy,
-                random_state=100,
-                verbose=False,
-            )
-        )
-        cells = []
-        for name in names:
-            FAMILIES["_dev_trees"] = Family(name, "", TREES[name], n_log_n=True, out_of_bag=True)
+        def auto(name):
+            FAMILIES["_dev_trees"] = families[name]
             try:
-                seconds = median(
-                    lambda: choose_model(features, noisy, random_state=100, families=["logistic", "knn", "_dev_trees"])
-                )
+                choose_model(features, noisy, random_state=100, families=["logistic", "knn", "_dev_trees"])
             finally:
                 del FAMILIES["_dev_trees"]
-            cells.append(f"{name} {seconds:.3f} ({seconds / logistic:.2f}x)")
-        print(f"{table:16s} {logistic:.3f} | " + " | ".join(cells), flush=True)
+
+        times: dict[str, list[float]] = {name: [] for name in ["logistic", *names]}
+        for _ in range(args.repeats):
+            for name in times:
+                t0 = time.perf_counter()
+                logistic() if name == "logistic" else auto(name)
+                times[name].append(time.perf_counter() - t0)
+        seconds = {name: float(np.median(values)) for name, values in times.items()}
+        cells = [f"{n} {seconds[n]:.3f} ({seconds[n] / seconds['logistic']:.2f}x)" for n in names]
+        print(f"{table:16s} {seconds['logistic']:.3f} | " + " | ".join(cells), flush=True)
 
 
 def main() -> None:
@@ -223,6 +223,7 @@ def main() -> None:
     parser.add_argument("--cache", default="/tmp/dev_auto_subbag.pkl")
     parser.add_argument("--timing", action="store_true", help="time the model step per tree setting instead")
     parser.add_argument("--settings", nargs="+", default=None, help="tree settings to time (default: all)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each for --timing (median)")
     args = parser.parse_args()
     if any(seed in (0, 1, 2) for seed in args.seeds):
         parser.error("seeds 0-2 are the reported seeds; choose on other seeds")
