@@ -154,3 +154,10 @@ class TestInputs:
     def test_one_row_cannot_be_subsampled(self):
         with pytest.raises(InvalidParameterError, match="X must have at least 2 rows"):
             SubsampledExtraTrees(3).fit(np.zeros((1, 2)), [0])
+
+
+def test_passes_scikit_learns_estimator_checks():
+    """sklearn.utils.estimator_checks.check_estimator passes."""
+    from sklearn.utils.estimator_checks import check_estimator
+
+    check_estimator(SubsampledExtraTrees(n_estimators=5, random_state=0))

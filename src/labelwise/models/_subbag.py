@@ -90,6 +90,11 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
         self.oob_score = oob_score
         self.random_state = random_state
 
+    def __sklearn_tags__(self):  # noqa: D105 - scikit-learn's tags: sparse input is accepted
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def _check_params(self) -> None:
         if isinstance(self.n_estimators, bool) or not isinstance(self.n_estimators, int | np.integer):
             raise InvalidParameterError(f"n_estimators must be a positive int, got {self.n_estimators!r}")
@@ -107,7 +112,7 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
         self.classes_, codes = np.unique(y, return_inverse=True)
         n = X.shape[0]
         if n < 2:
-            raise InvalidParameterError(f"X must have at least 2 rows to subsample, got {n}")
+            raise InvalidParameterError(f"X must have at least 2 rows to subsample, got {n} sample")
         if sp.issparse(X):
             X = X.tocsc()
             X.sort_indices()
@@ -161,4 +166,5 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of highest mean probability."""
+        check_is_fitted(self, "estimators_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
