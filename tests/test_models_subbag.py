@@ -157,7 +157,27 @@ class TestInputs:
 
 
 def test_passes_scikit_learns_estimator_checks():
-    """sklearn.utils.estimator_checks.check_estimator passes."""
+    """sklearn.utils.estimator_checks.check_estimator passes (but for weights-as-repeats, as for forests)."""
     from sklearn.utils.estimator_checks import check_estimator
 
-    check_estimator(SubsampledExtraTrees(n_estimators=5, random_state=0))
+    why = "rows are subsampled by position: a row of weight 2 is not two rows (scikit-learn's forests: the same)"
+    expected = {
+        "check_sample_weight_equivalence_on_dense_data": why,
+        "check_sample_weight_equivalence_on_sparse_data": why,
+    }
+    check_estimator(SubsampledExtraTrees(n_estimators=5, random_state=0), expected_failed_checks=expected)
+
+
+class TestSampleWeight:
+    def test_unit_weights_change_nothing(self):
+        X, y = _noisy()
+        plain = SubsampledExtraTrees(10, oob_score=True, random_state=0).fit(X, y)
+        ones = SubsampledExtraTrees(10, oob_score=True, random_state=0).fit(X, y, sample_weight=np.ones(y.size))
+        np.testing.assert_array_equal(ones.oob_decision_function_, plain.oob_decision_function_)
+
+    def test_heavier_rows_pull_the_probabilities_towards_their_class(self):
+        """Weighting class 1's rows by 5 raises the mean predicted probability of class 1."""
+        X, y = _noisy(300, noise=0.3)
+        plain = SubsampledExtraTrees(30, random_state=0).fit(X, y)
+        heavy = SubsampledExtraTrees(30, random_state=0).fit(X, y, sample_weight=np.where(y == 1, 5.0, 1.0))
+        assert heavy.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()

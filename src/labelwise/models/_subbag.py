@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.tree import ExtraTreeClassifier
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..errors import InvalidParameterError
 
@@ -104,10 +104,11 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
         if isinstance(share, bool) or not isinstance(share, float | int | np.floating) or not 0 < share < 1:
             raise InvalidParameterError(f"max_samples must be a share of the rows in (0, 1), got {share!r}")
 
-    def fit(self, X: Any, y: Any) -> SubsampledExtraTrees:
-        """Grow the trees, each on its own subsample of the rows."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SubsampledExtraTrees:
+        """Grow the trees, each on its own subsample of the rows (``sample_weight`` weighs the rows in it)."""
         self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float32)
+        row_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
         n = X.shape[0]
@@ -132,7 +133,7 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
         for seed in rng.integers(0, np.iinfo(np.int32).max, self.n_estimators):
             order = rng.permutation(n)
             weight = np.zeros(n)
-            weight[order[:take]] = 1.0
+            weight[order[:take]] = row_weight[order[:take]]
             tree = ExtraTreeClassifier(
                 min_samples_leaf=self.min_samples_leaf, max_features=self.max_features, random_state=int(seed)
             )
