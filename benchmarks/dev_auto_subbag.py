@@ -223,7 +223,7 @@ def main() -> None:
     parser.add_argument("--cache", default="/tmp/dev_auto_subbag.pkl")
     parser.add_argument("--timing", action="store_true", help="time the model step per tree setting instead")
     parser.add_argument("--settings", nargs="+", default=None, help="tree settings to time (default: all)")
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each for --timing (median)")
+    parser.add_argument("--repeats", type=int, default=9, help="runs of each for --timing (median)")
     args = parser.parse_args()
     if any(seed in (0, 1, 2) for seed in args.seeds):
         parser.error("seeds 0-2 are the reported seeds; choose on other seeds")
