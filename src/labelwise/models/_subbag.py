@@ -11,6 +11,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,8 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
     estimators_ : list of ExtraTreeClassifier
         The fitted trees.
     samples_ : list of ndarray
-        Each tree's training rows (sorted).
+        Each tree's training rows (sorted; drawn again from the generator's stored state when
+        asked for, so that a large table's subsamples are not kept).
     oob_decision_function_ : ndarray of shape (n_samples, n_classes)
         Out-of-bag probabilities (NaN for a row that no tree left out); with ``oob_score``.
     oob_score_ : float
@@ -123,15 +125,14 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
             X = np.ascontiguousarray(X)
             rows_x = X
         take = min(max(int(round(self.max_samples * n)), 1), n - 1)
-        rng = np.random.default_rng(self.random_state)
+        self._draws = (np.random.default_rng(self.random_state).bit_generator.state, n, take)
         # Zero-weight rows are left out of the tree (as for a forest's bootstrap counts); every tree
         # sees all classes among its labels, so each tree's probabilities have every class's column.
         target = codes.astype(np.float64)
         k = self.classes_.shape[0]
         oob_sum = np.zeros((n, k)) if self.oob_score else None
-        self.estimators_, self.samples_ = [], []
-        for seed in rng.integers(0, np.iinfo(np.int32).max, self.n_estimators):
-            order = rng.permutation(n)
+        self.estimators_ = []
+        for seed, order in self._subsamples():
             weight = np.zeros(n)
             weight[order[:take]] = row_weight[order[:take]]
             tree = ExtraTreeClassifier(
@@ -139,7 +140,6 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
             )
             tree.fit(X, target, sample_weight=weight, check_input=False)
             self.estimators_.append(tree)
-            self.samples_.append(np.sort(order[:take]))
             if oob_sum is not None:
                 left_out = order[take:]
                 oob_sum[left_out] += tree.predict_proba(rows_x[left_out], check_input=False)
@@ -150,6 +150,21 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
             scored = totals[:, 0] > 0
             self.oob_score_ = float((self.oob_decision_function_[scored].argmax(axis=1) == codes[scored]).mean())
         return self
+
+    def _subsamples(self) -> Iterator[tuple[int, np.ndarray]]:
+        """Each tree's seed and row order (its first ``take`` rows are its subsample), drawn anew."""
+        state, n, _ = self._draws
+        rng = np.random.default_rng()
+        rng.bit_generator.state = state
+        for seed in rng.integers(0, np.iinfo(np.int32).max, self.n_estimators):
+            yield int(seed), rng.permutation(n)
+
+    @property
+    def samples_(self) -> list[np.ndarray]:
+        """Each tree's training rows, sorted (drawn again from the stored generator state, not kept)."""
+        check_is_fitted(self, "estimators_")
+        take = self._draws[2]
+        return [np.sort(order[:take]) for _, order in self._subsamples()]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Mean of the trees' class probabilities (columns in ``classes_`` order)."""
