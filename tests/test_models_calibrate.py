@@ -14,6 +14,7 @@ from labelwise.models._calibrate import (
     cross_fit_blend,
     cross_fit_temperature,
     fit_blend_weights,
+    fit_blend_weights_on_subsets,
     fit_temperature,
     log_loss,
 )
@@ -88,3 +89,16 @@ def test_cross_fitted_blend_rows_are_distributions():
     blended, w = cross_fit_blend([p1, p2], codes, _folds(600))
     np.testing.assert_allclose(blended.sum(axis=1), 1.0)
     assert w.shape == (2,) and w.sum() == pytest.approx(1.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.integers(2, 6))
+def test_blend_weights_on_subsets_are_each_subsets_own_fit(seed, m, n_subsets):
+    """Fitting several row subsets side by side gives each subset's one-at-a-time weights."""
+    rng = np.random.default_rng(seed)
+    picked = rng.uniform(0.0, 1.0, size=(150, m)) ** 3  # some near-zero probabilities
+    subsets = rng.random((n_subsets, 150)) < rng.uniform(0.3, 1.0, size=(n_subsets, 1))
+    subsets[:, 0] = True
+    together = fit_blend_weights_on_subsets(picked, subsets)
+    for rows, w in zip(subsets, together, strict=True):
+        np.testing.assert_allclose(w, fit_blend_weights(picked[rows]), atol=1e-9)

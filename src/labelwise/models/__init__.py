@@ -14,6 +14,7 @@ from ..columns import ColumnRoles, infer_column_roles
 from ..errors import InvalidParameterError
 from ._auto import DEFAULT_TIME_BUDGET, CandidateResult, ModelChoice, choose_model
 from ._menu import FAMILIES, Family
+from ._subbag import SubsampledExtraTrees
 
 __all__ = [
     "DEFAULT_TIME_BUDGET",
@@ -22,6 +23,7 @@ __all__ = [
     "CandidateResult",
     "Family",
     "ModelChoice",
+    "SubsampledExtraTrees",
     "choose_model",
     "column_kinds",
     "default_model",
@@ -61,7 +63,7 @@ def default_model(
     model : {"logistic", "knn", "boosting", "forest", "extra_trees"}
         The family (see ``labelwise.models.FAMILIES``): multinomial logistic regression (fast,
         well-calibrated probabilities), kNN, histogram gradient boosting, a random forest, or
-        extremely randomised trees.
+        extremely randomised trees (:class:`SubsampledExtraTrees`).
     random_state : int or None
         Seed of the classifier and of the target encoder's folds.
     roles : ColumnRoles, optional

@@ -6,6 +6,7 @@ References
 ----------
 .. [1] Breiman, "Random Forests", Machine Learning 45, 2001 (the forest; out-of-bag estimates).
 .. [2] Geurts, Ernst & Wehenkel, "Extremely randomized trees", Machine Learning 63, 2006.
+.. [3] Bühlmann & Yu, "Analyzing bagging", Annals of Statistics 30(4), 2002 (subagging).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 
 from ..columns import ColumnRoles
+from ._subbag import SubsampledExtraTrees
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ class Family:
         still available by name (``--model``, ``families=[...]``).
     out_of_bag : bool
         A bagged ensemble whose out-of-sample probabilities ``auto`` takes from one fit on all
-        rows, as its out-of-bag ones (each row scored by the members whose bootstrap sample
-        left it out, Breiman 2001), instead of one fit per fold. The classifier must accept
+        rows, as its out-of-bag ones (each row scored by the members whose bootstrap sample or
+        subsample left it out, Breiman 2001), instead of one fit per fold. The classifier must accept
         ``oob_score=True`` and then set ``oob_decision_function_``.
     """
 
@@ -136,14 +138,15 @@ FAMILIES: dict[str, Family] = {
             in_default_menu=False,
             out_of_bag=True,
         ),
-        # Bootstrapped, so that auto fits it once on all rows and uses its out-of-bag
-        # probabilities (see _runner); 50 trees: chosen on the dev seeds of
-        # benchmarks/dev_auto_cost.py against the time goal (numbers in benchmarks/RESULTS.md).
+        # Each tree on half the rows drawn without replacement, so that auto fits it once on all
+        # rows and uses its out-of-bag probabilities (see _runner), each row scored by half the
+        # trees; 75 trees: chosen on the dev seeds of benchmarks/dev_auto_subbag.py by the rule
+        # written there (numbers in benchmarks/RESULTS.md).
         Family(
             "extra_trees",
-            "extremely randomised trees, 50 trees on bootstrap samples, min_samples_leaf=2 "
-            "(auto: out-of-bag probabilities)",
-            lambda rs: ExtraTreesClassifier(n_estimators=50, min_samples_leaf=2, bootstrap=True, random_state=rs),
+            "extremely randomised trees, 75 trees each on half the rows (drawn without replacement), "
+            "min_samples_leaf=2 (auto: out-of-bag probabilities)",
+            lambda rs: SubsampledExtraTrees(n_estimators=75, max_samples=0.5, min_samples_leaf=2, random_state=rs),
             n_log_n=True,
             out_of_bag=True,
         ),

@@ -12,10 +12,10 @@ Three things keep ``auto`` close to the cost of one model:
   cannot win and gets no weight worth having in the blend, so its other folds are not run);
 - **the other folds in parallel** when ``n_jobs`` allows (joblib threads: the tree builders and
   the BLAS calls release the GIL);
-- **one fit for a bagged family** (``Family.out_of_bag``: the extra trees, the forest): its out-of-bag
-  probabilities on all rows are out-of-sample already (every row is scored only by the trees
-  whose bootstrap sample left it out, Breiman 2001), so it is fitted once, on all rows, at the
-  first-fold stage, instead of once per fold.
+- **one fit for a bagged family** (``Family.out_of_bag``: the extra trees, the forest): its
+  out-of-bag probabilities on all rows are out-of-sample already (every row is scored only by
+  the trees whose bootstrap sample or subsample left it out, Breiman 2001), so it is fitted
+  once, on all rows, at the first-fold stage, instead of once per fold.
 
 A family is timed on a probe subsample before its first fold only when the training part is
 large (above ``PROBE_ABOVE`` rows), where one fold could take minutes.
@@ -116,10 +116,11 @@ def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x
 def _fit_out_of_bag(family: Family, seed: int, x: Any, codes: np.ndarray, n_classes: int) -> np.ndarray:
     """A bagged family's out-of-bag probabilities on all rows, in the columns of all classes.
 
-    Each row's probabilities average the members whose bootstrap sample left it out (Breiman,
-    "Random Forests", Machine Learning 45, 2001, Section 3.1), so no row's own label shapes its
-    probabilities, as with cross-validation. A row that every member saw (probability about
-    ``0.632 ** n_members``) gets the class frequencies.
+    Each row's probabilities average the members whose bootstrap sample or subsample left it out
+    (Breiman, "Random Forests", Machine Learning 45, 2001, Section 3.1), so no row's own label
+    shapes its probabilities, as with cross-validation. A row that every member saw (probability
+    about ``0.632 ** n_members`` with bootstrap samples, ``0.5 ** n_members`` with half-row
+    subsamples) gets the class frequencies.
     """
     with config_context(skip_parameter_validation=True), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
