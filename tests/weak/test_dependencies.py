@@ -110,3 +110,46 @@ class TestGroupDependentAccept:
             z, shared, threshold=5.0, min_shared=20, max_size=2, accept=lambda a, b: asked.append((a, b)) or True
         )
         assert groups == [[0, 1], [2]] and asked == [(0, 1)]
+
+
+def _agreement_reference(matrix: np.ndarray, post: np.ndarray, confusion: np.ndarray, w: np.ndarray) -> tuple:
+    """agreement_excess's z and shared counts by a loop over pairs (the definition, item by item)."""
+    n, m = matrix.shape
+    z, shared = np.zeros((m, m)), np.zeros((m, m))
+    for a in range(m):
+        for b in range(m):
+            both = (matrix[:, a] >= 0) & (matrix[:, b] >= 0)
+            shared[a, b] = w[both].sum()
+            if a == b:
+                continue
+            agree = float(w[both & (matrix[:, a] == matrix[:, b])].sum())
+            expected = float((w[both, None] * post[both] * (confusion[a] * confusion[b]).sum(axis=1)).sum())
+            rate = min(max(expected / max(shared[a, b], 1), 1e-6), 1 - 1e-6)
+            z[a, b] = (agree - expected) / np.sqrt(max(shared[a, b], 1) * rate * (1 - rate))
+    return z, shared
+
+
+class TestAgreementExcess:
+    @pytest.mark.parametrize("dense_share", [0.0, 2.0])  # every matrix dense / every matrix sparse
+    @settings(max_examples=15, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.05, 1.0))
+    def test_dense_and_sparse_sums_match_the_definition(self, dense_share, seed, coverage):
+        """Both ways of summing the pair counts give the pairwise definition's z and shared counts."""
+        from labelwise.weak import _dependencies
+        from labelwise.weak._moments import indicator
+
+        rng = np.random.default_rng(seed)
+        n, m, k = 60, 5, 3
+        matrix = np.where(rng.random((n, m)) < coverage, rng.integers(0, k, (n, m)), -1)
+        post = rng.dirichlet(np.ones(k), n)
+        confusion = rng.dirichlet(np.ones(k), (m, k))
+        w = rng.integers(1, 4, n).astype(float)
+        want_z, want_shared = _agreement_reference(matrix, post, confusion, w)
+        saved = _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS
+        _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = dense_share, 7 * m  # several row blocks
+        try:
+            z, shared = _dependencies.agreement_excess(indicator(matrix, k), post, confusion, w)
+        finally:
+            _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = saved
+        np.testing.assert_array_equal(shared, want_shared)  # integer weights: exact in any order
+        np.testing.assert_allclose(z, want_z, rtol=1e-9, atol=1e-9)

@@ -10,6 +10,15 @@ import scipy.sparse as sp
 __all__ = ["agreement_excess", "group_dependent", "joint_bic_gain"]
 
 
+#: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
+#: per-class pair counts with dense products over row blocks (BLAS) instead of sparse ones: a
+#: dense product costs ``m²`` per row, a sparse one ``(share · m)²`` with far more per operation.
+DENSE_SHARE = 0.1
+
+#: Cells (rows x functions) of one dense row block.
+BLOCK_CELLS = 1 << 20
+
+
 def agreement_excess(
     lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -25,6 +34,10 @@ def agreement_excess(
 
     ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``.
 
+    The per-class counts of shared items, ``Σ_i w_i T[i, y] [j votes] [j' votes]``, are dense
+    products over row blocks when at least :data:`DENSE_SHARE` of the cells have a vote (rule
+    sets), sparse products otherwise (crowds of many workers); the same sums either way.
+
     Returns
     -------
     z : ndarray (m, m), shared : ndarray (m, m) (numbers of shared items)
@@ -32,18 +45,35 @@ def agreement_excess(
     m, k, _ = confusion.shape
     w = np.ones(lam.shape[0]) if weights is None else weights
     voted = sp.csr_matrix(lam @ sp.kron(sp.eye(m), np.ones((k, 1))))  # (n, m)
-    voted_w = sp.csr_matrix(sp.diags(w) @ voted)
-    shared = (voted.T @ voted_w).toarray()
     gram = (lam.T @ (sp.diags(w) @ lam)).toarray().reshape(m, k, m, k)
     agree = np.einsum("iaja->ij", gram)
+    # shared items (weights alone), then per class (weights x posterior)
+    shared, *mix = _pair_sums(voted, np.column_stack([w, post * w[:, None]]))
     expected = np.zeros((m, m))
     for y in range(k):
-        mix = (voted.T @ voted_w.multiply(post[:, [y]]).tocsc()).toarray()
-        expected += mix * (confusion[:, y, :] @ confusion[:, y, :].T)
+        expected += mix[y] * (confusion[:, y, :] @ confusion[:, y, :].T)
     rate = np.clip(expected / np.maximum(shared, 1), 1e-6, 1 - 1e-6)
     z = (agree - expected) / np.sqrt(np.maximum(shared, 1) * rate * (1 - rate))
     np.fill_diagonal(z, 0.0)
     return z, shared
+
+
+def _pair_sums(voted: sp.csr_matrix, mass: np.ndarray) -> np.ndarray:
+    """``out[c, j, j'] = Σ_i mass[i, c] voted[i, j] voted[i, j']`` for a 0/1 (n, m) ``voted``."""
+    n, m = voted.shape
+    k = mass.shape[1]
+    out = np.zeros((k, m, m))
+    if voted.nnz >= DENSE_SHARE * n * m:
+        step = max(1, BLOCK_CELLS // max(m, 1))
+        for start in range(0, n, step):
+            block = voted[start : start + step].toarray()
+            for y in range(k):
+                out[y] += (block * mass[start : start + step, y, None]).T @ block
+        return out
+    voted_t = voted.T.tocsr()
+    for y in range(k):
+        out[y] = (voted_t @ sp.csr_matrix(voted.multiply(mass[:, [y]]))).toarray()
+    return out
 
 
 def group_dependent(

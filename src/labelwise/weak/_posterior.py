@@ -11,6 +11,7 @@ votes, so correlated functions are not counted twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +20,7 @@ from ..aggregate._base import log_normalize
 
 __all__ = [
     "FLOOR",
+    "VotedOutcomes",
     "em_m_step",
     "group_indicator",
     "group_mu_from_lf_mu",
@@ -57,6 +59,71 @@ def group_indicator(
     return lam, np.repeat(sizes, sizes)
 
 
+@dataclass(frozen=True)
+class VotedOutcomes:
+    """A group outcome indicator stored without each group's all-abstain outcome.
+
+    Every item has one outcome per group, so the full indicator of :func:`group_indicator` has
+    ``n_groups`` entries per row however few functions voted: on sparse crowds (hundreds of
+    workers, a few answers per item) and low-coverage rules almost all of them are the all-abstain
+    outcome (column 0 of each group). Taking that outcome as each group's baseline, the E-step's
+    ``λ log μ`` is ``Σ_g log μ[abstain_g] + λ_voted (log μ − log μ[abstain of the column's group])``
+    and the M-step's all-abstain counts are the posterior mass minus the group's other counts, so
+    both products run over the outcomes with a vote only. The results are those of the full
+    indicator up to the order of floating-point sums.
+
+    Attributes
+    ----------
+    lam : scipy.sparse.csr_matrix (n, n_columns)
+        The indicator's entries other than the all-abstain outcomes.
+    lam_t : scipy.sparse.csr_matrix (n_columns, n)
+        Its transpose, for the M-step's counts.
+    baseline : ndarray of int (n_columns,)
+        The all-abstain column of each column's group.
+    starts : ndarray of int (n_groups,)
+        The all-abstain column of each group (groups' columns are contiguous and start with it).
+    """
+
+    lam: sp.csr_matrix
+    lam_t: sp.csr_matrix
+    baseline: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def build(cls, lam: sp.csr_matrix, n_outcomes: np.ndarray) -> VotedOutcomes:
+        """From the full indicator and each column's group size (:func:`group_indicator`'s outputs)."""
+        n_outcomes = np.asarray(n_outcomes, dtype=np.int64)
+        starts = []
+        col = 0
+        while col < len(n_outcomes):
+            starts.append(col)
+            col += int(n_outcomes[col])
+        start_arr = np.asarray(starts, dtype=np.int64)
+        baseline = np.repeat(start_arr, n_outcomes[start_arr])
+        is_start = np.zeros(len(n_outcomes), dtype=bool)
+        is_start[start_arr] = True
+        lam = sp.csr_matrix(lam)
+        keep = ~is_start[lam.indices]
+        counts = np.add.reduceat(keep, lam.indptr[:-1]) if lam.nnz else np.zeros(lam.shape[0], dtype=np.int64)
+        counts[np.diff(lam.indptr) == 0] = 0  # reduceat gives the element itself on empty rows
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        voted = sp.csr_matrix((lam.data[keep], lam.indices[keep], indptr), shape=lam.shape)
+        return cls(voted, voted.T.tocsr(), baseline, start_arr)
+
+    def log_joint(self, log_mu: np.ndarray) -> np.ndarray:
+        """``λ log μ`` of the full indicator, (n, K)."""
+        out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
+        out += log_mu[self.starts].sum(axis=0)
+        return out
+
+    def counts(self, post: np.ndarray) -> np.ndarray:
+        """``λᵀ T`` of the full indicator, (n_columns, K): per outcome and class, the posterior mass."""
+        out = np.asarray(self.lam_t @ post)
+        voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
+        out[self.starts] = np.maximum(post.sum(axis=0)[None, :] - voted, 0.0)
+        return out
+
+
 def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarray:
     """Singleton-group outcome probabilities from ``μ[(j,a),y]``: abstain gets ``1 − Σ_a μ``."""
     k = n_classes
@@ -65,22 +132,30 @@ def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarra
     return np.concatenate([absent, cond], axis=1).reshape(n_lfs * (k + 1), k)
 
 
-def posterior(lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``P(Y | votes)`` and per-item ``log P(votes)``: ``log p_y + Σ_groups log μ[outcome, y]``, normalised.
 
     Computed in log space with the row maximum subtracted: a product of hundreds of probabilities
-    underflows in linear space.
+    underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form.
     """
-    log_joint = np.asarray(lam @ np.log(np.maximum(mu, FLOOR))) + np.log(np.maximum(p, FLOOR))
+    log_mu = np.log(np.maximum(mu, FLOOR))
+    log_joint = lam.log_joint(log_mu) if isinstance(lam, VotedOutcomes) else np.asarray(lam @ log_mu)
+    log_joint += np.log(np.maximum(p, FLOOR))
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
+def _outcome_counts(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray) -> np.ndarray:
+    return lam_t.counts(post) if isinstance(lam_t, VotedOutcomes) else np.asarray(lam_t @ post)
+
+
 def em_m_step(
-    lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
+    lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``."""
+    """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``.
+
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form."""
     mass = post.sum(axis=0)
-    counts = np.asarray(lam_t @ post)
+    counts = _outcome_counts(lam_t, post)
     mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
     return mu, mass / mass.sum()
 
@@ -122,7 +197,7 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
 
 
 def em_m_step_missing(
-    lam_t: sp.csr_matrix,
+    lam_t: sp.csr_matrix | VotedOutcomes,
     post: np.ndarray,
     smoothing: float,
     patterns: np.ndarray,
@@ -135,9 +210,10 @@ def em_m_step_missing(
     independent of the class (one probability per pattern), the votes given the pattern are not.
     ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form.
     """
     mass = post.sum(axis=0)
-    data = np.asarray(lam_t @ post)
+    data = _outcome_counts(lam_t, post)
     counts = data + smoothing
     votes = counts if prior is None else data + prior
     n_pat = len(pattern_group)
