@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from labelwise.weak._posterior import (
     group_indicator,
     outcome_patterns,
     posterior,
+    vote_value_log_likelihood,
 )
 
 
@@ -67,3 +69,15 @@ class TestVotedOutcomes:
         lam, n_outcomes, *_ = _case(0, 0.0, True)
         voted = VotedOutcomes.build(lam, n_outcomes)
         assert voted.lam.nnz == 0 and voted.lam.shape == lam.shape
+
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
+    def test_vote_value_log_likelihood_is_unchanged(self, seed, coverage, clique):
+        """The log-likelihood of the votes' values given who voted is the same with either form."""
+        lam, n_outcomes, groups, mu, _, k = _case(seed, coverage, clique)
+        pattern_of = outcome_patterns(groups, k)[0]
+        w = np.arange(1.0, lam.shape[0] + 1)
+        p = np.array([0.5, 0.3, 0.2])
+        want = vote_value_log_likelihood(lam, mu, p, pattern_of, w)
+        got = vote_value_log_likelihood(VotedOutcomes.build(lam, n_outcomes), mu, p, pattern_of, w)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-9)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["agreement_excess", "group_dependent", "joint_bic_gain"]
+__all__ = ["PairTables", "agreement_excess", "group_dependent", "joint_bic_gain"]
 
 
 #: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
@@ -20,7 +20,11 @@ BLOCK_CELLS = 1 << 20
 
 
 def agreement_excess(
-    lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray, weights: np.ndarray | None = None
+    lam: sp.csr_matrix,
+    post: np.ndarray,
+    confusion: np.ndarray,
+    weights: np.ndarray | None = None,
+    gram: sp.spmatrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """z-score of each pair's observed agreement over the agreement conditional independence predicts.
 
@@ -32,7 +36,8 @@ def agreement_excess(
     Bach et al. (2017), which also scores pairs by how much their joint votes deviate from the
     independent model; this is the one-statistic version used to pick cliques for the EM.
 
-    ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``.
+    ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``; ``gram``
+    (optional) is ``lamᵀ W lam`` already computed with those weights.
 
     The per-class counts of shared items, ``Σ_i w_i T[i, y] [j votes] [j' votes]``, are dense
     products over row blocks when at least :data:`DENSE_SHARE` of the cells have a vote (rule
@@ -45,8 +50,8 @@ def agreement_excess(
     m, k, _ = confusion.shape
     w = np.ones(lam.shape[0]) if weights is None else weights
     voted = sp.csr_matrix(lam @ sp.kron(sp.eye(m), np.ones((k, 1))))  # (n, m)
-    gram = (lam.T @ (sp.diags(w) @ lam)).toarray().reshape(m, k, m, k)
-    agree = np.einsum("iaja->ij", gram)
+    pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
+    agree = np.einsum("iaja->ij", pairs.toarray().reshape(m, k, m, k))
     # shared items (weights alone), then per class (weights x posterior)
     shared, *mix = _pair_sums(voted, np.column_stack([w, post * w[:, None]]))
     expected = np.zeros((m, m))
@@ -148,21 +153,42 @@ def joint_bic_gain(
     ----------
     .. [1] G. Schwarz, "Estimating the Dimension of a Model", Annals of Statistics 6(2), 1978.
     """
-    k = n_classes
-    base = k + 1
-    wt = post * weights[:, None]
-    n = max(float(weights.sum()), 2.0)
-    out = np.empty(len(pairs))
-    for t, (a, b) in enumerate(pairs):
-        code = (matrix[:, a] + 1) * base + (matrix[:, b] + 1)
-        joint = np.bincount(
-            (code[:, None] * k + np.arange(k)).ravel(), weights=wt.ravel(), minlength=base * base * k
-        ).reshape(base, base, k)
-        left, right, total = joint.sum(axis=1), joint.sum(axis=0), joint.sum(axis=(0, 1))
-        expected = left[:, None, :] * right[None, :, :] / np.maximum(total, 1e-300)[None, None, :]
-        seen = joint > 0
-        g = 2.0 * float((joint[seen] * np.log(joint[seen] / expected[seen])).sum())
-        used_a = int((left.sum(axis=1) > 0).sum())
-        used_b = int((right.sum(axis=1) > 0).sum())
-        out[t] = g - k * (used_a - 1) * (used_b - 1) * np.log(n)
-    return out
+    return PairTables(matrix, post, weights, n_classes).bic_gain(pairs)
+
+
+class PairTables:
+    """The expected joint outcome tables of pairs of functions given the class, for
+    :func:`joint_bic_gain`, with what every pair shares prepared once: each function's outcome
+    column (contiguous) and each class's posterior mass per row. A clique search asks about one
+    pair at a time; each question then costs ``K`` weighted counts over the rows.
+
+    Parameters are those of :func:`joint_bic_gain`.
+    """
+
+    def __init__(self, matrix: np.ndarray, post: np.ndarray, weights: np.ndarray, n_classes: int) -> None:
+        self.n_classes = n_classes
+        self.outcomes = np.ascontiguousarray(np.asarray(matrix).T + 1)  # (m, n): 0 = abstain, else vote + 1
+        self.mass = np.ascontiguousarray((post * weights[:, None]).T)  # (K, n)
+        self.log_n = float(np.log(max(float(weights.sum()), 2.0)))
+
+    def joint(self, a: int, b: int) -> np.ndarray:
+        """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
+        base = self.n_classes + 1
+        code = self.outcomes[a] * base + self.outcomes[b]
+        tables = [np.bincount(code, weights=row, minlength=base * base) for row in self.mass]
+        return np.stack(tables, axis=-1).reshape(base, base, self.n_classes)
+
+    def bic_gain(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """:func:`joint_bic_gain` of each pair."""
+        k = self.n_classes
+        out = np.empty(len(pairs))
+        for t, (a, b) in enumerate(pairs):
+            joint = self.joint(a, b)
+            left, right, total = joint.sum(axis=1), joint.sum(axis=0), joint.sum(axis=(0, 1))
+            expected = left[:, None, :] * right[None, :, :] / np.maximum(total, 1e-300)[None, None, :]
+            seen = joint > 0
+            g = 2.0 * float((joint[seen] * np.log(joint[seen] / expected[seen])).sum())
+            used_a = int((left.sum(axis=1) > 0).sum())
+            used_b = int((right.sum(axis=1) > 0).sum())
+            out[t] = g - k * (used_a - 1) * (used_b - 1) * self.log_n
+        return out

@@ -201,7 +201,7 @@ def fit_abstain_models(
         log_lik = float(n * fits[mode][3][-1]) if fits[mode][3] else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
-    vote_ll = {mode: vote_value_log_likelihood(lam_g, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
+    vote_ll = {mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)

@@ -20,7 +20,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ._votes import ABSTAIN
 
-__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask"]
+__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "weighted_gram"]
 
 #: Largest m·K for which the moment fit uses a dense overlap matrix (small problems, where sparse
 #: products cost more in overhead than in arithmetic).
@@ -33,6 +33,11 @@ def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     rows, cols = np.nonzero(matrix != ABSTAIN)
     data = np.ones(len(rows), dtype=np.float64)
     return sp.csr_matrix((data, (rows, cols * n_classes + matrix[rows, cols])), shape=(n, m * n_classes))
+
+
+def weighted_gram(lam: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
+    """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold."""
+    return sp.csr_matrix(lam.T @ (sp.diags(weights) @ lam))
 
 
 def overlap_mask(n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()) -> np.ndarray:
@@ -77,16 +82,18 @@ class Overlaps:
         n_classes: int,
         dependencies: Iterable[tuple[int, int]] = (),
         weights: np.ndarray | None = None,
+        gram: sp.spmatrix | None = None,
     ) -> Overlaps:
         """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros).
 
-        With ``weights`` (the number of items sharing each row of ``λ``), ``O = λᵀ W λ / Σ w``.
+        With ``weights`` (the number of items sharing each row of ``λ``), ``O = λᵀ W λ / Σ w``;
+        ``gram``, if given, is ``λᵀ W λ`` already computed (:func:`weighted_gram`).
         """
         if weights is None:
             o = (lam.T @ lam).tocoo()
             o.data /= lam.shape[0]
         else:
-            o = (lam.T @ (sp.diags(weights) @ lam)).tocoo()
+            o = (weighted_gram(lam, weights) if gram is None else gram).tocoo(copy=True)
             o.data /= float(weights.sum())
         excluded = [[j] for j in range(n_lfs)]
         for a, b in dependencies:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,8 +77,6 @@ class VotedOutcomes:
     ----------
     lam : scipy.sparse.csr_matrix (n, n_columns)
         The indicator's entries other than the all-abstain outcomes.
-    lam_t : scipy.sparse.csr_matrix (n_columns, n)
-        Its transpose, for the M-step's counts.
     baseline : ndarray of int (n_columns,)
         The all-abstain column of each column's group.
     starts : ndarray of int (n_groups,)
@@ -85,9 +84,13 @@ class VotedOutcomes:
     """
 
     lam: sp.csr_matrix
-    lam_t: sp.csr_matrix
     baseline: np.ndarray
     starts: np.ndarray
+
+    @cached_property
+    def lam_t(self) -> sp.csr_matrix:
+        """The transpose of ``lam`` (for the M-step's counts), formed once when first needed."""
+        return self.lam.T.tocsr()
 
     @classmethod
     def build(cls, lam: sp.csr_matrix, n_outcomes: np.ndarray) -> VotedOutcomes:
@@ -108,7 +111,7 @@ class VotedOutcomes:
         counts[np.diff(lam.indptr) == 0] = 0  # reduceat gives the element itself on empty rows
         indptr = np.concatenate([[0], np.cumsum(counts)])
         voted = sp.csr_matrix((lam.data[keep], lam.indices[keep], indptr), shape=lam.shape)
-        return cls(voted, voted.T.tocsr(), baseline, start_arr)
+        return cls(voted, baseline, start_arr)
 
     def log_joint(self, log_mu: np.ndarray) -> np.ndarray:
         """``λ log μ`` of the full indicator, (n, K)."""
@@ -238,7 +241,7 @@ def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int
 
 
 def vote_value_log_likelihood(
-    lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
+    lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
 ) -> float:
     """``Σ_i w_i log P(votes_i | voting pattern_i)``: the log-likelihood of *what* the functions voted,
     given *which* of them voted.
@@ -247,6 +250,8 @@ def vote_value_log_likelihood(
     probabilities over the outcomes of each pattern (:func:`outcome_patterns`). The full
     likelihood also rewards a model for predicting who votes, which the label does not need to
     explain (crowd workers are assigned to items); this part scores only the votes' values.
+    ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form (then the pattern indicator
+    is formed from the voted outcomes alone: a group's all-abstain outcome is its first pattern).
     """
     n_patterns = int(pattern_of.max()) + 1
     fold = sp.csr_matrix(
@@ -254,5 +259,12 @@ def vote_value_log_likelihood(
     )
     mu_floored = np.maximum(mu, FLOOR)
     _, log_votes = posterior(lam, mu_floored, p)
-    _, log_pattern = posterior(sp.csr_matrix(lam @ fold), np.asarray(fold.T @ mu_floored), p)
+    by_pattern: sp.csr_matrix | VotedOutcomes
+    if isinstance(lam, VotedOutcomes):
+        baseline = np.empty(n_patterns, dtype=np.int64)
+        baseline[pattern_of] = pattern_of[lam.baseline]
+        by_pattern = VotedOutcomes(sp.csr_matrix(lam.lam @ fold), baseline, pattern_of[lam.starts])
+    else:
+        by_pattern = sp.csr_matrix(lam @ fold)
+    _, log_pattern = posterior(by_pattern, np.asarray(fold.T @ mu_floored), p)
     return float(weights @ (log_votes - log_pattern))

@@ -14,9 +14,9 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._dependencies import agreement_excess, group_dependent, joint_bic_gain
+from ._dependencies import PairTables, agreement_excess, group_dependent
 from ._em import fit_abstain_models
-from ._moments import Overlaps, align_classes, fit_mu, indicator
+from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._posterior import (
     FLOOR,
     group_indicator,
@@ -277,10 +277,10 @@ class LabelModel(BaseEstimator):
         return p / p.sum()
 
     def _moment_fit(
-        self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray
+        self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray, gram: Any
     ) -> np.ndarray:
-        """Ratner et al.'s estimate of ``μ`` from the overlap matrix, classes aligned to the votes."""
-        ov = Overlaps.build(lam, m, k, deps, weights=w)
+        """Ratner et al.'s estimate of ``μ`` from the overlap matrix (``gram``: ``λᵀWλ``), classes aligned to the votes."""
+        ov = Overlaps.build(lam, m, k, deps, weights=w, gram=gram)
         d = ov.diag.reshape(m, k)
         mu0 = np.zeros((m * k, k))
         rows = np.arange(m)[:, None] * k + np.arange(k)[None, :]
@@ -316,7 +316,8 @@ class LabelModel(BaseEstimator):
         """
         lam = indicator(matrix, k)
         p = self._initial_balance(p_fixed, lam, m, k, w)
-        mu = self._moment_fit(lam, p, m, k, deps, w)
+        gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
+        mu = self._moment_fit(lam, p, m, k, deps, w, gram)
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
@@ -326,11 +327,13 @@ class LabelModel(BaseEstimator):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             shares = vote_shares(lam, m, k)
             lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
-            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w)
+            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
 
+            tables = PairTables(matrix, shares, w, k)
+
             def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
-                return bool(joint_bic_gain(matrix, shares, w, [(a, b)], k)[0] > 0)
+                return bool(tables.bic_gain([(a, b)])[0] > 0)
 
             groups = group_dependent(
                 z,
