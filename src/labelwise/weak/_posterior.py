@@ -119,11 +119,13 @@ class VotedOutcomes:
         out += log_mu[self.starts].sum(axis=0)
         return out
 
-    def counts(self, post: np.ndarray) -> np.ndarray:
-        """``λᵀ T`` of the full indicator, (n_columns, K): per outcome and class, the posterior mass."""
+    def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
+        """``λᵀ T`` of the full indicator, (n_columns, K): per outcome and class, the posterior mass
+        (``mass``: ``T``'s column sums, if already computed)."""
         out = np.asarray(self.lam_t @ post)
         voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
-        out[self.starts] = np.maximum(post.sum(axis=0)[None, :] - voted, 0.0)
+        total = column_sums(post) if mass is None else mass
+        out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
         return out
 
 
@@ -147,8 +149,14 @@ def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray)
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
-def _outcome_counts(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray) -> np.ndarray:
-    return lam_t.counts(post) if isinstance(lam_t, VotedOutcomes) else np.asarray(lam_t @ post)
+def column_sums(a: np.ndarray) -> np.ndarray:
+    """Column sums of a tall (items x classes) array as one matrix-vector product (numpy's
+    ``sum(axis=0)`` takes as long as the E-step's sparse product on such arrays)."""
+    return np.ones(a.shape[0]) @ a
+
+
+def _outcome_counts(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    return lam_t.counts(post, mass) if isinstance(lam_t, VotedOutcomes) else np.asarray(lam_t @ post)
 
 
 def em_m_step(
@@ -157,15 +165,15 @@ def em_m_step(
     """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``.
 
     ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form."""
-    mass = post.sum(axis=0)
-    counts = _outcome_counts(lam_t, post)
+    mass = column_sums(post)
+    counts = _outcome_counts(lam_t, post, mass)
     mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
     return mu, mass / mass.sum()
 
 
 def lf_mu_from_posterior(lf_lam_t: sp.csr_matrix, post: np.ndarray) -> np.ndarray:
     """Per-function ``μ[(j,a),y] = Σ_i T[i,y] λ_i[(j,a)] / Σ_i T[i,y]`` (the marginal of any group model)."""
-    return np.asarray(lf_lam_t @ post) / np.maximum(post.sum(axis=0), FLOOR)
+    return np.asarray(lf_lam_t @ post) / np.maximum(column_sums(post), FLOOR)
 
 
 def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
@@ -215,8 +223,8 @@ def em_m_step_missing(
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
     ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form.
     """
-    mass = post.sum(axis=0)
-    data = _outcome_counts(lam_t, post)
+    mass = column_sums(post)
+    data = _outcome_counts(lam_t, post, mass)
     counts = data + smoothing
     votes = counts if prior is None else data + prior
     n_pat = len(pattern_group)
