@@ -80,7 +80,12 @@ def main() -> None:
     group.add_argument("--compare", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="", help="fit only the sets whose name contains this")
+    ap.add_argument("--moment-tol", type=float, default=None, help="set label_model.MOMENT_TOL_BEFORE_EM")
     args = ap.parse_args()
+    if args.moment_tol is not None:
+        from labelwise.weak import label_model
+
+        label_model.MOMENT_TOL_BEFORE_EM = args.moment_tol
     sets = [(name, votes) for name, votes in dev_sets() if args.only in name]
     if args.save:
         saved = {}

@@ -87,6 +87,15 @@ class TestMomentFit:
         true_mu = np.asarray(lam.T @ onehot) / onehot.sum(axis=0)
         np.testing.assert_allclose(model.mu_, true_mu, atol=0.04)
 
+    def test_moment_fit_alone_runs_to_the_strict_tolerance(self):
+        """Without EM the moment fit is the estimate: it stops at MOMENT_TOL, not the looser EM-start one."""
+        sim = simulate_lfs(3000, 8, 3, n_correlated=0, coverage=(0.1, 0.6), random_state=5)
+        alone = LabelModel(n_em_iter=0).fit(sim.votes)
+        start = LabelModel().fit(sim.votes)
+        assert label_model.MOMENT_TOL < label_model.MOMENT_TOL_BEFORE_EM
+        assert alone.n_iter_ > start.n_iter_ and alone.converged_ and start.converged_
+        assert alone.loss_ <= start.loss_
+
 
 class TestLabelModel:
     def test_beats_majority_vote_on_unseen_simulated_seed(self):
