@@ -137,6 +137,25 @@ class TestLabelModel:
         ours = model.labels_.reindex(theirs.index)
         assert (ours.to_numpy() == theirs.to_numpy()).mean() > 0.98
 
+    def test_maximum_likelihood_on_a_complete_crowd_is_finite_and_matches_aggregate(self):
+        """smoothing=0, no prior, every worker answering every item (an all-abstain pattern never
+        seen): finite posteriors, and the labels of aggregate's maximum-likelihood Dawid-Skene."""
+        from labelwise.aggregate import DawidSkene
+
+        rng = np.random.default_rng(3)
+        y = rng.integers(0, 2, 150)
+        acc = rng.uniform(0.55, 0.9, 20)
+        right = rng.random((150, 20)) < acc
+        matrix = np.where(right, y[:, None], 1 - y[:, None])
+        model = LabelModel(abstains="missing", prior_strength=0.0, smoothing=0.0, dependency_threshold=None)
+        model.fit(matrix)
+        assert np.isfinite(model.probas_.to_numpy()).all()
+        long = pd.DataFrame(
+            {"item": np.repeat(np.arange(150), 20), "annotator": np.tile(np.arange(20), 150), "label": matrix.ravel()}
+        )
+        theirs = DawidSkene(smoothing=0.0, prior_strength=0.0).fit(long).labels_
+        assert (model.labels_.to_numpy() == theirs.reindex(model.labels_.index).to_numpy()).mean() > 0.99
+
     def test_auto_abstain_model_fits_rules_and_crowds(self):
         """BIC keeps informative abstains for one-class rules and missing answers for crowd workers."""
         from labelwise.aggregate import simulate_annotators

@@ -232,7 +232,12 @@ def em_m_step_missing(
     def per_pattern(c: np.ndarray) -> np.ndarray:
         return np.stack([np.bincount(patterns, weights=c[:, y], minlength=n_pat) for y in range(c.shape[1])], axis=1)
 
-    cond = votes / per_pattern(votes)[patterns]
+    # a pattern never seen with class y (possible with smoothing=0, e.g. the all-abstain pattern of
+    # a worker who answered every item) leaves its votes' distribution undefined: take it uniform
+    # (its probability is then 0 through ``share`` or the class's mass, so any choice has the same likelihood)
+    total = per_pattern(votes)[patterns]
+    outcomes = np.bincount(patterns, minlength=n_pat)[patterns].astype(np.float64)
+    cond = np.divide(votes, total, out=np.repeat(1.0 / outcomes[:, None], votes.shape[1], axis=1), where=total > 0)
     pattern_total = per_pattern(counts).sum(axis=1)
     group_total = np.bincount(pattern_group, weights=pattern_total)
     share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
