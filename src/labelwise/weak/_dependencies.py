@@ -49,7 +49,8 @@ def agreement_excess(
     """
     m, k, _ = confusion.shape
     w = np.ones(lam.shape[0]) if weights is None else weights
-    voted = sp.csr_matrix(lam @ sp.kron(sp.eye(m), np.ones((k, 1))))  # (n, m)
+    lam = sp.csr_matrix(lam)
+    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], m))  # (n, m)
     pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
     agree = np.einsum("iaja->ij", pairs.toarray().reshape(m, k, m, k))
     # shared items (weights alone), then per class (weights x posterior)

@@ -178,8 +178,8 @@ def lf_mu_from_posterior(lf_lam_t: sp.csr_matrix, post: np.ndarray) -> np.ndarra
 
 def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
     """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K) indicator."""
-    fold = sp.csr_matrix(np.tile(np.eye(n_classes), (n_lfs, 1)))
-    counts = (lam @ fold).toarray()
+    fold = np.tile(np.eye(n_classes), (n_lfs, 1))  # dense: a sparse-times-dense product is the fast one
+    counts = np.asarray(lam @ fold)
     total = counts.sum(axis=1, keepdims=True)
     return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
 
@@ -276,7 +276,13 @@ def vote_value_log_likelihood(
     if isinstance(lam, VotedOutcomes):
         baseline = np.empty(n_patterns, dtype=np.int64)
         baseline[pattern_of] = pattern_of[lam.baseline]
-        by_pattern = VotedOutcomes(sp.csr_matrix(lam.lam @ fold), baseline, pattern_of[lam.starts])
+        # each row has at most one outcome per group and each group its own patterns: the pattern
+        # indicator is the outcome indicator with every column renamed to its pattern
+        voted = lam.lam
+        renamed = sp.csr_matrix(
+            (voted.data, pattern_of[voted.indices], voted.indptr), shape=(voted.shape[0], n_patterns)
+        )
+        by_pattern = VotedOutcomes(renamed, baseline, pattern_of[lam.starts])
     else:
         by_pattern = sp.csr_matrix(lam @ fold)
     _, log_pattern = posterior(by_pattern, np.asarray(fold.T @ mu_floored), p)
