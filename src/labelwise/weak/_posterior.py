@@ -28,6 +28,7 @@ __all__ = [
     "lf_mu_from_posterior",
     "posterior",
     "random_argmax",
+    "vote_counts",
     "vote_shares",
 ]
 
@@ -176,10 +177,16 @@ def lf_mu_from_posterior(lf_lam_t: sp.csr_matrix, post: np.ndarray) -> np.ndarra
     return np.asarray(lf_lam_t @ post) / np.maximum(column_sums(post), FLOOR)
 
 
-def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
-    """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K) indicator."""
+def vote_counts(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
+    """Per-item number of votes for each class, (n, K), from the (n, m·K) indicator."""
     fold = np.tile(np.eye(n_classes), (n_lfs, 1))  # dense: a sparse-times-dense product is the fast one
-    counts = np.asarray(lam @ fold)
+    return np.asarray(lam @ fold)
+
+
+def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int, counts: np.ndarray | None = None) -> np.ndarray:
+    """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K)
+    indicator (or from its :func:`vote_counts`, if given)."""
+    counts = vote_counts(lam, n_lfs, n_classes) if counts is None else counts
     total = counts.sum(axis=1, keepdims=True)
     return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
 

@@ -24,6 +24,7 @@ from ._posterior import (
     lf_mu_from_posterior,
     posterior,
     random_argmax,
+    vote_counts,
     vote_shares,
 )
 from ._votes import Votes, as_votes
@@ -363,11 +364,14 @@ class LabelModel(BaseEstimator):
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
-            cov = np.flatnonzero((matrix >= 0).any(axis=1))
-            starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
-            counts = np.stack([(matrix[cov] == c).sum(axis=1) for c in range(k)], axis=1)
+            voted = (matrix >= 0).any(axis=1)
+            cov = np.flatnonzero(voted)
+            every = bool(voted.all())  # then no row copies: the covered rows are all rows
+            lam_c, lam_gc = (lam, lam_g) if every else (lam[cov], lam_g[cov])
+            counts = vote_counts(lam_c, m, k)
+            starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fit_abstain_models(
-                lam_g[cov],
+                lam_gc,
                 n_outcomes,
                 starts,
                 p,
@@ -383,7 +387,7 @@ class LabelModel(BaseEstimator):
             )
             post_cov, mu_g, p, more = run
             history += more
-            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov * w[cov, None])
+            mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
             post, _ = posterior(lam_g, mu_g, p)
         else:
             self.abstains_, self.bic_ = "informative", {}
