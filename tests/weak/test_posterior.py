@@ -81,3 +81,23 @@ class TestVotedOutcomes:
         want = vote_value_log_likelihood(lam, mu, p, pattern_of, w)
         got = vote_value_log_likelihood(VotedOutcomes.build(lam, n_outcomes), mu, p, pattern_of, w)
         assert got == pytest.approx(want, rel=1e-12, abs=1e-9)
+
+
+class TestGroupIndicator:
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0))
+    def test_each_group_has_its_outcome_code(self, seed, coverage):
+        """Row i has one entry per group, at the group's offset + Σ_t (vote_t + 1)(K+1)^t."""
+        rng = np.random.default_rng(seed)
+        k, groups = 3, [[4], [0, 2, 5], [1], [3, 6]]
+        matrix = np.where(rng.random((25, 7)) < coverage, rng.integers(0, k, (25, 7)), -1)
+        lam, n_outcomes = group_indicator(matrix, k, groups)
+        sizes = [(k + 1) ** len(g) for g in groups]
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for i in range(len(matrix)):
+            want = sorted(
+                int(offsets[g] + sum((matrix[i, j] + 1) * (k + 1) ** t for t, j in enumerate(members)))
+                for g, members in enumerate(groups)
+            )
+            assert lam[i].indices.tolist() == want
+        assert n_outcomes.tolist() == [s for s in sizes for _ in range(s)]

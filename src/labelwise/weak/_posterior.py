@@ -41,9 +41,13 @@ def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[i
     sizes = np.array([base ** len(g) for g in groups], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
-    for g, members in enumerate(groups):
+    single = np.array([len(g) == 1 for g in groups], dtype=bool)
+    if single.any():  # one vectorised step for all single functions (most groups)
+        own = np.array([g[0] for g, one in zip(groups, single, strict=True) if one], dtype=np.int64)
+        codes[:, single] = matrix[:, own] + 1 + offsets[single]
+    for g in np.flatnonzero(~single).tolist():
         code = np.zeros(matrix.shape[0], dtype=np.int64)
-        for t, j in enumerate(members):
+        for t, j in enumerate(groups[g]):
             code += (matrix[:, j] + 1) * base**t
         codes[:, g] = code + offsets[g]
     return codes, sizes
