@@ -56,6 +56,9 @@ DENSE = [  # (n_items, K, n_workers, share of items each worker answers (range),
     (400, 3, 50, (0.1, 0.8), 0.5, 0.3),
 ]
 
+_PAIR: dict = {}
+CROWDS = ("crowd_", "sparse_", "batches_", "slots_")
+
 VARIANTS = {
     "s8": {},
     "s4": {"prior_strength": 4.0},
@@ -93,7 +96,7 @@ def dense_crowd(n_items: int, k: int, m: int, share: tuple, confusable: float, h
     return as_votes(answers), pd.Series(y, index=pd.RangeIndex(n_items))
 
 
-def dev_sets(seeds: list[int], quick: bool) -> list[tuple[str, object, pd.Series]]:
+def dev_sets(seeds: list[int], quick: bool, lf_sets: bool = False) -> list[tuple[str, object, pd.Series]]:
     out = []
     for seed in seeds:
         for i, (n, k, m, share, conf, hard) in enumerate(DENSE):
@@ -102,7 +105,7 @@ def dev_sets(seeds: list[int], quick: bool) -> list[tuple[str, object, pd.Series
     if not quick:
         from dev_weak_clique_prior import dev_sets as clique_sets
 
-        out += [s for s in clique_sets() if s[0].startswith(("crowd_", "sparse_", "batches_", "slots_"))]
+        out += [s for s in clique_sets() if lf_sets or s[0].startswith(CROWDS)]
     return out
 
 
@@ -129,6 +132,21 @@ def variational_m_step(lam_t, post, smoothing, patterns, pattern_group, prior=No
     return cond * share[patterns][:, None], mass / mass.sum()
 
 
+def pair_specific_excess(lam, post, confusion, weights=None, gram=None):
+    """:func:`labelwise.weak._dependencies.agreement_excess` minus the median z of the pairs that share
+    at least 20 items: a pair is dependent only beyond the excess every pair shows (a lure shared by
+    the whole crowd on hard items raises them all; a copy raises one pair)."""
+    from labelwise.weak import _dependencies
+
+    z, shared = _dependencies.agreement_excess(lam, post, confusion, weights, gram)
+    iu = np.triu_indices(z.shape[0], 1)
+    enough = shared[iu] >= 20
+    if enough.any():
+        z = z - float(np.median(z[iu][enough]))
+        np.fill_diagonal(z, 0.0)
+    return z, shared
+
+
 def evaluate(name: str, votes, truth: pd.Series) -> dict:
     from labelwise.aggregate import DawidSkene, MajorityVote
     from labelwise.weak import LabelModel
@@ -142,9 +160,16 @@ def evaluate(name: str, votes, truth: pd.Series) -> dict:
 
     row: dict = {"set": name, "n": int(votes.n_items), "m": votes.n_labelers}
     for variant, params in VARIANTS.items():
-        model = LabelModel(**params).fit(votes)
+        params = dict(params)
+        if params.pop("_pair", False):
+            _PAIR["module"].agreement_excess = pair_specific_excess
+        try:
+            model = LabelModel(**params).fit(votes)
+        finally:
+            if _PAIR:
+                _PAIR["module"].agreement_excess = _PAIR["original"]
         row[variant] = acc(model.labels_.to_numpy())
-        if variant == "s8":
+        if variant in ("s8", "default"):
             row["cliques"] = sum(len(c) > 1 for c in model.groups_)
             row["abstains"] = model.abstains_
     answers = votes.to_annotations()
@@ -160,7 +185,18 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--quick", action="store_true", help="the dense crowds only")
     ap.add_argument("--variational", action="store_true", help="variational M-step for the prior's refit")
+    ap.add_argument(
+        "--pair-specific", action="store_true", help="compare the default with cliques tested beyond the median pair"
+    )
     args = ap.parse_args()
+    if args.pair_specific:
+        from labelwise.weak import label_model
+
+        original = label_model.agreement_excess
+
+        VARIANTS.clear()
+        VARIANTS.update({"default": {}, "pair": {"_pair": True}, "indep": {"dependency_threshold": None}})
+        _PAIR["original"], _PAIR["module"] = original, label_model
     if args.variational:
         from labelwise.weak import _em
 
@@ -170,12 +206,15 @@ def main() -> None:
         VARIANTS["indep"] = VARIANTS.pop("indep")
     pd.set_option("display.width", 220)
     rows = []
-    for name, votes, truth in dev_sets(args.seeds, args.quick):
+    for name, votes, truth in dev_sets(args.seeds, args.quick, lf_sets=args.pair_specific):
         rows.append(evaluate(name, votes, truth))
         print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
     frame = pd.DataFrame(rows)
     dense = frame[frame["set"].str.startswith("dense")]
-    for label, part in (("all crowds", frame), ("dense crowds", dense), ("other crowds", frame.drop(dense.index))):
+    crowds = frame[frame["set"].str.startswith(CROWDS)]
+    lfs = frame.drop(dense.index).drop(crowds.index)
+    parts = (("all sets", frame), ("dense crowds", dense), ("other crowds", crowds), ("LF sets", lfs))
+    for label, part in parts:
         if not len(part):
             continue
         print(f"\n{label} ({len(part)}): mean accuracy, worst points below majority vote, sets >= ML Dawid-Skene")
