@@ -21,6 +21,12 @@ Dawid-Skene (Kim and Ghahramani 2012; Liu, Peng and Ihler 2012): the E-step uses
 row with few answers is discounted by its uncertainty, not only pulled to the prior's mean (the
 strengths then run 8, 4, 2, 1).
 
+``--pair-specific`` and ``--covote`` compare, on these crowds *and* the LF sets of
+``dev_weak_clique_prior.py`` (54 sets), the clique search as it was with two gates: a pair's
+agreement z minus the median pair's (``pair``), and a pair that must also vote together more than
+independent coverages explain (``covote``, z > 5; kept in ``LabelModel`` after this run, so with
+the code after it ``default`` and ``covote`` are the same).
+
 Rule fixed before the run: a strength replaces the default only if its mean accuracy over all
 these crowds is higher *and* its largest shortfall below majority vote is no larger (or within
 0.5 points). Prints accuracy per set, then the mean, worst points below majority vote, and the
@@ -147,6 +153,25 @@ def pair_specific_excess(lam, post, confusion, weights=None, gram=None):
     return z, shared
 
 
+def covote_gated_bic_gain(tables, pairs):
+    """:meth:`labelwise.weak._dependencies.PairTables.bic_gain`, but ``-inf`` unless the pair also
+    *votes together* more than chance (z > 5 for the items both vote on against ``n_a n_b / n``): a
+    copy or a shared trigger makes two functions fire together, workers lured on the same hard items
+    do not (who answers is assignment); workers who answer every item never qualify."""
+    gain = _PAIR["bic"](tables, pairs)
+    w = tables.mass.sum(axis=0)
+    n = float(w.sum())
+    for t, (a, b) in enumerate(pairs):
+        va, vb = tables.outcomes[a] > 0, tables.outcomes[b] > 0
+        na, nb, nab = float(w[va].sum()), float(w[vb].sum()), float(w[va & vb].sum())
+        expected = na * nb / max(n, 1.0)
+        var = expected * (1 - na / max(n, 1.0)) * (1 - nb / max(n, 1.0))
+        z = (nab - expected) / np.sqrt(var) if var > 1e-9 else 0.0
+        if z <= 5.0:
+            gain[t] = -np.inf
+    return gain
+
+
 def evaluate(name: str, votes, truth: pd.Series) -> dict:
     from labelwise.aggregate import DawidSkene, MajorityVote
     from labelwise.weak import LabelModel
@@ -163,11 +188,19 @@ def evaluate(name: str, votes, truth: pd.Series) -> dict:
         params = dict(params)
         if params.pop("_pair", False):
             _PAIR["module"].agreement_excess = pair_specific_excess
+        if params.pop("_covote", False):
+            from labelwise.weak._dependencies import PairTables
+
+            PairTables.bic_gain = covote_gated_bic_gain
         try:
             model = LabelModel(**params).fit(votes)
         finally:
-            if _PAIR:
+            if "module" in _PAIR:
                 _PAIR["module"].agreement_excess = _PAIR["original"]
+            if "bic" in _PAIR:
+                from labelwise.weak._dependencies import PairTables
+
+                PairTables.bic_gain = _PAIR["bic"]
         row[variant] = acc(model.labels_.to_numpy())
         if variant in ("s8", "default"):
             row["cliques"] = sum(len(c) > 1 for c in model.groups_)
@@ -188,7 +221,14 @@ def main() -> None:
     ap.add_argument(
         "--pair-specific", action="store_true", help="compare the default with cliques tested beyond the median pair"
     )
+    ap.add_argument("--covote", action="store_true", help="compare the default with cliques that must also co-vote")
     args = ap.parse_args()
+    if args.covote:
+        from labelwise.weak._dependencies import PairTables
+
+        _PAIR["bic"] = PairTables.bic_gain
+        VARIANTS.clear()
+        VARIANTS.update({"default": {}, "covote": {"_covote": True}, "indep": {"dependency_threshold": None}})
     if args.pair_specific:
         from labelwise.weak import label_model
 
@@ -206,7 +246,7 @@ def main() -> None:
         VARIANTS["indep"] = VARIANTS.pop("indep")
     pd.set_option("display.width", 220)
     rows = []
-    for name, votes, truth in dev_sets(args.seeds, args.quick, lf_sets=args.pair_specific):
+    for name, votes, truth in dev_sets(args.seeds, args.quick, lf_sets=args.pair_specific or args.covote):
         rows.append(evaluate(name, votes, truth))
         print(pd.DataFrame([rows[-1]]).round(4).to_string(index=False, header=len(rows) == 1), flush=True)
     frame = pd.DataFrame(rows)

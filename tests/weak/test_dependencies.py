@@ -153,3 +153,56 @@ class TestAgreementExcess:
             _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = saved
         np.testing.assert_array_equal(shared, want_shared)  # integer weights: exact in any order
         np.testing.assert_allclose(z, want_z, rtol=1e-9, atol=1e-9)
+
+
+class TestCoVote:
+    def test_independent_coverage_scores_near_zero_and_a_shared_trigger_high(self):
+        """Functions that fire independently: |z| small; one that fires where another does: z large."""
+        from labelwise.weak._dependencies import PairTables
+
+        rng = np.random.default_rng(0)
+        n = 5000
+        fires = rng.random((n, 3)) < 0.3
+        fires[:, 2] = np.where(rng.random(n) < 0.9, fires[:, 0], fires[:, 2])  # shares 0's trigger
+        matrix = np.where(fires, rng.integers(0, 2, (n, 3)), -1)
+        tables = PairTables(matrix, np.full((n, 2), 0.5), np.ones(n), 2)
+        assert abs(tables.covote_z(0, 1)) < 4 and tables.covote_z(0, 2) > 20
+        assert tables.covote_z(0, 2) == pytest.approx(tables.covote_z(2, 0))
+
+    def test_functions_voting_on_every_item_score_zero(self):
+        """Nothing to tell from coverage when a function votes on every item."""
+        from labelwise.weak._dependencies import PairTables
+
+        matrix, post = _votes(300, 3, 0.9, 5)
+        tables = PairTables(matrix, post, np.ones(len(matrix)), 3)
+        assert tables.covote_z(0, 2) == 0.0
+
+    def test_weights_equal_repeated_rows(self):
+        """A row of weight 3 counts as three identical rows."""
+        from labelwise.weak._dependencies import PairTables
+
+        rng = np.random.default_rng(1)
+        matrix = np.where(rng.random((200, 2)) < 0.4, 1, -1)
+        w = rng.integers(1, 4, 200).astype(float)
+        rep = np.repeat(np.arange(200), w.astype(int))
+        a = PairTables(matrix, np.full((200, 2), 0.5), w, 2).covote_z(0, 1)
+        b = PairTables(matrix[rep], np.full((len(rep), 2), 0.5), np.ones(len(rep)), 2).covote_z(0, 1)
+        assert a == pytest.approx(b, rel=1e-12)
+
+
+class TestLabelModelCoVote:
+    def test_workers_lured_together_on_hard_items_stay_apart(self):
+        """Four workers answering every item, all drawn to one wrong class on a third of the items:
+        a real dependency given the class, but not one of who votes; no clique (the BIC test alone
+        joined them), and the labels of the model without the clique search."""
+        rng = np.random.default_rng(2)
+        n = 3000
+        y = rng.integers(0, 2, n)
+        hard = rng.random(n) < 0.35
+        right = rng.random((n, 4)) < np.array([0.9, 0.85, 0.8, 0.75])
+        matrix = np.where(right, y[:, None], 1 - y[:, None])
+        matrix = np.where(hard[:, None] & (rng.random((n, 4)) < 0.6), 1 - y[:, None], matrix)
+        model = LabelModel().fit(matrix)
+        assert all(len(g) == 1 for g in model.groups_)
+        free = LabelModel(dependency_threshold=None).fit(matrix)
+        np.testing.assert_allclose(model.probas_.to_numpy(), free.probas_.to_numpy(), atol=1e-12)

@@ -170,7 +170,21 @@ class PairTables:
         self.n_classes = n_classes
         self.outcomes = np.ascontiguousarray(np.asarray(matrix).T + 1)  # (m, n): 0 = abstain, else vote + 1
         self.mass = np.ascontiguousarray((post * weights[:, None]).T)  # (K, n)
+        self.weights = np.asarray(weights, dtype=np.float64)
         self.log_n = float(np.log(max(float(weights.sum()), 2.0)))
+
+    def covote_z(self, a: int, b: int) -> float:
+        """z-score of how much more often functions ``a`` and ``b`` vote on the same items than if
+        who votes were independent: ``(n_ab − n_a n_b / n) / sqrt(n_a n_b / n · (1 − n_a/n)(1 − n_b/n))``
+        (the hypergeometric variance of the overlap given both coverages). 0 when either votes on
+        every item or on none (nothing to tell)."""
+        va, vb = self.outcomes[a] > 0, self.outcomes[b] > 0
+        w = self.weights
+        n = max(float(w.sum()), 1.0)
+        na, nb, nab = float(w[va].sum()), float(w[vb].sum()), float(w[va & vb].sum())
+        expected = na * nb / n
+        var = expected * (1.0 - na / n) * (1.0 - nb / n)
+        return (nab - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
 
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""

@@ -96,7 +96,14 @@ class LabelModel(BaseEstimator):
     are joined, with the given pairs, into cliques of at most ``max_clique`` functions whose joint
     vote is one categorical outcome: copies of a rule are no longer counted twice. The BIC test
     keeps workers who answer every item apart when the z-score flags them only because there are
-    many items (its size grows with their square root for any small misfit of the shares).
+    many items (its size grows with their square root for any small misfit of the shares). The
+    pair must also *vote together* more often than independent coverages explain
+    (:meth:`~labelwise.weak._dependencies.PairTables.covote_z` above the same threshold): copies of
+    a rule and rules sharing a trigger fire together, whereas crowd workers lured to the same
+    wrong class on hard items do not (who answers is assignment), and a joint table for two or
+    three of them models that item difficulty poorly. Functions that vote on every item are
+    therefore never joined by the search (give them in ``dependencies`` to join them). Chosen on
+    simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
     outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
@@ -128,8 +135,9 @@ class LabelModel(BaseEstimator):
         vote worse. The rule was chosen on simulated data (``benchmarks/dev_weak_abstains.py``).
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
-        z-score above which a pair of functions may be modelled jointly, if the BIC test also
-        prefers it (None: never, only the given ``dependencies``). Needs ``n_em_iter > 0``.
+        z-score above which a pair of functions may be modelled jointly, if they also vote together
+        more than chance by the same z-score and the BIC test prefers it (None: never, only the
+        given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined.
@@ -349,7 +357,9 @@ class LabelModel(BaseEstimator):
             tables = PairTables(matrix, shares, w, k)
 
             def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
-                return bool(tables.bic_gain([(a, b)])[0] > 0)
+                # a copy or a shared trigger makes two functions vote together; workers lured on the
+                # same hard items do not (who answers is assignment): the pair must co-vote too
+                return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
 
             groups = group_dependent(
                 z,
