@@ -169,6 +169,21 @@ class TestCoVote:
         assert abs(tables.covote_z(0, 1)) < 4 and tables.covote_z(0, 2) > 20
         assert tables.covote_z(0, 2) == pytest.approx(tables.covote_z(2, 0))
 
+    def test_coverage_that_follows_the_class_is_not_co_voting(self):
+        """Two rules that both fire mostly on class 1, independently given the class: z near 0
+        under the true class, though their coverages are correlated through it."""
+        from labelwise.weak._dependencies import PairTables
+
+        rng = np.random.default_rng(3)
+        n = 6000
+        y = rng.integers(0, 2, n)
+        fires = rng.random((n, 2)) < np.where(y == 1, 0.7, 0.05)[:, None]
+        matrix = np.where(fires, 1, -1)
+        tables = PairTables(matrix, np.eye(2)[y], np.ones(n), 2)
+        assert abs(tables.covote_z(0, 1)) < 4
+        marginal = PairTables(matrix, np.full((n, 2), 0.5), np.ones(n), 2)  # class ignored
+        assert marginal.covote_z(0, 1) > 20
+
     def test_functions_voting_on_every_item_score_zero(self):
         """Nothing to tell from coverage when a function votes on every item."""
         from labelwise.weak._dependencies import PairTables

@@ -175,16 +175,20 @@ class PairTables:
 
     def covote_z(self, a: int, b: int) -> float:
         """z-score of how much more often functions ``a`` and ``b`` vote on the same items than if
-        who votes were independent: ``(n_ab − n_a n_b / n) / sqrt(n_a n_b / n · (1 − n_a/n)(1 − n_b/n))``
-        (the hypergeometric variance of the overlap given both coverages). 0 when either votes on
-        every item or on none (nothing to tell)."""
+        *who votes* were independent given the class: with ``T`` the class posterior and ``n_y`` its
+        mass, the items both vote on, ``N = Σ_i w_i [a votes] [b votes]``, against
+        ``E = Σ_y n_y q_ay q_by`` (``q_ay`` the share of class-``y`` mass where ``a`` votes), with
+        variance ``Σ_y n_y q_ay q_by (1 − q_ay q_by)``. 0 when that variance is 0 (a function voting
+        on every item, or on none: nothing to tell)."""
         va, vb = self.outcomes[a] > 0, self.outcomes[b] > 0
-        w = self.weights
-        n = max(float(w.sum()), 1.0)
-        na, nb, nab = float(w[va].sum()), float(w[vb].sum()), float(w[va & vb].sum())
-        expected = na * nb / n
-        var = expected * (1.0 - na / n) * (1.0 - nb / n)
-        return (nab - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
+        n_y = self.mass.sum(axis=1)  # (K,)
+        qa = self.mass[:, va].sum(axis=1) / np.maximum(n_y, 1e-300)
+        qb = self.mass[:, vb].sum(axis=1) / np.maximum(n_y, 1e-300)
+        both = float(self.weights[va & vb].sum())
+        p = qa * qb
+        expected = float(n_y @ p)
+        var = float(n_y @ (p * (1.0 - p)))
+        return (both - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
 
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""

@@ -97,7 +97,7 @@ class LabelModel(BaseEstimator):
     vote is one categorical outcome: copies of a rule are no longer counted twice. The BIC test
     keeps workers who answer every item apart when the z-score flags them only because there are
     many items (its size grows with their square root for any small misfit of the shares). The
-    pair must also *vote together* more often than independent coverages explain
+    pair must also *vote together* more often than coverages independent given the class explain
     (:meth:`~labelwise.weak._dependencies.PairTables.covote_z` above the same threshold): copies of
     a rule and rules sharing a trigger fire together, whereas crowd workers lured to the same
     wrong class on hard items do not (who answers is assignment), and a joint table for two or
