@@ -64,6 +64,20 @@ class TestVotedOutcomes:
         ):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
+    def test_rows_without_entries_anywhere_are_kept(self):
+        """An indicator with empty rows (first, middle, last) keeps its shape and row alignment
+        (the voted entries are those of the input less the all-abstain columns)."""
+        import scipy.sparse as sp
+
+        lam, n_outcomes, *_ = _case(1, 0.5, True)
+        dense = lam.toarray()
+        dense[[0, 7, len(dense) - 1]] = 0.0
+        holey = sp.csr_matrix(dense)
+        voted = VotedOutcomes.build(holey, n_outcomes)
+        want = dense.copy()
+        want[:, voted.starts] = 0.0
+        np.testing.assert_array_equal(voted.lam.toarray(), want)
+
     def test_rows_with_no_vote_have_no_entries(self):
         """A row where every function abstains keeps no entry: its outcomes are all baselines."""
         lam, n_outcomes, *_ = _case(0, 0.0, True)

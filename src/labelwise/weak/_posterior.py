@@ -112,9 +112,8 @@ class VotedOutcomes:
         is_start[start_arr] = True
         lam = sp.csr_matrix(lam)
         keep = ~is_start[lam.indices]
-        counts = np.add.reduceat(keep, lam.indptr[:-1]) if lam.nnz else np.zeros(lam.shape[0], dtype=np.int64)
-        counts[np.diff(lam.indptr) == 0] = 0  # reduceat gives the element itself on empty rows
-        indptr = np.concatenate([[0], np.cumsum(counts)])
+        kept_before = np.concatenate([[0], np.cumsum(keep)])  # entries kept before each position
+        indptr = kept_before[lam.indptr]
         voted = sp.csr_matrix((lam.data[keep], lam.indices[keep], indptr), shape=lam.shape)
         return cls(voted, baseline, start_arr)
 
