@@ -184,6 +184,27 @@ class TestCoVote:
         marginal = PairTables(matrix, np.full((n, 2), 0.5), np.ones(n), 2)  # class ignored
         assert marginal.covote_z(0, 1) > 20
 
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.05, 0.95))
+    def test_matches_the_formula_item_by_item(self, seed, coverage):
+        """covote_z equals (N − Σ_y n_y q_ay q_by) / sqrt(Σ_y n_y p_y (1 − p_y)) computed directly."""
+        from labelwise.weak._dependencies import PairTables
+
+        rng = np.random.default_rng(seed)
+        n, k = 80, 3
+        matrix = np.where(rng.random((n, 3)) < coverage, rng.integers(0, k, (n, 3)), -1)
+        post = rng.dirichlet(np.ones(k), n)
+        w = rng.integers(1, 4, n).astype(float)
+        va, vb = matrix[:, 0] >= 0, matrix[:, 2] >= 0
+        n_y = (post * w[:, None]).sum(axis=0)
+        qa = (post * w[:, None])[va].sum(axis=0) / n_y
+        qb = (post * w[:, None])[vb].sum(axis=0) / n_y
+        p = qa * qb
+        var = float((n_y * p * (1 - p)).sum())
+        want = (w[va & vb].sum() - float((n_y * p).sum())) / np.sqrt(var) if var > 1e-9 else 0.0
+        got = PairTables(matrix, post, w, k).covote_z(0, 2)
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
+
     def test_functions_voting_on_every_item_score_zero(self):
         """Nothing to tell from coverage when a function votes on every item."""
         from labelwise.weak._dependencies import PairTables

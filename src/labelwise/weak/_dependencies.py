@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -173,6 +174,18 @@ class PairTables:
         self.weights = np.asarray(weights, dtype=np.float64)
         self.log_n = float(np.log(max(float(weights.sum()), 2.0)))
 
+    @cached_property
+    def _coverage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each class's mass ``n_y``, each function's share of it where it votes ``q[j, y]``, and the
+        items each pair votes on together (weighted), from one pass of sparse products."""
+        m, n = self.outcomes.shape
+        rows, cols = np.nonzero(self.outcomes.T > 0)
+        voted = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
+        n_y = self.mass.sum(axis=1)
+        q = np.asarray(voted.T @ self.mass.T) / np.maximum(n_y, 1e-300)[None, :]
+        both = (voted.T @ sp.csr_matrix(sp.diags(self.weights) @ voted)).toarray()
+        return n_y, q, both
+
     def covote_z(self, a: int, b: int) -> float:
         """z-score of how much more often functions ``a`` and ``b`` vote on the same items than if
         *who votes* were independent given the class: with ``T`` the class posterior and ``n_y`` its
@@ -180,15 +193,11 @@ class PairTables:
         ``E = Σ_y n_y q_ay q_by`` (``q_ay`` the share of class-``y`` mass where ``a`` votes), with
         variance ``Σ_y n_y q_ay q_by (1 − q_ay q_by)``. 0 when that variance is 0 (a function voting
         on every item, or on none: nothing to tell)."""
-        va, vb = self.outcomes[a] > 0, self.outcomes[b] > 0
-        n_y = self.mass.sum(axis=1)  # (K,)
-        qa = self.mass[:, va].sum(axis=1) / np.maximum(n_y, 1e-300)
-        qb = self.mass[:, vb].sum(axis=1) / np.maximum(n_y, 1e-300)
-        both = float(self.weights[va & vb].sum())
-        p = qa * qb
+        n_y, q, both = self._coverage
+        p = q[a] * q[b]
         expected = float(n_y @ p)
         var = float(n_y @ (p * (1.0 - p)))
-        return (both - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
+        return (float(both[a, b]) - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
 
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
