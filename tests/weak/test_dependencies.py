@@ -184,10 +184,13 @@ class TestCoVote:
         marginal = PairTables(matrix, np.full((n, 2), 0.5), np.ones(n), 2)  # class ignored
         assert marginal.covote_z(0, 1) > 20
 
-    @settings(max_examples=20, deadline=None)
+    @pytest.mark.parametrize("dense_share", [0.0, 2.0])  # every matrix dense / every matrix sparse
+    @settings(max_examples=15, deadline=None)
     @given(seed=st.integers(0, 10_000), coverage=st.floats(0.05, 0.95))
-    def test_matches_the_formula_item_by_item(self, seed, coverage):
-        """covote_z equals (N − Σ_y n_y q_ay q_by) / sqrt(Σ_y n_y p_y (1 − p_y)) computed directly."""
+    def test_matches_the_formula_item_by_item(self, dense_share, seed, coverage):
+        """covote_z equals (N − Σ_y n_y q_ay q_by) / sqrt(Σ_y n_y p_y (1 − p_y)) computed directly,
+        by dense blocks of items and by sparse products."""
+        from labelwise.weak import _dependencies
         from labelwise.weak._dependencies import PairTables
 
         rng = np.random.default_rng(seed)
@@ -202,7 +205,12 @@ class TestCoVote:
         p = qa * qb
         var = float((n_y * p * (1 - p)).sum())
         want = (w[va & vb].sum() - float((n_y * p).sum())) / np.sqrt(var) if var > 1e-9 else 0.0
-        got = PairTables(matrix, post, w, k).covote_z(0, 2)
+        saved = _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS
+        _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = dense_share, 3 * 9  # blocks of 9 items
+        try:
+            got = PairTables(matrix, post, w, k).covote_z(0, 2)
+        finally:
+            _dependencies.DENSE_SHARE, _dependencies.BLOCK_CELLS = saved
         assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
 
     def test_functions_voting_on_every_item_score_zero(self):

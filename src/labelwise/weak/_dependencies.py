@@ -177,14 +177,24 @@ class PairTables:
     @cached_property
     def _coverage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each class's mass ``n_y``, each function's share of it where it votes ``q[j, y]``, and the
-        items each pair votes on together (weighted), from one pass of sparse products."""
+        items each pair votes on together (weighted): dense products over blocks of items when at
+        least :data:`DENSE_SHARE` of the cells hold a vote, sparse ones otherwise."""
         m, n = self.outcomes.shape
-        rows, cols = np.nonzero(self.outcomes.T > 0)
-        voted = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
         n_y = self.mass.sum(axis=1)
-        q = np.asarray(voted.T @ self.mass.T) / np.maximum(n_y, 1e-300)[None, :]
-        both = (voted.T @ sp.csr_matrix(sp.diags(self.weights) @ voted)).toarray()
-        return n_y, q, both
+        votes = self.outcomes > 0
+        if int(votes.sum()) >= DENSE_SHARE * n * m:
+            q, both = np.zeros((m, self.n_classes)), np.zeros((m, m))
+            step = max(1, BLOCK_CELLS // max(m, 1))
+            for start in range(0, n, step):
+                block = votes[:, start : start + step].astype(np.float64)  # (m, items)
+                q += block @ self.mass[:, start : start + step].T
+                both += (block * self.weights[start : start + step]) @ block.T
+        else:
+            rows, cols = np.nonzero(votes.T)
+            voted = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
+            q = np.asarray(voted.T @ self.mass.T)
+            both = (voted.T @ sp.csr_matrix(sp.diags(self.weights) @ voted)).toarray()
+        return n_y, q / np.maximum(n_y, 1e-300)[None, :], both
 
     def covote_z(self, a: int, b: int) -> float:
         """z-score of how much more often functions ``a`` and ``b`` vote on the same items than if
