@@ -87,7 +87,7 @@ def _without_clique_prior(groups, k, smoothing, accuracy, strength):
     return out
 
 
-def _no_gate(matrix, post, weights, pairs, n_classes):
+def _no_gate(tables, pairs):
     """No BIC test: every pair over the z threshold may join a clique (as before)."""
     return np.full(len(pairs), np.inf)
 
@@ -98,16 +98,16 @@ VARIANTS = ("before", "prior", "bic", "independent")
 def _fit(votes, variant: str):
     from labelwise.weak import LabelModel, _em, label_model
 
-    saved = (_em.diagonal_pseudo_counts, label_model.joint_bic_gain)
+    saved = (_em.diagonal_pseudo_counts, label_model.PairTables.bic_gain)
     if variant == "before":
         _em.diagonal_pseudo_counts = _without_clique_prior
     if variant in ("before", "prior"):
-        label_model.joint_bic_gain = _no_gate
+        label_model.PairTables.bic_gain = _no_gate
     try:
         model = LabelModel(dependency_threshold=None if variant == "independent" else 5.0)
         return model.fit(votes)
     finally:
-        _em.diagonal_pseudo_counts, label_model.joint_bic_gain = saved
+        _em.diagonal_pseudo_counts, label_model.PairTables.bic_gain = saved
 
 
 def evaluate(name: str, votes, truth: pd.Series) -> dict:

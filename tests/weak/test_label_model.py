@@ -87,6 +87,15 @@ class TestMomentFit:
         true_mu = np.asarray(lam.T @ onehot) / onehot.sum(axis=0)
         np.testing.assert_allclose(model.mu_, true_mu, atol=0.04)
 
+    def test_moment_fit_alone_runs_to_the_strict_tolerance(self):
+        """Without EM the moment fit is the estimate: it stops at MOMENT_TOL, not the looser EM-start one."""
+        sim = simulate_lfs(3000, 8, 3, n_correlated=0, coverage=(0.1, 0.6), random_state=5)
+        alone = LabelModel(n_em_iter=0).fit(sim.votes)
+        start = LabelModel().fit(sim.votes)
+        assert label_model.MOMENT_TOL < label_model.MOMENT_TOL_BEFORE_EM
+        assert alone.n_iter_ > start.n_iter_ and alone.converged_ and start.converged_
+        assert alone.loss_ <= start.loss_
+
 
 class TestLabelModel:
     def test_beats_majority_vote_on_unseen_simulated_seed(self):
@@ -127,6 +136,25 @@ class TestLabelModel:
         theirs = crowdkit.DawidSkene(n_iter=100).fit_predict(long)
         ours = model.labels_.reindex(theirs.index)
         assert (ours.to_numpy() == theirs.to_numpy()).mean() > 0.98
+
+    def test_maximum_likelihood_on_a_complete_crowd_is_finite_and_matches_aggregate(self):
+        """smoothing=0, no prior, every worker answering every item (an all-abstain pattern never
+        seen): finite posteriors, and the labels of aggregate's maximum-likelihood Dawid-Skene."""
+        from labelwise.aggregate import DawidSkene
+
+        rng = np.random.default_rng(3)
+        y = rng.integers(0, 2, 150)
+        acc = rng.uniform(0.55, 0.9, 20)
+        right = rng.random((150, 20)) < acc
+        matrix = np.where(right, y[:, None], 1 - y[:, None])
+        model = LabelModel(abstains="missing", prior_strength=0.0, smoothing=0.0, dependency_threshold=None)
+        model.fit(matrix)
+        assert np.isfinite(model.probas_.to_numpy()).all()
+        long = pd.DataFrame(
+            {"item": np.repeat(np.arange(150), 20), "annotator": np.tile(np.arange(20), 150), "label": matrix.ravel()}
+        )
+        theirs = DawidSkene(smoothing=0.0, prior_strength=0.0).fit(long).labels_
+        assert (model.labels_.to_numpy() == theirs.reindex(model.labels_.index).to_numpy()).mean() > 0.99
 
     def test_auto_abstain_model_fits_rules_and_crowds(self):
         """BIC keeps informative abstains for one-class rules and missing answers for crowd workers."""

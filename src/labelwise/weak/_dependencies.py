@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["agreement_excess", "group_dependent", "joint_bic_gain"]
+__all__ = ["PairTables", "agreement_excess", "group_dependent", "joint_bic_gain"]
+
+
+#: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
+#: per-class pair counts with dense products over row blocks (BLAS) instead of sparse ones: a
+#: dense product costs ``m²`` per row, a sparse one ``(share · m)²`` with far more per operation.
+DENSE_SHARE = 0.1
+
+#: Cells (rows x functions) of one dense row block.
+BLOCK_CELLS = 1 << 20
 
 
 def agreement_excess(
-    lam: sp.csr_matrix, post: np.ndarray, confusion: np.ndarray, weights: np.ndarray | None = None
+    lam: sp.csr_matrix,
+    post: np.ndarray,
+    confusion: np.ndarray,
+    weights: np.ndarray | None = None,
+    gram: sp.spmatrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """z-score of each pair's observed agreement over the agreement conditional independence predicts.
 
@@ -23,7 +37,12 @@ def agreement_excess(
     Bach et al. (2017), which also scores pairs by how much their joint votes deviate from the
     independent model; this is the one-statistic version used to pick cliques for the EM.
 
-    ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``.
+    ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``; ``gram``
+    (optional) is ``lamᵀ W lam`` already computed with those weights.
+
+    The per-class counts of shared items, ``Σ_i w_i T[i, y] [j votes] [j' votes]``, are dense
+    products over row blocks when at least :data:`DENSE_SHARE` of the cells have a vote (rule
+    sets), sparse products otherwise (crowds of many workers); the same sums either way.
 
     Returns
     -------
@@ -31,19 +50,37 @@ def agreement_excess(
     """
     m, k, _ = confusion.shape
     w = np.ones(lam.shape[0]) if weights is None else weights
-    voted = sp.csr_matrix(lam @ sp.kron(sp.eye(m), np.ones((k, 1))))  # (n, m)
-    voted_w = sp.csr_matrix(sp.diags(w) @ voted)
-    shared = (voted.T @ voted_w).toarray()
-    gram = (lam.T @ (sp.diags(w) @ lam)).toarray().reshape(m, k, m, k)
-    agree = np.einsum("iaja->ij", gram)
+    lam = sp.csr_matrix(lam)
+    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], m))  # (n, m)
+    pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
+    agree = np.einsum("iaja->ij", pairs.toarray().reshape(m, k, m, k))
+    # shared items (weights alone), then per class (weights x posterior)
+    shared, *mix = _pair_sums(voted, np.column_stack([w, post * w[:, None]]))
     expected = np.zeros((m, m))
     for y in range(k):
-        mix = (voted.T @ voted_w.multiply(post[:, [y]]).tocsc()).toarray()
-        expected += mix * (confusion[:, y, :] @ confusion[:, y, :].T)
+        expected += mix[y] * (confusion[:, y, :] @ confusion[:, y, :].T)
     rate = np.clip(expected / np.maximum(shared, 1), 1e-6, 1 - 1e-6)
     z = (agree - expected) / np.sqrt(np.maximum(shared, 1) * rate * (1 - rate))
     np.fill_diagonal(z, 0.0)
     return z, shared
+
+
+def _pair_sums(voted: sp.csr_matrix, mass: np.ndarray) -> np.ndarray:
+    """``out[c, j, j'] = Σ_i mass[i, c] voted[i, j] voted[i, j']`` for a 0/1 (n, m) ``voted``."""
+    n, m = voted.shape
+    k = mass.shape[1]
+    out = np.zeros((k, m, m))
+    if voted.nnz >= DENSE_SHARE * n * m:
+        step = max(1, BLOCK_CELLS // max(m, 1))
+        for start in range(0, n, step):
+            block = voted[start : start + step].toarray()
+            for y in range(k):
+                out[y] += (block * mass[start : start + step, y, None]).T @ block
+        return out
+    voted_t = voted.T.tocsr()
+    for y in range(k):
+        out[y] = (voted_t @ sp.csr_matrix(voted.multiply(mass[:, [y]]))).toarray()
+    return out
 
 
 def group_dependent(
@@ -118,21 +155,78 @@ def joint_bic_gain(
     ----------
     .. [1] G. Schwarz, "Estimating the Dimension of a Model", Annals of Statistics 6(2), 1978.
     """
-    k = n_classes
-    base = k + 1
-    wt = post * weights[:, None]
-    n = max(float(weights.sum()), 2.0)
-    out = np.empty(len(pairs))
-    for t, (a, b) in enumerate(pairs):
-        code = (matrix[:, a] + 1) * base + (matrix[:, b] + 1)
-        joint = np.bincount(
-            (code[:, None] * k + np.arange(k)).ravel(), weights=wt.ravel(), minlength=base * base * k
-        ).reshape(base, base, k)
-        left, right, total = joint.sum(axis=1), joint.sum(axis=0), joint.sum(axis=(0, 1))
-        expected = left[:, None, :] * right[None, :, :] / np.maximum(total, 1e-300)[None, None, :]
-        seen = joint > 0
-        g = 2.0 * float((joint[seen] * np.log(joint[seen] / expected[seen])).sum())
-        used_a = int((left.sum(axis=1) > 0).sum())
-        used_b = int((right.sum(axis=1) > 0).sum())
-        out[t] = g - k * (used_a - 1) * (used_b - 1) * np.log(n)
-    return out
+    return PairTables(matrix, post, weights, n_classes).bic_gain(pairs)
+
+
+class PairTables:
+    """The expected joint outcome tables of pairs of functions given the class, for
+    :func:`joint_bic_gain`, with what every pair shares prepared once: each function's outcome
+    column (contiguous) and each class's posterior mass per row. A clique search asks about one
+    pair at a time; each question then costs ``K`` weighted counts over the rows.
+
+    Parameters are those of :func:`joint_bic_gain`.
+    """
+
+    def __init__(self, matrix: np.ndarray, post: np.ndarray, weights: np.ndarray, n_classes: int) -> None:
+        self.n_classes = n_classes
+        self.outcomes = np.ascontiguousarray(np.asarray(matrix).T + 1)  # (m, n): 0 = abstain, else vote + 1
+        self.mass = np.ascontiguousarray((post * weights[:, None]).T)  # (K, n)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.log_n = float(np.log(max(float(weights.sum()), 2.0)))
+
+    @cached_property
+    def _coverage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each class's mass ``n_y``, each function's share of it where it votes ``q[j, y]``, and the
+        items each pair votes on together (weighted): dense products over blocks of items when at
+        least :data:`DENSE_SHARE` of the cells hold a vote, sparse ones otherwise."""
+        m, n = self.outcomes.shape
+        n_y = self.mass.sum(axis=1)
+        votes = self.outcomes > 0
+        if int(votes.sum()) >= DENSE_SHARE * n * m:
+            q, both = np.zeros((m, self.n_classes)), np.zeros((m, m))
+            step = max(1, BLOCK_CELLS // max(m, 1))
+            for start in range(0, n, step):
+                block = votes[:, start : start + step].astype(np.float64)  # (m, items)
+                q += block @ self.mass[:, start : start + step].T
+                both += (block * self.weights[start : start + step]) @ block.T
+        else:
+            rows, cols = np.nonzero(votes.T)
+            voted = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
+            q = np.asarray(voted.T @ self.mass.T)
+            both = (voted.T @ sp.csr_matrix(sp.diags(self.weights) @ voted)).toarray()
+        return n_y, q / np.maximum(n_y, 1e-300)[None, :], both
+
+    def covote_z(self, a: int, b: int) -> float:
+        """z-score of how much more often functions ``a`` and ``b`` vote on the same items than if
+        *who votes* were independent given the class: with ``T`` the class posterior and ``n_y`` its
+        mass, the items both vote on, ``N = Σ_i w_i [a votes] [b votes]``, against
+        ``E = Σ_y n_y q_ay q_by`` (``q_ay`` the share of class-``y`` mass where ``a`` votes), with
+        variance ``Σ_y n_y q_ay q_by (1 − q_ay q_by)``. 0 when that variance is 0 (a function voting
+        on every item, or on none: nothing to tell)."""
+        n_y, q, both = self._coverage
+        p = q[a] * q[b]
+        expected = float(n_y @ p)
+        var = float(n_y @ (p * (1.0 - p)))
+        return (float(both[a, b]) - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
+
+    def joint(self, a: int, b: int) -> np.ndarray:
+        """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
+        base = self.n_classes + 1
+        code = self.outcomes[a] * base + self.outcomes[b]
+        tables = [np.bincount(code, weights=row, minlength=base * base) for row in self.mass]
+        return np.stack(tables, axis=-1).reshape(base, base, self.n_classes)
+
+    def bic_gain(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """:func:`joint_bic_gain` of each pair."""
+        k = self.n_classes
+        out = np.empty(len(pairs))
+        for t, (a, b) in enumerate(pairs):
+            joint = self.joint(a, b)
+            left, right, total = joint.sum(axis=1), joint.sum(axis=0), joint.sum(axis=(0, 1))
+            expected = left[:, None, :] * right[None, :, :] / np.maximum(total, 1e-300)[None, None, :]
+            seen = joint > 0
+            g = 2.0 * float((joint[seen] * np.log(joint[seen] / expected[seen])).sum())
+            used_a = int((left.sum(axis=1) > 0).sum())
+            used_b = int((right.sum(axis=1) > 0).sum())
+            out[t] = g - k * (used_a - 1) * (used_b - 1) * self.log_n
+        return out

@@ -10,6 +10,7 @@ from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ._posterior import (
     FLOOR,
+    VotedOutcomes,
     em_m_step,
     em_m_step_missing,
     n_parameters,
@@ -48,6 +49,8 @@ def run_em(
 
     With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`),
     and ``prior`` (outcome columns x classes) gives that M-step's pseudo-counts.
+    ``lam_g`` is the outcome indicator or its :class:`~labelwise.weak._posterior.VotedOutcomes`
+    form (the products then run over the outcomes with a vote only; the same results).
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
     weighted. ``fixed`` keeps the class balance ``p``.
 
@@ -55,23 +58,24 @@ def run_em(
     -------
     post, group μ, p, mean log-likelihoods per item
     """
-    lam_t = lam_g.T.tocsr()
+    # the products run over the outcomes with a vote (most of a sparse indicator is abstains)
+    voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
     total = float(w.sum())
     k = post.shape[1]
 
     def m_step(post: np.ndarray, p: np.ndarray) -> np.ndarray:
         weighted = post * w[:, None]
         if patterns is None:
-            mu_g, p_new = em_m_step(lam_t, weighted, smoothing, n_outcomes)
+            mu_g, p_new = em_m_step(voted, weighted, smoothing, n_outcomes)
         else:
-            mu_g, p_new = em_m_step_missing(lam_t, weighted, smoothing, *patterns, prior=prior)
+            mu_g, p_new = em_m_step_missing(voted, weighted, smoothing, *patterns, prior=prior)
         if not fixed:
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
 
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
-        post, log_z = posterior(lam_g, mu_g, p)
+        post, log_z = posterior(voted, mu_g, p)
         return float(w @ log_z) / total, m_step(post, p), post
 
     if not n_iter:
@@ -169,12 +173,13 @@ def fit_abstain_models(
     k = starts[-1].shape[1]
     patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
+    voted = VotedOutcomes.build(lam_g, n_outcomes)  # built once for every EM run below
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
     ) -> tuple:
         settings = {**em, "tol": max(float(em["tol"]), tol)}
-        return run_em(lam_g, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **settings)
+        return run_em(voted, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **settings)
 
     # with a MAP refit to follow, the missing model's maximum-likelihood fit only feeds the choice
     # (and bic_): it stops at the looser COMPARISON_TOL
@@ -196,7 +201,7 @@ def fit_abstain_models(
         log_lik = float(n * fits[mode][3][-1]) if fits[mode][3] else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
-    vote_ll = {mode: vote_value_log_likelihood(lam_g, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
+    vote_ll = {mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)

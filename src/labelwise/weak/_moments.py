@@ -20,7 +20,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ._votes import ABSTAIN
 
-__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask"]
+__all__ = ["align_classes", "fit_mu", "indicator", "overlap_mask", "weighted_gram"]
 
 #: Largest m·K for which the moment fit uses a dense overlap matrix (small problems, where sparse
 #: products cost more in overhead than in arithmetic).
@@ -33,6 +33,11 @@ def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     rows, cols = np.nonzero(matrix != ABSTAIN)
     data = np.ones(len(rows), dtype=np.float64)
     return sp.csr_matrix((data, (rows, cols * n_classes + matrix[rows, cols])), shape=(n, m * n_classes))
+
+
+def weighted_gram(lam: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
+    """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold."""
+    return sp.csr_matrix(lam.T @ (sp.diags(weights) @ lam))
 
 
 def overlap_mask(n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()) -> np.ndarray:
@@ -77,16 +82,18 @@ class Overlaps:
         n_classes: int,
         dependencies: Iterable[tuple[int, int]] = (),
         weights: np.ndarray | None = None,
+        gram: sp.spmatrix | None = None,
     ) -> Overlaps:
         """From the (n, m·K) vote indicator: ``O = λᵀλ / n``, kept sparse (pairs that never vote together are zeros).
 
-        With ``weights`` (the number of items sharing each row of ``λ``), ``O = λᵀ W λ / Σ w``.
+        With ``weights`` (the number of items sharing each row of ``λ``), ``O = λᵀ W λ / Σ w``;
+        ``gram``, if given, is ``λᵀ W λ`` already computed (:func:`weighted_gram`).
         """
         if weights is None:
             o = (lam.T @ lam).tocoo()
             o.data /= lam.shape[0]
         else:
-            o = (lam.T @ (sp.diags(weights) @ lam)).tocoo()
+            o = (weighted_gram(lam, weights) if gram is None else gram).tocoo(copy=True)
             o.data /= float(weights.sum())
         excluded = [[j] for j in range(n_lfs)]
         for a, b in dependencies:
@@ -104,6 +111,11 @@ class Overlaps:
         keep = ~drop
         fitted = sp.csr_matrix((o.data[keep], (o.row[keep], o.col[keep])), shape=o.shape)
         return cls(fitted, diag, excluded, n_lfs, n_classes)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """``Σ a ⊙ b`` over every entry (C-contiguous arrays of one shape)."""
+    return float(a.ravel() @ b.ravel())
 
 
 def _loss_grad(
@@ -124,11 +136,12 @@ def _loss_grad(
     qb = q.reshape(m, k, k)
     gram = np.matmul(qb.transpose(0, 2, 1), qb)  # batched K×K products: faster than einsum here
     near = np.asarray(ov.excluded_matrix @ gram.reshape(m, k * k)).reshape(m, k, k)  # Σ_{b excluded with j} G_b
-    loss1 = const - 2.0 * float((q * oq).sum()) + float((qq * qq).sum()) - float((gram * near).sum())
+    # inner products as dot products of the flattened arrays (numpy's sum costs more on arrays this small)
+    loss1 = const - 2.0 * _dot(q, oq) + _dot(qq, qq) - _dot(gram, near)
     grad_q = -4.0 * oq + 4.0 * q @ qq - 4.0 * np.matmul(qb, near).reshape(m * k, k)
     r = mu @ p - ov.diag
     diff = mu - mu0
-    loss = loss1 + float(r @ r) + l2 * float((diff * diff).sum())
+    loss = loss1 + float(r @ r) + l2 * _dot(diff, diff)
     grad = grad_q * root + 2.0 * np.outer(r, p) + 2.0 * l2 * diff
     return loss, grad.ravel()
 

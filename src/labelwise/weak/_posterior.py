@@ -11,6 +11,8 @@ votes, so correlated functions are not counted twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,12 +21,14 @@ from ..aggregate._base import log_normalize
 
 __all__ = [
     "FLOOR",
+    "VotedOutcomes",
     "em_m_step",
     "group_indicator",
     "group_mu_from_lf_mu",
     "lf_mu_from_posterior",
     "posterior",
     "random_argmax",
+    "vote_counts",
     "vote_shares",
 ]
 
@@ -37,9 +41,13 @@ def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[i
     sizes = np.array([base ** len(g) for g in groups], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
-    for g, members in enumerate(groups):
+    single = np.array([len(g) == 1 for g in groups], dtype=bool)
+    if single.any():  # one vectorised step for all single functions (most groups)
+        own = np.array([g[0] for g, one in zip(groups, single, strict=True) if one], dtype=np.int64)
+        codes[:, single] = matrix[:, own] + 1 + offsets[single]
+    for g in np.flatnonzero(~single).tolist():
         code = np.zeros(matrix.shape[0], dtype=np.int64)
-        for t, j in enumerate(members):
+        for t, j in enumerate(groups[g]):
             code += (matrix[:, j] + 1) * base**t
         codes[:, g] = code + offsets[g]
     return codes, sizes
@@ -57,6 +65,74 @@ def group_indicator(
     return lam, np.repeat(sizes, sizes)
 
 
+@dataclass(frozen=True)
+class VotedOutcomes:
+    """A group outcome indicator stored without each group's all-abstain outcome.
+
+    Every item has one outcome per group, so the full indicator of :func:`group_indicator` has
+    ``n_groups`` entries per row however few functions voted: on sparse crowds (hundreds of
+    workers, a few answers per item) and low-coverage rules almost all of them are the all-abstain
+    outcome (column 0 of each group). Taking that outcome as each group's baseline, the E-step's
+    ``λ log μ`` is ``Σ_g log μ[abstain_g] + λ_voted (log μ − log μ[abstain of the column's group])``
+    and the M-step's all-abstain counts are the posterior mass minus the group's other counts, so
+    both products run over the outcomes with a vote only. The results are those of the full
+    indicator up to the order of floating-point sums.
+
+    Attributes
+    ----------
+    lam : scipy.sparse.csr_matrix (n, n_columns)
+        The indicator's entries other than the all-abstain outcomes.
+    baseline : ndarray of int (n_columns,)
+        The all-abstain column of each column's group.
+    starts : ndarray of int (n_groups,)
+        The all-abstain column of each group (groups' columns are contiguous and start with it).
+    """
+
+    lam: sp.csr_matrix
+    baseline: np.ndarray
+    starts: np.ndarray
+
+    @cached_property
+    def lam_t(self) -> sp.csr_matrix:
+        """The transpose of ``lam`` (for the M-step's counts), formed once when first needed."""
+        return self.lam.T.tocsr()
+
+    @classmethod
+    def build(cls, lam: sp.csr_matrix, n_outcomes: np.ndarray) -> VotedOutcomes:
+        """From the full indicator and each column's group size (:func:`group_indicator`'s outputs)."""
+        n_outcomes = np.asarray(n_outcomes, dtype=np.int64)
+        starts = []
+        col = 0
+        while col < len(n_outcomes):
+            starts.append(col)
+            col += int(n_outcomes[col])
+        start_arr = np.asarray(starts, dtype=np.int64)
+        baseline = np.repeat(start_arr, n_outcomes[start_arr])
+        is_start = np.zeros(len(n_outcomes), dtype=bool)
+        is_start[start_arr] = True
+        lam = sp.csr_matrix(lam)
+        keep = ~is_start[lam.indices]
+        kept_before = np.concatenate([[0], np.cumsum(keep)])  # entries kept before each position
+        indptr = kept_before[lam.indptr]
+        voted = sp.csr_matrix((lam.data[keep], lam.indices[keep], indptr), shape=lam.shape)
+        return cls(voted, baseline, start_arr)
+
+    def log_joint(self, log_mu: np.ndarray) -> np.ndarray:
+        """``λ log μ`` of the full indicator, (n, K)."""
+        out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
+        out += log_mu[self.starts].sum(axis=0)
+        return out
+
+    def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
+        """``λᵀ T`` of the full indicator, (n_columns, K): per outcome and class, the posterior mass
+        (``mass``: ``T``'s column sums, if already computed)."""
+        out = np.asarray(self.lam_t @ post)
+        voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
+        total = column_sums(post) if mass is None else mass
+        out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
+        return out
+
+
 def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarray:
     """Singleton-group outcome probabilities from ``μ[(j,a),y]``: abstain gets ``1 − Σ_a μ``."""
     k = n_classes
@@ -65,35 +141,55 @@ def group_mu_from_lf_mu(mu: np.ndarray, n_classes: int, n_lfs: int) -> np.ndarra
     return np.concatenate([absent, cond], axis=1).reshape(n_lfs * (k + 1), k)
 
 
-def posterior(lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``P(Y | votes)`` and per-item ``log P(votes)``: ``log p_y + Σ_groups log μ[outcome, y]``, normalised.
 
     Computed in log space with the row maximum subtracted: a product of hundreds of probabilities
-    underflows in linear space.
+    underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form.
     """
-    log_joint = np.asarray(lam @ np.log(np.maximum(mu, FLOOR))) + np.log(np.maximum(p, FLOOR))
+    log_mu = np.log(np.maximum(mu, FLOOR))
+    log_joint = lam.log_joint(log_mu) if isinstance(lam, VotedOutcomes) else np.asarray(lam @ log_mu)
+    log_joint += np.log(np.maximum(p, FLOOR))
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
+def column_sums(a: np.ndarray) -> np.ndarray:
+    """Column sums of a tall (items x classes) array as one matrix-vector product (numpy's
+    ``sum(axis=0)`` takes as long as the E-step's sparse product on such arrays)."""
+    return np.ones(a.shape[0]) @ a
+
+
+def _outcome_counts(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    return lam_t.counts(post, mass) if isinstance(lam_t, VotedOutcomes) else np.asarray(lam_t @ post)
+
+
 def em_m_step(
-    lam_t: sp.csr_matrix, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
+    lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``."""
-    mass = post.sum(axis=0)
-    counts = np.asarray(lam_t @ post)
+    """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``.
+
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form."""
+    mass = column_sums(post)
+    counts = _outcome_counts(lam_t, post, mass)
     mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
     return mu, mass / mass.sum()
 
 
 def lf_mu_from_posterior(lf_lam_t: sp.csr_matrix, post: np.ndarray) -> np.ndarray:
     """Per-function ``μ[(j,a),y] = Σ_i T[i,y] λ_i[(j,a)] / Σ_i T[i,y]`` (the marginal of any group model)."""
-    return np.asarray(lf_lam_t @ post) / np.maximum(post.sum(axis=0), FLOOR)
+    return np.asarray(lf_lam_t @ post) / np.maximum(column_sums(post), FLOOR)
 
 
-def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
-    """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K) indicator."""
-    fold = sp.csr_matrix(np.tile(np.eye(n_classes), (n_lfs, 1)))
-    counts = (lam @ fold).toarray()
+def vote_counts(lam: sp.csr_matrix, n_lfs: int, n_classes: int) -> np.ndarray:
+    """Per-item number of votes for each class, (n, K), from the (n, m·K) indicator."""
+    fold = np.tile(np.eye(n_classes), (n_lfs, 1))  # dense: a sparse-times-dense product is the fast one
+    return np.asarray(lam @ fold)
+
+
+def vote_shares(lam: sp.csr_matrix, n_lfs: int, n_classes: int, counts: np.ndarray | None = None) -> np.ndarray:
+    """Per-item share of votes for each class (uniform where nobody voted), from the (n, m·K)
+    indicator (or from its :func:`vote_counts`, if given)."""
+    counts = vote_counts(lam, n_lfs, n_classes) if counts is None else counts
     total = counts.sum(axis=1, keepdims=True)
     return np.where(total > 0, counts / np.maximum(total, 1), 1.0 / n_classes)
 
@@ -122,7 +218,7 @@ def outcome_patterns(groups: Sequence[Sequence[int]], n_classes: int) -> tuple[n
 
 
 def em_m_step_missing(
-    lam_t: sp.csr_matrix,
+    lam_t: sp.csr_matrix | VotedOutcomes,
     post: np.ndarray,
     smoothing: float,
     patterns: np.ndarray,
@@ -135,9 +231,10 @@ def em_m_step_missing(
     independent of the class (one probability per pattern), the votes given the pattern are not.
     ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form.
     """
-    mass = post.sum(axis=0)
-    data = np.asarray(lam_t @ post)
+    mass = column_sums(post)
+    data = _outcome_counts(lam_t, post, mass)
     counts = data + smoothing
     votes = counts if prior is None else data + prior
     n_pat = len(pattern_group)
@@ -145,7 +242,12 @@ def em_m_step_missing(
     def per_pattern(c: np.ndarray) -> np.ndarray:
         return np.stack([np.bincount(patterns, weights=c[:, y], minlength=n_pat) for y in range(c.shape[1])], axis=1)
 
-    cond = votes / per_pattern(votes)[patterns]
+    # a pattern never seen with class y (possible with smoothing=0, e.g. the all-abstain pattern of
+    # a worker who answered every item) leaves its votes' distribution undefined: take it uniform
+    # (its probability is then 0 through ``share`` or the class's mass, so any choice has the same likelihood)
+    total = per_pattern(votes)[patterns]
+    outcomes = np.bincount(patterns, minlength=n_pat)[patterns].astype(np.float64)
+    cond = np.divide(votes, total, out=np.repeat(1.0 / outcomes[:, None], votes.shape[1], axis=1), where=total > 0)
     pattern_total = per_pattern(counts).sum(axis=1)
     group_total = np.bincount(pattern_group, weights=pattern_total)
     share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
@@ -162,7 +264,7 @@ def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int
 
 
 def vote_value_log_likelihood(
-    lam: sp.csr_matrix, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
+    lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
 ) -> float:
     """``Σ_i w_i log P(votes_i | voting pattern_i)``: the log-likelihood of *what* the functions voted,
     given *which* of them voted.
@@ -171,6 +273,8 @@ def vote_value_log_likelihood(
     probabilities over the outcomes of each pattern (:func:`outcome_patterns`). The full
     likelihood also rewards a model for predicting who votes, which the label does not need to
     explain (crowd workers are assigned to items); this part scores only the votes' values.
+    ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form (then the pattern indicator
+    is formed from the voted outcomes alone: a group's all-abstain outcome is its first pattern).
     """
     n_patterns = int(pattern_of.max()) + 1
     fold = sp.csr_matrix(
@@ -178,5 +282,18 @@ def vote_value_log_likelihood(
     )
     mu_floored = np.maximum(mu, FLOOR)
     _, log_votes = posterior(lam, mu_floored, p)
-    _, log_pattern = posterior(sp.csr_matrix(lam @ fold), np.asarray(fold.T @ mu_floored), p)
+    by_pattern: sp.csr_matrix | VotedOutcomes
+    if isinstance(lam, VotedOutcomes):
+        baseline = np.empty(n_patterns, dtype=np.int64)
+        baseline[pattern_of] = pattern_of[lam.baseline]
+        # each row has at most one outcome per group and each group its own patterns: the pattern
+        # indicator is the outcome indicator with every column renamed to its pattern
+        voted = lam.lam
+        renamed = sp.csr_matrix(
+            (voted.data, pattern_of[voted.indices], voted.indptr), shape=(voted.shape[0], n_patterns)
+        )
+        by_pattern = VotedOutcomes(renamed, baseline, pattern_of[lam.starts])
+    else:
+        by_pattern = sp.csr_matrix(lam @ fold)
+    _, log_pattern = posterior(by_pattern, np.asarray(fold.T @ mu_floored), p)
     return float(weights @ (log_votes - log_pattern))

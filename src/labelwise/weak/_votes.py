@@ -65,9 +65,9 @@ class Votes:
         """The dense label matrix (n_items, n_labelers) of class codes (positions in ``classes``), -1 = abstain."""
         out = np.full((self.n_items, self.n_labelers), ABSTAIN, dtype=np.int64)
         if len(self.answers):
-            rows = self.items.get_indexer(self.answers["item"])
-            cols = pd.Index(self.labelers).get_indexer(self.answers["labeler"])
-            out[rows, cols] = pd.Index(self.classes).get_indexer(self.answers["label"])
+            rows = _positions(self.items, self.answers["item"])
+            cols = _positions(pd.Index(self.labelers), self.answers["labeler"])
+            out[rows, cols] = _positions(pd.Index(self.classes), self.answers["label"])
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -77,6 +77,14 @@ class Votes:
     def to_annotations(self) -> pd.DataFrame:
         """The long table with ``labeler`` renamed ``annotator``, for :mod:`labelwise.aggregate`."""
         return self.answers.rename(columns={"labeler": "annotator"})
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)`` through the distinct values: a long column of a few labelers'
+    names is hashed once by :func:`pandas.factorize` instead of looked up string by string."""
+    codes, distinct = pd.factorize(values)
+    found = np.append(index.get_indexer(distinct), -1)  # a missing value (code -1) is not found
+    return found[codes]
 
 
 def _from_matrix(matrix: np.ndarray, classes: Sequence[Any] | None) -> Votes:

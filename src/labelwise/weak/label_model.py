@@ -14,9 +14,9 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._dependencies import agreement_excess, group_dependent, joint_bic_gain
+from ._dependencies import PairTables, agreement_excess, group_dependent
 from ._em import fit_abstain_models
-from ._moments import Overlaps, align_classes, fit_mu, indicator
+from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._posterior import (
     FLOOR,
     group_indicator,
@@ -24,11 +24,22 @@ from ._posterior import (
     lf_mu_from_posterior,
     posterior,
     random_argmax,
+    vote_counts,
     vote_shares,
 )
 from ._votes import Votes, as_votes
 
-__all__ = ["LabelModel", "check_class_balance"]
+__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
+
+#: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``)
+#: when it is the estimate (``n_em_iter=0``).
+MOMENT_TOL = 1e-9
+
+#: The same when the moment fit only starts EM (``n_em_iter > 0``, the default): EM moves the
+#: estimate much further than the last digits of the loss. Chosen on simulated dev sets
+#: (``benchmarks/dev_weak_speed.py --moment-tol``): the same labels, abstain model and cliques as
+#: with ``MOMENT_TOL`` on all of them, in a fraction of the iterations.
+MOMENT_TOL_BEFORE_EM = 1e-6
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
@@ -85,7 +96,14 @@ class LabelModel(BaseEstimator):
     are joined, with the given pairs, into cliques of at most ``max_clique`` functions whose joint
     vote is one categorical outcome: copies of a rule are no longer counted twice. The BIC test
     keeps workers who answer every item apart when the z-score flags them only because there are
-    many items (its size grows with their square root for any small misfit of the shares).
+    many items (its size grows with their square root for any small misfit of the shares). The
+    pair must also *vote together* more often than coverages independent given the class explain
+    (:meth:`~labelwise.weak._dependencies.PairTables.covote_z` above the same threshold): copies of
+    a rule and rules sharing a trigger fire together, whereas crowd workers lured to the same
+    wrong class on hard items do not (who answers is assignment), and a joint table for two or
+    three of them models that item difficulty poorly. Functions that vote on every item are
+    therefore never joined by the search (give them in ``dependencies`` to join them). Chosen on
+    simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
     outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
@@ -117,8 +135,9 @@ class LabelModel(BaseEstimator):
         vote worse. The rule was chosen on simulated data (``benchmarks/dev_weak_abstains.py``).
     tol : float, default 1e-6
     dependency_threshold : float or None, default 5.0
-        z-score above which a pair of functions may be modelled jointly, if the BIC test also
-        prefers it (None: never, only the given ``dependencies``). Needs ``n_em_iter > 0``.
+        z-score above which a pair of functions may be modelled jointly, if they also vote together
+        more than chance by the same z-score and the BIC test prefers it (None: never, only the
+        given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined.
@@ -127,7 +146,9 @@ class LabelModel(BaseEstimator):
     prec_init : float, default 0.7
         Initial precision of every function.
     max_iter : int, default 500
-        Projected-gradient iterations for the moment fit.
+        Projected-gradient iterations for the moment fit. It stops when the loss changes by less
+        than :data:`MOMENT_TOL` (relative) or ``μ`` by less than it; when EM follows, at the
+        looser :data:`MOMENT_TOL_BEFORE_EM`.
     smoothing : float, default 0.01
         Pseudo-count in the EM M-step.
     prior_strength : float, default 8.0
@@ -277,15 +298,18 @@ class LabelModel(BaseEstimator):
         return p / p.sum()
 
     def _moment_fit(
-        self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray
+        self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray, gram: Any
     ) -> np.ndarray:
-        """Ratner et al.'s estimate of ``μ`` from the overlap matrix, classes aligned to the votes."""
-        ov = Overlaps.build(lam, m, k, deps, weights=w)
+        """Ratner et al.'s estimate of ``μ`` from the overlap matrix (``gram``: ``λᵀWλ``), classes aligned to the votes."""
+        ov = Overlaps.build(lam, m, k, deps, weights=w, gram=gram)
         d = ov.diag.reshape(m, k)
         mu0 = np.zeros((m * k, k))
         rows = np.arange(m)[:, None] * k + np.arange(k)[None, :]
         mu0[rows, np.arange(k)[None, :]] = np.clip(self.prec_init * d / p[None, :], 0.0, 1.0)
-        mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter)
+        tol = MOMENT_TOL_BEFORE_EM if self.n_em_iter else MOMENT_TOL
+        mu, self.loss_, self.n_iter_, self.converged_ = fit_mu(
+            ov, p, mu0, l2=float(self.l2), max_iter=self.max_iter, tol=tol
+        )
         return mu[:, align_classes(mu, m, k)]
 
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
@@ -316,7 +340,8 @@ class LabelModel(BaseEstimator):
         """
         lam = indicator(matrix, k)
         p = self._initial_balance(p_fixed, lam, m, k, w)
-        mu = self._moment_fit(lam, p, m, k, deps, w)
+        gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
+        mu = self._moment_fit(lam, p, m, k, deps, w, gram)
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
@@ -326,11 +351,15 @@ class LabelModel(BaseEstimator):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
             shares = vote_shares(lam, m, k)
             lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
-            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w)
+            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
 
+            tables = PairTables(matrix, shares, w, k)
+
             def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
-                return bool(joint_bic_gain(matrix, shares, w, [(a, b)], k)[0] > 0)
+                # a copy or a shared trigger makes two functions vote together; workers lured on the
+                # same hard items do not (who answers is assignment): the pair must co-vote too
+                return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
 
             groups = group_dependent(
                 z,
@@ -345,11 +374,14 @@ class LabelModel(BaseEstimator):
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
-            cov = np.flatnonzero((matrix >= 0).any(axis=1))
-            starts = [post[cov], vote_shares(lam[cov], m, k)]  # the moment fit's posterior; majority vote
-            counts = np.stack([(matrix[cov] == c).sum(axis=1) for c in range(k)], axis=1)
+            voted = (matrix >= 0).any(axis=1)
+            cov = np.flatnonzero(voted)
+            every = bool(voted.all())  # then no row copies: the covered rows are all rows
+            lam_c, lam_gc = (lam, lam_g) if every else (lam[cov], lam_g[cov])
+            counts = vote_counts(lam_c, m, k)
+            starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fit_abstain_models(
-                lam_g[cov],
+                lam_gc,
                 n_outcomes,
                 starts,
                 p,
@@ -365,7 +397,7 @@ class LabelModel(BaseEstimator):
             )
             post_cov, mu_g, p, more = run
             history += more
-            mu = lf_mu_from_posterior(lam[cov].T.tocsr(), post_cov * w[cov, None])
+            mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
             post, _ = posterior(lam_g, mu_g, p)
         else:
             self.abstains_, self.bic_ = "informative", {}

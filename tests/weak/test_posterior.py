@@ -1,0 +1,117 @@
+"""Tests of weak._posterior: the voted-outcome form of the group indicator gives the full one's products."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.weak._posterior import (
+    VotedOutcomes,
+    em_m_step,
+    em_m_step_missing,
+    group_indicator,
+    outcome_patterns,
+    posterior,
+    vote_value_log_likelihood,
+)
+
+
+def _case(seed: int, coverage: float, clique: bool) -> tuple:
+    """Votes of 6 functions on 40 rows (K=3), grouped as singletons or with a clique of three."""
+    rng = np.random.default_rng(seed)
+    k = 3
+    matrix = np.where(rng.random((40, 6)) < coverage, rng.integers(0, k, (40, 6)), -1)
+    groups = [[0, 2, 5], [1], [3], [4]] if clique else [[j] for j in range(6)]
+    lam, n_outcomes = group_indicator(matrix, k, groups)
+    mu = rng.dirichlet(np.ones(lam.shape[1]), k).T  # any positive outcome probabilities
+    post = rng.dirichlet(np.ones(k), len(matrix)) * rng.integers(1, 4, len(matrix))[:, None]
+    return lam, n_outcomes, groups, mu, post, k
+
+
+class TestVotedOutcomes:
+    @settings(max_examples=30, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
+    def test_products_equal_the_full_indicator(self, seed, coverage, clique):
+        """λ log μ and λᵀT from the voted outcomes equal those of the full indicator (abstains included)."""
+        lam, n_outcomes, _, mu, post, _ = _case(seed, coverage, clique)
+        voted = VotedOutcomes.build(lam, n_outcomes)
+        log_mu = np.log(mu)
+        np.testing.assert_allclose(voted.log_joint(log_mu), lam @ log_mu, rtol=1e-12, atol=1e-10)
+        np.testing.assert_allclose(voted.counts(post), lam.T @ post, rtol=1e-12, atol=1e-10)
+        assert voted.lam.nnz == int((lam.indices != voted.baseline[lam.indices]).sum())
+
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
+    def test_posterior_and_m_steps_are_unchanged(self, seed, coverage, clique):
+        """posterior and both M-steps give the same results with either form."""
+        lam, n_outcomes, groups, mu, post, k = _case(seed, coverage, clique)
+        voted = VotedOutcomes.build(lam, n_outcomes)
+        p = np.full(k, 1.0 / k)
+        for a, b in zip(posterior(voted, mu, p), posterior(lam, mu, p), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+        lam_t = lam.T.tocsr()
+        for a, b in zip(
+            em_m_step(voted, post, 0.01, n_outcomes), em_m_step(lam_t, post, 0.01, n_outcomes), strict=True
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        patterns = outcome_patterns(groups, k)
+        for a, b in zip(
+            em_m_step_missing(voted, post, 0.01, *patterns),
+            em_m_step_missing(lam_t, post, 0.01, *patterns),
+            strict=True,
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+    def test_rows_without_entries_anywhere_are_kept(self):
+        """An indicator with empty rows (first, middle, last) keeps its shape and row alignment
+        (the voted entries are those of the input less the all-abstain columns)."""
+        import scipy.sparse as sp
+
+        lam, n_outcomes, *_ = _case(1, 0.5, True)
+        dense = lam.toarray()
+        dense[[0, 7, len(dense) - 1]] = 0.0
+        holey = sp.csr_matrix(dense)
+        voted = VotedOutcomes.build(holey, n_outcomes)
+        want = dense.copy()
+        want[:, voted.starts] = 0.0
+        np.testing.assert_array_equal(voted.lam.toarray(), want)
+
+    def test_rows_with_no_vote_have_no_entries(self):
+        """A row where every function abstains keeps no entry: its outcomes are all baselines."""
+        lam, n_outcomes, *_ = _case(0, 0.0, True)
+        voted = VotedOutcomes.build(lam, n_outcomes)
+        assert voted.lam.nnz == 0 and voted.lam.shape == lam.shape
+
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
+    def test_vote_value_log_likelihood_is_unchanged(self, seed, coverage, clique):
+        """The log-likelihood of the votes' values given who voted is the same with either form."""
+        lam, n_outcomes, groups, mu, _, k = _case(seed, coverage, clique)
+        pattern_of = outcome_patterns(groups, k)[0]
+        w = np.arange(1.0, lam.shape[0] + 1)
+        p = np.array([0.5, 0.3, 0.2])
+        want = vote_value_log_likelihood(lam, mu, p, pattern_of, w)
+        got = vote_value_log_likelihood(VotedOutcomes.build(lam, n_outcomes), mu, p, pattern_of, w)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-9)
+
+
+class TestGroupIndicator:
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0))
+    def test_each_group_has_its_outcome_code(self, seed, coverage):
+        """Row i has one entry per group, at the group's offset + Σ_t (vote_t + 1)(K+1)^t."""
+        rng = np.random.default_rng(seed)
+        k, groups = 3, [[4], [0, 2, 5], [1], [3, 6]]
+        matrix = np.where(rng.random((25, 7)) < coverage, rng.integers(0, k, (25, 7)), -1)
+        lam, n_outcomes = group_indicator(matrix, k, groups)
+        sizes = [(k + 1) ** len(g) for g in groups]
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for i in range(len(matrix)):
+            want = sorted(
+                int(offsets[g] + sum((matrix[i, j] + 1) * (k + 1) ** t for t, j in enumerate(members)))
+                for g, members in enumerate(groups)
+            )
+            assert lam[i].indices.tolist() == want
+        assert n_outcomes.tolist() == [s for s in sizes for _ in range(s)]

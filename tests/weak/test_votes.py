@@ -1,0 +1,33 @@
+"""Tests of weak._votes: the dense matrix view of a long vote table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.weak import as_votes
+
+
+class TestVotesMatrix:
+    @settings(max_examples=30, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0))
+    def test_long_table_with_names_gives_the_matrix_back(self, seed, coverage):
+        """A long table with string items, labelers and classes, rows shuffled: matrix() is the votes."""
+        rng = np.random.default_rng(seed)
+        codes = np.where(rng.random((30, 4)) < coverage, rng.integers(0, 3, (30, 4)), -1)
+        codes[0] = [0, 1, 2, -1]  # a long table holds only voted items and seen labels: vote on each
+        items = np.array([f"item{i:02d}" for i in range(30)])
+        labelers, classes = ["zeta", "alpha", "mid", "beta"], np.array(["cat", "dog", "eel"])
+        r, c = np.nonzero(codes >= 0)
+        order = rng.permutation(len(r))
+        table = pd.DataFrame(
+            {"item": items[r][order], "labeler": np.array(labelers)[c][order], "label": classes[codes[r, c]][order]}
+        )
+        votes = as_votes(table)
+        got = votes.matrix()
+        for i, item in enumerate(votes.items):
+            for j, name in enumerate(votes.labelers):
+                want = codes[int(item[4:]), labelers.index(name)]
+                assert got[i, j] == (-1 if want < 0 else list(votes.classes).index(classes[want]))
