@@ -12,6 +12,8 @@ import labelwise as lw
 from labelwise import _chunks
 from labelwise.audit import _columns, _passes, _ranking
 
+from ._data import noisy_probs
+
 FIELDS = (
     "is_issue",
     "ranked_indices",
@@ -21,20 +23,6 @@ FIELDS = (
     "confident_joint",
     "calibrated_confident_joint",
 )
-
-
-def _noisy(n: int, k: int, seed: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    """Dirichlet probabilities peaked on a true class, a fifth of the labels flipped."""
-    rng = np.random.default_rng(seed)
-    true = rng.integers(0, k, n)
-    alpha = np.ones((n, k))
-    alpha[np.arange(n), true] += 3.0 * rng.uniform(0.2, 2.0, n)
-    probs = rng.gamma(alpha)
-    probs /= probs.sum(axis=1, keepdims=True)
-    labels = true.copy()
-    flip = rng.random(n) < 0.2
-    labels[flip] = (true[flip] + rng.integers(1, k, flip.sum())) % k
-    return labels, probs.astype(dtype)
 
 
 class TestCutsOfTheWork:
@@ -56,7 +44,7 @@ class TestCutsOfTheWork:
     ):
         """Pass 1's row blocks, the selection's gather blocks, pass 2's coarse chunks, the chunks and
         the threads (the ranking's sample sort included) change nothing in the result."""
-        labels, probs = _noisy(n, k, seed, dtype)
+        labels, probs, _ = noisy_probs(n, k, noise=0.2, seed=seed, dtype=dtype)
         reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
         with (
             mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", first_block),
