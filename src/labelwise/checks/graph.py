@@ -103,6 +103,10 @@ class NeighborGraph:
             ``BLOCK_ELEMENTS``). The result does not depend on it.
         random_state : int
             Seed of the approximate index (k-means cells, hnswlib; faiss uses its own fixed seed).
+            The exact search and the cells give the same graph on every run; an HNSW index
+            (hnswlib, faiss) built on several threads does not, whatever the seed: rows are
+            inserted in an order the threads decide, so a few rows' neighbours may differ
+            between runs.
         index : {"auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8"}, default "auto"
             The approximate index: ``"cells"``, k-means cells whose rows are compared with the
             rows of their nearest cells by matrix products (no extra needed, no index kept);
