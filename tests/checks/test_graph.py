@@ -380,3 +380,41 @@ class TestQueryOrder:
         found, dist = index.knn_query(X, k=1)
         np.testing.assert_array_equal(found[:, 0], np.arange(len(X)))
         assert np.all(dist[:, 0] == 0)
+
+
+class TestInsertionOrder:
+    """hnswlib's index is built from the rows in a seeded random order, not in the data's own order."""
+
+    def test_the_insertion_order_is_a_seeded_permutation_used_by_the_search(self, monkeypatch):
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+
+        order = _ann.insertion_order(500, 4)
+        np.testing.assert_array_equal(np.sort(order), np.arange(500))
+        np.testing.assert_array_equal(order, _ann.insertion_order(500, 4))
+        assert not np.array_equal(order, _ann.insertion_order(500, 5))
+        seen = []
+        real = _ann.build_index
+
+        def spy(Z, **kwargs):
+            seen.append(kwargs.get("order"))
+            return real(Z, **kwargs)
+
+        monkeypatch.setattr(_ann, "build_index", spy)
+        X = np.random.default_rng(0).normal(size=(500, 8)).astype(np.float32)
+        _ann.approximate_knn(X, 5, random_state=4, n_threads=1, index="hnswlib")
+        np.testing.assert_array_equal(seen[0], order)
+
+    def test_rows_sorted_by_cluster_get_their_true_neighbours(self):
+        """Inserted out of order, every row is still labelled by its own number: the graph matches exact search."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks.graph import NeighborGraph
+
+        rng = np.random.default_rng(2)
+        centres = rng.normal(scale=8, size=(20, 12))
+        y = np.sort(rng.integers(0, 20, 3000))
+        X = (centres[y] + rng.normal(size=(3000, 12))).astype(np.float32)
+        approx = NeighborGraph.build(X, k=10, method="approximate", index="hnswlib")
+        exact = NeighborGraph.build(X, k=10, method="exact")
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx.indices, exact.indices, strict=True)])
+        assert recall > 0.98

@@ -7,9 +7,11 @@ by (distance, index), as in the exact search.
 
 Every row is queried in a locality order (:func:`locality_order`), cell by cell of a partition by
 nearest random pivot, so that consecutive queries walk the same region of the index and find its rows in
-cache; the order never changes the answer of a search on a given index. Rows are inserted in row
-order: inserted cell by cell as well (after a random share of the rows), the build was cheaper
-on dev data but lost recall at 300,000 rows (RESULTS.md, issue 11, session 6).
+cache; the order never changes the answer of a search on a given index. Rows are inserted in a
+seeded random order (:func:`insertion_order`), so that the index does not depend on how the user's
+rows are sorted: inserted cluster by cluster (data sorted by class or by time), the index lost
+recall on dev data, as it did when rows were inserted cell by cell to save build time (RESULTS.md,
+issue 11, session 6).
 
 References
 ----------
@@ -71,7 +73,9 @@ def approximate_knn(
 
 
 def _hnswlib_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
-    built = build_index(Z, random_state=random_state, n_threads=n_threads)
+    built = build_index(
+        Z, random_state=random_state, n_threads=n_threads, order=insertion_order(Z.shape[0], random_state)
+    )
     order = locality_order(Z, random_state=random_state)
     return search_index(built, Z, k, order=order)  # the index is freed when this returns
 
@@ -101,6 +105,15 @@ SEARCHES: dict[str, Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]
     "faiss-fp16": _faiss_search("fp16"),
     "faiss-sq8": _faiss_search("sq8"),
 }
+
+
+def insertion_order(n: int, random_state: int = 0) -> np.ndarray:
+    """The order in which :func:`_hnswlib_search` inserts ``n`` rows: a permutation seeded by ``random_state``.
+
+    The same for any data of ``n`` rows, so the index never follows the rows' own sort order.
+    """
+    seed = int(random_state) if isinstance(random_state, (int, np.integer)) else 0
+    return np.random.default_rng(seed).permutation(n)
 
 
 def locality_order(Z: Any, *, random_state: int = 0, cell_size: int | None = None) -> np.ndarray:
