@@ -90,7 +90,7 @@ class TestChooser:
     def test_candidates_use_the_folds_of_out_of_fold_probs(self, family):
         """Each fold-wise family's probabilities equal out_of_fold_probs with the same seed: all share those folds.
 
-        (The forest's are out-of-bag, see tests/test_models_runner.py::TestOutOfBag.)
+        (The forest's are out-of-bag, see tests/models/test_runner.py::TestOutOfBag.)
         """
         X, y = _xor(150)
         choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=7)
