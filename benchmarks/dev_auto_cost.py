@@ -42,27 +42,21 @@ OOB_SETTINGS = {
 }
 
 
-def fold_probs(features, noisy, k, seed):
-    """The fold-wise candidates' out-of-fold probabilities and seconds, and the test folds."""
-    from sklearn.linear_model import LogisticRegression
+def out_of_fold(features, noisy, k, seed, families):
+    """Each family's out-of-fold probabilities and seconds on the chooser's folds, and the test folds.
+
+    ``families``: name -> ``Family``; those that cannot run on the table are left out. Families whose
+    encoding is the same kind share one encoding per fold, as in ``choose_model``.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     from labelwise.columns import infer_column_roles
-    from labelwise.models import FAMILIES, Family
     from labelwise.models._runner import FoldEncoder, _fit_predict
 
     frame = features.reset_index(drop=True)
     roles = infer_column_roles(frame)
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(noisy, noisy))
     encoder = FoldEncoder(roles, frame, noisy, seed)
-    c1 = Family("logistic_c1", "C=1", lambda rs: LogisticRegression(max_iter=2000, C=1.0, random_state=rs))
-    forest = FAMILIES["forest"]
-    families = {
-        "logistic": FAMILIES["logistic"],
-        "logistic_c1": c1,
-        "knn": FAMILIES["knn"],
-        "forest_cv": Family("forest_cv", "", forest.classifier, dense=forest.dense),
-    }
     families = {name: fam for name, fam in families.items() if fam.skip_reason(roles) is None}
     out = {name: np.zeros((noisy.size, k)) for name in families}
     seconds = dict.fromkeys(families, 0.0)
@@ -77,6 +71,23 @@ def fold_probs(features, noisy, k, seed):
             out[name][test] = _fit_predict(fam, seed, x_train, noisy[train], x_test, k)
             seconds[name] += time.perf_counter() - t0
     return out, seconds, [test for _, test in folds]
+
+
+def fold_probs(features, noisy, k, seed):
+    """The fold-wise candidates' out-of-fold probabilities and seconds, and the test folds."""
+    from sklearn.linear_model import LogisticRegression
+
+    from labelwise.models import FAMILIES, Family
+
+    c1 = Family("logistic_c1", "C=1", lambda rs: LogisticRegression(max_iter=2000, C=1.0, random_state=rs))
+    forest = FAMILIES["forest"]
+    families = {
+        "logistic": FAMILIES["logistic"],
+        "logistic_c1": c1,
+        "knn": FAMILIES["knn"],
+        "forest_cv": Family("forest_cv", "", forest.classifier, dense=forest.dense),
+    }
+    return out_of_fold(features, noisy, k, seed, families)
 
 
 def oob_probs(name, features, noisy, k, seed):

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_default_model import f1, flip, load_tables, numeric_matrix
-from dev_auto_cost import replay
+from dev_auto_cost import out_of_fold, replay
 
 warnings.filterwarnings("ignore")
 
@@ -73,29 +73,9 @@ TREES = {
 
 def fold_candidates(features, noisy, k, seed):
     """``logistic`` and ``knn`` out of fold on the chooser's folds, and the test folds."""
-    from sklearn.model_selection import StratifiedKFold
-
-    from labelwise.columns import infer_column_roles
     from labelwise.models import FAMILIES
-    from labelwise.models._runner import FoldEncoder, _fit_predict
 
-    frame = features.reset_index(drop=True)
-    roles = infer_column_roles(frame)
-    folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(noisy, noisy))
-    encoder = FoldEncoder(roles, frame, noisy, seed)
-    families = {n: FAMILIES[n] for n in ("logistic", "knn") if FAMILIES[n].skip_reason(roles) is None}
-    out = {name: np.zeros((noisy.size, k)) for name in families}
-    seconds = dict.fromkeys(families, 0.0)
-    for train, test in folds:
-        cache = {}
-        for name, fam in families.items():
-            kind = encoder.kind(fam)
-            t0 = time.perf_counter()
-            if kind not in cache:
-                cache[kind] = tuple(encoder.as_kind(x, kind) for x in encoder.encode(train, test))
-            out[name][test] = _fit_predict(fam, seed, cache[kind][0], noisy[train], cache[kind][1], k)
-            seconds[name] += time.perf_counter() - t0
-    return out, seconds, [test for _, test in folds]
+    return out_of_fold(features, noisy, k, seed, {name: FAMILIES[name] for name in ("logistic", "knn")})
 
 
 def tree_probs(name, features, noisy, k, seed):
