@@ -107,13 +107,17 @@ SEARCHES: dict[str, Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]
 }
 
 
+def _seed(random_state: Any) -> int:
+    """``random_state`` as the integer seed hnswlib and the insertion order take (0 if it is not an integer)."""
+    return int(random_state) if isinstance(random_state, (int, np.integer)) else 0
+
+
 def insertion_order(n: int, random_state: int = 0) -> np.ndarray:
     """The order in which :func:`_hnswlib_search` inserts ``n`` rows: a permutation seeded by ``random_state``.
 
     The same for any data of ``n`` rows, so the index never follows the rows' own sort order.
     """
-    seed = int(random_state) if isinstance(random_state, (int, np.integer)) else 0
-    return np.random.default_rng(seed).permutation(n)
+    return np.random.default_rng(_seed(random_state)).permutation(n)
 
 
 def locality_order(Z: Any, *, random_state: int = 0, cell_size: int | None = None) -> np.ndarray:
@@ -170,9 +174,11 @@ def build_index(
         ) from None
     n, d = Z.shape
     index = hnswlib.Index(space="l2", dim=d)
-    seed = int(random_state) if isinstance(random_state, (int, np.integer)) else 0
     index.init_index(
-        max_elements=n, ef_construction=ef_construction or EF_CONSTRUCTION, M=M or HNSW_M, random_seed=seed
+        max_elements=n,
+        ef_construction=ef_construction or EF_CONSTRUCTION,
+        M=M or HNSW_M,
+        random_seed=_seed(random_state),
     )
     index.set_num_threads(n_threads or os.cpu_count() or 1)
     for s in range(0, n, ROW_BLOCK):
