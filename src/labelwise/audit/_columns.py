@@ -40,7 +40,12 @@ def block_rows(n_cols: int) -> int:
 
 
 def top_counts_by_row(
-    values: np.ndarray, counts: np.ndarray, *, above: float | None = None, out: np.ndarray | None = None
+    values: np.ndarray,
+    counts: np.ndarray,
+    *,
+    above: float | None = None,
+    out: np.ndarray | None = None,
+    work: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mask of, per row ``j`` of ``values`` (shape ``(K, n)``), its ``counts[j]`` largest values, ties
     going to the lower position (as a stable sort of each row, descending, would choose).
@@ -48,7 +53,9 @@ def top_counts_by_row(
     Each row's cut value (its ``counts[j]``-th largest) comes from one partition of a copy of the
     rows with a count; only rows with a tie at the cut need a second look. With ``above``, only
     values greater than it are kept. Returns the ``(K, n)`` mask (written to ``out`` when given)
-    and the cut values (``+inf`` where nothing is selected).
+    and the cut values (``+inf`` where nothing is selected). ``work`` (optional, of ``values``'
+    dtype and at least ``values.size`` elements) receives the copy that is partitioned, instead of
+    a fresh array.
     """
     k, n = values.shape
     counts = np.minimum(counts, n)
@@ -61,7 +68,14 @@ def top_counts_by_row(
     c = counts[cols]
     # Keep one value beyond the deepest cut, to see whether the next value ties with the cut.
     depth = min(int(c.max()) + 1, n)
-    top = values[cols]  # a copy: contiguous rows
+    if work is None:
+        top = values[cols]  # a copy: contiguous rows
+    else:  # the same copy in a reused buffer (each fresh one is page-faulted where large blocks are mapped afresh)
+        top = work[: cols.size * n].reshape(cols.size, n)
+        if cols.size == k:
+            np.copyto(top, values)
+        else:
+            np.take(values, cols, axis=0, out=top, mode="clip")  # "raise" would buffer `out`
     if depth < n:
         top.partition(n - depth, axis=1)
         top = top[:, n - depth :]

@@ -13,21 +13,26 @@ import numpy as np
 #: Self-confidences are summed exactly as integers in units of ``2**-(_LIMB_BITS * _N_LIMBS)``.
 _LIMB_BITS = 30
 _N_LIMBS = 3
-#: Rows per bincount call: integer limbs below 2**31 sum exactly in float64 for 2**22 rows.
-_SUM_ROWS = 1 << 22
+#: Rows per bincount call (integer limbs below 2**31 sum exactly in float64 up to 2**22 rows). Its
+#: float64 temporaries (64 KB each) stay below glibc's default mmap threshold (128 KB), so they are
+#: reused from the heap even where the allocator maps every large block afresh (Dask workers).
+_SUM_ROWS = 1 << 13
 
 
-def fixed_point_limbs(values: np.ndarray) -> np.ndarray:
+def fixed_point_limbs(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Split values in [0, 2) into ``_N_LIMBS`` integer limbs of ``_LIMB_BITS`` bits (truncated).
 
     ``value ~= sum_i limb_i * 2**(-_LIMB_BITS * (i + 1))``, exact up to ``2**-90``. Sums of limbs are
-    integers, hence exact and independent of the order (and chunking) of the summation.
+    integers, hence exact and independent of the order (and chunking) of the summation. ``out``
+    (float64, shape ``(_N_LIMBS + 1, n)`` or more columns) receives the limbs in its first rows; its
+    last row is scratch.
     """
-    scale = float(1 << _LIMB_BITS)
-    rest = np.clip(values.astype(np.float64), 0.0, 2.0)
-    limbs = np.empty((_N_LIMBS, values.shape[0]), dtype=np.float64)
+    n = values.shape[0]
+    buf = np.empty((_N_LIMBS + 1, n), dtype=np.float64) if out is None else out[:, :n]
+    limbs, rest = buf[:_N_LIMBS], buf[_N_LIMBS]
+    np.clip(values, 0.0, 2.0, out=rest)
     for i in range(_N_LIMBS):
-        rest = rest * scale
+        rest *= float(1 << _LIMB_BITS)
         np.floor(rest, out=limbs[i])
         rest -= limbs[i]
     return limbs
@@ -36,9 +41,10 @@ def fixed_point_limbs(values: np.ndarray) -> np.ndarray:
 def class_limb_sums(codes: np.ndarray, values: np.ndarray, n_classes: int) -> np.ndarray:
     """Per-class sums of the fixed-point limbs of ``values``, int64 of shape ``(_N_LIMBS, K)``."""
     out = np.zeros((_N_LIMBS, n_classes), dtype=np.int64)
+    buf = np.empty((_N_LIMBS + 1, min(codes.shape[0], _SUM_ROWS)), dtype=np.float64)
     for lo in range(0, codes.shape[0], _SUM_ROWS):
         block = slice(lo, lo + _SUM_ROWS)
-        limbs = fixed_point_limbs(values[block])
+        limbs = fixed_point_limbs(values[block], buf)
         for i in range(_N_LIMBS):
             out[i] += np.bincount(codes[block], weights=limbs[i], minlength=n_classes).astype(np.int64)
     return out

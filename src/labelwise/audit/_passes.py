@@ -44,9 +44,17 @@ def self_confidence_pass(
     predicted = np.empty(n, dtype=index_dtype(k))
     top = np.empty(n, dtype=probs.dtype)
     conf = np.empty(n, dtype=probs.dtype)
-    positions = np.arange(min(n, max(1, FIRST_PASS_ELEMENTS // max(1, k))))
+    step = min(n, max(1, FIRST_PASS_ELEMENTS // max(1, k)))
+    positions = np.arange(step)
+    # numpy's argmax copies an input that is not writeable (a memory map opened read-only, as Dask
+    # workers read .npy chunks) into a fresh array, block after block; where every large allocation
+    # is a fresh mapping (Dask workers' allocator setting), each copy is page-faulted again. One
+    # buffer per chunk receives the block instead, and every read of the block is from it.
+    buffer = None if probs.flags.writeable else np.empty((step, k), dtype=probs.dtype)
     for block in row_blocks(n, k, FIRST_PASS_ELEMENTS):
         part = probs[block]
+        if buffer is not None:
+            part = copy_into(buffer, part)
         found.append(probs_problems(start + block.start, part, atol))
         pred = part.argmax(axis=1)
         predicted[block] = pred
@@ -56,6 +64,13 @@ def self_confidence_pass(
     sums = class_limb_sums(codes, conf, n_classes)
     problems = first_problem_rows(found) if found else np.full(3, -1, dtype=np.int64)
     return (conf, predicted, top), (problems, sums, np.bincount(codes, minlength=n_classes))
+
+
+def copy_into(buffer: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """``part`` copied into the first rows of ``buffer`` (at least as many rows, same columns and dtype)."""
+    out = buffer[: part.shape[0]]
+    np.copyto(out, part)
+    return out
 
 
 def combine_self_confidence(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple:

@@ -142,6 +142,7 @@ def margin_entries(
     # every large freed block back to the system) a fresh temporary per class costs page faults.
     most = max(g.size for g in groups)
     by_column, mask = np.empty(k * most, probs.dtype), np.empty(k * most, bool)  # contiguous (k, m) views
+    work = np.empty(k * most, probs.dtype)
     block = np.empty((block_rows(k), k), probs.dtype)
     for cls, idx in enumerate(groups):
         if idx.size == 0:
@@ -150,7 +151,11 @@ def margin_entries(
         margins = by_column[: k * idx.size].reshape(k, idx.size)
         gather_margins_by_column(probs, idx, cls, margins, block)
         chosen, _ = top_counts_by_row(
-            margins, wanted[cls], above=0.0 if mispredicted_only else -np.inf, out=mask[: k * idx.size].reshape(k, -1)
+            margins,
+            wanted[cls],
+            above=0.0 if mispredicted_only else -np.inf,
+            out=mask[: k * idx.size].reshape(k, -1),
+            work=work,
         )
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order);
         # column-major entries: each cell's rows ascending

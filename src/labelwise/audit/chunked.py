@@ -210,7 +210,11 @@ def _label_problems(start: int, labels: np.ndarray, *, n_classes: int, index: pd
     if index is not None:
         codes = index.get_indexer(labels).astype(np.int64)
         invalid = codes < 0
-    elif labels.dtype.kind in "iuf":
+    elif labels.dtype.kind in "iu":  # no missing values; one copy, no temporary as long as the chunk
+        invalid = (labels < 0) | (labels >= n_classes)
+        codes = np.array(labels, dtype=np.int64)
+        codes[invalid] = 0
+    elif labels.dtype.kind == "f":
         invalid = missing_mask | (labels < 0) | (labels >= n_classes) | (np.mod(labels, 1) != 0)
         codes = np.where(invalid, 0, labels).astype(np.int64)
         invalid &= ~missing_mask
