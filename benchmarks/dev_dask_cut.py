@@ -33,10 +33,26 @@ def dask_profiled(folder: Path, chunk_rows: int, profile: bool) -> dict:
     import labelwise as lw
     from labelwise.cli._scale import load_probs
 
+    calls: list = []
+    if profile:  # the client's calls into RowChunks, timed: what the workers may wait for
+        from labelwise import _chunks
+
+        for method in ("run", "partials", "apply", "compute", "compute_all", "reduce_partials", "reduce_lazy"):
+            original = getattr(_chunks.RowChunks, method)
+
+            def timed(*args: object, _f=original, _name=method, **kwargs: object) -> object:
+                t = time.time()
+                try:
+                    return _f(*args, **kwargs)
+                finally:
+                    calls.append((_name, t, time.time()))
+
+            setattr(_chunks.RowChunks, method, timed)
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
     with cluster, Client(cluster) as client:
         client.run(bench_scale._import_labelwise)
         with get_task_stream(client) as ts:
+            epoch = time.time()
             wall = time.perf_counter()
             probs = load_probs(folder / "probs.npy", chunk_rows, lazy=True)
             labels = load_probs(folder / "labels.npy", chunk_rows, lazy=True)
@@ -53,7 +69,35 @@ def dask_profiled(folder: Path, chunk_rows: int, profile: bool) -> dict:
             for s in t["startstops"]:
                 per[f"{s['action']}:{name}@{t['worker'][-5:]}"] += s["stop"] - s["start"]
         out["profile"] = {k: round(v, 3) for k, v in sorted(per.items(), key=lambda kv: -kv[1]) if v > 0.05}
+        out["timeline"] = timeline(ts.data, epoch) + [
+            f"client {name:12s} {t0 - epoch:7.3f} {t1 - epoch:7.3f}" for name, t0, t1 in calls if t1 - t0 > 0.005
+        ]
     return out
+
+
+def timeline(tasks: list[dict], epoch: float) -> list[str]:
+    """Per task name in order of first start: first start, last stop (s after the timer started),
+    count and busy seconds per worker; then each worker's busy total (compute and transfer)."""
+    groups: dict = {}
+    busy: dict = defaultdict(float)
+    for t in tasks:
+        name = (t["key"][0] if isinstance(t["key"], tuple) else t["key"]).rsplit("-", 1)[0]
+        worker = t["worker"][-5:]
+        for s in t["startstops"]:
+            g = groups.setdefault(
+                (name, s["action"]), {"first": np.inf, "last": -np.inf, "n": 0, "busy": defaultdict(float)}
+            )
+            g["first"] = min(g["first"], s["start"] - epoch)
+            g["last"] = max(g["last"], s["stop"] - epoch)
+            g["n"] += 1
+            g["busy"][worker] += s["stop"] - s["start"]
+            busy[worker] += s["stop"] - s["start"]
+    lines = [
+        f"{g['first']:7.3f} {g['last']:7.3f} {g['n']:4d} {action[:8]:8s} {name[:28]:28s} "
+        + " ".join(f"{w}:{v:.3f}" for w, v in sorted(g["busy"].items()))
+        for (name, action), g in sorted(groups.items(), key=lambda kv: kv[1]["first"])
+    ]
+    return [*lines, "busy " + " ".join(f"{w}:{v:.3f}" for w, v in sorted(busy.items()))]
 
 
 def main() -> None:
@@ -104,7 +148,10 @@ def main() -> None:
             reference = flags if reference is None else reference
             out["same_flags"] = bool(np.array_equal(flags, reference))
             out["n_flagged"] = int(flags.sum())
+            lines = out.pop("timeline", None)
             print(src, name, json.dumps(out), flush=True)
+            if lines:
+                print("\n".join(lines), flush=True)
     print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
