@@ -33,9 +33,15 @@ _matrices = st.tuples(st.integers(1, 40), st.integers(1, 6), st.integers(0, 2**3
 
 class TestTopCountsByRow:
     @settings(max_examples=80, deadline=None)
-    @given(data=_matrices, above=st.sampled_from([None, 0.0, -np.inf, 0.3]), with_out=st.booleans())
-    def test_matches_a_stable_sort_and_above_is_the_same_as_masking_after(self, data, above, with_out):
-        """Per row of the column layout, a stable sort's top counts; ``above`` equals ``& (values > above)``."""
+    @given(
+        data=_matrices,
+        above=st.sampled_from([None, 0.0, -np.inf, 0.3]),
+        with_out=st.booleans(),
+        with_work=st.booleans(),
+    )
+    def test_matches_a_stable_sort_and_above_is_the_same_as_masking_after(self, data, above, with_out, with_work):
+        """Per row of the column layout, a stable sort's top counts; ``above`` equals ``& (values > above)``;
+        the same with reused (stale) buffers for the mask and for the partitioned copy."""
         values, counts = data
         values[values < -1.5] = -np.inf
         expected = _reference_top(values, counts)
@@ -43,7 +49,10 @@ class TestTopCountsByRow:
             expected &= values > above
         by_row = np.ascontiguousarray(values.T)
         out = np.ones(by_row.shape, bool) if with_out else None  # a reused buffer holding stale values
-        chosen, cut = _columns.top_counts_by_row(by_row.copy(), counts, above=above, out=out)
+        work = np.full(by_row.size + 3, 7.0, by_row.dtype) if with_work else None
+        kept = by_row.copy()
+        chosen, cut = _columns.top_counts_by_row(kept, counts, above=above, out=out, work=work)
+        np.testing.assert_array_equal(kept, by_row)  # the input is never partitioned in place
         np.testing.assert_array_equal(chosen.T, expected)
         assert out is None or chosen is out
         np.testing.assert_array_equal(np.isinf(cut) & (cut > 0), np.minimum(counts, values.shape[0]) == 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,3 +97,60 @@ class TestExactMeans:
                 assert np.isnan(got[j])
             else:
                 assert got[j] == float(Fraction(totals[j], counts[j] << (bits * limbs)))
+
+
+class TestClassLimbSums:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        n=st.integers(1, 400),
+        k=st.integers(1, 5),
+        rows=st.sampled_from([1, 3, 64, 1 << 13]),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        seed=st.integers(0, 2**31 - 1),
+    )
+    def test_limbs_sum_to_each_class_exact_fixed_point_total_in_blocks_of_any_size(self, n, k, rows, dtype, seed):
+        """Per class, the limbs add up to ``sum(floor(v * 2**90))`` exactly, however many rows a block has."""
+        from fractions import Fraction
+
+        from labelwise.audit import _exact
+
+        rng = np.random.default_rng(seed)
+        values = rng.random(n).astype(dtype)
+        values[rng.random(n) < 0.1] = 1.0
+        codes = rng.integers(0, k, n)
+        bits, limbs = _exact._LIMB_BITS, _exact._N_LIMBS
+        with mock.patch.object(_exact, "_SUM_ROWS", rows):
+            got = _exact.class_limb_sums(codes, values, k)
+        for cls in range(k):
+            total = sum(int(got[i, cls]) << (bits * (limbs - 1 - i)) for i in range(limbs))
+            expected = sum(int(Fraction(float(v)) * (1 << (bits * limbs))) for v in values[codes == cls])
+            assert total == expected
+
+
+class TestReadOnlyChunks:
+    @pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")  # NaN limbs
+    @settings(max_examples=30, deadline=None)
+    @given(
+        n=st.integers(1, 300),
+        k=st.integers(2, 6),
+        elements=st.sampled_from([1, 7, 64, 1 << 18]),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        seed=st.integers(0, 2**31 - 1),
+        bad=st.sampled_from([None, np.nan, -0.5, 3.0]),
+    )
+    def test_pass_one_on_a_read_only_chunk_equals_a_writeable_one(self, n, k, elements, dtype, seed, bad):
+        """A read-only chunk (a memory map opened ``"r"``, as Dask workers read ``.npy`` files) is copied
+        block by block into one buffer: every output and partial, value problems included, is unchanged."""
+        rng = np.random.default_rng(seed)
+        probs = np.round(rng.dirichlet(np.full(k, 0.7), n), 2).astype(dtype)
+        if bad is not None:
+            probs[rng.integers(0, n), rng.integers(0, k)] = bad
+        codes = rng.integers(0, k, n)
+        frozen = probs.copy()
+        frozen.setflags(write=False)
+        with mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", elements):
+            rows_w, part_w = _passes.self_confidence_pass(5, probs, codes, n_classes=k, atol=1e-4)
+            rows_r, part_r = _passes.self_confidence_pass(5, frozen, codes, n_classes=k, atol=1e-4)
+        for a, b in zip((*rows_w, *part_w), (*rows_r, *part_r), strict=True):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(rows_w[1], probs.argmax(axis=1))
