@@ -13,10 +13,11 @@ import numpy as np
 #: Self-confidences are summed exactly as integers in units of ``2**-(_LIMB_BITS * _N_LIMBS)``.
 _LIMB_BITS = 30
 _N_LIMBS = 3
-#: Rows per bincount call (integer limbs below 2**31 sum exactly in float64 up to 2**22 rows). Its
-#: float64 temporaries (64 KB each) stay below glibc's default mmap threshold (128 KB), so they are
-#: reused from the heap even where the allocator maps every large block afresh (Dask workers).
-_SUM_ROWS = 1 << 13
+#: Rows per bincount call (integer limbs below 2**31 sum exactly in float64 up to 2**22 rows). The
+#: limbs of a block are computed in place in one buffer per call (1 MB), not in fresh temporaries
+#: as long as the chunk, each of which is page-faulted where the allocator maps every large block
+#: afresh (Dask workers).
+_SUM_ROWS = 1 << 15
 
 
 def fixed_point_limbs(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
