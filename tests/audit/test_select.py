@@ -342,3 +342,34 @@ class TestRankingParts:
         flagged = np.flatnonzero(is_issue)
         expected = _select.order_by_key(quality[flagged], flagged)
         np.testing.assert_array_equal(_select.ranked_rows(parts[0]), expected)
+
+
+class TestOrderedBits:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        values=st.lists(
+            st.one_of(
+                st.floats(allow_nan=True, allow_infinity=True, width=32),
+                st.sampled_from([0.0, -0.0, 1e-45, -1e-45]),
+            ),
+            min_size=1,
+            max_size=60,
+        ),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        step=st.integers(1, 3),
+    )
+    def test_equal_to_flipping_negatives_and_setting_the_sign_bit_of_the_others(self, values, dtype, step):
+        """The in-place XOR mask gives the bits of the two-branch definition, for every float, any stride."""
+        from labelwise.audit._packed_cut import ordered_bits
+
+        key = np.array(values, dtype=dtype)[::step]
+        utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
+        bits = (key + key.dtype.type(0)).view(utype)
+        sign = utype(1 << (8 * key.dtype.itemsize - 1))
+        expected = np.where(bits & sign, ~bits, bits | sign)
+        got = ordered_bits(key)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+        finite = np.isfinite(key)
+        order = np.argsort(got[finite], kind="stable")
+        assert np.all(np.diff(key[finite][order]) >= 0)  # ordered as the floats

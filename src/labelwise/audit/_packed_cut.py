@@ -22,11 +22,15 @@ _ALL = np.uint64(np.iinfo(np.uint64).max)
 def ordered_bits(key: np.ndarray) -> np.ndarray:
     """Unsigned integers ordered as the float ``key`` (``-0.0`` and ``0.0`` equal): ``uint32`` for
     float32 keys, ``uint64`` for float64."""
-    key = key + key.dtype.type(0)  # -0.0 -> 0.0
     utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
-    bits: Any = key.view(utype)
-    sign = utype(1 << (8 * key.dtype.itemsize - 1))
-    return np.where(bits & sign, ~bits, bits | sign)
+    bits: Any = (key + key.dtype.type(0)).view(utype)  # -0.0 -> 0.0; a fresh array, changed in place
+    # negative keys: every bit flipped; others: the sign bit set. As one XOR mask, built in place
+    # (two arrays as long as the keys, not five: each fresh one is page-faulted on Dask workers).
+    flip = bits >> utype(8 * key.dtype.itemsize - 1)
+    flip *= utype(np.iinfo(utype).max)
+    flip |= utype(1 << (8 * key.dtype.itemsize - 1))
+    bits ^= flip
+    return bits
 
 
 def packed_cut_mask(cell: np.ndarray, key: np.ndarray, limits: np.ndarray) -> np.ndarray:

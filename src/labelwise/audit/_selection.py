@@ -319,7 +319,9 @@ def packed_keys(entries: Entries) -> np.ndarray:
     if key.dtype != np.float32:
         low = key.astype(np.float32)
         key = np.where(low.astype(np.float64) < key, np.nextafter(low, np.float32(np.inf)), low)
-    packed = (cell.astype(np.uint64) << np.uint64(32)) | ordered_bits(key).astype(np.uint64)
+    packed = cell.astype(np.uint64)  # shifted and merged in place: one array as long as the keys
+    packed <<= np.uint64(32)
+    packed |= ordered_bits(key)
     packed.sort()
     return packed
 
