@@ -51,6 +51,10 @@ def dask_profiled(folder: Path, chunk_rows: int, profile: bool) -> dict:
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
     with cluster, Client(cluster) as client:
         client.run(bench_scale._import_labelwise)
+        if os.environ.get("DEV_GC_FREEZE"):  # what the client's cyclic GC costs: the heap so far never rescanned
+            import gc
+
+            gc.freeze()
         with get_task_stream(client) as ts:
             epoch = time.time()
             wall = time.perf_counter()
