@@ -298,3 +298,58 @@ def test_the_fallback_selection_among_all_rows_is_the_same_on_dask_and_threads(m
     assert_same(lw.find_label_issues(labels, probs, n_jobs=2), reference)
     assert_same(lw.find_label_issues(*as_dask(labels, probs, 700)), reference)
     assert calls == [False, True] and reference.n_issues > 0
+
+
+class TestHeapFrozen:
+    def test_the_passes_run_with_the_heap_frozen_and_it_is_thawed_after(self, monkeypatch):
+        """The dask audit's passes run with the existing objects frozen out of GC scans; afterwards
+        nothing is frozen, and the answer is the in-memory one."""
+        import gc
+
+        from labelwise.audit import chunked
+
+        labels, probs = noisy_probs(600, 4, seed=3)
+        seen = []
+        original = chunked.run_audit
+
+        def spy(*args, **kwargs):
+            seen.append(gc.get_freeze_count())
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(chunked, "run_audit", spy)
+        got = lw.find_label_issues(da.from_array(labels, chunks=200), da.from_array(probs, chunks=(200, -1)))
+        assert seen and seen[0] > 0
+        assert gc.get_freeze_count() == 0
+        np.testing.assert_array_equal(got.is_issue.compute(), lw.find_label_issues(labels, probs).is_issue)
+
+    def test_a_callers_own_freeze_or_disabled_collector_is_left_alone(self, monkeypatch):
+        """Objects the caller froze stay frozen (nothing frozen or thawed); a disabled collector stays off."""
+        import gc
+
+        from labelwise._chunks import heap_frozen
+
+        calls = []
+        gc.freeze()
+        try:
+            with monkeypatch.context() as m:
+                m.setattr(gc, "freeze", lambda: calls.append("freeze"))
+                m.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+                with heap_frozen():
+                    pass
+                gc.disable()
+                try:
+                    with heap_frozen():
+                        pass
+                    assert not gc.isenabled()
+                finally:
+                    gc.enable()
+            assert calls == []
+            assert gc.get_freeze_count() > 0
+        finally:
+            gc.unfreeze()
+        with monkeypatch.context() as m:  # and the usual case: frozen, then thawed
+            m.setattr(gc, "freeze", lambda: calls.append("freeze"))
+            m.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+            with heap_frozen():
+                pass
+        assert calls == ["freeze", "unfreeze"]
