@@ -18,8 +18,6 @@ collection is passed.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,28 +58,6 @@ def default_n_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
-
-
-@contextlib.contextmanager
-def heap_frozen() -> Iterator[None]:
-    """Keep the objects that exist now out of the cyclic garbage collector's scans during the block.
-
-    A client driving passes over Dask chunks builds a graph per pass: bursts of allocations that
-    trigger full (generation 2) collections, each of which traverses every object of the process
-    (the imported libraries' too: about 170,000 objects with labelwise imported, 0.1-0.4 s a
-    collection on a loaded 2-core machine), while the workers wait for the next graph. The objects
-    are moved to the permanent generation (:func:`gc.freeze`) for the block and back after it
-    (:func:`gc.unfreeze`); what the block itself creates is collected as usual. Where the caller has
-    frozen objects already, or turned the collector off, nothing is changed.
-    """
-    if not gc.isenabled() or gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def chunk_bounds(n_rows: int, chunk_rows: int) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._chunks import Output, RowChunks, align_dask_rows, as_dask_rows, heap_frozen, is_dask
+from .._chunks import Output, RowChunks, align_dask_rows, as_dask_rows, is_dask
 from .._validate import _as_1d, _missing_mask, check_probs, show
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from . import _passes, _select
@@ -154,14 +154,13 @@ def find_label_issues_chunked(
     arr, labels = align_dask_rows([arr, labels], ["probs", "labels"])
     chunks = RowChunks.for_arrays(arr)
     n_classes = int(arr.shape[1])
-    with heap_frozen():  # the passes' graphs are built while the workers wait: no full-heap GC scans
-        codes, class_values, check = encode_chunked_labels(chunks, labels, n_classes, classes)
-        audit = run_audit(
-            chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class, labels=check
-        )
-        codes = audit.codes
-        audit = replace(audit, is_issue=audit.is_issue.persist())  # read by the ranking and by the user
-        ranked, flagged = flagged_and_ranked(chunks, codes, audit.is_issue, audit.quality, n_classes)
+    codes, class_values, check = encode_chunked_labels(chunks, labels, n_classes, classes)
+    audit = run_audit(
+        chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class, labels=check
+    )
+    codes = audit.codes
+    audit = replace(audit, is_issue=audit.is_issue.persist())  # read by the ranking and by the user
+    ranked, flagged = flagged_and_ranked(chunks, codes, audit.is_issue, audit.quality, n_classes)
     return ChunkedLabelIssues(
         ranked_indices=ranked,
         classes=class_values,
