@@ -13,8 +13,9 @@ index holds a uniform random share of the rows, as with a random insertion order
 does not depend on how the user's rows are sorted (inserted cluster by cluster, as data sorted by
 class or by time would be, or cell by cell from the first row, the index lost recall on dev data:
 RESULTS.md, issue 11, session 6); within a round consecutive insertions search the same region of
-the index, and the rows of a cell lie together in its memory, which makes the build cheaper
-(RESULTS.md, issue 11, session 7).
+the index, and the rows of a cell lie together in its memory (hnswlib stores the nodes in
+insertion order: a node reordering in the sense of Coleman et al.), which makes the build and the
+cell-by-cell search cheaper (RESULTS.md, issue 11, session 7).
 
 References
 ----------
@@ -22,7 +23,7 @@ Malkov, Y. A., & Yashunin, D. A. (2020). Efficient and robust approximate neares
 using hierarchical navigable small world graphs. IEEE TPAMI, 42(4), 824-836.
 Coleman, B., Segarra, S., Smola, A., & Shrivastava, A. (2022). Graph reordering for cache-efficient
 near neighbor search. NeurIPS 35 (memory locality of graph search; they reorder the nodes,
-labelwise orders the queries).
+labelwise orders the queries and the insertions).
 """
 
 from __future__ import annotations
