@@ -383,9 +383,11 @@ class TestQueryOrder:
 
 
 class TestInsertionOrder:
-    """hnswlib's index is built from the rows in a seeded random order, not in the data's own order."""
+    """hnswlib's index is built from the rows in seeded random rounds, cell by cell within a round, not in the
+    data's own order."""
 
     def test_the_insertion_order_is_a_seeded_permutation_used_by_the_search(self, monkeypatch):
+        """The order is seeded, and the search inserts the rows in rounds of the cells of its query order."""
         pytest.importorskip("hnswlib")
         from labelwise.checks import _ann
 
@@ -401,9 +403,83 @@ class TestInsertionOrder:
             return real(Z, **kwargs)
 
         monkeypatch.setattr(_ann, "build_index", spy)
+        monkeypatch.setattr(_ann, "ORDER_CELL_SIZE", 50)
         X = np.random.default_rng(0).normal(size=(500, 8)).astype(np.float32)
         _ann.approximate_knn(X, 5, random_state=4, n_threads=1, index="hnswlib")
-        np.testing.assert_array_equal(seen[0], order)
+        cells = _ann.pivot_cells(X, random_state=4)
+        assert np.unique(cells).size == 10
+        np.testing.assert_array_equal(seen[0], _ann.insertion_order(500, 4, cells=cells))
+
+    def test_rounds_are_random_samples_inserted_cell_by_cell(self):
+        """Round r holds the rows at positions r n / R .. (r + 1) n / R of the seeded permutation; within a round
+        the rows go cell by cell, in the permutation's order within a cell."""
+        from labelwise.checks import _ann
+
+        n, rounds = 1000, 4
+        cells = np.random.default_rng(1).integers(0, 9, n)
+        perm = _ann.insertion_order(n, 3)
+        order = _ann.insertion_order(n, 3, cells=cells, rounds=rounds)
+        position = np.argsort(perm)
+        for r in range(rounds):
+            part = order[r * n // rounds : (r + 1) * n // rounds]
+            assert set(part.tolist()) == set(perm[r * n // rounds : (r + 1) * n // rounds].tolist())
+            assert np.all(np.diff(cells[part]) >= 0)
+            same_cell = cells[part][1:] == cells[part][:-1]
+            assert np.all(np.diff(position[part])[same_cell] > 0)
+
+    def test_one_round_per_row_is_the_random_order_and_one_round_the_cell_order(self):
+        """``rounds >= n`` gives the plain seeded permutation; ``rounds = 1`` sorts every row by its cell."""
+        from labelwise.checks import _ann
+
+        cells = np.random.default_rng(2).integers(0, 5, 300)
+        for rounds in (300, 10_000):
+            np.testing.assert_array_equal(
+                _ann.insertion_order(300, 7, cells=cells, rounds=rounds), _ann.insertion_order(300, 7)
+            )
+        assert np.all(np.diff(cells[_ann.insertion_order(300, 7, cells=cells, rounds=1)]) >= 0)
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        n=st.integers(1, 400),
+        n_cells=st.integers(1, 12),
+        rounds=st.integers(1, 50),
+        seed=st.integers(0, 2**16),
+    )
+    def test_the_order_is_a_permutation_with_balanced_rounds(self, n, n_cells, rounds, seed):
+        """For any number of rows, cells and rounds: every row once, and the same for the same seed."""
+        from labelwise.checks import _ann
+
+        cells = np.random.default_rng(seed).integers(0, n_cells, n)
+        order = _ann.insertion_order(n, seed, cells=cells, rounds=rounds)
+        np.testing.assert_array_equal(np.sort(order), np.arange(n))
+        np.testing.assert_array_equal(order, _ann.insertion_order(n, seed, cells=cells, rounds=rounds))
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"), [({"cells": np.zeros(5)}, "cells"), ({"rounds": 0}, "rounds"), ({"rounds": 1.5}, "rounds")]
+    )
+    def test_bad_cells_or_rounds_are_named(self, kwargs, name):
+        """A cell array of the wrong length or a round count below one raises an error naming the parameter."""
+        from labelwise.checks import _ann
+
+        kwargs = {"cells": np.zeros(10, dtype=np.int32), **kwargs}
+        with pytest.raises(LabelwiseError, match=name):
+            _ann.insertion_order(10, 0, **kwargs)
+
+    def test_rows_sorted_by_cluster_in_many_cells_get_their_true_neighbours(self, monkeypatch):
+        """With many cells (small cells), inserted in rounds cell by cell, the graph still matches exact search."""
+        pytest.importorskip("hnswlib")
+        from labelwise.checks import _ann
+        from labelwise.checks.graph import NeighborGraph
+
+        monkeypatch.setattr(_ann, "ORDER_CELL_SIZE", 64)
+        rng = np.random.default_rng(5)
+        centres = rng.normal(scale=8, size=(20, 12))
+        y = np.sort(rng.integers(0, 20, 3000))
+        X = (centres[y] + rng.normal(size=(3000, 12))).astype(np.float32)
+        approx = NeighborGraph.build(X, k=10, method="approximate", index="hnswlib")
+        exact = NeighborGraph.build(X, k=10, method="exact")
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx.indices, exact.indices, strict=True)])
+        assert recall > 0.98
 
     def test_rows_sorted_by_cluster_get_their_true_neighbours(self):
         """Inserted out of order, every row is still labelled by its own number: the graph matches exact search."""

@@ -7,11 +7,15 @@ by (distance, index), as in the exact search.
 
 Every row is queried in a locality order (:func:`locality_order`), cell by cell of a partition by
 nearest random pivot, so that consecutive queries walk the same region of the index and find its rows in
-cache; the order never changes the answer of a search on a given index. Rows are inserted in a
-seeded random order (:func:`insertion_order`), so that the index does not depend on how the user's
-rows are sorted: inserted cluster by cluster (data sorted by class or by time), the index lost
-recall on dev data, as it did when rows were inserted cell by cell to save build time (RESULTS.md,
-issue 11, session 6).
+cache; the order never changes the answer of a search on a given index. Rows are inserted in
+seeded random rounds, cell by cell within a round (:func:`insertion_order`): after every round the
+index holds a uniform random share of the rows, as with a random insertion order, so the index
+does not depend on how the user's rows are sorted (inserted cluster by cluster, as data sorted by
+class or by time would be, or cell by cell from the first row, the index lost recall on dev data:
+RESULTS.md, issue 11, session 6); within a round consecutive insertions search the same region of
+the index, and the rows of a cell lie together in its memory (hnswlib stores the nodes in
+insertion order: a node reordering in the sense of Coleman et al.), which makes the build and the
+cell-by-cell search cheaper (RESULTS.md, issue 11, session 7).
 
 References
 ----------
@@ -19,7 +23,7 @@ Malkov, Y. A., & Yashunin, D. A. (2020). Efficient and robust approximate neares
 using hierarchical navigable small world graphs. IEEE TPAMI, 42(4), 824-836.
 Coleman, B., Segarra, S., Smola, A., & Shrivastava, A. (2022). Graph reordering for cache-efficient
 near neighbor search. NeurIPS 35 (memory locality of graph search; they reorder the nodes,
-labelwise orders the queries).
+labelwise orders the queries and the insertions).
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ EF_RETRY = 1024
 RETRY_COST_SHARE = 0.25
 #: Rows added to / queried from the index per call (the standardised block is computed per call).
 ROW_BLOCK = 16384
+#: Seeded random rounds of the insertion order (:func:`insertion_order`); chosen on dev data
+#: (``benchmarks/dev_insertion_rounds.py``, not the benchmark's generator).
+INSERT_ROUNDS = 16
 #: Rows per cell of the query order (:func:`locality_order`) and the most cells (pivots) it uses.
 ORDER_CELL_SIZE = 1024
 MAX_PIVOTS = 1024
@@ -73,10 +80,12 @@ def approximate_knn(
 
 
 def _hnswlib_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
-    built = build_index(
-        Z, random_state=random_state, n_threads=n_threads, order=insertion_order(Z.shape[0], random_state)
-    )
-    order = locality_order(Z, random_state=random_state)
+    cells = pivot_cells(Z, random_state=random_state)  # one partition for both orders
+    insert = insertion_order(Z.shape[0], random_state, cells=cells)
+    built = build_index(Z, random_state=random_state, n_threads=n_threads, order=insert)
+    del insert
+    order = np.argsort(cells, kind="stable")  # ``locality_order``: the cells in the same order
+    del cells
     return search_index(built, Z, k, order=order)  # the index is freed when this returns
 
 
@@ -112,12 +121,30 @@ def _seed(random_state: Any) -> int:
     return int(random_state) if isinstance(random_state, (int, np.integer)) else 0
 
 
-def insertion_order(n: int, random_state: int = 0) -> np.ndarray:
-    """The order in which :func:`_hnswlib_search` inserts ``n`` rows: a permutation seeded by ``random_state``.
+def insertion_order(
+    n: int, random_state: int = 0, *, cells: np.ndarray | None = None, rounds: int | None = None
+) -> np.ndarray:
+    """The order in which :func:`_hnswlib_search` inserts ``n`` rows.
 
-    The same for any data of ``n`` rows, so the index never follows the rows' own sort order.
+    Without ``cells``: a permutation seeded by ``random_state``, the same for any data of ``n``
+    rows. With ``cells`` (each row's cell, :func:`pivot_cells`): that permutation cut into
+    ``rounds`` (``INSERT_ROUNDS``) consecutive parts of ``n / rounds`` rows, each part a seeded
+    random sample of the rows whatever their sort order; the parts follow one another, and within
+    a part the rows are taken cell by cell (cells in increasing number, rows in the permutation's
+    order). ``rounds >= n`` gives the plain permutation, ``rounds = 1`` pure cell order.
     """
-    return np.random.default_rng(_seed(random_state)).permutation(n)
+    perm = np.random.default_rng(_seed(random_state)).permutation(n)
+    if cells is None:
+        return perm
+    cells = np.asarray(cells)
+    if cells.shape != (n,):
+        raise InvalidParameterError(f"cells must hold one cell number per row, shape ({n},), got {cells.shape}")
+    rounds = INSERT_ROUNDS if rounds is None else rounds
+    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
+        raise InvalidParameterError(f"rounds must be a positive integer, got {rounds!r}")
+    position = np.empty(n, dtype=np.int64)
+    position[perm] = np.arange(n)
+    return np.lexsort((position, cells, position * min(int(rounds), max(n, 1)) // max(n, 1)))
 
 
 def locality_order(Z: Any, *, random_state: int = 0, cell_size: int | None = None) -> np.ndarray:
