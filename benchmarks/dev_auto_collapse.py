@@ -144,6 +144,7 @@ def _pick(scored, blend_ll, blended):
 def variants(cands, noisy, tests) -> dict[str, tuple[str, np.ndarray]]:
     """Each variant's chosen candidate and probabilities on one run."""
     import labelwise as lw
+    from labelwise.models._auto import BLEND_MIN_GAIN
 
     scored = _scored(cands, noisy, tests)
     blend_ll, blended = _blend(scored, noisy, tests)
@@ -174,17 +175,10 @@ def variants(cands, noisy, tests) -> dict[str, tuple[str, np.ndarray]]:
     ok = {n: s for n, s in scored.items() if inside(n, median)}
     if not ok:
         out["count_guard_all"] = ("logistic", scored["logistic"][1])
-    elif inside("blend", median) and len(ok) > 0:
-        best_ok = min(ok, key=lambda n: ok[n][0])
-        from labelwise.models._auto import BLEND_MIN_GAIN
-
-        if len(scored) > 1 and blend_ll < ok[best_ok][0] * (1 - BLEND_MIN_GAIN):
-            out["count_guard_all"] = ("blend", blended)
-        else:
-            out["count_guard_all"] = (best_ok, ok[best_ok][1])
     else:
         best_ok = min(ok, key=lambda n: ok[n][0])
-        out["count_guard_all"] = (best_ok, ok[best_ok][1])
+        blend_ok = inside("blend", median) and blend_ll < ok[best_ok][0] * (1 - BLEND_MIN_GAIN)
+        out["count_guard_all"] = ("blend", blended) if blend_ok else (best_ok, ok[best_ok][1])
     out["logistic_guard"] = (
         out["present"] if inside(chosen, counts["logistic"]) else ("logistic", scored["logistic"][1])
     )
@@ -194,7 +188,8 @@ def variants(cands, noisy, tests) -> dict[str, tuple[str, np.ndarray]]:
 REFERENCES = ("no_blend", "logistic")
 
 
-def analyse(caches) -> None:
+def replay_runs(caches) -> pd.DataFrame:
+    """One row per cached run: cleanlab's F1 and each variant's F1 and chosen candidate."""
     import labelwise as lw
 
     rows = []
@@ -207,7 +202,27 @@ def analyse(caches) -> None:
                 row[name] = f1(lw.find_label_issues(noisy, probs).is_issue, truth)
                 row[f"chosen {name}"] = chosen
             rows.append(row)
-    runs = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def three_seed_tail(runs: pd.DataFrame, names: list[str]) -> pd.Series:
+    """Share of the 3-seed subsets of the dev seeds on which some table's mean gain over cleanlab is < 0.
+
+    The reported benchmark averages 3 seeds (18 runs per table); this is how often such a
+    benchmark would find a table below cleanlab if the dev seeds are representative.
+    """
+    from itertools import combinations
+
+    out = {}
+    for name in names:
+        gain = runs.assign(g=runs[name] - runs["cleanlab"]).groupby(["table", "seed"])["g"].mean().unstack()
+        subsets = list(combinations(gain.columns, 3))
+        worst = [gain[list(s)].mean(axis=1).min() for s in subsets]
+        out[name] = float(np.mean(np.array(worst) < 0))
+    return pd.Series(out)
+
+
+def analyse(runs: pd.DataFrame) -> None:
     names = [c for c in runs if c not in ("table", "seed", "kind", "rate", "cleanlab") and not c.startswith("chosen")]
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 40)
@@ -216,8 +231,9 @@ def analyse(caches) -> None:
     summary["mean"] = ((runs[names].mean() - runs["cleanlab"].mean()) * 100).round(2)
     summary["collapses"] = [int((runs[n] < runs["cleanlab"] - COLLAPSE).sum()) for n in names]
     summary["below logistic by >10"] = [int((runs[n] < runs["logistic"] - COLLAPSE).sum()) for n in names]
+    summary["P(3 seeds: a table < 0)"] = three_seed_tail(runs, names).round(3)
     summary["changed runs"] = [int((runs[f"chosen {n}"] != runs["chosen present"]).sum()) for n in names]
-    print(f"{len(runs)} runs, seeds {sorted(runs.seed.unique())}; F1 minus cleanlab's, points, per table:")
+    print(f"{len(runs)} runs, seeds {runs.seed.min()}-{runs.seed.max()}; F1 minus cleanlab's, points, per table:")
     print(summary.to_string())
     present = summary.loc["present"]
     passing = []
@@ -241,9 +257,14 @@ def analyse(caches) -> None:
         print("kept by the rule: none (present stays)")
     bad = runs[runs["present"] < runs["cleanlab"] - COLLAPSE]
     print("\npresent's collapses:")
-    print(bad[["table", "seed", "kind", "rate", "cleanlab", "logistic", "present", "chosen present"] + [
-        n for n in names if n not in ("present", "logistic")
-    ]].round(3).to_string())
+    print(
+        bad[
+            ["table", "seed", "kind", "rate", "cleanlab", "logistic", "present", "chosen present"]
+            + [n for n in names if n not in ("present", "logistic")]
+        ]
+        .round(3)
+        .to_string()
+    )
     print("\nchosen by present:", runs["chosen present"].value_counts().to_dict())
 
 
@@ -254,14 +275,20 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["uniform", "class_conditional"])
     parser.add_argument("--cache", default="/tmp/dev_auto_collapse.pkl")
     parser.add_argument("--caches", nargs="+", default=None, help="only analyse these caches")
+    parser.add_argument("--save", default=None, help="write the per-run F1s to this CSV")
+    parser.add_argument("--runs-csv", default=None, help="analyse the per-run F1s saved by --save (no replay)")
     args = parser.parse_args()
     if any(seed in (0, 1, 2) for seed in args.seeds):
         parser.error("seeds 0-2 are the reported seeds; choose on other seeds")
-    if args.caches:
-        analyse(args.caches)
+    if args.runs_csv:
+        analyse(pd.read_csv(args.runs_csv))
         return
-    compute(args)
-    analyse([args.cache])
+    if not args.caches:
+        compute(args)
+    runs = replay_runs(args.caches or [args.cache])
+    if args.save:
+        runs.to_csv(args.save, index=False)
+    analyse(runs)
 
 
 if __name__ == "__main__":
