@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from .dawid_skene import DawidSkene, OneCoinDawidSkene, relabelled_classes
+from .glad import GLAD
 from .majority import MajorityVote
 from .priors import agreement_accuracy
 
@@ -78,11 +80,31 @@ def _score_dawid_skene(train: EncodedAnswers, params: dict[str, Any]) -> Predict
     return predict
 
 
+def _score_glad(train: EncodedAnswers, params: dict[str, Any]) -> Predictor:
+    """GLAD (Whitehill et al. 2009): annotator ``j`` is right on item ``i`` with probability
+    ``σ(α_j β_i)``, wrong answers uniform over the other classes. A held-out answer's item keeps
+    another answer in the training fold (:func:`answer_folds`), so its ``β_i`` is estimated there; the
+    predictive is the one-coin formula with that per-answer accuracy."""
+    est = GLAD(**params, verbose=False)
+    post = _raw_fit(est, train)
+    alpha = est.alphas_.to_numpy()
+    beta = est.betas_.to_numpy()
+    k = train.n_classes
+
+    def predict(i: np.ndarray, j: np.ndarray, lab: np.ndarray) -> np.ndarray:
+        s = expit(alpha[j] * beta[i])
+        t = post[i, lab]
+        return t * s + (1.0 - t) * (1.0 - s) / (k - 1)
+
+    return predict
+
+
 #: Candidate name -> (estimator class fitted when chosen, scorer: fit on training answers -> predictor).
 CANDIDATES: dict[str, tuple[type[BaseAggregator], Callable[[EncodedAnswers, dict[str, Any]], Predictor]]] = {
     "majority-vote": (MajorityVote, _score_majority),
     "one-coin": (OneCoinDawidSkene, _score_one_coin),
     "dawid-skene": (DawidSkene, _score_dawid_skene),
+    "glad": (GLAD, _score_glad),
 }
 
 
