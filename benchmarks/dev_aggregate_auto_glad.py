@@ -118,7 +118,9 @@ def main() -> None:
     print("mean s per fit: auto", round(frame.t_auto.mean(), 2), "auto_glad", round(frame.t_auto_glad.mean(), 2))
     gain = frame.auto_glad.mean() - frame.auto.mean()
     ok = gain >= 0 and frame.auto_glad.min() >= frame.auto.min()
-    print(f"rule (mean not lower and worst not lower, all crowds): {'passes' if ok else 'fails'}; mean gain {gain:+.3f}")
+    print(
+        f"rule (mean not lower and worst not lower, all crowds): {'passes' if ok else 'fails'}; mean gain {gain:+.3f}"
+    )
     print("verdict:", "add glad to the default candidates" if ok and gain > 0.1 else "keep the candidates as they are")
 
 

@@ -191,7 +191,11 @@ class AutoAggregator(BaseAggregator):
        rejected.
 
     Candidates (:data:`CANDIDATES`): ``"dawid-skene"`` (:class:`DawidSkene` with its default
-    diagonal prior), ``"one-coin"`` (:class:`OneCoinDawidSkene`) and ``"majority-vote"``. Majority
+    diagonal prior), ``"one-coin"`` (:class:`OneCoinDawidSkene`), ``"majority-vote"``, and, when
+    asked for, ``"glad"`` (:class:`~labelwise.aggregate.GLAD`, one ability per annotator and one
+    difficulty per item [3]_; a held-out answer's item keeps answers in the training fold, so its
+    difficulty is estimated there). GLAD is not among the default candidates: on the simulated dev
+    crowds it was never the best by held-out likelihood (``benchmarks/dev_aggregate_auto_glad.py``). Majority
     vote is not a probabilistic model by itself; it is scored as the model it is the Bayes decision
     of: a one-coin model in which every annotator has the same accuracy ``a`` (estimated from how
     often two answers on an item agree) and classes are equally likely, whose most probable label
@@ -200,7 +204,7 @@ class AutoAggregator(BaseAggregator):
     Parameters
     ----------
     candidates : sequence of str, default ("majority-vote", "one-coin", "dawid-skene")
-        Names in :data:`CANDIDATES`, at least one, no repeats.
+        Names in :data:`CANDIDATES` (those three and ``"glad"``), at least one, no repeats.
     n_folds : int, default 5
         Folds over the answers (>= 2). More folds keep each fold's training answers closer to the
         full table (a 2-answer item loses an answer in 2 of ``n_folds`` folds) at the cost of more
@@ -232,6 +236,8 @@ class AutoAggregator(BaseAggregator):
        held-out predictive performance).
     .. [2] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
        Using the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+    .. [3] J. Whitehill, P. Ruvolo, T. Wu, J. Bergsma and J. Movellan, "Whose Vote Should Count
+       More: Optimal Integration of Labels from Labelers of Unknown Expertise", NIPS 22, 2009.
     """
 
     def __init__(
