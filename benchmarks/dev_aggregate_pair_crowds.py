@@ -16,9 +16,11 @@ answer class 0 with probability 0.8 whatever the item (near-spammers); on a ``lu
 class-0 items the pair both answer the look-alike class 1 with probability ``pair_p`` each,
 *together* (one draw for the two). Importable: ``from dev_aggregate_pair_crowds import PAIR, pair_crowd``.
 
-Run as a script, prints majority vote's accuracy and each method's accuracy minus it (points)::
+Run as a script, prints majority vote's accuracy and each method's accuracy minus it (points);
+``--weak`` prints ``weak.LabelModel`` instead: as it is, without the co-vote gate of its clique
+search (session 6), and without cliques (a diagnosis, nothing chosen)::
 
-    python benchmarks/dev_aggregate_pair_crowds.py [--seeds 0 1 2]
+    python benchmarks/dev_aggregate_pair_crowds.py [--seeds 0 1 2] [--weak]
 """
 
 from __future__ import annotations
@@ -78,11 +80,41 @@ def pair_crowd(n_items, k, n_light, n_heavy, n_biased, answers, rare, lure, pair
     return pd.DataFrame({"item": item, "annotator": worker, "label": label}), pd.Series(truth)
 
 
+def weak_row(answers: pd.DataFrame, truth: pd.Series, mv: float) -> dict:
+    """``weak.LabelModel`` as it is, without the co-vote gate, and without cliques: points vs ``mv``."""
+    import numpy as np
+
+    from labelwise.weak import LabelModel, as_votes
+    from labelwise.weak._dependencies import PairTables
+
+    votes = as_votes(answers.rename(columns={"annotator": "labeler"}))
+    out: dict = {}
+    gate = PairTables.covote_z
+    for name, params, no_gate in (
+        ("lm", {}, False),
+        ("lm_no_gate", {}, True),
+        ("lm_indep", {"dependency_threshold": None}, False),
+    ):
+        if no_gate:
+            PairTables.covote_z = lambda self, a, b: np.inf  # every pair passes: the search before session 6
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = LabelModel(**params).fit(votes)
+        finally:
+            PairTables.covote_z = gate
+        lab = model.labels_
+        out[name] = 100 * float((lab.to_numpy() == truth.reindex(lab.index).to_numpy()).mean()) - mv
+        out[f"cl_{name}"] = sum(len(c) > 1 for c in model.groups_)
+    return out
+
+
 def main() -> None:
     from labelwise.aggregate import GLAD, AutoAggregator, DawidSkene, MajorityVote, OneCoinDawidSkene
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
+    ap.add_argument("--weak", action="store_true", help="weak.LabelModel with and without the co-vote gate")
     args = ap.parse_args()
     rows = []
     for seed in args.seeds:
@@ -97,6 +129,11 @@ def main() -> None:
 
             mv = acc(MajorityVote())
             row = {"crowd": f"pair K{cfg[1]} lure{cfg[7]} biased{cfg[4]}", "seed": seed, "mv": mv}
+            if args.weak:
+                row.update(weak_row(answers, truth, mv))
+                rows.append(row)
+                print(pd.DataFrame([row]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
+                continue
             row["ml"] = acc(DawidSkene(smoothing=0)) - mv
             row["ds"] = acc(DawidSkene()) - mv
             row["one_coin"] = acc(OneCoinDawidSkene()) - mv
