@@ -188,6 +188,18 @@ def test_glad_is_chosen_when_item_difficulty_explains_the_answers(seed):
     assert isinstance(est.estimator_, GLAD) and est.betas_.shape == (1000,)
 
 
+def test_glad_candidate_does_not_depend_on_row_order():
+    """With GLAD among the candidates, shuffling the rows changes neither the scores nor the labels."""
+    answers, _ = _difficulty_crowd(2)
+    answers = answers.iloc[:3000]
+    shuffled = answers.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    cands = ("one-coin", "glad")
+    a, b = AutoAggregator(candidates=cands).fit(answers), AutoAggregator(candidates=cands).fit(shuffled)
+    assert a.chosen_ == b.chosen_
+    pd.testing.assert_series_equal(a.scores_, b.scores_, rtol=1e-8)
+    pd.testing.assert_series_equal(a.labels_, b.labels_)
+
+
 def test_glad_score_matches_a_manual_held_out_computation():
     """The GLAD score equals fitting GLAD on each fold's other answers (public API) and averaging
     log(P(true = l) s + P(true != l) (1 - s) / (K - 1)) with s = sigmoid(alpha_j beta_i)."""
