@@ -1,6 +1,7 @@
 """Benchmark: ``AutoAggregator`` with and without the opt-in GLAD candidate on the nine real crowd sets.
 
-For each set in ../shared/data/crowd (relative to the project root): majority vote's accuracy
+For each set in ../shared/data/crowd (relative to the project root; ``LABELWISE_CROWD_DATA``
+points elsewhere): majority vote's accuracy
 against gold, then ``AutoAggregator()`` (default candidates) and
 ``AutoAggregator(candidates=(..., "glad"))``: accuracy, points against majority vote, the chosen
 candidate, each candidate's held-out log-likelihood per answer, and the fit time (one fit, wall
@@ -13,6 +14,7 @@ seconds). GLAD's place among the candidates was decided on simulated crowds
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "crowd"
+DATA = Path(os.environ.get("LABELWISE_CROWD_DATA", ROOT.parent / "shared" / "data" / "crowd"))
 sys.path.insert(0, str(ROOT / "src"))
 
 from _machine import cpu_model
