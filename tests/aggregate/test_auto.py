@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from labelwise.aggregate import (
+    GLAD,
     METHODS,
     AutoAggregator,
     MajorityVote,
@@ -161,10 +162,70 @@ def test_one_coin_score_matches_a_manual_held_out_computation():
     assert scores[0] == pytest.approx(np.mean(logs), rel=1e-9)
 
 
+def _difficulty_crowd(seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """One-coin annotators of unequal ability, and items of unequal difficulty: on half of the
+    items every annotator answers at random, on the rest with their own accuracy."""
+    rng = np.random.default_rng(seed)
+    n, k, m, r = 1000, 3, 30, 8
+    truth = rng.integers(0, k, n)
+    hard = rng.random(n) < 0.5
+    skill = rng.uniform(0.8, 0.95, m)
+    item = np.repeat(np.arange(n), r)
+    who = np.concatenate([rng.choice(m, r, replace=False) for _ in range(n)])
+    right = rng.random(len(item)) < np.where(hard[item], 1 / k, skill[who])
+    wrong = (truth[item] + rng.integers(1, k, len(item))) % k
+    label = np.where(right, truth[item], wrong)
+    return pd.DataFrame({"item": item, "annotator": [f"a{j}" for j in who], "label": label}), truth
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_glad_is_chosen_when_item_difficulty_explains_the_answers(seed):
+    """Split answers on hard items and unanimous ones on easy items: GLAD's item difficulties predict
+    held-out answers better than any model with one accuracy per annotator, and it is refitted."""
+    answers, _ = _difficulty_crowd(seed)
+    est = AutoAggregator(candidates=("majority-vote", "one-coin", "dawid-skene", "glad")).fit(answers)
+    assert est.scores_.idxmax() == "glad" and est.chosen_ == "glad"
+    assert isinstance(est.estimator_, GLAD) and est.betas_.shape == (1000,)
+
+
+def test_glad_candidate_does_not_depend_on_row_order():
+    """With GLAD among the candidates, shuffling the rows changes neither the scores nor the labels."""
+    answers, _ = _difficulty_crowd(2)
+    answers = answers.iloc[:3000]
+    shuffled = answers.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    cands = ("one-coin", "glad")
+    a, b = AutoAggregator(candidates=cands).fit(answers), AutoAggregator(candidates=cands).fit(shuffled)
+    assert a.chosen_ == b.chosen_
+    pd.testing.assert_series_equal(a.scores_, b.scores_, rtol=1e-8)
+    pd.testing.assert_series_equal(a.labels_, b.labels_)
+
+
+def test_glad_score_matches_a_manual_held_out_computation():
+    """The GLAD score equals fitting GLAD on each fold's other answers (public API) and averaging
+    log(P(true = l) s + P(true != l) (1 - s) / (K - 1)) with s = sigmoid(alpha_j beta_i)."""
+    answers, _ = confusion_crowd(80, 3, per_item=3, seed=5)
+    enc = encode_answers(answers)
+    folds = answer_folds(enc, 4, np.random.default_rng(1))
+    scores, n = heldout_log_likelihood(enc, folds, ["glad"], {"random_state": 0})
+    frame = enc.to_frame()
+    logs = []
+    for f in range(4):
+        held = folds == f
+        fit = GLAD(verbose=False).fit(frame[~held])
+        for _, row in frame[held].iterrows():
+            if row["annotator"] not in fit.alphas_.index:
+                continue
+            s = 1 / (1 + np.exp(-fit.alphas_[row["annotator"]] * fit.betas_[row["item"]]))
+            t = fit.probas_.loc[row["item"], row["label"]]
+            logs.append(np.log(t * s + (1 - t) * (1 - s) / 2))
+    assert n == len(logs)
+    assert scores[0] == pytest.approx(np.mean(logs), rel=1e-9)
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"candidates": ["glad"]}, "candidates"),
+        ({"candidates": ["mace"]}, "candidates"),
         ({"candidates": ["one-coin", "one-coin"]}, "repeated"),
         ({"candidates": []}, "candidates"),
         ({"candidates": "one-coin"}, "candidates"),

@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from .dawid_skene import DawidSkene, OneCoinDawidSkene, relabelled_classes
+from .glad import GLAD
 from .majority import MajorityVote
 from .priors import agreement_accuracy
 
@@ -78,11 +80,31 @@ def _score_dawid_skene(train: EncodedAnswers, params: dict[str, Any]) -> Predict
     return predict
 
 
+def _score_glad(train: EncodedAnswers, params: dict[str, Any]) -> Predictor:
+    """GLAD (Whitehill et al. 2009): annotator ``j`` is right on item ``i`` with probability
+    ``σ(α_j β_i)``, wrong answers uniform over the other classes. A held-out answer's item keeps
+    another answer in the training fold (:func:`answer_folds`), so its ``β_i`` is estimated there; the
+    predictive is the one-coin formula with that per-answer accuracy."""
+    est = GLAD(**params, verbose=False)
+    post = _raw_fit(est, train)
+    alpha = est.alphas_.to_numpy()
+    beta = est.betas_.to_numpy()
+    k = train.n_classes
+
+    def predict(i: np.ndarray, j: np.ndarray, lab: np.ndarray) -> np.ndarray:
+        s = expit(alpha[j] * beta[i])
+        t = post[i, lab]
+        return t * s + (1.0 - t) * (1.0 - s) / (k - 1)
+
+    return predict
+
+
 #: Candidate name -> (estimator class fitted when chosen, scorer: fit on training answers -> predictor).
 CANDIDATES: dict[str, tuple[type[BaseAggregator], Callable[[EncodedAnswers, dict[str, Any]], Predictor]]] = {
     "majority-vote": (MajorityVote, _score_majority),
     "one-coin": (OneCoinDawidSkene, _score_one_coin),
     "dawid-skene": (DawidSkene, _score_dawid_skene),
+    "glad": (GLAD, _score_glad),
 }
 
 
@@ -169,7 +191,11 @@ class AutoAggregator(BaseAggregator):
        rejected.
 
     Candidates (:data:`CANDIDATES`): ``"dawid-skene"`` (:class:`DawidSkene` with its default
-    diagonal prior), ``"one-coin"`` (:class:`OneCoinDawidSkene`) and ``"majority-vote"``. Majority
+    diagonal prior), ``"one-coin"`` (:class:`OneCoinDawidSkene`), ``"majority-vote"``, and, when
+    asked for, ``"glad"`` (:class:`~labelwise.aggregate.GLAD`, one ability per annotator and one
+    difficulty per item [3]_; a held-out answer's item keeps answers in the training fold, so its
+    difficulty is estimated there). GLAD is not among the default candidates: on the simulated dev
+    crowds it was never the best by held-out likelihood (``benchmarks/dev_aggregate_auto_glad.py``). Majority
     vote is not a probabilistic model by itself; it is scored as the model it is the Bayes decision
     of: a one-coin model in which every annotator has the same accuracy ``a`` (estimated from how
     often two answers on an item agree) and classes are equally likely, whose most probable label
@@ -178,7 +204,7 @@ class AutoAggregator(BaseAggregator):
     Parameters
     ----------
     candidates : sequence of str, default ("majority-vote", "one-coin", "dawid-skene")
-        Names in :data:`CANDIDATES`, at least one, no repeats.
+        Names in :data:`CANDIDATES` (those three and ``"glad"``), at least one, no repeats.
     n_folds : int, default 5
         Folds over the answers (>= 2). More folds keep each fold's training answers closer to the
         full table (a 2-answer item loses an answer in 2 of ``n_folds`` folds) at the cost of more
@@ -210,6 +236,8 @@ class AutoAggregator(BaseAggregator):
        held-out predictive performance).
     .. [2] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
        Using the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+    .. [3] J. Whitehill, P. Ruvolo, T. Wu, J. Bergsma and J. Movellan, "Whose Vote Should Count
+       More: Optimal Integration of Labels from Labelers of Unknown Expertise", NIPS 22, 2009.
     """
 
     def __init__(
