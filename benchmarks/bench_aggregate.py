@@ -46,6 +46,7 @@ DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
 from _aggregate_large import run_large
+from _crowd_sets import REAL_CROWD_SETS
 from _machine import cpu_model
 
 from labelwise.aggregate import METHODS
@@ -63,17 +64,7 @@ SPARSE = [  # (answers per item, K, n_items, n_annotators, spammer share, advers
 ]
 SPARSE_SEEDS = (100, 101)
 
-SETS = [
-    "d_Duck_Identification",
-    "s4_Dog_data",
-    "s4_Face_Sentiment_Identification",
-    "smem_rte",
-    "CF",
-    "MS",
-    "SP_amt",
-    "ZenCrowd_us",
-    "cifar10n_slots",
-]
+SETS = REAL_CROWD_SETS
 LW_METHODS = [m for m in METHODS if m != "crowdlab"]  # crowdlab needs a model's probabilities
 CK_METHODS = {
     "majority-vote": "MajorityVote",

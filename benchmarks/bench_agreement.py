@@ -20,21 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _crowd_sets import REAL_CROWD_SETS
 from _machine import cpu_model
 
 ROOT = Path(__file__).resolve().parents[1]
 CROWD = ROOT.parent / "shared" / "data" / "crowd"
-SETS = [
-    "d_Duck_Identification",
-    "s4_Dog_data",
-    "s4_Face_Sentiment_Identification",
-    "smem_rte",
-    "CF",
-    "MS",
-    "SP_amt",
-    "ZenCrowd_us",
-    "cifar10n_slots",
-]
+SETS = REAL_CROWD_SETS
 
 PEER_CODE = {
     "krippendorff": """

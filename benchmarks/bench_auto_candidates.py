@@ -28,22 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("LABELWISE_CROWD_DATA", ROOT.parent / "shared" / "data" / "crowd"))
 sys.path.insert(0, str(ROOT / "src"))
 
+from _crowd_sets import REAL_CROWD_SETS
 from _machine import cpu_model
 
 from labelwise.aggregate import AutoAggregator, MajorityVote
 from labelwise.aggregate.auto import CANDIDATES
 
-SETS = [
-    "d_Duck_Identification",
-    "s4_Dog_data",
-    "s4_Face_Sentiment_Identification",
-    "smem_rte",
-    "CF",
-    "MS",
-    "SP_amt",
-    "ZenCrowd_us",
-    "cifar10n_slots",
-]
+SETS = REAL_CROWD_SETS
 DEFAULT = ("majority-vote", "one-coin", "dawid-skene")
 WITH_GLAD = (*DEFAULT, "glad")
 

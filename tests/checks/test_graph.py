@@ -14,6 +14,17 @@ from labelwise.checks import NeighborGraph
 from labelwise.errors import LabelwiseError, TooFewExamplesError
 
 
+def _hnsw_recall_on_rows_sorted_by_cluster(seed: int) -> float:
+    """Recall@10 of the hnswlib graph against exact search on 3,000 rows of 20 clusters, sorted by cluster."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=8, size=(20, 12))
+    y = np.sort(rng.integers(0, 20, 3000))
+    X = (centres[y] + rng.normal(size=(3000, 12))).astype(np.float32)
+    approx = NeighborGraph.build(X, k=10, method="approximate", index="hnswlib")
+    exact = NeighborGraph.build(X, k=10, method="exact")
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx.indices, exact.indices, strict=True)]))
+
+
 def _sklearn(Z, k, metric):
     nn = NearestNeighbors(n_neighbors=k + 1, algorithm="brute", metric=metric).fit(Z)
     dist, idx = nn.kneighbors(Z)
@@ -469,28 +480,11 @@ class TestInsertionOrder:
         """With many cells (small cells), inserted in rounds cell by cell, the graph still matches exact search."""
         pytest.importorskip("hnswlib")
         from labelwise.checks import _ann
-        from labelwise.checks.graph import NeighborGraph
 
         monkeypatch.setattr(_ann, "ORDER_CELL_SIZE", 64)
-        rng = np.random.default_rng(5)
-        centres = rng.normal(scale=8, size=(20, 12))
-        y = np.sort(rng.integers(0, 20, 3000))
-        X = (centres[y] + rng.normal(size=(3000, 12))).astype(np.float32)
-        approx = NeighborGraph.build(X, k=10, method="approximate", index="hnswlib")
-        exact = NeighborGraph.build(X, k=10, method="exact")
-        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx.indices, exact.indices, strict=True)])
-        assert recall > 0.98
+        assert _hnsw_recall_on_rows_sorted_by_cluster(seed=5) > 0.98
 
     def test_rows_sorted_by_cluster_get_their_true_neighbours(self):
         """Inserted out of order, every row is still labelled by its own number: the graph matches exact search."""
         pytest.importorskip("hnswlib")
-        from labelwise.checks.graph import NeighborGraph
-
-        rng = np.random.default_rng(2)
-        centres = rng.normal(scale=8, size=(20, 12))
-        y = np.sort(rng.integers(0, 20, 3000))
-        X = (centres[y] + rng.normal(size=(3000, 12))).astype(np.float32)
-        approx = NeighborGraph.build(X, k=10, method="approximate", index="hnswlib")
-        exact = NeighborGraph.build(X, k=10, method="exact")
-        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx.indices, exact.indices, strict=True)])
-        assert recall > 0.98
+        assert _hnsw_recall_on_rows_sorted_by_cluster(seed=2) > 0.98
