@@ -59,3 +59,41 @@ def test_default_method_is_dawid_skene_without_an_auto_entry(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["method"] == "dawid-skene" and summary["auto"] is None
+
+
+def test_candidates_param_takes_a_comma_separated_list(tmp_path):
+    """--param candidates=majority-vote,glad compares exactly those two, as AutoAggregator(candidates=...) does."""
+    answers, _ = confusion_crowd(80, 2, per_item=3, seed=5)
+    path = tmp_path / "answers.csv"
+    answers.to_csv(path, index=False)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(
+        main,
+        ["aggregate", str(path), "--method", "auto", "--param", "candidates=majority-vote,glad", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    est = AutoAggregator(candidates=("majority-vote", "glad")).fit(pd.read_csv(path))
+    assert set(summary["auto"]["scores"]) == {"majority-vote", "glad"}
+    assert summary["auto"]["chosen"] == est.chosen_
+    assert summary["settings"]["params"] == {"candidates": ["majority-vote", "glad"]}
+
+
+def test_unknown_candidate_in_the_list_is_one_line_exit_2(tmp_path):
+    answers, _ = confusion_crowd(20, 2, per_item=2, seed=3)
+    path = tmp_path / "answers.csv"
+    answers.to_csv(path, index=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "aggregate",
+            str(path),
+            "--method",
+            "auto",
+            "--param",
+            "candidates=dawid-skene,nope",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "candidates" in result.output

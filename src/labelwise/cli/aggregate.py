@@ -88,10 +88,12 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
     """``--param name=value`` pairs as estimator parameters of ``METHODS[method]``.
 
     Values are parsed as int, float, bool (``true``/``false``), ``none`` or else kept as strings;
-    the estimator validates them when it fits. An unknown name or a pair without ``=`` is an error
-    that lists the method's parameters.
+    a parameter whose default is a tuple or list (e.g. ``auto``'s ``candidates``) takes a
+    comma-separated list, each item parsed the same way. The estimator validates them when it fits.
+    An unknown name or a pair without ``=`` is an error that lists the method's parameters.
     """
-    valid = sorted(k for k in METHODS[method]().get_params() if k not in SHARED_PARAMS)
+    defaults = METHODS[method]().get_params()
+    valid = sorted(k for k in defaults if k not in SHARED_PARAMS)
     params: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -102,7 +104,10 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
             raise InvalidParameterError(
                 f"--param {name!r} is not a parameter of --method {method}; valid: {', '.join(valid) or 'none'}"
             )
-        params[name] = _parse_value(value)
+        if isinstance(defaults[name], (tuple, list)):
+            params[name] = tuple(_parse_value(item) for item in value.split(",") if item.strip())
+        else:
+            params[name] = _parse_value(value)
     return params
 
 
