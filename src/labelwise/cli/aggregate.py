@@ -18,6 +18,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
+from ._aggregate_params import method_params
 from ._common import console, print_frame, split_csv_option
 from ._scale import aggregate_at_scale
 
@@ -63,52 +64,6 @@ def _load_probs(path: Path) -> Any:
             f"found {[str(c) for c in table.columns]}"
         )
     return table.set_index("item")
-
-
-#: Parameters every method shares: they have their own command-line options, not ``--param``.
-SHARED_PARAMS = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")
-
-
-def _parse_value(text: str) -> Any:
-    """A ``--param`` value as int, float, bool or None when it reads as one, else the string."""
-    lowered = text.strip().lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """``--param name=value`` pairs as estimator parameters of ``METHODS[method]``.
-
-    Values are parsed as int, float, bool (``true``/``false``), ``none`` or else kept as strings;
-    a parameter whose default is a tuple or list (e.g. ``auto``'s ``candidates``) takes a
-    comma-separated list, each item parsed the same way. The estimator validates them when it fits.
-    An unknown name or a pair without ``=`` is an error that lists the method's parameters.
-    """
-    defaults = METHODS[method]().get_params()
-    valid = sorted(k for k in defaults if k not in SHARED_PARAMS)
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InvalidParameterError(f"--param must be name=value, got {pair!r}")
-        if name not in valid:
-            raise InvalidParameterError(
-                f"--param {name!r} is not a parameter of --method {method}; valid: {', '.join(valid) or 'none'}"
-            )
-        if isinstance(defaults[name], (tuple, list)):
-            params[name] = tuple(_parse_value(item) for item in value.split(",") if item.strip())
-        else:
-            params[name] = _parse_value(value)
-    return params
 
 
 def build_method(
