@@ -47,7 +47,7 @@ def main() -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             idx, _ = _cells.cell_knn(view, K, cell_size=int(size), probes=int(probes), n_threads=os.cpu_count() or 1)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(idx[q].tolist(), true.tolist(), strict=True)])
+            recall = dev.recall_at_k(idx[q], true)
             print(
                 f"{name} n={args.n} cell_size={size} probes={probes} share={share}: recall@10 {recall:.4f}, "
                 f"wall {wall:.1f} s, cpu {cpu:.1f} s",

@@ -148,16 +148,7 @@ def main() -> None:
         for rep in range(args.repeats):
             for variant in args.variants.split(","):
                 idx, times = one(view, variant, args.n)
-                recall = np.mean(
-                    [len(set(a) & set(b)) / K for a, b in zip(idx[q].tolist(), true.tolist(), strict=True)]
-                )
-                cpu = sum(t[1] for t in times.values())
-                steps = ", ".join(f"{step} {w:.1f}/{c:.1f}" for step, (w, c) in times.items())
-                print(
-                    f"{name} n={args.n} rep {rep} {variant}: recall@10 {recall:.4f}, cpu {cpu:.1f} s "
-                    f"(wall/cpu: {steps}), load {os.getloadavg()[0]:.1f}",
-                    flush=True,
-                )
+                dev.print_variant(f"{name} n={args.n}", rep, variant, idx[q], true, times)
 
 
 if __name__ == "__main__":

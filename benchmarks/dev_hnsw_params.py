@@ -54,12 +54,34 @@ def standardise(X: np.ndarray) -> np.ndarray:
     return ((X - X.mean(0)) / X.std(0)).astype(np.float32)
 
 
-def truth(Z: np.ndarray, q: np.ndarray) -> np.ndarray:
+def truth(Z: np.ndarray, q: np.ndarray, block: int = 200) -> np.ndarray:
+    """The ``K`` nearest other rows of ``Z[q]`` by float64 products, ``block`` query rows at a time."""
     sq = np.einsum("ij,ij->i", Z, Z, dtype=np.float64)
-    d = sq[None, :] - 2.0 * (Z[q].astype(np.float64) @ Z.T.astype(np.float64))
-    d[np.arange(len(q)), q] = np.inf
-    part = np.argpartition(d, K, axis=1)[:, :K]
-    return np.take_along_axis(part, np.argsort(np.take_along_axis(d, part, 1), axis=1), 1)
+    Zt = Z.T.astype(np.float64)
+    out = np.empty((len(q), K), dtype=np.int64)
+    for s in range(0, len(q), block):
+        rows = q[s : s + block]
+        d = sq[None, :] - 2.0 * (Z[rows].astype(np.float64) @ Zt)
+        d[np.arange(len(rows)), rows] = np.inf
+        part = np.argpartition(d, K, axis=1)[:, :K]
+        out[s : s + block] = np.take_along_axis(part, np.argsort(np.take_along_axis(d, part, 1), axis=1), 1)
+    return out
+
+
+def recall_at_k(found: np.ndarray, true: np.ndarray) -> float:
+    """Mean share of each row's ``K`` true neighbours among its found ones (recall@K)."""
+    return float(np.mean([len(set(a) & set(b)) / K for a, b in zip(found.tolist(), true.tolist(), strict=True)]))
+
+
+def print_variant(label: str, rep: int, variant: str, found: np.ndarray, true: np.ndarray, times: dict) -> None:
+    """One line per (set, repeat, variant): recall@10, total CPU s and each step's wall / CPU s."""
+    cpu = sum(t[1] for t in times.values())
+    steps = ", ".join(f"{step} {w:.1f}/{c:.1f}" for step, (w, c) in times.items())
+    print(
+        f"{label} rep {rep} {variant}: recall@10 {recall_at_k(found, true):.4f}, cpu {cpu:.1f} s "
+        f"(wall/cpu: {steps}), load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
 
 def pipeline(n: int) -> None:
@@ -74,7 +96,7 @@ def pipeline(n: int) -> None:
         graph = NeighborGraph.build(X, k=K, method="approximate")
         took = time.perf_counter() - t
         found = graph.indices[q]
-        recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(found.tolist(), true.tolist(), strict=True)])
+        recall = recall_at_k(found, true)
         print(f"pipeline {name} n={n}: recall@10 {recall:.4f}, build + query + refine {took:.1f} s", flush=True)
 
 
@@ -99,7 +121,7 @@ def search_grid(n: int, efs: list[int]) -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             idx = _ann.search_index(index, view, K, ef=ef)[0]
             took, used = time.perf_counter() - wall, time.process_time() - cpu
-            recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(idx[q].tolist(), true.tolist(), strict=True)])
+            recall = recall_at_k(idx[q], true)
             print(f"  ef={ef}: recall@10 {recall:.4f}, search wall {took:.1f} s, cpu {used:.1f} s", flush=True)
         del index
 
@@ -147,7 +169,7 @@ def main() -> None:
                 cand, _ = index.knn_query(Z[q], k=2 * K + 1)
                 per_query = (time.perf_counter() - t) / len(q)
                 idx, _ = refine_candidates(Z, q, cand.astype(np.int64), K)
-                recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(idx.tolist(), true.tolist(), strict=True)])
+                recall = recall_at_k(idx, true)
                 print(
                     f"{name} n={n} M={M} efC={efc} ef={ef}: recall@10 {recall:.4f}, build {build:.1f} s, "
                     f"query all (est.) {per_query * n:.1f} s",

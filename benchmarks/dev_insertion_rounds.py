@@ -48,27 +48,6 @@ K = 10
 QUERIES = 2000
 
 
-def rounds_order(view, rounds: int, random_state: int = 0) -> np.ndarray:
-    """Rows by (seeded random round, pivot cell, random position)."""
-    from labelwise.checks import _ann
-
-    n = view.shape[0]
-    perm = _ann.insertion_order(n, random_state)
-    position = np.empty(n, dtype=np.int64)
-    position[perm] = np.arange(n)
-    round_of = position * rounds // n
-    cells = _ann.pivot_cells(view, random_state=random_state)
-    return np.lexsort((position, cells, round_of))
-
-
-def exact_truth(Z: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """The ``K`` nearest other rows of ``Z[q]`` (float64 products, 200 query rows at a time)."""
-    out = np.empty((len(q), K), dtype=np.int64)
-    for s in range(0, len(q), 200):
-        out[s : s + 200] = dev.truth(Z, q[s : s + 200])
-    return out
-
-
 def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
     from labelwise.checks import _ann
 
@@ -77,7 +56,8 @@ def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]
     if variant == "random":
         insert = _ann.insertion_order(view.shape[0], 0)
     else:
-        insert = rounds_order(view, int(variant.split(":")[1]))
+        cells = _ann.pivot_cells(view, random_state=0)
+        insert = _ann.insertion_order(view.shape[0], 0, cells=cells, rounds=int(variant.split(":")[1]))
     query = _ann.locality_order(view)
     times["order"] = time.perf_counter() - clock[0], time.process_time() - clock[1]
     clock = time.perf_counter(), time.process_time()
@@ -102,21 +82,12 @@ def main() -> None:
     for name in args.sets.split(","):
         X = getattr(dev, name)(args.n)
         q = np.random.default_rng(0).choice(args.n, QUERIES, replace=False)
-        true = exact_truth(dev.standardise(X), q)
+        true = dev.truth(dev.standardise(X), q)
         view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
         for rep in range(args.repeats):
             for variant in args.variants.split(","):
                 idx, times = one(view, variant)
-                recall = np.mean(
-                    [len(set(a) & set(b)) / K for a, b in zip(idx[q].tolist(), true.tolist(), strict=True)]
-                )
-                cpu = sum(t[1] for t in times.values())
-                steps = ", ".join(f"{step} {w:.1f}/{c:.1f}" for step, (w, c) in times.items())
-                print(
-                    f"{name} n={args.n} rep {rep} {variant}: recall@10 {recall:.4f}, cpu {cpu:.1f} s "
-                    f"(wall/cpu: {steps}), load {os.getloadavg()[0]:.1f}",
-                    flush=True,
-                )
+                dev.print_variant(f"{name} n={args.n}", rep, variant, idx[q], true, times)
 
 
 if __name__ == "__main__":
