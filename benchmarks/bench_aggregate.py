@@ -46,7 +46,7 @@ DATA = ROOT.parent / "shared" / "data" / "crowd"
 sys.path.insert(0, str(ROOT / "src"))
 
 from _aggregate_large import run_large
-from _crowd_sets import REAL_CROWD_SETS
+from _crowd_sets import REAL_CROWD_SETS, accuracy, read_crowd_set
 from _machine import cpu_model
 
 from labelwise.aggregate import METHODS
@@ -111,11 +111,6 @@ def machine() -> str:
         f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, numpy {np.__version__}, "
         f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}, crowd-kit {ck}"
     )
-
-
-def accuracy(labels: pd.Series, gold: pd.Series) -> float:
-    common = gold.index.intersection(labels.index)
-    return float((labels.loc[common].astype(str) == gold.loc[common]).mean())
 
 
 def run_labelwise(name: str, answers: pd.DataFrame, repeats: int) -> tuple[pd.Series, float]:
@@ -255,8 +250,7 @@ def main() -> None:
     rows = []
     for ds in args.sets:
         folder = DATA / ds
-        answers = pd.read_csv(folder / "annotations.csv", dtype=str)
-        gold = pd.read_csv(folder / "gold.csv", dtype=str).set_index("item")["label"]
+        answers, gold = read_crowd_set(folder)
         print(
             f"\n== {ds}: {len(answers):,} answers, {answers['item'].nunique():,} items, "
             f"{answers['annotator'].nunique()} annotators, K={answers['label'].nunique()}, "

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("LABELWISE_CROWD_DATA", ROOT.parent / "shared" / "data" / "crowd"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from _crowd_sets import REAL_CROWD_SETS
+from _crowd_sets import REAL_CROWD_SETS, accuracy, read_crowd_set
 from _machine import cpu_model
 
 from labelwise.aggregate import AutoAggregator, MajorityVote
@@ -37,11 +37,6 @@ from labelwise.aggregate.auto import CANDIDATES
 SETS = REAL_CROWD_SETS
 DEFAULT = ("majority-vote", "one-coin", "dawid-skene")
 WITH_GLAD = (*DEFAULT, "glad")
-
-
-def accuracy(labels: pd.Series, gold: pd.Series) -> float:
-    common = gold.index.intersection(labels.index)
-    return float((labels.loc[common].astype(str) == gold.loc[common]).mean())
 
 
 def main() -> None:
@@ -54,8 +49,7 @@ def main() -> None:
     )
     rows = []
     for ds in args.sets:
-        answers = pd.read_csv(DATA / ds / "annotations.csv", dtype=str)
-        gold = pd.read_csv(DATA / ds / "gold.csv", dtype=str).set_index("item")["label"]
+        answers, gold = read_crowd_set(DATA / ds)
         mv = accuracy(MajorityVote().fit(answers).labels_, gold)
         row: dict = {"set": ds, "majority": round(mv, 4)}
         for name, cands in (("auto", DEFAULT), ("auto_glad", WITH_GLAD)):

@@ -41,7 +41,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from dev_aggregate_auto import _crowds as auto_crowds
-from dev_aggregate_eb_prior import LOOK_ALIKE, look_alike_crowd
+from dev_aggregate_eb_prior import LOOK_ALIKE, accuracy, look_alike_crowd
 from dev_aggregate_pair_crowds import PAIR, pair_crowd
 from dev_weak_dense_crowds import DENSE, dense_crowd
 
@@ -75,13 +74,6 @@ def crowds(family: str, seed: int):
             votes, truth = dense_crowd(n, k, m, share, conf, hard, 1000 * seed + i)
             answers = votes.answers.rename(columns={"labeler": "annotator"})[["item", "annotator", "label"]]
             yield f"dense{i} n{n} K{k} m{m}", answers, truth
-
-
-def accuracy(est, answers: pd.DataFrame, truth: pd.Series) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        labels = est.fit(answers).labels_
-    return 100 * float((labels.to_numpy() == truth.reindex(labels.index).to_numpy()).mean())
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from dev_aggregate_eb_prior import accuracy  # noqa: E402
+
 PAIR = [  # (n_items, K, n_light, n_heavy, n_biased, answers per item, rare share, lure share, pair_p)
     (2000, 2, 70, 5, 2, 5, 0.22, 0.2, 0.8),
     (2000, 2, 70, 5, 2, 5, 0.22, 0.0, 0.8),
@@ -120,26 +122,19 @@ def main() -> None:
     for seed in args.seeds:
         for cfg in PAIR:
             answers, truth = pair_crowd(*cfg, seed=seed)
-
-            def acc(est) -> float:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    lab = est.fit(answers).labels_
-                return 100 * float((lab.to_numpy() == truth.reindex(lab.index).to_numpy()).mean())
-
-            mv = acc(MajorityVote())
+            mv = accuracy(MajorityVote(), answers, truth)
             row = {"crowd": f"pair K{cfg[1]} lure{cfg[7]} biased{cfg[4]}", "seed": seed, "mv": mv}
             if args.weak:
                 row.update(weak_row(answers, truth, mv))
                 rows.append(row)
                 print(pd.DataFrame([row]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
                 continue
-            row["ml"] = acc(DawidSkene(smoothing=0)) - mv
-            row["ds"] = acc(DawidSkene()) - mv
-            row["one_coin"] = acc(OneCoinDawidSkene()) - mv
-            row["glad"] = acc(GLAD(verbose=False)) - mv
+            row["ml"] = accuracy(DawidSkene(smoothing=0), answers, truth) - mv
+            row["ds"] = accuracy(DawidSkene(), answers, truth) - mv
+            row["one_coin"] = accuracy(OneCoinDawidSkene(), answers, truth) - mv
+            row["glad"] = accuracy(GLAD(verbose=False), answers, truth) - mv
             auto = AutoAggregator(candidates=("majority-vote", "one-coin", "dawid-skene", "glad"))
-            row["auto_glad"] = acc(auto) - mv
+            row["auto_glad"] = accuracy(auto, answers, truth) - mv
             row["pick"] = auto.chosen_
             rows.append(row)
             print(pd.DataFrame([row]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
