@@ -50,14 +50,10 @@ class FilterInputs:
     chunks: RowChunks | None = field(default=None, repr=False)
     n_confident_issues: int = 0
     scores: dict[str, Any] = field(default_factory=dict, repr=False)
-    top: Any = None
 
     def __post_init__(self) -> None:
         if self.chunks is None:  # numpy inputs built by hand: chunks of their own
             object.__setattr__(self, "chunks", RowChunks.for_arrays(self.probs))
-        if self.top is None:  # numpy inputs built by hand: each row's top probability
-            predicted = np.asarray(self.stats.predicted)
-            object.__setattr__(self, "top", np.asarray(self.probs)[np.arange(predicted.shape[0]), predicted])
 
     @property
     def rows(self) -> RowChunks:
@@ -111,7 +107,7 @@ def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted
     """The largest margins of every cell of ``wanted`` over all rows (lazy for dask)."""
     k = inputs.n_classes
     fn = partial(_select.margin_entries, mispredicted_only=mispredicted_only)
-    arrays = [inputs.probs, inputs.codes, inputs.stats.predicted, inputs.top, inputs.self_conf]
+    arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
     cells = np.repeat(np.arange(k), k)
     return _selection.select_top(
         inputs.rows, fn, arrays, wanted.ravel(), cell_class=cells, class_weights=inputs.label_counts

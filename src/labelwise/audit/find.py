@@ -262,7 +262,7 @@ def run_audit(
     calibrated = calibrate_confident_joint(confident_joint, label_counts)
 
     inputs = FilterInputs(
-        codes, probs, self_conf, label_counts, stats, calibrated, min_examples, chunks, n_confident_issues, scores, top
+        codes, probs, self_conf, label_counts, stats, calibrated, min_examples, chunks, n_confident_issues, scores
     )
     is_issue = FILTERS[filter_by](inputs)
     if filter_by not in SCORE_FILTERS:
