@@ -16,6 +16,9 @@ Modes (dev data: ``bench_scale.generate`` with seed 1, never the benchmark's 0; 
   of every row by blocks (what pass 1 would add), the exact cut of the candidates
   (``packed_cut_mask``), and the current selection on all mispredicted rows and on a random share of
   them the size of the reread rows.
+- ``--boost B``: instead of the benchmark's generator, the same Dirichlet rows with the true class's
+  extra concentration ``B * U(0.2, 2)`` (the generator's is 3): sharper rows, to see where the idea
+  would pay (in memory, seed ``--seed``).
 - ``bounds``: a second idea, per-column lower bounds (the first share of a class's rows selected
   exactly, the rest filtered by those cuts): candidates kept per class for a few shares.
 
@@ -36,6 +39,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from dev_threads import load
+
+
+def sharper(n: int, k: int, boost: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``bench_scale.generate``'s rows (20% of labels flipped) with the true class's concentration ``boost * U(0.2, 2)``."""
+    rng = np.random.default_rng([seed, 99])
+    true = rng.integers(0, k, n)
+    alpha = np.ones((n, k), dtype=np.float32)
+    alpha[np.arange(n), true] += boost * rng.uniform(0.2, 2.0, n).astype(np.float32)
+    probs = rng.standard_gamma(alpha, dtype=np.float32)
+    probs /= probs.sum(axis=1, keepdims=True)
+    flip = rng.random(n) < 0.2
+    true[flip] = (true[flip] + rng.integers(1, k, flip.sum())) % k
+    return true, probs
 
 
 def selection_inputs(labels: np.ndarray, probs: np.ndarray) -> dict:
@@ -193,11 +209,20 @@ def main() -> None:
     parser.add_argument("--max-t", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", default="/tmp")
+    parser.add_argument("--boost", type=float, default=None, help="sharper dev rows instead of the generator's")
     args = parser.parse_args()
-    labels, probs = load(Path(args.dir), args.n, args.seed)
+    if args.boost is None:
+        labels, probs = load(Path(args.dir), args.n, args.seed)
+    else:
+        labels, probs = sharper(args.n, 100, args.boost, args.seed)
     print(f"load average at start: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     d = selection_inputs(labels, probs)
-    res: dict = {"mispredicted_rows": int(d["rows"].size), "wanted": int(d["wanted"].sum()), "flagged": d["flagged"]}
+    res: dict = {
+        "boost": args.boost,
+        "mispredicted_rows": int(d["rows"].size),
+        "wanted": int(d["wanted"].sum()),
+        "flagged": d["flagged"],
+    }
     if args.mode == "counts":
         res |= {f"T{t}": reread(probs, d, t) for t in range(1, args.max_t + 1)}
     elif args.mode == "costs":
