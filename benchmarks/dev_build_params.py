@@ -71,17 +71,15 @@ def parse(variant: str) -> tuple[int, int, int, bool]:
 
 
 def order(view, first_random: bool) -> np.ndarray:
-    """The library's insertion order; with ``first_random``, its first round in the permutation's order."""
+    """The library's insertion order; with ``first_random``, its first round in the permutation's order.
+
+    (The runs of RESULTS.md, session 8, made the random first round in this script, by giving the
+    first round's rows one cell; ``insertion_order(random_first=True)`` is the same order.)
+    """
     from labelwise.checks import _ann
 
-    n = view.shape[0]
     cells = _ann.pivot_cells(view, random_state=0)
-    if first_random:
-        position = np.empty(n, dtype=np.int64)
-        position[np.random.default_rng(0).permutation(n)] = np.arange(n)
-        cells = cells.copy()
-        cells[position * _ann.INSERT_ROUNDS // n == 0] = 0  # one cell: the permutation's order
-    return _ann.insertion_order(n, 0, cells=cells)
+    return _ann.insertion_order(view.shape[0], 0, cells=cells, random_first=first_random)
 
 
 def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
