@@ -43,7 +43,8 @@ from .graph import refine_candidates
 
 #: Index parameters: graph degree, construction and search beam widths. Chosen on dev data
 #: (``benchmarks/dev_hnsw_params.py``, not the benchmark's generator): no cheaper (M, ef_construction)
-#: reached recall@10 >= 0.99 there. ef = 48 also kept it on both dev sets but saved no measurable
+#: reached recall@10 >= 0.99 there, with the insertion rounds and a random first round neither
+#: (``benchmarks/dev_build_params.py``, RESULTS.md issue 11 session 8). ef = 48 also kept it on both dev sets but saved no measurable
 #: time at 100k or 1M and lost recall on high-dimensional data, so ef stays 64 (RESULTS.md, issue 11).
 HNSW_M = 16
 EF_CONSTRUCTION = 100
