@@ -57,7 +57,8 @@ def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]
         insert = _ann.insertion_order(view.shape[0], 0)
     else:
         cells = _ann.pivot_cells(view, random_state=0)
-        insert = _ann.insertion_order(view.shape[0], 0, cells=cells, rounds=int(variant.split(":")[1]))
+        rounds = int(variant.split(":")[1])  # session 7's rounds: the first one cell by cell too
+        insert = _ann.insertion_order(view.shape[0], 0, cells=cells, rounds=rounds, random_first=False)
     query = _ann.locality_order(view)
     times["order"] = time.perf_counter() - clock[0], time.process_time() - clock[1]
     clock = time.perf_counter(), time.process_time()

@@ -421,33 +421,56 @@ class TestInsertionOrder:
         assert np.unique(cells).size == 10
         np.testing.assert_array_equal(seen[0], _ann.insertion_order(500, 4, cells=cells))
 
-    def test_rounds_are_random_samples_inserted_cell_by_cell(self):
+    @pytest.mark.parametrize("random_first", [True, False])
+    def test_rounds_are_random_samples_inserted_cell_by_cell(self, random_first):
         """Round r holds the rows at positions r n / R .. (r + 1) n / R of the seeded permutation; within a round
-        the rows go cell by cell, in the permutation's order within a cell."""
+        the rows go cell by cell, in the permutation's order within a cell; with ``random_first`` (the default)
+        the first round is the permutation's first n / R rows in its own order."""
         from labelwise.checks import _ann
 
         n, rounds = 1000, 4
         cells = np.random.default_rng(1).integers(0, 9, n)
         perm = _ann.insertion_order(n, 3)
-        order = _ann.insertion_order(n, 3, cells=cells, rounds=rounds)
+        order = _ann.insertion_order(n, 3, cells=cells, rounds=rounds, random_first=random_first)
         position = np.argsort(perm)
         for r in range(rounds):
             part = order[r * n // rounds : (r + 1) * n // rounds]
             assert set(part.tolist()) == set(perm[r * n // rounds : (r + 1) * n // rounds].tolist())
+            if r == 0 and random_first:
+                np.testing.assert_array_equal(part, perm[: n // rounds])
+                assert np.any(np.diff(cells[part]) < 0)  # not cell by cell
+                continue
             assert np.all(np.diff(cells[part]) >= 0)
             same_cell = cells[part][1:] == cells[part][:-1]
             assert np.all(np.diff(position[part])[same_cell] > 0)
 
+    def test_the_default_takes_the_first_round_at_random(self):
+        """Without ``random_first`` given, the first round is in the permutation's order."""
+        from labelwise.checks import _ann
+
+        cells = np.random.default_rng(4).integers(0, 6, 640)
+        np.testing.assert_array_equal(
+            _ann.insertion_order(640, 2, cells=cells), _ann.insertion_order(640, 2, cells=cells, random_first=True)
+        )
+        np.testing.assert_array_equal(
+            _ann.insertion_order(640, 2, cells=cells)[: 640 // _ann.INSERT_ROUNDS],
+            _ann.insertion_order(640, 2)[: 640 // _ann.INSERT_ROUNDS],
+        )
+
     def test_one_round_per_row_is_the_random_order_and_one_round_the_cell_order(self):
-        """``rounds >= n`` gives the plain seeded permutation; ``rounds = 1`` sorts every row by its cell."""
+        """``rounds >= n`` gives the plain seeded permutation; ``rounds = 1`` sorts every row by its cell, or
+        with ``random_first`` is the permutation."""
         from labelwise.checks import _ann
 
         cells = np.random.default_rng(2).integers(0, 5, 300)
         for rounds in (300, 10_000):
-            np.testing.assert_array_equal(
-                _ann.insertion_order(300, 7, cells=cells, rounds=rounds), _ann.insertion_order(300, 7)
-            )
-        assert np.all(np.diff(cells[_ann.insertion_order(300, 7, cells=cells, rounds=1)]) >= 0)
+            for random_first in (True, False):
+                np.testing.assert_array_equal(
+                    _ann.insertion_order(300, 7, cells=cells, rounds=rounds, random_first=random_first),
+                    _ann.insertion_order(300, 7),
+                )
+        assert np.all(np.diff(cells[_ann.insertion_order(300, 7, cells=cells, rounds=1, random_first=False)]) >= 0)
+        np.testing.assert_array_equal(_ann.insertion_order(300, 7, cells=cells, rounds=1), _ann.insertion_order(300, 7))
 
     @settings(max_examples=40, deadline=None)
     @given(
@@ -455,15 +478,17 @@ class TestInsertionOrder:
         n_cells=st.integers(1, 12),
         rounds=st.integers(1, 50),
         seed=st.integers(0, 2**16),
+        random_first=st.booleans(),
     )
-    def test_the_order_is_a_permutation_with_balanced_rounds(self, n, n_cells, rounds, seed):
+    def test_the_order_is_a_permutation_with_balanced_rounds(self, n, n_cells, rounds, seed, random_first):
         """For any number of rows, cells and rounds: every row once, and the same for the same seed."""
         from labelwise.checks import _ann
 
         cells = np.random.default_rng(seed).integers(0, n_cells, n)
-        order = _ann.insertion_order(n, seed, cells=cells, rounds=rounds)
+        kwargs = {"cells": cells, "rounds": rounds, "random_first": random_first}
+        order = _ann.insertion_order(n, seed, **kwargs)
         np.testing.assert_array_equal(np.sort(order), np.arange(n))
-        np.testing.assert_array_equal(order, _ann.insertion_order(n, seed, cells=cells, rounds=rounds))
+        np.testing.assert_array_equal(order, _ann.insertion_order(n, seed, **kwargs))
 
     @pytest.mark.parametrize(
         ("kwargs", "name"), [({"cells": np.zeros(5)}, "cells"), ({"rounds": 0}, "rounds"), ({"rounds": 1.5}, "rounds")]

@@ -8,14 +8,17 @@ by (distance, index), as in the exact search.
 Every row is queried in a locality order (:func:`locality_order`), cell by cell of a partition by
 nearest random pivot, so that consecutive queries walk the same region of the index and find its rows in
 cache; the order never changes the answer of a search on a given index. Rows are inserted in
-seeded random rounds, cell by cell within a round (:func:`insertion_order`): after every round the
-index holds a uniform random share of the rows, as with a random insertion order, so the index
+seeded random rounds, cell by cell within a round but the first, which is taken at random
+(:func:`insertion_order`): after every round the index holds a uniform random share of the rows, as
+with a random insertion order, so the index
 does not depend on how the user's rows are sorted (inserted cluster by cluster, as data sorted by
 class or by time would be, or cell by cell from the first row, the index lost recall on dev data:
 RESULTS.md, issue 11, session 6); within a round consecutive insertions search the same region of
 the index, and the rows of a cell lie together in its memory (hnswlib stores the nodes in
 insertion order: a node reordering in the sense of Coleman et al.), which makes the build and the
-cell-by-cell search cheaper (RESULTS.md, issue 11, session 7).
+cell-by-cell search cheaper (RESULTS.md, issue 11, session 7). The first round, inserted into an
+empty index, lays out the links the later rows are found through, and is inserted at random
+(RESULTS.md, issue 11, session 8).
 
 References
 ----------
@@ -40,7 +43,8 @@ from .graph import refine_candidates
 
 #: Index parameters: graph degree, construction and search beam widths. Chosen on dev data
 #: (``benchmarks/dev_hnsw_params.py``, not the benchmark's generator): no cheaper (M, ef_construction)
-#: reached recall@10 >= 0.99 there. ef = 48 also kept it on both dev sets but saved no measurable
+#: reached recall@10 >= 0.99 there, with the insertion rounds and a random first round neither
+#: (``benchmarks/dev_build_params.py``, RESULTS.md issue 11 session 8). ef = 48 also kept it on both dev sets but saved no measurable
 #: time at 100k or 1M and lost recall on high-dimensional data, so ef stays 64 (RESULTS.md, issue 11).
 HNSW_M = 16
 EF_CONSTRUCTION = 100
@@ -122,7 +126,12 @@ def _seed(random_state: Any) -> int:
 
 
 def insertion_order(
-    n: int, random_state: int = 0, *, cells: np.ndarray | None = None, rounds: int | None = None
+    n: int,
+    random_state: int = 0,
+    *,
+    cells: np.ndarray | None = None,
+    rounds: int | None = None,
+    random_first: bool = True,
 ) -> np.ndarray:
     """The order in which :func:`_hnswlib_search` inserts ``n`` rows.
 
@@ -131,7 +140,12 @@ def insertion_order(
     ``rounds`` (``INSERT_ROUNDS``) consecutive parts of ``n / rounds`` rows, each part a seeded
     random sample of the rows whatever their sort order; the parts follow one another, and within
     a part the rows are taken cell by cell (cells in increasing number, rows in the permutation's
-    order). ``rounds >= n`` gives the plain permutation, ``rounds = 1`` pure cell order.
+    order). With ``random_first`` the first part is taken in the permutation's own order instead:
+    it is inserted into an empty index and lays out the links every later row is found through,
+    which a cell-by-cell first part builds region by region (lower recall on dev data: RESULTS.md,
+    issue 11, session 8); the index is small then, so the random order costs no locality worth
+    keeping. ``rounds >= n`` gives the plain permutation, ``rounds = 1`` pure cell order (or, with
+    ``random_first``, the permutation).
     """
     perm = np.random.default_rng(_seed(random_state)).permutation(n)
     if cells is None:
@@ -144,7 +158,10 @@ def insertion_order(
         raise InvalidParameterError(f"rounds must be a positive integer, got {rounds!r}")
     position = np.empty(n, dtype=np.int64)
     position[perm] = np.arange(n)
-    return np.lexsort((position, cells, position * min(int(rounds), max(n, 1)) // max(n, 1)))
+    round_of = position * min(int(rounds), max(n, 1)) // max(n, 1)
+    if random_first:
+        cells = np.where(round_of == 0, 0, cells)  # one cell: the first round in the permutation's order
+    return np.lexsort((position, cells, round_of))
 
 
 def locality_order(Z: Any, *, random_state: int = 0, cell_size: int | None = None) -> np.ndarray:
