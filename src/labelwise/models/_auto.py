@@ -240,7 +240,7 @@ def choose_model(
     names = _family_names(families)
     seed = seed_from(random_state)
     model_seed = seed if isinstance(seed, int) else 0
-    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
+    folds = split(codes, cv, seed)
     roles = infer_column_roles(frame)
     results, finished, calibrated, notices = _compare(
         names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
@@ -318,6 +318,17 @@ def _pick(best, finished, calibrated, codes, tests, blend):
         if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
             return "blend", blended, None, {n: float(x) for n, x in zip(finished, w, strict=False)}, blended_ll
     return best.name, probs, temperature, None, final_ll
+
+
+def split(codes: np.ndarray, cv: int, seed: int | None, repeat: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The stratified folds of split ``repeat``: split 0 is :func:`labelwise.out_of_fold_probs`'s with ``seed``.
+
+    Split ``r > 0`` shuffles with a seed drawn from ``(seed, r)`` (``None`` stays unseeded), so the
+    repeated splits differ from split 0 and from each other and are reproducible.
+    """
+    if repeat and seed is not None:
+        seed = int(np.random.SeedSequence((seed, repeat)).generate_state(1)[0])
+    return list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
 
 
 def _family_names(families: Sequence[str] | None) -> list[str]:
