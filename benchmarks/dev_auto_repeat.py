@@ -49,6 +49,7 @@ session 6 timed it: seed 100, 10% uniform flips, one core, the three calls inter
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_repeat.py --base c_a.pkl --seeds 100 ... 115 --cache r_a.pkl
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_repeat.py --base c_a.pkl c_b.pkl --caches r_a.pkl r_b.pkl
     python benchmarks/dev_auto_repeat.py --runs-csv runs_a.csv runs_b.csv    # analyse saved runs
+    OMP_NUM_THREADS=1 python benchmarks/dev_auto_repeat.py --base c_a.pkl --caches r_a.pkl --split-noise n_a.csv
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_repeat.py --timing          # the time check
 
 References
@@ -88,8 +89,8 @@ REFERENCES = ("repeat3", "other_split")
 COST_ORDER = ("repeat_knn", "repeat_logistic", "repeat")
 
 
-def split_probs(features, noisy, k, seed, repeat):
-    """``logistic`` and ``knn`` out of fold on split ``repeat``, as ``choose_model`` computes them; tests; seconds."""
+def split_probs(features, noisy, k, seed, repeat, names=FOLD_WISE):
+    """``names`` (default ``logistic``, ``knn``) out of fold on split ``repeat``, as ``choose_model`` computes them."""
     from labelwise.columns import infer_column_roles
     from labelwise.models import FAMILIES
     from labelwise.models._auto import split
@@ -98,11 +99,11 @@ def split_probs(features, noisy, k, seed, repeat):
     frame = features.reset_index(drop=True)
     folds = split(noisy, 5, seed, repeat)
     encoder = FoldEncoder(infer_column_roles(frame), frame, noisy, seed)
-    out = {name: np.zeros((noisy.size, k)) for name in FOLD_WISE}
+    out = {name: np.zeros((noisy.size, k)) for name in names}
     t0 = time.perf_counter()
     for train, test in folds:
         base = encoder.encode(train, test)
-        for name in FOLD_WISE:
+        for name in names:
             kind = encoder.kind(FAMILIES[name])
             x_train, x_test = (encoder.as_kind(x, kind) for x in base)
             out[name][test] = _fit_predict(FAMILIES[name], seed, x_train, noisy[train], x_test, k)
@@ -138,6 +139,8 @@ def compute(args) -> None:
                     for repeat in range(1, args.repeats):
                         if repeat not in splits:
                             splits[repeat] = split_probs(features, noisy, k, seed, repeat)
+                    if args.knn_split and args.knn_split not in splits:
+                        splits[args.knn_split] = split_probs(features, noisy, k, seed, args.knn_split, ("knn",))
             path.write_bytes(pickle.dumps(cache))
             print(table, seed, time.strftime("%H:%M:%S"), flush=True)
 
@@ -162,6 +165,42 @@ def variants(cands, tests, splits, noisy) -> dict:
     other = dict(cands) | splits[1][0]
     out["other_split"] = replay(other, noisy, splits[1][1])[::-1]
     return out
+
+
+def split_noise(cands, tests, splits, noisy) -> dict:
+    """The shipped chooser and ``repeat_knn`` on other splits (needs split 2): how their F1 moves with the split.
+
+    Added after the rule had decided (references only): ``present_s1`` / ``present_s2`` replay the
+    shipped chooser on split 1 / split 2 alone; ``repeat_knn_12`` averages kNN over splits 1 and 2
+    (logistic and the folds of split 1); ``repeat_knn_23`` splits 2 and 3 when kNN's split 3 is
+    cached (``--knn-split 3``).
+    """
+    out = {}
+    for r in (1, 2):
+        out[f"present_s{r}"] = replay(dict(cands) | splits[r][0], noisy, splits[r][1])[::-1]
+    for a, b in ((1, 2), (2, 3)):
+        if b not in splits:
+            continue
+        knn = np.mean([splits[r][0]["knn"] / splits[r][0]["knn"].sum(axis=1, keepdims=True) for r in (a, b)], axis=0)
+        both = dict(cands) | {"logistic": splits[a][0]["logistic"], "knn": knn}
+        out[f"repeat_knn_{a}{b}"] = replay(both, noisy, splits[a][1])[::-1]
+    return out
+
+
+def noise_runs(bases, caches) -> pd.DataFrame:
+    """One row per run: cleanlab's F1 and the F1 of :func:`split_noise`'s references."""
+    import labelwise as lw
+
+    base = _load(bases)
+    rows = []
+    for key, splits in _load(caches).items():
+        table, seed, kind, rate = key
+        cands, tests, f1_cl, noisy, truth = base[key]
+        row = {"table": table, "seed": seed, "kind": kind, "rate": rate, "cleanlab": f1_cl}
+        for name, (_, probs) in split_noise(cands, tests, splits, noisy).items():
+            row[name] = f1(lw.find_label_issues(noisy, probs).is_issue, truth)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def replay_runs(bases, caches) -> pd.DataFrame:
@@ -270,9 +309,16 @@ def main() -> None:
     parser.add_argument("--save", default=None, help="write the per-run F1s to this CSV")
     parser.add_argument("--runs-csv", nargs="+", default=None, help="analyse the per-run F1s saved by --save")
     parser.add_argument("--timing", action="store_true", help="only the time check (model step per table)")
+    parser.add_argument("--knn-split", type=int, default=0, help="also cache kNN alone on this split")
+    parser.add_argument("--split-noise", default=None, help="write split_noise's per-run F1s to this CSV and stop")
     args = parser.parse_args()
     if args.timing:
         timing()
+        return
+    if args.split_noise:
+        if not args.caches:
+            compute(args)
+        noise_runs(args.base, args.caches or [args.cache]).to_csv(args.split_noise, index=False)
         return
     if any(seed in (0, 1, 2) for seed in args.seeds):
         parser.error("seeds 0-2 are the reported seeds; choose on other seeds")
