@@ -21,12 +21,10 @@ from labelwise.models import (
     FAMILIES,
     MODELS,
     Family,
-    _auto,
     choose_model,
     column_kinds,
     default_model,
 )
-from labelwise.models._auto import DEFAULT_REPEATS, split
 from labelwise.models._calibrate import log_loss
 
 BIG = 1e6  # a time budget no test reaches, so that decisions never depend on timing
@@ -95,7 +93,7 @@ class TestChooser:
         (The forest's are out-of-bag, see tests/models/test_runner.py::TestOutOfBag.)
         """
         X, y = _xor(150)
-        choice = choose_model(X, y, families=[family], calibrate=False, repeats=1, time_budget=BIG, random_state=7)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=7)
         expected = lw.out_of_fold_probs(
             default_model(X, model=family, random_state=7), X, y, random_state=7, verbose=False
         )
@@ -176,72 +174,6 @@ class TestChooser:
         assert choice.log_loss <= min(c.best_log_loss for c in choice.candidates)
 
 
-class TestRepeatedSplits:
-    """On small tables kNN (``Family.repeat``) averages its out-of-fold probabilities over ``repeats`` splits."""
-
-    @staticmethod
-    def _out_of_fold(X, y, family, folds):
-        out = np.zeros((len(y), 2))
-        for train, test in folds:
-            model = default_model(X, model=family, random_state=7).fit(X.iloc[train], y[train])
-            out[test] = model.predict_proba(X.iloc[test])
-        return out
-
-    @pytest.mark.parametrize("family", ["knn"])
-    def test_probabilities_are_the_mean_over_the_splits(self, family):
-        """Split 0 is out_of_fold_probs's; the result is the mean of each split's out-of-fold probabilities."""
-        assert FAMILIES[family].repeat
-        X, y = _xor(150)
-        choice = choose_model(X, y, families=[family], calibrate=False, repeats=3, time_budget=BIG, random_state=7)
-        splits = [split(y, 5, 7, r) for r in range(3)]
-        first = lw.out_of_fold_probs(default_model(X, model=family, random_state=7), X, y, random_state=7)
-        np.testing.assert_allclose(self._out_of_fold(X, y, family, splits[0]), first, atol=1e-12)
-        expected = np.mean([self._out_of_fold(X, y, family, folds) for folds in splits], axis=0)
-        np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
-        assert choice.candidates[0].splits == 3
-
-    def test_the_splits_differ_and_each_covers_every_row_once(self):
-        y = np.r_[np.zeros(40, dtype=int), np.ones(60, dtype=int)]
-        splits = [split(y, 4, 11, r) for r in range(3)]
-        for folds in splits:
-            assert sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(100))
-        tests = [tuple(sorted(folds[0][1])) for folds in splits]
-        assert len(set(tests)) == 3
-        assert all(a[1].tolist() == b[1].tolist() for a, b in zip(splits[1], split(y, 4, 11, 1), strict=True))
-
-    def test_only_repeat_families_on_small_tables_use_more_splits(self, monkeypatch):
-        """Logistic and the trees (out of bag) use one split; above REPEAT_MAX_ROWS rows so does kNN."""
-        X, y = _xor(200)
-        names = ["logistic", "knn", "extra_trees"]
-        choice = choose_model(X, y, families=names, time_budget=BIG)
-        assert {c.name: c.splits for c in choice.candidates} == {
-            "logistic": 1,
-            "knn": DEFAULT_REPEATS,
-            "extra_trees": 1,
-        }
-        monkeypatch.setattr(_auto, "REPEAT_MAX_ROWS", 199)
-        large = choose_model(X, y, families=names, time_budget=BIG)
-        assert {c.name: c.splits for c in large.candidates} == {"logistic": 1, "knn": 1, "extra_trees": 1}
-        one = choose_model(X, y, families=names, repeats=1, time_budget=BIG)
-        np.testing.assert_array_equal(one.probs, large.probs)
-
-    def test_no_time_left_means_one_split_with_a_notice(self):
-        choice = choose_model(*_xor(200), families=["knn"], time_budget=1e-9)
-        assert choice.candidates[0].splits == 1
-        assert any("from 1 split(s) of 2: the time budget is used up" in n for n in choice.notices)
-        logistic = choose_model(*_xor(200), families=["logistic"], time_budget=1e-9)
-        assert not any("split(s)" in n for n in logistic.notices)
-
-    @settings(max_examples=5, deadline=None)
-    @given(st.integers(0, 10_000), st.integers(1, 3))
-    def test_averaged_probabilities_are_probabilities(self, seed, repeats):
-        X, y = _xor(90, seed)
-        choice = choose_model(X, y, families=["logistic", "knn"], repeats=repeats, time_budget=BIG, random_state=seed)
-        assert np.all(choice.probs >= 0)
-        np.testing.assert_allclose(choice.probs.sum(axis=1), 1.0)
-        assert [c["splits"] for c in choice.to_dict()["candidates"]] == [1, repeats]
-
-
 class TestBudgetAndFailures:
     def test_budget_too_small_falls_back_to_logistic(self):
         choice = choose_model(*_xor(200), time_budget=1e-9, random_state=0)
@@ -278,8 +210,6 @@ class TestBudgetAndFailures:
             ({"families": ["svm"]}, InvalidParameterError, "families must be a non-empty subset"),
             ({"families": []}, InvalidParameterError, "families must be a non-empty subset"),
             ({"cv": 1}, LabelwiseError, "cv"),
-            ({"repeats": 0}, InvalidParameterError, "repeats"),
-            ({"repeats": 1.5}, InvalidParameterError, "repeats"),
         ],
     )
     def test_bad_parameters(self, kwargs, error, match):

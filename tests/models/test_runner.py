@@ -54,25 +54,20 @@ def _count_encodings(monkeypatch):
 class TestSharedEncoding:
     def test_numeric_table_is_encoded_once_per_fold_for_all_families(self, monkeypatch):
         calls = _count_encodings(monkeypatch)
-        choose_model(*_linear(), families=["logistic", "boosting", "forest"], repeats=1, time_budget=BIG, cv=4)
+        choose_model(*_linear(), families=["logistic", "boosting", "forest"], time_budget=BIG, cv=4)
         assert len(calls) == 4
-
-    def test_each_repeated_split_is_encoded_once_per_fold(self, monkeypatch):
-        calls = _count_encodings(monkeypatch)
-        choose_model(*_linear(), families=["logistic", "knn", "forest"], repeats=3, time_budget=BIG, cv=4)
-        assert len(calls) == 3 * 4
 
     def test_sparse_and_dense_families_share_one_encoding_per_fold(self, monkeypatch):
         """With one-hot columns the dense families get the sparse encoding made dense, not a second fit."""
         calls = _count_encodings(monkeypatch)
-        choose_model(*_mixed(400), families=["logistic", "boosting", "knn"], repeats=1, time_budget=BIG, cv=3)
+        choose_model(*_mixed(400), families=["logistic", "boosting", "knn"], time_budget=BIG, cv=3)
         assert len(calls) == 3
 
     @pytest.mark.parametrize("family", ["logistic", "knn", "boosting"])
     def test_shared_encoding_gives_each_pipelines_probabilities(self, family):
         """Encoding once per fold and fitting the classifier equals cross-validating the family's pipeline."""
         X, y = _mixed(300)
-        choice = choose_model(X, y, families=[family], calibrate=False, repeats=1, time_budget=BIG, random_state=4)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
         expected = lw.out_of_fold_probs(default_model(X, model=family, random_state=4), X, y, random_state=4)
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
 
@@ -85,7 +80,7 @@ class TestOutOfBag:
     def test_probabilities_are_the_pipelines_out_of_bag_ones(self, table, family):
         """A bagged family's probabilities equal its pipeline's out-of-bag decision function on all rows."""
         X, y = table(300)
-        choice = choose_model(X, y, families=[family], calibrate=False, repeats=1, time_budget=BIG, random_state=4)
+        choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
         pipeline = default_model(X, model=family, random_state=4).set_params(classifier__oob_score=True)
         expected = pipeline.fit(X, y)[-1].oob_decision_function_
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)

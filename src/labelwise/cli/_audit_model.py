@@ -162,7 +162,6 @@ def print_model_info(info: dict[str, Any]) -> None:
                 "calibrated": _num(c["calibrated_log_loss"]),
                 "accuracy": _num(c["accuracy"]),
                 "seconds": c["seconds"],
-                "splits": c.get("splits", 1),
                 "skipped": c["skipped"] or "",
             }
             for c in choice["candidates"]

@@ -21,17 +21,12 @@ from ..errors import (
 )
 from ._calibrate import cross_fit_blend, cross_fit_temperature, log_loss
 from ._menu import FAMILIES
-from ._runner import FamilyRun, FoldEncoder, first_fold, other_folds, repeat_split, screen
+from ._runner import FamilyRun, FoldEncoder, first_fold, other_folds, screen
 
 #: Seconds the chooser may spend on all candidates by default (a laptop-sized wait).
 DEFAULT_TIME_BUDGET = 30.0
 #: The blend is kept only if its cross-fitted log loss beats the best single one by this share.
 BLEND_MIN_GAIN = 0.01
-#: Splits into folds whose out-of-fold probabilities a ``repeat`` family (kNN) averages, by default.
-DEFAULT_REPEATS = 2
-#: Tables with more rows get one split whatever ``repeats`` says (their probabilities vary less
-#: from split to split, and one more split costs as much as the whole cross-validation).
-REPEAT_MAX_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -45,8 +40,6 @@ class CandidateResult:
     accuracy: float | None = None
     seconds: float = 0.0
     skipped: str | None = None
-    #: Splits into folds its probabilities average (``Family.repeat`` families on small tables).
-    splits: int = 1
 
     @property
     def best_log_loss(self) -> float:
@@ -79,8 +72,6 @@ class ModelChoice:
     notices : tuple of str
         One line per fallback, skipped family or dropped column.
     time_budget, seconds : float
-    log_loss, accuracy : float
-        Of ``probs``, against the given labels.
     """
 
     candidates: tuple[CandidateResult, ...]
@@ -107,7 +98,6 @@ class ModelChoice:
                 "accuracy": c.accuracy,
                 "seconds": c.seconds,
                 "skipped": c.skipped or "",
-                "splits": c.splits,
                 "chosen": c.name == self.chosen or bool(self.blend_weights and c.name in self.blend_weights),
             }
             for c in self.candidates
@@ -130,7 +120,7 @@ class ModelChoice:
         }
 
 
-def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float, repeats: int):
+def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float):
     if isinstance(features, pd.DataFrame):
         frame = features
     elif hasattr(features, "shape") and len(features.shape) == 2 and not hasattr(features, "tocsr"):
@@ -147,7 +137,6 @@ def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float, repea
     if not budget > 0:
         raise InvalidParameterError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
     cv = check_positive_int("cv", cv, minimum=2)
-    repeats = check_positive_int("repeats", repeats)
     codes, classes = encode_labels(labels)
     if codes.shape[0] != frame.shape[0]:
         raise ShapeMismatchError(
@@ -162,7 +151,7 @@ def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float, repea
             f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
             f"{show(classes[small])} has {counts[small]} (lower --cv / cv, or drop or merge that class)"
         )
-    return frame.reset_index(drop=True), codes, classes, cv, budget, repeats
+    return frame.reset_index(drop=True), codes, classes, cv, budget
 
 
 def choose_model(
@@ -174,7 +163,6 @@ def choose_model(
     families: Sequence[str] | None = None,
     calibrate: bool = True,
     blend: bool = True,
-    repeats: int = DEFAULT_REPEATS,
     random_state: Any = 0,
     n_jobs: int | None = None,
 ) -> ModelChoice:
@@ -199,17 +187,6 @@ def choose_model(
     candidates, its weights cross-fitted the same way, replaces the winner when it lowers the log
     loss by at least ``BLEND_MIN_GAIN``. (The code is short: it is this docstring that is long.)
 
-    On tables of up to ``REPEAT_MAX_ROWS`` rows, each finished family marked ``Family.repeat``
-    (kNN: a row's neighbours that share its test fold cannot vote for it, so its probabilities
-    move with the split) is then cross-validated again on ``repeats - 1`` other stratified
-    splits, while the time budget, projected from the first split, allows, and its
-    probabilities averaged over the splits (repeated cross-validation [5]_): every row is still
-    predicted only by models that did not see it, by ``repeats`` of them instead of one, so its
-    probabilities, and confident learning's per-class thresholds (means of them), depend less
-    on one random split. The temperature and the blend are then cross-fitted over the first
-    split's folds; as with one split, the other folds' probabilities come from models that saw
-    fold ``j``'s rows, but never from one that saw the row itself.
-
     Parameters
     ----------
     features : DataFrame or 2-D array
@@ -228,11 +205,6 @@ def choose_model(
     blend : bool, default True
         Try a cross-fitted convex blend of the candidates (on by default: on the dev seeds of
         ``benchmarks/bench_default_model.py`` it raised the F1 of the flagged set).
-    repeats : int, default DEFAULT_REPEATS
-        Splits into ``cv`` folds whose out-of-fold probabilities each ``repeat`` family averages
-        on tables of up to ``REPEAT_MAX_ROWS`` rows (``1``: one split, as
-        :func:`labelwise.out_of_fold_probs`). Chosen on the dev seeds of
-        ``benchmarks/dev_auto_repeat.py`` (numbers in ``benchmarks/RESULTS.md``).
     random_state : int, Generator or None
         Seed of the folds (the same folds as :func:`labelwise.out_of_fold_probs` with this seed)
         and of the models.
@@ -247,7 +219,7 @@ def choose_model(
     Raises
     ------
     InvalidParameterError
-        Bad ``features``, ``time_budget``, ``cv``, ``repeats`` or ``families``.
+        Bad ``features``, ``time_budget``, ``cv`` or ``families``.
     TooFewExamplesError
         Fewer than 2 classes, or a class with fewer than ``cv`` examples.
     EstimatorError
@@ -262,30 +234,16 @@ def choose_model(
        Optimization", AISTATS 2016 (successive halving).
     .. [4] Breiman, "Random Forests", Machine Learning 45, 2001, Section 3.1 (out-of-bag
        estimates).
-    .. [5] Burman, "A comparative study of ordinary cross-validation, v-fold cross-validation
-       and the repeated learning-testing methods", Biometrika 76(3), 1989.
     """
     start = time.perf_counter()
-    frame, codes, classes, cv, budget, repeats = _check_inputs(features, labels, cv, time_budget, repeats)
+    frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
     names = _family_names(families)
     seed = seed_from(random_state)
     model_seed = seed if isinstance(seed, int) else 0
-    n_splits = repeats if codes.shape[0] <= REPEAT_MAX_ROWS else 1
-    splits = [split(codes, cv, seed, r) for r in range(n_splits)]
-    folds = splits[0]
+    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
     roles = infer_column_roles(frame)
     results, finished, calibrated, notices = _compare(
-        names,
-        roles,
-        frame,
-        codes,
-        splits,
-        len(classes),
-        model_seed,
-        start + budget,
-        calibrate,
-        n_jobs,
-        families is None,
+        names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
     )
     best = _best_finished(results, finished)
     tests = [test for _, test in folds]
@@ -307,9 +265,8 @@ def choose_model(
     )
 
 
-def _compare(names, roles, frame, codes, splits, n_classes, model_seed, deadline, calibrate, n_jobs, default_menu):
-    """Run the families on the shared folds (``splits[0]``, then the others); results, probabilities, notices."""
-    folds = splits[0]
+def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline, calibrate, n_jobs, default_menu):
+    """Run the families on the shared folds; their results, finished probabilities and notices."""
     tests = [test for _, test in folds]
     budget_left = deadline - time.perf_counter()
     runs = [FamilyRun(FAMILIES[name], np.zeros((codes.shape[0], n_classes))) for name in names]
@@ -318,17 +275,8 @@ def _compare(names, roles, frame, codes, splits, n_classes, model_seed, deadline
     encoder = FoldEncoder(roles, frame, codes, model_seed)
     first_fold(runs, encoder, folds, n_classes, deadline)
     screen(runs, len(folds), deadline)
-    t0 = time.perf_counter()
     other_folds(runs, encoder, folds, n_classes, n_jobs)
     notices: list[str] = []
-    # One more split costs at most what the first split's other folds took, scaled to all folds.
-    per_split = (time.perf_counter() - t0) * len(folds) / (len(folds) - 1)
-    repeated = any(r.skipped is None and not r.done and r.family.repeat for r in runs)
-    for r, more in enumerate(splits[1:] if repeated else [], start=1):
-        if time.perf_counter() + per_split > deadline:
-            notices.append(f"out-of-fold probabilities from {r} split(s) of {len(splits)}: the time budget is used up")
-            break
-        repeat_split(runs, encoder, more, n_classes, n_jobs)
     results: list[CandidateResult] = []
     finished: dict[str, np.ndarray] = {}
     calibrated: dict[str, tuple[np.ndarray, float]] = {}
@@ -343,11 +291,7 @@ def _compare(names, roles, frame, codes, splits, n_classes, model_seed, deadline
             calibrated[name] = cross_fit_temperature(probs, codes, tests)
         calibrated_ll = log_loss(calibrated[name][0], codes) if calibrate else None
         accuracy = float((probs.argmax(axis=1) == codes).mean())
-        results.append(
-            CandidateResult(
-                name, description, log_loss(probs, codes), calibrated_ll, accuracy, run.seconds, splits=run.splits
-            )
-        )
+        results.append(CandidateResult(name, description, log_loss(probs, codes), calibrated_ll, accuracy, run.seconds))
         if not finished and run.seconds > budget_left:
             notices.append(
                 f"time budget is too small for even one candidate ({name} took {run.seconds:.1f} s); fell back to {name}"
@@ -374,17 +318,6 @@ def _pick(best, finished, calibrated, codes, tests, blend):
         if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
             return "blend", blended, None, {n: float(x) for n, x in zip(finished, w, strict=False)}, blended_ll
     return best.name, probs, temperature, None, final_ll
-
-
-def split(codes: np.ndarray, cv: int, seed: int | None, repeat: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The stratified folds of split ``repeat``: split 0 is :func:`labelwise.out_of_fold_probs`'s with ``seed``.
-
-    Split ``r > 0`` shuffles with a seed drawn from ``(seed, r)`` (``None`` stays unseeded), so the
-    repeated splits differ from split 0 and from each other and are reproducible.
-    """
-    if repeat and seed is not None:
-        seed = int(np.random.SeedSequence((seed, repeat)).generate_state(1)[0])
-    return list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
 
 
 def _family_names(families: Sequence[str] | None) -> list[str]:

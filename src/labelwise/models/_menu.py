@@ -57,11 +57,6 @@ class Family:
         rows, as its out-of-bag ones (each row scored by the members whose bootstrap sample or
         subsample left it out, Breiman 2001), instead of one fit per fold. The classifier must accept
         ``oob_score=True`` and then set ``oob_decision_function_``.
-    repeat : bool
-        On small tables ``auto`` averages this family's out-of-fold probabilities over
-        ``repeats`` different splits into folds (repeated cross-validation; see
-        :func:`labelwise.models.choose_model`): for a family whose probability of a row moves
-        with which rows share its test fold.
     """
 
     name: str
@@ -74,7 +69,6 @@ class Family:
     n_log_n: bool = False
     in_default_menu: bool = True
     out_of_bag: bool = False
-    repeat: bool = False
 
     def skip_reason(self, roles: ColumnRoles, n_rows: int | None = None) -> str | None:
         """Why ``auto`` does not try this family on a table (None: it does; ``n_rows=None``: any size)."""
@@ -118,9 +112,6 @@ FAMILIES: dict[str, Family] = {
             dense=True,
             applies=_no_text,
             lazy=True,
-            # A row's neighbours in its own test fold cannot vote for it, so its probabilities
-            # move with the split; averaged over splits on small tables (benchmarks/dev_auto_repeat.py).
-            repeat=True,
         ),
         Family(
             "boosting",

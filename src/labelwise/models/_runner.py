@@ -63,8 +63,6 @@ class FamilyRun:
     skipped: str | None = None
     #: Every row is scored already (a bagged family's out-of-bag fit): no other folds to run.
     done: bool = False
-    #: Splits into folds whose out-of-fold probabilities ``probs`` averages (see :func:`repeat_split`).
-    splits: int = 1
 
 
 class FoldEncoder:
@@ -277,35 +275,11 @@ def other_folds(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_clas
     folds are then held at once: about ``cv - 1`` times the encoded table). A family that fails on a fold
     is skipped with its reason.
     """
-    _cross_validate([r for r in runs if r.skipped is None and not r.done], encoder, folds[1:], n_classes, n_jobs)
-
-
-def repeat_split(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_classes: int, n_jobs: int | None) -> None:
-    """Average each finished ``repeat`` family's probabilities with its probabilities on another split.
-
-    ``folds`` is a different stratified split of the same rows; every row is again predicted
-    by a model that did not see it, so the average (over ``run.splits`` splits) is out of sample
-    too (repeated cross-validation: Burman, Biometrika 76(3), 1989). A family that fails on the
-    new split keeps the probabilities it has; a bagged family (``done``: out of bag) is not repeated.
-    """
-    alive = [r for r in runs if r.skipped is None and not r.done and r.family.repeat]
-    extra = [FamilyRun(r.family, np.zeros_like(r.probs)) for r in alive]
-    _cross_validate(extra, encoder, folds, n_classes, n_jobs)
-    for run, more in zip(alive, extra, strict=True):
-        run.seconds += more.seconds
-        if more.skipped is None:
-            run.probs = (run.probs * run.splits + more.probs) / (run.splits + 1)
-            run.splits += 1
-
-
-def _cross_validate(
-    alive: list[FamilyRun], encoder: FoldEncoder, folds: list, n_classes: int, n_jobs: int | None
-) -> None:
-    """Fit ``alive`` on each of ``folds`` and fill their test rows (see :func:`other_folds`)."""
-    if not alive or not folds:
+    alive = [r for r in runs if r.skipped is None and not r.done]
+    if not alive:
         return
     kinds = sorted({encoder.kind(r.family) for r in alive})
-    groups = [folds] if n_jobs not in (None, 1) else [[f] for f in folds]
+    groups = [folds[1:]] if n_jobs not in (None, 1) else [[f] for f in folds[1:]]
     parallel = Parallel(n_jobs=n_jobs, prefer="threads")
     for group in groups:
         encoded = parallel(delayed(encoder.encode)(tr, te) for tr, te in group)
