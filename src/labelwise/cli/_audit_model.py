@@ -8,10 +8,11 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._meta import accepts_sample_weight
 from .._validate import encode_labels
 from ..columns import infer_column_roles
 from ..errors import InvalidLabelsError, LabelwiseError
-from ..models import DEFAULT_TIME_BUDGET, MODEL_CHOICES, choose_model, default_model
+from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model
 from ..probs import out_of_fold_probs
 from ._common import console, print_frame
 
@@ -79,12 +80,21 @@ def audit_probabilities(
 
 
 def chosen_estimator(
-    features: pd.DataFrame, labels: Any, *, model: str, cv: int, time_budget: float, random_state: int
+    features: pd.DataFrame,
+    labels: Any,
+    *,
+    model: str,
+    cv: int,
+    time_budget: float,
+    random_state: int,
+    needs_sample_weight: bool = False,
 ) -> tuple[Any, dict[str, Any]]:
     """The unfitted pipeline for ``labelwise train`` / ``pseudolabel`` (``auto``: the chooser's best family).
 
     With ``auto``, folds are lowered to the smallest class's size; below 2 examples in a class
-    the logistic model is used, and a notice says so.
+    the logistic model is used, and a notice says so. With ``needs_sample_weight``
+    (``train --clean reweight``) and a best family whose classifier takes no ``sample_weight``
+    (kNN), the best family by log loss that does take it is used instead, and a notice says so.
     """
     smallest, n_classes = 0, 0
     if model == "auto":
@@ -103,12 +113,23 @@ def chosen_estimator(
         family = "logistic" if model == "auto" else model
         return default_model(features, model=family, random_state=random_state, roles=roles), info
     choice = choose_model(features, labels, cv=min(cv, smallest), time_budget=time_budget, random_state=random_state)
-    best = choice.estimator.named_steps["classifier"]
+    estimator, notices = choice.estimator, []
+    if needs_sample_weight and not accepts_sample_weight(estimator):
+        ranked = sorted((c for c in choice.candidates if c.skipped is None), key=lambda c: c.best_log_loss)
+        weighted = [c.name for c in ranked if accepts_sample_weight(FAMILIES[c.name].classifier(random_state))]
+        name = weighted[0] if weighted else "logistic"
+        estimator = FAMILIES[name].build(choice.roles, random_state)
+        notices.append(
+            f"the best family, {type(choice.estimator.named_steps['classifier']).__name__}, takes no sample "
+            f"weights; trained {name}, the best one that does"
+        )
+    best = estimator.named_steps["classifier"]
     info = {
         "column_roles": choice.roles.to_dict(),
         "model_choice": choice.to_dict() | {"estimator": type(best).__name__},
+        "notices": notices,
     }
-    return choice.estimator, info
+    return estimator, info
 
 
 def print_column_roles(roles: dict[str, dict[str, str]]) -> None:

@@ -93,7 +93,13 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     check_label_not_continuous(labels, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")
     estimator, model_info = chosen_estimator(
-        features, codes, model=model, cv=cv, time_budget=time_budget, random_state=random_state
+        features,
+        codes,
+        model=model,
+        cv=cv,
+        time_budget=time_budget,
+        random_state=random_state,
+        needs_sample_weight=clean == "reweight",
     )
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
