@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import scipy.sparse as sp
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
+from ._pair_check import PairCheck, check_pairs, group_answer_weights
 from ._patterns import AnswerPatterns, sorted_columns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -24,6 +26,12 @@ _FLOOR = 1e-10
 #: Default strength of the diagonal prior, in pseudo-answers per confusion row (chosen on simulated
 #: sparse crowds, see benchmarks/RESULTS.md).
 DEFAULT_PRIOR_STRENGTH = 8.0
+#: Default z-score over which a pair of annotators agrees more than the fitted model predicts.
+DEFAULT_DEPENDENCY_THRESHOLD = 5.0
+#: Pairs of annotators sharing fewer items are not checked for dependence.
+MIN_SHARED_ITEMS = 50
+#: At most this many pairs flagged by the cheap screen are confirmed, each by one fit without them.
+MAX_CONFIRMED_PAIRS = 10
 
 
 def _check_smoothing(smoothing: Any) -> None:
@@ -78,6 +86,68 @@ class _Observed:
         n_unused = unused @ np.ones(k)
         unit = not pat.grouped  # one item per pattern: every weight is 1
         return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
+
+
+def _full_confusion(
+    enc: EncodedAnswers, obs: _Observed, pseudo: np.ndarray, given: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """The (n_annotators, K, K) confusion matrices ``[j, true k, given l]`` from the M-step's used
+    rows ``given`` and row totals (unused rows hold ``max(A[k, l], floor) / total[j, k]``)."""
+    k = enc.n_classes
+    full = np.empty((enc.n_annotators, k, k))  # [j, given l, true k]
+    np.divide(np.maximum(pseudo, _FLOOR).T[None, :, :], total[:, None, :], out=full)
+    full.reshape(-1, k)[obs.columns] = given
+    return full.transpose(0, 2, 1).copy()
+
+
+def _with_answer_weights(obs: _Observed, data: np.ndarray) -> _Observed:
+    """``obs`` with each answer (entry of ``obs.m``, CSR order) weighted by ``data``."""
+    m = sp.csr_matrix((data, obs.m.indices, obs.m.indptr), shape=obs.m.shape)
+    return dataclasses.replace(obs, m=m, mt=m.T)
+
+
+def _vote_shares(obs: _Observed, k: int) -> np.ndarray:
+    """Weighted vote shares of each row of ``obs.m`` (uniform where every answer weighs 0)."""
+    onehot = np.zeros((len(obs.label_of), k))
+    onehot[np.arange(len(obs.label_of)), obs.label_of] = 1.0
+    votes = np.asarray(obs.m @ onehot)
+    total = row_sum(votes)
+    empty = total <= 0
+    votes[empty], total[empty] = 1.0, float(k)
+    return votes / total[:, None]
+
+
+def _one_annotator_em(
+    obs: _Observed, others: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
+) -> np.ndarray:
+    """Annotator ``j``'s confusion matrix ``[true k, given l]`` by EM with every other parameter
+    fixed: the posterior of each item ``j`` answered is ``others[i]`` (the posterior without
+    ``j``'s answers) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP with the
+    pseudo-counts ``pseudo``)."""
+    k = others.shape[1]
+    entries = np.flatnonzero(obs.annotator_of[obs.m.indices] == j)
+    rows = np.searchsorted(obs.m.indptr, entries, side="right") - 1
+    labels = obs.label_of[obs.m.indices[entries]]
+    onehot = np.zeros((len(entries), k))
+    onehot[np.arange(len(entries)), labels] = obs.weights[rows]
+    base = others[rows]
+    pi = np.full((k, k), 1.0 / k)
+    post = base
+    for _ in range(max_iter):
+        counts = np.maximum(post.T @ onehot + pseudo, _FLOOR)
+        new = counts / counts.sum(axis=1, keepdims=True)
+        post = base * new[:, labels].T
+        post /= np.maximum(post.sum(axis=1, keepdims=True), _FLOOR)
+        change, pi = float(np.abs(new - pi).max()), new
+        if change < tol:
+            break
+    return pi
+
+
+def _no_pairs(enc: EncodedAnswers) -> pd.DataFrame:
+    """An empty ``dependent_pairs_`` frame."""
+    cols = {"annotator_a": enc.annotator_index()[:0], "annotator_b": enc.annotator_index()[:0]}
+    return pd.DataFrame({**cols, **{c: np.empty(0) for c in ("n_shared", "agreements", "expected", "z")}})
 
 
 def relabelled_classes(
@@ -215,6 +285,7 @@ class DawidSkene(BaseAggregator):
         tol: float = 1e-5,
         smoothing: float | str = "auto",
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+        dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -226,6 +297,7 @@ class DawidSkene(BaseAggregator):
         self.tol = tol
         self.smoothing = smoothing
         self.prior_strength = prior_strength
+        self.dependency_threshold = dependency_threshold
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -242,6 +314,11 @@ class DawidSkene(BaseAggregator):
         s = self.prior_strength
         if not (isinstance(s, (int, float)) and not isinstance(s, bool) and np.isfinite(s) and s >= 0):
             raise InvalidParameterError(f"prior_strength must be a finite number >= 0, got {s!r}")
+        t = self.dependency_threshold
+        if t is not None and not (
+            isinstance(t, (int, float)) and not isinstance(t, bool) and np.isfinite(t) and t >= 0
+        ):
+            raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {t!r}")
 
     def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
         """The prior's (K x K) pseudo-count array ``A`` for these answers."""
@@ -312,13 +389,18 @@ class DawidSkene(BaseAggregator):
         pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
         obs = _Observed.build(pat)
         vote = weighted_vote_shares(pat.answers)
-        post = self._run_em(obs, vote, pseudo, enc.n_answers)
         self.fallback_: str | None = None
+        self.dependent_pairs_ = _no_pairs(enc)
+        obs_em, start = obs, vote
+        if isinstance(self.smoothing, str) and self.dependency_threshold is not None:
+            obs_em, start = self._weigh_dependent(enc, obs, vote, pseudo)
+        post = self._run_em(obs_em, start, pseudo, enc.n_answers)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
         moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
             post = vote
+            obs_em = obs  # majority vote's confusion matrices count every answer once
             warnings.warn(
                 LabelwiseWarning(
                     f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {enc.classes[moved[0]]!r}: most "
@@ -328,13 +410,8 @@ class DawidSkene(BaseAggregator):
                 ),
                 stacklevel=3,
             )
-        prior, given, total = self._m_step(obs, post, pseudo)
-        k = enc.n_classes
-        # [j, given l, true k]: unused rows hold max(A[k, l], floor) / total[j, k], used rows `given`
-        full = np.empty((enc.n_annotators, k, k))
-        np.divide(np.maximum(pseudo, _FLOOR).T[None, :, :], total[:, None, :], out=full)
-        full.reshape(-1, k)[obs.columns] = given
-        conf = full.transpose(0, 2, 1).copy()  # -> [j, true k, given l]
+        prior, given, total = self._m_step(obs_em, post, pseudo)
+        conf = _full_confusion(enc, obs_em, pseudo, given, total)
         self.annotator_confusion_ = conf
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
@@ -342,12 +419,90 @@ class DawidSkene(BaseAggregator):
         skill = np.einsum("k,jkk->j", prior, conf)
         return post, skill
 
+    def _weigh_dependent(
+        self, enc: EncodedAnswers, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
+    ) -> tuple[_Observed, np.ndarray]:
+        """Find dependent pairs of annotators (:mod:`._pair_check`) and weigh each dependent
+        group's answers on an item to count as one answer.
+
+        A pair is dependent when its agreement exceeds what the model fitted *without the pair*
+        predicts (the posterior predictive check of a held-out pair): EM's fit on every answer can
+        already have followed a heavy dependent pair (its latent class becoming "what the pair
+        says") and would then explain the pair's agreement. One fit per pair would cost too much,
+        so the pairs are first screened against the model of EM's first M-step from the vote
+        shares (cheap; it under-rates good annotators, so it over-flags), and the
+        :data:`MAX_CONFIRMED_PAIRS` pairs of largest ``z`` there are each confirmed against a fit
+        without their answers. Returns the counts EM runs on and its starting posterior (the
+        weighted vote shares), unchanged when no pair is confirmed."""
+        prior, given, total = self._m_step(obs, vote, pseudo)
+        conf = _full_confusion(enc, obs, pseudo, given, total)
+        screen = check_pairs(
+            obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf,
+            min_shared=MIN_SHARED_ITEMS,
+        )  # fmt: skip
+        threshold = float(self.dependency_threshold)  # type: ignore[arg-type]
+        z = screen.z
+        suspects = np.flatnonzero(z > threshold)
+        suspects = suspects[np.argsort(-z[suspects], kind="stable")][:MAX_CONFIRMED_PAIRS]
+        rows: list[tuple[float, ...]] = []
+        data = np.ones(obs.m.nnz)
+        for p in suspects:  # strongest first; the fits without a pair weigh the groups found so far
+            a, b = int(screen.a[p]), int(screen.b[p])
+            check = self._check_without(enc, obs, data, pseudo, a, b)
+            if len(check.a) and check.z[0] > threshold:
+                rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
+                found = np.array(rows)
+                pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
+                data = group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb)
+        if not rows:
+            return obs, vote
+        names = enc.annotator_index()
+        self.dependent_pairs_ = pd.DataFrame(
+            {
+                "annotator_a": names.take(pa),
+                "annotator_b": names.take(pb),
+                "n_shared": found[:, 2],
+                "agreements": found[:, 3],
+                "expected": found[:, 4],
+                "z": found[:, 5],
+            }
+        )
+        weighted = _with_answer_weights(obs, data)
+        return weighted, _vote_shares(weighted, enc.n_classes)
+
+    def _check_without(
+        self, enc: EncodedAnswers, obs: _Observed, data: np.ndarray, pseudo: np.ndarray, a: int, b: int
+    ) -> PairCheck:
+        """The check of pair ``(a, b)`` against EM's fit of every other answer, weighted by ``data``
+        (theirs weigh 0)."""
+        held = _with_answer_weights(obs, np.where(np.isin(obs.annotator_of[obs.m.indices], (a, b)), 0.0, data))
+        post = _vote_shares(held, enc.n_classes)
+        last = np.inf
+        for _ in range(int(self.max_iter)):  # EM as _run_em, without the fit's bookkeeping
+            prior, given, total = self._m_step(held, post, pseudo)
+            post, nll = self._e_step(held, prior, given, total, enc.n_answers, pseudo)
+            if last - nll < self.tol:
+                break
+            last = nll
+        # the others' confusions one M-step from that posterior (their fit's), and each of the pair's
+        # by EM of its own answers with the others' model held fixed (an M-step against a posterior
+        # without the annotator's own answer would under-rate it)
+        prior, given, total = self._m_step(obs, post, pseudo)
+        conf = _full_confusion(enc, obs, pseudo, given, total)
+        for j in (a, b):
+            conf[j] = _one_annotator_em(obs, post, pseudo, j, int(self.max_iter), float(self.tol))
+        return check_pairs(
+            obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf,
+            min_shared=MIN_SHARED_ITEMS, only=(np.array([a]), np.array([b])),
+        )  # fmt: skip
+
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")
         self.pseudo_counts_ = np.zeros((1, 1))
         self.fallback_ = None
+        self.dependent_pairs_ = _no_pairs(enc)
 
 
 class OneCoinDawidSkene(BaseAggregator):
