@@ -97,8 +97,10 @@ def main() -> None:
         gain = frame[after].mean() - frame[before].mean()
         passes = gain >= 0 and frame[after].min() >= frame[before].min()
         ok &= passes
-        print(f"{after}: mean gain {gain:+.3f}, worst {frame[after].min():+.2f} vs {frame[before].min():+.2f}: "
-              f"{'passes' if passes else 'fails'}")
+        print(
+            f"{after}: mean gain {gain:+.3f}, worst {frame[after].min():+.2f} vs {frame[before].min():+.2f}: "
+            f"{'passes' if passes else 'fails'}"
+        )
     print("rule (mean not lower and worst not lower, all crowds):", "passes" if ok else "fails")
 
 

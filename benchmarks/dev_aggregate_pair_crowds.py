@@ -58,8 +58,21 @@ PAIR = [  # (n_items, K, n_light, n_heavy, n_biased, answers per item, rare shar
 
 
 def pair_crowd(
-    n_items, k, n_light, n_heavy, n_biased, answers, rare, lure, pair_p, crowd_lure=0.0, crowd_p=0.0,
-    low1=0.45, pair_share=None, *, seed,
+    n_items,
+    k,
+    n_light,
+    n_heavy,
+    n_biased,
+    answers,
+    rare,
+    lure,
+    pair_p,
+    crowd_lure=0.0,
+    crowd_p=0.0,
+    low1=0.45,
+    pair_share=None,
+    *,
+    seed,
 ):
     """Answers (item, annotator, label) and the true labels; see the module docstring."""
     rng = np.random.default_rng(seed)

