@@ -45,7 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["PairCheck", "check_pairs", "group_answer_weights", "row_pairs", "shared_pairs"]
+__all__ = ["PairCheck", "check_pairs", "group_answer_weights", "pair_rows", "row_pairs", "shared_pairs"]
 
 #: Pair instances (item, two answers) handled per block: bounds the check's temporaries.
 PAIR_BLOCK = 1 << 18
@@ -134,9 +134,7 @@ def check_pairs(
     log_given: np.ndarray,
     log_prior: np.ndarray,
     confusion: np.ndarray,
-    *,
-    min_shared: float,
-    only: tuple[np.ndarray, np.ndarray] | None = None,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> PairCheck:
     """Observed and model-predicted agreements of every pair of annotators sharing enough items.
 
@@ -154,10 +152,9 @@ def check_pairs(
     log_prior : ndarray of shape (K,)
     confusion : ndarray of shape (n_annotators, K, K)
         The fitted confusion matrices ``[j, true k, given l]``.
-    min_shared : float
-        Pairs sharing fewer items are not checked.
-    only : (ndarray, ndarray), optional
-        Check only these pairs ``(a, b)`` of annotator codes, ``a < b``.
+    pairs : (ndarray, ndarray, ndarray)
+        The pairs to check ``(a, b)``, ``a < b``, sorted by ``a * n_annotators + b``, and the items
+        each shares, as :func:`shared_pairs` returns them.
 
     Returns
     -------
@@ -165,10 +162,7 @@ def check_pairs(
     """
     n_ann = confusion.shape[0]
     w = np.asarray(weights, dtype=np.float64)
-    a, b, n_shared = shared_pairs(m, w, annotator_of, n_ann, min_shared)
-    if only is not None:
-        keep = np.isin(a * n_ann + b, only[0] * n_ann + only[1])
-        a, b, n_shared = a[keep], b[keep], n_shared[keep]
+    a, b, n_shared = pairs
     keys = a * n_ann + b
     observed, expected, variance = np.zeros(len(a)), np.zeros(len(a)), np.zeros(len(a))
     if len(a) == 0:
@@ -203,6 +197,17 @@ def check_pairs(
         expected += np.bincount(pid, weights=wr * q, minlength=n)
         variance += np.bincount(pid, weights=wr * q * (1 - q), minlength=n)
     return PairCheck(a, b, n_shared, observed, expected, variance)
+
+
+def pair_rows(m: sp.csr_matrix, annotator_of: np.ndarray, a: int, b: int) -> np.ndarray:
+    """The rows of ``m`` in which both annotator ``a`` and annotator ``b`` answered."""
+    entry_ann = annotator_of[m.indices]
+    row_of = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    has_a = np.zeros(m.shape[0], dtype=bool)
+    has_a[row_of[entry_ann == a]] = True
+    has_b = np.zeros(m.shape[0], dtype=bool)
+    has_b[row_of[entry_ann == b]] = True
+    return np.flatnonzero(has_a & has_b)
 
 
 def group_answer_weights(

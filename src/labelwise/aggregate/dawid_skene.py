@@ -32,6 +32,12 @@ DEFAULT_DEPENDENCY_THRESHOLD = 5.0
 MIN_SHARED_ITEMS = 50
 #: At most this many pairs flagged by the cheap screen are confirmed, each by one fit without them.
 MAX_CONFIRMED_PAIRS = 10
+#: The fits without a pair stop at the looser of ``tol`` and this (their result only decides the
+#: check; the z of a dependent pair and of an independent one are far apart).
+CONFIRM_TOL = 1e-4
+#: A pair must also agree on this share of its shared items more than the model predicts: with
+#: thousands of shared items a misfit too small to move labels has a large ``z``.
+MIN_EXCESS_SHARE = 0.03
 
 
 def _check_smoothing(smoothing: Any) -> None:
@@ -117,20 +123,56 @@ def _vote_shares(obs: _Observed, k: int) -> np.ndarray:
     return votes / total[:, None]
 
 
+@dataclass(frozen=True, eq=False)
+class _Entries:
+    """The entries (CSR positions of ``obs.m``) of each annotator's answers, and their rows."""
+
+    order: np.ndarray
+    starts: np.ndarray
+    row_of: np.ndarray
+
+    @classmethod
+    def build(cls, obs: _Observed, n_annotators: int) -> _Entries:
+        entry_ann = obs.annotator_of[obs.m.indices]
+        order = np.argsort(entry_ann, kind="stable")
+        starts = np.searchsorted(entry_ann[order], np.arange(n_annotators + 1))
+        return cls(order, starts, np.repeat(np.arange(obs.m.shape[0]), np.diff(obs.m.indptr)))
+
+    def of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Annotator ``j``'s entries (in CSR order) and their rows."""
+        entries = self.order[self.starts[j] : self.starts[j + 1]]
+        return entries, self.row_of[entries]
+
+    def shared_rows(self, a: int, b: int) -> np.ndarray:
+        """The rows both ``a`` and ``b`` answered (sorted)."""
+        return np.intersect1d(self.of(a)[1], self.of(b)[1])
+
+
+def _posterior_without_pair(
+    obs: _Observed, ent: _Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int, j: int
+) -> np.ndarray:
+    """For each answer of annotator ``j`` (``a`` or ``b``), the posterior of its item under the
+    model ``log_given``/``log_prior`` without the answers of ``a`` and ``b``."""
+    _, rows = ent.of(j)
+    sub = obs.m[rows]
+    pair = np.isin(obs.annotator_of[sub.indices], (a, b))
+    rest = sp.csr_matrix((np.where(pair, 0.0, sub.data), sub.indices, sub.indptr), shape=sub.shape)
+    base, _ = log_normalize(np.asarray(rest @ log_given) + log_prior, overwrite=True)
+    return base
+
+
 def _one_annotator_em(
-    obs: _Observed, others: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
+    obs: _Observed, ent: _Entries, base: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
 ) -> np.ndarray:
     """Annotator ``j``'s confusion matrix ``[true k, given l]`` by EM with every other parameter
-    fixed: the posterior of each item ``j`` answered is ``others[i]`` (the posterior without
-    ``j``'s answers) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP with the
-    pseudo-counts ``pseudo``)."""
-    k = others.shape[1]
-    entries = np.flatnonzero(obs.annotator_of[obs.m.indices] == j)
-    rows = np.searchsorted(obs.m.indptr, entries, side="right") - 1
+    fixed: the posterior of the item of ``j``'s ``e``-th answer is ``base[e]`` (the posterior
+    without ``j``'s answer) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP
+    with the pseudo-counts ``pseudo``)."""
+    k = base.shape[1]
+    entries, rows = ent.of(j)
     labels = obs.label_of[obs.m.indices[entries]]
     onehot = np.zeros((len(entries), k))
     onehot[np.arange(len(entries)), labels] = obs.weights[rows]
-    base = others[rows]
     pi = np.full((k, k), 1.0 / k)
     post = base
     for _ in range(max_iter):
@@ -142,6 +184,24 @@ def _one_annotator_em(
         if change < tol:
             break
     return pi
+
+
+def _check_one_pair(
+    obs: _Observed,
+    ent: _Entries,
+    log_given: np.ndarray,
+    log_prior: np.ndarray,
+    conf: np.ndarray,
+    a: int,
+    b: int,
+    n_shared: float,
+) -> PairCheck:
+    """:func:`check_pairs` for the pair ``(a, b)`` alone, on the rows both answered."""
+    rows = ent.shared_rows(a, b)
+    pair = (np.array([a]), np.array([b]), np.array([n_shared]))
+    return check_pairs(
+        obs.m[rows], obs.weights[rows], obs.annotator_of, obs.label_of, log_given, log_prior, conf, pair
+    )
 
 
 def _no_pairs(enc: EncodedAnswers) -> pd.DataFrame:
@@ -423,7 +483,9 @@ class DawidSkene(BaseAggregator):
         self.dependent_pairs_ = _no_pairs(enc)
         obs_em, start = obs, vote
         if isinstance(self.smoothing, str) and self.dependency_threshold is not None:
-            obs_em, start = self._weigh_dependent(enc, obs, vote, pseudo)
+            weighted = self._weigh_dependent(enc, obs, vote, pseudo)
+            if weighted is not None:  # EM from the weighted vote shares
+                obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
         post = self._run_em(obs_em, start, pseudo, enc.n_answers)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
         moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
@@ -451,43 +513,49 @@ class DawidSkene(BaseAggregator):
 
     def _weigh_dependent(
         self, enc: EncodedAnswers, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
-    ) -> tuple[_Observed, np.ndarray]:
-        """Find dependent pairs of annotators (:mod:`._pair_check`) and weigh each dependent
-        group's answers on an item to count as one answer.
+    ) -> _Observed | None:
+        """Find dependent pairs of annotators (:mod:`._pair_check`); return ``obs`` with each
+        dependent group's answers on an item weighted to count as one answer, or None.
 
         A pair is dependent when its agreement exceeds what the model fitted *without the pair*
-        predicts (the posterior predictive check of a held-out pair): EM's fit on every answer can
-        already have followed a heavy dependent pair (its latent class becoming "what the pair
-        says") and would then explain the pair's agreement. One fit per pair would cost too much,
-        so the pairs are first screened against the model of EM's first M-step from the vote
-        shares (cheap; it under-rates good annotators, so it over-flags), and the
-        :data:`MAX_CONFIRMED_PAIRS` pairs of largest ``z`` there are each confirmed against a fit
-        without their answers. Returns the counts EM runs on and its starting posterior (the
-        weighted vote shares), unchanged when no pair is confirmed."""
-        if not len(shared_pairs(obs.m, obs.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS)[0]):
-            return obs, vote
-        prior, given, total = self._m_step(obs, vote, pseudo)
+        predicts (the posterior predictive check of a held-out pair) by ``z > dependency_threshold``
+        and by at least :data:`MIN_EXCESS_SHARE` of the items they share. One fit per pair would
+        cost too much, so pairs are first screened against the model whose M-step takes majority
+        vote's labels for the truth (``vote``: the vote shares, ties shared). EM's fit would not
+        do as the screen: it can already have followed a heavy dependent pair (its latent class
+        becoming "what the pair says") and then explains the pair's agreement; the soft vote
+        shares under-rate good annotators and would flag every pair of them. The
+        :data:`MAX_CONFIRMED_PAIRS` screened pairs of largest ``z`` are each confirmed against an
+        EM fit without their answers (:meth:`_check_without`), strongest first."""
+        candidates = shared_pairs(obs.m, obs.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS)
+        if not len(candidates[0]):
+            return None
+        top = vote >= row_max(vote)[:, None] - 1e-12  # majority vote's labels, ties shared
+        prior, given, total = self._m_step(obs, top / row_sum(top)[:, None], pseudo)
         conf = _full_confusion(enc, obs, pseudo, given, total)
         screen = check_pairs(
-            obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf,
-            min_shared=MIN_SHARED_ITEMS,
-        )  # fmt: skip
+            obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf, candidates
+        )
         threshold = float(self.dependency_threshold)  # type: ignore[arg-type]
         z = screen.z
-        suspects = np.flatnonzero(z > threshold)
+        excess = screen.observed - screen.expected
+        suspects = np.flatnonzero((z > threshold) & (excess >= MIN_EXCESS_SHARE * screen.n_shared))
         suspects = suspects[np.argsort(-z[suspects], kind="stable")][:MAX_CONFIRMED_PAIRS]
+        ent = _Entries.build(obs, enc.n_annotators)
+        suspects = [p for p in suspects if self._still_suspect(obs, ent, given, prior, conf, pseudo, screen, p, threshold)]
         rows: list[tuple[float, ...]] = []
         data = np.ones(obs.m.nnz)
         for p in suspects:  # strongest first; the fits without a pair weigh the groups found so far
             a, b = int(screen.a[p]), int(screen.b[p])
-            check = self._check_without(enc, obs, data, pseudo, a, b)
-            if len(check.a) and check.z[0] > threshold:
+            check = self._check_without(enc, obs, ent, data, pseudo, a, b, screen.n_shared[p])
+            more = check.observed[0] - check.expected[0]
+            if check.z[0] > threshold and more >= MIN_EXCESS_SHARE * check.n_shared[0]:
                 rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
                 found = np.array(rows)
                 pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
                 data = group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb)
         if not rows:
-            return obs, vote
+            return None
         names = enc.annotator_index()
         self.dependent_pairs_ = pd.DataFrame(
             {
@@ -499,21 +567,55 @@ class DawidSkene(BaseAggregator):
                 "z": found[:, 5],
             }
         )
-        weighted = _with_answer_weights(obs, data)
-        return weighted, _vote_shares(weighted, enc.n_classes)
+        return _with_answer_weights(obs, data)
+
+    def _still_suspect(
+        self,
+        obs: _Observed,
+        ent: _Entries,
+        given: np.ndarray,
+        prior: np.ndarray,
+        conf: np.ndarray,
+        pseudo: np.ndarray,
+        screen: PairCheck,
+        p: int,
+        threshold: float,
+    ) -> bool:
+        """Whether screened pair ``p`` stays over the thresholds once its two confusion matrices are
+        fitted by EM against the screen model's posterior without the pair (the screen's M-step
+        under-rates annotators who are right where majority vote is wrong)."""
+        a, b = int(screen.a[p]), int(screen.b[p])
+        log_given = np.log(given)
+        conf = conf.copy()
+        for j in (a, b):
+            base = _posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
+            conf[j] = _one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
+        check = _check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, screen.n_shared[p])
+        return bool(
+            check.z[0] > threshold and check.observed[0] - check.expected[0] >= MIN_EXCESS_SHARE * check.n_shared[0]
+        )
 
     def _check_without(
-        self, enc: EncodedAnswers, obs: _Observed, data: np.ndarray, pseudo: np.ndarray, a: int, b: int
+        self,
+        enc: EncodedAnswers,
+        obs: _Observed,
+        ent: _Entries,
+        data: np.ndarray,
+        pseudo: np.ndarray,
+        a: int,
+        b: int,
+        n_shared: float,
     ) -> PairCheck:
         """The check of pair ``(a, b)`` against EM's fit of every other answer, weighted by ``data``
         (theirs weigh 0)."""
         held = _with_answer_weights(obs, np.where(np.isin(obs.annotator_of[obs.m.indices], (a, b)), 0.0, data))
+        n_held = max(float(held.m.data.sum()), 1.0)
         post = _vote_shares(held, enc.n_classes)
         last = np.inf
         for _ in range(int(self.max_iter)):  # EM as _run_em, without the fit's bookkeeping
             prior, given, total = self._m_step(held, post, pseudo)
-            post, nll = self._e_step(held, prior, given, total, enc.n_answers, pseudo)
-            if last - nll < self.tol:
+            post, nll = self._e_step(held, prior, given, total, n_held, pseudo)  # type: ignore[arg-type]
+            if last - nll < max(float(self.tol), CONFIRM_TOL):
                 break
             last = nll
         # the others' confusions one M-step from that posterior (their fit's), and each of the pair's
@@ -521,12 +623,11 @@ class DawidSkene(BaseAggregator):
         # without the annotator's own answer would under-rate it)
         prior, given, total = self._m_step(obs, post, pseudo)
         conf = _full_confusion(enc, obs, pseudo, given, total)
+        log_given = np.log(given)
         for j in (a, b):
-            conf[j] = _one_annotator_em(obs, post, pseudo, j, int(self.max_iter), float(self.tol))
-        return check_pairs(
-            obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf,
-            min_shared=MIN_SHARED_ITEMS, only=(np.array([a]), np.array([b])),
-        )  # fmt: skip
+            base = _posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
+            conf[j] = _one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
+        return _check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, n_shared)
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
