@@ -32,27 +32,30 @@ def _with_copy(answers: pd.DataFrame, source, name="copy") -> pd.DataFrame:
 
 
 def _pair_crowd(n_items=1500, seed=0):
-    """A common class 0 (78%), eight workers of accuracy 0.7-0.9 answering about half the items,
-    and a pair ``p0``, ``p1`` answering most items that on a fifth of the class-0 items both answer
-    1 (one draw for the two): a dependent pair the model of independent answers counts twice."""
+    """A common class 0 (78%); eight workers answering about 40% of the items, right with
+    probability 0.75-0.95 on class 0 and 0.45-0.85 on class 1; two heavy near-spammers answering 0
+    80% of the time; and a pair ``p0``, ``p1`` answering 90% of the items that on 30% of the
+    class-0 items both answer 1 (one draw for the two): a dependent pair that the model of
+    independent answers counts twice, and which its latent class 1 follows."""
     rng = np.random.default_rng(seed)
     truth = (rng.random(n_items) < 0.22).astype(int)
+    fooled = (truth == 0) & (rng.random(n_items) < 0.3)
     rows = []
-    acc = rng.uniform(0.7, 0.9, 10)
-    fooled = (truth == 0) & (rng.random(n_items) < 0.2)
-    for j in range(10):
-        share = 0.9 if j < 2 else 0.45
+    for j in range(12):
+        name, share = ("p", 0.9) if j < 2 else ("s", 0.8) if j < 4 else ("w", 0.4)
         items = np.flatnonzero(rng.random(n_items) < share)
-        right = rng.random(len(items)) < acc[j]
-        label = np.where(right, truth[items], 1 - truth[items])
-        if j < 2:
+        acc = np.where(truth[items] == 0, rng.uniform(0.75, 0.95), rng.uniform(0.45, 0.85))
+        label = np.where(rng.random(len(items)) < acc, truth[items], 1 - truth[items])
+        if name == "p":
             label = np.where(fooled[items], 1, label)
-        rows.append(pd.DataFrame({"item": items, "annotator": f"{'p' if j < 2 else 'w'}{j}", "label": label}))
+        if name == "s":
+            label = (rng.random(len(items)) >= 0.8).astype(int)
+        rows.append(pd.DataFrame({"item": items, "annotator": f"{name}{j}", "label": label}))
     return pd.concat(rows, ignore_index=True), pd.Series(truth)
 
 
 def _check(answers: pd.DataFrame) -> tuple[pc.PairCheck, _Observed]:
-    """The check as DawidSkene runs it: against the first M-step from the vote shares."""
+    """The check of every pair sharing an item against the model of EM's first M-step."""
     est = DawidSkene()
     enc = encode_answers(answers)
     pat = enc.patterns
@@ -60,8 +63,9 @@ def _check(answers: pd.DataFrame) -> tuple[pc.PairCheck, _Observed]:
     obs = _Observed.build(pat)
     prior, given_, total = est._m_step(obs, weighted_vote_shares(pat.answers), pseudo)
     conf = _full_confusion(enc, obs, pseudo, given_, total)
+    pairs = pc.shared_pairs(obs.m, obs.weights, obs.annotator_of, enc.n_annotators, 1)
     check = pc.check_pairs(
-        obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given_), np.log(prior), conf, min_shared=1
+        obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given_), np.log(prior), conf, pairs
     )
     return check, obs
 
@@ -166,8 +170,9 @@ class TestDawidSkeneDependentPairs:
         assert DawidSkene().fit(lured).dependent_pairs_.empty
 
     def test_dependent_pair_is_found_and_helps(self):
-        """On a crowd with a dependent pair the check flags that pair (and only it) and the labels
-        are more accurate than without the check."""
+        """On crowds with a heavy dependent pair the check flags that pair (and only it); the labels
+        are more accurate than without the check in mean, and never below majority vote's (the
+        plain fit falls below it on these crowds)."""
         gains = []
         for seed in range(3):
             answers, truth = _pair_crowd(seed=seed)
@@ -176,7 +181,8 @@ class TestDawidSkeneDependentPairs:
             assert len(pairs) == 1 and {pairs.annotator_a.iloc[0], pairs.annotator_b.iloc[0]} == {"p0", "p1"}
             before = DawidSkene(dependency_threshold=None).fit(answers)
             gains.append(accuracy(ds.labels_, truth) - accuracy(before.labels_, truth))
-        assert min(gains) >= 0 and sum(gains) > 0
+            assert accuracy(ds.labels_, truth) >= accuracy(MajorityVote().fit(answers).labels_, truth)
+        assert sum(gains) > 0
 
     def test_smoothing_zero_is_the_plain_estimate(self):
         """A numeric smoothing (the paper's estimate for 0) never runs the check."""
@@ -210,14 +216,6 @@ class TestDawidSkeneDependentPairs:
         renamed = {frozenset(names[a] for a in p) for p in flagged}
         got = {frozenset(p) for p in other.dependent_pairs_[["annotator_a", "annotator_b"]].itertuples(index=False)}
         assert got == renamed
-
-    def test_majority_vote_peer_on_flagged_crowd(self):
-        """On the pair crowds the default stays at least as accurate as majority vote."""
-        for seed in range(3):
-            answers, truth = _pair_crowd(seed=seed)
-            assert accuracy(DawidSkene().fit(answers).labels_, truth) >= accuracy(
-                MajorityVote().fit(answers).labels_, truth
-            )
 
 
 def _frame(enc) -> pd.DataFrame:

@@ -173,13 +173,15 @@ def _one_annotator_em(
     labels = obs.label_of[obs.m.indices[entries]]
     onehot = np.zeros((len(entries), k))
     onehot[np.arange(len(entries)), labels] = obs.weights[rows]
+    # items with the same (base, label) would repeat the same row: the EM runs on the answers
     pi = np.full((k, k), 1.0 / k)
     post = base
+    ones = np.ones(k)
     for _ in range(max_iter):
         counts = np.maximum(post.T @ onehot + pseudo, _FLOOR)
-        new = counts / counts.sum(axis=1, keepdims=True)
-        post = base * new[:, labels].T
-        post /= np.maximum(post.sum(axis=1, keepdims=True), _FLOOR)
+        new = counts / (counts @ ones)[:, None]
+        post = base * new.T.take(labels, axis=0)
+        post /= np.maximum(post @ ones, _FLOOR)[:, None]
         change, pi = float(np.abs(new - pi).max()), new
         if change < tol:
             break
@@ -300,16 +302,19 @@ class DawidSkene(BaseAggregator):
     behind two accounts) break the independence the model assumes, and it counts their joint
     answer twice; with heavy annotators EM's latent class can drift to "what the pair says". Before
     EM, every pair of annotators sharing at least :data:`MIN_SHARED_ITEMS` items is checked: their
-    number of agreements against the number the model predicts from everything else (a posterior
-    predictive check [4]_; :mod:`labelwise.aggregate._pair_check`). Pairs whose ``z`` exceeds
-    ``dependency_threshold`` against the model of EM's first M-step (from the vote shares) are
-    each confirmed against an EM fit *without* their answers, in which their own confusion
-    matrices are fitted by EM with the others' model held fixed (at most
-    :data:`MAX_CONFIRMED_PAIRS`, largest ``z`` first; each fit weighs the groups already found).
-    Confirmed pairs are joined into groups, and on each item the answers of a group's ``m``
-    members weigh ``1 / m`` each, in the E-step and the M-step alike: a weighted (composite)
-    likelihood in which a dependent group's answers on an item count as one [5]_, [6]_. The pairs
-    are reported in ``dependent_pairs_``. With no pair flagged the fit is the plain MAP fit.
+    number of agreements against the number a model predicts from everything else (a posterior
+    predictive check [4]_; :mod:`labelwise.aggregate._pair_check`). A pair is dependent when it
+    exceeds the prediction by ``z > dependency_threshold`` and by at least
+    :data:`MIN_EXCESS_SHARE` of the items it shares, against an EM fit of every *other* answer in
+    which the pair's own confusion matrices are fitted by EM with the others' model held fixed.
+    That fit costs one EM run per pair, so pairs are screened first, twice: against the model
+    whose M-step takes majority vote's labels for the truth, then with the pair's own confusion
+    matrices fitted by EM against it; at most :data:`MAX_CONFIRMED_PAIRS` screened pairs (largest
+    ``z`` first) get the fit, each weighing the groups already found. Dependent pairs are joined
+    into groups, and on each item the answers of a group's ``m`` members weigh ``1 / m`` each, in
+    the E-step and the M-step alike: a weighted (composite) likelihood in which a dependent group's
+    answers on an item count as one [5]_, [6]_; EM then starts from the weighted vote shares. The
+    pairs are reported in ``dependent_pairs_``; with none, the fit is the plain MAP fit.
 
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
