@@ -40,15 +40,48 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["PairCheck", "check_pairs", "group_answer_weights", "pair_rows", "row_pairs", "shared_pairs"]
+from ._base import log_normalize
+
+__all__ = [
+    "CountRows",
+    "Entries",
+    "PairCheck",
+    "check_one_pair",
+    "check_pairs",
+    "group_answer_weights",
+    "one_annotator_em",
+    "posterior_without_pair",
+    "row_pairs",
+    "shared_pairs",
+]
 
 #: Pair instances (item, two answers) handled per block: bounds the check's temporaries.
 PAIR_BLOCK = 1 << 18
+#: Probabilities are floored here (as in Dawid-Skene's M-step).
+FLOOR = 1e-10
+
+
+class CountRows(Protocol):
+    """The item (or pattern) x (annotator, label) count rows of a Dawid-Skene fit: ``m`` one entry
+    per answer, ``weights`` the items per row, ``annotator_of`` and ``label_of`` each column's."""
+
+    @property
+    def m(self) -> sp.csr_matrix: ...
+
+    @property
+    def weights(self) -> np.ndarray: ...
+
+    @property
+    def annotator_of(self) -> np.ndarray: ...
+
+    @property
+    def label_of(self) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -199,17 +232,6 @@ def check_pairs(
     return PairCheck(a, b, n_shared, observed, expected, variance)
 
 
-def pair_rows(m: sp.csr_matrix, annotator_of: np.ndarray, a: int, b: int) -> np.ndarray:
-    """The rows of ``m`` in which both annotator ``a`` and annotator ``b`` answered."""
-    entry_ann = annotator_of[m.indices]
-    row_of = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    has_a = np.zeros(m.shape[0], dtype=bool)
-    has_a[row_of[entry_ann == a]] = True
-    has_b = np.zeros(m.shape[0], dtype=bool)
-    has_b[row_of[entry_ann == b]] = True
-    return np.flatnonzero(has_a & has_b)
-
-
 def group_answer_weights(
     m: sp.csr_matrix, annotator_of: np.ndarray, n_annotators: int, a: np.ndarray, b: np.ndarray
 ) -> np.ndarray:
@@ -233,3 +255,84 @@ def group_answer_weights(
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     data[member] = 1.0 / counts[inverse]
     return data
+
+
+@dataclass(frozen=True, eq=False)
+class Entries:
+    """The entries (CSR positions of ``obs.m``) of each annotator's answers, and their rows."""
+
+    order: np.ndarray
+    starts: np.ndarray
+    row_of: np.ndarray
+
+    @classmethod
+    def build(cls, obs: CountRows, n_annotators: int) -> Entries:
+        entry_ann = obs.annotator_of[obs.m.indices]
+        order = np.argsort(entry_ann, kind="stable")
+        starts = np.searchsorted(entry_ann[order], np.arange(n_annotators + 1))
+        return cls(order, starts, np.repeat(np.arange(obs.m.shape[0]), np.diff(obs.m.indptr)))
+
+    def of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Annotator ``j``'s entries (in CSR order) and their rows."""
+        entries = self.order[self.starts[j] : self.starts[j + 1]]
+        return entries, self.row_of[entries]
+
+    def shared_rows(self, a: int, b: int) -> np.ndarray:
+        """The rows both ``a`` and ``b`` answered (sorted)."""
+        return np.intersect1d(self.of(a)[1], self.of(b)[1])
+
+
+def posterior_without_pair(
+    obs: CountRows, ent: Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int, j: int
+) -> np.ndarray:
+    """For each answer of annotator ``j`` (``a`` or ``b``), the posterior of its item under the
+    model ``log_given``/``log_prior`` without the answers of ``a`` and ``b``."""
+    _, rows = ent.of(j)
+    sub = obs.m[rows]
+    pair = np.isin(obs.annotator_of[sub.indices], (a, b))
+    rest = sp.csr_matrix((np.where(pair, 0.0, sub.data), sub.indices, sub.indptr), shape=sub.shape)
+    base, _ = log_normalize(np.asarray(rest @ log_given) + log_prior, overwrite=True)
+    return base
+
+
+def one_annotator_em(
+    obs: CountRows, ent: Entries, base: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
+) -> np.ndarray:
+    """Annotator ``j``'s confusion matrix ``[true k, given l]`` by EM with every other parameter
+    fixed: the posterior of the item of ``j``'s ``e``-th answer is ``base[e]`` (the posterior
+    without ``j``'s answer) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP
+    with the pseudo-counts ``pseudo``)."""
+    k = base.shape[1]
+    entries, rows = ent.of(j)
+    labels = obs.label_of[obs.m.indices[entries]]
+    onehot = np.zeros((len(entries), k))
+    onehot[np.arange(len(entries)), labels] = obs.weights[rows]
+    # items with the same (base, label) would repeat the same row: the EM runs on the answers
+    pi = np.full((k, k), 1.0 / k)
+    post = base
+    ones = np.ones(k)
+    for _ in range(max_iter):
+        counts = np.maximum(post.T @ onehot + pseudo, FLOOR)
+        new = counts / (counts @ ones)[:, None]
+        post = base * new.T.take(labels, axis=0)
+        post /= np.maximum(post @ ones, FLOOR)[:, None]
+        change, pi = float(np.abs(new - pi).max()), new
+        if change < tol:
+            break
+    return pi
+
+
+def check_one_pair(
+    obs: CountRows,
+    ent: Entries,
+    log_given: np.ndarray,
+    log_prior: np.ndarray,
+    conf: np.ndarray,
+    a: int,
+    b: int,
+    n_shared: float,
+) -> PairCheck:
+    """:func:`check_pairs` for the pair ``(a, b)`` alone, on the rows both answered."""
+    rows = ent.shared_rows(a, b)
+    pair = (np.array([a]), np.array([b]), np.array([n_shared]))
+    return check_pairs(obs.m[rows], obs.weights[rows], obs.annotator_of, obs.label_of, log_given, log_prior, conf, pair)

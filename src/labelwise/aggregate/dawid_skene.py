@@ -15,7 +15,16 @@ import scipy.sparse as sp
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
-from ._pair_check import PairCheck, check_pairs, group_answer_weights, shared_pairs
+from ._pair_check import (
+    Entries,
+    PairCheck,
+    check_one_pair,
+    check_pairs,
+    group_answer_weights,
+    one_annotator_em,
+    posterior_without_pair,
+    shared_pairs,
+)
 from ._patterns import AnswerPatterns, sorted_columns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -121,89 +130,6 @@ def _vote_shares(obs: _Observed, k: int) -> np.ndarray:
     empty = total <= 0
     votes[empty], total[empty] = 1.0, float(k)
     return votes / total[:, None]
-
-
-@dataclass(frozen=True, eq=False)
-class _Entries:
-    """The entries (CSR positions of ``obs.m``) of each annotator's answers, and their rows."""
-
-    order: np.ndarray
-    starts: np.ndarray
-    row_of: np.ndarray
-
-    @classmethod
-    def build(cls, obs: _Observed, n_annotators: int) -> _Entries:
-        entry_ann = obs.annotator_of[obs.m.indices]
-        order = np.argsort(entry_ann, kind="stable")
-        starts = np.searchsorted(entry_ann[order], np.arange(n_annotators + 1))
-        return cls(order, starts, np.repeat(np.arange(obs.m.shape[0]), np.diff(obs.m.indptr)))
-
-    def of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """Annotator ``j``'s entries (in CSR order) and their rows."""
-        entries = self.order[self.starts[j] : self.starts[j + 1]]
-        return entries, self.row_of[entries]
-
-    def shared_rows(self, a: int, b: int) -> np.ndarray:
-        """The rows both ``a`` and ``b`` answered (sorted)."""
-        return np.intersect1d(self.of(a)[1], self.of(b)[1])
-
-
-def _posterior_without_pair(
-    obs: _Observed, ent: _Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int, j: int
-) -> np.ndarray:
-    """For each answer of annotator ``j`` (``a`` or ``b``), the posterior of its item under the
-    model ``log_given``/``log_prior`` without the answers of ``a`` and ``b``."""
-    _, rows = ent.of(j)
-    sub = obs.m[rows]
-    pair = np.isin(obs.annotator_of[sub.indices], (a, b))
-    rest = sp.csr_matrix((np.where(pair, 0.0, sub.data), sub.indices, sub.indptr), shape=sub.shape)
-    base, _ = log_normalize(np.asarray(rest @ log_given) + log_prior, overwrite=True)
-    return base
-
-
-def _one_annotator_em(
-    obs: _Observed, ent: _Entries, base: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
-) -> np.ndarray:
-    """Annotator ``j``'s confusion matrix ``[true k, given l]`` by EM with every other parameter
-    fixed: the posterior of the item of ``j``'s ``e``-th answer is ``base[e]`` (the posterior
-    without ``j``'s answer) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP
-    with the pseudo-counts ``pseudo``)."""
-    k = base.shape[1]
-    entries, rows = ent.of(j)
-    labels = obs.label_of[obs.m.indices[entries]]
-    onehot = np.zeros((len(entries), k))
-    onehot[np.arange(len(entries)), labels] = obs.weights[rows]
-    # items with the same (base, label) would repeat the same row: the EM runs on the answers
-    pi = np.full((k, k), 1.0 / k)
-    post = base
-    ones = np.ones(k)
-    for _ in range(max_iter):
-        counts = np.maximum(post.T @ onehot + pseudo, _FLOOR)
-        new = counts / (counts @ ones)[:, None]
-        post = base * new.T.take(labels, axis=0)
-        post /= np.maximum(post @ ones, _FLOOR)[:, None]
-        change, pi = float(np.abs(new - pi).max()), new
-        if change < tol:
-            break
-    return pi
-
-
-def _check_one_pair(
-    obs: _Observed,
-    ent: _Entries,
-    log_given: np.ndarray,
-    log_prior: np.ndarray,
-    conf: np.ndarray,
-    a: int,
-    b: int,
-    n_shared: float,
-) -> PairCheck:
-    """:func:`check_pairs` for the pair ``(a, b)`` alone, on the rows both answered."""
-    rows = ent.shared_rows(a, b)
-    pair = (np.array([a]), np.array([b]), np.array([n_shared]))
-    return check_pairs(
-        obs.m[rows], obs.weights[rows], obs.annotator_of, obs.label_of, log_given, log_prior, conf, pair
-    )
 
 
 def _no_pairs(enc: EncodedAnswers) -> pd.DataFrame:
@@ -544,10 +470,14 @@ class DawidSkene(BaseAggregator):
         threshold = float(self.dependency_threshold)  # type: ignore[arg-type]
         z = screen.z
         excess = screen.observed - screen.expected
-        suspects = np.flatnonzero((z > threshold) & (excess >= MIN_EXCESS_SHARE * screen.n_shared))
-        suspects = suspects[np.argsort(-z[suspects], kind="stable")][:MAX_CONFIRMED_PAIRS]
-        ent = _Entries.build(obs, enc.n_annotators)
-        suspects = [p for p in suspects if self._still_suspect(obs, ent, given, prior, conf, pseudo, screen, p, threshold)]
+        flagged = np.flatnonzero((z > threshold) & (excess >= MIN_EXCESS_SHARE * screen.n_shared))
+        flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
+        ent = Entries.build(obs, enc.n_annotators)
+        suspects = [
+            int(p)
+            for p in flagged
+            if self._still_suspect(obs, ent, given, prior, conf, pseudo, screen, int(p), threshold)
+        ]
         rows: list[tuple[float, ...]] = []
         data = np.ones(obs.m.nnz)
         for p in suspects:  # strongest first; the fits without a pair weigh the groups found so far
@@ -577,7 +507,7 @@ class DawidSkene(BaseAggregator):
     def _still_suspect(
         self,
         obs: _Observed,
-        ent: _Entries,
+        ent: Entries,
         given: np.ndarray,
         prior: np.ndarray,
         conf: np.ndarray,
@@ -593,9 +523,9 @@ class DawidSkene(BaseAggregator):
         log_given = np.log(given)
         conf = conf.copy()
         for j in (a, b):
-            base = _posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
-            conf[j] = _one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
-        check = _check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, screen.n_shared[p])
+            base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
+            conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
+        check = check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, screen.n_shared[p])
         return bool(
             check.z[0] > threshold and check.observed[0] - check.expected[0] >= MIN_EXCESS_SHARE * check.n_shared[0]
         )
@@ -604,7 +534,7 @@ class DawidSkene(BaseAggregator):
         self,
         enc: EncodedAnswers,
         obs: _Observed,
-        ent: _Entries,
+        ent: Entries,
         data: np.ndarray,
         pseudo: np.ndarray,
         a: int,
@@ -630,9 +560,9 @@ class DawidSkene(BaseAggregator):
         conf = _full_confusion(enc, obs, pseudo, given, total)
         log_given = np.log(given)
         for j in (a, b):
-            base = _posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
-            conf[j] = _one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
-        return _check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, n_shared)
+            base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
+            conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
+        return check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, n_shared)
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
