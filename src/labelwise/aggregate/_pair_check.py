@@ -58,11 +58,14 @@ __all__ = [
     "one_annotator_em",
     "posterior_without_pair",
     "row_pairs",
+    "sample_rows",
     "shared_pairs",
 ]
 
 #: Pair instances (item, two answers) handled per block: bounds the check's temporaries.
 PAIR_BLOCK = 1 << 18
+#: Above this many rows (items or answer patterns), the screen of every pair runs on a sample of rows.
+SAMPLE_ROWS = 50_000
 #: Probabilities are floored here (as in Dawid-Skene's M-step).
 FLOOR = 1e-10
 
@@ -143,20 +146,34 @@ def _blocks(indptr: np.ndarray, n_rows: int) -> list[tuple[int, int]]:
     return out
 
 
+def _gram(m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int) -> sp.coo_matrix:
+    """Items shared by each pair of annotators ``a < b`` (rows of ``m`` weighted by ``weights``)."""
+    coo = m.tocoo()
+    ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_annotators, m.shape[0]))
+    ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
+    return sp.triu(ind @ sp.diags(np.asarray(weights, dtype=np.float64)) @ ind.T, k=1).tocoo()
+
+
 def shared_pairs(
     m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_shared: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of annotators ``(a, b)``, ``a < b``, who answered at least ``min_shared`` items in
     common, sorted by ``a * n_annotators + b``, and their numbers of shared items (rows of ``m``
     weighted by ``weights``)."""
-    coo = m.tocoo()
-    ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_annotators, m.shape[0]))
-    ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
-    shared = sp.triu(ind @ sp.diags(np.asarray(weights, dtype=np.float64)) @ ind.T, k=1).tocoo()
+    shared = _gram(m, weights, annotator_of, n_annotators)
     keep = shared.data >= min_shared
     a, b = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
     order = np.argsort(a * n_annotators + b)
     return a[order], b[order], shared.data[keep][order]
+
+
+def sample_rows(n_rows: int) -> np.ndarray | None:
+    """The rows a screen of every pair runs on: all (``None``) up to :data:`SAMPLE_ROWS` rows, else
+    :data:`SAMPLE_ROWS` of them drawn with a fixed seed (sorted): counting and checking every pair
+    costs ``Σ_i n_i²`` over the rows."""
+    if n_rows <= SAMPLE_ROWS:
+        return None
+    return np.sort(np.random.default_rng(0x9A1C).choice(n_rows, SAMPLE_ROWS, replace=False))
 
 
 def check_pairs(
@@ -202,7 +219,14 @@ def check_pairs(
         return PairCheck(a, b, n_shared, observed, expected, variance)
     agree = np.einsum("pkl,pkl->pk", confusion[a], confusion[b])  # [pair, true k]: P(same answer | k)
     log_joint = np.asarray(m @ log_given) + log_prior
-    indptr, indices = m.indptr, m.indices
+    # pairs of answers only among the annotators checked: a CSR of their entries
+    involved = np.zeros(n_ann, dtype=bool)
+    involved[a] = involved[b] = True
+    sel = involved[annotator_of[m.indices]]
+    indices = m.indices[sel]
+    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    np.cumsum(np.bincount(row_of[sel], minlength=m.shape[0]), out=indptr[1:])
     for start, stop in _blocks(indptr, m.shape[0]):
         first, second = row_pairs(indptr, start, stop)
         if len(first) == 0:
@@ -330,9 +354,8 @@ def check_one_pair(
     conf: np.ndarray,
     a: int,
     b: int,
-    n_shared: float,
 ) -> PairCheck:
     """:func:`check_pairs` for the pair ``(a, b)`` alone, on the rows both answered."""
     rows = ent.shared_rows(a, b)
-    pair = (np.array([a]), np.array([b]), np.array([n_shared]))
+    pair = (np.array([a]), np.array([b]), np.array([float(obs.weights[rows].sum())]))
     return check_pairs(obs.m[rows], obs.weights[rows], obs.annotator_of, obs.label_of, log_given, log_prior, conf, pair)

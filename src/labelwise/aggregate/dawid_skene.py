@@ -23,6 +23,7 @@ from ._pair_check import (
     group_answer_weights,
     one_annotator_em,
     posterior_without_pair,
+    sample_rows,
     shared_pairs,
 )
 from ._patterns import AnswerPatterns, sorted_columns
@@ -458,20 +459,26 @@ class DawidSkene(BaseAggregator):
         shares under-rate good annotators and would flag every pair of them. The
         :data:`MAX_CONFIRMED_PAIRS` screened pairs of largest ``z`` are each confirmed against an
         EM fit without their answers (:meth:`_check_without`), strongest first."""
-        candidates = shared_pairs(obs.m, obs.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS)
+        sample = sample_rows(obs.m.shape[0])
+        screened = obs if sample is None else dataclasses.replace(obs, m=obs.m[sample], weights=obs.weights[sample])
+        candidates = shared_pairs(
+            screened.m, screened.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS
+        )  # fmt: skip
         if not len(candidates[0]):
             return None
         top = vote >= row_max(vote)[:, None] - 1e-12  # majority vote's labels, ties shared
         prior, given, total = self._m_step(obs, top / row_sum(top)[:, None], pseudo)
         conf = _full_confusion(enc, obs, pseudo, given, total)
         screen = check_pairs(
-            obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf, candidates
+            screened.m, screened.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf, candidates
         )
         threshold = float(self.dependency_threshold)  # type: ignore[arg-type]
         z = screen.z
         excess = screen.observed - screen.expected
         flagged = np.flatnonzero((z > threshold) & (excess >= MIN_EXCESS_SHARE * screen.n_shared))
         flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
+        if not len(flagged):
+            return None
         ent = Entries.build(obs, enc.n_annotators)
         suspects = [
             int(p)
@@ -482,7 +489,7 @@ class DawidSkene(BaseAggregator):
         data = np.ones(obs.m.nnz)
         for p in suspects:  # strongest first; the fits without a pair weigh the groups found so far
             a, b = int(screen.a[p]), int(screen.b[p])
-            check = self._check_without(enc, obs, ent, data, pseudo, a, b, screen.n_shared[p])
+            check = self._check_without(enc, obs, ent, data, pseudo, a, b)
             more = check.observed[0] - check.expected[0]
             if check.z[0] > threshold and more >= MIN_EXCESS_SHARE * check.n_shared[0]:
                 rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
@@ -525,7 +532,7 @@ class DawidSkene(BaseAggregator):
         for j in (a, b):
             base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
             conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
-        check = check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, screen.n_shared[p])
+        check = check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b)
         return bool(
             check.z[0] > threshold and check.observed[0] - check.expected[0] >= MIN_EXCESS_SHARE * check.n_shared[0]
         )
@@ -539,7 +546,6 @@ class DawidSkene(BaseAggregator):
         pseudo: np.ndarray,
         a: int,
         b: int,
-        n_shared: float,
     ) -> PairCheck:
         """The check of pair ``(a, b)`` against EM's fit of every other answer, weighted by ``data``
         (theirs weigh 0)."""
@@ -562,7 +568,7 @@ class DawidSkene(BaseAggregator):
         for j in (a, b):
             base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
             conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
-        return check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b, n_shared)
+        return check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b)
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
