@@ -143,7 +143,7 @@ class TestDawidSkeneDependentPairs:
     def test_a_copied_account_counts_once(self):
         """With a copy of one annotator flagged (maximum likelihood prior), the fit equals the fit
         without the copy: the two accounts' answers on an item weigh one answer together."""
-        answers, _ = confusion_crowd(400, 3, accuracies=(0.9, 0.85, 0.8, 0.75, 0.7, 0.65), seed=3)
+        answers, _ = confusion_crowd(400, 3, accuracies=(0.9, 0.75, 0.6, 0.55, 0.5), seed=3)
         doubled = _with_copy(answers, "a2")
         with_copy = DawidSkene(prior_strength=0).fit(doubled)
         alone = DawidSkene(prior_strength=0, dependency_threshold=None).fit(answers)
@@ -183,6 +183,15 @@ class TestDawidSkeneDependentPairs:
             gains.append(accuracy(ds.labels_, truth) - accuracy(before.labels_, truth))
             assert accuracy(ds.labels_, truth) >= accuracy(MajorityVote().fit(answers).labels_, truth)
         assert sum(gains) > 0
+
+    def test_screen_on_a_sample_of_rows(self, monkeypatch):
+        """When the screen runs on a sample of the rows (large tables), the heavy dependent pair is
+        still the one found, with its counts over every item it shares."""
+        answers, _ = _pair_crowd(seed=0)
+        full = DawidSkene().fit(answers).dependent_pairs_
+        monkeypatch.setattr(pc, "SAMPLE_ROWS", 400)
+        sampled = DawidSkene().fit(answers).dependent_pairs_
+        pd.testing.assert_frame_equal(sampled, full)
 
     def test_smoothing_zero_is_the_plain_estimate(self):
         """A numeric smoothing (the paper's estimate for 0) never runs the check."""
