@@ -1,9 +1,9 @@
 """Dev runs: the dependent-pair check of ``DawidSkene`` (issue 15, part 1, session 8), simulated only.
 
-``DawidSkene(dependency_threshold=5)`` checks every pair of annotators sharing 50 items against the
-model of EM's first M-step (a posterior predictive check of their agreement, see
-``labelwise.aggregate._pair_check``) and, when a pair agrees more than that model predicts, weighs
-each dependent group's answers on an item to count as one answer. This script compares it with
+``DawidSkene(dependency_threshold=5)`` checks every pair of annotators sharing 50 items: their
+agreements against those predicted by an EM fit of the other answers (a posterior predictive check,
+``labelwise.aggregate._pair_check``; pairs screened against majority vote's labels first), and
+weighs each dependent group's answers on an item to count as one answer. This script compares it with
 the default before it (``dependency_threshold=None``), for ``DawidSkene()`` and for
 ``AutoAggregator()`` (whose ``"dawid-skene"`` candidate is ``DawidSkene()``), on the crowds of
 ``dev_aggregate_auto_glad.py``: the crowds of ``dev_aggregate_auto.py``, the look-alike crowds

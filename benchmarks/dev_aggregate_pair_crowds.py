@@ -14,7 +14,12 @@ with Zipf-like activity filling each item up to ``answers`` answers; ordinary wo
 probability 0.75-0.95 (class 0) and 0.45-0.85 (other classes); ``n_biased`` of the heavy workers
 answer class 0 with probability 0.8 whatever the item (near-spammers); on a ``lure`` share of
 class-0 items the pair both answer the look-alike class 1 with probability ``pair_p`` each,
-*together* (one draw for the two). Importable: ``from dev_aggregate_pair_crowds import PAIR, pair_crowd``.
+*together* (one draw for the two). Session 8's crowds (the last four of ``PAIR``) add a crowd-wide
+lure (on a ``crowd_lure`` share of the class-0 items, drawn apart from the pair's, every worker but
+the near-spammers answers 1 with probability ``crowd_p``, independently), a lower floor ``low1``
+of the rare-class sensitivity, and put the pair among the heaviest workers (``pair_share`` of the
+items each): on these the Dawid-Skene default falls clearly below majority vote, by structure.
+Importable: ``from dev_aggregate_pair_crowds import PAIR, pair_crowd``.
 
 Run as a script, prints majority vote's accuracy and each method's accuracy minus it (points);
 ``--weak`` prints ``weak.LabelModel`` instead: as it is, without the co-vote gate of its clique
