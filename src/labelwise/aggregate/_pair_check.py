@@ -1,24 +1,25 @@
-"""A posterior predictive check of each pair of annotators' agreement under a fitted Dawid-Skene model.
+"""A posterior predictive check of each pair of annotators' agreement under a Dawid-Skene model.
 
 Dawid-Skene assumes that answers are independent given the true class. Two annotators who make
 the *same* mistakes on the same items (a shared source, copying, one tool behind two accounts)
 break it, and the model then counts their joint answer twice. A lure that fools the whole crowd
-on some items raises every pair's agreement too, but the model explains most of it: the other
-answers move the item's posterior towards the lure. So the baseline of the check is the fitted
-model itself, not the other pairs: for annotators ``a`` and ``b`` and each item ``i`` both
+on some items raises every pair's agreement too, but a model of the crowd explains most of it: the
+other answers move the item's posterior towards the lure. So the baseline of the check is a
+fitted model, not the other pairs: for annotators ``a`` and ``b`` and each item ``i`` both
 answered, the probability that they agree *predicted from everything else* is
 
-.. math:: q_i = \\sum_k t^{-ab}_{ik} \\sum_l π_a[k, l] π_b[k, l],
+.. math:: q_i = \sum_k t^{-ab}_{ik} \sum_l π_a[k, l] π_b[k, l],
 
-where ``t^{-ab}_i`` is the item's posterior without the two answers being checked (the fitted
-posterior divided by their two likelihood terms, renormalised; the posterior predictive
-distribution of a held-out pair of answers, Gelman, Meng and Stern 1996). Over the ``n`` items
-both answered, the number of agreements ``O`` has mean ``E = Σ_i q_i`` and variance
-``V = Σ_i q_i (1 - q_i)`` under the model, and the pair is flagged when
-``z = (O - E) / √V`` exceeds a threshold. Only pairs sharing at least ``min_shared`` items are
-checked (fewer cannot move many labels, and the normal approximation needs them).
+where ``t^{-ab}_i`` is the item's posterior under the model without the two answers being checked
+(the posterior predictive distribution of a held-out pair of answers, Gelman, Meng and Stern
+1996). Over the ``n`` items both answered, the number of agreements ``O`` has mean
+``E = Σ_i q_i`` and variance ``V = Σ_i q_i (1 - q_i)`` under the model (:func:`check_pairs`), and
+the pair is flagged when ``z = (O - E) / √V`` exceeds a threshold. Which model:
+``DawidSkene`` screens every pair against a cheap one and confirms a suspect pair against an EM
+fit of the other answers, with the pair's own confusion matrices fitted by EM against it
+(:func:`one_annotator_em`): a fit that contains the pair can already have followed it.
 
-Flagged pairs are joined into groups (connected components). :func:`group_answer_weights` then
+Dependent pairs are joined into groups (connected components). :func:`group_answer_weights` then
 gives the answers of a group's members on one item a weight ``1 / m`` each (``m``: how many of
 the group answered the item), so that a group's answers on an item count as one answer: the
 weighted (composite) likelihood of clustered observations with weights inverse to the cluster
