@@ -8,7 +8,7 @@ other answers move the item's posterior towards the lure. So the baseline of the
 fitted model, not the other pairs: for annotators ``a`` and ``b`` and each item ``i`` both
 answered, the probability that they agree *predicted from everything else* is
 
-.. math:: q_i = \sum_k t^{-ab}_{ik} \sum_l π_a[k, l] π_b[k, l],
+.. math:: q_i = \\sum_k t^{-ab}_{ik} \\sum_l π_a[k, l] π_b[k, l],
 
 where ``t^{-ab}_i`` is the item's posterior under the model without the two answers being checked
 (the posterior predictive distribution of a held-out pair of answers, Gelman, Meng and Stern
