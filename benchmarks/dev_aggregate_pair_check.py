@@ -17,7 +17,10 @@ majority vote is not lower, for ``DawidSkene()`` and for ``AutoAggregator()`` ea
 minus majority vote (points) per crowd, the pairs flagged, then worst / mean per family. Usage::
 
     python benchmarks/dev_aggregate_pair_check.py [--seeds 0 1 2] [--families auto lookalike dense pair]
-        [--threshold 5]
+        [--threshold 5] [--no-auto] [--weak-deps]
+
+``--weak-deps`` (a diagnosis for part 2, nothing chosen): also ``weak.LabelModel()`` as it is and
+with the pairs ``DawidSkene()`` found given as ``dependencies`` (a joint table for each pair).
 """
 
 from __future__ import annotations
@@ -56,12 +59,30 @@ def auto_accuracy(threshold: float | None, answers: pd.DataFrame, truth: pd.Seri
         defaults["dependency_threshold"] = saved
 
 
+def weak_deps(est: DawidSkene, answers: pd.DataFrame, truth: pd.Series, mv: float) -> dict:
+    """``weak.LabelModel()`` and ``weak.LabelModel(dependencies=<the pairs est found>)``: points vs ``mv``."""
+    import warnings
+
+    from labelwise.weak import LabelModel, as_votes
+
+    pairs = [tuple(p) for p in est.dependent_pairs_[["annotator_a", "annotator_b"]].itertuples(index=False)]
+    votes = as_votes(answers.rename(columns={"annotator": "labeler"}))
+    out = {}
+    for name, deps in (("lm", []), ("lm_deps", pairs)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            labels = LabelModel(dependencies=deps).fit(votes).labels_
+        out[name] = 100 * float((labels.to_numpy() == truth.reindex(labels.index).to_numpy()).mean()) - mv
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     ap.add_argument("--families", nargs="*", default=["auto", "lookalike", "dense", "pair"])
     ap.add_argument("--threshold", type=float, default=5.0)
     ap.add_argument("--no-auto", action="store_true", help="DawidSkene only")
+    ap.add_argument("--weak-deps", action="store_true", help="weak.LabelModel without and with the pairs found")
     args = ap.parse_args()
     rows = []
     for family in args.families:
@@ -77,6 +98,8 @@ def main() -> None:
                 row["pairs"] = len(est.dependent_pairs_)
                 row["z_max"] = float(est.dependent_pairs_.z.max()) if len(est.dependent_pairs_) else float("nan")
                 row["fallback"] = est.fallback_ or ""
+                if args.weak_deps:
+                    row.update(weak_deps(est, answers, truth, mv))
                 if not args.no_auto:
                     row["auto_before"] = auto_accuracy(None, answers, truth)[0] - mv
                     acc, row["pick"] = auto_accuracy(args.threshold, answers, truth)
@@ -85,6 +108,7 @@ def main() -> None:
                 print(pd.DataFrame([row]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
     frame = pd.DataFrame(rows)
     cols = ["ds_before", "ds_check"] + ([] if args.no_auto else ["auto_before", "auto_check"])
+    cols += ["lm", "lm_deps"] if args.weak_deps else []
     print("\naccuracy minus majority vote (points): worst / mean")
     parts = [(f, frame[frame.family == f]) for f in args.families] + [("all", frame)]
     table = {

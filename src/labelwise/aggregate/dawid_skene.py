@@ -246,7 +246,9 @@ class DawidSkene(BaseAggregator):
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
     permutation; the fit then falls back to the majority-vote posterior (confusion matrices
-    estimated from it), sets ``fallback_ = "majority-vote"`` and warns.
+    estimated from it), sets ``fallback_ = "majority-vote"`` and warns. With dependent pairs the
+    vote compared with is the one EM started from, each dependent group's answers on an item
+    counting as one (the fallback is still plain majority vote).
 
     Parameters
     ----------
@@ -420,7 +422,10 @@ class DawidSkene(BaseAggregator):
                 obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
         post = self._run_em(obs_em, start, pseudo, enc.n_answers)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
-        moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
+        # against the vote shares EM started from (a dependent group's answers counting as one)
+        moved = (
+            relabelled_classes(start, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
+        )
         if len(moved):
             self.fallback_ = "majority-vote"
             post = vote
