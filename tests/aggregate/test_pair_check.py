@@ -184,6 +184,18 @@ class TestDawidSkeneDependentPairs:
             assert accuracy(ds.labels_, truth) >= accuracy(MajorityVote().fit(answers).labels_, truth)
         assert sum(gains) > 0
 
+    def test_auto_keeps_the_checked_fit(self):
+        """AutoAggregator's Dawid-Skene candidate runs the check: on the pair crowds it is chosen,
+        reports the pair and gives DawidSkene()'s labels."""
+        from labelwise.aggregate import AutoAggregator
+
+        for seed in range(2):
+            answers, _ = _pair_crowd(seed=seed)
+            auto, ds = AutoAggregator().fit(answers), DawidSkene().fit(answers)
+            assert auto.chosen_ == "dawid-skene" and auto.relabelled_ == []
+            pd.testing.assert_frame_equal(auto.dependent_pairs_, ds.dependent_pairs_)
+            pd.testing.assert_series_equal(auto.labels_, ds.labels_)
+
     def test_screen_on_a_sample_of_rows(self, monkeypatch):
         """When the screen runs on a sample of the rows (large tables), the heavy dependent pair is
         still the one found, with its counts over every item it shares."""
