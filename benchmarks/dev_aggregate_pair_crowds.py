@@ -14,7 +14,12 @@ with Zipf-like activity filling each item up to ``answers`` answers; ordinary wo
 probability 0.75-0.95 (class 0) and 0.45-0.85 (other classes); ``n_biased`` of the heavy workers
 answer class 0 with probability 0.8 whatever the item (near-spammers); on a ``lure`` share of
 class-0 items the pair both answer the look-alike class 1 with probability ``pair_p`` each,
-*together* (one draw for the two). Importable: ``from dev_aggregate_pair_crowds import PAIR, pair_crowd``.
+*together* (one draw for the two). Session 8's crowds (the last four of ``PAIR``) add a crowd-wide
+lure (on a ``crowd_lure`` share of the class-0 items, drawn apart from the pair's, every worker but
+the near-spammers answers 1 with probability ``crowd_p``, independently), a lower floor ``low1``
+of the rare-class sensitivity, and put the pair among the heaviest workers (``pair_share`` of the
+items each): on these the Dawid-Skene default falls clearly below majority vote, by structure.
+Importable: ``from dev_aggregate_pair_crowds import PAIR, pair_crowd``.
 
 Run as a script, prints majority vote's accuracy and each method's accuracy minus it (points);
 ``--weak`` prints ``weak.LabelModel`` instead: as it is, without the co-vote gate of its clique
@@ -42,25 +47,49 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from dev_aggregate_eb_prior import accuracy  # noqa: E402
 
-PAIR = [  # (n_items, K, n_light, n_heavy, n_biased, answers per item, rare share, lure share, pair_p)
+PAIR = [  # (n_items, K, n_light, n_heavy, n_biased, answers per item, rare share, lure share, pair_p, ...)
     (2000, 2, 70, 5, 2, 5, 0.22, 0.2, 0.8),
     (2000, 2, 70, 5, 2, 5, 0.22, 0.0, 0.8),
     (2000, 2, 70, 4, 0, 5, 0.3, 0.25, 0.7),
     (2000, 3, 50, 5, 1, 4, 0.3, 0.2, 0.8),
     (1000, 2, 40, 6, 2, 6, 0.15, 0.3, 0.6),
+    # session 8: the pair among the heaviest workers, a crowd-wide lure on other class-0 items, and
+    # (crowd_lure, crowd_p, lowest rare-class sensitivity, the pair's shares of the items)
+    (2000, 2, 70, 6, 2, 5, 0.22, 0.3, 0.8, 0.1, 0.4, 0.45, (0.9, 0.6)),
+    (2000, 2, 70, 6, 2, 5, 0.22, 0.3, 0.8, 0.0, 0.0, 0.4, (0.9, 0.9)),
+    (2000, 2, 60, 6, 2, 5, 0.25, 0.35, 0.75, 0.1, 0.3, 0.4, (0.95, 0.65)),
+    (2000, 3, 60, 6, 2, 5, 0.25, 0.3, 0.8, 0.1, 0.4, 0.45, (0.9, 0.7)),
 ]
 
 
-def pair_crowd(n_items, k, n_light, n_heavy, n_biased, answers, rare, lure, pair_p, seed):
+def pair_crowd(
+    n_items,
+    k,
+    n_light,
+    n_heavy,
+    n_biased,
+    answers,
+    rare,
+    lure,
+    pair_p,
+    crowd_lure=0.0,
+    crowd_p=0.0,
+    low1=0.45,
+    pair_share=None,
+    *,
+    seed,
+):
     """Answers (item, annotator, label) and the true labels; see the module docstring."""
     rng = np.random.default_rng(seed)
     p = np.array([1 - rare] + [rare / (k - 1)] * (k - 1))
     truth = rng.choice(k, n_items, p=p)
     m = n_heavy + n_light
-    acc0, acc1 = rng.uniform(0.75, 0.95, m), rng.uniform(0.45, 0.85, m)
+    acc0, acc1 = rng.uniform(0.75, 0.95, m), rng.uniform(low1, 0.85, m)
     biased = np.zeros(m, dtype=bool)
     biased[2 : 2 + n_biased] = True  # workers 0 and 1 are the pair; the next n_biased near-spammers
     heavy_share = rng.uniform(0.4, 0.95, n_heavy)
+    if pair_share is not None:  # the pair among the heaviest workers
+        heavy_share[:2] = pair_share
     activity = rng.permutation(np.arange(1, n_light + 1) ** -1.0)
     activity /= activity.sum()
     items, workers = [], []
@@ -79,6 +108,10 @@ def pair_crowd(n_items, k, n_light, n_heavy, n_biased, answers, rare, lure, pair
     label = np.where(biased[worker], spam, label)
     fooled = (truth == 0) & (rng.random(n_items) < lure) & (rng.random(n_items) < pair_p)  # one draw per item
     label = np.where((worker < 2) & fooled[item], 1, label)
+    if crowd_lure > 0:  # a crowd-wide lure: on these class-0 items every worker is drawn to class 1 alone
+        hard = (truth == 0) & (rng.random(n_items) < crowd_lure)
+        drawn = hard[item] & (rng.random(len(item)) < crowd_p) & ~biased[worker]
+        label = np.where(drawn, 1, label)
     return pd.DataFrame({"item": item, "annotator": worker, "label": label}), pd.Series(truth)
 
 

@@ -350,6 +350,25 @@ class TestMethodParams:
         np.testing.assert_allclose(labels.filter(like="prob_").to_numpy(), expected.probas_.to_numpy())
         assert summary["iterations"] == expected.n_iter_ and summary["fallback"] is None
 
+    def test_dependent_pairs_in_summary(self, tmp_path):
+        """A second account repeating an annotator's answers is reported in summary.json as the
+        dependent pair DawidSkene found; --param dependency_threshold=none turns the check off."""
+        rng = np.random.default_rng(0)
+        truth = rng.integers(0, 2, 300)
+        rows = []
+        for j, acc in enumerate((0.9, 0.85, 0.8, 0.75, 0.7)):
+            label = np.where(rng.random(300) < acc, truth, 1 - truth)
+            rows.append(pd.DataFrame({"item": np.arange(300), "annotator": f"w{j}", "label": label}))
+        rows.append(rows[3].assign(annotator="w3_copy"))
+        path = tmp_path / "answers.csv"
+        pd.concat(rows).to_csv(path, index=False)
+        assert invoke(path, "--method", "dawid-skene", "--out", tmp_path / "o").exit_code == 0
+        pairs = outputs(tmp_path / "o")[3]["dependent_pairs"]
+        assert [{p["annotator_a"], p["annotator_b"]} for p in pairs] == [{"w3", "w3_copy"}]
+        assert pairs[0]["agreements"] == 300 and pairs[0]["z"] > 5
+        off = invoke(path, "--param", "dependency_threshold=none", "--out", tmp_path / "off")
+        assert off.exit_code == 0 and outputs(tmp_path / "off")[3]["dependent_pairs"] == []
+
     def test_params_of_other_methods_and_types(self, tmp_path):
         """Values parse as bool, float and str for the method they belong to."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
@@ -375,7 +394,10 @@ class TestMethodParams:
     @pytest.mark.parametrize(
         "param, expected",
         [
-            ("nope=1", "not a parameter of --method dawid-skene; valid: max_iter, prior_strength, smoothing, tol"),
+            (
+                "nope=1",
+                "not a parameter of --method dawid-skene; valid: dependency_threshold, max_iter, prior_strength",
+            ),
             ("smoothing", "must be name=value"),
             ("random_state=3", "not a parameter"),
             ("tol=-1", "tol must be"),

@@ -188,7 +188,9 @@ class AutoAggregator(BaseAggregator):
        permutation of the classes. A refitted candidate whose labels relabel a class with respect to
        the vote counts (:func:`~labelwise.aggregate.dawid_skene.relabelled_classes`, the guard of
        :class:`DawidSkene`) is rejected and the next best is refitted; majority vote is never
-       rejected.
+       rejected. A Dawid-Skene fit that found dependent annotators (``dependent_pairs_``) has
+       already been guarded against the vote it started from, each dependent group counted once,
+       and is kept.
 
     Candidates (:data:`CANDIDATES`): ``"dawid-skene"`` (:class:`DawidSkene` with its default
     diagonal prior), ``"one-coin"`` (:class:`OneCoinDawidSkene`), ``"majority-vote"``, and, when
@@ -312,6 +314,8 @@ class AutoAggregator(BaseAggregator):
             est = CANDIDATES[name][0](**params)
             est._fit_encoded(enc)
             if name == "majority-vote" or enc.n_classes < 2:
+                return name, est, rejected
+            if len(getattr(est, "dependent_pairs_", ())):  # its own guard compared with the vote it started from
                 return name, est, rejected
             if not len(relabelled_classes(enc.item_label_counts, est.probas_.to_numpy())):
                 return name, est, rejected

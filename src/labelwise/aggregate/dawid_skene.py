@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,17 @@ import scipy.sparse as sp
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import BaseAggregator, log_normalize, row_max, row_sum
+from ._pair_check import (
+    Entries,
+    PairCheck,
+    check_one_pair,
+    check_pairs,
+    group_answer_weights,
+    one_annotator_em,
+    posterior_without_pair,
+    sample_rows,
+    shared_pairs,
+)
 from ._patterns import AnswerPatterns, sorted_columns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -24,6 +36,18 @@ _FLOOR = 1e-10
 #: Default strength of the diagonal prior, in pseudo-answers per confusion row (chosen on simulated
 #: sparse crowds, see benchmarks/RESULTS.md).
 DEFAULT_PRIOR_STRENGTH = 8.0
+#: Default z-score over which a pair of annotators agrees more than the fitted model predicts.
+DEFAULT_DEPENDENCY_THRESHOLD = 5.0
+#: Pairs of annotators sharing fewer items are not checked for dependence.
+MIN_SHARED_ITEMS = 50
+#: At most this many pairs flagged by the cheap screen are confirmed, each by one fit without them.
+MAX_CONFIRMED_PAIRS = 10
+#: The fits without a pair stop at the looser of ``tol`` and this (their result only decides the
+#: check; the z of a dependent pair and of an independent one are far apart).
+CONFIRM_TOL = 1e-4
+#: A pair must also agree on this share of its shared items more than the model predicts: with
+#: thousands of shared items a misfit too small to move labels has a large ``z``.
+MIN_EXCESS_SHARE = 0.03
 
 
 def _check_smoothing(smoothing: Any) -> None:
@@ -78,6 +102,41 @@ class _Observed:
         n_unused = unused @ np.ones(k)
         unit = not pat.grouped  # one item per pattern: every weight is 1
         return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
+
+
+def _full_confusion(
+    enc: EncodedAnswers, obs: _Observed, pseudo: np.ndarray, given: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """The (n_annotators, K, K) confusion matrices ``[j, true k, given l]`` from the M-step's used
+    rows ``given`` and row totals (unused rows hold ``max(A[k, l], floor) / total[j, k]``)."""
+    k = enc.n_classes
+    full = np.empty((enc.n_annotators, k, k))  # [j, given l, true k]
+    np.divide(np.maximum(pseudo, _FLOOR).T[None, :, :], total[:, None, :], out=full)
+    full.reshape(-1, k)[obs.columns] = given
+    return full.transpose(0, 2, 1).copy()
+
+
+def _with_answer_weights(obs: _Observed, data: np.ndarray) -> _Observed:
+    """``obs`` with each answer (entry of ``obs.m``, CSR order) weighted by ``data``."""
+    m = sp.csr_matrix((data, obs.m.indices, obs.m.indptr), shape=obs.m.shape)
+    return dataclasses.replace(obs, m=m, mt=m.T)
+
+
+def _vote_shares(obs: _Observed, k: int) -> np.ndarray:
+    """Weighted vote shares of each row of ``obs.m`` (uniform where every answer weighs 0)."""
+    onehot = np.zeros((len(obs.label_of), k))
+    onehot[np.arange(len(obs.label_of)), obs.label_of] = 1.0
+    votes = np.asarray(obs.m @ onehot)
+    total = row_sum(votes)
+    empty = total <= 0
+    votes[empty], total[empty] = 1.0, float(k)
+    return votes / total[:, None]
+
+
+def _no_pairs(enc: EncodedAnswers) -> pd.DataFrame:
+    """An empty ``dependent_pairs_`` frame."""
+    cols = {"annotator_a": enc.annotator_index()[:0], "annotator_b": enc.annotator_index()[:0]}
+    return pd.DataFrame({**cols, **{c: np.empty(0) for c in ("n_shared", "agreements", "expected", "z")}})
 
 
 def relabelled_classes(
@@ -165,10 +224,31 @@ class DawidSkene(BaseAggregator):
     a :class:`~labelwise.errors.LabelwiseWarning`). Probabilities are floored at 1e-10 so that an
     answer never seen for a class does not zero a posterior.
 
+    Dependent annotators (``smoothing="auto"`` only, unless ``dependency_threshold=None``). Two
+    annotators who make the same mistakes on the same items (a shared tool or source, one person
+    behind two accounts) break the independence the model assumes, and it counts their joint
+    answer twice; with heavy annotators EM's latent class can drift to "what the pair says". Before
+    EM, every pair of annotators sharing at least :data:`MIN_SHARED_ITEMS` items is checked: their
+    number of agreements against the number a model predicts from everything else (a posterior
+    predictive check [4]_; :mod:`labelwise.aggregate._pair_check`). A pair is dependent when it
+    exceeds the prediction by ``z > dependency_threshold`` and by at least
+    :data:`MIN_EXCESS_SHARE` of the items it shares, against an EM fit of every *other* answer in
+    which the pair's own confusion matrices are fitted by EM with the others' model held fixed.
+    That fit costs one EM run per pair, so pairs are screened first, twice: against the model
+    whose M-step takes majority vote's labels for the truth, then with the pair's own confusion
+    matrices fitted by EM against it; at most :data:`MAX_CONFIRMED_PAIRS` screened pairs (largest
+    ``z`` first) get the fit, each weighing the groups already found. Dependent pairs are joined
+    into groups, and on each item the answers of a group's ``m`` members weigh ``1 / m`` each, in
+    the E-step and the M-step alike: a weighted (composite) likelihood in which a dependent group's
+    answers on an item count as one [5]_, [6]_; EM then starts from the weighted vote shares. The
+    pairs are reported in ``dependent_pairs_``; with none, the fit is the plain MAP fit.
+
     Guard (``smoothing="auto"`` only). If the fitted labels relabel a class, i.e. most items on which majority vote has a
     strict winner ``k`` get one other label (:func:`relabelled_classes`), EM has ended in a
     permutation; the fit then falls back to the majority-vote posterior (confusion matrices
-    estimated from it), sets ``fallback_ = "majority-vote"`` and warns.
+    estimated from it), sets ``fallback_ = "majority-vote"`` and warns. With dependent pairs the
+    vote compared with is the one EM started from, each dependent group's answers on an item
+    counting as one (the fallback is still plain majority vote).
 
     Parameters
     ----------
@@ -180,6 +260,10 @@ class DawidSkene(BaseAggregator):
     prior_strength : float, default 8.0
         Pseudo-answers per confusion row of the ``"auto"`` prior (ignored otherwise). The default
         was chosen on simulated sparse crowds (``labelwise.aggregate.simulate_sparse``).
+    dependency_threshold : float or None, default 5.0
+        ``z`` over which a pair of annotators is dependent (see above); ``None`` assumes every
+        answer independent given the class, as the paper does. Ignored with a numeric
+        ``smoothing``.
     labels, duplicates, item_col, annotator_col, label_col, random_state
         As in :class:`~labelwise.aggregate.MajorityVote` (``random_state`` breaks exact ties).
 
@@ -197,6 +281,10 @@ class DawidSkene(BaseAggregator):
         The prior's pseudo-counts ``A`` that were added to each annotator's counts.
     fallback_ : str or None
         ``"majority-vote"`` when the guard rejected EM's labels as a relabelling, else ``None``.
+    dependent_pairs_ : pandas.DataFrame
+        One row per confirmed dependent pair: ``annotator_a``, ``annotator_b``, ``n_shared``
+        (items both answered), ``agreements`` (items where they gave the same label),
+        ``expected`` (the number the fit without them predicts) and ``z``; empty when none.
 
     References
     ----------
@@ -206,6 +294,12 @@ class DawidSkene(BaseAggregator):
     .. [2] H.-C. Kim and Z. Ghahramani, "Bayesian Classifier Combination", AISTATS 2012.
     .. [3] S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M. Poesio, "Comparing
        Bayesian Models of Annotation", TACL 6, 571-585, 2018.
+    .. [4] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness
+       via realized discrepancies", Statistica Sinica 6, 733-807, 1996.
+    .. [5] J. M. Williamson, S. Datta and G. A. Satten, "Marginal analyses of clustered data when
+       cluster size is informative", Biometrics 59(1), 36-42, 2003.
+    .. [6] C. Varin, N. Reid and D. Firth, "An overview of composite likelihood methods",
+       Statistica Sinica 21, 5-42, 2011.
     """
 
     def __init__(
@@ -215,6 +309,7 @@ class DawidSkene(BaseAggregator):
         tol: float = 1e-5,
         smoothing: float | str = "auto",
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+        dependency_threshold: float | None = DEFAULT_DEPENDENCY_THRESHOLD,
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -226,6 +321,7 @@ class DawidSkene(BaseAggregator):
         self.tol = tol
         self.smoothing = smoothing
         self.prior_strength = prior_strength
+        self.dependency_threshold = dependency_threshold
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -242,6 +338,11 @@ class DawidSkene(BaseAggregator):
         s = self.prior_strength
         if not (isinstance(s, (int, float)) and not isinstance(s, bool) and np.isfinite(s) and s >= 0):
             raise InvalidParameterError(f"prior_strength must be a finite number >= 0, got {s!r}")
+        t = self.dependency_threshold
+        if t is not None and not (
+            isinstance(t, (int, float)) and not isinstance(t, bool) and np.isfinite(t) and t >= 0
+        ):
+            raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {t!r}")
 
     def _pseudo_counts(self, pat: AnswerPatterns) -> np.ndarray:
         """The prior's (K x K) pseudo-count array ``A`` for these answers."""
@@ -312,13 +413,23 @@ class DawidSkene(BaseAggregator):
         pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
         obs = _Observed.build(pat)
         vote = weighted_vote_shares(pat.answers)
-        post = self._run_em(obs, vote, pseudo, enc.n_answers)
         self.fallback_: str | None = None
+        self.dependent_pairs_ = _no_pairs(enc)
+        obs_em, start = obs, vote
+        if isinstance(self.smoothing, str) and self.dependency_threshold is not None:
+            weighted = self._weigh_dependent(enc, obs, vote, pseudo)
+            if weighted is not None:  # EM from the weighted vote shares
+                obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
+        post = self._run_em(obs_em, start, pseudo, enc.n_answers)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
-        moved = relabelled_classes(vote, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
+        # against the vote shares EM started from (a dependent group's answers counting as one)
+        moved = (
+            relabelled_classes(start, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
+        )
         if len(moved):
             self.fallback_ = "majority-vote"
             post = vote
+            obs_em = obs  # majority vote's confusion matrices count every answer once
             warnings.warn(
                 LabelwiseWarning(
                     f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {enc.classes[moved[0]]!r}: most "
@@ -328,13 +439,8 @@ class DawidSkene(BaseAggregator):
                 ),
                 stacklevel=3,
             )
-        prior, given, total = self._m_step(obs, post, pseudo)
-        k = enc.n_classes
-        # [j, given l, true k]: unused rows hold max(A[k, l], floor) / total[j, k], used rows `given`
-        full = np.empty((enc.n_annotators, k, k))
-        np.divide(np.maximum(pseudo, _FLOOR).T[None, :, :], total[:, None, :], out=full)
-        full.reshape(-1, k)[obs.columns] = given
-        conf = full.transpose(0, 2, 1).copy()  # -> [j, true k, given l]
+        prior, given, total = self._m_step(obs_em, post, pseudo)
+        conf = _full_confusion(enc, obs_em, pseudo, given, total)
         self.annotator_confusion_ = conf
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
@@ -342,12 +448,140 @@ class DawidSkene(BaseAggregator):
         skill = np.einsum("k,jkk->j", prior, conf)
         return post, skill
 
+    def _weigh_dependent(
+        self, enc: EncodedAnswers, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
+    ) -> _Observed | None:
+        """Find dependent pairs of annotators (:mod:`._pair_check`); return ``obs`` with each
+        dependent group's answers on an item weighted to count as one answer, or None.
+
+        A pair is dependent when its agreement exceeds what the model fitted *without the pair*
+        predicts (the posterior predictive check of a held-out pair) by ``z > dependency_threshold``
+        and by at least :data:`MIN_EXCESS_SHARE` of the items they share. One fit per pair would
+        cost too much, so pairs are first screened against the model whose M-step takes majority
+        vote's labels for the truth (``vote``: the vote shares, ties shared). EM's fit would not
+        do as the screen: it can already have followed a heavy dependent pair (its latent class
+        becoming "what the pair says") and then explains the pair's agreement; the soft vote
+        shares under-rate good annotators and would flag every pair of them. The
+        :data:`MAX_CONFIRMED_PAIRS` screened pairs of largest ``z`` are each confirmed against an
+        EM fit without their answers (:meth:`_check_without`), strongest first."""
+        sample = sample_rows(obs.m.shape[0])
+        screened = obs if sample is None else dataclasses.replace(obs, m=obs.m[sample], weights=obs.weights[sample])
+        candidates = shared_pairs(
+            screened.m, screened.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS
+        )  # fmt: skip
+        if not len(candidates[0]):
+            return None
+        top = vote >= row_max(vote)[:, None] - 1e-12  # majority vote's labels, ties shared
+        prior, given, total = self._m_step(obs, top / row_sum(top)[:, None], pseudo)
+        conf = _full_confusion(enc, obs, pseudo, given, total)
+        screen = check_pairs(
+            screened.m, screened.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf, candidates
+        )
+        threshold = float(self.dependency_threshold)  # type: ignore[arg-type]
+        z = screen.z
+        excess = screen.observed - screen.expected
+        flagged = np.flatnonzero((z > threshold) & (excess >= MIN_EXCESS_SHARE * screen.n_shared))
+        flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
+        if not len(flagged):
+            return None
+        ent = Entries.build(obs, enc.n_annotators)
+        suspects = [
+            int(p)
+            for p in flagged
+            if self._still_suspect(obs, ent, given, prior, conf, pseudo, screen, int(p), threshold)
+        ]
+        rows: list[tuple[float, ...]] = []
+        data = np.ones(obs.m.nnz)
+        for p in suspects:  # strongest first; the fits without a pair weigh the groups found so far
+            a, b = int(screen.a[p]), int(screen.b[p])
+            check = self._check_without(enc, obs, ent, data, pseudo, a, b)
+            more = check.observed[0] - check.expected[0]
+            if check.z[0] > threshold and more >= MIN_EXCESS_SHARE * check.n_shared[0]:
+                rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
+                found = np.array(rows)
+                pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
+                data = group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb)
+        if not rows:
+            return None
+        names = enc.annotator_index()
+        self.dependent_pairs_ = pd.DataFrame(
+            {
+                "annotator_a": names.take(pa),
+                "annotator_b": names.take(pb),
+                "n_shared": found[:, 2],
+                "agreements": found[:, 3],
+                "expected": found[:, 4],
+                "z": found[:, 5],
+            }
+        )
+        return _with_answer_weights(obs, data)
+
+    def _still_suspect(
+        self,
+        obs: _Observed,
+        ent: Entries,
+        given: np.ndarray,
+        prior: np.ndarray,
+        conf: np.ndarray,
+        pseudo: np.ndarray,
+        screen: PairCheck,
+        p: int,
+        threshold: float,
+    ) -> bool:
+        """Whether screened pair ``p`` stays over the thresholds once its two confusion matrices are
+        fitted by EM against the screen model's posterior without the pair (the screen's M-step
+        under-rates annotators who are right where majority vote is wrong)."""
+        a, b = int(screen.a[p]), int(screen.b[p])
+        log_given = np.log(given)
+        conf = conf.copy()
+        for j in (a, b):
+            base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
+            conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
+        check = check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b)
+        return bool(
+            check.z[0] > threshold and check.observed[0] - check.expected[0] >= MIN_EXCESS_SHARE * check.n_shared[0]
+        )
+
+    def _check_without(
+        self,
+        enc: EncodedAnswers,
+        obs: _Observed,
+        ent: Entries,
+        data: np.ndarray,
+        pseudo: np.ndarray,
+        a: int,
+        b: int,
+    ) -> PairCheck:
+        """The check of pair ``(a, b)`` against EM's fit of every other answer, weighted by ``data``
+        (theirs weigh 0)."""
+        held = _with_answer_weights(obs, np.where(np.isin(obs.annotator_of[obs.m.indices], (a, b)), 0.0, data))
+        n_held = max(float(held.m.data.sum()), 1.0)
+        post = _vote_shares(held, enc.n_classes)
+        last = np.inf
+        for _ in range(int(self.max_iter)):  # EM as _run_em, without the fit's bookkeeping
+            prior, given, total = self._m_step(held, post, pseudo)
+            post, nll = self._e_step(held, prior, given, total, n_held, pseudo)  # type: ignore[arg-type]
+            if last - nll < max(float(self.tol), CONFIRM_TOL):
+                break
+            last = nll
+        # the others' confusions one M-step from that posterior (their fit's), and each of the pair's
+        # by EM of its own answers with the others' model held fixed (an M-step against a posterior
+        # without the annotator's own answer would under-rate it)
+        prior, given, total = self._m_step(obs, post, pseudo)
+        conf = _full_confusion(enc, obs, pseudo, given, total)
+        log_given = np.log(given)
+        for j in (a, b):
+            base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
+            conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
+        return check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b)
+
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_confusion_ = np.ones((enc.n_annotators, 1, 1))
         self.annotators_ = enc.annotator_index()
         self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")
         self.pseudo_counts_ = np.zeros((1, 1))
         self.fallback_ = None
+        self.dependent_pairs_ = _no_pairs(enc)
 
 
 class OneCoinDawidSkene(BaseAggregator):

@@ -62,6 +62,25 @@ def finite(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def dependent_pairs(est: Any) -> list[dict[str, Any]] | None:
+    """``summary.json``'s dependent pairs of annotators that Dawid-Skene weighed as one answer
+    (``dependent_pairs_``); ``None`` for methods without the check."""
+    pairs = getattr(est, "dependent_pairs_", None)
+    if pairs is None:
+        return None
+    return [
+        {
+            "annotator_a": finite(row.annotator_a),
+            "annotator_b": finite(row.annotator_b),
+            "n_shared": finite(float(row.n_shared)),
+            "agreements": finite(float(row.agreements)),
+            "expected": finite(round(float(row.expected), 3)),
+            "z": finite(round(float(row.z), 3)),
+        }
+        for row in pairs.itertuples(index=False)
+    ]
+
+
 def labels_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
     """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality]."""
     probas = est.probas_

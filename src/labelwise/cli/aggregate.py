@@ -17,6 +17,7 @@ from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
+from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import method_params
 from ._common import console, print_frame, split_csv_option
@@ -338,6 +339,7 @@ def aggregate(
         "iterations": int(est.n_iter_),
         "converged": bool(est.converged_),
         "fallback": getattr(est, "fallback_", None),
+        "dependent_pairs": _aggregate_outputs.dependent_pairs(est),
         "auto": auto_summary(est),
         "seconds": round(seconds, 4),
         "n_items": int(est.n_items_),

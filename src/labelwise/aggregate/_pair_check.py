@@ -1,0 +1,362 @@
+"""A posterior predictive check of each pair of annotators' agreement under a Dawid-Skene model.
+
+Dawid-Skene assumes that answers are independent given the true class. Two annotators who make
+the *same* mistakes on the same items (a shared source, copying, one tool behind two accounts)
+break it, and the model then counts their joint answer twice. A lure that fools the whole crowd
+on some items raises every pair's agreement too, but a model of the crowd explains most of it: the
+other answers move the item's posterior towards the lure. So the baseline of the check is a
+fitted model, not the other pairs: for annotators ``a`` and ``b`` and each item ``i`` both
+answered, the probability that they agree *predicted from everything else* is
+
+.. math:: q_i = \\sum_k t^{-ab}_{ik} \\sum_l π_a[k, l] π_b[k, l],
+
+where ``t^{-ab}_i`` is the item's posterior under the model without the two answers being checked
+(the posterior predictive distribution of a held-out pair of answers, Gelman, Meng and Stern
+1996). Over the ``n`` items both answered, the number of agreements ``O`` has mean
+``E = Σ_i q_i`` and variance ``V = Σ_i q_i (1 - q_i)`` under the model (:func:`check_pairs`), and
+the pair is flagged when ``z = (O - E) / √V`` exceeds a threshold. Which model:
+``DawidSkene`` screens every pair against a cheap one and confirms a suspect pair against an EM
+fit of the other answers, with the pair's own confusion matrices fitted by EM against it
+(:func:`one_annotator_em`): a fit that contains the pair can already have followed it.
+
+Dependent pairs are joined into groups (connected components). :func:`group_answer_weights` then
+gives the answers of a group's members on one item a weight ``1 / m`` each (``m``: how many of
+the group answered the item), so that a group's answers on an item count as one answer: the
+weighted (composite) likelihood of clustered observations with weights inverse to the cluster
+size (Williamson, Datta and Satten 2003; Varin, Reid and Firth 2011), applied to the clusters of
+answers that the check found dependent.
+
+References
+----------
+.. [1] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness via
+   realized discrepancies", Statistica Sinica 6, 733-807, 1996.
+.. [2] J. M. Williamson, S. Datta and G. A. Satten, "Marginal analyses of clustered data when
+   cluster size is informative", Biometrics 59(1), 36-42, 2003.
+.. [3] C. Varin, N. Reid and D. Firth, "An overview of composite likelihood methods",
+   Statistica Sinica 21, 5-42, 2011.
+.. [4] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using
+   the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from ._base import log_normalize
+
+__all__ = [
+    "CountRows",
+    "Entries",
+    "PairCheck",
+    "check_one_pair",
+    "check_pairs",
+    "group_answer_weights",
+    "one_annotator_em",
+    "posterior_without_pair",
+    "row_pairs",
+    "sample_rows",
+    "shared_pairs",
+]
+
+#: Pair instances (item, two answers) handled per block: bounds the check's temporaries.
+PAIR_BLOCK = 1 << 18
+#: Above this many rows (items or answer patterns), the screen of every pair runs on a sample of rows.
+SAMPLE_ROWS = 50_000
+#: Probabilities are floored here (as in Dawid-Skene's M-step).
+FLOOR = 1e-10
+
+
+class CountRows(Protocol):
+    """The item (or pattern) x (annotator, label) count rows of a Dawid-Skene fit: ``m`` one entry
+    per answer, ``weights`` the items per row, ``annotator_of`` and ``label_of`` each column's."""
+
+    @property
+    def m(self) -> sp.csr_matrix: ...
+
+    @property
+    def weights(self) -> np.ndarray: ...
+
+    @property
+    def annotator_of(self) -> np.ndarray: ...
+
+    @property
+    def label_of(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PairCheck:
+    """Result of :func:`check_pairs`: one entry per pair of annotators checked.
+
+    Attributes
+    ----------
+    a, b : ndarray of int64
+        Annotator codes, ``a < b``.
+    n_shared : ndarray of float64
+        Items both answered (pattern weights summed).
+    observed, expected, variance : ndarray of float64
+        ``O``, ``E`` and ``V`` of the module docstring.
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    n_shared: np.ndarray
+    observed: np.ndarray
+    expected: np.ndarray
+    variance: np.ndarray
+
+    @property
+    def z(self) -> np.ndarray:
+        """``(O - E) / √V`` (0 where ``V`` is 0)."""
+        sd = np.sqrt(self.variance)
+        return np.divide(self.observed - self.expected, sd, out=np.zeros_like(sd), where=sd > 0)
+
+
+def row_pairs(indptr: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(e, f)``, ``e < f``, of entries in one row, for the rows ``start .. stop - 1``
+    of a CSR structure (entry positions into ``indices``)."""
+    lo, hi = int(indptr[start]), int(indptr[stop])
+    if hi <= lo:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    lengths = np.diff(indptr[start : stop + 1]).astype(np.int64)
+    entries = np.arange(lo, hi, dtype=np.int64)
+    row_end = np.repeat(indptr[start + 1 : stop + 1].astype(np.int64), lengths)
+    after = row_end - entries - 1  # entries later in the same row
+    first = np.repeat(entries, after)
+    starts = np.cumsum(after) - after
+    second = first + np.arange(len(first), dtype=np.int64) - np.repeat(starts, after) + 1
+    return first, second
+
+
+def _blocks(indptr: np.ndarray, n_rows: int) -> list[tuple[int, int]]:
+    """Row ranges whose pair instances stay near :data:`PAIR_BLOCK`."""
+    lengths = np.diff(indptr).astype(np.float64)
+    cum = np.cumsum(lengths * (lengths - 1) / 2)
+    out, start = [], 0
+    while start < n_rows:
+        base = cum[start - 1] if start else 0.0
+        stop = int(np.searchsorted(cum, base + PAIR_BLOCK, side="right"))
+        stop = min(max(stop, start + 1), n_rows)
+        out.append((start, stop))
+        start = stop
+    return out
+
+
+def _gram(m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int) -> sp.coo_matrix:
+    """Items shared by each pair of annotators ``a < b`` (rows of ``m`` weighted by ``weights``)."""
+    coo = m.tocoo()
+    ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_annotators, m.shape[0]))
+    ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
+    return sp.triu(ind @ sp.diags(np.asarray(weights, dtype=np.float64)) @ ind.T, k=1).tocoo()
+
+
+def shared_pairs(
+    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_shared: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of annotators ``(a, b)``, ``a < b``, who answered at least ``min_shared`` items in
+    common, sorted by ``a * n_annotators + b``, and their numbers of shared items (rows of ``m``
+    weighted by ``weights``)."""
+    shared = _gram(m, weights, annotator_of, n_annotators)
+    keep = shared.data >= min_shared
+    a, b = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
+    order = np.argsort(a * n_annotators + b)
+    return a[order], b[order], shared.data[keep][order]
+
+
+def sample_rows(n_rows: int) -> np.ndarray | None:
+    """The rows a screen of every pair runs on: all (``None``) up to :data:`SAMPLE_ROWS` rows, else
+    :data:`SAMPLE_ROWS` of them drawn with a fixed seed (sorted): counting and checking every pair
+    costs ``Σ_i n_i²`` over the rows."""
+    if n_rows <= SAMPLE_ROWS:
+        return None
+    return np.sort(np.random.default_rng(0x9A1C).choice(n_rows, SAMPLE_ROWS, replace=False))
+
+
+def check_pairs(
+    m: sp.csr_matrix,
+    weights: np.ndarray,
+    annotator_of: np.ndarray,
+    label_of: np.ndarray,
+    log_given: np.ndarray,
+    log_prior: np.ndarray,
+    confusion: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> PairCheck:
+    """Observed and model-predicted agreements of every pair of annotators sharing enough items.
+
+    Parameters
+    ----------
+    m : scipy.sparse.csr_matrix of shape (n_rows, n_columns)
+        Rows: items (or answer patterns); columns: the used (annotator, label) pairs; one entry
+        per answer.
+    weights : ndarray of shape (n_rows,)
+        Items per row.
+    annotator_of, label_of : ndarray of shape (n_columns,)
+        Annotator and label code of each column.
+    log_given : ndarray of shape (n_columns, K)
+        ``log π_j[k, l]`` of each column ``(j, l)``.
+    log_prior : ndarray of shape (K,)
+    confusion : ndarray of shape (n_annotators, K, K)
+        The fitted confusion matrices ``[j, true k, given l]``.
+    pairs : (ndarray, ndarray, ndarray)
+        The pairs to check ``(a, b)``, ``a < b``, sorted by ``a * n_annotators + b``, and the items
+        each shares, as :func:`shared_pairs` returns them.
+
+    Returns
+    -------
+    PairCheck
+    """
+    n_ann = confusion.shape[0]
+    w = np.asarray(weights, dtype=np.float64)
+    a, b, n_shared = pairs
+    keys = a * n_ann + b
+    observed, expected, variance = np.zeros(len(a)), np.zeros(len(a)), np.zeros(len(a))
+    if len(a) == 0:
+        return PairCheck(a, b, n_shared, observed, expected, variance)
+    agree = np.einsum("pkl,pkl->pk", confusion[a], confusion[b])  # [pair, true k]: P(same answer | k)
+    log_joint = np.asarray(m @ log_given) + log_prior
+    # pairs of answers only among the annotators checked: a CSR of their entries
+    involved = np.zeros(n_ann, dtype=bool)
+    involved[a] = involved[b] = True
+    sel = involved[annotator_of[m.indices]]
+    indices = m.indices[sel]
+    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    np.cumsum(np.bincount(row_of[sel], minlength=m.shape[0]), out=indptr[1:])
+    for start, stop in _blocks(indptr, m.shape[0]):
+        first, second = row_pairs(indptr, start, stop)
+        if len(first) == 0:
+            continue
+        ce, cf = indices[first], indices[second]
+        ja, jb = annotator_of[ce], annotator_of[cf]
+        lo, hi = np.minimum(ja, jb), np.maximum(ja, jb)
+        pos = np.searchsorted(keys, lo * n_ann + hi)
+        pos = np.minimum(pos, len(keys) - 1)
+        hit = (keys[pos] == lo * n_ann + hi) & (ja != jb)
+        if not hit.any():
+            continue
+        first, ce, cf, pid = first[hit], ce[hit], cf[hit], pos[hit]
+        row = np.searchsorted(indptr, first, side="right") - 1
+        # the posterior without the two answers checked: their likelihood terms taken out
+        lj = log_joint[row] - log_given[ce] - log_given[cf]
+        lj -= lj.max(axis=1, keepdims=True)
+        t = np.exp(lj)
+        t /= t.sum(axis=1, keepdims=True)
+        q = np.einsum("pk,pk->p", t, agree[pid])
+        wr = w[row]
+        same = (label_of[ce] == label_of[cf]).astype(np.float64)
+        n = len(a)
+        observed += np.bincount(pid, weights=wr * same, minlength=n)
+        expected += np.bincount(pid, weights=wr * q, minlength=n)
+        variance += np.bincount(pid, weights=wr * q * (1 - q), minlength=n)
+    return PairCheck(a, b, n_shared, observed, expected, variance)
+
+
+def group_answer_weights(
+    m: sp.csr_matrix, annotator_of: np.ndarray, n_annotators: int, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """Weight of each entry of ``m`` (in CSR order): ``1 / m`` for the answers of a group of
+    annotators joined by the pairs ``(a, b)`` when ``m`` of its members answered the item, 1 for
+    every other answer."""
+    data = np.ones(m.nnz)
+    if len(a) == 0:
+        return data
+    graph = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n_annotators, n_annotators))
+    _, comp = connected_components(graph, directed=False)
+    size = np.bincount(comp, minlength=n_annotators)
+    group = np.where(size[comp] > 1, comp, -1)  # -1: an annotator in no flagged pair
+    entry_group = group[annotator_of[m.indices]]
+    member = entry_group >= 0
+    if not member.any():
+        return data
+    row = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    n_groups = int(comp.max()) + 1
+    key = row[member] * n_groups + entry_group[member]
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    data[member] = 1.0 / counts[inverse]
+    return data
+
+
+@dataclass(frozen=True, eq=False)
+class Entries:
+    """The entries (CSR positions of ``obs.m``) of each annotator's answers, and their rows."""
+
+    order: np.ndarray
+    starts: np.ndarray
+    row_of: np.ndarray
+
+    @classmethod
+    def build(cls, obs: CountRows, n_annotators: int) -> Entries:
+        entry_ann = obs.annotator_of[obs.m.indices]
+        order = np.argsort(entry_ann, kind="stable")
+        starts = np.searchsorted(entry_ann[order], np.arange(n_annotators + 1))
+        return cls(order, starts, np.repeat(np.arange(obs.m.shape[0]), np.diff(obs.m.indptr)))
+
+    def of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Annotator ``j``'s entries (in CSR order) and their rows."""
+        entries = self.order[self.starts[j] : self.starts[j + 1]]
+        return entries, self.row_of[entries]
+
+    def shared_rows(self, a: int, b: int) -> np.ndarray:
+        """The rows both ``a`` and ``b`` answered (sorted)."""
+        return np.intersect1d(self.of(a)[1], self.of(b)[1])
+
+
+def posterior_without_pair(
+    obs: CountRows, ent: Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int, j: int
+) -> np.ndarray:
+    """For each answer of annotator ``j`` (``a`` or ``b``), the posterior of its item under the
+    model ``log_given``/``log_prior`` without the answers of ``a`` and ``b``."""
+    _, rows = ent.of(j)
+    sub = obs.m[rows]
+    pair = np.isin(obs.annotator_of[sub.indices], (a, b))
+    rest = sp.csr_matrix((np.where(pair, 0.0, sub.data), sub.indices, sub.indptr), shape=sub.shape)
+    base, _ = log_normalize(np.asarray(rest @ log_given) + log_prior, overwrite=True)
+    return base
+
+
+def one_annotator_em(
+    obs: CountRows, ent: Entries, base: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
+) -> np.ndarray:
+    """Annotator ``j``'s confusion matrix ``[true k, given l]`` by EM with every other parameter
+    fixed: the posterior of the item of ``j``'s ``e``-th answer is ``base[e]`` (the posterior
+    without ``j``'s answer) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP
+    with the pseudo-counts ``pseudo``)."""
+    k = base.shape[1]
+    entries, rows = ent.of(j)
+    labels = obs.label_of[obs.m.indices[entries]]
+    onehot = np.zeros((len(entries), k))
+    onehot[np.arange(len(entries)), labels] = obs.weights[rows]
+    # items with the same (base, label) would repeat the same row: the EM runs on the answers
+    pi = np.full((k, k), 1.0 / k)
+    post = base
+    ones = np.ones(k)
+    for _ in range(max_iter):
+        counts = np.maximum(post.T @ onehot + pseudo, FLOOR)
+        new = counts / (counts @ ones)[:, None]
+        post = base * new.T.take(labels, axis=0)
+        post /= np.maximum(post @ ones, FLOOR)[:, None]
+        change, pi = float(np.abs(new - pi).max()), new
+        if change < tol:
+            break
+    return pi
+
+
+def check_one_pair(
+    obs: CountRows,
+    ent: Entries,
+    log_given: np.ndarray,
+    log_prior: np.ndarray,
+    conf: np.ndarray,
+    a: int,
+    b: int,
+) -> PairCheck:
+    """:func:`check_pairs` for the pair ``(a, b)`` alone, on the rows both answered."""
+    rows = ent.shared_rows(a, b)
+    pair = (np.array([a]), np.array([b]), np.array([float(obs.weights[rows].sum())]))
+    return check_pairs(obs.m[rows], obs.weights[rows], obs.annotator_of, obs.label_of, log_given, log_prior, conf, pair)
