@@ -19,10 +19,11 @@ from .agreement import (
 )
 from .auto import AutoAggregator
 from .crowdlab import CrowdLab
-from .dawid_skene import DawidSkene, OneCoinDawidSkene
+from .dawid_skene import DawidSkene
 from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
+from .one_coin import OneCoinDawidSkene
 from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators

@@ -22,9 +22,10 @@ from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
-from .dawid_skene import DawidSkene, OneCoinDawidSkene, relabelled_classes
+from .dawid_skene import DawidSkene, relabelled_classes
 from .glad import GLAD
 from .majority import MajorityVote
+from .one_coin import OneCoinDawidSkene
 from .priors import agreement_accuracy
 
 __all__ = ["CANDIDATES", "AutoAggregator", "answer_folds", "heldout_log_likelihood"]

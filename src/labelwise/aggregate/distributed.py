@@ -29,6 +29,7 @@ import pandas as pd
 from .._chunks import tree_reduce_delayed
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator
+from ._observed import _FLOOR
 from ._partition_stats import (
     agreement,
     ds_posterior,
@@ -42,8 +43,9 @@ from ._partition_stats import (
     setup_stats,
     sum_stats,
 )
-from .dawid_skene import _FLOOR, DawidSkene, OneCoinDawidSkene, relabelled_classes
+from .dawid_skene import DawidSkene, relabelled_classes
 from .majority import MajorityVote
+from .one_coin import OneCoinDawidSkene
 from .priors import accuracy_from_agreement, diagonal_confusion_prior
 
 __all__ = ["dawid_skene_m_step", "fit"]
@@ -276,6 +278,7 @@ def fit(
     post, vote = _gather_posteriors(parts, len(cats[0]), k, posterior, last if posterior else None)
     if isinstance(estimator, DawidSkene):
         post, params = _guard(estimator, em, parts, vote, post, params, np.asarray(cats[2]))
+        estimator.dependent_pairs_ = None  # the pair check runs in memory only: "not checked"
     summary = _Summary(
         cats[0].rename(cols[0]),
         cats[1].rename(cols[1]),

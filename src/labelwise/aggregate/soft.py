@@ -11,10 +11,11 @@ from sklearn.base import clone
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, soft_agreement_skill
-from .dawid_skene import DawidSkene, OneCoinDawidSkene
+from .dawid_skene import DawidSkene
 from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
+from .one_coin import OneCoinDawidSkene
 from .wawa import Wawa
 from .zero_based_skill import ZeroBasedSkill
 

@@ -1,0 +1,98 @@
+"""Dawid-Skene's count matrices over the used (annotator, label) columns, and helpers on them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ._answers import EncodedAnswers, _csr_from_pairs
+from ._base import row_sum
+from ._patterns import AnswerPatterns, sorted_columns
+
+_FLOOR = 1e-10
+
+
+@dataclass(frozen=True, eq=False)
+class _Observed:
+    """The (annotator, label) columns that the answers use, and the count matrices restricted to them.
+
+    ``columns`` are the used ``annotator * K + label`` values (sorted); ``m`` is (n_patterns ×
+    n_used) with the answer counts, ``mt`` its transpose; ``annotator_of[r]`` and ``label_of[r]``
+    are the annotator and label of used column ``r``, ``by_annotator`` the (n_annotators × n_used)
+    indicator that sums used columns per annotator, and ``unused[j, l]`` is 1 when annotator ``j``
+    never gave label ``l`` (``n_unused`` its row sums). ``unit_weights``: every pattern is one
+    item (grouping was skipped), so the M-step need not weigh the posterior.
+    """
+
+    columns: np.ndarray
+    m: sp.csr_matrix
+    mt: sp.csc_matrix
+    weights: np.ndarray
+    annotator_of: np.ndarray
+    label_of: np.ndarray
+    by_annotator: sp.csr_matrix
+    unused: np.ndarray
+    n_unused: np.ndarray
+    unit_weights: bool = False
+
+    @classmethod
+    def build(cls, pat: AnswerPatterns) -> _Observed:
+        enc = pat.answers
+        k, n_ann = enc.n_classes, enc.n_annotators
+        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
+        cols_sorted = sorted_columns(enc)
+        used = np.bincount(cols_sorted, minlength=n_ann * k) > 0
+        columns = np.flatnonzero(used)
+        code = np.cumsum(used) - 1
+        indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
+        np.cumsum(enc.answers_per_item, out=indptr[1:])
+        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols_sorted)) < 2**31 else np.int64
+        indices = code.astype(index_dtype)[cols_sorted]
+        m = sp.csr_matrix(
+            (np.ones(len(cols_sorted)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns))
+        )
+        annotator_of = columns // k
+        by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
+        unused = (~used).reshape(n_ann, k).astype(np.float64)
+        n_unused = unused @ np.ones(k)
+        unit = not pat.grouped  # one item per pattern: every weight is 1
+        return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
+
+
+def _full_confusion(
+    enc: EncodedAnswers, obs: _Observed, pseudo: np.ndarray, given: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """The (n_annotators, K, K) confusion matrices ``[j, true k, given l]`` from the M-step's used
+    rows ``given`` and row totals (unused rows hold ``max(A[k, l], floor) / total[j, k]``)."""
+    k = enc.n_classes
+    full = np.empty((enc.n_annotators, k, k))  # [j, given l, true k]
+    np.divide(np.maximum(pseudo, _FLOOR).T[None, :, :], total[:, None, :], out=full)
+    full.reshape(-1, k)[obs.columns] = given
+    return full.transpose(0, 2, 1).copy()
+
+
+def _with_answer_weights(obs: _Observed, data: np.ndarray) -> _Observed:
+    """``obs`` with each answer (entry of ``obs.m``, CSR order) weighted by ``data``."""
+    m = sp.csr_matrix((data, obs.m.indices, obs.m.indptr), shape=obs.m.shape)
+    return dataclasses.replace(obs, m=m, mt=m.T)
+
+
+def _vote_shares(obs: _Observed, k: int) -> np.ndarray:
+    """Weighted vote shares of each row of ``obs.m`` (uniform where every answer weighs 0)."""
+    onehot = np.zeros((len(obs.label_of), k))
+    onehot[np.arange(len(obs.label_of)), obs.label_of] = 1.0
+    votes = np.asarray(obs.m @ onehot)
+    total = row_sum(votes)
+    empty = total <= 0
+    votes[empty], total[empty] = 1.0, float(k)
+    return votes / total[:, None]
+
+
+def _no_pairs(enc: EncodedAnswers) -> pd.DataFrame:
+    """An empty ``dependent_pairs_`` frame."""
+    cols = {"annotator_a": enc.annotator_index()[:0], "annotator_b": enc.annotator_index()[:0]}
+    return pd.DataFrame({**cols, **{c: np.empty(0) for c in ("n_shared", "agreements", "expected", "z")}})

@@ -1,0 +1,125 @@
+"""One-coin Dawid-Skene: one accuracy per annotator, by EM."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._answers import EncodedAnswers
+from ._base import BaseAggregator, log_normalize
+from ._observed import _FLOOR, _Observed
+from .majority import weighted_vote_shares
+
+__all__ = ["OneCoinDawidSkene"]
+
+
+class OneCoinDawidSkene(BaseAggregator):
+    r"""One-coin Dawid-Skene: one accuracy per annotator, errors spread evenly over other classes.
+
+    Model. As :class:`DawidSkene` with each confusion matrix constrained to one parameter, the
+    annotator's accuracy ``s_j``: ``π_j[k, l] = s_j`` if ``l = k`` else ``(1 - s_j) / (K - 1)``.
+
+    EM:
+
+    * initialisation: ``T[i, k]`` = majority vote shares;
+    * M-step: ``p_k = mean_i T[i, k]``; ``s_j = mean_{(i, l) answered by j} T[i, l]`` (the
+      expected share of ``j``'s answers that are correct), clipped to ``[1e-10, 1 - 1e-10]``;
+    * E-step (log space): ``log T[i, k] = log p_k + Σ_{(j,l) ∈ A_i} [l = k] log s_j +
+      [l ≠ k] log((1 - s_j)/(K - 1)) - log Z_i``, computed as :class:`DawidSkene`'s E-step, one
+      sparse product of the item x (annotator, label) count matrix with these log entries.
+
+    Stops as :class:`DawidSkene`, and like it iterates over distinct answer patterns (items with
+    the same answers, weighted by their number). ``annotator_skill_`` is ``s``.
+
+    Parameters
+    ----------
+    max_iter : int, default 100
+    tol : float, default 1e-5
+    labels, duplicates, item_col, annotator_col, label_col, random_state
+        As in :class:`~labelwise.aggregate.MajorityVote`.
+
+    Attributes
+    ----------
+    skills_ : ndarray of shape (n_annotators,)
+    priors_ : pandas.Series
+
+    References
+    ----------
+    .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
+       Using the EM Algorithm", Applied Statistics 28(1), 1979.
+    .. [2] Y. Zhang, X. Chen, D. Zhou and M. I. Jordan, "Spectral Methods Meet EM: A Provably
+       Optimal Algorithm for Crowdsourcing", JMLR 17, 2016 (the one-coin model, section 2).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 100,
+        tol: float = 1e-5,
+        labels: Sequence[Any] | None = None,
+        duplicates: str = "keep",
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        label_col: str = "label",
+        random_state: Any = 0,
+    ) -> None:
+        self.max_iter = max_iter
+        self.tol = tol
+        self.labels = labels
+        self.duplicates = duplicates
+        self.item_col = item_col
+        self.annotator_col = annotator_col
+        self.label_col = label_col
+        self.random_state = random_state
+
+    _fits_patterns = True
+    _owns_posterior = True  # EM's last E-step (or the vote shares) are made per fit
+
+    # Both steps use Dawid-Skene's item x (annotator, label) count matrix: the E-step is the same
+    # sparse product with the one-coin confusion entries, and the M-step reads each used column's
+    # expected count of its own label off ``M.T @ T``.
+    @staticmethod
+    def _m_step(obs: _Observed, post: np.ndarray, n_answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = obs.weights
+        prior = np.maximum(w @ post, _FLOOR)
+        prior /= prior.sum()
+        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
+        right = counts[np.arange(len(counts)), obs.label_of]  # Σ_i w_i T[i, l] over answers l of column r
+        skill = np.bincount(obs.annotator_of, weights=right, minlength=len(n_answered)) / np.maximum(n_answered, 1)
+        return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
+
+    @staticmethod
+    def _e_step(obs: _Observed, prior: np.ndarray, skill: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
+        k = len(prior)
+        log_wrong = (np.log1p(-skill) - np.log(k - 1))[obs.annotator_of]
+        log_given = np.repeat(log_wrong[:, None], k, axis=1)  # [used column (j, l), true class]
+        log_given[np.arange(len(log_given)), obs.label_of] = np.log(skill)[obs.annotator_of]
+        log_joint = np.asarray(obs.m @ log_given)
+        log_joint += np.log(prior)
+        post, log_z = log_normalize(log_joint, overwrite=True)
+        return post, float(-(obs.weights @ log_z) / n_answers)
+
+    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+        pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
+        n_answered = pat.answers_per_annotator
+        state = {"post": weighted_vote_shares(pat.answers)}
+        obs = _Observed.build(pat)
+
+        def step(_it: int) -> float:
+            prior, skill = self._m_step(obs, state["post"], n_answered)
+            state["post"], nll = self._e_step(obs, prior, skill, enc.n_answers)
+            return nll
+
+        self._iterate(step)
+        post = state["post"]
+        prior, skill = self._m_step(obs, post, n_answered)
+        self.skills_ = skill
+        self.priors_ = pd.Series(prior, index=enc.class_index(), name="prior")
+        return post, skill
+
+    def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        self.skills_ = np.ones(enc.n_annotators)
+        self.priors_ = pd.Series([1.0], index=enc.class_index(), name="prior")
