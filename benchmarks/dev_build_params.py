@@ -46,8 +46,6 @@ Usage: ``python benchmarks/dev_build_params.py 100000 --variants 16/100/64,16/10
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -101,24 +99,7 @@ def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]
 
 
 def main() -> None:
-    from labelwise.checks.graph import StandardizedRows
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int, nargs="?", default=100_000)
-    parser.add_argument("--variants", default=f"{PRESENT},16/100/64F,16/64/64F,16/48/64F,12/64/64F,16/64/64")
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--sets", default="lowrank,iso")
-    args = parser.parse_args()
-    print(f"load average at start {os.getloadavg()}", flush=True)
-    for name in args.sets.split(","):
-        X = getattr(dev, name)(args.n)
-        q = np.random.default_rng(0).choice(args.n, QUERIES, replace=False)
-        true = dev.truth(dev.standardise(X), q)
-        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
-        for rep in range(args.repeats):
-            for variant in args.variants.split(","):
-                idx, times = one(view, variant)
-                dev.print_variant(f"{name} n={args.n}", rep, variant, idx[q], true, times)
+    dev.variants_main(one, f"{PRESENT},16/100/64F,16/64/64F,16/48/64F,12/64/64F,16/64/64", QUERIES)
 
 
 if __name__ == "__main__":

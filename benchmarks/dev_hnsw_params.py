@@ -84,6 +84,32 @@ def print_variant(label: str, rep: int, variant: str, found: np.ndarray, true: n
     )
 
 
+def variants_main(one, default_variants: str, queries: int = 2000) -> None:
+    """The command line of the build-variant dev scripts: ``n``, ``--variants``, ``--repeats``,
+    ``--sets``; ``one(view, variant) -> (neighbour indices, times)`` builds one variant, and each
+    is printed against exact search on ``queries`` seeded rows."""
+    import argparse
+
+    from labelwise.checks.graph import StandardizedRows
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", type=int, nargs="?", default=100_000)
+    parser.add_argument("--variants", default=default_variants)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--sets", default="lowrank,iso")
+    args = parser.parse_args()
+    print(f"load average at start {os.getloadavg()}", flush=True)
+    for name in args.sets.split(","):
+        X = globals()[name](args.n)
+        q = np.random.default_rng(0).choice(args.n, queries, replace=False)
+        true = truth(standardise(X), q)
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        for rep in range(args.repeats):
+            for variant in args.variants.split(","):
+                idx, times = one(view, variant)
+                print_variant(f"{name} n={args.n}", rep, variant, idx[q], true, times)
+
+
 def pipeline(n: int) -> None:
     from labelwise.checks import NeighborGraph
 

@@ -32,8 +32,6 @@ Usage: ``python benchmarks/dev_insertion_rounds.py 100000 --variants random,roun
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -71,24 +69,7 @@ def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]
 
 
 def main() -> None:
-    from labelwise.checks.graph import StandardizedRows
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int, nargs="?", default=100_000)
-    parser.add_argument("--variants", default="random,rounds:2,rounds:4,rounds:8,rounds:16")
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--sets", default="lowrank,iso")
-    args = parser.parse_args()
-    print(f"load average at start {os.getloadavg()}", flush=True)
-    for name in args.sets.split(","):
-        X = getattr(dev, name)(args.n)
-        q = np.random.default_rng(0).choice(args.n, QUERIES, replace=False)
-        true = dev.truth(dev.standardise(X), q)
-        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
-        for rep in range(args.repeats):
-            for variant in args.variants.split(","):
-                idx, times = one(view, variant)
-                dev.print_variant(f"{name} n={args.n}", rep, variant, idx[q], true, times)
+    dev.variants_main(one, "random,rounds:2,rounds:4,rounds:8,rounds:16", QUERIES)
 
 
 if __name__ == "__main__":
