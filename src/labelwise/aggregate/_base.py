@@ -88,6 +88,11 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return a @ np.ones(a.shape[1])
 
 
+def csr_entry_rows(matrix: Any) -> np.ndarray:
+    """The row of each stored entry of a CSR matrix, in storage order (int64)."""
+    return np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+
+
 def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Softmax of each row of ``log_scores`` and each row's log-sum-exp (the log normaliser).
 

@@ -47,7 +47,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from ._base import log_normalize
+from ._base import csr_entry_rows, log_normalize
+from ._observed import _FLOOR
 
 __all__ = [
     "CountRows",
@@ -67,8 +68,6 @@ __all__ = [
 PAIR_BLOCK = 1 << 18
 #: Above this many rows (items or answer patterns), the screen of every pair runs on a sample of rows.
 SAMPLE_ROWS = 50_000
-#: Probabilities are floored here (as in Dawid-Skene's M-step).
-FLOOR = 1e-10
 
 
 class CountRows(Protocol):
@@ -226,7 +225,7 @@ def check_pairs(
     sel = involved[annotator_of[m.indices]]
     indices = m.indices[sel]
     indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
-    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    row_of = csr_entry_rows(m)
     np.cumsum(np.bincount(row_of[sel], minlength=m.shape[0]), out=indptr[1:])
     for start, stop in _blocks(indptr, m.shape[0]):
         first, second = row_pairs(indptr, start, stop)
@@ -274,7 +273,7 @@ def group_answer_weights(
     member = entry_group >= 0
     if not member.any():
         return data
-    row = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    row = csr_entry_rows(m)
     n_groups = int(comp.max()) + 1
     key = row[member] * n_groups + entry_group[member]
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
@@ -295,7 +294,7 @@ class Entries:
         entry_ann = obs.annotator_of[obs.m.indices]
         order = np.argsort(entry_ann, kind="stable")
         starts = np.searchsorted(entry_ann[order], np.arange(n_annotators + 1))
-        return cls(order, starts, np.repeat(np.arange(obs.m.shape[0]), np.diff(obs.m.indptr)))
+        return cls(order, starts, csr_entry_rows(obs.m))
 
     def of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Annotator ``j``'s entries (in CSR order) and their rows."""
@@ -337,10 +336,10 @@ def one_annotator_em(
     post = base
     ones = np.ones(k)
     for _ in range(max_iter):
-        counts = np.maximum(post.T @ onehot + pseudo, FLOOR)
+        counts = np.maximum(post.T @ onehot + pseudo, _FLOOR)
         new = counts / (counts @ ones)[:, None]
         post = base * new.T.take(labels, axis=0)
-        post /= np.maximum(post @ ones, FLOOR)[:, None]
+        post /= np.maximum(post @ ones, _FLOOR)[:, None]
         change, pi = float(np.abs(new - pi).max()), new
         if change < tol:
             break

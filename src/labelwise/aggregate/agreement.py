@@ -16,6 +16,7 @@ from scipy import sparse
 
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers, encode_answers
+from ._base import csr_entry_rows
 
 __all__ = [
     "Agreement",
@@ -38,10 +39,6 @@ def _counts(enc: EncodedAnswers) -> sparse.csr_matrix:
     counts.sum_duplicates()
     counts.eliminate_zeros()
     return counts
-
-
-def _rows_of(matrix: sparse.csr_matrix) -> np.ndarray:
-    return np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
 
 
 def krippendorff_alpha(answers: pd.DataFrame, *, labels: Any = None) -> float:
@@ -91,7 +88,7 @@ def _alpha(counts: sparse.csr_matrix) -> float:
     pairable = m >= 2
     if not pairable.any():
         return float("nan")
-    rows = _rows_of(counts)
+    rows = csr_entry_rows(counts)
     keep = pairable[rows]
     n_uc = counts.data[keep]
     weight = 1.0 / (m[rows[keep]] - 1.0)
