@@ -1,7 +1,10 @@
 """Dawid-Skene's dependent annotators: the pair check's orchestration, and the answers' weights.
 
-The check itself (counts, expected agreement, one-annotator EM) is :mod:`._pair_check`; this
-module runs it for :class:`~labelwise.aggregate.DawidSkene` (a mixin of its EM steps).
+The check's statistics (pair counts, expected agreement, one-annotator EM) are
+:mod:`._pair_check`, computed on blocks of items. :func:`find_dependent_pairs` runs the check
+against a :class:`PairData`: :class:`MemoryPairs` (one block, the in-memory fit of
+:class:`~labelwise.aggregate.DawidSkene`) or the partitions of a Dask DataFrame
+(:mod:`labelwise.aggregate._dask_pairs`), which sum the same block statistics over partitions.
 
 References
 ----------
@@ -14,7 +17,8 @@ References
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -25,14 +29,16 @@ from ._observed import _full_confusion, _Observed, _vote_shares, _with_answer_we
 from ._pair_check import (
     Entries,
     PairCheck,
+    answer_bases,
     check_one_pair,
     check_pairs,
     group_answer_weights,
+    log_given_of,
     one_annotator_em,
-    posterior_without_pair,
-    sample_rows,
+    sample_items,
     shared_pairs,
 )
+from ._patterns import AnswerPatterns
 
 #: Pairs of annotators sharing fewer items are not checked for dependence.
 MIN_SHARED_ITEMS = 50
@@ -44,6 +50,172 @@ CONFIRM_TOL = 1e-4
 #: A pair must also agree on this share of its shared items more than the model predicts: with
 #: thousands of shared items a misfit too small to move labels has a large ``z``.
 MIN_EXCESS_SHARE = 0.03
+
+Bases = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+class PairData(Protocol):
+    """What the check needs from the answers, wherever they are held; models are ``(prior,
+    confusion)`` with ``confusion[j, true k, given l]``."""
+
+    def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs sharing at least ``min_shared`` of the screen's items (:func:`shared_pairs`)."""
+
+    def screen_model(self, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The M-step that takes majority vote's labels (ties shared) for the truth."""
+
+    def screen(self, prior: np.ndarray, conf: np.ndarray, pairs: tuple) -> PairCheck:
+        """:func:`check_pairs` of ``pairs`` on the screen's items."""
+
+    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int) -> Bases:
+        """:func:`answer_bases` of ``a`` and ``b`` over every item."""
+
+    def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
+        """:func:`check_one_pair` over every item (``conf``: the model; ``pair_conf``: its agreement)."""
+
+    def fit_without(
+        self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """EM on every answer but ``a``'s and ``b``'s (the groups of ``found`` weighted), then one
+        M-step of every answer from its posterior."""
+
+
+def _over(check: PairCheck, i: int, threshold: float) -> bool:
+    excess = check.observed[i] - check.expected[i]
+    return bool(check.z[i] > threshold and excess >= MIN_EXCESS_SHARE * check.n_shared[i])
+
+
+def _pair_fitted(
+    data: PairData, prior: np.ndarray, conf: np.ndarray, pseudo: np.ndarray, a: int, b: int, max_iter: int, tol: float
+) -> PairCheck:
+    """The check of ``(a, b)`` against the model ``(prior, conf)`` with the pair's own confusion
+    matrices fitted by EM against its posterior without the pair (:func:`one_annotator_em`)."""
+    pair_conf = conf.copy()
+    for j, (base, labels, weights) in zip((a, b), data.bases(prior, conf, a, b), strict=True):
+        pair_conf[j] = one_annotator_em(base, labels, weights, pseudo, max_iter, tol)
+    return data.check_pair(prior, conf, pair_conf, a, b)
+
+
+def find_dependent_pairs(
+    data: PairData, pseudo: np.ndarray, threshold: float, max_iter: int, tol: float
+) -> np.ndarray | None:
+    """Dependent pairs of annotators; rows ``(a, b, n_shared, agreements, expected, z)``, or None.
+
+    A pair is dependent when its agreement exceeds what the model fitted *without the pair*
+    predicts (the posterior predictive check of a held-out pair) by ``z > threshold`` and by at
+    least :data:`MIN_EXCESS_SHARE` of the items they share. One fit per pair would cost too much,
+    so pairs sharing :data:`MIN_SHARED_ITEMS` items are first screened against the model whose
+    M-step takes majority vote's labels for the truth. EM's fit would not do as the screen: it can
+    already have followed a heavy dependent pair (its latent class becoming "what the pair says")
+    and then explains the pair's agreement; the soft vote shares under-rate good annotators and
+    would flag every pair of them. A screened pair must stay over the thresholds with its own two
+    confusion matrices fitted by EM against that model; the :data:`MAX_CONFIRMED_PAIRS` of largest
+    screen ``z`` are then each confirmed against an EM fit without their answers, strongest first,
+    each fit weighing the groups found so far.
+    """
+    candidates = data.shared(MIN_SHARED_ITEMS)
+    if not len(candidates[0]):
+        return None
+    prior, conf = data.screen_model(pseudo)
+    screen = data.screen(prior, conf, candidates)
+    z = screen.z
+    over = [p for p in range(len(z)) if _over(screen, p, threshold)]
+    flagged = np.array(over, dtype=np.int64)
+    flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
+    suspects = [
+        (int(screen.a[p]), int(screen.b[p]))
+        for p in flagged
+        if _over(
+            _pair_fitted(data, prior, conf, pseudo, int(screen.a[p]), int(screen.b[p]), max_iter, tol), 0, threshold
+        )
+    ]
+    rows: list[tuple[float, ...]] = []
+    for a, b in suspects:  # strongest first; the fits without a pair weigh the groups found so far
+        found = np.array(rows).reshape(-1, 6)
+        groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
+        held_prior, held_conf = data.fit_without(groups, a, b, pseudo, max_iter, max(tol, CONFIRM_TOL))
+        check = _pair_fitted(data, held_prior, held_conf, pseudo, a, b, max_iter, tol)
+        if _over(check, 0, threshold):
+            rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
+    return np.array(rows) if rows else None
+
+
+def pairs_frame(found: np.ndarray | None, names: pd.Index) -> pd.DataFrame:
+    """``dependent_pairs_``: the rows of :func:`find_dependent_pairs` with annotator names."""
+    found = np.empty((0, 6)) if found is None else found
+    cols = {
+        "annotator_a": names.take(found[:, 0].astype(np.int64)),
+        "annotator_b": names.take(found[:, 1].astype(np.int64)),
+    }
+    return pd.DataFrame(
+        {**cols, **{c: found[:, i] for i, c in enumerate(("n_shared", "agreements", "expected", "z"), 2)}}
+    )
+
+
+@dataclasses.dataclass(eq=False)
+class MemoryPairs:
+    """:class:`PairData` of an in-memory fit: one block, the answer patterns' count rows ``obs``."""
+
+    est: Any  # the DawidSkene being fitted: its _m_step and _e_step
+    enc: EncodedAnswers
+    pat: AnswerPatterns
+    obs: _Observed
+    vote: np.ndarray
+
+    @cached_property
+    def ent(self) -> Entries:
+        return Entries.build(self.obs, self.enc.n_annotators)
+
+    @cached_property
+    def screened(self) -> _Observed:
+        """The rows of the screen's items (:func:`sample_items`), weighted by their sampled items."""
+        sample = sample_items(self.enc.n_items)
+        if sample is None:
+            return self.obs
+        per_row = np.bincount(self.pat.item_pattern[sample], minlength=self.pat.n_patterns).astype(np.float64)
+        rows = np.flatnonzero(per_row)
+        return dataclasses.replace(self.obs, m=self.obs.m[rows], weights=per_row[rows])
+
+    def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        s = self.screened
+        return shared_pairs(s.m, s.weights, self.obs.annotator_of, self.enc.n_annotators, min_shared)
+
+    def _model(self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prior, given, total = self.est._m_step(obs, post, pseudo)
+        return prior, _full_confusion(self.enc, obs, pseudo, given, total)
+
+    def screen_model(self, pseudo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        top = self.vote >= row_max(self.vote)[:, None] - 1e-12  # majority vote's labels, ties shared
+        return self._model(self.obs, top / row_sum(top)[:, None], pseudo)
+
+    def screen(self, prior: np.ndarray, conf: np.ndarray, pairs: tuple) -> PairCheck:
+        s = self.screened
+        return check_pairs(
+            s.m, s.weights, s.annotator_of, s.label_of, log_given_of(s, conf), np.log(prior), conf, pairs
+        )  # fmt: skip
+
+    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int) -> Bases:
+        return answer_bases(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), a, b)
+
+    def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
+        return check_one_pair(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), pair_conf, a, b)
+
+    def fit_without(
+        self, found: tuple[np.ndarray, np.ndarray], a: int, b: int, pseudo: np.ndarray, max_iter: int, tol: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        obs = self.obs
+        data = group_answer_weights(obs.m, obs.annotator_of, self.enc.n_annotators, *found)
+        held = _with_answer_weights(obs, np.where(np.isin(obs.annotator_of[obs.m.indices], (a, b)), 0.0, data))
+        n_held = max(float(held.weights @ np.asarray(held.m.sum(axis=1)).ravel()), 1.0)  # answers, not patterns
+        post = _vote_shares(held, self.enc.n_classes)
+        last = np.inf
+        for _ in range(max_iter):  # EM as _run_em, without the fit's bookkeeping
+            prior, given, total = self.est._m_step(held, post, pseudo)
+            post, nll = self.est._e_step(held, prior, given, total, n_held, pseudo)
+            if last - nll < tol:
+                break
+            last = nll
+        return self._model(obs, post, pseudo)  # every answer counted once in the M-step
 
 
 class DependentPairs:
@@ -58,128 +230,15 @@ class DependentPairs:
     _e_step: Any
 
     def _weigh_dependent(
-        self, enc: EncodedAnswers, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
+        self, enc: EncodedAnswers, pat: AnswerPatterns, obs: _Observed, vote: np.ndarray, pseudo: np.ndarray
     ) -> _Observed | None:
-        """Find dependent pairs of annotators (:mod:`._pair_check`); return ``obs`` with each
-        dependent group's answers on an item weighted to count as one answer, or None.
-
-        A pair is dependent when its agreement exceeds what the model fitted *without the pair*
-        predicts (the posterior predictive check of a held-out pair) by ``z > dependency_threshold``
-        and by at least :data:`MIN_EXCESS_SHARE` of the items they share. One fit per pair would
-        cost too much, so pairs are first screened against the model whose M-step takes majority
-        vote's labels for the truth (``vote``: the vote shares, ties shared). EM's fit would not
-        do as the screen: it can already have followed a heavy dependent pair (its latent class
-        becoming "what the pair says") and then explains the pair's agreement; the soft vote
-        shares under-rate good annotators and would flag every pair of them. The
-        :data:`MAX_CONFIRMED_PAIRS` screened pairs of largest ``z`` are each confirmed against an
-        EM fit without their answers (:meth:`_check_without`), strongest first."""
-        sample = sample_rows(obs.m.shape[0])
-        screened = obs if sample is None else dataclasses.replace(obs, m=obs.m[sample], weights=obs.weights[sample])
-        candidates = shared_pairs(
-            screened.m, screened.weights, obs.annotator_of, enc.n_annotators, MIN_SHARED_ITEMS
-        )  # fmt: skip
-        if not len(candidates[0]):
+        """Find dependent pairs of annotators (:func:`find_dependent_pairs`); return ``obs`` with
+        each dependent group's answers on an item weighted to count as one answer, or None."""
+        data = MemoryPairs(self, enc, pat, obs, vote)
+        threshold = float(self.dependency_threshold)  # type: ignore[arg-type]  # None skips the check
+        found = find_dependent_pairs(data, pseudo, threshold, int(self.max_iter), float(self.tol))
+        if found is None:
             return None
-        top = vote >= row_max(vote)[:, None] - 1e-12  # majority vote's labels, ties shared
-        prior, given, total = self._m_step(obs, top / row_sum(top)[:, None], pseudo)
-        conf = _full_confusion(enc, obs, pseudo, given, total)
-        screen = check_pairs(
-            screened.m, screened.weights, obs.annotator_of, obs.label_of, np.log(given), np.log(prior), conf, candidates
-        )
-        threshold = float(self.dependency_threshold)  # type: ignore[arg-type]
-        z = screen.z
-        excess = screen.observed - screen.expected
-        flagged = np.flatnonzero((z > threshold) & (excess >= MIN_EXCESS_SHARE * screen.n_shared))
-        flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
-        if not len(flagged):
-            return None
-        ent = Entries.build(obs, enc.n_annotators)
-        suspects = [
-            int(p)
-            for p in flagged
-            if self._still_suspect(obs, ent, given, prior, conf, pseudo, screen, int(p), threshold)
-        ]
-        rows: list[tuple[float, ...]] = []
-        data = np.ones(obs.m.nnz)
-        for p in suspects:  # strongest first; the fits without a pair weigh the groups found so far
-            a, b = int(screen.a[p]), int(screen.b[p])
-            check = self._check_without(enc, obs, ent, data, pseudo, a, b)
-            more = check.observed[0] - check.expected[0]
-            if check.z[0] > threshold and more >= MIN_EXCESS_SHARE * check.n_shared[0]:
-                rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
-                found = np.array(rows)
-                pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
-                data = group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb)
-        if not rows:
-            return None
-        names = enc.annotator_index()
-        self.dependent_pairs_ = pd.DataFrame(
-            {
-                "annotator_a": names.take(pa),
-                "annotator_b": names.take(pb),
-                "n_shared": found[:, 2],
-                "agreements": found[:, 3],
-                "expected": found[:, 4],
-                "z": found[:, 5],
-            }
-        )
-        return _with_answer_weights(obs, data)
-
-    def _still_suspect(
-        self,
-        obs: _Observed,
-        ent: Entries,
-        given: np.ndarray,
-        prior: np.ndarray,
-        conf: np.ndarray,
-        pseudo: np.ndarray,
-        screen: PairCheck,
-        p: int,
-        threshold: float,
-    ) -> bool:
-        """Whether screened pair ``p`` stays over the thresholds once its two confusion matrices are
-        fitted by EM against the screen model's posterior without the pair (the screen's M-step
-        under-rates annotators who are right where majority vote is wrong)."""
-        a, b = int(screen.a[p]), int(screen.b[p])
-        log_given = np.log(given)
-        conf = conf.copy()
-        for j in (a, b):
-            base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
-            conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
-        check = check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b)
-        return bool(
-            check.z[0] > threshold and check.observed[0] - check.expected[0] >= MIN_EXCESS_SHARE * check.n_shared[0]
-        )
-
-    def _check_without(
-        self,
-        enc: EncodedAnswers,
-        obs: _Observed,
-        ent: Entries,
-        data: np.ndarray,
-        pseudo: np.ndarray,
-        a: int,
-        b: int,
-    ) -> PairCheck:
-        """The check of pair ``(a, b)`` against EM's fit of every other answer, weighted by ``data``
-        (theirs weigh 0)."""
-        held = _with_answer_weights(obs, np.where(np.isin(obs.annotator_of[obs.m.indices], (a, b)), 0.0, data))
-        n_held = max(float(held.m.data.sum()), 1.0)
-        post = _vote_shares(held, enc.n_classes)
-        last = np.inf
-        for _ in range(int(self.max_iter)):  # EM as _run_em, without the fit's bookkeeping
-            prior, given, total = self._m_step(held, post, pseudo)
-            post, nll = self._e_step(held, prior, given, total, n_held, pseudo)
-            if last - nll < max(float(self.tol), CONFIRM_TOL):
-                break
-            last = nll
-        # the others' confusions one M-step from that posterior (their fit's), and each of the pair's
-        # by EM of its own answers with the others' model held fixed (an M-step against a posterior
-        # without the annotator's own answer would under-rate it)
-        prior, given, total = self._m_step(obs, post, pseudo)
-        conf = _full_confusion(enc, obs, pseudo, given, total)
-        log_given = np.log(given)
-        for j in (a, b):
-            base = posterior_without_pair(obs, ent, log_given, np.log(prior), a, b, j)
-            conf[j] = one_annotator_em(obs, ent, base, pseudo, j, int(self.max_iter), float(self.tol))
-        return check_one_pair(obs, ent, log_given, np.log(prior), conf, a, b)
+        self.dependent_pairs_ = pairs_frame(found, enc.annotator_index())
+        pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
+        return _with_answer_weights(obs, group_answer_weights(obs.m, obs.annotator_of, enc.n_annotators, pa, pb))

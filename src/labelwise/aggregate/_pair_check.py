@@ -60,7 +60,9 @@ __all__ = [
     "one_annotator_em",
     "posterior_without_pair",
     "row_pairs",
-    "sample_rows",
+    "answer_bases",
+    "log_given_of",
+    "sample_items",
     "shared_pairs",
 ]
 
@@ -167,13 +169,20 @@ def shared_pairs(
     return a[order], b[order], shared.data[keep][order]
 
 
-def sample_rows(n_rows: int) -> np.ndarray | None:
-    """The rows a screen of every pair runs on: all (``None``) up to :data:`SAMPLE_ROWS` rows, else
-    :data:`SAMPLE_ROWS` of them drawn with a fixed seed (sorted): counting and checking every pair
-    costs ``Σ_i n_i²`` over the rows."""
-    if n_rows <= SAMPLE_ROWS:
+def sample_items(n_items: int) -> np.ndarray | None:
+    """The items a screen of every pair runs on: all (``None``) up to :data:`SAMPLE_ROWS` items,
+    else :data:`SAMPLE_ROWS` item codes drawn with a fixed seed (sorted): counting and checking
+    every pair costs ``Σ_i n_i²`` over the items. A sample of item codes, not of answer patterns
+    or partitions, so that a fit on patterns and a fit on partitions screen the same items."""
+    if n_items <= SAMPLE_ROWS:
         return None
-    return np.sort(np.random.default_rng(0x9A1C).choice(n_rows, SAMPLE_ROWS, replace=False))
+    return np.sort(np.random.default_rng(0x9A1C).choice(n_items, SAMPLE_ROWS, replace=False))
+
+
+def log_given_of(obs: CountRows, confusion: np.ndarray) -> np.ndarray:
+    """``log π_j[k, l]`` of each column ``(j, l)`` of ``obs.m``, shape (n_columns, K), from the
+    confusion matrices ``[j, true k, given l]``."""
+    return np.log(confusion[obs.annotator_of, :, obs.label_of])
 
 
 def check_pairs(
@@ -319,18 +328,30 @@ def posterior_without_pair(
     return base
 
 
+def answer_bases(
+    obs: CountRows, ent: Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For ``j`` in ``(a, b)``: the posterior of the item of each of ``j``'s answers without the
+    pair's answers (:func:`posterior_without_pair`), the answer's label, and the item weight: what
+    :func:`one_annotator_em` fits ``π_j`` from. Rows of several blocks of items can be stacked."""
+    out = []
+    for j in (a, b):
+        entries, rows = ent.of(j)
+        base = posterior_without_pair(obs, ent, log_given, log_prior, a, b, j)
+        out.append((base, obs.label_of[obs.m.indices[entries]], np.asarray(obs.weights, dtype=np.float64)[rows]))
+    return out
+
+
 def one_annotator_em(
-    obs: CountRows, ent: Entries, base: np.ndarray, pseudo: np.ndarray, j: int, max_iter: int, tol: float
+    base: np.ndarray, labels: np.ndarray, weights: np.ndarray, pseudo: np.ndarray, max_iter: int, tol: float
 ) -> np.ndarray:
-    """Annotator ``j``'s confusion matrix ``[true k, given l]`` by EM with every other parameter
-    fixed: the posterior of the item of ``j``'s ``e``-th answer is ``base[e]`` (the posterior
-    without ``j``'s answer) times ``π_j[k, l]``, and the M-step re-estimates ``π_j`` alone (MAP
-    with the pseudo-counts ``pseudo``)."""
+    """An annotator's confusion matrix ``[true k, given l]`` by EM with every other parameter
+    fixed: the posterior of the item of its ``e``-th answer (label ``labels[e]``, ``weights[e]``
+    items) is ``base[e]`` (the posterior without the annotator's answer) times ``π[k, l]``, and the
+    M-step re-estimates ``π`` alone (MAP with the pseudo-counts ``pseudo``)."""
     k = base.shape[1]
-    entries, rows = ent.of(j)
-    labels = obs.label_of[obs.m.indices[entries]]
-    onehot = np.zeros((len(entries), k))
-    onehot[np.arange(len(entries)), labels] = obs.weights[rows]
+    onehot = np.zeros((len(labels), k))
+    onehot[np.arange(len(labels)), labels] = weights
     # items with the same (base, label) would repeat the same row: the EM runs on the answers
     pi = np.full((k, k), 1.0 / k)
     post = base

@@ -313,7 +313,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self.dependent_pairs_ = _no_pairs(enc)
         obs_em, start = obs, vote
         if isinstance(self.smoothing, str) and self.dependency_threshold is not None:
-            weighted = self._weigh_dependent(enc, obs, vote, pseudo)
+            weighted = self._weigh_dependent(enc, pat, obs, vote, pseudo)
             if weighted is not None:  # EM from the weighted vote shares
                 obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
         post = self._run_em(obs_em, start, pseudo, enc.n_answers)

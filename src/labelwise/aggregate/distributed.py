@@ -29,9 +29,13 @@ import pandas as pd
 from .._chunks import tree_reduce_delayed
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator
+from ._dask_pairs import DaskPairs, weigh
+from ._dependent import find_dependent_pairs, pairs_frame
 from ._observed import _FLOOR
 from ._partition_stats import (
     agreement,
+    dawid_skene_m_step,
+    ds_loss,
     ds_posterior,
     ds_stats,
     encode_partition,
@@ -96,47 +100,36 @@ def _sorted_uniques(ddf: Any, column: str) -> pd.Index:
         return pd.Index(values)
 
 
-def dawid_skene_m_step(
-    counts: np.ndarray, class_totals: np.ndarray, pseudo_counts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Dawid-Skene M-step from summed sufficient statistics, with a pseudo-count array (MAP).
+def _weigh_dependent(est: Any, em: _EM, parts: tuple, n_items: int, pair_instances: float, names: pd.Index) -> tuple:
+    """``DawidSkene``'s dependent-pair check (:func:`~._dependent.find_dependent_pairs` on the
+    partitions); the partitions with each dependent group's answers on an item weighing one answer."""
+    import dask
 
-    Parameters
-    ----------
-    counts : ndarray of shape (n_annotators, K, K)
-        ``[j, l, k] = sum over j's answers l of T[i, k]`` (expected counts; ``l`` given, ``k`` true).
-    class_totals : ndarray of shape (K,)
-        ``sum_i T[i, k]``.
-    pseudo_counts : ndarray broadcastable to (K, K)
-        ``[l, k]`` added to every annotator's counts (a Dirichlet prior's ``alpha - 1``); a scalar
-        ``smoothing`` is the array full of it. Cells whose pseudo-count is below 1e-10 are floored there.
-
-    Returns
-    -------
-    prior : ndarray of shape (K,)
-    given : ndarray of shape (n_annotators, K, K), ``[j, l, k] = P(j answers l | true k)``.
-    """
-    prior = np.maximum(class_totals, _FLOOR)
-    prior = prior / prior.sum()
-    k = counts.shape[1]
-    pseudo = np.broadcast_to(np.asarray(pseudo_counts, dtype=np.float64), (k, k))
-    cells = counts + pseudo
-    low = pseudo < _FLOOR
-    if low.any():
-        cells = np.where(low, np.maximum(cells, _FLOOR), cells)
-    return prior, cells / cells.sum(axis=1, keepdims=True)
+    if not (isinstance(est, DawidSkene) and isinstance(est.smoothing, str) and est.dependency_threshold is not None):
+        return parts
+    data = DaskPairs(parts, em.k, n_items, em.n_ann, pair_instances)
+    threshold, max_iter, tol = float(est.dependency_threshold), int(est.max_iter), float(est.tol)
+    found = find_dependent_pairs(data, em.pseudo, threshold, max_iter, tol)
+    if found is None:
+        return parts
+    est.dependent_pairs_ = pairs_frame(found, names)
+    pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
+    return dask.persist(*[dask.delayed(weigh)(p, em.k, em.n_ann, pa, pb) for p in parts])
 
 
 def _guard(
     est: DawidSkene,
     em: _EM | None,
     parts: tuple,
+    fitted: tuple,
     vote: np.ndarray,
     post: np.ndarray,
     params: tuple | None,
     classes: np.ndarray,
 ) -> tuple[np.ndarray, tuple | None]:
-    """``DawidSkene``'s prior and relabelling guard: majority vote (and its M-step) when EM permuted classes."""
+    """``DawidSkene``'s prior and relabelling guard: majority vote (and its M-step) when EM permuted
+    classes. ``vote``: the (weighted) vote shares EM started from, gathered from ``fitted``; the
+    fallback is the plain vote of ``parts``, gathered into ``vote``'s array."""
     import dask
 
     k = len(classes)
@@ -156,6 +149,9 @@ def _guard(
         ),
         stacklevel=3,
     )
+    if fitted is not parts:  # the dependent groups' weights made the shares EM started from
+        for items, _, shares in dask.compute(*[dask.delayed(final)(p, em.k, None, None) for p in parts]):
+            vote[items] = shares
     stats = tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts], sum_stats).compute()
     return vote, em.m_step(stats)
 
@@ -210,11 +206,9 @@ class _EM:
         return prior / prior.sum(), np.clip(skill, _FLOOR, 1 - _FLOOR)
 
     def loss(self, log_z: float, params: tuple) -> float:
-        nll = -log_z
-        if self.is_ds and self.pseudo.any():
-            # MAP: the Dirichlet prior's log density sum_j sum_{k,l} A[k, l] log pi_j[k, l]
-            nll -= float((self.pseudo.T[None, :, :] * np.log(params[1])).sum())
-        return float(nll / self.n_answers)
+        if self.is_ds:  # MAP: with the Dirichlet prior's log density sum_j sum_{k,l} A[k, l] log pi_j[k, l]
+            return ds_loss(log_z, params[1], self.pseudo, self.n_answers)
+        return float(-log_z / self.n_answers)
 
 
 def fit(
@@ -269,16 +263,19 @@ def fit(
     per_annotator, n_answers, n_dups, pairs, agree = setup.compute()
     lap("encode_shuffle")
     estimator.loss_history_, estimator.n_iter_, estimator.converged_ = [], 0, True
-    posterior, params, em = None, None, None
+    posterior, params, em, fitted = None, None, None, parts
+    if isinstance(estimator, DawidSkene):
+        estimator.dependent_pairs_ = pairs_frame(None, cats[1].rename(cols[1]))
     if not isinstance(estimator, MajorityVote) and k > 1:
         em = _EM(estimator, k, n_ann, per_annotator, n_answers, accuracy=accuracy_from_agreement(agree, pairs, k))
-        params, last = _run_em(estimator, em, parts)
+        fitted = _weigh_dependent(estimator, em, parts, len(cats[0]), pairs, cats[1].rename(cols[1]))
+        lap("pair_check")
+        params, last = _run_em(estimator, em, fitted)
         posterior = em.posterior
     lap("em")
-    post, vote = _gather_posteriors(parts, len(cats[0]), k, posterior, last if posterior else None)
+    post, vote = _gather_posteriors(fitted, len(cats[0]), k, posterior, last if posterior else None)
     if isinstance(estimator, DawidSkene):
-        post, params = _guard(estimator, em, parts, vote, post, params, np.asarray(cats[2]))
-        estimator.dependent_pairs_ = None  # the pair check runs in memory only: "not checked"
+        post, params = _guard(estimator, em, parts, fitted, vote, post, params, np.asarray(cats[2]))
     summary = _Summary(
         cats[0].rename(cols[0]),
         cats[1].rename(cols[1]),
