@@ -55,3 +55,26 @@ def accuracy(labels: pd.Series, gold: pd.Series) -> float:
     """Share of gold items whose aggregated label equals the gold label."""
     common = gold.index.intersection(labels.index)
     return float((labels.loc[common].astype(str) == gold.loc[common].astype(str)).mean())
+
+
+def pair_crowd(n_items=1500, seed=0):
+    """A common class 0 (78%); eight workers answering about 40% of the items, right with
+    probability 0.75-0.95 on class 0 and 0.45-0.85 on class 1; two heavy near-spammers answering 0
+    80% of the time; and a pair ``p0``, ``p1`` answering 90% of the items that on 30% of the
+    class-0 items both answer 1 (one draw for the two): a dependent pair that the model of
+    independent answers counts twice, and which its latent class 1 follows."""
+    rng = np.random.default_rng(seed)
+    truth = (rng.random(n_items) < 0.22).astype(int)
+    fooled = (truth == 0) & (rng.random(n_items) < 0.3)
+    rows = []
+    for j in range(12):
+        name, share = ("p", 0.9) if j < 2 else ("s", 0.8) if j < 4 else ("w", 0.4)
+        items = np.flatnonzero(rng.random(n_items) < share)
+        acc = np.where(truth[items] == 0, rng.uniform(0.75, 0.95), rng.uniform(0.45, 0.85))
+        label = np.where(rng.random(len(items)) < acc, truth[items], 1 - truth[items])
+        if name == "p":
+            label = np.where(fooled[items], 1, label)
+        if name == "s":
+            label = (rng.random(len(items)) >= 0.8).astype(int)
+        rows.append(pd.DataFrame({"item": items, "annotator": f"{name}{j}", "label": label}))
+    return pd.concat(rows, ignore_index=True), pd.Series(truth)
