@@ -3,9 +3,11 @@
 :class:`DaskPairs` is the :class:`~labelwise.aggregate._dependent.PairData` of
 :mod:`labelwise.aggregate.distributed`: each partition (answers shuffled by item) computes the
 statistics of :mod:`._pair_check` on its own items (:meth:`Part.block`, one row per item) and the
-client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except
-the answers of the (at most ``2 x MAX_CONFIRMED_PAIRS``) annotators of screened pairs, whose
-one-annotator EM runs on the client (:func:`~labelwise.aggregate._pair_check.answer_bases`).
+client sums them with a tree reduction, as the EM steps are. Nothing item-sized is gathered except,
+one annotator at a time, the answers of the annotators of screened pairs (at most
+``MAX_CONFIRMED_PAIRS`` pairs, each once for the screen and once for its confirmation): their
+items' posteriors without the pair (``answers x K``), from which the annotator's own EM runs on
+the client (:func:`~labelwise.aggregate._pair_check.answer_bases`, ``one_annotator_em``).
 
 The pairs sharing items are counted per partition as sparse ``(a * n_annotators + b, count)``
 keys, split by key into buckets and summed bucket by bucket; each bucket's sum keeps only the
@@ -90,9 +92,9 @@ def part_screen(
     return c.observed, c.expected, c.variance
 
 
-def part_bases(part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarray, a: int, b: int) -> Bases:
+def part_bases(part: Part, k: int, n_ann: int, prior: np.ndarray, conf: np.ndarray, a: int, b: int, j: int) -> Bases:
     blk = part.block(k)
-    return answer_bases(blk, Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior), a, b)
+    return answer_bases(blk, Entries.build(blk, n_ann), log_given_of(blk, conf), np.log(prior), a, b, j)
 
 
 def part_check_pair(
@@ -118,7 +120,8 @@ def _answer_weight(part: Part) -> tuple[float]:
 
 
 def _stack(bases: list[Bases]) -> Bases:
-    return [tuple(np.concatenate([b[j][i] for b in bases]) for i in range(3)) for j in range(2)]  # type: ignore[misc]
+    base, labels, weights = (np.concatenate([b[i] for b in bases]) for i in range(3))
+    return base, labels, weights
 
 
 @dataclass(eq=False)
@@ -168,13 +171,12 @@ class DaskPairs:
         sums = self._sum(part_screen, self.k, sample, prior, conf, pairs)
         return PairCheck(pairs[0], pairs[1], pairs[2], *sums)
 
-    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int) -> Bases:
+    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int, j: int) -> Bases:
         import dask
 
         arg = dask.delayed(conf)
-        return _stack(
-            dask.compute(*[dask.delayed(part_bases)(p, self.k, self.n_ann, prior, arg, a, b) for p in self.parts])
-        )
+        calls = [dask.delayed(part_bases)(p, self.k, self.n_ann, prior, arg, a, b, j) for p in self.parts]
+        return _stack(dask.compute(*calls))
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         n, o, e, v = self._sum(part_check_pair, self.k, self.n_ann, prior, conf, pair_conf, a, b)

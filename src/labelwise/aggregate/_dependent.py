@@ -51,7 +51,7 @@ CONFIRM_TOL = 1e-4
 #: thousands of shared items a misfit too small to move labels has a large ``z``.
 MIN_EXCESS_SHARE = 0.03
 
-Bases = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+Bases = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class PairData(Protocol):
@@ -67,8 +67,8 @@ class PairData(Protocol):
     def screen(self, prior: np.ndarray, conf: np.ndarray, pairs: tuple) -> PairCheck:
         """:func:`check_pairs` of ``pairs`` on the screen's items."""
 
-    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int) -> Bases:
-        """:func:`answer_bases` of ``a`` and ``b`` over every item."""
+    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int, j: int) -> Bases:
+        """:func:`answer_bases` of ``j`` (``a`` or ``b``) over every item."""
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         """:func:`check_one_pair` over every item (``conf``: the model; ``pair_conf``: its agreement)."""
@@ -91,7 +91,8 @@ def _pair_fitted(
     """The check of ``(a, b)`` against the model ``(prior, conf)`` with the pair's own confusion
     matrices fitted by EM against its posterior without the pair (:func:`one_annotator_em`)."""
     pair_conf = conf.copy()
-    for j, (base, labels, weights) in zip((a, b), data.bases(prior, conf, a, b), strict=True):
+    for j in (a, b):  # one annotator's answers at a time
+        base, labels, weights = data.bases(prior, conf, a, b, j)
         pair_conf[j] = one_annotator_em(base, labels, weights, pseudo, max_iter, tol)
     return data.check_pair(prior, conf, pair_conf, a, b)
 
@@ -194,8 +195,8 @@ class MemoryPairs:
             s.m, s.weights, s.annotator_of, s.label_of, log_given_of(s, conf), np.log(prior), conf, pairs
         )  # fmt: skip
 
-    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int) -> Bases:
-        return answer_bases(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), a, b)
+    def bases(self, prior: np.ndarray, conf: np.ndarray, a: int, b: int, j: int) -> Bases:
+        return answer_bases(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), a, b, j)
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         return check_one_pair(self.obs, self.ent, log_given_of(self.obs, conf), np.log(prior), pair_conf, a, b)

@@ -329,17 +329,15 @@ def posterior_without_pair(
 
 
 def answer_bases(
-    obs: CountRows, ent: Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """For ``j`` in ``(a, b)``: the posterior of the item of each of ``j``'s answers without the
-    pair's answers (:func:`posterior_without_pair`), the answer's label, and the item weight: what
-    :func:`one_annotator_em` fits ``π_j`` from. Rows of several blocks of items can be stacked."""
-    out = []
-    for j in (a, b):
-        entries, rows = ent.of(j)
-        base = posterior_without_pair(obs, ent, log_given, log_prior, a, b, j)
-        out.append((base, obs.label_of[obs.m.indices[entries]], np.asarray(obs.weights, dtype=np.float64)[rows]))
-    return out
+    obs: CountRows, ent: Entries, log_given: np.ndarray, log_prior: np.ndarray, a: int, b: int, j: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For annotator ``j`` (``a`` or ``b``): the posterior of the item of each of its answers
+    without the pair's answers (:func:`posterior_without_pair`), the answer's label, and the item
+    weight: what :func:`one_annotator_em` fits ``π_j`` from. Rows of several blocks of items can
+    be stacked."""
+    entries, rows = ent.of(j)
+    base = posterior_without_pair(obs, ent, log_given, log_prior, a, b, j)
+    return base, obs.label_of[obs.m.indices[entries]], np.asarray(obs.weights, dtype=np.float64)[rows]
 
 
 def one_annotator_em(

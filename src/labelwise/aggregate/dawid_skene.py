@@ -179,8 +179,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
     dependent_pairs_ : pandas.DataFrame
         One row per confirmed dependent pair: ``annotator_a``, ``annotator_b``, ``n_shared``
         (items both answered), ``agreements`` (items where they gave the same label),
-        ``expected`` (the number the fit without them predicts) and ``z``; empty when none;
-        ``None`` after a fit on Dask (:mod:`labelwise.aggregate.distributed`), which does not check.
+        ``expected`` (the number the fit without them predicts) and ``z``; empty when none (also
+        on Dask, :mod:`labelwise.aggregate.distributed`, which runs the same check).
 
     References
     ----------

@@ -13,7 +13,9 @@ which runs the E-step on its items and returns the M-step's sufficient statistic
 per annotator and label expected counts) and its log-likelihood; these are summed by a tree
 reduction and the M-step runs on the client. Posteriors never travel until the end, when the
 final E-step's posteriors are gathered to build ``labels_`` and ``probas_`` (one row per item, as
-in memory).
+in memory). Before EM, ``DawidSkene``'s dependent-pair check runs on the partitions
+(:mod:`._dask_pairs`, the in-memory check's statistics summed over partitions) and, when it finds
+dependent annotators, each partition weighs their answers as the in-memory fit does.
 """
 
 from __future__ import annotations
