@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 import pytest
@@ -19,6 +21,9 @@ zarr = pytest.importorskip("zarr")
 
 #: Per-worker memory limit; the probability array below is about 20 times larger.
 LIMIT = 512 * 1024
+#: Seconds the audit may take (about 10 s on a loaded 2-core machine) before the test fails with the
+#: scheduler's unfinished tasks instead of hanging until pytest's timeout (one CI run hung here).
+DEADLINE_S = 240
 
 
 @contextlib.contextmanager
@@ -48,6 +53,32 @@ def _limited_cluster():
                 cluster.close()
 
 
+def _unfinished(dask_scheduler) -> dict:
+    """The scheduler's tasks that are not in memory, with their state and where they are (at most 30)."""
+    out = {}
+    for key, ts in list(dask_scheduler.tasks.items()):
+        if ts.state != "memory" and len(out) < 30:
+            where = ts.processing_on.address if ts.processing_on else [w.address for w in ts.who_has]
+            out[str(key)] = (ts.state, str(where))
+    return out
+
+
+def _within_deadline(client, fn, dump_to):
+    """``fn()``, or a failure naming the unfinished tasks (and a cluster state dump) after ``DEADLINE_S``."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(fn).result(timeout=DEADLINE_S)
+    except FutureTimeout:
+        stuck = client.run_on_scheduler(_unfinished)
+        with contextlib.suppress(Exception):
+            client.dump_cluster_state(str(dump_to), format="yaml")
+        pytest.fail(
+            f"the Dask audit did not finish in {DEADLINE_S} s; unfinished tasks {stuck}; state in {dump_to}.yaml"
+        )
+    finally:
+        pool.shutdown(wait=False)  # a stuck computation ends when the fixture closes the client
+
+
 def _spilled_bytes(client) -> int:
     def spilled(dask_worker) -> int:
         return int(dask_worker.data.spilled_total.memory)
@@ -68,7 +99,8 @@ def test_dask_audit_with_worker_memory_limit_below_the_probs_size_is_identical(t
         assert limits == {LIMIT}
         dask_probs = da.from_zarr(str(tmp_path / "p.zarr"))
         dask_labels = da.from_array(labels, chunks=(dask_probs.chunks[0],))
-        result = lw.find_label_issues(dask_labels, dask_probs, filter_by=filter_by)
+        audit = lambda: lw.find_label_issues(dask_labels, dask_probs, filter_by=filter_by)  # noqa: E731
+        result = _within_deadline(client, audit, tmp_path / "cluster-state")
         assert_same(result, reference)
         # The limit was felt: the per-example results persisted on the workers outgrew it and spilled.
         assert _spilled_bytes(client) > 0
