@@ -118,8 +118,8 @@ def main() -> None:
     for seed in args.seeds:
         named = [(f, name, a) for f in args.families for name, a, _ in crowds(f, seed)]
         named += [("large", name, a) for name, a in large_crowds(seed)] if args.large else []
-        for family, name, answers in named:
-            key = f"{family}/{name}/{seed}"
+        for i, (family, name, answers) in enumerate(named):
+            key = f"{family}/{i}/{name}/{seed}"  # names repeat within a family
             t0 = time.perf_counter()
             ref = record(fit_memory(answers))
             t_mem = time.perf_counter() - t0
