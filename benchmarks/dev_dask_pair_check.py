@@ -8,12 +8,18 @@ and with ``labelwise.aggregate.distributed.fit`` on a Dask DataFrame split into 
 ``--partitions`` (synchronous scheduler), and prints whether the labels, fallbacks and flagged
 pairs are the same, and the largest differences of the posteriors and of the pairs' ``z``.
 
+``--crowd NAME ...`` instead fits the named real crowd sets of ``--crowd-dir`` (default
+``$LABELWISE_CROWD_DATA`` or ``../shared/data/crowd``) in memory and on a ``LocalCluster`` of two
+single-threaded worker processes (4 partitions): an equality check of the two paths, nothing
+chosen on it.
+
 ``--dump FILE`` (in-memory fits only) pickles each crowd's in-memory posteriors and pairs, and
 ``--compare FILE`` compares this tree's in-memory fits with such a dump (made by a copy of this
 script run in another tree: the in-memory default before a change)::
 
     python benchmarks/dev_dask_pair_check.py [--seeds 0 1 2] [--families pair dense] [--large]
         [--partitions 1 3 7] [--dump FILE | --compare FILE]
+    python benchmarks/dev_dask_pair_check.py --crowd ZenCrowd_us [--crowd-dir DIR]
 """
 
 from __future__ import annotations
@@ -103,6 +109,29 @@ def record(est: DawidSkene) -> dict:
     }
 
 
+def real_crowds(names: list[str], folder: Path) -> None:
+    """In memory and on a LocalCluster: the same labels, posteriors and pairs on real crowd sets."""
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    from labelwise.aggregate import distributed
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
+        for name in names:
+            answers = pd.read_csv(folder / name / "annotations.csv", dtype=str)
+            t0 = time.perf_counter()
+            ref = record(fit_memory(answers))
+            t_mem = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est = distributed.fit(DawidSkene(), dd.from_pandas(answers, npartitions=4))
+            t_dask = time.perf_counter() - t0
+            row = {"set": name, "t_memory": round(t_mem, 3), "t_cluster": round(t_dask, 2), **compare(ref, est)}
+            print(pd.DataFrame([row]).to_string(index=False), flush=True)
+            print(pairs_of(est).to_string(index=False), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
@@ -111,7 +140,12 @@ def main() -> None:
     ap.add_argument("--partitions", type=int, nargs="*", default=[1, 3, 7])
     ap.add_argument("--dump", help="pickle the in-memory fits here (no Dask)")
     ap.add_argument("--compare", help="compare the in-memory fits with this dump")
+    ap.add_argument("--crowd", nargs="*", help="real crowd sets: in memory against a LocalCluster")
+    ap.add_argument("--crowd-dir", default=os.environ.get("LABELWISE_CROWD_DATA", "../shared/data/crowd"))
     args = ap.parse_args()
+    if args.crowd:
+        real_crowds(args.crowd, Path(args.crowd_dir))
+        return
     dumped: dict = {}
     before = pickle.loads(Path(args.compare).read_bytes()) if args.compare else None
     rows = []
