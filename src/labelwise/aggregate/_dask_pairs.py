@@ -46,11 +46,14 @@ KEYS_PER_BUCKET = 1 << 22
 
 
 def _screen_block(part: Part, k: int, sample: np.ndarray | None) -> Any:
-    blk = part.block(k)
+    """The count rows of the partition's items in the screen (``sample``: sorted item codes, or all)."""
     if sample is None:
-        return blk
-    rows = np.flatnonzero(np.isin(part.items, sample, assume_unique=True))
-    return blk.rows(rows, np.ones(rows.size))
+        return part.block(k)
+    keep = np.isin(part.items, sample, assume_unique=True)
+    answers = keep[part.item]
+    local = (np.cumsum(keep) - 1)[part.item[answers]]
+    w = None if part.w is None else part.w[answers]
+    return Part(part.items[keep], local, part.annotator[answers], part.label[answers], 0, w).block(k)
 
 
 def part_shared(part: Part, k: int, n_ann: int, sample: np.ndarray | None, n_buckets: int) -> list[tuple]:

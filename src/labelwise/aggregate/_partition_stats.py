@@ -61,10 +61,6 @@ class Block:
     annotator_of: np.ndarray
     label_of: np.ndarray
 
-    def rows(self, rows: np.ndarray, weights: np.ndarray) -> Block:
-        """These rows only, with these item weights."""
-        return Block(self.m[rows], weights, self.annotator_of, self.label_of)
-
 
 def encode_partition(frame: pd.DataFrame, cols: tuple[str, str, str], cats: tuple) -> pd.DataFrame:
     """Integer codes of one partition (categoricals with the global categories)."""
