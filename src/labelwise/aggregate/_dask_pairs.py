@@ -9,20 +9,23 @@ one annotator at a time, the answers of the annotators of screened pairs (at mos
 items' posteriors without the pair (``answers x K``), from which the annotator's own EM runs on
 the client (:func:`~labelwise.aggregate._pair_check.answer_bases`, ``one_annotator_em``).
 
-The pairs sharing items are counted per partition as sparse ``(a * n_annotators + b, count)``
-keys, split by key into buckets and summed bucket by bucket; each bucket's sum keeps only the
-pairs sharing :data:`~labelwise.aggregate._dependent.MIN_SHARED_ITEMS` before it reaches the
-client, so no task holds more than one bucket of the distinct pairs (:data:`KEYS_PER_BUCKET`
-pair instances each) and the client only the candidate pairs.
+The pairs sharing items are counted per partition as sparse (annotators x annotators) matrices,
+split by the first annotator into buckets and summed bucket by bucket; each bucket's sum keeps only
+the pairs sharing :data:`~labelwise.aggregate._dependent.MIN_SHARED_ITEMS` before it reaches the
+client, so no task holds more than one bucket of the distinct pairs (about
+:data:`KEYS_PER_BUCKET` pair instances each) and the client only the candidate pairs.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._chunks import tree_reduce_delayed
 from ._dependent import Bases
@@ -56,26 +59,28 @@ def _screen_block(part: Part, k: int, sample: np.ndarray | None) -> Any:
     return Part(part.items[keep], local, part.annotator[answers], part.label[answers], 0, w).block(k)
 
 
-def part_shared(part: Part, k: int, n_ann: int, sample: np.ndarray | None, n_buckets: int) -> list[tuple]:
-    """The partition's pairs ``a < b`` sharing a screened item: ``(key, count)`` per bucket."""
+def part_shared(part: Part, k: int, n_ann: int, sample: np.ndarray | None, n_buckets: int) -> list[sp.csr_matrix]:
+    """The items each pair ``a < b`` of the partition's annotators shares among the screened items,
+    as an (annotators x annotators) upper-triangular matrix per bucket (rows ``a`` with
+    ``a % n_buckets`` equal to the bucket)."""
     blk = _screen_block(part, k, sample)
-    gram = _gram(blk.m, blk.weights, blk.annotator_of, n_ann)
-    keys = gram.row.astype(np.int64) * n_ann + gram.col.astype(np.int64)
-    bucket = keys % n_buckets
-    return [(keys[bucket == i], gram.data[bucket == i]) for i in range(n_buckets)]
+    gram = _gram(blk.m, blk.weights, blk.annotator_of, n_ann).tocsr()
+    if n_buckets == 1:
+        return [gram]
+    bucket = np.arange(n_ann) % n_buckets
+    return [sp.csr_matrix(gram.multiply((bucket == i)[:, None])) for i in range(n_buckets)]
 
 
-def merge_pairs(parts: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
-    """Sum ``(key, count)`` lists by key (sorted keys)."""
-    keys = np.concatenate([p[0] for p in parts])
-    counts = np.concatenate([p[1] for p in parts])
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    return uniq, np.bincount(inverse, weights=counts, minlength=uniq.size)
+def merge_pairs(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Sum the partitions' pair counts (sparse sums: linear in the entries, no sort)."""
+    return functools.reduce(operator.add, parts)
 
 
-def at_least(pairs: tuple[np.ndarray, np.ndarray], min_shared: float) -> tuple[np.ndarray, np.ndarray]:
-    keep = pairs[1] >= min_shared
-    return pairs[0][keep], pairs[1][keep]
+def at_least(pairs: sp.csr_matrix, min_shared: float) -> tuple[np.ndarray, np.ndarray]:
+    """The keys ``a * n_annotators + b`` and counts of the pairs sharing at least ``min_shared`` items."""
+    coo = pairs.tocoo()
+    keep = coo.data >= min_shared
+    return coo.row[keep].astype(np.int64) * pairs.shape[1] + coo.col[keep].astype(np.int64), coo.data[keep]
 
 
 def part_vote_counts(part: Part, k: int, n_ann: int) -> tuple:
