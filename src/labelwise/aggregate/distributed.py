@@ -228,8 +228,8 @@ def fit(
     npartitions : int, optional
         Partitions after the shuffle by item (default: those of ``answers``).
     timings : dict, optional
-        Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``em``,
-        ``gather``).
+        Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``pair_check``
+        (Dawid-Skene and one-coin; 0 where no check runs), ``em``, ``gather``).
 
     Returns
     -------
