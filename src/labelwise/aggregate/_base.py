@@ -20,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 from .._validate import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
+from ._bincount import bincount
 
 __all__ = [
     "BaseAggregator",
@@ -316,7 +317,7 @@ def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20
     for start in range(0, enc.n_answers, block):
         part = slice(start, start + block)
         hit = enc.label_idx[part] == table[enc.item_idx[part]]
-        hits += np.bincount(enc.annotator_idx[part], weights=hit, minlength=enc.n_annotators)
+        hits += bincount(enc.annotator_idx[part], weights=hit, minlength=enc.n_annotators)
     n = enc.answers_per_annotator
     return np.divide(hits, n, out=np.zeros(enc.n_annotators), where=n > 0)
 
