@@ -9,10 +9,14 @@ rerun on any block that is not clean). Only pass 1 runs (``find.first_pass`` ove
 row chunks), ``n_jobs`` 1 and 2, variants alternating in one process, best of ``--repeat``; every
 variant's outputs are compared with the library's.
 
+Mode ``kernels`` times, in one thread (``time.thread_time``, best of ``--repeat``), each reduction
+alone over the data by 1 MB blocks (row sums by ``np.add.reduce``, ``np.einsum`` and BLAS ``@``,
+the minimum, the argmax), the three together per block, and per tile of 256, 655 and 1310 rows.
+
 Data: ``dev_threads.load`` (``bench_scale.generate`` with a dev seed, default 1, never the
 benchmark's 0), 1e6 x 100 float32.
 
-Usage: ``PYTHONPATH=src python benchmarks/dev_pass1_tiles.py [--tiles 0,256,640] [--repeat 5]``
+Usage: ``PYTHONPATH=src python benchmarks/dev_pass1_tiles.py [pass|kernels] [--tiles 0,256,640] [--repeat 5]``
 (tile 0 = the library's pass 1 as it is).
 """
 
@@ -102,8 +106,52 @@ def run(labels: np.ndarray, probs: np.ndarray, tiles: list[int], repeat: int) ->
     return out
 
 
+def kernels(probs: np.ndarray, repeat: int) -> dict:
+    """Single-thread CPU milliseconds of pass 1's reductions by 1 MB blocks and by tiles."""
+    n, k = probs.shape
+    step = (1 << 18) // k
+    sums, pred, ones = np.empty(step, probs.dtype), np.empty(step, np.intp), np.ones(k, probs.dtype)
+    ops = {
+        "sum": lambda a: np.add.reduce(a, axis=1, out=sums[: a.shape[0]]),
+        "einsum": lambda a: np.einsum("ij->i", a, out=sums[: a.shape[0]]),
+        "matmul": lambda a: np.matmul(a, ones, out=sums[: a.shape[0]]),
+        "min": lambda a: a.min(),
+        "argmax": lambda a: np.argmax(a, axis=1, out=pred[: a.shape[0]]),
+    }
+
+    def over_blocks(names: list[str], tile: int | None = None):  # type: ignore[no-untyped-def]
+        def run() -> None:
+            for s in range(0, n, step):
+                part = probs[s : s + step]
+                for t in range(0, part.shape[0], tile or part.shape[0]):
+                    sub = part[t : t + (tile or part.shape[0])]
+                    for name in names:
+                        ops[name](sub)
+
+        return run
+
+    cases = {f"1 MB blocks: {name}": over_blocks([name]) for name in ops}
+    cases["1 MB blocks: sum, min, argmax"] = over_blocks(["sum", "min", "argmax"])
+    cases["1 MB blocks: einsum, min, argmax"] = over_blocks(["einsum", "min", "argmax"])
+    for tile in (256, 655, 1310):
+        cases[f"tiles of {tile} rows: sum, min, argmax"] = over_blocks(["sum", "min", "argmax"], tile)
+    from threadpoolctl import threadpool_limits
+
+    out = {}
+    with threadpool_limits(1, "blas"):
+        for name, fn in cases.items():
+            best = np.inf
+            for _ in range(repeat):
+                t = time.thread_time()
+                fn()
+                best = min(best, time.thread_time() - t)
+            out[name] = round(best * 1e3, 1)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["pass", "kernels"], nargs="?", default="pass")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--tiles", default="0,256,640")
@@ -111,6 +159,9 @@ def main() -> None:
     parser.add_argument("--dir", default="/tmp")
     args = parser.parse_args()
     labels, probs = load(Path(args.dir), args.n, args.seed)
+    if args.mode == "kernels":
+        print(json.dumps(kernels(probs, args.repeat), indent=1))
+        return
     tiles = [int(t) for t in args.tiles.split(",")]
     print(json.dumps(run(labels, probs, tiles, args.repeat), indent=1, default=float))
 
