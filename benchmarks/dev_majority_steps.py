@@ -9,11 +9,13 @@ annotators, K=5, 70% accuracy) with a dev seed (default 1, never the benchmark's
 - ``allocations``: every step that grew the traced memory by more than ``--min-mb`` MB (numpy's
   allocations are traced by ``tracemalloc``), on the second fit of the process: the fresh arrays
   whose pages the kernel must clear (the system time of the fit).
+- ``sequence``: in one process, as ``bench_aggregate.py --large`` runs them: the encoding, then
+  majority vote, Dawid-Skene and one-coin fits; wall, CPU and system seconds and minor faults of each.
 
 ``PYTHONPATH`` at another ``src`` (``git archive`` of main) compares trees. Labels are written to
 ``--out`` (``.npy``) to check that two trees give the same.
 
-Usage: ``PYTHONPATH=src python benchmarks/dev_majority_steps.py [steps|allocations] [--seed 1]``
+Usage: ``PYTHONPATH=src python benchmarks/dev_majority_steps.py [steps|allocations|sequence] [--seed 1]``
 """
 
 from __future__ import annotations
@@ -109,16 +111,48 @@ def allocations(answers: pd.DataFrame, min_mb: float) -> np.ndarray:
     return np.asarray(est.label_codes_)
 
 
+def sequence(answers: pd.DataFrame) -> np.ndarray:
+    import warnings
+
+    from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
+    from labelwise.aggregate._answers import encode_answers
+
+    codes = np.empty(0)
+    for name, fit in (
+        ("encode", lambda: encode_answers(answers)),
+        ("majority-vote", lambda: MajorityVote().fit(answers)),
+        ("dawid-skene", lambda: DawidSkene().fit(answers)),
+        ("one-coin", lambda: OneCoinDawidSkene().fit(answers)),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            u, s, f = _usage()
+            t = time.perf_counter()
+            out = fit()
+            u2, s2, f2 = _usage()
+        print(f"{name} {time.perf_counter() - t:.2f}/{u2 - u + s2 - s:.2f}({s2 - s:.2f}) minflt {f2 - f}", end="  ")
+        if name == "majority-vote":
+            codes = np.asarray(out.label_codes_)  # type: ignore[union-attr]
+        del out
+    print()
+    return codes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["steps", "allocations"], nargs="?", default="steps")
+    parser.add_argument("mode", choices=["steps", "allocations", "sequence"], nargs="?", default="steps")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--min-mb", type=float, default=20.0)
     parser.add_argument("--out", default=None, help="write the labels' codes here (.npy)")
     args = parser.parse_args()
     answers = simulate(args.seed)
-    codes = steps(answers, args.repeat) if args.mode == "steps" else allocations(answers, args.min_mb)
+    if args.mode == "steps":
+        codes = steps(answers, args.repeat)
+    elif args.mode == "allocations":
+        codes = allocations(answers, args.min_mb)
+    else:
+        codes = sequence(answers)
     if args.out:
         np.save(args.out, codes)
 
