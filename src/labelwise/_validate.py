@@ -111,20 +111,21 @@ def probs_problems(start: int, probs: np.ndarray, atol: float = PROB_SUM_ATOL) -
     return found
 
 
-def row_sums_checked(part: np.ndarray, atol: float) -> np.ndarray:
+def row_sums_checked(part: np.ndarray, atol: float, sums32: np.ndarray | None = None) -> np.ndarray:
     """Row sums of a block, as good as float64 sums for the tests ``finite`` and ``|sum - 1| > atol``.
 
     float32 rows are summed in float32 (about twice as fast as with a float64 accumulator); a row
     whose float32 sum is not finite, or lies within the float32 rounding bound of ``1 +- atol``, is
     summed again in float64, so both tests give the float64 answer for every row. The bound holds for
-    non-negative values (``K`` terms, ``|error| <= K * 2**-24 * sum``, doubled here); rows with a
-    negative value are reported as negative before their sum is looked at
-    (:func:`raise_probs_problems`).
+    non-negative values (``K`` terms in any order, ``|error| <= K * 2**-24 * sum``, doubled here);
+    rows with a negative value are reported as negative before their sum is looked at
+    (:func:`raise_probs_problems`). ``sums32``: the float32 row sums of ``part`` if the caller has
+    them already (summed in any order).
     """
     if part.dtype != np.float32:
         return part.sum(axis=1, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # rows that overflow are summed again below
-        sums = part.sum(axis=1).astype(np.float64)
+        sums = (part.sum(axis=1) if sums32 is None else sums32).astype(np.float64)
     bound = part.shape[1] * 2.0**-23 * np.abs(sums)
     near = np.abs(np.abs(sums - 1.0) - atol) <= bound
     redo = np.flatnonzero(near | ~np.isfinite(sums))

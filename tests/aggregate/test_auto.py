@@ -244,3 +244,23 @@ def test_bad_parameters_name_the_parameter(params, match):
 def test_missing_column_is_an_error():
     with pytest.raises(MissingColumnError, match="annotator"):
         AutoAggregator().fit(pd.DataFrame({"item": [1], "label": [0]}))
+
+
+def test_heldout_folds_do_not_reuse_the_full_tables_sorted_keys():
+    """A fold's training answers are a subset: the encoding's sorted keys (``row_keys``, which
+    patterns and vote counts reuse) describe the full table and must not be carried into it."""
+    import dataclasses
+
+    rng = np.random.default_rng(3)
+    n = 6000  # 3000 items x 1000 annotators: the encoding sorts its keys (row_keys)
+    answers = pd.DataFrame(
+        {"item": rng.integers(0, 3000, n), "annotator": rng.integers(0, 1000, n), "label": rng.integers(0, 3, n)}
+    )
+    enc = encode_answers(answers)
+    assert enc.row_keys is not None
+    folds = answer_folds(enc, 3, np.random.default_rng(0))
+    names = ["majority-vote", "dawid-skene"]
+    with_keys = heldout_log_likelihood(enc, folds, names, {})
+    without = heldout_log_likelihood(dataclasses.replace(enc, row_keys=None), folds, names, {})
+    assert with_keys[1] == without[1]
+    np.testing.assert_array_equal(with_keys[0], without[0])

@@ -88,3 +88,27 @@ def test_agreement_skill_does_not_depend_on_the_block_size(block):
     hit = enc.label_idx == codes[enc.item_idx]
     expected = np.bincount(enc.annotator_idx, weights=hit) / np.bincount(enc.annotator_idx)
     np.testing.assert_array_equal(agreement_skill(enc, codes, block), expected)
+
+
+def test_vote_shares_made_in_place_equal_the_shared_ones():
+    """The fit divides a fresh count matrix in place (the counts are not cached on the encoding);
+    shares, answers per item and labels equal those of the cached counts, bit for bit."""
+    from labelwise.aggregate._answers import encode_answers
+    from labelwise.aggregate.majority import _vote_shares_in_place, weighted_vote_shares
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    answers = pd.DataFrame(
+        {"item": rng.integers(0, 700, n), "annotator": rng.integers(0, 40, n), "label": rng.integers(0, 4, n)}
+    )
+    fresh, cached = encode_answers(answers), encode_answers(answers)
+    shared = weighted_vote_shares(cached)  # caches item_label_counts
+    own = _vote_shares_in_place(fresh)
+    assert "item_label_counts" not in fresh.__dict__
+    np.testing.assert_array_equal(own, shared)
+    np.testing.assert_array_equal(fresh.answers_per_item, np.bincount(fresh.item_idx, minlength=fresh.n_items))
+    assert fresh.answers_per_item.dtype == np.int64
+    np.testing.assert_array_equal(_vote_shares_in_place(cached), shared)  # cached counts are not overwritten
+    np.testing.assert_array_equal(cached.item_label_counts.sum(axis=1), fresh.answers_per_item)
+    est = MajorityVote().fit(answers)
+    np.testing.assert_array_equal(est.probas_.to_numpy(), shared)

@@ -154,3 +154,43 @@ class TestReadOnlyChunks:
         for a, b in zip((*rows_w, *part_w), (*rows_r, *part_r), strict=True):
             np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(rows_w[1], probs.argmax(axis=1))
+
+
+class TestPassOneChecks:
+    @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # NaN rows
+    @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n=st.integers(1, 300),
+        k=st.integers(2, 40),
+        elements=st.sampled_from([1, 7, 64, 500, 1 << 18]),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        seed=st.integers(0, 2**31 - 1),
+        bads=st.lists(
+            st.sampled_from([np.nan, np.inf, -0.5, -1e-30, -0.0, 3.0, 1e38, "sum+", "sum-", "edge+", "edge-"]),
+            max_size=3,
+        ),
+    )
+    def test_problems_equal_the_checks_block_by_block(self, n, k, elements, dtype, seed, bads):
+        """Pass 1 checks float32 chunks on their row sums once per chunk (and block by block only if
+        that finds a problem): the first non-finite, negative and not-summing-to-1 rows are those that
+        :func:`~labelwise._validate.probs_problems` finds on every row block, whatever is wrong where,
+        rows whose sum is within float32 rounding of ``1 +- atol`` included."""
+        from labelwise._validate import first_problem_rows, probs_problems
+        from labelwise.audit._blocks import row_blocks
+
+        atol = 1e-4
+        rng = np.random.default_rng(seed)
+        probs = rng.dirichlet(np.full(k, 0.7), n).astype(dtype)
+        for bad in bads:
+            i, j = rng.integers(0, n), rng.integers(0, k)
+            if isinstance(bad, str):  # a row summing just outside (or inside) 1 +- atol
+                shift = atol * (1.0 + (1e-6 if bad.startswith("edge") else 0.5))
+                probs[i, j] += dtype(shift if bad.endswith("+") else -min(shift, probs[i, j]))
+            else:
+                probs[i, j] = bad
+        codes = rng.integers(0, k, n)
+        with mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", elements):
+            _, (problems, _, _) = _passes.self_confidence_pass(11, probs, codes, n_classes=k, atol=atol)
+            blocks = [probs_problems(11 + b.start, probs[b], atol) for b in row_blocks(n, k, elements)]
+        np.testing.assert_array_equal(problems, first_problem_rows(blocks))

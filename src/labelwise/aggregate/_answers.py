@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from .._validate import check_choice
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
     _factorize,
     _factorize_dense_ints,
@@ -114,12 +115,12 @@ class EncodedAnswers:
         """Answers per item, int64 of shape (n_items,)."""
         if "item_label_counts" in self.__dict__:  # row sums of the (exact, integer-valued) votes
             return (self.item_label_counts @ np.ones(self.n_classes)).astype(np.int64)
-        return np.bincount(self.item_idx, minlength=self.n_items)
+        return bincount(self.item_idx, minlength=self.n_items)
 
     @cached_property
     def answers_per_annotator(self) -> np.ndarray:
         """Answers per annotator, int64 of shape (n_annotators,)."""
-        return np.bincount(self.annotator_idx, minlength=self.n_annotators)
+        return bincount(self.annotator_idx, minlength=self.n_annotators)
 
     @cached_property
     def item_label_counts(self) -> np.ndarray:
@@ -135,9 +136,7 @@ class EncodedAnswers:
     @cached_property
     def annotator_label_counts(self) -> np.ndarray:
         """Dense counts, float64 of shape (n_annotators, K): labels each annotator gave."""
-        flat = self.annotator_idx * self.n_classes + self.label_idx
-        counts = np.bincount(flat, minlength=self.n_annotators * self.n_classes)
-        return counts.reshape(self.n_annotators, self.n_classes).astype(np.float64)
+        return cell_sums(self.annotator_idx, self.label_idx, self.n_annotators, self.n_classes)
 
     def item_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum a per-answer array over each item: shape (n_items,)."""
@@ -153,17 +152,13 @@ class EncodedAnswers:
         ``values=None`` counts answers (the vote matrix).
         """
         k = self.n_classes
-        flat = self.item_idx * k
-        flat += self.label_idx
-        out = np.bincount(flat, weights=values, minlength=self.n_items * k)
-        return out.reshape(self.n_items, k).astype(np.float64, copy=False)
+        if values is None and self.row_keys is not None:  # counted from the encoding's sorted keys
+            return sorted_cell_counts(self.row_keys, max(self.n_annotators, 1) * k, k, self.n_items)
+        return cell_sums(self.item_idx, self.label_idx, self.n_items, k, values)
 
     def annotator_class_sum(self, values: np.ndarray | None) -> np.ndarray:
         """Sum a per-answer array into ``[annotator, answer's label]`` cells: shape (n_annotators, K)."""
-        k = self.n_classes
-        flat = self.annotator_idx * k + self.label_idx
-        out = np.bincount(flat, weights=values, minlength=self.n_annotators * k)
-        return out.reshape(self.n_annotators, k).astype(np.float64, copy=False)
+        return cell_sums(self.annotator_idx, self.label_idx, self.n_annotators, self.n_classes, values)
 
     @cached_property
     def patterns(self) -> AnswerPatterns:

@@ -307,16 +307,17 @@ def _blas_controller() -> ThreadpoolController:
 def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20) -> np.ndarray:
     """Fraction of each annotator's answers equal to the aggregated label of the item.
 
-    In blocks of answers (temporaries a block long; the per-block counts are whole numbers, so
-    their sum does not depend on the block size), with a one-byte copy of the labels as the
-    gather's table when ``K <= 127``.
+    In blocks of answers (temporaries a block long; the per-block counts are integers, so their
+    sum does not depend on the block size), with a one-byte copy of the labels as the gather's
+    table when ``K <= 127``; each block counts the annotators of its hits (an unweighted
+    ``bincount`` of a fresh array, which numpy does not copy first).
     """
     table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
-    hits = np.zeros(enc.n_annotators)
+    hits = np.zeros(enc.n_annotators, dtype=np.int64)
     for start in range(0, enc.n_answers, block):
         part = slice(start, start + block)
         hit = enc.label_idx[part] == table[enc.item_idx[part]]
-        hits += np.bincount(enc.annotator_idx[part], weights=hit, minlength=enc.n_annotators)
+        hits += np.bincount(enc.annotator_idx[part][hit], minlength=enc.n_annotators)  # a fresh array: no copy
     n = enc.answers_per_annotator
     return np.divide(hits, n, out=np.zeros(enc.n_annotators), where=n > 0)
 

@@ -1,6 +1,6 @@
 """Integer codes for answer ids (items, annotators, labels) and duplicate (item, annotator) pairs.
 
-Fast paths for the common id types: a dense range of integers is coded by ``bincount`` and Arrow
+Fast paths for the common id types: a dense range of integers is coded by a presence table and Arrow
 strings by Arrow's dictionary encoding; anything else goes through ``pandas.factorize``. Codes are
 in sorted order of the values, so the result does not depend on the order of the rows.
 """
@@ -42,7 +42,7 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
     """:func:`_factorize` for a numpy integer column whose range is at most a few times its length:
-    a ``bincount`` of presence and a cumulative sum give the sorted codes without hashing or
+    a table of the values present and a cumulative sum give the sorted codes without hashing or
     sorting; ``None`` when it does not apply."""
     if not (isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu") or len(values) == 0:
         return None
@@ -53,7 +53,8 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
     offset = arr.astype(np.int64, copy=False)
     if lo:
         offset = offset - lo
-    present = np.bincount(offset, minlength=hi - lo + 1) > 0
+    present = np.zeros(hi - lo + 1, dtype=bool)  # not a bincount: it copies a read-only column whole
+    present[offset] = True
     if present.all():  # every value of the range occurs (the usual 0..n-1 ids): the code is the offset
         if np.shares_memory(offset, arr):  # the column's own int64 0..n-1 values: a read-only view,
             offset = offset.view()  # as pandas' own to_numpy(), instead of a copy

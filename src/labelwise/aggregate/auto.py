@@ -152,6 +152,7 @@ def heldout_log_likelihood(
             label_idx=enc.label_idx[~held],
             n_duplicates=0,
             n_dropped=0,
+            row_keys=None,  # the full table's sorted keys: not this fold's answers
         )
         seen = train.answers_per_annotator > 0
         idx = np.flatnonzero(held)

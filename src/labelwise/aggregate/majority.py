@@ -30,6 +30,22 @@ def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | No
     return scores / row_sum(scores)[:, None]
 
 
+def _vote_shares_in_place(enc: EncodedAnswers) -> np.ndarray:
+    """:func:`weighted_vote_shares` without weights, divided in the memory of a fresh count matrix.
+
+    The counts are not cached on ``enc`` (``item_label_counts``), so they can become the shares:
+    one ``n_items x K`` array less to allocate (40 MB at a million items and five classes). Their
+    row sums are the answers per item, cached on ``enc`` instead of being summed again.
+    """
+    if "item_label_counts" in enc.__dict__:  # already made (and shared): divide into a new array
+        return weighted_vote_shares(enc)
+    counts = enc.item_class_sum(None)
+    total = row_sum(counts)
+    enc.__dict__.setdefault("answers_per_item", total.astype(np.int64))  # exact: sums of counts
+    counts /= total[:, None]
+    return counts
+
+
 class MajorityVote(BaseAggregator):
     """Majority vote, hard (the most voted label) and soft (vote shares).
 
@@ -84,7 +100,7 @@ class MajorityVote(BaseAggregator):
         super()._check_params()
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
-        post = weighted_vote_shares(enc)
+        post = _vote_shares_in_place(enc)
         codes = self._hard_labels(post)
         self._fit_codes = (post, codes)  # the results reuse these labels (see _hard_labels)
         return post, agreement_skill(enc, codes)

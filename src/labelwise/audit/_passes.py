@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import first_problem_rows, probs_problems
+from .._validate import first_problem_rows, probs_problems, row_sums_checked
 from ._blocks import BLOCK_ELEMENTS, index_dtype, row_blocks
 from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics_from_top
@@ -37,7 +37,12 @@ def self_confidence_pass(
     """Pass 1 on a chunk: ``(self_conf, predicted, top)`` and ``(value problems, limb sums, label counts)``.
 
     Each row block is checked and its argmax taken while it is in cache, so pass 2 need not read
-    ``probs`` again but for the few rows whose top class misses its threshold.
+    ``probs`` again but for the few rows whose top class misses its threshold. For float32 rows a
+    block costs five numpy calls (its row sums, minimum, argmax and two gathers): the value checks
+    on the row sums run once per chunk (:func:`_clean_float32_chunk`), and only a chunk that is
+    not clean is checked again block by block (:func:`~labelwise._validate.probs_problems`), so
+    the problems found are the same. Every numpy call is a release and a re-acquisition of the GIL,
+    which with several threads is a hand-off between them (benchmarks/RESULTS.md, issue 12).
     """
     n, k = probs.shape
     found = []
@@ -51,19 +56,42 @@ def self_confidence_pass(
     # is a fresh mapping (Dask workers' allocator setting), each copy is page-faulted again. One
     # buffer per chunk receives the block instead, and every read of the block is from it.
     buffer = None if probs.flags.writeable else np.empty((step, k), dtype=probs.dtype)
+    fused = probs.dtype == np.float32 and n > 0
+    sums = np.empty(n if fused else 0, dtype=np.float32)
+    low = np.inf
     for block in row_blocks(n, k, FIRST_PASS_ELEMENTS):
         part = probs[block]
         if buffer is not None:
             part = copy_into(buffer, part)
-        found.append(probs_problems(start + block.start, part, atol))
+        if fused:
+            np.einsum("ij->i", part, out=sums[block])  # any order: see _validate.row_sums_checked
+            low = min(low, float(part.min()))
+        else:
+            found.append(probs_problems(start + block.start, part, atol))
         pred = part.argmax(axis=1)
         predicted[block] = pred
         at = positions[: pred.shape[0]]
         top[block] = part[at, pred]
         conf[block] = part[at, codes[block]]
-    sums = class_limb_sums(codes, conf, n_classes)
+    if fused and not _clean_float32_chunk(probs, sums, low, atol):  # the checks of every block, as before
+        found = [probs_problems(start + b.start, probs[b], atol) for b in row_blocks(n, k, FIRST_PASS_ELEMENTS)]
+    limb_sums = class_limb_sums(codes, conf, n_classes)
     problems = first_problem_rows(found) if found else np.full(3, -1, dtype=np.int64)
-    return (conf, predicted, top), (problems, sums, np.bincount(codes, minlength=n_classes))
+    return (conf, predicted, top), (problems, limb_sums, np.bincount(codes, minlength=n_classes))
+
+
+def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: float) -> bool:
+    """Whether :func:`~labelwise._validate.probs_problems` would find nothing in a float32 chunk,
+    from its float32 row sums ``sums`` (summed in any order) and its minimum ``low``.
+
+    No value is negative (a NaN minimum is caught by its row's sum) and every row sum, as good as a
+    float64 sum (:func:`~labelwise._validate.row_sums_checked`), is within ``atol`` of 1: the same
+    test as :func:`~labelwise._validate.probs_problems` makes on each block.
+    """
+    if low < 0:
+        return False
+    checked = row_sums_checked(probs, atol, sums)
+    return bool((np.abs(checked - 1.0) <= atol).all())
 
 
 def copy_into(buffer: np.ndarray, part: np.ndarray) -> np.ndarray:
