@@ -1,0 +1,91 @@
+"""An inverted file (faiss ``IndexIVFFlat``) instead of hnswlib for the checks' graph?
+
+Session 8 (RESULTS.md, issue 11) found no cheaper hnswlib build that keeps recall on dev data; at
+100,000 x 64 the HNSW build is about two thirds of the graph's time. An inverted file has no graph
+to build (a k-means on a sample, then one pass filing every row in its nearest cell's list), and a
+query compares itself exactly with the rows of its ``P`` nearest cells; its cost per row is fixed
+by ``P x cell size``. ``labelwise.checks._ivf.FaissIVF`` behind ``_ann.search_index`` (queries list
+by list, ``2k + 1`` candidates re-scored exactly, the second search for rows that missed
+themselves), i.e. ``index="faiss-ivf"``.
+
+Dev sets of ``dev_hnsw_params`` only, never the benchmark's generator: ``lowrank`` (30 clusters on
+8-dimensional subspaces), ``iso`` (200 isotropic 64-d clusters) and ``wide`` (new in session 9: 12
+isotropic 64-d clusters of unequal size and spread; few clusters of many rows each at high
+intrinsic dimension, the geometry on which session 5's k-means cells lost: a row's neighbours lie
+in many cells of its cluster). recall@10 on 2,000 rows against exact search; process CPU seconds of
+the whole approximate search (build + search; the machine is shared: wall times are rough).
+
+Variants: ``hnswlib`` (the present pipeline, ``_ann._hnswlib_search``: pivot cells, insertion
+rounds, build, search) and ``ivf:C/P`` (cells of ``C`` rows, ``P`` probed; seeded by the repeat's
+number: a new seed for each set and repeat).
+
+The rule, fixed before any variant ran:
+
+1. At 100,000 rows, ``--repeats 2``, all three sets: a variant passes if its recall@10 is at
+   least 0.99 in every repeat on every set and its mean recall is at most 0.002 below the present
+   pipeline's on each set.
+2. Of those that pass, the one with the least CPU (summed over the sets and repeats) is the
+   candidate, if it saves at least 15% of the present pipeline's CPU (else nothing is kept).
+3. At 300,000 rows (``--repeats 2``, all three sets), the candidate's mean recall must be at most
+   0.002 below the present pipeline's on each set, and its CPU (summed) below the present's. If it
+   fails, the next cheapest variant that passed (1) and (2) is checked the same way, once; if that
+   fails too, nothing is kept.
+4. A kept variant becomes ``index="auto"``'s choice up to the largest size at which it passed
+   (300,000 rows: ``AUTO_IVF_MAX_ROWS``), hnswlib above. A 1,000,000-row check (``--repeats 1``,
+   ``lowrank`` and ``wide``) is run if time allows and extends that limit to 1,000,000 only if the
+   candidate's recall there is at most 0.002 below hnswlib's on both sets and its CPU lower.
+
+Usage: ``python benchmarks/dev_ivf.py 100000 --sets lowrank,iso,wide --variants hnswlib,ivf:1024/8``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dev_hnsw_params as dev  # noqa: E402
+
+K = 10
+QUERIES = 2000
+VARIANTS = "hnswlib,ivf:1024/4,ivf:1024/8,ivf:1024/16,ivf:512/8,ivf:512/16,ivf:512/32,ivf:256/32,ivf:256/64"
+REPEAT = {"n": 0}
+
+
+def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
+    from labelwise.checks import _ann
+    from labelwise.checks._ivf import FaissIVF
+
+    clock = time.perf_counter(), time.process_time()
+    times = {}
+    if variant == "hnswlib":
+        idx = _ann._hnswlib_search(view, K, 0, 2)[0]
+        times["graph"] = time.perf_counter() - clock[0], time.process_time() - clock[1]
+        return idx, times
+    cell_size, probes = (int(v) for v in variant.split(":")[1].split("/"))
+    seed = REPEAT["n"] // len(_variants())
+    REPEAT["n"] += 1
+    built = FaissIVF(view, n_threads=2, block=_ann.ROW_BLOCK, random_state=seed, cell_size=cell_size, probes=probes)
+    times["build"] = time.perf_counter() - clock[0], time.process_time() - clock[1]
+    clock = time.perf_counter(), time.process_time()
+    idx = _ann.search_index(built, view, K, order=built.order)[0]
+    times["search"] = time.perf_counter() - clock[0], time.process_time() - clock[1]
+    return idx, times
+
+
+def _variants() -> list[str]:
+    args = sys.argv
+    text = args[args.index("--variants") + 1] if "--variants" in args else VARIANTS
+    return [v for v in text.split(",") if v != "hnswlib"]
+
+
+def main() -> None:
+    dev.variants_main(one, VARIANTS, QUERIES)
+
+
+if __name__ == "__main__":
+    main()
