@@ -52,7 +52,7 @@ import dev_hnsw_params as dev  # noqa: E402
 
 K = 10
 QUERIES = 2000
-VARIANTS = "hnswlib,ivf:1024/4,ivf:1024/8,ivf:1024/16,ivf:512/8,ivf:512/16,ivf:512/32,ivf:256/32,ivf:256/64"
+VARIANTS = "hnswlib,ivf:1024/4,ivf:1024/8,ivf:512/8,ivf:512/16,ivf:256/16,ivf:256/32"
 REPEAT = {"n": 0}
 
 
