@@ -56,7 +56,7 @@ import dev_hnsw_params as dev  # noqa: E402
 
 K = 10
 QUERIES = 2000
-VARIANTS = "hnswlib,ivf:1024/4,ivf:1024/8,ivf:512/8,ivf:512/16,ivf:256/16,ivf:256/32"
+VARIANTS = "hnswlib,ivf:1024/4,ivf:512/8,ivf:256/16,spill:1024/4,spill:1024/8,spill:512/8"
 REPEAT = {"n": 0}
 
 
