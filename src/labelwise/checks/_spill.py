@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ._cells import _nearest_cells, _split_large_cells, kmeans
+from . import _cells
 from .graph import refine_candidates
 
 #: Target rows per cell and the cells each row is filed in (chosen on dev data, RESULTS.md, issue 11).
@@ -61,12 +61,12 @@ def spill_knn(
     n, _ = Z.shape
     cell_size, spill = cell_size or CELL_SIZE, spill or SPILL
     n_cells = max(1, int(round(n / cell_size)))
-    centroids = kmeans(Z, n_cells, random_state=random_state)
-    top = _nearest_cells(Z, centroids, min(spill, n_cells))
-    centroids = _split_large_cells(Z, centroids, top[:, 0], cell_size, random_state)
+    centroids = _cells.kmeans(Z, n_cells, random_state=random_state)
+    top = _cells._nearest_cells(Z, centroids, min(spill, n_cells))
+    centroids = _cells._split_large_cells(Z, centroids, top[:, 0], cell_size, random_state)
     if centroids.shape[0] > n_cells:
         n_cells = centroids.shape[0]
-        top = _nearest_cells(Z, centroids, min(spill, n_cells))
+        top = _cells._nearest_cells(Z, centroids, min(spill, n_cells))
     spill = top.shape[1]
     filed = np.argsort(top.ravel(), kind="stable")  # (row, rank) pairs cell by cell, rows increasing
     starts = np.zeros(n_cells + 1, dtype=np.int64)

@@ -23,10 +23,19 @@ METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
 #: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
-INDEXES = ("auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8")
-#: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise: on dev data
-#: the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000 rows of the
-#: low-rank dev set their recall@10 fell to 0.95 (hnswlib 0.98; RESULTS.md, issue 11, session 5).
+INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8", "faiss-ivf")
+#: Indexes that need no extra (numpy only).
+BUILTIN_INDEXES = ("cells", "spill")
+#: ``index="auto"``, by the number of rows: the first entry whose row limit (``None``: no limit) is
+#: at least n gives the indexes in order of preference, the first one available is used (the last
+#: entry ends with an index that needs no extra). Above ``AUTO_SPILL_MAX_ROWS``: hnswlib when the
+#: ``ann`` extra is installed, the cells otherwise (at 1,000,000 rows of the low-rank dev set the
+#: cells' recall@10 fell to 0.95, hnswlib's 0.98; RESULTS.md, issue 11, session 5).
+AUTO_SPILL_MAX_ROWS = 0
+AUTO_INDEXES: tuple[tuple[int | None, tuple[str, ...]], ...] = (
+    (AUTO_SPILL_MAX_ROWS, ("spill",)),
+    (None, ("hnswlib", "cells")),
+)
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -125,7 +134,7 @@ class NeighborGraph:
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
         if index == "auto":
-            index = "hnswlib" if _ann_available("hnswlib") else "cells"
+            index = auto_index(n)
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
@@ -172,8 +181,18 @@ class NeighborGraph:
             raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
 
 
+def auto_index(n: int) -> str:
+    """The approximate index ``index="auto"`` uses for ``n`` rows (``AUTO_INDEXES``)."""
+    for limit, names in AUTO_INDEXES:
+        if limit is None or n <= limit:
+            for name in names:
+                if _ann_available(name):
+                    return name
+    return "cells"
+
+
 def _ann_available(index: str = "hnswlib") -> bool:
-    if index == "cells":
+    if index in BUILTIN_INDEXES:
         return True
     try:
         if index == "hnswlib":
