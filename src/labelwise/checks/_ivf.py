@@ -87,7 +87,7 @@ class FaissIVF:
         for s in range(0, n, block):
             rows = np.ascontiguousarray(Z[s : s + block], dtype=np.float32)
             self.index.add_with_ids(rows, np.arange(s, s + rows.shape[0], dtype=np.int64))
-        lists = self.index.invlists
+        lists: Any = self.index.invlists
         self.order = np.concatenate(
             [
                 faiss.rev_swig_ptr(lists.get_ids(c), lists.list_size(c)).copy()

@@ -88,7 +88,9 @@ def spill_knn(
             by_gap = np.argsort(gap, kind="stable")
             sizes = own_starts[1:] - own_starts[:-1]
             enough = int(np.argmax(np.cumsum(sizes[by_gap]) > m))
-            pool = np.union1d(pool, np.concatenate([own[own_starts[b] : own_starts[b + 1]] for b in by_gap[: enough + 1]]))
+            pool = np.union1d(
+                pool, np.concatenate([own[own_starts[b] : own_starts[b + 1]] for b in by_gap[: enough + 1]])
+            )
         return pool
 
     def one_cell(c: int) -> None:
