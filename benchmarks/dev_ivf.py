@@ -71,8 +71,8 @@ def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]
 
     clock = time.perf_counter(), time.process_time()
     times = {}
-    if variant == "hnswlib":
-        idx = _ann._hnswlib_search(view, K, 0, 2)[0]
+    if variant in ("hnswlib", "cells"):  # the present pipeline; session 5's cells (a reference)
+        idx = _ann.SEARCHES[variant](view, K, 0, 2)[0]
         times["graph"] = time.perf_counter() - clock[0], time.process_time() - clock[1]
         return idx, times
     cell_size, probes = (int(v) for v in variant.split(":")[1].split("/"))
@@ -96,7 +96,7 @@ def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]
 def _variants() -> list[str]:
     args = sys.argv
     text = args[args.index("--variants") + 1] if "--variants" in args else VARIANTS
-    return [v for v in text.split(",") if v != "hnswlib"]
+    return [v for v in text.split(",") if v not in ("hnswlib", "cells")]
 
 
 def main() -> None:
