@@ -6,7 +6,8 @@ to build (a k-means on a sample, then one pass filing every row in its nearest c
 query compares itself exactly with the rows of its ``P`` nearest cells; its cost per row is fixed
 by ``P x cell size``. ``labelwise.checks._ivf.FaissIVF`` behind ``_ann.search_index`` (queries list
 by list, ``2k + 1`` candidates re-scored exactly, the second search for rows that missed
-themselves), i.e. ``index="faiss-ivf"``.
+themselves), i.e. ``index="faiss-ivf"``. (The class lived in ``src/labelwise/checks/_ivf.py`` while
+this script ran in session 9; it is here since no ``ivf`` variant passed the rule.)
 
 Dev sets of ``dev_hnsw_params`` only, never the benchmark's generator: ``lowrank`` (30 clusters on
 8-dimensional subspaces), ``iso`` (200 isotropic 64-d clusters) and ``wide`` (new in session 9: 12
@@ -52,6 +53,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,9 +67,77 @@ VARIANTS = "hnswlib,ivf:1024/4,ivf:512/8,ivf:256/16,spill:1024/4,spill:1024/8,sp
 REPEAT = {"n": 0}
 
 
+#: Rows per k-means cell and the nearest cells a query compares with (defaults; the variants set both).
+CELL_SIZE = 1024
+PROBES = 8
+#: k-means: sampled rows per centroid and Lloyd iterations.
+SAMPLE_PER_CELL = 32
+KMEANS_ITER = 10
+#: The beam width of the first search, to which ``set_ef`` relates a wider one.
+BASE_EF = 64
+
+
+class FaissIVF:
+    """``faiss.IndexIVFFlat`` of every row of ``Z`` (ids = row numbers), searched with ``n_threads``.
+
+    ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view; rows
+    are read ``block`` at a time. ``order`` holds the row numbers list by list.
+    """
+
+    def __init__(
+        self,
+        Z: Any,
+        *,
+        n_threads: int,
+        block: int,
+        random_state: int = 0,
+        cell_size: int | None = None,
+        probes: int | None = None,
+    ) -> None:
+        import faiss
+
+        faiss.omp_set_num_threads(n_threads)
+        n, d = Z.shape
+        cell_size, probes = cell_size or CELL_SIZE, probes or PROBES
+        self.n_cells = max(1, int(round(n / cell_size)))
+        self.probes = min(probes, self.n_cells)
+        rng = np.random.default_rng(random_state)
+        sample = np.ascontiguousarray(
+            Z[np.sort(rng.choice(n, min(n, self.n_cells * SAMPLE_PER_CELL), replace=False))], dtype=np.float32
+        )
+        quantizer = faiss.IndexFlatL2(d)
+        self.index = faiss.IndexIVFFlat(quantizer, d, self.n_cells, faiss.METRIC_L2)
+        self.index.cp.niter = KMEANS_ITER
+        self.index.cp.seed = int(rng.integers(2**31 - 1))
+        self.index.cp.min_points_per_centroid = 1  # no warning for small samples
+        self.index.train(sample)
+        self._quantizer = quantizer  # faiss does not own it: keep it alive with the index
+        del sample
+        for s in range(0, n, block):
+            rows = np.ascontiguousarray(Z[s : s + block], dtype=np.float32)
+            self.index.add_with_ids(rows, np.arange(s, s + rows.shape[0], dtype=np.int64))
+        lists: Any = self.index.invlists
+        self.order = np.concatenate(
+            [
+                faiss.rev_swig_ptr(lists.get_ids(c), lists.list_size(c)).copy()
+                for c in range(self.n_cells)
+                if lists.list_size(c)
+            ]
+        ).astype(np.int64)
+        self.index.nprobe = self.probes
+
+    def set_ef(self, ef: int) -> None:
+        """Probe ``PROBES * ef / BASE_EF`` cells (at least ``PROBES``, at most all) in the searches that follow."""
+        self.index.nprobe = int(min(self.n_cells, max(self.probes, -(-self.probes * int(ef) // BASE_EF))))
+
+    def knn_query(self, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids (``-1`` where fewer were probed) and squared distances of the ``k`` nearest indexed rows."""
+        sq, ids = self.index.search(np.ascontiguousarray(rows, dtype=np.float32), k)
+        return ids, sq
+
+
 def one(view, variant: str) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
     from labelwise.checks import _ann
-    from labelwise.checks._ivf import FaissIVF
 
     clock = time.perf_counter(), time.process_time()
     times = {}

@@ -105,13 +105,6 @@ def _faiss_search(quantizer: str) -> Callable[[Any, int, int, int], tuple[np.nda
     return run
 
 
-def _ivf_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
-    from ._ivf import FaissIVF
-
-    built = FaissIVF(Z, n_threads=n_threads, block=ROW_BLOCK, random_state=random_state)
-    return search_index(built, Z, k, order=built.order)
-
-
 def _spill_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
     from ._spill import spill_knn
 
@@ -131,7 +124,6 @@ SEARCHES: dict[str, Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]
     "hnswlib": _hnswlib_search,
     "faiss-fp16": _faiss_search("fp16"),
     "faiss-sq8": _faiss_search("sq8"),
-    "faiss-ivf": _ivf_search,
 }
 
 

@@ -23,7 +23,7 @@ METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
 #: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
-INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8", "faiss-ivf")
+INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8")
 #: Indexes that need no extra (numpy only).
 BUILTIN_INDEXES = ("cells", "spill")
 #: ``index="auto"``, by the number of rows: the first entry whose row limit (``None``: no limit) is
