@@ -320,9 +320,8 @@ class _TimedIndex:
 
 
 def _time_graph_parts(times: dict) -> None:
-    """Time hnswlib's build, the cells and insertion order, each search and the exact re-scoring inside
-    ``NeighborGraph.build``, and the spill index's k-means and cell assignments (bench only)."""
-    from labelwise.checks import _ann, _spill
+    """Time hnswlib's build, the cells and insertion order, each search and the exact re-scoring inside ``NeighborGraph.build`` (bench only)."""
+    from labelwise.checks import _ann
 
     build, refine = _ann.build_index, _ann.refine_candidates
 
@@ -357,8 +356,6 @@ def _time_graph_parts(times: dict) -> None:
 
     _ann.build_index, _ann.refine_candidates = timed_build, timed_refine
     _ann.pivot_cells, _ann.insertion_order = timed_cells, timed_insertion
-    _spill.refine_candidates = timed_refine  # spill: summed over its two threads, whose intervals overlap
-    _time_cells_parts(times)
 
 
 def _time_cells_parts(times: dict) -> None:
