@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _cells
+from . import _cells, graph
 from .graph import refine_candidates
 
 #: Target rows per cell and the cells each row is filed in: of the spill settings tried on dev data,
@@ -99,7 +99,10 @@ def spill_knn(
         if not queries.size:
             return
         pool = pool_of(c)
-        P = np.asarray(Z[pool], dtype=np.float32)
+        P = np.empty((pool.size, Z.shape[1]), dtype=np.float32)
+        step = graph._row_step(Z.shape[1])  # the list standardised by row blocks: bounded temporaries
+        for s in range(0, pool.size, step):
+            P[s : s + step] = Z[pool[s : s + step]]
         p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
         P *= -2.0
         step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
