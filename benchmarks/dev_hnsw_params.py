@@ -50,6 +50,17 @@ def iso(n: int, d: int = 64, seed: int = 202) -> np.ndarray:
     return (mu[y] + rng.normal(size=(n, d)) * spread[y, None]).astype(np.float32)
 
 
+def wide(n: int, d: int = 64, seed: int = 303) -> np.ndarray:
+    """12 isotropic clusters of unequal size and spread (session 9): few clusters of many rows each,
+    high intrinsic dimension, so a row's neighbours spread over many k-means cells of its cluster."""
+    rng = np.random.default_rng(seed)
+    c = 12
+    mu = rng.normal(scale=3.0, size=(c, d))
+    spread = rng.uniform(0.5, 2.0, c)
+    y = rng.choice(c, n, p=rng.dirichlet(2.0 * np.ones(c)))
+    return (mu[y] + rng.normal(size=(n, d)) * spread[y, None]).astype(np.float32)
+
+
 def standardise(X: np.ndarray) -> np.ndarray:
     return ((X - X.mean(0)) / X.std(0)).astype(np.float32)
 

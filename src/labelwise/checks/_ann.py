@@ -105,6 +105,12 @@ def _faiss_search(quantizer: str) -> Callable[[Any, int, int, int], tuple[np.nda
     return run
 
 
+def _spill_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    from ._spill import spill_knn
+
+    return spill_knn(Z, k, random_state=random_state, n_threads=n_threads)
+
+
 def _cells_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
     from ._cells import cell_knn
 
@@ -114,6 +120,7 @@ def _cells_search(Z: Any, k: int, random_state: int, n_threads: int) -> tuple[np
 #: The approximate searches by index name (``NeighborGraph.build(index=...)``).
 SEARCHES: dict[str, Callable[[Any, int, int, int], tuple[np.ndarray, np.ndarray]]] = {
     "cells": _cells_search,
+    "spill": _spill_search,
     "hnswlib": _hnswlib_search,
     "faiss-fp16": _faiss_search("fp16"),
     "faiss-sq8": _faiss_search("sq8"),

@@ -21,12 +21,17 @@ from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
-#: Approximate indexes: k-means cells compared by matrix products (no extra needed), hnswlib on
-#: float32 rows, faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows.
-INDEXES = ("auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8")
+#: Approximate indexes: k-means cells compared by matrix products, grouped ("cells") or with every
+#: row filed in its nearest cells' lists ("spill"; both need no extra), hnswlib on float32 rows,
+#: faiss's HNSW on 16- or 8-bit rows; "auto" is hnswlib or the cells.
+INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8")
+#: Indexes that need no extra (numpy only).
+BUILTIN_INDEXES = ("cells", "spill")
 #: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise: on dev data
 #: the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000 rows of the
 #: low-rank dev set their recall@10 fell to 0.95 (hnswlib 0.98; RESULTS.md, issue 11, session 5).
+#: The spill lists are not "auto" either: on a dev set of few large isotropic clusters no setting
+#: cheaper than hnswlib reached recall@10 0.99 (RESULTS.md, issue 11, session 9).
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -107,9 +112,12 @@ class NeighborGraph:
             (hnswlib, faiss) built on several threads does not, whatever the seed: rows are
             inserted in an order the threads decide, so a few rows' neighbours may differ
             between runs.
-        index : {"auto", "cells", "hnswlib", "faiss-fp16", "faiss-sq8"}, default "auto"
+        index : {"auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8"}, default "auto"
             The approximate index: ``"cells"``, k-means cells whose rows are compared with the
             rows of their nearest cells by matrix products (no extra needed, no index kept);
+            ``"spill"``, k-means cells whose lists hold every row among whose 8 nearest cells
+            they are, each row compared with its own cell's list by one matrix product per cell
+            (no extra needed, no index kept, the same graph on every run);
             ``"hnswlib"``, an HNSW index on float32 rows (``ann`` extra); faiss's HNSW on 16- or
             8-bit rows (needs ``faiss-cpu``; less memory, see RESULTS.md). ``"auto"``: hnswlib
             when installed, the cells otherwise. Candidates are re-scored exactly in every case.
@@ -173,7 +181,7 @@ class NeighborGraph:
 
 
 def _ann_available(index: str = "hnswlib") -> bool:
-    if index == "cells":
+    if index in BUILTIN_INDEXES:
         return True
     try:
         if index == "hnswlib":

@@ -1,0 +1,127 @@
+"""Approximate k nearest neighbours by k-means cells whose lists hold every row near them (multiple assignment).
+
+An inverted file (Jégou, Douze & Schmid 2011) with multiple assignment on the side of the stored
+rows: Lloyd's k-means on a seeded sample gives one centroid per ``CELL_SIZE`` rows (cells of more
+than twice that are split, as in ``_cells``); every row is filed in the lists of its ``SPILL``
+nearest cells, and a row's candidates are the list of its own (nearest) cell. A neighbour ``x`` of
+a row ``q`` is found when ``q``'s nearest cell is among ``x``'s ``SPILL`` nearest: rows near a
+cell's border are filed on both sides, as in spill trees (Liu, Moore, Gray & Yang 2004) and the
+multiple assignment of Jégou, Douze & Schmid (2008), where a query probes several cells instead.
+Because every row of a cell has the same candidates, a cell is one dense matrix product (its rows
+by its list, BLAS) and one ``argpartition``: no row is compared with rows it does not need, unlike
+probing each row's own nearest cells, whose union over a block of rows is much larger than any
+row's share (``_cells``' share rule). The ``2k`` smallest products per row are re-scored exactly
+in float64 and the ``k`` best kept by (distance, index), as in the exact search. No index is kept:
+memory is the features, ``SPILL`` cell numbers per row, one list of row numbers per cell and, per
+thread, one cell's gathered list and a ``block x list`` product. The graph is the same on every
+run and for any number of threads. ``CELL_SIZE`` and ``SPILL`` were chosen on dev data
+(``benchmarks/dev_ivf.py``, RESULTS.md, issue 11, session 9).
+
+References
+----------
+Jégou, H., Douze, M., & Schmid, C. (2011). Product quantization for nearest neighbor search.
+IEEE TPAMI, 33(1), 117-128 (the inverted file with a coarse k-means quantiser).
+Jégou, H., Douze, M., & Schmid, C. (2008). Hamming embedding and weak geometric consistency for
+large scale image search. ECCV, 304-317 (multiple assignment to the nearest cells).
+Liu, T., Moore, A. W., Gray, A., & Yang, K. (2004). An investigation of practical approximate
+nearest neighbor algorithms. NIPS 17 (spill trees: points near a boundary stored on both sides).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from . import _cells, graph
+from .graph import refine_candidates
+
+#: Target rows per cell and the cells each row is filed in: of the spill settings tried on dev data,
+#: the one with the highest recall@10 on every dev set (RESULTS.md, issue 11, session 9).
+CELL_SIZE = 1024
+SPILL = 8
+#: Elements of one ``rows x list`` product (float32, and the int64 ranks of its partition).
+SLAB_ELEMENTS = 1 << 21
+
+
+def spill_knn(
+    Z: Any,
+    k: int,
+    *,
+    cell_size: int | None = None,
+    spill: int | None = None,
+    random_state: int = 0,
+    n_threads: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (int32) and float32 squared distances of (about) the ``k`` nearest other rows of ``Z``.
+
+    ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view. The
+    result does not depend on ``n_threads``.
+    """
+    n, _ = Z.shape
+    cell_size, spill = cell_size or CELL_SIZE, spill or SPILL
+    n_cells = max(1, int(round(n / cell_size)))
+    centroids = _cells.kmeans(Z, n_cells, random_state=random_state)
+    top = _cells._nearest_cells(Z, centroids, min(spill, n_cells))
+    centroids = _cells._split_large_cells(Z, centroids, top[:, 0], cell_size, random_state)
+    if centroids.shape[0] > n_cells:
+        n_cells = centroids.shape[0]
+        top = _cells._nearest_cells(Z, centroids, min(spill, n_cells))
+    spill = top.shape[1]
+    filed = np.argsort(top.ravel(), kind="stable")  # (row, rank) pairs cell by cell, rows increasing
+    starts = np.zeros(n_cells + 1, dtype=np.int64)
+    np.cumsum(np.bincount(top.ravel(), minlength=n_cells), out=starts[1:])
+    lists = (filed // spill).astype(np.int64)
+    del filed
+    own = np.argsort(top[:, 0], kind="stable").astype(np.int64)
+    own_starts = np.zeros(n_cells + 1, dtype=np.int64)
+    np.cumsum(np.bincount(top[:, 0], minlength=n_cells), out=own_starts[1:])
+    c_norm = np.einsum("ij,ij->i", centroids, centroids, dtype=np.float64)
+    m = min(n - 1, 2 * k)
+    indices = np.empty((n, k), dtype=np.int32 if n < 2**31 else np.int64)
+    sqdist = np.empty((n, k), dtype=np.float32)
+
+    def pool_of(c: int) -> np.ndarray:
+        pool = lists[starts[c] : starts[c + 1]]
+        if pool.size <= m:  # too few rows: add the cells nearest this one's centroid, in order
+            gap = c_norm - 2.0 * (centroids @ centroids[c]).astype(np.float64)
+            by_gap = np.argsort(gap, kind="stable")
+            sizes = own_starts[1:] - own_starts[:-1]
+            enough = int(np.argmax(np.cumsum(sizes[by_gap]) > m))
+            pool = np.union1d(
+                pool, np.concatenate([own[own_starts[b] : own_starts[b + 1]] for b in by_gap[: enough + 1]])
+            )
+        return pool
+
+    def one_cell(c: int) -> None:
+        queries = own[own_starts[c] : own_starts[c + 1]]
+        if not queries.size:
+            return
+        pool = pool_of(c)
+        P = np.empty((pool.size, Z.shape[1]), dtype=np.float32)
+        step = graph._row_step(Z.shape[1])  # the list standardised by row blocks: bounded temporaries
+        for s in range(0, pool.size, step):
+            P[s : s + step] = Z[pool[s : s + step]]
+        p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
+        P *= -2.0
+        step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
+        for s in range(0, queries.size, step):
+            rows = queries[s : s + step]
+            slab = np.asarray(Z[rows], dtype=np.float32) @ P.T  # ||b||^2 - 2 a.b: ranks as the distance
+            slab += p_norm[None, :]
+            slab[np.arange(rows.size), np.searchsorted(pool, rows)] = np.inf  # no self-matches
+            local = np.argpartition(slab, m - 1, axis=1)[:, :m]
+            del slab
+            indices[rows], sqdist[rows] = refine_candidates(Z, rows, pool[local], k)
+
+    cells = np.argsort(-(own_starts[1:] - own_starts[:-1]), kind="stable")  # largest first: balanced threads
+    if n_threads > 1:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=n_threads) as ex:
+            list(ex.map(one_cell, cells))
+    else:
+        for c in cells:
+            one_cell(int(c))
+    return indices, sqdist
