@@ -148,8 +148,8 @@ def decide(
     return best, scored[best][1], scored[best][0]
 
 
-def variants(cands: dict, noisy: np.ndarray, tests: list, names=VARIANTS) -> tuple[dict, float]:
-    """``present`` and the variants ``names``: each one's (chosen, probabilities, log loss) on one run and split."""
+def variants(cands: dict, noisy: np.ndarray, tests: list, names=("present", *VARIANTS)) -> tuple[dict, float]:
+    """The variants ``names`` (``present`` among them): each one's (chosen, probabilities, log loss) on one run and split."""
     trusted = majority_trusted(cands, noisy)
     settings = {
         "present": (None, False, False),
@@ -158,7 +158,7 @@ def variants(cands: dict, noisy: np.ndarray, tests: list, names=VARIANTS) -> tup
         "trusted_one_map": (trusted, True, False),
         "trusted_temperature": (trusted, False, True),
     }
-    out = {name: decide(cands, noisy, tests, *settings[name]) for name in ("present", *names)}
+    out = {name: decide(cands, noisy, tests, *settings[name]) for name in names}
     return out, float(trusted.mean())
 
 
@@ -169,7 +169,7 @@ def _load(paths) -> dict:
     return out
 
 
-def replay_runs(bases, splits_paths, names=VARIANTS) -> pd.DataFrame:
+def replay_runs(bases, splits_paths, names=("present", *VARIANTS)) -> pd.DataFrame:
     """One row per (run, split): cleanlab's F1 and each variant's F1, flags, chosen and log-loss gap."""
     import labelwise as lw
     from labelwise.models._calibrate import log_loss
@@ -270,10 +270,17 @@ def main() -> None:
     parser.add_argument("--splits", nargs="+", default=[], help="dev_auto_repeat.py --repeats 3 caches (splits 1, 2)")
     parser.add_argument("--save", default=None, help="write the per-run F1s to this CSV")
     parser.add_argument("--runs-csv", nargs="+", default=None, help="analyse the per-run F1s saved by --save")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS, help="replay these")
+    parser.add_argument("--join", nargs="+", default=None, help="with --runs-csv: add these saved variants' columns")
+    parser.add_argument(
+        "--variants", nargs="+", default=["present", *VARIANTS], choices=["present", *VARIANTS], help="replay these"
+    )
     args = parser.parse_args()
     if args.runs_csv:
         runs = pd.concat([pd.read_csv(path) for path in args.runs_csv], ignore_index=True)
+        if args.join:  # columns of other variants, replayed on the same runs and splits
+            keys = ["table", "seed", "kind", "rate", "split"]
+            more = pd.concat([pd.read_csv(path) for path in args.join], ignore_index=True)
+            runs = runs.merge(more[keys + [c for c in more if c not in runs]], on=keys, validate="one_to_one")
     else:
         runs = replay_runs(args.base, args.splits, args.variants)
         if args.save:
