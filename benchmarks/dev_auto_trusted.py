@@ -81,7 +81,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_default_model import f1
-from dev_auto_collapse import COLLAPSE, three_seed_tail
+from dev_auto_collapse import COLLAPSE
 
 warnings.filterwarnings("ignore")
 
@@ -160,6 +160,19 @@ def variants(cands: dict, noisy: np.ndarray, tests: list, names=("present", *VAR
     }
     out = {name: decide(cands, noisy, tests, *settings[name]) for name in names}
     return out, float(trusted.mean())
+
+
+def three_seed_tail(runs: pd.DataFrame, names: list[str]) -> pd.Series:
+    """``dev_auto_collapse.three_seed_tail`` as array operations (the same shares, in a fraction of the time)."""
+    from itertools import combinations
+
+    out = {}
+    for name in names:
+        gain = runs.assign(g=runs[name] - runs["cleanlab"]).groupby(["table", "seed"])["g"].mean().unstack()
+        subsets = np.array(list(combinations(range(gain.shape[1]), 3)))
+        means = gain.to_numpy()[:, subsets].mean(axis=2)  # (tables, subsets)
+        out[name] = float(np.mean(means.min(axis=0) < 0))
+    return pd.Series(out)
 
 
 def _load(paths) -> dict:
