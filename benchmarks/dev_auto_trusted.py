@@ -59,6 +59,10 @@ The kept variant must then keep ``auto`` within 3.6x the logistic default's time
 
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_trusted.py --base c_a.pkl --splits r3_a.pkl --save t_a.csv
     python benchmarks/dev_auto_trusted.py --runs-csv t_a.csv t_b.csv          # analyse saved runs
+    OMP_NUM_THREADS=1 python benchmarks/dev_auto_trusted.py --base c_a.pkl --splits r3_a.pkl \
+        --variants trusted_temperature --save tt_a.csv                        # one variant alone
+    python benchmarks/dev_auto_trusted.py --runs-csv t_a.csv t_b.csv --join tt_a.csv tt_b.csv
+    python benchmarks/dev_auto_trusted.py --base c_a.pkl --temperatures      # where the temperatures land
 
 References
 ----------
@@ -213,6 +217,46 @@ def replay_runs(bases, splits_paths, names=("present", *VARIANTS)) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def temperatures(bases, every: int = 12, q: float = 0.7) -> None:
+    """Where the temperature lands when fitted on the trusted rows, or by a bounded loss (a diagnostic).
+
+    For every ``every``-th cached run of split 0, each candidate's temperature fitted on all rows
+    by log loss (as shipped), on the majority-trusted rows by log loss, and on all rows by the
+    generalised cross-entropy ``(1 - p_y^q) / q`` (Zhang & Sabuncu 2018; ``q = 0.7``, the paper's
+    choice), the last on a grid of 121 temperatures spaced evenly in log between the bounds of
+    ``fit_temperature``.
+    """
+    from labelwise.models._calibrate import INVERSE_T_BOUNDS, apply_temperature, fit_temperature
+
+    base = _load(bases)
+    grid = np.exp(np.linspace(-np.log(INVERSE_T_BOUNDS[1]), -np.log(INVERSE_T_BOUNDS[0]), 121))
+    out: dict = {}
+    for key in list(base)[::every]:
+        cands, _, _, noisy, _ = base[key]
+        keep = majority_trusted(cands, noisy)
+        rows = np.arange(noisy.size)
+        for name, p in cands.items():
+            p = p / p.sum(axis=1, keepdims=True)
+            gce = [np.mean((1 - apply_temperature(p, t)[rows, noisy] ** q) / q) for t in grid]
+            out.setdefault(name, []).append(
+                (
+                    fit_temperature(p, noisy),
+                    fit_temperature(p[keep], noisy[keep]),
+                    grid[int(np.argmin(gce))],
+                    float((p[keep].argmax(axis=1) == noisy[keep]).mean()),
+                )
+            )
+    sharp = 1.01 / INVERSE_T_BOUNDS[1]
+    for name, values in out.items():
+        v = np.array(values)
+        print(
+            f"{name}: {len(v)} runs; median T by log loss, all rows {np.median(v[:, 0]):.3f}; trusted rows "
+            f"{np.median(v[:, 1]):.3f} (at the sharp bound: {np.mean(v[:, 1] <= sharp):.2f}); by GCE q={q}, all rows "
+            f"{np.median(v[:, 2]):.3f} (at the sharp bound: {np.mean(v[:, 2] <= sharp):.2f}); argmax = given label on "
+            f"the trusted rows {v[:, 3].mean():.3f}"
+        )
+
+
 def analyse(runs: pd.DataFrame) -> None:
     """Per split: the variants' gains, collapses, tails; then the rule's verdict."""
     names = ["present", *(name for name in VARIANTS if name in runs)]
@@ -287,7 +331,11 @@ def main() -> None:
     parser.add_argument(
         "--variants", nargs="+", default=["present", *VARIANTS], choices=["present", *VARIANTS], help="replay these"
     )
+    parser.add_argument("--temperatures", action="store_true", help="only the temperature diagnostic on --base")
     args = parser.parse_args()
+    if args.temperatures:
+        temperatures(args.base)
+        return
     if args.runs_csv:
         runs = pd.concat([pd.read_csv(path) for path in args.runs_csv], ignore_index=True)
         if args.join:  # columns of other variants, replayed on the same runs and splits
