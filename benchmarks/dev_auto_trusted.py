@@ -42,7 +42,7 @@ folds**: split 0 (the chooser's own folds; candidates and cleanlab's F1 from ses
 scored out of bag and is the same on every split; cleanlab's F1 stays split 0's). A *collapse* is
 a run whose F1 is more than 10 points below cleanlab's; the *3-seed tail* is the share of the
 3-seed subsets of the dev seeds on which some table's mean gain over cleanlab is below 0
-(``dev_auto_collapse.three_seed_tail``). The log-loss gap is the plain log loss of the audited
+(``dev_auto_collapse.three_seed_tail``'s shares; :func:`three_seed_tail` computes them faster). The log-loss gap is the plain log loss of the audited
 probabilities over the best single candidate's raw log loss, minus 1 (as
 ``bench_default_model.py``'s goal: within 2%).
 
@@ -57,6 +57,11 @@ then the simpler: ``one_map``, ``trusted``, ``trusted_one_map``, ``trusted_tempe
 The kept variant must then keep ``auto`` within 3.6x the logistic default's time on every table
 (the 4x goal with a margin), timed with the real chooser; if it does not, nothing changes.
 
+(What happened, in ``benchmarks/RESULTS.md``, issue 16 session 9: no variant passed. On the
+trusted rows the candidates' argmax equals the given label on 97-99% of the rows, so every fit
+there sharpens the probabilities several-fold (``--temperatures``), and confident learning then
+flags nearly where the argmax differs from the label; one map for all rows lowered penguins' gain.)
+
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_trusted.py --base c_a.pkl --splits r3_a.pkl --save t_a.csv
     python benchmarks/dev_auto_trusted.py --runs-csv t_a.csv t_b.csv          # analyse saved runs
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_trusted.py --base c_a.pkl --splits r3_a.pkl \
@@ -70,6 +75,8 @@ Brodley & Friedl, "Identifying Mislabeled Training Data", JAIR 11, 1999 (majorit
 Hadi & Luceño, "Maximum trimmed likelihood estimators: a unified approach, examples, and
 algorithms", Computational Statistics & Data Analysis 25(3), 1997.
 Breiman, "Stacked regressions", Machine Learning 24, 1996.
+Zhang & Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural Networks with Noisy
+Labels", NeurIPS 2018 (``--temperatures``).
 Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in Dataset Labels", JAIR
 70, 2021.
 """
