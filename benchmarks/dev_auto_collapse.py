@@ -51,8 +51,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from bench_default_model import f1, flip, load_tables, numeric_matrix
-from dev_auto_cost import out_of_fold
+from bench_default_model import f1, numeric_matrix
+from dev_auto_cost import dev_runs, out_of_fold
 
 warnings.filterwarnings("ignore")
 
@@ -85,23 +85,19 @@ def compute(args) -> None:
 
     path = Path(args.cache)
     cache = pickle.loads(path.read_bytes()) if path.exists() else {}
-    for table, (features, labels) in load_tables().items():
-        classes, codes = np.unique(labels.astype(str), return_inverse=True)
-        k = len(classes)
-        x = numeric_matrix(features)
-        for seed in args.seeds:
-            for kind in args.kinds:
-                for rate in args.rates:
-                    key = (table, seed, kind, rate)
-                    if key in cache:
-                        continue
-                    noisy = flip(codes, k, rate, kind, seed)
-                    cands, tests = candidates(features, noisy, k, seed)
-                    cl = lw.out_of_fold_probs(LogisticRegression(), x, noisy, random_state=seed, verbose=False)
-                    f1_cl = f1(cleanlab.filter.find_label_issues(noisy, cl), noisy != codes)
-                    cache[key] = (cands, tests, f1_cl, noisy, noisy != codes)
+    x = {}
+    for run in dev_runs(args.seeds, args.kinds, args.rates):
+        if run.key not in cache:
+            noisy = run.noisy
+            cands, tests = candidates(run.features, noisy, run.k, run.seed)
+            if run.table not in x:
+                x[run.table] = numeric_matrix(run.features)
+            cl = lw.out_of_fold_probs(LogisticRegression(), x[run.table], noisy, random_state=run.seed, verbose=False)
+            f1_cl = f1(cleanlab.filter.find_label_issues(noisy, cl), run.truth)
+            cache[run.key] = (cands, tests, f1_cl, noisy, run.truth)
+        if run.last_of_seed:
             path.write_bytes(pickle.dumps(cache))
-            print(table, seed, flush=True)
+            print(run.table, run.seed, flush=True)
 
 
 def _scored(cands, noisy, tests, soften_only=False):

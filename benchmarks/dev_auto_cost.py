@@ -25,6 +25,9 @@ import argparse
 import pickle
 import time
 import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +35,49 @@ import pandas as pd
 from bench_default_model import f1, flip, load_tables, numeric_matrix
 
 warnings.filterwarnings("ignore")
+
+
+@dataclass(frozen=True)
+class DevRun:
+    """One dev run of the issue-16 studies: a table with its labels flipped at one seed, kind and rate."""
+
+    table: str
+    features: pd.DataFrame
+    codes: np.ndarray
+    k: int
+    seed: int
+    kind: str
+    rate: float
+    noisy: np.ndarray
+    #: The last kind and rate of this table and seed (where the studies save their caches).
+    last_of_seed: bool
+
+    @property
+    def key(self) -> tuple[str, int, str, float]:
+        """``(table, seed, kind, rate)``: the studies' cache key."""
+        return (self.table, self.seed, self.kind, self.rate)
+
+    @property
+    def truth(self) -> np.ndarray:
+        """The flipped rows."""
+        return self.noisy != self.codes
+
+
+def dev_runs(seeds: Sequence[int], kinds: Sequence[str], rates: Sequence[float]) -> Iterator[DevRun]:
+    """Every run of the studies: each table of ``bench_default_model.load_tables``, then seed, kind, rate.
+
+    The labels are flipped by ``bench_default_model.flip``, as in the benchmark (the loop the four
+    issue-16 dev scripts share).
+    """
+    combos = list(product(kinds, rates))
+    for table, (features, labels) in load_tables().items():
+        classes, codes = np.unique(labels.astype(str), return_inverse=True)
+        k = len(classes)
+        for seed in seeds:
+            for i, (kind, rate) in enumerate(combos):
+                noisy = flip(codes, k, rate, kind, seed)
+                yield DevRun(table, features, codes, k, seed, kind, rate, noisy, i == len(combos) - 1)
+
 
 #: Bagged settings scored out of bag: name -> (forest class name, trees).
 OOB_SETTINGS = {
@@ -173,30 +219,24 @@ def main() -> None:
     cache_path = Path(args.cache)
     cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
     rows = []
-    for table, (features, labels) in load_tables().items():
-        classes, codes = np.unique(labels.astype(str), return_inverse=True)
-        k = len(classes)
-        for seed in args.seeds:
-            for kind in args.kinds:
-                for rate in args.rates:
-                    key = (table, seed, kind, rate)
-                    noisy = flip(codes, k, rate, kind, seed)
-                    if key not in cache or any(name not in cache[key][0] for name in OOB_SETTINGS):
-                        cache[key] = candidate_probs(features, noisy, k, seed, cache.get(key))
-                        cache_path.write_bytes(pickle.dumps(cache))
-                    cands, seconds, tests = cache[key]
-                    truth = noisy != codes
-                    x = numeric_matrix(features)
-                    cl = lw.out_of_fold_probs(LogisticRegression(), x, noisy, random_state=seed, verbose=False)
-                    row = {"table": table, "seed": seed, "kind": kind, "rate": rate}
-                    row["f1_cleanlab"] = f1(cleanlab.filter.find_label_issues(noisy, cl), truth)
-                    for name, p in cands.items():
-                        row[f"f1 {name} alone"] = f1(lw.find_label_issues(noisy, p).is_issue, truth)
-                    for menu, members in MENUS.items():
-                        probs, chosen = replay({m: cands[m] for m in members if m in cands}, noisy, tests)
-                        row[f"f1 {menu}"] = f1(lw.find_label_issues(noisy, probs).is_issue, truth)
-                    row |= {f"s {name}": s for name, s in seconds.items()}
-                    rows.append(row)
+    for run in dev_runs(args.seeds, args.kinds, args.rates):
+        key, features, noisy, k, seed = run.key, run.features, run.noisy, run.k, run.seed
+        if key not in cache or any(name not in cache[key][0] for name in OOB_SETTINGS):
+            cache[key] = candidate_probs(features, noisy, k, seed, cache.get(key))
+            cache_path.write_bytes(pickle.dumps(cache))
+        cands, seconds, tests = cache[key]
+        truth = run.truth
+        x = numeric_matrix(features)
+        cl = lw.out_of_fold_probs(LogisticRegression(), x, noisy, random_state=seed, verbose=False)
+        row = {"table": run.table, "seed": seed, "kind": run.kind, "rate": run.rate}
+        row["f1_cleanlab"] = f1(cleanlab.filter.find_label_issues(noisy, cl), truth)
+        for name, p in cands.items():
+            row[f"f1 {name} alone"] = f1(lw.find_label_issues(noisy, p).is_issue, truth)
+        for menu, members in MENUS.items():
+            probs, chosen = replay({m: cands[m] for m in members if m in cands}, noisy, tests)
+            row[f"f1 {menu}"] = f1(lw.find_label_issues(noisy, probs).is_issue, truth)
+        row |= {f"s {name}": s for name, s in seconds.items()}
+        rows.append(row)
     runs = pd.DataFrame(rows)
     f1_cols = [c for c in runs if c.startswith("f1 ")]
     gain = runs.groupby("table")[f1_cols].mean().sub(runs.groupby("table")["f1_cleanlab"].mean(), axis=0) * 100

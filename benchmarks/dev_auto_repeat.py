@@ -70,9 +70,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from bench_default_model import f1, flip, load_tables
+from bench_default_model import f1
 from dev_auto_collapse import COLLAPSE, three_seed_tail
-from dev_auto_cost import replay
+from dev_auto_cost import dev_runs, replay
 
 warnings.filterwarnings("ignore")
 
@@ -132,26 +132,21 @@ def compute(args) -> None:
     base = _load(args.base)
     path = Path(args.cache)
     cache = _load([path])
-    for table, (features, labels) in load_tables().items():
-        classes, codes = np.unique(labels.astype(str), return_inverse=True)
-        k = len(classes)
-        for seed in args.seeds:
-            for kind in args.kinds:
-                for rate in args.rates:
-                    key = (table, seed, kind, rate)
-                    noisy = flip(codes, k, rate, kind, seed)
-                    if key not in base:
-                        raise SystemExit(f"{key} is not in --base; run dev_auto_collapse.py for it first")
-                    if not np.array_equal(base[key][3], noisy):
-                        raise SystemExit(f"{key}: the cached labels differ from bench_default_model.flip's")
-                    splits = cache.setdefault(key, {})
-                    for repeat in range(1, args.repeats):
-                        if repeat not in splits:
-                            splits[repeat] = split_probs(features, noisy, k, seed, repeat)
-                    if args.knn_split and args.knn_split not in splits:
-                        splits[args.knn_split] = split_probs(features, noisy, k, seed, args.knn_split, ("knn",))
+    for run in dev_runs(args.seeds, args.kinds, args.rates):
+        key, noisy = run.key, run.noisy
+        if key not in base:
+            raise SystemExit(f"{key} is not in --base; run dev_auto_collapse.py for it first")
+        if not np.array_equal(base[key][3], noisy):
+            raise SystemExit(f"{key}: the cached labels differ from bench_default_model.flip's")
+        splits = cache.setdefault(key, {})
+        for repeat in range(1, args.repeats):
+            if repeat not in splits:
+                splits[repeat] = split_probs(run.features, noisy, run.k, run.seed, repeat)
+        if args.knn_split and args.knn_split not in splits:
+            splits[args.knn_split] = split_probs(run.features, noisy, run.k, run.seed, args.knn_split, ("knn",))
+        if run.last_of_seed:
             path.write_bytes(pickle.dumps(cache))
-            print(table, seed, time.strftime("%H:%M:%S"), flush=True)
+            print(run.table, run.seed, time.strftime("%H:%M:%S"), flush=True)
 
 
 def _averaged(cands, splits, n_logistic, n_knn):

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_default_model import f1, flip, load_tables, numeric_matrix
-from dev_auto_cost import out_of_fold, replay
+from dev_auto_cost import dev_runs, out_of_fold, replay
 
 warnings.filterwarnings("ignore")
 
@@ -101,43 +101,37 @@ def study(args) -> None:
     cache_path = Path(args.cache)
     cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
     rows = []
-    for table, (features, labels) in load_tables().items():
-        classes, codes = np.unique(labels.astype(str), return_inverse=True)
-        k = len(classes)
-        x = None
-        for seed in args.seeds:
-            for kind in args.kinds:
-                for rate in args.rates:
-                    key = (table, seed, kind, rate)
-                    noisy = flip(codes, k, rate, kind, seed)
-                    truth = noisy != codes
-                    entry = cache.get(key)
-                    dirty = False
-                    if entry is None:
-                        entry = fold_candidates(features, noisy, k, seed)
-                        dirty = True
-                    cands, seconds, tests = entry
-                    for name in TREES:
-                        if name not in cands:
-                            cands[name], seconds[name] = tree_probs(name, features, noisy, k, seed)
-                            dirty = True
-                    if "f1_cleanlab" not in seconds:  # cached with the seconds: cleanlab's F1 on this run
-                        x = numeric_matrix(features) if x is None else x
-                        cl = lw.out_of_fold_probs(LogisticRegression(), x, noisy, random_state=seed, verbose=False)
-                        seconds["f1_cleanlab"] = f1(cleanlab.filter.find_label_issues(noisy, cl), truth)
-                        dirty = True
-                    if dirty:
-                        cache[key] = (cands, seconds, tests)
-                        cache_path.write_bytes(pickle.dumps(cache))
-                    row = {"table": table, "seed": seed, "kind": kind, "rate": rate}
-                    row["f1_cleanlab"] = seconds["f1_cleanlab"]
-                    base = [m for m in ("logistic", "knn") if m in cands]
-                    for name in TREES:
-                        row[f"f1 {name} alone"] = f1(lw.find_label_issues(noisy, cands[name]).is_issue, truth)
-                        probs, _ = replay({m: cands[m] for m in [*base, name]}, noisy, tests)
-                        row[f"f1 menu {name}"] = f1(lw.find_label_issues(noisy, probs).is_issue, truth)
-                    row |= {f"s {name}": seconds[name] for name in TREES}
-                    rows.append(row)
+    x: dict = {}
+    for run in dev_runs(args.seeds, args.kinds, args.rates):
+        key, features, noisy, k, seed, truth = run.key, run.features, run.noisy, run.k, run.seed, run.truth
+        entry = cache.get(key)
+        dirty = False
+        if entry is None:
+            entry = fold_candidates(features, noisy, k, seed)
+            dirty = True
+        cands, seconds, tests = entry
+        for name in TREES:
+            if name not in cands:
+                cands[name], seconds[name] = tree_probs(name, features, noisy, k, seed)
+                dirty = True
+        if "f1_cleanlab" not in seconds:  # cached with the seconds: cleanlab's F1 on this run
+            if run.table not in x:
+                x[run.table] = numeric_matrix(features)
+            cl = lw.out_of_fold_probs(LogisticRegression(), x[run.table], noisy, random_state=seed, verbose=False)
+            seconds["f1_cleanlab"] = f1(cleanlab.filter.find_label_issues(noisy, cl), truth)
+            dirty = True
+        if dirty:
+            cache[key] = (cands, seconds, tests)
+            cache_path.write_bytes(pickle.dumps(cache))
+        row = {"table": run.table, "seed": seed, "kind": run.kind, "rate": run.rate}
+        row["f1_cleanlab"] = seconds["f1_cleanlab"]
+        base = [m for m in ("logistic", "knn") if m in cands]
+        for name in TREES:
+            row[f"f1 {name} alone"] = f1(lw.find_label_issues(noisy, cands[name]).is_issue, truth)
+            probs, _ = replay({m: cands[m] for m in [*base, name]}, noisy, tests)
+            row[f"f1 menu {name}"] = f1(lw.find_label_issues(noisy, probs).is_issue, truth)
+        row |= {f"s {name}": seconds[name] for name in TREES}
+        rows.append(row)
     runs = pd.DataFrame(rows)
     f1_cols = [c for c in runs if c.startswith("f1 ")]
     gain = runs.groupby("table")[f1_cols].mean().sub(runs.groupby("table")["f1_cleanlab"].mean(), axis=0) * 100

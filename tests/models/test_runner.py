@@ -179,6 +179,45 @@ class TestParallelFolds:
         assert choice.chosen == "logistic"
 
 
+class FakeClock:
+    """The chooser's clock in the time-budget tests: only the slow test models below move it.
+
+    With the real clock, a logistic fallback slowed by a loaded machine used up the 0.3-0.5 s
+    budgets before the family under test started ("time budget used up" instead of the reason
+    the test is about).
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+_CLOCK = FakeClock()
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """The chooser (``_auto``, ``_runner``) reads a fresh :class:`FakeClock`; the slow models advance it."""
+    import labelwise.models._auto as auto
+    import labelwise.models._runner as runner
+
+    clock = FakeClock()
+    monkeypatch.setattr(auto, "time", clock)
+    monkeypatch.setattr(runner, "time", clock)
+    monkeypatch.setitem(globals(), "_CLOCK", clock)
+    return clock
+
+
+def _sleep(seconds: float) -> None:
+    """The slow models' cost, on the fake clock (the real one is never slowed)."""
+    _CLOCK.sleep(seconds)
+
+
 class SlowToPredict(ClassifierMixin, BaseEstimator):
     """Fits instantly, then takes 2 ms per predicted row (as kNN's cost is all in prediction)."""
 
@@ -187,13 +226,11 @@ class SlowToPredict(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X):
-        import time
-
-        time.sleep(2e-3 * X.shape[0])
+        _sleep(2e-3 * X.shape[0])
         return np.full((X.shape[0], self.classes_.size), 1.0 / self.classes_.size)
 
 
-def test_the_probe_prices_prediction_not_only_fitting(monkeypatch):
+def test_the_probe_prices_prediction_not_only_fitting(monkeypatch, fake_clock):
     """On a large training part the probe also predicts: a family quick to fit but slow to predict is skipped."""
     import labelwise.models._runner as runner
 
@@ -201,8 +238,8 @@ def test_the_probe_prices_prediction_not_only_fitting(monkeypatch):
     monkeypatch.setattr(runner, "PROBE_MIN_ROWS", 50)
     slow = Family("slow", "slow to predict", lambda rs: SlowToPredict(), lazy=True)
     monkeypatch.setitem(FAMILIES, "slow", slow)
-    # The probe predicts >= 64 rows (>= 0.128 s), scaled by 5 (training rows) x 1.25 (test rows)
-    # x 5 folds: an estimate of at least 4 s against a 2 s budget, whatever the machine.
+    # The probe predicts >= 64 rows (>= 0.128 s on the fake clock), scaled by 5 (training rows)
+    # x 1.25 (test rows) x 5 folds: an estimate of at least 4 s against a 2 s budget.
     choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "slow"], time_budget=2.0)
     slow = next(c for c in choice.candidates if c.name == "slow")
     assert slow.skipped is not None and slow.skipped.startswith("estimated ~")
@@ -215,31 +252,29 @@ class SlowBagged(ClassifierMixin, BaseEstimator):
         self.oob_score = oob_score
 
     def fit(self, X, y):
-        import time
-
-        time.sleep(2e-3 * X.shape[0])
+        _sleep(2e-3 * X.shape[0])
         self.classes_ = np.unique(y)
         self.oob_decision_function_ = np.tile(np.bincount(y) / len(y), (X.shape[0], 1))
         return self
 
 
-def test_the_probe_prices_a_bagged_familys_single_fit(monkeypatch):
+def test_the_probe_prices_a_bagged_familys_single_fit(monkeypatch, fake_clock):
     """On a large table a bagged family is probed before its fit on all rows and skipped when over the budget."""
     import labelwise.models._runner as runner
 
     monkeypatch.setattr(runner, "PROBE_ABOVE", 100)
     monkeypatch.setattr(runner, "PROBE_MIN_ROWS", 50)
     monkeypatch.setitem(FAMILIES, "bagged", Family("bagged", "slow", lambda rs: SlowBagged(), out_of_bag=True))
-    # The probe fits 80 rows (>= 0.16 s), scaled by 5 (all 400 rows): at least 0.8 s against 0.5 s.
+    # The probe fits 80 rows (0.16 s on the fake clock), scaled by 5 (all 400 rows): 0.8 s against 0.5 s.
     choice = choose_model(*_linear(400, noise=0.1), families=["logistic", "bagged"], time_budget=0.5)
     bagged = next(c for c in choice.candidates if c.name == "bagged")
     assert bagged.skipped is not None and bagged.skipped.startswith("estimated ~")
 
 
-def test_a_bagged_family_done_before_the_deadline_passed_is_kept(monkeypatch):
+def test_a_bagged_family_done_before_the_deadline_passed_is_kept(monkeypatch, fake_clock):
     """A bagged family whose single fit ends past the budget is kept: its work is done, nothing is left to skip."""
     monkeypatch.setitem(FAMILIES, "bagged", Family("bagged", "slow", lambda rs: SlowBagged(), out_of_bag=True))
-    # 300 rows (no probe) at 2 ms a row: the fit takes >= 0.6 s, past the 0.3 s budget.
+    # 300 rows (no probe) at 2 ms a row: the fit takes 0.6 s on the fake clock, past the 0.3 s budget.
     choice = choose_model(*_linear(300, noise=0.3), families=["logistic", "bagged"], time_budget=0.3)
     bagged = next(c for c in choice.candidates if c.name == "bagged")
     assert bagged.skipped is None and bagged.log_loss is not None
