@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
+from ._crowd_pairs import dependent_pairs
 from ._dependencies import PairTables, agreement_excess, group_dependent
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
@@ -229,6 +230,7 @@ class LabelModel(BaseEstimator):
         dependency_threshold: float | None = 5.0,
         max_clique: int = 3,
         min_shared: int = 20,
+        pair_check: bool = True,
         l2: float = 0.0,
         prec_init: float = 0.7,
         max_iter: int = 500,
@@ -245,6 +247,7 @@ class LabelModel(BaseEstimator):
         self.dependency_threshold = dependency_threshold
         self.max_clique = max_clique
         self.min_shared = min_shared
+        self.pair_check = pair_check
         self.l2 = l2
         self.prec_init = prec_init
         self.max_iter = max_iter
@@ -259,6 +262,8 @@ class LabelModel(BaseEstimator):
         check_positive_int("max_iter", self.max_iter)
         check_positive_int("max_clique", self.max_clique)
         check_positive_int("min_shared", self.min_shared, minimum=0)
+        if not isinstance(self.pair_check, (bool, np.bool_)):
+            raise InvalidParameterError(f"pair_check must be True or False, got {self.pair_check!r}")
         for name in ("tol", "l2", "smoothing", "prior_strength"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
@@ -328,6 +333,14 @@ class LabelModel(BaseEstimator):
         mu, p, post = self._fit_rows(rows.matrix, rows.weights, k, m, p_fixed, self._dependency_codes(v.labelers))
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
+        names = np.asarray(v.labelers, dtype=object)
+        self.dependent_pairs_ = pd.DataFrame(
+            {
+                "labeler_a": names[self._pairs[:, 0].astype(np.int64)],
+                "labeler_b": names[self._pairs[:, 1].astype(np.int64)],
+                **{c: self._pairs[:, t + 2] for t, c in enumerate(("n_shared", "agreements", "expected", "z"))},
+            }
+        )
         self._set_results(v, mu, p, post[rows.inverse], full)
         return self
 
@@ -347,54 +360,48 @@ class LabelModel(BaseEstimator):
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
         history = [float(w @ log_z) / float(w.sum())]
+        search = None
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            shares = vote_shares(lam, m, k)
-            lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
-            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
-            thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
-
-            tables = PairTables(matrix, shares, w, k)
-
-            def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
-                # a copy or a shared trigger makes two functions vote together; workers lured on the
-                # same hard items do not (who answers is assignment): the pair must co-vote too
-                return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
-
-            groups = group_dependent(
-                z,
-                shared,
-                threshold=thr,
-                min_shared=self.min_shared,
-                max_size=self.max_clique,
-                forced=deps,
-                accept=pays_for_its_table,
-            )
+            search = self._clique_search(matrix, lam, w, k, m, gram)
+            groups = search(deps)
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
+        self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
             voted = (matrix >= 0).any(axis=1)
             cov = np.flatnonzero(voted)
             every = bool(voted.all())  # then no row copies: the covered rows are all rows
-            lam_c, lam_gc = (lam, lam_g) if every else (lam[cov], lam_g[cov])
+            lam_c = lam if every else lam[cov]
             counts = vote_counts(lam_c, m, k)
             starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fit_abstain_models(
-                lam_gc,
-                n_outcomes,
-                starts,
-                p,
-                p_fixed,
-                groups,
-                w[cov],
-                agreement_accuracy(counts, w[cov]),
-                abstains=self.abstains,
-                prior_strength=float(self.prior_strength),
-                smoothing=float(self.smoothing),
-                n_iter=self.n_em_iter,
-                tol=float(self.tol),
-            )
+            accuracy = agreement_accuracy(counts, w[cov])
+
+            def em(groups: list[list[int]], lam_g: Any, n_outcomes: np.ndarray, abstains: str) -> tuple:
+                return fit_abstain_models(
+                    lam_g if every else lam_g[cov],
+                    n_outcomes,
+                    starts,
+                    p,
+                    p_fixed,
+                    groups,
+                    w[cov],
+                    accuracy,
+                    abstains=abstains,
+                    prior_strength=float(self.prior_strength),
+                    smoothing=float(self.smoothing),
+                    n_iter=self.n_em_iter,
+                    tol=float(self.tol),
+                )
+
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(groups, lam_g, n_outcomes, self.abstains)
+            if self.abstains_ == "missing" and search is not None and self.pair_check:
+                # Dawid-Skene's model: its dependent-pair check applies as it stands
+                self._pairs, groups, refit = self._check_pairs(matrix[cov], w[cov], k, deps, groups, search)
+                if refit:
+                    lam_g, n_outcomes = group_indicator(matrix, k, groups)
+                    run = em(groups, lam_g, n_outcomes, "missing")[0]
             post_cov, mu_g, p, more = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
@@ -406,6 +413,56 @@ class LabelModel(BaseEstimator):
         self.n_em_iter_ = len(history) - 1
         self.log_likelihood_history_ = history
         return mu, p, post
+
+    def _clique_search(
+        self, matrix: np.ndarray, lam: Any, w: np.ndarray, k: int, m: int, gram: Any
+    ) -> Callable[[list[tuple[int, int]]], list[list[int]]]:
+        """The clique search on the vote shares: a function of the pairs joined first (``forced``)."""
+        shares = vote_shares(lam, m, k)
+        lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
+        z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
+        thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
+        tables = PairTables(matrix, shares, w, k)
+
+        def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
+            # a copy or a shared trigger makes two functions vote together; workers lured on the
+            # same hard items do not (who answers is assignment): the pair must co-vote too
+            return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
+
+        def search(forced: list[tuple[int, int]]) -> list[list[int]]:
+            return group_dependent(
+                z,
+                shared,
+                threshold=thr,
+                min_shared=self.min_shared,
+                max_size=self.max_clique,
+                forced=forced,
+                accept=pays_for_its_table,
+            )
+
+        return search
+
+    def _check_pairs(
+        self,
+        matrix: np.ndarray,
+        w: np.ndarray,
+        k: int,
+        deps: list[tuple[int, int]],
+        groups: list[list[int]],
+        search: Callable[[list[tuple[int, int]]], list[list[int]]],
+    ) -> tuple[np.ndarray, list[list[int]], bool]:
+        """Aggregate's dependent-pair check on the voted rows (:func:`._crowd_pairs.dependent_pairs`);
+        the pairs found, the groups with them joined first (after the given ``dependencies``), and
+        whether the groups changed."""
+        found = dependent_pairs(
+            matrix, w, k, threshold=float(self.dependency_threshold or 0.0), prior_strength=float(self.prior_strength)
+        )
+        cols = ["annotator_a", "annotator_b", "n_shared", "agreements", "expected", "z"]
+        pairs = found[cols].to_numpy(dtype=np.float64)
+        if not len(pairs):
+            return pairs, groups, False
+        new = search(deps + [(int(a), int(b)) for a, b in pairs[:, :2]])
+        return pairs, new, new != groups
 
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
         k, m = len(v.classes), v.n_labelers
