@@ -378,11 +378,11 @@ class LabelModel(BaseEstimator):
             starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
             accuracy = agreement_accuracy(counts, w[cov])
 
-            def em(groups: list[list[int]], lam_g: Any, n_outcomes: np.ndarray, abstains: str) -> tuple:
+            def em(groups: list[list[int]], lam_g: Any, n_outcomes: np.ndarray, abstains: str, start: Any) -> tuple:
                 return fit_abstain_models(
                     lam_g if every else lam_g[cov],
                     n_outcomes,
-                    starts,
+                    [starts[0], start],
                     p,
                     p_fixed,
                     groups,
@@ -395,13 +395,16 @@ class LabelModel(BaseEstimator):
                     tol=float(self.tol),
                 )
 
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(groups, lam_g, n_outcomes, self.abstains)
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
+                groups, lam_g, n_outcomes, self.abstains, starts[1]
+            )
             if self.abstains_ == "missing" and search is not None and self.pair_check:
                 # Dawid-Skene's model: its dependent-pair check applies as it stands
-                self._pairs, groups, refit = self._check_pairs(matrix[cov], w[cov], k, deps, groups, search)
-                if refit:
-                    lam_g, n_outcomes = group_indicator(matrix, k, groups)
-                    run = em(groups, lam_g, n_outcomes, "missing")[0]
+                self._pairs = self._check_pairs(matrix[cov], w[cov], k)
+                changed = self._model_pairs(matrix, k, deps, groups, search, self._pairs)
+                if changed is not None:
+                    groups, lam_g, n_outcomes, start = changed
+                    run = em(groups, lam_g, n_outcomes, "missing", starts[1] if start is None else start[cov])[0]
             post_cov, mu_g, p, more = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
@@ -442,27 +445,35 @@ class LabelModel(BaseEstimator):
 
         return search
 
-    def _check_pairs(
-        self,
-        matrix: np.ndarray,
-        w: np.ndarray,
-        k: int,
-        deps: list[tuple[int, int]],
-        groups: list[list[int]],
-        search: Callable[[list[tuple[int, int]]], list[list[int]]],
-    ) -> tuple[np.ndarray, list[list[int]], bool]:
-        """Aggregate's dependent-pair check on the voted rows (:func:`._crowd_pairs.dependent_pairs`);
-        the pairs found, the groups with them joined first (after the given ``dependencies``), and
-        whether the groups changed."""
+    def _check_pairs(self, matrix: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+        """Aggregate's dependent-pair check on the voted rows (:func:`._crowd_pairs.dependent_pairs`):
+        one row ``(a, b, n_shared, agreements, expected, z)`` per dependent pair."""
         found = dependent_pairs(
             matrix, w, k, threshold=float(self.dependency_threshold or 0.0), prior_strength=float(self.prior_strength)
         )
         cols = ["annotator_a", "annotator_b", "n_shared", "agreements", "expected", "z"]
-        pairs = found[cols].to_numpy(dtype=np.float64)
+        return found[cols].to_numpy(dtype=np.float64)
+
+    def _model_pairs(
+        self,
+        matrix: np.ndarray,
+        k: int,
+        deps: list[tuple[int, int]],
+        groups: list[list[int]],
+        search: Callable[[list[tuple[int, int]]], list[list[int]]],
+        pairs: np.ndarray,
+    ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
+        """The model of the dependent ``pairs``: cliques (a joint table of their votes given the
+        class), the pairs joined first after the given ``dependencies``. Returns the groups, their
+        outcome indicator and outcome counts, and EM's start (``None``: the vote shares), or
+        ``None`` when the groups do not change."""
         if not len(pairs):
-            return pairs, groups, False
+            return None
         new = search(deps + [(int(a), int(b)) for a, b in pairs[:, :2]])
-        return pairs, new, new != groups
+        if new == groups:
+            return None
+        lam_g, n_outcomes = group_indicator(matrix, k, new)
+        return new, lam_g, n_outcomes, None
 
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
         k, m = len(v.classes), v.n_labelers
