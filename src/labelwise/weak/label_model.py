@@ -106,6 +106,20 @@ class LabelModel(BaseEstimator):
     therefore never joined by the search (give them in ``dependencies`` to join them). Chosen on
     simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
+    Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model, see
+    ``abstains``), the dependent-pair check of :class:`labelwise.aggregate.DawidSkene` is run on
+    the votes (``pair_check``): a pair of functions sharing at least 50 items whose agreements
+    exceed, by ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit
+    of every other vote predicts (a posterior predictive check [4]_; aggregate's
+    ``_pair_check``, its screens and thresholds). Unlike the clique search above, it asks no
+    co-vote: its baseline is a fitted model of the crowd, which explains a lure shared by many
+    workers, so a heavy pair that makes the same mistakes stands out. The pairs found are joined
+    into cliques first (after the given ``dependencies``), the clique search runs again around
+    them, and the missing-abstain model is refitted: a joint table of the pair's votes given the
+    class, so its shared mistakes are not counted twice. Chosen on simulated crowds over
+    weighting the pair's votes ``1 / 2`` each (the composite likelihood ``DawidSkene`` uses),
+    ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the check.
+
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
     outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
     abstain (Snorkel's ``predict_proba`` leaves the abstain factor out; a rule that fires mostly
@@ -141,7 +155,11 @@ class LabelModel(BaseEstimator):
         given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
     min_shared : int, default 20
-        Pairs voting together on fewer items are never joined.
+        Pairs voting together on fewer items are never joined by the clique search.
+    pair_check : bool, default True
+        With missing abstains, run Dawid-Skene's dependent-pair check and model the pairs found
+        as cliques (see "Dependent crowd workers"). Needs ``n_em_iter > 0`` and a
+        ``dependency_threshold`` (its ``z`` threshold).
     l2 : float, default 0.0
         Pull of ``μ`` toward its initialisation in the moment fit.
     prec_init : float, default 0.7
@@ -182,6 +200,10 @@ class LabelModel(BaseEstimator):
     n_votes_ : pandas.Series indexed by item
     groups_ : list of tuple of str
         The functions modelled jointly (singletons for independent ones).
+    dependent_pairs_ : pandas.DataFrame
+        The pairs the dependent-pair check found: ``labeler_a``, ``labeler_b``, ``n_shared`` (items
+        both voted on), ``agreements``, ``expected`` (the number the fit without them predicts)
+        and ``z``; empty when none or when the check did not run.
     group_mu_ : ndarray
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
@@ -209,6 +231,8 @@ class LabelModel(BaseEstimator):
        Optimal Algorithm for Crowdsourcing", NeurIPS 2014.
     .. [3] R. Varadhan and C. Roland, "Simple and Globally Convergent Methods for Accelerating the
        Convergence of Any EM Algorithm", Scandinavian Journal of Statistics 35(2), 335-353, 2008.
+    .. [4] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness
+       via realized discrepancies", Statistica Sinica 6, 733-807, 1996.
 
     Examples
     --------
