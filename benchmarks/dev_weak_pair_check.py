@@ -62,7 +62,7 @@ from labelwise.weak._posterior import group_indicator  # noqa: E402
 class CompositeLabelModel(LabelModel):
     """``LabelModel`` whose dependent pairs are modelled by weights (``--composite``), not cliques."""
 
-    def _model_pairs(self, matrix, k, deps, groups, search, pairs):
+    def _model_pairs(self, matrix, k, groups, pairs):
         if not len(pairs):
             return None
         n, m = matrix.shape

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from ._posterior import (
 )
 from ._votes import Votes, as_votes
 
-__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
+__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance", "join_free_pairs"]
 
 #: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``)
 #: when it is the estimate (``n_em_iter=0``).
@@ -113,10 +113,11 @@ class LabelModel(BaseEstimator):
     of every other vote predicts (a posterior predictive check [4]_; aggregate's
     ``_pair_check``, its screens and thresholds). Unlike the clique search above, it asks no
     co-vote: its baseline is a fitted model of the crowd, which explains a lure shared by many
-    workers, so a heavy pair that makes the same mistakes stands out. The pairs found are joined
-    into cliques first (after the given ``dependencies``), the clique search runs again around
-    them, and the missing-abstain model is refitted: a joint table of the pair's votes given the
-    class, so its shared mistakes are not counted twice. Chosen on simulated crowds over
+    workers, so a heavy pair that makes the same mistakes stands out. The pairs found among the
+    functions that the search and ``dependencies`` left alone are joined into cliques
+    (:func:`join_free_pairs`; the cliques already made are kept) and the missing-abstain model is
+    refitted: a joint table of the pair's votes given the class, so its shared mistakes are not
+    counted twice. Chosen on simulated crowds over
     weighting the pair's votes ``1 / 2`` each (the composite likelihood ``DawidSkene`` uses),
     ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the check.
 
@@ -384,11 +385,10 @@ class LabelModel(BaseEstimator):
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
         history = [float(w @ log_z) / float(w.sum())]
-        search = None
-        if self.n_em_iter and (self.dependency_threshold is not None or deps):
+        searched = bool(self.n_em_iter and (self.dependency_threshold is not None or deps))
+        if searched:
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            search = self._clique_search(matrix, lam, w, k, m, gram)
-            groups = search(deps)
+            groups = self._clique_search(matrix, lam, w, k, m, gram, deps)
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
@@ -422,10 +422,10 @@ class LabelModel(BaseEstimator):
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 groups, lam_g, n_outcomes, self.abstains, starts[1]
             )
-            if self.abstains_ == "missing" and search is not None and self.pair_check:
+            if self.abstains_ == "missing" and searched and self.dependency_threshold is not None and self.pair_check:
                 # Dawid-Skene's model: its dependent-pair check applies as it stands
                 self._pairs = self._check_pairs(matrix[cov], w[cov], k)
-                changed = self._model_pairs(matrix, k, deps, groups, search, self._pairs)
+                changed = self._model_pairs(matrix, k, groups, self._pairs)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
                     run = em(groups, lam_g, n_outcomes, "missing", starts[1] if start is None else start[cov])[0]
@@ -442,9 +442,9 @@ class LabelModel(BaseEstimator):
         return mu, p, post
 
     def _clique_search(
-        self, matrix: np.ndarray, lam: Any, w: np.ndarray, k: int, m: int, gram: Any
-    ) -> Callable[[list[tuple[int, int]]], list[list[int]]]:
-        """The clique search on the vote shares: a function of the pairs joined first (``forced``)."""
+        self, matrix: np.ndarray, lam: Any, w: np.ndarray, k: int, m: int, gram: Any, deps: list[tuple[int, int]]
+    ) -> list[list[int]]:
+        """The clique search on the vote shares, the given ``deps`` joined first."""
         shares = vote_shares(lam, m, k)
         lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
         z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
@@ -456,18 +456,15 @@ class LabelModel(BaseEstimator):
             # same hard items do not (who answers is assignment): the pair must co-vote too
             return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
 
-        def search(forced: list[tuple[int, int]]) -> list[list[int]]:
-            return group_dependent(
-                z,
-                shared,
-                threshold=thr,
-                min_shared=self.min_shared,
-                max_size=self.max_clique,
-                forced=forced,
-                accept=pays_for_its_table,
-            )
-
-        return search
+        return group_dependent(
+            z,
+            shared,
+            threshold=thr,
+            min_shared=self.min_shared,
+            max_size=self.max_clique,
+            forced=deps,
+            accept=pays_for_its_table,
+        )
 
     def _check_pairs(self, matrix: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
         """Aggregate's dependent-pair check on the voted rows (:func:`._crowd_pairs.dependent_pairs`):
@@ -479,21 +476,13 @@ class LabelModel(BaseEstimator):
         return found[cols].to_numpy(dtype=np.float64)
 
     def _model_pairs(
-        self,
-        matrix: np.ndarray,
-        k: int,
-        deps: list[tuple[int, int]],
-        groups: list[list[int]],
-        search: Callable[[list[tuple[int, int]]], list[list[int]]],
-        pairs: np.ndarray,
+        self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
     ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
         """The model of the dependent ``pairs``: cliques (a joint table of their votes given the
-        class), the pairs joined first after the given ``dependencies``. Returns the groups, their
-        outcome indicator and outcome counts, and EM's start (``None``: the vote shares), or
-        ``None`` when the groups do not change."""
-        if not len(pairs):
-            return None
-        new = search(deps + [(int(a), int(b)) for a, b in pairs[:, :2]])
+        class), joined among the functions that the clique search and ``dependencies`` left alone
+        (:func:`join_free_pairs`). Returns the groups, their outcome indicator and outcome counts,
+        and EM's start (``None``: the vote shares), or ``None`` when the groups do not change."""
+        new = join_free_pairs(groups, pairs, self.max_clique)
         if new == groups:
             return None
         lam_g, n_outcomes = group_indicator(matrix, k, new)
@@ -536,6 +525,27 @@ class LabelModel(BaseEstimator):
         proba = self.predict_proba(votes)
         codes = random_argmax(proba.to_numpy(), check_random_state(self.random_state))
         return pd.Series(pd.Index(self.classes_).take(codes).array, index=proba.index, name="label")
+
+
+def join_free_pairs(groups: list[list[int]], pairs: np.ndarray, max_size: int) -> list[list[int]]:
+    """``groups`` with the dependent ``pairs`` (rows ``a, b, ..., z``) joined, strongest ``z`` first,
+    where neither function is in a clique of ``groups`` and the joined group stays within
+    ``max_size`` functions. The cliques already there (copies of a rule, given dependencies) are
+    kept as they are."""
+    free = {g[0] for g in groups if len(g) == 1}
+    owner = {j: t for t, g in enumerate(groups) for j in g}
+    members = {t: list(g) for t, g in enumerate(groups)}
+    joined = False
+    for row in pairs[np.argsort(-pairs[:, -1], kind="stable")] if len(pairs) else pairs:
+        a, b = int(row[0]), int(row[1])
+        ga, gb = owner[a], owner[b]
+        if a not in free or b not in free or ga == gb or len(members[ga]) + len(members[gb]) > max_size:
+            continue
+        for j in members[gb]:
+            owner[j] = ga
+        members[ga] = sorted(members[ga] + members.pop(gb))
+        joined = True
+    return [members[t] for t in sorted(members)] if joined else groups
 
 
 def _confusion(mu: np.ndarray, m: int, k: int) -> np.ndarray:
