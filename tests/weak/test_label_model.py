@@ -358,6 +358,23 @@ class TestPairCheck:
         model = _fit_quietly(LabelModel(dependency_threshold=None), _crowd_votes(answers))
         assert model.dependent_pairs_.empty and all(len(g) == 1 for g in model.groups_)
 
+    def test_pairs_join_only_functions_left_alone(self):
+        """A found pair joins two functions in no clique, strongest z first and within max_clique;
+        a function already in a clique (a copy of a rule, a given dependency) stays where it is."""
+        groups = [[0, 3], [1], [2], [4], [5]]
+        pairs = np.array(
+            [  # a, b, n_shared, agreements, expected, z
+                [0, 1, 100, 90, 60, 9.0],  # 0 is in a clique: ignored
+                [1, 2, 100, 90, 60, 6.0],
+                [2, 4, 100, 90, 60, 7.0],  # strongest: joined first
+                [1, 4, 100, 90, 60, 5.5],  # {1, 2, 4} is a clique of three
+                [4, 5, 100, 90, 60, 5.2],  # would make four: left alone
+            ]
+        )
+        assert label_model.join_free_pairs(groups, pairs, 3) == [[0, 3], [1, 2, 4], [5]]
+        assert label_model.join_free_pairs(groups, pairs, 2) == [[0, 3], [1], [2, 4], [5]]
+        assert label_model.join_free_pairs(groups, pairs[:1], 3) is groups
+
     @pytest.mark.parametrize("value", ["yes", 1, None])
     def test_bad_pair_check(self, value):
         """pair_check must be a bool; the error names it."""

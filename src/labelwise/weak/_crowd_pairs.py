@@ -28,12 +28,15 @@ from ..aggregate._patterns import AnswerPatterns
 from ..aggregate.dawid_skene import DawidSkene
 from ..aggregate.majority import weighted_vote_shares
 
-__all__ = ["dependent_pairs"]
+__all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
+
+#: The columns of a dependent pair (``dependent_pairs_``), the functions as ``a`` and ``b``.
+PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
 
 
 def dependent_pairs(
     matrix: np.ndarray, weights: np.ndarray, n_classes: int, *, threshold: float, prior_strength: float
-) -> pd.DataFrame:
+) -> np.ndarray:
     """Pairs of functions whose votes agree more than Dawid-Skene's model fitted without them predicts.
 
     Parameters
@@ -50,9 +53,9 @@ def dependent_pairs(
 
     Returns
     -------
-    pandas.DataFrame
-        ``DawidSkene.dependent_pairs_`` with function positions ``0 .. m - 1`` as
-        ``annotator_a`` / ``annotator_b`` (empty when none).
+    ndarray of shape (n_pairs, 6)
+        One row ``(a, b, n_shared, agreements, expected, z)`` per dependent pair (``a``, ``b``:
+        function positions), as ``DawidSkene.dependent_pairs_`` reports them.
     """
     rows, cols = np.nonzero(matrix >= 0)  # row-major: answers sorted by (row, function)
     enc = EncodedAnswers(
@@ -68,4 +71,32 @@ def dependent_pairs(
     est.dependent_pairs_ = _no_pairs(enc)
     pseudo = est._pseudo_counts(pat)  # as DawidSkene's fit: before the count rows are built
     est._weigh_dependent(enc, _Observed.build(pat), weighted_vote_shares(enc), pseudo)
-    return est.dependent_pairs_
+    return est.dependent_pairs_[["annotator_a", "annotator_b", *PAIR_COLUMNS]].to_numpy(dtype=np.float64)
+
+
+def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:
+    """``dependent_pairs_``: :func:`dependent_pairs`' rows with the functions' names."""
+    names = np.asarray(labelers, dtype=object)
+    frame = {"labeler_a": names[pairs[:, 0].astype(np.int64)], "labeler_b": names[pairs[:, 1].astype(np.int64)]}
+    return pd.DataFrame({**frame, **{c: pairs[:, t + 2] for t, c in enumerate(PAIR_COLUMNS)}})
+
+
+def join_free_pairs(groups: list[list[int]], pairs: np.ndarray, max_size: int) -> list[list[int]]:
+    """``groups`` with the dependent ``pairs`` (rows ``a, b, ..., z``) joined, strongest ``z`` first,
+    where neither function is in a clique of ``groups`` and the joined group stays within
+    ``max_size`` functions. The cliques already there (copies of a rule, given dependencies) are
+    kept as they are."""
+    free = {g[0] for g in groups if len(g) == 1}
+    owner = {j: t for t, g in enumerate(groups) for j in g}
+    members = {t: list(g) for t, g in enumerate(groups)}
+    joined = False
+    for row in pairs[np.argsort(-pairs[:, -1], kind="stable")] if len(pairs) else pairs:
+        a, b = int(row[0]), int(row[1])
+        ga, gb = owner[a], owner[b]
+        if a not in free or b not in free or ga == gb or len(members[ga]) + len(members[gb]) > max_size:
+            continue
+        for j in members[gb]:
+            owner[j] = ga
+        members[ga] = sorted(members[ga] + members.pop(gb))
+        joined = True
+    return [members[t] for t in sorted(members)] if joined else groups

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -14,12 +15,14 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._crowd_pairs import dependent_pairs
-from ._dependencies import PairTables, agreement_excess, group_dependent
+from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
+from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
+from ._params import check_class_balance, labeler_pairs
 from ._posterior import (
     FLOOR,
+    confusion_from_mu,
     group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
@@ -30,7 +33,7 @@ from ._posterior import (
 )
 from ._votes import Votes, as_votes
 
-__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance", "join_free_pairs"]
+__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
 
 #: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``)
 #: when it is the estimate (``n_em_iter=0``).
@@ -41,18 +44,6 @@ MOMENT_TOL = 1e-9
 #: (``benchmarks/dev_weak_speed.py --moment-tol``): the same labels, abstain model and cliques as
 #: with ``MOMENT_TOL`` on all of them, in a fraction of the iterations.
 MOMENT_TOL_BEFORE_EM = 1e-6
-
-
-def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
-    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1."""
-    if class_balance is None or (isinstance(class_balance, str) and class_balance in ("uniform", "votes")):
-        return class_balance
-    p = np.asarray(class_balance, dtype=np.float64) if not isinstance(class_balance, str) else np.zeros(0)
-    if p.shape != (n_classes,) or not np.all(np.isfinite(p)) or p.min() <= 0 or abs(p.sum() - 1) > 1e-6:
-        raise InvalidParameterError(
-            f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
-        )
-    return p
 
 
 class LabelModel(BaseEstimator):
@@ -106,18 +97,16 @@ class LabelModel(BaseEstimator):
     therefore never joined by the search (give them in ``dependencies`` to join them). Chosen on
     simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
-    Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model, see
-    ``abstains``), the dependent-pair check of :class:`labelwise.aggregate.DawidSkene` is run on
-    the votes (``pair_check``): a pair of functions sharing at least 50 items whose agreements
-    exceed, by ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit
-    of every other vote predicts (a posterior predictive check [4]_; aggregate's
-    ``_pair_check``, its screens and thresholds). Unlike the clique search above, it asks no
-    co-vote: its baseline is a fitted model of the crowd, which explains a lure shared by many
-    workers, so a heavy pair that makes the same mistakes stands out. The pairs found among the
-    functions that the search and ``dependencies`` left alone are joined into cliques
-    (:func:`join_free_pairs`; the cliques already made are kept) and the missing-abstain model is
-    refitted: a joint table of the pair's votes given the class, so its shared mistakes are not
-    counted twice. Chosen on simulated crowds over
+    Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model), the
+    dependent-pair check of :class:`labelwise.aggregate.DawidSkene` runs on the votes
+    (``pair_check``): a pair sharing at least 50 items whose agreements exceed, by
+    ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit of every
+    other vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``). It asks
+    no co-vote: a fitted model of the crowd explains a lure shared by many workers, so a heavy pair
+    that makes the same mistakes stands out. Pairs found among the functions that the search and
+    ``dependencies`` left alone become cliques
+    (:func:`~labelwise.weak._crowd_pairs.join_free_pairs`) and the missing-abstain model is
+    refitted: a joint table of the pair's votes given the class. Chosen on simulated crowds over
     weighting the pair's votes ``1 / 2`` each (the composite likelihood ``DawidSkene`` uses),
     ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the check.
 
@@ -303,20 +292,6 @@ class LabelModel(BaseEstimator):
         if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
             raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")
 
-    def _dependency_codes(self, labelers: tuple[str, ...]) -> list[tuple[int, int]]:
-        position = {name: j for j, name in enumerate(labelers)}
-        out = []
-        for pair in self.dependencies:
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise InvalidParameterError(f"dependencies must be (labeler, labeler) pairs, got {pair!r}")
-            codes = [position.get(x, x if isinstance(x, int) and 0 <= x < len(labelers) else None) for x in pair]
-            if None in codes:
-                raise InvalidParameterError(
-                    f"dependencies must name labelers among {list(labelers)} (or their positions), got {pair!r}"
-                )
-            out.append((int(codes[0] or 0), int(codes[1] or 0)))
-        return out
-
     def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:
         if isinstance(p_fixed, np.ndarray):
             return p_fixed
@@ -355,17 +330,12 @@ class LabelModel(BaseEstimator):
         p_fixed = check_class_balance(self.class_balance, k)
         full = v.matrix()
         rows = compress_rows(full, k)
-        mu, p, post = self._fit_rows(rows.matrix, rows.weights, k, m, p_fixed, self._dependency_codes(v.labelers))
+        mu, p, post = self._fit_rows(
+            rows.matrix, rows.weights, k, m, p_fixed, labeler_pairs(self.dependencies, v.labelers)
+        )
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
-        names = np.asarray(v.labelers, dtype=object)
-        self.dependent_pairs_ = pd.DataFrame(
-            {
-                "labeler_a": names[self._pairs[:, 0].astype(np.int64)],
-                "labeler_b": names[self._pairs[:, 1].astype(np.int64)],
-                **{c: self._pairs[:, t + 2] for t, c in enumerate(("n_shared", "agreements", "expected", "z"))},
-            }
-        )
+        self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
         self._set_results(v, mu, p, post[rows.inverse], full)
         return self
 
@@ -385,10 +355,12 @@ class LabelModel(BaseEstimator):
         lam_g, n_outcomes = group_indicator(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
         history = [float(w @ log_z) / float(w.sum())]
-        searched = bool(self.n_em_iter and (self.dependency_threshold is not None or deps))
-        if searched:
+        if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            groups = self._clique_search(matrix, lam, w, k, m, gram, deps)
+            thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
+            groups = clique_search(
+                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique
+            )
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
@@ -400,35 +372,31 @@ class LabelModel(BaseEstimator):
             lam_c = lam if every else lam[cov]
             counts = vote_counts(lam_c, m, k)
             starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
-            accuracy = agreement_accuracy(counts, w[cov])
 
-            def em(groups: list[list[int]], lam_g: Any, n_outcomes: np.ndarray, abstains: str, start: Any) -> tuple:
-                return fit_abstain_models(
-                    lam_g if every else lam_g[cov],
-                    n_outcomes,
-                    [starts[0], start],
-                    p,
-                    p_fixed,
-                    groups,
-                    w[cov],
-                    accuracy,
-                    abstains=abstains,
-                    prior_strength=float(self.prior_strength),
-                    smoothing=float(self.smoothing),
-                    n_iter=self.n_em_iter,
-                    tol=float(self.tol),
-                )
-
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                groups, lam_g, n_outcomes, self.abstains, starts[1]
+            em = partial(
+                fit_abstain_models,
+                p=p,
+                p_fixed=p_fixed,
+                w=w[cov],
+                accuracy=agreement_accuracy(counts, w[cov]),
+                prior_strength=float(self.prior_strength),
+                smoothing=float(self.smoothing),
+                n_iter=self.n_em_iter,
+                tol=float(self.tol),
             )
-            if self.abstains_ == "missing" and searched and self.dependency_threshold is not None and self.pair_check:
+            lam_gc = lam_g if every else lam_g[cov]
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
+                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
+            )
+            if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
                 # Dawid-Skene's model: its dependent-pair check applies as it stands
-                self._pairs = self._check_pairs(matrix[cov], w[cov], k)
+                threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
+                self._pairs = dependent_pairs(matrix[cov], w[cov], k, threshold=threshold, prior_strength=strength)
                 changed = self._model_pairs(matrix, k, groups, self._pairs)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
-                    run = em(groups, lam_g, n_outcomes, "missing", starts[1] if start is None else start[cov])[0]
+                    starts[1] = starts[1] if start is None else start[cov]
+                    run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
             post_cov, mu_g, p, more = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
@@ -441,47 +409,12 @@ class LabelModel(BaseEstimator):
         self.log_likelihood_history_ = history
         return mu, p, post
 
-    def _clique_search(
-        self, matrix: np.ndarray, lam: Any, w: np.ndarray, k: int, m: int, gram: Any, deps: list[tuple[int, int]]
-    ) -> list[list[int]]:
-        """The clique search on the vote shares, the given ``deps`` joined first."""
-        shares = vote_shares(lam, m, k)
-        lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
-        z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
-        thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
-        tables = PairTables(matrix, shares, w, k)
-
-        def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
-            # a copy or a shared trigger makes two functions vote together; workers lured on the
-            # same hard items do not (who answers is assignment): the pair must co-vote too
-            return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
-
-        return group_dependent(
-            z,
-            shared,
-            threshold=thr,
-            min_shared=self.min_shared,
-            max_size=self.max_clique,
-            forced=deps,
-            accept=pays_for_its_table,
-        )
-
-    def _check_pairs(self, matrix: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
-        """Aggregate's dependent-pair check on the voted rows (:func:`._crowd_pairs.dependent_pairs`):
-        one row ``(a, b, n_shared, agreements, expected, z)`` per dependent pair."""
-        found = dependent_pairs(
-            matrix, w, k, threshold=float(self.dependency_threshold or 0.0), prior_strength=float(self.prior_strength)
-        )
-        cols = ["annotator_a", "annotator_b", "n_shared", "agreements", "expected", "z"]
-        return found[cols].to_numpy(dtype=np.float64)
-
     def _model_pairs(
         self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
     ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
-        """The model of the dependent ``pairs``: cliques (a joint table of their votes given the
-        class), joined among the functions that the clique search and ``dependencies`` left alone
-        (:func:`join_free_pairs`). Returns the groups, their outcome indicator and outcome counts,
-        and EM's start (``None``: the vote shares), or ``None`` when the groups do not change."""
+        """The model of the dependent ``pairs``: cliques (:func:`._crowd_pairs.join_free_pairs`).
+        The groups, their outcome indicator and outcome counts and EM's start (``None``: the vote
+        shares), or ``None`` when the groups do not change."""
         new = join_free_pairs(groups, pairs, self.max_clique)
         if new == groups:
             return None
@@ -496,7 +429,7 @@ class LabelModel(BaseEstimator):
         self.class_balance_ = p
         cond = mu.reshape(m, k, k)  # [j, a, y]
         votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
-        self.confusion_ = _confusion(mu, m, k)
+        self.confusion_ = confusion_from_mu(mu, m, k)
         correct = np.einsum("jyy,y->j", cond, p)
         self.accuracies_ = pd.Series(
             np.clip(correct / np.maximum(votes_given_y @ p, FLOOR), 0, 1),
@@ -525,30 +458,3 @@ class LabelModel(BaseEstimator):
         proba = self.predict_proba(votes)
         codes = random_argmax(proba.to_numpy(), check_random_state(self.random_state))
         return pd.Series(pd.Index(self.classes_).take(codes).array, index=proba.index, name="label")
-
-
-def join_free_pairs(groups: list[list[int]], pairs: np.ndarray, max_size: int) -> list[list[int]]:
-    """``groups`` with the dependent ``pairs`` (rows ``a, b, ..., z``) joined, strongest ``z`` first,
-    where neither function is in a clique of ``groups`` and the joined group stays within
-    ``max_size`` functions. The cliques already there (copies of a rule, given dependencies) are
-    kept as they are."""
-    free = {g[0] for g in groups if len(g) == 1}
-    owner = {j: t for t, g in enumerate(groups) for j in g}
-    members = {t: list(g) for t, g in enumerate(groups)}
-    joined = False
-    for row in pairs[np.argsort(-pairs[:, -1], kind="stable")] if len(pairs) else pairs:
-        a, b = int(row[0]), int(row[1])
-        ga, gb = owner[a], owner[b]
-        if a not in free or b not in free or ga == gb or len(members[ga]) + len(members[gb]) > max_size:
-            continue
-        for j in members[gb]:
-            owner[j] = ga
-        members[ga] = sorted(members[ga] + members.pop(gb))
-        joined = True
-    return [members[t] for t in sorted(members)] if joined else groups
-
-
-def _confusion(mu: np.ndarray, m: int, k: int) -> np.ndarray:
-    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``."""
-    cond = mu.reshape(m, k, k)
-    return np.transpose(cond, (0, 2, 1)) / np.maximum(cond.sum(axis=1), FLOOR)[:, :, None]
