@@ -358,6 +358,18 @@ class TestPairCheck:
         model = _fit_quietly(LabelModel(dependency_threshold=None), _crowd_votes(answers))
         assert model.dependent_pairs_.empty and all(len(g) == 1 for g in model.groups_)
 
+    def test_renaming_classes_changes_nothing_but_names(self):
+        """Class names in another order (1 -> "a", 0 -> "b") give the same pairs and the same labels, renamed."""
+        from tests.aggregate.test_pair_check import _pair_crowd
+
+        answers, _ = _pair_crowd(seed=2)
+        renamed = answers.assign(label=answers.label.map({0: "b", 1: "a"}))
+        a = _fit_quietly(LabelModel(), _crowd_votes(answers))
+        b = _fit_quietly(LabelModel(), _crowd_votes(renamed))
+        pd.testing.assert_frame_equal(a.dependent_pairs_, b.dependent_pairs_, rtol=1e-6)
+        back = b.labels_.map({"b": 0, "a": 1}).astype(a.labels_.dtype)
+        assert (back.reindex(a.labels_.index) == a.labels_).mean() > 0.999
+
     def test_pairs_join_only_functions_left_alone(self):
         """A found pair joins two functions in no clique, strongest z first and within max_clique;
         a function already in a clique (a copy of a rule, a given dependency) stays where it is."""
