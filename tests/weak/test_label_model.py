@@ -298,8 +298,8 @@ class TestPairCheck:
 
     def test_dependent_pair_is_the_one_aggregate_finds(self):
         """On crowds with a heavy dependent pair, the label model reports the pair that
-        aggregate.DawidSkene's check finds, with the same counts (the same computation on the
-        distinct vote rows), and models it as a clique."""
+        aggregate.DawidSkene's check finds, with its counts, under the labelers' names, and models
+        it as a clique."""
         from labelwise.aggregate import DawidSkene
         from tests.aggregate.test_pair_check import _pair_crowd
 

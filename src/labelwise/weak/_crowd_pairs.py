@@ -5,9 +5,8 @@ class), so the check of :class:`labelwise.aggregate.DawidSkene` applies to it as
 each pair of functions sharing enough items, their agreements against the number predicted by
 a fit of every other vote, a posterior predictive check (Gelman, Meng and Stern 1996; the
 check, its screens and thresholds are :mod:`labelwise.aggregate._pair_check` and
-:mod:`labelwise.aggregate._dependent`, reused here, not copied). This module only feeds it the
-label model's vote rows: the distinct rows, each weighted by its number of items, are the
-answer patterns Dawid-Skene iterates over.
+:mod:`labelwise.aggregate._dependent`, reached through ``DawidSkene``'s public fit, not copied).
+This module hands it the votes and joins the pairs it finds into the label model's groups.
 
 References
 ----------
@@ -19,14 +18,14 @@ References
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from ..aggregate._answers import EncodedAnswers
-from ..aggregate._observed import _no_pairs, _Observed
-from ..aggregate._patterns import AnswerPatterns
 from ..aggregate.dawid_skene import DawidSkene
-from ..aggregate.majority import weighted_vote_shares
+from ..errors import LabelwiseWarning
+from ._votes import Votes
 
 __all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
 
@@ -34,18 +33,16 @@ __all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
 PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
 
 
-def dependent_pairs(
-    matrix: np.ndarray, weights: np.ndarray, n_classes: int, *, threshold: float, prior_strength: float
-) -> np.ndarray:
+def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float) -> np.ndarray:
     """Pairs of functions whose votes agree more than Dawid-Skene's model fitted without them predicts.
+
+    The pairs that ``aggregate.DawidSkene(dependency_threshold=threshold,
+    prior_strength=prior_strength)`` finds on the votes as a long answer table (abstain = no
+    answer), through its public fit, so that the check is aggregate's whatever its internals.
 
     Parameters
     ----------
-    matrix : ndarray of shape (n_rows, m), int
-        Vote rows (``-1``: abstain); every row holds at least one vote.
-    weights : ndarray of shape (n_rows,)
-        Items per row.
-    n_classes : int
+    votes : Votes
     threshold : float
         The check's ``z`` threshold (``DawidSkene(dependency_threshold=...)``).
     prior_strength : float
@@ -55,23 +52,18 @@ def dependent_pairs(
     -------
     ndarray of shape (n_pairs, 6)
         One row ``(a, b, n_shared, agreements, expected, z)`` per dependent pair (``a``, ``b``:
-        function positions), as ``DawidSkene.dependent_pairs_`` reports them.
+        positions in ``votes.labelers``), as ``DawidSkene.dependent_pairs_`` reports them.
     """
-    rows, cols = np.nonzero(matrix >= 0)  # row-major: answers sorted by (row, function)
-    enc = EncodedAnswers(
-        item_idx=rows.astype(np.int64),
-        annotator_idx=cols.astype(np.int64),
-        label_idx=matrix[rows, cols].astype(np.int64),
-        item_values=pd.RangeIndex(matrix.shape[0]),
-        annotator_values=pd.RangeIndex(matrix.shape[1]),
-        classes=np.arange(n_classes),
-    )
-    pat = AnswerPatterns(enc, np.arange(matrix.shape[0]), np.asarray(weights, dtype=np.float64))
-    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold)
-    est.dependent_pairs_ = _no_pairs(enc)
-    pseudo = est._pseudo_counts(pat)  # as DawidSkene's fit: before the count rows are built
-    est._weigh_dependent(enc, _Observed.build(pat), weighted_vote_shares(enc), pseudo)
-    return est.dependent_pairs_[["annotator_a", "annotator_b", *PAIR_COLUMNS]].to_numpy(dtype=np.float64)
+    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, labels=list(votes.classes))
+    with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
+        warnings.simplefilter("ignore", LabelwiseWarning)
+        found = est.fit(votes.to_annotations()).dependent_pairs_
+    position = pd.Series(np.arange(len(votes.labelers)), index=pd.Index(votes.labelers))
+    rows = np.empty((len(found), 6))
+    rows[:, 0] = position.loc[found.annotator_a.to_numpy()].to_numpy()
+    rows[:, 1] = position.loc[found.annotator_b.to_numpy()].to_numpy()
+    rows[:, 2:] = found[list(PAIR_COLUMNS)].to_numpy(dtype=np.float64)
+    return rows
 
 
 def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:

@@ -104,9 +104,8 @@ class LabelModel(BaseEstimator):
     other vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``). It asks
     no co-vote: a fitted model of the crowd explains a lure shared by many workers, so a heavy pair
     that makes the same mistakes stands out. Pairs found among the functions that the search and
-    ``dependencies`` left alone become cliques
-    (:func:`~labelwise.weak._crowd_pairs.join_free_pairs`) and the missing-abstain model is
-    refitted: a joint table of the pair's votes given the class. Chosen on simulated crowds over
+    ``dependencies`` left alone become cliques (:func:`._crowd_pairs.join_free_pairs`) and the
+    missing-abstain model is refitted: a joint table of the pair's votes given the class. Chosen on simulated crowds over
     weighting the pair's votes ``1 / 2`` each (the composite likelihood ``DawidSkene`` uses),
     ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the check.
 
@@ -326,12 +325,11 @@ class LabelModel(BaseEstimator):
         """
         self._check_params()
         v = as_votes(votes, classes=self.labels)
-        k, m = len(v.classes), v.n_labelers
-        p_fixed = check_class_balance(self.class_balance, k)
+        p_fixed = check_class_balance(self.class_balance, len(v.classes))
         full = v.matrix()
-        rows = compress_rows(full, k)
+        rows = compress_rows(full, len(v.classes))
         mu, p, post = self._fit_rows(
-            rows.matrix, rows.weights, k, m, p_fixed, labeler_pairs(self.dependencies, v.labelers)
+            rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
         )
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
@@ -340,12 +338,14 @@ class LabelModel(BaseEstimator):
         return self
 
     def _fit_rows(
-        self, matrix: np.ndarray, w: np.ndarray, k: int, m: int, p_fixed: Any, deps: list[tuple[int, int]]
+        self, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: list[tuple[int, int]], votes: Votes
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moment fit, the cliques and EM on vote rows ``matrix``, row ``i`` standing for ``w[i]`` items.
 
-        Returns ``μ``, the class balance and the posterior of each row.
+        Returns ``μ``, the class balance and the posterior of each row. ``votes`` (the votes the
+        rows come from) are checked for dependent pairs when EM keeps missing abstains.
         """
+        k, m = len(votes.classes), matrix.shape[1]
         lam = indicator(matrix, k)
         p = self._initial_balance(p_fixed, lam, m, k, w)
         gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
@@ -391,7 +391,7 @@ class LabelModel(BaseEstimator):
             if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
                 # Dawid-Skene's model: its dependent-pair check applies as it stands
                 threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
-                self._pairs = dependent_pairs(matrix[cov], w[cov], k, threshold=threshold, prior_strength=strength)
+                self._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength)
                 changed = self._model_pairs(matrix, k, groups, self._pairs)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
