@@ -238,6 +238,7 @@ def evaluate(name: str, votes, gold: pd.Series, args, tmp: Path) -> dict:
     row["lw_s"] = time.perf_counter() - start
     row["labelwise"] = acc(model.labels_.to_numpy())
     row["abstains"] = model.abstains_
+    row["pairs"] = len(model.dependent_pairs_)  # dependent pairs found by the pair check (session 9)
     long = v.to_annotations()
     mv = MajorityVote().fit(long).labels_.reindex(v.items)
     row["majority"] = acc(mv.to_numpy())

@@ -276,3 +276,137 @@ class TestCompressedFit:
         a = LabelModel().fit(matrix).probas_.to_numpy()
         b = LabelModel().fit(matrix[rows]).probas_.to_numpy()
         np.testing.assert_allclose(a[rows], b, rtol=0, atol=1e-12)
+
+
+def _crowd_votes(answers: pd.DataFrame):
+    """Aggregate's answer table as weak votes (the annotator column is the labeler)."""
+    from labelwise.weak import as_votes
+
+    return as_votes(answers.rename(columns={"annotator": "labeler"}))
+
+
+def _fit_quietly(model: LabelModel, votes) -> LabelModel:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(votes)
+
+
+class TestPairCheck:
+    """Aggregate's dependent-pair check run by the label model when it keeps missing abstains."""
+
+    def test_dependent_pair_is_the_one_aggregate_finds(self):
+        """On crowds with a heavy dependent pair, the label model reports the pair that
+        aggregate.DawidSkene's check finds, with its counts, under the labelers' names, and models
+        it as a clique."""
+        from labelwise.aggregate import DawidSkene
+        from tests.aggregate.test_pair_check import _pair_crowd
+
+        for seed in range(2):
+            answers, _ = _pair_crowd(seed=seed)
+            model = _fit_quietly(LabelModel(), _crowd_votes(answers))
+            theirs = _fit_quietly(DawidSkene(), answers).dependent_pairs_
+            assert model.abstains_ == "missing"
+            ours = model.dependent_pairs_
+            assert len(ours) == len(theirs) == 1
+            assert {ours.labeler_a.iloc[0], ours.labeler_b.iloc[0]} == {"p0", "p1"}
+            cols = ["n_shared", "agreements", "expected", "z"]
+            np.testing.assert_allclose(ours[cols].to_numpy(), theirs[cols].to_numpy(), rtol=1e-6)
+            assert ("p0", "p1") in model.groups_
+
+    def test_modelling_the_pair_helps(self):
+        """With the pair modelled, the labels are more accurate than without the check (mean over
+        seeds) and never below majority vote's."""
+        from labelwise.aggregate import MajorityVote
+        from tests.aggregate._crowd import accuracy
+        from tests.aggregate.test_pair_check import _pair_crowd
+
+        gains = []
+        for seed in range(3):
+            answers, truth = _pair_crowd(seed=seed)
+            votes = _crowd_votes(answers)
+            checked = _fit_quietly(LabelModel(), votes).labels_
+            plain = _fit_quietly(LabelModel(pair_check=False), votes).labels_
+            gains.append(accuracy(checked, truth) - accuracy(plain, truth))
+            assert accuracy(checked, truth) >= accuracy(MajorityVote().fit(answers).labels_, truth)
+        assert sum(gains) > 0
+
+    def test_independent_crowd_is_unchanged(self):
+        """Workers independent given the class: no pair, the fit of the model without the check."""
+        from tests.aggregate._crowd import confusion_crowd
+
+        answers, _ = confusion_crowd(600, 2, accuracies=np.linspace(0.6, 0.9, 8), seed=0)
+        votes = _crowd_votes(answers)
+        model = _fit_quietly(LabelModel(), votes)
+        assert model.abstains_ == "missing" and model.dependent_pairs_.empty
+        pd.testing.assert_frame_equal(model.probas_, _fit_quietly(LabelModel(pair_check=False), votes).probas_)
+
+    def test_rules_with_informative_abstains_are_not_checked(self):
+        """Labeling functions whose abstains carry the class are not Dawid-Skene's model: no check,
+        the same fit."""
+        sim = simulate_lfs(3000, 8, 2, n_correlated=2, unipolar=1.0, random_state=31)
+        model = LabelModel().fit(sim.votes)
+        assert model.abstains_ == "informative" and model.dependent_pairs_.empty
+        pd.testing.assert_frame_equal(model.probas_, LabelModel(pair_check=False).fit(sim.votes).probas_)
+
+    def test_no_threshold_no_check(self):
+        """dependency_threshold=None assumes independent functions: no check either."""
+        from tests.aggregate.test_pair_check import _pair_crowd
+
+        answers, _ = _pair_crowd(seed=0)
+        model = _fit_quietly(LabelModel(dependency_threshold=None), _crowd_votes(answers))
+        assert model.dependent_pairs_.empty and all(len(g) == 1 for g in model.groups_)
+
+    def test_renaming_classes_changes_nothing_but_names(self):
+        """Class names in another order (1 -> "a", 0 -> "b") give the same pairs and the same labels, renamed."""
+        from tests.aggregate.test_pair_check import _pair_crowd
+
+        answers, _ = _pair_crowd(seed=2)
+        renamed = answers.assign(label=answers.label.map({0: "b", 1: "a"}))
+        a = _fit_quietly(LabelModel(), _crowd_votes(answers))
+        b = _fit_quietly(LabelModel(), _crowd_votes(renamed))
+        pd.testing.assert_frame_equal(a.dependent_pairs_, b.dependent_pairs_, rtol=1e-6)
+        back = b.labels_.map({"b": 0, "a": 1}).astype(a.labels_.dtype)
+        assert (back.reindex(a.labels_.index) == a.labels_).mean() > 0.999
+
+    def test_pairs_join_only_functions_left_alone(self):
+        """A found pair joins two functions in no clique, strongest z first and within max_clique;
+        a function already in a clique (a copy of a rule, a given dependency) stays where it is."""
+        groups = [[0, 3], [1], [2], [4], [5]]
+        pairs = np.array(
+            [  # a, b, n_shared, agreements, expected, z
+                [0, 1, 100, 90, 60, 9.0],  # 0 is in a clique: ignored
+                [1, 2, 100, 90, 60, 6.0],
+                [2, 4, 100, 90, 60, 7.0],  # strongest: joined first
+                [1, 4, 100, 90, 60, 5.5],  # {1, 2, 4} is a clique of three
+                [4, 5, 100, 90, 60, 5.2],  # would make four: left alone
+            ]
+        )
+        assert label_model.join_free_pairs(groups, pairs, 3) == [[0, 3], [1, 2, 4], [5]]
+        assert label_model.join_free_pairs(groups, pairs, 2) == [[0, 3], [1], [2, 4], [5]]
+        assert label_model.join_free_pairs(groups, pairs[:1], 3) is groups
+
+    @pytest.mark.parametrize("value", ["yes", 1, None])
+    def test_bad_pair_check(self, value):
+        """pair_check must be a bool; the error names it."""
+        sim = simulate_lfs(200, 3, 2, random_state=0)
+        with pytest.raises(InvalidParameterError, match="pair_check"):
+            LabelModel(pair_check=value).fit(sim.votes)
+
+    @settings(max_examples=5, deadline=None)
+    @given(seed=st.integers(0, 2**16))
+    def test_row_order_and_labeler_names_do_not_matter(self, seed):
+        """Shuffling the votes' rows and renaming the labelers changes neither the pairs nor the labels."""
+        from tests.aggregate.test_pair_check import _pair_crowd
+
+        answers, _ = _pair_crowd(n_items=800, seed=seed % 3)
+        rng = np.random.default_rng(seed)
+        names = {a: f"x{rng.integers(1_000_000)}_{a}" for a in answers.annotator.unique()}
+        shuffled = answers.sample(frac=1.0, random_state=seed).assign(annotator=lambda f: f.annotator.map(names))
+        a = _fit_quietly(LabelModel(tol=1e-9), _crowd_votes(answers))
+        b = _fit_quietly(LabelModel(tol=1e-9), _crowd_votes(shuffled))
+        assert (a.labels_ == b.labels_.reindex(a.labels_.index)).mean() > 0.999
+        pairs_a = {frozenset(names[x] for x in p) for p in a.dependent_pairs_[["labeler_a", "labeler_b"]].to_numpy()}
+        pairs_b = {frozenset(p) for p in b.dependent_pairs_[["labeler_a", "labeler_b"]].to_numpy()}
+        assert pairs_a == pairs_b

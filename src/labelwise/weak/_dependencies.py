@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PairTables", "agreement_excess", "group_dependent", "joint_bic_gain"]
+__all__ = ["PairTables", "agreement_excess", "clique_search", "group_dependent", "joint_bic_gain"]
 
 
 #: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
@@ -230,3 +231,45 @@ class PairTables:
             used_b = int((right.sum(axis=1) > 0).sum())
             out[t] = g - k * (used_a - 1) * (used_b - 1) * self.log_n
         return out
+
+
+def clique_search(
+    matrix: np.ndarray,
+    lam: sp.csr_matrix,
+    weights: np.ndarray,
+    n_classes: int,
+    gram: Any,
+    forced: Sequence[tuple[int, int]],
+    *,
+    threshold: float,
+    min_shared: int,
+    max_size: int,
+) -> list[list[int]]:
+    """The label model's cliques, chosen on the vote shares (:func:`group_dependent`): the ``forced``
+    pairs first, then pairs whose agreement z-score (:func:`agreement_excess`) is over ``threshold``,
+    that also vote together more than coverages independent given the class explain
+    (:meth:`PairTables.covote_z`, the same threshold) and whose joint table pays for itself by
+    BIC (:meth:`PairTables.bic_gain`). ``lam``: the one-hot vote indicator of ``matrix``;
+    ``gram``: its weighted gram ``λᵀWλ``."""
+    from ._posterior import confusion_from_mu, lf_mu_from_posterior, vote_shares
+
+    m = matrix.shape[1]
+    shares = vote_shares(lam, m, n_classes)
+    lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
+    z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram)
+    tables = PairTables(matrix, shares, weights, n_classes)
+
+    def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
+        # a copy or a shared trigger makes two functions vote together; workers lured on the
+        # same hard items do not (who answers is assignment): the pair must co-vote too
+        return bool(tables.covote_z(a, b) > threshold and tables.bic_gain([(a, b)])[0] > 0)
+
+    return group_dependent(
+        z,
+        shared,
+        threshold=threshold,
+        min_shared=min_shared,
+        max_size=max_size,
+        forced=forced,
+        accept=pays_for_its_table,
+    )

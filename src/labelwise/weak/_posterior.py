@@ -22,6 +22,7 @@ from ..aggregate._base import log_normalize
 __all__ = [
     "FLOOR",
     "VotedOutcomes",
+    "confusion_from_mu",
     "em_m_step",
     "group_indicator",
     "group_mu_from_lf_mu",
@@ -297,3 +298,9 @@ def vote_value_log_likelihood(
         by_pattern = sp.csr_matrix(lam @ fold)
     _, log_pattern = posterior(by_pattern, np.asarray(fold.T @ mu_floored), p)
     return float(weights @ (log_votes - log_pattern))
+
+
+def confusion_from_mu(mu: np.ndarray, m: int, k: int) -> np.ndarray:
+    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``."""
+    cond = mu.reshape(m, k, k)
+    return np.transpose(cond, (0, 2, 1)) / np.maximum(cond.sum(axis=1), FLOOR)[:, :, None]

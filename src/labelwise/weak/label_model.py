@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -14,11 +15,14 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._dependencies import PairTables, agreement_excess, group_dependent
+from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
+from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
+from ._params import check_class_balance, labeler_pairs
 from ._posterior import (
     FLOOR,
+    confusion_from_mu,
     group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
@@ -40,18 +44,6 @@ MOMENT_TOL = 1e-9
 #: (``benchmarks/dev_weak_speed.py --moment-tol``): the same labels, abstain model and cliques as
 #: with ``MOMENT_TOL`` on all of them, in a fraction of the iterations.
 MOMENT_TOL_BEFORE_EM = 1e-6
-
-
-def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
-    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1."""
-    if class_balance is None or (isinstance(class_balance, str) and class_balance in ("uniform", "votes")):
-        return class_balance
-    p = np.asarray(class_balance, dtype=np.float64) if not isinstance(class_balance, str) else np.zeros(0)
-    if p.shape != (n_classes,) or not np.all(np.isfinite(p)) or p.min() <= 0 or abs(p.sum() - 1) > 1e-6:
-        raise InvalidParameterError(
-            f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
-        )
-    return p
 
 
 class LabelModel(BaseEstimator):
@@ -105,6 +97,18 @@ class LabelModel(BaseEstimator):
     therefore never joined by the search (give them in ``dependencies`` to join them). Chosen on
     simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
+    Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model), the
+    dependent-pair check of :class:`labelwise.aggregate.DawidSkene` runs on the votes
+    (``pair_check``): a pair sharing at least 50 items whose agreements exceed, by
+    ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit of every
+    other vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``). It asks
+    no co-vote: a fitted model of the crowd explains a lure shared by many workers, so a heavy pair
+    that makes the same mistakes stands out. Pairs found among the functions that the search and
+    ``dependencies`` left alone become cliques (:func:`._crowd_pairs.join_free_pairs`) and the
+    missing-abstain model is refitted: a joint table of the pair's votes given the class. Chosen on simulated crowds over
+    weighting the pair's votes ``1 / 2`` each (the composite likelihood ``DawidSkene`` uses),
+    ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the check.
+
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
     outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
     abstain (Snorkel's ``predict_proba`` leaves the abstain factor out; a rule that fires mostly
@@ -140,7 +144,11 @@ class LabelModel(BaseEstimator):
         given ``dependencies``). Needs ``n_em_iter > 0``.
     max_clique : int, default 3
     min_shared : int, default 20
-        Pairs voting together on fewer items are never joined.
+        Pairs voting together on fewer items are never joined by the clique search.
+    pair_check : bool, default True
+        With missing abstains, run Dawid-Skene's dependent-pair check and model the pairs found
+        as cliques (see "Dependent crowd workers"). Needs ``n_em_iter > 0`` and a
+        ``dependency_threshold`` (its ``z`` threshold).
     l2 : float, default 0.0
         Pull of ``μ`` toward its initialisation in the moment fit.
     prec_init : float, default 0.7
@@ -181,6 +189,10 @@ class LabelModel(BaseEstimator):
     n_votes_ : pandas.Series indexed by item
     groups_ : list of tuple of str
         The functions modelled jointly (singletons for independent ones).
+    dependent_pairs_ : pandas.DataFrame
+        The pairs the dependent-pair check found: ``labeler_a``, ``labeler_b``, ``n_shared`` (items
+        both voted on), ``agreements``, ``expected`` (the number the fit without them predicts)
+        and ``z``; empty when none or when the check did not run.
     group_mu_ : ndarray
         ``P(group outcome | y)``, the parameters the posterior uses.
     loss_ : float, n_iter_ : int, converged_ : bool
@@ -208,6 +220,8 @@ class LabelModel(BaseEstimator):
        Optimal Algorithm for Crowdsourcing", NeurIPS 2014.
     .. [3] R. Varadhan and C. Roland, "Simple and Globally Convergent Methods for Accelerating the
        Convergence of Any EM Algorithm", Scandinavian Journal of Statistics 35(2), 335-353, 2008.
+    .. [4] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness
+       via realized discrepancies", Statistica Sinica 6, 733-807, 1996.
 
     Examples
     --------
@@ -229,6 +243,7 @@ class LabelModel(BaseEstimator):
         dependency_threshold: float | None = 5.0,
         max_clique: int = 3,
         min_shared: int = 20,
+        pair_check: bool = True,
         l2: float = 0.0,
         prec_init: float = 0.7,
         max_iter: int = 500,
@@ -245,6 +260,7 @@ class LabelModel(BaseEstimator):
         self.dependency_threshold = dependency_threshold
         self.max_clique = max_clique
         self.min_shared = min_shared
+        self.pair_check = pair_check
         self.l2 = l2
         self.prec_init = prec_init
         self.max_iter = max_iter
@@ -259,6 +275,8 @@ class LabelModel(BaseEstimator):
         check_positive_int("max_iter", self.max_iter)
         check_positive_int("max_clique", self.max_clique)
         check_positive_int("min_shared", self.min_shared, minimum=0)
+        if not isinstance(self.pair_check, (bool, np.bool_)):
+            raise InvalidParameterError(f"pair_check must be True or False, got {self.pair_check!r}")
         for name in ("tol", "l2", "smoothing", "prior_strength"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
@@ -272,20 +290,6 @@ class LabelModel(BaseEstimator):
         thr = self.dependency_threshold
         if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
             raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")
-
-    def _dependency_codes(self, labelers: tuple[str, ...]) -> list[tuple[int, int]]:
-        position = {name: j for j, name in enumerate(labelers)}
-        out = []
-        for pair in self.dependencies:
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise InvalidParameterError(f"dependencies must be (labeler, labeler) pairs, got {pair!r}")
-            codes = [position.get(x, x if isinstance(x, int) and 0 <= x < len(labelers) else None) for x in pair]
-            if None in codes:
-                raise InvalidParameterError(
-                    f"dependencies must name labelers among {list(labelers)} (or their positions), got {pair!r}"
-                )
-            out.append((int(codes[0] or 0), int(codes[1] or 0)))
-        return out
 
     def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:
         if isinstance(p_fixed, np.ndarray):
@@ -321,23 +325,27 @@ class LabelModel(BaseEstimator):
         """
         self._check_params()
         v = as_votes(votes, classes=self.labels)
-        k, m = len(v.classes), v.n_labelers
-        p_fixed = check_class_balance(self.class_balance, k)
+        p_fixed = check_class_balance(self.class_balance, len(v.classes))
         full = v.matrix()
-        rows = compress_rows(full, k)
-        mu, p, post = self._fit_rows(rows.matrix, rows.weights, k, m, p_fixed, self._dependency_codes(v.labelers))
+        rows = compress_rows(full, len(v.classes))
+        mu, p, post = self._fit_rows(
+            rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
+        )
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
+        self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
         self._set_results(v, mu, p, post[rows.inverse], full)
         return self
 
     def _fit_rows(
-        self, matrix: np.ndarray, w: np.ndarray, k: int, m: int, p_fixed: Any, deps: list[tuple[int, int]]
+        self, matrix: np.ndarray, w: np.ndarray, p_fixed: Any, deps: list[tuple[int, int]], votes: Votes
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moment fit, the cliques and EM on vote rows ``matrix``, row ``i`` standing for ``w[i]`` items.
 
-        Returns ``μ``, the class balance and the posterior of each row.
+        Returns ``μ``, the class balance and the posterior of each row. ``votes`` (the votes the
+        rows come from) are checked for dependent pairs when EM keeps missing abstains.
         """
+        k, m = len(votes.classes), matrix.shape[1]
         lam = indicator(matrix, k)
         p = self._initial_balance(p_fixed, lam, m, k, w)
         gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
@@ -349,52 +357,46 @@ class LabelModel(BaseEstimator):
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
             # cliques are chosen on the moment fit, before EM can lock onto a pair of copies as "truth"
-            shares = vote_shares(lam, m, k)
-            lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * w[:, None])
-            z, shared = agreement_excess(lam, shares, _confusion(lf_mu, m, k), w, gram)
             thr = np.inf if self.dependency_threshold is None else float(self.dependency_threshold)
-
-            tables = PairTables(matrix, shares, w, k)
-
-            def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
-                # a copy or a shared trigger makes two functions vote together; workers lured on the
-                # same hard items do not (who answers is assignment): the pair must co-vote too
-                return bool(tables.covote_z(a, b) > thr and tables.bic_gain([(a, b)])[0] > 0)
-
-            groups = group_dependent(
-                z,
-                shared,
-                threshold=thr,
-                min_shared=self.min_shared,
-                max_size=self.max_clique,
-                forced=deps,
-                accept=pays_for_its_table,
+            groups = clique_search(
+                matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique
             )
             lam_g, n_outcomes = group_indicator(matrix, k, groups)
+        self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
             # "no rule fires" (seen on low-coverage sets); they get the fitted all-abstain posterior
             voted = (matrix >= 0).any(axis=1)
             cov = np.flatnonzero(voted)
             every = bool(voted.all())  # then no row copies: the covered rows are all rows
-            lam_c, lam_gc = (lam, lam_g) if every else (lam[cov], lam_g[cov])
+            lam_c = lam if every else lam[cov]
             counts = vote_counts(lam_c, m, k)
             starts = [post[cov], vote_shares(lam_c, m, k, counts)]  # the moment fit's posterior; majority vote
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fit_abstain_models(
-                lam_gc,
-                n_outcomes,
-                starts,
-                p,
-                p_fixed,
-                groups,
-                w[cov],
-                agreement_accuracy(counts, w[cov]),
-                abstains=self.abstains,
+
+            em = partial(
+                fit_abstain_models,
+                p=p,
+                p_fixed=p_fixed,
+                w=w[cov],
+                accuracy=agreement_accuracy(counts, w[cov]),
                 prior_strength=float(self.prior_strength),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
             )
+            lam_gc = lam_g if every else lam_g[cov]
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
+                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
+            )
+            if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
+                # Dawid-Skene's model: its dependent-pair check applies as it stands
+                threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
+                self._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength)
+                changed = self._model_pairs(matrix, k, groups, self._pairs)
+                if changed is not None:
+                    groups, lam_g, n_outcomes, start = changed
+                    starts[1] = starts[1] if start is None else start[cov]
+                    run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
             post_cov, mu_g, p, more = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
@@ -407,6 +409,18 @@ class LabelModel(BaseEstimator):
         self.log_likelihood_history_ = history
         return mu, p, post
 
+    def _model_pairs(
+        self, matrix: np.ndarray, k: int, groups: list[list[int]], pairs: np.ndarray
+    ) -> tuple[list[list[int]], Any, np.ndarray, np.ndarray | None] | None:
+        """The model of the dependent ``pairs``: cliques (:func:`._crowd_pairs.join_free_pairs`).
+        The groups, their outcome indicator and outcome counts and EM's start (``None``: the vote
+        shares), or ``None`` when the groups do not change."""
+        new = join_free_pairs(groups, pairs, self.max_clique)
+        if new == groups:
+            return None
+        lam_g, n_outcomes = group_indicator(matrix, k, new)
+        return new, lam_g, n_outcomes, None
+
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
         k, m = len(v.classes), v.n_labelers
         self.classes_ = v.classes
@@ -415,7 +429,7 @@ class LabelModel(BaseEstimator):
         self.class_balance_ = p
         cond = mu.reshape(m, k, k)  # [j, a, y]
         votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
-        self.confusion_ = _confusion(mu, m, k)
+        self.confusion_ = confusion_from_mu(mu, m, k)
         correct = np.einsum("jyy,y->j", cond, p)
         self.accuracies_ = pd.Series(
             np.clip(correct / np.maximum(votes_given_y @ p, FLOOR), 0, 1),
@@ -444,9 +458,3 @@ class LabelModel(BaseEstimator):
         proba = self.predict_proba(votes)
         codes = random_argmax(proba.to_numpy(), check_random_state(self.random_state))
         return pd.Series(pd.Index(self.classes_).take(codes).array, index=proba.index, name="label")
-
-
-def _confusion(mu: np.ndarray, m: int, k: int) -> np.ndarray:
-    """``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)`` from ``μ[(j,a),y]``."""
-    cond = mu.reshape(m, k, k)
-    return np.transpose(cond, (0, 2, 1)) / np.maximum(cond.sum(axis=1), FLOOR)[:, :, None]

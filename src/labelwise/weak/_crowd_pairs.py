@@ -1,0 +1,94 @@
+"""Dependent pairs of crowd workers for the label model, found by aggregate's Dawid-Skene pair check.
+
+With missing abstains the label model *is* Dawid-Skene's model (who votes says nothing of the
+class), so the check of :class:`labelwise.aggregate.DawidSkene` applies to it as it stands: for
+each pair of functions sharing enough items, their agreements against the number predicted by
+a fit of every other vote, a posterior predictive check (Gelman, Meng and Stern 1996; the
+check, its screens and thresholds are :mod:`labelwise.aggregate._pair_check` and
+:mod:`labelwise.aggregate._dependent`, reached through ``DawidSkene``'s public fit, not copied).
+This module hands it the votes and joins the pairs it finds into the label model's groups.
+
+References
+----------
+.. [1] A. Gelman, X.-L. Meng and H. Stern, "Posterior predictive assessment of model fitness via
+   realized discrepancies", Statistica Sinica 6, 733-807, 1996.
+.. [2] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using
+   the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..aggregate.dawid_skene import DawidSkene
+from ..errors import LabelwiseWarning
+from ._votes import Votes
+
+__all__ = ["PAIR_COLUMNS", "dependent_pairs", "join_free_pairs", "pairs_frame"]
+
+#: The columns of a dependent pair (``dependent_pairs_``), the functions as ``a`` and ``b``.
+PAIR_COLUMNS = ("n_shared", "agreements", "expected", "z")
+
+
+def dependent_pairs(votes: Votes, *, threshold: float, prior_strength: float) -> np.ndarray:
+    """Pairs of functions whose votes agree more than Dawid-Skene's model fitted without them predicts.
+
+    The pairs that ``aggregate.DawidSkene(dependency_threshold=threshold,
+    prior_strength=prior_strength)`` finds on the votes as a long answer table (abstain = no
+    answer), through its public fit, so that the check is aggregate's whatever its internals.
+
+    Parameters
+    ----------
+    votes : Votes
+    threshold : float
+        The check's ``z`` threshold (``DawidSkene(dependency_threshold=...)``).
+    prior_strength : float
+        Strength of the diagonal prior of the fits the check makes (``DawidSkene(prior_strength=...)``).
+
+    Returns
+    -------
+    ndarray of shape (n_pairs, 6)
+        One row ``(a, b, n_shared, agreements, expected, z)`` per dependent pair (``a``, ``b``:
+        positions in ``votes.labelers``), as ``DawidSkene.dependent_pairs_`` reports them.
+    """
+    est = DawidSkene(prior_strength=prior_strength, dependency_threshold=threshold, labels=list(votes.classes))
+    with warnings.catch_warnings():  # only the pairs are used: the fit's own warnings are not the label model's
+        warnings.simplefilter("ignore", LabelwiseWarning)
+        found = est.fit(votes.to_annotations()).dependent_pairs_
+    position = pd.Series(np.arange(len(votes.labelers)), index=pd.Index(votes.labelers))
+    rows = np.empty((len(found), 6))
+    rows[:, 0] = position.loc[found.annotator_a.to_numpy()].to_numpy()
+    rows[:, 1] = position.loc[found.annotator_b.to_numpy()].to_numpy()
+    rows[:, 2:] = found[list(PAIR_COLUMNS)].to_numpy(dtype=np.float64)
+    return rows
+
+
+def pairs_frame(pairs: np.ndarray, labelers: tuple[str, ...]) -> pd.DataFrame:
+    """``dependent_pairs_``: :func:`dependent_pairs`' rows with the functions' names."""
+    names = np.asarray(labelers, dtype=object)
+    frame = {"labeler_a": names[pairs[:, 0].astype(np.int64)], "labeler_b": names[pairs[:, 1].astype(np.int64)]}
+    return pd.DataFrame({**frame, **{c: pairs[:, t + 2] for t, c in enumerate(PAIR_COLUMNS)}})
+
+
+def join_free_pairs(groups: list[list[int]], pairs: np.ndarray, max_size: int) -> list[list[int]]:
+    """``groups`` with the dependent ``pairs`` (rows ``a, b, ..., z``) joined, strongest ``z`` first,
+    where neither function is in a clique of ``groups`` and the joined group stays within
+    ``max_size`` functions. The cliques already there (copies of a rule, given dependencies) are
+    kept as they are."""
+    free = {g[0] for g in groups if len(g) == 1}
+    owner = {j: t for t, g in enumerate(groups) for j in g}
+    members = {t: list(g) for t, g in enumerate(groups)}
+    joined = False
+    for row in pairs[np.argsort(-pairs[:, -1], kind="stable")] if len(pairs) else pairs:
+        a, b = int(row[0]), int(row[1])
+        ga, gb = owner[a], owner[b]
+        if a not in free or b not in free or ga == gb or len(members[ga]) + len(members[gb]) > max_size:
+            continue
+        for j in members[gb]:
+            owner[j] = ga
+        members[ga] = sorted(members[ga] + members.pop(gb))
+        joined = True
+    return [members[t] for t in sorted(members)] if joined else groups

@@ -1,0 +1,40 @@
+"""Checks of the label models' parameters that depend on the votes (their classes, their labelers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError
+
+__all__ = ["check_class_balance", "labeler_pairs"]
+
+
+def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
+    """``None`` (estimate), ``"votes"``, ``"uniform"``, or K probabilities summing to 1."""
+    if class_balance is None or (isinstance(class_balance, str) and class_balance in ("uniform", "votes")):
+        return class_balance
+    p = np.asarray(class_balance, dtype=np.float64) if not isinstance(class_balance, str) else np.zeros(0)
+    if p.shape != (n_classes,) or not np.all(np.isfinite(p)) or p.min() <= 0 or abs(p.sum() - 1) > 1e-6:
+        raise InvalidParameterError(
+            f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
+        )
+    return p
+
+
+def labeler_pairs(dependencies: Sequence[Any], labelers: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``dependencies`` (pairs of labeler names or positions) as pairs of positions in ``labelers``."""
+    position = {name: j for j, name in enumerate(labelers)}
+    out = []
+    for pair in dependencies:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise InvalidParameterError(f"dependencies must be (labeler, labeler) pairs, got {pair!r}")
+        codes = [position.get(x, x if isinstance(x, int) and 0 <= x < len(labelers) else None) for x in pair]
+        if None in codes:
+            raise InvalidParameterError(
+                f"dependencies must name labelers among {list(labelers)} (or their positions), got {pair!r}"
+            )
+        out.append((int(codes[0] or 0), int(codes[1] or 0)))
+    return out
