@@ -98,6 +98,14 @@ class TestMomentFit:
 
 
 class TestLabelModel:
+    def test_votes_of_one_class_raise_naming_labels_and_fit_when_labels_name_two(self):
+        """One voted class is nothing to infer: a labelwise error naming ``labels``; given two, it fits."""
+        votes = pd.DataFrame({"item": [0, 0, 1, 1, 2], "labeler": list("ababa"), "label": ["x"] * 5})
+        with pytest.raises(InvalidParameterError, match=r"labels must hold at least 2 classes.*\['x'\]"):
+            LabelModel().fit(votes)
+        model = LabelModel(labels=["x", "y"]).fit(votes)
+        assert list(model.labels_) == ["x", "x", "x"]
+
     def test_beats_majority_vote_on_unseen_simulated_seed(self):
         """On a simulated set (a seed not used to choose defaults), it beats majority vote."""
         sim = simulate_lfs(5000, 12, 3, n_correlated=2, random_state=2024)

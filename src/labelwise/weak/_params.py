@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["check_class_balance", "labeler_pairs"]
+__all__ = ["check_class_balance", "labeler_pairs", "n_classes"]
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
@@ -22,6 +22,20 @@ def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str 
             f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
         )
     return p
+
+
+def n_classes(classes: Sequence[Any] | np.ndarray, labels: Any) -> int:
+    """The number of the votes' classes (with the user's ``labels``); raises unless at least two.
+
+    With one class there is nothing to infer: every label model's confusions are 1 x 1.
+    """
+    if len(classes) < 2:
+        raise InvalidParameterError(
+            "labels must hold at least 2 classes for a label model (give every class in "
+            f"labels=[...] when the votes name one); got votes of {list(classes)!r} with "
+            f"labels={labels!r}"
+        )
+    return len(classes)
 
 
 def labeler_pairs(dependencies: Sequence[Any], labelers: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -19,7 +19,7 @@ from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._params import check_class_balance, labeler_pairs
+from ._params import check_class_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
@@ -325,9 +325,9 @@ class LabelModel(BaseEstimator):
         """
         self._check_params()
         v = as_votes(votes, classes=self.labels)
-        p_fixed = check_class_balance(self.class_balance, len(v.classes))
-        full = v.matrix()
-        rows = compress_rows(full, len(v.classes))
+        k, full = n_classes(v.classes, self.labels), v.matrix()
+        p_fixed = check_class_balance(self.class_balance, k)
+        rows = compress_rows(full, k)
         mu, p, post = self._fit_rows(
             rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
         )
