@@ -127,3 +127,9 @@ def test_vote_counts_from_the_sorted_keys_equal_the_direct_counts(duplicates):
     flat = enc.item_idx * enc.n_classes + enc.label_idx
     want = np.bincount(flat, minlength=enc.n_items * enc.n_classes).reshape(enc.n_items, -1)
     np.testing.assert_array_equal(enc.item_label_counts, want.astype(np.float64))
+
+
+def test_no_answers_give_empty_counts():
+    """No keys (no answers) is a zero table of the asked shape, as the direct count gives."""
+    assert sorted_cell_counts(np.zeros(0, dtype=np.int64), 6, 3, 2).tolist() == [[0.0] * 3] * 2
+    assert cell_sums(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), 2, 3).shape == (2, 3)

@@ -130,7 +130,7 @@ def sorted_cell_counts(sorted_keys: np.ndarray, per_row: int, k: int, n_rows: in
     """
     n = sorted_keys.shape[0]
     out = np.zeros(n_rows * k)
-    block = min(BLOCK_ROWS >> 2, n)
+    block = max(1, min(BLOCK_ROWS >> 2, n))
     cells, labels = np.empty(block, dtype=np.intp), np.empty(block, dtype=np.intp)
     for start in range(0, n, block):
         part = sorted_keys[start : start + block]
