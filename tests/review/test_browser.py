@@ -83,6 +83,15 @@ def _open(browser, url):
     return page
 
 
+def _image_width(img) -> int:
+    """The image's natural width once it has loaded, 0 if it failed (thumbnails load after data-ready)."""
+    return img.evaluate(
+        "img => img.complete ? img.naturalWidth : new Promise(done => {"
+        " img.addEventListener('load', () => done(img.naturalWidth));"
+        " img.addEventListener('error', () => done(0)); })"
+    )
+
+
 def _status(page, index):
     return page.locator(".card").nth(index).locator(".status").text_content()
 
@@ -99,7 +108,7 @@ def test_relabel_and_exclude_with_keyboard_survive_reload_and_export(browser, de
         cards = page.locator(".card")
         assert int(cards.nth(0).get_attribute("data-row")) == r0
         assert cards.nth(0).locator("select.chooser option:checked").text_content() == str(suggested0)
-        assert cards.nth(0).locator("img").evaluate("img => img.complete && img.naturalWidth") == 8
+        assert _image_width(cards.nth(0).locator("img")) == 8
         page.fill("#reviewer", "e2e")
         page.locator("#reviewer").dispatch_event("change")
         page.locator("#grid").click(position={"x": 1, "y": 1})
@@ -153,10 +162,10 @@ def test_report_opens_without_network(browser, demo_dir):
     page.route("**/*", block)
     page.goto((demo_dir / "report.html").as_uri())
     page.wait_for_load_state("load")
-    assert page.locator("#noise-heatmap").evaluate("img => img.complete && img.naturalWidth") > 300
+    assert _image_width(page.locator("#noise-heatmap")) > 300
     thumbs = page.locator("img.thumb")
     assert thumbs.count() > 10
-    assert all(thumbs.nth(i).evaluate("img => img.complete && img.naturalWidth") == 8 for i in range(thumbs.count()))
+    assert all(_image_width(thumbs.nth(i)) == 8 for i in range(thumbs.count()))
     assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
     page.close()
 
@@ -231,7 +240,7 @@ def test_task_audit_cards_show_the_drawing_and_exclude_with_the_keyboard(browser
         expect(card.locator("img")).to_have_count(1)
         # the drawing is fetched after the card appears: wait for it to decode, then check it has pixels
         card.locator("img").evaluate("img => img.decode().catch(() => null)")
-        assert card.locator("img").evaluate("img => img.complete && img.naturalWidth") > 0
+        assert _image_width(card.locator("img")) > 0
         assert card.locator("select.chooser").count() == 0
         assert page.locator("#export-csv").is_hidden()
         page.locator("#grid").click(position={"x": 1, "y": 1})
