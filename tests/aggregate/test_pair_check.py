@@ -32,15 +32,21 @@ def _with_copy(answers: pd.DataFrame, source, name="copy") -> pd.DataFrame:
     return pd.concat([answers.astype({"annotator": object}), copy], ignore_index=True)
 
 
-def _check(answers: pd.DataFrame) -> tuple[pc.PairCheck, _Observed]:
-    """The check of every pair sharing an item against the model of EM's first M-step."""
+def _first_m_step(answers: pd.DataFrame):
+    """The encoding, the observed counts and EM's first M-step from the weighted vote shares: the
+    class prior, the M-step's confusions and each annotator's full confusion."""
     est = DawidSkene()
     enc = encode_answers(answers)
     pat = enc.patterns
     pseudo = est._pseudo_counts(pat)
     obs = _Observed.build(pat)
     prior, given_, total = est._m_step(obs, weighted_vote_shares(pat.answers), pseudo)
-    conf = _full_confusion(enc, obs, pseudo, given_, total)
+    return enc, obs, prior, given_, _full_confusion(enc, obs, pseudo, given_, total)
+
+
+def _check(answers: pd.DataFrame) -> tuple[pc.PairCheck, _Observed]:
+    """The check of every pair sharing an item against the model of EM's first M-step."""
+    enc, obs, prior, given_, conf = _first_m_step(answers)
     pairs = pc.shared_pairs(obs.m, obs.weights, obs.annotator_of, enc.n_annotators, 1)
     check = pc.check_pairs(
         obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given_), np.log(prior), conf, pairs
@@ -53,13 +59,7 @@ class TestCheckPairs:
         """O, E and V equal a direct loop over items with the posterior recomputed without the pair."""
         answers, _ = confusion_crowd(60, 3, per_item=3, seed=4)
         check, _ = _check(answers)
-        est = DawidSkene()
-        enc = encode_answers(answers)
-        pat = enc.patterns
-        pseudo = est._pseudo_counts(pat)
-        obs = _Observed.build(pat)
-        prior, given_, total = est._m_step(obs, weighted_vote_shares(pat.answers), pseudo)
-        conf = _full_confusion(enc, obs, pseudo, given_, total)
+        enc, _, prior, _, conf = _first_m_step(answers)
         by_item = {i: dict(zip(g.annotator_idx, g.label_idx, strict=True)) for i, g in _frame(enc).groupby("item_idx")}
         for a, b, o, e, v in zip(check.a, check.b, check.observed, check.expected, check.variance, strict=True):
             o_ref = e_ref = v_ref = 0.0
