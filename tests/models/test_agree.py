@@ -120,8 +120,8 @@ class TestAgreeingPick:
 
 
 class TestChooseModelAgrees:
-    def test_the_pick_is_a_finalist_with_the_best_agreement(self):
-        """choose_model's pick is within FINALIST_SHARE of the best log loss and agrees best among those."""
+    def test_the_pick_is_a_finalist_and_a_changed_pick_is_said(self):
+        """choose_model returns an option within FINALIST_SHARE of the best log loss; a changed pick gets a notice."""
         X, y = _xor(200, seed=4)
         y = y.copy()
         y[:12] = 1 - y[:12]
