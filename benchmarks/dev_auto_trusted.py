@@ -264,9 +264,9 @@ def temperatures(bases, every: int = 12, q: float = 0.7) -> None:
         )
 
 
-def analyse(runs: pd.DataFrame) -> None:
-    """Per split: the variants' gains, collapses, tails; then the rule's verdict."""
-    names = ["present", *(name for name in VARIANTS if name in runs)]
+def analyse(runs: pd.DataFrame, variants: tuple[str, ...] = VARIANTS) -> None:
+    """Per split: the variants' gains, collapses, tails; then the rule's verdict (ties in the order of ``variants``)."""
+    names = ["present", *(name for name in variants if name in runs)]
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 40)
     tables = sorted(runs.table.unique())
@@ -320,7 +320,7 @@ def analyse(runs: pd.DataFrame) -> None:
         if ok:
             passing.append(name)
     if passing:
-        kept = min(passing, key=lambda n: (mean.loc[n, "3-seed tail"], -mean.loc[n, "mean"], VARIANTS.index(n)))
+        kept = min(passing, key=lambda n: (mean.loc[n, "3-seed tail"], -mean.loc[n, "mean"], variants.index(n)))
         print(f"kept by the rule: {kept} (then the time check)")
     else:
         print("kept by the rule: none (present stays)")

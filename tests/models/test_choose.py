@@ -167,7 +167,7 @@ class TestChooser:
 
     def test_blend_is_a_cross_fitted_convex_mix(self):
         X, y = _xor(200)
-        choice = choose_model(X, y, families=["logistic", "knn", "forest"], blend=True, time_budget=BIG)
+        choice = choose_model(X, y, families=["logistic", "knn", "forest"], blend=True, agree=False, time_budget=BIG)
         if choice.chosen == "blend":
             weights = np.array(list(choice.blend_weights.values()))
             assert (weights >= 0).all() and weights.sum() == pytest.approx(1.0)

@@ -19,6 +19,7 @@ from ..errors import (
     ShapeMismatchError,
     TooFewExamplesError,
 )
+from ._agree import Option, agreeing_pick
 from ._calibrate import cross_fit_blend, cross_fit_temperature, log_loss
 from ._menu import FAMILIES
 from ._runner import FamilyRun, FoldEncoder, first_fold, other_folds, screen
@@ -163,6 +164,7 @@ def choose_model(
     families: Sequence[str] | None = None,
     calibrate: bool = True,
     blend: bool = True,
+    agree: bool = True,
     random_state: Any = 0,
     n_jobs: int | None = None,
 ) -> ModelChoice:
@@ -185,7 +187,12 @@ def choose_model(
     folds), and the family with the lowest raw-or-calibrated log loss wins; calibration is kept
     only when it lowers the log loss. With ``blend=True`` a convex blend of the calibrated
     candidates, its weights cross-fitted the same way, replaces the winner when it lowers the log
-    loss by at least ``BLEND_MIN_GAIN``. (The code is short: it is this docstring that is long.)
+    loss by at least ``BLEND_MIN_GAIN``. With ``agree=True`` the last step looks at the flagged sets:
+    each finished family is a filter of mislabelled rows (confident learning on its probabilities
+    [1]_), and among the options (each family as it would be taken alone, and the blend) whose log
+    loss is within ``FINALIST_SHARE`` of the lowest, the one whose flagged set agrees best (Dice)
+    with the rows a majority of the families flag is returned (the majority filter [5]_); ties keep
+    the pick by log loss. (The code is short: it is this docstring that is long.)
 
     Parameters
     ----------
@@ -205,6 +212,11 @@ def choose_model(
     blend : bool, default True
         Try a cross-fitted convex blend of the candidates (on by default: on the dev seeds of
         ``benchmarks/bench_default_model.py`` it raised the F1 of the flagged set).
+    agree : bool, default True
+        Among the options within ``FINALIST_SHARE`` of the lowest log loss, return the one whose
+        flagged set agrees best with the families' majority (on by default: on the dev seeds of
+        ``benchmarks/dev_auto_consensus.py`` it raised the F1 of the flagged set and lowered how
+        often it falls below cleanlab's; a notice says when it changed the pick).
     random_state : int, Generator or None
         Seed of the folds (the same folds as :func:`labelwise.out_of_fold_probs` with this seed)
         and of the models.
@@ -234,9 +246,13 @@ def choose_model(
        Optimization", AISTATS 2016 (successive halving).
     .. [4] Breiman, "Random Forests", Machine Learning 45, 2001, Section 3.1 (out-of-bag
        estimates).
+    .. [5] Brodley & Friedl, "Identifying Mislabeled Training Data", JAIR 11, 1999 (majority
+       filter).
     """
     start = time.perf_counter()
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
+    if not isinstance(agree, bool | np.bool_):
+        raise InvalidParameterError(f"agree must be True or False, got {agree!r}")
     names = _family_names(families)
     seed = seed_from(random_state)
     model_seed = seed if isinstance(seed, int) else 0
@@ -247,21 +263,21 @@ def choose_model(
     )
     best = _best_finished(results, finished)
     tests = [test for _, test in folds]
-    chosen, probs, temperature, weights, final_ll = _pick(best, finished, calibrated, codes, tests, blend)
+    chosen, option, pick_notices = _pick(best, results, finished, calibrated, codes, tests, blend, agree)
     return ModelChoice(
         candidates=tuple(results),
         chosen=chosen,
-        calibrated=bool(calibrate and (temperature is not None or weights is not None)),
-        temperature=temperature,
-        blend_weights=weights,
-        probs=probs,
+        calibrated=bool(calibrate and (option.temperature is not None or option.weights is not None)),
+        temperature=option.temperature,
+        blend_weights=option.weights,
+        probs=option.probs,
         estimator=FAMILIES[best.name].build(roles, model_seed),
         roles=roles,
-        notices=tuple(roles.notices) + tuple(notices),
+        notices=tuple(roles.notices) + tuple(notices) + tuple(pick_notices),
         time_budget=budget,
         seconds=time.perf_counter() - start,
-        log_loss=final_ll,
-        accuracy=float((probs.argmax(axis=1) == codes).mean()),
+        log_loss=option.log_loss,
+        accuracy=float((option.probs.argmax(axis=1) == codes).mean()),
     )
 
 
@@ -300,24 +316,48 @@ def _compare(names, roles, frame, codes, folds, n_classes, model_seed, deadline,
     return results, finished, calibrated, notices
 
 
-def _pick(best, finished, calibrated, codes, tests, blend):
-    """The best family's probabilities (calibrated if that lowers the log loss), or the blend if it wins.
+def _options(results, finished, calibrated) -> dict[str, Option]:
+    """Each finished family as the chooser would take it alone: calibrated where that lowers its log loss."""
+    out = {}
+    for c in results:
+        if c.name not in finished:
+            continue
+        if c.calibrated_log_loss is not None and c.log_loss is not None and c.calibrated_log_loss < c.log_loss:
+            out[c.name] = Option(c.calibrated_log_loss, *calibrated[c.name])
+        else:
+            out[c.name] = Option(c.best_log_loss, finished[c.name])
+    return out
 
-    ``calibrated`` holds each family's cross-fitted temperature-scaled probabilities and its
-    temperature (empty when calibration is off).
+
+def _pick(best, results, finished, calibrated, codes, tests, blend, agree):
+    """The option to audit with and the notices of the pick.
+
+    By log loss: the best family's probabilities (calibrated if that lowers the log loss), or the
+    blend if it wins by ``BLEND_MIN_GAIN``. With ``agree``, among the options within
+    ``FINALIST_SHARE`` of the lowest log loss, the one whose flagged set agrees best with the
+    candidates' majority (:func:`._agree.agreeing_pick`). ``calibrated`` holds each family's
+    cross-fitted temperature-scaled probabilities and its temperature (empty when calibration is off).
     """
-    probs = finished[best.name]
-    temperature = None
-    if best.calibrated_log_loss is not None and best.log_loss is not None and best.calibrated_log_loss < best.log_loss:
-        probs, temperature = calibrated[best.name]
-    final_ll = best.best_log_loss
+    options = _options(results, finished, calibrated)
+    present = best.name
     if blend and len(finished) > 1:
         stack = [calibrated[n][0] if n in calibrated else p for n, p in finished.items()]
         blended, w = cross_fit_blend(stack, codes, tests)
-        blended_ll = log_loss(blended, codes)
-        if blended_ll < final_ll * (1 - BLEND_MIN_GAIN):
-            return "blend", blended, None, {n: float(x) for n, x in zip(finished, w, strict=False)}, blended_ll
-    return best.name, probs, temperature, None, final_ll
+        weights = {n: float(x) for n, x in zip(finished, w, strict=False)}
+        options["blend"] = Option(log_loss(blended, codes), blended, weights=weights)
+        if options["blend"].log_loss < options[best.name].log_loss * (1 - BLEND_MIN_GAIN):
+            present = "blend"
+    if not agree or len(finished) < 2:
+        return present, options[present], []
+    chosen, agreement = agreeing_pick(options, list(finished), present, codes)
+    notices = []
+    if chosen != present:
+        notices.append(
+            f"chose {chosen} over {present} (log loss {options[chosen].log_loss:.4f} against "
+            f"{options[present].log_loss:.4f}): its flagged set agrees best with the candidates' majority "
+            f"(Dice {agreement[chosen]:.2f} against {agreement[present]:.2f})"
+        )
+    return chosen, options[chosen], notices
 
 
 def _family_names(families: Sequence[str] | None) -> list[str]:
