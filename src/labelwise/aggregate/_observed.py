@@ -14,6 +14,8 @@ from ._base import row_sum
 from ._patterns import AnswerPatterns, sorted_columns
 
 _FLOOR = 1e-10
+#: Answers per block when the count matrix's column codes are taken from the sorted keys (8 MB of int64).
+BLOCK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,17 +45,19 @@ class _Observed:
     def build(cls, pat: AnswerPatterns) -> _Observed:
         enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
-        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
-        cols_sorted = sorted_columns(enc)
-        used = np.bincount(cols_sorted, minlength=n_ann * k) > 0
+        indices, used = _sorted_column_codes(enc)
         columns = np.flatnonzero(used)
-        code = np.cumsum(used) - 1
+        if len(columns) < len(used):  # from the (annotator, label) value to the used column's position
+            code = (np.cumsum(used) - 1).astype(indices.dtype)
+            for start in range(0, len(indices), BLOCK):
+                part = indices[start : start + BLOCK]
+                part[...] = code[part]
         indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
         np.cumsum(enc.answers_per_item, out=indptr[1:])
-        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols_sorted)) < 2**31 else np.int64
-        indices = code.astype(index_dtype)[cols_sorted]
+        index_dtype = np.int32 if max(enc.n_items, len(columns), len(indices)) < 2**31 else np.int64
         m = sp.csr_matrix(
-            (np.ones(len(cols_sorted)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns))
+            (np.ones(len(indices)), indices.astype(index_dtype, copy=False), indptr.astype(index_dtype)),
+            shape=(enc.n_items, len(columns)),
         )
         annotator_of = columns // k
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
@@ -61,6 +65,33 @@ class _Observed:
         n_unused = unused @ np.ones(k)
         unit = not pat.grouped  # one item per pattern: every weight is 1
         return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
+
+
+def _sorted_column_codes(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
+    """Each answer's column ``annotator * K + label`` in the canonical CSR order of the item x column
+    count matrix (:func:`~labelwise.aggregate._patterns.sorted_columns`), and which columns occur.
+
+    The columns are int32 when every value fits. From the encoding's sorted keys they are taken a
+    block of :data:`BLOCK` answers at a time through one buffer, so the only array as long as the
+    answers is the result (before: an int64 copy of all the columns, then the int32 indices).
+    """
+    n_cols = enc.n_annotators * enc.n_classes
+    dtype = np.int32 if max(n_cols, enc.n_answers) < 2**31 else np.int64
+    keys = enc.row_keys
+    if keys is None:  # sorted here: a fresh int64 array, converted once
+        cols = sorted_columns(enc)
+        out = cols if cols.dtype == dtype else cols.astype(dtype)
+    else:
+        n = len(keys)
+        out = np.empty(n, dtype=dtype)
+        buffer = np.empty(min(BLOCK, n), dtype=keys.dtype)
+        for start in range(0, n, BLOCK):
+            part = buffer[: min(BLOCK, n - start)]
+            np.remainder(keys[start : start + BLOCK], n_cols, out=part)
+            out[start : start + BLOCK] = part
+    used = np.zeros(n_cols, dtype=bool)
+    used[out] = True
+    return out, used
 
 
 def _full_confusion(
