@@ -225,3 +225,37 @@ def test_dawid_skene_on_a_crowd_whose_screen_drops_annotators(k):
     est = DawidSkene().fit(answers)
     pairs = est.dependent_pairs_
     assert {(a, b) for a, b in zip(pairs.annotator_a, pairs.annotator_b, strict=True)} == {("h1", "h2")}
+
+
+def _relabelled_reference(reference, post, weights=None, min_share=0.01):
+    """``relabelled_classes`` as written before the column loop (a boolean array summed by rows)."""
+    k = reference.shape[1]
+    top = reference.max(axis=1)
+    strict = (reference >= top[:, None] - 1e-12).sum(axis=1) == 1
+    w = np.ones(len(reference)) if weights is None else weights
+    table = np.bincount(
+        reference.argmax(axis=1)[strict] * k + post.argmax(axis=1)[strict], weights=w[strict], minlength=k * k
+    ).reshape(k, k)
+    best, row_total = table.argmax(axis=1), table.sum(axis=1)
+    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
+    if table.max(axis=1)[moved].sum() < min_share * table.sum():
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(moved)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 200), k=st.integers(2, 7), weighted=st.booleans())
+def test_relabelled_classes_counts_ties_as_before(seed, n, k, weighted):
+    """Strict rows counted a column at a time: the classes of the whole-array count (tied rows,
+    rows within 1e-12 of the maximum, permuted posteriors)."""
+    from labelwise.aggregate.dawid_skene import relabelled_classes
+
+    rng = np.random.default_rng(seed)
+    reference = rng.integers(0, 3, (n, k)).astype(np.float64)  # small counts: many ties
+    reference[rng.random(n) < 0.2, 0] += 1e-13  # within the tie tolerance
+    post = rng.random((n, k))
+    if rng.random() < 0.5:
+        post = reference[:, rng.permutation(k)] + rng.random((n, k)) * 0.1  # a relabelling
+    weights = rng.integers(1, 5, n).astype(np.float64) if weighted else None
+    got = relabelled_classes(reference, post, weights)
+    assert np.array_equal(got, _relabelled_reference(reference, post, weights))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, log_normalize, row_max, row_sum
+from ._base import BaseAggregator, log_normalize, row_max
 from ._dependent import DependentPairs
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares
 from ._patterns import AnswerPatterns
@@ -59,8 +59,11 @@ def relabelled_classes(
         The relabelled class codes (empty when none).
     """
     k = reference.shape[1]
-    top = row_max(reference)
-    strict = row_sum(reference >= top[:, None] - 1e-12) == 1
+    level = row_max(reference) - 1e-12
+    n_top = np.zeros(len(reference), dtype=np.intp)  # per row, the entries at the maximum: a column at a time
+    for j in range(k):  # (a boolean n x K array summed as float64 would be a K-times larger copy)
+        n_top += reference[:, j] >= level
+    strict = n_top == 1
     w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
     ref_lab = reference.argmax(axis=1)[strict]  # argmax first: no copy of the masked rows
     new_lab = post.argmax(axis=1)[strict]
