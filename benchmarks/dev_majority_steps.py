@@ -8,7 +8,8 @@ annotators, K=5, 70% accuracy) with a dev seed (default 1, never the benchmark's
   annotators' agreement, the results), for ``--repeat`` fits in one process.
 - ``allocations``: every step that grew the traced memory by more than ``--min-mb`` MB (numpy's
   allocations are traced by ``tracemalloc``), on the second fit of the process: the fresh arrays
-  whose pages the kernel must clear (the system time of the fit).
+  whose pages the kernel must clear (the system time of the fit); ``--method dawid-skene`` traces
+  ``DawidSkene().fit`` instead.
 - ``sequence``: in one process, as ``bench_aggregate.py --large`` runs them: the encoding, then
   majority vote, Dawid-Skene and one-coin fits; wall, CPU and system seconds and minor faults of each.
 - ``ds-steps``: as ``steps`` for ``DawidSkene().fit`` (the encoding, the answer patterns, the prior's
@@ -135,10 +136,14 @@ def ds_steps(answers: pd.DataFrame, repeat: int, after_mv: bool) -> np.ndarray:
     return np.asarray(est.label_codes_)
 
 
-def allocations(answers: pd.DataFrame, min_mb: float) -> np.ndarray:
-    from labelwise.aggregate import MajorityVote
+def allocations(answers: pd.DataFrame, min_mb: float, method: str = "majority-vote") -> np.ndarray:
+    import warnings
 
-    MajorityVote().fit(answers)  # the first fit grows the heap
+    from labelwise.aggregate import DawidSkene, MajorityVote
+
+    cls = {"majority-vote": MajorityVote, "dawid-skene": DawidSkene}[method]
+    warnings.simplefilter("ignore")
+    cls().fit(answers)  # the first fit grows the heap
     tracemalloc.start()
     state = {"base": 0}
 
@@ -152,7 +157,7 @@ def allocations(answers: pd.DataFrame, min_mb: float) -> np.ndarray:
 
     sys.setprofile(profile)
     try:
-        est = MajorityVote().fit(answers)
+        est = cls().fit(answers)
     finally:
         sys.setprofile(None)
         tracemalloc.stop()
@@ -190,6 +195,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["steps", "allocations", "sequence", "ds-steps"], nargs="?", default="steps")
     parser.add_argument("--after-mv", action="store_true", help="ds-steps: a majority-vote fit first")
+    parser.add_argument(
+        "--method",
+        choices=["majority-vote", "dawid-skene"],
+        default="majority-vote",
+        help="allocations: the fit traced",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--min-mb", type=float, default=20.0)
@@ -201,7 +212,7 @@ def main() -> None:
     elif args.mode == "ds-steps":
         codes = ds_steps(answers, args.repeat, args.after_mv)
     elif args.mode == "allocations":
-        codes = allocations(answers, args.min_mb)
+        codes = allocations(answers, args.min_mb, args.method)
     else:
         codes = sequence(answers)
     if args.out:

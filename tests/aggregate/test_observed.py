@@ -259,3 +259,54 @@ def test_relabelled_classes_counts_ties_as_before(seed, n, k, weighted):
     weights = rng.integers(1, 5, n).astype(np.float64) if weighted else None
     got = relabelled_classes(reference, post, weights)
     assert np.array_equal(got, _relabelled_reference(reference, post, weights))
+
+
+class TestCsrTimesDense:
+    @settings(max_examples=40, deadline=None)
+    @given(seed=st.integers(0, 10_000), n=st.integers(1, 60), c=st.integers(1, 30), k=st.integers(1, 6))
+    def test_into_a_used_buffer_equals_the_product(self, seed, n, c, k):
+        """Into a buffer holding old values: ``m @ x`` bit for bit (int32 and int64 indices)."""
+        from labelwise.aggregate._observed import csr_times_dense
+
+        rng = np.random.default_rng(seed)
+        m = sp.random(n, c, density=0.3, format="csr", random_state=rng)
+        x = rng.standard_normal((c, k))
+        want = np.asarray(m @ x)
+        out = rng.standard_normal((n, k))
+        got = csr_times_dense(m, x, out)
+        assert got is out and np.array_equal(got, want)
+        m64 = sp.csr_matrix((m.data, m.indices.astype(np.int64), m.indptr.astype(np.int64)), shape=m.shape)
+        assert np.array_equal(csr_times_dense(m64, x, np.empty((n, k))), want)
+
+    def test_other_cases_fall_back_to_the_product(self):
+        """No buffer, a wrong shape, a non-contiguous or read-only buffer, a CSC matrix: ``m @ x``,
+        and the buffer is left alone."""
+        from labelwise.aggregate._observed import csr_times_dense
+
+        rng = np.random.default_rng(0)
+        m = sp.random(8, 5, density=0.5, format="csr", random_state=rng)
+        x = rng.standard_normal((5, 3))
+        want = np.asarray(m @ x)
+        wrong = np.full((8, 4), 7.0)
+        strided = np.full((8, 6), 7.0)[:, ::2]
+        frozen = np.full((8, 3), 7.0)
+        frozen.flags.writeable = False
+        for out in (None, wrong, strided, frozen):
+            got = csr_times_dense(m, x, out)
+            assert got is not out and np.array_equal(got, want)
+        assert (wrong == 7.0).all() and (strided == 7.0).all() and (frozen == 7.0).all()
+        assert np.array_equal(csr_times_dense(m.tocsc(), x, np.empty((8, 3))), want)
+
+
+def test_em_writing_into_the_last_posterior_gives_the_posterior_of_fresh_arrays(monkeypatch):
+    """Dawid-Skene's EM with each E-step in the previous posterior's memory: the same iterates as
+    with a new array per E-step (the fit's posterior, labels and losses, bit for bit)."""
+    import labelwise.aggregate.dawid_skene as ds
+
+    answers = _sparse_crowd(11, n_answers=8000, n_items=1500, n_ann=60, k=3)
+    reused = DawidSkene(tol=1e-9, max_iter=30).fit(answers)
+    monkeypatch.setattr(ds, "csr_times_dense", lambda m, x, out=None: np.asarray(m @ x))
+    fresh = DawidSkene(tol=1e-9, max_iter=30).fit(answers)
+    assert reused.n_iter_ == fresh.n_iter_ > 2
+    assert reused.loss_history_ == fresh.loss_history_
+    np.testing.assert_array_equal(reused.probas_.to_numpy(), fresh.probas_.to_numpy())
