@@ -8,14 +8,18 @@ annotators, K=5, 70% accuracy) with a dev seed (default 1, never the benchmark's
   annotators' agreement, the results), for ``--repeat`` fits in one process.
 - ``allocations``: every step that grew the traced memory by more than ``--min-mb`` MB (numpy's
   allocations are traced by ``tracemalloc``), on the second fit of the process: the fresh arrays
-  whose pages the kernel must clear (the system time of the fit).
+  whose pages the kernel must clear (the system time of the fit); ``--method dawid-skene`` traces
+  ``DawidSkene().fit`` instead.
 - ``sequence``: in one process, as ``bench_aggregate.py --large`` runs them: the encoding, then
   majority vote, Dawid-Skene and one-coin fits; wall, CPU and system seconds and minor faults of each.
+- ``ds-steps``: as ``steps`` for ``DawidSkene().fit`` (the encoding, the answer patterns, the prior's
+  agreement, the count matrices, the dependent-pair screen's shared items, EM, the guard, the
+  results); ``--after-mv`` fits a majority vote first in the same process.
 
 ``PYTHONPATH`` at another ``src`` (``git archive`` of main) compares trees. Labels are written to
 ``--out`` (``.npy``) to check that two trees give the same.
 
-Usage: ``PYTHONPATH=src python benchmarks/dev_majority_steps.py [steps|allocations|sequence] [--seed 1]``
+Usage: ``PYTHONPATH=src python benchmarks/dev_majority_steps.py [steps|allocations|sequence|ds-steps] [--seed 1]``
 """
 
 from __future__ import annotations
@@ -47,10 +51,8 @@ def _usage() -> tuple[float, float, int]:
     return r.ru_utime, r.ru_stime, r.ru_minflt
 
 
-def steps(answers: pd.DataFrame, repeat: int) -> np.ndarray:
-    from labelwise.aggregate import MajorityVote, _answers, _base, majority
-
-    rows: list[tuple] = []
+def _timer(rows: list[tuple]):  # type: ignore[no-untyped-def]
+    """A decorator factory appending (name, wall, user, sys, minor faults) of each call to ``rows``."""
 
     def timed(name, fn):  # type: ignore[no-untyped-def]
         @functools.wraps(fn)
@@ -63,6 +65,15 @@ def steps(answers: pd.DataFrame, repeat: int) -> np.ndarray:
             return out
 
         return inner
+
+    return timed
+
+
+def steps(answers: pd.DataFrame, repeat: int) -> np.ndarray:
+    from labelwise.aggregate import MajorityVote, _answers, _base, majority
+
+    rows: list[tuple] = []
+    timed = _timer(rows)
 
     for mod, name in [
         (_answers, "_factorize"),
@@ -87,10 +98,52 @@ def steps(answers: pd.DataFrame, repeat: int) -> np.ndarray:
     return np.asarray(est.label_codes_)
 
 
-def allocations(answers: pd.DataFrame, min_mb: float) -> np.ndarray:
-    from labelwise.aggregate import MajorityVote
+def ds_steps(answers: pd.DataFrame, repeat: int, after_mv: bool) -> np.ndarray:
+    import warnings
 
-    MajorityVote().fit(answers)  # the first fit grows the heap
+    from labelwise.aggregate import DawidSkene, MajorityVote, _answers, _base, _dependent, dawid_skene
+
+    rows: list[tuple] = []
+    timed = _timer(rows)
+    for mod, name in [
+        (dawid_skene, "agreement_accuracy"),
+        (dawid_skene, "weighted_vote_shares"),
+        (dawid_skene, "relabelled_classes"),
+        (dawid_skene, "_full_confusion"),
+        (_dependent, "shared_pairs"),
+        (_dependent, "find_dependent_pairs"),
+    ]:
+        setattr(mod, name, timed(name, getattr(mod, name)))
+    build = dawid_skene._Observed.build.__func__  # type: ignore[attr-defined]
+    dawid_skene._Observed.build = classmethod(timed("_Observed.build", build))  # type: ignore[method-assign]
+    _answers.answer_patterns = timed("answer_patterns", _answers.answer_patterns)  # type: ignore[attr-defined]
+    DawidSkene._run_em = timed("_run_em", DawidSkene._run_em)  # type: ignore[method-assign]
+    for name in ("_encode", "_set_results"):
+        setattr(_base.BaseAggregator, name, timed(name, getattr(_base.BaseAggregator, name)))
+    if after_mv:
+        MajorityVote().fit(answers)
+    for _ in range(repeat):
+        rows.clear()
+        u, s, f = _usage()
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est = DawidSkene().fit(answers)
+        u2, s2, f2 = _usage()
+        print(f"fit: wall {time.perf_counter() - t:.3f} user {u2 - u:.3f} sys {s2 - s:.3f} minflt {f2 - f}")
+        for row in rows:
+            print(f"  {row[0]:<28} wall {row[1]:.3f} user {row[2]:.3f} sys {row[3]:.3f} minflt {row[4]}")
+    return np.asarray(est.label_codes_)
+
+
+def allocations(answers: pd.DataFrame, min_mb: float, method: str = "majority-vote") -> np.ndarray:
+    import warnings
+
+    from labelwise.aggregate import DawidSkene, MajorityVote
+
+    cls = {"majority-vote": MajorityVote, "dawid-skene": DawidSkene}[method]
+    warnings.simplefilter("ignore")
+    cls().fit(answers)  # the first fit grows the heap
     tracemalloc.start()
     state = {"base": 0}
 
@@ -104,7 +157,7 @@ def allocations(answers: pd.DataFrame, min_mb: float) -> np.ndarray:
 
     sys.setprofile(profile)
     try:
-        est = MajorityVote().fit(answers)
+        est = cls().fit(answers)
     finally:
         sys.setprofile(None)
         tracemalloc.stop()
@@ -140,7 +193,14 @@ def sequence(answers: pd.DataFrame) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["steps", "allocations", "sequence"], nargs="?", default="steps")
+    parser.add_argument("mode", choices=["steps", "allocations", "sequence", "ds-steps"], nargs="?", default="steps")
+    parser.add_argument("--after-mv", action="store_true", help="ds-steps: a majority-vote fit first")
+    parser.add_argument(
+        "--method",
+        choices=["majority-vote", "dawid-skene"],
+        default="majority-vote",
+        help="allocations: the fit traced",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--min-mb", type=float, default=20.0)
@@ -149,8 +209,10 @@ def main() -> None:
     answers = simulate(args.seed)
     if args.mode == "steps":
         codes = steps(answers, args.repeat)
+    elif args.mode == "ds-steps":
+        codes = ds_steps(answers, args.repeat, args.after_mv)
     elif args.mode == "allocations":
-        codes = allocations(answers, args.min_mb)
+        codes = allocations(answers, args.min_mb, args.method)
     else:
         codes = sequence(answers)
     if args.out:

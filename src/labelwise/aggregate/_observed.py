@@ -13,7 +13,14 @@ from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import row_sum
 from ._patterns import AnswerPatterns, sorted_columns
 
+try:  # the kernel of ``csr @ dense``, private to scipy (see csr_times_dense)
+    from scipy.sparse._sparsetools import csr_matvecs as _CSR_MATVECS
+except ImportError:  # pragma: no cover - a scipy without it: csr_times_dense falls back to m @ x
+    _CSR_MATVECS = None
+
 _FLOOR = 1e-10
+#: Answers per block when the count matrix's column codes are taken from the sorted keys (8 MB of int64).
+BLOCK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,17 +50,19 @@ class _Observed:
     def build(cls, pat: AnswerPatterns) -> _Observed:
         enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
-        # rows in canonical CSR order by one sort of an int64 key (an argsort costs several times more)
-        cols_sorted = sorted_columns(enc)
-        used = np.bincount(cols_sorted, minlength=n_ann * k) > 0
+        indices, used = _sorted_column_codes(enc)
         columns = np.flatnonzero(used)
-        code = np.cumsum(used) - 1
+        if len(columns) < len(used):  # from the (annotator, label) value to the used column's position
+            code = (np.cumsum(used) - 1).astype(indices.dtype)
+            for start in range(0, len(indices), BLOCK):
+                part = indices[start : start + BLOCK]
+                part[...] = code[part]
         indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
         np.cumsum(enc.answers_per_item, out=indptr[1:])
-        index_dtype = np.int32 if max(enc.n_items, len(columns), len(cols_sorted)) < 2**31 else np.int64
-        indices = code.astype(index_dtype)[cols_sorted]
+        index_dtype = np.int32 if max(enc.n_items, len(columns), len(indices)) < 2**31 else np.int64
         m = sp.csr_matrix(
-            (np.ones(len(cols_sorted)), indices, indptr.astype(index_dtype)), shape=(enc.n_items, len(columns))
+            (np.ones(len(indices)), indices.astype(index_dtype, copy=False), indptr.astype(index_dtype)),
+            shape=(enc.n_items, len(columns)),
         )
         annotator_of = columns // k
         by_annotator = _csr_from_pairs(annotator_of, np.arange(len(columns)), (n_ann, len(columns)))
@@ -61,6 +70,59 @@ class _Observed:
         n_unused = unused @ np.ones(k)
         unit = not pat.grouped  # one item per pattern: every weight is 1
         return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
+
+
+def _sorted_column_codes(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
+    """Each answer's column ``annotator * K + label`` in the canonical CSR order of the item x column
+    count matrix (:func:`~labelwise.aggregate._patterns.sorted_columns`), and which columns occur.
+
+    The columns are int32 when every value fits. From the encoding's sorted keys they are taken a
+    block of :data:`BLOCK` answers at a time through one buffer, so the only array as long as the
+    answers is the result (before: an int64 copy of all the columns, then the int32 indices).
+    """
+    n_cols = enc.n_annotators * enc.n_classes
+    dtype = np.int32 if max(n_cols, enc.n_answers) < 2**31 else np.int64
+    keys = enc.row_keys
+    if keys is None:  # sorted here: a fresh int64 array, converted once
+        cols = sorted_columns(enc)
+        out = cols if cols.dtype == dtype else cols.astype(dtype)
+    else:
+        n = len(keys)
+        out = np.empty(n, dtype=dtype)
+        buffer = np.empty(min(BLOCK, n), dtype=keys.dtype)
+        for start in range(0, n, BLOCK):
+            part = buffer[: min(BLOCK, n - start)]
+            np.remainder(keys[start : start + BLOCK], n_cols, out=part)
+            out[start : start + BLOCK] = part
+    used = np.zeros(n_cols, dtype=bool)
+    used[out] = True
+    return out, used
+
+
+def csr_times_dense(m: sp.csr_matrix, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``m @ x`` for a CSR matrix and a dense ``(n_columns, K)`` array, written into ``out`` when given.
+
+    ``m @ x`` makes a new ``(n_rows, K)`` array every call: EM's E-step on a million items would
+    fault in 40 MB of fresh pages per iteration (K = 5). With ``out`` (float64, C-contiguous, of
+    the result's shape, holding nothing needed) the product is summed into it by the same scipy
+    kernel ``m @ x`` calls (``csr_matvecs``, on a zeroed result), so the values are the same bit
+    for bit; any other case, or a scipy without that kernel, falls back to ``m @ x``.
+    """
+    kernel = _CSR_MATVECS
+    if (
+        out is None
+        or kernel is None
+        or m.format != "csr"
+        or x.ndim != 2
+        or not (m.dtype == x.dtype == out.dtype == np.float64)
+        or out.shape != (m.shape[0], x.shape[1])
+        or not out.flags.c_contiguous
+        or not out.flags.writeable
+    ):
+        return np.asarray(m @ x)
+    out.fill(0.0)
+    kernel(m.shape[0], m.shape[1], x.shape[1], m.indptr, m.indices, m.data, x.ravel(), out.ravel())
+    return out
 
 
 def _full_confusion(

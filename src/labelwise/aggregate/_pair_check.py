@@ -148,12 +148,31 @@ def _blocks(indptr: np.ndarray, n_rows: int) -> list[tuple[int, int]]:
     return out
 
 
-def _gram(m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int) -> sp.coo_matrix:
-    """Items shared by each pair of annotators ``a < b`` (rows of ``m`` weighted by ``weights``)."""
+def _gram(
+    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_items: float = 0.0
+) -> sp.coo_matrix:
+    """Items shared by each pair of annotators ``a < b`` (rows of ``m`` weighted by ``weights``).
+
+    ``min_items > 0`` leaves out the pairs with an annotator who answered fewer than ``min_items``
+    (weighted) rows: a pair shares at most the rows of each of its two members, so no pair that
+    shares ``min_items`` rows or more is lost, and the product runs over the other annotators only.
+    """
     coo = m.tocoo()
     ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_annotators, m.shape[0]))
     ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
-    return sp.triu(ind @ sp.diags(np.asarray(weights, dtype=np.float64)) @ ind.T, k=1).tocoo()
+    w = np.asarray(weights, dtype=np.float64)
+    kept = None
+    if min_items > 0:
+        # each annotator's rows, summed as the gram sums them; the margin absorbs any rounding
+        kept = np.flatnonzero(ind @ w >= min_items * (1.0 - 1e-9))
+        if len(kept) == n_annotators:
+            kept = None
+        else:
+            ind = ind[kept]
+    gram = sp.triu(ind @ sp.diags(w) @ ind.T, k=1).tocoo()
+    if kept is None:
+        return gram
+    return sp.coo_matrix((gram.data, (kept[gram.row], kept[gram.col])), shape=(n_annotators, n_annotators))
 
 
 def shared_pairs(
@@ -162,7 +181,7 @@ def shared_pairs(
     """Pairs of annotators ``(a, b)``, ``a < b``, who answered at least ``min_shared`` items in
     common, sorted by ``a * n_annotators + b``, and their numbers of shared items (rows of ``m``
     weighted by ``weights``)."""
-    shared = _gram(m, weights, annotator_of, n_annotators)
+    shared = _gram(m, weights, annotator_of, n_annotators, min_items=min_shared)
     keep = shared.data >= min_shared
     a, b = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
     order = np.argsort(a * n_annotators + b)

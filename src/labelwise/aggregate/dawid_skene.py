@@ -11,9 +11,9 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, log_normalize, row_max, row_sum
+from ._base import BaseAggregator, log_normalize, row_max
 from ._dependent import DependentPairs
-from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares
+from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
 from .majority import weighted_vote_shares
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -59,8 +59,11 @@ def relabelled_classes(
         The relabelled class codes (empty when none).
     """
     k = reference.shape[1]
-    top = row_max(reference)
-    strict = row_sum(reference >= top[:, None] - 1e-12) == 1
+    level = row_max(reference) - 1e-12
+    n_top = np.zeros(len(reference), dtype=np.intp)  # per row, the entries at the maximum: a column at a time
+    for j in range(k):  # (a boolean n x K array summed as float64 would be a K-times larger copy)
+        n_top += reference[:, j] >= level
+    strict = n_top == 1
     w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
     ref_lab = reference.argmax(axis=1)[strict]  # argmax first: no copy of the masked rows
     new_lab = post.argmax(axis=1)[strict]
@@ -277,9 +280,11 @@ class DawidSkene(DependentPairs, BaseAggregator):
         total: np.ndarray | None,
         n_answers: int,
         pseudo: np.ndarray | None = None,
+        out: np.ndarray | None = None,
     ) -> tuple[np.ndarray, float]:
+        # ``out``: a posterior nobody needs any more, whose memory the new one may take
         log_given = np.log(given)
-        log_joint = np.asarray(obs.m @ log_given)
+        log_joint = csr_times_dense(obs.m, log_given, out)
         log_joint += np.log(prior)
         post, log_z = log_normalize(log_joint, overwrite=True)
         nll = -(obs.weights @ log_z)
@@ -294,15 +299,18 @@ class DawidSkene(DependentPairs, BaseAggregator):
         return post, float(nll / n_answers)
 
     def _run_em(self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int) -> np.ndarray:
-        state = {"post": post}
+        state: dict[str, np.ndarray | None] = {"post": post, "spare": None}
 
         def step(_it: int) -> float:
-            prior, given, total = self._m_step(obs, state["post"], pseudo)
-            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo)
+            prior, given, total = self._m_step(obs, state["post"], pseudo)  # type: ignore[arg-type]
+            # the M-step has read the last E-step's posterior: the next one is written in its memory
+            # (not in ``post``, the caller's start, which the fit reads again afterwards)
+            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo, out=state["spare"])
+            state["spare"] = state["post"]
             return nll
 
         self._iterate(step, warn=True)
-        return state["post"]
+        return state["post"]  # type: ignore[return-value]
 
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
-from ._observed import _FLOOR, _Observed
+from ._observed import _FLOOR, _Observed, csr_times_dense
 from .majority import weighted_vote_shares
 
 __all__ = ["OneCoinDawidSkene"]
@@ -92,12 +92,15 @@ class OneCoinDawidSkene(BaseAggregator):
         return prior, np.clip(skill, _FLOOR, 1 - _FLOOR)
 
     @staticmethod
-    def _e_step(obs: _Observed, prior: np.ndarray, skill: np.ndarray, n_answers: int) -> tuple[np.ndarray, float]:
+    def _e_step(
+        obs: _Observed, prior: np.ndarray, skill: np.ndarray, n_answers: int, out: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float]:
+        # ``out``: a posterior nobody needs any more, whose memory the new one may take
         k = len(prior)
         log_wrong = (np.log1p(-skill) - np.log(k - 1))[obs.annotator_of]
         log_given = np.repeat(log_wrong[:, None], k, axis=1)  # [used column (j, l), true class]
         log_given[np.arange(len(log_given)), obs.label_of] = np.log(skill)[obs.annotator_of]
-        log_joint = np.asarray(obs.m @ log_given)
+        log_joint = csr_times_dense(obs.m, log_given, out)
         log_joint += np.log(prior)
         post, log_z = log_normalize(log_joint, overwrite=True)
         return post, float(-(obs.weights @ log_z) / n_answers)
@@ -110,7 +113,9 @@ class OneCoinDawidSkene(BaseAggregator):
 
         def step(_it: int) -> float:
             prior, skill = self._m_step(obs, state["post"], n_answered)
-            state["post"], nll = self._e_step(obs, prior, skill, enc.n_answers)
+            # the M-step has read the posterior (at first the vote shares, made for this fit): the
+            # E-step writes the next one in its memory
+            state["post"], nll = self._e_step(obs, prior, skill, enc.n_answers, out=state["post"])
             return nll
 
         self._iterate(step)

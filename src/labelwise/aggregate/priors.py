@@ -36,6 +36,9 @@ from ..errors import InvalidParameterError
 
 __all__ = ["accuracy_from_agreement", "agreement_accuracy", "diagonal_confusion_prior"]
 
+#: Rows of the count matrix per block of :func:`agreement_accuracy` (its temporaries: 2.5 MB at K=5).
+ROW_BLOCK = 1 << 16
+
 
 def agreement_accuracy(item_label_counts: np.ndarray, weights: np.ndarray | None = None) -> float | None:
     """Mean annotator accuracy implied by how often two answers on one item agree.
@@ -68,7 +71,13 @@ def agreement_accuracy(item_label_counts: np.ndarray, weights: np.ndarray | None
     pairs = float(w @ (n * (n - 1)))
     if pairs <= 0:
         return None
-    return accuracy_from_agreement(float(w @ (counts * (counts - 1)).sum(axis=1)), pairs, k)
+    # Σ_k n_ik (n_ik - 1) per row, a block of rows at a time into one vector: the same values as on
+    # the whole array, without two temporaries as large as the counts
+    agreeing = np.empty(len(counts))
+    for start in range(0, len(counts), ROW_BLOCK):
+        block = counts[start : start + ROW_BLOCK]
+        (block * (block - 1)).sum(axis=1, out=agreeing[start : start + ROW_BLOCK])
+    return accuracy_from_agreement(float(w @ agreeing), pairs, k)
 
 
 def accuracy_from_agreement(agreeing_pairs: float, pairs: float, n_classes: int) -> float | None:
