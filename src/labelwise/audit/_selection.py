@@ -204,18 +204,18 @@ def group_counts(
     at[full] = packed[starts[full] + lim[full] - 1] & _LOW
     bound = np.full(n, np.inf)
     bound[full] = from_ordered_bits(at[full].astype(np.uint32))
-    below = np.zeros(n, dtype=np.int64)
+    cells = np.arange(lo, hi + 1, dtype=np.uint64) << np.uint64(32)
+    at_key = cells[:-1] + at  # each cell's bound as a packed key; where none, the next cell's first key
+    unbound = at == _ABOVE
+    # every key is in one sorted array and each chunk's in another: counts by binary search, not passes
+    below = np.searchsorted(packed, at_key) - starts
     ties, redo = [], np.zeros(len(pieces), dtype=bool)
-    edges = np.arange(lo, hi + 1, dtype=np.uint64) << np.uint64(32)
     for i, piece in enumerate(pieces):
-        cell = (piece >> np.uint64(32)).astype(np.intp) - lo
-        bits = piece & _LOW
-        cell_at = at[cell]
-        below += np.bincount(cell[bits < cell_at], minlength=n)
-        tied = np.bincount(cell[bits == cell_at], minlength=n)
+        tied = np.searchsorted(piece, at_key, side="right") - np.searchsorted(piece, at_key)
+        tied[unbound] = 0
         has = np.flatnonzero(tied)
         ties.append(((has + lo).astype(np.int64), tied[has].astype(np.int64)))
-        runs = np.searchsorted(piece, edges)
+        runs = np.searchsorted(piece, cells)
         size = np.diff(runs)
         filled = size > 0
         last = np.zeros(n, dtype=np.uint64)
