@@ -118,19 +118,21 @@ def select_top(
     firsts = chunks.partials(first, arrays, nout=edges.size)
     ranges = list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
     if exact:  # bounds, counts and which chunks to read again: one round trip
-        summaries = [
-            chunks.apply(partial(group_counts, limits=limits, share=share, lo=lo, hi=hi), [f[g + 1] for f in firsts])
-            for g, (lo, hi) in enumerate(ranges)
-        ]
+        summaries = chunks.apply_each(
+            group_counts, [([f[g + 1] for f in firsts], limits, share, lo, hi) for g, (lo, hi) in enumerate(ranges)]
+        )
         bound, below_first, ties_first, redo = join_group_counts(chunks.compute_all(summaries), n_chunks)
         read = redo.tolist()
         if not redo.any():
             quotas, over, counts = tie_quotas(limits, below_first, ties_first)
             if not over.any():  # always so: the bound is the limit-th of all keys, each list complete within it
-                parts = [
-                    chunks.apply(cut_first, f[0], bound, q, start, stop)
-                    for f, q, (start, stop) in zip(firsts, quotas, chunks.bounds, strict=True)
-                ]
+                parts = chunks.apply_each(
+                    cut_first,
+                    [
+                        (f[0], bound, q, start, stop)
+                        for f, q, (start, stop) in zip(firsts, quotas, chunks.bounds, strict=True)
+                    ],
+                )
                 return Selection(parts, counts, per_chunk=True)
     else:
         group_bounds = [
