@@ -383,6 +383,16 @@ class RowChunks:
 
         return dask.persist(dask.delayed(fn, pure=True)(*args))[0]
 
+    def apply_each(self, fn: Callable[..., Any], calls: Sequence[Sequence[Any]]) -> list[Any]:
+        """``[fn(*args) for args in calls]`` as :meth:`apply` does each, but on dask all sent to the
+        scheduler at once (one persist, not one per call)."""
+        if not self.use_dask:
+            return [fn(*args) for args in calls]
+        import dask
+
+        task = dask.delayed(fn, pure=True)
+        return list(dask.persist(*(task(*args) for args in calls)))
+
 
 def tree_reduce_delayed(parts: list[Any], combine: Callable[[list[Any]], Any], split_every: int = SPLIT_EVERY) -> Any:
     """The dask version of :func:`tree_combine`: a tree of ``combine`` tasks over ``Delayed`` parts."""

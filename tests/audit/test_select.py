@@ -7,6 +7,7 @@ from functools import partial
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -118,12 +119,17 @@ class TestSelectTopInRounds:
         seed=st.integers(0, 2**31 - 1),
         dtype=st.sampled_from([np.float32, np.float64]),
         group_keys=st.sampled_from([1, 4, 1 << 20]),
+        told=st.booleans(),
     )
-    @example(n=56, chunk=56, sort=False, seed=58, dtype=np.float32, group_keys=1 << 20)  # one chunk
-    def test_two_rounds_over_chunks_equal_one_selection_over_all_rows(self, n, chunk, sort, seed, dtype, group_keys):
+    @example(n=56, chunk=56, sort=False, seed=58, dtype=np.float32, group_keys=1 << 20, told=True)  # one chunk
+    @example(n=300, chunk=1, sort=False, seed=3, dtype=np.float32, group_keys=4, told=True)  # one-row chunks
+    def test_two_rounds_over_chunks_equal_one_selection_over_all_rows(
+        self, n, chunk, sort, seed, dtype, group_keys, told
+    ):
         """Chunked TPUT rounds and the per-chunk cut are exact: ties at the bound split across chunks
         (tie quotas), float64 keys (a bound that is not a key: those cells merged), any groups of
-        cells for round one's merge (``GROUP_KEYS``), lists short in the first chunks (re-read)."""
+        cells for round one's merge (``GROUP_KEYS``), lists short in the first chunks (re-read), and
+        with the keys' dtype ``told`` (float32: the cut from round one's counts, no round two)."""
         from labelwise._chunks import RowChunks, chunk_bounds
 
         rng = np.random.default_rng(seed)
@@ -138,7 +144,9 @@ class TestSelectTopInRounds:
         expected = _select.merge_top(_selection.select_top(whole, fn, [codes, scores], limits).parts, limits)
         chunks = RowChunks(n, chunk_bounds(n, chunk), use_dask=False, n_jobs=1)
         with mock.patch.object(_selection, "GROUP_KEYS", group_keys):
-            selection = _selection.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits)
+            selection = _selection.select_top(
+                chunks, fn, [_Rows(codes), _Rows(scores)], limits, key_dtype=scores.dtype if told else None
+            )
         assert selection.per_chunk and len(selection.parts) == len(chunks.bounds)
         for (start, stop), part in zip(chunks.bounds, selection.parts, strict=True):  # each chunk keeps its own rows
             assert np.all((part[2] >= start) & (part[2] < stop))
@@ -146,6 +154,38 @@ class TestSelectTopInRounds:
         got = _select.merge_top(selection.parts, np.full(k, n))  # sorted, nothing cut
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+    def test_ties_shared_by_quota_without_round_two(self):
+        """Lists complete within the bound (each chunk holds fewer entries than its share): float32
+        keys are cut from round one's counts alone, no chunk read again, and the ties at the bound
+        go to the first rows, across chunks, as one selection over all rows keeps them."""
+        from labelwise._chunks import RowChunks, chunk_bounds
+
+        n, k = 40, 2
+        codes = np.tile([0, 1], n // 2)
+        scores = np.full(n, 0.5, dtype=np.float32)
+        scores[[17, 33]] = 0.25  # below the bound, in later chunks
+        limits = np.array([6, 9])
+        fn = partial(_select.score_entries, by_class=True)
+        whole = RowChunks(n, [(0, n)], use_dask=False, n_jobs=1)
+        expected = _select.merge_top(_selection.select_top(whole, fn, [codes, scores], limits).parts, limits)
+        chunks = RowChunks(n, chunk_bounds(n, 4), use_dask=False, n_jobs=1)  # 2 rows a class, share 6 / 9
+        with mock.patch.object(_selection, "_second_round", side_effect=AssertionError("round two ran")):
+            selection = _selection.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], limits, key_dtype=np.float32)
+        got = _select.merge_top(selection.parts, np.full(k, n))
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.sort(got[2]), [*range(12), 13, 17, 33])
+
+    def test_float64_keys_told_as_float32_raise(self):
+        """``key_dtype`` float32 with float64 keys: round one refuses (the counts would not be exact)."""
+        from labelwise._chunks import RowChunks, chunk_bounds
+
+        codes, scores = np.zeros(10, dtype=np.int64), np.linspace(0, 1, 10)
+        fn = partial(_select.score_entries, by_class=True)
+        chunks = RowChunks(10, chunk_bounds(10, 3), use_dask=False, n_jobs=1)
+        with pytest.raises(TypeError, match="key_dtype"):
+            _selection.select_top(chunks, fn, [_Rows(codes), _Rows(scores)], np.array([4]), key_dtype=np.float32)
 
 
 class TestExactCut:
@@ -197,6 +237,35 @@ class TestExactCut:
             ]
         )
         np.testing.assert_array_equal(got, _selection.packed_bound(np.sort(np.concatenate(packed)), limits))
+
+    @settings(max_examples=60, deadline=None)
+    @given(spec=st.data(), max_groups=st.integers(1, 12), group_keys=st.integers(1, 50), share_at=st.integers(0, 4))
+    def test_group_counts_equal_the_counts_on_the_keys(self, spec, max_groups, group_keys, share_at):
+        """float32 keys (infinities, signed zeros, ties): per group of cells, the bound, the keys below
+        it, each chunk's keys equal to it and the chunks whose list may miss entries, all from the
+        packed bits, equal those computed on the keys themselves (round two's counts)."""
+        n_parts, size, n_cells, _, seed = spec.draw(_parts)
+        parts, limits = _make_parts((n_parts, size, n_cells, np.float32, seed))
+        share = np.minimum(limits, share_at)  # full lists (redo) and not
+        with mock.patch.object(_selection, "GROUP_KEYS", group_keys):
+            edges = _selection.cell_groups(limits.astype(np.float64) * len(parts), max_groups)
+        packed = [_selection.packed_keys(p) for p in parts]
+        cuts = [np.searchsorted(k, edges[1:-1].astype(np.uint64) << np.uint64(32)) for k in packed]
+        pieces = [np.split(k, c) for k, c in zip(packed, cuts, strict=True)]
+        results = [
+            _selection.group_counts([p[g] for p in pieces], limits, share, int(lo), int(hi))
+            for g, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True))
+        ]
+        bound, below, ties, redo = _selection.join_group_counts(results, len(parts))
+        np.testing.assert_array_equal(bound, _selection.packed_bound(np.sort(np.concatenate(packed)), limits))
+        expected_below = np.zeros(n_cells, dtype=np.int64)
+        for i, (cell, key, _) in enumerate(parts):
+            expected_below += np.bincount(cell[key < bound[cell]], minlength=n_cells)
+            tied = np.bincount(cell[key == bound[cell]], minlength=n_cells)
+            np.testing.assert_array_equal(ties[i][0], np.flatnonzero(tied))
+            np.testing.assert_array_equal(ties[i][1], tied[tied > 0])
+            assert redo[i] == _selection._cells_to_redo(parts[i], share, bound).any()
+        np.testing.assert_array_equal(below, expected_below)
 
 
 class TestOrderByKey:

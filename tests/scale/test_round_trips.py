@@ -87,3 +87,28 @@ def test_numeric_labels_are_checked_and_encoded_inside_pass_one(monkeypatch):
     np.testing.assert_array_equal(flags, reference.is_issue)
     assert passes == ["encoding_pass", "row_statistics_pass"]
     assert label_reader.reads == {s: 1 for s in range(0, 5000, 1000)}
+
+
+def test_float32_selection_reads_each_chunk_three_times_and_sends_its_cut_at_once(monkeypatch):
+    """float32 probs, round-one lists complete within the bound: the selection's cut comes from round
+    one's counts (no round two), so the audit reads each chunk three times (pass 1, pass 2, round
+    one); the groups' counts and the chunks' cuts each go to the scheduler in one persist."""
+    from labelwise._chunks import RowChunks
+    from labelwise.audit import _selection
+
+    labels, probs = noisy_probs(6000, 6, noise=0.25, seed=31)
+    assert probs.dtype == np.float32
+    reference = lw.find_label_issues(labels, probs).is_issue
+    reader = _CountingReader(probs, 1000)
+    batches: list = []
+    original = RowChunks.apply_each
+    monkeypatch.setattr(
+        RowChunks, "apply_each", lambda self, fn, calls: batches.append(len(calls)) or original(self, fn, calls)
+    )
+    monkeypatch.setattr(_selection, "_second_round", lambda *a, **k: pytest.fail("round two ran"))
+    with dask.config.set(scheduler="sync"):
+        result = lw.find_label_issues(da.from_array(labels, chunks=1000), reader.as_dask())
+        flags = result.is_issue.compute()
+    np.testing.assert_array_equal(flags, reference)
+    assert reader.reads == Counter({start: 3 for start in range(0, 6000, 1000)})
+    assert batches == [1, 6]  # one group of cells (few keys), six chunks' cuts

@@ -59,6 +59,7 @@ def select_top(
     *,
     cell_class: np.ndarray | None = None,
     class_weights: np.ndarray | None = None,
+    key_dtype: Any = None,
 ) -> Selection:
     """The ``limits[cell]`` first entries of each cell over all rows, exactly (a :class:`Selection`).
 
@@ -79,6 +80,14 @@ def select_top(
     (:func:`cut_chunk`), so the selection stays on the chunks' workers; only the cells with more
     entries below their bound than their limit (a bound that is not a key: float64 keys, or entries
     round one missed) are merged in one place. Only per-cell bounds and counts reach the client.
+
+    With ``key_dtype`` float32 (the dtype of every key ``fn`` gives; ``None``: not known), round
+    two is skipped when it has nothing to add: the group tasks that compute the bounds also count,
+    from the same packed keys, every chunk's keys below and equal to its cells' bounds and whether
+    its list may miss entries within them (:func:`group_counts`). float32 keys are exact in their
+    packed bits, so when no list may miss any, those counts are round two's, and every chunk cuts
+    its round-one list directly (:func:`cut_first`): one pass over the entries and one round trip
+    fewer. Otherwise (a list that may miss entries, or float64 keys) the two rounds run as above.
 
     References
     ----------
@@ -104,16 +113,37 @@ def select_top(
     n_chunks = len(chunks.bounds)
     share = tput_share(limits, n_chunks)
     edges = cell_groups(share * n_chunks, n_chunks)
-    firsts = chunks.partials(partial(_round_one, fn=fn, share=share, edges=edges), arrays, nout=edges.size)
-    group_bounds = [
-        chunks.apply(partial(group_bound, limits=limits, lo=int(lo), hi=int(hi)), [f[g + 1] for f in firsts])
-        for g, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True))
-    ]
-    lazy_bound = chunks.apply(_concat_arrays, *group_bounds)
-    # The bound and which chunks round two must read again (one boolean per chunk): one round trip.
-    redo = [chunks.apply(_any_cell_to_redo, f[0], share, lazy_bound) for f in firsts]
-    bound, *flags = chunks.compute_all([lazy_bound, *redo])
-    read = [bool(f) for f in flags]
+    exact = key_dtype is not None and np.dtype(key_dtype) == np.float32
+    first = partial(_round_one, fn=fn, share=share, edges=edges, key_dtype=np.dtype(np.float32) if exact else None)
+    firsts = chunks.partials(first, arrays, nout=edges.size)
+    ranges = list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+    if exact:  # bounds, counts and which chunks to read again: one round trip
+        summaries = chunks.apply_each(
+            group_counts, [([f[g + 1] for f in firsts], limits, share, lo, hi) for g, (lo, hi) in enumerate(ranges)]
+        )
+        bound, below_first, ties_first, redo = join_group_counts(chunks.compute_all(summaries), n_chunks)
+        read = redo.tolist()
+        if not redo.any():
+            quotas, over, counts = tie_quotas(limits, below_first, ties_first)
+            if not over.any():  # always so: the bound is the limit-th of all keys, each list complete within it
+                parts = chunks.apply_each(
+                    cut_first,
+                    [
+                        (f[0], bound, q, start, stop)
+                        for f, q, (start, stop) in zip(firsts, quotas, chunks.bounds, strict=True)
+                    ],
+                )
+                return Selection(parts, counts, per_chunk=True)
+    else:
+        group_bounds = [
+            chunks.apply(partial(group_bound, limits=limits, lo=lo, hi=hi), [f[g + 1] for f in firsts])
+            for g, (lo, hi) in enumerate(ranges)
+        ]
+        lazy_bound = chunks.apply(_concat_arrays, *group_bounds)
+        # The bound and which chunks round two must read again (one boolean per chunk): one round trip.
+        redo_flags = [chunks.apply(_any_cell_to_redo, f[0], share, lazy_bound) for f in firsts]
+        bound, *flags = chunks.compute_all([lazy_bound, *redo_flags])
+        read = [bool(f) for f in flags]
     second = partial(_second_round, fn=fn, limits=limits, share=share, bound=bound)
     seconds = chunks.partials(second, arrays, extras=[f[0] for f in firsts], read=read, nout=4)
     below_sum = chunks.reduce_partials([s[2] for s in seconds], _sum_counts)
@@ -147,6 +177,82 @@ def group_bound(pieces: list[np.ndarray], limits: np.ndarray, lo: int, hi: int) 
     """Bounds of cells ``lo..hi-1`` from the chunks' packed keys of those cells (:func:`packed_bound`)."""
     packed = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, np.uint64)
     return packed_bound(packed, limits)[lo:hi]
+
+
+#: Mask of a packed key's low 32 bits (the key's ordered bits); a value above every such bits.
+_LOW = np.uint64(0xFFFFFFFF)
+_ABOVE = np.uint64(1 << 32)
+
+
+def group_counts(
+    pieces: list[np.ndarray], limits: np.ndarray, share: np.ndarray, lo: int, hi: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """Round one's merge of cells ``lo..hi-1`` for float32 keys, with round two's counts.
+
+    ``pieces``: each chunk's packed keys of those cells (:func:`packed_keys`), in chunk order.
+    Returns ``(bound, below, ties, redo)``: the cells' bounds (as :func:`group_bound`); how many
+    keys of all chunks lie strictly below them; per chunk, the cells where it has keys equal to the
+    bound and how many (``(cells, counts)``, cells numbered globally); and per chunk whether its
+    list may miss entries within a bound (full, its largest key within it: as
+    :func:`_cells_to_redo`). The packed bits of float32 keys are exact and ordered as the keys
+    (``-0.0`` as ``0.0``), so the comparisons on bits are those on the keys.
+    """
+    n = hi - lo
+    packed = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, np.uint64)
+    starts, counts = _cell_runs(packed, limits.shape[0])
+    starts, counts, lim, sh = starts[lo:hi], counts[lo:hi], limits[lo:hi], share[lo:hi]
+    full = np.flatnonzero((counts >= lim) & (lim > 0))
+    at = np.full(n, _ABOVE, dtype=np.uint64)  # the bound's bits; above every key where there is none
+    at[full] = packed[starts[full] + lim[full] - 1] & _LOW
+    bound = np.full(n, np.inf)
+    bound[full] = from_ordered_bits(at[full].astype(np.uint32))
+    cells = np.arange(lo, hi + 1, dtype=np.uint64) << np.uint64(32)
+    at_key = cells[:-1] + at  # each cell's bound as a packed key; where none, the next cell's first key
+    unbound = at == _ABOVE
+    # every key is in one sorted array and each chunk's in another: counts by binary search, not passes
+    below = np.searchsorted(packed, at_key) - starts
+    ties, redo = [], np.zeros(len(pieces), dtype=bool)
+    for i, piece in enumerate(pieces):
+        tied = np.searchsorted(piece, at_key, side="right") - np.searchsorted(piece, at_key)
+        tied[unbound] = 0
+        has = np.flatnonzero(tied)
+        ties.append(((has + lo).astype(np.int64), tied[has].astype(np.int64)))
+        runs = np.searchsorted(piece, cells)
+        size = np.diff(runs)
+        filled = size > 0
+        last = np.zeros(n, dtype=np.uint64)
+        last[filled] = piece[runs[1:][filled] - 1] & _LOW  # sorted: each cell's largest key last
+        redo[i] = bool(np.any((size >= sh) & (sh > 0) & (last <= at)))
+    return bound, below, ties, redo
+
+
+def join_group_counts(
+    results: list[tuple], n_chunks: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """:func:`group_counts` of consecutive groups of cells as one: ``(bound, below, ties, redo)``
+    over all cells (``ties`` per chunk, ``redo`` any group's)."""
+    bound = np.concatenate([r[0] for r in results])
+    below = np.concatenate([r[1] for r in results])
+    ties = [
+        (np.concatenate([r[2][i][0] for r in results]), np.concatenate([r[2][i][1] for r in results]))
+        for i in range(n_chunks)
+    ]
+    redo = np.logical_or.reduce([r[3] for r in results]) if results else np.zeros(n_chunks, dtype=bool)
+    return bound, below, ties, redo
+
+
+def cut_first(
+    entries: Entries, bound: np.ndarray, quota: tuple[np.ndarray, np.ndarray], start: int, stop: int
+) -> Entries:
+    """A chunk's share of the exact selection from its round-one list, complete within every bound
+    (:func:`group_counts` found no list that may miss entries): its entries within the bound, cut
+    by :func:`cut_chunk` (ties at the bound: the first ``quota`` by row)."""
+    cell, key, row = entries
+    at = bound[cell]
+    within = key <= at
+    kept = (cell[within], key[within], row[within])
+    tied = np.flatnonzero(kept[1] == at[within])
+    return cut_chunk(kept, tied, quota, None, None, start, stop)
 
 
 def tie_quotas(
@@ -229,11 +335,21 @@ def replace_cells(chunks: RowChunks, first: Selection, drop: np.ndarray, second:
     return Selection(parts, np.where(drop, 0, first.counts) + second.counts, per_chunk=first.per_chunk)
 
 
-def _round_one(start: int, *arrays: Any, fn: Callable[..., Entries], share: np.ndarray, edges: np.ndarray) -> tuple:
+def _round_one(
+    start: int,
+    *arrays: Any,
+    fn: Callable[..., Entries],
+    share: np.ndarray,
+    edges: np.ndarray,
+    key_dtype: np.dtype | None = None,
+) -> tuple:
     """Round one of :func:`select_top` in a chunk: its ``share`` best entries per cell (unsorted: they
     stay on the worker for round two), then their keys packed for the bound (:func:`packed_keys`),
-    one array per group of cells (``edges``, :func:`cell_groups`)."""
+    one array per group of cells (``edges``, :func:`cell_groups`). ``key_dtype``: the keys' dtype
+    :func:`select_top` was told (checked: its counts without round two hold for float32 keys only)."""
     first = fn(start, *arrays, limits=share, merge=False)
+    if key_dtype is not None and first[1].dtype != key_dtype:
+        raise TypeError(f"select_top was told key_dtype {key_dtype}, but the entries' keys are {first[1].dtype}")
     packed = packed_keys(first)
     cuts = np.searchsorted(packed, edges[1:-1].astype(np.uint64) << np.uint64(32))
     return (first, *np.split(packed, cuts))

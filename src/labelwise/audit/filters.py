@@ -80,7 +80,13 @@ class FilterInputs:
         fn = partial(_select.score_entries, by_class=by_class)
         cells = np.arange(limits.shape[0]) if by_class else None
         chosen = _selection.select_top(
-            self.rows, fn, [self.codes, scores], limits, cell_class=cells, class_weights=self.label_counts
+            self.rows,
+            fn,
+            [self.codes, scores],
+            limits,
+            cell_class=cells,
+            class_weights=self.label_counts,
+            key_dtype=scores.dtype,
         )
         return self.mask_of(chosen)
 
@@ -110,7 +116,13 @@ def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted
     arrays = [inputs.probs, inputs.codes, inputs.stats.predicted]
     cells = np.repeat(np.arange(k), k)
     return _selection.select_top(
-        inputs.rows, fn, arrays, wanted.ravel(), cell_class=cells, class_weights=inputs.label_counts
+        inputs.rows,
+        fn,
+        arrays,
+        wanted.ravel(),
+        cell_class=cells,
+        class_weights=inputs.label_counts,
+        key_dtype=inputs.probs.dtype,
     )
 
 
