@@ -45,6 +45,32 @@ SPILL = 8
 SLAB_ELEMENTS = 1 << 21
 
 
+def cell_lists(top: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows filed in each cell: row numbers cell by cell, and where each cell's run starts.
+
+    ``top`` holds each row's cells (``n x spill``, distinct within a row). The row numbers are
+    int32 (below 2**31 rows) and are placed one column of ``top`` at a time, so the temporaries
+    are O(n), not O(n x spill); within a cell the rows follow by column, then by row number.
+    """
+    n = top.shape[0]
+    starts = np.zeros(n_cells + 1, dtype=np.int64)
+    for j in range(top.shape[1]):
+        starts[1:] += np.bincount(top[:, j], minlength=n_cells)
+    np.cumsum(starts, out=starts)
+    lists = np.empty(int(starts[-1]), dtype=np.int32 if n < 2**31 else np.int64)
+    fill = starts[:-1].copy()  # the next free place of each cell's run
+    rank = np.arange(n, dtype=np.int64)
+    for j in range(top.shape[1]):
+        column = top[:, j]
+        by_cell = np.argsort(column, kind="stable")  # the column's rows cell by cell, rows increasing
+        count = np.bincount(column, minlength=n_cells)
+        first = np.cumsum(count) - count  # where each cell's rows start in ``by_cell``
+        cell = column[by_cell]
+        lists[fill[cell] + rank - first[cell]] = by_cell
+        fill += count
+    return lists, starts
+
+
 def spill_knn(
     Z: Any,
     k: int,
@@ -68,22 +94,18 @@ def spill_knn(
     if centroids.shape[0] > n_cells:
         n_cells = centroids.shape[0]
         top = _cells._nearest_cells(Z, centroids, min(spill, n_cells))
-    spill = top.shape[1]
-    filed = np.argsort(top.ravel(), kind="stable")  # (row, rank) pairs cell by cell, rows increasing
-    starts = np.zeros(n_cells + 1, dtype=np.int64)
-    np.cumsum(np.bincount(top.ravel(), minlength=n_cells), out=starts[1:])
-    lists = (filed // spill).astype(np.int64)
-    del filed
     own = np.argsort(top[:, 0], kind="stable").astype(np.int64)
     own_starts = np.zeros(n_cells + 1, dtype=np.int64)
     np.cumsum(np.bincount(top[:, 0], minlength=n_cells), out=own_starts[1:])
+    lists, starts = cell_lists(top, n_cells)
+    del top
     c_norm = np.einsum("ij,ij->i", centroids, centroids, dtype=np.float64)
     m = min(n - 1, 2 * k)
     indices = np.empty((n, k), dtype=np.int32 if n < 2**31 else np.int64)
     sqdist = np.empty((n, k), dtype=np.float32)
 
     def pool_of(c: int) -> np.ndarray:
-        pool = lists[starts[c] : starts[c + 1]]
+        pool = np.sort(lists[starts[c] : starts[c + 1]]).astype(np.int64)  # each row once: increasing rows
         if pool.size <= m:  # too few rows: add the cells nearest this one's centroid, in order
             gap = c_norm - 2.0 * (centroids @ centroids[c]).astype(np.float64)
             by_gap = np.argsort(gap, kind="stable")
