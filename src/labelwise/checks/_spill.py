@@ -44,7 +44,8 @@ CELL_SIZE = 1024
 #: the last entry whose least rows is at most n. A cell holds ``CELL_SIZE`` rows whatever n, so a
 #: cluster of the data spans more cells as n grows, and a row's neighbours spread over more of them:
 #: the spill grows with n. Per size, the least spill whose recall@10 was at least hnswlib's at the
-#: same n on every dev set (``benchmarks/dev_spill_scale.py``, RESULTS.md, issue 11, session 10).
+#: same n (minus 0.002) on the dev sets measured there, for less CPU (``benchmarks/dev_spill_scale.py``,
+#: RESULTS.md, issue 11, session 10).
 SPILL_BY_ROWS: tuple[tuple[int, int], ...] = ((0, 12), (100_001, 16), (300_001, 24))
 #: Elements of one ``rows x list`` product (float32, and the int64 ranks of its partition).
 SLAB_ELEMENTS = 1 << 21

@@ -23,15 +23,16 @@ METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products, grouped ("cells") or with every
 #: row filed in its nearest cells' lists ("spill"; both need no extra), hnswlib on float32 rows,
-#: faiss's HNSW on 16- or 8-bit rows; "auto" is hnswlib or the cells.
+#: faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows (``AUTO_INDEXES``).
 INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8")
 #: Indexes that need no extra (numpy only).
 BUILTIN_INDEXES = ("cells", "spill")
 #: ``index="auto"`` by the number of rows: ``(least rows, index)`` in increasing order, the last entry
 #: whose least rows is at most n. The spill lists (their spill growing with n, ``_spill.SPILL_BY_ROWS``)
-#: from 100,000 rows: there, at 300,000 and at 1,000,000 rows of the dev sets they kept hnswlib's
-#: recall@10 at the same n for less CPU (``benchmarks/dev_spill_scale.py``, RESULTS.md, issue 11,
-#: session 10); hnswlib below, where they were not measured against it.
+#: from 100,000 rows: there (three dev sets) and at 300,000 and 1,000,000 rows (the dev set of few
+#: large clusters, where both lose recall with n) they kept hnswlib's recall@10 at the same n for
+#: less CPU (``benchmarks/dev_spill_scale.py``, RESULTS.md, issue 11, session 10); hnswlib below,
+#: where they were not measured against it.
 AUTO_INDEXES: tuple[tuple[int, str], ...] = ((0, "hnswlib"), (100_000, "spill"))
 #: ``index="auto"``'s index when the one in ``AUTO_INDEXES`` needs an extra that is not installed:
 #: on dev data the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000
