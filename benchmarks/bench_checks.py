@@ -251,7 +251,8 @@ def run_speed(sizes: list[int], parts: bool = False) -> list[dict]:
         print(row, flush=True)
     if parts:  # after every timed run: the timing wrappers stay in place once installed
         times: dict = {}
-        _time_graph_parts(times)
+        _time_graph_parts(times)  # hnswlib's steps
+        _time_cells_parts(times)  # the k-means and the assignments of the cells and the spill lists
         for n in sizes:
             times.clear()
             X, y = blobs(n, 64, centers=10, random_state=5)
@@ -380,17 +381,19 @@ def _time_cells_parts(times: dict) -> None:
         setattr(_cells, name, timed)
 
 
-def _scale_child(n: int, index: str = "hnswlib") -> dict:
+def _scale_child(n: int, index: str = "auto") -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
+    from labelwise.checks.graph import auto_index
 
     base = _rss_mb()
     X, y = blobs(n, 64, centers=20, random_state=7)
     features_peak = _phase_peak_mb()
     _reset_peak()
     parts: dict = {}
-    if index == "hnswlib":
+    used = auto_index(n) if index == "auto" else index
+    if used == "hnswlib":
         _time_graph_parts(parts)
-    elif index == "cells":
+    elif used in ("cells", "spill"):
         _time_cells_parts(parts)
     t = time.perf_counter()
     graph = NeighborGraph.build(X, k=10, index=index)
@@ -408,7 +411,7 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
     labelwise_peak = max(phases[1:]) if len(phases) == 3 else peak
     return {
         "n": n,
-        "index": index,
+        "index": index if index == used else f"{index} ({used})",
         "seconds": took,
         "graph_s": graph_s,
         "peak_rss_mb": labelwise_peak,
@@ -429,7 +432,7 @@ def _scale_child(n: int, index: str = "hnswlib") -> dict:
     }
 
 
-def run_scale(n: int, index: str = "hnswlib") -> dict:
+def run_scale(n: int, index: str = "auto") -> dict:
     """Every default check in a fresh subprocess (so peak RSS is this run's)."""
     code = (
         f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
@@ -456,8 +459,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=None, help="Rows for the every-check scale run.")
     parser.add_argument(
         "--scale-index",
-        default="hnswlib",
-        help="Comma list of approximate indexes for --scale (cells, hnswlib, faiss-sq8...).",
+        default="auto",
+        help="Comma list of approximate indexes for --scale (auto: the default; cells, spill, hnswlib, faiss-sq8...).",
     )
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")

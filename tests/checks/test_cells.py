@@ -118,7 +118,7 @@ class TestAutoIndex:
         return used
 
     def test_hnswlib_when_installed(self, monkeypatch):
-        """index="auto" uses hnswlib when the ann extra is installed."""
+        """index="auto" uses hnswlib below 100,000 rows when the ann extra is installed."""
         pytest.importorskip("hnswlib")
         used = self._spy(monkeypatch)
         NeighborGraph.build(_clustered(6000), k=5)

@@ -122,7 +122,9 @@ def test_no_standardised_copy_of_the_features_is_held(monkeypatch):
     monkeypatch.setattr(graph, "_row_step", lambda d: 1024)
     X = _clustered(n=60000, d=64)
     n, k = X.shape[0], 5
-    outputs = n * k * (8 + 8 + 4) + n * _spill.SPILL * (4 + 8 + 8)  # graph; cell numbers, their sort, lists
+    spill = _spill.default_spill(n)
+    # the graph; int32 cell numbers and int32 list entries per (row, spill); O(n) int64 sorts per column
+    outputs = n * k * (8 + 8 + 4) + n * spill * (4 + 4) + n * 8 * 6
     tracemalloc.start()
     NeighborGraph.build(X, k=k, method="approximate", index="spill")
     peak = tracemalloc.get_traced_memory()[1]
@@ -137,3 +139,86 @@ def test_fewer_rows_than_a_cell(n):
     idx, _ = spill_knn(_view(X), 1)
     exact = NeighborGraph.build(X, k=1, method="exact").indices
     np.testing.assert_array_equal(idx, exact)
+
+
+class TestCellLists:
+    @settings(max_examples=25, deadline=None)
+    @given(n=st.integers(1, 200), n_cells=st.integers(1, 12), spill=st.integers(1, 12), seed=st.integers(0, 999))
+    def test_every_row_is_in_the_list_of_each_of_its_cells_once(self, n, n_cells, spill, seed):
+        """The lists hold exactly the (row, cell) pairs of ``top``, each once, cell by cell."""
+        from labelwise.checks._spill import cell_lists
+
+        spill = min(spill, n_cells)
+        rng = np.random.default_rng(seed)
+        top = np.stack([rng.permutation(n_cells)[:spill] for _ in range(n)]).astype(np.int32)
+        lists, starts = cell_lists(top, n_cells)
+        assert lists.dtype == np.int32 and starts[0] == 0 and starts[-1] == n * spill
+        for c in range(n_cells):
+            expected = np.flatnonzero((top == c).any(axis=1))
+            np.testing.assert_array_equal(np.sort(lists[starts[c] : starts[c + 1]]), expected)
+
+
+class TestSpillBySize:
+    def test_the_spill_grows_with_the_rows(self):
+        """More rows: each row filed in at least as many cells (a cluster spans more cells)."""
+        from labelwise.checks._spill import SPILL_BY_ROWS, default_spill
+
+        sizes = [least for least, _ in SPILL_BY_ROWS]
+        assert sizes == sorted(sizes) and sizes[0] == 0
+        spills = [default_spill(n) for n in (1, 10_000, 100_000, 100_001, 300_000, 300_001, 10**6, 10**8)]
+        assert spills == sorted(spills)
+        assert all(default_spill(least) == spill for least, spill in SPILL_BY_ROWS)
+
+    def test_the_default_spill_is_the_sizes(self, monkeypatch):
+        """``spill_knn`` without ``spill`` files every row in ``default_spill(n)`` cells."""
+        from labelwise.checks import _cells, _spill
+
+        asked = []
+        real = _cells._nearest_cells
+
+        def spy(Z, centroids, probes):
+            asked.append(probes)
+            return real(Z, centroids, probes)
+
+        monkeypatch.setattr(_cells, "_nearest_cells", spy)
+        monkeypatch.setattr(_spill, "SPILL_BY_ROWS", ((0, 2), (1000, 3)))
+        X = _clustered(1500)
+        spill_knn(_view(X), 5, cell_size=100)
+        assert set(asked) - {1} == {3}  # (k-means assigns with 1; again if a large cell was split)
+        asked.clear()
+        spill_knn(_view(X[:999]), 5, cell_size=100)
+        assert set(asked) - {1} == {2}
+
+
+class TestAutoIndex:
+    def test_the_table_picks_by_rows(self):
+        """``index="auto"``: hnswlib (or the cells without it) below 100,000 rows, the spill lists from there."""
+        from labelwise.checks.graph import _ann_available, auto_index
+
+        small = "hnswlib" if _ann_available("hnswlib") else "cells"
+        assert auto_index(5_001) == small and auto_index(99_999) == small
+        assert auto_index(100_000) == "spill" and auto_index(10**7) == "spill"
+
+    def test_build_uses_the_registry(self, monkeypatch):
+        """``NeighborGraph.build`` asks the table, not a branch: moving the threshold moves the index."""
+        from labelwise.checks import _ann, graph
+
+        used = []
+        real = _ann.SEARCHES["spill"]
+
+        def spy(*args):
+            used.append("spill")
+            return real(*args)
+
+        monkeypatch.setitem(_ann.SEARCHES, "spill", spy)
+        monkeypatch.setattr(graph, "AUTO_INDEXES", ((0, "hnswlib"), (6_000, "spill")))
+        g = NeighborGraph.build(_clustered(6000), k=5)
+        assert g.method == "approximate" and used == ["spill"]
+
+    def test_spill_needs_no_fallback(self, monkeypatch):
+        """Without the ann extra, the spill sizes still use the spill lists; smaller ones the cells."""
+        from labelwise.checks import graph
+
+        monkeypatch.setattr(graph, "_ann_available", lambda index="hnswlib": index in graph.BUILTIN_INDEXES)
+        assert graph.auto_index(200_000) == "spill"
+        assert graph.auto_index(50_000) == "cells"

@@ -23,15 +23,22 @@ METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products, grouped ("cells") or with every
 #: row filed in its nearest cells' lists ("spill"; both need no extra), hnswlib on float32 rows,
-#: faiss's HNSW on 16- or 8-bit rows; "auto" is hnswlib or the cells.
+#: faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows (``AUTO_INDEXES``).
 INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8")
 #: Indexes that need no extra (numpy only).
 BUILTIN_INDEXES = ("cells", "spill")
-#: ``index="auto"`` is hnswlib when the ``ann`` extra is installed, the cells otherwise: on dev data
-#: the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000 rows of the
-#: low-rank dev set their recall@10 fell to 0.95 (hnswlib 0.98; RESULTS.md, issue 11, session 5).
-#: The spill lists are not "auto" either: on a dev set of few large isotropic clusters no setting
-#: cheaper than hnswlib reached recall@10 0.99 (RESULTS.md, issue 11, session 9).
+#: ``index="auto"`` by the number of rows: ``(least rows, index)`` in increasing order, the last entry
+#: whose least rows is at most n. The spill lists (their spill growing with n, ``_spill.SPILL_BY_ROWS``)
+#: from 100,000 rows: there (three dev sets) and at 300,000 and 1,000,000 rows (the dev set of few
+#: large clusters, where both lose recall with n) they kept hnswlib's recall@10 at the same n for
+#: less CPU (``benchmarks/dev_spill_scale.py``, RESULTS.md, issue 11, session 10); hnswlib below,
+#: where they were not measured against it.
+AUTO_INDEXES: tuple[tuple[int, str], ...] = ((0, "hnswlib"), (100_000, "spill"))
+#: ``index="auto"``'s index when the one in ``AUTO_INDEXES`` needs an extra that is not installed:
+#: on dev data the cells matched hnswlib's recall up to 300,000 rows in less time, but at 1,000,000
+#: rows of the low-rank dev set their recall@10 fell to 0.95 (hnswlib 0.98; RESULTS.md, issue 11,
+#: session 5).
+AUTO_FALLBACK = "cells"
 #: ``method="auto"`` searches exactly below this many rows (chosen by measurement, see RESULTS.md).
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
@@ -115,12 +122,14 @@ class NeighborGraph:
         index : {"auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8"}, default "auto"
             The approximate index: ``"cells"``, k-means cells whose rows are compared with the
             rows of their nearest cells by matrix products (no extra needed, no index kept);
-            ``"spill"``, k-means cells whose lists hold every row among whose 8 nearest cells
-            they are, each row compared with its own cell's list by one matrix product per cell
-            (no extra needed, no index kept, the same graph on every run);
-            ``"hnswlib"``, an HNSW index on float32 rows (``ann`` extra); faiss's HNSW on 16- or
-            8-bit rows (needs ``faiss-cpu``; less memory, see RESULTS.md). ``"auto"``: hnswlib
-            when installed, the cells otherwise. Candidates are re-scored exactly in every case.
+            ``"spill"``, k-means cells whose lists hold every row among whose nearest cells
+            (12 to 24 of them, more for more rows) they are, each row compared with its own
+            cell's list by one matrix product per cell (no extra needed, no index kept, the same
+            graph on every run); ``"hnswlib"``, an HNSW index on float32 rows (``ann`` extra);
+            faiss's HNSW on 16- or 8-bit rows (needs ``faiss-cpu``; less memory, see RESULTS.md).
+            ``"auto"``: by the number of rows (``AUTO_INDEXES``): hnswlib below 100,000 rows
+            (the cells when hnswlib is not installed), the spill lists from 100,000 rows.
+            Candidates are re-scored exactly in every case.
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
@@ -133,7 +142,7 @@ class NeighborGraph:
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
         if index == "auto":
-            index = "hnswlib" if _ann_available("hnswlib") else "cells"
+            index = auto_index(n)
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
@@ -178,6 +187,12 @@ class NeighborGraph:
             raise DataFileError(f"graph file {str(path)!r} does not exist") from None
         except (KeyError, ValueError, OSError) as exc:
             raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
+
+
+def auto_index(n: int) -> str:
+    """The approximate index ``index="auto"`` uses for ``n`` rows (``AUTO_INDEXES``, ``AUTO_FALLBACK``)."""
+    name = [index for least, index in AUTO_INDEXES if least <= n][-1]
+    return name if _ann_available(name) else AUTO_FALLBACK
 
 
 def _ann_available(index: str = "hnswlib") -> bool:
