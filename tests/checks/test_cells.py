@@ -157,3 +157,25 @@ def test_no_standardised_copy_of_the_features_is_held(monkeypatch):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < outputs + 0.5 * X.nbytes, (peak, outputs, X.nbytes)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    n_centroids=st.integers(1, 40),
+    probes=st.integers(1, 5),
+    duplicate=st.booleans(),
+    seed=st.integers(0, 99),
+)
+def test_nearest_cell_is_the_first_of_the_nearest_cells(n, n_centroids, probes, duplicate, seed):
+    """The spill's split reads each row's nearest cell alone: the same cell as the first of its
+    ``probes`` nearest, ties (a repeated centroid) to the lower centroid."""
+    from labelwise.checks._cells import _nearest_cell, _nearest_cells
+
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(n, 5)).astype(np.float32)
+    centroids = rng.normal(size=(n_centroids, 5)).astype(np.float32)
+    if duplicate and n_centroids > 1:
+        centroids[-1] = centroids[0]
+    probes = min(probes, n_centroids)
+    assert np.array_equal(_nearest_cell(Z, centroids), _nearest_cells(Z, centroids, probes)[:, 0])

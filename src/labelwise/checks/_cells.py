@@ -80,6 +80,20 @@ def _nearest_cells(Z: Any, centroids: np.ndarray, probes: int) -> np.ndarray:
     return top
 
 
+def _nearest_cell(Z: Any, centroids: np.ndarray) -> np.ndarray:
+    """Every row's nearest centroid (int32; ties by lower centroid): ``_nearest_cells(.., probes)[:, 0]``
+    for any ``probes`` at most the tied centroids' count, by the same products, without their partition."""
+    n = Z.shape[0]
+    c_norm = np.einsum("ij,ij->i", centroids, centroids)
+    minus2 = centroids * -2.0
+    nearest = np.empty(n, dtype=np.int32)
+    for s in range(0, n, ASSIGN_ROWS):
+        prod = Z[s : s + ASSIGN_ROWS] @ minus2.T
+        prod += c_norm[None, :]
+        nearest[s : s + ASSIGN_ROWS] = np.argmin(prod, axis=1)
+    return nearest
+
+
 def _split_large_cells(
     Z: Any, centroids: np.ndarray, cell: np.ndarray, cell_size: int, random_state: int
 ) -> np.ndarray:
