@@ -35,8 +35,13 @@ from ..audit import find_label_issues
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
 
-#: Rows per block of :func:`neighbour_vote_probs` and :func:`weighted_agreement`.
-ROW_BLOCK = 65_536
+#: Rows per block of :func:`neighbour_vote_probs`, :func:`neighbour_vote_given` and :func:`weighted_agreement`
+#: (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
+ROW_BLOCK = 16_384
+#: Rows per chunk in which confident learning reads the computed votes (:func:`neighbour_vote_rows`):
+#: each chunk's ``rows x K`` votes and their ``rows x k`` sort are a few MB per thread whatever ``n``
+#: (the default chunks of :func:`~labelwise.find_label_issues` grow with ``n``: ``n / 8`` rows on two threads).
+VOTE_CHUNK_ROWS = 8_192
 
 
 def _vote_block(graph: NeighborGraph, labels: np.ndarray, n_classes: int, start: int, stop: int) -> np.ndarray:
@@ -158,7 +163,10 @@ def run(inputs: CheckInputs) -> CheckResult:
         assert inputs.graph is not None  # the other alternative of ``requires``
         source = "neighbour votes"
         inputs.cache["label_given_probs"] = neighbour_vote_given(inputs.graph, labels, n_classes)
-        result = find_label_issues(labels, vote_source(inputs.graph, labels, n_classes), filter_by=filter_by)
+        votes = vote_source(inputs.graph, labels, n_classes)
+        chunk_rows = None if isinstance(votes, np.ndarray) else VOTE_CHUNK_ROWS
+        result = find_label_issues(labels, votes, filter_by=filter_by, chunk_rows=chunk_rows)
+        del votes
     quality = result.label_quality
     if source == "neighbour votes":
         assert inputs.graph is not None
@@ -170,4 +178,4 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(cols, summary_row("label", result.is_issue, quality), info)
 
 
-CHECK = Check("label", requires=(("labels", "probs"), ("labels", "graph")), run=run)
+CHECK = Check("label", requires=(("labels", "probs"), ("labels", "graph")), run=run, shares=("label_given_probs",))

@@ -44,27 +44,34 @@ def graph_dbscan(graph: NeighborGraph, min_cluster_size: int = 5) -> np.ndarray:
     reach = graph.distances[:, m - 1]
     eps = float(np.median(reach))
     core = reach <= eps
-    comp = core_components(graph, core, eps)
-    labels = np.where(core, comp, -1)
+    labels = core_components(graph, core, eps)  # a core row's component: its smallest row
+    labels[~core] = -1
     for s, e in _blocks(graph.n):  # a non-core row joins its nearest core neighbour within eps
         ok = (graph.distances[s:e] <= eps) & core[graph.indices[s:e]] & ~core[s:e, None]
         has = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
-        labels[s:e][has] = comp[graph.indices[s:e][has, first[has]]]
-    del comp, core
-    clustered = labels >= 0
-    sizes = np.bincount(labels[clustered])
-    labels[clustered & (sizes[np.maximum(labels, 0)] < min_cluster_size)] = -1
-    source = labels.copy()  # rows left out join the cluster of their nearest clustered neighbour (one pass)
+        labels[s:e][has] = labels[graph.indices[s:e][has, first[has]]]  # core rows are never written here
+    del core
+    sizes = np.bincount(labels + 1)[1:]  # rows per component (labels are row numbers)
     for s, e in _blocks(graph.n):
-        noise = np.flatnonzero(source[s:e] < 0)
-        clustered_nb = source[graph.indices[s + noise]] >= 0
+        part = labels[s:e]
+        part[(part >= 0) & (sizes[np.maximum(part, 0)] < min_cluster_size)] = -1
+    left_out = labels < 0  # rows left out join the cluster of their nearest clustered neighbour (one pass)
+    for s, e in _blocks(graph.n):
+        noise = np.flatnonzero(left_out[s:e])
+        clustered_nb = ~left_out[graph.indices[s + noise]]
         has = clustered_nb.any(axis=1)
         rows = s + noise[has]
-        labels[rows] = source[graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]]
-    del source
-    _, codes = np.unique(labels[labels >= 0], return_inverse=True)
-    labels[labels >= 0] = codes
+        labels[rows] = labels[
+            graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]
+        ]  # rows not left out keep theirs
+    del left_out
+    # number the clusters 0, 1, ... in the order of their smallest row (as ``np.unique`` would)
+    code = np.cumsum(np.bincount(labels + 1, minlength=graph.n + 1)[1:] > 0) - 1
+    for s, e in _blocks(graph.n):
+        part = labels[s:e]
+        kept = part >= 0
+        part[kept] = code[part[kept]]
     return labels
 
 
@@ -161,4 +168,9 @@ def run(inputs: CheckInputs) -> CheckResult:
     )
 
 
-CHECK = Check("underperforming_group", requires=(("labels", "graph"), ("labels", "groups", "probs")), run=run)
+CHECK = Check(
+    "underperforming_group",
+    requires=(("labels", "graph"), ("labels", "groups", "probs")),
+    run=run,
+    shares=("label_given_probs",),
+)
