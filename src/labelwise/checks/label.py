@@ -8,8 +8,9 @@ chunk as confident learning reads them (:func:`vote_source`; chunks of :data:`VO
 rows), so memory stays O(n k) at any number of classes. Its ``label_score`` is then the
 self-confidence of those votes (the share of neighbours that agree, as in cleanlab's Datalab),
 with ties among the ``k + 1`` possible values broken by the distance-weighted vote (weights
-``1 / distance``): of two rows with as many agreeing neighbours, the one whose agreeing neighbours are nearer scores higher. The tie-break is
-scaled so that it never reorders rows whose votes differ, and it leaves the flags unchanged.
+``1 / distance``): of two rows with as many agreeing neighbours, the one whose agreeing
+neighbours are nearer scores higher. The tie-break is scaled so that it never reorders rows whose
+votes differ, and it leaves the flags unchanged.
 Option ``filter_by`` (``check_options={"label": {"filter_by": ...}}``) picks the filter of
 :func:`~labelwise.find_label_issues`; the votes take only ``k + 1`` values, so confident
 learning's per-class thresholds are coarse and ``"predicted_neq_given"`` flags more.
