@@ -41,7 +41,7 @@ from .graph import NeighborGraph
 ROW_BLOCK = 16_384
 #: Rows per chunk in which confident learning reads the computed votes (:func:`neighbour_vote_rows`):
 #: each chunk's ``rows x K`` votes and their ``rows x k`` sort are a few MB per thread whatever ``n``
-#: (the default chunks of :func:`~labelwise.find_label_issues` grow with ``n``: ``n / 8`` rows on two threads).
+#: (the default chunks of :func:`~labelwise.find_label_issues` grow with ``n`` up to 2^22 values).
 VOTE_CHUNK_ROWS = 8_192
 
 
