@@ -166,3 +166,34 @@ class TestBadInput:
         """At least one input is needed."""
         with pytest.raises(LabelwiseError, match="at least one of"):
             find_data_issues()
+
+
+def test_a_shared_intermediate_is_dropped_after_the_last_check_that_names_it(data):
+    """The label check's given-label votes stay in the cache until the group check (which names them)
+    has run, and are gone before the next check; when the group check does not name them, they go
+    right after the label check and the group check counts them again. The columns are the same."""
+    from dataclasses import replace
+
+    from labelwise.checks import find as find_module
+    from labelwise.checks._base import Check, CheckInputs, CheckResult
+
+    seen: list[set[str]] = []
+
+    def probe(inputs: CheckInputs) -> CheckResult:
+        seen.append(set(inputs.cache))
+        return CheckResult({}, {"check": "probe", "status": "ran", "n_issues": 0, "score": 1.0, "reason": ""})
+
+    probe_check = Check("probe", requires=(("labels",),), run=probe)
+    names = ["label", "underperforming_group"]
+    found = find_data_issues(data.X, data.y, checks=names)
+    codes = np.unique(data.y, return_inverse=True)[1]
+    undeclared = replace(CHECKS["underperforming_group"], shares=())
+    for group, kept_for_group in ((CHECKS["underperforming_group"], True), (undeclared, False)):
+        seen.clear()
+        inputs = CheckInputs(n=len(data.y), features=data.X, labels=codes, classes=np.unique(data.y), graph=found.graph)
+        got = find_module._run_checks(
+            [CHECKS["label"], probe_check, group, probe_check], inputs, len(data.y), found.graph
+        )
+        assert ("label_given_probs" in seen[0]) == kept_for_group  # between the label and the group check
+        assert "label_given_probs" not in seen[1]  # after the group check
+        pd.testing.assert_frame_equal(got.issues, found.issues, check_exact=True)

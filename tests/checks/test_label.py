@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise.checks import find_data_issues
@@ -137,3 +140,21 @@ def test_votes_computed_by_chunk_give_the_dense_tables_flags_and_scores():
             np.testing.assert_array_equal(got.ranked_indices, ref.ranked_indices)
         found = find_data_issues(data.X, data.y, checks="label", k=k)
         np.testing.assert_array_equal(found.issues["is_label_issue"], ref.is_issue)
+
+
+@settings(max_examples=15, deadline=None)
+@given(chunk=st.integers(1, 700))
+def test_label_columns_do_not_depend_on_the_vote_chunk(chunk):
+    """The label check reads the computed votes in chunks of ``VOTE_CHUNK_ROWS``: any chunk size gives
+    the same flags, scores and labels (k = 1, so the votes are computed per chunk)."""
+    from labelwise.checks import label
+
+    data = blobs_with_issues()
+    ref = find_data_issues(data.X, data.y, checks="label", k=1).issues
+    old = label.VOTE_CHUNK_ROWS
+    try:
+        label.VOTE_CHUNK_ROWS = chunk
+        got = find_data_issues(data.X, data.y, checks="label", k=1).issues
+    finally:
+        label.VOTE_CHUNK_ROWS = old
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise.checks import find_data_issues
 
@@ -90,3 +92,41 @@ def test_group_scores_are_the_same_with_or_without_the_label_check():
     after = find_data_issues(X, y, checks=["label", "underperforming_group"])
     for col in ("underperforming_group_score", "is_underperforming_group_issue"):
         np.testing.assert_array_equal(alone.issues[col], after.issues[col])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 120),
+    k=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    block=st.integers(1, 130),
+)
+def test_core_components_equal_scipy_at_any_block_size(n, k, seed, block):
+    """Hooking and pointer jumping by row blocks give scipy's weak components of the core pairs, each
+    labelled by its smallest row (so they sort as scipy numbers them), whatever the block size."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from labelwise.checks import NeighborGraph, underperforming_group
+
+    k = min(k, n - 1) if n > 1 else 1
+    rng = np.random.default_rng(seed)
+    indices = np.stack([rng.choice(np.delete(np.arange(n), i), k, replace=False) for i in range(n)])
+    distances = np.sort(rng.uniform(size=(n, k)).astype(np.float32), axis=1)
+    graph = NeighborGraph(indices=indices, distances=distances)
+    core = rng.random(n) < 0.7
+    eps = float(rng.uniform(0.1, 1.0))
+    rows, cols = np.nonzero((distances <= eps) & core[indices] & core[:, None])
+    adj = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, indices[rows, cols])), shape=(n, n)).tocsr()
+    _, expected = connected_components(adj, directed=True, connection="weak")
+    old = underperforming_group.ROW_BLOCK
+    try:
+        underperforming_group.ROW_BLOCK = block
+        found = underperforming_group.core_components(graph, core, eps)
+    finally:
+        underperforming_group.ROW_BLOCK = old
+    smallest = np.full(n, n)
+    np.minimum.at(smallest, expected, np.arange(n))
+    np.testing.assert_array_equal(found, smallest[expected])
+    # the same partition in the same order: scipy numbers components by their smallest row
+    np.testing.assert_array_equal(np.unique(found, return_inverse=True)[1].ravel(), expected)

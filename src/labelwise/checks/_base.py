@@ -62,12 +62,18 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Check:
-    """A data check: its name, the inputs it needs (alternatives), and the function that runs it."""
+    """A data check: its name, the inputs it needs (alternatives), and the function that runs it.
+
+    ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
+    :func:`~labelwise.checks.find_data_issues` drops an entry after the last check that names it
+    (a check that finds its entry gone computes it again, so this only saves memory).
+    """
 
     name: str
     requires: tuple[tuple[str, ...], ...]
     run: Callable[[CheckInputs], CheckResult]
     default: bool = True
+    shares: tuple[str, ...] = ()
 
     def skip_reason(self, inputs: CheckInputs) -> str | None:
         """``None`` when one of the alternatives is met, else a one-line reason."""

@@ -88,9 +88,14 @@ def run(inputs: CheckInputs) -> CheckResult:
     assert graph is not None and inputs.labels is not None  # guaranteed by ``requires``
     K = int(inputs.option("data_valuation", "k", max(1, graph.k // 2)))
     K = max(1, min(K, graph.k))
-    value = knn_shapley(graph.indices, inputs.labels, K, graph.distances) / graph.k
-    score = np.clip((1.0 + K * value) / 2.0, 0.0, 1.0)
+    value = knn_shapley(graph.indices, inputs.labels, K, graph.distances)
+    value /= graph.k
     is_issue = value < 0
+    score = value  # (1 + K value) / 2 clipped to [0, 1], in place: one array of n, not three
+    score *= K
+    score += 1.0
+    score /= 2.0
+    np.clip(score, 0.0, 1.0, out=score)
     info = {"shapley_k": K, "n_negative": int(is_issue.sum())}
     return CheckResult(columns("data_valuation", is_issue, score), summary_row("data_valuation", is_issue, score), info)
 

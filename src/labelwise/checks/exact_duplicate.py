@@ -86,4 +86,4 @@ def run(inputs: CheckInputs) -> CheckResult:
     )
 
 
-CHECK = Check("exact_duplicate", requires=(("features",),), run=run)
+CHECK = Check("exact_duplicate", requires=(("features",),), run=run, shares=("exact_duplicate_groups",))

@@ -128,8 +128,9 @@ def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGrap
     """Run each selected check on the shared inputs, or record why it was skipped."""
     cols: dict[str, np.ndarray] = {}
     rows, info = [], {}
-    for check in selected:
-        reason = check.skip_reason(inputs)
+    reasons = [check.skip_reason(inputs) for check in selected]
+    last_user = {key: i for i, check in enumerate(selected) if reasons[i] is None for key in check.shares}
+    for i, (check, reason) in enumerate(zip(selected, reasons, strict=True)):
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
@@ -137,6 +138,8 @@ def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGrap
         cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
+        for key in [key for key, last in last_user.items() if last == i]:
+            inputs.cache.pop(key, None)  # no later check reads it: freed before the next check runs
     inputs.cache.clear()  # shared intermediates are not needed any more
     # the checks' own arrays become the columns (no per-check frame, no concatenated copy)
     issues = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)

@@ -4,12 +4,13 @@ With ``probs``, confident learning (:func:`labelwise.find_label_issues`). Withou
 predicted probabilities are the neighbours' votes, ``(votes + 1/K) / (k + 1)``, which are
 out-of-sample because a row is never its own neighbour; confident learning then runs on those.
 When the ``n x K`` vote table would be larger than the graph itself, its rows are computed per
-chunk as confident learning reads them (:func:`vote_source`), so memory stays O(n k) at any
-number of classes. Its ``label_score`` is then the self-confidence of those votes (the share of
-neighbours that agree, as in cleanlab's Datalab), with ties among the ``k + 1`` possible values
-broken by the distance-weighted vote (weights ``1 / distance``): of two rows with as many
-agreeing neighbours, the one whose agreeing neighbours are nearer scores higher. The tie-break is
-scaled so that it never reorders rows whose votes differ, and it leaves the flags unchanged.
+chunk as confident learning reads them (:func:`vote_source`; chunks of :data:`VOTE_CHUNK_ROWS`
+rows), so memory stays O(n k) at any number of classes. Its ``label_score`` is then the
+self-confidence of those votes (the share of neighbours that agree, as in cleanlab's Datalab),
+with ties among the ``k + 1`` possible values broken by the distance-weighted vote (weights
+``1 / distance``): of two rows with as many agreeing neighbours, the one whose agreeing
+neighbours are nearer scores higher. The tie-break is scaled so that it never reorders rows whose
+votes differ, and it leaves the flags unchanged.
 Option ``filter_by`` (``check_options={"label": {"filter_by": ...}}``) picks the filter of
 :func:`~labelwise.find_label_issues`; the votes take only ``k + 1`` values, so confident
 learning's per-class thresholds are coarse and ``"predicted_neq_given"`` flags more.
@@ -35,8 +36,13 @@ from ..audit import find_label_issues
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
 
-#: Rows per block of :func:`neighbour_vote_probs` and :func:`weighted_agreement`.
-ROW_BLOCK = 65_536
+#: Rows per block of :func:`neighbour_vote_probs`, :func:`neighbour_vote_given` and :func:`weighted_agreement`
+#: (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
+ROW_BLOCK = 16_384
+#: Rows per chunk in which confident learning reads the computed votes (:func:`neighbour_vote_rows`):
+#: each chunk's ``rows x K`` votes and their ``rows x k`` sort are a few MB per thread whatever ``n``
+#: (the default chunks of :func:`~labelwise.find_label_issues` grow with ``n`` up to 2^22 values).
+VOTE_CHUNK_ROWS = 8_192
 
 
 def _vote_block(graph: NeighborGraph, labels: np.ndarray, n_classes: int, start: int, stop: int) -> np.ndarray:
@@ -158,7 +164,10 @@ def run(inputs: CheckInputs) -> CheckResult:
         assert inputs.graph is not None  # the other alternative of ``requires``
         source = "neighbour votes"
         inputs.cache["label_given_probs"] = neighbour_vote_given(inputs.graph, labels, n_classes)
-        result = find_label_issues(labels, vote_source(inputs.graph, labels, n_classes), filter_by=filter_by)
+        votes = vote_source(inputs.graph, labels, n_classes)
+        chunk_rows = None if isinstance(votes, np.ndarray) else VOTE_CHUNK_ROWS
+        result = find_label_issues(labels, votes, filter_by=filter_by, chunk_rows=chunk_rows)
+        del votes
     quality = result.label_quality
     if source == "neighbour votes":
         assert inputs.graph is not None
@@ -170,4 +179,4 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(cols, summary_row("label", result.is_issue, quality), info)
 
 
-CHECK = Check("label", requires=(("labels", "probs"), ("labels", "graph")), run=run)
+CHECK = Check("label", requires=(("labels", "probs"), ("labels", "graph")), run=run, shares=("label_given_probs",))

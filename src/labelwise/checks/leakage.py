@@ -45,4 +45,6 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns("leakage", is_issue, score), summary_row("leakage", is_issue, score), info)
 
 
-CHECK = Check("leakage", requires=(("split", "features", "graph"),), run=run)  # exact twins need the features
+CHECK = Check(
+    "leakage", requires=(("split", "features", "graph"),), run=run, shares=("exact_duplicate_groups",)
+)  # exact twins need the features

@@ -71,4 +71,4 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns("near_duplicate", is_issue, score), summary_row("near_duplicate", is_issue, score), info)
 
 
-CHECK = Check("near_duplicate", requires=(("graph",),), run=run)
+CHECK = Check("near_duplicate", requires=(("graph",),), run=run, shares=("near_duplicate_cutoff",))

@@ -15,13 +15,13 @@ References
 ----------
 Ester, M., Kriegel, H.-P., Sander, J., & Xu, X. (1996). A density-based algorithm for
 discovering clusters in large spatial databases with noise. KDD, 226-231.
+Shiloach, Y., & Vishkin, U. (1982). An O(log n) parallel connectivity algorithm. Journal of
+Algorithms, 3(1), 57-67 (the clusters' connected components, :func:`core_components`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
@@ -37,34 +37,41 @@ ROW_BLOCK = 16_384
 def graph_dbscan(graph: NeighborGraph, min_cluster_size: int = 5) -> np.ndarray:
     """Cluster number of every row, ``-1`` for noise (DBSCAN on the kNN graph).
 
-    Every pass goes over row blocks; memory beyond the graph is a few arrays of ``n`` and the
-    core-core edges as int32 (at most ``n x k``).
+    Every pass goes over row blocks; memory beyond the graph is a few arrays of ``n`` (the core
+    edges are never stored: :func:`core_components` reads them from the graph block by block).
     """
     m = max(2, graph.k // 2)
     reach = graph.distances[:, m - 1]
     eps = float(np.median(reach))
     core = reach <= eps
-    _, comp = connected_components(_core_edges(graph, core, eps), directed=True, connection="weak")
-    labels = np.where(core, comp, -1)
+    labels = core_components(graph, core, eps)  # a core row's component: its smallest row
+    labels[~core] = -1
     for s, e in _blocks(graph.n):  # a non-core row joins its nearest core neighbour within eps
         ok = (graph.distances[s:e] <= eps) & core[graph.indices[s:e]] & ~core[s:e, None]
         has = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
-        labels[s:e][has] = comp[graph.indices[s:e][has, first[has]]]
-    del comp, core
-    clustered = labels >= 0
-    sizes = np.bincount(labels[clustered])
-    labels[clustered & (sizes[np.maximum(labels, 0)] < min_cluster_size)] = -1
-    source = labels.copy()  # rows left out join the cluster of their nearest clustered neighbour (one pass)
+        labels[s:e][has] = labels[graph.indices[s:e][has, first[has]]]  # core rows are never written here
+    del core
+    sizes = np.bincount(labels + 1)[1:]  # rows per component (labels are row numbers)
     for s, e in _blocks(graph.n):
-        noise = np.flatnonzero(source[s:e] < 0)
-        clustered_nb = source[graph.indices[s + noise]] >= 0
+        part = labels[s:e]
+        part[(part >= 0) & (sizes[np.maximum(part, 0)] < min_cluster_size)] = -1
+    left_out = labels < 0  # rows left out join the cluster of their nearest clustered neighbour (one pass)
+    for s, e in _blocks(graph.n):
+        noise = np.flatnonzero(left_out[s:e])
+        clustered_nb = ~left_out[graph.indices[s + noise]]
         has = clustered_nb.any(axis=1)
         rows = s + noise[has]
-        labels[rows] = source[graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]]
-    del source
-    _, codes = np.unique(labels[labels >= 0], return_inverse=True)
-    labels[labels >= 0] = codes
+        labels[rows] = labels[
+            graph.indices[rows, np.argmax(clustered_nb[has], axis=1)]
+        ]  # rows not left out keep theirs
+    del left_out
+    # number the clusters 0, 1, ... in the order of their smallest row (as ``np.unique`` would)
+    code = np.cumsum(np.bincount(labels + 1, minlength=graph.n + 1)[1:] > 0) - 1
+    for s, e in _blocks(graph.n):
+        part = labels[s:e]
+        kept = part >= 0
+        part[kept] = code[part[kept]]
     return labels
 
 
@@ -72,20 +79,50 @@ def _blocks(n: int) -> list[tuple[int, int]]:
     return [(s, min(n, s + ROW_BLOCK)) for s in range(0, n, ROW_BLOCK)]
 
 
-def _core_edges(graph: NeighborGraph, core: np.ndarray, eps: float) -> csr_matrix:
-    """Sparse ``n x n`` graph of the neighbour pairs within ``eps`` whose both rows are core (int32 indices)."""
-    n = graph.n
-    counts = np.zeros(n + 1, dtype=np.int64)
-    parts = []
-    for s, e in _blocks(n):
-        keep = (graph.distances[s:e] <= eps) & core[graph.indices[s:e]] & core[s:e, None]
-        counts[s + 1 : e + 1] = keep.sum(axis=1)
-        parts.append(graph.indices[s:e][keep].astype(np.int32))
-    indptr = np.cumsum(counts)
-    small = indptr[-1] < np.iinfo(np.int32).max
-    cols = np.concatenate(parts) if small else np.concatenate(parts).astype(np.int64)
-    data = np.ones(cols.size, dtype=np.int8)
-    return csr_matrix((data, cols, indptr.astype(np.int32) if small else indptr), shape=(n, n))
+def _core_pairs(graph: NeighborGraph, core: np.ndarray, eps: float, s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbour pairs ``(i, j)`` of rows ``s:e`` within ``eps`` whose both rows are core."""
+    keep = (graph.distances[s:e] <= eps) & core[graph.indices[s:e]] & core[s:e, None]
+    rows, cols = np.nonzero(keep)
+    return s + rows, graph.indices[s:e][rows, cols]
+
+
+def core_components(graph: NeighborGraph, core: np.ndarray, eps: float) -> np.ndarray:
+    """Connected components of the core pairs (:func:`_core_pairs`), each row labelled by its component's smallest row.
+
+    Union-find by hooking and pointer jumping (Shiloach & Vishkin 1982): every round goes over
+    the row blocks and hooks, for each pair whose two rows have different parents, the larger
+    parent under the smaller one (``np.minimum.at``); then every row's parent is replaced by its
+    root (pointer jumping to a fixed point). A row's parent only decreases and stays in its
+    component, so a round without a hook leaves every component one tree rooted at its smallest
+    row. The pairs are read from the graph in each round and never stored, so the memory is two
+    arrays of ``n`` integers (the whole edge list would be up to ``n x k`` pairs). Rows without a
+    core pair are their own component. Numbered this way, the components sort like
+    ``scipy.sparse.csgraph.connected_components``' (which numbers them in the order of their
+    smallest row); the tests compare the two.
+
+    References
+    ----------
+    Shiloach, Y., & Vishkin, U. (1982). An O(log n) parallel connectivity algorithm. Journal of
+    Algorithms, 3(1), 57-67.
+    """
+    parent = np.arange(graph.n)
+    hooked = True
+    while hooked:
+        hooked = False
+        for s, e in _blocks(graph.n):
+            i, j = _core_pairs(graph, core, eps, s, e)
+            pi, pj = parent[i], parent[j]
+            differ = pi != pj
+            if differ.any():
+                hooked = True
+                pi, pj = pi[differ], pj[differ]
+                np.minimum.at(parent, np.maximum(pi, pj), np.minimum(pi, pj))
+        while True:  # pointer jumping: every row's parent becomes its root
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    return parent
 
 
 def run(inputs: CheckInputs) -> CheckResult:
@@ -131,4 +168,9 @@ def run(inputs: CheckInputs) -> CheckResult:
     )
 
 
-CHECK = Check("underperforming_group", requires=(("labels", "graph"), ("labels", "groups", "probs")), run=run)
+CHECK = Check(
+    "underperforming_group",
+    requires=(("labels", "graph"), ("labels", "groups", "probs")),
+    run=run,
+    shares=("label_given_probs",),
+)
