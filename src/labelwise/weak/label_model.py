@@ -379,15 +379,15 @@ class LabelModel(BaseEstimator):
                 p_fixed=p_fixed,
                 w=w[cov],
                 accuracy=agreement_accuracy(counts, w[cov]),
+                counts=counts,
                 prior_strength=float(self.prior_strength),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
             )
             lam_gc = lam_g if every else lam_g[cov]
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
-                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
-            )
+            fitted = em(lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains)
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fitted
             if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
                 # Dawid-Skene's model: its dependent-pair check applies as it stands
                 threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
