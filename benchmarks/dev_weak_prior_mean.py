@@ -26,6 +26,10 @@ used). Otherwise nothing changes. Prints per set accuracy (points), then worst /
 and the verdict::
 
     python benchmarks/dev_weak_prior_mean.py [--repeat 3] [--families clique dense pair lookalike twins]
+
+Outcome (benchmarks/RESULTS.md, issue 15, session 10): the rule fails (mean and worst lower), so
+the variant (``weak._em.PRIOR_MEAN`` and ``pooled_confusion``) was taken out of ``src`` again; the
+script runs against the commit that had it, 76fc2df (``git worktree add /tmp/pm 76fc2df``).
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="fits per twin (timing)")
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike", "twins"])
     args = ap.parse_args()
+    if not hasattr(_em, "PRIOR_MEAN"):
+        sys.exit("the pooled prior mean failed its rule and left src: run this script at commit 76fc2df")
     pd.set_option("display.width", 220)
     rows = []
     for family, name, votes, truth in sets(args.families):

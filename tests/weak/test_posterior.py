@@ -15,6 +15,7 @@ from labelwise.weak._posterior import (
     outcome_patterns,
     posterior,
     vote_value_log_likelihood,
+    voted_outcomes,
 )
 
 
@@ -28,6 +29,43 @@ def _case(seed: int, coverage: float, clique: bool) -> tuple:
     mu = rng.dirichlet(np.ones(lam.shape[1]), k).T  # any positive outcome probabilities
     post = rng.dirichlet(np.ones(k), len(matrix)) * rng.integers(1, 4, len(matrix))[:, None]
     return lam, n_outcomes, groups, mu, post, k
+
+
+class TestVotedOutcomesFromVotes:
+    @settings(max_examples=30, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
+    def test_equals_the_form_built_from_the_full_indicator(self, seed, coverage, clique):
+        """voted_outcomes gives VotedOutcomes.build(group_indicator(...)) entry for entry, in order."""
+        rng = np.random.default_rng(seed)
+        matrix = np.where(rng.random((40, 6)) < coverage, rng.integers(0, 3, (40, 6)), -1)
+        groups = [[0, 2, 5], [1], [3], [4]] if clique else [[j] for j in range(6)]
+        got, n_outcomes = voted_outcomes(matrix, 3, groups)
+        lam, expected_outcomes = group_indicator(matrix, 3, groups)
+        want = VotedOutcomes.build(lam, expected_outcomes)
+        np.testing.assert_array_equal(n_outcomes, expected_outcomes)
+        for a, b in ((got.lam.indptr, want.lam.indptr), (got.lam.indices, want.lam.indices)):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(got.lam.data, want.lam.data)
+        np.testing.assert_array_equal(got.baseline, want.baseline)
+        np.testing.assert_array_equal(got.starts, want.starts)
+
+    def test_functions_out_of_order_are_gathered(self):
+        """Single functions grouped in another order than the columns take their own column's votes."""
+        matrix = np.array([[0, -1, 1], [-1, 1, 0]])
+        got, _ = voted_outcomes(matrix, 2, [[2], [0], [1]])
+        want = VotedOutcomes.build(*group_indicator(matrix, 2, [[2], [0], [1]]))
+        np.testing.assert_array_equal(got.lam.toarray(), want.lam.toarray())
+
+    def test_row_subset(self):
+        """voted[rows] is the voted outcomes of those rows of the votes."""
+        rng = np.random.default_rng(3)
+        matrix = np.where(rng.random((30, 5)) < 0.4, rng.integers(0, 3, (30, 5)), -1)
+        groups = [[0, 1], [2], [3], [4]]
+        rows = np.flatnonzero((matrix >= 0).any(axis=1))
+        got = voted_outcomes(matrix, 3, groups)[0][rows]
+        want = voted_outcomes(matrix[rows], 3, groups)[0]
+        np.testing.assert_array_equal(got.lam.toarray(), want.lam.toarray())
+        np.testing.assert_array_equal(got.baseline, want.baseline)
 
 
 class TestVotedOutcomes:

@@ -29,11 +29,6 @@ __all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "
 #: (``benchmarks/dev_weak_comparison_fit.py``): the same choices and labels on all of them.
 COMPARISON_TOL = 1e-4
 
-#: The mean of the missing-abstain model's Dirichlet prior (:func:`diagonal_pseudo_counts`):
-#: ``"diagonal"``, a function of the crowd's mean accuracy, the same for every class; ``"pooled"``,
-#: the crowd's pooled confusion under the maximum-likelihood fit (:func:`pooled_confusion`).
-PRIOR_MEAN = "diagonal"
-
 
 def run_em(
     lam_g: Any,
@@ -104,27 +99,8 @@ def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relab
     return "informative" if bic["informative"] < bic["missing"] and gain >= -tie else "missing"
 
 
-def pooled_confusion(post: np.ndarray, w: np.ndarray, counts: np.ndarray, smoothing: float) -> np.ndarray:
-    """The crowd's pooled confusion ``[y, a]``: the share of vote ``a`` among all votes on the items of
-    class ``y`` (posterior ``post``, rows weighted by ``w``; ``counts`` the rows' votes per class),
-    each cell with ``smoothing`` pseudo-votes.
-
-    The empirical-Bayes estimate of the population mean of the hierarchical Dawid-Skene model,
-    where every worker's confusion rows are drawn around one mean shared by the crowd (Paun et al.
-    2018, "Comparing Bayesian models of annotation", TACL 6): errors go where the crowd's errors go
-    (a look-alike class), not evenly to every other class.
-    """
-    pooled = (post * w[:, None]).T @ counts + smoothing
-    return pooled / pooled.sum(axis=1, keepdims=True)
-
-
 def diagonal_pseudo_counts(
-    groups: list[list[int]],
-    k: int,
-    smoothing: float,
-    accuracy: float | None,
-    strength: float,
-    mean: np.ndarray | None = None,
+    groups: list[list[int]], k: int, smoothing: float, accuracy: float | None, strength: float
 ) -> np.ndarray:
     """M-step pseudo-counts (outcome columns x classes) of a diagonal-favouring Dirichlet prior on
     each group's votes given the class.
@@ -138,12 +114,10 @@ def diagonal_pseudo_counts(
     mean is the conditionally independent model of the same functions, and the data move the
     clique away from it only as far as the joint votes say (without it the joint outcome, with
     up to K^|clique| cells per class, was the one part of the missing-abstain model left to
-    maximum likelihood). Abstain outcomes, alone in their pattern, keep ``smoothing``. ``mean``
-    (K x K, rows summing to 1), if given, replaces the diagonal prior's vote distributions.
+    maximum likelihood). Abstain outcomes, alone in their pattern, keep ``smoothing``.
     """
-    if mean is None:
-        a = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)  # [true y, given a]
-        mean = a / max(strength, FLOOR)  # each row's prior vote distribution (sums to 1)
+    a = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)  # [true y, given a]
+    mean = a / max(strength, FLOOR)  # each row's prior vote distribution (sums to 1)
     base = k + 1
     sizes = [base ** len(g) for g in groups]
     out = np.full((int(sum(sizes)), k), smoothing)
@@ -172,7 +146,6 @@ def fit_abstain_models(
     *,
     abstains: str,
     prior_strength: float,
-    counts: np.ndarray | None = None,
     **em: Any,
 ) -> tuple[tuple, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -200,7 +173,8 @@ def fit_abstain_models(
     k = starts[-1].shape[1]
     patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
-    voted = VotedOutcomes.build(lam_g, n_outcomes)  # built once for every EM run below
+    # built once for every EM run below
+    voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
@@ -231,10 +205,7 @@ def fit_abstain_models(
     vote_ll = {mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
-        mean = None
-        if PRIOR_MEAN == "pooled" and counts is not None:
-            mean = pooled_confusion(fits["missing"][0], w, counts, float(em["smoothing"]))
-        prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength, mean)
+        prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
     return fits[chosen], chosen, bic, vote_ll

@@ -31,6 +31,7 @@ __all__ = [
     "random_argmax",
     "vote_counts",
     "vote_shares",
+    "voted_outcomes",
 ]
 
 FLOOR = 1e-6
@@ -41,8 +42,10 @@ def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[i
     base = n_classes + 1
     sizes = np.array([base ** len(g) for g in groups], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
     single = np.array([len(g) == 1 for g in groups], dtype=bool)
+    if single.all() and [g[0] for g in groups] == list(range(matrix.shape[1])):
+        return matrix + (offsets + 1)[None, :], sizes  # every function alone, in order: no column gather
+    codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
     if single.any():  # one vectorised step for all single functions (most groups)
         own = np.array([g[0] for g, one in zip(groups, single, strict=True) if one], dtype=np.int64)
         codes[:, single] = matrix[:, own] + 1 + offsets[single]
@@ -64,6 +67,23 @@ def group_indicator(
     data = np.ones(codes.size, dtype=np.float64)
     lam = sp.csr_matrix((data, codes.ravel(), np.arange(0, codes.size + 1, len(groups))), shape=(n, total))
     return lam, np.repeat(sizes, sizes)
+
+
+def voted_outcomes(
+    matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]
+) -> tuple[VotedOutcomes, np.ndarray]:
+    """:class:`VotedOutcomes` of the groups' outcomes, built from the votes directly, and each column's
+    group size in outcomes: ``VotedOutcomes.build(*group_indicator(matrix, n_classes, groups))``
+    without forming the full indicator (whose ``n_groups`` entries per row are mostly abstains)."""
+    codes, sizes = _group_codes(matrix, n_classes, groups)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    keep = codes != starts[None, :]  # a group's first column is its all-abstain outcome
+    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+    indices = codes[keep]  # row by row, groups in order: the order of the full indicator's entries
+    total = int(sizes.sum())
+    lam = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
+    n_outcomes = np.repeat(sizes, sizes)
+    return VotedOutcomes(lam, np.repeat(starts, sizes), starts), n_outcomes
 
 
 @dataclass(frozen=True)
@@ -117,6 +137,10 @@ class VotedOutcomes:
         indptr = kept_before[lam.indptr]
         voted = sp.csr_matrix((lam.data[keep], lam.indices[keep], indptr), shape=lam.shape)
         return cls(voted, baseline, start_arr)
+
+    def __getitem__(self, rows: np.ndarray) -> VotedOutcomes:
+        """The same outcomes of a subset of the rows (``voted[rows]``, as for the full indicator)."""
+        return VotedOutcomes(sp.csr_matrix(self.lam[rows]), self.baseline, self.starts)
 
     def log_joint(self, log_mu: np.ndarray) -> np.ndarray:
         """``λ log μ`` of the full indicator, (n, K)."""

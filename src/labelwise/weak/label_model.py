@@ -23,13 +23,13 @@ from ._params import check_class_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
-    group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
     posterior,
     random_argmax,
     vote_counts,
     vote_shares,
+    voted_outcomes,
 )
 from ._votes import Votes, as_votes
 
@@ -352,7 +352,7 @@ class LabelModel(BaseEstimator):
         mu = self._moment_fit(lam, p, m, k, deps, w, gram)
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
-        lam_g, n_outcomes = group_indicator(matrix, k, groups)
+        lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
@@ -361,7 +361,7 @@ class LabelModel(BaseEstimator):
             groups = clique_search(
                 matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique
             )
-            lam_g, n_outcomes = group_indicator(matrix, k, groups)
+            lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
@@ -379,15 +379,15 @@ class LabelModel(BaseEstimator):
                 p_fixed=p_fixed,
                 w=w[cov],
                 accuracy=agreement_accuracy(counts, w[cov]),
-                counts=counts,
                 prior_strength=float(self.prior_strength),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
             )
             lam_gc = lam_g if every else lam_g[cov]
-            fitted = em(lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains)
-            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = fitted
+            run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
+                lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
+            )
             if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
                 # Dawid-Skene's model: its dependent-pair check applies as it stands
                 threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
@@ -418,7 +418,7 @@ class LabelModel(BaseEstimator):
         new = join_free_pairs(groups, pairs, self.max_clique)
         if new == groups:
             return None
-        lam_g, n_outcomes = group_indicator(matrix, k, new)
+        lam_g, n_outcomes = voted_outcomes(matrix, k, new)
         return new, lam_g, n_outcomes, None
 
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
@@ -449,7 +449,7 @@ class LabelModel(BaseEstimator):
         if unknown:
             raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
         aligned = Votes(v.answers, v.items, self.labelers_, self.classes_)
-        lam_g, _ = group_indicator(aligned.matrix(), len(self.classes_), self._groups)
+        lam_g, _ = voted_outcomes(aligned.matrix(), len(self.classes_), self._groups)
         post, _ = posterior(lam_g, self.group_mu_, self.class_balance_)
         return pd.DataFrame(post, index=v.items, columns=pd.Index(self.classes_))
 
