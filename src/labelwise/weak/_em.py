@@ -52,7 +52,8 @@ def run_em(
     ``lam_g`` is the outcome indicator or its :class:`~labelwise.weak._posterior.VotedOutcomes`
     form (the products then run over the outcomes with a vote only; the same results).
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
-    weighted. ``fixed`` keeps the class balance ``p``.
+    weighted (through the weights of a weighted ``VotedOutcomes``, which must then be ``w``).
+    ``fixed`` keeps the class balance ``p``.
 
     Returns
     -------
@@ -60,15 +61,16 @@ def run_em(
     """
     # the products run over the outcomes with a vote (most of a sparse indicator is abstains)
     voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
+    if voted.weights is None:  # the M-step weights the rows through the indicator: no weighted copy of T
+        voted = voted.weighted(w)
     total = float(w.sum())
     k = post.shape[1]
 
     def m_step(post: np.ndarray, p: np.ndarray) -> np.ndarray:
-        weighted = post * w[:, None]
         if patterns is None:
-            mu_g, p_new = em_m_step(voted, weighted, smoothing, n_outcomes)
+            mu_g, p_new = em_m_step(voted, post, smoothing, n_outcomes)
         else:
-            mu_g, p_new = em_m_step_missing(voted, weighted, smoothing, *patterns, prior=prior)
+            mu_g, p_new = em_m_step_missing(voted, post, smoothing, *patterns, prior=prior)
         if not fixed:
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
@@ -173,8 +175,8 @@ def fit_abstain_models(
     k = starts[-1].shape[1]
     patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
-    # built once for every EM run below
-    voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
+    # built once for every EM run below, with the rows' weights (its weighted transpose is then reused)
+    voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0

@@ -107,16 +107,33 @@ class VotedOutcomes:
         The all-abstain column of each column's group.
     starts : ndarray of int (n_groups,)
         The all-abstain column of each group (groups' columns are contiguous and start with it).
+    weights : ndarray (n,) or None
+        Items per row (:meth:`weighted`): the M-step's counts and masses then weight each row,
+        ``Σ_i w_i T[i, y] …``, for an unweighted posterior ``T`` (no weighted copy of ``T`` per step).
     """
 
     lam: sp.csr_matrix
     baseline: np.ndarray
     starts: np.ndarray
+    weights: np.ndarray | None = None
 
     @cached_property
     def lam_t(self) -> sp.csr_matrix:
-        """The transpose of ``lam`` (for the M-step's counts), formed once when first needed."""
-        return self.lam.T.tocsr()
+        """The transpose of ``lam`` (for the M-step's counts), each entry times its row's weight if
+        there are weights, formed once when first needed."""
+        if self.weights is None:
+            return self.lam.T.tocsr()
+        entry_rows = np.repeat(np.arange(self.lam.shape[0]), np.diff(self.lam.indptr))
+        weighted = sp.csr_matrix((self.weights[entry_rows], self.lam.indices, self.lam.indptr), shape=self.lam.shape)
+        return weighted.T.tocsr()
+
+    def weighted(self, weights: np.ndarray) -> VotedOutcomes:
+        """The same outcomes with row ``i`` standing for ``weights[i]`` items."""
+        return VotedOutcomes(self.lam, self.baseline, self.starts, np.asarray(weights, dtype=np.float64))
+
+    def mass(self, post: np.ndarray) -> np.ndarray:
+        """Per class, the posterior mass ``Σ_i w_i T[i, y]`` (``w = 1`` without weights)."""
+        return column_sums(post) if self.weights is None else self.weights @ post
 
     @classmethod
     def build(cls, lam: sp.csr_matrix, n_outcomes: np.ndarray) -> VotedOutcomes:
@@ -140,20 +157,22 @@ class VotedOutcomes:
 
     def __getitem__(self, rows: np.ndarray) -> VotedOutcomes:
         """The same outcomes of a subset of the rows (``voted[rows]``, as for the full indicator)."""
-        return VotedOutcomes(sp.csr_matrix(self.lam[rows]), self.baseline, self.starts)
+        weights = None if self.weights is None else self.weights[rows]
+        return VotedOutcomes(sp.csr_matrix(self.lam[rows]), self.baseline, self.starts, weights)
 
-    def log_joint(self, log_mu: np.ndarray) -> np.ndarray:
-        """``λ log μ`` of the full indicator, (n, K)."""
+    def log_joint(self, log_mu: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+        """``λ log μ`` of the full indicator, (n, K), plus ``offset`` (K,) if given (one pass)."""
         out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
-        out += log_mu[self.starts].sum(axis=0)
+        constant = log_mu[self.starts].sum(axis=0)
+        out += constant if offset is None else constant + offset
         return out
 
     def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
-        """``λᵀ T`` of the full indicator, (n_columns, K): per outcome and class, the posterior mass
-        (``mass``: ``T``'s column sums, if already computed)."""
+        """``λᵀ T`` of the full indicator (``λᵀ W T`` with weights), (n_columns, K): per outcome and
+        class, the posterior mass (``mass``: :meth:`mass` of ``T``, if already computed)."""
         out = np.asarray(self.lam_t @ post)
         voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
-        total = column_sums(post) if mass is None else mass
+        total = self.mass(post) if mass is None else mass
         out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
         return out
 
@@ -173,8 +192,12 @@ def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray)
     underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form.
     """
     log_mu = np.log(np.maximum(mu, FLOOR))
-    log_joint = lam.log_joint(log_mu) if isinstance(lam, VotedOutcomes) else np.asarray(lam @ log_mu)
-    log_joint += np.log(np.maximum(p, FLOOR))
+    log_p = np.log(np.maximum(p, FLOOR))
+    if isinstance(lam, VotedOutcomes):
+        log_joint = lam.log_joint(log_mu, log_p)
+    else:
+        log_joint = np.asarray(lam @ log_mu)
+        log_joint += log_p
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
@@ -188,13 +211,18 @@ def _outcome_counts(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, mass
     return lam_t.counts(post, mass) if isinstance(lam_t, VotedOutcomes) else np.asarray(lam_t @ post)
 
 
+def _mass(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray) -> np.ndarray:
+    return lam_t.mass(post) if isinstance(lam_t, VotedOutcomes) else column_sums(post)
+
+
 def em_m_step(
     lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``.
 
-    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form."""
-    mass = column_sums(post)
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
+    each row of ``post`` counts ``weights[i]`` times)."""
+    mass = _mass(lam_t, post)
     counts = _outcome_counts(lam_t, post, mass)
     mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
     return mu, mass / mass.sum()
@@ -256,9 +284,10 @@ def em_m_step_missing(
     independent of the class (one probability per pattern), the votes given the pattern are not.
     ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
-    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form.
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
+    each row of ``post`` counts ``weights[i]`` times).
     """
-    mass = column_sums(post)
+    mass = _mass(lam_t, post)
     data = _outcome_counts(lam_t, post, mass)
     counts = data + smoothing
     votes = counts if prior is None else data + prior
