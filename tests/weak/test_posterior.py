@@ -68,6 +68,33 @@ class TestVotedOutcomesFromVotes:
         np.testing.assert_array_equal(got.baseline, want.baseline)
 
 
+class TestWeightedVotedOutcomes:
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
+    def test_m_steps_weigh_rows(self, seed, coverage, clique):
+        """Both M-steps on weighted voted outcomes and T equal them on the unweighted ones and w·T."""
+        lam, n_outcomes, groups, _, post, k = _case(seed, coverage, clique)
+        w = np.random.default_rng(seed).integers(1, 5, lam.shape[0]).astype(float)
+        voted = VotedOutcomes.build(lam, n_outcomes)
+        weighted = voted.weighted(w)
+        np.testing.assert_allclose(weighted.mass(post), (post * w[:, None]).sum(axis=0), rtol=1e-12)
+        for a, b in zip(
+            em_m_step(weighted, post, 0.01, n_outcomes),
+            em_m_step(voted, post * w[:, None], 0.01, n_outcomes),
+            strict=True,
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        patterns = outcome_patterns(groups, k)
+        for a, b in zip(
+            em_m_step_missing(weighted, post, 0.01, *patterns),
+            em_m_step_missing(voted, post * w[:, None], 0.01, *patterns),
+            strict=True,
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        rows = np.arange(0, lam.shape[0], 2)
+        np.testing.assert_allclose(weighted[rows].mass(post[rows]), w[rows] @ post[rows], rtol=1e-12)
+
+
 class TestVotedOutcomes:
     @settings(max_examples=30, deadline=None)
     @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())
