@@ -95,6 +95,17 @@ class TestWeightedVotedOutcomes:
         np.testing.assert_allclose(weighted[rows].mass(post[rows]), w[rows] @ post[rows], rtol=1e-12)
 
 
+class TestVoteValueFromLastEStep:
+    def test_given_log_votes_equal_its_own(self):
+        """vote_value_log_likelihood with the rows' log P(votes) given equals it computing them."""
+        lam, n_outcomes, groups, mu, _, k = _case(7, 0.5, True)
+        voted, p = VotedOutcomes.build(lam, n_outcomes), np.full(k, 1.0 / k)
+        pattern_of, w = outcome_patterns(groups, k)[0], np.arange(1.0, lam.shape[0] + 1)
+        _, log_votes = posterior(voted, mu, p)
+        want = vote_value_log_likelihood(voted, mu, p, pattern_of, w)
+        assert vote_value_log_likelihood(voted, mu, p, pattern_of, w, log_votes=log_votes) == want
+
+
 class TestVotedOutcomes:
     @settings(max_examples=30, deadline=None)
     @given(seed=st.integers(0, 10_000), coverage=st.floats(0.0, 1.0), clique=st.booleans())

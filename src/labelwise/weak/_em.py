@@ -57,7 +57,8 @@ def run_em(
 
     Returns
     -------
-    post, group μ, p, mean log-likelihoods per item
+    post, group μ, p, mean log-likelihoods per item, and each row's ``log P(votes)`` at the
+    returned parameters (the last E-step's; ``None`` when ``n_iter`` is 0)
     """
     # the products run over the outcomes with a vote (most of a sparse indicator is abstains)
     voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
@@ -75,15 +76,15 @@ def run_em(
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
 
-    def step(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
         post, log_z = posterior(voted, mu_g, p)
-        return float(w @ log_z) / total, m_step(post, p), post
+        return float(w @ log_z) / total, m_step(post, p), (post, log_z)
 
     if not n_iter:
-        return post, None, p, []
-    theta, post, history = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR)
-    return post, theta[:-k].reshape(-1, k), theta[-k:], history
+        return post, None, p, [], None
+    theta, (post, log_z), history = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR)
+    return post, theta[:-k].reshape(-1, k), theta[-k:], history, log_z
 
 
 def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relabels: set[str]) -> str:
@@ -169,7 +170,7 @@ def fit_abstain_models(
 
     Returns
     -------
-    (post, group μ, p, log-likelihoods) of the kept fit, the abstain model, BIC and
+    (post, group μ, p, log-likelihoods, rows' log P(votes)) of the kept fit, the abstain model, BIC and
     vote-value log-likelihood per model fitted
     """
     k = starts[-1].shape[1]
@@ -204,7 +205,11 @@ def fit_abstain_models(
         log_lik = float(n * fits[mode][3][-1]) if fits[mode][3] else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
-    vote_ll = {mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
+    # the votes' log-likelihood at each fit's parameters is its last E-step's (no E-step again)
+    vote_ll = {
+        mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w, log_votes=run[4])
+        for mode, run in fits.items()
+    }
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)

@@ -318,7 +318,12 @@ def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int
 
 
 def vote_value_log_likelihood(
-    lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
+    lam: sp.csr_matrix | VotedOutcomes,
+    mu: np.ndarray,
+    p: np.ndarray,
+    pattern_of: np.ndarray,
+    weights: np.ndarray,
+    log_votes: np.ndarray | None = None,
 ) -> float:
     """``Σ_i w_i log P(votes_i | voting pattern_i)``: the log-likelihood of *what* the functions voted,
     given *which* of them voted.
@@ -329,13 +334,16 @@ def vote_value_log_likelihood(
     explain (crowd workers are assigned to items); this part scores only the votes' values.
     ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form (then the pattern indicator
     is formed from the voted outcomes alone: a group's all-abstain outcome is its first pattern).
+    ``log_votes``: each row's ``log P(votes)`` under ``mu`` and ``p``, if already computed (an EM
+    run's last E-step).
     """
     n_patterns = int(pattern_of.max()) + 1
     fold = sp.csr_matrix(
         (np.ones(len(pattern_of)), (np.arange(len(pattern_of)), pattern_of)), shape=(len(pattern_of), n_patterns)
     )
     mu_floored = np.maximum(mu, FLOOR)
-    _, log_votes = posterior(lam, mu_floored, p)
+    if log_votes is None:
+        _, log_votes = posterior(lam, mu_floored, p)
     by_pattern: sp.csr_matrix | VotedOutcomes
     if isinstance(lam, VotedOutcomes):
         baseline = np.empty(n_patterns, dtype=np.int64)

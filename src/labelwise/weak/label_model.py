@@ -397,7 +397,7 @@ class LabelModel(BaseEstimator):
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
                     run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
-            post_cov, mu_g, p, more = run
+            post_cov, mu_g, p, more, _ = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
             post, _ = posterior(lam_g, mu_g, p)
