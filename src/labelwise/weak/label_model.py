@@ -400,7 +400,7 @@ class LabelModel(BaseEstimator):
             post_cov, mu_g, p, more, _ = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
-            post, _ = posterior(lam_g, mu_g, p)
+            post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
         else:
             self.abstains_, self.bic_ = "informative", {}
         self._groups = groups
