@@ -94,6 +94,15 @@ class TestWeightedVotedOutcomes:
         rows = np.arange(0, lam.shape[0], 2)
         np.testing.assert_allclose(weighted[rows].mass(post[rows]), w[rows] @ post[rows], rtol=1e-12)
 
+    def test_entries_keep_their_values(self):
+        """The weighted transpose multiplies each entry (a weighted vote may differ from 1) by its row's weight."""
+        lam, n_outcomes, *_ = _case(11, 0.6, False)
+        scaled = lam.multiply(np.random.default_rng(0).random((lam.shape[0], 1))).tocsr()
+        w = np.arange(1.0, lam.shape[0] + 1)
+        got = VotedOutcomes.build(scaled, n_outcomes).weighted(w).lam_t.toarray()
+        want = (VotedOutcomes.build(scaled, n_outcomes).lam.toarray() * w[:, None]).T
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+
 
 class TestVoteValueFromLastEStep:
     def test_given_log_votes_equal_its_own(self):

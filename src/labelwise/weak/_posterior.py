@@ -124,7 +124,8 @@ class VotedOutcomes:
         if self.weights is None:
             return self.lam.T.tocsr()
         entry_rows = np.repeat(np.arange(self.lam.shape[0]), np.diff(self.lam.indptr))
-        weighted = sp.csr_matrix((self.weights[entry_rows], self.lam.indices, self.lam.indptr), shape=self.lam.shape)
+        data = self.lam.data * self.weights[entry_rows]  # entries other than 1 (weighted votes) keep their value
+        weighted = sp.csr_matrix((data, self.lam.indices, self.lam.indptr), shape=self.lam.shape)
         return weighted.T.tocsr()
 
     def weighted(self, weights: np.ndarray) -> VotedOutcomes:
