@@ -30,9 +30,11 @@ DENSE_MAX = 400
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     """The sparse (n, m·K) one-hot vote indicator of a label matrix (-1 = abstain)."""
     n, m = matrix.shape
-    rows, cols = np.nonzero(matrix != ABSTAIN)
-    data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, cols * n_classes + matrix[rows, cols])), shape=(n, m * n_classes))
+    voted = matrix != ABSTAIN
+    codes = (np.arange(m) * n_classes)[None, :] + matrix  # row-major: each row's columns in order
+    indices = codes[voted]
+    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(voted, axis=1))])
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, m * n_classes))
 
 
 def weighted_gram(lam: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:

@@ -78,7 +78,7 @@ def voted_outcomes(
     codes, sizes = _group_codes(matrix, n_classes, groups)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     keep = codes != starts[None, :]  # a group's first column is its all-abstain outcome
-    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(keep, axis=1))])
     indices = codes[keep]  # row by row, groups in order: the order of the full indicator's entries
     total = int(sizes.sum())
     lam = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
