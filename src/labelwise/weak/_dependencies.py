@@ -246,7 +246,11 @@ class PairTables:
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
         base = self.n_classes + 1
-        code = self.outcomes[a] * base + self.outcomes[b]
+        if "outcomes" in self.__dict__:  # already prepared (the co-vote counts were computed here)
+            code = self.outcomes[a] * base + self.outcomes[b]
+        else:  # two columns of the votes: no transposed copy of all of them for a few pairs
+            votes = np.asarray(self._matrix)
+            code = (votes[:, a] + 1) * base + (votes[:, b] + 1)
         tables = [np.bincount(code, weights=row, minlength=base * base) for row in self.mass]
         return np.stack(tables, axis=-1).reshape(base, base, self.n_classes)
 
