@@ -439,3 +439,13 @@ class TestIndicator:
         want[rows, cols * k + matrix[rows, cols]] = 1.0
         np.testing.assert_array_equal(lam.toarray(), want)
         assert lam.has_canonical_format and lam.nnz == len(rows)
+
+    def test_weighted_gram(self):
+        """weighted_gram is λᵀ diag(w) λ."""
+        from labelwise.weak._moments import weighted_gram
+
+        rng = np.random.default_rng(4)
+        matrix = np.where(rng.random((50, 4)) < 0.5, rng.integers(0, 3, (50, 4)), -1)
+        lam, w = indicator(matrix, 3), rng.integers(1, 5, 50).astype(float)
+        dense = lam.toarray()
+        np.testing.assert_array_equal(weighted_gram(lam, w).toarray(), dense.T @ (dense * w[:, None]))

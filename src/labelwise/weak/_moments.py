@@ -38,8 +38,14 @@ def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
 
 
 def weighted_gram(lam: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
-    """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold."""
-    return sp.csr_matrix(lam.T @ (sp.diags(weights) @ lam))
+    """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold.
+    ``W λ`` is formed by scaling ``λ``'s entries by their rows' weights (no diagonal-matrix product)."""
+    lam = sp.csr_matrix(lam)
+    rows = np.repeat(np.arange(lam.shape[0]), np.diff(lam.indptr))
+    scaled = sp.csr_matrix(
+        (lam.data * np.asarray(weights, dtype=np.float64)[rows], lam.indices, lam.indptr), shape=lam.shape
+    )
+    return sp.csr_matrix(lam.T @ scaled)
 
 
 def overlap_mask(n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()) -> np.ndarray:
