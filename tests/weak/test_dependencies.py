@@ -234,6 +234,38 @@ class TestCoVote:
         assert a == pytest.approx(b, rel=1e-12)
 
 
+class TestSharedCounts:
+    @settings(max_examples=25, deadline=None)
+    @given(seed=st.integers(0, 10_000), coverage=st.floats(0.05, 1.0))
+    def test_co_vote_from_the_shared_counts_equals_its_own_counts(self, seed, coverage):
+        """PairTables given shared_counts gives the co-vote z-scores and BIC gains of its own counts."""
+        from labelwise.weak._dependencies import PairTables, shared_counts
+        from labelwise.weak._moments import indicator
+
+        rng = np.random.default_rng(seed)
+        n, m, k = 60, 5, 3
+        matrix = np.where(rng.random((n, m)) < coverage, rng.integers(0, k, (n, m)), -1)
+        post = rng.dirichlet(np.ones(k), n)
+        w = rng.integers(1, 4, n).astype(float)
+        sums = shared_counts(indicator(matrix, k), post, w, m)
+        given_sums, own = PairTables(matrix, post, w, k, sums), PairTables(matrix, post, w, k)
+        for a, b in ((0, 1), (0, 4), (2, 3)):
+            assert given_sums.covote_z(a, b) == pytest.approx(own.covote_z(a, b), rel=1e-9, abs=1e-9)
+        pairs = [(0, 1), (1, 3)]
+        np.testing.assert_allclose(given_sums.bic_gain(pairs), own.bic_gain(pairs), rtol=1e-12)
+
+    def test_counts_items_voted_together(self):
+        """out[0] counts the (weighted) items both functions vote on; out[1 + y] weighs them by class y."""
+        from labelwise.weak._dependencies import shared_counts
+        from labelwise.weak._moments import indicator
+
+        matrix = np.array([[0, 1, -1], [1, 1, 0], [-1, 0, 0]])
+        post = np.array([[1.0, 0.0], [0.25, 0.75], [0.5, 0.5]])
+        out = shared_counts(indicator(matrix, 2), post, np.array([1.0, 2.0, 3.0]), 3)
+        assert out[0, 0, 1] == 3.0 and out[0, 1, 2] == 5.0 and out[0, 0, 2] == 2.0
+        assert out[1, 1, 2] == pytest.approx(0.5 + 1.5) and out[2, 1, 1] == pytest.approx(1.5 + 1.5)
+
+
 class TestLabelModelCoVote:
     def test_workers_lured_together_on_hard_items_stay_apart(self):
         """Four workers answering every item, all drawn to one wrong class on a third of the items:

@@ -418,3 +418,34 @@ class TestPairCheck:
         pairs_a = {frozenset(names[x] for x in p) for p in a.dependent_pairs_[["labeler_a", "labeler_b"]].to_numpy()}
         pairs_b = {frozenset(p) for p in b.dependent_pairs_[["labeler_a", "labeler_b"]].to_numpy()}
         assert pairs_a == pairs_b
+
+
+class TestIndicator:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        seed=st.integers(0, 10_000),
+        n=st.integers(0, 30),
+        m=st.integers(1, 6),
+        k=st.integers(2, 4),
+        coverage=st.floats(0.0, 1.0),
+    )
+    def test_one_hot_votes(self, seed, n, m, k, coverage):
+        """indicator has a 1 at (item, j·K + vote) for every vote and nothing else, in canonical CSR form."""
+        rng = np.random.default_rng(seed)
+        matrix = np.where(rng.random((n, m)) < coverage, rng.integers(0, k, (n, m)), -1)
+        lam = indicator(matrix, k)
+        want = np.zeros((n, m * k))
+        rows, cols = np.nonzero(matrix >= 0)
+        want[rows, cols * k + matrix[rows, cols]] = 1.0
+        np.testing.assert_array_equal(lam.toarray(), want)
+        assert lam.has_canonical_format and lam.nnz == len(rows)
+
+    def test_weighted_gram(self):
+        """weighted_gram is λᵀ diag(w) λ."""
+        from labelwise.weak._moments import weighted_gram
+
+        rng = np.random.default_rng(4)
+        matrix = np.where(rng.random((50, 4)) < 0.5, rng.integers(0, 3, (50, 4)), -1)
+        lam, w = indicator(matrix, 3), rng.integers(1, 5, 50).astype(float)
+        dense = lam.toarray()
+        np.testing.assert_array_equal(weighted_gram(lam, w).toarray(), dense.T @ (dense * w[:, None]))

@@ -31,3 +31,20 @@ class TestVotesMatrix:
             for j, name in enumerate(votes.labelers):
                 want = codes[int(item[4:]), labelers.index(name)]
                 assert got[i, j] == (-1 if want < 0 else list(votes.classes).index(classes[want]))
+
+
+class TestPositions:
+    @settings(max_examples=50, deadline=None)
+    @given(
+        start=st.integers(-20, 20),
+        stop=st.integers(-40, 40),
+        step=st.integers(-4, 4).filter(bool),
+        values=st.lists(st.integers(-50, 50), max_size=30),
+    )
+    def test_integers_on_a_range_index_are_their_positions(self, start, stop, step, values):
+        """Integer items on a RangeIndex get the positions get_indexer gives (-1 when absent)."""
+        from labelwise.weak._votes import _positions
+
+        index = pd.RangeIndex(start, stop, step)
+        got = _positions(index, pd.Series(values, dtype=np.int64))
+        np.testing.assert_array_equal(got, index.get_indexer(pd.Index(values, dtype=np.int64)))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PairTables", "agreement_excess", "clique_search", "group_dependent", "joint_bic_gain"]
+__all__ = ["PairTables", "agreement_excess", "clique_search", "group_dependent", "joint_bic_gain", "shared_counts"]
 
 
 #: Smallest share of (item, function) cells with a vote at which :func:`agreement_excess` sums its
@@ -27,6 +27,7 @@ def agreement_excess(
     confusion: np.ndarray,
     weights: np.ndarray | None = None,
     gram: sp.spmatrix | None = None,
+    sums: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """z-score of each pair's observed agreement over the agreement conditional independence predicts.
 
@@ -39,7 +40,8 @@ def agreement_excess(
     independent model; this is the one-statistic version used to pick cliques for the EM.
 
     ``weights`` (optional) counts the items sharing each row of ``lam`` and ``post``; ``gram``
-    (optional) is ``lamᵀ W lam`` already computed with those weights.
+    (optional) is ``lamᵀ W lam`` already computed with those weights; ``sums`` (optional) the
+    counts of shared items below, already computed (:func:`shared_counts`).
 
     The per-class counts of shared items, ``Σ_i w_i T[i, y] [j votes] [j' votes]``, are dense
     products over row blocks when at least :data:`DENSE_SHARE` of the cells have a vote (rule
@@ -52,11 +54,9 @@ def agreement_excess(
     m, k, _ = confusion.shape
     w = np.ones(lam.shape[0]) if weights is None else weights
     lam = sp.csr_matrix(lam)
-    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], m))  # (n, m)
     pairs = sp.csr_matrix(lam.T @ (sp.diags(w) @ lam)) if gram is None else gram
     agree = np.einsum("iaja->ij", pairs.toarray().reshape(m, k, m, k))
-    # shared items (weights alone), then per class (weights x posterior)
-    shared, *mix = _pair_sums(voted, np.column_stack([w, post * w[:, None]]))
+    shared, *mix = shared_counts(lam, post, w, m) if sums is None else sums
     expected = np.zeros((m, m))
     for y in range(k):
         expected += mix[y] * (confusion[:, y, :] @ confusion[:, y, :].T)
@@ -64,6 +64,16 @@ def agreement_excess(
     z = (agree - expected) / np.sqrt(np.maximum(shared, 1) * rate * (1 - rate))
     np.fill_diagonal(z, 0.0)
     return z, shared
+
+
+def shared_counts(lam: sp.csr_matrix, post: np.ndarray, weights: np.ndarray, n_lfs: int) -> np.ndarray:
+    """``out[0, j, j']``: the items functions ``j`` and ``j'`` both vote on (weighted), and
+    ``out[1 + y, j, j']`` the same weighted by the class-``y`` posterior; ``lam`` is the one-hot vote
+    indicator (its diagonal ``out[1 + y, j, j]`` is function ``j``'s class-``y`` mass where it votes)."""
+    lam = sp.csr_matrix(lam)
+    k = lam.shape[1] // max(n_lfs, 1)
+    voted = sp.csr_matrix((np.ones(lam.nnz), lam.indices // k, lam.indptr), shape=(lam.shape[0], n_lfs))
+    return _pair_sums(voted, np.column_stack([weights, post * weights[:, None]]))
 
 
 def _pair_sums(voted: sp.csr_matrix, mass: np.ndarray) -> np.ndarray:
@@ -165,21 +175,44 @@ class PairTables:
     column (contiguous) and each class's posterior mass per row. A clique search asks about one
     pair at a time; each question then costs ``K`` weighted counts over the rows.
 
-    Parameters are those of :func:`joint_bic_gain`.
+    Parameters are those of :func:`joint_bic_gain`; ``sums``, if given, are :func:`shared_counts` of
+    the same votes, posterior and weights (the co-vote test's counts are then read from them).
+    The outcome columns and masses are prepared when a pair is first asked about.
     """
 
-    def __init__(self, matrix: np.ndarray, post: np.ndarray, weights: np.ndarray, n_classes: int) -> None:
+    def __init__(
+        self,
+        matrix: np.ndarray,
+        post: np.ndarray,
+        weights: np.ndarray,
+        n_classes: int,
+        sums: np.ndarray | None = None,
+    ) -> None:
         self.n_classes = n_classes
-        self.outcomes = np.ascontiguousarray(np.asarray(matrix).T + 1)  # (m, n): 0 = abstain, else vote + 1
-        self.mass = np.ascontiguousarray((post * weights[:, None]).T)  # (K, n)
+        self._matrix, self._post, self._sums = matrix, post, sums
         self.weights = np.asarray(weights, dtype=np.float64)
         self.log_n = float(np.log(max(float(weights.sum()), 2.0)))
 
     @cached_property
+    def outcomes(self) -> np.ndarray:
+        """(m, n) outcome codes: 0 = abstain, else vote + 1 (each function's column contiguous)."""
+        return np.ascontiguousarray(np.asarray(self._matrix).T + 1)
+
+    @cached_property
+    def mass(self) -> np.ndarray:
+        """(K, n): each class's posterior mass per row (weighted)."""
+        return np.ascontiguousarray((self._post * self.weights[:, None]).T)
+
+    @cached_property
     def _coverage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each class's mass ``n_y``, each function's share of it where it votes ``q[j, y]``, and the
-        items each pair votes on together (weighted): dense products over blocks of items when at
-        least :data:`DENSE_SHARE` of the cells hold a vote, sparse ones otherwise."""
+        items each pair votes on together (weighted): read from ``sums`` when given, else dense
+        products over blocks of items when at least :data:`DENSE_SHARE` of the cells hold a vote,
+        sparse ones otherwise."""
+        if self._sums is not None:
+            n_y = self.weights @ self._post
+            q = np.stack([np.diagonal(c) for c in self._sums[1:]], axis=1)  # (m, K)
+            return n_y, q / np.maximum(n_y, 1e-300)[None, :], self._sums[0]
         m, n = self.outcomes.shape
         n_y = self.mass.sum(axis=1)
         votes = self.outcomes > 0
@@ -213,7 +246,11 @@ class PairTables:
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
         base = self.n_classes + 1
-        code = self.outcomes[a] * base + self.outcomes[b]
+        if "outcomes" in self.__dict__:  # already prepared (the co-vote counts were computed here)
+            code = self.outcomes[a] * base + self.outcomes[b]
+        else:  # two columns of the votes: no transposed copy of all of them for a few pairs
+            votes = np.asarray(self._matrix)
+            code = (votes[:, a] + 1) * base + (votes[:, b] + 1)
         tables = [np.bincount(code, weights=row, minlength=base * base) for row in self.mass]
         return np.stack(tables, axis=-1).reshape(base, base, self.n_classes)
 
@@ -256,8 +293,9 @@ def clique_search(
     m = matrix.shape[1]
     shares = vote_shares(lam, m, n_classes)
     lf_mu = lf_mu_from_posterior(lam.T.tocsr(), shares * weights[:, None])
-    z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram)
-    tables = PairTables(matrix, shares, weights, n_classes)
+    sums = shared_counts(lam, shares, weights, m)  # for the agreement and the co-vote tests alike
+    z, shared = agreement_excess(lam, shares, confusion_from_mu(lf_mu, m, n_classes), weights, gram, sums)
+    tables = PairTables(matrix, shares, weights, n_classes, sums)
 
     def pays_for_its_table(a: int, b: int) -> bool:  # or the pair stays two functions
         # a copy or a shared trigger makes two functions vote together; workers lured on the

@@ -52,36 +52,39 @@ def run_em(
     ``lam_g`` is the outcome indicator or its :class:`~labelwise.weak._posterior.VotedOutcomes`
     form (the products then run over the outcomes with a vote only; the same results).
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
-    weighted. ``fixed`` keeps the class balance ``p``.
+    weighted (through the weights of a weighted ``VotedOutcomes``, which must then be ``w``).
+    ``fixed`` keeps the class balance ``p``.
 
     Returns
     -------
-    post, group μ, p, mean log-likelihoods per item
+    post, group μ, p, mean log-likelihoods per item, and each row's ``log P(votes)`` at the
+    returned parameters (the last E-step's; ``None`` when ``n_iter`` is 0)
     """
     # the products run over the outcomes with a vote (most of a sparse indicator is abstains)
     voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
+    if voted.weights is None:  # the M-step weights the rows through the indicator: no weighted copy of T
+        voted = voted.weighted(w)
     total = float(w.sum())
     k = post.shape[1]
 
     def m_step(post: np.ndarray, p: np.ndarray) -> np.ndarray:
-        weighted = post * w[:, None]
         if patterns is None:
-            mu_g, p_new = em_m_step(voted, weighted, smoothing, n_outcomes)
+            mu_g, p_new = em_m_step(voted, post, smoothing, n_outcomes)
         else:
-            mu_g, p_new = em_m_step_missing(voted, weighted, smoothing, *patterns, prior=prior)
+            mu_g, p_new = em_m_step_missing(voted, post, smoothing, *patterns, prior=prior)
         if not fixed:
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
 
-    def step(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
         post, log_z = posterior(voted, mu_g, p)
-        return float(w @ log_z) / total, m_step(post, p), post
+        return float(w @ log_z) / total, m_step(post, p), (post, log_z)
 
     if not n_iter:
-        return post, None, p, []
-    theta, post, history = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR)
-    return post, theta[:-k].reshape(-1, k), theta[-k:], history
+        return post, None, p, [], None
+    theta, (post, log_z), history = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR)
+    return post, theta[:-k].reshape(-1, k), theta[-k:], history, log_z
 
 
 def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relabels: set[str]) -> str:
@@ -167,13 +170,14 @@ def fit_abstain_models(
 
     Returns
     -------
-    (post, group μ, p, log-likelihoods) of the kept fit, the abstain model, BIC and
+    (post, group μ, p, log-likelihoods, rows' log P(votes)) of the kept fit, the abstain model, BIC and
     vote-value log-likelihood per model fitted
     """
     k = starts[-1].shape[1]
     patterns = outcome_patterns(groups, k)
     n = max(float(w.sum()), 2.0)
-    voted = VotedOutcomes.build(lam_g, n_outcomes)  # built once for every EM run below
+    # built once for every EM run below, with the rows' weights (its weighted transpose is then reused)
+    voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
@@ -201,7 +205,11 @@ def fit_abstain_models(
         log_lik = float(n * fits[mode][3][-1]) if fits[mode][3] else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
-    vote_ll = {mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w) for mode, run in fits.items()}
+    # the votes' log-likelihood at each fit's parameters is its last E-step's (no E-step again)
+    vote_ll = {
+        mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w, log_votes=run[4])
+        for mode, run in fits.items()
+    }
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)

@@ -30,14 +30,22 @@ DENSE_MAX = 400
 def indicator(matrix: np.ndarray, n_classes: int) -> sp.csr_matrix:
     """The sparse (n, m·K) one-hot vote indicator of a label matrix (-1 = abstain)."""
     n, m = matrix.shape
-    rows, cols = np.nonzero(matrix != ABSTAIN)
-    data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, cols * n_classes + matrix[rows, cols])), shape=(n, m * n_classes))
+    voted = matrix != ABSTAIN
+    codes = (np.arange(m) * n_classes)[None, :] + matrix  # row-major: each row's columns in order
+    indices = codes[voted]
+    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(voted, axis=1))])
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, m * n_classes))
 
 
 def weighted_gram(lam: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
-    """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold."""
-    return sp.csr_matrix(lam.T @ (sp.diags(weights) @ lam))
+    """``λᵀ W λ`` (sparse), ``W = diag(weights)``: per pair of (function, vote), the items where both hold.
+    ``W λ`` is formed by scaling ``λ``'s entries by their rows' weights (no diagonal-matrix product)."""
+    lam = sp.csr_matrix(lam)
+    rows = np.repeat(np.arange(lam.shape[0]), np.diff(lam.indptr))
+    scaled = sp.csr_matrix(
+        (lam.data * np.asarray(weights, dtype=np.float64)[rows], lam.indices, lam.indptr), shape=lam.shape
+    )
+    return sp.csr_matrix(lam.T @ scaled)
 
 
 def overlap_mask(n_lfs: int, n_classes: int, dependencies: Iterable[tuple[int, int]] = ()) -> np.ndarray:

@@ -31,6 +31,7 @@ __all__ = [
     "random_argmax",
     "vote_counts",
     "vote_shares",
+    "voted_outcomes",
 ]
 
 FLOOR = 1e-6
@@ -41,8 +42,10 @@ def _group_codes(matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[i
     base = n_classes + 1
     sizes = np.array([base ** len(g) for g in groups], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
     single = np.array([len(g) == 1 for g in groups], dtype=bool)
+    if single.all() and [g[0] for g in groups] == list(range(matrix.shape[1])):
+        return matrix + (offsets + 1)[None, :], sizes  # every function alone, in order: no column gather
+    codes = np.empty((matrix.shape[0], len(groups)), dtype=np.int64)
     if single.any():  # one vectorised step for all single functions (most groups)
         own = np.array([g[0] for g, one in zip(groups, single, strict=True) if one], dtype=np.int64)
         codes[:, single] = matrix[:, own] + 1 + offsets[single]
@@ -66,6 +69,23 @@ def group_indicator(
     return lam, np.repeat(sizes, sizes)
 
 
+def voted_outcomes(
+    matrix: np.ndarray, n_classes: int, groups: Sequence[Sequence[int]]
+) -> tuple[VotedOutcomes, np.ndarray]:
+    """:class:`VotedOutcomes` of the groups' outcomes, built from the votes directly, and each column's
+    group size in outcomes: ``VotedOutcomes.build(*group_indicator(matrix, n_classes, groups))``
+    without forming the full indicator (whose ``n_groups`` entries per row are mostly abstains)."""
+    codes, sizes = _group_codes(matrix, n_classes, groups)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    keep = codes != starts[None, :]  # a group's first column is its all-abstain outcome
+    indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(keep, axis=1))])
+    indices = codes[keep]  # row by row, groups in order: the order of the full indicator's entries
+    total = int(sizes.sum())
+    lam = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(matrix.shape[0], total))
+    n_outcomes = np.repeat(sizes, sizes)
+    return VotedOutcomes(lam, np.repeat(starts, sizes), starts), n_outcomes
+
+
 @dataclass(frozen=True)
 class VotedOutcomes:
     """A group outcome indicator stored without each group's all-abstain outcome.
@@ -87,16 +107,34 @@ class VotedOutcomes:
         The all-abstain column of each column's group.
     starts : ndarray of int (n_groups,)
         The all-abstain column of each group (groups' columns are contiguous and start with it).
+    weights : ndarray (n,) or None
+        Items per row (:meth:`weighted`): the M-step's counts and masses then weight each row,
+        ``Σ_i w_i T[i, y] …``, for an unweighted posterior ``T`` (no weighted copy of ``T`` per step).
     """
 
     lam: sp.csr_matrix
     baseline: np.ndarray
     starts: np.ndarray
+    weights: np.ndarray | None = None
 
     @cached_property
     def lam_t(self) -> sp.csr_matrix:
-        """The transpose of ``lam`` (for the M-step's counts), formed once when first needed."""
-        return self.lam.T.tocsr()
+        """The transpose of ``lam`` (for the M-step's counts), each entry times its row's weight if
+        there are weights, formed once when first needed."""
+        if self.weights is None:
+            return self.lam.T.tocsr()
+        entry_rows = np.repeat(np.arange(self.lam.shape[0]), np.diff(self.lam.indptr))
+        data = self.lam.data * self.weights[entry_rows]  # entries other than 1 (weighted votes) keep their value
+        weighted = sp.csr_matrix((data, self.lam.indices, self.lam.indptr), shape=self.lam.shape)
+        return weighted.T.tocsr()
+
+    def weighted(self, weights: np.ndarray) -> VotedOutcomes:
+        """The same outcomes with row ``i`` standing for ``weights[i]`` items."""
+        return VotedOutcomes(self.lam, self.baseline, self.starts, np.asarray(weights, dtype=np.float64))
+
+    def mass(self, post: np.ndarray) -> np.ndarray:
+        """Per class, the posterior mass ``Σ_i w_i T[i, y]`` (``w = 1`` without weights)."""
+        return column_sums(post) if self.weights is None else self.weights @ post
 
     @classmethod
     def build(cls, lam: sp.csr_matrix, n_outcomes: np.ndarray) -> VotedOutcomes:
@@ -118,18 +156,24 @@ class VotedOutcomes:
         voted = sp.csr_matrix((lam.data[keep], lam.indices[keep], indptr), shape=lam.shape)
         return cls(voted, baseline, start_arr)
 
-    def log_joint(self, log_mu: np.ndarray) -> np.ndarray:
-        """``λ log μ`` of the full indicator, (n, K)."""
+    def __getitem__(self, rows: np.ndarray) -> VotedOutcomes:
+        """The same outcomes of a subset of the rows (``voted[rows]``, as for the full indicator)."""
+        weights = None if self.weights is None else self.weights[rows]
+        return VotedOutcomes(sp.csr_matrix(self.lam[rows]), self.baseline, self.starts, weights)
+
+    def log_joint(self, log_mu: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+        """``λ log μ`` of the full indicator, (n, K), plus ``offset`` (K,) if given (one pass)."""
         out = np.asarray(self.lam @ (log_mu - log_mu[self.baseline]))
-        out += log_mu[self.starts].sum(axis=0)
+        constant = log_mu[self.starts].sum(axis=0)
+        out += constant if offset is None else constant + offset
         return out
 
     def counts(self, post: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
-        """``λᵀ T`` of the full indicator, (n_columns, K): per outcome and class, the posterior mass
-        (``mass``: ``T``'s column sums, if already computed)."""
+        """``λᵀ T`` of the full indicator (``λᵀ W T`` with weights), (n_columns, K): per outcome and
+        class, the posterior mass (``mass``: :meth:`mass` of ``T``, if already computed)."""
         out = np.asarray(self.lam_t @ post)
         voted = np.add.reduceat(out, self.starts, axis=0)  # the starts' rows are still zero
-        total = column_sums(post) if mass is None else mass
+        total = self.mass(post) if mass is None else mass
         out[self.starts] = np.maximum(total[None, :] - voted, 0.0)
         return out
 
@@ -149,8 +193,12 @@ def posterior(lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray)
     underflows in linear space. ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form.
     """
     log_mu = np.log(np.maximum(mu, FLOOR))
-    log_joint = lam.log_joint(log_mu) if isinstance(lam, VotedOutcomes) else np.asarray(lam @ log_mu)
-    log_joint += np.log(np.maximum(p, FLOOR))
+    log_p = np.log(np.maximum(p, FLOOR))
+    if isinstance(lam, VotedOutcomes):
+        log_joint = lam.log_joint(log_mu, log_p)
+    else:
+        log_joint = np.asarray(lam @ log_mu)
+        log_joint += log_p
     return log_normalize(log_joint, overwrite=True)  # column-wise row max/sum: fast on items x classes
 
 
@@ -164,13 +212,18 @@ def _outcome_counts(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, mass
     return lam_t.counts(post, mass) if isinstance(lam_t, VotedOutcomes) else np.asarray(lam_t @ post)
 
 
+def _mass(lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray) -> np.ndarray:
+    return lam_t.mass(post) if isinstance(lam_t, VotedOutcomes) else column_sums(post)
+
+
 def em_m_step(
     lam_t: sp.csr_matrix | VotedOutcomes, post: np.ndarray, smoothing: float, n_outcomes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """M-step: ``μ[outcome, y] ∝ Σ_i T[i, y] [item i has outcome] + smoothing``, and ``p = mean T``.
 
-    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form."""
-    mass = column_sums(post)
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
+    each row of ``post`` counts ``weights[i]`` times)."""
+    mass = _mass(lam_t, post)
     counts = _outcome_counts(lam_t, post, mass)
     mu = (counts + smoothing) / (mass[None, :] + smoothing * n_outcomes[:, None])
     return mu, mass / mass.sum()
@@ -232,9 +285,10 @@ def em_m_step_missing(
     independent of the class (one probability per pattern), the votes given the pattern are not.
     ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
-    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form.
+    ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
+    each row of ``post`` counts ``weights[i]`` times).
     """
-    mass = column_sums(post)
+    mass = _mass(lam_t, post)
     data = _outcome_counts(lam_t, post, mass)
     counts = data + smoothing
     votes = counts if prior is None else data + prior
@@ -265,7 +319,12 @@ def n_parameters(patterns: np.ndarray, pattern_group: np.ndarray, n_classes: int
 
 
 def vote_value_log_likelihood(
-    lam: sp.csr_matrix | VotedOutcomes, mu: np.ndarray, p: np.ndarray, pattern_of: np.ndarray, weights: np.ndarray
+    lam: sp.csr_matrix | VotedOutcomes,
+    mu: np.ndarray,
+    p: np.ndarray,
+    pattern_of: np.ndarray,
+    weights: np.ndarray,
+    log_votes: np.ndarray | None = None,
 ) -> float:
     """``Σ_i w_i log P(votes_i | voting pattern_i)``: the log-likelihood of *what* the functions voted,
     given *which* of them voted.
@@ -276,13 +335,16 @@ def vote_value_log_likelihood(
     explain (crowd workers are assigned to items); this part scores only the votes' values.
     ``lam``: the outcome indicator, or its :class:`VotedOutcomes` form (then the pattern indicator
     is formed from the voted outcomes alone: a group's all-abstain outcome is its first pattern).
+    ``log_votes``: each row's ``log P(votes)`` under ``mu`` and ``p``, if already computed (an EM
+    run's last E-step).
     """
     n_patterns = int(pattern_of.max()) + 1
     fold = sp.csr_matrix(
         (np.ones(len(pattern_of)), (np.arange(len(pattern_of)), pattern_of)), shape=(len(pattern_of), n_patterns)
     )
     mu_floored = np.maximum(mu, FLOOR)
-    _, log_votes = posterior(lam, mu_floored, p)
+    if log_votes is None:
+        _, log_votes = posterior(lam, mu_floored, p)
     by_pattern: sp.csr_matrix | VotedOutcomes
     if isinstance(lam, VotedOutcomes):
         baseline = np.empty(n_patterns, dtype=np.int64)

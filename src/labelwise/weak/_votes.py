@@ -81,7 +81,12 @@ class Votes:
 
 def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
     """``index.get_indexer(values)`` through the distinct values: a long column of a few labelers'
-    names is hashed once by :func:`pandas.factorize` instead of looked up string by string."""
+    names is hashed once by :func:`pandas.factorize` instead of looked up string by string. Integers
+    on a :class:`pandas.RangeIndex` (the items of a label matrix) are their own positions: no hashing."""
+    if isinstance(index, pd.RangeIndex) and values.dtype.kind in "iu":
+        offset = values.to_numpy().astype(np.int64, copy=False) - index.start
+        pos, rem = np.divmod(offset, index.step)
+        return np.where((rem == 0) & (pos >= 0) & (pos < len(index)), pos, -1)
     codes, distinct = pd.factorize(values)
     found = np.append(index.get_indexer(distinct), -1)  # a missing value (code -1) is not found
     return found[codes]

@@ -23,13 +23,13 @@ from ._params import check_class_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
-    group_indicator,
     group_mu_from_lf_mu,
     lf_mu_from_posterior,
     posterior,
     random_argmax,
     vote_counts,
     vote_shares,
+    voted_outcomes,
 )
 from ._votes import Votes, as_votes
 
@@ -352,7 +352,7 @@ class LabelModel(BaseEstimator):
         mu = self._moment_fit(lam, p, m, k, deps, w, gram)
         groups: list[list[int]] = [[j] for j in range(m)]
         mu_g = group_mu_from_lf_mu(mu, k, m)
-        lam_g, n_outcomes = group_indicator(matrix, k, groups)
+        lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         post, log_z = posterior(lam_g, mu_g, p)
         history = [float(w @ log_z) / float(w.sum())]
         if self.n_em_iter and (self.dependency_threshold is not None or deps):
@@ -361,7 +361,7 @@ class LabelModel(BaseEstimator):
             groups = clique_search(
                 matrix, lam, w, k, gram, deps, threshold=thr, min_shared=self.min_shared, max_size=self.max_clique
             )
-            lam_g, n_outcomes = group_indicator(matrix, k, groups)
+            lam_g, n_outcomes = voted_outcomes(matrix, k, groups)
         self._pairs = np.empty((0, 6))
         if self.n_em_iter:
             # EM on the items with a vote: items nobody voted on would let a latent class mean
@@ -397,10 +397,10 @@ class LabelModel(BaseEstimator):
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
                     run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
-            post_cov, mu_g, p, more = run
+            post_cov, mu_g, p, more, _ = run
             history += more
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
-            post, _ = posterior(lam_g, mu_g, p)
+            post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
         else:
             self.abstains_, self.bic_ = "informative", {}
         self._groups = groups
@@ -418,7 +418,7 @@ class LabelModel(BaseEstimator):
         new = join_free_pairs(groups, pairs, self.max_clique)
         if new == groups:
             return None
-        lam_g, n_outcomes = group_indicator(matrix, k, new)
+        lam_g, n_outcomes = voted_outcomes(matrix, k, new)
         return new, lam_g, n_outcomes, None
 
     def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
@@ -449,7 +449,7 @@ class LabelModel(BaseEstimator):
         if unknown:
             raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
         aligned = Votes(v.answers, v.items, self.labelers_, self.classes_)
-        lam_g, _ = group_indicator(aligned.matrix(), len(self.classes_), self._groups)
+        lam_g, _ = voted_outcomes(aligned.matrix(), len(self.classes_), self._groups)
         post, _ = posterior(lam_g, self.group_mu_, self.class_balance_)
         return pd.DataFrame(post, index=v.items, columns=pd.Index(self.classes_))
 
