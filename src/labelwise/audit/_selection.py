@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import RowChunks
+from ._group_counts import _cell_runs, group_counts, join_group_counts
 from ._packed_cut import ordered_bits
 from ._select import (
     Entries,
@@ -94,22 +95,8 @@ def select_top(
     .. [1] Cao, P., & Wang, Z. (2004). Efficient top-K query calculation in distributed networks.
        Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
     """
-    n_cells = limits.shape[0]
     if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
-        # All rows at once: each cell's entries are already its best ones, no merge needed.
-        def counted(cell_limits: np.ndarray) -> tuple[Entries, np.ndarray]:
-            entries = fn(0, *arrays, limits=cell_limits, merge=False)
-            return entries, cell_counts(entries, n_cells)
-
-        if cell_class is None or chunks.n_jobs == 1:
-            found = [counted(limits)]
-        else:  # each thread's entries stay a part of their own (no serial concatenation)
-            n_classes = int(cell_class.max()) + 1
-            weights = np.ones(n_classes) if class_weights is None else class_weights
-            groups = balanced_groups(weights, chunks.n_jobs)
-            with ThreadPoolExecutor(len(groups)) as pool:
-                found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
-        return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
+        return _select_in_memory(chunks, fn, arrays, limits, cell_class, class_weights)
     n_chunks = len(chunks.bounds)
     share = tput_share(limits, n_chunks)
     edges = cell_groups(share * n_chunks, n_chunks)
@@ -149,17 +136,52 @@ def select_top(
     below_sum = chunks.reduce_partials([s[2] for s in seconds], _sum_counts)
     below, *ties = chunks.compute_all([below_sum, *(s[3] for s in seconds)])
     quotas, over, counts = tie_quotas(limits, np.asarray(below), ties)
-    over_selected, over_cells = None, (over if over.any() else None)  # no K x K array per task when unused
-    if over_cells is not None:  # the bound is not the cut here: merge these cells' entries exactly, in one place
-        over_limits = np.where(over, limits, 0)
-        in_over = [chunks.apply(_keep_cells, s[0], over) for s in seconds]
-        merge = partial(merge_within, limits=over_limits)
-        over_selected = chunks.apply(merge, in_over) if n_chunks == 1 else chunks.reduce_partials(in_over, merge)
+    over_cells, over_selected = _merge_over_cells(chunks, seconds, limits, over)
     parts = [
         chunks.apply(cut_chunk, s[0], s[1], q, over_cells, over_selected, start, stop)
         for s, q, (start, stop) in zip(seconds, quotas, chunks.bounds, strict=True)
     ]
     return Selection(parts, counts, per_chunk=True)
+
+
+def _select_in_memory(
+    chunks: RowChunks,
+    fn: Callable[..., Entries],
+    arrays: Sequence[Any],
+    limits: np.ndarray,
+    cell_class: np.ndarray | None,
+    class_weights: np.ndarray | None,
+) -> Selection:
+    """:func:`select_top` on numpy arrays: all rows at once, each cell's entries already its best
+    ones (no merge), the classes shared out among threads when ``cell_class`` is given."""
+    n_cells = limits.shape[0]
+
+    def counted(cell_limits: np.ndarray) -> tuple[Entries, np.ndarray]:
+        entries = fn(0, *arrays, limits=cell_limits, merge=False)
+        return entries, cell_counts(entries, n_cells)
+
+    if cell_class is None or chunks.n_jobs == 1:
+        found = [counted(limits)]
+    else:  # each thread's entries stay a part of their own (no serial concatenation)
+        n_classes = int(cell_class.max()) + 1
+        weights = np.ones(n_classes) if class_weights is None else class_weights
+        groups = balanced_groups(weights, chunks.n_jobs)
+        with ThreadPoolExecutor(len(groups)) as pool:
+            found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
+    return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
+
+
+def _merge_over_cells(chunks: RowChunks, seconds: list[Any], limits: np.ndarray, over: np.ndarray) -> tuple[Any, Any]:
+    """The cells with more entries below their bound than their limit (a bound that is not a key:
+    float64 keys, or entries round one missed), merged exactly in one place: ``(over_cells,
+    over_selected)``, both ``None`` when there is none (no K x K array per task then)."""
+    if not over.any():
+        return None, None
+    over_limits = np.where(over, limits, 0)
+    in_over = [chunks.apply(_keep_cells, s[0], over) for s in seconds]
+    merge = partial(merge_within, limits=over_limits)
+    n_chunks = len(chunks.bounds)
+    return over, (chunks.apply(merge, in_over) if n_chunks == 1 else chunks.reduce_partials(in_over, merge))
 
 
 def cell_groups(expected: np.ndarray, max_groups: int) -> np.ndarray:
@@ -177,68 +199,6 @@ def group_bound(pieces: list[np.ndarray], limits: np.ndarray, lo: int, hi: int) 
     """Bounds of cells ``lo..hi-1`` from the chunks' packed keys of those cells (:func:`packed_bound`)."""
     packed = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, np.uint64)
     return packed_bound(packed, limits)[lo:hi]
-
-
-#: Mask of a packed key's low 32 bits (the key's ordered bits); a value above every such bits.
-_LOW = np.uint64(0xFFFFFFFF)
-_ABOVE = np.uint64(1 << 32)
-
-
-def group_counts(
-    pieces: list[np.ndarray], limits: np.ndarray, share: np.ndarray, lo: int, hi: int
-) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """Round one's merge of cells ``lo..hi-1`` for float32 keys, with round two's counts.
-
-    ``pieces``: each chunk's packed keys of those cells (:func:`packed_keys`), in chunk order.
-    Returns ``(bound, below, ties, redo)``: the cells' bounds (as :func:`group_bound`); how many
-    keys of all chunks lie strictly below them; per chunk, the cells where it has keys equal to the
-    bound and how many (``(cells, counts)``, cells numbered globally); and per chunk whether its
-    list may miss entries within a bound (full, its largest key within it: as
-    :func:`_cells_to_redo`). The packed bits of float32 keys are exact and ordered as the keys
-    (``-0.0`` as ``0.0``), so the comparisons on bits are those on the keys.
-    """
-    n = hi - lo
-    packed = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, np.uint64)
-    starts, counts = _cell_runs(packed, limits.shape[0])
-    starts, counts, lim, sh = starts[lo:hi], counts[lo:hi], limits[lo:hi], share[lo:hi]
-    full = np.flatnonzero((counts >= lim) & (lim > 0))
-    at = np.full(n, _ABOVE, dtype=np.uint64)  # the bound's bits; above every key where there is none
-    at[full] = packed[starts[full] + lim[full] - 1] & _LOW
-    bound = np.full(n, np.inf)
-    bound[full] = from_ordered_bits(at[full].astype(np.uint32))
-    cells = np.arange(lo, hi + 1, dtype=np.uint64) << np.uint64(32)
-    at_key = cells[:-1] + at  # each cell's bound as a packed key; where none, the next cell's first key
-    unbound = at == _ABOVE
-    # every key is in one sorted array and each chunk's in another: counts by binary search, not passes
-    below = np.searchsorted(packed, at_key) - starts
-    ties, redo = [], np.zeros(len(pieces), dtype=bool)
-    for i, piece in enumerate(pieces):
-        tied = np.searchsorted(piece, at_key, side="right") - np.searchsorted(piece, at_key)
-        tied[unbound] = 0
-        has = np.flatnonzero(tied)
-        ties.append(((has + lo).astype(np.int64), tied[has].astype(np.int64)))
-        runs = np.searchsorted(piece, cells)
-        size = np.diff(runs)
-        filled = size > 0
-        last = np.zeros(n, dtype=np.uint64)
-        last[filled] = piece[runs[1:][filled] - 1] & _LOW  # sorted: each cell's largest key last
-        redo[i] = bool(np.any((size >= sh) & (sh > 0) & (last <= at)))
-    return bound, below, ties, redo
-
-
-def join_group_counts(
-    results: list[tuple], n_chunks: int
-) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """:func:`group_counts` of consecutive groups of cells as one: ``(bound, below, ties, redo)``
-    over all cells (``ties`` per chunk, ``redo`` any group's)."""
-    bound = np.concatenate([r[0] for r in results])
-    below = np.concatenate([r[1] for r in results])
-    ties = [
-        (np.concatenate([r[2][i][0] for r in results]), np.concatenate([r[2][i][1] for r in results]))
-        for i in range(n_chunks)
-    ]
-    redo = np.logical_or.reduce([r[3] for r in results]) if results else np.zeros(n_chunks, dtype=bool)
-    return bound, below, ties, redo
 
 
 def cut_first(
@@ -440,12 +400,6 @@ def packed_keys(entries: Entries) -> np.ndarray:
     packed |= ordered_bits(key)
     packed.sort()
     return packed
-
-
-def _cell_runs(packed: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and length of each cell's run in sorted packed keys (by binary search, not a pass)."""
-    starts = np.searchsorted(packed, np.arange(n_cells, dtype=np.uint64) << np.uint64(32))
-    return starts, np.diff(np.append(starts, packed.size))
 
 
 def merge_packed(parts: list[np.ndarray], limits: np.ndarray) -> np.ndarray:
