@@ -22,6 +22,7 @@ Lloyd, S. (1982). Least squares quantization in PCM. IEEE Transactions on Inform
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -61,15 +62,21 @@ def kmeans(Z: Any, n_cells: int, *, random_state: int = 0) -> np.ndarray:
     return centroids
 
 
-def _nearest_cells(Z: Any, centroids: np.ndarray, probes: int) -> np.ndarray:
-    """The ``probes`` nearest centroids of every row (int32, nearest first; ties by lower centroid)."""
-    n = Z.shape[0]
+def _centroid_products(Z: Any, centroids: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """``(start, ||c||^2 - 2 z.c)`` for blocks of ``ASSIGN_ROWS`` rows: each row's squared distance to
+    every centroid less its own norm, which ranks the centroids as the distance does."""
     c_norm = np.einsum("ij,ij->i", centroids, centroids)
     minus2 = centroids * -2.0
-    top = np.empty((n, probes), dtype=np.int32)
-    for s in range(0, n, ASSIGN_ROWS):
+    for s in range(0, Z.shape[0], ASSIGN_ROWS):
         prod = Z[s : s + ASSIGN_ROWS] @ minus2.T
         prod += c_norm[None, :]
+        yield s, prod
+
+
+def _nearest_cells(Z: Any, centroids: np.ndarray, probes: int) -> np.ndarray:
+    """The ``probes`` nearest centroids of every row (int32, nearest first; ties by lower centroid)."""
+    top = np.empty((Z.shape[0], probes), dtype=np.int32)
+    for s, prod in _centroid_products(Z, centroids):
         if probes < prod.shape[1]:
             part = np.argpartition(prod, probes - 1, axis=1)[:, :probes]
         else:
@@ -83,15 +90,20 @@ def _nearest_cells(Z: Any, centroids: np.ndarray, probes: int) -> np.ndarray:
 def _nearest_cell(Z: Any, centroids: np.ndarray) -> np.ndarray:
     """Every row's nearest centroid (int32; ties by lower centroid): ``_nearest_cells(.., probes)[:, 0]``
     for any ``probes`` at most the tied centroids' count, by the same products, without their partition."""
-    n = Z.shape[0]
-    c_norm = np.einsum("ij,ij->i", centroids, centroids)
-    minus2 = centroids * -2.0
-    nearest = np.empty(n, dtype=np.int32)
-    for s in range(0, n, ASSIGN_ROWS):
-        prod = Z[s : s + ASSIGN_ROWS] @ minus2.T
-        prod += c_norm[None, :]
+    nearest = np.empty(Z.shape[0], dtype=np.int32)
+    for s, prod in _centroid_products(Z, centroids):
         nearest[s : s + ASSIGN_ROWS] = np.argmin(prod, axis=1)
     return nearest
+
+
+def split_and_assign(
+    Z: Any, centroids: np.ndarray, probes: int, cell_size: int, random_state: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The centroids after the large cells are split (:func:`_split_large_cells`, which needs only
+    each row's nearest cell) and every row's ``probes`` nearest of them (at most their count): the
+    rows are assigned to ``probes`` cells once, in the final cells."""
+    centroids = _split_large_cells(Z, centroids, _nearest_cell(Z, centroids), cell_size, random_state)
+    return centroids, _nearest_cells(Z, centroids, min(probes, centroids.shape[0]))
 
 
 def _split_large_cells(
@@ -133,11 +145,8 @@ def cell_knn(
     n_cells = max(1, int(round(n / cell_size)))
     probes = min(probes, n_cells)
     centroids = kmeans(Z, n_cells, random_state=random_state)
-    top = _nearest_cells(Z, centroids, probes)
-    centroids = _split_large_cells(Z, centroids, top[:, 0], cell_size, random_state)
-    if centroids.shape[0] > n_cells:
-        n_cells = centroids.shape[0]
-        top = _nearest_cells(Z, centroids, probes)
+    centroids, top = split_and_assign(Z, centroids, probes, cell_size, random_state)
+    n_cells = centroids.shape[0]
     members = np.argsort(top[:, 0], kind="stable").astype(np.int64)  # rows of each cell, increasing
     starts = np.zeros(n_cells + 1, dtype=np.int64)
     np.cumsum(np.bincount(top[:, 0], minlength=n_cells), out=starts[1:])

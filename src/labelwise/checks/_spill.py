@@ -100,10 +100,8 @@ def spill_knn(
     cell_size, spill = cell_size or CELL_SIZE, spill or default_spill(n)
     n_cells = max(1, int(round(n / cell_size)))
     centroids = _cells.kmeans(Z, n_cells, random_state=random_state)
-    # The split needs only each row's nearest cell; the rows are filed once, in the final cells.
-    centroids = _cells._split_large_cells(Z, centroids, _cells._nearest_cell(Z, centroids), cell_size, random_state)
+    centroids, top = _cells.split_and_assign(Z, centroids, spill, cell_size, random_state)
     n_cells = centroids.shape[0]
-    top = _cells._nearest_cells(Z, centroids, min(spill, n_cells))
     own = np.argsort(top[:, 0], kind="stable").astype(np.int64)
     own_starts = np.zeros(n_cells + 1, dtype=np.int64)
     np.cumsum(np.bincount(top[:, 0], minlength=n_cells), out=own_starts[1:])
