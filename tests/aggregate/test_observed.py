@@ -298,31 +298,24 @@ class TestCsrTimesDense:
         assert np.array_equal(csr_times_dense(m.tocsc(), x, np.empty((8, 3))), want)
 
 
-def test_em_writing_into_the_last_posterior_gives_the_posterior_of_fresh_arrays(monkeypatch):
-    """Dawid-Skene's EM with each E-step in the previous posterior's memory: the same iterates as
-    with a new array per E-step (the fit's posterior, labels and losses, bit for bit)."""
-    import labelwise.aggregate.dawid_skene as ds
+@pytest.mark.parametrize(
+    ("module", "name", "seed"), [("dawid_skene", "DawidSkene", 11), ("one_coin", "OneCoinDawidSkene", 12)]
+)
+def test_em_writing_into_the_last_posterior_gives_the_posterior_of_fresh_arrays(monkeypatch, module, name, seed):
+    """EM with each E-step in the previous posterior's memory (one-coin's first in the vote shares
+    made for the fit): the same iterates as with a new array per E-step (the fit's posterior,
+    labels, losses and, for one-coin, skills, bit for bit)."""
+    import importlib
 
-    answers = _sparse_crowd(11, n_answers=8000, n_items=1500, n_ann=60, k=3)
-    reused = DawidSkene(tol=1e-9, max_iter=30).fit(answers)
-    monkeypatch.setattr(ds, "csr_times_dense", lambda m, x, out=None: np.asarray(m @ x))
-    fresh = DawidSkene(tol=1e-9, max_iter=30).fit(answers)
+    import labelwise.aggregate as agg
+
+    em_module = importlib.import_module(f"labelwise.aggregate.{module}")
+    answers = _sparse_crowd(seed, n_answers=8000, n_items=1500, n_ann=60, k=3)
+    reused = getattr(agg, name)(tol=1e-9, max_iter=30).fit(answers)
+    monkeypatch.setattr(em_module, "csr_times_dense", lambda m, x, out=None: np.asarray(m @ x))
+    fresh = getattr(agg, name)(tol=1e-9, max_iter=30).fit(answers)
     assert reused.n_iter_ == fresh.n_iter_ > 2
     assert reused.loss_history_ == fresh.loss_history_
     np.testing.assert_array_equal(reused.probas_.to_numpy(), fresh.probas_.to_numpy())
-
-
-def test_one_coin_em_writing_into_the_last_posterior_gives_the_posterior_of_fresh_arrays(monkeypatch):
-    """One-coin EM with each E-step in the previous posterior's memory (the first in the vote
-    shares made for the fit): the same iterates as with new arrays."""
-    import labelwise.aggregate.one_coin as oc
-    from labelwise.aggregate import OneCoinDawidSkene
-
-    answers = _sparse_crowd(12, n_answers=8000, n_items=1500, n_ann=60, k=3)
-    reused = OneCoinDawidSkene(tol=1e-9, max_iter=30).fit(answers)
-    monkeypatch.setattr(oc, "csr_times_dense", lambda m, x, out=None: np.asarray(m @ x))
-    fresh = OneCoinDawidSkene(tol=1e-9, max_iter=30).fit(answers)
-    assert reused.n_iter_ == fresh.n_iter_ > 2
-    assert reused.loss_history_ == fresh.loss_history_
-    np.testing.assert_array_equal(reused.probas_.to_numpy(), fresh.probas_.to_numpy())
-    np.testing.assert_array_equal(reused.skills_, fresh.skills_)
+    if hasattr(fresh, "skills_"):
+        np.testing.assert_array_equal(reused.skills_, fresh.skills_)
