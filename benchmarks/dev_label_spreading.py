@@ -43,7 +43,8 @@ RULE (written before the first run): the chosen ``spread`` (T = 2, alpha chosen 
 ``present``'s and no dev set's mean is lower than ``present``'s by more than 0.001. Otherwise the
 score stays as it is. The other grid points are printed on the rule seeds for information only.
 
-Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_label_spreading.py``.
+Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_label_spreading.py``; ``--diagnose`` (written after
+the rule's run, not part of it): where the loss on the sparse mixtures comes from (see :func:`diagnose`).
 """
 
 from __future__ import annotations
@@ -164,7 +165,51 @@ def verdict(sets: list, mean: dict, cand: str) -> tuple[float, float]:
     return diff, worst
 
 
+def diagnostic_scores(X: np.ndarray, y: np.ndarray) -> dict:
+    """``--diagnose``: the rule's candidate split into its parts, on the same exact graph.
+
+    ``sym1``: the alpha -> 0 limit of the candidate, the one-hop share on the symmetrised graph,
+    ``(S Y)_i[y_i] / (S 1)_i`` (in-neighbours vote too; no leak, ``diag(S) = 0``); ``rw2``: the
+    random-walk variant on the directed graph only, ``P = A / k`` (every row's own k neighbours,
+    no in-neighbours), ``F = alpha P F + (1 - alpha) Y``, T = 2, alpha = 0.2, exact leave-one-out
+    (``diag(P^2)_i`` = mutual neighbours / k^2; rows of ``F`` sum to 1).
+    """
+    n_classes = int(y.max()) + 1
+    graph = NeighborGraph.build(X, k=K_NEIGHBOURS, method="exact")
+    present = find_data_issues(X, y, checks="label", graph=graph).issues["label_score"].to_numpy()
+    n, k = graph.n, graph.k
+    S = spreading_operator(graph).tocsr()
+    Y = np.zeros((n, n_classes))
+    Y[np.arange(n), y] = 1.0
+    SY = S @ Y
+    out = {"present": present, "sym1": SY[np.arange(n), y] / SY.sum(1)}
+    P = sp.csr_matrix((np.full(n * k, 1.0 / k), graph.indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
+    alpha = 0.2
+    F = Y.copy()
+    for _ in range(2):
+        F = alpha * (P @ F) + (1 - alpha) * Y
+    g = alpha**2 * np.asarray(P.multiply(P.T).sum(1)).ravel() + (1 - alpha)
+    out["rw2"] = (F[np.arange(n), y] - g) / (1.0 - g)
+    out["spread"] = spread_scores(graph, y, n_classes)["T2_a0.2"]
+    return out
+
+
+def diagnose() -> None:
+    """After the rule's run: the candidate's parts on the rule seeds, and the per-seed differences."""
+    global scores
+    scores = diagnostic_scores  # noqa: F811 - collect() reads the module's ``scores``
+    res = collect("rule")
+    table(res, "DIAGNOSE, rule seeds")
+    print("\nper seed (and rate), spread - present:")
+    for name in ("mix_b", "mix_c", "mix_e", "mix_f", "part3:iris"):
+        diffs = np.subtract(res[(name, "spread")], res[(name, "present")])
+        print(name.ljust(20), " ".join(f"{d:+.4f}" for d in diffs))
+
+
 def main() -> None:
+    if "--diagnose" in sys.argv[1:]:
+        diagnose()
+        return
     sets, _, mean = table(collect("tuning"), "TUNING seeds (choose alpha at T = 2)")
     family = [f"T2_a{a}" for a in ALPHAS]
     stats = {c: verdict(sets, mean, c) for c in family}
