@@ -61,6 +61,12 @@ one to pass it is reported and **not** shipped in this pass (it has no argument 
 tolerance). If none passes, nothing changes. The kept variant must then keep ``auto`` within 3.6x
 the logistic default's time on every table, timed with the real chooser.
 
+(What happened, in ``benchmarks/RESULTS.md``, issue 16 session 11: **none passed**; nothing
+changes. Nesting moved the blend's log loss by -0.3% to +0.2% per table on average, so the
+cross-fitted blend's lead is not an artefact of the temperatures' leak. ``agree_1se`` lowered
+the tail on splits 0 and 1 and penguins' tail on all three, but raised it on split 2 through
+iris, failing (a).)
+
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_finalists.py --base c_a.pkl --splits r3_a.pkl --save f_a.csv
     python benchmarks/dev_auto_finalists.py --runs-csv f_a.csv f_b.csv          # analyse saved runs
 
