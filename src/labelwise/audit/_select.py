@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._scratch import scratch
 from ._blocks import index_dtype
 from ._columns import block_rows, gather_margins_by_column, top_counts_by_row
 from ._packed_cut import ordered_bits as _ordered_bits
@@ -132,18 +133,22 @@ def margin_entries(
     """
     k = probs.shape[1]
     wanted = limits.reshape(k, k)
-    take: np.ndarray = np.asarray(wanted.any(axis=1))[codes]
+    take = scratch("audit._select.margin.take", codes.shape[0], bool)
+    np.take(np.asarray(wanted.any(axis=1)), codes, out=take, mode="clip")  # codes are in 0..K-1
     if mispredicted_only:
-        take &= predicted != codes
+        other = scratch("audit._select.margin.other", codes.shape[0], bool)
+        take &= np.not_equal(predicted, codes, out=other)
     rows = np.flatnonzero(take)
     parts = [empty_entries(probs.dtype)]
     groups = members_by_class(codes[rows], k)
-    # Buffers for the largest class, reused by every class: on Dask workers (whose allocator hands
-    # every large freed block back to the system) a fresh temporary per class costs page faults.
+    # Buffers for the largest class, reused by every class, and taken from the thread's scratch
+    # buffers (reused by its next chunk): on Dask workers, whose allocator hands every large freed
+    # block back to the system, each fresh temporary is page-faulted again.
     most = max(g.size for g in groups)
-    by_column, mask = np.empty(k * most, probs.dtype), np.empty(k * most, bool)  # contiguous (k, m) views
-    work = np.empty(k * most, probs.dtype)
-    block = np.empty((block_rows(k), k), probs.dtype)
+    by_column = scratch("audit._select.margin.by_column", k * most, probs.dtype)  # contiguous (k, m) views
+    mask = scratch("audit._select.margin.mask", k * most, bool)
+    work = scratch("audit._select.margin.work", k * most, probs.dtype)
+    block = scratch("audit._select.margin.block", (block_rows(k), k), probs.dtype)
     for cls, idx in enumerate(groups):
         if idx.size == 0:
             continue

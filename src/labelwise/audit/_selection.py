@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import RowChunks
+from .._scratch import scratch
 from ._group_counts import _cell_runs, group_counts, join_group_counts
 from ._packed_cut import ordered_bits
 from ._select import (
@@ -397,7 +398,7 @@ def packed_keys(entries: Entries) -> np.ndarray:
         key = np.where(low.astype(np.float64) < key, np.nextafter(low, np.float32(np.inf)), low)
     packed = cell.astype(np.uint64)  # shifted and merged in place: one array as long as the keys
     packed <<= np.uint64(32)
-    packed |= ordered_bits(key)
+    packed |= ordered_bits(key, out=scratch("audit._selection.packed_keys.bits", key.shape, np.uint32))
     packed.sort()
     return packed
 
