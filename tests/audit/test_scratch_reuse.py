@@ -36,6 +36,27 @@ def _first(start: int, probs: np.ndarray, codes: np.ndarray) -> list[np.ndarray]
     return [*rows, *part]
 
 
+def _second(start: int, probs: np.ndarray, codes: np.ndarray) -> list[np.ndarray]:
+    """Pass 2 with thresholds from pass 1 (each class's mean self-confidence in the chunk)."""
+    from labelwise.audit.scores import SCORERS
+
+    k = probs.shape[1]
+    (conf, predicted, top), _ = _passes.self_confidence_pass(start, probs, codes, n_classes=k, atol=1e-4)
+    thresholds = np.bincount(codes, weights=conf, minlength=k) / np.maximum(np.bincount(codes, minlength=k), 1)
+    rows, (joint, n_off) = _passes.row_statistics_pass(
+        start,
+        probs,
+        codes,
+        conf,
+        predicted,
+        top,
+        thresholds=thresholds,
+        rule="among_confident",
+        scorers=(SCORERS["self_confidence"],),
+    )
+    return [*rows, joint, np.array(n_off)]
+
+
 def _round_one(start: int, probs: np.ndarray, codes: np.ndarray, limits: np.ndarray) -> list[np.ndarray]:
     k = probs.shape[1]
     predicted = probs.argmax(axis=1).astype(np.int16)
@@ -60,19 +81,26 @@ class TestReuseAcrossChunks:
         seed=st.integers(0, 2**31 - 1),
         read_only=st.booleans(),
     )
-    def test_pass_one_and_round_one_equal_fresh_buffers_after_any_earlier_chunk(self, sizes, k, seed, read_only):
+    def test_passes_and_round_one_equal_fresh_buffers_after_any_earlier_chunk(self, sizes, k, seed, read_only):
         """Chunks of growing and shrinking sizes in one thread, each after the buffers were filled
-        with garbage: every output, partial and round-one list equals the call on fresh buffers."""
+        with garbage: every output and partial of pass 1 and pass 2, and every round-one list, equals
+        the call on fresh buffers."""
         rng = np.random.default_rng(seed)
         limits = rng.integers(0, 40, k * k)
         reused = []
         for i, n in enumerate(sizes):
             probs, codes = _chunk(n, k, seed + i, read_only)
             _poison()
-            reused.append((_first(10 * i, probs, codes), _round_one(10 * i, probs, codes, limits)))
+            reused.append(
+                (_first(10 * i, probs, codes), _round_one(10 * i, probs, codes, limits), _second(10 * i, probs, codes))
+            )
         for i, n in enumerate(sizes):
             probs, codes = _chunk(n, k, seed + i, read_only)
-            expected = (_fresh(_first, 10 * i, probs, codes), _fresh(_round_one, 10 * i, probs, codes, limits))
+            expected = (
+                _fresh(_first, 10 * i, probs, codes),
+                _fresh(_round_one, 10 * i, probs, codes, limits),
+                _fresh(_second, 10 * i, probs, codes),
+            )
             for got, want in zip(reused[i], expected, strict=True):
                 for a, b in zip(got, want, strict=True):
                     np.testing.assert_array_equal(a, b)
@@ -80,7 +108,7 @@ class TestReuseAcrossChunks:
     def test_outputs_never_live_in_a_scratch_buffer(self):
         """No returned array shares memory with the thread's scratch buffers (they are reused)."""
         probs, codes = _chunk(700, 5, 3, True)
-        out = _first(0, probs, codes) + _round_one(0, probs, codes, np.full(25, 30))
+        out = _first(0, probs, codes) + _round_one(0, probs, codes, np.full(25, 30)) + _second(0, probs, codes)
         for buf in _scratch._buffers().values():
             assert not any(np.shares_memory(a, buf) for a in out if isinstance(a, np.ndarray))
 
@@ -150,3 +178,38 @@ class TestOrderedBitsInto:
         np.testing.assert_array_equal(got, expected)
         assert key.size == 0 or np.shares_memory(got, out)
         np.testing.assert_array_equal(key, before)
+
+
+class TestEntryBuffer:
+    def test_entries_past_the_expected_size_are_kept_in_order(self):
+        """More entries than the buffer was sized for grow it; the entries come out in the order added."""
+        from labelwise.audit._select import _EntryBuffer
+
+        margins = np.arange(12, dtype=np.float32).reshape(3, 4)
+        found = _EntryBuffer(1, np.dtype(np.float32))
+        for base in (0, 3):
+            found.add(base, np.array([0, 2]), margins, 100, np.array([7, 8, 9, 10]), np.array([1, 3]))
+        cell, key, row = found.entries()
+        np.testing.assert_array_equal(cell, [0, 2, 3, 5])
+        np.testing.assert_array_equal(key, [-1, -11, -1, -11])
+        np.testing.assert_array_equal(row, [108, 110, 108, 110])
+        assert cell.dtype == np.int64 and key.dtype == np.float32 and row.dtype == np.int64
+
+
+class TestJointCounts:
+    @settings(max_examples=40, deadline=None)
+    @given(n=st.integers(0, 500), k=st.integers(1, 9), seed=st.integers(0, 2**31 - 1))
+    def test_equal_the_counts_over_the_selected_rows(self, n, k, seed):
+        """Joint counts and the off-diagonal count equal those over ``codes[counted]`` (rows without a
+        confident class, -1, left out), on poisoned buffers."""
+        rng = np.random.default_rng(seed)
+        codes = rng.integers(0, k, n)
+        confident = rng.integers(-1, k, n).astype(np.int16)
+        gip = rng.random(n) < 0.5
+        counted = confident >= 0
+        expected = np.bincount(codes[counted] * k + confident[counted], minlength=k * k)
+        off = counted & (confident != codes) & ~gip
+        _poison()
+        joint, n_off = _passes._joint_counts(codes, confident, gip, k)
+        np.testing.assert_array_equal(joint, expected)
+        assert n_off == int(np.count_nonzero(off))
