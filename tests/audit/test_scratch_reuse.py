@@ -187,8 +187,8 @@ class TestEntryBuffer:
 
         margins = np.arange(12, dtype=np.float32).reshape(3, 4)
         found = _EntryBuffer(1, np.dtype(np.float32))
-        for base in (0, 3):
-            found.add(base, np.array([0, 2]), margins, 100, np.array([7, 8, 9, 10]), np.array([1, 3]))
+        for base in (0, 3):  # positions 1 and 11 of the raveled (3, 4) mask: (j, r) = (0, 1) and (2, 3)
+            found.add(base, np.array([1, 11]), margins, 100, np.array([7, 8, 9, 10]))
         cell, key, row = found.entries()
         np.testing.assert_array_equal(cell, [0, 2, 3, 5])
         np.testing.assert_array_equal(key, [-1, -11, -1, -11])

@@ -165,8 +165,7 @@ def margin_entries(
         )
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order);
         # column-major entries: each cell's rows ascending
-        j, r = np.divmod(np.flatnonzero(chosen), idx.size)
-        found.add(cls * k, j, margins, start, idx, r)
+        found.add(cls * k, np.flatnonzero(chosen), margins, start, idx)
     entries = found.entries()
     return merge_top([entries], limits) if merge else entries
 
@@ -182,16 +181,26 @@ class _EntryBuffer:
         self.row = scratch("audit._select.entries.row", size, np.int64)
         self.end = 0
 
-    def add(self, base: int, j: np.ndarray, margins: np.ndarray, start: int, idx: np.ndarray, r: np.ndarray) -> None:
-        """Cells ``base + j``, keys ``-margins[j, r]``, rows ``start + idx[r]``."""
-        lo, hi = self.end, self.end + j.shape[0]
+    def add(self, base: int, flat: np.ndarray, margins: np.ndarray, start: int, idx: np.ndarray) -> None:
+        """The entries at the positions ``flat`` of the raveled ``(K, m)`` mask: with ``j, r =
+        divmod(flat, m)``, cells ``base + j``, keys ``-margins[j, r]``, rows ``start + idx[r]``.
+
+        Every step writes into the thread's scratch vectors: with a Dask worker's allocator setting
+        (``MALLOC_TRIM_THRESHOLD_``) even small freed temporaries are handed back and faulted again.
+        """
+        lo, hi = self.end, self.end + flat.shape[0]
         if hi > self.cell.shape[0]:  # not expected (``size`` bounds every class's entries): grow
             self.cell, self.key, self.row = (
                 np.concatenate([a[:lo], np.empty(hi - lo, a.dtype)]) for a in self.arrays()
             )
+        j = scratch("audit._select.entries.j", flat.shape[0], np.int64)
+        r = scratch("audit._select.entries.r", flat.shape[0], np.int64)
+        np.divmod(flat, margins.shape[1], out=(j, r))
         np.add(j, base, out=self.cell[lo:hi])
-        np.negative(margins[j, r], out=self.key[lo:hi])
-        np.add(np.take(idx, r), start, out=self.row[lo:hi])
+        key = np.take(margins.ravel(), flat, out=self.key[lo:hi], mode="clip")  # margins[j, r]
+        np.negative(key, out=key)
+        row = np.take(idx, r, out=self.row[lo:hi], mode="clip")
+        row += start
         self.end = hi
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
