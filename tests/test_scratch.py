@@ -68,6 +68,21 @@ class TestScratch:
         assert not np.shares_memory(mine, theirs[0])
         assert held_bytes() == mine.nbytes
 
+    def test_a_fresh_only_thread_keeps_nothing(self):
+        """A thread started with ``fresh_only`` (labelwise's per-pass pools) gets fresh arrays and holds
+        no buffer; other threads are not affected."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from labelwise._scratch import fresh_only
+
+        def ask() -> tuple[bool, int]:
+            a, b = scratch("test.pool", 100, np.float64), scratch("test.pool", 100, np.float64)
+            return np.shares_memory(a, b), held_bytes()
+
+        with ThreadPoolExecutor(2, initializer=fresh_only) as pool:
+            assert list(pool.map(lambda _: ask(), range(4))) == [(False, 0)] * 4
+        assert ask() == (True, 800)
+
     def test_asks_over_the_limits_get_fresh_arrays_not_kept(self):
         """A buffer over MAX_BUFFER_BYTES, or past the thread's MAX_THREAD_BYTES, is a fresh array."""
         with (

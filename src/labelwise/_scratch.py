@@ -13,7 +13,9 @@ buffer is a *temporary*: the caller uses it within its own call, never returns i
 view of it, and never asks for the same name again while it uses the first array (the names are
 module-qualified, one per call site). Contents are not initialised. Each thread keeps at most
 :data:`MAX_THREAD_BYTES` in all and no single buffer above :data:`MAX_BUFFER_BYTES`; larger asks
-get a fresh array.
+get a fresh array. Threads of labelwise's own short-lived pools (the in-memory passes) are started
+with :func:`fresh_only` and keep no buffers: theirs would go with the thread at the end of the pass,
+while the allocator's own free memory (glibc's arenas) outlives the threads.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def scratch(name: str, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
     if any(int(d) < 0 for d in dims):
         raise InvalidParameterError(f"shape must not be negative, got {dims}")
     dt = np.dtype(dtype)
+    if not getattr(_local, "keep", True):
+        return np.empty(dims, dtype=dt)
     nbytes = int(np.prod(dims, dtype=np.int64)) * dt.itemsize
     buffers = _buffers()
     held = buffers.get(name)
@@ -72,6 +76,12 @@ def scratch(name: str, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
             return np.empty(dims, dtype=dt)
         held = buffers[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
     return held[:nbytes].view(dt).reshape(dims)
+
+
+def fresh_only() -> None:
+    """Make :func:`scratch` give this thread fresh arrays and keep nothing (an initializer for the
+    threads of a pool that ends with its pass)."""
+    _local.keep = False
 
 
 def held_bytes() -> int:

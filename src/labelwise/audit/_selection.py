@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import RowChunks
-from .._scratch import scratch
+from .._scratch import fresh_only, scratch
 from ._group_counts import _cell_runs, group_counts, join_group_counts
 from ._packed_cut import ordered_bits
 from ._select import (
@@ -167,7 +167,7 @@ def _select_in_memory(
         n_classes = int(cell_class.max()) + 1
         weights = np.ones(n_classes) if class_weights is None else class_weights
         groups = balanced_groups(weights, chunks.n_jobs)
-        with ThreadPoolExecutor(len(groups)) as pool:
+        with ThreadPoolExecutor(len(groups), initializer=fresh_only) as pool:
             found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
     return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
 
