@@ -194,22 +194,3 @@ class TestEntryBuffer:
         np.testing.assert_array_equal(key, [-1, -11, -1, -11])
         np.testing.assert_array_equal(row, [108, 110, 108, 110])
         assert cell.dtype == np.int64 and key.dtype == np.float32 and row.dtype == np.int64
-
-
-class TestJointCounts:
-    @settings(max_examples=40, deadline=None)
-    @given(n=st.integers(0, 500), k=st.integers(1, 9), seed=st.integers(0, 2**31 - 1))
-    def test_equal_the_counts_over_the_selected_rows(self, n, k, seed):
-        """Joint counts and the off-diagonal count equal those over ``codes[counted]`` (rows without a
-        confident class, -1, left out), on poisoned buffers."""
-        rng = np.random.default_rng(seed)
-        codes = rng.integers(0, k, n)
-        confident = rng.integers(-1, k, n).astype(np.int16)
-        gip = rng.random(n) < 0.5
-        counted = confident >= 0
-        expected = np.bincount(codes[counted] * k + confident[counted], minlength=k * k)
-        off = counted & (confident != codes) & ~gip
-        _poison()
-        joint, n_off = _passes._joint_counts(codes, confident, gip, k)
-        np.testing.assert_array_equal(joint, expected)
-        assert n_off == int(np.count_nonzero(off))

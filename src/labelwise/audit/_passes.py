@@ -194,25 +194,12 @@ def row_statistics_pass(
     k = probs.shape[1]
     stats = row_statistics_from_top(probs, self_conf, predicted, top, thresholds, rule=rule)
     scores = tuple(scorer(codes, probs) for scorer in scorers)
-    joint, n_off = _joint_counts(codes, stats.confident_class, stats.given_is_predicted, k)
+    counted = stats.confident_class >= 0
+    flat = codes[counted] * k + stats.confident_class[counted]
+    joint = np.bincount(flat, minlength=k * k)
+    off = counted & (stats.confident_class != codes) & ~stats.given_is_predicted
     rows = (stats.confident_class, stats.predicted, stats.given_is_predicted, *scores)
-    return rows, (joint, n_off)
-
-
-def _joint_counts(codes: np.ndarray, confident: np.ndarray, given_is_predicted: np.ndarray, k: int) -> tuple:
-    """A chunk's confident joint counts (flattened, ``codes * K + confident`` over the rows with a
-    confident class) and how many of those rows are off the diagonal and not predicted as given;
-    every temporary as long as the chunk in the thread's scratch vectors."""
-    n = codes.shape[0]
-    counted = np.greater_equal(confident, 0, out=scratch("audit._passes.joint.counted", n, bool))
-    flat = np.multiply(codes, k, out=scratch("audit._passes.joint.flat", n, np.int64))
-    flat += confident
-    kept = scratch("audit._passes.joint.kept", int(np.count_nonzero(counted)), np.int64)
-    joint = np.bincount(np.compress(counted, flat, out=kept), minlength=k * k)
-    off = np.not_equal(confident, codes, out=scratch("audit._passes.joint.off", n, bool))
-    off &= counted
-    off &= np.logical_not(given_is_predicted, out=counted)  # counted is not read again
-    return joint, int(np.count_nonzero(off))
+    return rows, (joint, int(np.count_nonzero(off)))
 
 
 def combine_row_statistics(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._scratch import scratch
 from ._blocks import index_dtype, row_blocks
 from ._exact import class_limb_sums, exact_means
 
@@ -129,14 +128,10 @@ def row_statistics_from_top(
     cut = _exact_cut(thresholds - FUZZ, probs.dtype)
     dtype = index_dtype(probs.shape[1])
     guess = predicted.astype(dtype)
-    n = top.shape[0]
-    # the two temporaries as long as the rows in the thread's scratch vectors (reused by its next chunk)
-    top_cut = np.take(cut, predicted, out=scratch("audit.confident_joint.top_cut", n, cut.dtype), mode="clip")
-    unsure = np.flatnonzero(np.less(top, top_cut, out=scratch("audit.confident_joint.unsure", n, bool)))
+    unsure = np.flatnonzero(top < cut[predicted])
     if unsure.size:
         guess[unsure] = _resolve_unsure(probs[unsure], predicted[unsure], cut, rule)
-    fuzzed = np.add(self_conf, FUZZ, out=scratch("audit.confident_joint.fuzzed", n, self_conf.dtype))
-    return RowStatistics(guess, predicted.astype(dtype, copy=False), fuzzed >= top)
+    return RowStatistics(guess, predicted.astype(dtype, copy=False), self_conf + FUZZ >= top)
 
 
 def count_confident_joint(codes: np.ndarray, confident_class: np.ndarray, n_classes: int) -> np.ndarray:
