@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ._scratch import fresh_only
 from .errors import InvalidParameterError, ShapeMismatchError
 
 #: Elements of a row block: 1 MB of float32 (2 MB of float64), cached (in L2, or L3 where L2 is
@@ -202,7 +203,7 @@ class RowChunks:
             return partial
 
         if self.n_jobs > 1 and len(self.bounds) > 1:
-            with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds))) as pool:
+            with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds)), initializer=fresh_only) as pool:
                 partials = list(pool.map(one, self.bounds))
         else:
             partials = [one(b) for b in self.bounds]
@@ -302,7 +303,7 @@ class RowChunks:
 
         if not self.use_dask:
             if self.n_jobs > 1 and len(self.bounds) > 1:
-                with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds))) as pool:
+                with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds)), initializer=fresh_only) as pool:
                     return list(pool.map(lambda i: fn(*args(i)), range(len(self.bounds))))
             return [fn(*args(i)) for i in range(len(self.bounds))]
         import dask

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._scratch import scratch
+
 #: Self-confidences are summed exactly as integers in units of ``2**-(_LIMB_BITS * _N_LIMBS)``.
 _LIMB_BITS = 30
 _N_LIMBS = 3
@@ -42,7 +44,7 @@ def fixed_point_limbs(values: np.ndarray, out: np.ndarray | None = None) -> np.n
 def class_limb_sums(codes: np.ndarray, values: np.ndarray, n_classes: int) -> np.ndarray:
     """Per-class sums of the fixed-point limbs of ``values``, int64 of shape ``(_N_LIMBS, K)``."""
     out = np.zeros((_N_LIMBS, n_classes), dtype=np.int64)
-    buf = np.empty((_N_LIMBS + 1, min(codes.shape[0], _SUM_ROWS)), dtype=np.float64)
+    buf = scratch("audit._exact.limbs", (_N_LIMBS + 1, min(codes.shape[0], _SUM_ROWS)), np.float64)
     for lo in range(0, codes.shape[0], _SUM_ROWS):
         block = slice(lo, lo + _SUM_ROWS)
         limbs = fixed_point_limbs(values[block], buf)

@@ -15,18 +15,23 @@ from typing import Any
 
 import numpy as np
 
+from .._scratch import scratch
+
 #: The largest ``uint64``: the cut of a cell that keeps every entry.
 _ALL = np.uint64(np.iinfo(np.uint64).max)
 
 
-def ordered_bits(key: np.ndarray) -> np.ndarray:
+def ordered_bits(key: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Unsigned integers ordered as the float ``key`` (``-0.0`` and ``0.0`` equal): ``uint32`` for
-    float32 keys, ``uint64`` for float64."""
+    float32 keys, ``uint64`` for float64. ``out`` (optional, C-contiguous, as long as ``key`` and of
+    its dtype or the unsigned type) receives them instead of a fresh array."""
     utype = np.uint32 if key.dtype.itemsize == 4 else np.uint64
-    bits: Any = (key + key.dtype.type(0)).view(utype)  # -0.0 -> 0.0; a fresh array, changed in place
-    # negative keys: every bit flipped; others: the sign bit set. As one XOR mask, built in place
-    # (two arrays as long as the keys, not five: each fresh one is page-faulted on Dask workers).
-    flip = bits >> utype(8 * key.dtype.itemsize - 1)
+    target = None if out is None else out.view(key.dtype)
+    bits: Any = np.add(key, key.dtype.type(0), out=target).view(utype)  # -0.0 -> 0.0, changed in place
+    # negative keys: every bit flipped; others: the sign bit set. As one XOR mask, built in place in
+    # one of the thread's scratch vectors (each fresh array is page-faulted again on Dask workers).
+    flip = scratch("audit._packed_cut.flip", bits.shape, utype)
+    np.right_shift(bits, utype(8 * key.dtype.itemsize - 1), out=flip)
     flip *= utype(np.iinfo(utype).max)
     flip |= utype(1 << (8 * key.dtype.itemsize - 1))
     bits ^= flip

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._scratch import fresh_only
 from ._packed_cut import ordered_bits
 from ._select import order_by_key
 
@@ -69,7 +70,7 @@ def ranked_flagged(is_issue: np.ndarray, quality: np.ndarray, n_jobs: int = 1) -
         flagged = np.flatnonzero(is_issue)
         return order_by_key(quality[flagged], flagged)
     edges = np.linspace(0, n, n_jobs + 1).astype(np.int64)
-    with ThreadPoolExecutor(n_jobs) as pool:
+    with ThreadPoolExecutor(n_jobs, initializer=fresh_only) as pool:
         parts = list(
             pool.map(lambda i: _packed_range(is_issue, quality, int(edges[i]), int(edges[i + 1])), range(n_jobs))
         )

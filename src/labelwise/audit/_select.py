@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._scratch import scratch
 from ._blocks import index_dtype
 from ._columns import block_rows, gather_margins_by_column, top_counts_by_row
 from ._packed_cut import ordered_bits as _ordered_bits
@@ -132,22 +133,27 @@ def margin_entries(
     """
     k = probs.shape[1]
     wanted = limits.reshape(k, k)
-    take: np.ndarray = np.asarray(wanted.any(axis=1))[codes]
+    take = scratch("audit._select.margin.take", codes.shape[0], bool)
+    np.take(np.asarray(wanted.any(axis=1)), codes, out=take, mode="clip")  # codes are in 0..K-1
     if mispredicted_only:
-        take &= predicted != codes
+        other = scratch("audit._select.margin.other", codes.shape[0], bool)
+        take &= np.not_equal(predicted, codes, out=other)
     rows = np.flatnonzero(take)
-    parts = [empty_entries(probs.dtype)]
-    groups = members_by_class(codes[rows], k)
-    # Buffers for the largest class, reused by every class: on Dask workers (whose allocator hands
-    # every large freed block back to the system) a fresh temporary per class costs page faults.
+    class_codes = scratch("audit._select.margin.codes", rows.shape[0], codes.dtype)
+    groups = members_by_class(np.take(codes, rows, out=class_codes, mode="clip"), k)  # "raise" would buffer `out`
+    # Buffers for the largest class, reused by every class, and taken from the thread's scratch
+    # buffers (reused by its next chunk): on Dask workers, whose allocator hands every large freed
+    # block back to the system, each fresh temporary is page-faulted again.
     most = max(g.size for g in groups)
-    by_column, mask = np.empty(k * most, probs.dtype), np.empty(k * most, bool)  # contiguous (k, m) views
-    work = np.empty(k * most, probs.dtype)
-    block = np.empty((block_rows(k), k), probs.dtype)
+    by_column = scratch("audit._select.margin.by_column", k * most, probs.dtype)  # contiguous (k, m) views
+    mask = scratch("audit._select.margin.mask", k * most, bool)
+    work = scratch("audit._select.margin.work", k * most, probs.dtype)
+    block = scratch("audit._select.margin.block", (block_rows(k), k), probs.dtype)
+    found = _EntryBuffer(sum(int(np.minimum(wanted[c], g.size).sum()) for c, g in enumerate(groups)), probs.dtype)
     for cls, idx in enumerate(groups):
         if idx.size == 0:
             continue
-        idx = rows[idx]
+        idx = np.take(rows, idx, out=scratch("audit._select.margin.idx", idx.shape[0], np.int64), mode="clip")
         margins = by_column[: k * idx.size].reshape(k, idx.size)
         gather_margins_by_column(probs, idx, cls, margins, block)
         chosen, _ = top_counts_by_row(
@@ -159,9 +165,50 @@ def margin_entries(
         )
         # flatnonzero of the raveled mask is several times faster than a 2-D nonzero (same order);
         # column-major entries: each cell's rows ascending
-        j, r = np.divmod(np.flatnonzero(chosen), idx.size)
-        parts.append((cls * k + j.astype(np.int64), -margins[j, r], start + idx[r].astype(np.int64)))
-    return merge_top(parts, limits) if merge else concat_entries(parts)
+        found.add(cls * k, np.flatnonzero(chosen), margins, start, idx)
+    entries = found.entries()
+    return merge_top([entries], limits) if merge else entries
+
+
+class _EntryBuffer:
+    """The entries of :func:`margin_entries`, class after class, in the thread's scratch vectors
+    (``size``: at most how many there can be); :meth:`entries` copies them out once, exactly sized:
+    the arrays a concatenation of the classes' entries gives, without one fresh temporary per class."""
+
+    def __init__(self, size: int, dtype: np.dtype) -> None:
+        self.cell = scratch("audit._select.entries.cell", size, np.int64)
+        self.key = scratch("audit._select.entries.key", size, dtype)
+        self.row = scratch("audit._select.entries.row", size, np.int64)
+        self.end = 0
+
+    def add(self, base: int, flat: np.ndarray, margins: np.ndarray, start: int, idx: np.ndarray) -> None:
+        """The entries at the positions ``flat`` of the raveled ``(K, m)`` mask: with ``j, r =
+        divmod(flat, m)``, cells ``base + j``, keys ``-margins[j, r]``, rows ``start + idx[r]``.
+
+        Every step writes into the thread's scratch vectors: with a Dask worker's allocator setting
+        (``MALLOC_TRIM_THRESHOLD_``) even small freed temporaries are handed back and faulted again.
+        """
+        lo, hi = self.end, self.end + flat.shape[0]
+        if hi > self.cell.shape[0]:  # not expected (``size`` bounds every class's entries): grow
+            self.cell, self.key, self.row = (
+                np.concatenate([a[:lo], np.empty(hi - lo, a.dtype)]) for a in self.arrays()
+            )
+        j = scratch("audit._select.entries.j", flat.shape[0], np.int64)
+        r = scratch("audit._select.entries.r", flat.shape[0], np.int64)
+        np.divmod(flat, margins.shape[1], out=(j, r))
+        np.add(j, base, out=self.cell[lo:hi])
+        key = np.take(margins.ravel(), flat, out=self.key[lo:hi], mode="clip")  # margins[j, r]
+        np.negative(key, out=key)
+        row = np.take(idx, r, out=self.row[lo:hi], mode="clip")
+        row += start
+        self.end = hi
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.cell, self.key, self.row
+
+    def entries(self) -> Entries:
+        """The entries added, as fresh arrays of their own."""
+        return self.cell[: self.end].copy(), self.key[: self.end].copy(), self.row[: self.end].copy()
 
 
 def score_entries(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import RowChunks
+from .._scratch import fresh_only, scratch
 from ._group_counts import _cell_runs, group_counts, join_group_counts
 from ._packed_cut import ordered_bits
 from ._select import (
@@ -166,7 +167,7 @@ def _select_in_memory(
         n_classes = int(cell_class.max()) + 1
         weights = np.ones(n_classes) if class_weights is None else class_weights
         groups = balanced_groups(weights, chunks.n_jobs)
-        with ThreadPoolExecutor(len(groups)) as pool:
+        with ThreadPoolExecutor(len(groups), initializer=fresh_only) as pool:
             found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
     return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
 
@@ -397,7 +398,7 @@ def packed_keys(entries: Entries) -> np.ndarray:
         key = np.where(low.astype(np.float64) < key, np.nextafter(low, np.float32(np.inf)), low)
     packed = cell.astype(np.uint64)  # shifted and merged in place: one array as long as the keys
     packed <<= np.uint64(32)
-    packed |= ordered_bits(key)
+    packed |= ordered_bits(key, out=scratch("audit._selection.packed_keys.bits", key.shape, np.uint32))
     packed.sort()
     return packed
 
