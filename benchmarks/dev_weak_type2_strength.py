@@ -13,8 +13,8 @@ and the estimates of the successive refits::
 
     python benchmarks/dev_weak_type2_strength.py [clique dense pair lookalike]
 
-It needs the variant, which left ``src`` again: run it at commit 5a4c2a0^ of branch weak13 (the
-commit that added it), e.g. ``git worktree add /tmp/t2 <that commit>``.
+It needs the variant, which left ``src`` again: run it at commit 55ac665 (branch weak13, the commit
+that added it), e.g. ``git worktree add /tmp/t2 55ac665``.
 """
 
 from __future__ import annotations

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
+from ._loo import held_out_vote_log_likelihood
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -19,7 +21,6 @@ from ._posterior import (
     vote_value_log_likelihood,
 )
 from ._squarem import squarem
-from ._strength import single_counts, type2_strength
 
 __all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "fit_abstain_models", "run_em"]
 
@@ -30,13 +31,10 @@ __all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "
 #: (``benchmarks/dev_weak_comparison_fit.py``): the same choices and labels on all of them.
 COMPARISON_TOL = 1e-4
 
-#: How the missing-abstain MAP fit's prior strength is set: ``"fixed"`` (``prior_strength``) or
-#: ``"type2"`` (estimated by empirical Bayes from ``prior_strength`` on, :mod:`._strength`).
-STRENGTH = "fixed"
-#: The empirical-Bayes loop stops when ``s`` changes by less than this, relatively (in log), or after
-#: this many refits.
-TYPE2_RTOL = 0.01
-TYPE2_ROUNDS = 10
+#: With missing abstains and a prior, where the labels come from: ``"map"`` (the MAP fit) or
+#: ``"held-out"`` (the MAP or the maximum-likelihood fit, whichever predicts held-out votes better,
+#: :mod:`._loo`).
+PRIOR_CHOICE = "map"
 
 
 def run_em(
@@ -221,37 +219,17 @@ def fit_abstain_models(
     }
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
+        prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
-
-        def map_fit(start: np.ndarray, strength: float) -> tuple:
-            prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, strength)
-            return fit(start, p, patterns, fixed=not free, prior=prior)
-
-        fits[chosen] = map_fit(starts[-1], prior_strength)
-        if STRENGTH == "type2":
-            fits[chosen] = _type2_refits(map_fit, fits[chosen], voted, groups, k, accuracy, prior_strength)
+        compared = fits[chosen]
+        fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
+        if PRIOR_CHOICE == "held-out" and chosen not in relabels:
+            # the maximum-likelihood fit to ``tol``, from where the comparison fit stopped
+            ml = fit(compared[0], p, patterns, fixed=not free)
+            if not len(relabelled_classes(starts[-1], ml[0], w)):
+                score = partial(held_out_vote_log_likelihood, voted, patterns=patterns[0])
+                if score(ml[0], ml[1], pseudo=float(em["smoothing"])) > score(
+                    fits[chosen][0], fits[chosen][1], pseudo=prior
+                ):
+                    fits[chosen] = ml
     return fits[chosen], chosen, bic, vote_ll
-
-
-def _type2_refits(
-    map_fit: Any,
-    run: tuple,
-    voted: VotedOutcomes,
-    groups: list[list[int]],
-    k: int,
-    accuracy: float | None,
-    strength: float,
-) -> tuple:
-    """Empirical-Bayes EM for the prior's strength (:mod:`._strength`): estimate ``s`` from the MAP
-    fit's expected counts, refit from that fit's posterior, until ``s`` moves by less than
-    :data:`TYPE2_RTOL` (at most :data:`TYPE2_ROUNDS` refits)."""
-    mean = diagonal_confusion_prior(k, strength=1.0, accuracy=accuracy)
-    for _ in range(TYPE2_ROUNDS):
-        post = run[0]
-        mass = voted.mass(post)
-        new = type2_strength(single_counts(voted.counts(post, mass), groups, k), mean)
-        if abs(np.log(new / strength)) <= TYPE2_RTOL:
-            break
-        strength = new
-        run = map_fit(post, strength)
-    return run
