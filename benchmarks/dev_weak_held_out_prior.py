@@ -13,7 +13,7 @@ where it was aimed; dropped (benchmarks/RESULTS.md, issue 15, session 11). Per s
 
     python benchmarks/dev_weak_held_out_prior.py [clique dense pair lookalike]
 
-It needs the variant, which left ``src`` again: run it at the commit that added it (branch weak13).
+It needs the variant, which left ``src`` again: run it at commit 75d3fdc (branch weak13, the commit that added it).
 """
 
 from __future__ import annotations

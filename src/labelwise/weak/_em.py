@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
-from ._loo import held_out_vote_log_likelihood
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -30,11 +28,6 @@ __all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "
 #: from it); the looser of it and ``tol`` is used. Chosen on simulated dev sets
 #: (``benchmarks/dev_weak_comparison_fit.py``): the same choices and labels on all of them.
 COMPARISON_TOL = 1e-4
-
-#: With missing abstains and a prior, where the labels come from: ``"map"`` (the MAP fit) or
-#: ``"held-out"`` (the MAP or the maximum-likelihood fit, whichever predicts held-out votes better,
-#: :mod:`._loo`).
-PRIOR_CHOICE = "map"
 
 
 def run_em(
@@ -221,15 +214,5 @@ def fit_abstain_models(
     if chosen == "missing" and prior_strength > 0:
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
-        compared = fits[chosen]
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
-        if PRIOR_CHOICE == "held-out" and chosen not in relabels:
-            # the maximum-likelihood fit to ``tol``, from where the comparison fit stopped
-            ml = fit(compared[0], p, patterns, fixed=not free)
-            if not len(relabelled_classes(starts[-1], ml[0], w)):
-                score = partial(held_out_vote_log_likelihood, voted, patterns=patterns[0])
-                if score(ml[0], ml[1], pseudo=float(em["smoothing"])) > score(
-                    fits[chosen][0], fits[chosen][1], pseudo=prior
-                ):
-                    fits[chosen] = ml
     return fits[chosen], chosen, bic, vote_ll
