@@ -171,9 +171,10 @@ class LabelModel(BaseEstimator):
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
-        Breaks exact ties between classes in ``labels_`` (within ``1e-12``): one seeded draw per
-        distinct vote row, so items with the same votes get the same label whatever the items'
-        order (a draw per item made an item's label depend on its position).
+        Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-12``): one
+        seeded draw per distinct vote row of the votes given, so items with the same votes get the
+        same label whatever the items' order (a draw per item made an item's label depend on its
+        position).
 
     Attributes
     ----------
@@ -453,7 +454,7 @@ class LabelModel(BaseEstimator):
         return pd.DataFrame(post[inverse], index=items, columns=pd.Index(self.classes_))
 
     def predict(self, votes: Any) -> pd.Series:
-        """Most probable class per item (exact ties broken as in ``labels_``, one draw per distinct vote row)."""
+        """Most probable class per item (exact ties: one seeded draw per distinct vote row of ``votes``)."""
         items, inverse, post = self._row_posterior(votes)
         codes = random_argmax(post, check_random_state(self.random_state))[inverse]
         return pd.Series(pd.Index(self.classes_).take(codes).array, index=items, name="label")
