@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ._posterior import FLOOR, vote_shares
 
-__all__ = ["check_class_balance", "labeler_pairs", "n_classes"]
+__all__ = ["check_class_balance", "initial_balance", "labeler_pairs", "n_classes"]
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
@@ -22,6 +23,20 @@ def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str 
             f"class_balance must be None, 'uniform', 'votes' or {n_classes} positive probabilities summing to 1, got {class_balance!r}"
         )
     return p
+
+
+def initial_balance(p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:
+    """The label model's starting class balance: the given one (``"uniform"`` or an array), else the
+    mean vote shares of the rows with a vote (``lam``: the one-hot vote indicator of ``m`` functions,
+    rows weighted by ``w``)."""
+    if isinstance(p_fixed, np.ndarray):
+        return p_fixed
+    if p_fixed == "uniform":
+        return np.full(k, 1.0 / k)
+    shares = vote_shares(lam, m, k)
+    covered = np.asarray(lam.sum(axis=1)).ravel() > 0
+    p = np.maximum(w[covered] @ shares[covered] / w[covered].sum(), FLOOR)
+    return p / p.sum()
 
 
 def n_classes(classes: Sequence[Any] | np.ndarray, labels: Any) -> int:

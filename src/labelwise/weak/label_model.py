@@ -19,7 +19,7 @@ from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._params import check_class_balance, labeler_pairs, n_classes
+from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
@@ -171,7 +171,10 @@ class LabelModel(BaseEstimator):
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
-        Breaks exact ties between classes in ``labels_``.
+        Breaks exact ties between classes in ``labels_`` and ``predict`` (within ``1e-12``): one
+        seeded draw per distinct vote row of the votes given, so items with the same votes get the
+        same label whatever the items' order (a draw per item made an item's label depend on its
+        position).
 
     Attributes
     ----------
@@ -291,16 +294,6 @@ class LabelModel(BaseEstimator):
         if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
             raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")
 
-    def _initial_balance(self, p_fixed: Any, lam: Any, m: int, k: int, w: np.ndarray) -> np.ndarray:
-        if isinstance(p_fixed, np.ndarray):
-            return p_fixed
-        if p_fixed == "uniform":
-            return np.full(k, 1.0 / k)
-        shares = vote_shares(lam, m, k)
-        covered = np.asarray(lam.sum(axis=1)).ravel() > 0
-        p = np.maximum(w[covered] @ shares[covered] / w[covered].sum(), FLOOR)
-        return p / p.sum()
-
     def _moment_fit(
         self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray, gram: Any
     ) -> np.ndarray:
@@ -334,7 +327,7 @@ class LabelModel(BaseEstimator):
         self.n_distinct_rows_ = int(rows.matrix.shape[0])
         self.groups_ = [tuple(v.labelers[j] for j in g) for g in self._groups]
         self.dependent_pairs_ = pairs_frame(self._pairs, v.labelers)
-        self._set_results(v, mu, p, post[rows.inverse], full)
+        self._set_results(v, mu, p, post, rows.inverse, full)
         return self
 
     def _fit_rows(
@@ -347,7 +340,7 @@ class LabelModel(BaseEstimator):
         """
         k, m = len(votes.classes), matrix.shape[1]
         lam = indicator(matrix, k)
-        p = self._initial_balance(p_fixed, lam, m, k, w)
+        p = initial_balance(p_fixed, lam, m, k, w)
         gram = weighted_gram(lam, w)  # the overlap matrix's and the agreement test's counts
         mu = self._moment_fit(lam, p, m, k, deps, w, gram)
         groups: list[list[int]] = [[j] for j in range(m)]
@@ -421,7 +414,10 @@ class LabelModel(BaseEstimator):
         lam_g, n_outcomes = voted_outcomes(matrix, k, new)
         return new, lam_g, n_outcomes, None
 
-    def _set_results(self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, matrix: np.ndarray) -> None:
+    def _set_results(
+        self, v: Votes, mu: np.ndarray, p: np.ndarray, post: np.ndarray, inverse: np.ndarray, matrix: np.ndarray
+    ) -> None:
+        """The fitted attributes; ``post``: each distinct vote row's posterior, ``inverse``: each item's row."""
         k, m = len(v.classes), v.n_labelers
         self.classes_ = v.classes
         self.labelers_ = v.labelers
@@ -437,24 +433,28 @@ class LabelModel(BaseEstimator):
             name="accuracy",
         )
         classes = pd.Index(v.classes)
-        codes = random_argmax(post, check_random_state(self.random_state))
-        self.probas_ = pd.DataFrame(post, index=v.items, columns=classes)
+        codes = random_argmax(post, check_random_state(self.random_state))[inverse]  # a tie: one draw per row
+        self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
 
-    def predict_proba(self, votes: Any) -> pd.DataFrame:
-        """Posterior for new votes by the same labelers (matched by name; others are an error)."""
+    def _row_posterior(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The items, each item's distinct vote row (by the fitted labelers) and each row's posterior."""
         v = as_votes(votes, classes=self.classes_)
         unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
         if unknown:
             raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
-        aligned = Votes(v.answers, v.items, self.labelers_, self.classes_)
-        lam_g, _ = voted_outcomes(aligned.matrix(), len(self.classes_), self._groups)
-        post, _ = posterior(lam_g, self.group_mu_, self.class_balance_)
-        return pd.DataFrame(post, index=v.items, columns=pd.Index(self.classes_))
+        rows = compress_rows(Votes(v.answers, v.items, self.labelers_, self.classes_).matrix(), len(self.classes_))
+        lam_g, _ = voted_outcomes(rows.matrix, len(self.classes_), self._groups)
+        return v.items, rows.inverse, posterior(lam_g, self.group_mu_, self.class_balance_)[0]
+
+    def predict_proba(self, votes: Any) -> pd.DataFrame:
+        """Posterior for new votes by the same labelers (matched by name; others are an error)."""
+        items, inverse, post = self._row_posterior(votes)
+        return pd.DataFrame(post[inverse], index=items, columns=pd.Index(self.classes_))
 
     def predict(self, votes: Any) -> pd.Series:
-        """Most probable class per item."""
-        proba = self.predict_proba(votes)
-        codes = random_argmax(proba.to_numpy(), check_random_state(self.random_state))
-        return pd.Series(pd.Index(self.classes_).take(codes).array, index=proba.index, name="label")
+        """Most probable class per item (exact ties: one seeded draw per distinct vote row of ``votes``)."""
+        items, inverse, post = self._row_posterior(votes)
+        codes = random_argmax(post, check_random_state(self.random_state))[inverse]
+        return pd.Series(pd.Index(self.classes_).take(codes).array, index=items, name="label")
