@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -268,17 +269,27 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _graph_recall(X: np.ndarray, indices: np.ndarray, n_queries: int = 100) -> float:
-    """recall@k of the graph on sampled rows against exact search (standardised features, float64)."""
-    k = indices.shape[1]
-    std = X.std(axis=0, dtype=np.float64)
+def _graph_recall(X: np.ndarray, graph: Any, n_queries: int = 100) -> float:
+    """recall@k of ``graph`` (a ``NeighborGraph``) on sampled rows against exact search in its own space.
+
+    The space (standardised or not, cosine or euclidean) is rebuilt by the library's
+    ``StandardizedRows`` from the graph's recorded metric, so the truth follows the graph's default.
+    """
+    from labelwise.checks.graph import StandardizedRows
+
+    k = graph.indices.shape[1]
+    space = StandardizedRows.fit(X, metric=graph.metric, standardize=graph.standardized)
+    unit_rows = space.materialize() if space.cosine else None
     queries = np.random.default_rng(3).choice(len(X), n_queries, replace=False)
     hits = 0
     for q in queries:
-        diff = ((X - X[q]) / std).astype(np.float32)  # one query at a time: memory O(n d)
-        d2 = np.einsum("ij,ij->i", diff, diff)
+        if unit_rows is not None:
+            d2 = 2.0 - 2.0 * (unit_rows @ unit_rows[q])
+        else:
+            diff = ((X - X[q]) / space.scale).astype(np.float32)  # one query at a time: memory O(n d)
+            d2 = np.einsum("ij,ij->i", diff, diff)
         d2[q] = np.inf
-        hits += len(set(np.argpartition(d2, k)[:k].tolist()) & set(indices[q].tolist()))
+        hits += len(set(np.argpartition(d2, k)[:k].tolist()) & set(graph.indices[q].tolist()))
     return hits / (n_queries * k)
 
 
@@ -427,7 +438,7 @@ def _scale_child(n: int, index: str = "auto") -> dict:
         "features_mb": X.nbytes / 2**20,
         "graph_mb": (graph.indices.nbytes + graph.distances.nbytes) / 2**20,
         "graph_method": found.graph.method,
-        "recall@10 (100 rows)": _graph_recall(X, graph.indices),
+        "recall@10 (100 rows)": _graph_recall(X, graph),
         "checks": found.checks_run,
     }
 

@@ -84,8 +84,9 @@ def find_label_issues(
         Threads over which in-memory (numpy, memory-mapped, zarr) row chunks are spread; default
         all available CPUs. Ignored for dask inputs (the dask scheduler decides).
     chunk_rows : int, optional
-        Rows per chunk for in-memory inputs (default: a few MB per chunk). Dask inputs keep
-        their own chunks. The result does not depend on it.
+        Rows per chunk for in-memory inputs (default: about four chunks per thread, each
+        between 2**20 and 2**22 probabilities, i.e. at most 16 MB of float32 or 32 MB of float64
+        per chunk). Dask inputs keep their own chunks. The result does not depend on it.
 
     Returns
     -------
