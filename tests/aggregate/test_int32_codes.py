@@ -177,3 +177,37 @@ class TestInputs:
             assert est.labels_.tolist() == ["cat"] and est.n_answers_ == 1
         with pytest.raises(AnnotationError, match="answers must have at least one answer"):
             MajorityVote().fit(one.iloc[:0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 9), min_size=1, max_size=80),
+    n_extra=st.integers(0, 3),
+    per_value=st.integers(0, 4),
+    min_prefix=st.integers(0, 20),
+)
+def test_presence_by_prefix_equals_a_full_count(values, n_extra, per_value, min_prefix):
+    """The presence table marked prefix first equals ``bincount > 0`` whatever the prefix's size."""
+    from labelwise.aggregate import _factorize
+
+    offset = np.asarray(values, dtype=np.int64)
+    n_values = int(offset.max()) + 1 + n_extra
+    expected = np.bincount(offset, minlength=n_values) > 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_factorize, "PRESENCE_PREFIX_PER_VALUE", per_value)
+        patch.setattr(_factorize, "PRESENCE_MIN_PREFIX", min_prefix)
+        np.testing.assert_array_equal(_factorize._presence(offset, n_values), expected)
+
+
+def test_a_value_seen_only_after_the_prefix_is_present(monkeypatch):
+    """A value that first occurs after the prefix gets a code (the rest is read when the prefix lacks a value)."""
+    from labelwise.aggregate import _factorize
+
+    monkeypatch.setattr(_factorize, "PRESENCE_MIN_PREFIX", 4)
+    monkeypatch.setattr(_factorize, "PRESENCE_PREFIX_PER_VALUE", 1)
+    ids = pd.Series(np.r_[np.zeros(10, dtype=np.int64), [1, 3]])
+    codes, uniques = _factorize._factorize_dense_ints(ids)
+    assert uniques.tolist() == [0, 1, 3] and codes.tolist() == [0] * 10 + [1, 2]
+    full = pd.Series(np.r_[np.zeros(10, dtype=np.int64), [2, 1]])
+    codes, uniques = _factorize._factorize_dense_ints(full)
+    assert uniques.tolist() == [0, 1, 2] and codes.tolist() == [0] * 10 + [2, 1]

@@ -67,8 +67,7 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
     offset = arr.astype(np.int64, copy=False)
     if lo:
         offset = offset - lo
-    present = np.zeros(hi - lo + 1, dtype=bool)  # not a bincount: it copies a read-only column whole
-    present[offset] = True
+    present = _presence(offset, hi - lo + 1)
     if present.all():  # every value of the range occurs (the usual 0..n-1 ids): the code is the offset
         if np.shares_memory(offset, arr):  # the column's own int64 0..n-1 values: a read-only view,
             offset = offset.view()  # as pandas' own to_numpy(), instead of a copy
@@ -78,6 +77,28 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
     rank = np.cumsum(present, dtype=code_dtype(len(uniques)))  # int32 ranks: an int32 gather
     rank -= 1
     return rank[offset], pd.Index(uniques)
+
+
+#: Answers marked first by :func:`_presence`: this many per possible value, and at least
+#: :data:`PRESENCE_MIN_PREFIX`.
+PRESENCE_PREFIX_PER_VALUE = 32
+PRESENCE_MIN_PREFIX = 1 << 16
+
+
+def _presence(offset: np.ndarray, n_values: int) -> np.ndarray:
+    """Which of ``0 .. n_values - 1`` occur in ``offset``: a boolean table (not a ``bincount``,
+    which copies a read-only column whole).
+
+    The first ``max(PRESENCE_MIN_PREFIX, PRESENCE_PREFIX_PER_VALUE * n_values)`` entries are marked
+    first; when they already hold every value (a few labels or annotators on millions of answers)
+    the rest cannot add one, and is not read. Otherwise the rest is marked too. Exact either way.
+    """
+    present = np.zeros(n_values, dtype=bool)
+    prefix = max(PRESENCE_MIN_PREFIX, PRESENCE_PREFIX_PER_VALUE * n_values)
+    present[offset[:prefix]] = True
+    if prefix < offset.shape[0] and not present.all():
+        present[offset[prefix:]] = True
+    return present
 
 
 def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
