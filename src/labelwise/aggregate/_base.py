@@ -182,7 +182,18 @@ class BaseAggregator(BaseEstimator):
         # memory-bound, no faster on more threads, and OpenBLAS's threads spin on the other cores
         # for a while after each call (about as much CPU again as the fit itself uses).
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._fit_encoded(self._encode(answers), probs)
+            enc = self._encode(answers)
+            self._own_encoding = enc  # made for this fit alone: its buffers may be reused
+            try:
+                return self._fit_encoded(enc, probs)
+            finally:
+                del self._own_encoding
+
+    def _owns_encoding(self, enc: EncodedAnswers) -> bool:
+        """Whether ``enc`` was made by this ``fit`` for itself (not shared with other fits, as
+        :class:`~labelwise.aggregate.AutoAggregator` shares one), so that the fit may consume its
+        buffers (e.g. the sorted keys, once read for the last time)."""
+        return self.__dict__.get("_own_encoding") is enc
 
     def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> BaseAggregator:
         """Fit on an already encoded table (parameters already checked)."""

@@ -315,7 +315,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
-        obs = _Observed.build(pat)
+        obs = _Observed.build(pat, consume_keys=self._owns_encoding(enc))
         vote = weighted_vote_shares(pat.answers)
         self.fallback_: str | None = None
         self.dependent_pairs_ = _no_pairs(enc)

@@ -109,7 +109,7 @@ class OneCoinDawidSkene(BaseAggregator):
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         n_answered = pat.answers_per_annotator
         state = {"post": weighted_vote_shares(pat.answers)}
-        obs = _Observed.build(pat)
+        obs = _Observed.build(pat, consume_keys=self._owns_encoding(enc))
 
         def step(_it: int) -> float:
             prior, skill = self._m_step(obs, state["post"], n_answered)
