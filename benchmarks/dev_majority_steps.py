@@ -107,7 +107,7 @@ def ds_steps(answers: pd.DataFrame, repeat: int, after_mv: bool) -> np.ndarray:
     timed = _timer(rows)
     for mod, name in [
         (dawid_skene, "agreement_accuracy"),
-        (dawid_skene, "weighted_vote_shares"),
+        (dawid_skene, "_vote_shares_in_place"),
         (dawid_skene, "relabelled_classes"),
         (dawid_skene, "_full_confusion"),
         (_dependent, "shared_pairs"),

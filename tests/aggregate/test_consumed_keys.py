@@ -89,3 +89,25 @@ def test_keys_that_cannot_hold_the_data_are_left_alone():
     keys.flags.writeable = False
     data = _observed._unit_data(enc, enc.n_answers, True)
     assert enc.row_keys is keys and not np.shares_memory(data, keys)
+
+
+def test_vote_shares_consume_the_cached_counts_only_when_asked():
+    """``consume=True`` divides the cached counts in place and drops them from the encoding; without it they stay intact."""
+    from labelwise.aggregate.majority import _vote_shares_in_place, weighted_vote_shares
+
+    answers = _sparse_crowd(3, n_items=500, n_ann=40, per_item=3)
+    expected = weighted_vote_shares(encode_answers(answers))
+    n_per_item = np.bincount(encode_answers(answers).item_idx)
+    shared = encode_answers(answers)
+    counts = shared.item_label_counts.copy()
+    got = _vote_shares_in_place(shared)
+    assert not np.shares_memory(got, shared.item_label_counts)
+    np.testing.assert_array_equal(shared.item_label_counts, counts)
+    own = encode_answers(answers)
+    cached = own.item_label_counts
+    got_own = _vote_shares_in_place(own, consume=True)
+    assert got_own is cached and "item_label_counts" not in own.__dict__
+    for shares in (got, got_own):
+        np.testing.assert_array_equal(shares, expected)
+    np.testing.assert_array_equal(own.answers_per_item, n_per_item)
+    np.testing.assert_array_equal(own.item_label_counts, counts)  # counted again on a later use
