@@ -40,10 +40,12 @@ class EncodedAnswers:
 
     Attributes
     ----------
-    item_idx, annotator_idx, label_idx : ndarray of int64, shape (n_answers,)
+    item_idx, annotator_idx, label_idx : ndarray of int32 or int64, shape (n_answers,)
         Codes of each answer's item (into ``items``), annotator (into ``annotators``) and label
         (into ``classes``); read-only views of the input's columns where those already are the
-        codes (int64 ids 0..n-1 with none missing).
+        codes (int64 ids 0..n-1 with none missing), int32 where they were gathered from a table
+        of ranks (:func:`~labelwise.aggregate._factorize.code_dtype`). A product of codes must
+        be taken in int64 (``np.multiply(item_idx, n, dtype=np.int64)``): in int32 it wraps.
     item_values, annotator_values : pandas.Index
         The distinct items and annotators with the input column's dtype, sorted when they are
         mutually comparable (else in first-seen order); ``items`` and ``annotators`` are the same
@@ -323,7 +325,7 @@ def encode_answers(
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
     n_ann, k = max(len(annotator_values), 1), len(classes)
-    pair, space = item_idx * n_ann, len(item_values) * n_ann
+    pair, space = np.multiply(item_idx, n_ann, dtype=np.int64), len(item_values) * n_ann  # int32 codes widened
     pair += annotator_idx  # in place: every 10M-entry temporary is a fresh allocation to fault in
     # with "keep" the pair keys are not needed once the sorted (pair, label) keys exist: reuse them
     row_keys = sorted_pair_label_keys(pair, label_idx, space, k, overwrite=duplicates == "keep")

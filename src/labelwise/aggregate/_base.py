@@ -182,7 +182,18 @@ class BaseAggregator(BaseEstimator):
         # memory-bound, no faster on more threads, and OpenBLAS's threads spin on the other cores
         # for a while after each call (about as much CPU again as the fit itself uses).
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._fit_encoded(self._encode(answers), probs)
+            enc = self._encode(answers)
+            self._own_encoding = enc  # made for this fit alone: its buffers may be reused
+            try:
+                return self._fit_encoded(enc, probs)
+            finally:
+                del self._own_encoding
+
+    def _owns_encoding(self, enc: EncodedAnswers) -> bool:
+        """Whether ``enc`` was made by this ``fit`` for itself (not shared with other fits, as
+        :class:`~labelwise.aggregate.AutoAggregator` shares one), so that the fit may consume its
+        buffers (e.g. the sorted keys, once read for the last time)."""
+        return self.__dict__.get("_own_encoding") is enc
 
     def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> BaseAggregator:
         """Fit on an already encoded table (parameters already checked)."""
@@ -309,17 +320,27 @@ def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20
 
     In blocks of answers (temporaries a block long; the per-block counts are integers, so their
     sum does not depend on the block size), with a one-byte copy of the labels as the gather's
-    table when ``K <= 127``; each block counts the annotators of its hits (an unweighted
-    ``bincount`` of a fresh array, which numpy does not copy first).
+    table when ``K <= 127``. Each block's item codes are copied into one ``intp`` buffer before the
+    gather (numpy casts int32 index arrays in small chunks inside the gather, about twice as
+    slow), and each block counts ``2 * annotator + hit`` keys made in a second buffer (an
+    unweighted ``bincount`` of a writeable ``intp`` array, which numpy does not copy; no boolean
+    selection of the hits).
     """
     table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
-    hits = np.zeros(enc.n_annotators, dtype=np.int64)
+    n_ann = enc.n_annotators
+    hits = np.zeros(2 * n_ann, dtype=np.int64)  # [2 j]: misses of annotator j, [2 j + 1]: hits
+    size = max(1, min(block, enc.n_answers))
+    rows, keys = np.empty(size, dtype=np.intp), np.empty(size, dtype=np.intp)
     for start in range(0, enc.n_answers, block):
         part = slice(start, start + block)
-        hit = enc.label_idx[part] == table[enc.item_idx[part]]
-        hits += np.bincount(enc.annotator_idx[part][hit], minlength=enc.n_annotators)  # a fresh array: no copy
+        item = rows[: min(block, enc.n_answers - start)]
+        np.copyto(item, enc.item_idx[part], casting="safe")
+        key = keys[: item.shape[0]]
+        np.multiply(enc.annotator_idx[part], 2, out=key, dtype=np.intp)
+        key += enc.label_idx[part] == table[item]
+        hits += np.bincount(key, minlength=2 * n_ann)
     n = enc.answers_per_annotator
-    return np.divide(hits, n, out=np.zeros(enc.n_annotators), where=n > 0)
+    return np.divide(hits[1::2], n, out=np.zeros(n_ann), where=n > 0)
 
 
 def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:

@@ -102,8 +102,8 @@ def cell_sums(
     for start in range(0, n, CELL_BLOCK):
         stop = min(start + CELL_BLOCK, n)
         cells = keys[: stop - start]
-        np.multiply(rows[start:stop], k, out=cells, casting="same_kind")
-        np.add(cells, labels[start:stop], out=cells, casting="same_kind")
+        np.multiply(rows[start:stop], k, out=cells, dtype=np.intp)  # in intp: int32 rows * k may wrap
+        np.add(cells, labels[start:stop], out=cells, dtype=np.intp)
         np.add.at(out, cells, 1.0 if values is None else values[start:stop])
     return out.reshape(n_rows, k)
 

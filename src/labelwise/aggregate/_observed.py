@@ -47,7 +47,13 @@ class _Observed:
     unit_weights: bool = False
 
     @classmethod
-    def build(cls, pat: AnswerPatterns) -> _Observed:
+    def build(cls, pat: AnswerPatterns, *, consume_keys: bool = False) -> _Observed:
+        """The count matrices of ``pat``'s answers.
+
+        ``consume_keys``: the encoding was made for this fit alone, so once the column codes are
+        taken from its sorted keys (``row_keys``) their memory may hold the matrix's data (see
+        :func:`_unit_data`).
+        """
         enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
         indices, used = _sorted_column_codes(enc)
@@ -60,8 +66,9 @@ class _Observed:
         indptr = np.zeros(enc.n_items + 1, dtype=np.int64)
         np.cumsum(enc.answers_per_item, out=indptr[1:])
         index_dtype = np.int32 if max(enc.n_items, len(columns), len(indices)) < 2**31 else np.int64
+        data = _unit_data(enc, len(indices), consume_keys)
         m = sp.csr_matrix(
-            (np.ones(len(indices)), indices.astype(index_dtype, copy=False), indptr.astype(index_dtype)),
+            (data, indices.astype(index_dtype, copy=False), indptr.astype(index_dtype)),
             shape=(enc.n_items, len(columns)),
         )
         annotator_of = columns // k
@@ -97,6 +104,34 @@ def _sorted_column_codes(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
     used = np.zeros(n_cols, dtype=bool)
     used[out] = True
     return out, used
+
+
+def _unit_data(enc: EncodedAnswers, n: int, consume_keys: bool) -> np.ndarray:
+    """``n`` ones (float64): the count matrix's data, in the memory of the encoding's sorted keys
+    when they may be consumed.
+
+    The keys (int64, one per answer) are read for the last time by :func:`_sorted_column_codes`;
+    on an encoding made for one fit, nothing reads them afterwards, and their 8 bytes per answer
+    are exactly a float64 per answer: the data then need no fresh array (80 MB at 10 million
+    answers, each of whose pages the kernel would fault in and clear). The encoding's
+    ``row_keys`` is set to ``None`` first, so a later vote count falls back to counting the codes
+    (:meth:`EncodedAnswers.item_class_sum`) instead of reading ones as keys. Otherwise (keys
+    shared with other fits, absent, read-only or of another dtype) a fresh ``np.ones``.
+    """
+    keys = enc.row_keys
+    if not (
+        consume_keys
+        and keys is not None
+        and keys.dtype == np.int64
+        and keys.shape == (n,)
+        and keys.flags.c_contiguous
+        and keys.flags.writeable
+    ):
+        return np.ones(n)
+    object.__setattr__(enc, "row_keys", None)  # a frozen dataclass: the keys are no longer its own
+    data = keys.view(np.float64)
+    data.fill(1.0)
+    return data
 
 
 def csr_times_dense(m: sp.csr_matrix, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

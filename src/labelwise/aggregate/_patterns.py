@@ -91,7 +91,12 @@ def sorted_rows(
     an ``argsort``), or ``presorted``, those keys already sorted (``EncodedAnswers.row_keys``); the
     result is the canonical CSR order of the item x column count matrix.
     """
-    key = np.sort(item_idx * n_cols + cols) if presorted is None else presorted
+    if presorted is None:
+        key = np.multiply(item_idx, n_cols, dtype=np.int64)  # int32 codes widened before the product
+        key += cols
+        key.sort()
+    else:
+        key = presorted
     item_sorted = key // n_cols
     cols_sorted = np.subtract(key, item_sorted * n_cols, out=key if presorted is None else None)
     return item_sorted, cols_sorted
@@ -104,8 +109,8 @@ def sorted_columns(enc: EncodedAnswers) -> np.ndarray:
     n_cols = enc.n_annotators * enc.n_classes
     if enc.row_keys is not None:
         return enc.row_keys % n_cols
-    key = enc.item_idx * n_cols
-    key += enc.annotator_idx * enc.n_classes
+    key = np.multiply(enc.item_idx, n_cols, dtype=np.int64)  # int32 codes widened before the products
+    key += np.multiply(enc.annotator_idx, enc.n_classes, dtype=np.int64)
     key += enc.label_idx
     key.sort()
     return np.remainder(key, n_cols, out=key)
@@ -124,7 +129,7 @@ def estimated_sharing(enc: EncodedAnswers, n_sample: int) -> float:
     chosen = np.zeros(n_items, dtype=bool)
     chosen[np.random.default_rng(0x5A3B1E).choice(n_items, n_sample, replace=False)] = True
     rows = np.flatnonzero(chosen[enc.item_idx])
-    cols = enc.annotator_idx[rows] * enc.n_classes + enc.label_idx[rows]
+    cols = np.multiply(enc.annotator_idx[rows], enc.n_classes, dtype=np.int64) + enc.label_idx[rows]
     item_sorted, cols_sorted = sorted_rows(enc.item_idx[rows], cols, n_cols)
     starts = np.flatnonzero(np.r_[True, item_sorted[1:] != item_sorted[:-1]])
     _, counts = np.unique(_row_hash(cols_sorted, np.r_[starts, len(rows)], n_cols), return_counts=True)
@@ -148,7 +153,8 @@ def _grouped_patterns(enc: EncodedAnswers) -> AnswerPatterns:
 
     n_items, n_cols = enc.n_items, enc.n_annotators * enc.n_classes
     # Canonical rows: the answers sorted by (item, annotator * K + label).
-    cols = enc.annotator_idx * enc.n_classes + enc.label_idx
+    cols = np.multiply(enc.annotator_idx, enc.n_classes, dtype=np.int64)
+    cols += enc.label_idx
     item_sorted, cols_sorted = sorted_rows(enc.item_idx, cols, n_cols, enc.row_keys)
     lengths = enc.answers_per_item
     indptr = np.zeros(n_items + 1, dtype=np.int64)

@@ -15,7 +15,7 @@ from ._base import BaseAggregator, log_normalize, row_max
 from ._dependent import DependentPairs
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
-from .majority import weighted_vote_shares
+from .majority import _vote_shares_in_place
 from .priors import agreement_accuracy, diagonal_confusion_prior
 
 __all__ = ["DawidSkene", "relabelled_classes"]
@@ -315,8 +315,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
-        obs = _Observed.build(pat)
-        vote = weighted_vote_shares(pat.answers)
+        obs = _Observed.build(pat, consume_keys=self._owns_encoding(enc))
+        vote = _vote_shares_in_place(pat.answers, consume=self._owns_encoding(enc))
         self.fallback_: str | None = None
         self.dependent_pairs_ = _no_pairs(enc)
         obs_em, start = obs, vote

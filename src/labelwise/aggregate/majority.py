@@ -30,16 +30,22 @@ def weighted_vote_shares(enc: EncodedAnswers, annotator_weights: np.ndarray | No
     return scores / row_sum(scores)[:, None]
 
 
-def _vote_shares_in_place(enc: EncodedAnswers) -> np.ndarray:
-    """:func:`weighted_vote_shares` without weights, divided in the memory of a fresh count matrix.
+def _vote_shares_in_place(enc: EncodedAnswers, *, consume: bool = False) -> np.ndarray:
+    """:func:`weighted_vote_shares` without weights, divided in the memory of the count matrix
+    when nothing else will read it; equal bit for bit.
 
-    The counts are not cached on ``enc`` (``item_label_counts``), so they can become the shares:
-    one ``n_items x K`` array less to allocate (40 MB at a million items and five classes). Their
-    row sums are the answers per item, cached on ``enc`` instead of being summed again.
+    Counts made here (not cached on ``enc``) become the shares: one ``n_items x K`` array less
+    to allocate (40 MB at a million items and five classes). ``consume``: ``enc`` was made for
+    the caller's fit alone, so its cached counts (``item_label_counts``, e.g. made for a prior) may
+    become the shares too; they are removed from ``enc`` (a later use counts again). Otherwise
+    cached counts are shared, and the shares are a new array. The counts' row sums are the answers
+    per item, cached on ``enc`` instead of being summed again.
     """
-    if "item_label_counts" in enc.__dict__:  # already made (and shared): divide into a new array
-        return weighted_vote_shares(enc)
-    counts = enc.item_class_sum(None)
+    counts = enc.__dict__.pop("item_label_counts", None) if consume else None
+    if counts is None:
+        if "item_label_counts" in enc.__dict__:  # already made (and shared): divide into a new array
+            return weighted_vote_shares(enc)
+        counts = enc.item_class_sum(None)
     total = row_sum(counts)
     enc.__dict__.setdefault("answers_per_item", total.astype(np.int64))  # exact: sums of counts
     counts /= total[:, None]

@@ -11,7 +11,7 @@ import pandas as pd
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from ._observed import _FLOOR, _Observed, csr_times_dense
-from .majority import weighted_vote_shares
+from .majority import _vote_shares_in_place
 
 __all__ = ["OneCoinDawidSkene"]
 
@@ -108,8 +108,8 @@ class OneCoinDawidSkene(BaseAggregator):
     def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         n_answered = pat.answers_per_annotator
-        state = {"post": weighted_vote_shares(pat.answers)}
-        obs = _Observed.build(pat)
+        state = {"post": _vote_shares_in_place(pat.answers, consume=self._owns_encoding(enc))}
+        obs = _Observed.build(pat, consume_keys=self._owns_encoding(enc))
 
         def step(_it: int) -> float:
             prior, skill = self._m_step(obs, state["post"], n_answered)
