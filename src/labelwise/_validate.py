@@ -111,7 +111,9 @@ def probs_problems(start: int, probs: np.ndarray, atol: float = PROB_SUM_ATOL) -
     return found
 
 
-def row_sums_checked(part: np.ndarray, atol: float, sums32: np.ndarray | None = None) -> np.ndarray:
+def row_sums_checked(
+    part: np.ndarray, atol: float, sums32: np.ndarray | None = None, out: np.ndarray | None = None
+) -> np.ndarray:
     """Row sums of a block, as good as float64 sums for the tests ``finite`` and ``|sum - 1| > atol``.
 
     float32 rows are summed in float32 (about twice as fast as with a float64 accumulator); a row
@@ -120,18 +122,41 @@ def row_sums_checked(part: np.ndarray, atol: float, sums32: np.ndarray | None = 
     non-negative values (``K`` terms in any order, ``|error| <= K * 2**-24 * sum``, doubled here);
     rows with a negative value are reported as negative before their sum is looked at
     (:func:`raise_probs_problems`). ``sums32``: the float32 row sums of ``part`` if the caller has
-    them already (summed in any order).
+    them already (summed in any order). ``out``: a float64 vector, one per row, that receives the
+    sums (default a new one). The steps write into the calling thread's scratch vectors
+    (:func:`~labelwise._scratch.scratch`), not fresh arrays: on a Dask worker each fresh one is
+    page-faulted again.
     """
+    from ._scratch import scratch
+
+    n = part.shape[0]
+    sums = np.empty(n, dtype=np.float64) if out is None else out
     if part.dtype != np.float32:
-        return part.sum(axis=1, dtype=np.float64)
+        return part.sum(axis=1, dtype=np.float64, out=sums)
+    bound = scratch("_validate.row_sums.bound", n, np.float64)
+    near = scratch("_validate.row_sums.near", n, bool)
+    odd = scratch("_validate.row_sums.odd", n, bool)
     with np.errstate(over="ignore", invalid="ignore"):  # rows that overflow are summed again below
-        sums = (part.sum(axis=1) if sums32 is None else sums32).astype(np.float64)
-    bound = part.shape[1] * 2.0**-23 * np.abs(sums)
-    near = np.abs(np.abs(sums - 1.0) - atol) <= bound
-    redo = np.flatnonzero(near | ~np.isfinite(sums))
+        np.copyto(sums, part.sum(axis=1) if sums32 is None else sums32)  # float32 -> float64: exact
+        np.abs(sums, out=bound)
+        bound *= part.shape[1] * 2.0**-23
+        gap = distance_to_one(sums, scratch("_validate.row_sums.gap", n, np.float64))
+        gap -= atol
+        np.abs(gap, out=gap)
+        np.less_equal(gap, bound, out=near)
+        np.isfinite(sums, out=odd)
+        np.logical_not(odd, out=odd)
+        near |= odd
+    redo = np.flatnonzero(near)
     if redo.size:
         sums[redo] = part[redo].sum(axis=1, dtype=np.float64)
     return sums
+
+
+def distance_to_one(values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``|values - 1|`` written into ``out`` (returned)."""
+    np.subtract(values, 1.0, out=out)
+    return np.abs(out, out=out)
 
 
 def first_problem_rows(parts: list[np.ndarray]) -> np.ndarray:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._scratch import scratch
-from .._validate import first_problem_rows, probs_problems
+from .._validate import distance_to_one, first_problem_rows, probs_problems, row_sums_checked
 from ._blocks import BLOCK_ELEMENTS, index_dtype, row_blocks
 from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics_from_top
@@ -87,44 +87,18 @@ def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: 
     from its float32 row sums ``sums`` (summed in any order) and its minimum ``low``.
 
     No value is negative (a NaN minimum is caught by its row's sum) and every row sum, as good as a
-    float64 sum, is within ``atol`` of 1: the same test as
-    :func:`~labelwise._validate.probs_problems` makes on each block, by the steps of
-    :func:`~labelwise._validate.row_sums_checked` (rows whose float32 sum is not finite or lies
-    within its rounding bound of ``1 +- atol`` summed again in float64), each step written into one
-    of the thread's scratch vectors (:func:`~labelwise._scratch.scratch`) instead of a fresh array
-    as long as the chunk: on a Dask worker every fresh one is page-faulted again.
+    float64 sum (:func:`~labelwise._validate.row_sums_checked`), is within ``atol`` of 1: the same
+    test as :func:`~labelwise._validate.probs_problems` makes on each block. Every vector as long as
+    the chunk is one of the thread's scratch vectors (:func:`~labelwise._scratch.scratch`), not a
+    fresh array: on a Dask worker every fresh one is page-faulted again.
     """
     if low < 0:
         return False
     n = sums.shape[0]
-    checked = scratch("audit._passes.clean.sums", n, np.float64)
-    bound = scratch("audit._passes.clean.bound", n, np.float64)
-    gap = scratch("audit._passes.clean.gap", n, np.float64)
-    near = scratch("audit._passes.clean.near", n, bool)
-    odd = scratch("audit._passes.clean.odd", n, bool)
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.copyto(checked, sums)  # float32 -> float64: exact
-        np.abs(checked, out=bound)
-        bound *= probs.shape[1] * 2.0**-23  # row_sums_checked's bound
-        _distance_to_one(checked, gap)
-        gap -= atol
-        np.abs(gap, out=gap)
-        np.less_equal(gap, bound, out=near)
-        np.isfinite(checked, out=odd)
-        np.logical_not(odd, out=odd)
-        near |= odd
-        redo = np.flatnonzero(near)
-        if redo.size:
-            checked[redo] = probs[redo].sum(axis=1, dtype=np.float64)
-        _distance_to_one(checked, gap)
-        np.less_equal(gap, atol, out=near)
-    return bool(near.all())
-
-
-def _distance_to_one(values: np.ndarray, out: np.ndarray) -> None:
-    """``out[:] = |values - 1|``, in place."""
-    np.subtract(values, 1.0, out=out)
-    np.abs(out, out=out)
+    checked = row_sums_checked(probs, atol, sums, out=scratch("audit._passes.clean.sums", n, np.float64))
+    with np.errstate(invalid="ignore"):
+        gap = distance_to_one(checked, scratch("audit._passes.clean.gap", n, np.float64))
+        return bool(np.less_equal(gap, atol, out=scratch("audit._passes.clean.near", n, bool)).all())
 
 
 def copy_into(buffer: np.ndarray, part: np.ndarray) -> np.ndarray:
