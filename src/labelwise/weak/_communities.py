@@ -3,39 +3,39 @@
 The label model's Dawid-Skene fit (missing abstains) gives every function's confusion rows one
 Dirichlet prior, centred on a worker of the crowd's mean accuracy
 (:func:`~labelwise.weak._em.diagonal_pseudo_counts`; Kim and Ghahramani 2012). On crowds with
-many votes per worker that prior shrinks the few good workers toward the crowd's mean, while on
-the hard items those workers should decide. Community-based Bayesian classifier combination
-(CBCC, [1]_) puts a mixture above the workers instead: each worker belongs to one of ``C``
-communities (``P(community c) = π_c``), and its confusion matrix is drawn around the confusion
-matrix of its community; communities and labels are inferred jointly. Bayesian nonparametric
-crowdsourcing ([2]_) is the same model with the number of communities learned.
+many votes per worker that prior shrinks the few good workers toward the crowd's mean (and every
+worker's errors toward an even spread), while on the hard items those workers should decide.
+Community-based Bayesian classifier combination (CBCC, [1]_) puts a mixture above the workers
+instead: each worker belongs to one of ``C`` communities (``P(community c) = π_c``), and its
+confusion matrix is drawn around the confusion matrix of its community; communities and labels
+are inferred jointly. Bayesian nonparametric crowdsourcing ([2]_) is the same model with the
+number of communities learned.
 
 This module is a MAP-EM simplification of CBCC that keeps the present model as its first
 community:
 
-* Community ``c``'s confusion rows are Dirichlet with mean the one-coin matrix of accuracy
-  ``a_c`` (right with ``a_c``, errors spread evenly) and ``s`` pseudo-votes per row (``s``:
-  ``prior_strength``), as the present prior's, rather than CBCC's logistic-normal around a full
-  community matrix. Community 0 is the present crowd prior: ``a_0`` is the crowd's mean accuracy
-  estimated from the answers' agreement and stays fixed, so ``C = 1`` is the present model
-  exactly. Communities ``1 .. C-1`` are learned: their accuracies and the weights ``π``.
+* Community ``c`` has a confusion matrix ``M_c`` (K x K, rows summing to 1); a worker of community
+  ``c`` has Dirichlet confusion rows with mean ``M_c[y]`` and ``s`` pseudo-votes per row (``s``:
+  ``prior_strength``, as in the present prior), rather than CBCC's softmax of a Gaussian around
+  the community's scores. Community 0 is the present crowd prior: ``M_0`` is the one-coin matrix
+  of the crowd's mean accuracy estimated from the answers' agreement and stays fixed, so ``C = 1``
+  is the present model exactly. Communities ``1 .. C-1`` are learned (their matrices and the
+  weights ``π``), started as one-coin matrices of accuracies evenly spaced between the lowest
+  accuracy the crowd prior allows and 0.99 (with ``C = 3``: a weak and a strong type).
 * The worker's membership is inferred with its confusion integrated out (CBCC's collapsed form):
-  by the Dirichlet aggregation property the share of right votes in row ``y`` is
-  ``Beta(s a_c, s (1 - a_c))``, so the evidence of worker ``j`` for community ``c`` is the
-  beta-binomial likelihood of its expected right and wrong votes per class,
-  ``Π_y B(s a_c + R_jy, s (1 - a_c) + W_jy) / B(s a_c, s (1 - a_c))`` (the split of the errors among
-  the wrong classes has no community in a one-coin mean). ``r_jc ∝ π_c · evidence``.
-* Given the memberships, ``a_c`` (``c >= 1``) is the pooled accuracy of its members' expected votes,
-  ``Σ_j r_jc R_j / Σ_j r_jc N_j``, ``π_c`` the mean membership; a fixed number of these steps from
-  a fixed start (``a_c`` evenly between ``a_0`` and 0.99) in every M-step of the label model's EM,
-  so the M-step is a function of the posterior (SQUAREM needs a fixed map).
-* Each worker's confusion rows are then MAP-estimated under the mixture prior as EM for a mixture
-  prior does (the log prior averaged over the membership posterior): pseudo-counts
-  ``s Σ_c r_jc M(a_c)``, the one-coin matrix of accuracy ``Σ_c r_jc a_c``. Functions modelled in a
-  clique keep the crowd prior (community 0) for their joint votes.
+  the evidence of worker ``j``'s expected vote counts ``n_j[y, a]`` for community ``c`` is the
+  Dirichlet-multinomial ``Π_y B(s M_c[y] + n_j[y]) / B(s M_c[y])``, and ``r_jc ∝ π_c · evidence``.
+* Given the memberships, ``M_c`` (``c >= 1``) is the pooled confusion of its members' expected
+  votes, ``Σ_j r_jc n_j[y, a]`` normalised per row (with ``0.01`` per cell and a floor of ``0.005``
+  on each entry, so that no error is forbidden), and ``π_c`` the mean membership.
+* Each worker's confusion rows are MAP-estimated under the mixture as EM for a mixture prior does
+  (the log prior averaged over the membership posterior): pseudo-counts ``s Σ_c r_jc M_c``.
+  Functions modelled in a clique keep the crowd prior (community 0) for their joint votes.
 
-Accuracies are clipped to ``[1/K + 0.1 (1 - 1/K), 0.99]``, as
-:func:`~labelwise.aggregate.priors.diagonal_confusion_prior` clips the crowd's.
+The community step (memberships, then matrices and weights) runs once in every M-step of the label
+model's EM, from the previous M-step's communities (interleaved EM over the labels, the
+confusions and the communities; the first M-step starts them as above), so its cost is one
+evidence per worker and community per EM step.
 
 References
 ----------
@@ -50,51 +50,55 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import betaln
+from scipy.special import gammaln
 
 from ._posterior import FLOOR
 
-__all__ = ["COMMUNITY_STEPS", "CommunityPrior", "fit_communities"]
+__all__ = ["CommunityPrior", "community_step", "one_coin", "start_communities"]
 
-#: Steps of the community fit (memberships, then accuracies and weights) per M-step of EM.
-COMMUNITY_STEPS = 10
+#: Pseudo-count per cell and floor of each entry of a learned community's confusion matrix.
+CELL_COUNT, CELL_FLOOR = 0.01, 0.005
 
 
-def _clip(a: np.ndarray | float, k: int) -> np.ndarray:
+def one_coin(accuracy: float, k: int) -> np.ndarray:
+    """The K x K confusion matrix right with ``accuracy`` and with errors spread evenly."""
+    out = np.full((k, k), (1.0 - accuracy) / (k - 1))
+    np.fill_diagonal(out, accuracy)
+    return out
+
+
+def _clip(a: float, k: int) -> float:
     chance = 1.0 / k
-    return np.clip(a, chance + 0.1 * (1 - chance), 0.99)
+    return float(min(0.99, max(chance + 0.1 * (1 - chance), a)))
 
 
-def fit_communities(
-    right: np.ndarray, wrong: np.ndarray, crowd: float, strength: float, n_communities: int, k: int
+def start_communities(crowd: float, n_communities: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The communities' first matrices (C, K, K) and log weights: the crowd's one-coin matrix (of
+    accuracy ``crowd``, clipped as the crowd prior clips it), then one-coin matrices of accuracies
+    evenly spaced between the lowest the clip allows and 0.99."""
+    low, c = _clip(0.0, k), int(n_communities)
+    accs = [_clip(crowd, k), *np.linspace(low, 0.99, c + 1)[1:c].tolist()] if c > 1 else [_clip(crowd, k)]
+    return np.stack([one_coin(a, k) for a in accs]), np.full(c, -np.log(c))
+
+
+def community_step(
+    counts: np.ndarray, matrices: np.ndarray, log_pi: np.ndarray, strength: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Community accuracies ``a`` (C,), weights ``π`` (C,) and memberships ``r`` (J, C) of the
-    workers whose expected right and wrong votes per class are ``right`` and ``wrong`` (J, K).
-
-    Community 0 keeps accuracy ``crowd``; see the module docstring for the steps.
-    """
-    c = int(n_communities)
-    top = float(_clip(0.99, k))
-    acc = np.asarray(_clip(np.array([crowd + (top - crowd) * i / c for i in range(c)]), k), dtype=np.float64)
-    log_pi = np.full(c, -np.log(c))
-    s = float(strength)
-    r = np.full((right.shape[0], c), 1.0 / c)
-    right_sum, total_sum = right.sum(axis=1), right.sum(axis=1) + wrong.sum(axis=1)
-    for _ in range(COMMUNITY_STEPS):
-        alpha, beta = s * acc, s * (1.0 - acc)  # (C,)
-        log_ev = (
-            betaln(alpha[None, None, :] + right[:, :, None], beta[None, None, :] + wrong[:, :, None]).sum(axis=1)
-            - right.shape[1] * betaln(alpha, beta)[None, :]
-        )
-        log_r = log_ev + log_pi[None, :]
-        log_r -= log_r.max(axis=1, keepdims=True)
-        r = np.exp(log_r)
-        r /= r.sum(axis=1, keepdims=True)
-        mass = r.sum(axis=0)
-        log_pi = np.log(np.maximum(mass / max(float(mass.sum()), FLOOR), FLOOR))
-        pooled = (r[:, 1:].T @ right_sum) / np.maximum(r[:, 1:].T @ total_sum, FLOOR)
-        acc[1:] = _clip(np.where(r[:, 1:].sum(axis=0) > FLOOR, pooled, acc[1:]), k)
-    return acc, np.exp(log_pi), r
+    """One step of the community fit of workers with expected vote counts ``counts`` (J, K true, K
+    given): memberships ``r`` (J, C) from ``matrices`` (C, K, K) and ``log_pi``, then the learned
+    communities' matrices (all but the first) and the weights. Returns ``(r, matrices, log_pi)``."""
+    alpha = strength * matrices
+    log_ev = (gammaln(alpha[None] + counts[:, None]) - gammaln(alpha)[None]).sum(axis=(2, 3))
+    log_r = log_ev + log_pi[None, :]
+    log_r -= log_r.max(axis=1, keepdims=True)
+    r = np.exp(log_r)
+    r /= r.sum(axis=1, keepdims=True)
+    mass = r.sum(axis=0)
+    log_pi = np.log(np.maximum(mass / max(float(mass.sum()), FLOOR), FLOOR))
+    learned = np.einsum("jc,jya->cya", r[:, 1:], counts) + CELL_COUNT
+    learned = np.maximum(learned / learned.sum(axis=2, keepdims=True), CELL_FLOOR)
+    matrices = np.concatenate([matrices[:1], learned / learned.sum(axis=2, keepdims=True)])
+    return r, matrices, log_pi
 
 
 class CommunityPrior:
@@ -111,38 +115,38 @@ class CommunityPrior:
         The groups of functions; singletons get the community prior.
     k : int
     crowd : float
-        Community 0's accuracy (the crowd prior's, clipped as it is).
+        Community 0's accuracy (the crowd prior's; clipped as it clips it).
     strength : float
         Pseudo-votes per confusion row.
     n_communities : int
-        ``C >= 2``.
+        ``C >= 1``.
+
+    Attributes
+    ----------
+    matrices, log_pi, memberships : ndarray
+        The communities after the last call (``None`` before the first).
     """
 
     def __init__(
         self, base: np.ndarray, groups: Sequence[Sequence[int]], k: int, crowd: float, strength: float, n_communities: int
     ) -> None:
-        self.base, self.k, self.strength, self.n_communities = base, k, float(strength), int(n_communities)
-        self.crowd = float(_clip(crowd, k))
+        self.base, self.k, self.strength = base, k, float(strength)
+        self.matrices, self.log_pi = start_communities(crowd, n_communities, k)
         cols, offset = [], 0
         for g in groups:
             if len(g) == 1:
                 cols.append(offset + 1 + np.arange(k))  # the columns of its votes 0 .. K-1
             offset += (k + 1) ** len(g)
         self.cols = np.asarray(cols, dtype=np.int64).reshape(-1, k)
-        self.state: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.memberships: np.ndarray | None = None
 
     def __call__(self, data: np.ndarray) -> np.ndarray:
-        """Pseudo-counts for the expected counts ``data`` (outcome columns x classes)."""
-        k = self.k
-        votes = data[self.cols]  # (J, vote a, class y)
-        right = votes[:, np.arange(k), np.arange(k)]
-        wrong = np.maximum(votes.sum(axis=1) - right, 0.0)
-        acc, pi, r = fit_communities(right, wrong, self.crowd, self.strength, self.n_communities, k)
-        self.state = (acc, pi, r)
-        mixed = r @ acc  # each worker's prior accuracy
-        s = self.strength
-        block = np.repeat((s * (1.0 - mixed) / (k - 1))[:, None, None], k, axis=1).repeat(k, axis=2)
-        block[:, np.arange(k), np.arange(k)] = (s * mixed)[:, None]
+        """Pseudo-counts for the expected counts ``data`` (outcome columns x classes); one community step."""
+        counts = np.transpose(data[self.cols], (0, 2, 1))  # (J, true y, given a)
+        self.memberships, self.matrices, self.log_pi = community_step(
+            counts, self.matrices, self.log_pi, self.strength
+        )
+        mean = np.einsum("jc,cya->jay", self.memberships, self.matrices)  # each worker's prior mean, [j, a, y]
         out = self.base.copy()
-        out[self.cols] = block
+        out[self.cols] = self.strength * mean
         return out
