@@ -28,7 +28,13 @@ EM, from the previous one's communities. ``C = 3`` is fixed from the argument (t
 and a strong type), not chosen on data. Disclosed: before this rule was committed, an exploratory
 version of it (ten community steps from a fixed start per M-step) was run on the 14 dense crowds
 only: dense mean 93.64 against 93.21 (8 up, 3 down). ``communities=1`` is the present model
-(``before``).
+(``before``). Run 04:02-04:05 UTC (commit 8f79fb7): (3) and (4) pass (dense +0.389, 9 up, 3 down;
+no LF set loses more than 0.02), (1) and (2) **fail**: mean 86.601 -> 86.353 (pair crowds -0.63,
+look-alike crowds -0.93), worst accuracy minus majority vote -3.81 -> -4.20 (pair6_s2). Dropped
+too; ``src`` is main's again (``dev_weak_communities_limits.py`` holds the diagnosis).
+
+Both variants need their module, which left ``src``: run this script at commit 84817da (one-coin,
+with ``VARIANTS["after"] = 2``) or 8f79fb7 (full confusion, ``3``) of branch weak14.
 
 Sets, simulated and dev seeds only (never the benchmark's 19): the 93 of session 11's
 ``dev_weak_losses.py`` (session 6's 54: the 40 of ``dev_weak_clique_prior.py`` and the 14 dense
@@ -88,6 +94,8 @@ def accuracy(matrix: np.ndarray, k: int, communities: int, g: np.ndarray, scored
 
 
 def main() -> None:
+    if "communities" not in LabelModel().get_params():
+        sys.exit("the community prior left src: run this script at commit 84817da or 8f79fb7 (branch weak14)")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike"])
     args = ap.parse_args()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
-from ._communities import CommunityPrior
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -44,14 +42,13 @@ def run_em(
     smoothing: float,
     n_iter: int,
     tol: float,
-    prior: np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None,
+    prior: np.ndarray | None = None,
 ) -> tuple:
     """EM on the group model from a posterior: M-step first, accelerated by SQUAREM
     (:func:`~labelwise.weak._squarem.squarem`, at most ``n_iter`` EM steps).
 
     With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`),
-    and ``prior`` (outcome columns x classes, or a function of the expected counts returning them)
-    gives that M-step's pseudo-counts.
+    and ``prior`` (outcome columns x classes) gives that M-step's pseudo-counts.
     ``lam_g`` is the outcome indicator or its :class:`~labelwise.weak._posterior.VotedOutcomes`
     form (the products then run over the outcomes with a vote only; the same results).
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
@@ -152,7 +149,6 @@ def fit_abstain_models(
     *,
     abstains: str,
     prior_strength: float,
-    communities: int = 1,
     **em: Any,
 ) -> tuple[tuple, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -166,8 +162,7 @@ def fit_abstain_models(
     is a fit of the informative model). :func:`choose_abstain_model` then compares the
     maximum-likelihood fits; when it keeps missing abstains and ``prior_strength > 0``, the
     result is refitted as the MAP estimate under :func:`diagonal_pseudo_counts`, from majority
-    vote; with ``communities > 1``, under the mixture of worker communities of
-    :class:`~labelwise.weak._communities.CommunityPrior` whose first community is that prior. With ``prior_strength > 0`` the missing model's maximum-likelihood fit is therefore only
+    vote. With ``prior_strength > 0`` the missing model's maximum-likelihood fit is therefore only
     compared, never returned, and stops at the looser of ``tol`` and :data:`COMPARISON_TOL`
     (EM's likelihood only grows, so the stopped fit's BIC is above the converged one's, by little
     once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
@@ -217,10 +212,7 @@ def fit_abstain_models(
     }
     chosen = choose_abstain_model(bic, vote_ll, relabels)
     if chosen == "missing" and prior_strength > 0:
-        prior: Any = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
-        if communities > 1:  # a mixture of worker communities, the crowd prior its first (Venanzi et al. 2014)
-            crowd = (1 + 1 / k) / 2 if accuracy is None else accuracy
-            prior = CommunityPrior(prior, groups, k, crowd, prior_strength, communities)
+        prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
     return fits[chosen], chosen, bic, vote_ll

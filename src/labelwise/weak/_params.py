@@ -7,11 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ._posterior import FLOOR, vote_shares
 
-__all__ = ["check_class_balance", "check_label_model_params", "initial_balance", "labeler_pairs", "n_classes"]
+__all__ = ["check_class_balance", "initial_balance", "labeler_pairs", "n_classes"]
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
@@ -68,24 +67,3 @@ def labeler_pairs(dependencies: Sequence[Any], labelers: tuple[str, ...]) -> lis
             )
         out.append((int(codes[0] or 0), int(codes[1] or 0)))
     return out
-
-
-def check_label_model_params(model: Any) -> None:
-    """Check :class:`~labelwise.weak.LabelModel`'s parameters that do not depend on the votes."""
-    check_choice("abstains", model.abstains, ("auto", "informative", "missing"))
-    check_positive_int("n_em_iter", model.n_em_iter, minimum=0)
-    check_positive_int("max_iter", model.max_iter)
-    check_positive_int("max_clique", model.max_clique)
-    check_positive_int("min_shared", model.min_shared, minimum=0)
-    check_positive_int("communities", model.communities)
-    if not isinstance(model.pair_check, (bool, np.bool_)):
-        raise InvalidParameterError(f"pair_check must be True or False, got {model.pair_check!r}")
-    for name in ("tol", "l2", "smoothing", "prior_strength"):
-        value = getattr(model, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
-    if isinstance(model.prec_init, bool) or not isinstance(model.prec_init, (int, float)) or not 0 < model.prec_init <= 1:
-        raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {model.prec_init!r}")
-    thr = model.dependency_threshold
-    if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
-        raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")

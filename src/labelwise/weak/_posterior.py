@@ -10,7 +10,7 @@ votes, so correlated functions are not counted twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -277,7 +277,7 @@ def em_m_step_missing(
     smoothing: float,
     patterns: np.ndarray,
     pattern_group: np.ndarray,
-    prior: np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None,
+    prior: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
 
@@ -285,15 +285,13 @@ def em_m_step_missing(
     independent of the class (one probability per pattern), the votes given the pattern are not.
     ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
-    A callable ``prior`` is called with the expected counts (outcome columns x classes) and returns
-    the pseudo-counts (a prior fitted with the confusions, e.g. :class:`._communities.CommunityPrior`).
     ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
     each row of ``post`` counts ``weights[i]`` times).
     """
     mass = _mass(lam_t, post)
     data = _outcome_counts(lam_t, post, mass)
     counts = data + smoothing
-    votes = counts if prior is None else data + (prior(data) if callable(prior) else prior)
+    votes = counts if prior is None else data + prior
     n_pat = len(pattern_group)
 
     def per_pattern(c: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate import check_random_state
+from .._validate import check_choice, check_positive_int, check_random_state
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
@@ -19,7 +19,7 @@ from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._params import check_class_balance, check_label_model_params, initial_balance, labeler_pairs, n_classes
+from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
@@ -168,12 +168,6 @@ class LabelModel(BaseEstimator):
         A clique's joint votes get the same number of pseudo-votes, spread as the product of its
         members' priors. The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
         only). Chosen on simulated crowds (``benchmarks/dev_weak_abstains.py``).
-    communities : int, default 1
-        Worker communities of that prior (Venanzi et al. 2014's community-based model, MAP-EM; see
-        :mod:`labelwise.weak._communities`): the first is the crowd prior above, the others learn
-        their accuracy, and each function's prior is the mix of the communities by its posterior
-        membership, so a few good workers with many votes are not shrunk toward the crowd. 1: the
-        crowd prior alone.
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -258,7 +252,6 @@ class LabelModel(BaseEstimator):
         max_iter: int = 500,
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
-        communities: int = 1,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -276,12 +269,30 @@ class LabelModel(BaseEstimator):
         self.max_iter = max_iter
         self.smoothing = smoothing
         self.prior_strength = prior_strength
-        self.communities = communities
         self.labels = labels
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_label_model_params(self)
+        check_choice("abstains", self.abstains, ("auto", "informative", "missing"))
+        check_positive_int("n_em_iter", self.n_em_iter, minimum=0)
+        check_positive_int("max_iter", self.max_iter)
+        check_positive_int("max_clique", self.max_clique)
+        check_positive_int("min_shared", self.min_shared, minimum=0)
+        if not isinstance(self.pair_check, (bool, np.bool_)):
+            raise InvalidParameterError(f"pair_check must be True or False, got {self.pair_check!r}")
+        for name in ("tol", "l2", "smoothing", "prior_strength"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
+        if (
+            isinstance(self.prec_init, bool)
+            or not isinstance(self.prec_init, (int, float))
+            or not 0 < self.prec_init <= 1
+        ):
+            raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {self.prec_init!r}")
+        thr = self.dependency_threshold
+        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
+            raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")
 
     def _moment_fit(
         self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray, gram: Any
@@ -362,7 +373,6 @@ class LabelModel(BaseEstimator):
                 w=w[cov],
                 accuracy=agreement_accuracy(counts, w[cov]),
                 prior_strength=float(self.prior_strength),
-                communities=int(self.communities),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
