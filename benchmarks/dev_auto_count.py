@@ -158,9 +158,9 @@ def signal(runs: pd.DataFrame) -> None:
     )
     print("F / E of the present pick, collapses vs the rest:")
     print(runs.groupby(collapse)["ratio present"].describe().round(3).to_string())
-    print("gate open: all runs %.3f, collapses %.3f" % (runs["gate"].mean(), runs.loc[collapse, "gate"].mean()))
+    print(f"gate open: all runs {runs['gate'].mean():.3f}, collapses {runs.loc[collapse, 'gate'].mean():.3f}")
     rank = runs["ratio present"].rank(pct=True)
-    print("mean percentile of the collapses' F / E among all runs: %.3f" % rank[collapse].mean())
+    print(f"mean percentile of the collapses' F / E among all runs: {rank[collapse].mean():.3f}")
     for name in VARIANTS:
         changed = runs[f"chosen {name}"] != runs["chosen present"]
         d = (runs[name] - runs["present"])[changed] * 100
