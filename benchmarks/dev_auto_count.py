@@ -57,6 +57,11 @@ the lowest mean tail is kept (ties: the higher mean gain, then the order ``count
 benchmark is not run. The kept variant must then keep ``auto`` within 3.6x the logistic default's
 time on every table, timed with the real chooser.
 
+(What happened, in ``benchmarks/RESULTS.md``, issue 16 session 12: **none passed**; nothing
+changes. Within a table x kind x rate x split stratum the collapses' ``F / E`` sits at the 47th
+percentile (AUC 0.55): no signal. ``count_single`` and ``count_agree`` lowered the tail on every
+split but cost 0.13 point of mean gain (cars, seattle-weather), failing (b).)
+
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_count.py --base c_a.pkl --splits r3_a.pkl --save n_a.csv
     python benchmarks/dev_auto_count.py --runs-csv n_a.csv n_b.csv          # analyse saved runs
 
