@@ -59,7 +59,7 @@ nothing changes. The kept variant must then keep ``auto`` within 3.6x the logist
 passed**; nothing changes. Smoothing lowered kNN's log loss by about a quarter against temperature
 scaling (median per run, all four small tables), so the chooser took kNN, and the blend leaned on
 it, far more often (kNN picked in 363 / 493 of 4,032 replays against 32), and kNN's flagged sets
-are the weakest: collapses 46 -> 66 / 68, the 3-seed tail 2.9% -> 15.2% / 12.7% (penguins), on the
+are the weakest: collapses 46 -> 66 / 68, the mean 3-seed tail 2.9% -> 15.2% / 12.7% (mostly penguins), on the
 new set too-few-flags collapses 5 -> 5 / 7 and the mean F1 lower.)
 
     OMP_NUM_THREADS=1 python benchmarks/dev_auto_fewflags.py compute --tables penguins iris \
