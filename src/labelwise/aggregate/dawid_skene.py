@@ -11,9 +11,19 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, log_normalize, row_max
+from ._base import BaseAggregator, log_normalize
 from ._dependent import DependentPairs
-from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
+from ._em_pass import posterior_and_counts
+from ._guard import relabelled_classes
+from ._observed import (
+    _FLOOR,
+    _full_confusion,
+    _no_pairs,
+    _Observed,
+    _vote_shares,
+    csr_times_dense,
+    take_em_counts,
+)
 from ._patterns import AnswerPatterns
 from .majority import _vote_shares_in_place
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -32,48 +42,6 @@ def _check_smoothing(smoothing: Any) -> None:
         return
     if not (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and smoothing >= 0):
         raise InvalidParameterError(f"smoothing must be 'auto' or a number >= 0, got {smoothing!r}")
-
-
-def relabelled_classes(
-    reference: np.ndarray, post: np.ndarray, weights: np.ndarray | None = None, *, min_share: float = 0.01
-) -> np.ndarray:
-    """Classes whose items (by ``reference``, e.g. majority vote) ``post`` mostly gives to one other class.
-
-    Only rows where ``reference`` has a single maximum count. Class ``k`` is relabelled when the
-    most frequent argmax of ``post`` over those rows is some ``l != k`` holding at least half of
-    them: the signature of EM ending in a permutation of the classes. Small classes are not
-    reported on their own: the relabelled classes are returned only when the rows they move hold
-    at least ``min_share`` of all those rows.
-
-    Parameters
-    ----------
-    reference, post : ndarray of shape (n, K)
-    weights : ndarray of shape (n,), optional
-        Row multiplicities.
-    min_share : float, default 0.01
-        Share of the strict rows that the relabelled classes must move to be reported.
-
-    Returns
-    -------
-    ndarray of int
-        The relabelled class codes (empty when none).
-    """
-    k = reference.shape[1]
-    level = row_max(reference) - 1e-12
-    n_top = np.zeros(len(reference), dtype=np.intp)  # per row, the entries at the maximum: a column at a time
-    for j in range(k):  # (a boolean n x K array summed as float64 would be a K-times larger copy)
-        n_top += reference[:, j] >= level
-    strict = n_top == 1
-    w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
-    ref_lab = reference.argmax(axis=1)[strict]  # argmax first: no copy of the masked rows
-    new_lab = post.argmax(axis=1)[strict]
-    table = np.bincount(ref_lab * k + new_lab, weights=w[strict], minlength=k * k).reshape(k, k)
-    best = table.argmax(axis=1)
-    row_total = table.sum(axis=1)
-    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
-    if table.max(axis=1)[moved].sum() < min_share * table.sum():
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(moved)
 
 
 class DawidSkene(DependentPairs, BaseAggregator):
@@ -261,8 +229,11 @@ class DawidSkene(DependentPairs, BaseAggregator):
         w = obs.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]
-        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
+        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]; the product is
+        # the E-step's when it took it with the posterior (``keep_counts``: the same values)
+        counts = take_em_counts(obs, post)
+        if counts is None:
+            counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
         counts += pseudo.T.take(obs.label_of, axis=0)
         if pseudo.min() < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
             np.maximum(counts, _FLOOR, out=counts)
@@ -281,12 +252,21 @@ class DawidSkene(DependentPairs, BaseAggregator):
         n_answers: int,
         pseudo: np.ndarray | None = None,
         out: np.ndarray | None = None,
+        keep_counts: bool = False,
     ) -> tuple[np.ndarray, float]:
-        # ``out``: a posterior nobody needs any more, whose memory the new one may take
+        # ``out``: a posterior nobody needs any more, whose memory the new one may take.
+        # ``keep_counts``: the next M-step will read this posterior; its product ``mt @ T`` is taken
+        # here by row blocks (``posterior_and_counts``: the same values, one read of the count
+        # matrix less) and left in ``obs.em_counts`` for it
         log_given = np.log(given)
-        log_joint = csr_times_dense(obs.m, log_given, out)
-        log_joint += np.log(prior)
-        post, log_z = log_normalize(log_joint, overwrite=True)
+        if keep_counts:
+            weights = None if obs.unit_weights else obs.weights
+            post, log_z, counts = posterior_and_counts(obs.m, log_given, np.log(prior), out=out, row_weights=weights)
+            obs.em_counts["counts"] = (post, counts)
+        else:
+            log_joint = csr_times_dense(obs.m, log_given, out)
+            log_joint += np.log(prior)
+            post, log_z = log_normalize(log_joint, overwrite=True)
         nll = -(obs.weights @ log_z)
         if pseudo is not None and pseudo.any() and total is not None:
             # MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] joins the
@@ -305,7 +285,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
             prior, given, total = self._m_step(obs, state["post"], pseudo)  # type: ignore[arg-type]
             # the M-step has read the last E-step's posterior: the next one is written in its memory
             # (not in ``post``, the caller's start, which the fit reads again afterwards)
-            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo, out=state["spare"])
+            state["post"], nll = self._e_step(
+                obs, prior, given, total, n_answers, pseudo, out=state["spare"], keep_counts=True
+            )
             state["spare"] = state["post"]
             return nll
 
