@@ -18,7 +18,7 @@ import labelwise.aggregate.dawid_skene as dawid_skene
 from labelwise.aggregate import DawidSkene, _observed, _patterns, encode_answers
 from labelwise.aggregate._base import log_normalize
 from labelwise.aggregate._em_pass import posterior_and_counts
-from labelwise.aggregate._guard import relabelled_classes
+from labelwise.aggregate._guard import relabelled_classes, relabelled_given, strict_classes
 from labelwise.aggregate._observed import _Observed, take_em_counts
 from labelwise.errors import InvalidParameterError
 
@@ -318,3 +318,93 @@ class TestGuardByBlocks:
     def test_shapes_are_validated(self):
         with pytest.raises(InvalidParameterError, match="reference and post"):
             relabelled_classes(np.eye(3), np.eye(4))
+
+
+class TestEmInTheStartsMemory:
+    def test_the_first_posterior_takes_the_vote_shares_memory(self, monkeypatch):
+        """EM's first E-step writes into the start (the fit's own vote shares); the fit equals one
+        whose first posterior is a fresh array."""
+        outs: list[bool] = []
+        real = dawid_skene.posterior_and_counts
+
+        def spy(m, log_given, log_prior, *, out=None, **kw):  # type: ignore[no-untyped-def]
+            outs.append(out is not None)
+            return real(m, log_given, log_prior, out=out, **kw)
+
+        answers = _crowd(12)
+        with monkeypatch.context() as mp:
+            mp.setattr(dawid_skene, "posterior_and_counts", spy)
+            got = _fit(answers, monkeypatch, reuse=True, dependency_threshold=None)
+        assert outs and all(outs)  # every E-step into an old array, the first into the start
+        real_run_em = DawidSkene._run_em
+
+        def fresh_start(self, *args, overwrite_start=False):  # type: ignore[no-untyped-def]
+            return real_run_em(self, *args, overwrite_start=False)
+
+        monkeypatch.setattr(DawidSkene, "_run_em", fresh_start)
+        want = _fit(answers, monkeypatch, reuse=True, dependency_threshold=None)
+        TestDawidSkeneWithTheEStepsCounts._assert_same_fit(got, want)
+
+    @pytest.mark.parametrize("shared", [False, True])
+    def test_a_fallback_after_em_wrote_in_the_vote_shares_is_majority_vote(self, monkeypatch, shared):
+        """The guard's reference is taken before EM; on a fallback the vote shares are made again,
+        equal to majority vote's, whether the encoding was the fit's own or shared."""
+        from labelwise.aggregate import MajorityVote
+        from labelwise.errors import LabelwiseWarning
+
+        answers = _crowd(13, n_items=400, n_ann=30, per_item=3)
+        real_e_step = dawid_skene.DawidSkene._e_step
+
+        def swapped(*args, **kwargs):  # type: ignore[no-untyped-def]  # classes 0 and 1 swapped
+            post, nll = real_e_step(*args, **kwargs)
+            return post[:, [1, 0, 2]], nll
+
+        est = DawidSkene(max_iter=1)
+        est._e_step = swapped  # type: ignore[method-assign]
+        enc = encode_answers(answers)
+        counts = enc.item_label_counts.copy() if shared else None
+        with pytest.warns(LabelwiseWarning, match="relabelled"):
+            est._fit_encoded(enc) if shared else est.fit(answers)
+        assert est.fallback_ == "majority-vote"
+        mv = MajorityVote().fit(answers)
+        pd.testing.assert_series_equal(est.labels_, mv.labels_)
+        np.testing.assert_array_equal(est.probas_.to_numpy(), mv.probas_.to_numpy())
+        if shared:
+            np.testing.assert_array_equal(enc.item_label_counts, counts)
+
+
+class TestStrictClasses:
+    @settings(max_examples=60, deadline=None)
+    @given(seed=st.integers(0, 10_000), n=st.integers(0, 200), k=st.integers(1, 6), block=st.integers(1, 250))
+    def test_the_single_maximum_or_minus_one(self, seed, n, k, block):
+        rng = np.random.default_rng(seed)
+        reference = rng.integers(0, 3, (n, k)).astype(np.float64)
+        reference[rng.random(n) < 0.2, 0] += 1e-13
+        reference[rng.random(n) < 0.05, -1] = np.nan
+        with np.errstate(invalid="ignore"):
+            single = (
+                ((reference >= (reference.max(axis=1) - 1e-12)[:, None]).sum(axis=1) == 1) if n else np.empty(0, bool)
+            )
+        want = np.where(single, reference.argmax(axis=1) if n else np.empty(0, np.intp), -1)
+        got = strict_classes(reference, block_rows=block)
+        assert got.dtype == np.int8 and got.shape == (n,)
+        np.testing.assert_array_equal(got, want)
+
+    def test_many_classes_are_int32(self):
+        reference = np.eye(130)
+        got = strict_classes(reference, block_rows=7)
+        assert got.dtype == np.int32
+        np.testing.assert_array_equal(got, np.arange(130))
+
+    def test_given_equals_the_whole_guard(self):
+        rng = np.random.default_rng(3)
+        reference = rng.integers(0, 4, (500, 4)).astype(np.float64)
+        post = reference[:, [2, 3, 0, 1]] + rng.random((500, 4)) * 0.1
+        w = rng.random(500)
+        want = _relabelled_reference(reference, post, w)
+        assert len(want)
+        np.testing.assert_array_equal(relabelled_given(strict_classes(reference), post, w, block_rows=37), want)
+        with pytest.raises(InvalidParameterError, match="classes"):
+            relabelled_given(np.zeros(3, np.int8), post)
+        with pytest.raises(InvalidParameterError, match="reference"):
+            strict_classes(np.zeros(3))

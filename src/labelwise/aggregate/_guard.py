@@ -8,7 +8,7 @@ from .._scratch import scratch
 from ..errors import InvalidParameterError
 from ._base import row_max
 
-__all__ = ["relabelled_classes"]
+__all__ = ["relabelled_classes", "relabelled_given", "strict_classes"]
 
 #: Rows per block: the block's temporaries (a few vectors of this length) stay in the cache and are
 #: the thread's scratch buffers, not fresh item-long arrays.
@@ -30,7 +30,8 @@ def relabelled_classes(
     over those rows is some ``l != k`` holding at least half of them: the signature of EM ending
     in a permutation of the classes [1]_. Small classes are not reported on their own: the
     relabelled classes are returned only when the rows they move hold at least ``min_share`` of
-    all those rows.
+    all those rows. The same as ``relabelled_given(strict_classes(reference), post, weights)``:
+    a caller that will overwrite ``reference`` keeps just its :func:`strict_classes`.
 
     The rows are read ``block_rows`` at a time, and the (reference class, posterior class) table
     is summed in row order (``np.add.at``, the order ``np.bincount`` sums the whole array in), so
@@ -62,16 +63,96 @@ def relabelled_classes(
         raise InvalidParameterError(
             f"reference and post must be 2-D arrays of one shape, got {reference.shape} and {post.shape}"
         )
+    classes = strict_classes(reference, block_rows=block_rows)
+    return relabelled_given(classes, post, weights, min_share=min_share, block_rows=block_rows)
+
+
+def strict_classes(reference: np.ndarray, *, block_rows: int = ROW_BLOCK) -> np.ndarray:
+    """Per row of ``reference`` (n, K): the column of its single maximum, or -1 where the maximum is
+    tied within 1e-12 (or the row holds a NaN); int8 for K < 128 (an item-long array of one byte
+    per row), else int32.
+
+    Parameters
+    ----------
+    reference : ndarray of shape (n, K)
+    block_rows : int, default :data:`ROW_BLOCK`
+        Rows read at a time (any value gives the same result).
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    reference = np.asarray(reference)
+    if reference.ndim != 2:
+        raise InvalidParameterError(f"reference must be a 2-D array, got shape {reference.shape}")
+    step = _check_block(block_rows)
     n, k = reference.shape
+    out = np.empty(n, dtype=np.int8 if k < 128 else np.int32)
+    for start in range(0, n, step):
+        block = reference[start : start + step]
+        m = len(block)
+        level = row_max(block)
+        level -= 1e-12
+        n_top = scratch("aggregate._guard.n_top", m, np.intp)  # per row, the entries at the maximum
+        n_top.fill(0)
+        hit = scratch("aggregate._guard.hit", m, np.bool_)
+        for j in range(k):  # a column at a time: no boolean (n, K) array
+            np.greater_equal(block[:, j], level, out=hit)
+            n_top += hit
+        key = scratch("aggregate._guard.key", m, np.intp)
+        np.argmax(block, axis=1, out=key)
+        key[n_top != 1] = -1
+        out[start : start + m] = key
+    return out
+
+
+def relabelled_given(
+    classes: np.ndarray,
+    post: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    min_share: float = 0.01,
+    block_rows: int = ROW_BLOCK,
+) -> np.ndarray:
+    """:func:`relabelled_classes` from the reference's :func:`strict_classes` ``classes``.
+
+    Parameters
+    ----------
+    classes : ndarray of shape (n,)
+        Each row's strict reference class, -1 for none.
+    post : ndarray of shape (n, K)
+    weights : ndarray of shape (n,), optional
+        Row multiplicities.
+    min_share : float, default 0.01
+    block_rows : int, default :data:`ROW_BLOCK`
+
+    Returns
+    -------
+    ndarray of int
+        The relabelled class codes (empty when none).
+    """
+    post = np.asarray(post)
+    classes = np.asarray(classes)
+    if post.ndim != 2 or classes.shape != (len(post),):
+        raise InvalidParameterError(
+            f"classes must have one entry per row of post, got shapes {classes.shape} and {post.shape}"
+        )
+    n, k = post.shape
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     if w is not None and w.shape != (n,):
         raise InvalidParameterError(f"weights must have shape ({n},), got {w.shape}")
-    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
-        raise InvalidParameterError(f"block_rows must be an integer >= 1, got {block_rows!r}")
+    step = _check_block(block_rows)
     table = np.zeros(k * k)
-    for start in range(0, n, int(block_rows)):
-        stop = min(start + int(block_rows), n)
-        _count_block(table, reference[start:stop], post[start:stop], None if w is None else w[start:stop])
+    for start in range(0, n, step):
+        ref = classes[start : start + step]
+        m = len(ref)
+        key = scratch("aggregate._guard.key", m, np.intp)
+        np.argmax(post[start : start + m], axis=1, out=key)
+        strict = scratch("aggregate._guard.hit", m, np.bool_)
+        np.greater_equal(ref, 0, out=strict)
+        keys = key[strict]
+        keys += ref[strict].astype(np.intp) * k
+        np.add.at(table, keys, 1.0 if w is None else w[start : start + m][strict])  # in row order
     table = table.reshape(k, k)
     best = table.argmax(axis=1)
     row_total = table.sum(axis=1)
@@ -81,26 +162,7 @@ def relabelled_classes(
     return np.flatnonzero(moved)
 
 
-def _count_block(table: np.ndarray, reference: np.ndarray, post: np.ndarray, weights: np.ndarray | None) -> None:
-    """Add one block's strict rows to ``table[ref_class * K + post_class]`` (in row order)."""
-    n, k = reference.shape
-    level = row_max(reference)
-    level -= 1e-12
-    n_top = scratch("aggregate._guard.n_top", n, np.intp)  # per row, the entries at the maximum
-    n_top.fill(0)
-    hit = scratch("aggregate._guard.hit", n, np.bool_)
-    for j in range(k):  # a column at a time: no boolean (n, K) array
-        np.greater_equal(reference[:, j], level, out=hit)
-        n_top += hit
-    key = scratch("aggregate._guard.key", n, np.intp)
-    np.argmax(reference, axis=1, out=key)
-    key *= k
-    post_key = scratch("aggregate._guard.post_key", n, np.intp)
-    np.argmax(post, axis=1, out=post_key)
-    key += post_key
-    strict = np.equal(n_top, 1, out=hit)
-    keys = key[strict]
-    if weights is None:
-        np.add.at(table, keys, 1.0)
-    else:
-        np.add.at(table, keys, weights[strict])
+def _check_block(block_rows: object) -> int:
+    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
+        raise InvalidParameterError(f"block_rows must be an integer >= 1, got {block_rows!r}")
+    return int(block_rows)

@@ -14,7 +14,7 @@ from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from ._dependent import DependentPairs
 from ._em_pass import posterior_and_counts
-from ._guard import relabelled_classes
+from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import (
     _FLOOR,
     _full_confusion,
@@ -278,13 +278,16 @@ class DawidSkene(DependentPairs, BaseAggregator):
             nll -= used + unused
         return post, float(nll / n_answers)
 
-    def _run_em(self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int) -> np.ndarray:
-        state: dict[str, np.ndarray | None] = {"post": post, "spare": None}
+    def _run_em(
+        self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int, *, overwrite_start: bool = False
+    ) -> np.ndarray:
+        # ``overwrite_start``: the start ``post`` is the fit's own and nobody reads it afterwards
+        state: dict[str, np.ndarray | None] = {"post": post, "spare": post if overwrite_start else None}
 
         def step(_it: int) -> float:
             prior, given, total = self._m_step(obs, state["post"], pseudo)  # type: ignore[arg-type]
             # the M-step has read the last E-step's posterior: the next one is written in its memory
-            # (not in ``post``, the caller's start, which the fit reads again afterwards)
+            # (also the start's, when the caller gave it up)
             state["post"], nll = self._e_step(
                 obs, prior, given, total, n_answers, pseudo, out=state["spare"], keep_counts=True
             )
@@ -306,15 +309,18 @@ class DawidSkene(DependentPairs, BaseAggregator):
             weighted = self._weigh_dependent(enc, pat, obs, vote, pseudo)
             if weighted is not None:  # EM from the weighted vote shares
                 obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
-        post = self._run_em(obs_em, start, pseudo, enc.n_answers)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
-        # against the vote shares EM started from (a dependent group's answers counting as one)
-        moved = (
-            relabelled_classes(start, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
-        )
+        # against the vote shares EM started from (a dependent group's answers counting as one): their
+        # strict classes are taken first, so that EM's first posterior can take the start's memory
+        # (the vote shares are made for this fit: no fresh items x K array for it)
+        guarded = isinstance(self.smoothing, str)
+        reference = strict_classes(start) if guarded else None
+        post = self._run_em(obs_em, start, pseudo, enc.n_answers, overwrite_start=True)
+        moved = relabelled_given(reference, post, pat.weights) if reference is not None else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
-            post = vote
+            # the vote shares again when EM wrote in them (counted from the codes: equal bit for bit)
+            post = vote if start is not vote else _vote_shares_in_place(pat.answers)
             obs_em = obs  # majority vote's confusion matrices count every answer once
             warnings.warn(
                 LabelwiseWarning(
