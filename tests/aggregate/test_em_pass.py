@@ -408,3 +408,25 @@ class TestStrictClasses:
             relabelled_given(np.zeros(3, np.int8), post)
         with pytest.raises(InvalidParameterError, match="reference"):
             strict_classes(np.zeros(3))
+
+
+def test_the_screens_rows_and_weights_equal_a_count_per_pattern(monkeypatch):
+    """``MemoryPairs.screened`` from the sample's own unique rows: the rows and weights of a
+    bincount over every pattern (sampled items, grouped patterns with several items each)."""
+    import labelwise.aggregate._dependent as dependent
+    import labelwise.aggregate._pair_check as pair_check
+
+    monkeypatch.setattr(pair_check, "SAMPLE_ROWS", 300)
+    enc = encode_answers(_crowd(14, n_items=1_500, n_ann=8, per_item=2))
+    pat = enc.patterns
+    assert pat.grouped
+    obs = _Observed.build(pat)
+    got = dependent.MemoryPairs(None, enc, pat, obs, np.zeros((pat.n_patterns, enc.n_classes))).screened
+    sample = pair_check.sample_items(enc.n_items)
+    per_row = np.bincount(pat.item_pattern[sample], minlength=pat.n_patterns).astype(np.float64)
+    rows = np.flatnonzero(per_row)
+    assert got.weights.dtype == np.float64
+    np.testing.assert_array_equal(got.weights, per_row[rows])
+    want = obs.m[rows]
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got.m, name), getattr(want, name))
