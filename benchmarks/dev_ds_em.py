@@ -34,9 +34,9 @@ def _capture(answers):  # type: ignore[no-untyped-def]
     captured: dict = {}
     original = dawid_skene.DawidSkene._run_em
 
-    def grab(self, obs, post, pseudo, n):  # type: ignore[no-untyped-def]
+    def grab(self, obs, post, pseudo, n, **kwargs):  # type: ignore[no-untyped-def]
         captured.update(obs=obs, post=post.copy(), pseudo=pseudo, n=n)
-        return original(self, obs, post, pseudo, n)
+        return original(self, obs, post, pseudo, n, **kwargs)
 
     dawid_skene.DawidSkene._run_em = grab  # type: ignore[method-assign]
     with warnings.catch_warnings():
