@@ -33,10 +33,7 @@ class _Observed:
     are the annotator and label of used column ``r``, ``by_annotator`` the (n_annotators × n_used)
     indicator that sums used columns per annotator, and ``unused[j, l]`` is 1 when annotator ``j``
     never gave label ``l`` (``n_unused`` its row sums). ``unit_weights``: every pattern is one
-    item (grouping was skipped), so the M-step need not weigh the posterior. ``em_counts``: an
-    E-step that also took the next M-step's product ``mt @ T`` leaves ``(T, mt @ T)`` here for that
-    M-step (:func:`take_em_counts`); a new, empty dict per instance (also after
-    ``dataclasses.replace``).
+    item (grouping was skipped), so the M-step need not weigh the posterior.
     """
 
     columns: np.ndarray
@@ -49,7 +46,6 @@ class _Observed:
     unused: np.ndarray
     n_unused: np.ndarray
     unit_weights: bool = False
-    em_counts: dict = dataclasses.field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def build(cls, pat: AnswerPatterns, *, consume_keys: bool = False) -> _Observed:
@@ -109,15 +105,6 @@ def _sorted_column_codes(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
     used = np.zeros(n_cols, dtype=bool)
     used[out] = True
     return out, used
-
-
-def take_em_counts(obs: _Observed, post: np.ndarray) -> np.ndarray | None:
-    """``obs.mt @ (w T)`` left by the E-step that returned ``post`` (this very array), else None.
-
-    The entry is removed either way: it serves the one M-step that follows its E-step.
-    """
-    left = obs.em_counts.pop("counts", None)
-    return left[1] if left is not None and left[0] is post else None
 
 
 def _unit_data(enc: EncodedAnswers, n: int, consume_keys: bool) -> np.ndarray:

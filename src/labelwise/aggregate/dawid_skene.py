@@ -13,17 +13,8 @@ from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
 from ._dependent import DependentPairs
-from ._em_pass import posterior_and_counts
 from ._guard import relabelled_classes, relabelled_given, strict_classes
-from ._observed import (
-    _FLOOR,
-    _full_confusion,
-    _no_pairs,
-    _Observed,
-    _vote_shares,
-    csr_times_dense,
-    take_em_counts,
-)
+from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
 from .majority import _vote_shares_in_place
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -229,11 +220,8 @@ class DawidSkene(DependentPairs, BaseAggregator):
         w = obs.weights
         prior = np.maximum(w @ post, _FLOOR)
         prior /= prior.sum()
-        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]; the product is
-        # the E-step's when it took it with the posterior (``keep_counts``: the same values)
-        counts = take_em_counts(obs, post)
-        if counts is None:
-            counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
+        # counts[r, k] = Σ_{answers in used column r = (j, l)} w_i T[i, k] + A[k, l]
+        counts = np.asarray(obs.mt @ (post if obs.unit_weights else post * w[:, None]))
         counts += pseudo.T.take(obs.label_of, axis=0)
         if pseudo.min() < _FLOOR:  # counts are >= 0, so only then can a cell fall below the floor
             np.maximum(counts, _FLOOR, out=counts)
@@ -252,21 +240,12 @@ class DawidSkene(DependentPairs, BaseAggregator):
         n_answers: int,
         pseudo: np.ndarray | None = None,
         out: np.ndarray | None = None,
-        keep_counts: bool = False,
     ) -> tuple[np.ndarray, float]:
-        # ``out``: a posterior nobody needs any more, whose memory the new one may take.
-        # ``keep_counts``: the next M-step will read this posterior; its product ``mt @ T`` is taken
-        # here by row blocks (``posterior_and_counts``: the same values, one read of the count
-        # matrix less) and left in ``obs.em_counts`` for it
+        # ``out``: a posterior nobody needs any more, whose memory the new one may take
         log_given = np.log(given)
-        if keep_counts:
-            weights = None if obs.unit_weights else obs.weights
-            post, log_z, counts = posterior_and_counts(obs.m, log_given, np.log(prior), out=out, row_weights=weights)
-            obs.em_counts["counts"] = (post, counts)
-        else:
-            log_joint = csr_times_dense(obs.m, log_given, out)
-            log_joint += np.log(prior)
-            post, log_z = log_normalize(log_joint, overwrite=True)
+        log_joint = csr_times_dense(obs.m, log_given, out)
+        log_joint += np.log(prior)
+        post, log_z = log_normalize(log_joint, overwrite=True)
         nll = -(obs.weights @ log_z)
         if pseudo is not None and pseudo.any() and total is not None:
             # MAP: the Dirichlet prior's log density Σ_j Σ_{k,l} A[k, l] log π_j[k, l] joins the
@@ -288,9 +267,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
             prior, given, total = self._m_step(obs, state["post"], pseudo)  # type: ignore[arg-type]
             # the M-step has read the last E-step's posterior: the next one is written in its memory
             # (also the start's, when the caller gave it up)
-            state["post"], nll = self._e_step(
-                obs, prior, given, total, n_answers, pseudo, out=state["spare"], keep_counts=True
-            )
+            state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo, out=state["spare"])
             state["spare"] = state["post"]
             return nll
 
