@@ -287,3 +287,19 @@ def test_the_screens_rows_and_weights_equal_a_count_per_pattern(monkeypatch):
     want = obs.m[rows]
     for name in ("indptr", "indices", "data"):
         np.testing.assert_array_equal(getattr(got.m, name), getattr(want, name))
+
+
+def test_vote_shares_cache_the_answers_per_item_once():
+    """The vote counts' row sums become ``answers_per_item`` when it is not cached yet; a cached
+    one is kept (the same array), and both equal a count of the item codes."""
+    from labelwise.aggregate.majority import _vote_shares_in_place
+
+    answers = _crowd(15, n_items=300)
+    enc = encode_answers(answers)
+    _vote_shares_in_place(enc)
+    assert "answers_per_item" in enc.__dict__
+    np.testing.assert_array_equal(enc.answers_per_item, np.bincount(enc.item_idx, minlength=enc.n_items))
+    enc2 = encode_answers(answers)
+    cached = enc2.answers_per_item
+    _vote_shares_in_place(enc2)
+    assert enc2.answers_per_item is cached
