@@ -109,7 +109,9 @@ def ds_steps(answers: pd.DataFrame, repeat: int, after_mv: bool) -> np.ndarray:
         (dawid_skene, "agreement_accuracy"),
         (dawid_skene, "weighted_vote_shares"),  # main before session 11
         (dawid_skene, "_vote_shares_in_place"),  # session 11 on
-        (dawid_skene, "relabelled_classes"),
+        (dawid_skene, "relabelled_classes"),  # main before session 12
+        (dawid_skene, "strict_classes"),  # session 12 on: the guard in two parts
+        (dawid_skene, "relabelled_given"),
         (dawid_skene, "_full_confusion"),
         (_dependent, "shared_pairs"),
         (_dependent, "find_dependent_pairs"),

@@ -173,9 +173,10 @@ class MemoryPairs:
         sample = sample_items(self.enc.n_items)
         if sample is None:
             return self.obs
-        per_row = np.bincount(self.pat.item_pattern[sample], minlength=self.pat.n_patterns).astype(np.float64)
-        rows = np.flatnonzero(per_row)
-        return dataclasses.replace(self.obs, m=self.obs.m[rows], weights=per_row[rows])
+        # the sampled items' rows (sorted) and how many sampled items each holds: from the sample
+        # itself, not a count per row of every pattern (two pattern-long arrays at a million items)
+        rows, per_row = np.unique(self.pat.item_pattern[sample], return_counts=True)
+        return dataclasses.replace(self.obs, m=self.obs.m[rows], weights=per_row.astype(np.float64))
 
     def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         s = self.screened

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._scratch import scratch
 from ._answers import EncodedAnswers, _csr_from_pairs
 from ._base import row_sum
 from ._patterns import AnswerPatterns, sorted_columns
@@ -96,7 +97,7 @@ def _sorted_column_codes(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
     else:
         n = len(keys)
         out = np.empty(n, dtype=dtype)
-        buffer = np.empty(min(BLOCK, n), dtype=keys.dtype)
+        buffer = scratch("aggregate._observed.columns", min(BLOCK, n), keys.dtype)  # 8 MB, kept per thread
         for start in range(0, n, BLOCK):
             part = buffer[: min(BLOCK, n - start)]
             np.remainder(keys[start : start + BLOCK], n_cols, out=part)

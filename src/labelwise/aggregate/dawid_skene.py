@@ -11,8 +11,9 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
-from ._base import BaseAggregator, log_normalize, row_max
+from ._base import BaseAggregator, log_normalize
 from ._dependent import DependentPairs
+from ._guard import relabelled_classes, relabelled_given, strict_classes
 from ._observed import _FLOOR, _full_confusion, _no_pairs, _Observed, _vote_shares, csr_times_dense
 from ._patterns import AnswerPatterns
 from .majority import _vote_shares_in_place
@@ -32,48 +33,6 @@ def _check_smoothing(smoothing: Any) -> None:
         return
     if not (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and smoothing >= 0):
         raise InvalidParameterError(f"smoothing must be 'auto' or a number >= 0, got {smoothing!r}")
-
-
-def relabelled_classes(
-    reference: np.ndarray, post: np.ndarray, weights: np.ndarray | None = None, *, min_share: float = 0.01
-) -> np.ndarray:
-    """Classes whose items (by ``reference``, e.g. majority vote) ``post`` mostly gives to one other class.
-
-    Only rows where ``reference`` has a single maximum count. Class ``k`` is relabelled when the
-    most frequent argmax of ``post`` over those rows is some ``l != k`` holding at least half of
-    them: the signature of EM ending in a permutation of the classes. Small classes are not
-    reported on their own: the relabelled classes are returned only when the rows they move hold
-    at least ``min_share`` of all those rows.
-
-    Parameters
-    ----------
-    reference, post : ndarray of shape (n, K)
-    weights : ndarray of shape (n,), optional
-        Row multiplicities.
-    min_share : float, default 0.01
-        Share of the strict rows that the relabelled classes must move to be reported.
-
-    Returns
-    -------
-    ndarray of int
-        The relabelled class codes (empty when none).
-    """
-    k = reference.shape[1]
-    level = row_max(reference) - 1e-12
-    n_top = np.zeros(len(reference), dtype=np.intp)  # per row, the entries at the maximum: a column at a time
-    for j in range(k):  # (a boolean n x K array summed as float64 would be a K-times larger copy)
-        n_top += reference[:, j] >= level
-    strict = n_top == 1
-    w = np.ones(len(reference)) if weights is None else np.asarray(weights, dtype=np.float64)
-    ref_lab = reference.argmax(axis=1)[strict]  # argmax first: no copy of the masked rows
-    new_lab = post.argmax(axis=1)[strict]
-    table = np.bincount(ref_lab * k + new_lab, weights=w[strict], minlength=k * k).reshape(k, k)
-    best = table.argmax(axis=1)
-    row_total = table.sum(axis=1)
-    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
-    if table.max(axis=1)[moved].sum() < min_share * table.sum():
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(moved)
 
 
 class DawidSkene(DependentPairs, BaseAggregator):
@@ -298,13 +257,16 @@ class DawidSkene(DependentPairs, BaseAggregator):
             nll -= used + unused
         return post, float(nll / n_answers)
 
-    def _run_em(self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int) -> np.ndarray:
-        state: dict[str, np.ndarray | None] = {"post": post, "spare": None}
+    def _run_em(
+        self, obs: _Observed, post: np.ndarray, pseudo: np.ndarray, n_answers: int, *, overwrite_start: bool = False
+    ) -> np.ndarray:
+        # ``overwrite_start``: the start ``post`` is the fit's own and nobody reads it afterwards
+        state: dict[str, np.ndarray | None] = {"post": post, "spare": post if overwrite_start else None}
 
         def step(_it: int) -> float:
             prior, given, total = self._m_step(obs, state["post"], pseudo)  # type: ignore[arg-type]
             # the M-step has read the last E-step's posterior: the next one is written in its memory
-            # (not in ``post``, the caller's start, which the fit reads again afterwards)
+            # (also the start's, when the caller gave it up)
             state["post"], nll = self._e_step(obs, prior, given, total, n_answers, pseudo, out=state["spare"])
             state["spare"] = state["post"]
             return nll
@@ -324,15 +286,18 @@ class DawidSkene(DependentPairs, BaseAggregator):
             weighted = self._weigh_dependent(enc, pat, obs, vote, pseudo)
             if weighted is not None:  # EM from the weighted vote shares
                 obs_em, start = weighted, _vote_shares(weighted, enc.n_classes)
-        post = self._run_em(obs_em, start, pseudo, enc.n_answers)
         # the guard protects the default estimator; a numeric smoothing is the plain (MAP/ML) estimate
-        # against the vote shares EM started from (a dependent group's answers counting as one)
-        moved = (
-            relabelled_classes(start, post, pat.weights) if isinstance(self.smoothing, str) else np.empty(0, np.intp)
-        )
+        # against the vote shares EM started from (a dependent group's answers counting as one): their
+        # strict classes are taken first, so that EM's first posterior can take the start's memory
+        # (the vote shares are made for this fit: no fresh items x K array for it)
+        guarded = isinstance(self.smoothing, str)
+        reference = strict_classes(start) if guarded else None
+        post = self._run_em(obs_em, start, pseudo, enc.n_answers, overwrite_start=True)
+        moved = relabelled_given(reference, post, pat.weights) if reference is not None else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
-            post = vote
+            # the vote shares again when EM wrote in them (counted from the codes: equal bit for bit)
+            post = vote if start is not vote else _vote_shares_in_place(pat.answers)
             obs_em = obs  # majority vote's confusion matrices count every answer once
             warnings.warn(
                 LabelwiseWarning(

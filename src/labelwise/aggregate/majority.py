@@ -47,7 +47,8 @@ def _vote_shares_in_place(enc: EncodedAnswers, *, consume: bool = False) -> np.n
             return weighted_vote_shares(enc)
         counts = enc.item_class_sum(None)
     total = row_sum(counts)
-    enc.__dict__.setdefault("answers_per_item", total.astype(np.int64))  # exact: sums of counts
+    if "answers_per_item" not in enc.__dict__:  # (not ``setdefault``: its int64 copy would be made anyway)
+        enc.__dict__["answers_per_item"] = total.astype(np.int64)  # exact: sums of counts
     counts /= total[:, None]
     return counts
 
