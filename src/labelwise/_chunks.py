@@ -212,19 +212,14 @@ class RowChunks:
     # -- dask backend -------------------------------------------------------------------------------
     def _run_dask(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
         import dask
-        import dask.array as da
+
+        from ._dask_rows import outputs_of, pick_partial
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(fn, pure=True, nout=2)
+        task = dask.delayed(fn, pure=True)
         calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
-        results = []
-        for j, o in enumerate(outputs):
-            pieces = [
-                da.from_delayed(c[0][j], shape=(stop - start, *o.tail), dtype=o.dtype)
-                for c, (start, stop) in zip(calls, self.bounds, strict=False)
-            ]
-            results.append(da.concatenate(pieces, axis=0))
-        return results, [c[1] for c in calls]
+        partial = dask.delayed(pick_partial, pure=True)
+        return outputs_of(calls, self.bounds, outputs), [partial(c) for c in calls]
 
     def run(
         self,
@@ -332,18 +327,11 @@ class RowChunks:
 
         if not self.use_dask:
             return self.run(lambda s, *c: wrapped(s, *c, *extra), arrays, outputs=[output])[0][0]
-        import dask
-        import dask.array as da
+        from ._dask_rows import chunk_tasks
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(fn, pure=True)
-        pieces = [
-            da.from_delayed(
-                task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail), dtype=output.dtype
-            )
-            for i, (start, stop) in enumerate(self.bounds)
-        ]
-        return da.concatenate(pieces, axis=0)
+        calls = [(start, *(b[i] for b in blocks), *extra) for i, (start, _) in enumerate(self.bounds)]
+        return chunk_tasks(fn, calls, self.bounds, output.dtype, output.tail)
 
     def map_parts(self, fn: Callable[[int, int, Any], np.ndarray], parts: Sequence[Any], output: Output) -> Any:
         """Per-row output from per-chunk parts (as :meth:`partials` gives): ``fn(start, stop, parts[i])``.
@@ -354,15 +342,10 @@ class RowChunks:
         if not self.use_dask:
             pieces = [fn(start, stop, p) for (start, stop), p in zip(self.bounds, parts, strict=True)]
             return np.concatenate(pieces) if pieces else np.empty((0, *output.tail), output.dtype)
-        import dask
-        import dask.array as da
+        from ._dask_rows import chunk_tasks
 
-        task = dask.delayed(fn, pure=True)
-        pieces = [
-            da.from_delayed(task(start, stop, p), shape=(stop - start, *output.tail), dtype=output.dtype)
-            for (start, stop), p in zip(self.bounds, parts, strict=True)
-        ]
-        return da.concatenate(pieces, axis=0)
+        calls = [(start, stop, p) for (start, stop), p in zip(self.bounds, parts, strict=True)]
+        return chunk_tasks(fn, calls, self.bounds, output.dtype, output.tail)
 
     def compute(self, value: Any) -> Any:
         """Bring a lazy (dask) small result to the client; numpy results pass through."""

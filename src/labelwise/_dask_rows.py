@@ -1,0 +1,90 @@
+"""Dask arrays made straight from per-chunk tasks: one named task per chunk, no alias tasks.
+
+``da.from_delayed`` pieces joined by ``da.concatenate`` cost three tasks per chunk for one array (the
+task, an alias named like the piece, an alias named like the joined array), and a ``Delayed``
+with ``nout`` one more ``getitem`` task per item. Each task, however trivial, is a round of messages
+between a worker and the scheduler and a few transitions on the scheduler, which on a
+``LocalCluster`` runs in the client's process on the workers' own cores
+(benchmarks/RESULTS.md, issue 12, session 12). Here every chunk of an array is the task that
+computes it, keyed as the array's chunk (``(name, i, 0, ...)``), and a pass's several per-row outputs
+are each one ``getitem`` task of the chunk's call. Used by :class:`labelwise._chunks.RowChunks`'s
+dask backend only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def keyed_array(name: str, bounds: Sequence[tuple[int, int]], dtype: Any, tail: tuple[int, ...], make: Callable) -> Any:
+    """A dask array of ``len(bounds)`` row chunks whose chunk ``i`` is ``make(i, key)``: a ``Delayed``
+    with ``dask_key_name=key`` (the array's key of that chunk), computing an array of
+    ``bounds[i][1] - bounds[i][0]`` rows of ``dtype`` and trailing shape ``tail``."""
+    import dask.array as da
+    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
+
+    zeros = (0,) * len(tail)
+    layers: dict[Any, Any] = {}
+    dependencies: dict[Any, set] = {}
+    own: dict[Any, Any] = {}
+    needs: set = set()
+    for i in range(len(bounds)):
+        key = (name, i, *zeros)
+        graph = make(i, key).__dask_graph__()  # the task's own layer is named by its key
+        own[key] = graph.layers[key][key]
+        needs |= graph.dependencies[key]
+        layers.update((k, v) for k, v in graph.layers.items() if k != key)
+        dependencies.update((k, v) for k, v in graph.dependencies.items() if k != key)
+    layers[name], dependencies[name] = MaterializedLayer(own), needs
+    graph = HighLevelGraph(layers, dependencies)
+    chunks = (tuple(stop - start for start, stop in bounds), *((n,) for n in tail))
+    return da.Array(graph, name, chunks, dtype=np.dtype(dtype), meta=np.empty((0, *tail), dtype=dtype))
+
+
+def pick_rows(result: tuple, j: int) -> Any:
+    """Per-row output ``j`` of a chunk function's ``(per_row_outputs, partial)``."""
+    return result[0][j]
+
+
+def pick_partial(result: tuple) -> Any:
+    """The partial result of a chunk function's ``(per_row_outputs, partial)``."""
+    return result[1]
+
+
+def outputs_of(calls: Sequence[Any], bounds: Sequence[tuple[int, int]], outputs: Sequence[Any]) -> list[Any]:
+    """The per-row outputs of the chunk calls ``calls`` (``Delayed``, one per chunk, each giving
+    ``(per_row_outputs, partial)``) as dask arrays: chunk ``i`` of output ``j`` is one task picking
+    it from call ``i`` (:class:`~labelwise._chunks.Output` ``outputs[j]`` says its dtype and shape)."""
+    import dask
+    from dask.base import tokenize
+
+    token = tokenize(*(c.key for c in calls))
+    name = calls[0].key.rsplit("-", 1)[0] if calls and isinstance(calls[0].key, str) else "rows"
+    pick = dask.delayed(pick_rows, pure=True)
+    return [
+        keyed_array(
+            f"{name}-rows{j}-{token}",
+            bounds,
+            o.dtype,
+            o.tail,
+            lambda i, key, j=j: pick(calls[i], j, dask_key_name=key),
+        )
+        for j, o in enumerate(outputs)
+    ]
+
+
+def chunk_tasks(
+    fn: Callable[..., np.ndarray], args: Sequence[Sequence[Any]], bounds: Sequence[tuple[int, int]], dtype: Any, tail: tuple[int, ...]
+) -> Any:
+    """``fn(*args[i])`` for every chunk ``i`` as the chunks of one dask array (one task per chunk)."""
+    import dask
+    from dask.base import tokenize
+    from dask.utils import funcname
+
+    keys = [[getattr(a, "key", a) for a in row] for row in args]
+    name = f"{funcname(fn)}-{tokenize(fn, keys)}"
+    task = dask.delayed(fn, pure=True)
+    return keyed_array(name, bounds, dtype, tail, lambda i, key: task(*args[i], dask_key_name=key))
