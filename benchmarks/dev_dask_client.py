@@ -4,7 +4,7 @@ Runs ``bench_scale.py``'s Dask stage (``LocalCluster(n_workers=2, threads_per_wo
 scheduler in the client's process, on its ``IO loop`` thread) on ``bench_scale.generate``'s
 probabilities with seed 1 (the benchmark uses seed 0) and measures the client's process:
 
-- CPU seconds of each of its threads during the audit (``/proc/self/task``): the main thread (the
+- CPU seconds of each worker process, and of each of the client's threads, during the audit (``/proc/self/task``): the main thread (the
   client's Python: graph building, tokenisation, the passes' small steps) and the ``IO loop`` thread
   (the scheduler and the client's communication);
 - every graph sent to the scheduler (``Client._graph_to_futures``): how many and the client's time
@@ -42,8 +42,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_scale
 
 
+def _kind(name: str) -> str:
+    """A thread's kind from its name: the client's main and loop threads, a worker's task thread
+    (``Dask-Worker-Threads``), its profiler and memory monitor, or other."""
+    for prefix, kind in (
+        ("MainThread", "main"),
+        ("IO loop", "IO loop"),
+        ("Dask-Default-Threads", "tasks"),
+        ("Profile", "profile"),
+    ):
+        if name.startswith(prefix):
+            return kind
+    return "other"
+
+
 def thread_cpu() -> dict[str, float]:
-    """CPU seconds (user + system) of this process's threads, by thread name (summed per name)."""
+    """CPU seconds (user + system) of this process's threads, summed by kind (:func:`_kind`)."""
     names = {t.native_id: t.name for t in threading.enumerate()}
     tick = os.sysconf("SC_CLK_TCK")
     out: dict[str, float] = defaultdict(float)
@@ -53,8 +67,7 @@ def thread_cpu() -> dict[str, float]:
                 fields = fh.read().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        name = names.get(int(tid), "other")
-        out["IO loop" if name == "IO loop" else "main" if name == "MainThread" else "other"] += (
+        out[_kind(names.get(int(tid), "other"))] += (
             int(fields[11]) + int(fields[12])
         ) / tick
     return dict(out)
@@ -133,6 +146,7 @@ def dask_client(folder: Path, chunk_rows: int, profile: str | None) -> dict[str,
             done.wait()
         graphs.clear()
         with get_task_stream(client) as ts:
+            workers_before = client.run(thread_cpu)
             before = thread_cpu()
             if profile == "main":
                 prof.enable()  # type: ignore[union-attr]
@@ -147,6 +161,7 @@ def dask_client(folder: Path, chunk_rows: int, profile: str | None) -> dict[str,
             if profile == "main":
                 prof.disable()  # type: ignore[union-attr]
             after = thread_cpu()
+            workers_after = client.run(thread_cpu)
         if profile == "loop":
             done.clear()
             client.loop.add_callback(switch, False)
@@ -163,6 +178,9 @@ def dask_client(folder: Path, chunk_rows: int, profile: str | None) -> dict[str,
         "wall": round(wall, 3),
         "passes": round(passes, 3),
         "cpu": {k: round(after.get(k, 0.0) - before.get(k, 0.0), 3) for k in after},
+        "workers_cpu": [
+            {k: round(v - workers_before[w].get(k, 0.0), 3) for k, v in workers_after[w].items()} for w in sorted(workers_after)
+        ],
         "graphs": len(graphs),
         "tasks": len(ts.data),
         "graph_s": round(sum(g[1] for g in graphs), 3),

@@ -210,16 +210,16 @@ class RowChunks:
         return results, partials
 
     # -- dask backend -------------------------------------------------------------------------------
-    def _run_dask(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
+    def _run_dask(self, fn: Callable, arrays: Sequence[Any]) -> tuple[list, list]:
+        """The chunk calls of a pass (``Delayed``, one per chunk) and their partial results."""
         import dask
 
-        from ._dask_rows import outputs_of, pick_partial
+        from ._dask_rows import call, pick_partial
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(fn, pure=True)
-        calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
+        calls = [call(fn, (start, *(b[i] for b in blocks))) for i, (start, _) in enumerate(self.bounds)]
         partial = dask.delayed(pick_partial, pure=True)
-        return outputs_of(calls, self.bounds, outputs), [partial(c) for c in calls]
+        return calls, [partial(c) for c in calls]
 
     def run(
         self,
@@ -239,12 +239,14 @@ class RowChunks:
             return results, (tree_combine(partials, combine) if combine is not None else None)
         import dask
 
-        results, partials = self._run_dask(fn, arrays, outputs)
+        from ._dask_rows import outputs_of
+
+        calls, partials = self._run_dask(fn, arrays)
         reduced = tree_reduce_delayed(partials, combine) if combine is not None else None
-        # Not optimised: array fusion would inline a one-output chunk task into its output, and the
-        # reduction (a Delayed, optimised apart) would then run the chunk task a second time.
-        persisted = dask.persist(*results, *([reduced] if reduced is not None else []), optimize_graph=False)
-        results = list(persisted[: len(results)])
+        # The chunk calls are persisted, each holding its chunk's per-row outputs; the outputs are
+        # dask arrays picking them out, whose picks a later pass's tasks do themselves (nested).
+        persisted = dask.persist(*calls, *([reduced] if reduced is not None else []), optimize_graph=False)
+        results = outputs_of(list(persisted[: len(calls)]), self.bounds, outputs)
         return results, (persisted[-1].compute() if reduced is not None else None)
 
     def reduce_lazy(self, fn: Callable[..., Any], arrays: Sequence[Any], combine: Callable[[list[Any]], Any]) -> Any:
@@ -261,12 +263,15 @@ class RowChunks:
             return self.run(wrapped, arrays, combine=combine)[1]
         import dask
 
-        _, partials = self._run_dask(wrapped, arrays, ())
+        _, partials = self._run_dask(wrapped, arrays)
         return dask.persist(tree_reduce_delayed(partials, combine))[0]
 
-    def _blocks(self, arrays: Sequence[Any]) -> list[np.ndarray]:
-        """The ``Delayed`` row blocks of dask arrays, one array of them per input."""
-        return [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+    def _blocks(self, arrays: Sequence[Any]) -> list[list[Any]]:
+        """The row blocks of dask arrays, one list of them per input: ``Delayed`` chunks, or cheap
+        chunk tasks to nest in the task that reads them (:func:`labelwise._dask_rows.chunk_nodes`)."""
+        from ._dask_rows import chunk_nodes
+
+        return [chunk_nodes(a) for a in arrays]
 
     def partials(
         self,
@@ -303,12 +308,13 @@ class RowChunks:
             return [fn(*args(i)) for i in range(len(self.bounds))]
         import dask
 
+        from ._dask_rows import call, pick_item
+
+        calls = [call(fn, args(i)) for i in range(len(self.bounds))]
         if nout is None:
-            task = dask.delayed(fn, pure=True)
-            return list(dask.persist(*(task(*args(i)) for i in range(len(self.bounds)))))
-        task = dask.delayed(fn, pure=True, nout=nout)
-        calls = [task(*args(i)) for i in range(len(self.bounds))]
-        flat = dask.persist(*(item for call in calls for item in call))
+            return list(dask.persist(*calls))
+        pick = dask.delayed(pick_item, pure=True)
+        flat = dask.persist(*(pick(c, j) for c in calls for j in range(nout)))
         return [tuple(flat[i * nout : (i + 1) * nout]) for i in range(len(calls))]
 
     def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:

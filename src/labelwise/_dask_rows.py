@@ -44,6 +44,73 @@ def keyed_array(name: str, bounds: Sequence[tuple[int, int]], dtype: Any, tail: 
     return da.Array(graph, name, chunks, dtype=np.dtype(dtype), meta=np.empty((0, *tail), dtype=dtype))
 
 
+#: Functions whose chunk tasks are inlined into the task that reads the chunk (:func:`chunk_nodes`):
+#: cheap ones only (a pick out of a tuple, a view of a memory map), computed again by every reader.
+INLINE: set[Callable] = set()
+
+
+def inlined(fn: Callable) -> Callable:
+    """Register ``fn`` in :data:`INLINE` (a decorator)."""
+    INLINE.add(fn)
+    return fn
+
+
+def chunk_nodes(array: Any) -> list[Any]:
+    """How each row chunk of a dask array is given to a task that reads it: the chunk's own task,
+    nested in the reader (no task of its own), where it is a task of a function in :data:`INLINE`
+    not yet computed; otherwise the chunk's ``Delayed`` (``to_delayed``)."""
+    from dask._task_spec import Task
+
+    graph = array.__dask_graph__()
+    layer = graph.layers.get(array.name) if hasattr(graph, "layers") else None
+    delayed = None
+    out = []
+    for i in range(len(array.chunks[0])):
+        key = (array.name, i, *((0,) * (array.ndim - 1)))
+        node = layer.get(key) if layer is not None and len(array.chunks) == 1 + (array.ndim - 1) else None
+        if isinstance(node, Task) and node.func in INLINE and all(len(c) == 1 for c in array.chunks[1:]):
+            out.append(_Inline(Task(None, node.func, *node.args, **node.kwargs), array))
+            continue
+        if delayed is None:
+            delayed = np.asarray(array.to_delayed()).reshape(len(array.chunks[0]), -1)[:, 0]
+        out.append(delayed[i])
+    return out
+
+
+class _Inline:
+    """A chunk's task to nest in its reader's task, and the collection its dependencies are in."""
+
+    def __init__(self, task: Any, collection: Any) -> None:
+        self.task, self.collection = task, collection
+
+
+def call(fn: Callable, args: Sequence[Any], key: Any = None) -> Any:
+    """``fn(*args)`` as one ``Delayed`` task, ``args`` holding ``Delayed`` values, chunks from
+    :func:`chunk_nodes` (nested) and literals; keyed ``key`` (default: a token of ``fn`` and the args)."""
+    from dask._task_spec import Task, TaskRef
+    from dask.base import tokenize
+    from dask.delayed import Delayed
+    from dask.highlevelgraph import HighLevelGraph
+    from dask.utils import funcname
+
+    collections: list[Any] = []
+    parts: list[Any] = []
+    for a in args:
+        if isinstance(a, _Inline):
+            collections.append(a.collection)
+            parts.append(a.task)
+        elif isinstance(a, Delayed):
+            collections.append(a)
+            parts.append(TaskRef(a.key))
+        else:
+            parts.append(a)
+    if key is None:
+        key = f"{funcname(fn)}-{tokenize(fn, *parts)}"
+    graph = HighLevelGraph.from_collections(key, {key: Task(key, fn, *parts)}, dependencies=collections)
+    return Delayed(key, graph)
+
+
+@inlined
 def pick_rows(result: tuple, j: int) -> Any:
     """Per-row output ``j`` of a chunk function's ``(per_row_outputs, partial)``."""
     return result[0][j]
@@ -79,12 +146,16 @@ def outputs_of(calls: Sequence[Any], bounds: Sequence[tuple[int, int]], outputs:
 def chunk_tasks(
     fn: Callable[..., np.ndarray], args: Sequence[Sequence[Any]], bounds: Sequence[tuple[int, int]], dtype: Any, tail: tuple[int, ...]
 ) -> Any:
-    """``fn(*args[i])`` for every chunk ``i`` as the chunks of one dask array (one task per chunk)."""
-    import dask
+    """``fn(*args[i])`` for every chunk ``i`` as the chunks of one dask array (one task per chunk;
+    ``args`` as :func:`call` takes them)."""
     from dask.base import tokenize
     from dask.utils import funcname
 
-    keys = [[getattr(a, "key", a) for a in row] for row in args]
+    keys = [[getattr(a, "key", None) or getattr(getattr(a, "task", None), "args", a) for a in row] for row in args]
     name = f"{funcname(fn)}-{tokenize(fn, keys)}"
-    task = dask.delayed(fn, pure=True)
-    return keyed_array(name, bounds, dtype, tail, lambda i, key: task(*args[i], dask_key_name=key))
+    return keyed_array(name, bounds, dtype, tail, lambda i, key: call(fn, args[i], key))
+
+
+def pick_item(result: tuple, j: int) -> Any:
+    """Item ``j`` of a task's tuple result (one key per item, so a reader fetches only its item)."""
+    return result[j]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import write_csv, write_json
 
@@ -60,6 +61,7 @@ _MAX_MAPS = 8
 _MAPS_LOCK = threading.Lock()
 
 
+@inlined  # a view: each reader reads it itself, in its own task
 def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of a ``.npy`` file: a read-only view of one memory map per file and process.
 
