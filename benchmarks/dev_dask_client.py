@@ -67,9 +67,7 @@ def thread_cpu() -> dict[str, float]:
                 fields = fh.read().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        out[_kind(names.get(int(tid), "other"))] += (
-            int(fields[11]) + int(fields[12])
-        ) / tick
+        out[_kind(names.get(int(tid), "other"))] += (int(fields[11]) + int(fields[12])) / tick
     return dict(out)
 
 
@@ -179,7 +177,8 @@ def dask_client(folder: Path, chunk_rows: int, profile: str | None) -> dict[str,
         "passes": round(passes, 3),
         "cpu": {k: round(after.get(k, 0.0) - before.get(k, 0.0), 3) for k in after},
         "workers_cpu": [
-            {k: round(v - workers_before[w].get(k, 0.0), 3) for k, v in workers_after[w].items()} for w in sorted(workers_after)
+            {k: round(v - workers_before[w].get(k, 0.0), 3) for k, v in workers_after[w].items()}
+            for w in sorted(workers_after)
         ],
         "graphs": len(graphs),
         "tasks": len(ts.data),

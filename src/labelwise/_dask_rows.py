@@ -144,7 +144,11 @@ def outputs_of(calls: Sequence[Any], bounds: Sequence[tuple[int, int]], outputs:
 
 
 def chunk_tasks(
-    fn: Callable[..., np.ndarray], args: Sequence[Sequence[Any]], bounds: Sequence[tuple[int, int]], dtype: Any, tail: tuple[int, ...]
+    fn: Callable[..., np.ndarray],
+    args: Sequence[Sequence[Any]],
+    bounds: Sequence[tuple[int, int]],
+    dtype: Any,
+    tail: tuple[int, ...],
 ) -> Any:
     """``fn(*args[i])`` for every chunk ``i`` as the chunks of one dask array (one task per chunk;
     ``args`` as :func:`call` takes them)."""
