@@ -99,3 +99,18 @@ class TestCall:
         got = _dask_rows.call(lambda a, b, c: a + b + c, (one, 2, np.int64(3)), key="sum-x")
         assert got.key == "sum-x"
         assert got.compute(scheduler="sync") == 6
+
+
+class TestMaxGroups:
+    @given(n_chunks=st.integers(1, 500), n_jobs=st.integers(1, 16))
+    def test_about_the_square_root_in_equal_shares(self, n_chunks, n_jobs):
+        """At least one group, never more than the chunks, at least ``sqrt(n_chunks)`` unless capped by
+        the chunks, and a multiple of the threads unless capped by the chunks."""
+        from labelwise.audit._selection import max_groups
+
+        got = max_groups(n_chunks, n_jobs)
+        assert 1 <= got <= n_chunks
+        if got < n_chunks:
+            assert got % n_jobs == 0
+            assert got >= np.sqrt(n_chunks)
+            assert got - n_jobs < np.sqrt(n_chunks)

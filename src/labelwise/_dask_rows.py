@@ -6,9 +6,11 @@ with ``nout`` one more ``getitem`` task per item. Each task, however trivial, is
 between a worker and the scheduler and a few transitions on the scheduler, which on a
 ``LocalCluster`` runs in the client's process on the workers' own cores
 (benchmarks/RESULTS.md, issue 12, session 12). Here every chunk of an array is the task that
-computes it, keyed as the array's chunk (``(name, i, 0, ...)``), and a pass's several per-row outputs
-are each one ``getitem`` task of the chunk's call. Used by :class:`labelwise._chunks.RowChunks`'s
-dask backend only.
+computes it, keyed as the array's chunk (``(name, i, 0, ...)``); a pass's chunk calls are persisted
+whole and its per-row outputs are arrays of picks out of them, which the next pass's tasks do
+themselves: a cheap chunk task (a pick, a registered read: :data:`INLINE`) is nested in the task
+that reads it (:func:`chunk_nodes`, :func:`call`) instead of running as a task of its own. Used by
+:class:`labelwise._chunks.RowChunks`'s dask backend and the CLI's ``.npy`` reader.
 """
 
 from __future__ import annotations
