@@ -62,15 +62,18 @@ def chunk_nodes(array: Any) -> list[Any]:
     nested in the reader (no task of its own), where it is a task of a function in :data:`INLINE`
     not yet computed; otherwise the chunk's ``Delayed`` (``to_delayed``)."""
     from dask._task_spec import Task
+    from dask.highlevelgraph import MaterializedLayer
 
     graph = array.__dask_graph__()
     layer = graph.layers.get(array.name) if hasattr(graph, "layers") else None
+    if not isinstance(layer, MaterializedLayer) or any(len(c) != 1 for c in array.chunks[1:]):
+        layer = None  # not built by keyed_array (nothing is materialised to look), or split by columns
     delayed = None
     out = []
     for i in range(len(array.chunks[0])):
         key = (array.name, i, *((0,) * (array.ndim - 1)))
-        node = layer.get(key) if layer is not None and len(array.chunks) == 1 + (array.ndim - 1) else None
-        if isinstance(node, Task) and node.func in INLINE and all(len(c) == 1 for c in array.chunks[1:]):
+        node = layer.get(key) if layer is not None else None
+        if isinstance(node, Task) and node.func in INLINE:
             out.append(_Inline(Task(None, node.func, *node.args, **node.kwargs), array))
             continue
         if delayed is None:
