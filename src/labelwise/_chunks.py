@@ -210,21 +210,16 @@ class RowChunks:
         return results, partials
 
     # -- dask backend -------------------------------------------------------------------------------
-    def _run_dask(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
+    def _run_dask(self, fn: Callable, arrays: Sequence[Any]) -> tuple[list, list]:
+        """The chunk calls of a pass (``Delayed``, one per chunk) and their partial results."""
         import dask
-        import dask.array as da
+
+        from ._dask_rows import call, pick_partial
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(fn, pure=True, nout=2)
-        calls = [task(start, *(b[i] for b in blocks)) for i, (start, _) in enumerate(self.bounds)]
-        results = []
-        for j, o in enumerate(outputs):
-            pieces = [
-                da.from_delayed(c[0][j], shape=(stop - start, *o.tail), dtype=o.dtype)
-                for c, (start, stop) in zip(calls, self.bounds, strict=False)
-            ]
-            results.append(da.concatenate(pieces, axis=0))
-        return results, [c[1] for c in calls]
+        calls = [call(fn, (start, *(b[i] for b in blocks))) for i, (start, _) in enumerate(self.bounds)]
+        partial = dask.delayed(pick_partial, pure=True)
+        return calls, [partial(c) for c in calls]
 
     def run(
         self,
@@ -244,12 +239,14 @@ class RowChunks:
             return results, (tree_combine(partials, combine) if combine is not None else None)
         import dask
 
-        results, partials = self._run_dask(fn, arrays, outputs)
+        from ._dask_rows import outputs_of
+
+        calls, partials = self._run_dask(fn, arrays)
         reduced = tree_reduce_delayed(partials, combine) if combine is not None else None
-        # Not optimised: array fusion would inline a one-output chunk task into its output, and the
-        # reduction (a Delayed, optimised apart) would then run the chunk task a second time.
-        persisted = dask.persist(*results, *([reduced] if reduced is not None else []), optimize_graph=False)
-        results = list(persisted[: len(results)])
+        # The chunk calls are persisted, each holding its chunk's per-row outputs; the outputs are
+        # dask arrays picking them out, whose picks a later pass's tasks do themselves (nested).
+        persisted = dask.persist(*calls, *([reduced] if reduced is not None else []), optimize_graph=False)
+        results = outputs_of(list(persisted[: len(calls)]), self.bounds, outputs)
         return results, (persisted[-1].compute() if reduced is not None else None)
 
     def reduce_lazy(self, fn: Callable[..., Any], arrays: Sequence[Any], combine: Callable[[list[Any]], Any]) -> Any:
@@ -266,12 +263,15 @@ class RowChunks:
             return self.run(wrapped, arrays, combine=combine)[1]
         import dask
 
-        _, partials = self._run_dask(wrapped, arrays, ())
+        _, partials = self._run_dask(wrapped, arrays)
         return dask.persist(tree_reduce_delayed(partials, combine))[0]
 
-    def _blocks(self, arrays: Sequence[Any]) -> list[np.ndarray]:
-        """The ``Delayed`` row blocks of dask arrays, one array of them per input."""
-        return [np.asarray(a.to_delayed()).reshape(len(self.bounds), -1)[:, 0] for a in arrays]
+    def _blocks(self, arrays: Sequence[Any]) -> list[list[Any]]:
+        """The row blocks of dask arrays, one list of them per input: ``Delayed`` chunks, or cheap
+        chunk tasks to nest in the task that reads them (:func:`labelwise._dask_rows.chunk_nodes`)."""
+        from ._dask_rows import chunk_nodes
+
+        return [chunk_nodes(a) for a in arrays]
 
     def partials(
         self,
@@ -308,12 +308,13 @@ class RowChunks:
             return [fn(*args(i)) for i in range(len(self.bounds))]
         import dask
 
+        from ._dask_rows import call, pick_item
+
+        calls = [call(fn, args(i)) for i in range(len(self.bounds))]
         if nout is None:
-            task = dask.delayed(fn, pure=True)
-            return list(dask.persist(*(task(*args(i)) for i in range(len(self.bounds)))))
-        task = dask.delayed(fn, pure=True, nout=nout)
-        calls = [task(*args(i)) for i in range(len(self.bounds))]
-        flat = dask.persist(*(item for call in calls for item in call))
+            return list(dask.persist(*calls))
+        pick = dask.delayed(pick_item, pure=True)
+        flat = dask.persist(*(pick(c, j) for c in calls for j in range(nout)))
         return [tuple(flat[i * nout : (i + 1) * nout]) for i in range(len(calls))]
 
     def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:
@@ -332,18 +333,11 @@ class RowChunks:
 
         if not self.use_dask:
             return self.run(lambda s, *c: wrapped(s, *c, *extra), arrays, outputs=[output])[0][0]
-        import dask
-        import dask.array as da
+        from ._dask_rows import chunk_tasks
 
         blocks = self._blocks(arrays)
-        task = dask.delayed(fn, pure=True)
-        pieces = [
-            da.from_delayed(
-                task(start, *(b[i] for b in blocks), *extra), shape=(stop - start, *output.tail), dtype=output.dtype
-            )
-            for i, (start, stop) in enumerate(self.bounds)
-        ]
-        return da.concatenate(pieces, axis=0)
+        calls = [(start, *(b[i] for b in blocks), *extra) for i, (start, _) in enumerate(self.bounds)]
+        return chunk_tasks(fn, calls, self.bounds, output.dtype, output.tail)
 
     def map_parts(self, fn: Callable[[int, int, Any], np.ndarray], parts: Sequence[Any], output: Output) -> Any:
         """Per-row output from per-chunk parts (as :meth:`partials` gives): ``fn(start, stop, parts[i])``.
@@ -354,15 +348,10 @@ class RowChunks:
         if not self.use_dask:
             pieces = [fn(start, stop, p) for (start, stop), p in zip(self.bounds, parts, strict=True)]
             return np.concatenate(pieces) if pieces else np.empty((0, *output.tail), output.dtype)
-        import dask
-        import dask.array as da
+        from ._dask_rows import chunk_tasks
 
-        task = dask.delayed(fn, pure=True)
-        pieces = [
-            da.from_delayed(task(start, stop, p), shape=(stop - start, *output.tail), dtype=output.dtype)
-            for (start, stop), p in zip(self.bounds, parts, strict=True)
-        ]
-        return da.concatenate(pieces, axis=0)
+        calls = [(start, stop, p) for (start, stop), p in zip(self.bounds, parts, strict=True)]
+        return chunk_tasks(fn, calls, self.bounds, output.dtype, output.tail)
 
     def compute(self, value: Any) -> Any:
         """Bring a lazy (dask) small result to the client; numpy results pass through."""

@@ -34,8 +34,20 @@ from ._select import (
 
 #: Round one of :func:`select_top` merges its keys in groups of cells, one task per group, each
 #: sorting about this many keys at least (8 MB of ``uint64``): enough that the sort, not the task's
-#: overhead, is its cost; and never more groups than chunks.
+#: overhead, is its cost; and never more groups than the square root of the chunks
+#: (:func:`max_groups`).
 GROUP_KEYS = 1 << 20
+
+
+def max_groups(n_chunks: int, n_jobs: int = 1) -> int:
+    """At most about ``sqrt(n_chunks)`` groups of cells for round one's merge, rounded up to a multiple
+    of ``n_jobs`` (the threads the merge may run on: equal shares of groups) and never more than the
+    chunks. Each chunk's keys travel as one piece per group (one task each on Dask) and each group's
+    task gathers one piece per chunk, so the pieces number ``n_chunks * n_groups``; the square root
+    keeps them to about ``n_chunks ** 1.5`` while the groups, as the chunks, grow with the data
+    (benchmarks/RESULTS.md, issue 12, session 12)."""
+    jobs = max(1, n_jobs)
+    return max(1, min(n_chunks, jobs * int(np.ceil(np.sqrt(n_chunks) / jobs))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +112,7 @@ def select_top(
         return _select_in_memory(chunks, fn, arrays, limits, cell_class, class_weights)
     n_chunks = len(chunks.bounds)
     share = tput_share(limits, n_chunks)
-    edges = cell_groups(share * n_chunks, n_chunks)
+    edges = cell_groups(share * n_chunks, max_groups(n_chunks, chunks.n_jobs))
     exact = key_dtype is not None and np.dtype(key_dtype) == np.float32
     first = partial(_round_one, fn=fn, share=share, edges=edges, key_dtype=np.dtype(np.float32) if exact else None)
     firsts = chunks.partials(first, arrays, nout=edges.size)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import write_csv, write_json
 
@@ -60,6 +61,7 @@ _MAX_MAPS = 8
 _MAPS_LOCK = threading.Lock()
 
 
+@inlined  # a view: each reader reads it itself, in its own task
 def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of a ``.npy`` file: a read-only view of one memory map per file and process.
 
@@ -97,16 +99,23 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     if not lazy:
         return mm
     import dask
+    from dask.base import tokenize
+
+    from .._dask_rows import keyed_array
 
     rows = chunk_rows or max(1, (64 << 20) // max(1, mm.itemsize * (mm.shape[1] if mm.ndim > 1 else 1)))
     bounds = [(s, min(s + rows, mm.shape[0])) for s in range(0, mm.shape[0], rows)]
-    pieces = [
-        da.from_delayed(
-            dask.delayed(_npy_rows)(str(path.resolve()), a, b), shape=(b - a, *mm.shape[1:]), dtype=mm.dtype
-        )
-        for a, b in bounds
-    ]
-    return da.concatenate(pieces, axis=0)
+    resolved, info = str(path.resolve()), path.stat()
+    name = f"npy-rows-{tokenize(resolved, info.st_ino, info.st_size, info.st_mtime_ns, rows)}"
+    task = dask.delayed(_npy_rows, pure=True)
+    # each chunk is the task that reads it (no alias tasks: benchmarks/RESULTS.md, issue 12, session 12)
+    return keyed_array(
+        name,
+        bounds,
+        mm.dtype,
+        tuple(mm.shape[1:]),
+        lambda i, key: task(resolved, bounds[i][0], bounds[i][1], dask_key_name=key),
+    )
 
 
 def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:
