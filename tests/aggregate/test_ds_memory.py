@@ -17,6 +17,7 @@ from labelwise.aggregate import DawidSkene, _patterns, encode_answers
 from labelwise.aggregate._guard import relabelled_classes, relabelled_given, strict_classes
 from labelwise.aggregate._observed import _Observed
 from labelwise.errors import InvalidParameterError
+from tests.aggregate._guard_reference import relabelled_reference
 
 
 def _crowd(seed: int, n_items: int = 2_000, n_ann: int = 300, per_item: int = 4, k: int = 3) -> pd.DataFrame:
@@ -65,22 +66,6 @@ def _fresh_start(monkeypatch):
     monkeypatch.setattr(DawidSkene, "_run_em", fresh_start)
 
 
-def _relabelled_reference(reference, post, weights=None, min_share=0.01):
-    """The guard on whole arrays (``np.bincount`` over every strict row)."""
-    k = reference.shape[1]
-    top = reference.max(axis=1)
-    strict = (reference >= top[:, None] - 1e-12).sum(axis=1) == 1
-    w = np.ones(len(reference)) if weights is None else weights
-    table = np.bincount(
-        reference.argmax(axis=1)[strict] * k + post.argmax(axis=1)[strict], weights=w[strict], minlength=k * k
-    ).reshape(k, k)
-    best, row_total = table.argmax(axis=1), table.sum(axis=1)
-    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
-    if table.max(axis=1)[moved].sum() < min_share * table.sum():
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(moved)
-
-
 class TestGuardByBlocks:
     @settings(max_examples=80, deadline=None)
     @given(
@@ -100,13 +85,13 @@ class TestGuardByBlocks:
             post = reference[:, rng.permutation(k)] + rng.random((n, k)) * 0.1  # a relabelling
         w = {"none": None, "integer": rng.integers(1, 5, n).astype(np.float64), "fractional": rng.random(n)}[weights]
         got = relabelled_classes(reference, post, w, min_share=share, block_rows=block)
-        assert np.array_equal(got, _relabelled_reference(reference, post, w, share))
+        assert np.array_equal(got, relabelled_reference(reference, post, w, share))
 
     def test_read_only_and_memory_mapped_inputs(self, tmp_path):
         rng = np.random.default_rng(0)
         reference = rng.integers(0, 4, (1000, 3)).astype(np.float64)
         post = reference[:, [1, 2, 0]] + rng.random((1000, 3)) * 0.1
-        want = _relabelled_reference(reference, post)
+        want = relabelled_reference(reference, post)
         assert len(want)
         np.save(tmp_path / "ref.npy", reference)
         mapped = np.load(tmp_path / "ref.npy", mmap_mode="r")
@@ -116,7 +101,7 @@ class TestGuardByBlocks:
     def test_nan_rows_are_not_strict(self):
         reference = np.array([[np.nan, 1.0], [2.0, 0.0], [0.0, 3.0]])
         post = np.array([[0.9, 0.1], [0.2, 0.8], [0.9, 0.1]])
-        assert np.array_equal(relabelled_classes(reference, post, block_rows=2), _relabelled_reference(reference, post))
+        assert np.array_equal(relabelled_classes(reference, post, block_rows=2), relabelled_reference(reference, post))
 
     @pytest.mark.parametrize(
         ("kwargs", "match"),
@@ -258,7 +243,7 @@ class TestStrictClasses:
         reference = rng.integers(0, 4, (500, 4)).astype(np.float64)
         post = reference[:, [2, 3, 0, 1]] + rng.random((500, 4)) * 0.1
         w = rng.random(500)
-        want = _relabelled_reference(reference, post, w)
+        want = relabelled_reference(reference, post, w)
         assert len(want)
         np.testing.assert_array_equal(relabelled_given(strict_classes(reference), post, w, block_rows=37), want)
         with pytest.raises(InvalidParameterError, match="classes"):

@@ -18,6 +18,7 @@ import labelwise.aggregate._pair_check as pc
 import labelwise.aggregate.priors as priors
 from labelwise.aggregate import DawidSkene, encode_answers
 from labelwise.aggregate._observed import _Observed
+from tests.aggregate._guard_reference import relabelled_reference
 
 
 def _sparse_crowd(seed: int, n_answers: int = 3000, n_items: int = 3000, n_ann: int = 1000, k: int = 4) -> pd.DataFrame:
@@ -227,22 +228,6 @@ def test_dawid_skene_on_a_crowd_whose_screen_drops_annotators(k):
     assert {(a, b) for a, b in zip(pairs.annotator_a, pairs.annotator_b, strict=True)} == {("h1", "h2")}
 
 
-def _relabelled_reference(reference, post, weights=None, min_share=0.01):
-    """``relabelled_classes`` as written before the column loop (a boolean array summed by rows)."""
-    k = reference.shape[1]
-    top = reference.max(axis=1)
-    strict = (reference >= top[:, None] - 1e-12).sum(axis=1) == 1
-    w = np.ones(len(reference)) if weights is None else weights
-    table = np.bincount(
-        reference.argmax(axis=1)[strict] * k + post.argmax(axis=1)[strict], weights=w[strict], minlength=k * k
-    ).reshape(k, k)
-    best, row_total = table.argmax(axis=1), table.sum(axis=1)
-    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
-    if table.max(axis=1)[moved].sum() < min_share * table.sum():
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(moved)
-
-
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 200), k=st.integers(2, 7), weighted=st.booleans())
 def test_relabelled_classes_counts_ties_as_before(seed, n, k, weighted):
@@ -258,7 +243,7 @@ def test_relabelled_classes_counts_ties_as_before(seed, n, k, weighted):
         post = reference[:, rng.permutation(k)] + rng.random((n, k)) * 0.1  # a relabelling
     weights = rng.integers(1, 5, n).astype(np.float64) if weighted else None
     got = relabelled_classes(reference, post, weights)
-    assert np.array_equal(got, _relabelled_reference(reference, post, weights))
+    assert np.array_equal(got, relabelled_reference(reference, post, weights))
 
 
 class TestCsrTimesDense:
