@@ -11,6 +11,11 @@ whole and its per-row outputs are arrays of picks out of them, which the next pa
 themselves: a cheap chunk task (a pick, a registered read: :data:`INLINE`) is nested in the task
 that reads it (:func:`chunk_nodes`, :func:`call`) instead of running as a task of its own. Used by
 :class:`labelwise._chunks.RowChunks`'s dask backend and the CLI's ``.npy`` reader.
+
+The tasks are built with dask's task spec (``dask._task_spec``: ``Task``, ``TaskRef``), a module
+dask does not document as public; the ``dask`` extra requires dask >= 2025.4, the oldest version
+the tests of this module were run on. A chunk whose node is not a ``Task`` is read through
+``to_delayed`` instead (the same values, one task more).
 """
 
 from __future__ import annotations
