@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._scratch import scratch
+from .._validate import check_positive_int
 from ..errors import InvalidParameterError
 from ._base import row_max
 
@@ -85,7 +86,7 @@ def strict_classes(reference: np.ndarray, *, block_rows: int = ROW_BLOCK) -> np.
     reference = np.asarray(reference)
     if reference.ndim != 2:
         raise InvalidParameterError(f"reference must be a 2-D array, got shape {reference.shape}")
-    step = _check_block(block_rows)
+    step = check_positive_int("block_rows", block_rows)
     n, k = reference.shape
     out = np.empty(n, dtype=np.int8 if k < 128 else np.int32)
     for start in range(0, n, step):
@@ -141,7 +142,7 @@ def relabelled_given(
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     if w is not None and w.shape != (n,):
         raise InvalidParameterError(f"weights must have shape ({n},), got {w.shape}")
-    step = _check_block(block_rows)
+    step = check_positive_int("block_rows", block_rows)
     table = np.zeros(k * k)
     for start in range(0, n, step):
         ref = classes[start : start + step]
@@ -160,9 +161,3 @@ def relabelled_given(
     if table.max(axis=1)[moved].sum() < min_share * table.sum():
         return np.empty(0, dtype=np.int64)
     return np.flatnonzero(moved)
-
-
-def _check_block(block_rows: object) -> int:
-    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
-        raise InvalidParameterError(f"block_rows must be an integer >= 1, got {block_rows!r}")
-    return int(block_rows)
