@@ -59,7 +59,8 @@ EVERY check above, its mean AUROC over that check's dev sets (each set's mean ov
 is not lower than ``zscore``'s, and no dev set's mean is lower than ``zscore``'s by more than 0.001.
 Otherwise the default stays z-scores.
 
-Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_graph_fence.py``.
+Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_graph_fence.py`` (``--diagnose``: after the rule's
+run, the failing sets seed by seed).
 """
 
 from __future__ import annotations
@@ -321,7 +322,39 @@ def collect() -> tuple[dict, dict]:
     return res, picks
 
 
+def diagnose() -> None:
+    """After the rule's run (not part of it): the sets that failed, seed by seed.
+
+    Per seed of ``ct_a`` and ``ct_c``: the labels' choice and its statistic (mean paired difference
+    of the leave-one-out agreement over its standard error), the number of graph-DBSCAN clusters
+    and the underperforming_group and local-outlier AUROCs under each scaling.
+    """
+    from labelwise.checks.underperforming_group import graph_dbscan
+
+    for name in ("ct_a", "ct_c"):
+        for seed in range(5):
+            data = contaminated(CONTAM[name], 5000 + seed)
+            X, y = data["X"], data["y"]
+            fenced = fenced_range_scale(X)
+            mz, sz = zscore_scale(X)
+            d = loo_agreement((X - fenced[0]) / fenced[1], y) - loo_agreement((X - mz) / sz, y)
+            stat = d.mean() / (d.std(ddof=1) / np.sqrt(len(d)))
+            g, pick, _ = graphs(X, y)
+            line = [f"{name} seed {5000 + seed}: pick {pick:6s} (agreement +{d.mean():.4f}, {stat:+.2f} se)"]
+            for sc in ("zscore", "fenced"):
+                a = check_aurocs(data, g[sc])
+                clusters = int(graph_dbscan(g[sc]).max()) + 1
+                line.append(
+                    f"{sc}: clusters {clusters:3d}, group {a['underperforming_group']:.4f}, "
+                    f"local {a['outlier-local']:.4f}, label {a['label']:.4f}"
+                )
+            print(" | ".join(line), flush=True)
+
+
 def main() -> None:
+    if "--diagnose" in sys.argv[1:]:
+        diagnose()
+        return
     res, picks = collect()
     shown = ("zscore", "auto", "fenced")
     verdicts = []
