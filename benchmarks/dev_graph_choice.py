@@ -75,6 +75,8 @@ level 1.645) on FRESH seeds, under one rule for every check:
   15000-15011, ``img_a``/``img_b`` and ``tab_a``/``tab_b`` 17000-17011. Never digits, never
   ``bench_checks.inject()`` data.
 - The result is reported whatever it says; nothing is changed after it on these seeds.
+  ``--diagnose-confirm`` (added after the run, not part of it): the ``tab_a`` seeds where ``auto``
+  took the fenced range, every check under each scaling.
 """
 
 from __future__ import annotations
@@ -228,9 +230,14 @@ def verdict(check: str, sets: list, res: dict, confirm: bool = False) -> tuple[b
 DIAGNOSE = {"ct_a": (5002, 5005, 5007), "ct_e": (5010,), "tab_a": (7007,)}
 
 
-def diagnose() -> None:
+#: After ``--confirm``'s run (not part of it): the seeds where ``auto`` took the fenced range on
+#: ``tab_a``, the one set behind its three failing checks (``--diagnose-confirm``).
+DIAGNOSE_CONFIRM = {"tab_a": (17000, 17004, 17006, 17010)}
+
+
+def diagnose(sets: dict = DIAGNOSE) -> None:
     """Per diagnosed seed: the statistic (dependence and independent rows) and every check under each scaling."""
-    for name, seeds in DIAGNOSE.items():
+    for name, seeds in sets.items():
         for seed in seeds:
             data = contaminated(CONTAM[name], seed) if name in CONTAM else tables(TABLES[name], seed)
             X, y = data["X"], data["y"]
@@ -268,6 +275,9 @@ def calibrate(draws: int = 300) -> None:
 
 
 def main() -> None:
+    if "--diagnose-confirm" in sys.argv[1:]:
+        diagnose(DIAGNOSE_CONFIRM)
+        return
     if "--diagnose" in sys.argv[1:]:
         diagnose()
         calibrate()
