@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from labelwise.errors import DataFileError
+from labelwise.errors import DataFileError, StorageError
 from labelwise.io import atomic_write, read_table, write_csv, write_json, write_npy
 
 
@@ -80,6 +82,38 @@ class TestAtomicWrite:
                 raise RuntimeError("interrupted")
         assert target.read_text() == "old"
         assert os.listdir(tmp_path) == ["out.txt"]
+
+    def test_interrupt_keeps_the_old_file(self, tmp_path):
+        """Ctrl-C mid-write propagates as KeyboardInterrupt, keeps the previous file, leaves no temporary."""
+        target = tmp_path / "issues.csv"
+        target.write_text("old")
+        with pytest.raises(KeyboardInterrupt):
+            with atomic_write(target) as fh:
+                fh.write("half")
+                raise KeyboardInterrupt
+        assert target.read_text() == "old"
+        assert os.listdir(tmp_path) == ["issues.csv"]
+
+    def test_a_file_in_place_of_the_folder_is_a_storage_error(self, tmp_path):
+        """A file where the destination's folder should be: StorageError naming both, nothing written."""
+        (tmp_path / "out").write_text("mine")
+        with pytest.raises(StorageError, match=re.escape(f"{str(tmp_path / 'out')!r} is a file, not a folder")):
+            write_csv(pd.DataFrame({"a": [1]}), tmp_path / "out" / "issues.csv")
+        assert (tmp_path / "out").read_text() == "mine"
+
+    def test_a_failed_write_is_a_storage_error(self, tmp_path, monkeypatch):
+        """An OS error while writing (here: a full disk at the rename) is a StorageError; the old file stays."""
+        target = tmp_path / "summary.json"
+        target.write_text("old")
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(os, "replace", full)
+        with pytest.raises(StorageError, match="cannot write .*summary.json': No space left on device"):
+            write_json({"a": 1}, target)
+        assert target.read_text() == "old"
+        assert os.listdir(tmp_path) == ["summary.json"]
 
     def test_writers(self, tmp_path):
         """CSV, JSON and NPY writers produce readable files."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -46,3 +50,43 @@ def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, p
     if label not in frame.columns:
         raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
     return frame.drop(columns=[label]), frame[label]
+
+
+def output_folder_problem(path: Path) -> str | None:
+    """Why no output can be written in folder ``path`` (None: it can), checked before any work.
+
+    The folder, or the nearest folder above it that exists (``path`` is created later), must be
+    a folder in which a file can be created: a probe file is created and removed at once, which
+    also catches read-only file systems and permissions a superuser's ``os.access`` ignores.
+    """
+    if path.exists() and not path.is_dir():
+        return f"{str(path)!r} is a file, expected a folder"
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path.cwd())
+    if not existing.is_dir():
+        return f"{str(path)!r} cannot be created: {str(existing)!r} is a file, not a folder"
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".labelwise-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if existing == path:
+            return f"{str(path)!r} is not writable ({why})"
+        return f"{str(path)!r} cannot be created: {str(existing)!r} is not writable ({why})"
+    return None
+
+
+class OutputFolder(click.Path):
+    """The type of an ``--out`` folder option: a usage error (exit 2) at once when nothing can be written there."""
+
+    name = "folder"
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: D102
+        path = super().convert(value, param, ctx)
+        problem = output_folder_problem(Path(path))
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return path

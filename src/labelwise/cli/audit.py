@@ -27,7 +27,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import console, print_frame, split_label
+from ._common import OutputFolder, console, print_frame, split_label
 from ._scale import audit_at_scale
 
 
@@ -85,9 +85,7 @@ def run_audit(
     type=click.Path(path_type=Path),
     help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.",
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("labelwise-out"), show_default=True, help="Output folder."
-)
+@click.option("--out", type=OutputFolder(), default=Path("labelwise-out"), show_default=True, help="Output folder.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)

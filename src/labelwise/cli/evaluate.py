@@ -12,7 +12,7 @@ from ..evaluate import corrected_benchmark, corrections_from_counts, read_correc
 from ..io import read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..report._evaluation import evaluation_html
-from ._common import console, print_frame
+from ._common import OutputFolder, console, print_frame
 
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
@@ -103,7 +103,7 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-evaluate"),
     show_default=True,
     help="Output folder.",

@@ -11,7 +11,7 @@ from ..errors import DataFileError
 from ..io import write_csv, write_json, write_npy
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import console, print_frame
+from ._common import OutputFolder, console, print_frame
 
 
 def _load(path: Path, option: str) -> np.ndarray:
@@ -62,7 +62,7 @@ def _names(path: Path, option: str) -> list[str]:
 @click.option("--n-boot", type=click.IntRange(min=0), default=200, show_default=True)
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-shift"),
     show_default=True,
 )
@@ -143,7 +143,7 @@ def shift(
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-label-shift"),
     show_default=True,
 )

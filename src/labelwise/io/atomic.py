@@ -1,7 +1,9 @@
 """Atomic file writes: write to a temporary file in the same folder, then rename.
 
 An interrupted run (Ctrl-C, a crash, a full disk) leaves either the previous file or the new one,
-never a half-written file: ``os.replace`` is atomic within one file system.
+never a half-written file: ``os.replace`` is atomic within one file system. A file that cannot be
+written (a read-only folder, a file where a folder should be, a full disk) raises
+:class:`~labelwise.errors.StorageError` naming it, which the command line prints as one line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from ..errors import StorageError
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
@@ -30,12 +34,21 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
         Text or binary.
     encoding : str or None
         Text encoding (ignored in binary mode).
+
+    Raises
+    ------
+    StorageError
+        The folder cannot be created or written, or writing fails (e.g. a full disk); any
+        temporary file is removed and an existing ``path`` is left as it was.
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _storage_error(dest, exc) from exc
     try:
         kwargs: dict[str, Any] = {"encoding": encoding, "newline": ""} if mode == "w" else {}
         with os.fdopen(fd, mode, **kwargs) as fh:
@@ -43,10 +56,20 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _storage_error(dest, exc) from exc
         raise
+
+
+def _storage_error(dest: Path, exc: OSError) -> StorageError:
+    """``cannot write 'out/issues.csv': Permission denied`` (the OS's reason, without its errno)."""
+    blocking = next((p for p in dest.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        return StorageError(f"cannot write {str(dest)!r}: {str(blocking)!r} is a file, not a folder")
+    return StorageError(f"cannot write {str(dest)!r}: {exc.strerror or exc}")
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
