@@ -162,6 +162,15 @@ class TestAuditErrors:
             "row 7 sums to 1.5",
         )
 
+    @pytest.mark.parametrize("model", ["auto", "logistic"])
+    def test_infinite_feature_names_column_and_row(self, runner, tmp_path, model):
+        """An inf in a numeric column names the column and the row (it was a scikit-learn traceback)."""
+        frame = _table()
+        frame.loc[9, "length"] = np.inf
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--model", model, "--out", str(tmp_path / "o")]
+        self._fails(runner, args, "column 'length' holds inf or -inf in 1 row, e.g. rows [9]")
+
     def test_no_data_and_no_demo(self, runner):
         """Without DATA or --demo the command says what is needed."""
         self._fails(runner, ["audit"], "DATA is required")

@@ -96,6 +96,36 @@ def test_unreachable_scheduler_address_is_one_line_and_exit_2(tmp_path):
     assert len(lines) == 1 and "--scheduler" in lines[0] and "tcp://127.0.0.1:9" in lines[0]
 
 
+@pytest.mark.parametrize("probs_file", ["probs.npy", "probs.zarr"])
+@pytest.mark.parametrize("scheduler", [[], ["--scheduler", "threads"]])
+def test_labels_of_another_length_than_probs_is_one_line_and_exit_2(tmp_path, probs_file, scheduler):
+    """--labels with fewer rows than --probs names both (a .zarr gave a Dask traceback)."""
+    labels, probs = noisy_probs(120, 3, seed=3)
+    if probs_file.endswith(".zarr"):
+        zarr = pytest.importorskip("zarr")
+        z = zarr.open_array(str(tmp_path / probs_file), mode="w", shape=probs.shape, chunks=(50, 3), dtype=probs.dtype)
+        z[:] = probs
+    else:
+        np.save(tmp_path / probs_file, probs)
+    np.save(tmp_path / "labels.npy", labels[:100])
+    args = ["audit", "--probs", str(tmp_path / probs_file), "--labels", str(tmp_path / "labels.npy"), *scheduler]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "--labels must hold one label per row of --probs (120 rows), got shape (100,)" in res.output
+    assert "Traceback" not in res.output and not (tmp_path / "o").exists()
+
+
+def test_labels_saved_as_an_object_array_is_one_line_and_exit_2(tmp_path):
+    """An object-dtype labels .npy (it needs pickle) says how to save it instead of a numpy traceback."""
+    labels, probs = noisy_probs(60, 3, seed=4)
+    np.save(tmp_path / "probs.npy", probs)
+    np.save(tmp_path / "labels.npy", labels.astype(object), allow_pickle=True)
+    args = ["audit", "--probs", str(tmp_path / "probs.npy"), "--labels", str(tmp_path / "labels.npy")]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "holds Python objects" in res.output and "astype(str)" in res.output
+
+
 def test_aggregate_of_a_parquet_directory_matches_in_memory_labels(tmp_path):
     true = np.random.default_rng(0).integers(0, 3, 400)
     answers = lw.aggregate.simulate_annotators(true, n_annotators=12, random_state=0).answers

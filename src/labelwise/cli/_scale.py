@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._dask_rows import inlined
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import write_csv, write_json
 
 SCHEDULERS = ("threads", "processes", "local")
@@ -129,9 +129,14 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     if not Path(path).exists():
         raise DataFileError(f"labels file {str(path)!r} does not exist")
     if Path(path).suffix == ".npy":
-        values = np.load(path, mmap_mode="r", allow_pickle=False)
+        values = _load_label_array(Path(path))
+        if values.ndim != 1 or values.shape[0] != like.shape[0]:
+            raise ShapeMismatchError(
+                f"--labels must hold one label per row of --probs ({like.shape[0]} rows), "
+                f"got shape {values.shape} in {str(path)!r}"
+            )
         chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
-        return da.from_array(np.asarray(values), chunks=(chunks,)) if chunks else np.asarray(values)
+        return da.from_array(values, chunks=(chunks,)) if chunks else values
     frame = dd.read_parquet(str(path)) if Path(path).is_dir() or Path(path).suffix == ".parquet" else None
     if frame is None:
         from ..io import read_table
@@ -142,6 +147,21 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
         raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")
     values = frame[column]
     return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
+
+
+def _load_label_array(path: Path) -> np.ndarray:
+    """A labels ``.npy`` file as an array; object arrays (which need pickle) and bad files are one-line errors."""
+    try:
+        return np.asarray(np.load(path, allow_pickle=False))
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise DataFileError(
+                f"--labels file {str(path)!r} holds Python objects (an object array), which labelwise does not "
+                "unpickle; save the labels as strings or numbers, e.g. np.save(path, labels.astype(str))"
+            ) from None
+        raise DataFileError(f"--labels file {str(path)!r} is not a readable .npy array: {exc}") from None
+    except OSError as exc:
+        raise DataFileError(f"--labels file {str(path)!r} is not a readable .npy array: {exc}") from None
 
 
 def _replace_dir(tmp: Path, target: Path) -> None:
