@@ -10,6 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise.errors import DataFileError, StorageError
 from labelwise.io import atomic_write, read_table, write_csv, write_json, write_npy
@@ -67,6 +69,51 @@ class TestReadTable:
         (tmp_path / "x.xlsx").write_text("x")
         with pytest.raises(DataFileError, match="must end in one of"):
             read_table(tmp_path / "x.xlsx")
+
+
+class TestNotUtf8:
+    """A file that is not UTF-8 is named with the line and byte of the first bad bytes, and the fix."""
+
+    def test_read_table_names_the_line(self, tmp_path):
+        """A Latin-1 CSV (an accented word on line 3) says where and how to re-save it."""
+        (tmp_path / "d.csv").write_bytes("a,y\n1,x\n2,caf\xe9\n".encode("latin-1"))
+        with pytest.raises(DataFileError, match=r"'.*d.csv' is not UTF-8 text \(line 3, byte 13\); save it as UTF-8"):
+            read_table(tmp_path / "d.csv")
+
+    def test_json_lines_name_the_line(self, tmp_path):
+        """The same for JSON Lines."""
+        (tmp_path / "d.jsonl").write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
+        with pytest.raises(DataFileError, match=r"is not UTF-8 text \(line 2, byte 16\)"):
+            read_table(tmp_path / "d.jsonl")
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.text(alphabet=st.sampled_from("ab\né€😀"), max_size=40),
+        st.integers(0, 40),
+        st.integers(1, 7),
+        st.booleans(),
+    )
+    def test_agrees_with_python_decoding_at_any_block_size(self, text, cut, block, corrupt):
+        """Line and byte match bytes.decode's error position for any block size (characters split across blocks)."""
+        import tempfile
+        from pathlib import Path
+
+        from labelwise.io.tables import first_non_utf8
+
+        raw = text.encode("utf-8")
+        if corrupt:
+            cut = min(cut, len(raw))
+            raw = raw[:cut] + b"\xff" + raw[cut:]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "t.txt"
+            path.write_bytes(raw)
+            found = first_non_utf8(path, block=block)
+        try:
+            raw.decode("utf-8")
+            expected = None
+        except UnicodeDecodeError as exc:
+            expected = (raw.count(b"\n", 0, exc.start) + 1, exc.start)
+        assert found == expected
 
 
 class TestAtomicWrite:
