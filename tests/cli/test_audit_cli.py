@@ -175,6 +175,13 @@ class TestAuditErrors:
         """Without DATA or --demo the command says what is needed."""
         self._fails(runner, ["audit"], "DATA is required")
 
+    def test_probs_without_labels_points_to_labels(self, runner, tmp_path):
+        """--probs without DATA or --labels names --labels (it named only DATA and --demo)."""
+        np.save(tmp_path / "p.npy", np.full((10, 2), 0.5))
+        self._fails(
+            runner, ["audit", "--probs", str(tmp_path / "p.npy"), "--out", str(tmp_path / "o")], "--probs with --labels"
+        )
+
     def test_existing_outputs_survive_a_failed_run(self, runner, tmp_path):
         """A run that fails does not touch the previous run's files."""
         _table().to_csv(tmp_path / "d.csv", index=False)

@@ -234,7 +234,9 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
         o.report = True if o.report is None else o.report
     else:
         if o.data is None:
-            raise InvalidParameterError("DATA is required (a CSV, Parquet or JSON Lines file), or use --demo")
+            raise InvalidParameterError(
+                "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
+            )
         frame = read_table(o.data)
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
