@@ -6,11 +6,12 @@ import errno
 import tempfile
 
 import click
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
-from labelwise.cli._common import OutputFolder, output_folder_problem
+from labelwise.cli._common import OutputFolder, delimiter_hint, output_folder_problem
 
 
 def _deny(*args, **kwargs):
@@ -88,3 +89,26 @@ class TestOutputFolderOption:
         assert result.exit_code == 2, result.output
         assert "is not writable (Permission denied)" in result.output
         assert "does not exist" not in result.output
+
+
+class TestDelimiterHint:
+    """A table read as one column whose name holds another delimiter gets a hint."""
+
+    def test_semicolons_are_named(self):
+        """'a;b;y' as the only column: the hint names ';' and the .txt suffix."""
+        hint = delimiter_hint(pd.DataFrame({"a;b;y": [1]}))
+        assert "delimited by ';'" in hint and ".txt" in hint
+
+    def test_no_hint_for_ordinary_tables(self):
+        """Several columns, or one column without a delimiter in its name: no hint."""
+        assert delimiter_hint(pd.DataFrame({"a": [1], "b": [2]})) == ""
+        assert delimiter_hint(pd.DataFrame({"label": [1]})) == ""
+
+    def test_the_cli_shows_it(self, tmp_path):
+        """audit on a semicolon file saved as .csv: exit 2, the hint on the line."""
+        (tmp_path / "d.csv").write_text("a;b;y\n1;2;x\n3;4;z\n")
+        result = CliRunner().invoke(
+            main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 2, result.output
+        assert "looks delimited by ';'" in result.output

@@ -126,6 +126,25 @@ def test_labels_saved_as_an_object_array_is_one_line_and_exit_2(tmp_path):
     assert "holds Python objects" in res.output and "astype(str)" in res.output
 
 
+def test_an_interrupted_parquet_write_keeps_the_old_output_and_no_temporary(tmp_path, monkeypatch):
+    """Ctrl-C while issues.parquet is written: the previous one stays, no temporary folder is left."""
+    from labelwise.cli import _scale
+
+    labels, probs = noisy_probs(200, 3, seed=5)
+    out = tmp_path / "out"
+    (out / "issues.parquet").mkdir(parents=True)
+    (out / "issues.parquet" / "part.0.parquet").write_text("previous")
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _scale.write_issues(lw.find_label_issues(labels, probs), out)
+    assert sorted(p.name for p in out.iterdir()) == ["issues.parquet"]
+    assert (out / "issues.parquet" / "part.0.parquet").read_text() == "previous"
+
+
 def test_aggregate_of_a_parquet_directory_matches_in_memory_labels(tmp_path):
     true = np.random.default_rng(0).integers(0, 3, 400)
     answers = lw.aggregate.simulate_annotators(true, n_annotators=12, random_state=0).answers

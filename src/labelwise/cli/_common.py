@@ -48,8 +48,24 @@ def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, p
     if label is None:
         raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
     if label not in frame.columns:
-        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
+        raise MissingColumnError(
+            f"--label column {label!r} is not in the data; columns are {list(frame.columns)}{delimiter_hint(frame)}"
+        )
     return frame.drop(columns=[label]), frame[label]
+
+
+def delimiter_hint(frame: pd.DataFrame) -> str:
+    """A hint when a table read as one column looks delimited by something else than the suffix's delimiter."""
+    if len(frame.columns) != 1:
+        return ""
+    name = str(frame.columns[0])
+    found = [sep for sep in (";", "\t", "|", ",") if sep in name]
+    if not found:
+        return ""
+    return (
+        f" (one column only: the file looks delimited by {found[0]!r}; a .csv is read with ',' and a .tsv with "
+        "tabs, a .txt has its delimiter detected)"
+    )
 
 
 def output_folder_problem(path: Path) -> str | None:

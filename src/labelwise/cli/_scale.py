@@ -178,21 +178,25 @@ def write_issues(result: Any, out: Path) -> Path:
     target = out / "issues.parquet"
     tmp = out / f".issues.parquet.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    if hasattr(result, "to_parquet"):
-        result.to_parquet(str(tmp))
-    else:
-        tmp.mkdir()
-        frame = pd.DataFrame(
-            {
-                "row": np.arange(result.n_examples),
-                "given_label": result.given_label,
-                "suggested_label": result.suggested_label,
-                "label_quality": result.label_quality,
-                "is_issue": result.is_issue,
-            }
-        )
-        frame.to_parquet(tmp / "part.0.parquet", index=False)
-    _replace_dir(tmp, target)
+    try:
+        if hasattr(result, "to_parquet"):
+            result.to_parquet(str(tmp))
+        else:
+            tmp.mkdir()
+            frame = pd.DataFrame(
+                {
+                    "row": np.arange(result.n_examples),
+                    "given_label": result.given_label,
+                    "suggested_label": result.suggested_label,
+                    "label_quality": result.label_quality,
+                    "is_issue": result.is_issue,
+                }
+            )
+            frame.to_parquet(tmp / "part.0.parquet", index=False)
+        _replace_dir(tmp, target)
+    except BaseException:  # Ctrl-C or a failed partition: no half-written folder is left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return target
 
 
