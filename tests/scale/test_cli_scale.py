@@ -145,6 +145,21 @@ def test_an_interrupted_parquet_write_keeps_the_old_output_and_no_temporary(tmp_
     assert (out / "issues.parquet" / "part.0.parquet").read_text() == "previous"
 
 
+def test_zarr_probs_chunked_along_columns_are_merged_with_a_warning(tmp_path):
+    """A .zarr split along its columns: the audit runs (same flags) and a warning says the chunks were merged."""
+    zarr = pytest.importorskip("zarr")
+    labels, probs = noisy_probs(300, 4, seed=6)
+    z = zarr.open_array(str(tmp_path / "p.zarr"), mode="w", shape=probs.shape, chunks=(100, 2), dtype=probs.dtype)
+    z[:] = probs
+    np.save(tmp_path / "labels.npy", labels)
+    args = ["audit", "--probs", str(tmp_path / "p.zarr"), "--labels", str(tmp_path / "labels.npy")]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "warning: --probs" in res.output and "chunked along its columns (2 column chunks)" in res.output
+    table = pd.read_parquet(tmp_path / "o" / "issues.parquet").sort_values("row")
+    np.testing.assert_array_equal(table["is_issue"].to_numpy(), lw.find_label_issues(labels, probs).is_issue)
+
+
 def test_aggregate_of_a_parquet_directory_matches_in_memory_labels(tmp_path):
     true = np.random.default_rng(0).integers(0, 3, 400)
     answers = lw.aggregate.simulate_annotators(true, n_annotators=12, random_state=0).answers

@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._dask_rows import inlined
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import write_csv, write_json
 
 SCHEDULERS = ("threads", "processes", "local")
@@ -91,6 +92,14 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
 
     if path.suffix == ".zarr" or path.is_dir():
         arr = da.from_zarr(str(path))
+        if arr.ndim == 2 and len(arr.chunks[1]) > 1:
+            warnings.warn(
+                f"--probs {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
+                "each task reads whole rows, so the chunks are merged per row block (more memory per task: "
+                "store it with chunks=(rows, n_classes) to avoid this)",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
         return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
     try:
         mm = np.load(path, mmap_mode="r", allow_pickle=False)
