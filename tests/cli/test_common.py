@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import errno
+import re
 import tempfile
 
 import click
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
-from labelwise.cli._common import OutputFolder, delimiter_hint, output_folder_problem
+from labelwise.cli._common import OutputFolder, delimiter_hint, load_npy, output_folder_problem
+from labelwise.errors import DataFileError
 
 
 def _deny(*args, **kwargs):
@@ -112,3 +115,40 @@ class TestDelimiterHint:
         )
         assert result.exit_code == 2, result.output
         assert "looks delimited by ';'" in result.output
+
+
+class TestLoadNpy:
+    """An array option's file: one-line errors naming the option and the file."""
+
+    def test_reads_and_memory_maps(self, tmp_path):
+        """A .npy file comes back whole, or as a read-only memory map."""
+        np.save(tmp_path / "a.npy", np.arange(6.0).reshape(3, 2))
+        np.testing.assert_array_equal(load_npy(tmp_path / "a.npy", "--probs"), np.arange(6.0).reshape(3, 2))
+        mapped = load_npy(tmp_path / "a.npy", "--probs", mmap=True)
+        assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            (lambda p: p.write_text("a,b\n1,2\n"), "is not a .npy array (it lacks numpy's header)"),
+            (lambda p: np.save(p, np.array(["x", None], dtype=object), allow_pickle=True), "holds Python objects"),
+            (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00"), "is not a readable .npy array"),
+            (lambda p: p.mkdir(), "is a folder, expected a .npy file"),
+            (lambda p: None, "does not exist"),
+        ],
+    )
+    def test_bad_files_name_the_option(self, tmp_path, make, message):
+        """A CSV, an object array, a truncated file, a folder or no file: DataFileError naming --features."""
+        path = tmp_path / "emb.npy"
+        make(path)
+        with pytest.raises(DataFileError, match=re.escape(f"--features file {str(path)!r} {message}")):
+            load_npy(path, "--features")
+
+    def test_the_cli_names_a_table_given_as_features(self, tmp_path):
+        """audit --features emb.csv: exit 2 saying it is not a .npy array (numpy's message spoke of pickled data)."""
+        pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": ["u", "v", "u"]}).to_csv(tmp_path / "d.csv", index=False)
+        pd.DataFrame({"e": [0.1, 0.2, 0.3]}).to_csv(tmp_path / "emb.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--features", str(tmp_path / "emb.csv")]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, result.output
+        assert "is not a .npy array" in result.output and "pickle" not in result.output

@@ -26,9 +26,9 @@ import pandas as pd
 from .._validate import show
 from ..checks import CHECKS, find_data_issues
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._audit_model import print_column_roles
-from ._common import console, split_csv_option
+from ._common import console, load_npy, split_csv_option
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -133,12 +133,7 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
 
 
 def _load_features(path: Path, n_rows: int) -> np.ndarray:
-    try:
-        X = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataFileError(f"--features file {str(path)!r} does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"--features file {str(path)!r} is not a readable .npy array: {exc}") from None
+    X = load_npy(path, "--features")
     if X.ndim != 2 or X.shape[0] != n_rows:
         raise ShapeMismatchError(
             f"--features must have shape (n_rows, d) = ({n_rows}, d) to match the data, got {X.shape}"

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 
 
 def console() -> Console:
@@ -106,3 +107,48 @@ class OutputFolder(click.Path):
         if problem is not None:
             self.fail(problem, param, ctx)
         return path
+
+
+#: The first bytes of every ``.npy`` file (numpy's format version 1 to 3).
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
+    """The ``.npy`` array an option names, with one-line errors that name the option and the file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    option : str
+        How the message names it, e.g. ``"--features"``.
+    mmap : bool, default False
+        Memory-map it read-only instead of reading it.
+
+    Raises
+    ------
+    DataFileError
+        The file does not exist, is not a ``.npy`` file (e.g. a CSV given where an array is
+        expected), holds Python objects (which need pickle, never loaded), or is truncated.
+    """
+    p = Path(path)
+    if not p.is_file():
+        what = "is a folder, expected a .npy file" if p.is_dir() else "does not exist"
+        raise DataFileError(f"{option} file {str(p)!r} {what}")
+    with p.open("rb") as fh:
+        if fh.read(len(NPY_MAGIC)) != NPY_MAGIC:
+            raise DataFileError(
+                f"{option} file {str(p)!r} is not a .npy array (it lacks numpy's header); save the array with "
+                "numpy.save(path, array)"
+            )
+    try:
+        return np.load(p, allow_pickle=False, mmap_mode="r" if mmap else None)
+    except ValueError as exc:
+        if "pickle" in str(exc) or "Python objects" in str(exc):
+            raise DataFileError(
+                f"{option} file {str(p)!r} holds Python objects (an object array), which labelwise does not "
+                "unpickle; save strings or numbers instead, e.g. numpy.save(path, values.astype(str))"
+            ) from None
+        raise DataFileError(f"{option} file {str(p)!r} is not a readable .npy array: {exc}") from None
+    except OSError as exc:
+        raise DataFileError(f"{option} file {str(p)!r} is not a readable .npy array: {exc}") from None

@@ -24,6 +24,7 @@ import pandas as pd
 from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import write_csv, write_json
+from ._common import load_npy
 
 SCHEDULERS = ("threads", "processes", "local")
 
@@ -101,10 +102,7 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
                 stacklevel=2,
             )
         return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
-    try:
-        mm = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    mm = load_npy(path, "--probs", mmap=True)
     if not lazy:
         return mm
     import dask
@@ -138,7 +136,7 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     if not Path(path).exists():
         raise DataFileError(f"labels file {str(path)!r} does not exist")
     if Path(path).suffix == ".npy":
-        values = _load_label_array(Path(path))
+        values = np.asarray(load_npy(Path(path), "--labels"))
         if values.ndim != 1 or values.shape[0] != like.shape[0]:
             raise ShapeMismatchError(
                 f"--labels must hold one label per row of --probs ({like.shape[0]} rows), "
@@ -156,21 +154,6 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
         raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")
     values = frame[column]
     return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
-
-
-def _load_label_array(path: Path) -> np.ndarray:
-    """A labels ``.npy`` file as an array; object arrays (which need pickle) and bad files are one-line errors."""
-    try:
-        return np.asarray(np.load(path, allow_pickle=False))
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise DataFileError(
-                f"--labels file {str(path)!r} holds Python objects (an object array), which labelwise does not "
-                "unpickle; save the labels as strings or numbers, e.g. np.save(path, labels.astype(str))"
-            ) from None
-        raise DataFileError(f"--labels file {str(path)!r} is not a readable .npy array: {exc}") from None
-    except OSError as exc:
-        raise DataFileError(f"--labels file {str(path)!r} is not a readable .npy array: {exc}") from None
 
 
 def _replace_dir(tmp: Path, target: Path) -> None:

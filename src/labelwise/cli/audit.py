@@ -13,7 +13,6 @@ import pandas as pd
 from .._validate import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import (
-    DataFileError,
     InvalidParameterError,
     MissingColumnError,
     ShapeMismatchError,
@@ -27,17 +26,12 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import OutputFolder, console, print_frame, split_label
+from ._common import OutputFolder, console, load_npy, print_frame, split_label
 from ._scale import audit_at_scale
 
 
 def _load_probs(path: Path, n_rows: int) -> np.ndarray:
-    try:
-        probs = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataFileError(f"--probs file {str(path)!r} does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    probs = load_npy(path, "--probs")
     if probs.ndim != 2 or probs.shape[0] != n_rows:
         raise ShapeMismatchError(
             f"--probs must have shape (n_rows, n_classes) = ({n_rows}, K) to match the data, got {probs.shape}"
