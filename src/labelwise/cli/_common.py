@@ -103,7 +103,7 @@ class OutputFolder(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: D102
         path = super().convert(value, param, ctx)
-        problem = output_folder_problem(Path(path))
+        problem = output_folder_problem(Path(os.fsdecode(path)))
         if problem is not None:
             self.fail(problem, param, ctx)
         return path
