@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import re
+import stat
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,26 @@ class TestAtomicWrite:
             write_json({"a": 1}, target)
         assert target.read_text() == "old"
         assert os.listdir(tmp_path) == ["summary.json"]
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+    @pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o002, 0o664)])
+    def test_a_new_file_gets_the_mode_open_would_give(self, tmp_path, umask, expected):
+        """A new file is 0o666 less the umask, as with open() (mkstemp's temporary is 0o600, owner only)."""
+        old = os.umask(umask)
+        try:
+            write_csv(pd.DataFrame({"a": [1]}), tmp_path / "issues.csv")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((tmp_path / "issues.csv").stat().st_mode) == expected
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+    def test_a_replaced_file_keeps_its_mode(self, tmp_path):
+        """Replacing a file keeps the permissions its owner gave it."""
+        target = tmp_path / "summary.json"
+        target.write_text("{}")
+        target.chmod(0o640)
+        write_json({"a": 1}, target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640 and json.loads(target.read_text()) == {"a": 1}
 
     def test_writers(self, tmp_path):
         """CSV, JSON and NPY writers produce readable files."""

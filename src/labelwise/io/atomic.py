@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -46,9 +48,12 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
     dest = Path(path)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        mode_bits = _file_mode(dest)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     except OSError as exc:
         raise _storage_error(dest, exc) from exc
+    with contextlib.suppress(OSError):  # mkstemp makes the file private (0600); give it a new file's mode
+        os.chmod(tmp, mode_bits)
     try:
         kwargs: dict[str, Any] = {"encoding": encoding, "newline": ""} if mode == "w" else {}
         with os.fdopen(fd, mode, **kwargs) as fh:
@@ -62,6 +67,31 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
         if isinstance(exc, OSError):
             raise _storage_error(dest, exc) from exc
         raise
+
+
+def _file_mode(dest: Path) -> int:
+    """The permission bits ``dest`` gets: those of the file it replaces, else ``0o666`` less the umask.
+
+    The same as writing the file with ``open(dest, "w")``: readable by the group and others under
+    the usual umask 022, where the temporary file of ``tempfile.mkstemp`` is readable by its owner only.
+    """
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(dest.stat().st_mode)
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask: read from ``/proc/self/status`` where it is, else set and restored at once."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return int(next(line for line in fh if line.startswith("Umask:")).split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+_UMASK_LOCK = threading.Lock()
 
 
 def _storage_error(dest: Path, exc: OSError) -> StorageError:
