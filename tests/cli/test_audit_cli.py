@@ -171,6 +171,14 @@ class TestAuditErrors:
         args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--model", model, "--out", str(tmp_path / "o")]
         self._fails(runner, args, "column 'length' holds inf or -inf in 1 row, e.g. rows [9]")
 
+    def test_one_class_names_the_column_and_the_class(self, runner, tmp_path):
+        """A label column with one class names it and the class (it said 'labels must contain at least 2 classes')."""
+        _table().assign(species="setosa").to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(tmp_path / "o")]
+        self._fails(
+            runner, args, "label column 'species' must hold at least 2 classes to train a model, got only 'setosa'"
+        )
+
     def test_no_data_and_no_demo(self, runner):
         """Without DATA or --demo the command says what is needed."""
         self._fails(runner, ["audit"], "DATA is required")

@@ -22,6 +22,7 @@ from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
     check_label_not_continuous,
+    check_two_classes,
     model_option,
     print_model_info,
     time_budget_option,
@@ -62,6 +63,7 @@ def run_audit(
         if probs.shape[1] != len(classes):
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
+        check_two_classes(classes, label)
         probs, info = audit_probabilities(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
         )
