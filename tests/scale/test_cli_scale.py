@@ -160,6 +160,23 @@ def test_zarr_probs_chunked_along_columns_are_merged_with_a_warning(tmp_path):
     np.testing.assert_array_equal(table["is_issue"].to_numpy(), lw.find_label_issues(labels, probs).is_issue)
 
 
+def test_string_labels_from_parquet_with_other_chunks_warn_only_about_the_rechunk(tmp_path):
+    """Parquet string labels against .zarr probs of other chunks: the one warning is labelwise's rechunk notice."""
+    zarr = pytest.importorskip("zarr")
+    codes, probs = noisy_probs(210, 3, seed=7)
+    names = np.array(["cat", "dog", "fox"])[codes]
+    z = zarr.open_array(str(tmp_path / "p.zarr"), mode="w", shape=probs.shape, chunks=(70, 3), dtype=probs.dtype)
+    z[:] = probs
+    pd.DataFrame({"y": pd.array(names, dtype="string")}).to_parquet(tmp_path / "labels.parquet")
+    args = ["audit", "--probs", str(tmp_path / "p.zarr"), "--labels", str(tmp_path / "labels.parquet"), "--label", "y"]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    warnings = [line for line in res.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "rechunking labels to match" in warnings[0], warnings
+    table = pd.read_parquet(tmp_path / "o" / "issues.parquet").sort_values("row")
+    np.testing.assert_array_equal(table["is_issue"].to_numpy(), lw.find_label_issues(names, probs).is_issue)
+
+
 def test_aggregate_of_a_parquet_directory_matches_in_memory_labels(tmp_path):
     true = np.random.default_rng(0).integers(0, 3, 400)
     answers = lw.aggregate.simulate_annotators(true, n_annotators=12, random_state=0).answers

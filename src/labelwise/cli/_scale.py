@@ -153,6 +153,8 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     if column is None or column not in frame.columns:
         raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")
     values = frame[column]
+    if isinstance(values.dtype, pd.api.extensions.ExtensionDtype):  # e.g. Parquet strings: Dask warns on them
+        values = values.astype(object)
     return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
 
 
