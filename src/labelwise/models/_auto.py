@@ -261,6 +261,7 @@ def choose_model(
     model_seed = seed if isinstance(seed, int) else 0
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
     roles = infer_column_roles(frame)
+    roles.transformer()  # no usable column: its one error, not the same one from every family
     results, finished, calibrated, notices = _compare(
         names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
     )
