@@ -89,6 +89,54 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
         assert message in result.output
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            ["train"] * 200,
+            "--split-column 'split' must mark training rows 'train' and evaluation rows (2 values at least), got only 'train'",
+        ),
+        (
+            ["tr", "te"] * 100,
+            "--split-column 'split' must mark training rows with the value 'train', got values 'tr', 'te'",
+        ),
+    ],
+)
+def test_unusable_split_column_fails_before_the_model(runner, tmp_path, values, message):
+    """A split column with one value, or without 'train': exit 2 naming --split-column, before any model is fitted."""
+    data = tmp_path / "data.csv"
+    _table().assign(split=values).to_csv(data, index=False)
+    out = tmp_path / "o"
+    result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(out), "--split-column", "split"])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert "model:" not in result.output and not out.exists()
+
+
+def test_a_boolean_split_column_marks_training_rows_by_true(runner, tmp_path):
+    """True/False in the split column: True rows are training rows (no 'train' value needed)."""
+    data = tmp_path / "data.csv"
+    _table().assign(split=lambda f: f["split"] == "train").to_csv(data, index=False)
+    out = tmp_path / "o"
+    args = ["audit", str(data), "--label", "y", "--out", str(out), "--cv", "3", "--split-column", "split"]
+    result = runner.invoke(main, [*args, "--checks", "leakage", "--model", "logistic"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "issues.csv").set_index("row").loc[160, "is_leakage_issue"]
+
+
+def test_what_the_checks_change_is_said(runner, tmp_path):
+    """A --k at least the rows is lowered with a notice; non-finite --features values are imputed with a notice."""
+    emb = np.random.default_rng(1).normal(size=(200, 4))
+    emb[[5, 9], 1] = [np.nan, np.inf]
+    np.save(tmp_path / "emb.npy", emb)
+    args = ("--features", str(tmp_path / "emb.npy"), "--k", "500", "--checks", "outlier,null", "--model", "logistic")
+    issues, summary, output = _run(runner, tmp_path, *args)
+    text = " ".join(output.split())
+    assert "notice: --k 500 is not below the number of rows (200); the data checks use k=199" in text
+    assert "in 2 rows (e.g. rows [5, 9]) with column medians" in text
+    assert summary["data_checks"]["outlier"]["status"] == "ran" and len(issues) == 200
+
+
 def _mixed_table(n=120, seed=2):
     """A row id, a date column (as strings), a number, a category, free text and the label."""
     rng = np.random.default_rng(seed)

@@ -162,9 +162,33 @@ class TestAuditErrors:
             "row 7 sums to 1.5",
         )
 
+    @pytest.mark.parametrize("model", ["auto", "logistic"])
+    def test_infinite_feature_names_column_and_row(self, runner, tmp_path, model):
+        """An inf in a numeric column names the column and the row (it was a scikit-learn traceback)."""
+        frame = _table()
+        frame.loc[9, "length"] = np.inf
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--model", model, "--out", str(tmp_path / "o")]
+        self._fails(runner, args, "column 'length' holds inf or -inf in 1 row, e.g. rows [9]")
+
+    def test_one_class_names_the_column_and_the_class(self, runner, tmp_path):
+        """A label column with one class names it and the class (it said 'labels must contain at least 2 classes')."""
+        _table().assign(species="setosa").to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(tmp_path / "o")]
+        self._fails(
+            runner, args, "label column 'species' must hold at least 2 classes to train a model, got only 'setosa'"
+        )
+
     def test_no_data_and_no_demo(self, runner):
         """Without DATA or --demo the command says what is needed."""
         self._fails(runner, ["audit"], "DATA is required")
+
+    def test_probs_without_labels_points_to_labels(self, runner, tmp_path):
+        """--probs without DATA or --labels names --labels (it named only DATA and --demo)."""
+        np.save(tmp_path / "p.npy", np.full((10, 2), 0.5))
+        self._fails(
+            runner, ["audit", "--probs", str(tmp_path / "p.npy"), "--out", str(tmp_path / "o")], "--probs with --labels"
+        )
 
     def test_existing_outputs_survive_a_failed_run(self, runner, tmp_path):
         """A run that fails does not touch the previous run's files."""

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import stat
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from labelwise.errors import DataFileError
+from labelwise.errors import DataFileError, StorageError
 from labelwise.io import atomic_write, read_table, write_csv, write_json, write_npy
 
 
@@ -67,6 +72,51 @@ class TestReadTable:
             read_table(tmp_path / "x.xlsx")
 
 
+class TestNotUtf8:
+    """A file that is not UTF-8 is named with the line and byte of the first bad bytes, and the fix."""
+
+    def test_read_table_names_the_line(self, tmp_path):
+        """A Latin-1 CSV (an accented word on line 3) says where and how to re-save it."""
+        (tmp_path / "d.csv").write_bytes("a,y\n1,x\n2,caf\xe9\n".encode("latin-1"))
+        with pytest.raises(DataFileError, match=r"'.*d.csv' is not UTF-8 text \(line 3, byte 13\); save it as UTF-8"):
+            read_table(tmp_path / "d.csv")
+
+    def test_json_lines_name_the_line(self, tmp_path):
+        """The same for JSON Lines."""
+        (tmp_path / "d.jsonl").write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
+        with pytest.raises(DataFileError, match=r"is not UTF-8 text \(line 2, byte 16\)"):
+            read_table(tmp_path / "d.jsonl")
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.text(alphabet=st.sampled_from("ab\né€😀"), max_size=40),
+        st.integers(0, 40),
+        st.integers(1, 7),
+        st.booleans(),
+    )
+    def test_agrees_with_python_decoding_at_any_block_size(self, text, cut, block, corrupt):
+        """Line and byte match bytes.decode's error position for any block size (characters split across blocks)."""
+        import tempfile
+        from pathlib import Path
+
+        from labelwise.io.tables import first_non_utf8
+
+        raw = text.encode("utf-8")
+        if corrupt:
+            cut = min(cut, len(raw))
+            raw = raw[:cut] + b"\xff" + raw[cut:]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "t.txt"
+            path.write_bytes(raw)
+            found = first_non_utf8(path, block=block)
+        try:
+            raw.decode("utf-8")
+            expected = None
+        except UnicodeDecodeError as exc:
+            expected = (raw.count(b"\n", 0, exc.start) + 1, exc.start)
+        assert found == expected
+
+
 class TestAtomicWrite:
     """Files are replaced whole or not at all."""
 
@@ -80,6 +130,58 @@ class TestAtomicWrite:
                 raise RuntimeError("interrupted")
         assert target.read_text() == "old"
         assert os.listdir(tmp_path) == ["out.txt"]
+
+    def test_interrupt_keeps_the_old_file(self, tmp_path):
+        """Ctrl-C mid-write propagates as KeyboardInterrupt, keeps the previous file, leaves no temporary."""
+        target = tmp_path / "issues.csv"
+        target.write_text("old")
+        with pytest.raises(KeyboardInterrupt):
+            with atomic_write(target) as fh:
+                fh.write("half")
+                raise KeyboardInterrupt
+        assert target.read_text() == "old"
+        assert os.listdir(tmp_path) == ["issues.csv"]
+
+    def test_a_file_in_place_of_the_folder_is_a_storage_error(self, tmp_path):
+        """A file where the destination's folder should be: StorageError naming both, nothing written."""
+        (tmp_path / "out").write_text("mine")
+        with pytest.raises(StorageError, match=re.escape(f"{str(tmp_path / 'out')!r} is a file, not a folder")):
+            write_csv(pd.DataFrame({"a": [1]}), tmp_path / "out" / "issues.csv")
+        assert (tmp_path / "out").read_text() == "mine"
+
+    def test_a_failed_write_is_a_storage_error(self, tmp_path, monkeypatch):
+        """An OS error while writing (here: a full disk at the rename) is a StorageError; the old file stays."""
+        target = tmp_path / "summary.json"
+        target.write_text("old")
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(os, "replace", full)
+        with pytest.raises(StorageError, match="cannot write .*summary.json': No space left on device"):
+            write_json({"a": 1}, target)
+        assert target.read_text() == "old"
+        assert os.listdir(tmp_path) == ["summary.json"]
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+    @pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o002, 0o664)])
+    def test_a_new_file_gets_the_mode_open_would_give(self, tmp_path, umask, expected):
+        """A new file is 0o666 less the umask, as with open() (mkstemp's temporary is 0o600, owner only)."""
+        old = os.umask(umask)
+        try:
+            write_csv(pd.DataFrame({"a": [1]}), tmp_path / "issues.csv")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((tmp_path / "issues.csv").stat().st_mode) == expected
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+    def test_a_replaced_file_keeps_its_mode(self, tmp_path):
+        """Replacing a file keeps the permissions its owner gave it."""
+        target = tmp_path / "summary.json"
+        target.write_text("{}")
+        target.chmod(0o640)
+        write_json({"a": 1}, target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640 and json.loads(target.read_text()) == {"a": 1}
 
     def test_writers(self, tmp_path):
         """CSV, JSON and NPY writers produce readable files."""

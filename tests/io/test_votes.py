@@ -69,3 +69,14 @@ class TestRead:
         path.write_text("item,answer\n1,yes\n")
         with pytest.raises(DataFileError, match=r"line 2 has no 'sample' field"):
             read_annotations(path, format="votes")
+
+
+class TestNotUtf8:
+    def test_csv_and_jsonl_name_the_line(self, tmp_path):
+        """A Latin-1 votes file (CSV or JSON Lines) names the line of the first non-UTF-8 bytes."""
+        (tmp_path / "v.csv").write_bytes("item,sample,answer\nq1,0,A\nq1,1,caf\xe9\n".encode("latin-1"))
+        with pytest.raises(DataFileError, match=r"votes file .* is not UTF-8 text \(line 3, byte 34\)"):
+            read_annotations(tmp_path / "v.csv", format="votes")
+        (tmp_path / "v.jsonl").write_bytes(b'{"item": "q1", "sample": 0, "answer": "caf\xe9"}\n')
+        with pytest.raises(DataFileError, match=r"votes file .* is not UTF-8 text \(line 1, byte 42\)"):
+            read_annotations(tmp_path / "v.jsonl", format="votes")

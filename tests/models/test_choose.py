@@ -182,6 +182,13 @@ class TestBudgetAndFailures:
         others = [c for c in choice.candidates if c.name != "logistic"]
         assert all(c.log_loss is None and c.skipped for c in others)
 
+    def test_no_usable_column_is_one_error_not_one_per_family(self):
+        """Only constant and identifier columns: the columns' error once (it was repeated by every family)."""
+        frame = pd.DataFrame({"a": np.ones(60), "id": np.arange(60)})
+        with pytest.raises(InvalidParameterError, match="at least one usable column") as caught:
+            choose_model(frame, np.array([0, 1] * 30), cv=2, time_budget=BIG)
+        assert str(caught.value).count("dropped column 'a'") == 1 and "failed on this data" not in str(caught.value)
+
     def test_a_failing_family_is_skipped_with_its_reason(self, monkeypatch):
         class Broken(ClassifierMixin, BaseEstimator):
             def fit(self, X, y):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.errors import AnnotationError, InvalidParameterError, LabelwiseError
+from labelwise.errors import AnnotationError, InvalidLabelsError, InvalidParameterError, LabelwiseError
 from labelwise.weak import LabelingFunctionError, apply, labeling_function
 
 
@@ -93,6 +93,26 @@ class TestApply:
         short = labeling_function(lambda df: np.zeros(2), vectorized=True, name="short")
         with pytest.raises(LabelingFunctionError, match=r"one value per row, shape \(5,\)"):
             apply([short], frame)
+
+    def test_a_value_that_is_not_a_label_names_function_and_row(self, frame):
+        """A list returned as a label names the function, the row and the value (it said 'mixed types ['list']')."""
+        listy = labeling_function(lambda r: ["spam"] if "http" in r.text else None, name="listy")
+        with pytest.raises(LabelingFunctionError, match=r"'listy' returned \['spam'\] \(a list\) on row 10"):
+            apply([has_link, listy], frame)
+
+    def test_mixed_label_types_name_a_function_and_row_per_type(self, frame):
+        """Strings from one function and integers from another: each type named with where it came from."""
+        numeric = labeling_function(lambda r: 1 if r.text == "hi" else None, name="numeric")
+        with pytest.raises(
+            InvalidLabelsError,
+            match=r"str from 'has_link' \(e.g. 'spam' on row 10\); int from 'numeric' \(e.g. 1 on row 11\)",
+        ):
+            apply([has_link, numeric], frame)
+
+    def test_a_frame_without_rows_is_named(self, frame):
+        """An empty frame says it has no rows (not that every function abstained)."""
+        with pytest.raises(InvalidParameterError, match="df must have at least one row"):
+            apply([has_link], frame.iloc[:0])
 
     @settings(max_examples=25, deadline=None)
     @given(st.permutations(list(range(5))))

@@ -23,13 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import show
 from ..checks import CHECKS, find_data_issues
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._audit_model import print_column_roles
-from ._common import console, split_csv_option
+from ._common import console, load_npy, split_csv_option
 
 MAX_ONE_HOT = 50
+#: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
+TRAIN_VALUE = "train"
 
 
 @dataclass
@@ -52,6 +55,8 @@ class DataChecksRun:
         if not self.checks:
             return frame
         k = min(self.k, len(frame) - 1)  # tiny tables: as many neighbours as there are other rows
+        for notice in self._input_notices(k):
+            console().print(f"notice: {notice}")
         found = find_data_issues(
             self.features,
             self.labels.to_numpy(),
@@ -77,6 +82,20 @@ class DataChecksRun:
             line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
             con.print(f"check [bold]{row.check}[/]: {line}")
         return frame.merge(extra, on="row", how="left")
+
+    def _input_notices(self, k: int) -> list[str]:
+        """What the checks change in the user's input: a --k lowered to the table, imputed feature values."""
+        notices = []
+        if k < self.k:
+            notices.append(f"--k {self.k} is not below the number of rows ({k + 1}); the data checks use k={k}")
+        if self.features is not None and self.features.dtype.kind == "f":
+            rows = np.flatnonzero(~np.isfinite(self.features).all(axis=1))
+            if rows.size:
+                notices.append(
+                    f"the data checks filled missing or infinite feature values ({self.features_from}) in "
+                    f"{rows.size} rows (e.g. rows {rows[:5].tolist()}) with column medians; the null check scores them"
+                )
+        return notices
 
     def _report_roles(self, summary: dict) -> None:
         """Column roles in summary.json and on screen, unless the model's already are (same roles)."""
@@ -114,12 +133,7 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
 
 
 def _load_features(path: Path, n_rows: int) -> np.ndarray:
-    try:
-        X = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataFileError(f"--features file {str(path)!r} does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"--features file {str(path)!r} is not a readable .npy array: {exc}") from None
+    X = load_npy(path, "--features")
     if X.ndim != 2 or X.shape[0] != n_rows:
         raise ShapeMismatchError(
             f"--features must have shape (n_rows, d) = ({n_rows}, d) to match the data, got {X.shape}"
@@ -150,6 +164,7 @@ def prepare_data_checks(
                 f"--split-column {split_column!r} is not in the data; columns are {list(frame.columns)}"
             )
         split = frame[split_column].to_numpy()
+        _check_split_column(split, split_column)
         frame = frame.drop(columns=[split_column])
     labels = frame[label] if label in frame.columns else pd.Series(dtype=object)
     run = DataChecksRun(
@@ -161,3 +176,18 @@ def prepare_data_checks(
         run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=[label]))
         run.features_from = "table columns"
     return frame, run
+
+
+def _check_split_column(values: np.ndarray, name: str) -> None:
+    """The split column needs training rows (the value ``train``, or True) and evaluation rows."""
+    distinct = pd.unique(values)
+    if len(distinct) < 2:
+        raise InvalidParameterError(
+            f"--split-column {name!r} must mark training rows 'train' and evaluation rows (2 values at least), "
+            f"got only {show(distinct[0])}"
+        )
+    if values.dtype != bool and not (values == TRAIN_VALUE).any():
+        raise InvalidParameterError(
+            f"--split-column {name!r} must mark training rows with the value {TRAIN_VALUE!r}, got values "
+            f"{', '.join(show(v) for v in distinct[:10])}"
+        )

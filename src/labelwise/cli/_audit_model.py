@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._meta import accepts_sample_weight
-from .._validate import encode_labels
+from .._validate import encode_labels, show
 from ..columns import infer_column_roles
 from ..errors import InvalidLabelsError, LabelwiseError
 from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model
@@ -50,6 +50,16 @@ def check_label_not_continuous(labels: pd.Series, label: str) -> None:
             f"label column {label!r} looks continuous ({distinct.size} distinct non-integer numbers, e.g. "
             f"{float(distinct[0]):g}); audit it as a regression target with --task regression, or bin it "
             "into classes first"
+        )
+
+
+def check_two_classes(classes: Any, label: str) -> None:
+    """Raise :class:`InvalidLabelsError` when the label column holds one class: no model can be trained on it."""
+    if len(classes) < 2:
+        only = f"only {show(classes[0])}" if len(classes) else "none"
+        raise InvalidLabelsError(
+            f"label column {label!r} must hold at least 2 classes to train a model, got {only} "
+            "(or give out-of-fold probabilities with --probs)"
         )
 
 

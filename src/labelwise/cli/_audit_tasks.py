@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_conll, read_masks, read_table, write_csv, write_json
-from ._common import console, print_frame
+from ._common import console, load_npy, print_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 
@@ -29,11 +29,11 @@ def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
             with np.load(path, allow_pickle=False) as data:
                 keys = sorted(data.files, key=lambda k: (len(k), k))
                 return [data[k] for k in keys]
-        return np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
     except FileNotFoundError:
         raise DataFileError(f"{option} file {str(path)!r} does not exist") from None
     except (ValueError, OSError) as exc:
         raise DataFileError(f"{option} file {str(path)!r} is not a readable .npy/.npz array: {exc}") from None
+    return load_npy(Path(path), option, mmap=mmap)
 
 
 def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:

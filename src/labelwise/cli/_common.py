@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 
 
 def console() -> Console:
@@ -44,5 +49,106 @@ def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, p
     if label is None:
         raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
     if label not in frame.columns:
-        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
+        raise MissingColumnError(
+            f"--label column {label!r} is not in the data; columns are {list(frame.columns)}{delimiter_hint(frame)}"
+        )
     return frame.drop(columns=[label]), frame[label]
+
+
+def delimiter_hint(frame: pd.DataFrame) -> str:
+    """A hint when a table read as one column looks delimited by something else than the suffix's delimiter."""
+    if len(frame.columns) != 1:
+        return ""
+    name = str(frame.columns[0])
+    found = [sep for sep in (";", "\t", "|", ",") if sep in name]
+    if not found:
+        return ""
+    return (
+        f" (one column only: the file looks delimited by {found[0]!r}; a .csv is read with ',' and a .tsv with "
+        "tabs, a .txt has its delimiter detected)"
+    )
+
+
+def output_folder_problem(path: Path) -> str | None:
+    """Why no output can be written in folder ``path`` (None: it can), checked before any work.
+
+    The folder, or the nearest folder above it that exists (``path`` is created later), must be
+    a folder in which a file can be created: a probe file is created and removed at once, which
+    also catches read-only file systems and permissions a superuser's ``os.access`` ignores.
+    """
+    if path.exists() and not path.is_dir():
+        return f"{str(path)!r} is a file, expected a folder"
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path.cwd())
+    if not existing.is_dir():
+        return f"{str(path)!r} cannot be created: {str(existing)!r} is a file, not a folder"
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".labelwise-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if existing == path:
+            return f"{str(path)!r} is not writable ({why})"
+        return f"{str(path)!r} cannot be created: {str(existing)!r} is not writable ({why})"
+    return None
+
+
+class OutputFolder(click.Path):
+    """The type of an ``--out`` folder option: a usage error (exit 2) at once when nothing can be written there."""
+
+    name = "folder"
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: D102
+        path = super().convert(value, param, ctx)
+        problem = output_folder_problem(Path(os.fsdecode(path)))
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return path
+
+
+#: The first bytes of every ``.npy`` file (numpy's format version 1 to 3).
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
+    """The ``.npy`` array an option names, with one-line errors that name the option and the file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    option : str
+        How the message names it, e.g. ``"--features"``.
+    mmap : bool, default False
+        Memory-map it read-only instead of reading it.
+
+    Raises
+    ------
+    DataFileError
+        The file does not exist, is not a ``.npy`` file (e.g. a CSV given where an array is
+        expected), holds Python objects (which need pickle, never loaded), or is truncated.
+    """
+    p = Path(path)
+    if not p.is_file():
+        what = "is a folder, expected a .npy file" if p.is_dir() else "does not exist"
+        raise DataFileError(f"{option} file {str(p)!r} {what}")
+    with p.open("rb") as fh:
+        if fh.read(len(NPY_MAGIC)) != NPY_MAGIC:
+            raise DataFileError(
+                f"{option} file {str(p)!r} is not a .npy array (it lacks numpy's header); save the array with "
+                "numpy.save(path, array)"
+            )
+    try:
+        return np.load(p, allow_pickle=False, mmap_mode="r" if mmap else None)
+    except ValueError as exc:
+        if "pickle" in str(exc) or "Python objects" in str(exc):
+            raise DataFileError(
+                f"{option} file {str(p)!r} holds Python objects (an object array), which labelwise does not "
+                "unpickle; save strings or numbers instead, e.g. numpy.save(path, values.astype(str))"
+            ) from None
+        raise DataFileError(f"{option} file {str(p)!r} is not a readable .npy array: {exc}") from None
+    except OSError as exc:
+        raise DataFileError(f"{option} file {str(p)!r} is not a readable .npy array: {exc}") from None

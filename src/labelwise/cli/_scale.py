@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from .._dask_rows import inlined
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import write_csv, write_json
+from ._common import load_npy
 
 SCHEDULERS = ("threads", "processes", "local")
 
@@ -91,11 +93,16 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
 
     if path.suffix == ".zarr" or path.is_dir():
         arr = da.from_zarr(str(path))
+        if arr.ndim == 2 and len(arr.chunks[1]) > 1:
+            warnings.warn(
+                f"--probs {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
+                "each task reads whole rows, so the chunks are merged per row block (more memory per task: "
+                "store it with chunks=(rows, n_classes) to avoid this)",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
         return arr.rechunk({0: chunk_rows or "auto", 1: -1}) if chunk_rows or len(arr.chunks[1]) > 1 else arr
-    try:
-        mm = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    mm = load_npy(path, "--probs", mmap=True)
     if not lazy:
         return mm
     import dask
@@ -129,9 +136,14 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     if not Path(path).exists():
         raise DataFileError(f"labels file {str(path)!r} does not exist")
     if Path(path).suffix == ".npy":
-        values = np.load(path, mmap_mode="r", allow_pickle=False)
+        values = np.asarray(load_npy(Path(path), "--labels"))
+        if values.ndim != 1 or values.shape[0] != like.shape[0]:
+            raise ShapeMismatchError(
+                f"--labels must hold one label per row of --probs ({like.shape[0]} rows), "
+                f"got shape {values.shape} in {str(path)!r}"
+            )
         chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
-        return da.from_array(np.asarray(values), chunks=(chunks,)) if chunks else np.asarray(values)
+        return da.from_array(values, chunks=(chunks,)) if chunks else values
     frame = dd.read_parquet(str(path)) if Path(path).is_dir() or Path(path).suffix == ".parquet" else None
     if frame is None:
         from ..io import read_table
@@ -141,6 +153,8 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     if column is None or column not in frame.columns:
         raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")
     values = frame[column]
+    if isinstance(values.dtype, pd.api.extensions.ExtensionDtype):  # e.g. Parquet strings: Dask warns on them
+        values = values.astype(object)
     return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
 
 
@@ -158,21 +172,25 @@ def write_issues(result: Any, out: Path) -> Path:
     target = out / "issues.parquet"
     tmp = out / f".issues.parquet.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    if hasattr(result, "to_parquet"):
-        result.to_parquet(str(tmp))
-    else:
-        tmp.mkdir()
-        frame = pd.DataFrame(
-            {
-                "row": np.arange(result.n_examples),
-                "given_label": result.given_label,
-                "suggested_label": result.suggested_label,
-                "label_quality": result.label_quality,
-                "is_issue": result.is_issue,
-            }
-        )
-        frame.to_parquet(tmp / "part.0.parquet", index=False)
-    _replace_dir(tmp, target)
+    try:
+        if hasattr(result, "to_parquet"):
+            result.to_parquet(str(tmp))
+        else:
+            tmp.mkdir()
+            frame = pd.DataFrame(
+                {
+                    "row": np.arange(result.n_examples),
+                    "given_label": result.given_label,
+                    "suggested_label": result.suggested_label,
+                    "label_quality": result.label_quality,
+                    "is_issue": result.is_issue,
+                }
+            )
+            frame.to_parquet(tmp / "part.0.parquet", index=False)
+        _replace_dir(tmp, target)
+    except BaseException:  # Ctrl-C or a failed partition: no half-written folder is left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return target
 
 

@@ -20,7 +20,7 @@ from ..io.annotations import FORMATS, read_annotations
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import method_params
-from ._common import console, print_frame, split_csv_option
+from ._common import OutputFolder, console, print_frame, split_csv_option
 from ._scale import aggregate_at_scale
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
@@ -225,9 +225,7 @@ def run_demo(
 @click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("labelwise-agg"), show_default=True, help="Output folder."
-)
+@click.option("--out", type=OutputFolder(), default=Path("labelwise-agg"), show_default=True, help="Output folder.")
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 @click.option(

@@ -13,7 +13,6 @@ import pandas as pd
 from .._validate import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import (
-    DataFileError,
     InvalidParameterError,
     MissingColumnError,
     ShapeMismatchError,
@@ -23,21 +22,17 @@ from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
     check_label_not_continuous,
+    check_two_classes,
     model_option,
     print_model_info,
     time_budget_option,
 )
-from ._common import console, print_frame, split_label
+from ._common import OutputFolder, console, load_npy, print_frame, split_label
 from ._scale import audit_at_scale
 
 
 def _load_probs(path: Path, n_rows: int) -> np.ndarray:
-    try:
-        probs = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataFileError(f"--probs file {str(path)!r} does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
+    probs = load_npy(path, "--probs")
     if probs.ndim != 2 or probs.shape[0] != n_rows:
         raise ShapeMismatchError(
             f"--probs must have shape (n_rows, n_classes) = ({n_rows}, K) to match the data, got {probs.shape}"
@@ -68,6 +63,7 @@ def run_audit(
         if probs.shape[1] != len(classes):
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
+        check_two_classes(classes, label)
         probs, info = audit_probabilities(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
         )
@@ -85,9 +81,7 @@ def run_audit(
     type=click.Path(path_type=Path),
     help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.",
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("labelwise-out"), show_default=True, help="Output folder."
-)
+@click.option("--out", type=OutputFolder(), default=Path("labelwise-out"), show_default=True, help="Output folder.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
@@ -236,7 +230,9 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
         o.report = True if o.report is None else o.report
     else:
         if o.data is None:
-            raise InvalidParameterError("DATA is required (a CSV, Parquet or JSON Lines file), or use --demo")
+            raise InvalidParameterError(
+                "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
+            )
         frame = read_table(o.data)
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(

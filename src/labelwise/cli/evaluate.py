@@ -12,7 +12,7 @@ from ..evaluate import corrected_benchmark, corrections_from_counts, read_correc
 from ..io import read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..report._evaluation import evaluation_html
-from ._common import console, print_frame
+from ._common import OutputFolder, console, load_npy, print_frame
 
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
@@ -34,10 +34,7 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
                 f"model name {f.stem!r} appears twice in {str(folder)!r}; keep one file per model"
             )
         if f.suffix.lower() == ".npy":
-            try:
-                preds[f.stem] = np.load(f, allow_pickle=False)
-            except (ValueError, OSError) as exc:
-                raise DataFileError(f"predictions file {str(f)!r} is not a readable .npy array ({exc})") from None
+            preds[f.stem] = load_npy(f, "predictions")
         else:
             table = read_table(f)
             preds[f.stem] = table.iloc[:, 0].to_numpy() if table.shape[1] == 1 else table.to_numpy(dtype=float)
@@ -49,9 +46,7 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
 def read_labels(path: Path, column: str | None) -> np.ndarray:
     """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
     if path.suffix.lower() == ".npy":
-        if not path.is_file():
-            raise DataFileError(f"labels file {str(path)!r} does not exist")
-        return np.load(path, allow_pickle=False)
+        return load_npy(path, "labels")
     table = read_table(path)
     if column is None:
         column = table.columns[0] if table.shape[1] == 1 else "label"
@@ -103,7 +98,7 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-evaluate"),
     show_default=True,
     help="Output folder.",

@@ -14,7 +14,7 @@ from ..io import read_table, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
 from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
-from ._common import console, print_frame, split_label
+from ._common import OutputFolder, console, print_frame, split_label
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
@@ -103,7 +103,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-pseudolabels"),
     show_default=True,
     help="Output folder.",

@@ -12,7 +12,7 @@ from ..evaluate.trec import read_qrels, read_run_dir, system_scores
 from ..io import write_csv, write_json
 from ..io.atomic import atomic_write
 from ..report._evaluation import evaluation_html
-from ._common import console, print_frame
+from ._common import OutputFolder, console, print_frame
 
 
 @click.command("rank-agreement")
@@ -47,7 +47,7 @@ from ._common import console, print_frame
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-rank-agreement"),
     show_default=True,
 )

@@ -11,7 +11,7 @@ from .._validate import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import read_table, write_csv, write_json
 from ..poison import ATTACKS, MODELS, robustness_curve
-from ._common import console, print_frame, split_csv_option
+from ._common import OutputFolder, console, print_frame, split_csv_option
 
 
 def _parse_budgets(text: str) -> list:
@@ -69,7 +69,7 @@ def _names(text: str, allowed, option: str) -> list[str]:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-robustness"),
     show_default=True,
     help="Output folder.",

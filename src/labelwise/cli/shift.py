@@ -11,16 +11,11 @@ from ..errors import DataFileError
 from ..io import write_csv, write_json, write_npy
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import console, print_frame
+from ._common import OutputFolder, console, load_npy, print_frame
 
 
 def _load(path: Path, option: str) -> np.ndarray:
-    if not Path(path).is_file():
-        raise DataFileError(f"{option} file {str(path)!r} does not exist")
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"{option} file {str(path)!r} is not a readable .npy array ({exc})") from None
+    return load_npy(Path(path), option)
 
 
 def _names(path: Path, option: str) -> list[str]:
@@ -62,7 +57,7 @@ def _names(path: Path, option: str) -> list[str]:
 @click.option("--n-boot", type=click.IntRange(min=0), default=200, show_default=True)
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-shift"),
     show_default=True,
 )
@@ -143,7 +138,7 @@ def shift(
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=OutputFolder(),
     default=Path("labelwise-label-shift"),
     show_default=True,
 )

@@ -23,7 +23,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import console, print_frame, split_label
+from ._common import OutputFolder, console, print_frame, split_label
 
 
 def save_model(model, path: Path) -> Path:
@@ -58,9 +58,7 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     show_default=True,
     help="What to do with the flagged examples.",
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("labelwise-model"), show_default=True, help="Output folder."
-)
+@click.option("--out", type=OutputFolder(), default=Path("labelwise-model"), show_default=True, help="Output folder.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option(
     "--rounds",

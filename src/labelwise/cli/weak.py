@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import read_table, write_csv, write_json
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
-from ._common import console, print_frame, split_csv_option
+from ._common import OutputFolder, console, print_frame, split_csv_option
 
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
@@ -72,9 +72,7 @@ def _classes(value: str | None) -> list[Any] | None:
     show_default=True,
     help="Label model.",
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("labelwise-weak"), show_default=True, help="Output folder."
-)
+@click.option("--out", type=OutputFolder(), default=Path("labelwise-weak"), show_default=True, help="Output folder.")
 @click.option("--random-state", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet):

@@ -1,7 +1,9 @@
 """Atomic file writes: write to a temporary file in the same folder, then rename.
 
 An interrupted run (Ctrl-C, a crash, a full disk) leaves either the previous file or the new one,
-never a half-written file: ``os.replace`` is atomic within one file system.
+never a half-written file: ``os.replace`` is atomic within one file system. A file that cannot be
+written (a read-only folder, a file where a folder should be, a full disk) raises
+:class:`~labelwise.errors.StorageError` naming it, which the command line prints as one line.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+
+from ..errors import StorageError
 
 
 @contextlib.contextmanager
@@ -30,12 +36,24 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
         Text or binary.
     encoding : str or None
         Text encoding (ignored in binary mode).
+
+    Raises
+    ------
+    StorageError
+        The folder cannot be created or written, or writing fails (e.g. a full disk); any
+        temporary file is removed and an existing ``path`` is left as it was.
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        mode_bits = _file_mode(dest)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _storage_error(dest, exc) from exc
+    with contextlib.suppress(OSError):  # mkstemp makes the file private (0600); give it a new file's mode
+        os.chmod(tmp, mode_bits)
     try:
         kwargs: dict[str, Any] = {"encoding": encoding, "newline": ""} if mode == "w" else {}
         with os.fdopen(fd, mode, **kwargs) as fh:
@@ -43,10 +61,45 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _storage_error(dest, exc) from exc
         raise
+
+
+def _file_mode(dest: Path) -> int:
+    """The permission bits ``dest`` gets: those of the file it replaces, else ``0o666`` less the umask.
+
+    The same as writing the file with ``open(dest, "w")``: readable by the group and others under
+    the usual umask 022, where the temporary file of ``tempfile.mkstemp`` is readable by its owner only.
+    """
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(dest.stat().st_mode)
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask: read from ``/proc/self/status`` where it is, else set and restored at once."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return int(next(line for line in fh if line.startswith("Umask:")).split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _storage_error(dest: Path, exc: OSError) -> StorageError:
+    """``cannot write 'out/issues.csv': Permission denied`` (the OS's reason, without its errno)."""
+    blocking = next((p for p in dest.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        return StorageError(f"cannot write {str(dest)!r}: {str(blocking)!r} is a file, not a folder")
+    return StorageError(f"cannot write {str(dest)!r}: {exc.strerror or exc}")
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:

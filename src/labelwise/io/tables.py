@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from collections.abc import Iterator
@@ -15,6 +16,41 @@ _CSV = {".csv", ".tsv", ".txt"}
 _PARQUET = {".parquet", ".pq"}
 _JSONL = {".jsonl", ".ndjson"}
 SUPPORTED = sorted(_CSV | _PARQUET | _JSONL | {".json"})
+
+
+def first_non_utf8(path: Path, *, block: int = 1 << 20) -> tuple[int, int] | None:
+    """``(line, byte)`` of the first byte sequence of ``path`` that is not UTF-8 (1-based line), or None.
+
+    Reads the file in blocks with an incremental decoder, so a large file is never held whole.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(block):
+            pending = len(decoder.getstate()[0])  # the start of a character cut by the previous block
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                in_chunk = max(exc.start - pending, 0)
+                return line + chunk.count(b"\n", 0, in_chunk), offset - pending + exc.start
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    pending = len(decoder.getstate()[0])
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return line, offset - pending + exc.start
+    return None
+
+
+def not_utf8_error(path: Path, kind: str) -> DataFileError:
+    """``data file 'x.csv' is not UTF-8 text (line 12, byte 345); ...``: where, and how to fix it."""
+    where = first_non_utf8(path)
+    at = f" (line {where[0]}, byte {where[1]})" if where else ""
+    return DataFileError(
+        f"{kind} {str(path)!r} is not UTF-8 text{at}; save it as UTF-8 (e.g. from a spreadsheet choose "
+        "'CSV UTF-8', or run: iconv -f latin1 -t utf-8 IN > OUT)"
+    )
 
 
 def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[int, dict]]:
@@ -40,8 +76,8 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
                         f"{kind} {str(path)!r}: line {number} must be a JSON object, got {type(value).__name__}"
                     )
                 yield number, value
-        except UnicodeDecodeError as exc:
-            raise DataFileError(f"{kind} {str(path)!r} is not UTF-8 text ({exc.reason})") from None
+        except UnicodeDecodeError:
+            raise not_utf8_error(path, kind) from None
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
@@ -85,7 +121,9 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         raise
     except pd.errors.EmptyDataError:
         raise DataFileError(f"data file {str(p)!r} has no rows or columns") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8_error(p, "data file") from None
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
         raise DataFileError(f"data file {str(p)!r} could not be read: {str(exc).strip()}") from None
     except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
         raise DataFileError(f"data file {str(p)!r} could not be read: {type(exc).__name__}: {exc}") from None

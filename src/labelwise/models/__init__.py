@@ -13,6 +13,7 @@ from .._validate import check_choice
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import InvalidParameterError
 from ._auto import DEFAULT_TIME_BUDGET, CandidateResult, ModelChoice, choose_model
+from ._finite import check_no_infinity
 from ._menu import FAMILIES, Family
 from ._subbag import SubsampledExtraTrees
 
@@ -74,11 +75,18 @@ def default_model(
     sklearn.pipeline.Pipeline
         Missing values are tolerated: numeric ones imputed by the median, categorical ones are
         their own category, text is the empty string. Identifier and constant columns are dropped.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown ``model``, ``features`` not a DataFrame or without columns, or a numeric column
+        holding ``inf`` (no imputer replaces it; the message names the column and rows).
     """
     check_choice("model", model, MODELS)
     if not isinstance(features, pd.DataFrame):
         raise InvalidParameterError(f"features must be a pandas DataFrame, got {type(features).__name__}")
     if features.shape[1] == 0:
         raise InvalidParameterError("features must have at least one column besides the label, got none")
+    check_no_infinity(features)
     roles = infer_column_roles(features) if roles is None else roles
     return FAMILIES[model].build(roles, random_state)

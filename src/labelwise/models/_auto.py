@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ._agree import Option, agreeing_pick
 from ._calibrate import cross_fit_blend, cross_fit_temperature, log_loss
+from ._finite import check_no_infinity
 from ._menu import FAMILIES
 from ._runner import FamilyRun, FoldEncoder, first_fold, other_folds, screen
 
@@ -131,6 +132,7 @@ def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float):
         raise InvalidParameterError(f"features must be a DataFrame or a 2-D array, got {type(features).__name__}")
     if frame.shape[1] == 0:
         raise InvalidParameterError("features must have at least one column, got none")
+    check_no_infinity(frame)
     try:
         budget = float(time_budget)
     except (TypeError, ValueError):
@@ -231,7 +233,8 @@ def choose_model(
     Raises
     ------
     InvalidParameterError
-        Bad ``features``, ``time_budget``, ``cv`` or ``families``.
+        Bad ``features`` (including ``inf`` in a numeric column: the message names it and the rows),
+        ``time_budget``, ``cv`` or ``families``.
     TooFewExamplesError
         Fewer than 2 classes, or a class with fewer than ``cv`` examples.
     EstimatorError
@@ -258,6 +261,7 @@ def choose_model(
     model_seed = seed if isinstance(seed, int) else 0
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(codes, codes))
     roles = infer_column_roles(frame)
+    roles.transformer()  # no usable column: its one error, not the same one from every family
     results, finished, calibrated, notices = _compare(
         names, roles, frame, codes, folds, len(classes), model_seed, start + budget, calibrate, n_jobs, families is None
     )

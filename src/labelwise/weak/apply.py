@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -103,6 +103,27 @@ def _apply_frame(
     return out
 
 
+def _label_type_error(answers: pd.DataFrame) -> LabelwiseError:
+    """Which function returned what, when the votes cannot be sorted into classes (unhashable or mixed types)."""
+    labels = answers["label"]
+    unhashable = np.flatnonzero(~labels.map(lambda v: isinstance(v, Hashable)).to_numpy(dtype=bool))
+    if unhashable.size:
+        first = answers.iloc[int(unhashable[0])]
+        return LabelingFunctionError(
+            f"labeling function {first['labeler']!r} returned {first['label']!r} (a {type(first['label']).__name__}) "
+            f"on row {show(first['item'])}, expected a single label (a string or a number) or its abstain value"
+        )
+    kinds = labels.map(lambda v: type(v).__name__)
+    examples = [
+        f"{kind} from {answers['labeler'].iloc[i]!r} (e.g. {show(labels.iloc[i])} on row {show(answers['item'].iloc[i])})"
+        for kind, i in ((kind, int(np.flatnonzero(kinds.to_numpy() == kind)[0])) for kind in pd.unique(kinds))
+    ]
+    return InvalidLabelsError(
+        f"the labeling functions returned labels of mixed types: {'; '.join(examples)}; make them return one "
+        "type (e.g. all strings)"
+    )
+
+
 def _is_dask(frame: Any) -> bool:
     return hasattr(frame, "map_partitions") and hasattr(frame, "npartitions") and not isinstance(frame, pd.DataFrame)
 
@@ -138,11 +159,13 @@ def apply(
     ------
     LabelingFunctionError
         A function raised (names it and the row), returned the wrong number of values, or a
-        value outside ``classes``.
+        value outside ``classes``, or a value that is not a single label (a list, a dict).
     InvalidParameterError
-        Two functions share a name, or ``lfs`` is empty.
+        Two functions share a name, ``lfs`` is empty, or ``df`` has no rows.
     AnnotationError
         Every function abstained on every row.
+    InvalidLabelsError
+        Without ``classes``, labels of several types (each type named with a function and a row).
     """
     checked = _check_lfs(lfs)
     declared = None if classes is None else np.asarray(classes)
@@ -160,6 +183,8 @@ def apply(
         items = df.index
     else:
         raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
+    if len(items) == 0:
+        raise InvalidParameterError("df must have at least one row to label, got none")
     if len(answers) == 0:
         raise AnnotationError(
             f"every labeling function abstained on every row ({len(checked)} functions, {len(items)} rows): "
@@ -169,9 +194,6 @@ def apply(
         try:
             declared = np.sort(pd.unique(answers["label"]))
         except TypeError:
-            raise InvalidLabelsError(
-                f"the labeling functions returned labels of mixed types {sorted({type(v).__name__ for v in answers['label']})}; "
-                f"pass classes= to declare them"
-            ) from None
+            raise _label_type_error(answers) from None
     votes = Votes(answers, pd.Index(items), tuple(lf.name for lf in checked), declared)
     return as_votes(votes)

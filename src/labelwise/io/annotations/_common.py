@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import AnnotationError, DataFileError, MissingColumnError
-from ..tables import iter_json_lines
+from ..tables import iter_json_lines, not_utf8_error
 
 __all__ = [
     "COLUMNS",
@@ -93,8 +93,8 @@ def load_json(path: Path) -> Any:
             return json.load(fh)
     except json.JSONDecodeError as exc:
         raise DataFileError(f"annotation file {str(path)!r}: line {exc.lineno} is not valid JSON ({exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"annotation file {str(path)!r} is not UTF-8 text ({exc.reason})") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(path, "annotation file") from None
 
 
 def first_json_line(path: Path) -> tuple[int, Any] | None:

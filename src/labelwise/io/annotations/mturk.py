@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import AnnotationError, DataFileError, MissingColumnError
+from ..tables import not_utf8_error
 from ._common import Annotations, empty_label, frame_of, require_ids
 
 NAME = "mturk"
@@ -39,7 +40,9 @@ def read(path: Path, *, item_column: str | None = None, label_column: str | None
     p, item, label = path, item_column, label_column
     try:
         table = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8_error(p, "annotation file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"annotation file {str(p)!r} could not be read as an MTurk batch CSV: {exc}") from None
     cols = [str(c) for c in table.columns]
     if "WorkerId" not in cols:

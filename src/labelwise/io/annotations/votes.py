@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFileError
-from ..tables import iter_json_lines
+from ..tables import iter_json_lines, not_utf8_error
 from ._common import Annotations
 
 __all__ = ["NAME", "read", "recognise"]
@@ -56,7 +56,9 @@ def _records(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
         return pd.DataFrame([r for _, r in numbered]), np.array([n for n, _ in numbered], dtype=np.int64), has_answer
     try:
         table = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8_error(path, "votes file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"votes file {str(path)!r} is not a readable CSV ({exc})") from None
     has_answer = np.full(len(table), label in table.columns)
     return table, np.arange(2, len(table) + 2), has_answer

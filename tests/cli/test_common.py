@@ -1,0 +1,154 @@
+"""The helpers shared by the subcommands: the ``--out`` folder check."""
+
+from __future__ import annotations
+
+import errno
+import re
+import tempfile
+
+import click
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.cli import main
+from labelwise.cli._common import OutputFolder, delimiter_hint, load_npy, output_folder_problem
+from labelwise.errors import DataFileError
+
+
+def _deny(*args, **kwargs):
+    raise PermissionError(errno.EACCES, "Permission denied")
+
+
+class TestOutputFolderProblem:
+    """Why nothing can be written in a folder, checked before any work."""
+
+    def test_a_new_folder_is_fine_and_is_not_created(self, tmp_path):
+        """A folder that does not exist yet under a writable one passes, and the check creates nothing."""
+        assert output_folder_problem(tmp_path / "a" / "b") is None
+        assert list(tmp_path.iterdir()) == []
+
+    def test_an_existing_file_is_named(self, tmp_path):
+        """An existing file where the folder should be is named."""
+        (tmp_path / "out").write_text("mine")
+        assert "is a file, expected a folder" in output_folder_problem(tmp_path / "out")
+
+    def test_a_file_above_the_folder_is_named(self, tmp_path):
+        """A file in the way of creating the folder is named."""
+        (tmp_path / "f").write_text("mine")
+        problem = output_folder_problem(tmp_path / "f" / "sub")
+        assert "cannot be created" in problem and repr(str(tmp_path / "f")) in problem
+
+    def test_a_folder_that_refuses_files_is_named(self, tmp_path, monkeypatch):
+        """A folder in which no file can be created (read-only, permissions) is named with the reason."""
+        monkeypatch.setattr(tempfile, "mkstemp", _deny)
+        problem = output_folder_problem(tmp_path / "new")
+        assert (
+            problem
+            == f"{str(tmp_path / 'new')!r} cannot be created: {str(tmp_path)!r} is not writable (Permission denied)"
+        )
+        assert output_folder_problem(tmp_path) == f"{str(tmp_path)!r} is not writable (Permission denied)"
+
+    def test_the_probe_leaves_nothing_behind(self, tmp_path):
+        """The probe file is removed at once."""
+        (tmp_path / "keep.txt").write_text("x")
+        assert output_folder_problem(tmp_path) is None
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def _folder_commands() -> list[str]:
+    return sorted(
+        name
+        for name, command in main.commands.items()
+        if any(p.name == "out" and isinstance(p.type, OutputFolder) for p in command.params)
+    )
+
+
+class TestOutputFolderOption:
+    """Every command whose --out is a folder refuses an unusable one before reading any input."""
+
+    def test_the_commands_that_write_folders_use_it(self):
+        """The folder-writing commands are all covered (the parametrised test below is not vacuous)."""
+        assert {"audit", "aggregate", "weak", "train", "pseudolabel", "evaluate"} <= set(_folder_commands())
+
+    @pytest.mark.parametrize("name", _folder_commands())
+    def test_an_existing_file_as_out_is_a_usage_error(self, name, tmp_path):
+        """--out naming an existing file: exit 2, the file untouched, no traceback, no input read."""
+        target = tmp_path / "results"
+        target.write_text("my notes")
+        command = main.commands[name]
+        arguments = ["never-read"] * sum(isinstance(p, click.Argument) and p.required for p in command.params)
+        result = CliRunner().invoke(main, [name, "--out", str(target), *arguments])
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--out'" in result.output and "is a file, expected a folder" in result.output
+        assert "Traceback" not in result.output
+        assert target.read_text() == "my notes"
+
+    def test_an_unwritable_folder_is_a_usage_error(self, tmp_path, monkeypatch):
+        """--out in a folder that refuses files: exit 2 with the reason, before the data is read."""
+        monkeypatch.setattr(tempfile, "mkstemp", _deny)
+        result = CliRunner().invoke(main, ["audit", "--out", str(tmp_path / "o"), str(tmp_path / "absent.csv")])
+        assert result.exit_code == 2, result.output
+        assert "is not writable (Permission denied)" in result.output
+        assert "does not exist" not in result.output
+
+
+class TestDelimiterHint:
+    """A table read as one column whose name holds another delimiter gets a hint."""
+
+    def test_semicolons_are_named(self):
+        """'a;b;y' as the only column: the hint names ';' and the .txt suffix."""
+        hint = delimiter_hint(pd.DataFrame({"a;b;y": [1]}))
+        assert "delimited by ';'" in hint and ".txt" in hint
+
+    def test_no_hint_for_ordinary_tables(self):
+        """Several columns, or one column without a delimiter in its name: no hint."""
+        assert delimiter_hint(pd.DataFrame({"a": [1], "b": [2]})) == ""
+        assert delimiter_hint(pd.DataFrame({"label": [1]})) == ""
+
+    def test_the_cli_shows_it(self, tmp_path):
+        """audit on a semicolon file saved as .csv: exit 2, the hint on the line."""
+        (tmp_path / "d.csv").write_text("a;b;y\n1;2;x\n3;4;z\n")
+        result = CliRunner().invoke(
+            main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 2, result.output
+        assert "looks delimited by ';'" in result.output
+
+
+class TestLoadNpy:
+    """An array option's file: one-line errors naming the option and the file."""
+
+    def test_reads_and_memory_maps(self, tmp_path):
+        """A .npy file comes back whole, or as a read-only memory map."""
+        np.save(tmp_path / "a.npy", np.arange(6.0).reshape(3, 2))
+        np.testing.assert_array_equal(load_npy(tmp_path / "a.npy", "--probs"), np.arange(6.0).reshape(3, 2))
+        mapped = load_npy(tmp_path / "a.npy", "--probs", mmap=True)
+        assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            (lambda p: p.write_text("a,b\n1,2\n"), "is not a .npy array (it lacks numpy's header)"),
+            (lambda p: np.save(p, np.array(["x", None], dtype=object), allow_pickle=True), "holds Python objects"),
+            (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00"), "is not a readable .npy array"),
+            (lambda p: p.mkdir(), "is a folder, expected a .npy file"),
+            (lambda p: None, "does not exist"),
+        ],
+    )
+    def test_bad_files_name_the_option(self, tmp_path, make, message):
+        """A CSV, an object array, a truncated file, a folder or no file: DataFileError naming --features."""
+        path = tmp_path / "emb.npy"
+        make(path)
+        with pytest.raises(DataFileError, match=re.escape(f"--features file {str(path)!r} {message}")):
+            load_npy(path, "--features")
+
+    def test_the_cli_names_a_table_given_as_features(self, tmp_path):
+        """audit --features emb.csv: exit 2 saying it is not a .npy array (numpy's message spoke of pickled data)."""
+        pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": ["u", "v", "u"]}).to_csv(tmp_path / "d.csv", index=False)
+        pd.DataFrame({"e": [0.1, 0.2, 0.3]}).to_csv(tmp_path / "emb.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--features", str(tmp_path / "emb.csv")]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, result.output
+        assert "is not a .npy array" in result.output and "pickle" not in result.output
