@@ -59,6 +59,11 @@ class TestRoles:
         assert list(out) == list(_frame().columns)
         assert all(v["role"] in ROLES and v["reason"] for v in out.values())
 
+    def test_a_constant_column_shows_its_value_as_python_writes_it(self):
+        """The reason shows 1.5, not numpy's repr np.float64(1.5)."""
+        reasons = infer_column_roles(pd.DataFrame({"c": [1.5] * 10, "x": np.arange(10.0)})).reasons
+        assert reasons["c"] == "one value (1.5)"
+
     def test_day_first_strings_parse_with_their_format(self):
         """d/m/Y strings with days above 12 are parsed day-first, and the format is recorded."""
         days = pd.date_range("2020-01-01", periods=90, freq="D").strftime("%d/%m/%Y")

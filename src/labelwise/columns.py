@@ -46,6 +46,7 @@ from sklearn.preprocessing import (
     TargetEncoder,
 )
 
+from ._validate import show
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -331,7 +332,7 @@ def _column_role(name: str, col: pd.Series) -> tuple[str, str, str | None]:
     values = col.dropna()
     n_distinct = int(values.nunique())
     if n_distinct <= 1:
-        what = "all missing" if values.empty else f"one value ({values.iloc[0]!r})"
+        what = "all missing" if values.empty else f"one value ({show(values.iloc[0])})"
         return "constant", what, None
     if pd.api.types.is_bool_dtype(col):
         return "categorical", "booleans", None
@@ -388,7 +389,7 @@ def matrix_column_roles(X: np.ndarray) -> dict[int, tuple[str, str]]:
     low, high = X.min(axis=0), X.max(axis=0)
     for c in range(X.shape[1]):
         if low[c] == high[c]:
-            out[c] = ("constant", f"one value ({low[c].item()!r})")
+            out[c] = ("constant", f"one value ({show(low[c].item())})")
         elif is_row_id(X[:, c]):
             out[c] = ("identifier", ROW_ID_REASON)
     return out

@@ -54,6 +54,15 @@ class TestResult:
         assert rows.loc["leakage", "status"] == "skipped"
         assert "features" in rows.loc["leakage", "reason"]
 
+    def test_a_skip_reason_names_only_what_is_missing(self, data):
+        """The reason names the missing inputs of the closest alternative, each once."""
+        rows = find_data_issues(data.X, data.y).summary.set_index("check")
+        assert rows.loc["leakage", "reason"] == "needs a split (split= / --split-column)"
+        graph = find_data_issues(data.X, checks="outlier").graph
+        rows = find_data_issues(graph=graph, labels=data.y).summary.set_index("check")
+        assert rows.loc["null", "reason"] == "needs features"
+        assert rows.loc["leakage", "reason"] == "needs a split (split= / --split-column) and features"
+
     def test_checks_argument_runs_only_the_named_checks(self, data):
         """checks='label' runs only the label check."""
         found = find_data_issues(data.X, data.y, checks="label")
@@ -152,10 +161,27 @@ class TestBadInput:
             find_data_issues(X, split=["train"] * 20)
 
     def test_split_without_the_training_value(self):
-        """The training value must appear in the split."""
+        """The training value must appear in the split; its values are shown once quoted."""
         X = np.random.default_rng(0).normal(size=(20, 3))
-        with pytest.raises(InvalidParameterError, match="train_value"):
+        with pytest.raises(InvalidParameterError, match="train_value.*got values 'a', 'b'$"):
             find_data_issues(X, split=["a", "b"] * 10)
+
+    def test_an_object_array_of_numbers_is_read_as_numbers(self):
+        """Numbers held in an object array (None as missing) give the same result as floats."""
+        X = np.random.default_rng(0).normal(size=(30, 3))
+        as_objects = X.astype(object)
+        expected = find_data_issues(X, checks="outlier").issues
+        pd.testing.assert_frame_equal(find_data_issues(as_objects, checks="outlier").issues, expected)
+        as_objects[4, 1] = None
+        with pytest.raises(InvalidParameterError, match=r"rows \[4\]"):
+            find_data_issues(as_objects, checks="outlier")
+
+    def test_an_object_array_with_a_string_names_the_value_and_where(self):
+        """A string among numbers is refused at its index."""
+        X = np.random.default_rng(0).normal(size=(30, 3)).astype(object)
+        X[7, 2] = "n/a"
+        with pytest.raises(InvalidParameterError, match=r"got 'n/a' at index \(7, 2\)"):
+            find_data_issues(X, checks="outlier")
 
     def test_unknown_check_name(self):
         """The message lists the known checks."""

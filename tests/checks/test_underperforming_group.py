@@ -29,6 +29,20 @@ def test_cluster_with_random_labels_is_flagged():
     assert flagged[~bad].mean() < 0.05
 
 
+def test_labels_no_better_than_chance_flag_no_group_and_say_why():
+    """Probabilities of the given labels below chance overall: no group can be judged against the
+    data set's level, so nothing is flagged (it flagged every row) and the summary gives the reason."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 4))
+    y = rng.integers(0, 3, 60)
+    probs = np.full((60, 3), 0.4)
+    probs[np.arange(60), y] = 0.2  # every given label below 1/K
+    found = find_data_issues(X, y, probs=probs, checks=["underperforming_group"])
+    assert not found.issues["is_underperforming_group_issue"].any()
+    row = found.summary.set_index("check").loc["underperforming_group"]
+    assert row["status"] == "ran" and "not above chance" in row["reason"]
+
+
 def test_user_groups_replace_the_clusters():
     """Given groups, the group with noisy labels is flagged as a whole."""
     X, y, bad = _data()

@@ -79,8 +79,16 @@ class Check:
         """``None`` when one of the alternatives is met, else a one-line reason."""
         if any(all(inputs.has(need) for need in group) for group in self.requires):
             return None
-        wanted = " or ".join(" and ".join(_WORDS.get(n, n) for n in group) for group in self.requires)
-        return f"needs {wanted}"
+        missing = [[n for n in group if not self._available(inputs, n)] for group in self.requires]
+        closest = min(missing, key=len)  # the alternative fewest inputs away
+        words = dict.fromkeys(_WORDS.get(n, n) for n in closest)  # ordered, without repeats
+        if "features" in closest and "graph" in closest:
+            words.pop(_WORDS["graph"])  # features give the graph
+        return "needs " + " and ".join(words)
+
+    @staticmethod
+    def _available(inputs: CheckInputs, name: str) -> bool:
+        return inputs.has(name) or (name == "graph" and inputs.has("features"))
 
     def needs_graph(self, inputs: CheckInputs) -> bool:
         """Whether the first satisfiable alternative, with the graph counted as available, uses the graph."""
@@ -90,7 +98,11 @@ class Check:
         return False
 
 
-_WORDS = {"graph": "features (or a graph)", "split": "a split", "missing": "raw features"}
+_WORDS = {
+    "graph": "features (or a graph)",
+    "split": "a split (split= / --split-column)",
+    "missing": "features",  # the missing-value counts come with the features
+}
 
 
 def summary_row(name: str, is_issue: np.ndarray, score: np.ndarray, **extra: Any) -> dict[str, Any]:

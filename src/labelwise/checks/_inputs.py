@@ -6,6 +6,7 @@ what was expected and what was received.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,19 @@ import pandas as pd
 from .._validate import check_probs, encode_labels, encode_labels_for_probs, show
 from ..errors import InvalidParameterError, ShapeMismatchError
 from .graph import NeighborGraph
+
+
+def _numbers_from_objects(X: np.ndarray) -> np.ndarray:
+    """An object array of numbers as floats (``None`` as NaN); refused at its first value that is not a number."""
+    flat = X.ravel()
+    for i, v in enumerate(flat):
+        if v is not None and not isinstance(v, numbers.Real):
+            where = np.unravel_index(i, X.shape)
+            raise InvalidParameterError(
+                f"features must be a numeric matrix (floats or ints), got {show(v)} at index {tuple(map(int, where))} "
+                f"of an object array; encode strings first"
+            )
+    return np.array([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(X.shape)
 
 
 def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -34,6 +48,8 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
             )
         features = features.to_numpy(dtype=np.float64, na_value=np.nan)
     X = np.asarray(features)
+    if X.dtype.kind == "O":
+        X = _numbers_from_objects(X)
     if X.dtype.kind not in "fiub":
         raise InvalidParameterError(
             f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
@@ -53,7 +69,7 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
         if not impute:
             raise InvalidParameterError(
                 f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
-                f"(pass impute=True / --impute to fill them with column medians)"
+                f"(pass impute=True to fill them with column medians)"
             )
         X = X.copy()
         for c in np.flatnonzero((~np.isfinite(X[rows])).any(axis=0)):
@@ -113,7 +129,7 @@ def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
     is_train = arr == train_value
     if not is_train.any():
         raise InvalidParameterError(
-            f"split must contain the training value {show(train_value)} (train_value=), got values {[show(v) for v in values[:10]]}"
+            f"split must contain the training value {show(train_value)} (train_value=), got values {', '.join(show(v) for v in values[:10])}"
         )
     return np.asarray(is_train, dtype=bool)
 

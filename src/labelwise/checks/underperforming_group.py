@@ -10,6 +10,8 @@ clustered neighbour (one pass), so the sparse rims of clusters are judged with t
 A row's label quality is the predicted probability of its given label (``probs``, or the
 neighbours' votes without them); a group's score is its mean quality above chance (``1/K``)
 over the data set's mean quality above chance, clipped to [0, 1], and every row of a group scoring below ``threshold`` (0.5) is flagged.
+When the data set's mean quality is not above chance (random labels, or a model no better than
+chance), groups cannot be judged against it: nothing is flagged and the summary says why.
 
 References
 ----------
@@ -144,11 +146,14 @@ def run(inputs: CheckInputs) -> CheckResult:
             assert inputs.graph is not None  # without probs, ``requires`` guarantees the graph
             quality = neighbour_vote_given(inputs.graph, labels, len(classes))
     chance = 1.0 / len(classes)
-    overall = max(float(quality.mean()) - chance, 1e-12)
+    overall = float(quality.mean()) - chance
     member = groups >= 0
     score = np.ones(inputs.n)
     groups_info = []
-    if member.any():
+    extra: dict[str, str] = {}
+    if overall <= 0:  # no better than chance overall: no group can fall below the data set's level
+        extra["reason"] = f"labels' mean quality {overall + chance:.3g} is not above chance (1/K = {chance:.3g})"
+    elif member.any():
         n_groups = int(groups.max()) + 1
         sums = np.bincount(groups[member], weights=quality[member], minlength=n_groups)
         sizes = np.bincount(groups[member], minlength=n_groups)
@@ -164,7 +169,9 @@ def run(inputs: CheckInputs) -> CheckResult:
         "group": groups.tolist() if inputs.n <= 10_000 else None,
     }
     return CheckResult(
-        columns("underperforming_group", is_issue, score), summary_row("underperforming_group", is_issue, score), info
+        columns("underperforming_group", is_issue, score),
+        summary_row("underperforming_group", is_issue, score, **extra),
+        info,
     )
 
 
