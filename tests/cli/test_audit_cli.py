@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import numpy as np
@@ -198,3 +199,21 @@ class TestAuditErrors:
         (out / "issues.csv").write_text("previous")
         self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "nope", "--out", str(out)], "not in the data")
         assert (out / "issues.csv").read_text() == "previous"
+
+    def test_a_run_that_fails_while_writing_leaves_the_previous_outputs_whole(self, runner, tmp_path, monkeypatch):
+        """A failure after issues.csv is written (here: at summary.json) leaves every previous output."""
+        audit_cli = importlib.import_module("labelwise.cli.audit")  # the package's `audit` is the command
+
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(out), "--cv", "3"]
+        assert runner.invoke(main, args).exit_code == 0
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+        def broken(*a, **k):
+            raise RuntimeError("disk gone")
+
+        monkeypatch.setattr(audit_cli, "write_json", broken)
+        result = runner.invoke(main, [*args, "--random-state", "1"])
+        assert isinstance(result.exception, RuntimeError)
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..io import read_conll, read_masks, read_table, write_csv, write_json
+from ..io import files_together, read_conll, read_masks, read_table, write_csv, write_json
 from ._common import console, load_npy, print_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -171,10 +171,11 @@ def run_task_audit(
     }
     frame = result.to_frame()
     out = Path(out)
-    write_csv(frame, out / "issues.csv")
-    for name, table in extra.items():
-        write_csv(table, out / name)
-    write_json(summary, out / "summary.json")
+    with files_together():
+        write_csv(frame, out / "issues.csv")
+        for name, table in extra.items():
+            write_csv(table, out / name)
+        write_json(summary, out / "summary.json")
     con = console()
     con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged")
     if top:

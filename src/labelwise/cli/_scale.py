@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
-from ..io import write_csv, write_json
+from ..io import files_together, write_csv, write_json
 from ._common import load_npy
 
 SCHEDULERS = ("threads", "processes", "local")
@@ -258,20 +258,21 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
     for col in est.probas_.columns:
         labels[f"p_{col}"] = est.probas_[col].to_numpy()
-    write_csv(labels, Path(out) / "labels.csv")
-    skill = est.annotator_skill_
-    write_csv(pd.DataFrame({"annotator": skill.index, "skill": skill.to_numpy()}), Path(out) / "annotators.csv")
-    summary = {
-        "method": type(est).__name__,
-        "iterations": int(est.n_iter_),
-        "converged": bool(est.converged_),
-        "n_items": int(est.n_items_),
-        "n_answers": int(est.n_answers_),
-        "n_annotators": int(est.n_annotators_),
-        "loss_history": [float(v) for v in est.loss_history_],
-        "settings": {"path": str(path), "scheduler": spec or "threads"},
-    }
-    write_json(summary, Path(out) / "summary.json")
+    with files_together():
+        write_csv(labels, Path(out) / "labels.csv")
+        skill = est.annotator_skill_
+        write_csv(pd.DataFrame({"annotator": skill.index, "skill": skill.to_numpy()}), Path(out) / "annotators.csv")
+        summary = {
+            "method": type(est).__name__,
+            "iterations": int(est.n_iter_),
+            "converged": bool(est.converged_),
+            "n_items": int(est.n_items_),
+            "n_answers": int(est.n_answers_),
+            "n_annotators": int(est.n_annotators_),
+            "loss_history": [float(v) for v in est.loss_history_],
+            "settings": {"path": str(path), "scheduler": spec or "threads"},
+        }
+        write_json(summary, Path(out) / "summary.json")
     from ._common import console
 
     console().print(

@@ -15,7 +15,7 @@ from ..aggregate.agreement import agreement
 from ..aggregate.simulate import simulate_annotators
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..io import read_table, write_csv, write_json
+from ..io import files_together, read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
@@ -93,12 +93,13 @@ def write_outputs(
     """Write labels.csv, annotators.csv, annotators.json and summary.json atomically."""
     lab = labels_frame(est, answers)
     ann = annotators_frame(est, answers)
-    write_csv(lab, out / "labels.csv")
-    write_csv(ann, out / "annotators.csv")
-    write_json(annotators_json(est, method, ann), out / "annotators.json")
-    write_json(
-        {k: finite(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}, out / "summary.json"
-    )
+    with files_together():
+        write_csv(lab, out / "labels.csv")
+        write_csv(ann, out / "annotators.csv")
+        write_json(annotators_json(est, method, ann), out / "annotators.json")
+        write_json(
+            {k: finite(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}, out / "summary.json"
+        )
     return lab, ann
 
 

@@ -17,7 +17,7 @@ from ..errors import (
     MissingColumnError,
     ShapeMismatchError,
 )
-from ..io import read_table, write_csv, write_json, write_npy
+from ..io import files_together, read_table, write_csv, write_json, write_npy
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
@@ -211,9 +211,10 @@ def audit(**options: Any) -> None:
         model_info=model_info,
     )
     summary = _summary(o, result, frame, truth, model_info)
-    write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
-    write_npy(probs, o.out / "probs.npy")
-    write_json(summary, o.out / "summary.json")
+    with files_together():
+        write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
+        write_npy(probs, o.out / "probs.npy")
+        write_json(summary, o.out / "summary.json")
     _print_results(o, result, summary, model_info)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
-from ..io import read_table, write_csv, write_json
+from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..report._evaluation import evaluation_html
 from ._common import OutputFolder, console, load_npy, print_frame
@@ -144,33 +144,34 @@ def evaluate(
     curve = ev.prevalence_curve()
     cross = ev.crossovers
     out = Path(out)
-    write_csv(ev.table.reset_index(), out / "table.csv")
-    write_csv(curve.to_frame(), out / "curve.csv")
-    write_csv(cross, out / "crossovers.csv")
-    summary = {
-        "n_items": len(ev.given),
-        "n_correctable": int(ev.correctable.sum()),
-        "n_excluded": int((ev.corrected < 0).sum()),
-        "base_prevalence": ev.base_prevalence,
-        "metric": ev.metric_name,
-        "models": list(ev.models),
-        "corrections": fixes.source,
-        "settings": {
-            "predictions": str(Path(predictions).resolve()),
-            "seeds": seeds,
-            "random_state": random_state,
-        },
-    }
-    write_json(summary, out / "summary.json")
-    page = evaluation_html(
-        ev.table,
-        curve,
-        cross,
-        title="labelwise evaluate",
-        notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {metric}",
-    )
-    with atomic_write(out / "evaluation.html") as fh:
-        fh.write(page)
+    with files_together():
+        write_csv(ev.table.reset_index(), out / "table.csv")
+        write_csv(curve.to_frame(), out / "curve.csv")
+        write_csv(cross, out / "crossovers.csv")
+        summary = {
+            "n_items": len(ev.given),
+            "n_correctable": int(ev.correctable.sum()),
+            "n_excluded": int((ev.corrected < 0).sum()),
+            "base_prevalence": ev.base_prevalence,
+            "metric": ev.metric_name,
+            "models": list(ev.models),
+            "corrections": fixes.source,
+            "settings": {
+                "predictions": str(Path(predictions).resolve()),
+                "seeds": seeds,
+                "random_state": random_state,
+            },
+        }
+        write_json(summary, out / "summary.json")
+        page = evaluation_html(
+            ev.table,
+            curve,
+            cross,
+            title="labelwise evaluate",
+            notes=f"{summary['n_items']} test items, {summary['n_correctable']} corrected, {summary['n_excluded']} excluded; metric: {metric}",
+        )
+        with atomic_write(out / "evaluation.html") as fh:
+            fh.write(page)
     con = console()
     con.print(
         f"{summary['n_items']} items, [bold]{summary['n_correctable']}[/] corrected, {summary['n_excluded']} excluded"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidLabelsError
-from ..io import read_table, write_csv, write_json
+from ..io import files_together, read_table, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
 from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
@@ -174,9 +174,10 @@ def pseudolabel(
         "random_state": random_state,
     }
     summary.update(model_info)
-    write_csv(result, out / "pseudolabeled.csv")
-    write_json(summary, out / "summary.json")
-    save_model(trainer, out / "model.joblib")
+    with files_together():
+        write_csv(result, out / "pseudolabeled.csv")
+        write_json(summary, out / "summary.json")
+        save_model(trainer, out / "model.joblib")
 
     con = console()
     print_model_info(model_info)

@@ -9,7 +9,7 @@ import click
 from ..errors import InvalidParameterError
 from ..evaluate import ranking_agreement
 from ..evaluate.trec import read_qrels, read_run_dir, system_scores
-from ..io import write_csv, write_json
+from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..report._evaluation import evaluation_html
 from ._common import OutputFolder, console, print_frame
@@ -66,29 +66,30 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     b = system_scores(runs, read_qrels(qrels[1]), measure)
     res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
     out = Path(out)
-    write_csv(res.systems_frame().reset_index(), out / "systems.csv")
-    write_csv(a.reset_index(), out / "topics_a.csv")
-    write_csv(b.reset_index(), out / "topics_b.csv")
-    write_csv(res.to_frame().reset_index(), out / "agreement.csv")
-    write_json(
-        {
-            "measure": measure,
-            "qrels": [str(q) for q in qrels],
-            "n_systems": len(runs),
-            "resampled": res.resampled,
-            "values": res.values,
-            "n_boot": n_boot,
-        },
-        out / "summary.json",
-    )
-    page = evaluation_html(
-        res.systems_frame(),
-        agreement=res.to_frame(),
-        title="labelwise rank-agreement",
-        notes=f"{measure}: a = {qrels[0]}, b = {qrels[1]}; {len(runs)} systems",
-    )
-    with atomic_write(out / "agreement.html") as fh:
-        fh.write(page)
+    with files_together():
+        write_csv(res.systems_frame().reset_index(), out / "systems.csv")
+        write_csv(a.reset_index(), out / "topics_a.csv")
+        write_csv(b.reset_index(), out / "topics_b.csv")
+        write_csv(res.to_frame().reset_index(), out / "agreement.csv")
+        write_json(
+            {
+                "measure": measure,
+                "qrels": [str(q) for q in qrels],
+                "n_systems": len(runs),
+                "resampled": res.resampled,
+                "values": res.values,
+                "n_boot": n_boot,
+            },
+            out / "summary.json",
+        )
+        page = evaluation_html(
+            res.systems_frame(),
+            agreement=res.to_frame(),
+            title="labelwise rank-agreement",
+            notes=f"{measure}: a = {qrels[0]}, b = {qrels[1]}; {len(runs)} systems",
+        )
+        with atomic_write(out / "agreement.html") as fh:
+            fh.write(page)
     print_frame(res.systems_frame().reset_index(), title=f"{measure} per system")
     print_frame(res.to_frame().reset_index(), title="Agreement")
     console().print(f"wrote {out / 'systems.csv'}, agreement.csv, topics_a.csv, topics_b.csv, summary.json")

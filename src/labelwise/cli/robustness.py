@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validate import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
-from ..io import read_table, write_csv, write_json
+from ..io import files_together, read_table, write_csv, write_json
 from ..poison import ATTACKS, MODELS, robustness_curve
 from ._common import OutputFolder, console, print_frame, split_csv_option
 
@@ -118,26 +118,27 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     )
     out = Path(out)
     table = curve.to_frame()
-    write_csv(table, out / "robustness.csv")
-    curve.plot(out / "robustness.png", title=f"{Path(data).name}: clean test accuracy under label flipping")
-    summ = curve.summary()
-    write_json(
-        {
-            "data": str(Path(data).resolve()),
-            "label": label,
-            "n_examples": int(len(frame)),
-            "attacks": attack_names,
-            "budgets": budget_list,
-            "models": model_names,
-            "seeds": seeds,
-            "test_size": test_size,
-            "standardize": standardize,
-            "C": C,
-            "gamma": gamma_value,
-            "mean_accuracy": summ.to_dict(orient="records"),
-        },
-        out / "summary.json",
-    )
+    with files_together():
+        write_csv(table, out / "robustness.csv")
+        curve.plot(out / "robustness.png", title=f"{Path(data).name}: clean test accuracy under label flipping")
+        summ = curve.summary()
+        write_json(
+            {
+                "data": str(Path(data).resolve()),
+                "label": label,
+                "n_examples": int(len(frame)),
+                "attacks": attack_names,
+                "budgets": budget_list,
+                "models": model_names,
+                "seeds": seeds,
+                "test_size": test_size,
+                "standardize": standardize,
+                "C": C,
+                "gamma": gamma_value,
+                "mean_accuracy": summ.to_dict(orient="records"),
+            },
+            out / "summary.json",
+        )
     wide = summ.pivot_table(index=["attack", "budget"], columns="model", values="mean", sort=False).reset_index()
     wide = wide[["attack", "budget", *[m for m in model_names if m in wide.columns]]]
     wide["budget"] = wide["budget"].astype(str)

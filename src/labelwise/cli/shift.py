@@ -8,7 +8,7 @@ import click
 import numpy as np
 
 from ..errors import DataFileError
-from ..io import write_csv, write_json, write_npy
+from ..io import files_together, write_csv, write_json, write_npy
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
 from ._common import OutputFolder, console, load_npy, print_frame
@@ -94,21 +94,22 @@ def shift(
     adapted = est.calibrator(tp.astype(float)) * est.weights[None, :]
     adapted /= np.clip(adapted.sum(axis=1, keepdims=True), 1e-300, None)
     out = Path(out)
-    write_csv(est.to_frame().reset_index(), out / "priors.csv")
-    write_npy(adapted, out / "adapted_probs.npy")
-    write_json(
-        {
-            "method": method,
-            "calibration": est.calibration,
-            "n_source": len(vp),
-            "n_target": len(tp),
-            "priors": est.priors.tolist(),
-            "source_priors": est.source_priors.tolist(),
-            "n_boot": n_boot,
-            "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
-        },
-        out / "summary.json",
-    )
+    with files_together():
+        write_csv(est.to_frame().reset_index(), out / "priors.csv")
+        write_npy(adapted, out / "adapted_probs.npy")
+        write_json(
+            {
+                "method": method,
+                "calibration": est.calibration,
+                "n_source": len(vp),
+                "n_target": len(tp),
+                "priors": est.priors.tolist(),
+                "source_priors": est.source_priors.tolist(),
+                "n_boot": n_boot,
+                "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+            },
+            out / "summary.json",
+        )
     print_frame(
         est.to_frame().reset_index(),
         title=f"Class priors ({method}, calibration {est.calibration})",
@@ -153,10 +154,11 @@ def label_shift(train_labels, eval_labels, k, out):
         k=k,
     )
     out = Path(out)
-    write_csv(res.to_frame().reset_index(), out / "familiarity.csv")
-    write_json(
-        {"familiarity": res.score, "k": k, "embedding": "char 2-4-gram tf-idf"},
-        out / "summary.json",
-    )
+    with files_together():
+        write_csv(res.to_frame().reset_index(), out / "familiarity.csv")
+        write_json(
+            {"familiarity": res.score, "k": k, "embedding": "char 2-4-gram tf-idf"},
+            out / "summary.json",
+        )
     print_frame(res.to_frame().reset_index(), title=f"Familiarity {res.score:.4f}")
     console().print(f"wrote {out / 'familiarity.csv'}, summary.json")

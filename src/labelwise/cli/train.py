@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 from .._validate import encode_labels
 from ..audit import FILTERS
 from ..errors import TooFewExamplesError
-from ..io import atomic_write, read_table, write_csv, write_json
+from ..io import atomic_write, files_together, read_table, write_csv, write_json
 from ..robust import CleanClassifier
 from ._audit_model import (
     check_label_not_continuous,
@@ -140,9 +140,10 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
         "feature_columns": list(features.columns),
     }
 
-    save_model(fitted, out / "model.joblib")
-    write_csv(issues.to_frame(), out / "issues.csv")
-    write_json(summary, out / "summary.json")
+    with files_together():
+        save_model(fitted, out / "model.joblib")
+        write_csv(issues.to_frame(), out / "issues.csv")
+        write_json(summary, out / "summary.json")
 
     con = console()
     print_model_info(model_info)

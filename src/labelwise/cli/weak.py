@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..io import read_table, write_csv, write_json
+from ..io import files_together, read_table, write_csv, write_json
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ._common import OutputFolder, console, print_frame, split_csv_option
 
@@ -111,32 +111,33 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
         labels[f"p_{c}"] = probs[c].to_numpy()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(labels.reset_index(), out / "labels.csv")
-    write_csv(votes.to_frame(), out / "votes.csv")
-    write_csv(
-        report.assign(polarity=report["polarity"].map(lambda v: " ".join(map(str, v)))).reset_index(),
-        out / "analysis.csv",
-    )
-    covered = labels["n_votes"].to_numpy() > 0
-    summary = {
-        "lfs": str(lfs_path),
-        "data": str(data),
-        "model": model_name,
-        "n_items": votes.n_items,
-        "n_labelers": votes.n_labelers,
-        "n_votes": len(votes.answers),
-        "coverage": float(covered.mean()),
-        "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
-        "class_balance": [float(x) for x in model.class_balance_],
-        "apply_seconds": round(applied, 3),
-    }
-    if gold is not None:
-        g = gold.reindex(labels.index)
-        has = g.notna().to_numpy() & covered
-        summary["accuracy_on_covered_gold"] = (
-            float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+    with files_together():
+        write_csv(labels.reset_index(), out / "labels.csv")
+        write_csv(votes.to_frame(), out / "votes.csv")
+        write_csv(
+            report.assign(polarity=report["polarity"].map(lambda v: " ".join(map(str, v)))).reset_index(),
+            out / "analysis.csv",
         )
-    write_json(summary, out / "summary.json")
+        covered = labels["n_votes"].to_numpy() > 0
+        summary = {
+            "lfs": str(lfs_path),
+            "data": str(data),
+            "model": model_name,
+            "n_items": votes.n_items,
+            "n_labelers": votes.n_labelers,
+            "n_votes": len(votes.answers),
+            "coverage": float(covered.mean()),
+            "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
+            "class_balance": [float(x) for x in model.class_balance_],
+            "apply_seconds": round(applied, 3),
+        }
+        if gold is not None:
+            g = gold.reindex(labels.index)
+            has = g.notna().to_numpy() & covered
+            summary["accuracy_on_covered_gold"] = (
+                float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
+            )
+        write_json(summary, out / "summary.json")
     con = console()
     con.print(
         f"[bold]{votes.n_labelers}[/] labeling functions on [bold]{votes.n_items}[/] rows: "

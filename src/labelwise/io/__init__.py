@@ -1,7 +1,7 @@
 """Readers and writers: data tables, annotation exports, and atomic (never half-written) files."""
 
 from .annotations import Annotations, detect_format, read_annotations
-from .atomic import atomic_write, write_csv, write_json, write_npy
+from .atomic import atomic_write, files_together, write_csv, write_json, write_npy
 from .coco import CocoBoxes, read_coco, read_coco_predictions
 from .conll import ConllCorpus, read_conll
 from .masks import read_masks
@@ -12,6 +12,7 @@ __all__ = [
     "CocoBoxes",
     "ConllCorpus",
     "atomic_write",
+    "files_together",
     "detect_format",
     "read_annotations",
     "read_coco",

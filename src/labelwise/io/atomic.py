@@ -1,7 +1,9 @@
 """Atomic file writes: write to a temporary file in the same folder, then rename.
 
 An interrupted run (Ctrl-C, a crash, a full disk) leaves either the previous file or the new one,
-never a half-written file: ``os.replace`` is atomic within one file system. A file that cannot be
+never a half-written file: ``os.replace`` is atomic within one file system. The files of one output
+(a command's ``issues.csv`` and ``summary.json``) are moved into place together by
+:func:`files_together`, so that Ctrl-C leaves all the previous files or all the new ones. A file that cannot be
 written (a read-only folder, a file where a folder should be, a full disk) raises
 :class:`~labelwise.errors.StorageError` naming it, which the command line prints as one line.
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import stat
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 
@@ -60,13 +64,87 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, dest)
+        pending = _TOGETHER.get()
+        if pending is None:
+            os.replace(tmp, dest)
+        else:
+            pending.append((tmp, dest))  # moved into place by ``files_together``
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise _storage_error(dest, exc) from exc
         raise
+
+
+#: The temporary files of the innermost :func:`files_together` block, with their destinations.
+_TOGETHER: ContextVar[list[tuple[str, Path]] | None] = ContextVar("labelwise_files_together", default=None)
+
+
+@contextlib.contextmanager
+def files_together() -> Iterator[None]:
+    """Write the files of one output together: at the end, all of them or none.
+
+    Inside the block each :func:`atomic_write` (and so :func:`write_csv`, :func:`write_json`,
+    :func:`write_npy`) writes its whole temporary file but leaves it beside its destination; when
+    the block ends, every one is moved into place, with Ctrl-C (SIGINT) held back from the first
+    move to the last. So an interrupted command leaves either every previous file or every new one
+    (not a new ``issues.csv`` beside the previous run's ``summary.json``). If the block raises,
+    the temporary files are removed and the previous files stay. A nested block joins the outer one.
+
+    Raises
+    ------
+    StorageError
+        A move fails; the files not yet moved are removed.
+    """
+    if _TOGETHER.get() is not None:
+        yield
+        return
+    pending: list[tuple[str, Path]] = []
+    token = _TOGETHER.set(pending)
+    try:
+        yield
+    except BaseException:
+        _remove(tmp for tmp, _ in pending)
+        raise
+    finally:
+        _TOGETHER.reset(token)
+    with _sigint_held():
+        for i, (tmp, dest) in enumerate(pending):
+            try:
+                os.replace(tmp, dest)
+            except OSError as exc:
+                _remove(t for t, _ in pending[i:])
+                raise _storage_error(dest, exc) from exc
+
+
+def _remove(paths: Iterator[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends, then act on it as the previous handler would.
+
+    Python runs signal handlers on the main thread whichever thread the signal reaches, so the
+    handler is swapped there (a signal mask would not do: another thread could take the signal).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _file_mode(dest: Path) -> int:
