@@ -209,7 +209,7 @@ def shared_pairs(
     bit, and no temporary is as long as every pair of annotators that shares an item.
     """
     ind, w, kept = _indicator(m, weights, annotator_of, n_annotators, min_shared)
-    left = ind @ sp.diags(w)
+    scale = sp.diags(w).tocsr()  # ``ind[block] @ scale``: the rows of ``ind @ diags(w)``, as ``@`` converts it
     right = ind.T.tocsr()  # the product's right operand, as ``@`` converts it
     # entries of each left row's product at most: the answers on the rows it touches
     cum = np.cumsum(ind @ np.diff(right.indptr).astype(np.float64))
@@ -219,7 +219,7 @@ def shared_pairs(
     while start < n_rows:
         base = cum[start - 1] if start else 0.0
         stop = min(max(int(np.searchsorted(cum, base + block, side="right")), start + 1), n_rows)
-        prod = (left[start:stop] @ right).tocoo()
+        prod = ((ind[start:stop] @ scale) @ right).tocoo()
         a = prod.row.astype(np.int64) + start
         keep = (prod.col > a) & (prod.data >= min_shared)
         parts.append((a[keep], prod.col[keep].astype(np.int64), prod.data[keep]))
