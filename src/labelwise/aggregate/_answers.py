@@ -194,13 +194,24 @@ class EncodedAnswers:
         first; afterwards ``item_idx`` is a stand-in that keeps ``n_answers`` and raises
         :class:`~labelwise.errors.EstimatorError` on any read of its values, so that the encoding
         is never read as if it still held the codes.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``dtype`` is not a signed integer dtype.
         """
-        codes, want = self.item_idx, np.dtype(dtype)
+        try:
+            want = np.dtype(dtype)
+        except TypeError:
+            want = np.dtype(object)
+        if want.kind != "i":
+            raise InvalidParameterError(f"dtype must be a signed integer dtype (int32, int64), got {dtype!r}")
+        codes = self.item_idx
         if not (
             self.owns_item_idx
             and isinstance(codes, np.ndarray)
             and codes.ndim == 1
-            and codes.dtype.kind == want.kind == "i"
+            and codes.dtype.kind == "i"
             and codes.dtype.itemsize >= want.itemsize
             and codes.flags.c_contiguous
             and codes.flags.writeable

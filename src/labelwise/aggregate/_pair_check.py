@@ -47,6 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .._validate import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
 
@@ -208,6 +209,7 @@ def shared_pairs(
     other rows (the same sums in the same order), so the counts equal the whole product's bit for
     bit, and no temporary is as long as every pair of annotators that shares an item.
     """
+    check_positive_int("block", block)
     ind, w, kept = _indicator(m, weights, annotator_of, n_annotators, min_shared)
     scale = sp.diags(w).tocsr()  # ``ind[block] @ scale``: the rows of ``ind @ diags(w)``, as ``@`` converts it
     right = ind.T.tocsr()  # the product's right operand, as ``@`` converts it
