@@ -1,8 +1,10 @@
 """The shared skeleton of every aggregation estimator: validate, encode, fit, decode.
 
-A subclass implements ``_fit(enc, probs)`` on :class:`~labelwise.aggregate._answers.EncodedAnswers`
-and returns the posterior (n_items, K) and the per-annotator estimated accuracy; this class turns
-them into the fitted pandas attributes every method shares.
+A subclass implements ``_fit(enc, probs, *, owned=False)`` on
+:class:`~labelwise.aggregate._answers.EncodedAnswers` and returns the posterior (n_items, K) and the
+per-annotator estimated accuracy; this class turns them into the fitted pandas attributes every
+method shares. ``owned`` says that ``fit`` made ``enc`` for this fit alone (its buffers may be
+consumed, see :meth:`BaseAggregator._fit_encoded`).
 """
 
 from __future__ import annotations
