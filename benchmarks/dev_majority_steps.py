@@ -12,6 +12,7 @@ annotators, K=5, 70% accuracy) with a dev seed (default 1, never the benchmark's
   ``DawidSkene().fit`` instead.
 - ``sequence``: in one process, as ``bench_aggregate.py --large`` runs them: the encoding, then
   majority vote, Dawid-Skene and one-coin fits; wall, CPU and system seconds and minor faults of each.
+  ``--order`` runs the stages in another order (e.g. one-coin before Dawid-Skene).
 - ``ds-steps``: as ``steps`` for ``DawidSkene().fit`` (the encoding, the answer patterns, the prior's
   agreement, the count matrices, the dependent-pair screen's shared items, EM, the guard, the
   results); ``--after-mv`` fits a majority vote first in the same process.
@@ -168,19 +169,24 @@ def allocations(answers: pd.DataFrame, min_mb: float, method: str = "majority-vo
     return np.asarray(est.label_codes_)
 
 
-def sequence(answers: pd.DataFrame) -> np.ndarray:
+#: The stages of ``sequence``, in the benchmark's order.
+STAGES = ("encode", "majority-vote", "dawid-skene", "one-coin")
+
+
+def sequence(answers: pd.DataFrame, order: tuple[str, ...] = STAGES) -> np.ndarray:
     import warnings
 
     from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
     from labelwise.aggregate._answers import encode_answers
 
+    stages = {
+        "encode": lambda: encode_answers(answers),
+        "majority-vote": lambda: MajorityVote().fit(answers),
+        "dawid-skene": lambda: DawidSkene().fit(answers),
+        "one-coin": lambda: OneCoinDawidSkene().fit(answers),
+    }
     codes = np.empty(0)
-    for name, fit in (
-        ("encode", lambda: encode_answers(answers)),
-        ("majority-vote", lambda: MajorityVote().fit(answers)),
-        ("dawid-skene", lambda: DawidSkene().fit(answers)),
-        ("one-coin", lambda: OneCoinDawidSkene().fit(answers)),
-    ):
+    for name, fit in ((name, stages[name]) for name in order):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             u, s, f = _usage()
@@ -209,6 +215,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--min-mb", type=float, default=20.0)
     parser.add_argument("--out", default=None, help="write the labels' codes here (.npy)")
+    parser.add_argument(
+        "--order",
+        default=",".join(STAGES),
+        help=f"sequence: the stages in this order, comma-separated (of {', '.join(STAGES)})",
+    )
     args = parser.parse_args()
     answers = simulate(args.seed)
     if args.mode == "steps":
@@ -218,7 +229,11 @@ def main() -> None:
     elif args.mode == "allocations":
         codes = allocations(answers, args.min_mb, args.method)
     else:
-        codes = sequence(answers)
+        order = tuple(args.order.split(","))
+        unknown = sorted(set(order) - set(STAGES))
+        if unknown:
+            parser.error(f"--order must name stages of {list(STAGES)}, got {unknown}")
+        codes = sequence(answers, order)
     if args.out:
         np.save(args.out, codes)
 

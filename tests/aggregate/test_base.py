@@ -15,9 +15,9 @@ def test_fit_runs_blas_on_one_thread_and_restores_the_limit(monkeypatch):
     seen = {}
     real_fit = MajorityVote._fit
 
-    def spy(self, enc, probs):
+    def spy(self, enc, probs, **kwargs):
         seen["threads"] = [lib["num_threads"] for lib in ThreadpoolController().info() if lib["user_api"] == "blas"]
-        return real_fit(self, enc, probs)
+        return real_fit(self, enc, probs, **kwargs)
 
     monkeypatch.setattr(MajorityVote, "_fit", spy)
     answers = pd.DataFrame({"item": [0, 0, 1], "annotator": [0, 1, 0], "label": [1, 1, 0]})

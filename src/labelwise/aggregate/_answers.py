@@ -19,12 +19,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate import check_choice
-from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
     _factorize,
     _factorize_dense_ints,
     duplicate_pairs,
+    factorize_codes,
     sorted_pair_label_keys,
 )
 from ._patterns import AnswerPatterns, answer_patterns
@@ -64,6 +65,12 @@ class EncodedAnswers:
     row_keys : ndarray of int64, optional
         The answers' keys ``item * n_annotators * K + annotator * K + label`` in sorted order, when
         the encoding sorted them (to count duplicates); reused for the row order of count matrices.
+    owns_item_idx : bool
+        Whether ``item_idx`` is an array the encoder allocated (a gather from a table of ranks, a
+        selection of kept rows), which nobody else holds; False for a view of the input column,
+        Arrow's or pandas' own codes (a categorical column's codes may be the user's array) and
+        codes given to the constructor. Only then may a fit that made the encoding for itself take
+        their memory (:meth:`give_up_item_idx`).
     """
 
     item_idx: np.ndarray
@@ -79,6 +86,7 @@ class EncodedAnswers:
     label_name: str = "label"
     class_values: pd.Index | None = field(default=None, repr=False)
     row_keys: np.ndarray | None = field(default=None, repr=False)
+    owns_item_idx: bool = field(default=False, repr=False)
 
     @cached_property
     def items(self) -> np.ndarray:
@@ -175,6 +183,45 @@ class EncodedAnswers:
         """
         return answer_patterns(self)
 
+    def give_up_item_idx(self, dtype: Any) -> np.ndarray | None:
+        """Hand the memory of ``item_idx`` to the caller as ``n_answers`` entries of ``dtype``; None
+        when the encoding cannot.
+
+        For a fit that made this encoding for itself and has read the item codes for the last time
+        (Dawid-Skene's count matrix takes their memory for its column indices: 40 MB less to fault
+        in at 10 million answers). Only codes the encoding owns (``owns_item_idx``), writeable,
+        contiguous and at least as wide as ``dtype`` are given up. ``answers_per_item`` is cached
+        first; afterwards ``item_idx`` is a stand-in that keeps ``n_answers`` and raises
+        :class:`~labelwise.errors.EstimatorError` on any read of its values, so that the encoding
+        is never read as if it still held the codes.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``dtype`` is not a signed integer dtype.
+        """
+        try:
+            want = np.dtype(dtype)
+        except TypeError:
+            want = np.dtype(object)
+        if want.kind != "i":
+            raise InvalidParameterError(f"dtype must be a signed integer dtype (int32, int64), got {dtype!r}")
+        codes = self.item_idx
+        if not (
+            self.owns_item_idx
+            and isinstance(codes, np.ndarray)
+            and codes.ndim == 1
+            and codes.dtype.kind == "i"
+            and codes.dtype.itemsize >= want.itemsize
+            and codes.flags.c_contiguous
+            and codes.flags.writeable
+        ):
+            return None
+        _ = self.answers_per_item  # cached: its fallback counts the codes
+        object.__setattr__(self, "item_idx", GivenUpCodes(codes.shape[0], codes.dtype))  # frozen dataclass
+        object.__setattr__(self, "owns_item_idx", False)
+        return codes.view(want)[: codes.shape[0]]
+
     # ------------------------------------------------------------- frames
     def item_index(self) -> pd.Index:
         """The items as a pandas Index named after the item column."""
@@ -199,6 +246,31 @@ class EncodedAnswers:
                 self.label_name: self.classes[self.label_idx],
             }
         )
+
+
+class GivenUpCodes:
+    """Stands in for codes whose memory a fit took (:meth:`EncodedAnswers.give_up_item_idx`): their
+    ``shape``, ``dtype`` and length stay; reading a value (indexing, iterating, converting to an
+    array, as every numpy function does) raises :class:`~labelwise.errors.EstimatorError`."""
+
+    ndim = 1
+
+    def __init__(self, n: int, dtype: np.dtype) -> None:
+        self.shape, self.dtype = (int(n),), np.dtype(dtype)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"<{self.shape[0]} item codes given up to the fit that made this encoding>"
+
+    def _read(self, *args: Any, **kwargs: Any) -> Any:
+        raise EstimatorError(
+            "item_idx of this EncodedAnswers was given up to the fit that made the encoding for itself "
+            "(its memory now holds that fit's count matrix); encode the answers again to read them"
+        )
+
+    __array__ = __getitem__ = __iter__ = _read
 
 
 def _csr_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
@@ -296,7 +368,7 @@ def encode_answers(
             check_not_null(what, col, codes < 0)
 
     # factorize codes a null as -1: the null check comes free with the encoding
-    item_idx, item_values = _factorize(series["item"])
+    item_idx, item_values, own_items = factorize_codes(series["item"])
     check_codes("item", item_col, item_idx)
     annotator_idx, annotator_values = _factorize(series["annotator"])
     check_codes("annotator", annotator_col, annotator_idx)
@@ -334,7 +406,7 @@ def encode_answers(
     if keep is not None:
         n_dropped = int(len(item_idx) - len(keep))
         item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
-        row_keys = None
+        row_keys, own_items = None, True
 
     return EncodedAnswers(
         item_idx=item_idx,
@@ -350,4 +422,5 @@ def encode_answers(
         label_name=str(label_col),
         class_values=class_values,
         row_keys=row_keys,
+        owns_item_idx=own_items,
     )

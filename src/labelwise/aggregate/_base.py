@@ -1,8 +1,10 @@
 """The shared skeleton of every aggregation estimator: validate, encode, fit, decode.
 
-A subclass implements ``_fit(enc, probs)`` on :class:`~labelwise.aggregate._answers.EncodedAnswers`
-and returns the posterior (n_items, K) and the per-annotator estimated accuracy; this class turns
-them into the fitted pandas attributes every method shares.
+A subclass implements ``_fit(enc, probs, *, owned=False)`` on
+:class:`~labelwise.aggregate._answers.EncodedAnswers` and returns the posterior (n_items, K) and the
+per-annotator estimated accuracy; this class turns them into the fitted pandas attributes every
+method shares. ``owned`` says that ``fit`` made ``enc`` for this fit alone (its buffers may be
+consumed, see :meth:`BaseAggregator._fit_encoded`).
 """
 
 from __future__ import annotations
@@ -182,21 +184,17 @@ class BaseAggregator(BaseEstimator):
         # memory-bound, no faster on more threads, and OpenBLAS's threads spin on the other cores
         # for a while after each call (about as much CPU again as the fit itself uses).
         with _blas_controller().limit(limits=1, user_api="blas"):
-            enc = self._encode(answers)
-            self._own_encoding = enc  # made for this fit alone: its buffers may be reused
-            try:
-                return self._fit_encoded(enc, probs)
-            finally:
-                del self._own_encoding
+            # made for this fit alone: its buffers may be reused
+            return self._fit_encoded(self._encode(answers), probs, owned=True)
 
-    def _owns_encoding(self, enc: EncodedAnswers) -> bool:
-        """Whether ``enc`` was made by this ``fit`` for itself (not shared with other fits, as
-        :class:`~labelwise.aggregate.AutoAggregator` shares one), so that the fit may consume its
-        buffers (e.g. the sorted keys, once read for the last time)."""
-        return self.__dict__.get("_own_encoding") is enc
+    def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None, *, owned: bool = False) -> BaseAggregator:
+        """Fit on an already encoded table (parameters already checked).
 
-    def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> BaseAggregator:
-        """Fit on an already encoded table (parameters already checked)."""
+        ``owned``: ``enc`` was made by this fit for itself (not shared with other fits, as
+        :class:`~labelwise.aggregate.AutoAggregator` shares one, nor held by the caller), so that
+        ``_fit`` may consume its buffers once it has read them for the last time (the sorted keys,
+        the cached vote counts, the item codes the encoding owns).
+        """
         self.loss_history_: list[float] = []
         self.n_iter_ = 0
         self.converged_ = True
@@ -205,7 +203,7 @@ class BaseAggregator(BaseEstimator):
             post, skill = np.ones((enc.n_items, 1)), np.ones(enc.n_annotators)
             self._fit_single_class(enc)
         else:
-            post, skill = self._fit(enc, probs)
+            post, skill = self._fit(enc, probs, owned=owned)
             if self._fits_patterns and enc.patterns.grouped:
                 row_group = enc.patterns.item_pattern
         self._set_results(enc, post, skill, row_group)
@@ -271,9 +269,9 @@ class BaseAggregator(BaseEstimator):
                 stacklevel=4,
             )
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Return the posterior, shape (n_items, K) (or (n_patterns, K) when ``_fits_patterns``),
-        and the per-annotator estimated accuracy."""
+        and the per-annotator estimated accuracy (``owned``: see :meth:`_fit_encoded`)."""
         raise NotImplementedError
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["code_dtype", "duplicate_pairs", "sorted_pair_label_keys"]
+__all__ = ["code_dtype", "duplicate_pairs", "factorize_codes", "sorted_pair_label_keys"]
 
 
 def code_dtype(n_values: int) -> type[np.signedinteger]:
@@ -32,16 +32,30 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
     Hashes first, then sorts only the distinct values (much cheaper than sorting every row for
     string ids); the uniques keep the column's dtype (e.g. Arrow-backed strings). A null value gets
-    code -1.
+    code -1. :func:`factorize_codes` also says whether the codes are the encoder's own array.
+    """
+    codes, uniques, _ = factorize_codes(values)
+    return codes, uniques
+
+
+def factorize_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, bool]:
+    """:func:`_factorize`, and whether the codes are an array this function allocated (``own``).
+
+    ``own`` is True only for codes made here by numpy (a gather from a table of ranks, an offset
+    or a widening copy of an integer column): no one else holds them. It is False for a view of
+    the input column (int64 ids ``0..n-1``), Arrow's own dictionary indices, and the codes that
+    ``pandas.factorize`` returned unchanged (for a categorical column they may be the column's own
+    codes array).
     """
     if isinstance(values.array, pd.arrays.ArrowExtensionArray):  # incl. pandas' default strings
         arrow = _factorize_arrow(values)
         if arrow is not None:
             return arrow
     dense = _factorize_dense_ints(values)
-    if dense is not None:
-        return dense
-    codes, uniques = pd.factorize(values, sort=False)
+    if dense is not None:  # codes in the column's memory only when they are the column itself
+        return dense[0], dense[1], not np.may_share_memory(dense[0], values.to_numpy())
+    raw, uniques = pd.factorize(values, sort=False)
+    codes = raw
     try:
         order = np.asarray(uniques.argsort(), dtype=np.int64)
     except TypeError:  # mixed, unorderable types: first-seen order
@@ -51,7 +65,8 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         rank[order] = np.arange(len(order))
         codes = rank[codes]
         uniques = uniques.take(order)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    codes = codes.astype(np.int64, copy=False)
+    return codes, pd.Index(uniques), codes is not raw
 
 
 def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
@@ -101,7 +116,7 @@ def _presence(offset: np.ndarray, n_values: int) -> np.ndarray:
     return present
 
 
-def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index, bool] | None:
     """:func:`_factorize` for an Arrow-backed column without nulls, in Arrow's own kernels (about
     a third faster than through pandas); ``None`` when it does not apply."""
     arr = pa.array(values.array)  # zero copy
@@ -129,7 +144,7 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
         index = pd.Index(pd.array(uniques, dtype=values.dtype))
     except (TypeError, ValueError, pa.ArrowException):
         return None
-    return codes, index
+    return codes, index, codes is not indices  # Arrow's own indices are read-only, not the encoder's
 
 
 def duplicate_pairs(

@@ -48,16 +48,18 @@ class _Observed:
     unit_weights: bool = False
 
     @classmethod
-    def build(cls, pat: AnswerPatterns, *, consume_keys: bool = False) -> _Observed:
+    def build(cls, pat: AnswerPatterns, *, consume_keys: bool = False, consume_codes: bool = False) -> _Observed:
         """The count matrices of ``pat``'s answers.
 
         ``consume_keys``: the encoding was made for this fit alone, so once the column codes are
         taken from its sorted keys (``row_keys``) their memory may hold the matrix's data (see
-        :func:`_unit_data`).
+        :func:`_unit_data`). ``consume_codes``: likewise, the column indices may take the memory
+        of the encoding's item codes when it owns them (:meth:`EncodedAnswers.give_up_item_idx`);
+        the caller reads no item code of ``pat.answers`` afterwards.
         """
         enc = pat.answers
         k, n_ann = enc.n_classes, enc.n_annotators
-        indices, used = _sorted_column_codes(enc)
+        indices, used = _sorted_column_codes(enc, consume_codes=consume_codes)
         columns = np.flatnonzero(used)
         if len(columns) < len(used):  # from the (annotator, label) value to the used column's position
             code = (np.cumsum(used) - 1).astype(indices.dtype)
@@ -80,23 +82,30 @@ class _Observed:
         return cls(columns, m, m.T, pat.weights, annotator_of, columns % k, by_annotator, unused, n_unused, unit)
 
 
-def _sorted_column_codes(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_column_codes(enc: EncodedAnswers, *, consume_codes: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Each answer's column ``annotator * K + label`` in the canonical CSR order of the item x column
     count matrix (:func:`~labelwise.aggregate._patterns.sorted_columns`), and which columns occur.
 
     The columns are int32 when every value fits. From the encoding's sorted keys they are taken a
     block of :data:`BLOCK` answers at a time through one buffer, so the only array as long as the
     answers is the result (before: an int64 copy of all the columns, then the int32 indices).
+    ``consume_codes``: the result is written in the memory of the encoding's item codes when it
+    gives them up (:meth:`EncodedAnswers.give_up_item_idx`, after their last read here), else it
+    is a fresh array.
     """
     n_cols = enc.n_annotators * enc.n_classes
     dtype = np.int32 if max(n_cols, enc.n_answers) < 2**31 else np.int64
     keys = enc.row_keys
-    if keys is None:  # sorted here: a fresh int64 array, converted once
+    if keys is None:  # sorted here (from the item codes): a fresh int64 array, converted once
         cols = sorted_columns(enc)
-        out = cols if cols.dtype == dtype else cols.astype(dtype)
+        given = enc.give_up_item_idx(dtype) if consume_codes and cols.dtype != dtype else None
+        if given is not None:
+            given[...] = cols
+        out = given if given is not None else cols if cols.dtype == dtype else cols.astype(dtype)
     else:
         n = len(keys)
-        out = np.empty(n, dtype=dtype)
+        given = enc.give_up_item_idx(dtype) if consume_codes else None
+        out = given if given is not None else np.empty(n, dtype=dtype)
         buffer = scratch("aggregate._observed.columns", min(BLOCK, n), keys.dtype)  # 8 MB, kept per thread
         for start in range(0, n, BLOCK):
             part = buffer[: min(BLOCK, n - start)]

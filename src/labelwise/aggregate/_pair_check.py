@@ -47,6 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .._validate import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
 
@@ -148,15 +149,16 @@ def _blocks(indptr: np.ndarray, n_rows: int) -> list[tuple[int, int]]:
     return out
 
 
-def _gram(
-    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_items: float = 0.0
-) -> sp.coo_matrix:
-    """Items shared by each pair of annotators ``a < b`` (rows of ``m`` weighted by ``weights``).
+#: Entries of the pair-count product computed at a time by :func:`shared_pairs` (a block of
+#: annotators' rows): its temporaries stay small instead of several arrays as long as every pair.
+GRAM_BLOCK = 1 << 16
 
-    ``min_items > 0`` leaves out the pairs with an annotator who answered fewer than ``min_items``
-    (weighted) rows: a pair shares at most the rows of each of its two members, so no pair that
-    shares ``min_items`` rows or more is lost, and the product runs over the other annotators only.
-    """
+
+def _indicator(
+    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_items: float
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray | None]:
+    """The annotator x row indicator of ``m``'s answers, the rows' weights (float64), and the
+    annotators kept by ``min_items`` (None: all; see :func:`_gram`), the indicator restricted to them."""
     coo = m.tocoo()
     ind = sp.csr_matrix((np.ones(coo.nnz), (annotator_of[coo.col], coo.row)), shape=(n_annotators, m.shape[0]))
     ind.data[:] = 1.0  # duplicate answers of one annotator on one item count the item once
@@ -169,6 +171,19 @@ def _gram(
             kept = None
         else:
             ind = ind[kept]
+    return ind, w, kept
+
+
+def _gram(
+    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_items: float = 0.0
+) -> sp.coo_matrix:
+    """Items shared by each pair of annotators ``a < b`` (rows of ``m`` weighted by ``weights``).
+
+    ``min_items > 0`` leaves out the pairs with an annotator who answered fewer than ``min_items``
+    (weighted) rows: a pair shares at most the rows of each of its two members, so no pair that
+    shares ``min_items`` rows or more is lost, and the product runs over the other annotators only.
+    """
+    ind, w, kept = _indicator(m, weights, annotator_of, n_annotators, min_items)
     gram = sp.triu(ind @ sp.diags(w) @ ind.T, k=1).tocoo()
     if kept is None:
         return gram
@@ -176,16 +191,46 @@ def _gram(
 
 
 def shared_pairs(
-    m: sp.csr_matrix, weights: np.ndarray, annotator_of: np.ndarray, n_annotators: int, min_shared: float
+    m: sp.csr_matrix,
+    weights: np.ndarray,
+    annotator_of: np.ndarray,
+    n_annotators: int,
+    min_shared: float,
+    *,
+    block: int = GRAM_BLOCK,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of annotators ``(a, b)``, ``a < b``, who answered at least ``min_shared`` items in
     common, sorted by ``a * n_annotators + b``, and their numbers of shared items (rows of ``m``
-    weighted by ``weights``)."""
-    shared = _gram(m, weights, annotator_of, n_annotators, min_items=min_shared)
-    keep = shared.data >= min_shared
-    a, b = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64)
+    weighted by ``weights``).
+
+    The counts are :func:`_gram`'s product ``(I W) Iᵀ`` (``I``: the annotator x row indicator),
+    taken for blocks of ``I``'s rows whose product has about ``block`` entries at most, each
+    block's pairs filtered before the next: a row of a sparse product does not depend on the
+    other rows (the same sums in the same order), so the counts equal the whole product's bit for
+    bit, and no temporary is as long as every pair of annotators that shares an item.
+    """
+    check_positive_int("block", block)
+    ind, w, kept = _indicator(m, weights, annotator_of, n_annotators, min_shared)
+    scale = sp.diags(w).tocsr()  # ``ind[block] @ scale``: the rows of ``ind @ diags(w)``, as ``@`` converts it
+    right = ind.T.tocsr()  # the product's right operand, as ``@`` converts it
+    # entries of each left row's product at most: the answers on the rows it touches
+    cum = np.cumsum(ind @ np.diff(right.indptr).astype(np.float64))
+    empty = np.empty(0, dtype=np.int64)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [(empty, empty, np.empty(0))]
+    start, n_rows = 0, ind.shape[0]
+    while start < n_rows:
+        base = cum[start - 1] if start else 0.0
+        stop = min(max(int(np.searchsorted(cum, base + block, side="right")), start + 1), n_rows)
+        prod = ((ind[start:stop] @ scale) @ right).tocoo()
+        a = prod.row.astype(np.int64) + start
+        keep = (prod.col > a) & (prod.data >= min_shared)
+        parts.append((a[keep], prod.col[keep].astype(np.int64), prod.data[keep]))
+        start = stop
+    a, b, shared = (np.concatenate(x) for x in zip(*parts, strict=True))
+    if kept is not None:
+        a, b = kept[a].astype(np.int64), kept[b].astype(np.int64)
     order = np.argsort(a * n_annotators + b)
-    return a[order], b[order], shared.data[keep][order]
+    return a[order], b[order], shared[order]
 
 
 def sample_items(n_items: int) -> np.ndarray | None:

@@ -189,5 +189,6 @@ def _grouped_patterns(enc: EncodedAnswers) -> AnswerPatterns:
         annotator_name=enc.annotator_name,
         label_name=enc.label_name,
         class_values=enc.class_values,
+        owns_item_idx=True,  # a gather made here
     )
     return AnswerPatterns(answers=sub, item_pattern=item_pattern, weights=weights)

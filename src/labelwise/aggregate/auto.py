@@ -284,7 +284,8 @@ class AutoAggregator(BaseAggregator):
             )
         self._rng()  # random_state is checked before any work
 
-    def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None) -> AutoAggregator:
+    def _fit_encoded(self, enc: EncodedAnswers, probs: Any = None, *, owned: bool = False) -> AutoAggregator:
+        # ``owned`` is not passed on: every candidate's fit shares ``enc``
         cands = list(self.candidates)
         scores = np.full(len(cands), np.nan)
         n_scored = 0

@@ -138,7 +138,7 @@ class CrowdLab(BaseAggregator):
             )
         return super().fit(answers, probs)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         model = _align_probs(probs, enc)
         k = enc.n_classes
         shares = weighted_vote_shares(enc)

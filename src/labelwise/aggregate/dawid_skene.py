@@ -274,11 +274,13 @@ class DawidSkene(DependentPairs, BaseAggregator):
         self._iterate(step, warn=True)
         return state["post"]  # type: ignore[return-value]
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         pseudo = self._pseudo_counts(pat)  # first: the vote counts it makes give build() the row lengths
-        obs = _Observed.build(pat, consume_keys=self._owns_encoding(enc))
-        vote = _vote_shares_in_place(pat.answers, consume=self._owns_encoding(enc))
+        # the vote shares before the count matrix: their count is the item codes' last reader when
+        # no prior counted them, and the matrix's column indices may then take the codes' memory
+        vote = _vote_shares_in_place(pat.answers, consume=owned)
+        obs = _Observed.build(pat, consume_keys=owned, consume_codes=owned)
         self.fallback_: str | None = None
         self.dependent_pairs_ = _no_pairs(enc)
         obs_em, start = obs, vote
@@ -296,8 +298,9 @@ class DawidSkene(DependentPairs, BaseAggregator):
         moved = relabelled_given(reference, post, pat.weights) if reference is not None else np.empty(0, np.intp)
         if len(moved):
             self.fallback_ = "majority-vote"
-            # the vote shares again when EM wrote in them (counted from the codes: equal bit for bit)
-            post = vote if start is not vote else _vote_shares_in_place(pat.answers)
+            # the vote shares again when EM wrote in them, from the count matrix (the item codes may be
+            # given up; its rows count every answer once: the same counts and shares, bit for bit)
+            post = vote if start is not vote else _vote_shares(obs, enc.n_classes)
             obs_em = obs  # majority vote's confusion matrices count every answer once
             warnings.warn(
                 LabelwiseWarning(

@@ -197,7 +197,7 @@ class GLAD(BaseAggregator):
                 break
         return alpha, b
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         log_prior = np.log(self._class_prior(enc.n_classes))
         alpha = np.full(enc.n_annotators, float(self.alpha_prior_mean))
         b = np.full(enc.n_items, float(self.beta_prior_mean))

@@ -164,7 +164,7 @@ class MACE(BaseAggregator):
             strategy = np.exp(digamma(strat_c + g) - digamma(strat_c.sum(axis=1, keepdims=True) + k * g))
         return w_know, np.maximum(w_spam, 1e-300), np.maximum(strategy, 1e-300)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         rng = self._rng()
         k, n_ann = enc.n_classes, enc.n_annotators
         best: tuple | None = None

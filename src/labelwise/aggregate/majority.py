@@ -106,7 +106,7 @@ class MajorityVote(BaseAggregator):
     def _check_params(self) -> None:
         super()._check_params()
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         post = _vote_shares_in_place(enc)
         codes = self._hard_labels(post)
         self._fit_codes = (post, codes)  # the results reuse these labels (see _hard_labels)

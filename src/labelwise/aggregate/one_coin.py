@@ -105,11 +105,12 @@ class OneCoinDawidSkene(BaseAggregator):
         post, log_z = log_normalize(log_joint, overwrite=True)
         return post, float(-(obs.weights @ log_z) / n_answers)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         pat = enc.patterns  # items with the same answers share a posterior: iterate over patterns
         n_answered = pat.answers_per_annotator
-        state = {"post": _vote_shares_in_place(pat.answers, consume=self._owns_encoding(enc))}
-        obs = _Observed.build(pat, consume_keys=self._owns_encoding(enc))
+        state = {"post": _vote_shares_in_place(pat.answers, consume=owned)}
+        # the item codes' last reader was the vote count: the count matrix may take their memory
+        obs = _Observed.build(pat, consume_keys=owned, consume_codes=owned)
 
         def step(_it: int) -> float:
             prior, skill = self._m_step(obs, state["post"], n_answered)

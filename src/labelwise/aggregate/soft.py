@@ -135,7 +135,7 @@ class SoftLabelAverage(BaseAggregator):
                     f"got {self.weights!r}"
                 )
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         members = self._members()
         w = np.ones(len(members)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
         self.estimators_ = {}

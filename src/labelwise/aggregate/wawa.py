@@ -63,7 +63,7 @@ class Wawa(BaseAggregator):
     def _check_params(self) -> None:
         super()._check_params()
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         mv = weighted_vote_shares(enc)
         skill = agreement_skill(enc, self._hard_labels(mv))
         self.skills_ = skill

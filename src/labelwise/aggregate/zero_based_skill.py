@@ -85,7 +85,7 @@ class ZeroBasedSkill(BaseAggregator):
         check_fraction("lr_reduce_factor", self.lr_reduce_factor, low=0.0, high=1.0, closed_high=True)
         check_fraction("eps", self.eps, low=0.0, high=1.0)
 
-    def _fit(self, enc: EncodedAnswers, probs: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         state: dict[str, Any] = {
             "skill": np.full(enc.n_annotators, 1.0 / enc.n_classes + self.eps),
             "lr": float(self.lr_init),
