@@ -82,11 +82,11 @@ def ranked_flagged(is_issue: np.ndarray, quality: np.ndarray, n_jobs: int = 1) -
         flagged = np.flatnonzero(is_issue)
         return order_by_key(quality[flagged], flagged)
     if n_jobs <= 1 or np.count_nonzero(is_issue) < MIN_THREAD_ROWS:
-        packed = _packed_range(is_issue, quality, 0, n)
-        if packed is None:  # NaN qualities: numpy's rule (NaN last, in row order)
+        whole = _packed_range(is_issue, quality, 0, n)
+        if whole is None:  # NaN qualities: numpy's rule (NaN last, in row order)
             flagged = np.flatnonzero(is_issue)
             return order_by_key(quality[flagged], flagged)
-        return _sorted_rows(packed)
+        return _sorted_rows(whole)
     edges = np.linspace(0, n, n_jobs + 1).astype(np.int64)
     with ThreadPoolExecutor(n_jobs, initializer=fresh_only) as pool:
         parts = list(
