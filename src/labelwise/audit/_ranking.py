@@ -29,8 +29,8 @@ from ._packed_cut import ordered_bits
 from ._select import order_by_key
 
 #: Below this many flagged rows one thread ranks them: on synthetic qualities
-#: (``benchmarks/dev_ranking.py``) two threads were slower at every size measured, up to 4M flagged
-#: rows, so the threshold lies above them.
+#: (``benchmarks/dev_ranking.py``, 32k to 4M flagged rows) two threads were slower at most sizes and
+#: never more than a few percent faster (twice the CPU), so the threshold lies above the sizes measured.
 MIN_THREAD_ROWS = 1 << 23
 #: Every this-many-th packed value of each range is a sample for the splitters.
 SAMPLE_STEP = 64
