@@ -12,7 +12,11 @@ the entries). The account is what a change must aim at:
     loss = wall(2) - wall(1) / 2 = serial(2) + sum over parallel stages of (max thread - mean thread)
            + (CPU(2) - CPU(1)) / 2
 
-Also each stage's voluntary context switches (``waits``: a thread that blocked, e.g. on the GIL).
+Also each stage's voluntary context switches (``waits``: a thread that blocked, e.g. on the GIL), and
+from the kernel's per-thread ``/proc/thread-self/schedstat`` the time its threads were runnable but
+waited for a CPU (``queued``: another thread or process had it) and, by difference, the time they were
+asleep (``asleep`` = busy wall - on-CPU - queued: waiting for the GIL, a lock or a page): the two
+causes of "busy but not on a CPU" that thread CPU alone cannot tell apart.
 
 Usage: ``PYTHONPATH=src python benchmarks/dev_threads_loss.py [--seed 1] [--repeat 5]``
 """
@@ -37,8 +41,19 @@ from dev_threads import load
 STAGES = ("pass1", "pass2", "filter", "selection", "gather", "cut", "mask", "ranking")
 
 
+def schedstat() -> tuple[float, float]:
+    """This thread's time on a CPU and time runnable on a run queue, seconds (``/proc/thread-self/schedstat``)."""
+    try:
+        with open("/proc/thread-self/schedstat") as fh:
+            on_cpu, queued, _ = fh.read().split()
+    except OSError:  # not Linux, or schedstats off: no split
+        return 0.0, 0.0
+    return int(on_cpu) * 1e-9, int(queued) * 1e-9
+
+
 class Recorder:
-    """Events ``(stage, thread, t0, t1, cpu, faults, system time, voluntary context switches)`` of wrapped functions, thread-safe."""
+    """Events ``(stage, thread, t0, t1, cpu, faults, system time, voluntary context switches, queued,
+    asleep)`` of wrapped functions, thread-safe."""
 
     def __init__(self) -> None:
         self.events: list[tuple] = []
@@ -48,16 +63,22 @@ class Recorder:
         @functools.wraps(fn)
         def inner(*args, **kwargs):  # type: ignore[no-untyped-def]
             r0 = resource.getrusage(resource.RUSAGE_THREAD)
+            s0 = schedstat()
             t0, c0 = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 t1, c1 = time.perf_counter(), time.thread_time()
+                s1 = schedstat()
                 r1 = resource.getrusage(resource.RUSAGE_THREAD)
                 faults, sys_time = r1.ru_minflt - r0.ru_minflt, r1.ru_stime - r0.ru_stime
                 switches = r1.ru_nvcsw - r0.ru_nvcsw
                 with self.lock:
-                    self.events.append((name, threading.get_ident(), t0, t1, c1 - c0, faults, sys_time, switches))
+                    queued = s1[1] - s0[1]
+                    asleep = max(0.0, (t1 - t0) - (s1[0] - s0[0]) - queued)
+                    self.events.append(
+                        (name, threading.get_ident(), t0, t1, c1 - c0, faults, sys_time, switches, queued, asleep)
+                    )
 
         return inner
 
@@ -99,6 +120,8 @@ def account(events: list[tuple], t0: float, wall: float, main: int) -> dict:
             "faults": sum(e[5] for e in ev),
             "sys": sum(e[6] for e in ev),
             "waits": sum(e[7] for e in ev),
+            "queued": sum(e[8] for e in ev),
+            "asleep": sum(e[9] for e in ev),
             "calls": len(ev),
         }
     top = sorted(

@@ -227,19 +227,27 @@ def test_string_labels_with_classes_are_encoded_in_pass_one_and_a_bad_one_is_nam
 
 @pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "prune_by_class"])
 def test_threads_share_classes_by_size_with_the_same_answer(filter_by, monkeypatch):
-    """Classes of very different sizes, split among 2 or 3 threads by size: nothing changes."""
-    from labelwise.audit import _select, _selection
+    """Classes of very different sizes, split among 2 or 3 threads by size: nothing changes. The
+    lowest scores (prune_by_class) split the classes by label count; the margins (prune_by_noise_rate)
+    hand them out one at a time from a queue, the most rows read first."""
+    from labelwise.audit import _select, _select_memory
 
     labels, probs = noisy_probs(3000, 6, noise=0.35, seed=12)
     skewed = np.minimum(labels, np.random.default_rng(0).integers(0, 6, 3000))  # class 0 the largest
     reference = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=1)
-    calls = []
-    original = _select.balanced_groups
-    monkeypatch.setattr(_selection, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
+    calls, queued = [], []
+    original, original_queue = _select.balanced_groups, _select.ClassQueue
+    monkeypatch.setattr(_select_memory, "balanced_groups", lambda w, n: calls.append(w.copy()) or original(w, n))
+    monkeypatch.setattr(_select_memory, "ClassQueue", lambda order: queued.append(list(order)) or original_queue(order))
     for jobs in (2, 3):
         got = lw.find_label_issues(skewed, probs, filter_by=filter_by, rank_by="normalized_margin", n_jobs=jobs)
         assert_same(got, reference)
-    assert calls and all(np.array_equal(w, reference.label_counts) for w in calls)  # split by class size
+    if filter_by != "prune_by_noise_rate":
+        assert calls and all(np.array_equal(w, reference.label_counts) for w in calls)  # split by class size
+    if filter_by != "prune_by_class":
+        mispredicted = np.bincount(skewed[probs.argmax(axis=1) != skewed], minlength=6)
+        rows = (mispredicted, reference.label_counts)  # the rows read: mispredicted ones, or all (fallback)
+        assert queued and all(any(np.all(np.diff(r[q]) <= 0) for r in rows) for q in queued)
 
 
 @pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "both", "low_self_confidence"])

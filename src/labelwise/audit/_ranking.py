@@ -1,13 +1,14 @@
 """The flagged rows in ranking order (lowest quality first, ties by row), sorted on several threads.
 
-The in-memory audit's last step orders its flagged rows by quality. On one thread that is
-:func:`labelwise.audit._select.order_by_key` after ``flatnonzero``: a few milliseconds per hundred
-thousand flagged rows, all of it serial. :func:`ranked_flagged` spreads it over threads in the
-two phases of a sample sort: each thread packs the flagged rows of a range of rows into ``uint64``
-values ``quality bits << 32 | row`` (distinct, ordered as ``(quality, row)``); splitters drawn from
-a regular sample of those values cut the value range into one bucket per thread; each thread
-sorts its bucket, and the buckets laid end to end are the ranking. The answer is the one-thread
-answer, whatever the number of threads.
+The in-memory audit's last step orders its flagged rows by quality. The flagged rows are packed
+into ``uint64`` values ``quality bits << 32 | row`` (distinct, ordered as ``(quality, row)``), so one
+unstable sort of them is the ranking (no stable sort, no gather of the rows by a permutation). With
+many flagged rows (:data:`MIN_THREAD_ROWS`) :func:`ranked_flagged` spreads that over threads in the
+two phases of a sample sort: each thread packs the flagged rows of a range of rows; splitters drawn
+from a regular sample of those values cut the value range into one bucket per thread; each thread
+sorts its bucket, and the buckets laid end to end are the ranking. Below that, the threads' start,
+their hand-offs and the second phase cost more than they save (``benchmarks/dev_ranking.py``), and
+one thread ranks. The answer is the same whatever the number of threads.
 
 References
 ----------
@@ -27,8 +28,10 @@ from .._scratch import fresh_only
 from ._packed_cut import ordered_bits
 from ._select import order_by_key
 
-#: Below this many rows one thread ranks them (threads would cost more than they save).
-MIN_THREAD_ROWS = 1 << 16
+#: Below this many flagged rows one thread ranks them: on synthetic qualities
+#: (``benchmarks/dev_ranking.py``, 32k to 4M flagged rows) two threads were slower at most sizes and
+#: never more than a few percent faster (twice the CPU), so the threshold lies above the sizes measured.
+MIN_THREAD_ROWS = 1 << 23
 #: Every this-many-th packed value of each range is a sample for the splitters.
 SAMPLE_STEP = 64
 
@@ -42,7 +45,17 @@ def _packed_range(is_issue: np.ndarray, quality: np.ndarray, lo: int, hi: int) -
     keys = quality[rows]
     if np.isnan(keys).any():
         return None
-    return (ordered_bits(keys).astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64)
+    packed = ordered_bits(keys).astype(np.uint64)
+    packed <<= np.uint64(32)
+    packed |= rows.view(np.uint64)  # rows are not negative: the same bits
+    return packed
+
+
+def _sorted_rows(packed: np.ndarray) -> np.ndarray:
+    """The rows of packed values (sorted in place), in ``(quality, row)`` order."""
+    packed.sort()
+    packed &= _LOW32
+    return packed.view(np.int64)
 
 
 def _bucket(parts: list[np.ndarray], low: np.uint64 | None, high: np.uint64 | None) -> np.ndarray:
@@ -53,22 +66,27 @@ def _bucket(parts: list[np.ndarray], low: np.uint64 | None, high: np.uint64 | No
         if high is not None:
             keep &= packed < high
         pieces.append(packed[keep])
-    merged = np.concatenate(pieces)
-    merged.sort()
-    return (merged & _LOW32).astype(np.int64)
+    return _sorted_rows(np.concatenate(pieces))
 
 
 def ranked_flagged(is_issue: np.ndarray, quality: np.ndarray, n_jobs: int = 1) -> np.ndarray:
     """Rows where ``is_issue``, lowest ``quality`` first, ties by row (NaN last, in row order).
 
-    The same as ``order_by_key(quality[f], f)`` with ``f = flatnonzero(is_issue)``; with
-    ``n_jobs > 1`` (float32 quality, fewer than ``2**32`` rows, no NaN among the flagged) the work is
-    shared among threads by sample sort (module docstring).
+    The same as ``order_by_key(quality[f], f)`` with ``f = flatnonzero(is_issue)``. float32 quality
+    on fewer than ``2**32`` rows without NaN among the flagged: one sort of packed values, shared among
+    threads by sample sort with ``n_jobs > 1`` and at least :data:`MIN_THREAD_ROWS` flagged rows
+    (module docstring).
     """
     n = is_issue.shape[0]
-    if n_jobs <= 1 or n < MIN_THREAD_ROWS or n >= 2**32 or quality.dtype != np.float32:
+    if n >= 2**32 or quality.dtype != np.float32:
         flagged = np.flatnonzero(is_issue)
         return order_by_key(quality[flagged], flagged)
+    if n_jobs <= 1 or np.count_nonzero(is_issue) < MIN_THREAD_ROWS:
+        whole = _packed_range(is_issue, quality, 0, n)
+        if whole is None:  # NaN qualities: numpy's rule (NaN last, in row order)
+            flagged = np.flatnonzero(is_issue)
+            return order_by_key(quality[flagged], flagged)
+        return _sorted_rows(whole)
     edges = np.linspace(0, n, n_jobs + 1).astype(np.int64)
     with ThreadPoolExecutor(n_jobs, initializer=fresh_only) as pool:
         parts = list(

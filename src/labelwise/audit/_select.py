@@ -11,6 +11,7 @@ keeps exactly the same entries as one selection over all rows, whatever the chun
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,47 @@ def members_by_class(codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_classes)]
 
 
+def margin_members(
+    probs: np.ndarray,
+    codes: np.ndarray,
+    predicted: np.ndarray,
+    *,
+    limits: np.ndarray,
+    mispredicted_only: bool,
+    lo: int,
+    hi: int,
+) -> list[np.ndarray]:
+    """Per class, the rows ``lo..hi-1`` that :func:`margin_entries` reads for it (global indices, in
+    row order; fresh arrays, so other threads may read them): the rows of every class with a wanted
+    cell, with ``mispredicted_only`` only those whose prediction is not their label."""
+    k = probs.shape[1]
+    classes = np.asarray(limits.reshape(k, k).any(axis=1))
+    rows, order, bounds = _class_rows(codes[lo:hi], predicted[lo:hi], classes, mispredicted_only)
+    ordered = rows[order]
+    ordered += lo
+    return [ordered[bounds[c] : bounds[c + 1]] for c in range(k)]
+
+
+def _class_rows(
+    codes: np.ndarray, predicted: np.ndarray, classes: np.ndarray, mispredicted_only: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, order, bounds)``: the rows of the ``classes`` marked (with ``mispredicted_only``,
+    mispredicted ones only); class ``c``'s are ``rows[order[bounds[c]:bounds[c + 1]]]``, in row order."""
+    take = scratch("audit._select.margin.take", codes.shape[0], bool)
+    np.take(np.asarray(classes), codes, out=take, mode="clip")  # codes are in 0..K-1
+    if mispredicted_only:
+        other = scratch("audit._select.margin.other", codes.shape[0], bool)
+        take &= np.not_equal(predicted, codes, out=other)
+    rows = np.flatnonzero(take)
+    class_codes = np.take(
+        codes, rows, out=scratch("audit._select.margin.codes", rows.shape[0], codes.dtype), mode="clip"
+    )
+    # A stable sort of 16-bit integers is a radix sort: several times faster than of int64 codes.
+    order = np.argsort(class_codes.astype(index_dtype(classes.shape[0]), copy=False), kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(class_codes, minlength=classes.shape[0]))])
+    return rows, order, bounds
+
+
 def margin_entries(
     start: int,
     probs: np.ndarray,
@@ -121,6 +163,8 @@ def margin_entries(
     limits: np.ndarray,
     mispredicted_only: bool,
     merge: bool = True,
+    members: list[list[np.ndarray]] | None = None,
+    queue: ClassQueue | None = None,
 ) -> Entries:
     """Candidates of ``prune_by_noise_rate`` in a chunk: cell ``(i, j)``, key ``-(p_j - p_i)``.
 
@@ -129,31 +173,40 @@ def margin_entries(
     ``mispredicted_only`` only rows whose prediction is not their label (the only rows with a
     positive margin) are looked at, and only positive margins kept; otherwise every row of a
     class with a wanted cell. ``merge=False`` leaves the entries unsorted
-    (each cell already holds its best entries only).
+    (each cell already holds its best entries only). ``members`` (in memory, ``start`` 0): per
+    class, the pieces of its rows in row order (:func:`margin_members` of consecutive row ranges),
+    found once for all the calls that share out the classes, instead of by this call. ``queue``
+    (with ``members``): the classes this call selects are taken from it one at a time, as the
+    threads sharing it get free (:class:`ClassQueue`), in one call per thread.
     """
     k = probs.shape[1]
     wanted = limits.reshape(k, k)
-    take = scratch("audit._select.margin.take", codes.shape[0], bool)
-    np.take(np.asarray(wanted.any(axis=1)), codes, out=take, mode="clip")  # codes are in 0..K-1
-    if mispredicted_only:
-        other = scratch("audit._select.margin.other", codes.shape[0], bool)
-        take &= np.not_equal(predicted, codes, out=other)
-    rows = np.flatnonzero(take)
-    class_codes = scratch("audit._select.margin.codes", rows.shape[0], codes.dtype)
-    groups = members_by_class(np.take(codes, rows, out=class_codes, mode="clip"), k)  # "raise" would buffer `out`
+    active = np.flatnonzero(wanted.any(axis=1)).tolist()
+    if members is None:
+        rows, order, bounds = _class_rows(codes, predicted, np.asarray(wanted.any(axis=1)), mispredicted_only)
+        sizes = {c: int(bounds[c + 1] - bounds[c]) for c in active}
+    else:
+        sizes = {c: sum(piece.size for piece in members[c]) for c in active}
+    active = [c for c in active if sizes[c]]
+    if not active:
+        return empty_entries(probs.dtype)
     # Buffers for the largest class, reused by every class, and taken from the thread's scratch
     # buffers (reused by its next chunk): on Dask workers, whose allocator hands every large freed
     # block back to the system, each fresh temporary is page-faulted again.
-    most = max(g.size for g in groups)
+    most = max(sizes.values())
     by_column = scratch("audit._select.margin.by_column", k * most, probs.dtype)  # contiguous (k, m) views
     mask = scratch("audit._select.margin.mask", k * most, bool)
     work = scratch("audit._select.margin.work", k * most, probs.dtype)
     block = scratch("audit._select.margin.block", (block_rows(k), k), probs.dtype)
-    found = _EntryBuffer(sum(int(np.minimum(wanted[c], g.size).sum()) for c, g in enumerate(groups)), probs.dtype)
-    for cls, idx in enumerate(groups):
-        if idx.size == 0:
+    found = _EntryBuffer(sum(int(np.minimum(wanted[c], sizes[c]).sum()) for c in active), probs.dtype)
+    for cls in active if queue is None else iter(queue.take, None):
+        if cls not in sizes or not sizes[cls]:  # a queue's class without wanted cells or rows
             continue
-        idx = np.take(rows, idx, out=scratch("audit._select.margin.idx", idx.shape[0], np.int64), mode="clip")
+        idx = scratch("audit._select.margin.idx", sizes[cls], np.int64)
+        if members is None:
+            np.take(rows, order[bounds[cls] : bounds[cls + 1]], out=idx, mode="clip")
+        else:
+            np.concatenate(members[cls], out=idx)
         margins = by_column[: k * idx.size].reshape(k, idx.size)
         gather_margins_by_column(probs, idx, cls, margins, block)
         chosen, _ = top_counts_by_row(
@@ -168,6 +221,33 @@ def margin_entries(
         found.add(cls * k, np.flatnonzero(chosen), margins, start, idx)
     entries = found.entries()
     return merge_top([entries], limits) if merge else entries
+
+
+class ClassQueue:
+    """Classes handed out one at a time to the threads that share a selection (:func:`margin_entries`'
+    ``queue``): each :meth:`take` gives the next class of ``order`` that no thread has taken yet.
+
+    With the classes in decreasing order of their work, a free thread taking the next is greedy list
+    scheduling, largest first (Graham, 1969): its finish is within 4/3 of the best, and a thread that
+    another process slows takes fewer classes instead of holding the call up.
+
+    References
+    ----------
+    .. [1] Graham, R. L. (1969). Bounds on multiprocessing timing anomalies. SIAM Journal on
+       Applied Mathematics, 17(2), 416-429.
+    """
+
+    def __init__(self, order: list[int]) -> None:
+        self._order = list(order)
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> int | None:
+        """The next class, or None when every class has been taken."""
+        with self._lock:
+            i = self._next
+            self._next += 1
+        return self._order[i] if i < len(self._order) else None
 
 
 class _EntryBuffer:

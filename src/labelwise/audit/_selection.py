@@ -10,27 +10,26 @@ stay where they were found (:func:`select_top`). The entries and their merges ar
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 
 from .._chunks import RowChunks
-from .._scratch import fresh_only, scratch
+from .._scratch import scratch
 from ._group_counts import _cell_runs, group_counts, join_group_counts
 from ._packed_cut import ordered_bits
 from ._select import (
     Entries,
-    balanced_groups,
-    cell_counts,
     concat_entries,
     drop_cells,
     from_ordered_bits,
     merge_top,
     merge_within,
 )
+from ._select_memory import Selection, select_in_memory
+
+__all__ = ["Selection", "replace_cells", "select_top"]
 
 #: Round one of :func:`select_top` merges its keys in groups of cells, one task per group, each
 #: sorting about this many keys at least (8 MB of ``uint64``): enough that the sort, not the task's
@@ -50,21 +49,6 @@ def max_groups(n_chunks: int, n_jobs: int = 1) -> int:
     return max(1, min(n_chunks, jobs * int(np.ceil(np.sqrt(n_chunks) / jobs))))
 
 
-@dataclass(frozen=True, eq=False)
-class Selection:
-    """The entries :func:`select_top` chose: ``parts`` (numpy entries, or persisted ``Delayed`` on
-    dask) and ``counts``, how many entries each cell holds (numpy).
-
-    With ``per_chunk``, part ``i`` holds the entries of chunk ``i``'s rows and no others (the
-    chunked rounds: nothing is gathered in one place); otherwise the parts cover all rows in any
-    order (in memory).
-    """
-
-    parts: list[Any]
-    counts: np.ndarray
-    per_chunk: bool
-
-
 def select_top(
     chunks: RowChunks,
     fn: Callable[..., Entries],
@@ -74,12 +58,12 @@ def select_top(
     cell_class: np.ndarray | None = None,
     class_weights: np.ndarray | None = None,
     key_dtype: Any = None,
+    members: Callable[..., list[np.ndarray]] | None = None,
 ) -> Selection:
     """The ``limits[cell]`` first entries of each cell over all rows, exactly (a :class:`Selection`).
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
-    classes are shared out among threads, balanced by ``class_weights`` (each class's work, e.g.
-    its rows; :func:`balanced_groups`). On dask, two rounds (the TPUT scheme of Cao & Wang,
+    classes are shared out among threads (by ``members`` or ``class_weights``: :func:`select_in_memory`). On dask, two rounds (the TPUT scheme of Cao & Wang,
     2004), then an exact cut in every chunk; also used for in-memory sources that are not numpy
     arrays (zarr). Round one: every chunk keeps its ``share`` best entries per cell
     (:func:`tput_share`) on its worker and sends only their keys, packed (:func:`packed_keys`) and
@@ -109,7 +93,7 @@ def select_top(
        Proceedings of the ACM Symposium on Principles of Distributed Computing (PODC), 206-215.
     """
     if not chunks.use_dask and all(isinstance(a, np.ndarray) for a in arrays):  # memory maps included
-        return _select_in_memory(chunks, fn, arrays, limits, cell_class, class_weights)
+        return select_in_memory(chunks, fn, arrays, limits, cell_class, class_weights, members)
     n_chunks = len(chunks.bounds)
     share = tput_share(limits, n_chunks)
     edges = cell_groups(share * n_chunks, max_groups(n_chunks, chunks.n_jobs))
@@ -155,33 +139,6 @@ def select_top(
         for s, q, (start, stop) in zip(seconds, quotas, chunks.bounds, strict=True)
     ]
     return Selection(parts, counts, per_chunk=True)
-
-
-def _select_in_memory(
-    chunks: RowChunks,
-    fn: Callable[..., Entries],
-    arrays: Sequence[Any],
-    limits: np.ndarray,
-    cell_class: np.ndarray | None,
-    class_weights: np.ndarray | None,
-) -> Selection:
-    """:func:`select_top` on numpy arrays: all rows at once, each cell's entries already its best
-    ones (no merge), the classes shared out among threads when ``cell_class`` is given."""
-    n_cells = limits.shape[0]
-
-    def counted(cell_limits: np.ndarray) -> tuple[Entries, np.ndarray]:
-        entries = fn(0, *arrays, limits=cell_limits, merge=False)
-        return entries, cell_counts(entries, n_cells)
-
-    if cell_class is None or chunks.n_jobs == 1:
-        found = [counted(limits)]
-    else:  # each thread's entries stay a part of their own (no serial concatenation)
-        n_classes = int(cell_class.max()) + 1
-        weights = np.ones(n_classes) if class_weights is None else class_weights
-        groups = balanced_groups(weights, chunks.n_jobs)
-        with ThreadPoolExecutor(len(groups), initializer=fresh_only) as pool:
-            found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
-    return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
 
 
 def _merge_over_cells(chunks: RowChunks, seconds: list[Any], limits: np.ndarray, over: np.ndarray) -> tuple[Any, Any]:

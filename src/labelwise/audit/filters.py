@@ -123,6 +123,7 @@ def _noise_rate_selection(inputs: FilterInputs, wanted: np.ndarray, mispredicted
         cell_class=cells,
         class_weights=inputs.label_counts,
         key_dtype=inputs.probs.dtype,
+        members=partial(_select.margin_members, mispredicted_only=mispredicted_only),
     )
 
 
