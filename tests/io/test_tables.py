@@ -120,25 +120,15 @@ class TestNotUtf8:
 class TestAtomicWrite:
     """Files are replaced whole or not at all."""
 
-    def test_failure_keeps_the_old_file_and_leaves_no_temporary(self, tmp_path):
-        """An exception while writing keeps the previous content and removes the temporary."""
-        target = tmp_path / "out.txt"
-        target.write_text("old")
-        with pytest.raises(RuntimeError):
-            with atomic_write(target) as fh:
-                fh.write("half")
-                raise RuntimeError("interrupted")
-        assert target.read_text() == "old"
-        assert os.listdir(tmp_path) == ["out.txt"]
-
-    def test_interrupt_keeps_the_old_file(self, tmp_path):
-        """Ctrl-C mid-write propagates as KeyboardInterrupt, keeps the previous file, leaves no temporary."""
+    @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+    def test_failure_or_interrupt_keeps_the_old_file_and_leaves_no_temporary(self, tmp_path, error):
+        """An exception or Ctrl-C mid-write propagates, keeps the previous content, removes the temporary."""
         target = tmp_path / "issues.csv"
         target.write_text("old")
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(error):
             with atomic_write(target) as fh:
                 fh.write("half")
-                raise KeyboardInterrupt
+                raise error
         assert target.read_text() == "old"
         assert os.listdir(tmp_path) == ["issues.csv"]
 
