@@ -217,3 +217,18 @@ class TestAuditErrors:
         result = runner.invoke(main, [*args, "--random-state", "1"])
         assert isinstance(result.exception, RuntimeError)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    def test_ctrl_c_is_one_line_and_exit_status_130(self, runner, tmp_path, monkeypatch):
+        """An interrupt mid-run: one line on stderr and the shell's status for SIGINT, no traceback."""
+        audit_cli = importlib.import_module("labelwise.cli.audit")
+
+        def interrupted(*a, **k):
+            raise KeyboardInterrupt
+
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        monkeypatch.setattr(audit_cli, "read_table", interrupted)
+        result = runner.invoke(
+            main, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 130
+        assert "interrupted" in result.output and "Aborted" not in result.output

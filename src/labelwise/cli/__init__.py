@@ -1,7 +1,8 @@
 """The ``labelwise`` command: a thin layer that parses options, calls the API and prints.
 
 Each subcommand lives in its own module of this package and is registered below. Any
-:class:`~labelwise.errors.LabelwiseError` is printed as one line on stderr with exit status 2.
+:class:`~labelwise.errors.LabelwiseError` is printed as one line on stderr with exit status 2;
+Ctrl-C prints one line and exits with status 130.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 class _LabelwiseGroup(click.Group):
-    """A click group that turns labelwise errors into one line and exit status 2."""
+    """A click group that turns labelwise errors into one line and exit status 2, Ctrl-C into 130."""
 
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:
@@ -29,6 +30,9 @@ class _LabelwiseGroup(click.Group):
         except LabelwiseError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:  # click would print "Aborted!" and exit 1
+            click.echo("interrupted: no file was half-written", err=True)
+            sys.exit(130)  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 
 @click.group(cls=_LabelwiseGroup, context_settings={"help_option_names": ["-h", "--help"]})
