@@ -69,6 +69,12 @@ def _bucket(parts: list[np.ndarray], low: np.uint64 | None, high: np.uint64 | No
     return _sorted_rows(np.concatenate(pieces))
 
 
+def _ranked_by_key(is_issue: np.ndarray, quality: np.ndarray) -> np.ndarray:
+    """The ranking by :func:`order_by_key` (any dtype; NaN qualities last, in row order: numpy's rule)."""
+    flagged = np.flatnonzero(is_issue)
+    return order_by_key(quality[flagged], flagged)
+
+
 def ranked_flagged(is_issue: np.ndarray, quality: np.ndarray, n_jobs: int = 1) -> np.ndarray:
     """Rows where ``is_issue``, lowest ``quality`` first, ties by row (NaN last, in row order).
 
@@ -79,22 +85,17 @@ def ranked_flagged(is_issue: np.ndarray, quality: np.ndarray, n_jobs: int = 1) -
     """
     n = is_issue.shape[0]
     if n >= 2**32 or quality.dtype != np.float32:
-        flagged = np.flatnonzero(is_issue)
-        return order_by_key(quality[flagged], flagged)
+        return _ranked_by_key(is_issue, quality)
     if n_jobs <= 1 or np.count_nonzero(is_issue) < MIN_THREAD_ROWS:
         whole = _packed_range(is_issue, quality, 0, n)
-        if whole is None:  # NaN qualities: numpy's rule (NaN last, in row order)
-            flagged = np.flatnonzero(is_issue)
-            return order_by_key(quality[flagged], flagged)
-        return _sorted_rows(whole)
+        return _ranked_by_key(is_issue, quality) if whole is None else _sorted_rows(whole)
     edges = np.linspace(0, n, n_jobs + 1).astype(np.int64)
     with ThreadPoolExecutor(n_jobs, initializer=fresh_only) as pool:
         parts = list(
             pool.map(lambda i: _packed_range(is_issue, quality, int(edges[i]), int(edges[i + 1])), range(n_jobs))
         )
         if any(p is None for p in parts):
-            flagged = np.flatnonzero(is_issue)
-            return order_by_key(quality[flagged], flagged)
+            return _ranked_by_key(is_issue, quality)
         packed = [p for p in parts if p is not None]
         sample = np.sort(np.concatenate([p[::SAMPLE_STEP] for p in packed]))
         if sample.size < n_jobs:

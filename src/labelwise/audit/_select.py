@@ -181,9 +181,10 @@ def margin_entries(
     """
     k = probs.shape[1]
     wanted = limits.reshape(k, k)
-    active = np.flatnonzero(wanted.any(axis=1)).tolist()
+    classes = np.asarray(wanted.any(axis=1))
+    active = np.flatnonzero(classes).tolist()
     if members is None:
-        rows, order, bounds = _class_rows(codes, predicted, np.asarray(wanted.any(axis=1)), mispredicted_only)
+        rows, order, bounds = _class_rows(codes, predicted, classes, mispredicted_only)
         sizes = {c: int(bounds[c + 1] - bounds[c]) for c in active}
     else:
         sizes = {c: sum(piece.size for piece in members[c]) for c in active}

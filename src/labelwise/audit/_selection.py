@@ -63,8 +63,8 @@ def select_top(
     """The ``limits[cell]`` first entries of each cell over all rows, exactly (a :class:`Selection`).
 
     In memory, ``fn`` sees all rows at once; with ``cell_class`` (the class of each cell) the
-    classes are shared out among threads (by ``members`` or ``class_weights``: :func:`select_in_memory`). On dask, two rounds (the TPUT scheme of Cao & Wang,
-    2004), then an exact cut in every chunk; also used for in-memory sources that are not numpy
+    classes are shared out among threads (:func:`select_in_memory`). On dask, two rounds (the TPUT
+    scheme of Cao & Wang, 2004), then an exact cut in every chunk; also used for in-memory sources that are not numpy
     arrays (zarr). Round one: every chunk keeps its ``share`` best entries per cell
     (:func:`tput_share`) on its worker and sends only their keys, packed (:func:`packed_keys`) and
     split by groups of cells (:func:`cell_groups`); one task per group merges its cells' keys, whose
