@@ -87,11 +87,16 @@ def _factorize_dense_ints(values: pd.Series) -> tuple[np.ndarray, pd.Index] | No
         if np.shares_memory(offset, arr):  # the column's own int64 0..n-1 values: a read-only view,
             offset = offset.view()  # as pandas' own to_numpy(), instead of a copy
             offset.flags.writeable = False
-        return offset, pd.Index(np.arange(lo, hi + 1).astype(values.dtype))
-    uniques = (np.flatnonzero(present) + lo).astype(values.dtype)
-    rank = np.cumsum(present, dtype=code_dtype(len(uniques)))  # int32 ranks: an int32 gather
+        return offset, pd.Index(np.arange(lo, hi + 1).astype(values.dtype, copy=False), copy=False)
+    # the uniques made once, shifted and cast in place where they can be (no copy for the Index)
+    uniques = np.flatnonzero(present)
+    if lo:
+        uniques += lo
+    uniques = uniques.astype(values.dtype, copy=False)
+    rank = present.astype(code_dtype(len(uniques)))  # int32 ranks: an int32 gather
+    np.cumsum(rank, out=rank)  # in place (a cumsum of the booleans would cast them in a second array)
     rank -= 1
-    return rank[offset], pd.Index(uniques)
+    return rank[offset], pd.Index(uniques, copy=False)
 
 
 #: Answers marked first by :func:`_presence`: this many per possible value, and at least
@@ -190,13 +195,19 @@ def duplicate_pairs(
     return n_dup, np.sort(order[last])
 
 
-def _n_distinct_quotients(sorted_keys: np.ndarray, k: int, block: int = 1 << 20) -> int:
-    """Number of distinct ``sorted_keys // k`` (sorted, non-empty), in blocks of rows: the
-    temporaries are a block long instead of as long as the keys."""
+def _n_distinct_quotients(sorted_keys: np.ndarray, k: int, block: int = 1 << 18) -> int:
+    """Number of distinct ``sorted_keys // k`` (sorted, non-empty), in blocks of rows through two
+    buffers a block long, made once (no temporary as long as the keys, none per block)."""
     n_distinct, prev = 0, None
+    size = max(1, min(block, len(sorted_keys)))
+    quotients, changed = np.empty(size, dtype=sorted_keys.dtype), np.empty(size - 1, dtype=bool)
     for start in range(0, len(sorted_keys), block):
-        q = sorted_keys[start : start + block] // k
-        n_distinct += int(np.count_nonzero(q[1:] != q[:-1])) + int(prev is None or q[0] != prev)
+        part = sorted_keys[start : start + block]
+        q = quotients[: part.shape[0]]
+        np.floor_divide(part, k, out=q)
+        step = changed[: part.shape[0] - 1]
+        np.not_equal(q[1:], q[:-1], out=step)
+        n_distinct += int(np.count_nonzero(step)) + int(prev is None or q[0] != prev)
         prev = q[-1]
     return n_distinct
 
