@@ -336,8 +336,8 @@ class BaseAggregator(BaseEstimator):
             post = post[row_group]  # a new array: the frame below may own it without a copy
         self.classes_ = enc.classes
         self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label", copy=False)  # a fresh take
-        owned = row_group is not None or self._owns_posterior
-        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if owned else None)
+        own_post = row_group is not None or self._owns_posterior
+        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if own_post else None)
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
         self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers", copy=not owned)
         self.n_answers_ = enc.n_answers
