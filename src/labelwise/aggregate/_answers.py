@@ -22,6 +22,7 @@ from .._validate import check_choice
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
+    GatheredCodes,
     _factorize,
     _factorize_dense_ints,
     duplicate_pairs,
@@ -102,7 +103,13 @@ class EncodedAnswers:
     @property
     def n_answers(self) -> int:
         """Number of answers (rows kept)."""
-        return int(self.item_idx.shape[0])
+        return int(self.__dict__["_item_idx"].shape[0])  # (not ``item_idx``: that would gather deferred codes)
+
+    @property
+    def item_codes_gathered(self) -> bool:
+        """Whether ``item_idx`` is an array already (False: the encoder deferred their gather, which
+        the first read of ``item_idx`` makes; see :class:`_ItemCodes`)."""
+        return not isinstance(self.__dict__["_item_idx"], GatheredCodes)
 
     @property
     def n_items(self) -> int:
@@ -248,6 +255,30 @@ class EncodedAnswers:
         )
 
 
+class _ItemCodes:
+    """``EncodedAnswers.item_idx``: the item codes, gathered on their first read when the encoder
+    deferred them (:class:`~labelwise.aggregate._factorize.GatheredCodes`), then kept.
+
+    A data descriptor over the dataclass field: its ``__init__``, ``dataclasses.replace`` and
+    :meth:`EncodedAnswers.give_up_item_idx` set the field through it; every read returns an array
+    (or the :class:`GivenUpCodes` stand-in), so no consumer sees the deferred form.
+    """
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        codes = obj.__dict__["_item_idx"]
+        if isinstance(codes, GatheredCodes):
+            codes = obj.__dict__["_item_idx"] = codes.gather()
+        return codes
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_item_idx"] = value
+
+
+EncodedAnswers.item_idx = _ItemCodes()  # type: ignore[assignment]  # set after the dataclass made __init__
+
+
 class GivenUpCodes:
     """Stands in for codes whose memory a fit took (:meth:`EncodedAnswers.give_up_item_idx`): their
     ``shape``, ``dtype`` and length stay; reading a value (indexing, iterating, converting to an
@@ -368,8 +399,10 @@ def encode_answers(
             check_not_null(what, col, codes < 0)
 
     # factorize codes a null as -1: the null check comes free with the encoding
-    item_idx, item_values, own_items = factorize_codes(series["item"])
-    check_codes("item", item_col, item_idx)
+    # integer item ids with gaps: the codes' gather deferred (a majority vote on sorted keys never reads them)
+    item_idx, item_values, own_items = factorize_codes(series["item"], defer=True)
+    if not isinstance(item_idx, GatheredCodes):  # (deferred codes come from a table of ranks: never -1)
+        check_codes("item", item_col, item_idx)
     annotator_idx, annotator_values = _factorize(series["annotator"])
     check_codes("annotator", annotator_col, annotator_idx)
     if labels is None:
@@ -397,7 +430,11 @@ def encode_answers(
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
     n_ann, k = max(len(annotator_values), 1), len(classes)
-    pair, space = np.multiply(item_idx, n_ann, dtype=np.int64), len(item_values) * n_ann  # int32 codes widened
+    space = len(item_values) * n_ann
+    if isinstance(item_idx, GatheredCodes):  # by blocks, without the codes' array
+        pair = item_idx.scaled(n_ann)
+    else:
+        pair = np.multiply(item_idx, n_ann, dtype=np.int64)  # int32 codes widened
     pair += annotator_idx  # in place: every 10M-entry temporary is a fresh allocation to fault in
     # with "keep" the pair keys are not needed once the sorted (pair, label) keys exist: reuse them
     row_keys = sorted_pair_label_keys(pair, label_idx, space, k, overwrite=duplicates == "keep")
@@ -405,11 +442,15 @@ def encode_answers(
     n_dropped = 0
     if keep is not None:
         n_dropped = int(len(item_idx) - len(keep))
-        item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
+        if isinstance(item_idx, GatheredCodes):  # only the kept rows' codes gathered
+            item_idx = GatheredCodes(item_idx.table, item_idx.index[keep]).gather()
+        else:
+            item_idx = item_idx[keep]
+        annotator_idx, label_idx = annotator_idx[keep], label_idx[keep]
         row_keys, own_items = None, True
 
     return EncodedAnswers(
-        item_idx=item_idx,
+        item_idx=item_idx,  # type: ignore[arg-type]  # GatheredCodes: gathered on their first read (_ItemCodes)
         annotator_idx=annotator_idx,
         label_idx=label_idx,
         item_values=item_values,

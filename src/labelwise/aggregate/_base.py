@@ -358,18 +358,36 @@ def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 18
     """Fraction of each annotator's answers equal to the aggregated label of the item.
 
     In blocks of answers (temporaries a block long; the per-block counts are integers, so their
-    sum does not depend on the block size), with a one-byte copy of the labels as the gather's
-    table when ``K <= 127``. Each block's item codes are copied into one ``intp`` buffer before the
-    gather (numpy casts int32 index arrays in small chunks inside the gather, about twice as
-    slow), and each block counts ``2 * annotator + hit`` keys made in a second buffer (an
-    unweighted ``bincount`` of a writeable ``intp`` array, which numpy does not copy; no boolean
-    selection of the hits). A block of 2**18 answers keeps each buffer at 2 MB. The misses and
-    hits of an annotator add up to their answers: ``enc.answers_per_annotator`` is taken from them
-    (and cached) when the encoding has not counted it yet, instead of another pass over the codes.
+    sum does not depend on the block size, nor on the order of the answers), with a one-byte copy
+    of the labels as the gather's table when ``K <= 127``. Each block counts ``2 * annotator + hit``
+    keys made in a buffer (an unweighted ``bincount`` of a writeable ``intp`` array, which numpy
+    does not copy; no boolean selection of the hits). A block of 2**18 answers keeps each buffer at
+    2 MB. When the encoding deferred its item codes and has its sorted keys, the answers are read
+    from the keys (:func:`_agreement_from_keys`) and the codes are never gathered; else from the
+    codes (:func:`_agreement_from_codes`). The misses and hits of an annotator add up to their
+    answers: ``enc.answers_per_annotator`` is taken from them (and cached) when the encoding has not
+    counted it yet, instead of another pass over the codes.
     """
     table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
     n_ann = enc.n_annotators
-    hits = np.zeros(2 * n_ann, dtype=np.int64)  # [2 j]: misses of annotator j, [2 j + 1]: hits
+    if enc.row_keys is not None and not enc.item_codes_gathered:
+        hits = _agreement_from_keys(enc.row_keys, table, max(n_ann, 1), enc.n_classes, block)
+    else:
+        hits = _agreement_from_codes(enc, table, block)
+    n = enc.__dict__.get("answers_per_annotator")
+    if n is None:  # exact integers: equal to the cached property's count of the codes
+        n = enc.__dict__["answers_per_annotator"] = hits[0::2] + hits[1::2]
+    return np.divide(hits[1::2], n, out=np.zeros(n_ann), where=n > 0)
+
+
+def _agreement_from_codes(enc: EncodedAnswers, table: np.ndarray, block: int) -> np.ndarray:
+    """Misses ``[2 j]`` and hits ``[2 j + 1]`` of each annotator ``j`` from the answers' codes.
+
+    Each block's item codes are copied into one ``intp`` buffer before the gather (numpy casts
+    int32 index arrays in small chunks inside the gather, about twice as slow).
+    """
+    n_ann = enc.n_annotators
+    hits = np.zeros(2 * n_ann, dtype=np.int64)
     size = max(1, min(block, enc.n_answers))
     rows, keys = np.empty(size, dtype=np.intp), np.empty(size, dtype=np.intp)
     for start in range(0, enc.n_answers, block):
@@ -380,10 +398,30 @@ def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 18
         np.multiply(enc.annotator_idx[part], 2, out=key, dtype=np.intp)
         key += enc.label_idx[part] == table[item]
         hits += np.bincount(key, minlength=2 * n_ann)
-    n = enc.__dict__.get("answers_per_annotator")
-    if n is None:  # exact integers: equal to the cached property's count of the codes
-        n = enc.__dict__["answers_per_annotator"] = hits[0::2] + hits[1::2]
-    return np.divide(hits[1::2], n, out=np.zeros(n_ann), where=n > 0)
+    return hits
+
+
+def _agreement_from_keys(sorted_keys: np.ndarray, table: np.ndarray, n_ann: int, k: int, block: int) -> np.ndarray:
+    """:func:`_agreement_from_codes` from the encoding's keys ``(item * n_ann + annotator) * k + label``
+    (any order), decoded a block at a time in three buffers: no item codes needed."""
+    hits = np.zeros(2 * n_ann, dtype=np.int64)
+    n = sorted_keys.shape[0]
+    size = max(1, min(block, n))
+    pairs, labels, items = (np.empty(size, dtype=np.int64) for _ in range(3))
+    for start in range(0, n, block):
+        part = sorted_keys[start : start + block]
+        pair, label, item = pairs[: part.shape[0]], labels[: part.shape[0]], items[: part.shape[0]]
+        np.floor_divide(part, k, out=pair)  # item * n_ann + annotator
+        np.multiply(pair, k, out=label)
+        np.subtract(part, label, out=label)
+        np.floor_divide(pair, n_ann, out=item)
+        hit = label == table[item]
+        np.multiply(item, n_ann, out=item)
+        np.subtract(pair, item, out=pair)  # the annotator
+        pair *= 2
+        pair += hit
+        hits += np.bincount(pair, minlength=2 * n_ann)
+    return hits
 
 
 def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:
