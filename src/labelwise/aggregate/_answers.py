@@ -22,6 +22,7 @@ from .._validate import check_choice
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
+    DeferredItemCodes,
     GatheredCodes,
     _factorize,
     _factorize_dense_ints,
@@ -48,6 +49,8 @@ class EncodedAnswers:
         codes (int64 ids 0..n-1 with none missing), int32 where they were gathered from a table
         of ranks (:func:`~labelwise.aggregate._factorize.code_dtype`). A product of codes must
         be taken in int64 (``np.multiply(item_idx, n, dtype=np.int64)``): in int32 it wraps.
+        Item codes gathered by the int64 ids themselves (from 0, with gaps) are gathered on the
+        first read of ``item_idx`` (``item_codes_gathered``); a majority vote never reads them.
     item_values, annotator_values : pandas.Index
         The distinct items and annotators with the input column's dtype, sorted when they are
         mutually comparable (else in first-seen order); ``items`` and ``annotators`` are the same
@@ -108,7 +111,8 @@ class EncodedAnswers:
     @property
     def item_codes_gathered(self) -> bool:
         """Whether ``item_idx`` is an array already (False: the encoder deferred their gather, which
-        the first read of ``item_idx`` makes; see :class:`_ItemCodes`)."""
+        the first read of ``item_idx`` makes; see
+        :class:`~labelwise.aggregate._factorize.DeferredItemCodes`)."""
         return not isinstance(self.__dict__["_item_idx"], GatheredCodes)
 
     @property
@@ -255,28 +259,7 @@ class EncodedAnswers:
         )
 
 
-class _ItemCodes:
-    """``EncodedAnswers.item_idx``: the item codes, gathered on their first read when the encoder
-    deferred them (:class:`~labelwise.aggregate._factorize.GatheredCodes`), then kept.
-
-    A data descriptor over the dataclass field: its ``__init__``, ``dataclasses.replace`` and
-    :meth:`EncodedAnswers.give_up_item_idx` set the field through it; every read returns an array
-    (or the :class:`GivenUpCodes` stand-in), so no consumer sees the deferred form.
-    """
-
-    def __get__(self, obj: Any, objtype: Any = None) -> Any:
-        if obj is None:
-            return self
-        codes = obj.__dict__["_item_idx"]
-        if isinstance(codes, GatheredCodes):
-            codes = obj.__dict__["_item_idx"] = codes.gather()
-        return codes
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__["_item_idx"] = value
-
-
-EncodedAnswers.item_idx = _ItemCodes()  # type: ignore[assignment]  # set after the dataclass made __init__
+EncodedAnswers.item_idx = DeferredItemCodes()  # type: ignore[assignment]  # after the dataclass made __init__
 
 
 class GivenUpCodes:
@@ -450,7 +433,7 @@ def encode_answers(
         row_keys, own_items = None, True
 
     return EncodedAnswers(
-        item_idx=item_idx,  # type: ignore[arg-type]  # GatheredCodes: gathered on their first read (_ItemCodes)
+        item_idx=item_idx,  # type: ignore[arg-type]  # GatheredCodes: gathered on first read
         annotator_idx=annotator_idx,
         label_idx=label_idx,
         item_values=item_values,

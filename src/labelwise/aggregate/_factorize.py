@@ -13,12 +13,21 @@ input column itself (int64 ids ``0..n-1``) or pandas' own codes stay int64. Any 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["GatheredCodes", "code_dtype", "duplicate_pairs", "factorize_codes", "sorted_pair_label_keys"]
+__all__ = [
+    "DeferredItemCodes",
+    "GatheredCodes",
+    "code_dtype",
+    "duplicate_pairs",
+    "factorize_codes",
+    "sorted_pair_label_keys",
+]
 
 
 def code_dtype(n_values: int) -> type[np.signedinteger]:
@@ -203,6 +212,27 @@ def _factorize_arrow(values: pd.Series) -> tuple[np.ndarray, pd.Index, bool] | N
     except (TypeError, ValueError, pa.ArrowException):
         return None
     return codes, index, codes is not indices  # Arrow's own indices are read-only, not the encoder's
+
+
+class DeferredItemCodes:
+    """``EncodedAnswers.item_idx``: the item codes, gathered on their first read when the encoder
+    deferred them (:class:`GatheredCodes`), then kept.
+
+    A data descriptor over the dataclass field: its ``__init__``, ``dataclasses.replace`` and
+    ``EncodedAnswers.give_up_item_idx`` set the field through it; every read returns an array (or
+    the ``GivenUpCodes`` stand-in), so no consumer sees the deferred form.
+    """
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        codes = obj.__dict__["_item_idx"]
+        if isinstance(codes, GatheredCodes):
+            codes = obj.__dict__["_item_idx"] = codes.gather()
+        return codes
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_item_idx"] = value
 
 
 def duplicate_pairs(
