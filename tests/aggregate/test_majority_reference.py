@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import MajorityVote, encode_answers
-from labelwise.aggregate._base import TIE_RTOL, _tied_cells, agreement_skill, argmax_random_ties, row_max
+from labelwise.aggregate._base import (
+    TIE_RTOL,
+    _tied_cells,
+    agreement_skill,
+    argmax_random_ties,
+    log_normalize,
+    row_max,
+    row_sum,
+)
 from labelwise.aggregate._factorize import _n_distinct_quotients
 from labelwise.aggregate.majority import _vote_shares_in_place
 
@@ -199,3 +207,25 @@ def test_agreement_by_small_blocks_equals_a_direct_count(block):
     hit = (np.asarray(enc.label_idx) == codes[np.asarray(enc.item_idx)]).astype(float)
     expect = np.bincount(enc.annotator_idx, weights=hit) / np.bincount(enc.annotator_idx)
     assert np.array_equal(agreement_skill(enc, codes, block=block), expect)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 30), st.integers(1, 6), st.booleans(), st.sampled_from(["float64", "float32"]), st.integers(0, 99)
+)
+def test_log_normalize_equals_the_plain_expression(n, k, overwrite, dtype, seed):
+    """The softmax and the log normaliser (now summed in the row sums' memory) equal the plain
+    expression bit for bit, rows of -inf and float32 scores included."""
+    rng = np.random.default_rng(seed)
+    scores = (rng.normal(0, 50, (n, k)) * rng.choice([1.0, 1e3], (n, 1))).astype(dtype)
+    scores[rng.random((n, k)) < 0.2] = -np.inf
+    with np.errstate(invalid="ignore", divide="ignore"):  # rows of -inf only: 0 / 0
+        top = row_max(scores)
+        top[~np.isfinite(top)] = 0.0
+        w = np.exp(scores - top[:, None])
+        total = row_sum(w)
+        expect_z = np.log(total) + top
+        w /= total[:, None]  # (in place: float32 scores keep a float32 softmax)
+        post, log_z = log_normalize(scores.copy(), overwrite=overwrite)
+    assert np.array_equal(post, w, equal_nan=True) and post.dtype == w.dtype
+    assert np.array_equal(log_z, expect_z, equal_nan=True)

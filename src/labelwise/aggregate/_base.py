@@ -146,7 +146,9 @@ def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[n
     np.exp(w, out=w)
     total = row_sum(w)
     w /= total[:, None]
-    return w, np.log(total) + top
+    np.log(total, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
+    total += top
+    return w, total
 
 
 class BaseAggregator(BaseEstimator):
