@@ -144,9 +144,9 @@ def ds_steps(answers: pd.DataFrame, repeat: int, after_mv: bool) -> np.ndarray:
 def allocations(answers: pd.DataFrame, min_mb: float, method: str = "majority-vote") -> np.ndarray:
     import warnings
 
-    from labelwise.aggregate import DawidSkene, MajorityVote
+    from labelwise.aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
 
-    cls = {"majority-vote": MajorityVote, "dawid-skene": DawidSkene}[method]
+    cls = {"majority-vote": MajorityVote, "dawid-skene": DawidSkene, "one-coin": OneCoinDawidSkene}[method]
     warnings.simplefilter("ignore")
     cls().fit(answers)  # the first fit grows the heap
     tracemalloc.start()
@@ -207,7 +207,7 @@ def main() -> None:
     parser.add_argument("--after-mv", action="store_true", help="ds-steps: a majority-vote fit first")
     parser.add_argument(
         "--method",
-        choices=["majority-vote", "dawid-skene"],
+        choices=["majority-vote", "dawid-skene", "one-coin"],
         default="majority-vote",
         help="allocations: the fit traced",
     )

@@ -22,6 +22,8 @@ from .._validate import check_choice
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
+    DeferredItemCodes,
+    GatheredCodes,
     _factorize,
     _factorize_dense_ints,
     duplicate_pairs,
@@ -47,6 +49,8 @@ class EncodedAnswers:
         codes (int64 ids 0..n-1 with none missing), int32 where they were gathered from a table
         of ranks (:func:`~labelwise.aggregate._factorize.code_dtype`). A product of codes must
         be taken in int64 (``np.multiply(item_idx, n, dtype=np.int64)``): in int32 it wraps.
+        Item codes gathered by the int64 ids themselves (from 0, with gaps) are gathered on the
+        first read of ``item_idx`` (``item_codes_gathered``); a majority vote never reads them.
     item_values, annotator_values : pandas.Index
         The distinct items and annotators with the input column's dtype, sorted when they are
         mutually comparable (else in first-seen order); ``items`` and ``annotators`` are the same
@@ -102,7 +106,14 @@ class EncodedAnswers:
     @property
     def n_answers(self) -> int:
         """Number of answers (rows kept)."""
-        return int(self.item_idx.shape[0])
+        return int(self.__dict__["_item_idx"].shape[0])  # (not ``item_idx``: that would gather deferred codes)
+
+    @property
+    def item_codes_gathered(self) -> bool:
+        """Whether ``item_idx`` is an array already (False: the encoder deferred their gather, which
+        the first read of ``item_idx`` makes; see
+        :class:`~labelwise.aggregate._factorize.DeferredItemCodes`)."""
+        return not isinstance(self.__dict__["_item_idx"], GatheredCodes)
 
     @property
     def n_items(self) -> int:
@@ -248,6 +259,9 @@ class EncodedAnswers:
         )
 
 
+EncodedAnswers.item_idx = DeferredItemCodes()  # type: ignore[assignment]  # after the dataclass made __init__
+
+
 class GivenUpCodes:
     """Stands in for codes whose memory a fit took (:meth:`EncodedAnswers.give_up_item_idx`): their
     ``shape``, ``dtype`` and length stay; reading a value (indexing, iterating, converting to an
@@ -368,8 +382,10 @@ def encode_answers(
             check_not_null(what, col, codes < 0)
 
     # factorize codes a null as -1: the null check comes free with the encoding
-    item_idx, item_values, own_items = factorize_codes(series["item"])
-    check_codes("item", item_col, item_idx)
+    # integer item ids with gaps: the codes' gather deferred (a majority vote on sorted keys never reads them)
+    item_idx, item_values, own_items = factorize_codes(series["item"], defer=True)
+    if not isinstance(item_idx, GatheredCodes):  # (deferred codes come from a table of ranks: never -1)
+        check_codes("item", item_col, item_idx)
     annotator_idx, annotator_values = _factorize(series["annotator"])
     check_codes("annotator", annotator_col, annotator_idx)
     if labels is None:
@@ -397,7 +413,11 @@ def encode_answers(
 
     # Duplicate (item, annotator) pairs, found with one integer key per answer.
     n_ann, k = max(len(annotator_values), 1), len(classes)
-    pair, space = np.multiply(item_idx, n_ann, dtype=np.int64), len(item_values) * n_ann  # int32 codes widened
+    space = len(item_values) * n_ann
+    if isinstance(item_idx, GatheredCodes):  # by blocks, without the codes' array
+        pair = item_idx.scaled(n_ann)
+    else:
+        pair = np.multiply(item_idx, n_ann, dtype=np.int64)  # int32 codes widened
     pair += annotator_idx  # in place: every 10M-entry temporary is a fresh allocation to fault in
     # with "keep" the pair keys are not needed once the sorted (pair, label) keys exist: reuse them
     row_keys = sorted_pair_label_keys(pair, label_idx, space, k, overwrite=duplicates == "keep")
@@ -405,11 +425,15 @@ def encode_answers(
     n_dropped = 0
     if keep is not None:
         n_dropped = int(len(item_idx) - len(keep))
-        item_idx, annotator_idx, label_idx = item_idx[keep], annotator_idx[keep], label_idx[keep]
+        if isinstance(item_idx, GatheredCodes):  # only the kept rows' codes gathered
+            item_idx = GatheredCodes(item_idx.table, item_idx.index[keep]).gather()
+        else:
+            item_idx = item_idx[keep]
+        annotator_idx, label_idx = annotator_idx[keep], label_idx[keep]
         row_keys, own_items = None, True
 
     return EncodedAnswers(
-        item_idx=item_idx,
+        item_idx=item_idx,  # type: ignore[arg-type]  # GatheredCodes: gathered on first read
         annotator_idx=annotator_idx,
         label_idx=label_idx,
         item_values=item_values,

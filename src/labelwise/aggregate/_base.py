@@ -57,11 +57,7 @@ def argmax_random_ties(
     the random draws) without building the expanded array.
     """
     scores = np.asarray(scores, dtype=np.float64)
-    top = row_max(scores)[:, None]
-    tied = scores >= top - rtol * np.maximum(np.abs(top), 1.0)
-    n_tied = tied[:, 0].astype(np.int64)  # per-row count of ties, a column at a time (no float copy)
-    for j in range(1, tied.shape[1]):
-        n_tied += tied[:, j]
+    tied, n_tied = _tied_cells(scores, rtol)
     codes = tied.argmax(axis=1)
     if row_group is not None:
         codes, n_tied = codes[row_group], n_tied[row_group]
@@ -71,6 +67,43 @@ def argmax_random_ties(
         draws[~tied[multi if row_group is None else row_group[multi]]] = -1.0
         codes[multi] = draws.argmax(axis=1)
     return codes
+
+
+#: Rows per block of :func:`_tied_cells` (its two float64 buffers are 512 KB each).
+TIE_BLOCK = 1 << 16
+
+
+def _tied_cells(scores: np.ndarray, rtol: float, block: int = TIE_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells of each row tie with the row's maximum, ``scores >= top - rtol * max(|top|, 1)``
+    (``top`` as :func:`row_max`), and how many per row (in the narrowest unsigned integer that holds
+    ``K``).
+
+    By blocks of rows: the maxima and thresholds live in two buffers a block long, made once, and the
+    operations are those of the expression in the same order (the same bits), instead of one fresh
+    row-long array per operation.
+    """
+    n, k = scores.shape
+    tied = np.empty((n, k), dtype=bool)
+    n_tied = np.empty(n, dtype=np.min_scalar_type(k))
+    size = max(1, min(block, n))
+    tops, margins = np.empty(size), np.empty(size)
+    for start in range(0, n, block):
+        part = scores[start : start + block]
+        top, margin = tops[: part.shape[0]], margins[: part.shape[0]]
+        np.copyto(top, part[:, 0])
+        for j in range(1, k):
+            np.maximum(top, part[:, j], out=top)
+        np.abs(top, out=margin)
+        np.maximum(margin, 1.0, out=margin)
+        margin *= rtol
+        np.subtract(top, margin, out=top)
+        cells = tied[start : start + block]
+        np.greater_equal(part, top[:, None], out=cells)
+        count = n_tied[start : start + block]
+        np.copyto(count, cells[:, 0])
+        for j in range(1, k):
+            count += cells[:, j]
+    return tied, n_tied
 
 
 def row_max(a: np.ndarray) -> np.ndarray:
@@ -113,7 +146,9 @@ def log_normalize(log_scores: np.ndarray, *, overwrite: bool = False) -> tuple[n
     np.exp(w, out=w)
     total = row_sum(w)
     w /= total[:, None]
-    return w, np.log(total) + top
+    np.log(total, out=total)  # the log normaliser ``log(total) + top`` in the sums' memory
+    total += top
+    return w, total
 
 
 class BaseAggregator(BaseEstimator):
@@ -206,7 +241,7 @@ class BaseAggregator(BaseEstimator):
             post, skill = self._fit(enc, probs, owned=owned)
             if self._fits_patterns and enc.patterns.grouped:
                 row_group = enc.patterns.item_pattern
-        self._set_results(enc, post, skill, row_group)
+        self._set_results(enc, post, skill, row_group, owned=owned)
         return self
 
     def fit_predict(self, answers: pd.DataFrame, probs: Any = None) -> pd.Series:
@@ -286,19 +321,27 @@ class BaseAggregator(BaseEstimator):
         return argmax_random_ties(post, self._rng(), row_group=row_group)
 
     def _set_results(
-        self, enc: EncodedAnswers, post: np.ndarray, skill: np.ndarray, row_group: np.ndarray | None = None
+        self,
+        enc: EncodedAnswers,
+        post: np.ndarray,
+        skill: np.ndarray,
+        row_group: np.ndarray | None = None,
+        *,
+        owned: bool = False,
     ) -> None:
+        """Set the fitted attributes. ``owned`` (``enc`` was made by this fit alone): the per-item
+        answer counts it caches become ``n_answers_per_item_`` without a copy."""
         items = enc.item_index()
         classes = enc.class_index()
         codes = self._hard_labels(post, row_group)
         if row_group is not None:
             post = post[row_group]  # a new array: the frame below may own it without a copy
         self.classes_ = enc.classes
-        self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label")
-        owned = row_group is not None or self._owns_posterior
-        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if owned else None)
+        self.labels_ = pd.Series(classes.take(codes).array, index=items, name="label", copy=False)  # a fresh take
+        own_post = row_group is not None or self._owns_posterior
+        self.probas_ = pd.DataFrame(post, index=items, columns=classes, copy=False if own_post else None)
         self.annotator_skill_ = pd.Series(np.clip(skill, 0.0, 1.0), index=enc.annotator_index(), name="skill")
-        self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers")
+        self.n_answers_per_item_ = pd.Series(enc.answers_per_item, index=items, name="n_answers", copy=not owned)
         self.n_answers_ = enc.n_answers
         self.n_items_ = enc.n_items
         self.n_annotators_ = enc.n_annotators
@@ -313,20 +356,40 @@ def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 18) -> np.ndarray:
     """Fraction of each annotator's answers equal to the aggregated label of the item.
 
     In blocks of answers (temporaries a block long; the per-block counts are integers, so their
-    sum does not depend on the block size), with a one-byte copy of the labels as the gather's
-    table when ``K <= 127``. Each block's item codes are copied into one ``intp`` buffer before the
-    gather (numpy casts int32 index arrays in small chunks inside the gather, about twice as
-    slow), and each block counts ``2 * annotator + hit`` keys made in a second buffer (an
-    unweighted ``bincount`` of a writeable ``intp`` array, which numpy does not copy; no boolean
-    selection of the hits).
+    sum does not depend on the block size, nor on the order of the answers), with a one-byte copy
+    of the labels as the gather's table when ``K <= 127``. Each block counts ``2 * annotator + hit``
+    keys made in a buffer (an unweighted ``bincount`` of a writeable ``intp`` array, which numpy
+    does not copy; no boolean selection of the hits). A block of 2**18 answers keeps each buffer at
+    2 MB. When the encoding deferred its item codes and has its sorted keys, the answers are read
+    from the keys (:func:`_agreement_from_keys`) and the codes are never gathered; else from the
+    codes (:func:`_agreement_from_codes`). The misses and hits of an annotator add up to their
+    answers: ``enc.answers_per_annotator`` is taken from them (and cached) when the encoding has not
+    counted it yet, instead of another pass over the codes.
     """
     table = codes.astype(np.int8) if enc.n_classes <= 127 else codes
     n_ann = enc.n_annotators
-    hits = np.zeros(2 * n_ann, dtype=np.int64)  # [2 j]: misses of annotator j, [2 j + 1]: hits
+    if enc.row_keys is not None and not enc.item_codes_gathered:
+        hits = _agreement_from_keys(enc.row_keys, table, max(n_ann, 1), enc.n_classes, block)
+    else:
+        hits = _agreement_from_codes(enc, table, block)
+    n = enc.__dict__.get("answers_per_annotator")
+    if n is None:  # exact integers: equal to the cached property's count of the codes
+        n = enc.__dict__["answers_per_annotator"] = hits[0::2] + hits[1::2]
+    return np.divide(hits[1::2], n, out=np.zeros(n_ann), where=n > 0)
+
+
+def _agreement_from_codes(enc: EncodedAnswers, table: np.ndarray, block: int) -> np.ndarray:
+    """Misses ``[2 j]`` and hits ``[2 j + 1]`` of each annotator ``j`` from the answers' codes.
+
+    Each block's item codes are copied into one ``intp`` buffer before the gather (numpy casts
+    int32 index arrays in small chunks inside the gather, about twice as slow).
+    """
+    n_ann = enc.n_annotators
+    hits = np.zeros(2 * n_ann, dtype=np.int64)
     size = max(1, min(block, enc.n_answers))
     rows, keys = np.empty(size, dtype=np.intp), np.empty(size, dtype=np.intp)
     for start in range(0, enc.n_answers, block):
@@ -337,8 +400,30 @@ def agreement_skill(enc: EncodedAnswers, codes: np.ndarray, block: int = 1 << 20
         np.multiply(enc.annotator_idx[part], 2, out=key, dtype=np.intp)
         key += enc.label_idx[part] == table[item]
         hits += np.bincount(key, minlength=2 * n_ann)
-    n = enc.answers_per_annotator
-    return np.divide(hits[1::2], n, out=np.zeros(n_ann), where=n > 0)
+    return hits
+
+
+def _agreement_from_keys(sorted_keys: np.ndarray, table: np.ndarray, n_ann: int, k: int, block: int) -> np.ndarray:
+    """:func:`_agreement_from_codes` from the encoding's keys ``(item * n_ann + annotator) * k + label``
+    (any order), decoded a block at a time in three buffers: no item codes needed."""
+    hits = np.zeros(2 * n_ann, dtype=np.int64)
+    n = sorted_keys.shape[0]
+    size = max(1, min(block, n))
+    pairs, labels, items = (np.empty(size, dtype=np.int64) for _ in range(3))
+    for start in range(0, n, block):
+        part = sorted_keys[start : start + block]
+        pair, label, item = pairs[: part.shape[0]], labels[: part.shape[0]], items[: part.shape[0]]
+        np.floor_divide(part, k, out=pair)  # item * n_ann + annotator
+        np.multiply(pair, k, out=label)
+        np.subtract(part, label, out=label)
+        np.floor_divide(pair, n_ann, out=item)
+        hit = label == table[item]
+        np.multiply(item, n_ann, out=item)
+        np.subtract(pair, item, out=pair)  # the annotator
+        pair *= 2
+        pair += hit
+        hits += np.bincount(pair, minlength=2 * n_ann)
+    return hits
 
 
 def soft_agreement_skill(enc: EncodedAnswers, post: np.ndarray) -> np.ndarray:

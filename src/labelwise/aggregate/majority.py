@@ -39,7 +39,8 @@ def _vote_shares_in_place(enc: EncodedAnswers, *, consume: bool = False) -> np.n
     the caller's fit alone, so its cached counts (``item_label_counts``, e.g. made for a prior) may
     become the shares too; they are removed from ``enc`` (a later use counts again). Otherwise
     cached counts are shared, and the shares are a new array. The counts' row sums are the answers
-    per item, cached on ``enc`` instead of being summed again.
+    per item, cached on ``enc`` (as int64, converted in the memory of the float sums) instead of
+    being summed again.
     """
     counts = enc.__dict__.pop("item_label_counts", None) if consume else None
     if counts is None:
@@ -47,9 +48,11 @@ def _vote_shares_in_place(enc: EncodedAnswers, *, consume: bool = False) -> np.n
             return weighted_vote_shares(enc)
         counts = enc.item_class_sum(None)
     total = row_sum(counts)
-    if "answers_per_item" not in enc.__dict__:  # (not ``setdefault``: its int64 copy would be made anyway)
-        enc.__dict__["answers_per_item"] = total.astype(np.int64)  # exact: sums of counts
     counts /= total[:, None]
+    if "answers_per_item" not in enc.__dict__:  # the sums of counts (exact) become int64 in their own memory
+        per_item = total.view(np.int64)
+        np.copyto(per_item, total, casting="unsafe")  # element for element onto itself: no copy
+        enc.__dict__["answers_per_item"] = per_item
     return counts
 
 
