@@ -87,6 +87,25 @@ class TestGuardByBlocks:
         got = relabelled_classes(reference, post, w, min_share=share, block_rows=block)
         assert np.array_equal(got, relabelled_reference(reference, post, w, share))
 
+    @settings(max_examples=60, deadline=None)
+    @given(seed=st.integers(0, 10_000), n=st.integers(1, 60), k=st.integers(2, 5))
+    def test_renaming_the_classes_renames_the_relabelled_ones(self, seed, n, k):
+        """Permuting the columns of both arrays permutes the result: a class whose strict rows go half
+        to itself and half to another is not decided by which of the two comes first."""
+        rng = np.random.default_rng(seed)
+        reference = rng.integers(0, 3, (n, k)).astype(np.float64)
+        post = rng.integers(0, 2, (n, k)) + rng.random((n, k)) * 0.1
+        order = rng.permutation(k)
+        got = relabelled_classes(reference, post, min_share=0.0)
+        renamed = relabelled_classes(reference[:, order], post[:, order], min_share=0.0)
+        assert sorted(order[renamed].tolist()) == sorted(got.tolist())
+
+    def test_a_tie_between_staying_and_moving_is_not_a_relabelling(self):
+        reference = np.array([[2.0, 0.0], [2.0, 0.0], [0.0, 1.0]])
+        post = np.array([[0.9, 0.1], [0.1, 0.9], [0.1, 0.9]])  # class 0: one row stays, one moves
+        assert relabelled_classes(reference, post, min_share=0.0).size == 0
+        assert relabelled_classes(reference[:, ::-1], post[:, ::-1], min_share=0.0).size == 0
+
     def test_read_only_and_memory_mapped_inputs(self, tmp_path):
         rng = np.random.default_rng(0)
         reference = rng.integers(0, 4, (1000, 3)).astype(np.float64)

@@ -28,7 +28,8 @@ def relabelled_classes(
 
     Only rows where ``reference`` has a single maximum count (entries within 1e-12 of the row's
     maximum count as maximal). Class ``k`` is relabelled when the most frequent argmax of ``post``
-    over those rows is some ``l != k`` holding at least half of them: the signature of EM ending
+    over those rows is some ``l != k`` holding at least half of them, and more of them than ``k``
+    keeps (a tie is not decided by the classes' order): the signature of EM ending
     in a permutation of the classes [1]_. Small classes are not reported on their own: the
     relabelled classes are returned only when the rows they move hold at least ``min_share`` of
     all those rows. The same as ``relabelled_given(strict_classes(reference), post, weights)``:
@@ -155,9 +156,13 @@ def relabelled_given(
         keys += ref[strict].astype(np.intp) * k
         np.add.at(table, keys, 1.0 if w is None else w[start : start + m][strict])  # in row order
     table = table.reshape(k, k)
-    best = table.argmax(axis=1)
     row_total = table.sum(axis=1)
-    moved = (best != np.arange(k)) & (table.max(axis=1) >= 0.5 * row_total) & (row_total > 0)
-    if table.max(axis=1)[moved].sum() < min_share * table.sum():
+    stayed = table.diagonal().copy()
+    np.fill_diagonal(table, -np.inf)
+    best_other = table.max(axis=1) if k > 1 else np.full(k, -np.inf)
+    # strictly more rows to one other class than stayed: a tie is not "mostly", and deciding it by
+    # the classes' order would make the result depend on how the classes are named
+    moved = (best_other > stayed) & (best_other >= 0.5 * row_total) & (row_total > 0)
+    if best_other[moved].sum() < min_share * row_total.sum():
         return np.empty(0, dtype=np.int64)
     return np.flatnonzero(moved)
