@@ -39,33 +39,27 @@ def self_confidence_pass(
 
     Each row block is checked and its argmax taken while it is in cache, so pass 2 need not read
     ``probs`` again but for the few rows whose top class misses its threshold. For float32 rows a
-    block costs five numpy calls, each of which releases the GIL: its row sums, minimum and argmax,
-    the argmax's offsets in the block's memory, and one ``np.take`` of both each row's top value
-    and its own class's value (the two gathers; :func:`_own_class_offsets` finds the latter's
-    offsets for the whole chunk at once). The value checks on the row sums run once per chunk
-    (:func:`_clean_float32_chunk`), and only a chunk that is not clean is checked again block by
-    block (:func:`~labelwise._validate.probs_problems`), so the problems found are the same. Every
-    numpy call is a release and a re-acquisition of the GIL, which with several threads is a
-    hand-off between them (benchmarks/RESULTS.md, issue 12, sessions 9, 13 and 14).
+    block costs five numpy calls (its row sums, minimum, argmax and two gathers): the value checks
+    on the row sums run once per chunk (:func:`_clean_float32_chunk`), and only a chunk that is
+    not clean is checked again block by block (:func:`~labelwise._validate.probs_problems`), so
+    the problems found are the same. Every numpy call is a release and a re-acquisition of the GIL,
+    which with several threads is a hand-off between them (benchmarks/RESULTS.md, issue 12).
     """
     n, k = probs.shape
     found = []
-    step = max(1, min(n, FIRST_PASS_ELEMENTS // max(1, k)))
-    # The gathers index a block's memory as one flat vector, so a block is read from a C-contiguous
-    # buffer where the chunk is not C-contiguous. numpy's argmax copies an input that is not writeable
-    # (a memory map opened read-only, as Dask workers read .npy chunks) into a fresh array, block
-    # after block; where every large allocation is a fresh mapping (Dask workers' allocator setting),
-    # each copy is page-faulted again: such a chunk is read from the buffer too.
-    # The buffer, the row sums, the offsets and the gathered values are temporaries: the thread's
-    # scratch buffers (reused by its next chunk).
-    direct = probs.flags.writeable and probs.flags.c_contiguous
-    buffer = None if direct else scratch("audit._passes.first.buffer", (step, k), probs.dtype)
+    predicted = np.empty(n, dtype=index_dtype(k))
+    top = np.empty(n, dtype=probs.dtype)
+    conf = np.empty(n, dtype=probs.dtype)
+    step = min(n, max(1, FIRST_PASS_ELEMENTS // max(1, k)))
+    positions = np.arange(step)
+    # numpy's argmax copies an input that is not writeable (a memory map opened read-only, as Dask
+    # workers read .npy chunks) into a fresh array, block after block; where every large allocation
+    # is a fresh mapping (Dask workers' allocator setting), each copy is page-faulted again. One
+    # buffer per chunk receives the block instead, and every read of the block is from it.
+    # The buffer and the row sums are temporaries: the thread's scratch buffers (reused by its next chunk).
+    buffer = None if probs.flags.writeable else scratch("audit._passes.first.buffer", (step, k), probs.dtype)
     fused = probs.dtype == np.float32 and n > 0
     sums = scratch("audit._passes.first.sums", n if fused else 0, np.float32)
-    argmax = scratch("audit._passes.first.argmax", n, np.intp)
-    rows = np.arange(0, step * k, k, dtype=np.intp)  # offset of each row of a block in its memory
-    offsets = _own_class_offsets(codes, rows, scratch("audit._passes.first.offsets", (n, 2), np.intp))
-    picked = scratch("audit._passes.first.picked", (n, 2), probs.dtype)  # each row's top value, self-confidence
     low = np.inf
     for block in row_blocks(n, k, FIRST_PASS_ELEMENTS):
         part = probs[block]
@@ -76,30 +70,16 @@ def self_confidence_pass(
             low = min(low, float(part.min()))
         else:
             found.append(probs_problems(start + block.start, part, atol))
-        np.argmax(part, axis=1, out=argmax[block])
-        np.add(argmax[block], rows[: block.stop - block.start], out=offsets[block, 0])
-        np.take(part.reshape(-1), offsets[block], out=picked[block], mode="clip")  # in range: no clipping
+        pred = part.argmax(axis=1)
+        predicted[block] = pred
+        at = positions[: pred.shape[0]]
+        top[block] = part[at, pred]
+        conf[block] = part[at, codes[block]]
     if fused and not _clean_float32_chunk(probs, sums, low, atol):  # the checks of every block, as before
         found = [probs_problems(start + b.start, probs[b], atol) for b in row_blocks(n, k, FIRST_PASS_ELEMENTS)]
-    top, conf = picked[:, 0].copy(), picked[:, 1].copy()
     limb_sums = class_limb_sums(codes, conf, n_classes)
     problems = first_problem_rows(found) if found else np.full(3, -1, dtype=np.int64)
-    predicted = argmax.astype(index_dtype(k))
     return (conf, predicted, top), (problems, limb_sums, np.bincount(codes, minlength=n_classes))
-
-
-def _own_class_offsets(codes: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out`` (``(n, 2)``, intp) with ``out[i, 1]`` the offset of ``probs[i, codes[i]]`` in the memory of
-    its row block of ``len(rows)`` rows, whose row ``j`` starts at offset ``rows[j]``.
-
-    Two numpy calls for the chunk: its whole blocks as one ``(blocks, rows)`` table, then the last
-    block. ``out[:, 0]`` is left as it was (pass 1 writes the argmax's offsets there).
-    """
-    n, step = codes.shape[0], rows.shape[0]
-    full = n - n % step
-    np.add(codes[:full].reshape(-1, step), rows, out=out[:full].reshape(-1, step, 2)[:, :, 1])
-    np.add(codes[full:], rows[: n - full], out=out[full:, 1])
-    return out
 
 
 def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: float) -> bool:
