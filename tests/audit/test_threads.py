@@ -194,3 +194,51 @@ class TestPassOneChecks:
             _, (problems, _, _) = _passes.self_confidence_pass(11, probs, codes, n_classes=k, atol=atol)
             blocks = [probs_problems(11 + b.start, probs[b], atol) for b in row_blocks(n, k, elements)]
         np.testing.assert_array_equal(problems, first_problem_rows(blocks))
+
+
+class TestPassOneGathers:
+    @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # NaN rows
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n=st.integers(1, 300),
+        k=st.integers(1, 12),
+        elements=st.sampled_from([1, 7, 64, 500, 1 << 18]),
+        dtype=st.sampled_from([np.float32, np.float64]),
+        layout=st.sampled_from(["C", "F", "strided", "read-only"]),
+        code_dtype=st.sampled_from([np.int16, np.int64]),
+        seed=st.integers(0, 2**31 - 1),
+        bad=st.sampled_from([None, np.nan, -0.0, np.inf]),
+    )
+    def test_top_value_argmax_and_self_confidence_are_those_of_numpy_indexing(
+        self, n, k, elements, dtype, layout, code_dtype, seed, bad
+    ):
+        """Pass 1's gathers per row block give bit for bit ``probs[i, argmax_i]`` and ``probs[i, codes[i]]``,
+        and the argmax as numpy's, for any block size, memory layout (Fortran order, strided, read-only),
+        value (ties, NaN, -0.0, inf) and code dtype; the per-class sums and counts follow the same values."""
+        rng = np.random.default_rng(seed)
+        values = np.round(rng.dirichlet(np.full(k, 0.7), n), 1).astype(dtype)  # rounded: ties
+        if bad is not None:
+            values[rng.integers(0, n), rng.integers(0, k)] = bad
+        codes = rng.integers(0, k, n).astype(code_dtype)
+        if layout == "F":
+            probs = np.asfortranarray(values)
+        elif layout == "strided":
+            probs = np.repeat(values, 2, axis=0)[::2]
+        else:
+            probs = values.copy()
+            probs.setflags(write=layout != "read-only")
+        with mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", elements):
+            (conf, predicted, top), (_, limb_sums, counts) = _passes.self_confidence_pass(
+                3, probs, codes, n_classes=k, atol=1e-4
+            )
+        at = np.arange(n)
+        argmax = values.argmax(axis=1)
+        assert predicted.dtype == np.int16
+        np.testing.assert_array_equal(predicted, argmax)
+        for got, want in ((top, values[at, argmax]), (conf, values[at, codes])):
+            assert got.dtype == dtype
+            np.testing.assert_array_equal(np.ascontiguousarray(got).view(np.uint8), want.view(np.uint8))  # bits
+        from labelwise.audit._exact import class_limb_sums
+
+        np.testing.assert_array_equal(limb_sums, class_limb_sums(codes, values[at, codes], k))
+        np.testing.assert_array_equal(counts, np.bincount(codes, minlength=k))
