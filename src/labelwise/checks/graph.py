@@ -139,8 +139,7 @@ class NeighborGraph:
         scaling : {"zscore", "fenced"}, default "zscore"
             How ``standardize`` scales the centred columns: by their standard deviation, or by
             their range over the rows inside Tukey's far-out fence of a robust row norm
-            (:func:`labelwise.checks._scaling.fenced_range`; the label graph of
-            :func:`~labelwise.checks.find_data_issues` may use it). Ignored without ``standardize``.
+            (:func:`labelwise.checks._scaling.fenced_range`; for the label graph).
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
