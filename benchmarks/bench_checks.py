@@ -8,6 +8,7 @@ Usage (from the repository root)::
     python benchmarks/bench_checks.py --speed 10000 100000 --speed-parts   # + one more run, the graph's steps timed
     python benchmarks/bench_checks.py --scale 1000000        # every default check, time and peak memory
     python benchmarks/bench_checks.py --scale 1000000 --scale-index cells,hnswlib,faiss-sq8   # per approximate index
+    python benchmarks/bench_checks.py --scale 1000000 --label-choice   # + after it, the label scaling's costs
 
 Every section runs both sides on the same features in the same run and prints the ratio.
 """
@@ -392,7 +393,37 @@ def _time_cells_parts(times: dict) -> None:
         setattr(_cells, name, timed)
 
 
-def _scale_child(n: int, index: str = "auto") -> dict:
+def _label_choice_costs(X: np.ndarray, y: np.ndarray, graph_s: float) -> dict:
+    """After the scale run's measured phases: what ``label_scaling="auto"`` adds when the graph is built here.
+
+    The scale run passes a prebuilt graph, so the choice does not run in it. Timed here: the z-score
+    statistics and the fenced range (passes over all rows), the labels' choice on its subsample,
+    and the second (fenced) graph with the same builder, as ``find_data_issues`` would build it.
+    """
+    from labelwise.checks import NeighborGraph
+    from labelwise.checks._scaling import choose_label_scaling, fenced_range
+    from labelwise.checks.graph import StandardizedRows
+
+    t = time.perf_counter()
+    zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+    span, outside = fenced_range(zscore)
+    passes_s = time.perf_counter() - t
+    t = time.perf_counter()
+    choice = choose_label_scaling(zscore, StandardizedRows(X, zscore.mean, span), y, 10, 0)
+    choice_s = time.perf_counter() - t
+    t = time.perf_counter()
+    NeighborGraph.build(X, k=10, scaling="fenced")
+    fenced_s = time.perf_counter() - t
+    return {
+        "zscore_and_fence_passes_s": passes_s,
+        "choice_on_subsample_s": choice_s,
+        "choice": {**choice.to_dict(), "outside_fence": outside},
+        "second_graph_fenced_s": fenced_s,
+        "first_graph_s": graph_s,
+    }
+
+
+def _scale_child(n: int, index: str = "auto", label_choice: bool = False) -> dict:
     from labelwise.checks import NeighborGraph, find_data_issues
     from labelwise.checks.graph import auto_index
 
@@ -440,14 +471,15 @@ def _scale_child(n: int, index: str = "auto") -> dict:
         "graph_method": found.graph.method,
         "recall@10 (100 rows)": _graph_recall(X, graph),
         "checks": found.checks_run,
+        **({"label_choice_costs": _label_choice_costs(X, y, graph_s)} if label_choice else {}),
     }
 
 
-def run_scale(n: int, index: str = "auto") -> dict:
+def run_scale(n: int, index: str = "auto", label_choice: bool = False) -> dict:
     """Every default check in a fresh subprocess (so peak RSS is this run's)."""
     code = (
         f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
-        f"import bench_checks as b; print(json.dumps(b._scale_child({n}, {index!r})))"
+        f"import bench_checks as b; print(json.dumps(b._scale_child({n}, {index!r}, {label_choice!r})))"
     )
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     row = (
@@ -473,6 +505,11 @@ def main() -> None:
         default="auto",
         help="Comma list of approximate indexes for --scale (auto: the default; cells, spill, hnswlib, faiss-sq8...).",
     )
+    parser.add_argument(
+        "--label-choice",
+        action="store_true",
+        help="After each --scale run, time the label scaling's passes, choice and second graph (not in its seconds).",
+    )
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, threads={THREADS}")
     if args.ann:
@@ -483,7 +520,7 @@ def main() -> None:
         run_speed(args.speed, parts=args.speed_parts)
     if args.scale:
         for index in args.scale_index.split(","):
-            run_scale(args.scale, index)
+            run_scale(args.scale, index, args.label_choice)
 
 
 if __name__ == "__main__":

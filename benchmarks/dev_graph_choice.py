@@ -49,7 +49,8 @@ data_valuation. To give the paired test power, every multi-check set (``ct_a``-`
 7000-7011) instead of 5; the label-only sets keep sessions 10/11's 3 seeds. No set is digits, none
 is ``bench_checks.inject()`` data or the benchmark's generators.
 
-Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_graph_choice.py`` (``--diagnose``: after the rule's
+Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_graph_choice.py`` (``--confirm``, ``--confirm2``: the
+confirmatory runs below; ``--diagnose``: after the rule's
 run, not part of it, the seeds where ``auto`` took the fenced range on the sets it lost on).
 
 CONFIRMATORY RUN (``--confirm``; helper detect15, session 13; this text and the mode committed BEFORE
@@ -77,6 +78,34 @@ level 1.645) on FRESH seeds, under one rule for every check:
 - The result is reported whatever it says; nothing is changed after it on these seeds.
   ``--diagnose-confirm`` (added after the run, not part of it): the ``tab_a`` seeds where ``auto``
   took the fenced range, every check under each scaling.
+
+CONFIRMATORY RUN 2 (``--confirm2``; helper detect16, session 14; this text and the mode committed
+BEFORE its one run). detect15's ``--confirm`` failed only through the label-FREE checks (global
+outliers, near_duplicate, leakage, all on ``tab_a``), which the labels' choice cannot judge; the
+label-USING checks (label, data_valuation, underperforming_group) all passed. The lead's new design
+(detect15's suggestion 1): the labels' choice applies ONLY to the graph of the label-using checks;
+the label-free checks (outlier, near_duplicate, leakage, non_iid, exact_duplicate, ...) always use
+the z-score graph, so under ``auto`` they are identical to ``zscore`` by construction (the library
+tests that) and are not measured here.
+
+- CANDIDATE, unchanged: ``auto`` exactly as above (fenced range; the labels' leave-one-out k = 10 NN
+  agreement on at most 5,000 rows, subsample seed 0; the dependency-graph standard error; level
+  1.645), applied to the graph of label, data_valuation and underperforming_group only. Each of
+  those three is measured by ``find_data_issues(checks=[the three], graph=g)`` on the chosen graph
+  ``g`` (the same columns the library computes on its label graph).
+- RULE: detect15's, verbatim, for the three label-using checks: for every check, (a) its mean over
+  its dev sets (each set's mean over its runs) not lower than ``zscore``'s, and (b) no set's mean
+  paired difference (``auto - zscore`` per run) below ``-max(0.001, 2 * SE)``, SE the standard
+  error of that set's paired differences over its runs (``sd(ddof=1) / sqrt(runs)``; where every
+  difference is 0, SE = 0, so the 0.001 alone). A run is one seed (mixtures, multi-check sets) or
+  one seed and flip rate (part 3's sets: 3 seeds x 2%/10%). ``auto`` (for the label-using checks'
+  graph) becomes the library's default only if all three checks pass.
+- SEEDS: FRESH, every detect14 seed moved by +20000 (``CONFIRM2``), none used by detect12-15:
+  mixtures ``mix_a``-``mix_f`` 21000-21002 with flips 22000-22002; part 3's real tables as they
+  are with flips 20300-20302, its generated sets on ``random_state`` 20000-20002 (``mkclass0``-``2``)
+  and 20004 (``blobs32``); ``ct_a``-``ct_f`` 25000-25011, ``img_a``/``img_b`` and ``tab_a``/``tab_b``
+  27000-27011 (12 seeds). Never digits, never ``bench_checks.inject()`` data.
+- The result is reported whatever it says; nothing is changed after it on these seeds.
 """
 
 from __future__ import annotations
@@ -105,6 +134,9 @@ GROUP_SE = 2.0
 #: ``--confirm``: every seed moved by this offset (fresh), and one tolerance for every check.
 CONFIRM = 10000
 CONFIRM_SE = 2.0
+#: ``--confirm2``: every detect14 seed moved by this offset; only the label-using checks measured.
+CONFIRM2 = 20000
+LABEL_CHECKS = ["label", "data_valuation", "underperforming_group"]
 
 
 def neighbours(Xs: np.ndarray, k: int) -> np.ndarray:
@@ -160,21 +192,32 @@ def record(res: dict, picks: dict, name: str, X: np.ndarray, y: np.ndarray, meas
             res.setdefault((check, name, sc), []).append(v)
 
 
-def confirm_part3_sets() -> dict:
+def confirm_part3_sets(offset: int = CONFIRM) -> dict:
     """Part 3's sets for ``--confirm``: the real tables as they are, the generated ones on new seeds."""
     out = {name: data for name, data in part3_sets().items() if not name.startswith(("mkclass", "blobs"))}
     for s in range(3):
         X, y = datasets.make_classification(
-            3000, 20, n_informative=8, n_classes=5, n_clusters_per_class=2, class_sep=1.5, random_state=CONFIRM + s
+            3000, 20, n_informative=8, n_classes=5, n_clusters_per_class=2, class_sep=1.5, random_state=offset + s
         )
         out[f"mkclass{s}"] = (X, y)
-    X, y = datasets.make_blobs(3000, 32, centers=8, cluster_std=3.0, random_state=CONFIRM + 4)
+    X, y = datasets.make_blobs(3000, 32, centers=8, cluster_std=3.0, random_state=offset + 4)
     out["blobs32"] = (X, y)
     return out
 
 
-def collect(offset: int = 0) -> tuple[dict, dict]:
-    """Every dev set's AUROCs; ``offset`` > 0 (``--confirm``) moves every seed to a fresh one."""
+def label_check_aurocs(data: dict, graph: NeighborGraph) -> dict:
+    """``--confirm2``: the label-using checks only, on ``graph`` (the label-free ones keep z-scores)."""
+    X, y, t = data["X"], data["y"], data["truth"]
+    found = find_data_issues(X, y, checks=LABEL_CHECKS, graph=graph, split=data["split"]).issues
+    return {
+        "label": auroc(t["flip"], found["label_score"]),
+        "data_valuation": auroc(t["flip"], found["data_valuation_score"]),
+        "underperforming_group": auroc(t["group"], found["underperforming_group_score"]),
+    }
+
+
+def collect(offset: int = 0, measure=check_aurocs) -> tuple[dict, dict]:
+    """Every dev set's AUROCs; ``offset`` > 0 (``--confirm``, ``--confirm2``) moves every seed to a fresh one."""
     res: dict = {}
     picks: dict = {}
 
@@ -186,7 +229,7 @@ def collect(offset: int = 0) -> tuple[dict, dict]:
             X, y0, Z, centres = mixture(n, kc, d_inf, d_const, d_sparse, offset + 1000 + seed)
             y, t = flip_near_far(y0, Z, centres, rate, np.random.default_rng(offset + 2000 + seed))
             record(res, picks, name, X, y, label_only(X, y, t))
-    for name, (X, y0) in (confirm_part3_sets() if offset else part3_sets()).items():
+    for name, (X, y0) in (confirm_part3_sets(offset) if offset else part3_sets()).items():
         y0 = np.asarray(y0, dtype=np.int64)
         X = np.asarray(X, dtype=float)
         for seed in range(3):
@@ -201,7 +244,7 @@ def collect(offset: int = 0) -> tuple[dict, dict]:
     for name, make in makers:
         for seed in range(SEEDS_MULTI):
             data = make(seed)
-            record(res, picks, name, data["X"], data["y"], lambda g, d=data: check_aurocs(d, g))
+            record(res, picks, name, data["X"], data["y"], lambda g, d=data: measure(d, g))
         stats = " ".join(f"{p[0][0]}{p[1]:+.1f}({p[2]:+.1f})" for p in picks[name])
         print(f"done {name}: pick, statistic (independent-rows statistic) per seed: {stats}", flush=True)
     return res, picks
@@ -282,8 +325,12 @@ def main() -> None:
         diagnose()
         calibrate()
         return
-    confirm = "--confirm" in sys.argv[1:]
-    res, picks = collect(CONFIRM if confirm else 0)
+    confirm2 = "--confirm2" in sys.argv[1:]
+    confirm = confirm2 or "--confirm" in sys.argv[1:]
+    if confirm2:
+        res, picks = collect(CONFIRM2, label_check_aurocs)
+    else:
+        res, picks = collect(CONFIRM if confirm else 0)
     shown = ("zscore", "auto", "fenced")
     verdicts = []
     for check in dict.fromkeys(c for c, _, _ in res):

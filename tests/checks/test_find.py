@@ -216,10 +216,9 @@ def test_a_shared_intermediate_is_dropped_after_the_last_check_that_names_it(dat
     undeclared = replace(CHECKS["underperforming_group"], shares=())
     for group, kept_for_group in ((CHECKS["underperforming_group"], True), (undeclared, False)):
         seen.clear()
-        inputs = CheckInputs(n=len(data.y), features=data.X, labels=codes, classes=np.unique(data.y), graph=found.graph)
-        got = find_module._run_checks(
-            [CHECKS["label"], probe_check, group, probe_check], inputs, len(data.y), found.graph
-        )
+        graph = found.label_graph
+        inputs = CheckInputs(n=len(data.y), features=data.X, labels=codes, classes=np.unique(data.y), graph=graph)
+        got = find_module._run_checks([CHECKS["label"], probe_check, group, probe_check], inputs, graph, None)
         assert ("label_given_probs" in seen[0]) == kept_for_group  # between the label and the group check
         assert "label_given_probs" not in seen[1]  # after the group check
         pd.testing.assert_frame_equal(got.issues, found.issues, check_exact=True)

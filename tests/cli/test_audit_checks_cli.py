@@ -74,6 +74,21 @@ def test_features_file_is_used_for_the_checks(runner, tmp_path):
     assert summary["data_checks"]["features_from"].endswith("emb.npy")
 
 
+@pytest.mark.parametrize("choice", ["auto", "zscore", "fenced"])
+def test_label_scaling_is_recorded_in_summary(runner, tmp_path, choice):
+    """--label-scaling reaches the checks; summary.json records the label graph's scaling (and the labels' statistic)."""
+    _, summary, _ = _run(runner, tmp_path, "--checks", "data_valuation,outlier", "--label-scaling", choice)
+    record = summary["data_checks"]["label_scaling"]
+    assert record["requested"] == choice
+    assert record["chosen"] in (["zscore", "fenced"] if choice == "auto" else [choice])
+    assert (record["statistic"] is not None) == (choice == "auto")
+    assert summary["data_checks"]["graph"]["scaling"] == "zscore"
+    if record["chosen"] == "fenced":
+        assert summary["data_checks"]["label_graph"]["scaling"] == "fenced"
+    else:
+        assert "label_graph" not in summary["data_checks"]
+
+
 def test_bad_options_are_one_line_errors(runner, tmp_path):
     """Unknown check, missing split column, wrong-shaped features: exit 2, one line."""
     data = tmp_path / "data.csv"
@@ -83,6 +98,8 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
         (["--checks", "outliers"], "--checks must be names"),
         (["--split-column", "fold"], "--split-column 'fold' is not in the data"),
         (["--features", str(tmp_path / "bad.npy")], "--features must have shape"),
+        (["--metric", "cosine", "--label-scaling", "fenced"], "--label-scaling fenced needs --metric euclidean"),
+        (["--label-scaling", "range"], "Invalid value for '--label-scaling'"),
     ]:
         result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), *args])
         assert result.exit_code == 2, result.output

@@ -3,7 +3,7 @@ order, class imbalance, underperforming groups, missing values and data valuatio
 
 >>> import labelwise as lw
 >>> found = lw.checks.find_data_issues(features=X, labels=y, k=10)  # doctest: +SKIP
->>> found.issues, found.summary, found.info, found.graph            # doctest: +SKIP
+>>> found.issues, found.summary, found.info, found.graph, found.label_graph  # doctest: +SKIP
 """
 
 from ._base import Check, CheckInputs, CheckResult

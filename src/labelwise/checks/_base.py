@@ -92,10 +92,19 @@ class Check:
 
     def needs_graph(self, inputs: CheckInputs) -> bool:
         """Whether the first satisfiable alternative, with the graph counted as available, uses the graph."""
+        group = self._alternative(inputs)
+        return group is not None and "graph" in group
+
+    def uses_label_graph(self, inputs: CheckInputs) -> bool:
+        """Whether that alternative reads the labels with the graph (its graph follows ``label_scaling``)."""
+        group = self._alternative(inputs)
+        return group is not None and "graph" in group and "labels" in group
+
+    def _alternative(self, inputs: CheckInputs) -> tuple[str, ...] | None:
         for group in self.requires:
             if all(inputs.has(n) or (n == "graph" and inputs.has("features")) for n in group):
-                return "graph" in group
-        return False
+                return group
+        return None
 
 
 _WORDS = {

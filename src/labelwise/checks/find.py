@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate import check_positive_int
+from .._validate import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._inputs import (
@@ -18,7 +19,8 @@ from ._inputs import (
     check_labels_probs,
     check_split,
 )
-from .graph import METHODS, METRICS, NeighborGraph
+from ._scaling import LABEL_SCALINGS, LabelScaling, choose_label_scaling, fenced_range
+from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
 from .registry import CHECKS
 from .result import DataIssues
 
@@ -40,12 +42,13 @@ def find_data_issues(
     impute: bool = False,
     method: str = "auto",
     check_options: dict[str, dict[str, Any]] | None = None,
+    label_scaling: str = "zscore",
 ) -> DataIssues:
     """Find label issues, outliers, duplicates, leakage and other data issues in one pass.
 
-    A :class:`NeighborGraph` is built once from ``features`` (euclidean distance on standardised
-    features unless ``metric="cosine"``) and shared by every check that needs one. A check
-    whose inputs are missing is skipped with a one-line reason in ``summary``.
+    A :class:`NeighborGraph` is built once from ``features`` (euclidean distance on z-scored
+    features unless ``metric="cosine"``) and shared by every check that needs one (those that read
+    the labels with it: see ``label_scaling``). A check without its inputs is skipped, with a reason.
 
     Parameters
     ----------
@@ -79,13 +82,15 @@ def find_data_issues(
         Neighbour search (see :meth:`NeighborGraph.build`).
     check_options : dict, optional
         Per-check options, e.g. ``{"near_duplicate": {"threshold": 0.2}}``.
+    label_scaling : {"zscore", "auto", "fenced"}, default "zscore"
+        Column scaling of the label-using checks' graph (:func:`label_graphs`; docs/checks.md).
 
     Returns
     -------
     DataIssues
     """
     names = _check_names(checks)
-    k = _check_search(metric, method, k)
+    k = _check_search(metric, method, k, label_scaling, graph)
     X = missing = None
     if features is not None:
         X, missing = check_features(features, impute=impute)
@@ -107,34 +112,96 @@ def find_data_issues(
         options=dict(check_options or {}),
     )
     selected = [CHECKS[name] for name in names]
-    if graph is None and X is not None and any(c.needs_graph(inputs) for c in selected):
-        if k >= n:
-            raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
-        graph = NeighborGraph.build(X, k=k, metric=metric, method=method, random_state=random_state)
-        inputs = _with_graph(inputs, graph)
-    return _run_checks(selected, inputs, n, graph)
+    build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
+    graph, label_graph, scaling = _needed_graphs(selected, inputs, label_scaling, build)
+    return _run_checks(selected, _with_graph(inputs, graph), label_graph, scaling)
 
 
-def _check_search(metric: str, method: str, k: int) -> int:
+def _needed_graphs(
+    selected: list, inputs: CheckInputs, label_scaling: str, build: dict[str, Any]
+) -> tuple[NeighborGraph | None, NeighborGraph | None, LabelScaling | None]:
+    """The graphs the selected checks need (the one given, or built here) and the label scaling's record."""
+    graph, X, n = inputs.graph, inputs.features, inputs.n
+    if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
+        return graph, graph, None
+    if build["k"] >= n:
+        raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
+    plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
+    reads = any(c.uses_label_graph(inputs) for c in selected)
+    return label_graphs(X, inputs.labels, plain, reads, label_scaling, build)
+
+
+def label_graphs(
+    X: np.ndarray, labels: Any, plain: bool, reads: bool, requested: str, build: dict[str, Any]
+) -> tuple[NeighborGraph | None, NeighborGraph, LabelScaling | None]:
+    """The z-score graph, the label graph and the label scaling's record (``find_data_issues(label_scaling=)``).
+
+    The checks that read the labels with the graph (``label`` without probs, ``data_valuation``,
+    ``underperforming_group`` without groups) use the label graph; every other check the z-score
+    graph. ``requested``: ``"zscore"``, as every other check; ``"fenced"``, each centred column
+    divided by its range over the rows inside Tukey's far-out fence; ``"auto"``, the fenced range
+    only where the labels' leave-one-out k-NN agreement, on at most 5,000 rows drawn by
+    ``build["random_state"]``, is higher with it by over 1.645 standard errors
+    (:mod:`labelwise.checks._scaling`). A second graph is built only for the fenced range; the
+    z-score graph is None when no check needs it (``plain``: a check uses the graph without the
+    labels; ``reads``: a check reads the labels with it). Not used with a graph passed in or the
+    cosine metric.
+    """
+    if not reads or build["metric"] != "euclidean":
+        graph = NeighborGraph.build(X, **build)
+        return graph, graph, None
+    if requested == "zscore":
+        scaling = LabelScaling("zscore", "zscore", "requested")
+    else:
+        zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        span, outside = fenced_range(zscore)
+        if requested == "fenced":
+            scaling = LabelScaling("fenced", "fenced", "requested", outside_fence=outside)
+        else:
+            fenced = StandardizedRows(X, zscore.mean, span)
+            choice = choose_label_scaling(zscore, fenced, labels, build["k"], build["random_state"])
+            scaling = LabelScaling(**{**choice.to_dict(), "outside_fence": outside})
+    if scaling.chosen == "zscore":
+        graph = NeighborGraph.build(X, **build)
+        return graph, graph, scaling
+    zscored = NeighborGraph.build(X, **build) if plain else None
+    return zscored, NeighborGraph.build(X, scaling="fenced", **build), scaling
+
+
+def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: Any) -> int:
     """Check the neighbour search's options; return ``k``."""
     if metric not in METRICS:
         raise InvalidParameterError(f"metric must be one of {list(METRICS)}, got {metric!r}")
     if method not in METHODS:
         raise InvalidParameterError(f"method must be one of {list(METHODS)}, got {method!r}")
+    check_choice("label_scaling", label_scaling, LABEL_SCALINGS)
+    if label_scaling == "fenced" and (graph is not None or metric != "euclidean"):
+        raise InvalidParameterError(
+            "label_scaling='fenced' needs the graph built here from features with metric='euclidean', got "
+            + ("a graph passed in" if graph is not None else f"metric={metric!r}")
+        )
     return check_positive_int("k", k)
 
 
-def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGraph | None) -> DataIssues:
-    """Run each selected check on the shared inputs, or record why it was skipped."""
+def _run_checks(
+    selected: list, inputs: CheckInputs, label_graph: NeighborGraph | None, scaling: LabelScaling | None
+) -> DataIssues:
+    """Run each selected check on the shared inputs, or record why it was skipped.
+
+    The checks that read the labels with the graph run on ``inputs`` with ``label_graph`` (the same
+    cache); ``scaling``, the label graph's record, goes to ``info["label_scaling"]``.
+    """
     cols: dict[str, np.ndarray] = {}
     rows, info = [], {}
-    reasons = [check.skip_reason(inputs) for check in selected]
+    label_inputs, n = _with_graph(inputs, label_graph), inputs.n
+    own = [label_inputs if check.uses_label_graph(inputs) else inputs for check in selected]
+    reasons = [check.skip_reason(own[i]) for i, check in enumerate(selected)]
     last_user = {key: i for i, check in enumerate(selected) if reasons[i] is None for key in check.shares}
     for i, (check, reason) in enumerate(zip(selected, reasons, strict=True)):
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
-        result = check.run(inputs)
+        result = check.run(own[i])
         cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
@@ -145,7 +212,9 @@ def _run_checks(selected: list, inputs: CheckInputs, n: int, graph: NeighborGrap
     issues = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     summary = pd.DataFrame(rows)
     summary["n_issues"] = summary["n_issues"].astype("Int64")
-    return DataIssues(issues=issues, summary=summary, info=info, graph=graph)
+    if scaling is not None:
+        info["label_scaling"] = scaling.to_dict()
+    return DataIssues(issues=issues, summary=summary, info=info, graph=inputs.graph, label_graph=label_graph)
 
 
 def _check_names(checks: Sequence[str] | str | None) -> list[str]:
@@ -167,7 +236,5 @@ def _n_rows(X: Any, labels: Any, probs: Any, graph: Any) -> int:
     raise InvalidParameterError("find_data_issues needs at least one of features, labels, probs or graph; got none")
 
 
-def _with_graph(inputs: CheckInputs, graph: NeighborGraph) -> CheckInputs:
-    from dataclasses import replace
-
-    return replace(inputs, graph=graph)
+def _with_graph(inputs: CheckInputs, graph: NeighborGraph | None) -> CheckInputs:
+    return replace(inputs, graph=graph)  # the same cache dictionary

@@ -24,6 +24,8 @@ METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products, grouped ("cells") or with every
 #: row filed in its nearest cells' lists ("spill"; both need no extra), hnswlib on float32 rows,
 #: faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows (``AUTO_INDEXES``).
+#: Column scalings of a standardised graph: z-scores, or the fenced range (``_scaling.fenced_range``).
+SCALINGS = ("zscore", "fenced")
 INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8")
 #: Indexes that need no extra (numpy only).
 BUILTIN_INDEXES = ("cells", "spill")
@@ -60,9 +62,11 @@ class NeighborGraph:
         ``1 - cos``, non-decreasing along each row.
     metric : {"euclidean", "cosine"}
     standardized : bool
-        Whether the features were centred and scaled to unit variance before the search.
+        Whether the features' columns were centred and scaled before the search.
     method : {"exact", "approximate"}
         How the neighbours were found.
+    scaling : {"zscore", "fenced"}
+        How the columns were scaled when ``standardized``: to unit variance, or by the fenced range.
     """
 
     indices: np.ndarray = field(repr=False)
@@ -70,6 +74,7 @@ class NeighborGraph:
     metric: str = "euclidean"
     standardized: bool = True
     method: str = "exact"
+    scaling: str = "zscore"
 
     @property
     def n(self) -> int:
@@ -93,6 +98,7 @@ class NeighborGraph:
         block_size: int | None = None,
         random_state: int = 0,
         index: str = "auto",
+        scaling: str = "zscore",
     ) -> NeighborGraph:
         """Find the ``k`` nearest neighbours of every row of ``features``.
 
@@ -130,10 +136,15 @@ class NeighborGraph:
             ``"auto"``: by the number of rows (``AUTO_INDEXES``): hnswlib below 100,000 rows
             (the cells when hnswlib is not installed), the spill lists from 100,000 rows.
             Candidates are re-scored exactly in every case.
+        scaling : {"zscore", "fenced"}, default "zscore"
+            How ``standardize`` scales the centred columns: by their standard deviation, or by
+            their range over the rows inside Tukey's far-out fence of a robust row norm
+            (:func:`labelwise.checks._scaling.fenced_range`; for the label graph).
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
         check_choice("index", index, INDEXES)
+        check_choice("scaling", scaling, SCALINGS)
         X = _as_float_matrix(features)
         n = X.shape[0]
         k = check_positive_int("k", k)
@@ -141,6 +152,10 @@ class NeighborGraph:
             raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
+        if standardize and scaling == "fenced":
+            from ._scaling import fenced_range
+
+            view = StandardizedRows(X, view.mean, fenced_range(view)[0], view.cosine)
         if index == "auto":
             index = auto_index(n)
         if method == "auto":
@@ -154,7 +169,14 @@ class NeighborGraph:
         dist = _to_metric(sq, metric)
         del sq
         idx = idx.astype(np.int64, copy=False)
-        return cls(indices=idx, distances=dist, metric=metric, standardized=standardize, method=method)
+        return cls(
+            indices=idx,
+            distances=dist,
+            metric=metric,
+            standardized=standardize,
+            method=method,
+            scaling=scaling if standardize else "zscore",
+        )
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the graph to an ``.npz`` file atomically."""
@@ -168,6 +190,7 @@ class NeighborGraph:
                 metric=np.array(self.metric),
                 standardized=np.array(self.standardized),
                 method=np.array(self.method),
+                scaling=np.array(self.scaling),
             )
         return Path(path)
 
@@ -182,6 +205,7 @@ class NeighborGraph:
                     metric=str(data["metric"]),
                     standardized=bool(data["standardized"]),
                     method=str(data["method"]),
+                    scaling=str(data["scaling"]) if "scaling" in data.files else "zscore",  # older files: z-scores
                 )
         except FileNotFoundError:
             raise DataFileError(f"graph file {str(path)!r} does not exist") from None

@@ -25,15 +25,23 @@ class DataIssues:
         One row per check: ``check``, ``status`` ("ran" or "skipped"), ``n_issues``, ``score``
         (mean), ``reason`` (why it was skipped).
     info : dict
-        Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...
+        Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...; and
+        ``label_scaling`` (when the label graph was built on euclidean features): the label graph's
+        column scaling, what was asked, why, and the labels' statistic (see
+        :class:`labelwise.checks._scaling.LabelScaling`).
     graph : NeighborGraph or None
-        The neighbour graph the checks shared (None when no check needed one).
+        The z-score graph the checks that do not read the labels shared (None when none needed
+        one), or the graph passed in.
+    label_graph : NeighborGraph or None
+        The graph of the checks that read the labels with it (``label``, ``data_valuation``,
+        ``underperforming_group``): ``graph`` itself unless ``label_scaling`` gave another scaling.
     """
 
     issues: pd.DataFrame = field(repr=False)
     summary: pd.DataFrame
     info: dict[str, Any] = field(repr=False)
     graph: NeighborGraph | None = field(default=None, repr=False)
+    label_graph: NeighborGraph | None = field(default=None, repr=False)
 
     @property
     def checks_run(self) -> list[str]:
@@ -51,20 +59,29 @@ class DataIssues:
         )
 
     def summary_dict(self) -> dict[str, Any]:
-        """JSON-ready: one section per check (its summary row and info), and the graph's settings."""
+        """JSON-ready: one section per check (its summary row and info), the graphs' settings, the label scaling."""
         out: dict[str, Any] = {}
         for row in self.summary.to_dict(orient="records"):
             name = row["check"]
             fields = {k: _plain(v) for k, v in row.items() if k != "check"}
             out[name] = {**{k: v for k, v in fields.items() if v is not None}, "info": self.info.get(name, {})}
         if self.graph is not None:
-            out["graph"] = {
-                "k": self.graph.k,
-                "metric": self.graph.metric,
-                "standardized": self.graph.standardized,
-                "method": self.graph.method,
-            }
+            out["graph"] = _settings(self.graph)
+        if self.label_graph is not None and self.label_graph is not self.graph:
+            out["label_graph"] = _settings(self.label_graph)
+        if "label_scaling" in self.info:
+            out["label_scaling"] = self.info["label_scaling"]
         return out
+
+
+def _settings(graph: NeighborGraph) -> dict[str, Any]:
+    return {
+        "k": graph.k,
+        "metric": graph.metric,
+        "standardized": graph.standardized,
+        "scaling": graph.scaling,
+        "method": graph.method,
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -48,6 +48,7 @@ class DataChecksRun:
     features_from: str
     roles: ColumnRoles | None = None
     feature_columns: dict[str, list[str]] | None = None
+    label_scaling: str = "zscore"
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -68,6 +69,7 @@ class DataChecksRun:
             random_state=random_state,
             impute=True,
             classes=result.classes,
+            label_scaling=self.label_scaling,
         )
         sections = found.summary_dict()
         sections["features_from"] = self.features_from
@@ -150,6 +152,7 @@ def prepare_data_checks(
     checks: str | None,
     k: int,
     metric: str,
+    label_scaling: str = "zscore",
 ) -> tuple[pd.DataFrame, DataChecksRun]:
     """Parse the options; return the frame for the model (without the split column) and the run."""
     names = split_csv_option(checks) if checks is not None else list(CHECKS)
@@ -167,8 +170,17 @@ def prepare_data_checks(
         _check_split_column(split, split_column)
         frame = frame.drop(columns=[split_column])
     labels = frame[label] if label in frame.columns else pd.Series(dtype=object)
+    if label_scaling == "fenced" and metric != "euclidean":
+        raise InvalidParameterError(f"--label-scaling fenced needs --metric euclidean, got --metric {metric}")
     run = DataChecksRun(
-        features=None, labels=labels, split=split, checks=names, k=k, metric=metric, features_from="none"
+        features=None,
+        labels=labels,
+        split=split,
+        checks=names,
+        k=k,
+        metric=metric,
+        features_from="none",
+        label_scaling=label_scaling,
     )
     if names and features_path is not None:
         run.features, run.features_from = _load_features(Path(features_path), len(frame)), str(features_path)

@@ -160,6 +160,14 @@ def run_audit(
     show_default=True,
     help="Distance of the data checks' neighbour graph.",
 )
+@click.option(
+    "--label-scaling",
+    type=click.Choice(["zscore", "auto", "fenced"]),
+    default="zscore",
+    show_default=True,
+    help="Column scaling of the graph of the checks that read the labels (data_valuation, underperforming_group): "
+    "zscore = the same graph as every other check; auto = the fenced range when the labels agree with their neighbours significantly better with it (see docs/checks.md).",
+)
 def audit(**options: Any) -> None:
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
@@ -195,6 +203,7 @@ def audit(**options: Any) -> None:
         checks=o.checks,
         k=o.n_neighbors,
         metric=o.metric,
+        label_scaling=o.label_scaling,
     )
     model_info: dict = {}
     result, probs = run_audit(

@@ -1,0 +1,214 @@
+"""The label graph's column scaling: the fenced range, and the labels' choice between it and z-scores.
+
+Every check's neighbour graph is euclidean on z-scored columns. Z-scores give every column unit
+variance, so a near-constant or sparse column (an image's border pixel, a rare indicator) weighs as
+much as an informative one. The **fenced range** divides each column by its range (Milligan &
+Cooper 1988: range standardisation recovered clusters better than z-scores), taken over the rows
+inside Tukey's (1977) far-out fence of a robust row statistic, so that rows far out in many
+columns at once do not set the ranges while a single-column spike (a rare but real value) still
+does. No column scale is right for every table, so :func:`choose_label_scaling` lets the given
+labels decide, by the leave-one-out k-NN agreement that neighbourhood components analysis
+maximises (Goldberger et al. 2004), with a standard error that accounts for the rows sharing
+neighbours (a dependency graph, Baldi & Rinott 1989; its plug-in variance is Conley's 1999
+estimator with a 0/1 kernel). The labels judge only what they see, so the choice applies only to
+the graph of the checks that read the labels with the graph (``label``, ``data_valuation``,
+``underperforming_group``); every other check keeps z-scores (RESULTS.md, issue 11, sessions 13-14).
+
+References
+----------
+Tukey, J. W. (1977). *Exploratory Data Analysis*. Addison-Wesley.
+Milligan, G. W., & Cooper, M. C. (1988). A study of standardization of variables in cluster
+analysis. Journal of Classification, 5, 181-204.
+Rousseeuw, P. J., & Croux, C. (1993). Alternatives to the median absolute deviation. JASA, 88,
+1273-1283.
+Goldberger, J., Roweis, S., Hinton, G., & Salakhutdinov, R. (2004). Neighbourhood components
+analysis. NIPS 17.
+Baldi, P., & Rinott, Y. (1989). On normal approximations of distributions in terms of dependency
+graphs. Annals of Probability, 17, 1646-1650.
+Conley, T. G. (1999). GMM estimation with cross sectional dependence. Journal of Econometrics, 92,
+1-45.
+Chen, L. H. Y., & Shao, Q.-M. (2004). Normal approximation under local dependence. Annals of
+Probability, 32, 1985-2028.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from .graph import (
+    BLOCK_ELEMENTS,
+    StandardizedRows,
+    _row_step,
+    refine_candidates,
+    smallest_by_value_then_index,
+)
+
+#: Values of ``find_data_issues(label_scaling=...)``.
+LABEL_SCALINGS = ("auto", "zscore", "fenced")
+#: Tukey's far-out fence: ``Q3 + FENCE * (Q3 - Q1)``.
+FENCE = 3.0
+#: Rows (a seeded subsample) on which the labels choose.
+CHOICE_ROWS = 5_000
+#: The one-sided 5% normal quantile: the fenced range is chosen only above it.
+CHOICE_Z = 1.645
+
+
+@dataclass(frozen=True)
+class LabelScaling:
+    """The label graph's scaling, and the evidence the choice rested on.
+
+    Attributes
+    ----------
+    requested : {"auto", "zscore", "fenced"}
+    chosen : {"zscore", "fenced"}
+    reason : str
+        Why: "requested", "no labels", or "labels' choice".
+    statistic : float or None
+        The mean agreement gain over its standard error (``auto`` only); fenced above ``CHOICE_Z``.
+    gain : float or None
+        Mean over the subsample's rows of (share of fenced-graph neighbours carrying the row's
+        label) minus (the same share under z-scores).
+    standard_error : float or None
+        Of ``gain``, under the rows' shared neighbours (never below the independent-rows one).
+    rows : int or None
+        Rows the labels chose on.
+    outside_fence : float or None
+        Share of rows outside the fence (they do not set the column ranges).
+    """
+
+    requested: str
+    chosen: str
+    reason: str
+    statistic: float | None = None
+    gain: float | None = None
+    standard_error: float | None = None
+    rows: int | None = None
+    outside_fence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return asdict(self)
+
+
+def fenced_range(view: StandardizedRows) -> tuple[np.ndarray, float]:
+    """Each column's range over the rows inside the fence (the divisor), and the share of rows outside.
+
+    ``view`` holds the features with their z-score mean and scale. Per row, the z-scored norm
+    without the row's largest column, ``t_i = sqrt(sum_j z_ij^2 - max_j z_ij^2)``; rows with
+    ``t_i > Q3 + 3 (Q3 - Q1)`` are outside (quartiles: breakdown 25%, where a mean/sd fence is set
+    by the rows it should exclude; Rousseeuw & Croux 1993). A column constant inside the fence
+    keeps its full range; a constant column keeps divisor 1. Two passes by row blocks.
+    """
+    X, mean, scale = view.X, view.mean, view.scale
+    n, d = X.shape
+    step = _row_step(d)
+    t = np.empty(n)
+    for s in range(0, n, step):
+        sq = ((X[s : s + step] - mean) / scale) ** 2
+        t[s : s + step] = np.sqrt(np.maximum(sq.sum(axis=1) - sq.max(axis=1), 0.0))
+    q1, q3 = np.quantile(t, [0.25, 0.75])
+    inside = t <= q3 + FENCE * (q3 - q1)
+    low, high = np.full(d, np.inf), np.full(d, -np.inf)
+    low_in, high_in = low.copy(), high.copy()
+    for s in range(0, n, step):
+        block, keep = X[s : s + step], inside[s : s + step]
+        low, high = np.minimum(low, block.min(axis=0)), np.maximum(high, block.max(axis=0))
+        if keep.any():
+            low_in = np.minimum(low_in, block[keep].min(axis=0))
+            high_in = np.maximum(high_in, block[keep].max(axis=0))
+    span = np.where(high_in - low_in > 0, high_in - low_in, high - low)
+    return np.where(span > 0, span, 1.0), float(1.0 - inside.mean())
+
+
+def agreement_gain(near_fenced: np.ndarray, near_zscore: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean paired gain in leave-one-out k-NN label agreement (fenced - zscore) and its standard error.
+
+    Given the features, the labels are independent across rows. Row i's gain ``d_i`` depends only
+    on the labels of ``L_i = {i} u (N_fenced(i) symmetric-difference N_zscore(i))`` (a neighbour in
+    both lists cancels), so ``d_i`` and ``d_j`` are independent unless ``L_i`` and ``L_j`` meet: a
+    dependency graph (Baldi & Rinott 1989), and ``Var(sum d)`` is the sum of ``Cov(d_i, d_j)`` over
+    its edges. The plug-in ``sum e_i e_j`` over those pairs (``e = d - mean``; Conley 1999, a 0/1
+    kernel) is used, but never below the independent rows' ``sum e_i^2``.
+    """
+    m = labels.shape[0]
+    own = labels[:, None]
+    d = (labels[near_fenced] == own).mean(axis=1) - (labels[near_zscore] == own).mean(axis=1)
+    e = d - d.mean()
+    only_f = ~(near_fenced[:, :, None] == near_zscore[:, None, :]).any(axis=2)
+    only_z = ~(near_zscore[:, :, None] == near_fenced[:, None, :]).any(axis=2)
+    rows = np.concatenate([np.arange(m), np.nonzero(only_f)[0], np.nonzero(only_z)[0]])
+    cols = np.concatenate([np.arange(m), near_fenced[only_f], near_zscore[only_z]])
+    member = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(m, m))
+    meet = (member @ member.T).tocoo()  # entry (i, j) stored iff L_i and L_j meet (diagonal included)
+    variance = max(float(np.sum(e[meet.row] * e[meet.col])), float(np.sum(e * e)))
+    return float(d.mean()), float(np.sqrt(variance)) / m
+
+
+def choose_label_scaling(
+    zscore: StandardizedRows, fenced: StandardizedRows, labels: np.ndarray, k: int, random_state: int
+) -> LabelScaling:
+    """The labels' choice: the fenced range only if its k-NN agreement gain exceeds ``CHOICE_Z`` standard errors.
+
+    On a subsample of at most ``CHOICE_ROWS`` rows drawn by ``random_state`` (all rows when there
+    are no more), each scaling's exact ``k``-NN lists among the subsample's rows (the columns'
+    centre and divisor from all rows), then :func:`agreement_gain`. With all rows (n <= 5,000) the
+    choice does not depend on the rows' order, up to ties between equally distant neighbours
+    (broken by row number); above, the subsample is drawn by position, so a reordering draws
+    another subsample.
+    """
+    n = labels.shape[0]
+    rows = (
+        np.sort(np.random.default_rng(random_state).choice(n, CHOICE_ROWS, replace=False)) if n > CHOICE_ROWS else None
+    )
+    pick = slice(None) if rows is None else rows
+    m = n if rows is None else CHOICE_ROWS
+    k = min(k, m - 1)
+    near_f = neighbour_lists(fenced[pick], k)
+    near_z = neighbour_lists(zscore[pick], k)
+    gain, se = agreement_gain(near_f, near_z, labels[pick])
+    statistic = gain / se if se > 0 else 0.0
+    return LabelScaling(
+        requested="auto",
+        chosen="fenced" if statistic > CHOICE_Z else "zscore",
+        reason="labels' choice",
+        statistic=statistic,
+        gain=gain,
+        standard_error=se,
+        rows=m,
+    )
+
+
+def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
+    """``exact_knn(Z, k)[0]`` (the same lists), with a cheaper candidate step for unambiguous rows.
+
+    Candidates: each row's ``2k + 1`` nearest rows by scikit-learn's brute-force search (a blocked
+    product fused with the selection, on all cores), re-scored exactly as ``exact_knn`` does. A
+    row whose exact ``k``-th distance lies below the candidates' largest by more than twice
+    ``exact_knn``'s error bound ``tol`` has all its true nearest rows among them, so its list is
+    ``exact_knn``'s; the other rows (near-ties at the cut, e.g. many duplicates) go through
+    ``exact_knn``'s own candidate step.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    n = Z.shape[0]
+    m = min(n - 1, 2 * k)
+    far, cand = NearestNeighbors(n_neighbors=m + 1, algorithm="brute").fit(Z).kneighbors(Z)
+    rows = np.arange(n)
+    idx, d2 = refine_candidates(Z, rows, cand.astype(np.int64), k)  # a row itself among them: dropped
+    sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
+    tol = 1e-5 * (sq_norm.astype(np.float64) + float(sq_norm.max()))
+    unsure = np.flatnonzero(~(d2[:, -1] < far[:, -1] ** 2 - 2.0 * tol))
+    step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
+    for s in range(0, unsure.size, step):
+        part = unsure[s : s + step]
+        slab = Z[part] @ Z.T
+        slab *= -2.0
+        slab += sq_norm[None, :]
+        slab[np.arange(part.size), part] = np.inf
+        careful = smallest_by_value_then_index(slab, m, tol[part, None])
+        idx[part] = refine_candidates(Z, part, careful, k)[0]
+    return idx
