@@ -89,10 +89,7 @@ def _tied_cells(scores: np.ndarray, rtol: float, block: int = TIE_BLOCK) -> tupl
     tops, margins = np.empty(size), np.empty(size)
     for start in range(0, n, block):
         part = scores[start : start + block]
-        top, margin = tops[: part.shape[0]], margins[: part.shape[0]]
-        np.copyto(top, part[:, 0])
-        for j in range(1, k):
-            np.maximum(top, part[:, j], out=top)
+        top, margin = row_max(part, out=tops[: part.shape[0]]), margins[: part.shape[0]]
         np.abs(top, out=margin)
         np.maximum(margin, 1.0, out=margin)
         margin *= rtol
@@ -106,10 +103,14 @@ def _tied_cells(scores: np.ndarray, rtol: float, block: int = TIE_BLOCK) -> tupl
     return tied, n_tied
 
 
-def row_max(a: np.ndarray) -> np.ndarray:
+def row_max(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Row maxima of a 2-D array, one pass per column (numpy's ``max(axis=1)`` is several times
-    slower on the tall, narrow arrays of items x classes)."""
-    top = a[:, 0].copy()
+    slower on the tall, narrow arrays of items x classes); written into ``out`` when given."""
+    if out is None:
+        top = a[:, 0].copy()
+    else:
+        top = out
+        np.copyto(top, a[:, 0])
     for j in range(1, a.shape[1]):
         np.maximum(top, a[:, j], out=top)
     return top
