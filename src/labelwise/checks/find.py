@@ -151,21 +151,22 @@ def label_graphs(
         graph = NeighborGraph.build(X, **build)
         return graph, graph, None
     if requested == "zscore":
-        scaling = LabelScaling("zscore", "zscore", "requested")
-    else:
-        zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
-        span, outside = fenced_range(zscore)
-        if requested == "fenced":
-            scaling = LabelScaling("fenced", "fenced", "requested", outside_fence=outside)
-        else:
-            fenced = StandardizedRows(X, zscore.mean, span)
-            choice = choose_label_scaling(zscore, fenced, labels, build["k"], build["random_state"])
-            scaling = LabelScaling(**{**choice.to_dict(), "outside_fence": outside})
-    if scaling.chosen == "zscore":
         graph = NeighborGraph.build(X, **build)
+        return graph, graph, LabelScaling("zscore", "zscore", "requested")
+    # the columns' z-scores and fenced ranges made once, for the choice and for the graphs' searches
+    zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+    span, outside = fenced_range(zscore)
+    fenced = StandardizedRows(X, zscore.mean, span)
+    if requested == "fenced":
+        scaling = LabelScaling("fenced", "fenced", "requested", outside_fence=outside)
+    else:
+        choice = choose_label_scaling(zscore, fenced, labels, build["k"], build["random_state"])
+        scaling = LabelScaling(**{**choice.to_dict(), "outside_fence": outside})
+    if scaling.chosen == "zscore":
+        graph = NeighborGraph._search(zscore, **build)
         return graph, graph, scaling
-    zscored = NeighborGraph.build(X, **build) if plain else None
-    return zscored, NeighborGraph.build(X, scaling="fenced", **build), scaling
+    zscored = NeighborGraph._search(zscore, **build) if plain else None
+    return zscored, NeighborGraph._search(fenced, scaling="fenced", **build), scaling
 
 
 def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: Any) -> int:

@@ -156,6 +156,34 @@ class NeighborGraph:
             from ._scaling import fenced_range
 
             view = StandardizedRows(X, view.mean, fenced_range(view)[0], view.cosine)
+        return cls._search(
+            view,
+            k=k,
+            metric=metric,
+            method=method,
+            block_size=block_size,
+            random_state=random_state,
+            index=index,
+            standardized=standardize,
+            scaling=scaling if standardize else "zscore",
+        )
+
+    @classmethod
+    def _search(
+        cls,
+        view: StandardizedRows,
+        *,
+        k: int,
+        metric: str,
+        method: str,
+        block_size: int | None = None,
+        random_state: int = 0,
+        index: str = "auto",
+        standardized: bool = True,
+        scaling: str = "zscore",
+    ) -> NeighborGraph:
+        """:meth:`build`'s search on rows already centred and scaled (``view``), the options checked."""
+        n = view.shape[0]
         if index == "auto":
             index = auto_index(n)
         if method == "auto":
@@ -170,12 +198,7 @@ class NeighborGraph:
         del sq
         idx = idx.astype(np.int64, copy=False)
         return cls(
-            indices=idx,
-            distances=dist,
-            metric=metric,
-            standardized=standardize,
-            method=method,
-            scaling=scaling if standardize else "zscore",
+            indices=idx, distances=dist, metric=metric, standardized=standardized, method=method, scaling=scaling
         )
 
     def save(self, path: str | os.PathLike) -> Path:
