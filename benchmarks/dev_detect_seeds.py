@@ -9,7 +9,7 @@ scores labelwise's checks on graphs built with other metrics (passed in as ``gra
 of metric can be judged across seeds rather than on the benchmark's one draw. ``--scalings``
 scores labelwise alone (no Datalab) on column scalings of the features, each then searched with
 raw euclidean distance: z-scores, none, the range (min-max) and the fenced range
-(``labelwise.checks._scaling.fenced_range``), on blobs, digits, and three tables whose columns
+(``labelwise.checks._scaling.fenced_range``), and labelwise's default graph, on blobs, digits, and three tables whose columns
 are in different units (wine, breast cancer, and penguins-like ``make_classification`` columns
 multiplied by scales from 1e-2 to 1e3), and prints each check's mean AUROC over the seeds.
 
@@ -88,8 +88,10 @@ def run_scalings(seeds: list[int]) -> None:
         sets |= {name: (t.data, t.target) for name, t in tables.items()}
         for name, (X0, y0) in sets.items():
             data = inject(np.asarray(X0, dtype=np.float64), y0, seed)
-            for how in ("zscore", "raw", "range", "fenced"):
-                graph = NeighborGraph.build(scaled(data["X"], how), k=10, standardize=False)
+            for how in ("zscore", "raw", "range", "fenced", "default"):
+                graph = (
+                    None if how == "default" else NeighborGraph.build(scaled(data["X"], how), k=10, standardize=False)
+                )
                 issues = find_data_issues(data["X"], data["y"], checks=CHECKS, k=10, graph=graph).issues
                 for c in CHECKS:
                     sums.setdefault((name, c, how), []).append(auroc(data["truth"][c], issues[f"{c}_score"]))

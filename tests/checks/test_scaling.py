@@ -179,7 +179,7 @@ class TestFindDataIssues:
         """With the fenced range chosen, every label-free check's columns equal the z-score-only run's."""
         X, y, split, found = fenced_run
         assert found.info["label_scaling"]["chosen"] == "fenced"
-        plain = find_data_issues(X, y, split=split, label_scaling="zscore")
+        plain = find_data_issues(X, y, split=split, label_scaling="zscore", scaling="zscore")
         columns = [c for c in found.issues if any(c.endswith(f"{name}_score") for name in FREE_CHECKS)]
         columns += [c for c in found.issues if any(c == f"is_{name}_issue" for name in FREE_CHECKS)]
         assert len(columns) == 2 * len(FREE_CHECKS)
@@ -213,22 +213,23 @@ class TestFindDataIssues:
         assert found.graph is None and found.label_graph.scaling == "fenced"
 
     def test_one_graph_when_zscores_are_asked_for_or_kept(self):
-        """label_scaling='zscore', a kept z-score choice, no labels: one graph serves every check."""
+        """label_scaling='zscore' with z-scores, a kept z-score choice, no labels: one graph serves every check."""
         X, y = sparse_noise()
         for found in (
-            find_data_issues(X, y, label_scaling="zscore"),
+            find_data_issues(X, y, label_scaling="zscore", scaling="zscore"),
             find_data_issues(*heavy_tailed(), label_scaling="auto"),
             find_data_issues(X),
         ):
             assert found.label_graph is found.graph and found.graph.scaling == "zscore"
         assert "label_scaling" not in find_data_issues(X).info
 
-    def test_the_default_is_one_z_score_graph_without_a_choice(self):
-        """By default the labels make no choice: one z-score graph, the scaling recorded as requested."""
+    def test_the_default_label_graph_is_the_shared_graph(self):
+        """By default the label checks make no choice of their own: they use the shared graph, whatever its scaling."""
         X, y = sparse_noise()
         found = find_data_issues(X, y)
-        assert found.label_graph is found.graph and found.graph.scaling == "zscore"
-        assert found.info["label_scaling"]["reason"] == "requested"
+        assert found.label_graph is found.graph
+        assert found.info["label_scaling"]["reason"] == "the shared graph"
+        assert found.info["label_scaling"]["chosen"] == found.graph.scaling == found.info["scaling"]["chosen"]
         assert found.info["label_scaling"]["statistic"] is None
 
     def test_fenced_can_be_asked_for(self):

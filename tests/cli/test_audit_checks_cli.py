@@ -79,10 +79,12 @@ def test_label_scaling_is_recorded_in_summary(runner, tmp_path, choice):
     """--label-scaling reaches the checks; summary.json records the label graph's scaling (and the labels' statistic)."""
     _, summary, _ = _run(runner, tmp_path, "--checks", "data_valuation,outlier", "--label-scaling", choice)
     record = summary["data_checks"]["label_scaling"]
+    shared = summary["data_checks"]["scaling"]["chosen"]
     assert record["requested"] == choice
-    assert record["chosen"] in (["zscore", "fenced"] if choice == "auto" else [choice])
+    assert record["chosen"] in {"auto": ["zscore", "fenced"], "zscore": [shared], "fenced": ["fenced"]}[choice]
     assert (record["statistic"] is not None) == (choice == "auto")
-    assert summary["data_checks"]["graph"]["scaling"] == "zscore"
+    assert summary["data_checks"]["graph"]["scaling"] == shared
+    assert shared == "zscore" or choice == "zscore"  # a label graph of its own is built against z-scores
     if record["chosen"] == "fenced":
         assert summary["data_checks"]["label_graph"]["scaling"] == "fenced"
     else:
@@ -221,3 +223,25 @@ def test_the_models_roles_are_kept_not_duplicated(runner, tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["column_roles"]["day"]["role"] == "date"
     assert result.output.count("column roles:") == 1
+
+
+@pytest.mark.parametrize("choice", ["auto", "zscore", "common"])
+def test_scaling_is_recorded_in_summary(runner, tmp_path, choice):
+    """--scaling reaches the checks; summary.json records the shared graph's scaling and why."""
+    _, summary, _ = _run(runner, tmp_path, "--checks", "outlier", "--scaling", choice)
+    record = summary["data_checks"]["scaling"]
+    assert record["requested"] == choice
+    assert record["reason"] == ("labels' choice" if choice == "auto" else "requested")
+    assert summary["data_checks"]["graph"]["scaling"] == record["chosen"]
+
+
+def test_scaling_with_cosine_is_refused_before_the_model(runner, tmp_path):
+    """--scaling zscore with --metric cosine: exit 2, naming both options."""
+    data = tmp_path / "data.csv"
+    _table().to_csv(data, index=False)
+    res = runner.invoke(
+        main,
+        ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), "--scaling", "zscore", "--metric", "cosine"],
+    )
+    assert res.exit_code == 2
+    assert "--scaling zscore needs --metric euclidean" in res.output

@@ -1,18 +1,26 @@
-"""The label graph's column scaling: the fenced range, and the labels' choice between it and z-scores.
+"""Column scalings of the neighbour graph, and the labels' choice among them.
 
-Every check's neighbour graph is euclidean on z-scored columns. Z-scores give every column unit
-variance, so a near-constant or sparse column (an image's border pixel, a rare indicator) weighs as
-much as an informative one. The **fenced range** divides each column by its range (Milligan &
-Cooper 1988: range standardisation recovered clusters better than z-scores), taken over the rows
-inside Tukey's (1977) far-out fence of a robust row statistic, so that rows far out in many
-columns at once do not set the ranges while a single-column spike (a rare but real value) still
-does. No column scale is right for every table, so :func:`choose_label_scaling` lets the given
-labels decide, by the leave-one-out k-NN agreement that neighbourhood components analysis
-maximises (Goldberger et al. 2004), with a standard error that accounts for the rows sharing
-neighbours (a dependency graph, Baldi & Rinott 1989; its plug-in variance is Conley's 1999
-estimator with a 0/1 kernel). The labels judge only what they see, so the choice applies only to
+Every check's neighbour graph is euclidean on z-scored columns unless the labels say otherwise.
+Z-scores give every column unit variance, so a near-constant or sparse column (an image's border
+pixel, a rare indicator) weighs as much as an informative one. Two alternatives:
+
+- the **common scale**: every centred column divided by one number (the root mean square of the
+  columns' standard deviations), so the columns keep their relative units: the geometry of pixels,
+  embeddings and other features measured in one unit, which z-scores distort;
+- the **fenced range**: each column divided by its range (Milligan & Cooper 1988: range
+  standardisation recovered clusters better than z-scores), taken over the rows inside Tukey's
+  (1977) far-out fence of a robust row statistic, so that rows far out in many columns at once do
+  not set the ranges while a single-column spike (a rare but real value) still does.
+
+No column scale is right for every table, so the given labels decide
+(:func:`choose_column_scaling`, :func:`choose_label_scaling`), by the leave-one-out k-NN agreement
+that neighbourhood components analysis maximises (Goldberger et al. 2004), with a standard error
+that accounts for the rows sharing neighbours (a dependency graph, Baldi & Rinott 1989; its plug-in
+variance is Conley's 1999 estimator with a 0/1 kernel): z-scores unless the alternative's agreement
+is higher by more than ``CHOICE_Z`` standard errors. The common scale, chosen this way, is the
+shared graph's (``find_data_issues(scaling="auto")``, every check); the fenced range applies only to
 the graph of the checks that read the labels with the graph (``label``, ``data_valuation``,
-``underperforming_group``); every other check keeps z-scores (RESULTS.md, issue 11, sessions 13-14).
+``underperforming_group``) when asked for (``label_scaling``; RESULTS.md, issue 11, sessions 13-15).
 
 References
 ----------
@@ -49,29 +57,35 @@ from .graph import (
 
 #: Values of ``find_data_issues(label_scaling=...)``.
 LABEL_SCALINGS = ("auto", "zscore", "fenced")
+#: Values of ``find_data_issues(scaling=...)`` (the shared graph's columns).
+COLUMN_SCALINGS = ("auto", "zscore", "common")
 #: Tukey's far-out fence: ``Q3 + FENCE * (Q3 - Q1)``.
 FENCE = 3.0
-#: Rows (a seeded subsample) on which the labels choose.
+#: Rows (a seeded subsample) on which the labels choose the label graph's scaling (``label_scaling="auto"``).
 CHOICE_ROWS = 5_000
-#: The one-sided 5% normal quantile: the fenced range is chosen only above it.
+#: Rows on which the labels choose the shared graph's scaling (``scaling="auto"``, the default, so run
+#: on every call): two exact k-NN searches among ``m`` rows cost ``O(m^2 d)``, a few hundredths of a
+#: second at 1,000 rows whatever ``n``; fewer rows only make the test keep z-scores more often.
+COLUMN_CHOICE_ROWS = 1_000
+#: The one-sided 5% normal quantile: an alternative to z-scores is chosen only above it.
 CHOICE_Z = 1.645
 
 
 @dataclass(frozen=True)
 class LabelScaling:
-    """The label graph's scaling, and the evidence the choice rested on.
+    """A graph's column scaling, and the evidence the choice rested on.
 
     Attributes
     ----------
-    requested : {"auto", "zscore", "fenced"}
-    chosen : {"zscore", "fenced"}
+    requested : {"auto", "zscore", "fenced", "common"}
+    chosen : {"zscore", "fenced", "common"}
     reason : str
-        Why: "requested", "no labels", or "labels' choice".
+        Why: "requested", "no labels", "label_scaling given" or "labels' choice".
     statistic : float or None
-        The mean agreement gain over its standard error (``auto`` only); fenced above ``CHOICE_Z``.
+        The mean agreement gain over its standard error (``auto`` only); the alternative above ``CHOICE_Z``.
     gain : float or None
-        Mean over the subsample's rows of (share of fenced-graph neighbours carrying the row's
-        label) minus (the same share under z-scores).
+        Mean over the subsample's rows of (share of the alternative graph's neighbours carrying the
+        row's label) minus (the same share under z-scores).
     standard_error : float or None
         Of ``gain``, under the rows' shared neighbours (never below the independent-rows one).
     rows : int or None
@@ -124,11 +138,11 @@ def fenced_range(view: StandardizedRows) -> tuple[np.ndarray, float]:
     return np.where(span > 0, span, 1.0), float(1.0 - inside.mean())
 
 
-def agreement_gain(near_fenced: np.ndarray, near_zscore: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Mean paired gain in leave-one-out k-NN label agreement (fenced - zscore) and its standard error.
+def agreement_gain(near_other: np.ndarray, near_zscore: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean paired gain in leave-one-out k-NN label agreement (other scaling - zscore) and its standard error.
 
     Given the features, the labels are independent across rows. Row i's gain ``d_i`` depends only
-    on the labels of ``L_i = {i} u (N_fenced(i) symmetric-difference N_zscore(i))`` (a neighbour in
+    on the labels of ``L_i = {i} u (N_other(i) symmetric-difference N_zscore(i))`` (a neighbour in
     both lists cancels), so ``d_i`` and ``d_j`` are independent unless ``L_i`` and ``L_j`` meet: a
     dependency graph (Baldi & Rinott 1989), and ``Var(sum d)`` is the sum of ``Cov(d_i, d_j)`` over
     its edges. The plug-in ``sum e_i e_j`` over those pairs (``e = d - mean``; Conley 1999, a 0/1
@@ -136,44 +150,70 @@ def agreement_gain(near_fenced: np.ndarray, near_zscore: np.ndarray, labels: np.
     """
     m = labels.shape[0]
     own = labels[:, None]
-    d = (labels[near_fenced] == own).mean(axis=1) - (labels[near_zscore] == own).mean(axis=1)
+    d = (labels[near_other] == own).mean(axis=1) - (labels[near_zscore] == own).mean(axis=1)
     e = d - d.mean()
-    only_f = ~(near_fenced[:, :, None] == near_zscore[:, None, :]).any(axis=2)
-    only_z = ~(near_zscore[:, :, None] == near_fenced[:, None, :]).any(axis=2)
+    only_f = ~(near_other[:, :, None] == near_zscore[:, None, :]).any(axis=2)
+    only_z = ~(near_zscore[:, :, None] == near_other[:, None, :]).any(axis=2)
     rows = np.concatenate([np.arange(m), np.nonzero(only_f)[0], np.nonzero(only_z)[0]])
-    cols = np.concatenate([np.arange(m), near_fenced[only_f], near_zscore[only_z]])
+    cols = np.concatenate([np.arange(m), near_other[only_f], near_zscore[only_z]])
     member = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(m, m))
     meet = (member @ member.T).tocoo()  # entry (i, j) stored iff L_i and L_j meet (diagonal included)
     variance = max(float(np.sum(e[meet.row] * e[meet.col])), float(np.sum(e * e)))
     return float(d.mean()), float(np.sqrt(variance)) / m
 
 
+def common_scale(zscore: StandardizedRows) -> StandardizedRows:
+    """The columns of ``zscore`` centred and divided by one common scale, the root mean square of
+    their standard deviations (their relative units kept; distances are the raw ones over that scale)."""
+    common = float(np.sqrt(np.mean(np.square(zscore.scale))))
+    return StandardizedRows(zscore.X, zscore.mean, np.full(zscore.scale.shape[0], common), zscore.cosine)
+
+
+def choose_column_scaling(zscore: StandardizedRows, labels: np.ndarray, k: int, random_state: int) -> LabelScaling:
+    """The labels' choice for the shared graph: the common scale (:func:`common_scale`) only if its
+    k-NN agreement gain over z-scores exceeds ``CHOICE_Z`` standard errors (:func:`labels_choice`)."""
+    return labels_choice(zscore, common_scale(zscore), "common", labels, k, random_state, COLUMN_CHOICE_ROWS)
+
+
 def choose_label_scaling(
     zscore: StandardizedRows, fenced: StandardizedRows, labels: np.ndarray, k: int, random_state: int
 ) -> LabelScaling:
-    """The labels' choice: the fenced range only if its k-NN agreement gain exceeds ``CHOICE_Z`` standard errors.
+    """The labels' choice for the label graph: the fenced range only if its k-NN agreement gain over
+    z-scores exceeds ``CHOICE_Z`` standard errors (:func:`labels_choice`)."""
+    return labels_choice(zscore, fenced, "fenced", labels, k, random_state, CHOICE_ROWS)
 
-    On a subsample of at most ``CHOICE_ROWS`` rows drawn by ``random_state`` (all rows when there
+
+def labels_choice(
+    zscore: StandardizedRows,
+    other: StandardizedRows,
+    name: str,
+    labels: np.ndarray,
+    k: int,
+    random_state: int,
+    max_rows: int,
+) -> LabelScaling:
+    """``name`` (the scaling of ``other``) only if its k-NN agreement gain over z-scores exceeds
+    ``CHOICE_Z`` standard errors; else ``"zscore"``.
+
+    On a subsample of at most ``max_rows`` rows drawn by ``random_state`` (all rows when there
     are no more), each scaling's exact ``k``-NN lists among the subsample's rows (the columns'
-    centre and divisor from all rows), then :func:`agreement_gain`. With all rows (n <= 5,000) the
-    choice does not depend on the rows' order, up to ties between equally distant neighbours
+    centre and divisor from all rows), then :func:`agreement_gain`. With all rows (n <= max_rows)
+    the choice does not depend on the rows' order, up to ties between equally distant neighbours
     (broken by row number); above, the subsample is drawn by position, so a reordering draws
     another subsample.
     """
     n = labels.shape[0]
-    rows = (
-        np.sort(np.random.default_rng(random_state).choice(n, CHOICE_ROWS, replace=False)) if n > CHOICE_ROWS else None
-    )
+    rows = np.sort(np.random.default_rng(random_state).choice(n, max_rows, replace=False)) if n > max_rows else None
     pick = slice(None) if rows is None else rows
-    m = n if rows is None else CHOICE_ROWS
+    m = n if rows is None else max_rows
     k = min(k, m - 1)
-    near_f = neighbour_lists(fenced[pick], k)
+    near_other = neighbour_lists(other[pick], k)
     near_z = neighbour_lists(zscore[pick], k)
-    gain, se = agreement_gain(near_f, near_z, labels[pick])
+    gain, se = agreement_gain(near_other, near_z, labels[pick])
     statistic = gain / se if se > 0 else 0.0
     return LabelScaling(
         requested="auto",
-        chosen="fenced" if statistic > CHOICE_Z else "zscore",
+        chosen=name if statistic > CHOICE_Z else "zscore",
         reason="labels' choice",
         statistic=statistic,
         gain=gain,

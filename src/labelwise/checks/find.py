@@ -19,7 +19,15 @@ from ._inputs import (
     check_labels_probs,
     check_split,
 )
-from ._scaling import LABEL_SCALINGS, LabelScaling, choose_label_scaling, fenced_range
+from ._scaling import (
+    COLUMN_SCALINGS,
+    LABEL_SCALINGS,
+    LabelScaling,
+    choose_column_scaling,
+    choose_label_scaling,
+    common_scale,
+    fenced_range,
+)
 from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
 from .registry import CHECKS
 from .result import DataIssues
@@ -43,12 +51,14 @@ def find_data_issues(
     method: str = "auto",
     check_options: dict[str, dict[str, Any]] | None = None,
     label_scaling: str = "zscore",
+    scaling: str = "auto",
 ) -> DataIssues:
     """Find label issues, outliers, duplicates, leakage and other data issues in one pass.
 
-    A :class:`NeighborGraph` is built once from ``features`` (euclidean distance on z-scored
-    features unless ``metric="cosine"``) and shared by every check that needs one (those that read
-    the labels with it: see ``label_scaling``). A check without its inputs is skipped, with a reason.
+    A :class:`NeighborGraph` is built once from ``features`` (euclidean distance on scaled columns,
+    see ``scaling``, unless ``metric="cosine"``) and shared by every check that needs one (those that
+    read the labels with it: see ``label_scaling``). A check without its inputs is skipped, with a
+    reason. (A long function: its many parameters are documented here.)
 
     Parameters
     ----------
@@ -83,14 +93,21 @@ def find_data_issues(
     check_options : dict, optional
         Per-check options, e.g. ``{"near_duplicate": {"threshold": 0.2}}``.
     label_scaling : {"zscore", "auto", "fenced"}, default "zscore"
-        Column scaling of the label-using checks' graph (:func:`label_graphs`; docs/checks.md).
+        The label-using checks' graph: ``"zscore"``, the shared graph; ``"fenced"`` or ``"auto"``, a
+        graph of its own on the fenced range (:func:`label_graphs`; the shared graph is z-scored).
+    scaling : {"auto", "zscore", "common"}, default "auto"
+        The shared graph's columns (euclidean): z-scores; one scale common to every column (their
+        relative units kept: pixels, embeddings); ``"auto"``, z-scores unless the labels' k-NN
+        agreement is higher with the common scale by over 1.645 standard errors
+        (:func:`labelwise.checks._scaling.choose_column_scaling`; z-scores without labels).
+        The choice is ``info["scaling"]``; docs/checks.md.
 
     Returns
     -------
     DataIssues
     """
     names = _check_names(checks)
-    k = _check_search(metric, method, k, label_scaling, graph)
+    k = _check_search(metric, method, k, label_scaling, graph, scaling)
     X = missing = None
     if features is not None:
         X, missing = check_features(features, impute=impute)
@@ -113,46 +130,64 @@ def find_data_issues(
     )
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
-    graph, label_graph, scaling = _needed_graphs(selected, inputs, label_scaling, build)
-    return _run_checks(selected, _with_graph(inputs, graph), label_graph, scaling)
+    graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
+    return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
 
 
 def _needed_graphs(
-    selected: list, inputs: CheckInputs, label_scaling: str, build: dict[str, Any]
-) -> tuple[NeighborGraph | None, NeighborGraph | None, LabelScaling | None]:
-    """The graphs the selected checks need (the one given, or built here) and the label scaling's record."""
+    selected: list, inputs: CheckInputs, label_scaling: str, scaling: str, build: dict[str, Any]
+) -> tuple[NeighborGraph | None, NeighborGraph | None, dict[str, LabelScaling]]:
+    """The graphs the selected checks need (the one given, or built here) and the scalings' records
+    (``"scaling"``: the shared graph's; ``"label_scaling"``: the label graph's)."""
     graph, X, n = inputs.graph, inputs.features, inputs.n
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
-        return graph, graph, None
+        return graph, graph, {}
     if build["k"] >= n:
         raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
     plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
     reads = any(c.uses_label_graph(inputs) for c in selected)
-    return label_graphs(X, inputs.labels, plain, reads, label_scaling, build)
+    if build["metric"] != "euclidean":
+        graph = NeighborGraph.build(X, **build)
+        return graph, graph, {}
+    if label_scaling != "zscore" and reads:
+        column = LabelScaling(scaling, "zscore", "label_scaling given" if scaling == "auto" else "requested")
+        graph, label_graph, label_record = label_graphs(X, inputs.labels, plain, label_scaling, build)
+        return graph, label_graph, {"scaling": column, "label_scaling": label_record}
+    zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+    column = column_scaling(zscore, inputs.labels, scaling, build)
+    view = common_scale(zscore) if column.chosen == "common" else zscore
+    graph = NeighborGraph._search(view, scaling=column.chosen, **build)
+    records = {"scaling": column}
+    if reads:
+        records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
+    return graph, graph, records
+
+
+def column_scaling(zscore: StandardizedRows, labels: Any, requested: str, build: dict[str, Any]) -> LabelScaling:
+    """The shared graph's scaling (``find_data_issues(scaling=)``): as requested, or the labels'
+    choice for ``"auto"`` (z-scores without labels)."""
+    if requested != "auto":
+        return LabelScaling(requested, requested, "requested")
+    if labels is None:
+        return LabelScaling("auto", "zscore", "no labels")
+    return choose_column_scaling(zscore, labels, build["k"], build["random_state"])
 
 
 def label_graphs(
-    X: np.ndarray, labels: Any, plain: bool, reads: bool, requested: str, build: dict[str, Any]
-) -> tuple[NeighborGraph | None, NeighborGraph, LabelScaling | None]:
-    """The z-score graph, the label graph and the label scaling's record (``find_data_issues(label_scaling=)``).
+    X: np.ndarray, labels: Any, plain: bool, requested: str, build: dict[str, Any]
+) -> tuple[NeighborGraph | None, NeighborGraph, LabelScaling]:
+    """The z-score graph, the label graph and the label scaling's record (``find_data_issues(label_scaling=)``
+    ``"fenced"`` or ``"auto"``, euclidean, a check reading the labels with the graph).
 
     The checks that read the labels with the graph (``label`` without probs, ``data_valuation``,
     ``underperforming_group`` without groups) use the label graph; every other check the z-score
-    graph. ``requested``: ``"zscore"``, as every other check; ``"fenced"``, each centred column
-    divided by its range over the rows inside Tukey's far-out fence; ``"auto"``, the fenced range
-    only where the labels' leave-one-out k-NN agreement, on at most 5,000 rows drawn by
-    ``build["random_state"]``, is higher with it by over 1.645 standard errors
-    (:mod:`labelwise.checks._scaling`). A second graph is built only for the fenced range; the
-    z-score graph is None when no check needs it (``plain``: a check uses the graph without the
-    labels; ``reads``: a check reads the labels with it). Not used with a graph passed in or the
-    cosine metric.
+    graph. ``requested``: ``"fenced"``, each centred column divided by its range over the rows
+    inside Tukey's far-out fence; ``"auto"``, the fenced range only where the labels' leave-one-out
+    k-NN agreement, on at most 5,000 rows drawn by ``build["random_state"]``, is higher with it by
+    over 1.645 standard errors (:mod:`labelwise.checks._scaling`). A second graph is built only for
+    the fenced range; the z-score graph is None when no check needs it (``plain``: a check uses
+    the graph without the labels).
     """
-    if not reads or build["metric"] != "euclidean":
-        graph = NeighborGraph.build(X, **build)
-        return graph, graph, None
-    if requested == "zscore":
-        graph = NeighborGraph.build(X, **build)
-        return graph, graph, LabelScaling("zscore", "zscore", "requested")
     # the columns' z-scores and fenced ranges made once, for the choice and for the graphs' searches
     zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
     span, outside = fenced_range(zscore)
@@ -169,8 +204,19 @@ def label_graphs(
     return zscored, NeighborGraph._search(fenced, scaling="fenced", **build), scaling
 
 
-def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: Any) -> int:
+def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: Any, scaling: str = "auto") -> int:
     """Check the neighbour search's options; return ``k``."""
+    check_choice("scaling", scaling, COLUMN_SCALINGS)
+    if scaling != "auto" and (graph is not None or metric != "euclidean"):
+        raise InvalidParameterError(
+            f"scaling={scaling!r} needs the graph built here from features with metric='euclidean', got "
+            + ("a graph passed in" if graph is not None else f"metric={metric!r}")
+        )
+    if scaling == "common" and label_scaling != "zscore":
+        raise InvalidParameterError(
+            f"label_scaling={label_scaling!r} builds its graph against z-scores: use it with scaling 'auto' or "
+            f"'zscore', got scaling='common'"
+        )
     if metric not in METRICS:
         raise InvalidParameterError(f"metric must be one of {list(METRICS)}, got {metric!r}")
     if method not in METHODS:
@@ -185,12 +231,12 @@ def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: A
 
 
 def _run_checks(
-    selected: list, inputs: CheckInputs, label_graph: NeighborGraph | None, scaling: LabelScaling | None
+    selected: list, inputs: CheckInputs, label_graph: NeighborGraph | None, records: dict[str, LabelScaling] | None
 ) -> DataIssues:
     """Run each selected check on the shared inputs, or record why it was skipped.
 
     The checks that read the labels with the graph run on ``inputs`` with ``label_graph`` (the same
-    cache); ``scaling``, the label graph's record, goes to ``info["label_scaling"]``.
+    cache); ``records``, the graphs' scalings, go to ``info["scaling"]`` and ``info["label_scaling"]``.
     """
     cols: dict[str, np.ndarray] = {}
     rows, info = [], {}
@@ -213,8 +259,8 @@ def _run_checks(
     issues = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     summary = pd.DataFrame(rows)
     summary["n_issues"] = summary["n_issues"].astype("Int64")
-    if scaling is not None:
-        info["label_scaling"] = scaling.to_dict()
+    for key, record in (records or {}).items():
+        info[key] = record.to_dict()
     return DataIssues(issues=issues, summary=summary, info=info, graph=inputs.graph, label_graph=label_graph)
 
 

@@ -24,8 +24,9 @@ METHODS = ("exact", "approximate", "auto")
 #: Approximate indexes: k-means cells compared by matrix products, grouped ("cells") or with every
 #: row filed in its nearest cells' lists ("spill"; both need no extra), hnswlib on float32 rows,
 #: faiss's HNSW on 16- or 8-bit rows; "auto" picks one by the number of rows (``AUTO_INDEXES``).
-#: Column scalings of a standardised graph: z-scores, or the fenced range (``_scaling.fenced_range``).
-SCALINGS = ("zscore", "fenced")
+#: Column scalings of a standardised graph: z-scores, the fenced range (``_scaling.fenced_range``), or
+#: one common scale for every column (``_scaling.common_scale``).
+SCALINGS = ("zscore", "fenced", "common")
 INDEXES = ("auto", "cells", "spill", "hnswlib", "faiss-fp16", "faiss-sq8")
 #: Indexes that need no extra (numpy only).
 BUILTIN_INDEXES = ("cells", "spill")
@@ -65,8 +66,9 @@ class NeighborGraph:
         Whether the features' columns were centred and scaled before the search.
     method : {"exact", "approximate"}
         How the neighbours were found.
-    scaling : {"zscore", "fenced"}
-        How the columns were scaled when ``standardized``: to unit variance, or by the fenced range.
+    scaling : {"zscore", "fenced", "common"}
+        How the columns were scaled when ``standardized``: to unit variance, by the fenced range, or
+        by one scale common to every column (their relative units kept).
     """
 
     indices: np.ndarray = field(repr=False)
@@ -136,10 +138,11 @@ class NeighborGraph:
             ``"auto"``: by the number of rows (``AUTO_INDEXES``): hnswlib below 100,000 rows
             (the cells when hnswlib is not installed), the spill lists from 100,000 rows.
             Candidates are re-scored exactly in every case.
-        scaling : {"zscore", "fenced"}, default "zscore"
-            How ``standardize`` scales the centred columns: by their standard deviation, or by
+        scaling : {"zscore", "fenced", "common"}, default "zscore"
+            How ``standardize`` scales the centred columns: by their standard deviation, by
             their range over the rows inside Tukey's far-out fence of a robust row norm
-            (:func:`labelwise.checks._scaling.fenced_range`; for the label graph).
+            (:func:`labelwise.checks._scaling.fenced_range`; for the label graph), or all by one
+            scale, keeping their relative units (:func:`labelwise.checks._scaling.common_scale`).
         """
         check_choice("metric", metric, METRICS)
         check_choice("method", method, METHODS)
@@ -152,10 +155,10 @@ class NeighborGraph:
             raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={k}")
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
-        if standardize and scaling == "fenced":
-            from ._scaling import fenced_range
+        if standardize and scaling != "zscore":
+            from ._scaling import common_scale, fenced_range
 
-            view = StandardizedRows(X, view.mean, fenced_range(view)[0], view.cosine)
+            view = common_scale(view) if scaling == "common" else StandardizedRows(X, view.mean, fenced_range(view)[0])
         return cls._search(
             view,
             k=k,

@@ -25,13 +25,13 @@ class DataIssues:
         One row per check: ``check``, ``status`` ("ran" or "skipped"), ``n_issues``, ``score``
         (mean), ``reason`` (why it was skipped).
     info : dict
-        Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...; and
-        ``label_scaling`` (when the label graph was built on euclidean features): the label graph's
-        column scaling, what was asked, why, and the labels' statistic (see
-        :class:`labelwise.checks._scaling.LabelScaling`).
+        Per check: duplicate sets, the non-IID p-value, weak groups, thresholds used...; and, when
+        the graphs were built here on euclidean features, ``scaling`` (the shared graph's column
+        scaling) and ``label_scaling`` (the label graph's): what was asked, what was used, why, and
+        the labels' statistic (see :class:`labelwise.checks._scaling.LabelScaling`).
     graph : NeighborGraph or None
-        The z-score graph the checks that do not read the labels shared (None when none needed
-        one), or the graph passed in.
+        The graph the checks that do not read the labels shared (None when none needed one), or
+        the graph passed in.
     label_graph : NeighborGraph or None
         The graph of the checks that read the labels with it (``label``, ``data_valuation``,
         ``underperforming_group``): ``graph`` itself unless ``label_scaling`` gave another scaling.
@@ -59,7 +59,7 @@ class DataIssues:
         )
 
     def summary_dict(self) -> dict[str, Any]:
-        """JSON-ready: one section per check (its summary row and info), the graphs' settings, the label scaling."""
+        """JSON-ready: one section per check (its summary row and info), the graphs' settings, their scalings."""
         out: dict[str, Any] = {}
         for row in self.summary.to_dict(orient="records"):
             name = row["check"]
@@ -69,8 +69,9 @@ class DataIssues:
             out["graph"] = _settings(self.graph)
         if self.label_graph is not None and self.label_graph is not self.graph:
             out["label_graph"] = _settings(self.label_graph)
-        if "label_scaling" in self.info:
-            out["label_scaling"] = self.info["label_scaling"]
+        for key in ("scaling", "label_scaling"):
+            if key in self.info:
+                out[key] = self.info[key]
         return out
 
 

@@ -49,6 +49,7 @@ class DataChecksRun:
     roles: ColumnRoles | None = None
     feature_columns: dict[str, list[str]] | None = None
     label_scaling: str = "zscore"
+    scaling: str = "auto"
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -70,6 +71,7 @@ class DataChecksRun:
             impute=True,
             classes=result.classes,
             label_scaling=self.label_scaling,
+            scaling=self.scaling,
         )
         sections = found.summary_dict()
         sections["features_from"] = self.features_from
@@ -153,6 +155,7 @@ def prepare_data_checks(
     k: int,
     metric: str,
     label_scaling: str = "zscore",
+    scaling: str = "auto",
 ) -> tuple[pd.DataFrame, DataChecksRun]:
     """Parse the options; return the frame for the model (without the split column) and the run."""
     names = split_csv_option(checks) if checks is not None else list(CHECKS)
@@ -172,6 +175,12 @@ def prepare_data_checks(
     labels = frame[label] if label in frame.columns else pd.Series(dtype=object)
     if label_scaling == "fenced" and metric != "euclidean":
         raise InvalidParameterError(f"--label-scaling fenced needs --metric euclidean, got --metric {metric}")
+    if scaling != "auto" and metric != "euclidean":
+        raise InvalidParameterError(f"--scaling {scaling} needs --metric euclidean, got --metric {metric}")
+    if scaling == "common" and label_scaling != "zscore":
+        raise InvalidParameterError(
+            f"--label-scaling {label_scaling} compares with z-scores: use --scaling auto or zscore"
+        )
     run = DataChecksRun(
         features=None,
         labels=labels,
@@ -181,6 +190,7 @@ def prepare_data_checks(
         metric=metric,
         features_from="none",
         label_scaling=label_scaling,
+        scaling=scaling,
     )
     if names and features_path is not None:
         run.features, run.features_from = _load_features(Path(features_path), len(frame)), str(features_path)

@@ -168,6 +168,15 @@ def run_audit(
     help="Column scaling of the graph of the checks that read the labels (data_valuation, underperforming_group): "
     "zscore = the same graph as every other check; auto = the fenced range when the labels agree with their neighbours significantly better with it (see docs/checks.md).",
 )
+@click.option(
+    "--scaling",
+    type=click.Choice(["auto", "zscore", "common"]),
+    default="auto",
+    show_default=True,
+    help="Column scaling of the data checks' graph (euclidean): zscore = each column to unit variance; common = one "
+    "scale for all columns (their own units: pixels, embeddings); auto = common when the labels agree with their "
+    "neighbours significantly better with it, else zscore (see docs/checks.md).",
+)
 def audit(**options: Any) -> None:
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
@@ -204,6 +213,7 @@ def audit(**options: Any) -> None:
         k=o.n_neighbors,
         metric=o.metric,
         label_scaling=o.label_scaling,
+        scaling=o.scaling,
     )
     model_info: dict = {}
     result, probs = run_audit(
