@@ -51,6 +51,7 @@ from .graph import (
     BLOCK_ELEMENTS,
     StandardizedRows,
     _row_step,
+    exact_knn,
     refine_candidates,
     smallest_by_value_then_index,
 )
@@ -207,8 +208,11 @@ def labels_choice(
     pick = slice(None) if rows is None else rows
     m = n if rows is None else max_rows
     k = min(k, m - 1)
-    near_other = neighbour_lists(other[pick], k)
-    near_z = neighbour_lists(zscore[pick], k)
+    # the same lists either way; scikit-learn's fused search is cheaper on thousands of rows, while
+    # on a thousand one blocked product is a few milliseconds and starts no thread pool of its own
+    search = neighbour_lists if m > COLUMN_CHOICE_ROWS else (lambda Z, k: exact_knn(Z, k)[0])
+    near_other = search(other[pick], k)
+    near_z = search(zscore[pick], k)
     gain, se = agreement_gain(near_other, near_z, labels[pick])
     statistic = gain / se if se > 0 else 0.0
     return LabelScaling(
