@@ -125,6 +125,14 @@ class TestLabelsChoice:
         assert runs[0] == runs[1]
         assert runs[2]["statistic"] != runs[0]["statistic"]
 
+    @pytest.mark.parametrize("checks", [["outlier"], ["label", "outlier"]])
+    def test_a_label_scaling_of_its_own_keeps_z_scores_for_the_shared_graph(self, checks):
+        """With label_scaling 'fenced' the shared graph keeps z-scores, whether or not a check reads the labels."""
+        X, y = pixels()
+        found = find_data_issues(X, y, checks=checks, label_scaling="fenced")
+        assert found.graph.scaling == "zscore"
+        assert found.info["scaling"] == {**found.info["scaling"], "chosen": "zscore", "reason": "label_scaling given"}
+
     def test_summary_dict_reports_the_shared_scaling(self):
         """summary_dict carries the record next to the graph's settings."""
         X, y = pixels()

@@ -149,8 +149,11 @@ def _needed_graphs(
     if build["metric"] != "euclidean":
         graph = NeighborGraph.build(X, **build)
         return graph, graph, {}
-    if label_scaling != "zscore" and reads:
+    if label_scaling != "zscore":  # the label graph's choice is made against z-scores: the shared graph keeps them
         column = LabelScaling(scaling, "zscore", "label_scaling given" if scaling == "auto" else "requested")
+        if not reads:
+            graph = NeighborGraph.build(X, **build)
+            return graph, graph, {"scaling": column}
         graph, label_graph, label_record = label_graphs(X, inputs.labels, plain, label_scaling, build)
         return graph, label_graph, {"scaling": column, "label_scaling": label_record}
     zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
