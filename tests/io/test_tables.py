@@ -71,6 +71,18 @@ class TestReadTable:
         with pytest.raises(DataFileError, match="must end in one of"):
             read_table(tmp_path / "x.xlsx")
 
+    @pytest.mark.parametrize(("name", "text"), [("d.csv", "a,y,y\n1,p,p\n"), ("d.tsv", "a\ty\ty\n1\tp\tp\n")])
+    def test_repeated_column_name_is_refused(self, tmp_path, name, text):
+        """pandas renamed a repeated 'y' to 'y.1': a duplicated label column became a feature; now an error."""
+        (tmp_path / name).write_text(text)
+        with pytest.raises(DataFileError, match=r"unique column names; the header repeats 'y' \(columns \[2, 3\]\)"):
+            read_table(tmp_path / name)
+
+    def test_names_that_only_look_repeated_are_kept(self, tmp_path):
+        """A real column named 'y.1' beside 'y' is not a repetition."""
+        (tmp_path / "d.csv").write_text("y,y.1\n1,2\n")
+        assert list(read_table(tmp_path / "d.csv").columns) == ["y", "y.1"]
+
 
 class TestNotUtf8:
     """A file that is not UTF-8 is named with the line and byte of the first bad bytes, and the fix."""
