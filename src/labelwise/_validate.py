@@ -395,6 +395,13 @@ def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_n_jobs(name: str, value: Any) -> int | None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is ``None`` or a non-zero int (joblib's convention)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value == 0):
+        raise InvalidParameterError(f"{name} must be None or a non-zero integer (a number of workers), got {value!r}")
+    return None if value is None else int(value)
+
+
 def check_estimator_method(estimator: Any, method: str, *, name: str = "estimator") -> None:
     """Raise :class:`EstimatorError` unless ``estimator`` has ``method`` (e.g. ``predict_proba``)."""
     from .errors import EstimatorError

@@ -125,6 +125,23 @@ class TestAuditErrors:
             "columns are ['length', 'width', 'colour', 'species']",
         )
 
+    def test_repeated_label_column_is_refused(self, runner, tmp_path):
+        """A header with 'species' twice was read as species + species.1, the label's copy a feature: 0 flagged."""
+        frame = _table()
+        frame.insert(0, "copy", frame["species"])
+        frame.rename(columns={"copy": "species"}).to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(out)], "repeats")
+        assert not out.exists()
+
+    def test_zero_n_jobs(self, runner, tmp_path):
+        """--n-jobs 0 reached joblib and ended in a traceback; now one line naming n_jobs, nothing written."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(out), "--n-jobs", "0"]
+        self._fails(runner, [*args, "--checks", "label"], "n_jobs must be None or a non-zero integer")
+        assert not (out / "issues.csv").exists()
+
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
         (tmp_path / "e.csv").write_text("")

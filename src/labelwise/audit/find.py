@@ -13,6 +13,7 @@ from .._validate import (
     PROB_SUM_ATOL,
     check_choice,
     check_class_counts,
+    check_n_jobs,
     check_positive_int,
     check_probs,
     check_same_length,
@@ -130,6 +131,9 @@ def find_label_issues(
     check_choice("rank_by", rank_by, list(SCORERS))
     check_choice("confident_class_rule", confident_class_rule, CONFIDENT_CLASS_RULES)
     check_positive_int("min_examples_per_class", min_examples_per_class, minimum=0)
+    n_jobs = check_n_jobs("n_jobs", n_jobs)
+    if chunk_rows is not None:
+        chunk_rows = check_positive_int("chunk_rows", chunk_rows)
     if is_dask(probs) or is_dask(labels):
         from .chunked import find_label_issues_chunked
 
