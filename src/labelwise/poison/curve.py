@@ -151,7 +151,12 @@ def _check_gamma(gamma: Any) -> Any:
     """The SVMs' ``gamma``: ``"scale"``, ``"auto"`` or a positive number (SVC's own check comes only at the first fit)."""
     if isinstance(gamma, str) and gamma in ("scale", "auto"):
         return gamma
-    if isinstance(gamma, numbers.Real) and not isinstance(gamma, bool) and np.isfinite(gamma) and gamma > 0:
+    if (
+        isinstance(gamma, numbers.Real)
+        and not isinstance(gamma, bool)
+        and np.isfinite(float(gamma))
+        and float(gamma) > 0
+    ):
         return float(gamma)
     raise InvalidParameterError(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}")
 
