@@ -63,7 +63,12 @@ class ExportResult:
 
 def _open_store(audit: AuditOutput) -> DecisionStore | None:
     path = audit.out_dir / DB_NAME
-    return DecisionStore(path, n_examples=len(audit.issues)) if path.is_file() else None
+    if not path.is_file():
+        return None
+    store = DecisionStore(path, n_examples=len(audit.issues))
+    # As the review app does: a database left by an audit of other data is refused, not applied by row number.
+    store.bind("n_examples", str(len(audit.issues)))
+    return store
 
 
 def cleaned_table(
