@@ -142,6 +142,12 @@ class TestAuditErrors:
         self._fails(runner, [*args, "--checks", "label"], "n_jobs must be None or a non-zero integer")
         assert not (out / "issues.csv").exists()
 
+    def test_negative_random_state(self, runner, tmp_path):
+        """--random-state -1 ended in numpy's 'Seed must be between 0 and 2**32 - 1' traceback."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--random-state", "-1", "--checks", "label"]
+        self._fails(runner, [*args, "--out", str(tmp_path / "out")], "random_state must be None, an int in [0, 2**32)")
+
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
         (tmp_path / "e.csv").write_text("")
