@@ -320,7 +320,11 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
 
 def check_random_state(random_state: Any) -> np.random.Generator:
     """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) and 0 <= random_state < 2**32:
+    if (
+        random_state is None
+        or isinstance(random_state, (numbers.Integral, np.integer))
+        and 0 <= int(random_state) < 2**32
+    ):
         return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
@@ -333,7 +337,11 @@ def check_random_state(random_state: Any) -> np.random.Generator:
 
 def seed_from(random_state: Any) -> int | None:
     """An int seed for APIs (scikit-learn) that want one; ``None`` stays ``None``."""
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)) and 0 <= random_state < 2**32:
+    if (
+        random_state is None
+        or isinstance(random_state, (numbers.Integral, np.integer))
+        and 0 <= int(random_state) < 2**32
+    ):
         return None if random_state is None else int(random_state)
     return int(check_random_state(random_state).integers(0, 2**31 - 1))
 
