@@ -148,6 +148,20 @@ class TestAuditErrors:
         args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--random-state", "-1", "--checks", "label"]
         self._fails(runner, [*args, "--out", str(tmp_path / "out")], "random_state must be None, an int in [0, 2**32)")
 
+    def test_demo_does_not_overwrite_a_users_data_csv(self, runner, tmp_path):
+        """--demo wrote the digits over OUT/data.csv whatever it held; an earlier demo's own data.csv is still rewritten."""
+        (tmp_path / "data.csv").write_text("mine,not,digits\n")
+        self._fails(
+            runner,
+            ["audit", "--demo", "--checks", "label", "--out", str(tmp_path)],
+            "was not written by an earlier --demo",
+        )
+        assert (tmp_path / "data.csv").read_text() == "mine,not,digits\n"
+        demo = tmp_path / "demo"
+        for _ in range(2):
+            result = runner.invoke(main, ["audit", "--demo", "--checks", "label", "--no-report", "--out", str(demo)])
+            assert result.exit_code == 0, result.output
+
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
         (tmp_path / "e.csv").write_text("")

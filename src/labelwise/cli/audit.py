@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -235,6 +236,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
 
         digits = load_demo_digits(o.noise_rate, random_state=o.random_state)
         o.data = o.out / "data.csv"
+        _check_demo_may_write(o.data)
         write_csv(digits.frame, o.data)
         frame, o.label, truth = digits.frame, "label", digits.is_flipped
         o.report = True if o.report is None else o.report
@@ -249,6 +251,22 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"
         )
     return frame, truth
+
+
+def _check_demo_may_write(path: Path) -> None:
+    """--demo writes the digits to OUT/data.csv: refuse when that file is not an earlier demo's (the user's own data)."""
+    if not path.exists():
+        return
+    try:
+        earlier = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
+        from_demo = "demo" in earlier and Path(earlier["settings"]["data"]) == path.resolve()
+    except (OSError, ValueError, KeyError, TypeError):
+        from_demo = False
+    if not from_demo:
+        raise InvalidParameterError(
+            f"--demo writes the digits to {str(path)!r}, which exists and was not written by an earlier --demo; "
+            "choose another --out (nothing was changed)"
+        )
 
 
 def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:
