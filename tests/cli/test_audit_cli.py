@@ -162,6 +162,24 @@ class TestAuditErrors:
             result = runner.invoke(main, ["audit", "--demo", "--checks", "label", "--no-report", "--out", str(demo)])
             assert result.exit_code == 0, result.output
 
+    def test_probs_with_a_class_no_row_has(self, runner, tmp_path):
+        """String labels missing one of the --probs columns: the message pointed to classes=, which the CLI lacks."""
+        frame = _table()
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        np.save(tmp_path / "p.npy", np.full((len(frame), 4), 0.25))
+        args = [
+            "audit",
+            str(tmp_path / "d.csv"),
+            "--label",
+            "species",
+            "--probs",
+            str(tmp_path / "p.npy"),
+            "--checks",
+            "label",
+        ]
+        result = self._fails(runner, args, "--probs has 4 columns but label column 'species' has 3 distinct values")
+        assert "classes=" not in result.output
+
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
         (tmp_path / "e.csv").write_text("")

@@ -14,6 +14,7 @@ import pandas as pd
 from .._validate import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import (
+    InvalidLabelsError,
     InvalidParameterError,
     MissingColumnError,
     ShapeMismatchError,
@@ -62,6 +63,12 @@ def run_audit(
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
         if probs.shape[1] != len(classes):
+            if labels.dtype.kind not in "iuf":  # only integer labels may name columns no row has (the API's classes=)
+                raise InvalidLabelsError(
+                    f"--probs has {probs.shape[1]} columns but label column {label!r} has {len(classes)} distinct "
+                    "values: the columns are the label column's sorted classes, so each needs at least one row "
+                    "(or code the labels as integers 0..K-1, one per column)"
+                )
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
         check_two_classes(classes, label)
