@@ -180,6 +180,22 @@ class TestAuditErrors:
         result = self._fails(runner, args, "--probs has 4 columns but label column 'species' has 3 distinct values")
         assert "classes=" not in result.output
 
+    def test_a_label_column_of_lists_points_to_multilabel(self, runner, tmp_path):
+        """JSON Lines whose label is a list raised pandas' 'unhashable type: list' traceback."""
+        rows = [{"x": i / 10, "tags": ["a"] if i % 2 else ["b", "a"]} for i in range(40)]
+        (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        args = [
+            "audit",
+            str(tmp_path / "d.jsonl"),
+            "--label",
+            "tags",
+            "--checks",
+            "label",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+        self._fails(runner, args, "--label column 'tags' must hold one label per row, row 0 holds a list")
+
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
         (tmp_path / "e.csv").write_text("")
