@@ -47,6 +47,12 @@ class TestReadTable:
         with pytest.raises(DataFileError, match="no rows"):
             read_table(tmp_path / "h.csv")
 
+    def test_an_empty_json_list_is_not_called_a_header(self, tmp_path):
+        """'[]' was reported as 'has a header but no rows'; a JSON file has no header."""
+        (tmp_path / "e.json").write_text("[]\n")
+        with pytest.raises(DataFileError, match=r"e\.json' has no rows \(no records\)"):
+            read_table(tmp_path / "e.json")
+
     def test_malformed_jsonl_names_the_line(self, tmp_path):
         """A broken JSON line is reported with its number."""
         (tmp_path / "bad.jsonl").write_text('{"a": 1}\n{"a": 2}\n{"a": \n')

@@ -140,5 +140,6 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
         raise DataFileError(f"data file {str(p)!r} could not be read: {type(exc).__name__}: {exc}") from None
     if frame.shape[0] == 0:
-        raise DataFileError(f"data file {str(p)!r} has a header but no rows")
+        what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
+        raise DataFileError(f"data file {str(p)!r} has {what}")
     return frame
