@@ -82,14 +82,6 @@ class TestSmallChecks:
         with pytest.raises(InvalidParameterError, match=r"budget must be in \[0, 1\), got 1.5"):
             v.check_fraction("budget", 1.5)
 
-    def test_n_jobs(self):
-        """None and non-zero integers (numpy ones too) pass; 0, bools, floats and strings name the parameter."""
-        assert v.check_n_jobs("n_jobs", None) is None
-        assert v.check_n_jobs("n_jobs", np.int64(-1)) == -1
-        for bad in (0, True, 2.0, "4"):
-            with pytest.raises(InvalidParameterError, match=f"n_jobs must be None or a non-zero integer.*got {bad!r}"):
-                v.check_n_jobs("n_jobs", bad)
-
 
 class TestRowSumsChecked:
     """float32 row sums give the float64 sums' answer to "finite?" and "within atol of 1?"."""

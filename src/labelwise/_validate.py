@@ -318,13 +318,14 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
     return counts
 
 
+def _is_seed(value: Any) -> bool:
+    """An int that numpy and scikit-learn both take as a seed: in [0, 2**32)."""
+    return isinstance(value, (numbers.Integral, np.integer)) and 0 <= int(value) < 2**32
+
+
 def check_random_state(random_state: Any) -> np.random.Generator:
     """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
-    if (
-        random_state is None
-        or isinstance(random_state, (numbers.Integral, np.integer))
-        and 0 <= int(random_state) < 2**32
-    ):
+    if random_state is None or _is_seed(random_state):
         return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
@@ -337,11 +338,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
 
 def seed_from(random_state: Any) -> int | None:
     """An int seed for APIs (scikit-learn) that want one; ``None`` stays ``None``."""
-    if (
-        random_state is None
-        or isinstance(random_state, (numbers.Integral, np.integer))
-        and 0 <= int(random_state) < 2**32
-    ):
+    if random_state is None or _is_seed(random_state):
         return None if random_state is None else int(random_state)
     return int(check_random_state(random_state).integers(0, 2**31 - 1))
 
@@ -401,13 +398,6 @@ def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < minimum:
         raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
-
-
-def check_n_jobs(name: str, value: Any) -> int | None:
-    """Raise :class:`InvalidParameterError` unless ``value`` is ``None`` or a non-zero int (joblib's convention)."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value == 0):
-        raise InvalidParameterError(f"{name} must be None or a non-zero integer (a number of workers), got {value!r}")
-    return None if value is None else int(value)
 
 
 def check_estimator_method(estimator: Any, method: str, *, name: str = "estimator") -> None:

@@ -9,8 +9,9 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from ._chunks import check_n_jobs
 from ._progress import track
-from ._validate import check_n_jobs, check_positive_int, encode_labels, seed_from, show
+from ._validate import check_positive_int, encode_labels, seed_from, show
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 

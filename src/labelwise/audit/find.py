@@ -8,12 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import Output, RowChunks, is_dask
+from .._chunks import Output, RowChunks, check_n_jobs, is_dask
 from .._validate import (
     PROB_SUM_ATOL,
     check_choice,
     check_class_counts,
-    check_n_jobs,
     check_positive_int,
     check_probs,
     check_same_length,

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from .._validate import check_n_jobs, check_positive_int, encode_labels, seed_from, show
+from .._chunks import check_n_jobs
+from .._validate import check_positive_int, encode_labels, seed_from, show
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import (
     EstimatorError,
