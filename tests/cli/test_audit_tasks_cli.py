@@ -183,6 +183,11 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
             ["--task", "regression", "--label", "x"],
             "label column 'x' must hold finite numbers for --task regression; row 2 is 'abc'",
         ),
+        # the classification options were silently ignored: --model boosting, --cv 3 changed nothing
+        (
+            ["--task", "regression", "--label", "price", "--model", "boosting", "--cv", "3"],
+            "does not use --cv, --model",
+        ),
     ],
 )
 def test_task_options_are_checked_and_named(runner, tmp_path, args, message):

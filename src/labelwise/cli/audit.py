@@ -187,6 +187,7 @@ def audit(**options: Any) -> None:
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
+        _refuse_classification_options(o.task)
         run_task_audit(
             o.task,
             o.data,
@@ -233,6 +234,30 @@ def audit(**options: Any) -> None:
         write_npy(probs, o.out / "probs.npy")
         write_json(summary, o.out / "summary.json")
     _print_results(o, result, summary, model_info)
+
+
+#: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
+#: --out, --random-state and --top).
+CLASSIFICATION_ONLY = (
+    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "report", "demo", "noise_rate",
+    "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
+    "label_scaling",
+)  # fmt: skip
+
+
+def _refuse_classification_options(task: str) -> None:
+    """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
+    ctx = click.get_current_context()
+    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
+    if given:
+        raise InvalidParameterError(
+            f"--task {task} does not use {', '.join(given)} (only --task classification does); leave them out"
+        )
+
+
+def _given(ctx: click.Context, name: str | None) -> bool:
+    source = ctx.get_parameter_source(name) if name else None
+    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
 
 
 def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
