@@ -107,6 +107,16 @@ class TestRoles:
         with pytest.raises(LabelwiseError, match=match):
             infer_column_roles(bad)
 
+    @pytest.mark.parametrize("value", [["a", "b"], {"k": 1}])
+    def test_a_column_of_lists_or_dicts_is_named(self, value):
+        """Nested JSON Lines values raised pandas' 'unhashable type' TypeError (a traceback in audit, train, pseudolabel)."""
+        frame = pd.DataFrame({"x": np.arange(4.0), "tags": [None, value, value, None]})
+        kind = type(value).__name__
+        with pytest.raises(
+            InvalidParameterError, match=f"column 'tags' must hold single values .*row 1 holds a {kind}"
+        ):
+            infer_column_roles(frame)
+
     def test_columns_rejects_unknown_role(self):
         with pytest.raises(InvalidParameterError, match="role must be one of"):
             infer_column_roles(_frame()).columns("dates")

@@ -98,3 +98,16 @@ class TestOutOfFoldProbs:
         X, y = data
         with pytest.raises(InvalidParameterError, match="cv must be an integer >= 2"):
             lw.out_of_fold_probs(LogisticRegression(), X, y, cv=1)
+
+
+class TestWorkers:
+    """n_jobs is checked before any fold is fitted (session 15 sweep)."""
+
+    @pytest.mark.parametrize("estimator", ["auto", "logistic regression"])
+    @pytest.mark.parametrize("n_jobs", [0, "2"])
+    def test_bad_n_jobs_is_a_labelwise_error(self, data, estimator, n_jobs):
+        """n_jobs=0 reached joblib ('n_jobs == 0 in Parallel has no meaning'), a traceback on the command line."""
+        X, y = data
+        model = "auto" if estimator == "auto" else LogisticRegression(max_iter=200)
+        with pytest.raises(InvalidParameterError, match="n_jobs must be None or a non-zero integer"):
+            lw.out_of_fold_probs(model, X, y, cv=3, n_jobs=n_jobs, time_budget=5)

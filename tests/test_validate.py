@@ -68,6 +68,14 @@ class TestSmallChecks:
         with pytest.raises(InvalidParameterError, match="random_state"):
             v.check_random_state("seed")
 
+    @pytest.mark.parametrize("seed", [-1, np.int64(-3), 2**32])
+    def test_seeds_numpy_or_sklearn_refuse_are_named(self, seed):
+        """A negative or >= 2**32 int reached numpy / scikit-learn and raised their ValueError (a CLI traceback)."""
+        for check in (v.check_random_state, v.seed_from):
+            with pytest.raises(InvalidParameterError, match=r"random_state must be None, an int in \[0, 2\*\*32\)"):
+                check(seed)
+        assert v.seed_from(2**32 - 1) == 2**32 - 1
+
     def test_fraction_bounds(self):
         """A fraction outside [0, 1) names the bounds and the value."""
         assert v.check_fraction("budget", 0.5) == 0.5

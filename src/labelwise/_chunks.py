@@ -18,6 +18,7 @@ collection is passed.
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +60,13 @@ def default_n_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def check_n_jobs(name: str, value: Any) -> int | None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is ``None`` or a non-zero int (joblib's convention)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value == 0):
+        raise InvalidParameterError(f"{name} must be None or a non-zero integer (a number of workers), got {value!r}")
+    return None if value is None else int(value)
 
 
 def chunk_bounds(n_rows: int, chunk_rows: int) -> list[tuple[int, int]]:

@@ -318,22 +318,27 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
     return counts
 
 
+def _is_seed(value: Any) -> bool:
+    """An int that numpy and scikit-learn both take as a seed: in [0, 2**32)."""
+    return isinstance(value, (numbers.Integral, np.integer)) and 0 <= int(value) < 2**32
+
+
 def check_random_state(random_state: Any) -> np.random.Generator:
     """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
+    if random_state is None or _is_seed(random_state):
         return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
     raise InvalidParameterError(
-        f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}"
+        f"random_state must be None, an int in [0, 2**32) or a numpy Generator, got {show(random_state)}"
     )
 
 
 def seed_from(random_state: Any) -> int | None:
     """An int seed for APIs (scikit-learn) that want one; ``None`` stays ``None``."""
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
+    if random_state is None or _is_seed(random_state):
         return None if random_state is None else int(random_state)
     return int(check_random_state(random_state).integers(0, 2**31 - 1))
 

@@ -330,7 +330,14 @@ def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) 
 
 def _column_role(name: str, col: pd.Series) -> tuple[str, str, str | None]:
     values = col.dropna()
-    n_distinct = int(values.nunique())
+    try:
+        n_distinct = int(values.nunique())
+    except TypeError:  # lists or dicts, e.g. from nested JSON Lines: pandas cannot hash them
+        row = next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), 0)
+        raise InvalidParameterError(
+            f"column {str(name)!r} must hold single values (numbers, strings, dates), row {row} holds a "
+            f"{type(col.iloc[row]).__name__}: flatten it into columns or drop it"
+        ) from None
     if n_distinct <= 1:
         what = "all missing" if values.empty else f"one value ({show(values.iloc[0])})"
         return "constant", what, None

@@ -9,6 +9,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from ._chunks import check_n_jobs
 from ._progress import track
 from ._validate import check_positive_int, encode_labels, seed_from, show
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
@@ -91,6 +92,7 @@ def out_of_fold_probs(
     .. [1] Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in Dataset
        Labels", JAIR 70, 2021, Section 2 (out-of-sample predicted probabilities).
     """
+    n_jobs = check_n_jobs("n_jobs", n_jobs)
     if isinstance(estimator, str) and estimator == "auto":
         from .models import DEFAULT_TIME_BUDGET, choose_model
 

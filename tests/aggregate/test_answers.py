@@ -114,6 +114,12 @@ class TestEncodeAnswers:
         with pytest.raises(AnnotationError, match=r"column 'label' must not be null.*row 2"):
             encode_answers(t, labels=["cat", "dog"])
 
+    def test_an_undeclared_label_is_shown_as_a_plain_value(self):
+        """The message listed [np.int64(0), np.int64(2)] and 'row 1 is np.int64(1)' (numpy 2 reprs)."""
+        t = pd.DataFrame({"item": [1, 1, 2], "annotator": ["a", "b", "a"], "label": np.array([0, 1, 2])})
+        with pytest.raises(AnnotationError, match=r"declared labels \[0, 2\], row 1 is 1 \(1 answer"):
+            encode_answers(t, labels=np.array([0, 2]))
+
     def test_duplicates_are_kept_and_counted(self):
         """Repeated (item, annotator) answers are kept by default and counted."""
         t = pd.concat([_table(), _table().iloc[[0, 0, 4]]], ignore_index=True)

@@ -326,3 +326,21 @@ def test_prune_by_noise_rate_reaches_past_mispredicted_rows_when_a_cell_needs_mo
     counts = np.array([[2, 2], [0, 2]])  # class 0 must give up 2 examples; only row 2 is mispredicted
     inputs = FilterInputs(codes, probs, probs[np.arange(6), codes], np.bincount(codes), stats, counts, 1)
     np.testing.assert_array_equal(np.flatnonzero(prune_by_noise_rate(inputs)), [1, 2])
+
+
+class TestWorkerAndChunkParameters:
+    """n_jobs and chunk_rows are checked before any pass runs (session 15 sweep)."""
+
+    @pytest.mark.parametrize("chunk_rows", [0, -3, "100", 2.5])
+    def test_bad_chunk_rows_names_the_parameter(self, chunk_rows):
+        """chunk_rows=0 made empty chunks and a wrong 'at least 2 classes, got 0' error; now it names chunk_rows."""
+        probs = np.tile([[0.7, 0.3], [0.2, 0.8]], (10, 1))
+        with pytest.raises(InvalidParameterError, match="chunk_rows must be an integer >= 1"):
+            lw.find_label_issues([0, 1] * 10, probs, chunk_rows=chunk_rows)
+
+    @pytest.mark.parametrize("n_jobs", [0, "2", 1.5, True])
+    def test_bad_n_jobs_names_the_parameter(self, n_jobs):
+        """A string n_jobs raised int()'s ValueError; 0 and floats were silently accepted."""
+        probs = np.tile([[0.7, 0.3], [0.2, 0.8]], (10, 1))
+        with pytest.raises(InvalidParameterError, match="n_jobs must be None or a non-zero integer"):
+            lw.find_label_issues([0, 1] * 10, probs, n_jobs=n_jobs)

@@ -222,6 +222,13 @@ class TestLongTable:
         assert summary["classes"] == [0, 1]
         assert labels["label"].tolist() == [0, 0]
 
+    def test_unsure_policy_without_unsure_is_refused(self, tmp_path):
+        """--unsure-policy zeros without --unsure changed nothing, silently."""
+        path = write(tmp_path, "answers.csv", "item,annotator,label\n1,a,1\n1,b,-1\n")
+        result = invoke(path, "--unsure-policy", "zeros", "--out", tmp_path / "o")
+        assert result.exit_code == 2 and "--unsure-policy zeros needs --unsure" in result.output
+        assert not (tmp_path / "o").exists()
+
     def test_declared_labels(self, tmp_path):
         """--labels declares the label set; an answer outside it exits 2."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)

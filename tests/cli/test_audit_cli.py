@@ -125,6 +125,77 @@ class TestAuditErrors:
             "columns are ['length', 'width', 'colour', 'species']",
         )
 
+    def test_repeated_label_column_is_refused(self, runner, tmp_path):
+        """A header with 'species' twice was read as species + species.1, the label's copy a feature: 0 flagged."""
+        frame = _table()
+        frame.insert(0, "copy", frame["species"])
+        frame.rename(columns={"copy": "species"}).to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(out)], "repeats")
+        assert not out.exists()
+
+    def test_zero_n_jobs(self, runner, tmp_path):
+        """--n-jobs 0 reached joblib and ended in a traceback; now one line naming n_jobs, nothing written."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(out), "--n-jobs", "0"]
+        self._fails(runner, [*args, "--checks", "label"], "n_jobs must be None or a non-zero integer")
+        assert not (out / "issues.csv").exists()
+
+    def test_negative_random_state(self, runner, tmp_path):
+        """--random-state -1 ended in numpy's 'Seed must be between 0 and 2**32 - 1' traceback."""
+        _table().to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--random-state", "-1", "--checks", "label"]
+        self._fails(runner, [*args, "--out", str(tmp_path / "out")], "random_state must be None, an int in [0, 2**32)")
+
+    def test_demo_does_not_overwrite_a_users_data_csv(self, runner, tmp_path):
+        """--demo wrote the digits over OUT/data.csv whatever it held; an earlier demo's own data.csv is still rewritten."""
+        (tmp_path / "data.csv").write_text("mine,not,digits\n")
+        self._fails(
+            runner,
+            ["audit", "--demo", "--checks", "label", "--out", str(tmp_path)],
+            "was not written by an earlier --demo",
+        )
+        assert (tmp_path / "data.csv").read_text() == "mine,not,digits\n"
+        demo = tmp_path / "demo"
+        for _ in range(2):
+            result = runner.invoke(main, ["audit", "--demo", "--checks", "label", "--no-report", "--out", str(demo)])
+            assert result.exit_code == 0, result.output
+
+    def test_probs_with_a_class_no_row_has(self, runner, tmp_path):
+        """String labels missing one of the --probs columns: the message pointed to classes=, which the CLI lacks."""
+        frame = _table()
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        np.save(tmp_path / "p.npy", np.full((len(frame), 4), 0.25))
+        args = [
+            "audit",
+            str(tmp_path / "d.csv"),
+            "--label",
+            "species",
+            "--probs",
+            str(tmp_path / "p.npy"),
+            "--checks",
+            "label",
+        ]
+        result = self._fails(runner, args, "--probs has 4 columns but label column 'species' has 3 distinct values")
+        assert "classes=" not in result.output
+
+    def test_a_label_column_of_lists_points_to_multilabel(self, runner, tmp_path):
+        """JSON Lines whose label is a list raised pandas' 'unhashable type: list' traceback."""
+        rows = [{"x": i / 10, "tags": ["a"] if i % 2 else ["b", "a"]} for i in range(40)]
+        (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        args = [
+            "audit",
+            str(tmp_path / "d.jsonl"),
+            "--label",
+            "tags",
+            "--checks",
+            "label",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+        self._fails(runner, args, "--label column 'tags' must hold one label per row, row 0 holds a list")
+
     def test_empty_file(self, runner, tmp_path):
         """An empty file is reported."""
         (tmp_path / "e.csv").write_text("")

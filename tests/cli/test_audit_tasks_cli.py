@@ -161,3 +161,40 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
     issues = pd.read_csv(out / "issues.csv")
     assert issues.iloc[0][["image", "kind", "is_issue"]].tolist() == [0, "swapped", True]
     assert pd.read_csv(out / "images.csv").image_id.iloc[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # --probs with regression was ignored (a model was fitted) yet recorded in summary.json as used
+        (
+            ["--task", "regression", "--label", "price", "--probs", "P"],
+            "--task regression reads --predictions, not --probs",
+        ),
+        (
+            ["--task", "multilabel", "--label", "price", "--probs", "P", "--predictions", "P"],
+            "reads --probs, not --predictions",
+        ),
+        (
+            ["--task", "regression"],
+            "--label is required: name the label column (columns: ['x', 'price'])",
+        ),  # was "--label None"
+        (
+            ["--task", "regression", "--label", "x"],
+            "label column 'x' must hold finite numbers for --task regression; row 2 is 'abc'",
+        ),
+        # the classification options were silently ignored: --model boosting, --cv 3 changed nothing
+        (
+            ["--task", "regression", "--label", "price", "--model", "boosting", "--cv", "3"],
+            "does not use --cv, --model",
+        ),
+    ],
+)
+def test_task_options_are_checked_and_named(runner, tmp_path, args, message):
+    """Options a task does not read, a missing --label and a non-numeric target: one line, exit 2, nothing written."""
+    pd.DataFrame({"x": ["1", "2", "abc", "4"] * 10, "price": np.arange(40.0)}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "p.npy", np.zeros(40))
+    argv = ["audit", str(tmp_path / "d.csv"), *[str(tmp_path / "p.npy") if a == "P" else a for a in args]]
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "out").exists()

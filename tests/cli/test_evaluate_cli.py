@@ -100,6 +100,10 @@ def test_evaluate_with_human_counts(bench, tmp_path):
             lambda d: np.save(d / "preds" / "honest.npy", np.zeros(300, int)),
             "appears twice",
         ),
+        (  # a stray feature table in the folder was read as probabilities: numpy's ValueError, a traceback
+            lambda d: pd.DataFrame({"x": [0.5] * 300, "kind": ["a"] * 300}).to_csv(d / "preds" / "f.csv", index=False),
+            "columns ['kind'] are not numeric",
+        ),
         (
             lambda d: pd.DataFrame({"row": [999], "action": ["relabel"], "new_label": [1]}).to_csv(
                 d / "cleaned.changes.csv", index=False
@@ -204,3 +208,23 @@ def test_shift_and_label_shift_cli(tmp_path):
     assert res.exit_code == 0, res.output
     fam = pd.read_csv(tmp_path / "f" / "familiarity.csv").set_index("eval_label")
     assert fam.loc["organization", "nearest_train_label"] == "organisation"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--metric", "f1_score"], "metric 'f1_score' must score (y_true, y_pred) label arrays"),
+        (["--labels-2d"], "--labels must hold one label per test item (1-D), got shape (300, 2)"),
+    ],
+)
+def test_evaluate_bad_metric_or_labels_array_exits_2_with_one_line(bench, extra, message):
+    """f1_score on 3 classes was a sklearn traceback; a 2-D --labels .npy was called 'given'."""
+    d, given, *_ = bench
+    labels = d / "test.csv"
+    if extra == ["--labels-2d"]:
+        np.save(d / "labels.npy", np.stack([given, given], axis=1))
+        labels, extra = d / "labels.npy", []
+    args = ["evaluate", str(d / "preds"), "--labels", str(labels), "--corrections", str(d), "--out", str(d / "out")]
+    res = CliRunner().invoke(main, [*args, *extra])
+    assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+    assert not (d / "out").exists()

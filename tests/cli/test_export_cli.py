@@ -52,3 +52,25 @@ def test_export_needs_an_output(tmp_path):
     out, _, _ = _reviewed(tmp_path)
     result = CliRunner().invoke(main, ["export", str(out)])
     assert result.exit_code == 2 and "--out" in result.output
+
+
+def test_a_bad_label_studio_target_writes_nothing(tmp_path):
+    """--label-studio tasks.csv was refused only after the cleaned table and its log were written (and named 'out')."""
+    out, _, _ = _reviewed(tmp_path)
+    target = tmp_path / "cleaned.parquet"
+    result = CliRunner().invoke(
+        main, ["export", str(out), "--out", str(target), "--label-studio", str(tmp_path / "t.csv")]
+    )
+    assert result.exit_code == 2 and "--label-studio must end in one of ['.json']" in result.output
+    assert not target.exists() and not (tmp_path / "cleaned.changes.csv").exists()
+
+
+def test_an_existing_label_studio_file_stops_the_export_before_it_writes(tmp_path):
+    """An existing tasks file (no --force) is found before --out is written, so a rerun is not blocked by a half export."""
+    out, _, _ = _reviewed(tmp_path)
+    (tmp_path / "t.json").write_text("[]")
+    result = CliRunner().invoke(
+        main, ["export", str(out), "--out", str(tmp_path / "c.csv"), "--label-studio", str(tmp_path / "t.json")]
+    )
+    assert result.exit_code == 2 and f"--label-studio {str(tmp_path / 't.json')!r} already exists" in result.output
+    assert not (tmp_path / "c.csv").exists() and (tmp_path / "t.json").read_text() == "[]"

@@ -75,6 +75,17 @@ class TestPseudolabelCommand:
         assert summary["n_pseudo_labeled"] == int(pseudo.sum())
         assert len(summary["rounds"]) == summary["n_iter"]
 
+    def test_llkd_without_teacher_uses_the_forest_and_the_help_says_so(self, tmp_path):
+        """--help called --teacher 'required by --selection llkd', but llkd runs without it on a forest teacher."""
+        frame, _ = _semi_table()
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        args = ["pseudolabel", str(tmp_path / "d.csv"), "--label", "y", "--selection", "llkd", "--max-iter", "1"]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "pl"), "--model", "logistic"])
+        assert result.exit_code == 0, result.output
+        assert json.loads((tmp_path / "pl" / "summary.json").read_text())["settings"]["teacher"] == "forest"
+        help_text = " ".join(CliRunner().invoke(main, ["pseudolabel", "--help"]).output.split())
+        assert "required by --selection llkd" not in help_text and "forest unless given" in help_text
+
     def test_safeguard_records_its_decision(self, tmp_path):
         """--safeguard cv cross-validates on the labeled rows and writes its decision to summary.json."""
         frame, _ = _semi_table()

@@ -64,6 +64,8 @@ class TestRobustnessCommand:
             (["--budgets", "1.5"], r"budget as a fraction must be in \[0, 1\)"),
             (["--budgets", "x"], "--budgets must be"),
             (["--label", "nope"], "--label column 'nope' is not in the data"),
+            (["--gamma", "big"], "gamma must be 'scale', 'auto' or a positive number, got 'big'"),
+            (["--label", "x1"], "features must be numeric; column 'y' has dtype"),  # pandas 3 str dtype: a TypeError
         ],
     )
     def test_bad_options_exit_2_with_one_line(self, data_csv, tmp_path, args, match):

@@ -81,6 +81,13 @@ class TestWeakCommand:
         result = CliRunner().invoke(main, ["weak", lfs, data, "--out", str(tmp_path / "o")])
         assert result.exit_code == 2 and "defines no labeling functions" in result.output
 
+    def test_lfs_file_that_exits_on_import_is_an_error(self, tmp_path):
+        """A module-level argparse / sys.exit in LFS ended the command with its own status and no message."""
+        lfs, data = _files(tmp_path, lfs="import argparse\nargparse.ArgumentParser().parse_args(['--nope'])\n")
+        result = CliRunner().invoke(main, ["weak", lfs, data, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and "failed to import: SystemExit: 2" in result.output
+        assert not (tmp_path / "o").exists()
+
     def test_missing_text_column_is_named(self, tmp_path):
         """--text-column must be a column of the data."""
         lfs, data = _files(tmp_path)

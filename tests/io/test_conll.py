@@ -31,3 +31,12 @@ def test_missing_and_empty_files(tmp_path):
     (tmp_path / "e.conll").write_text("\n\n")
     with pytest.raises(DataFileError, match="no tokens"):
         read_conll(tmp_path / "e.conll")
+
+
+def test_a_folder_and_a_file_that_is_not_utf8(tmp_path):
+    """A Latin-1 file raised UnicodeDecodeError (a traceback in the CLI) and a folder was said not to exist."""
+    with pytest.raises(DataFileError, match="is a folder"):
+        read_conll(tmp_path)
+    (tmp_path / "l.conll").write_bytes("EU B-ORG\ncaf\u00e9 O\n".encode("latin-1"))
+    with pytest.raises(DataFileError, match=r"CoNLL file .*l\.conll' is not UTF-8 text \(line 2"):
+        read_conll(tmp_path / "l.conll")

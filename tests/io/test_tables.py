@@ -47,6 +47,12 @@ class TestReadTable:
         with pytest.raises(DataFileError, match="no rows"):
             read_table(tmp_path / "h.csv")
 
+    def test_an_empty_json_list_is_not_called_a_header(self, tmp_path):
+        """'[]' was reported as 'has a header but no rows'; a JSON file has no header."""
+        (tmp_path / "e.json").write_text("[]\n")
+        with pytest.raises(DataFileError, match=r"e\.json' has no rows \(no records\)"):
+            read_table(tmp_path / "e.json")
+
     def test_malformed_jsonl_names_the_line(self, tmp_path):
         """A broken JSON line is reported with its number."""
         (tmp_path / "bad.jsonl").write_text('{"a": 1}\n{"a": 2}\n{"a": \n')
@@ -70,6 +76,18 @@ class TestReadTable:
         (tmp_path / "x.xlsx").write_text("x")
         with pytest.raises(DataFileError, match="must end in one of"):
             read_table(tmp_path / "x.xlsx")
+
+    @pytest.mark.parametrize(("name", "text"), [("d.csv", "a,y,y\n1,p,p\n"), ("d.tsv", "a\ty\ty\n1\tp\tp\n")])
+    def test_repeated_column_name_is_refused(self, tmp_path, name, text):
+        """pandas renamed a repeated 'y' to 'y.1': a duplicated label column became a feature; now an error."""
+        (tmp_path / name).write_text(text)
+        with pytest.raises(DataFileError, match=r"unique column names; the header repeats 'y' \(columns \[2, 3\]\)"):
+            read_table(tmp_path / name)
+
+    def test_names_that_only_look_repeated_are_kept(self, tmp_path):
+        """A real column named 'y.1' beside 'y' is not a repetition."""
+        (tmp_path / "d.csv").write_text("y,y.1\n1,2\n")
+        assert list(read_table(tmp_path / "d.csv").columns) == ["y", "y.1"]
 
 
 class TestNotUtf8:

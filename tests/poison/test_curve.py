@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.svm import SVC
 
-from labelwise.errors import InvalidLabelsError, InvalidParameterError
+from labelwise.errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from labelwise.poison import RobustnessCurve, farthest_first, robustness_curve
 
 
@@ -74,6 +74,10 @@ class TestRobustnessCurve:
             ({"budgets": [500]}, InvalidParameterError, r"number of examples \(140\)"),
             ({"seeds": 0}, InvalidParameterError, "seeds must be an integer >= 1"),
             ({"test": 1.5}, InvalidParameterError, r"test must be in \[0, 1\)"),
+            # session 15: these reached SVC.fit / train_test_split and raised sklearn's errors mid-run
+            ({"gamma": "xyz"}, InvalidParameterError, "gamma must be 'scale', 'auto' or a positive number, got 'xyz'"),
+            ({"gamma": -1.0}, InvalidParameterError, "gamma must be 'scale', 'auto' or a positive number"),
+            ({"test": 0.005}, TooFewExamplesError, r"test=0.005 puts 1 of 200 examples in the test set"),
         ],
     )
     def test_bad_arguments_raise(self, moons, kwargs, error, match):
@@ -83,6 +87,14 @@ class TestRobustnessCurve:
         args.update(kwargs)
         with pytest.raises(error, match=match):
             robustness_curve(args.pop("models"), X, y, **args)
+
+    def test_a_class_of_one_example_is_rejected_before_the_split(self, moons):
+        """A class with one example made train_test_split raise its own ValueError; now the class is named."""
+        X, y, _, _ = moons
+        y = np.asarray(y).copy()
+        y[0] = 7
+        with pytest.raises(TooFewExamplesError, match="class 7 has 1"):
+            robustness_curve(["svc"], X, y, attacks=["random"], budgets=[0.1], seeds=1)
 
     def test_binary_only_attack_on_multiclass_labels_is_rejected(self):
         """ALFA on three classes raises before any work, naming the multi-class capable attacks."""

@@ -174,6 +174,15 @@ class TestErrors:
         with pytest.raises(MissingColumnError, match="rank"):
             write_report(out)
 
+    def test_issues_with_fewer_rows_than_summary_counts(self, tmp_path):
+        """An issues.csv cut to 5 rows (edited, or another run's) was reported as a 5-example audit; now refused."""
+        out = write_audit(tmp_path, kind="features", n=40)
+        pd.read_csv(out / "issues.csv").head(5).to_csv(out / "issues.csv", index=False)
+        with pytest.raises(DataFileError, match="issues.csv' has 5 rows but summary.json counts 40 examples"):
+            write_report(out)
+        with pytest.raises(DataFileError, match="has 5 rows"):
+            load_audit(out)
+
     def test_bad_top(self, tmp_path):
         """top must be a positive integer."""
         out = write_audit(tmp_path, kind="features", n=40)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labelwise.errors import DataFileError, InvalidParameterError
+from labelwise.errors import DataFileError, InvalidParameterError, StorageError
 from labelwise.report import load_audit
 from labelwise.review import DecisionStore, cleaned_table, export_cleaned, export_label_studio, label_studio_tasks
 from tests.report.fake_outputs import write_audit
@@ -53,6 +53,17 @@ class TestExportCleaned:
         assert by_row.loc[b, "action"] == "exclude" and by_row.loc[b, "reviewer"] == "bob"
         assert not bool(by_row.loc[c, "changed"])
         assert (res.n_relabelled, res.n_excluded, res.n_kept) == (1, 1, 1)
+
+    def test_a_review_of_another_audit_is_refused(self, tmp_path):
+        """Re-auditing other data into a reviewed folder: export hit IndexError on a row the new data lacks."""
+        out = write_audit(tmp_path / "out", kind="pixels", n=100, noise=0.2)
+        store = DecisionStore(out / "review.sqlite")
+        store.bind("n_examples", "100")
+        store.record(90, "exclude", version=0, reviewer="ann")
+        write_audit(out, kind="pixels", n=60, noise=0.2)  # a new audit of 60 rows in the same folder
+        with pytest.raises(StorageError, match=r"belongs to another audit \(n_examples 100, this audit has 60\)"):
+            export_cleaned(out, tmp_path / "cleaned.csv")
+        assert not (tmp_path / "cleaned.csv").exists() and not (tmp_path / "cleaned.changes.csv").exists()
 
     def test_mark_excluded_keeps_rows_with_a_column(self, reviewed, tmp_path):
         """With mark_excluded the excluded row stays, flagged in an `excluded` column."""

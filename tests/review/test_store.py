@@ -6,6 +6,7 @@ import os
 import sqlite3
 import threading
 
+import numpy as np
 import pytest
 
 from labelwise.errors import ConflictError, InvalidParameterError, StorageError
@@ -45,6 +46,11 @@ class TestRecord:
         store.record(2, "relabel", version=0, reviewer="a", label=4)
         current = store.current()
         assert current[1].label == "<script>" and current[2].label == 4 and isinstance(current[2].label, int)
+
+    def test_a_numpy_class_value_is_stored_as_its_python_value(self, store):
+        """A class read from a numpy array (np.int64) was refused as 'not a JSON value'."""
+        store.record(3, "relabel", version=0, reviewer="a", label=np.int64(5))
+        assert store.current()[3].label == 5 and isinstance(store.current()[3].label, int)
 
     def test_stale_version_is_a_conflict_and_nothing_is_written(self, store):
         """A decision made on an outdated version raises ConflictError naming who changed it."""
@@ -89,7 +95,10 @@ class TestRecord:
             ({"version": -2}, "version must be a non-negative integer, got -2"),
             ({"reviewer": "  "}, "reviewer must be a non-empty name"),
             ({"action": "relabel", "label": None}, "label is required for action 'relabel'"),
-            ({"action": "relabel", "label": object()}, "label must be a JSON value"),
+            ({"action": "relabel", "label": object()}, "label must be one class value"),
+            # session 15: a list was stored and exported into the label column; NaN made a missing label
+            ({"action": "relabel", "label": [1, 2]}, r"label must be one class value .*got \[1, 2\]"),
+            ({"action": "relabel", "label": float("nan")}, "label must be one class value .*got nan"),
         ],
     )
     def test_invalid_arguments_are_refused(self, store, kwargs, match):

@@ -190,3 +190,29 @@ def test_aggregate_of_a_parquet_directory_matches_in_memory_labels(tmp_path):
     got = pd.read_csv(out / "labels.csv")
     ref = lw.aggregate.DawidSkene().fit(answers)
     np.testing.assert_array_equal(got["label"].to_numpy(), ref.labels_.to_numpy())
+
+
+@pytest.mark.parametrize("content", [None, "answers.csv", "part.0.parquet"])
+def test_aggregate_of_a_folder_without_readable_parquet_is_one_line_and_exit_2(tmp_path, content):
+    """An empty folder, a folder of CSVs or a corrupt part gave Dask's two chained tracebacks (session 15)."""
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    if content is not None:
+        (folder / content).write_text("item,annotator,label\n1,a,x\n")
+    res = CliRunner().invoke(main, ["aggregate", str(folder), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"PATH {str(folder)!r}" in lines[0], res.output
+    assert ("could not be read as Parquet" if content == "part.0.parquet" else "without Parquet files") in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_labels_folder_without_parquet_is_one_line_and_exit_2(tmp_path):
+    """--labels naming a folder with no Parquet parts names --labels, not a Dask traceback."""
+    labels, probs = noisy_probs(60, 3, seed=5)
+    np.save(tmp_path / "probs.npy", probs)
+    (tmp_path / "labels").mkdir()
+    args = ["audit", "--probs", str(tmp_path / "probs.npy"), "--labels", str(tmp_path / "labels"), "--label", "y"]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "--labels" in res.output and "without Parquet files" in res.output and "Traceback" not in res.output

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validate import check_choice
+from .._validate import check_choice, show
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
@@ -374,7 +374,7 @@ def encode_answers(
             pos = int(np.flatnonzero(null)[0])
             raise AnnotationError(
                 f"{name} column {col!r} must not be null ({what} id), {_row_label(answers, pos)} is "
-                f"{series[what].iloc[pos]!r} ({int(null.sum())} null value(s) in all)"
+                f"{show(series[what].iloc[pos])} ({int(null.sum())} null value(s) in all)"
             )
 
     def check_codes(what: str, col: str, codes: np.ndarray) -> None:
@@ -407,7 +407,7 @@ def encode_answers(
             pos = int(np.flatnonzero(unknown)[0])
             raise AnnotationError(
                 f"{name} column {label_col!r} must hold one of the declared labels "
-                f"{list(classes[:20])}, {_row_label(answers, pos)} is {series['label'].iloc[pos]!r} "
+                f"[{', '.join(map(show, classes[:20]))}], {_row_label(answers, pos)} is {show(series['label'].iloc[pos])} "
                 f"({int(unknown.sum())} answer(s) outside the label set)"
             )
 

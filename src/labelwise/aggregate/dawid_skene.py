@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import show
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
@@ -304,7 +305,7 @@ class DawidSkene(DependentPairs, BaseAggregator):
             obs_em = obs  # majority vote's confusion matrices count every answer once
             warnings.warn(
                 LabelwiseWarning(
-                    f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {enc.classes[moved[0]]!r}: most "
+                    f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {show(enc.classes[moved[0]])}: most "
                     "items whose majority vote it is got another single label), a permutation of the classes; "
                     "falling back to majority vote (fallback_='majority-vote'). With one answer per item the "
                     "model is not identified; otherwise a larger prior_strength may avoid it"

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import tree_reduce_delayed
+from .._validate import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator
 from ._dask_pairs import DaskPairs, weigh
@@ -146,7 +147,7 @@ def _guard(
     est.fallback_ = "majority-vote"
     warnings.warn(
         LabelwiseWarning(
-            f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {classes[moved[0]]!r}); falling back to "
+            f"DawidSkene's EM relabelled {moved.size} class(es) (e.g. {show(classes[moved[0]])}); falling back to "
             "majority vote (fallback_='majority-vote')"
         ),
         stacklevel=3,
@@ -383,7 +384,7 @@ def _categories(answers: Any, cols: tuple[str, str, str], labels: Any) -> list[p
         unknown = cats[2].difference(declared)
         if len(unknown):
             raise InvalidParameterError(
-                f"answers column {cols[2]!r} must hold one of the declared labels, got {unknown[0]!r}"
+                f"answers column {cols[2]!r} must hold one of the declared labels, got {show(unknown[0])}"
             )
         cats[2] = declared
     return cats

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import Output, RowChunks, is_dask
+from .._chunks import Output, RowChunks, check_n_jobs, is_dask
 from .._validate import (
     PROB_SUM_ATOL,
     check_choice,
@@ -130,6 +130,9 @@ def find_label_issues(
     check_choice("rank_by", rank_by, list(SCORERS))
     check_choice("confident_class_rule", confident_class_rule, CONFIDENT_CLASS_RULES)
     check_positive_int("min_examples_per_class", min_examples_per_class, minimum=0)
+    n_jobs = check_n_jobs("n_jobs", n_jobs)
+    if chunk_rows is not None:
+        chunk_rows = check_positive_int("chunk_rows", chunk_rows)
     if is_dask(probs) or is_dask(labels):
         from .chunked import find_label_issues_chunked
 

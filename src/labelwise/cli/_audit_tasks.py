@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from .._validate import show
+from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_conll, read_masks, read_table, write_csv, write_json
 from ._common import console, load_npy, print_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
+PROBS_TASKS = ("multilabel", "token", "segmentation")
+PREDICTIONS_TASKS = ("regression", "detection")
 
 
 def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
@@ -37,9 +40,24 @@ def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
 
 
 def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:
-    if label is None or label not in frame.columns:
+    if label is None:
+        raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
+    if label not in frame.columns:
         raise MissingColumnError(f"--label {label!r} is not in the data; columns are {list(frame.columns)}")
     return frame[label]
+
+
+def _numeric_target(y: pd.Series, label: str) -> np.ndarray:
+    """The regression target, or an error naming the label column and the first row that is not a finite number."""
+    values = pd.to_numeric(y, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidLabelsError(
+            f"label column {label!r} must hold finite numbers for --task regression; row {row} is {show(y.iloc[row])} "
+            f"({int(bad.sum())} such row(s))"
+        )
+    return values
 
 
 def _multilabel(
@@ -102,7 +120,8 @@ def _regression(
     X = features if features.shape[1] else None
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
-    return regression.find_label_issues(y.to_numpy(), pred, X=X, random_state=random_state), {}
+    target = _numeric_target(y, str(label))
+    return regression.find_label_issues(target, pred, X=X, random_state=random_state), {}
 
 
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
@@ -154,6 +173,15 @@ def run_task_audit(
     """Audit DATA for ``task`` and write the outputs to ``out``."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
+    # Each task reads one of the two; the other was silently ignored (and recorded in summary.json as used).
+    if task in PREDICTIONS_TASKS and probs_path is not None:
+        raise InvalidParameterError(
+            f"--task {task} reads --predictions, not --probs (--probs is for {', '.join(PROBS_TASKS)})"
+        )
+    if task in PROBS_TASKS and predictions_path is not None:
+        raise InvalidParameterError(
+            f"--task {task} reads --probs, not --predictions (--predictions is for {', '.join(PREDICTIONS_TASKS)})"
+        )
     result, extra = RUNNERS[task](
         data=Path(data),
         label=label,

@@ -14,7 +14,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 
 
 def console() -> Console:
@@ -51,6 +51,15 @@ def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, p
     if label not in frame.columns:
         raise MissingColumnError(
             f"--label column {label!r} is not in the data; columns are {list(frame.columns)}{delimiter_hint(frame)}"
+        )
+    column = frame[label]
+    nested = (
+        [i for i, v in enumerate(column) if getattr(v, "__hash__", None) is None][:1] if column.dtype == object else []
+    )
+    if nested:  # lists or dicts from JSON Lines: pandas cannot factorize them
+        raise InvalidLabelsError(
+            f"--label column {label!r} must hold one label per row, row {nested[0]} holds a "
+            f"{type(column.iloc[nested[0]]).__name__} (several labels per row: use --task multilabel)"
         )
     return frame.drop(columns=[label]), frame[label]
 

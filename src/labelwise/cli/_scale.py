@@ -29,6 +29,27 @@ from ._common import load_npy
 SCHEDULERS = ("threads", "processes", "local")
 
 
+_PARQUET_PARTS = (".parquet", ".parq", ".pq")
+
+
+def read_parquet_rows(path: Path, what: str) -> Any:
+    """``dask.dataframe.read_parquet(path)``; a folder without Parquet parts, or parts that do not
+    read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback."""
+    import dask.dataframe as dd
+
+    p = Path(path)
+    if p.is_dir() and not any(f.suffix.lower() in _PARQUET_PARTS and f.is_file() for f in p.rglob("*")):
+        raise DataFileError(
+            f"{what} {str(p)!r} is a folder without Parquet files ({', '.join(_PARQUET_PARTS)}); give a table "
+            "file (CSV, Parquet, JSON Lines) or a folder of Parquet parts"
+        )
+    try:
+        return dd.read_parquet(str(p))
+    except (OSError, ValueError) as exc:
+        why = " ".join(str(exc).split("Original Message:")[-1].split())  # Dask wraps pyarrow's reason
+        raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
+
+
 @contextlib.contextmanager
 def scheduler(spec: str | None) -> Iterator[None]:
     """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address."""
@@ -128,7 +149,6 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
 def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:
     """Labels from ``--labels`` (.npy, or a table with one column / the ``--label`` column) or DATA."""
     import dask.array as da
-    import dask.dataframe as dd
 
     path = labels_path or data
     if path is None:
@@ -144,7 +164,8 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
             )
         chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
         return da.from_array(values, chunks=(chunks,)) if chunks else values
-    frame = dd.read_parquet(str(path)) if Path(path).is_dir() or Path(path).suffix == ".parquet" else None
+    is_parquet = Path(path).is_dir() or Path(path).suffix == ".parquet"
+    frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None
     if frame is None:
         from ..io import read_table
 
@@ -248,12 +269,10 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
         return None
     if path is None or not Path(path).exists():
         raise DataFileError(f"PATH {str(path)!r} does not exist (a Parquet file or directory of answers)")
-    import dask.dataframe as dd
-
     from ..aggregate import distributed
 
     with scheduler(spec):
-        answers = dd.read_parquet(str(path))
+        answers = read_parquet_rows(Path(path), "PATH")
         est = distributed.fit(estimator, answers)
     labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
     for col in est.probas_.columns:

@@ -275,6 +275,9 @@ def aggregate(
     """
     out = Path(out)
     con = console()
+    policy_source = click.get_current_context().get_parameter_source("unsure_policy")
+    if unsure is None and policy_source == click.core.ParameterSource.COMMANDLINE:  # it was silently a no-op
+        raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
     demo_table = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,6 +14,7 @@ import pandas as pd
 from .._validate import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import (
+    InvalidLabelsError,
     InvalidParameterError,
     MissingColumnError,
     ShapeMismatchError,
@@ -61,6 +63,12 @@ def run_audit(
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
         if probs.shape[1] != len(classes):
+            if labels.dtype.kind not in "iuf":  # only integer labels may name columns no row has (the API's classes=)
+                raise InvalidLabelsError(
+                    f"--probs has {probs.shape[1]} columns but label column {label!r} has {len(classes)} distinct "
+                    "values: the columns are the label column's sorted classes, so each needs at least one row "
+                    "(or code the labels as integers 0..K-1, one per column)"
+                )
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
     else:
         check_two_classes(classes, label)
@@ -188,6 +196,7 @@ def audit(**options: Any) -> None:
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
+        _refuse_classification_options(o.task)
         run_task_audit(
             o.task,
             o.data,
@@ -237,6 +246,30 @@ def audit(**options: Any) -> None:
     _print_results(o, result, summary, model_info)
 
 
+#: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
+#: --out, --random-state and --top).
+CLASSIFICATION_ONLY = (
+    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "report", "demo", "noise_rate",
+    "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
+    "label_scaling",
+)  # fmt: skip
+
+
+def _refuse_classification_options(task: str) -> None:
+    """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
+    ctx = click.get_current_context()
+    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
+    if given:
+        raise InvalidParameterError(
+            f"--task {task} does not use {', '.join(given)} (only --task classification does); leave them out"
+        )
+
+
+def _given(ctx: click.Context, name: str | None) -> bool:
+    source = ctx.get_parameter_source(name) if name else None
+    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+
+
 def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
     """The table to audit (the digits demo with --demo) and, for the demo, which labels were flipped."""
     truth = None
@@ -245,6 +278,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
 
         digits = load_demo_digits(o.noise_rate, random_state=o.random_state)
         o.data = o.out / "data.csv"
+        _check_demo_may_write(o.data)
         write_csv(digits.frame, o.data)
         frame, o.label, truth = digits.frame, "label", digits.is_flipped
         o.report = True if o.report is None else o.report
@@ -259,6 +293,22 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"
         )
     return frame, truth
+
+
+def _check_demo_may_write(path: Path) -> None:
+    """--demo writes the digits to OUT/data.csv: refuse when that file is not an earlier demo's (the user's own data)."""
+    if not path.exists():
+        return
+    try:
+        earlier = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
+        from_demo = "demo" in earlier and Path(earlier["settings"]["data"]) == path.resolve()
+    except (OSError, ValueError, KeyError, TypeError):
+        from_demo = False
+    if not from_demo:
+        raise InvalidParameterError(
+            f"--demo writes the digits to {str(path)!r}, which exists and was not written by an earlier --demo; "
+            "choose another --out (nothing was changed)"
+        )
 
 
 def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, model_info: dict) -> dict:

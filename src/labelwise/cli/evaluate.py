@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 import numpy as np
+import pandas as pd
 
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
@@ -36,17 +37,33 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
         if f.suffix.lower() == ".npy":
             preds[f.stem] = load_npy(f, "predictions")
         else:
-            table = read_table(f)
-            preds[f.stem] = table.iloc[:, 0].to_numpy() if table.shape[1] == 1 else table.to_numpy(dtype=float)
+            preds[f.stem] = _table_predictions(f)
     if not preds:
         raise DataFileError(f"predictions folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})")
     return preds
 
 
+def _table_predictions(path: Path) -> np.ndarray:
+    """A model's predicted labels (one column) or probabilities (numeric columns, one per class)."""
+    table = read_table(path)
+    if table.shape[1] == 1:
+        return table.iloc[:, 0].to_numpy()
+    text = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    if text:
+        raise DataFileError(
+            f"predictions file {str(path)!r} must hold one column of predicted labels or one numeric column of "
+            f"probabilities per class; columns {text} are not numeric"
+        )
+    return table.to_numpy(dtype=float)
+
+
 def read_labels(path: Path, column: str | None) -> np.ndarray:
     """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
     if path.suffix.lower() == ".npy":
-        return load_npy(path, "labels")
+        labels = load_npy(path, "--labels")
+        if labels.ndim != 1:
+            raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
+        return labels
     table = read_table(path)
     if column is None:
         column = table.columns[0] if table.shape[1] == 1 else "label"
@@ -87,7 +104,7 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
     "--metric",
     default="accuracy",
     show_default=True,
-    help="A sklearn.metrics name (accuracy, balanced_accuracy, f1_score, ...).",
+    help="A sklearn.metrics name (accuracy, balanced_accuracy, matthews_corrcoef; f1_score with two classes).",
 )
 @click.option(
     "--seeds",

@@ -34,12 +34,17 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     """Write the original data of the audit in OUT_DIR with reviewed labels applied and excluded
     rows removed, plus a log of every change (<out>.changes.csv)."""
     from ..errors import InvalidParameterError
-    from ..review.export import export_cleaned, export_label_studio
+    from ..review.export import cleaned_paths, export_cleaned, export_label_studio, label_studio_paths
 
     if out is None and label_studio is None:
         raise InvalidParameterError(
             "export needs --out (cleaned table) and/or --label-studio (tasks file), got neither"
         )
+    # Every target checked before the first is written: a bad --label-studio must not leave --out behind.
+    if out is not None:
+        cleaned_paths(out, force, name="--out")
+    if label_studio is not None:
+        label_studio_paths(label_studio, force, name="--label-studio")
     if out is not None:
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force)
         click.echo(

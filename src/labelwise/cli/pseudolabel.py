@@ -92,7 +92,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
     "teacher_model",
     type=click.Choice(list(MODELS)),
     default=None,
-    help="Separate teacher model (required by --selection llkd).",
+    help="Separate teacher model (--selection llkd needs one: forest unless given).",
 )
 @click.option(
     "--safeguard",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+import pandas as pd
 
 from .._validate import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
@@ -92,7 +93,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     if label not in frame.columns:
         raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
     features = frame.drop(columns=[label])
-    non_numeric = [c for c in features.columns if not np.issubdtype(features[c].dtype, np.number)]
+    non_numeric = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if non_numeric:
         raise InvalidParameterError(
             f"features must be numeric; column {non_numeric[0]!r} has dtype {features[non_numeric[0]].dtype}"

@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..errors import DataFileError
+from .._validate import check_probs
+from ..errors import DataFileError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
+from ..io.tables import not_utf8_error
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
 from ._common import OutputFolder, console, load_npy, print_frame
@@ -18,11 +20,29 @@ def _load(path: Path, option: str) -> np.ndarray:
     return load_npy(Path(path), option)
 
 
+def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
+    """The arrays' shapes and probabilities checked under their option names (the API calls them val_*)."""
+    vp = check_probs(vp, name="--train-probs")
+    tp = check_probs(tp, name="--target-probs")
+    if tp.shape[1] != vp.shape[1]:
+        raise ShapeMismatchError(
+            f"--target-probs must have as many classes as --train-probs ({vp.shape[1]} columns), got {tp.shape[1]}"
+        )
+    if vl.ndim != 1 or len(vl) != len(vp):
+        raise ShapeMismatchError(
+            f"--train-labels must hold one label per row of --train-probs ({len(vp)}), got shape {vl.shape}"
+        )
+
+
 def _names(path: Path, option: str) -> list[str]:
     p = Path(path)
     if not p.is_file():
-        raise DataFileError(f"{option} file {str(p)!r} does not exist")
-    names = [line.strip() for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+        raise DataFileError(f"{option} file {str(p)!r} {'is a folder' if p.is_dir() else 'does not exist'}")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise not_utf8_error(p, f"{option} file") from None
+    names = [line.strip() for line in text.splitlines() if line.strip()]
     if not names:
         raise DataFileError(f"{option} file {str(p)!r} has no labels (one per line)")
     return names
@@ -82,6 +102,7 @@ def shift(
         _load(train_labels, "--train-labels"),
         _load(target_probs, "--target-probs"),
     )
+    _checked(vp, vl, tp)
     est = estimate_priors(
         vp,
         vl,

@@ -29,7 +29,7 @@ def load_lfs(path: Path) -> list[LabelingFunction]:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # SystemExit: e.g. an argparse call at module level
         sys.modules.pop(name, None)
         raise DataFileError(f"LFS file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
     lfs = getattr(module, "lfs", None)

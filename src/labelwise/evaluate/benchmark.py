@@ -176,6 +176,28 @@ def _score(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(metric(y_true, y_pred)) if len(y_true) else np.nan
 
 
+def _score_table(
+    name: str, fn: Callable, models: list[str], pred: np.ndarray, g: np.ndarray, c: np.ndarray
+) -> pd.DataFrame:
+    """Each model's score on the original labels, the corrected ones and the correctable subset;
+    a metric that cannot score these labels (``f1_score`` on more than two classes...) is an
+    :class:`InvalidParameterError` naming it and the model, not the metric's own traceback."""
+    kept, fixable = c >= 0, (c >= 0) & (c != g)
+    try:
+        columns = {
+            "original": [_score(fn, g, p) for p in pred],
+            "corrected": [_score(fn, c[kept], p[kept]) for p in pred],
+            "correctable": [_score(fn, c[fixable], p[fixable]) for p in pred],
+        }
+    except (ValueError, TypeError) as exc:
+        why = " ".join(str(exc).split())
+        raise InvalidParameterError(
+            f"metric {name!r} must score (y_true, y_pred) label arrays; it failed on these labels: "
+            f"{type(exc).__name__}: {why}"
+        ) from None
+    return pd.DataFrame(columns, index=pd.Index(models, name="model"))
+
+
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any) -> np.ndarray:
     if classes is not None:
         return _as_1d(classes, "classes")
@@ -246,15 +268,7 @@ def corrected_benchmark(
     g = encode_against(given_arr, cls, name="given")
     c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
     models, pred = predictions_to_codes(predictions, cls, len(g))
-    kept, fixable = c >= 0, (c >= 0) & (c != g)
-    table = pd.DataFrame(
-        {
-            "original": [_score(fn, g, p) for p in pred],
-            "corrected": [_score(fn, c[kept], p[kept]) for p in pred],
-            "correctable": [_score(fn, c[fixable], p[fixable]) for p in pred],
-        },
-        index=pd.Index(models, name="model"),
-    )
+    table = _score_table(name, fn, models, pred, g, c)
     if soft_labels is not None:
         soft = check_probs(soft_labels, name="soft_labels")
         if soft.shape != (len(g), len(cls)):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError
+from .tables import not_utf8_error
 
 __all__ = ["ConllCorpus", "read_conll"]
 
@@ -58,33 +59,36 @@ def read_conll(path: str | os.PathLike, *, tag_field: int = -1, n_fields: int | 
     """
     p = Path(path)
     if not p.is_file():
-        raise DataFileError(f"CoNLL file {str(p)!r} does not exist")
+        raise DataFileError(f"CoNLL file {str(p)!r} {'is a folder' if p.is_dir() else 'does not exist'}")
     tokens: list[list[str]] = []
     tags: list[list[str]] = []
     words: list[str] = []
     labels: list[str] = []
     expected = n_fields
-    with p.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            fields = line.split()
-            if not fields or fields[0] == "-DOCSTART-" or fields[0].startswith("#"):
-                if words:
-                    tokens.append(words)
-                    tags.append(labels)
-                    words, labels = [], []
-                continue
-            if expected is None:
-                expected = len(fields)
-                if expected < 2:
+    try:
+        with p.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                fields = line.split()
+                if not fields or fields[0] == "-DOCSTART-" or fields[0].startswith("#"):
+                    if words:
+                        tokens.append(words)
+                        tags.append(labels)
+                        words, labels = [], []
+                    continue
+                if expected is None:
+                    expected = len(fields)
+                    if expected < 2:
+                        raise DataFileError(
+                            f"{p}:{lineno}: expected at least 2 fields (token and tag), got 1: {line.strip()!r}"
+                        )
+                if len(fields) != expected:
                     raise DataFileError(
-                        f"{p}:{lineno}: expected at least 2 fields (token and tag), got 1: {line.strip()!r}"
+                        f"{p}:{lineno}: expected {expected} fields (token ... tag), got {len(fields)}: {line.strip()!r}"
                     )
-            if len(fields) != expected:
-                raise DataFileError(
-                    f"{p}:{lineno}: expected {expected} fields (token ... tag), got {len(fields)}: {line.strip()!r}"
-                )
-            words.append(fields[0])
-            labels.append(fields[tag_field])
+                words.append(fields[0])
+                labels.append(fields[tag_field])
+    except UnicodeDecodeError:
+        raise not_utf8_error(p, "CoNLL file") from None
     if words:
         tokens.append(words)
         tags.append(labels)

@@ -195,6 +195,12 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
         raise MissingColumnError(
             f"issues.csv must have columns {list(ISSUE_COLUMNS)}, missing {missing_cols} (has {list(issues.columns)})"
         )
+    n_examples = summary.get("n_examples")
+    if isinstance(n_examples, int) and n_examples != len(issues):
+        raise DataFileError(
+            f"{str(out / 'issues.csv')!r} has {len(issues)} rows but summary.json counts {n_examples} examples: "
+            "issues.csv was edited or comes from another run; rerun `labelwise audit`"
+        )
     classes = list(summary.get("classes") or [])
     if not classes:
         classes = sorted(set(issues["given_label"]) | set(issues["suggested_label"]))

@@ -80,6 +80,17 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
             raise not_utf8_error(path, kind) from None
 
 
+def _check_unique_header(path: Path, sep: str | None) -> None:
+    """Refuse a header that names a column twice: pandas would rename the second ``y`` to ``y.1``,
+    so a duplicated label column would silently become a feature (a copy of the label)."""
+    header = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", header=None, nrows=1, dtype=str)
+    names = [str(v) for v in header.iloc[0] if isinstance(v, str)]
+    seen = sorted({n for n in names if names.count(n) > 1})
+    if seen:
+        where = ", ".join(f"{n!r} (columns {[i + 1 for i, v in enumerate(header.iloc[0]) if v == n]})" for n in seen)
+        raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
+
+
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
@@ -89,8 +100,8 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     Raises
     ------
     DataFileError
-        If the file is missing, empty, has an unsupported suffix, or cannot be parsed (the message
-        names the file and, where the parser knows it, the line).
+        If the file is missing, empty, has an unsupported suffix, cannot be parsed (the message
+        names the file and, where the parser knows it, the line), or its header repeats a name.
     """
     p = Path(path)
     if not p.exists():
@@ -106,6 +117,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         if suffix in _CSV:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
             frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
+            _check_unique_header(p, sep)
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
@@ -128,5 +140,6 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
         raise DataFileError(f"data file {str(p)!r} could not be read: {type(exc).__name__}: {exc}") from None
     if frame.shape[0] == 0:
-        raise DataFileError(f"data file {str(p)!r} has a header but no rows")
+        what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
+        raise DataFileError(f"data file {str(p)!r} has {what}")
     return frame

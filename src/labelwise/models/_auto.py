@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
+from .._chunks import check_n_jobs
 from .._validate import check_positive_int, encode_labels, seed_from, show
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import (
@@ -254,6 +255,7 @@ def choose_model(
     """
     start = time.perf_counter()
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
+    n_jobs = check_n_jobs("n_jobs", n_jobs)
     if not isinstance(agree, bool | np.bool_):
         raise InvalidParameterError(f"agree must be True or False, got {agree!r}")
     names = _family_names(families)

@@ -17,8 +17,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate import _as_1d, check_fraction, check_positive_int, check_same_length, encode_labels
-from ..errors import InvalidLabelsError, InvalidParameterError
+from .._validate import _as_1d, check_fraction, check_positive_int, check_same_length, encode_labels, show
+from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ..io.atomic import atomic_write
 from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X
 from .attacks import ATTACKS
@@ -147,6 +147,37 @@ def _with_seed(est: Any, seed: int) -> Any:
     return est
 
 
+def _check_gamma(gamma: Any) -> Any:
+    """The SVMs' ``gamma``: ``"scale"``, ``"auto"`` or a positive number (SVC's own check comes only at the first fit)."""
+    if isinstance(gamma, str) and gamma in ("scale", "auto"):
+        return gamma
+    if (
+        isinstance(gamma, numbers.Real)
+        and not isinstance(gamma, bool)
+        and np.isfinite(float(gamma))
+        and float(gamma) > 0
+    ):
+        return float(gamma)
+    raise InvalidParameterError(f"gamma must be 'scale', 'auto' or a positive number, got {gamma!r}")
+
+
+def _check_stratified_split(codes: np.ndarray, classes: np.ndarray, test_frac: float) -> None:
+    """A stratified split needs 2 examples of every class and room for every class on both sides."""
+    counts = np.bincount(codes, minlength=len(classes))
+    if counts.min() < 2:
+        rare = classes[int(np.argmin(counts))]
+        raise TooFewExamplesError(
+            f"y must have at least 2 examples of every class for the stratified train/test split; class "
+            f"{show(rare)} has {int(counts.min())} (drop or merge it, or pass a fixed test set)"
+        )
+    n_test = int(np.ceil(test_frac * len(codes)))
+    if min(n_test, len(codes) - n_test) < len(classes):
+        raise TooFewExamplesError(
+            f"test={test_frac} puts {n_test} of {len(codes)} examples in the test set; both sides of the "
+            f"stratified split need at least one per class ({len(classes)})"
+        )
+
+
 def robustness_curve(
     models: Any,
     X: Any,
@@ -226,6 +257,8 @@ def robustness_curve(
         test_frac = check_fraction("test", test)
         if test_frac == 0:
             raise InvalidParameterError("test must be a fraction in (0, 1), got 0")
+        _check_stratified_split(codes, classes, test_frac)
+    gamma = _check_gamma(gamma)
     budget_list = list(budgets)
     if not budget_list and not include_clean:
         raise InvalidParameterError("budgets must not be empty")

@@ -63,7 +63,12 @@ class ExportResult:
 
 def _open_store(audit: AuditOutput) -> DecisionStore | None:
     path = audit.out_dir / DB_NAME
-    return DecisionStore(path, n_examples=len(audit.issues)) if path.is_file() else None
+    if not path.is_file():
+        return None
+    store = DecisionStore(path, n_examples=len(audit.issues))
+    # As the review app does: a database left by an audit of other data is refused, not applied by row number.
+    store.bind("n_examples", str(len(audit.issues)))
+    return store
 
 
 def cleaned_table(
@@ -168,6 +173,26 @@ def _check_out(out: str | os.PathLike, force: bool, *, suffixes: set[str], name:
     return path
 
 
+def cleaned_paths(
+    out: str | os.PathLike, force: bool, log: str | os.PathLike | None = None, *, name: str = "out"
+) -> tuple[Path, Path]:
+    """The cleaned table's and its change log's paths, checked (suffix, not a folder, ``force``)
+    before anything is written; ``name`` is how messages call ``out`` (``--out`` on the command line)."""
+    path = _check_out(out, force, suffixes=_WRITERS, name=name)
+    log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
+    log_path = _check_out(log_path, force, suffixes={".csv"}, name="log")
+    if log_path.resolve() == path.resolve():
+        raise InvalidParameterError(f"log must differ from {name}, both are {str(path)!r}")
+    return path, log_path
+
+
+def label_studio_paths(out: str | os.PathLike, force: bool, *, name: str = "out") -> tuple[Path, Path]:
+    """The Label Studio tasks file's and its labeling config's paths, checked like :func:`cleaned_paths`."""
+    path = _check_out(out, force, suffixes={".json"}, name=name)
+    config = path.with_name(f"{path.stem}.label_config.xml")
+    return path, _check_out(config, force, suffixes={".xml"}, name="label config")
+
+
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
@@ -213,11 +238,7 @@ def export_cleaned(
     InvalidParameterError
         If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix.
     """
-    path = _check_out(out, force, suffixes=_WRITERS)
-    log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
-    log_path = _check_out(log_path, force, suffixes={".csv"}, name="log")
-    if log_path.resolve() == path.resolve():
-        raise InvalidParameterError(f"log must differ from out, both are {str(path)!r}")
+    path, log_path = cleaned_paths(out, force, log)
     cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
@@ -331,10 +352,7 @@ def export_label_studio(
     A labeling config for the project is written beside it as ``<stem>.label_config.xml``.
     Refuses to overwrite existing files unless ``force``.
     """
-    path = _check_out(out, force, suffixes={".json"})
-    config_path = _check_out(
-        path.with_name(f"{path.stem}.label_config.xml"), force, suffixes={".xml"}, name="label config"
-    )
+    path, config_path = label_studio_paths(out, force)
     tasks = label_studio_tasks(out_dir, scope=scope)
     audit = load_audit(out_dir, with_data=False)
     kind = "image" if tasks and "image" in tasks[0]["data"] else "text"

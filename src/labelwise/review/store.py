@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConflictError, InvalidParameterError, StorageError
@@ -308,13 +309,14 @@ class DecisionStore:
             return row, action, version, None, None
         if label is None:
             raise InvalidParameterError("label is required for action 'relabel', got None")
-        try:
-            encoded = json.dumps(label)
-        except TypeError:
+        if isinstance(label, np.generic):  # a class taken from a numpy array: its Python value
+            label = label.item()
+        if not isinstance(label, str | int | float) or (isinstance(label, float) and not np.isfinite(label)):
+            # a list or dict was stored and exported into the label column; NaN made a missing label
             raise InvalidParameterError(
-                f"label must be a JSON value (str, int, float, bool), got {type(label).__name__}"
-            ) from None
-        return row, action, version, encoded, label
+                f"label must be one class value (str, int, finite float or bool), got {label!r}"
+            )
+        return row, action, version, json.dumps(label), label
 
     def _insert(
         self, conn: sqlite3.Connection, row: int, action: str, version: int, encoded: str | None, who: str, now: str

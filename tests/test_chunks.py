@@ -1,0 +1,24 @@
+"""Tests of labelwise._chunks' parameter checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labelwise._chunks import check_n_jobs
+from labelwise.errors import InvalidParameterError
+
+
+class TestCheckNJobs:
+    """n_jobs: None or a non-zero integer, as joblib takes it (session 15)."""
+
+    def test_none_and_nonzero_integers_pass(self):
+        """None stays None; numpy integers come back as ints."""
+        assert check_n_jobs("n_jobs", None) is None
+        assert check_n_jobs("n_jobs", np.int64(-1)) == -1 and check_n_jobs("n_jobs", 3) == 3
+
+    @pytest.mark.parametrize("bad", [0, True, 2.0, "4"])
+    def test_zero_bools_floats_and_strings_name_the_parameter(self, bad):
+        """0 had 'no meaning' in joblib (a traceback); bools, floats and strings were passed on."""
+        with pytest.raises(InvalidParameterError, match=f"n_jobs must be None or a non-zero integer.*got {bad!r}"):
+            check_n_jobs("n_jobs", bad)
