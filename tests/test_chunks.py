@@ -22,3 +22,21 @@ class TestCheckNJobs:
         """0 had 'no meaning' in joblib (a traceback); bools, floats and strings were passed on."""
         with pytest.raises(InvalidParameterError, match=f"n_jobs must be None or a non-zero integer.*got {bad!r}"):
             check_n_jobs("n_jobs", bad)
+
+
+class TestThreadsFor:
+    """n_jobs to threads by joblib's convention (the in-memory passes)."""
+
+    def test_negative_values_count_back_from_all_cpus(self, monkeypatch):
+        """-1 is every CPU, -2 all but one; never fewer than one thread."""
+        import labelwise._chunks as chunks
+
+        monkeypatch.setattr(chunks, "default_n_jobs", lambda: 4)
+        assert [chunks.threads_for(v) for v in (None, -1, -2, -4, -9, 1, 3)] == [4, 4, 3, 1, 1, 1, 3]
+
+    def test_row_chunks_use_all_cpus_for_minus_one(self, monkeypatch):
+        """RowChunks.for_arrays(n_jobs=-1) spreads over every CPU (it had used one thread)."""
+        import labelwise._chunks as chunks
+
+        monkeypatch.setattr(chunks, "default_n_jobs", lambda: 2)
+        assert chunks.RowChunks.for_arrays(np.zeros((10, 3)), n_jobs=-1).n_jobs == 2

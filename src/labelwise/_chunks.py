@@ -62,6 +62,15 @@ def default_n_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def threads_for(n_jobs: int | None) -> int:
+    """Threads for ``n_jobs`` by joblib's convention: None all available CPUs, a negative value that
+    many fewer plus one (-1 all, -2 all but one), never fewer than one."""
+    cpus = default_n_jobs()
+    if n_jobs is None:
+        return cpus
+    return max(1, int(n_jobs) if n_jobs > 0 else cpus + 1 + int(n_jobs))
+
+
 def check_n_jobs(name: str, value: Any) -> int | None:
     """Raise :class:`InvalidParameterError` unless ``value`` is ``None`` or a non-zero int (joblib's convention)."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value == 0):
@@ -150,14 +159,15 @@ class RowChunks:
     use_dask : bool
         Inputs are dask arrays (chunked as ``bounds``); otherwise numpy-like arrays.
     n_jobs : int, optional
-        Threads for numpy-like inputs (default: the CPUs available).
+        Threads for numpy-like inputs (default: the CPUs available; negative as in joblib, -1 all of
+        them: :func:`threads_for`).
     """
 
     def __init__(self, n_rows: int, bounds: list[tuple[int, int]], *, use_dask: bool, n_jobs: int | None = None):
         self.n_rows = n_rows
         self.bounds = bounds
         self.use_dask = use_dask
-        self.n_jobs = default_n_jobs() if n_jobs is None else max(1, int(n_jobs))
+        self.n_jobs = threads_for(n_jobs)
 
     @classmethod
     def for_arrays(cls, probs: Any, *, chunk_rows: int | None = None, n_jobs: int | None = None) -> RowChunks:
@@ -168,7 +178,7 @@ class RowChunks:
             return cls(
                 n, list(zip(starts[:-1].tolist(), starts[1:].tolist(), strict=False)), use_dask=True, n_jobs=n_jobs
             )
-        jobs = default_n_jobs() if n_jobs is None else max(1, int(n_jobs))
+        jobs = threads_for(n_jobs)
         if chunk_rows is None:
             k = int(probs.shape[1]) if len(probs.shape) > 1 else 1
             chunk_rows = max(CHUNK_ELEMENTS // max(k, 1) // 4, -(-n // (4 * jobs)) if jobs > 1 else n)

@@ -82,7 +82,8 @@ def find_label_issues(
         (cleanlab issue #1248); ``"argmax"`` reproduces cleanlab exactly.
     n_jobs : int, optional
         Threads over which in-memory (numpy, memory-mapped, zarr) row chunks are spread; default
-        all available CPUs. Ignored for dask inputs (the dask scheduler decides).
+        all available CPUs, negative values as in joblib (-1 all, -2 all but one). Ignored for
+        dask inputs (the dask scheduler decides).
     chunk_rows : int, optional
         Rows per chunk for in-memory inputs (default: about four chunks per thread, each
         between 2**20 and 2**22 probabilities, i.e. at most 16 MB of float32 or 32 MB of float64
