@@ -54,6 +54,19 @@ class TestCommonScale:
         raw = NeighborGraph.build(X, k=5, standardize=False)
         np.testing.assert_array_equal(graph.indices, raw.indices)
 
+    @pytest.mark.parametrize("how", ["fenced", "common"])
+    def test_cosine_rows_stay_unit_rows_under_any_scaling(self, how):
+        """metric='cosine' with standardised columns: the distances are 1 - cos of the scaled rows."""
+        X = np.random.default_rng(0).normal(size=(200, 5)) * [1, 2, 3, 4, 100] + 3.0
+        graph = NeighborGraph.build(X, k=5, metric="cosine", standardize=True, scaling=how)
+        zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        divisor = scaling.common_scale(zscore).scale if how == "common" else scaling.fenced_range(zscore)[0]
+        Z = (X - X.mean(axis=0)) / divisor
+        Z /= np.linalg.norm(Z, axis=1, keepdims=True)
+        cos = np.einsum("ij,ij->i", Z[np.repeat(np.arange(200), 5)], Z[graph.indices.ravel()]).reshape(200, 5)
+        assert graph.scaling == how
+        np.testing.assert_allclose(graph.distances, 1.0 - cos, atol=1e-5)
+
 
 class TestLabelsChoice:
     def test_labels_choose_the_common_scale_for_features_in_one_unit(self):

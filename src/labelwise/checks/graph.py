@@ -158,7 +158,11 @@ class NeighborGraph:
         if standardize and scaling != "zscore":
             from ._scaling import common_scale, fenced_range
 
-            view = common_scale(view) if scaling == "common" else StandardizedRows(X, view.mean, fenced_range(view)[0])
+            view = (
+                common_scale(view)
+                if scaling == "common"
+                else StandardizedRows(X, view.mean, fenced_range(view)[0], view.cosine)
+            )
         return cls._search(
             view,
             k=k,
