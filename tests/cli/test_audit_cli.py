@@ -56,6 +56,20 @@ class TestAuditCommand:
         assert np.load(out / "probs.npy").shape == (240, 3)
         assert "flagged" in result.output
 
+    def test_a_report_left_by_an_earlier_run_is_pointed_out(self, runner, tmp_path):
+        """Auditing again without --report says that OUT/report.html is from an earlier run (and keeps it)."""
+        data = tmp_path / "iris.csv"
+        _table().to_csv(data, index=False)
+        out = tmp_path / "out"
+        args = ["audit", str(data), "--label", "species", "--out", str(out), "--cv", "3", "--checks", "label"]
+        first = runner.invoke(main, [*args, "--report"])
+        assert first.exit_code == 0, first.output
+        assert "earlier run" not in first.output
+        again = runner.invoke(main, args)
+        assert again.exit_code == 0, again.output
+        assert "report.html is from an earlier run" in " ".join(again.output.split())
+        assert (out / "report.html").exists()
+
     def test_parquet_and_jsonl_with_bring_your_own_probs(self, runner, tmp_path):
         """--probs skips training; Parquet and JSON Lines inputs work the same."""
         frame = _table()

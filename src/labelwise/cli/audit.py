@@ -361,4 +361,6 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         from ..report import write_report
 
         con.print(f"report: {write_report(o.out)}")
+    elif (o.out / "report.html").exists():  # left by an earlier run: it no longer describes these files
+        con.print(f"notice: {o.out / 'report.html'} is from an earlier run; `labelwise report {o.out}` rewrites it")
     con.print(f"wrote {o.out / 'issues.csv'}, {o.out / 'summary.json'}, {o.out / 'probs.npy'}")
