@@ -117,3 +117,25 @@ class TestRowSumsChecked:
     def test_float64_rows_are_summed_in_float64(self):
         probs = np.full((3, 4), 0.25)
         np.testing.assert_array_equal(v.row_sums_checked(probs, 1e-4), probs.sum(axis=1))
+
+
+class TestRaggedProbs:
+    """A list of probability rows of different lengths is a labelwise error naming the row."""
+
+    def test_the_first_row_of_another_length_is_named(self):
+        """probs as lists with a short row: InvalidProbabilitiesError with the row and both lengths."""
+        from labelwise._validate import check_probs
+        from labelwise.errors import InvalidProbabilitiesError
+
+        with pytest.raises(
+            InvalidProbabilitiesError, match=r"probs must have the same number.*row 0 has 2, row 2 has 3"
+        ):
+            check_probs([[0.9, 0.1], [0.2, 0.8], [0.1, 0.1, 0.8]])
+
+    def test_find_label_issues_names_its_parameter(self):
+        """The public entry point raises the same error (it was numpy's 'inhomogeneous shape' ValueError)."""
+        import labelwise as lw
+        from labelwise.errors import LabelwiseError
+
+        with pytest.raises(LabelwiseError, match="row 1 has 1"):
+            lw.find_label_issues([0, 1], [[0.9, 0.1], [1.0]])

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._arrays import as_rows_array
 from .errors import (
     InvalidLabelsError,
     InvalidParameterError,
@@ -61,7 +62,7 @@ def check_probs(
     if is_dask(probs):
         arr = align_dask_rows([probs], [name])[0] if getattr(probs, "ndim", 0) == 2 else probs
     else:
-        arr = probs if lazy else np.asarray(probs)
+        arr = probs if lazy else as_rows_array(probs, name)
     if np.dtype(arr.dtype).kind not in "fiu":
         raise InvalidProbabilitiesError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.dtype(arr.dtype).kind != "f":
