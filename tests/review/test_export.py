@@ -65,6 +65,27 @@ class TestExportCleaned:
             export_cleaned(out, tmp_path / "cleaned.csv")
         assert not (tmp_path / "cleaned.csv").exists() and not (tmp_path / "cleaned.changes.csv").exists()
 
+    def test_a_review_of_another_audit_of_the_same_length_is_refused(self, tmp_path):
+        """Other data with as many rows: its given labels differ, so the decisions are not applied by row number."""
+        out = write_audit(tmp_path / "out", kind="pixels", n=100, noise=0.2, seed=0)
+        export_cleaned(out, tmp_path / "first.csv")  # no review yet: nothing bound, nothing refused
+        store = DecisionStore(out / "review.sqlite")
+        store.bind_audit(load_audit(out, with_data=False).issues)
+        store.record(5, "exclude", version=0, reviewer="ann")
+        export_cleaned(out, tmp_path / "same.csv")  # the same audit: accepted
+        write_audit(out, kind="pixels", n=100, noise=0.2, seed=1)  # other rows, the same length
+        with pytest.raises(StorageError, match=r"belongs to another audit \(given_labels "):
+            export_cleaned(out, tmp_path / "cleaned.csv")
+        assert not (tmp_path / "cleaned.csv").exists()
+
+    def test_a_database_bound_before_the_fingerprint_takes_it_on_first_use(self, tmp_path):
+        """A review database that only knows the audit's length (older versions) keeps working."""
+        out = write_audit(tmp_path / "out", kind="pixels", n=100, noise=0.2)
+        store = DecisionStore(out / "review.sqlite")
+        store.bind("n_examples", "100")
+        store.record(5, "exclude", version=0, reviewer="ann")
+        assert export_cleaned(out, tmp_path / "cleaned.csv").n_excluded == 1
+
     def test_mark_excluded_keeps_rows_with_a_column(self, reviewed, tmp_path):
         """With mark_excluded the excluded row stays, flagged in an `excluded` column."""
         out, (a, b, c, d) = reviewed

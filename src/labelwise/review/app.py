@@ -81,7 +81,7 @@ class _Review:
         self.previewer: Previewer = task[1] if task is not None else Previewer.from_audit(a)
         self.task = task[1].view.task if task is not None else None
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
-        self.store.bind("n_examples", str(len(a.issues)))
+        self.store.bind_audit(a.issues)
         self.reviewer = reviewer or _default_reviewer()
         issues = a.issues
         self.rows = issues["row"].to_numpy(dtype=np.int64)

@@ -173,7 +173,7 @@ def keep_one_of_duplicates(
     audit = load_audit(out_dir, with_data=False)
     index = CheckIndex.from_audit(audit)
     store = DecisionStore(audit.out_dir / DB_NAME, n_examples=int(audit.issues["row"].max()) + 1)
-    store.bind("n_examples", str(len(audit.issues)))
+    store.bind_audit(audit.issues)
     current = store.current()
     members = index.set_of(check, row) or []
     versions = {r: (current[r].version if r in current else 0) for r in members}

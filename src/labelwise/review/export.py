@@ -66,8 +66,9 @@ def _open_store(audit: AuditOutput) -> DecisionStore | None:
     if not path.is_file():
         return None
     store = DecisionStore(path, n_examples=len(audit.issues))
-    # As the review app does: a database left by an audit of other data is refused, not applied by row number.
-    store.bind("n_examples", str(len(audit.issues)))
+    # As the review app does: a database left by an audit of other data (another length or other given
+    # labels) is refused, not applied by row number.
+    store.bind_audit(audit.issues)
     return store
 
 

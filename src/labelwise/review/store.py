@@ -177,6 +177,21 @@ class DecisionStore:
                 f"{value}); move it aside to start a new review"
             )
 
+    def bind_audit(self, issues: pd.DataFrame) -> None:
+        """Bind this database to the audit whose ``issues`` table it reviews: its number of rows and a
+        fingerprint of its given labels in row order (:func:`labels_fingerprint`), so that decisions
+        made on one audit are never applied by row number to an audit of other data, even one of the
+        same length. A database from before the fingerprint takes it on first use.
+
+        Raises
+        ------
+        StorageError
+            If the database was bound to another audit.
+        """
+        self.bind("n_examples", str(len(issues)))
+        if "given_label" in issues.columns and "row" in issues.columns:
+            self.bind("given_labels", labels_fingerprint(issues))
+
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -341,3 +356,11 @@ class DecisionStore:
             raise ConflictError(
                 f"row {row} changed since you loaded it (version {version} is taken); reload it and decide again"
             ) from None
+
+
+def labels_fingerprint(issues: pd.DataFrame) -> str:
+    """The first 16 hex digits of the SHA-256 of ``issues``' given labels as text, in row order."""
+    import hashlib
+
+    labels = issues.sort_values("row", kind="stable")["given_label"].astype(str)
+    return hashlib.sha256("\x1f".join(labels).encode("utf-8")).hexdigest()[:16]
