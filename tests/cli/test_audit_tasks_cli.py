@@ -188,6 +188,10 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
             ["--task", "regression", "--label", "price", "--model", "boosting", "--cv", "3"],
             "does not use --cv, --model",
         ),
+        (
+            ["--task", "regression", "--label", "price", "--scaling", "common"],
+            "does not use --scaling",
+        ),
     ],
 )
 def test_task_options_are_checked_and_named(runner, tmp_path, args, message):

@@ -251,7 +251,7 @@ def audit(**options: Any) -> None:
 CLASSIFICATION_ONLY = (
     "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "report", "demo", "noise_rate",
     "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
-    "label_scaling",
+    "label_scaling", "scaling",
 )  # fmt: skip
 
 
