@@ -170,6 +170,17 @@ def common_scale(zscore: StandardizedRows) -> StandardizedRows:
     return StandardizedRows(zscore.X, zscore.mean, np.full(zscore.scale.shape[0], common), zscore.cosine)
 
 
+def rescaled(zscore: StandardizedRows, scaling: str) -> StandardizedRows:
+    """The rows of ``zscore`` (the columns' z-score fit) under ``scaling``: as they are for
+    ``"zscore"``, :func:`common_scale` for ``"common"``, the fenced range (:func:`fenced_range`) for
+    ``"fenced"``; a cosine view stays a cosine view."""
+    if scaling == "common":
+        return common_scale(zscore)
+    if scaling == "fenced":
+        return StandardizedRows(zscore.X, zscore.mean, fenced_range(zscore)[0], zscore.cosine)
+    return zscore
+
+
 def choose_column_scaling(zscore: StandardizedRows, labels: np.ndarray, k: int, random_state: int) -> LabelScaling:
     """The labels' choice for the shared graph: the common scale (:func:`common_scale`) only if its
     k-NN agreement gain over z-scores exceeds ``CHOICE_Z`` standard errors (:func:`labels_choice`)."""

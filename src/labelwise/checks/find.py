@@ -25,8 +25,8 @@ from ._scaling import (
     LabelScaling,
     choose_column_scaling,
     choose_label_scaling,
-    common_scale,
     fenced_range,
+    rescaled,
 )
 from .graph import METHODS, METRICS, NeighborGraph, StandardizedRows
 from .registry import CHECKS
@@ -158,8 +158,7 @@ def _needed_graphs(
         return graph, label_graph, {"scaling": column, "label_scaling": label_record}
     zscore = StandardizedRows.fit(X, metric="euclidean", standardize=True)
     column = column_scaling(zscore, inputs.labels, scaling, build)
-    view = common_scale(zscore) if column.chosen == "common" else zscore
-    graph = NeighborGraph._search(view, scaling=column.chosen, **build)
+    graph = NeighborGraph._search(rescaled(zscore, column.chosen), scaling=column.chosen, **build)
     records = {"scaling": column}
     if reads:
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")

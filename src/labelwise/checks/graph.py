@@ -156,13 +156,9 @@ class NeighborGraph:
         standardize = (metric == "euclidean") if standardize is None else bool(standardize)
         view = StandardizedRows.fit(X, metric=metric, standardize=standardize)
         if standardize and scaling != "zscore":
-            from ._scaling import common_scale, fenced_range
+            from ._scaling import rescaled
 
-            view = (
-                common_scale(view)
-                if scaling == "common"
-                else StandardizedRows(X, view.mean, fenced_range(view)[0], view.cosine)
-            )
+            view = rescaled(view, scaling)
         return cls._search(
             view,
             k=k,
