@@ -328,12 +328,19 @@ def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) 
     return "categorical", f"{n_distinct} distinct values", None
 
 
+def first_unhashable_row(col: pd.Series) -> int | None:
+    """Position of the first value pandas cannot hash (a list or dict, e.g. from nested JSON Lines), or None."""
+    if col.dtype != object:
+        return None
+    return next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), None)
+
+
 def _column_role(name: str, col: pd.Series) -> tuple[str, str, str | None]:
     values = col.dropna()
     try:
         n_distinct = int(values.nunique())
     except TypeError:  # lists or dicts, e.g. from nested JSON Lines: pandas cannot hash them
-        row = next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), 0)
+        row = first_unhashable_row(col) or 0
         raise InvalidParameterError(
             f"column {str(name)!r} must hold single values (numbers, strings, dates), row {row} holds a "
             f"{type(col.iloc[row]).__name__}: flatten it into columns or drop it"

@@ -14,6 +14,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from ..columns import first_unhashable_row
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 
 
@@ -53,13 +54,11 @@ def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, p
             f"--label column {label!r} is not in the data; columns are {list(frame.columns)}{delimiter_hint(frame)}"
         )
     column = frame[label]
-    nested = (
-        [i for i, v in enumerate(column) if getattr(v, "__hash__", None) is None][:1] if column.dtype == object else []
-    )
-    if nested:  # lists or dicts from JSON Lines: pandas cannot factorize them
+    nested = first_unhashable_row(column)
+    if nested is not None:  # lists or dicts from JSON Lines: pandas cannot factorize them
         raise InvalidLabelsError(
-            f"--label column {label!r} must hold one label per row, row {nested[0]} holds a "
-            f"{type(column.iloc[nested[0]]).__name__} (several labels per row: use --task multilabel)"
+            f"--label column {label!r} must hold one label per row, row {nested} holds a "
+            f"{type(column.iloc[nested]).__name__} (several labels per row: use --task multilabel)"
         )
     return frame.drop(columns=[label]), frame[label]
 
