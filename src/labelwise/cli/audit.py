@@ -20,6 +20,7 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ..io import files_together, read_table, write_csv, write_json, write_npy
+from ..io.paths import require_file
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
@@ -287,7 +288,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             raise InvalidParameterError(
                 "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
             )
-        frame = read_table(o.data)
+        frame = read_table(require_file(o.data, parameter="DATA", kind="data file"))
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, MissingColumnError
+from .paths import require_folder
 from .tables import read_table
 
 __all__ = [
@@ -45,12 +46,7 @@ def check_out_dir(out_dir: str | os.PathLike) -> Path:
     """Return ``out_dir`` as a resolved path; :class:`DataFileError` unless it is an existing folder."""
     if not isinstance(out_dir, (str, os.PathLike)):
         raise DataFileError(f"out_dir must be a path to an output folder, got {type(out_dir).__name__}")
-    path = Path(out_dir).expanduser()
-    if not path.exists():
-        raise DataFileError(f"output folder {str(path)!r} does not exist")
-    if not path.is_dir():
-        raise DataFileError(f"output folder {str(path)!r} is a file, expected a folder")
-    return path.resolve()
+    return require_folder(Path(out_dir).expanduser(), parameter="out_dir", kind="output folder").resolve()
 
 
 def is_audit_dir(out_dir: Path) -> bool:
