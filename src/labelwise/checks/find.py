@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_positive_int
+from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._inputs import (

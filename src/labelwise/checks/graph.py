@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_choice, check_positive_int
+from .._validate.arguments import check_choice, check_positive_int
 from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 from ..io.paths import require_file
 

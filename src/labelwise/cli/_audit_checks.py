@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import show
+from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError

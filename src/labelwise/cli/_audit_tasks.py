@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import show
+from .._validate.arguments import show
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_conll, read_masks, read_table, write_csv, write_json
 from ..io.paths import require_file

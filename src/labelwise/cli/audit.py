@@ -11,7 +11,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate import encode_labels, encode_labels_for_probs
+from .._validate.labels import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import (
     InvalidLabelsError,

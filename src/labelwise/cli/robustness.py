@@ -8,7 +8,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate import encode_labels
+from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.paths import require_file

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .._validate import check_probs
+from .._validate.probabilities import check_probs
 from ..errors import DataFileError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
 from ..io.paths import require_file

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
-from .._validate import encode_labels
+from .._validate.labels import encode_labels
 from ..audit import FILTERS
 from ..errors import TooFewExamplesError
 from ..io import atomic_write, files_together, read_table, write_csv, write_json

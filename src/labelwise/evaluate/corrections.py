@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import _as_1d, show
+from .._validate.arguments import show
+from .._validate.labels import _as_1d
 from ..errors import (
     DataFileError,
     InvalidLabelsError,
