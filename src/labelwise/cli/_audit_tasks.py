@@ -16,7 +16,8 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
-from ..io import files_together, read_conll, read_masks, read_table, write_csv, write_json
+from ..io import files_together, read_conll, read_masks, read_table, write_csv
+from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_file
 from ._common import console, load_npy, print_frame
 
@@ -203,7 +204,7 @@ def run_task_audit(
         write_csv(frame, out / "issues.csv")
         for name, table in extra.items():
             write_csv(table, out / name)
-        write_json(summary, out / "summary.json")
+        write_audit_summary(summary, out)
     con = console()
     con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged")
     if top:

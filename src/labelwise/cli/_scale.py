@@ -24,6 +24,7 @@ import pandas as pd
 from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
+from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_path
 from ._common import load_npy
 
@@ -250,7 +251,7 @@ def audit_at_scale(
         "filter_by": filter_by,
         "rank_by": rank_by,
     }
-    write_json(summary, Path(out) / "summary.json")
+    write_audit_summary(summary, Path(out))
     from ._common import console
 
     console().print(

@@ -19,7 +19,8 @@ from ..errors import (
     MissingColumnError,
     ShapeMismatchError,
 )
-from ..io import files_together, read_table, write_csv, write_json, write_npy
+from ..io import files_together, read_table, write_csv, write_npy
+from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_file
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
@@ -243,7 +244,7 @@ def audit(**options: Any) -> None:
     with files_together():
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
         write_npy(probs, o.out / "probs.npy")
-        write_json(summary, o.out / "summary.json")
+        write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, MissingColumnError
+from .audit_summary import summary_matrix
 from .paths import require_folder
 from .tables import read_table
 
@@ -148,11 +149,14 @@ class AuditOutput:
         return self.issues[self.issues["is_issue"]]
 
     def matrix(self, key: str) -> np.ndarray | None:
-        """A K x K matrix from the summary (``noise_matrix``, ``joint``...), or None when absent."""
-        value = self.summary.get(key)
-        if value is None:
+        """A K x K matrix from the summary (``noise_matrix``, ``joint``...), or None when absent.
+
+        Read from ``summary.json`` or, at large K, from the ``.npz`` beside it that the summary
+        names (:func:`labelwise.io.audit_summary.summary_matrix`).
+        """
+        arr = summary_matrix(self.summary, self.out_dir, key)
+        if arr is None:
             return None
-        arr = np.asarray(value, dtype=float)
         k = len(self.classes)
         if arr.shape != (k, k):
             raise DataFileError(
