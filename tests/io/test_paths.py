@@ -100,6 +100,7 @@ def _cases(tmp_path):
         (["audit", str(folder), "--label", "y", *out], "DATA", folder, "is a folder"),
         (["train", str(missing), "--label", "y", *out], "DATA", missing, "does not exist"),
         (["aggregate", str(missing), *out], "PATH", missing, "does not exist"),
+        (["aggregate", str(data), "--gold", str(folder), *out], "--gold", folder, "is a folder"),
         (["report", str(missing)], "OUT_DIR", missing, "does not exist"),
         (["report", str(data)], "OUT_DIR", data, "is a file"),
         (["export", str(data), "--out", str(tmp_path / "c.csv")], "OUT_DIR", data, "is a file"),

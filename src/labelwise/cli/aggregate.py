@@ -280,6 +280,8 @@ def aggregate(
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
+    if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
+        require_file(gold, parameter="--gold", kind="table of true labels")
     demo_table = None
     if (
         not demo
