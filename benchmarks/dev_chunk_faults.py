@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_scale
 
 import labelwise as lw
-from labelwise._validate import PROB_SUM_ATOL
+from labelwise._validate.probabilities import PROB_SUM_ATOL
 from labelwise.audit import _exact, _passes, _select, _selection, chunked
 
 ROWS = 500_000

@@ -37,7 +37,7 @@ from dev_threads import load
 
 def tiled_pass(start, probs, codes, *, n_classes, atol, tile):  # type: ignore[no-untyped-def]
     """Pass 1 as the library's, with the sums, minimum and argmax of each block taken tile by tile."""
-    from labelwise._validate import first_problem_rows, probs_problems, row_sums_checked
+    from labelwise._validate.probabilities import first_problem_rows, probs_problems, row_sums_checked
     from labelwise.audit._blocks import index_dtype, row_blocks
     from labelwise.audit._exact import class_limb_sums
     from labelwise.audit._passes import FIRST_PASS_ELEMENTS

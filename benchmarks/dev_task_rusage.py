@@ -245,7 +245,7 @@ def reads(folder: Path, chunk_rows: int, rounds: int) -> None:
     from functools import partial
 
     import labelwise as lw
-    from labelwise._validate import PROB_SUM_ATOL
+    from labelwise._validate.probabilities import PROB_SUM_ATOL
     from labelwise.audit import _passes, _select, _selection
     from labelwise.cli._scale import _npy_rows
 

@@ -1,4 +1,4 @@
-"""Shared input checks in labelwise._validate."""
+"""Shared input checks in labelwise._validate (probabilities, labels, arguments)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise import _validate as v
+from labelwise._validate.arguments import check_fraction, check_random_state, seed_from
+from labelwise._validate.labels import encode_labels
+from labelwise._validate.probabilities import check_probs, row_sums_checked
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError
 
 
@@ -16,26 +18,26 @@ class TestEncodeLabels:
 
     def test_strings_are_sorted(self):
         """Classes are the sorted unique values."""
-        codes, classes = v.encode_labels(["b", "a", "c", "a"])
+        codes, classes = encode_labels(["b", "a", "c", "a"])
         assert list(classes) == ["a", "b", "c"]
         assert list(codes) == [1, 0, 2, 0]
 
     def test_declared_classes_fix_the_order(self):
         """With classes=, codes follow the given order and unknown labels are errors."""
-        codes, _ = v.encode_labels(["x", "y"], classes=["y", "x"])
+        codes, _ = encode_labels(["x", "y"], classes=["y", "x"])
         assert list(codes) == [1, 0]
         with pytest.raises(InvalidLabelsError, match="row 1 is 'z'"):
-            v.encode_labels(["x", "z"], classes=["y", "x"])
+            encode_labels(["x", "z"], classes=["y", "x"])
 
     def test_empty_labels(self):
         """No labels at all is an error."""
         with pytest.raises(InvalidLabelsError, match="must not be empty"):
-            v.encode_labels([])
+            encode_labels([])
 
     def test_two_dimensional_labels(self):
         """Labels must be one-dimensional."""
         with pytest.raises(InvalidLabelsError, match="one-dimensional"):
-            v.encode_labels(np.zeros((2, 2)))
+            encode_labels(np.zeros((2, 2)))
 
 
 class TestCheckProbs:
@@ -44,17 +46,17 @@ class TestCheckProbs:
     def test_no_copy_for_float_arrays(self):
         """A valid float array is returned as is."""
         p = np.array([[0.5, 0.5]], dtype=np.float32)
-        assert v.check_probs(p) is p
+        assert check_probs(p) is p
 
     def test_single_column(self):
         """One column is not a classification."""
         with pytest.raises(InvalidProbabilitiesError, match="at least 2 columns"):
-            v.check_probs(np.ones((3, 1)))
+            check_probs(np.ones((3, 1)))
 
     def test_non_numeric(self):
         """Strings are rejected."""
         with pytest.raises(InvalidProbabilitiesError, match="numeric"):
-            v.check_probs(np.array([["a", "b"]]))
+            check_probs(np.array([["a", "b"]]))
 
 
 class TestSmallChecks:
@@ -62,25 +64,25 @@ class TestSmallChecks:
 
     def test_random_state_kinds(self):
         """None, ints and Generators are accepted; strings are not."""
-        assert isinstance(v.check_random_state(3), np.random.Generator)
+        assert isinstance(check_random_state(3), np.random.Generator)
         g = np.random.default_rng(0)
-        assert v.check_random_state(g) is g
+        assert check_random_state(g) is g
         with pytest.raises(InvalidParameterError, match="random_state"):
-            v.check_random_state("seed")
+            check_random_state("seed")
 
     @pytest.mark.parametrize("seed", [-1, np.int64(-3), 2**32])
     def test_seeds_numpy_or_sklearn_refuse_are_named(self, seed):
         """A negative or >= 2**32 int reached numpy / scikit-learn and raised their ValueError (a CLI traceback)."""
-        for check in (v.check_random_state, v.seed_from):
+        for check in (check_random_state, seed_from):
             with pytest.raises(InvalidParameterError, match=r"random_state must be None, an int in \[0, 2\*\*32\)"):
                 check(seed)
-        assert v.seed_from(2**32 - 1) == 2**32 - 1
+        assert seed_from(2**32 - 1) == 2**32 - 1
 
     def test_fraction_bounds(self):
         """A fraction outside [0, 1) names the bounds and the value."""
-        assert v.check_fraction("budget", 0.5) == 0.5
+        assert check_fraction("budget", 0.5) == 0.5
         with pytest.raises(InvalidParameterError, match=r"budget must be in \[0, 1\), got 1.5"):
-            v.check_fraction("budget", 1.5)
+            check_fraction("budget", 1.5)
 
 
 class TestRowSumsChecked:
@@ -110,13 +112,13 @@ class TestRowSumsChecked:
         probs[(special >= 0.05) & (special < 0.1), -1] = np.inf
         probs[(special >= 0.1) & (special < 0.15)] = np.float32(3e38)  # float32 sum overflows, float64 does not
         expected = self._decisions(probs.sum(axis=1, dtype=np.float64), atol)
-        got = self._decisions(v.row_sums_checked(probs, atol), atol)
+        got = self._decisions(row_sums_checked(probs, atol), atol)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
 
     def test_float64_rows_are_summed_in_float64(self):
         probs = np.full((3, 4), 0.25)
-        np.testing.assert_array_equal(v.row_sums_checked(probs, 1e-4), probs.sum(axis=1))
+        np.testing.assert_array_equal(row_sums_checked(probs, 1e-4), probs.sum(axis=1))
 
 
 class TestRaggedProbs:
@@ -124,7 +126,7 @@ class TestRaggedProbs:
 
     def test_the_first_row_of_another_length_is_named(self):
         """probs as lists with a short row: InvalidProbabilitiesError with the row and both lengths."""
-        from labelwise._validate import check_probs
+        from labelwise._validate.probabilities import check_probs
         from labelwise.errors import InvalidProbabilitiesError
 
         with pytest.raises(

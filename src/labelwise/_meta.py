@@ -14,7 +14,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validate import check_meta_X, encode_labels, sample_weight_fit_params
+from ._validate.estimators import check_meta_X, sample_weight_fit_params
+from ._validate.labels import encode_labels
 from .errors import EstimatorError, InvalidLabelsError
 
 
@@ -36,7 +37,7 @@ def fit_clone(template: Any, X: Any, codes: np.ndarray, rows: np.ndarray, weight
     """A clone of ``template`` fitted on ``X[rows]``, ``codes[rows]`` and, when given, ``weights[rows]``.
 
     The one fit-with-sample-weights step of the meta-estimators: the weights reach the estimator
-    (or a pipeline's last step) through :func:`~labelwise._validate.sample_weight_fit_params`,
+    (or a pipeline's last step) through :func:`~labelwise._validate.estimators.sample_weight_fit_params`,
     which raises :class:`~labelwise.errors.EstimatorError` when it cannot take them.
     """
     model = clone(template)

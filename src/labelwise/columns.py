@@ -46,7 +46,7 @@ from sklearn.preprocessing import (
     TargetEncoder,
 )
 
-from ._validate import show
+from ._validate.arguments import show
 from .errors import InvalidParameterError
 
 __all__ = [

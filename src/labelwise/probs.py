@@ -11,7 +11,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from ._chunks import check_n_jobs
 from ._progress import track
-from ._validate import check_positive_int, encode_labels, seed_from, show
+from ._validate.arguments import check_positive_int, seed_from, show
+from ._validate.labels import encode_labels
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 

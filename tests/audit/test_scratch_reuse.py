@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise import _scratch
-from labelwise._validate import row_sums_checked
+from labelwise._validate.probabilities import row_sums_checked
 from labelwise.audit import _passes, _select, _selection
 from labelwise.audit._packed_cut import ordered_bits
 

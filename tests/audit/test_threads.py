@@ -174,9 +174,9 @@ class TestPassOneChecks:
     def test_problems_equal_the_checks_block_by_block(self, n, k, elements, dtype, seed, bads):
         """Pass 1 checks float32 chunks on their row sums once per chunk (and block by block only if
         that finds a problem): the first non-finite, negative and not-summing-to-1 rows are those that
-        :func:`~labelwise._validate.probs_problems` finds on every row block, whatever is wrong where,
+        :func:`~labelwise._validate.probabilities.probs_problems` finds on every row block, whatever is wrong where,
         rows whose sum is within float32 rounding of ``1 +- atol`` included."""
-        from labelwise._validate import first_problem_rows, probs_problems
+        from labelwise._validate.probabilities import first_problem_rows, probs_problems
         from labelwise.audit._blocks import row_blocks
 
         atol = 1e-4

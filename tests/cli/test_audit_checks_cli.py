@@ -245,3 +245,46 @@ def test_scaling_with_cosine_is_refused_before_the_model(runner, tmp_path):
     )
     assert res.exit_code == 2
     assert "--scaling zscore needs --metric euclidean" in res.output
+
+
+def _refusal(call):
+    """The message of the InvalidParameterError ``call`` raises, or None when it runs."""
+    from labelwise.errors import InvalidParameterError
+
+    try:
+        call()
+    except InvalidParameterError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+@pytest.mark.parametrize("label_scaling", ["zscore", "auto", "fenced"])
+@pytest.mark.parametrize("scaling", ["auto", "zscore", "common"])
+def test_cli_and_api_refuse_the_same_scaling_combinations(runner, tmp_path, scaling, label_scaling, metric):
+    """audit (before training) and find_data_issues refuse the same combinations; each names its own options."""
+    from labelwise.checks import find_data_issues
+    from labelwise.cli._audit_checks import prepare_data_checks
+
+    frame = _table().drop(columns=["split"]).iloc[:80]
+    X = frame[["a", "b"]].to_numpy()
+    options = {"metric": metric, "label_scaling": label_scaling, "scaling": scaling}
+    api = _refusal(lambda: find_data_issues(X, frame["y"].to_numpy(), checks=["outlier"], k=5, **options))
+    cli = _refusal(
+        lambda: prepare_data_checks(frame, "y", features_path=None, split_column=None, checks="outlier", k=5, **options)
+    )
+    assert (api is None) == (cli is None), (api, cli)
+    if api is None:
+        return
+    flags = {"scaling": "--scaling", "label_scaling": "--label-scaling", "metric": "--metric"}
+    translated = api
+    for name, flag in sorted(flags.items(), key=lambda kv: -len(kv[0])):
+        translated = translated.replace(f"{name}=", f"\0{flag} ")
+    translated = translated.replace("\0", "").replace("'", "")
+    assert cli == translated and "scaling=" not in cli
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    flag_args = [arg for name, flag in flags.items() for arg in (flag, options[name])]
+    result = runner.invoke(main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "o"), *flag_args])
+    assert result.exit_code == 2 and result.output.strip() == f"error: {cli}", result.output
+    assert not (tmp_path / "o").exists()

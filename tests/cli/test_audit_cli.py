@@ -298,7 +298,7 @@ class TestAuditErrors:
         def broken(*a, **k):
             raise RuntimeError("disk gone")
 
-        monkeypatch.setattr(audit_cli, "write_json", broken)
+        monkeypatch.setattr(audit_cli, "write_audit_summary", broken)
         result = runner.invoke(main, [*args, "--random-state", "1"])
         assert isinstance(result.exception, RuntimeError)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -133,15 +133,25 @@ class TestLoadNpy:
             (lambda p: p.write_text("a,b\n1,2\n"), "is not a .npy array (it lacks numpy's header)"),
             (lambda p: np.save(p, np.array(["x", None], dtype=object), allow_pickle=True), "holds Python objects"),
             (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00"), "is not a readable .npy array"),
-            (lambda p: p.mkdir(), "is a folder, expected a .npy file"),
-            (lambda p: None, "does not exist"),
         ],
     )
     def test_bad_files_name_the_option(self, tmp_path, make, message):
-        """A CSV, an object array, a truncated file, a folder or no file: DataFileError naming --features."""
+        """A CSV, an object array or a truncated file: DataFileError naming --features."""
         path = tmp_path / "emb.npy"
         make(path)
         with pytest.raises(DataFileError, match=re.escape(f"--features file {str(path)!r} {message}")):
+            load_npy(path, "--features")
+
+    @pytest.mark.parametrize(
+        ("make", "found"), [(lambda p: p.mkdir(), "is a folder"), (lambda p: None, "does not exist")]
+    )
+    def test_no_file_names_the_option(self, tmp_path, make, found):
+        """A folder or no file: the one wording of labelwise.io.require_file, naming --features."""
+        path = tmp_path / "emb.npy"
+        make(path)
+        with pytest.raises(
+            DataFileError, match=re.escape(f"--features must be an existing .npy file: {str(path)!r} {found}")
+        ):
             load_npy(path, "--features")
 
     def test_the_cli_names_a_table_given_as_features(self, tmp_path):

@@ -53,5 +53,5 @@ def test_label_shift_unreadable_labels_file(tmp_path, write, message):
     write(tmp_path / "train.txt")
     args = ["label-shift", "--train-labels", str(tmp_path / "train.txt"), "--eval-labels", str(tmp_path / "eval.txt")]
     res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
-    assert res.exit_code == 2 and "--train-labels file" in res.output and message in res.output, res.output
+    assert res.exit_code == 2 and "--train-labels" in res.output and message in res.output, res.output
     assert "Traceback" not in res.output

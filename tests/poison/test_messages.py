@@ -71,7 +71,7 @@ class TestSharedChecks:
 
     def test_open_lower_end_rejects_zero(self):
         """closed_low=False rejects the lower bound and says so with a parenthesis."""
-        from labelwise._validate import check_fraction
+        from labelwise._validate.arguments import check_fraction
 
         with pytest.raises(InvalidParameterError, match=r"eta must be a number in \(0, 1\], got 0"):
             check_fraction("eta", 0, closed_low=False, closed_high=True)
@@ -79,7 +79,7 @@ class TestSharedChecks:
 
     def test_booleans_are_not_fractions(self):
         """True is not accepted as 1.0."""
-        from labelwise._validate import check_fraction
+        from labelwise._validate.arguments import check_fraction
 
         with pytest.raises(InvalidParameterError, match=r"mu must be a number, got True"):
             check_fraction("mu", True, closed_high=True)
@@ -87,7 +87,7 @@ class TestSharedChecks:
     @pytest.mark.parametrize("value", [0, -1.0, float("inf"), True, "1"])
     def test_check_positive_rejects_non_positive_values(self, value):
         """Zero, negatives, infinity, booleans and strings are rejected with the value shown."""
-        from labelwise._validate import check_positive
+        from labelwise._validate.arguments import check_positive
 
         with pytest.raises(InvalidParameterError, match=r"^C must be a positive number, got"):
             check_positive("C", value)

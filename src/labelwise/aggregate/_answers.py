@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validate import check_choice, show
+from .._validate.arguments import check_choice, show
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)

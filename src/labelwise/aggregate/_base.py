@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from threadpoolctl import ThreadpoolController
 
-from .._validate import check_choice, check_positive_int, check_random_state
+from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 

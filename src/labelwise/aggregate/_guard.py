@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._scratch import scratch
-from .._validate import check_positive_int
+from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._base import row_max
 

@@ -47,7 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._validate import check_positive_int
+from .._validate.arguments import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .._validate import check_positive_int
+from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_probs
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill, argmax_random_ties

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import show
+from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import tree_reduce_delayed
-from .._validate import show
+from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator
 from ._dask_pairs import DaskPairs, weigh

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.special import digamma
 
 from .._progress import track
-from .._validate import check_choice, check_positive_int
+from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize

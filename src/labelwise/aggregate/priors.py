@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from .._validate import check_positive_int
+from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 
 __all__ = ["accuracy_from_agreement", "agreement_accuracy", "diagonal_confusion_prior"]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_fraction, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_random_state
 from ..errors import InvalidParameterError
 from ._answers import encode_answers
 from ._base import argmax_random_ties

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_fraction, check_positive_int, check_random_state, encode_labels
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, check_random_state
+from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError
 
 __all__ = ["SimulatedAnnotations", "simulate_annotators"]

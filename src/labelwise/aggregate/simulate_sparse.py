@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_fraction, check_positive_int, check_random_state
+from .._validate.arguments import check_fraction, check_positive_int, check_random_state
 from ..errors import InvalidParameterError
 
 __all__ = ["SparseCrowd", "simulate_sparse_crowd"]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice
+from .._validate.arguments import check_choice
 from ..errors import AnnotationError, InvalidParameterError
 from .agreement import check_answers
 

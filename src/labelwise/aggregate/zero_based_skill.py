@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_fraction, check_positive_int
+from .._validate.arguments import check_fraction, check_positive_int
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
 from .majority import weighted_vote_shares

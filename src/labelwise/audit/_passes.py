@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._scratch import scratch
-from .._validate import distance_to_one, first_problem_rows, probs_problems, row_sums_checked
+from .._validate.probabilities import distance_to_one, first_problem_rows, probs_problems, row_sums_checked
 from ._blocks import BLOCK_ELEMENTS, index_dtype, row_blocks
 from ._exact import class_limb_sums
 from .confident_joint import RowStatistics, row_statistics_from_top
@@ -41,7 +41,7 @@ def self_confidence_pass(
     ``probs`` again but for the few rows whose top class misses its threshold. For float32 rows a
     block costs five numpy calls (its row sums, minimum, argmax and two gathers): the value checks
     on the row sums run once per chunk (:func:`_clean_float32_chunk`), and only a chunk that is
-    not clean is checked again block by block (:func:`~labelwise._validate.probs_problems`), so
+    not clean is checked again block by block (:func:`~labelwise._validate.probabilities.probs_problems`), so
     the problems found are the same. Every numpy call is a release and a re-acquisition of the GIL,
     which with several threads is a hand-off between them (benchmarks/RESULTS.md, issue 12).
     """
@@ -83,12 +83,12 @@ def self_confidence_pass(
 
 
 def _clean_float32_chunk(probs: np.ndarray, sums: np.ndarray, low: float, atol: float) -> bool:
-    """Whether :func:`~labelwise._validate.probs_problems` would find nothing in a float32 chunk,
+    """Whether :func:`~labelwise._validate.probabilities.probs_problems` would find nothing in a float32 chunk,
     from its float32 row sums ``sums`` (summed in any order) and its minimum ``low``.
 
     No value is negative (a NaN minimum is caught by its row's sum) and every row sum, as good as a
-    float64 sum (:func:`~labelwise._validate.row_sums_checked`), is within ``atol`` of 1: the same
-    test as :func:`~labelwise._validate.probs_problems` makes on each block. Every vector as long as
+    float64 sum (:func:`~labelwise._validate.probabilities.row_sums_checked`), is within ``atol`` of 1: the same
+    test as :func:`~labelwise._validate.probabilities.probs_problems` makes on each block. Every vector as long as
     the chunk is one of the thread's scratch vectors (:func:`~labelwise._scratch.scratch`), not a
     fresh array: on a Dask worker every fresh one is page-faulted again.
     """

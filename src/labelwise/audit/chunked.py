@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import Output, RowChunks, align_dask_rows, as_dask_rows, is_dask
-from .._validate import _as_1d, _missing_mask, check_probs, show
+from .._validate.arguments import show
+from .._validate.labels import _as_1d, _missing_mask
+from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from . import _passes, _select
 from .find import run_audit

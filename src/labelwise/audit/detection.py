@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_fraction
+from .._validate.arguments import check_fraction
 from ..errors import InvalidLabelsError, ShapeMismatchError
 
 __all__ = ["DetectionIssues", "box_iou", "find_label_issues"]

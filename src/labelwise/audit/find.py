@@ -9,16 +9,9 @@ from typing import Any
 import numpy as np
 
 from .._chunks import Output, RowChunks, check_n_jobs, is_dask
-from .._validate import (
-    PROB_SUM_ATOL,
-    check_choice,
-    check_class_counts,
-    check_positive_int,
-    check_probs,
-    check_same_length,
-    encode_labels_for_probs,
-    raise_probs_problems,
-)
+from .._validate.arguments import check_choice, check_positive_int
+from .._validate.labels import check_class_counts, check_same_length, encode_labels_for_probs
+from .._validate.probabilities import PROB_SUM_ATOL, check_probs, raise_probs_problems
 from . import _passes
 from ._ranking import ranked_flagged
 from .confident_joint import (

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_fraction, check_positive_int, show
+from .._validate.arguments import check_fraction, check_positive_int, show
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,

@@ -24,7 +24,8 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clon
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validate import check_choice, check_meta_X, check_positive_int, seed_from
+from .._validate.arguments import check_choice, check_positive_int, seed_from
+from .._validate.estimators import check_meta_X
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._residual_mixture import fit_residual_mixture
 from ._residual_scale import local_location_scale, robust_location_scale

@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_choice, check_probs, check_same_length, encode_labels_for_probs
+from .._validate.arguments import check_choice
+from .._validate.labels import check_same_length, encode_labels_for_probs
+from .._validate.probabilities import check_probs
 from ._blocks import max_other, row_blocks, self_confidence
 
 _CLIP = 1e-6

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_fraction, check_positive_int
+from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidLabelsError, InvalidProbabilitiesError, ShapeMismatchError
 from ._mask_regions import concat_regions, drop_small_regions, regions_columns
 from .confident_joint import (

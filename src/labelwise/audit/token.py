@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_fraction, check_probs
+from .._validate.arguments import check_choice, check_fraction
+from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, ShapeMismatchError
 from .find import find_label_issues as _find_flat
 from .result import LabelIssues

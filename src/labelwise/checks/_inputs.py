@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_probs, encode_labels, encode_labels_for_probs, show
+from .._validate.arguments import show
+from .._validate.labels import encode_labels, encode_labels_for_probs
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from .graph import NeighborGraph
 

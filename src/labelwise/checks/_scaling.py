@@ -41,12 +41,14 @@ Probability, 32, 1985-2028.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from ..errors import InvalidParameterError
 from .graph import (
     BLOCK_ELEMENTS,
     StandardizedRows,
@@ -70,6 +72,68 @@ CHOICE_ROWS = 5_000
 COLUMN_CHOICE_ROWS = 1_000
 #: The one-sided 5% normal quantile: an alternative to z-scores is chosen only above it.
 CHOICE_Z = 1.645
+#: How the API names the options in its messages; the command line passes its flags instead.
+OPTION_NAMES = {"scaling": "scaling", "label_scaling": "label_scaling", "metric": "metric"}
+
+
+def check_scaling_options(
+    scaling: str,
+    label_scaling: str,
+    *,
+    metric: str,
+    graph_given: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse a value or a combination of the scaling options that ``find_data_issues`` cannot run.
+
+    One check for ``find_data_issues`` and ``labelwise audit`` (which calls it before training, so
+    a bad combination fails before the model is fitted).
+
+    Parameters
+    ----------
+    scaling : str
+        The shared graph's column scaling, one of :data:`COLUMN_SCALINGS`.
+    label_scaling : str
+        The label graph's column scaling, one of :data:`LABEL_SCALINGS`.
+    metric : str
+        The neighbour search's distance; a scaling other than ``"auto"`` (shared graph) or
+        ``"zscore"`` (label graph) rescales columns, so it needs ``"euclidean"``.
+    graph_given : bool, default False
+        Whether a graph was passed in (then nothing is rescaled here).
+    names : mapping, optional
+        The names to show for ``"scaling"``, ``"label_scaling"`` and ``"metric"`` (default
+        :data:`OPTION_NAMES`); a name starting with ``-`` is a command-line flag, shown as
+        ``--scaling common``, any other as ``scaling='common'``.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown value; a scaling other than the default with a graph passed in or a metric
+        other than euclidean; ``scaling="common"`` with ``label_scaling`` other than ``"zscore"``
+        (the label graph's choice is made against z-scores).
+    """
+    shown = {**OPTION_NAMES, **(names or {})}
+
+    def say(option: str, value: str) -> str:
+        return f"{shown[option]} {value}" if shown[option].startswith("-") else f"{shown[option]}={value!r}"
+
+    for option, value, allowed in (
+        ("scaling", scaling, COLUMN_SCALINGS),
+        ("label_scaling", label_scaling, LABEL_SCALINGS),
+    ):
+        if value not in allowed:
+            raise InvalidParameterError(f"{shown[option]} must be one of {list(allowed)}, got {value!r}")
+    got = "a graph passed in" if graph_given else say("metric", metric)
+    needs = f"needs {say('metric', 'euclidean')} and the graph built here from features, got {got}"
+    if scaling != "auto" and (graph_given or metric != "euclidean"):
+        raise InvalidParameterError(f"{say('scaling', scaling)} {needs}")
+    if scaling == "common" and label_scaling != "zscore":
+        raise InvalidParameterError(
+            f"{say('label_scaling', label_scaling)} builds its graph against z-scores: use it with "
+            f"{say('scaling', 'auto')} or {say('scaling', 'zscore')}, got {say('scaling', scaling)}"
+        )
+    if label_scaling == "fenced" and (graph_given or metric != "euclidean"):
+        raise InvalidParameterError(f"{say('label_scaling', label_scaling)} {needs}")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_positive_int
+from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._inputs import (
@@ -20,9 +20,8 @@ from ._inputs import (
     check_split,
 )
 from ._scaling import (
-    COLUMN_SCALINGS,
-    LABEL_SCALINGS,
     LabelScaling,
+    check_scaling_options,
     choose_column_scaling,
     choose_label_scaling,
     fenced_range,
@@ -208,27 +207,11 @@ def label_graphs(
 
 def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: Any, scaling: str = "auto") -> int:
     """Check the neighbour search's options; return ``k``."""
-    check_choice("scaling", scaling, COLUMN_SCALINGS)
-    if scaling != "auto" and (graph is not None or metric != "euclidean"):
-        raise InvalidParameterError(
-            f"scaling={scaling!r} needs the graph built here from features with metric='euclidean', got "
-            + ("a graph passed in" if graph is not None else f"metric={metric!r}")
-        )
-    if scaling == "common" and label_scaling != "zscore":
-        raise InvalidParameterError(
-            f"label_scaling={label_scaling!r} builds its graph against z-scores: use it with scaling 'auto' or "
-            f"'zscore', got scaling='common'"
-        )
+    check_scaling_options(scaling, label_scaling, metric=metric, graph_given=graph is not None)
     if metric not in METRICS:
         raise InvalidParameterError(f"metric must be one of {list(METRICS)}, got {metric!r}")
     if method not in METHODS:
         raise InvalidParameterError(f"method must be one of {list(METHODS)}, got {method!r}")
-    check_choice("label_scaling", label_scaling, LABEL_SCALINGS)
-    if label_scaling == "fenced" and (graph is not None or metric != "euclidean"):
-        raise InvalidParameterError(
-            "label_scaling='fenced' needs the graph built here from features with metric='euclidean', got "
-            + ("a graph passed in" if graph is not None else f"metric={metric!r}")
-        )
     return check_positive_int("k", k)
 
 

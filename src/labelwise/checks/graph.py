@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_choice, check_positive_int
+from .._validate.arguments import check_choice, check_positive_int
 from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
+from ..io.paths import require_file
 
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
@@ -223,6 +224,7 @@ class NeighborGraph:
     @classmethod
     def load(cls, path: str | os.PathLike) -> NeighborGraph:
         """Read a graph written by :meth:`save`."""
+        require_file(path, parameter="path", kind="NeighborGraph .npz file")
         try:
             with np.load(path, allow_pickle=False) as data:
                 return cls(
@@ -233,8 +235,6 @@ class NeighborGraph:
                     method=str(data["method"]),
                     scaling=str(data["scaling"]) if "scaling" in data.files else "zscore",  # older files: z-scores
                 )
-        except FileNotFoundError:
-            raise DataFileError(f"graph file {str(path)!r} does not exist") from None
         except (KeyError, ValueError, OSError) as exc:
             raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_random_state
+from .._validate.arguments import check_random_state
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 N_PERMUTATIONS = 50

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import show
+from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues
+from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._audit_model import print_column_roles
@@ -33,6 +34,8 @@ from ._common import console, load_npy, split_csv_option
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
 TRAIN_VALUE = "train"
+#: The flags that set ``find_data_issues``' scaling options, for its check's messages.
+SCALING_FLAGS = {"scaling": "--scaling", "label_scaling": "--label-scaling", "metric": "--metric"}
 
 
 @dataclass
@@ -173,14 +176,7 @@ def prepare_data_checks(
         _check_split_column(split, split_column)
         frame = frame.drop(columns=[split_column])
     labels = frame[label] if label in frame.columns else pd.Series(dtype=object)
-    if label_scaling == "fenced" and metric != "euclidean":
-        raise InvalidParameterError(f"--label-scaling fenced needs --metric euclidean, got --metric {metric}")
-    if scaling != "auto" and metric != "euclidean":
-        raise InvalidParameterError(f"--scaling {scaling} needs --metric euclidean, got --metric {metric}")
-    if scaling == "common" and label_scaling != "zscore":
-        raise InvalidParameterError(
-            f"--label-scaling {label_scaling} compares with z-scores: use --scaling auto or zscore"
-        )
+    check_scaling_options(scaling, label_scaling, metric=metric, names=SCALING_FLAGS)
     run = DataChecksRun(
         features=None,
         labels=labels,

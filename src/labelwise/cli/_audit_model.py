@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .._meta import accepts_sample_weight
-from .._validate import encode_labels, show
+from .._validate.arguments import show
+from .._validate.labels import encode_labels
 from ..columns import infer_column_roles
 from ..errors import InvalidLabelsError, LabelwiseError
 from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model

@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import show
+from .._validate.arguments import show
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
-from ..io import files_together, read_conll, read_masks, read_table, write_csv, write_json
+from ..io import files_together, read_conll, read_masks, read_table, write_csv
+from ..io.audit_summary import write_audit_summary
+from ..io.paths import require_file
 from ._common import console, load_npy, print_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -27,15 +29,14 @@ PREDICTIONS_TASKS = ("regression", "detection")
 def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
     if path is None:
         raise InvalidParameterError(f"{option} is required for this --task")
-    try:
-        if str(path).endswith(".npz"):
+    if str(path).endswith(".npz"):
+        require_file(path, parameter=option, kind=".npz file")
+        try:
             with np.load(path, allow_pickle=False) as data:
                 keys = sorted(data.files, key=lambda k: (len(k), k))
                 return [data[k] for k in keys]
-    except FileNotFoundError:
-        raise DataFileError(f"{option} file {str(path)!r} does not exist") from None
-    except (ValueError, OSError) as exc:
-        raise DataFileError(f"{option} file {str(path)!r} is not a readable .npy/.npz array: {exc}") from None
+        except (ValueError, OSError) as exc:
+            raise DataFileError(f"{option} file {str(path)!r} is not a readable .npz array: {exc}") from None
     return load_npy(Path(path), option, mmap=mmap)
 
 
@@ -65,7 +66,7 @@ def _multilabel(
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
 
-    tags = _column(read_table(data), label)
+    tags = _column(read_table(require_file(data, parameter="DATA", kind="data file")), label)
     probs = _load_array(probs_path, "--probs")
     classes = None
     if not (tags.map(lambda v: isinstance(v, str)).all() and tags.str.fullmatch(r"[0-9|]*").all()):
@@ -113,7 +114,7 @@ def _regression(
 ) -> tuple[Any, dict]:
     from ..audit import regression
 
-    frame = read_table(data)
+    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
     y = _column(frame, label)
     features = frame.drop(columns=[label]).select_dtypes("number")
     pred = None if predictions_path is None else _load_array(predictions_path, "--predictions")
@@ -203,7 +204,7 @@ def run_task_audit(
         write_csv(frame, out / "issues.csv")
         for name, table in extra.items():
             write_csv(table, out / name)
-        write_json(summary, out / "summary.json")
+        write_audit_summary(summary, out)
     con = console()
     con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged")
     if top:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from ..columns import first_unhashable_row
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..io.paths import require_file
 
 
 def console() -> Console:
@@ -139,10 +140,7 @@ def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
         The file does not exist, is not a ``.npy`` file (e.g. a CSV given where an array is
         expected), holds Python objects (which need pickle, never loaded), or is truncated.
     """
-    p = Path(path)
-    if not p.is_file():
-        what = "is a folder, expected a .npy file" if p.is_dir() else "does not exist"
-        raise DataFileError(f"{option} file {str(p)!r} {what}")
+    p = require_file(path, parameter=option, kind=".npy file")
     with p.open("rb") as fh:
         if fh.read(len(NPY_MAGIC)) != NPY_MAGIC:
             raise DataFileError(

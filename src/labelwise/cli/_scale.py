@@ -24,6 +24,8 @@ import pandas as pd
 from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
+from ..io.audit_summary import write_audit_summary
+from ..io.paths import require_path
 from ._common import load_npy
 
 SCHEDULERS = ("threads", "processes", "local")
@@ -108,8 +110,7 @@ def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
 
 def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
-    if not path.exists():
-        raise DataFileError(f"--probs file {str(path)!r} does not exist")
+    require_path(path, parameter="--probs", kind=".npy file or Zarr store")
     import dask.array as da
 
     if path.suffix == ".zarr" or path.is_dir():
@@ -153,8 +154,7 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     path = labels_path or data
     if path is None:
         raise InvalidParameterError("--labels (a .npy file or a table) or DATA with --label is required with --probs")
-    if not Path(path).exists():
-        raise DataFileError(f"labels file {str(path)!r} does not exist")
+    require_path(path, parameter="--labels" if labels_path else "DATA", kind="labels file (.npy or a table)")
     if Path(path).suffix == ".npy":
         values = np.asarray(load_npy(Path(path), "--labels"))
         if values.ndim != 1 or values.shape[0] != like.shape[0]:
@@ -251,7 +251,7 @@ def audit_at_scale(
         "filter_by": filter_by,
         "rank_by": rank_by,
     }
-    write_json(summary, Path(out) / "summary.json")
+    write_audit_summary(summary, Path(out))
     from ._common import console
 
     console().print(
@@ -267,8 +267,9 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler."""
     if spec is None and not (path is not None and Path(path).is_dir()):
         return None
-    if path is None or not Path(path).exists():
-        raise DataFileError(f"PATH {str(path)!r} does not exist (a Parquet file or directory of answers)")
+    if path is None:
+        raise InvalidParameterError("PATH is required: a Parquet file or folder of answers (item, annotator, label)")
+    require_path(path, parameter="PATH", kind="Parquet file or folder of answers")
     from ..aggregate import distributed
 
     with scheduler(spec):

@@ -17,6 +17,7 @@ from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
+from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import method_params
@@ -51,8 +52,7 @@ def _coerce_like(value: str, sample: pd.Series) -> Any:
 
 def _load_probs(path: Path) -> Any:
     """``.npy`` (rows in sorted item order, columns in class order) or a table indexed by ``item``."""
-    if not path.exists():
-        raise DataFileError(f"--probs file {str(path)!r} does not exist")
+    require_file(path, parameter="--probs", kind=".npy file or table")
     if path.suffix.lower() == ".npy":
         try:
             return np.load(path, allow_pickle=False)
@@ -280,6 +280,8 @@ def aggregate(
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     extra = method_params(method, params)
+    if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
+        require_file(gold, parameter="--gold", kind="table of true labels")
     demo_table = None
     if (
         not demo
@@ -313,7 +315,11 @@ def aggregate(
         if path is None:
             raise InvalidParameterError("PATH is required (an annotation export), or use --demo")
         read = read_annotations(
-            path, fmt, item_column=item_column, annotator_column=annotator_column, label_column=label_column
+            require_file(path, parameter="PATH", kind="annotation file"),
+            fmt,
+            item_column=item_column,
+            annotator_column=annotator_column,
+            label_column=label_column,
         )
         answers = read.answers
         read_info = read.summary()

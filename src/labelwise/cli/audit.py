@@ -11,7 +11,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate import encode_labels, encode_labels_for_probs
+from .._validate.labels import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..errors import (
     InvalidLabelsError,
@@ -19,7 +19,9 @@ from ..errors import (
     MissingColumnError,
     ShapeMismatchError,
 )
-from ..io import files_together, read_table, write_csv, write_json, write_npy
+from ..io import files_together, read_table, write_csv, write_npy
+from ..io.audit_summary import write_audit_summary
+from ..io.paths import require_file
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
@@ -242,7 +244,7 @@ def audit(**options: Any) -> None:
     with files_together():
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
         write_npy(probs, o.out / "probs.npy")
-        write_json(summary, o.out / "summary.json")
+        write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
 
 
@@ -287,7 +289,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             raise InvalidParameterError(
                 "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
             )
-        frame = read_table(o.data)
+        frame = read_table(require_file(o.data, parameter="DATA", kind="data file"))
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"

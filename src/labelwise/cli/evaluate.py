@@ -12,6 +12,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError, S
 from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
+from ..io.paths import require_file, require_folder
 from ..report._evaluation import evaluation_html
 from ._common import OutputFolder, console, load_npy, print_frame
 
@@ -24,8 +25,7 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
     A table with one column holds predicted labels; with several, probabilities (columns = classes).
     The model's name is the file name without suffix; two files with the same name are an error.
     """
-    if not folder.is_dir():
-        raise DataFileError(f"predictions folder {str(folder)!r} does not exist or is not a folder")
+    require_folder(folder, parameter="PREDICTIONS", kind="folder of predictions")
     preds: dict[str, np.ndarray] = {}
     for f in sorted(folder.iterdir()):
         if not f.is_file() or f.name.startswith(".") or f.suffix.lower() not in PRED_SUFFIXES:
@@ -59,6 +59,7 @@ def _table_predictions(path: Path) -> np.ndarray:
 
 def read_labels(path: Path, column: str | None) -> np.ndarray:
     """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
+    require_file(path, parameter="--labels", kind=".npy file or table")
     if path.suffix.lower() == ".npy":
         labels = load_npy(path, "--labels")
         if labels.ndim != 1:
@@ -144,8 +145,7 @@ def evaluate(
     given = read_labels(Path(labels_path), label_column)
     preds = read_predictions(Path(predictions))
     if human_counts is not None:
-        if not Path(human_counts).is_file():
-            raise DataFileError(f"--human-counts file {str(human_counts)!r} does not exist")
+        require_file(human_counts, parameter="--human-counts", kind=".npy file")
         fixes = corrections_from_counts(np.load(human_counts, allow_pickle=False), given)
     else:
         fixes = read_corrections(corrections, given)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..io.paths import require_folder
+
 
 @click.command("export")
 @click.argument("out_dir", type=click.Path(path_type=Path))
@@ -40,6 +42,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
         raise InvalidParameterError(
             "export needs --out (cleaned table) and/or --label-studio (tasks file), got neither"
         )
+    out_dir = require_folder(out_dir, parameter="OUT_DIR", kind="output folder")
     # Every target checked before the first is written: a bad --label-studio must not leave --out behind.
     if out is not None:
         cleaned_paths(out, force, name="--out")

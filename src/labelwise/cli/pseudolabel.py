@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import InvalidLabelsError
 from ..io import files_together, read_table, write_csv, write_json
+from ..io.paths import require_file
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
 from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
@@ -120,7 +121,7 @@ def pseudolabel(
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
     out = Path(out)
-    frame = read_table(data)
+    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
     features, labels = split_label(frame, label)
     unlabeled = unlabeled_mask(labels, unlabeled_value)
     y = _plain_labels(labels, unlabeled)

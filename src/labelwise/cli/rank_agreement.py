@@ -11,6 +11,7 @@ from ..evaluate import ranking_agreement
 from ..evaluate.trec import read_qrels, read_run_dir, system_scores
 from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
+from ..io.paths import require_file, require_folder
 from ..report._evaluation import evaluation_html
 from ._common import OutputFolder, console, print_frame
 
@@ -61,9 +62,11 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     """
     if len(qrels) != 2:
         raise InvalidParameterError(f"--qrels must be given exactly twice, got {len(qrels)}")
-    runs = read_run_dir(Path(run_dir))
-    a = system_scores(runs, read_qrels(qrels[0]), measure)
-    b = system_scores(runs, read_qrels(qrels[1]), measure)
+    run_dir = require_folder(run_dir, parameter="RUN_DIR", kind="run folder")
+    qrels_a, qrels_b = (require_file(q, parameter="--qrels", kind="qrels file") for q in qrels)
+    runs = read_run_dir(run_dir)
+    a = system_scores(runs, read_qrels(qrels_a), measure)
+    b = system_scores(runs, read_qrels(qrels_b), measure)
     res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
     out = Path(out)
     with files_together():

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..io.paths import require_folder
+
 
 @click.command("report")
 @click.argument("out_dir", type=click.Path(path_type=Path))
@@ -23,5 +25,5 @@ def report(out_dir: Path, out: Path | None, top: int) -> None:
     aggregation: per-annotator accuracy and confusion matrices, most disputed items)."""
     from ..report import write_report
 
-    path = write_report(out_dir, out=out, top=top)
+    path = write_report(require_folder(out_dir, parameter="OUT_DIR", kind="output folder"), out=out, top=top)
     click.echo(f"wrote {path}")

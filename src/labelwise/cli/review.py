@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..io.paths import require_folder
+
 
 @click.command("review")
 @click.argument("out_dir", type=click.Path(path_type=Path))
@@ -35,7 +37,13 @@ def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: st
             "decisions (the review page has no login)",
             err=True,
         )
-    server = prepare_server(out_dir, host=host, port=port, allow_remote=allow_remote, reviewer=reviewer)
+    server = prepare_server(
+        require_folder(out_dir, parameter="OUT_DIR", kind="output folder"),
+        host=host,
+        port=port,
+        allow_remote=allow_remote,
+        reviewer=reviewer,
+    )
     click.echo(f"labelwise review: {server.url}")
     click.echo(f"decisions are saved in {Path(out_dir).resolve() / 'review.sqlite'}; press Ctrl-C to stop")
     try:

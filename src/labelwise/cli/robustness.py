@@ -8,9 +8,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate import encode_labels
+from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table, write_csv, write_json
+from ..io.paths import require_file
 from ..poison import ATTACKS, MODELS, robustness_curve
 from ._common import OutputFolder, console, print_frame, split_csv_option
 
@@ -89,7 +90,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         gamma_value = float(gamma)
     except ValueError:
         gamma_value = gamma
-    frame = read_table(data)
+    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
     if label not in frame.columns:
         raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
     features = frame.drop(columns=[label])

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .._validate import check_probs
+from .._validate.probabilities import check_probs
 from ..errors import DataFileError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
+from ..io.paths import require_file
 from ..io.tables import not_utf8_error
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
@@ -35,9 +36,7 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
 
 
 def _names(path: Path, option: str) -> list[str]:
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"{option} file {str(p)!r} {'is a folder' if p.is_dir() else 'does not exist'}")
+    p = require_file(path, parameter=option, kind="file of names")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:

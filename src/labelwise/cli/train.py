@@ -11,10 +11,11 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
-from .._validate import encode_labels
+from .._validate.labels import encode_labels
 from ..audit import FILTERS
 from ..errors import TooFewExamplesError
 from ..io import atomic_write, files_together, read_table, write_csv, write_json
+from ..io.paths import require_file
 from ..robust import CleanClassifier
 from ._audit_model import (
     check_label_not_continuous,
@@ -86,7 +87,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     settings) to --out.
     """
     out = Path(out)
-    frame = read_table(data)
+    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label)
     codes, classes = encode_labels(labels, name=f"label column {label!r}")

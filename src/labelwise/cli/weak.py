@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table, write_csv, write_json
+from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ._common import OutputFolder, console, print_frame, split_csv_option
 
@@ -21,8 +22,9 @@ from ._common import OutputFolder, console, print_frame, split_csv_option
 def load_lfs(path: Path) -> list[LabelingFunction]:
     """The labeling functions of a Python file: its ``lfs`` list if it defines one, else every
     :class:`~labelwise.weak.LabelingFunction` at module level, in definition order."""
-    if not path.is_file() or path.suffix != ".py":
-        raise DataFileError(f"LFS must be an existing Python file (.py), got {str(path)!r}")
+    require_file(path, parameter="LFS", kind="Python file (.py)")
+    if path.suffix != ".py":
+        raise DataFileError(f"LFS must be an existing Python file (.py): {str(path)!r} has suffix {path.suffix!r}")
     name = f"_labelwise_lfs_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
@@ -83,7 +85,7 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     votes.csv (item, labeler, label), analysis.csv and summary.json to --out.
     """
     lfs = load_lfs(Path(lfs_path))
-    table = read_table(Path(data))
+    table = read_table(require_file(data, parameter="DATA", kind="data file"))
     for flag, column in (("--text-column", text_column), ("--id-column", id_column), ("--gold-column", gold_column)):
         if column is not None and column not in table.columns:
             raise MissingColumnError(

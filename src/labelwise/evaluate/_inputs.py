@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import _as_1d, check_probs, show
+from .._validate.arguments import show
+from .._validate.labels import _as_1d
+from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
 __all__ = ["encode_against", "predictions_to_codes", "resolve_metric"]

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import _as_1d, check_positive_int, check_probs, seed_from
+from .._validate.arguments import check_positive_int, seed_from
+from .._validate.labels import _as_1d
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._inputs import encode_against, is_accuracy, predictions_to_codes, resolve_metric
 from .prevalence import (

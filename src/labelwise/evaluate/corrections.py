@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import _as_1d, show
+from .._validate.arguments import show
+from .._validate.labels import _as_1d
 from ..errors import (
     DataFileError,
     InvalidLabelsError,
@@ -18,6 +19,7 @@ from ..errors import (
     MissingColumnError,
     ShapeMismatchError,
 )
+from ..io.paths import require_file
 from ..io.tables import read_table
 
 __all__ = [
@@ -147,8 +149,7 @@ def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
         p = p / CHANGES_NAME
         if not p.is_file():
             raise DataFileError(f"corrections folder {path} must contain {CHANGES_NAME} (written by labelwise export)")
-    if not p.is_file():
-        raise DataFileError(f"corrections file {p} does not exist")
+    require_file(p, parameter="path", kind="corrections file")
     g = _as_1d(given, "given")
     if p.suffix == ".npy":
         arr = np.load(p, allow_pickle=False)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError
+from ..io.paths import require_file, require_folder
 
 __all__ = ["read_qrels", "read_run", "read_run_dir", "system_scores"]
 
@@ -22,8 +23,7 @@ RUN_SUFFIXES = (".run", ".txt", ".trec", "")
 
 
 def _lines(path: Path, kind: str):
-    if not path.is_file():
-        raise DataFileError(f"{kind} file {str(path)!r} does not exist")
+    require_file(path, parameter="path", kind=f"{kind} file")
     try:
         with path.open(encoding="utf-8") as fh:
             for number, line in enumerate(fh, start=1):
@@ -75,9 +75,7 @@ def read_qrels(path: str | os.PathLike) -> pd.DataFrame:
 
 def read_run_dir(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Every run file of a folder (any non-hidden file), keyed by file name without suffix."""
-    p = Path(path)
-    if not p.is_dir():
-        raise DataFileError(f"run folder {str(p)!r} does not exist or is not a folder")
+    p = require_folder(path, parameter="path", kind="run folder")
     runs: dict[str, pd.DataFrame] = {}
     for f in sorted(p.iterdir()):
         if f.is_file() and not f.name.startswith("."):

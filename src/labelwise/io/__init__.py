@@ -1,10 +1,11 @@
 """Readers and writers: data tables, annotation exports, and atomic (never half-written) files."""
 
 from .annotations import Annotations, detect_format, read_annotations
-from .atomic import atomic_write, files_together, write_csv, write_json, write_npy
+from .atomic import atomic_write, files_together, write_csv, write_json, write_npy, write_npz
 from .coco import CocoBoxes, read_coco, read_coco_predictions
 from .conll import ConllCorpus, read_conll
 from .masks import read_masks
+from .paths import require_file, require_folder, require_path
 from .tables import read_table
 
 __all__ = [
@@ -20,7 +21,11 @@ __all__ = [
     "read_conll",
     "read_masks",
     "read_table",
+    "require_file",
+    "require_folder",
+    "require_path",
     "write_csv",
     "write_json",
     "write_npy",
+    "write_npz",
 ]

@@ -210,3 +210,10 @@ def write_npy(array: np.ndarray, path: str | os.PathLike) -> Path:
     with atomic_write(path, "wb") as fh:
         np.save(fh, np.asarray(array), allow_pickle=False)
     return Path(path)
+
+
+def write_npz(arrays: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
+    """Write named arrays in ``.npz`` format (zip-compressed) atomically."""
+    with atomic_write(path, "wb") as fh:
+        np.savez_compressed(fh, allow_pickle=False, **{name: np.asarray(a) for name, a in arrays.items()})
+    return Path(path)

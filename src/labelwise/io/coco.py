@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import DataFileError
+from .paths import require_file
 
 __all__ = ["CocoBoxes", "read_coco", "read_coco_predictions"]
 
@@ -35,9 +35,7 @@ class CocoBoxes:
 
 
 def _load(path: str | os.PathLike, what: str) -> Any:
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"COCO {what} file {str(p)!r} does not exist")
+    p = require_file(path, parameter="path", kind=f"COCO {what} file")
     try:
         return json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

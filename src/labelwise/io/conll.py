@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError
+from .paths import require_file
 from .tables import not_utf8_error
 
 __all__ = ["ConllCorpus", "read_conll"]
@@ -57,9 +58,7 @@ def read_conll(path: str | os.PathLike, *, tag_field: int = -1, n_fields: int | 
     DataFileError
         The file is missing or empty, or a line has the wrong number of fields (file and line named).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"CoNLL file {str(p)!r} {'is a folder' if p.is_dir() else 'does not exist'}")
+    p = require_file(path, parameter="path", kind="CoNLL file")
     tokens: list[list[str]] = []
     tags: list[list[str]] = []
     words: list[str] = []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataFileError
+from .paths import require_folder
 
 __all__ = ["read_masks"]
 
@@ -27,9 +27,7 @@ def read_masks(folder: str | os.PathLike, *, pattern: str = "*.png") -> tuple[np
         from PIL import Image
     except ImportError:  # pragma: no cover - depends on the environment
         raise DataFileError("reading mask PNGs needs Pillow: pip install 'labelwise[images]'") from None
-    root = Path(folder)
-    if not root.is_dir():
-        raise DataFileError(f"mask folder {str(root)!r} does not exist or is not a folder")
+    root = require_folder(folder, parameter="folder", kind="mask folder")
     files = sorted(root.glob(pattern))
     if not files:
         raise DataFileError(f"mask folder {str(root)!r} has no {pattern} files")

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, MissingColumnError
+from .audit_summary import summary_matrix
+from .paths import require_folder
 from .tables import read_table
 
 __all__ = [
@@ -45,12 +47,7 @@ def check_out_dir(out_dir: str | os.PathLike) -> Path:
     """Return ``out_dir`` as a resolved path; :class:`DataFileError` unless it is an existing folder."""
     if not isinstance(out_dir, (str, os.PathLike)):
         raise DataFileError(f"out_dir must be a path to an output folder, got {type(out_dir).__name__}")
-    path = Path(out_dir).expanduser()
-    if not path.exists():
-        raise DataFileError(f"output folder {str(path)!r} does not exist")
-    if not path.is_dir():
-        raise DataFileError(f"output folder {str(path)!r} is a file, expected a folder")
-    return path.resolve()
+    return require_folder(Path(out_dir).expanduser(), parameter="out_dir", kind="output folder").resolve()
 
 
 def is_audit_dir(out_dir: Path) -> bool:
@@ -152,11 +149,14 @@ class AuditOutput:
         return self.issues[self.issues["is_issue"]]
 
     def matrix(self, key: str) -> np.ndarray | None:
-        """A K x K matrix from the summary (``noise_matrix``, ``joint``...), or None when absent."""
-        value = self.summary.get(key)
-        if value is None:
+        """A K x K matrix from the summary (``noise_matrix``, ``joint``...), or None when absent.
+
+        Read from ``summary.json`` or, at large K, from the ``.npz`` beside it that the summary
+        names (:func:`labelwise.io.audit_summary.summary_matrix`).
+        """
+        arr = summary_matrix(self.summary, self.out_dir, key)
+        if arr is None:
             return None
-        arr = np.asarray(value, dtype=float)
         k = len(self.classes)
         if arr.shape != (k, k):
             raise DataFileError(

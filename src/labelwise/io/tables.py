@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError
+from .paths import require_file
 
 _CSV = {".csv", ".tsv", ".txt"}
 _PARQUET = {".parquet", ".pq"}
@@ -103,11 +104,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         If the file is missing, empty, has an unsupported suffix, cannot be parsed (the message
         names the file and, where the parser knows it, the line), or its header repeats a name.
     """
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError(f"data file {str(p)!r} does not exist")
-    if p.is_dir():
-        raise DataFileError(f"data file {str(p)!r} is a folder, expected a file")
+    p = require_file(path, parameter="path", kind="data file")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED:
         raise DataFileError(f"data file {str(p)!r} must end in one of {SUPPORTED}, got {suffix or 'no suffix'!r}")

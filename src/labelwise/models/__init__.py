@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from .._validate import check_choice
+from .._validate.arguments import check_choice
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import InvalidParameterError
 from ._auto import DEFAULT_TIME_BUDGET, CandidateResult, ModelChoice, choose_model

@@ -12,7 +12,8 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from .._chunks import check_n_jobs
-from .._validate import check_positive_int, encode_labels, seed_from, show
+from .._validate.arguments import check_positive_int, seed_from, show
+from .._validate.labels import encode_labels
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import (
     EstimatorError,

@@ -9,15 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import (
-    _as_1d,
-    check_fraction,
-    check_probs,
-    check_random_state,
-    check_same_length,
-    encode_labels,
-    encode_labels_for_probs,
-)
+from .._validate.arguments import check_fraction, check_random_state
+from .._validate.labels import _as_1d, check_same_length, encode_labels, encode_labels_for_probs
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError
 from ._matrix import _check_rate_bound, check_noise_matrix, noise_matrix
 

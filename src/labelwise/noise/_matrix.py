@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_fraction, check_positive_int, check_random_state
+from .._validate.arguments import check_fraction, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, ShapeMismatchError
 
 __all__ = ["noise_matrix", "check_noise_matrix", "KINDS"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_choice, check_fraction, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_random_state
 from ..errors import InvalidLabelsError
 
 __all__ = ["OUTLIER_KINDS", "NoisyTargets", "corrupt_targets"]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .._validate import check_choice, check_fraction, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_random_state
 from ..errors import InvalidLabelsError
 
 __all__ = ["MASK_NOISE_KINDS", "NoisyMasks", "corrupt_masks", "kms_field"]

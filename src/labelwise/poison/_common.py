@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_same_length, encode_labels
+from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ..noise._flip import raw_labels
 

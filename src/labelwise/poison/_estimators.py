@@ -10,7 +10,7 @@ from sklearn.svm import SVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validate import check_positive, show
+from .._validate.arguments import check_positive, show
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ._common import resolve_gamma
 

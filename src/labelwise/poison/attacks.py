@@ -15,14 +15,8 @@ from scipy.optimize import linprog
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate import (
-    check_choice,
-    check_positive,
-    check_positive_int,
-    check_random_state,
-    check_same_length,
-    encode_labels,
-)
+from .._validate.arguments import check_choice, check_positive, check_positive_int, check_random_state
+from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidParameterError
 from ._common import (
     PoisonedLabels,

@@ -10,7 +10,7 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import SVC
 
-from .._validate import check_choice, check_positive, check_positive_int, show
+from .._validate.arguments import check_choice, check_positive, check_positive_int, show
 from ..errors import LabelwiseWarning, TooFewExamplesError
 from ._common import resolve_gamma
 from ._estimators import _DefenceClassifier, _SVCMixin

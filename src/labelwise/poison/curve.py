@@ -17,7 +17,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate import _as_1d, check_fraction, check_positive_int, check_same_length, encode_labels, show
+from .._validate.arguments import check_fraction, check_positive_int, show
+from .._validate.labels import _as_1d, check_same_length, encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ..io.atomic import atomic_write
 from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X

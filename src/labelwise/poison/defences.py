@@ -19,7 +19,7 @@ from sklearn.cluster import DBSCAN
 from sklearn.neighbors import NearestNeighbors
 from sklearn.svm import SVC
 
-from .._validate import check_fraction, check_positive, check_positive_int
+from .._validate.arguments import check_fraction, check_positive, check_positive_int
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._common import rbf_kernel, resolve_gamma
 from ._estimators import _DefenceClassifier, _SVCMixin

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._progress import track
-from .._validate import check_positive, check_positive_int, check_random_state
+from .._validate.arguments import check_positive, check_positive_int, check_random_state
 from ..errors import InvalidParameterError
 from ._common import budget_count, rbf_kernel, resolve_gamma
 from ._dual import project_dual

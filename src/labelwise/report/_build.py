@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_positive_int
+from .._validate.arguments import check_positive_int
 from ..errors import DataFileError, InvalidParameterError
 from ..io.atomic import atomic_write
 from ..io.outputs import (

@@ -18,16 +18,9 @@ from .._meta import (
     fit_clone,
 )
 from .._progress import track
-from .._validate import (
-    check_choice,
-    check_estimator_method,
-    check_meta_X,
-    check_positive_int,
-    check_same_length,
-    sample_weight_fit_params,
-    seed_from,
-    show,
-)
+from .._validate.arguments import check_choice, check_positive_int, seed_from, show
+from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from .._validate.labels import check_same_length
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
 from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs

@@ -9,17 +9,9 @@ import numpy as np
 from sklearn.utils.validation import _num_samples
 
 from .._meta import base_estimator, encode_class_targets
-from .._validate import (
-    check_choice,
-    check_estimator_method,
-    check_fraction,
-    check_meta_X,
-    check_positive_int,
-    check_random_state,
-    check_same_length,
-    sample_weight_fit_params,
-    show,
-)
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, check_random_state, show
+from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from .._validate.labels import check_same_length
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ._labels import split_unlabeled
 from ._rules import ADAPTIVE_THRESHOLDS, RULES, SELECTIONS, rule_key

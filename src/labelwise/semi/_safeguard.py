@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 
 from .._meta import checked_proba, fit_clone
-from .._validate import seed_from
+from .._validate.arguments import seed_from
 from ..errors import LabelwiseWarning
 
 __all__ = ["SafeguardResult", "cv_safeguard"]

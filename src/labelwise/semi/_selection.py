@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import check_fraction, check_positive_int, check_probs
+from .._validate.arguments import check_fraction, check_positive_int
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError
 
 __all__ = [

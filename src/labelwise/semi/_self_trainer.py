@@ -13,9 +13,7 @@ from sklearn.utils import _safe_indexing
 
 from .._meta import PredictWithFittedEstimator, accepts_sample_weight, checked_proba, fit_clone
 from .._progress import track
-from .._validate import (
-    sample_weight_fit_params,
-)
+from .._validate.estimators import sample_weight_fit_params
 from ..errors import LabelwiseWarning
 from ._labels import split_unlabeled
 from ._params import check_params, encode_target

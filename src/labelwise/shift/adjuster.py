@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .._validate import check_choice, check_estimator_method, encode_labels_for_probs
+from .._validate.arguments import check_choice
+from .._validate.estimators import check_estimator_method
+from .._validate.labels import encode_labels_for_probs
 from ..errors import EstimatorError
 from .calibration import fit_calibrator
 from .priors import CALIBRATIONS, DEFAULT_CALIBRATION, METHODS, estimate_priors

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_positive_int
+from .._validate.arguments import check_positive_int
 from ..errors import InvalidLabelsError, ShapeMismatchError
 
 __all__ = ["Familiarity", "familiarity", "tfidf_embed"]

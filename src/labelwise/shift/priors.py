@@ -9,13 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import (
-    check_choice,
-    check_positive_int,
-    check_probs,
-    check_random_state,
-    encode_labels_for_probs,
-)
+from .._validate.arguments import check_choice, check_positive_int, check_random_state
+from .._validate.labels import encode_labels_for_probs
+from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
 from . import bbse, mlls, rlls
 from .calibration import Calibrator, fit_calibrator

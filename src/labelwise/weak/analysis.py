@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import show
+from .._validate.arguments import show
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import track
-from .._validate import show
+from .._validate.arguments import show
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,

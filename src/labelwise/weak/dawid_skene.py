@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate import check_random_state
+from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
 from ._posterior import FLOOR, random_argmax
 from ._votes import as_votes

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate import check_choice, check_positive_int, check_random_state
+from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_random_state
+from .._validate.arguments import check_random_state
 from ..errors import AnnotationError, MissingColumnError
 
 __all__ = ["self_consistency"]

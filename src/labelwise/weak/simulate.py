@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_fraction, check_positive_int, check_random_state
+from .._validate.arguments import check_fraction, check_positive_int, check_random_state
 from ..errors import InvalidParameterError
 from ._votes import ABSTAIN, Votes, as_votes
 

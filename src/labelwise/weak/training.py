@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_fraction, check_probs
+from .._validate.arguments import check_fraction
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 
 __all__ = ["expand_soft_labels", "training_labels"]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import AnnotationError, DataFileError, MissingColumnError
+from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
 
 __all__ = [
@@ -111,11 +112,7 @@ def first_json_line(path: Path) -> tuple[int, Any] | None:
 
 
 def check_file(path: str | os.PathLike) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError(f"annotation file {str(p)!r} does not exist")
-    if p.is_dir():
-        raise DataFileError(f"annotation file {str(p)!r} is a folder, expected a file")
+    p = require_file(path, parameter="path", kind="annotation file")
     if p.stat().st_size == 0:
         raise DataFileError(f"annotation file {str(p)!r} is empty")
     return p

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..._validate import check_choice
+from ..._validate.arguments import check_choice
 from ...errors import AnnotationError
 from . import labelstudio, long, mturk, prodigy, votes
 from ._common import Annotations, check_file, clear_cache

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFileError
+from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
 from ._common import Annotations
 
@@ -81,9 +82,7 @@ def read(
         sample/prompt/model field (the message names the file and the line). A record whose
         answer is null or blank is dropped and counted as ``empty``.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"votes file {str(p)!r} does not exist")
+    p = require_file(path, parameter="path", kind="votes file")
     item, label = item_column or "item", label_column or "answer"
     table, lines, has_answer = _records(p, label)
     if annotator_column:

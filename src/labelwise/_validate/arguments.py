@@ -1,0 +1,99 @@
+"""Checks of scalar arguments (choices, fractions, positive numbers, random states) and ``show``,
+which writes a received value into a message."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError
+
+
+def show(value: Any) -> str:
+    """``repr`` of a value for messages, numpy scalars shown as plain Python values."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _is_seed(value: Any) -> bool:
+    """An int that numpy and scikit-learn both take as a seed: in [0, 2**32)."""
+    return isinstance(value, (numbers.Integral, np.integer)) and 0 <= int(value) < 2**32
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
+    if random_state is None or _is_seed(random_state):
+        return np.random.default_rng(None if random_state is None else int(random_state))
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    raise InvalidParameterError(
+        f"random_state must be None, an int in [0, 2**32) or a numpy Generator, got {show(random_state)}"
+    )
+
+
+def seed_from(random_state: Any) -> int | None:
+    """An int seed for APIs (scikit-learn) that want one; ``None`` stays ``None``."""
+    if random_state is None or _is_seed(random_state):
+        return None if random_state is None else int(random_state)
+    return int(check_random_state(random_state).integers(0, 2**31 - 1))
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise InvalidParameterError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def check_fraction(
+    name: str,
+    value: Any,
+    *,
+    low: float = 0.0,
+    high: float = 1.0,
+    closed_high: bool = False,
+    closed_low: bool = True,
+) -> float:
+    """Raise :class:`InvalidParameterError` unless ``low <= value < high``.
+
+    ``closed_high`` makes the upper end ``<=``; ``closed_low=False`` makes the lower one ``<``.
+    Booleans are not numbers here.
+    """
+    if isinstance(value, bool):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
+    above = low <= v if closed_low else low < v
+    below = v <= high if closed_high else v < high
+    if not (above and below) or np.isnan(v):
+        opening = "[" if closed_low else "("
+        bracket = "]" if closed_high else ")"
+        # "a number in (0, 1]" reads better than "in (0, 1]" when zero itself is excluded
+        what = "in" if closed_low else "a number in"
+        raise InvalidParameterError(f"{name} must be {what} {opening}{low:g}, {high:g}{bracket}, got {value!r}")
+    return v
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Raise :class:`InvalidParameterError` unless ``value`` is a finite real number > 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not (float(value) > 0)
+        or not np.isfinite(float(value))
+    ):
+        raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    """Raise :class:`InvalidParameterError` unless ``value`` is an int ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < minimum:
+        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

@@ -1,0 +1,137 @@
+"""Checks of labels: one-dimensional, no missing values, encoded to codes ``0..K-1``, class counts."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
+from .arguments import show
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    if isinstance(values, (pd.Series, pd.Index)):
+        arr = values.to_numpy()
+    else:
+        arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise InvalidLabelsError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind in "US":  # results then hold plain Python strings, not np.str_
+        arr = arr.astype(object)
+    return arr
+
+
+def _missing_mask(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.kind in "iub":
+        return np.zeros(arr.shape, dtype=bool)
+    return pd.isna(arr)
+
+
+def encode_labels(
+    labels: Any, *, name: str = "labels", classes: Sequence[Any] | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Encode arbitrary hashable labels to integer codes ``0..K-1``.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n,)
+        Any hashable values (ints, strings). Missing values are an error.
+    name : str
+        Parameter name used in error messages.
+    classes : sequence, optional
+        The known classes in code order. When omitted, the sorted unique values of ``labels``.
+
+    Returns
+    -------
+    codes : ndarray of int64, shape (n,)
+    classes : ndarray of shape (K,)
+    """
+    arr = _as_1d(labels, name)
+    if arr.size == 0:
+        raise InvalidLabelsError(f"{name} must not be empty")
+    missing = _missing_mask(arr)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(arr[row])}")
+    if classes is None:
+        try:
+            codes, uniques = pd.factorize(arr, sort=True)
+        except TypeError:  # mixed, unorderable types: keep first-seen order
+            codes, uniques = pd.factorize(arr, sort=False)
+        return codes.astype(np.int64, copy=False), np.asarray(uniques)
+    class_arr = _as_1d(classes, "classes")
+    index = pd.Index(class_arr)
+    if not index.is_unique:
+        raise InvalidParameterError(f"classes must be unique, got duplicates {list(index[index.duplicated()][:5])}")
+    codes = index.get_indexer(arr)
+    unknown = codes < 0
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise InvalidLabelsError(
+            f"{name} must be one of the classes {[c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]}, row {row} is {show(arr[row])}"
+        )
+    return codes.astype(np.int64, copy=False), class_arr
+
+
+def encode_labels_for_probs(
+    labels: Any, n_classes: int, *, classes: Sequence[Any] | np.ndarray | None = None, name: str = "labels"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Encode ``labels`` against the ``n_classes`` columns of a probability array.
+
+    Integer labels are taken as column indices ``0..K-1``. Other labels need ``classes`` (the
+    class of each column, in order) unless their sorted unique values number exactly ``K``.
+    """
+    if classes is not None:
+        class_arr = _as_1d(classes, "classes")
+        if len(class_arr) != n_classes:
+            raise ShapeMismatchError(
+                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
+            )
+        return encode_labels(labels, name=name, classes=class_arr)
+    arr = _as_1d(labels, name)
+    if arr.size == 0:
+        raise InvalidLabelsError(f"{name} must not be empty")
+    if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)):
+        codes = arr.astype(np.int64, copy=False)
+        lo, hi = int(codes.min()), int(codes.max())
+        if lo < 0 or hi >= n_classes:
+            row = int(np.flatnonzero((codes < 0) | (codes >= n_classes))[0])
+            raise InvalidLabelsError(
+                f"{name} must be integers in [0, {n_classes - 1}] (one per column of probs), "
+                f"row {row} is {show(arr[row])}"
+            )
+        return codes, np.arange(n_classes)
+    codes, found = encode_labels(arr, name=name)
+    if len(found) != n_classes:
+        raise InvalidLabelsError(
+            f"{name} has {len(found)} distinct values but probs has {n_classes} columns; pass "
+            f"classes= to say which class each column is"
+        )
+    return codes, found
+
+
+def check_same_length(name_a: str, a: Any, name_b: str, b: Any) -> None:
+    """Raise :class:`ShapeMismatchError` unless ``len(a) == len(b)``."""
+    if len(a) != len(b):
+        raise ShapeMismatchError(f"{name_a} and {name_b} must have the same length, got {len(a)} and {len(b)}")
+
+
+def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels") -> np.ndarray:
+    """Return per-class counts; error when fewer than two classes appear, warn for absent ones."""
+    counts = np.bincount(codes, minlength=n_classes)
+    present = int(np.count_nonzero(counts))
+    if present < 2:
+        raise InvalidLabelsError(f"{name} must contain at least 2 classes, got {present}")
+    absent = np.flatnonzero(counts == 0)
+    if absent.size:
+        warnings.warn(
+            f"{name}: {absent.size} class(es) of probs have no examples (column(s) {absent[:10].tolist()}); "
+            "they are never flagged and never suggested by confident counting",
+            LabelwiseWarning,
+            stacklevel=3,
+        )
+    return counts
