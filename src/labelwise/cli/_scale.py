@@ -251,6 +251,8 @@ def audit_at_scale(
         "filter_by": filter_by,
         "rank_by": rank_by,
     }
+    if data is not None and Path(data).is_file() and label is not None:  # what export cleans
+        summary["settings"].update(data=str(Path(data).resolve()), label=label)
     write_audit_summary(summary, Path(out))
     from ._common import console
 

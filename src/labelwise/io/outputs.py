@@ -1,7 +1,7 @@
 """Read what ``labelwise audit`` and ``labelwise aggregate`` wrote to an output folder.
 
 An audit folder holds ``issues.csv`` (row, given_label, suggested_label, label_quality, is_issue,
-rank), ``summary.json`` (counts, matrices and the run's ``settings``) and ``probs.npy``; the data
+rank; an audit at scale writes ``issues.parquet`` instead, :mod:`labelwise.io.issues_table`), ``summary.json`` (counts, matrices and the run's ``settings``) and ``probs.npy``; the data
 table named by ``settings.data`` gives the previews and is what ``labelwise export`` cleans. An
 aggregation folder holds ``labels.csv``, ``annotators.csv``, ``annotators.json`` and a
 ``summary.json`` with a ``method`` key. The kind of a folder is told by the files present.
@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import DataFileError, MissingColumnError
 from .audit_summary import summary_matrix
+from .issues_table import issues_file, read_issues
 from .paths import require_folder
 from .tables import read_table
 
@@ -51,8 +52,8 @@ def check_out_dir(out_dir: str | os.PathLike) -> Path:
 
 
 def is_audit_dir(out_dir: Path) -> bool:
-    """Whether ``out_dir`` holds an audit's ``issues.csv`` and ``summary.json``."""
-    return all((out_dir / name).is_file() for name in AUDIT_FILES)
+    """Whether ``out_dir`` holds an audit's ``summary.json`` and its ``issues.csv`` (or ``issues.parquet``)."""
+    return (out_dir / "summary.json").is_file() and issues_file(out_dir) is not None
 
 
 def is_aggregate_dir(out_dir: Path) -> bool:
@@ -176,30 +177,26 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
         If ``issues.csv`` lacks one of its columns.
     """
     out = check_out_dir(out_dir)
-    if not is_audit_dir(out):
-        missing = [name for name in AUDIT_FILES if not (out / name).is_file()]
+    table = issues_file(out)
+    if table is None or not (out / "summary.json").is_file():
+        missing = ["issues.csv"] * (table is None) + ["summary.json"] * (not (out / "summary.json").is_file())
         raise DataFileError(
             f"{str(out)!r} is not an audit output folder: missing {missing} (run `labelwise audit` first)"
         )
     summary = _read_json(out / "summary.json")
     if not isinstance(summary, dict):
         raise DataFileError(f"{str(out / 'summary.json')!r} must hold a JSON object, got {type(summary).__name__}")
-    try:
-        issues = pd.read_csv(
-            out / "issues.csv", dtype={"given_label": str, "suggested_label": str}, keep_default_na=False
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{str(out / 'issues.csv')!r} could not be read: {exc}") from None
+    issues = read_issues(table)
     missing_cols = [c for c in ISSUE_COLUMNS if c not in issues.columns]
     if missing_cols:
         raise MissingColumnError(
-            f"issues.csv must have columns {list(ISSUE_COLUMNS)}, missing {missing_cols} (has {list(issues.columns)})"
+            f"{table.name} must have columns {list(ISSUE_COLUMNS)}, missing {missing_cols} (has {list(issues.columns)})"
         )
     n_examples = summary.get("n_examples")
     if isinstance(n_examples, int) and n_examples != len(issues):
         raise DataFileError(
-            f"{str(out / 'issues.csv')!r} has {len(issues)} rows but summary.json counts {n_examples} examples: "
-            "issues.csv was edited or comes from another run; rerun `labelwise audit`"
+            f"{str(table)!r} has {len(issues)} rows but summary.json counts {n_examples} examples: "
+            f"{table.name} was edited or comes from another run; rerun `labelwise audit`"
         )
     classes = list(summary.get("classes") or [])
     if not classes:

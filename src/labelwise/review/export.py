@@ -99,6 +99,11 @@ def cleaned_table(
         If the label column is not in the data table.
     """
     audit = load_audit(out_dir)
+    if audit.data is None and not audit.settings.get("data"):
+        raise DataFileError(
+            "export needs the audit's data table, and this audit ran without one (probabilities and labels "
+            "files only); give the table as DATA with --label to the audit to export a cleaned copy"
+        )
     if audit.data is None:
         raise DataFileError(
             f"the original data table {audit.settings.get('data')!r} named in summary.json was not found; "
