@@ -241,18 +241,19 @@ def audit_at_scale(
         if not lazy and hasattr(labels, "compute"):
             labels = labels.compute()
         result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows)
+        # the summary is ready before the issues are written, so the two land one right after the other
+        summary = result.summary()
+        summary["settings"] = {
+            "probs": str(probs_path),
+            "labels": str(labels_path or data),
+            "scheduler": spec or "threads",
+            "chunk_rows": chunk_rows,
+            "filter_by": filter_by,
+            "rank_by": rank_by,
+        }
+        if data is not None and Path(data).is_file() and label is not None:  # what export cleans
+            summary["settings"].update(data=str(Path(data).resolve()), label=label)
         path = write_issues(result, Path(out))
-    summary = result.summary()
-    summary["settings"] = {
-        "probs": str(probs_path),
-        "labels": str(labels_path or data),
-        "scheduler": spec or "threads",
-        "chunk_rows": chunk_rows,
-        "filter_by": filter_by,
-        "rank_by": rank_by,
-    }
-    if data is not None and Path(data).is_file() and label is not None:  # what export cleans
-        summary["settings"].update(data=str(Path(data).resolve()), label=label)
     write_audit_summary(summary, Path(out))
     from ._common import console
 
