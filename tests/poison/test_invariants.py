@@ -1,0 +1,136 @@
+"""Invariants of the attacks and defences: determinism, class renaming, row permutation.
+
+Renaming maps the integer classes to strings in an order that is not the integers' order
+(0 -> "z", 1 -> "a"), so the classes' sorted order is reversed too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.poison import (
+    ATTACKS,
+    LNSVC,
+    AuditThenTrain,
+    CurieSVC,
+    FloralSVC,
+    GraphSanitizedSVC,
+    LabelSanitizedSVC,
+    curie_filter,
+    sanitize_islands,
+    sanitize_labels,
+)
+
+SETTINGS = settings(max_examples=10, deadline=None)
+NAMES = np.array(["z", "a"])
+FAST = {"lfa": {"n_candidates": 4}}
+
+
+def blobs(seed: int, n: int, *, grid: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Two overlapping Gaussian blobs; on a grid of step 0.5 when ``grid`` (tied distances)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    X = rng.normal(size=(n, 2)) + 1.5 * y[:, None]
+    return (np.round(X * 2) / 2 if grid else X), y
+
+
+class TestAttacks:
+    @pytest.mark.parametrize("name", sorted(ATTACKS))
+    @SETTINGS
+    @given(seed=st.integers(0, 1000), budget=st.integers(1, 6))
+    def test_same_random_state_same_flips(self, name, seed, budget):
+        """Two calls with the same ``random_state`` flip bit-identical labels."""
+        X, y = blobs(seed, 30)
+        a = ATTACKS[name](X, y, budget, random_state=seed, **FAST.get(name, {}))
+        b = ATTACKS[name](X, y, budget, random_state=seed, **FAST.get(name, {}))
+        np.testing.assert_array_equal(a.labels, b.labels)
+        np.testing.assert_array_equal(a.is_flipped, b.is_flipped)
+
+    @pytest.mark.parametrize("name", sorted(ATTACKS))
+    @SETTINGS
+    @given(seed=st.integers(0, 1000), budget=st.integers(1, 6))
+    def test_renaming_classes_renames_the_flips(self, name, seed, budget):
+        """String class names in reversed sorted order flip the same rows, and the poisoned labels
+        are the integer attack's labels renamed. LFA compares libsvm solutions that the swapped +1
+        class changes within the solver's tolerance (documented), so for it only the number of
+        flips and their consistency with the labels are checked."""
+        X, y = blobs(seed, 30)
+        a = ATTACKS[name](X, y, budget, random_state=seed, **FAST.get(name, {}))
+        b = ATTACKS[name](X, NAMES[y], budget, random_state=seed, **FAST.get(name, {}))
+        np.testing.assert_array_equal(b.labels, NAMES[np.where(b.is_flipped, 1 - y, y)])
+        assert a.n_flipped == b.n_flipped
+        if name != "lfa":
+            np.testing.assert_array_equal(a.is_flipped, b.is_flipped)
+            np.testing.assert_array_equal(NAMES[a.labels], b.labels)
+
+
+class TestSanitisers:
+    @SETTINGS
+    @given(seed=st.integers(0, 1000), n_neighbors=st.integers(1, 8).map(lambda m: 2 * m + 1))
+    def test_knn_sanitisation_follows_rows_and_renamed_classes(self, seed, n_neighbors):
+        """With an odd number of neighbours and two classes (no tied vote) and continuous features
+        (no tied distance), permuting rows permutes ``sanitize_labels`` and swapping the two codes
+        swaps its output."""
+        X, y = blobs(seed, 40)
+        perm = np.random.default_rng(seed).permutation(len(y))
+        out = sanitize_labels(X, y, n_neighbors=n_neighbors)
+        np.testing.assert_array_equal(sanitize_labels(X[perm], y[perm], n_neighbors=n_neighbors), out[perm])
+        np.testing.assert_array_equal(sanitize_labels(X, 1 - y, n_neighbors=n_neighbors), 1 - out)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="a tied kNN vote relabels to the lowest code: reported in RESULTS (props16); the fix "
+        "would change bench_poison's ls-svm rows",
+    )
+    @SETTINGS
+    @given(seed=st.integers(0, 1000), n_neighbors=st.integers(1, 6).map(lambda m: 2 * m))
+    def test_knn_sanitisation_on_a_tied_vote_does_not_depend_on_the_codes(self, seed, n_neighbors):
+        """With an even number of neighbours a vote can tie; swapping the two codes should still
+        swap the output (a tie is no majority, so the point should keep its label)."""
+        X, y = blobs(seed, 40)
+        out = sanitize_labels(X, y, n_neighbors=n_neighbors)
+        np.testing.assert_array_equal(sanitize_labels(X, 1 - y, n_neighbors=n_neighbors), 1 - out)
+
+    @SETTINGS
+    @given(seed=st.integers(0, 1000), grid=st.booleans())
+    def test_island_sanitisation_follows_renamed_classes_and_is_deterministic(self, seed, grid):
+        """``sanitize_islands`` gives the same output twice and swapping the two codes swaps it,
+        on continuous features and on a grid with tied distances."""
+        X, y = blobs(seed, 40, grid=grid)
+        out = sanitize_islands(X, y)
+        np.testing.assert_array_equal(sanitize_islands(X, y), out)
+        np.testing.assert_array_equal(sanitize_islands(X, 1 - y), 1 - out)
+
+    @SETTINGS
+    @given(seed=st.integers(0, 1000), grid=st.booleans())
+    def test_curie_filter_follows_renamed_classes_and_is_deterministic(self, seed, grid):
+        """``curie_filter`` gives the same mask twice and the same mask when the two codes swap."""
+        X, y = blobs(seed, 40, grid=grid)
+        out = curie_filter(X, y)
+        np.testing.assert_array_equal(curie_filter(X, y), out)
+        np.testing.assert_array_equal(curie_filter(X, 1 - y), out)
+
+
+DEFENCES = {
+    "ln-svm": lambda: LNSVC(),
+    "curie": lambda: CurieSVC(),
+    "ls-svm": lambda: LabelSanitizedSVC(n_neighbors=5),
+    "graph": lambda: GraphSanitizedSVC(),
+    "floral": lambda: FloralSVC(n_rounds=20, budget=2, random_state=0),
+    "audit": lambda: AuditThenTrain(cv=3, random_state=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFENCES))
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 1000))
+def test_defences_are_deterministic_and_rename_their_predictions(name, seed):
+    """Each defence fitted twice predicts bit-identically, and fitted on string classes in
+    reversed sorted order predicts the integer fit's predictions renamed."""
+    X, y = blobs(seed, 40)
+    a = DEFENCES[name]().fit(X, y).predict(X)
+    np.testing.assert_array_equal(DEFENCES[name]().fit(X, y).predict(X), a)
+    np.testing.assert_array_equal(DEFENCES[name]().fit(X, NAMES[y]).predict(X), NAMES[a])
