@@ -133,7 +133,7 @@ class TestRankingAgreementInvariants:
     def test_permuting_systems_keeps_values_and_intervals(self, scores, noise, seed, topics):
         """Permuting the systems (tied integer scores included), or the topics of per-topic tables,
         gives the same Kendall tau and Spearman values and intervals; tau-AP and RBO, which order
-        ties by input position (documented), are compared only without ties. The same
+        ties by input position (documented), are compared only where nothing ties. The same
         ``random_state`` twice gives bit-identical output."""
         n = len(scores)
         names = [f"sys{i}" for i in range(n)]
@@ -150,10 +150,9 @@ class TestRankingAgreementInvariants:
         assert (first.values, first.ci_low, first.ci_high) == (again.values, again.ci_low, again.ci_high)
         moved = ranking_agreement(a.iloc[perm][cols] if topics else a.iloc[perm], b, n_boot=20, random_state=seed)
         untied = len(set(first.scores_a)) == n and len(set(first.scores_b)) == n
-        for m in ("kendall_tau", "spearman", *(("tau_ap", "rbo_ext") if untied else ())):
-            for got, want in (
-                (moved.values, first.values),
-                (moved.ci_low, first.ci_low),
-                (moved.ci_high, first.ci_high),
-            ):
+        for m in ("kendall_tau", "spearman", "tau_ap", "rbo_ext"):
+            pairs = [(moved.values, first.values), (moved.ci_low, first.ci_low), (moved.ci_high, first.ci_high)]
+            if m in ("tau_ap", "rbo_ext"):  # a resampled topic table can tie where the mean does not
+                pairs = pairs[: 0 if not untied else 1 if topics else 3]
+            for got, want in pairs:
                 np.testing.assert_allclose(got[m], want[m], rtol=0, atol=1e-12, err_msg=m)
