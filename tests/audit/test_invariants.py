@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelwise as lw
-from labelwise.audit import FILTERS, SCORERS, detection, segmentation, token
+from labelwise.audit import FILTERS, SCORERS, detection, multilabel, segmentation, token
 
 SETTINGS = settings(max_examples=20, deadline=None)
 ROW_BY_ROW = ("confident_learning", "predicted_neq_given")
@@ -298,3 +298,25 @@ class TestDetectionInvariants:
         np.testing.assert_array_equal(sigma[a["suggested"].to_numpy(np.int64)], b["suggested"].to_numpy())
         same = ["image", "box", "source", "label_quality", "kind", "is_issue"]
         assert a[same].equals(b[same])
+
+
+class TestMultilabelInvariants:
+    @SETTINGS
+    @given(n=st.integers(10, 80), k=st.integers(2, 5), seed=st.integers(0, 10_000))
+    def test_reordering_tags_and_rows_on_tied_probabilities(self, n, k, seed):
+        """With per-tag probabilities in steps of 1/8 (ties), reordering the tag columns reorders
+        the flag and quality columns exactly (each tag is its own binary problem) and keeps the
+        example quality; permuting the rows permutes the example quality (flags may move between
+        tied rows, as in :func:`labelwise.find_label_issues`)."""
+        rng = np.random.default_rng(seed)
+        given_tags = rng.random((n, k)) < 0.4
+        probs = np.clip(np.where(given_tags, 5, 3) + rng.integers(-3, 4, (n, k)), 0, 8) / 8
+        order, perm = rng.permutation(k), rng.permutation(n)
+        a = multilabel.find_label_issues(given_tags, probs)
+        b = multilabel.find_label_issues(given_tags[:, order], probs[:, order])
+        np.testing.assert_array_equal(b.is_issue, a.is_issue[:, order])
+        np.testing.assert_array_equal(b.label_quality, a.label_quality[:, order])
+        np.testing.assert_allclose(b.example_quality, a.example_quality, rtol=0, atol=1e-12)
+        c = multilabel.find_label_issues(given_tags[perm], probs[perm])
+        np.testing.assert_array_equal(c.label_quality, a.label_quality[perm])
+        np.testing.assert_allclose(c.example_quality, a.example_quality[perm], rtol=0, atol=1e-12)
