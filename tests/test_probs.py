@@ -6,6 +6,8 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -111,3 +113,23 @@ class TestWorkers:
         model = "auto" if estimator == "auto" else LogisticRegression(max_iter=200)
         with pytest.raises(InvalidParameterError, match="n_jobs must be None or a non-zero integer"):
             lw.out_of_fold_probs(model, X, y, cv=3, n_jobs=n_jobs, time_budget=5)
+
+
+class TestRenamingProperty:
+    @settings(max_examples=10, deadline=None)
+    @given(seed=st.integers(0, 1000), k=st.integers(2, 4))
+    def test_renaming_classes_permutes_the_columns(self, seed, k):
+        """Labels renamed by a bijection to strings whose sorted order is not the integers' give the
+        same folds (stratified by first appearance) and the same probabilities, their columns in the
+        sorted order of the new names: ``probs'[:, rank(name[c])] == probs[:, c]`` to 1e-12 (a
+        closed-form estimator, so no solver path can differ; its normalising sum adds the columns
+        in another order)."""
+        from sklearn.naive_bayes import GaussianNB
+
+        rng = np.random.default_rng(seed)
+        y = np.repeat(np.arange(k), 12)
+        X = rng.normal(size=(len(y), 3)) + y[:, None]
+        names = np.array([f"c{v}" for v in rng.permutation(k)])
+        a = lw.out_of_fold_probs(GaussianNB(), X, y, cv=3, random_state=seed)
+        b = lw.out_of_fold_probs(GaussianNB(), X, names[y], cv=3, random_state=seed)
+        np.testing.assert_allclose(b[:, np.searchsorted(np.sort(names), names)], a, rtol=0, atol=1e-12)

@@ -120,3 +120,39 @@ class TestRankingAgreement:
             ranking_agreement({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "d": 3})
         with pytest.raises(TooFewExamplesError):
             ranking_agreement({"a": 1, "b": 2}, {"a": 1, "b": 2})
+
+
+class TestRankingAgreementInvariants:
+    @settings(max_examples=25, deadline=None)
+    @given(
+        scores=st_h.lists(st_h.integers(0, 5), min_size=3, max_size=12),
+        noise=st_h.lists(st_h.integers(-2, 2), min_size=12, max_size=12),
+        seed=st_h.integers(0, 1000),
+        topics=st_h.booleans(),
+    )
+    def test_permuting_systems_keeps_values_and_intervals(self, scores, noise, seed, topics):
+        """Permuting the systems (tied integer scores included), or the topics of per-topic tables,
+        gives the same Kendall tau and Spearman values and intervals; tau-AP and RBO, which order
+        ties by input position (documented), are compared only where nothing ties. The same
+        ``random_state`` twice gives bit-identical output."""
+        n = len(scores)
+        names = [f"sys{i}" for i in range(n)]
+        a = pd.Series(scores, index=names, dtype=float)
+        b = a + np.asarray(noise[:n], dtype=float)
+        if topics:
+            a = pd.DataFrame({f"t{j}": a + j * (np.arange(n) % 3) for j in range(4)})
+            b = pd.DataFrame({f"t{j}": b - j * (np.arange(n) % 2) for j in range(4)})
+        rng = np.random.default_rng(seed)
+        perm = rng.permutation(n)
+        cols = rng.permutation(a.columns) if topics else slice(None)
+        first = ranking_agreement(a, b, n_boot=20, random_state=seed)
+        again = ranking_agreement(a, b, n_boot=20, random_state=seed)
+        assert (first.values, first.ci_low, first.ci_high) == (again.values, again.ci_low, again.ci_high)
+        moved = ranking_agreement(a.iloc[perm][cols] if topics else a.iloc[perm], b, n_boot=20, random_state=seed)
+        untied = len(set(first.scores_a)) == n and len(set(first.scores_b)) == n
+        for m in ("kendall_tau", "spearman", "tau_ap", "rbo_ext"):
+            pairs = [(moved.values, first.values), (moved.ci_low, first.ci_low), (moved.ci_high, first.ci_high)]
+            if m in ("tau_ap", "rbo_ext"):  # a resampled topic table can tie where the mean does not
+                pairs = pairs[: 0 if not untied else 1 if topics else 3]
+            for got, want in pairs:
+                np.testing.assert_allclose(got[m], want[m], rtol=0, atol=1e-12, err_msg=m)

@@ -107,6 +107,12 @@ def find_label_issues(
     over threads; the extra memory is a few vectors of length ``n``. The same chunk functions
     run as dask tasks for dask inputs (three passes over ``probs``; see ``docs/scale.md``).
 
+    The result is the same for any ``chunk_rows`` and ``n_jobs``. Permuting the rows permutes it
+    and renaming the classes renames it, except where probabilities tie exactly, as in cleanlab:
+    a tied top (or confident) class is the first tied column in the order of ``classes``; the
+    calibration's rounding gives equal remainders to the later column; and the filters that flag
+    "the c largest" of a cell or class break ties by row order.
+
     References
     ----------
     .. [1] Northcutt, C., Jiang, L., & Chuang, I. (2021). Confident Learning: Estimating

@@ -227,7 +227,9 @@ def find_label_issues(
         ``prune_by_class``: per class ``i``, the ``sum_{j != i} C[i, j]`` pixels of lowest
         self-confidence (exact, found from a histogram pass and a pass over the boundary bin).
         ``confident_learning``: pixels confidently counted in another class. These two never flag a
-        pixel whose given class is the model's top class.
+        pixel whose given class is the model's top class. Ties follow
+        :func:`labelwise.find_label_issues`: "the c lowest" are taken in pixel order (image by
+        image), so among tied pixels a permutation of the images can move a flag.
     min_region_size : int, default 1
         Regions of fewer flagged pixels are dropped (their pixels unflagged).
     images_per_block : int, optional

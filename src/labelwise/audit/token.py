@@ -222,7 +222,8 @@ def find_label_issues(
     classes : array-like of shape (K,), optional
         The tag of each column of ``probs``.
     filter_by : str, default "prune_by_noise_rate"
-        Confident-learning filter, as in :func:`labelwise.find_label_issues`.
+        Confident-learning filter, as in :func:`labelwise.find_label_issues` (with its rules for
+        tied probabilities; tokens are in sentence order).
     sentence_score : {"min", "softmin"}, default "min"
         ``min``: the worst token's self-confidence. ``softmin``: a softmax-weighted mean that
         leans on the worst tokens, with ``temperature``.

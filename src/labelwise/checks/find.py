@@ -57,7 +57,9 @@ def find_data_issues(
     A :class:`NeighborGraph` is built once from ``features`` (euclidean distance on scaled columns,
     see ``scaling``, unless ``metric="cosine"``) and shared by every check that needs one (those that
     read the labels with it: see ``label_scaling``). A check without its inputs is skipped, with a
-    reason. (A long function: its many parameters are documented here.)
+    reason. (A long function: its many parameters are documented here.) Permuting the rows permutes
+    the scores of the checks that do not read the order (all but ``non_iid``), up to neighbours
+    tied in distance, which the graph takes by lower row index.
 
     Parameters
     ----------

@@ -219,6 +219,11 @@ def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     return a, b
 
 
+def _by_name(labels: pd.Index) -> np.ndarray:
+    """Positions of ``labels`` in the order of their names."""
+    return np.argsort(np.array([str(x) for x in labels]), kind="stable")
+
+
 def ranking_agreement(
     scores_a: Any,
     scores_b: Any,
@@ -243,6 +248,12 @@ def ranking_agreement(
     ci : float
         Confidence level of the percentile intervals.
 
+    Notes
+    -----
+    Permuting the systems (or topics) changes no value and no interval, except that tau-AP and
+    RBO order tied scores by the systems' position in ``scores_a`` (as :func:`tau_ap` does). The
+    same ``random_state`` gives the same intervals.
+
     References
     ----------
     .. [1] M. G. Kendall, "The treatment of ties in ranking problems", Biometrika 33(3), 1945.
@@ -260,10 +271,13 @@ def ranking_agreement(
     values = _measures(sa, sb, names, p)
     rng = check_random_state(random_state)
     by_topic = a.shape[1] > 1
+    # Draws index systems and topics sorted by name, so the intervals do not depend on the order
+    # they were given in; a resampled set of systems is then taken in the input order.
+    systems, topics = _by_name(a.index), _by_name(a.columns)
     boots: list[dict[str, float]] = []
     for _ in range(n_boot):
         if by_topic:
-            cols = rng.integers(0, a.shape[1], a.shape[1])
+            cols = topics[rng.integers(0, a.shape[1], a.shape[1])]
             boots.append(
                 _measures(
                     a.to_numpy()[:, cols].mean(1),
@@ -273,7 +287,7 @@ def ranking_agreement(
                 )
             )
         else:
-            rows = np.unique(rng.integers(0, len(sa), len(sa)))
+            rows = np.sort(systems[np.unique(rng.integers(0, len(sa), len(sa)))])
             if len(rows) >= 3:
                 boots.append(_measures(sa[rows], sb[rows], names[rows], p))
     q = (50 * (1 - ci), 50 * (1 + ci))

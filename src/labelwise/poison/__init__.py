@@ -2,7 +2,11 @@
 
 Attacks (budget = a fraction in [0, 1) or a count of labels; exact):
 ``random_flips``, ``farthest_first`` (multi-class capable), ``topk_sv`` (FLORAL's randomized
-top-k attacker), ``alfa`` and ``lfa`` (binary only).
+top-k attacker), ``alfa`` and ``lfa`` (binary only). The attacks other than ``random`` rank
+points by libsvm solutions (and ALFA by a linear program with many optimal vertices), accurate to
+the solvers' tolerances, with the second of the sorted classes as +1: renaming the classes so that
+their order swaps can change a pick that ties another within that tolerance (rare: the property
+tests found it in a few of a thousand small problems).
 
 Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LNSVC``
 (Biggio et al. 2011), ``CurieSVC`` (Laishram & Phoha 2016), ``LabelSanitizedSVC`` (Paudice et al.

@@ -277,7 +277,10 @@ def lfa(
     ``O(budget * n)`` SVM fits. ``n_candidates`` limits each step to that many candidates: with
     ``candidates="margin"`` the labels whose margin ``y f(x)`` under the current poisoned model is
     closest to 1 (points on the margin, whose flips move the boundary most), with ``"random"`` a
-    uniform sample. Binary only.
+    uniform sample. Binary only. The SVMs are libsvm solutions, accurate to its tolerance
+    (1e-3), and the second of the sorted classes is its +1 class: renaming the classes so that
+    their sorted order swaps can change a pick whose margin or loss ties another candidate's
+    within that tolerance.
 
     References
     ----------

@@ -33,7 +33,10 @@ class AuditThenTrain(_SVCMixin, _DefenceClassifier):
         ``sample_weight`` support.
     probe : scikit-learn classifier with ``predict_proba``, optional
         Model for the out-of-fold probabilities (default: the RBF SVC with Platt scaling,
-        ``CalibratedClassifierCV(SVC(C, gamma), ensemble=False, cv=3)``).
+        ``CalibratedClassifierCV(SVC(C, gamma), ensemble=False, cv=3)``). Its probabilities are
+        libsvm's and Platt's solutions, accurate to their tolerances, with the second of the sorted
+        classes as +1: renaming the classes so that their order swaps can move a flag whose margin
+        ties another's within that tolerance.
     mode : {"drop", "weight", "relabel"}, default="drop"
     cv : int, default=5
     filter_by : str, default="prune_by_noise_rate"

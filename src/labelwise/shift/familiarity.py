@@ -41,7 +41,8 @@ class Familiarity:
     per_label : Series
         Familiarity of each evaluation label.
     nearest : Series
-        The most similar training label of each evaluation label.
+        The most similar training label of each evaluation label (among equally similar ones,
+        the most frequent, then the first by name).
     k : int
     """
 
@@ -100,7 +101,9 @@ def familiarity(
     if not evals:
         raise InvalidLabelsError("eval_labels must hold at least one label")
     k = check_positive_int("k", k)
-    train = list(counts)
+    # A canonical order (most frequent first, then by name) so that ties in similarity, and the
+    # nearest label they choose, do not depend on the order the labels were given in.
+    train = sorted(counts, key=lambda t: (-counts[t], t))
     vectors = np.asarray((embed or tfidf_embed)(train + evals), dtype=float)
     if vectors.ndim != 2 or len(vectors) != len(train) + len(evals):
         raise ShapeMismatchError(

@@ -11,8 +11,9 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
-from ._posterior import FLOOR, random_argmax
-from ._votes import as_votes
+from ._compress import compress_rows
+from ._posterior import FLOOR
+from ._votes import Votes, as_votes
 from .label_model import check_class_balance
 
 __all__ = ["DawidSkeneLabelModel"]
@@ -41,7 +42,8 @@ class DawidSkeneLabelModel(BaseEstimator):
     Attributes
     ----------
     classes_, labelers_, labels_, probas_, class_balance_, accuracies_, n_votes_
-        As :class:`LabelModel`.
+        As :class:`LabelModel` (an exact tie in ``probas_`` is broken by a seeded draw per distinct
+        vote row, whatever the order of the items).
     confusion_ : ndarray (m, K, K)
         ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
     estimator_ : DawidSkene
@@ -90,7 +92,7 @@ class DawidSkeneLabelModel(BaseEstimator):
         full = np.tile(p, (v.n_items, 1))
         full[v.items.get_indexer(est.probas_.index)] = post
         classes = pd.Index(v.classes)
-        codes = random_argmax(full, check_random_state(self.random_state))
+        codes = _tie_broken_labels(v, full, check_random_state(self.random_state))
         order = pd.Index(est.annotators_).get_indexer(list(v.labelers))
         conf = np.asarray(est.annotator_confusion_)[order]
         self.estimator_ = est
@@ -105,6 +107,17 @@ class DawidSkeneLabelModel(BaseEstimator):
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")
         return self
+
+
+def _tie_broken_labels(v: Votes, post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each item's most probable class, exact ties broken by seeded draws made once per distinct
+    vote row (as :class:`LabelModel` does), the rows taken in the order of the labelers' names, so
+    that the labels do not depend on the order of the items or of the table's rows."""
+    matrix = v.matrix()[:, np.argsort([str(x) for x in v.labelers], kind="stable")]
+    rows = compress_rows(matrix, len(v.classes))
+    draws = rng.random((len(rows.weights), post.shape[1]))[rows.inverse]
+    is_max = post >= post.max(axis=1, keepdims=True) - 1e-12  # random_argmax's rule
+    return np.argmax(is_max * (1.0 + draws), axis=1)
 
 
 def _vote_balance(matrix: np.ndarray, k: int) -> np.ndarray:

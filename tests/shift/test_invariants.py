@@ -1,0 +1,87 @@
+"""Invariants of the label-shift estimators: row permutation, class renaming, determinism.
+
+Renaming is a random bijection sigma of the classes (labels -> sigma[labels], probability column c
+-> column sigma[c]); the probabilities are continuous, so argmax predictions (BBSE, RLLS) do not
+tie.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.shift import METHODS, estimate_priors, familiarity
+
+SETTINGS = settings(max_examples=8, deadline=None)
+
+
+def _problem(seed: int, k: int):
+    rng = np.random.default_rng(seed)
+    vp = rng.dirichlet(np.ones(k) * 0.5, 120)
+    yv = np.array([rng.choice(k, p=p) for p in vp])
+    tp = rng.dirichlet(np.ones(k) * 0.5, 90)
+    return rng, vp, yv, tp
+
+
+@SETTINGS
+@given(seed=st.integers(0, 1000), k=st.integers(2, 4), method=st.sampled_from(list(METHODS)))
+def test_permuting_validation_and_target_rows_keeps_the_priors(seed, k, method):
+    """Permuting the validation rows (probabilities and labels together) and the target rows
+    gives the same source priors (to 1e-12) and target priors (to 1e-7): the estimators are sums
+    over rows, whose order only changes floating-point rounding, and iterative fits."""
+    rng, vp, yv, tp = _problem(seed, k)
+    pv, pt = rng.permutation(len(yv)), rng.permutation(len(tp))
+    a = estimate_priors(vp, yv, tp, method=method)
+    b = estimate_priors(vp[pv], yv[pv], tp[pt], method=method)
+    np.testing.assert_allclose(a.source_priors, b.source_priors, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(a.priors, b.priors, atol=1e-7)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 1000), k=st.integers(2, 4), method=st.sampled_from(list(METHODS)))
+def test_renaming_classes_renames_the_priors(seed, k, method):
+    """A bijection of the classes renames the source and target priors and the weights
+    (``priors'[sigma[c]] = priors[c]``, to 1e-7)."""
+    rng, vp, yv, tp = _problem(seed, k)
+    sigma = rng.permutation(k)
+    inverse = np.argsort(sigma)
+    a = estimate_priors(vp, yv, tp, method=method, classes=np.arange(k))
+    b = estimate_priors(vp[:, inverse], sigma[yv], tp[:, inverse], method=method, classes=np.arange(k))
+    np.testing.assert_allclose(b.source_priors[sigma], a.source_priors)
+    np.testing.assert_allclose(b.priors[sigma], a.priors, atol=1e-7)
+    np.testing.assert_allclose(b.weights[sigma], a.weights, atol=1e-6)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 1000), method=st.sampled_from(list(METHODS)))
+def test_same_random_state_same_bootstrap_interval(seed, method):
+    """Two calls with the same ``random_state`` give bit-identical priors and bootstrap bounds."""
+    _, vp, yv, tp = _problem(seed, 3)
+    a = estimate_priors(vp, yv, tp, method=method, n_boot=5, random_state=seed)
+    b = estimate_priors(vp, yv, tp, method=method, n_boot=5, random_state=seed)
+    np.testing.assert_array_equal(a.priors, b.priors)
+    np.testing.assert_array_equal(a.ci_low, b.ci_low)
+    np.testing.assert_array_equal(a.ci_high, b.ci_high)
+
+
+WORDS = ["person", "location", "town", "city", "organization", "date", "money", "event"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    train=st.lists(st.sampled_from(WORDS), min_size=1, max_size=12),
+    evaluation=st.lists(st.sampled_from(WORDS), min_size=1, max_size=6, unique=True),
+    seed=st.integers(0, 1000),
+)
+def test_familiarity_does_not_depend_on_the_order_of_the_labels(train, evaluation, seed):
+    """Permuting the training labels (a multiset: only counts matter) and the evaluation labels
+    gives the same nearest training label, also when several training labels are equally similar
+    (the nearest is then the most frequent, then the first by name), and the same score and
+    per-label familiarity to 1e-12 (the embedding and the mean sum in another order)."""
+    rng = np.random.default_rng(seed)
+    a = familiarity(train, evaluation, k=3)
+    b = familiarity(list(rng.permutation(train)), list(rng.permutation(evaluation)), k=3)
+    np.testing.assert_allclose(b.score, a.score, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(b.per_label[a.per_label.index].to_numpy(), a.per_label.to_numpy(), rtol=0, atol=1e-12)
+    assert (b.nearest[a.nearest.index] == a.nearest).all()
