@@ -84,19 +84,21 @@ class TestSanitisers:
         np.testing.assert_array_equal(sanitize_labels(X[perm], y[perm], n_neighbors=n_neighbors), out[perm])
         np.testing.assert_array_equal(sanitize_labels(X, 1 - y, n_neighbors=n_neighbors), 1 - out)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="a tied kNN vote relabels to the lowest code: reported in RESULTS (props16); the fix "
-        "would change bench_poison's ls-svm rows",
-    )
     @SETTINGS
     @given(seed=st.integers(0, 1000), n_neighbors=st.integers(1, 6).map(lambda m: 2 * m))
     def test_knn_sanitisation_on_a_tied_vote_does_not_depend_on_the_codes(self, seed, n_neighbors):
-        """With an even number of neighbours a vote can tie; swapping the two codes should still
-        swap the output (a tie is no majority, so the point should keep its label)."""
+        """With an even number of neighbours a vote can tie; swapping the two codes still swaps the
+        output (a tie is no majority: the point keeps its label)."""
         X, y = blobs(seed, 40)
         out = sanitize_labels(X, y, n_neighbors=n_neighbors)
         np.testing.assert_array_equal(sanitize_labels(X, 1 - y, n_neighbors=n_neighbors), 1 - out)
+
+    def test_knn_sanitisation_keeps_the_label_of_a_point_whose_vote_ties(self):
+        """Four neighbours, two of each class: no majority, so neither code relabels the point."""
+        X = np.array([[0.0], [1.0], [-1.0], [2.0], [-2.0]])
+        for own in (0, 1):
+            codes = np.array([own, 0, 0, 1, 1])
+            assert sanitize_labels(X, codes, n_neighbors=4)[0] == own
 
     @SETTINGS
     @given(seed=st.integers(0, 1000), grid=st.booleans())

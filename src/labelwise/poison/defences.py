@@ -197,7 +197,10 @@ def sanitize_labels(
     """kNN label sanitisation: relabel each point to its neighbours' majority when that majority
     holds at least a fraction ``eta`` of its ``n_neighbors`` nearest neighbours (itself excluded).
 
-    One pass over the data, every point judged on the given labels (vectorised).
+    One pass over the data, every point judged on the given labels (vectorised). Paudice et al.
+    (2018, Algorithm 1; see :class:`LabelSanitizedSVC`) relabel to "the most common label" and do
+    not define a tie: here a tie for the most votes is no majority and the point keeps its label,
+    so the answer does not depend on which class has the lower code.
     """
     X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
@@ -212,8 +215,9 @@ def sanitize_labels(
     counts = np.zeros((n, n_classes))
     np.add.at(counts, (np.repeat(np.arange(n), k), codes[nbrs].ravel()), 1.0)
     top = counts.argmax(axis=1)
-    confident = counts.max(axis=1) / k >= eta
-    return np.where(confident, top, codes)
+    most = counts.max(axis=1)
+    unique_top = (counts == most[:, None]).sum(axis=1) == 1
+    return np.where(unique_top & (most / k >= eta), top, codes)
 
 
 class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
