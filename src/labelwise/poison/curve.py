@@ -199,7 +199,10 @@ def robustness_curve(
 
     For every seed the data are split (stratified) into train and test (or the given test set is
     used), every attack poisons the *training* labels at every budget, every model is fitted on
-    the poisoned labels, and its accuracy is measured on the clean test labels.
+    the poisoned labels, and its accuracy is measured on the clean test labels. The split is
+    scikit-learn's ``train_test_split(stratify=...)``, which draws class by class in the classes'
+    sorted order: renaming the classes draws another split of the same seed (a fixed ``test``
+    set does not depend on the names).
 
     Parameters
     ----------
