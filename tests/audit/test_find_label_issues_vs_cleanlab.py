@@ -168,3 +168,37 @@ class TestScoresMatchCleanlab:
             labels, probs, confident_joint=ours.calibrated_confident_joint, return_indices_ranked_by="normalized_margin"
         )
         np.testing.assert_array_equal(ours.ranked_indices, theirs)
+
+
+class TestRoundingRows:
+    """The calibration's rounding follows cleanlab's rule (nearest, halves to even, then the row
+    total restored by the entries rounding moved furthest)."""
+
+    @staticmethod
+    def _cleanlab_rounding():
+        return pytest.importorskip("cleanlab.internal.util").round_preserving_row_totals
+
+    @pytest.mark.parametrize("halves", [False, True])
+    def test_rounding_equals_cleanlab_except_among_equal_differences(self, halves):
+        from labelwise.audit.confident_joint import round_preserving_row_totals
+
+        theirs_fn = self._cleanlab_rounding()
+        rng = np.random.default_rng(7)
+        for _ in range(300):
+            k = int(rng.integers(1, 30))
+            m = rng.random((3, k)) * rng.integers(1, 50)
+            if halves:
+                m = np.round(m * 2) / 2
+            ours, theirs = round_preserving_row_totals(m), theirs_fn(m)
+            np.testing.assert_array_equal(ours.sum(axis=1), theirs.sum(axis=1))
+            for row, a, b in zip(m, ours, theirs, strict=True):
+                differ = np.flatnonzero(a != b)
+                moved = row[differ] - np.rint(row[differ])
+                assert np.unique(moved).size <= 1, (row, a, b)
+
+    def test_a_half_way_entry_is_rounded_by_its_value_as_cleanlab_does(self):
+        from labelwise.audit.confident_joint import round_preserving_row_totals
+
+        m = np.array([[1.5, 10.5], [10.5, 1.5]])
+        np.testing.assert_array_equal(round_preserving_row_totals(m), [[2, 10], [10, 2]])
+        np.testing.assert_array_equal(round_preserving_row_totals(m), self._cleanlab_rounding()(m))

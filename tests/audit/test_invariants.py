@@ -108,7 +108,7 @@ class TestFindLabelIssuesOnTies:
         ``cj'[sigma[i], sigma[j]] = cj[i, j]``, unless a row's confident class is tied between two
         columns (the first column wins, documented). ``is_issue`` is unchanged whenever no
         confident class ties and the calibrated joint is renamed the same way (the calibration's
-        rounding gives equal remainders to the later column, documented), and always under
+        rounding, restoring a row total, chooses among equally rounded columns by position, documented), and always under
         ``predicted_neq_given`` (a tied top class that is the given label is never flagged). On rows whose largest probability is tied, the suggested
         label is the first tied column in the order of ``classes`` (documented), so only untied
         rows keep their suggestion renamed."""

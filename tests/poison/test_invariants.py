@@ -148,8 +148,8 @@ def test_defences_are_deterministic_and_rename_their_predictions(name, seed):
     away = np.abs(a.decision_function(X)) > 1e-3
     b = DEFENCES[name]().fit(X, NAMES[y])
     if name == "audit" and not np.array_equal(a.issues_.is_issue, b.issues_.is_issue):
-        # Documented in find_label_issues: the calibration's rounding gives equal remainders to
-        # the later column, so only a calibrated joint that is not the renamed one explains it.
+        # Documented in find_label_issues: the calibration's rounding chooses among equally
+        # rounded columns by position, so only a calibrated joint that is not the renamed one explains it.
         calibrated = a.issues_.calibrated_confident_joint
         assert not np.array_equal(b.issues_.calibrated_confident_joint, calibrated[::-1, ::-1])
         return

@@ -148,19 +148,30 @@ def count_confident_joint(codes: np.ndarray, confident_class: np.ndarray, n_clas
 
 
 def round_preserving_row_totals(matrix: np.ndarray) -> np.ndarray:
-    """Round each row to integers whose sum is the row's rounded total (largest remainder method)."""
+    """Round each row to integers whose sum is the row's rounded total, as cleanlab does.
+
+    Every entry is rounded to the nearest integer (halves to even, ``np.rint``); a row whose
+    rounded entries miss its rounded total by ``m`` then moves the ``|m|`` entries that rounding
+    moved furthest the other way: up, the largest ``x - round(x)`` first (equal ones, the later
+    column first); down, the smallest first (equal ones, the earlier column first). This is the
+    rule of cleanlab's ``round_preserving_row_totals``; the two differ only in which of several
+    equal differences the second step moves, where cleanlab takes its argsort's order (not stable
+    where numpy sorts with SIMD instructions). A half-way entry is decided by its value, not its
+    column, so renaming classes does not move it unless the second step must choose among ties.
+    """
     matrix = np.asarray(matrix, dtype=np.float64)
-    floors = np.floor(matrix)
-    totals = np.rint(matrix.sum(axis=1)).astype(np.int64)
-    missing = totals - floors.sum(axis=1).astype(np.int64)
-    # Largest remainders first; among equal remainders the later column first (as cleanlab does
-    # for K <= 16, where its sort is stable), so the calibrated counts agree with it.
-    remainders = (matrix - floors)[:, ::-1]
-    order = matrix.shape[1] - 1 - np.argsort(-remainders, axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(matrix.shape[1])[None, :].repeat(matrix.shape[0], 0), axis=1)
-    bump = ranks < missing[:, None]
-    return (floors + bump).astype(np.int64)
+    nearest = np.rint(matrix)
+    missing = (np.rint(matrix.sum(axis=1)) - nearest.sum(axis=1)).astype(np.int64)
+    moved = matrix - nearest
+    k = matrix.shape[1]
+    up_first = k - 1 - np.argsort(-moved[:, ::-1], axis=1, kind="stable")
+    down_first = np.argsort(moved, axis=1, kind="stable")
+    step = np.zeros_like(nearest)
+    for order, sign in ((up_first, 1.0), (down_first, -1.0)):
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(k), order.shape).copy(), axis=1)
+        step += sign * (ranks < np.maximum(sign * missing, 0)[:, None])
+    return (nearest + step).astype(np.int64)
 
 
 def calibrate_confident_joint(confident_joint: np.ndarray, label_counts: np.ndarray) -> np.ndarray:

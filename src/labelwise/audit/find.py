@@ -110,7 +110,8 @@ def find_label_issues(
     The result is the same for any ``chunk_rows`` and ``n_jobs``. Permuting the rows permutes it
     and renaming the classes renames it, except where probabilities tie exactly, as in cleanlab:
     a tied top (or confident) class is the first tied column in the order of ``classes``; the
-    calibration's rounding gives equal remainders to the later column; and the filters that flag
+    calibration's rounding, which must restore a row total, moves the later of equally rounded
+    columns up (the earlier down); and the filters that flag
     "the c largest" of a cell or class break ties by row order.
 
     References
