@@ -130,11 +130,18 @@ def detection_files(folder: Path) -> dict:
         for box, label in zip(given["boxes"], given["labels"], strict=True):
             x1, y1, x2, y2 = (float(v) for v in box)
             bbox = [x1, y1, x2 - x1, y2 - y1]
-            annotations.append({"id": len(annotations) + 1, "image_id": i + 1, "category_id": int(label) + 1, "bbox": bbox})
+            annotations.append(
+                {"id": len(annotations) + 1, "image_id": i + 1, "category_id": int(label) + 1, "bbox": bbox}
+            )
         for box, label, score in zip(pred["boxes"], pred["labels"], pred["scores"], strict=True):
             x1, y1, x2, y2 = (float(v) for v in box)
             results.append(
-                {"image_id": i + 1, "category_id": int(label) + 1, "bbox": [x1, y1, x2 - x1, y2 - y1], "score": float(score)}
+                {
+                    "image_id": i + 1,
+                    "category_id": int(label) + 1,
+                    "bbox": [x1, y1, x2 - x1, y2 - y1],
+                    "score": float(score),
+                }
             )
     categories = [{"id": c + 1, "name": name} for c, name in enumerate(["car", "person", "dog"])]
     coco = {"images": images, "annotations": annotations, "categories": categories}
@@ -225,7 +232,7 @@ def votes_file(folder: Path) -> None:
     (folder / "samples.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
 
 
-LFS_PY = '''
+LFS_PY = """
 from labelwise.weak import labeling_function
 
 @labeling_function()
@@ -235,7 +242,7 @@ def has_link(row):
 @labeling_function(vectorized=True)
 def is_short(df):
     return df.text.str.len().lt(20).map({True: "ham", False: None})
-'''
+"""
 
 
 def weak_files(folder: Path) -> None:

@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from labelwise.cli import main
 from tests import conftest
+from tests.docs._claims import CLAIMS
 from tests.docs._pages import PAGES, Block, output_matches, read_blocks
 from tests.docs._setups import SETUPS
 
@@ -55,7 +56,7 @@ class PageRun:
         buffer = io.StringIO()
         try:
             with contextlib.redirect_stdout(buffer):
-                exec(compile(block.text, block.where, "exec"), self.namespace)
+                exec(compile("\n" * block.line + block.text, block.page, "exec"), self.namespace)  # page lines
         except ImportError as exc:
             if (exc.name or "").split(".")[0] in OPTIONAL:
                 pytest.skip(f"{block.where} needs an optional extra that is not installed: {exc}")
@@ -74,7 +75,9 @@ class PageRun:
             detail = result.output[-3000:]
             if result.exception is not None and not isinstance(result.exception, SystemExit):
                 detail += "".join(traceback.format_exception(result.exception)[-6:])
-            assert result.exit_code == 0, f"{block.where}: `{line.split('#')[0].strip()}` exited {result.exit_code}:\n{detail}"
+            assert result.exit_code == 0, (
+                f"{block.where}: `{line.split('#')[0].strip()}` exited {result.exit_code}:\n{detail}"
+            )
             self.ran += 1
 
     def output(self, block: Block) -> None:
@@ -114,6 +117,8 @@ def test_page_examples_run(page, tmp_path, monkeypatch):
     if "../shared/data" in (Path(__file__).parents[2] / page).read_text() and not conftest.SHARED_DATA.is_dir():
         pytest.skip(f"{page} reads the real data, not found at {conftest.SHARED_DATA}")
     run = _run_page(page, folder)
+    wrong = [claim for claim, check in CLAIMS.get(page, []) if not check(run.namespace)]
+    assert not wrong, f"{page} claims what its examples do not give: {wrong}"
     unused = [anchor for anchor, _ in SETUPS.get(page, []) if anchor not in run.used]
     assert not unused, f"stand-ins whose example is gone from {page}: {unused}"
 
