@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import traceback
 from pathlib import Path
 
@@ -43,7 +42,6 @@ class PageRun:
         self.printed = ""
         self.setups = SETUPS.get(page, [])
         self.used: set[str] = set()
-        self.ran = 0
 
     def _prepare(self, text: str) -> None:
         for anchor, setup in self.setups:
@@ -64,7 +62,6 @@ class PageRun:
         except Exception as exc:
             pytest.fail(f"{block.where} raised:\n{''.join(traceback.format_exception(exc)[-6:])}")
         self.printed = buffer.getvalue()
-        self.ran += 1
 
     def shell(self, block: Block) -> None:
         for number, (line, args) in enumerate(block.commands, start=1):
@@ -78,7 +75,6 @@ class PageRun:
             assert result.exit_code == 0, (
                 f"{block.where}: `{line.split('#')[0].strip()}` exited {result.exit_code}:\n{detail}"
             )
-            self.ran += 1
 
     def output(self, block: Block) -> None:
         assert output_matches(block.text, self.printed), (
@@ -134,9 +130,62 @@ def test_marked_skips_are_few_and_have_reasons():
     assert {page: n for page, n in counts.items() if n} == MARKED_SKIPS
 
 
+def _marks() -> list[tuple[str, str]]:
+    marks = []
+    for page in PAGES:
+        for block in read_blocks(page):
+            if block.skip:
+                marks.append((block.where, block.skip))
+            marks += [(f"{block.where} command {n}", reason) for n, reason in block.skip_commands.items()]
+    return marks
+
+
+@pytest.mark.parametrize("mark", _marks(), ids=lambda m: m[0])
+def test_marked_example_is_reported_skipped(mark):
+    """Each example a page marks as not runnable here shows up as a skip, with its reason."""
+    pytest.skip(f"{mark[0]}: {mark[1]}")
+
+
 def test_every_page_has_an_example():
     """The extractor finds the pages and their blocks (an extractor that finds nothing cannot fail)."""
-    found = {page: len(read_blocks(page)) for page in PAGES}
-    assert set(PAGES) >= {"README.md", "docs/index.md", "docs/weak.md"}
-    assert found["README.md"] > 20 and found["docs/weak.md"] > 5
-    assert os.path.basename(PAGES[0]) == "README.md"
+    found = {page: read_blocks(page) for page in PAGES}
+    assert PAGES[0] == "README.md" and {"docs/index.md", "docs/weak.md"} <= set(PAGES)
+    assert sum(b.lang == "python" for b in found["README.md"]) > 10
+    assert sum(len(b.commands) for b in found["README.md"]) > 40
+    assert sum(b.is_output for b in found["docs/weak.md"]) == 2
+
+
+def test_extractor_refuses_unclosed_and_nested_fences(tmp_path):
+    """A block left open, or a fence with a language inside a block, is an error naming the line."""
+    page = tmp_path / "page.md"
+    page.write_text("text\n```python\nx = 1\n\n## next section\n")
+    with pytest.raises(AssertionError, match="page.md:2: the fenced block is never closed"):
+        read_blocks(str(page))
+    page.write_text("```python\nx = 1\n```python\ny = 2\n```\n")
+    with pytest.raises(AssertionError, match="opens inside"):
+        read_blocks(str(page))
+
+
+def test_marks_and_commands_are_read(tmp_path):
+    """Skip marks, output marks and continued command lines are read as the module says."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "<!-- docs-test: skip-command 2 (needs a cluster) -->\n```\nlabelwise audit --demo  # a comment\n"
+        "labelwise audit a.csv \\\n    --label y\nmake test\n```\n<!-- docs-test: output -->\n```\n1\n```\n"
+    )
+    shell, output = read_blocks(str(page))
+    assert [args for _, args in shell.commands] == [
+        ["labelwise", "audit", "--demo"],
+        ["labelwise", "audit", "a.csv", "--label", "y"],
+    ]
+    assert shell.skip_commands == {2: "needs a cluster"} and output.is_output and not shell.is_output
+
+
+def test_output_matches_lines_in_order_with_gaps():
+    """Shown lines must be printed in that order, consecutively unless a '...' line stands between."""
+    printed = "a\nb\nc\nd\n"
+    assert output_matches("b\nc", printed)
+    assert output_matches("a\n...\nd", printed)
+    assert not output_matches("a\nc", printed)
+    assert not output_matches("c\nb", printed)
+    assert not output_matches("e", printed)
