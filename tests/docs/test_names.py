@@ -167,3 +167,17 @@ def test_python_default_is_the_one_stated(entry):
     obj = getattr(importlib.import_module(module), name)
     default = inspect.signature(obj).parameters[parameter].default
     assert default == stated, f"{module}.{name}({parameter}=...) defaults to {default!r}, the pages say {stated!r}"
+
+
+def test_every_dotted_name_in_prose_resolves():
+    """A ``labelwise.x.y`` or ``lw.x.y`` name written in a page's backticks exists."""
+    missing, seen = [], 0
+    for page in PAGES:
+        for span in re.findall(r"`([^`\n]*)`", (ROOT / page).read_text(encoding="utf-8")):
+            for name in re.findall(r"(?<![\w.])((?:labelwise|lw)(?:\.[A-Za-z_]\w*)+)", span):
+                seen += 1
+                try:
+                    _resolve("labelwise" + name[2:] if name.startswith("lw.") else name)
+                except (ImportError, AttributeError) as exc:
+                    missing.append(f"{page}: {name} ({exc})")
+    assert seen > 40 and not missing, missing
