@@ -1,0 +1,55 @@
+"""What a page's comments and prose say its examples give, checked on the page's namespace.
+
+``CLAIMS[page]`` is a list of ``(claim, check)``: after the page ran, ``check(namespace)`` must be
+true; ``claim`` quotes the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _ds_beats_majority(ns: dict) -> bool:
+    truth = ns["truth"]
+    return (ns["ds"].labels_ == truth).mean() > (ns["mv"].labels_.loc[truth.index] == truth).mean()
+
+
+def _weak_annotators_found(ns: dict) -> bool:
+    skill = ns["ds"].annotator_skill_.sort_index()
+    return list(skill.rank().to_numpy()) == [5.0, 4.0, 3.0, 2.0, 1.0]
+
+
+def _p_spam(ns: dict) -> bool:
+    p_spam = ns["model"].probas_["spam"].round(3)
+    spam = ns["gold"] == "spam"
+    return bool((p_spam[spam] == 1.0).all() and (p_spam[~spam] == 0.009).all())
+
+
+def _eight_other_methods(ns: dict) -> bool:
+    from labelwise.aggregate import METHODS
+
+    return len(set(METHODS) - {"auto", "dawid-skene"}) == 8
+
+
+CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
+    "docs/checks.md": [
+        ("[[5, 1600], [7, 100]]", lambda ns: ns["found"].info["exact_duplicate"]["sets"] == [[5, 1600], [7, 100]]),
+        ("[1600]", lambda ns: ns["found"].info["leakage"]["rows"] == [1600]),
+        ("p = 0.02 with 50 permutations", lambda ns: round(ns["found"].info["non_iid"]["p_value"], 2) == 0.02),
+        ("no single row is flagged", lambda ns: int(ns["found"].issues["is_non_iid_issue"].sum()) == 0),
+    ],
+    "docs/weak.md": [
+        ("The label model recovers every gold label", lambda ns: bool((ns["model"].labels_ == ns["gold"]).all())),
+        ("p_spam is 1.000 for the spam messages and 0.009 for the others", _p_spam),
+        (
+            "estimates short_message's accuracy at 0.846",
+            lambda ns: round(ns["model"].accuracies_["short_message"], 3) == 0.846,
+        ),
+    ],
+    "docs/robust-semi.md": [("one of eight selection rules", lambda ns: len(ns["RULES"]) == 8)],
+    "docs/index.md": [("Dawid-Skene and eight other methods", _eight_other_methods)],
+    "docs/aggregate.md": [
+        ("Dawid-Skene beats the majority vote", _ds_beats_majority),
+        ("and finds the weak annotators", _weak_annotators_found),
+    ],
+}

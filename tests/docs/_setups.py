@@ -1,0 +1,217 @@
+"""What each page's examples assume the user already has: files in the folder, names in Python.
+
+``SETUPS[page]`` is a list of ``(anchor, setup)``: before a Python block whose text contains
+``anchor``, or before a command whose line contains it, ``setup(folder, namespace)`` runs; it
+writes stand-in files and may put the user's own variables (``X``, ``y``, a fitted model) into
+the page's namespace. Nothing here changes what an example itself does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tests.docs import _files as f
+from tests.docs import _more_files as m
+
+Setup = Callable[[Path, dict], None]
+
+
+def _frame(folder: Path, ns: dict) -> None:
+    ns["frame"] = pd.read_csv(folder / "data.csv")
+
+
+def _tasks(folder: Path, ns: dict) -> None:
+    # The block names both the multi-label tags and the token tags ``tags``: one list serves both.
+    token = f.token_files(folder)
+    ns.update(f.multilabel_files(folder, names=token["tags"]))
+    ns.update(sentence_tags=token["sentence_tags"], sentence_probs=token["sentence_probs"])
+    ns.update(f.segmentation_files(folder))
+    ns.update(f.regression_data())
+    ns.update(f.detection_files(folder))
+
+
+def _checks(folder: Path, ns: dict) -> None:
+    frame = f.table(n=200, duplicate=(3, 150))
+    ns["X"] = frame[["x1", "x2", "x3"]].to_numpy()
+    ns["y"] = frame["species"].to_numpy()
+    ns["oof"] = f.oof_probs(ns["y"])
+    ns["split"] = frame["split"].to_numpy()
+
+
+def _embeddings(folder: Path, ns: dict) -> None:
+    f.data_csv(folder)
+    rng = np.random.default_rng(0)
+    np.save(folder / "emb.npy", rng.normal(size=(90, 16)).astype(np.float32))
+
+
+def _sampler(folder: Path, ns: dict) -> None:
+    ns["epoch"] = 0
+
+
+def _weak_python(folder: Path, ns: dict) -> None:
+    frame = pd.read_csv(folder / "data.csv")
+    ns["df"] = frame
+    ns["X"] = frame[["x1", "x2", "x3"]].to_numpy()
+    from sklearn.linear_model import LogisticRegression
+
+    ns["clf"] = LogisticRegression()
+
+
+def _weak_page_features(folder: Path, ns: dict) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ns["X"] = TfidfVectorizer().fit_transform(ns["df"].text)
+
+
+def _binary(folder: Path, ns: dict) -> None:
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(80, noise=0.2, random_state=0)
+    ns.update(X=X, y=y, oof_probs=f.oof_probs(y))
+
+
+def _unlabeled(folder: Path, ns: dict) -> None:
+    frame = f.table()
+    frame.loc[frame.index % 3 == 0, "y"] = ""
+    frame.to_csv(folder / "data.csv", index=False)
+
+
+def _robust_python(folder: Path, ns: dict) -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    rng = np.random.default_rng(0)
+    noisy_y = np.where(rng.random(y.size) < 0.1, (y + 1) % 3, y)
+    ns.update(X=X, y=y, noisy_y=noisy_y, y_with_minus_one=np.where(rng.random(y.size) < 0.7, -1, y))
+    ns["student"] = LogisticRegression(max_iter=500)
+
+
+def _evaluate_python(folder: Path, ns: dict) -> None:
+    rng = np.random.default_rng(0)
+    y_test = rng.integers(0, 3, 200)
+    y_fixed = y_test.copy()
+    y_fixed[:20] = (y_fixed[:20] + 1) % 3
+    ns.update(y_test=y_test, y_fixed=y_fixed, p1=f.oof_probs(y_test, 1), p2=f.oof_probs(y_fixed, 2))
+    ns["scores_a"] = pd.Series({"bm25": 0.41, "dense": 0.52, "hybrid": 0.55})
+    ns["scores_b"] = pd.Series({"bm25": 0.45, "dense": 0.50, "hybrid": 0.58})
+    _shift_python(folder, ns)
+    ns["train_types"] = ["person"] * 5 + ["city"] * 3
+    ns["eval_types"] = ["person", "location"]
+
+
+def _shift_python(folder: Path, ns: dict) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    ns.update(m.shift_arrays())
+    rng = np.random.default_rng(0)
+    y_val = rng.integers(0, 3, 300)
+    X_val = rng.normal(size=(300, 2)) + y_val[:, None]
+    y_target = rng.choice(3, 200, p=[0.6, 0.3, 0.1])
+    ns.update(X_val=X_val, y_val=y_val, X_target=rng.normal(size=(200, 2)) + y_target[:, None])
+    y_train = rng.integers(0, 3, 300)
+    ns["model"] = LogisticRegression().fit(rng.normal(size=(300, 2)) + y_train[:, None], y_train)
+
+
+def _corrections(folder: Path, ns: dict) -> None:
+    given = ns["given"]
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(given), 30, replace=False)
+    (folder / "review_out").mkdir(exist_ok=True)
+    changes = pd.DataFrame({"row": rows[:20], "action": "relabel", "new_label": (given[rows[:20]] + 1) % 10})
+    changes.to_csv(folder / "review_out" / "cleaned.changes.csv", index=False)
+    pd.DataFrame({"row": rows, "label": [*((given[rows[:25]] + 1) % 10), *[""] * 5]}).to_csv(
+        folder / "fixed.csv", index=False
+    )
+    counts = np.zeros((len(given), 10), dtype=int)
+    counts[np.arange(len(given)), given] = 3
+    counts[rows, given[rows]] = 1
+    counts[rows, (given[rows] + 1) % 10] = 2
+    ns["votes_matrix"] = counts
+
+
+def _scale_python(folder: Path, ns: dict) -> None:
+    from distributed import Client
+    from sklearn.linear_model import LogisticRegression
+
+    m.scale_files(folder)
+    ns["__cleanup__"].append(Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None).close)
+    frame = f.table(n=300)
+    ns.update(model=LogisticRegression(), X=frame[["x1", "x2", "x3"]].to_numpy(), y=frame["y"].to_numpy())
+
+
+def _api(folder: Path, ns: dict) -> None:
+    from sklearn.datasets import load_iris
+
+    X, labels = load_iris(return_X_y=True)
+    ns.update(X=X, labels=np.array(["setosa", "versicolor", "virginica"])[labels])
+
+
+def _files_only(writer: Callable[[Path], object]) -> Setup:
+    return lambda folder, ns: writer(folder)
+
+
+README: list[tuple[str, Setup]] = [
+    ("audit data.csv --label species", _files_only(f.data_csv)),
+    ("audit data.parquet", _files_only(f.audit_with_probs)),
+    ("audit data.csv --label y ", _files_only(f.data_csv)),
+    ("infer_column_roles(frame", _frame),
+    ("audit tags.csv", _files_only(f.multilabel_files)),
+    ("audit corpus.conll", _files_only(f.token_files)),
+    ("audit masks/", _files_only(f.segmentation_files)),
+    ("--task regression --label price --predictions oof.npy", lambda d, ns: np.save(d / "oof.npy", f.table()["price"])),
+    ("audit labels_coco.json", _files_only(f.detection_files)),
+    ("multilabel.find_label_issues(tag_lists", _tasks),
+    ("--features emb.npy", _embeddings),
+    ("found = lw.checks.find_data_issues(features=X", _checks),
+    ("labelwise aggregate answers.csv", _files_only(f.annotation_exports)),
+    ("labelwise aggregate export.json", _files_only(f.annotation_exports)),
+    ("--probs oof.npy          # model + annotators", _files_only(f.crowd_probs)),
+    ("--unsure -1", _files_only(f.unsure_answers)),
+    ('read_annotations("export.json")', _sampler),
+    ("labelwise weak lfs.py", _files_only(f.weak_files)),
+    ("votes = weak.apply([has_link, is_short], df", _weak_python),
+    ("labelwise robustness data.csv", _files_only(f.numeric_csv)),
+    ("m = lw.noise.noise_matrix", _binary),
+    ("labelwise train data.csv --label y --clean", _files_only(f.data_csv)),
+    ("labelwise pseudolabel", _unlabeled),
+    ("CleanClassifier(LogisticRegression(), cv=5", _robust_python),
+    ("labelwise evaluate preds/", _files_only(m.evaluation_files)),
+    ("labelwise rank-agreement", _files_only(m.trec_files)),
+    ("labelwise shift", _files_only(m.shift_files)),
+    ("labelwise label-shift", _files_only(m.shift_files)),
+    ('corrected_benchmark({"resnet"', _evaluate_python),
+    ("labelwise report labelwise-out", _files_only(m.audit_folder)),
+    ("labelwise audit --probs probs.npy --labels labels.npy  ", _files_only(m.scale_files)),
+    ("import dask.array as da", _scale_python),
+    ("result = lw.find_label_issues(labels, probs)", _api),
+]
+
+SETUPS: dict[str, list[tuple[str, Setup]]] = {
+    "README.md": README,
+    "docs/audit.md": [("audit data.csv", _files_only(f.data_csv)), ("data.parquet", _files_only(f.audit_with_probs))],
+    "docs/aggregate.md": [
+        ("labelwise aggregate", _files_only(f.annotation_exports)),
+        ("ds = lw.aggregate.DawidSkene().fit(answers)", lambda d, ns: ns.update(answers=ns["crowd"].answers)),
+    ],
+    "docs/evaluate.md": [
+        ('read_corrections("review_out/"', _corrections),
+        ("lw.shift.estimate_priors(val_probs", _shift_python),
+    ],
+    "docs/tasks.md": [
+        ('read_conll("train.conll")', lambda d, ns: ns.update(sentence_probs=f.token_files(d)["sentence_probs"])),
+        ("segmentation.find_label_issues(masks", lambda d, ns: ns.update(f.segmentation_files(d))),
+        ("regression.find_label_issues(y, X=X)", lambda d, ns: ns.update(f.regression_data())),
+        ('read_coco("instances_val.json")', _files_only(f.detection_files)),
+    ],
+    "docs/weak.md": [
+        ("expand_soft_labels(X", _weak_page_features),
+        ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),
+        ('read_annotations("samples.jsonl")', _files_only(f.votes_file)),
+        ("labelwise weak lfs.py", _files_only(f.weak_files)),
+    ],
+}
