@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from sklearn.dummy import DummyClassifier
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
 
 from labelwise.poison import (
     ATTACKS,
@@ -169,14 +171,53 @@ def test_robustness_curve_is_deterministic(seed):
     assert a.equals(robustness_curve(["svc"], X, y, **CURVE).to_frame()[CURVE_COLUMNS])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the stratified split follows the classes' sorted order (scikit-learn's), so renaming "
-    "the classes changes the split: reported in RESULTS (props16); a fix would change bench_poison",
-)
-def test_robustness_curve_does_not_depend_on_the_class_names():
-    """String class names in reversed sorted order should give the same table."""
-    X, y = blobs(3, 40)
-    a = robustness_curve(["svc"], X, y, **CURVE).to_frame()[CURVE_COLUMNS]
-    b = robustness_curve(["svc"], X, NAMES[y], **CURVE).to_frame()[CURVE_COLUMNS]
+def blobs3(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three overlapping Gaussian blobs in shuffled row order (first appearance not sorted)."""
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n) % 3)
+    X = rng.normal(size=(n, 2)) + 1.5 * np.stack([y == 1, y == 2], axis=1)
+    return X, y
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 1000), names=st.permutations(["c", "a", "b"]))
+def test_robustness_curve_does_not_depend_on_the_class_names(seed, names):
+    """Any renaming of three classes gives the same table: the split follows the classes' first
+    appearance, and so does ``random``'s draw of the other class. A 1-nearest-neighbour model on
+    continuous features predicts the renamed classes, so any other split or flip shows."""
+    X, y = blobs3(seed, 45)
+    names = np.array(names)
+    models = {"1nn": KNeighborsClassifier(n_neighbors=1)}
+    a = robustness_curve(models, X, y, **CURVE).to_frame()[CURVE_COLUMNS]
+    b = robustness_curve(models, X, names[y], **CURVE).to_frame()[CURVE_COLUMNS]
     assert a.equals(b)
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 1000), n=st.integers(30, 60))
+def test_robustness_curve_keeps_the_stratified_test_counts(seed, n):
+    """Every class has its proportional share of the test rows, rounded down or up, as in
+    scikit-learn's stratified split; the shares add up to the test size. (Which classes round
+    up when their remainders tie is scikit-learn's seeded draw, now in first-appearance order.)"""
+    X, y = blobs3(seed, n)
+    n_test = int(np.ceil(0.3 * n))
+    counts = []
+    for k in range(3):
+        models = {"const": DummyClassifier(strategy="constant", constant=k)}
+        acc = robustness_curve(models, X, y, **CURVE).to_frame()["accuracy"].iloc[0]
+        counts.append(round(acc * n_test))
+        share = np.sum(y == k) * n_test / n
+        assert np.floor(share) <= counts[-1] <= np.ceil(share)
+    assert sum(counts) == n_test
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 1000), budget=st.integers(1, 10), names=st.permutations(["c", "a", "b", "d"]))
+def test_random_flips_of_many_classes_do_not_depend_on_the_class_names(seed, budget, names):
+    """With four classes renamed in any order, ``random`` flips the same rows to the renamed classes."""
+    y = np.random.default_rng(seed).integers(0, 4, size=30)
+    names = np.array(names)
+    a = ATTACKS["random"](None, y, budget, random_state=seed)
+    b = ATTACKS["random"](None, names[y], budget, random_state=seed)
+    np.testing.assert_array_equal(a.is_flipped, b.is_flipped)
+    np.testing.assert_array_equal(names[a.labels], b.labels)

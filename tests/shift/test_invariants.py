@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.shift import METHODS, estimate_priors, familiarity
+from labelwise.shift import METHODS, PriorShiftAdjuster, estimate_priors, familiarity
 
 SETTINGS = settings(max_examples=8, deadline=None)
 
@@ -85,3 +85,54 @@ def test_familiarity_does_not_depend_on_the_order_of_the_labels(train, evaluatio
     np.testing.assert_allclose(b.score, a.score, rtol=0, atol=1e-12)
     np.testing.assert_allclose(b.per_label[a.per_label.index].to_numpy(), a.per_label.to_numpy(), rtol=0, atol=1e-12)
     assert (b.nearest[a.nearest.index] == a.nearest).all()
+
+
+class _GivenProbs:
+    """A fitted "model" whose features are its probabilities, columns in the order of ``classes_``."""
+
+    def __init__(self, classes: np.ndarray, columns: np.ndarray) -> None:
+        self.classes_ = classes
+        self.columns = columns
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> _GivenProbs:  # already "fitted"
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(X)[:, self.columns]
+
+
+@SETTINGS
+@given(seed=st.integers(0, 1000), k=st.integers(2, 4), method=st.sampled_from(list(METHODS)))
+def test_adjuster_follows_permuted_rows(seed, k, method):
+    """PriorShiftAdjuster fitted on permuted validation rows and adapted to permuted target rows
+    estimates the same priors and gives the same adapted posteriors (to 1e-7) and predictions."""
+    rng, vp, yv, tp = _problem(seed, k)
+    pv, pt = rng.permutation(len(yv)), rng.permutation(len(tp))
+    model = _GivenProbs(np.arange(k), np.arange(k))
+    a = PriorShiftAdjuster(model, method=method).fit(vp, yv).adapt(tp)
+    b = PriorShiftAdjuster(model, method=method).fit(vp[pv], yv[pv]).adapt(tp[pt])
+    np.testing.assert_allclose(b.priors_, a.priors_, atol=1e-7)
+    np.testing.assert_allclose(b.predict_proba(tp), a.predict_proba(tp), atol=1e-7)
+    p = a.predict_proba(tp)
+    top2 = np.sort(p, axis=1)[:, -2:]
+    away = top2[:, 1] - top2[:, 0] > 1e-6
+    np.testing.assert_array_equal(b.predict(tp)[away], a.predict(tp)[away])
+
+
+@SETTINGS
+@given(seed=st.integers(0, 1000), k=st.integers(2, 4), method=st.sampled_from(list(METHODS)))
+def test_adjuster_renames_its_predictions(seed, k, method):
+    """Renaming the classes to strings whose sorted order is another (the model's columns follow
+    its sorted ``classes_``, as scikit-learn's do) renames the priors, the adapted posteriors'
+    columns (to 1e-6) and the predictions."""
+    rng, vp, yv, tp = _problem(seed, k)
+    names = np.array(["d", "b", "c", "a"][:k])
+    order = np.argsort(names)
+    a = PriorShiftAdjuster(_GivenProbs(np.arange(k), np.arange(k)), method=method).fit(vp, yv).adapt(tp)
+    b = PriorShiftAdjuster(_GivenProbs(names[order], order), method=method).fit(vp, names[yv]).adapt(tp)
+    np.testing.assert_allclose(b.priors_, a.priors_[order], atol=1e-7)
+    np.testing.assert_allclose(b.predict_proba(tp), a.predict_proba(tp)[:, order], atol=1e-6)
+    p = a.predict_proba(tp)
+    top2 = np.sort(p, axis=1)[:, -2:]
+    away = top2[:, 1] - top2[:, 0] > 1e-5
+    np.testing.assert_array_equal(b.predict(tp)[away], names[a.predict(tp)][away])

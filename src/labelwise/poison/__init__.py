@@ -13,7 +13,8 @@ Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LN
 2018), ``GraphSanitizedSVC`` (labelwise's island relabelling) and ``AuditThenTrain``
 (confident learning, then fit).
 
-``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed.
+``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed; its
+seeded split (and ``random``'s draw) numbers the classes by first appearance, not by name.
 """
 
 from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count

@@ -115,6 +115,19 @@ def encode(labels: Any, *, attack: str | None = None) -> tuple[np.ndarray, np.nd
     return arr, codes, np.asarray(classes)
 
 
+def first_appearance_codes(codes: np.ndarray) -> np.ndarray:
+    """Recode classes in the order of their first appearance in the rows (a name-free order).
+
+    ``codes`` are the sorted-class codes of :func:`encode`; the result numbers the class of row 0
+    as 0, the next new class met going down the rows as 1, and so on, so it depends on the rows
+    and their grouping into classes only, never on the class names.
+    """
+    present, first = np.unique(codes, return_index=True)
+    rank = np.zeros(int(present.max()) + 1 if present.size else 0, dtype=np.intp)
+    rank[present[np.argsort(first)]] = np.arange(present.size)
+    return rank[codes]
+
+
 def make_result(arr, classes, codes, new_codes, attack: str, budget: int, info: dict | None = None) -> PoisonedLabels:
     """Build :class:`PoisonedLabels` keeping the input's dtype and label values."""
     flipped = new_codes != codes

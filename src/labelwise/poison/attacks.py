@@ -23,6 +23,7 @@ from ._common import (
     budget_count,
     check_labels_X,
     check_X,
+    first_appearance_codes,
     make_result,
     resolve_gamma,
 )
@@ -48,7 +49,10 @@ def random_flips(X: Any, labels: Any, budget: Any, random_state: Any = None) -> 
     """Flip ``budget`` labels chosen uniformly at random, each to a uniformly random other class.
 
     The baseline every targeted attack must beat. Multi-class capable; ``X`` is ignored (may be
-    ``None``).
+    ``None``). The draws depend on the rows and their grouping into classes only, not on the class
+    names: the rows are drawn by position, and the other class is the drawn offset ``1..K-1``
+    added modulo ``K`` to the class's rank in the order of the classes' first appearance in the
+    rows (for two classes, always the other one).
 
     Parameters
     ----------
@@ -68,8 +72,11 @@ def random_flips(X: Any, labels: Any, budget: Any, random_state: Any = None) -> 
     rng = check_random_state(random_state)
     idx = rng.choice(n, size=b, replace=False)
     new = codes.copy()
-    # A uniform other class: add 1..K-1 modulo K.
-    new[idx] = (codes[idx] + rng.integers(1, k_classes, size=b)) % k_classes
+    # A uniform other class: add 1..K-1 modulo K, counting classes in first-appearance order.
+    canon = first_appearance_codes(codes)
+    to_code = np.empty(k_classes, dtype=codes.dtype)
+    to_code[canon] = codes
+    new[idx] = to_code[(canon[idx] + rng.integers(1, k_classes, size=b)) % k_classes]
     return make_result(arr, classes, codes, new, "random", b)
 
 

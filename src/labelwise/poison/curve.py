@@ -21,7 +21,7 @@ from .._validate.arguments import check_fraction, check_positive_int, show
 from .._validate.labels import _as_1d, check_same_length, encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ..io.atomic import atomic_write
-from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X
+from ._common import BINARY_ONLY_ATTACKS, PoisonedLabels, budget_count, check_X, first_appearance_codes
 from .attacks import ATTACKS
 from .defences import LNSVC, AuditThenTrain, CurieSVC, GraphSanitizedSVC, LabelSanitizedSVC
 from .floral import FloralSVC
@@ -200,9 +200,10 @@ def robustness_curve(
     For every seed the data are split (stratified) into train and test (or the given test set is
     used), every attack poisons the *training* labels at every budget, every model is fitted on
     the poisoned labels, and its accuracy is measured on the clean test labels. The split is
-    scikit-learn's ``train_test_split(stratify=...)``, which draws class by class in the classes'
-    sorted order: renaming the classes draws another split of the same seed (a fixed ``test``
-    set does not depend on the names).
+    scikit-learn's ``train_test_split(stratify=...)`` (per-class test counts as it computes
+    them), given the classes numbered in the order of their first appearance in ``y``: scikit-learn
+    draws class by class in the order of those numbers, so the split of a seed depends on the
+    rows and their grouping into classes only, and renaming the classes draws the same split.
 
     Parameters
     ----------
@@ -281,11 +282,12 @@ def robustness_curve(
     ticks = iter(track(range(total), total=total, description="attacks x fits", verbose=verbose))
     rows = []
     split_cache: dict[int, tuple] = {}
+    strata = first_appearance_codes(codes)
     for seed, attack, budget in cells:
         if seed not in split_cache:
             if fixed_test is None:
                 idx_tr, idx_te = train_test_split(
-                    np.arange(Xa.shape[0]), test_size=test_frac, random_state=seed, stratify=codes
+                    np.arange(Xa.shape[0]), test_size=test_frac, random_state=seed, stratify=strata
                 )
                 split_cache[seed] = (Xa[idx_tr], arr[idx_tr], Xa[idx_te], arr[idx_te])
             else:

@@ -275,8 +275,10 @@ def sanitize_islands(
     largest region is its bulk; a region of that class with at least ``min_island`` points and
     fewer than ``max_island`` times the bulk's size is an island, and all its points take the
     label most common among its graph neighbours that lie in a large region of another class
-    (an island bordered by no large region keeps its label). Repeated until nothing
-    changes (at most ``max_rounds``). Returns the new label codes.
+    (an island bordered by no large region keeps its label, and so does one whose most common
+    bordering label ties between classes, so the answer does not depend on which class has the
+    lower code). Repeated until nothing changes (at most ``max_rounds``). Returns the new label
+    codes.
 
     Label-flipping attacks that flip whole regions (ALFA, farthest-first, FLORAL's top-k
     attacker, LFA) leave such islands: each flipped region is locally consistent, which defeats
@@ -318,7 +320,8 @@ def sanitize_islands(
         np.add.at(votes, (comp[r2[edge]], codes[c2[edge]]), 1.0)
         has_votes = votes.sum(axis=1) > 0
         target = votes.argmax(axis=1)
-        move = island & has_votes & (target != comp_class)
+        unique_top = (votes == votes.max(axis=1, keepdims=True)).sum(axis=1) == 1
+        move = island & has_votes & unique_top & (target != comp_class)
         if not move.any():
             break
         relabel = move[comp]
