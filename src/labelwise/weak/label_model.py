@@ -291,9 +291,7 @@ class LabelModel(BaseEstimator):
         ):
             raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {self.prec_init!r}")
         thr = self.dependency_threshold
-        if thr is not None and (
-            isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr) or thr < 0
-        ):
+        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 <= thr < np.inf):
             raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {thr!r}")
 
     def _moment_fit(
