@@ -95,6 +95,19 @@ class TestOutOfFoldProbs:
         with pytest.raises(ShapeMismatchError):
             lw.out_of_fold_probs(LogisticRegression(), X[:10], y)
 
+    def test_a_python_list_is_the_same_X_as_its_array(self, data):
+        """X as a list of rows (or of texts, for a text pipeline) gives the array's probabilities."""
+        X, y = data
+        as_array = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X, y, cv=3, random_state=0)
+        as_list = lw.out_of_fold_probs(LogisticRegression(max_iter=500), X.tolist(), y, cv=3, random_state=0)
+        np.testing.assert_allclose(as_list, as_array)
+
+    def test_time_budget_is_checked_with_any_estimator(self, data):
+        """A bad time_budget is refused even when only the "auto" estimator would use it."""
+        X, y = data
+        with pytest.raises(InvalidParameterError, match="time_budget"):
+            lw.out_of_fold_probs(LogisticRegression(), X, y, time_budget=-1)
+
     def test_cv_must_be_at_least_two(self, data):
         """cv=1 is not cross-validation."""
         X, y = data

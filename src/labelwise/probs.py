@@ -11,7 +11,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ._chunks import check_n_jobs
 from ._progress import track
-from ._validate.arguments import check_positive_int, seed_from, show
+from ._validate.arguments import check_positive, check_positive_int, seed_from, show
 from ._validate.labels import encode_labels
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
@@ -19,6 +19,8 @@ from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 def _take(X: Any, idx: np.ndarray) -> Any:
     if hasattr(X, "iloc"):
         return X.iloc[idx]
+    if isinstance(X, (list, tuple)):  # e.g. a list of texts for a text pipeline
+        return [X[i] for i in idx]
     return X[idx]
 
 
@@ -94,6 +96,8 @@ def out_of_fold_probs(
        Labels", JAIR 70, 2021, Section 2 (out-of-sample predicted probabilities).
     """
     n_jobs = check_n_jobs("n_jobs", n_jobs)
+    if time_budget is not None:
+        check_positive("time_budget", time_budget)
     if isinstance(estimator, str) and estimator == "auto":
         from .models import DEFAULT_TIME_BUDGET, choose_model
 

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidParameterError
+
 
 def check_estimator_method(estimator: Any, method: str, *, name: str = "estimator") -> None:
     """Raise :class:`EstimatorError` unless ``estimator`` has ``method`` (e.g. ``predict_proba``)."""
@@ -59,7 +61,12 @@ def check_meta_X(estimator: Any, X: Any, *, reset: bool) -> Any:
     if isinstance(X, (list, tuple, pd.Series, np.ndarray)) and np.ndim(X) == 1 and len(X) > 0:
         first = X.iloc[0] if isinstance(X, pd.Series) else X[0]
         is_text = isinstance(first, str)
-    if is_frame or is_text:
-        validate_data(estimator, X, skip_check_array=True, reset=reset)
-        return X
-    return validate_data(estimator, X, accept_sparse=["csr", "csc"], ensure_all_finite=False, dtype=None, reset=reset)
+    try:
+        if is_frame or is_text:
+            validate_data(estimator, X, skip_check_array=True, reset=reset)
+            return X
+        return validate_data(
+            estimator, X, accept_sparse=["csr", "csc"], ensure_all_finite=False, dtype=None, reset=reset
+        )
+    except ValueError as exc:  # keep scikit-learn's message, raise a labelwise error naming X
+        raise InvalidParameterError(f"X is not a valid feature matrix: {exc}") from None

@@ -355,8 +355,9 @@ def encode_answers(
     cols = [item_col, annotator_col, label_col]
     missing = [c for c in cols if c not in answers.columns]
     if missing:
+        params = [p for p, c in zip(("item_col", "annotator_col", "label_col"), cols, strict=True) if c in missing]
         raise MissingColumnError(
-            f"{name} must have the columns {cols}; missing {missing}, the table has "
+            f"{name} must have the columns {cols}; missing {missing} ({', '.join(params)}), the table has "
             f"{[str(c) for c in answers.columns][:30]}"
         )
     if len(answers) == 0:

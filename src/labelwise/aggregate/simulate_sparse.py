@@ -127,6 +127,8 @@ def simulate_sparse_crowd(
     lo, hi = accuracy
     if not 0 <= lo <= hi <= 1:
         raise InvalidParameterError(f"accuracy must be (low, high) with 0 <= low <= high <= 1, got {accuracy!r}")
+    class_imbalance = check_fraction("class_imbalance", class_imbalance, high=np.inf)
+    activity_skew = check_fraction("activity_skew", activity_skew, high=np.inf)
     rng = check_random_state(random_state)
     k = int(n_classes)
     prior = np.arange(1, k + 1) ** -float(class_imbalance)

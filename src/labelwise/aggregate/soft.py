@@ -128,7 +128,10 @@ class SoftLabelAverage(BaseAggregator):
         for _, est in members:
             est._check_params()
         if self.weights is not None:
-            w = np.asarray(self.weights, dtype=np.float64)
+            try:
+                w = np.asarray(self.weights, dtype=np.float64)
+            except (TypeError, ValueError):
+                w = np.full(1, np.nan)  # not numbers: refused below
             if w.shape != (len(members),) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
                 raise InvalidParameterError(
                     f"weights must be {len(members)} non-negative numbers (one per method), not all 0, "

@@ -264,7 +264,7 @@ def corrected_benchmark(
     given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
     if len(given_arr) != len(corrected_arr):
         raise ShapeMismatchError(
-            f"corrected must have one label per test item ({len(given_arr)}), got {len(corrected_arr)}"
+            f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
         )
     cls = _classes(given_arr, corrected_arr, classes)
     g = encode_against(given_arr, cls, name="given")

@@ -116,7 +116,7 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     if c.ndim != 2:
         raise ShapeMismatchError(f"counts must be 2-D (items x classes), got shape {c.shape}")
     if len(c) != len(g):
-        raise ShapeMismatchError(f"counts must have one row per test item ({len(g)}), got {len(c)}")
+        raise ShapeMismatchError(f"counts must have one row per test item (given has {len(g)}), got {len(c)}")
     if not np.all(np.isfinite(c)) or (c < 0).any():
         raise InvalidParameterError("counts must be finite and non-negative")
     cls = np.arange(c.shape[1]) if classes is None else _as_1d(classes, "classes")

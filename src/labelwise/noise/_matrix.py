@@ -203,6 +203,7 @@ def noise_matrix(
     if noise_rate is None:
         raise InvalidParameterError("noise_rate must be a number in [0, 1), got None")
     rate = check_fraction("noise_rate", noise_rate)
+    rng = check_random_state(random_state)  # checked for every kind, used by "random"
     if kind == "symmetric":
         _check_rate_bound(rate, (k - 1) / k, kind, k)
         return _symmetric(k, rate)
@@ -217,4 +218,4 @@ def noise_matrix(
             f"mistaken for), got {frac:g}"
         )
     _check_rate_bound(rate, (k - 1) / k if frac == 0 else 0.5, kind, k)
-    return _random(k, rate, frac, check_random_state(random_state))
+    return _random(k, rate, frac, rng)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate.arguments import check_choice, check_fraction, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_positive, check_random_state
 from ..errors import InvalidLabelsError
 
 __all__ = ["OUTLIER_KINDS", "NoisyTargets", "corrupt_targets"]
@@ -47,6 +47,7 @@ def corrupt_targets(
     """
     rate = check_fraction("rate", rate, closed_high=True)
     check_choice("kind", kind, OUTLIER_KINDS)
+    magnitude = check_positive("magnitude", magnitude)
     truth = np.asarray(y, dtype=np.float64)
     if truth.ndim != 1 or not np.isfinite(truth).all():
         raise InvalidLabelsError(f"y must be a 1-D array of finite numbers, got shape {truth.shape}")

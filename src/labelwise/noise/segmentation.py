@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .._validate.arguments import check_choice, check_fraction, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, check_random_state
 from ..errors import InvalidLabelsError
 
 __all__ = ["MASK_NOISE_KINDS", "NoisyMasks", "corrupt_masks", "kms_field"]
@@ -114,7 +114,7 @@ def corrupt_masks(
     if arr.ndim != 3 or arr.dtype.kind not in "iu":
         raise InvalidLabelsError(f"masks must be integer class indices of shape (N, H, W), got {arr.shape} {arr.dtype}")
     rng = check_random_state(random_state)
-    k = int(arr.max()) + 1 if n_classes is None else int(n_classes)
+    k = int(arr.max()) + 1 if n_classes is None else check_positive_int("n_classes", n_classes)
     if kind == "correlated":
         noisy = _correlated(arr, rate, rho, max(k, 2), rng)
     elif kind == "boundary":

@@ -23,7 +23,7 @@ class _DefenceClassifier(ClassifierMixin, BaseEstimator):
             X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
             check_classification_targets(y)
         except ValueError as exc:  # keep scikit-learn's message, raise a labelwise error
-            raise InvalidParameterError(str(exc)) from None
+            raise InvalidParameterError(f"X and y are not a valid training set: {exc}") from None
         classes, codes = np.unique(y, return_inverse=True)
         if classes.size < 2:
             raise InvalidLabelsError(
@@ -37,7 +37,7 @@ class _DefenceClassifier(ClassifierMixin, BaseEstimator):
         try:
             return validate_data(self, X, dtype=np.float64, reset=False)
         except ValueError as exc:
-            raise InvalidParameterError(str(exc)) from None
+            raise InvalidParameterError(f"X is not a valid feature matrix: {exc}") from None
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels for ``X``."""

@@ -15,7 +15,7 @@ from scipy.optimize import linprog
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate.arguments import check_choice, check_positive, check_positive_int, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_positive, check_positive_int, check_random_state
 from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidParameterError
 from ._common import (
@@ -96,6 +96,7 @@ def farthest_first(
        ECAI 2012 (the "farthest-first" baseline of its experiments).
     """
     Xa, arr, codes, classes = check_labels_X(_need_X(X, "farthest"), labels, None)
+    check_random_state(random_state)  # unused, but a bad one is refused as everywhere
     b = budget_count(budget, codes.size)
     clf = _svc(check_positive("C", C), resolve_gamma(gamma, Xa), decision_function_shape="ovr").fit(Xa, codes)
     scores = clf.decision_function(Xa)
@@ -136,6 +137,7 @@ def topk_sv(
        Attacks", ICLR 2025.
     """
     Xa, arr, codes, classes = check_labels_X(_need_X(X, "topk_sv"), labels, "topk_sv")
+    pool_factor = check_fraction("pool_factor", pool_factor, low=1.0, high=np.inf)
     b = budget_count(budget, codes.size)
     rng = check_random_state(random_state)
     clf = _svc(check_positive("C", C), resolve_gamma(gamma, Xa)).fit(Xa, codes)
@@ -206,6 +208,7 @@ def alfa(
        Machines", ECAI 2012, pp. 870-875.
     """
     Xa, arr, codes, classes = check_labels_X(_need_X(X, "alfa"), labels, "alfa")
+    check_random_state(random_state)  # unused, but a bad one is refused as everywhere
     n = codes.size
     b = budget_count(budget, n)
     max_iter = check_positive_int("max_iter", max_iter)

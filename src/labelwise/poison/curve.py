@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import SVC
 
 from .._progress import track
-from .._validate.arguments import check_fraction, check_positive_int, show
+from .._validate.arguments import check_fraction, check_positive, check_positive_int, check_random_state, show
 from .._validate.labels import _as_1d, check_same_length, encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
 from ..io.atomic import atomic_write
@@ -33,6 +33,9 @@ MODELS = ("svc", "floral", "ln-svm", "curie", "ls-svm", "graph", "audit")
 
 def make_model(name: str, *, C: float = 10.0, gamma: Any = "scale", random_state: Any = None):
     """A fresh estimator for a model name of :data:`MODELS` (RBF SVMs with the same ``C``, ``gamma``)."""
+    check_positive("C", C)
+    _check_gamma(gamma)
+    check_random_state(random_state)
     if name == "svc":
         return SVC(C=C, gamma=gamma)
     if name == "floral":
@@ -264,6 +267,7 @@ def robustness_curve(
             raise InvalidParameterError("test must be a fraction in (0, 1), got 0")
         _check_stratified_split(codes, classes, test_frac)
     gamma = _check_gamma(gamma)
+    check_positive("C", C)
     budget_list = list(budgets)
     if not budget_list and not include_clean:
         raise InvalidParameterError("budgets must not be empty")

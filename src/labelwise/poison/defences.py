@@ -20,8 +20,9 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.svm import SVC
 
 from .._validate.arguments import check_fraction, check_positive, check_positive_int
+from .._validate.labels import _as_1d, check_same_length
 from ..errors import InvalidParameterError, LabelwiseWarning
-from ._common import rbf_kernel, resolve_gamma
+from ._common import check_X, rbf_kernel, resolve_gamma
 from ._estimators import _DefenceClassifier, _SVCMixin
 from .audit_then_train import AuditThenTrain
 
@@ -103,6 +104,16 @@ class LNSVC(_SVCMixin, _DefenceClassifier):
         return self.svc_.decision_function(rbf_kernel(X, self.X_fit_, self.gamma_) * self._factor())
 
 
+def _check_X_codes(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The building blocks' inputs: a finite 2-D ``X`` and one class code ``0..K-1`` per row."""
+    X = check_X(X)
+    codes = _as_1d(codes, "codes")
+    check_same_length("codes", codes, "X", X)
+    if codes.size == 0 or codes.dtype.kind not in "iu" or codes.min() < 0:
+        raise InvalidParameterError(f"codes must be class codes 0..K-1 (integers >= 0), got dtype {codes.dtype}")
+    return X, codes
+
+
 def curie_filter(
     X: Any, codes: np.ndarray, *, eps: float = 0.5, min_samples: int = 5, label_weight: float = 0.5, theta: float = 1.0
 ) -> np.ndarray:
@@ -113,7 +124,12 @@ def curie_filter(
     distance to the other members of its group is standardised (z-score over all points).
     Points with a z-score above ``theta`` (a label unlike their neighbours') are dropped.
     """
-    X = np.asarray(X, dtype=np.float64)
+    eps = check_positive("eps", eps)
+    min_samples = check_positive_int("min_samples", min_samples)
+    label_weight = check_positive("label_weight", label_weight)
+    if isinstance(theta, bool) or not isinstance(theta, numbers.Real) or not np.isfinite(theta):
+        raise InvalidParameterError(f"theta must be a finite number, got {theta!r}")
+    X, codes = _check_X_codes(X, codes)
     n = X.shape[0]
     k = int(codes.max()) + 1
     groups = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(X)
@@ -173,20 +189,10 @@ class CurieSVC(_SVCMixin, _DefenceClassifier):
         self.theta = theta
 
     def fit(self, X: Any, y: Any) -> CurieSVC:
-        """Drop suspected poison with Curie's filter, then fit the SVC on the rest."""
-        check_positive("eps", self.eps)
-        check_positive_int("min_samples", self.min_samples)
-        check_positive("label_weight", self.label_weight)
-        if isinstance(self.theta, bool) or not isinstance(self.theta, numbers.Real):
-            raise InvalidParameterError(f"theta must be a number, got {self.theta!r}")
+        """Drop suspected poison with Curie's filter (which checks the parameters), then fit the SVC on the rest."""
         X, codes = self._validate_fit(X, y)
         self.kept_ = curie_filter(
-            X,
-            codes,
-            eps=self.eps,
-            min_samples=self.min_samples,
-            label_weight=self.label_weight,
-            theta=float(self.theta),
+            X, codes, eps=self.eps, min_samples=self.min_samples, label_weight=self.label_weight, theta=self.theta
         )
         return self._fit_svc(X, codes, self.kept_)
 
@@ -202,10 +208,12 @@ def sanitize_labels(
     not define a tie: here a tie for the most votes is no majority and the point keeps its label,
     so the answer does not depend on which class has the lower code.
     """
-    X = np.asarray(X, dtype=np.float64)
+    n_neighbors = check_positive_int("n_neighbors", n_neighbors)
+    eta = check_fraction("eta", eta, closed_low=False, closed_high=True)
+    X, codes = _check_X_codes(X, codes)
     n = X.shape[0]
     k = min(n_neighbors, n - 1)
-    n_classes = int(codes.max()) + 1 if n_classes is None else n_classes
+    n_classes = int(codes.max()) + 1 if n_classes is None else check_positive_int("n_classes", n_classes)
     nbrs = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)
     # Drop the point itself (normally first; with duplicates it may appear later or not at all).
     self_col = nbrs == np.arange(n)[:, None]
@@ -249,11 +257,11 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
         self.eta = eta
 
     def fit(self, X: Any, y: Any) -> LabelSanitizedSVC:
-        """Sanitise the labels with kNN, then fit the SVC."""
-        k = check_positive_int("n_neighbors", self.n_neighbors)
-        eta = check_fraction("eta", self.eta, closed_low=False, closed_high=True)
+        """Sanitise the labels with kNN (which checks the parameters), then fit the SVC."""
         X, codes = self._validate_fit(X, y)
-        new = _keep_classes(sanitize_labels(X, codes, n_neighbors=k, eta=eta, n_classes=self.classes_.size), codes)
+        new = _keep_classes(
+            sanitize_labels(X, codes, n_neighbors=self.n_neighbors, eta=self.eta, n_classes=self.classes_.size), codes
+        )
         self.labels_ = self.classes_[new]
         self.n_relabelled_ = int((new != codes).sum())
         return self._fit_svc(X, new)
@@ -287,7 +295,11 @@ def sanitize_islands(
     genuine outliers. A class that truly has several separate modes of very different size is
     the failure case: its small modes look like islands.
     """
-    X = np.asarray(X, dtype=np.float64)
+    n_neighbors = check_positive_int("n_neighbors", n_neighbors)
+    max_island = check_fraction("max_island", max_island, closed_low=False, closed_high=True)
+    min_island = check_positive_int("min_island", min_island)
+    max_rounds = check_positive_int("max_rounds", max_rounds)
+    X, codes = _check_X_codes(X, codes)
     n = X.shape[0]
     k = min(n_neighbors, n - 1)
     nbrs = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)
@@ -375,15 +387,17 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
         self.max_rounds = max_rounds
 
     def fit(self, X: Any, y: Any) -> GraphSanitizedSVC:
-        """Relabel islands, then fit the SVC."""
-        k = check_positive_int("n_neighbors", self.n_neighbors)
-        frac = check_fraction("max_island", self.max_island, closed_low=False, closed_high=True)
-        min_island = check_positive_int("min_island", self.min_island)
-        rounds = check_positive_int("max_rounds", self.max_rounds)
+        """Relabel islands (which checks the parameters), then fit the SVC."""
         X, codes = self._validate_fit(X, y)
-        new = _keep_classes(
-            sanitize_islands(X, codes, n_neighbors=k, max_island=frac, min_island=min_island, max_rounds=rounds), codes
+        islands = sanitize_islands(
+            X,
+            codes,
+            n_neighbors=self.n_neighbors,
+            max_island=self.max_island,
+            min_island=self.min_island,
+            max_rounds=self.max_rounds,
         )
+        new = _keep_classes(islands, codes)
         self.labels_ = self.classes_[new]
         self.n_relabelled_ = int((new != codes).sum())
         return self._fit_svc(X, new)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validate.arguments import check_fraction, check_positive_int
+from .._validate.labels import check_same_length
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError
 
@@ -54,7 +55,10 @@ __all__ = [
 
 
 def _confidence(conf: np.ndarray, name: str = "conf") -> np.ndarray:
-    arr = np.asarray(conf, dtype=np.float64)
+    try:
+        arr = np.asarray(conf, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be numbers, got {type(conf).__name__} of non-numbers") from None
     if arr.ndim != 1:
         raise InvalidParameterError(f"{name} must be one-dimensional, got shape {arr.shape}")
     return arr
@@ -106,6 +110,7 @@ def select_class_balanced(conf: np.ndarray, pred: np.ndarray, n_classes: int, k:
     n_classes = check_positive_int("n_classes", n_classes, minimum=2)
     conf = _confidence(conf)
     pred = np.asarray(pred, dtype=np.int64)
+    check_same_length("pred", pred, "conf", conf)
     per_class = max(1, k // n_classes)
     # Sort by (class, -confidence) once; the rank of each candidate within its class then follows
     # from its position minus the start of its class block.
@@ -177,6 +182,7 @@ def flexmatch_thresholds(
         raise InvalidParameterError(f"mapping must be 'convex' or 'linear', got {mapping!r}")
     conf = _confidence(conf)
     pred = np.asarray(pred, dtype=np.int64)
+    check_same_length("pred", pred, "conf", conf)
     sigma = np.bincount(pred[conf > threshold], minlength=n_classes).astype(np.float64)
     if class_prior is not None:
         prior = np.asarray(class_prior, dtype=np.float64)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_positive_int, check_random_state
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, check_random_state
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
@@ -152,6 +152,8 @@ def estimate_priors(
         )
     vc, cls = encode_labels_for_probs(val_labels, vp.shape[1], classes=classes, name="val_labels")
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
+    ci = check_fraction("ci", ci, closed_low=False)
+    check_random_state(random_state)  # checked even when n_boot=0 leaves it unused
     out, cal = _run(method, calibration, vp, vc, tp, options)
     low, high = _bootstrap_interval(method, calibration, vp, vc, tp, options, n_boot, ci, random_state)
     src = out["source_priors"]

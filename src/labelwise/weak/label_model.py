@@ -291,8 +291,8 @@ class LabelModel(BaseEstimator):
         ):
             raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {self.prec_init!r}")
         thr = self.dependency_threshold
-        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not np.isfinite(thr)):
-            raise InvalidParameterError(f"dependency_threshold must be None or a number, got {thr!r}")
+        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 <= thr < np.inf):
+            raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {thr!r}")
 
     def _moment_fit(
         self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray, gram: Any

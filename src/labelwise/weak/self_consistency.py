@@ -45,9 +45,12 @@ def self_consistency(
     """
     if not isinstance(answers, pd.DataFrame):
         raise AnnotationError(f"answers must be a DataFrame (item, sample, answer), got {type(answers).__name__}")
-    missing = [c for c in (item_col, sample_col, label_col) if c not in answers.columns]
+    named = {"item_col": item_col, "sample_col": sample_col, "label_col": label_col}
+    missing = [f"{param}={col!r}" for param, col in named.items() if col not in answers.columns]
     if missing:
-        raise MissingColumnError(f"answers is missing columns {missing}; found {[str(c) for c in answers.columns]}")
+        raise MissingColumnError(
+            f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
+        )
     kept = answers.loc[answers[label_col].notna().to_numpy(), [item_col, label_col]]
     if kept.empty:
         raise AnnotationError("answers has no non-empty answer to vote on")

@@ -105,7 +105,7 @@ def simulate_lfs(
     for name, rng_ in (("coverage", coverage), ("accuracy", accuracy)):
         if len(rng_) != 2 or not 0 < rng_[0] <= rng_[1] <= 1:
             raise InvalidParameterError(f"{name} must be (low, high) with 0 < low <= high <= 1, got {rng_!r}")
-    if isinstance(imbalance, bool) or not isinstance(imbalance, (int, float)) or imbalance < 1:
+    if isinstance(imbalance, bool) or not isinstance(imbalance, (int, float)) or not imbalance >= 1:
         raise InvalidParameterError(f"imbalance must be a number >= 1, got {imbalance!r}")
     rng = check_random_state(random_state)
     k = n_classes
