@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from labelwise.errors import AnnotationError, InvalidParameterError, ShapeMismatchError
+from labelwise.errors import AnnotationError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from labelwise.weak import LabelModel, analysis, lf_statistics
 
 # Snorkel's LFAnalysis docs example shape: 4 items, 3 LFs, -1 = abstain
@@ -54,10 +54,33 @@ class TestAnalysis:
         with pytest.raises(ShapeMismatchError, match="length 4"):
             analysis(L, gold=[0, 1])
 
-    def test_gold_outside_classes_is_an_error(self):
-        """A gold label that is no class is named."""
-        with pytest.raises(InvalidParameterError, match="item 0 has 7"):
-            analysis(L, gold=[7, 1, 1, 1])
+    def test_gold_class_no_labeler_voted_counts_votes_as_incorrect_with_a_warning(self):
+        """A gold class that no labeler voted (7 here) is named in a warning, and the votes on
+        its item are all incorrect; the other items score as before."""
+        with pytest.warns(LabelwiseWarning, match=r"1 class\(es\) that no labeler voted \(\[7\]\)"):
+            frame = analysis(L, gold=[7, 1, 1, 1])
+        assert frame["correct"].tolist() == [1, 1, 1]  # item 0's two votes for 0 are lost
+        assert frame["incorrect"].tolist() == [2, 2, 1]
+
+    def test_unvoted_gold_class_scores_alike_for_integer_and_string_votes(self):
+        """A gold class that nobody votes scores the same for integer and string votes (integer
+        votes name the classes 0..max, strings only those voted)."""
+        names = np.array(["a", "b", "c"], dtype=object)
+        table = pd.DataFrame(
+            [(i, f"lf_{j}", L[i, j]) for i in range(4) for j in range(3) if L[i, j] >= 0],
+            columns=["item", "labeler", "label"],
+        )
+        gold = pd.Series([0, 1, 1, 2], index=range(4))
+        with pytest.warns(LabelwiseWarning, match="no labeler voted"):  # classes 0, 1: 2 is above them
+            integer = analysis(table, gold)
+        with pytest.warns(LabelwiseWarning, match="no labeler voted"):
+            strings = analysis(table.assign(label=names[table["label"].to_numpy()]), gold.map(dict(enumerate(names))))
+        pd.testing.assert_frame_equal(integer.drop(columns="polarity"), strings.drop(columns="polarity"))
+
+    def test_gold_naming_no_class_is_an_error(self):
+        """Gold that names none of the votes' classes (a mismatch, not an unvoted class) is refused."""
+        with pytest.raises(InvalidParameterError, match="item 0 has 'x'"):
+            analysis(L, gold=["x", "y", "y", "y"])
 
     def test_all_abstain_matrix_is_an_error(self):
         """A matrix where every labeler abstains everywhere is rejected."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 
 __all__ = ["analysis", "lf_statistics"]
@@ -65,10 +66,22 @@ def _gold_codes(gold: Any, votes: Votes) -> np.ndarray:
     codes = pd.Index(votes.classes).get_indexer(values)
     unknown = (codes < 0) & ~missing
     if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
-        raise InvalidParameterError(
-            f"gold labels must be among the classes {votes.classes.tolist()}; item {show(votes.items[row])} has {show(values[row])}"
+        if unknown.sum() == (~missing).sum():
+            row = int(np.flatnonzero(unknown)[0])
+            raise InvalidParameterError(
+                f"gold labels must name the votes' classes {votes.classes.tolist()}; none does "
+                f"(item {show(votes.items[row])} has {show(values[row])})"
+            )
+        # a class no labeler voted: every vote on such an item is incorrect
+        unvoted = pd.unique(values[unknown])
+        warnings.warn(
+            LabelwiseWarning(
+                f"gold holds {len(unvoted)} class(es) that no labeler voted ({show(unvoted[:5].tolist())}); "
+                f"votes on those {int(unknown.sum())} items count as incorrect"
+            ),
+            stacklevel=3,
         )
+        codes[unknown] = len(votes.classes)
     return codes
 
 
@@ -80,7 +93,9 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
     votes : Votes, DataFrame (item, labeler, label) or int matrix (-1 = abstain)
     gold : Series indexed by item, or array with one label per item, optional
         True labels; items without one (NaN, or absent from the Series) are skipped for the
-        accuracy columns.
+        accuracy columns. A gold class that no labeler voted (for integer votes: above the largest
+        code) is accepted with a warning, and every vote on its items counts as incorrect; gold
+        that names none of the votes' classes is an error.
     model : fitted LabelModel or DawidSkeneLabelModel, optional
         Adds the label model's view: ``estimated_accuracy`` (P(vote correct | vote)).
 
