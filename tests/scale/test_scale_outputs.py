@@ -90,3 +90,32 @@ def test_an_audit_at_scale_of_a_table_exports_the_cleaned_table(tmp_path):
     res = CliRunner().invoke(main, ["export", str(out), "--out", str(tmp_path / "clean.csv")])
     assert res.exit_code == 0, res.output
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "clean.csv"), table)
+
+
+def test_an_audit_at_scale_replaces_an_earlier_in_memory_audits_table_and_probs(tmp_path):
+    """issues.csv is read before issues.parquet: an earlier run's would shadow the new table."""
+    labels, probs = noisy_probs(400, 3, seed=5)
+    np.save(tmp_path / "p.npy", probs)
+    pd.DataFrame({"y": labels}).to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    assert (out / "issues.csv").exists() and (out / "probs.npy").exists()
+    _audit_at_scale(tmp_path, labels, probs)  # asserts issues.csv is gone
+    assert not (out / "probs.npy").exists()
+    np.testing.assert_array_equal(load_audit(out).issues["row"], lw.find_label_issues(labels, probs).to_frame()["row"])
+
+
+def test_a_distributed_aggregation_replaces_an_earlier_aggregations_confusion_matrices(tmp_path):
+    """The distributed fit writes no annotators.json; the review must not show the earlier run's."""
+    answers = lw.aggregate.simulate_annotators(np.arange(90) % 3, n_annotators=5, random_state=0).answers
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    answers.to_parquet(folder / "part.0.parquet")
+    out = tmp_path / "agg"
+    for path, extra in ((tmp_path / "answers.csv", []), (folder, ["--scheduler", "threads"])):
+        res = CliRunner().invoke(main, ["aggregate", str(path), *extra, "--out", str(out)], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+    assert not (out / "annotators.json").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["annotators.csv", "labels.csv", "summary.json"]

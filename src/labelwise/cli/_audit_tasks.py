@@ -18,6 +18,7 @@ from .._validate.arguments import show
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_conll, read_masks, read_table, write_csv
 from ..io.audit_summary import write_audit_summary
+from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_file
 from ._common import console, load_npy, print_frame
 
@@ -200,7 +201,7 @@ def run_task_audit(
     }
     frame = result.to_frame()
     out = Path(out)
-    with files_together():
+    with files_together(supersedes=earlier_outputs(out, AUDIT_OUTPUTS)):
         write_csv(frame, out / "issues.csv")
         for name, table in extra.items():
             write_csv(table, out / name)

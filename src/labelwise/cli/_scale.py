@@ -25,6 +25,7 @@ from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
 from ..io.audit_summary import write_audit_summary
+from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
 from ._common import load_npy
 
@@ -253,8 +254,11 @@ def audit_at_scale(
         }
         if data is not None and Path(data).is_file() and label is not None:  # what export cleans
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
-        path = write_issues(result, Path(out))
-    write_audit_summary(summary, Path(out))
+        # an earlier in-memory audit's issues.csv would be read before this issues.parquet
+        earlier = [p for p in earlier_outputs(out, AUDIT_OUTPUTS) if p.name != "issues.parquet"]
+        with files_together(supersedes=earlier):
+            path = write_issues(result, Path(out))
+            write_audit_summary(summary, Path(out))
     from ._common import console
 
     console().print(
@@ -281,7 +285,7 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
     for col in est.probas_.columns:
         labels[f"p_{col}"] = est.probas_[col].to_numpy()
-    with files_together():
+    with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
         write_csv(labels, Path(out) / "labels.csv")
         skill = est.annotator_skill_
         write_csv(pd.DataFrame({"annotator": skill.index, "skill": skill.to_numpy()}), Path(out) / "annotators.csv")

@@ -17,6 +17,7 @@ from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
+from ..io.output_sets import AGGREGATE_OUTPUTS, earlier_outputs
 from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
@@ -93,7 +94,7 @@ def write_outputs(
     """Write labels.csv, annotators.csv, annotators.json and summary.json atomically."""
     lab = labels_frame(est, answers)
     ann = annotators_frame(est, answers)
-    with files_together():
+    with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
         write_csv(lab, out / "labels.csv")
         write_csv(ann, out / "annotators.csv")
         write_json(annotators_json(est, method, ann), out / "annotators.json")

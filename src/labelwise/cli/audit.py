@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..io import files_together, read_table, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
+from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_file
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
@@ -241,7 +242,7 @@ def audit(**options: Any) -> None:
         model_info=model_info,
     )
     summary = _summary(o, result, frame, truth, model_info)
-    with files_together():
+    with files_together(supersedes=earlier_outputs(o.out, AUDIT_OUTPUTS)):
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
@@ -79,10 +80,12 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
 
 #: The temporary files of the innermost :func:`files_together` block, with their destinations.
 _TOGETHER: ContextVar[list[tuple[str, Path]] | None] = ContextVar("labelwise_files_together", default=None)
+#: The earlier outputs that the innermost block's files replace (see ``supersedes``).
+_SUPERSEDED: ContextVar[list[Path] | None] = ContextVar("labelwise_files_superseded", default=None)
 
 
 @contextlib.contextmanager
-def files_together() -> Iterator[None]:
+def files_together(supersedes: Iterable[str | os.PathLike] = ()) -> Iterator[None]:
     """Write the files of one output together: at the end, all of them or none.
 
     Inside the block each :func:`atomic_write` (and so :func:`write_csv`, :func:`write_json`,
@@ -92,16 +95,27 @@ def files_together() -> Iterator[None]:
     (not a new ``issues.csv`` beside the previous run's ``summary.json``). If the block raises,
     the temporary files are removed and the previous files stay. A nested block joins the outer one.
 
+    Parameters
+    ----------
+    supersedes : iterable of path-like
+        Files (or folders) of an earlier output of the same kind that the block's files replace:
+        those the block did not write are removed right after the moves, so that no file of an
+        earlier run is read with the new ones (an earlier audit's ``probs.npy`` beside a task
+        audit's ``issues.csv``). Nothing is removed when the block raises.
+
     Raises
     ------
     StorageError
-        A move fails; the files not yet moved are removed.
+        A move fails; the files not yet moved are removed (and nothing superseded is).
     """
-    if _TOGETHER.get() is not None:
+    outer = _SUPERSEDED.get()
+    if _TOGETHER.get() is not None and outer is not None:
+        outer.extend(Path(p) for p in supersedes)
         yield
         return
     pending: list[tuple[str, Path]] = []
-    token = _TOGETHER.set(pending)
+    superseded = [Path(p) for p in supersedes]
+    token, token_superseded = _TOGETHER.set(pending), _SUPERSEDED.set(superseded)
     try:
         yield
     except BaseException:
@@ -109,6 +123,7 @@ def files_together() -> Iterator[None]:
         raise
     finally:
         _TOGETHER.reset(token)
+        _SUPERSEDED.reset(token_superseded)
     with _sigint_held():
         for i, (tmp, dest) in enumerate(pending):
             try:
@@ -116,6 +131,19 @@ def files_together() -> Iterator[None]:
             except OSError as exc:
                 _remove(t for t, _ in pending[i:])
                 raise _storage_error(dest, exc) from exc
+        written = {os.path.abspath(dest) for _, dest in pending}
+        _remove_superseded(p for p in superseded if os.path.abspath(p) not in written)
+
+
+def _remove_superseded(paths: Iterator[Path]) -> None:
+    for path in paths:
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise _storage_error(path, exc) from exc
 
 
 def _remove(paths: Iterator[str]) -> None:
