@@ -61,12 +61,6 @@ def _weak_python(folder: Path, ns: dict) -> None:
     ns["clf"] = LogisticRegression()
 
 
-def _weak_page_features(folder: Path, ns: dict) -> None:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    ns["X"] = TfidfVectorizer().fit_transform(ns["df"].text)
-
-
 def _binary(folder: Path, ns: dict) -> None:
     from sklearn.datasets import make_moons
 
@@ -209,7 +203,6 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ('read_coco("instances_val.json")', _files_only(f.detection_files)),
     ],
     "docs/weak.md": [
-        ("expand_soft_labels(X", _weak_page_features),
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),
         ('read_annotations("samples.jsonl")', _files_only(f.votes_file)),
         ("labelwise weak lfs.py", _files_only(f.weak_files)),
