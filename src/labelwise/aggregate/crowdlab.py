@@ -97,9 +97,9 @@ class CrowdLab(BaseAggregator):
 
     Rounds repeat until the consensus stops changing or ``max_iter`` (cleanlab 2.9, by the
     paper's authors, stops after the first re-estimation: a run that has stopped changing by
-    round 2 gives its results). ``probas_`` is ``q``, ``item_quality_[i] = q_i[labels_[i]]`` scores how much to
-    trust each consensus label (low: review it) and ``annotator_skill_`` is each annotator's
-    agreement with the final consensus. ``annotator_quality_`` is the paper's annotator score
+    round 2 gives its results). ``probas_`` is ``q``, ``item_quality_[i] = q_i[labels_[i]]``
+    scores how much to trust each consensus label (low: review it) and ``annotator_skill_`` is
+    each annotator's agreement with the final consensus. ``annotator_quality_`` is the paper's annotator score
     ``ω Q_j + (1 - ω) A_j``: ``Q_j`` the mean ``q_i`` of the labels annotator ``j`` gave, ``A_j``
     their agreement with the consensus on items with two or more answers (``Q_j`` alone for an
     annotator with none), ``ω = w_M / (w_M + Σ_j w_j · mean answers per item / n_annotators)``.
