@@ -1,4 +1,4 @@
-"""Consensus of a model's predicted probabilities and the annotators (the idea of CROWDLAB)."""
+"""CROWDLAB: consensus of a model's predicted probabilities and the annotators (Goh et al. 2022)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .majority import weighted_vote_shares
 
 __all__ = ["CrowdLab"]
 
-_MIN_WEIGHT = 1e-3
+_MIN_WEIGHT = 1e-6  # a weight worse than the baseline: as good as none (cleanlab's floor)
 
 
 def _align_probs(probs: Any, enc: EncodedAnswers) -> np.ndarray:
@@ -52,31 +52,57 @@ def _align_probs(probs: Any, enc: EncodedAnswers) -> np.ndarray:
     return np.asarray(check_probs(arr, name="probs"), dtype=np.float64)
 
 
+def _agreement_with_others(enc: EncodedAnswers) -> np.ndarray:
+    """Each annotator's agreement with the other annotators of the same items: the share of the
+    (answer, other answer on the item) pairs with equal labels, ``NaN`` for an annotator who
+    shares no item with anyone (filled with the mean of the others when some do)."""
+    others = enc.item_label_counts[enc.item_idx, enc.label_idx] - 1.0
+    pairs = enc.annotator_sum((enc.answers_per_item - 1)[enc.item_idx].astype(np.float64))
+    agree = np.divide(enc.annotator_sum(others), pairs, out=np.full(enc.n_annotators, np.nan), where=pairs > 0)
+    if np.isnan(agree).all():
+        return agree
+    return np.where(np.isnan(agree), np.nanmean(agree), agree)
+
+
+def _consensus_agreement(enc: EncodedAnswers, hit: np.ndarray, sub_answers: np.ndarray, missing: float) -> np.ndarray:
+    """Share of each annotator's answers on the items counted (``sub_answers``) that equal the
+    consensus (``hit``); ``missing`` for an annotator with no answer there."""
+    n_j = enc.annotator_sum(sub_answers.astype(np.float64))
+    hits = enc.annotator_sum((hit & sub_answers).astype(np.float64))
+    return np.divide(hits, n_j, out=np.full(enc.n_annotators, missing), where=n_j > 0)
+
+
 class CrowdLab(BaseAggregator):
     r"""Consensus labels from a model's probabilities and the annotators, with per-item quality.
 
-    The idea of CROWDLAB (Goh, Tkachenko and Mueller 2022): a classifier's out-of-fold predicted
-    probabilities ``m_i`` are one more, tireless "annotator" whose trustworthiness, like each human
-    annotator's, is estimated from agreement with the current consensus.
+    CROWDLAB (Goh, Tkachenko and Mueller 2022): a classifier's out-of-fold predicted probabilities
+    ``m_i`` are one more, tireless "annotator" in a weighted ensemble with the human annotators.
 
-    Each round ``r = 1, 2, ...`` (starting from the majority vote, ties broken by ``m_i``):
+    Each annotator's trustworthiness is their agreement with the *other* annotators of the same
+    items, ``s_j`` = share of the pairs (``j``'s answer, another answer on the item) with equal
+    labels (the mean of the others' ``s`` for an annotator who shares no item; their agreement
+    with the consensus when no item has two answers). Each round ``r = 1, 2, ...`` (starting from
+    the majority vote, ties broken by ``m_i``):
 
-    1. on items with at least two answers (all items if none has two), the annotator accuracy
-       ``a_j`` = share of annotator ``j``'s answers equal to the consensus, the model accuracy
-       ``a_M`` = share of items where ``argmax m_i`` equals it, and the baseline accuracy ``a_0``
-       = share of the most frequent consensus class;
-    2. weights ``w_j = max(1 - (1 - a_j)/(1 - a_0), 0.001)`` and
-       ``w_M = max(1 - (1 - a_M)/(1 - a_0), 0.001) * sqrt(mean answers per item)`` (the model
+    1. on items with at least two answers (all items if none has two), the model accuracy ``a_M``
+       = share of items where ``argmax m_i`` equals the consensus, and the baseline accuracy
+       ``a_0`` = share of the most frequent consensus class;
+    2. weights ``w_j = max(1 - (1 - s_j)/(1 - a_0), 1e-6)`` and
+       ``w_M = max(1 - (1 - a_M)/(1 - a_0), 1e-6) * sqrt(mean answers per item)`` (the model
        counts more where fewer humans looked);
     3. each answer ``l`` becomes a soft label ``P`` on ``l`` and ``(1 - P)/(K - 1)`` elsewhere,
-       with ``P`` the mean annotator agreement ``Σ_j n_j a_j / Σ_j n_j``;
+       with ``P`` the mean over those items of the share of their answers equal to the consensus;
     4. the consensus distribution ``q_i = (w_M m_i + Σ_{j ∈ i} w_j onehot_P(l_ij)) /
        (w_M + Σ_{j ∈ i} w_j)`` and the new consensus ``argmax q_i``.
 
-    Rounds repeat until the consensus stops changing or ``max_iter``. ``probas_`` is ``q``,
-    ``item_quality_[i] = q_i[labels_[i]]`` scores how much to trust each consensus label (low:
-    review it), ``annotator_skill_`` is ``a_j`` against the final consensus and
-    ``annotator_quality_`` the mean ``q_i`` of the labels each annotator gave.
+    Rounds repeat until the consensus stops changing or ``max_iter`` (cleanlab 2.9, by the
+    paper's authors, stops after the first re-estimation: a run that has stopped changing by
+    round 2 gives its results). ``probas_`` is ``q``, ``item_quality_[i] = q_i[labels_[i]]``
+    scores how much to trust each consensus label (low: review it) and ``annotator_skill_`` is
+    each annotator's agreement with the final consensus. ``annotator_quality_`` is the paper's annotator score
+    ``ω Q_j + (1 - ω) A_j``: ``Q_j`` the mean ``q_i`` of the labels annotator ``j`` gave, ``A_j``
+    their agreement with the consensus on items with two or more answers (``Q_j`` alone for an
+    annotator with none), ``ω = w_M / (w_M + Σ_j w_j · mean answers per item / n_annotators)``.
 
     Parameters
     ----------
@@ -150,21 +176,20 @@ class CrowdLab(BaseAggregator):
         if not multi.any():
             multi = np.ones(enc.n_items, dtype=bool)
         sub_answers = multi[enc.item_idx]
-        n_j = np.bincount(enc.annotator_idx[sub_answers], minlength=enc.n_annotators).astype(np.float64)
         model_pred = model.argmax(axis=1)
         mean_answers = float(enc.answers_per_item.mean())
+        s_j = _agreement_with_others(enc)
         self.converged_ = False
         for it in range(1, self.max_iter + 1):
-            hit = (enc.label_idx == codes[enc.item_idx]) & sub_answers
-            a_j = np.divide(
-                enc.annotator_sum(hit.astype(float)), n_j, out=np.full(enc.n_annotators, np.nan), where=n_j > 0
-            )
+            hit = enc.label_idx == codes[enc.item_idx]
             a_m = float(np.mean(model_pred[multi] == codes[multi]))
             a_0 = float(np.bincount(codes[multi], minlength=k).max() / multi.sum())
             denom = max(1.0 - a_0, 1e-6)
-            w_j = np.maximum(1.0 - (1.0 - np.nan_to_num(a_j, nan=a_0)) / denom, _MIN_WEIGHT)
+            # annotators without overlap (or none at all): their agreement with the consensus
+            agree = np.where(np.isnan(s_j), _consensus_agreement(enc, hit, sub_answers, a_0), s_j)
+            w_j = np.maximum(1.0 - (1.0 - agree) / denom, _MIN_WEIGHT)
             w_m = max(1.0 - (1.0 - a_m) / denom, _MIN_WEIGHT) * np.sqrt(mean_answers)
-            p = float(np.clip(enc.annotator_sum(hit.astype(float)).sum() / max(n_j.sum(), 1.0), 1e-6, 1 - 1e-6))
+            p = float(np.clip(np.mean(enc.item_sum(hit)[multi] / enc.answers_per_item[multi]), 1e-6, 1 - 1e-6))
             w_ans = w_j[enc.annotator_idx]
             off = (1.0 - p) / (k - 1)
             human = enc.item_sum(w_ans)[:, None] * off + enc.item_class_sum(w_ans) * (p - off)
@@ -180,12 +205,13 @@ class CrowdLab(BaseAggregator):
         self.model_weight_ = float(w_m)
         self.annotator_weight_ = pd.Series(w_j, index=enc.annotator_index(), name="weight")
         self.item_quality_ = pd.Series(q[np.arange(enc.n_items), codes], index=enc.item_index(), name="quality")
-        qa = q[enc.item_idx, enc.label_idx]
-        self.annotator_quality_ = pd.Series(
-            enc.annotator_sum(qa) / np.maximum(enc.answers_per_annotator, 1),
-            index=enc.annotator_index(),
-            name="quality",
-        )
+        label_quality = enc.annotator_sum(q[enc.item_idx, enc.label_idx]) / np.maximum(enc.answers_per_annotator, 1)
+        # the paper's blend: the model's share of the total weight on an item of mean size
+        share = w_m / (w_m + w_j.sum() * mean_answers / enc.n_annotators)
+        hit = enc.label_idx == codes[enc.item_idx]
+        consensus = _consensus_agreement(enc, hit, sub_answers, np.nan)
+        quality = np.where(np.isnan(consensus), label_quality, share * label_quality + (1 - share) * consensus)
+        self.annotator_quality_ = pd.Series(quality, index=enc.annotator_index(), name="quality")
         return q, agreement_skill(enc, codes)
 
     def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
