@@ -5,7 +5,8 @@ Datalab's issue managers are run directly (as in ``test_identifier_column.py``),
 nearest neighbour first, the form Datalab documents), so that only the checks' own rules are
 compared. Where labelwise deliberately differs, a test compares in the setting where both coincide
 and says why in its docstring. ``near_duplicate`` and ``identifier_column`` are compared in their own
-modules; ``exact_duplicate`` and ``leakage`` have no Datalab counterpart.
+modules (flags and sets; their scores here); ``exact_duplicate`` and ``leakage`` have no Datalab
+counterpart.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ pytest.importorskip("cleanlab.datalab")
 
 from cleanlab import Datalab  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.data_valuation import DataValuationIssueManager  # noqa: E402
+from cleanlab.datalab.internal.issue_manager.duplicate import NearDuplicateIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.imbalance import ClassImbalanceIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.label import LabelIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.noniid import NonIIDIssueManager  # noqa: E402
@@ -128,6 +130,42 @@ def test_outlier_score_from_probs_is_datalabs_unadjusted_entropy_score(shared_da
     found = find_data_issues(labels=labels, probs=probs, checks="outlier")
     np.testing.assert_allclose(
         _column(found.issues, "outlier_score"), _column(manager.issues, "outlier_score"), atol=1e-9
+    )
+
+
+def _near_duplicates(graph: NeighborGraph, y: np.ndarray):
+    manager = NearDuplicateIssueManager(_lab(y), k=graph.k)
+    manager.find_issues(knn_graph=_csr(graph))
+    found = find_data_issues(graph=graph, checks="near_duplicate")
+    return manager, found
+
+
+def test_near_duplicate_scores_and_mean_equal_datalabs(blobs):
+    """Both score ``1 - exp(-d_1 / median(d_1))`` for the distance ``d_1`` to the nearest neighbour:
+    on the same graph the scores, the mean score and the flags are equal."""
+    manager, found = _near_duplicates(blobs.graph, blobs.y)
+    theirs = _column(manager.issues, "near_duplicate_score")
+    np.testing.assert_allclose(_column(found.issues, "near_duplicate_score"), theirs, rtol=1e-12)
+    np.testing.assert_array_equal(
+        _column(found.issues, "is_near_duplicate_issue"), _column(manager.issues, "is_near_duplicate_issue")
+    )
+    assert found.summary.set_index("check").loc["near_duplicate", "score"] == pytest.approx(theirs.mean(), rel=1e-12)
+
+
+def test_near_duplicate_median_floor_is_datalabs_when_most_rows_have_twins():
+    """When over half the rows have an exact twin the median nearest-neighbour distance is 0 and
+    Datalab measures against its floor, 1e-6: a pair 5e-8 apart is within its radius (0.13e-6) and
+    scores ``1 - exp(-0.05)``. labelwise uses the same floor, so it flags and scores that pair alike."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([np.repeat(rng.normal(size=(10, 2)) * 5, 3, axis=0), [[0.0, 0.0], [5e-8, 0.0]]])
+    X = np.vstack([X, rng.normal(size=(6, 2)) * 5 + 20])
+    graph = NeighborGraph.build(X, k=5, standardize=False, method="exact")
+    manager, found = _near_duplicates(graph, np.zeros(len(X), dtype=int))
+    flagged = _column(manager.issues, "is_near_duplicate_issue")
+    assert flagged[30:32].all() and flagged.sum() == 32
+    np.testing.assert_array_equal(_column(found.issues, "is_near_duplicate_issue"), flagged)
+    np.testing.assert_allclose(
+        _column(found.issues, "near_duplicate_score"), _column(manager.issues, "near_duplicate_score"), rtol=1e-6
     )
 
 
