@@ -6,7 +6,8 @@ neighbours' own mean distances (``l_i = a_i / mean_{j in N(i)} a_j``, the kNN-di
 local outlier factors, rows off a denser manifold). ``m_i = max(g_i, l_i)``; the score is
 ``exp(1 - m_i)`` capped at 1, and a row is flagged when ``m_i`` lies beyond Tukey's far-out fence
 ``Q3 + 3 IQR`` of ``m``. With ``probs`` only, the score is one minus the normalised entropy of
-the predicted probabilities.
+the predicted probabilities (cleanlab's ``entropy`` score without its ``adjust_pred_probs``), and a
+row is flagged when its entropy lies beyond the same fence of the entropies.
 
 References
 ----------
