@@ -24,6 +24,7 @@ pytest.importorskip("cleanlab.datalab")
 from cleanlab import Datalab  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.data_valuation import DataValuationIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.duplicate import NearDuplicateIssueManager  # noqa: E402
+from cleanlab.datalab.internal.issue_manager.identifier_column import IdentifierColumnIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.imbalance import ClassImbalanceIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.label import LabelIssueManager  # noqa: E402
 from cleanlab.datalab.internal.issue_manager.noniid import NonIIDIssueManager  # noqa: E402
@@ -392,3 +393,24 @@ def test_null_scores_flags_and_mean_equal_datalabs(shape, seed, rate):
     np.testing.assert_allclose(_column(found.issues, "null_score"), _column(manager.issues, "null_score"), rtol=1e-15)
     summary = found.summary.set_index("check").loc["null", "score"]
     assert summary == pytest.approx(manager.summary["score"].iloc[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("with_id", [True, False])
+def test_identifier_column_rows_and_summary_score_equal_datalabs(with_id):
+    """The issue is about columns: both flag no row and score every row 1; the summary score is 0
+    when an identifier column is found, else 1 (labelwise also counts constant columns, which
+    Datalab does not look for: none here). No column of small consecutive codes either: Datalab
+    takes any integer column whose values form a run (0..8 repeated) for an identifier, labelwise
+    does not (``test_identifier_column.py`` compares the flagged columns where the rules agree)."""
+    rng = np.random.default_rng(5)
+    n = 120
+    X = np.column_stack([rng.integers(0, 50, n) * 3, rng.integers(0, 9, n) * 2]).astype(np.int64)
+    if with_id:
+        X = np.column_stack([X, np.arange(n) + 7])
+    manager = IdentifierColumnIssueManager(datalab=_lab(np.zeros(n, dtype=int)))
+    manager.find_issues(features=X)
+    found = find_data_issues(X, checks="identifier_column")
+    for name in ("is_identifier_column_issue", "identifier_column_score"):
+        np.testing.assert_array_equal(_column(found.issues, name), _column(manager.issues, name))
+    summary = found.summary.set_index("check").loc["identifier_column", "score"]
+    assert summary == manager.summary["score"].iloc[0] == (0.0 if with_id else 1.0)
