@@ -11,6 +11,7 @@ counterpart.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +115,25 @@ def test_outlier_score_is_e_times_datalabs_where_the_global_ratio_leads(blobs):
     assert flagged_theirs[blobs.outliers].all() and flagged_ours[blobs.outliers].all()
     assert not (flagged_theirs & ~flagged_ours).any()
     assert flagged_ours.sum() - flagged_theirs.sum() <= 2
+
+
+def test_outlier_flags_datalabs_rows_when_most_rows_have_k_twins():
+    """Four in five rows are copies of five points, so most mean distances, and their median, are
+    0: both divide by Datalab's floor (100 eps), flag every other row (the fence is 0) and score it
+    0, without overflowing to infinite ratios."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([np.repeat(rng.normal(size=(5, 3)), 48, axis=0), rng.normal(size=(60, 3)) * 3])
+    graph = NeighborGraph.build(X, k=K_NN, standardize=False, method="exact")
+    manager = OutlierIssueManager(_lab(np.zeros(len(X), dtype=int)), k=K_NN, threshold=0.25)
+    manager.find_issues(knn_graph=_csr(graph))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        found = find_data_issues(graph=graph, checks="outlier")
+    flagged = _column(manager.issues, "is_outlier_issue")
+    np.testing.assert_array_equal(flagged, np.arange(len(X)) >= 240)
+    np.testing.assert_array_equal(_column(found.issues, "is_outlier_issue"), flagged)
+    np.testing.assert_array_equal(_column(found.issues, "outlier_score")[flagged], 0.0)
+    assert np.isfinite(found.info["outlier"]["cutoff_ratio"])
 
 
 @pytest.mark.slow
