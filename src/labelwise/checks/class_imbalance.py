@@ -1,8 +1,9 @@
 """``class_imbalance`` check: examples of a class far rarer than a uniform share.
 
-As in cleanlab's Datalab, the examples of a class whose share of the data is below
-``threshold / K`` (``threshold=0.1``) are flagged. Score: the class's share times ``K`` (1 for a
-class at or above a uniform share).
+The examples of every class whose share of the data is below ``threshold / K``
+(``threshold=0.1``) are flagged: cleanlab's Datalab rule, which Datalab applies to the rarest class
+only. Score: the class's share times ``K`` (1 for a class at or above a uniform share; Datalab
+scores the rarest class's rows by the share itself).
 
 References
 ----------

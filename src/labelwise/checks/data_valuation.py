@@ -13,11 +13,13 @@ A row's value is the sum of what it receives over the validation points, divided
 number of times a row is a neighbour (``k``); rows outside a validation point's ``k``
 neighbours receive 0 from it (the truncation of Jia et al.'s Section 4 with ``N = k``). The
 classifier's ``K`` defaults to ``k // 2``: with ``K = N`` every neighbour's value would be just
-its label match over ``K``, never negative, so ``N > K`` is needed to see harmful rows. The
+its label match over ``K``, never negative, so ``N > K`` is needed to see harmful rows.
 Neighbours tied in distance share their values; where identical rows tie at the ``k``-th place,
 the graph keeps the lower row numbers, so one twin may receive more than the other. The
 score is ``(1 + K * value) / 2`` in [0, 1]; rows with a negative value (score < 0.5) lower the
-classifier's accuracy and are flagged.
+classifier's accuracy and are flagged. cleanlab's Datalab uses ``K = N = k``, starts the recursion
+from 0 instead of ``s_N`` (so every neighbour of ``t`` receives ``1[y_{a_N} = y_t] / k`` less)
+and averages over all ``n`` rows; the tests compare the two.
 
 References
 ----------

@@ -2,9 +2,9 @@
 
 As in cleanlab's Datalab, two rows are near duplicates when one is among the other's ``k``
 neighbours at a distance below ``threshold x`` the median distance of rows to their nearest
-neighbour (``threshold=0.13``). The sets are the connected components of those pairs, so the
-relation is symmetric and transitive; the flagged rows are the rows in any pair, the same rows
-Datalab flags. Score: ``1 - exp(-d_1 / median)`` for the distance ``d_1`` to the nearest neighbour.
+neighbour (``threshold=0.13``; the median at least 1e-6, Datalab's floor). The sets are the
+connected components of those pairs, so the relation is symmetric and transitive; the flagged rows
+are the rows in any pair, the same rows Datalab flags. Score: ``1 - exp(-d_1 / median)`` for the distance ``d_1`` to the nearest neighbour.
 
 References
 ----------
@@ -23,11 +23,14 @@ from .graph import NeighborGraph
 
 THRESHOLD = 0.13
 MAX_SETS_IN_INFO = 1000
+#: Floor of the median nearest-neighbour distance (Datalab's, ``cleanlab.internal.constants.EPSILON``):
+#: when over half the rows have an exact twin the median is 0, and the radius is ``threshold x`` this.
+MEDIAN_FLOOR = 1e-6
 
 
 def radius(graph: NeighborGraph, threshold: float = THRESHOLD) -> tuple[float, float]:
-    """``(threshold x median nearest-neighbour distance, that median)``."""
-    median = max(float(np.median(graph.distances[:, 0])), 1e-12)
+    """``(threshold x median nearest-neighbour distance, that median)``, the median at least ``MEDIAN_FLOOR``."""
+    median = max(float(np.median(graph.distances[:, 0])), MEDIAN_FLOOR)
     return threshold * median, median
 
 

@@ -6,7 +6,8 @@ neighbours' own mean distances (``l_i = a_i / mean_{j in N(i)} a_j``, the kNN-di
 local outlier factors, rows off a denser manifold). ``m_i = max(g_i, l_i)``; the score is
 ``exp(1 - m_i)`` capped at 1, and a row is flagged when ``m_i`` lies beyond Tukey's far-out fence
 ``Q3 + 3 IQR`` of ``m``. With ``probs`` only, the score is one minus the normalised entropy of
-the predicted probabilities.
+the predicted probabilities (cleanlab's ``entropy`` score without its ``adjust_pred_probs``), and a
+row is flagged when its entropy lies beyond the same fence of the entropies.
 
 References
 ----------
@@ -28,17 +29,19 @@ from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 FENCE = 3.0
 #: Rows per block of the neighbours' mean distances.
 ROW_BLOCK = 65_536
+#: Floor of the distances the ratios divide by (Datalab's ``100 eps``): when over half the rows have
+#: ``k`` exact twins the median is 0, and a smaller floor overflows the ratios to infinity.
+MEDIAN_FLOOR = 100 * np.finfo(np.float64).eps
 
 
 def distance_ratios(distances: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """``max(a_i / median(a), a_i / mean_{j in N(i)} a_j)`` for every row."""
     a = distances.mean(axis=1, dtype=np.float64)
-    tiny = np.finfo(np.float64).tiny
-    g = a / max(float(np.median(a)), tiny)
+    g = a / max(float(np.median(a)), MEDIAN_FLOOR)
     local = np.empty_like(a)
     for s in range(0, a.shape[0], ROW_BLOCK):  # temporaries of ROW_BLOCK x k
         local[s : s + ROW_BLOCK] = a[indices[s : s + ROW_BLOCK]].mean(axis=1)
-    l_ratio = a / np.maximum(local, tiny)
+    l_ratio = a / np.maximum(local, MEDIAN_FLOOR)
     return np.maximum(g, l_ratio)
 
 
