@@ -70,9 +70,10 @@ class TestLabelQualityScores:
     @pytest.mark.parametrize("case", CASES)
     @pytest.mark.parametrize("method", METHODS)
     def test_every_method_equals_cleanlab(self, case, method):
-        """Same score for every example, float32 and float64, binary to 25 classes."""
+        """Same score for every example, float32 and float64 (kept), binary to 25 classes."""
         labels, probs = _case(case)
         ours = lw.label_quality_scores(labels, probs, method=method)
+        assert ours.dtype == probs.dtype
         theirs = cleanlab_rank.get_label_quality_scores(labels, probs, method=method, adjust_pred_probs=False)
         rtol, atol = _tolerance(method, probs.dtype)
         np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
