@@ -3,7 +3,8 @@
 
 Both audits are confident learning over pixels or tokens, so their flags are compared with
 ``cleanlab.filter`` on the flattened pixels (every segmentation filter) and with cleanlab's token
-filter (every filter, in cleanlab's ranked order). labelwise counts an example passing several
+filter (every filter, in cleanlab's ranked order); token confusions by word against cleanlab's
+``summary.common_label_issues``. labelwise counts an example passing several
 thresholds in the most probable class among those (the paper's rule; cleanlab issue #1248); each
 test first asserts that its input has no such example (the raw confident joints are equal).
 cleanlab ranks with an unstable ``np.argsort``, so orders are compared where scores are distinct.
@@ -20,6 +21,7 @@ seg_rank = pytest.importorskip("cleanlab.segmentation.rank")
 seg_filter = pytest.importorskip("cleanlab.segmentation.filter")
 tok_rank = pytest.importorskip("cleanlab.token_classification.rank")
 tok_filter = pytest.importorskip("cleanlab.token_classification.filter")
+tok_summary = pytest.importorskip("cleanlab.token_classification.summary")
 
 from labelwise.audit import FILTERS, segmentation, token  # noqa: E402
 
@@ -109,3 +111,21 @@ class TestToken:
         kwargs = {"confident_joint": ours.tokens.calibrated_confident_joint} if pruning else {}
         theirs = tok_filter.find_label_issues(labels, probs, filter_by=filter_by, **kwargs)
         assert ours.issues == [tuple(int(v) for v in pair) for pair in theirs]
+
+    def test_common_confusions_by_word_equal_cleanlabs_common_label_issues(self):
+        """Per (word, given, suggested): the same counts of flagged tokens (order of equal counts aside)."""
+        labels, probs = self._case(0)
+        rng = np.random.default_rng(0)
+        words = [[f"w{int(rng.integers(0, 30))}" for _ in s] for s in labels]
+        ours = token.find_label_issues(labels, probs, tokens=words).common_confusions("token", top=10_000)
+        issues = tok_filter.find_label_issues(labels, probs)
+        theirs = tok_summary.common_label_issues(
+            issues, words, labels=labels, pred_probs=probs, top=10_000, exclude=[], verbose=False
+        ).rename(columns={"given_label": "given", "predicted_label": "suggested", "num_label_issues": "count"})
+        assert len(ours) >= 10
+        key = ["token", "given", "suggested"]
+        left = ours.astype({"token": str}).sort_values(key).reset_index(drop=True)
+        right = theirs[[*key, "count"]].astype({"token": str}).sort_values(key).reset_index(drop=True)
+        assert left[key].values.tolist() == right[key].values.tolist()
+        np.testing.assert_array_equal(left["count"], right["count"])
+        assert (np.diff(ours["count"].to_numpy()) <= 0).all()
