@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 cleanlab_count = pytest.importorskip("cleanlab.count")
+cleanlab_dataset = pytest.importorskip("cleanlab.dataset")
 cleanlab_filter = pytest.importorskip("cleanlab.filter")
 seg_rank = pytest.importorskip("cleanlab.segmentation.rank")
 seg_filter = pytest.importorskip("cleanlab.segmentation.filter")
@@ -64,6 +65,18 @@ class TestSegmentation:
         kwargs = {"confident_joint": ours.calibrated_confident_joint} if filter_by == "prune_by_class" else {}
         theirs = cleanlab_filter.find_label_issues(flat_labels, flat_probs, filter_by=filter_by, **kwargs)
         np.testing.assert_array_equal(ours.is_issue.reshape(-1), theirs)
+
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_class_summary_equals_cleanlabs_class_ranking_over_pixels(self, seed):
+        """Per-class pixel noise rates: ``rank_classes_by_label_quality`` on the same pixel joint."""
+        noisy, probs = segmentation_case(seed=seed)
+        ours = segmentation.find_label_issues(noisy.labels, probs)
+        flat_labels, flat_probs = _flat_pixels(noisy.labels, probs)
+        theirs = cleanlab_dataset.rank_classes_by_label_quality(flat_labels, flat_probs, joint=ours.joint)
+        theirs = theirs.sort_values("Class Index")
+        np.testing.assert_array_equal(ours.class_summary["n_pixels"], np.bincount(flat_labels))
+        np.testing.assert_allclose(ours.class_summary["noise_rate"], theirs["Label Noise"], atol=1e-12)
+        np.testing.assert_allclose(ours.class_summary["inverse_noise_rate"], theirs["Inverse Label Noise"], atol=1e-12)
 
 
 class TestToken:
