@@ -58,6 +58,17 @@ class TestFindsEachKind:
         assert res.summary()["n_images"] == len(truth)
 
 
+class TestEmptyResult:
+    def test_images_without_boxes_give_a_table_with_the_usual_column_types(self):
+        """No given and no predicted box: an empty box table whose column types match a non-empty one's."""
+        empty = detection.find_label_issues([{"boxes": [], "labels": []}], [{"boxes": [], "labels": [], "scores": []}])
+        labels = [{"boxes": [[0, 0, 10, 10]], "labels": [0]}]
+        preds = [{"boxes": [[0, 0, 10, 10], [20, 20, 30, 30]], "labels": [0, 1], "scores": [0.9, 0.95]}]
+        full = detection.find_label_issues(labels, preds)
+        assert len(empty.boxes) == 0 and empty.image_quality.tolist() == [1.0]
+        assert empty.boxes.dtypes.to_dict() == full.boxes.dtypes.to_dict()
+
+
 class TestBadInput:
     def test_negative_width_is_named(self):
         """A box with x2 < x1 names the image and box."""

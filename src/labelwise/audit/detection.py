@@ -181,6 +181,12 @@ _ROW_COLUMNS = (
     "badly_located_quality",
     "swapped_quality",
 )
+_COLUMN_TYPES: dict[str, Any] = {
+    **dict.fromkeys(("image", "box", "given", "suggested"), np.int64),
+    **dict.fromkeys(("x1", "y1", "x2", "y2", "label_quality", *(f"{k}_quality" for k in KINDS)), np.float64),
+    "source": "str",
+    "kind": "str",
+}
 
 
 def find_label_issues(
@@ -256,6 +262,8 @@ def find_label_issues(
     frame["label_quality"] = scores.min(axis=1) if len(frame) else []
     frame["kind"] = np.array(KINDS, dtype=object)[scores.argmin(axis=1)] if len(frame) else []
     frame["is_issue"] = frame["label_quality"] < threshold
+    if not rows:  # no box at all: the empty table keeps the column types of a non-empty one
+        frame = frame.astype(_COLUMN_TYPES)
     image_quality = np.ones(len(labels))
     if len(frame):
         np.minimum.at(image_quality, frame["image"].to_numpy(np.int64), frame["label_quality"].to_numpy())

@@ -68,7 +68,8 @@ def confidence_weighted_entropy_score(codes: np.ndarray, probs: np.ndarray) -> n
     confidence and the ratio are clipped below at 1e-6 so the score stays finite.
     """
     ratio = _normalized_entropy(probs) / np.clip(self_confidence(probs, codes), _CLIP, None)
-    return np.log1p(ratio) / np.clip(ratio, _CLIP, None)
+    score = np.log1p(ratio) / np.clip(ratio, _CLIP, None)
+    return score.astype(probs.dtype, copy=False)  # the entropy is float64 for float32 probs
 
 
 SCORERS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {

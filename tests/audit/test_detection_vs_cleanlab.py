@@ -1,0 +1,88 @@
+"""Differential tests: the object detection audit against ``cleanlab.object_detection`` 2.9.
+
+labelwise scores each box from its own image only (overlooked ``1 - s``, badly located = best IoU
+with a prediction of its class, swapped ``1 - s`` of another class's prediction in the same place)
+and flags a score below one threshold. cleanlab's ObjectLab scores mix IoU and box distances into a
+similarity, pool them with a softmin, and set per-class thresholds from the whole data set, so its
+scores are deliberately not labelwise's (benchmarks/RESULTS.md, "Label shapes": F1 1.000 vs 0.534
+on the benchmark's simulation). They coincide in their IoU and in the outcomes where errors are
+gross: clean images flagged by neither, and every image cleanlab flags flagged by labelwise too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+cleanlab_od_filter = pytest.importorskip("cleanlab.object_detection.filter")
+cleanlab_od_rank = pytest.importorskip("cleanlab.object_detection.rank")
+
+from labelwise.audit import detection  # noqa: E402
+
+from ._tasks_data import detection_case  # noqa: E402
+
+K = 3
+
+
+def _cleanlab_format(labels, predictions, k=K):
+    """labelwise's per-image dicts as cleanlab's: ``bboxes`` / ``labels``, predictions per class ``(m, 5)``."""
+    given = [
+        {"bboxes": np.asarray(g["boxes"], float).reshape(-1, 4), "labels": np.asarray(g["labels"])} for g in labels
+    ]
+    preds = []
+    for p in predictions:
+        boxes, cls, score = np.asarray(p["boxes"], float), np.asarray(p["labels"]), np.asarray(p["scores"], float)
+        per_class = [np.hstack([boxes[cls == j], score[cls == j, None]]).reshape(-1, 5) for j in range(k)]
+        preds.append(np.array(per_class, dtype=object))
+    return given, preds
+
+
+class TestIoU:
+    """``box_iou`` equals cleanlab's IoU matrix."""
+
+    def test_random_boxes_equal_cleanlab(self):
+        """Overlapping, disjoint, nested and identical boxes, to floating-point precision."""
+        rng = np.random.default_rng(0)
+        xy = rng.uniform(0, 50, (40, 2))
+        a = np.hstack([xy, xy + rng.uniform(1, 30, (40, 2))])
+        b = np.vstack(
+            [a[:10], a[10:20] + rng.normal(0, 5, (10, 4)).clip(-0.9, 0.9), [[0, 0, 100, 100], [200, 200, 201, 201]]]
+        )
+        theirs = cleanlab_od_rank._get_overlap_matrix(a, b)
+        np.testing.assert_allclose(detection.box_iou(a, b), theirs, rtol=1e-12, atol=1e-12)
+
+    def test_touching_and_degenerate_boxes_have_zero_overlap_in_both(self):
+        """Boxes sharing only an edge, and a zero-area box, overlap 0 in both libraries."""
+        a = np.array([[0.0, 0, 10, 10], [5, 5, 5, 5]])
+        b = np.array([[10.0, 0, 20, 10], [0, 10, 10, 20], [5, 5, 5, 5]])
+        np.testing.assert_allclose(detection.box_iou(a, b), cleanlab_od_rank._get_overlap_matrix(a, b), atol=1e-12)
+        assert (detection.box_iou(a, b) == 0).all()
+
+
+@pytest.mark.slow
+class TestFlaggedImages:
+    """Image-level flags agree where the two methods' definitions agree."""
+
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_clean_images_are_flagged_by_neither(self, seed):
+        """Given boxes equal to the truth and predictions close to it: no image flagged by either."""
+        truth, _, preds = detection_case(n_images=120, k=K, seed=seed)
+        ours = detection.find_label_issues(truth, preds)
+        theirs = cleanlab_od_filter.find_label_issues(*_cleanlab_format(truth, preds))
+        assert not ours.is_image_issue.any() and not theirs.any()
+
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_every_image_cleanlab_flags_labelwise_flags(self, seed):
+        """Dropped, jittered and swapped boxes: cleanlab's flagged images are a subset of labelwise's, all truly corrupted."""
+        truth, noisy, preds = detection_case(n_images=150, k=K, seed=seed)
+        ours = detection.find_label_issues(noisy.labels, preds).is_image_issue
+        theirs = cleanlab_od_filter.find_label_issues(*_cleanlab_format(noisy.labels, preds))
+        corrupted = np.array(
+            [
+                (np.asarray(kind) != "").any() or len(d["labels"]) > 0
+                for kind, d in zip(noisy.kind, noisy.dropped, strict=True)
+            ]
+        )
+        assert theirs.sum() >= 5
+        assert not (theirs & ~ours).any()
+        assert not (theirs & ~corrupted).any()
