@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..io.paths import require_folder
+from ._common import OutputFile, reading
 
 
 @click.command("export")
@@ -14,7 +15,7 @@ from ..io.paths import require_folder
 @click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="Cleaned table (.csv, .tsv, .parquet, .jsonl); a change log is written beside it.",
 )
@@ -27,7 +28,7 @@ from ..io.paths import require_folder
 @click.option(
     "--label-studio",
     "label_studio",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="Also write the flagged examples as a Label Studio import file (.json).",
 )
@@ -49,14 +50,16 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     if label_studio is not None:
         label_studio_paths(label_studio, force, name="--label-studio")
     if out is not None:
-        res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force)
+        with reading("OUT_DIR"):
+            res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force)
         click.echo(
             f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
             f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)"
         )
         click.echo(f"wrote {res.log_path} (change log, {len(res.changes)} reviewed examples)")
     if label_studio is not None:
-        path = export_label_studio(out_dir, label_studio, force=force)
+        with reading("OUT_DIR"):
+            path = export_label_studio(out_dir, label_studio, force=force)
         click.echo(
             f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)"
         )

@@ -47,7 +47,10 @@ FILE_CASES: dict[str, tuple[str, ...]] = {
     FOLDER: ("missing", "file", "empty_folder", "garbage_inside"),
     AUDIT: ("missing", "file", "empty_folder", "garbage_inside"),
 }
-OUT_CASES = {"folder": ("out_is_file", "out_under_file", "out_denied"), "file": ("out_is_folder", "out_under_file")}
+OUT_CASES = {
+    "folder": ("out_is_file", "out_under_file", "out_denied"),
+    "file": ("out_is_folder", "out_under_file", "out_denied"),
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ def label_table(case: str, original: Path, column: str, folder: Path) -> Path:
         frame[column] = float("nan")
     elif case == "one_row":
         frame = frame.iloc[:1]
-    else:
-        frame[column] = frame[column].iloc[0]
+    else:  # one class; rows without a label (pseudolabel's unlabeled rows) stay without
+        frame[column] = frame[column].where(frame[column].isna(), frame[column].dropna().iloc[0])
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / original.name
     frame.to_csv(path, index=False)
@@ -146,8 +149,12 @@ def cases() -> list[Case]:
         out += [Case(name, f"{option}:no_such_column", (option,)) for option in spec.columns]
         if spec.label is not None:
             names = (spec.label[0], *[p for p, (key, _) in spec.inputs.items() if key == spec.label[1]])
-            out += [Case(name, f"label:{case}", names) for case in spec.label_cases]
-        out += [Case(name, f"{option}={value}", (option,)) for option, value in spec.bad_values]
+            for case in spec.label_cases:
+                extra = spec.also_named.get(f"label:{case}")
+                out.append(Case(name, f"label:{case}", (*names, *([extra] if extra else []))))
+        for option, value in spec.bad_values:
+            what = f"{option}={value}"
+            out.append(Case(name, what, (option, *([spec.also_named[what]] if what in spec.also_named else []))))
         if name != spec.argv[0]:
             continue  # the options and --out of a command are swept once, on its first spec
         command = command_of(spec)

@@ -124,7 +124,8 @@ class Spec:
     ``"--probs"``) to its input key and kind; ``columns`` maps a column option to the input key
     of its table; ``label`` names the label option and its table, whose all-NaN, one-row and
     one-class versions (``label_cases``) must be refused; ``bad_values`` are values of free-form
-    options that must be refused; ``outputs`` are the files a run writes in the output folder.
+    options that must be refused (``also_named``: a case whose line may name its cause instead of
+    the option, with the reason in a comment); ``outputs`` are the files a run writes in the output folder.
     """
 
     argv: tuple[str, ...]
@@ -134,11 +135,11 @@ class Spec:
     label: tuple[str, str] | None = None
     label_cases: tuple[str, ...] = ("nan", "one_row", "one_class")
     bad_values: tuple[tuple[str, str], ...] = ()
+    also_named: dict[str, str] = field(default_factory=dict)
     out_kind: str = "folder"
 
 
 _AUDIT_OUT = ("issues.csv", "summary.json", "probs.npy")
-_SEED = (("--random-state", "-1"), ("--random-state", "4294967296"))
 
 SPECS: dict[str, Spec] = {
     "audit": Spec(
@@ -147,7 +148,7 @@ SPECS: dict[str, Spec] = {
         _AUDIT_OUT,
         columns={"--label": "data"},
         label=("--label", "data"),
-        bad_values=(("--checks", "no_such_check"), ("--n-jobs", "0"), *_SEED),
+        bad_values=(("--checks", "no_such_check"), ("--n-jobs", "0")),
     ),
     "audit/probs": Spec(
         ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--checks", "label", "--no-report"),
@@ -155,6 +156,8 @@ SPECS: dict[str, Spec] = {
         _AUDIT_OUT,
         columns={"--label": "data"},
         label=("--label", "data"),
+        # one row of DATA against the 30 rows of --probs: the line names --probs and both shapes
+        also_named={"label:one_row": "--probs"},
     ),
     "audit/features": Spec(
         ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--features", "{probs}", "--checks", "outlier"),
@@ -175,7 +178,6 @@ SPECS: dict[str, Spec] = {
             ("--param", "no_such_param=1"),
             ("--labels", "cat"),
             ("--scheduler", "nope"),
-            *_SEED,
         ),
     ),
     "aggregate/probs": Spec(
@@ -190,7 +192,9 @@ SPECS: dict[str, Spec] = {
         ("labels.csv", "votes.csv", "analysis.csv", "summary.json"),
         columns={"--text-column": "texts", "--id-column": "texts", "--gold-column": "texts"},
         label_cases=(),
-        bad_values=(("--classes", "spam"), *_SEED),
+        bad_values=(("--classes", "spam"),),
+        # the error names the function of LFS whose answer is outside --classes, the row and the classes
+        also_named={"--classes=spam": "labeling function"},
     ),
     "train": Spec(
         ("train", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"),
@@ -198,7 +202,6 @@ SPECS: dict[str, Spec] = {
         ("model.joblib", "issues.csv", "summary.json"),
         columns={"--label": "data"},
         label=("--label", "data"),
-        bad_values=_SEED,
     ),
     "pseudolabel": Spec(
         ("pseudolabel", "{partial}", "--label", "y", "--model", "logistic", "--selection", "threshold"),
@@ -206,7 +209,6 @@ SPECS: dict[str, Spec] = {
         ("pseudolabeled.csv", "summary.json", "model.joblib"),
         columns={"--label": "partial"},
         label=("--label", "partial"),
-        bad_values=_SEED,
     ),
     "evaluate": Spec(
         ("evaluate", "{preds}", "--labels", "{test}", "--corrections", "{changes}", "--seeds", "1"),
@@ -215,7 +217,7 @@ SPECS: dict[str, Spec] = {
         columns={"--label-column": "test"},
         label=("--label-column", "test"),
         label_cases=("nan", "one_row"),
-        bad_values=(("--metric", "no_such_metric"), ("--metric", "f1_score"), *_SEED),
+        bad_values=(("--metric", "no_such_metric"), ("--metric", "f1_score")),
     ),
     "evaluate/human-counts": Spec(
         ("evaluate", "{preds}", "--labels", "{test}", "--human-counts", "{counts}", "--seeds", "1"),
@@ -228,7 +230,7 @@ SPECS: dict[str, Spec] = {
         {"RUN_DIR": ("runs", FOLDER), "--qrels": ("qrels_b", TEXT)},
         ("systems.csv", "topics_a.csv", "topics_b.csv", "agreement.csv", "agreement.html", "summary.json"),
         label_cases=(),
-        bad_values=(("--measure", "no_such_measure"), *_SEED),
+        bad_values=(("--measure", "no_such_measure"),),
     ),
     "shift": Spec(
         (
@@ -251,7 +253,6 @@ SPECS: dict[str, Spec] = {
         },
         ("priors.csv", "adapted_probs.npy", "summary.json"),
         label_cases=(),
-        bad_values=_SEED,
     ),
     "label-shift": Spec(
         ("label-shift", "--train-labels", "{train_txt}", "--eval-labels", "{eval_txt}"),
@@ -287,7 +288,7 @@ SPECS: dict[str, Spec] = {
         {"OUT_DIR": ("audit", AUDIT)},
         (),
         label_cases=(),
-        bad_values=(("--port", "-1"), ("--port", "70000"), ("--host", "not a host"), ("--host", "")),
+        bad_values=(("--host", "not a host"), ("--host", "")),
         out_kind="none",
     ),
     "export": Spec(

@@ -44,9 +44,7 @@ def set_option(argv: list[str], option: str, value: str) -> list[str]:
 
 def snapshot(root: Path) -> dict[str, bytes | None]:
     """Every file and folder under ``root``: file contents by relative path (None for a folder)."""
-    return {
-        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))
-    }
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
 
 
 def error_lines(result: Result) -> list[str]:
@@ -109,7 +107,7 @@ def _bad_out(case: str, spec: Spec, tmp_path: Path, monkeypatch) -> Path:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", deny)
-    return tmp_path / "results"
+    return tmp_path / "results" / (spec.outputs[0] if spec.out_kind == "file" else "")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
