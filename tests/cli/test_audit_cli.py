@@ -149,18 +149,22 @@ class TestAuditErrors:
         assert not out.exists()
 
     def test_zero_n_jobs(self, runner, tmp_path):
-        """--n-jobs 0 reached joblib and ended in a traceback; now one line naming n_jobs, nothing written."""
+        """--n-jobs 0 reached joblib and ended in a traceback; now a usage error naming --n-jobs, nothing written."""
         _table().to_csv(tmp_path / "d.csv", index=False)
         out = tmp_path / "out"
         args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(out), "--n-jobs", "0"]
-        self._fails(runner, [*args, "--checks", "label"], "n_jobs must be None or a non-zero integer")
+        self._fails(runner, [*args, "--checks", "label"], "Invalid value for '--n-jobs'")
         assert not (out / "issues.csv").exists()
 
     def test_negative_random_state(self, runner, tmp_path):
         """--random-state -1 ended in numpy's 'Seed must be between 0 and 2**32 - 1' traceback."""
         _table().to_csv(tmp_path / "d.csv", index=False)
         args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--random-state", "-1", "--checks", "label"]
-        self._fails(runner, [*args, "--out", str(tmp_path / "out")], "random_state must be None, an int in [0, 2**32)")
+        self._fails(
+            runner,
+            [*args, "--out", str(tmp_path / "out")],
+            "Invalid value for '--random-state': -1 is not in the range",
+        )
 
     def test_demo_does_not_overwrite_a_users_data_csv(self, runner, tmp_path):
         """--demo wrote the digits over OUT/data.csv whatever it held; an earlier demo's own data.csv is still rewritten."""
@@ -191,7 +195,7 @@ class TestAuditErrors:
             "--checks",
             "label",
         ]
-        result = self._fails(runner, args, "--probs has 4 columns but label column 'species' has 3 distinct values")
+        result = self._fails(runner, args, "--probs has 4 columns but --label column 'species' has 3 distinct values")
         assert "classes=" not in result.output
 
     def test_a_label_column_of_lists_points_to_multilabel(self, runner, tmp_path):
@@ -311,7 +315,7 @@ class TestAuditErrors:
             raise KeyboardInterrupt
 
         _table().to_csv(tmp_path / "d.csv", index=False)
-        monkeypatch.setattr(audit_cli, "read_table", interrupted)
+        monkeypatch.setattr(audit_cli, "read_input", interrupted)
         result = runner.invoke(
             main, ["audit", str(tmp_path / "d.csv"), "--label", "species", "--out", str(tmp_path / "o")]
         )

@@ -61,7 +61,7 @@ class TestRobustnessCommand:
         [
             (["--attacks", "chaos"], "--attacks must be among"),
             (["--models", "forest"], "--models must be among"),
-            (["--budgets", "1.5"], r"budget as a fraction must be in \[0, 1\)"),
+            (["--budgets", "1.5"], r"--budgets must be fractions in \[0, 1\) or counts, got '1.5'"),
             (["--budgets", "x"], "--budgets must be"),
             (["--label", "nope"], "--label column 'nope' is not in the data"),
             (["--gamma", "big"], "gamma must be 'scale', 'auto' or a positive number, got 'big'"),

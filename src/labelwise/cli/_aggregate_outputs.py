@@ -11,8 +11,7 @@ import pandas as pd
 
 from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..errors import AnnotationError, MissingColumnError
-from ..io import read_table
-from ..io.paths import require_file
+from ._common import read_input
 
 __all__ = ["annotators_frame", "annotators_json", "finite", "gold_accuracy", "labels_frame"]
 
@@ -27,7 +26,7 @@ def _as_key(values: Any) -> pd.Index:
 
 def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
     """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
-    gold = read_table(require_file(path, parameter="--gold", kind="table of true labels"))
+    gold = read_input(path, "--gold", kind="table of true labels")
     if {"item", "label"} <= set(gold.columns):
         gold = gold[["item", "label"]]
     elif gold.shape[1] == 2:

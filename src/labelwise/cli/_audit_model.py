@@ -48,19 +48,20 @@ def check_label_not_continuous(labels: pd.Series, label: str) -> None:
     fractional = np.any(np.asarray(distinct, dtype=float) % 1 != 0)
     if fractional and distinct.size > CONTINUOUS_MIN_DISTINCT:
         raise InvalidLabelsError(
-            f"label column {label!r} looks continuous ({distinct.size} distinct non-integer numbers, e.g. "
+            f"--label column {label!r} looks continuous ({distinct.size} distinct non-integer numbers, e.g. "
             f"{float(distinct[0]):g}); audit it as a regression target with --task regression, or bin it "
             "into classes first"
         )
 
 
-def check_two_classes(classes: Any, label: str) -> None:
+def check_two_classes(
+    classes: Any, label: str, *, hint: str = " (or give out-of-fold probabilities with --probs)"
+) -> None:
     """Raise :class:`InvalidLabelsError` when the label column holds one class: no model can be trained on it."""
     if len(classes) < 2:
         only = f"only {show(classes[0])}" if len(classes) else "none"
         raise InvalidLabelsError(
-            f"label column {label!r} must hold at least 2 classes to train a model, got {only} "
-            "(or give out-of-fold probabilities with --probs)"
+            f"--label column {label!r} must hold at least 2 classes to train a model, got {only}{hint}"
         )
 
 

@@ -16,11 +16,11 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
-from ..io import files_together, read_conll, read_masks, read_table, write_csv
+from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_file
-from ._common import console, load_npy, print_frame
+from ._common import console, load_npy, print_frame, read_input
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
@@ -56,7 +56,7 @@ def _numeric_target(y: pd.Series, label: str) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
-            f"label column {label!r} must hold finite numbers for --task regression; row {row} is {show(y.iloc[row])} "
+            f"--label column {label!r} must hold finite numbers for --task regression; row {row} is {show(y.iloc[row])} "
             f"({int(bad.sum())} such row(s))"
         )
     return values
@@ -67,7 +67,7 @@ def _multilabel(
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
 
-    tags = _column(read_table(require_file(data, parameter="DATA", kind="data file")), label)
+    tags = _column(read_input(data, "DATA"), label)
     probs = _load_array(probs_path, "--probs")
     classes = None
     if not (tags.map(lambda v: isinstance(v, str)).all() and tags.str.fullmatch(r"[0-9|]*").all()):
@@ -115,7 +115,7 @@ def _regression(
 ) -> tuple[Any, dict]:
     from ..audit import regression
 
-    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
+    frame = read_input(data, "DATA")
     y = _column(frame, label)
     features = frame.drop(columns=[label]).select_dtypes("number")
     pred = None if predictions_path is None else _load_array(predictions_path, "--predictions")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,16 @@ from rich.console import Console
 from rich.table import Table
 
 from ..columns import first_unhashable_row
-from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..errors import (
+    AnnotationError,
+    DataFileError,
+    InvalidLabelsError,
+    InvalidParameterError,
+    LabelwiseError,
+    MissingColumnError,
+)
 from ..io.paths import require_file
+from ..io.tables import read_table
 
 
 def console() -> Console:
@@ -32,6 +41,57 @@ def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: 
     for row in frame.itertuples(index=False):
         table.add_row(*[float_format.format(v) if isinstance(v, float) else str(v) for v in row])
     console().print(table)
+
+
+#: ``--random-state``: the seeds numpy accepts, refused by click (exit 2) before any work.
+SEED = click.IntRange(0, 2**32 - 1)
+
+
+def nonzero_jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """The callback of an ``--n-jobs`` option: 0 workers is a usage error (exit 2), as joblib refuses it."""
+    if value == 0:
+        raise click.BadParameter("must be a positive number of workers, or negative (-1: all cores), got 0")
+    return value
+
+
+@contextlib.contextmanager
+def reading(parameter: str) -> Iterator[None]:
+    """Name ``parameter`` in the errors raised while its file is read: ``DATA: data file 'x.csv' is empty``.
+
+    The readers of :mod:`labelwise.io` name the file but not the argument or option that gave
+    it. Only errors about the file (:class:`DataFileError`, :class:`AnnotationError`) are
+    prefixed, and only when they do not name ``parameter`` already.
+    """
+    try:
+        yield
+    except (DataFileError, AnnotationError) as exc:
+        if parameter in str(exc):
+            raise
+        raise type(exc)(f"{parameter}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def renaming(names: dict[str, str]) -> Iterator[None]:
+    """Errors raised inside that start with an API parameter's name start with the option's instead.
+
+    ``renaming({"metric": "--metric"})`` turns ``metric must name a function ...`` into
+    ``--metric must name a function ...`` (messages start with the parameter they are about).
+    """
+    try:
+        yield
+    except LabelwiseError as exc:
+        message = str(exc)
+        for api, option in names.items():
+            if message.startswith(f"{api} "):
+                raise type(exc)(option + message[len(api) :]) from exc
+        raise
+
+
+def read_input(path: str | os.PathLike, parameter: str, kind: str = "data file") -> pd.DataFrame:
+    """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``."""
+    checked = require_file(path, parameter=parameter, kind=kind)
+    with reading(parameter):
+        return read_table(checked)
 
 
 def split_csv_option(value: str | None) -> list[str]:
@@ -115,6 +175,26 @@ class OutputFolder(click.Path):
         problem = output_folder_problem(Path(os.fsdecode(path)))
         if problem is not None:
             self.fail(problem, param, ctx)
+        return path
+
+
+class OutputFile(click.Path):
+    """The type of an output file option: a usage error (exit 2) at once when it cannot be written.
+
+    An existing folder is refused by :class:`click.Path`; a file whose folder cannot hold it
+    (a file in the way, no permission) is refused here, before any input is read.
+    """
+
+    name = "file"
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: D102
+        path = super().convert(value, param, ctx)
+        problem = output_folder_problem(Path(os.fsdecode(path)).parent)
+        if problem is not None:
+            self.fail(f"cannot write {os.fsdecode(path)!r}: {problem}", param, ctx)
         return path
 
 

@@ -14,15 +14,15 @@ from ..aggregate import METHODS
 from ..aggregate.agreement import agreement
 from ..aggregate.simulate import simulate_annotators
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..io import files_together, read_table, write_csv, write_json
+from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ..io.output_sets import AGGREGATE_OUTPUTS, earlier_outputs
 from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import method_params
-from ._common import OutputFolder, console, print_frame, split_csv_option
+from ._common import SEED, OutputFolder, console, load_npy, print_frame, read_input, reading, split_csv_option
 from ._scale import aggregate_at_scale
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
@@ -53,13 +53,9 @@ def _coerce_like(value: str, sample: pd.Series) -> Any:
 
 def _load_probs(path: Path) -> Any:
     """``.npy`` (rows in sorted item order, columns in class order) or a table indexed by ``item``."""
-    require_file(path, parameter="--probs", kind=".npy file or table")
     if path.suffix.lower() == ".npy":
-        try:
-            return np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise DataFileError(f"--probs file {str(path)!r} is not a readable .npy array: {exc}") from None
-    table = read_table(path)
+        return load_npy(path, "--probs")
+    table = read_input(path, "--probs", kind=".npy file or table")
     if "item" not in table.columns:
         raise MissingColumnError(
             f"--probs table {str(path)!r} must have an 'item' column and one column per class; "
@@ -228,7 +224,7 @@ def run_demo(
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
 @click.option("--out", type=OutputFolder(), default=Path("labelwise-agg"), show_default=True, help="Output folder.")
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 @click.option(
     "--demo",
@@ -315,13 +311,14 @@ def aggregate(
     else:
         if path is None:
             raise InvalidParameterError("PATH is required (an annotation export), or use --demo")
-        read = read_annotations(
-            require_file(path, parameter="PATH", kind="annotation file"),
-            fmt,
-            item_column=item_column,
-            annotator_column=annotator_column,
-            label_column=label_column,
-        )
+        with reading("PATH"):
+            read = read_annotations(
+                require_file(path, parameter="PATH", kind="annotation file"),
+                fmt,
+                item_column=item_column,
+                annotator_column=annotator_column,
+                label_column=label_column,
+            )
         answers = read.answers
         read_info = read.summary()
         probs = _load_probs(Path(probs_path)) if probs_path is not None else None
@@ -335,6 +332,13 @@ def aggregate(
     labels = None
     if declared:
         labels = [_coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
+        outside = ~answers["label"].isin(labels)
+        if outside.any():
+            raise InvalidLabelsError(
+                f"--labels must list every label of the answers: answer row {int(outside.argmax())} is "
+                f"{answers['label'][outside].iloc[0]!r}, not one of the declared labels {labels} "
+                f"({int(outside.sum())} answer(s) outside the label set)"
+            )
 
     est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):

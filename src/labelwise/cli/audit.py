@@ -19,10 +19,9 @@ from ..errors import (
     MissingColumnError,
     ShapeMismatchError,
 )
-from ..io import files_together, read_table, write_csv, write_npy
+from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
-from ..io.paths import require_file
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
@@ -32,7 +31,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import OutputFolder, console, load_npy, print_frame, split_label
+from ._common import SEED, OutputFolder, console, load_npy, nonzero_jobs, print_frame, read_input, split_label
 from ._scale import audit_at_scale
 
 
@@ -62,17 +61,17 @@ def run_audit(
     """Out-of-fold probabilities (unless given) and label issues for one table."""
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label)
-    codes, classes = encode_labels(labels, name=f"label column {label!r}")
+    codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
         if probs.shape[1] != len(classes):
             if labels.dtype.kind not in "iuf":  # only integer labels may name columns no row has (the API's classes=)
                 raise InvalidLabelsError(
-                    f"--probs has {probs.shape[1]} columns but label column {label!r} has {len(classes)} distinct "
+                    f"--probs has {probs.shape[1]} columns but --label column {label!r} has {len(classes)} distinct "
                     "values: the columns are the label column's sorted classes, so each needs at least one row "
                     "(or code the labels as integers 0..K-1, one per column)"
                 )
-            _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"label column {label!r}")
+            _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"--label column {label!r}")
     else:
         check_two_classes(classes, label)
         probs, info = audit_probabilities(
@@ -98,8 +97,10 @@ def run_audit(
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
 @model_option()
 @time_budget_option()
-@click.option("--random-state", type=int, default=0, show_default=True)
-@click.option("--n-jobs", type=int, default=None, help="Folds fitted in parallel (default: one at a time).")
+@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--n-jobs", type=int, default=None, callback=nonzero_jobs, help="Folds fitted in parallel (default: one at a time)."
+)
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
 @click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
@@ -290,7 +291,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             raise InvalidParameterError(
                 "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
             )
-        frame = read_table(require_file(o.data, parameter="DATA", kind="data file"))
+        frame = read_input(o.data, "DATA")
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"

@@ -12,9 +12,9 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError, S
 from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
-from ..io.paths import require_file, require_folder
+from ..io.paths import require_file, require_folder, require_path
 from ..report._evaluation import evaluation_html
-from ._common import OutputFolder, console, load_npy, print_frame
+from ._common import SEED, OutputFolder, console, load_npy, print_frame, read_input, reading, renaming
 
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
@@ -35,11 +35,12 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
                 f"model name {f.stem!r} appears twice in {str(folder)!r}; keep one file per model"
             )
         if f.suffix.lower() == ".npy":
-            preds[f.stem] = load_npy(f, "predictions")
+            preds[f.stem] = load_npy(f, "PREDICTIONS")
         else:
-            preds[f.stem] = _table_predictions(f)
+            with reading("PREDICTIONS"):
+                preds[f.stem] = _table_predictions(f)
     if not preds:
-        raise DataFileError(f"predictions folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})")
+        raise DataFileError(f"PREDICTIONS folder {str(folder)!r} holds no model files ({', '.join(PRED_SUFFIXES)})")
     return preds
 
 
@@ -65,7 +66,7 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
         if labels.ndim != 1:
             raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
         return labels
-    table = read_table(path)
+    table = read_input(path, "--labels")
     if column is None:
         column = table.columns[0] if table.shape[1] == 1 else "label"
     if column not in table.columns:
@@ -73,6 +74,15 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
             f"--label-column {column!r} is not in {str(path)!r}; columns are {list(table.columns)}"
         )
     return table[column].to_numpy()
+
+
+def _check_lengths(preds: dict[str, np.ndarray], given: np.ndarray) -> None:
+    """Every model's file has one prediction per test label (checked before the corrections are matched)."""
+    for name, pred in preds.items():
+        if len(pred) != len(given):
+            raise ShapeMismatchError(
+                f"PREDICTIONS file of model {name!r} has {len(pred)} rows, --labels has {len(given)} test items"
+            )
 
 
 @click.command()
@@ -121,7 +131,7 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
     show_default=True,
     help="Output folder.",
 )
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 def evaluate(
     predictions,
     labels_path,
@@ -144,20 +154,24 @@ def evaluate(
         raise InvalidParameterError("give exactly one of --corrections or --human-counts")
     given = read_labels(Path(labels_path), label_column)
     preds = read_predictions(Path(predictions))
+    _check_lengths(preds, given)
     if human_counts is not None:
-        require_file(human_counts, parameter="--human-counts", kind=".npy file")
-        fixes = corrections_from_counts(np.load(human_counts, allow_pickle=False), given)
+        with renaming({"counts": "--human-counts", "given": "--labels"}):
+            fixes = corrections_from_counts(load_npy(Path(human_counts), "--human-counts"), given)
     else:
-        fixes = read_corrections(corrections, given)
-    ev = corrected_benchmark(
-        preds,
-        given,
-        fixes.corrected,
-        metric=metric,
-        soft_labels=fixes.soft_labels,
-        seeds=seeds,
-        random_state=random_state,
-    )
+        require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
+        with reading("--corrections"), renaming({"given": "--labels"}):
+            fixes = read_corrections(corrections, given)
+    with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds"}):
+        ev = corrected_benchmark(
+            preds,
+            given,
+            fixes.corrected,
+            metric=metric,
+            soft_labels=fixes.soft_labels,
+            seeds=seeds,
+            random_state=random_state,
+        )
     curve = ev.prevalence_curve()
     cross = ev.crossovers
     out = Path(out)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..io import files_together
 from ..io.paths import require_folder
+from ._common import OutputFile, reading
 
 
 @click.command("export")
@@ -14,7 +16,7 @@ from ..io.paths import require_folder
 @click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="Cleaned table (.csv, .tsv, .parquet, .jsonl); a change log is written beside it.",
 )
@@ -27,7 +29,7 @@ from ..io.paths import require_folder
 @click.option(
     "--label-studio",
     "label_studio",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="Also write the flagged examples as a Label Studio import file (.json).",
 )
@@ -48,15 +50,17 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
         cleaned_paths(out, force, name="--out")
     if label_studio is not None:
         label_studio_paths(label_studio, force, name="--label-studio")
-    if out is not None:
-        res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force)
+    # The cleaned table, its change log and the tasks file are moved into place together: all or none.
+    with reading("OUT_DIR"), files_together():
+        res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force) if out is not None else None
+        path = export_label_studio(out_dir, label_studio, force=force) if label_studio is not None else None
+    if res is not None:
         click.echo(
             f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
             f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)"
         )
         click.echo(f"wrote {res.log_path} (change log, {len(res.changes)} reviewed examples)")
-    if label_studio is not None:
-        path = export_label_studio(out_dir, label_studio, force=force)
+    if path is not None:
         click.echo(
             f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)"
         )

@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidLabelsError
-from ..io import files_together, read_table, write_csv, write_json
-from ..io.paths import require_file
+from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
-from ._audit_model import chosen_estimator, model_option, print_model_info, time_budget_option
-from ._common import OutputFolder, console, print_frame, split_label
+from ._audit_model import check_two_classes, chosen_estimator, model_option, print_model_info, time_budget_option
+from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
@@ -109,7 +108,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
     show_default=True,
     help="Output folder.",
 )
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 def pseudolabel(
     data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, time_budget, teacher_model,
     safeguard, out, random_state,
@@ -121,9 +120,16 @@ def pseudolabel(
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
     out = Path(out)
-    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
+    frame = read_input(data, "DATA")
     features, labels = split_label(frame, label)
     unlabeled = unlabeled_mask(labels, unlabeled_value)
+    known = pd.unique(labels[~unlabeled])
+    if len(known) == 0:
+        raise InvalidLabelsError(
+            f"--label column {label!r} must have labeled examples, got none: all {len(labels)} rows are empty "
+            f"or --unlabeled-value {unlabeled_value!r}"
+        )
+    check_two_classes(known, label, hint=" (counting the labeled rows only)")
     y = _plain_labels(labels, unlabeled)
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"

@@ -13,7 +13,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder
 from ..report._evaluation import evaluation_html
-from ._common import OutputFolder, console, print_frame
+from ._common import SEED, OutputFolder, console, print_frame, reading, renaming
 
 
 @click.command("rank-agreement")
@@ -52,7 +52,7 @@ from ._common import OutputFolder, console, print_frame
     default=Path("labelwise-rank-agreement"),
     show_default=True,
 )
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state):
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
@@ -64,9 +64,12 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
         raise InvalidParameterError(f"--qrels must be given exactly twice, got {len(qrels)}")
     run_dir = require_folder(run_dir, parameter="RUN_DIR", kind="run folder")
     qrels_a, qrels_b = (require_file(q, parameter="--qrels", kind="qrels file") for q in qrels)
-    runs = read_run_dir(run_dir)
-    a = system_scores(runs, read_qrels(qrels_a), measure)
-    b = system_scores(runs, read_qrels(qrels_b), measure)
+    with reading("RUN_DIR"):
+        runs = read_run_dir(run_dir)
+    with reading("--qrels"):
+        judged = [read_qrels(qrels_a), read_qrels(qrels_b)]
+    with renaming({"measure": "--measure"}):
+        a, b = (system_scores(runs, q, measure) for q in judged)
     res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
     out = Path(out)
     with files_together():

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import StorageError
 from ..io.paths import require_folder
+from ._common import OutputFile, output_folder_problem, reading
 
 
 @click.command("report")
@@ -14,16 +16,23 @@ from ..io.paths import require_folder
 @click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="Where to write the report [default: OUT_DIR/report.html].",
 )
-@click.option("--top", type=int, default=60, show_default=True, help="How many worst examples to show.")
+@click.option(
+    "--top", type=click.IntRange(min=1), default=60, show_default=True, help="How many worst examples to show."
+)
 def report(out_dir: Path, out: Path | None, top: int) -> None:
     """Write OUT_DIR/report.html: label health, noise-matrix heatmap, issues per class, the most
     confused class pairs, label-quality distribution and the worst examples with previews (for an
     aggregation: per-annotator accuracy and confusion matrices, most disputed items)."""
     from ..report import write_report
 
-    path = write_report(require_folder(out_dir, parameter="OUT_DIR", kind="output folder"), out=out, top=top)
+    folder = require_folder(out_dir, parameter="OUT_DIR", kind="output folder")
+    problem = output_folder_problem(folder) if out is None else None
+    if problem is not None:
+        raise StorageError(f"OUT_DIR cannot hold report.html: {problem}; choose another file with --out")
+    with reading("OUT_DIR"):
+        path = write_report(folder, out=out, top=top)
     click.echo(f"wrote {path}")

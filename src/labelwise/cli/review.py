@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..io.paths import require_folder
+from ._common import reading, renaming
 
 
 @click.command("review")
@@ -17,7 +18,9 @@ from ..io.paths import require_folder
     show_default=True,
     help="Address to bind. Only loopback addresses unless --allow-remote is given.",
 )
-@click.option("--port", type=int, default=8765, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0 picks a free one)."
+)
 @click.option(
     "--allow-remote",
     is_flag=True,
@@ -37,13 +40,14 @@ def review(out_dir: Path, host: str, port: int, allow_remote: bool, reviewer: st
             "decisions (the review page has no login)",
             err=True,
         )
-    server = prepare_server(
-        require_folder(out_dir, parameter="OUT_DIR", kind="output folder"),
-        host=host,
-        port=port,
-        allow_remote=allow_remote,
-        reviewer=reviewer,
-    )
+    with reading("OUT_DIR"), renaming({"host": "--host", "port": "--port"}):
+        server = prepare_server(
+            require_folder(out_dir, parameter="OUT_DIR", kind="output folder"),
+            host=host,
+            port=port,
+            allow_remote=allow_remote,
+            reviewer=reviewer,
+        )
     click.echo(f"labelwise review: {server.url}")
     click.echo(f"decisions are saved in {Path(out_dir).resolve() / 'review.sqlite'}; press Ctrl-C to stop")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -10,10 +11,10 @@ import pandas as pd
 
 from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
-from ..io import files_together, read_table, write_csv, write_json
-from ..io.paths import require_file
+from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, MODELS, robustness_curve
-from ._common import OutputFolder, console, print_frame, split_csv_option
+from ._audit_model import check_two_classes
+from ._common import OutputFolder, console, print_frame, read_input, split_csv_option
 
 
 def _parse_budgets(text: str) -> list:
@@ -22,11 +23,25 @@ def _parse_budgets(text: str) -> list:
         try:
             value = int(part) if part.isdigit() else float(part)
         except ValueError:
-            raise InvalidParameterError(f"--budgets must be fractions in [0, 1) or counts, got {part!r}") from None
+            value = math.nan
+        if isinstance(value, float) and not 0 <= value < 1:
+            raise InvalidParameterError(f"--budgets must be fractions in [0, 1) or counts, got {part!r}")
         out.append(value)
     if not out:
         raise InvalidParameterError("--budgets must list at least one budget, e.g. 0.05,0.1,0.25")
     return out
+
+
+def _parse_gamma(text: str) -> float | str:
+    if text in ("scale", "auto"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidParameterError(f"--gamma must be 'scale', 'auto' or a positive number, got {text!r}")
+    return value
 
 
 def _names(text: str, allowed, option: str) -> list[str]:
@@ -86,11 +101,8 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     attack_names = _names(attacks, ATTACKS, "--attacks")
     model_names = _names(models, MODELS, "--models")
     budget_list = _parse_budgets(budgets)
-    try:
-        gamma_value = float(gamma)
-    except ValueError:
-        gamma_value = gamma
-    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
+    gamma_value = _parse_gamma(gamma)
+    frame = read_input(data, "DATA")
     if label not in frame.columns:
         raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
     features = frame.drop(columns=[label])
@@ -105,7 +117,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     if standardize:
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-    encode_labels(frame[label], name=f"label column {label!r}")
+    check_two_classes(encode_labels(frame[label], name=f"--label column {label!r}")[1], label, hint="")
     curve = robustness_curve(
         model_names,
         X,

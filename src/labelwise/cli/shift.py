@@ -14,7 +14,7 @@ from ..io.paths import require_file
 from ..io.tables import not_utf8_error
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import OutputFolder, console, load_npy, print_frame
+from ._common import SEED, OutputFolder, console, load_npy, print_frame
 
 
 def _load(path: Path, option: str) -> np.ndarray:
@@ -80,7 +80,7 @@ def _names(path: Path, option: str) -> list[str]:
     default=Path("labelwise-shift"),
     show_default=True,
 )
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 def shift(
     train_probs,
     train_labels,

@@ -14,17 +14,17 @@ from sklearn.model_selection import StratifiedKFold
 from .._validate.labels import encode_labels
 from ..audit import FILTERS
 from ..errors import TooFewExamplesError
-from ..io import atomic_write, files_together, read_table, write_csv, write_json
-from ..io.paths import require_file
+from ..io import atomic_write, files_together, write_csv, write_json
 from ..robust import CleanClassifier
 from ._audit_model import (
     check_label_not_continuous,
+    check_two_classes,
     chosen_estimator,
     model_option,
     print_model_info,
     time_budget_option,
 )
-from ._common import OutputFolder, console, print_frame, split_label
+from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
 
 
 def save_model(model, path: Path) -> Path:
@@ -71,7 +71,7 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @model_option()
 @time_budget_option()
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option(
     "--evaluate/--no-evaluate",
     default=True,
@@ -87,10 +87,11 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     settings) to --out.
     """
     out = Path(out)
-    frame = read_table(require_file(data, parameter="DATA", kind="data file"))
+    frame = read_input(data, "DATA")
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label)
-    codes, classes = encode_labels(labels, name=f"label column {label!r}")
+    codes, classes = encode_labels(labels, name=f"--label column {label!r}")
+    check_two_classes(classes, label, hint="")
     estimator, model_info = chosen_estimator(
         features,
         codes,

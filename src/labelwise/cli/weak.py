@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..io import files_together, read_table, write_csv, write_json
+from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
-from ._common import OutputFolder, console, print_frame, split_csv_option
+from ._common import SEED, OutputFolder, console, print_frame, read_input, split_csv_option
 
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
@@ -75,7 +75,7 @@ def _classes(value: str | None) -> list[Any] | None:
     help="Label model.",
 )
 @click.option("--out", type=OutputFolder(), default=Path("labelwise-weak"), show_default=True, help="Output folder.")
-@click.option("--random-state", type=int, default=0, show_default=True)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet):
     """Apply the labeling functions in LFS to every row of DATA, analyse them and fit a label model.
@@ -85,7 +85,7 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     votes.csv (item, labeler, label), analysis.csv and summary.json to --out.
     """
     lfs = load_lfs(Path(lfs_path))
-    table = read_table(require_file(data, parameter="DATA", kind="data file"))
+    table = read_input(data, "DATA")
     for flag, column in (("--text-column", text_column), ("--id-column", id_column), ("--gold-column", gold_column)):
         if column is not None and column not in table.columns:
             raise MissingColumnError(

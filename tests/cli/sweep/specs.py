@@ -1,0 +1,314 @@
+"""Valid small invocations of every ``labelwise`` command, for the bad-input sweep beside it.
+
+``SPECS`` maps a name (the command, or ``command/variant``) to a :class:`Spec`: an argument
+list with ``{key}`` placeholders filled from the small input files :func:`make_inputs` writes,
+and what each parameter is (an input file of some kind, a column name, a free-form option with
+values it must refuse). ``test_bad_inputs`` derives the bad invocations from it. Every option of
+every command must be classified, here or in ``FREE_OPTIONS``, and every command must be in
+``SPECS`` or ``NOT_COVERED``, so a new command or option cannot slip past the sweep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tests.report.fake_outputs import write_audit
+
+#: What an input parameter holds; the sweep chooses its bad files from the kind.
+TABLE, NPY, TEXT, PYTHON, FOLDER, AUDIT = "table", "npy", "text", "python", "folder", "audit folder"
+
+LFS = """
+from labelwise.weak import labeling_function
+
+@labeling_function()
+def has_link(row):
+    return "spam" if "http" in row.text else None
+
+@labeling_function()
+def short(row):
+    return "ham" if len(row.text) < 12 else None
+"""
+
+
+def _table(n: int = 30, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = np.array(["u", "v", "w"])[np.arange(n) % 3]
+    a = rng.normal(size=n) + (np.arange(n) % 3)
+    return pd.DataFrame({"a": a.round(3), "b": rng.normal(size=n).round(3), "y": y})
+
+
+def make_inputs(folder: Path) -> dict[str, Path]:
+    """Write every command's small valid inputs in ``folder``; return them by key."""
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    p = {key: folder / name for key, name in INPUT_FILES.items()}
+    frame = _table()
+    frame.to_csv(p["data"], index=False)
+    binary = frame.assign(y=np.where(np.arange(30) % 2 == 0, "u", "v"))
+    binary.to_csv(p["binary"], index=False)
+    frame.assign(y=frame.y.where(np.arange(30) % 3 != 0)).to_csv(p["partial"], index=False)
+    probs = rng.dirichlet(np.ones(3), size=30) * 0.4
+    probs[np.arange(30), np.arange(30) % 3] += 0.6
+    np.save(p["probs"], probs)
+    np.save(p["counts"], rng.integers(0, 3, size=(40, 3)) + np.eye(3, dtype=int)[np.arange(40) % 3])
+    np.save(p["agg_probs"], rng.dirichlet(np.ones(2), size=10))
+    items = np.repeat(np.arange(10), 3)
+    labels = np.where(rng.random(30) < 0.8, np.array(["cat", "dog"])[items % 2], "dog")
+    pd.DataFrame({"item": items, "annotator": np.tile(["a", "b", "c"], 10), "label": labels}).to_csv(
+        p["answers"], index=False
+    )
+    pd.DataFrame({"item": np.arange(10), "label": np.array(["cat", "dog"])[np.arange(10) % 2]}).to_csv(
+        p["gold"], index=False
+    )
+    p["lfs"].write_text(LFS)
+    texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
+    pd.DataFrame({"id": np.arange(6), "text": texts}).to_csv(p["texts"], index=False)
+    given = np.arange(40) % 3
+    p["preds"].mkdir()
+    np.save(p["preds"] / "copy.npy", given)
+    np.save(p["preds"] / "other.npy", np.where(np.arange(40) % 5 == 0, (given + 1) % 3, given))
+    pd.DataFrame({"label": given}).to_csv(p["test"], index=False)
+    pd.DataFrame({"row": [1, 2], "action": "relabel", "new_label": [0, 0]}).to_csv(p["changes"], index=False)
+    p["runs"].mkdir()
+    for s in range(3):
+        lines = [f"{q} Q0 d{d} {r + 1} {10 - r} s{s}" for q in "12" for r, d in enumerate(rng.permutation(4))]
+        (p["runs"] / f"s{s}.run").write_text("\n".join(lines) + "\n")
+    p["qrels_a"].write_text("1 0 d0 1\n1 0 d1 2\n2 0 d2 1\n2 0 d3 1\n")
+    p["qrels_b"].write_text("1 0 d0 1\n1 0 d3 1\n2 0 d2 2\n2 0 d1 1\n")
+    vp = rng.dirichlet(np.ones(3), 60)
+    np.save(p["train_probs"], vp)
+    np.save(p["train_labels"], np.array([rng.choice(3, p=row) for row in vp]))
+    np.save(p["target_probs"], rng.dirichlet([3, 1, 1], 40))
+    p["train_txt"].write_text("person\nperson\nlocation\norganisation\n")
+    p["eval_txt"].write_text("person\norganization\ndisease\n")
+    write_audit(p["audit"], kind="features", n=30, noise=0.3)
+    return p
+
+
+INPUT_FILES = {
+    "data": "data.csv",
+    "binary": "binary.csv",
+    "partial": "partial.csv",
+    "probs": "probs.npy",
+    "agg_probs": "agg_probs.npy",
+    "counts": "counts.npy",
+    "answers": "answers.csv",
+    "gold": "gold.csv",
+    "lfs": "lfs.py",
+    "texts": "texts.csv",
+    "preds": "preds",
+    "test": "test.csv",
+    "changes": "cleaned.changes.csv",
+    "runs": "runs",
+    "qrels_a": "a.qrels",
+    "qrels_b": "b.qrels",
+    "train_probs": "vp.npy",
+    "train_labels": "vl.npy",
+    "target_probs": "tp.npy",
+    "train_txt": "train.txt",
+    "eval_txt": "eval.txt",
+    "audit": "audit",
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A valid small invocation of one command and what its parameters are.
+
+    ``argv`` holds ``{key}`` placeholders for the inputs and ``{out}`` for the output (a folder,
+    or a file when ``out_kind`` is ``"file"``). ``inputs`` maps a parameter (``"DATA"``,
+    ``"--probs"``) to its input key and kind; ``columns`` maps a column option to the input key
+    of its table; ``label`` names the label option and its table, whose all-NaN, one-row and
+    one-class versions (``label_cases``) must be refused; ``bad_values`` are values of free-form
+    options that must be refused (``also_named``: a case whose line may name its cause instead of
+    the option, with the reason in a comment); ``outputs`` are the files a run writes in the output folder.
+    """
+
+    argv: tuple[str, ...]
+    inputs: dict[str, tuple[str, str]]
+    outputs: tuple[str, ...]
+    columns: dict[str, str] = field(default_factory=dict)
+    label: tuple[str, str] | None = None
+    label_cases: tuple[str, ...] = ("nan", "one_row", "one_class")
+    bad_values: tuple[tuple[str, str], ...] = ()
+    also_named: dict[str, str] = field(default_factory=dict)
+    out_kind: str = "folder"
+
+
+_AUDIT_OUT = ("issues.csv", "summary.json", "probs.npy")
+
+SPECS: dict[str, Spec] = {
+    "audit": Spec(
+        ("audit", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--checks", "label", "--no-report"),
+        {"DATA": ("data", TABLE)},
+        _AUDIT_OUT,
+        columns={"--label": "data"},
+        label=("--label", "data"),
+        bad_values=(("--checks", "no_such_check"), ("--n-jobs", "0")),
+    ),
+    "audit/probs": Spec(
+        ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--checks", "label", "--no-report"),
+        {"DATA": ("data", TABLE), "--probs": ("probs", NPY)},
+        _AUDIT_OUT,
+        columns={"--label": "data"},
+        label=("--label", "data"),
+        # one row of DATA against the 30 rows of --probs: the line names --probs and both shapes
+        also_named={"label:one_row": "--probs"},
+    ),
+    "audit/features": Spec(
+        ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--features", "{probs}", "--checks", "outlier"),
+        {"--features": ("probs", NPY)},
+        _AUDIT_OUT,
+        label_cases=(),
+        bad_values=(("--image-column", "nope"), ("--split-column", "nope"), ("--scheduler", "nope")),
+    ),
+    "aggregate": Spec(
+        ("aggregate", "{answers}", "--method", "majority-vote", "--gold", "{gold}"),
+        {"PATH": ("answers", TABLE), "--gold": ("gold", TABLE)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
+        columns={"--item-column": "answers", "--annotator-column": "answers", "--label-column": "answers"},
+        label=("--label-column", "answers"),
+        label_cases=("nan",),
+        bad_values=(
+            ("--param", "max_iter"),
+            ("--param", "no_such_param=1"),
+            ("--labels", "cat"),
+            ("--scheduler", "nope"),
+        ),
+    ),
+    "aggregate/probs": Spec(
+        ("aggregate", "{answers}", "--probs", "{agg_probs}"),
+        {"--probs": ("agg_probs", NPY)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
+        label_cases=(),
+    ),
+    "weak": Spec(
+        ("weak", "{lfs}", "{texts}", "--id-column", "id", "--model", "dawid-skene", "--quiet"),
+        {"LFS": ("lfs", PYTHON), "DATA": ("texts", TABLE)},
+        ("labels.csv", "votes.csv", "analysis.csv", "summary.json"),
+        columns={"--text-column": "texts", "--id-column": "texts", "--gold-column": "texts"},
+        label_cases=(),
+        bad_values=(("--classes", "spam"),),
+        # the error names the function of LFS whose answer is outside --classes, the row and the classes
+        also_named={"--classes=spam": "labeling function"},
+    ),
+    "train": Spec(
+        ("train", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"),
+        {"DATA": ("data", TABLE)},
+        ("model.joblib", "issues.csv", "summary.json"),
+        columns={"--label": "data"},
+        label=("--label", "data"),
+    ),
+    "pseudolabel": Spec(
+        ("pseudolabel", "{partial}", "--label", "y", "--model", "logistic", "--selection", "threshold"),
+        {"DATA": ("partial", TABLE)},
+        ("pseudolabeled.csv", "summary.json", "model.joblib"),
+        columns={"--label": "partial"},
+        label=("--label", "partial"),
+    ),
+    "evaluate": Spec(
+        ("evaluate", "{preds}", "--labels", "{test}", "--corrections", "{changes}", "--seeds", "1"),
+        {"PREDICTIONS": ("preds", FOLDER), "--labels": ("test", TABLE), "--corrections": ("changes", TABLE)},
+        ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"),
+        columns={"--label-column": "test"},
+        label=("--label-column", "test"),
+        label_cases=("nan", "one_row"),
+        bad_values=(("--metric", "no_such_metric"), ("--metric", "f1_score")),
+    ),
+    "evaluate/human-counts": Spec(
+        ("evaluate", "{preds}", "--labels", "{test}", "--human-counts", "{counts}", "--seeds", "1"),
+        {"--human-counts": ("counts", NPY)},
+        ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"),
+        label_cases=(),
+    ),
+    "rank-agreement": Spec(
+        ("rank-agreement", "{runs}", "--qrels", "{qrels_a}", "--qrels", "{qrels_b}", "--n-boot", "0"),
+        {"RUN_DIR": ("runs", FOLDER), "--qrels": ("qrels_b", TEXT)},
+        ("systems.csv", "topics_a.csv", "topics_b.csv", "agreement.csv", "agreement.html", "summary.json"),
+        label_cases=(),
+        bad_values=(("--measure", "no_such_measure"),),
+    ),
+    "shift": Spec(
+        (
+            "shift",
+            "--train-probs",
+            "{train_probs}",
+            "--train-labels",
+            "{train_labels}",
+            "--target-probs",
+            "{target_probs}",
+            "--n-boot",
+            "0",
+            "--calibration",
+            "none",
+        ),
+        {
+            "--train-probs": ("train_probs", NPY),
+            "--train-labels": ("train_labels", NPY),
+            "--target-probs": ("target_probs", NPY),
+        },
+        ("priors.csv", "adapted_probs.npy", "summary.json"),
+        label_cases=(),
+    ),
+    "label-shift": Spec(
+        ("label-shift", "--train-labels", "{train_txt}", "--eval-labels", "{eval_txt}"),
+        {"--train-labels": ("train_txt", TEXT), "--eval-labels": ("eval_txt", TEXT)},
+        ("familiarity.csv", "summary.json"),
+        label_cases=(),
+    ),
+    "robustness": Spec(
+        ("robustness", "{binary}", "--label", "y", "--attacks", "random", "--budgets", "0.1"),
+        {"DATA": ("binary", TABLE)},
+        ("robustness.csv", "robustness.png", "summary.json"),
+        columns={"--label": "binary"},
+        label=("--label", "binary"),
+        bad_values=(
+            ("--attacks", "nope"),
+            ("--budgets", "x"),
+            ("--budgets", "1.5"),
+            ("--models", "nope"),
+            ("--gamma", "x"),
+            ("--gamma", "-1"),
+        ),
+    ),
+    "report": Spec(
+        ("report", "{audit}", "--out", "{out}"),
+        {"OUT_DIR": ("audit", AUDIT)},
+        ("report.html",),
+        label_cases=(),
+        bad_values=(("--top", "-1"),),
+        out_kind="file",
+    ),
+    "review": Spec(
+        ("review", "{audit}", "--port", "0", "--reviewer", "ann"),
+        {"OUT_DIR": ("audit", AUDIT)},
+        (),
+        label_cases=(),
+        bad_values=(("--host", "not a host"), ("--host", "")),
+        out_kind="none",
+    ),
+    "export": Spec(
+        ("export", "{audit}", "--out", "{out}"),
+        {"OUT_DIR": ("audit", AUDIT)},
+        ("cleaned.csv", "cleaned.changes.csv"),
+        label_cases=(),
+        out_kind="file",
+    ),
+}
+
+#: Options whose every value is meaningful, so the sweep has no bad value for them.
+FREE_OPTIONS: dict[tuple[str, str], str] = {
+    ("audit", "--labels"): "needs --probs without DATA: covered by tests/cli/test_audit_cli.py",
+    ("audit", "--predictions"): "--task regression / detection only: covered by test_audit_tasks_cli.py",
+    ("aggregate", "--unsure"): "any label value may mean 'unsure'",
+    ("pseudolabel", "--unlabeled-value"): "any label value may mark unlabeled rows",
+    ("review", "--reviewer"): "any name",
+    ("export", "--label-studio"): "an output file like --out; an existing one is refused (test_export_cli.py)",
+}
+
+#: Commands the sweep does not run, with the reason.
+NOT_COVERED: dict[str, str] = {}
