@@ -129,6 +129,10 @@ def test_multilabel_export_drops_rows(tmp_path):
     pd.testing.assert_frame_equal(cleaned, original.drop(index=[0, 7]).reset_index(drop=True))
     table, log = cleaned_table(out)
     assert len(table) == 58 and log["given_label"].fillna("").tolist() == original.loc[[0, 7, 9], "tags"].tolist()
+    original.loc[12, "tags"] = "owl" if original.loc[12, "tags"] != "owl" else "cat"
+    original.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(DataFileError, match="differs from the audited tags at row 12"):
+        task_cleaned(out)
 
 
 def test_token_export_drops_the_sentence_of_an_excluded_token(token_dir, tmp_path):

@@ -192,8 +192,26 @@ def _table(
                 f"label column {label!r} differs from the audited targets at row {int(np.flatnonzero(differ)[0])}; "
                 "the data changed since the audit: rerun the audit before exporting"
             )
+    if task == "multilabel":
+        audited_tags = run.issues.set_index("row")["given_tags"].sort_index().tolist()
+        differ = [
+            i for i, (a, b) in enumerate(zip(data[label], audited_tags, strict=True)) if _tag_set(a) != _tag_set(b)
+        ]
+        if differ:
+            raise DataFileError(
+                f"label column {label!r} differs from the audited tags at row {differ[0]}; the data changed since the "
+                "audit: rerun the audit before exporting"
+            )
     given = dict(enumerate(data[label].tolist()))
     return cleaned_rows(data, excluded, mark_excluded=mark, column=column), given, None, len(excluded)
+
+
+def _tag_set(cell: Any) -> set[str]:
+    """The tags of a multi-label cell (``a|b``), numbers as the audit parsed them (``01`` is ``1``)."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return set()
+    tags = (t.strip() for t in str(cell).split("|"))
+    return {str(int(t)) if t.isdigit() else t for t in tags if t}
 
 
 def _token(run: TaskRun, excluded: list[int], mark: bool) -> tuple[bytes, dict, pd.DataFrame, int]:
