@@ -228,7 +228,8 @@ def test_filter_by_data_check_and_keep_one_of_a_duplicate_set(browser, tmp_path)
 
 
 def test_task_audit_cards_show_the_drawing_and_exclude_with_the_keyboard(browser, tmp_path):
-    """A segmentation audit: the card shows the overlay image, has no relabel control, and 'x' excludes."""
+    """A segmentation audit: the card shows the overlay image, has no relabel control, 'x' excludes, and the
+    export link gives the cleaned data (not Label Studio)."""
     from tests.report.test_tasks import _audit, _segmentation_case
 
     folder, _, _ = _segmentation_case(tmp_path)
@@ -242,7 +243,10 @@ def test_task_audit_cards_show_the_drawing_and_exclude_with_the_keyboard(browser
         card.locator("img").evaluate("img => img.decode().catch(() => null)")
         assert _image_width(card.locator("img")) > 0
         assert card.locator("select.chooser").count() == 0
-        assert page.locator("#export-csv").is_hidden()
+        # the cleaned export of a task audit is its own format (here the mask manifest); Label Studio does not apply
+        export = page.locator("#export-csv")
+        assert export.is_visible() and export.get_attribute("href") == "/api/export/cleaned"
+        assert export.text_content() == "Download cleaned data" and page.locator("#export-ls").is_hidden()
         page.locator("#grid").click(position={"x": 1, "y": 1})
         page.keyboard.press("x")
         expect(page.locator(".card.d-exclude")).to_have_count(1)

@@ -18,13 +18,15 @@ from ._common import OutputFile, reading
     "out",
     type=OutputFile(),
     default=None,
-    help="Cleaned table (.csv, .tsv, .parquet, .jsonl); a change log is written beside it.",
+    help="Cleaned table (.csv, .tsv, .parquet, .jsonl); for an `audit --task` folder the data in its own "
+    "format (token: .conll, detection: .json, segmentation: a manifest table). A change log is written beside it.",
 )
 @click.option(
     "--mark-excluded",
     is_flag=True,
     default=False,
-    help="Keep excluded rows and add an `excluded` column instead of dropping them.",
+    help="Keep excluded rows and add an `excluded` column instead of dropping them (CoNLL: a `# excluded = true` "
+    "line above the sentence; COCO: `excluded: true` on the image).",
 )
 @click.option(
     "--label-studio",
@@ -36,30 +38,51 @@ from ._common import OutputFile, reading
 @click.option("--force", is_flag=True, default=False, help="Overwrite existing output files.")
 def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: Path | None, force: bool) -> None:
     """Write the original data of the audit in OUT_DIR with reviewed labels applied and excluded
-    rows removed, plus a log of every change (<out>.changes.csv)."""
+    rows removed, plus a log of every change (<out>.changes.csv).
+
+    For a task audit (audit --task) the data keeps its format and excluded units are dropped: rows
+    of a multilabel or regression table, sentences of a CoNLL file holding an excluded token, images
+    (and their annotations) of a COCO file; segmentation writes a manifest of the kept masks."""
     from ..errors import InvalidParameterError
     from ..review.export import cleaned_paths, export_cleaned, export_label_studio, label_studio_paths
+    from ..review.task_export import audit_task, refuse_label_studio
 
     if out is None and label_studio is None:
         raise InvalidParameterError(
             "export needs --out (cleaned table) and/or --label-studio (tasks file), got neither"
         )
     out_dir = require_folder(out_dir, parameter="OUT_DIR", kind="output folder")
+    task = audit_task(out_dir)
     # Every target checked before the first is written: a bad --label-studio must not leave --out behind.
+    if label_studio is not None:
+        refuse_label_studio(out_dir, name="--label-studio")
     if out is not None:
-        cleaned_paths(out, force, name="--out")
+        cleaned_paths(out, force, name="--out", task=task)
     if label_studio is not None:
         label_studio_paths(label_studio, force, name="--label-studio")
-    # The cleaned table, its change log and the tasks file are moved into place together: all or none.
+    # The cleaned data, its change log and the tasks file are moved into place together: all or none.
     with reading("OUT_DIR"), files_together():
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force) if out is not None else None
         path = export_label_studio(out_dir, label_studio, force=force) if label_studio is not None else None
     if res is not None:
+        if task is None:
+            click.echo(
+                f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
+                f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)"
+            )
+        else:
+            click.echo(
+                f"wrote {res.path} ({task} audit, {res.n_rows} {res.unit}: "
+                + (
+                    f"{res.n_excluded} excluded and marked"
+                    if mark_excluded
+                    else f"{res.n_removed} removed for {res.n_excluded} excluded"
+                )
+                + f", {res.n_kept} kept as given)"
+            )
         click.echo(
-            f"wrote {res.path} ({res.n_rows} rows: {res.n_relabelled} relabelled, {res.n_excluded} excluded"
-            f"{' and marked' if mark_excluded else ' and removed'}, {res.n_kept} kept as given)"
+            f"wrote {res.log_path} (change log, {len(res.changes)} reviewed {'examples' if task is None else 'units'})"
         )
-        click.echo(f"wrote {res.log_path} (change log, {len(res.changes)} reviewed examples)")
     if path is not None:
         click.echo(
             f"wrote {path} (Label Studio tasks) and {path.with_name(path.stem + '.label_config.xml')} (labeling config)"

@@ -3,8 +3,9 @@
 - :func:`create_app` builds the FastAPI app over an audit's output folder (``labelwise review``).
 - :class:`DecisionStore` keeps every decision (keep / relabel / exclude) in ``review.sqlite``.
 - :func:`export_cleaned` writes the original data with the decisions applied plus a change log
-  (``labelwise export``); :func:`export_label_studio` writes the flagged examples as Label Studio
-  tasks with the suggested label as a prediction.
+  (``labelwise export``), for a task audit in the data's own format
+  (:mod:`labelwise.review.task_export`); :func:`export_label_studio` writes the flagged examples
+  as Label Studio tasks with the suggested label as a prediction.
 - :func:`keep_one_of_duplicates` keeps one row of a duplicate set found by the data checks and
   excludes the others (the review page's "keep this, drop the others").
 """

@@ -12,8 +12,11 @@ Routes
 ``POST /api/examples/{row}/keep-one``       JSON ``{check, versions, reviewer}``: keep this row,
                                             exclude the rest of its duplicate set
 ``GET /api/progress``                       reviewed / flagged counts
-``GET /api/export/cleaned.csv``             the cleaned data (download)
-``GET /api/export/label-studio.json``       Label Studio tasks of the flagged examples
+``GET /api/export/cleaned``                 the cleaned data (download): a CSV table, or a task
+                                            audit's CoNLL or COCO file
+``GET /api/export/cleaned.csv``             the same, for the audits whose cleaned data is a table
+``GET /api/export/label-studio.json``       Label Studio tasks of the flagged examples (422 for a
+                                            task audit)
 ``GET /files/{path}``                       files under the output folder (e.g. report.html)
 
 Security: the page is served with a strict Content-Security-Policy (no inline script, nothing
@@ -49,8 +52,9 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
 from .duplicates import CheckIndex, keep_one
-from .export import cleaned_csv_bytes, label_studio_tasks
+from .export import label_studio_tasks
 from .store import ACTIONS, DB_NAME, DecisionStore
+from .task_export import cleaned_download
 from .tasks import load_task_audit
 
 __all__ = ["create_app"]
@@ -80,6 +84,7 @@ class _Review:
         a = self.audit
         self.previewer: Previewer = task[1] if task is not None else Previewer.from_audit(a)
         self.task = task[1].view.task if task is not None else None
+        self.data_found = a.data is not None if task is None else task[1].run.path("data") is not None
         self.store = DecisionStore(a.out_dir / DB_NAME, timeout=db_timeout, n_examples=self._n_rows())
         self.store.bind_audit(a.issues)
         self.reviewer = reviewer or _default_reviewer()
@@ -279,7 +284,7 @@ def create_app(
             "preview_kind": state.previewer.kind,
             "reviewer": state.reviewer,
             "report_url": "/files/report.html" if report.is_file() else None,
-            "can_export": a.data is not None,
+            "can_export": state.data_found,
             "rank_by": a.settings.get("rank_by"),
             "checks": state.checks.counts(),
             "task": state.task,
@@ -410,12 +415,16 @@ def create_app(
             "progress": state.progress(decisions),
         }
 
-    @app.get("/api/export/cleaned.csv")
+    @app.get("/api/export/cleaned")
     def export_cleaned(mark_excluded: bool = False):
-        payload = cleaned_csv_bytes(state.audit.out_dir, mark_excluded=mark_excluded)
-        return Response(
-            payload, media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="cleaned.csv"'}
-        )
+        payload, name, media = cleaned_download(state.audit.out_dir, mark_excluded=mark_excluded)
+        return Response(payload, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/api/export/cleaned.csv")
+    def export_cleaned_csv(mark_excluded: bool = False):
+        if state.task in ("token", "detection"):
+            return error(422, f"the cleaned data of a {state.task} audit is not a table: GET /api/export/cleaned")
+        return export_cleaned(mark_excluded)
 
     @app.get("/api/export/label-studio.json")
     def export_ls():

@@ -18,6 +18,7 @@ from ..io.atomic import atomic_write
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
 from .store import DB_NAME, DecisionStore
+from .task_export import CLEANED_FORMATS, audit_task, refuse_label_studio, task_cleaned, write_task_cleaned
 
 __all__ = [
     "ExportResult",
@@ -43,9 +44,15 @@ class ExportResult:
     n_rows : int
         Rows written to the cleaned table.
     n_relabelled, n_excluded, n_kept : int
-        Reviewed examples per decision.
+        Reviewed examples (units of a task audit) per decision.
     changes : DataFrame
         The change log.
+    task : str or None
+        The task of an ``audit --task`` folder (None for classification).
+    unit : str
+        What ``n_rows`` counts: rows, or a task audit's sentences (token) or images.
+    n_removed : int
+        Rows (sentences, images) left out of the cleaned data.
     """
 
     path: Path
@@ -55,6 +62,9 @@ class ExportResult:
     n_excluded: int
     n_kept: int
     changes: pd.DataFrame
+    task: str | None = None
+    unit: str = "rows"
+    n_removed: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """The change log (row, action, given_label, new_label, changed, reviewer, decided_at, version)."""
@@ -97,7 +107,13 @@ def cleaned_table(
         If the original data table (``settings.data`` of the audit) cannot be found.
     MissingColumnError
         If the label column is not in the data table.
+    InvalidParameterError
+        If ``out_dir`` is a token or detection audit, whose cleaned data is a file, not a table
+        (:func:`export_cleaned` writes it). The other task audits return their table (see
+        :mod:`labelwise.review.task_export`).
     """
+    if audit_task(out_dir) is not None:
+        return _task_table(out_dir, mark_excluded, excluded_column)
     audit = load_audit(out_dir)
     if audit.data is None and not audit.settings.get("data"):
         raise DataFileError(
@@ -166,6 +182,16 @@ def cleaned_table(
     return cleaned, changes
 
 
+def _task_table(out_dir: str | os.PathLike, mark_excluded: bool, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    res = task_cleaned(out_dir, mark_excluded=mark_excluded, excluded_column=column)
+    if isinstance(res.content, bytes):
+        kind = CLEANED_FORMATS[res.task][0]
+        raise InvalidParameterError(
+            f"out_dir holds a {res.task} audit, whose cleaned data is a {kind}, not a table; write it with export_cleaned"
+        )
+    return res.content, res.changes
+
+
 def _check_out(out: str | os.PathLike, force: bool, *, suffixes: set[str], name: str = "out") -> Path:
     if not isinstance(out, (str, os.PathLike)):
         raise InvalidParameterError(f"{name} must be a file path, got {type(out).__name__}")
@@ -180,11 +206,18 @@ def _check_out(out: str | os.PathLike, force: bool, *, suffixes: set[str], name:
 
 
 def cleaned_paths(
-    out: str | os.PathLike, force: bool, log: str | os.PathLike | None = None, *, name: str = "out"
+    out: str | os.PathLike,
+    force: bool,
+    log: str | os.PathLike | None = None,
+    *,
+    name: str = "out",
+    task: str | None = None,
 ) -> tuple[Path, Path]:
-    """The cleaned table's and its change log's paths, checked (suffix, not a folder, ``force``)
-    before anything is written; ``name`` is how messages call ``out`` (``--out`` on the command line)."""
-    path = _check_out(out, force, suffixes=_WRITERS, name=name)
+    """The cleaned data's and its change log's paths, checked (suffix, not a folder, ``force``)
+    before anything is written; ``name`` is how messages call ``out`` (``--out`` on the command line).
+    ``task`` (a task audit's) picks the suffixes of its data's format (:data:`CLEANED_FORMATS`)."""
+    suffixes = _WRITERS if task is None else set(CLEANED_FORMATS[task][2])
+    path = _check_out(out, force, suffixes=suffixes, name=name)
     log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
     log_path = _check_out(log_path, force, suffixes={".csv"}, name="log")
     if log_path.resolve() == path.resolve():
@@ -227,9 +260,13 @@ def export_cleaned(
     out_dir : path-like
         The audit's output folder (with ``review.sqlite`` from ``labelwise review``).
     out : path-like
-        The cleaned table: ``.csv``, ``.tsv``, ``.parquet`` or ``.jsonl``.
+        The cleaned table: ``.csv``, ``.tsv``, ``.parquet`` or ``.jsonl``. For a task audit
+        (``audit --task``), the data in its own format: a table for multilabel and regression, a
+        CoNLL file (``.conll``, ``.txt``...) for token, a COCO ``.json`` for detection, a manifest
+        table of the kept masks for segmentation (:mod:`labelwise.review.task_export`).
     mark_excluded : bool, default False
-        Keep excluded rows and add a boolean ``excluded`` column instead of dropping them.
+        Keep excluded rows and add a boolean ``excluded`` column instead of dropping them (a task
+        audit's CoNLL and COCO files mark them in their own way).
     force : bool, default False
         Overwrite ``out`` (and the log) when they exist; otherwise refuse.
     log : path-like, optional
@@ -242,9 +279,26 @@ def export_cleaned(
     Raises
     ------
     InvalidParameterError
-        If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix.
+        If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix; for a
+        task audit, if the review recorded a ``relabel`` (its units are kept or excluded only).
     """
-    path, log_path = cleaned_paths(out, force, log)
+    task = audit_task(out_dir)
+    path, log_path = cleaned_paths(out, force, log, task=task)
+    if task is not None:
+        res = task_cleaned(out_dir, mark_excluded=mark_excluded)
+        write_task_cleaned(res, path, log_path)
+        return ExportResult(
+            path=path,
+            log_path=log_path,
+            n_rows=res.n_written,
+            n_relabelled=0,
+            n_excluded=res.n_excluded,
+            n_kept=res.n_kept,
+            changes=res.changes,
+            task=task,
+            unit=res.unit,
+            n_removed=res.n_removed,
+        )
     cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
@@ -259,6 +313,7 @@ def export_cleaned(
         n_excluded=int((acts == "exclude").sum()),
         n_kept=int((acts == "keep").sum()),
         changes=changes,
+        n_removed=0 if mark_excluded else int((acts == "exclude").sum()),
     )
 
 
@@ -288,9 +343,15 @@ def label_studio_tasks(
         Export only the flagged examples, or every example.
     from_name : str
         Name of the Choices control in the labeling config.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``out_dir`` is a task audit (``audit --task``): its units have no single class to choose.
     """
     if scope not in ("flagged", "all"):
         raise InvalidParameterError(f"scope must be one of ['flagged', 'all'], got {scope!r}")
+    refuse_label_studio(out_dir)
     audit = load_audit(out_dir)
     previewer = Previewer.from_audit(audit)
     rows = audit.flagged if scope == "flagged" else audit.issues
@@ -356,7 +417,7 @@ def export_label_studio(
     """Write the flagged examples as a Label Studio import file (JSON list of tasks).
 
     A labeling config for the project is written beside it as ``<stem>.label_config.xml``.
-    Refuses to overwrite existing files unless ``force``.
+    Refuses to overwrite existing files unless ``force``, and task audits (see :func:`label_studio_tasks`).
     """
     path, config_path = label_studio_paths(out, force)
     tasks = label_studio_tasks(out_dir, scope=scope)
@@ -371,7 +432,11 @@ def export_label_studio(
 
 
 def cleaned_csv_bytes(out_dir: str | os.PathLike, *, mark_excluded: bool = False) -> bytes:
-    """The cleaned table as CSV bytes (for the review page's download button)."""
+    """The cleaned table as CSV bytes (for the review page's download button).
+
+    A task audit's table (multilabel, regression, segmentation's manifest) too; a token or detection
+    audit's cleaned data is a file (:func:`labelwise.review.task_export.cleaned_download`).
+    """
     cleaned, _ = cleaned_table(out_dir, mark_excluded=mark_excluded)
     buf = io.StringIO()
     cleaned.to_csv(buf, index=False)

@@ -4,7 +4,9 @@ The units are the task view's (``labelwise.report._tasks``): examples for multi-
 regression, tokens for NER, images for segmentation and detection. Each card shows the same
 preview as the report (mask overlay, boxes, the sentence with the token marked, the tag list, given
 vs predicted); the reviewer keeps or excludes units, recorded in ``review.sqlite`` like any
-decision. Relabelling and the cleaned-table export are for classification audits only.
+decision. Relabelling is for classification audits only; the cleaned export of a task audit
+(the data in its own format: table, CoNLL file, COCO file, mask manifest) is
+:mod:`labelwise.review.task_export`'s.
 """
 
 from __future__ import annotations

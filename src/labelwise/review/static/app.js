@@ -342,9 +342,13 @@ async function init() {
   }
   $("check-filter").hidden = !(res.body.checks || []).length;
   if (res.body.task) {
-    $("export-csv").hidden = true;
+    // A task audit's cleaned data keeps its format (table, CoNLL, COCO JSON); Label Studio does not apply.
     $("export-ls").hidden = true;
-  } else if (!res.body.can_export) {
+    $("export-csv").href = "/api/export/cleaned";
+    $("export-csv").removeAttribute("download");
+    $("export-csv").textContent = "Download cleaned data";
+  }
+  if (!res.body.can_export) {
     $("export-csv").hidden = true;
     toast("The original data table was not found: previews and the cleaned-CSV export are unavailable.", true);
   }
