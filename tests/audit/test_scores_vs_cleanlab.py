@@ -59,6 +59,14 @@ def _tolerance(method, dtype):
     return rtol, (1e-9 if method == "confidence_weighted_entropy" else 1e-12)
 
 
+def _one_hot_rows(labels, probs):
+    """Rows whose entropy-to-self-confidence ratio is below the 1e-6 clip (one-hot predictions)."""
+    from labelwise.audit.scores import normalized_entropy
+
+    confidence = np.clip(probs[np.arange(len(labels)), labels], 1e-6, None)
+    return normalized_entropy(probs) / confidence < 1e-6
+
+
 def _assert_distinct(scores):
     """The precondition of an order comparison: no two compared scores are equal."""
     assert np.unique(scores).size == scores.size, "tied scores: cleanlab's order is unspecified"
@@ -87,7 +95,24 @@ class TestLabelQualityScores:
         labels = np.array([0, 0, 0, 2, 1, 1, 2, 1, 0, 2])
         ours = lw.label_quality_scores(labels, probs, method=method)
         theirs = cleanlab_rank.get_label_quality_scores(labels, probs, method=method)
-        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=_tolerance(method, probs.dtype)[1])
+        same = slice(None)
+        if method == "confidence_weighted_entropy":
+            same = ~_one_hot_rows(labels, probs)  # the limit there, below
+            assert same.sum() >= 5
+        np.testing.assert_allclose(ours[same], theirs[same], rtol=1e-10, atol=_tolerance(method, probs.dtype)[1])
+
+    def test_confidence_weighted_entropy_takes_the_limit_on_one_hot_rows(self):
+        """A one-hot prediction scores 1 for its own class and 0 for another; cleanlab scores both 0.
+
+        cleanlab divides ``log(1 + x)`` by ``max(x, 1e-6)``, so the ratio ``x = 0`` of a certain,
+        correct prediction gets its worst score; labelwise takes the limit along the path.
+        """
+        probs = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+        labels = np.array([0, 1, 0, 2])
+        ours = lw.label_quality_scores(labels, probs, method="confidence_weighted_entropy")
+        np.testing.assert_array_equal(ours, [1.0, 1.0, 0.0, 0.0])
+        theirs = cleanlab_rank.get_label_quality_scores(labels, probs, method="confidence_weighted_entropy")
+        np.testing.assert_array_equal(theirs, [0.0, 0.0, 0.0, 0.0])
 
     @pytest.mark.parametrize("method", METHODS)
     def test_the_result_field_equals_cleanlab(self, method):
@@ -201,8 +226,26 @@ class TestRealData:
         labels, probs = self._load(shared_data, name)
         ours = lw.label_quality_scores(labels, probs, method=method)
         theirs = cleanlab_rank.get_label_quality_scores(labels, probs, method=method)
+        same = slice(None)
+        if method == "confidence_weighted_entropy":
+            same = ~_one_hot_rows(labels, probs)  # labelwise takes the limit there
         rtol, atol = _tolerance(method, probs.dtype)
-        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(ours[same], theirs[same], rtol=rtol, atol=atol)
+
+    def test_confidence_weighted_entropy_ranks_validated_errors_first_on_mnist(self, shared_data):
+        """MNIST's one-hot, correct rows no longer fill the lowest scores; validated errors do.
+
+        Over a quarter of MNIST's rows have an entropy-to-confidence ratio below 1e-6; cleanlab
+        scores them about 0, so its 100 lowest scores hold no validated error.
+        """
+        labels, probs = self._load(shared_data, "mnist")
+        errors = np.zeros(len(labels), dtype=bool)
+        errors[np.load(shared_data / "label_errors" / "mnist" / "validated_errors.npy")] = True
+        ours = lw.label_quality_scores(labels, probs, method="confidence_weighted_entropy")
+        theirs = cleanlab_rank.get_label_quality_scores(labels, probs, method="confidence_weighted_entropy")
+        lowest = lw.label_quality_scores(labels, probs, method="self_confidence").argsort(kind="stable")[:100]
+        assert errors[np.argsort(ours, kind="stable")[:100]].sum() >= errors[lowest].sum() > 0
+        assert errors[np.argsort(theirs, kind="stable")[:100]].sum() == 0
 
     @pytest.mark.parametrize("name", ["mnist", "cifar10"])
     @pytest.mark.parametrize("filter_by", list(FILTERS))

@@ -64,11 +64,19 @@ def _normalized_entropy(probs: np.ndarray) -> np.ndarray:
 def confidence_weighted_entropy_score(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Normalised entropy divided by self-confidence, mapped to (0, 1] by ``x -> log(1 + x) / x``.
 
-    High entropy or low self-confidence give a large ratio ``x`` and hence a low score. Self-
-    confidence and the ratio are clipped below at 1e-6 so the score stays finite.
+    High entropy or low self-confidence give a large ratio ``x`` and hence a low score (Kuan and
+    Mueller 2022, "Model-agnostic label quality scoring to detect real-world label errors").
+    Self-confidence is clipped below at 1e-6 so the ratio stays finite. Where ``x < 1e-6`` the
+    prediction is one-hot and ``log(1 + x) / x`` is replaced by its limit along that path: 1 when
+    the given label is the predicted class (``x -> 0``), 0 when it is not (``x -> inf``: the
+    entropy of a near one-hot row vanishes more slowly than its small self-confidence). cleanlab
+    divides by ``max(x, 1e-6)`` instead, which scores a certain, correct label 0, the worst.
     """
-    ratio = _normalized_entropy(probs) / np.clip(self_confidence(probs, codes), _CLIP, None)
-    score = np.log1p(ratio) / np.clip(ratio, _CLIP, None)
+    confidence = self_confidence(probs, codes)
+    ratio = _normalized_entropy(probs) / np.clip(confidence, _CLIP, None)
+    one_hot = ratio < _CLIP
+    score = np.log1p(ratio) / np.where(one_hot, 1.0, ratio)
+    score[one_hot] = np.where(confidence[one_hot] > 0.5, 1.0 - ratio[one_hot] / 2, 0.0)
     return score.astype(probs.dtype, copy=False)  # the entropy is float64 for float32 probs
 
 
