@@ -25,7 +25,16 @@ def _audit(tmp_path):
     probs[4] = [0.97, 0.03]  # '#rstats' tagged O looks like a topic
     np.save(tmp_path / "p.npy", probs)
     out = tmp_path / "out"
-    args = ["audit", str(tmp_path / "t.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
+    args = [
+        "audit",
+        str(tmp_path / "t.conll"),
+        "--task",
+        "token",
+        "--probs",
+        str(tmp_path / "p.npy"),
+        "--out",
+        str(out),
+    ]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     return out
