@@ -130,9 +130,15 @@ class TestLoadNpy:
     @pytest.mark.parametrize(
         ("make", "message"),
         [
-            (lambda p: p.write_text("a,b\n1,2\n"), "is not a .npy array (it lacks numpy's header)"),
-            (lambda p: np.save(p, np.array(["x", None], dtype=object), allow_pickle=True), "holds Python objects"),
-            (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00"), "is not a readable .npy array"),
+            (
+                lambda p: p.write_text("a,b\n1,2\n"),
+                "is not a readable .npy file: it is not a .npy array (it lacks numpy's header)",
+            ),
+            (
+                lambda p: np.save(p, np.array(["x", None], dtype=object), allow_pickle=True),
+                "is not a readable .npy file: it holds Python objects",
+            ),
+            (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00"), "is not a readable .npy file: EOF"),
         ],
     )
     def test_bad_files_name_the_option(self, tmp_path, make, message):

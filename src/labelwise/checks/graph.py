@@ -18,6 +18,7 @@ import numpy as np
 
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
+from ..io.arrays import load_npz
 from ..io.paths import require_file
 
 METRICS = ("euclidean", "cosine")
@@ -226,7 +227,7 @@ class NeighborGraph:
         """Read a graph written by :meth:`save`."""
         require_file(path, parameter="path", kind="NeighborGraph .npz file")
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with load_npz(path, parameter="path") as data:
                 return cls(
                     indices=data["indices"].astype(np.int64, copy=False),
                     distances=data["distances"].astype(np.float32, copy=False),

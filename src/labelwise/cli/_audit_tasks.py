@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import DataFileError, InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_conll, read_masks, write_csv
+from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
-from ..io.paths import require_file
 from ._common import console, load_npy, print_frame, read_input
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -31,13 +31,8 @@ def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
     if path is None:
         raise InvalidParameterError(f"{option} is required for this --task")
     if str(path).endswith(".npz"):
-        require_file(path, parameter=option, kind=".npz file")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                keys = sorted(data.files, key=lambda k: (len(k), k))
-                return [data[k] for k in keys]
-        except (ValueError, OSError) as exc:
-            raise DataFileError(f"{option} file {str(path)!r} is not a readable .npz array: {exc}") from None
+        data = load_npz(path, parameter=option)
+        return [data[k] for k in sorted(data, key=lambda k: (len(k), k))]
     return load_npy(Path(path), option, mmap=mmap)
 
 

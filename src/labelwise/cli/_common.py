@@ -24,6 +24,7 @@ from ..errors import (
     LabelwiseError,
     MissingColumnError,
 )
+from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
 from ..io.tables import read_table
 
@@ -198,10 +199,6 @@ class OutputFile(click.Path):
         return path
 
 
-#: The first bytes of every ``.npy`` file (numpy's format version 1 to 3).
-NPY_MAGIC = b"\x93NUMPY"
-
-
 def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
     """The ``.npy`` array an option names, with one-line errors that name the option and the file.
 
@@ -217,24 +214,8 @@ def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
     Raises
     ------
     DataFileError
-        The file does not exist, is not a ``.npy`` file (e.g. a CSV given where an array is
-        expected), holds Python objects (which need pickle, never loaded), or is truncated.
+        The file does not exist, is empty, is not a ``.npy`` file (e.g. a CSV given where an array
+        is expected), holds Python objects (which need pickle, never loaded), or is truncated
+        (:func:`labelwise.io.arrays.load_npy`).
     """
-    p = require_file(path, parameter=option, kind=".npy file")
-    with p.open("rb") as fh:
-        if fh.read(len(NPY_MAGIC)) != NPY_MAGIC:
-            raise DataFileError(
-                f"{option} file {str(p)!r} is not a .npy array (it lacks numpy's header); save the array with "
-                "numpy.save(path, array)"
-            )
-    try:
-        return np.load(p, allow_pickle=False, mmap_mode="r" if mmap else None)
-    except ValueError as exc:
-        if "pickle" in str(exc) or "Python objects" in str(exc):
-            raise DataFileError(
-                f"{option} file {str(p)!r} holds Python objects (an object array), which labelwise does not "
-                "unpickle; save strings or numbers instead, e.g. numpy.save(path, values.astype(str))"
-            ) from None
-        raise DataFileError(f"{option} file {str(p)!r} is not a readable .npy array: {exc}") from None
-    except OSError as exc:
-        raise DataFileError(f"{option} file {str(p)!r} is not a readable .npy array: {exc}") from None
+    return read_npy(path, parameter=option, mmap=mmap)

@@ -24,6 +24,7 @@ import pandas as pd
 from .._dask_rows import inlined
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
+from ..io.arrays import load_npy as read_npy
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
@@ -101,7 +102,7 @@ def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
     with _MAPS_LOCK:
         found = _MAPS.get(key)
         if found is None:
-            found = _MAPS[key] = np.load(path, mmap_mode="r")
+            found = _MAPS[key] = read_npy(path, parameter="--probs", mmap=True)
             while len(_MAPS) > _MAX_MAPS:
                 _MAPS.popitem(last=False)
         else:

@@ -19,6 +19,7 @@ from ..errors import (
     MissingColumnError,
     ShapeMismatchError,
 )
+from ..io.arrays import load_npy
 from ..io.paths import require_file
 from ..io.tables import read_table
 
@@ -152,7 +153,7 @@ def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
     require_file(p, parameter="path", kind="corrections file")
     g = _as_1d(given, "given")
     if p.suffix == ".npy":
-        arr = np.load(p, allow_pickle=False)
+        arr = load_npy(p, parameter="path")
         if arr.shape != (len(g),):
             raise ShapeMismatchError(
                 f"corrections {p.name} must hold one label per test item ({len(g)}), got shape {arr.shape}"

@@ -1,6 +1,7 @@
 """Readers and writers: data tables, annotation exports, and atomic (never half-written) files."""
 
 from .annotations import Annotations, detect_format, read_annotations
+from .arrays import load_npy, load_npz
 from .atomic import atomic_write, files_together, write_csv, write_json, write_npy, write_npz
 from .coco import CocoBoxes, read_coco, read_coco_predictions
 from .conll import ConllCorpus, read_conll
@@ -14,6 +15,8 @@ __all__ = [
     "ConllCorpus",
     "atomic_write",
     "files_together",
+    "load_npy",
+    "load_npz",
     "detect_format",
     "read_annotations",
     "read_coco",

@@ -12,13 +12,13 @@ that K they stay inline, readable in the JSON as before. Readers go through
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import DataFileError
+from .arrays import load_npz
 from .atomic import write_json, write_npz
 from .paths import require_file
 
@@ -91,10 +91,7 @@ def summary_matrix(summary: dict[str, Any], out_dir: str | os.PathLike, key: str
     if Path(name).name != name:
         raise DataFileError(f"summary.json matrices.file must be a file name beside it, got {name!r}")
     path = require_file(Path(out_dir) / name, parameter="summary.json matrices.file", kind=".npz file")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return np.asarray(data[key], dtype=float)
-    except KeyError:
-        raise DataFileError(f"{str(path)!r} lacks the matrix {key!r} that summary.json says it holds") from None
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise DataFileError(f"{str(path)!r} is not a readable .npz file: {exc}") from None
+    data = load_npz(path, parameter="summary.json matrices.file")
+    if key not in data:
+        raise DataFileError(f"{str(path)!r} lacks the matrix {key!r} that summary.json says it holds")
+    return np.asarray(data[key], dtype=float)

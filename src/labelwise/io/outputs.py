@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, MissingColumnError
+from .arrays import load_npy
 from .audit_summary import summary_matrix
 from .issues_table import issues_file, read_issues
 from .paths import require_folder
@@ -215,10 +216,7 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
 
     probs = None
     if (out / "probs.npy").is_file():
-        try:
-            probs = np.load(out / "probs.npy", allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise DataFileError(f"{str(out / 'probs.npy')!r} could not be read: {exc}") from None
+        probs = load_npy(out / "probs.npy", parameter="out_dir")
 
     settings = dict(summary.get("settings") or {})
     data_path = _resolve_data_path(settings.get("data"), out)

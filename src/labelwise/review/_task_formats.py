@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError
+from ..io.conll import BLANK, COMMENT, TOKEN, line_kinds, token_fields
 
 __all__ = [
     "EXCLUDED_COMMENT",
@@ -48,17 +49,14 @@ def cleaned_rows(
     return frame.assign(**{column: flag.to_numpy()})
 
 
-def _is_token_line(fields: list[str]) -> bool:
-    # As read_conll: a blank line, -DOCSTART- or a line whose first field starts with '#' ends a sentence.
-    return bool(fields) and fields[0] != "-DOCSTART-" and not fields[0].startswith("#")
-
-
 def conll_sentences(lines: list[str]) -> tuple[list[int | None], list[list[int]]]:
     """Which sentence (as :func:`labelwise.io.read_conll` numbers them) owns each line of a CoNLL file.
 
-    A sentence owns its token lines, the ``#`` comment lines right above it (no blank line between:
+    A sentence owns its token lines, the comment lines right above it (no blank line between:
     CoNLL-U's ``# sent_id``, ``# text``) and the one blank line that closes it; ``-DOCSTART-``
-    lines and other blank lines belong to none.
+    lines and other blank lines belong to none. Lines are told apart by
+    :func:`labelwise.io.conll.line_kinds`, the reader's own rule, so a comment is never inside a
+    sentence and dropping a sentence never joins the two around it.
 
     Returns
     -------
@@ -66,26 +64,31 @@ def conll_sentences(lines: list[str]) -> tuple[list[int | None], list[list[int]]
         Per line, its sentence or None.
     token_lines : list of list of int
         Per sentence, the indices of its token lines.
+
+    Raises
+    ------
+    DataFileError
+        If a token line has another number of fields than the others.
     """
     owner: list[int | None] = [None] * len(lines)
     token_lines: list[list[int]] = []
     comments: list[int] = []
-    in_sentence = False
-    for i, line in enumerate(lines):
-        fields = line.split()
-        if _is_token_line(fields):
-            if not in_sentence:
+    previous = BLANK
+    found = token_fields(lines)
+    kinds = line_kinds(lines, n_fields=None if found is None else found[0], source="the CoNLL file, line")
+    for i, (kind, _) in enumerate(kinds):
+        if kind == TOKEN:
+            if previous != TOKEN:
                 token_lines.append([])
                 for c in comments:
                     owner[c] = len(token_lines) - 1
-                comments, in_sentence = [], True
+                comments = []
             owner[i] = len(token_lines) - 1
             token_lines[-1].append(i)
-            continue
-        if in_sentence and not fields:
+        elif kind == BLANK and previous == TOKEN:
             owner[i] = len(token_lines) - 1
-        in_sentence = False
-        comments = comments + [i] if fields and fields[0].startswith("#") else []
+        comments = comments + [i] if kind == COMMENT else []
+        previous = kind
     return owner, token_lines
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...io.arrays import load_npy
 from ._common import RED, TaskRun, TaskView, palette, pil, png, scale_to, section
 
 #: Images drawn (the worst first) and the side of each panel in pixels.
@@ -29,10 +30,7 @@ def _probs(run: TaskRun) -> Any:
     path = run.path("probs")
     if path is None or path.suffix != ".npy":
         return None
-    try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError):
-        return None
+    return load_npy(path, parameter="summary.json settings.probs", mmap=True)
 
 
 def flagged_pixels(mask: np.ndarray, top_class: np.ndarray | None, regions: pd.DataFrame) -> np.ndarray:
