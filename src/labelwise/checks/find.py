@@ -85,7 +85,9 @@ def find_data_issues(
     classes : array-like, optional
         Class of each column of ``probs``.
     groups : array-like of shape (n,), optional
-        User-given groups for ``underperforming_group`` (instead of graph clusters).
+        User-given groups for ``underperforming_group`` (instead of graph clusters); the number
+        ``-1`` means no group (scikit-learn's noise label), and groups under ``min_group_size``
+        rows (``check_options``, default 5) are not judged.
     train_value : default "train"
         Value of ``split`` that marks training rows.
     impute : bool, default False
