@@ -35,7 +35,7 @@ from cleanlab.datalab.internal.issue_manager.underperforming_group import (  # n
     UnderperformingGroupIssueManager,
 )
 
-from labelwise.checks import NeighborGraph, find_data_issues  # noqa: E402
+from labelwise.checks import NeighborGraph, find_data_issues, outlier  # noqa: E402
 from labelwise.checks.data_valuation import knn_shapley  # noqa: E402
 from labelwise.checks.label import TIE_BREAK  # noqa: E402
 from labelwise.checks.underperforming_group import graph_dbscan  # noqa: E402
@@ -138,20 +138,40 @@ def test_outlier_flags_datalabs_rows_when_most_rows_have_k_twins():
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:(OOD scores|No estimates):UserWarning")
-def test_outlier_score_from_probs_is_datalabs_unadjusted_entropy_score(shared_data):
-    """Without features both score ``1 - H(p) / log K`` (MNIST's published out-of-sample
-    probabilities); Datalab first moves ``probs`` by its per-class confident thresholds
-    (``adjust_pred_probs``, on by default), labelwise does not, so the comparison turns that off.
-    labelwise clips ``p`` at 1e-12 inside the logarithm: equal within 1e-9. The flags differ by design
-    (Datalab: score below 0.13 x its median; labelwise: Tukey's far-out fence of the entropy)."""
-    folder = shared_data / "label_errors" / "mnist"
+@pytest.mark.parametrize("name", ["mnist", "cifar10"])
+def test_outlier_score_and_flags_from_probs_are_datalabs_unadjusted_entropy_rule(shared_data, name):
+    """Without features both score ``1 - H(p) / log K`` (the published out-of-sample probabilities);
+    Datalab first moves ``probs`` by its per-class confident thresholds (``adjust_pred_probs``, on
+    by default), labelwise does not, so the comparison turns that off. labelwise clips ``p`` at
+    1e-12 inside the logarithm: equal within 1e-9. Both flag a score below a ratio times the median
+    score (Datalab's ``threshold``, 0.13 by default; labelwise's ``RATIO``, chosen on its own dev
+    data): given labelwise's ratio, the flags are equal (none on either set)."""
+    folder = shared_data / "label_errors" / name
     labels, probs = np.load(folder / "labels.npy"), np.load(folder / "pred_probs.npy")
-    manager = OutlierIssueManager(_lab(labels), adjust_pred_probs=False)
+    manager = OutlierIssueManager(_lab(labels), adjust_pred_probs=False, threshold=outlier.RATIO)
     manager.find_issues(pred_probs=probs)
     found = find_data_issues(labels=labels, probs=probs, checks="outlier")
     np.testing.assert_allclose(
         _column(found.issues, "outlier_score"), _column(manager.issues, "outlier_score"), atol=1e-9
     )
+    np.testing.assert_array_equal(
+        _column(found.issues, "is_outlier_issue"), _column(manager.issues, "is_outlier_issue")
+    )
+
+
+@pytest.mark.filterwarnings("ignore:(OOD scores|No estimates):UserWarning")
+def test_outlier_flags_from_probs_equal_datalabs_given_the_same_ratio():
+    """On simulated probabilities with hesitant rows (which both flag), the same ratio flags the same rows."""
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.full(5, 0.05), 600)
+    probs[:30] = rng.dirichlet(np.full(5, 20.0), 30)
+    labels = probs.argmax(axis=1)
+    manager = OutlierIssueManager(_lab(labels), adjust_pred_probs=False, threshold=outlier.RATIO)
+    manager.find_issues(pred_probs=probs)
+    found = find_data_issues(labels=labels, probs=probs, checks="outlier")
+    flagged = _column(manager.issues, "is_outlier_issue")
+    assert 0 < flagged.sum() < len(flagged) // 4
+    np.testing.assert_array_equal(_column(found.issues, "is_outlier_issue"), flagged)
 
 
 def _near_duplicates(graph: NeighborGraph, y: np.ndarray):
@@ -401,11 +421,10 @@ def test_class_imbalance_flags_datalabs_rarest_class(counts):
 )
 def test_null_scores_flags_and_mean_equal_datalabs(shape, seed, rate):
     """Both score a row by the share of its features present and flag the rows with none (NaN only:
-    labelwise also counts infinities as missing, Datalab does not): equal, as is the mean score.
-    (Two complete rows: labelwise's input check rejects features whose imputed columns are all constant.)"""
+    labelwise also counts infinities as missing, Datalab does not): equal, as is the mean score,
+    also where the imputed columns never vary (the null check takes such features)."""
     X = np.random.default_rng(seed).normal(size=shape)
     X[np.random.default_rng(seed + 1).random(shape) < rate] = np.nan
-    X[:2] = [[0.0], [1.0]]  # two complete rows that differ: labelwise rejects features that never vary
     manager = NullIssueManager(_lab(np.zeros(shape[0], dtype=int)))
     manager.find_issues(features=X)
     found = find_data_issues(X, checks="null", impute=True)

@@ -150,9 +150,25 @@ class TestBadInput:
             find_data_issues(frame)
 
     def test_all_constant_features(self):
-        """Every column constant: nothing to compare."""
+        """Every column constant: the graph checks have nothing to compare, and the error names them."""
         with pytest.raises(InvalidParameterError, match="every column is constant"):
             find_data_issues(np.ones((20, 3)))
+
+    @pytest.mark.parametrize("check", ["outlier", "near_duplicate", "non_iid", "data_valuation"])
+    def test_a_graph_check_refuses_features_constant_after_imputation(self, check):
+        """Features that vary only where values are missing: the graph check asked for is refused, named."""
+        X = np.ones((20, 3))
+        X[::3, 1] = np.nan
+        with pytest.raises(InvalidParameterError, match=rf"features must vary .*\b{check}\b.*every column is constant"):
+            find_data_issues(X, labels=np.arange(20) % 2, checks=[check], impute=True)
+
+    def test_a_given_graph_needs_no_varying_features(self):
+        """With a graph given, constant features are not searched: the graph checks run on the graph."""
+        from labelwise.checks import NeighborGraph
+
+        graph = NeighborGraph.build(np.random.default_rng(0).normal(size=(20, 3)), k=3)
+        found = find_data_issues(np.ones((20, 3)), graph=graph, checks=["outlier", "null"])
+        assert found.summary.set_index("check").loc[["outlier", "null"], "status"].tolist() == ["ran", "ran"]
 
     def test_split_with_one_value(self):
         """A split must have training and evaluation rows."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.checks import find_data_issues
+from labelwise.errors import InvalidParameterError
 
 
 def _data(seed=0):
@@ -50,6 +52,99 @@ def test_user_groups_replace_the_clusters():
     flagged = found.issues["is_underperforming_group_issue"].to_numpy()
     assert flagged[bad].all() and not flagged[~bad].any()
     assert found.info["underperforming_group"]["groups_from"] == "user groups"
+
+
+def _groups_with_noise(seed=0):
+    """600 rows in four blobs (groups 0-3); the rows of blob 3 have coin-flip labels."""
+    X, y, bad = _data(seed)
+    return X, y, bad, np.repeat(np.arange(4), 150)
+
+
+@pytest.mark.parametrize("dtype", [int, float, object])
+def test_group_minus_one_means_no_group_and_is_never_judged(dtype):
+    """Rows of group -1 (scikit-learn's and Datalab's noise label) are in no group: with the coin-flip
+    rows marked -1 nothing is flagged, they score 1, and the other groups are judged as before."""
+    X, y, bad, g = _groups_with_noise()
+    groups = np.where(bad, -1, g).astype(dtype)
+    found = find_data_issues(X, y, groups=groups, checks=["underperforming_group"])
+    assert not found.issues["is_underperforming_group_issue"].any()
+    np.testing.assert_array_equal(found.issues["underperforming_group_score"].to_numpy()[bad], 1.0)
+    info = found.info["underperforming_group"]
+    assert info["rows_in_no_group"] == bad.sum() and info["n_groups"] == 3
+    assert set(info["group"]) == {-1, 0, 1, 2}
+
+
+def test_sklearn_dbscan_labels_can_be_passed_as_groups():
+    """DBSCAN's noise rows (-1) are left out; its clusters are judged (the noisy blob is flagged)."""
+    from sklearn.cluster import DBSCAN
+
+    X, y, bad, _ = _groups_with_noise()
+    labels = DBSCAN(eps=0.8, min_samples=8).fit_predict(X)
+    assert (labels == -1).any()
+    found = find_data_issues(X, y, groups=labels, checks=["underperforming_group"])
+    flagged = found.issues["is_underperforming_group_issue"].to_numpy()
+    assert not flagged[labels == -1].any()
+    np.testing.assert_array_equal(found.issues["underperforming_group_score"].to_numpy()[labels == -1], 1.0)
+    assert flagged[bad & (labels >= 0)].all() and not flagged[~bad].any()
+
+
+def test_the_string_minus_one_is_an_ordinary_group():
+    """Only the number -1 means no group; a group named "-1" is judged like any other."""
+    X, y, bad, g = _groups_with_noise()
+    found = find_data_issues(X, y, groups=np.where(bad, "-1", g.astype(str)), checks=["underperforming_group"])
+    assert found.issues["is_underperforming_group_issue"].to_numpy()[bad].all()
+
+
+def test_every_row_in_no_group_flags_nothing():
+    """Groups all -1: no group to judge, nothing flagged."""
+    X, y, _, _ = _groups_with_noise()
+    found = find_data_issues(X, y, groups=np.full(len(y), -1), checks=["underperforming_group"])
+    assert not found.issues["is_underperforming_group_issue"].any()
+    assert found.info["underperforming_group"]["n_groups"] == 0
+
+
+def _small_bad_group():
+    """Probs that put 0.9 on each given label, but a 3-row group whose labels get 0.05."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 3, 300)
+    probs = np.full((300, 3), 0.05)
+    probs[np.arange(300), y] = 0.9
+    groups = rng.integers(0, 5, 300)
+    groups[:3] = 5
+    probs[:3] = np.roll(probs[:3], 1, axis=1)  # the given label of rows 0-2 now gets 0.05
+    return y, probs, groups
+
+
+def test_user_groups_under_min_group_size_are_not_judged():
+    """A 3-row group whose labels are all wrong is below the default minimum (5): not flagged, and
+    counted in ``info``; with ``min_group_size=1`` it is judged and flagged."""
+    y, probs, groups = _small_bad_group()
+    found = find_data_issues(labels=y, probs=probs, groups=groups, checks=["underperforming_group"])
+    assert not found.issues["is_underperforming_group_issue"].any()
+    assert found.info["underperforming_group"]["small_groups"] == 1
+    judged = find_data_issues(
+        labels=y,
+        probs=probs,
+        groups=groups,
+        checks=["underperforming_group"],
+        check_options={"underperforming_group": {"min_group_size": 1}},
+    )
+    flagged = judged.issues["is_underperforming_group_issue"].to_numpy()
+    assert flagged[:3].all() and not flagged[3:].any()
+
+
+@pytest.mark.parametrize("bad", [0, -2, 2.5, "5", True])
+def test_min_group_size_must_be_a_positive_integer(bad):
+    """The option is checked and named in the error."""
+    y, probs, groups = _small_bad_group()
+    with pytest.raises(InvalidParameterError, match=r"min_group_size.*integer >= 1"):
+        find_data_issues(
+            labels=y,
+            probs=probs,
+            groups=groups,
+            checks=["underperforming_group"],
+            check_options={"underperforming_group": {"min_group_size": bad}},
+        )
 
 
 def _dbscan_whole_arrays(graph, min_cluster_size):

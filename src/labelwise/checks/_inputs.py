@@ -36,7 +36,10 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
     """Finite float features and the count of missing (NaN or infinite) values per row.
 
     Without ``impute``, non-finite values are an error naming the first rows; with it, they are
-    replaced by their column's median (0 for a column with no finite value).
+    replaced by their column's median (0 for a column with no finite value). Features that never
+    vary are accepted here (the ``null``, ``exact_duplicate`` and ``identifier_column`` checks read
+    them as they are); the checks that need a neighbour graph refuse them
+    (:func:`labelwise.checks.find._needed_graphs`).
     """
     if isinstance(features, pd.DataFrame):
         bad = [
@@ -80,12 +83,11 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
             if bad.any():
                 good = col[~bad]
                 col[bad] = np.median(good) if good.size else 0.0
-    if not _varies(X):
-        raise InvalidParameterError("features must vary: every column is constant (all rows are identical)")
     return X, missing
 
 
-def _varies(X: np.ndarray) -> bool:
+def features_vary(X: np.ndarray) -> bool:
+    """Whether any row of ``X`` differs from the first (by row blocks of about a million values)."""
     first = X[0]
     step = max(1, (1 << 20) // X.shape[1])
     return any(bool((X[s : s + step] != first).any()) for s in range(0, X.shape[0], step))
@@ -137,18 +139,35 @@ def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
 
 
 def check_groups(groups: Any, n: int) -> np.ndarray | None:
-    """Group codes ``0..G-1`` of user-given groups."""
+    """Group codes ``0..G-1`` of user-given groups; ``-1`` (a number) for rows in no group.
+
+    ``-1`` means noise, as in scikit-learn's clusterers (DBSCAN, HDBSCAN, OPTICS) and Datalab, so
+    their labels can be passed as they are; a string ``"-1"`` is an ordinary group.
+    """
     if groups is None:
         return None
     arr = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ShapeMismatchError(f"groups must have one value per row ({n}), got shape {arr.shape}")
-    codes, _ = pd.factorize(arr, sort=True)
-    if (codes < 0).any():
-        raise InvalidParameterError(
-            f"groups must not contain missing values, row {int(np.flatnonzero(codes < 0)[0])} is missing"
+    noise = _noise_rows(arr)
+    codes = np.full(n, -1, dtype=np.int64)
+    found, _ = pd.factorize(arr[~noise], sort=True)
+    if (found < 0).any():
+        row = int(np.flatnonzero(~noise)[np.flatnonzero(found < 0)[0]])
+        raise InvalidParameterError(f"groups must not contain missing values, row {row} is missing")
+    codes[~noise] = found
+    return codes
+
+
+def _noise_rows(arr: np.ndarray) -> np.ndarray:
+    """Rows whose group is the number -1 (not a bool, not a string)."""
+    if arr.dtype.kind in "if":
+        return np.asarray(arr == -1)
+    if arr.dtype.kind == "O":
+        return np.fromiter(
+            (isinstance(v, numbers.Real) and not isinstance(v, bool) and v == -1 for v in arr), bool, arr.shape[0]
         )
-    return codes.astype(np.int64)
+    return np.zeros(arr.shape[0], dtype=bool)
 
 
 def check_graph(graph: Any, n: int | None) -> NeighborGraph:

@@ -18,6 +18,7 @@ from ._inputs import (
     check_groups,
     check_labels_probs,
     check_split,
+    features_vary,
 )
 from ._scaling import (
     LabelScaling,
@@ -84,7 +85,9 @@ def find_data_issues(
     classes : array-like, optional
         Class of each column of ``probs``.
     groups : array-like of shape (n,), optional
-        User-given groups for ``underperforming_group`` (instead of graph clusters).
+        User-given groups for ``underperforming_group`` (instead of graph clusters); the number
+        ``-1`` means no group (scikit-learn's noise label), and groups under ``min_group_size``
+        rows (``check_options``, default 5) are not judged.
     train_value : default "train"
         Value of ``split`` that marks training rows.
     impute : bool, default False
@@ -143,6 +146,7 @@ def _needed_graphs(
     graph, X, n = inputs.graph, inputs.features, inputs.n
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
         return graph, graph, {}
+    _check_graph_features(X, [c.name for c in selected if c.needs_graph(inputs)])
     if build["k"] >= n:
         raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
     plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
@@ -164,6 +168,17 @@ def _needed_graphs(
     if reads:
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
     return graph, graph, records
+
+
+def _check_graph_features(X: np.ndarray, names: list[str]) -> None:
+    """Refuse features that never vary when checks ``names`` need a graph built from them (every
+    distance would be 0); the checks that read the features without a graph take them."""
+    if not features_vary(X):
+        raise InvalidParameterError(
+            f"features must vary for the checks that need a neighbour graph ({', '.join(names)}), got features "
+            "whose every column is constant (missing values counted as their column's median); the checks "
+            "'null', 'exact_duplicate' and 'identifier_column' take such features (checks=...)"
+        )
 
 
 def column_scaling(zscore: StandardizedRows, labels: Any, requested: str, build: dict[str, Any]) -> LabelScaling:

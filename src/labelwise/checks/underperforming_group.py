@@ -5,7 +5,16 @@ a row is a core row when its ``m``-th neighbour lies within ``eps``, the median 
 over all rows; core rows within ``eps`` of each other (as graph neighbours) form a cluster, a
 non-core row joins the cluster of its nearest core neighbour within ``eps``, and clusters smaller
 than ``min_cluster_size`` are dissolved; a row left out then joins the cluster of its nearest
-clustered neighbour (one pass), so the sparse rims of clusters are judged with them. Users may give their own ``groups`` instead.
+clustered neighbour (one pass), so the sparse rims of clusters are judged with them.
+
+Users may give their own ``groups`` instead. A group ``-1`` (the number) means "no group", as in
+scikit-learn's clusterers and Datalab: its rows are not judged (score 1, never flagged), so
+DBSCAN or HDBSCAN labels can be passed as they are. User groups of fewer than ``min_group_size``
+rows (``check_options``, default 5, the floor of the clusters' ``min_cluster_size`` and
+Datalab's) are not judged either: a group's score is a mean, and a group of one or two rows
+scores below the threshold as soon as one of its labels is wrong (a singleton group is flagged
+exactly when its label has low quality); those rows are the ``label`` check's finding, not a
+group's. ``info`` counts the rows in no group and the groups left unjudged.
 
 A row's label quality is the predicted probability of its given label (``probs``, or the
 neighbours' votes without them); a group's score is its mean quality above chance (``1/K``)
@@ -25,11 +34,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate.arguments import check_positive_int
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
 from .label import given_label_probs, neighbour_vote_given
 
 THRESHOLD = 0.5
+#: User groups with fewer rows are not judged (their rows score 1): see the module docstring.
+MIN_GROUP_SIZE = 5
 
 
 #: Rows per block of the graph-DBSCAN passes (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
@@ -132,8 +144,13 @@ def run(inputs: CheckInputs) -> CheckResult:
     labels, classes = inputs.labels, inputs.classes
     assert labels is not None and classes is not None  # guaranteed by ``requires``
     threshold = float(inputs.option("underperforming_group", "threshold", THRESHOLD))
+    min_size = 1
     if inputs.groups is not None:
         groups, source = inputs.groups, "user groups"
+        min_size = check_positive_int(
+            "check_options['underperforming_group']['min_group_size']",
+            inputs.option("underperforming_group", "min_group_size", MIN_GROUP_SIZE),
+        )
     else:
         assert inputs.graph is not None  # without groups, ``requires`` guarantees the graph
         size = int(inputs.option("underperforming_group", "min_cluster_size", max(5, inputs.graph.k)))
@@ -147,25 +164,21 @@ def run(inputs: CheckInputs) -> CheckResult:
             quality = neighbour_vote_given(inputs.graph, labels, len(classes))
     chance = 1.0 / len(classes)
     overall = float(quality.mean()) - chance
-    member = groups >= 0
+    sizes = np.bincount(groups[groups >= 0])
     score = np.ones(inputs.n)
-    groups_info = []
+    weak: list[dict[str, float]] = []
     extra: dict[str, str] = {}
     if overall <= 0:  # no better than chance overall: no group can fall below the data set's level
         extra["reason"] = f"labels' mean quality {overall + chance:.3g} is not above chance (1/K = {chance:.3g})"
-    elif member.any():
-        n_groups = int(groups.max()) + 1
-        sums = np.bincount(groups[member], weights=quality[member], minlength=n_groups)
-        sizes = np.bincount(groups[member], minlength=n_groups)
-        group_score = np.clip((sums / np.maximum(sizes, 1) - chance) / overall, 0.0, 1.0)
-        score[member] = group_score[groups[member]]
-        weak = np.flatnonzero((group_score < threshold) & (sizes > 0))
-        groups_info = [{"group": int(g), "size": int(sizes[g]), "score": float(group_score[g])} for g in weak]
+    else:
+        score, weak = _judge(groups, quality, chance, overall, sizes >= min_size, threshold)
     is_issue = score < threshold
     info = {
         "groups_from": source,
-        "n_groups": int(groups.max()) + 1 if member.any() else 0,
-        "weak_groups": groups_info,
+        "n_groups": int(sizes.size),
+        "weak_groups": weak,
+        "rows_in_no_group": int(np.count_nonzero(groups < 0)),
+        "small_groups": int(np.count_nonzero((sizes > 0) & (sizes < min_size))),
         "group": groups.tolist() if inputs.n <= 10_000 else None,
     }
     return CheckResult(
@@ -173,6 +186,25 @@ def run(inputs: CheckInputs) -> CheckResult:
         summary_row("underperforming_group", is_issue, score, **extra),
         info,
     )
+
+
+def _judge(
+    groups: np.ndarray, quality: np.ndarray, chance: float, overall: float, judged: np.ndarray, threshold: float
+) -> tuple[np.ndarray, list[dict[str, float]]]:
+    """Every row's group score (1 for rows of no group or of a group not ``judged``) and the weak groups.
+
+    A group's score is its mean quality above ``chance`` over the data set's (``overall``), clipped to [0, 1].
+    """
+    score = np.ones(groups.shape[0])
+    member = groups >= 0
+    if not member.any():
+        return score, []
+    sums = np.bincount(groups[member], weights=quality[member], minlength=judged.size)
+    sizes = np.bincount(groups[member], minlength=judged.size)
+    group_score = np.where(judged, np.clip((sums / np.maximum(sizes, 1) - chance) / overall, 0.0, 1.0), 1.0)
+    score[member] = group_score[groups[member]]
+    weak = np.flatnonzero((group_score < threshold) & (sizes > 0))
+    return score, [{"group": int(g), "size": int(sizes[g]), "score": float(group_score[g])} for g in weak]
 
 
 CHECK = Check(
