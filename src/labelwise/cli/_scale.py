@@ -38,8 +38,7 @@ _PARQUET_PARTS = (".parquet", ".parq", ".pq")
 def read_parquet_rows(path: Path, what: str) -> Any:
     """``dask.dataframe.read_parquet(path)``; a folder without Parquet parts, or parts that do not
     read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback."""
-    import dask.dataframe as dd
-
+    dd = _dask_module("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
     p = Path(path)
     if p.is_dir() and not any(f.suffix.lower() in _PARQUET_PARTS and f.is_file() for f in p.rglob("*")):
         raise DataFileError(
@@ -53,15 +52,34 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
 
 
+def _dask_module(name: str, what: str) -> Any:
+    """``importlib.import_module(name)``; without Dask installed, an :class:`InvalidParameterError`
+    saying that ``what`` needs the ``dask`` extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise InvalidParameterError(f"{what} needs Dask: pip install 'labelwise[dask]'") from None
+
+
 @contextlib.contextmanager
 def scheduler(spec: str | None) -> Iterator[None]:
-    """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address."""
+    """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address.
+
+    Without ``--scheduler`` (or with ``threads``) nothing of Dask is imported here: the memory-mapped
+    audit runs on labelwise's own threads, and Dask (an extra) is imported only by the inputs that
+    need it (a ``.zarr`` store, a folder of Parquet parts).
+    """
+    if spec in (None, "threads"):
+        yield
+        return
     try:
         import dask
     except ImportError:
-        raise InvalidParameterError("--scheduler needs Dask: pip install 'labelwise[dask]'") from None
-    if spec in (None, "threads", "processes"):
-        with dask.config.set(scheduler=spec or "threads"):
+        raise InvalidParameterError(f"--scheduler {spec} needs Dask: pip install 'labelwise[dask]'") from None
+    if spec == "processes":
+        with dask.config.set(scheduler=spec):
             yield
         return
     from distributed import Client, LocalCluster
@@ -112,9 +130,8 @@ def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
 def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
     require_path(path, parameter="--probs", kind=".npy file or Zarr store")
-    import dask.array as da
-
     if path.suffix == ".zarr" or path.is_dir():
+        da = _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
         arr = da.from_zarr(str(path))
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
             warnings.warn(
@@ -150,8 +167,6 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
 
 def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:
     """Labels from ``--labels`` (.npy, or a table with one column / the ``--label`` column) or DATA."""
-    import dask.array as da
-
     path = labels_path or data
     if path is None:
         raise InvalidParameterError("--labels (a .npy file or a table) or DATA with --label is required with --probs")
@@ -164,8 +179,11 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
                 f"got shape {values.shape} in {str(path)!r}"
             )
         chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
-        return da.from_array(values, chunks=(chunks,)) if chunks else values
-    is_parquet = Path(path).is_dir() or Path(path).suffix == ".parquet"
+        if not chunks:
+            return values
+        return _dask_module("dask.array", "--labels").from_array(values, chunks=(chunks,))
+    # a folder of Parquet parts, or any Parquet file read for a dask input, is read partition by partition
+    is_parquet = Path(path).is_dir() or (Path(path).suffix == ".parquet" and hasattr(like, "chunks"))
     frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None
     if frame is None:
         from ..io import read_table
@@ -232,7 +250,11 @@ def audit_at_scale(
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         return None
     if probs_path is None:
-        raise InvalidParameterError("--probs (a .npy or .zarr file) is required with --scheduler or --labels")
+        raise InvalidParameterError(
+            "--probs (a .npy file or .zarr store of out-of-fold probabilities, one row per example) is required "
+            "with --scheduler or --labels: at scale the audit does not train a model; make the probabilities on "
+            "the cluster with labelwise.probs.out_of_fold_probs_on_cluster (docs/scale.md)"
+        )
     from ..audit import find_label_issues
 
     with scheduler(spec):
