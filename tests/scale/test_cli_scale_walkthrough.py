@@ -86,3 +86,13 @@ def test_a_parquet_folder_of_labels_without_probs_says_probs_are_needed_and_how_
     assert res.exit_code == 2
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) <= 3 and "--probs" in res.output and "out_of_fold_probs_on_cluster" in res.output, res.output
+
+
+def test_chunk_rows_without_an_audit_at_scale_is_refused_not_left_out(npy_files):
+    """`audit data.csv --label y --chunk-rows 100` (the in-memory audit, which has no chunks): one line
+    naming --chunk-rows, exit 2 (before: the option was silently left out)."""
+    folder, labels, _ = npy_files
+    pd.DataFrame({"x": np.arange(len(labels)), "y": labels}).to_csv(folder / "data.csv", index=False)
+    res = CliRunner().invoke(main, ["audit", str(folder / "data.csv"), "--label", "y", "--chunk-rows", "100"])
+    assert res.exit_code == 2, res.output
+    assert "--chunk-rows applies to an audit of --probs" in res.output, res.output

@@ -248,6 +248,11 @@ def audit_at_scale(
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
+        if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
+            raise InvalidParameterError(
+                f"--chunk-rows applies to an audit of --probs with --scheduler, --labels or a .zarr store, "
+                f"got --chunk-rows {chunk_rows} without them"
+            )
         return None
     if probs_path is None:
         raise InvalidParameterError(
