@@ -52,3 +52,22 @@ def test_aggregate_with_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path
     assert len(lines) == 1 and "--scheduler" in lines[0] and "tcp://127.0.0.1:9" in lines[0], res.output
     assert not (tmp_path / "o").exists()
     assert isinstance(pd.read_parquet(tmp_path / "answers"), pd.DataFrame)  # the input is left as it was
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["s4_Dog_data", "ZenCrowd_us", "MS"])
+@pytest.mark.parametrize("method", ["DawidSkene", "OneCoinDawidSkene", "MajorityVote"])
+def test_distributed_fit_on_a_local_cluster_matches_in_memory_on_real_crowds(client, shared_data, name, method):
+    """Real crowds (string ids and labels, as read from ../shared/data) in 5 partitions on 2 workers:
+    the labels of the in-memory fit, posteriors within 1e-9."""
+    dd = pytest.importorskip("dask.dataframe")
+    from labelwise.aggregate import distributed
+
+    answers = pd.read_csv(shared_data / "crowd" / name / "annotations.csv", dtype=str)
+    reference = getattr(lw.aggregate, method)().fit(answers)
+    est = distributed.fit(getattr(lw.aggregate, method)(), dd.from_pandas(answers, npartitions=5))
+    # Dask reads the ids as Arrow strings (its "dataframe.convert-string"): the same values, another dtype
+    pd.testing.assert_series_equal(est.labels_, reference.labels_, check_index_type=False, check_dtype=False)
+    assert list(est.labels_.index) == list(reference.labels_.index)
+    assert list(est.probas_.columns) == list(reference.probas_.columns)
+    np.testing.assert_allclose(est.probas_.to_numpy(), reference.probas_.to_numpy(), rtol=0, atol=1e-9)
