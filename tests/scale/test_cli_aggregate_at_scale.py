@@ -94,3 +94,13 @@ def test_param_and_column_options_reach_the_distributed_fit(answers_on_disk, tmp
         ref = lw.aggregate.DawidSkene(max_iter=1).fit(frame)
     assert "did not converge" in res.output  # the distributed fit says it too
     np.testing.assert_array_equal(pd.read_csv(tmp_path / "o" / "labels.csv")["label"], ref.labels_.to_numpy())
+
+
+def test_a_csv_with_scheduler_says_to_write_parquet_or_leave_out_the_scheduler(answers_on_disk, tmp_path):
+    """`aggregate answers.csv --scheduler threads`: one line saying what --scheduler reads and what to do
+    (before: pyarrow's "Parquet magic bytes not found in footer")."""
+    pd.read_parquet(answers_on_disk / "answers.parquet").to_csv(tmp_path / "answers.csv", index=False)
+    res = _aggregate([tmp_path / "answers.csv", "--scheduler", "threads", "--out", tmp_path / "o"])
+    assert res.exit_code == 2, res.output
+    assert "--scheduler needs PATH as Parquet" in res.output and "leave out --scheduler" in res.output
+    assert len([line for line in res.output.splitlines() if line.strip()]) == 1, res.output

@@ -338,6 +338,11 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     if path is None:
         raise InvalidParameterError("PATH is required: a Parquet file or folder of answers (item, annotator, label)")
     require_path(path, parameter="PATH", kind="Parquet file or folder of answers")
+    if Path(path).is_file() and Path(path).suffix.lower() not in _PARQUET_PARTS:
+        raise InvalidParameterError(
+            f"--scheduler needs PATH as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
+            "as Parquet, or leave out --scheduler to aggregate it in memory"
+        )
     from ..aggregate import distributed
     from ._aggregate_outputs import annotators_json, dependent_pairs, finite
     from ._aggregate_params import METHODS
