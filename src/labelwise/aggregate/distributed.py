@@ -236,11 +236,8 @@ def fit(
         Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``pair_check``
         (Dawid-Skene and one-coin; 0 where no check runs), ``em``, ``gather``).
     agreement : dict, optional
-        Filled with ``"item"``, the share of each item's answers equal to its label (a Series
-        indexed by item, as :func:`~labelwise.aggregate.item_agreement`), and ``"annotator"``, each
-        annotator's answers and share of them equal to the label (a DataFrame, as
-        :func:`~labelwise.aggregate.annotator_agreement`), from the same pass that counts the
-        answers per item.
+        Filled with ``"item"`` and ``"annotator"``: what :func:`~labelwise.aggregate.item_agreement`
+        and :func:`~labelwise.aggregate.annotator_agreement` give for the fitted labels.
 
     Returns
     -------
@@ -298,23 +295,32 @@ def fit(
         int(n_answers),
         int(n_dups),
     )
-    codes = dask.delayed(estimator._hard_labels(post), pure=True)  # one node of the graph, read by every task
-    per_item, item_agree, agree, total = tree_reduce_delayed(
-        [dask.delayed(answer_agreement)(p, codes, len(cats[0]), n_ann) for p in parts],
-        sum_stats,
-    ).compute()
+    per_item, agree, total = _answer_counts(estimator._hard_labels(post), parts, summary, agreement)
     skill = (
         agree / np.maximum(total, 1) if isinstance(estimator, MajorityVote) else _finish(estimator, summary, params, k)
     )
     object.__setattr__(summary, "answers_per_item", per_item)
     estimator._set_results(summary, post, skill)  # type: ignore[arg-type]  # duck-typed EncodedAnswers
+    lap("gather")
+    return estimator
+
+
+def _answer_counts(labels: np.ndarray, parts: tuple, summary: _Summary, agreement: dict | None) -> tuple:
+    """Answers per item, and per annotator the answers equal to the item's label code in ``labels`` and
+    all answers: one pass over the partitions; ``agreement`` (when given) filled as :func:`fit` says."""
+    import dask
+
+    codes = dask.delayed(labels, pure=True)  # one node of the graph, read by every task
+    per_item, item_agree, agree, total = tree_reduce_delayed(
+        [dask.delayed(answer_agreement)(p, codes, summary.n_items, summary.n_annotators) for p in parts],
+        sum_stats,
+    ).compute()
     if agreement is not None:
         agreement["item"] = pd.Series(item_agree / np.maximum(per_item, 1), index=summary.item_values, name="agreement")
         agreement["annotator"] = pd.DataFrame(
             {"answers": total, "agreement": agree / np.maximum(total, 1)}, index=summary.annotator_values
         )
-    lap("gather")
-    return estimator
+    return per_item, agree, total
 
 
 def _gather_posteriors(

@@ -347,10 +347,10 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     from ._aggregate_outputs import annotators_json, dependent_pairs, finite
     from ._aggregate_params import METHODS
 
+    answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
     estimator = _distributed_estimator(estimator)
     agreement: dict[str, Any] = {}
     with scheduler(spec):
-        answers = read_parquet_rows(Path(path), "PATH")
         est = distributed.fit(estimator, answers, agreement=agreement)
     # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
     method = next(name for name, cls in METHODS.items() if cls is type(est))
