@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,15 +109,17 @@ def test_an_audit_at_scale_replaces_an_earlier_in_memory_audits_table_and_probs(
 
 
 def test_a_distributed_aggregation_replaces_an_earlier_aggregations_confusion_matrices(tmp_path):
-    """The distributed fit writes no annotators.json; the review must not show the earlier run's."""
+    """A distributed majority vote after an in-memory Dawid-Skene: the review must not show the earlier
+    run's confusion matrices (the distributed fit writes its own annotators.json since session 18)."""
     answers = lw.aggregate.simulate_annotators(np.arange(90) % 3, n_annotators=5, random_state=0).answers
     answers.to_csv(tmp_path / "answers.csv", index=False)
     folder = tmp_path / "answers"
     folder.mkdir()
     answers.to_parquet(folder / "part.0.parquet")
     out = tmp_path / "agg"
-    for path, extra in ((tmp_path / "answers.csv", []), (folder, ["--scheduler", "threads"])):
+    runs = ((tmp_path / "answers.csv", []), (folder, ["--scheduler", "threads", "--method", "majority-vote"]))
+    for path, extra in runs:
         res = CliRunner().invoke(main, ["aggregate", str(path), *extra, "--out", str(out)], catch_exceptions=False)
         assert res.exit_code == 0, res.output
-    assert not (out / "annotators.json").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["annotators.csv", "labels.csv", "summary.json"]
+    assert json.loads((out / "annotators.json").read_text())["confusion_matrices"] is False
+    assert sorted(p.name for p in out.iterdir()) == ["annotators.csv", "annotators.json", "labels.csv", "summary.json"]

@@ -154,11 +154,6 @@ def final(
     return part.items, post, shares
 
 
-def agreement(part: Part, codes: np.ndarray, n_ann: int) -> tuple[np.ndarray, np.ndarray]:
-    agree = (part.label == codes[part.items][part.item]).astype(np.float64)
-    return np.bincount(part.annotator, weights=agree, minlength=n_ann), np.bincount(part.annotator, minlength=n_ann)
-
-
 def setup_stats(part: Part, n_ann: int, k: int) -> tuple:
     """Answers per annotator, answers, duplicates, and the pair counts of ``agreement_accuracy``."""
     counts = np.bincount(part.item * k + part.label, minlength=part.items.size * k).reshape(-1, k).astype(np.float64)
@@ -167,10 +162,15 @@ def setup_stats(part: Part, n_ann: int, k: int) -> tuple:
     return np.bincount(part.annotator, minlength=n_ann), part.item.size, part.n_duplicates, pairs, agree
 
 
-def items_answered(part: Part, n_items: int) -> tuple[np.ndarray]:
-    out = np.zeros(n_items, dtype=np.int64)
-    out[part.items] = np.bincount(part.item, minlength=part.items.size)
-    return (out,)
+def answer_agreement(part: Part, codes: np.ndarray, n_items: int, n_ann: int) -> tuple:
+    """Per item: answers and answers equal to its label ``codes``; per annotator: the same (every answer
+    counted once, as :func:`labelwise.aggregate.item_agreement` and ``annotator_agreement`` count)."""
+    agree = (part.label == codes[part.items][part.item]).astype(np.float64)
+    per_item, item_agree = np.zeros(n_items, dtype=np.int64), np.zeros(n_items)
+    per_item[part.items] = np.bincount(part.item, minlength=part.items.size)
+    item_agree[part.items] = np.bincount(part.item, weights=agree, minlength=part.items.size)
+    by_annotator = np.bincount(part.annotator, weights=agree, minlength=n_ann)
+    return per_item, item_agree, by_annotator, np.bincount(part.annotator, minlength=n_ann)
 
 
 def dawid_skene_m_step(

@@ -36,14 +36,13 @@ from ._dask_pairs import DaskPairs, weigh
 from ._dependent import find_dependent_pairs, pairs_frame
 from ._observed import _FLOOR
 from ._partition_stats import (
-    agreement,
+    answer_agreement,
     dawid_skene_m_step,
     ds_loss,
     ds_posterior,
     ds_stats,
     encode_partition,
     final,
-    items_answered,
     onecoin_posterior,
     onecoin_stats,
     prepare,
@@ -215,7 +214,12 @@ class _EM:
 
 
 def fit(
-    estimator: BaseAggregator, answers: Any, *, npartitions: int | None = None, timings: dict | None = None
+    estimator: BaseAggregator,
+    answers: Any,
+    *,
+    npartitions: int | None = None,
+    timings: dict | None = None,
+    agreement: dict | None = None,
 ) -> BaseAggregator:
     """Fit ``estimator`` on a ``dask.dataframe`` of answers; the same fitted attributes as in memory.
 
@@ -231,6 +235,9 @@ def fit(
     timings : dict, optional
         Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``pair_check``
         (Dawid-Skene and one-coin; 0 where no check runs), ``em``, ``gather``).
+    agreement : dict, optional
+        Filled with ``"item"`` and ``"annotator"``: what :func:`~labelwise.aggregate.item_agreement`
+        and :func:`~labelwise.aggregate.annotator_agreement` give for the fitted labels.
 
     Returns
     -------
@@ -288,19 +295,32 @@ def fit(
         int(n_answers),
         int(n_dups),
     )
-    codes = estimator._hard_labels(post)
-    if isinstance(estimator, MajorityVote):
-        agree, total = tree_reduce_delayed(
-            [dask.delayed(agreement)(p, codes, n_ann) for p in parts], sum_stats
-        ).compute()
-        skill = agree / np.maximum(total, 1)
-    else:
-        skill = _finish(estimator, summary, params, k)
-    counts = tree_reduce_delayed([dask.delayed(items_answered)(p, len(cats[0])) for p in parts], sum_stats)
-    object.__setattr__(summary, "answers_per_item", counts.compute()[0])
+    per_item, agree, total = _answer_counts(estimator._hard_labels(post), parts, summary, agreement)
+    skill = (
+        agree / np.maximum(total, 1) if isinstance(estimator, MajorityVote) else _finish(estimator, summary, params, k)
+    )
+    object.__setattr__(summary, "answers_per_item", per_item)
     estimator._set_results(summary, post, skill)  # type: ignore[arg-type]  # duck-typed EncodedAnswers
     lap("gather")
     return estimator
+
+
+def _answer_counts(labels: np.ndarray, parts: tuple, summary: _Summary, agreement: dict | None) -> tuple:
+    """Answers per item, and per annotator the answers equal to the item's label code in ``labels`` and
+    all answers: one pass over the partitions; ``agreement`` (when given) filled as :func:`fit` says."""
+    import dask
+
+    codes = dask.delayed(labels, pure=True)  # one node of the graph, read by every task
+    per_item, item_agree, agree, total = tree_reduce_delayed(
+        [dask.delayed(answer_agreement)(p, codes, summary.n_items, summary.n_annotators) for p in parts],
+        sum_stats,
+    ).compute()
+    if agreement is not None:
+        agreement["item"] = pd.Series(item_agree / np.maximum(per_item, 1), index=summary.item_values, name="agreement")
+        agreement["annotator"] = pd.DataFrame(
+            {"answers": total, "agreement": agree / np.maximum(total, 1)}, index=summary.annotator_values
+        )
+    return per_item, agree, total
 
 
 def _gather_posteriors(
@@ -346,17 +366,25 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
         ).compute()
 
     stats = reduce(None)
-    est.converged_, prev = False, np.inf
+    est.converged_, prev, change = False, np.inf, np.inf
     for it in range(1, est.max_iter + 1):
         params = em.m_step(stats)
         stats = reduce(params)
         nll = em.loss(stats[2], params)
         est.loss_history_.append(nll)
         est.n_iter_ = it
-        if prev - nll < est.tol:
+        change, prev = prev - nll, nll
+        if change < est.tol:
             est.converged_ = True
             break
-        prev = nll
+    if not est.converged_ and em.is_ds:  # as the in-memory Dawid-Skene warns (one-coin does not)
+        warnings.warn(
+            LabelwiseWarning(
+                f"{type(est).__name__} did not converge in max_iter={est.max_iter} iterations (last loss "
+                f"decrease {change:.3g} >= tol={est.tol}); raise max_iter"
+            ),
+            stacklevel=3,
+        )
     return em.m_step(stats), params
 
 

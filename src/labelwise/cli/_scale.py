@@ -39,8 +39,7 @@ _PARQUET_PARTS = (".parquet", ".parq", ".pq")
 def read_parquet_rows(path: Path, what: str) -> Any:
     """``dask.dataframe.read_parquet(path)``; a folder without Parquet parts, or parts that do not
     read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback."""
-    import dask.dataframe as dd
-
+    dd = _dask_module("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
     p = Path(path)
     if p.is_dir() and not any(f.suffix.lower() in _PARQUET_PARTS and f.is_file() for f in p.rglob("*")):
         raise DataFileError(
@@ -54,15 +53,34 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
 
 
+def _dask_module(name: str, what: str) -> Any:
+    """``importlib.import_module(name)``; without Dask installed, an :class:`InvalidParameterError`
+    saying that ``what`` needs the ``dask`` extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise InvalidParameterError(f"{what} needs Dask: pip install 'labelwise[dask]'") from None
+
+
 @contextlib.contextmanager
 def scheduler(spec: str | None) -> Iterator[None]:
-    """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address."""
+    """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address.
+
+    Without ``--scheduler`` (or with ``threads``) nothing of Dask is imported here: the memory-mapped
+    audit runs on labelwise's own threads, and Dask (an extra) is imported only by the inputs that
+    need it (a ``.zarr`` store, a folder of Parquet parts).
+    """
+    if spec in (None, "threads"):
+        yield
+        return
     try:
         import dask
     except ImportError:
-        raise InvalidParameterError("--scheduler needs Dask: pip install 'labelwise[dask]'") from None
-    if spec in (None, "threads", "processes"):
-        with dask.config.set(scheduler=spec or "threads"):
+        raise InvalidParameterError(f"--scheduler {spec} needs Dask: pip install 'labelwise[dask]'") from None
+    if spec == "processes":
+        with dask.config.set(scheduler=spec):
             yield
         return
     from distributed import Client, LocalCluster
@@ -113,9 +131,8 @@ def _npy_rows(path: str, start: int, stop: int) -> np.ndarray:
 def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
     require_path(path, parameter="--probs", kind=".npy file or Zarr store")
-    import dask.array as da
-
     if path.suffix == ".zarr" or path.is_dir():
+        da = _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
         arr = da.from_zarr(str(path))
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
             warnings.warn(
@@ -151,8 +168,6 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
 
 def load_labels(labels_path: Path | None, data: Path | None, label: str | None, like: Any) -> Any:
     """Labels from ``--labels`` (.npy, or a table with one column / the ``--label`` column) or DATA."""
-    import dask.array as da
-
     path = labels_path or data
     if path is None:
         raise InvalidParameterError("--labels (a .npy file or a table) or DATA with --label is required with --probs")
@@ -165,8 +180,11 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
                 f"got shape {values.shape} in {str(path)!r}"
             )
         chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
-        return da.from_array(values, chunks=(chunks,)) if chunks else values
-    is_parquet = Path(path).is_dir() or Path(path).suffix == ".parquet"
+        if not chunks:
+            return values
+        return _dask_module("dask.array", "--labels").from_array(values, chunks=(chunks,))
+    # a folder of Parquet parts, or any Parquet file read for a dask input, is read partition by partition
+    is_parquet = Path(path).is_dir() or (Path(path).suffix == ".parquet" and hasattr(like, "chunks"))
     frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None
     if frame is None:
         from ..io import read_table
@@ -231,9 +249,18 @@ def audit_at_scale(
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
+        if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
+            raise InvalidParameterError(
+                f"--chunk-rows applies to an audit of --probs with --scheduler, --labels or a .zarr store, "
+                f"got --chunk-rows {chunk_rows} without them"
+            )
         return None
     if probs_path is None:
-        raise InvalidParameterError("--probs (a .npy or .zarr file) is required with --scheduler or --labels")
+        raise InvalidParameterError(
+            "--probs (a .npy file or .zarr store of out-of-fold probabilities, one row per example) is required "
+            "with --scheduler or --labels: at scale the audit does not train a model; make the probabilities on "
+            "the cluster with labelwise.probs.out_of_fold_probs_on_cluster (docs/scale.md)"
+        )
     from ..audit import find_label_issues
 
     with scheduler(spec):
@@ -271,6 +298,40 @@ def audit_at_scale(
     return summary
 
 
+#: ``labelwise aggregate`` options the distributed fit does not use, by their parameter names.
+_NOT_AT_SCALE = {"gold": "--gold", "probs_path": "--probs", "unsure": "--unsure", "declared": "--labels"}
+
+
+def _distributed_estimator(estimator: Any) -> Any:
+    """``estimator`` with the command's ``--param`` and column options; an error naming the option for
+    what the distributed fit does not do (rather than an error naming the estimator's own parameter, or
+    an option silently left out)."""
+    import click
+
+    from ..aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
+    from ._aggregate_params import METHODS, method_params
+
+    ctx = click.get_current_context(silent=True)
+    options = ctx.params if ctx is not None else {}
+    where = "with a Parquet folder of answers or --scheduler (the distributed fit)"
+    if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
+        raise InvalidParameterError(
+            f"--method must be majority-vote, dawid-skene or one-coin {where}, got {options.get('method')!r}"
+        )
+    given = [flag for name, flag in _NOT_AT_SCALE.items() if options.get(name)]
+    if options.get("fmt") not in (None, "auto", "long"):
+        given.append(f"--format {options['fmt']}")
+    if given:
+        raise InvalidParameterError(f"{', '.join(given)} cannot be used {where}; run on a table file for them")
+    if estimator.duplicates != "keep":
+        raise InvalidParameterError(f"--duplicates must be keep {where}, got {estimator.duplicates!r}")
+    if options.get("params"):
+        method = next(name for name, cls in METHODS.items() if cls is type(estimator))
+        estimator.set_params(**method_params(method, options["params"]))
+    columns = {"item_col": "item_column", "annotator_col": "annotator_column", "label_col": "label_column"}
+    return estimator.set_params(**{k: options[v] for k, v in columns.items() if options.get(v)})
+
+
 def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, out: Path) -> dict[str, Any] | None:
     """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler."""
     if spec is None and not (path is not None and Path(path).is_dir()):
@@ -278,28 +339,52 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     if path is None:
         raise InvalidParameterError("PATH is required: a Parquet file or folder of answers (item, annotator, label)")
     require_path(path, parameter="PATH", kind="Parquet file or folder of answers")
+    if Path(path).is_file() and Path(path).suffix.lower() not in _PARQUET_PARTS:
+        raise InvalidParameterError(
+            f"--scheduler needs PATH as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
+            "as Parquet, or leave out --scheduler to aggregate it in memory"
+        )
     from ..aggregate import distributed
+    from ._aggregate_outputs import annotators_json, dependent_pairs, finite
+    from ._aggregate_params import METHODS
 
+    answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
+    estimator = _distributed_estimator(estimator)
+    agreement: dict[str, Any] = {}
     with scheduler(spec):
-        answers = read_parquet_rows(Path(path), "PATH")
-        est = distributed.fit(estimator, answers)
+        est = distributed.fit(estimator, answers, agreement=agreement)
+    # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
+    method = next(name for name, cls in METHODS.items() if cls is type(est))
     labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
-    for col in est.probas_.columns:
-        labels[f"p_{col}"] = est.probas_[col].to_numpy()
+    values = est.probas_.to_numpy()
+    labels["confidence"] = values[np.arange(len(labels)), est.probas_.columns.get_indexer(labels["label"])]
+    for j, col in enumerate(est.probas_.columns):
+        labels[f"prob_{col}"] = values[:, j]
+    labels["n_answers"] = est.n_answers_per_item_.to_numpy()
+    labels["agreement"] = agreement["item"].to_numpy()
+    per = agreement["annotator"]
+    skill = est.annotator_skill_.reindex(per.index).to_numpy()
+    annotators = pd.DataFrame(
+        {"annotator": per.index, "answers": per["answers"], "accuracy": skill, "agreement": per["agreement"]}
+    )
+    summary = {
+        "method": method,
+        "iterations": int(est.n_iter_),
+        "converged": bool(est.converged_),
+        "fallback": getattr(est, "fallback_", None),
+        "dependent_pairs": dependent_pairs(est),
+        "n_items": int(est.n_items_),
+        "n_answers": int(est.n_answers_),
+        "n_annotators": int(est.n_annotators_),
+        "n_classes": len(est.classes_),
+        "classes": [finite(c) for c in est.classes_],
+        "loss_history": [float(v) for v in est.loss_history_],
+        "settings": {"path": str(path), "scheduler": spec or "threads"},
+    }
     with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
         write_csv(labels, Path(out) / "labels.csv")
-        skill = est.annotator_skill_
-        write_csv(pd.DataFrame({"annotator": skill.index, "skill": skill.to_numpy()}), Path(out) / "annotators.csv")
-        summary = {
-            "method": type(est).__name__,
-            "iterations": int(est.n_iter_),
-            "converged": bool(est.converged_),
-            "n_items": int(est.n_items_),
-            "n_answers": int(est.n_answers_),
-            "n_annotators": int(est.n_annotators_),
-            "loss_history": [float(v) for v in est.loss_history_],
-            "settings": {"path": str(path), "scheduler": spec or "threads"},
-        }
+        write_csv(annotators.reset_index(drop=True), Path(out) / "annotators.csv")
+        write_json(annotators_json(est, method, annotators), Path(out) / "annotators.json")
         write_json(summary, Path(out) / "summary.json")
     from ._common import console
 
