@@ -90,22 +90,76 @@ class TestThreadMap:
             thread_map(fn, range(40), 2)
         assert len(started) < 40
 
-    def test_helpers_keep_no_scratch_and_the_calling_thread_keeps_its_own(self):
-        """Helper threads get fresh arrays from ``scratch`` (their buffers would end with them); the
-        calling thread's buffers are its own, kept after the call."""
+    def test_helpers_reuse_the_buffers_the_calling_thread_lends_across_calls(self):
+        """A helper's scratch buffers are lent by the calling thread and kept between calls: a helper
+        of the next call gets the memory a helper of the first call used (no fresh pages); the
+        calling thread's own buffers are separate from the helpers'."""
         me = threading.get_ident()
         _scratch.release()
+        seen: dict[str, list[int]] = {"caller": [], "helper": []}
+        hook = _both_threads_take_items(me)
 
-        def fn(i: int) -> tuple[bool, bool]:
-            time.sleep(0.002)
-            a = _scratch.scratch("tests.threads.buf", 100, np.float64)
-            b = _scratch.scratch("tests.threads.buf", 100, np.float64)
-            return threading.get_ident() == me, np.shares_memory(a, b)
+        kept: list[bool] = []
 
-        got = thread_map(fn, range(10), 2)
-        assert all(shared for on_caller, shared in got if on_caller)
-        assert not any(shared for on_caller, shared in got if not on_caller)
-        assert _scratch.held_bytes() >= 800
+        def fn(i: int) -> None:
+            hook()
+            buf = _scratch.scratch("tests.threads.buf", 1000, np.float64)
+            who = "caller" if threading.get_ident() == me else "helper"
+            if who == "helper":
+                kept.append(bool((buf == 7.0).all()))  # what the previous call's helper wrote
+                buf.fill(7.0)
+            seen[who].append(buf.ctypes.data)
+
+        for _ in range(3):
+            hook = _both_threads_take_items(me)
+            thread_map(fn, range(2), 2)
+        assert len(seen["helper"]) == 3 and len(set(seen["helper"])) == 1
+        assert len(seen["caller"]) == 3 and len(set(seen["caller"])) == 1
+        assert set(seen["helper"]).isdisjoint(seen["caller"])
+        assert kept[1:] == [True, True]
+        lent = _scratch.lend(1)
+        assert lent is not None and "tests.threads.buf" in lent[0]
+        _scratch.give_back(lent)
+        _scratch.release()
+
+    def test_helpers_of_a_thread_that_keeps_nothing_get_fresh_arrays(self):
+        """Called from a thread that keeps no buffers (a helper of a pool), the helpers lend nothing
+        and keep nothing: every ask is a fresh array."""
+        outer = threading.get_ident
+
+        def inner_call() -> list[bool]:
+            _scratch.fresh_only()
+            me = outer()
+            hook = _both_threads_take_items(me)
+
+            def fn(i: int) -> bool:
+                hook()
+                a = _scratch.scratch("tests.threads.fresh", 64, np.int64)
+                b = _scratch.scratch("tests.threads.fresh", 64, np.int64)
+                return bool(np.shares_memory(a, b))
+
+            return thread_map(fn, range(4), 2)
+
+        result: list[list[bool]] = []
+        t = threading.Thread(target=lambda: result.append(inner_call()))
+        t.start()
+        t.join()
+        assert result == [[False] * 4]
+
+    def test_a_nested_pool_lends_nothing_while_the_outer_one_lends(self):
+        """A pool started on the calling thread while its sets are lent (an item of an outer pool
+        that starts one) lends nothing, so no set is shared; ending it leaves the outer lend in force."""
+        outer = _scratch.lend(1)
+        assert outer is not None and len(outer) == 1
+        with SharedWork(2) as inner:
+            got = inner.map(lambda i: i + 1, range(4))
+            assert inner._lent is None
+        assert got == [1, 2, 3, 4]
+        assert _scratch.lend(1) is None  # the outer lend still holds the sets
+        _scratch.give_back(outer)
+        again = _scratch.lend(1)
+        assert again is not None
+        _scratch.give_back(again)
         _scratch.release()
 
     def test_shared_work_starts_its_helpers_once_for_several_maps(self):

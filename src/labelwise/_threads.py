@@ -4,10 +4,11 @@
 The calling thread does not wait idle while helpers work: it takes items too. Its share then runs
 as the one-thread path does: on the thread that called, with that thread's scratch buffers
 (:mod:`labelwise._scratch`), kept from its earlier calls, and from the allocator's main heap, whose
-pages earlier calls have already touched. A helper thread is new in every call: whatever it
-allocates is new memory to the process, faulted page by page in the kernel, and glibc hands a
-thread's heap back to the system when it is freed (benchmarks/RESULTS.md, issue 12, session 18).
-With one helper instead of two for ``n_jobs=2``, half the work allocates fresh memory, not all of it.
+pages earlier calls have already touched. A helper thread is new in every call: what it allocates
+comes from a heap that glibc hands back to the system after the call, so it is new memory,
+faulted in page by page in the kernel (benchmarks/RESULTS.md, issue 12, session 18). So a helper
+works with scratch buffers the calling thread lends it (:func:`labelwise._scratch.lend`), kept
+between calls, and with ``n_jobs=2`` one helper does half of the work, not two helpers all of it.
 
 Items are handed out one at a time in order to whichever thread is free (greedy list scheduling:
 Graham, 1969), as :meth:`concurrent.futures.Executor.map` hands them to its workers; results come
@@ -27,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
-from ._scratch import fresh_only
+from . import _scratch
 
 T = TypeVar("T")
 
@@ -59,8 +60,8 @@ class _Handout:
 class SharedWork:
     """``n_jobs`` threads for one call: the calling thread and ``n_jobs - 1`` helpers (a context manager).
 
-    The helpers start with :func:`~labelwise._scratch.fresh_only` (their scratch buffers would end
-    with them) and end when the ``with`` block does; :meth:`map` may be called several times inside
+    Each helper works with scratch buffers the calling thread lends it (:func:`~labelwise._scratch.lend`:
+    kept by the calling thread between calls, as its own are) and ends when the ``with`` block does; :meth:`map` may be called several times inside
     it (the helpers are started once). Use from one calling thread only.
 
     Parameters
@@ -72,6 +73,7 @@ class SharedWork:
     def __init__(self, n_jobs: int) -> None:
         self.n_helpers = max(0, int(n_jobs) - 1)
         self._pool: ThreadPoolExecutor | None = None
+        self._lent: list[dict[str, Any]] | None = None
 
     def __enter__(self) -> SharedWork:
         return self
@@ -80,6 +82,8 @@ class SharedWork:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+            _scratch.give_back(self._lent)
+            self._lent = None
 
     def map(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
         """``[fn(item) for item in items]``, the items handed out one at a time to the calling thread
@@ -93,7 +97,13 @@ class SharedWork:
         if helpers <= 0:
             return [fn(item) for item in todo]
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.n_helpers, initializer=fresh_only)
+            self._lent = _scratch.lend(self.n_helpers)
+            try:
+                self._pool = ThreadPoolExecutor(self.n_helpers, initializer=_scratch.adopt, initargs=(self._lent,))
+            except BaseException:
+                _scratch.give_back(self._lent)
+                self._lent = None
+                raise
         handout = _Handout(len(todo))
         results: list[Any] = [None] * len(todo)
         errors: dict[int, BaseException] = {}
