@@ -7,7 +7,8 @@ that takes a list (the chunk / combine / aggregate shape of ``dask/array/reducti
 chunk function serves every backend:
 
 - numpy arrays, ``np.memmap`` and anything sliceable by rows (zarr arrays): chunks are row slices,
-  run on a thread pool (numpy releases the GIL), per-row outputs filled into numpy arrays;
+  run on ``n_jobs`` threads, the calling thread one of them (:mod:`labelwise._threads`; numpy
+  releases the GIL), per-row outputs filled into numpy arrays;
 - ``dask.array`` / ``dask.dataframe`` collections: one task per chunk, per-row outputs become dask
   arrays (persisted on the workers, never gathered), partial results are tree-reduced on the
   workers and only the final small result reaches the client.
