@@ -161,3 +161,33 @@ class TestLending:
         again = _scratch.lend(1)
         assert again == [{}]
         _scratch.give_back(again)
+
+    def test_the_lent_sets_together_hold_at_most_the_thread_limit(self):
+        """With ``n`` helpers each set holds at most ``1/n`` of the thread's limit: a set filled under
+        a larger share starts again, an ask above the share is a fresh array, and the sets beyond a
+        call's helpers are dropped."""
+
+        def run_helpers(n: int, size: int) -> list[int]:
+            lent = _scratch.lend(n)
+            held: list[int] = []
+
+            def helper() -> None:
+                _scratch.adopt(lent, n)
+                assert scratch("tests.share", size, np.uint8).nbytes == size
+                held.append(_scratch.held_bytes())
+
+            threads = [threading.Thread(target=helper) for _ in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            _scratch.give_back(lent)
+            return held
+
+        with mock.patch.object(_scratch, "MAX_THREAD_BYTES", 4000):
+            assert run_helpers(1, 3000) == [3000]  # one helper: the whole limit
+            assert run_helpers(4, 900) == [900] * 4  # 1,000 bytes a set: the 3,000-byte set started again
+            assert run_helpers(4, 1500) == [900] * 4  # above the share: a fresh array, the set unchanged
+            assert len(_scratch._local.slots) == 4
+            assert run_helpers(1, 10) == [900]
+            assert len(_scratch._local.slots) == 1

@@ -99,7 +99,9 @@ class SharedWork:
         if self._pool is None:
             self._lent = _scratch.lend(self.n_helpers)
             try:
-                self._pool = ThreadPoolExecutor(self.n_helpers, initializer=_scratch.adopt, initargs=(self._lent,))
+                self._pool = ThreadPoolExecutor(
+                    self.n_helpers, initializer=_scratch.adopt, initargs=(self._lent, self.n_helpers)
+                )
             except BaseException:
                 _scratch.give_back(self._lent)
                 self._lent = None
