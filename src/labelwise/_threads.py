@@ -60,9 +60,10 @@ class _Handout:
 class SharedWork:
     """``n_jobs`` threads for one call: the calling thread and ``n_jobs - 1`` helpers (a context manager).
 
-    Each helper works with scratch buffers the calling thread lends it (:func:`~labelwise._scratch.lend`:
-    kept by the calling thread between calls, as its own are) and ends when the ``with`` block does; :meth:`map` may be called several times inside
-    it (the helpers are started once). Use from one calling thread only.
+    Each helper works with scratch buffers the calling thread lends it
+    (:func:`~labelwise._scratch.lend`: kept by the calling thread between calls, as its own are) and
+    ends when the ``with`` block does; :meth:`map` may be called several times inside it (the
+    helpers are started once). Use from one calling thread only.
 
     Parameters
     ----------
