@@ -7,7 +7,8 @@ float32, cached as ``.npy`` files in ``--dir``. Modes:
 - ``stages``: CPU (``time.thread_time``, summed over the threads) and wall of each stage of the audit
   (pass 1, pass 2, the selection, the rest), per ``n_jobs``, best of ``--repeat``: which stage grows
   with two threads.
-- ``timeline``: per stage, its wall time, the busiest thread's wall time, its CPU over the threads,
+- ``timeline``: per stage (with two threads, the selection's members step before its queue is a
+  stage of its own), its wall time, the busiest thread's wall time, its CPU over the threads,
   the gaps between stages, and the process's user / system time and page faults, per ``n_jobs``
   (the fastest call of ``--repeat``); ``--set module.NAME=value`` changes a block-size knob first
   (``passes.FIRST_PASS_ELEMENTS``, ``columns.GATHER_ELEMENTS``, ``chunks.COARSE_ROWS``). Run it with
@@ -131,6 +132,8 @@ def timeline(labels: np.ndarray, probs: np.ndarray, repeat: int, knobs: list[str
 
     _passes.self_confidence_pass = wrap("pass1", _passes.self_confidence_pass)
     _passes.row_statistics_pass = wrap("pass2", _passes.row_statistics_pass)
+    if hasattr(_select, "margin_members"):  # the two-thread selection's members step (session 13 on)
+        _select.margin_members = wrap("members", _select.margin_members)
     _select.margin_entries = wrap("selection", _select.margin_entries)
     rank = "ranked_flagged" if hasattr(find, "ranked_flagged") else "order_by_key"  # main before session 6
     setattr(find, rank, wrap("ranking", getattr(find, rank)))
@@ -151,8 +154,10 @@ def timeline(labels: np.ndarray, probs: np.ndarray, repeat: int, knobs: list[str
                 "faults": r1.ru_minflt - r0.ru_minflt,
             }
             prev = 0.0
-            for stage in ("pass1", "pass2", "selection", "ranking"):
+            for stage in ("pass1", "pass2", "members", "selection", "ranking"):
                 ev = [e for e in events if e[0] == stage]
+                if not ev:  # the members step runs with two threads only
+                    continue
                 start, stop = min(e[2] for e in ev) - t0, max(e[3] for e in ev) - t0
                 busy: dict = {}
                 for e in ev:

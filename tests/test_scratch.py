@@ -107,3 +107,87 @@ class TestScratch:
         """A negative dimension raises a labelwise error naming the parameter."""
         with pytest.raises(InvalidParameterError, match="shape"):
             scratch("test.bad", (3, -1), np.float64)
+
+
+class TestLending:
+    def test_each_helper_adopts_its_own_set_kept_by_the_lender(self):
+        """Two helpers adopting from one lend get different sets; the sets are the lender's, so a
+        later lend hands the same (grown) buffers out again."""
+        lent = _scratch.lend(2)
+        assert lent is not None
+        addresses: list[int] = []
+        lock = threading.Lock()
+
+        def helper() -> None:
+            _scratch.adopt(lent)
+            buf = scratch("tests.lend", 50, np.int64)
+            with lock:
+                addresses.append(buf.ctypes.data)
+
+        threads = [threading.Thread(target=helper) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        _scratch.give_back(lent)
+        assert len(set(addresses)) == 2
+        again = _scratch.lend(2)
+        assert again is not None
+        assert {s["tests.lend"].ctypes.data for s in again} == set(addresses)
+        _scratch.give_back(again)
+
+    def test_a_thread_that_keeps_nothing_lends_nothing(self):
+        """A fresh-only thread lends None, and a helper adopting None keeps nothing."""
+        got: list = []
+
+        def run() -> None:
+            _scratch.fresh_only()
+            lent = _scratch.lend(1)
+            _scratch.adopt(lent)
+            got.append((lent, np.shares_memory(scratch("tests.none", 8, bool), scratch("tests.none", 8, bool))))
+
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+        assert got == [(None, False)]
+
+    def test_release_drops_the_lent_sets_too(self):
+        """After :func:`release` (nothing lent at the time), a new lend hands out empty sets."""
+        lent = _scratch.lend(1)
+        assert lent is not None
+        lent[0]["x"] = np.empty(10, np.uint8)
+        _scratch.give_back(lent)
+        release()
+        again = _scratch.lend(1)
+        assert again == [{}]
+        _scratch.give_back(again)
+
+    def test_the_lent_sets_together_hold_at_most_the_thread_limit(self):
+        """With ``n`` helpers each set holds at most ``1/n`` of the thread's limit: a set filled under
+        a larger share starts again, an ask above the share is a fresh array, and the sets beyond a
+        call's helpers are dropped."""
+
+        def run_helpers(n: int, size: int) -> list[int]:
+            lent = _scratch.lend(n)
+            held: list[int] = []
+
+            def helper() -> None:
+                _scratch.adopt(lent, n)
+                assert scratch("tests.share", size, np.uint8).nbytes == size
+                held.append(_scratch.held_bytes())
+
+            threads = [threading.Thread(target=helper) for _ in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            _scratch.give_back(lent)
+            return held
+
+        with mock.patch.object(_scratch, "MAX_THREAD_BYTES", 4000):
+            assert run_helpers(1, 3000) == [3000]  # one helper: the whole limit
+            assert run_helpers(4, 900) == [900] * 4  # 1,000 bytes a set: the 3,000-byte set started again
+            assert run_helpers(4, 1500) == [900] * 4  # above the share: a fresh array, the set unchanged
+            assert len(_scratch._local.slots) == 4
+            assert run_helpers(1, 10) == [900]
+            assert len(_scratch._local.slots) == 1

@@ -7,7 +7,8 @@ that takes a list (the chunk / combine / aggregate shape of ``dask/array/reducti
 chunk function serves every backend:
 
 - numpy arrays, ``np.memmap`` and anything sliceable by rows (zarr arrays): chunks are row slices,
-  run on a thread pool (numpy releases the GIL), per-row outputs filled into numpy arrays;
+  run on ``n_jobs`` threads, the calling thread one of them (:mod:`labelwise._threads`; numpy
+  releases the GIL), per-row outputs filled into numpy arrays;
 - ``dask.array`` / ``dask.dataframe`` collections: one task per chunk, per-row outputs become dask
   arrays (persisted on the workers, never gathered), partial results are tree-reduced on the
   workers and only the final small result reaches the client.
@@ -21,13 +22,12 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._scratch import fresh_only
+from ._threads import thread_map
 from .errors import InvalidParameterError, ShapeMismatchError
 
 #: Elements of a row block: 1 MB of float32 (2 MB of float64), cached (in L2, or L3 where L2 is
@@ -220,12 +220,7 @@ class RowChunks:
                 res[start:stop] = val
             return partial
 
-        if self.n_jobs > 1 and len(self.bounds) > 1:
-            with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds)), initializer=fresh_only) as pool:
-                partials = list(pool.map(one, self.bounds))
-        else:
-            partials = [one(b) for b in self.bounds]
-        return results, partials
+        return results, thread_map(one, self.bounds, self.n_jobs)
 
     # -- dask backend -------------------------------------------------------------------------------
     def _run_dask(self, fn: Callable, arrays: Sequence[Any]) -> tuple[list, list]:
@@ -320,10 +315,7 @@ class RowChunks:
             return (start, *chunk, *((extras[i],) if extras is not None else ()))
 
         if not self.use_dask:
-            if self.n_jobs > 1 and len(self.bounds) > 1:
-                with ThreadPoolExecutor(min(self.n_jobs, len(self.bounds)), initializer=fresh_only) as pool:
-                    return list(pool.map(lambda i: fn(*args(i)), range(len(self.bounds))))
-            return [fn(*args(i)) for i in range(len(self.bounds))]
+            return thread_map(lambda i: fn(*args(i)), range(len(self.bounds)), self.n_jobs)
         import dask
 
         from ._dask_rows import call, pick_item

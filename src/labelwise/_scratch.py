@@ -13,9 +13,18 @@ buffer is a *temporary*: the caller uses it within its own call, never returns i
 view of it, and never asks for the same name again while it uses the first array (the names are
 module-qualified, one per call site). Contents are not initialised. Each thread keeps at most
 :data:`MAX_THREAD_BYTES` in all and no single buffer above :data:`MAX_BUFFER_BYTES`; larger asks
-get a fresh array. Threads of labelwise's own short-lived pools (the in-memory passes) are started
-with :func:`fresh_only` and keep no buffers: theirs would go with the thread at the end of the pass,
-while the allocator's own free memory (glibc's arenas) outlives the threads.
+get a fresh array.
+
+The helper threads of labelwise's own short-lived pools (:mod:`labelwise._threads`) live for one
+call, so buffers of their own would go with them, and the allocator does not keep their memory
+either: glibc hands a thread's heap back to the system once its free top passes the trim
+threshold, so the next call's helpers fault it in again (benchmarks/RESULTS.md, issue 12, session
+18). Instead the calling thread *lends* each helper a set of buffers of its own (:func:`lend`,
+:func:`adopt`, :func:`give_back`): one set per helper slot, kept by the calling thread between
+calls as its own buffers are, and used by one helper at a time. All the sets of a thread together
+hold at most :data:`MAX_THREAD_BYTES` (each an equal share), so what a thread keeps does not grow
+with the number of CPUs. A thread that keeps nothing (:func:`fresh_only`) lends nothing: its
+helpers get fresh arrays.
 """
 
 from __future__ import annotations
@@ -59,7 +68,8 @@ def scratch(name: str, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
     -------
     numpy.ndarray
         A view of the buffer (grown when too small), or a fresh array when the buffer would pass
-        :data:`MAX_BUFFER_BYTES` or the thread's buffers :data:`MAX_THREAD_BYTES`.
+        :data:`MAX_BUFFER_BYTES` or the thread's buffers :data:`MAX_THREAD_BYTES` (a helper's
+        lent set: its share of it, :func:`adopt`).
     """
     dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if any(int(d) < 0 for d in dims):
@@ -72,7 +82,7 @@ def scratch(name: str, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
     held = buffers.get(name)
     if held is None or held.nbytes < nbytes:
         others = sum(b.nbytes for key, b in buffers.items() if key != name)
-        if nbytes > MAX_BUFFER_BYTES or others + nbytes > MAX_THREAD_BYTES:
+        if nbytes > MAX_BUFFER_BYTES or others + nbytes > getattr(_local, "limit", MAX_THREAD_BYTES):
             return np.empty(dims, dtype=dt)
         held = buffers[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
     return held[:nbytes].view(dt).reshape(dims)
@@ -84,11 +94,52 @@ def fresh_only() -> None:
     _local.keep = False
 
 
+def lend(n_helpers: int) -> list[dict[str, np.ndarray]] | None:
+    """This thread's buffer sets for ``n_helpers`` helper threads, to hand to them with :func:`adopt`.
+
+    None (the helpers keep nothing) where this thread keeps nothing, or lends already (a nested
+    pool: its sets are in use). Every :func:`lend` is followed by :func:`give_back` of what it
+    returned, once the helpers have ended.
+    """
+    if not getattr(_local, "keep", True) or getattr(_local, "lending", False) or n_helpers < 1:
+        return None
+    slots = getattr(_local, "slots", None)
+    if slots is None:
+        slots = _local.slots = []
+    slots.extend({} for _ in range(n_helpers - len(slots)))
+    del slots[n_helpers:]  # the sets of a call with more helpers: all together within the limit
+    _local.lending = True
+    return list(slots[:n_helpers])
+
+
+def adopt(lent: list[dict[str, np.ndarray]] | None, n_sets: int = 1) -> None:
+    """Take one of the ``lent`` buffer sets as this thread's own (an initializer for a helper thread:
+    each helper takes a different set), holding at most its share of :data:`MAX_THREAD_BYTES` among
+    ``n_sets`` sets; with none (None, or none left), keep nothing (:func:`fresh_only`)."""
+    try:
+        _local.buffers = lent.pop()  # type: ignore[union-attr]  # list.pop is atomic: no set taken twice
+    except (AttributeError, IndexError):
+        fresh_only()
+        return
+    _local.limit = MAX_THREAD_BYTES // max(1, n_sets)
+    if held_bytes() > _local.limit:  # filled when lent with a larger share: start again
+        _local.buffers.clear()
+
+
+def give_back(lent: list[dict[str, np.ndarray]] | None) -> None:
+    """End a :func:`lend` (its helpers have ended): its sets may be lent again. None: nothing was lent."""
+    if lent is not None:
+        del lent[:]
+        _local.lending = False
+
+
 def held_bytes() -> int:
-    """Bytes this thread's scratch buffers hold."""
+    """Bytes this thread's scratch buffers hold (its own, not those it lends)."""
     return sum(b.nbytes for b in _buffers().values())
 
 
 def release() -> None:
-    """Drop this thread's scratch buffers (their memory goes back to the allocator)."""
+    """Drop this thread's scratch buffers and those it lends (their memory goes back to the allocator)."""
     _buffers().clear()
+    if not getattr(_local, "lending", False):
+        _local.slots = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from unittest import mock
 
 import numpy as np
@@ -37,28 +38,95 @@ class TestCutsOfTheWork:
         first_block=st.integers(1, 400),
         gather_block=st.integers(1, 400),
         coarse_rows=st.integers(1, 700),
+        second_block=st.integers(1, 400),
         chunk_rows=st.integers(1, 700),
         filter_by=st.sampled_from(["prune_by_noise_rate", "prune_by_class", "both"]),
+        rank_by=st.sampled_from(["self_confidence", "normalized_margin", "confidence_weighted_entropy"]),
     )
     def test_same_answer_for_any_threads_blocks_and_chunks(
-        self, n, k, seed, dtype, n_jobs, first_block, gather_block, coarse_rows, chunk_rows, filter_by
+        self,
+        n,
+        k,
+        seed,
+        dtype,
+        n_jobs,
+        first_block,
+        gather_block,
+        coarse_rows,
+        second_block,
+        chunk_rows,
+        filter_by,
+        rank_by,
     ):
-        """Pass 1's row blocks, the selection's gather blocks, pass 2's coarse chunks, the chunks and
-        the threads (the ranking's sample sort included) change nothing in the result."""
+        """Pass 1's row blocks, the selection's gather blocks, pass 2's coarse chunks and row blocks,
+        the chunks and the threads (the ranking's sample sort included) change nothing in the result."""
         labels, probs, _ = noisy_probs(n, k, noise=0.2, seed=seed, dtype=dtype)
-        reference = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=1)
+        reference = lw.find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, n_jobs=1)
         with (
             mock.patch.object(_passes, "FIRST_PASS_ELEMENTS", first_block),
+            mock.patch.object(_passes, "SECOND_PASS_ROWS", second_block),
             mock.patch.object(_columns, "GATHER_ELEMENTS", gather_block),
             mock.patch.object(_chunks, "COARSE_ROWS", coarse_rows),
             mock.patch.object(_ranking, "MIN_THREAD_ROWS", 0),
         ):
-            got = lw.find_label_issues(labels, probs, filter_by=filter_by, n_jobs=n_jobs, chunk_rows=chunk_rows)
+            got = lw.find_label_issues(
+                labels, probs, filter_by=filter_by, rank_by=rank_by, n_jobs=n_jobs, chunk_rows=chunk_rows
+            )
         for field in FIELDS:
             np.testing.assert_array_equal(getattr(got, field), getattr(reference, field), err_msg=field)
         flagged = np.flatnonzero(reference.is_issue)
         expected = flagged[np.argsort(reference.label_quality[flagged], kind="stable")]
         np.testing.assert_array_equal(got.ranked_indices, expected)
+
+
+class TestPassTwoBlocks:
+    @staticmethod
+    def _peak(n: int, k: int, seed: int) -> tuple[int, int]:
+        """Peak bytes numpy allocated during pass 2 on an ``n``-row chunk, and its outputs' bytes."""
+        rng = np.random.default_rng(seed)
+        probs = rng.dirichlet(np.ones(k), n).astype(np.float32)
+        codes = rng.integers(0, k, n)
+        (conf, predicted, top), _ = _passes.self_confidence_pass(0, probs, codes, n_classes=k, atol=1e-4)
+        thresholds = np.full(k, 1.5 / k)
+        tracemalloc.start()
+        try:
+            rows, _ = _passes.row_statistics_pass(
+                0, probs, codes, conf, predicted, top, thresholds=thresholds, rule="among_confident", scorers=()
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return peak, sum(r.nbytes for r in rows if not np.shares_memory(r, predicted))
+
+    def test_temporaries_do_not_grow_with_the_chunk(self):
+        """Pass 2's memory beyond its outputs is that of one row block: a chunk of 8 blocks peaks
+        no more above its outputs than a chunk of 2 (a thread's heap does not grow with its chunk)."""
+        rows = 1 << 12
+        with mock.patch.object(_passes, "SECOND_PASS_ROWS", rows):
+            small, small_out = self._peak(2 * rows, 6, 0)
+            large, large_out = self._peak(8 * rows, 6, 0)
+        assert large - large_out <= small - small_out + 16 * 1024
+
+    @settings(max_examples=25, deadline=None)
+    @given(n=st.integers(0, 300), k=st.integers(2, 7), block=st.integers(1, 80), seed=st.integers(0, 2**31 - 1))
+    def test_any_block_size_gives_the_whole_chunk_answer(self, n, k, block, seed):
+        """Every output and the partial counts of pass 2, with every scorer, equal those of one block."""
+        from labelwise.audit.scores import SCORERS
+
+        rng = np.random.default_rng(seed)
+        probs = rng.dirichlet(np.full(k, 0.5), n).astype(np.float32)
+        codes = rng.integers(0, k, n)
+        (conf, predicted, top), _ = _passes.self_confidence_pass(0, probs, codes, n_classes=k, atol=1e-4)
+        kwargs = {"thresholds": rng.uniform(0.1, 0.6, k), "rule": "among_confident", "scorers": tuple(SCORERS.values())}
+        with mock.patch.object(_passes, "SECOND_PASS_ROWS", max(1, n)):
+            want_rows, want = _passes.row_statistics_pass(0, probs, codes, conf, predicted, top, **kwargs)
+        with mock.patch.object(_passes, "SECOND_PASS_ROWS", block):
+            got_rows, got = _passes.row_statistics_pass(0, probs, codes, conf, predicted, top, **kwargs)
+        for a, b in zip(got_rows, want_rows, strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.dtype == b.dtype
+        np.testing.assert_array_equal(got[0], want[0])
+        assert got[1] == want[1]
 
 
 class TestCoarse:

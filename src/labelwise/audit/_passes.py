@@ -30,6 +30,9 @@ from .confident_joint import RowStatistics, row_statistics_from_top
 #: two gathers) while it is cached. Smaller blocks mean more numpy calls per row, which with several
 #: threads cost more than the closer cache saves (benchmarks/RESULTS.md, issue 12, session 6).
 FIRST_PASS_ELEMENTS = BLOCK_ELEMENTS
+#: Rows of a block of pass 2 (:func:`row_statistics_pass`): its temporaries are a dozen vectors of
+#: this many rows (about 1.5 MB in all), where a whole chunk's would be tens of MB of fresh memory.
+SECOND_PASS_ROWS = 1 << 16
 
 
 def self_confidence_pass(
@@ -164,16 +167,40 @@ def row_statistics_pass(
     is read only for rows whose top class misses its threshold, and by the scorers. The partial
     result is the chunk's confident joint counts (flattened ``K x K``, before the diagonal guard)
     and how many examples ``confident_learning`` would flag.
+
+    The rows go in blocks of :data:`SECOND_PASS_ROWS`: the temporaries, a dozen vectors as long as
+    a block, stay small however large the chunk, so a thread's heap does not grow by tens of MB
+    (fresh pages, faulted in the kernel and handed back after the pass: benchmarks/RESULTS.md,
+    issue 12, session 18). Every output is row by row and the counts are integer sums, so the
+    blocks change nothing.
     """
-    k = probs.shape[1]
-    stats = row_statistics_from_top(probs, self_conf, predicted, top, thresholds, rule=rule)
-    scores = tuple(scorer(codes, probs) for scorer in scorers)
-    counted = stats.confident_class >= 0
-    flat = codes[counted] * k + stats.confident_class[counted]
-    joint = np.bincount(flat, minlength=k * k)
-    off = counted & (stats.confident_class != codes) & ~stats.given_is_predicted
-    rows = (stats.confident_class, stats.predicted, stats.given_is_predicted, *scores)
-    return rows, (joint, int(np.count_nonzero(off)))
+    n, k = probs.shape
+    confident = np.empty(n, dtype=index_dtype(k))
+    given_is_predicted = np.empty(n, dtype=bool)
+    scores: list[np.ndarray | None] = [None] * len(scorers)
+    joint = np.zeros(k * k, dtype=np.int64)
+    n_off = 0
+    for block in row_blocks(n, 1, SECOND_PASS_ROWS):
+        block_codes = codes[block]
+        stats = row_statistics_from_top(
+            probs[block], self_conf[block], predicted[block], top[block], thresholds, rule=rule
+        )
+        confident[block] = stats.confident_class
+        given_is_predicted[block] = stats.given_is_predicted
+        for i, scorer in enumerate(scorers):
+            score = scorer(block_codes, probs[block])
+            if scores[i] is None:
+                scores[i] = np.empty(n, dtype=score.dtype)
+            scores[i][block] = score  # type: ignore[index]
+        counted = stats.confident_class >= 0
+        flat = block_codes[counted] * k + stats.confident_class[counted]
+        joint += np.bincount(flat, minlength=k * k)
+        off = counted & (stats.confident_class != block_codes) & ~stats.given_is_predicted
+        n_off += int(np.count_nonzero(off))
+    # a chunk without rows: the scorers' own empty outputs
+    done = tuple(s if s is not None else scorer(codes, probs) for s, scorer in zip(scores, scorers, strict=True))
+    rows = (confident, predicted.astype(index_dtype(k), copy=False), given_is_predicted, *done)
+    return rows, (joint, n_off)
 
 
 def combine_row_statistics(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:

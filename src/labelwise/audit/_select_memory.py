@@ -4,14 +4,13 @@ classes shared out among threads (numpy arrays and memory maps)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._chunks import RowChunks
-from .._scratch import fresh_only
+from .._threads import SharedWork, thread_map
 from ._select import ClassQueue, Entries, balanced_groups, cell_counts
 
 
@@ -63,8 +62,7 @@ def select_in_memory(
         n_classes = int(cell_class.max()) + 1
         weights = np.ones(n_classes) if class_weights is None else class_weights
         groups = balanced_groups(weights, chunks.n_jobs)
-        with ThreadPoolExecutor(len(groups), initializer=fresh_only) as pool:
-            found = list(pool.map(lambda g: counted(limits * np.isin(cell_class, g)), groups))
+        found = thread_map(lambda g: counted(limits * np.isin(cell_class, g)), groups, len(groups))
     return Selection([f[0] for f in found], np.sum([f[1] for f in found], axis=0), per_chunk=False)
 
 
@@ -93,10 +91,10 @@ def _classes_from_a_queue(
     n_jobs = chunks.n_jobs
     n_classes = int(cell_class.max()) + 1
     edges = np.linspace(0, chunks.n_rows, n_jobs + 1).astype(np.int64).tolist()
-    with ThreadPoolExecutor(n_jobs, initializer=fresh_only) as pool:
-        pieces = list(pool.map(lambda i: members(*arrays, limits=limits, lo=edges[i], hi=edges[i + 1]), range(n_jobs)))
+    with SharedWork(n_jobs) as pool:
+        pieces = pool.map(lambda i: members(*arrays, limits=limits, lo=edges[i], hi=edges[i + 1]), range(n_jobs))
         by_class = [[p[c] for p in pieces] for c in range(n_classes)]
         rows = np.array([sum(piece.size for piece in m) for m in by_class])
         wanted = np.bincount(cell_class, weights=limits > 0, minlength=n_classes) > 0
         queue = ClassQueue([c for c in np.argsort(-rows, kind="stable").tolist() if wanted[c] and rows[c]])
-        return list(pool.map(lambda _: counted(limits, members=by_class, queue=queue), range(n_jobs)))
+        return pool.map(lambda _: counted(limits, members=by_class, queue=queue), range(n_jobs))
