@@ -216,6 +216,10 @@ class BaseAggregator(BaseEstimator):
                 f"{type(self).__name__} got probs of type {type(probs).__name__}"
             )
         self._check_params()
+        if type(answers).__module__.split(".")[0] == "dask" and hasattr(answers, "__dask_graph__"):
+            from .distributed import fit_dask_frame  # imports Dask: only for a dask DataFrame
+
+            return fit_dask_frame(self, answers, probs)
         # The BLAS calls here are matrix-vector products on tall, narrow (items x K) arrays:
         # memory-bound, no faster on more threads, and OpenBLAS's threads spin on the other cores
         # for a while after each call (about as much CPU again as the fit itself uses).

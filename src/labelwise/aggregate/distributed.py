@@ -54,7 +54,22 @@ from .majority import MajorityVote
 from .one_coin import OneCoinDawidSkene
 from .priors import accuracy_from_agreement, diagonal_confusion_prior
 
-__all__ = ["dawid_skene_m_step", "fit"]
+DISTRIBUTED_METHODS = (MajorityVote, DawidSkene, OneCoinDawidSkene)
+"""The estimators :func:`fit` runs on a dask DataFrame."""
+
+__all__ = ["dawid_skene_m_step", "fit", "fit_dask_frame"]
+
+
+def fit_dask_frame(estimator: Any, answers: Any, probs: Any = None) -> Any:
+    """``estimator.fit(answers)`` for a dask DataFrame: :func:`fit`, or a clear error for other methods."""
+    if probs is not None or not isinstance(estimator, DISTRIBUTED_METHODS):
+        names = ", ".join(cls.__name__ for cls in DISTRIBUTED_METHODS)
+        given = f"{type(estimator).__name__}{' with probs' if probs is not None else ''}"
+        raise InvalidParameterError(
+            f"answers: a dask DataFrame is fitted on the cluster by {names} only (without probs); "
+            f"got {given}: compute it to a pandas DataFrame first"
+        )
+    return fit(estimator, answers)
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +175,7 @@ def _guard(
 
 def _check_inputs(estimator: Any, answers: Any) -> tuple[str, str, str]:
     """Check the estimator and the answers' columns; return the (item, annotator, label) column names."""
-    if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
+    if not isinstance(estimator, DISTRIBUTED_METHODS):
         raise InvalidParameterError(
             f"estimator must be a MajorityVote, DawidSkene or OneCoinDawidSkene, got {type(estimator).__name__}"
         )
