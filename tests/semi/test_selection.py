@@ -189,6 +189,18 @@ class TestSoftMatchWeights:
         np.testing.assert_array_equal(softmatch_weights(np.array([[0.7, 0.3]] * 4)).weights, np.ones(4))
         np.testing.assert_array_equal(softmatch_weights(np.array([[0.2, 0.8]])).weights, np.ones(1))
 
+    def test_confidences_equal_up_to_rounding_all_weigh_one_in_any_column_order(self):
+        """Two rows whose aligned confidences differ by one rounding (variance ~3e-33) are equal:
+        without the rounding floor one of them weighed exp(-1/2), and which one depended on the
+        order of the columns (a hypothesis draw of the renaming invariant)."""
+        rng = np.random.default_rng(3)
+        probs = rng.integers(1, 4, (2, 3)).astype(float)
+        probs /= probs.sum(axis=1, keepdims=True)
+        for order in ([0, 1, 2], [2, 0, 1], [1, 2, 0]):
+            res = softmatch_weights(probs[:, order])
+            np.testing.assert_array_equal(res.weights, np.ones(2))
+            assert res.variance == 0.0
+
 
 class TestLLKDThresholds:
     """LLKD's moving-average per-class thresholds."""

@@ -272,6 +272,10 @@ class SoftMatchWeights:
     weights: np.ndarray
 
 
+_ROUNDING = 8 * np.finfo(np.float64).eps
+"""Confidence spreads at most this times their mean are rounding error (see ``softmatch_weights``)."""
+
+
 def softmatch_weights(probs: np.ndarray, *, align: bool = True, target: np.ndarray | None = None) -> SoftMatchWeights:
     """Per-example weights of SoftMatch's truncated Gaussian ([6]_, Sec. 3.2-3.3, Eqs. 7-11).
 
@@ -289,6 +293,9 @@ def softmatch_weights(probs: np.ndarray, *, align: bool = True, target: np.ndarr
     down-weighted just for being rarer. As in the paper, alignment only changes the weights; the
     pseudo-label stays ``argmax p``. ``target`` replaces ``u`` by another distribution (e.g. the
     labeled class proportions, the distribution alignment of ReMixMatch [7]_).
+
+    Confidences whose standard deviation is within rounding error of their mean (8 machine
+    epsilons of it) count as equal: every weight is 1, as with no spread at all.
 
     Parameters
     ----------
@@ -323,6 +330,10 @@ def softmatch_weights(probs: np.ndarray, *, align: bool = True, target: np.ndarr
         conf = p.max(axis=1)
     mean = float(conf.mean()) if n else 0.0
     variance = float(conf.var(ddof=1)) if n > 1 else 0.0
+    if np.sqrt(variance) <= _ROUNDING * mean:
+        # A spread within rounding error is no spread: the Gaussian is scale-free, so noise of
+        # 1e-17 would otherwise weigh rows as far apart, differently for each column order.
+        variance = 0.0
     weights = np.ones(n)
     if variance > 0:
         below = conf < mean
