@@ -103,7 +103,7 @@ CASES = {
     "evaluate --corrections .npy": (
         ["evaluate", "{in}/preds", "--labels", "{in}/test.csv", "--corrections", "{in}/corr.npy", "--seeds", "1"],
         "corr.npy",
-        "path",
+        "--corrections",
     ),
     "evaluate PREDICTIONS": (
         ["evaluate", "{in}/preds", "--labels", "{in}/test.csv", "--human-counts", "{in}/counts.npy", "--seeds", "1"],

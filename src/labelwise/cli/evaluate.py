@@ -160,7 +160,7 @@ def evaluate(
             fixes = corrections_from_counts(load_npy(Path(human_counts), "--human-counts"), given)
     else:
         require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
-        with reading("--corrections"), renaming({"given": "--labels"}):
+        with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
             fixes = read_corrections(corrections, given)
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds"}):
         ev = corrected_benchmark(
