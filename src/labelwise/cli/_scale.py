@@ -14,7 +14,7 @@ import shutil
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -387,7 +387,7 @@ def aggregate_at_scale(
         "loss_history": [float(v) for v in est.loss_history_],
         "settings": {"path": str(path), "scheduler": spec or "threads"},
     }
-    writes = [
+    writes: list[tuple[Callable[[Any, Path], Any], Any, str]] = [
         (write_csv, labels, "labels.csv"),
         (write_csv, annotators.reset_index(drop=True), "annotators.csv"),
         (write_json, annotators_json(est, method, annotators), "annotators.json"),
