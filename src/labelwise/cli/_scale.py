@@ -287,7 +287,7 @@ def audit_at_scale(
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         # an earlier in-memory audit's issues.csv would be read before this issues.parquet
         earlier = [p for p in earlier_outputs(out, AUDIT_OUTPUTS) if p.name != "issues.parquet"]
-        with files_together(supersedes=earlier), stage(f"writing {Path(out) / 'issues.parquet'}"):
+        with files_together(supersedes=earlier), stage("writing issues.parquet"):
             path = write_issues(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console
@@ -393,7 +393,7 @@ def aggregate_at_scale(
         (write_json, annotators_json(est, method, annotators), "annotators.json"),
         (write_json, summary, "summary.json"),
     ]
-    with stages(False if quiet else None), stage(f"writing {out}", total=len(writes)) as shown:
+    with stages(False if quiet else None), stage("writing labels.csv and 3 more", total=len(writes)) as shown:
         with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
             for write, value, name in writes:
                 write(value, Path(out) / name)
