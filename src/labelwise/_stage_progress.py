@@ -9,8 +9,9 @@ data are, and the counting lives here, not in the algorithms:
   (:class:`labelwise._chunks.RowChunks` ticks one per chunk done);
 - Dask's local schedulers (threads, processes, synchronous): every task of every computation the
   stage starts, through a :class:`dask.callbacks.Callback`;
-- ``distributed``: the futures each :func:`persist` or :func:`compute` sends, counted with
-  :func:`distributed.as_completed` as they finish (nothing is gathered to count them).
+- ``distributed``: the futures each :func:`persist` or :func:`compute` sends, counted by a done
+  callback as they finish (nothing is gathered to count them, nothing waits for them but the end of
+  the stage).
 
 With no bars open (tests, ``verbose=False``, stderr not a terminal) :func:`stage` yields ``None`` and
 :func:`persist` / :func:`compute` are ``dask.persist`` / ``dask.compute``: one context-variable read.
@@ -42,6 +43,8 @@ class Stage:
         self.total = int(total or 0)
         self.done = 0
         self._task = bars.add_task(name, total=total)
+        self.futures: list[Any] = []  # ``distributed`` futures to wait for before the stage ends
+        self.closed = False  # after :meth:`finish`: a late done callback changes nothing
 
     def add(self, n: int) -> None:
         """``n`` more units to do (a pass's chunks, a computation's tasks)."""
@@ -50,10 +53,19 @@ class Stage:
             self._bars.update(self._task, total=self.total)
 
     def advance(self, n: int = 1) -> None:
-        """``n`` units done (thread-safe: the numpy backend's threads call it)."""
+        """``n`` units done (thread-safe: the numpy backend's threads and done callbacks call it)."""
         with self._lock:
+            if self.closed:
+                return
             self.done += int(n)
             self._bars.update(self._task, completed=self.done)
+
+    def track(self, futures: list[Any]) -> None:
+        """Count ``distributed`` futures: one unit each, done when it finishes (a callback, no waiting)."""
+        self.add(len(futures))
+        self.futures.extend(futures)
+        for future in futures:
+            future.add_done_callback(lambda _: self.advance())
 
     def set_total(self, n: int) -> None:
         """The total is ``n`` after all (a loop that stopped early: EM that converged)."""
@@ -64,6 +76,7 @@ class Stage:
     def finish(self) -> None:
         """Show the stage complete: done equals the total (a stage that counted nothing shows 1/1)."""
         with self._lock:
+            self.closed = True
             self.total = self.done = max(self.total, self.done, 1)
             self._bars.update(self._task, total=self.total, completed=self.done)
 
@@ -123,8 +136,13 @@ def stage(name: str, *, total: int | None = None, count_tasks: bool = True) -> I
     try:
         with counting:
             yield current
+        if current.futures:  # the bar ends where the stage's work does, not before
+            from distributed import wait
+
+            wait(current.futures)
         current.finish()
     finally:
+        current.futures.clear()
         _STAGE.reset(token)
 
 
@@ -175,17 +193,9 @@ def _client() -> Any:
         return None
 
 
-def _count_finished(target: Stage, futures: list[Any]) -> None:
-    from distributed import as_completed
-
-    target.add(len(futures))
-    for _ in as_completed(futures):  # waits; results stay on the workers
-        target.advance()
-
-
 def persist(*values: Any, **kwargs: Any) -> tuple[Any, ...]:
-    """``dask.persist(*values, **kwargs)``; on ``distributed`` inside a stage, waits for the persisted
-    futures, counting them as they finish."""
+    """``dask.persist(*values, **kwargs)``; on ``distributed`` inside a stage, the persisted futures
+    are counted as they finish (the stage waits for them when it ends; this call does not)."""
     import dask
 
     out = dask.persist(*values, **kwargs)
@@ -194,7 +204,7 @@ def persist(*values: Any, **kwargs: Any) -> tuple[Any, ...]:
     if target is not None and client is not None:
         from distributed import futures_of
 
-        _count_finished(target, futures_of(list(out)))
+        target.track(futures_of(list(out)))
     return out
 
 
@@ -209,7 +219,7 @@ def compute(*values: Any) -> tuple[Any, ...]:
         return dask.compute(*values)
     lazy = [i for i, v in enumerate(values) if dask.is_dask_collection(v)]
     futures = client.compute([values[i] for i in lazy])  # one graph, as dask.compute sends
-    _count_finished(target, futures)
+    target.track(futures)
     out = list(values)
     for i, value in zip(lazy, client.gather(futures), strict=True):
         out[i] = value
