@@ -27,6 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from ._stage_progress import compute as tracked_compute
+from ._stage_progress import current_stage
+from ._stage_progress import persist as tracked_persist
 from ._threads import thread_map
 from .errors import InvalidParameterError, ShapeMismatchError
 
@@ -212,12 +215,17 @@ class RowChunks:
 
     def _run_local(self, fn: Callable, arrays: Sequence[Any], outputs: Sequence[Output]) -> tuple[list, list]:
         results = [np.empty((self.n_rows, *o.tail), dtype=o.dtype) for o in outputs]
+        shown = current_stage()  # the bar of the stage this pass belongs to (None: no bars)
+        if shown is not None:
+            shown.add(len(self.bounds))
 
         def one(bound: tuple[int, int]) -> Any:
             start, stop = bound
             rows, partial = fn(start, *self._slices(arrays, start, stop))
             for res, val in zip(results, rows, strict=False):
                 res[start:stop] = val
+            if shown is not None:
+                shown.advance()
             return partial
 
         return results, thread_map(one, self.bounds, self.n_jobs)
@@ -250,17 +258,15 @@ class RowChunks:
         if not self.use_dask:
             results, partials = self._run_local(fn, arrays, outputs)
             return results, (tree_combine(partials, combine) if combine is not None else None)
-        import dask
-
         from ._dask_rows import outputs_of
 
         calls, partials = self._run_dask(fn, arrays)
         reduced = tree_reduce_delayed(partials, combine) if combine is not None else None
         # The chunk calls are persisted, each holding its chunk's per-row outputs; the outputs are
         # dask arrays picking them out, whose picks a later pass's tasks do themselves (nested).
-        persisted = dask.persist(*calls, *([reduced] if reduced is not None else []), optimize_graph=False)
+        persisted = tracked_persist(*calls, *([reduced] if reduced is not None else []), optimize_graph=False)
         results = outputs_of(list(persisted[: len(calls)]), self.bounds, outputs)
-        return results, (persisted[-1].compute() if reduced is not None else None)
+        return results, (tracked_compute(persisted[-1])[0] if reduced is not None else None)
 
     def reduce_lazy(self, fn: Callable[..., Any], arrays: Sequence[Any], combine: Callable[[list[Any]], Any]) -> Any:
         """Like :meth:`run` without per-row outputs, but the combined result is left where it is.
@@ -274,10 +280,8 @@ class RowChunks:
 
         if not self.use_dask:
             return self.run(wrapped, arrays, combine=combine)[1]
-        import dask
-
         _, partials = self._run_dask(wrapped, arrays)
-        return dask.persist(tree_reduce_delayed(partials, combine))[0]
+        return tracked_persist(tree_reduce_delayed(partials, combine))[0]
 
     def _blocks(self, arrays: Sequence[Any]) -> list[list[Any]]:
         """The row blocks of dask arrays, one list of them per input: ``Delayed`` chunks, or cheap
@@ -315,25 +319,33 @@ class RowChunks:
             return (start, *chunk, *((extras[i],) if extras is not None else ()))
 
         if not self.use_dask:
-            return thread_map(lambda i: fn(*args(i)), range(len(self.bounds)), self.n_jobs)
+            shown = current_stage()
+            if shown is None:
+                return thread_map(lambda i: fn(*args(i)), range(len(self.bounds)), self.n_jobs)
+            shown.add(len(self.bounds))
+
+            def one(i: int) -> Any:
+                out = fn(*args(i))
+                shown.advance()
+                return out
+
+            return thread_map(one, range(len(self.bounds)), self.n_jobs)
         import dask
 
         from ._dask_rows import call, pick_item
 
         calls = [call(fn, args(i)) for i in range(len(self.bounds))]
         if nout is None:
-            return list(dask.persist(*calls))
+            return list(tracked_persist(*calls))
         pick = dask.delayed(pick_item, pure=True)
-        flat = dask.persist(*(pick(c, j) for c in calls for j in range(nout)))
+        flat = tracked_persist(*(pick(c, j) for c in calls for j in range(nout)))
         return [tuple(flat[i * nout : (i + 1) * nout]) for i in range(len(calls))]
 
     def reduce_partials(self, parts: list[Any], combine: Callable[[list[Any]], Any]) -> Any:
         """The :meth:`partials` combined: the result (numpy backend), or a persisted ``Delayed``."""
         if not self.use_dask:
             return tree_combine(list(parts), combine)
-        import dask
-
-        return dask.persist(tree_reduce_delayed(list(parts), combine))[0]
+        return tracked_persist(tree_reduce_delayed(list(parts), combine))[0]
 
     def map_rows(self, fn: Callable[..., np.ndarray], arrays: Sequence[Any], output: Output, *extra: Any) -> Any:
         """Per-row output only: ``fn(start, *chunks, *extra) -> array``; ``extra`` may be a lazy result."""
@@ -365,15 +377,13 @@ class RowChunks:
 
     def compute(self, value: Any) -> Any:
         """Bring a lazy (dask) small result to the client; numpy results pass through."""
-        return value.compute() if self.use_dask and hasattr(value, "compute") else value
+        return tracked_compute(value)[0] if self.use_dask and hasattr(value, "compute") else value
 
     def compute_all(self, values: Sequence[Any]) -> list[Any]:
         """:meth:`compute` of several values in one round trip."""
         if not self.use_dask:
             return list(values)
-        import dask
-
-        return list(dask.compute(*values))
+        return list(tracked_compute(*values))
 
     def apply(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` where the arguments may be lazy: on a worker for dask, here otherwise."""
@@ -381,7 +391,7 @@ class RowChunks:
             return fn(*args)
         import dask
 
-        return dask.persist(dask.delayed(fn, pure=True)(*args))[0]
+        return tracked_persist(dask.delayed(fn, pure=True)(*args))[0]
 
     def apply_each(self, fn: Callable[..., Any], calls: Sequence[Sequence[Any]]) -> list[Any]:
         """``[fn(*args) for args in calls]`` as :meth:`apply` does each, but on dask all sent to the
@@ -391,7 +401,7 @@ class RowChunks:
         import dask
 
         task = dask.delayed(fn, pure=True)
-        return list(dask.persist(*(task(*args) for args in calls)))
+        return list(tracked_persist(*(task(*args) for args in calls)))
 
 
 def tree_reduce_delayed(parts: list[Any], combine: Callable[[list[Any]], Any], split_every: int = SPLIT_EVERY) -> Any:

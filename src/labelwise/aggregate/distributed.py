@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import tree_reduce_delayed
+from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ._base import BaseAggregator
@@ -108,7 +109,7 @@ class _Summary:
 
 
 def _sorted_uniques(ddf: Any, column: str) -> pd.Index:
-    values = ddf[column].drop_duplicates(split_out=1).compute()  # a tree reduction, no shuffle
+    (values,) = compute(ddf[column].drop_duplicates(split_out=1))  # a tree reduction, no shuffle
     if values.isna().any():
         raise InvalidParameterError(f"answers column {column!r} must not contain missing values")
     try:
@@ -126,12 +127,13 @@ def _weigh_dependent(est: Any, em: _EM, parts: tuple, n_items: int, pair_instanc
         return parts
     data = DaskPairs(parts, em.k, n_items, em.n_ann, pair_instances)
     threshold, max_iter, tol = float(est.dependency_threshold), int(est.max_iter), float(est.tol)
-    found = find_dependent_pairs(data, em.pseudo, threshold, max_iter, tol)
+    with stage("dependent-pair check"):
+        found = find_dependent_pairs(data, em.pseudo, threshold, max_iter, tol)
     if found is None:
         return parts
     est.dependent_pairs_ = pairs_frame(found, names)
     pa, pb = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
-    return dask.persist(*[dask.delayed(weigh)(p, em.k, em.n_ann, pa, pb) for p in parts])
+    return persist(*[dask.delayed(weigh)(p, em.k, em.n_ann, pa, pb) for p in parts])
 
 
 def _guard(
@@ -167,9 +169,9 @@ def _guard(
         stacklevel=3,
     )
     if fitted is not parts:  # the dependent groups' weights made the shares EM started from
-        for items, _, shares in dask.compute(*[dask.delayed(final)(p, em.k, None, None) for p in parts]):
+        for items, _, shares in compute(*[dask.delayed(final)(p, em.k, None, None) for p in parts]):
             vote[items] = shares
-    stats = tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts], sum_stats).compute()
+    (stats,) = compute(tree_reduce_delayed([dask.delayed(em.stats)(p, em.k, em.n_ann, None) for p in parts], sum_stats))
     return vote, em.m_step(stats)
 
 
@@ -235,6 +237,7 @@ def fit(
     npartitions: int | None = None,
     timings: dict | None = None,
     agreement: dict | None = None,
+    verbose: bool | None = None,
 ) -> BaseAggregator:
     """Fit ``estimator`` on a ``dask.dataframe`` of answers; the same fitted attributes as in memory.
 
@@ -253,6 +256,10 @@ def fit(
     agreement : dict, optional
         Filled with ``"item"`` and ``"annotator"``: what :func:`~labelwise.aggregate.item_agreement`
         and :func:`~labelwise.aggregate.annotator_agreement` give for the fitted labels.
+    verbose : bool or None, default None
+        One progress bar per stage on stderr (encoding, the dependent-pair check, EM iterations,
+        gathering): True draws them, False never, None when stderr is a terminal. The fit does
+        not depend on it.
 
     Returns
     -------
@@ -263,12 +270,21 @@ def fit(
     .. [1] A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates
        Using the EM Algorithm", Applied Statistics 28(1), 20-28, 1979.
     """
+    if verbose is not None and not isinstance(verbose, bool):
+        raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
+    with stages(verbose):
+        return _fit(estimator, answers, npartitions, {} if timings is None else timings, agreement)
+
+
+def _fit(
+    estimator: BaseAggregator, answers: Any, npartitions: int | None, timings: dict, agreement: dict | None
+) -> BaseAggregator:
+    """:func:`fit`'s stages (its arguments checked there)."""
     import time
 
     import dask
 
     clock = [time.perf_counter()]
-    timings = {} if timings is None else timings
 
     def lap(name: str) -> None:
         now = time.perf_counter()
@@ -276,16 +292,17 @@ def fit(
         clock[0] = now
 
     cols = _check_inputs(estimator, answers)
-    cats = _categories(answers, cols, estimator.labels)
-    k, n_ann = len(cats[2]), len(cats[1])
-    lap("categories")
-    coded = answers[list(cols)].map_partitions(
-        encode_partition, cols, tuple(cats), meta={"i": "i8", "a": "i8", "l": "i8"}
-    )
-    coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions, shuffle_method=_shuffle_method())
-    parts = dask.persist(*[dask.delayed(prepare)(p, k) for p in coded.to_delayed()])
-    setup = tree_reduce_delayed([dask.delayed(setup_stats)(p, n_ann, k) for p in parts], sum_stats)
-    per_annotator, n_answers, n_dups, pairs, agree = setup.compute()
+    with stage("encoding answers"):
+        cats = _categories(answers, cols, estimator.labels)
+        k, n_ann = len(cats[2]), len(cats[1])
+        lap("categories")
+        coded = answers[list(cols)].map_partitions(
+            encode_partition, cols, tuple(cats), meta={"i": "i8", "a": "i8", "l": "i8"}
+        )
+        coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions, shuffle_method=_shuffle_method())
+        parts = persist(*[dask.delayed(prepare)(p, k) for p in coded.to_delayed()])
+        setup = tree_reduce_delayed([dask.delayed(setup_stats)(p, n_ann, k) for p in parts], sum_stats)
+        ((per_annotator, n_answers, n_dups, pairs, agree),) = compute(setup)
     lap("encode_shuffle")
     estimator.loss_history_, estimator.n_iter_, estimator.converged_ = [], 0, True
     posterior, params, em, fitted = None, None, None, parts
@@ -298,9 +315,6 @@ def fit(
         params, last = _run_em(estimator, em, fitted)
         posterior = em.posterior
     lap("em")
-    post, vote = _gather_posteriors(fitted, len(cats[0]), k, posterior, last if posterior else None)
-    if isinstance(estimator, DawidSkene):
-        post, params = _guard(estimator, em, parts, fitted, vote, post, params, np.asarray(cats[2]))
     summary = _Summary(
         cats[0].rename(cols[0]),
         cats[1].rename(cols[1]),
@@ -310,7 +324,11 @@ def fit(
         int(n_answers),
         int(n_dups),
     )
-    per_item, agree, total = _answer_counts(estimator._hard_labels(post), parts, summary, agreement)
+    with stage("gathering labels"):
+        post, vote = _gather_posteriors(fitted, len(cats[0]), k, posterior, last if posterior else None)
+        if isinstance(estimator, DawidSkene):
+            post, params = _guard(estimator, em, parts, fitted, vote, post, params, np.asarray(cats[2]))
+        per_item, agree, total = _answer_counts(estimator._hard_labels(post), parts, summary, agreement)
     skill = (
         agree / np.maximum(total, 1) if isinstance(estimator, MajorityVote) else _finish(estimator, summary, params, k)
     )
@@ -326,10 +344,12 @@ def _answer_counts(labels: np.ndarray, parts: tuple, summary: _Summary, agreemen
     import dask
 
     codes = dask.delayed(labels, pure=True)  # one node of the graph, read by every task
-    per_item, item_agree, agree, total = tree_reduce_delayed(
-        [dask.delayed(answer_agreement)(p, codes, summary.n_items, summary.n_annotators) for p in parts],
-        sum_stats,
-    ).compute()
+    ((per_item, item_agree, agree, total),) = compute(
+        tree_reduce_delayed(
+            [dask.delayed(answer_agreement)(p, codes, summary.n_items, summary.n_annotators) for p in parts],
+            sum_stats,
+        )
+    )
     if agreement is not None:
         agreement["item"] = pd.Series(item_agree / np.maximum(per_item, 1), index=summary.item_values, name="agreement")
         agreement["annotator"] = pd.DataFrame(
@@ -345,7 +365,7 @@ def _gather_posteriors(
     import dask
 
     post, vote = np.zeros((n_items, k)), np.zeros((n_items, k))
-    for items, p, shares in dask.compute(*[dask.delayed(final)(part, k, posterior, params) for part in parts]):
+    for items, p, shares in compute(*[dask.delayed(final)(part, k, posterior, params) for part in parts]):
         post[items] = p
         vote[items] = shares
     return post, vote
@@ -382,16 +402,21 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
 
     stats = reduce(None)
     est.converged_, prev, change = False, np.inf, np.inf
-    for it in range(1, est.max_iter + 1):
-        params = em.m_step(stats)
-        stats = reduce(params)
-        nll = em.loss(stats[2], params)
-        est.loss_history_.append(nll)
-        est.n_iter_ = it
-        change, prev = prev - nll, nll
-        if change < est.tol:
-            est.converged_ = True
-            break
+    with stage("EM iterations", total=est.max_iter, count_tasks=False) as shown:
+        for it in range(1, est.max_iter + 1):
+            params = em.m_step(stats)
+            stats = reduce(params)
+            nll = em.loss(stats[2], params)
+            est.loss_history_.append(nll)
+            est.n_iter_ = it
+            if shown is not None:
+                shown.advance()
+            change, prev = prev - nll, nll
+            if change < est.tol:
+                est.converged_ = True
+                break
+        if shown is not None:  # converged: the bar ends at the iterations run
+            shown.set_total(est.n_iter_)
     if not est.converged_ and em.is_ds:  # as the in-memory Dawid-Skene warns (one-coin does not)
         warnings.warn(
             LabelwiseWarning(

@@ -9,7 +9,7 @@ predictions, flags) are persisted on the workers and returned as dask arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import Output, RowChunks, align_dask_rows, as_dask_rows, is_dask
+from .._stage_progress import persist, stage
 from .._validate.arguments import show
 from .._validate.labels import _as_1d, _missing_mask
 from .._validate.probabilities import check_probs
@@ -161,8 +162,8 @@ def find_label_issues_chunked(
         chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class, labels=check
     )
     codes = audit.codes
-    audit = replace(audit, is_issue=audit.is_issue.persist())  # read by the ranking and by the user
-    ranked, flagged = flagged_and_ranked(chunks, codes, audit.is_issue, audit.quality, n_classes)
+    with stage("ranking flagged rows"):
+        ranked, flagged = flagged_and_ranked(chunks, codes, audit.is_issue, audit.quality, n_classes)
     return ChunkedLabelIssues(
         ranked_indices=ranked,
         classes=class_values,
@@ -298,15 +299,16 @@ def encode_chunked_labels(
     if index is not None or np.dtype(labels.dtype).kind in "iuf":
         class_values = np.asarray(index) if index is not None else np.arange(n_classes)
         return labels, class_values, _passes.LabelCheck(fn, _combine_label_problems, check)
-    _, reduced = chunks.run(fn, [labels], combine=_combine_label_problems)
-    check(reduced)
-    uniques = reduced[2]
-    if uniques is None or len(uniques) != n_classes:
-        found = 0 if uniques is None else len(uniques)
-        raise InvalidLabelsError(
-            f"labels has {found} distinct values but probs has {n_classes} columns; pass "
-            f"classes= to say which class each column is"
-        )
-    index = pd.Index(uniques)
-    codes = chunks.map_rows(partial(_encode_chunk, index=index), [labels], Output(np.int64))
-    return codes.persist(), np.asarray(index), None
+    with stage("encoding labels"):
+        _, reduced = chunks.run(fn, [labels], combine=_combine_label_problems)
+        check(reduced)
+        uniques = reduced[2]
+        if uniques is None or len(uniques) != n_classes:
+            found = 0 if uniques is None else len(uniques)
+            raise InvalidLabelsError(
+                f"labels has {found} distinct values but probs has {n_classes} columns; pass "
+                f"classes= to say which class each column is"
+            )
+        index = pd.Index(uniques)
+        codes = chunks.map_rows(partial(_encode_chunk, index=index), [labels], Output(np.int64))
+        return persist(codes)[0], np.asarray(index), None

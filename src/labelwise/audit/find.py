@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 
 from .._chunks import Output, RowChunks, check_n_jobs, is_dask
+from .._stage_progress import bars_open, persist, stage, stages
 from .._validate.arguments import check_choice, check_positive_int
 from .._validate.labels import check_class_counts, check_same_length, encode_labels_for_probs
 from .._validate.probabilities import PROB_SUM_ATOL, check_probs, raise_probs_problems
+from ..errors import InvalidParameterError
 from . import _passes
 from ._ranking import ranked_flagged
 from .confident_joint import (
@@ -38,6 +40,7 @@ def find_label_issues(
     confident_class_rule: str = "among_confident",
     n_jobs: int | None = None,
     chunk_rows: int | None = None,
+    verbose: bool | None = None,
 ) -> LabelIssues:
     """Find the examples whose given label is probably wrong, by confident learning.
 
@@ -81,6 +84,10 @@ def find_label_issues(
         Rows per chunk for in-memory inputs (default: about four chunks per thread, each
         between 2**20 and 2**22 probabilities, i.e. at most 16 MB of float32 or 32 MB of float64
         per chunk). Dask inputs keep their own chunks. The result does not depend on it.
+    verbose : bool or None, default None
+        One progress bar per pass on stderr (thresholds, confident joint, pruning, ranking):
+        True draws them, False never; None draws them for dask inputs when stderr is a terminal
+        (an in-memory audit is too quick for bars). The result does not depend on it.
 
     Returns
     -------
@@ -134,25 +141,30 @@ def find_label_issues(
     n_jobs = check_n_jobs("n_jobs", n_jobs)
     if chunk_rows is not None:
         chunk_rows = check_positive_int("chunk_rows", chunk_rows)
+    if verbose is not None and not isinstance(verbose, bool):
+        raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
     if is_dask(probs) or is_dask(labels):
         from .chunked import find_label_issues_chunked
 
-        return find_label_issues_chunked(
-            labels,
-            probs,
-            filter_by=filter_by,
-            rank_by=rank_by,
-            classes=classes,
-            min_examples_per_class=min_examples_per_class,
-            confident_class_rule=confident_class_rule,
-        )
+        with stages(verbose):
+            return find_label_issues_chunked(
+                labels,
+                probs,
+                filter_by=filter_by,
+                rank_by=rank_by,
+                classes=classes,
+                min_examples_per_class=min_examples_per_class,
+                confident_class_rule=confident_class_rule,
+            )
     arr = check_probs(probs, check_values=False)
     n_classes = arr.shape[1]
     codes, class_values = encode_labels_for_probs(labels, n_classes, classes=classes)
     check_same_length("labels", codes, "probs", range(arr.shape[0]))
     chunks = RowChunks.for_arrays(arr, chunk_rows=chunk_rows, n_jobs=n_jobs)
-    audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
-    ranked = ranked_flagged(audit.is_issue, audit.quality, chunks.n_jobs)
+    with stages(verbose if verbose is not None else (None if bars_open() else False)):
+        audit = run_audit(chunks, codes, arr, filter_by, rank_by, confident_class_rule, min_examples_per_class)
+        with stage("ranking flagged rows"):
+            ranked = ranked_flagged(audit.is_issue, audit.quality, chunks.n_jobs)
     return LabelIssues(ranked_indices=ranked, classes=class_values, label_codes=codes, **audit.fields())
 
 
@@ -235,7 +247,8 @@ def run_audit(
     then :attr:`AuditPasses.codes`.
     """
     n_classes = int(probs.shape[1])
-    codes, (self_conf, predicted, top), thresholds, label_counts = first_pass(chunks, codes, probs, labels)
+    with stage("pass 1: thresholds"):
+        codes, (self_conf, predicted, top), thresholds, label_counts = first_pass(chunks, codes, probs, labels)
 
     wanted_scores = [
         m
@@ -249,17 +262,18 @@ def run_audit(
     # Pass 2 reads ``probs`` only where a row's top class misses its threshold (and for the
     # scores): little work per row, so numpy inputs go in one chunk per thread.
     second = chunks.coarse() if isinstance(probs, np.ndarray) else chunks
-    rows, (joint_flat, n_confident_issues) = second.run(
-        partial(
-            _passes.row_statistics_pass,
-            thresholds=thresholds,
-            rule=rule,
-            scorers=tuple(SCORERS[m] for m in wanted_scores),
-        ),
-        [probs, codes, self_conf, predicted, top],
-        outputs=outputs,
-        combine=_passes.combine_row_statistics,
-    )
+    with stage("pass 2: confident joint"):
+        rows, (joint_flat, n_confident_issues) = second.run(
+            partial(
+                _passes.row_statistics_pass,
+                thresholds=thresholds,
+                rule=rule,
+                scorers=tuple(SCORERS[m] for m in wanted_scores),
+            ),
+            [probs, codes, self_conf, predicted, top],
+            outputs=outputs,
+            combine=_passes.combine_row_statistics,
+        )
     stats = _passes.as_row_statistics(*rows[:3])
     scores = dict(zip(wanted_scores, rows[3:], strict=False))
     confident_joint = joint_flat.reshape(n_classes, n_classes)
@@ -269,9 +283,12 @@ def run_audit(
     inputs = FilterInputs(
         codes, probs, self_conf, label_counts, stats, calibrated, min_examples, chunks, n_confident_issues, scores
     )
-    is_issue = FILTERS[filter_by](inputs)
-    if filter_by not in SCORE_FILTERS:
-        is_issue = is_issue & ~stats.given_is_predicted
+    with stage("pass 3: pruning"):
+        is_issue = FILTERS[filter_by](inputs)
+        if filter_by not in SCORE_FILTERS:
+            is_issue = is_issue & ~stats.given_is_predicted
+        if chunks.use_dask:  # computed here, on the workers: read by the ranking and by the user
+            (is_issue,) = persist(is_issue)
     quality = self_conf if rank_by == "self_confidence" else scores[rank_by]
     return AuditPasses(
         is_issue,

@@ -14,7 +14,7 @@ import shutil
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._dask_rows import inlined
+from .._stage_progress import compute, stage, stages
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
 from ..io.arrays import load_npy as read_npy
@@ -214,8 +215,8 @@ def write_issues(result: Any, out: Path) -> Path:
     tmp = out / f".issues.parquet.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        if hasattr(result, "to_parquet"):
-            result.to_parquet(str(tmp))
+        if hasattr(result, "to_dask_frame"):  # partition by partition, on the workers
+            compute(result.to_dask_frame().to_parquet(str(tmp), write_index=False, compute=False))
         else:
             tmp.mkdir()
             frame = pd.DataFrame(
@@ -246,8 +247,10 @@ def audit_at_scale(
     out: Path,
     filter_by: str,
     rank_by: str,
+    quiet: bool = False,
 ) -> dict[str, Any] | None:
-    """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler."""
+    """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
+    progress bar per pass and one for the writing on a terminal, none with ``quiet``."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
             raise InvalidParameterError(
@@ -263,7 +266,7 @@ def audit_at_scale(
         )
     from ..audit import find_label_issues
 
-    with scheduler(spec):
+    with scheduler(spec), stages(False if quiet else None):
         lazy = spec not in (None, "threads") or probs_path.suffix == ".zarr"
         probs = load_probs(Path(probs_path), chunk_rows, lazy=lazy)
         labels = load_labels(labels_path, data, label, probs)
@@ -284,7 +287,7 @@ def audit_at_scale(
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         # an earlier in-memory audit's issues.csv would be read before this issues.parquet
         earlier = [p for p in earlier_outputs(out, AUDIT_OUTPUTS) if p.name != "issues.parquet"]
-        with files_together(supersedes=earlier):
+        with files_together(supersedes=earlier), stage("writing issues.parquet"):
             path = write_issues(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console
@@ -332,8 +335,11 @@ def _distributed_estimator(estimator: Any) -> Any:
     return estimator.set_params(**{k: options[v] for k, v in columns.items() if options.get(v)})
 
 
-def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, out: Path) -> dict[str, Any] | None:
-    """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler."""
+def aggregate_at_scale(
+    path: Path | None, estimator: Any, *, spec: str | None, out: Path, quiet: bool = False
+) -> dict[str, Any] | None:
+    """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler; one progress bar
+    per stage on a terminal, none with ``quiet``."""
     if spec is None and not (path is not None and Path(path).is_dir()):
         return None
     if path is None:
@@ -352,7 +358,7 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
     estimator = _distributed_estimator(estimator)
     agreement: dict[str, Any] = {}
     with scheduler(spec):
-        est = distributed.fit(estimator, answers, agreement=agreement)
+        est = distributed.fit(estimator, answers, agreement=agreement, verbose=False if quiet else None)
     # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
     method = next(name for name, cls in METHODS.items() if cls is type(est))
     labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
@@ -381,11 +387,18 @@ def aggregate_at_scale(path: Path | None, estimator: Any, *, spec: str | None, o
         "loss_history": [float(v) for v in est.loss_history_],
         "settings": {"path": str(path), "scheduler": spec or "threads"},
     }
-    with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
-        write_csv(labels, Path(out) / "labels.csv")
-        write_csv(annotators.reset_index(drop=True), Path(out) / "annotators.csv")
-        write_json(annotators_json(est, method, annotators), Path(out) / "annotators.json")
-        write_json(summary, Path(out) / "summary.json")
+    writes: list[tuple[Callable[[Any, Path], Any], Any, str]] = [
+        (write_csv, labels, "labels.csv"),
+        (write_csv, annotators.reset_index(drop=True), "annotators.csv"),
+        (write_json, annotators_json(est, method, annotators), "annotators.json"),
+        (write_json, summary, "summary.json"),
+    ]
+    with stages(False if quiet else None), stage("writing labels.csv and 3 more", total=len(writes)) as shown:
+        with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
+            for write, value, name in writes:
+                write(value, Path(out) / name)
+                if shown is not None:
+                    shown.advance()
     from ._common import console
 
     console().print(

@@ -243,6 +243,7 @@ def run_demo(
     default=None,
     help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).",
 )
+@click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet directory).")
 def aggregate(
     path,
     fmt,
@@ -263,6 +264,7 @@ def aggregate(
     demo,
     demo_items,
     scheduler=None,
+    quiet=False,
 ):
     """Turn several annotators' answers in PATH into one label per item.
 
@@ -287,6 +289,7 @@ def aggregate(
             build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
             spec=scheduler,
             out=out,
+            quiet=quiet,
         )
         is not None
     ):

@@ -140,6 +140,7 @@ def run_audit(
 @click.option(
     "--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs."
 )
+@click.option("--quiet", is_flag=True, help="No progress bars (--scheduler / --labels runs).")
 @click.option(
     "--features",
     "features_path",
@@ -213,7 +214,13 @@ def audit(**options: Any) -> None:
         )
         return
     scale_args = (o.data, o.label, o.probs_path, o.labels_path)
-    scale_opts = {"spec": o.scheduler, "chunk_rows": o.chunk_rows, "out": o.out, "filter_by": o.filter_by}
+    scale_opts = {
+        "spec": o.scheduler,
+        "chunk_rows": o.chunk_rows,
+        "out": o.out,
+        "filter_by": o.filter_by,
+        "quiet": o.quiet,
+    }
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by) is not None:
         return
     frame, truth = _read_frame(o)
