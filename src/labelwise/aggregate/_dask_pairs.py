@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._chunks import tree_reduce_delayed
+from .._stage_progress import compute, persist
 from ._dependent import Bases
 from ._pair_check import (
     Entries,
@@ -146,7 +147,7 @@ class DaskPairs:
         import dask
 
         shared = [dask.delayed(a) if isinstance(a, np.ndarray) and a.size > 1000 else a for a in args]
-        return tree_reduce_delayed([dask.delayed(fn)(p, *shared) for p in self.parts], sum_stats).compute()
+        return compute(tree_reduce_delayed([dask.delayed(fn)(p, *shared) for p in self.parts], sum_stats))[0]
 
     def shared(self, min_shared: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         import dask
@@ -162,7 +163,7 @@ class DaskPairs:
             dask.delayed(at_least)(tree_reduce_delayed([pp[i] for pp in per_part], merge_pairs), min_shared)
             for i in range(n_buckets)
         ]
-        found = dask.compute(*sums)
+        found = compute(*sums)
         keys = np.concatenate([f[0] for f in found])
         counts = np.concatenate([f[1] for f in found])
         order = np.argsort(keys)
@@ -184,7 +185,7 @@ class DaskPairs:
 
         arg = dask.delayed(conf)
         calls = [dask.delayed(part_bases)(p, self.k, self.n_ann, prior, arg, a, b, j) for p in self.parts]
-        return _stack(dask.compute(*calls))
+        return _stack(list(compute(*calls)))
 
     def check_pair(self, prior: np.ndarray, conf: np.ndarray, pair_conf: np.ndarray, a: int, b: int) -> PairCheck:
         n, o, e, v = self._sum(part_check_pair, self.k, self.n_ann, prior, conf, pair_conf, a, b)
@@ -195,7 +196,7 @@ class DaskPairs:
     ) -> tuple[np.ndarray, np.ndarray]:
         import dask
 
-        held = dask.persist(*[dask.delayed(weigh)(p, self.k, self.n_ann, *found, (a, b)) for p in self.parts])
+        held = persist(*[dask.delayed(weigh)(p, self.k, self.n_ann, *found, (a, b)) for p in self.parts])
         data = DaskPairs(held, self.k, self.n_items, self.n_ann, self.pair_instances)
         n_held = max(data._sum(_answer_weight)[0], 1.0)
         stats = data._sum(ds_stats, self.k, self.n_ann, None)
