@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from .._chunks import is_dask
-
 from .graph import NeighborGraph
 
 

@@ -17,7 +17,7 @@ collections) and the per-row results, O(n k) memory. What differs from memory:
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -140,10 +140,3 @@ def _column_scaling(
     zscore = StandardizedRows(sample, mean, scale, False)
     m = rows.shape[0]
     return labels_choice(zscore, common_scale(zscore), "common", labels[rows], build["k"], build["random_state"], m)
-
-
-def dask_inputs(inputs: CheckInputs, X: Any) -> CheckInputs:
-    """``inputs`` whose features are the dask array ``X`` (read by chunks by the checks that take them)."""
-    from dataclasses import replace
-
-    return replace(inputs, features=cast(np.ndarray, X))

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import is_dask
-
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)

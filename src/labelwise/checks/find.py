@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from .._chunks import is_dask
 from ._base import CheckInputs
 from ._dask_find import check_dask_options, dask_features, dask_graphs, local
 from ._inputs import (
@@ -67,9 +67,11 @@ def find_data_issues(
     Parameters
     ----------
     features : array-like of shape (n, d), optional
-        Numeric features or embeddings.
+        Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
+        the workers: a sharded exact graph, exact duplicates by per-chunk hash tables, the same
+        result as ``method="exact"`` in memory (:mod:`labelwise.checks._dask_find`; docs/scale.md).
     labels : array-like of shape (n,), optional
-        Given labels (any hashable values).
+        Given labels (any hashable values); a dask collection is computed on the client.
     probs : array-like of shape (n, K), optional
         Out-of-fold predicted probabilities (columns in the order of ``classes``).
     checks : str or sequence of str, optional
