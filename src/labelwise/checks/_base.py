@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._chunks import is_dask
 from .graph import NeighborGraph
 
 
@@ -64,7 +65,8 @@ class CheckResult:
 class Check:
     """A data check: its name, the inputs it needs (alternatives), and the function that runs it.
 
-    ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
+    ``whole_columns``: the check reads each column of the features whole, so it is skipped for
+    features given as a dask array (:mod:`labelwise.checks._dask_find`). ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
     :func:`~labelwise.checks.find_data_issues` drops an entry after the last check that names it
     (a check that finds its entry gone computes it again, so this only saves memory).
     """
@@ -74,9 +76,14 @@ class Check:
     run: Callable[[CheckInputs], CheckResult]
     default: bool = True
     shares: tuple[str, ...] = ()
+    whole_columns: bool = False
 
     def skip_reason(self, inputs: CheckInputs) -> str | None:
         """``None`` when one of the alternatives is met, else a one-line reason."""
+        if self.whole_columns and is_dask(inputs.features):
+            return (
+                "needs every column whole in one process (features given as a dask array; run it on features.compute())"
+            )
         if any(all(inputs.has(need) for need in group) for group in self.requires):
             return None
         missing = [[n for n in group if not self._available(inputs, n)] for group in self.requires]

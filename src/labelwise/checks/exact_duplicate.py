@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._chunks import is_dask
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -30,20 +31,30 @@ def row_hashes(X: np.ndarray) -> np.ndarray:
 
 def duplicate_groups(X: np.ndarray) -> np.ndarray:
     """Group number of every row (rows with identical features share one), ``-1`` for unique rows."""
-    n = X.shape[0]
-    h = row_hashes(X)
+    order, first = hash_groups(row_hashes(X))
+    same = np.ones(order.shape[0], dtype=bool)
+    step = 1 << 13  # two (step, d) row copies at a time: a few MB
+    for s in range(0, order.shape[0], step):  # value check against the group's first row
+        rows, firsts = order[s : s + step], first[s : s + step]
+        same[s : s + step] = (X[rows] == X[firsts]).all(axis=1)
+    return groups_from_checks(order, first, same)
+
+
+def hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by hash (``order``, stable) and, for each, the first (lowest) row of its hash group."""
+    n = h.shape[0]
     order = np.argsort(h, kind="stable")
     hs = h[order]
-    del h
     starts = np.r_[True, hs[1:] != hs[:-1]]
     del hs
     first = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
-    del starts
-    same = np.ones(n, dtype=bool)
-    step = 1 << 13  # two (step, d) row copies at a time: a few MB
-    for s in range(0, n, step):  # value check against the group's first row
-        rows, firsts = order[s : s + step], first[s : s + step]
-        same[s : s + step] = (X[rows] == X[firsts]).all(axis=1)
+    return order, first
+
+
+def groups_from_checks(order: np.ndarray, first: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """Duplicate group numbers from :func:`hash_groups` and whether each row (in ``order``) equals
+    its hash group's first row: a hash collision becomes its own group; groups numbered by first row."""
+    n = order.shape[0]
     group_first = np.where(same, first, order)  # a collision becomes its own group
     sizes = np.bincount(group_first, minlength=n)
     groups = np.full(n, -1, dtype=np.int64)
@@ -68,7 +79,12 @@ def cached_groups(inputs: CheckInputs) -> np.ndarray:
     """Duplicate groups of the features, computed once per call of ``find_data_issues``."""
     if "exact_duplicate_groups" not in inputs.cache:
         assert inputs.features is not None  # guaranteed by ``requires``
-        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
+        if is_dask(inputs.features):
+            from ._dask_duplicates import dask_duplicate_groups
+
+            inputs.cache["exact_duplicate_groups"] = dask_duplicate_groups(inputs.features)
+        else:
+            inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
     return inputs.cache["exact_duplicate_groups"]
 
 

@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
+from ._dask_find import check_dask_options, dask_features, dask_graphs, local
 from ._inputs import (
     check_features,
     check_graph,
@@ -65,9 +67,11 @@ def find_data_issues(
     Parameters
     ----------
     features : array-like of shape (n, d), optional
-        Numeric features or embeddings.
+        Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
+        the workers: a sharded exact graph, exact duplicates by per-chunk hash tables, the same
+        result as ``method="exact"`` in memory (:mod:`labelwise.checks._dask_find`; docs/scale.md).
     labels : array-like of shape (n,), optional
-        Given labels (any hashable values).
+        Given labels (any hashable values); a dask collection is computed on the client.
     probs : array-like of shape (n, K), optional
         Out-of-fold predicted probabilities (columns in the order of ``classes``).
     checks : str or sequence of str, optional
@@ -113,7 +117,13 @@ def find_data_issues(
     names = _check_names(checks)
     k = _check_search(metric, method, k, label_scaling, graph, scaling)
     X = missing = None
-    if features is not None:
+    vary, on_dask = True, is_dask(features)
+    names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
+    labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
+    if on_dask:  # the features stay on the workers (docs/scale.md)
+        check_dask_options(method, impute, label_scaling)
+        X, missing, vary, names_of_columns = dask_features(features)
+    elif features is not None:
         X, missing = check_features(features, impute=impute)
     n = _n_rows(X, labels, probs, graph)
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
@@ -128,13 +138,16 @@ def find_data_issues(
         graph=graph,
         is_train=check_split(split, n, train_value),
         groups=check_groups(groups, n),
-        feature_names=tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None,
+        feature_names=names_of_columns,
         random_state=random_state,
         options=dict(check_options or {}),
     )
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
-    graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
+    if on_dask:
+        graph, label_graph, records = dask_graphs(selected, inputs, vary, scaling, build)
+    else:
+        graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
 
 
@@ -174,6 +187,12 @@ def _check_graph_features(X: np.ndarray, names: list[str]) -> None:
     """Refuse features that never vary when checks ``names`` need a graph built from them (every
     distance would be 0); the checks that read the features without a graph take them."""
     if not features_vary(X):
+        refuse_constant_features(names)
+
+
+def refuse_constant_features(names: list[str]) -> None:
+    """The error for features that never vary when checks ``names`` need a graph from them."""
+    if names:
         raise InvalidParameterError(
             f"features must vary for the checks that need a neighbour graph ({', '.join(names)}), got features "
             "whose every column is constant (missing values counted as their column's median); the checks "

@@ -53,4 +53,4 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(cols, summary, info)
 
 
-CHECK = Check("identifier_column", requires=(("features",),), run=run)
+CHECK = Check("identifier_column", requires=(("features",),), run=run, whole_columns=True)

@@ -1,0 +1,141 @@
+"""Data checks on a Dask cluster (issue 12): duplicates and outliers of n x 64 embeddings, one process vs
+``LocalCluster(n_workers=2, threads_per_worker=1)``.
+
+The embeddings are a seeded mixture of 20 Gaussian clusters in 64 dimensions, made chunk by chunk
+(chunk ``i`` from ``default_rng([seed, i])``), so the one-process stage and the workers make the same
+rows without the client ever holding them: in every chunk, 5 rows are moved 8 standard deviations out
+(outliers) and its last 5 rows are copies of the next chunk's first 5 (exact duplicates across
+chunks). Both stages run ``find_data_issues(checks=["outlier", "exact_duplicate", "near_duplicate"])``
+with the exact search, each in a fresh process (so its peak memory is its own):
+
+- ``memory``: the rows made in the process, ``method="exact"``;
+- ``cluster``: a ``dask.array`` whose chunks the workers make; the client's peak anonymous memory
+  (``RssAnon`` sampled every 10 ms, the scheduler included: it runs in the client's process) is
+  measured after the cluster has started, and the workers import labelwise before the timer starts.
+
+The flags, the duplicate sets and the graphs are compared at the end (``identical``).
+
+Usage: ``python benchmarks/bench_checks_scale.py [--n 100000] [--chunk-rows 25000] [--dir /tmp]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _machine import cpu_model
+from bench_scale import PeakAnon
+
+D = 64
+CLUSTERS = 20
+CHECKS = ["outlier", "exact_duplicate", "near_duplicate"]
+
+
+def make_chunk(i: int, rows: int, n_chunks: int, seed: int = 0) -> np.ndarray:
+    """Chunk ``i`` of the embeddings (see the module's docstring)."""
+
+    def base(j: int) -> np.ndarray:
+        centres = np.random.default_rng(seed).normal(scale=3.0, size=(CLUSTERS, D))
+        rng = np.random.default_rng([seed, j])
+        return (centres[rng.integers(0, CLUSTERS, rows)] + rng.normal(size=(rows, D))).astype(np.float32)
+
+    X = base(i)
+    X[5:10] += 8.0
+    if n_chunks > 1:
+        X[-5:] = base((i + 1) % n_chunks)[:5]
+    return X
+
+
+def run_stage(stage: str, n: int, chunk_rows: int, out: Path) -> dict:
+    import labelwise as lw
+
+    n_chunks = n // chunk_rows
+    if stage == "memory":
+        X = np.concatenate([make_chunk(i, chunk_rows, n_chunks) for i in range(n_chunks)])
+        t0 = time.perf_counter()
+        found = lw.checks.find_data_issues(features=X, checks=CHECKS, method="exact")
+        wall = time.perf_counter() - t0
+        extra = {}
+    else:
+        import dask
+        import dask.array as da
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+        t0 = time.perf_counter()
+        client.run(lambda: __import__("labelwise.checks.find"))
+        worker_import = time.perf_counter() - t0
+        make = dask.delayed(make_chunk, pure=True)
+        X = da.concatenate(
+            [da.from_delayed(make(i, chunk_rows, n_chunks), (chunk_rows, D), np.float32) for i in range(n_chunks)]
+        )
+        with PeakAnon() as peak:
+            t0 = time.perf_counter()
+            found = lw.checks.find_data_issues(features=X, checks=CHECKS)
+            wall = time.perf_counter() - t0
+        extra = {"worker_import_s": worker_import, "client_anon_at_start_gb": peak.base / 1e9}
+        client.close()
+        cluster.close()
+    flags = {c: found.issues[f"is_{c}_issue"].to_numpy() for c in CHECKS}
+    np.savez(out, indices=found.graph.indices, distances=found.graph.distances, **flags)
+    (out.with_suffix(".sets.json")).write_text(json.dumps(found.info["exact_duplicate"]["sets"]))
+    return {
+        "stage": stage,
+        "wall_s": wall,
+        "peak_anon_gb": peak.peak / 1e9 if stage == "cluster" else None,
+        "n_issues": {c: int(v.sum()) for c, v in flags.items()},
+        **extra,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--chunk-rows", type=int, default=25_000)
+    ap.add_argument("--dir", default="/tmp")
+    ap.add_argument("--stage", choices=["memory", "cluster"])
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    if args.stage:
+        print(json.dumps(run_stage(args.stage, args.n, args.chunk_rows, Path(args.out))))
+        return
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"load average before: {os.getloadavg()}")
+    results = {}
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        for stage in ("memory", "cluster"):
+            out = Path(tmp) / f"{stage}.npz"
+            cmd = [sys.executable, __file__, "--stage", stage, "--n", str(args.n), "--chunk-rows", str(args.chunk_rows)]
+            done = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True, check=True)
+            results[stage] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(json.dumps(results[stage]))
+        a, b = (np.load(Path(tmp) / f"{s}.npz") for s in ("memory", "cluster"))
+        sets_same = (Path(tmp) / "memory.sets.json").read_text() == (Path(tmp) / "cluster.sets.json").read_text()
+        same = {c: bool((a[c] == b[c]).all()) for c in CHECKS}
+        print(
+            json.dumps(
+                {
+                    "identical_flags": same,
+                    "identical_duplicate_sets": sets_same,
+                    "graph_indices_equal_share": float((a["indices"] == b["indices"]).mean()),
+                    "graph_distance_max_abs_diff": float(np.abs(a["distances"] - b["distances"]).max()),
+                    "cluster_over_memory_wall": results["cluster"]["wall_s"] / results["memory"]["wall_s"],
+                }
+            )
+        )
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame).
+
+The features stay on the workers: their missing-value counts, column ranges and column scaling are
+dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`); exact
+duplicates come from per-chunk hash tables (:mod:`._dask_duplicates`). The client holds what the
+checks read: the ``n x k`` graph, the labels (and probs, split, groups, computed when given as dask
+collections) and the per-row results, O(n k) memory. What differs from memory:
+
+- the search is exact (``method="auto"`` or ``"exact"``; ``"approximate"`` is refused), so the
+  result is ``find_data_issues(features.compute(), ..., method="exact")``'s;
+- ``identifier_column`` reads every column whole and is skipped, with its reason;
+- ``impute=True`` (column medians) and ``label_scaling="fenced"``/``"auto"`` (a robust row
+  statistic's quantiles over all rows) are refused: fill missing values first, or keep z-scores;
+- ``scaling="auto"`` draws the same subsample of rows as in memory and brings only those rows
+  (at most ``COLUMN_CHOICE_ROWS``) to the client to choose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._chunks import align_dask_rows, is_dask
+from ..errors import InvalidParameterError, TooFewExamplesError
+from ._base import CheckInputs
+from ._dask_graph import column_fit, sharded_exact_graph
+from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
+from .graph import NeighborGraph, StandardizedRows
+
+
+def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
+    """Refuse the options that need the features in one process (a one-line reason each)."""
+    if method == "approximate":
+        raise InvalidParameterError(
+            "method must be 'exact' or 'auto' for features given as a dask array (the sharded search is "
+            "exact), got 'approximate'"
+        )
+    if impute:
+        raise InvalidParameterError(
+            "impute must be False for features given as a dask array (column medians need every row in one "
+            "process), got True; fill missing values first, e.g. features with da.where(da.isfinite(x), x, value)"
+        )
+    if label_scaling != "zscore":
+        raise InvalidParameterError(
+            f"label_scaling must be 'zscore' for features given as a dask array (the fenced range needs every "
+            f"row in one process), got {label_scaling!r}"
+        )
+
+
+def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...] | None]:
+    """The features as a float dask array of whole rows, the missing values per row (all zero: any
+    is an error naming the rows), whether any row differs from another, and the column names of a
+    dask DataFrame."""
+    import dask
+
+    names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
+    if hasattr(features, "columns"):
+        bad = [c for c, t in features.dtypes.items() if t.kind not in "fiub"]
+        if bad:
+            raise InvalidParameterError(
+                f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
+            )
+    X = align_dask_rows([features], ["features"])[0]
+    if X.dtype.kind not in "fiub":
+        raise InvalidParameterError(
+            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
+        )
+    if X.ndim != 2:
+        raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
+    if X.shape[0] < 2 or X.shape[1] < 1:
+        raise InvalidParameterError(f"features must have at least 2 rows and 1 column, got shape {X.shape}")
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
+    missing, low, high = dask.compute(counts, X.min(axis=0), X.max(axis=0))
+    missing = np.asarray(missing, dtype=np.int64)
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        raise InvalidParameterError(
+            f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
+            f"(impute=True is not available for a dask array: fill them first)"
+        )
+    return X, missing, bool((np.asarray(low) != np.asarray(high)).any()), names
+
+
+def _missing_counts(block: np.ndarray) -> np.ndarray:
+    return (~np.isfinite(block)).sum(axis=1).astype(np.int64)
+
+
+def local(value: Any) -> Any:
+    """A dask collection computed on the client (labels, probs, split, groups: one value per row)."""
+    return value.compute() if is_dask(value) else value
+
+
+def dask_graphs(
+    selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any]
+) -> tuple[NeighborGraph | None, NeighborGraph | None, dict[str, LabelScaling]]:
+    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``):
+    the given graph, or the sharded exact graph on the chosen column scaling, and its records."""
+    from .find import refuse_constant_features
+
+    graph, X, n = inputs.graph, inputs.features, inputs.n
+    if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
+        return graph, graph, {}
+    if not vary:
+        refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
+    if build["k"] >= n:
+        raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
+    k, metric = build["k"], build["metric"]
+    if metric != "euclidean":
+        mean, scale = column_fit(X, standardize=False)
+        graph = sharded_exact_graph(X, mean, scale, k=k, metric=metric, standardized=False)
+        return graph, graph, {}
+    mean, scale = column_fit(X, standardize=True)
+    column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
+    if column.chosen == "common":
+        scale = np.full(scale.shape[0], float(np.sqrt(np.mean(np.square(scale)))))  # _scaling.common_scale
+    graph = sharded_exact_graph(X, mean, scale, k=k, metric=metric, standardized=True, scaling=column.chosen)
+    records = {"scaling": column}
+    if any(c.uses_label_graph(inputs) for c in selected):
+        records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
+    return graph, graph, records
+
+
+def _column_scaling(
+    X: Any, mean: np.ndarray, scale: np.ndarray, labels: Any, requested: str, build: dict[str, Any]
+) -> LabelScaling:
+    """:func:`labelwise.checks.find.column_scaling` with only the choice's subsample of rows on the
+    client: the rows :func:`labelwise.checks._scaling.labels_choice` draws, standardised by the
+    columns' fit over all rows."""
+    if requested != "auto":
+        return LabelScaling(requested, requested, "requested")
+    if labels is None:
+        return LabelScaling("auto", "zscore", "no labels")
+    n = int(X.shape[0])
+    rng = np.random.default_rng(build["random_state"])
+    rows = np.sort(rng.choice(n, COLUMN_CHOICE_ROWS, replace=False)) if n > COLUMN_CHOICE_ROWS else np.arange(n)
+    sample = np.asarray(X[rows].compute())
+    zscore = StandardizedRows(sample, mean, scale, False)
+    m = rows.shape[0]
+    return labels_choice(zscore, common_scale(zscore), "common", labels[rows], build["k"], build["random_state"], m)

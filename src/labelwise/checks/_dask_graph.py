@@ -1,0 +1,172 @@
+"""The exact neighbour graph of a row-chunked ``dask.array``, by a sharded index.
+
+Every row chunk is a shard and a block of queries. Each (query block, shard) pair is one task: the
+query rows' candidates within the shard, chosen and re-scored by the in-memory search's own code
+(:func:`~labelwise.checks.graph.smallest_by_value_then_index`, float64 distances from the float32
+standardised rows, the ``k`` best by (distance, row number), a row never its own neighbour). Each
+query block's ``k`` best are then merged over all shards by a tree of merge tasks, so the graph is
+:meth:`NeighborGraph.build(..., method="exact") <labelwise.checks.graph.NeighborGraph.build>`'s on
+the same rows: the shard's candidates hold all of the in-memory search's candidates that lie in it,
+and the final choice is by the same exact distances and the same tie rule. The column scaling is
+:meth:`StandardizedRows.fit <labelwise.checks.graph.StandardizedRows.fit>`'s (the column means, then
+the mean squared deviations from them, in float64) by dask reductions; the rows are standardised
+on the workers. Only the ``n x k`` graph comes back to the client, never the features.
+
+Work: ``n^2 d`` multiply-adds as in memory, spread over ``B^2`` tasks for ``B`` chunks; a task
+holds two chunks and a slab of at most ``BLOCK_ELEMENTS`` distances.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._chunks import tree_reduce_delayed
+from .graph import (
+    BLOCK_ELEMENTS,
+    RESCORE_ROWS,
+    NeighborGraph,
+    StandardizedRows,
+    _to_metric,
+    smallest_by_value_then_index,
+)
+
+
+def column_fit(X: Any, *, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The column means and scales :meth:`StandardizedRows.fit` takes, by dask reductions.
+
+    Means from float64 column sums, then the standard deviation from the float64 sums of squared
+    deviations from those means (two passes, as in memory); a column that never varies keeps the
+    scale 1. Without ``standardize``: zeros and ones.
+    """
+    d = int(X.shape[1])
+    if not standardize:
+        return np.zeros(d), np.ones(d)
+    import dask
+
+    n = int(X.shape[0])
+    (total,) = dask.compute(X.sum(axis=0, dtype=np.float64))
+    mean = np.asarray(total, dtype=np.float64) / n
+    (sq,) = dask.compute(((X - mean) ** 2).sum(axis=0, dtype=np.float64))
+    std = np.sqrt(np.asarray(sq, dtype=np.float64) / n)
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def sharded_exact_graph(
+    X: Any,
+    mean: np.ndarray,
+    scale: np.ndarray,
+    *,
+    k: int,
+    metric: str,
+    standardized: bool,
+    scaling: str = "zscore",
+) -> NeighborGraph:
+    """The exact ``k``-NN graph of the rows of dask array ``X`` (one column chunk) standardised by
+    ``mean`` and ``scale`` (unit rows for ``metric="cosine"``); see the module's docstring.
+
+    The caller checks ``k < n`` and the chunking (:func:`labelwise._chunks.align_dask_rows`).
+    """
+    import dask
+
+    cosine = metric == "cosine"
+    Z = X.map_blocks(_standardize, mean, scale, cosine, dtype=np.float32)
+    top_norm = dask.delayed(float)(Z.map_blocks(_sq_norms, drop_axis=1, dtype=np.float32).max())
+    blocks = list(Z.to_delayed().ravel())
+    starts = np.r_[0, np.cumsum(X.chunks[0])[:-1]].astype(np.int64).tolist()
+    n = int(X.shape[0])
+    m = min(n - 1, 2 * k)
+    pair = dask.delayed(_pair_best, pure=True)
+    merged = []
+    for q, zq in enumerate(blocks):
+        parts = [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
+        merged.append(tree_reduce_delayed(parts, _merge_best) if len(parts) > 1 else parts[0])
+    results = dask.compute(*merged)
+    indices = np.concatenate([r[0] for r in results])
+    sq = np.concatenate([r[1] for r in results])
+    return NeighborGraph(
+        indices=indices,
+        distances=_to_metric(sq, metric),
+        metric=metric,
+        standardized=standardized,
+        method="exact",
+        scaling=scaling,
+    )
+
+
+def _standardize(block: np.ndarray, mean: np.ndarray, scale: np.ndarray, cosine: bool) -> np.ndarray:
+    """The rows of ``block`` as :class:`StandardizedRows` computes them (float32)."""
+    X = np.asarray(block)
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    return StandardizedRows(X, mean, scale, cosine)[:]
+
+
+def _sq_norms(Z: np.ndarray) -> np.ndarray:
+    """Squared row norms as :func:`~labelwise.checks.graph.exact_knn` computes them."""
+    return np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
+
+
+def _pair_best(
+    Zq: np.ndarray, Zs: np.ndarray, q0: int, s0: int, k: int, m: int, top_norm: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best neighbours (global row numbers, float64 squared distances) of the query rows
+    ``Zq`` (rows ``q0...``) among the shard ``Zs`` (rows ``s0...``), sorted by (distance, row);
+    padded with ``-1`` and ``inf`` where the shard has fewer candidates.
+
+    As :func:`~labelwise.checks.graph.exact_knn` does for the whole matrix: a float32 slab of
+    ``||b||^2 - 2ab``, the ``min(m, shard rows)`` smallest per row with near-ties by
+    :func:`~labelwise.checks.graph.smallest_by_value_then_index` (``tol`` from the global largest
+    squared norm), then exact float64 distances and the ``k`` best.
+    """
+    nq, ns = Zq.shape[0], Zs.shape[0]
+    sq_q, sq_s = _sq_norms(Zq), _sq_norms(Zs)
+    same = q0 == s0
+    width = min(m, ns)
+    step = int(np.clip(BLOCK_ELEMENTS // max(ns, 1), 1, 4096))
+    indices = np.full((nq, k), -1, dtype=np.int64)
+    sqdist = np.full((nq, k), np.inf)
+    for a in range(0, nq, step):
+        b = min(nq, a + step)
+        slab = Zq[a:b] @ Zs.T
+        slab *= -2.0
+        slab += sq_s[None, :]
+        if same:
+            slab[np.arange(b - a), np.arange(a, b)] = np.inf  # no self-matches
+        tol = 1e-5 * (sq_q[a:b, None].astype(np.float64) + float(top_norm))
+        cand = smallest_by_value_then_index(slab, width, tol)
+        del slab
+        d2 = _sq_distances_between(Zq[a:b], Zs, cand)
+        bad = cand < 0
+        if same:
+            bad |= cand == np.arange(a, b)[:, None]
+        d2[bad] = np.inf
+        glob = np.where(bad, -1, cand + s0)
+        order = np.lexsort((glob, d2), axis=1)[:, :k]
+        kk = order.shape[1]
+        indices[a:b, :kk] = np.take_along_axis(glob, order, 1)
+        sqdist[a:b, :kk] = np.take_along_axis(d2, order, 1)
+    return indices, sqdist
+
+
+def _sq_distances_between(Q: np.ndarray, S: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Float64 squared distances from ``Q[i]`` to ``S[cand[i, j]]``, computed as
+    :func:`labelwise.checks.graph._sq_distances` computes them (the same operations, the same bits)."""
+    d2 = np.empty(cand.shape, dtype=np.float64)
+    for s in range(0, Q.shape[0], RESCORE_ROWS):
+        q, part = Q[s : s + RESCORE_ROWS].astype(np.float64), cand[s : s + RESCORE_ROWS]
+        for j in range(cand.shape[1]):
+            diff = S[part[:, j]].astype(np.float64) - q
+            d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)
+    return d2
+
+
+def _merge_best(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of several shards' candidates of the same query rows, by (distance, row)."""
+    k = parts[0][0].shape[1]
+    idx = np.concatenate([p[0] for p in parts], axis=1)
+    d2 = np.concatenate([p[1] for p in parts], axis=1)
+    key = np.where(idx < 0, np.iinfo(np.int64).max, idx)  # padding after every real row at equal distance
+    order = np.lexsort((key, d2), axis=1)[:, :k]
+    return np.take_along_axis(idx, order, 1), np.take_along_axis(d2, order, 1)
