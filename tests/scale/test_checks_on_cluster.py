@@ -128,13 +128,12 @@ class TestOnTheThreadsScheduler:
     @pytest.mark.parametrize(
         ("options", "match"),
         [
-            ({"method": "approximate"}, "method must be 'exact' or 'auto'.*dask array"),
             ({"label_scaling": "fenced"}, "label_scaling must be 'zscore'.*dask array"),
             ({"impute": True}, "impute must be False.*dask array"),
         ],
     )
     def test_options_that_need_every_row_in_one_process_are_refused(self, options, match):
-        """Approximate search, the fenced range and imputation name why they are refused."""
+        """The fenced range and imputation name why they are refused."""
         X, _, _ = _blobs(200)
         with pytest.raises(InvalidParameterError, match=match):
             lw.checks.find_data_issues(features=da.from_array(X, chunks=(50, 6)), **options)

@@ -6,8 +6,11 @@ duplicates come from per-chunk hash tables (:mod:`._dask_duplicates`). The clien
 checks read: the ``n x k`` graph, the labels (and probs, split, groups, computed when given as dask
 collections) and the per-row results, O(n k) memory. What differs from memory:
 
-- the search is exact (``method="auto"`` or ``"exact"``; ``"approximate"`` is refused), so the
-  result is ``find_data_issues(features.compute(), ..., method="exact")``'s;
+- ``method="exact"`` is the sharded exact search, so the result is
+  ``find_data_issues(features.compute(), ..., method="exact")``'s; ``"approximate"`` searches one
+  HNSW index per shard (:mod:`._dask_ann`, the ``ann`` extra); ``"auto"`` is exact up to
+  ``AUTO_EXACT_MAX_ROWS`` rows and approximate above, as in memory (exact when hnswlib is not
+  installed);
 - ``identifier_column`` reads every column whole and is skipped, with its reason;
 - ``impute=True`` (column medians) and ``label_scaling="fenced"``/``"auto"`` (a robust row
   statistic's quantiles over all rows) are refused: fill missing values first, or keep z-scores;
@@ -17,6 +20,8 @@ collections) and the per-row results, O(n k) memory. What differs from memory:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,18 +29,14 @@ import numpy as np
 from .._chunks import align_dask_rows, is_dask
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
+from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
-from .graph import NeighborGraph, StandardizedRows
+from .graph import AUTO_EXACT_MAX_ROWS, NeighborGraph, StandardizedRows, _ann_available
 
 
 def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
     """Refuse the options that need the features in one process (a one-line reason each)."""
-    if method == "approximate":
-        raise InvalidParameterError(
-            "method must be 'exact' or 'auto' for features given as a dask array (the sharded search is "
-            "exact), got 'approximate'"
-        )
     if impute:
         raise InvalidParameterError(
             "impute must be False for features given as a dask array (column medians need every row in one "
@@ -108,19 +109,28 @@ def dask_graphs(
     if build["k"] >= n:
         raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
     k, metric = build["k"], build["metric"]
+    search = _search_for(build["method"], n, build["random_state"])
     if metric != "euclidean":
         mean, scale = column_fit(X, standardize=False)
-        graph = sharded_exact_graph(X, mean, scale, k=k, metric=metric, standardized=False)
+        graph = search(X, mean, scale, k=k, metric=metric, standardized=False)
         return graph, graph, {}
     mean, scale = column_fit(X, standardize=True)
     column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
     if column.chosen == "common":
         scale = np.full(scale.shape[0], float(np.sqrt(np.mean(np.square(scale)))))  # _scaling.common_scale
-    graph = sharded_exact_graph(X, mean, scale, k=k, metric=metric, standardized=True, scaling=column.chosen)
+    graph = search(X, mean, scale, k=k, metric=metric, standardized=True, scaling=column.chosen)
     records = {"scaling": column}
     if any(c.uses_label_graph(inputs) for c in selected):
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
     return graph, graph, records
+
+
+def _search_for(method: str, n: int, random_state: int) -> Callable[..., NeighborGraph]:
+    """The sharded search ``method`` asks for: exact, or one HNSW index per shard (``"auto"``:
+    exact up to ``AUTO_EXACT_MAX_ROWS`` rows, as in memory, and whenever hnswlib is missing)."""
+    if method == "exact" or (method == "auto" and (n <= AUTO_EXACT_MAX_ROWS or not _ann_available())):
+        return sharded_exact_graph
+    return functools.partial(sharded_approximate_graph, random_state=random_state)
 
 
 def _column_scaling(
