@@ -68,8 +68,9 @@ def find_data_issues(
     ----------
     features : array-like of shape (n, d), optional
         Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
-        the workers: a sharded exact graph, exact duplicates by per-chunk hash tables, the same
-        result as ``method="exact"`` in memory (:mod:`labelwise.checks._dask_find`; docs/scale.md).
+        the workers: a sharded graph (exact: the same result as ``method="exact"`` in memory;
+        approximate: one HNSW index per shard), exact duplicates by per-chunk hash tables
+        (:mod:`labelwise.checks._dask_find`; docs/scale.md).
     labels : array-like of shape (n,), optional
         Given labels (any hashable values); a dask collection is computed on the client.
     probs : array-like of shape (n, K), optional
