@@ -146,6 +146,14 @@ def stage(name: str, *, total: int | None = None, count_tasks: bool = True) -> I
         _STAGE.reset(token)
 
 
+@contextlib.contextmanager
+def step(name: str) -> Iterator[Stage | None]:
+    """:func:`stage` inside its own :func:`stages` block (``verbose=None``) when no block is open:
+    for a function without a ``verbose`` parameter whose steps run on Dask (the data checks)."""
+    with stages(None), stage(name) as current:
+        yield current
+
+
 def bars_open() -> bool:
     """Whether a :func:`stages` block draws in this context."""
     return _BARS.get() not in (None, _OFF)

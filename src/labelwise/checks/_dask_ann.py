@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import tree_reduce_delayed
+from .._stage_progress import compute, persist, step
 from ._ann import EF_SEARCH, build_index
 from ._dask_graph import _merge_best, _sq_distances_between, _standardize
 from .graph import NeighborGraph, _to_metric
@@ -51,7 +52,8 @@ def sharded_approximate_graph(
     n = int(X.shape[0])
     m = min(n - 1, 2 * k)
     shard = dask.delayed(_shard_index, pure=True)
-    indexes = dask.persist(*(shard(zs, m, random_state + s) for s, zs in enumerate(blocks)))
+    with step("neighbour graph: shard indexes"):
+        indexes = persist(*(shard(zs, m, random_state + s) for s, zs in enumerate(blocks)))
     pair = dask.delayed(_pair_search, pure=True)
     merged = []
     for q, zq in enumerate(blocks):
@@ -59,7 +61,8 @@ def sharded_approximate_graph(
             pair(zq, zs, ix, starts[q], starts[s], k, m) for s, (zs, ix) in enumerate(zip(blocks, indexes, strict=True))
         ]
         merged.append(tree_reduce_delayed(parts, _merge_best) if len(parts) > 1 else parts[0])
-    results = dask.compute(*merged)
+    with step("neighbour graph: searches"):
+        results = compute(*merged)
     indices = np.concatenate([r[0] for r in results])
     sq = np.concatenate([r[1] for r in results])
     return NeighborGraph(

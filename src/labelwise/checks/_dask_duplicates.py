@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _stage_progress
 from . import exact_duplicate
 
 
@@ -30,7 +31,8 @@ def dask_duplicate_groups(X: Any) -> np.ndarray:
 
     blocks = list(X.to_delayed().ravel())
     starts = np.r_[0, np.cumsum(X.chunks[0])].astype(np.int64)
-    hashes = dask.compute(*(dask.delayed(_block_hashes, pure=True)(b) for b in blocks))
+    with _stage_progress.step("exact duplicates: row hashes"):
+        hashes = _stage_progress.compute(*(dask.delayed(_block_hashes, pure=True)(b) for b in blocks))
     order, first = exact_duplicate.hash_groups(np.concatenate(hashes))
     same = np.ones(order.shape[0], dtype=bool)
     check = np.flatnonzero(order != first)  # a group's first row is itself
@@ -47,7 +49,9 @@ def dask_duplicate_groups(X: Any) -> np.ndarray:
             b, f = int(row_block[part[0]]), int(first_block[part[0]])
             tasks.append(compare(blocks[b], blocks[f], rows[part] - starts[b], firsts[part] - starts[f]))
             where.append(check[part])
-        for positions, equal in zip(where, dask.compute(*tasks), strict=True):
+        with _stage_progress.step("exact duplicates: rows compared"):
+            compared = _stage_progress.compute(*tasks)
+        for positions, equal in zip(where, compared, strict=True):
             same[positions] = equal
     return exact_duplicate.groups_from_checks(order, first, same)
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import align_dask_rows, is_dask
+from .._stage_progress import compute, step
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
@@ -53,7 +54,6 @@ def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...]
     """The features as a float dask array of whole rows, the missing values per row (all zero: any
     is an error naming the rows), whether any row differs from another, and the column names of a
     dask DataFrame."""
-    import dask
 
     names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
     if hasattr(features, "columns"):
@@ -74,7 +74,8 @@ def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...]
     if X.dtype.kind != "f":
         X = X.astype(np.float64)
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
-    missing, low, high = dask.compute(counts, X.min(axis=0), X.max(axis=0))
+    with step("features: missing values and ranges"):
+        missing, low, high = compute(counts, X.min(axis=0), X.max(axis=0))
     missing = np.asarray(missing, dtype=np.int64)
     if missing.any():
         rows = np.flatnonzero(missing)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import tree_reduce_delayed
+from .._stage_progress import compute, step
 from .graph import (
     BLOCK_ELEMENTS,
     RESCORE_ROWS,
@@ -43,12 +44,12 @@ def column_fit(X: Any, *, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
     d = int(X.shape[1])
     if not standardize:
         return np.zeros(d), np.ones(d)
-    import dask
 
     n = int(X.shape[0])
-    (total,) = dask.compute(X.sum(axis=0, dtype=np.float64))
-    mean = np.asarray(total, dtype=np.float64) / n
-    (sq,) = dask.compute(((X - mean) ** 2).sum(axis=0, dtype=np.float64))
+    with step("column scaling"):
+        (total,) = compute(X.sum(axis=0, dtype=np.float64))
+        mean = np.asarray(total, dtype=np.float64) / n
+        (sq,) = compute(((X - mean) ** 2).sum(axis=0, dtype=np.float64))
     std = np.sqrt(np.asarray(sq, dtype=np.float64) / n)
     return mean, np.where(std > 0, std, 1.0)
 
@@ -82,7 +83,8 @@ def sharded_exact_graph(
     for q, zq in enumerate(blocks):
         parts = [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
         merged.append(tree_reduce_delayed(parts, _merge_best) if len(parts) > 1 else parts[0])
-    results = dask.compute(*merged)
+    with step("neighbour graph: exact search"):
+        results = compute(*merged)
     indices = np.concatenate([r[0] for r in results])
     sq = np.concatenate([r[1] for r in results])
     return NeighborGraph(
