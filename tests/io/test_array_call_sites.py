@@ -28,8 +28,9 @@ def test_neighbor_graph_load(tmp_path, spoil):
     path = tmp_path / "g.npz"
     np.savez(path, indices=np.zeros((3, 2), int), distances=np.zeros((3, 2)), metric="euclidean")
     SPOIL[spoil](path)
-    with pytest.raises(DataFileError, match=r"g\.npz' is not a readable \.npz file: "):
+    with pytest.raises(DataFileError, match=r"g\.npz' is not a readable \.npz file: ") as caught:
         NeighborGraph.load(path)
+    assert "NeighborGraph" not in str(caught.value)  # one message, not one wrapped in another
 
 
 @pytest.mark.parametrize("spoil", list(SPOIL))

@@ -236,6 +236,8 @@ class NeighborGraph:
                     method=str(data["method"]),
                     scaling=str(data["scaling"]) if "scaling" in data.files else "zscore",  # older files: z-scores
                 )
+        except DataFileError:
+            raise  # load_npz's own message names the file and why it cannot be read
         except (KeyError, ValueError, OSError) as exc:
             raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
 
