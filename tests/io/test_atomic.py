@@ -72,7 +72,11 @@ def test_a_failed_move_is_a_storage_error_and_removes_the_rest(tmp_path, monkeyp
 
 @pytest.mark.skipif(not hasattr(os, "kill") or os.name != "posix", reason="POSIX signals")
 def test_ctrl_c_during_the_moves_waits_until_every_file_is_in_place(tmp_path, monkeypatch):
-    """SIGINT arriving between two moves is delivered after the last one: every file is new."""
+    """SIGINT arriving between two moves is delivered after the last one: every file is new.
+
+    Ctrl-C is Python's KeyboardInterrupt for the test's duration: a test process started in the
+    background by a non-interactive shell inherits SIGINT ignored, and the held signal is then
+    (rightly) dropped, as it would be without the block."""
     real = os.replace
 
     def replace(src, dst):
@@ -82,10 +86,14 @@ def test_ctrl_c_during_the_moves_waits_until_every_file_is_in_place(tmp_path, mo
 
     _previous(tmp_path)
     monkeypatch.setattr(atomic_module.os, "replace", replace)
-    with pytest.raises(KeyboardInterrupt):
-        with files_together():
-            write_csv(pd.DataFrame({"a": [1]}), tmp_path / "issues.csv")
-            write_json({"n": 1}, tmp_path / "summary.json")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with files_together():
+                write_csv(pd.DataFrame({"a": [1]}), tmp_path / "issues.csv")
+                write_json({"n": 1}, tmp_path / "summary.json")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert (tmp_path / "issues.csv").read_text() == "a\n1\n"
     assert (tmp_path / "summary.json").read_text() == '{\n  "n": 1\n}\n'
 
