@@ -20,10 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import tree_reduce_delayed
-from .._stage_progress import compute, persist, step
+from .._stage_progress import persist, step
 from ._ann import EF_SEARCH, build_index
-from ._dask_graph import _merge_best, _sq_distances_between, _standardize
+from ._dask_graph import _sq_distances_between, _standardize, merged_shards
 from .graph import NeighborGraph, _to_metric
 
 
@@ -55,16 +54,13 @@ def sharded_approximate_graph(
     with step("neighbour graph: shard indexes"):
         indexes = persist(*(shard(zs, m, random_state + s) for s, zs in enumerate(blocks)))
     pair = dask.delayed(_pair_search, pure=True)
-    merged = []
-    for q, zq in enumerate(blocks):
-        parts = [
-            pair(zq, zs, ix, starts[q], starts[s], k, m) for s, (zs, ix) in enumerate(zip(blocks, indexes, strict=True))
-        ]
-        merged.append(tree_reduce_delayed(parts, _merge_best) if len(parts) > 1 else parts[0])
+    shards = list(zip(blocks, indexes, strict=True))
+    parts = [
+        [pair(zq, zs, ix, starts[q], starts[s], k, m) for s, (zs, ix) in enumerate(shards)]
+        for q, zq in enumerate(blocks)
+    ]
     with step("neighbour graph: searches"):
-        results = compute(*merged)
-    indices = np.concatenate([r[0] for r in results])
-    sq = np.concatenate([r[1] for r in results])
+        indices, sq = merged_shards(parts)
     return NeighborGraph(
         indices=indices,
         distances=_to_metric(sq, metric),

@@ -32,6 +32,7 @@ from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
+from ._inputs import numeric_matrix
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
 from .graph import AUTO_EXACT_MAX_ROWS, NeighborGraph, StandardizedRows, _ann_available
 
@@ -62,17 +63,7 @@ def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...]
             raise InvalidParameterError(
                 f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
             )
-    X = align_dask_rows([features], ["features"])[0]
-    if X.dtype.kind not in "fiub":
-        raise InvalidParameterError(
-            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
-        )
-    if X.ndim != 2:
-        raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
-    if X.shape[0] < 2 or X.shape[1] < 1:
-        raise InvalidParameterError(f"features must have at least 2 rows and 1 column, got shape {X.shape}")
-    if X.dtype.kind != "f":
-        X = X.astype(np.float64)
+    X = numeric_matrix(align_dask_rows([features], ["features"])[0])
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
         missing, low, high = compute(counts, X.min(axis=0), X.max(axis=0))

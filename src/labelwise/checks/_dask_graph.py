@@ -79,14 +79,12 @@ def sharded_exact_graph(
     n = int(X.shape[0])
     m = min(n - 1, 2 * k)
     pair = dask.delayed(_pair_best, pure=True)
-    merged = []
-    for q, zq in enumerate(blocks):
-        parts = [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
-        merged.append(tree_reduce_delayed(parts, _merge_best) if len(parts) > 1 else parts[0])
+    parts = [
+        [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
+        for q, zq in enumerate(blocks)
+    ]
     with step("neighbour graph: exact search"):
-        results = compute(*merged)
-    indices = np.concatenate([r[0] for r in results])
-    sq = np.concatenate([r[1] for r in results])
+        indices, sq = merged_shards(parts)
     return NeighborGraph(
         indices=indices,
         distances=_to_metric(sq, metric),
@@ -95,6 +93,15 @@ def sharded_exact_graph(
         method="exact",
         scaling=scaling,
     )
+
+
+def merged_shards(parts: list[list[Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's indices and squared distances from each query chunk's per-shard candidates
+    (``parts[q][s]``, lazy): the ``k`` best of each query chunk merged by a tree of merge tasks,
+    the results computed and stacked in row order."""
+    merged = [tree_reduce_delayed(p, _merge_best) if len(p) > 1 else p[0] for p in parts]
+    results = compute(*merged)
+    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
 
 
 def _standardize(block: np.ndarray, mean: np.ndarray, scale: np.ndarray, cosine: bool) -> np.ndarray:

@@ -32,6 +32,20 @@ def _numbers_from_objects(X: np.ndarray) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(X.shape)
 
 
+def numeric_matrix(X: Any) -> Any:
+    """``X`` (a numpy or dask array) checked to be a numeric matrix of at least 2 rows and 1 column,
+    as floats (integers and booleans as float64)."""
+    if X.dtype.kind not in "fiub":
+        raise InvalidParameterError(
+            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
+        )
+    if X.ndim != 2:
+        raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
+    if X.shape[0] < 2 or X.shape[1] < 1:
+        raise InvalidParameterError(f"features must have at least 2 rows and 1 column, got shape {X.shape}")
+    return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+
 def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarray]:
     """Finite float features and the count of missing (NaN or infinite) values per row.
 
@@ -55,16 +69,7 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
     X = np.asarray(features)
     if X.dtype.kind == "O":
         X = _numbers_from_objects(X)
-    if X.dtype.kind not in "fiub":
-        raise InvalidParameterError(
-            f"features must be a numeric matrix (floats or ints), got dtype {X.dtype}; encode strings first"
-        )
-    if X.ndim != 2:
-        raise InvalidParameterError(f"features must be 2-D (n_rows, n_features), got shape {X.shape}")
-    if X.shape[0] < 2 or X.shape[1] < 1:
-        raise InvalidParameterError(f"features must have at least 2 rows and 1 column, got shape {X.shape}")
-    if X.dtype.kind != "f":
-        X = X.astype(np.float64)
+    X = numeric_matrix(X)
     missing = np.zeros(X.shape[0], dtype=np.int64)
     step = max(1, (1 << 20) // X.shape[1])
     for s in range(0, X.shape[0], step):
