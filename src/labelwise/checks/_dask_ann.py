@@ -22,8 +22,8 @@ import numpy as np
 
 from .._stage_progress import persist, step
 from ._ann import EF_SEARCH, build_index
-from ._dask_graph import _sq_distances_between, _standardize, merged_shards
-from .graph import NeighborGraph, _to_metric
+from ._dask_graph import _sq_distances_between, merged_graph, shard_blocks
+from .graph import NeighborGraph
 
 
 def sharded_approximate_graph(
@@ -44,12 +44,7 @@ def sharded_approximate_graph(
     """
     import dask
 
-    cosine = metric == "cosine"
-    Z = X.map_blocks(_standardize, mean, scale, cosine, dtype=np.float32)
-    blocks = list(Z.to_delayed().ravel())
-    starts = np.r_[0, np.cumsum(X.chunks[0])[:-1]].astype(np.int64).tolist()
-    n = int(X.shape[0])
-    m = min(n - 1, 2 * k)
+    _, blocks, starts, m = shard_blocks(X, mean, scale, metric, k)
     shard = dask.delayed(_shard_index, pure=True)
     with step("neighbour graph: shard indexes"):
         indexes = persist(*(shard(zs, m, random_state + s) for s, zs in enumerate(blocks)))
@@ -60,15 +55,7 @@ def sharded_approximate_graph(
         for q, zq in enumerate(blocks)
     ]
     with step("neighbour graph: searches"):
-        indices, sq = merged_shards(parts)
-    return NeighborGraph(
-        indices=indices,
-        distances=_to_metric(sq, metric),
-        metric=metric,
-        standardized=standardized,
-        method="approximate",
-        scaling=scaling,
-    )
+        return merged_graph(parts, metric=metric, standardized=standardized, method="approximate", scaling=scaling)
 
 
 def _shard_index(Zs: np.ndarray, m: int, seed: int) -> Any:

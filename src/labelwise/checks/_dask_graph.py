@@ -71,37 +71,42 @@ def sharded_exact_graph(
     """
     import dask
 
-    cosine = metric == "cosine"
-    Z = X.map_blocks(_standardize, mean, scale, cosine, dtype=np.float32)
+    Z, blocks, starts, m = shard_blocks(X, mean, scale, metric, k)
     top_norm = dask.delayed(float)(Z.map_blocks(_sq_norms, drop_axis=1, dtype=np.float32).max())
-    blocks = list(Z.to_delayed().ravel())
-    starts = np.r_[0, np.cumsum(X.chunks[0])[:-1]].astype(np.int64).tolist()
-    n = int(X.shape[0])
-    m = min(n - 1, 2 * k)
     pair = dask.delayed(_pair_best, pure=True)
     parts = [
         [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
         for q, zq in enumerate(blocks)
     ]
     with step("neighbour graph: exact search"):
-        indices, sq = merged_shards(parts)
-    return NeighborGraph(
-        indices=indices,
-        distances=_to_metric(sq, metric),
-        metric=metric,
-        standardized=standardized,
-        method="exact",
-        scaling=scaling,
-    )
+        return merged_graph(parts, metric=metric, standardized=standardized, method="exact", scaling=scaling)
 
 
-def merged_shards(parts: list[list[Any]]) -> tuple[np.ndarray, np.ndarray]:
-    """The graph's indices and squared distances from each query chunk's per-shard candidates
-    (``parts[q][s]``, lazy): the ``k`` best of each query chunk merged by a tree of merge tasks,
-    the results computed and stacked in row order."""
+def shard_blocks(
+    X: Any, mean: np.ndarray, scale: np.ndarray, metric: str, k: int
+) -> tuple[Any, list[Any], list[int], int]:
+    """The standardised rows (a dask array), its row chunks as ``Delayed`` (each a shard and a
+    block of queries), each chunk's first row, and ``m``, the candidates a search keeps per row."""
+    Z = X.map_blocks(_standardize, mean, scale, metric == "cosine", dtype=np.float32)
+    starts = np.r_[0, np.cumsum(X.chunks[0])[:-1]].astype(np.int64).tolist()
+    return Z, list(Z.to_delayed().ravel()), starts, min(int(X.shape[0]) - 1, 2 * k)
+
+
+def merged_graph(
+    parts: list[list[Any]], *, metric: str, standardized: bool, method: str, scaling: str
+) -> NeighborGraph:
+    """The graph from each query chunk's per-shard candidates (``parts[q][s]``, lazy): the ``k``
+    best of each query chunk merged by a tree of merge tasks, computed and stacked in row order."""
     merged = [tree_reduce_delayed(p, _merge_best) if len(p) > 1 else p[0] for p in parts]
     results = compute(*merged)
-    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
+    return NeighborGraph(
+        indices=np.concatenate([r[0] for r in results]),
+        distances=_to_metric(np.concatenate([r[1] for r in results]), metric),
+        metric=metric,
+        standardized=standardized,
+        method=method,
+        scaling=scaling,
+    )
 
 
 def _standardize(block: np.ndarray, mean: np.ndarray, scale: np.ndarray, cosine: bool) -> np.ndarray:
