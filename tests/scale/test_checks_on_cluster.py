@@ -41,7 +41,10 @@ def _digits():
 
 
 def assert_same_issues(ours, theirs) -> None:
-    """The same flags, scores (float tolerance), summary and per-check info as in memory."""
+    """The same flags, scores (float tolerance), summary and per-check info as in memory; ours a
+    dask DataFrame of one partition per row chunk."""
+    assert hasattr(ours.issues, "dask")
+    ours = lw.checks.DataIssues(ours.issues.compute(), ours.summary, ours.info, ours.graph)
     assert list(ours.issues.columns) == list(theirs.issues.columns)
     for name in theirs.issues.columns:
         if name.startswith("is_"):
@@ -151,7 +154,7 @@ class TestOnTheThreadsScheduler:
         with pytest.raises(InvalidParameterError, match="features must vary"):
             lw.checks.find_data_issues(features=da.from_array(X, chunks=(9, 3)), checks=["outlier"])
         found = lw.checks.find_data_issues(features=da.from_array(X, chunks=(9, 3)), checks=["exact_duplicate"])
-        assert found.issues["is_exact_duplicate_issue"].all()
+        assert found.issues["is_exact_duplicate_issue"].compute().all()
 
 
 class TestAWorkerLost:
@@ -169,7 +172,7 @@ class TestAWorkerLost:
         Xd = da.from_array(X, chunks=(100, 6))
         mean, scale = column_fit(Xd, standardize=True)  # on the threads scheduler, before the cluster
         with _cluster_losing_a_worker(after=20) as (_, done):
-            graph = sharded_exact_graph(Xd, mean, scale, k=5, metric="euclidean", standardized=True)
+            graph = sharded_exact_graph(Xd, mean, scale, k=5, metric="euclidean", standardized=True).compute()
             assert done, "the worker was not lost during the search"
             groups = dask_duplicate_groups(Xd)
         theirs = NeighborGraph.build(X, k=5, method="exact")

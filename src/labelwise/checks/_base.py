@@ -69,6 +69,10 @@ class Check:
     features given as a dask array (:mod:`labelwise.checks._dask_find`). ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
     :func:`~labelwise.checks.find_data_issues` drops an entry after the last check that names it
     (a check that finds its entry gone computes it again, so this only saves memory).
+    ``partitioned``: the check run per partition for features given as a dask array (the inputs'
+    per-row arrays are then row-chunked dask arrays and the graph a
+    :class:`~labelwise.checks._partitioned.PartitionedGraph`; its columns are dask arrays). A check
+    without one reads the graph whole: for dask features it runs on the graph brought to the client.
     """
 
     name: str
@@ -77,6 +81,7 @@ class Check:
     default: bool = True
     shares: tuple[str, ...] = ()
     whole_columns: bool = False
+    partitioned: Callable[[CheckInputs], CheckResult] | None = None
 
     def skip_reason(self, inputs: CheckInputs) -> str | None:
         """``None`` when one of the alternatives is met, else a one-line reason."""

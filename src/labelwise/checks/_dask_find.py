@@ -51,10 +51,11 @@ def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
         )
 
 
-def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...] | None]:
-    """The features as a float dask array of whole rows, the missing values per row (all zero: any
-    is an error naming the rows), whether any row differs from another, and the column names of a
-    dask DataFrame."""
+def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
+    """The features as a float dask array of whole rows, the missing values per row (a dask array,
+    all zero: any is an error naming the first rows), whether any row differs from another, and the
+    column names of a dask DataFrame."""
+    from ._partitioned import first_rows
 
     names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
     if hasattr(features, "columns"):
@@ -66,15 +67,15 @@ def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...]
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
-        missing, low, high = compute(counts, X.min(axis=0), X.max(axis=0))
-    missing = np.asarray(missing, dtype=np.int64)
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        raise InvalidParameterError(
-            f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
-            f"(impute=True is not available for a dask array: fill them first)"
-        )
-    return X, missing, bool((np.asarray(low) != np.asarray(high)).any()), names
+        total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))
+        if int(total):
+            rows = first_rows(counts > 0, 5)
+            (bad_rows,) = compute((counts > 0).sum())
+            raise InvalidParameterError(
+                f"features must be finite (no NaN or inf); {int(bad_rows)} rows are not, e.g. rows {rows} "
+                f"(impute=True is not available for a dask array: fill them first)"
+            )
+    return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names
 
 
 def _missing_counts(block: np.ndarray) -> np.ndarray:

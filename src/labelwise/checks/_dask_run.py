@@ -1,0 +1,142 @@
+"""``find_data_issues`` on dask features: the graph and the per-example results on the workers.
+
+The features' graph is built on the workers (:func:`labelwise.checks._dask_find.dask_graphs`) and
+kept there (:class:`~labelwise.checks._partitioned.PartitionedGraph`); every check with a
+``partitioned`` function runs per partition, its columns held on the workers. The labels, probs,
+split and groups are validated on the client as in memory when given as numpy (or computed there
+when given as dask collections: one value per row, not the ``n x k`` graph) and then spread over the
+features' row chunks. A check without a ``partitioned`` function (``non_iid``'s permutation test,
+``underperforming_group``'s clusters) reads the whole graph: it runs on the graph brought to the
+client (``12 n k`` bytes), and its columns go back to the workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate.labels import encode_labels_for_probs
+from ..errors import ShapeMismatchError
+from ._base import CheckInputs, CheckResult
+from ._dask_find import dask_features, dask_graphs, local
+from ._inputs import check_graph, check_groups, check_labels_probs, check_split
+from ._partitioned import PartitionedGraph, as_rows, issues_frame
+from .graph import NeighborGraph
+from .result import DataIssues
+
+
+def dask_data_issues(
+    features: Any,
+    given: dict[str, Any],
+    selected: list,
+    build: dict[str, Any],
+    scaling: str,
+    options: dict[str, dict[str, Any]],
+) -> DataIssues:
+    """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
+    DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
+    ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
+    X, missing, vary, names = dask_features(features)
+    n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
+    codes, classes, probs = _labels_probs(given, n, chunks)
+    split = check_split(local(given["split"]), n, given["train_value"])
+    groups = check_groups(local(given["groups"]), n)
+    graph = given["graph"]
+    inputs = CheckInputs(
+        n=n,
+        features=X,
+        missing=missing,
+        labels=None if codes is None else as_rows(codes, chunks),
+        classes=classes,
+        probs=probs,
+        graph=_partitioned(check_graph(graph, n), chunks) if graph is not None else None,
+        is_train=None if split is None else as_rows(split, chunks),
+        groups=groups,
+        feature_names=names,
+        random_state=build["random_state"],
+        options=options,
+    )
+    found, _, records = dask_graphs(selected, replace(inputs, labels=codes), vary, scaling, build)
+    inputs = replace(inputs, graph=found)
+    gathered = _Gathered(inputs, codes, groups, split)
+    cols: dict[str, Any] = {}
+    rows, info = [], {}
+    for check in selected:
+        reason = check.skip_reason(inputs)
+        if reason is not None:
+            rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
+            continue
+        result = check.partitioned(inputs) if check.partitioned is not None else gathered.run(check)
+        cols.update(result.columns)
+        rows.append(result.summary)
+        info[check.name] = result.info
+    summary = pd.DataFrame(rows)
+    summary["n_issues"] = summary["n_issues"].astype("Int64")
+    for key, record in records.items():
+        info[key] = record.to_dict()
+    issues = issues_frame(cols, chunks) if cols else None
+    return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=found)
+
+
+def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:
+    """Label codes (numpy, client), class values, and probs as a dask array on the features' rows."""
+    labels, probs, classes = local(given["labels"]), given["probs"], given["classes"]
+    if probs is None or not hasattr(probs, "dask"):
+        codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
+        return codes, class_values, None if probs_arr is None else as_rows(probs_arr, chunks)
+    if int(probs.shape[0]) != n:
+        raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
+    codes = class_values = None
+    if labels is not None:
+        codes, class_values = encode_labels_for_probs(labels, int(probs.shape[1]), classes=classes)
+        if len(codes) != n:
+            raise ShapeMismatchError(
+                f"features and labels must have the same length, got {n} rows and {len(codes)} labels"
+            )
+    return codes, class_values, as_rows(probs, chunks)
+
+
+def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGraph:
+    """A graph given in memory spread over the features' row chunks."""
+    return PartitionedGraph(
+        as_rows(graph.indices, chunks),
+        as_rows(graph.distances, chunks),
+        graph.metric,
+        graph.standardized,
+        graph.method,
+        graph.scaling,
+    )
+
+
+class _Gathered:
+    """The inputs in this process for the checks that read the graph whole, made on first use."""
+
+    def __init__(self, inputs: CheckInputs, codes: Any, groups: Any, split: Any) -> None:
+        self._dask, self._codes, self._groups, self._split = inputs, codes, groups, split
+        self._local: CheckInputs | None = None
+
+    def run(self, check: Any) -> CheckResult:
+        """``check.run`` on the gathered inputs, its columns spread back over the row chunks."""
+        if self._local is None:
+            from .._stage_progress import compute, step
+
+            d = self._dask
+            with step("graph to the client (checks that read it whole)"):
+                graph = d.graph.compute() if isinstance(d.graph, PartitionedGraph) else d.graph
+                probs = None if d.probs is None else np.asarray(compute(d.probs)[0])
+            self._local = replace(
+                d,
+                features=None,
+                missing=None,
+                labels=self._codes,
+                probs=probs,
+                graph=graph,
+                is_train=self._split,
+                cache={},
+            )
+        result = check.run(self._local)
+        chunks = tuple(int(c) for c in self._dask.features.chunks[0])
+        return CheckResult({c: as_rows(v, chunks) for c, v in result.columns.items()}, result.summary, result.info)
