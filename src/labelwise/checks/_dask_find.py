@@ -33,6 +33,7 @@ from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
 from ._inputs import numeric_matrix
+from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
 from .graph import AUTO_EXACT_MAX_ROWS, NeighborGraph, StandardizedRows, _ann_available
 
@@ -89,14 +90,15 @@ def local(value: Any) -> Any:
 
 def dask_graphs(
     selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any]
-) -> tuple[NeighborGraph | None, NeighborGraph | None, dict[str, LabelScaling]]:
-    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``):
-    the given graph, or the sharded exact graph on the chosen column scaling, and its records."""
+) -> tuple[PartitionedGraph | None, dict[str, LabelScaling]]:
+    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``,
+    one graph for every check): the given graph, or the sharded graph on the chosen column scaling
+    (held on the workers), and its records."""
     from .find import refuse_constant_features
 
     graph, X, n = inputs.graph, inputs.features, inputs.n
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
-        return graph, graph, {}
+        return graph, {}
     if not vary:
         refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
     if build["k"] >= n:
@@ -106,7 +108,7 @@ def dask_graphs(
     if metric != "euclidean":
         mean, scale = column_fit(X, standardize=False)
         graph = search(X, mean, scale, k=k, metric=metric, standardized=False)
-        return graph, graph, {}
+        return graph, {}
     mean, scale = column_fit(X, standardize=True)
     column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
     if column.chosen == "common":
@@ -115,10 +117,10 @@ def dask_graphs(
     records = {"scaling": column}
     if any(c.uses_label_graph(inputs) for c in selected):
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
-    return graph, graph, records
+    return graph, records
 
 
-def _search_for(method: str, n: int, random_state: int) -> Callable[..., NeighborGraph]:
+def _search_for(method: str, n: int, random_state: int) -> Callable[..., PartitionedGraph]:
     """The sharded search ``method`` asks for: exact, or one HNSW index per shard (``"auto"``:
     exact up to ``AUTO_EXACT_MAX_ROWS`` rows, as in memory, and whenever hnswlib is missing)."""
     if method == "exact" or (method == "auto" and (n <= AUTO_EXACT_MAX_ROWS or not _ann_available())):

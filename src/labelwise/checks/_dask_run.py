@@ -59,9 +59,9 @@ def dask_data_issues(
         random_state=build["random_state"],
         options=options,
     )
-    found, _, records = dask_graphs(selected, replace(inputs, labels=codes), vary, scaling, build)
+    found, records = dask_graphs(selected, replace(inputs, labels=codes), vary, scaling, build)
     inputs = replace(inputs, graph=found)
-    gathered = _Gathered(inputs, codes, groups, split)
+    gathered = _Gathered(inputs, chunks, codes, split)
     cols: dict[str, Any] = {}
     rows, info = [], {}
     for check in selected:
@@ -114,8 +114,8 @@ def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGr
 class _Gathered:
     """The inputs in this process for the checks that read the graph whole, made on first use."""
 
-    def __init__(self, inputs: CheckInputs, codes: Any, groups: Any, split: Any) -> None:
-        self._dask, self._codes, self._groups, self._split = inputs, codes, groups, split
+    def __init__(self, inputs: CheckInputs, chunks: tuple[int, ...], codes: Any, split: Any) -> None:
+        self._dask, self._chunks, self._codes, self._split = inputs, chunks, codes, split
         self._local: CheckInputs | None = None
 
     def run(self, check: Any) -> CheckResult:
@@ -138,5 +138,6 @@ class _Gathered:
                 cache={},
             )
         result = check.run(self._local)
-        chunks = tuple(int(c) for c in self._dask.features.chunks[0])
-        return CheckResult({c: as_rows(v, chunks) for c, v in result.columns.items()}, result.summary, result.info)
+        return CheckResult(
+            {c: as_rows(v, self._chunks) for c, v in result.columns.items()}, result.summary, result.info
+        )

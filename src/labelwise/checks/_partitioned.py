@@ -151,6 +151,6 @@ def issues_frame(cols: dict[str, Any], chunks: tuple[int, ...]) -> Any:
     parts = [
         dask.delayed(frame)(int(starts[i]), int(starts[i + 1]), *[b[i] for b in blocks]) for i in range(len(chunks))
     ]
-    frame = dd.from_delayed(parts, meta=meta, divisions=[*starts[:-1].tolist(), int(starts[-1]) - 1], verify_meta=False)
+    frame = dd.from_delayed(parts, meta=meta, divisions=(*starts[:-1].tolist(), int(starts[-1]) - 1), verify_meta=False)
     (held,) = persist(frame)  # its own partitions on the workers: the columns' futures can go
     return held

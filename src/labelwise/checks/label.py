@@ -28,6 +28,7 @@ classification. Discussion Paper 399, SFB 386, LMU Munich (inverse-distance weig
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -231,7 +232,8 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         quality = result.label_quality.astype(np.float64) + TIE_BREAK / (graph.k + 1.0) * agree
     cols = dask_columns("label", result.is_issue, quality)
     cols["given_label"] = labels.map_blocks(classes.__getitem__, dtype=classes.dtype)
-    cols["predicted_label"] = result.suggested_codes.map_blocks(classes.__getitem__, dtype=classes.dtype)
+    suggested: Any = result.suggested_codes
+    cols["predicted_label"] = suggested.map_blocks(classes.__getitem__, dtype=classes.dtype)
     held, row = persisted_summary("label", cols)
     info = {"probs_from": source, "noise_rate": result.noise_rate, "noise_matrix": result.noise_matrix.tolist()}
     return CheckResult(held, row, info)

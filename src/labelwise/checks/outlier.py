@@ -83,7 +83,8 @@ def run(inputs: CheckInputs) -> CheckResult:
         fence = float(inputs.option("outlier", "fence", FENCE))
         m = distance_ratios(inputs.graph.distances, inputs.graph.indices)
         score = np.minimum(1.0, np.exp(1.0 - m))
-        cutoff = _fence(*np.quantile(m, [0.25, 0.75]), fence)
+        q1, q3 = np.quantile(m, [0.25, 0.75])
+        cutoff = _fence(float(q1), float(q3), fence)
         is_issue = m > cutoff
         info = {"method": "knn distance ratio", "cutoff_ratio": cutoff}
     else:
@@ -120,7 +121,8 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         (a,) = persist(graph.distances.map_blocks(_mean_distance, drop_axis=1, dtype=np.float64))
         local = take_rows(a, graph.indices).map_blocks(_row_mean, drop_axis=1, dtype=np.float64)
         (m,) = persist(_ratios(a, float(exact_median(a)), local))
-        cutoff = _fence(*exact_quantiles(m, [0.25, 0.75]), fence)
+        q1, q3 = exact_quantiles(m, [0.25, 0.75])
+        cutoff = _fence(float(q1), float(q3), fence)
         cols = dask_columns("outlier", m > cutoff, np.minimum(1.0, np.exp(1.0 - m)))
         held, row = persisted_summary("outlier", cols)
     return CheckResult(held, row, {"method": "knn distance ratio", "cutoff_ratio": cutoff})

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._partitioned import PartitionedGraph
 from .graph import NeighborGraph
 
 
@@ -43,8 +44,8 @@ class DataIssues:
     issues: pd.DataFrame = field(repr=False)
     summary: pd.DataFrame
     info: dict[str, Any] = field(repr=False)
-    graph: NeighborGraph | None = field(default=None, repr=False)
-    label_graph: NeighborGraph | None = field(default=None, repr=False)
+    graph: NeighborGraph | PartitionedGraph | None = field(default=None, repr=False)
+    label_graph: NeighborGraph | PartitionedGraph | None = field(default=None, repr=False)
 
     @property
     def checks_run(self) -> list[str]:
@@ -78,7 +79,7 @@ class DataIssues:
         return out
 
 
-def _settings(graph: NeighborGraph) -> dict[str, Any]:
+def _settings(graph: NeighborGraph | PartitionedGraph) -> dict[str, Any]:
     return {
         "k": graph.k,
         "metric": graph.metric,
