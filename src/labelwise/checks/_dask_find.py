@@ -1,10 +1,8 @@
 """``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame).
 
 The features stay on the workers: their missing-value counts, column ranges and column scaling are
-dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`); exact
-duplicates come from per-chunk hash tables (:mod:`._dask_duplicates`). The client holds what the
-checks read: the ``n x k`` graph, the labels (and probs, split, groups, computed when given as dask
-collections) and the per-row results, O(n k) memory. What differs from memory:
+dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`), held on
+the workers; the checks then run per partition (:mod:`._dask_run`). What differs from memory:
 
 - ``method="exact"`` is the sharded exact search, so the result is
   ``find_data_issues(features.compute(), ..., method="exact")``'s; ``"approximate"`` searches one

@@ -68,11 +68,13 @@ def find_data_issues(
     ----------
     features : array-like of shape (n, d), optional
         Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
-        the workers: a sharded graph (exact: the same result as ``method="exact"`` in memory;
-        approximate: one HNSW index per shard), exact duplicates by per-chunk hash tables
-        (:mod:`labelwise.checks._dask_find`; docs/scale.md).
+        the workers, with the graph and the results: a sharded graph (exact: the same result as
+        ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
+        per-example checks run per partition, ``issues`` a dask DataFrame
+        (:mod:`labelwise.checks._dask_run`; docs/scale.md).
     labels : array-like of shape (n,), optional
-        Given labels (any hashable values); a dask collection is computed on the client.
+        Given labels (any hashable values); a dask collection is computed on the client (then
+        spread over the features' row chunks when the features are a dask array).
     probs : array-like of shape (n, K), optional
         Out-of-fold predicted probabilities (columns in the order of ``classes``).
     checks : str or sequence of str, optional
