@@ -7,10 +7,15 @@ a row as a neighbour). Both are computed by one task per (``indices`` chunk, ``v
 chunk) pair, then combined per chunk: no task holds all of ``values`` or an ``n``-long array, and
 nothing comes to the client.
 
-:func:`take_rows` is dask's own fancy indexing with a dask integer array
-(``dask.array.slicing.slice_with_int_dask_array_on_axis``), which is that pairwise scheme exactly;
-:func:`scatter_add` is the same shape written with ``dask.array.blockwise`` and a ``sum`` (dask's
-tree reduction). The range of ``indices`` is checked lazily, in the tasks that read each chunk, so
+:func:`take_rows` is the scheme of dask's own fancy indexing with a dask integer array
+(``dask.array.slicing.slice_with_int_dask_array_on_axis``), written out with ``dask.array.blockwise``
+(see its Notes for why); :func:`scatter_add` is the same shape with a ``sum`` (dask's tree
+reduction) to combine.
+
+Dask's blockwise broadcasts an axis of length one: an array of one row in two chunks (``(1, 0)``)
+is read as its first chunk for both, so any elementwise step on it doubles the row (dask 2026.8:
+``(da.from_array(np.array([7]), chunks=((1, 0),)) + 0).compute()`` is ``[7, 7]``). An input of
+one row is therefore taken as one chunk here, and so is an output of one row. The range of ``indices`` is checked lazily, in the tasks that read each chunk, so
 checking costs no pass of its own: an index outside ``[0, n)`` raises
 :class:`~labelwise.errors.InvalidParameterError` when the result is computed.
 """
@@ -44,7 +49,9 @@ def _dask_array(obj: Any, name: str, ndims: tuple[int, ...], kinds: str, what: s
             f"{name} must have known chunk sizes, got unknown row chunks; call compute_chunk_sizes()"
         )
     if obj.ndim == 2 and len(obj.chunks[1]) > 1:
-        return obj.rechunk({1: -1})  # whole rows per chunk, so that ravel keeps the row chunks
+        obj = obj.rechunk({1: -1})  # whole rows per chunk, so that ravel keeps the row chunks
+    if obj.shape[0] == 1 and len(obj.chunks[0]) > 1:
+        obj = obj.rechunk({0: -1})  # blockwise would broadcast the one row to every chunk (module docstring)
     return obj
 
 
@@ -78,6 +85,51 @@ def _checked(indices: Any, n: int) -> Any:
     return indices.map_blocks(_in_range, n=n, dtype=indices.dtype, meta=np.empty((0,) * indices.ndim, indices.dtype))
 
 
+def _flat(a: Any) -> Any:
+    """A 2-D dask array raveled chunk by chunk: chunk ``i`` of ``m_i`` rows becomes ``m_i * k`` entries.
+
+    (``ravel`` / ``reshape`` of dask 2026.8 can build a graph with a missing key when a row chunk
+    is empty; a per-chunk ``np.ravel`` cannot.)"""
+    if a.ndim == 1:
+        return a
+    k = a.shape[1]
+    return a.map_blocks(np.ravel, drop_axis=1, chunks=(tuple(c * k for c in a.chunks[0]),), dtype=a.dtype)
+
+
+def _unflat(a: Any, like: Any) -> Any:
+    """The inverse of :func:`_flat`: entries back into ``like``'s rows and row chunks."""
+    if like.ndim == 1:
+        return a
+    k = like.shape[1]
+    return a.map_blocks(lambda b: b.reshape(b.size // k, k), new_axis=1, chunks=(like.chunks[0], (k,)), dtype=a.dtype)
+
+
+def _take_pair(idx: np.ndarray, chunk: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The values of one ``values`` chunk (rows from ``start[0]``) for the entries of ``idx`` in it, in order."""
+    local = idx - start[0]
+    return chunk[local[(local >= 0) & (local < chunk.shape[0])]]
+
+
+def _take_merge(
+    idx: np.ndarray, pieces: list[np.ndarray], starts: list[np.ndarray], stops: list[np.ndarray]
+) -> np.ndarray:
+    """An ``indices`` chunk's values from its pieces, one per ``values`` chunk: each fills its entries."""
+    out = np.empty(idx.shape, dtype=pieces[0].dtype)
+    for piece, start, stop in zip(pieces, starts, stops, strict=True):
+        out[(idx >= start[0]) & (idx < stop[0])] = piece
+    return out
+
+
+def _per_chunk(bounds: np.ndarray, chunks: tuple[int, ...]) -> Any:
+    """A dask array of one number per chunk of ``chunks``, declared with ``chunks`` so that blockwise pairs
+    it with that array's chunks (dask's own ``slice_with_int_dask_array_on_axis`` does the same)."""
+    import dask.array as da
+    from dask.array.core import Array
+
+    small = da.from_array(bounds, chunks=1)
+    return Array(small.dask, small.name, (chunks,), small.dtype, meta=np.empty(0, bounds.dtype))
+
+
 def take_rows(values: Any, indices: Any) -> Any:
     """``values[indices]`` for dask arrays, computed on the workers: a value per neighbour.
 
@@ -93,8 +145,8 @@ def take_rows(values: Any, indices: Any) -> Any:
     dask.array.Array, shape of ``indices``
         ``values.compute()[indices.compute()]``, with ``indices``' row chunks and ``values``' dtype.
         One task per (``indices`` chunk, ``values`` chunk) pair takes the entries that fall in that
-        chunk of ``values``; one task per ``indices`` chunk puts them in order (dask's fancy
-        indexing with a dask integer array).
+        chunk of ``values``; one task per ``indices`` chunk puts them in place. (Indices of one row
+        in several chunks come back as one chunk: see the module docstring.)
 
     Raises
     ------
@@ -104,17 +156,31 @@ def take_rows(values: Any, indices: Any) -> Any:
         ``indices`` outside ``[0, n)`` (the message names its row).
     ShapeMismatchError
         Unknown chunk sizes.
+
+    Notes
+    -----
+    Dask's fancy indexing with a dask integer array (``values[idx.ravel()]``) has this very scheme
+    and is exact, but its merge step walks every ``values`` chunk with a cumulative sum over the
+    whole ``indices`` chunk; the merge here assigns by masks and took about half the time on the
+    benchmark of ``benchmarks/RESULTS.md`` (session 20, dq20).
     """
+    import dask.array as da
+
     values = _dask_array(values, "values", (1,), "biufcmMOSUV", "values")
     indices = _dask_array(indices, "indices", (1, 2), "iu", "ints (row numbers)")
-    checked = _checked(indices, values.shape[0])
+    n = values.shape[0]
+    if indices.size == 0:
+        return da.zeros(indices.shape, dtype=values.dtype, chunks=indices.chunks)
+    flat = _flat(_checked(indices, n))
+    starts = np.cumsum((0, *values.chunks[0][:-1]), dtype=np.int64)
+    first, last = _per_chunk(starts, values.chunks[0]), _per_chunk(starts + values.chunks[0], values.chunks[0])
+    meta = np.empty(0, values.dtype)
     with _pairs_by_design():
-        taken = values[checked.ravel()] if indices.ndim == 2 else values[checked]
-    if indices.ndim == 2:
-        taken = taken.reshape(indices.shape, merge_chunks=False)
-    if taken.chunks[0] != indices.chunks[0]:  # pragma: no cover - dask keeps them; a guard for other versions
-        taken = taken.rechunk({0: indices.chunks[0]})
-    return taken
+        pieces = da.blockwise(_take_pair, "ij", flat, "i", values, "j", first, "j", dtype=values.dtype, meta=meta)
+        taken = da.blockwise(
+            _take_merge, "i", flat, "i", pieces, "ij", first, "j", last, "j", dtype=values.dtype, meta=meta
+        )
+    return _unflat(taken, indices)
 
 
 def _local_bincount(idx: np.ndarray, weights: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -153,7 +219,8 @@ def scatter_add(indices: Any, weights: Any, n: int, chunks: Sequence[int]) -> An
     n : int
         Length of the output.
     chunks : sequence of int
-        Row chunks of the output, summing to ``n``.
+        Row chunks of the output, summing to ``n`` (for ``n == 1``, one chunk whatever is asked:
+        see the module docstring).
 
     Returns
     -------
@@ -174,6 +241,8 @@ def scatter_add(indices: Any, weights: Any, n: int, chunks: Sequence[int]) -> An
     import dask.array as da
 
     n, sizes = _check_chunks(n, chunks)
+    if n == 1:
+        sizes = (1,)  # one row is one chunk (module docstring)
     indices = _dask_array(indices, "indices", (1, 2), "iu", "ints (row numbers)")
     weights = _dask_array(weights, "weights", (1, 2), "biuf", "numbers")
     if weights.shape != indices.shape:
@@ -186,9 +255,9 @@ def scatter_add(indices: Any, weights: Any, n: int, chunks: Sequence[int]) -> An
         pieces = da.blockwise(
             _local_bincount,
             "ij",
-            _checked(indices, n).ravel(),
+            _flat(_checked(indices, n)),
             "i",
-            weights.ravel(),
+            _flat(weights),
             "i",
             bounds,
             "jb",
