@@ -67,7 +67,7 @@ def _pairs_by_design() -> Iterator[None]:
 
 
 def _in_range(block: np.ndarray, n: int, block_info: Any = None) -> np.ndarray:
-    """``block`` of ``indices`` unchanged if every entry is in ``[0, n)``; else an error naming the row."""
+    """``block`` of ``indices`` as int64 if every entry is in ``[0, n)``; else an error naming the row."""
     bad = (block < 0) | (block >= n)
     if bad.any():
         first = tuple(np.argwhere(bad)[0])
@@ -75,14 +75,14 @@ def _in_range(block: np.ndarray, n: int, block_info: Any = None) -> np.ndarray:
         raise InvalidParameterError(
             f"indices must be row numbers in [0, {n}) (the length of values), got {block[first]} in row {start + first[0]}"
         )
-    return block
+    return block.astype(np.int64, copy=False)  # in range, so exact; uint64 would turn float in arithmetic
 
 
 def _checked(indices: Any, n: int) -> Any:
-    """``indices`` whose chunks check their range when computed (no pass of their own)."""
+    """``indices`` as int64, whose chunks check their range when computed (no pass of their own)."""
     if n == 0 and indices.size:
         raise InvalidParameterError("indices must be row numbers in [0, 0): values is empty, so indices must be too")
-    return indices.map_blocks(_in_range, n=n, dtype=indices.dtype, meta=np.empty((0,) * indices.ndim, indices.dtype))
+    return indices.map_blocks(_in_range, n=n, dtype=np.int64, meta=np.empty((0,) * indices.ndim, np.int64))
 
 
 def _flat(a: Any) -> Any:

@@ -91,6 +91,15 @@ class TestTakeRows:
         assert taken.chunks[0] == (5, 5, 2)
         np.testing.assert_array_equal(taken.compute(), values[grid])
 
+    @pytest.mark.parametrize("dtype", [np.uint64, np.uint32, np.int32, np.int16])
+    def test_any_integer_dtype_of_indices_works(self, dtype):
+        """uint64 (which numpy turns to float when mixed with int64), uint32, int32 and int16 indices."""
+        grid = np.random.default_rng(9).integers(0, 100, (30, 4)).astype(dtype)
+        idx = da.from_array(grid, chunks=(7, -1))
+        np.testing.assert_array_equal(take_rows(da.arange(100, chunks=13), idx).compute(), grid.astype(np.int64))
+        summed = scatter_add(idx, da.ones((30, 4), chunks=(7, -1)), 100, (50, 50))
+        np.testing.assert_array_equal(summed.compute(), np.bincount(grid.ravel().astype(np.int64), minlength=100))
+
     def test_no_task_holds_all_values(self):
         """Every task's result is at most a values chunk or an indices chunk long; none holds all n values."""
         n = 2_000
