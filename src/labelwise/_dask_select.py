@@ -9,9 +9,10 @@ open bracket in up to ``2**BIN_BITS`` bins (``np.bincount`` of ``(key - lo) >> s
 are summed on the workers, and each bracket narrows to the bin that holds its rank. A bracket of one
 key is solved (however many equal values it holds); brackets holding at most :data:`GATHER_CAP`
 values in all are gathered to the client in one pass and selected exactly. All wanted ranks of all
-quantiles share the passes. A bracket narrows by ``BIN_BITS`` bits a pass, so at most
+quantiles share the passes. A bracket narrows by at least ``BIN_BITS`` bits a pass, so at most
 ``ceil(64 / BIN_BITS)`` counting passes follow the first (which counts values and NaNs and finds the
-key range).
+key range). The new bracket is the chosen bin narrowed to the least and greatest key in it (``np.minimum.at``
+per bin), so a long run of equal values is solved by the pass that isolates it.
 
 The quantile is then interpolated from its two order statistics with numpy's own formula
 (``numpy/lib/_function_base_impl.py``: ``_get_indexes``, ``_get_gamma``, ``_lerp``, method
@@ -88,26 +89,39 @@ def _merge_surveys(parts: list[tuple]) -> tuple:
     )
 
 
-def _count_pass(chunk: np.ndarray, plan: tuple[tuple[str, int, int, int], ...]) -> list[np.ndarray]:
-    """One selection pass on a chunk: for each bracket ``(kind, lo, hi, shift)`` of ``plan``, the
-    counts of its keys per bin (``kind == "count"``) or its keys themselves (``"gather"``)."""
+def _count_pass(chunk: np.ndarray, plan: tuple[tuple[str, int, int, int], ...]) -> list[Any]:
+    """One selection pass on a chunk: for each bracket ``(kind, lo, hi, shift)`` of ``plan``, its keys
+    themselves (``kind == "gather"``) or, per bin, their count and least and greatest key (``"count"``)."""
     keys = _keys(chunk)
-    out = []
+    out: list[Any] = []
     for kind, lo, hi, shift in plan:
         inside = keys[(keys >= np.uint64(lo)) & (keys <= np.uint64(hi))]
         if kind == "gather":
             out.append(inside)
-        else:
-            bins = ((inside - np.uint64(lo)) >> np.uint64(shift)).astype(np.intp)
-            out.append(np.bincount(bins, minlength=((hi - lo) >> shift) + 1))
+            continue
+        n_bins = ((hi - lo) >> shift) + 1
+        bins = ((inside - np.uint64(lo)) >> np.uint64(shift)).astype(np.intp)
+        least, greatest = np.full(n_bins, hi, dtype=np.uint64), np.full(n_bins, lo, dtype=np.uint64)
+        np.minimum.at(least, bins, inside)
+        np.maximum.at(greatest, bins, inside)
+        out.append((np.bincount(bins, minlength=n_bins), least, greatest))
     return out
 
 
-def _merge_passes(parts: list[list[np.ndarray]], plan: tuple[tuple[str, int, int, int], ...]) -> list[np.ndarray]:
-    merged = []
+def _merge_passes(parts: list[list[Any]], plan: tuple[tuple[str, int, int, int], ...]) -> list[Any]:
+    merged: list[Any] = []
     for i, (kind, *_rest) in enumerate(plan):
         pieces = [p[i] for p in parts]
-        merged.append(np.concatenate(pieces) if kind == "gather" else np.sum(pieces, axis=0))
+        if kind == "gather":
+            merged.append(np.concatenate(pieces))
+        else:
+            merged.append(
+                (
+                    np.sum([c for c, _, _ in pieces], axis=0),
+                    np.min([lo for _, lo, _ in pieces], axis=0),
+                    np.max([hi for _, _, hi in pieces], axis=0),
+                )
+            )
     return merged
 
 
@@ -155,12 +169,11 @@ def _select(blocks: list[Any], ranks: Sequence[int], n: int, lo: int, hi: int) -
                     found[r] = int(ordered[r - below])
                     del brackets[r]
                 continue
-            cumulative = below + np.cumsum(res)
-            for r in members:
+            counts, least, greatest = res
+            cumulative = below + np.cumsum(counts)
+            for r in members:  # the bin that holds rank r, narrowed to the keys it holds
                 j = int(np.searchsorted(cumulative, r, side="right"))
-                start = b_lo + (j << shift)
-                stop = min(b_hi, start + (1 << shift) - 1)
-                brackets[r] = (start, stop, int(cumulative[j] - res[j]), int(res[j]))
+                brackets[r] = (int(least[j]), int(greatest[j]), int(cumulative[j] - counts[j]), int(counts[j]))
     return found
 
 
