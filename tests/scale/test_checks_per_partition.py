@@ -195,3 +195,49 @@ def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
         ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")
     assert len(calls) == 1
     assert_same(ours, theirs)
+
+
+class TestDaskLabels:
+    def test_string_labels_and_a_split_as_dask_encode_on_the_workers_as_in_memory(self):
+        """String labels and a string split as dask arrays: the classes, flags and info of memory."""
+        X, y, split = _data(seed=7)
+        names = np.array(["cat", "dog", "emu"], dtype=object)[y]
+        checks = ["label", "class_imbalance", "leakage", "outlier"]
+        theirs = lw.checks.find_data_issues(X, names, split=split, checks=checks, method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(60, 4)),
+                da.from_array(names, chunks=47),
+                split=da.from_array(split, chunks=100),
+                checks=checks,
+                method="exact",
+            )
+        assert ours.info["class_imbalance"] == theirs.info["class_imbalance"]
+        assert_same(ours, theirs)
+
+    def test_a_missing_label_is_named_by_its_row_as_in_memory(self):
+        X, y, _ = _data(seed=8)
+        labels = y.astype(float)
+        labels[150] = np.nan
+        with pytest.raises(lw.errors.InvalidLabelsError) as memory:
+            lw.checks.find_data_issues(X, labels)
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidLabelsError) as ours:
+            lw.checks.find_data_issues(da.from_array(X, chunks=(60, 4)), da.from_array(labels, chunks=50))
+        assert "row 150 is" in str(ours.value) and str(ours.value) == str(memory.value)
+
+    def test_a_label_outside_the_classes_is_named_by_its_first_row_as_in_memory(self):
+        X, y, _ = _data(seed=9)
+        with pytest.raises(lw.errors.InvalidLabelsError) as memory:
+            lw.checks.find_data_issues(X, y, classes=[0, 1], checks=["label"])
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidLabelsError) as ours:
+            lw.checks.find_data_issues(
+                da.from_array(X, chunks=(60, 4)), da.from_array(y, chunks=50), classes=[0, 1], checks=["label"]
+            )
+        assert f"row {np.flatnonzero(y == 2)[0]} is 2" in str(ours.value)
+        assert str(ours.value) == str(memory.value)
+
+    def test_a_split_without_the_training_value_is_refused(self):
+        X, y, _ = _data(seed=10)
+        split = da.from_array(np.where(y > 0, "a", "b"), chunks=50)
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidParameterError, match="train_value"):
+            lw.checks.find_data_issues(da.from_array(X, chunks=(60, 4)), y, split=split, checks=["leakage"])

@@ -33,7 +33,7 @@ from ._dask_graph import column_fit, sharded_exact_graph
 from ._inputs import numeric_matrix
 from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
-from .graph import AUTO_EXACT_MAX_ROWS, NeighborGraph, StandardizedRows, _ann_available
+from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
 
 
 def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
@@ -142,4 +142,9 @@ def _column_scaling(
     sample = np.asarray(X[rows].compute())
     zscore = StandardizedRows(sample, mean, scale, False)
     m = rows.shape[0]
-    return labels_choice(zscore, common_scale(zscore), "common", labels[rows], build["k"], build["random_state"], m)
+    drawn = labels[rows]
+    if is_dask(drawn):  # the drawn rows' labels only
+        (drawn,) = compute(drawn)
+    return labels_choice(
+        zscore, common_scale(zscore), "common", np.asarray(drawn), build["k"], build["random_state"], m
+    )

@@ -2,10 +2,10 @@
 
 The features' graph is built on the workers (:func:`labelwise.checks._dask_find.dask_graphs`) and
 kept there (:class:`~labelwise.checks._partitioned.PartitionedGraph`); every check with a
-``partitioned`` function runs per partition, its columns held on the workers. The labels, probs,
-split and groups are validated on the client as in memory when given as numpy (or computed there
-when given as dask collections: one value per row, not the ``n x k`` graph) and then spread over the
-features' row chunks. A check without a ``partitioned`` function (``non_iid``'s permutation test,
+``partitioned`` function runs per partition, its columns held on the workers. Labels and a split
+given as dask collections are checked and encoded on the workers (:mod:`._dask_labels`); given as
+numpy, on the client as in memory, then spread over the features' row chunks (groups, read only by
+``underperforming_group``, on the client). Probs stay or go to the workers. A check without a ``partitioned`` function (``non_iid``'s permutation test,
 ``underperforming_group``'s clusters) reads the whole graph: it runs on the graph brought to the
 client (``12 n k`` bytes), and its columns go back to the workers.
 """
@@ -18,10 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunks import is_dask
 from .._validate.labels import encode_labels_for_probs
+from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
 from ._base import CheckInputs, CheckResult
 from ._dask_find import dask_features, dask_graphs, local
+from ._dask_labels import dask_label_codes, dask_split
 from ._inputs import check_graph, check_groups, check_labels_probs, check_split
 from ._partitioned import PartitionedGraph, as_rows, issues_frame
 from .graph import NeighborGraph
@@ -41,8 +44,13 @@ def dask_data_issues(
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
     X, missing, vary, names = dask_features(features)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
-    codes, classes, probs = _labels_probs(given, n, chunks)
-    split = check_split(local(given["split"]), n, given["train_value"])
+    codes, classes, probs = _labels_probs(given, n, chunks)  # codes: numpy, or dask when labels are
+    split = given["split"]
+    split = (
+        dask_split(split, chunks, given["train_value"])
+        if is_dask(split)
+        else check_split(split, n, given["train_value"])
+    )
     groups = check_groups(local(given["groups"]), n)
     graph = given["graph"]
     inputs = CheckInputs(
@@ -82,21 +90,34 @@ def dask_data_issues(
 
 
 def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:
-    """Label codes (numpy, client), class values, and probs as a dask array on the features' rows."""
-    labels, probs, classes = local(given["labels"]), given["probs"], given["classes"]
+    """Label codes, class values, and probs as a dask array on the features' rows; dask labels are
+    encoded on the workers (:mod:`._dask_labels`), others on the client as in memory."""
+    labels, probs, classes = given["labels"], given["probs"], given["classes"]
+    if is_dask(labels):
+        width = None if probs is None else int(probs.shape[1])
+        codes, class_values = dask_label_codes(labels, chunks, classes, width)
+        if probs is not None and int(probs.shape[0]) != n:
+            raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
+        return codes, class_values, None if probs is None else as_rows(_checked_probs(probs), chunks)
     if probs is None or not hasattr(probs, "dask"):
         codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
         return codes, class_values, None if probs_arr is None else as_rows(probs_arr, chunks)
     if int(probs.shape[0]) != n:
         raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
-    codes = class_values = None
-    if labels is not None:
-        codes, class_values = encode_labels_for_probs(labels, int(probs.shape[1]), classes=classes)
-        if len(codes) != n:
-            raise ShapeMismatchError(
-                f"features and labels must have the same length, got {n} rows and {len(codes)} labels"
-            )
-    return codes, class_values, as_rows(probs, chunks)
+    if labels is None:
+        return None, None, as_rows(probs, chunks)
+    local_codes, local_classes = encode_labels_for_probs(labels, int(probs.shape[1]), classes=classes)
+    if len(local_codes) != n:
+        raise ShapeMismatchError(
+            f"features and labels must have the same length, got {n} rows and {len(local_codes)} labels"
+        )
+    return local_codes, local_classes, as_rows(probs, chunks)
+
+
+def _checked_probs(probs: Any) -> Any:
+    """Probs as the in-memory check takes them (a numpy array checked here; a dask array as it is:
+    confident learning checks its chunks as it reads them)."""
+    return probs if is_dask(probs) else check_probs(probs)
 
 
 def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGraph:
@@ -126,16 +147,12 @@ class _Gathered:
             d = self._dask
             with step("graph to the client (checks that read it whole)"):
                 graph = d.graph.compute() if isinstance(d.graph, PartitionedGraph) else d.graph
-                probs = None if d.probs is None else np.asarray(compute(d.probs)[0])
+                probs, codes, split = (
+                    None if v is None else np.asarray(compute(v)[0]) if is_dask(v) else v
+                    for v in (d.probs, self._codes, self._split)
+                )
             self._local = replace(
-                d,
-                features=None,
-                missing=None,
-                labels=self._codes,
-                probs=probs,
-                graph=graph,
-                is_train=self._split,
-                cache={},
+                d, features=None, missing=None, labels=codes, probs=probs, graph=graph, is_train=split, cache={}
             )
         result = check.run(self._local)
         return CheckResult(

@@ -3,7 +3,7 @@
 For features given as a row-chunked ``dask.array``, the neighbour graph stays on the workers as two
 row-chunked dask arrays (:class:`PartitionedGraph`) and every per-example check runs per partition
 (each check's ``partitioned`` function): a row's result reads its own graph row, values of its
-neighbours fetched by :func:`labelwise._dask_select.take_rows`, and a few global numbers
+neighbours fetched by :func:`labelwise._dask_take.take_rows`, and a few global numbers
 (exact quantiles by :func:`labelwise._dask_select.exact_quantiles`, counts, sums). What comes to the
 client is small: the global numbers, the summaries, and the members of duplicate sets. The
 per-example columns stay on the workers and become a dask DataFrame (:func:`issues_frame`).

@@ -114,7 +114,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition: each partition's validation rows compute Theorem 1's values for
     their neighbours (their labels fetched per partition), and the values are summed per receiving
     row by a distributed scatter-add (the order of the sums differs from memory: equal to 1e-12)."""
-    from .._dask_select import scatter_add, take_rows
+    from .._dask_take import scatter_add, take_rows
     from .._stage_progress import compute, persist, step
     from ._partitioned import dask_columns, persisted_summary
 

@@ -205,7 +205,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition: the neighbours' labels fetched per partition, their votes computed
     per chunk as confident learning's map-reduce passes read them (:func:`labelwise.find_label_issues`
     on dask arrays: the same flags as in memory), the tie-break's floor from two dask sums."""
-    from .._dask_select import take_rows
+    from .._dask_take import take_rows
     from .._stage_progress import compute, persist, step
     from ._partitioned import dask_columns, persisted_summary
 

@@ -45,7 +45,7 @@ def run(inputs: CheckInputs) -> CheckResult:
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition: the duplicate groups that hold a training row come to the client
     (one number per such group), the neighbours' split is fetched per partition."""
-    from .._dask_select import take_rows
+    from .._dask_take import take_rows
     from .._stage_progress import compute, step
     from ._partitioned import dask_columns, first_rows, lookup, persisted_summary
     from .exact_duplicate import partitioned_groups

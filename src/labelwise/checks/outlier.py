@@ -110,7 +110,8 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition (the graph branch): the mean distances' median and the ratios'
     quartiles are exact distributed quantiles; the neighbours' mean distances are fetched per
     partition (:mod:`labelwise.checks._partitioned`)."""
-    from .._dask_select import exact_median, exact_quantiles, take_rows
+    from .._dask_select import exact_median, exact_quantiles
+    from .._dask_take import take_rows
     from .._stage_progress import persist, step
     from ._partitioned import dask_columns, persisted_summary
 
