@@ -130,7 +130,7 @@ def _candidate_table(X: Any) -> np.ndarray:
     meta = pd.DataFrame({"row": np.zeros(0, np.int64), "first": np.zeros(0, np.int64)})
     shuffled = pairs.shuffle(on="hash", shuffle_method=_shuffle_method())
     candidates = shuffled.map_partitions(_partition_candidates, meta=meta)
-    with _stage_progress.step("exact duplicates: hashes shuffled"):
+    with _stage_progress.step("exact duplicates: row hashes"):
         (table,) = _stage_progress.compute(candidates)
     out = np.empty((len(table), 2), dtype=np.int64)
     out[:, 0], out[:, 1] = table["row"].to_numpy(), table["first"].to_numpy()
