@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from labelwise import _stage_progress
 from labelwise.checks import exact_duplicate
-from labelwise.checks._dask_duplicates import DuplicateGroups, dask_duplicate_groups, partitioned_duplicate_groups
+from labelwise.checks._dask_duplicates import DuplicateGroups, partitioned_duplicate_groups
 from labelwise.checks.exact_duplicate import duplicate_groups, sets_from_groups
 from labelwise.errors import InvalidParameterError
 
@@ -19,7 +19,7 @@ dask = pytest.importorskip("dask")
 
 def _groups(X: np.ndarray, chunks) -> np.ndarray:
     with dask.config.set(scheduler="synchronous"):
-        return dask_duplicate_groups(da.from_array(X, chunks=(chunks, X.shape[1])))
+        return partitioned_duplicate_groups(da.from_array(X, chunks=(chunks, X.shape[1]))).groups.compute()
 
 
 class TestDaskDuplicateGroups:

@@ -161,7 +161,7 @@ class TestAWorkerLost:
     def test_the_graph_and_duplicates_with_a_worker_lost_mid_search_are_identical(self):
         """A worker closes after its 20th finished task of the sharded search (6 chunks, 36 pair
         tasks): Dask recomputes what it held; the graph and duplicate groups are the in-memory ones."""
-        from labelwise.checks._dask_duplicates import dask_duplicate_groups
+        from labelwise.checks._dask_duplicates import partitioned_duplicate_groups
         from labelwise.checks._dask_graph import column_fit, sharded_exact_graph
         from labelwise.checks.exact_duplicate import duplicate_groups
         from labelwise.checks.graph import NeighborGraph
@@ -174,7 +174,7 @@ class TestAWorkerLost:
         with _cluster_losing_a_worker(after=20) as (_, done):
             graph = sharded_exact_graph(Xd, mean, scale, k=5, metric="euclidean", standardized=True).compute()
             assert done, "the worker was not lost during the search"
-            groups = dask_duplicate_groups(Xd)
+            groups = partitioned_duplicate_groups(Xd).groups.compute()
         theirs = NeighborGraph.build(X, k=5, method="exact")
         np.testing.assert_array_equal(graph.indices, theirs.indices)
         np.testing.assert_allclose(graph.distances, theirs.distances, rtol=1e-6)

@@ -98,16 +98,6 @@ def partitioned_duplicate_groups(X: Any) -> DuplicateGroups:
     return DuplicateGroups(_row_groups(X, dup_rows, dup_groups), sizes, sets, int(sizes.shape[0]), int(rows.shape[0]))
 
 
-def dask_duplicate_groups(X: Any) -> np.ndarray:
-    """Group number of every row of dask array ``X`` (one column chunk), ``-1`` for unique rows, as a
-    numpy array on the client (for callers that hold per-row results: :func:`partitioned_duplicate_groups`
-    with its ``groups`` computed)."""
-    found = partitioned_duplicate_groups(X)
-    with _stage_progress.step("exact duplicates: groups"):
-        (groups,) = _stage_progress.compute(found.groups)
-    return np.asarray(groups, dtype=np.int64)
-
-
 def _check_features(X: Any) -> None:
     chunks = getattr(X, "chunks", None)
     if chunks is None or getattr(X, "ndim", None) != 2:

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._chunks import is_dask
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -86,12 +85,7 @@ def cached_groups(inputs: CheckInputs) -> np.ndarray:
     """Duplicate groups of the features, computed once per call of ``find_data_issues``."""
     if "exact_duplicate_groups" not in inputs.cache:
         assert inputs.features is not None  # guaranteed by ``requires``
-        if is_dask(inputs.features):
-            from ._dask_duplicates import dask_duplicate_groups
-
-            inputs.cache["exact_duplicate_groups"] = dask_duplicate_groups(inputs.features)
-        else:
-            inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
+        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
     return inputs.cache["exact_duplicate_groups"]
 
 
