@@ -151,6 +151,16 @@ def test_the_issues_are_a_dask_frame_with_one_partition_per_chunk():
     np.testing.assert_array_equal(ours.graph.compute().indices, theirs.graph.indices)
 
 
+def test_an_empty_chunk_is_dropped_and_the_answers_are_the_same():
+    """Features with an empty row chunk (as a filter leaves them): three partitions, the in-memory flags."""
+    X, y, split = _data(seed=11)
+    Xd = da.from_array(X, chunks=((100, 0, 90, 50), 4))
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(Xd, y, split=split, checks=PER_PARTITION, method="exact")
+    assert ours.issues.npartitions == 3
+    assert_same(ours, lw.checks.find_data_issues(X, y, split=split, checks=PER_PARTITION, method="exact"))
+
+
 def test_no_n_long_array_comes_to_the_client(monkeypatch):
     """With every per-example check: no computed result holds as many values as rows (the quantile
     selection capped at 64 values here, so that it has to narrow), and the graph is never gathered."""

@@ -64,6 +64,8 @@ def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None
                 f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
             )
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
+    if 0 in X.chunks[0]:  # an empty chunk has no minimum and no partition: dropped
+        X = X.rechunk({0: tuple(c for c in X.chunks[0] if c)})
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
         total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))
