@@ -251,3 +251,21 @@ class TestDaskLabels:
         split = da.from_array(np.where(y > 0, "a", "b"), chunks=50)
         with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidParameterError, match="train_value"):
             lw.checks.find_data_issues(da.from_array(X, chunks=(60, 4)), y, split=split, checks=["leakage"])
+
+
+@pytest.mark.slow
+def test_a_worker_lost_during_the_checks_per_partition_changes_nothing():
+    """A worker closes after its 30th finished task of the checks (the graph given, so every task is
+    a check's): Dask recomputes what it held, and the answers are the in-memory ones."""
+    from .test_worker_lost import _cluster_losing_a_worker
+
+    X, y, split = _data(n=600, seed=12)
+    graph = lw.checks.NeighborGraph.build(X, k=8, method="exact")
+    theirs = lw.checks.find_data_issues(X, y, split=split, graph=graph, checks=PER_PARTITION)
+    with _cluster_losing_a_worker(after=30) as (client, done):
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(100, 4)), y, split=split, graph=graph, checks=PER_PARTITION
+        )
+        assert done, "the worker was not lost during the checks"
+        assert len(client.scheduler_info()["workers"]) == 1
+        assert_same(ours, theirs)
