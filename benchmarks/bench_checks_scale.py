@@ -46,6 +46,8 @@ from bench_scale import PeakAnon
 D = 64
 CLUSTERS = 20
 CHECKS = ["outlier", "exact_duplicate", "near_duplicate"]
+#: With ``--labels``: every check that runs per partition.
+LABEL_CHECKS = [*CHECKS, "label", "class_imbalance", "data_valuation", "leakage", "null"]
 
 
 def make_chunk(i: int, rows: int, n_chunks: int, seed: int = 0) -> np.ndarray:
@@ -61,6 +63,22 @@ def make_chunk(i: int, rows: int, n_chunks: int, seed: int = 0) -> np.ndarray:
     if n_chunks > 1:
         X[-5:] = base((i + 1) % n_chunks)[:5]
     return X
+
+
+def make_labels(i: int, rows: int, n_chunks: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Chunk ``i``'s labels (each row's cluster, 5% moved to another cluster, drawn per chunk) and
+    split (``"train"`` for 75% of the rows), for ``--labels``."""
+
+    def clusters(j: int) -> np.ndarray:
+        return np.random.default_rng([seed, j]).integers(0, CLUSTERS, rows)
+
+    y = clusters(i)
+    if n_chunks > 1:
+        y[-5:] = clusters((i + 1) % n_chunks)[:5]
+    rng = np.random.default_rng([seed, i, 1])
+    flip = rng.random(rows) < 0.05
+    y[flip] = (y[flip] + rng.integers(1, CLUSTERS, int(flip.sum()))) % CLUSTERS
+    return y, np.where(rng.random(rows) < 0.75, "train", "test")
 
 
 def exact_sample(X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
@@ -114,16 +132,19 @@ def run_stage(stage: str, n: int, chunk_rows: int, out: Path, method: str = "exa
             found = lw.checks.find_data_issues(features=X, checks=CHECKS, method=method)
             wall = time.perf_counter() - t0
         extra = {"worker_import_s": worker_import, "client_anon_at_start_gb": peak.base / 1e9}
+        issues, graph = found.issues.compute(), found.graph.compute()  # after the measured run, to compare
         client.close()
         cluster.close()
-    flags = {c: found.issues[f"is_{c}_issue"].to_numpy() for c in CHECKS}
-    np.savez(out, indices=found.graph.indices, distances=found.graph.distances, **flags)
+    if stage == "memory":
+        issues, graph = found.issues, found.graph
+    flags = {c: issues[f"is_{c}_issue"].to_numpy() for c in CHECKS}
+    np.savez(out, indices=graph.indices, distances=graph.distances, **flags)
     (out.with_suffix(".sets.json")).write_text(json.dumps(found.info["exact_duplicate"]["sets"]))
     return {
         "stage": stage,
         "wall_s": wall,
         "peak_anon_gb": peak.peak / 1e9 if stage == "cluster" else None,
-        "method": found.graph.method,
+        "method": graph.method,
         "n_issues": {c: int(v.sum()) for c, v in flags.items()},
         **extra,
     }

@@ -19,7 +19,7 @@ def _sharded(X: np.ndarray, chunks, k: int, metric: str = "euclidean") -> Neighb
     with dask.config.set(scheduler="synchronous"):
         Xd = da.from_array(X, chunks=(chunks, X.shape[1]))
         mean, scale = column_fit(Xd, standardize=standardize)
-        return sharded_exact_graph(Xd, mean, scale, k=k, metric=metric, standardized=standardize)
+        return sharded_exact_graph(Xd, mean, scale, k=k, metric=metric, standardized=standardize).compute()
 
 
 def _assert_same_graph(ours: NeighborGraph, theirs: NeighborGraph) -> None:

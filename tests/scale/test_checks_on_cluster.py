@@ -41,7 +41,10 @@ def _digits():
 
 
 def assert_same_issues(ours, theirs) -> None:
-    """The same flags, scores (float tolerance), summary and per-check info as in memory."""
+    """The same flags, scores (float tolerance), summary and per-check info as in memory; ours a
+    dask DataFrame of one partition per row chunk."""
+    assert hasattr(ours.issues, "dask")
+    ours = lw.checks.DataIssues(ours.issues.compute(), ours.summary, ours.info, ours.graph)
     assert list(ours.issues.columns) == list(theirs.issues.columns)
     for name in theirs.issues.columns:
         if name.startswith("is_"):
@@ -151,14 +154,14 @@ class TestOnTheThreadsScheduler:
         with pytest.raises(InvalidParameterError, match="features must vary"):
             lw.checks.find_data_issues(features=da.from_array(X, chunks=(9, 3)), checks=["outlier"])
         found = lw.checks.find_data_issues(features=da.from_array(X, chunks=(9, 3)), checks=["exact_duplicate"])
-        assert found.issues["is_exact_duplicate_issue"].all()
+        assert found.issues["is_exact_duplicate_issue"].compute().all()
 
 
 class TestAWorkerLost:
     def test_the_graph_and_duplicates_with_a_worker_lost_mid_search_are_identical(self):
         """A worker closes after its 20th finished task of the sharded search (6 chunks, 36 pair
         tasks): Dask recomputes what it held; the graph and duplicate groups are the in-memory ones."""
-        from labelwise.checks._dask_duplicates import dask_duplicate_groups
+        from labelwise.checks._dask_duplicates import partitioned_duplicate_groups
         from labelwise.checks._dask_graph import column_fit, sharded_exact_graph
         from labelwise.checks.exact_duplicate import duplicate_groups
         from labelwise.checks.graph import NeighborGraph
@@ -169,9 +172,9 @@ class TestAWorkerLost:
         Xd = da.from_array(X, chunks=(100, 6))
         mean, scale = column_fit(Xd, standardize=True)  # on the threads scheduler, before the cluster
         with _cluster_losing_a_worker(after=20) as (_, done):
-            graph = sharded_exact_graph(Xd, mean, scale, k=5, metric="euclidean", standardized=True)
+            graph = sharded_exact_graph(Xd, mean, scale, k=5, metric="euclidean", standardized=True).compute()
             assert done, "the worker was not lost during the search"
-            groups = dask_duplicate_groups(Xd)
+            groups = partitioned_duplicate_groups(Xd).groups.compute()
         theirs = NeighborGraph.build(X, k=5, method="exact")
         np.testing.assert_array_equal(graph.indices, theirs.indices)
         np.testing.assert_allclose(graph.distances, theirs.distances, rtol=1e-6)

@@ -40,7 +40,7 @@ def test_the_sharded_index_finds_the_exact_neighbours_with_high_recall(chunks):
     with dask.config.set(scheduler="threads"):
         got = sharded_approximate_graph(
             da.from_array(X, chunks=(chunks, 12)), mean, scale, k=10, metric="euclidean", standardized=True
-        )
+        ).compute()
     assert got.method == "approximate" and got.indices.shape == (3000, 10)
     assert _recall(got, exact) >= 0.97
     assert not (got.indices == np.arange(3000)[:, None]).any()
@@ -57,7 +57,7 @@ def test_a_shard_smaller_than_k_pads_and_the_merge_fills_from_the_others():
     with dask.config.set(scheduler="sync"):
         got = sharded_approximate_graph(
             da.from_array(X, chunks=(4, 3)), mean, scale, k=6, metric="euclidean", standardized=True
-        )
+        ).compute()
     assert (got.indices >= 0).all() and np.isfinite(got.distances).all()
     assert all(len(set(row)) == 6 for row in got.indices)
     assert _recall(got, NeighborGraph.build(X, k=6, method="exact")) >= 0.95
@@ -73,7 +73,7 @@ def test_auto_is_exact_up_to_the_in_memory_limit_and_sharded_hnsw_above(client):
     found = lw.checks.find_data_issues(features=da.from_array(big, chunks=(2000, 12)), checks=["outlier"])
     assert found.graph.method == "approximate"
     exact = lw.checks.find_data_issues(features=big, checks=["outlier"], method="exact")
-    assert _recall(found.graph, exact.graph) >= 0.97
-    flags = found.issues["is_outlier_issue"].to_numpy()
+    assert _recall(found.graph.compute(), exact.graph) >= 0.97
+    flags = found.issues["is_outlier_issue"].compute().to_numpy()
     theirs = exact.issues["is_outlier_issue"].to_numpy()
     assert (flags != theirs).sum() <= max(2, theirs.sum() // 10)

@@ -14,7 +14,10 @@ from typing import Any
 import numpy as np
 
 from .._chunks import is_dask
-from .graph import NeighborGraph
+
+#: A per-row array: numpy in memory; a row-chunked dask array when the checks run per partition
+#: (features given as a dask array, :mod:`labelwise.checks._partitioned`).
+Rows = Any
 
 
 @dataclass(frozen=True)
@@ -24,18 +27,20 @@ class CheckInputs:
     ``features`` are the finite (imputed) features; ``missing`` the count of missing values per row
     of the raw features; ``labels`` integer codes ``0..K-1`` of ``classes``; ``is_train`` marks
     training rows when a split was given; ``groups`` user-given group codes; ``feature_names`` the
-    column names of features given as a DataFrame. ``cache`` holds
+    column names of features given as a DataFrame. For features given as a dask array, the per-row
+    arrays are dask arrays on the features' row chunks and ``graph`` a
+    :class:`~labelwise.checks._partitioned.PartitionedGraph` (``Check.partitioned``). ``cache`` holds
     intermediate results shared between checks (e.g. the exact-duplicate groups).
     """
 
     n: int
-    features: np.ndarray | None = None
-    missing: np.ndarray | None = None
-    labels: np.ndarray | None = None
+    features: Rows | None = None
+    missing: Rows | None = None
+    labels: Rows | None = None
     classes: np.ndarray | None = None
-    probs: np.ndarray | None = None
-    graph: NeighborGraph | None = None
-    is_train: np.ndarray | None = None
+    probs: Rows | None = None
+    graph: Any = None  # a NeighborGraph; a PartitionedGraph per partition
+    is_train: Rows | None = None
     groups: np.ndarray | None = None
     feature_names: tuple[str, ...] | None = None
     random_state: int = 0
@@ -69,6 +74,10 @@ class Check:
     features given as a dask array (:mod:`labelwise.checks._dask_find`). ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
     :func:`~labelwise.checks.find_data_issues` drops an entry after the last check that names it
     (a check that finds its entry gone computes it again, so this only saves memory).
+    ``partitioned``: the check run per partition for features given as a dask array (the inputs'
+    per-row arrays are then row-chunked dask arrays and the graph a
+    :class:`~labelwise.checks._partitioned.PartitionedGraph`; its columns are dask arrays). A check
+    without one reads the graph whole: for dask features it runs on the graph brought to the client.
     """
 
     name: str
@@ -77,6 +86,7 @@ class Check:
     default: bool = True
     shares: tuple[str, ...] = ()
     whole_columns: bool = False
+    partitioned: Callable[[CheckInputs], CheckResult] | None = None
 
     def skip_reason(self, inputs: CheckInputs) -> str | None:
         """``None`` when one of the alternatives is met, else a one-line reason."""

@@ -23,7 +23,7 @@ import numpy as np
 from .._stage_progress import persist, step
 from ._ann import EF_SEARCH, build_index
 from ._dask_graph import _sq_distances_between, merged_graph, shard_blocks
-from .graph import NeighborGraph
+from ._partitioned import PartitionedGraph
 
 
 def sharded_approximate_graph(
@@ -36,7 +36,7 @@ def sharded_approximate_graph(
     standardized: bool,
     scaling: str = "zscore",
     random_state: int = 0,
-) -> NeighborGraph:
+) -> PartitionedGraph:
     """The approximate ``k``-NN graph of the rows of dask array ``X`` standardised by ``mean`` and
     ``scale`` (unit rows for ``metric="cosine"``); see the module's docstring.
 
@@ -55,7 +55,15 @@ def sharded_approximate_graph(
         for q, zq in enumerate(blocks)
     ]
     with step("neighbour graph: searches"):
-        return merged_graph(parts, metric=metric, standardized=standardized, method="approximate", scaling=scaling)
+        return merged_graph(
+            parts,
+            tuple(X.chunks[0]),
+            k,
+            metric=metric,
+            standardized=standardized,
+            method="approximate",
+            scaling=scaling,
+        )
 
 
 def _shard_index(Zs: np.ndarray, m: int, seed: int) -> Any:

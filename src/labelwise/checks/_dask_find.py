@@ -1,10 +1,8 @@
 """``find_data_issues`` on features given as a row-chunked ``dask.array`` (or dask DataFrame).
 
 The features stay on the workers: their missing-value counts, column ranges and column scaling are
-dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`); exact
-duplicates come from per-chunk hash tables (:mod:`._dask_duplicates`). The client holds what the
-checks read: the ``n x k`` graph, the labels (and probs, split, groups, computed when given as dask
-collections) and the per-row results, O(n k) memory. What differs from memory:
+dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`), held on
+the workers; the checks then run per partition (:mod:`._dask_run`). What differs from memory:
 
 - ``method="exact"`` is the sharded exact search, so the result is
   ``find_data_issues(features.compute(), ..., method="exact")``'s; ``"approximate"`` searches one
@@ -33,8 +31,9 @@ from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
 from ._inputs import numeric_matrix
+from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
-from .graph import AUTO_EXACT_MAX_ROWS, NeighborGraph, StandardizedRows, _ann_available
+from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
 
 
 def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
@@ -51,10 +50,11 @@ def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
         )
 
 
-def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...] | None]:
-    """The features as a float dask array of whole rows, the missing values per row (all zero: any
-    is an error naming the rows), whether any row differs from another, and the column names of a
-    dask DataFrame."""
+def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
+    """The features as a float dask array of whole rows, the missing values per row (a dask array,
+    all zero: any is an error naming the first rows), whether any row differs from another, and the
+    column names of a dask DataFrame."""
+    from ._partitioned import first_rows
 
     names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
     if hasattr(features, "columns"):
@@ -64,17 +64,19 @@ def dask_features(features: Any) -> tuple[Any, np.ndarray, bool, tuple[str, ...]
                 f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
             )
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
+    if 0 in X.chunks[0]:  # an empty chunk has no minimum and no partition: dropped
+        X = X.rechunk({0: tuple(c for c in X.chunks[0] if c)})
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
-        missing, low, high = compute(counts, X.min(axis=0), X.max(axis=0))
-    missing = np.asarray(missing, dtype=np.int64)
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        raise InvalidParameterError(
-            f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
-            f"(impute=True is not available for a dask array: fill them first)"
-        )
-    return X, missing, bool((np.asarray(low) != np.asarray(high)).any()), names
+        total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))
+        if int(total):
+            rows = first_rows(counts > 0, 5)
+            (bad_rows,) = compute((counts > 0).sum())
+            raise InvalidParameterError(
+                f"features must be finite (no NaN or inf); {int(bad_rows)} rows are not, e.g. rows {rows} "
+                f"(impute=True is not available for a dask array: fill them first)"
+            )
+    return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names
 
 
 def _missing_counts(block: np.ndarray) -> np.ndarray:
@@ -88,14 +90,15 @@ def local(value: Any) -> Any:
 
 def dask_graphs(
     selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any]
-) -> tuple[NeighborGraph | None, NeighborGraph | None, dict[str, LabelScaling]]:
-    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``):
-    the given graph, or the sharded exact graph on the chosen column scaling, and its records."""
+) -> tuple[PartitionedGraph | None, dict[str, LabelScaling]]:
+    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``,
+    one graph for every check): the given graph, or the sharded graph on the chosen column scaling
+    (held on the workers), and its records."""
     from .find import refuse_constant_features
 
     graph, X, n = inputs.graph, inputs.features, inputs.n
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
-        return graph, graph, {}
+        return graph, {}
     if not vary:
         refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
     if build["k"] >= n:
@@ -105,7 +108,7 @@ def dask_graphs(
     if metric != "euclidean":
         mean, scale = column_fit(X, standardize=False)
         graph = search(X, mean, scale, k=k, metric=metric, standardized=False)
-        return graph, graph, {}
+        return graph, {}
     mean, scale = column_fit(X, standardize=True)
     column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
     if column.chosen == "common":
@@ -114,10 +117,10 @@ def dask_graphs(
     records = {"scaling": column}
     if any(c.uses_label_graph(inputs) for c in selected):
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
-    return graph, graph, records
+    return graph, records
 
 
-def _search_for(method: str, n: int, random_state: int) -> Callable[..., NeighborGraph]:
+def _search_for(method: str, n: int, random_state: int) -> Callable[..., PartitionedGraph]:
     """The sharded search ``method`` asks for: exact, or one HNSW index per shard (``"auto"``:
     exact up to ``AUTO_EXACT_MAX_ROWS`` rows, as in memory, and whenever hnswlib is missing)."""
     if method == "exact" or (method == "auto" and (n <= AUTO_EXACT_MAX_ROWS or not _ann_available())):
@@ -141,4 +144,9 @@ def _column_scaling(
     sample = np.asarray(X[rows].compute())
     zscore = StandardizedRows(sample, mean, scale, False)
     m = rows.shape[0]
-    return labels_choice(zscore, common_scale(zscore), "common", labels[rows], build["k"], build["random_state"], m)
+    drawn = labels[rows]
+    if is_dask(drawn):  # the drawn rows' labels only
+        (drawn,) = compute(drawn)
+    return labels_choice(
+        zscore, common_scale(zscore), "common", np.asarray(drawn), build["k"], build["random_state"], m
+    )

@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from .._chunks import tree_reduce_delayed
-from .._stage_progress import compute, step
+from .._stage_progress import compute, persist, step
+from ._partitioned import PartitionedGraph
 from .graph import (
     BLOCK_ELEMENTS,
     RESCORE_ROWS,
-    NeighborGraph,
     StandardizedRows,
     _to_metric,
     smallest_by_value_then_index,
@@ -63,7 +63,7 @@ def sharded_exact_graph(
     metric: str,
     standardized: bool,
     scaling: str = "zscore",
-) -> NeighborGraph:
+) -> PartitionedGraph:
     """The exact ``k``-NN graph of the rows of dask array ``X`` (one column chunk) standardised by
     ``mean`` and ``scale`` (unit rows for ``metric="cosine"``); see the module's docstring.
 
@@ -79,7 +79,9 @@ def sharded_exact_graph(
         for q, zq in enumerate(blocks)
     ]
     with step("neighbour graph: exact search"):
-        return merged_graph(parts, metric=metric, standardized=standardized, method="exact", scaling=scaling)
+        return merged_graph(
+            parts, tuple(X.chunks[0]), k, metric=metric, standardized=standardized, method="exact", scaling=scaling
+        )
 
 
 def shard_blocks(
@@ -93,20 +95,27 @@ def shard_blocks(
 
 
 def merged_graph(
-    parts: list[list[Any]], *, metric: str, standardized: bool, method: str, scaling: str
-) -> NeighborGraph:
+    parts: list[list[Any]], rows: tuple[int, ...], k: int, *, metric: str, standardized: bool, method: str, scaling: str
+) -> PartitionedGraph:
     """The graph from each query chunk's per-shard candidates (``parts[q][s]``, lazy): the ``k``
-    best of each query chunk merged by a tree of merge tasks, computed and stacked in row order."""
+    best of each query chunk (``rows[q]`` rows) merged by a tree of merge tasks, computed and held
+    on the workers as row-chunked dask arrays (nothing but the task keys reaches the client)."""
+    import dask
+    import dask.array as da
+
     merged = [tree_reduce_delayed(p, _merge_best) if len(p) > 1 else p[0] for p in parts]
-    results = compute(*merged)
-    return NeighborGraph(
-        indices=np.concatenate([r[0] for r in results]),
-        distances=_to_metric(np.concatenate([r[1] for r in results]), metric),
-        metric=metric,
-        standardized=standardized,
-        method=method,
-        scaling=scaling,
+    to_metric = dask.delayed(_metric_pair, pure=True)
+    pairs = [to_metric(m, metric) for m in merged]
+    indices = da.concatenate([da.from_delayed(p[0], (r, k), dtype=np.int64) for p, r in zip(pairs, rows, strict=True)])
+    distances = da.concatenate(
+        [da.from_delayed(p[1], (r, k), dtype=np.float32) for p, r in zip(pairs, rows, strict=True)]
     )
+    indices, distances = persist(indices, distances)
+    return PartitionedGraph(indices, distances, metric, standardized, method, scaling)
+
+
+def _metric_pair(best: tuple[np.ndarray, np.ndarray], metric: str) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(best[0], dtype=np.int64), _to_metric(best[1], metric)
 
 
 def _standardize(block: np.ndarray, mean: np.ndarray, scale: np.ndarray, cosine: bool) -> np.ndarray:

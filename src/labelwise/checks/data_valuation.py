@@ -34,6 +34,9 @@ import numpy as np
 
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
+#: A value within this of 0 is 0: its sum's rounding depends on the order of the additions (the
+#: partitions of a dask run), and exact cancellations are common (the values are a few rationals).
+ROUNDING = 1e-12
 #: Validation rows whose values are added into the total by one weighted ``bincount`` (this fixes
 #: the order of the floating-point sums, so the values do not depend on ``ROW_BLOCK``).
 SUM_BLOCK = 65536
@@ -88,11 +91,10 @@ def run(inputs: CheckInputs) -> CheckResult:
     """Value every row; flag the rows with a negative value."""
     graph = inputs.graph
     assert graph is not None and inputs.labels is not None  # guaranteed by ``requires``
-    K = int(inputs.option("data_valuation", "k", max(1, graph.k // 2)))
-    K = max(1, min(K, graph.k))
+    K = _shapley_k(inputs)
     value = knn_shapley(graph.indices, inputs.labels, K, graph.distances)
     value /= graph.k
-    is_issue = value < 0
+    is_issue = value < -ROUNDING
     score = value  # (1 + K value) / 2 clipped to [0, 1], in place: one array of n, not three
     score *= K
     score += 1.0
@@ -102,4 +104,40 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns("data_valuation", is_issue, score), summary_row("data_valuation", is_issue, score), info)
 
 
-CHECK = Check("data_valuation", requires=(("labels", "graph"),), run=run)
+def _shapley_k(inputs: CheckInputs) -> int:
+    assert inputs.graph is not None
+    K = int(inputs.option("data_valuation", "k", max(1, inputs.graph.k // 2)))
+    return max(1, min(K, inputs.graph.k))
+
+
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition: each partition's validation rows compute Theorem 1's values for
+    their neighbours (their labels fetched per partition), and the values are summed per receiving
+    row by a distributed scatter-add (the order of the sums differs from memory: equal to 1e-12)."""
+    from .._dask_take import scatter_add, take_rows
+    from .._stage_progress import compute, persist, step
+    from ._partitioned import dask_columns, persisted_summary
+
+    graph, labels = inputs.graph, inputs.labels
+    assert graph is not None and labels is not None  # guaranteed by ``requires``
+    K = _shapley_k(inputs)
+    with step("data valuation"):
+        near = take_rows(labels, graph.indices)
+        s = near.map_blocks(_partition_values, labels[:, None], graph.distances, K, dtype=np.float64)
+        (value,) = persist(scatter_add(graph.indices, s, graph.n, graph.chunks) / graph.k)
+        cols = dask_columns("data_valuation", value < -ROUNDING, (1.0 + K * value) / 2.0)
+        held, row = persisted_summary("data_valuation", cols)
+        (negative,) = compute(held["is_data_valuation_issue"].sum())
+    return CheckResult(held, row, {"shapley_k": K, "n_negative": int(negative)})
+
+
+def _partition_values(near: np.ndarray, own: np.ndarray, distances: np.ndarray, K: int) -> np.ndarray:
+    """Theorem 1's values of one partition's validation rows (``(rows, k)``), by blocks of ``ROW_BLOCK``."""
+    out = np.empty(near.shape)
+    for a in range(0, near.shape[0], ROW_BLOCK):
+        b = slice(a, a + ROW_BLOCK)
+        out[b] = _block_values(near[b], near[b] == own[b], K, distances[b])
+    return out
+
+
+CHECK = Check("data_valuation", requires=(("labels", "graph"),), run=run, partitioned=run_partitioned)

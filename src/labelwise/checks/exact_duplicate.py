@@ -8,10 +8,11 @@ arrays of ``n`` integers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from .._chunks import is_dask
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -67,11 +68,16 @@ def groups_from_checks(order: np.ndarray, first: np.ndarray, same: np.ndarray) -
 def sets_from_groups(groups: np.ndarray) -> list[list[int]]:
     """Rows of each group, each sorted, the sets ordered by their first row."""
     rows = np.flatnonzero(groups >= 0)
+    return sets_from_pairs(rows, groups[rows])
+
+
+def sets_from_pairs(rows: np.ndarray, codes: np.ndarray) -> list[list[int]]:
+    """The sets of ``rows`` that share a code (``codes[i]`` is ``rows[i]``'s), each sorted, ordered by first row."""
     if rows.size == 0:
         return []
-    order = rows[np.argsort(groups[rows], kind="stable")]
-    cuts = np.flatnonzero(np.diff(groups[order])) + 1
-    sets = [sorted(part.tolist()) for part in np.split(order, cuts)]
+    order = np.argsort(codes, kind="stable")
+    cuts = np.flatnonzero(np.diff(codes[order])) + 1
+    sets = [sorted(part.tolist()) for part in np.split(rows[order], cuts)]
     return sorted(sets, key=lambda s: s[0])
 
 
@@ -79,12 +85,7 @@ def cached_groups(inputs: CheckInputs) -> np.ndarray:
     """Duplicate groups of the features, computed once per call of ``find_data_issues``."""
     if "exact_duplicate_groups" not in inputs.cache:
         assert inputs.features is not None  # guaranteed by ``requires``
-        if is_dask(inputs.features):
-            from ._dask_duplicates import dask_duplicate_groups
-
-            inputs.cache["exact_duplicate_groups"] = dask_duplicate_groups(inputs.features)
-        else:
-            inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
+        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
     return inputs.cache["exact_duplicate_groups"]
 
 
@@ -102,4 +103,39 @@ def run(inputs: CheckInputs) -> CheckResult:
     )
 
 
-CHECK = Check("exact_duplicate", requires=(("features",),), run=run, shares=("exact_duplicate_groups",))
+def partitioned_groups(inputs: CheckInputs) -> Any:
+    """The duplicate groups of dask features, found once per call (a
+    :class:`~labelwise.checks._dask_duplicates.DuplicateGroups`: per-row numbers on the workers)."""
+    if "exact_duplicate_groups" not in inputs.cache:
+        from ._dask_duplicates import partitioned_duplicate_groups
+
+        inputs.cache["exact_duplicate_groups"] = partitioned_duplicate_groups(inputs.features)
+    return inputs.cache["exact_duplicate_groups"]
+
+
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` on dask features: the groups by a hash-partitioned shuffle on the workers, the
+    scores looked up per partition from the groups' sizes."""
+    from ._partitioned import dask_columns, persisted_summary
+
+    found = partitioned_groups(inputs)
+    sizes = np.asarray(found.sizes, dtype=np.float64)
+    score = found.groups.map_blocks(_group_score, sizes, dtype=np.float64)
+    held, row = persisted_summary("exact_duplicate", dask_columns("exact_duplicate", found.groups >= 0, score))
+    return CheckResult(held, row, {"n_sets": int(found.n_sets), "sets": list(found.sets[:MAX_SETS_IN_INFO])})
+
+
+def _group_score(groups: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    out = np.ones(groups.shape[0])
+    dup = groups >= 0
+    out[dup] = 1.0 / sizes[groups[dup]]
+    return out
+
+
+CHECK = Check(
+    "exact_duplicate",
+    requires=(("features",),),
+    run=run,
+    shares=("exact_duplicate_groups",),
+    partitioned=run_partitioned,
+)

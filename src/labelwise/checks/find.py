@@ -13,7 +13,7 @@ from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
-from ._dask_find import check_dask_options, dask_features, dask_graphs, local
+from ._dask_find import check_dask_options, local
 from ._inputs import (
     check_features,
     check_graph,
@@ -68,11 +68,13 @@ def find_data_issues(
     ----------
     features : array-like of shape (n, d), optional
         Numeric features or embeddings; a row-chunked ``dask.array`` (or dask DataFrame) stays on
-        the workers: a sharded graph (exact: the same result as ``method="exact"`` in memory;
-        approximate: one HNSW index per shard), exact duplicates by per-chunk hash tables
-        (:mod:`labelwise.checks._dask_find`; docs/scale.md).
+        the workers, with the graph and the results: a sharded graph (exact: the same result as
+        ``method="exact"`` in memory; approximate: one HNSW index per shard) held there, the
+        per-example checks run per partition, ``issues`` a dask DataFrame
+        (:mod:`labelwise.checks._dask_run`; docs/scale.md).
     labels : array-like of shape (n,), optional
-        Given labels (any hashable values); a dask collection is computed on the client.
+        Given labels (any hashable values); a dask collection is computed on the client (then
+        spread over the features' row chunks when the features are a dask array).
     probs : array-like of shape (n, K), optional
         Out-of-fold predicted probabilities (columns in the order of ``classes``).
     checks : str or sequence of str, optional
@@ -117,14 +119,19 @@ def find_data_issues(
     """
     names = _check_names(checks)
     k = _check_search(metric, method, k, label_scaling, graph, scaling)
+    selected = [CHECKS[name] for name in names]
+    build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
+    if is_dask(features):  # the features, the graph and the per-example results stay on the workers
+        from ._dask_run import dask_data_issues
+
+        check_dask_options(method, impute, label_scaling)
+        given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
+        given.update(train_value=train_value, groups=groups, graph=graph)
+        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}))
     X = missing = None
-    vary, on_dask = True, is_dask(features)
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
-    if on_dask:  # the features stay on the workers (docs/scale.md)
-        check_dask_options(method, impute, label_scaling)
-        X, missing, vary, names_of_columns = dask_features(features)
-    elif features is not None:
+    if features is not None:
         X, missing = check_features(features, impute=impute)
     n = _n_rows(X, labels, probs, graph)
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
@@ -143,12 +150,7 @@ def find_data_issues(
         random_state=random_state,
         options=dict(check_options or {}),
     )
-    selected = [CHECKS[name] for name in names]
-    build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
-    if on_dask:
-        graph, label_graph, records = dask_graphs(selected, inputs, vary, scaling, build)
-    else:
-        graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
+    graph, label_graph, records = _needed_graphs(selected, inputs, label_scaling, scaling, build)
     return _run_checks(selected, _with_graph(inputs, graph), label_graph, records)
 
 

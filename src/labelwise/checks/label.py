@@ -28,6 +28,7 @@ classification. Discussion Paper 399, SFB 386, LMU Munich (inverse-distance weig
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -46,18 +47,23 @@ VOTE_CHUNK_ROWS = 8_192
 
 
 def _vote_block(graph: NeighborGraph, labels: np.ndarray, n_classes: int, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of :func:`neighbour_vote_probs` (float64).
+    """Rows ``start:stop`` of :func:`neighbour_vote_probs` (float64)."""
+    return votes_of(labels[graph.indices[start:stop]], n_classes)
+
+
+def votes_of(neighbour_labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """:func:`neighbour_vote_probs` of rows whose neighbours have labels ``neighbour_labels`` (m x k).
 
     Every cell is ``(count + 1/K) / (k + 1)`` for one of the ``k + 1`` possible counts: the block is
     filled with the value of count 0, then only the (row, class) pairs that have votes, at most
     ``k`` a row, are written (found by sorting each row's ``k`` neighbour labels).
     """
-    m, k = stop - start, graph.k
+    m, k = neighbour_labels.shape
     values = (np.arange(k + 1, dtype=np.float64) + 1.0 / n_classes) / (k + 1.0)
     out = np.full((m, n_classes), values[0])
     if m == 0:
         return out
-    votes = np.sort(labels[graph.indices[start:stop]], axis=1)
+    votes = np.sort(neighbour_labels, axis=1)
     first = np.ones((m, k), dtype=bool)
     first[:, 1:] = votes[:, 1:] != votes[:, :-1]
     row, col = np.nonzero(first)
@@ -113,9 +119,15 @@ def neighbour_vote_given(graph: NeighborGraph, labels: np.ndarray, n_classes: in
     out = np.empty(n, dtype=np.float64)
     for s in range(0, n, ROW_BLOCK):
         e = min(n, s + ROW_BLOCK)
-        out[s:e] = np.count_nonzero(labels[graph.indices[s:e]] == labels[s:e, None], axis=1)
+        out[s:e] = given_vote_of(labels[graph.indices[s:e]], labels[s:e], n_classes)
+    return out
+
+
+def given_vote_of(neighbour_labels: np.ndarray, own: np.ndarray, n_classes: int) -> np.ndarray:
+    """:func:`neighbour_vote_given` of rows with labels ``own`` whose neighbours have ``neighbour_labels``."""
+    out = np.count_nonzero(neighbour_labels == own[:, None], axis=1).astype(np.float64)
     out += 1.0 / n_classes
-    out /= graph.k + 1.0
+    out /= neighbour_labels.shape[1] + 1.0
     return out
 
 
@@ -133,16 +145,26 @@ def weighted_agreement(graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
     """
     d = graph.distances
     positive = d > 0
-    floor = 1e-3 * (float(d.sum(dtype=np.float64) / positive.sum()) if positive.any() else 1.0)
+    floor = distance_floor(float(d.sum(dtype=np.float64)), int(positive.sum()))
     del positive
     n = graph.n
     out = np.empty(n, dtype=np.float64)
     for s in range(0, n, ROW_BLOCK):
         e = min(n, s + ROW_BLOCK)
-        w = 1.0 / (d[s:e].astype(np.float64) + floor)
-        agree = labels[graph.indices[s:e]] == labels[s:e, None]
-        out[s:e] = (w * agree).sum(axis=1) / w.sum(axis=1)
+        out[s:e] = agreement_of(d[s:e], labels[graph.indices[s:e]], labels[s:e], floor)
     return out
+
+
+def distance_floor(total: float, n_positive: int) -> float:
+    """:func:`weighted_agreement`'s floor: ``1e-3`` times the mean positive distance (1e-3 without any)."""
+    return 1e-3 * (total / n_positive if n_positive else 1.0)
+
+
+def agreement_of(distances: np.ndarray, neighbour_labels: np.ndarray, own: np.ndarray, floor: float) -> np.ndarray:
+    """:func:`weighted_agreement` of rows with labels ``own``, their neighbours' distances and labels."""
+    w = 1.0 / (distances.astype(np.float64) + floor)
+    agree = neighbour_labels == own[:, None]
+    return (w * agree).sum(axis=1) / w.sum(axis=1)
 
 
 def neighbour_vote_score(self_confidence: np.ndarray, graph: NeighborGraph, labels: np.ndarray) -> np.ndarray:
@@ -179,4 +201,52 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(cols, summary_row("label", result.is_issue, quality), info)
 
 
-CHECK = Check("label", requires=(("labels", "probs"), ("labels", "graph")), run=run, shares=("label_given_probs",))
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition: the neighbours' labels fetched per partition, their votes computed
+    per chunk as confident learning's map-reduce passes read them (:func:`labelwise.find_label_issues`
+    on dask arrays: the same flags as in memory), the tie-break's floor from two dask sums."""
+    from .._dask_take import take_rows
+    from .._stage_progress import compute, persist, step
+    from ._partitioned import dask_columns, persisted_summary
+
+    labels, classes = inputs.labels, inputs.classes
+    assert labels is not None and classes is not None  # guaranteed by ``requires``
+    n_classes, filter_by = len(classes), inputs.option("label", "filter_by", "prune_by_noise_rate")
+    codes = np.arange(n_classes)
+    if inputs.probs is not None:
+        source, graph = "probs", None
+        result = find_label_issues(labels, inputs.probs, filter_by=filter_by, classes=codes)
+        quality = result.label_quality
+    else:
+        graph, source = inputs.graph, "neighbour votes"
+        assert graph is not None  # the other alternative of ``requires``
+        with step("label: neighbours' labels"):
+            (near,) = persist(take_rows(labels, graph.indices))
+            total, positive = compute(graph.distances.sum(dtype=np.float64), (graph.distances > 0).sum())
+        votes = near.map_blocks(votes_of, n_classes, chunks=(near.chunks[0], (n_classes,)), dtype=np.float64)
+        result = find_label_issues(labels, votes, filter_by=filter_by, classes=codes)
+        floor = distance_floor(float(total), int(positive))
+        agree = graph.distances.map_blocks(
+            _agreement_block, near, labels[:, None], floor, drop_axis=1, dtype=np.float64
+        )
+        quality = result.label_quality.astype(np.float64) + TIE_BREAK / (graph.k + 1.0) * agree
+    cols = dask_columns("label", result.is_issue, quality)
+    cols["given_label"] = labels.map_blocks(classes.__getitem__, dtype=classes.dtype)
+    suggested: Any = result.suggested_codes
+    cols["predicted_label"] = suggested.map_blocks(classes.__getitem__, dtype=classes.dtype)
+    held, row = persisted_summary("label", cols)
+    info = {"probs_from": source, "noise_rate": result.noise_rate, "noise_matrix": result.noise_matrix.tolist()}
+    return CheckResult(held, row, info)
+
+
+def _agreement_block(distances: np.ndarray, near: np.ndarray, own: np.ndarray, floor: float) -> np.ndarray:
+    return agreement_of(distances, near, own[:, 0], floor)
+
+
+CHECK = Check(
+    "label",
+    requires=(("labels", "probs"), ("labels", "graph")),
+    run=run,
+    shares=("label_given_probs",),
+    partitioned=run_partitioned,
+)

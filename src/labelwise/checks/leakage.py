@@ -29,12 +29,9 @@ def run(inputs: CheckInputs) -> CheckResult:
         has_train_twin[dup] = train_groups[groups[dup]]
     threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
     cutoff, median = radius(graph, threshold)
-    train_nb = is_train[graph.indices]
-    d_train = np.where(train_nb, graph.distances, np.inf).min(axis=1).astype(np.float64)
-    score = np.where(np.isfinite(d_train), 1.0 - np.exp(-d_train / median), 1.0)
-    score[has_train_twin] = 0.0
+    d_train = _nearest_train(graph.distances, is_train[graph.indices])
+    score = _eval_score(d_train, has_train_twin, is_train, median)
     is_issue = ~is_train & (has_train_twin | (d_train < cutoff))
-    score[is_train] = 1.0
     info = {
         "n_train": int(is_train.sum()),
         "n_eval": int((~is_train).sum()),
@@ -45,6 +42,54 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns("leakage", is_issue, score), summary_row("leakage", is_issue, score), info)
 
 
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition: the duplicate groups that hold a training row come to the client
+    (one number per such group), the neighbours' split is fetched per partition."""
+    from .._dask_take import take_rows
+    from .._stage_progress import compute, step
+    from ._partitioned import dask_columns, first_rows, lookup, persisted_summary
+    from .exact_duplicate import partitioned_groups
+    from .near_duplicate import partitioned_radius
+
+    is_train, graph = inputs.is_train, inputs.graph
+    assert is_train is not None and graph is not None  # guaranteed by ``requires``
+    groups = partitioned_groups(inputs).groups
+    with step("leakage"):
+        train_groups = np.unique(compute(groups[(groups >= 0) & is_train])[0])
+        has_train_twin = lookup(groups, train_groups, np.ones(train_groups.size, dtype=bool), False)
+        threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
+        cutoff, median = inputs.cache.get("near_duplicate_cutoff") or partitioned_radius(graph, threshold)
+        near = take_rows(is_train, graph.indices)
+        d_train = graph.distances.map_blocks(_nearest_train, near, drop_axis=1, dtype=np.float64)
+        score = d_train.map_blocks(_eval_score, has_train_twin, is_train, median, dtype=np.float64)
+        is_issue = ~is_train & (has_train_twin | (d_train < cutoff))
+        held, row = persisted_summary("leakage", dask_columns("leakage", is_issue, score))
+        n_train, n_exact = compute(is_train.sum(), (~is_train & has_train_twin).sum())
+    info = {
+        "n_train": int(n_train),
+        "n_eval": inputs.n - int(n_train),
+        "n_exact": int(n_exact),
+        "radius": cutoff,
+        "rows": first_rows(held["is_leakage_issue"], 1000),
+    }
+    return CheckResult(held, row, info)
+
+
+def _nearest_train(distances: np.ndarray, train_nb: np.ndarray) -> np.ndarray:
+    return np.where(train_nb, distances, np.inf).min(axis=1).astype(np.float64)
+
+
+def _eval_score(d_train: np.ndarray, twin: np.ndarray, is_train: np.ndarray, median: float) -> np.ndarray:
+    score = np.where(np.isfinite(d_train), 1.0 - np.exp(-d_train / median), 1.0)
+    score[twin] = 0.0
+    score[is_train] = 1.0
+    return score
+
+
 CHECK = Check(
-    "leakage", requires=(("split", "features", "graph"),), run=run, shares=("exact_duplicate_groups",)
+    "leakage",
+    requires=(("split", "features", "graph"),),
+    run=run,
+    shares=("exact_duplicate_groups",),
+    partitioned=run_partitioned,
 )  # exact twins need the features

@@ -14,6 +14,8 @@ errors. ICML DataPerf Workshop (near-duplicate issue in cleanlab's Datalab).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -37,18 +39,22 @@ def radius(graph: NeighborGraph, threshold: float = THRESHOLD) -> tuple[float, f
 def near_duplicate_components(graph: NeighborGraph, cutoff: float) -> np.ndarray:
     """Component number of every row in a near-duplicate set, ``-1`` elsewhere."""
     rows, cols = np.nonzero(graph.distances < cutoff)
-    n = graph.n
-    labels = np.full(n, -1, dtype=np.int64)
-    if rows.size == 0:
-        return labels
-    adj = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, graph.indices[rows, cols])), shape=(n, n)).tocsr()
-    _, comp = connected_components(adj, directed=True, connection="weak")
-    member = np.zeros(n, dtype=bool)
-    member[rows] = True
-    member[graph.indices[rows, cols]] = True
-    _, codes = np.unique(comp[member], return_inverse=True)
-    labels[member] = codes
+    labels = np.full(graph.n, -1, dtype=np.int64)
+    members, codes = pair_components(rows, graph.indices[rows, cols])
+    labels[members] = codes
     return labels
+
+
+def pair_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in any pair ``(a[i], b[i])`` (sorted) and their set numbers: the connected components
+    of the pairs, numbered in the order of their lowest row. Memory O(pairs), whatever ``n``."""
+    members, ends = np.unique(np.concatenate([a, b]), return_inverse=True)
+    m = members.shape[0]
+    if m == 0:
+        return members.astype(np.int64), np.zeros(0, dtype=np.int64)
+    adj = coo_matrix((np.ones(a.shape[0], dtype=np.int8), (ends[: a.shape[0]], ends[a.shape[0] :])), shape=(m, m))
+    _, comp = connected_components(adj.tocsr(), directed=True, connection="weak")
+    return members.astype(np.int64), comp.astype(np.int64)
 
 
 def run(inputs: CheckInputs) -> CheckResult:
@@ -74,4 +80,74 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns("near_duplicate", is_issue, score), summary_row("near_duplicate", is_issue, score), info)
 
 
-CHECK = Check("near_duplicate", requires=(("graph",),), run=run, shares=("near_duplicate_cutoff",))
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition: the median nearest-neighbour distance by an exact distributed
+    quantile, the pairs within the radius found per partition (only they come to the client, where
+    their sets are formed), the flags and set numbers looked up per partition."""
+    from .._stage_progress import compute, step
+    from ._partitioned import dask_columns, lookup, persisted_summary, row_numbers
+
+    threshold = float(inputs.option("near_duplicate", "threshold", THRESHOLD))
+    graph = inputs.graph
+    assert graph is not None  # features on dask: the graph is built
+    with step("near duplicates"):
+        cutoff, median = partitioned_radius(graph, threshold)
+        inputs.cache["near_duplicate_cutoff"] = (cutoff, median)
+        rows = row_numbers(graph.chunks)
+        pairs = [
+            dask_pairs(r, i, d, cutoff)
+            for r, i, d in zip(*(_blocks(x) for x in (rows, graph.indices, graph.distances)), strict=True)
+        ]
+        found = compute(*pairs)
+        a = np.concatenate([p[0] for p in found]) if found else np.zeros(0, np.int64)
+        b = np.concatenate([p[1] for p in found]) if found else np.zeros(0, np.int64)
+        members, comp = pair_components(a, b)
+        set_of = lookup(rows, members, comp, -1)
+        score = 1.0 - np.exp(-graph.distances[:, 0].astype(np.float64) / median)
+        held, row = persisted_summary("near_duplicate", dask_columns("near_duplicate", set_of >= 0, score))
+    from .exact_duplicate import sets_from_pairs
+
+    sets = sets_from_pairs(members, comp)
+    info = {
+        "threshold": threshold,
+        "median_nn_distance": median,
+        "radius": cutoff,
+        "n_sets": len(sets),
+        "sets": sets[:MAX_SETS_IN_INFO],
+    }
+    return CheckResult(held, row, info)
+
+
+def partitioned_radius(graph: Any, threshold: float) -> tuple[float, float]:
+    """:func:`radius` of a :class:`~labelwise.checks._partitioned.PartitionedGraph` (an exact distributed median)."""
+    from .._dask_select import exact_median
+
+    median = max(float(exact_median(graph.distances[:, 0])), MEDIAN_FLOOR)
+    return threshold * median, median
+
+
+def _blocks(x: Any) -> list[Any]:
+    return list(x.to_delayed().ravel())
+
+
+def dask_pairs(rows: Any, indices: Any, distances: Any, cutoff: float) -> Any:
+    """The pairs ``(row, neighbour)`` of one partition's rows closer than ``cutoff`` (delayed)."""
+    import dask
+
+    return dask.delayed(_pairs)(rows, indices, distances, cutoff)
+
+
+def _pairs(
+    rows: np.ndarray, indices: np.ndarray, distances: np.ndarray, cutoff: float
+) -> tuple[np.ndarray, np.ndarray]:
+    r, c = np.nonzero(distances < cutoff)
+    return rows[r], indices[r, c]
+
+
+CHECK = Check(
+    "near_duplicate",
+    requires=(("graph",),),
+    run=run,
+    shares=("near_duplicate_cutoff",),
+    partitioned=run_partitioned,
+)

@@ -20,4 +20,16 @@ def run(inputs: CheckInputs) -> CheckResult:
     return CheckResult(columns("null", is_issue, score), summary_row("null", is_issue, score), info)
 
 
-CHECK = Check("null", requires=(("missing", "features"),), run=run)
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition (dask features: the per-row counts stay on the workers)."""
+    from .._stage_progress import compute
+    from ._partitioned import dask_columns, persisted_summary
+
+    assert inputs.missing is not None and inputs.features is not None  # guaranteed by ``requires``
+    missing, d = inputs.missing, inputs.features.shape[1]
+    held, row = persisted_summary("null", dask_columns("null", missing == d, 1.0 - missing / d))
+    rows, values = compute((missing > 0).sum(), missing.sum())
+    return CheckResult(held, row, {"rows_with_missing": int(rows), "missing_values": int(values)})
+
+
+CHECK = Check("null", requires=(("missing", "features"),), run=run, partitioned=run_partitioned)

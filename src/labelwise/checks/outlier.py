@@ -33,6 +33,7 @@ baselines. ICML Workshop on Principles of Distribution Shift.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -52,13 +53,28 @@ MEDIAN_FLOOR = 100 * np.finfo(np.float64).eps
 
 def distance_ratios(distances: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """``max(a_i / median(a), a_i / mean_{j in N(i)} a_j)`` for every row."""
-    a = distances.mean(axis=1, dtype=np.float64)
-    g = a / max(float(np.median(a)), MEDIAN_FLOOR)
+    a = _mean_distance(distances)
     local = np.empty_like(a)
     for s in range(0, a.shape[0], ROW_BLOCK):  # temporaries of ROW_BLOCK x k
-        local[s : s + ROW_BLOCK] = a[indices[s : s + ROW_BLOCK]].mean(axis=1)
-    l_ratio = a / np.maximum(local, MEDIAN_FLOOR)
-    return np.maximum(g, l_ratio)
+        local[s : s + ROW_BLOCK] = _row_mean(a[indices[s : s + ROW_BLOCK]])
+    return _ratios(a, float(np.median(a)), local)
+
+
+def _mean_distance(distances: np.ndarray) -> np.ndarray:
+    return distances.mean(axis=1, dtype=np.float64)
+
+
+def _row_mean(values: np.ndarray) -> np.ndarray:
+    return values.mean(axis=1)
+
+
+def _ratios(a: Any, median: float, local: Any) -> Any:
+    """``max(a / median, a / local)`` with both floored at :data:`MEDIAN_FLOOR` (numpy or dask)."""
+    return np.maximum(a / max(median, MEDIAN_FLOOR), a / np.maximum(local, MEDIAN_FLOOR))
+
+
+def _fence(q1: float, q3: float, fence: float) -> float:
+    return float(q3 + fence * (q3 - q1))
 
 
 def run(inputs: CheckInputs) -> CheckResult:
@@ -68,9 +84,9 @@ def run(inputs: CheckInputs) -> CheckResult:
         m = distance_ratios(inputs.graph.distances, inputs.graph.indices)
         score = np.minimum(1.0, np.exp(1.0 - m))
         q1, q3 = np.quantile(m, [0.25, 0.75])
-        cutoff = q3 + fence * (q3 - q1)
+        cutoff = _fence(float(q1), float(q3), fence)
         is_issue = m > cutoff
-        info = {"method": "knn distance ratio", "cutoff_ratio": float(cutoff)}
+        info = {"method": "knn distance ratio", "cutoff_ratio": cutoff}
     else:
         assert inputs.probs is not None  # guaranteed by ``requires``
         p = np.clip(inputs.probs, 1e-12, 1.0)
@@ -90,4 +106,27 @@ def _ratio(inputs: CheckInputs) -> float:
     return float(ratio)
 
 
-CHECK = Check("outlier", requires=(("graph",), ("probs",)), run=run)
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition (the graph branch): the mean distances' median and the ratios'
+    quartiles are exact distributed quantiles; the neighbours' mean distances are fetched per
+    partition (:mod:`labelwise.checks._partitioned`)."""
+    from .._dask_select import exact_median, exact_quantiles
+    from .._dask_take import take_rows
+    from .._stage_progress import persist, step
+    from ._partitioned import dask_columns, persisted_summary
+
+    graph = inputs.graph
+    assert graph is not None  # features on dask: the graph is built
+    fence = float(inputs.option("outlier", "fence", FENCE))
+    with step("outlier: distance ratios"):
+        (a,) = persist(graph.distances.map_blocks(_mean_distance, drop_axis=1, dtype=np.float64))
+        local = take_rows(a, graph.indices).map_blocks(_row_mean, drop_axis=1, dtype=np.float64)
+        (m,) = persist(_ratios(a, float(exact_median(a)), local))
+        q1, q3 = exact_quantiles(m, [0.25, 0.75])
+        cutoff = _fence(float(q1), float(q3), fence)
+        cols = dask_columns("outlier", m > cutoff, np.minimum(1.0, np.exp(1.0 - m)))
+        held, row = persisted_summary("outlier", cols)
+    return CheckResult(held, row, {"method": "knn distance ratio", "cutoff_ratio": cutoff})
+
+
+CHECK = Check("outlier", requires=(("graph",), ("probs",)), run=run, partitioned=run_partitioned)

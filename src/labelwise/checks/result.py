@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._partitioned import PartitionedGraph
 from .graph import NeighborGraph
 
 
@@ -20,7 +21,9 @@ class DataIssues:
     issues : DataFrame
         One row per example (in input order): ``is_<check>_issue`` and ``<check>_score`` (in
         [0, 1], low = worse) for every check that ran, plus ``given_label``/``predicted_label``
-        from the label check.
+        from the label check. For features given as a dask array, a dask DataFrame with one
+        partition per row chunk, computed and held on the workers (``issues.to_parquet(...)``
+        writes it partition by partition; ``issues.compute()`` brings it here).
     summary : DataFrame
         One row per check: ``check``, ``status`` ("ran" or "skipped"), ``n_issues``, ``score``
         (mean), ``reason`` (why it was skipped).
@@ -29,9 +32,10 @@ class DataIssues:
         the graphs were built here on euclidean features, ``scaling`` (the shared graph's column
         scaling) and ``label_scaling`` (the label graph's): what was asked, what was used, why, and
         the labels' statistic (see :class:`labelwise.checks._scaling.LabelScaling`).
-    graph : NeighborGraph or None
+    graph : NeighborGraph, PartitionedGraph or None
         The graph the checks that do not read the labels shared (None when none needed one), or
-        the graph passed in.
+        the graph passed in; for dask features a
+        :class:`~labelwise.checks._partitioned.PartitionedGraph` on the workers (``.compute()``).
     label_graph : NeighborGraph or None
         The graph of the checks that read the labels with it (``label``, ``data_valuation``,
         ``underperforming_group``): ``graph`` itself unless ``label_scaling`` gave another scaling.
@@ -40,8 +44,8 @@ class DataIssues:
     issues: pd.DataFrame = field(repr=False)
     summary: pd.DataFrame
     info: dict[str, Any] = field(repr=False)
-    graph: NeighborGraph | None = field(default=None, repr=False)
-    label_graph: NeighborGraph | None = field(default=None, repr=False)
+    graph: NeighborGraph | PartitionedGraph | None = field(default=None, repr=False)
+    label_graph: NeighborGraph | PartitionedGraph | None = field(default=None, repr=False)
 
     @property
     def checks_run(self) -> list[str]:
@@ -50,7 +54,7 @@ class DataIssues:
 
     def to_frame(self) -> pd.DataFrame:
         """The issues table with a ``row`` column and ``n_issue_types`` (checks flagging the row), worst first."""
-        frame = self.issues.copy()
+        frame = self.issues.compute() if hasattr(self.issues, "dask") else self.issues.copy()
         flags = [c for c in frame.columns if c.startswith("is_") and c.endswith("_issue")]
         frame.insert(0, "row", np.arange(len(frame)))
         frame["n_issue_types"] = frame[flags].sum(axis=1).astype(np.int64) if flags else 0
@@ -75,7 +79,7 @@ class DataIssues:
         return out
 
 
-def _settings(graph: NeighborGraph) -> dict[str, Any]:
+def _settings(graph: NeighborGraph | PartitionedGraph) -> dict[str, Any]:
     return {
         "k": graph.k,
         "metric": graph.metric,

@@ -1,0 +1,148 @@
+"""Labels and a split given as dask collections, checked and encoded on the workers.
+
+The in-memory rules (:func:`labelwise._validate.labels.encode_labels`,
+:func:`~labelwise._validate.labels.encode_labels_for_probs`,
+:func:`labelwise.checks._inputs.check_split`) applied per chunk: each chunk reports its first
+missing row and its distinct values (at most ``K`` a chunk); the client joins those into the
+classes (sorted, or in order of first appearance when the values cannot be sorted, as
+``pd.factorize`` does) and each chunk encodes its rows. Only the distinct values and a few row
+numbers come to the client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._stage_progress import compute, step
+from .._validate.arguments import show
+from .._validate.labels import _as_1d, _missing_mask
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ._partitioned import as_rows
+
+
+def dask_label_codes(
+    labels: Any, chunks: tuple[int, ...], classes: Any, n_classes: int | None
+) -> tuple[Any, np.ndarray]:
+    """Codes (a dask int64 array on ``chunks``) and class values of dask ``labels``; ``n_classes``:
+    the columns of probs when given (integer labels are then column numbers)."""
+    import dask
+
+    values = _rows(labels, chunks, "labels")
+    blocks = values.to_delayed().ravel()
+    starts = np.r_[0, np.cumsum(chunks)[:-1]].astype(np.int64)
+    with step("labels: distinct values"):
+        found = compute(*[dask.delayed(_chunk_values)(b, int(s)) for b, s in zip(blocks, starts, strict=True)])
+    missing = [m for m, _ in found if m >= 0]
+    if missing:
+        row = min(missing)
+        raise InvalidLabelsError(f"labels must not contain missing values, row {row} is {_value(values, row)}")
+    uniques = _joined([u for _, u in found])
+    if uniques.size == 0:
+        raise InvalidLabelsError("labels must not be empty")
+    class_values = _classes(values, uniques, classes, n_classes)
+    index = pd.Index(class_values)
+    codes = values.map_blocks(lambda b: index.get_indexer(_as_1d(b, "labels")).astype(np.int64), dtype=np.int64)
+    return codes, class_values
+
+
+def _rows(values: Any, chunks: tuple[int, ...], name: str) -> Any:
+    if hasattr(values, "to_dask_array"):  # a dask Series
+        values = values.to_dask_array(lengths=True)
+    if values.ndim != 1:
+        raise InvalidLabelsError(f"{name} must be one-dimensional, got shape {values.shape}")
+    if int(values.shape[0]) != int(sum(chunks)):
+        raise ShapeMismatchError(
+            f"features and {name} must have the same length, got {int(sum(chunks))} rows and {int(values.shape[0])} {name}"
+        )
+    return as_rows(values, chunks)
+
+
+def _chunk_values(block: np.ndarray, start: int) -> tuple[int, np.ndarray]:
+    """The chunk's first missing row (``-1``: none) and its distinct values in order of appearance."""
+    arr = _as_1d(block, "labels")
+    missing = np.flatnonzero(_missing_mask(arr))
+    return (start + int(missing[0]) if missing.size else -1), pd.unique(arr[~_missing_mask(arr)])
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The distinct values of all chunks: sorted, or by first appearance when they do not sort."""
+    first_seen = pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts])) if parts else np.zeros(0)
+    try:
+        return np.asarray(pd.Index(first_seen).sort_values(), dtype=_common_dtype(parts))
+    except TypeError:
+        return np.asarray(first_seen, dtype=object)
+
+
+def _common_dtype(parts: list[np.ndarray]) -> Any:
+    kinds = {np.asarray(p).dtype for p in parts if len(p)}
+    return np.result_type(*kinds) if kinds and all(k.kind in "iufb" for k in kinds) else object
+
+
+def _classes(values: Any, uniques: np.ndarray, classes: Any, n_classes: int | None) -> np.ndarray:
+    """The class values, by the in-memory rules, an error naming the first offending row."""
+    if classes is not None:
+        class_arr = _as_1d(classes, "classes")
+        if n_classes is not None and len(class_arr) != n_classes:
+            raise ShapeMismatchError(
+                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
+            )
+        index = pd.Index(class_arr)
+        if not index.is_unique:
+            raise InvalidParameterError(f"classes must be unique, got duplicates {list(index[index.duplicated()][:5])}")
+        unknown = uniques[index.get_indexer(uniques) < 0]
+        if unknown.size:
+            row = _first_row(values, unknown[0])
+            shown = [c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]
+            raise InvalidLabelsError(f"labels must be one of the classes {shown}, row {row} is {show(unknown[0])}")
+        return class_arr
+    if n_classes is None:
+        return uniques
+    if uniques.dtype.kind in "iuf" and np.all(np.mod(uniques, 1) == 0):
+        outside = uniques[(uniques < 0) | (uniques >= n_classes)]
+        if outside.size:
+            row = _first_row(values, outside[0])
+            raise InvalidLabelsError(
+                f"labels must be integers in [0, {n_classes - 1}] (one per column of probs), row {row} is {show(outside[0])}"
+            )
+        return np.arange(n_classes)
+    if uniques.size != n_classes:
+        raise InvalidLabelsError(
+            f"labels has {uniques.size} distinct values but probs has {n_classes} columns; pass classes= to say which class each column is"
+        )
+    return uniques
+
+
+def _first_row(values: Any, value: Any) -> int:
+    """The first row holding ``value`` (row numbers of one value come to the client)."""
+    from ._partitioned import first_rows
+
+    return first_rows(values.map_blocks(lambda b: np.asarray(b == value), dtype=bool), 1)[0]
+
+
+def _value(values: Any, row: int) -> str:
+    (got,) = compute(values[row])
+    return show(np.asarray(got).item())
+
+
+def dask_split(split: Any, chunks: tuple[int, ...], train_value: Any) -> Any:
+    """:func:`labelwise.checks._inputs.check_split` of a dask ``split``: the training-row mask on
+    ``chunks`` (a dask bool array), the distinct values checked on the client."""
+    import dask
+
+    values = _rows(split, chunks, "split")
+    parts = compute(*[dask.delayed(pd.unique)(b) for b in values.to_delayed().ravel()])
+    distinct = pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts]))
+    if len(distinct) < 2:
+        raise InvalidParameterError(
+            f"split must have at least 2 values (training and evaluation rows), got only {show(distinct[0])}"
+        )
+    if values.dtype == bool:
+        return values
+    if not any(v == train_value for v in distinct):
+        raise InvalidParameterError(
+            f"split must contain the training value {show(train_value)} (train_value=), got values {', '.join(show(v) for v in distinct[:10])}"
+        )
+    return values.map_blocks(lambda b: np.asarray(b == train_value, dtype=bool), dtype=bool)

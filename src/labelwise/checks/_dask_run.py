@@ -1,0 +1,160 @@
+"""``find_data_issues`` on dask features: the graph and the per-example results on the workers.
+
+The features' graph is built on the workers (:func:`labelwise.checks._dask_find.dask_graphs`) and
+kept there (:class:`~labelwise.checks._partitioned.PartitionedGraph`); every check with a
+``partitioned`` function runs per partition, its columns held on the workers. Labels and a split
+given as dask collections are checked and encoded on the workers (:mod:`._dask_labels`); given as
+numpy, on the client as in memory, then spread over the features' row chunks (groups, read only by
+``underperforming_group``, on the client). Probs stay or go to the workers. A check without a ``partitioned`` function (``non_iid``'s permutation test,
+``underperforming_group``'s clusters) reads the whole graph: it runs on the graph brought to the
+client (``12 n k`` bytes), and its columns go back to the workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._chunks import is_dask
+from .._validate.labels import encode_labels_for_probs
+from .._validate.probabilities import check_probs
+from ..errors import ShapeMismatchError
+from ._base import CheckInputs, CheckResult
+from ._dask_find import dask_features, dask_graphs, local
+from ._dask_labels import dask_label_codes, dask_split
+from ._inputs import check_graph, check_groups, check_labels_probs, check_split
+from ._partitioned import PartitionedGraph, as_rows, issues_frame
+from .graph import NeighborGraph
+from .result import DataIssues
+
+
+def dask_data_issues(
+    features: Any,
+    given: dict[str, Any],
+    selected: list,
+    build: dict[str, Any],
+    scaling: str,
+    options: dict[str, dict[str, Any]],
+) -> DataIssues:
+    """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
+    DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
+    ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
+    X, missing, vary, names = dask_features(features)
+    n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
+    codes, classes, probs = _labels_probs(given, n, chunks)  # codes: numpy, or dask when labels are
+    split = given["split"]
+    split = (
+        dask_split(split, chunks, given["train_value"])
+        if is_dask(split)
+        else check_split(split, n, given["train_value"])
+    )
+    groups = check_groups(local(given["groups"]), n)
+    graph = given["graph"]
+    inputs = CheckInputs(
+        n=n,
+        features=X,
+        missing=missing,
+        labels=None if codes is None else as_rows(codes, chunks),
+        classes=classes,
+        probs=probs,
+        graph=_partitioned(check_graph(graph, n), chunks) if graph is not None else None,
+        is_train=None if split is None else as_rows(split, chunks),
+        groups=groups,
+        feature_names=names,
+        random_state=build["random_state"],
+        options=options,
+    )
+    found, records = dask_graphs(selected, replace(inputs, labels=codes), vary, scaling, build)
+    inputs = replace(inputs, graph=found)
+    gathered = _Gathered(inputs, chunks, codes, split)
+    cols: dict[str, Any] = {}
+    rows, info = [], {}
+    for check in selected:
+        reason = check.skip_reason(inputs)
+        if reason is not None:
+            rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
+            continue
+        result = check.partitioned(inputs) if check.partitioned is not None else gathered.run(check)
+        cols.update(result.columns)
+        rows.append(result.summary)
+        info[check.name] = result.info
+    summary = pd.DataFrame(rows)
+    summary["n_issues"] = summary["n_issues"].astype("Int64")
+    for key, record in records.items():
+        info[key] = record.to_dict()
+    issues = issues_frame(cols, chunks) if cols else None
+    return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=found)
+
+
+def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:
+    """Label codes, class values, and probs as a dask array on the features' rows; dask labels are
+    encoded on the workers (:mod:`._dask_labels`), others on the client as in memory."""
+    labels, probs, classes = given["labels"], given["probs"], given["classes"]
+    if is_dask(labels):
+        width = None if probs is None else int(probs.shape[1])
+        codes, class_values = dask_label_codes(labels, chunks, classes, width)
+        if probs is not None and int(probs.shape[0]) != n:
+            raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
+        return codes, class_values, None if probs is None else as_rows(_checked_probs(probs), chunks)
+    if probs is None or not hasattr(probs, "dask"):
+        codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
+        return codes, class_values, None if probs_arr is None else as_rows(probs_arr, chunks)
+    if int(probs.shape[0]) != n:
+        raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
+    if labels is None:
+        return None, None, as_rows(probs, chunks)
+    local_codes, local_classes = encode_labels_for_probs(labels, int(probs.shape[1]), classes=classes)
+    if len(local_codes) != n:
+        raise ShapeMismatchError(
+            f"features and labels must have the same length, got {n} rows and {len(local_codes)} labels"
+        )
+    return local_codes, local_classes, as_rows(probs, chunks)
+
+
+def _checked_probs(probs: Any) -> Any:
+    """Probs as the in-memory check takes them (a numpy array checked here; a dask array as it is:
+    confident learning checks its chunks as it reads them)."""
+    return probs if is_dask(probs) else check_probs(probs)
+
+
+def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGraph:
+    """A graph given in memory spread over the features' row chunks."""
+    return PartitionedGraph(
+        as_rows(graph.indices, chunks),
+        as_rows(graph.distances, chunks),
+        graph.metric,
+        graph.standardized,
+        graph.method,
+        graph.scaling,
+    )
+
+
+class _Gathered:
+    """The inputs in this process for the checks that read the graph whole, made on first use."""
+
+    def __init__(self, inputs: CheckInputs, chunks: tuple[int, ...], codes: Any, split: Any) -> None:
+        self._dask, self._chunks, self._codes, self._split = inputs, chunks, codes, split
+        self._local: CheckInputs | None = None
+
+    def run(self, check: Any) -> CheckResult:
+        """``check.run`` on the gathered inputs, its columns spread back over the row chunks."""
+        if self._local is None:
+            from .._stage_progress import compute, step
+
+            d = self._dask
+            with step("graph to the client (checks that read it whole)"):
+                graph = d.graph.compute() if isinstance(d.graph, PartitionedGraph) else d.graph
+                probs, codes, split = (
+                    None if v is None else np.asarray(compute(v)[0]) if is_dask(v) else v
+                    for v in (d.probs, self._codes, self._split)
+                )
+            self._local = replace(
+                d, features=None, missing=None, labels=codes, probs=probs, graph=graph, is_train=split, cache={}
+            )
+        result = check.run(self._local)
+        return CheckResult(
+            {c: as_rows(v, self._chunks) for c, v in result.columns.items()}, result.summary, result.info
+        )

@@ -1,0 +1,271 @@
+"""The data checks per partition: the graph and the per-example results stay on the workers, the
+answers are the in-memory ones for any chunking, and nothing n-long comes to the client."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import labelwise as lw
+from labelwise.checks._partitioned import PartitionedGraph
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+
+#: The checks that run per partition (every per-example check).
+PER_PARTITION = [
+    "null",
+    "exact_duplicate",
+    "near_duplicate",
+    "outlier",
+    "label",
+    "class_imbalance",
+    "data_valuation",
+    "leakage",
+]
+
+
+def _data(n: int = 240, d: int = 4, seed: int = 0):
+    """Blobs with flipped labels, far rows, twins and near twins across chunks, and a split."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = rng.normal(scale=5.0, size=(3, d))[y] + rng.normal(size=(n, d))
+    y[:12] = (y[:12] + 1) % 3
+    X[15:20] += 15.0
+    X[n - 6 :] = X[30:36]
+    X[40:45] = X[80:85] + 1e-4
+    split = np.where(rng.random(n) < 0.7, "train", "test")
+    return X, y, split
+
+
+def _chunkings(n: int):
+    """Row chunkings of ``n`` rows: random sizes from 1 row to all of them."""
+    return st.lists(st.integers(1, n), min_size=1, max_size=8).map(lambda sizes: _cut(sizes, n))
+
+
+def _cut(sizes: list[int], n: int) -> tuple[int, ...]:
+    out, left = [], n
+    for s in sizes:
+        if left == 0:
+            break
+        out.append(min(s, left))
+        left -= out[-1]
+    if left:
+        out.append(left)
+    return tuple(out)
+
+
+def assert_same(ours, theirs) -> None:
+    """The same flags, scores to 1e-12, summaries and per-check info as in memory."""
+    assert hasattr(ours.issues, "dask")
+    got = ours.issues.compute()
+    assert list(got.columns) == list(theirs.issues.columns)
+    np.testing.assert_array_equal(got.index, np.arange(len(theirs.issues)))
+    for name in theirs.issues.columns:
+        if name.endswith("_score"):
+            np.testing.assert_allclose(got[name], theirs.issues[name], rtol=0, atol=1e-12, err_msg=name)
+        else:
+            np.testing.assert_array_equal(got[name], theirs.issues[name], err_msg=name)
+    pd.testing.assert_frame_equal(ours.summary, theirs.summary, rtol=1e-12)
+    for check in ("exact_duplicate", "near_duplicate"):
+        if check in theirs.info:
+            assert ours.info[check]["sets"] == theirs.info[check]["sets"]
+    for check, key in (("outlier", "cutoff_ratio"), ("near_duplicate", "radius"), ("leakage", "rows")):
+        if check in theirs.info:
+            assert ours.info[check][key] == theirs.info[check][key], check
+    if "label" in theirs.info:
+        np.testing.assert_array_equal(ours.info["label"]["noise_matrix"], theirs.info["label"]["noise_matrix"])
+
+
+class TestSameAnswersAsInMemory:
+    @settings(max_examples=12, deadline=None)
+    @given(chunks=_chunkings(240))
+    def test_every_per_example_check_for_any_chunking(self, chunks):
+        """Any row chunking (1-row chunks included): each check's flags, scores and info are the
+        in-memory exact run's."""
+        X, y, split = _data()
+        theirs = lw.checks.find_data_issues(X, y, split=split, checks=PER_PARTITION, method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(chunks, 4)), y, split=split, checks=PER_PARTITION, method="exact"
+            )
+        assert_same(ours, theirs)
+
+    def test_labels_and_split_given_as_dask_arrays_in_other_chunks(self):
+        """Labels and split as dask arrays chunked unlike the features: the same result."""
+        X, y, split = _data(seed=1)
+        theirs = lw.checks.find_data_issues(X, y, split=split, checks=PER_PARTITION, method="exact")
+        with dask.config.set(scheduler="threads"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(50, 4)),
+                da.from_array(y, chunks=70),
+                split=da.from_array(split, chunks=33),
+                checks=PER_PARTITION,
+                method="exact",
+            )
+        assert_same(ours, theirs)
+
+    def test_probs_as_a_dask_array_feed_the_label_check(self):
+        """With probs (a dask array), the label check is confident learning on them, as in memory."""
+        X, y, _ = _data(seed=2)
+        probs = np.random.default_rng(2).dirichlet(np.ones(3), size=len(y))
+        probs[np.arange(len(y)), y] += 1.0
+        probs /= probs.sum(axis=1, keepdims=True)
+        theirs = lw.checks.find_data_issues(X, y, probs=probs, checks=["label", "outlier"], method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(64, 4)),
+                y,
+                probs=da.from_array(probs, chunks=(100, 3)),
+                checks=["label", "outlier"],
+                method="exact",
+            )
+        assert ours.info["label"]["probs_from"] == "probs"
+        assert_same(ours, theirs)
+
+    def test_a_graph_given_in_memory_is_spread_over_the_chunks(self):
+        """graph= with dask features: the checks read it per partition, the same flags."""
+        X, y, _ = _data(seed=3)
+        graph = lw.checks.NeighborGraph.build(X, k=6, method="exact")
+        checks = ["outlier", "near_duplicate", "label", "data_valuation"]
+        theirs = lw.checks.find_data_issues(X, y, graph=graph, checks=checks)
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(da.from_array(X, chunks=(90, 4)), y, graph=graph, checks=checks)
+        assert isinstance(ours.graph, PartitionedGraph)
+        assert_same(ours, theirs)
+
+
+def test_the_issues_are_a_dask_frame_with_one_partition_per_chunk():
+    """One partition per row chunk, indexed by row number; to_frame() is the in-memory table."""
+    X, y, split = _data(seed=4)
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(da.from_array(X, chunks=(100, 4)), y, checks=PER_PARTITION, method="exact")
+    theirs = lw.checks.find_data_issues(X, y, checks=PER_PARTITION, method="exact")
+    assert ours.issues.npartitions == 3
+    assert tuple(ours.issues.divisions) == (0, 100, 200, 239)
+    pd.testing.assert_frame_equal(ours.to_frame(), theirs.to_frame(), rtol=1e-12)
+    assert ours.graph.chunks == (100, 100, 40)
+    np.testing.assert_array_equal(ours.graph.compute().indices, theirs.graph.indices)
+
+
+def test_an_empty_chunk_is_dropped_and_the_answers_are_the_same():
+    """Features with an empty row chunk (as a filter leaves them): three partitions, the in-memory flags."""
+    X, y, split = _data(seed=11)
+    Xd = da.from_array(X, chunks=((100, 0, 90, 50), 4))
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(Xd, y, split=split, checks=PER_PARTITION, method="exact")
+    assert ours.issues.npartitions == 3
+    assert_same(ours, lw.checks.find_data_issues(X, y, split=split, checks=PER_PARTITION, method="exact"))
+
+
+def test_no_n_long_array_comes_to_the_client(monkeypatch):
+    """With every per-example check: no computed result holds as many values as rows (the quantile
+    selection capped at 64 values here, so that it has to narrow), and the graph is never gathered."""
+    import labelwise._dask_select as select
+
+    monkeypatch.setattr(select, "GATHER_CAP", 64)
+    X, y, split = _data(n=3000, seed=5)
+    sizes: list[int] = []
+    real = dask.base.compute
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        sizes.extend(int(np.size(v)) for v in out if isinstance(v, np.ndarray))
+        return out
+
+    monkeypatch.setattr(dask.base, "compute", spy)
+    monkeypatch.setattr(dask, "compute", spy)
+    monkeypatch.setattr(PartitionedGraph, "compute", lambda self: pytest.fail("the graph was gathered"))
+    with dask.config.set(scheduler="sync"):
+        found = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(500, 4)), y, split=split, checks=PER_PARTITION, method="exact", scaling="zscore"
+        )
+    assert sizes and max(sizes) < 3000 // 4
+    assert found.summary["status"].eq("ran").all()
+
+
+def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
+    """non_iid and underperforming_group read the whole graph: it comes to the client once for both,
+    and their results are the in-memory ones."""
+    X, y, _ = _data(seed=6)
+    calls = []
+    real = PartitionedGraph.compute
+
+    def counted(self):
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(PartitionedGraph, "compute", counted)
+    checks = ["outlier", "non_iid", "underperforming_group"]
+    theirs = lw.checks.find_data_issues(X, y, checks=checks, method="exact")
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")
+    assert len(calls) == 1
+    assert_same(ours, theirs)
+
+
+class TestDaskLabels:
+    def test_string_labels_and_a_split_as_dask_encode_on_the_workers_as_in_memory(self):
+        """String labels and a string split as dask arrays: the classes, flags and info of memory."""
+        X, y, split = _data(seed=7)
+        names = np.array(["cat", "dog", "emu"], dtype=object)[y]
+        checks = ["label", "class_imbalance", "leakage", "outlier"]
+        theirs = lw.checks.find_data_issues(X, names, split=split, checks=checks, method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(60, 4)),
+                da.from_array(names, chunks=47),
+                split=da.from_array(split, chunks=100),
+                checks=checks,
+                method="exact",
+            )
+        assert ours.info["class_imbalance"] == theirs.info["class_imbalance"]
+        assert_same(ours, theirs)
+
+    def test_a_missing_label_is_named_by_its_row_as_in_memory(self):
+        X, y, _ = _data(seed=8)
+        labels = y.astype(float)
+        labels[150] = np.nan
+        with pytest.raises(lw.errors.InvalidLabelsError) as memory:
+            lw.checks.find_data_issues(X, labels)
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidLabelsError) as ours:
+            lw.checks.find_data_issues(da.from_array(X, chunks=(60, 4)), da.from_array(labels, chunks=50))
+        assert "row 150 is" in str(ours.value) and str(ours.value) == str(memory.value)
+
+    def test_a_label_outside_the_classes_is_named_by_its_first_row_as_in_memory(self):
+        X, y, _ = _data(seed=9)
+        with pytest.raises(lw.errors.InvalidLabelsError) as memory:
+            lw.checks.find_data_issues(X, y, classes=[0, 1], checks=["label"])
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidLabelsError) as ours:
+            lw.checks.find_data_issues(
+                da.from_array(X, chunks=(60, 4)), da.from_array(y, chunks=50), classes=[0, 1], checks=["label"]
+            )
+        assert f"row {np.flatnonzero(y == 2)[0]} is 2" in str(ours.value)
+        assert str(ours.value) == str(memory.value)
+
+    def test_a_split_without_the_training_value_is_refused(self):
+        X, y, _ = _data(seed=10)
+        split = da.from_array(np.where(y > 0, "a", "b"), chunks=50)
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidParameterError, match="train_value"):
+            lw.checks.find_data_issues(da.from_array(X, chunks=(60, 4)), y, split=split, checks=["leakage"])
+
+
+@pytest.mark.slow
+def test_a_worker_lost_during_the_checks_per_partition_changes_nothing():
+    """A worker closes after its 30th finished task of the checks (the graph given, so every task is
+    a check's): Dask recomputes what it held, and the answers are the in-memory ones."""
+    from .test_worker_lost import _cluster_losing_a_worker
+
+    X, y, split = _data(n=600, seed=12)
+    graph = lw.checks.NeighborGraph.build(X, k=8, method="exact")
+    theirs = lw.checks.find_data_issues(X, y, split=split, graph=graph, checks=PER_PARTITION)
+    with _cluster_losing_a_worker(after=30) as (client, done):
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(100, 4)), y, split=split, graph=graph, checks=PER_PARTITION
+        )
+        assert done, "the worker was not lost during the checks"
+        assert len(client.scheduler_info()["workers"]) == 1
+        assert_same(ours, theirs)
