@@ -269,3 +269,30 @@ def test_a_worker_lost_during_the_checks_per_partition_changes_nothing():
         assert done, "the worker was not lost during the checks"
         assert len(client.scheduler_info()["workers"]) == 1
         assert_same(ours, theirs)
+
+
+class TestImpute:
+    @settings(max_examples=8, deadline=None)
+    @given(chunks=_chunkings(240))
+    def test_missing_values_filled_with_exact_column_medians_as_in_memory(self, chunks):
+        """impute=True: NaN and inf in several columns (one column without any finite value) are the
+        column medians of memory for any chunking; the null check counts them; the flags are memory's."""
+        X, y, split = _data(seed=13)
+        X[[3, 50, 51, 200], 1] = np.nan
+        X[[7, 120], 2] = np.inf
+        X[:, 3] = np.nan
+        checks = ["null", "outlier", "near_duplicate", "label", "exact_duplicate"]
+        theirs = lw.checks.find_data_issues(X, y, checks=checks, impute=True, method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(chunks, 4)), y, checks=checks, impute=True, method="exact"
+            )
+        assert theirs.info["null"]["missing_values"] == 246
+        assert_same(ours, theirs)
+        assert ours.info["null"] == theirs.info["null"]
+
+    def test_without_impute_the_error_says_how_to_fill(self):
+        X, y, _ = _data(seed=14)
+        X[73, 2] = np.nan
+        with pytest.raises(lw.errors.InvalidParameterError, match=r"rows \[73\].*impute=True"):
+            lw.checks.find_data_issues(da.from_array(X, chunks=(30, 4)), y)

@@ -10,8 +10,8 @@ the workers; the checks then run per partition (:mod:`._dask_run`). What differs
   ``AUTO_EXACT_MAX_ROWS`` rows and approximate above, as in memory (exact when hnswlib is not
   installed);
 - ``identifier_column`` reads every column whole and is skipped, with its reason;
-- ``impute=True`` (column medians) and ``label_scaling="fenced"``/``"auto"`` (a robust row
-  statistic's quantiles over all rows) are refused: fill missing values first, or keep z-scores;
+- ``impute=True`` fills a column's missing values with its exact distributed median;
+- ``label_scaling="fenced"``/``"auto"`` (a second graph on a robust scaling) is refused: keep z-scores;
 - ``scaling="auto"`` draws the same subsample of rows as in memory and brings only those rows
   (at most ``COLUMN_CHOICE_ROWS``) to the client to choose.
 """
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import align_dask_rows, is_dask
-from .._stage_progress import compute, step
+from .._stage_progress import compute, persist, step
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
@@ -36,13 +36,8 @@ from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_cho
 from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
 
 
-def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
+def check_dask_options(method: str, label_scaling: str) -> None:
     """Refuse the options that need the features in one process (a one-line reason each)."""
-    if impute:
-        raise InvalidParameterError(
-            "impute must be False for features given as a dask array (column medians need every row in one "
-            "process), got True; fill missing values first, e.g. features with da.where(da.isfinite(x), x, value)"
-        )
     if label_scaling != "zscore":
         raise InvalidParameterError(
             f"label_scaling must be 'zscore' for features given as a dask array (the fenced range needs every "
@@ -50,10 +45,12 @@ def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
         )
 
 
-def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
-    """The features as a float dask array of whole rows, the missing values per row (a dask array,
-    all zero: any is an error naming the first rows), whether any row differs from another, and the
-    column names of a dask DataFrame."""
+def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
+    """The features as a float dask array of whole rows, the missing (NaN or infinite) values per
+    row (a dask array), whether any row differs from another, and the column names of a dask
+    DataFrame. Missing values are an error naming the first rows, or with ``impute`` replaced by
+    their column's median of finite values (an exact distributed median, 0 for a column without
+    one), as :func:`labelwise.checks._inputs.check_features` does."""
     from ._partitioned import first_rows
 
     names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
@@ -69,14 +66,43 @@ def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
         total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))
-        if int(total):
+        if int(total) and not impute:
             rows = first_rows(counts > 0, 5)
             (bad_rows,) = compute((counts > 0).sum())
             raise InvalidParameterError(
                 f"features must be finite (no NaN or inf); {int(bad_rows)} rows are not, e.g. rows {rows} "
-                f"(impute=True is not available for a dask array: fill them first)"
+                f"(pass impute=True to fill them with column medians)"
             )
+    if int(total):
+        with step("features: column medians"):
+            X = _imputed(X)
+            low, high = compute(X.min(axis=0), X.max(axis=0))
     return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names
+
+
+def _imputed(X: Any) -> Any:
+    """``X`` with each non-finite value replaced by its column's median of finite values (0 without any)."""
+    import dask.array as da
+
+    from .._dask_select import exact_median
+
+    finite = da.isfinite(X)
+    (bad, good) = compute((~finite).sum(axis=0), finite.sum(axis=0))
+    fill = np.zeros(int(X.shape[1]), dtype=X.dtype)
+    for c in np.flatnonzero(np.asarray(bad)):
+        if good[c]:
+            (col,) = persist(X[:, c][finite[:, c]])
+            fill[c] = exact_median(col)
+    return X.map_blocks(_filled, fill, dtype=X.dtype)
+
+
+def _filled(block: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    bad = ~np.isfinite(block)
+    if not bad.any():
+        return block
+    out = block.copy()
+    out[bad] = np.broadcast_to(fill, block.shape)[bad]
+    return out
 
 
 def _missing_counts(block: np.ndarray) -> np.ndarray:

@@ -38,11 +38,12 @@ def dask_data_issues(
     build: dict[str, Any],
     scaling: str,
     options: dict[str, dict[str, Any]],
+    impute: bool = False,
 ) -> DataIssues:
     """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
     DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
-    X, missing, vary, names = dask_features(features)
+    X, missing, vary, names = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
     codes, classes, probs = _labels_probs(given, n, chunks)  # codes: numpy, or dask when labels are
     split = given["split"]

@@ -124,10 +124,10 @@ def find_data_issues(
     if is_dask(features):  # the features, the graph and the per-example results stay on the workers
         from ._dask_run import dask_data_issues
 
-        check_dask_options(method, impute, label_scaling)
+        check_dask_options(method, label_scaling)
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
         given.update(train_value=train_value, groups=groups, graph=graph)
-        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}))
+        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}), impute)
     X = missing = None
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
