@@ -128,12 +128,6 @@ class TestOnTheThreadsScheduler:
         with pytest.raises(ShapeMismatchError, match=r"features must not be chunked along columns.*rechunk"):
             lw.checks.find_data_issues(features=da.from_array(X, chunks=(50, 3)))
 
-    def test_the_fenced_label_scaling_is_refused_with_its_reason(self):
-        """The fenced range names why it is refused."""
-        X, _, _ = _blobs(200)
-        with pytest.raises(InvalidParameterError, match="label_scaling must be 'zscore'.*dask array"):
-            lw.checks.find_data_issues(features=da.from_array(X, chunks=(50, 6)), label_scaling="fenced")
-
     def test_missing_values_are_an_error_naming_the_rows(self):
         """NaN in a chunk: the error names the row, as in memory."""
         X, _, _ = _blobs(200)

@@ -11,7 +11,9 @@ the workers; the checks then run per partition (:mod:`._dask_run`). What differs
   installed);
 - ``identifier_column`` reads every column whole and is skipped, with its reason;
 - ``impute=True`` fills a column's missing values with its exact distributed median;
-- ``label_scaling="fenced"``/``"auto"`` (a second graph on a robust scaling) is refused: keep z-scores;
+- ``label_scaling="fenced"``/``"auto"``: the fenced range by an exact distributed quantile and dask
+  reductions, the labels' choice on the same subsample of rows as in memory
+  (:mod:`._dask_label_graph`);
 - ``scaling="auto"`` draws the same subsample of rows as in memory and brings only those rows
   (at most ``COLUMN_CHOICE_ROWS``) to the client to choose.
 """
@@ -34,15 +36,6 @@ from ._inputs import numeric_matrix
 from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
 from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
-
-
-def check_dask_options(method: str, label_scaling: str) -> None:
-    """Refuse the options that need the features in one process (a one-line reason each)."""
-    if label_scaling != "zscore":
-        raise InvalidParameterError(
-            f"label_scaling must be 'zscore' for features given as a dask array (the fenced range needs every "
-            f"row in one process), got {label_scaling!r}"
-        )
 
 
 def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
@@ -115,16 +108,16 @@ def local(value: Any) -> Any:
 
 
 def dask_graphs(
-    selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any]
-) -> tuple[PartitionedGraph | None, dict[str, LabelScaling]]:
-    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``,
-    one graph for every check): the given graph, or the sharded graph on the chosen column scaling
-    (held on the workers), and its records."""
+    selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any], label_scaling: str = "zscore"
+) -> tuple[PartitionedGraph | None, PartitionedGraph | None, dict[str, LabelScaling]]:
+    """:func:`labelwise.checks.find._needed_graphs` for dask features: the given graph, or the
+    sharded graphs (held on the workers) on the chosen column scaling and, for ``label_scaling``
+    other than ``"zscore"``, the label graph (:mod:`._dask_label_graph`); and their records."""
     from .find import refuse_constant_features
 
     graph, X, n = inputs.graph, inputs.features, inputs.n
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
-        return graph, {}
+        return graph, graph, {}
     if not vary:
         refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
     if build["k"] >= n:
@@ -134,8 +127,10 @@ def dask_graphs(
     if metric != "euclidean":
         mean, scale = column_fit(X, standardize=False)
         graph = search(X, mean, scale, k=k, metric=metric, standardized=False)
-        return graph, {}
+        return graph, graph, {}
     mean, scale = column_fit(X, standardize=True)
+    if label_scaling != "zscore":  # the label graph's choice is made against z-scores: the shared graph keeps them
+        return _with_label_graph(selected, inputs, (mean, scale), scaling, label_scaling, build, search)
     column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
     if column.chosen == "common":
         scale = np.full(scale.shape[0], float(np.sqrt(np.mean(np.square(scale)))))  # _scaling.common_scale
@@ -143,7 +138,29 @@ def dask_graphs(
     records = {"scaling": column}
     if any(c.uses_label_graph(inputs) for c in selected):
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
-    return graph, records
+    return graph, graph, records
+
+
+def _with_label_graph(
+    selected: list,
+    inputs: CheckInputs,
+    fit: tuple[np.ndarray, np.ndarray],
+    scaling: str,
+    label_scaling: str,
+    build: dict[str, Any],
+    search: Callable[..., PartitionedGraph],
+) -> tuple[PartitionedGraph | None, PartitionedGraph | None, dict[str, LabelScaling]]:
+    """The z-score graph and the label graph for ``label_scaling`` ``"fenced"``/``"auto"``, as in memory."""
+    from ._dask_label_graph import dask_label_graphs
+
+    column = LabelScaling(scaling, "zscore", "label_scaling given" if scaling == "auto" else "requested")
+    plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
+    X, (mean, scale), k = inputs.features, fit, build["k"]
+    if not any(c.uses_label_graph(inputs) for c in selected):
+        shared = search(X, mean, scale, k=k, metric=build["metric"], standardized=True)
+        return shared, shared, {"scaling": column}
+    zscored, label_graph, record = dask_label_graphs(X, mean, scale, inputs.labels, plain, label_scaling, build, search)
+    return zscored, label_graph, {"scaling": column, "label_scaling": record}
 
 
 def _search_for(method: str, n: int, random_state: int) -> Callable[..., PartitionedGraph]:
