@@ -21,8 +21,13 @@ the one-process stage also finds the exact ``k`` nearest neighbours of ``--sampl
 brute force, against which each graph's recall@k is reported; the flags are compared as counts and
 disagreements (an approximate graph need not give the exact one's flags).
 
+``--labels``: labels (each row's cluster, 5% moved to another) and a split, made per chunk (on the
+workers for the cluster stage), and every check that runs per partition (``label``,
+``class_imbalance``, ``data_valuation``, ``leakage``, ``null`` too); the scores' largest differences
+are reported as well.
+
 Usage: ``python benchmarks/bench_checks_scale.py [--n 100000] [--chunk-rows 25000] [--dir /tmp]
-[--method exact|approximate] [--sample 2000]``
+[--method exact|approximate] [--sample 2000] [--labels]``
 """
 
 from __future__ import annotations
@@ -98,14 +103,21 @@ def exact_sample(X: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     return best
 
 
-def run_stage(stage: str, n: int, chunk_rows: int, out: Path, method: str = "exact", sample: int = 2000) -> dict:
+def run_stage(
+    stage: str, n: int, chunk_rows: int, out: Path, method: str = "exact", sample: int = 2000, labels: bool = False
+) -> dict:
     import labelwise as lw
 
     n_chunks = n // chunk_rows
+    checks = LABEL_CHECKS if labels else CHECKS
     if stage == "memory":
         X = np.concatenate([make_chunk(i, chunk_rows, n_chunks) for i in range(n_chunks)])
+        given = {}
+        if labels:
+            parts = [make_labels(i, chunk_rows, n_chunks) for i in range(n_chunks)]
+            given = {"labels": np.concatenate([p[0] for p in parts]), "split": np.concatenate([p[1] for p in parts])}
         t0 = time.perf_counter()
-        found = lw.checks.find_data_issues(features=X, checks=CHECKS, method=method)
+        found = lw.checks.find_data_issues(features=X, checks=checks, method=method, **given)
         wall = time.perf_counter() - t0
         extra = {}
         if method == "approximate":
@@ -127,9 +139,16 @@ def run_stage(stage: str, n: int, chunk_rows: int, out: Path, method: str = "exa
         X = da.concatenate(
             [da.from_delayed(make(i, chunk_rows, n_chunks), (chunk_rows, D), np.float32) for i in range(n_chunks)]
         )
+        given = {}
+        if labels:  # made on the workers too: the labels and the split never pass through the client
+            pair = [dask.delayed(make_labels, nout=2, pure=True)(i, chunk_rows, n_chunks) for i in range(n_chunks)]
+            given = {
+                key: da.concatenate([da.from_delayed(p[j], (chunk_rows,), dtype) for p in pair])
+                for j, (key, dtype) in enumerate((("labels", np.int64), ("split", np.dtype("<U5"))))
+            }
         with PeakAnon() as peak:
             t0 = time.perf_counter()
-            found = lw.checks.find_data_issues(features=X, checks=CHECKS, method=method)
+            found = lw.checks.find_data_issues(features=X, checks=checks, method=method, **given)
             wall = time.perf_counter() - t0
         extra = {"worker_import_s": worker_import, "client_anon_at_start_gb": peak.base / 1e9}
         issues, graph = found.issues.compute(), found.graph.compute()  # after the measured run, to compare
@@ -137,8 +156,15 @@ def run_stage(stage: str, n: int, chunk_rows: int, out: Path, method: str = "exa
         cluster.close()
     if stage == "memory":
         issues, graph = found.issues, found.graph
-    flags = {c: issues[f"is_{c}_issue"].to_numpy() for c in CHECKS}
-    np.savez(out, indices=graph.indices, distances=graph.distances, **flags)
+    flags = {c: issues[f"is_{c}_issue"].to_numpy() for c in checks}
+    scores = {f"{c}_score": issues[f"{c}_score"].to_numpy() for c in checks}
+    np.savez(
+        out,
+        indices=graph.indices,
+        distances=graph.distances,
+        **{f"is_{c}_issue": v for c, v in flags.items()},
+        **scores,
+    )
     (out.with_suffix(".sets.json")).write_text(json.dumps(found.info["exact_duplicate"]["sets"]))
     return {
         "stage": stage,
@@ -159,9 +185,12 @@ def main() -> None:
     ap.add_argument("--out")
     ap.add_argument("--method", choices=["exact", "approximate"], default="exact")
     ap.add_argument("--sample", type=int, default=2000)
+    ap.add_argument("--labels", action="store_true", help="labels and a split too: every per-partition check")
     args = ap.parse_args()
+    checks = LABEL_CHECKS if args.labels else CHECKS
     if args.stage:
-        print(json.dumps(run_stage(args.stage, args.n, args.chunk_rows, Path(args.out), args.method, args.sample)))
+        result = run_stage(args.stage, args.n, args.chunk_rows, Path(args.out), args.method, args.sample, args.labels)
+        print(json.dumps(result))
         return
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"load average before: {os.getloadavg()}")
@@ -170,13 +199,14 @@ def main() -> None:
         for stage in ("memory", "cluster"):
             out = Path(tmp) / f"{stage}.npz"
             cmd = [sys.executable, __file__, "--stage", stage, "--n", str(args.n), "--chunk-rows", str(args.chunk_rows)]
-            cmd += ["--method", args.method, "--sample", str(args.sample)]
+            cmd += ["--method", args.method, "--sample", str(args.sample)] + (["--labels"] if args.labels else [])
             done = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True, check=True)
             results[stage] = json.loads(done.stdout.strip().splitlines()[-1])
             print(json.dumps(results[stage]))
         a, b = (np.load(Path(tmp) / f"{s}.npz") for s in ("memory", "cluster"))
         sets_same = (Path(tmp) / "memory.sets.json").read_text() == (Path(tmp) / "cluster.sets.json").read_text()
-        same = {c: bool((a[c] == b[c]).all()) for c in CHECKS}
+        same = {c: bool((a[f"is_{c}_issue"] == b[f"is_{c}_issue"]).all()) for c in checks}
+        score_diff = {c: float(np.abs(a[f"{c}_score"] - b[f"{c}_score"]).max()) for c in checks}
         if args.method == "approximate":
             truth = np.load(Path(tmp) / "memory.exact.npz")
             k = truth["indices"].shape[1]
@@ -189,7 +219,7 @@ def main() -> None:
                 json.dumps(
                     {
                         "recall_at_k_sample": {"memory": recall(a["indices"]), "cluster": recall(b["indices"])},
-                        "flags_differing": {c: int((a[c] != b[c]).sum()) for c in CHECKS},
+                        "flags_differing": {c: int((a[f"is_{c}_issue"] != b[f"is_{c}_issue"]).sum()) for c in checks},
                     }
                 )
             )
@@ -197,6 +227,7 @@ def main() -> None:
             json.dumps(
                 {
                     "identical_flags": same,
+                    "score_max_abs_diff": score_diff,
                     "identical_duplicate_sets": sets_same,
                     "graph_indices_equal_share": float((a["indices"] == b["indices"]).mean()),
                     "graph_distance_max_abs_diff": float(np.abs(a["distances"] - b["distances"]).max()),

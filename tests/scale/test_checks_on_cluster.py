@@ -128,19 +128,6 @@ class TestOnTheThreadsScheduler:
         with pytest.raises(ShapeMismatchError, match=r"features must not be chunked along columns.*rechunk"):
             lw.checks.find_data_issues(features=da.from_array(X, chunks=(50, 3)))
 
-    @pytest.mark.parametrize(
-        ("options", "match"),
-        [
-            ({"label_scaling": "fenced"}, "label_scaling must be 'zscore'.*dask array"),
-            ({"impute": True}, "impute must be False.*dask array"),
-        ],
-    )
-    def test_options_that_need_every_row_in_one_process_are_refused(self, options, match):
-        """The fenced range and imputation name why they are refused."""
-        X, _, _ = _blobs(200)
-        with pytest.raises(InvalidParameterError, match=match):
-            lw.checks.find_data_issues(features=da.from_array(X, chunks=(50, 6)), **options)
-
     def test_missing_values_are_an_error_naming_the_rows(self):
         """NaN in a chunk: the error names the row, as in memory."""
         X, _, _ = _blobs(200)

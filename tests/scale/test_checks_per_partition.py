@@ -269,3 +269,84 @@ def test_a_worker_lost_during_the_checks_per_partition_changes_nothing():
         assert done, "the worker was not lost during the checks"
         assert len(client.scheduler_info()["workers"]) == 1
         assert_same(ours, theirs)
+
+
+class TestImpute:
+    @settings(max_examples=8, deadline=None)
+    @given(chunks=_chunkings(240))
+    def test_missing_values_filled_with_exact_column_medians_as_in_memory(self, chunks):
+        """impute=True: NaN and inf in several columns (one column without any finite value) are the
+        column medians of memory for any chunking; the null check counts them; the flags are memory's."""
+        X, y, split = _data(seed=13)
+        X[[3, 50, 51, 200], 1] = np.nan
+        X[[7, 120], 2] = np.inf
+        X[:, 3] = np.nan
+        checks = ["null", "outlier", "near_duplicate", "label", "exact_duplicate"]
+        theirs = lw.checks.find_data_issues(X, y, checks=checks, impute=True, method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(chunks, 4)), y, checks=checks, impute=True, method="exact"
+            )
+        assert theirs.info["null"]["missing_values"] == 246
+        assert_same(ours, theirs)
+        assert ours.info["null"] == theirs.info["null"]
+
+    def test_without_impute_the_error_says_how_to_fill(self):
+        X, y, _ = _data(seed=14)
+        X[73, 2] = np.nan
+        with pytest.raises(lw.errors.InvalidParameterError, match=r"rows \[73\].*impute=True"):
+            lw.checks.find_data_issues(da.from_array(X, chunks=(30, 4)), y)
+
+
+class TestLabelScaling:
+    @pytest.mark.parametrize("label_scaling", ["fenced", "auto"])
+    def test_the_label_graph_on_the_fenced_range_as_in_memory(self, label_scaling):
+        """label_scaling="fenced"/"auto" with one column of far-out values: the same fenced range,
+        choice, label graph and flags as in memory; the checks without labels keep z-scores."""
+        X, y, split = _data(n=300, seed=15)
+        X[:12, 0] += 400.0  # a heavy-tailed column: the fenced range differs from the z-score
+        checks = ["outlier", "label", "data_valuation", "near_duplicate"]
+        theirs = lw.checks.find_data_issues(X, y, checks=checks, label_scaling=label_scaling, method="exact")
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(70, 4)), y, checks=checks, label_scaling=label_scaling, method="exact"
+            )
+        assert ours.info["label_scaling"] == theirs.info["label_scaling"]
+        assert ours.info["scaling"] == theirs.info["scaling"]
+        np.testing.assert_array_equal(ours.label_graph.compute().indices, theirs.label_graph.indices)
+        np.testing.assert_array_equal(ours.graph.compute().indices, theirs.graph.indices)
+        assert_same(ours, theirs)
+
+    def test_auto_choosing_the_fenced_range_as_in_memory(self):
+        """Labels that follow two columns whose far-out rows shrink their z-scores: "auto" chooses
+        the fenced range (a second graph) on dask as in memory, with the same flags."""
+        rng = np.random.default_rng(17)
+        X = rng.normal(size=(400, 6))
+        y = (X[:, 0] + X[:, 1] > 0).astype(int)
+        X[:20, :3] *= 40.0
+        checks = ["outlier", "label", "underperforming_group"]
+        theirs = lw.checks.find_data_issues(X, y, checks=checks, label_scaling="auto", method="exact")
+        assert theirs.info["label_scaling"]["chosen"] == "fenced"
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(90, 6)), y, checks=checks, label_scaling="auto", method="exact"
+            )
+        assert ours.info["label_scaling"] == theirs.info["label_scaling"]
+        np.testing.assert_array_equal(ours.label_graph.compute().indices, theirs.label_graph.indices)
+        assert_same(ours, theirs)
+
+    def test_the_fenced_range_is_the_in_memory_one_for_any_chunking(self):
+        """The divisor per column and the share outside the fence, to the bit."""
+        from labelwise.checks._dask_label_graph import dask_fenced_range
+        from labelwise.checks._scaling import fenced_range
+        from labelwise.checks.graph import StandardizedRows
+
+        X, _, _ = _data(n=300, seed=16)
+        X[:9, 2] *= 50.0
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        theirs = fenced_range(view)
+        for chunks in ((1, 299), (100, 100, 100), (7,) * 42 + (6,)):
+            with dask.config.set(scheduler="sync"):
+                span, outside = dask_fenced_range(da.from_array(X, chunks=(chunks, 4)), view.mean, view.scale)
+            np.testing.assert_array_equal(span, theirs[0])
+            assert outside == theirs[1]

@@ -10,8 +10,10 @@ the workers; the checks then run per partition (:mod:`._dask_run`). What differs
   ``AUTO_EXACT_MAX_ROWS`` rows and approximate above, as in memory (exact when hnswlib is not
   installed);
 - ``identifier_column`` reads every column whole and is skipped, with its reason;
-- ``impute=True`` (column medians) and ``label_scaling="fenced"``/``"auto"`` (a robust row
-  statistic's quantiles over all rows) are refused: fill missing values first, or keep z-scores;
+- ``impute=True`` fills a column's missing values with its exact distributed median;
+- ``label_scaling="fenced"``/``"auto"``: the fenced range by an exact distributed quantile and dask
+  reductions, the labels' choice on the same subsample of rows as in memory
+  (:mod:`._dask_label_graph`);
 - ``scaling="auto"`` draws the same subsample of rows as in memory and brings only those rows
   (at most ``COLUMN_CHOICE_ROWS``) to the client to choose.
 """
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._chunks import align_dask_rows, is_dask
-from .._stage_progress import compute, step
+from .._stage_progress import compute, persist, step
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
@@ -36,24 +38,12 @@ from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_cho
 from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
 
 
-def check_dask_options(method: str, impute: bool, label_scaling: str) -> None:
-    """Refuse the options that need the features in one process (a one-line reason each)."""
-    if impute:
-        raise InvalidParameterError(
-            "impute must be False for features given as a dask array (column medians need every row in one "
-            "process), got True; fill missing values first, e.g. features with da.where(da.isfinite(x), x, value)"
-        )
-    if label_scaling != "zscore":
-        raise InvalidParameterError(
-            f"label_scaling must be 'zscore' for features given as a dask array (the fenced range needs every "
-            f"row in one process), got {label_scaling!r}"
-        )
-
-
-def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
-    """The features as a float dask array of whole rows, the missing values per row (a dask array,
-    all zero: any is an error naming the first rows), whether any row differs from another, and the
-    column names of a dask DataFrame."""
+def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, tuple[str, ...] | None]:
+    """The features as a float dask array of whole rows, the missing (NaN or infinite) values per
+    row (a dask array), whether any row differs from another, and the column names of a dask
+    DataFrame. Missing values are an error naming the first rows, or with ``impute`` replaced by
+    their column's median of finite values (an exact distributed median, 0 for a column without
+    one), as :func:`labelwise.checks._inputs.check_features` does."""
     from ._partitioned import first_rows
 
     names = tuple(map(str, features.columns)) if hasattr(features, "columns") else None
@@ -69,14 +59,43 @@ def dask_features(features: Any) -> tuple[Any, Any, bool, tuple[str, ...] | None
     counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
         total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))
-        if int(total):
+        if int(total) and not impute:
             rows = first_rows(counts > 0, 5)
             (bad_rows,) = compute((counts > 0).sum())
             raise InvalidParameterError(
                 f"features must be finite (no NaN or inf); {int(bad_rows)} rows are not, e.g. rows {rows} "
-                f"(impute=True is not available for a dask array: fill them first)"
+                f"(pass impute=True to fill them with column medians)"
             )
+    if int(total):
+        with step("features: column medians"):
+            X = _imputed(X)
+            low, high = compute(X.min(axis=0), X.max(axis=0))
     return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names
+
+
+def _imputed(X: Any) -> Any:
+    """``X`` with each non-finite value replaced by its column's median of finite values (0 without any)."""
+    import dask.array as da
+
+    from .._dask_select import exact_median
+
+    finite = da.isfinite(X)
+    (bad, good) = compute((~finite).sum(axis=0), finite.sum(axis=0))
+    fill = np.zeros(int(X.shape[1]), dtype=X.dtype)
+    for c in np.flatnonzero(np.asarray(bad)):
+        if good[c]:
+            (col,) = persist(X[:, c][finite[:, c]])
+            fill[c] = exact_median(col)
+    return X.map_blocks(_filled, fill, dtype=X.dtype)
+
+
+def _filled(block: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    bad = ~np.isfinite(block)
+    if not bad.any():
+        return block
+    out = block.copy()
+    out[bad] = np.broadcast_to(fill, block.shape)[bad]
+    return out
 
 
 def _missing_counts(block: np.ndarray) -> np.ndarray:
@@ -89,16 +108,16 @@ def local(value: Any) -> Any:
 
 
 def dask_graphs(
-    selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any]
-) -> tuple[PartitionedGraph | None, dict[str, LabelScaling]]:
-    """:func:`labelwise.checks.find._needed_graphs` for dask features (``label_scaling="zscore"``,
-    one graph for every check): the given graph, or the sharded graph on the chosen column scaling
-    (held on the workers), and its records."""
+    selected: list, inputs: CheckInputs, vary: bool, scaling: str, build: dict[str, Any], label_scaling: str = "zscore"
+) -> tuple[PartitionedGraph | None, PartitionedGraph | None, dict[str, LabelScaling]]:
+    """:func:`labelwise.checks.find._needed_graphs` for dask features: the given graph, or the
+    sharded graphs (held on the workers) on the chosen column scaling and, for ``label_scaling``
+    other than ``"zscore"``, the label graph (:mod:`._dask_label_graph`); and their records."""
     from .find import refuse_constant_features
 
     graph, X, n = inputs.graph, inputs.features, inputs.n
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
-        return graph, {}
+        return graph, graph, {}
     if not vary:
         refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
     if build["k"] >= n:
@@ -108,8 +127,10 @@ def dask_graphs(
     if metric != "euclidean":
         mean, scale = column_fit(X, standardize=False)
         graph = search(X, mean, scale, k=k, metric=metric, standardized=False)
-        return graph, {}
+        return graph, graph, {}
     mean, scale = column_fit(X, standardize=True)
+    if label_scaling != "zscore":  # the label graph's choice is made against z-scores: the shared graph keeps them
+        return _with_label_graph(selected, inputs, (mean, scale), scaling, label_scaling, build, search)
     column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
     if column.chosen == "common":
         scale = np.full(scale.shape[0], float(np.sqrt(np.mean(np.square(scale)))))  # _scaling.common_scale
@@ -117,7 +138,29 @@ def dask_graphs(
     records = {"scaling": column}
     if any(c.uses_label_graph(inputs) for c in selected):
         records["label_scaling"] = LabelScaling("zscore", column.chosen, "the shared graph")
-    return graph, records
+    return graph, graph, records
+
+
+def _with_label_graph(
+    selected: list,
+    inputs: CheckInputs,
+    fit: tuple[np.ndarray, np.ndarray],
+    scaling: str,
+    label_scaling: str,
+    build: dict[str, Any],
+    search: Callable[..., PartitionedGraph],
+) -> tuple[PartitionedGraph | None, PartitionedGraph | None, dict[str, LabelScaling]]:
+    """The z-score graph and the label graph for ``label_scaling`` ``"fenced"``/``"auto"``, as in memory."""
+    from ._dask_label_graph import dask_label_graphs
+
+    column = LabelScaling(scaling, "zscore", "label_scaling given" if scaling == "auto" else "requested")
+    plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
+    X, (mean, scale), k = inputs.features, fit, build["k"]
+    if not any(c.uses_label_graph(inputs) for c in selected):
+        shared = search(X, mean, scale, k=k, metric=build["metric"], standardized=True)
+        return shared, shared, {"scaling": column}
+    zscored, label_graph, record = dask_label_graphs(X, mean, scale, inputs.labels, plain, label_scaling, build, search)
+    return zscored, label_graph, {"scaling": column, "label_scaling": record}
 
 
 def _search_for(method: str, n: int, random_state: int) -> Callable[..., PartitionedGraph]:

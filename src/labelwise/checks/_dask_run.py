@@ -38,11 +38,12 @@ def dask_data_issues(
     build: dict[str, Any],
     scaling: str,
     options: dict[str, dict[str, Any]],
+    impute: bool = False,
 ) -> DataIssues:
     """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
     DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
-    X, missing, vary, names = dask_features(features)
+    X, missing, vary, names = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
     codes, classes, probs = _labels_probs(given, n, chunks)  # codes: numpy, or dask when labels are
     split = given["split"]
@@ -67,17 +68,20 @@ def dask_data_issues(
         random_state=build["random_state"],
         options=options,
     )
-    found, records = dask_graphs(selected, replace(inputs, labels=codes), vary, scaling, build)
-    inputs = replace(inputs, graph=found)
-    gathered = _Gathered(inputs, chunks, codes, split)
+    found, label_found, records = dask_graphs(
+        selected, replace(inputs, labels=codes), vary, scaling, build, given["label_scaling"]
+    )
+    inputs, label_inputs = replace(inputs, graph=found), replace(inputs, graph=label_found)  # one cache
+    gathered = _Gathered(chunks, codes, split)
     cols: dict[str, Any] = {}
     rows, info = [], {}
     for check in selected:
-        reason = check.skip_reason(inputs)
+        own = label_inputs if check.uses_label_graph(inputs) else inputs
+        reason = check.skip_reason(own)
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
-        result = check.partitioned(inputs) if check.partitioned is not None else gathered.run(check)
+        result = check.partitioned(own) if check.partitioned is not None else gathered.run(check, own)
         cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
@@ -86,7 +90,7 @@ def dask_data_issues(
     for key, record in records.items():
         info[key] = record.to_dict()
     issues = issues_frame(cols, chunks) if cols else None
-    return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=found)
+    return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found)
 
 
 def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:
@@ -133,28 +137,28 @@ def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGr
 
 
 class _Gathered:
-    """The inputs in this process for the checks that read the graph whole, made on first use."""
+    """The inputs in this process for the checks that read a graph whole, made on first use (each
+    graph brought here once)."""
 
-    def __init__(self, inputs: CheckInputs, chunks: tuple[int, ...], codes: Any, split: Any) -> None:
-        self._dask, self._chunks, self._codes, self._split = inputs, chunks, codes, split
-        self._local: CheckInputs | None = None
+    def __init__(self, chunks: tuple[int, ...], codes: Any, split: Any) -> None:
+        self._chunks, self._codes, self._split = chunks, codes, split
+        self._local: dict[int, CheckInputs] = {}
 
-    def run(self, check: Any) -> CheckResult:
-        """``check.run`` on the gathered inputs, its columns spread back over the row chunks."""
-        if self._local is None:
+    def run(self, check: Any, d: CheckInputs) -> CheckResult:
+        """``check.run`` on ``d`` gathered, its columns spread back over the row chunks."""
+        if id(d.graph) not in self._local:
             from .._stage_progress import compute, step
 
-            d = self._dask
             with step("graph to the client (checks that read it whole)"):
                 graph = d.graph.compute() if isinstance(d.graph, PartitionedGraph) else d.graph
                 probs, codes, split = (
                     None if v is None else np.asarray(compute(v)[0]) if is_dask(v) else v
                     for v in (d.probs, self._codes, self._split)
                 )
-            self._local = replace(
+            self._local[id(d.graph)] = replace(
                 d, features=None, missing=None, labels=codes, probs=probs, graph=graph, is_train=split, cache={}
             )
-        result = check.run(self._local)
+        result = check.run(self._local[id(d.graph)])
         return CheckResult(
             {c: as_rows(v, self._chunks) for c, v in result.columns.items()}, result.summary, result.info
         )

@@ -13,7 +13,7 @@ from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
-from ._dask_find import check_dask_options, local
+from ._dask_find import local
 from ._inputs import (
     check_features,
     check_graph,
@@ -124,10 +124,9 @@ def find_data_issues(
     if is_dask(features):  # the features, the graph and the per-example results stay on the workers
         from ._dask_run import dask_data_issues
 
-        check_dask_options(method, impute, label_scaling)
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
-        given.update(train_value=train_value, groups=groups, graph=graph)
-        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}))
+        given.update(train_value=train_value, groups=groups, graph=graph, label_scaling=label_scaling)
+        return dask_data_issues(features, given, selected, build, scaling, dict(check_options or {}), impute)
     X = missing = None
     names_of_columns = tuple(map(str, features.columns)) if isinstance(features, pd.DataFrame) else None
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
