@@ -19,7 +19,7 @@ from labelwise.errors import (
     ShapeMismatchError,
 )
 
-from ._data import noisy_probs
+from ._data import noisy_probs, sync_scheduler  # noqa: F401 (an autouse fixture)
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
@@ -48,15 +48,6 @@ def assert_same(result, reference):
 
 def as_dask(labels, probs, chunks):
     return da.from_array(labels, chunks=(chunks,)), da.from_array(probs, chunks=(chunks, -1))
-
-
-@pytest.fixture(autouse=True)
-def _sync_scheduler(request):
-    if "client" in request.fixturenames:
-        yield
-        return
-    with dask.config.set(scheduler="sync"):
-        yield
 
 
 @pytest.mark.parametrize("filter_by", list(FILTERS))

@@ -13,6 +13,8 @@ from labelwise import _dask_select
 from labelwise._dask_select import exact_median, exact_quantiles
 from labelwise.errors import InvalidParameterError, LabelwiseError, TooFewExamplesError
 
+from ._data import random_chunks, sync_scheduler  # noqa: F401 (an autouse fixture)
+
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 
@@ -20,15 +22,6 @@ dask = pytest.importorskip("dask")
 pytestmark = pytest.mark.filterwarnings(
     "ignore:invalid value encountered:RuntimeWarning", "ignore:overflow encountered:RuntimeWarning"
 )
-
-
-@pytest.fixture(autouse=True)
-def _sync_scheduler(request):
-    if "client" in request.fixturenames:
-        yield
-        return
-    with dask.config.set(scheduler="sync"):
-        yield
 
 
 def bits(value) -> np.ndarray:
@@ -44,16 +37,6 @@ def assert_same_as_numpy(got, want, data: np.ndarray) -> None:
         np.testing.assert_array_equal(got, want)
     else:
         np.testing.assert_array_equal(bits(got), bits(want))
-
-
-def random_chunks(draw, n: int) -> tuple[int, ...]:
-    """Row chunks summing to n, with empty chunks and chunks of one row among them."""
-    cuts = sorted(draw(st.lists(st.integers(0, n), max_size=12)))
-    sizes = np.diff([0, *cuts, n]).tolist()
-    if n and draw(st.booleans()):  # a one-row chunk first, taken from the largest
-        largest = int(np.argmax(sizes))
-        sizes = [1, *sizes[:largest], sizes[largest] - 1, *sizes[largest + 1 :]]
-    return tuple(sizes)
 
 
 FLOATS = st.one_of(

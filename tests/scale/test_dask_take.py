@@ -10,30 +10,11 @@ from hypothesis import strategies as st
 from labelwise._dask_take import scatter_add, take_rows
 from labelwise.errors import InvalidParameterError, ShapeMismatchError
 
+from ._data import random_chunks, sync_scheduler  # noqa: F401 (an autouse fixture)
+
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 from dask.callbacks import Callback  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _sync_scheduler(request):
-    if "client" in request.fixturenames:
-        yield
-        return
-    with dask.config.set(scheduler="sync"):
-        yield
-
-
-@st.composite
-def chunks_of(draw, n: int) -> tuple[int, ...]:
-    """Row chunks summing to n, with empty chunks and one-row chunks among them."""
-    cuts = sorted(draw(st.lists(st.integers(0, n), max_size=8)))
-    sizes = np.diff([0, *cuts, n]).tolist()
-    if n and draw(st.booleans()):  # a one-row chunk first, taken from the largest
-        largest = int(np.argmax(sizes))
-        sizes = [1, *sizes[:largest], sizes[largest] - 1, *sizes[largest + 1 :]]
-    return tuple(sizes)
-
 
 VALUE_KINDS = {
     "float64": lambda rng, n: rng.normal(size=n),
@@ -51,7 +32,7 @@ def graphs(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     values = VALUE_KINDS[draw(st.sampled_from(sorted(VALUE_KINDS)))](rng, n)
     indices = rng.integers(0, n, (m, k))
-    return values, indices, draw(chunks_of(n)), draw(chunks_of(m))
+    return values, indices, random_chunks(draw, n, 8), random_chunks(draw, m, 8)
 
 
 class MaxTaskSize(Callback):

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from .._stage_progress import compute, persist
-from .graph import NeighborGraph
+from .graph import GraphShape, NeighborGraph
 
 
 @dataclass(frozen=True)
-class PartitionedGraph:
+class PartitionedGraph(GraphShape):
     """A :class:`~labelwise.checks.graph.NeighborGraph` whose arrays are dask arrays on the workers.
 
     Attributes
@@ -39,16 +39,6 @@ class PartitionedGraph:
     standardized: bool = True
     method: str = "exact"
     scaling: str = "zscore"
-
-    @property
-    def n(self) -> int:
-        """Number of rows."""
-        return int(self.indices.shape[0])
-
-    @property
-    def k(self) -> int:
-        """Neighbours per row."""
-        return int(self.indices.shape[1])
 
     @property
     def chunks(self) -> tuple[int, ...]:

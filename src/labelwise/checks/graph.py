@@ -52,8 +52,24 @@ BLOCK_ELEMENTS = 1 << 23
 RESCORE_ROWS = 512
 
 
+class GraphShape:
+    """``n`` and ``k`` of a graph from its ``indices`` (numpy or dask), for the graph classes."""
+
+    indices: Any
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return int(self.indices.shape[0])
+
+    @property
+    def k(self) -> int:
+        """Neighbours per row."""
+        return int(self.indices.shape[1])
+
+
 @dataclass(frozen=True)
-class NeighborGraph:
+class NeighborGraph(GraphShape):
     """The ``k`` nearest other rows of every row, nearest first.
 
     Attributes
@@ -79,16 +95,6 @@ class NeighborGraph:
     standardized: bool = True
     method: str = "exact"
     scaling: str = "zscore"
-
-    @property
-    def n(self) -> int:
-        """Number of rows."""
-        return int(self.indices.shape[0])
-
-    @property
-    def k(self) -> int:
-        """Neighbours per row."""
-        return int(self.indices.shape[1])
 
     @classmethod
     def build(

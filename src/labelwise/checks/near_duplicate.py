@@ -69,15 +69,18 @@ def run(inputs: CheckInputs) -> CheckResult:
     score = 1.0 - np.exp(-graph.distances[:, 0].astype(np.float64) / median)
     from .exact_duplicate import sets_from_groups
 
-    sets = sets_from_groups(comp)
-    info = {
+    info = _info(threshold, median, cutoff, sets_from_groups(comp))
+    return CheckResult(columns("near_duplicate", is_issue, score), summary_row("near_duplicate", is_issue, score), info)
+
+
+def _info(threshold: float, median: float, cutoff: float, sets: list[list[int]]) -> dict[str, Any]:
+    return {
         "threshold": threshold,
         "median_nn_distance": median,
         "radius": cutoff,
         "n_sets": len(sets),
         "sets": sets[:MAX_SETS_IN_INFO],
     }
-    return CheckResult(columns("near_duplicate", is_issue, score), summary_row("near_duplicate", is_issue, score), info)
 
 
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
@@ -107,15 +110,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         held, row = persisted_summary("near_duplicate", dask_columns("near_duplicate", set_of >= 0, score))
     from .exact_duplicate import sets_from_pairs
 
-    sets = sets_from_pairs(members, comp)
-    info = {
-        "threshold": threshold,
-        "median_nn_distance": median,
-        "radius": cutoff,
-        "n_sets": len(sets),
-        "sets": sets[:MAX_SETS_IN_INFO],
-    }
-    return CheckResult(held, row, info)
+    return CheckResult(held, row, _info(threshold, median, cutoff, sets_from_pairs(members, comp)))
 
 
 def partitioned_radius(graph: Any, threshold: float) -> tuple[float, float]:
