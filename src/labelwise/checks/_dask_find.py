@@ -2,7 +2,7 @@
 
 The features stay on the workers: their missing-value counts, column ranges and column scaling are
 dask reductions; the neighbour graph is the sharded exact search (:mod:`._dask_graph`), held on
-the workers; the checks then run per partition (:mod:`._dask_run`). What differs from memory:
+the workers; the checks then run per partition (:mod:`._dask_run`). The options there:
 
 - ``method="exact"`` is the sharded exact search, so the result is
   ``find_data_issues(features.compute(), ..., method="exact")``'s; ``"approximate"`` searches one
