@@ -11,12 +11,15 @@ another draw (each is deterministic for a fixed order; see test_invariants.py).
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.poison import LNSVC, CurieSVC, GraphSanitizedSVC, LabelSanitizedSVC, curie_filter, sanitize_islands
+from labelwise.poison._estimators import _SVCMixin
 
 SETTINGS = settings(max_examples=10, deadline=None)
 
@@ -54,6 +57,14 @@ def test_permuting_rows_permutes_the_curie_mask(seed, k, eps):
     np.testing.assert_array_equal(curie_filter(X[perm], y[perm], eps=eps), out[perm])
 
 
+_default_svc = _SVCMixin._svc
+
+
+def _tight_svc(self):
+    """The defence's final SVC, solved to ``tol=1e-10``."""
+    return _default_svc(self).set_params(tol=1e-10)
+
+
 DEFENCES = {
     "ln-svm": lambda: LNSVC(),
     "curie": lambda: CurieSVC(),
@@ -65,16 +76,21 @@ DEFENCES = {
 @pytest.mark.parametrize("name", sorted(DEFENCES))
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 1000))
+@example(seed=641)  # the CI draw that crossed the boundary at libsvm's default tolerance
 def test_permuting_rows_keeps_the_predictions_away_from_the_boundary(name, seed):
     """A defence fitted on permuted rows of two classes predicts as the original fit wherever the
-    original's decision value is more than 1e-3 from 0 (libsvm solves to that tolerance, and its
-    solution depends on the order of the rows within it). Two classes only: with more, a
-    one-vs-one value within the tolerance moves a whole vote, so no margin of the one-vs-rest
-    scores bounds the change."""
+    original's decision value is more than 1e-3 from 0. libsvm's solution depends on the order of
+    the rows within its stopping tolerance, which bounds the dual's gradient, not the decision
+    values: at its default ``tol=1e-3`` they moved by up to 9e-3 over 251 seeds (CurieSVC; seed
+    641 put an LS-SVM prediction across the boundary in CI), so the final SVCs here solve to
+    ``tol=1e-10`` (then the values move by ~1e-9) and the test judges the defences' own steps.
+    Two classes only: with more, a one-vs-one value within the tolerance moves a whole vote, so no
+    margin of the one-vs-rest scores bounds the change."""
     X, y = blobs(seed, 60, 2)
     perm = np.random.default_rng(seed + 1).permutation(len(y))
-    a = DEFENCES[name]().fit(X, y)
-    b = DEFENCES[name]().fit(X[perm], y[perm])
+    with mock.patch.object(_SVCMixin, "_svc", _tight_svc):
+        a = DEFENCES[name]().fit(X, y)
+        b = DEFENCES[name]().fit(X[perm], y[perm])
     away = np.abs(a.decision_function(X)) > 1e-3
     np.testing.assert_array_equal(b.predict(X)[away], a.predict(X)[away])
 
