@@ -76,19 +76,23 @@ def as_rows(values: Any, chunks: tuple[int, ...]) -> Any:
 
 
 def lookup(rows: Any, keys: np.ndarray, values: np.ndarray, default: Any) -> Any:
-    """``values[j]`` where ``rows == keys[j]`` (``keys`` sorted, small), ``default`` elsewhere; per chunk."""
-    keys = np.asarray(keys)
+    """``values[j]`` where ``rows == keys[j]`` (``keys`` sorted, unique), ``default`` elsewhere;
+    per chunk, the table put in the task graph once (not copied into every chunk's task)."""
+    import dask
+
     values = np.asarray(values)
+    table = dask.delayed((np.asarray(keys), values), pure=True)
+    return rows.map_blocks(_looked_up, table, default, dtype=values.dtype)
 
-    def block(r: np.ndarray) -> np.ndarray:
-        out = np.full(r.shape, default, dtype=values.dtype)
-        if keys.size:
-            at = np.minimum(np.searchsorted(keys, r), keys.size - 1)
-            hit = keys[at] == r
-            out[hit] = values[at[hit]]
-        return out
 
-    return rows.map_blocks(block, dtype=values.dtype)
+def _looked_up(rows: np.ndarray, table: tuple[np.ndarray, np.ndarray], default: Any) -> np.ndarray:
+    keys, values = table
+    out = np.full(rows.shape, default, dtype=values.dtype)
+    if keys.size and rows.size:
+        at = np.minimum(np.searchsorted(keys, rows), keys.size - 1)
+        hit = keys[at] == rows
+        out[hit] = values[at[hit]]
+    return out
 
 
 def dask_columns(name: str, is_issue: Any, score: Any) -> dict[str, Any]:
