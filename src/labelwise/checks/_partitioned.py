@@ -95,6 +95,18 @@ def _looked_up(rows: np.ndarray, table: tuple[np.ndarray, np.ndarray], default: 
     return out
 
 
+def neighbour_labels(inputs: Any) -> Any:
+    """``labels[indices]`` of ``inputs``' graph, fetched once per graph and held on the workers for
+    the checks that read it (``label``, ``data_valuation``: both name it in ``shares``)."""
+    from .._dask_take import take_rows
+
+    held = inputs.cache.get("neighbour_labels")
+    if held is None or held[0] is not inputs.graph:
+        (near,) = persist(take_rows(inputs.labels, inputs.graph.indices))
+        held = inputs.cache["neighbour_labels"] = (inputs.graph, near)
+    return held[1]
+
+
 def dask_columns(name: str, is_issue: Any, score: Any) -> dict[str, Any]:
     """:func:`labelwise.checks._base.columns` on dask arrays (lazy)."""
     return {f"is_{name}_issue": is_issue.astype(bool), f"{name}_score": score.astype(np.float64).clip(0.0, 1.0)}
