@@ -372,3 +372,16 @@ def test_the_neighbours_labels_are_fetched_once_for_the_checks_that_read_them(mo
         ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")
     assert len(calls) == 1
     assert_same(ours, theirs)
+
+
+def test_probs_as_a_list_beside_dask_labels_as_in_memory():
+    """Probs given as nested lists with dask labels are checked as in memory and read per partition."""
+    X, y, _ = _data(seed=19)
+    probs = np.full((len(y), 3), 0.1)
+    probs[np.arange(len(y)), y] = 0.8
+    theirs = lw.checks.find_data_issues(X, y, probs=probs.tolist(), checks=["label"], method="exact")
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(80, 4)), da.from_array(y, chunks=60), probs=probs.tolist(), checks=["label"]
+        )
+    assert_same(ours, theirs)
