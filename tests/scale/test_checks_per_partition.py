@@ -350,3 +350,38 @@ class TestLabelScaling:
                 span, outside = dask_fenced_range(da.from_array(X, chunks=(chunks, 4)), view.mean, view.scale)
             np.testing.assert_array_equal(span, theirs[0])
             assert outside == theirs[1]
+
+
+def test_the_neighbours_labels_are_fetched_once_for_the_checks_that_read_them(monkeypatch):
+    """label and data_valuation both read labels[indices]: one fetch across the partitions, the
+    same answers as in memory."""
+    import labelwise._dask_take as take
+
+    calls = []
+    real = take.take_rows
+
+    def counted(values, indices):
+        calls.append(1)
+        return real(values, indices)
+
+    monkeypatch.setattr(take, "take_rows", counted)
+    X, y, _ = _data(seed=18)
+    checks = ["label", "data_valuation"]
+    theirs = lw.checks.find_data_issues(X, y, checks=checks, method="exact")
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")
+    assert len(calls) == 1
+    assert_same(ours, theirs)
+
+
+def test_probs_as_a_list_beside_dask_labels_as_in_memory():
+    """Probs given as nested lists with dask labels are checked as in memory and read per partition."""
+    X, y, _ = _data(seed=19)
+    probs = np.full((len(y), 3), 0.1)
+    probs[np.arange(len(y)), y] = 0.8
+    theirs = lw.checks.find_data_issues(X, y, probs=probs.tolist(), checks=["label"], method="exact")
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(80, 4)), da.from_array(y, chunks=60), probs=probs.tolist(), checks=["label"]
+        )
+    assert_same(ours, theirs)

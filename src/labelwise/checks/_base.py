@@ -131,6 +131,18 @@ _WORDS = {
 }
 
 
+def last_readers(checks: list[Check], reasons: list[str | None]) -> dict[str, int]:
+    """For each :attr:`CheckInputs.cache` entry the checks name in ``shares``, the position of the
+    last one that runs (``reasons[i] is None``): the entry can be dropped after it."""
+    return {key: i for i, check in enumerate(checks) if reasons[i] is None for key in check.shares}
+
+
+def drop_shared(cache: dict[str, Any], last: dict[str, int], i: int) -> None:
+    """Drop the cache entries whose last reader was check ``i`` (:func:`last_readers`)."""
+    for key in [key for key, at in last.items() if at == i]:
+        cache.pop(key, None)
+
+
 def summary_row(name: str, is_issue: np.ndarray, score: np.ndarray, **extra: Any) -> dict[str, Any]:
     """The summary row every check returns: issues found and the mean score."""
     return {

@@ -35,6 +35,7 @@ import pandas as pd
 from .. import _stage_progress
 from ..errors import InvalidParameterError
 from . import exact_duplicate
+from ._partitioned import lookup, row_numbers
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def partitioned_duplicate_groups(X: Any) -> DuplicateGroups:
     dup_rows, dup_groups = rows[is_dup], compact[is_dup]
     sizes = np.bincount(dup_groups).astype(np.int64) if dup_groups.size else np.zeros(0, dtype=np.int64)
     sets = [rows[s].tolist() for s in exact_duplicate.sets_from_groups(compact)[: exact_duplicate.MAX_SETS_IN_INFO]]
-    return DuplicateGroups(_row_groups(X, dup_rows, dup_groups), sizes, sets, int(sizes.shape[0]), int(rows.shape[0]))
+    groups = lookup(row_numbers(tuple(X.chunks[0])), dup_rows, dup_groups, -1)  # dup_rows: sorted, as rows are
+    return DuplicateGroups(groups, sizes, sets, int(sizes.shape[0]), int(rows.shape[0]))
 
 
 def _check_features(X: Any) -> None:
@@ -186,25 +188,6 @@ def _same_as_first(X: Any, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:
     for positions, equal in zip(where, compared, strict=True):
         same[positions] = equal
     return same
-
-
-def _row_groups(X: Any, dup_rows: np.ndarray, dup_groups: np.ndarray) -> Any:
-    """Each row's group, lazily: a block of row numbers looked up in the (sorted) duplicate rows."""
-    import dask
-    import dask.array as da
-
-    numbers = da.arange(X.shape[0], chunks=(X.chunks[0],), dtype=np.int64)
-    table = dask.delayed((dup_rows, dup_groups), pure=True)  # one copy in the graph, not one per chunk
-    return numbers.map_blocks(_block_groups, table, dtype=np.int64)
-
-
-def _block_groups(rows: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    dup_rows, dup_groups = table
-    out = np.full(rows.shape[0], -1, dtype=np.int64)
-    if dup_rows.size and rows.size:
-        lo, hi = np.searchsorted(dup_rows, [rows[0], rows[-1] + 1])
-        out[dup_rows[lo:hi] - rows[0]] = dup_groups[lo:hi]
-    return out
 
 
 def _as_float(block: np.ndarray) -> np.ndarray:

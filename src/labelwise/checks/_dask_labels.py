@@ -20,6 +20,7 @@ from .._stage_progress import compute, step
 from .._validate.arguments import show
 from .._validate.labels import _as_1d, _missing_mask
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ._inputs import check_split_values
 from ._partitioned import as_rows
 
 
@@ -134,15 +135,9 @@ def dask_split(split: Any, chunks: tuple[int, ...], train_value: Any) -> Any:
 
     values = _rows(split, chunks, "split")
     parts = compute(*[dask.delayed(pd.unique)(b) for b in values.to_delayed().ravel()])
-    distinct = pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts]))
-    if len(distinct) < 2:
-        raise InvalidParameterError(
-            f"split must have at least 2 values (training and evaluation rows), got only {show(distinct[0])}"
-        )
+    check_split_values(
+        pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts])), train_value, values.dtype == bool
+    )
     if values.dtype == bool:
         return values
-    if not any(v == train_value for v in distinct):
-        raise InvalidParameterError(
-            f"split must contain the training value {show(train_value)} (train_value=), got values {', '.join(show(v) for v in distinct[:10])}"
-        )
     return values.map_blocks(lambda b: np.asarray(b == train_value, dtype=bool), dtype=bool)

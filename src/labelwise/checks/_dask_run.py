@@ -22,7 +22,7 @@ from .._chunks import is_dask
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
-from ._base import CheckInputs, CheckResult
+from ._base import CheckInputs, CheckResult, drop_shared, last_readers
 from ._dask_find import dask_features, dask_graphs, local
 from ._dask_labels import dask_label_codes, dask_split
 from ._inputs import check_graph, check_groups, check_labels_probs, check_split
@@ -75,13 +75,15 @@ def dask_data_issues(
     gathered = _Gathered(chunks, codes, split)
     cols: dict[str, Any] = {}
     rows, info = [], {}
-    for check in selected:
-        own = label_inputs if check.uses_label_graph(inputs) else inputs
-        reason = check.skip_reason(own)
+    own = [label_inputs if check.uses_label_graph(inputs) else inputs for check in selected]
+    reasons = [check.skip_reason(own[i]) for i, check in enumerate(selected)]
+    last = last_readers(selected, reasons)
+    for i, (check, reason) in enumerate(zip(selected, reasons, strict=True)):
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
-        result = check.partitioned(own) if check.partitioned is not None else gathered.run(check, own)
+        result = check.partitioned(own[i]) if check.partitioned is not None else gathered.run(check, own[i])
+        drop_shared(inputs.cache, last, i)  # what no later check reads leaves the workers
         cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
@@ -97,31 +99,25 @@ def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tup
     """Label codes, class values, and probs as a dask array on the features' rows; dask labels are
     encoded on the workers (:mod:`._dask_labels`), others on the client as in memory."""
     labels, probs, classes = given["labels"], given["probs"], given["classes"]
-    if is_dask(labels):
-        width = None if probs is None else int(probs.shape[1])
-        codes, class_values = dask_label_codes(labels, chunks, classes, width)
-        if probs is not None and int(probs.shape[0]) != n:
+    if not is_dask(labels) and not is_dask(probs):
+        codes, class_values, arr = check_labels_probs(labels, probs, classes, n)
+        return codes, class_values, None if arr is None else as_rows(arr, chunks)
+    if probs is not None:
+        probs = probs if is_dask(probs) else check_probs(probs)  # a dask array's chunks are checked as read
+        if int(probs.shape[0]) != n:
             raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
-        return codes, class_values, None if probs is None else as_rows(_checked_probs(probs), chunks)
-    if probs is None or not hasattr(probs, "dask"):
-        codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
-        return codes, class_values, None if probs_arr is None else as_rows(probs_arr, chunks)
-    if int(probs.shape[0]) != n:
-        raise ShapeMismatchError(f"probs must have one row per row of features ({n}), got {int(probs.shape[0])}")
+    width = None if probs is None else int(probs.shape[1])
     if labels is None:
-        return None, None, as_rows(probs, chunks)
-    local_codes, local_classes = encode_labels_for_probs(labels, int(probs.shape[1]), classes=classes)
-    if len(local_codes) != n:
-        raise ShapeMismatchError(
-            f"features and labels must have the same length, got {n} rows and {len(local_codes)} labels"
-        )
-    return local_codes, local_classes, as_rows(probs, chunks)
-
-
-def _checked_probs(probs: Any) -> Any:
-    """Probs as the in-memory check takes them (a numpy array checked here; a dask array as it is:
-    confident learning checks its chunks as it reads them)."""
-    return probs if is_dask(probs) else check_probs(probs)
+        codes = class_values = None
+    elif is_dask(labels):
+        codes, class_values = dask_label_codes(labels, chunks, classes, width)
+    else:  # numpy labels beside dask probs
+        codes, class_values = encode_labels_for_probs(labels, int(probs.shape[1]), classes=classes)
+        if len(codes) != n:
+            raise ShapeMismatchError(
+                f"features and labels must have the same length, got {n} rows and {len(codes)} labels"
+            )
+    return codes, class_values, None if probs is None else as_rows(probs, chunks)
 
 
 def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGraph:

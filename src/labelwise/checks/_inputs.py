@@ -128,19 +128,21 @@ def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
     arr = split.to_numpy() if isinstance(split, pd.Series) else np.asarray(split)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ShapeMismatchError(f"split must have one value per row ({n}), got shape {arr.shape}")
-    values = pd.unique(arr)
+    check_split_values(pd.unique(arr), train_value, arr.dtype == bool)
+    return arr if arr.dtype == bool else np.asarray(arr == train_value, dtype=bool)
+
+
+def check_split_values(values: np.ndarray, train_value: Any, is_mask: bool) -> None:
+    """Refuse a split whose distinct ``values`` (in order of appearance) are fewer than two, or, unless
+    it is a boolean mask, hold no ``train_value``."""
     if len(values) < 2:
         raise InvalidParameterError(
             f"split must have at least 2 values (training and evaluation rows), got only {show(values[0])}"
         )
-    if arr.dtype == bool:
-        return arr
-    is_train = arr == train_value
-    if not is_train.any():
+    if not is_mask and not any(bool(v == train_value) for v in values):
         raise InvalidParameterError(
             f"split must contain the training value {show(train_value)} (train_value=), got values {', '.join(show(v) for v in values[:10])}"
         )
-    return np.asarray(is_train, dtype=bool)
 
 
 def check_groups(groups: Any, n: int) -> np.ndarray | None:

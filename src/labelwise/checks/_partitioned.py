@@ -76,19 +76,35 @@ def as_rows(values: Any, chunks: tuple[int, ...]) -> Any:
 
 
 def lookup(rows: Any, keys: np.ndarray, values: np.ndarray, default: Any) -> Any:
-    """``values[j]`` where ``rows == keys[j]`` (``keys`` sorted, small), ``default`` elsewhere; per chunk."""
-    keys = np.asarray(keys)
+    """``values[j]`` where ``rows == keys[j]`` (``keys`` sorted, unique), ``default`` elsewhere;
+    per chunk, the table put in the task graph once (not copied into every chunk's task)."""
+    import dask
+
     values = np.asarray(values)
+    table = dask.delayed((np.asarray(keys), values), pure=True)
+    return rows.map_blocks(_looked_up, table, default, dtype=values.dtype)
 
-    def block(r: np.ndarray) -> np.ndarray:
-        out = np.full(r.shape, default, dtype=values.dtype)
-        if keys.size:
-            at = np.minimum(np.searchsorted(keys, r), keys.size - 1)
-            hit = keys[at] == r
-            out[hit] = values[at[hit]]
-        return out
 
-    return rows.map_blocks(block, dtype=values.dtype)
+def _looked_up(rows: np.ndarray, table: tuple[np.ndarray, np.ndarray], default: Any) -> np.ndarray:
+    keys, values = table
+    out = np.full(rows.shape, default, dtype=values.dtype)
+    if keys.size and rows.size:
+        at = np.minimum(np.searchsorted(keys, rows), keys.size - 1)
+        hit = keys[at] == rows
+        out[hit] = values[at[hit]]
+    return out
+
+
+def neighbour_labels(inputs: Any) -> Any:
+    """``labels[indices]`` of ``inputs``' graph, fetched once per graph and held on the workers for
+    the checks that read it (``label``, ``data_valuation``: both name it in ``shares``)."""
+    from .._dask_take import take_rows
+
+    held = inputs.cache.get("neighbour_labels")
+    if held is None or held[0] is not inputs.graph:
+        (near,) = persist(take_rows(inputs.labels, inputs.graph.indices))
+        held = inputs.cache["neighbour_labels"] = (inputs.graph, near)
+    return held[1]
 
 
 def dask_columns(name: str, is_issue: Any, score: Any) -> dict[str, Any]:

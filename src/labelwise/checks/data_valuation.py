@@ -114,15 +114,15 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition: each partition's validation rows compute Theorem 1's values for
     their neighbours (their labels fetched per partition), and the values are summed per receiving
     row by a distributed scatter-add (the order of the sums differs from memory: equal to 1e-12)."""
-    from .._dask_take import scatter_add, take_rows
+    from .._dask_take import scatter_add
     from .._stage_progress import compute, persist, step
-    from ._partitioned import dask_columns, persisted_summary
+    from ._partitioned import dask_columns, neighbour_labels, persisted_summary
 
     graph, labels = inputs.graph, inputs.labels
     assert graph is not None and labels is not None  # guaranteed by ``requires``
     K = _shapley_k(inputs)
     with step("data valuation"):
-        near = take_rows(labels, graph.indices)
+        near = neighbour_labels(inputs)
         s = near.map_blocks(_partition_values, labels[:, None], graph.distances, K, dtype=np.float64)
         (value,) = persist(scatter_add(graph.indices, s, graph.n, graph.chunks) / graph.k)
         cols = dask_columns("data_valuation", value < -ROUNDING, (1.0 + K * value) / 2.0)
@@ -140,4 +140,10 @@ def _partition_values(near: np.ndarray, own: np.ndarray, distances: np.ndarray, 
     return out
 
 
-CHECK = Check("data_valuation", requires=(("labels", "graph"),), run=run, partitioned=run_partitioned)
+CHECK = Check(
+    "data_valuation",
+    requires=(("labels", "graph"),),
+    run=run,
+    shares=("neighbour_labels",),
+    partitioned=run_partitioned,
+)

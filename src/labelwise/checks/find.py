@@ -12,7 +12,7 @@ import pandas as pd
 from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from ._base import CheckInputs
+from ._base import CheckInputs, drop_shared, last_readers
 from ._dask_find import local
 from ._inputs import (
     check_features,
@@ -266,7 +266,7 @@ def _run_checks(
     label_inputs, n = _with_graph(inputs, label_graph), inputs.n
     own = [label_inputs if check.uses_label_graph(inputs) else inputs for check in selected]
     reasons = [check.skip_reason(own[i]) for i, check in enumerate(selected)]
-    last_user = {key: i for i, check in enumerate(selected) if reasons[i] is None for key in check.shares}
+    last = last_readers(selected, reasons)
     for i, (check, reason) in enumerate(zip(selected, reasons, strict=True)):
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
@@ -275,8 +275,7 @@ def _run_checks(
         cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
-        for key in [key for key, last in last_user.items() if last == i]:
-            inputs.cache.pop(key, None)  # no later check reads it: freed before the next check runs
+        drop_shared(inputs.cache, last, i)  # no later check reads them: freed before the next check runs
     inputs.cache.clear()  # shared intermediates are not needed any more
     # the checks' own arrays become the columns (no per-check frame, no concatenated copy)
     issues = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)

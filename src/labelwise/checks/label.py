@@ -205,9 +205,8 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition: the neighbours' labels fetched per partition, their votes computed
     per chunk as confident learning's map-reduce passes read them (:func:`labelwise.find_label_issues`
     on dask arrays: the same flags as in memory), the tie-break's floor from two dask sums."""
-    from .._dask_take import take_rows
-    from .._stage_progress import compute, persist, step
-    from ._partitioned import dask_columns, persisted_summary
+    from .._stage_progress import compute, step
+    from ._partitioned import dask_columns, neighbour_labels, persisted_summary
 
     labels, classes = inputs.labels, inputs.classes
     assert labels is not None and classes is not None  # guaranteed by ``requires``
@@ -221,7 +220,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         graph, source = inputs.graph, "neighbour votes"
         assert graph is not None  # the other alternative of ``requires``
         with step("label: neighbours' labels"):
-            (near,) = persist(take_rows(labels, graph.indices))
+            near = neighbour_labels(inputs)
             total, positive = compute(graph.distances.sum(dtype=np.float64), (graph.distances > 0).sum())
         votes = near.map_blocks(votes_of, n_classes, chunks=(near.chunks[0], (n_classes,)), dtype=np.float64)
         result = find_label_issues(labels, votes, filter_by=filter_by, classes=codes)
@@ -247,6 +246,6 @@ CHECK = Check(
     "label",
     requires=(("labels", "probs"), ("labels", "graph")),
     run=run,
-    shares=("label_given_probs",),
+    shares=("label_given_probs", "neighbour_labels"),
     partitioned=run_partitioned,
 )
