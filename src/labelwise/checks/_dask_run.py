@@ -16,17 +16,17 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .._chunks import is_dask
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
-from ._base import CheckInputs, CheckResult, drop_shared, last_readers
+from ._base import CheckInputs, CheckResult
 from ._dask_find import dask_features, dask_graphs, local
 from ._dask_labels import dask_label_codes, dask_split
 from ._inputs import check_graph, check_groups, check_labels_probs, check_split
 from ._partitioned import PartitionedGraph, as_rows, issues_frame
+from .find import run_each
 from .graph import NeighborGraph
 from .result import DataIssues
 
@@ -73,24 +73,11 @@ def dask_data_issues(
     )
     inputs, label_inputs = replace(inputs, graph=found), replace(inputs, graph=label_found)  # one cache
     gathered = _Gathered(chunks, codes, split)
-    cols: dict[str, Any] = {}
-    rows, info = [], {}
-    own = [label_inputs if check.uses_label_graph(inputs) else inputs for check in selected]
-    reasons = [check.skip_reason(own[i]) for i, check in enumerate(selected)]
-    last = last_readers(selected, reasons)
-    for i, (check, reason) in enumerate(zip(selected, reasons, strict=True)):
-        if reason is not None:
-            rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
-            continue
-        result = check.partitioned(own[i]) if check.partitioned is not None else gathered.run(check, own[i])
-        drop_shared(inputs.cache, last, i)  # what no later check reads leaves the workers
-        cols.update(result.columns)
-        rows.append(result.summary)
-        info[check.name] = result.info
-    summary = pd.DataFrame(rows)
-    summary["n_issues"] = summary["n_issues"].astype("Int64")
-    for key, record in records.items():
-        info[key] = record.to_dict()
+
+    def run(check: Any, own: CheckInputs) -> CheckResult:
+        return check.partitioned(own) if check.partitioned is not None else gathered.run(check, own)
+
+    cols, summary, info = run_each(selected, inputs, label_inputs, run, records)
     issues = issues_frame(cols, chunks) if cols else None
     return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found)
 

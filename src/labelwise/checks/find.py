@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from ._base import CheckInputs, drop_shared, last_readers
+from ._base import CheckInputs, CheckResult, drop_shared, last_readers
 from ._dask_find import local
 from ._inputs import (
     check_features,
@@ -256,14 +256,30 @@ def _check_search(metric: str, method: str, k: int, label_scaling: str, graph: A
 def _run_checks(
     selected: list, inputs: CheckInputs, label_graph: NeighborGraph | None, records: dict[str, LabelScaling] | None
 ) -> DataIssues:
-    """Run each selected check on the shared inputs, or record why it was skipped.
+    """Run each selected check on the shared inputs, or record why it was skipped (:func:`run_each`);
+    the checks' own arrays become the columns (no per-check frame, no concatenated copy)."""
+    cols, summary, info = run_each(selected, inputs, _with_graph(inputs, label_graph), lambda c, i: c.run(i), records)
+    inputs.cache.clear()  # shared intermediates are not needed any more
+    issues = pd.DataFrame(cols, index=pd.RangeIndex(inputs.n), copy=False)
+    return DataIssues(issues=issues, summary=summary, info=info, graph=inputs.graph, label_graph=label_graph)
 
-    The checks that read the labels with the graph run on ``inputs`` with ``label_graph`` (the same
-    cache); ``records``, the graphs' scalings, go to ``info["scaling"]`` and ``info["label_scaling"]``.
+
+def run_each(
+    selected: list,
+    inputs: CheckInputs,
+    label_inputs: CheckInputs,
+    run: Callable[[Any, CheckInputs], CheckResult],
+    records: dict[str, LabelScaling] | None,
+) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
+    """Each selected check run by ``run(check, its inputs)``, or why it was skipped: the columns,
+    the summary (one row per check) and the info.
+
+    The checks that read the labels with the graph get ``label_inputs`` (the same cache); a cache
+    entry is dropped after the last check that names it in ``shares``; ``records``, the graphs'
+    scalings, go to ``info["scaling"]`` and ``info["label_scaling"]``.
     """
-    cols: dict[str, np.ndarray] = {}
+    cols: dict[str, Any] = {}
     rows, info = [], {}
-    label_inputs, n = _with_graph(inputs, label_graph), inputs.n
     own = [label_inputs if check.uses_label_graph(inputs) else inputs for check in selected]
     reasons = [check.skip_reason(own[i]) for i, check in enumerate(selected)]
     last = last_readers(selected, reasons)
@@ -271,19 +287,16 @@ def _run_checks(
         if reason is not None:
             rows.append({"check": check.name, "status": "skipped", "n_issues": None, "score": np.nan, "reason": reason})
             continue
-        result = check.run(own[i])
+        result = run(check, own[i])
         cols.update(result.columns)
         rows.append(result.summary)
         info[check.name] = result.info
         drop_shared(inputs.cache, last, i)  # no later check reads them: freed before the next check runs
-    inputs.cache.clear()  # shared intermediates are not needed any more
-    # the checks' own arrays become the columns (no per-check frame, no concatenated copy)
-    issues = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     summary = pd.DataFrame(rows)
     summary["n_issues"] = summary["n_issues"].astype("Int64")
     for key, record in (records or {}).items():
         info[key] = record.to_dict()
-    return DataIssues(issues=issues, summary=summary, info=info, graph=inputs.graph, label_graph=label_graph)
+    return cols, summary, info
 
 
 def _check_names(checks: Sequence[str] | str | None) -> list[str]:
