@@ -246,6 +246,23 @@ class TestDaskLabels:
         assert f"row {np.flatnonzero(y == 2)[0]} is 2" in str(ours.value)
         assert str(ours.value) == str(memory.value)
 
+    @pytest.mark.parametrize("kind", ["classes", "probs"])
+    def test_the_first_offending_row_is_named_not_the_smallest_offending_value(self, kind):
+        """Two offending values, the larger one first: memory names the first row, and so must dask."""
+        X, y, _ = _data(seed=11)
+        labels = np.where(y == 2, 1, y)
+        labels[[70, 130]] = [9, 5]
+        probs = np.full((len(y), 2), 0.5)
+        given = {"classes": [0, 1]} if kind == "classes" else {"probs": probs}
+        with pytest.raises(lw.errors.InvalidLabelsError) as memory:
+            lw.checks.find_data_issues(X, labels, checks=["label"], **given)
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidLabelsError) as ours:
+            lw.checks.find_data_issues(
+                da.from_array(X, chunks=(60, 4)), da.from_array(labels, chunks=50), checks=["label"], **given
+            )
+        assert "row 70 is 9" in str(ours.value)
+        assert str(ours.value) == str(memory.value)
+
     def test_a_split_without_the_training_value_is_refused(self):
         X, y, _ = _data(seed=10)
         split = da.from_array(np.where(y > 0, "a", "b"), chunks=50)
