@@ -402,3 +402,21 @@ def test_probs_as_a_list_beside_dask_labels_as_in_memory():
             da.from_array(X, chunks=(80, 4)), da.from_array(y, chunks=60), probs=probs.tolist(), checks=["label"]
         )
     assert_same(ours, theirs)
+
+
+@settings(max_examples=10, deadline=None)
+@given(chunks=_chunkings(240))
+def test_identifier_and_constant_columns_per_partition_as_in_memory(chunks):
+    """A row id, a descending id, a constant and a column rising only within blocks: the in-memory
+    roles for any row chunking, the features never gathered."""
+    X, y, _ = _data(seed=12)
+    X = np.column_stack([X, np.arange(240.0), 500.0 - np.arange(240), np.full(240, 3.0), np.arange(240) % 60])
+    theirs = lw.checks.find_data_issues(X, y, checks=["identifier_column"], method="exact")
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(chunks, -1)), y, checks=["identifier_column"], method="exact"
+        )
+    assert ours.info["identifier_column"] == theirs.info["identifier_column"]
+    assert theirs.info["identifier_column"]["identifier_columns"] == [4, 5]
+    assert theirs.info["identifier_column"]["constant_columns"] == [6]
+    assert_same(ours, theirs)
