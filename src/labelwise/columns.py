@@ -46,6 +46,7 @@ from sklearn.preprocessing import (
     TargetEncoder,
 )
 
+from ._column_order import IDENTIFIER_MIN_ROWS, ROW_ID_REASON, is_row_id, matrix_column_roles
 from ._validate.arguments import show
 from .errors import InvalidParameterError
 
@@ -66,13 +67,10 @@ DROPPED_ROLES = ("identifier", "constant")
 TEXT_MIN_WORDS = 3.0
 #: A categorical column with more distinct values than this is target-encoded, not one-hot.
 HIGH_CARDINALITY = 50
-#: All-distinct strings are an identifier only from this many rows on (tiny tables are left alone).
-IDENTIFIER_MIN_ROWS = 20
 #: Share of a date-like string column that must parse with the inferred format.
 DATE_MIN_PARSED = 0.95
 #: Rows sampled to decide whether strings look like dates.
 DATE_SAMPLE = 200
-ROW_ID_REASON = "distinct integers in monotone order (a row id)"
 _DATE_LIKE = re.compile(
     r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
@@ -366,47 +364,6 @@ def _integers(values: pd.Series) -> np.ndarray:
     """An integer column (numpy or nullable, no missing values) as a numpy integer array."""
     arr = values.to_numpy()
     return values.to_numpy(dtype=np.int64) if arr.dtype.kind == "O" else arr
-
-
-def is_row_id(values: np.ndarray) -> bool:
-    """Whether numbers look like a row id: at least ``IDENTIFIER_MIN_ROWS`` integers (integer dtype
-    or integral floats), all distinct, in monotone order.
-
-    The one identifier rule for numbers, used by :func:`infer_column_roles` (integer columns) and
-    by the ``identifier_column`` data check (columns of a feature matrix).
-    """
-    values = np.asarray(values)
-    if values.ndim != 1 or values.size < IDENTIFIER_MIN_ROWS or values.dtype.kind not in "iuf":
-        return False
-    if values.dtype.kind == "f":
-        head = values[:1024]
-        if not (np.isfinite(head).all() and (head == np.round(head)).all()):  # cheap early exit
-            return False
-        if not (np.isfinite(values).all() and (values == np.round(values)).all()):
-            return False
-    step = np.diff(values)
-    return bool((step > 0).all() or (step < 0).all())
-
-
-def matrix_column_roles(X: np.ndarray) -> dict[int, tuple[str, str]]:
-    """The columns of a finite numeric matrix that :func:`infer_column_roles` would drop, with reasons.
-
-    Returns ``{column index: (role, reason)}`` for ``constant`` columns (one value) and
-    ``identifier`` columns (:func:`is_row_id`); the other columns are left out.
-    """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise InvalidParameterError(f"X must be a 2-D matrix, got shape {X.shape}")
-    out: dict[int, tuple[str, str]] = {}
-    if X.shape[0] == 0:
-        return out
-    low, high = X.min(axis=0), X.max(axis=0)
-    for c in range(X.shape[1]):
-        if low[c] == high[c]:
-            out[c] = ("constant", f"one value ({show(low[c].item())})")
-        elif is_row_id(X[:, c]):
-            out[c] = ("identifier", ROW_ID_REASON)
-    return out
 
 
 def infer_column_roles(frame: pd.DataFrame) -> ColumnRoles:

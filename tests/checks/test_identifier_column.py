@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labelwise._column_order import column_order, merged, roles_from_order
 from labelwise.checks import CHECKS, find_data_issues
 from labelwise.columns import DROPPED_ROLES, infer_column_roles, is_row_id, matrix_column_roles
 
@@ -138,3 +139,32 @@ def test_flags_the_same_id_columns_as_datalab_where_the_rules_agree():
     theirs = manager.info["identifier_columns"]
     ours = find_data_issues(X, y, checks="identifier_column").info["identifier_column"]["identifier_columns"]
     assert ours == list(theirs) == [1, 3]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(_KINDS, min_size=1, max_size=5),
+    n=st.integers(1, 60),
+    cuts=st.lists(st.integers(0, 60), max_size=6),
+    seed=st.integers(0, 10**6),
+    as_float=st.booleans(),
+)
+def test_row_blocks_merged_in_order_give_the_whole_matrix_roles(kinds, n, cuts, seed, as_float):
+    """The facts of row blocks (empty ones too) merged in order: the roles of the matrix held whole,
+    for any cut, integer or float columns."""
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([_column(kind, n, rng) for kind in kinds])
+    X = X.astype(float) if as_float else X
+    bounds = [0, *sorted(min(c, n) for c in cuts), n]
+    blocks = [column_order(X[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    assert roles_from_order(merged(blocks)) == matrix_column_roles(X)
+
+
+def test_a_column_rising_within_each_block_but_restarting_is_not_an_id():
+    """Each half is 0..29: every block rises, the join does not, so it is no row id."""
+    X = np.r_[np.arange(30), np.arange(30)].astype(float)[:, None]
+    halves = merged([column_order(X[:30]), column_order(X[30:])])
+    assert roles_from_order(halves) == matrix_column_roles(X) == {}
+    assert roles_from_order(
+        merged([column_order(np.arange(60.0)[:30, None]), column_order(np.arange(30.0, 60)[:, None])])
+    )

@@ -70,21 +70,16 @@ def _never_gathered(monkeypatch):
 
 class TestOnTheLocalCluster:
     def test_same_issues_as_in_memory_exact(self, client):
-        """Every default check on blobs, labels and a split: the in-memory result (method="exact"),
-        but identifier_column, skipped with its reason."""
+        """Every default check on blobs, labels and a split: the in-memory result (method="exact")."""
         X, y, split = _blobs()
         ours = lw.checks.find_data_issues(
             features=da.from_array(X, chunks=(200, 6)), labels=da.from_array(y, chunks=333), split=split
         )
-        skipped = ours.summary.set_index("check").loc["identifier_column"]
-        assert skipped["status"] == "skipped" and "dask array" in skipped["reason"]
-        ran = [c for c in ours.summary["check"] if c != "identifier_column"]
-        theirs = lw.checks.find_data_issues(features=X, labels=y, split=split, method="exact", checks=ran)
-        mine = ours.summary["check"] != "identifier_column"
-        ours_ran = type(ours)(
-            issues=ours.issues, summary=ours.summary[mine].reset_index(drop=True), info=ours.info, graph=ours.graph
-        )
-        assert_same_issues(ours_ran, theirs)
+        theirs = lw.checks.find_data_issues(features=X, labels=y, split=split, method="exact")
+        assert list(ours.summary["check"]) == list(theirs.summary["check"])
+        assert (ours.summary["status"] == "ran").all()
+        assert_same_issues(ours, theirs)
+        assert ours.info["identifier_column"] == theirs.info["identifier_column"]
         assert theirs.summary.set_index("check").loc["exact_duplicate", "n_issues"] == 20
 
     def test_same_issues_on_digits_with_its_scaling_choice(self, client):

@@ -246,6 +246,23 @@ class TestDaskLabels:
         assert f"row {np.flatnonzero(y == 2)[0]} is 2" in str(ours.value)
         assert str(ours.value) == str(memory.value)
 
+    @pytest.mark.parametrize("kind", ["classes", "probs"])
+    def test_the_first_offending_row_is_named_not_the_smallest_offending_value(self, kind):
+        """Two offending values, the larger one first: memory names the first row, and so must dask."""
+        X, y, _ = _data(seed=11)
+        labels = np.where(y == 2, 1, y)
+        labels[[70, 130]] = [9, 5]
+        probs = np.full((len(y), 2), 0.5)
+        given = {"classes": [0, 1]} if kind == "classes" else {"probs": probs}
+        with pytest.raises(lw.errors.InvalidLabelsError) as memory:
+            lw.checks.find_data_issues(X, labels, checks=["label"], **given)
+        with dask.config.set(scheduler="sync"), pytest.raises(lw.errors.InvalidLabelsError) as ours:
+            lw.checks.find_data_issues(
+                da.from_array(X, chunks=(60, 4)), da.from_array(labels, chunks=50), checks=["label"], **given
+            )
+        assert "row 70 is 9" in str(ours.value)
+        assert str(ours.value) == str(memory.value)
+
     def test_a_split_without_the_training_value_is_refused(self):
         X, y, _ = _data(seed=10)
         split = da.from_array(np.where(y > 0, "a", "b"), chunks=50)
@@ -384,4 +401,22 @@ def test_probs_as_a_list_beside_dask_labels_as_in_memory():
         ours = lw.checks.find_data_issues(
             da.from_array(X, chunks=(80, 4)), da.from_array(y, chunks=60), probs=probs.tolist(), checks=["label"]
         )
+    assert_same(ours, theirs)
+
+
+@settings(max_examples=10, deadline=None)
+@given(chunks=_chunkings(240))
+def test_identifier_and_constant_columns_per_partition_as_in_memory(chunks):
+    """A row id, a descending id, a constant and a column rising only within blocks: the in-memory
+    roles for any row chunking, the features never gathered."""
+    X, y, _ = _data(seed=12)
+    X = np.column_stack([X, np.arange(240.0), 500.0 - np.arange(240), np.full(240, 3.0), np.arange(240) % 60])
+    theirs = lw.checks.find_data_issues(X, y, checks=["identifier_column"], method="exact")
+    with dask.config.set(scheduler="sync"):
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(chunks, -1)), y, checks=["identifier_column"], method="exact"
+        )
+    assert ours.info["identifier_column"] == theirs.info["identifier_column"]
+    assert theirs.info["identifier_column"]["identifier_columns"] == [4, 5]
+    assert theirs.info["identifier_column"]["constant_columns"] == [6]
     assert_same(ours, theirs)

@@ -31,6 +31,54 @@ def _missing_mask(arr: np.ndarray) -> np.ndarray:
     return pd.isna(arr)
 
 
+def missing_label(name: str, row: int, value: Any) -> InvalidLabelsError:
+    """The error for a missing value in row ``row`` of labels called ``name``."""
+    return InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(value)}")
+
+
+def empty_labels(name: str) -> InvalidLabelsError:
+    """The error for labels called ``name`` with no rows."""
+    return InvalidLabelsError(f"{name} must not be empty")
+
+
+def unknown_label(name: str, class_arr: np.ndarray, row: int, value: Any) -> InvalidLabelsError:
+    """The error for a label ``value`` (in row ``row``) that is none of ``class_arr``."""
+    shown = [c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]
+    return InvalidLabelsError(f"{name} must be one of the classes {shown}, row {row} is {show(value)}")
+
+
+def label_outside_columns(name: str, n_classes: int, row: int, value: Any) -> InvalidLabelsError:
+    """The error for an integer label ``value`` (in row ``row``) that is no column of probs."""
+    return InvalidLabelsError(
+        f"{name} must be integers in [0, {n_classes - 1}] (one per column of probs), row {row} is {show(value)}"
+    )
+
+
+def distinct_count_mismatch(name: str, found: int, n_classes: int) -> InvalidLabelsError:
+    """The error for labels whose ``found`` distinct values do not match probs' ``n_classes`` columns."""
+    return InvalidLabelsError(
+        f"{name} has {found} distinct values but probs has {n_classes} columns; pass "
+        f"classes= to say which class each column is"
+    )
+
+
+def checked_classes(classes: Any, n_classes: int | None = None) -> np.ndarray:
+    """``classes`` as a one-dimensional array of unique values, one per column of probs when
+    ``n_classes`` is given; else an error naming ``classes``."""
+    class_arr = _as_1d(classes, "classes")
+    if n_classes is not None and len(class_arr) != n_classes:
+        raise ShapeMismatchError(f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}")
+    index = pd.Index(class_arr)
+    if not index.is_unique:
+        raise InvalidParameterError(f"classes must be unique, got duplicates {list(index[index.duplicated()][:5])}")
+    return class_arr
+
+
+def are_column_numbers(arr: np.ndarray) -> bool:
+    """Whether labels ``arr`` are taken as column numbers of probs: integers, or floats that are all whole."""
+    return arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and bool(np.all(np.mod(arr, 1) == 0)))
+
+
 def encode_labels(
     labels: Any, *, name: str = "labels", classes: Sequence[Any] | np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -52,28 +100,23 @@ def encode_labels(
     """
     arr = _as_1d(labels, name)
     if arr.size == 0:
-        raise InvalidLabelsError(f"{name} must not be empty")
+        raise empty_labels(name)
     missing = _missing_mask(arr)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
-        raise InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(arr[row])}")
+        raise missing_label(name, row, arr[row])
     if classes is None:
         try:
             codes, uniques = pd.factorize(arr, sort=True)
         except TypeError:  # mixed, unorderable types: keep first-seen order
             codes, uniques = pd.factorize(arr, sort=False)
         return codes.astype(np.int64, copy=False), np.asarray(uniques)
-    class_arr = _as_1d(classes, "classes")
-    index = pd.Index(class_arr)
-    if not index.is_unique:
-        raise InvalidParameterError(f"classes must be unique, got duplicates {list(index[index.duplicated()][:5])}")
-    codes = index.get_indexer(arr)
+    class_arr = checked_classes(classes)
+    codes = pd.Index(class_arr).get_indexer(arr)
     unknown = codes < 0
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
-        raise InvalidLabelsError(
-            f"{name} must be one of the classes {[c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]}, row {row} is {show(arr[row])}"
-        )
+        raise unknown_label(name, class_arr, row, arr[row])
     return codes.astype(np.int64, copy=False), class_arr
 
 
@@ -86,31 +129,20 @@ def encode_labels_for_probs(
     class of each column, in order) unless their sorted unique values number exactly ``K``.
     """
     if classes is not None:
-        class_arr = _as_1d(classes, "classes")
-        if len(class_arr) != n_classes:
-            raise ShapeMismatchError(
-                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
-            )
-        return encode_labels(labels, name=name, classes=class_arr)
+        return encode_labels(labels, name=name, classes=checked_classes(classes, n_classes))
     arr = _as_1d(labels, name)
     if arr.size == 0:
-        raise InvalidLabelsError(f"{name} must not be empty")
-    if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)):
+        raise empty_labels(name)
+    if are_column_numbers(arr):
         codes = arr.astype(np.int64, copy=False)
         lo, hi = int(codes.min()), int(codes.max())
         if lo < 0 or hi >= n_classes:
             row = int(np.flatnonzero((codes < 0) | (codes >= n_classes))[0])
-            raise InvalidLabelsError(
-                f"{name} must be integers in [0, {n_classes - 1}] (one per column of probs), "
-                f"row {row} is {show(arr[row])}"
-            )
+            raise label_outside_columns(name, n_classes, row, arr[row])
         return codes, np.arange(n_classes)
     codes, found = encode_labels(arr, name=name)
     if len(found) != n_classes:
-        raise InvalidLabelsError(
-            f"{name} has {len(found)} distinct values but probs has {n_classes} columns; pass "
-            f"classes= to say which class each column is"
-        )
+        raise distinct_count_mismatch(name, len(found), n_classes)
     return codes, found
 
 

@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import is_dask
-
 #: A per-row array: numpy in memory; a row-chunked dask array when the checks run per partition
 #: (features given as a dask array, :mod:`labelwise.checks._partitioned`).
 Rows = Any
@@ -70,8 +68,7 @@ class CheckResult:
 class Check:
     """A data check: its name, the inputs it needs (alternatives), and the function that runs it.
 
-    ``whole_columns``: the check reads each column of the features whole, so it is skipped for
-    features given as a dask array (:mod:`labelwise.checks._dask_find`). ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
+    ``shares`` names the entries of :attr:`CheckInputs.cache` the check writes or reads;
     :func:`~labelwise.checks.find_data_issues` drops an entry after the last check that names it
     (a check that finds its entry gone computes it again, so this only saves memory).
     ``partitioned``: the check run per partition for features given as a dask array (the inputs'
@@ -85,15 +82,10 @@ class Check:
     run: Callable[[CheckInputs], CheckResult]
     default: bool = True
     shares: tuple[str, ...] = ()
-    whole_columns: bool = False
     partitioned: Callable[[CheckInputs], CheckResult] | None = None
 
     def skip_reason(self, inputs: CheckInputs) -> str | None:
         """``None`` when one of the alternatives is met, else a one-line reason."""
-        if self.whole_columns and is_dask(inputs.features):
-            return (
-                "needs every column whole in one process (features given as a dask array; run it on features.compute())"
-            )
         if any(all(inputs.has(need) for need in group) for group in self.requires):
             return None
         missing = [[n for n in group if not self._available(inputs, n)] for group in self.requires]

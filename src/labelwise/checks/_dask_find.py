@@ -9,7 +9,7 @@ the workers; the checks then run per partition (:mod:`._dask_run`). The options 
   HNSW index per shard (:mod:`._dask_ann`, the ``ann`` extra); ``"auto"`` is exact up to
   ``AUTO_EXACT_MAX_ROWS`` rows and approximate above, as in memory (exact when hnswlib is not
   installed);
-- ``identifier_column`` reads every column whole and is skipped, with its reason;
+- ``identifier_column`` merges a few numbers per column and row chunk, in row order;
 - ``impute=True`` fills a column's missing values with its exact distributed median;
 - ``label_scaling="fenced"``/``"auto"``: the fenced range by an exact distributed quantile and dask
   reductions, the labels' choice on the same subsample of rows as in memory

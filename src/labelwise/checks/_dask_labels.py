@@ -17,9 +17,18 @@ import numpy as np
 import pandas as pd
 
 from .._stage_progress import compute, step
-from .._validate.arguments import show
-from .._validate.labels import _as_1d, _missing_mask
-from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from .._validate.labels import (
+    _as_1d,
+    _missing_mask,
+    are_column_numbers,
+    checked_classes,
+    distinct_count_mismatch,
+    empty_labels,
+    label_outside_columns,
+    missing_label,
+    unknown_label,
+)
+from ..errors import InvalidLabelsError, ShapeMismatchError
 from ._inputs import check_split_values
 from ._partitioned import as_rows
 
@@ -39,10 +48,10 @@ def dask_label_codes(
     missing = [m for m, _ in found if m >= 0]
     if missing:
         row = min(missing)
-        raise InvalidLabelsError(f"labels must not contain missing values, row {row} is {_value(values, row)}")
+        raise missing_label("labels", row, _value(values, row))
     uniques = _joined([u for _, u in found])
     if uniques.size == 0:
-        raise InvalidLabelsError("labels must not be empty")
+        raise empty_labels("labels")
     class_values = _classes(values, uniques, classes, n_classes)
     index = pd.Index(class_values)
     codes = values.map_blocks(lambda b: index.get_indexer(_as_1d(b, "labels")).astype(np.int64), dtype=np.int64)
@@ -85,47 +94,38 @@ def _common_dtype(parts: list[np.ndarray]) -> Any:
 def _classes(values: Any, uniques: np.ndarray, classes: Any, n_classes: int | None) -> np.ndarray:
     """The class values, by the in-memory rules, an error naming the first offending row."""
     if classes is not None:
-        class_arr = _as_1d(classes, "classes")
-        if n_classes is not None and len(class_arr) != n_classes:
-            raise ShapeMismatchError(
-                f"classes must have one entry per column of probs ({n_classes}), got {len(class_arr)}"
-            )
-        index = pd.Index(class_arr)
-        if not index.is_unique:
-            raise InvalidParameterError(f"classes must be unique, got duplicates {list(index[index.duplicated()][:5])}")
-        unknown = uniques[index.get_indexer(uniques) < 0]
+        class_arr = checked_classes(classes, n_classes)
+        unknown = uniques[pd.Index(class_arr).get_indexer(uniques) < 0]
         if unknown.size:
-            row = _first_row(values, unknown[0])
-            shown = [c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]
-            raise InvalidLabelsError(f"labels must be one of the classes {shown}, row {row} is {show(unknown[0])}")
+            raise unknown_label("labels", class_arr, *_first_row(values, unknown))
         return class_arr
     if n_classes is None:
         return uniques
-    if uniques.dtype.kind in "iuf" and np.all(np.mod(uniques, 1) == 0):
+    if are_column_numbers(uniques):
         outside = uniques[(uniques < 0) | (uniques >= n_classes)]
         if outside.size:
-            row = _first_row(values, outside[0])
-            raise InvalidLabelsError(
-                f"labels must be integers in [0, {n_classes - 1}] (one per column of probs), row {row} is {show(outside[0])}"
-            )
+            raise label_outside_columns("labels", n_classes, *_first_row(values, outside))
         return np.arange(n_classes)
     if uniques.size != n_classes:
-        raise InvalidLabelsError(
-            f"labels has {uniques.size} distinct values but probs has {n_classes} columns; pass classes= to say which class each column is"
-        )
+        raise distinct_count_mismatch("labels", uniques.size, n_classes)
     return uniques
 
 
-def _first_row(values: Any, value: Any) -> int:
-    """The first row holding ``value`` (row numbers of one value come to the client)."""
+def _first_row(values: Any, offending: np.ndarray) -> tuple[int, Any]:
+    """The first row holding one of the ``offending`` values, and its value (as in memory, where the
+    first such row is named); row numbers of those values come to the client."""
     from ._partitioned import first_rows
 
-    return first_rows(values.map_blocks(lambda b: np.asarray(b == value), dtype=bool), 1)[0]
+    hits = values.map_blocks(
+        lambda b: np.asarray(pd.Index(offending).get_indexer(_as_1d(b, "labels")) >= 0), dtype=bool
+    )
+    row = first_rows(hits, 1)[0]
+    return row, _value(values, row)
 
 
-def _value(values: Any, row: int) -> str:
+def _value(values: Any, row: int) -> Any:
     (got,) = compute(values[row])
-    return show(np.asarray(got).item())
+    return np.asarray(got).item()
 
 
 def dask_split(split: Any, chunks: tuple[int, ...], train_value: Any) -> Any:

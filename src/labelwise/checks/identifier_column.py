@@ -3,10 +3,10 @@
 A row id passed as a feature is a bug in the user's pipeline: a model can learn the row order
 (and with it whatever order the data was collected in), and a neighbour graph is distorted by it.
 A constant column carries no information. Both are found by the rules of
-:mod:`labelwise.columns` (:func:`~labelwise.columns.matrix_column_roles`, one implementation
-with the table reader's roles): an identifier is a column of at least 20 distinct integers in
-monotone order; a constant column has one value (after imputation: a column whose non-missing
-values are all equal).
+:mod:`labelwise._column_order` (one implementation with the table reader's roles; for features
+on dask, each row chunk's few numbers per column merged in row order): an identifier is a column
+of at least 20 distinct integers in monotone order; a constant column has one value (after
+imputation: a column whose non-missing values are all equal).
 
 The issue is about columns, not rows: as in cleanlab's Datalab, ``is_identifier_column_issue``
 is False and ``identifier_column_score`` is 1 for every row, ``n_issues`` in the summary counts
@@ -22,9 +22,11 @@ reads integral floats as integers (a feature matrix loses the column dtypes).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..columns import matrix_column_roles
+from .._column_order import column_order, matrix_column_roles, merged, roles_from_order
 from ._base import Check, CheckInputs, CheckResult, columns
 
 
@@ -32,25 +34,49 @@ def run(inputs: CheckInputs) -> CheckResult:
     """Flag the identifier and constant columns of the features."""
     assert inputs.features is not None  # guaranteed by ``requires``
     found = matrix_column_roles(inputs.features)
-    names = inputs.feature_names
-    ident = [c for c, (role, _) in found.items() if role == "identifier"]
-    const = [c for c, (role, _) in found.items() if role == "constant"]
-    label = {c: (str(names[c]) if names is not None else c) for c in found}
-    info = {
-        "identifier_columns": ident,
-        "constant_columns": const,
-        "num_identifier_columns": len(ident),
-        "columns": {str(label[c]): f"{role}: {why}" for c, (role, why) in found.items()},
-    }
-    summary = {
+    cols = columns("identifier_column", np.zeros(inputs.n, dtype=bool), np.ones(inputs.n))
+    return CheckResult(cols, _summary(found), _info(found, inputs.feature_names))
+
+
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` on a row-chunked dask array: each chunk's :class:`~labelwise._column_order.ColumnOrder`
+    (a few numbers per column) merged in row order on the client."""
+    import dask
+    import dask.array as da
+
+    from .._stage_progress import compute
+    from ._partitioned import dask_columns
+
+    X = inputs.features
+    assert X is not None  # guaranteed by ``requires``
+    found = roles_from_order(merged(compute(*[dask.delayed(column_order)(b) for b in X.to_delayed().ravel()])))
+    rows = X.chunks[0]
+    cols = dask_columns(
+        "identifier_column", da.zeros(X.shape[0], chunks=rows, dtype=bool), da.ones(X.shape[0], chunks=rows)
+    )
+    return CheckResult(cols, _summary(found), _info(found, inputs.feature_names))
+
+
+def _summary(found: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    return {
         "check": "identifier_column",
         "status": "ran",
         "n_issues": len(found),
         "score": 0.0 if found else 1.0,
         "reason": "",
     }
-    cols = columns("identifier_column", np.zeros(inputs.n, dtype=bool), np.ones(inputs.n))
-    return CheckResult(cols, summary, info)
 
 
-CHECK = Check("identifier_column", requires=(("features",),), run=run, whole_columns=True)
+def _info(found: dict[int, tuple[str, str]], names: Any) -> dict[str, Any]:
+    ident = [c for c, (role, _) in found.items() if role == "identifier"]
+    const = [c for c, (role, _) in found.items() if role == "constant"]
+    label = {c: (str(names[c]) if names is not None else c) for c in found}
+    return {
+        "identifier_columns": ident,
+        "constant_columns": const,
+        "num_identifier_columns": len(ident),
+        "columns": {str(label[c]): f"{role}: {why}" for c, (role, why) in found.items()},
+    }
+
+
+CHECK = Check("identifier_column", requires=(("features",),), run=run, partitioned=run_partitioned)
