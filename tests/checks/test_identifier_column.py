@@ -168,3 +168,12 @@ def test_a_column_rising_within_each_block_but_restarting_is_not_an_id():
     assert roles_from_order(
         merged([column_order(np.arange(60.0)[:30, None]), column_order(np.arange(30.0, 60)[:, None])])
     )
+
+
+def test_unsigned_and_extreme_integers_are_compared_not_subtracted():
+    """A uint column that falls back once is no id (np.diff would wrap it to a rise); nor are
+    alternating int64 extremes (their difference overflows)."""
+    assert not is_row_id(np.r_[np.arange(10, 40), 5].astype(np.uint16))
+    assert is_row_id(np.arange(40, 10, -1).astype(np.uint8))
+    extremes = np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max] * 15)
+    assert not is_row_id(extremes)
