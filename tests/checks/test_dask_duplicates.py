@@ -48,7 +48,7 @@ class TestDaskDuplicateGroups:
         X[14] = X[0]
         monkeypatch.setattr(exact_duplicate, "row_hashes", lambda X: np.zeros(X.shape[0], dtype=np.uint64))
         groups = _groups(X, 7)
-        assert sets_from_groups(groups) == [[0, 14]]  # a collision's rows compare with the group's first row
+        assert sets_from_groups(groups) == [[0, 14], [3, 25]]  # 3 and 25 differ from the group's first row, 0
         np.testing.assert_array_equal(groups, duplicate_groups(X))
 
     def test_unique_rows_give_no_groups_and_no_comparison(self):
@@ -129,14 +129,14 @@ class TestPartitionedDuplicateGroups:
         assert steps == ["exact duplicates: row hashes"]
 
     def test_a_forced_hash_collision_never_makes_a_false_duplicate(self, monkeypatch):
-        """Every row hashed alike: only the rows equal in value to the hash group's first row are
-        duplicates, as in memory."""
+        """Every row hashed alike: only rows equal in value are duplicates (those behind the group's
+        first row too), as in memory."""
         X = np.random.default_rng(2).normal(size=(30, 2))
         X[25] = X[3]
         X[14] = X[0]
         monkeypatch.setattr(exact_duplicate, "row_hashes", lambda X: np.zeros(X.shape[0], dtype=np.uint64))
         found = _found(X, 7)
-        assert found.sets == [[0, 14]] and found.n_candidates == 30
+        assert found.sets == [[0, 14], [3, 25]] and found.n_candidates == 30
         _assert_in_memory(found, X)
 
     @settings(max_examples=40, deadline=None)

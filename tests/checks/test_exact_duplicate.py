@@ -31,3 +31,17 @@ def test_negative_zero_equals_zero_and_sets_match_a_sort_based_reference():
     _, inverse, counts = np.unique(X + 0.0, axis=0, return_inverse=True, return_counts=True)
     reference = [sorted(np.flatnonzero(inverse.ravel() == g).tolist()) for g in np.flatnonzero(counts > 1)]
     assert sets_from_groups(groups) == sorted(reference, key=lambda s: s[0])
+
+
+def test_equal_rows_behind_a_colliding_first_row_are_still_one_set(monkeypatch):
+    """Every row hashed alike: the group's first row differs from the rest, which are compared among
+    themselves; the sets are the true ones, and no unequal rows are joined."""
+    from labelwise.checks import exact_duplicate
+
+    rng = np.random.default_rng(4)
+    X = rng.integers(0, 3, size=(200, 3)).astype(float)
+    X[5] = [-0.0, 1.0, 1.0]
+    X[9] = [0.0, 1.0, 1.0]
+    truth = sets_from_groups(duplicate_groups(X))
+    monkeypatch.setattr(exact_duplicate, "row_hashes", lambda X: np.zeros(X.shape[0], dtype=np.uint64))
+    assert sets_from_groups(duplicate_groups(X)) == truth and len(truth) == 27

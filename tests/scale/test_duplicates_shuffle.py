@@ -36,11 +36,14 @@ class TestOnALocalCluster:
         assert found.sets == sets_from_groups(theirs) and methods == ["p2p"]
 
     def test_a_hash_collision_on_the_workers_never_makes_a_false_duplicate(self, client, monkeypatch):
-        """Every row hashed alike (workers share this process): the in-memory groups of the same hash."""
+        """Every row hashed alike (workers share this process): the in-memory groups, which are the
+        true sets, also those behind the colliding first row."""
+        truth = sets_from_groups(duplicate_groups(_features()))
         monkeypatch.setattr(exact_duplicate, "row_hashes", lambda X: np.zeros(X.shape[0], dtype=np.uint64))
         X = _features()
         found = partitioned_duplicate_groups(da.from_array(X, chunks=(70, 5)))
         np.testing.assert_array_equal(found.groups.compute(), duplicate_groups(X))
+        assert found.sets == sets_from_groups(duplicate_groups(X)) == truth and len(truth) == 6
 
     def test_a_local_scheduler_beside_a_client_shuffles_with_tasks(self, client):
         """The threads scheduler chosen while a client exists: a task shuffle (Dask's default there is

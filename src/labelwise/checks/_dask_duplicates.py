@@ -3,7 +3,8 @@
 The rule is the in-memory one (:func:`~labelwise.checks.exact_duplicate.duplicate_groups`): rows
 with equal 64-bit row hashes form a hash group whose first row is its lowest; every other row of
 the group is compared value by value with that first row, so a hash collision never makes a false
-duplicate; groups are numbered by their first row, ``-1`` for unique rows. At scale it runs as:
+duplicate (the rows that differ from it are grouped among themselves by value); groups are
+numbered by their first row, ``-1`` for unique rows. At scale it runs as:
 
 1. on the workers, each chunk's ``(row hash, row number)`` pairs
    (:func:`~labelwise.checks.exact_duplicate.row_hashes`), a dask DataFrame indexed by row number,
@@ -91,7 +92,9 @@ def partitioned_duplicate_groups(X: Any) -> DuplicateGroups:
     same = _same_as_first(X, rows, firsts)
     # the candidates renumbered 0..m-1 in row order (every first row is a candidate itself):
     # the in-memory rule numbers groups by their first row, which the renumbering keeps in order
-    compact = exact_duplicate.groups_from_checks(np.arange(rows.shape[0]), np.searchsorted(rows, firsts), same)
+    compact = exact_duplicate.groups_from_checks(
+        np.arange(rows.shape[0]), np.searchsorted(rows, firsts), same, lambda idx: _rows_of(X, rows[idx])
+    )
     is_dup = compact >= 0
     dup_rows, dup_groups = rows[is_dup], compact[is_dup]
     sizes = np.bincount(dup_groups).astype(np.int64) if dup_groups.size else np.zeros(0, dtype=np.int64)
@@ -194,6 +197,12 @@ def _as_float(block: np.ndarray) -> np.ndarray:
     """A chunk as the in-memory check reads it: floats as they are, other numbers as float64."""
     X = np.asarray(block)
     return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+
+def _rows_of(X: Any, rows: np.ndarray) -> np.ndarray:
+    """The feature rows ``rows`` (sorted, few: the other side of hash collisions) as floats."""
+    (values,) = _stage_progress.compute(X[rows])
+    return _as_float(np.asarray(values))
 
 
 def _block_hashes(block: np.ndarray) -> np.ndarray:

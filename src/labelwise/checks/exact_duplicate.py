@@ -2,12 +2,16 @@
 
 Each column is hashed (pandas' vectorised 64-bit hash, with -0.0 read as 0.0) and the column
 hashes are combined per row; rows with equal row hashes are then compared value by value with the
-first row of their hash group, so a hash collision never makes a false duplicate. Memory: a few
+first row of their hash group, so a hash collision never makes a false duplicate. The rows that
+differ from their group's first row (the other side of a collision: with 64-bit hashes about
+``n^2 / 2^65`` pairs, so a few in ``10^4`` runs at ``10^8`` rows) are grouped among themselves by
+their values, so two equal rows behind a colliding first row are still found. Memory: a few
 arrays of ``n`` integers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,7 +42,7 @@ def duplicate_groups(X: np.ndarray) -> np.ndarray:
     for s in range(0, order.shape[0], step):  # value check against the group's first row
         rows, firsts = order[s : s + step], first[s : s + step]
         same[s : s + step] = (X[rows] == X[firsts]).all(axis=1)
-    return groups_from_checks(order, first, same)
+    return groups_from_checks(order, first, same, lambda rows: X[rows])
 
 
 def hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,11 +56,28 @@ def hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, first
 
 
-def groups_from_checks(order: np.ndarray, first: np.ndarray, same: np.ndarray) -> np.ndarray:
+def groups_from_checks(
+    order: np.ndarray, first: np.ndarray, same: np.ndarray, values_of: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
     """Duplicate group numbers from :func:`hash_groups` and whether each row (in ``order``) equals
-    its hash group's first row: a hash collision becomes its own group; groups numbered by first row."""
+    its hash group's first row; groups numbered by first row.
+
+    The rows that differ from their group's first row (a hash collision) are grouped among
+    themselves by value: ``values_of(rows)`` gives their feature rows (called only when two or
+    more such rows exist). Such a row cannot equal a row that equals the first row, so nothing
+    else is compared.
+    """
     n = order.shape[0]
-    group_first = np.where(same, first, order)  # a collision becomes its own group
+    group_first = np.where(same, first, order)
+    differ = np.flatnonzero(~same)
+    if differ.size > 1:
+        rows = order[differ]
+        values = np.asarray(values_of(rows))
+        values = values + 0.0 if values.dtype.kind == "f" else values  # -0.0 == 0.0, as compared above
+        _, inverse = np.unique(values, axis=0, return_inverse=True)
+        lowest = np.full(int(inverse.max()) + 1, n, dtype=np.int64)
+        np.minimum.at(lowest, inverse.ravel(), rows)
+        group_first[differ] = lowest[inverse.ravel()]
     sizes = np.bincount(group_first, minlength=n)
     groups = np.full(n, -1, dtype=np.int64)
     dup_rows = order[sizes[group_first] >= 2]
