@@ -65,8 +65,8 @@ def _dask_array(obj: Any, name: str, ndims: tuple[int, ...], kinds: str, what: s
 def _in_range(block: np.ndarray, n: int, start: int) -> np.ndarray:
     """``block`` of ``indices`` (rows from ``start``) as int64 if every entry is in ``[0, n)``; else
     an error naming the row."""
-    bad = (block < 0) | (block >= n)
-    if bad.any():
+    if block.size and (block.min() < 0 or block.max() >= n):  # two reductions; the mask only to name the row
+        bad = (block < 0) | (block >= n)
         first = tuple(np.argwhere(bad)[0])
         raise InvalidParameterError(
             f"indices must be row numbers in [0, {n}) (the length of values), got {block[first]} in row {start + first[0]}"
