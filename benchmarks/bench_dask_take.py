@@ -7,15 +7,18 @@ chunks, all persisted on the threads scheduler before the timers start. Each rou
 contender once, in turn (the order rotates every round); the table gives the median and the range
 over ``--rounds`` rounds. Every result is compared bit for bit: ``take_rows`` with
 ``values.compute()[idx.compute()]``, ``scatter_add`` with the ``--old`` version's (both are also
-compared with ``np.bincount`` to 1e-12: they add in another order).
+compared with ``np.bincount`` to 1e-12: they add in another order). ``--cluster``: on a
+``LocalCluster(n_workers=2, threads_per_worker=1, processes=False)`` instead, the inputs persisted
+on its workers.
 
 Usage: ``python benchmarks/bench_dask_take.py [--n 1000000] [--k 10] [--chunks 8 32] [--rounds 5]
-[--old /work/main/src/labelwise/_dask_take.py]``
+[--old /work/main/src/labelwise/_dask_take.py] [--cluster]``
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import platform
 import statistics
@@ -93,13 +96,23 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--old", default=None, help="another _dask_take.py to time alternately")
+    parser.add_argument("--cluster", action="store_true", help="a LocalCluster of 2 one-thread workers")
     args = parser.parse_args()
     old = load_old(args.old) if args.old else None
     print(
         f"{cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, dask {dask.__version__}, "
-        f"labelwise from {labelwise.__file__}; threads scheduler"
+        f"labelwise from {labelwise.__file__}; {'LocalCluster 2 x 1 thread' if args.cluster else 'threads scheduler'}"
     )
-    with dask.config.set(scheduler="threads"):
+    with contextlib.ExitStack() as stack:
+        if args.cluster:
+            from distributed import Client, LocalCluster
+
+            cluster = stack.enter_context(
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+            )
+            stack.enter_context(Client(cluster))
+        else:
+            stack.enter_context(dask.config.set(scheduler="threads"))
         for c in args.chunks:
             run(args.n, args.k, c, args.rounds, old)
 
