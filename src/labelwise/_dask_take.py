@@ -185,6 +185,7 @@ def _graph(inputs: Sequence[Any], stages: Sequence[tuple[str, dict, Sequence[str
 
 
 def _row_starts(sizes: Sequence[int]) -> list[int]:
+    """The first row of each chunk of row chunks ``sizes``."""
     return np.cumsum((0, *sizes[:-1]), dtype=np.int64).tolist()
 
 
