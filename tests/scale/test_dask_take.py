@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise._dask_take import scatter_add, take_rows
+from labelwise._dask_take import _Chunking, _group, scatter_add, take_rows
 from labelwise.errors import InvalidParameterError, ShapeMismatchError
 
 from ._data import random_chunks, sync_scheduler  # noqa: F401 (an autouse fixture)
@@ -21,7 +21,16 @@ VALUE_KINDS = {
     "float32": lambda rng, n: rng.normal(size=n).astype(np.float32),
     "int64": lambda rng, n: rng.integers(-(2**62), 2**62, n),
     "bool": lambda rng, n: rng.random(n) < 0.5,
+    "str": lambda rng, n: rng.integers(0, 10**6, n).astype(str),
+    "object": lambda rng, n: _objects(rng.integers(0, 99, n)),
 }
+
+
+def _objects(codes: np.ndarray) -> np.ndarray:
+    """An object array of tuples, strings and None (one of each kind per code's remainder by 3)."""
+    out = np.empty(codes.size, dtype=object)
+    out[:] = [("row", int(c)) if c % 3 == 1 else (f"s{c}" if c % 3 == 2 else None) for c in codes]
+    return out
 
 
 @st.composite
@@ -36,7 +45,8 @@ def graphs(draw):
 
 
 class MaxTaskSize(Callback):
-    """Records the largest result (in elements) of any task but dask's final one (the client's)."""
+    """Records the largest array (in elements) any task but dask's final one (the client's) gives,
+    alone or in a tuple."""
 
     def __init__(self):
         super().__init__()
@@ -44,8 +54,11 @@ class MaxTaskSize(Callback):
 
     def _posttask(self, key, result, dsk, state, worker_id):
         name = key[0] if isinstance(key, tuple) else key
-        if not str(name).startswith("finalize") and isinstance(result, np.ndarray):
-            self.largest = max(self.largest, result.size)
+        if str(name).startswith("finalize"):
+            return
+        for part in result if isinstance(result, tuple) else (result,):
+            if isinstance(part, np.ndarray):
+                self.largest = max(self.largest, part.size)
 
 
 class TestTakeRows:
@@ -80,6 +93,13 @@ class TestTakeRows:
         np.testing.assert_array_equal(take_rows(da.arange(100, chunks=13), idx).compute(), grid.astype(np.int64))
         summed = scatter_add(idx, da.ones((30, 4), chunks=(7, -1)), 100, (50, 50))
         np.testing.assert_array_equal(summed.compute(), np.bincount(grid.ravel().astype(np.int64), minlength=100))
+
+    def test_more_than_256_values_chunks_are_grouped_exactly(self):
+        """350 values chunks (chunk numbers past uint8) and irregular indices chunks: values[indices]."""
+        values = np.random.default_rng(4).normal(size=700)
+        grid = np.random.default_rng(5).integers(0, 700, (90, 3))
+        taken = take_rows(da.from_array(values, chunks=2), da.from_array(grid, chunks=((40, 0, 49, 1), -1)))
+        np.testing.assert_array_equal(taken.compute(), values[grid])
 
     def test_no_task_holds_all_values(self):
         """Every task's result is at most a values chunk or an indices chunk long; none holds all n values."""
@@ -140,6 +160,26 @@ class TestScatterAdd:
         want = np.bincount(indices.ravel(), weights.ravel(), minlength=n)
         np.testing.assert_allclose(summed.compute(), want, rtol=1e-12, atol=1e-12 * np.abs(weights).sum())
 
+    @settings(max_examples=60, deadline=None)
+    @given(case=graphs())
+    def test_adds_in_the_order_of_one_bincount_per_indices_chunk(self, case):
+        """Bit for bit: np.bincount of each indices chunk (entries in their order), those summed by
+        dask's tree over the indices chunks; one indices chunk gives np.bincount's own bits."""
+        values, indices, out_chunks, index_chunks = case
+        n, m = values.size, len(indices)
+        weights = np.random.default_rng(m).normal(size=indices.shape) * 1e3
+        idx = da.from_array(indices, chunks=(index_chunks, -1))
+        got = scatter_add(idx, da.from_array(weights, chunks=idx.chunks), n, out_chunks).compute()
+        index_chunks, out_chunks = ((1,) if m == 1 else index_chunks), ((1,) if n == 1 else out_chunks)
+        cuts = np.cumsum((0, *index_chunks))
+        each = [
+            np.bincount(indices[a:b].ravel(), weights[a:b].ravel(), n) for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+        ]
+        want = da.from_array(np.stack(each), chunks=((1,) * len(each), out_chunks)).sum(axis=0, dtype=np.float64)
+        assert got.tobytes() == want.compute().tobytes()
+        if len(index_chunks) == 1:
+            assert got.tobytes() == np.bincount(indices.ravel(), weights.ravel(), n).tobytes()
+
     def test_bool_weights_count_and_chunkings_may_differ(self):
         """Boolean weights count entries; weights chunked unlike indices are rechunked, same sums."""
         rng = np.random.default_rng(5)
@@ -189,6 +229,50 @@ class TestScatterAdd:
             scatter_add(indices, da.ones((4, 3)), 5, (5,))
         with pytest.raises(InvalidParameterError, match="weights must be a dask array of numbers"):
             scatter_add(indices, da.from_array(np.full((4, 2), "a")), 5, (5,))
+
+
+@st.composite
+def row_chunkings(draw):
+    """Row chunks of up to 100_000 rows (irregular, with empty and one-row chunks) and rows to group:
+    random ones and every chunk's first and last row."""
+    n = draw(st.integers(1, 100_000))
+    sizes = random_chunks(draw, n, 8)
+    stops = np.cumsum(sizes)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    edges = np.clip(np.concatenate([stops - np.asarray(sizes), stops - 1, stops]), 0, n - 1)
+    rows = np.concatenate([rng.integers(0, n, draw(st.integers(0, 300))), edges])
+    rng.shuffle(rows)
+    return sizes, rows
+
+
+class TestGroup:
+    @settings(max_examples=80, deadline=None)
+    @given(case=row_chunkings())
+    def test_each_chunk_gets_exactly_its_rows_in_their_order(self, case):
+        """Chunk j's group is the positions of the rows in chunk j, increasing (a stable grouping)."""
+        sizes, rows = case
+        order, offsets = _group(rows, _Chunking.of(sizes))
+        order = np.arange(rows.size) if order is None else order
+        assert offsets[0] == 0 and offsets[-1] == rows.size and len(offsets) == len(sizes) + 1
+        chunk = np.searchsorted(np.cumsum(sizes), rows, side="right")
+        for j in range(len(sizes)):
+            np.testing.assert_array_equal(order[offsets[j] : offsets[j + 1]], np.flatnonzero(chunk == j))
+
+    def test_cells_across_a_chunk_boundary_are_looked_up(self):
+        """Irregular chunks: some cells hold two chunks' rows, and their rows still go to their own chunk."""
+        sizes = (3, 97, 1000, 0, 5, 2895)
+        chunking = _Chunking.of(sizes)
+        assert chunking.split.any() and chunking.width > 1
+        rows = np.arange(sum(sizes))
+        order, offsets = _group(rows, chunking)
+        np.testing.assert_array_equal(order, rows)  # already in chunk order: the stable order keeps it
+        np.testing.assert_array_equal(offsets, np.cumsum((0, *sizes)))
+
+    def test_regular_chunks_are_their_own_cells(self):
+        """Equal chunks (a shorter last one): one cell per chunk, none split, so no row is looked up."""
+        chunking = _Chunking.of((250, 250, 250, 101))
+        assert chunking.width == 250 and not chunking.split.any()
+        np.testing.assert_array_equal(chunking.first, [0, 1, 2, 3])
 
 
 def test_on_the_local_cluster_gather_and_scatter_equal_numpy(client):
