@@ -79,7 +79,8 @@ def read(
     ------
     DataFileError
         The file is missing, or a record lacks the item, the answer key, or every
-        sample/prompt/model field (the message names the file and the line). A record whose
+        sample/prompt/model field, or its item or answer is a list or an object (the message
+        names the file and the line). A record whose
         answer is null or blank is dropped and counted as ``empty``.
     """
     p = require_file(path, parameter="path", kind="votes file")
@@ -101,6 +102,14 @@ def read(
             row = int(np.flatnonzero(absent)[0])
             raise DataFileError(
                 f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})"
+            )
+    for column in (item, label):  # nested JSON (a list of answers, an object as id) cannot be counted
+        nested = next((i for i, v in enumerate(table[column]) if getattr(v, "__hash__", None) is None), None)
+        if nested is not None:
+            value = table[column].iloc[nested]
+            raise DataFileError(
+                f"votes file {str(p)!r}: line {lines[nested]} has a {type(value).__name__} as its {column!r} "
+                f"({value!r}), expected a single value (a string or a number)"
             )
     who = table[sources[0]].astype(str)
     for column in sources[1:]:
