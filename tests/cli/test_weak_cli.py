@@ -148,6 +148,14 @@ class TestWeakCommand:
         assert result.exit_code == 2, result.output
         assert re.search(rf"LFS file '.*lfs.py': {message}", result.output)
 
+    def test_a_function_bound_to_a_second_name_is_applied_once(self, tmp_path):
+        """BEST = has_link at module level made 'has_link' a duplicate name (exit 2); it is one function."""
+        lfs, data = _files(tmp_path, lfs=LFS + "\nBEST = has_link\n")
+        out = tmp_path / "o"
+        result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "body", "--out", str(out), "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert pd.read_csv(out / "analysis.csv")["labeler"].tolist() == ["has_link", "short", "money"]
+
     def test_a_text_column_beside_an_existing_text_column_is_an_error(self, tmp_path):
         """Renaming --text-column body to text beside a 'text' column made two 'text' columns and a confusing error."""
         lfs, data = _files(tmp_path, data="id,text,body\n1,a,http://x\n2,b,hi\n")

@@ -158,6 +158,19 @@ class TestApply:
         with pytest.raises(LabelingFunctionError, match=rf"on row {min(bad) * 10} "):
             apply([lf], data)
 
+    @pytest.mark.parametrize("vectorized", [False, True])
+    def test_a_missing_value_from_a_function_abstaining_with_minus_one_is_an_error(self, vectorized):
+        """With abstain=-1 a NaN became a class (classes [1.0, nan]); it is an error naming the function and row."""
+        data = pd.DataFrame({"x": [1.0, np.nan, 3.0]}, index=[7, 8, 9])
+        if vectorized:
+            lf = labeling_function(
+                lambda df: np.where(df.x > 2, 1, np.where(df.x.isna(), np.nan, -1)), vectorized=True, abstain=-1
+            )
+        else:
+            lf = labeling_function(lambda r: 1 if r.x > 2 else (np.nan if np.isnan(r.x) else -1), abstain=-1)
+        with pytest.raises(LabelingFunctionError, match=r"returned nan on row 8: a missing value is not a class"):
+            apply([lf], data)
+
     def test_missing_attribute_lists_the_row_fields_and_renamed_columns(self):
         """row.my_text on a column 'my text' says what a row holds and that the column is row._0."""
         data = pd.DataFrame({"my text": ["a", "b"], "text": ["x", "y"]})

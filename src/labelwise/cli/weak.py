@@ -22,7 +22,8 @@ from ._common import SEED, OutputFolder, console, print_frame, read_input, split
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
     """The labeling functions of a Python file: its ``lfs`` list if it defines one, else every
-    :class:`~labelwise.weak.LabelingFunction` at module level, in definition order."""
+    :class:`~labelwise.weak.LabelingFunction` at module level, in definition order (a function
+    bound to two names counted once)."""
     require_file(path, parameter="LFS", kind="Python file (.py)")
     if path.suffix != ".py":
         raise DataFileError(f"LFS must be an existing Python file (.py): {str(path)!r} has suffix {path.suffix!r}")
@@ -36,8 +37,8 @@ def load_lfs(path: Path) -> list[LabelingFunction]:
         sys.modules.pop(name, None)
         raise DataFileError(f"LFS file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
     lfs = getattr(module, "lfs", None)
-    if lfs is None:
-        lfs = [v for v in vars(module).values() if isinstance(v, LabelingFunction)]
+    if lfs is None:  # each function once, though a second name may refer to it (BEST = has_link)
+        lfs = list({id(v): v for v in vars(module).values() if isinstance(v, LabelingFunction)}.values())
     elif isinstance(lfs, LabelingFunction) or not isinstance(lfs, (list, tuple)):
         raise DataFileError(
             f"LFS file {str(path)!r}: lfs must be a list of labeling functions, got {type(lfs).__name__}"

@@ -115,6 +115,14 @@ def _failing_row(lf: LabelingFunction, frame: pd.DataFrame) -> int | None:
 
 
 def _check_classes(lf: LabelingFunction, values: np.ndarray, index: pd.Index, classes: np.ndarray | None) -> None:
+    missing = np.asarray(pd.isna(values), dtype=bool).reshape(-1) if lf.abstain is not None else None
+    if missing is not None and missing.any():  # under abstain=None a missing value is an abstain
+        row = int(np.flatnonzero(missing)[0])
+        raise LabelingFunctionError(
+            f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}: a missing "
+            f"value is not a class; return its abstain value {lf.abstain!r} (or declare abstain=None, under "
+            "which None and NaN abstain)"
+        )
     if classes is None or len(values) == 0:
         return
     bad = ~pd.Series(values).isin(classes).to_numpy()
@@ -246,7 +254,8 @@ def apply(
     ------
     LabelingFunctionError
         A function raised (names it and the row), returned the wrong number of values, or a
-        value outside ``classes``, or a value that is not a single label (a list, a dict). A
+        value outside ``classes``, or a value that is not a single label (a list, a dict), or a
+        missing value (None, NaN) when its abstain value is another one. A
         vectorised function that raised is called again on halves of the frame to find the first
         row it raises on by itself (not named when it fails on any frame, e.g. a missing column).
     InvalidParameterError
