@@ -18,7 +18,7 @@ import pandas as pd
 from ...errors import DataFileError
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
-from ._common import Annotations
+from ._common import Annotations, first_nested
 
 __all__ = ["NAME", "read", "recognise"]
 
@@ -103,14 +103,13 @@ def read(
             raise DataFileError(
                 f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})"
             )
-    for column in (item, label):  # nested JSON (a list of answers, an object as id) cannot be counted
-        nested = next((i for i, v in enumerate(table[column]) if getattr(v, "__hash__", None) is None), None)
-        if nested is not None:
-            value = table[column].iloc[nested]
-            raise DataFileError(
-                f"votes file {str(p)!r}: line {lines[nested]} has a {type(value).__name__} as its {column!r} "
-                f"({value!r}), expected a single value (a string or a number)"
-            )
+    found = first_nested(table, (item, label))  # nested JSON (answers as a list, an object as id)
+    if found is not None:
+        column, row, value = found
+        raise DataFileError(
+            f"votes file {str(p)!r}: line {lines[row]} has a {type(value).__name__} as its {column!r} "
+            f"({value!r}), expected a single value (a string or a number)"
+        )
     who = table[sources[0]].astype(str)
     for column in sources[1:]:
         who = who + "/" + table[column].astype(str)
