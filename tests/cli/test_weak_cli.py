@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -155,6 +156,32 @@ class TestWeakCommand:
         result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "body", "--out", str(out), "--quiet"])
         assert result.exit_code == 0, result.output
         assert pd.read_csv(out / "analysis.csv")["labeler"].tolist() == ["has_link", "short", "money"]
+
+    def test_the_lfs_file_may_import_a_module_beside_it(self, tmp_path):
+        """from kb import WORDS in rules/lfs.py failed (ModuleNotFoundError) unless rules/ was on sys.path."""
+        rules = tmp_path / "rules"
+        rules.mkdir()
+        (rules / "kb_weak_test.py").write_text('SPAM_WORDS = ["http", "$"]\n')
+        (rules / "lfs.py").write_text(
+            "from labelwise.weak import labeling_function\nfrom kb_weak_test import SPAM_WORDS\n\n"
+            "@labeling_function()\ndef kw(row):\n    return 'spam' if any(w in row.text for w in SPAM_WORDS) else None\n"
+        )
+        (tmp_path / "data.csv").write_text(DATA)
+        out = tmp_path / "o"
+        args = ["weak", str(rules / "lfs.py"), str(tmp_path / "data.csv"), "--text-column", "body", "--out", str(out)]
+        result = CliRunner().invoke(main, [*args, "--classes", "ham,spam", "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "summary.json").read_text())["n_votes"] == 3
+        assert str(rules) not in sys.path
+
+    def test_votes_of_one_class_ask_for_classes(self, tmp_path):
+        """Rules voting only 'spam' were told to pass labels=[...] (a Python parameter); the command names --classes."""
+        lfs, data = _files(tmp_path, lfs=LFS.split("@labeling_function(vectorized=True)")[0])
+        args = ["weak", lfs, data, "--text-column", "body", "--out", str(tmp_path / "o"), "--quiet"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and "voted one class only (['spam'])" in result.output
+        assert "--classes" in result.output
+        assert CliRunner().invoke(main, [*args, "--classes", "ham,spam"]).exit_code == 0
 
     def test_a_text_column_beside_an_existing_text_column_is_an_error(self, tmp_path):
         """Renaming --text-column body to text beside a 'text' column made two 'text' columns and a confusing error."""

@@ -23,7 +23,8 @@ from ._common import SEED, OutputFolder, console, print_frame, read_input, split
 def load_lfs(path: Path) -> list[LabelingFunction]:
     """The labeling functions of a Python file: its ``lfs`` list if it defines one, else every
     :class:`~labelwise.weak.LabelingFunction` at module level, in definition order (a function
-    bound to two names counted once)."""
+    bound to two names counted once). While it is imported its folder is first on ``sys.path``,
+    so it may import modules beside it (``from kb import SPAM_WORDS``)."""
     require_file(path, parameter="LFS", kind="Python file (.py)")
     if path.suffix != ".py":
         raise DataFileError(f"LFS must be an existing Python file (.py): {str(path)!r} has suffix {path.suffix!r}")
@@ -31,11 +32,15 @@ def load_lfs(path: Path) -> list[LabelingFunction]:
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules[name] = module
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # as `python lfs.py` would: the file may import a module beside it
     try:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except (Exception, SystemExit) as exc:  # SystemExit: e.g. an argparse call at module level
         sys.modules.pop(name, None)
         raise DataFileError(f"LFS file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(folder)
     lfs = getattr(module, "lfs", None)
     if lfs is None:  # each function once, though a second name may refer to it (BEST = has_link)
         lfs = list({id(v): v for v in vars(module).values() if isinstance(v, LabelingFunction)}.values())
@@ -152,6 +157,11 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     started = time.perf_counter()
     votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
     applied = time.perf_counter() - started
+    if len(votes.classes) < 2:
+        raise InvalidParameterError(
+            f"the labeling functions voted one class only ({votes.classes.tolist()}); a label model needs two or "
+            "more: name every class with --classes (e.g. --classes ham,spam)"
+        )
     model = LABEL_MODELS[model_name](random_state=random_state).fit(votes)
     report = analysis(votes, gold=gold, model=model)
     probs = model.probas_
