@@ -265,3 +265,17 @@ class TestApplyDask:
         )
         with pytest.raises(LabelingFunctionError, match=r"'picky' \(vectorized\) raised ZeroDivisionError.*on row 11"):
             apply([picky], dd.from_pandas(frame, npartitions=2))
+
+    @pytest.mark.parametrize("blocksize", [1_000, 4_000, 100_000])
+    def test_read_csv_partitions_are_numbered_through_the_file(self, tmp_path, blocksize):
+        """dd.read_csv restarts the index at 0 in each partition: the items are the file's row numbers, as
+        pandas.read_csv gives (the repeated index made votes.matrix() fail with pandas' InvalidIndexError)."""
+        dd = pytest.importorskip("dask.dataframe")
+        path = tmp_path / "rows.csv"
+        texts = ["win $ http://a", "hi", "http://b", "see you at noon", "$$$", "ok", "http://c $", "fine thanks"]
+        pd.DataFrame({"text": texts * 200}).to_csv(path, index=False)
+        lazy = dd.read_csv(path, blocksize=blocksize)  # 14, 3 and 1 partitions
+        expected = apply([has_link, is_short, has_dollar], pd.read_csv(path))
+        got = apply([has_link, is_short, has_dollar], lazy)
+        assert got.items.equals(expected.items)
+        np.testing.assert_array_equal(got.matrix(), expected.matrix())

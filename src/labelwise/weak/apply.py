@@ -194,27 +194,66 @@ def _check_declared(classes: Any) -> np.ndarray | None:
 
 def _check_unique(index: pd.Index) -> None:
     if not index.is_unique:
-        repeated = index[index.duplicated()][0]
-        raise ShapeMismatchError(
-            f"df must have a unique index (it identifies the items), got {show(repeated)} more than once; "
-            "reset_index() first"
-        )
+        raise _repeated_index(index)
+
+
+def _repeated_index(index: pd.Index) -> ShapeMismatchError:
+    repeated = index[index.duplicated()][0]
+    return ShapeMismatchError(
+        f"df must have a unique index (it identifies the items), got {show(repeated)} more than once; "
+        "reset_index() first"
+    )
 
 
 def _apply_dask(
     df: Any, lfs: list[LabelingFunction], declared: np.ndarray | None, verbose: bool | None
 ) -> tuple[pd.DataFrame, pd.Index]:
     """The answers and the items of a Dask frame, labelled partition by partition in one computation
-    (the data are read once for both), drawn as one stage of progress bars."""
+    (the data are read once for both), drawn as one stage of progress bars.
+
+    A frame whose partitions each carry their own ``0..len-1`` index (what ``dd.read_csv`` and
+    ``dd.read_parquet`` give without an index column) has its rows numbered through the file, as
+    ``pandas.read_csv`` numbers them; any other repeated index is an error, as for pandas.
+    """
     from .._stage_progress import compute, stage, stages
 
-    meta = pd.DataFrame({"item": df.index._meta, "labeler": pd.Series(dtype=object), "label": pd.Series(dtype=object)})
-    lazy = df.map_partitions(_apply_frame, lfs, declared, False, meta=meta)
+    meta = pd.DataFrame(
+        {
+            "item": df.index._meta,
+            "labeler": pd.Series(dtype=object),
+            "label": pd.Series(dtype=object),
+            "partition": pd.Series(dtype=np.int64),
+        }
+    )
+    lazy = df.map_partitions(_apply_partition, lfs, declared, meta=meta)
     with stages(verbose), stage("labeling partitions"):
-        answers, index = compute(lazy, df.index)
+        answers, index, lengths = compute(lazy, df.index, df.map_partitions(len))
     items = pd.Index(index)
-    _check_unique(items)
-    return answers.reset_index(drop=True), items
+    if not items.is_unique:
+        offsets = _row_offsets(items, np.asarray(lengths, dtype=np.int64))
+        if offsets is None:
+            raise _repeated_index(items)
+        answers["item"] = answers["item"].to_numpy() + offsets[answers["partition"].to_numpy()]
+        items = pd.RangeIndex(len(items))
+    return answers.drop(columns="partition").reset_index(drop=True), items
+
+
+def _apply_partition(
+    frame: pd.DataFrame, lfs: list[LabelingFunction], declared: np.ndarray | None, partition_info: Any = None
+) -> pd.DataFrame:
+    """One partition's long table, with the partition's number (Dask passes ``partition_info``)."""
+    out = _apply_frame(frame, lfs, declared, False)
+    out["partition"] = np.int64(partition_info["number"] if partition_info else 0)
+    return out
+
+
+def _row_offsets(items: pd.Index, lengths: np.ndarray) -> np.ndarray | None:
+    """Each partition's first row number, when every partition's index is ``0..len-1``; else None."""
+    if items.dtype.kind not in "iu" or lengths.sum() != len(items):
+        return None
+    starts = np.cumsum(lengths) - lengths
+    expected = np.arange(len(items)) - np.repeat(starts, lengths)
+    return starts if np.array_equal(items.to_numpy(), expected) else None
 
 
 def _is_dask(frame: Any) -> bool:
@@ -237,7 +276,8 @@ def apply(
     df : pandas.DataFrame or dask.dataframe.DataFrame
         The data. Its index identifies the items (it must be unique). A Dask frame is labelled
         partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
-        computation with its index.
+        computation with its index; when each partition has its own ``0..len-1`` index (as
+        ``dd.read_csv`` gives), the items are the row numbers through the whole frame.
     classes : sequence, optional
         The allowed classes. Any other returned value (that is not the LF's abstain value) is an
         error naming the function, the row and the value. Default: the sorted values returned.
