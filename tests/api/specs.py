@@ -170,7 +170,7 @@ NOT_COVERED: dict[str, str] = {
     "semi.curriculum_threshold": _INTERNAL,
     "semi.normalized_entropy": "no parameter but the probabilities",
     "weak.lf_statistics": _INTERNAL,
-    "weak.apply": "its keyword parameters (classes, verbose) are any sequence / a flag",
+    "weak.apply": "classes is the label set (its checks are in tests/weak/test_apply.py), verbose a flag",
     "weak.as_votes": "its `name` is the display name, any string; `classes` any sequence",
     "weak.analysis": "keyword parameter `model` is any fitted label model (duck-typed)",
     "weak.labeling_function": "a decorator: `name`, `abstain` are free values",

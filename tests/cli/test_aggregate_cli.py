@@ -240,6 +240,28 @@ class TestLongTable:
         assert bad.exit_code == 2 and "declared labels" in bad.output
 
 
+class TestNestedAndMixedLabels:
+    def test_a_long_table_with_labels_of_two_types_is_aggregated(self, tmp_path):
+        """A JSON Lines answers table mixing "A" and 1 as labels crashed on a read-only array (pandas 3)."""
+        path = tmp_path / "answers.jsonl"
+        rows = [("q1", "a", "A"), ("q1", "b", 1), ("q2", "a", "A"), ("q2", "b", "A")]
+        path.write_text("\n".join(json.dumps({"item": i, "annotator": a, "label": lab}) for i, a, lab in rows))
+        out = tmp_path / "o"
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--method", "majority-vote", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert pd.read_csv(out / "labels.csv").set_index("item").loc["q2", "label"] == "A"
+
+    def test_a_list_as_label_names_the_row(self, tmp_path):
+        """A JSON list as a label in a long table ended in a traceback (read-only array, then unhashable)."""
+        path = tmp_path / "answers.jsonl"
+        path.write_text(
+            '{"item": "q1", "annotator": "a", "label": "A"}\n{"item": "q1", "annotator": "b", "label": ["A"]}\n'
+        )
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        assert "the label must be a single value (a string or a number), row 2 holds a list (['A'])" in result.output
+
+
 class TestFormats:
     def test_label_studio_cancelled_in_summary(self, tmp_path):
         """A Label Studio export is detected; cancelled annotations are counted in summary.json."""

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 
+import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
@@ -94,8 +98,117 @@ class TestWeakCommand:
         result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "nope", "--out", str(tmp_path / "o")])
         assert result.exit_code == 2 and "--text-column 'nope'" in result.output
 
+    def test_writes_each_functions_confusion_matrix_to_labelers_json(self, tmp_path):
+        """labelers.json holds the annotator view: estimated accuracy and a confusion matrix per function."""
+        lfs, data = _files(tmp_path)
+        out = tmp_path / "out"
+        args = ["weak", lfs, data, "--text-column", "body", "--id-column", "id", "--out", str(out), "--quiet"]
+        result = CliRunner().invoke(main, [*args, "--model", "dawid-skene"])
+        assert result.exit_code == 0, result.output
+        view = json.loads((out / "labelers.json").read_text())
+        assert view["classes"] == ["ham", "spam"] and view["model"] == "dawid-skene"
+        assert [r["labeler"] for r in view["labelers"]] == ["has_link", "short", "money"]
+        analysis = pd.read_csv(out / "analysis.csv").set_index("labeler")
+        for record in view["labelers"]:
+            confusion = np.array(record["confusion"])
+            assert confusion.shape == (2, 2) and np.allclose(confusion.sum(axis=1), 1.0)
+            assert record["estimated_accuracy"] == pytest.approx(analysis.loc[record["labeler"], "estimated_accuracy"])
+
+    def test_a_failed_rerun_keeps_the_previous_outputs_and_a_rerun_replaces_them(self, tmp_path):
+        """A rerun that fails leaves every file of the last run as it was; one that succeeds leaves no temporary file."""
+        lfs, data = _files(tmp_path)
+        out = tmp_path / "out"
+        args = ["weak", lfs, data, "--text-column", "body", "--out", str(out), "--quiet"]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        assert set(before) == {"labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"}
+        (tmp_path / "lfs.py").write_text(LFS + "\n@labeling_function()\ndef boom(row):\n    return 1 / 0\n")
+        failed = CliRunner().invoke(main, args)
+        assert failed.exit_code == 2 and "'boom' raised ZeroDivisionError" in failed.output
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        (tmp_path / "lfs.py").write_text(LFS)
+        assert CliRunner().invoke(main, [*args, "--model", "dawid-skene"]).exit_code == 0
+        assert sorted(p.name for p in out.iterdir()) == sorted(before)
+        assert json.loads((out / "summary.json").read_text())["model"] == "dawid-skene"
+
+    @pytest.mark.parametrize(
+        ("source", "message"),
+        [
+            ("lfs = 3\n", "lfs must be a list of labeling functions, got int"),
+            (
+                "from labelwise.weak import labeling_function\nlfs = labeling_function(lambda r: None)\n",
+                "lfs must be a list of labeling functions, got LabelingFunction",
+            ),
+            ("lfs = [print, 2]\n", "lfs\\[1\\] must be a labeling function \\(or a function\\), got int 2"),
+        ],
+    )
+    def test_an_lfs_that_is_not_a_list_of_functions_names_the_file(self, tmp_path, source, message):
+        """lfs = 3 or a single function ended in a traceback (exit 1); an int in the list did not name the file."""
+        lfs, data = _files(tmp_path, lfs=source)
+        result = CliRunner().invoke(main, ["weak", lfs, data, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, result.output
+        assert re.search(rf"LFS file '.*lfs.py': {message}", result.output)
+
+    def test_a_function_bound_to_a_second_name_is_applied_once(self, tmp_path):
+        """BEST = has_link at module level made 'has_link' a duplicate name (exit 2); it is one function."""
+        lfs, data = _files(tmp_path, lfs=LFS + "\nBEST = has_link\n")
+        out = tmp_path / "o"
+        result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "body", "--out", str(out), "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert pd.read_csv(out / "analysis.csv")["labeler"].tolist() == ["has_link", "short", "money"]
+
+    def test_the_lfs_file_may_import_a_module_beside_it(self, tmp_path):
+        """from kb import WORDS in rules/lfs.py failed (ModuleNotFoundError) unless rules/ was on sys.path."""
+        rules = tmp_path / "rules"
+        rules.mkdir()
+        (rules / "kb_weak_test.py").write_text('SPAM_WORDS = ["http", "$"]\n')
+        (rules / "lfs.py").write_text(
+            "from labelwise.weak import labeling_function\nfrom kb_weak_test import SPAM_WORDS\n\n"
+            "@labeling_function()\ndef kw(row):\n    return 'spam' if any(w in row.text for w in SPAM_WORDS) else None\n"
+        )
+        (tmp_path / "data.csv").write_text(DATA)
+        out = tmp_path / "o"
+        args = ["weak", str(rules / "lfs.py"), str(tmp_path / "data.csv"), "--text-column", "body", "--out", str(out)]
+        result = CliRunner().invoke(main, [*args, "--classes", "ham,spam", "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "summary.json").read_text())["n_votes"] == 3
+        assert str(rules) not in sys.path
+
+    def test_votes_of_one_class_ask_for_classes(self, tmp_path):
+        """Rules voting only 'spam' were told to pass labels=[...] (a Python parameter); the command names --classes."""
+        lfs, data = _files(tmp_path, lfs=LFS.split("@labeling_function(vectorized=True)")[0])
+        args = ["weak", lfs, data, "--text-column", "body", "--out", str(tmp_path / "o"), "--quiet"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and "voted one class only (['spam'])" in result.output
+        assert "--classes" in result.output
+        assert CliRunner().invoke(main, [*args, "--classes", "ham,spam"]).exit_code == 0
+
+    def test_a_text_column_beside_an_existing_text_column_is_an_error(self, tmp_path):
+        """Renaming --text-column body to text beside a 'text' column made two 'text' columns and a confusing error."""
+        lfs, data = _files(tmp_path, data="id,text,body\n1,a,http://x\n2,b,hi\n")
+        result = CliRunner().invoke(main, ["weak", lfs, data, "--text-column", "body", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and "already has a column named 'text'" in result.output
+
+    def test_one_column_for_two_options_is_an_error(self, tmp_path):
+        """--gold-column equal to --text-column took the text away from the functions (AttributeError on row 0)."""
+        lfs, data = _files(tmp_path)
+        args = ["weak", lfs, data, "--text-column", "body", "--gold-column", "body", "--out", str(tmp_path / "o")]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2
+        assert "--text-column and --gold-column must name different columns, both name 'body'" in result.output
+
 
 class TestAggregateVotes:
+    def test_a_list_as_answer_names_the_line(self, tmp_path):
+        """A JSON list as an answer is an error naming the file and the line (it was a TypeError traceback)."""
+        path = tmp_path / "samples.jsonl"
+        path.write_text(
+            '{"item": "q1", "sample": 1, "answer": "A"}\n{"item": "q1", "sample": 2, "answer": ["A", "B"]}\n'
+        )
+        result = CliRunner().invoke(main, ["aggregate", str(path), "--format", "votes", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        assert "line 2 has a list as its 'answer' (['A', 'B']), expected a single value" in result.output
+
     def test_aggregate_reads_votes_format(self, tmp_path):
         """labelwise aggregate samples.jsonl --format votes aggregates model samples."""
         records = [

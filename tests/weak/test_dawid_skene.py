@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from sklearn.base import clone
 
 from labelwise.aggregate import DawidSkene
+from labelwise.errors import InvalidParameterError
 from labelwise.weak import DawidSkeneLabelModel, simulate_lfs
 
 
@@ -38,3 +41,19 @@ class TestDawidSkeneLabelModel:
         model = DawidSkeneLabelModel().fit(sim.votes)
         np.testing.assert_allclose(model.confusion_.sum(axis=2), 1.0, atol=1e-6)
         assert model.accuracies_.between(0, 1).all()
+
+    def test_an_unknown_parameter_is_named_at_fit(self):
+        """DawidSkeneLabelModel(foo=1).fit raised DawidSkene's TypeError; now an error naming it and the valid ones."""
+        sim = simulate_lfs(200, 3, 2, random_state=0)
+        with pytest.raises(InvalidParameterError, match=r"unknown parameter\(s\) \['foo'\].*'max_iter'"):
+            DawidSkeneLabelModel(foo=1).fit(sim.votes)
+
+    def test_set_params_reaches_dawid_skenes_parameters(self):
+        """set_params(max_iter=...) was refused (only the wrapper's own names were valid); clone keeps them."""
+        sim = simulate_lfs(300, 4, 2, random_state=1)
+        model = clone(DawidSkeneLabelModel()).set_params(max_iter=3, class_balance="uniform")
+        assert model.get_params()["max_iter"] == 3 and model.class_balance == "uniform"
+        model.fit(sim.votes)
+        assert model.estimator_.max_iter == 3 and model.estimator_.n_iter_ <= 3
+        with pytest.raises(InvalidParameterError, match=r"unknown parameter\(s\) \['item_col'\]"):
+            model.set_params(item_col="x")

@@ -269,8 +269,10 @@ def aggregate(
     """Turn several annotators' answers in PATH into one label per item.
 
     PATH is a long table (item, annotator, label as CSV, Parquet or JSON Lines), a Label Studio
-    JSON / JSON_MIN export, an MTurk batch results CSV or a Prodigy db-out JSONL file. Writes
-    labels.csv, annotators.csv, annotators.json and summary.json to --out.
+    JSON / JSON_MIN export, an MTurk batch results CSV, a Prodigy db-out JSONL file, or a votes
+    file of repeated model samples (item, sample or prompt / model, answer; --format votes, with
+    --method majority-vote for self-consistency). Writes labels.csv, annotators.csv,
+    annotators.json and summary.json to --out.
     """
     out = Path(out)
     con = console()

@@ -16,12 +16,15 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
+from ._aggregate_outputs import finite
 from ._common import SEED, OutputFolder, console, print_frame, read_input, split_csv_option
 
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
     """The labeling functions of a Python file: its ``lfs`` list if it defines one, else every
-    :class:`~labelwise.weak.LabelingFunction` at module level, in definition order."""
+    :class:`~labelwise.weak.LabelingFunction` at module level, in definition order (a function
+    bound to two names counted once). While it is imported its folder is first on ``sys.path``,
+    so it may import modules beside it (``from kb import SPAM_WORDS``)."""
     require_file(path, parameter="LFS", kind="Python file (.py)")
     if path.suffix != ".py":
         raise DataFileError(f"LFS must be an existing Python file (.py): {str(path)!r} has suffix {path.suffix!r}")
@@ -29,20 +32,75 @@ def load_lfs(path: Path) -> list[LabelingFunction]:
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules[name] = module
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # as `python lfs.py` would: the file may import a module beside it
     try:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except (Exception, SystemExit) as exc:  # SystemExit: e.g. an argparse call at module level
         sys.modules.pop(name, None)
         raise DataFileError(f"LFS file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(folder)
     lfs = getattr(module, "lfs", None)
-    if lfs is None:
-        lfs = [v for v in vars(module).values() if isinstance(v, LabelingFunction)]
+    if lfs is None:  # each function once, though a second name may refer to it (BEST = has_link)
+        lfs = list({id(v): v for v in vars(module).values() if isinstance(v, LabelingFunction)}.values())
+    elif isinstance(lfs, LabelingFunction) or not isinstance(lfs, (list, tuple)):
+        raise DataFileError(
+            f"LFS file {str(path)!r}: lfs must be a list of labeling functions, got {type(lfs).__name__}"
+        )
     if not lfs:
         raise DataFileError(
             f"LFS file {str(path)!r} defines no labeling functions (decorate functions with "
             f"@labelwise.weak.labeling_function, or define a list named lfs)"
         )
+    bad = next((i for i, lf in enumerate(lfs) if not callable(lf)), None)
+    if bad is not None:
+        raise DataFileError(
+            f"LFS file {str(path)!r}: lfs[{bad}] must be a labeling function (or a function), "
+            f"got {type(lfs[bad]).__name__} {lfs[bad]!r}"
+        )
     return list(lfs)
+
+
+def _check_columns(table: pd.DataFrame, data: Path, columns: dict[str, str | None]) -> None:
+    """The columns the options name exist, are distinct, and ``--text-column`` can become ``text``."""
+    named = {flag: column for flag, column in columns.items() if column is not None}
+    for flag, column in named.items():
+        if column not in table.columns:
+            raise MissingColumnError(
+                f"{flag} {column!r} is not a column of {str(data)!r}; columns are {[str(c) for c in table.columns]}"
+            )
+    flags = list(named)
+    for i, first in enumerate(flags):
+        for second in flags[i + 1 :]:
+            if named[first] == named[second]:
+                raise InvalidParameterError(
+                    f"{first} and {second} must name different columns, both name {named[first]!r}"
+                )
+    text = named.get("--text-column")
+    if text is not None and text != "text" and "text" in table.columns:
+        raise InvalidParameterError(
+            f"--text-column {text!r} is given to the functions as row.text, but {str(data)!r} already has a "
+            "column named 'text'; pass --text-column text, or rename one of the columns"
+        )
+
+
+def labelers_json(model: Any, model_name: str) -> dict[str, Any]:
+    """``labelers.json``: the label model's view of each function, its estimated accuracy and confusion matrix."""
+    confusion = np.asarray(model.confusion_)
+    return {
+        "model": model_name,
+        "classes": [finite(c) for c in model.classes_],
+        "confusion_layout": "rows = true class, columns = the function's vote, rows sum to 1 (given that it votes)",
+        "labelers": [
+            {
+                "labeler": str(name),
+                "estimated_accuracy": finite(float(model.accuracies_.iloc[j])),
+                "confusion": [[finite(float(x)) for x in row] for row in confusion[j]],
+            }
+            for j, name in enumerate(model.labelers_)
+        ],
+    }
 
 
 def _classes(value: str | None) -> list[Any] | None:
@@ -82,15 +140,12 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
 
     LFS is a Python file defining functions decorated with @labelwise.weak.labeling_function (or a
     list named lfs). Writes labels.csv (label, confidence, votes and one probability per class),
-    votes.csv (item, labeler, label), analysis.csv and summary.json to --out.
+    votes.csv (item, labeler, label), analysis.csv, labelers.json (each function's estimated
+    accuracy and confusion matrix) and summary.json to --out, all or none of them.
     """
     lfs = load_lfs(Path(lfs_path))
     table = read_input(data, "DATA")
-    for flag, column in (("--text-column", text_column), ("--id-column", id_column), ("--gold-column", gold_column)):
-        if column is not None and column not in table.columns:
-            raise MissingColumnError(
-                f"{flag} {column!r} is not a column of {str(data)!r}; columns are {[str(c) for c in table.columns]}"
-            )
+    _check_columns(table, data, {"--text-column": text_column, "--id-column": id_column, "--gold-column": gold_column})
     if id_column is not None:
         if table[id_column].duplicated().any():
             raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
@@ -102,6 +157,11 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     started = time.perf_counter()
     votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
     applied = time.perf_counter() - started
+    if len(votes.classes) < 2:
+        raise InvalidParameterError(
+            f"the labeling functions voted one class only ({votes.classes.tolist()}); a label model needs two or "
+            "more: name every class with --classes (e.g. --classes ham,spam)"
+        )
     model = LABEL_MODELS[model_name](random_state=random_state).fit(votes)
     report = analysis(votes, gold=gold, model=model)
     probs = model.probas_
@@ -140,6 +200,7 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
                 float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
             )
         write_json(summary, out / "summary.json")
+        write_json(labelers_json(model, model_name), out / "labelers.json")
     con = console()
     con.print(
         f"[bold]{votes.n_labelers}[/] labeling functions on [bold]{votes.n_items}[/] rows: "
@@ -148,4 +209,4 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
     print_frame(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
-    con.print(f"wrote labels.csv, votes.csv, analysis.csv, summary.json to {out}")
+    con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")

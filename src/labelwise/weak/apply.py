@@ -51,18 +51,30 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         try:
             out[position] = lf.func(row)
         except Exception as exc:
+            hint = _fields_hint(row, frame.columns) if isinstance(exc, AttributeError) else ""
             raise LabelingFunctionError(
-                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}"
+                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}"
             ) from exc
     return out
+
+
+def _fields_hint(row: Any, columns: pd.Index) -> str:
+    """What a row function can read, for an AttributeError: the row's fields, and the columns that
+    :meth:`pandas.DataFrame.itertuples` gave by position (names that are not Python identifiers)."""
+    fields = list(getattr(row, "_fields", ()))
+    renamed = [f"{str(c)!r} is row.{f}" for c, f in zip(columns, fields, strict=False) if str(c) != f]
+    where = f"; columns that are not Python names come by position: {', '.join(renamed)}" if renamed else ""
+    return f" (a row's fields are {fields}{where})"
 
 
 def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
     try:
         values = lf.func(frame)
     except Exception as exc:
+        row = _failing_row(lf, frame)
+        where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}"
+            f"labeling function {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}"
         ) from exc
     values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
     if values.shape != (len(frame),):
@@ -73,7 +85,44 @@ def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
     return values
 
 
+def _raises(lf: LabelingFunction, frame: pd.DataFrame) -> bool:
+    try:
+        lf.func(frame)
+    except Exception:  # noqa: BLE001 - any error: this slice is where the function fails
+        return True
+    return False
+
+
+def _failing_row(lf: LabelingFunction, frame: pd.DataFrame) -> int | None:
+    """Position of the first row on which a vectorised function that raised on ``frame`` raises alone.
+
+    Bisection: the function is called again on halves of the failing slice (about ``2 log2 n``
+    calls, on the error path only). ``None`` when it also raises on no rows (an error about the
+    frame, e.g. a missing column, not about a row) or when no half raises by itself.
+    """
+    if _raises(lf, frame.iloc[:0]):
+        return None
+    lo, hi = 0, len(frame)  # the function raises on frame[lo:hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _raises(lf, frame.iloc[lo:mid]):
+            hi = mid
+        elif _raises(lf, frame.iloc[mid:hi]):
+            lo = mid
+        else:
+            return None
+    return lo if hi > lo else None
+
+
 def _check_classes(lf: LabelingFunction, values: np.ndarray, index: pd.Index, classes: np.ndarray | None) -> None:
+    missing = np.asarray(pd.isna(values), dtype=bool).reshape(-1) if lf.abstain is not None else None
+    if missing is not None and missing.any():  # under abstain=None a missing value is an abstain
+        row = int(np.flatnonzero(missing)[0])
+        raise LabelingFunctionError(
+            f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}: a missing "
+            f"value is not a class; return its abstain value {lf.abstain!r} (or declare abstain=None, under "
+            "which None and NaN abstain)"
+        )
     if classes is None or len(values) == 0:
         return
     bad = ~pd.Series(values).isin(classes).to_numpy()
@@ -124,6 +173,89 @@ def _label_type_error(answers: pd.DataFrame) -> LabelwiseError:
     )
 
 
+def _check_declared(classes: Any) -> np.ndarray | None:
+    """``classes`` as an array: a non-empty list of distinct single labels (or None)."""
+    if classes is None:
+        return None
+    if isinstance(classes, (str, bytes)) or not pd.api.types.is_list_like(classes):
+        raise InvalidParameterError(f"classes must be a list of labels (e.g. ['ham', 'spam']), got {classes!r}")
+    listed = list(classes)
+    bad = next((c for c in listed if not isinstance(c, Hashable) or pd.api.types.is_list_like(c)), None)
+    if bad is not None:
+        raise InvalidParameterError(f"classes must hold single labels (strings or numbers), got {bad!r}")
+    if not listed:
+        raise InvalidParameterError("classes must name at least one class, got an empty list")
+    repeated = pd.Index(listed)[pd.Index(listed).duplicated()]
+    if len(repeated):
+        raise InvalidParameterError(f"classes must be distinct, {show(repeated[0])} is given twice in {listed!r}")
+    declared = np.asarray(classes)
+    return declared if declared.ndim == 1 else np.asarray(listed)  # a set or another iterable
+
+
+def _check_unique(index: pd.Index) -> None:
+    if not index.is_unique:
+        raise _repeated_index(index)
+
+
+def _repeated_index(index: pd.Index) -> ShapeMismatchError:
+    repeated = index[index.duplicated()][0]
+    return ShapeMismatchError(
+        f"df must have a unique index (it identifies the items), got {show(repeated)} more than once; "
+        "reset_index() first"
+    )
+
+
+def _apply_dask(
+    df: Any, lfs: list[LabelingFunction], declared: np.ndarray | None, verbose: bool | None
+) -> tuple[pd.DataFrame, pd.Index]:
+    """The answers and the items of a Dask frame, labelled partition by partition in one computation
+    (the data are read once for both), drawn as one stage of progress bars.
+
+    A frame whose partitions each carry their own ``0..len-1`` index (what ``dd.read_csv`` and
+    ``dd.read_parquet`` give without an index column) has its rows numbered through the file, as
+    ``pandas.read_csv`` numbers them; any other repeated index is an error, as for pandas.
+    """
+    from .._stage_progress import compute, stage, stages
+
+    meta = pd.DataFrame(
+        {
+            "item": df.index._meta,
+            "labeler": pd.Series(dtype=object),
+            "label": pd.Series(dtype=object),
+            "partition": pd.Series(dtype=np.int64),
+        }
+    )
+    lazy = df.map_partitions(_apply_partition, lfs, declared, meta=meta)
+    with stages(verbose), stage("labeling partitions"):
+        answers, index, lengths = compute(lazy, df.index, df.map_partitions(len))
+    items = pd.Index(index)
+    if not items.is_unique:
+        offsets = _row_offsets(items, np.asarray(lengths, dtype=np.int64))
+        if offsets is None:
+            raise _repeated_index(items)
+        answers["item"] = answers["item"].to_numpy() + offsets[answers["partition"].to_numpy()]
+        items = pd.RangeIndex(len(items))
+    return answers.drop(columns="partition").reset_index(drop=True), items
+
+
+def _apply_partition(
+    frame: pd.DataFrame, lfs: list[LabelingFunction], declared: np.ndarray | None, partition_info: Any = None
+) -> pd.DataFrame:
+    """One partition's long table, with the partition's number (Dask passes ``partition_info``)."""
+    out = _apply_frame(frame, lfs, declared, False)
+    out["partition"] = np.int64(partition_info["number"] if partition_info else 0)
+    return out
+
+
+def _row_offsets(items: pd.Index, lengths: np.ndarray) -> np.ndarray | None:
+    """Each partition's first row number, when every partition's index is ``0..len-1``; else None."""
+    if items.dtype.kind not in "iu" or lengths.sum() != len(items):
+        return None
+    starts = np.cumsum(lengths) - lengths
+    expected = np.arange(len(items)) - np.repeat(starts, lengths)
+    return starts if np.array_equal(items.to_numpy(), expected) else None
+
+
 def _is_dask(frame: Any) -> bool:
     return hasattr(frame, "map_partitions") and hasattr(frame, "npartitions") and not isinstance(frame, pd.DataFrame)
 
@@ -143,12 +275,15 @@ def apply(
         Names must be unique.
     df : pandas.DataFrame or dask.dataframe.DataFrame
         The data. Its index identifies the items (it must be unique). A Dask frame is labelled
-        partition by partition with ``map_partitions`` (install the ``dask`` extra).
+        partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
+        computation with its index; when each partition has its own ``0..len-1`` index (as
+        ``dd.read_csv`` gives), the items are the row numbers through the whole frame.
     classes : sequence, optional
         The allowed classes. Any other returned value (that is not the LF's abstain value) is an
         error naming the function, the row and the value. Default: the sorted values returned.
     verbose : bool, optional
-        Progress bar over the functions (default: only on a terminal).
+        Progress bar over the functions, or for a Dask frame over the tasks of the computation
+        (default: only on a terminal).
 
     Returns
     -------
@@ -159,26 +294,28 @@ def apply(
     ------
     LabelingFunctionError
         A function raised (names it and the row), returned the wrong number of values, or a
-        value outside ``classes``, or a value that is not a single label (a list, a dict).
+        value outside ``classes``, or a value that is not a single label (a list, a dict), or a
+        missing value (None, NaN) when its abstain value is another one. A
+        vectorised function that raised is called again on halves of the frame to find the first
+        row it raises on by itself (not named when it fails on any frame, e.g. a missing column).
     InvalidParameterError
-        Two functions share a name, ``lfs`` is empty, or ``df`` has no rows.
+        Two functions share a name, ``lfs`` is empty, ``df`` has no rows, or ``classes`` is not a
+        non-empty list of distinct labels.
+    ShapeMismatchError
+        The index of ``df`` (pandas or Dask) is not unique.
     AnnotationError
         Every function abstained on every row.
     InvalidLabelsError
         Without ``classes``, labels of several types (each type named with a function and a row).
     """
     checked = _check_lfs(lfs)
-    declared = None if classes is None else np.asarray(classes)
+    declared = _check_declared(classes)
+    if verbose is not None and not isinstance(verbose, (bool, np.bool_)):
+        raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
     if _is_dask(df):
-        meta = pd.DataFrame(
-            {"item": df.index._meta, "labeler": pd.Series(dtype=object), "label": pd.Series(dtype=object)}
-        )
-        answers = df.map_partitions(_apply_frame, checked, declared, False, meta=meta).compute()
-        answers = answers.reset_index(drop=True)
-        items = pd.Index(df.index.compute())
+        answers, items = _apply_dask(df, checked, declared, verbose)
     elif isinstance(df, pd.DataFrame):
-        if not df.index.is_unique:
-            raise ShapeMismatchError("df must have a unique index (it identifies the items); reset_index() first")
+        _check_unique(df.index)
         answers = _apply_frame(df, checked, declared, verbose)
         items = df.index
     else:

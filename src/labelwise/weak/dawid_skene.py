@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
+from ..errors import InvalidParameterError
 from ._compress import compress_rows
 from ._posterior import FLOOR
 from ._votes import Votes, as_votes
@@ -37,7 +38,9 @@ class DawidSkeneLabelModel(BaseEstimator):
     labels : sequence, optional
     random_state : int or Generator, default 0
     **params
-        Passed to :class:`~labelwise.aggregate.DawidSkene` (``max_iter``, ``tol``, ``smoothing``...).
+        Passed to :class:`~labelwise.aggregate.DawidSkene` (``max_iter``, ``tol``, ``smoothing``,
+        ``prior_strength``, ``dependency_threshold``, ``duplicates``); any other name is an error
+        at ``fit`` (and in ``set_params``).
 
     Attributes
     ----------
@@ -71,8 +74,19 @@ class DawidSkeneLabelModel(BaseEstimator):
             **self.params,
         }
 
+    def set_params(self, **params: Any) -> DawidSkeneLabelModel:
+        """Set this wrapper's parameters and those passed to :class:`~labelwise.aggregate.DawidSkene`."""
+        for key, value in params.items():
+            if key in ("class_balance", "labels", "random_state"):
+                setattr(self, key, value)
+            else:
+                _check_passed([key])
+                self.params = {**self.params, key: value}
+        return self
+
     def fit(self, votes: Any, y: Any = None) -> DawidSkeneLabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
+        _check_passed(self.params)
         v = as_votes(votes, classes=self.labels)
         k = len(v.classes)
         fixed = check_class_balance(self.class_balance, k)
@@ -107,6 +121,22 @@ class DawidSkeneLabelModel(BaseEstimator):
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")
         return self
+
+
+def _passed() -> list[str]:
+    """The parameters of :class:`~labelwise.aggregate.DawidSkene` the wrapper passes on (not the
+    columns of its table, which the wrapper builds, nor those it sets itself)."""
+    own = {"item_col", "annotator_col", "label_col", "labels", "random_state"}
+    return sorted(set(DawidSkene().get_params()) - own)
+
+
+def _check_passed(names: Any) -> None:
+    unknown = [name for name in names if name not in _passed()]
+    if unknown:
+        raise InvalidParameterError(
+            f"DawidSkeneLabelModel got unknown parameter(s) {unknown}; it takes class_balance, labels, "
+            f"random_state and DawidSkene's {_passed()}"
+        )
 
 
 def _tie_broken_labels(v: Votes, post: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -65,7 +65,9 @@ def training_labels(model: Any, *, min_confidence: float = 0.0, unlabeled: Any =
     """Hard labels from a fitted label model, ``unlabeled`` where no function voted or the model is unsure.
 
     The result feeds :class:`labelwise.semi.SelfTrainer` (unlabeled rows are pseudo-labelled) or,
-    with ``min_confidence=0`` and full coverage, :class:`labelwise.robust.CleanClassifier`.
+    with ``min_confidence=0`` and only the rows that are not ``unlabeled``,
+    :class:`labelwise.robust.CleanClassifier` (which has no unlabeled value: ``-1`` beside string
+    labels would be a label to it).
     """
     for attr in ("probas_", "labels_", "n_votes_"):
         if not hasattr(model, attr):

@@ -21,6 +21,7 @@ __all__ = [
     "Annotations",
     "check_file",
     "clear_cache",
+    "first_nested",
     "first_record",
     "json_document",
     "read_jsonl_records",
@@ -189,7 +190,7 @@ def frame_of(item: Any, annotator: Any, label: Any) -> pd.DataFrame:
 
 def empty_label(values: pd.Series) -> np.ndarray:
     """Missing labels: null, or a string that is blank."""
-    missing = values.isna().to_numpy()
+    missing = values.isna().to_numpy().copy()  # pandas may hand out a read-only view
     if values.dtype == object:
         as_str = values.astype(str).str.strip()
         missing |= (as_str == "").to_numpy() & values.map(lambda v: isinstance(v, str)).to_numpy()
@@ -197,7 +198,8 @@ def empty_label(values: pd.Series) -> np.ndarray:
 
 
 def require_ids(frame: pd.DataFrame, path: Path, where: str, first_line: int = 2) -> None:
-    """Null item or annotator ids are an error naming the first offending row."""
+    """Null item or annotator ids are an error naming the first offending row, and so is a list or
+    an object (nested JSON) as an item, annotator or label, which cannot be counted."""
     for col in ("item", "annotator"):
         null = frame[col].isna().to_numpy()
         if null.any():
@@ -205,6 +207,25 @@ def require_ids(frame: pd.DataFrame, path: Path, where: str, first_line: int = 2
             raise AnnotationError(
                 f"annotation file {str(path)!r}: the {col} id must not be empty, {where} {row + first_line} has none"
             )
+    found = first_nested(frame, ("item", "annotator", "label"))
+    if found is not None:
+        col, row, value = found
+        raise AnnotationError(
+            f"annotation file {str(path)!r}: the {col} must be a single value (a string or a number), "
+            f"{where} {row + first_line} holds a {type(value).__name__} ({value!r})"
+        )
+
+
+def first_nested(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[str, int, Any] | None:
+    """The first value of ``columns`` that cannot be hashed (a list or a dict from nested JSON) as
+    (column, row position, value), or None."""
+    for col in columns:
+        values = frame[col]
+        if values.dtype == object:
+            row = next((i for i, v in enumerate(values) if getattr(v, "__hash__", None) is None), None)
+            if row is not None:
+                return col, row, values.iloc[row]
+    return None
 
 
 def read_jsonl_records(p: Path) -> list[Any]:

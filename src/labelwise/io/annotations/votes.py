@@ -18,7 +18,7 @@ import pandas as pd
 from ...errors import DataFileError
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
-from ._common import Annotations
+from ._common import Annotations, first_nested
 
 __all__ = ["NAME", "read", "recognise"]
 
@@ -79,7 +79,8 @@ def read(
     ------
     DataFileError
         The file is missing, or a record lacks the item, the answer key, or every
-        sample/prompt/model field (the message names the file and the line). A record whose
+        sample/prompt/model field, or its item or answer is a list or an object (the message
+        names the file and the line). A record whose
         answer is null or blank is dropped and counted as ``empty``.
     """
     p = require_file(path, parameter="path", kind="votes file")
@@ -102,6 +103,13 @@ def read(
             raise DataFileError(
                 f"votes file {str(p)!r}: line {lines[row]} has no {column!r} field (each record needs {need})"
             )
+    found = first_nested(table, (item, label))  # nested JSON (answers as a list, an object as id)
+    if found is not None:
+        column, row, value = found
+        raise DataFileError(
+            f"votes file {str(p)!r}: line {lines[row]} has a {type(value).__name__} as its {column!r} "
+            f"({value!r}), expected a single value (a string or a number)"
+        )
     who = table[sources[0]].astype(str)
     for column in sources[1:]:
         who = who + "/" + table[column].astype(str)
