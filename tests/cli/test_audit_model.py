@@ -220,3 +220,13 @@ def test_the_screen_gives_the_blend_weights(capsys):
     print_model_info({"model_choice": choice})
     text = " ".join(capsys.readouterr().out.split())
     assert "model: blend of extra_trees 0.75, logistic 0.25" in text
+
+
+def test_train_with_a_one_row_class_is_not_told_to_lower_cv(tmp_path):
+    """train said "lower cv" for a class of one row (cv cannot go below 2, and the flag is --cv)."""
+    rng = np.random.default_rng(0)
+    labels = np.array(["a", "b"] * 30 + ["c"])
+    pd.DataFrame({"x": rng.normal(size=labels.size), "y": labels}).to_csv(tmp_path / "d.csv", index=False)
+    result = _run(["train", str(tmp_path / "d.csv"), "--label", "y", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "class 'c' has 1 (drop or merge that class)" in result.output and "lower" not in result.output

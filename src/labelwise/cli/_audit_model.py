@@ -205,15 +205,22 @@ def print_model_info(info: dict[str, Any]) -> None:
             f"accuracy {choice['accuracy']:.3f} against the given labels"
         )
         if "trained" in choice:
-            finished = [c for c in choice["candidates"] if c["skipped"] is None]
-            best = min(
-                finished, key=lambda c: min(v for v in (c["log_loss"], c["calibrated_log_loss"]) if v is not None)
-            )
-            why = ", the best single family by log loss" if best["name"] == choice["trained"] else ""
-            con.print(
-                f"trained: [bold]{choice['trained']}[/] ({choice['estimator']}){why}; the blend and the temperature "
-                "scaling above are not part of the fitted model"
-            )
+            _print_trained(choice)
+
+
+def _print_trained(choice: dict[str, Any]) -> None:
+    """The family ``train`` / ``pseudolabel`` fit, and what of the pick above it leaves out."""
+    finished = [c for c in choice["candidates"] if c["skipped"] is None]
+    best = min(finished, key=lambda c: min(v for v in (c["log_loss"], c["calibrated_log_loss"]) if v is not None))
+    why = ", the best single family by log loss" if best["name"] == choice["trained"] else ""
+    left_out = [
+        part
+        for part, used in (("blend", choice["chosen"] == "blend"), ("temperature scaling", choice["calibrated"]))
+        if used
+    ]
+    if left_out:
+        why += f"; the {' and the '.join(left_out)} above {'are' if len(left_out) > 1 else 'is'} not part of the fitted model"
+    console().print(f"trained: [bold]{choice['trained']}[/] ({choice['estimator']}){why}")
 
 
 def _num(value: float | None) -> float | str:
