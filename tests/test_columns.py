@@ -96,6 +96,16 @@ class TestRoles:
         assert roles.roles["d"] == "high_cardinality"
         assert "does not parse" in roles.reasons["d"] and "treated as high_cardinality" in roles.reasons["d"]
 
+    def test_text_whose_words_never_repeat_is_dropped_with_a_notice(self):
+        """Every family failed with TF-IDF's "After pruning, no terms remain. Try a lower min_df"."""
+        frame = pd.DataFrame({"x": np.arange(60) % 7, "t": [f"w{3 * i} w{3 * i + 1} w{3 * i + 2}" for i in range(60)]})
+        roles = infer_column_roles(frame)
+        assert roles.roles["t"] == "identifier" and "no word occurs in 2 rows" in roles.reasons["t"]
+        assert any(line.startswith("dropped column 't'") for line in roles.notices)
+        roles.transformer().fit_transform(frame)  # raised ValueError before
+        repeated = frame.assign(t=[f"w{i} shared word" for i in range(60)])
+        assert infer_column_roles(repeated).roles["t"] == "text"
+
     def test_distinct_integers_out_of_order_stay_numeric(self):
         """All-distinct integers are an identifier only when in monotone order."""
         values = np.random.default_rng(0).permutation(40)

@@ -15,12 +15,14 @@ high_cardinality
     Categorical with more distinct values: target-encoded out-of-fold
     (:class:`sklearn.preprocessing.TargetEncoder` cross-fits inside ``fit_transform``).
 text
-    Strings averaging at least ``TEXT_MIN_WORDS`` words: TF-IDF.
+    Strings averaging at least ``TEXT_MIN_WORDS`` words: TF-IDF (an identifier instead when no
+    word occurs in two rows).
 date
     Datetimes, and strings that parse as dates with one inferred format: year, day of year (as
     sine and cosine), weekday and a linear time index (days since the first date seen in fit).
 identifier
-    All-distinct strings, or integers that are all distinct and monotone (row ids): dropped.
+    All-distinct strings, integers that are all distinct and monotone (row ids), or text whose
+    words never repeat: dropped.
 constant
     At most one distinct non-missing value: dropped.
 """
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
@@ -323,12 +325,25 @@ def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) 
         why = f"looks like dates but does not parse with one format ({share:.0%} parsed, under {DATE_MIN_PARSED:.0%})"
         return fallback, f"{why}; treated as {fallback}{how}", None
     if mean_words >= TEXT_MIN_WORDS:
+        if not _words_repeat(strings):  # TF-IDF (min_df=2) would raise in every model family
+            return "identifier", "text in which no word occurs in 2 rows: TF-IDF would give no features", None
         return "text", f"strings average {mean_words:.1f} words (>= {TEXT_MIN_WORDS:g})", None
     if n_distinct == len(values) and len(values) >= IDENTIFIER_MIN_ROWS:
         return "identifier", f"all {n_distinct} values are distinct strings", None
     if _categorical_role(n_distinct) == "high_cardinality":
         return "high_cardinality", f"{n_distinct} distinct values (> {HIGH_CARDINALITY}): target-encoded", None
     return "categorical", f"{n_distinct} distinct values", None
+
+
+def _words_repeat(strings: pd.Series) -> bool:
+    """Whether some word (TF-IDF's tokens) occurs in at least 2 of ``strings`` (the first 1,000 first)."""
+    for part in (strings.iloc[:1000], strings):
+        try:
+            CountVectorizer(min_df=2, binary=True).fit(part)
+            return True
+        except ValueError:  # no word left after pruning (or none at all)
+            continue
+    return False
 
 
 def _categorical_role(n_distinct: int) -> str:
