@@ -104,16 +104,7 @@ def out_of_fold_probs(
 
         budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
         return choose_model(X, labels, cv=cv, time_budget=budget, random_state=random_state, n_jobs=n_jobs).probs
-    if isinstance(estimator, str):
-        raise EstimatorError(
-            f'estimator must be a classifier with predict_proba or "auto", got the string {estimator!r} (for one '
-            "family of the menu: labelwise.models.default_model(X, model=...); labelwise.models.MODELS lists them)"
-        )
-    if not hasattr(estimator, "predict_proba"):
-        raise EstimatorError(
-            f"estimator must have a predict_proba method, {type(estimator).__name__} has none "
-            "(wrap it in sklearn.calibration.CalibratedClassifierCV)"
-        )
+    _check_estimator(estimator)
     cv = check_positive_int("cv", cv, minimum=2)
     codes, classes = _check_folds_possible(X, labels, cv)
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
@@ -132,6 +123,20 @@ def out_of_fold_probs(
     # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
     probs /= probs.sum(axis=1, keepdims=True)
     return probs
+
+
+def _check_estimator(estimator: Any) -> None:
+    """A classifier with ``predict_proba``; a string other than ``"auto"`` is named as such."""
+    if isinstance(estimator, str):
+        raise EstimatorError(
+            f'estimator must be a classifier with predict_proba or "auto", got the string {estimator!r} (for one '
+            "family of the menu: labelwise.models.default_model(X, model=...); labelwise.models.MODELS lists them)"
+        )
+    if not hasattr(estimator, "predict_proba"):
+        raise EstimatorError(
+            f"estimator must have a predict_proba method, {type(estimator).__name__} has none "
+            "(wrap it in sklearn.calibration.CalibratedClassifierCV)"
+        )
 
 
 def _check_folds_possible(X: Any, labels: Any, cv: int) -> tuple[np.ndarray, np.ndarray]:
