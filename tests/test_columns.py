@@ -79,6 +79,33 @@ class TestRoles:
         assert "does not parse" in roles.reasons["d"] and "treated as categorical" in roles.reasons["d"]
         assert any("does not parse" in line for line in roles.notices)
 
+    def test_a_date_column_with_some_values_that_are_not_dates_says_so(self):
+        """One value in seven not a date: the column is not a date, and the reason and notices say so (was silent)."""
+        days = pd.Series(pd.date_range("2020-01-01", periods=210, freq="D").strftime("%Y-%m-%d"), dtype=object)
+        days.iloc[::7] = "not recorded"
+        roles = infer_column_roles(pd.DataFrame({"d": days}))
+        assert roles.roles["d"] == "high_cardinality"
+        assert "looks like dates" in roles.reasons["d"] and "treated as high_cardinality" in roles.reasons["d"]
+        assert any(line.startswith("column 'd':") and "does not parse" in line for line in roles.notices)
+
+    def test_a_date_column_that_does_not_parse_with_many_values_is_not_one_hot(self):
+        """Mixed date formats over 120 days: high cardinality (target-encoded), as any column of 120 values."""
+        days = pd.date_range("2020-01-01", periods=120, freq="D")
+        mixed = [d.strftime("%Y-%m-%d") if i % 2 else d.strftime("%d/%m/%Y") for i, d in enumerate(days)]
+        roles = infer_column_roles(pd.DataFrame({"d": mixed}))
+        assert roles.roles["d"] == "high_cardinality"
+        assert "does not parse" in roles.reasons["d"] and "treated as high_cardinality" in roles.reasons["d"]
+
+    def test_text_whose_words_never_repeat_is_dropped_with_a_notice(self):
+        """Every family failed with TF-IDF's "After pruning, no terms remain. Try a lower min_df"."""
+        frame = pd.DataFrame({"x": np.arange(60) % 7, "t": [f"w{3 * i} w{3 * i + 1} w{3 * i + 2}" for i in range(60)]})
+        roles = infer_column_roles(frame)
+        assert roles.roles["t"] == "identifier" and "no word occurs in 2 rows" in roles.reasons["t"]
+        assert any(line.startswith("dropped column 't'") for line in roles.notices)
+        roles.transformer().fit_transform(frame)  # raised ValueError before
+        repeated = frame.assign(t=[f"w{i} shared word" for i in range(60)])
+        assert infer_column_roles(repeated).roles["t"] == "text"
+
     def test_distinct_integers_out_of_order_stay_numeric(self):
         """All-distinct integers are an identifier only when in monotone order."""
         values = np.random.default_rng(0).permutation(40)

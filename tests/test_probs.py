@@ -89,6 +89,27 @@ class TestOutOfFoldProbs:
         with pytest.raises(TooFewExamplesError, match=r"cv=5 .*class 7 has 3 .*lower --cv"):
             lw.out_of_fold_probs(LogisticRegression(), X, y, cv=5)
 
+    def test_a_class_with_one_example_is_not_told_to_lower_cv(self, data):
+        """cv cannot go below 2, so a one-example class is told to be dropped or merged, not to lower cv."""
+        X, y = data
+        y = y.copy()
+        y[0] = 7
+        with pytest.raises(TooFewExamplesError, match=r"class 7 has 1 ") as caught:
+            lw.out_of_fold_probs(LogisticRegression(), X, y, cv=5)
+        assert "lower" not in str(caught.value) and "drop or merge" in str(caught.value)
+        with pytest.raises(TooFewExamplesError, match=r"class 7 has 1 ") as caught:
+            lw.out_of_fold_probs("auto", X, y, cv=5)
+        assert "lower" not in str(caught.value)
+
+    @pytest.mark.parametrize("name", ["Auto", "logistic", "forest"])
+    def test_a_string_other_than_auto_is_named_in_the_error(self, data, name):
+        """A family name or a typo of "auto" gets an error that says what strings are accepted."""
+        X, y = data
+        with pytest.raises(
+            EstimatorError, match=rf"estimator must be a classifier .* or \"auto\", got the string '{name}'"
+        ):
+            lw.out_of_fold_probs(name, X, y)
+
     def test_length_mismatch(self, data):
         """X and labels of different lengths are rejected."""
         X, y = data

@@ -15,12 +15,14 @@ high_cardinality
     Categorical with more distinct values: target-encoded out-of-fold
     (:class:`sklearn.preprocessing.TargetEncoder` cross-fits inside ``fit_transform``).
 text
-    Strings averaging at least ``TEXT_MIN_WORDS`` words: TF-IDF.
+    Strings averaging at least ``TEXT_MIN_WORDS`` words: TF-IDF (an identifier instead when no
+    word occurs in two rows).
 date
     Datetimes, and strings that parse as dates with one inferred format: year, day of year (as
     sine and cosine), weekday and a linear time index (days since the first date seen in fit).
 identifier
-    All-distinct strings, or integers that are all distinct and monotone (row ids): dropped.
+    All-distinct strings, integers that are all distinct and monotone (row ids), or text whose
+    words never repeat: dropped.
 constant
     At most one distinct non-missing value: dropped.
 """
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
@@ -69,6 +71,8 @@ TEXT_MIN_WORDS = 3.0
 HIGH_CARDINALITY = 50
 #: Share of a date-like string column that must parse with the inferred format.
 DATE_MIN_PARSED = 0.95
+#: Share of date-shaped sampled strings from which a column that does not parse says so.
+DATE_LIKE_MIN = 0.5
 #: Rows sampled to decide whether strings look like dates.
 DATE_SAMPLE = 200
 _DATE_LIKE = re.compile(
@@ -303,27 +307,48 @@ def _best_date_format(strings: pd.Series) -> tuple[str | None, float]:
 
 
 def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) -> tuple[str, str, str | None]:
-    """Role, reason and date format of a column of strings (or mixed objects)."""
+    """Role, reason and date format of a column of strings (or mixed objects). A date column that
+    does not parse (``DATE_LIKE_MIN`` date-shaped) is text, high-cardinality or categorical (never
+    dropped as an identifier), and its reason says which."""
     strings = values.astype(str)
     sample = strings.iloc[:DATE_SAMPLE]
-    date_like = float(sample.str.match(_DATE_LIKE).mean()) >= DATE_MIN_PARSED
+    date_shaped = float(sample.str.match(_DATE_LIKE).mean())
     words = strings.str.split().str.len()
     mean_words = float(words.mean())
-    fallback = "text" if mean_words >= TEXT_MIN_WORDS else "categorical"
-    if date_like:
+    if date_shaped >= DATE_LIKE_MIN:
         fmt, share = _best_date_format(strings)
-        if share >= DATE_MIN_PARSED:
+        if date_shaped >= DATE_MIN_PARSED and share >= DATE_MIN_PARSED:
             how = f"format {fmt}" if fmt else "pandas' parser"
             return "date", f"strings parse as dates ({how}, {share:.0%} of values)", fmt
-        why = f"looks like dates but does not parse with one format ({share:.0%} parsed); treated as {fallback}"
-        return fallback, why, None
+        fallback = "text" if mean_words >= TEXT_MIN_WORDS else _categorical_role(n_distinct)
+        how = {"high_cardinality": " (target-encoded)", "categorical": " (one-hot)"}.get(fallback, " (TF-IDF)")
+        why = f"looks like dates but does not parse with one format ({share:.0%} parsed, under {DATE_MIN_PARSED:.0%})"
+        return fallback, f"{why}; treated as {fallback}{how}", None
     if mean_words >= TEXT_MIN_WORDS:
+        if not _words_repeat(strings):  # TF-IDF (min_df=2) would raise in every model family
+            return "identifier", "text in which no word occurs in 2 rows: TF-IDF would give no features", None
         return "text", f"strings average {mean_words:.1f} words (>= {TEXT_MIN_WORDS:g})", None
     if n_distinct == len(values) and len(values) >= IDENTIFIER_MIN_ROWS:
         return "identifier", f"all {n_distinct} values are distinct strings", None
-    if n_distinct > HIGH_CARDINALITY:
+    if _categorical_role(n_distinct) == "high_cardinality":
         return "high_cardinality", f"{n_distinct} distinct values (> {HIGH_CARDINALITY}): target-encoded", None
     return "categorical", f"{n_distinct} distinct values", None
+
+
+def _words_repeat(strings: pd.Series) -> bool:
+    """Whether some word (TF-IDF's tokens) occurs in at least 2 of ``strings`` (the first 1,000 first)."""
+    for part in (strings.iloc[:1000], strings):
+        try:
+            CountVectorizer(min_df=2, binary=True).fit(part)
+            return True
+        except ValueError:  # no word left after pruning (or none at all)
+            continue
+    return False
+
+
+def _categorical_role(n_distinct: int) -> str:
+    """``high_cardinality`` above ``HIGH_CARDINALITY`` distinct values, else ``categorical``."""
+    return "high_cardinality" if n_distinct > HIGH_CARDINALITY else "categorical"
 
 
 def first_unhashable_row(col: pd.Series) -> int | None:
@@ -351,8 +376,7 @@ def _column_role(name: str, col: pd.Series) -> tuple[str, str, str | None]:
     if pd.api.types.is_datetime64_any_dtype(col):
         return "date", "datetime values", None
     if isinstance(col.dtype, pd.CategoricalDtype):
-        role = "high_cardinality" if n_distinct > HIGH_CARDINALITY else "categorical"
-        return role, f"categorical dtype with {n_distinct} categories in use", None
+        return _categorical_role(n_distinct), f"categorical dtype with {n_distinct} categories in use", None
     if pd.api.types.is_numeric_dtype(col):
         if pd.api.types.is_integer_dtype(col) and n_distinct == len(col) and is_row_id(_integers(values)):
             return "identifier", ROW_ID_REASON, None

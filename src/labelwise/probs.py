@@ -11,8 +11,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from ._chunks import check_n_jobs
 from ._progress import track
-from ._validate.arguments import check_positive, check_positive_int, seed_from, show
-from ._validate.labels import encode_labels
+from ._validate.arguments import check_positive, check_positive_int, seed_from
+from ._validate.labels import check_rows_per_class_for_folds, encode_labels
 from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 
@@ -61,7 +61,8 @@ def out_of_fold_probs(
     estimator : scikit-learn classifier or "auto"
         Anything with ``fit`` and ``predict_proba`` (a Pipeline works), or ``"auto"``: compare
         the model families of :func:`labelwise.models.choose_model` on the same folds (``X`` a
-        DataFrame or 2-D array) and return the chosen (calibrated) probabilities.
+        DataFrame or 2-D array) and return the chosen (calibrated) probabilities (what was
+        compared and chosen: call ``choose_model`` itself, with the same ``random_state``).
     X : array-like, sparse matrix or DataFrame of shape (n, ...)
         Features.
     labels : array-like of shape (n,)
@@ -86,7 +87,7 @@ def out_of_fold_probs(
     Raises
     ------
     EstimatorError
-        The estimator has no ``predict_proba``.
+        The estimator has no ``predict_proba``, or is a string other than ``"auto"``.
     TooFewExamplesError
         A class has fewer than ``cv`` examples.
 
@@ -103,11 +104,7 @@ def out_of_fold_probs(
 
         budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
         return choose_model(X, labels, cv=cv, time_budget=budget, random_state=random_state, n_jobs=n_jobs).probs
-    if not hasattr(estimator, "predict_proba"):
-        raise EstimatorError(
-            f"estimator must have a predict_proba method, {type(estimator).__name__} has none "
-            "(wrap it in sklearn.calibration.CalibratedClassifierCV)"
-        )
+    _check_estimator(estimator)
     cv = check_positive_int("cv", cv, minimum=2)
     codes, classes = _check_folds_possible(X, labels, cv)
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
@@ -128,6 +125,20 @@ def out_of_fold_probs(
     return probs
 
 
+def _check_estimator(estimator: Any) -> None:
+    """A classifier with ``predict_proba``; a string other than ``"auto"`` is named as such."""
+    if isinstance(estimator, str):
+        raise EstimatorError(
+            f'estimator must be a classifier with predict_proba or "auto", got the string {estimator!r} (for one '
+            "family of the menu: labelwise.models.default_model(X, model=...); labelwise.models.MODELS lists them)"
+        )
+    if not hasattr(estimator, "predict_proba"):
+        raise EstimatorError(
+            f"estimator must have a predict_proba method, {type(estimator).__name__} has none "
+            "(wrap it in sklearn.calibration.CalibratedClassifierCV)"
+        )
+
+
 def _check_folds_possible(X: Any, labels: Any, cv: int) -> tuple[np.ndarray, np.ndarray]:
     """Encode ``labels``; check they match ``X`` and every class has ``cv`` examples."""
     codes, classes = encode_labels(labels)
@@ -136,12 +147,7 @@ def _check_folds_possible(X: Any, labels: Any, cv: int) -> tuple[np.ndarray, np.
     counts = np.bincount(codes, minlength=len(classes))
     if len(classes) < 2:
         raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
-    smallest = int(counts.argmin())
-    if counts[smallest] < cv:
-        raise TooFewExamplesError(
-            f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
-            f"{show(classes[smallest])} has {counts[smallest]} (lower --cv / cv, or drop or merge that class)"
-        )
+    check_rows_per_class_for_folds(counts, classes, cv)
     return codes, classes
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from labelwise._column_order import column_order, merged, roles_from_order
 from labelwise.checks import CHECKS, find_data_issues
 from labelwise.columns import DROPPED_ROLES, infer_column_roles, is_row_id, matrix_column_roles
+from labelwise.errors import InvalidParameterError
 
 
 def _features(n: int = 60, seed: int = 0) -> np.ndarray:
@@ -53,6 +54,22 @@ def test_dataframe_features_are_named_in_info():
     info = find_data_issues(frame, checks="identifier_column").info["identifier_column"]
     assert set(info["columns"]) == {"customer_id", "flag"}
     assert info["columns"]["flag"].startswith("constant")
+
+
+def test_table_roles_report_the_tables_columns_not_the_made_features():
+    """With ``table_roles`` the check names the table's dropped columns, whatever the features made from it."""
+    n = 40
+    table = pd.DataFrame(
+        {"id": np.arange(n), "day": pd.date_range("2021-01-01", periods=n).strftime("%Y-%m-%d"), "same": ["k"] * n}
+    )
+    roles = infer_column_roles(table)
+    made = np.column_stack([np.full(n, 2021.0), np.arange(n, dtype=float)])  # the date's year and day index
+    options = {"identifier_column": {"table_roles": roles}}
+    info = find_data_issues(made, checks="identifier_column", check_options=options).info["identifier_column"]
+    assert info["identifier_columns"] == [0] and info["constant_columns"] == [2]
+    assert info["columns"] == {"id": f"identifier: {roles.reasons['id']}", "same": "constant: one value ('k')"}
+    with pytest.raises(InvalidParameterError, match=r"\['table_roles'\] must be a labelwise.columns.ColumnRoles"):
+        find_data_issues(made, checks="identifier_column", check_options={"identifier_column": {"table_roles": {}}})
 
 
 def test_imputed_missing_values_are_counted_as_in_the_table_reader():

@@ -129,3 +129,104 @@ def test_reweight_trains_the_best_family_that_takes_sample_weights(monkeypatch):
         "the best family, KNeighborsClassifier, takes no sample weights; trained logistic, the best one that does"
     ]
     assert type(weighted.named_steps["classifier"]) is type(FAMILIES["logistic"].classifier(0))
+
+
+def test_identifier_check_names_the_tables_dropped_columns_not_the_date_index(table, tmp_path):
+    """The check reported made column "5" (the date's days since the first date) as a row id and "1" (the
+    date's year) as a constant, never the table's own id and constant columns; it now reports those."""
+    out = tmp_path / "o"
+    args = ["audit", str(table), "--label", "weather", "--out", str(out), "--cv", "3", "--checks", "identifier_column"]
+    result = _run(args)
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / "summary.json").read_text())["data_checks"]["identifier_column"]["info"]
+    assert info["columns"] == {
+        "row": "identifier: distinct integers in monotone order (a row id)",
+        "station": "constant: one value ('north')",
+    }
+    assert info["identifier_columns"] == [0] and info["constant_columns"] == [3]
+
+
+def _integer_target(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "t.csv"
+    x = rng.normal(size=200)
+    pd.DataFrame({"x": x, "tenths": np.round(100 * x + rng.normal(0, 20, 200)).astype(int)}).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("command", ["audit", "train"])
+def test_an_integer_coded_continuous_label_suggests_regression(tmp_path, command):
+    """A measurement stored as integers (e.g. tenths of a degree) was only told to lower --cv."""
+    result = _run([command, str(_integer_target(tmp_path)), "--label", "tenths", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "looks continuous (160 distinct whole numbers" in result.output and "--task regression" in result.output
+    assert command == "audit" or "labelwise train needs classes" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_many_integer_classes_with_probs_are_not_called_continuous(tmp_path):
+    """With --probs no model is trained, so many small integer classes are audited as they are."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(40), 3)
+    probs = rng.dirichlet(np.ones(40), labels.size)
+    pd.DataFrame({"x": rng.normal(size=labels.size), "y": labels}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "p.npy", probs)
+    args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--probs", str(tmp_path / "p.npy")]
+    result = _run([*args, "--out", str(tmp_path / "o"), "--checks", "label"])
+    assert result.exit_code == 0, result.output
+
+
+def test_pseudolabel_refuses_a_continuous_label_with_the_reason(tmp_path):
+    """pseudolabel on a continuous label failed with scikit-learn's 'Unknown label type: continuous'."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=120)
+    price = np.where(np.arange(120) % 3 == 0, np.nan, 100 + 10 * x + rng.normal(size=120))
+    pd.DataFrame({"x": x, "price": price}).to_csv(tmp_path / "p.csv", index=False)
+    result = _run(["pseudolabel", str(tmp_path / "p.csv"), "--label", "price", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "--label column 'price' looks continuous" in result.output and "--task regression" in result.output
+
+
+def test_train_says_which_family_it_trained(table, tmp_path):
+    """The screen said "model: blend" while train fitted one family; it now names the family it trained."""
+    out = tmp_path / "m"
+    args = ["train", str(table), "--label", "weather", "--out", str(out), "--cv", "3", "--no-evaluate"]
+    result = _run(args)
+    assert result.exit_code == 0, result.output
+    choice = json.loads((out / "summary.json").read_text())["model_choice"]
+    trained = choice["trained"]
+    ranked = sorted(
+        (c for c in choice["candidates"] if c["skipped"] is None),
+        key=lambda c: min(v for v in (c["log_loss"], c["calibrated_log_loss"]) if v is not None),
+    )
+    assert trained == ranked[0]["name"]
+    assert f"trained: {trained} ({choice['estimator']})" in " ".join(result.output.split())
+
+
+def test_the_screen_gives_the_blend_weights(capsys):
+    """When the blend is chosen, the screen line says which families it mixes and with what weights."""
+    from labelwise.cli._audit_model import print_model_info
+
+    candidate = {"log_loss": 0.5, "calibrated_log_loss": 0.4, "accuracy": 0.8, "seconds": 1.0, "skipped": None}
+    choice = {
+        "chosen": "blend",
+        "calibrated": True,
+        "blend_weights": {"logistic": 0.25, "extra_trees": 0.75},
+        "log_loss": 0.35,
+        "accuracy": 0.81,
+        "candidates": [{"name": "logistic", **candidate}, {"name": "extra_trees", **candidate}],
+        "notices": [],
+    }
+    print_model_info({"model_choice": choice})
+    text = " ".join(capsys.readouterr().out.split())
+    assert "model: blend of extra_trees 0.75, logistic 0.25" in text
+
+
+def test_train_with_a_one_row_class_is_not_told_to_lower_cv(tmp_path):
+    """train said "lower cv" for a class of one row (cv cannot go below 2, and the flag is --cv)."""
+    rng = np.random.default_rng(0)
+    labels = np.array(["a", "b"] * 30 + ["c"])
+    pd.DataFrame({"x": rng.normal(size=labels.size), "y": labels}).to_csv(tmp_path / "d.csv", index=False)
+    result = _run(["train", str(tmp_path / "d.csv"), "--label", "y", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "class 'c' has 1 (drop or merge that class)" in result.output and "lower" not in result.output

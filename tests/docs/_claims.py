@@ -42,7 +42,19 @@ def _eight_other_methods(ns: dict) -> bool:
     return len(set(METHODS) - {"auto", "dawid-skene"}) == 8
 
 
+def _auto_probs_are_the_choice(ns: dict) -> bool:
+    import numpy as np
+
+    return bool(np.allclose(ns["auto_probs"], ns["choice"].probs, rtol=0, atol=1e-12))
+
+
 CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
+    "README.md": [
+        (
+            'auto_probs = lw.out_of_fold_probs("auto", ..., random_state=0)  # == choice.probs',
+            _auto_probs_are_the_choice,
+        )
+    ],
     "docs/checks.md": [
         ("[[5, 1600], [7, 100]]", lambda ns: ns["found"].info["exact_duplicate"]["sets"] == [[5, 1600], [7, 100]]),
         ("[1600]", lambda ns: ns["found"].info["leakage"]["rows"] == [1600]),

@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidLabelsError, InvalidParameterError, LabelwiseWarning, ShapeMismatchError
+from ..errors import (
+    InvalidLabelsError,
+    InvalidParameterError,
+    LabelwiseWarning,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
 from .arguments import show
 
 
@@ -167,3 +173,19 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
             stacklevel=3,
         )
     return counts
+
+
+def check_rows_per_class_for_folds(counts: np.ndarray, classes: np.ndarray, cv: int) -> None:
+    """Raise :class:`TooFewExamplesError` when a class has fewer than ``cv`` examples for ``cv`` folds.
+
+    The message suggests lowering ``cv`` only when that can help (the class has 2 examples or more:
+    cross-validation needs at least 2 folds).
+    """
+    smallest = int(np.argmin(counts))
+    if counts[smallest] >= cv:
+        return
+    fix = "lower --cv / cv, or drop or merge that class" if counts[smallest] >= 2 else "drop or merge that class"
+    raise TooFewExamplesError(
+        f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
+        f"{show(classes[smallest])} has {counts[smallest]} ({fix})"
+    )

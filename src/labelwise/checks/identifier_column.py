@@ -18,6 +18,14 @@ Datalab's rule differs: it flags an integer column whose distinct values are one
 ``c, c+1, ..., c+m`` in any order and with repeats (so also small integer codes such as 0..4),
 and never a float column; labelwise's rule needs every value distinct and in monotone order, and
 reads integral floats as integers (a feature matrix loses the column dtypes).
+
+Option ``table_roles`` (``check_options={"identifier_column": {"table_roles": roles}}``, a
+:class:`~labelwise.columns.ColumnRoles` of the table the features were made from): report the
+table's identifier and constant columns, by name, instead of reading the matrix. ``labelwise
+audit`` passes it when the check features are made from the table's columns: those columns are
+already dropped from the features, while the features made from a date (its year, its days since
+the first date) could look like a constant or a row id although the date is a feature. The
+column indices are then positions among the table's feature columns.
 """
 
 from __future__ import annotations
@@ -27,15 +35,38 @@ from typing import Any
 import numpy as np
 
 from .._column_order import column_order, matrix_column_roles, merged, roles_from_order
+from ..columns import DROPPED_ROLES, ColumnRoles
+from ..errors import InvalidParameterError
 from ._base import Check, CheckInputs, CheckResult, columns
 
 
 def run(inputs: CheckInputs) -> CheckResult:
-    """Flag the identifier and constant columns of the features."""
+    """Flag the identifier and constant columns of the features (or of the table, ``table_roles``)."""
+    cols = columns("identifier_column", np.zeros(inputs.n, dtype=bool), np.ones(inputs.n))
+    table = _table_roles(inputs)
+    if table is not None:
+        return CheckResult(cols, *_from_table(table))
     assert inputs.features is not None  # guaranteed by ``requires``
     found = matrix_column_roles(inputs.features)
-    cols = columns("identifier_column", np.zeros(inputs.n, dtype=bool), np.ones(inputs.n))
     return CheckResult(cols, _summary(found), _info(found, inputs.feature_names))
+
+
+def _table_roles(inputs: CheckInputs) -> ColumnRoles | None:
+    """The ``table_roles`` option, checked."""
+    table = inputs.option("identifier_column", "table_roles", None)
+    if table is not None and not isinstance(table, ColumnRoles):
+        raise InvalidParameterError(
+            "check_options['identifier_column']['table_roles'] must be a labelwise.columns.ColumnRoles, "
+            f"got {type(table).__name__}"
+        )
+    return table
+
+
+def _from_table(table: ColumnRoles) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Summary and info from the table's roles: its dropped columns, by position and name."""
+    names = list(table.roles)
+    found = {i: (table.roles[n], table.reasons[n]) for i, n in enumerate(names) if table.roles[n] in DROPPED_ROLES}
+    return _summary(found), _info(found, names)
 
 
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
@@ -49,11 +80,14 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
 
     X = inputs.features
     assert X is not None  # guaranteed by ``requires``
-    found = roles_from_order(merged(compute(*[dask.delayed(column_order)(b) for b in X.to_delayed().ravel()])))
     rows = X.chunks[0]
     cols = dask_columns(
         "identifier_column", da.zeros(X.shape[0], chunks=rows, dtype=bool), da.ones(X.shape[0], chunks=rows)
     )
+    table = _table_roles(inputs)
+    if table is not None:
+        return CheckResult(cols, *_from_table(table))
+    found = roles_from_order(merged(compute(*[dask.delayed(column_order)(b) for b in X.to_delayed().ravel()])))
     return CheckResult(cols, _summary(found), _info(found, inputs.feature_names))
 
 

@@ -10,7 +10,9 @@ implementation): numeric columns (missing values imputed by the median, then sta
 the graph), date columns as five numbers each (:class:`labelwise.columns.DateFeatures`: year, day
 of year as sine and cosine, weekday, days since the first date), one-hot indicators of categorical
 columns with at most ``MAX_ONE_HOT`` values; identifier and constant columns are dropped, free
-text and high-cardinality columns are not used. ``summary.json`` gets ``column_roles`` (when the
+text and high-cardinality columns are not used. The ``identifier_column`` check then reports
+the table's identifier and constant columns by name (its ``table_roles`` option), not the columns
+made from them. ``summary.json`` gets ``column_roles`` (when the
 model did not write it already, e.g. with ``--probs``) and ``data_checks.feature_columns``.
 """
 
@@ -75,6 +77,7 @@ class DataChecksRun:
             classes=result.classes,
             label_scaling=self.label_scaling,
             scaling=self.scaling,
+            check_options=self._check_options(),
         )
         sections = found.summary_dict()
         sections["features_from"] = self.features_from
@@ -89,6 +92,11 @@ class DataChecksRun:
             line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
             con.print(f"check [bold]{row.check}[/]: {line}")
         return frame.merge(extra, on="row", how="left")
+
+    def _check_options(self) -> dict[str, dict[str, Any]]:
+        """Features made from the table's columns: the identifier check reports the table's columns
+        (the ones the roles drop) rather than reading the made features (a date's year or day index)."""
+        return {} if self.roles is None else {"identifier_column": {"table_roles": self.roles}}
 
     def _input_notices(self, k: int) -> list[str]:
         """What the checks change in the user's input: a --k lowered to the table, imputed feature values."""

@@ -19,6 +19,8 @@ from ._common import console, print_frame
 
 #: A numeric label with more distinct non-integer values than this looks like a regression target.
 CONTINUOUS_MIN_DISTINCT = 20
+#: Whole-number labels look continuous when half their values have fewer rows than this (5 folds' worth).
+MIN_ROWS_PER_CLASS = 5
 
 
 def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
@@ -39,19 +41,33 @@ def time_budget_option():
     )
 
 
-def check_label_not_continuous(labels: pd.Series, label: str) -> None:
-    """Raise :class:`InvalidLabelsError` when ``labels`` look like a continuous (regression) target."""
+def check_label_not_continuous(labels: pd.Series, label: str, *, command: str = "audit", trains: bool = True) -> None:
+    """Raise :class:`InvalidLabelsError` when ``labels`` look like a continuous (regression) target.
+
+    Continuous: more than ``CONTINUOUS_MIN_DISTINCT`` distinct numbers, either some of them not
+    integers, or (when a model is trained, ``trains``) integers of which at least half occur on
+    fewer than ``MIN_ROWS_PER_CLASS`` rows (a measurement stored as whole numbers: no model could
+    be cross-validated on such classes). ``command`` words the suggestion (only ``audit`` has
+    ``--task regression``).
+    """
     values = labels.dropna()
-    if not pd.api.types.is_float_dtype(values) or values.empty:
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.empty:
         return
-    distinct = values.unique()
-    fractional = np.any(np.asarray(distinct, dtype=float) % 1 != 0)
-    if fractional and distinct.size > CONTINUOUS_MIN_DISTINCT:
-        raise InvalidLabelsError(
-            f"--label column {label!r} looks continuous ({distinct.size} distinct non-integer numbers, e.g. "
-            f"{float(distinct[0]):g}); audit it as a regression target with --task regression, or bin it "
-            "into classes first"
-        )
+    counts = values.value_counts()
+    if counts.size <= CONTINUOUS_MIN_DISTINCT:
+        return
+    numbers = np.asarray(counts.index, dtype=float)
+    if np.any(numbers % 1 != 0):
+        why = f"{counts.size} distinct non-integer numbers, e.g. {numbers[numbers % 1 != 0][0]:g}"
+    elif trains and np.median(counts.to_numpy()) < MIN_ROWS_PER_CLASS:
+        why = f"{counts.size} distinct whole numbers, half of them on fewer than {MIN_ROWS_PER_CLASS} rows"
+    else:
+        return
+    if command == "audit":
+        fix = "audit it as a regression target with --task regression, or bin it into classes first"
+    else:
+        fix = f"labelwise {command} needs classes: bin it into classes first (labelwise audit --task regression audits it as it is)"
+    raise InvalidLabelsError(f"--label column {label!r} looks continuous ({why}); {fix}")
 
 
 def check_two_classes(
@@ -103,7 +119,8 @@ def chosen_estimator(
 ) -> tuple[Any, dict[str, Any]]:
     """The unfitted pipeline for ``labelwise train`` / ``pseudolabel`` (``auto``: the chooser's best family).
 
-    With ``auto``, folds are lowered to the smallest class's size; below 2 examples in a class
+    With ``auto``, ``model_choice`` records ``trained`` (the family fitted) and ``estimator`` (its
+    classifier); folds are lowered to the smallest class's size; below 2 examples in a class
     the logistic model is used, and a notice says so. With ``needs_sample_weight``
     (``train --clean reweight``) and a best family whose classifier takes no ``sample_weight``
     (kNN), the best family by log loss that does take it is used instead, and a notice says so.
@@ -126,10 +143,11 @@ def chosen_estimator(
         return default_model(features, model=family, random_state=random_state, roles=roles), info
     choice = choose_model(features, labels, cv=min(cv, smallest), time_budget=time_budget, random_state=random_state)
     estimator, notices = choice.estimator, []
+    ranked = sorted((c for c in choice.candidates if c.skipped is None), key=lambda c: c.best_log_loss)
+    trained = ranked[0].name  # the family of ``choice.estimator``
     if needs_sample_weight and not accepts_sample_weight(estimator):
-        ranked = sorted((c for c in choice.candidates if c.skipped is None), key=lambda c: c.best_log_loss)
         weighted = [c.name for c in ranked if accepts_sample_weight(FAMILIES[c.name].classifier(random_state))]
-        name = weighted[0] if weighted else "logistic"
+        name = trained = weighted[0] if weighted else "logistic"
         estimator = FAMILIES[name].build(choice.roles, random_state)
         notices.append(
             f"the best family, {type(choice.estimator.named_steps['classifier']).__name__}, takes no sample "
@@ -138,7 +156,7 @@ def chosen_estimator(
     best = estimator.named_steps["classifier"]
     info = {
         "column_roles": choice.roles.to_dict(),
-        "model_choice": choice.to_dict() | {"estimator": type(best).__name__},
+        "model_choice": choice.to_dict() | {"trained": trained, "estimator": type(best).__name__},
         "notices": notices,
     }
     return estimator, info
@@ -180,10 +198,29 @@ def print_model_info(info: dict[str, Any]) -> None:
         ]
         print_frame(pd.DataFrame(rows), title="Models compared (out-of-fold, same folds)")
         how = " (temperature-scaled)" if choice["calibrated"] else ""
+        weights = sorted((choice.get("blend_weights") or {}).items(), key=lambda item: -item[1])
+        mix = f" of {', '.join(f'{name} {w:.2f}' for name, w in weights)}" if choice["chosen"] == "blend" else ""
         con.print(
-            f"model: [bold]{choice['chosen']}[/]{how}, out-of-fold log loss {choice['log_loss']:.4f}, "
+            f"model: [bold]{choice['chosen']}[/]{mix}{how}, out-of-fold log loss {choice['log_loss']:.4f}, "
             f"accuracy {choice['accuracy']:.3f} against the given labels"
         )
+        if "trained" in choice:
+            _print_trained(choice)
+
+
+def _print_trained(choice: dict[str, Any]) -> None:
+    """The family ``train`` / ``pseudolabel`` fit, and what of the pick above it leaves out."""
+    finished = [c for c in choice["candidates"] if c["skipped"] is None]
+    best = min(finished, key=lambda c: min(v for v in (c["log_loss"], c["calibrated_log_loss"]) if v is not None))
+    why = ", the best single family by log loss" if best["name"] == choice["trained"] else ""
+    left_out = [
+        part
+        for part, used in (("blend", choice["chosen"] == "blend"), ("temperature scaling", choice["calibrated"]))
+        if used
+    ]
+    if left_out:
+        why += f"; the {' and the '.join(left_out)} above {'are' if len(left_out) > 1 else 'is'} not part of the fitted model"
+    console().print(f"trained: [bold]{choice['trained']}[/] ({choice['estimator']}){why}")
 
 
 def _num(value: float | None) -> float | str:

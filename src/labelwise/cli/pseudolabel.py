@@ -13,7 +13,14 @@ from ..errors import InvalidLabelsError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
-from ._audit_model import check_two_classes, chosen_estimator, model_option, print_model_info, time_budget_option
+from ._audit_model import (
+    check_label_not_continuous,
+    check_two_classes,
+    chosen_estimator,
+    model_option,
+    print_model_info,
+    time_budget_option,
+)
 from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
 from .train import save_model
 
@@ -130,6 +137,7 @@ def pseudolabel(
             f"or --unlabeled-value {unlabeled_value!r}"
         )
     check_two_classes(known, label, hint=" (counting the labeled rows only)")
+    check_label_not_continuous(labels[~unlabeled], label, command="pseudolabel")
     y = _plain_labels(labels, unlabeled)
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"

@@ -12,8 +12,8 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from .._chunks import check_n_jobs
-from .._validate.arguments import check_positive_int, seed_from, show
-from .._validate.labels import encode_labels
+from .._validate.arguments import check_positive_int, seed_from
+from .._validate.labels import check_rows_per_class_for_folds, encode_labels
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import (
     EstimatorError,
@@ -150,12 +150,7 @@ def _check_inputs(features: Any, labels: Any, cv: int, time_budget: float):
     counts = np.bincount(codes, minlength=len(classes))
     if len(classes) < 2:
         raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")
-    if counts.min() < cv:
-        small = int(counts.argmin())
-        raise TooFewExamplesError(
-            f"every class needs at least cv={cv} examples for {cv}-fold cross-validation; class "
-            f"{show(classes[small])} has {counts[small]} (lower --cv / cv, or drop or merge that class)"
-        )
+    check_rows_per_class_for_folds(counts, classes, cv)
     return frame.reset_index(drop=True), codes, classes, cv, budget
 
 

@@ -20,9 +20,9 @@ from .._meta import (
 from .._progress import track
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
-from .._validate.labels import check_same_length
+from .._validate.labels import check_rows_per_class_for_folds, check_same_length
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
-from ..errors import InvalidLabelsError, TooFewExamplesError
+from ..errors import InvalidLabelsError
 from ..probs import out_of_fold_probs
 
 __all__ = ["CleanClassifier", "ACTIONS"]
@@ -215,12 +215,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         if n_classes < 2:
             raise InvalidLabelsError(f"y must contain at least 2 classes, got 1 class ({show(classes[0])})")
         counts = np.bincount(codes, minlength=n_classes)
-        if counts.min() < self.cv:
-            small = int(counts.argmin())
-            raise TooFewExamplesError(
-                f"every class needs at least cv={self.cv} examples for {self.cv}-fold cross-validation; class "
-                f"{show(classes[small])} has {counts[small]} (lower cv, or drop or merge that class)"
-            )
+        check_rows_per_class_for_folds(counts, classes, self.cv)
         self.classes_ = classes
         use_weights = accepts_sample_weight(template)
         seed = seed_from(self.random_state)
