@@ -164,6 +164,17 @@ def test_an_integer_coded_continuous_label_suggests_regression(tmp_path, command
     assert not (tmp_path / "o").exists()
 
 
+def test_many_small_integer_classes_that_fill_the_folds_are_not_called_continuous(tmp_path):
+    """40 classes of 3 rows with --cv 3: a classification the folds allow, audited as it is."""
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.arange(40), 3)
+    frame = pd.DataFrame({"x": rng.normal(size=labels.size) + labels, "y": labels})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--cv", "3", "--model", "logistic", "--checks", "label"]
+    result = _run([*args, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+
+
 def test_many_integer_classes_with_probs_are_not_called_continuous(tmp_path):
     """With --probs no model is trained, so many small integer classes are audited as they are."""
     rng = np.random.default_rng(0)

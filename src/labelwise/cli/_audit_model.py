@@ -19,8 +19,6 @@ from ._common import console, print_frame
 
 #: A numeric label with more distinct non-integer values than this looks like a regression target.
 CONTINUOUS_MIN_DISTINCT = 20
-#: Whole-number labels look continuous when half their values have fewer rows than this (5 folds' worth).
-MIN_ROWS_PER_CLASS = 5
 
 
 def model_option(help_text: str = "Model family; auto compares the menu by out-of-fold log loss."):
@@ -41,14 +39,17 @@ def time_budget_option():
     )
 
 
-def check_label_not_continuous(labels: pd.Series, label: str, *, command: str = "audit", trains: bool = True) -> None:
+def check_label_not_continuous(
+    labels: pd.Series, label: str, *, command: str = "audit", folds: int | None = None
+) -> None:
     """Raise :class:`InvalidLabelsError` when ``labels`` look like a continuous (regression) target.
 
     Continuous: more than ``CONTINUOUS_MIN_DISTINCT`` distinct numbers, either some of them not
-    integers, or (when a model is trained, ``trains``) integers of which at least half occur on
-    fewer than ``MIN_ROWS_PER_CLASS`` rows (a measurement stored as whole numbers: no model could
-    be cross-validated on such classes). ``command`` words the suggestion (only ``audit`` has
-    ``--task regression``).
+    integers, or (when a model is cross-validated on ``folds`` folds) integers of which at least
+    half occur on fewer than ``folds`` rows (a measurement stored as whole numbers). Such integer
+    labels would fail the fold check anyway (their smallest class is below ``folds``), so this
+    only words the error; a classification whose classes all fill the folds is never refused.
+    ``command`` words the suggestion (only ``audit`` has ``--task regression``).
     """
     values = labels.dropna()
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.empty:
@@ -59,8 +60,8 @@ def check_label_not_continuous(labels: pd.Series, label: str, *, command: str = 
     numbers = np.asarray(counts.index, dtype=float)
     if np.any(numbers % 1 != 0):
         why = f"{counts.size} distinct non-integer numbers, e.g. {numbers[numbers % 1 != 0][0]:g}"
-    elif trains and np.median(counts.to_numpy()) < MIN_ROWS_PER_CLASS:
-        why = f"{counts.size} distinct whole numbers, half of them on fewer than {MIN_ROWS_PER_CLASS} rows"
+    elif folds is not None and np.median(counts.to_numpy()) < folds:
+        why = f"{counts.size} distinct whole numbers, half of them on fewer than {folds} rows (cv={folds})"
     else:
         return
     if command == "audit":

@@ -60,7 +60,7 @@ def run_audit(
 ) -> tuple[Any, np.ndarray]:
     """Out-of-fold probabilities (unless given) and label issues for one table."""
     features, labels = split_label(frame, label)
-    check_label_not_continuous(labels, label, trains=probs_path is None)
+    check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))

@@ -137,7 +137,7 @@ def pseudolabel(
             f"or --unlabeled-value {unlabeled_value!r}"
         )
     check_two_classes(known, label, hint=" (counting the labeled rows only)")
-    check_label_not_continuous(labels[~unlabeled], label, command="pseudolabel")
+    check_label_not_continuous(labels[~unlabeled], label, command="pseudolabel", folds=5 if model == "auto" else None)
     y = _plain_labels(labels, unlabeled)
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"

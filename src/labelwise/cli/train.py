@@ -89,7 +89,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     out = Path(out)
     frame = read_input(data, "DATA")
     features, labels = split_label(frame, label)
-    check_label_not_continuous(labels, label, command="train")
+    check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
     estimator, model_info = chosen_estimator(
