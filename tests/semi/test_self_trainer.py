@@ -25,6 +25,8 @@ from labelwise.semi import SELECTIONS, SelfTrainer, softmatch_weights
 EXPECTED_FAILED = {
     "check_classifiers_classes": "labels {-1, 1}: -1 is the unlabeled marker, so only one class is labeled",
     "check_non_transformer_estimators_n_iter": "n_iter_ is 0 when y has no unlabeled examples (as in scikit-learn)",
+    "check_sample_weight_equivalence_on_dense_data": "pseudo-labels are chosen per row: a repeated row is chosen twice",
+    "check_sample_weight_equivalence_on_sparse_data": "pseudo-labels are chosen per row: a repeated row is chosen twice",
 }
 
 
@@ -299,3 +301,62 @@ class TestEstimators:
         X, y, *_ = digits
         with pytest.raises(InvalidParameterError, match=match):
             SelfTrainer(**params).fit(X, y)
+
+
+class TestSampleWeight:
+    """fit(X, y, sample_weight=...): labeled rows weighted by it, pseudo-labels by it times the rule's."""
+
+    def test_weights_of_one_are_the_unweighted_fit_to_the_bit(self, digits):
+        X, y, *_ = digits
+        plain = SelfTrainer(_lr(), max_iter=3).fit(X, y)
+        ones = SelfTrainer(_lr(), max_iter=3).fit(X, y, sample_weight=np.ones(len(y)))
+        np.testing.assert_array_equal(ones.transduction_, plain.transduction_)
+        np.testing.assert_array_equal(ones.estimator_.coef_, plain.estimator_.coef_)
+
+    def test_the_final_student_is_fitted_with_the_given_weights(self, digits):
+        """threshold rule, no balance: the pseudo-labels weigh 1 each, so the final student is the
+        estimator fitted on the labeled and pseudo-labelled rows with the given weights."""
+        X, y, *_ = digits
+        w = np.random.default_rng(1).uniform(0.1, 1.0, len(y))
+        st = SelfTrainer(_lr(), max_iter=3).fit(X, y, sample_weight=w)
+        rows = np.flatnonzero(st.labeled_iter_ >= 0)
+        assert (st.labeled_iter_ > 0).any()  # some pseudo-labels were kept
+        codes = np.searchsorted(st.classes_, st.transduction_[rows].astype(int))
+        again = _lr().fit(X[rows], codes, sample_weight=w[rows])
+        np.testing.assert_allclose(st.estimator_.coef_, again.coef_)
+        plain = SelfTrainer(_lr(), max_iter=3).fit(X, y)
+        assert not np.allclose(st.estimator_.coef_, plain.estimator_.coef_)
+
+    def test_the_teacher_and_the_safeguard_are_weighted_too(self, digits):
+        X, y, *_ = digits
+        w = np.random.default_rng(2).uniform(0.1, 1.0, len(y))
+        st = SelfTrainer(_lr(), teacher=_lr(), max_iter=2).fit(X, y, sample_weight=w)
+        labeled = np.flatnonzero(y != -1)
+        teacher = _lr().fit(X[labeled], y[labeled], sample_weight=w[labeled])
+        np.testing.assert_allclose(st.teacher_.coef_, teacher.coef_)
+        weighted = SelfTrainer(_lr(), safeguard="cv", max_iter=2).fit(X, y, sample_weight=w).safeguard_
+        plain = SelfTrainer(_lr(), safeguard="cv", max_iter=2).fit(X, y).safeguard_
+        assert weighted.log_loss_labeled_only != plain.log_loss_labeled_only
+
+    @pytest.mark.parametrize(
+        "weights, match",
+        [
+            (np.ones(3), r"one weight per example \(600\)"),
+            (np.full(600, np.inf), "finite and not negative, row 0 is inf"),
+        ],
+    )
+    def test_bad_weights_are_named(self, digits, weights, match):
+        X, y, *_ = digits
+        with pytest.raises(InvalidParameterError, match=match):
+            SelfTrainer(_lr()).fit(X, y, sample_weight=weights)
+
+    def test_zero_weight_on_every_labeled_row_is_refused(self, digits):
+        X, y, *_ = digits
+        w = np.where(y == -1, 1.0, 0.0)
+        with pytest.raises(InvalidParameterError, match="positive on some labeled example"):
+            SelfTrainer(_lr()).fit(X, y, sample_weight=w)
+
+    def test_an_estimator_without_sample_weight_is_named(self, digits):
+        X, y, *_ = digits
+        with pytest.raises(EstimatorError, match=r"sample_weight was given.*KNeighborsClassifier"):
+            SelfTrainer(KNeighborsClassifier()).fit(X, y, sample_weight=np.full(len(y), 0.5))

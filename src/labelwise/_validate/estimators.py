@@ -70,3 +70,36 @@ def check_meta_X(estimator: Any, X: Any, *, reset: bool) -> Any:
         )
     except ValueError as exc:  # keep scikit-learn's message, raise a labelwise error naming X
         raise InvalidParameterError(f"X is not a valid feature matrix: {exc}") from None
+
+
+def check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
+    """``sample_weight`` as float64 of length ``n``: finite, not negative, some positive (``None``
+    passes through); else :class:`~labelwise.errors.InvalidParameterError` naming it."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight.to_numpy() if hasattr(sample_weight, "to_numpy") else sample_weight)
+    if w.ndim != 1 or w.shape[0] != n:
+        raise InvalidParameterError(
+            f"sample_weight must be a 1-D array of one weight per example ({n}), got shape {w.shape}"
+        )
+    if w.dtype.kind not in "iuf":
+        raise InvalidParameterError(f"sample_weight must be numbers, got dtype {w.dtype}")
+    w = w.astype(np.float64)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(f"sample_weight must be finite and not negative, row {row} is {w[row]}")
+    if not (w > 0).any():
+        raise InvalidParameterError("sample_weight must have a positive weight, got all zeros")
+    return w
+
+
+def fit_sample_weight(sample_weight: Any, n: int, estimator: Any) -> np.ndarray | None:
+    """A meta-estimator's ``fit(..., sample_weight)``: the checked weights (:func:`check_sample_weight`),
+    ``None`` for none or all ones (the unweighted fit, to the bit); an :class:`EstimatorError`
+    when ``estimator`` cannot take them."""
+    w = check_sample_weight(sample_weight, n)
+    if w is None or np.all(w == 1):
+        return None
+    sample_weight_fit_params(estimator, np.ones(1), name="estimator (sample_weight was given)")
+    return w

@@ -19,7 +19,12 @@ from .._meta import (
 )
 from .._progress import track
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
-from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from .._validate.estimators import (
+    check_estimator_method,
+    check_meta_X,
+    fit_sample_weight,
+    sample_weight_fit_params,
+)
 from .._validate.labels import check_rows_per_class_for_folds, check_same_length
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
 from ..errors import InvalidLabelsError
@@ -94,9 +99,9 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
     pred_probs_ : ndarray of shape (n_samples, n_classes)
         The out-of-fold probabilities of the last round.
     n_dropped_ : int
-        Examples left out of the final fit (0 for ``"reweight"``).
+        Examples left out of the final fit (0 for ``"reweight"``; examples given weight 0 count).
     sample_weight_ : ndarray of float, shape (n_samples,)
-        Weight of each example in the final fit (0 = dropped).
+        Weight of each example in the final fit (0 = dropped), ``sample_weight`` included.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
@@ -185,7 +190,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
             probs[np.ix_(test, np.asarray(model.classes_, dtype=np.int64))] = fold
         return probs / probs.sum(axis=1, keepdims=True)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Find label issues in ``(X, y)`` and fit the estimator on the cleaned data.
 
         Parameters
@@ -193,6 +198,12 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         X : array-like, sparse matrix or DataFrame of shape (n_samples, ...)
         y : array-like of shape (n_samples,)
             The (noisy) labels.
+        sample_weight : array-like of shape (n_samples,), optional
+            A weight per example, e.g. the confidence of a label model's label
+            (``weak.LabelModel().fit(votes).probas_.max(axis=1)``: probabilistic labels as sample
+            weights). Every fit (the out-of-fold models of each round and the final model) is
+            weighted by it, times the cleaning's own weights; an example of weight 0 is never
+            trained on, but is audited. Needs an estimator whose ``fit`` accepts ``sample_weight``.
 
         Returns
         -------
@@ -210,6 +221,7 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         if y_arr.ndim != 1:
             raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {y_arr.shape}")
         check_same_length("X", range(_num_samples(X)), "y", y_arr)
+        given = fit_sample_weight(sample_weight, y_arr.shape[0], template)
         y_arr, codes, classes = encode_class_targets(y_arr)
         n_classes = len(classes)
         if n_classes < 2:
@@ -218,21 +230,22 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         check_rows_per_class_for_folds(counts, classes, self.cv)
         self.classes_ = classes
         use_weights = accepts_sample_weight(template)
+        base = np.ones(codes.size) if given is None else given
         seed = seed_from(self.random_state)
-        if sp.issparse(X):  # out_of_fold_probs takes len(X), which sparse matrices refuse
-            probs = self._refit_probs(template, X, codes, np.ones(codes.size), n_classes, seed)
+        if sp.issparse(X) or given is not None:  # out_of_fold_probs takes len(X), which sparse matrices refuse
+            probs = self._refit_probs(template, X, codes, base, n_classes, seed)
         else:
             probs = out_of_fold_probs(
                 template, X, codes, cv=self.cv, random_state=seed, n_jobs=self.n_jobs, verbose=self.verbose
             )
         rounds: list[LabelIssues] = []
-        weights = np.ones(codes.size)  # replaced by each round's weights
+        weights = base  # replaced by each round's weights
         for round_ in range(self.n_rounds):
             if round_ > 0:
                 probs = self._refit_probs(template, X, codes, weights, n_classes, seed)
             issues = find_label_issues(y_arr, probs, filter_by=self.filter_by, rank_by=self.rank_by, classes=classes)
             rounds.append(issues)
-            weights = self._weights(issues, codes, use_weights)
+            weights = self._weights(issues, codes, use_weights) * base
         rows = np.flatnonzero(weights > 0)
         self.estimator_ = fit_clone(template, X, codes, rows, weights if use_weights else None)
         self.label_issues_ = rounds[-1]

@@ -25,9 +25,9 @@ from ..errors import LabelwiseWarning
 __all__ = ["SafeguardResult", "cv_safeguard"]
 
 
-def _log_loss(proba: np.ndarray, codes: np.ndarray) -> float:
-    """Mean negative log-probability of the true class (probabilities clipped at 1e-15)."""
-    return float(-np.log(np.clip(proba[np.arange(codes.size), codes], 1e-15, 1.0)).mean())
+def _log_loss(proba: np.ndarray, codes: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Mean (weighted) negative log-probability of the true class (probabilities clipped at 1e-15)."""
+    return float(np.average(-np.log(np.clip(proba[np.arange(codes.size), codes], 1e-15, 1.0)), weights=weights))
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,19 @@ class SafeguardResult:
 
 
 def cv_safeguard(
-    trainer: Any, X: Any, codes: np.ndarray, labeled_rows: np.ndarray, n_classes: int, params: dict
+    trainer: Any,
+    X: Any,
+    codes: np.ndarray,
+    labeled_rows: np.ndarray,
+    n_classes: int,
+    params: dict,
+    sample_weight: np.ndarray | None = None,
 ) -> SafeguardResult:
     """Cross-validate self-training against the labeled-only estimator on the labeled part (``safeguard="cv"``).
 
     ``trainer`` is the :class:`~labelwise.semi.SelfTrainer` being fitted; ``codes`` its class codes
-    (``-1`` = unlabeled) and ``params`` its checked parameters.
+    (``-1`` = unlabeled) and ``params`` its checked parameters; ``sample_weight`` (given to its
+    ``fit``) weighs both sides' fits and the held-out accuracy and log loss.
     """
     given = codes[labeled_rows]
     n_splits = min(params["cv"], int(np.bincount(given, minlength=n_classes).min()))
@@ -99,13 +106,14 @@ def cv_safeguard(
         X_test = _safe_indexing(X, held_out)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LabelwiseWarning)
-            student = clone(inner).fit(X, y_fold)
+            student = clone(inner).fit(X, y_fold, sample_weight=sample_weight)
         proba_st[test] = checked_proba(student, X_test, n_classes, "estimator")
-        plain = fit_clone(params["estimator"], X, codes, labeled_rows[train])
+        plain = fit_clone(params["estimator"], X, codes, labeled_rows[train], sample_weight)
         proba_lo[test] = checked_proba(plain, X_test, n_classes, "estimator")
-    acc_st = float((proba_st.argmax(axis=1) == given).mean())
-    acc_lo = float((proba_lo.argmax(axis=1) == given).mean())
-    loss_st = _log_loss(proba_st, given)
-    loss_lo = _log_loss(proba_lo, given)
+    w = None if sample_weight is None else sample_weight[labeled_rows]
+    acc_st = float(np.average(proba_st.argmax(axis=1) == given, weights=w))
+    acc_lo = float(np.average(proba_lo.argmax(axis=1) == given, weights=w))
+    loss_st = _log_loss(proba_st, given, w)
+    loss_lo = _log_loss(proba_lo, given, w)
     keep = acc_st > acc_lo  # strictly better: a tie keeps the labeled-only estimator
     return SafeguardResult("self_training" if keep else "labeled_only", n_splits, acc_st, acc_lo, loss_st, loss_lo)

@@ -13,8 +13,8 @@ from sklearn.utils import _safe_indexing
 
 from .._meta import PredictWithFittedEstimator, accepts_sample_weight, checked_proba, fit_clone
 from .._progress import track
-from .._validate.estimators import sample_weight_fit_params
-from ..errors import LabelwiseWarning
+from .._validate.estimators import fit_sample_weight, sample_weight_fit_params
+from ..errors import InvalidParameterError, LabelwiseWarning
 from ._labels import split_unlabeled
 from ._params import check_params, encode_target
 from ._rules import SELECTIONS, RoundInput, Rule, RuleSettings
@@ -241,7 +241,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the student on the labeled examples and the pseudo-labels it selects.
 
         Parameters
@@ -250,6 +250,12 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
             Passed to the inner estimator (tables and text pass through unchanged).
         y : array-like of shape (n_samples,)
             Class labels; unlabeled examples are ``unlabeled_value`` or missing.
+        sample_weight : array-like of shape (n_samples,), optional
+            A weight per example, e.g. a label model's confidence in each label (probabilistic
+            labels as sample weights). Every fit of the student weighs a labeled example by it and
+            a pseudo-labelled one by it times the selection's own weight; the teacher and the
+            safeguard's fits are weighted too (the teacher only if its ``fit`` takes weights).
+            Needs an estimator whose ``fit`` accepts ``sample_weight``.
 
         Returns
         -------
@@ -257,7 +263,10 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         """
         params = check_params(self)
         X, y_arr, codes, unlabeled = encode_target(self, X, y)
+        given = fit_sample_weight(sample_weight, y_arr.size, params["estimator"])
         labeled_rows = np.flatnonzero(~unlabeled)
+        if given is not None and not (given[labeled_rows] > 0).any():
+            raise InvalidParameterError("sample_weight must be positive on some labeled example, got 0 on all of them")
         n_classes = len(self.classes_)
         labeled_iter = np.where(unlabeled, -1, 0).astype(np.int64)
         confidence = np.full(y_arr.size, np.nan)
@@ -272,16 +281,16 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
                 LabelwiseWarning,
                 stacklevel=2,
             )
-            self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows)
+            self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows, given)
             self.termination_condition_ = "all_labeled"
         else:
             if self.safeguard == "cv":
-                self.safeguard_ = cv_safeguard(self, X, codes, labeled_rows, n_classes, params)
+                self.safeguard_ = cv_safeguard(self, X, codes, labeled_rows, n_classes, params, given)
             if self.safeguard_ is not None and self.safeguard_.decision == "labeled_only":
-                self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows)
+                self.estimator_ = fit_clone(params["estimator"], X, codes, labeled_rows, given)
                 self.termination_condition_ = "safeguard"
             else:
-                self._self_train(X, codes, labeled_iter, confidence, history, params)
+                self._self_train(X, codes, labeled_iter, confidence, history, params, given)
         self._finish(y_arr, codes, labeled_iter, confidence, history)
         return self
 
@@ -305,7 +314,7 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
             weights[pool] = base_weight
         return weights, base_weight
 
-    def _self_train(self, X, codes, labeled_iter, confidence, history, params) -> None:
+    def _self_train(self, X, codes, labeled_iter, confidence, history, params, row_weight=None) -> None:
         """The self-training loop: fit, predict the pool, let the rule select, until it stops.
 
         Long because it is the loop itself; what differs between rules is in the rule classes.
@@ -321,10 +330,14 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
         X_pool = _safe_indexing(X, pool)
         teacher_proba = teacher_pred = teacher_conf = None
         if self.teacher is not None:
-            self.teacher_ = fit_clone(self.teacher, X, codes, labeled_rows)
+            weigh_teacher = row_weight is not None and accepts_sample_weight(self.teacher)
+            self.teacher_ = fit_clone(self.teacher, X, codes, labeled_rows, row_weight if weigh_teacher else None)
             teacher_proba = checked_proba(self.teacher_, X_pool, n_classes, "teacher")
             teacher_pred, teacher_conf = teacher_proba.argmax(axis=1), teacher_proba.max(axis=1)
         weights, base_weight = self._pool_weights(params, codes.size, labeled_rows.size, pool)
+        scale = 1.0 if row_weight is None else row_weight[pool]  # the given weights of the pool's rows
+        if row_weight is not None:
+            weights = (np.ones(codes.size) if weights is None else weights) * row_weight
         rule: Rule = params["rule"](
             RuleSettings(
                 n_classes=n_classes,
@@ -365,8 +378,8 @@ class SelfTrainer(PredictWithFittedEstimator, ClassifierMixin, MetaEstimatorMixi
             reweighted = False
             if chosen.weights is not None and weights is not None:  # rules weigh only weighted fits
                 if chosen.soft:  # soft weights: a change of weight alone also changes the next fit
-                    reweighted = not np.allclose(chosen.weights, weights[pool], rtol=1e-9, atol=0.0)
-                weights[pool] = chosen.weights
+                    reweighted = not np.allclose(chosen.weights * scale, weights[pool], rtol=1e-9, atol=0.0)
+                weights[pool] = chosen.weights * scale
             history.append(_round_record(round_, pool_codes, new_codes, changed, chosen.thresholds))
             pool_iter = labeled_iter[pool]
             pool_iter[changed] = np.where(new_codes[changed] >= 0, round_, -1)
