@@ -69,6 +69,12 @@ def encode_class_targets(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         check_classification_targets(y)
     except ValueError as exc:
         raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
+    except TypeError:  # numpy cannot sort a mix of numbers and strings
+        kinds = sorted({type(v).__name__ for v in y})
+        raise InvalidLabelsError(
+            f"y must hold class labels of one kind, got a mix of {', '.join(kinds)} (e.g. -1 beside string "
+            "labels: give only the labeled rows, or mark unlabeled rows with a value of the labels' kind)"
+        ) from None
     codes, classes = encode_labels(y, name="y")
     return y, codes, classes
 

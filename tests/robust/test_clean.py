@@ -123,6 +123,14 @@ class TestCleaning:
         assert set(model.predict(X_test[:5])) <= set(model.classes_)
         assert set(model.label_issues_.suggested_label) <= set(model.classes_)
 
+    def test_numbers_beside_string_labels_are_named(self, noisy_digits):
+        """-1 beside string labels (an unlabeled marker): a labelwise error, not numpy's TypeError."""
+        X, y, *_ = noisy_digits
+        mixed = np.char.add("d", y.astype(str)).astype(object)
+        mixed[:5] = -1
+        with pytest.raises(InvalidLabelsError, match="a mix of int, str"):
+            CleanClassifier(_lr(), cv=3).fit(X, mixed)
+
 
 class TestEstimators:
     """Inner estimators and meta-estimator integration."""
