@@ -65,16 +65,16 @@ def encode_class_targets(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     """
     if y.dtype == object:
         y = pd.Series(y).infer_objects().to_numpy()
-    try:
-        check_classification_targets(y)
-    except ValueError as exc:
-        raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
-    except TypeError:  # numpy cannot sort a mix of numbers and strings
+    if y.dtype == object and pd.api.types.infer_dtype(y, skipna=True).startswith("mixed"):
         kinds = sorted({type(v).__name__ for v in y})
         raise InvalidLabelsError(
             f"y must hold class labels of one kind, got a mix of {', '.join(kinds)} (e.g. -1 beside string "
             "labels: give only the labeled rows, or mark unlabeled rows with a value of the labels' kind)"
-        ) from None
+        )
+    try:
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise InvalidLabelsError(f"y must hold class labels: {exc}") from None
     codes, classes = encode_labels(y, name="y")
     return y, codes, classes
 
