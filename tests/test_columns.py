@@ -229,3 +229,121 @@ def test_median_imputer_matches_sklearn():
     peer = SimpleImputer(strategy="median", keep_empty_features=True).fit(X)
     np.testing.assert_allclose(ours.transform(X), peer.transform(X))
     np.testing.assert_allclose(ours.transform(new), peer.transform(new))
+
+
+#: Month-name formats (with the case they are written in) that infer_column_roles recognises.
+MONTH_FORMATS = [
+    "%B %d, %Y",  # March 04, 2021
+    "%b %d %Y",  # Mar 04 2021
+    "%d %B %Y",  # 04 March 2021
+    "%d-%b-%Y",  # 04-Mar-2021
+    "%d-%b-%y",  # 04-Mar-21
+    "%Y-%b-%d",  # 2021-Mar-04
+    "%a, %d %b %Y %H:%M:%S",  # Thu, 04 Mar 2021 10:00:00 (RFC 2822 without zone)
+    "%A, %B %d, %Y %I:%M %p",  # Thursday, March 04, 2021 10:00 AM
+]
+CASES = {"as written": lambda s: s, "lower": str.lower, "upper": str.upper}
+
+
+def _iso_features(stamps: pd.DatetimeIndex) -> np.ndarray:
+    """DateFeatures of ``stamps`` written in ISO 8601 (the numeric path, unchanged by month names)."""
+    iso = pd.DataFrame({"d": stamps.strftime("%Y-%m-%dT%H:%M:%S")})
+    roles = infer_column_roles(iso)
+    assert roles.roles["d"] == "date"
+    return DateFeatures(roles.date_formats).fit_transform(iso)
+
+
+def _month_features(stamps: pd.DatetimeIndex, fmt: str, case=str) -> tuple[object, np.ndarray]:
+    frame = pd.DataFrame({"d": [case(s) for s in stamps.strftime(fmt)]})
+    roles = infer_column_roles(frame)
+    return roles, DateFeatures(roles.date_formats).fit_transform(frame)
+
+
+class TestMonthNameDates:
+    STAMPS = pd.date_range("2019-12-20 10:00", periods=120, freq="D")
+
+    @pytest.mark.parametrize("case", list(CASES))
+    @pytest.mark.parametrize("fmt", MONTH_FORMATS)
+    def test_each_month_name_format_is_a_date_with_the_features_of_iso(self, fmt, case):
+        """'March 4, 2021', '04-mar-21', 'THU, 04 MAR 2021 10:00:00', ...: role date, format recorded, ISO's features."""
+        roles, features = _month_features(self.STAMPS, fmt, CASES[case])
+        assert roles.roles["d"] == "date", roles.reasons["d"]
+        assert roles.date_formats["d"] == fmt and not roles.notices
+        np.testing.assert_array_equal(features, _iso_features(self.STAMPS))
+
+    def test_rfc_2822_with_offsets_that_differ_is_parsed_to_utc(self):
+        """'Thu, 04 Mar 2021 10:00:00 +0100' beside '-0500': one instant each (pandas raised 'Mixed timezones')."""
+        stamps = self.STAMPS.tz_localize("UTC")
+        written = [
+            (s.tz_convert("Europe/Paris") if i % 2 else s.tz_convert("America/New_York")).strftime(
+                "%a, %d %b %Y %H:%M:%S %z"
+            )
+            for i, s in enumerate(stamps)
+        ]
+        roles = infer_column_roles(pd.DataFrame({"d": written}))
+        assert roles.roles["d"] == "date" and roles.date_formats["d"] == "%a, %d %b %Y %H:%M:%S %z"
+        features = DateFeatures(roles.date_formats).fit_transform(pd.DataFrame({"d": written}))
+        np.testing.assert_array_equal(features, _iso_features(self.STAMPS))
+
+    def test_iso_with_milliseconds_and_z_was_already_a_date(self):
+        """'2021-03-04T10:00:00.123Z' takes the numeric path: a date in UTC."""
+        written = self.STAMPS.strftime("%Y-%m-%dT%H:%M:%S.123Z")
+        roles = infer_column_roles(pd.DataFrame({"d": written}))
+        assert roles.roles["d"] == "date" and roles.date_formats["d"] == "%Y-%m-%dT%H:%M:%S.%f%z"
+        features = DateFeatures(roles.date_formats).fit_transform(pd.DataFrame({"d": written}))
+        np.testing.assert_allclose(features, _iso_features(self.STAMPS + pd.Timedelta("123ms")))
+
+    def test_a_first_value_in_may_does_not_fix_full_or_abbreviated_names(self):
+        """'May 04, 2021' is both %B and %b: the format that parses the column is kept."""
+        stamps = pd.date_range("2021-05-01", periods=90, freq="D")
+        roles, features = _month_features(stamps, "%b %d, %Y")
+        assert roles.roles["d"] == "date" and roles.date_formats["d"] == "%b %d, %Y"
+        np.testing.assert_array_equal(features, DateFeatures().fit_transform(pd.DataFrame({"d": stamps})))
+
+    def test_predict_parses_with_the_format_chosen_in_fit(self):
+        """The fitted transformer turns new month-name rows into the features the ISO transformer gives."""
+        train, new = self.STAMPS[:80], self.STAMPS[80:]
+        written = pd.DataFrame({"d": train.strftime("%d %B %Y")})
+        iso = pd.DataFrame({"d": train.strftime("%Y-%m-%d")})
+        ours = infer_column_roles(written).transformer(dense=True).fit(written)
+        theirs = infer_column_roles(iso).transformer(dense=True).fit(iso)
+        np.testing.assert_array_equal(
+            ours.transform(pd.DataFrame({"d": new.strftime("%d %B %Y")})),
+            theirs.transform(pd.DataFrame({"d": new.strftime("%Y-%m-%d")})),
+        )
+
+    def test_free_text_that_mentions_a_month_stays_text(self):
+        """A month word inside a sentence is not a date: the shape must cover the whole string."""
+        notes = ["meeting in March about budgets", "budget review on May 4 2021 with team", "call in June"] * 20
+        roles = infer_column_roles(pd.DataFrame({"t": notes}))
+        assert roles.roles["t"] == "text" and not roles.notices
+
+    @pytest.mark.parametrize(
+        "other", ["%d-%b-%Y", "%Y-%m-%d"], ids=["two month-name formats", "month names beside numbers"]
+    )
+    def test_mixed_formats_fall_back_with_the_notice(self, other):
+        """Half 'March 04, 2021', half another format: no one format parses 95%, so high cardinality, said so."""
+        written = [s.strftime("%B %d, %Y") if i % 2 else s.strftime(other) for i, s in enumerate(self.STAMPS)]
+        roles = infer_column_roles(pd.DataFrame({"d": written}))
+        assert roles.roles["d"] == "high_cardinality" and "d" not in roles.date_formats
+        assert "looks like dates but does not parse" in roles.reasons["d"]
+        assert any(line.startswith("column 'd':") and "does not parse" in line for line in roles.notices)
+
+    def test_month_names_that_pandas_does_not_read_fall_back_with_the_notice(self):
+        """'Sept 04, 2021' is date-shaped but %b reads only 'Sep': the column falls back (to text, 3 words), said so."""
+        written = [f"Sept {d:02d}, 2021" for d in range(1, 31)]
+        roles = infer_column_roles(pd.DataFrame({"d": written}))
+        assert roles.roles["d"] == "text" and "does not parse" in roles.reasons["d"]
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        st.lists(st.integers(0, 35000), min_size=2, max_size=40, unique=True),
+        st.sampled_from(MONTH_FORMATS),
+        st.sampled_from(list(CASES)),
+    )
+    def test_any_supported_format_gives_the_features_of_iso(self, days, fmt, case):
+        """Dates from 1970 to 2065 written in any supported format and case give ISO's features to the bit."""
+        stamps = pd.DatetimeIndex(pd.Timestamp("1970-01-01 10:00") + pd.to_timedelta(days, unit="D"))
+        roles, features = _month_features(stamps, fmt, CASES[case])
+        assert roles.roles["d"] == "date" and roles.date_formats["d"] == fmt
+        np.testing.assert_array_equal(features, _iso_features(stamps))

@@ -18,8 +18,9 @@ text
     Strings averaging at least ``TEXT_MIN_WORDS`` words: TF-IDF (an identifier instead when no
     word occurs in two rows).
 date
-    Datetimes, and strings that parse as dates with one inferred format: year, day of year (as
-    sine and cosine), weekday and a linear time index (days since the first date seen in fit).
+    Datetimes, and strings that parse as dates with one inferred format (numeric, or written with
+    English month names: :mod:`labelwise._month_dates`): year, day of year (as sine and cosine),
+    weekday and a linear time index (days since the first date seen in fit).
 identifier
     All-distinct strings, integers that are all distinct and monotone (row ids), or text whose
     words never repeat: dropped.
@@ -49,6 +50,7 @@ from sklearn.preprocessing import (
 )
 
 from ._column_order import IDENTIFIER_MIN_ROWS, ROW_ID_REASON, is_row_id, matrix_column_roles
+from ._month_dates import month_date_formats, month_date_shaped
 from ._validate.arguments import show
 from .errors import InvalidParameterError
 
@@ -283,17 +285,25 @@ def _to_datetime(column: pd.Series, fmt: str | None) -> pd.Series:
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = pd.to_datetime(column, format=fmt, errors="coerce")
+            try:
+                out = pd.to_datetime(column, format=fmt, errors="coerce")
+            except ValueError:  # offsets that differ between rows ("+0100", "-0500"): pandas asks for utc=True
+                out = pd.to_datetime(column, format=fmt, errors="coerce", utc=True)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
     return out
 
 
-def _best_date_format(strings: pd.Series) -> tuple[str | None, float]:
-    """The format (month-first or day-first, guessed from the first value) that parses most of
-    ``strings``, with the share it parses."""
+def _best_date_format(strings: pd.Series, candidates: list[str] | None = None) -> tuple[str | None, float]:
+    """The format that parses most of ``strings``, with the share it parses: month-first or
+    day-first, guessed from the first value, or of ``candidates`` (month-name dates, see
+    :mod:`labelwise._month_dates`) the one that parses most of the first ``DATE_SAMPLE`` values."""
     from pandas.tseries.api import guess_datetime_format
 
+    if candidates:
+        sample = strings.iloc[:DATE_SAMPLE]
+        fmt = max(candidates, key=lambda f: float(_to_datetime(sample, f).notna().mean()))  # first of ties
+        return fmt, float(_to_datetime(strings, fmt).notna().mean())
     first = str(strings.iloc[0])
     best: tuple[str | None, float] = (None, -1.0)
     with warnings.catch_warnings():
@@ -312,11 +322,15 @@ def _string_role(name: str, col: pd.Series, values: pd.Series, n_distinct: int) 
     dropped as an identifier), and its reason says which."""
     strings = values.astype(str)
     sample = strings.iloc[:DATE_SAMPLE]
-    date_shaped = float(sample.str.match(_DATE_LIKE).mean())
+    numeric_shaped = sample.str.match(_DATE_LIKE)
+    date_shaped, candidates = float(numeric_shaped.mean()), None
+    month_shaped = month_date_shaped(sample) if date_shaped < DATE_LIKE_MIN else None
+    if month_shaped is not None and month_shaped.any():  # month names: numeric or month shapes count
+        date_shaped, candidates = float((month_shaped | numeric_shaped).mean()), month_date_formats(sample)
     words = strings.str.split().str.len()
     mean_words = float(words.mean())
     if date_shaped >= DATE_LIKE_MIN:
-        fmt, share = _best_date_format(strings)
+        fmt, share = _best_date_format(strings, candidates)
         if date_shaped >= DATE_MIN_PARSED and share >= DATE_MIN_PARSED:
             how = f"format {fmt}" if fmt else "pandas' parser"
             return "date", f"strings parse as dates ({how}, {share:.0%} of values)", fmt

@@ -53,6 +53,21 @@ def test_auto_is_the_default_and_reports_candidates_and_roles(table, tmp_path):
     assert "date 1 (day)" in result.output
 
 
+def test_a_date_written_with_month_names_is_printed_and_saved_as_a_date(table, tmp_path):
+    """'Thu, 01 Jan 2021' (RFC 2822 day) was a high-cardinality category; it is the date role, on screen and in summary.json."""
+    frame = pd.read_csv(table)
+    frame["day"] = pd.to_datetime(frame["day"]).dt.strftime("%a, %d %b %Y")
+    path = tmp_path / "months.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "o"
+    result = _run(["audit", str(path), "--label", "weather", "--out", str(out), "--cv", "3", "--top", "0"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["column_roles"]["day"]["role"] == "date"
+    assert "format %a, %d %b %Y" in summary["column_roles"]["day"]["reason"]
+    assert "date 1 (day)" in result.output and "does not parse" not in result.output
+
+
 def test_tiny_time_budget_falls_back_to_logistic(table, tmp_path):
     out = tmp_path / "o"
     result = _run(
