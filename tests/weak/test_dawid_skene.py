@@ -122,6 +122,26 @@ class TestDawidSkeneLabelModelPredict:
         np.testing.assert_allclose(got, _hand_posterior(model, rows, [{a, b}]), rtol=1e-10, atol=1e-12)
         assert np.abs(got[:2] - _hand_posterior(model, rows[:2])).max() > 1e-3  # unweighted: another answer
 
+    def test_a_labeler_that_never_voted_in_fit_has_the_priors_confusion(self):
+        """A labeler without a vote in fit got another labeler's confusion matrix (the aggregate
+        has no row for it, and -1 took the last one); now the prior's rows, which its votes on new
+        items use."""
+        sim = simulate_lfs(500, 4, 2, unipolar=0.0, random_state=0)
+        matrix = sim.votes.matrix()
+        matrix[:, 1] = -1
+        model = DawidSkeneLabelModel().fit(as_votes(matrix))
+        assert "lf_1" not in set(model.estimator_.annotators_)
+        pseudo = model.estimator_.pseudo_counts_
+        np.testing.assert_allclose(model.confusion_[1], pseudo / pseudo.sum(axis=1, keepdims=True), rtol=1e-12)
+        assert not np.allclose(model.confusion_[1], model.confusion_[3])
+        rows = [{"lf_1": 1}, {"lf_1": 0, "lf_2": 1}]
+        new = pd.DataFrame(
+            [(i, lab, code) for i, row in enumerate(rows) for lab, code in row.items()],
+            columns=["item", "labeler", "label"],
+        )
+        got = model.predict_proba(new).to_numpy()
+        np.testing.assert_allclose(got, _hand_posterior(model, rows), rtol=1e-10, atol=1e-12)
+
     def test_after_a_fallback_to_majority_vote_the_posterior_is_the_vote_shares(self):
         """When the fit fell back to majority vote, predict_proba gives the vote shares (as
         probas_ on the fit's votes), reweighted by a fixed class balance."""

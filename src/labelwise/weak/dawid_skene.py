@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
 from ..aggregate._answers import encode_answers
-from ..aggregate._observed import _Observed, _vote_shares, _with_answer_weights
+from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_weights
 from ..aggregate._pair_check import group_answer_weights
 from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
@@ -107,6 +107,10 @@ class DawidSkeneLabelModel(BaseEstimator):
             p = fixed
         order = pd.Index(est.annotators_).get_indexer(list(v.labelers))
         conf = np.asarray(est.annotator_confusion_)[order]
+        # a labeler that never voted is no annotator of the aggregate: its rows are the prior's, as
+        # DawidSkene gives an annotator's rows without answers (max(A, floor) / row total)
+        prior_rows = np.maximum(est.pseudo_counts_, _FLOOR)
+        conf[order < 0] = prior_rows / prior_rows.sum(axis=1, keepdims=True)
         self.estimator_ = est
         self.classes_ = v.classes
         self.labelers_ = v.labelers
