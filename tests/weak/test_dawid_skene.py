@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 
 from labelwise.aggregate import DawidSkene
-from labelwise.errors import EstimatorError, InvalidParameterError, LabelwiseError, LabelwiseWarning
+from labelwise.errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
 from labelwise.weak import DawidSkeneLabelModel, Votes, as_votes, simulate_lfs
 from tests.aggregate._crowd import pair_crowd
 
@@ -204,7 +204,7 @@ class TestDawidSkeneLabelModelPredict:
         with pytest.raises(InvalidParameterError, match="nobody"):
             model.predict(stranger)
         outside = pd.DataFrame({"item": [0], "labeler": [sim.votes.labelers[0]], "label": [7]})
-        with pytest.raises(LabelwiseError, match="7"):
+        with pytest.raises(InvalidLabelsError, match=r"one of the classes \[0, 1\].*has 7"):
             model.predict_proba(outside)
         with pytest.raises(EstimatorError, match="fitted before predict_proba"):
             DawidSkeneLabelModel().predict_proba(sim.votes)
