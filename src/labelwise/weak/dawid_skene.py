@@ -11,7 +11,10 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_random_state
 from ..aggregate import DawidSkene
-from ..errors import InvalidParameterError
+from ..aggregate._answers import encode_answers
+from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_weights
+from ..aggregate._pair_check import group_answer_weights
+from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
 from ._posterior import FLOOR
 from ._votes import Votes, as_votes
@@ -24,11 +27,14 @@ class DawidSkeneLabelModel(BaseEstimator):
     """Dawid-Skene over labeling-function votes, with the same fitted attributes as :class:`LabelModel`.
 
     A thin wrapper over :class:`labelwise.aggregate.DawidSkene` (its EM, its prior and its
-    convergence report): labelers are annotators, an abstain is simply no answer. Items nobody
-    voted on get the class balance as their posterior. With ``class_balance`` given, the fitted
-    prior in the final posterior is replaced by it, ``P(y | votes) ∝ P_DS(y | votes) · b_y / p̂_y``
-    (the E-step with a fixed prior; the confusion matrices are those fitted with the estimated
-    prior, as :class:`~labelwise.aggregate.DawidSkene` has no fixed-prior option).
+    convergence report): labelers are annotators, an abstain is simply no answer. The posterior
+    (``probas_``, and :meth:`predict_proba` on new votes) is Dawid-Skene's E-step under the
+    reported parameters, ``P(y | votes) ∝ b_y Π_j θ_j[y, v_j]`` over the labelers that voted, with
+    ``b`` = ``class_balance_`` and ``θ`` = ``confusion_``: one E-step after the aggregate's final
+    M-step, so it may differ from ``estimator_.probas_`` (the E-step before it) by EM's last step.
+    Items nobody voted on get the class balance as their posterior. With ``class_balance`` given,
+    it replaces the fitted prior in that E-step (the confusion matrices are those fitted with the
+    estimated prior, as :class:`~labelwise.aggregate.DawidSkene` has no fixed-prior option).
 
     Parameters
     ----------
@@ -93,22 +99,18 @@ class DawidSkeneLabelModel(BaseEstimator):
         est = DawidSkene(labels=list(v.classes), random_state=self.random_state, **self.params)
         est.fit(v.to_annotations())
         fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
-        post = est.probas_.reindex(columns=v.classes).to_numpy(dtype=float)
         if fixed is None:
             p = fitted_p
         elif isinstance(fixed, str):
             p = np.full(k, 1.0 / k) if fixed == "uniform" else _vote_balance(v.matrix(), k)
         else:
             p = fixed
-        if fixed is not None:
-            post = post * (p / fitted_p)
-            post /= post.sum(axis=1, keepdims=True)
-        full = np.tile(p, (v.n_items, 1))
-        full[v.items.get_indexer(est.probas_.index)] = post
-        classes = pd.Index(v.classes)
-        codes = _tie_broken_labels(v, full, check_random_state(self.random_state))
         order = pd.Index(est.annotators_).get_indexer(list(v.labelers))
         conf = np.asarray(est.annotator_confusion_)[order]
+        # a labeler that never voted is no annotator of the aggregate: its rows are the prior's, as
+        # DawidSkene gives an annotator's rows without answers (max(A, floor) / row total)
+        prior_rows = np.maximum(est.pseudo_counts_, _FLOOR)
+        conf[order < 0] = prior_rows / prior_rows.sum(axis=1, keepdims=True)
         self.estimator_ = est
         self.classes_ = v.classes
         self.labelers_ = v.labelers
@@ -117,10 +119,88 @@ class DawidSkeneLabelModel(BaseEstimator):
         self.accuracies_ = pd.Series(
             np.einsum("jyy,y->j", conf, p), index=pd.Index(v.labelers, name="labeler"), name="accuracy"
         )
-        self.probas_ = pd.DataFrame(full, index=v.items, columns=classes)
-        self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
+        self.probas_ = pd.DataFrame(self._posterior(v), index=v.items, columns=pd.Index(v.classes))
+        codes = _tie_broken_labels(v, self.probas_.to_numpy(), check_random_state(self.random_state))
+        self.labels_ = pd.Series(pd.Index(v.classes).take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")
         return self
+
+    def predict_proba(self, votes: Any) -> pd.DataFrame:
+        """Posterior of new items' votes by the fitted labelers (matched by name; others are an error).
+
+        ``P(y = k | votes) ∝ b_k Π_j θ_j[k, v_j]`` over the labelers that voted, with ``b`` the
+        ``class_balance_`` and ``θ`` the ``confusion_``: the E-step of
+        :class:`~labelwise.aggregate.DawidSkene` (its own function, on the same answer weights:
+        when the fit found ``dependent_pairs_``, the answers of a group of dependent labelers on an
+        item weigh one answer together). An item without votes gets ``class_balance_``. When the
+        fit fell back to majority vote (``estimator_.fallback_``), the posterior is the vote shares
+        (reweighted by a fixed ``class_balance``), as for the fitted items. On the fit's own votes
+        it is ``probas_``.
+
+        Parameters
+        ----------
+        votes : Votes, DataFrame (item, labeler, label) or array (n_items, n_labelers)
+            Votes in the fitted ``classes_`` (-1 = abstain in a matrix).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per item (in the order of ``votes``), one column per class.
+
+        Raises
+        ------
+        EstimatorError
+            If the model is not fitted.
+        InvalidParameterError
+            If ``votes`` has labelers the model was not fitted on.
+        InvalidLabelsError
+            If a vote is not one of ``classes_``.
+        """
+        v = self._new_votes(votes)
+        return pd.DataFrame(self._posterior(v), index=v.items, columns=pd.Index(self.classes_))
+
+    def predict(self, votes: Any) -> pd.Series:
+        """Most probable class of each item of ``votes`` (see :meth:`predict_proba`); exact ties
+        are broken as in ``labels_`` (one seeded draw per distinct vote row), so that on the fit's
+        own votes this is ``labels_``."""
+        v = self._new_votes(votes)
+        codes = _tie_broken_labels(v, self._posterior(v), check_random_state(self.random_state))
+        return pd.Series(pd.Index(self.classes_).take(codes).array, index=v.items, name="label")
+
+    def _new_votes(self, votes: Any) -> Votes:
+        """``votes`` with the fitted classes and labelers (in the fitted order)."""
+        if not hasattr(self, "estimator_"):
+            raise EstimatorError("DawidSkeneLabelModel must be fitted before predict_proba or predict; call fit first")
+        v = as_votes(votes, classes=self.classes_)
+        unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
+        if unknown:
+            raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
+        return Votes(v.answers, v.items, self.labelers_, self.classes_)
+
+    def _posterior(self, v: Votes) -> np.ndarray:
+        """Each item's posterior (n_items, K) under the fitted parameters: see :meth:`predict_proba`."""
+        est, k, p = self.estimator_, len(self.classes_), self.class_balance_
+        out = np.tile(p, (v.n_items, 1))
+        if not len(v.answers):
+            return out
+        enc = encode_answers(v.to_annotations(), labels=list(self.classes_))
+        pat = enc.patterns  # items with the same votes: one posterior
+        obs = _Observed.build(pat)
+        names = pd.Index(self.labelers_)
+        fit_of = names.get_indexer(enc.annotator_index())[obs.annotator_of]  # fitted labeler of each column
+        if est.fallback_ is not None:  # the fit's posterior is majority vote's
+            fitted_p = np.maximum(est.priors_.reindex(self.classes_).to_numpy(dtype=float), FLOOR)
+            post = _vote_shares(obs, k) * (p / fitted_p)
+            post /= post.sum(axis=1, keepdims=True)
+        else:
+            pairs = est.dependent_pairs_
+            if pairs is not None and len(pairs):  # the fit's weights: a dependent group's answers count as one
+                a, b = names.get_indexer(pairs["annotator_a"]), names.get_indexer(pairs["annotator_b"])
+                obs = _with_answer_weights(obs, group_answer_weights(obs.m, fit_of, len(names), a, b))
+            given = self.confusion_[fit_of, :, obs.label_of]  # [column (j, l), k] = θ_j[k, l]
+            post = DawidSkene._e_step(obs, p, given, None, enc.n_answers)[0]
+        out[v.items.get_indexer(enc.item_index())] = post[pat.item_pattern]
+        return out
 
 
 def _passed() -> list[str]:
