@@ -52,6 +52,7 @@ from sklearn.preprocessing import (
 from ._column_order import IDENTIFIER_MIN_ROWS, ROW_ID_REASON, is_row_id, matrix_column_roles
 from ._month_dates import month_date_formats, month_date_shaped
 from ._validate.arguments import show
+from ._validate.labels import first_unhashable_row
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -363,13 +364,6 @@ def _words_repeat(strings: pd.Series) -> bool:
 def _categorical_role(n_distinct: int) -> str:
     """``high_cardinality`` above ``HIGH_CARDINALITY`` distinct values, else ``categorical``."""
     return "high_cardinality" if n_distinct > HIGH_CARDINALITY else "categorical"
-
-
-def first_unhashable_row(col: pd.Series) -> int | None:
-    """Position of the first value pandas cannot hash (a list or dict, e.g. from nested JSON Lines), or None."""
-    if col.dtype != object:
-        return None
-    return next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), None)
 
 
 def _column_role(name: str, col: pd.Series) -> tuple[str, str, str | None]:

@@ -37,6 +37,13 @@ def _missing_mask(arr: np.ndarray) -> np.ndarray:
     return pd.isna(arr)
 
 
+def first_unhashable_row(col: pd.Series) -> int | None:
+    """Position of the first value pandas cannot hash (a list or dict, e.g. from nested JSON Lines), or None."""
+    if col.dtype != object:
+        return None
+    return next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), None)
+
+
 def missing_label(name: str, row: int, value: Any) -> InvalidLabelsError:
     """The error for a missing value in row ``row`` of labels called ``name``."""
     return InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(value)}")

@@ -15,7 +15,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ..columns import first_unhashable_row
+from .._validate.labels import first_unhashable_row
 from ..errors import (
     AnnotationError,
     DataFileError,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..._validate.labels import first_unhashable_row
 from ...errors import AnnotationError, DataFileError, MissingColumnError
 from ..paths import require_file
 from ..tables import iter_json_lines, not_utf8_error
@@ -220,11 +221,9 @@ def first_nested(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[str, in
     """The first value of ``columns`` that cannot be hashed (a list or a dict from nested JSON) as
     (column, row position, value), or None."""
     for col in columns:
-        values = frame[col]
-        if values.dtype == object:
-            row = next((i for i, v in enumerate(values) if getattr(v, "__hash__", None) is None), None)
-            if row is not None:
-                return col, row, values.iloc[row]
+        row = first_unhashable_row(frame[col])
+        if row is not None:
+            return col, row, frame[col].iloc[row]
     return None
 
 
