@@ -30,6 +30,7 @@ column indices are then positions among the table's feature columns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,11 +44,21 @@ from ._base import Check, CheckInputs, CheckResult, columns
 def run(inputs: CheckInputs) -> CheckResult:
     """Flag the identifier and constant columns of the features (or of the table, ``table_roles``)."""
     cols = columns("identifier_column", np.zeros(inputs.n, dtype=bool), np.ones(inputs.n))
+    return _result(inputs, cols, matrix_column_roles)
+
+
+def _result(
+    inputs: CheckInputs, cols: dict[str, Any], roles_of: Callable[[Any], dict[int, tuple[str, str]]]
+) -> CheckResult:
+    """The check's result with ``cols``: the table's dropped columns when ``table_roles`` is given,
+    else ``roles_of(features)``."""
     table = _table_roles(inputs)
     if table is not None:
-        return CheckResult(cols, *_from_table(table))
+        names = list(table.roles)
+        found = {i: (table.roles[n], table.reasons[n]) for i, n in enumerate(names) if table.roles[n] in DROPPED_ROLES}
+        return CheckResult(cols, _summary(found), _info(found, names))
     assert inputs.features is not None  # guaranteed by ``requires``
-    found = matrix_column_roles(inputs.features)
+    found = roles_of(inputs.features)
     return CheckResult(cols, _summary(found), _info(found, inputs.feature_names))
 
 
@@ -60,13 +71,6 @@ def _table_roles(inputs: CheckInputs) -> ColumnRoles | None:
             f"got {type(table).__name__}"
         )
     return table
-
-
-def _from_table(table: ColumnRoles) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Summary and info from the table's roles: its dropped columns, by position and name."""
-    names = list(table.roles)
-    found = {i: (table.roles[n], table.reasons[n]) for i, n in enumerate(names) if table.roles[n] in DROPPED_ROLES}
-    return _summary(found), _info(found, names)
 
 
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
@@ -84,11 +88,11 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     cols = dask_columns(
         "identifier_column", da.zeros(X.shape[0], chunks=rows, dtype=bool), da.ones(X.shape[0], chunks=rows)
     )
-    table = _table_roles(inputs)
-    if table is not None:
-        return CheckResult(cols, *_from_table(table))
-    found = roles_from_order(merged(compute(*[dask.delayed(column_order)(b) for b in X.to_delayed().ravel()])))
-    return CheckResult(cols, _summary(found), _info(found, inputs.feature_names))
+    return _result(
+        inputs,
+        cols,
+        lambda X: roles_from_order(merged(compute(*[dask.delayed(column_order)(b) for b in X.to_delayed().ravel()]))),
+    )
 
 
 def _summary(found: dict[int, tuple[str, str]]) -> dict[str, Any]:
