@@ -26,6 +26,8 @@ from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
 ADDED_COLUMNS = ("pseudo_label", "pseudo_confidence", "pseudo_round", "label_source")
+#: Folds of --model auto's comparison on the labeled rows.
+AUTO_FOLDS = 5
 
 
 def unlabeled_mask(labels: pd.Series, marker: str) -> np.ndarray:
@@ -137,7 +139,9 @@ def pseudolabel(
             f"or --unlabeled-value {unlabeled_value!r}"
         )
     check_two_classes(known, label, hint=" (counting the labeled rows only)")
-    check_label_not_continuous(labels[~unlabeled], label, command="pseudolabel", folds=5 if model == "auto" else None)
+    check_label_not_continuous(
+        labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
+    )
     y = _plain_labels(labels, unlabeled)
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"
@@ -147,7 +151,7 @@ def pseudolabel(
         features[known],
         y[known],
         model=model,
-        cv=5,
+        cv=AUTO_FOLDS,
         time_budget=time_budget,
         random_state=random_state,
     )

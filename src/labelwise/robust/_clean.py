@@ -232,7 +232,8 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         use_weights = accepts_sample_weight(template)
         base = np.ones(codes.size) if given is None else given
         seed = seed_from(self.random_state)
-        if sp.issparse(X) or given is not None:  # out_of_fold_probs takes len(X), which sparse matrices refuse
+        # out_of_fold_probs takes no sample weights, and len(X), which sparse matrices refuse
+        if sp.issparse(X) or given is not None:
             probs = self._refit_probs(template, X, codes, base, n_classes, seed)
         else:
             probs = out_of_fold_probs(
