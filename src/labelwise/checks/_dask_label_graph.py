@@ -18,7 +18,7 @@ import numpy as np
 from .._chunks import is_dask
 from .._stage_progress import compute, persist, step
 from ._partitioned import PartitionedGraph
-from ._scaling import CHOICE_ROWS, FENCE, LabelScaling, labels_choice
+from ._scaling import CHOICE_ROWS, FENCE, LabelScaling, fence_statistic, fenced_divisors, labels_choice
 from .graph import StandardizedRows
 
 
@@ -57,7 +57,7 @@ def dask_fenced_range(X: Any, mean: np.ndarray, scale: np.ndarray) -> tuple[np.n
     from .._dask_select import exact_quantiles
 
     with step("fenced range"):
-        (t,) = persist(X.map_blocks(_row_statistic, mean, scale, drop_axis=1, dtype=np.float64))
+        (t,) = persist(X.map_blocks(fence_statistic, mean, scale, drop_axis=1, dtype=np.float64))
         q1, q3 = exact_quantiles(t, [0.25, 0.75])
         inside = t <= q3 + FENCE * (q3 - q1)
         kept = inside[:, None]
@@ -70,14 +70,7 @@ def dask_fenced_range(X: Any, mean: np.ndarray, scale: np.ndarray) -> tuple[np.n
         )
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
     low_in, high_in = np.asarray(low_in, dtype=np.float64), np.asarray(high_in, dtype=np.float64)
-    span = np.where(high_in - low_in > 0, high_in - low_in, high - low)
-    return np.where(span > 0, span, 1.0), float(1.0 - int(n_inside) / int(X.shape[0]))
-
-
-def _row_statistic(block: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Each row's z-scored norm without its largest column (:func:`~labelwise.checks._scaling.fenced_range`'s ``t``)."""
-    sq = ((block - mean) / scale) ** 2
-    return np.sqrt(np.maximum(sq.sum(axis=1) - sq.max(axis=1), 0.0))
+    return fenced_divisors(low, high, low_in, high_in), float(1.0 - int(n_inside) / int(X.shape[0]))
 
 
 def _choice(

@@ -187,8 +187,7 @@ def fenced_range(view: StandardizedRows) -> tuple[np.ndarray, float]:
     step = _row_step(d)
     t = np.empty(n)
     for s in range(0, n, step):
-        sq = ((X[s : s + step] - mean) / scale) ** 2
-        t[s : s + step] = np.sqrt(np.maximum(sq.sum(axis=1) - sq.max(axis=1), 0.0))
+        t[s : s + step] = fence_statistic(X[s : s + step], mean, scale)
     q1, q3 = np.quantile(t, [0.25, 0.75])
     inside = t <= q3 + FENCE * (q3 - q1)
     low, high = np.full(d, np.inf), np.full(d, -np.inf)
@@ -199,8 +198,20 @@ def fenced_range(view: StandardizedRows) -> tuple[np.ndarray, float]:
         if keep.any():
             low_in = np.minimum(low_in, block[keep].min(axis=0))
             high_in = np.maximum(high_in, block[keep].max(axis=0))
+    return fenced_divisors(low, high, low_in, high_in), float(1.0 - inside.mean())
+
+
+def fence_statistic(block: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Each row's z-scored norm without its largest column, :func:`fenced_range`'s ``t`` (by row block)."""
+    sq = ((block - mean) / scale) ** 2
+    return np.sqrt(np.maximum(sq.sum(axis=1) - sq.max(axis=1), 0.0))
+
+
+def fenced_divisors(low: np.ndarray, high: np.ndarray, low_in: np.ndarray, high_in: np.ndarray) -> np.ndarray:
+    """Each column's divisor from its range (``low``, ``high``) and its range inside the fence: the
+    inside range, else the full range for a column constant inside, else 1 for a constant column."""
     span = np.where(high_in - low_in > 0, high_in - low_in, high - low)
-    return np.where(span > 0, span, 1.0), float(1.0 - inside.mean())
+    return np.where(span > 0, span, 1.0)
 
 
 def agreement_gain(near_other: np.ndarray, near_zscore: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
