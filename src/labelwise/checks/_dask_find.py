@@ -32,7 +32,7 @@ from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
-from ._inputs import numeric_matrix
+from ._inputs import missing_counts, non_finite_features, numeric_matrix
 from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
 from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
@@ -56,16 +56,13 @@ def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, 
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
     if 0 in X.chunks[0]:  # an empty chunk has no minimum and no partition: dropped
         X = X.rechunk({0: tuple(c for c in X.chunks[0] if c)})
-    counts = X.map_blocks(_missing_counts, drop_axis=1, dtype=np.int64)
+    counts = X.map_blocks(missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
         total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))
         if int(total) and not impute:
             rows = first_rows(counts > 0, 5)
             (bad_rows,) = compute((counts > 0).sum())
-            raise InvalidParameterError(
-                f"features must be finite (no NaN or inf); {int(bad_rows)} rows are not, e.g. rows {rows} "
-                f"(pass impute=True to fill them with column medians)"
-            )
+            raise non_finite_features(int(bad_rows), rows)
     if int(total):
         with step("features: column medians"):
             X = _imputed(X)
@@ -96,10 +93,6 @@ def _filled(block: np.ndarray, fill: np.ndarray) -> np.ndarray:
     out = block.copy()
     out[bad] = np.broadcast_to(fill, block.shape)[bad]
     return out
-
-
-def _missing_counts(block: np.ndarray) -> np.ndarray:
-    return (~np.isfinite(block)).sum(axis=1).astype(np.int64)
 
 
 def local(value: Any) -> Any:

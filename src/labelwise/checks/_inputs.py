@@ -73,14 +73,11 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
     missing = np.zeros(X.shape[0], dtype=np.int64)
     step = max(1, (1 << 20) // X.shape[1])
     for s in range(0, X.shape[0], step):
-        missing[s : s + step] = (~np.isfinite(X[s : s + step])).sum(axis=1)
+        missing[s : s + step] = missing_counts(X[s : s + step])
     if missing.any():
         rows = np.flatnonzero(missing)
         if not impute:
-            raise InvalidParameterError(
-                f"features must be finite (no NaN or inf); {rows.size} rows are not, e.g. rows {rows[:5].tolist()} "
-                f"(pass impute=True to fill them with column medians)"
-            )
+            raise non_finite_features(rows.size, rows[:5].tolist())
         X = X.copy()
         for c in np.flatnonzero((~np.isfinite(X[rows])).any(axis=0)):
             col = X[:, c]
@@ -89,6 +86,19 @@ def check_features(features: Any, *, impute: bool) -> tuple[np.ndarray, np.ndarr
                 good = col[~bad]
                 col[bad] = np.median(good) if good.size else 0.0
     return X, missing
+
+
+def missing_counts(block: np.ndarray) -> np.ndarray:
+    """The missing (NaN or infinite) values of each row of a block of features."""
+    return (~np.isfinite(block)).sum(axis=1).astype(np.int64)
+
+
+def non_finite_features(n_rows: int, first: list[int]) -> InvalidParameterError:
+    """The error for features with missing values in ``n_rows`` rows, the ``first`` of them named."""
+    return InvalidParameterError(
+        f"features must be finite (no NaN or inf); {n_rows} rows are not, e.g. rows {first} "
+        f"(pass impute=True to fill them with column medians)"
+    )
 
 
 def features_vary(X: np.ndarray) -> bool:
