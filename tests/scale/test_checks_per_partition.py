@@ -25,6 +25,7 @@ PER_PARTITION = [
     "class_imbalance",
     "data_valuation",
     "leakage",
+    "underperforming_group",
 ]
 
 
@@ -78,6 +79,18 @@ def assert_same(ours, theirs) -> None:
             assert ours.info[check][key] == theirs.info[check][key], check
     if "label" in theirs.info:
         np.testing.assert_array_equal(ours.info["label"]["noise_matrix"], theirs.info["label"]["noise_matrix"])
+    if "underperforming_group" in theirs.info:
+        assert_same_groups(ours.info["underperforming_group"], theirs.info["underperforming_group"])
+
+
+def assert_same_groups(ours: dict, theirs: dict) -> None:
+    """underperforming_group's info: the same groups, counts and weak groups (their scores to 1e-12)."""
+    assert {**ours, "weak_groups": None} == {**theirs, "weak_groups": None}
+    assert [(w["group"], w["size"]) for w in ours["weak_groups"]] == [
+        (w["group"], w["size"]) for w in theirs["weak_groups"]
+    ]
+    got, expected = ([w["score"] for w in info["weak_groups"]] for info in (ours, theirs))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
 
 class TestSameAnswersAsInMemory:
@@ -161,13 +174,9 @@ def test_an_empty_chunk_is_dropped_and_the_answers_are_the_same():
     assert_same(ours, lw.checks.find_data_issues(X, y, split=split, checks=PER_PARTITION, method="exact"))
 
 
-def test_no_n_long_array_comes_to_the_client(monkeypatch):
-    """With every per-example check: no computed result holds as many values as rows (the quantile
-    selection capped at 64 values here, so that it has to narrow), and the graph is never gathered."""
-    import labelwise._dask_select as select
-
-    monkeypatch.setattr(select, "GATHER_CAP", 64)
-    X, y, split = _data(n=3000, seed=5)
+def _watch_the_client(monkeypatch) -> list[int]:
+    """The sizes of the arrays every later dask computation brings to the client (a list that
+    grows); gathering the graph fails the test."""
     sizes: list[int] = []
     real = dask.base.compute
 
@@ -179,6 +188,20 @@ def test_no_n_long_array_comes_to_the_client(monkeypatch):
     monkeypatch.setattr(dask.base, "compute", spy)
     monkeypatch.setattr(dask, "compute", spy)
     monkeypatch.setattr(PartitionedGraph, "compute", lambda self: pytest.fail("the graph was gathered"))
+    return sizes
+
+
+def test_no_n_long_array_comes_to_the_client(monkeypatch):
+    """With every per-example check: no computed result holds as many values as rows (the quantile
+    selection capped at 64 values here, so that it has to narrow; the groups' listing in info, kept
+    for at most 10,000 rows as in memory, turned off), and the graph is never gathered."""
+    import labelwise._dask_select as select
+    from labelwise.checks import underperforming_group
+
+    monkeypatch.setattr(select, "GATHER_CAP", 64)
+    monkeypatch.setattr(underperforming_group, "INFO_GROUP_ROWS", 0)
+    X, y, split = _data(n=3000, seed=5)
+    sizes = _watch_the_client(monkeypatch)
     with dask.config.set(scheduler="sync"):
         found = lw.checks.find_data_issues(
             da.from_array(X, chunks=(500, 4)), y, split=split, checks=PER_PARTITION, method="exact", scaling="zscore"
@@ -188,8 +211,8 @@ def test_no_n_long_array_comes_to_the_client(monkeypatch):
 
 
 def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
-    """non_iid and underperforming_group read the whole graph: it comes to the client once for both,
-    and their results are the in-memory ones."""
+    """non_iid reads the whole graph: it comes to the client once (underperforming_group, beside it,
+    runs per partition), and the results are the in-memory ones."""
     X, y, _ = _data(seed=6)
     calls = []
     real = PartitionedGraph.compute
@@ -205,6 +228,51 @@ def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
         ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")
     assert len(calls) == 1
     assert_same(ours, theirs)
+
+
+def _blobs(n: int = 400, seed: int = 0):
+    """Four blobs; the labels of the last are coin flips (a weak cluster), and a blob index."""
+    rng = np.random.default_rng(seed)
+    blob = np.arange(n) * 4 // n
+    X = np.array([[0, 0], [10, 0], [0, 10], [10, 10]], dtype=float)[blob] + rng.normal(size=(n, 2))
+    y = blob % 2
+    y[blob == 3] = rng.integers(0, 2, int((blob == 3).sum()))
+    return X, y, blob
+
+
+class TestUnderperformingGroup:
+    @settings(max_examples=10, deadline=None)
+    @given(chunks=_chunkings(400), given_as=st.sampled_from(["votes", "probs", "groups", "label check first"]))
+    def test_the_weak_cluster_is_memory_s_for_any_chunking(self, chunks, given_as):
+        """The clusters (numbered by their smallest row), the weak one, every row's flag and score,
+        with neighbour votes, float32 probs, user groups or after the label check: memory's answers."""
+        X, y, blob = _blobs()
+        probs = np.where(np.arange(2) == y[:, None], 0.8, 0.2).astype(np.float32)
+        probs[blob == 3] = 0.5
+        given_kw = {"probs": {"probs": probs}, "groups": {"groups": np.where(blob == 1, -1, blob)}}.get(given_as, {})
+        checks = ["label", "underperforming_group"] if given_as == "label check first" else ["underperforming_group"]
+        theirs = lw.checks.find_data_issues(X, y, checks=checks, method="exact", **given_kw)
+        assert theirs.info["underperforming_group"]["weak_groups"]
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(chunks, 2)), y, checks=checks, method="exact", **given_kw
+        )
+        assert_same(ours, theirs)
+
+    def test_the_graph_never_comes_to_the_client(self, monkeypatch):
+        """At 3,000 rows: the graph is never gathered, no computed result holds more than a quarter
+        of the rows' values (the scaling given: "auto" draws rows to choose it), and the weak
+        cluster is memory's."""
+        from labelwise.checks import underperforming_group
+
+        monkeypatch.setattr(underperforming_group, "INFO_GROUP_ROWS", 0)
+        X, y, _ = _blobs(n=3000, seed=1)
+        checks, kw = ["underperforming_group"], {"method": "exact", "scaling": "zscore"}
+        theirs = lw.checks.find_data_issues(X, y, checks=checks, **kw)
+        sizes = _watch_the_client(monkeypatch)
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(da.from_array(X, chunks=(500, 2)), y, checks=checks, **kw)
+        assert sizes and max(sizes) < 3000 // 4
+        assert_same(ours, theirs)
 
 
 class TestDaskLabels:
