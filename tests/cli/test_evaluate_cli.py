@@ -228,3 +228,27 @@ def test_evaluate_bad_metric_or_labels_array_exits_2_with_one_line(bench, extra,
     res = CliRunner().invoke(main, [*args, *extra])
     assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
     assert not (d / "out").exists()
+
+
+def test_evaluate_probability_table_with_class_header_in_another_order(tmp_path):
+    """preds/m.csv with header 'fox,cat,dog' scores as the same probabilities in class order."""
+    rng = np.random.default_rng(1)
+    cls = np.array(["cat", "dog", "fox"])
+    given = cls[rng.integers(0, 3, 90)]
+    probs = rng.dirichlet([1, 1, 1], 90)
+    pd.DataFrame({"label": given}).to_csv(tmp_path / "test.csv", index=False)
+    other = "dog" if given[0] == "cat" else "cat"
+    pd.DataFrame({"row": [0], "label": [other]}).to_csv(tmp_path / "fix.csv", index=False)
+    for folder, order in (("a", [0, 1, 2]), ("b", [2, 0, 1])):
+        (tmp_path / folder).mkdir()
+        pd.DataFrame(probs[:, order], columns=cls[order]).to_csv(tmp_path / folder / "m.csv", index=False)
+    tables = []
+    for folder in ("a", "b"):
+        args = ["evaluate", str(tmp_path / folder), "--labels", str(tmp_path / "test.csv")]
+        res = CliRunner().invoke(
+            main,
+            [*args, "--corrections", str(tmp_path / "fix.csv"), "--seeds", "1", "--out", str(tmp_path / f"o{folder}")],
+        )
+        assert res.exit_code == 0, res.output
+        tables.append(pd.read_csv(tmp_path / f"o{folder}" / "table.csv"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])

@@ -243,3 +243,53 @@ class TestBadInput:
         preds, given, corrected = _problem()
         with pytest.raises(LabelwiseError, match="corrected must have one label per test item"):
             corrected_benchmark(preds, given, corrected[:-1])
+
+
+class TestNamedProbabilityColumns:
+    def test_columns_named_by_class_are_matched_by_name_not_position(self):
+        """A probability table with a class header in another order was read by position (wrong argmax)."""
+        rng = np.random.default_rng(5)
+        cls = np.array(["cat", "dog", "fox"])
+        given = cls[rng.integers(0, 3, 80)]
+        probs = rng.dirichlet([1, 1, 1], 80)
+        shuffled = pd.DataFrame(probs[:, [2, 0, 1]], columns=cls[[2, 0, 1]])
+        ev = corrected_benchmark({"m": shuffled}, given, given)
+        assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, cls[probs.argmax(1)]))
+
+    def test_unnamed_columns_keep_class_order(self):
+        """Columns that are not class names (p0, p1, ...) are taken in sorted class order, as before."""
+        rng = np.random.default_rng(6)
+        given = rng.integers(0, 3, 60)
+        probs = rng.dirichlet([1, 1, 1], 60)
+        ev = corrected_benchmark({"m": pd.DataFrame(probs, columns=["p0", "p1", "p2"])}, given, given)
+        assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, probs.argmax(1)))
+
+    def test_a_class_no_test_item_has_joins_the_classes(self):
+        """A model's header may name a class absent from the test labels (CSV header text '3' for int labels)."""
+        rng = np.random.default_rng(7)
+        given = rng.integers(0, 3, 60)
+        probs = rng.dirichlet([1, 1, 1, 1], 60)
+        frame = pd.DataFrame(probs[:, [3, 1, 0, 2]], columns=["3", "1", "0", "2"])
+        ev = corrected_benchmark({"m": frame}, given, given)
+        assert ev.classes.tolist() == [0, 1, 2, 3]
+        assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, probs.argmax(1)))
+
+    def test_header_naming_some_other_classes_is_an_error(self):
+        """Columns that name some classes but not all say which are missing and which are unknown."""
+        given = np.array(["a", "b", "a", "b"])
+        frame = pd.DataFrame([[0.5, 0.5]] * 4, columns=["a", "c"])
+        with pytest.raises(ShapeMismatchError, match=r"model 'm' .* miss \['b'\] and add \['c'\]"):
+            corrected_benchmark({"m": frame}, given, given, classes=["a", "b"])
+
+
+def test_prevalence_curve_without_correctable_items_says_so():
+    """Corrections that change no label raised an error about 'prevalences', a parameter never passed."""
+    from labelwise.errors import TooFewExamplesError
+
+    given = np.array([0, 1, 0, 1, 1])
+    corrected = given.astype(object)
+    corrected[2] = None  # an exclusion only
+    ev = corrected_benchmark({"m": given}, given, corrected)
+    assert ev.table.loc["m", "corrected"] == pytest.approx(1.0)
+    with pytest.raises(TooFewExamplesError, match="at least one correctable test item.*change no label"):
+        ev.prevalence_curve()

@@ -13,8 +13,8 @@ import pandas as pd
 from .._validate.arguments import check_positive_int, seed_from
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
-from ..errors import InvalidParameterError, ShapeMismatchError
-from ._inputs import encode_against, is_accuracy, predictions_to_codes, resolve_metric
+from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ._inputs import classes_named_by_columns, encode_against, is_accuracy, predictions_to_codes, resolve_metric
 from .prevalence import (
     PrevalenceCurve,
     crossover_table,
@@ -111,6 +111,11 @@ class CorrectedBenchmark:
         seeds = check_positive_int("seeds", self.seeds if seeds is None else seeds)
         rs = self.random_state if random_state is None else (seed_from(random_state) or 0)
         c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
+        if len(c_idx) == 0:
+            raise TooFewExamplesError(
+                "the prevalence curve needs at least one correctable test item (a corrected label that differs "
+                "from the given one), got 0: the corrections change no label"
+            )
         base = self.base_prevalence
         grid = np.linspace(base, max(0.5, base), 21) if prevalences is None else prevalences
         keep = keep_counts(len(c_idx), len(clean_idx), grid)
@@ -200,10 +205,11 @@ def _score_table(
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 
-def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any) -> np.ndarray:
+def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions: Any) -> np.ndarray:
     if classes is not None:
         return _as_1d(classes, "classes")
     values = pd.unique(np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object))
+    values = np.concatenate([values, np.array(classes_named_by_columns(predictions, values), dtype=object)])
     try:
         return np.asarray(sorted(values))
     except TypeError:
@@ -226,7 +232,9 @@ def corrected_benchmark(
     Parameters
     ----------
     predictions : mapping of str -> array
-        Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order.
+        Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order;
+        a DataFrame of probabilities whose columns are named by class is matched by name, and the
+        classes it names that no test item has join the default ``classes``.
     given : array-like of shape (n,)
         The original test labels.
     corrected : array-like of shape (n,)
@@ -238,7 +246,8 @@ def corrected_benchmark(
     soft_labels : array-like of shape (n, K), optional
         Human label distributions (e.g. vote shares); adds the ``expected_corrected`` column.
     classes : array-like, optional
-        All classes in column order (default: sorted labels seen in ``given`` and ``corrected``).
+        All classes in column order (default: sorted labels seen in ``given`` and ``corrected``, and
+        the classes that probability DataFrames name).
     seeds, random_state : int
         Removal orders for :meth:`CorrectedBenchmark.prevalence_curve` and ``crossovers``.
 
@@ -266,7 +275,7 @@ def corrected_benchmark(
         raise ShapeMismatchError(
             f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
         )
-    cls = _classes(given_arr, corrected_arr, classes)
+    cls = _classes(given_arr, corrected_arr, classes, predictions)
     g = encode_against(given_arr, cls, name="given")
     c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
     models, pred = predictions_to_codes(predictions, cls, len(g))
