@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
@@ -63,13 +64,6 @@ def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing
     return codes
 
 
-def _column_names(pred: Any) -> list[str] | None:
-    """The column names of a probability DataFrame, or None when it has none (default 0..K-1 or not a frame)."""
-    if not isinstance(pred, pd.DataFrame) or pred.shape[1] < 2 or isinstance(pred.columns, pd.RangeIndex):
-        return None
-    return [str(c) for c in pred.columns]
-
-
 def classes_named_by_columns(predictions: Any, seen: np.ndarray) -> list[Any]:
     """Classes a probability DataFrame names besides the labels ``seen`` in the test set.
 
@@ -81,35 +75,13 @@ def classes_named_by_columns(predictions: Any, seen: np.ndarray) -> list[Any]:
     ints = len(seen) > 0 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in seen)
     extra: dict[str, Any] = {}
     for pred in predictions.values() if isinstance(predictions, Mapping) else ():
-        names = _column_names(pred)
+        names = class_column_names(pred)
         if names is None or not seen_names <= set(names):
             continue
         for n in names:
             if n not in seen_names:
                 extra[n] = int(n) if ints and n.lstrip("-").isdigit() else n
     return list(extra.values())
-
-
-def _aligned_probs(pred: Any, classes: np.ndarray, model: str) -> Any:
-    """A probability DataFrame's columns put in the order of ``classes`` when they name the classes.
-
-    Columns named by class (a CSV header ``cat,dog,fox``) are matched by name, whatever their
-    order; a frame whose names are not class names (``p0, p1`` or a default 0..K-1 index) is
-    taken in column order.
-    """
-    names = _column_names(pred)
-    wanted = [str(c) for c in classes]
-    if names is None or not set(names) & set(wanted):
-        return pred
-    if len(set(names)) != len(names) or set(names) != set(wanted):
-        missing = [w for w in wanted if w not in names]
-        unknown = [n for n in names if n not in wanted]
-        raise ShapeMismatchError(
-            f"probabilities of model {model!r} must have one column per class {wanted[:20]}, named by class "
-            f"(any order) or in class order; its columns {names[:20]} miss {missing[:10]} and add {unknown[:10]}"
-            + (" (a name repeats)" if len(set(names)) != len(names) else "")
-        )
-    return pred.iloc[:, [names.index(w) for w in wanted]]
 
 
 def predictions_to_codes(
@@ -134,7 +106,7 @@ def predictions_to_codes(
         raise InvalidParameterError(f"predictions must name each model once, got {dup} more than once")
     out = np.empty((len(names), n_items), dtype=np.int64)
     for i, (name, pred) in enumerate(predictions.items()):
-        arr = np.asarray(_aligned_probs(pred, classes, str(name)))
+        arr = np.asarray(columns_in_class_order(pred, classes, name=f"probabilities of model {str(name)!r}"))
         if arr.shape[0] != n_items:
             raise ShapeMismatchError(
                 f"predictions of model {name!r} must have one row per test item ({n_items}), got {arr.shape[0]}"
