@@ -51,6 +51,35 @@ def test_multilabel_writes_issues_classes_and_summary(runner, tmp_path):
     assert (out / "classes.csv").exists()
 
 
+def test_multilabel_digit_tags_with_empty_cells_are_column_numbers(runner, tmp_path):
+    """Tags '3|10' with an empty cell once became text classes sorted '0, 1, 10, 11, 2': 194 of 200 rows flagged."""
+    rng = np.random.default_rng(0)
+    truth = rng.random((200, 12)) < 0.3
+    truth[0] = False  # an empty cell
+    probs = 1 / (1 + np.exp(-(np.where(truth, 2.5, -2.5) + rng.normal(0, 1, truth.shape))))
+    tags = ["|".join(str(j) for j in np.flatnonzero(r)) for r in truth]
+    pd.DataFrame({"tags": tags, "x": 1}).to_csv(tmp_path / "t.csv", index=False)
+    np.save(tmp_path / "p.npy", probs)
+    args = [
+        "audit",
+        str(tmp_path / "t.csv"),
+        "--task",
+        "multilabel",
+        "--label",
+        "tags",
+        "--probs",
+        str(tmp_path / "p.npy"),
+    ]
+    res = runner.invoke(main, [*args, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    classes = pd.read_csv(tmp_path / "out" / "classes.csv")["class"].tolist()
+    assert classes == list(range(12))
+    from labelwise.audit import multilabel
+
+    expected = multilabel.find_label_issues(truth.astype(int), probs).is_issue.any(axis=1).sum()
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["n_issues"] == expected
+
+
 def test_token_reads_conll_and_flags_the_wrong_tag(runner, tmp_path):
     """A CoNLL file and flat (n_tokens, K) probs (columns: the file's sorted tags): the mistagged token is flagged."""
     sent = "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\n"
