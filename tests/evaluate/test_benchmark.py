@@ -293,3 +293,30 @@ def test_prevalence_curve_without_correctable_items_says_so():
     assert ev.table.loc["m", "corrected"] == pytest.approx(1.0)
     with pytest.raises(TooFewExamplesError, match="at least one correctable test item.*change no label"):
         ev.prevalence_curve()
+
+
+class TestOddButLegalInput:
+    def test_corrected_labels_written_as_text_are_the_given_classes(self):
+        """Corrected '1' (text from a CSV) beside given 1 made every item 'corrected' and its accuracy 0."""
+        given = np.array([1, 0, 1, 0, 1])
+        as_text = np.array(["1", "0", "1", "1", None], dtype=object)
+        as_ints = np.array([1, 0, 1, 1, None], dtype=object)
+        pred = {"m": np.array([1, 0, 1, 0, 0])}
+        a, b = corrected_benchmark(pred, given, as_text), corrected_benchmark(pred, given, as_ints)
+        assert a.classes.tolist() == [0, 1]
+        pd.testing.assert_frame_equal(a.table, b.table)
+        assert a.table.loc["m", "corrected"] == pytest.approx(0.75)
+
+    def test_band_outside_zero_one_is_named(self):
+        """prevalence_curve(band=2) was numpy's 'Percentiles must be in the range' ValueError."""
+        given = np.array([0, 1, 0, 1])
+        ev = corrected_benchmark({"m": given}, given, np.array([1, 1, 0, 1]))
+        with pytest.raises(InvalidParameterError, match="band must be a number in"):
+            ev.prevalence_curve(band=2)
+
+    def test_empty_test_set_is_named(self):
+        """An empty test set was an IndexError."""
+        from labelwise.errors import TooFewExamplesError
+
+        with pytest.raises(TooFewExamplesError, match="given must hold at least one test label"):
+            corrected_benchmark({"m": []}, [], [])

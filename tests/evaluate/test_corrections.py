@@ -74,3 +74,10 @@ class TestCounts:
         """Counts for a different number of items are refused."""
         with pytest.raises(Exception, match="one row per test item"):
             corrections_from_counts(np.ones((2, 3)), [0, 1, 2])
+
+    def test_counts_that_are_not_numbers_are_named(self):
+        """Text in the vote counts was numpy's 'could not convert string to float' ValueError."""
+        from labelwise.errors import InvalidParameterError
+
+        with pytest.raises(InvalidParameterError, match="counts must hold numbers of votes .* 'a'"):
+            corrections_from_counts(np.array([["a", "b"]]), [0])

@@ -10,6 +10,7 @@ counted, estimated and reported separately.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,10 +79,10 @@ def encode_multilabel(
         cls = np.asarray(found, dtype=object)
     else:
         cls = np.asarray(list(classes), dtype=object)
-        seen: set[Any] = set()
-        repeated = [c for c in cls.tolist() if c in seen or seen.add(c)]
-        if repeated:
-            raise InvalidLabelsError(f"classes must name each column once, got {show(repeated[0])} more than once")
+        names = cls.tolist()
+        if len(set(names)) != len(names):
+            repeated = next(c for c, n in Counter(names).items() if n > 1)
+            raise InvalidLabelsError(f"classes must name each column once, got {show(repeated)} more than once")
     if n_classes is not None and len(cls) != n_classes:
         raise ShapeMismatchError(
             f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= to name each column"

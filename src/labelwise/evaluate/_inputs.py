@@ -43,7 +43,10 @@ def is_accuracy(metric: str | Metric) -> bool:
 
 
 def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False) -> np.ndarray:
-    """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``."""
+    """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``.
+
+    A value that is not a class but is written like one (``"1"`` for the class ``1``) gets its code.
+    """
     arr = _as_1d(values, name)
     missing = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, bool)
     if missing.any() and not allow_missing:
@@ -53,6 +56,11 @@ def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing
     filled[missing] = classes[0]
     codes = pd.Index(classes).get_indexer(filled)
     bad = (codes < 0) & ~missing
+    as_text = pd.Index([str(c) for c in classes])
+    if bad.any() and as_text.is_unique:
+        # the same label written as text ("1" from a CSV beside classes 1, 0) is that class
+        codes[bad] = as_text.get_indexer([str(v) for v in filled[bad]])
+        bad = (codes < 0) & ~missing
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(

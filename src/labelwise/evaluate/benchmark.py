@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_positive_int, seed_from
+from .._validate.arguments import check_fraction, check_positive_int, seed_from
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
@@ -109,6 +109,7 @@ class CorrectedBenchmark:
         """
         idx = self._model_index(models)
         seeds = check_positive_int("seeds", self.seeds if seeds is None else seeds)
+        band = check_fraction("band", band, closed_low=False, closed_high=True)
         rs = self.random_state if random_state is None else (seed_from(random_state) or 0)
         c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
         if len(c_idx) == 0:
@@ -206,14 +207,25 @@ def _score_table(
 
 
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions: Any) -> np.ndarray:
+    """Given ``classes``, or the labels seen: the given ones, then corrected ones not written as one of them.
+
+    A corrected label that is the text of a given one (``"1"`` read from a CSV beside given ``1``)
+    is that class, not a new one (else every item would count as corrected).
+    """
     if classes is not None:
         return _as_1d(classes, "classes")
-    values = pd.unique(np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object))
-    values = np.concatenate([values, np.array(classes_named_by_columns(predictions, values), dtype=object)])
+    values = list(pd.unique(given.astype(object)))
+    text = {str(v) for v in values}
+    for v in pd.unique(corrected[~pd.isna(corrected)].astype(object)):
+        if str(v) not in text:
+            values.append(v)
+            text.add(str(v))
+    seen = np.asarray(values, dtype=object)
+    seen = np.concatenate([seen, np.array(classes_named_by_columns(predictions, seen), dtype=object)])
     try:
-        return np.asarray(sorted(values))
+        return np.asarray(sorted(seen))
     except TypeError:
-        return np.asarray(values, dtype=object)
+        return seen
 
 
 def corrected_benchmark(
@@ -271,6 +283,8 @@ def corrected_benchmark(
     """
     name, fn = resolve_metric(metric)
     given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
+    if len(given_arr) == 0:
+        raise TooFewExamplesError("given must hold at least one test label, got 0")
     if len(given_arr) != len(corrected_arr):
         raise ShapeMismatchError(
             f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"

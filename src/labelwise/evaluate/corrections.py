@@ -112,7 +112,12 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     classes : array-like of shape (K,), optional
         Class of each column (default: ``0..K-1``).
     """
-    c = np.asarray(counts, dtype=float)
+    try:
+        c = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"counts must hold numbers of votes (items x classes), got {show(np.asarray(counts).ravel()[0])} among them"
+        ) from None
     g = _as_1d(given, "given")
     if c.ndim != 2:
         raise ShapeMismatchError(f"counts must be 2-D (items x classes), got shape {c.shape}")
