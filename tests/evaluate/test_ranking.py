@@ -132,6 +132,14 @@ class TestRankingAgreementInput:
         same = ranking_agreement(table.mean(axis=1), (table + 0.01).mean(axis=1), n_boot=0)
         assert same.values["kendall_tau"] == pytest.approx(1.0)
 
+    def test_two_tables_one_with_a_single_topic_use_the_shared_topic(self):
+        """Qrels judging one topic give a one-column table: still a table, compared on the topic both share."""
+        rng = np.random.default_rng(4)
+        table = pd.DataFrame(rng.random((5, 3)), index=list("abcde"), columns=["1", "2", "3"])
+        one = ranking_agreement(table, table[["2"]] * 2, n_boot=0)
+        direct = ranking_agreement(table["2"], table["2"] * 2, n_boot=0)
+        assert one.values == direct.values
+
     def test_numeric_strings_are_scores_and_other_text_names_the_system(self):
         """'0.41' reads as 0.41; 'high' is an error naming the table and the system, not a float() traceback."""
         a = {"x": 0.1, "y": 0.5, "z": 0.3}

@@ -234,14 +234,15 @@ def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         only = sorted(map(str, set(a.index) ^ set(b.index)))[:10]
         raise ShapeMismatchError(f"scores_a and scores_b must score the same systems; only in one of them: {only}")
     b = b.loc[a.index]
-    per_topic = [isinstance(s, pd.DataFrame) and s.shape[1] > 1 for s in (scores_a, scores_b)]
-    if per_topic[0] != per_topic[1]:
+    tables = [isinstance(s, pd.DataFrame) for s in (scores_a, scores_b)]
+    per_topic = [t and f.shape[1] > 1 for t, f in zip(tables, (a, b), strict=True)]
+    if any(per_topic) and not all(tables):
         table, plain = ("scores_a", "scores_b") if per_topic[0] else ("scores_b", "scores_a")
         raise ShapeMismatchError(
             f"{table} is a systems x topics table but {plain} holds one score per system; give both as tables "
             f"(topics resampled) or both as per-system scores (e.g. {table}.mean(axis=1))"
         )
-    if per_topic[0]:
+    if any(per_topic):
         topics = a.columns.intersection(b.columns)
         if len(topics) == 0:
             raise ShapeMismatchError("per-topic score tables must share topic columns, got none in common")
