@@ -81,3 +81,13 @@ class TestCounts:
 
         with pytest.raises(InvalidParameterError, match="counts must hold numbers of votes .* 'a'"):
             corrections_from_counts(np.array([["a", "b"]]), [0])
+
+    def test_text_labels_name_the_count_columns_in_sorted_order(self):
+        """Given 'no'/'yes' with two count columns was 'given must be one of the classes' (classes were 0, 1)."""
+        counts = np.array([[1, 2], [3, 0], [0, 2]])
+        fix = corrections_from_counts(counts, np.array(["no", "yes", "no"]))
+        assert fix.corrected.tolist() == ["yes", "no", "yes"]
+        ref = corrections_from_counts(counts, np.array(["no", "yes", "no"]), classes=["no", "yes"])
+        np.testing.assert_array_equal(fix.soft_labels, ref.soft_labels)
+        with pytest.raises(InvalidLabelsError, match="2 distinct labels but counts has 3 columns: pass classes="):
+            corrections_from_counts(np.ones((2, 3)), np.array(["no", "yes"]))

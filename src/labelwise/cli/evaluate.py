@@ -110,7 +110,7 @@ def _check_lengths(preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarra
     "--human-counts",
     type=click.Path(path_type=Path),
     default=None,
-    help=".npy (items x classes) of annotator votes: plurality = corrected label, shares = soft labels.",
+    help=".npy (items x classes, columns in sorted class order) of annotator votes: plurality = corrected label, shares = soft labels.",
 )
 @click.option(
     "--metric",
