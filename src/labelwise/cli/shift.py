@@ -45,7 +45,7 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
     "--train-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help=".npy (n,) their labels (0..K-1).",
+    help=".npy (n,) their labels: column numbers 0..K-1, or K names (columns in sorted order).",
 )
 @click.option(
     "--target-probs",
