@@ -274,6 +274,12 @@ class TestNamedProbabilityColumns:
         assert ev.classes.tolist() == [0, 1, 2, 3]
         assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, probs.argmax(1)))
 
+    def test_array_with_more_columns_than_test_classes_says_how_to_name_them(self):
+        """An .npy for 4 classes on a test set of 3 points at classes= or a named header."""
+        given = np.array([0, 1, 2, 0])
+        with pytest.raises(ShapeMismatchError, match="got 4; for classes no test item has, pass classes= or"):
+            corrected_benchmark({"m": np.full((4, 4), 0.25)}, given, given)
+
     def test_header_naming_some_other_classes_is_an_error(self):
         """Columns that name some classes but not all say which are missing and which are unknown."""
         given = np.array(["a", "b", "a", "b"])

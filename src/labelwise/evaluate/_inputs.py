@@ -125,6 +125,12 @@ def predictions_to_codes(
                 raise ShapeMismatchError(
                     f"probabilities of model {name!r} must have one column per class ({len(classes)}), "
                     f"got {probs.shape[1]}"
+                    + (
+                        "; for classes no test item has, pass classes= or give the probabilities as a table "
+                        "whose header names the classes"
+                        if probs.shape[1] > len(classes)
+                        else ""
+                    )
                 )
             out[i] = probs.argmax(axis=1)
         else:
