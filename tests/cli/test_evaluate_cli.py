@@ -160,6 +160,13 @@ def test_rank_agreement_cli(tmp_path):
     agreement = pd.read_csv(tmp_path / "o" / "agreement.csv").set_index("measure")
     assert set(agreement.index) >= {"kendall_tau", "tau_ap", "spearman", "rbo_ext"}
     assert "data:image/png;base64," in (tmp_path / "o" / "agreement.html").read_text()
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["n_topics"] == 2
+    (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4 1\n")  # judges topic 1 only
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "compared on the 1 topics both qrels judge; 1 judged in one qrels only" in " ".join(res.output.split())
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert (summary["n_topics"], summary["topics_in_one_qrels_only"]) == (1, ["2"])
     (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4\n")
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2 and "b.qrels' line 2" in res.output

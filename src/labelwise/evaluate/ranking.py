@@ -178,6 +178,8 @@ class RankingAgreement:
     n_boot : int
     resampled : str
         ``"topics"`` when per-topic tables were given, else ``"systems"``.
+    topics : ndarray or None
+        With two per-topic tables, the topics both hold (the only ones compared); else None.
     """
 
     systems: np.ndarray
@@ -188,6 +190,7 @@ class RankingAgreement:
     ci_high: dict[str, float]
     n_boot: int
     resampled: str
+    topics: np.ndarray | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: value, ci_low, ci_high."""
@@ -331,4 +334,15 @@ def ranking_agreement(
         vals = np.array([d[m] for d in boots], dtype=float)
         vals = vals[np.isfinite(vals)]
         low[m], high[m] = tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan)
-    return RankingAgreement(names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems")
+    both_tables = isinstance(scores_a, pd.DataFrame) and isinstance(scores_b, pd.DataFrame)
+    return RankingAgreement(
+        names,
+        sa,
+        sb,
+        values,
+        low,
+        high,
+        n_boot,
+        "topics" if by_topic else "systems",
+        np.asarray(a.columns) if both_tables else None,
+    )
