@@ -16,8 +16,14 @@ the time is the check's alone. The client's peak anonymous memory (``RssAnon`` s
 the scheduler runs in the client's process) is measured from the start of the check, after the
 graph is persisted. The statistic, p-value, flags and scores are compared at the end.
 
-Usage: ``python benchmarks/dev_non_iid_partitioned.py [--n 1000000] [--k 16] [--chunk-rows 25000]
-[--window 2000] [--permutations 50]``
+``--probe``: in one process (no cluster), the time of what a permutation costs per option: a numpy
+gather of ``n k`` positions (memory), ``take_rows`` of them (option (a), the sync scheduler) and a
+keyed pseudo-random permutation evaluated elementwise on the ``n k`` neighbours (option (b): a
+4-round Feistel network over ``2^(2h) >= n`` with cycle walking, Black & Rogaway 2002; a plain numpy
+sketch, not tuned).
+
+Usage: ``python benchmarks/dev_non_iid_partitioned.py [--n 1000000] [--k 16] [--chunk-rows 100000]
+[--window 2000] [--permutations 50] [--probe]``
 """
 
 from __future__ import annotations
@@ -45,6 +51,53 @@ def make_chunk(i: int, rows: int, n: int, k: int, window: int, seed: int = 0) ->
     start = i * rows
     offsets = rng.integers(1, window + 1, size=(rows, k)) * rng.choice([-1, 1], size=(rows, k))
     return (np.arange(start, start + rows)[:, None] + offsets) % n
+
+
+def feistel(x: np.ndarray, n: int, keys: list[int]) -> np.ndarray:
+    """A keyed permutation of ``[0, n)`` evaluated at ``x``: balanced Feistel rounds on ``2h`` bits,
+    re-applied to the values that land at ``n`` or above (cycle walking)."""
+    h = max(1, (int(n - 1).bit_length() + 1) // 2)
+    mask = np.uint64((1 << h) - 1)
+    out, cur = np.empty(x.size, dtype=np.uint64), x.astype(np.uint64).ravel()
+    todo = np.arange(x.size)
+    while todo.size:
+        v = cur[todo]
+        left, right = v >> np.uint64(h), v & mask
+        for key in keys:
+            f = right * np.uint64(0x9E3779B97F4A7C15) + np.uint64(key)
+            f ^= f >> np.uint64(29)
+            left, right = right, (left ^ f) & mask
+        v = (left << np.uint64(h)) | right
+        ok = v < n
+        out[todo[ok]] = v[ok]
+        cur[todo[~ok]] = v[~ok]
+        todo = todo[~ok]
+    return out.reshape(x.shape)
+
+
+def probe(args: argparse.Namespace) -> dict:
+    import dask
+    import dask.array as da
+
+    from labelwise._dask_take import take_rows
+    from labelwise.checks._partitioned import as_rows
+
+    n, k, rows = args.n, args.k, args.chunk_rows
+    idx = np.concatenate([make_chunk(i, rows, n, k, args.window) for i in range(n // rows)])
+    assert np.array_equal(np.sort(feistel(np.arange(n), n, [1, 2, 3, 4])), np.arange(n))
+    perm = np.random.default_rng(0).permutation(n)
+    t0 = time.perf_counter()
+    perm[idx]
+    t1 = time.perf_counter()
+    feistel(idx, n, [1, 2, 3, 4])
+    t2 = time.perf_counter()
+    indices = da.from_array(idx, chunks=(rows, k))
+    with dask.config.set(scheduler="sync"):
+        taken = take_rows(as_rows(perm, indices.chunks[0]), indices).sum()
+        t3 = time.perf_counter()
+        dask.compute(taken)
+    t4 = time.perf_counter()
+    return {"numpy_gather_s": t1 - t0, "feistel_s": t2 - t1, "take_rows_sync_s": t4 - t3}
 
 
 def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
@@ -91,13 +144,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--k", type=int, default=16)
-    ap.add_argument("--chunk-rows", type=int, default=25_000)
+    ap.add_argument("--chunk-rows", type=int, default=100_000)
     ap.add_argument("--window", type=int, default=2000)
     ap.add_argument("--permutations", type=int, default=50)
     ap.add_argument("--stage", choices=["gather", "partitioned"])
     ap.add_argument("--stages", default="gather,partitioned")
     ap.add_argument("--out")
+    ap.add_argument("--probe", action="store_true", help="time one permutation's lookup per option")
     args = ap.parse_args()
+    if args.probe:
+        print(json.dumps(probe(args)))
+        return
     if args.stage:
         print(json.dumps(run_stage(args.stage, args, Path(args.out))))
         return
@@ -120,7 +177,11 @@ def main() -> None:
                 "flags": bool((a["flags"] == b["flags"]).all()),
                 "scores": bool((a["score"] == b["score"]).all()),
             }
-            print(json.dumps({"identical": same, "wall_ratio": results[stages[1]]["wall_s"] / results[stages[0]]["wall_s"]}))
+            print(
+                json.dumps(
+                    {"identical": same, "wall_ratio": results[stages[1]]["wall_s"] / results[stages[0]]["wall_s"]}
+                )
+            )
     print(f"load average after: {os.getloadavg()}")
 
 
