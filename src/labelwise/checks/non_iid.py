@@ -181,7 +181,8 @@ def _p_value(
 
 def _draw(rng: np.random.Generator, n: int) -> tuple[np.ndarray, dict[str, Any]]:
     """``rng.permutation(n)`` and the generator's state after it, drawn from a copy of ``rng``: the
-    task may run in the client's process (threads, sync) or more than once, and gives the same."""
+    task may run in the client's process (threads, sync), and dask runs it twice per compute (once in
+    the array's optimised graph, once for the state); every run gives the same."""
     own = copy.deepcopy(rng)
     return own.permutation(n), dict(own.bit_generator.state)
 
