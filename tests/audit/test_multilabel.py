@@ -163,3 +163,9 @@ class TestDigitTagStrings:
         assert got.classes.tolist() == list(range(12))
         np.testing.assert_array_equal(got.is_issue, ref.is_issue)
         assert not got.is_issue.any()
+
+    def test_tags_that_are_digits_but_not_decimal_stay_names(self):
+        """'²' passes str.isdigit but int('²') fails: only decimal strings are read as column numbers."""
+        matrix, classes = multilabel.encode_multilabel(["²|1", "1"])
+        assert classes.tolist() == ["1", "²"]
+        assert matrix.tolist() == [[True, True], [True, False]]

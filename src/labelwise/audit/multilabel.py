@@ -70,7 +70,7 @@ def encode_multilabel(
         raise InvalidLabelsError("labels must not be empty")
     if classes is None:
         found = sorted({t for r in rows for t in r}, key=lambda t: (str(type(t)), t))
-        if found and all(isinstance(t, str) and t.isdigit() for t in found):
+        if found and all(isinstance(t, str) and t.isdecimal() for t in found):
             # "3|10" read from a text file: column numbers, not names (as names '10' would sort before '2')
             rows = [[int(t) for t in r] for r in rows]
             found = sorted({t for r in rows for t in r})
