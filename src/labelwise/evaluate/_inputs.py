@@ -88,7 +88,7 @@ def classes_named_by_columns(predictions: Any, seen: np.ndarray) -> list[Any]:
             continue
         for n in names:
             if n not in seen_names:
-                extra[n] = int(n) if ints and n.lstrip("-").isdigit() else n
+                extra[n] = int(n) if ints and n.lstrip("-").isdecimal() else n
     return list(extra.values())
 
 

@@ -212,7 +212,7 @@ def _tag_set(cell: Any) -> set[str]:
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return set()
     tags = (t.strip() for t in str(cell).split("|"))
-    return {str(int(t)) if t.isdigit() else t for t in tags if t}
+    return {str(int(t)) if t.isdecimal() else t for t in tags if t}
 
 
 def _token(run: TaskRun, excluded: list[int], mark: bool) -> tuple[bytes, dict, pd.DataFrame, int]:
