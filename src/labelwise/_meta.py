@@ -14,6 +14,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._validate.arguments import show
 from ._validate.estimators import check_meta_X, sample_weight_fit_params
 from ._validate.labels import encode_labels
 from .errors import EstimatorError, InvalidLabelsError
@@ -65,6 +66,13 @@ def encode_class_targets(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     """
     if y.dtype == object:
         y = pd.Series(y).infer_objects().to_numpy()
+    missing = pd.isna(y) if y.dtype.kind in "Of" else None
+    if missing is not None and missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise InvalidLabelsError(
+            f"y must hold a class label in every row, row {row} is {show(y[row])} ({int(missing.sum())} such row(s)); "
+            "drop the unlabeled rows, or pseudo-label them with labelwise.semi.SelfTrainer"
+        )
     if y.dtype == object and pd.api.types.infer_dtype(y, skipna=True).startswith("mixed"):
         kinds = sorted({type(v).__name__ for v in y})
         raise InvalidLabelsError(

@@ -95,3 +95,34 @@ class TestBadInput:
         """Predictions without scores are rejected."""
         with pytest.raises(InvalidLabelsError, match="scores"):
             detection.find_label_issues([{"boxes": [], "labels": []}], [{"boxes": [], "labels": []}])
+
+    def test_class_names_instead_of_ids_are_named(self):
+        """String class labels were int()'s ValueError; now the error names the image, the box and the value."""
+        given = [{"boxes": [[0, 0, 10, 10]], "labels": ["cat"]}]
+        preds = [{"boxes": [[0, 0, 10, 10]], "labels": [0], "scores": [0.9]}]
+        with pytest.raises(
+            InvalidLabelsError, match=r"labels\[0\] 'labels' must be integer class ids.*box 0 has 'cat'"
+        ):
+            detection.find_label_issues(given, preds)
+
+    def test_fractional_class_id_is_not_truncated(self):
+        """A class id of 1.7 was silently read as 1; whole floats such as 1.0 still read as 1."""
+        preds = [{"boxes": [[0, 0, 10, 10]], "labels": [1.0], "scores": [0.9]}]
+        ok = detection.find_label_issues([{"boxes": [[0, 0, 10, 10]], "labels": [1.0]}], preds)
+        assert ok.to_frame()["given"].tolist() == [1]
+        with pytest.raises(InvalidLabelsError, match="box 0 has 1.7"):
+            detection.find_label_issues([{"boxes": [[0, 0, 10, 10]], "labels": [1.7]}], preds)
+
+    @pytest.mark.parametrize("boxes", [[[0, 0, 10], [1, 1, 5]], np.zeros((4, 2))])
+    def test_boxes_not_of_four_coordinates_are_refused(self, boxes):
+        """(m, 3) boxes were numpy's reshape error; (4, 2) point pairs were silently reshaped into two boxes."""
+        preds = [{"boxes": [], "labels": [], "scores": []}]
+        with pytest.raises(ShapeMismatchError, match=r"labels\[0\] 'boxes' must have shape \(m, 4\)"):
+            detection.find_label_issues([{"boxes": boxes, "labels": [0] * len(boxes)}], preds)
+
+    @pytest.mark.parametrize("score", [1.5, -0.1, np.nan])
+    def test_scores_outside_zero_one_are_refused(self, score):
+        """A score above 1 made an overlooked quality 1 - s below 0; NaN made no comparison hold."""
+        preds = [{"boxes": [[0, 0, 10, 10]], "labels": [0], "scores": [score]}]
+        with pytest.raises(InvalidLabelsError, match=r"predictions\[0\] 'scores' must be confidences in \[0, 1\]"):
+            detection.find_label_issues([{"boxes": [], "labels": []}], preds)

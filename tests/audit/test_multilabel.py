@@ -144,3 +144,28 @@ class TestBadInput:
         """A label matrix with a 2 in it is rejected."""
         with pytest.raises(LabelwiseError, match="only 0 and 1"):
             multilabel.find_label_issues(np.array([[0, 2], [1, 0]]), np.full((2, 2), 0.5))
+
+    def test_repeated_class_name_is_named(self):
+        """classes=['a', 'a', 'b'] was reported as an 'unknown tag' of the third class."""
+        with pytest.raises(InvalidLabelsError, match="classes must name each column once, got 'a'"):
+            multilabel.find_label_issues(["a|b", "c"], np.full((2, 3), 0.5), classes=["a", "a", "b"])
+
+
+class TestDigitTagStrings:
+    def test_digit_strings_are_column_numbers_beyond_ten_classes(self):
+        """'3|10' from a CSV: tags were sorted as text ('10' before '2'), so columns 2..11 were misread."""
+        rng = np.random.default_rng(4)
+        truth = rng.random((150, 12)) < 0.3
+        probs = np.clip(np.where(truth, 0.9, 0.1) + rng.normal(0, 0.03, truth.shape), 0.01, 0.99)
+        as_text = ["|".join(str(j) for j in np.flatnonzero(r)) or np.nan for r in truth]
+        got = multilabel.find_label_issues(as_text, probs)
+        ref = multilabel.find_label_issues(truth.astype(int), probs)
+        assert got.classes.tolist() == list(range(12))
+        np.testing.assert_array_equal(got.is_issue, ref.is_issue)
+        assert not got.is_issue.any()
+
+    def test_tags_that_are_digits_but_not_decimal_stay_names(self):
+        """'²' passes str.isdigit but int('²') fails: only decimal strings are read as column numbers."""
+        matrix, classes = multilabel.encode_multilabel(["²|1", "1"])
+        assert classes.tolist() == ["1", "²"]
+        assert matrix.tolist() == [[True, True], [True, False]]

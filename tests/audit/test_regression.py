@@ -230,3 +230,11 @@ class TestBadInput:
         y = np.arange(50.0)
         res = regression.find_label_issues(y, y.copy())
         assert res.n_issues == 0 and np.isfinite(res.score).all()
+
+    def test_text_target_names_the_row_that_is_not_a_number(self):
+        """Targets as numeric text are numbers; 'abc' among them named only the dtype ('<U32'), not the row."""
+        y = np.array(["1.5", "2.0", "abc", "0.5"])
+        with pytest.raises(InvalidLabelsError, match="y must be numbers .* row 2 is 'abc'"):
+            regression.find_label_issues(y, np.zeros(4))
+        res = regression.find_label_issues(y[[0, 1, 3]], np.array([1.4, 2.1, 0.6]))
+        np.testing.assert_allclose(res.to_frame().sort_values("row")["given_label"], [1.5, 2.0, 0.5])

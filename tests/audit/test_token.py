@@ -125,6 +125,17 @@ class TestBadInput:
         with pytest.raises(ShapeMismatchError, match="sentence 1 has 3 tags"):
             token.find_label_issues([[0, 1], [0, 1, 1]], [np.eye(2), np.eye(2)])
 
+    def test_sentence_with_another_number_of_classes_is_named(self):
+        """One sentence's probabilities with 3 columns among 2-column ones was numpy's concatenate ValueError."""
+        probs = [np.eye(2), np.full((2, 3), 1 / 3), np.eye(2)]
+        with pytest.raises(
+            ShapeMismatchError, match=r"one \(tokens, 2\) array per sentence.*sentence 1 has shape \(2, 3\)"
+        ):
+            token.find_label_issues([[0, 1], [0, 1], [1, 0]], probs)
+        ragged = [[[0.5, 0.5], [1.0, 0.0]], [[0.5, 0.5], [1.0]]]
+        with pytest.raises(ShapeMismatchError, match="sentence 1 has rows of different lengths"):
+            token.find_label_issues([[0, 1], [0, 1]], ragged)
+
     def test_probabilities_are_still_checked(self):
         """A token row not summing to 1 is an InvalidProbabilitiesError (checked once, in the audit pass)."""
         probs = [np.eye(2), np.array([[0.5, 0.2]])]

@@ -17,6 +17,15 @@ def runner():
     return CliRunner()
 
 
+def _audit_multilabel(runner, tmp_path, tags, probs):
+    """Run ``audit --task multilabel`` on a CSV of tag strings and an .npy of probabilities."""
+    pd.DataFrame({"tags": tags, "x": 1}).to_csv(tmp_path / "t.csv", index=False)
+    np.save(tmp_path / "p.npy", probs)
+    out = tmp_path / "out"
+    args = ["audit", str(tmp_path / "t.csv"), "--task", "multilabel", "--label", "tags"]
+    return runner.invoke(main, [*args, "--probs", str(tmp_path / "p.npy"), "--out", str(out)]), out
+
+
 def test_multilabel_writes_issues_classes_and_summary(runner, tmp_path):
     """Tag strings 'a|b' with --probs: the dropped tag is reported missing."""
     rng = np.random.default_rng(0)
@@ -26,29 +35,28 @@ def test_multilabel_writes_issues_classes_and_summary(runner, tmp_path):
     given[0] = [True, False, False]
     probs[0] = [0.95, 0.97, 0.02]
     names = np.array(["cat", "dog", "owl"])
-    pd.DataFrame({"tags": ["|".join(names[r]) for r in given]}).to_csv(tmp_path / "t.csv", index=False)
-    np.save(tmp_path / "p.npy", probs)
-    out = tmp_path / "out"
-    res = runner.invoke(
-        main,
-        [
-            "audit",
-            str(tmp_path / "t.csv"),
-            "--task",
-            "multilabel",
-            "--label",
-            "tags",
-            "--probs",
-            str(tmp_path / "p.npy"),
-            "--out",
-            str(out),
-        ],
-    )
+    res, out = _audit_multilabel(runner, tmp_path, ["|".join(names[r]) for r in given], probs)
     assert res.exit_code == 0, res.output
     issues = pd.read_csv(out / "issues.csv")
     assert "dog" in str(issues.set_index("row").loc[0, "missing_tags"])
     assert json.loads((out / "summary.json").read_text())["task"] == "multilabel"
     assert (out / "classes.csv").exists()
+
+
+def test_multilabel_digit_tags_with_empty_cells_are_column_numbers(runner, tmp_path):
+    """Tags '3|10' with an empty cell once became text classes sorted '0, 1, 10, 11, 2': 194 of 200 rows flagged."""
+    rng = np.random.default_rng(0)
+    truth = rng.random((200, 12)) < 0.3
+    truth[0] = False  # an empty cell
+    probs = 1 / (1 + np.exp(-(np.where(truth, 2.5, -2.5) + rng.normal(0, 1, truth.shape))))
+    res, out = _audit_multilabel(runner, tmp_path, ["|".join(str(j) for j in np.flatnonzero(r)) for r in truth], probs)
+    assert res.exit_code == 0, res.output
+    classes = pd.read_csv(out / "classes.csv")["class"].tolist()
+    assert classes == list(range(12))
+    from labelwise.audit import multilabel
+
+    expected = multilabel.find_label_issues(truth.astype(int), probs).is_issue.any(axis=1).sum()
+    assert json.loads((out / "summary.json").read_text())["n_issues"] == expected
 
 
 def test_token_reads_conll_and_flags_the_wrong_tag(runner, tmp_path):

@@ -160,6 +160,13 @@ def test_rank_agreement_cli(tmp_path):
     agreement = pd.read_csv(tmp_path / "o" / "agreement.csv").set_index("measure")
     assert set(agreement.index) >= {"kendall_tau", "tau_ap", "spearman", "rbo_ext"}
     assert "data:image/png;base64," in (tmp_path / "o" / "agreement.html").read_text()
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["n_topics"] == 2
+    (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4 1\n")  # judges topic 1 only
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "compared on the 1 topics both qrels judge; 1 judged in one qrels only" in " ".join(res.output.split())
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert (summary["n_topics"], summary["topics_in_one_qrels_only"]) == (1, ["2"])
     (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4\n")
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2 and "b.qrels' line 2" in res.output
@@ -228,3 +235,27 @@ def test_evaluate_bad_metric_or_labels_array_exits_2_with_one_line(bench, extra,
     res = CliRunner().invoke(main, [*args, *extra])
     assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
     assert not (d / "out").exists()
+
+
+def test_evaluate_probability_table_with_class_header_in_another_order(tmp_path):
+    """preds/m.csv with header 'fox,cat,dog' scores as the same probabilities in class order."""
+    rng = np.random.default_rng(1)
+    cls = np.array(["cat", "dog", "fox"])
+    given = cls[rng.integers(0, 3, 90)]
+    probs = rng.dirichlet([1, 1, 1], 90)
+    pd.DataFrame({"label": given}).to_csv(tmp_path / "test.csv", index=False)
+    other = "dog" if given[0] == "cat" else "cat"
+    pd.DataFrame({"row": [0], "label": [other]}).to_csv(tmp_path / "fix.csv", index=False)
+    for folder, order in (("a", [0, 1, 2]), ("b", [2, 0, 1])):
+        (tmp_path / folder).mkdir()
+        pd.DataFrame(probs[:, order], columns=cls[order]).to_csv(tmp_path / folder / "m.csv", index=False)
+    tables = []
+    for folder in ("a", "b"):
+        args = ["evaluate", str(tmp_path / folder), "--labels", str(tmp_path / "test.csv")]
+        res = CliRunner().invoke(
+            main,
+            [*args, "--corrections", str(tmp_path / "fix.csv"), "--seeds", "1", "--out", str(tmp_path / f"o{folder}")],
+        )
+        assert res.exit_code == 0, res.output
+        tables.append(pd.read_csv(tmp_path / f"o{folder}" / "table.csv"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])

@@ -79,3 +79,15 @@ class TestRobustnessCommand:
         result = CliRunner().invoke(main, argv)
         assert result.exit_code == 2
         assert re.search(match, result.output)
+
+
+def test_missing_feature_value_names_its_row_and_column(data_csv, tmp_path):
+    """A NaN in row 3 was reported at 'row 0': standardising first made its whole column NaN."""
+    frame = pd.read_csv(data_csv)
+    frame.loc[3, "x2"] = float("nan")
+    frame.to_csv(data_csv, index=False)
+    args = ["robustness", str(data_csv), "--label", "y", "--attacks", "random", "--models", "svc"]
+    result = CliRunner().invoke(main, [*args, "--seeds", "1", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "row 3 column 'x2' is nan" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()

@@ -243,3 +243,86 @@ class TestBadInput:
         preds, given, corrected = _problem()
         with pytest.raises(LabelwiseError, match="corrected must have one label per test item"):
             corrected_benchmark(preds, given, corrected[:-1])
+
+
+class TestNamedProbabilityColumns:
+    def test_columns_named_by_class_are_matched_by_name_not_position(self):
+        """A probability table with a class header in another order was read by position (wrong argmax)."""
+        rng = np.random.default_rng(5)
+        cls = np.array(["cat", "dog", "fox"])
+        given = cls[rng.integers(0, 3, 80)]
+        probs = rng.dirichlet([1, 1, 1], 80)
+        shuffled = pd.DataFrame(probs[:, [2, 0, 1]], columns=cls[[2, 0, 1]])
+        ev = corrected_benchmark({"m": shuffled}, given, given)
+        assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, cls[probs.argmax(1)]))
+
+    def test_unnamed_columns_keep_class_order(self):
+        """Columns that are not class names (p0, p1, ...) are taken in sorted class order, as before."""
+        rng = np.random.default_rng(6)
+        given = rng.integers(0, 3, 60)
+        probs = rng.dirichlet([1, 1, 1], 60)
+        ev = corrected_benchmark({"m": pd.DataFrame(probs, columns=["p0", "p1", "p2"])}, given, given)
+        assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, probs.argmax(1)))
+
+    def test_a_class_no_test_item_has_joins_the_classes(self):
+        """A model's header may name a class absent from the test labels (CSV header text '3' for int labels)."""
+        rng = np.random.default_rng(7)
+        given = rng.integers(0, 3, 60)
+        probs = rng.dirichlet([1, 1, 1, 1], 60)
+        frame = pd.DataFrame(probs[:, [3, 1, 0, 2]], columns=["3", "1", "0", "2"])
+        ev = corrected_benchmark({"m": frame}, given, given)
+        assert ev.classes.tolist() == [0, 1, 2, 3]
+        assert ev.table.loc["m", "original"] == pytest.approx(accuracy_score(given, probs.argmax(1)))
+
+    def test_array_with_more_columns_than_test_classes_says_how_to_name_them(self):
+        """An .npy for 4 classes on a test set of 3 points at classes= or a named header."""
+        given = np.array([0, 1, 2, 0])
+        with pytest.raises(ShapeMismatchError, match="got 4; for classes no test item has, pass classes= or"):
+            corrected_benchmark({"m": np.full((4, 4), 0.25)}, given, given)
+
+    def test_header_naming_some_other_classes_is_an_error(self):
+        """Columns that name some classes but not all say which are missing and which are unknown."""
+        given = np.array(["a", "b", "a", "b"])
+        frame = pd.DataFrame([[0.5, 0.5]] * 4, columns=["a", "c"])
+        with pytest.raises(ShapeMismatchError, match=r"model 'm' .* miss \['b'\] and add \['c'\]"):
+            corrected_benchmark({"m": frame}, given, given, classes=["a", "b"])
+
+
+def test_prevalence_curve_without_correctable_items_says_so():
+    """Corrections that change no label raised an error about 'prevalences', a parameter never passed."""
+    from labelwise.errors import TooFewExamplesError
+
+    given = np.array([0, 1, 0, 1, 1])
+    corrected = given.astype(object)
+    corrected[2] = None  # an exclusion only
+    ev = corrected_benchmark({"m": given}, given, corrected)
+    assert ev.table.loc["m", "corrected"] == pytest.approx(1.0)
+    with pytest.raises(TooFewExamplesError, match="at least one correctable test item.*change no label"):
+        ev.prevalence_curve()
+
+
+class TestOddButLegalInput:
+    def test_corrected_labels_written_as_text_are_the_given_classes(self):
+        """Corrected '1' (text from a CSV) beside given 1 made every item 'corrected' and its accuracy 0."""
+        given = np.array([1, 0, 1, 0, 1])
+        as_text = np.array(["1", "0", "1", "1", None], dtype=object)
+        as_ints = np.array([1, 0, 1, 1, None], dtype=object)
+        pred = {"m": np.array([1, 0, 1, 0, 0])}
+        a, b = corrected_benchmark(pred, given, as_text), corrected_benchmark(pred, given, as_ints)
+        assert a.classes.tolist() == [0, 1]
+        pd.testing.assert_frame_equal(a.table, b.table)
+        assert a.table.loc["m", "corrected"] == pytest.approx(0.75)
+
+    def test_band_outside_zero_one_is_named(self):
+        """prevalence_curve(band=2) was numpy's 'Percentiles must be in the range' ValueError."""
+        given = np.array([0, 1, 0, 1])
+        ev = corrected_benchmark({"m": given}, given, np.array([1, 1, 0, 1]))
+        with pytest.raises(InvalidParameterError, match="band must be a number in"):
+            ev.prevalence_curve(band=2)
+
+    def test_empty_test_set_is_named(self):
+        """An empty test set was an IndexError."""
+        from labelwise.errors import TooFewExamplesError
+
+        with pytest.raises(TooFewExamplesError, match="given must hold at least one test label"):
+            corrected_benchmark({"m": []}, [], [])

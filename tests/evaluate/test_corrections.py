@@ -74,3 +74,20 @@ class TestCounts:
         """Counts for a different number of items are refused."""
         with pytest.raises(Exception, match="one row per test item"):
             corrections_from_counts(np.ones((2, 3)), [0, 1, 2])
+
+    def test_counts_that_are_not_numbers_are_named(self):
+        """Text in the vote counts was numpy's 'could not convert string to float' ValueError."""
+        from labelwise.errors import InvalidParameterError
+
+        with pytest.raises(InvalidParameterError, match="counts must hold numbers of votes .* 'a'"):
+            corrections_from_counts(np.array([["a", "b"]]), [0])
+
+    def test_text_labels_name_the_count_columns_in_sorted_order(self):
+        """Given 'no'/'yes' with two count columns was 'given must be one of the classes' (classes were 0, 1)."""
+        counts = np.array([[1, 2], [3, 0], [0, 2]])
+        fix = corrections_from_counts(counts, np.array(["no", "yes", "no"]))
+        assert fix.corrected.tolist() == ["yes", "no", "yes"]
+        ref = corrections_from_counts(counts, np.array(["no", "yes", "no"]), classes=["no", "yes"])
+        np.testing.assert_array_equal(fix.soft_labels, ref.soft_labels)
+        with pytest.raises(InvalidLabelsError, match="2 distinct labels but counts has 3 columns: pass classes="):
+            corrections_from_counts(np.ones((2, 3)), np.array(["no", "yes"]))

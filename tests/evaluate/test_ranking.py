@@ -122,6 +122,53 @@ class TestRankingAgreement:
             ranking_agreement({"a": 1, "b": 2}, {"a": 1, "b": 2})
 
 
+class TestRankingAgreementInput:
+    def test_table_against_per_system_scores_is_refused(self):
+        """A Series against a systems x topics table once compared it with the table's first topic only."""
+        rng = np.random.default_rng(3)
+        table = pd.DataFrame(rng.random((5, 6)), index=list("abcde"))
+        with pytest.raises(ShapeMismatchError, match="scores_b is a systems x topics table but scores_a"):
+            ranking_agreement(table.mean(axis=1), table + 0.01, n_boot=0)
+        same = ranking_agreement(table.mean(axis=1), (table + 0.01).mean(axis=1), n_boot=0)
+        assert same.values["kendall_tau"] == pytest.approx(1.0)
+
+    def test_two_tables_one_with_a_single_topic_use_the_shared_topic(self):
+        """Qrels judging one topic give a one-column table: still a table, compared on the topic both share."""
+        rng = np.random.default_rng(4)
+        table = pd.DataFrame(rng.random((5, 3)), index=list("abcde"), columns=["1", "2", "3"])
+        one = ranking_agreement(table, table[["2"]] * 2, n_boot=0)
+        direct = ranking_agreement(table["2"], table["2"] * 2, n_boot=0)
+        assert one.values == direct.values
+
+    def test_numeric_strings_are_scores_and_other_text_names_the_system(self):
+        """'0.41' reads as 0.41; 'high' is an error naming the table and the system, not a float() traceback."""
+        a = {"x": 0.1, "y": 0.5, "z": 0.3}
+        as_text = {k: str(v) for k, v in a.items()}
+        assert ranking_agreement(as_text, a, n_boot=0).values["kendall_tau"] == pytest.approx(1.0)
+        with pytest.raises(InvalidParameterError, match="scores_b must hold a finite number.*system 'y' is 'high'"):
+            ranking_agreement(a, {**a, "y": "high"})
+
+    def test_missing_score_names_system_and_topic(self):
+        """A NaN in a per-topic table names the system and the topic."""
+        t = pd.DataFrame(np.ones((3, 2)), index=list("abc"), columns=["q1", "q2"])
+        t.loc["b", "q2"] = np.nan
+        with pytest.raises(InvalidParameterError, match="scores_a .* system 'b', topic 'q2' is nan"):
+            ranking_agreement(t, t.fillna(1.0))
+
+    def test_a_system_scored_twice_is_refused(self):
+        """A repeated system name was reported as a shape mismatch of the two lists."""
+        a = pd.Series([1.0, 2.0, 3.0, 4.0], index=list("aabc"))
+        with pytest.raises(InvalidParameterError, match="scores_a must score each system once, system 'a'"):
+            ranking_agreement(a, pd.Series([1.0, 2.0, 3.0], index=list("abc")))
+
+    def test_single_functions_name_the_list_with_text(self):
+        """kendall_tau/tau_ap on text raise a labelwise error naming the argument."""
+        with pytest.raises(InvalidParameterError, match="a must hold numbers .* entry 1 is 'x'"):
+            kendall_tau([1, "x", 3], [1, 2, 3])
+        with pytest.raises(InvalidParameterError, match="estimate must hold finite numbers"):
+            tau_ap([1, 2, 3], [1, np.inf, 3])
+
+
 class TestRankingAgreementInvariants:
     @settings(max_examples=25, deadline=None)
     @given(

@@ -32,6 +32,16 @@ class TestReaders:
         with pytest.raises(DataFileError, match=r"a\.run' line 2: expected 6 fields"):
             read_run(f)
 
+    def test_byte_order_mark_and_windows_line_ends_do_not_make_a_new_topic(self, tmp_path):
+        """A qrels/run file saved with a UTF-8 BOM and CRLF reads as the same topics as a plain one."""
+        plain, windows = tmp_path / "plain.qrels", tmp_path / "windows.qrels"
+        plain.write_text(QRELS)
+        windows.write_bytes(b"\xef\xbb\xbf" + QRELS.replace("\n", "\r\n").encode())
+        assert read_qrels(windows).equals(read_qrels(plain))
+        run = tmp_path / "a.run"
+        run.write_bytes(b"\xef\xbb\xbf1 Q0 d1 1 3.0 x\r\n")
+        assert read_run(run)["query_id"].tolist() == ["1"]
+
     def test_non_numeric_score_and_relevance(self, tmp_path):
         """A non-numeric score or relevance names the file and line."""
         f = tmp_path / "a.run"

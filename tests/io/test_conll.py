@@ -40,3 +40,12 @@ def test_a_folder_and_a_file_that_is_not_utf8(tmp_path):
     (tmp_path / "l.conll").write_bytes("EU B-ORG\ncaf\u00e9 O\n".encode("latin-1"))
     with pytest.raises(DataFileError, match=r"CoNLL file .*l\.conll' is not UTF-8 text \(line 2"):
         read_conll(tmp_path / "l.conll")
+
+
+def test_byte_order_mark_before_a_comment_or_docstart(tmp_path):
+    """'\\ufeff# sent_id = 1' was read as a token line (a field-count error), '\\ufeff-DOCSTART-' as a sentence."""
+    f = tmp_path / "a.conll"
+    f.write_bytes("# sent_id = 1\r\nEU B-ORG\r\nrejects O\r\n".encode("utf-8-sig"))
+    assert read_conll(f).tokens == [["EU", "rejects"]]
+    f.write_bytes("-DOCSTART- O\n\nEU B-ORG\n".encode("utf-8-sig"))
+    assert read_conll(f).tokens == [["EU"]]

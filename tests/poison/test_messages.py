@@ -91,3 +91,16 @@ class TestSharedChecks:
 
         with pytest.raises(InvalidParameterError, match=r"^C must be a positive number, got"):
             check_positive("C", value)
+
+
+def test_non_finite_feature_names_row_and_column():
+    """check_X named only the row; it now says the column (by name for a DataFrame) and the value."""
+    import pandas as pd
+
+    from labelwise.poison._common import check_X
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, float("inf"), 0.0]})
+    with pytest.raises(InvalidParameterError, match=r"row 1 column 'b' is inf \(1 such row"):
+        check_X(X)
+    with pytest.raises(InvalidParameterError, match=r"row 1 column 1 is inf"):
+        check_X(X.to_numpy())

@@ -270,3 +270,22 @@ def test_review_page_csv_download_of_a_regression_audit(regression_dir):
         r = c.get("/api/export/cleaned.csv")
         assert r.status_code == 200 and 'filename="cleaned.csv"' in r.headers["content-disposition"]
         assert len(r.text.strip().splitlines()) == 40  # header + 39 rows
+
+
+def test_token_export_of_a_file_with_a_byte_order_mark(tmp_path):
+    """A BOM before '-DOCSTART-' made it a sentence; reader and export now both skip it and the export keeps it."""
+    d = tmp_path / "bom"
+    d.mkdir()
+    (d / "c.conll").write_bytes(b"\xef\xbb\xbf" + CONLL.encode())
+    corpus = read_conll(d / "c.conll")
+    assert corpus.tokens[0] == ["EU", "rejects", "German", "call"]
+    tags = [t for s in corpus.tags for t in s]
+    classes = sorted(set(tags))
+    probs = np.full((len(tags), len(classes)), 0.02)
+    probs[np.arange(len(tags)), [classes.index(t) for t in tags]] = 1.0
+    np.save(d / "p.npy", probs / probs.sum(axis=1, keepdims=True))
+    out = _audit(d, d / "c.conll", "--task", "token", "--probs", d / "p.npy")
+    _decide(out, {4: "exclude"})
+    export_cleaned(out, tmp_path / "clean.conll")
+    expected = b"\xef\xbb\xbf" + CONLL.replace("Peter B-ORG\nspoke O\n\n", "").encode()
+    assert (tmp_path / "clean.conll").read_bytes() == expected

@@ -131,6 +131,15 @@ class TestCleaning:
         with pytest.raises(InvalidLabelsError, match="a mix of int, str"):
             CleanClassifier(_lr(), cv=3).fit(X, mixed)
 
+    @pytest.mark.parametrize("marker", [None, np.nan])
+    def test_missing_label_beside_string_labels_is_named(self, noisy_digits, marker):
+        """An empty cell (None/NaN) among string labels was numpy's '<' TypeError from sorting the classes."""
+        X, y, *_ = noisy_digits
+        names = np.char.add("d", y.astype(str)).astype(object)
+        names[[7, 9]] = marker
+        with pytest.raises(InvalidLabelsError, match=r"y must hold a class label in every row, row 7 is .* \(2 such"):
+            CleanClassifier(_lr(), cv=3).fit(X, names)
+
 
 class TestEstimators:
     """Inner estimators and meta-estimator integration."""

@@ -25,6 +25,7 @@ PER_PARTITION = [
     "class_imbalance",
     "data_valuation",
     "leakage",
+    "non_iid",
     "underperforming_group",
 ]
 
@@ -74,7 +75,8 @@ def assert_same(ours, theirs) -> None:
     for check in ("exact_duplicate", "near_duplicate"):
         if check in theirs.info:
             assert ours.info[check]["sets"] == theirs.info[check]["sets"]
-    for check, key in (("outlier", "cutoff_ratio"), ("near_duplicate", "radius"), ("leakage", "rows")):
+    pairs = (("outlier", "cutoff_ratio"), ("near_duplicate", "radius"), ("leakage", "rows"), ("non_iid", "statistic"))
+    for check, key in (*pairs, ("non_iid", "p_value")):
         if check in theirs.info:
             assert ours.info[check][key] == theirs.info[check][key], check
     if "label" in theirs.info:
@@ -210,9 +212,16 @@ def test_no_n_long_array_comes_to_the_client(monkeypatch):
     assert found.summary["status"].eq("ran").all()
 
 
-def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
-    """non_iid reads the whole graph: it comes to the client once (underperforming_group, beside it,
-    runs per partition), and the results are the in-memory ones."""
+def test_a_check_without_a_partitioned_function_runs_on_the_graph_gathered_once(monkeypatch):
+    """Every registered check runs per partition; one without a ``partitioned`` function (here
+    underperforming_group with it removed) gets the graph brought to the client, once for two such
+    checks, and the in-memory results."""
+    from dataclasses import replace
+
+    from labelwise.checks import find
+
+    for name in ("underperforming_group", "non_iid"):
+        monkeypatch.setitem(find.CHECKS, name, replace(find.CHECKS[name], partitioned=None))
     X, y, _ = _data(seed=6)
     calls = []
     real = PartitionedGraph.compute
@@ -228,6 +237,69 @@ def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
         ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")
     assert len(calls) == 1
     assert_same(ours, theirs)
+
+
+def _drifting(n: int = 300, seed: int = 0) -> np.ndarray:
+    """Rows in the order of a drift along a curve: the neighbours of a row are rows near it."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 20, n)
+    return np.c_[t, np.sin(t)] + rng.normal(scale=0.05, size=(n, 2))
+
+
+class TestNonIidPerPartition:
+    @settings(max_examples=15, deadline=None)
+    @given(chunks=_chunkings(300), shuffled=st.booleans(), seed=st.integers(0, 3))
+    def test_the_statistic_p_value_and_flags_do_not_depend_on_the_partition_sizes(self, chunks, shuffled, seed):
+        """Drift-ordered rows (the test rejects, rows flagged) or the same rows shuffled (it does not),
+        any row chunking and random_state: the in-memory statistic, p-value, scores and flags, to the bit."""
+        X = _drifting()
+        if shuffled:
+            X = X[np.random.default_rng(9).permutation(len(X))]
+        theirs = lw.checks.find_data_issues(X, checks=["non_iid"], method="exact", random_state=seed)
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(chunks, 2)), checks=["non_iid"], method="exact", random_state=seed
+            )
+        assert ours.info["non_iid"] == theirs.info["non_iid"]
+        got = ours.issues.compute()
+        np.testing.assert_array_equal(got["non_iid_score"], theirs.issues["non_iid_score"])
+        np.testing.assert_array_equal(got["is_non_iid_issue"], theirs.issues["is_non_iid_issue"])
+        assert got["is_non_iid_issue"].any() != shuffled
+        pd.testing.assert_frame_equal(ours.summary, theirs.summary)
+
+    def test_the_graph_stays_on_the_workers(self, monkeypatch):
+        """Only the statistics come to the client: no computed result as long as the rows, the graph
+        never gathered, and the permutations the in-memory ones."""
+        sizes: list[int] = []
+        real = dask.base.compute
+
+        def spy(*args, **kwargs):
+            out = real(*args, **kwargs)
+            sizes.extend(int(np.size(v)) for v in out)
+            return out
+
+        monkeypatch.setattr(dask.base, "compute", spy)
+        monkeypatch.setattr(dask, "compute", spy)
+        monkeypatch.setattr(PartitionedGraph, "compute", lambda self: pytest.fail("the graph was gathered"))
+        X = _drifting(2000)
+        options = {"non_iid": {"n_permutations": 5}}
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(500, 2)), checks=["non_iid"], method="exact", check_options=options
+            )
+        assert sizes and max(sizes) < 2000 // 4
+        theirs = lw.checks.find_data_issues(X, checks=["non_iid"], method="exact", check_options=options)
+        assert ours.info["non_iid"] == theirs.info["non_iid"]
+
+    def test_a_threaded_run_on_a_graph_given_in_memory_is_the_in_memory_one(self):
+        """graph= with dask features, the threads scheduler: the permutations and results of memory."""
+        X = _drifting(400, seed=3)
+        graph = lw.checks.NeighborGraph.build(X, k=7, method="exact")
+        theirs = lw.checks.find_data_issues(X, graph=graph, checks=["non_iid"])
+        with dask.config.set(scheduler="threads"):
+            ours = lw.checks.find_data_issues(da.from_array(X, chunks=(90, 2)), graph=graph, checks=["non_iid"])
+        assert ours.info["non_iid"] == theirs.info["non_iid"]
+        assert_same(ours, theirs)
 
 
 class TestDaskLabels:

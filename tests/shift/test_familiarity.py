@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labelwise.errors import InvalidLabelsError, ShapeMismatchError
+from labelwise.errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from labelwise.shift import familiarity
 
 
@@ -45,3 +45,24 @@ class TestFamiliarity:
             familiarity(["a"], ["b"], lambda names: np.zeros((1, 3)))
         with pytest.raises(InvalidLabelsError):
             familiarity([], ["b"])
+
+
+class TestMissingNames:
+    @pytest.mark.parametrize("missing", [None, float("nan"), "", "  "])
+    def test_missing_or_blank_label_is_named(self, missing):
+        """None/NaN entered the label set as a label called 'None'/'nan'; a blank one as an empty name."""
+        with pytest.raises(InvalidLabelsError, match="train_labels must hold label names, entry 1"):
+            familiarity(["person", missing, "city"], ["person"])
+        with pytest.raises(InvalidLabelsError, match="eval_labels must hold label names, entry 0"):
+            familiarity(["person"], [missing])
+
+    def test_embedding_with_nan_is_refused(self):
+        """An embedding row of NaN gave a norm of NaN, a zero vector and a familiarity of 0 without a word."""
+
+        def embed(names):
+            out = np.eye(len(names))
+            out[1] = np.nan
+            return out
+
+        with pytest.raises(InvalidParameterError, match="embed must return finite numbers, its row for label"):
+            familiarity(["a", "b"], ["a"], embed=embed)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.errors import InvalidParameterError, ShapeMismatchError
+from labelwise.errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from labelwise.shift import METHODS, SingularConfusionError, estimate_priors
 from labelwise.shift.calibration import fit_calibrator
 from tests.shift._data import shifted_problem
@@ -165,3 +166,43 @@ class TestBadInput:
         vp = np.full((4, 3), 1 / 3)
         with pytest.raises(InvalidParameterError, match="method must be one of"):
             estimate_priors(vp, [0, 1, 2, 0], vp, method="magic")
+
+
+class TestOptionsAndClasses:
+    def test_unknown_option_lists_the_methods_options(self):
+        """A misspelt option was a TypeError from inside the method."""
+        vp = np.full((4, 3), 1 / 3)
+        with pytest.raises(
+            InvalidParameterError, match=r"method='mlls' must be among \['max_iter', 'tol'\].*'maxiter'"
+        ):
+            estimate_priors(vp, [0, 1, 2, 0], vp, maxiter=5)
+
+    @pytest.mark.parametrize(
+        ("method", "option", "value"),
+        [("mlls", "max_iter", -3), ("mlls", "tol", 0.0), ("rlls", "alpha", -1.0), ("rlls", "delta", 1.5)],
+    )
+    def test_out_of_range_option_is_refused(self, problem, method, option, value):
+        """max_iter=-3 ran no EM step and returned the source priors as if nothing had shifted."""
+        model, Xv, yv, Xt, _, _ = problem
+        with pytest.raises(InvalidParameterError, match=option):
+            estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), method=method, **{option: value})
+
+    @pytest.mark.parametrize("method", list(METHODS))
+    def test_class_without_validation_labels_is_named(self, problem, method):
+        """MLLS gave the class a target prior of 0 (and BBSE a 'singular' error) when no validation label had it."""
+        model, Xv, yv, Xt, _, _ = problem
+        yv = np.where(yv == 2, 1, yv)
+        with pytest.raises(TooFewExamplesError, match=r"no validation example has class\(es\) 2"):
+            estimate_priors(model.predict_proba(Xv), yv, model.predict_proba(Xt), method=method)
+
+    def test_probability_frames_are_read_by_column_name(self, problem):
+        """Class-named columns: text labels map to them by name and the target's order follows the validation's."""
+        model, Xv, yv, Xt, _, _ = problem
+        names = np.array(["dog", "cat", "fox"])  # column j holds class names[j]
+        vp, tp = model.predict_proba(Xv), model.predict_proba(Xt)
+        ref = estimate_priors(vp, names[yv], tp, classes=names)
+        got = estimate_priors(
+            pd.DataFrame(vp, columns=names), names[yv], pd.DataFrame(tp[:, [2, 0, 1]], columns=names[[2, 0, 1]])
+        )
+        assert got.classes.tolist() == names.tolist()
+        np.testing.assert_allclose(got.priors, ref.priors)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_fraction
+from .._validate.arguments import check_fraction, show
 from ..errors import InvalidLabelsError, ShapeMismatchError
 
 __all__ = ["DetectionIssues", "box_iou", "find_label_issues"]
@@ -34,19 +34,56 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(inter, union, out=np.zeros_like(inter, dtype=np.float64), where=union > 0)
 
 
+def _numbers(values: Any, what: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidLabelsError(f"{what} must hold numbers, got {show(values)[:80]}") from None
+
+
+def _box_array(values: Any, i: int, name: str) -> np.ndarray:
+    """An (m, 4) array of ``x1 y1 x2 y2`` rows (one flat box of 4 numbers, or none, also accepted)."""
+    boxes = _numbers(values, f"{name}[{i}] 'boxes'")
+    if boxes.size == 0 or boxes.shape == (4,):
+        return boxes.reshape(-1, 4)
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ShapeMismatchError(f"{name}[{i}] 'boxes' must have shape (m, 4): x1 y1 x2 y2 per box, got {boxes.shape}")
+    return boxes
+
+
+def _class_ids(values: Any, i: int, name: str) -> np.ndarray:
+    """Integer class ids (COCO category ids); class names or fractional ids are an error naming the box."""
+    arr = np.asarray(values).reshape(-1)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    num = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(num) | (num != np.round(num)) if arr.dtype.kind != "b" else np.ones(arr.shape, bool)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise InvalidLabelsError(
+            f"{name}[{i}] 'labels' must be integer class ids (e.g. COCO category ids; map class names to ids "
+            f"first), box {j} has {show(arr[j])}"
+        )
+    return num.astype(np.int64)
+
+
 def _boxes(entry: Any, i: int, name: str, with_scores: bool, size: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not isinstance(entry, dict) or "boxes" not in entry or "labels" not in entry:
         raise InvalidLabelsError(
             f"{name}[{i}] must be a dict with 'boxes' (m, 4) and 'labels' (m,)"
             + (" and 'scores'" if with_scores else "")
         )
-    boxes = np.asarray(entry["boxes"], dtype=np.float64).reshape(-1, 4)
-    labels = np.asarray(entry["labels"]).astype(np.int64).reshape(-1)
-    scores = np.asarray(entry.get("scores", np.ones(len(labels))), dtype=np.float64).reshape(-1)
+    boxes = _box_array(entry["boxes"], i, name)
+    labels = _class_ids(entry["labels"], i, name)
+    scores = _numbers(entry.get("scores", np.ones(len(labels))), f"{name}[{i}] 'scores'").reshape(-1)
     if len(labels) != len(boxes) or len(scores) != len(boxes):
         raise ShapeMismatchError(f"{name}[{i}] has {len(boxes)} boxes, {len(labels)} labels and {len(scores)} scores")
     if with_scores and "scores" not in entry:
         raise InvalidLabelsError(f"{name}[{i}] must have 'scores' (the model's confidence per box)")
+    outside = ~((scores >= 0) & (scores <= 1))  # NaN included
+    if with_scores and outside.any():
+        j = int(np.flatnonzero(outside)[0])
+        raise InvalidLabelsError(f"{name}[{i}] 'scores' must be confidences in [0, 1]; box {j} has {scores[j]:g}")
     if not np.isfinite(boxes).all():
         raise InvalidLabelsError(f"{name}[{i}] has a box with NaN or infinite coordinates")
     wh = boxes[:, 2:] - boxes[:, :2]

@@ -10,6 +10,7 @@ counted, estimated and reported separately.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +44,9 @@ def encode_multilabel(
     ----------
     labels : (n, K) 0/1 array, or a sequence of n lists of tags
         A 0/1 (or boolean) matrix, or per example a list of tags (column indices when ``classes``
-        is omitted and the tags are integers; any hashable values otherwise). A string ``"a|b"``
-        is read as the tags ``["a", "b"]``.
+        is omitted and the tags are integers, or all strings of digits such as ``"3|10"``; any
+        hashable values otherwise). A string ``"a|b"`` is read as the tags ``["a", "b"]``; an
+        empty or missing entry is an example without tags.
     classes : sequence, optional
         The tag of each column. Tags not in ``classes`` are an error.
     n_classes : int, optional
@@ -68,11 +70,19 @@ def encode_multilabel(
         raise InvalidLabelsError("labels must not be empty")
     if classes is None:
         found = sorted({t for r in rows for t in r}, key=lambda t: (str(type(t)), t))
+        if found and all(isinstance(t, str) and t.isdecimal() for t in found):
+            # "3|10" read from a text file: column numbers, not names (as names '10' would sort before '2')
+            rows = [[int(t) for t in r] for r in rows]
+            found = sorted({t for r in rows for t in r})
         if all(isinstance(t, (int, np.integer)) for t in found) and n_classes is not None:
             found = list(range(n_classes))
         cls = np.asarray(found, dtype=object)
     else:
         cls = np.asarray(list(classes), dtype=object)
+        names = cls.tolist()
+        if len(set(names)) != len(names):
+            repeated = next(c for c, n in Counter(names).items() if n > 1)
+            raise InvalidLabelsError(f"classes must name each column once, got {show(repeated)} more than once")
     if n_classes is not None and len(cls) != n_classes:
         raise ShapeMismatchError(
             f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= to name each column"

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clon
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validate.arguments import check_choice, check_positive_int, seed_from
+from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._residual_mixture import fit_residual_mixture
@@ -139,7 +139,11 @@ def _check_target(y: Any, name: str = "y") -> np.ndarray:
     try:
         arr = arr.astype(np.float64)
     except (TypeError, ValueError):
-        raise InvalidLabelsError(f"{name} must be numeric, got dtype {arr.dtype}") from None
+        num = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+        row = int(np.flatnonzero(np.isnan(num))[0]) if np.isnan(num).any() else 0
+        raise InvalidLabelsError(
+            f"{name} must be numbers (text such as '2.5' is read as one); row {row} is {show(arr[row])}"
+        ) from None
     bad = ~np.isfinite(arr)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])

@@ -59,7 +59,10 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
         return np.fromiter(itertools.chain.from_iterable(parts), dtype=np.int64, count=int(lens.sum())), lens
     if first.ndim == 2:
         # One copy: concatenate takes the arrays (or nested lists) as they are.
-        return np.concatenate(parts), lens
+        try:
+            return np.concatenate(parts), lens
+        except ValueError:
+            raise _ragged_rows(parts, name) from None
     flat = np.empty(int(lens.sum()), dtype=object) if first.dtype.kind in "OUS" else None
     if flat is None:
         return np.concatenate([np.asarray(p) for p in parts]), lens
@@ -68,6 +71,19 @@ def flatten_sentences(values: Any, name: str, lengths: np.ndarray | None = None)
         flat[pos : pos + n] = list(p)
         pos += n
     return flat, lens
+
+
+def _ragged_rows(parts: list, name: str) -> ShapeMismatchError:
+    """The error for per-sentence probability arrays that do not stack: the first sentence out of line."""
+    width = np.shape(parts[0])[1]
+    for s, p in enumerate(parts):
+        shape = np.shape(p) if not isinstance(p, list) or len({len(r) for r in p}) <= 1 else None
+        if shape is None or len(shape) != 2 or shape[1] != width:
+            got = "rows of different lengths" if shape is None else f"shape {shape}"
+            return ShapeMismatchError(
+                f"{name} must be one (tokens, {width}) array per sentence, as sentence 0 is; sentence {s} has {got}"
+            )
+    return ShapeMismatchError(f"{name} must be one (tokens, classes) array per sentence")
 
 
 def _softmin(scores: np.ndarray, starts: np.ndarray, temperature: float) -> np.ndarray:

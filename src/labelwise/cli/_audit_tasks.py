@@ -64,12 +64,8 @@ def _multilabel(
 
     tags = _column(read_input(data, "DATA"), label)
     probs = _load_array(probs_path, "--probs")
-    classes = None
-    if not (tags.map(lambda v: isinstance(v, str)).all() and tags.str.fullmatch(r"[0-9|]*").all()):
-        classes = sorted({t for v in tags for t in multilabel._tags(v, 0)})
-    else:
-        tags = tags.map(lambda v: [int(t) for t in v.split("|") if t])
-    result = multilabel.find_label_issues(list(tags), probs, classes=classes)
+    # classes=None: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
+    result = multilabel.find_label_issues(list(tags), probs)
     return result, {"classes.csv": result.class_summary}
 
 

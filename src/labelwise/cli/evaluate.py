@@ -19,14 +19,15 @@ from ._common import SEED, OutputFolder, console, load_npy, print_frame, read_in
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
 
-def read_predictions(folder: Path) -> dict[str, np.ndarray]:
+def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
     """One model per file of ``folder``: ``.npy`` (labels or probabilities) or a table.
 
-    A table with one column holds predicted labels; with several, probabilities (columns = classes).
+    A table with one column holds predicted labels; with several, probabilities (columns = classes,
+    matched by name when the header names the classes, else taken in sorted class order).
     The model's name is the file name without suffix; two files with the same name are an error.
     """
     require_folder(folder, parameter="PREDICTIONS", kind="folder of predictions")
-    preds: dict[str, np.ndarray] = {}
+    preds: dict[str, np.ndarray | pd.DataFrame] = {}
     for f in sorted(folder.iterdir()):
         if not f.is_file() or f.name.startswith(".") or f.suffix.lower() not in PRED_SUFFIXES:
             continue
@@ -44,7 +45,7 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray]:
     return preds
 
 
-def _table_predictions(path: Path) -> np.ndarray:
+def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     """A model's predicted labels (one column) or probabilities (numeric columns, one per class)."""
     table = read_table(path)
     if table.shape[1] == 1:
@@ -55,7 +56,7 @@ def _table_predictions(path: Path) -> np.ndarray:
             f"predictions file {str(path)!r} must hold one column of predicted labels or one numeric column of "
             f"probabilities per class; columns {text} are not numeric"
         )
-    return table.to_numpy(dtype=float)
+    return table.astype(float)
 
 
 def read_labels(path: Path, column: str | None) -> np.ndarray:
@@ -76,7 +77,7 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
     return table[column].to_numpy()
 
 
-def _check_lengths(preds: dict[str, np.ndarray], given: np.ndarray) -> None:
+def _check_lengths(preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarray) -> None:
     """Every model's file has one prediction per test label (checked before the corrections are matched)."""
     for name, pred in preds.items():
         if len(pred) != len(given):
@@ -109,7 +110,7 @@ def _check_lengths(preds: dict[str, np.ndarray], given: np.ndarray) -> None:
     "--human-counts",
     type=click.Path(path_type=Path),
     default=None,
-    help=".npy (items x classes) of annotator votes: plurality = corrected label, shares = soft labels.",
+    help=".npy (items x classes, columns in sorted class order) of annotator votes: plurality = corrected label, shares = soft labels.",
 )
 @click.option(
     "--metric",

@@ -71,6 +71,7 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     with renaming({"measure": "--measure"}):
         a, b = (system_scores(runs, q, measure) for q in judged)
     res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
+    only_one = sorted(map(str, set(a.columns) ^ set(b.columns)))
     out = Path(out)
     with files_together():
         write_csv(res.systems_frame().reset_index(), out / "systems.csv")
@@ -83,6 +84,8 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
                 "qrels": [str(q) for q in qrels],
                 "n_systems": len(runs),
                 "resampled": res.resampled,
+                "n_topics": len(res.topics) if res.topics is not None else None,
+                "topics_in_one_qrels_only": only_one,
                 "values": res.values,
                 "n_boot": n_boot,
             },
@@ -98,4 +101,9 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
             fh.write(page)
     print_frame(res.systems_frame().reset_index(), title=f"{measure} per system")
     print_frame(res.to_frame().reset_index(), title="Agreement")
+    if only_one:
+        console().print(
+            f"compared on the {len(res.topics if res.topics is not None else [])} topics both qrels judge; "
+            f"{len(only_one)} judged in one qrels only were left out (summary.json: topics_in_one_qrels_only)"
+        )
     console().print(f"wrote {out / 'systems.csv'}, agreement.csv, topics_a.csv, topics_b.csv, summary.json")

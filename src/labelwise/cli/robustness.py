@@ -13,6 +13,7 @@ from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, MODELS, robustness_curve
+from ..poison._common import check_X
 from ._audit_model import check_two_classes
 from ._common import OutputFolder, console, print_frame, read_input, split_csv_option
 
@@ -113,7 +114,8 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         )
     if features.shape[1] == 0:
         raise InvalidParameterError("the data has no feature columns besides --label")
-    X = features.to_numpy(dtype=np.float64)
+    # checked before scaling: one NaN would make its whole column NaN and the error point at row 0
+    X = check_X(features, name="DATA features")
     if standardize:
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)

@@ -8,10 +8,9 @@ import click
 import numpy as np
 
 from .._validate.probabilities import check_probs
-from ..errors import DataFileError, ShapeMismatchError
+from ..errors import ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
-from ..io.paths import require_file
-from ..io.tables import not_utf8_error
+from ..io.names import read_names
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
 from ._common import SEED, OutputFolder, console, load_npy, print_frame
@@ -35,18 +34,6 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
         )
 
 
-def _names(path: Path, option: str) -> list[str]:
-    p = require_file(path, parameter=option, kind="file of names")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise not_utf8_error(p, f"{option} file") from None
-    names = [line.strip() for line in text.splitlines() if line.strip()]
-    if not names:
-        raise DataFileError(f"{option} file {str(p)!r} has no labels (one per line)")
-    return names
-
-
 @click.command()
 @click.option(
     "--train-probs",
@@ -58,7 +45,7 @@ def _names(path: Path, option: str) -> list[str]:
     "--train-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help=".npy (n,) their labels (0..K-1).",
+    help=".npy (n,) their labels: column numbers 0..K-1, or K names (columns in sorted order).",
 )
 @click.option(
     "--target-probs",
@@ -169,8 +156,8 @@ def label_shift(train_labels, eval_labels, k, out):
     Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.
     """
     res = familiarity(
-        _names(train_labels, "--train-labels"),
-        _names(eval_labels, "--eval-labels"),
+        read_names(train_labels, parameter="--train-labels"),
+        read_names(eval_labels, parameter="--eval-labels"),
         k=k,
     )
     out = Path(out)

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
-__all__ = ["encode_against", "predictions_to_codes", "resolve_metric"]
+__all__ = ["classes_named_by_columns", "encode_against", "predictions_to_codes", "resolve_metric"]
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -42,7 +43,10 @@ def is_accuracy(metric: str | Metric) -> bool:
 
 
 def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing: bool = False) -> np.ndarray:
-    """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``."""
+    """Codes of ``values`` in ``classes``; missing values become -1 when ``allow_missing``.
+
+    A value that is not a class but is written like one (``"1"`` for the class ``1``) gets its code.
+    """
     arr = _as_1d(values, name)
     missing = pd.isna(arr) if arr.dtype.kind not in "iub" else np.zeros(arr.shape, bool)
     if missing.any() and not allow_missing:
@@ -52,6 +56,11 @@ def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing
     filled[missing] = classes[0]
     codes = pd.Index(classes).get_indexer(filled)
     bad = (codes < 0) & ~missing
+    as_text = pd.Index([str(c) for c in classes])
+    if bad.any() and as_text.is_unique:
+        # the same label written as text ("1" from a CSV beside classes 1, 0) is that class
+        codes[bad] = as_text.get_indexer([str(v) for v in filled[bad]])
+        bad = (codes < 0) & ~missing
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
@@ -63,13 +72,34 @@ def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing
     return codes
 
 
+def classes_named_by_columns(predictions: Any, seen: np.ndarray) -> list[Any]:
+    """Classes a probability DataFrame names besides the labels ``seen`` in the test set.
+
+    A model may know classes that no test item has (given or corrected); its probability table
+    names them. Extra names are read as integers when the labels are integers (a CSV header is
+    text). Frames that do not name every seen label are left to :func:`predictions_to_codes`.
+    """
+    seen_names = {str(v) for v in seen}
+    ints = len(seen) > 0 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in seen)
+    extra: dict[str, Any] = {}
+    for pred in predictions.values() if isinstance(predictions, Mapping) else ():
+        names = class_column_names(pred)
+        if names is None or not seen_names <= set(names):
+            continue
+        for n in names:
+            if n not in seen_names:
+                extra[n] = int(n) if ints and n.lstrip("-").isdecimal() else n
+    return list(extra.values())
+
+
 def predictions_to_codes(
     predictions: Mapping[str, Any], classes: np.ndarray, n_items: int
 ) -> tuple[list[str], np.ndarray]:
     """Each model's predicted class codes, shape (n_models, n_items).
 
-    A 2-D entry is a probability matrix (columns in the order of ``classes``) and is turned into
-    its row-wise argmax; a 1-D entry holds predicted labels.
+    A 2-D entry is a probability matrix (columns in the order of ``classes``, or a DataFrame whose
+    columns are named by class in any order) and is turned into its row-wise argmax; a 1-D entry
+    holds predicted labels.
     """
     if isinstance(predictions, pd.DataFrame):
         predictions = {str(c): predictions[c].to_numpy() for c in predictions.columns}
@@ -84,7 +114,7 @@ def predictions_to_codes(
         raise InvalidParameterError(f"predictions must name each model once, got {dup} more than once")
     out = np.empty((len(names), n_items), dtype=np.int64)
     for i, (name, pred) in enumerate(predictions.items()):
-        arr = np.asarray(pred)
+        arr = np.asarray(columns_in_class_order(pred, classes, name=f"probabilities of model {str(name)!r}"))
         if arr.shape[0] != n_items:
             raise ShapeMismatchError(
                 f"predictions of model {name!r} must have one row per test item ({n_items}), got {arr.shape[0]}"
@@ -95,6 +125,12 @@ def predictions_to_codes(
                 raise ShapeMismatchError(
                     f"probabilities of model {name!r} must have one column per class ({len(classes)}), "
                     f"got {probs.shape[1]}"
+                    + (
+                        "; for classes no test item has, pass classes= or give the probabilities as a table "
+                        "whose header names the classes"
+                        if probs.shape[1] > len(classes)
+                        else ""
+                    )
                 )
             out[i] = probs.argmax(axis=1)
         else:

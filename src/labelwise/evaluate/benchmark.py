@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_positive_int, seed_from
+from .._validate.arguments import check_fraction, check_positive_int, seed_from
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
-from ..errors import InvalidParameterError, ShapeMismatchError
-from ._inputs import encode_against, is_accuracy, predictions_to_codes, resolve_metric
+from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ._inputs import classes_named_by_columns, encode_against, is_accuracy, predictions_to_codes, resolve_metric
 from .prevalence import (
     PrevalenceCurve,
     crossover_table,
@@ -109,8 +109,14 @@ class CorrectedBenchmark:
         """
         idx = self._model_index(models)
         seeds = check_positive_int("seeds", self.seeds if seeds is None else seeds)
+        band = check_fraction("band", band, closed_low=False, closed_high=True)
         rs = self.random_state if random_state is None else (seed_from(random_state) or 0)
         c_idx, clean_idx = np.flatnonzero(self.correctable), np.flatnonzero(self.clean)
+        if len(c_idx) == 0:
+            raise TooFewExamplesError(
+                "the prevalence curve needs at least one correctable test item (a corrected label that differs "
+                "from the given one), got 0: the corrections change no label"
+            )
         base = self.base_prevalence
         grid = np.linspace(base, max(0.5, base), 21) if prevalences is None else prevalences
         keep = keep_counts(len(c_idx), len(clean_idx), grid)
@@ -200,14 +206,26 @@ def _score_table(
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 
-def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any) -> np.ndarray:
+def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions: Any) -> np.ndarray:
+    """Given ``classes``, or the labels seen: the given ones, then corrected ones not written as one of them.
+
+    A corrected label that is the text of a given one (``"1"`` read from a CSV beside given ``1``)
+    is that class, not a new one (else every item would count as corrected).
+    """
     if classes is not None:
         return _as_1d(classes, "classes")
-    values = pd.unique(np.concatenate([given, corrected[~pd.isna(corrected)]]).astype(object))
+    values = list(pd.unique(given.astype(object)))
+    text = {str(v) for v in values}
+    for v in pd.unique(corrected[~pd.isna(corrected)].astype(object)):
+        if str(v) not in text:
+            values.append(v)
+            text.add(str(v))
+    seen = np.asarray(values, dtype=object)
+    seen = np.concatenate([seen, np.array(classes_named_by_columns(predictions, seen), dtype=object)])
     try:
-        return np.asarray(sorted(values))
+        return np.asarray(sorted(seen))
     except TypeError:
-        return np.asarray(values, dtype=object)
+        return seen
 
 
 def corrected_benchmark(
@@ -226,7 +244,9 @@ def corrected_benchmark(
     Parameters
     ----------
     predictions : mapping of str -> array
-        Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order.
+        Per model, predicted labels (n,) or probabilities (n, K) with columns in ``classes`` order;
+        a DataFrame of probabilities whose columns are named by class is matched by name, and the
+        classes it names that no test item has join the default ``classes``.
     given : array-like of shape (n,)
         The original test labels.
     corrected : array-like of shape (n,)
@@ -238,7 +258,8 @@ def corrected_benchmark(
     soft_labels : array-like of shape (n, K), optional
         Human label distributions (e.g. vote shares); adds the ``expected_corrected`` column.
     classes : array-like, optional
-        All classes in column order (default: sorted labels seen in ``given`` and ``corrected``).
+        All classes in column order (default: sorted labels seen in ``given`` and ``corrected``, and
+        the classes that probability DataFrames name).
     seeds, random_state : int
         Removal orders for :meth:`CorrectedBenchmark.prevalence_curve` and ``crossovers``.
 
@@ -262,11 +283,13 @@ def corrected_benchmark(
     """
     name, fn = resolve_metric(metric)
     given_arr, corrected_arr = _as_1d(given, "given"), _as_1d(corrected, "corrected")
+    if len(given_arr) == 0:
+        raise TooFewExamplesError("given must hold at least one test label, got 0")
     if len(given_arr) != len(corrected_arr):
         raise ShapeMismatchError(
             f"corrected must have one label per test item (given has {len(given_arr)}), got {len(corrected_arr)}"
         )
-    cls = _classes(given_arr, corrected_arr, classes)
+    cls = _classes(given_arr, corrected_arr, classes, predictions)
     g = encode_against(given_arr, cls, name="given")
     c = encode_against(corrected_arr, cls, name="corrected", allow_missing=True)
     models, pred = predictions_to_codes(predictions, cls, len(g))

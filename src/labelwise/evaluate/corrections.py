@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from .._validate.labels import _as_1d
+from .._validate.labels import _as_1d, are_column_numbers, encode_labels
 from ..errors import (
     DataFileError,
     InvalidLabelsError,
@@ -110,9 +110,15 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     given : array-like of shape (n,)
         The original labels; a tie that includes the given label keeps it.
     classes : array-like of shape (K,), optional
-        Class of each column (default: ``0..K-1``).
+        Class of each column (default: ``0..K-1`` for integer labels; for other labels such as
+        ``"yes"``/``"no"``, their sorted distinct values when there are K of them).
     """
-    c = np.asarray(counts, dtype=float)
+    try:
+        c = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"counts must hold numbers of votes (items x classes), got {show(np.asarray(counts).ravel()[0])} among them"
+        ) from None
     g = _as_1d(given, "given")
     if c.ndim != 2:
         raise ShapeMismatchError(f"counts must be 2-D (items x classes), got shape {c.shape}")
@@ -120,7 +126,7 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
         raise ShapeMismatchError(f"counts must have one row per test item (given has {len(g)}), got {len(c)}")
     if not np.all(np.isfinite(c)) or (c < 0).any():
         raise InvalidParameterError("counts must be finite and non-negative")
-    cls = np.arange(c.shape[1]) if classes is None else _as_1d(classes, "classes")
+    cls = _count_classes(g, c.shape[1]) if classes is None else _as_1d(classes, "classes")
     if len(cls) != c.shape[1]:
         raise ShapeMismatchError(f"classes must have one entry per column of counts ({c.shape[1]}), got {len(cls)}")
     col = pd.Index(cls).get_indexer(g.astype(object))
@@ -135,6 +141,19 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
     soft = np.divide(c, total[:, None], out=np.zeros_like(c), where=total[:, None] > 0)
     soft[total == 0] = np.eye(c.shape[1])[col[total == 0]]
     return Corrections(corrected, soft, "counts")
+
+
+def _count_classes(given: np.ndarray, k: int) -> np.ndarray:
+    """Default classes of the count columns: ``0..K-1`` for integer labels, else the K sorted label names."""
+    if are_column_numbers(given):
+        return np.arange(k)
+    _, found = encode_labels(given, name="given")
+    if len(found) != k:
+        raise InvalidLabelsError(
+            f"given holds {len(found)} distinct labels but counts has {k} columns: pass classes= (the class of "
+            "each column) when a class has no given label"
+        )
+    return found
 
 
 def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:

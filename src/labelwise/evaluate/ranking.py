@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_fraction, check_positive_int, check_random_state
+from .._validate.arguments import check_fraction, check_positive_int, check_random_state, show
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 
 __all__ = [
@@ -24,14 +24,28 @@ __all__ = [
 MEASURES = ("kendall_tau", "tau_ap", "tau_ap_symmetric", "spearman", "rbo_ext")
 
 
-def _check_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+def _as_scores(values: Any, name: str) -> np.ndarray:
+    """``values`` as a float array, or an error naming ``name`` and the first entry that is not a finite number."""
+    try:
+        x = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.asarray(values, dtype=object).ravel()
+        num = pd.to_numeric(pd.Series(arr), errors="coerce").to_numpy()
+        i = int(np.flatnonzero(np.isnan(num))[0]) if np.isnan(num).any() else 0
+        raise InvalidParameterError(f"{name} must hold numbers (scores), entry {i} is {show(arr[i])}") from None
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise InvalidParameterError(f"{name} must hold finite numbers (scores), entry {i} is {x.ravel()[i]}")
+    return x
+
+
+def _check_pair(a: Any, b: Any, names: tuple[str, str] = ("a", "b")) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _as_scores(a, names[0]), _as_scores(b, names[1])
     if x.ndim != 1 or x.shape != y.shape:
         raise ShapeMismatchError(
             f"the two score lists must be 1-D and of equal length, got shapes {x.shape} and {y.shape}"
         )
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise InvalidParameterError("scores must be finite numbers")
     return x, y
 
 
@@ -83,7 +97,7 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     .. [1] E. Yilmaz, J. A. Aslam and S. Robertson, "A new rank correlation coefficient for
        information retrieval", SIGIR 2008.
     """
-    t, e = _check_pair(truth, estimate)
+    t, e = _check_pair(truth, estimate, ("truth", "estimate"))
     n = len(t)
     if n < 2:
         raise TooFewExamplesError(f"tau_ap needs at least 2 systems, got {n}")
@@ -164,6 +178,8 @@ class RankingAgreement:
     n_boot : int
     resampled : str
         ``"topics"`` when per-topic tables were given, else ``"systems"``.
+    topics : ndarray or None
+        With two per-topic tables, the topics both hold (the only ones compared); else None.
     """
 
     systems: np.ndarray
@@ -174,6 +190,7 @@ class RankingAgreement:
     ci_high: dict[str, float]
     n_boot: int
     resampled: str
+    topics: np.ndarray | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: value, ci_low, ci_high."""
@@ -192,24 +209,43 @@ class RankingAgreement:
         return f
 
 
+def _score_frame(name: str, s: Any) -> pd.DataFrame:
+    """One score table (systems x topics; one column for plain scores) with numbers, each system once."""
+    if isinstance(s, dict):
+        s = pd.Series(s)
+    f = s.to_frame() if isinstance(s, pd.Series) else s if isinstance(s, pd.DataFrame) else None
+    if f is None:
+        raise InvalidParameterError(
+            f"{name} must be a pandas Series or dict (system -> score) or a DataFrame (systems x topics), "
+            f"got {type(s).__name__}"
+        )
+    if f.index.has_duplicates:
+        dup = f.index[f.index.duplicated()][0]
+        raise InvalidParameterError(f"{name} must score each system once, system {show(dup)} appears more than once")
+    num = f.apply(pd.to_numeric, errors="coerce").astype(float)
+    bad = ~np.isfinite(num.to_numpy())
+    if bad.any():
+        r, c = (int(i[0]) for i in np.nonzero(bad))
+        where = f"system {show(f.index[r])}" + (f", topic {show(f.columns[c])}" if f.shape[1] > 1 else "")
+        raise InvalidParameterError(f"{name} must hold a finite number for every score; {where} is {show(f.iat[r, c])}")
+    return num
+
+
 def _align(scores_a: Any, scores_b: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frames = []
-    for name, s in (("scores_a", scores_a), ("scores_b", scores_b)):
-        if isinstance(s, dict):
-            s = pd.Series(s)
-        f = s.to_frame() if isinstance(s, pd.Series) else s if isinstance(s, pd.DataFrame) else None
-        if f is None:
-            raise InvalidParameterError(
-                f"{name} must be a pandas Series or dict (system -> score) or a DataFrame (systems x topics), "
-                f"got {type(s).__name__}"
-            )
-        frames.append(f.astype(float))
-    a, b = frames
+    a, b = _score_frame("scores_a", scores_a), _score_frame("scores_b", scores_b)
     if set(a.index) != set(b.index):
         only = sorted(map(str, set(a.index) ^ set(b.index)))[:10]
         raise ShapeMismatchError(f"scores_a and scores_b must score the same systems; only in one of them: {only}")
     b = b.loc[a.index]
-    if a.shape[1] > 1 or b.shape[1] > 1:
+    tables = [isinstance(s, pd.DataFrame) for s in (scores_a, scores_b)]
+    per_topic = [t and f.shape[1] > 1 for t, f in zip(tables, (a, b), strict=True)]
+    if any(per_topic) and not all(tables):
+        table, plain = ("scores_a", "scores_b") if per_topic[0] else ("scores_b", "scores_a")
+        raise ShapeMismatchError(
+            f"{table} is a systems x topics table but {plain} holds one score per system; give both as tables "
+            f"(topics resampled) or both as per-system scores (e.g. {table}.mean(axis=1))"
+        )
+    if any(per_topic):
         topics = a.columns.intersection(b.columns)
         if len(topics) == 0:
             raise ShapeMismatchError("per-topic score tables must share topic columns, got none in common")
@@ -238,9 +274,11 @@ def ranking_agreement(
     Parameters
     ----------
     scores_a, scores_b : Series/dict (system -> score) or DataFrame (systems x topics)
-        Higher is better. With per-topic tables the system score is the mean over topics and the
-        bootstrap resamples topics (the usual IR practice); otherwise it resamples systems with
-        replacement and computes each measure on the distinct systems drawn.
+        Higher is better. With per-topic tables the system score is the mean over the topics both
+        tables hold and the bootstrap resamples topics (the usual IR practice); otherwise it
+        resamples systems with replacement and computes each measure on the distinct systems drawn.
+        Both must be of the same kind: a table and a per-system score list are an error. Scores
+        must be finite numbers (numeric strings are read as numbers) and name each system once.
     p : float
         RBO persistence (weight of the top ``1/(1-p)`` ranks).
     n_boot : int
@@ -296,4 +334,15 @@ def ranking_agreement(
         vals = np.array([d[m] for d in boots], dtype=float)
         vals = vals[np.isfinite(vals)]
         low[m], high[m] = tuple(np.percentile(vals, q)) if vals.size else (np.nan, np.nan)
-    return RankingAgreement(names, sa, sb, values, low, high, n_boot, "topics" if by_topic else "systems")
+    both_tables = isinstance(scores_a, pd.DataFrame) and isinstance(scores_b, pd.DataFrame)
+    return RankingAgreement(
+        names,
+        sa,
+        sb,
+        values,
+        low,
+        high,
+        n_boot,
+        "topics" if by_topic else "systems",
+        np.asarray(a.columns) if both_tables else None,
+    )

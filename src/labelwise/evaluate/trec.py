@@ -23,9 +23,10 @@ RUN_SUFFIXES = (".run", ".txt", ".trec", "")
 
 
 def _lines(path: Path, kind: str):
+    """Numbered, split non-blank, non-comment lines; a UTF-8 byte-order mark (Windows editors) is dropped."""
     require_file(path, parameter="path", kind=f"{kind} file")
     try:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding="utf-8-sig") as fh:
             for number, line in enumerate(fh, start=1):
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield number, line.split()

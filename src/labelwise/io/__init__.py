@@ -6,6 +6,7 @@ from .atomic import atomic_write, files_together, write_csv, write_json, write_n
 from .coco import CocoBoxes, read_coco, read_coco_predictions
 from .conll import ConllCorpus, read_conll
 from .masks import read_masks
+from .names import read_names
 from .paths import require_file, require_folder, require_path
 from .tables import read_table
 
@@ -23,6 +24,7 @@ __all__ = [
     "read_coco_predictions",
     "read_conll",
     "read_masks",
+    "read_names",
     "read_table",
     "require_file",
     "require_folder",

@@ -169,7 +169,9 @@ def read_conll(path: str | os.PathLike, *, tag_field: int = -1, n_fields: int | 
     tokens: list[list[str]] = []
     tags: list[list[str]] = []
     try:
-        with p.open(encoding="utf-8") as fh:
+        # utf-8-sig: a byte-order mark would glue itself to the first line ('\ufeff# sent_id = 1' is no
+        # comment, '\ufeff-DOCSTART-' no document start); the review's export reads it off the same way
+        with p.open(encoding="utf-8-sig") as fh:
             expected = n_fields
             if expected is None:
                 found = token_fields(fh)

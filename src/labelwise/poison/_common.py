@@ -84,6 +84,7 @@ def budget_count(budget: Any, n: int, *, name: str = "budget") -> int:
 
 def check_X(X: Any, n: int | None = None, *, name: str = "X") -> np.ndarray:
     """2-D finite float array; its length must be ``n`` when given."""
+    columns = list(X.columns) if isinstance(X, pd.DataFrame) else None
     if isinstance(X, pd.DataFrame):
         X = X.to_numpy()
     try:
@@ -94,7 +95,12 @@ def check_X(X: Any, n: int | None = None, *, name: str = "X") -> np.ndarray:
         raise ShapeMismatchError(f"{name} must be 2-D (n_examples, n_features), got shape {arr.shape}")
     if not np.isfinite(arr).all():
         row = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
-        raise InvalidParameterError(f"{name} must be finite (no NaN or inf), row {row} is not")
+        col = int(np.flatnonzero(~np.isfinite(arr[row]))[0])
+        where = f"column {columns[col]!r}" if columns is not None else f"column {col}"
+        raise InvalidParameterError(
+            f"{name} must be finite (no NaN or inf), row {row} {where} is {arr[row, col]} "
+            f"({int((~np.isfinite(arr).all(axis=1)).sum())} such row(s))"
+        )
     if n is not None and arr.shape[0] != n:
         raise ShapeMismatchError(f"{name} and labels must have the same length, got {arr.shape[0]} and {n}")
     return arr

@@ -25,6 +25,7 @@ a ``relabel`` decision found in the database is refused, not guessed at.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -211,13 +212,15 @@ def _tag_set(cell: Any) -> set[str]:
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return set()
     tags = (t.strip() for t in str(cell).split("|"))
-    return {str(int(t)) if t.isdigit() else t for t in tags if t}
+    return {str(int(t)) if t.isdecimal() else t for t in tags if t}
 
 
 def _token(run: TaskRun, excluded: list[int], mark: bool) -> tuple[bytes, dict, pd.DataFrame, int]:
     path = _data_path(run)
+    raw = path.read_bytes()
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""  # read_conll skips it; kept in the output
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw[len(bom) :].decode("utf-8")
     except UnicodeDecodeError:
         raise DataFileError(f"CoNLL file {str(path)!r} is not UTF-8 text") from None
     where = run.issues.set_index("token_index").sort_index()
@@ -228,7 +231,7 @@ def _token(run: TaskRun, excluded: list[int], mark: bool) -> tuple[bytes, dict, 
     sentences = sorted({int(where.at[r, "sentence"]) for r in excluded})
     cleaned, _ = cleaned_conll(text, sentences, mark_excluded=mark, tokens=tokens)
     given = dict(zip(where.index.astype(int), where["given_label"].astype(str), strict=True))
-    return cleaned.encode("utf-8"), given, where[cols], len(sentences)
+    return bom + cleaned.encode("utf-8"), given, where[cols], len(sentences)
 
 
 def _detection(

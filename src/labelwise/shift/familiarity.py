@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_positive_int
-from ..errors import InvalidLabelsError, ShapeMismatchError
+from .._validate.arguments import check_positive_int, show
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 
 __all__ = ["Familiarity", "familiarity", "tfidf_embed"]
 
@@ -56,9 +56,26 @@ class Familiarity:
         return pd.DataFrame({"familiarity": self.per_label, "nearest_train_label": self.nearest})
 
 
+def _label_names(values: Iterable[Any], name: str) -> list[str]:
+    """Label names as text; a missing (None/NaN) or blank entry is an error naming its position.
+
+    ``str(None)`` would otherwise enter the label set as a label called ``'None'`` (or ``'nan'``).
+    """
+    out = []
+    for i, v in enumerate(values):
+        text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        if not text.strip():
+            raise InvalidLabelsError(f"{name} must hold label names, entry {i} is {show(v)} (missing or blank)")
+        out.append(text)
+    return out
+
+
 def _counts(train_labels: Iterable[Any] | Mapping[Any, int]) -> Counter:
-    counts = Counter(dict(train_labels)) if isinstance(train_labels, Mapping) else Counter(map(str, train_labels))
-    counts = Counter({str(k): int(v) for k, v in counts.items() if v > 0})
+    if isinstance(train_labels, Mapping):
+        names = _label_names(train_labels.keys(), "train_labels")
+        counts = Counter({n: int(v) for n, v in zip(names, train_labels.values(), strict=True) if v > 0})
+    else:
+        counts = Counter(_label_names(train_labels, "train_labels"))
     if not counts:
         raise InvalidLabelsError("train_labels must hold at least one label (with a positive count)")
     return counts
@@ -97,7 +114,7 @@ def familiarity(
        Training Data", NAACL 2025.
     """
     counts = _counts(train_labels)
-    evals = list(dict.fromkeys(map(str, eval_labels)))
+    evals = list(dict.fromkeys(_label_names(eval_labels, "eval_labels")))
     if not evals:
         raise InvalidLabelsError("eval_labels must hold at least one label")
     k = check_positive_int("k", k)
@@ -108,6 +125,11 @@ def familiarity(
     if vectors.ndim != 2 or len(vectors) != len(train) + len(evals):
         raise ShapeMismatchError(
             f"embed must return one row per label name ({len(train) + len(evals)}), got shape {vectors.shape}"
+        )
+    if not np.isfinite(vectors).all():
+        row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
+        raise InvalidParameterError(
+            f"embed must return finite numbers, its row for label {(train + evals)[row]!r} is not"
         )
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -9,10 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int, check_random_state
+from .._validate.arguments import (
+    check_choice,
+    check_fraction,
+    check_positive,
+    check_positive_int,
+    check_random_state,
+    show,
+)
+from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
-from ..errors import ShapeMismatchError
+from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from . import bbse, mlls, rlls
 from .calibration import Calibrator, fit_calibrator
 
@@ -27,6 +36,61 @@ METHODS: dict[str, Callable[..., dict]] = {
 #: calibration applied by default before each method (Alexandari et al. pair EM with BCTS)
 DEFAULT_CALIBRATION = {"bbse": "none", "rlls": "none", "mlls": "bcts"}
 CALIBRATIONS = ("auto", "bcts", "ts", "none")
+#: option name -> check of its value, for the options the methods of :data:`METHODS` take
+OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "max_iter": check_positive_int,
+    "tol": check_positive,
+    "alpha": lambda name, v: check_fraction(name, v, high=np.inf),
+    "delta": lambda name, v: check_fraction(name, v, closed_low=False),
+    "lam": check_positive,
+    "rcond": lambda name, v: check_fraction(name, v, high=np.inf),
+}
+
+
+def _check_options(method: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The method's own options with checked values; an unknown name lists the ones it takes."""
+    takes = [
+        p.name
+        for p in inspect.signature(METHODS[method]).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        raise InvalidParameterError(f"options of method={method!r} must be among {takes}, got unknown {unknown}")
+    return {k: OPTION_CHECKS[k](k, v) if k in OPTION_CHECKS else v for k, v in options.items()}
+
+
+def _named_columns(val_probs: Any, val_labels: Any, target_probs: Any, classes: Any) -> tuple[Any, Any, Any]:
+    """Probability DataFrames whose columns name the classes, put in one column order.
+
+    With ``classes`` given, both tables follow it; otherwise ``target_probs`` follows the column
+    names of ``val_probs``, which also become the classes when the labels are text.
+    """
+    if classes is not None:
+        order = list(np.asarray(classes, dtype=object))
+        return (
+            columns_in_class_order(val_probs, order, name="val_probs"),
+            columns_in_class_order(target_probs, order, name="target_probs"),
+            classes,
+        )
+    names = class_column_names(val_probs)
+    if names is None:
+        return val_probs, target_probs, classes
+    labels = np.asarray(val_labels, dtype=object).ravel()
+    text = labels.size > 0 and all(isinstance(v, str) for v in labels)
+    return val_probs, columns_in_class_order(target_probs, names, name="target_probs"), names if text else None
+
+
+def _check_every_class_seen(codes: np.ndarray, classes: np.ndarray) -> None:
+    """Each class needs validation examples: its source prior and confusion column come from them."""
+    counts = np.bincount(codes, minlength=len(classes))
+    if (counts == 0).any():
+        absent = [c.item() if isinstance(c, np.generic) else c for c in classes[counts == 0]]
+        raise TooFewExamplesError(
+            f"val_labels must hold every class of the probabilities' columns at least once; no validation "
+            f"example has class(es) {', '.join(map(show, absent[:10]))}: the source prior of a class without "
+            f"validation labels (and any shift of it) cannot be estimated; add labelled examples of it or drop its column"
+        )
 
 
 @dataclass(frozen=True)
@@ -106,7 +170,9 @@ def estimate_priors(
     Parameters
     ----------
     val_probs : array-like of shape (n, K)
-        Held-out predicted probabilities on labelled source data.
+        Held-out predicted probabilities on labelled source data. A DataFrame whose columns are
+        named by class is read by name: ``target_probs`` (if also named) is put in its column
+        order, and with text labels its names are the classes.
     val_labels : array-like of shape (n,)
         Their true labels.
     target_probs : array-like of shape (m, K)
@@ -121,10 +187,14 @@ def estimate_priors(
     n_boot : int
         Bootstrap replicates for the confidence interval of the priors (0: none).
     **options
-        Passed to the method (``max_iter``, ``tol`` for MLLS; ``alpha``, ``delta``, ``lam`` for RLLS).
+        Passed to the method (``max_iter``, ``tol`` for MLLS; ``alpha``, ``delta``, ``lam`` for RLLS;
+        ``rcond`` for BBSE); a name the method does not take, or an out-of-range value, is an error.
 
     Raises
     ------
+    TooFewExamplesError
+        If a class (a column of the probabilities) has no validation label: its source prior is
+        unknown, so no method can say how it moved.
     ShapeMismatchError
         If the target probabilities have a different number of classes.
     SingularConfusionError
@@ -140,6 +210,7 @@ def estimate_priors(
     method = check_choice("method", method, list(METHODS))
     calibration = check_choice("calibration", calibration, CALIBRATIONS)
     calibration = DEFAULT_CALIBRATION[method] if calibration == "auto" else calibration
+    val_probs, target_probs, classes = _named_columns(val_probs, val_labels, target_probs, classes)
     vp = check_probs(val_probs, name="val_probs")
     tp = check_probs(target_probs, name="target_probs")
     if tp.shape[1] != vp.shape[1]:
@@ -151,6 +222,8 @@ def estimate_priors(
             f"val_labels must have one label per row of val_probs ({len(vp)}), got {len(np.asarray(val_labels))}"
         )
     vc, cls = encode_labels_for_probs(val_labels, vp.shape[1], classes=classes, name="val_labels")
+    _check_every_class_seen(vc, cls)
+    options = _check_options(method, options)
     n_boot = check_positive_int("n_boot", n_boot, minimum=0)
     ci = check_fraction("ci", ci, closed_low=False)
     check_random_state(random_state)  # checked even when n_boot=0 leaves it unused

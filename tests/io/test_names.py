@@ -1,0 +1,32 @@
+"""read_names: one name per line, the same names whatever editor saved the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from labelwise.errors import DataFileError
+from labelwise.io import read_names
+from labelwise.shift import familiarity
+
+
+class TestReadNames:
+    def test_byte_order_mark_and_windows_line_ends_give_the_same_names(self, tmp_path):
+        """A BOM once stuck to the first name ('\\ufeffperson' != 'person') and lowered its familiarity."""
+        plain, windows = tmp_path / "plain.txt", tmp_path / "windows.txt"
+        plain.write_text("person\nperson\ncity\n", encoding="utf-8")
+        windows.write_bytes("person\r\nperson\r\ncity\r\n".encode("utf-8-sig"))
+        assert read_names(windows) == read_names(plain) == ["person", "person", "city"]
+        assert familiarity(read_names(windows), ["person"], k=2).score == pytest.approx(1.0)
+
+    def test_blank_lines_and_surrounding_spaces_are_dropped(self, tmp_path):
+        """Blank lines are skipped and each name is stripped; repeats are kept (they are occurrences)."""
+        f = tmp_path / "n.txt"
+        f.write_text("  a \n\n a\n\t\n", encoding="utf-8")
+        assert read_names(f) == ["a", "a"]
+
+    def test_file_without_names_is_an_error_naming_the_parameter(self, tmp_path):
+        """A file of blank lines raises DataFileError naming the parameter."""
+        f = tmp_path / "n.txt"
+        f.write_text("\n \n", encoding="utf-8")
+        with pytest.raises(DataFileError, match="--eval-labels file .* has no labels"):
+            read_names(f, parameter="--eval-labels")
