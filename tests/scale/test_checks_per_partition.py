@@ -26,6 +26,7 @@ PER_PARTITION = [
     "data_valuation",
     "leakage",
     "non_iid",
+    "underperforming_group",
 ]
 
 
@@ -80,6 +81,18 @@ def assert_same(ours, theirs) -> None:
             assert ours.info[check][key] == theirs.info[check][key], check
     if "label" in theirs.info:
         np.testing.assert_array_equal(ours.info["label"]["noise_matrix"], theirs.info["label"]["noise_matrix"])
+    if "underperforming_group" in theirs.info:
+        assert_same_groups(ours.info["underperforming_group"], theirs.info["underperforming_group"])
+
+
+def assert_same_groups(ours: dict, theirs: dict) -> None:
+    """underperforming_group's info: the same groups, counts and weak groups (their scores to 1e-12)."""
+    assert {**ours, "weak_groups": None} == {**theirs, "weak_groups": None}
+    assert [(w["group"], w["size"]) for w in ours["weak_groups"]] == [
+        (w["group"], w["size"]) for w in theirs["weak_groups"]
+    ]
+    got, expected = ([w["score"] for w in info["weak_groups"]] for info in (ours, theirs))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
 
 class TestSameAnswersAsInMemory:
@@ -163,13 +176,9 @@ def test_an_empty_chunk_is_dropped_and_the_answers_are_the_same():
     assert_same(ours, lw.checks.find_data_issues(X, y, split=split, checks=PER_PARTITION, method="exact"))
 
 
-def test_no_n_long_array_comes_to_the_client(monkeypatch):
-    """With every per-example check: no computed result holds as many values as rows (the quantile
-    selection capped at 64 values here, so that it has to narrow), and the graph is never gathered."""
-    import labelwise._dask_select as select
-
-    monkeypatch.setattr(select, "GATHER_CAP", 64)
-    X, y, split = _data(n=3000, seed=5)
+def _watch_the_client(monkeypatch) -> list[int]:
+    """The sizes of the arrays every later dask computation brings to the client (a list that
+    grows); gathering the graph fails the test."""
     sizes: list[int] = []
     real = dask.base.compute
 
@@ -181,6 +190,20 @@ def test_no_n_long_array_comes_to_the_client(monkeypatch):
     monkeypatch.setattr(dask.base, "compute", spy)
     monkeypatch.setattr(dask, "compute", spy)
     monkeypatch.setattr(PartitionedGraph, "compute", lambda self: pytest.fail("the graph was gathered"))
+    return sizes
+
+
+def test_no_n_long_array_comes_to_the_client(monkeypatch):
+    """With every per-example check: no computed result holds as many values as rows (the quantile
+    selection capped at 64 values here, so that it has to narrow; the groups' listing in info, kept
+    for at most 10,000 rows as in memory, turned off), and the graph is never gathered."""
+    import labelwise._dask_select as select
+    from labelwise.checks import underperforming_group
+
+    monkeypatch.setattr(select, "GATHER_CAP", 64)
+    monkeypatch.setattr(underperforming_group, "INFO_GROUP_ROWS", 0)
+    X, y, split = _data(n=3000, seed=5)
+    sizes = _watch_the_client(monkeypatch)
     with dask.config.set(scheduler="sync"):
         found = lw.checks.find_data_issues(
             da.from_array(X, chunks=(500, 4)), y, split=split, checks=PER_PARTITION, method="exact", scaling="zscore"
@@ -189,9 +212,16 @@ def test_no_n_long_array_comes_to_the_client(monkeypatch):
     assert found.summary["status"].eq("ran").all()
 
 
-def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
-    """underperforming_group reads the whole graph: it comes to the client once, and the results are
-    the in-memory ones."""
+def test_a_check_without_a_partitioned_function_runs_on_the_graph_gathered_once(monkeypatch):
+    """Every registered check runs per partition; one without a ``partitioned`` function (here
+    underperforming_group with it removed) gets the graph brought to the client, once for two such
+    checks, and the in-memory results."""
+    from dataclasses import replace
+
+    from labelwise.checks import find
+
+    for name in ("underperforming_group", "non_iid"):
+        monkeypatch.setitem(find.CHECKS, name, replace(find.CHECKS[name], partitioned=None))
     X, y, _ = _data(seed=6)
     calls = []
     real = PartitionedGraph.compute
@@ -201,7 +231,7 @@ def test_checks_that_read_the_graph_whole_gather_it_once(monkeypatch):
         return real(self)
 
     monkeypatch.setattr(PartitionedGraph, "compute", counted)
-    checks = ["outlier", "underperforming_group"]
+    checks = ["outlier", "non_iid", "underperforming_group"]
     theirs = lw.checks.find_data_issues(X, y, checks=checks, method="exact")
     with dask.config.set(scheduler="sync"):
         ours = lw.checks.find_data_issues(da.from_array(X, chunks=(80, 4)), y, checks=checks, method="exact")

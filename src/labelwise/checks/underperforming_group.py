@@ -22,6 +22,12 @@ over the data set's mean quality above chance, clipped to [0, 1], and every row 
 When the data set's mean quality is not above chance (random labels, or a model no better than
 chance), groups cannot be judged against it: nothing is flagged and the summary says why.
 
+For features given as a dask array (:func:`run_partitioned`) the clusters are found on the
+workers, the graph never brought to the client (:mod:`._dask_dbscan`), and the groups' means are
+sums per group on the workers: the same clusters, flags and weak groups as in memory for any
+chunking (scores to rounding: the sums are added in another order). The data set's mean quality
+is a float64 mean in both.
+
 References
 ----------
 Ester, M., Kriegel, H.-P., Sander, J., & Xu, X. (1996). A density-based algorithm for
@@ -32,16 +38,20 @@ Algorithms, 3(1), 57-67 (the clusters' connected components, :func:`core_compone
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._validate.arguments import check_positive_int
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
-from .label import given_label_probs, neighbour_vote_given
+from .label import given_label_probs, given_vote_of, neighbour_vote_given
 
 THRESHOLD = 0.5
 #: User groups with fewer rows are not judged (their rows score 1): see the module docstring.
 MIN_GROUP_SIZE = 5
+#: ``info["group"]`` lists every row's group up to this many rows (``None`` above).
+INFO_GROUP_ROWS = 10_000
 
 
 #: Rows per block of the graph-DBSCAN passes (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
@@ -143,18 +153,12 @@ def run(inputs: CheckInputs) -> CheckResult:
     """Flag rows of clusters (or given groups) whose mean label quality is low."""
     labels, classes = inputs.labels, inputs.classes
     assert labels is not None and classes is not None  # guaranteed by ``requires``
-    threshold = float(inputs.option("underperforming_group", "threshold", THRESHOLD))
-    min_size = 1
+    threshold, min_size = _settings(inputs)
     if inputs.groups is not None:
         groups, source = inputs.groups, "user groups"
-        min_size = check_positive_int(
-            "check_options['underperforming_group']['min_group_size']",
-            inputs.option("underperforming_group", "min_group_size", MIN_GROUP_SIZE),
-        )
     else:
         assert inputs.graph is not None  # without groups, ``requires`` guarantees the graph
-        size = int(inputs.option("underperforming_group", "min_cluster_size", max(5, inputs.graph.k)))
-        groups, source = graph_dbscan(inputs.graph, size), "graph DBSCAN"
+        groups, source = graph_dbscan(inputs.graph, _cluster_size(inputs)), "graph DBSCAN"
     quality = inputs.cache.get("label_given_probs")  # left by the label check
     if quality is None:
         if inputs.probs is not None:
@@ -163,53 +167,165 @@ def run(inputs: CheckInputs) -> CheckResult:
             assert inputs.graph is not None  # without probs, ``requires`` guarantees the graph
             quality = neighbour_vote_given(inputs.graph, labels, len(classes))
     chance = 1.0 / len(classes)
-    overall = float(quality.mean()) - chance
-    sizes = np.bincount(groups[groups >= 0])
+    overall = float(np.mean(quality, dtype=np.float64)) - chance
+    member = groups >= 0
+    sizes = np.bincount(groups[member])
     score = np.ones(inputs.n)
     weak: list[dict[str, float]] = []
-    extra: dict[str, str] = {}
-    if overall <= 0:  # no better than chance overall: no group can fall below the data set's level
-        extra["reason"] = f"labels' mean quality {overall + chance:.3g} is not above chance (1/K = {chance:.3g})"
-    else:
-        score, weak = _judge(groups, quality, chance, overall, sizes >= min_size, threshold)
+    if overall > 0 and sizes.size:
+        sums = np.bincount(groups[member], weights=quality[member], minlength=sizes.size)
+        group_score = group_scores(sums, sizes, min_size, chance, overall)
+        score[member] = group_score[groups[member]]
+        ids = np.flatnonzero((group_score < threshold) & (sizes > 0))
+        weak = _weak(ids, sizes[ids], group_score[ids])
     is_issue = score < threshold
-    info = {
-        "groups_from": source,
-        "n_groups": int(sizes.size),
-        "weak_groups": weak,
-        "rows_in_no_group": int(np.count_nonzero(groups < 0)),
-        "small_groups": int(np.count_nonzero((sizes > 0) & (sizes < min_size))),
-        "group": groups.tolist() if inputs.n <= 10_000 else None,
-    }
+    small = int(np.count_nonzero((sizes > 0) & (sizes < min_size)))
+    info = _info(source, sizes.size, weak, inputs.n - int(np.count_nonzero(member)), small)
+    info["group"] = groups.tolist() if inputs.n <= INFO_GROUP_ROWS else None
     return CheckResult(
         columns("underperforming_group", is_issue, score),
-        summary_row("underperforming_group", is_issue, score, **extra),
+        summary_row("underperforming_group", is_issue, score, **_reason(overall, chance)),
         info,
     )
 
 
-def _judge(
-    groups: np.ndarray, quality: np.ndarray, chance: float, overall: float, judged: np.ndarray, threshold: float
-) -> tuple[np.ndarray, list[dict[str, float]]]:
-    """Every row's group score (1 for rows of no group or of a group not ``judged``) and the weak groups.
+def _settings(inputs: CheckInputs) -> tuple[float, int]:
+    """The threshold and the least size of a judged group (``check_options``; 1 for clusters)."""
+    threshold = float(inputs.option("underperforming_group", "threshold", THRESHOLD))
+    min_size = 1
+    if inputs.groups is not None:
+        min_size = check_positive_int(
+            "check_options['underperforming_group']['min_group_size']",
+            inputs.option("underperforming_group", "min_group_size", MIN_GROUP_SIZE),
+        )
+    return threshold, min_size
 
-    A group's score is its mean quality above ``chance`` over the data set's (``overall``), clipped to [0, 1].
-    """
-    score = np.ones(groups.shape[0])
-    member = groups >= 0
-    if not member.any():
-        return score, []
-    sums = np.bincount(groups[member], weights=quality[member], minlength=judged.size)
-    sizes = np.bincount(groups[member], minlength=judged.size)
-    group_score = np.where(judged, np.clip((sums / np.maximum(sizes, 1) - chance) / overall, 0.0, 1.0), 1.0)
-    score[member] = group_score[groups[member]]
-    weak = np.flatnonzero((group_score < threshold) & (sizes > 0))
-    return score, [{"group": int(g), "size": int(sizes[g]), "score": float(group_score[g])} for g in weak]
+
+def _cluster_size(inputs: CheckInputs) -> int:
+    """The clusters' ``min_cluster_size`` (``check_options``; default ``max(5, k)``)."""
+    assert inputs.graph is not None
+    return int(inputs.option("underperforming_group", "min_cluster_size", max(5, inputs.graph.k)))
+
+
+def group_scores(sums: Any, sizes: Any, min_size: int, chance: float, overall: float) -> Any:
+    """Every group's score (numpy or dask): its mean quality above ``chance`` over the data set's
+    (``overall``), clipped to [0, 1]; 1 for a group of fewer than ``min_size`` rows (not judged)."""
+    mean = sums / np.maximum(sizes, 1)
+    return np.where(sizes >= min_size, np.clip((mean - chance) / overall, 0.0, 1.0), 1.0)
+
+
+def _weak(ids: np.ndarray, sizes: np.ndarray, scores: np.ndarray) -> list[dict[str, float]]:
+    return [{"group": int(g), "size": int(n), "score": float(s)} for g, n, s in zip(ids, sizes, scores, strict=True)]
+
+
+def _reason(overall: float, chance: float) -> dict[str, str]:
+    """The summary's reason when no group can be judged (the labels no better than chance overall)."""
+    if overall > 0:
+        return {}
+    return {"reason": f"labels' mean quality {overall + chance:.3g} is not above chance (1/K = {chance:.3g})"}
+
+
+def _info(source: str, n_groups: int, weak: list, in_no_group: int, small: int) -> dict[str, Any]:
+    return {
+        "groups_from": source,
+        "n_groups": int(n_groups),
+        "weak_groups": weak,
+        "rows_in_no_group": int(in_no_group),
+        "small_groups": small,
+    }
+
+
+def run_partitioned(inputs: CheckInputs) -> CheckResult:
+    """:func:`run` per partition: the clusters by :func:`labelwise.checks._dask_dbscan.dask_graph_dbscan`
+    (the graph stays on the workers), the groups' sums and sizes by
+    :func:`labelwise._dask_take.scatter_add` into arrays of one value per group, also on the
+    workers, each row's group score fetched by :func:`labelwise._dask_take.take_rows`. The client
+    gets the number of groups, the weak groups and a few counts (and the groups of at most
+    :data:`INFO_GROUP_ROWS` rows, as in memory)."""
+    from .._stage_progress import compute, step
+    from ._dask_dbscan import dask_graph_dbscan
+    from ._partitioned import as_rows, dask_columns, persisted_summary
+
+    labels, classes = inputs.labels, inputs.classes
+    assert labels is not None and classes is not None  # guaranteed by ``requires``
+    threshold, min_size = _settings(inputs)
+    chunks = tuple(int(c) for c in labels.chunks[0])
+    if inputs.groups is not None:  # numpy on the client (given so): spread over the row chunks
+        groups, source = as_rows(inputs.groups, chunks), "user groups"
+        n_groups = int(inputs.groups.max()) + 1 if inputs.n else 0
+    else:
+        assert inputs.graph is not None  # without groups, ``requires`` guarantees the graph
+        with step("underperforming_group: clusters"):
+            groups, n_groups = dask_graph_dbscan(inputs.graph, _cluster_size(inputs))
+        source = "graph DBSCAN"
+    with step("underperforming_group: group scores"):
+        quality = _dask_quality(inputs)
+        chance = 1.0 / len(classes)
+        member, at = groups >= 0, np.maximum(groups, 0)
+        overall_mean, in_group = compute(quality.astype(np.float64).mean(), member.sum())
+        overall = float(overall_mean) - chance
+        score, weak, small = _dask_scores(quality, member, at, n_groups, (chance, overall), min_size, threshold)
+        cols = dask_columns("underperforming_group", score < threshold, score)
+        held, row = persisted_summary("underperforming_group", cols, **_reason(overall, chance))
+    info = _info(source, n_groups, weak, inputs.n - int(in_group), small)
+    info["group"] = compute(groups)[0].tolist() if inputs.n <= INFO_GROUP_ROWS else None
+    return CheckResult(held, row, info)
+
+
+def _dask_quality(inputs: CheckInputs) -> Any:
+    """Each row's label quality per partition: its probability of the given label, or without
+    probs its neighbours' vote for it (the neighbours' labels shared with the label check)."""
+    from ._partitioned import neighbour_labels
+
+    labels, classes = inputs.labels, inputs.classes
+    assert labels is not None and classes is not None
+    if inputs.probs is not None:
+        probs = inputs.probs.rechunk({1: -1})
+        return probs.map_blocks(_given_block, labels[:, None], drop_axis=1, dtype=probs.dtype)
+    near = neighbour_labels(inputs)
+    return near.map_blocks(_vote_block, labels[:, None], len(classes), drop_axis=1, dtype=np.float64)
+
+
+def _given_block(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return given_label_probs(probs, labels[:, 0])
+
+
+def _vote_block(near: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    return given_vote_of(near, labels[:, 0], n_classes)
+
+
+def _dask_scores(
+    quality: Any, member: Any, at: Any, n_groups: int, level: tuple[float, float], min_size: int, threshold: float
+) -> tuple[Any, list[dict[str, float]], int]:
+    """Every row's group score (dask), the weak groups and the number of groups too small to judge;
+    ``level``: chance and the data set's mean quality above it. The groups' sums, sizes and scores
+    are dask arrays of ``n_groups`` values on the workers; only the weak groups come here."""
+    import dask.array as da
+
+    from .._dask_take import scatter_add, take_rows
+    from .._stage_progress import compute, persist
+
+    chance, overall = level
+    if n_groups == 0:
+        return da.ones_like(quality, dtype=np.float64), [], 0
+    parts = max(1, min(len(quality.chunks[0]), n_groups))
+    group_chunks = tuple(len(c) for c in np.array_split(np.arange(n_groups), parts))
+    sizes = scatter_add(at, member, n_groups, group_chunks)
+    (small,) = compute(((sizes > 0) & (sizes < min_size)).sum())
+    if overall <= 0:  # no better than chance overall: no group can fall below the data set's level
+        return da.ones_like(quality, dtype=np.float64), [], int(small)
+    sums = scatter_add(at, da.where(member, quality, 0), n_groups, group_chunks)
+    (group_score,) = persist(group_scores(sums, sizes, min_size, chance, overall))
+    score = da.where(member, take_rows(group_score, at), 1.0)
+    (ids,) = compute(da.flatnonzero((group_score < threshold) & (sizes > 0)))
+    weak_sizes, weak_scores = compute(sizes[ids], group_score[ids])
+    return score, _weak(ids, weak_sizes, weak_scores), int(small)
 
 
 CHECK = Check(
     "underperforming_group",
     requires=(("labels", "graph"), ("labels", "groups", "probs")),
     run=run,
-    shares=("label_given_probs",),
+    shares=("label_given_probs", "neighbour_labels"),
+    partitioned=run_partitioned,
 )

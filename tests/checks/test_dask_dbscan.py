@@ -1,0 +1,85 @@
+"""Graph DBSCAN per partition (labelwise.checks._dask_dbscan) is the in-memory graph_dbscan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.checks import NeighborGraph, underperforming_group
+from labelwise.checks._dask_dbscan import core_components, dask_graph_dbscan
+from labelwise.checks._partitioned import PartitionedGraph
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+
+
+@pytest.fixture(autouse=True)
+def _sync():
+    with dask.config.set(scheduler="sync"):
+        yield
+
+
+def _chunks(draw, n: int) -> tuple[int, ...]:
+    """Row chunks summing to ``n``: random cuts, so empty and one-row chunks occur."""
+    cuts = sorted(draw(st.lists(st.integers(0, n), max_size=7)))
+    return tuple(np.diff([0, *cuts, n]).tolist())
+
+
+@st.composite
+def random_graphs(draw, least_k: int = 1):
+    """A random graph of n rows, k neighbours each (distances sorted, some ties), and a chunking."""
+    n = draw(st.integers(least_k + 1, 120))
+    k = min(draw(st.integers(least_k, 8)), n - 1)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    indices = np.stack([rng.choice(np.delete(np.arange(n), i), k, replace=False) for i in range(n)])
+    distances = np.sort(rng.choice(np.linspace(0.1, 1.0, draw(st.integers(2, 40))), (n, k)).astype(np.float32), axis=1)
+    return NeighborGraph(indices=indices, distances=distances), _chunks(draw, n)
+
+
+def _spread(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGraph:
+    return PartitionedGraph(
+        da.from_array(graph.indices, chunks=(chunks, -1)), da.from_array(graph.distances, chunks=(chunks, -1))
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=random_graphs(least_k=2), size=st.integers(1, 12))
+def test_the_clusters_are_the_in_memory_ones_for_any_chunking(case, size):
+    """Random graphs (ties at eps included; k >= 2, as DBSCAN's m-th neighbour needs), any chunking,
+    any min_cluster_size: the same cluster of
+    every row, numbered alike, and their number."""
+    graph, chunks = case
+    expected = underperforming_group.graph_dbscan(graph, size)
+    got, count = dask_graph_dbscan(_spread(graph, chunks), size)
+    np.testing.assert_array_equal(got.compute(), expected)
+    assert count == expected.max() + 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=random_graphs(), seed=st.integers(0, 2**32 - 1))
+def test_core_components_are_the_in_memory_ones_for_any_chunking(case, seed):
+    """Hooking and pointer jumping on the workers: each row labelled by its component's smallest row, as in memory."""
+    graph, chunks = case
+    rng = np.random.default_rng(seed)
+    core = rng.random(graph.n) < 0.7
+    eps = float(rng.uniform(0.1, 1.0))
+    pairs = (graph.distances <= eps) & core[graph.indices] & core[:, None]
+    got = core_components(_spread(graph, chunks), da.from_array(pairs, chunks=(chunks, -1)))
+    np.testing.assert_array_equal(got.compute(), underperforming_group.core_components(graph, core, eps))
+
+
+def test_a_long_chain_is_one_component():
+    """A path whose rows list only their successor (so half its links are seen from one side only)
+    in reverse row order: one component, labelled 0, in few rounds of the chunks."""
+    n = 300
+    order = np.random.default_rng(1).permutation(n)
+    indices = np.empty((n, 1), dtype=np.int64)
+    indices[order[:-1], 0] = order[1:]
+    indices[order[-1], 0] = order[0]
+    pairs = np.ones((n, 1), dtype=bool)
+    pairs[order[-1]] = False  # the cycle broken: a path
+    graph = NeighborGraph(indices=indices, distances=np.zeros((n, 1), dtype=np.float32))
+    got = core_components(_spread(graph, (50,) * 6), da.from_array(pairs, chunks=(50, -1))).compute()
+    np.testing.assert_array_equal(got, np.zeros(n, dtype=np.int64))
