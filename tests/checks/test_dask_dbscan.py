@@ -45,9 +45,9 @@ def _spread(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGraph:
 
 
 @settings(max_examples=30, deadline=None)
-@given(case=random_graphs(least_k=2), size=st.integers(1, 12))
+@given(case=random_graphs(), size=st.integers(1, 12))
 def test_the_clusters_are_the_in_memory_ones_for_any_chunking(case, size):
-    """Random graphs (ties at eps included; k >= 2, as DBSCAN's m-th neighbour needs), any chunking,
+    """Random graphs (ties at eps included; k = 1 too), any chunking,
     any min_cluster_size: the same cluster of
     every row, numbered alike, and their number."""
     graph, chunks = case

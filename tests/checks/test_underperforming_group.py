@@ -153,7 +153,7 @@ def _dbscan_whole_arrays(graph, min_cluster_size):
     from scipy.sparse.csgraph import connected_components
 
     n, k = graph.indices.shape
-    reach = graph.distances[:, max(2, k // 2) - 1]
+    reach = graph.distances[:, min(max(2, k // 2), k) - 1]
     eps = float(np.median(reach))
     core = reach <= eps
     near = graph.distances <= eps
@@ -239,3 +239,15 @@ def test_core_components_equal_scipy_at_any_block_size(n, k, seed, block):
     np.testing.assert_array_equal(found, smallest[expected])
     # the same partition in the same order: scipy numbers components by their smallest row
     np.testing.assert_array_equal(np.unique(found, return_inverse=True)[1].ravel(), expected)
+
+
+def test_a_graph_of_one_neighbour_per_row_is_clustered_on_that_neighbour():
+    """k = 1: DBSCAN's m-th neighbour is the first (it read a second one that does not exist)."""
+    from labelwise.checks import NeighborGraph, underperforming_group
+
+    X, _, _ = _data(seed=6)
+    graph = NeighborGraph.build(X, k=1, method="exact")
+    clusters = underperforming_group.graph_dbscan(graph, 3)
+    assert (clusters >= 0).any()
+    np.testing.assert_array_equal(clusters, _dbscan_whole_arrays(graph, 3))
+    assert underperforming_group.core_neighbour(1) == 1 and underperforming_group.core_neighbour(10) == 5

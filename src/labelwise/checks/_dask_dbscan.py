@@ -43,6 +43,7 @@ from .._dask_select import exact_median
 from .._dask_take import scatter_add, take_rows
 from .._stage_progress import compute, persist
 from ._partitioned import PartitionedGraph, row_numbers
+from .underperforming_group import core_neighbour
 
 
 def dask_graph_dbscan(graph: PartitionedGraph, min_cluster_size: int = 5) -> tuple[Any, int]:
@@ -51,7 +52,7 @@ def dask_graph_dbscan(graph: PartitionedGraph, min_cluster_size: int = 5) -> tup
     :func:`~labelwise.checks.underperforming_group.graph_dbscan` for any chunking (module docstring)."""
     import dask.array as da
 
-    m = max(2, graph.k // 2)
+    m = core_neighbour(graph.k)
     (reach,) = persist(graph.distances[:, m - 1])
     eps = float(exact_median(reach))
     (core,) = persist(reach <= eps)

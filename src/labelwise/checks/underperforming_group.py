@@ -1,6 +1,6 @@
 """``underperforming_group`` check: clusters of the data whose labels are of low quality.
 
-Clusters come from DBSCAN run on the neighbour graph (no new distances): with ``m = max(2, k // 2)``,
+Clusters come from DBSCAN run on the neighbour graph (no new distances): with ``m = max(2, k // 2)`` (``k`` when the graph has fewer neighbours),
 a row is a core row when its ``m``-th neighbour lies within ``eps``, the median of that distance
 over all rows; core rows within ``eps`` of each other (as graph neighbours) form a cluster, a
 non-core row joins the cluster of its nearest core neighbour within ``eps``, and clusters smaller
@@ -58,13 +58,19 @@ INFO_GROUP_ROWS = 10_000
 ROW_BLOCK = 16_384
 
 
+def core_neighbour(k: int) -> int:
+    """DBSCAN's ``m`` on a graph of ``k`` neighbours per row: a row is a core row when its ``m``-th
+    neighbour lies within ``eps`` (``max(2, k // 2)``, at most ``k``)."""
+    return min(max(2, k // 2), k)
+
+
 def graph_dbscan(graph: NeighborGraph, min_cluster_size: int = 5) -> np.ndarray:
     """Cluster number of every row, ``-1`` for noise (DBSCAN on the kNN graph).
 
     Every pass goes over row blocks; memory beyond the graph is a few arrays of ``n`` (the core
     edges are never stored: :func:`core_components` reads them from the graph block by block).
     """
-    m = max(2, graph.k // 2)
+    m = core_neighbour(graph.k)
     reach = graph.distances[:, m - 1]
     eps = float(np.median(reach))
     core = reach <= eps
