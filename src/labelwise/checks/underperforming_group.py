@@ -2,10 +2,11 @@
 
 Clusters come from DBSCAN run on the neighbour graph (no new distances): with ``m = max(2, k // 2)``
 (``k`` when the graph has fewer neighbours), a row is a core row when its ``m``-th neighbour lies
-within ``eps``, the median of that distance over all rows; core rows within ``eps`` of each other (as graph neighbours) form a cluster, a
-non-core row joins the cluster of its nearest core neighbour within ``eps``, and clusters smaller
-than ``min_cluster_size`` are dissolved; a row left out then joins the cluster of its nearest
-clustered neighbour (one pass), so the sparse rims of clusters are judged with them.
+within ``eps``, the median of that distance over all rows; core rows within ``eps`` of each other
+(as graph neighbours) form a cluster, a non-core row joins the cluster of its nearest core neighbour
+within ``eps``, and clusters smaller than ``min_cluster_size`` are dissolved; a row left out then
+joins the cluster of its nearest clustered neighbour (one pass), so the sparse rims of clusters are
+judged with them.
 
 Users may give their own ``groups`` instead. A group ``-1`` (the number) means "no group", as in
 scikit-learn's clusterers and Datalab: its rows are not judged (score 1, never flagged), so
