@@ -254,7 +254,10 @@ class TestIgnoreIndex:
     def test_255_without_ignore_index_suggests_it(self):
         """A VOC mask read without ignore_index: the error names the image and suggests ignore_index=255."""
         masks, probs, _ = _with_ignored()
-        with pytest.raises(InvalidLabelsError, match=r"pass ignore_index=255 .*; image 0 has 255"):
+        with pytest.raises(
+            InvalidLabelsError,
+            match=r"pass ignore_index=255, --ignore-index 255 on the command line.*; image 0 has 255",
+        ):
             segmentation.find_label_issues(masks, probs)
 
     def test_another_out_of_range_value_with_ignore_index_is_still_an_error(self):

@@ -216,7 +216,8 @@ def _raise_bad_class(y: np.ndarray, start: int, k: int, ignore_index: int | None
     img = int(np.flatnonzero(out.any(axis=(1, 2)))[0])
     bad = int(y[img][out[img]][0])
     hint = (
-        f" (or pass ignore_index={bad} if it marks unlabeled pixels, as 255 does in Pascal VOC and Cityscapes)"
+        f" (or pass ignore_index={bad}, --ignore-index {bad} on the command line, if it marks unlabeled "
+        "pixels, as 255 does in Pascal VOC and Cityscapes)"
         if ignore_index is None and bad > k - 1
         else f" or ignore_index={ignore_index}"
         if ignore_index is not None
