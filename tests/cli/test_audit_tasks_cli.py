@@ -105,20 +105,28 @@ def test_regression_with_predictions(runner, tmp_path):
     assert pd.read_csv(out / "issues.csv").row.iloc[0] == 3
 
 
-def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
-    """Mask PNGs + (N, K, H, W) probs: regions.csv names the file of each region."""
+def _mask_folder(tmp_path, boundary: bool = False):
+    """Three 16x16 mask PNGs (a square of class 1; image 2 with a wrong 3x3 corner) and near-truth probs in p.npy;
+    with ``boundary``, a VOC-style line of 255 in every image where the model says class 0."""
     from PIL import Image
 
     masks = np.zeros((3, 16, 16), np.uint8)
     masks[:, 4:12, 4:12] = 1
-    probs = np.stack([1.0 - masks, masks], axis=1) * 0.9 + 0.05
+    np.save(tmp_path / "p.npy", np.stack([1.0 - masks, masks], axis=1) * 0.9 + 0.05)
     noisy = masks.copy()
     noisy[2, 0:3, 0:3] = 1
+    if boundary:
+        noisy[:, 3, 3:13] = 255
     folder = tmp_path / "masks"
     folder.mkdir()
     for i, m in enumerate(noisy):
         Image.fromarray(m, mode="L").save(folder / f"img{i}.png")
-    np.save(tmp_path / "p.npy", probs)
+    return folder
+
+
+def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
+    """Mask PNGs + (N, K, H, W) probs: regions.csv names the file of each region."""
+    folder = _mask_folder(tmp_path)
     out = tmp_path / "out"
     res = runner.invoke(
         main, ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
@@ -304,19 +312,7 @@ def test_bad_classes_are_named(runner, tmp_path, classes, message):
 
 def test_segmentation_ignore_index_skips_voc_boundary_pixels(runner, tmp_path):
     """PNG masks with a 255 border (VOC-style): an error suggesting --ignore-index 255, then never flagged with it."""
-    from PIL import Image
-
-    masks = np.zeros((3, 16, 16), np.uint8)
-    masks[:, 4:12, 4:12] = 1
-    probs = np.stack([1.0 - masks, masks], axis=1) * 0.9 + 0.05
-    noisy = masks.copy()
-    noisy[2, 0:3, 0:3] = 1
-    noisy[:, 3, 3:13] = 255  # a boundary line, where the model says class 0 confidently
-    folder = tmp_path / "masks"
-    folder.mkdir()
-    for i, m in enumerate(noisy):
-        Image.fromarray(m, mode="L").save(folder / f"img{i}.png")
-    np.save(tmp_path / "p.npy", probs)
+    folder = _mask_folder(tmp_path, boundary=True)
     argv = ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy")]
     res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and "--ignore-index 255" in res.output, res.output
