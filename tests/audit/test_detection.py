@@ -58,6 +58,31 @@ class TestFindsEachKind:
         assert res.summary()["n_images"] == len(truth)
 
 
+class TestZeroAreaBoxes:
+    def test_identical_zero_area_box_is_a_perfect_match(self):
+        """A line box (x1 == x2) predicted exactly: IoU 1, not badly located, and the prediction is not overlooked."""
+        labels = [{"boxes": [[60.0, 60, 60, 80]], "labels": [1]}]
+        preds = [{"boxes": [[60.0, 60, 60, 80]], "labels": [1], "scores": [0.95]}]
+        res = detection.find_label_issues(labels, preds)
+        assert detection.box_iou(np.array([[60.0, 60, 60, 80]]), np.array([[60.0, 60, 60, 80]])).item() == 1.0
+        assert res.boxes["source"].tolist() == ["given"]
+        assert res.boxes.loc[0, "badly_located_quality"] == 1.0 and not res.is_image_issue.any()
+
+    def test_zero_area_box_against_a_real_box_is_badly_located(self):
+        """A point box inside a confidently predicted 10x10 box of its class: IoU 0, flagged badly located."""
+        labels = [{"boxes": [[5.0, 5, 5, 5]], "labels": [0]}]
+        preds = [{"boxes": [[0.0, 0, 10, 10]], "labels": [0], "scores": [0.9]}]
+        res = detection.find_label_issues(labels, preds)
+        given = res.boxes[res.boxes.source == "given"].iloc[0]
+        assert given.badly_located_quality == 0.0 and given.kind == "badly_located" and given.is_issue
+
+    def test_two_different_zero_area_boxes_do_not_overlap(self):
+        """Zero-area boxes that are not the same box have IoU 0 (crossing lines, a point on a line)."""
+        a = np.array([[5.0, 0, 5, 10], [5, 5, 5, 5]])
+        b = np.array([[0.0, 5, 10, 5], [5, 0, 5, 9]])
+        np.testing.assert_array_equal(detection.box_iou(a, b), 0.0)
+
+
 class TestEmptyResult:
     def test_images_without_boxes_give_a_table_with_the_usual_column_types(self):
         """No given and no predicted box: an empty box table whose column types match a non-empty one's."""

@@ -52,11 +52,33 @@ class TestIoU:
         np.testing.assert_allclose(detection.box_iou(a, b), theirs, rtol=1e-12, atol=1e-12)
 
     def test_touching_and_degenerate_boxes_have_zero_overlap_in_both(self):
-        """Boxes sharing only an edge, and a zero-area box, overlap 0 in both libraries."""
-        a = np.array([[0.0, 0, 10, 10], [5, 5, 5, 5]])
-        b = np.array([[10.0, 0, 20, 10], [0, 10, 10, 20], [5, 5, 5, 5]])
+        """Boxes sharing only an edge, and a zero-area box against other boxes, overlap 0 in both libraries."""
+        a = np.array([[0.0, 0, 10, 10], [5, 5, 5, 5], [3, 0, 3, 8]])
+        b = np.array([[10.0, 0, 20, 10], [0, 10, 10, 20], [15, 15, 16, 16], [3, 1, 3, 8]])
         np.testing.assert_allclose(detection.box_iou(a, b), cleanlab_od_rank._get_overlap_matrix(a, b), atol=1e-12)
         assert (detection.box_iou(a, b) == 0).all()
+
+    def test_identical_zero_area_boxes_differ_only_there(self):
+        """An identical zero-area pair: labelwise 1 (same place), cleanlab 0 (0/0); every other pair agrees."""
+        a = np.array([[0.0, 0, 10, 10], [5, 5, 5, 5], [3, 0, 3, 8]])
+        b = np.array([[0.0, 0, 10, 10], [5, 5, 5, 5], [3, 0, 3, 8], [3, 0, 4, 8]])
+        ours, theirs = detection.box_iou(a, b), cleanlab_od_rank._get_overlap_matrix(a, b)
+        differ = ~np.isclose(ours, theirs, atol=1e-12)
+        assert differ.tolist() == [[False] * 4, [False, True, False, False], [False, False, True, False]]
+        assert ours[1, 1] == ours[2, 2] == 1.0 and theirs[1, 1] == theirs[2, 2] == 0.0
+
+
+class TestZeroAreaOutcome:
+    """A zero-area given box predicted exactly: flagged by neither library."""
+
+    def test_identical_zero_area_box_is_flagged_by_neither(self):
+        """A line box (x1 == x2) and a point box, each predicted exactly with confidence 0.95: no flag anywhere."""
+        labels = [{"boxes": [[10.0, 10, 50, 50], [60, 60, 60, 80], [5, 5, 5, 5]], "labels": [0, 1, 2]}] * 4
+        preds = [{**labels[0], "scores": [0.95, 0.95, 0.95]}] * 4
+        ours = detection.find_label_issues(labels, preds)
+        theirs = cleanlab_od_filter.find_label_issues(*_cleanlab_format(labels, preds))
+        assert not ours.is_image_issue.any() and not theirs.any()
+        np.testing.assert_array_equal(ours.boxes["badly_located_quality"].to_numpy(), 1.0)
 
 
 @pytest.mark.slow

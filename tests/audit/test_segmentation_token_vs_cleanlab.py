@@ -67,6 +67,17 @@ class TestSegmentation:
         np.testing.assert_array_equal(ours.is_issue.reshape(-1), theirs)
 
     @pytest.mark.parametrize("seed", [0, 1])
+    def test_an_ignore_index_no_pixel_holds_keeps_cleanlabs_results(self, seed):
+        """ignore_index=255 on uint8 masks without a 255: image scores and default flags still equal cleanlab's."""
+        noisy, probs = segmentation_case(seed=seed)
+        masks = noisy.labels.astype(np.uint8)
+        ours = segmentation.find_label_issues(masks, probs, ignore_index=255)
+        scores, _ = seg_rank.get_label_quality_scores(masks, probs, verbose=False)
+        np.testing.assert_allclose(ours.image_quality, scores, rtol=1e-10, atol=1e-14)
+        theirs = seg_filter.find_label_issues(masks, probs, downsample=1, verbose=False)
+        np.testing.assert_array_equal(ours.is_issue, theirs)
+
+    @pytest.mark.parametrize("seed", [0, 1])
     def test_class_summary_equals_cleanlabs_class_ranking_over_pixels(self, seed):
         """Per-class pixel noise rates: ``rank_classes_by_label_quality`` on the same pixel joint."""
         noisy, probs = segmentation_case(seed=seed)

@@ -105,20 +105,28 @@ def test_regression_with_predictions(runner, tmp_path):
     assert pd.read_csv(out / "issues.csv").row.iloc[0] == 3
 
 
-def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
-    """Mask PNGs + (N, K, H, W) probs: regions.csv names the file of each region."""
+def _mask_folder(tmp_path, boundary: bool = False):
+    """Three 16x16 mask PNGs (a square of class 1; image 2 with a wrong 3x3 corner) and near-truth probs in p.npy;
+    with ``boundary``, a VOC-style line of 255 in every image where the model says class 0."""
     from PIL import Image
 
     masks = np.zeros((3, 16, 16), np.uint8)
     masks[:, 4:12, 4:12] = 1
-    probs = np.stack([1.0 - masks, masks], axis=1) * 0.9 + 0.05
+    np.save(tmp_path / "p.npy", np.stack([1.0 - masks, masks], axis=1) * 0.9 + 0.05)
     noisy = masks.copy()
     noisy[2, 0:3, 0:3] = 1
+    if boundary:
+        noisy[:, 3, 3:13] = 255
     folder = tmp_path / "masks"
     folder.mkdir()
     for i, m in enumerate(noisy):
         Image.fromarray(m, mode="L").save(folder / f"img{i}.png")
-    np.save(tmp_path / "p.npy", probs)
+    return folder
+
+
+def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
+    """Mask PNGs + (N, K, H, W) probs: regions.csv names the file of each region."""
+    folder = _mask_folder(tmp_path)
     out = tmp_path / "out"
     res = runner.invoke(
         main, ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
@@ -200,6 +208,19 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
             ["--task", "regression", "--label", "price", "--scaling", "common"],
             "does not use --scaling",
         ),
+        # the task options were added for one task each; any other task would silently ignore them
+        (
+            ["--task", "regression", "--label", "price", "--classes", "a,b"],
+            "--classes is for --task multilabel / token, not --task regression",
+        ),
+        (
+            ["--label", "price", "--ignore-index", "255"],
+            "--ignore-index is for --task segmentation, not --task classification",
+        ),
+        (
+            ["--task", "multilabel", "--label", "price", "--probs", "P", "--ignore-index", "255"],
+            "--ignore-index is for --task segmentation, not --task multilabel",
+        ),
     ],
 )
 def test_task_options_are_checked_and_named(runner, tmp_path, args, message):
@@ -210,3 +231,98 @@ def test_task_options_are_checked_and_named(runner, tmp_path, args, message):
     res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and message in res.output, res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_multilabel_classes_names_a_tag_no_row_uses(runner, tmp_path):
+    """--classes cat,dog,owl,fox with probs of 4 columns and no row tagged fox: the audit of the API's classes=."""
+    rng = np.random.default_rng(1)
+    truth = rng.random((120, 4)) < 0.4
+    truth[:, 3] = False
+    probs = np.clip(np.where(truth, 0.9, 0.1) + rng.normal(0, 0.05, truth.shape), 0.01, 0.99)
+    names = np.array(["cat", "dog", "owl", "fox"])
+    tags = ["|".join(names[r]) for r in truth]
+    res, out = _audit_multilabel(runner, tmp_path, tags, probs)
+    assert res.exit_code == 2 and "--classes" in res.output, res.output
+    args = ["audit", str(tmp_path / "t.csv"), "--task", "multilabel", "--label", "tags", "--probs"]
+    res = runner.invoke(main, [*args, str(tmp_path / "p.npy"), "--classes", "cat, dog,owl,fox", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(out / "classes.csv")["class"].tolist() == ["cat", "dog", "owl", "fox"]
+    from labelwise.audit import multilabel
+
+    expected = multilabel.find_label_issues(tags, probs, classes=list(names))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_issues"] == expected.summary()["n_issues"]
+    assert summary["settings"]["classes"] == ["cat", "dog", "owl", "fox"]
+
+
+def test_multilabel_column_of_single_numbers_is_column_numbers(runner, tmp_path):
+    """One numeric tag per row (pandas reads int, or float beside an empty cell): column numbers, not an error."""
+    rng = np.random.default_rng(2)
+    first = rng.integers(0, 3, 90)
+    truth = np.eye(3, dtype=bool)[first]
+    truth[0] = False
+    probs = np.clip(np.where(truth, 0.9, 0.1) + rng.normal(0, 0.05, truth.shape), 0.01, 0.99)
+    tags = [None if not r.any() else int(np.flatnonzero(r)[0]) for r in truth]
+    res, out = _audit_multilabel(runner, tmp_path, tags, probs)
+    assert res.exit_code == 0, res.output
+    from labelwise.audit import multilabel
+
+    expected = multilabel.find_label_issues(truth.astype(int), probs)
+    assert json.loads((out / "summary.json").read_text())["n_issues"] == expected.summary()["n_issues"]
+
+
+def _conll_without_b_per(tmp_path):
+    """20 sentences tagged B-ORG / O / B-MISC, then 'Peter' mistagged B-ORG; probs have a 4th column, B-PER."""
+    sent = "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\n"
+    (tmp_path / "c.conll").write_text(sent * 20 + "Peter B-ORG\nspoke O\n")
+    rows = {"B-ORG": [0.9, 0.05, 0.03, 0.02], "O": [0.02, 0.02, 0.95, 0.01], "B-MISC": [0.05, 0.9, 0.03, 0.02]}
+    probs = [rows[t] for t in ["B-ORG", "O", "B-MISC", "O"] * 20] + [[0.03, 0.02, 0.0, 0.95], rows["O"]]
+    np.save(tmp_path / "p.npy", np.array(probs))
+    return ["audit", str(tmp_path / "c.conll"), "--task", "token", "--probs", str(tmp_path / "p.npy")]
+
+
+def test_token_classes_names_a_tag_no_sentence_uses(runner, tmp_path):
+    """B-PER (column 4) is in no sentence: without --classes a named error, with it the suggestion for 'Peter'."""
+    argv = _conll_without_b_per(tmp_path)
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "3 distinct tags but --probs has 4 columns" in res.output, res.output
+    res = runner.invoke(main, [*argv, "--classes", "B-ORG,B-MISC,O,B-PER", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    first = pd.read_csv(tmp_path / "out" / "issues.csv").iloc[0]
+    assert (first.sentence, first.token, first.given_label, first.suggested_label) == (20, "Peter", "B-ORG", "B-PER")
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["settings"]["classes"][3] == "B-PER"
+
+
+@pytest.mark.parametrize(
+    ("classes", "message"),
+    [
+        ("B-ORG,B-MISC,O", "--classes names 3 tags but --probs has 4 columns"),
+        ("B-ORG,O,O,B-PER", "--classes must name each column once, 'O' is given more than once"),
+        (" , ", "--classes must name the tag of each --probs column, comma-separated, got ' , '"),
+        ("B-ORG,B-MISC,X,B-PER", "DATA has tags that --classes does not name: ['O']"),
+    ],
+)
+def test_bad_classes_are_named(runner, tmp_path, classes, message):
+    """Too few, repeated, empty or incomplete --classes: one line, exit 2, nothing written."""
+    argv = _conll_without_b_per(tmp_path)
+    res = runner.invoke(main, [*argv, "--classes", classes, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_segmentation_ignore_index_skips_voc_boundary_pixels(runner, tmp_path):
+    """PNG masks with a 255 border (VOC-style): an error suggesting --ignore-index 255, then never flagged with it."""
+    folder = _mask_folder(tmp_path, boundary=True)
+    argv = ["audit", str(folder), "--task", "segmentation", "--probs", str(tmp_path / "p.npy")]
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "--ignore-index 255" in res.output, res.output
+    res = runner.invoke(main, [*argv, "--ignore-index", "255", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    regions = pd.read_csv(tmp_path / "out" / "regions.csv")
+    assert regions.file.tolist() == ["img2.png"] and regions.area.tolist() == [9]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["ignore_index"] == 255 and summary["n_pixels_ignored"] == 30
+    assert summary["settings"]["ignore_index"] == 255
+    assert pd.read_csv(tmp_path / "out" / "issues.csv")["n_ignored_pixels"].tolist() == [10, 10, 10]
+    res = runner.invoke(main, [*argv, "--ignore-index", "1", "--out", str(tmp_path / "out2")])
+    assert res.exit_code == 2 and "ignore_index must not be a class (0..1" in res.output, res.output

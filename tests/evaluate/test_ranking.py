@@ -94,6 +94,36 @@ class TestRBO:
         with pytest.raises(InvalidParameterError, match="repeated"):
             rbo_ext(list("aab"), list("abc"))
 
+    def test_repeated_item_error_names_the_ranking_and_both_positions(self):
+        """The repeated item, its ranking and its two positions are in the message."""
+        with pytest.raises(InvalidParameterError, match=r"t has 'c' at positions 1 and 3"):
+            rbo_ext(list("abc"), list("acbc"))
+
+    def test_unhashable_items_name_the_ranking_and_the_first_position(self):
+        """Lists as item ids are a labelwise error naming the parameter and the first unhashable position."""
+        with pytest.raises(InvalidParameterError, match=r"t must hold hashable item ids.*position 1 is list \['b'\]"):
+            rbo_ext(["a", "b"], ["a", ["b"], ["c"]])
+        with pytest.raises(InvalidParameterError, match=r"s must hold hashable.*position 0"):
+            rbo_ext([("a", ["x"])], ["a"])
+
+    def test_rows_of_a_2d_array_are_refused_not_a_type_error(self):
+        """A 2-D array's rows (arrays) are unhashable: named error at position 0."""
+        with pytest.raises(InvalidParameterError, match=r"s must hold hashable.*position 0 is ndarray"):
+            rbo_ext(np.arange(6).reshape(3, 2), [1, 2])
+
+    def test_a_string_or_a_number_is_not_a_ranking(self):
+        """A bare string (would be read letter by letter) or a number is refused, naming the parameter."""
+        with pytest.raises(InvalidParameterError, match=r"s must be a list of item ids.*str 'doc1'"):
+            rbo_ext("doc1", ["doc1"])
+        with pytest.raises(InvalidParameterError, match=r"t must be a list of item ids.*int 3"):
+            rbo_ext(["a"], 3)
+
+    def test_arrays_series_and_tuples_are_rankings(self):
+        """numpy arrays, pandas Series and tuples of ids give the same value as lists."""
+        expect = rbo_ext(list("abcde"), list("bacde"), 0.9)
+        assert rbo_ext(np.array(list("abcde")), pd.Series(list("bacde")), 0.9) == pytest.approx(expect)
+        assert rbo_ext(tuple("abcde"), tuple("bacde"), 0.9) == pytest.approx(expect)
+
 
 class TestRankingAgreement:
     def test_values_and_intervals(self):

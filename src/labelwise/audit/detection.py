@@ -24,14 +24,25 @@ KINDS = ("overlooked", "badly_located", "swapped")
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection over union of every box of ``a`` (m, 4) with every box of ``b`` (p, 4), ``x1 y1 x2 y2``."""
+    """Intersection over union of every box of ``a`` (m, 4) with every box of ``b`` (p, 4), ``x1 y1 x2 y2``.
+
+    Two identical boxes have IoU 1, zero-area ones (``x1 == x2`` or ``y1 == y2``: a line or a point)
+    included: there the ratio is 0/0, and a box is taken to be in the same place as itself, so a
+    degenerate given box that the model predicts exactly is a match, not "badly located" (cleanlab's
+    ``_get_overlap_matrix`` gives 0 there, but its scores never flag such a box either, as it
+    ignores predictions that do not overlap). A zero-area box against any other box has IoU 0.
+    """
     lt = np.maximum(a[:, None, :2], b[None, :, :2])
     rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
     inter = np.clip(rb - lt, 0, None).prod(axis=2)
     area_a = (a[:, 2:] - a[:, :2]).prod(axis=1)
     area_b = (b[:, 2:] - b[:, :2]).prod(axis=1)
     union = area_a[:, None] + area_b[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter, dtype=np.float64), where=union > 0)
+    iou = np.divide(inter, union, out=np.zeros_like(inter, dtype=np.float64), where=union > 0)
+    degenerate = union <= 0
+    if degenerate.any():  # both zero-area: the same place only when they are the same box
+        iou[degenerate] = (a[:, None, :] == b[None, :, :]).all(axis=2)[degenerate]
+    return iou
 
 
 def _numbers(values: Any, what: str) -> np.ndarray:

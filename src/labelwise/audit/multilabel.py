@@ -85,7 +85,8 @@ def encode_multilabel(
             raise InvalidLabelsError(f"classes must name each column once, got {show(repeated)} more than once")
     if n_classes is not None and len(cls) != n_classes:
         raise ShapeMismatchError(
-            f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= to name each column"
+            f"labels use {len(cls)} tags but probs has {n_classes} columns; pass classes= (--classes on the "
+            "command line) to name each column"
         )
     index = {c: j for j, c in enumerate(cls.tolist())}
     out = np.zeros((len(rows), len(cls)), dtype=bool)

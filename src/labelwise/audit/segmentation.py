@@ -19,8 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int
-from ..errors import InvalidLabelsError, InvalidProbabilitiesError, ShapeMismatchError
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
+from ..errors import (
+    InvalidLabelsError,
+    InvalidParameterError,
+    InvalidProbabilitiesError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
+from ._mask_blocks import N_BINS, bin_of, blocks, image_softmin, lowest_cut, read_block, self_conf
 from ._mask_regions import concat_regions, drop_small_regions, regions_columns
 from .confident_joint import (
     FUZZ,
@@ -33,8 +40,6 @@ from .filters import keep_at_least
 
 __all__ = ["SegmentationIssues", "check_segmentation_inputs", "find_label_issues"]
 
-#: Elements of ``probs`` per block of images (about 32 MB of float64).
-BLOCK_ELEMENTS = 1 << 22
 _MIN_THRESHOLD = 2 * FUZZ
 SEGMENTATION_FILTERS = ("low_self_confidence", "prune_by_class", "confident_learning")
 
@@ -48,7 +53,9 @@ class SegmentationIssues:
     is_issue : ndarray of bool, shape (N, H, W)
         Flagged pixels (a memory-mapped file when ``mask_path`` was given).
     image_quality : ndarray of float, shape (N,)
-        Soft minimum of the pixels' self-confidence; low = likely wrong somewhere.
+        Soft minimum of the scored pixels' self-confidence; low = likely wrong somewhere. NaN for
+        an image whose every pixel is ``ignore_index``: it has no label to judge (never flagged,
+        listed last by ``to_frame``).
     n_flagged : ndarray of int, shape (N,)
         Flagged pixels per image.
     regions : DataFrame
@@ -57,7 +64,11 @@ class SegmentationIssues:
     thresholds : ndarray of float, shape (K,)
     confident_joint, calibrated_confident_joint : ndarray of int, shape (K, K)
     joint, noise_matrix, inverse_noise_matrix : ndarray of float, shape (K, K)
-        As in :class:`labelwise.LabelIssues`, over pixels.
+        As in :class:`labelwise.LabelIssues`, over the scored pixels.
+    ignore_index : int or None
+        The mask value that was not scored.
+    n_ignored : ndarray of int, shape (N,)
+        Pixels per image holding ``ignore_index`` (zeros without one).
     """
 
     is_issue: np.ndarray
@@ -71,6 +82,8 @@ class SegmentationIssues:
     noise_matrix: np.ndarray
     inverse_noise_matrix: np.ndarray
     label_counts: np.ndarray = field(repr=False)
+    ignore_index: int | None = None
+    n_ignored: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_issues(self) -> int:
@@ -96,7 +109,7 @@ class SegmentationIssues:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per image, worst first: image, quality, flagged pixels, regions."""
+        """One row per image, worst first: image, quality, flagged pixels, regions (ignored pixels with ``ignore_index``)."""
         n_regions = np.bincount(self.regions["image"].to_numpy(np.int64), minlength=self.image_quality.size)
         order = np.argsort(self.image_quality, kind="stable")
         return pd.DataFrame(
@@ -106,8 +119,12 @@ class SegmentationIssues:
                 "n_flagged_pixels": self.n_flagged[order],
                 "n_regions": n_regions[order],
                 "is_issue": self.n_flagged[order] > 0,
+                **({} if self.ignore_index is None else {"n_ignored_pixels": self._ignored()[order]}),
             }
         )
+
+    def _ignored(self) -> np.ndarray:
+        return np.zeros(self.image_quality.size, np.int64) if self.n_ignored is None else self.n_ignored
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready dictionary: counts, pixel noise matrices, per-class rates."""
@@ -120,6 +137,9 @@ class SegmentationIssues:
             "noise_rate": float(1.0 - np.trace(self.joint)),
             "noise_matrix": self.noise_matrix.tolist(),
             "per_class": self.class_summary.to_dict(orient="records"),
+            "ignore_index": self.ignore_index,
+            "n_pixels_ignored": int(self._ignored().sum()),
+            "n_images_all_ignored": int(np.isnan(self.image_quality).sum()),
         }
 
 
@@ -160,30 +180,17 @@ def check_segmentation_inputs(labels: Any, probs: Any) -> tuple[np.ndarray, np.n
     return lab, arr
 
 
-def _blocks(n: int, per_image: int, images_per_block: int | None):
-    step = images_per_block or max(1, BLOCK_ELEMENTS // max(per_image, 1))
-    for start in range(0, n, step):
-        yield slice(start, min(start + step, n))
-
-
-def _self_conf(p: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.take_along_axis(p, y[:, None].astype(np.intp), axis=1)[:, 0]
-
-
-def _first_pass(lab: np.ndarray, arr: np.ndarray, k: int, step: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-class pixel counts and sums of self-confidence; checks classes and probabilities."""
+def _first_pass(
+    lab: np.ndarray, arr: np.ndarray, k: int, step: int | None, ignore_index: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class pixel counts and sums of self-confidence, ignored pixels per image; checks classes and probabilities."""
     counts = np.zeros(k, dtype=np.int64)
     sums = np.zeros(k)
-    for b in _blocks(lab.shape[0], arr[0].size, step):
-        y = np.asarray(lab[b])
-        lo, hi = int(y.min()), int(y.max())
-        if lo < 0 or hi >= k:
-            img = b.start + int(np.flatnonzero(((y < 0) | (y >= k)).any(axis=(1, 2)))[0])
-            bad = y[img - b.start][(y[img - b.start] < 0) | (y[img - b.start] >= k)][0]
-            raise InvalidLabelsError(
-                f"labels must be class indices in [0, {k - 1}] (axis 1 of probs); image {img} has {bad}"
-            )
-        p = np.asarray(arr[b])
+    n_ignored = np.zeros(lab.shape[0], dtype=np.int64)
+    for b in blocks(lab.shape[0], arr[0].size, step):
+        p, y, keep = read_block(lab, arr, b, ignore_index)
+        if int(y.min()) < 0 or int(y.max()) >= k:
+            _raise_bad_class(y, b.start, k, ignore_index)
         total = p.sum(axis=1, dtype=np.float64)
         if not np.isfinite(total).all() or np.abs(total - 1).max() > 1e-3 or p.min() < 0:
             img = b.start + int(
@@ -194,10 +201,46 @@ def _first_pass(lab: np.ndarray, arr: np.ndarray, k: int, step: int | None) -> t
             raise InvalidProbabilitiesError(
                 f"probs must be non-negative and sum to 1 over axis 1 (classes) at every pixel; image {img} does not"
             )
-        yf = y.ravel()
+        sc = self_conf(p, y)
+        yf, scf = (y.ravel(), sc.ravel()) if keep is None else (y[keep], sc[keep])
         counts += np.bincount(yf, minlength=k)
-        sums += np.bincount(yf, weights=_self_conf(p, y).ravel(), minlength=k)
-    return counts, sums
+        sums += np.bincount(yf, weights=scf, minlength=k)
+        if keep is not None:
+            n_ignored[b] = (~keep).reshape(keep.shape[0], -1).sum(axis=1)
+    return counts, sums, n_ignored
+
+
+def _raise_bad_class(y: np.ndarray, start: int, k: int, ignore_index: int | None) -> None:
+    """The error for a class index outside [0, K-1] (not the ignore value), naming the image and the value."""
+    out = (y < 0) | (y >= k)
+    img = int(np.flatnonzero(out.any(axis=(1, 2)))[0])
+    bad = int(y[img][out[img]][0])
+    hint = (
+        f" (or pass ignore_index={bad}, --ignore-index {bad} on the command line, if it marks unlabeled "
+        "pixels, as 255 does in Pascal VOC and Cityscapes)"
+        if ignore_index is None and bad > k - 1
+        else f" or ignore_index={ignore_index}"
+        if ignore_index is not None
+        else ""
+    )
+    raise InvalidLabelsError(
+        f"labels must be class indices in [0, {k - 1}] (axis 1 of probs){hint}; image {start + img} has {bad}"
+    )
+
+
+def _check_ignore_index(ignore_index: Any, k: int) -> int | None:
+    """``ignore_index`` as an int outside the classes ``0..k-1``, or None; else an error naming it."""
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, (int, np.integer)):
+        raise InvalidParameterError(
+            f"ignore_index must be None or an integer (e.g. 255), got {type(ignore_index).__name__} {show(ignore_index)}"
+        )
+    if 0 <= int(ignore_index) < k:
+        raise InvalidParameterError(
+            f"ignore_index must not be a class (0..{k - 1}, the columns of probs on axis 1), got {int(ignore_index)}"
+        )
+    return int(ignore_index)
 
 
 def find_label_issues(
@@ -209,6 +252,7 @@ def find_label_issues(
     filter_by: str = "low_self_confidence",
     images_per_block: int | None = None,
     mask_path: str | os.PathLike | None = None,
+    ignore_index: int | None = None,
 ) -> SegmentationIssues:
     """Find the pixels (and regions) whose given class is probably wrong.
 
@@ -236,6 +280,12 @@ def find_label_issues(
         Images per block (default: about 4M probabilities per block). Results do not depend on it.
     mask_path : path, optional
         Write the ``(N, H, W)`` pixel flags to this ``.npy`` file (memory-mapped) instead of RAM.
+    ignore_index : int, optional
+        A mask value that marks pixels without a label (255 in Pascal VOC and Cityscapes; the name
+        and meaning of torch's ``CrossEntropyLoss(ignore_index=...)``). It must not be a class
+        (``0..K-1``). Ignored pixels are never scored, counted, flagged or put in a region, and
+        their probabilities are not read (not even checked): every result equals the audit of the
+        other pixels alone. An image with no other pixel gets ``image_quality`` NaN.
 
     Returns
     -------
@@ -246,7 +296,11 @@ def find_label_issues(
     ShapeMismatchError
         ``labels`` and ``probs`` of different shapes, or the class axis in the wrong place.
     InvalidLabelsError
-        A class index outside ``[0, K-1]`` (the image is named).
+        A class index outside ``[0, K-1]`` that is not ``ignore_index`` (the image is named).
+    InvalidParameterError
+        ``ignore_index`` not an integer, or one of the classes.
+    TooFewExamplesError
+        Every pixel is ``ignore_index``.
     InvalidProbabilitiesError
         Probabilities not summing to 1 over the class axis.
 
@@ -273,19 +327,33 @@ def find_label_issues(
     check_positive_int("min_region_size", min_region_size)
     check_choice("filter_by", filter_by, SEGMENTATION_FILTERS)
     k = arr.shape[1]
-    counts, sums = _first_pass(lab, arr, k, images_per_block)
+    ignore_index = _check_ignore_index(ignore_index, k)
+    counts, sums, n_ignored = _first_pass(lab, arr, k, images_per_block, ignore_index)
+    if counts.sum() == 0:
+        raise TooFewExamplesError(f"labels has no pixel to audit: every pixel is ignore_index={ignore_index}")
     thresholds = np.clip(np.where(counts > 0, sums / np.maximum(counts, 1), 2.0), _MIN_THRESHOLD, None)
     cut = (thresholds - FUZZ).reshape(1, k, 1, 1)
-    confident, hist, image_quality, n_off = _second_pass(lab, arr, cut, temperature, images_per_block)
+    passes = (images_per_block, ignore_index)
+    confident, hist, image_quality, n_off = _second_pass(lab, arr, cut, temperature, *passes)
     calibrated = calibrate_confident_joint(confident, counts)
     joint = estimate_joint(calibrated)
-    chosen = _choose_lowest(filter_by, lab, arr, hist, counts, calibrated, n_off, images_per_block)
-    is_issue, n_flagged, regions = _third_pass(
-        lab, arr, cut, chosen, filter_by, min_region_size, images_per_block, mask_path, k
-    )
+    chosen = _choose_lowest(filter_by, lab, arr, hist, counts, calibrated, n_off, *passes)
+    is_issue, n_flagged, regions = _third_pass(lab, arr, cut, chosen, filter_by, min_region_size, mask_path, *passes)
     noise, inverse = noise_matrix_from_joint(joint), inverse_noise_matrix_from_joint(joint)
     return SegmentationIssues(
-        is_issue, image_quality, n_flagged, regions, thresholds, confident, calibrated, joint, noise, inverse, counts
+        is_issue,
+        image_quality,
+        n_flagged,
+        regions,
+        thresholds,
+        confident,
+        calibrated,
+        joint,
+        noise,
+        inverse,
+        counts,
+        ignore_index=ignore_index,
+        n_ignored=n_ignored,
     )
 
 
@@ -298,23 +366,16 @@ def _choose_lowest(
     calibrated: np.ndarray,
     n_off: int,
     images_per_block: Any,
+    ignore_index: int | None,
 ) -> Any:
     """The pixels a ranking filter flags (lowest self-confidence first), or None for the confident-joint filter."""
     if filter_by == "prune_by_class":
         n_remove = np.where(counts > 1, counts - keep_at_least(calibrated, 1).diagonal(), 0)
-        return _lowest_cut(lab, arr, hist, n_remove, images_per_block, per_class=True)
+        return lowest_cut(lab, arr, hist, n_remove, images_per_block, ignore_index, per_class=True)
     if filter_by == "low_self_confidence":
-        return _lowest_cut(
-            lab, arr, hist.sum(axis=0, keepdims=True), np.array([n_off]), images_per_block, per_class=False
-        )
+        total = hist.sum(axis=0, keepdims=True)
+        return lowest_cut(lab, arr, total, np.array([n_off]), images_per_block, ignore_index, per_class=False)
     return None
-
-
-_N_BINS = 4096
-
-
-def _bin_of(sc: np.ndarray) -> np.ndarray:
-    return np.minimum((sc * _N_BINS).astype(np.int64), _N_BINS - 1)
 
 
 def _confident_class(p: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -324,52 +385,27 @@ def _confident_class(p: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, np.nda
     return conf, np.take_along_axis(masked, conf[:, None], axis=1)[:, 0] >= 0
 
 
-def _second_pass(lab, arr, cut, temperature, step) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Confident joint, per-class histogram of self-confidence, and per-image soft-min scores."""
+def _second_pass(lab, arr, cut, temperature, step, ignore_index) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Confident joint, per-class histogram of self-confidence, and per-image soft-min scores (scored pixels only)."""
     n, k = arr.shape[0], arr.shape[1]
     joint_counts = np.zeros(k * k, dtype=np.int64)
-    hist = np.zeros(k * _N_BINS, dtype=np.int64)
+    hist = np.zeros(k * N_BINS, dtype=np.int64)
     image_quality = np.empty(n)
     n_off = 0
-    for b in _blocks(n, arr[0].size, step):
-        p, y = np.asarray(arr[b]), np.asarray(lab[b]).astype(np.intp)
-        sc = _self_conf(p, y)
+    for b in blocks(n, arr[0].size, step):
+        p, y, keep = read_block(lab, arr, b, ignore_index)
+        sc = self_conf(p, y)
         conf, counted = _confident_class(p, cut)
         top = p.max(axis=1)
-        n_off += int((counted & (conf != y) & ~(sc + FUZZ >= top)).sum())
-        joint_counts += np.bincount((y * k + conf)[counted], minlength=k * k)
-        hist += np.bincount((y * _N_BINS + _bin_of(sc)).ravel(), minlength=k * _N_BINS)
-        flat = sc.reshape(sc.shape[0], -1).astype(np.float64)
-        wts = np.exp((1.0 - flat - (1.0 - flat).max(axis=1, keepdims=True)) / temperature)
-        image_quality[b] = (wts * flat).sum(axis=1) / wts.sum(axis=1)
+        scored = counted if keep is None else counted & keep
+        n_off += int((scored & (conf != y) & ~(sc + FUZZ >= top)).sum())
+        joint_counts += np.bincount((y * k + conf)[scored], minlength=k * k)
+        cells = y * N_BINS + bin_of(sc)
+        hist += np.bincount(cells.ravel() if keep is None else cells[keep], minlength=k * N_BINS)
+        image_quality[b] = image_softmin(sc, keep, temperature)
     confident = joint_counts.reshape(k, k)
     np.fill_diagonal(confident, np.maximum(confident.diagonal(), 1))
-    return confident, hist.reshape(k, _N_BINS), image_quality, n_off
-
-
-def _lowest_cut(lab, arr, hist, n_remove, step, *, per_class: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per class (or over all pixels), the bin below which every pixel is among the ``n_remove`` lowest self-confidences,
-    and the flat indices of the pixels chosen inside that bin (lowest first, ties by index)."""
-    k = hist.shape[0]
-    cum = np.cumsum(hist, axis=1)
-    bins = np.array([np.searchsorted(cum[c], n_remove[c]) if n_remove[c] > 0 else -1 for c in range(k)])
-    below = np.array([cum[c, bins[c] - 1] if bins[c] > 0 else 0 for c in range(k)])
-    need = np.where(bins >= 0, n_remove - below, 0)
-    found_idx, found_sc, found_cls = [], [], []
-    for b in _blocks(arr.shape[0], arr[0].size, step):
-        p, y = np.asarray(arr[b]), np.asarray(lab[b]).astype(np.intp)
-        sc = _self_conf(p, y).ravel()
-        yf = y.ravel() if per_class else np.zeros(sc.size, dtype=np.intp)
-        sel = np.flatnonzero(_bin_of(sc) == bins[yf])
-        found_idx.append(sel + b.start * p[0, 0].size)
-        found_sc.append(sc[sel])
-        found_cls.append(yf[sel])
-    idx, scs, cls = (np.concatenate(x) for x in (found_idx, found_sc, found_cls))
-    order = np.lexsort((idx, scs, cls))
-    idx, cls = idx[order], cls[order]
-    starts = np.searchsorted(cls, np.arange(k))
-    take = np.concatenate([idx[starts[c] : starts[c] + need[c]] for c in range(k)])
-    return np.where(bins >= 0, bins, 0), take
+    return confident, hist.reshape(k, N_BINS), image_quality, n_off
 
 
 def _third_pass(
@@ -379,12 +415,12 @@ def _third_pass(
     chosen: Any,
     filter_by: str,
     min_region_size: int,
-    images_per_block: Any,
     mask_path: Any,
-    k: int,
+    images_per_block: Any,
+    ignore_index: int | None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Flag pixels block by block; return the pixel mask, the flagged pixels per image and the regions table."""
-    n = arr.shape[0]
+    n, k = arr.shape[0], arr.shape[1]
     is_issue: np.ndarray
     if mask_path is not None:
         is_issue = np.lib.format.open_memmap(os.fspath(mask_path), mode="w+", dtype=bool, shape=lab.shape)
@@ -392,9 +428,9 @@ def _third_pass(
         is_issue = np.zeros(lab.shape, dtype=bool)
     n_flagged = np.zeros(n, dtype=np.int64)
     tables = []
-    for b in _blocks(n, arr[0].size, images_per_block):
-        p, y = np.asarray(arr[b]), np.asarray(lab[b]).astype(np.intp)
-        sc = _self_conf(p, y)
+    for b in blocks(n, arr[0].size, images_per_block):
+        p, y, keep = read_block(lab, arr, b, ignore_index)
+        sc = self_conf(p, y)
         pred = p.argmax(axis=1)
         given_is_predicted = sc + FUZZ >= np.take_along_axis(p, pred[:, None], axis=1)[:, 0]
         if chosen is None:
@@ -402,12 +438,14 @@ def _third_pass(
             flag = counted & (conf != y)
         else:
             bins, in_bin = chosen
-            flag = _bin_of(sc) < (bins[y] if bins.size > 1 else bins[0])
+            flag = bin_of(sc) < (bins[y] if bins.size > 1 else bins[0])
             start = b.start * sc[0].size
             idx = in_bin[(in_bin >= start) & (in_bin < start + sc.size)] - start
             flag.ravel()[idx] = True
         if filter_by != "low_self_confidence":
             flag &= ~given_is_predicted
+        if keep is not None:
+            flag &= keep
         if min_region_size > 1:
             drop_small_regions(flag, min_region_size)
         tables.append(regions_columns(flag, y, pred, sc, b.start, k))

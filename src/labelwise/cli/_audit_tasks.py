@@ -20,11 +20,29 @@ from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
-from ._common import console, load_npy, print_frame, read_input
+from ._common import console, load_npy, print_frame, read_input, split_csv_option
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
 PREDICTIONS_TASKS = ("regression", "detection")
+#: The options one task (or two) reads, and the tasks that read them (any other task refuses them).
+TASK_OPTIONS = {"classes": ("multilabel", "token"), "ignore_index": ("segmentation",)}
+
+
+def parse_classes(value: str | None) -> list[str] | None:
+    """``--classes a,b,c``: the tag of each column of ``--probs`` in order, as text (the tags they name are
+    read from text files: CSV cells, CoNLL columns), or None when not given."""
+    if value is None:
+        return None
+    names = split_csv_option(value)
+    if not names:
+        raise InvalidParameterError(
+            f"--classes must name the tag of each --probs column, comma-separated, got {value!r}"
+        )
+    repeated = next((c for i, c in enumerate(names) if c in names[:i]), None)
+    if repeated is not None:
+        raise InvalidParameterError(f"--classes must name each column once, {repeated!r} is given more than once")
+    return names
 
 
 def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
@@ -58,23 +76,60 @@ def _numeric_target(y: pd.Series, label: str) -> np.ndarray:
 
 
 def _multilabel(
-    data: Path, label: str | None, probs_path: Path | None, **_: Any
+    data: Path, label: str | None, probs_path: Path | None, classes: list[str] | None, **_: Any
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
 
     tags = _column(read_input(data, "DATA"), label)
     probs = _load_array(probs_path, "--probs")
-    # classes=None: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
-    result = multilabel.find_label_issues(list(tags), probs)
+    # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
+    _check_class_count(classes, probs)
+    result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
 
 
-def _token(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str, pd.DataFrame]]:
+def _cell_text(cell: Any) -> Any:
+    """A multilabel cell as text: a column of single numbers (``3``, or ``3.0`` beside empty cells) reads as numbers."""
+    if isinstance(cell, str) or pd.isna(cell):
+        return cell
+    return str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
+
+
+def _probs_columns(probs: Any) -> int:
+    """Columns of ``--probs``: an array, or one array per sentence."""
+    first = probs[0] if isinstance(probs, list) and probs else probs
+    return int(np.shape(first)[-1]) if np.ndim(first) >= 1 else 0
+
+
+def _check_class_count(classes: list[str] | None, probs: Any) -> None:
+    """``--classes`` names one tag per column of ``--probs``."""
+    k = _probs_columns(probs)
+    if classes is not None and len(classes) != k:
+        raise InvalidParameterError(
+            f"--classes names {len(classes)} tags but --probs has {k} columns (one tag per column)"
+        )
+
+
+def _token(
+    data: Path, probs_path: Path | None, classes: list[str] | None, **_: Any
+) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import token
 
     corpus = read_conll(data)
     probs = _load_array(probs_path, "--probs")
-    classes = sorted({t for s in corpus.tags for t in s})
+    found = sorted({t for s in corpus.tags for t in s})
+    if classes is not None and set(found) - set(classes):
+        unknown = sorted(set(found) - set(classes))
+        raise InvalidLabelsError(
+            f"DATA has tags that --classes does not name: {unknown[:10]} (--classes: {classes[:20]})"
+        )
+    _check_class_count(classes, probs)
+    if classes is None and len(found) < _probs_columns(probs):
+        raise InvalidParameterError(
+            f"DATA has {len(found)} distinct tags but --probs has {_probs_columns(probs)} columns: name the tag "
+            "of each column, in column order, with --classes (e.g. --classes O,B-PER,I-PER)"
+        )
+    classes = found if classes is None else classes
     if isinstance(probs, np.ndarray):
         lengths = [len(s) for s in corpus.tags]
         flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
@@ -90,12 +145,14 @@ def _token(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str
     return result, {"sentences.csv": result.sentence_frame()}
 
 
-def _segmentation(data: Path, probs_path: Path | None, **_: Any) -> tuple[Any, dict[str, pd.DataFrame]]:
+def _segmentation(
+    data: Path, probs_path: Path | None, ignore_index: int | None, **_: Any
+) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import segmentation
 
     masks, names = read_masks(data)
     probs = _load_array(probs_path, "--probs", mmap=True)
-    result = segmentation.find_label_issues(masks, probs)
+    result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
     return result, {"regions.csv": regions}
@@ -162,6 +219,8 @@ def run_task_audit(
     out: Path,
     random_state: int,
     top: int,
+    classes: str | None = None,
+    ignore_index: int | None = None,
 ) -> None:
     """Audit DATA for ``task`` and write the outputs to ``out``."""
     if data is None:
@@ -181,6 +240,8 @@ def run_task_audit(
         probs_path=probs_path,
         predictions_path=predictions_path,
         random_state=random_state,
+        classes=parse_classes(classes),
+        ignore_index=ignore_index,
     )
     summary = result.summary()
     summary["settings"] = {
@@ -189,6 +250,8 @@ def run_task_audit(
         "label": label,
         "probs": str(probs_path) if probs_path else None,
         "predictions": str(predictions_path) if predictions_path else None,
+        **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
+        **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
     }
     frame = result.to_frame()
     out = Path(out)

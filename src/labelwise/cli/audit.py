@@ -117,6 +117,19 @@ def run_audit(
     type=click.Path(path_type=Path),
     help="--task regression: out-of-fold predictions (.npy); --task detection: COCO results JSON.",
 )
+@click.option(
+    "--classes",
+    default=None,
+    help="--task multilabel / token: the tag of each --probs column, comma-separated in column order "
+    "(e.g. O,B-PER,I-PER), so that a tag no row uses can be named; default: the tags in DATA, sorted "
+    "(multilabel digit tags such as 3|10: column numbers).",
+)
+@click.option(
+    "--ignore-index",
+    type=int,
+    default=None,
+    help="--task segmentation: the mask value of unlabeled pixels (255 in Pascal VOC and Cityscapes), never scored.",
+)
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option(
     "--noise-rate",
@@ -198,6 +211,7 @@ def audit(**options: Any) -> None:
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
+    _refuse_other_tasks_options(o.task)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
@@ -211,6 +225,8 @@ def audit(**options: Any) -> None:
             out=o.out,
             random_state=o.random_state,
             top=o.top,
+            classes=o.classes,
+            ignore_index=o.ignore_index,
         )
         return
     scale_args = (o.data, o.label, o.probs_path, o.labels_path)
@@ -274,6 +290,19 @@ def _refuse_classification_options(task: str) -> None:
         raise InvalidParameterError(
             f"--task {task} does not use {', '.join(given)} (only --task classification does); leave them out"
         )
+
+
+def _refuse_other_tasks_options(task: str) -> None:
+    """``--classes`` with ``--task segmentation`` (or ``--ignore-index`` with multilabel...) would be ignored: an error."""
+    from ._audit_tasks import TASK_OPTIONS
+
+    ctx = click.get_current_context()
+    for p in ctx.command.params:
+        tasks = TASK_OPTIONS.get(p.name or "")
+        if tasks and task not in tasks and _given(ctx, p.name):
+            raise InvalidParameterError(
+                f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
+            )
 
 
 def _given(ctx: click.Context, name: str | None) -> bool:

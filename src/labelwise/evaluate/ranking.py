@@ -110,6 +110,29 @@ def tau_ap(truth: Any, estimate: Any) -> float:
     return float(2.0 / (n - 1) * np.sum(c / np.arange(1, n)) - 1.0)
 
 
+def _ranking_items(name: str, ranking: Any) -> list[Any]:
+    """``ranking`` as a list of distinct hashable items, or an error naming ``name`` and the first bad position."""
+    if isinstance(ranking, (str, bytes)) or not isinstance(ranking, (Sequence, np.ndarray, pd.Series, pd.Index)):
+        raise InvalidParameterError(
+            f"{name} must be a list of item ids (best first), got {type(ranking).__name__} {show(ranking)}"
+        )
+    items = list(ranking)
+    first: dict[Any, int] = {}
+    for i, item in enumerate(items):
+        try:
+            seen = first.setdefault(item, i)
+        except TypeError:
+            raise InvalidParameterError(
+                f"{name} must hold hashable item ids (str, int, tuple, ...), position {i} is "
+                f"{type(item).__name__} {show(item)}"
+            ) from None
+        if seen != i:
+            raise InvalidParameterError(
+                f"rbo_ext needs rankings without repeated items, {name} has {show(item)} at positions {seen} and {i}"
+            )
+    return items
+
+
 def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     """Extrapolated rank-biased overlap of two ranked lists (item ids, best first; no ties).
 
@@ -119,6 +142,20 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     of depth ``d`` (the shorter list's prefix stops growing at ``s``). For two lists of the same
     items this is 1 when they are equal.
 
+    Parameters
+    ----------
+    s, t : sequence of hashable
+        The two rankings, best first (a list, tuple, numpy array or pandas Series of item ids;
+        no item twice; a bare string is refused rather than read letter by letter).
+    p : float
+        Persistence in (0, 1): the weight of depth ``d`` falls as ``p**d``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If an item is unhashable (a list, say) or repeated: the message names the ranking and the
+        position; or if ``p`` is out of range.
+
     References
     ----------
     .. [1] W. Webber, A. Moffat and J. Zobel, "A similarity measure for indefinite rankings",
@@ -127,9 +164,8 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     p = check_fraction("p", p, low=0.0, high=1.0)
     if p == 0:
         raise InvalidParameterError("p must be in (0, 1), got 0")
-    S, L = (list(s), list(t)) if len(s) <= len(t) else (list(t), list(s))
-    if len(set(S)) != len(S) or len(set(L)) != len(L):
-        raise InvalidParameterError("rbo_ext needs rankings without repeated items")
+    s_items, t_items = _ranking_items("s", s), _ranking_items("t", t)
+    S, L = (s_items, t_items) if len(s_items) <= len(t_items) else (t_items, s_items)
     ns, nl = len(S), len(L)
     if ns == 0:
         raise TooFewExamplesError("rbo_ext needs non-empty rankings")

@@ -164,7 +164,13 @@ SPECS: dict[str, Spec] = {
         {"--features": ("probs", NPY)},
         _AUDIT_OUT,
         label_cases=(),
-        bad_values=(("--image-column", "nope"), ("--split-column", "nope"), ("--scheduler", "nope")),
+        # --classes is for --task multilabel / token: with classification the line says so
+        bad_values=(
+            ("--image-column", "nope"),
+            ("--split-column", "nope"),
+            ("--scheduler", "nope"),
+            ("--classes", "a,b"),
+        ),
     ),
     "aggregate": Spec(
         ("aggregate", "{answers}", "--method", "majority-vote", "--gold", "{gold}"),
