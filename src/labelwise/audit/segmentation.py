@@ -256,6 +256,9 @@ def find_label_issues(
 ) -> SegmentationIssues:
     """Find the pixels (and regions) whose given class is probably wrong.
 
+    The work is three passes over blocks of images (below); the function is long only for this
+    docstring.
+
     Parameters
     ----------
     labels : array-like of int, shape (N, H, W)
