@@ -106,7 +106,8 @@ def run_audit(
     "--probs",
     "probs_path",
     type=click.Path(path_type=Path),
-    help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.",
+    help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order or as --classes names them); "
+    "skips model training.",
 )
 @click.option("--out", type=OutputFolder(), default=Path("labelwise-out"), show_default=True, help="Output folder.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
