@@ -211,7 +211,7 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
         # the task options were added for one task each; any other task would silently ignore them
         (
             ["--task", "regression", "--label", "price", "--classes", "a,b"],
-            "--classes is for --task multilabel / token, not --task regression",
+            "--classes is for --task classification / multilabel / token, not --task regression",
         ),
         (
             ["--label", "price", "--ignore-index", "255"],

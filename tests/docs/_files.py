@@ -73,6 +73,15 @@ def audit_with_probs(folder: Path) -> None:
     np.save(folder / "oof.npy", oof_probs(frame["y"]))
 
 
+def audit_with_unseen_class(folder: Path) -> None:
+    """data.parquet (``y`` is no/yes) and oof3.npy: its probabilities with a third column ('maybe') no row has."""
+    frame = table()
+    frame.to_parquet(folder / "data.parquet")
+    rng = np.random.default_rng(1)
+    probs = np.column_stack([oof_probs(frame["y"]), rng.uniform(0, 0.2, len(frame))])
+    np.save(folder / "oof3.npy", probs / probs.sum(axis=1, keepdims=True))
+
+
 def multilabel_files(folder: Path, names=("bird", "cat", "dog")) -> dict:
     """tags.csv with a ``tags`` column of "cat|dog" strings and oof.npy of per-tag probabilities."""
     _, noisy, probs = multilabel_case(n=120, k=len(names))

@@ -187,7 +187,11 @@ README: list[tuple[str, Setup]] = [
 
 SETUPS: dict[str, list[tuple[str, Setup]]] = {
     "README.md": README,
-    "docs/audit.md": [("audit data.csv", _files_only(f.data_csv)), ("data.parquet", _files_only(f.audit_with_probs))],
+    "docs/audit.md": [
+        ("audit data.csv", _files_only(f.data_csv)),
+        ("data.parquet", _files_only(f.audit_with_probs)),
+        ("oof3.npy", _files_only(f.audit_with_unseen_class)),
+    ],
     "docs/aggregate.md": [
         ("labelwise aggregate", _files_only(f.annotation_exports)),
         ("ds = lw.aggregate.DawidSkene().fit(answers)", lambda d, ns: ns.update(answers=ns["crowd"].answers)),

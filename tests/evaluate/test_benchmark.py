@@ -277,7 +277,10 @@ class TestNamedProbabilityColumns:
     def test_array_with_more_columns_than_test_classes_says_how_to_name_them(self):
         """An .npy for 4 classes on a test set of 3 points at classes= or a named header."""
         given = np.array([0, 1, 2, 0])
-        with pytest.raises(ShapeMismatchError, match="got 4; for classes no test item has, pass classes= or"):
+        with pytest.raises(
+            ShapeMismatchError,
+            match=r"got 4; for classes no test item has, pass classes= \(--classes on the command line\) or",
+        ):
             corrected_benchmark({"m": np.full((4, 4), 0.25)}, given, given)
 
     def test_header_naming_some_other_classes_is_an_error(self):

@@ -20,29 +20,14 @@ from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
-from ._common import console, load_npy, print_frame, read_input, split_csv_option
+from ._classes_option import check_class_count, check_labels_named, parse_classes
+from ._common import console, load_npy, print_frame, read_input
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
 PREDICTIONS_TASKS = ("regression", "detection")
 #: The options one task (or two) reads, and the tasks that read them (any other task refuses them).
-TASK_OPTIONS = {"classes": ("multilabel", "token"), "ignore_index": ("segmentation",)}
-
-
-def parse_classes(value: str | None) -> list[str] | None:
-    """``--classes a,b,c``: the tag of each column of ``--probs`` in order, as text (the tags they name are
-    read from text files: CSV cells, CoNLL columns), or None when not given."""
-    if value is None:
-        return None
-    names = split_csv_option(value)
-    if not names:
-        raise InvalidParameterError(
-            f"--classes must name the tag of each --probs column, comma-separated, got {value!r}"
-        )
-    repeated = next((c for i, c in enumerate(names) if c in names[:i]), None)
-    if repeated is not None:
-        raise InvalidParameterError(f"--classes must name each column once, {repeated!r} is given more than once")
-    return names
+TASK_OPTIONS = {"classes": ("classification", "multilabel", "token"), "ignore_index": ("segmentation",)}
 
 
 def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
@@ -83,7 +68,7 @@ def _multilabel(
     tags = _column(read_input(data, "DATA"), label)
     probs = _load_array(probs_path, "--probs")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
-    _check_class_count(classes, probs)
+    check_class_count(classes, _probs_columns(probs))
     result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
 
@@ -101,15 +86,6 @@ def _probs_columns(probs: Any) -> int:
     return int(np.shape(first)[-1]) if np.ndim(first) >= 1 else 0
 
 
-def _check_class_count(classes: list[str] | None, probs: Any) -> None:
-    """``--classes`` names one tag per column of ``--probs``."""
-    k = _probs_columns(probs)
-    if classes is not None and len(classes) != k:
-        raise InvalidParameterError(
-            f"--classes names {len(classes)} tags but --probs has {k} columns (one tag per column)"
-        )
-
-
 def _token(
     data: Path, probs_path: Path | None, classes: list[str] | None, **_: Any
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
@@ -118,12 +94,9 @@ def _token(
     corpus = read_conll(data)
     probs = _load_array(probs_path, "--probs")
     found = sorted({t for s in corpus.tags for t in s})
-    if classes is not None and set(found) - set(classes):
-        unknown = sorted(set(found) - set(classes))
-        raise InvalidLabelsError(
-            f"DATA has tags that --classes does not name: {unknown[:10]} (--classes: {classes[:20]})"
-        )
-    _check_class_count(classes, probs)
+    if classes is not None:
+        check_labels_named(found, classes, source="DATA", what="tag")
+    check_class_count(classes, _probs_columns(probs))
     if classes is None and len(found) < _probs_columns(probs):
         raise InvalidParameterError(
             f"DATA has {len(found)} distinct tags but --probs has {_probs_columns(probs)} columns: name the tag "

@@ -102,6 +102,23 @@ def split_csv_option(value: str | None) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def coerce_like(value: str, sample: pd.Series) -> Any:
+    """A command-line string as the type of the labels ``sample`` (``"-1"`` -> ``-1`` for int labels)."""
+    kind = sample.dtype.kind
+    try:
+        if kind in "iu":
+            return int(value)
+        if kind == "f":
+            return float(value)
+        if kind == "b":
+            lowered = value.strip().lower()
+            if lowered in ("true", "1", "false", "0"):
+                return lowered in ("true", "1")
+    except ValueError:
+        pass
+    return value
+
+
 def choice_option(name: str, choices: Sequence[str], default: str, help_text: str):
     """A ``--name`` option restricted to ``choices``."""
     return click.option(name, type=click.Choice(list(choices)), default=default, show_default=True, help=help_text)

@@ -22,7 +22,17 @@ from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import method_params
-from ._common import SEED, OutputFolder, console, load_npy, print_frame, read_input, reading, split_csv_option
+from ._common import (
+    SEED,
+    OutputFolder,
+    coerce_like,
+    console,
+    load_npy,
+    print_frame,
+    read_input,
+    reading,
+    split_csv_option,
+)
 from ._scale import aggregate_at_scale
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
@@ -32,23 +42,6 @@ PROBS_METHOD = "crowdlab"
 
 
 # ------------------------------------------------------------------------------------ inputs
-
-
-def _coerce_like(value: str, sample: pd.Series) -> Any:
-    """A command-line string as the type of the answers' labels (``"-1"`` -> ``-1`` for int labels)."""
-    kind = sample.dtype.kind
-    try:
-        if kind in "iu":
-            return int(value)
-        if kind == "f":
-            return float(value)
-        if kind == "b":
-            lowered = value.strip().lower()
-            if lowered in ("true", "1", "false", "0"):
-                return lowered in ("true", "1")
-    except ValueError:
-        pass
-    return value
 
 
 def _load_probs(path: Path) -> Any:
@@ -330,13 +323,13 @@ def aggregate(
 
     unsure_info = None
     if unsure is not None:
-        value = _coerce_like(unsure, answers["label"])
+        value = coerce_like(unsure, answers["label"])
         result = apply_uncertain_policy(answers, value, unsure_policy)
         answers = result.answers
         unsure_info = result.summary()
     labels = None
     if declared:
-        labels = [_coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
+        labels = [coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
         outside = ~answers["label"].isin(labels)
         if outside.any():
             raise InvalidLabelsError(

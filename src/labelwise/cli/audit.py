@@ -31,7 +31,18 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, OutputFolder, console, load_npy, nonzero_jobs, print_frame, read_input, split_label
+from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
+from ._common import (
+    SEED,
+    OutputFolder,
+    console,
+    load_npy,
+    nonzero_jobs,
+    print_frame,
+    read_input,
+    split_csv_option,
+    split_label,
+)
 from ._scale import audit_at_scale
 
 
@@ -57,22 +68,28 @@ def run_audit(
     n_jobs: int | None,
     time_budget: float = 30.0,
     model_info: dict | None = None,
+    named: list[str] | None = None,
 ) -> tuple[Any, np.ndarray]:
-    """Out-of-fold probabilities (unless given) and label issues for one table."""
+    """Out-of-fold probabilities (unless given) and label issues for one table; ``named``: ``--classes``."""
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
         probs = _load_probs(probs_path, len(frame))
-        if probs.shape[1] != len(classes):
+        if named is not None:
+            check_class_count(named, probs.shape[1], what="class")
+            check_labels_named(classes, named, source=f"--label column {label!r}")
+            classes = np.asarray(classes_like_labels(named, labels), dtype=object)
+        elif probs.shape[1] != len(classes):
             if labels.dtype.kind not in "iuf":  # only integer labels may name columns no row has (the API's classes=)
                 raise InvalidLabelsError(
                     f"--probs has {probs.shape[1]} columns but --label column {label!r} has {len(classes)} distinct "
-                    "values: the columns are the label column's sorted classes, so each needs at least one row "
-                    "(or code the labels as integers 0..K-1, one per column)"
+                    "values: name the class of each column, in column order, with --classes (e.g. --classes "
+                    "cat,dog,owl), or code the labels as integers 0..K-1, one per column"
                 )
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"--label column {label!r}")
     else:
+        _refuse_classes_without_probs(named)
         check_two_classes(classes, label)
         probs, info = audit_probabilities(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
@@ -89,7 +106,8 @@ def run_audit(
     "--probs",
     "probs_path",
     type=click.Path(path_type=Path),
-    help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order); skips model training.",
+    help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order or as --classes names them); "
+    "skips model training.",
 )
 @click.option("--out", type=OutputFolder(), default=Path("labelwise-out"), show_default=True, help="Output folder.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
@@ -120,9 +138,10 @@ def run_audit(
 @click.option(
     "--classes",
     default=None,
-    help="--task multilabel / token: the tag of each --probs column, comma-separated in column order "
-    "(e.g. O,B-PER,I-PER), so that a tag no row uses can be named; default: the tags in DATA, sorted "
-    "(multilabel digit tags such as 3|10: column numbers).",
+    help="With --probs (--task classification / multilabel / token): the class or tag of each --probs column, "
+    "comma-separated in column order (e.g. cat,dog,owl or O,B-PER,I-PER), so that a class or tag no row uses can "
+    "be named; default: the labels or tags in DATA, sorted (integer labels and multilabel digit tags such as "
+    "3|10: column numbers).",
 )
 @click.option(
     "--ignore-index",
@@ -237,6 +256,12 @@ def audit(**options: Any) -> None:
         "filter_by": o.filter_by,
         "quiet": o.quiet,
     }
+    named = parse_classes(o.classes, what="class")
+    if named is not None and (o.scheduler or o.labels_path or str(o.probs_path or "").endswith(".zarr")):
+        raise InvalidParameterError(
+            "--classes is read by the audit of DATA with --probs (.npy), not by the audit at scale "
+            "(--scheduler, --labels, a .zarr store); leave it out"
+        )
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by) is not None:
         return
     frame, truth = _read_frame(o)
@@ -264,6 +289,7 @@ def audit(**options: Any) -> None:
         n_jobs=o.n_jobs,
         time_budget=o.time_budget,
         model_info=model_info,
+        named=named,
     )
     summary = _summary(o, result, frame, truth, model_info)
     with files_together(supersedes=earlier_outputs(o.out, AUDIT_OUTPUTS)):
@@ -303,6 +329,16 @@ def _refuse_other_tasks_options(task: str) -> None:
             raise InvalidParameterError(
                 f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
             )
+
+
+def _refuse_classes_without_probs(named: list[str] | None) -> None:
+    """``--classes`` names the columns of ``--probs``; a model trained here has one per class of DATA."""
+    if named is not None:
+        raise InvalidParameterError(
+            "--classes names the columns of --probs, and there is no --probs: the model trained here gives one "
+            "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
+            "or give the out-of-fold probabilities with --probs"
+        )
 
 
 def _given(ctx: click.Context, name: str | None) -> bool:
@@ -368,6 +404,8 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
         "image_column": o.image_column,
         "feature_columns": [c for c in frame.columns if c != o.label],
     }
+    if o.classes is not None:
+        summary["settings"]["classes"] = split_csv_option(o.classes)
     if truth is not None:
         hits = int((result.is_issue & truth).sum())
         summary["demo"] = {

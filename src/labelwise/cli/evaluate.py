@@ -14,7 +14,18 @@ from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder, require_path
 from ..report._evaluation import evaluation_html
-from ._common import SEED, OutputFolder, console, load_npy, print_frame, read_input, reading, renaming
+from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
+from ._common import (
+    SEED,
+    OutputFolder,
+    console,
+    load_npy,
+    print_frame,
+    read_input,
+    reading,
+    renaming,
+    split_csv_option,
+)
 
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
@@ -86,6 +97,18 @@ def _check_lengths(preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarra
             )
 
 
+def _named_classes(value: str | None, preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarray) -> list | None:
+    """``--classes`` as values of the test labels' type, checked against every probability file and ``--labels``."""
+    names = parse_classes(value, what="class", columns="probability")
+    if names is None:
+        return None
+    for name, pred in preds.items():
+        if np.ndim(pred) == 2:
+            check_class_count(names, np.shape(pred)[1], what="class", columns=f"PREDICTIONS file {name!r}")
+    check_labels_named(given, names, source="--labels")
+    return classes_like_labels(names, given)
+
+
 @click.command()
 @click.argument("predictions", type=click.Path(path_type=Path))
 @click.option(
@@ -132,6 +155,13 @@ def _check_lengths(preds: dict[str, np.ndarray | pd.DataFrame], given: np.ndarra
     show_default=True,
     help="Output folder.",
 )
+@click.option(
+    "--classes",
+    default=None,
+    help="The class of each probability column (PREDICTIONS .npy files and --human-counts), comma-separated in "
+    "column order (e.g. cat,dog,owl), so that a class no test item has can be named; default: the labels in "
+    "--labels and the corrections, sorted (a table's header names its classes itself).",
+)
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def evaluate(
     predictions,
@@ -142,6 +172,7 @@ def evaluate(
     metric,
     seeds,
     out,
+    classes,
     random_state,
 ):
     """Score the models in PREDICTIONS (one .npy/.csv per model) on original and corrected test labels.
@@ -156,13 +187,19 @@ def evaluate(
     given = read_labels(Path(labels_path), label_column)
     preds = read_predictions(Path(predictions))
     _check_lengths(preds, given)
+    named = _named_classes(classes, preds, given)
     if human_counts is not None:
+        counts = load_npy(Path(human_counts), "--human-counts")
+        if named is not None and counts.ndim == 2:
+            check_class_count(named, counts.shape[1], what="class", columns="--human-counts")
         with renaming({"counts": "--human-counts", "given": "--labels"}):
-            fixes = corrections_from_counts(load_npy(Path(human_counts), "--human-counts"), given)
+            fixes = corrections_from_counts(counts, given, classes=named)
     else:
         require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
         with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
             fixes = read_corrections(corrections, given)
+        if named is not None:
+            check_labels_named(fixes.corrected, named, source="--corrections")
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds"}):
         ev = corrected_benchmark(
             preds,
@@ -170,6 +207,7 @@ def evaluate(
             fixes.corrected,
             metric=metric,
             soft_labels=fixes.soft_labels,
+            classes=named,
             seeds=seeds,
             random_state=random_state,
         )
@@ -187,11 +225,13 @@ def evaluate(
             "base_prevalence": ev.base_prevalence,
             "metric": ev.metric_name,
             "models": list(ev.models),
+            "classes": [c.item() if isinstance(c, np.generic) else c for c in ev.classes],
             "corrections": fixes.source,
             "settings": {
                 "predictions": str(Path(predictions).resolve()),
                 "seeds": seeds,
                 "random_state": random_state,
+                **({"classes": split_csv_option(classes)} if named is not None else {}),
             },
         }
         write_json(summary, out / "summary.json")

@@ -126,7 +126,8 @@ def predictions_to_codes(
                     f"probabilities of model {name!r} must have one column per class ({len(classes)}), "
                     f"got {probs.shape[1]}"
                     + (
-                        "; for classes no test item has, pass classes= or give the probabilities as a table "
+                        "; for classes no test item has, pass classes= (--classes on the command line) or give the "
+                        "probabilities as a table "
                         "whose header names the classes"
                         if probs.shape[1] > len(classes)
                         else ""

@@ -151,7 +151,7 @@ def _count_classes(given: np.ndarray, k: int) -> np.ndarray:
     if len(found) != k:
         raise InvalidLabelsError(
             f"given holds {len(found)} distinct labels but counts has {k} columns: pass classes= (the class of "
-            "each column) when a class has no given label"
+            "each column; --classes on the command line) when a class has no given label"
         )
     return found
 

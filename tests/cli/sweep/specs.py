@@ -164,7 +164,7 @@ SPECS: dict[str, Spec] = {
         {"--features": ("probs", NPY)},
         _AUDIT_OUT,
         label_cases=(),
-        # --classes is for --task multilabel / token: with classification the line says so
+        # --classes a,b names 2 of the 3 --probs columns: the line says so
         bad_values=(
             ("--image-column", "nope"),
             ("--split-column", "nope"),
@@ -223,7 +223,8 @@ SPECS: dict[str, Spec] = {
         columns={"--label-column": "test"},
         label=("--label-column", "test"),
         label_cases=("nan", "one_row"),
-        bad_values=(("--metric", "no_such_metric"), ("--metric", "f1_score")),
+        # --classes a,b leaves the test labels 0, 1, 2 out: the line names them
+        bad_values=(("--metric", "no_such_metric"), ("--metric", "f1_score"), ("--classes", "a,b")),
     ),
     "evaluate/human-counts": Spec(
         ("evaluate", "{preds}", "--labels", "{test}", "--human-counts", "{counts}", "--seeds", "1"),
