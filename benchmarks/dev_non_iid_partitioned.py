@@ -23,10 +23,10 @@ keyed pseudo-random permutation evaluated elementwise on the ``n k`` neighbours 
 sketch, not tuned).
 
 Usage: ``python benchmarks/dev_non_iid_partitioned.py [--n 1000000] [--k 16] [--chunk-rows 100000]
-[--window 2000] [--permutations 50] [--per-compute 5] [--scheduler cluster|threads] [--probe]``
+[--window 2000] [--permutations 50] [--scheduler cluster|threads] [--probe]``
 
-``--per-compute``: permutations per dask computation in ``run_partitioned`` (session 22, trips22);
-``--scheduler threads``: the threads scheduler in the stage's process instead of the LocalCluster.
+``--scheduler threads``: the threads scheduler in the stage's process instead of the LocalCluster
+(session 22, trips22).
 """
 
 from __future__ import annotations
@@ -114,7 +114,6 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
     from labelwise.checks._partitioned import PartitionedGraph
 
     n, k, rows = args.n, args.k, args.chunk_rows
-    non_iid.PERMUTATIONS_PER_COMPUTE = args.per_compute
     cluster = client = None
     if args.scheduler == "cluster":
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
@@ -143,7 +142,6 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
     return {
         "stage": stage,
         "scheduler": args.scheduler,
-        "per_compute": args.per_compute,
         "wall_s": wall,
         "client_peak_anon_above_start_mb": (peak.peak - peak.base) / 1e6,
         "client_anon_at_start_mb": peak.base / 1e6,
@@ -162,7 +160,6 @@ def main() -> None:
     ap.add_argument("--stages", default="gather,partitioned")
     ap.add_argument("--out")
     ap.add_argument("--probe", action="store_true", help="time one permutation's lookup per option")
-    ap.add_argument("--per-compute", type=int, default=5, help="permutations per dask computation")
     ap.add_argument("--scheduler", choices=["cluster", "threads"], default="cluster")
     args = ap.parse_args()
     if args.probe:
@@ -178,7 +175,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for stage in stages:
             cmd = [sys.executable, __file__, "--stage", stage, "--out", str(Path(tmp) / f"{stage}.npz")]
-            for name in ("n", "k", "chunk_rows", "window", "permutations", "per_compute", "scheduler"):
+            for name in ("n", "k", "chunk_rows", "window", "permutations", "scheduler"):
                 cmd += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             results[stage] = json.loads(done.stdout.strip().splitlines()[-1])

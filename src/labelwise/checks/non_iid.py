@@ -37,10 +37,6 @@ ROW_CUTOFF = 0.05
 
 #: Rows per block of the gap histograms (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
 ROW_BLOCK = 65_536
-PERMUTATIONS_PER_COMPUTE = 5
-"""Permutations whose statistics ``run_partitioned`` asks for in one dask computation (one round
-trip; the workers hold that many permutations' gap histograms at once). Chosen by
-``benchmarks/dev_non_iid_partitioned.py`` (``--per-compute``, ``benchmarks/RESULTS.md``, session 22)."""
 
 
 def null_cdf(n: int) -> np.ndarray:
@@ -116,8 +112,8 @@ def run(inputs: CheckInputs) -> CheckResult:
     null = null_cdf(n)
     observed = ks_statistic(identity, graph.indices, null)
 
-    def permuted(rng: np.random.Generator, count: int) -> list[float]:
-        return [ks_statistic(rng.permutation(n), graph.indices, null) for _ in range(count)]
+    def permuted(rng: np.random.Generator) -> float:
+        return ks_statistic(rng.permutation(n), graph.indices, null)
 
     p_value = _p_value(observed, permuted, n_perm, inputs.random_state)
     score, is_issue = _score_flags(mean_gaps(graph.indices, identity), n, p_value, alpha)
@@ -156,20 +152,16 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     n_perm, alpha = _options(inputs)
     rows = row_numbers(chunks)
 
-    def statistics(rng: np.random.Generator, count: int) -> list[float]:  # ``count`` permutations per compute
-        stats, state = [], None
-        for _ in range(count):  # each drawn on a worker from where the previous one left the generator
-            drawn = dask.delayed(_draw, nout=2, pure=False)(rng, n, state)
-            position = as_rows(da.from_delayed(drawn[0], (n,), dtype=np.int64), chunks)
-            stats.append(_dask_ks(take_rows(position, indices), position, n))
-            state = drawn[1]
-        *values, end = compute(*stats, state)
-        rng.bit_generator.state = end  # where the worker's copy of the generator stopped
-        return [float(v) for v in values]
+    def statistic(rng: np.random.Generator) -> float:  # one permutation at a time on the workers
+        drawn = dask.delayed(_draw, nout=2, pure=False)(rng, n)
+        position = as_rows(da.from_delayed(drawn[0], (n,), dtype=np.int64), chunks)
+        stat, state = compute(_dask_ks(take_rows(position, indices), position, n), drawn[1])
+        rng.bit_generator.state = state  # where the worker's copy of the generator stopped
+        return float(stat)
 
     with step("non_iid: permutation test"):
         observed = float(compute(_dask_ks(indices, rows, n))[0])
-        p_value = _p_value(observed, statistics, n_perm, inputs.random_state, PERMUTATIONS_PER_COMPUTE)
+        p_value = _p_value(observed, statistic, n_perm, inputs.random_state)
         mean_gap = indices.map_blocks(_chunk_mean_gaps, rows[:, None], drop_axis=1, dtype=np.float64)
         score, is_issue = _score_flags(mean_gap, n, p_value, alpha)
         held, row = persisted_summary("non_iid", dask_columns("non_iid", is_issue, score), p_value=p_value)
@@ -177,33 +169,21 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
 
 
 def _p_value(
-    observed: float,
-    statistics: Callable[[np.random.Generator, int], list[float]],
-    n_perm: int,
-    random_state: Any,
-    batch: int | None = None,
+    observed: float, statistic: Callable[[np.random.Generator], float], n_perm: int, random_state: Any
 ) -> float:
-    """``(1 + #{permutations whose statistic >= observed}) / (1 + n_perm)``; ``statistics(rng,
-    count)`` draws ``count`` permutations of the row positions (``rng.permutation(n)`` each) from
-    the generator of ``random_state``, in turn, and gives their statistics: memory and dask draw the
-    same ones. ``batch`` (default all): the most permutations asked for at once."""
+    """``(1 + #{permutations whose statistic >= observed}) / (1 + n_perm)``; ``statistic`` draws its
+    permutation of the row positions (``rng.permutation(n)``) from the generator of
+    ``random_state``, in turn: memory and dask draw the same ones."""
     rng = check_random_state(random_state)
-    exceed, done = 0, 0
-    while done < n_perm:
-        count = min(n_perm - done, batch or n_perm)
-        exceed += sum(stat >= observed for stat in statistics(rng, count))
-        done += count
+    exceed = sum(statistic(rng) >= observed for _ in range(n_perm))
     return (1 + exceed) / (1 + n_perm)
 
 
-def _draw(rng: np.random.Generator, n: int, state: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
-    """``rng.permutation(n)`` and the generator's state after it, drawn from a copy of ``rng`` (set to
-    ``state`` first, when given: where the previous permutation of the same compute left it): the
-    task may run in the client's process (threads, sync), and dask may run it more than once per
-    compute (once in the array's optimised graph, once for the state); every run gives the same."""
+def _draw(rng: np.random.Generator, n: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """``rng.permutation(n)`` and the generator's state after it, drawn from a copy of ``rng``: the
+    task may run in the client's process (threads, sync), and dask runs it twice per compute (once in
+    the array's optimised graph, once for the state); every run gives the same."""
     own = copy.deepcopy(rng)
-    if state is not None:
-        own.bit_generator.state = state
     return own.permutation(n), dict(own.bit_generator.state)
 
 
