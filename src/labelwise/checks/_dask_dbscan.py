@@ -12,8 +12,8 @@ The steps are the in-memory ones, each a pass over the row chunks:
    every neighbour's parent, hooks the larger parent of each pair that differs under the smaller
    (:func:`labelwise._dask_scatter_min.scatter_min`, ``np.minimum.at`` on the workers), then jumps
    every row's parent to its parent's parent until no parent changes; rounds go on until one hooks
-   nothing. Round trips to the client are what a round costs most on a cluster, so a round's hook
-   and its first :data:`JUMPS_PER_CHECK` jumps are one computation, and further jumps go
+   nothing. Each convergence check is a round trip to the client, so a round's hook and its
+   first :data:`JUMPS_PER_CHECK` jumps are one computation, and further jumps go
    :data:`JUMPS_PER_CHECK` per computation: jumping is idempotent once every parent is a root, so
    checking only the last jump of a batch stops with the parents of stopping at the first jump
    that changes nothing. Each computation brings two booleans (hooked, last jump changed), and
@@ -27,8 +27,9 @@ The steps are the in-memory ones, each a pass over the row chunks:
    workers, from the chunks' counts). The joins, the sizes, the dissolution and the counts are one
    computation; the numbering from the counts a second.
 
-What comes to the client: the median's selection passes, one boolean per round, and one count per
-chunk (the clusters whose smallest row it holds); the labels of every row stay on the workers.
+What comes to the client: the median's selection passes, two booleans per computation of the
+components, and one count per chunk (the clusters whose smallest row it holds); the labels of
+every row stay on the workers.
 
 References
 ----------
