@@ -23,7 +23,10 @@ keyed pseudo-random permutation evaluated elementwise on the ``n k`` neighbours 
 sketch, not tuned).
 
 Usage: ``python benchmarks/dev_non_iid_partitioned.py [--n 1000000] [--k 16] [--chunk-rows 100000]
-[--window 2000] [--permutations 50] [--probe]``
+[--window 2000] [--permutations 50] [--scheduler cluster|threads] [--probe]``
+
+``--scheduler threads``: the threads scheduler in the stage's process instead of the LocalCluster
+(session 22, trips22).
 """
 
 from __future__ import annotations
@@ -111,9 +114,13 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
     from labelwise.checks._partitioned import PartitionedGraph
 
     n, k, rows = args.n, args.k, args.chunk_rows
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
-    client = Client(cluster)
-    client.run(lambda: __import__("labelwise.checks.find"))
+    cluster = client = None
+    if args.scheduler == "cluster":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+        client.run(lambda: __import__("labelwise.checks.find"))
+    else:
+        dask.config.set(scheduler="threads")
     make = dask.delayed(make_chunk, pure=True)
     chunks = [da.from_delayed(make(i, rows, n, k, args.window), (rows, k), np.int64) for i in range(n // rows)]
     indices = da.concatenate(chunks)
@@ -129,10 +136,12 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
         flags, score = dask.compute(result.columns["is_non_iid_issue"], result.columns["non_iid_score"])
         wall = time.perf_counter() - t0
     np.savez(out, flags=flags, score=score)
-    client.close()
-    cluster.close()
+    if client is not None:
+        client.close()
+        cluster.close()
     return {
         "stage": stage,
+        "scheduler": args.scheduler,
         "wall_s": wall,
         "client_peak_anon_above_start_mb": (peak.peak - peak.base) / 1e6,
         "client_anon_at_start_mb": peak.base / 1e6,
@@ -151,6 +160,7 @@ def main() -> None:
     ap.add_argument("--stages", default="gather,partitioned")
     ap.add_argument("--out")
     ap.add_argument("--probe", action="store_true", help="time one permutation's lookup per option")
+    ap.add_argument("--scheduler", choices=["cluster", "threads"], default="cluster")
     args = ap.parse_args()
     if args.probe:
         print(json.dumps(probe(args)))
@@ -165,7 +175,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for stage in stages:
             cmd = [sys.executable, __file__, "--stage", stage, "--out", str(Path(tmp) / f"{stage}.npz")]
-            for name in ("n", "k", "chunk_rows", "window", "permutations"):
+            for name in ("n", "k", "chunk_rows", "window", "permutations", "scheduler"):
                 cmd += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             results[stage] = json.loads(done.stdout.strip().splitlines()[-1])

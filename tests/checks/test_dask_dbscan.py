@@ -83,3 +83,49 @@ def test_a_long_chain_is_one_component():
     graph = NeighborGraph(indices=indices, distances=np.zeros((n, 1), dtype=np.float32))
     got = core_components(_spread(graph, (50,) * 6), da.from_array(pairs, chunks=(50, -1))).compute()
     np.testing.assert_array_equal(got, np.zeros(n, dtype=np.int64))
+
+
+def _path(n: int, seed: int) -> tuple[NeighborGraph, np.ndarray]:
+    """A path over the rows in a random order, each row listing only its successor."""
+    order = np.random.default_rng(seed).permutation(n)
+    indices = np.empty((n, 1), dtype=np.int64)
+    indices[order[:-1], 0] = order[1:]
+    indices[order[-1], 0] = order[0]
+    pairs = np.ones((n, 1), dtype=bool)
+    pairs[order[-1]] = False
+    return NeighborGraph(indices=indices, distances=np.zeros((n, 1), dtype=np.float32)), pairs
+
+
+@pytest.mark.parametrize("n", [300, 3000])
+def test_the_components_take_a_logarithmic_number_of_computations(n, monkeypatch):
+    """Hooks and several pointer jumps share a computation: on a path in random row order (the
+    deepest trees) the round trips to the client stay within 2 log2(n), not one per jump."""
+    import labelwise.checks._dask_dbscan as module
+
+    calls = []
+    real = module.compute
+    monkeypatch.setattr(module, "compute", lambda *values: calls.append(len(values)) or real(*values))
+    graph, pairs = _path(n, seed=1)
+    chunks = (n // 6,) * 6
+    got = core_components(_spread(graph, chunks), da.from_array(pairs, chunks=(chunks, -1))).compute()
+    np.testing.assert_array_equal(got, np.zeros(n, dtype=np.int64))
+    assert 0 < len(calls) <= 2 * np.ceil(np.log2(n))
+
+
+def test_the_jumps_past_convergence_change_nothing():
+    """Several jumps per check: jumping a converged forest (every parent a root) keeps it and says
+    no parent changed; a deep tree is jumped as often as asked, and the flag is the last jump's (a
+    batch whose last jump finds the roots already reached says converged)."""
+    from labelwise.checks._dask_dbscan import _jumps
+
+    roots = da.from_array(np.array([0, 0, 0, 3, 3]), chunks=2)
+    up, changed = _jumps(roots, times=3)
+    np.testing.assert_array_equal(up.compute(), [0, 0, 0, 3, 3])
+    assert not changed.compute()
+    chain = da.from_array(np.array([0, 0, 1, 2, 3, 4, 5, 6]), chunks=3)  # depth 7: three jumps
+    up, changed = _jumps(chain, times=2)
+    np.testing.assert_array_equal(up.compute(), [0, 0, 0, 0, 0, 1, 2, 3])
+    assert changed.compute()
+    up, changed = _jumps(up, times=2)
+    np.testing.assert_array_equal(up.compute(), np.zeros(8))
+    assert not changed.compute()  # the first of these two jumps reached the roots, the second changed nothing

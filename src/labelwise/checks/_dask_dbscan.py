@@ -12,17 +12,24 @@ The steps are the in-memory ones, each a pass over the row chunks:
    every neighbour's parent, hooks the larger parent of each pair that differs under the smaller
    (:func:`labelwise._dask_scatter_min.scatter_min`, ``np.minimum.at`` on the workers), then jumps
    every row's parent to its parent's parent until no parent changes; rounds go on until one hooks
-   nothing. Whether a round hooked or a jump changed anything is one boolean per computation. Each
-   component ends labelled by its smallest row, the same labels whatever the chunking.
+   nothing. Each convergence check is a round trip to the client, so a round's hook and its
+   first :data:`JUMPS_PER_CHECK` jumps are one computation, and further jumps go
+   :data:`JUMPS_PER_CHECK` per computation: jumping is idempotent once every parent is a root, so
+   checking only the last jump of a batch stops with the parents of stopping at the first jump
+   that changes nothing. Each computation brings two booleans (hooked, last jump changed), and
+   each starts from the persisted parents, so the task graph does not grow round after round.
+   Each component ends labelled by its smallest row, the same labels whatever the chunking.
 3. A non-core row joins the component of its first core neighbour within ``eps`` (the neighbours'
    components fetched per partition), component sizes by :func:`labelwise._dask_take.scatter_add`,
    components smaller than ``min_cluster_size`` dissolved, rows left out join their first
    clustered neighbour's cluster (one pass), and clusters are numbered ``0, 1, ...`` in the order
    of their smallest row (a running count of the rows that are a cluster's label: per chunk on the
-   workers, from the chunks' counts).
+   workers, from the chunks' counts). The joins, the sizes, the dissolution and the counts are one
+   computation; the numbering from the counts a second.
 
-What comes to the client: the median's selection passes, one boolean per round, and one count per
-chunk (the clusters whose smallest row it holds); the labels of every row stay on the workers.
+What comes to the client: the median's selection passes, two booleans per computation of the
+components, and one count per chunk (the clusters whose smallest row it holds); the labels of
+every row stay on the workers.
 
 References
 ----------
@@ -45,6 +52,10 @@ from .._stage_progress import compute, persist
 from ._partitioned import PartitionedGraph, row_numbers
 from .underperforming_group import core_neighbour
 
+JUMPS_PER_CHECK = 3
+"""Pointer jumps per convergence check in :func:`core_components` (each check is one round trip to
+the client; the jumps past convergence change nothing). Chosen by ``benchmarks/dev_dbscan_rounds.py``."""
+
 
 def dask_graph_dbscan(graph: PartitionedGraph, min_cluster_size: int = 5) -> tuple[Any, int]:
     """Cluster number of every row (``-1`` for noise) as a dask array on the graph's row chunks,
@@ -55,22 +66,21 @@ def dask_graph_dbscan(graph: PartitionedGraph, min_cluster_size: int = 5) -> tup
     m = core_neighbour(graph.k)
     (reach,) = persist(graph.distances[:, m - 1])
     eps = float(exact_median(reach))
-    (core,) = persist(reach <= eps)
-    del reach
+    core = reach <= eps
     within = graph.distances <= eps
-    (pairs,) = persist(within & take_rows(core, graph.indices) & core[:, None])
+    core, pairs = persist(core, within & take_rows(core, graph.indices) & core[:, None])
+    del reach
     labels = core_components(graph, pairs)
     del pairs
-    (comp,) = persist(da.where(core, labels, -1))  # non-core rows: -1
+    # The joins, the dissolution and the clusters' smallest rows: one lazy graph, one computation.
+    comp = da.where(core, labels, -1)  # non-core rows: -1
     near = take_rows(comp, graph.indices)  # a core row's component: its smallest row
-    joined = near.map_blocks(_join_core, within, core[:, None], comp[:, None], drop_axis=1, dtype=np.int64)
-    (labels,) = persist(joined)
-    del core, comp, near, within
+    labels = near.map_blocks(_join_core, within, core[:, None], comp[:, None], drop_axis=1, dtype=np.int64)
     sizes = scatter_add(np.maximum(labels, 0), labels >= 0, graph.n, graph.chunks)
     small = (labels >= 0) & (take_rows(sizes, np.maximum(labels, 0)) < min_cluster_size)
-    (labels,) = persist(da.where(small, -1, labels))
+    labels = da.where(small, -1, labels)
     near = take_rows(labels, graph.indices)
-    (labels,) = persist(near.map_blocks(_join_clustered, labels[:, None], drop_axis=1, dtype=np.int64))
+    labels = near.map_blocks(_join_clustered, labels[:, None], drop_axis=1, dtype=np.int64)
     return _numbered(labels, graph)
 
 
@@ -84,26 +94,34 @@ def core_components(graph: PartitionedGraph, pairs: Any) -> Any:
     Shiloach, Y., & Vishkin, U. (1982). An O(log n) parallel connectivity algorithm. Journal of
     Algorithms, 3(1), 57-67.
     """
-    (parent,) = persist(row_numbers(graph.chunks))
+    parent = row_numbers(graph.chunks)
     hooked = True
     while hooked:
         near = take_rows(parent, graph.indices)
         high = near.map_blocks(_hooks, parent[:, None], pairs, dtype=np.int64)  # the pairs' larger parents
         low = np.minimum(near, parent[:, None])
-        parent, any_hook = persist(scatter_min(parent, high, low), (high >= 0).any())
-        (hooked,) = compute(any_hook)
-        while True:  # pointer jumping: every row's parent becomes its root
-            up, changed = persist(*_jump(parent))
-            if not compute(changed)[0]:
-                break
-            parent = up
+        any_hook = (high >= 0).any()
+        parent, changed = _jumps(scatter_min(parent, high, low))  # the hook and the first jumps: one computation
+        parent, any_hook, changed = persist(parent, any_hook, changed)
+        hooked, moved = compute(any_hook, changed)
+        while moved:  # pointer jumping until a jump changes nothing: every row's parent is its root
+            parent, changed = persist(*_jumps(parent))
+            (moved,) = compute(changed)
     return parent
 
 
-def _jump(parent: Any) -> tuple[Any, Any]:
-    """Every row's parent's parent, and whether any differs from the row's parent."""
-    up = take_rows(parent, parent)
-    return up, (up != parent).any()
+def _jumps(parent: Any, times: int | None = None) -> tuple[Any, Any]:
+    """Every row's parent replaced ``times`` times (default :data:`JUMPS_PER_CHECK`) by its
+    parent's parent, in one lazy graph, and whether the last of these jumps changed any parent.
+    Jumping is idempotent once every parent is a root, so a last jump that changes nothing means
+    the pointers have converged and the jumps past convergence changed nothing: the result is the
+    one of stopping at the first jump that changes nothing, with one check per ``times`` jumps."""
+    changed = None
+    for _ in range(JUMPS_PER_CHECK if times is None else times):
+        up = take_rows(parent, parent)
+        changed = (up != parent).any()
+        parent = up
+    return parent, changed
 
 
 def _hooks(near: np.ndarray, own: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -141,11 +159,13 @@ def _numbered(labels: Any, graph: PartitionedGraph) -> tuple[Any, int]:
 
     member = labels >= 0
     at = np.maximum(labels, 0)
-    (present,) = persist(scatter_add(at, member, graph.n, graph.chunks) > 0)
-    (counts,) = compute(present.map_blocks(_count, chunks=(1,), dtype=np.int64))
+    present = scatter_add(at, member, graph.n, graph.chunks) > 0
+    labels, present, counts = persist(labels, present, present.map_blocks(_count, chunks=(1,), dtype=np.int64))
+    (counts,) = compute(counts)
     starts = tuple(np.cumsum(np.r_[0, counts[:-1]]).tolist())
     code = present.map_blocks(_running_code, starts, dtype=np.int64)
-    (numbered,) = persist(da.where(member, take_rows(code, at), -1))
+    at = np.maximum(labels, 0)
+    (numbered,) = persist(da.where(labels >= 0, take_rows(code, at), -1))
     return numbered, int(np.sum(counts))
 
 
