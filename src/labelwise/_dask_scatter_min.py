@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ._dask_take import _chunk_key, _Chunking, _dask_array, _graph, _group, _row_starts
-from .errors import InvalidParameterError, ShapeMismatchError
+from ._dask_take import _beside_indices, _chunk_key, _Chunking, _dask_array, _graph, _group, _row_starts
+from .errors import InvalidParameterError
 
 __all__ = ["scatter_min"]
 
@@ -101,11 +101,7 @@ def scatter_min(out: Any, indices: Any, values: Any) -> Any:
 
     out = _dask_array(out, "out", (1,), "iuf", "numbers")
     indices = _dask_array(indices, "indices", (1, 2), "iu", "ints (row numbers, -1 for none)")
-    values = _dask_array(values, "values", (1, 2), "biuf", "numbers")
-    if values.shape != indices.shape:
-        raise ShapeMismatchError(f"values must have the shape of indices {indices.shape}, got {values.shape}")
-    if values.chunks != indices.chunks:
-        values = values.rechunk(indices.chunks)
+    values = _beside_indices(_dask_array(values, "values", (1, 2), "biuf", "numbers"), "values", indices)
     n, sizes = int(out.shape[0]), tuple(int(c) for c in out.chunks[0])
     if indices.size == 0:
         return out

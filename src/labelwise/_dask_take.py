@@ -74,6 +74,13 @@ def _in_range(block: np.ndarray, n: int, start: int) -> np.ndarray:
     return block.astype(np.int64, copy=False)  # in range, so exact; uint64 would turn float in arithmetic
 
 
+def _beside_indices(values: Any, name: str, indices: Any) -> Any:
+    """``values`` (one per entry of ``indices``, checked to have its shape) in ``indices``' chunks."""
+    if values.shape != indices.shape:
+        raise ShapeMismatchError(f"{name} must have the shape of indices {indices.shape}, got {values.shape}")
+    return values if values.chunks == indices.chunks else values.rechunk(indices.chunks)
+
+
 def _refuse_empty_range(indices: Any, n: int) -> None:
     """No index can be in ``[0, 0)``: refused at once, not when computed."""
     if n == 0 and indices.size:
@@ -313,11 +320,7 @@ def scatter_add(indices: Any, weights: Any, n: int, chunks: Sequence[int]) -> An
     if n == 1:
         sizes = (1,)  # one row is one chunk (module docstring)
     indices = _dask_array(indices, "indices", (1, 2), "iu", "ints (row numbers)")
-    weights = _dask_array(weights, "weights", (1, 2), "biuf", "numbers")
-    if weights.shape != indices.shape:
-        raise ShapeMismatchError(f"weights must have the shape of indices {indices.shape}, got {weights.shape}")
-    if weights.chunks != indices.chunks:
-        weights = weights.rechunk(indices.chunks)
+    weights = _beside_indices(_dask_array(weights, "weights", (1, 2), "biuf", "numbers"), "weights", indices)
     _refuse_empty_range(indices, n)
     token = tokenize(indices.name, weights.name, indices.chunks, sizes)
     groups, pairs = f"scatter-add-group-{token}", f"scatter-add-pair-{token}"
