@@ -317,7 +317,7 @@ def _dask_scores(
         return da.ones_like(quality, dtype=np.float64), [], 0
     parts = max(1, min(len(quality.chunks[0]), n_groups))
     group_chunks = tuple(len(c) for c in np.array_split(np.arange(n_groups), parts))
-    sizes = scatter_add(at, member, n_groups, group_chunks)
+    (sizes,) = persist(scatter_add(at, member, n_groups, group_chunks))  # read by three computations below
     (small,) = compute(((sizes > 0) & (sizes < min_size)).sum())
     if overall <= 0:  # no better than chance overall: no group can fall below the data set's level
         return da.ones_like(quality, dtype=np.float64), [], int(small)
