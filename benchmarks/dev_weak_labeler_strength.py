@@ -33,6 +33,18 @@ seconds of the ``after`` fits are at most 2x ``before``'s (the benchmark's 10x-f
 Snorkel margin is 11-13x). Otherwise nothing changes in ``src`` and the switch leaves it::
 
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_labeler_strength.py [--families clique dense pair lookalike]
+
+Run once under the rule, 18:39:50-18:43:10 UTC 2026-12-03 (commit 53f2284, load 2 cores
+shared): **fails (1) and (2)**, (3) and (4) pass. Over the 93 sets mean accuracy 86.601 ->
+86.596; sets >= peer 71 -> 70 (lost crowd_K3_r3_confusion_s0, slots_K10_s3_hard0.2_s0, pair1_s2;
+gained dense5_s0, dense6_s1); worst vs MV -3.81 both; 34 up / 37 down; CPU 12.32 -> 14.76 s
+(1.20x). Dense crowds 93.214 -> 93.142 (6 up / 7 down), crowds +0.065, pair -0.103, look-alike
++0.138, LF -0.003. Not adopted. Exploratory afterwards (cannot adopt anything):
+``--hyper-sigma 2.7726`` (log 16) 86.575, sets >= peer 69, dense 92.972, and (3) fails (pair2_s2).
+Numbers and a diagnosis in benchmarks/RESULTS.md ("session 23 (weak23)"). The variant left
+``src``: run this script with the
+``src/labelwise/weak`` of commit 53f2284 (branch weak23): ``git checkout 53f2284 -- src/labelwise/weak``
+(the exploratory run used this version of the script on that code; it exits without the switch).
 """
 
 from __future__ import annotations
@@ -82,7 +94,14 @@ def fit_lw(matrix: np.ndarray, k: int, flag: bool, **params: object) -> tuple[np
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike"])
+    ap.add_argument("--hyper-sigma", type=float, default=None, help="exploratory only: the hyperprior's sd of log s_j")
     args = ap.parse_args()
+    if not hasattr(_em, "LABELER_STRENGTH"):
+        sys.exit("the per-labeler strength left src: run it on src/labelwise/weak of commit 53f2284 (branch weak23)")
+    if args.hyper_sigma is not None:
+        from labelwise.weak import _worker_strength
+
+        _worker_strength.HYPER_SIGMA = args.hyper_sigma
     pd.set_option("display.width", 220)
     rows = []
     for family, name, votes, truth in sets(args.families):

@@ -19,7 +19,6 @@ from ._posterior import (
     vote_value_log_likelihood,
 )
 from ._squarem import squarem
-from ._worker_strength import labeler_strengths
 
 __all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "fit_abstain_models", "run_em"]
 
@@ -104,12 +103,7 @@ def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relab
 
 
 def diagonal_pseudo_counts(
-    groups: list[list[int]],
-    k: int,
-    smoothing: float,
-    accuracy: float | None,
-    strength: float,
-    strengths: np.ndarray | None = None,
+    groups: list[list[int]], k: int, smoothing: float, accuracy: float | None, strength: float
 ) -> np.ndarray:
     """M-step pseudo-counts (outcome columns x classes) of a diagonal-favouring Dirichlet prior on
     each group's votes given the class.
@@ -124,7 +118,6 @@ def diagonal_pseudo_counts(
     clique away from it only as far as the joint votes say (without it the joint outcome, with
     up to K^|clique| cells per class, was the one part of the missing-abstain model left to
     maximum likelihood). Abstain outcomes, alone in their pattern, keep ``smoothing``.
-    ``strengths`` (one per group), if given, replaces ``strength`` as each group's pseudo-votes.
     """
     a = diagonal_confusion_prior(k, strength=strength, accuracy=accuracy)  # [true y, given a]
     mean = a / max(strength, FLOOR)  # each row's prior vote distribution (sums to 1)
@@ -132,51 +125,16 @@ def diagonal_pseudo_counts(
     sizes = [base ** len(g) for g in groups]
     out = np.full((int(sum(sizes)), k), smoothing)
     offset = 0
-    per_group = np.full(len(groups), float(strength)) if strengths is None else strengths
-    for g, size, s in zip(groups, sizes, per_group, strict=True):
+    for g, size in zip(groups, sizes, strict=True):
         codes = np.arange(size)
         joint = np.ones((size, k))
         for t in range(len(g)):
             digit = (codes // base**t) % base  # 0: member t abstains, else its vote + 1
             joint[digit > 0] *= mean.T[digit[digit > 0] - 1]
         voted = codes > 0
-        out[offset + np.flatnonzero(voted)] = s * joint[voted]
+        out[offset + np.flatnonzero(voted)] = strength * joint[voted]
         offset += size
     return out
-
-
-#: Dev switch (issue 15, session 23): refit the MAP with each labeler's own prior strength
-#: (:func:`~labelwise.weak._worker_strength.labeler_strengths`).
-LABELER_STRENGTH = False
-#: At most this many refits with re-estimated strengths (fewer when the strengths settle).
-STRENGTH_ROUNDS = 3
-
-
-def _refit_labeler_strengths(
-    run: tuple,
-    voted: VotedOutcomes,
-    groups: list[list[int]],
-    k: int,
-    accuracy: float | None,
-    strength: float,
-    smoothing: float,
-    fit: Any,
-    patterns: Any,
-    fixed: bool,
-) -> tuple:
-    """Alternate each labeler's strength (from the fit's expected counts) and the MAP refit from its posterior."""
-    mean = diagonal_confusion_prior(k, strength=1.0, accuracy=accuracy)
-    current = np.full(len(groups), float(strength))
-    for _ in range(STRENGTH_ROUNDS):
-        post = run[0]
-        counts = voted.counts(post, voted.mass(post))
-        new = labeler_strengths(counts, groups, mean, strength)
-        if np.array_equal(new, current):
-            break
-        current = new
-        prior = diagonal_pseudo_counts(groups, k, smoothing, accuracy, strength, strengths=current)
-        run = fit(post, run[2], patterns, fixed=fixed, prior=prior)
-    return run
 
 
 def fit_abstain_models(
@@ -257,17 +215,4 @@ def fit_abstain_models(
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
-        if LABELER_STRENGTH:
-            fits[chosen] = _refit_labeler_strengths(
-                fits[chosen],
-                voted,
-                groups,
-                k,
-                accuracy,
-                prior_strength,
-                float(em["smoothing"]),
-                fit,
-                patterns,
-                not free,
-            )
     return fits[chosen], chosen, bic, vote_ll
