@@ -33,6 +33,7 @@ seconds of the ``after`` fits are at most 2x ``before``'s (the benchmark's 10x-f
 Snorkel margin is 11-13x). Otherwise nothing changes in ``src`` and the switch leaves it::
 
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_labeler_strength.py [--families clique dense pair lookalike]
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_labeler_strength.py --diagnose   # exploratory, see below
 
 Run once under the rule, 18:39:50-18:43:10 UTC 2026-12-03 (commit 53f2284, load 2 cores
 shared): **fails (1) and (2)**, (3) and (4) pass. Over the 93 sets mean accuracy 86.601 ->
@@ -94,6 +95,7 @@ def fit_lw(matrix: np.ndarray, k: int, flag: bool, **params: object) -> tuple[np
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike"])
+    ap.add_argument("--diagnose", action="store_true", help="exploratory: each labeler's strength against its accuracy")
     ap.add_argument("--hyper-sigma", type=float, default=None, help="exploratory only: the hyperprior's sd of log s_j")
     args = ap.parse_args()
     if not hasattr(_em, "LABELER_STRENGTH"):
@@ -102,6 +104,9 @@ def main() -> None:
         from labelwise.weak import _worker_strength
 
         _worker_strength.HYPER_SIGMA = args.hyper_sigma
+    if args.diagnose:
+        diagnose()
+        return
     pd.set_option("display.width", 220)
     rows = []
     for family, name, votes, truth in sets(args.families):
@@ -127,6 +132,49 @@ def main() -> None:
         rows.append(row)
         print(pd.DataFrame([row]).round(3).to_string(index=False, header=len(rows) == 1), flush=True)
     report(pd.DataFrame(rows))
+
+
+def diagnose() -> None:
+    """Exploratory, after the rule run (nothing chosen on it): per dense and pair dev crowd, the
+    labelers' strengths ``s_j`` at the last refit, their median in the top accuracy quartile, the
+    middle half and the bottom quartile, and the correlation of ``log s_j`` with the labeler's
+    accuracy on the items it answered."""
+    calls: list = []
+    estimate = _em.labeler_strengths
+
+    def spy(counts: np.ndarray, groups: list, mean: np.ndarray, strength: float) -> np.ndarray:
+        out = estimate(counts, groups, mean, strength)
+        calls.append((groups, out))
+        return out
+
+    _em.labeler_strengths = spy
+    _em.LABELER_STRENGTH = True
+    for family, name, votes, truth in sets(["dense", "pair"]):
+        matrix = votes.matrix()
+        k = len(votes.classes)
+        g = pd.Index(votes.classes).get_indexer(truth.reindex(votes.items).to_numpy())
+        calls.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            LabelModel(labels=list(range(k))).fit(matrix)
+        if not calls:
+            print(f"{name:28s} no MAP refit")
+            continue
+        groups, strengths = calls[-1]
+        rows = []
+        for gi, members in enumerate(groups):
+            if len(members) == 1:
+                j = members[0]
+                ok = (matrix[:, j] >= 0) & (g >= 0)
+                rows.append((strengths[gi], int((matrix[:, j] >= 0).sum()), np.mean(matrix[ok, j] == g[ok])))
+        d = pd.DataFrame(rows, columns=["s", "n", "acc"]).dropna()
+        good, bad = d.acc >= d.acc.quantile(0.75), d.acc <= d.acc.quantile(0.25)
+        print(
+            f"{family:6s} {name:28s} s_j median {d.s.median():6.2f}; top quartile {d.s[good].median():6.2f}"
+            f" (votes {d.n[good].median():.0f}), middle {d.s[~good & ~bad].median():6.2f},"
+            f" bottom {d.s[bad].median():6.2f}; corr(log s_j, accuracy) {np.corrcoef(np.log(d.s), d.acc)[0, 1]:+.2f}",
+            flush=True,
+        )
 
 
 def report(acc: pd.DataFrame) -> None:
