@@ -55,6 +55,7 @@ If both pass, the one with the larger rise in (a) on the bench dev set is adopte
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 import warnings
 from contextlib import contextmanager
@@ -122,10 +123,8 @@ def cross_fit_best_calibrator(probs, codes, folds):
 
     by_temperature, temperature = cross_fit_temperature(probs, codes, folds)
     by_isotonic = np.empty_like(probs)
-    everything = np.ones(codes.shape[0], dtype=bool)
     for test in folds:
-        train = everything.copy()
-        train[test] = False
+        train = np.setdiff1d(np.arange(codes.shape[0]), test)
         by_isotonic[test] = apply_isotonic(probs[test], fit_isotonic(probs[train], codes[train]))
     if log_loss(by_isotonic, codes) < log_loss(by_temperature, codes):
         cross_fit_best_calibrator.isotonic_picks += 1
@@ -220,17 +219,15 @@ def run(args) -> None:
         if args.tables and name not in args.tables:
             continue
         classes, codes = np.unique(labels.astype(str), return_inverse=True)
-        for seed in args.seeds:
-            for kind in args.kinds:
-                for rate in args.rates:
-                    rows.append({"table": name} | one_run(features, codes, len(classes), rate, kind, seed))
-                    print(
-                        " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in rows[-1].items()),
-                        flush=True,
-                    )
-                    tmp = Path(args.save + ".tmp")
-                    pd.DataFrame(rows).to_csv(tmp, index=False)
-                    tmp.replace(args.save)
+        for seed, kind, rate in itertools.product(args.seeds, args.kinds, args.rates):
+            rows.append({"table": name} | one_run(features, codes, len(classes), rate, kind, seed))
+            print(
+                " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in rows[-1].items()),
+                flush=True,
+            )
+            tmp = Path(args.save + ".tmp")
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+            tmp.replace(args.save)
 
 
 def per_table(runs: pd.DataFrame) -> pd.DataFrame:
