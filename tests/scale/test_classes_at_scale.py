@@ -12,19 +12,10 @@ import labelwise as lw
 from labelwise.errors import InvalidLabelsError
 
 from ._data import noisy_probs, sync_scheduler  # noqa: F401 (an autouse fixture)
+from .test_checks_per_partition import _chunkings
 from .test_chunked_audit import as_dask, assert_same
 
 da = pytest.importorskip("dask.array")
-
-
-def _cut(sizes: list[int], n: int) -> tuple[int, ...]:
-    out, left = [], n
-    for s in sizes:
-        if left == 0:
-            break
-        out.append(min(s, left))
-        left -= out[-1]
-    return (*out, left) if left else tuple(out)
 
 
 def _with_an_empty_class(seed: int, names: np.ndarray):
@@ -37,20 +28,18 @@ def _with_an_empty_class(seed: int, names: np.ndarray):
 class TestClassesOnDask:
     @settings(max_examples=15, deadline=None)
     @given(
-        sizes=st.lists(st.integers(1, 300), min_size=1, max_size=6),
+        chunks=_chunkings(300),
         seed=st.integers(0, 5),
         filter_by=st.sampled_from(["prune_by_noise_rate", "both", "confident_learning"]),
     )
-    def test_string_classes_with_one_no_row_has_are_memory_s_for_any_chunking(self, sizes, seed, filter_by):
+    def test_string_classes_with_one_no_row_has_are_memory_s_for_any_chunking(self, chunks, seed, filter_by):
         """Classes named out of sorted order, the third with no row: the classes, flags, ranks, quality,
         suggested labels and every matrix of memory, whatever the row chunks."""
         classes = np.array(["owl", "cat", "emu", "dog"], dtype=object)
         names, probs = _with_an_empty_class(seed, classes)
         reference = lw.find_label_issues(names, probs, classes=classes, filter_by=filter_by)
         assert (reference.class_summary["class"].iloc[2], reference.class_summary["n_given"].iloc[2]) == ("emu", 0)
-        result = lw.find_label_issues(
-            *as_dask(names, probs, _cut(sizes, len(names))), classes=classes, filter_by=filter_by
-        )
+        result = lw.find_label_issues(*as_dask(names, probs, chunks), classes=classes, filter_by=filter_by)
         assert_same(result, reference)
         assert result.summary() == reference.summary()
         assert result.class_summary.equals(reference.class_summary)
