@@ -137,3 +137,14 @@ class TestDaskGroups:
         assert sizes and max(sizes) < n // 4
         assert_same(ours, theirs)
         _same_info(ours, theirs)
+
+    def test_on_a_cluster_the_answers_are_memory_s(self, client):
+        """distributed (a LocalCluster): the groups' table sent to the workers, memory's answers."""
+        groups = np.array([-1, *VALUES], dtype=np.int64)[np.random.default_rng(4).integers(0, 7, 400)]
+        X, y, probs = _rows(400, groups, weak=VALUES[2])
+        theirs = lw.checks.find_data_issues(X, y, probs=probs, groups=groups, checks=CHECKS)
+        ours = lw.checks.find_data_issues(
+            da.from_array(X, chunks=(90, 2)), y, probs=probs, groups=da.from_array(groups, chunks=130), checks=CHECKS
+        )
+        assert_same(ours, theirs)
+        _same_info(ours, theirs)
