@@ -27,6 +27,11 @@ Usage: ``python benchmarks/dev_non_iid_partitioned.py [--n 1000000] [--k 16] [--
 
 ``--scheduler threads``: the threads scheduler in the stage's process instead of the LocalCluster
 (session 22, trips22).
+
+``worker_cpu_s`` (session 23, scale23): the CPU time the check cost the worker processes (the sum of
+their ``time.process_time()`` differences; on ``threads``, the stage's own process). Run it with
+another checkout's ``labelwise`` first on ``PYTHONPATH`` to compare two versions; ``labelwise`` in
+the output says which one ran.
 """
 
 from __future__ import annotations
@@ -127,6 +132,7 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
     graph = PartitionedGraph(*dask.persist(indices, da.zeros((n, k), dtype=np.float32, chunks=(rows, k))))
     dask.compute(graph.indices.sum())  # held on the workers before the timer
     inputs = CheckInputs(n=n, graph=graph, options={"non_iid": {"n_permutations": args.permutations}})
+    cpu0 = _cpu_times(client)
     with PeakAnon() as peak:
         t0 = time.perf_counter()
         if stage == "gather":
@@ -135,6 +141,7 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
             result = non_iid.run_partitioned(inputs)
         flags, score = dask.compute(result.columns["is_non_iid_issue"], result.columns["non_iid_score"])
         wall = time.perf_counter() - t0
+    cpu = sum(_cpu_times(client).values()) - sum(cpu0.values())
     np.savez(out, flags=flags, score=score)
     if client is not None:
         client.close()
@@ -143,10 +150,19 @@ def run_stage(stage: str, args: argparse.Namespace, out: Path) -> dict:
         "stage": stage,
         "scheduler": args.scheduler,
         "wall_s": wall,
+        "worker_cpu_s": cpu,
+        "labelwise": str(Path(non_iid.__file__).parents[1]),
         "client_peak_anon_above_start_mb": (peak.peak - peak.base) / 1e6,
         "client_anon_at_start_mb": peak.base / 1e6,
         "info": result.info,
     }
+
+
+def _cpu_times(client: object) -> dict:
+    """CPU seconds used so far by each worker process (``client``), or by this process (no client)."""
+    if client is None:
+        return {"self": time.process_time()}
+    return client.run(time.process_time)  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from labelwise._chunks import check_n_jobs
+from labelwise._chunks import check_n_jobs, row_starts
 from labelwise.errors import InvalidParameterError
 
 
@@ -40,3 +42,19 @@ class TestThreadsFor:
 
         monkeypatch.setattr(chunks, "default_n_jobs", lambda: 2)
         assert chunks.RowChunks.for_arrays(np.zeros((10, 3)), n_jobs=-1).n_jobs == 2
+
+
+class TestRowStarts:
+    @given(sizes=st.lists(st.integers(0, 1000), max_size=20))
+    def test_each_chunk_starts_after_the_rows_of_the_chunks_before_it(self, sizes):
+        """One start per chunk, the sum of the sizes before it, as Python ints; chunk ``i`` then covers
+        rows ``starts[i]:starts[i] + sizes[i]``, which tile ``range(sum(sizes))``."""
+        starts = row_starts(sizes)
+        assert starts == [sum(sizes[:i]) for i in range(len(sizes))]
+        assert all(type(s) is int for s in starts)
+        covered = [r for s, c in zip(starts, sizes, strict=True) for r in range(s, s + c)]
+        assert covered == list(range(sum(sizes)))
+
+    def test_dask_chunks_and_numpy_counts_are_read_alike(self):
+        """A dask chunks tuple and a numpy array of counts give the same starts."""
+        assert row_starts((3, 1, 4)) == row_starts(np.array([3, 1, 4], dtype=np.int64)) == [0, 3, 4]

@@ -86,6 +86,12 @@ def chunk_bounds(n_rows: int, chunk_rows: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_rows, n_rows)) for s in range(0, n_rows, max(1, chunk_rows))]
 
 
+def row_starts(sizes: Sequence[int]) -> list[int]:
+    """The first row of each chunk of chunks of ``sizes`` rows (``[0, sizes[0], sizes[0] + sizes[1],
+    ...]``, one per chunk): where a chunk's local row numbers start among all rows."""
+    return np.cumsum((0, *sizes), dtype=np.int64)[:-1].tolist()
+
+
 def as_dask_rows(obj: Any, name: str) -> Any:
     """A dask array from a dask array, series or dataframe (whose partition lengths are computed)."""
     import dask.array as da
@@ -177,10 +183,9 @@ class RowChunks:
         """Chunks for ``probs`` (shape ``(n, K)``): its dask chunks, or about ``CHUNK_ELEMENTS`` per chunk."""
         n = int(probs.shape[0])
         if is_dask(probs):
-            starts = np.concatenate([[0], np.cumsum(probs.chunks[0])]).astype(int)
-            return cls(
-                n, list(zip(starts[:-1].tolist(), starts[1:].tolist(), strict=False)), use_dask=True, n_jobs=n_jobs
-            )
+            sizes = probs.chunks[0]
+            bounds = [(s, s + int(c)) for s, c in zip(row_starts(sizes), sizes, strict=True)]
+            return cls(n, bounds, use_dask=True, n_jobs=n_jobs)
         jobs = threads_for(n_jobs)
         if chunk_rows is None:
             k = int(probs.shape[1]) if len(probs.shape) > 1 else 1

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ._dask_take import _beside_indices, _chunk_key, _Chunking, _dask_array, _graph, _group, _row_starts
+from ._chunks import row_starts
+from ._dask_take import _beside_indices, _chunk_key, _Chunking, _dask_array, _graph, _group
 from .errors import InvalidParameterError
 
 __all__ = ["scatter_min"]
@@ -112,11 +113,11 @@ def scatter_min(out: Any, indices: Any, values: Any) -> Any:
     token = tokenize(out.name, indices.name, values.name, indices.chunks, sizes)
     groups, pairs, name = f"scatter-min-group-{token}", f"scatter-min-pair-{token}", f"scatter-min-{token}"
     chunking = _Chunking.of(sizes)
-    out_starts = _row_starts(sizes)
+    out_starts = row_starts(sizes)
     group_tasks: dict[Any, Any] = {}
     pair_tasks: dict[Any, Any] = {}
     merge_tasks: dict[Any, Any] = {}
-    for i, start in enumerate(_row_starts(indices.chunks[0])):
+    for i, start in enumerate(row_starts(indices.chunks[0])):
         block, block_values = TaskRef(_chunk_key(indices, i)), TaskRef(_chunk_key(values, i))
         group = group_tasks[(groups, i)] = Task((groups, i), _group_for_min, block, block_values, n, start, chunking)
         for j, lo in enumerate(out_starts):

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ._chunks import is_dask
+from ._chunks import is_dask, row_starts
 from .errors import InvalidParameterError, ShapeMismatchError
 
 __all__ = ["take_rows", "scatter_add"]
@@ -191,11 +191,6 @@ def _graph(inputs: Sequence[Any], stages: Sequence[tuple[str, dict, Sequence[str
     return HighLevelGraph(layers, dependencies)
 
 
-def _row_starts(sizes: Sequence[int]) -> list[int]:
-    """The first row of each chunk of row chunks ``sizes``."""
-    return np.cumsum((0, *sizes[:-1]), dtype=np.int64).tolist()
-
-
 def take_rows(values: Any, indices: Any) -> Any:
     """``values[indices]`` for dask arrays, computed on the workers: a value per neighbour.
 
@@ -245,11 +240,11 @@ def take_rows(values: Any, indices: Any) -> Any:
     token = tokenize(values.name, indices.name, values.chunks, indices.chunks)
     name, groups, pairs = f"take-rows-{token}", f"take-rows-group-{token}", f"take-rows-pair-{token}"
     chunking = _Chunking.of(values.chunks[0])
-    value_starts, tail = _row_starts(values.chunks[0]), indices.shape[1:]
+    value_starts, tail = row_starts(values.chunks[0]), indices.shape[1:]
     group_tasks: dict[Any, Any] = {}
     pair_tasks: dict[Any, Any] = {}
     merge_tasks: dict[Any, Any] = {}
-    for i, (start, rows) in enumerate(zip(_row_starts(indices.chunks[0]), indices.chunks[0], strict=True)):
+    for i, (start, rows) in enumerate(zip(row_starts(indices.chunks[0]), indices.chunks[0], strict=True)):
         group = group_tasks[(groups, i)] = Task(
             (groups, i), _group_for_take, TaskRef(_chunk_key(indices, i)), n, start, chunking
         )
@@ -325,10 +320,10 @@ def scatter_add(indices: Any, weights: Any, n: int, chunks: Sequence[int]) -> An
     token = tokenize(indices.name, weights.name, indices.chunks, sizes)
     groups, pairs = f"scatter-add-group-{token}", f"scatter-add-pair-{token}"
     chunking = _Chunking.of(sizes)
-    out_starts = _row_starts(sizes)
+    out_starts = row_starts(sizes)
     group_tasks: dict[Any, Any] = {}
     pair_tasks: dict[Any, Any] = {}
-    for i, start in enumerate(_row_starts(indices.chunks[0])):
+    for i, start in enumerate(row_starts(indices.chunks[0])):
         block, block_weights = TaskRef(_chunk_key(indices, i)), TaskRef(_chunk_key(weights, i))
         group = group_tasks[(groups, i)] = Task((groups, i), _group_for_add, block, block_weights, n, start, chunking)
         for j, (lo, size) in enumerate(zip(out_starts, sizes, strict=True)):

@@ -39,7 +39,7 @@ class CheckInputs:
     probs: Rows | None = None
     graph: Any = None  # a NeighborGraph; a PartitionedGraph per partition
     is_train: Rows | None = None
-    groups: np.ndarray | None = None
+    groups: Rows | None = None
     feature_names: tuple[str, ...] | None = None
     random_state: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from .._chunks import row_starts
 from .._dask_scatter_min import scatter_min
 from .._dask_select import exact_median
 from .._dask_take import scatter_add, take_rows
@@ -162,7 +163,7 @@ def _numbered(labels: Any, graph: PartitionedGraph) -> tuple[Any, int]:
     present = scatter_add(at, member, graph.n, graph.chunks) > 0
     labels, present, counts = persist(labels, present, present.map_blocks(_count, chunks=(1,), dtype=np.int64))
     (counts,) = compute(counts)
-    starts = tuple(np.cumsum(np.r_[0, counts[:-1]]).tolist())
+    starts = tuple(row_starts(counts))
     code = present.map_blocks(_running_code, starts, dtype=np.int64)
     at = np.maximum(labels, 0)
     (numbered,) = persist(da.where(labels >= 0, take_rows(code, at), -1))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _stage_progress
+from .._chunks import row_starts
 from ..errors import InvalidParameterError
 from . import exact_duplicate
 from ._partitioned import lookup, row_numbers
@@ -173,7 +174,7 @@ def _same_as_first(X: Any, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:
     if check.size == 0:
         return same
     blocks = list(X.to_delayed().ravel())
-    starts = np.r_[0, np.cumsum(X.chunks[0])].astype(np.int64)
+    starts = row_starts(X.chunks[0])
     row_block = np.searchsorted(starts, rows[check], side="right") - 1
     first_block = np.searchsorted(starts, firsts[check], side="right") - 1
     pair = row_block * len(blocks) + first_block

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import tree_reduce_delayed
+from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
 from ._partitioned import PartitionedGraph
 from .graph import (
@@ -90,7 +90,7 @@ def shard_blocks(
     """The standardised rows (a dask array), its row chunks as ``Delayed`` (each a shard and a
     block of queries), each chunk's first row, and ``m``, the candidates a search keeps per row."""
     Z = X.map_blocks(_standardize, mean, scale, metric == "cosine", dtype=np.float32)
-    starts = np.r_[0, np.cumsum(X.chunks[0])[:-1]].astype(np.int64).tolist()
+    starts = row_starts(X.chunks[0])
     return Z, list(Z.to_delayed().ravel()), starts, min(int(X.shape[0]) - 1, 2 * k)
 
 

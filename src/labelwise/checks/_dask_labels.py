@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunks import row_starts
 from .._stage_progress import compute, step
 from .._validate.labels import (
     _as_1d,
@@ -42,7 +43,7 @@ def dask_label_codes(
 
     values = _rows(labels, chunks, "labels")
     blocks = values.to_delayed().ravel()
-    starts = np.r_[0, np.cumsum(chunks)[:-1]].astype(np.int64)
+    starts = row_starts(chunks)
     with step("labels: distinct values"):
         found = compute(*[dask.delayed(_chunk_values)(b, int(s)) for b, s in zip(blocks, starts, strict=True)])
     missing = [m for m, _ in found if m >= 0]

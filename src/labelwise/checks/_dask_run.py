@@ -4,8 +4,8 @@ The features' graph is built on the workers (:func:`labelwise.checks._dask_find.
 kept there (:class:`~labelwise.checks._partitioned.PartitionedGraph`); every check with a
 ``partitioned`` function runs per partition, its columns held on the workers. Labels and a split
 given as dask collections are checked and encoded on the workers (:mod:`._dask_labels`); given as
-numpy, on the client as in memory, then spread over the features' row chunks (groups, read only by
-``underperforming_group``, likewise). Probs stay or go to the workers. ``non_iid``'s permutation
+numpy, on the client as in memory, then spread over the features' row chunks; user groups likewise
+(read only by ``underperforming_group``; as dask, coded on the workers by :mod:`._dask_groups`). Probs stay or go to the workers. ``non_iid``'s permutation
 test runs per partition (the permutations' gap counts are summed on the workers and one number per
 permutation comes to the client), and ``underperforming_group`` clusters the graph on the workers
 (:mod:`._dask_dbscan`). A check without a ``partitioned`` function would read the whole graph: it
@@ -25,7 +25,8 @@ from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
 from ._base import CheckInputs, CheckResult
-from ._dask_find import dask_features, dask_graphs, local
+from ._dask_find import dask_features, dask_graphs
+from ._dask_groups import dask_group_codes
 from ._dask_labels import dask_label_codes, dask_split
 from ._inputs import check_graph, check_groups, check_labels_probs, check_split
 from ._partitioned import PartitionedGraph, as_rows, issues_frame
@@ -55,7 +56,8 @@ def dask_data_issues(
         if is_dask(split)
         else check_split(split, n, given["train_value"])
     )
-    groups = check_groups(local(given["groups"]), n)
+    groups = given["groups"]
+    groups = dask_group_codes(groups, chunks) if is_dask(groups) else check_groups(groups, n)
     graph = given["graph"]
     inputs = CheckInputs(
         n=n,

@@ -166,7 +166,7 @@ def check_groups(groups: Any, n: int) -> np.ndarray | None:
     arr = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ShapeMismatchError(f"groups must have one value per row ({n}), got shape {arr.shape}")
-    noise = _noise_rows(arr)
+    noise = noise_rows(arr)
     codes = np.full(n, -1, dtype=np.int64)
     found, _ = pd.factorize(arr[~noise], sort=True)
     if (found < 0).any():
@@ -176,7 +176,7 @@ def check_groups(groups: Any, n: int) -> np.ndarray | None:
     return codes
 
 
-def _noise_rows(arr: np.ndarray) -> np.ndarray:
+def noise_rows(arr: np.ndarray) -> np.ndarray:
     """Rows whose group is the number -1 (not a bool, not a string)."""
     if arr.dtype.kind in "if":
         return np.asarray(arr == -1)

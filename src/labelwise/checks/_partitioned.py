@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._chunks import row_starts
 from .._stage_progress import compute, persist
 from .graph import GraphShape, NeighborGraph
 
@@ -129,7 +130,7 @@ def first_rows(flags: Any, limit: int) -> list[int]:
     import dask
 
     (counts,) = compute(flags.map_blocks(lambda b: np.array([np.count_nonzero(b)]), chunks=(1,), dtype=np.int64))
-    starts = np.r_[0, np.cumsum(flags.chunks[0])[:-1]].astype(np.int64)
+    starts = row_starts(flags.chunks[0])
     wanted = np.flatnonzero(np.asarray(counts))
     wanted = wanted[: int(np.searchsorted(np.cumsum(np.asarray(counts)[wanted]), limit)) + 1]
     if wanted.size == 0:
@@ -147,7 +148,7 @@ def issues_frame(cols: dict[str, Any], chunks: tuple[int, ...]) -> Any:
     import pandas as pd
 
     names = list(cols)
-    starts = np.r_[0, np.cumsum(chunks)].astype(np.int64)
+    starts = [*row_starts(chunks), int(sum(chunks))]
     blocks = [cols[c].to_delayed().ravel() for c in names]
 
     def frame(start: int, stop: int, *values: np.ndarray) -> pd.DataFrame:
@@ -157,6 +158,6 @@ def issues_frame(cols: dict[str, Any], chunks: tuple[int, ...]) -> Any:
     parts = [
         dask.delayed(frame)(int(starts[i]), int(starts[i + 1]), *[b[i] for b in blocks]) for i in range(len(chunks))
     ]
-    frame = dd.from_delayed(parts, meta=meta, divisions=(*starts[:-1].tolist(), int(starts[-1]) - 1), verify_meta=False)
+    frame = dd.from_delayed(parts, meta=meta, divisions=(*starts[:-1], starts[-1] - 1), verify_meta=False)
     (held,) = persist(frame)  # its own partitions on the workers: the columns' futures can go
     return held

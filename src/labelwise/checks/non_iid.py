@@ -129,8 +129,9 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     kept on the workers.
 
     Each permutation of the row positions is :func:`run`'s (the same generator in the same order),
-    drawn on a worker from a copy of the generator, whose state after the draw comes back (so no
-    ``n``-long array passes through the client), and spread over the graph's row chunks there; the
+    drawn once on a worker from a copy of the generator, whose state after the draw comes back in
+    the same computation (so no ``n``-long array passes through the client), and spread over the
+    graph's row chunks there (:func:`_dask_draw`); the
     neighbours' positions are fetched per partition by :func:`labelwise._dask_take.take_rows` (a
     lookup of ``n k`` positions per permutation, where memory gathers them locally: the price of
     keeping the graph on the workers, ``benchmarks/RESULTS.md``, session 22). Each partition counts
@@ -139,9 +140,6 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     client. Counts are integers, so the sum and hence the statistic are :func:`run`'s to the bit
     whatever the partition sizes. The per-row scores need only a row's number and its neighbours'.
     """
-    import dask
-    import dask.array as da
-
     from .._dask_take import take_rows
     from .._stage_progress import compute, step
     from ._partitioned import as_rows, dask_columns, persisted_summary, row_numbers
@@ -153,14 +151,14 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     rows = row_numbers(chunks)
 
     def statistic(rng: np.random.Generator) -> float:  # one permutation at a time on the workers
-        drawn = dask.delayed(_draw, nout=2, pure=False)(rng, n)
-        position = as_rows(da.from_delayed(drawn[0], (n,), dtype=np.int64), chunks)
-        stat, state = compute(_dask_ks(take_rows(position, indices), position, n), drawn[1])
-        rng.bit_generator.state = state  # where the worker's copy of the generator stopped
-        return float(stat)
+        position, state = _dask_draw(rng, n)
+        position = as_rows(position, chunks)
+        stat, after = compute(_dask_ks(take_rows(position, indices), position, n), state)
+        rng.bit_generator.state = after[0]  # where the worker's copy of the generator stopped
+        return float(stat[0])
 
     with step("non_iid: permutation test"):
-        observed = float(compute(_dask_ks(indices, rows, n))[0])
+        observed = float(compute(_dask_ks(indices, rows, n))[0][0])
         p_value = _p_value(observed, statistic, n_perm, inputs.random_state)
         mean_gap = indices.map_blocks(_chunk_mean_gaps, rows[:, None], drop_axis=1, dtype=np.float64)
         score, is_issue = _score_flags(mean_gap, n, p_value, alpha)
@@ -179,12 +177,35 @@ def _p_value(
     return (1 + exceed) / (1 + n_perm)
 
 
-def _draw(rng: np.random.Generator, n: int) -> tuple[np.ndarray, dict[str, Any]]:
-    """``rng.permutation(n)`` and the generator's state after it, drawn from a copy of ``rng``: the
-    task may run in the client's process (threads, sync), and dask runs it twice per compute (once in
-    the array's optimised graph, once for the state); every run gives the same."""
+def _dask_draw(rng: np.random.Generator, n: int) -> tuple[Any, Any]:
+    """``rng.permutation(n)`` (one chunk) and the generator's state after it (an object array of one
+    dict), two dask arrays read from one task (:func:`_draw`).
+
+    Both come from one array, so a computation of the two, or of anything built on them, runs the
+    draw once: a ``dask.delayed`` state beside an array built by ``da.from_delayed`` would not, the
+    array's graph embedding its own copy of the draw's task under another key.
+    """
+    import dask
+    import dask.array as da
+
+    pair = da.from_delayed(dask.delayed(_draw, pure=False)(rng, n), (2,), dtype=object)
+    position = pair.map_blocks(_first, chunks=((n,),), dtype=np.int64, meta=np.empty(0, np.int64))
+    return position, pair[1:]
+
+
+def _draw(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``[rng.permutation(n), state after it]`` (an object array), drawn from a copy of ``rng``: the
+    task may run in the client's process (threads, sync) or be run again (a worker lost); every run
+    gives the same and the client's generator is moved only by the state that comes back."""
     own = copy.deepcopy(rng)
-    return own.permutation(n), dict(own.bit_generator.state)
+    out = np.empty(2, dtype=object)
+    out[0] = own.permutation(n)
+    out[1] = dict(own.bit_generator.state)
+    return out
+
+
+def _first(pair: np.ndarray) -> np.ndarray:
+    return pair[0]
 
 
 def _info(observed: float, p_value: float, n_perm: int, alpha: float) -> dict[str, Any]:
@@ -193,9 +214,9 @@ def _info(observed: float, p_value: float, n_perm: int, alpha: float) -> dict[st
 
 def _dask_ks(near: Any, own: Any, n: int) -> Any:
     """:func:`ks_distance` of the gaps ``|near[i, j] - own[i]|`` of dask arrays on the same row
-    chunks: a histogram per chunk, summed by a tree reduction; only the distance comes back."""
-    import dask
-
+    chunks, as a dask array of one value: a histogram per chunk, summed by a tree reduction; only
+    the distance comes back. (An array, not a delayed, so that it is computed in one graph with the
+    other arrays of a computation, :func:`_dask_draw`.)"""
     counts = near.map_blocks(
         _chunk_counts,
         own[:, None],
@@ -204,7 +225,13 @@ def _dask_ks(near: Any, own: Any, n: int) -> Any:
         dtype=np.int64,
         meta=np.empty((0, 0), np.int64),
     )
-    return dask.delayed(ks_distance, pure=True)(counts.sum(axis=0), int(near.size))
+    size = int(near.size)
+    return counts.sum(axis=0).map_blocks(_chunk_ks, size, chunks=((1,),), dtype=np.float64)
+
+
+def _chunk_ks(hist: np.ndarray, size: int) -> np.ndarray:
+    """:func:`ks_distance` of the summed histogram (one chunk of length ``n``), as one value."""
+    return np.array([ks_distance(hist, size)])
 
 
 def _chunk_counts(near: np.ndarray, own: np.ndarray, n: int) -> np.ndarray:

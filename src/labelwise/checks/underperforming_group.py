@@ -24,8 +24,8 @@ When the data set's mean quality is not above chance (random labels, or a model 
 chance), groups cannot be judged against it: nothing is flagged and the summary says why.
 
 For features given as a dask array (:func:`run_partitioned`) the clusters are found on the
-workers, the graph never brought to the client (:mod:`._dask_dbscan`), and the groups' means are
-sums per group on the workers: the same clusters, flags and weak groups as in memory for any
+workers, the graph never brought to the client (:mod:`._dask_dbscan`), user groups given as a dask
+array are coded there (:mod:`._dask_groups`), and the groups' means are sums per group on the workers: the same clusters, flags and weak groups as in memory for any
 chunking (scores to rounding: the sums are added in another order). The data set's mean quality
 is a float64 mean in both.
 
@@ -257,9 +257,9 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     assert labels is not None and classes is not None  # guaranteed by ``requires``
     threshold, min_size = _settings(inputs)
     chunks = tuple(int(c) for c in labels.chunks[0])
-    if inputs.groups is not None:  # numpy on the client (given so): spread over the row chunks
+    if inputs.groups is not None:  # codes 0..G-1 (-1: no group), given as numpy or coded on the workers
         groups, source = as_rows(inputs.groups, chunks), "user groups"
-        n_groups = int(inputs.groups.max()) + 1 if inputs.n else 0
+        n_groups = int(compute(inputs.groups.max())[0]) + 1 if inputs.n else 0
     else:
         assert inputs.graph is not None  # without groups, ``requires`` guarantees the graph
         with step("underperforming_group: clusters"):

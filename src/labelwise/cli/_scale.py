@@ -29,6 +29,7 @@ from ..io.arrays import load_npy as read_npy
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
+from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import load_npy
 
 SCHEDULERS = ("threads", "processes", "local")
@@ -248,9 +249,11 @@ def audit_at_scale(
     filter_by: str,
     rank_by: str,
     quiet: bool = False,
+    classes: list[str] | None = None,
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
-    progress bar per pass and one for the writing on a terminal, none with ``quiet``."""
+    progress bar per pass and one for the writing on a terminal, none with ``quiet``. ``classes``:
+    ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
             raise InvalidParameterError(
@@ -272,7 +275,11 @@ def audit_at_scale(
         labels = load_labels(labels_path, data, label, probs)
         if not lazy and hasattr(labels, "compute"):
             labels = labels.compute()
-        result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows)
+        source = "--labels" if labels_path is not None else f"--label column {label!r}"
+        named = None if classes is None else _named_classes(classes, probs, labels, source)
+        result = find_label_issues(
+            labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows, classes=named
+        )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = result.summary()
         summary["settings"] = {
@@ -283,6 +290,8 @@ def audit_at_scale(
             "filter_by": filter_by,
             "rank_by": rank_by,
         }
+        if classes is not None:
+            summary["settings"]["classes"] = classes
         if data is not None and Path(data).is_file() and label is not None:  # what export cleans
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         # an earlier in-memory audit's issues.csv would be read before this issues.parquet
@@ -299,6 +308,26 @@ def audit_at_scale(
     )
     console().print(f"wrote {path}, {Path(out) / 'summary.json'}")
     return summary
+
+
+def _named_classes(names: list[str], probs: Any, labels: Any, source: str) -> np.ndarray:
+    """``--classes`` as the API's ``classes=``, by the in-memory audit's rules and errors: one name per
+    column of ``probs``, every label of ``source`` named, names read as the labels' type. Only the
+    distinct labels are read (per chunk on the workers for dask labels: ``K`` values a chunk)."""
+    check_class_count(names, int(probs.shape[1]), what="class")
+    seen = _distinct(labels)
+    check_labels_named(seen, names, source=source)
+    return np.asarray(classes_like_labels(names, seen), dtype=object)
+
+
+def _distinct(labels: Any) -> np.ndarray:
+    """The distinct values of ``labels`` (numpy, or dask: each chunk's, joined here)."""
+    if not hasattr(labels, "to_delayed"):
+        return pd.unique(np.asarray(labels).ravel())
+    import dask
+
+    parts = compute(*[dask.delayed(pd.unique)(b) for b in labels.to_delayed().ravel()])
+    return pd.unique(np.concatenate([np.asarray(p) for p in parts]))
 
 
 #: ``labelwise aggregate`` options the distributed fit does not use, by their parameter names.

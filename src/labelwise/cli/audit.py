@@ -257,12 +257,7 @@ def audit(**options: Any) -> None:
         "quiet": o.quiet,
     }
     named = parse_classes(o.classes, what="class")
-    if named is not None and (o.scheduler or o.labels_path or str(o.probs_path or "").endswith(".zarr")):
-        raise InvalidParameterError(
-            "--classes is read by the audit of DATA with --probs (.npy), not by the audit at scale "
-            "(--scheduler, --labels, a .zarr store); leave it out"
-        )
-    if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by) is not None:
+    if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:
         return
     frame, truth = _read_frame(o)
     frame, data_checks = prepare_data_checks(
