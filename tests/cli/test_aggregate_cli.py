@@ -208,6 +208,20 @@ class TestLongTable:
         summary = json.loads((tmp_path / "o" / "summary.json").read_text())
         assert summary["gold"]["accuracy"] == 1.0 and summary["gold"]["n_matched"] == 2
 
+    def test_numbers_written_two_ways_stay_two_classes_and_items(self, tmp_path):
+        """Labels "01" and "1" (and items "007" and "7") were merged by the CSV parser, silently."""
+        text = "item,annotator,label\n007,a,01\n007,b,01\n007,c,1\n7,a,1\n7,b,1\n7,c,01\n"
+        path = write(tmp_path, "answers.csv", text)
+        gold = write(tmp_path, "gold.csv", "item,label\n007,01\n7,1\n")
+        result = invoke(path, "--method", "majority-vote", "--gold", gold, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+        assert summary["classes"] == ["01", "1"] and summary["n_items"] == 2
+        labels = pd.read_csv(tmp_path / "o" / "labels.csv", dtype=str).set_index("item")
+        assert labels["label"].to_dict() == {"007": "01", "7": "1"}
+        assert labels["prob_01"].astype(float).round(4).to_dict() == {"007": 0.6667, "7": 0.3333}
+        assert summary["gold"]["accuracy"] == 1.0 and summary["gold"]["n_matched"] == 2
+
     def test_duplicates_last_and_unsure_policy(self, tmp_path):
         """--duplicates last drops repeated answers; --unsure with --unsure-policy maps them."""
         text = "item,annotator,label\n1,a,1\n1,a,0\n1,b,-1\n2,a,0\n2,b,-1\n"

@@ -129,7 +129,7 @@ def pseudolabel(
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
     out = Path(out)
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     unlabeled = unlabeled_mask(labels, unlabeled_value)
     known = pd.unique(labels[~unlabeled])

@@ -103,7 +103,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     model_names = _names(models, MODELS, "--models")
     budget_list = _parse_budgets(budgets)
     gamma_value = _parse_gamma(gamma)
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
     if label not in frame.columns:
         raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
     features = frame.drop(columns=[label])

@@ -87,7 +87,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     settings) to --out.
     """
     out = Path(out)
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")

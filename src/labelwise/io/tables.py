@@ -5,12 +5,13 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import DataFileError
+from ._text_ids import numbers_unless_merged, text_dtypes
 from .paths import require_file
 
 _CSV = {".csv", ".tsv", ".txt"}
@@ -92,11 +93,21 @@ def _check_unique_header(path: Path, sep: str | None) -> None:
         raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    text_columns : collection of str, optional
+        Id or label columns (those that exist) of a CSV or JSON file that are read as text and
+        become numbers only where no two texts would become one number: ``"01"`` next to ``"1"``,
+        or ``"1.0"`` next to ``"1"``, stay two values, as written (see
+        ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types.
 
     Raises
     ------
@@ -113,19 +124,20 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     try:
         if suffix in _CSV:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
+            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", dtype=text_dtypes(text_columns))
             _check_unique_header(p, sep)
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
             with p.open(encoding="utf-8") as fh:
                 head = fh.read(64).lstrip()
+            as_written = text_dtypes(text_columns, dtype=object)  # JSON strings stay strings
             if suffix == ".json" and head.startswith("["):
-                frame = pd.read_json(p, orient="records")
+                frame = pd.read_json(p, orient="records", dtype=as_written or True)
             else:
                 for _ in iter_json_lines(p):  # names the first malformed line, if any
                     pass
-                frame = pd.read_json(p, lines=True)
+                frame = pd.read_json(p, lines=True, dtype=as_written or True)
     except DataFileError:
         raise
     except pd.errors.EmptyDataError:
@@ -139,4 +151,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     if frame.shape[0] == 0:
         what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
         raise DataFileError(f"data file {str(p)!r} has {what}")
+    if suffix not in _PARQUET:
+        for column in (c for c in text_columns if c in frame.columns):
+            frame[column] = numbers_unless_merged(frame[column])
     return frame
