@@ -113,6 +113,22 @@ class TestTextColumns:
         read = read_table(tmp_path / "t.csv", text_columns=["y"])
         assert read["y"].dtype == np.int64 and read["y"].tolist() == [0, 1, 2]
 
+    def test_float_spellings_and_gaps_in_a_csv(self, tmp_path):
+        """Labels "1.0" and "1" stay two values; integers with an empty cell are floats as before."""
+        (tmp_path / "t.csv").write_text("x,y,z\n1,1.0,4\n2,1,\n3,,5\n")
+        read = read_table(tmp_path / "t.csv", text_columns=["y", "z"])
+        assert read["y"].iloc[:2].tolist() == ["1.0", "1"] and pd.isna(read["y"].iloc[2])
+        assert read["z"].dtype == np.float64 and read["z"].iloc[[0, 2]].tolist() == [4.0, 5.0]
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.from_regex(r"[+-]?[0-9]{1,3}(\.[0-9]{0,2})?", fullmatch=True), min_size=1, max_size=10))
+    def test_distinct_texts_in_a_csv_are_distinct_values(self, tmp_path_factory, texts):
+        """However the numbers are written, two different cells of a text column are two values."""
+        path = tmp_path_factory.mktemp("t") / "t.csv"
+        path.write_text("y\n" + "\n".join(texts) + "\n")
+        read = read_table(path, text_columns=["y"])["y"]
+        assert read.nunique() == len(set(texts))
+
     def test_parquet_keeps_its_types(self, tmp_path):
         """Parquet columns are typed by the file; text_columns changes nothing there."""
         pd.DataFrame({"y": ["01", "1"]}).to_parquet(tmp_path / "t.parquet")

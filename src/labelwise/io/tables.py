@@ -9,9 +9,11 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..errors import DataFileError
-from ._text_ids import numbers_unless_merged, text_dtypes
+from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
 from .paths import require_file
 
 _CSV = {".csv", ".tsv", ".txt"}
@@ -93,6 +95,23 @@ def _check_unique_header(path: Path, sep: str | None) -> None:
         raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
 
 
+def _csv_texts(p: Path, sep: str | None, names: list[str]) -> pa.Table:
+    """The columns ``names`` of a CSV file as text, missing cells (pandas' markers) null."""
+    if sep is not None:
+        try:
+            return pa_csv.read_csv(
+                p,
+                parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=names, column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowKeyError):
+            pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
+    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str)
+    return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
+
+
 def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
@@ -124,8 +143,9 @@ def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -
     try:
         if suffix in _CSV:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", dtype=text_dtypes(text_columns))
+            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
             _check_unique_header(p, sep)
+            restore_merged_texts(frame, text_columns, lambda names: _csv_texts(p, sep, names))
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
@@ -151,7 +171,7 @@ def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -
     if frame.shape[0] == 0:
         what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
         raise DataFileError(f"data file {str(p)!r} has {what}")
-    if suffix not in _PARQUET:
+    if suffix not in _PARQUET | _CSV:
         for column in (c for c in text_columns if c in frame.columns):
             frame[column] = numbers_unless_merged(frame[column])
     return frame
