@@ -66,7 +66,7 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
         Naming the file (as ``kind``) and the line that is not valid JSON or not a JSON object,
         or saying the file is not UTF-8 text.
     """
-    with path.open(encoding="utf-8", errors="strict") as fh:
+    with path.open(encoding="utf-8-sig", errors="strict") as fh:
         try:
             for number, line in enumerate(fh, start=1):
                 if not line.strip():
@@ -149,15 +149,15 @@ def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
-            with p.open(encoding="utf-8") as fh:
+            with p.open(encoding="utf-8-sig") as fh:
                 head = fh.read(64).lstrip()
             as_written = text_dtypes(text_columns, dtype=object)  # JSON strings stay strings
             if suffix == ".json" and head.startswith("["):
-                frame = pd.read_json(p, orient="records", dtype=as_written or True)
+                frame = pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
             else:
                 for _ in iter_json_lines(p):  # names the first malformed line, if any
                     pass
-                frame = pd.read_json(p, lines=True, dtype=as_written or True)
+                frame = pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
     except DataFileError:
         raise
     except pd.errors.EmptyDataError:
