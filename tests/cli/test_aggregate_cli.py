@@ -332,6 +332,21 @@ class TestProbsAndErrors:
         assert again.exit_code == 0, again.output
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "p" / "labels.csv"), labels)
 
+    def test_probs_table_with_integer_classes_in_another_order(self, tmp_path):
+        """A --probs CSV headed "item,2,0,1" was read column by column as classes 0, 1, 2."""
+        path = write(tmp_path, "answers.csv", "item,annotator,label\nq1,a,0\nq1,b,0\nq2,a,1\nq2,b,2\n")
+        probs = np.array([[0.9, 0.1, 0.0], [0.0, 0.9, 0.1]])  # classes 0, 1, 2; rows q1, q2
+        np.save(tmp_path / "oof.npy", probs)
+        reference = invoke(path, "--probs", tmp_path / "oof.npy", "--out", tmp_path / "o")
+        assert reference.exit_code == 0, reference.output
+        table = pd.DataFrame(probs[:, [2, 0, 1]], columns=["2", "0", "1"]).assign(item=["q1", "q2"])
+        table.to_csv(tmp_path / "oof.csv", index=False)
+        result = invoke(path, "--probs", tmp_path / "oof.csv", "--out", tmp_path / "p")
+        assert result.exit_code == 0, result.output
+        labels = pd.read_csv(tmp_path / "p" / "labels.csv")
+        pd.testing.assert_frame_equal(labels, pd.read_csv(tmp_path / "o" / "labels.csv"))
+        assert labels.set_index("item").loc["q2", "label"] == 1  # the model's 0.9 breaks the 1-vs-2 tie
+
     def test_probs_with_another_method_is_an_error(self, tmp_path):
         """--probs with a method that cannot use them exits 2."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
