@@ -331,6 +331,14 @@ class TestLongTable:
         assert read.n_answers == 1720 and read.answers["item"].nunique() == 300
 
 
+class TestBlankLabels:
+    def test_a_blank_label_in_a_csv_is_dropped_as_empty(self, tmp_path):
+        """A label of spaces in a CSV became a class ' ' under pandas 3 (its str columns skipped the check)."""
+        path = write(tmp_path, "a.csv", "item,annotator,label\nq1,a,x\nq1,b,  \nq2,a,y\n")
+        read = read_annotations(path)
+        assert read.answers["label"].tolist() == ["x", "y"] and read.dropped == {"empty": 1}
+
+
 class TestByteOrderMark:
     """A UTF-8 byte order mark (Windows Notepad, Excel) and CRLF line ends were refused in JSON files."""
 

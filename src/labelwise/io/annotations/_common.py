@@ -192,9 +192,11 @@ def frame_of(item: Any, annotator: Any, label: Any) -> pd.DataFrame:
 def empty_label(values: pd.Series) -> np.ndarray:
     """Missing labels: null, or a string that is blank."""
     missing = values.isna().to_numpy().copy()  # pandas may hand out a read-only view
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+    if values.dtype == object:
         as_str = values.astype(str).str.strip()
         missing |= (as_str == "").to_numpy() & values.map(lambda v: isinstance(v, str)).to_numpy()
+    elif pd.api.types.is_string_dtype(values.dtype):  # pandas' str columns: every value is a string or null
+        missing |= (values.str.strip() == "").fillna(False).to_numpy(dtype=bool)
     return missing
 
 
