@@ -48,6 +48,19 @@ class TestCrowdLab:
         b = CrowdLab().fit(answers, shuffled)
         pd.testing.assert_frame_equal(a.probas_, b.probas_)
 
+    @pytest.mark.parametrize("name", [str, lambda c: f"prob_{c}"], ids=["text", "prob_prefix"])
+    def test_columns_named_by_text_or_prob_prefix_are_aligned_by_name(self, name):
+        """A CSV header "2,0,1" (or labels.csv's prob_2, prob_0, prob_1) was taken in column order,
+        giving class 0 the model's probability of class 2, silently."""
+        answers, truth = confusion_crowd(50, 3, per_item=2, seed=4)
+        probs = _model_probs(truth, 3, 0.8, seed=5)
+        a = CrowdLab().fit(answers, probs.to_numpy())
+        named = probs[[2, 0, 1]].rename(columns=name)
+        pd.testing.assert_frame_equal(a.probas_, CrowdLab().fit(answers, named).probas_)
+        # columns named after no class are still taken in class order
+        positional = probs.set_axis(["p0", "p1", "p2"], axis=1)
+        pd.testing.assert_frame_equal(a.probas_, CrowdLab().fit(answers, positional).probas_)
+
     def test_missing_item_and_wrong_shape_are_errors(self):
         """Probabilities that miss an item, have the wrong shape or do not sum to 1 are rejected."""
         answers, truth = confusion_crowd(20, 2, per_item=2, seed=6)
@@ -60,3 +73,5 @@ class TestCrowdLab:
             CrowdLab().fit(answers, probs.to_numpy() * 2)
         with pytest.raises(ShapeMismatchError, match="one column per class"):
             CrowdLab().fit(answers, probs.rename(columns={0: 0, 1: 5}))
+        with pytest.raises(ShapeMismatchError, match=r"miss \['0'\] and add \['x'\]"):
+            CrowdLab().fit(answers, probs.set_axis(["1", "x"], axis=1))

@@ -208,6 +208,20 @@ class TestLongTable:
         summary = json.loads((tmp_path / "o" / "summary.json").read_text())
         assert summary["gold"]["accuracy"] == 1.0 and summary["gold"]["n_matched"] == 2
 
+    def test_numbers_written_two_ways_stay_two_classes_and_items(self, tmp_path):
+        """Labels "01" and "1" (and items "007" and "7") were merged by the CSV parser, silently."""
+        text = "item,annotator,label\n007,a,01\n007,b,01\n007,c,1\n7,a,1\n7,b,1\n7,c,01\n"
+        path = write(tmp_path, "answers.csv", text)
+        gold = write(tmp_path, "gold.csv", "item,label\n007,01\n7,1\n")
+        result = invoke(path, "--method", "majority-vote", "--gold", gold, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+        assert summary["classes"] == ["01", "1"] and summary["n_items"] == 2
+        labels = pd.read_csv(tmp_path / "o" / "labels.csv", dtype=str).set_index("item")
+        assert labels["label"].to_dict() == {"007": "01", "7": "1"}
+        assert labels["prob_01"].astype(float).round(4).to_dict() == {"007": 0.6667, "7": 0.3333}
+        assert summary["gold"]["accuracy"] == 1.0 and summary["gold"]["n_matched"] == 2
+
     def test_duplicates_last_and_unsure_policy(self, tmp_path):
         """--duplicates last drops repeated answers; --unsure with --unsure-policy maps them."""
         text = "item,annotator,label\n1,a,1\n1,a,0\n1,b,-1\n2,a,0\n2,b,-1\n"
@@ -317,6 +331,21 @@ class TestProbsAndErrors:
         again = invoke(path, "--probs", tmp_path / "oof.csv", "--out", tmp_path / "p")
         assert again.exit_code == 0, again.output
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "p" / "labels.csv"), labels)
+
+    def test_probs_table_with_integer_classes_in_another_order(self, tmp_path):
+        """A --probs CSV headed "item,2,0,1" was read column by column as classes 0, 1, 2."""
+        path = write(tmp_path, "answers.csv", "item,annotator,label\nq1,a,0\nq1,b,0\nq2,a,1\nq2,b,2\n")
+        probs = np.array([[0.9, 0.1, 0.0], [0.0, 0.9, 0.1]])  # classes 0, 1, 2; rows q1, q2
+        np.save(tmp_path / "oof.npy", probs)
+        reference = invoke(path, "--probs", tmp_path / "oof.npy", "--out", tmp_path / "o")
+        assert reference.exit_code == 0, reference.output
+        table = pd.DataFrame(probs[:, [2, 0, 1]], columns=["2", "0", "1"]).assign(item=["q1", "q2"])
+        table.to_csv(tmp_path / "oof.csv", index=False)
+        result = invoke(path, "--probs", tmp_path / "oof.csv", "--out", tmp_path / "p")
+        assert result.exit_code == 0, result.output
+        labels = pd.read_csv(tmp_path / "p" / "labels.csv")
+        pd.testing.assert_frame_equal(labels, pd.read_csv(tmp_path / "o" / "labels.csv"))
+        assert labels.set_index("item").loc["q2", "label"] == 1  # the model's 0.9 breaks the 1-vs-2 tie
 
     def test_probs_with_another_method_is_an_error(self, tmp_path):
         """--probs with a method that cannot use them exits 2."""

@@ -63,6 +63,8 @@ class TestRobustnessCommand:
             (["--models", "forest"], "--models must be among"),
             (["--budgets", "1.5"], r"--budgets must be fractions in \[0, 1\) or counts, got '1.5'"),
             (["--budgets", "x"], "--budgets must be"),
+            # a count over the training part named the API's "budget" and a size the user never saw
+            (["--budgets", "500"], r"--budgets as a count .* got 500 \(a count is of the 112 training examples"),
             (["--label", "nope"], "--label column 'nope' is not in the data"),
             (["--gamma", "big"], "gamma must be 'scale', 'auto' or a positive number, got 'big'"),
             (["--label", "x1"], "features must be numeric; column 'y' has dtype"),  # pandas 3 str dtype: a TypeError

@@ -84,6 +84,20 @@ class TestTrainCommand:
         summary = json.loads((out / "summary.json").read_text())
         assert summary["n_dropped"] == 0 and "cv_accuracy" not in summary
 
+    def test_labels_written_as_01_and_1_are_two_classes(self, tmp_path):
+        """A label column holding "01" and "1" was read as one class (the integer 1) and refused."""
+        frame, _ = _noisy_table(n=120)
+        frame["y"] = np.where(frame["y"] == "ant", "01", "1")
+        path = tmp_path / "data.csv"
+        frame.to_csv(path, index=False)
+        out = tmp_path / "o"
+        args = ["train", str(path), "--label", "y", "--model", "logistic", "--no-evaluate", "--out", str(out)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "summary.json").read_text())["classes"] == ["01", "1"]
+        model = joblib.load(out / "model.joblib")
+        assert set(model.predict(frame.drop(columns=["y"]))) <= {"01", "1"}
+
     def test_missing_label_column_is_one_line_error(self, noisy_csv, tmp_path):
         """An unknown --label exits 2 with the existing columns listed."""
         path, *_ = noisy_csv

@@ -331,6 +331,39 @@ class TestLongTable:
         assert read.n_answers == 1720 and read.answers["item"].nunique() == 300
 
 
+class TestBlankLabels:
+    def test_a_blank_label_in_a_csv_is_dropped_as_empty(self, tmp_path):
+        """A label of spaces in a CSV became a class ' ' under pandas 3 (its str columns skipped the check)."""
+        path = write(tmp_path, "a.csv", "item,annotator,label\nq1,a,x\nq1,b,  \nq2,a,y\n")
+        read = read_annotations(path)
+        assert read.answers["label"].tolist() == ["x", "y"] and read.dropped == {"empty": 1}
+
+
+class TestByteOrderMark:
+    """A UTF-8 byte order mark (Windows Notepad, Excel) and CRLF line ends were refused in JSON files."""
+
+    RECORDS = [{"item": "q1", "annotator": "a", "label": "x"}, {"item": "q1", "annotator": "b", "label": "y"}]
+
+    @pytest.mark.parametrize("kind", ["a.jsonl", "a.json"])
+    def test_long_json_with_bom_and_crlf_reads(self, tmp_path, kind):
+        """JSON Lines and a JSON list of records with a BOM read as without it."""
+        text = "\r\n".join(json.dumps(r) for r in self.RECORDS) if kind.endswith("l") else json.dumps(self.RECORDS)
+        path = tmp_path / kind
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        read = read_annotations(path)
+        assert read.format == "long" and read.answers.to_dict("records") == self.RECORDS
+
+    def test_label_studio_export_with_bom_reads(self, tmp_path):
+        """A Label Studio JSON export with a BOM is still detected and read."""
+        path = tmp_path / "export.json"
+        path.write_bytes(b"\xef\xbb\xbf" + json.dumps(LABEL_STUDIO_TASKS).encode("utf-8"))
+        plain = tmp_path / "plain.json"
+        plain.write_text(json.dumps(LABEL_STUDIO_TASKS))
+        read = read_annotations(path)
+        assert read.format == "labelstudio"
+        pd.testing.assert_frame_equal(read.answers, read_annotations(plain).answers)
+
+
 class TestLabelStudio:
     def test_json_export_counts_cancelled_and_drops_unusable(self, tmp_path):
         """Cancelled annotations are counted; multi-choice and empty ones are dropped with a reason."""

@@ -90,6 +90,51 @@ class TestReadTable:
         assert list(read_table(tmp_path / "d.csv").columns) == ["y", "y.1"]
 
 
+class TestTextColumns:
+    """read_table's text_columns keep apart the labels and ids a number parser would merge."""
+
+    @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
+    def test_zero_padded_label_stays_its_own_class(self, tmp_path, suffix):
+        """Labels "01" and "1" in a column are read as two values, in CSV and in JSON."""
+        frame = pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["01", "1", "01"]})
+        path = tmp_path / f"t{suffix}"
+        if suffix == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_json(path, orient="records", lines=suffix == ".jsonl")
+        read = read_table(path, text_columns=["y", "absent"])
+        assert read["y"].tolist() == ["01", "1", "01"]
+        assert read["x"].dtype == np.float64  # other columns are parsed as before
+        assert read_table(path)["y"].tolist() == [1, 1, 1]  # what the parser alone makes of them
+
+    def test_plain_integers_are_still_integers(self, tmp_path):
+        """A label column of ordinary integers is read as int64, as without text_columns."""
+        (tmp_path / "t.csv").write_text("x,y\n1,0\n2,1\n3,2\n")
+        read = read_table(tmp_path / "t.csv", text_columns=["y"])
+        assert read["y"].dtype == np.int64 and read["y"].tolist() == [0, 1, 2]
+
+    def test_float_spellings_and_gaps_in_a_csv(self, tmp_path):
+        """Labels "1.0" and "1" stay two values; integers with an empty cell are floats as before."""
+        (tmp_path / "t.csv").write_text("x,y,z\n1,1.0,4\n2,1,\n3,,5\n")
+        read = read_table(tmp_path / "t.csv", text_columns=["y", "z"])
+        assert read["y"].iloc[:2].tolist() == ["1.0", "1"] and pd.isna(read["y"].iloc[2])
+        assert read["z"].dtype == np.float64 and read["z"].iloc[[0, 2]].tolist() == [4.0, 5.0]
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.from_regex(r"[+-]?[0-9]{1,3}(\.[0-9]{0,2})?", fullmatch=True), min_size=1, max_size=10))
+    def test_distinct_texts_in_a_csv_are_distinct_values(self, tmp_path_factory, texts):
+        """However the numbers are written, two different cells of a text column are two values."""
+        path = tmp_path_factory.mktemp("t") / "t.csv"
+        path.write_text("y\n" + "\n".join(texts) + "\n")
+        read = read_table(path, text_columns=["y"])["y"]
+        assert read.nunique() == len(set(texts))
+
+    def test_parquet_keeps_its_types(self, tmp_path):
+        """Parquet columns are typed by the file; text_columns changes nothing there."""
+        pd.DataFrame({"y": ["01", "1"]}).to_parquet(tmp_path / "t.parquet")
+        assert read_table(tmp_path / "t.parquet", text_columns=["y"])["y"].tolist() == ["01", "1"]
+
+
 class TestNotUtf8:
     """A file that is not UTF-8 is named with the line and byte of the first bad bytes, and the fix."""
 

@@ -70,8 +70,12 @@ class TestRobustnessCurve:
         [
             ({"attacks": ["chaos"]}, InvalidParameterError, "attack must be one of"),
             ({"models": ["forest"]}, InvalidParameterError, "model must be one of"),
-            ({"budgets": [1.2]}, InvalidParameterError, r"budget as a fraction must be in \[0, 1\)"),
-            ({"budgets": [500]}, InvalidParameterError, r"number of examples \(140\)"),
+            ({"budgets": [1.2]}, InvalidParameterError, r"budgets as a fraction must be in \[0, 1\)"),
+            (
+                {"budgets": [500]},
+                InvalidParameterError,
+                r"number of examples \(140\), got 500 \(a count is of the 140 training",
+            ),
             ({"seeds": 0}, InvalidParameterError, "seeds must be an integer >= 1"),
             ({"test": 1.5}, InvalidParameterError, r"test must be in \[0, 1\)"),
             # session 15: these reached SVC.fit / train_test_split and raised sklearn's errors mid-run

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.class_columns import columns_in_class_order
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._answers import EncodedAnswers
@@ -20,20 +21,26 @@ _MIN_WEIGHT = 1e-6  # a weight worse than the baseline: as good as none (cleanla
 
 
 def _align_probs(probs: Any, enc: EncodedAnswers) -> np.ndarray:
-    """Model probabilities as an (n_items, K) array in ``enc``'s item and class order."""
+    """Model probabilities as an (n_items, K) array in ``enc``'s item and class order.
+
+    The columns of a DataFrame are found by class (extra columns ignored), else by the classes'
+    text in any order (a CSV header ``2,0,1`` for integer classes; ``labels.csv``'s
+    ``prob_<class>`` columns too), else, named after no class, taken in class order.
+    """
     if isinstance(probs, pd.DataFrame):
-        cols = pd.Index(probs.columns)
-        missing_cls = [c for c in enc.classes if c not in cols]
-        if missing_cls and len(cols) == enc.n_classes and not any(c in cols for c in enc.classes):
-            # columns that are not class names (e.g. 0..K-1 or "p_cat"): take them in order
-            frame = probs
-        elif missing_cls:
-            raise ShapeMismatchError(
-                f"probs must have one column per class {list(enc.classes)[:20]}; missing "
-                f"{missing_cls[:10]}, it has {list(cols)[:20]}"
-            )
+        classes = [c.item() if isinstance(c, np.generic) else c for c in enc.classes]  # plain values in messages
+        if all(c in probs.columns for c in classes):
+            frame = probs.loc[:, classes]
         else:
-            frame = probs.loc[:, list(enc.classes)]
+            names = [str(c) for c in probs.columns]
+            if all(n.startswith("prob_") for n in names):
+                probs = probs.set_axis([n[len("prob_") :] for n in names], axis=1)
+            if probs.shape[1] != enc.n_classes and not {str(c) for c in probs.columns} & {str(c) for c in classes}:
+                raise ShapeMismatchError(
+                    f"probs must have one column per class {classes[:20]} (named by class, in any order, or in "
+                    f"class order); it has {list(probs.columns)[:20]}"
+                )
+            frame = columns_in_class_order(probs, classes, name="probs")
         missing = pd.Index(enc.items).difference(frame.index)
         if len(missing):
             raise ShapeMismatchError(

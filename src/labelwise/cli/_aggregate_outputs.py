@@ -26,10 +26,11 @@ def _as_key(values: Any) -> pd.Index:
 
 def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
     """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
-    gold = read_input(path, "--gold", kind="table of true labels")
+    gold = read_input(path, "--gold", kind="table of true labels", text_columns=("item", "label"))
     if {"item", "label"} <= set(gold.columns):
         gold = gold[["item", "label"]]
-    elif gold.shape[1] == 2:
+    elif gold.shape[1] == 2:  # read again, its two columns as ids and labels
+        gold = read_input(path, "--gold", kind="table of true labels", text_columns=[str(c) for c in gold.columns])
         gold = gold.set_axis(["item", "label"], axis=1)
     else:
         raise MissingColumnError(

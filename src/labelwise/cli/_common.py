@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +88,14 @@ def renaming(names: dict[str, str]) -> Iterator[None]:
         raise
 
 
-def read_input(path: str | os.PathLike, parameter: str, kind: str = "data file") -> pd.DataFrame:
-    """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``."""
+def read_input(
+    path: str | os.PathLike, parameter: str, kind: str = "data file", *, text_columns: Collection[str] = ()
+) -> pd.DataFrame:
+    """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``;
+    ``text_columns`` (label or id columns) keep texts such as ``"01"`` and ``"1"`` apart."""
     checked = require_file(path, parameter=parameter, kind=kind)
     with reading(parameter):
-        return read_table(checked)
+        return read_table(checked, text_columns=text_columns)
 
 
 def split_csv_option(value: str | None) -> list[str]:

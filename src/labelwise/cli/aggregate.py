@@ -48,7 +48,7 @@ def _load_probs(path: Path) -> Any:
     """``.npy`` (rows in sorted item order, columns in class order) or a table indexed by ``item``."""
     if path.suffix.lower() == ".npy":
         return load_npy(path, "--probs")
-    table = read_input(path, "--probs", kind=".npy file or table")
+    table = read_input(path, "--probs", kind=".npy file or table", text_columns=["item"])
     if "item" not in table.columns:
         raise MissingColumnError(
             f"--probs table {str(path)!r} must have an 'item' column and one column per class; "

@@ -22,6 +22,7 @@ from ._audit_model import (
     time_budget_option,
 )
 from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
+from ._weights import split_weight, weight_option
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
@@ -94,6 +95,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 @click.option(
     "--recheck", is_flag=True, help="Drop pseudo-labels the model stops predicting (threshold, k_best, class_balanced)."
 )
+@weight_option()
 @model_option("Model family of the student; auto compares the menu on the labeled rows.")
 @time_budget_option()
 @click.option(
@@ -119,8 +121,8 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 )
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def pseudolabel(
-    data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, model, time_budget, teacher_model,
-    safeguard, out, random_state,
+    data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, weight_column, model, time_budget,
+    teacher_model, safeguard, out, random_state,
 ):  # fmt: skip
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
@@ -129,19 +131,11 @@ def pseudolabel(
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
     out = Path(out)
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
+    features, weights = split_weight(features, weight_column, label=label)
     unlabeled = unlabeled_mask(labels, unlabeled_value)
-    known = pd.unique(labels[~unlabeled])
-    if len(known) == 0:
-        raise InvalidLabelsError(
-            f"--label column {label!r} must have labeled examples, got none: all {len(labels)} rows are empty "
-            f"or --unlabeled-value {unlabeled_value!r}"
-        )
-    check_two_classes(known, label, hint=" (counting the labeled rows only)")
-    check_label_not_continuous(
-        labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
-    )
+    _check_labeled(labels, unlabeled, label, unlabeled_value, model)
     y = _plain_labels(labels, unlabeled)
     if selection == "llkd" and teacher_model is None:
         teacher_model = "forest"
@@ -154,6 +148,7 @@ def pseudolabel(
         cv=AUTO_FOLDS,
         time_budget=time_budget,
         random_state=random_state,
+        needs_sample_weight=weights is not None,
     )
     trainer = SelfTrainer(
         student,
@@ -167,7 +162,7 @@ def pseudolabel(
         safeguard=None if safeguard == "none" else safeguard,
         random_state=random_state,
     )
-    trainer.fit(features, y)
+    trainer.fit(features, y, sample_weight=weights)
 
     source = np.where(trainer.labeled_iter_ == 0, "given", np.where(trainer.labeled_iter_ > 0, "pseudo", "none"))
     result = frame.copy()
@@ -186,6 +181,7 @@ def pseudolabel(
         "k_best": k_best,
         "max_iter": max_iter,
         "recheck": recheck,
+        "weight": weight_column,
         "model": model,
         "time_budget": time_budget if model == "auto" else None,
         "teacher": teacher_model,
@@ -208,6 +204,20 @@ def pseudolabel(
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
     con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")
+
+
+def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabeled_value: str, model: str) -> None:
+    """The labeled rows must hold two classes or more, and classes rather than a continuous target."""
+    known = pd.unique(labels[~unlabeled])
+    if len(known) == 0:
+        raise InvalidLabelsError(
+            f"--label column {label!r} must have labeled examples, got none: all {len(labels)} rows are empty "
+            f"or --unlabeled-value {unlabeled_value!r}"
+        )
+    check_two_classes(known, label, hint=" (counting the labeled rows only)")
+    check_label_not_continuous(
+        labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
+    )
 
 
 def _summary(trainer: Any, source: np.ndarray, unlabeled: np.ndarray) -> dict[str, Any]:

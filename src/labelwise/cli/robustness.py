@@ -15,7 +15,7 @@ from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, MODELS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
-from ._common import OutputFolder, console, print_frame, read_input, split_csv_option
+from ._common import OutputFolder, console, print_frame, read_input, renaming, split_csv_option
 
 
 def _parse_budgets(text: str) -> list:
@@ -103,7 +103,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     model_names = _names(models, MODELS, "--models")
     budget_list = _parse_budgets(budgets)
     gamma_value = _parse_gamma(gamma)
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
     if label not in frame.columns:
         raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
     features = frame.drop(columns=[label])
@@ -120,18 +120,19 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     check_two_classes(encode_labels(frame[label], name=f"--label column {label!r}")[1], label, hint="")
-    curve = robustness_curve(
-        model_names,
-        X,
-        frame[label].to_numpy(),
-        attacks=attack_names,
-        budgets=budget_list,
-        seeds=seeds,
-        test=test_size,
-        C=C,
-        gamma=gamma_value,
-        verbose=None,
-    )
+    with renaming({"budgets": "--budgets"}):
+        curve = robustness_curve(
+            model_names,
+            X,
+            frame[label].to_numpy(),
+            attacks=attack_names,
+            budgets=budget_list,
+            seeds=seeds,
+            test=test_size,
+            C=C,
+            gamma=gamma_value,
+            verbose=None,
+        )
     out = Path(out)
     table = curve.to_frame()
     with files_together():

@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from .._validate.estimators import sample_weight_fit_params
 from .._validate.labels import encode_labels
 from ..audit import FILTERS
 from ..errors import TooFewExamplesError
@@ -25,6 +26,7 @@ from ._audit_model import (
     time_budget_option,
 )
 from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
+from ._weights import split_weight, weight_option
 
 
 def save_model(model, path: Path) -> Path:
@@ -34,19 +36,22 @@ def save_model(model, path: Path) -> Path:
     return path
 
 
-def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: int) -> float:
+def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: int, weights=None) -> float:
     """Held-out accuracy of ``model`` against the given labels (stratified, shuffled folds).
 
     Cleaning happens inside each training part only, so the held-out labels never influence
     which examples are dropped. Scored against given (possibly wrong) labels, this understates
-    the accuracy of both models; the difference between them is what it shows.
+    the accuracy of both models; the difference between them is what it shows. With
+    ``weights`` (``--weight``), each training part is fitted with its rows' weights and the
+    accuracy is weighted the same way.
     """
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
     pred = np.empty(codes.size, dtype=np.int64)
     for train, test in folds.split(codes, codes):
-        fitted = clone(model).fit(features.iloc[train], codes[train])
+        fit_params = {} if weights is None else sample_weight_fit_params(model, weights[train])
+        fitted = clone(model).fit(features.iloc[train], codes[train], **fit_params)
         pred[test] = fitted.predict(features.iloc[test])
-    return float((pred == codes).mean())
+    return float(np.average(pred == codes, weights=weights))
 
 
 @click.command()
@@ -69,6 +74,7 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     help="Rounds of re-estimating the issues after cleaning.",
 )
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
+@weight_option()
 @model_option()
 @time_budget_option()
 @click.option("--random-state", type=SEED, default=0, show_default=True)
@@ -78,7 +84,7 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     show_default=True,
     help="Cross-validate the accuracy before and after cleaning.",
 )
-def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, random_state, evaluate):
+def train(data, label, clean, out, cv, rounds, filter_by, weight_column, model, time_budget, random_state, evaluate):
     """Fit a model on DATA whose labels may be wrong: find the label issues, clean, refit.
 
     Writes model.joblib (the fitted CleanClassifier; ``joblib.load`` it and call ``predict``
@@ -87,8 +93,9 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     settings) to --out.
     """
     out = Path(out)
-    frame = read_input(data, "DATA")
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
+    features, weights = split_weight(features, weight_column, label=label)
     check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
@@ -99,12 +106,12 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
         cv=cv,
         time_budget=time_budget,
         random_state=random_state,
-        needs_sample_weight=clean == "reweight",
+        needs_sample_weight=clean == "reweight" or weights is not None,
     )
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
-    fitted = clone(cleaner).fit(features, classes[codes])
+    fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
     issues = fitted.label_issues_
 
     summary = {
@@ -116,16 +123,17 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
     }
     summary.update(model_info)
     if evaluate:
-        before = cross_validated_accuracy(estimator, features, codes, cv=cv, random_state=random_state)
+        scoring = {"cv": cv, "random_state": random_state, "weights": weights}
+        before = cross_validated_accuracy(estimator, features, codes, **scoring)
         skipped = None
         try:
-            after = cross_validated_accuracy(cleaner, features, codes, cv=cv, random_state=random_state)
+            after = cross_validated_accuracy(cleaner, features, codes, **scoring)
         except TooFewExamplesError as exc:  # a class too small for folds inside folds
             after, skipped = None, str(exc)
         summary["cv_accuracy"] = {
             "before_cleaning": before,
             "after_cleaning": after,
-            "scored_against": "given labels of held-out rows",
+            "scored_against": "given labels of held-out rows" + ("" if weights is None else ", weighted by --weight"),
         }
         if skipped:
             summary["cv_accuracy"]["after_cleaning_skipped"] = skipped
@@ -136,6 +144,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, model, time_budget, ra
         "cv": cv,
         "rounds": rounds,
         "filter_by": filter_by,
+        "weight": weight_column,
         "model": model,
         "time_budget": time_budget if model == "auto" else None,
         "random_state": random_state,

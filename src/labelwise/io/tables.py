@@ -5,12 +5,15 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..errors import DataFileError
+from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
 from .paths import require_file
 
 _CSV = {".csv", ".tsv", ".txt"}
@@ -63,7 +66,7 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
         Naming the file (as ``kind``) and the line that is not valid JSON or not a JSON object,
         or saying the file is not UTF-8 text.
     """
-    with path.open(encoding="utf-8", errors="strict") as fh:
+    with path.open(encoding="utf-8-sig", errors="strict") as fh:
         try:
             for number, line in enumerate(fh, start=1):
                 if not line.strip():
@@ -92,11 +95,38 @@ def _check_unique_header(path: Path, sep: str | None) -> None:
         raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
+def _csv_texts(p: Path, sep: str | None, names: list[str]) -> pa.Table:
+    """The columns ``names`` of a CSV file as text, missing cells (pandas' markers) null."""
+    if sep is not None:
+        try:
+            return pa_csv.read_csv(
+                p,
+                parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=names, column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowKeyError):
+            pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
+    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str)
+    return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
+
+
+def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    text_columns : collection of str, optional
+        Id or label columns (those that exist) of a CSV or JSON file that are read as text and
+        become numbers only where no two texts would become one number: ``"01"`` next to ``"1"``,
+        or ``"1.0"`` next to ``"1"``, stay two values, as written (see
+        ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types.
 
     Raises
     ------
@@ -115,17 +145,19 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
             frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
             _check_unique_header(p, sep)
+            restore_merged_texts(frame, text_columns, lambda names: _csv_texts(p, sep, names))
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
-            with p.open(encoding="utf-8") as fh:
+            with p.open(encoding="utf-8-sig") as fh:
                 head = fh.read(64).lstrip()
+            as_written = text_dtypes(text_columns, dtype=object)  # JSON strings stay strings
             if suffix == ".json" and head.startswith("["):
-                frame = pd.read_json(p, orient="records")
+                frame = pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
             else:
                 for _ in iter_json_lines(p):  # names the first malformed line, if any
                     pass
-                frame = pd.read_json(p, lines=True)
+                frame = pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
     except DataFileError:
         raise
     except pd.errors.EmptyDataError:
@@ -139,4 +171,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     if frame.shape[0] == 0:
         what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
         raise DataFileError(f"data file {str(p)!r} has {what}")
+    if suffix not in _PARQUET | _CSV:
+        for column in (c for c in text_columns if c in frame.columns):
+            frame[column] = numbers_unless_merged(frame[column])
     return frame

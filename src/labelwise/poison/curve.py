@@ -273,7 +273,12 @@ def robustness_curve(
         raise InvalidParameterError("budgets must not be empty")
     n_train = Xa.shape[0] if fixed_test is not None else Xa.shape[0] - int(np.ceil(test_frac * Xa.shape[0]))
     for b in budget_list:
-        budget_count(b, n_train)
+        try:
+            budget_count(b, n_train, name="budgets")
+        except InvalidParameterError as exc:  # the count a user knows is the data's, not the training part's
+            raise InvalidParameterError(
+                f"{exc} (a count is of the {n_train} training examples left after the test split)"
+            ) from None
 
     cells = []
     for seed in seed_list:

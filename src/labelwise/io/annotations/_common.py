@@ -92,7 +92,7 @@ class Annotations:
 
 def load_json(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding="utf-8-sig") as fh:
             return json.load(fh)
     except json.JSONDecodeError as exc:
         raise DataFileError(f"annotation file {str(path)!r}: line {exc.lineno} is not valid JSON ({exc.msg})") from None
@@ -101,7 +101,7 @@ def load_json(path: Path) -> Any:
 
 
 def first_json_line(path: Path) -> tuple[int, Any] | None:
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
         for number, line in enumerate(fh, start=1):
             if line.strip():
                 try:
@@ -121,7 +121,7 @@ def check_file(path: str | os.PathLike) -> Path:
 
 
 def looks_like_jsonl(p: Path) -> bool:
-    with p.open(encoding="utf-8", errors="replace") as fh:
+    with p.open(encoding="utf-8-sig", errors="replace") as fh:
         lines = [line for _, line in zip(range(3), fh, strict=False) if line.strip()]
     if len(lines) < 2:
         return False
@@ -136,7 +136,7 @@ def is_json_document(path: Path) -> bool:
     """A ``.json`` file holding one JSON document (a list or an object), not JSON Lines."""
     if path.suffix.lower() != ".json":
         return False
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
         head = fh.read(64).lstrip()
     return head.startswith("[") or (head.startswith("{") and not looks_like_jsonl(path))
 
@@ -195,6 +195,8 @@ def empty_label(values: pd.Series) -> np.ndarray:
     if values.dtype == object:
         as_str = values.astype(str).str.strip()
         missing |= (as_str == "").to_numpy() & values.map(lambda v: isinstance(v, str)).to_numpy()
+    elif pd.api.types.is_string_dtype(values.dtype):  # pandas' str columns: every value is a string or null
+        missing |= (values.str.strip() == "").fillna(False).to_numpy(dtype=bool)
     return missing
 
 

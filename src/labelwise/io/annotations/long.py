@@ -36,8 +36,8 @@ def read(
 
 
 def _read(p: Path, item: str | None, annotator: str | None, label: str | None) -> Annotations:
-    table = read_table(p)
     names = {"item": item or "item", "annotator": annotator or "annotator", "label": label or "label"}
+    table = read_table(p, text_columns=list(names.values()))
     missing = [name for name in names.values() if name not in table.columns]
     if missing:
         raise MissingColumnError(

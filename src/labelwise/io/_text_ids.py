@@ -1,0 +1,97 @@
+"""Id and label columns read as text, turned into numbers only where no two texts become one number.
+
+A CSV parser (and pandas' JSON reader) turns ``"01"`` and ``"1"`` into the number ``1``, and
+``"1.0"`` and ``"1"`` into ``1.0``: two classes (or two items) the user wrote differently become one
+and nothing says so. :func:`numbers_unless_merged` keeps such a column as the text of the file;
+a column of canonical integers (``"0"``, ``"17"``, ``"-3"``) or of floats that no two texts
+share becomes numbers, as the parser would have made it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["numbers_unless_merged", "restore_merged_texts", "text_dtypes"]
+
+_CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
+_INT = re.compile(r"[+-]?[0-9]+")
+_BOOLS = {"True": True, "False": False, "true": True, "false": False, "TRUE": True, "FALSE": False}
+
+
+def text_dtypes(columns: Collection[str], *, dtype: type = str) -> dict[str, type]:
+    """The ``dtype`` argument of ``pd.read_csv`` / ``pd.read_json`` that reads ``columns`` as text."""
+    return dict.fromkeys(columns, dtype)
+
+
+def restore_merged_texts(
+    frame: pd.DataFrame, columns: Collection[str], read_texts: Callable[[list[str]], pa.Table]
+) -> None:
+    """Put back, in place, the text of the ``columns`` of ``frame`` that the parser made numbers of
+    and that :func:`numbers_unless_merged` would keep as text.
+
+    ``frame`` was read with the parser's own types (fast); only the columns it made numeric are
+    read again as text, by ``read_texts(names)`` (missing cells null), and checked. An integer
+    column (the usual ids and labels) costs a few vectorised prefix tests; a float column is
+    decided on its distinct texts.
+    """
+    numeric = [c for c in columns if c in frame.columns and frame[c].dtype.kind in "iuf"]
+    if not numeric:
+        return
+    texts = read_texts(numeric)
+    for column in numeric:
+        strings = texts.column(column)
+        if frame[column].dtype.kind in "iu":
+            lossless = not _any_non_canonical_integer(strings)
+        else:
+            distinct = pd.Series(pc.unique(strings.drop_null()).to_pylist(), dtype=object)
+            lossless = numbers_unless_merged(distinct).dtype.kind in "iuf"
+        if not lossless:
+            frame[column] = pd.Series(strings.to_pylist(), index=frame.index, dtype=object).where(frame[column].notna())
+
+
+def _any_non_canonical_integer(strings: pa.ChunkedArray) -> bool:
+    """Whether some integer text (every cell of a column the parser read as integers) is written
+    otherwise than its number: a leading zero or ``+``, ``-0``, or a blank around the digits."""
+    zero_led = pc.and_(pc.starts_with(strings, "0"), pc.greater(pc.binary_length(strings), 1))
+    signed = pc.or_(pc.starts_with(strings, "+"), pc.starts_with(strings, "-0"))
+    blank = pc.or_(pc.match_substring(strings, " "), pc.match_substring(strings, "\t"))
+    return bool(pc.any(pc.or_(pc.or_(zero_led, signed), blank)).as_py())
+
+
+def numbers_unless_merged(values: pd.Series) -> pd.Series:
+    """``values`` (text read verbatim from a file) as numbers when that loses no distinction.
+
+    Parameters
+    ----------
+    values : Series
+        One column read as text (missing cells NaN); a column holding anything but strings and
+        missing values (JSON numbers or booleans) is returned as pandas types it (``infer_objects``).
+
+    Returns
+    -------
+    Series
+        int64 (float64 with missing cells) when every text is a canonical integer; float64 when
+        every text is a number and no two distinct texts give the same number; bool when every
+        text is ``True``/``False``; otherwise the text itself (``"01"`` next to ``"1"``, ``"1.0"``
+        next to ``"1"``, ``"007"`` among integer ids: kept as written).
+    """
+    present = values.dropna()
+    if present.empty or not present.map(lambda v: isinstance(v, str)).all():
+        return values.infer_objects()
+    distinct = pd.unique(present.to_numpy(dtype=object))
+    if set(distinct) <= _BOOLS.keys() and len(present) == len(values):
+        return values.map(_BOOLS).astype(bool)
+    if all(_CANONICAL_INT.fullmatch(t) for t in distinct):
+        return pd.to_numeric(values)
+    if any(_INT.fullmatch(t) and not _CANONICAL_INT.fullmatch(t) for t in distinct):
+        return values  # a zero-padded or signed integer ("007", "+1"): the text is the id
+    numbers = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    if np.isnan(numbers).any() or np.unique(numbers).size < distinct.size:
+        return values
+    return pd.to_numeric(values).astype(np.float64)
