@@ -96,6 +96,24 @@ class TestAuditCommand:
             assert result.exit_code == 0, result.output
             assert json.loads((out / "summary.json").read_text())["settings"]["cv"] is None
 
+    def test_label_texts_read_as_one_number_stay_distinct_classes(self, runner, tmp_path):
+        """'01' and '1.0' were read as the number 1: 3 classes audited as 2 (+ an empty column); now 3, as written."""
+        frame = _table()
+        frame["species"] = frame["species"].map({"setosa": "01", "versicolor": "1.0", "virginica": "2"})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        rng = np.random.default_rng(0)
+        np.save(tmp_path / "p.npy", rng.dirichlet(np.ones(3), len(frame)))
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")]
+        result = runner.invoke(main, [*args, "--checks", "label", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["classes"] == ["01", "1.0", "2"]
+        counts = frame["species"].value_counts()
+        assert [c["n_given"] for c in summary["per_class"]] == [int(counts[c]) for c in ["01", "1.0", "2"]]
+        issues = pd.read_csv(out / "issues.csv", dtype={"given_label": str})
+        assert set(issues["given_label"]) == {"01", "1.0", "2"}
+
     def test_free_text_column_is_used(self, runner, tmp_path):
         """A text column is vectorised by TF-IDF and the audit runs."""
         rng = np.random.default_rng(1)

@@ -88,11 +88,14 @@ def renaming(names: dict[str, str]) -> Iterator[None]:
         raise
 
 
-def read_input(path: str | os.PathLike, parameter: str, kind: str = "data file") -> pd.DataFrame:
-    """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``."""
+def read_input(
+    path: str | os.PathLike, parameter: str, kind: str = "data file", *, text_columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The table an argument or option gives (:func:`labelwise.io.read_table`, ``text_columns``: its
+    label columns), its errors naming ``parameter``."""
     checked = require_file(path, parameter=parameter, kind=kind)
     with reading(parameter):
-        return read_table(checked)
+        return read_table(checked, text_columns=text_columns)
 
 
 def split_csv_option(value: str | None) -> list[str]:

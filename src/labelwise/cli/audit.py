@@ -363,7 +363,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             raise InvalidParameterError(
                 "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
             )
-        frame = read_input(o.data, "DATA")
+        frame = read_input(o.data, "DATA", text_columns=[o.label] if o.label else [])
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -92,11 +92,32 @@ def _check_unique_header(path: Path, sep: str | None) -> None:
         raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
+def _keep_distinct_texts(frame: pd.DataFrame, path: Path, sep: str | None, names: Sequence[str]) -> None:
+    """Replace (in place) each numeric column of ``names`` whose distinct texts parse to fewer
+    distinct numbers by its text (see :func:`read_table`); missing cells stay missing."""
+    for name in names:
+        if name not in frame.columns or frame[name].dtype.kind not in "iuf":
+            continue
+        text = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", usecols=[name], dtype=str)[name]
+        if text.str.strip().nunique() != frame[name].nunique():
+            frame[name] = text.str.strip().astype(object).where(text.notna(), None)
+
+
+def read_table(path: str | os.PathLike, *, text_columns: Sequence[str] = ()) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    text_columns : sequence of str, default ()
+        Columns of labels (class names). A delimited text file's column that pandas parses as
+        numbers is kept as its text instead where the parse would make distinct texts equal
+        (``01`` and ``1``, ``1`` and ``1.0``: two classes, not one); other columns, and the other
+        formats (which store their types), are read as they are.
 
     Raises
     ------
@@ -115,6 +136,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
             frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
             _check_unique_header(p, sep)
+            _keep_distinct_texts(frame, p, sep, text_columns)
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
