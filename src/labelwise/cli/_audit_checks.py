@@ -27,6 +27,7 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues
+from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
@@ -205,7 +206,9 @@ def prepare_data_checks(
 
 
 def _check_split_column(values: np.ndarray, name: str) -> None:
-    """The split column needs training rows (the value ``train``, or True) and evaluation rows."""
+    """The split column needs training rows (the value ``train``, or True) and evaluation rows, and no
+    missing cells."""
+    check_split_complete(values, f"--split-column {name!r}")
     distinct = pd.unique(values)
     if len(distinct) < 2:
         raise InvalidParameterError(
