@@ -39,6 +39,11 @@ class TestEncodeLabels:
         with pytest.raises(InvalidLabelsError, match="one-dimensional"):
             encode_labels(np.zeros((2, 2)))
 
+    def test_ragged_nested_labels_are_a_labels_error(self):
+        """Tuples of different lengths raised numpy's 'inhomogeneous shape' ValueError; now a labelwise error."""
+        with pytest.raises(InvalidLabelsError, match="labels must hold one label per example, got nested sequences"):
+            encode_labels([(1, 2), (3,), (1, 2)])
+
 
 class TestCheckProbs:
     """check_probs keeps float32 and does not copy."""
