@@ -63,6 +63,12 @@ class TestCheckProbs:
         with pytest.raises(InvalidProbabilitiesError, match="numeric"):
             check_probs(np.array([["a", "b"]]))
 
+    def test_float16_is_refused_as_too_coarse_not_as_a_bad_row(self):
+        """float16 probs were refused as 'row 0 sums to 1.00029' (its rounding); now the dtype is named."""
+        p = np.random.default_rng(0).dirichlet(np.ones(3), 20).astype(np.float16)
+        with pytest.raises(InvalidProbabilitiesError, match=r"probs must be float32 or float64, got float16"):
+            check_probs(p)
+
 
 class TestSmallChecks:
     """Random states, fractions and choices."""
