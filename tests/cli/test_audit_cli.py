@@ -114,6 +114,17 @@ class TestAuditCommand:
         issues = pd.read_csv(out / "issues.csv", dtype={"given_label": str})
         assert set(issues["given_label"]) == {"01", "1.0", "2"}
 
+    def test_names_with_square_brackets_print_as_written(self, runner, tmp_path):
+        """A class '[/]' or a column 'size [cm]' crashed the screen output (rich MarkupError) or lost its brackets."""
+        frame = _table().rename(columns={"length": "size [cm]"})
+        frame["species"] = frame["species"].map({"setosa": "[/]", "versicolor": "[bold]x", "virginica": "a[b]c"})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--model", "logistic", "--cv", "3"]
+        result = runner.invoke(main, [*args, "--checks", "label", "--top", "40", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 0, result.output
+        for shown in ("size [cm]", "[/]", "[bold]x", "a[b]c"):
+            assert shown in result.output
+
     def test_free_text_column_is_used(self, runner, tmp_path):
         """A text column is vectorised by TF-IDF and the audit runs."""
         rng = np.random.default_rng(1)

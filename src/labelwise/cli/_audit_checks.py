@@ -32,7 +32,7 @@ from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._audit_model import print_column_roles
-from ._common import console, load_npy, split_csv_option
+from ._common import console, load_npy, plain, split_csv_option
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -64,7 +64,7 @@ class DataChecksRun:
             return frame
         k = min(self.k, len(frame) - 1)  # tiny tables: as many neighbours as there are other rows
         for notice in self._input_notices(k):
-            console().print(f"notice: {notice}")
+            console().print(f"notice: {plain(notice)}")
         found = find_data_issues(
             self.features,
             self.labels.to_numpy(),
@@ -119,7 +119,7 @@ class DataChecksRun:
             summary["column_roles"] = self.roles.to_dict()
             print_column_roles(summary["column_roles"])
             for notice in self.roles.notices:
-                console().print(f"notice: {notice}")
+                console().print(f"notice: {plain(notice)}")
         if self.feature_columns:
             parts = [f"{role} {len(cols)}" for role, cols in self.feature_columns.items() if cols]
             console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}")
