@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_positive_int
-from ..errors import DataFileError, InvalidParameterError
+from ..errors import DataFileError
 from ..io.atomic import atomic_write
 from ..io.outputs import (
     AggregateOutput,
@@ -31,6 +31,7 @@ from ..io.outputs import (
 )
 from . import _plots
 from ._checks_section import checks_sections
+from ._destination import report_destination
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
 
@@ -401,30 +402,6 @@ def _aggregate_sections(agg: AggregateOutput, *, top: int, with_header: bool) ->
     return header, sections
 
 
-#: The start of every report's ``<title>``: a file beginning otherwise is not one of labelwise's reports.
-TITLE_MARK = "<title>labelwise report"
-
-
-def refuse_foreign_file(dest: Path) -> None:
-    """Refuse to replace an existing file ``dest`` that is not a labelwise report (the user's own file).
-
-    An earlier report (its head has :data:`TITLE_MARK`) is rewritten, as every run rewrites
-    ``report.html``; any other file is left alone.
-    """
-    if not dest.is_file():
-        return
-    try:
-        with dest.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise InvalidParameterError(f"out {str(dest)!r} exists and cannot be read ({exc.strerror or exc})") from None
-    if TITLE_MARK not in head:
-        raise InvalidParameterError(
-            f"out {str(dest)!r} already exists and is not a labelwise report; choose another file "
-            "(a report is only written over an earlier report)"
-        )
-
-
 def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = None, top: int = 60) -> Path:
     """Write ``report.html`` for an audit (or aggregation) output folder and return its path.
 
@@ -453,15 +430,10 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     DataFileError
         If ``out_dir`` is not an audit or aggregation output folder.
     InvalidParameterError
-        If the destination is a folder, or an existing file that is not an earlier labelwise
-        report (the user's own file is never overwritten).
+        If the destination is a folder or a file that is not an earlier report (never overwritten).
     """
-    folder = check_out_dir(out_dir)
-    top = check_positive_int("top", top)
-    dest = Path(out) if out is not None else folder / "report.html"
-    if dest.exists() and dest.is_dir():
-        raise InvalidParameterError(f"out must be a file path, got the folder {str(dest)!r}")
-    refuse_foreign_file(dest)
+    folder, top = check_out_dir(out_dir), check_positive_int("top", top)
+    dest = report_destination(folder, out)
     audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
     if not (audit_here or agg_here):
         raise DataFileError(
