@@ -270,7 +270,7 @@ class TestAuditErrors:
         )
 
     def test_bad_probs_rows(self, runner, tmp_path):
-        """--probs rows that do not sum to one name the row."""
+        """--probs rows that do not sum to one name the option (it said 'probs') and the row."""
         _table().to_csv(tmp_path / "d.csv", index=False)
         probs = np.full((240, 3), 1 / 3)
         probs[7] = [0.5, 0.5, 0.5]
@@ -278,7 +278,7 @@ class TestAuditErrors:
         self._fails(
             runner,
             ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")],
-            "row 7 sums to 1.5",
+            "--probs must sum to 1 in every row (within 0.0001); row 7 sums to 1.5",
         )
 
     @pytest.mark.parametrize("model", ["auto", "logistic"])
