@@ -39,6 +39,11 @@ class TestEncodeLabels:
         with pytest.raises(InvalidLabelsError, match="one-dimensional"):
             encode_labels(np.zeros((2, 2)))
 
+    def test_ragged_nested_labels_are_a_labels_error(self):
+        """Tuples of different lengths raised numpy's 'inhomogeneous shape' ValueError; now a labelwise error."""
+        with pytest.raises(InvalidLabelsError, match="labels must hold one label per example, got nested sequences"):
+            encode_labels([(1, 2), (3,), (1, 2)])
+
 
 class TestCheckProbs:
     """check_probs keeps float32 and does not copy."""
@@ -57,6 +62,12 @@ class TestCheckProbs:
         """Strings are rejected."""
         with pytest.raises(InvalidProbabilitiesError, match="numeric"):
             check_probs(np.array([["a", "b"]]))
+
+    def test_float16_is_refused_as_too_coarse_not_as_a_bad_row(self):
+        """float16 probs were refused as 'row 0 sums to 1.00029' (its rounding); now the dtype is named."""
+        p = np.random.default_rng(0).dirichlet(np.ones(3), 20).astype(np.float16)
+        with pytest.raises(InvalidProbabilitiesError, match=r"probs must be float32 or float64, got float16"):
+            check_probs(p)
 
 
 class TestSmallChecks:

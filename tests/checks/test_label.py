@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise.checks import find_data_issues
+from labelwise.errors import InvalidLabelsError
 
 from ._data import blobs_with_issues
 
@@ -158,3 +160,14 @@ def test_label_columns_do_not_depend_on_the_vote_chunk(chunk):
     finally:
         label.VOTE_CHUNK_ROWS = old
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
+
+
+def test_one_class_without_probs_is_a_labels_error_not_a_probs_error():
+    """One class and no probs said 'probs must have at least 2 columns' (probs the user never gave); now the labels."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(
+        InvalidLabelsError, match=r"labels must contain at least 2 classes for the label check, got 1 \('cat'\)"
+    ):
+        find_data_issues(X, labels=["cat"] * 40)
+    others = find_data_issues(X, labels=["cat"] * 40, checks=["outlier", "class_imbalance"])
+    assert others.summary["status"].tolist() == ["ran", "ran"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from labelwise.checks import find_data_issues
+from labelwise.errors import InvalidParameterError
 
 
 def test_test_rows_copied_from_train_are_flagged_and_train_rows_never():
@@ -28,3 +30,13 @@ def test_boolean_split_marks_training_rows():
     X[90] = X[0]
     found = find_data_issues(X, split=np.arange(100) < 80, checks="leakage")
     assert np.flatnonzero(found.issues["is_leakage_issue"]).tolist() == [90]
+
+
+@pytest.mark.parametrize("missing", [None, np.nan])
+def test_a_split_with_a_missing_value_is_refused_naming_the_row(missing):
+    """An empty split cell was taken as an evaluation row (and could be flagged as leaked); now an error."""
+    X = np.random.default_rng(2).normal(size=(50, 3))
+    split = np.array(["train"] * 40 + ["test"] * 10, dtype=object)
+    split[7] = missing
+    with pytest.raises(InvalidParameterError, match=r"split must say train or evaluation for every row, row 7 is"):
+        find_data_issues(X, split=split, checks="leakage")

@@ -119,6 +119,10 @@ def test_bad_options_are_one_line_errors(runner, tmp_path):
             ["tr", "te"] * 100,
             "--split-column 'split' must mark training rows with the value 'train', got values 'tr', 'te'",
         ),
+        (
+            ["train"] * 150 + [None] + ["test"] * 49,
+            "--split-column 'split' must say train or evaluation for every row, row 150 is nan (1 of 200 rows have none)",
+        ),
     ],
 )
 def test_unusable_split_column_fails_before_the_model(runner, tmp_path, values, message):

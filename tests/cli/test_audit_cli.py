@@ -96,6 +96,35 @@ class TestAuditCommand:
             assert result.exit_code == 0, result.output
             assert json.loads((out / "summary.json").read_text())["settings"]["cv"] is None
 
+    def test_label_texts_read_as_one_number_stay_distinct_classes(self, runner, tmp_path):
+        """'01' and '1.0' were read as the number 1: 3 classes audited as 2 (+ an empty column); now 3, as written."""
+        frame = _table()
+        frame["species"] = frame["species"].map({"setosa": "01", "versicolor": "1.0", "virginica": "2"})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        rng = np.random.default_rng(0)
+        np.save(tmp_path / "p.npy", rng.dirichlet(np.ones(3), len(frame)))
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")]
+        result = runner.invoke(main, [*args, "--checks", "label", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["classes"] == ["01", "1.0", "2"]
+        counts = frame["species"].value_counts()
+        assert [c["n_given"] for c in summary["per_class"]] == [int(counts[c]) for c in ["01", "1.0", "2"]]
+        issues = pd.read_csv(out / "issues.csv", dtype={"given_label": str})
+        assert set(issues["given_label"]) == {"01", "1.0", "2"}
+
+    def test_names_with_square_brackets_print_as_written(self, runner, tmp_path):
+        """A class '[/]' or a column 'size [cm]' crashed the screen output (rich MarkupError) or lost its brackets."""
+        frame = _table().rename(columns={"length": "size [cm]"})
+        frame["species"] = frame["species"].map({"setosa": "[/]", "versicolor": "[bold]x", "virginica": "a[b]c"})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "species", "--model", "logistic", "--cv", "3"]
+        result = runner.invoke(main, [*args, "--checks", "label", "--top", "40", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 0, result.output
+        for shown in ("size [cm]", "[/]", "[bold]x", "a[b]c"):
+            assert shown in result.output
+
     def test_free_text_column_is_used(self, runner, tmp_path):
         """A text column is vectorised by TF-IDF and the audit runs."""
         rng = np.random.default_rng(1)
@@ -241,7 +270,7 @@ class TestAuditErrors:
         )
 
     def test_bad_probs_rows(self, runner, tmp_path):
-        """--probs rows that do not sum to one name the row."""
+        """--probs rows that do not sum to one name the option (it said 'probs') and the row."""
         _table().to_csv(tmp_path / "d.csv", index=False)
         probs = np.full((240, 3), 1 / 3)
         probs[7] = [0.5, 0.5, 0.5]
@@ -249,7 +278,7 @@ class TestAuditErrors:
         self._fails(
             runner,
             ["audit", str(tmp_path / "d.csv"), "--label", "species", "--probs", str(tmp_path / "p.npy")],
-            "row 7 sums to 1.5",
+            "--probs must sum to 1 in every row (within 0.0001); row 7 sums to 1.5",
         )
 
     @pytest.mark.parametrize("model", ["auto", "logistic"])

@@ -31,3 +31,25 @@ def test_report_on_a_folder_without_outputs_is_one_error_line(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip().startswith("error:") and "neither an audit output" in result.output
+
+
+def test_report_never_writes_over_a_file_that_is_not_a_report(tmp_path):
+    """--out naming the user's own file replaced it with the report; now exit 2 naming --out, the file intact."""
+    out = write_audit(tmp_path / "out", kind="features", n=40, noise=0.3)
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html>my notes</html>")
+    result = CliRunner().invoke(main, ["report", str(out), "--out", str(mine)])
+    assert result.exit_code == 2, result.output
+    assert "--out" in result.output and "is not a labelwise report" in result.output
+    assert mine.read_text() == "<html>my notes</html>"
+
+
+def test_report_rewrites_an_earlier_report(tmp_path):
+    """An earlier report (default path or --out) is rewritten, as every run rewrites report.html."""
+    out = write_audit(tmp_path / "out", kind="features", n=40, noise=0.3)
+    target = tmp_path / "r.html"
+    for args in (["report", str(out)], ["report", str(out), "--out", str(target)]):
+        for _ in range(2):
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 0, result.output
+    assert (out / "report.html").read_text().count('class="example"') > 0 and target.is_file()

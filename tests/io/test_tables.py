@@ -89,9 +89,42 @@ class TestReadTable:
         (tmp_path / "d.csv").write_text("y,y.1\n1,2\n")
         assert list(read_table(tmp_path / "d.csv").columns) == ["y", "y.1"]
 
+    @pytest.mark.parametrize("texts", [["01", "1", "2"], ["1", "1.0", "2"], ["01", "1.0", " 2"]])
+    def test_label_texts_that_parse_to_one_number_stay_distinct_classes(self, tmp_path, texts):
+        """'01' and '1.0' were read as the number 1: two classes merged into one; a label column keeps its texts."""
+        path = tmp_path / "d.csv"
+        pd.DataFrame({"x": [0.5, 1.5, 2.5, 3.5], "y": [*texts, texts[0]]}).to_csv(path, index=False)
+        frame = read_table(path, text_columns=["y"])
+        assert frame["y"].tolist() == [t.strip() for t in [*texts, texts[0]]]
+        assert frame["x"].dtype == np.float64  # the other columns are read as numbers
+
+    def test_label_numbers_with_one_text_each_stay_numbers(self, tmp_path):
+        """Integer labels (one spelling per number) and missing cells read as before."""
+        path = tmp_path / "d.csv"
+        path.write_text("x,y\n1,3\n2,\n3,10\n4,3\n")
+        frame = read_table(path, text_columns=["y", "absent"])
+        assert frame["y"].dtype == np.float64 and frame["y"].isna().tolist() == [False, True, False, False]
+        assert read_table(path)["y"].tolist()[::2] == [3.0, 10.0]
+
+    def test_label_texts_with_a_missing_cell_keep_it_missing(self, tmp_path):
+        """A kept text column has None where the cell was empty, so the label check still names the row."""
+        path = tmp_path / "d.csv"
+        path.write_text("x,y\n1,01\n2,\n3,1\n")
+        y = read_table(path, text_columns=["y"])["y"]
+        assert y.isna().tolist() == [False, True, False]
+        assert y[[0, 2]].tolist() == ["01", "1"]
+
 
 class TestTextColumns:
     """read_table's text_columns keep apart the labels and ids a number parser would merge."""
+
+    def test_blanks_around_integer_labels_are_layout_not_text(self, tmp_path):
+        """A CSV written with a space after each comma keeps integer labels (" 1" is 1, as pandas reads it)."""
+        path = tmp_path / "spaced.csv"
+        path.write_text("x,y\n0.5, 1\n1.5, 0\n2.5,1\n")
+        y = read_table(path, text_columns=["y"])["y"]
+        assert y.dtype.kind == "i"
+        assert y.tolist() == [1, 0, 1]
 
     @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
     def test_zero_padded_label_stays_its_own_class(self, tmp_path, suffix):

@@ -105,6 +105,17 @@ class TestExportCleaned:
         export_cleaned(out, target, force=True)
         assert len(pd.read_csv(target)) == 99
 
+    def test_refuses_to_write_over_the_audited_data_even_with_force(self, reviewed):
+        """out=the audit's own data with force=True replaced it: the audit then named rows that were gone."""
+        out, _ = reviewed
+        data = load_audit(out).data_path
+        before = data.read_bytes()
+        with pytest.raises(InvalidParameterError, match=r"out '.*' is the data this audit read; write to another file"):
+            export_cleaned(out, data, force=True)
+        with pytest.raises(InvalidParameterError, match=r"log '.*' is the data this audit read"):
+            export_cleaned(out, data.with_name("clean.csv"), force=True, log=data)
+        assert data.read_bytes() == before and not data.with_name("clean.csv").exists()
+
     def test_parquet_output_and_string_labels(self, tmp_path):
         """String labels are relabelled as strings, and Parquet output round-trips."""
         out = write_audit(tmp_path / "out", kind="text", n=60, noise=0.3, classes=["<script>", "dog", "bird"])

@@ -23,7 +23,13 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
     if isinstance(values, (pd.Series, pd.Index)):
         arr = values.to_numpy()
     else:
-        arr = np.asarray(values)
+        try:
+            arr = np.asarray(values)
+        except ValueError:  # sequences of different lengths (tuples, lists): numpy cannot make an array
+            raise InvalidLabelsError(
+                f"{name} must hold one label per example, got nested sequences of different lengths "
+                "(several labels per example: labelwise.audit.multilabel)"
+            ) from None
     if arr.ndim != 1:
         raise InvalidLabelsError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if arr.dtype.kind in "US":  # results then hold plain Python strings, not np.str_

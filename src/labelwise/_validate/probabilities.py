@@ -40,8 +40,9 @@ def check_probs(
     Raises
     ------
     InvalidProbabilitiesError
-        If not 2-D with at least two columns, if any value is NaN, infinite or negative, or if a
-        row does not sum to 1 within ``atol`` (the first such row is named).
+        If not 2-D with at least two columns, float16 (too coarse for the row sums), if any value
+        is NaN, infinite or negative, or if a row does not sum to 1 within ``atol`` (the first such
+        row is named).
     ShapeMismatchError
         A dask array chunked along its columns.
     """
@@ -57,6 +58,11 @@ def check_probs(
         raise InvalidProbabilitiesError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.dtype(arr.dtype).kind != "f":
         arr = arr.astype(np.float64)
+    if np.dtype(arr.dtype).itemsize < 4:  # float16: about 3 digits, rows cannot be checked to sum to 1 within atol
+        raise InvalidProbabilitiesError(
+            f"{name} must be float32 or float64, got {arr.dtype} (too coarse for rows to sum to 1 within "
+            f"{atol:g}); store them as float32"
+        )
     if arr.ndim != 2:
         raise InvalidProbabilitiesError(
             f"{name} must be a 2-D array of shape (n_examples, n_classes), got shape {arr.shape}"

@@ -138,8 +138,20 @@ def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
     arr = split.to_numpy() if isinstance(split, pd.Series) else np.asarray(split)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ShapeMismatchError(f"split must have one value per row ({n}), got shape {arr.shape}")
+    check_split_complete(arr, "split")
     check_split_values(pd.unique(arr), train_value, arr.dtype == bool)
     return arr if arr.dtype == bool else np.asarray(arr == train_value, dtype=bool)
+
+
+def check_split_complete(arr: np.ndarray, name: str) -> None:
+    """Refuse a missing value in a split (an empty cell would otherwise count as an evaluation row)."""
+    missing = np.flatnonzero(pd.isna(arr)) if arr.dtype.kind not in "iub" else np.array([], dtype=np.int64)
+    if missing.size:
+        row = int(missing[0])
+        raise InvalidParameterError(
+            f"{name} must say train or evaluation for every row, row {row} is {show(arr[row])} "
+            f"({missing.size} of {arr.shape[0]} rows have none)"
+        )
 
 
 def check_split_values(values: np.ndarray, train_value: Any, is_mask: bool) -> None:

@@ -33,7 +33,9 @@ from typing import Any
 import numpy as np
 
 from .._rows import ComputedRows
+from .._validate.arguments import show
 from ..audit import find_label_issues
+from ..errors import InvalidLabelsError
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 from .graph import NeighborGraph
 
@@ -184,6 +186,11 @@ def run(inputs: CheckInputs) -> CheckResult:
         result = find_label_issues(labels, inputs.probs, filter_by=filter_by)
     else:
         assert inputs.graph is not None  # the other alternative of ``requires``
+        if n_classes < 2:  # the votes would have one column: say so about the labels, not about probs
+            raise InvalidLabelsError(
+                f"labels must contain at least 2 classes for the label check, got 1 ({show(inputs.classes[0])}); "
+                "leave 'label' out of checks= to run the other checks"
+            )
         source = "neighbour votes"
         inputs.cache["label_given_probs"] = neighbour_vote_given(inputs.graph, labels, n_classes)
         votes = vote_source(inputs.graph, labels, n_classes)

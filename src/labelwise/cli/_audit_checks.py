@@ -27,11 +27,12 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues
+from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._audit_model import print_column_roles
-from ._common import console, load_npy, split_csv_option
+from ._common import console, load_npy, plain, split_csv_option
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -63,7 +64,7 @@ class DataChecksRun:
             return frame
         k = min(self.k, len(frame) - 1)  # tiny tables: as many neighbours as there are other rows
         for notice in self._input_notices(k):
-            console().print(f"notice: {notice}")
+            console().print(f"notice: {plain(notice)}")
         found = find_data_issues(
             self.features,
             self.labels.to_numpy(),
@@ -118,7 +119,7 @@ class DataChecksRun:
             summary["column_roles"] = self.roles.to_dict()
             print_column_roles(summary["column_roles"])
             for notice in self.roles.notices:
-                console().print(f"notice: {notice}")
+                console().print(f"notice: {plain(notice)}")
         if self.feature_columns:
             parts = [f"{role} {len(cols)}" for role, cols in self.feature_columns.items() if cols]
             console().print(f"data checks use the table's columns: {'; '.join(parts) or 'none'}")
@@ -205,7 +206,9 @@ def prepare_data_checks(
 
 
 def _check_split_column(values: np.ndarray, name: str) -> None:
-    """The split column needs training rows (the value ``train``, or True) and evaluation rows."""
+    """The split column needs training rows (the value ``train``, or True) and evaluation rows, and no
+    missing cells."""
+    check_split_complete(values, f"--split-column {name!r}")
     distinct = pd.unique(values)
     if len(distinct) < 2:
         raise InvalidParameterError(

@@ -15,7 +15,7 @@ from ..columns import infer_column_roles
 from ..errors import InvalidLabelsError, LabelwiseError
 from ..models import DEFAULT_TIME_BUDGET, FAMILIES, MODEL_CHOICES, choose_model, default_model
 from ..probs import out_of_fold_probs
-from ._common import console, print_frame
+from ._common import console, plain, print_frame
 
 #: A numeric label with more distinct non-integer values than this looks like a regression target.
 CONTINUOUS_MIN_DISTINCT = 20
@@ -174,7 +174,7 @@ def print_column_roles(roles: dict[str, dict[str, str]]) -> None:
         f"{role} {len(names)} ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
         for role, names in by_role.items()
     ]
-    console().print(f"column roles: {'; '.join(parts)}")
+    console().print(f"column roles: {plain('; '.join(parts))}")
 
 
 def print_model_info(info: dict[str, Any]) -> None:
@@ -184,7 +184,7 @@ def print_model_info(info: dict[str, Any]) -> None:
     choice = info.get("model_choice")
     notices = list(info.get("notices", [])) + (list(choice["notices"]) if choice else [])
     for notice in notices:
-        con.print(f"notice: {notice}")
+        con.print(f"notice: {plain(notice)}")
     if choice:
         rows = [
             {

@@ -13,7 +13,9 @@ import click
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .._validate.labels import first_unhashable_row
 from ..errors import (
@@ -34,13 +36,19 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+def plain(text: Any) -> str:
+    """``text`` (a name from the user's data: a column, a class, a file) escaped for a rich markup
+    string, so ``[/]`` or ``size [cm]`` is printed as written, neither read as markup nor an error."""
+    return escape(str(text))
+
+
 def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: str = "{:.4f}") -> None:
-    """Print ``frame`` as a rich table."""
+    """Print ``frame`` as a rich table; cells and headers as plain text (data, never markup)."""
     table = Table(title=title, show_lines=False)
     for col in frame.columns:
-        table.add_column(str(col), overflow="fold")
+        table.add_column(Text(str(col)), overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*[float_format.format(v) if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[Text(float_format.format(v) if isinstance(v, float) else str(v)) for v in row])
     console().print(table)
 
 

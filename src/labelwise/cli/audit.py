@@ -40,6 +40,7 @@ from ._common import (
     nonzero_jobs,
     print_frame,
     read_input,
+    renaming,
     split_csv_option,
     split_label,
 )
@@ -95,7 +96,8 @@ def run_audit(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
         )
         (model_info if model_info is not None else {}).update(info)
-    result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
+    with renaming({"probs": "--probs"} if probs_path is not None else {}):  # a value error of the user's file
+        result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
     return result, probs
 
 
@@ -358,7 +360,7 @@ def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
             raise InvalidParameterError(
                 "DATA is required (a CSV, Parquet or JSON Lines file), or --probs with --labels, or --demo"
             )
-        frame = read_input(o.data, "DATA")
+        frame = read_input(o.data, "DATA", text_columns=[o.label] if o.label else [])
     if o.image_column is not None and o.image_column not in frame.columns:
         raise MissingColumnError(
             f"--image-column {o.image_column!r} is not in the data; columns are {list(frame.columns)}"

@@ -8,7 +8,7 @@ import click
 
 from ..io import files_together
 from ..io.paths import require_folder
-from ._common import OutputFile, reading
+from ._common import OutputFile, reading, renaming
 
 
 @click.command("export")
@@ -61,7 +61,7 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     if label_studio is not None:
         label_studio_paths(label_studio, force, name="--label-studio")
     # The cleaned data, its change log and the tasks file are moved into place together: all or none.
-    with reading("OUT_DIR"), files_together():
+    with reading("OUT_DIR"), files_together(), renaming({"out": "--out"}):
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force) if out is not None else None
         path = export_label_studio(out_dir, label_studio, force=force) if label_studio is not None else None
     if res is not None:

@@ -8,7 +8,7 @@ import click
 
 from ..errors import StorageError
 from ..io.paths import require_folder
-from ._common import OutputFile, output_folder_problem, reading
+from ._common import OutputFile, output_folder_problem, reading, renaming
 
 
 @click.command("report")
@@ -33,6 +33,6 @@ def report(out_dir: Path, out: Path | None, top: int) -> None:
     problem = output_folder_problem(folder) if out is None else None
     if problem is not None:
         raise StorageError(f"OUT_DIR cannot hold report.html: {problem}; choose another file with --out")
-    with reading("OUT_DIR"):
+    with reading("OUT_DIR"), renaming({"out": "--out"}):
         path = write_report(folder, out=out, top=top)
     click.echo(f"wrote {path}")

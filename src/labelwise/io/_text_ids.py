@@ -45,7 +45,7 @@ def restore_merged_texts(
         return
     texts = read_texts(numeric)
     for column in numeric:
-        strings = texts.column(column)
+        strings = pc.utf8_trim_whitespace(texts.column(column))  # blanks around a value are layout, not text
         if frame[column].dtype.kind in "iu":
             lossless = not _any_non_canonical_integer(strings)
         else:
@@ -56,12 +56,11 @@ def restore_merged_texts(
 
 
 def _any_non_canonical_integer(strings: pa.ChunkedArray) -> bool:
-    """Whether some integer text (every cell of a column the parser read as integers) is written
-    otherwise than its number: a leading zero or ``+``, ``-0``, or a blank around the digits."""
+    """Whether some integer text (every cell of a column the parser read as integers, blanks around
+    it trimmed) is written otherwise than its number: a leading zero or ``+``, or ``-0``."""
     zero_led = pc.and_(pc.starts_with(strings, "0"), pc.greater(pc.binary_length(strings), 1))
     signed = pc.or_(pc.starts_with(strings, "+"), pc.starts_with(strings, "-0"))
-    blank = pc.or_(pc.match_substring(strings, " "), pc.match_substring(strings, "\t"))
-    return bool(pc.any(pc.or_(pc.or_(zero_led, signed), blank)).as_py())
+    return bool(pc.any(pc.or_(zero_led, signed)).as_py())
 
 
 def numbers_unless_merged(values: pd.Series) -> pd.Series:

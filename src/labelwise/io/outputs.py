@@ -220,8 +220,9 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
 
     settings = dict(summary.get("settings") or {})
     data_path = _resolve_data_path(settings.get("data"), out)
-    data = read_table(data_path) if (with_data and data_path is not None) else None
     label_column = settings.get("label")
+    labels_text = [str(label_column)] if label_column else []
+    data = read_table(data_path, text_columns=labels_text) if (with_data and data_path is not None) else None
     image_column = settings.get("image_column") or None
     feature_columns = [str(c) for c in (settings.get("feature_columns") or [])]
     if data is not None:

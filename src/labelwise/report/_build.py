@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_positive_int
-from ..errors import DataFileError, InvalidParameterError
+from ..errors import DataFileError
 from ..io.atomic import atomic_write
 from ..io.outputs import (
     AggregateOutput,
@@ -31,6 +31,7 @@ from ..io.outputs import (
 )
 from . import _plots
 from ._checks_section import checks_sections
+from ._destination import report_destination
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
 
@@ -428,9 +429,11 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     ------
     DataFileError
         If ``out_dir`` is not an audit or aggregation output folder.
+    InvalidParameterError
+        If the destination is a folder or a file that is not an earlier report (never overwritten).
     """
-    folder = check_out_dir(out_dir)
-    top = check_positive_int("top", top)
+    folder, top = check_out_dir(out_dir), check_positive_int("top", top)
+    dest = report_destination(folder, out)
     audit_here, agg_here = is_audit_dir(folder), is_aggregate_dir(folder)
     if not (audit_here or agg_here):
         raise DataFileError(
@@ -452,9 +455,6 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
         sections += agg_sections
         if not audit_here:
             title = f"labelwise report: {folder.name} ({agg.method})"
-    dest = Path(out) if out is not None else folder / "report.html"
-    if dest.exists() and dest.is_dir():
-        raise InvalidParameterError(f"out must be a file path, got the folder {str(dest)!r}")
     with atomic_write(dest, "w") as fh:
         fh.write(_page(title, header, sections))
     return dest

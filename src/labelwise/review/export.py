@@ -279,8 +279,9 @@ def export_cleaned(
     Raises
     ------
     InvalidParameterError
-        If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix; for a
-        task audit, if the review recorded a ``relabel`` (its units are kept or excluded only).
+        If ``out`` or ``log`` exists and ``force`` is False, or ``out`` has an unknown suffix, or
+        (even with ``force``) ``out`` or ``log`` is the audited data itself; for a task audit, if the
+        review recorded a ``relabel`` (its units are kept or excluded only).
     """
     task = audit_task(out_dir)
     path, log_path = cleaned_paths(out, force, log, task=task)
@@ -299,6 +300,13 @@ def export_cleaned(
             unit=res.unit,
             n_removed=res.n_removed,
         )
+    audited = load_audit(out_dir, with_data=False).data_path
+    for name, target in (("out", path), ("log", log_path)):
+        if audited is not None and target.resolve() == audited:  # even with force
+            raise InvalidParameterError(
+                f"{name} {str(target)!r} is the data this audit read; write to another file: over it, the "
+                "audit folder would describe rows that are gone"
+            )
     cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:

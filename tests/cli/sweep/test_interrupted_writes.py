@@ -88,8 +88,9 @@ def test_outputs_are_atomic_and_an_interrupted_write_keeps_the_earlier_files(nam
     assert result.exit_code == 0, result.output
     written = sorted(p for p in folder.rglob("*") if p.is_file())
     assert written and all(p.resolve() in watched.moved for p in written), (written, watched.moved)
-    for path in written:
-        path.write_text(f"earlier {path.name}\n")
+    for path in written:  # an earlier report is a labelwise report (another file is never written over)
+        earlier = "<title>labelwise report: earlier</title>" if path.suffix == ".html" else "earlier"
+        path.write_text(f"{earlier} {path.name}\n")
     before = snapshot(folder)
     for k in sorted({0, watched.opened - 1}):
         result, _ = _run(spec, inputs, out, monkeypatch, interrupt_at=k)
