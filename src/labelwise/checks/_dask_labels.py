@@ -30,7 +30,7 @@ from .._validate.labels import (
     unknown_label,
 )
 from ..errors import InvalidLabelsError, ShapeMismatchError
-from ._inputs import check_split_values
+from ._inputs import check_split_values, split_missing_error, split_missing_rows
 from ._partitioned import as_rows
 
 
@@ -124,6 +124,15 @@ def _first_row(values: Any, offending: np.ndarray) -> tuple[int, Any]:
     return row, _value(values, row)
 
 
+def _split_chunk(block: np.ndarray) -> tuple[int, int, np.ndarray]:
+    """A split chunk's first missing position (``-1``: none), its count of missing values and its
+    distinct present values."""
+    arr = np.asarray(block)
+    missing = split_missing_rows(arr)
+    present = np.delete(arr, missing) if missing.size else arr
+    return (int(missing[0]) if missing.size else -1), int(missing.size), pd.unique(present)
+
+
 def _value(values: Any, row: int) -> Any:
     (got,) = compute(values[row])
     return np.asarray(got).item()
@@ -135,9 +144,16 @@ def dask_split(split: Any, chunks: tuple[int, ...], train_value: Any) -> Any:
     import dask
 
     values = _rows(split, chunks, "split")
-    parts = compute(*[dask.delayed(pd.unique)(b) for b in values.to_delayed().ravel()])
+    blocks = values.to_delayed().ravel()
+    parts = compute(*[dask.delayed(_split_chunk)(b) for b in blocks])
+    missing = [
+        (int(start) + first, count) for start, (first, count, _) in zip(row_starts(chunks), parts, strict=True) if count
+    ]
+    if missing:
+        row = missing[0][0]
+        raise split_missing_error("split", row, _value(values, row), sum(c for _, c in missing), sum(chunks))
     check_split_values(
-        pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts])), train_value, values.dtype == bool
+        pd.unique(np.concatenate([np.asarray(p, dtype=object) for _, _, p in parts])), train_value, values.dtype == bool
     )
     if values.dtype == bool:
         return values

@@ -145,13 +145,22 @@ def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
 
 def check_split_complete(arr: np.ndarray, name: str) -> None:
     """Refuse a missing value in a split (an empty cell would otherwise count as an evaluation row)."""
-    missing = np.flatnonzero(pd.isna(arr)) if arr.dtype.kind not in "iub" else np.array([], dtype=np.int64)
+    missing = split_missing_rows(arr)
     if missing.size:
-        row = int(missing[0])
-        raise InvalidParameterError(
-            f"{name} must say train or evaluation for every row, row {row} is {show(arr[row])} "
-            f"({missing.size} of {arr.shape[0]} rows have none)"
-        )
+        raise split_missing_error(name, int(missing[0]), arr[missing[0]], missing.size, arr.shape[0])
+
+
+def split_missing_rows(arr: np.ndarray) -> np.ndarray:
+    """Positions of the missing values (None, NaN, NaT) of a split."""
+    return np.flatnonzero(pd.isna(arr)) if arr.dtype.kind not in "iub" else np.array([], dtype=np.int64)
+
+
+def split_missing_error(name: str, row: int, value: Any, n_missing: int, n: int) -> InvalidParameterError:
+    """The error of a split with ``n_missing`` missing values of ``n``, the first at ``row``."""
+    return InvalidParameterError(
+        f"{name} must say train or evaluation for every row, row {row} is {show(value)} "
+        f"({n_missing} of {n} rows have none)"
+    )
 
 
 def check_split_values(values: np.ndarray, train_value: Any, is_mask: bool) -> None:

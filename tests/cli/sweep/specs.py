@@ -206,14 +206,14 @@ SPECS: dict[str, Spec] = {
         ("train", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"),
         {"DATA": ("data", TABLE)},
         ("model.joblib", "issues.csv", "summary.json"),
-        columns={"--label": "data"},
+        columns={"--label": "data", "--weight": "data"},
         label=("--label", "data"),
     ),
     "pseudolabel": Spec(
         ("pseudolabel", "{partial}", "--label", "y", "--model", "logistic", "--selection", "threshold"),
         {"DATA": ("partial", TABLE)},
         ("pseudolabeled.csv", "summary.json", "model.joblib"),
-        columns={"--label": "partial"},
+        columns={"--label": "partial", "--weight": "partial"},
         label=("--label", "partial"),
     ),
     "evaluate": Spec(
