@@ -355,8 +355,6 @@ def test_a_class_without_rows_is_never_flagged_for_but_may_be_suggested():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = lw.find_label_issues(labels, probs)
-    assert any(
-        issubclass(w.category, LabelwiseWarning) and "may still name them" in str(w.message) for w in caught
-    )
+    assert any(issubclass(w.category, LabelwiseWarning) and "may still name them" in str(w.message) for w in caught)
     assert result.suggested_label[3] == 2
     assert not result.is_issue[3]
