@@ -344,3 +344,17 @@ class TestWorkerAndChunkParameters:
         probs = np.tile([[0.7, 0.3], [0.2, 0.8]], (10, 1))
         with pytest.raises(InvalidParameterError, match="n_jobs must be None or a non-zero integer"):
             lw.find_label_issues([0, 1] * 10, probs, n_jobs=n_jobs)
+
+
+def test_a_class_without_rows_is_never_flagged_for_but_may_be_suggested():
+    """The warning says what holds: no row is flagged as belonging to the empty class, while the
+    suggested label (the model's top class) can still name it."""
+    labels = np.array([0, 1] * 10)
+    probs = np.tile([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1]], (10, 1))
+    probs[3] = [0.05, 0.05, 0.9]  # a row labelled 1 that the model puts in class 2 (no rows)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = lw.find_label_issues(labels, probs)
+    assert any(issubclass(w.category, LabelwiseWarning) and "may still name them" in str(w.message) for w in caught)
+    assert result.suggested_label[3] == 2
+    assert not result.is_issue[3]

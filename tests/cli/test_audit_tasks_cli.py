@@ -326,3 +326,20 @@ def test_segmentation_ignore_index_skips_voc_boundary_pixels(runner, tmp_path):
     assert pd.read_csv(tmp_path / "out" / "issues.csv")["n_ignored_pixels"].tolist() == [10, 10, 10]
     res = runner.invoke(main, [*argv, "--ignore-index", "1", "--out", str(tmp_path / "out2")])
     assert res.exit_code == 2 and "ignore_index must not be a class (0..1" in res.output, res.output
+
+
+def test_multilabel_tags_a_number_parser_would_merge_stay_apart(tmp_path):
+    """One tag per row, written '01' and '1' (classes '01,1,2'): the parser made both 1, so tag '01'
+    was given to no row; each keeps its text now."""
+    (tmp_path / "ml.csv").write_text("tags\n01\n1\n2\n2\n1\n01\n")
+    probs = np.array(
+        [[0.9, 0.1, 0.1], [0.1, 0.9, 0.1], [0.1, 0.1, 0.9], [0.1, 0.1, 0.9], [0.1, 0.9, 0.1], [0.1, 0.9, 0.1]]
+    )
+    np.save(tmp_path / "p.npy", probs)
+    args = ["audit", str(tmp_path / "ml.csv"), "--task", "multilabel", "--label", "tags", "--probs"]
+    res = CliRunner().invoke(
+        main, [*args, str(tmp_path / "p.npy"), "--classes", "01,1,2", "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 0, res.output
+    per_class = pd.read_csv(tmp_path / "o" / "classes.csv", dtype={"class": str}).set_index("class")
+    assert per_class["n_given"].to_dict() == {"01": 2, "1": 2, "2": 2}

@@ -259,3 +259,32 @@ def test_evaluate_probability_table_with_class_header_in_another_order(tmp_path)
         assert res.exit_code == 0, res.output
         tables.append(pd.read_csv(tmp_path / f"o{folder}" / "table.csv"))
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+@pytest.mark.parametrize("label_header", ["label", "y"])
+def test_evaluate_keeps_label_texts_a_number_parser_would_merge(tmp_path, label_header):
+    """Test labels '01' and '1' are two classes: a model predicting '1' for an '01' item is wrong
+    (both were read as the number 1, and the model scored 1.0 where the hand count is 5/6)."""
+    (tmp_path / "preds").mkdir()
+    (tmp_path / "test.csv").write_text(f"{label_header}\n01\n1\n2\n01\n1\n2\n")
+    (tmp_path / "preds" / "m.csv").write_text("pred\n01\n1\n2\n1\n1\n2\n")
+    (tmp_path / "fix.csv").write_text("row,label\n1,2\n")
+    res = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(tmp_path / "preds"),
+            "--labels",
+            str(tmp_path / "test.csv"),
+            "--corrections",
+            str(tmp_path / "fix.csv"),
+            "--seeds",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    row = pd.read_csv(tmp_path / "out" / "table.csv").iloc[0]
+    assert row["original"] == pytest.approx(5 / 6)
+    assert row["corrected"] == pytest.approx(4 / 6)

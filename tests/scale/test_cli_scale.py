@@ -216,3 +216,14 @@ def test_labels_folder_without_parquet_is_one_line_and_exit_2(tmp_path):
     res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert "--labels" in res.output and "without Parquet files" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("label", [None, "y"])
+def test_labels_table_at_scale_keeps_texts_a_number_parser_would_merge(tmp_path, label):
+    """A --labels CSV with '01' and '1' gives two classes at scale too (the parser made both 1)."""
+    from labelwise.cli._scale import load_labels
+
+    path = tmp_path / "labels.csv"
+    path.write_text("y\n01\n1\n2\n01\n")
+    values = load_labels(path, None, label, np.zeros((4, 3)))
+    assert list(values) == ["01", "1", "2", "01"]

@@ -181,7 +181,8 @@ def check_class_counts(codes: np.ndarray, n_classes: int, *, name: str = "labels
     if absent.size:
         warnings.warn(
             f"{name}: {absent.size} class(es) of probs have no examples (column(s) {absent[:10].tolist()}); "
-            "they are never flagged and never suggested by confident counting",
+            "no row is counted toward them by confident counting, so none is flagged for them "
+            "(a suggested label, the model's top class, may still name them)",
             LabelwiseWarning,
             stacklevel=3,
         )

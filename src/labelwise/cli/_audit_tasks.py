@@ -65,7 +65,7 @@ def _multilabel(
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
 
-    tags = _column(read_input(data, "DATA"), label)
+    tags = _column(read_input(data, "DATA", text_columns=[label] if label else ()), label)
     probs = _load_array(probs_path, "--probs")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))

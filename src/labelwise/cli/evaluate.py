@@ -59,8 +59,8 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
 def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     """A model's predicted labels (one column) or probabilities (numeric columns, one per class)."""
     table = read_table(path)
-    if table.shape[1] == 1:
-        return table.iloc[:, 0].to_numpy()
+    if table.shape[1] == 1:  # predicted labels: read again keeping texts a number parser would merge ("01", "1")
+        return read_table(path, text_columns=[table.columns[0]]).iloc[:, 0].to_numpy()
     text = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
     if text:
         raise DataFileError(
@@ -78,9 +78,11 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
         if labels.ndim != 1:
             raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
         return labels
-    table = read_input(path, "--labels")
+    table = read_input(path, "--labels", text_columns=[column or "label"])
     if column is None:
         column = table.columns[0] if table.shape[1] == 1 else "label"
+        if column != "label":  # the only column: its texts kept apart as well ("01", "1")
+            table = read_input(path, "--labels", text_columns=[column])
     if column not in table.columns:
         raise MissingColumnError(
             f"--label-column {column!r} is not in {str(path)!r}; columns are {list(table.columns)}"

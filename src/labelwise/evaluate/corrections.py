@@ -178,7 +178,7 @@ def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
                 f"corrections {p.name} must hold one label per test item ({len(g)}), got shape {arr.shape}"
             )
         return Corrections(arr.astype(object), None, str(p))
-    table = read_table(p)
+    table = read_table(p, text_columns=("label", "new_label"))
     if "action" in table.columns:
         return corrections_from_changes(table, g, source=str(p))
     if "row" not in table.columns or "label" not in table.columns:
