@@ -118,6 +118,24 @@ class TestReadTable:
 class TestTextColumns:
     """read_table's text_columns keep apart the labels and ids a number parser would merge."""
 
+    @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+    def test_a_callable_names_the_text_columns_from_the_header(self, tmp_path, suffix):
+        """text_columns may be a function of the column names: the only column, named after reading."""
+        from labelwise.io.tables import lone_column
+
+        def written(frame, name):
+            path = tmp_path / f"{name}{suffix}"
+            if suffix == ".csv":
+                frame.to_csv(path, index=False)
+            else:
+                frame.to_json(path, orient="records", lines=True)
+            return path
+
+        alone = pd.DataFrame({"whatever": ["01", "1", "2"]})
+        assert read_table(written(alone, "one"), text_columns=lone_column)["whatever"].tolist() == ["01", "1", "2"]
+        beside = alone.assign(x=[0.5, 1.5, 2.5])
+        assert read_table(written(beside, "two"), text_columns=lone_column)["whatever"].tolist() == [1, 1, 2]
+
     def test_blanks_around_integer_labels_are_layout_not_text(self, tmp_path):
         """A CSV written with a space after each comma keeps integer labels (" 1" is 1, as pandas reads it)."""
         path = tmp_path / "spaced.csv"

@@ -24,13 +24,17 @@ def _as_key(values: Any) -> pd.Index:
     return pd.Index(series.astype(str).to_numpy())
 
 
+def _gold_columns(names: list[str]) -> list[str]:
+    """A gold table's ids and labels, kept as written: ``item`` and ``label``, or its two columns."""
+    return ["item", "label"] if {"item", "label"} <= set(names) else (names if len(names) == 2 else [])
+
+
 def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
     """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
-    gold = read_input(path, "--gold", kind="table of true labels", text_columns=("item", "label"))
+    gold = read_input(path, "--gold", kind="table of true labels", text_columns=_gold_columns)
     if {"item", "label"} <= set(gold.columns):
         gold = gold[["item", "label"]]
-    elif gold.shape[1] == 2:  # read again, its two columns as ids and labels
-        gold = read_input(path, "--gold", kind="table of true labels", text_columns=[str(c) for c in gold.columns])
+    elif gold.shape[1] == 2:
         gold = gold.set_axis(["item", "label"], axis=1)
     else:
         raise MissingColumnError(

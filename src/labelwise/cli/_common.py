@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
-from ..io.tables import read_table
+from ..io.tables import TextColumns, read_table
 
 
 def console() -> Console:
@@ -97,7 +97,7 @@ def renaming(names: dict[str, str]) -> Iterator[None]:
 
 
 def read_input(
-    path: str | os.PathLike, parameter: str, kind: str = "data file", *, text_columns: Collection[str] = ()
+    path: str | os.PathLike, parameter: str, kind: str = "data file", *, text_columns: TextColumns = ()
 ) -> pd.DataFrame:
     """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``;
     ``text_columns`` (label or id columns) keep texts such as ``"01"`` and ``"1"`` apart."""

@@ -189,11 +189,9 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     is_parquet = Path(path).is_dir() or (Path(path).suffix == ".parquet" and hasattr(like, "chunks"))
     frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None
     if frame is None:
-        from ..io import read_table
+        from ..io.tables import lone_column, read_table
 
-        frame = read_table(path, text_columns=[label] if label else ())
-        if not label and len(frame.columns) == 1:  # the only column: its texts kept apart as well ("01", "1")
-            frame = read_table(path, text_columns=list(frame.columns))
+        frame = read_table(path, text_columns=lambda names: [label] if label else lone_column(names))
     column = label or (frame.columns[0] if len(frame.columns) == 1 else None)
     if column is None or column not in frame.columns:
         raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")

@@ -13,6 +13,7 @@ from ..evaluate import corrected_benchmark, corrections_from_counts, read_correc
 from ..io import files_together, read_table, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder, require_path
+from ..io.tables import lone_column
 from ..report._evaluation import evaluation_html
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
@@ -58,9 +59,9 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
 
 def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     """A model's predicted labels (one column) or probabilities (numeric columns, one per class)."""
-    table = read_table(path)
-    if table.shape[1] == 1:  # predicted labels: read again keeping texts a number parser would merge ("01", "1")
-        return read_table(path, text_columns=[table.columns[0]]).iloc[:, 0].to_numpy()
+    table = read_table(path, text_columns=lone_column)  # predicted labels keep texts such as "01" and "1" apart
+    if table.shape[1] == 1:
+        return table.iloc[:, 0].to_numpy()
     text = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
     if text:
         raise DataFileError(
@@ -78,11 +79,11 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
         if labels.ndim != 1:
             raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
         return labels
-    table = read_input(path, "--labels", text_columns=[column or "label"])
+    table = read_input(
+        path, "--labels", text_columns=lambda names: [column] if column else lone_column(names) or ["label"]
+    )
     if column is None:
         column = table.columns[0] if table.shape[1] == 1 else "label"
-        if column != "label":  # the only column: its texts kept apart as well ("01", "1")
-            table = read_input(path, "--labels", text_columns=[column])
     if column not in table.columns:
         raise MissingColumnError(
             f"--label-column {column!r} is not in {str(path)!r}; columns are {list(table.columns)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -112,7 +112,23 @@ def _csv_texts(p: Path, sep: str | None, names: list[str]) -> pa.Table:
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
-def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -> pd.DataFrame:
+#: ``read_table``'s ``text_columns``: names, or a function of the file's column names that returns them
+#: (for a column known by its place, e.g. the only one, which the caller can name only after reading).
+TextColumns = Collection[str] | Callable[[list[str]], Collection[str]]
+
+
+def lone_column(columns: list[str]) -> list[str]:
+    """``text_columns`` of a table whose only column is the labels: that column, if it is alone."""
+    return columns if len(columns) == 1 else []
+
+
+def _names(text_columns: TextColumns, frame: pd.DataFrame) -> list[str]:
+    """The text columns of ``frame`` (those of ``text_columns`` that it has)."""
+    chosen = text_columns([str(c) for c in frame.columns]) if callable(text_columns) else text_columns
+    return [c for c in chosen if c in frame.columns]
+
+
+def read_table(path: str | os.PathLike, *, text_columns: TextColumns = ()) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
@@ -122,11 +138,13 @@ def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -
     ----------
     path : str or PathLike
         The file.
-    text_columns : collection of str, optional
+    text_columns : collection of str, or callable, optional
         Id or label columns (those that exist) of a CSV or JSON file that are read as text and
         become numbers only where no two texts would become one number: ``"01"`` next to ``"1"``,
         or ``"1.0"`` next to ``"1"``, stay two values, as written (see
-        ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types.
+        ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types. A
+        callable gets the file's column names and returns the text columns among them (a CSV file
+        is still parsed once).
 
     Raises
     ------
@@ -145,19 +163,11 @@ def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
             frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
             _check_unique_header(p, sep)
-            restore_merged_texts(frame, text_columns, lambda names: _csv_texts(p, sep, names))
+            restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names))
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:
-            with p.open(encoding="utf-8-sig") as fh:
-                head = fh.read(64).lstrip()
-            as_written = text_dtypes(text_columns, dtype=object)  # JSON strings stay strings
-            if suffix == ".json" and head.startswith("["):
-                frame = pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
-            else:
-                for _ in iter_json_lines(p):  # names the first malformed line, if any
-                    pass
-                frame = pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
+            frame = _read_json(p, suffix, text_columns)
     except DataFileError:
         raise
     except pd.errors.EmptyDataError:
@@ -171,7 +181,33 @@ def read_table(path: str | os.PathLike, *, text_columns: Collection[str] = ()) -
     if frame.shape[0] == 0:
         what = "a header but no rows" if suffix in _CSV else "no rows (no records)"  # a JSON '[]' has no header
         raise DataFileError(f"data file {str(p)!r} has {what}")
-    if suffix not in _PARQUET | _CSV:
-        for column in (c for c in text_columns if c in frame.columns):
-            frame[column] = numbers_unless_merged(frame[column])
+    return frame
+
+
+def _read_json(p: Path, suffix: str, text_columns: TextColumns) -> pd.DataFrame:
+    """A JSON or JSON Lines file, its ``text_columns`` read as written (JSON strings stay strings)
+    and then made numbers where :func:`numbers_unless_merged` allows; read twice only when
+    ``text_columns`` is a callable that picks some."""
+    with p.open(encoding="utf-8-sig") as fh:
+        head = fh.read(64).lstrip()
+    records = suffix == ".json" and head.startswith("[")
+    if not records:
+        for _ in iter_json_lines(p):  # names the first malformed line, if any
+            pass
+
+    def read(names: Collection[str]) -> pd.DataFrame:
+        as_written = text_dtypes(names, dtype=object)
+        if records:
+            return pd.read_json(p, orient="records", dtype=as_written or True, encoding="utf-8-sig")
+        return pd.read_json(p, lines=True, dtype=as_written or True, encoding="utf-8-sig")
+
+    if callable(text_columns):
+        frame = read(())
+        names = _names(text_columns, frame)
+        frame = read(names) if names else frame
+    else:
+        frame = read(text_columns)
+        names = _names(text_columns, frame)
+    for column in names:
+        frame[column] = numbers_unless_merged(frame[column])
     return frame
