@@ -5,9 +5,10 @@ kept there (:class:`~labelwise.checks._partitioned.PartitionedGraph`); every che
 ``partitioned`` function runs per partition, its columns held on the workers. Labels and a split
 given as dask collections are checked and encoded on the workers (:mod:`._dask_labels`); given as
 numpy, on the client as in memory, then spread over the features' row chunks; user groups likewise
-(read only by ``underperforming_group``; as dask, coded on the workers by :mod:`._dask_groups`). Probs stay or go to the workers. ``non_iid``'s permutation
-test runs per partition (the permutations' gap counts are summed on the workers and one number per
-permutation comes to the client), and ``underperforming_group`` clusters the graph on the workers
+(read only by ``underperforming_group``; as dask, coded on the workers by :mod:`._dask_groups`).
+Probs stay or go to the workers. ``non_iid``'s permutation test runs per partition (the
+permutations' gap counts are summed on the workers and one number per permutation comes to the
+client), and ``underperforming_group`` clusters the graph on the workers
 (:mod:`._dask_dbscan`). A check without a ``partitioned`` function would read the whole graph: it
 runs on the graph brought to the client (``12 n k`` bytes; no registered check needs it now), and
 its columns go back to the workers.

@@ -19,15 +19,17 @@ group's. ``info`` counts the rows in no group and the groups left unjudged.
 
 A row's label quality is the predicted probability of its given label (``probs``, or the
 neighbours' votes without them); a group's score is its mean quality above chance (``1/K``)
-over the data set's mean quality above chance, clipped to [0, 1], and every row of a group scoring below ``threshold`` (0.5) is flagged.
+over the data set's mean quality above chance, clipped to [0, 1], and every row of a group
+scoring below ``threshold`` (0.5) is flagged.
 When the data set's mean quality is not above chance (random labels, or a model no better than
 chance), groups cannot be judged against it: nothing is flagged and the summary says why.
 
 For features given as a dask array (:func:`run_partitioned`) the clusters are found on the
 workers, the graph never brought to the client (:mod:`._dask_dbscan`), user groups given as a dask
-array are coded there (:mod:`._dask_groups`), and the groups' means are sums per group on the workers: the same clusters, flags and weak groups as in memory for any
-chunking (scores to rounding: the sums are added in another order). The data set's mean quality
-is a float64 mean in both.
+array are coded there (:mod:`._dask_groups`), and the groups' means are sums per group on the
+workers: the same clusters, flags and weak groups as in memory for any chunking (scores to
+rounding: the sums are added in another order). The data set's mean quality is a float64 mean in
+both.
 
 References
 ----------
