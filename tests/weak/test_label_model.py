@@ -196,13 +196,12 @@ class TestLabelModel:
     @settings(max_examples=5, deadline=None)
     @given(st.integers(0, 2**16))
     @example(24855)
+    @example(555)
     def test_row_and_labeler_order_do_not_change_the_fit(self, seed):
         """Permuting items and labelers permutes the result and changes nothing else.
 
-        To 1e-2, not to the fit tolerance: EM's stop watches the likelihood of the votes without
-        the smoothing's prior term, which MAP-EM does not raise at every step, so a cycle whose
-        likelihood dips ends the run. In one order of seed 24855's votes that happens 11 EM steps
-        in, 3.4e-3 from where the other order stops (0 of 60 other seeds differ by 1e-3)."""
+        Seeds 24855 and 555 (found by CI) differed by 3.4e-3 and 2.3e-2 while EM stopped at the first
+        cycle whose likelihood dipped (the likelihood leaves out the smoothing prior MAP-EM raises)."""
         sim = simulate_lfs(600, 5, 2, random_state=seed)
         rng = np.random.default_rng(seed)
         matrix = sim.votes.matrix()
@@ -210,7 +209,7 @@ class TestLabelModel:
         # a tight tolerance: at the default (1e-6) a slow EM stops up to 7e-3 short of the optimum (seed 8635)
         a = LabelModel(dependency_threshold=None, tol=1e-9).fit(matrix).probas_.to_numpy()
         b = LabelModel(dependency_threshold=None, tol=1e-9).fit(matrix[rows][:, cols]).probas_.to_numpy()
-        np.testing.assert_allclose(a[rows], b, atol=1e-2)
+        np.testing.assert_allclose(a[rows], b, atol=1e-3)  # same optimum, to the fit tolerance
 
     def test_fit_is_deterministic(self):
         """Two fits give identical results."""
