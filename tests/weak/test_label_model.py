@@ -13,6 +13,7 @@ from labelwise.errors import AnnotationError, InvalidParameterError
 from labelwise.weak import LabelModel, Votes, simulate_lfs
 from labelwise.weak._compress import CompressedRows
 from labelwise.weak._moments import Overlaps, _loss_grad, indicator, overlap_mask
+from tests.aggregate.test_pair_check import _pair_crowd
 
 
 def _accuracy(model, sim):
@@ -314,7 +315,6 @@ class TestPairCheck:
         aggregate.DawidSkene's check finds, with its counts, under the labelers' names, and models
         it as a clique."""
         from labelwise.aggregate import DawidSkene
-        from tests.aggregate.test_pair_check import _pair_crowd
 
         for seed in range(2):
             answers, _ = _pair_crowd(seed=seed)
@@ -333,7 +333,6 @@ class TestPairCheck:
         seeds) and never below majority vote's."""
         from labelwise.aggregate import MajorityVote
         from tests.aggregate._crowd import accuracy
-        from tests.aggregate.test_pair_check import _pair_crowd
 
         gains = []
         for seed in range(3):
@@ -365,7 +364,6 @@ class TestPairCheck:
 
     def test_no_threshold_no_check(self):
         """dependency_threshold=None assumes independent functions: no check either."""
-        from tests.aggregate.test_pair_check import _pair_crowd
 
         answers, _ = _pair_crowd(seed=0)
         model = _fit_quietly(LabelModel(dependency_threshold=None), _crowd_votes(answers))
@@ -373,7 +371,6 @@ class TestPairCheck:
 
     def test_renaming_classes_changes_nothing_but_names(self):
         """Class names in another order (1 -> "a", 0 -> "b") give the same pairs and the same labels, renamed."""
-        from tests.aggregate.test_pair_check import _pair_crowd
 
         answers, _ = _pair_crowd(seed=2)
         renamed = answers.assign(label=answers.label.map({0: "b", 1: "a"}))
@@ -411,7 +408,6 @@ class TestPairCheck:
     @given(seed=st.integers(0, 2**16))
     def test_row_order_and_labeler_names_do_not_matter(self, seed):
         """Shuffling the votes' rows and renaming the labelers changes neither the pairs nor the labels."""
-        from tests.aggregate.test_pair_check import _pair_crowd
 
         answers, _ = _pair_crowd(n_items=800, seed=seed % 3)
         rng = np.random.default_rng(seed)
