@@ -6,7 +6,11 @@ forms ``r = θ₁ − θ₀`` and ``v = θ₂ − 2θ₁ + θ₀``, and jumps to
 ``θ' = θ₀ − 2αr + α²v`` with the steplength ``α = −‖r‖/‖v‖`` (their scheme S3), capped at
 ``α ≤ −1`` (``α = −1`` is the plain ``θ₂``). One more EM step from ``θ'`` maps it back onto
 valid parameters. If that point has a lower likelihood than ``θ₁``, the cycle keeps the plain
-``θ₂`` instead: the likelihood never decreases from cycle to cycle, as with plain EM.
+``θ₂`` instead: the likelihood never decreases from cycle to cycle, as with plain EM, when it is
+the objective EM maximises. With a prior's pseudo-counts in the M-step (a MAP estimate) EM raises
+the posterior, not the likelihood of the votes that ``step`` reports, and a cycle may lower that a
+little: the run stops only when a cycle changes it by less than ``tol`` in either direction, so a
+dip is not taken for convergence.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ Step = Callable[[np.ndarray], tuple[float, np.ndarray, Any]]
 def squarem(
     step: Step, theta0: np.ndarray, *, max_evals: int, tol: float, low: float, high: float = 1.0
 ) -> tuple[np.ndarray, Any, list[float]]:
-    """Iterate EM from ``theta0`` with SQUAREM cycles until a cycle gains less than ``tol``.
+    """Iterate EM from ``theta0`` with SQUAREM cycles until a cycle changes the log-likelihood by less than ``tol``.
 
     Parameters
     ----------
@@ -36,7 +40,7 @@ def squarem(
     max_evals : int
         Budget of ``step`` calls (each costs one plain EM iteration).
     tol : float
-        Stop when the log-likelihood gains less than this over a cycle.
+        Stop when the log-likelihood changes by less than this over a cycle (up or down).
     low, high : float
         Box the extrapolated point is clipped to before its stabilising EM step.
 
@@ -70,6 +74,6 @@ def squarem(
         gain = ll_new - ll0
         theta0, theta1, ll0, extra0 = theta_new, theta_next, ll_new, extra_new
         history.append(ll0)
-        if gain < tol:
+        if abs(gain) < tol:  # a dip (the likelihood leaves out a MAP prior) is not convergence
             break
     return theta0, extra0, history
