@@ -45,7 +45,7 @@ sets, 26 crowds, 14 dense crowds, 27 pair crowds, 12 look-alike crowds). Per set
 ``before`` (today's ``LabelModel()``) and ``after`` (the stack); the peers of the rule,
 ``aggregate.DawidSkene(smoothing=0)`` and ``LabelModel(n_em_iter=0)``; the better of the two is
 ``peer``. Accuracy in points on the items with a vote and a truth; CPU seconds of each labelwise
-fit (``after``: the three fits, the scores and the weights). The harness (``score``, ``report``)
+fit (``after``: the three fits, the scores and the weights). The harness (``dev_set``, ``score``, ``report``)
 is imported from ``dev_weak_labeler_strength.py``.
 
 Adoption rule (weak23's), committed before the first run: ``after`` becomes the default only if,
@@ -57,6 +57,19 @@ Disclosed: before this rule was committed the code was smoke-run on two dense cr
 (``dense_crowds.dev_sets([7])``, not among the 93) to check that it runs::
 
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_stacking.py [--families clique dense pair lookalike]
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_stacking.py --folds 2   # exploratory, see below
+
+Run once under the rule, 21:30:50-21:32:20 UTC 2026-12-03 (commit 47cd0c2, 2 cores shared):
+**fails (1), (2) and (3)**, (4) passes. Over the 93 sets mean accuracy 86.578 -> 82.953; sets >=
+peer 70 -> 63; worst vs MV -3.81 -> -40.60 (lfs_unipolar1_s101, all weight on ML, which collapses
+there); 12 up / 62 down; CPU 9.54 -> 18.59 s (1.95x). Dense crowds 93.342 -> 93.368 (4 up / 3
+down), LF -6.886, crowds -1.209, pair -7.528, look-alike -0.529. Not adopted; ``src`` unchanged.
+Exploratory afterwards (cannot adopt anything): ``--folds 2``, the weights from refits on two
+folds of the votes instead of case deletion (no leakage, 4.68x CPU): 85.709, sets >= peer 62,
+worst -10.95 (pair6_s1). Under both scores the weight on ML is *anti*-correlated with ML's
+accuracy gain over MAP across the 93 sets (Spearman -0.32 and -0.31): predicting held-out votes
+and recovering the labels rank the fits in opposite orders. Numbers and a diagnosis in
+benchmarks/RESULTS.md ("session 24 (weak24)").
 """
 
 from __future__ import annotations
@@ -79,10 +92,10 @@ from scipy.optimize import minimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dev_weak_labeler_strength import report, score  # noqa: E402
+from dev_weak_labeler_strength import dev_set, report, score  # noqa: E402
 from dev_weak_pair_check import sets  # noqa: E402
 
-from labelwise.aggregate import DawidSkene, MajorityVote  # noqa: E402
+from labelwise.aggregate import DawidSkene  # noqa: E402
 from labelwise.weak import LabelModel  # noqa: E402
 from labelwise.weak._posterior import FLOOR  # noqa: E402
 
@@ -167,10 +180,62 @@ def stack(votes, matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, di
     return codes, w, labels, cpu_stack, cpu["map"]
 
 
+def fold_fits(matrix: np.ndarray, k: int) -> tuple[dict, dict]:
+    """Each fit's posterior (n, K) and confusion (m, K, K) on ``matrix`` (class codes, -1 abstain)."""
+    post, conf = {}, {}
+    n, m = matrix.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, params in (("map", {}), ("moments", {"n_em_iter": 0})):
+            model = LabelModel(labels=list(range(k)), **params).fit(matrix)
+            order = pd.Index(model.classes_).get_indexer(range(k))
+            post[name] = model.probas_.to_numpy()[:, order]
+            conf[name] = model.confusion_[:, order][:, :, order]
+        rows, cols = np.nonzero(matrix >= 0)
+        long = pd.DataFrame({"item": rows, "annotator": cols, "label": matrix[rows, cols]})
+        ds = DawidSkene(smoothing=0).fit(long)
+    order = pd.Index(ds.classes_).get_indexer(range(k))
+    prior = np.where(order >= 0, ds.priors_.to_numpy()[np.maximum(order, 0)], 0.0)
+    probas = np.tile(prior / prior.sum(), (n, 1))
+    got = np.asarray(ds.probas_.index)
+    probas[got] = np.where(order >= 0, ds.probas_.to_numpy()[:, np.maximum(order, 0)], 0.0)
+    post["ml"] = probas
+    c = np.full((m, k, k), 1.0 / k)
+    who = np.asarray(ds.annotators_)
+    full = ds.annotator_confusion_[:, np.maximum(order, 0)][:, :, np.maximum(order, 0)]
+    c[who] = np.where((order >= 0)[None, :, None] & (order >= 0)[None, None, :], full, 1.0 / k)
+    conf["ml"] = c
+    return post, conf
+
+
+def fold_weights(matrix: np.ndarray, k: int, folds: int, seed: int = 0) -> np.ndarray:
+    """Exploratory: stacking weights from refits on ``folds`` folds of the votes (no leakage, ~folds x cost).
+
+    Each vote is held out once; the fits see the other folds' votes only, and the held-out vote's
+    density is ``Σ_y q_k(y | i; training votes) θ_k[j, y, v]`` (both from the training fit).
+    """
+    rows, cols = np.nonzero(matrix >= 0)
+    which = np.random.default_rng(seed).permutation(len(rows)) % folds
+    dens = np.zeros((len(rows), len(FITS)))
+    for f in range(folds):
+        out = which == f
+        train = matrix.copy()
+        train[rows[out], cols[out]] = -1
+        post, conf = fold_fits(train, k)
+        r, c = rows[out], cols[out]
+        v = matrix[r, c]
+        for i, name in enumerate(FITS):
+            dens[out, i] = (post[name][r] * np.maximum(conf[name][c, :, v], FLOOR)).sum(axis=1)
+    return stacking_weights(np.maximum(dens, 1e-300))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike"])
     ap.add_argument("--smoke", action="store_true", help="two dense crowds of seed 7 (not dev sets of the rule)")
+    ap.add_argument(
+        "--folds", type=int, default=0, help="exploratory only (after the rule run): weights from refits on folds"
+    )
     args = ap.parse_args()
     pd.set_option("display.width", 240)
     if args.smoke:
@@ -181,16 +246,14 @@ def main() -> None:
         chosen = sets(args.families)
     rows = []
     for family, name, votes, truth in chosen:
-        matrix = votes.matrix()
-        k = len(votes.classes)
-        classes = list(votes.classes)
-        g = pd.Index(classes).get_indexer(truth.reindex(votes.items).to_numpy())
-        scored = (matrix >= 0).any(axis=1) & (g >= 0)
-        long = votes.to_annotations()
-        row: dict = {"family": family, "set": name}
-        mv = MajorityVote().fit(long).labels_.reindex(votes.items).to_numpy()
-        row["mv"] = score(pd.Index(classes).get_indexer(mv), g, scored)
+        matrix, k, g, scored, _, row = dev_set(family, name, votes, truth)
         codes, w, members, row["cpu_after"], row["cpu_before"] = stack(votes, matrix, k)
+        if args.folds:
+            start = time.process_time()
+            w = fold_weights(matrix, k, args.folds)
+            post, *_ = fit_all(votes, matrix, k)
+            codes = np.argmax(sum(w[i] * post[f] for i, f in enumerate(FITS)), axis=1)
+            row["cpu_after"] = time.process_time() - start
         row["before"] = score(members["map"], g, scored)
         row["ds_ml"] = score(members["ml"], g, scored)
         row["moments"] = score(members["moments"], g, scored)
