@@ -78,6 +78,20 @@ def score(codes: np.ndarray, g: np.ndarray, scored: np.ndarray) -> float:
     return 100 * float(np.mean(codes[scored] == g[scored]))
 
 
+def dev_set(family: str, name: str, votes, truth: pd.Series) -> tuple:
+    """``(matrix, K, truth codes, scored items, long table, row)`` of one dev set; ``row`` holds
+    its family, name and majority vote's accuracy (points)."""
+    matrix = votes.matrix()
+    k = len(votes.classes)
+    classes = pd.Index(votes.classes)
+    g = classes.get_indexer(truth.reindex(votes.items).to_numpy())
+    scored = (matrix >= 0).any(axis=1) & (g >= 0)
+    long = votes.to_annotations()
+    mv = MajorityVote().fit(long).labels_.reindex(votes.items).to_numpy()
+    row: dict = {"family": family, "set": name, "mv": score(classes.get_indexer(mv), g, scored)}
+    return matrix, k, g, scored, long, row
+
+
 def fit_lw(matrix: np.ndarray, k: int, flag: bool, **params: object) -> tuple[np.ndarray, float]:
     """Class codes and CPU seconds of one ``LabelModel`` fit with the switch at ``flag``."""
     _em.LABELER_STRENGTH = flag
@@ -110,19 +124,11 @@ def main() -> None:
     pd.set_option("display.width", 220)
     rows = []
     for family, name, votes, truth in sets(args.families):
-        matrix = votes.matrix()
-        k = len(votes.classes)
-        classes = list(votes.classes)
-        g = pd.Index(classes).get_indexer(truth.reindex(votes.items).to_numpy())
-        scored = (matrix >= 0).any(axis=1) & (g >= 0)
-        long = votes.to_annotations()
-        row: dict = {"family": family, "set": name}
-        mv = MajorityVote().fit(long).labels_.reindex(votes.items).to_numpy()
-        row["mv"] = score(pd.Index(classes).get_indexer(mv), g, scored)
+        matrix, k, g, scored, long, row = dev_set(family, name, votes, truth)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ds = DawidSkene(smoothing=0).fit(long).labels_.reindex(votes.items).to_numpy()
-        row["ds_ml"] = score(pd.Index(classes).get_indexer(ds), g, scored)
+        row["ds_ml"] = score(pd.Index(votes.classes).get_indexer(ds), g, scored)
         row["moments"] = score(fit_lw(matrix, k, False, n_em_iter=0)[0], g, scored)
         row["peer"] = max(row["ds_ml"], row["moments"])
         for variant, flag in (("before", False), ("after", True)):
