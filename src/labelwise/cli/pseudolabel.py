@@ -214,10 +214,24 @@ def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabel
             f"--label column {label!r} must have labeled examples, got none: all {len(labels)} rows are empty "
             f"or --unlabeled-value {unlabeled_value!r}"
         )
-    check_two_classes(known, label, hint=" (counting the labeled rows only)")
+    check_two_classes(
+        pd.unique(_plain_labels(labels, unlabeled)[~unlabeled]),  # as written: 1, not the 1.0 of a column with gaps
+        label,
+        hint=f" (counting the labeled rows only: {_unlabeled_counts(labels, unlabeled, unlabeled_value)})",
+    )
     check_label_not_continuous(
         labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
     )
+
+
+def _unlabeled_counts(labels: pd.Series, unlabeled: np.ndarray, marker: str) -> str:
+    """How many rows are labeled, how many have an empty label, how many hold ``marker`` (words)."""
+    empty = labels.isna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(labels):  # a blank cell is unlabeled when the marker is "" (the default)
+        empty = empty | (unlabeled & (labels.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool))
+    n_empty, n_marked = int(empty.sum()), int((unlabeled & ~empty).sum())
+    words = f"{int((~unlabeled).sum())} labeled, {n_empty} with an empty label"
+    return words + (f", {n_marked} with --unlabeled-value {marker!r}" if n_marked else "")
 
 
 def _summary(trainer: Any, source: np.ndarray, unlabeled: np.ndarray) -> dict[str, Any]:
