@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,20 @@ class TestAuditCommand:
         assert len(summary["noise_matrix"]) == 3 and len(summary["per_class"]) == 3
         assert np.load(out / "probs.npy").shape == (240, 3)
         assert "flagged" in result.output
+
+    def test_float_labels_are_shown_as_written(self, runner, tmp_path):
+        """A label column of floats (1.0, 2.0) is shown as 1.0 / 2.0 in the worst examples, not 1.0000."""
+        frame = _table()
+        frame["species"] = frame["species"].map({"setosa": 0.0, "versicolor": 1.0, "virginica": 2.0})
+        data = tmp_path / "floats.csv"
+        frame.to_csv(data, index=False)
+        args = ["audit", str(data), "--label", "species", "--out", str(tmp_path / "o"), "--cv", "3", "--top", "3"]
+        result = runner.invoke(main, [*args, "--model", "logistic"])
+        assert result.exit_code == 0, result.output
+        rows = [line.split("│") for line in result.output.splitlines() if line.count("│") == 7]
+        assert len(rows) == 3
+        assert all(r[2].strip() in {"0.0", "1.0", "2.0"} and r[3].strip() in {"0.0", "1.0", "2.0"} for r in rows)
+        assert all(re.fullmatch(r"0\.\d{4}", r[4].strip()) for r in rows)  # label_quality keeps 4 decimals
 
     def test_a_report_left_by_an_earlier_run_is_pointed_out(self, runner, tmp_path):
         """Auditing again without --report says that OUT/report.html is from an earlier run (and keeps it)."""
