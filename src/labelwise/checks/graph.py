@@ -307,14 +307,17 @@ class StandardizedRows:
             for s in range(0, n, step):
                 with np.errstate(over="ignore"):  # a sum past the float range is redone below
                     total += X[s : s + step].sum(axis=0, dtype=np.float64)
-                peak = np.maximum(peak, np.abs(X[s : s + step]).max(axis=0))
+                peak = np.maximum(peak, np.maximum(X[s : s + step].max(axis=0), -X[s : s + step].min(axis=0)))
             p = binary_magnitude(peak)
             mean = total / n
             if not np.isfinite(mean).all():  # sums past the float range: the mean of the divided columns
                 mean = sum((X[s : s + step] / p).sum(axis=0) for s in range(0, n, step)) / n * p
-            sq = np.zeros(d)
+            sq, inv, centre = np.zeros(d), 1.0 / p, mean / p  # 1 / p: a power of two, exact
             for s in range(0, n, step):
-                sq += ((X[s : s + step] / p - mean / p) ** 2).sum(axis=0)
+                dev = X[s : s + step] * inv
+                dev -= centre
+                dev *= dev
+                sq += dev.sum(axis=0)
             scale = spread(sq, n, p)
         return cls(X, mean, scale, metric == "cosine")
 
