@@ -21,7 +21,8 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
+from ._common import SEED, console, print_frame, read_input, split_label
+from ._out_folder import out_folder
 from ._weights import split_weight, weight_option
 from .train import save_model
 
@@ -112,13 +113,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
     show_default=True,
     help="cv: keep pseudo-labels only if they beat the labeled-only model in cross-validation on the labeled rows.",
 )
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-pseudolabels"),
-    show_default=True,
-    help="Output folder.",
-)
+@out_folder("pseudolabel", Path("labelwise-pseudolabels"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def pseudolabel(
     data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, weight_column, model, time_budget,
