@@ -18,7 +18,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-core
 
 demo: $(VENV)/.installed-core
-	$(BIN)/labelwise audit --demo
+	$(BIN)/labelwise audit --demo --force
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n 2 --timeout=600

@@ -161,6 +161,17 @@ class TestTransformer:
         # numeric 2 + dates 2x5 + one-hot (flag 2, colour <=4) + target-encoded city 1 + TF-IDF note 4 words
         assert out.shape[0] == len(frame) and out.shape[1] >= 2 + 10 + 2 + 3 + 1 + 4
 
+    @pytest.mark.parametrize("factor", [1e200, 1e-200])
+    def test_a_numeric_column_of_extreme_size_gets_the_z_scores_of_the_ordinary_one(self, factor):
+        """A column times 1e200 (StandardScaler alone: nan) or 1e-200 (alone: constant) is z-scored as before."""
+        rng = np.random.default_rng(2)
+        frame = pd.DataFrame({"x": rng.normal(size=100), "z": rng.normal(3.0, 2.0, size=100)})
+        big = frame.assign(z=frame["z"] * factor)
+        y = rng.choice(["a", "b"], len(frame))
+        plain = infer_column_roles(frame).transformer(dense=True).fit_transform(frame, y)
+        out = infer_column_roles(big).transformer(dense=True).fit_transform(big, y)
+        np.testing.assert_allclose(out, plain, rtol=1e-12, atol=1e-12)
+
     def test_high_cardinality_is_not_one_hot(self):
         """An 80-category column becomes one target-encoded feature per class (binary: one), not 55."""
         rng = np.random.default_rng(0)

@@ -49,6 +49,7 @@ from sklearn.preprocessing import (
     TargetEncoder,
 )
 
+from ._binary_scale import BinaryRangeScaler
 from ._column_order import IDENTIFIER_MIN_ROWS, ROW_ID_REASON, is_row_id, matrix_column_roles
 from ._month_dates import month_date_formats, month_date_shaped
 from ._validate.arguments import show
@@ -166,10 +167,12 @@ class ColumnRoles:
         parts: list[tuple[str, Any, Any]] = []
         numeric = self.columns("numeric")
         if numeric:
-            parts.append(("numeric", make_pipeline(MedianImputer(), StandardScaler()), numeric))
+            parts.append(("numeric", make_pipeline(MedianImputer(), BinaryRangeScaler(), StandardScaler()), numeric))
         dates = self.columns("date")
         if dates:
-            date_steps = make_pipeline(DateFeatures(self.date_formats), MedianImputer(), StandardScaler())
+            date_steps = make_pipeline(
+                DateFeatures(self.date_formats), MedianImputer(), BinaryRangeScaler(), StandardScaler()
+            )
             parts.append(("date", date_steps, dates))
         categorical = self.columns("categorical")
         if categorical:

@@ -96,3 +96,14 @@ class TestColumnFit:
         np.testing.assert_allclose(mean, fit.mean, rtol=1e-12)
         np.testing.assert_allclose(scale, fit.scale, rtol=1e-12)
         assert scale[2] == 1.0
+
+    @pytest.mark.parametrize("factor", [1e200, 1e-200])
+    def test_columns_of_extreme_size_get_the_in_memory_scales(self, factor):
+        """Columns times 1e200 or 1e-200 (squares overflow or underflow) get finite scales, the in-memory ones."""
+        X = np.random.default_rng(4).normal(5.0, 3.0, size=(301, 3))
+        X[:, 1] *= factor
+        mean, scale = column_fit(da.from_array(X, chunks=(50, 3)), standardize=True)
+        fit = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        np.testing.assert_allclose(mean, fit.mean, rtol=1e-12)
+        np.testing.assert_allclose(scale, fit.scale, rtol=1e-12)
+        assert scale[1] == pytest.approx(np.std(X[:, 1] / factor) * factor, rel=1e-12)

@@ -11,6 +11,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from labelwise.checks import NeighborGraph
+from labelwise.checks.graph import StandardizedRows
 from labelwise.errors import LabelwiseError, TooFewExamplesError
 
 
@@ -513,3 +514,49 @@ class TestInsertionOrder:
         """Inserted out of order, every row is still labelled by its own number: the graph matches exact search."""
         pytest.importorskip("hnswlib")
         assert _hnsw_recall_on_rows_sorted_by_cluster(seed=2) > 0.98
+
+
+class TestExtremeColumnScales:
+    """Columns of 1e200- or 1e-200-sized numbers: their squares overflow or underflow, the scales must not."""
+
+    @staticmethod
+    def _features():
+        X = np.random.default_rng(3).normal(size=(120, 4)) * [1.0, 3.0, 0.5, 2.0] + [0.0, 5.0, -1.0, 0.0]
+        X[7] = X[8] + 1e-4  # one near-duplicate pair
+        return X
+
+    def test_ordinary_columns_keep_the_plain_mean_and_standard_deviation(self):
+        """On ordinary columns the fit is numpy's mean and population standard deviation (to 1e-12)."""
+        X = self._features()
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        np.testing.assert_allclose(view.mean, X.mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(view.scale, X.std(axis=0), rtol=1e-12)
+
+    @pytest.mark.parametrize("factor", [1e155, 1e200, 1e300, 1e-200, 2.0**-700])
+    def test_a_column_times_a_factor_gets_its_scale_times_that_factor(self, factor):
+        """Scale and mean of a column times 1e200 (squares overflow) or 1e-200 (squares underflow) are finite and follow it."""
+        X = self._features()
+        big = X.copy()
+        big[:, 2] *= factor
+        plain = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        view = StandardizedRows.fit(big, metric="euclidean", standardize=True)
+        assert view.scale[2] == pytest.approx(plain.scale[2] * factor, rel=1e-12)
+        assert view.mean[2] == pytest.approx(plain.mean[2] * factor, rel=1e-12)
+        np.testing.assert_allclose(view[np.arange(len(X))], plain[np.arange(len(X))], rtol=1e-6, atol=1e-6)
+
+    def test_columns_near_the_largest_float_get_a_finite_mean(self):
+        """Values near 1.8e308, whose column sum overflows, still get a finite mean and scale."""
+        X = np.array([[1.5e308, 0.0], [1.7e308, 1.0], [1.6e308, 2.0], [1.7e308, 3.0]])
+        view = StandardizedRows.fit(X, metric="euclidean", standardize=True)
+        assert view.mean[0] == pytest.approx(1.625e308, rel=1e-12)
+        assert view.scale[0] == pytest.approx(np.std(X[:, 0] / 1e300) * 1e300, rel=1e-12)
+
+    @pytest.mark.parametrize("factor", [1e200, 1e-200])
+    def test_the_graph_is_the_one_of_the_ordinary_columns(self, factor):
+        """One column times 1e200 or 1e-200 leaves the exact neighbour graph as it was."""
+        X = self._features()
+        big = X.copy()
+        big[:, 1] *= factor
+        ours, theirs = NeighborGraph.build(big, k=5, method="exact"), NeighborGraph.build(X, k=5, method="exact")
+        np.testing.assert_array_equal(ours.indices, theirs.indices)
+        np.testing.assert_allclose(ours.distances, theirs.distances, rtol=1e-6)

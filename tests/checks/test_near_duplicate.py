@@ -49,3 +49,17 @@ def test_flagged_rows_equal_datalab_at_the_same_k_metric_and_threshold(metric):
         comp.update({r: i for r in rows})
     for row, near in enumerate(sets):
         assert all(comp[int(j)] == comp[row] for j in near)
+
+
+@pytest.mark.parametrize(("columns", "factor"), [([1], 1e200), ([1], 1e-200), ([0, 1, 2, 3], 1e200)])
+def test_columns_of_extreme_size_give_the_flags_of_the_original_table(columns, factor):
+    """Columns times 1e200 (their squares overflowed: every row a near duplicate) or 1e-200 flag the same rows."""
+    data = blobs_with_issues()
+    big = data.X.astype(np.float64)
+    big[:, columns] *= factor
+    checks = ["near_duplicate", "outlier"]
+    plain = find_data_issues(data.X, data.y, checks=checks, scaling="zscore").issues
+    found = find_data_issues(big, data.y, checks=checks, scaling="zscore").issues
+    for flag in ("is_near_duplicate_issue", "is_outlier_issue"):
+        np.testing.assert_array_equal(found[flag].to_numpy(), plain[flag].to_numpy())
+    assert 0 < plain["is_near_duplicate_issue"].sum() < len(plain) // 4

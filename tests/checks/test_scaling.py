@@ -80,6 +80,16 @@ class TestFencedRange:
         assert outside2 == outside
 
 
+class TestCommonScale:
+    @pytest.mark.parametrize("factor", [1e200, 1e-200])
+    def test_columns_of_extreme_size_get_a_finite_common_scale(self, factor):
+        """The root mean square of scales of 1e200 (squares overflow) or 1e-200 (underflow) is factor times the plain one."""
+        X = np.random.default_rng(0).normal(size=(50, 3)) * [1.0, 2.0, 3.0]
+        plain = scaling.common_scale(StandardizedRows.fit(X, metric="euclidean", standardize=True))
+        big = scaling.common_scale(StandardizedRows.fit(X * factor, metric="euclidean", standardize=True))
+        np.testing.assert_allclose(big.scale, plain.scale * factor, rtol=1e-12)
+
+
 class TestAgreementGain:
     @settings(max_examples=40, deadline=None)
     @given(st.integers(0, 10_000), st.integers(12, 40), st.integers(1, 4), st.integers(2, 4))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -56,8 +57,22 @@ class TestAuditCommand:
         assert np.load(out / "probs.npy").shape == (240, 3)
         assert "flagged" in result.output
 
+    def test_float_labels_are_shown_as_written(self, runner, tmp_path):
+        """A label column of floats (1.0, 2.0) is shown as 1.0 / 2.0 in the worst examples, not 1.0000."""
+        frame = _table()
+        frame["species"] = frame["species"].map({"setosa": 0.0, "versicolor": 1.0, "virginica": 2.0})
+        data = tmp_path / "floats.csv"
+        frame.to_csv(data, index=False)
+        args = ["audit", str(data), "--label", "species", "--out", str(tmp_path / "o"), "--cv", "3", "--top", "3"]
+        result = runner.invoke(main, [*args, "--model", "logistic"])
+        assert result.exit_code == 0, result.output
+        rows = [line.split("│") for line in result.output.splitlines() if line.count("│") == 7]
+        assert len(rows) == 3
+        assert all(r[2].strip() in {"0.0", "1.0", "2.0"} and r[3].strip() in {"0.0", "1.0", "2.0"} for r in rows)
+        assert all(re.fullmatch(r"0\.\d{4}", r[4].strip()) for r in rows)  # label_quality keeps 4 decimals
+
     def test_a_report_left_by_an_earlier_run_is_pointed_out(self, runner, tmp_path):
-        """Auditing again without --report says that OUT/report.html is from an earlier run (and keeps it)."""
+        """Auditing again (--force) without --report says that OUT/report.html is from an earlier run (and keeps it)."""
         data = tmp_path / "iris.csv"
         _table().to_csv(data, index=False)
         out = tmp_path / "out"
@@ -65,7 +80,7 @@ class TestAuditCommand:
         first = runner.invoke(main, [*args, "--report"])
         assert first.exit_code == 0, first.output
         assert "earlierrun" not in "".join(first.output.split())
-        again = runner.invoke(main, args)
+        again = runner.invoke(main, [*args, "--force"])  # without it the earlier outputs are refused
         assert again.exit_code == 0, again.output
         assert "report.htmlisfromanearlierrun" in "".join(again.output.split())  # rich wraps long paths anywhere
         assert (out / "report.html").exists()
@@ -205,8 +220,9 @@ class TestAuditErrors:
         )
         assert (tmp_path / "data.csv").read_text() == "mine,not,digits\n"
         demo = tmp_path / "demo"
-        for _ in range(2):
-            result = runner.invoke(main, ["audit", "--demo", "--checks", "label", "--no-report", "--out", str(demo)])
+        for again in ([], ["--force"]):  # the second demo replaces the first one's outputs, data.csv included
+            args = ["audit", "--demo", "--checks", "label", "--no-report", "--out", str(demo), *again]
+            result = runner.invoke(main, args)
             assert result.exit_code == 0, result.output
 
     def test_probs_with_a_class_no_row_has(self, runner, tmp_path):
@@ -310,16 +326,18 @@ class TestAuditErrors:
         )
 
     def test_existing_outputs_survive_a_failed_run(self, runner, tmp_path):
-        """A run that fails does not touch the previous run's files."""
+        """A run that fails does not touch the previous run's files, even with --force (without it: refused)."""
         _table().to_csv(tmp_path / "d.csv", index=False)
         out = tmp_path / "out"
         out.mkdir()
         (out / "issues.csv").write_text("previous")
-        self._fails(runner, ["audit", str(tmp_path / "d.csv"), "--label", "nope", "--out", str(out)], "not in the data")
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "nope", "--out", str(out)]
+        self._fails(runner, args, "must not hold earlier outputs, got issues.csv")
+        self._fails(runner, [*args, "--force"], "not in the data")
         assert (out / "issues.csv").read_text() == "previous"
 
     def test_a_run_that_fails_while_writing_leaves_the_previous_outputs_whole(self, runner, tmp_path, monkeypatch):
-        """A failure after issues.csv is written (here: at summary.json) leaves every previous output."""
+        """A failure after issues.csv is written (here: at summary.json) leaves every previous output, with --force too."""
         audit_cli = importlib.import_module("labelwise.cli.audit")  # the package's `audit` is the command
 
         _table().to_csv(tmp_path / "d.csv", index=False)
@@ -332,7 +350,7 @@ class TestAuditErrors:
             raise RuntimeError("disk gone")
 
         monkeypatch.setattr(audit_cli, "write_audit_summary", broken)
-        result = runner.invoke(main, [*args, "--random-state", "1"])
+        result = runner.invoke(main, [*args, "--random-state", "1", "--force"])
         assert isinstance(result.exception, RuntimeError)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 

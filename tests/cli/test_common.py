@@ -13,7 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
-from labelwise.cli._common import OutputFolder, delimiter_hint, load_npy, output_folder_problem
+from labelwise.cli._common import (
+    OutputFolder,
+    delimiter_hint,
+    label_text,
+    load_npy,
+    output_folder_problem,
+    print_frame,
+)
 from labelwise.errors import DataFileError
 
 
@@ -168,3 +175,31 @@ class TestLoadNpy:
         result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
         assert result.exit_code == 2, result.output
         assert "is not a .npy array" in result.output and "pickle" not in result.output
+
+
+class TestPrintFrame:
+    """Screen tables: labels as written, scores with fixed decimals."""
+
+    def test_whole_float_labels_show_as_written_and_scores_keep_four_decimals(self, capsys):
+        """A float label 2.0 shows as 2.0 (not 2.0000) while label_quality keeps its four decimals."""
+        frame = pd.DataFrame({"given_label": [2.0, 0.5], "suggested_label": [1.0, 3.0], "label_quality": [0.25, 0.125]})
+        print_frame(frame)
+        cells = [c.strip() for line in capsys.readouterr().out.splitlines() for c in line.split("│")]
+        assert {"2.0", "0.5", "1.0", "3.0", "0.2500", "0.1250"} <= set(cells)
+        assert "2.0000" not in cells and "1.0000" not in cells
+
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (2.0, "2.0"),
+            (np.float64(2.0), "2.0"),
+            (2.5, "2.5"),
+            (7, "7"),
+            ("cat", "cat"),
+            (1 / 3, "0.333333"),
+            (1e-9, "1e-09"),
+        ],
+    )
+    def test_label_text_is_the_value_as_pandas_shows_it(self, value, text):
+        """Labels keep their own str; a long float (a predicted target) is cut to 6 decimals, as pandas displays it."""
+        assert label_text(value) == text

@@ -162,6 +162,8 @@ def test_rank_agreement_cli(tmp_path):
     assert "data:image/png;base64," in (tmp_path / "o" / "agreement.html").read_text()
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["n_topics"] == 2
     (tmp_path / "b.qrels").write_text("1 0 d0 1\n1 0 d4 1\n")  # judges topic 1 only
+    assert CliRunner().invoke(main, args).exit_code == 2  # the first run's outputs are there: refused
+    args.append("--force")
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     assert "compared on the 1 topics both qrels judge; 1 judged in one qrels only" in " ".join(res.output.split())
@@ -196,7 +198,7 @@ def test_shift_and_label_shift_cli(tmp_path):
     assert np.load(tmp_path / "o" / "adapted_probs.npy").shape == (200, 3)
     assert len(pd.read_csv(tmp_path / "o" / "priors.csv")) == 3
     np.save(tmp_path / "tp2.npy", rng.dirichlet([1, 1], 20))
-    res = CliRunner().invoke(main, [*base, "--target-probs", str(tmp_path / "tp2.npy")])
+    res = CliRunner().invoke(main, [*base, "--target-probs", str(tmp_path / "tp2.npy"), "--force"])
     assert res.exit_code == 2 and "as many classes" in res.output
     (tmp_path / "train.txt").write_text("person\nperson\nlocation\norganisation\n")
     (tmp_path / "eval.txt").write_text("person\norganization\ndisease\n")

@@ -122,3 +122,22 @@ class TestPseudolabelCommand:
         result = CliRunner().invoke(main, ["pseudolabel", str(path), "--label", "y", "--out", str(tmp_path / "o")])
         assert result.exit_code == 2
         assert "labeled examples" in result.output
+
+    def test_one_class_of_integers_with_empty_cells_is_named_as_written(self, tmp_path):
+        """Integer labels with empty cells (read as floats) name the class as 1, not 1.0, and count the empty rows."""
+        path = tmp_path / "d.csv"
+        path.write_text("x,y\n1,1\n2,1\n3,\n4,1\n5,\n6,1\n")
+        result = CliRunner().invoke(main, ["pseudolabel", str(path), "--label", "y", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.output.split())
+        assert "got only 1 (counting the labeled rows only: 4 labeled, 2 with an empty label)" in message
+        assert "1.0" not in message
+
+    def test_one_class_counts_empty_and_marked_rows_apart(self, tmp_path):
+        """Rows left empty and rows holding --unlabeled-value are counted separately in the one-class error."""
+        path = tmp_path / "d.csv"
+        path.write_text("x,y\n1,a\n2,a\n3,\n4,?\n5,?\n6,a\n")
+        args = ["pseudolabel", str(path), "--label", "y", "--unlabeled-value", "?", "--out", str(tmp_path / "o")]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert "3 labeled, 1 with an empty label, 2 with --unlabeled-value '?'" in " ".join(result.output.split())

@@ -115,13 +115,17 @@ class TestWeakCommand:
             assert record["estimated_accuracy"] == pytest.approx(analysis.loc[record["labeler"], "estimated_accuracy"])
 
     def test_a_failed_rerun_keeps_the_previous_outputs_and_a_rerun_replaces_them(self, tmp_path):
-        """A rerun that fails leaves every file of the last run as it was; one that succeeds leaves no temporary file."""
+        """A rerun without --force is refused; one with it that fails leaves every file of the last run as it
+        was; one that succeeds leaves no temporary file."""
         lfs, data = _files(tmp_path)
         out = tmp_path / "out"
         args = ["weak", lfs, data, "--text-column", "body", "--out", str(out), "--quiet"]
         assert CliRunner().invoke(main, args).exit_code == 0
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         assert set(before) == {"labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"}
+        refused = CliRunner().invoke(main, args)
+        assert refused.exit_code == 2 and "--force" in refused.output
+        args.append("--force")
         (tmp_path / "lfs.py").write_text(LFS + "\n@labeling_function()\ndef boom(row):\n    return 1 / 0\n")
         failed = CliRunner().invoke(main, args)
         assert failed.exit_code == 2 and "'boom' raised ZeroDivisionError" in failed.output

@@ -95,5 +95,6 @@ def audit_folder(folder: Path) -> None:
     from labelwise.cli import main
 
     args = ["audit", str(folder / "data.csv"), "--label", "y", "--out", str(folder / "labelwise-out")]
+    args.append("--force")  # the page's earlier examples wrote labelwise-out/: this setup replaces them
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 0, done.output

@@ -68,7 +68,9 @@ def test_every_task_audit_table_is_an_audit_output():
 
 
 def _audit(args, out):
-    res = CliRunner().invoke(main, ["audit", *map(str, args), "--out", str(out)], catch_exceptions=False)
+    """An audit into ``out``; with --force, as a second run into a folder of outputs must be asked for."""
+    args = [*map(str, args), "--out", str(out), *(["--force"] if (out / "summary.json").exists() else [])]
+    res = CliRunner().invoke(main, ["audit", *args], catch_exceptions=False)
     assert res.exit_code == 0, res.output
 
 

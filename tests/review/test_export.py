@@ -125,6 +125,64 @@ class TestExportCleaned:
         cleaned = pd.read_parquet(res.path)
         assert cleaned.loc[row, "label"] == "<script>" and len(cleaned) == 60
 
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda codes: pd.Series(codes, dtype="int64"),
+            lambda codes: pd.Series(codes, dtype="int32"),
+            lambda codes: pd.Series(codes, dtype="Int64"),
+            lambda codes: pd.Series(np.array(["ant", "bee", "cat"], dtype=object)[codes], dtype="string"),
+            lambda codes: pd.Series(np.array(["ant", "bee", "cat"], dtype=object)[codes]),
+            lambda codes: pd.Series(pd.Categorical.from_codes(codes, ["cat", "ant", "bee", "unused"])),
+            lambda codes: pd.Series(pd.Categorical.from_codes(codes, ["lo", "mid", "hi"], ordered=True)),
+            lambda codes: pd.Series(codes > 0),
+        ],
+        ids=["int64", "int32", "Int64", "string", "str", "categorical", "ordered", "bool"],
+    )
+    def test_parquet_round_trips_the_label_dtype(self, tmp_path, make):
+        """A relabelled Parquet table reads back with the label column's dtype (categories and their order too)."""
+        from click.testing import CliRunner
+
+        from labelwise.cli import main
+
+        codes = np.random.default_rng(0).integers(0, 3, 60)
+        data = pd.DataFrame({"x": np.arange(60.0), "y": make(codes)})
+        data.to_parquet(tmp_path / "data.parquet", index=False)
+        classes = pd.unique(data["y"])
+        probs = np.random.default_rng(1).dirichlet(np.ones(len(classes)), 60)
+        np.save(tmp_path / "p.npy", probs)
+        args = ["audit", str(tmp_path / "data.parquet"), "--label", "y", "--probs", str(tmp_path / "p.npy")]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+        audit = load_audit(tmp_path / "out")
+        row = int(audit.flagged["row"].iloc[0])
+        new = next(c for c in audit.classes if str(c) != str(data["y"].iloc[row]))
+        DecisionStore(tmp_path / "out" / "review.sqlite").record(row, "relabel", version=0, reviewer="a", label=new)
+        back = pd.read_parquet(export_cleaned(tmp_path / "out", tmp_path / "clean.parquet").path)
+        assert back["y"].dtype == data["y"].dtype
+        assert str(back["y"].iloc[row]) == str(new) and len(back) == 60
+        others = np.arange(60) != row
+        pd.testing.assert_series_equal(back["y"][others], data["y"][others])
+
+    def test_a_relabel_outside_the_categories_adds_one_and_warns(self, tmp_path):
+        """A categorical relabelled to a class it lacks gets it as a new category, and the export says so."""
+        from click.testing import CliRunner
+
+        from labelwise.cli import main
+
+        codes = np.random.default_rng(0).integers(0, 2, 40)
+        data = pd.DataFrame({"x": np.arange(40.0), "y": pd.Categorical.from_codes(codes, ["ant", "bee"])})
+        data.to_parquet(tmp_path / "data.parquet", index=False)
+        np.save(tmp_path / "p.npy", np.random.default_rng(1).dirichlet(np.ones(2), 40))
+        args = ["audit", str(tmp_path / "data.parquet"), "--label", "y", "--probs", str(tmp_path / "p.npy")]
+        assert CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")]).exit_code == 0
+        DecisionStore(tmp_path / "out" / "review.sqlite").record(3, "relabel", version=0, reviewer="a", label="owl")
+        result = CliRunner().invoke(main, ["export", str(tmp_path / "out"), "--out", str(tmp_path / "c.parquet")])
+        assert result.exit_code == 0, result.output
+        assert "['owl'], which is not among its categories" in " ".join(result.output.split())
+        back = pd.read_parquet(tmp_path / "c.parquet")
+        assert list(back["y"].cat.categories) == ["ant", "bee", "owl"] and back["y"].iloc[3] == "owl"
+
     def test_no_review_yet_gives_the_data_unchanged(self, tmp_path):
         """Without a review database the export is the original data and an empty log."""
         out = write_audit(tmp_path / "out", kind="features", n=30)

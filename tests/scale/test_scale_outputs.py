@@ -103,7 +103,7 @@ def test_an_audit_at_scale_replaces_an_earlier_in_memory_audits_table_and_probs(
     args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
     assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
     assert (out / "issues.csv").exists() and (out / "probs.npy").exists()
-    _audit_at_scale(tmp_path, labels, probs)  # asserts issues.csv is gone
+    _audit_at_scale(tmp_path, labels, probs, "--force")  # asserts issues.csv is gone (--force: a second run)
     assert not (out / "probs.npy").exists()
     np.testing.assert_array_equal(load_audit(out).issues["row"], lw.find_label_issues(labels, probs).to_frame()["row"])
 
@@ -118,8 +118,11 @@ def test_a_distributed_aggregation_replaces_an_earlier_aggregations_confusion_ma
     answers.to_parquet(folder / "part.0.parquet")
     out = tmp_path / "agg"
     runs = ((tmp_path / "answers.csv", []), (folder, ["--scheduler", "threads", "--method", "majority-vote"]))
-    for path, extra in runs:
-        res = CliRunner().invoke(main, ["aggregate", str(path), *extra, "--out", str(out)], catch_exceptions=False)
+    for i, (path, extra) in enumerate(runs):
+        again = ["--force"] if i else []  # the second run replaces the first one's outputs: asked for
+        res = CliRunner().invoke(
+            main, ["aggregate", str(path), *extra, "--out", str(out), *again], catch_exceptions=False
+        )
         assert res.exit_code == 0, res.output
     assert json.loads((out / "annotators.json").read_text())["confusion_matrices"] is False
     assert sorted(p.name for p in out.iterdir()) == ["annotators.csv", "annotators.json", "labels.csv", "summary.json"]

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .._binary_scale import root_mean_square
 from .._chunks import align_dask_rows, is_dask
 from .._stage_progress import compute, persist, step
 from ..errors import InvalidParameterError, TooFewExamplesError
@@ -126,7 +127,7 @@ def dask_graphs(
         return _with_label_graph(selected, inputs, (mean, scale), scaling, label_scaling, build, search)
     column = _column_scaling(X, mean, scale, inputs.labels, scaling, build)
     if column.chosen == "common":
-        scale = np.full(scale.shape[0], float(np.sqrt(np.mean(np.square(scale)))))  # _scaling.common_scale
+        scale = np.full(scale.shape[0], root_mean_square(scale))  # _scaling.common_scale
     graph = search(X, mean, scale, k=k, metric=metric, standardized=True, scaling=column.chosen)
     records = {"scaling": column}
     if any(c.uses_label_graph(inputs) for c in selected):

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
 from ._partitioned import PartitionedGraph
@@ -47,11 +48,14 @@ def column_fit(X: Any, *, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
 
     n = int(X.shape[0])
     with step("column scaling"):
-        (total,) = compute(X.sum(axis=0, dtype=np.float64))
+        total, peak = compute(X.sum(axis=0, dtype=np.float64), abs(X).max(axis=0))
+        p = binary_magnitude(peak)  # the squares of the divided columns neither overflow nor underflow
         mean = np.asarray(total, dtype=np.float64) / n
-        (sq,) = compute(((X - mean) ** 2).sum(axis=0, dtype=np.float64))
-    std = np.sqrt(np.asarray(sq, dtype=np.float64) / n)
-    return mean, np.where(std > 0, std, 1.0)
+        if not np.isfinite(mean).all():  # sums past the float range: the mean of the divided columns
+            (total,) = compute((X / p).sum(axis=0, dtype=np.float64))
+            mean = np.asarray(total, dtype=np.float64) / n * p
+        (sq,) = compute(((X / p - mean / p) ** 2).sum(axis=0, dtype=np.float64))
+    return mean, spread(sq, n, p)
 
 
 def sharded_exact_graph(

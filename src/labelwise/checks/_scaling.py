@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from .._binary_scale import root_mean_square
 from ..errors import InvalidParameterError
 from .graph import (
     BLOCK_ELEMENTS,
@@ -241,7 +242,7 @@ def agreement_gain(near_other: np.ndarray, near_zscore: np.ndarray, labels: np.n
 def common_scale(zscore: StandardizedRows) -> StandardizedRows:
     """The columns of ``zscore`` centred and divided by one common scale, the root mean square of
     their standard deviations (their relative units kept; distances are the raw ones over that scale)."""
-    common = float(np.sqrt(np.mean(np.square(zscore.scale))))
+    common = root_mean_square(zscore.scale)  # scales of 1e200 would overflow their squares
     return StandardizedRows(zscore.X, zscore.mean, np.full(zscore.scale.shape[0], common), zscore.cosine)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 from ..io.arrays import load_npz
@@ -292,20 +293,32 @@ class StandardizedRows:
 
     @classmethod
     def fit(cls, X: np.ndarray, *, metric: str, standardize: bool) -> StandardizedRows:
-        """Column means and standard deviations by row blocks (zero-variance columns kept at zero)."""
+        """Column means and standard deviations by row blocks (zero-variance columns kept at zero).
+
+        The squared deviations are summed on each column divided by the power of two at its largest
+        absolute value (:mod:`labelwise._binary_scale`), so columns of ``1e200`` or ``1e-200`` get
+        finite, right scales; on other columns the division is exact and changes nothing.
+        """
         n, d = X.shape
         mean, scale = np.zeros(d), np.ones(d)
         if standardize:
             step = _row_step(d)
-            total = np.zeros(d)
+            total, peak = np.zeros(d), np.zeros(d)
             for s in range(0, n, step):
-                total += X[s : s + step].sum(axis=0, dtype=np.float64)
+                with np.errstate(over="ignore"):  # a sum past the float range is redone below
+                    total += X[s : s + step].sum(axis=0, dtype=np.float64)
+                peak = np.maximum(peak, np.maximum(X[s : s + step].max(axis=0), -X[s : s + step].min(axis=0)))
+            p = binary_magnitude(peak)
             mean = total / n
-            sq = np.zeros(d)
+            if not np.isfinite(mean).all():  # sums past the float range: the mean of the divided columns
+                mean = sum((X[s : s + step] / p).sum(axis=0) for s in range(0, n, step)) / n * p
+            sq, inv, centre = np.zeros(d), 1.0 / p, mean / p  # 1 / p: a power of two, exact
             for s in range(0, n, step):
-                sq += ((X[s : s + step] - mean) ** 2).sum(axis=0)
-            std = np.sqrt(sq / n)
-            scale = np.where(std > 0, std, 1.0)
+                dev = X[s : s + step] * inv
+                dev -= centre
+                dev *= dev
+                sq += dev.sum(axis=0)
+            scale = spread(sq, n, p)
         return cls(X, mean, scale, metric == "cosine")
 
     @property

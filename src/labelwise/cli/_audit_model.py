@@ -74,7 +74,11 @@ def check_label_not_continuous(
 def check_two_classes(
     classes: Any, label: str, *, hint: str = " (or give out-of-fold probabilities with --probs)"
 ) -> None:
-    """Raise :class:`InvalidLabelsError` when the label column holds one class: no model can be trained on it."""
+    """Raise :class:`InvalidLabelsError` when the label column holds one class: no model can be trained on it.
+
+    ``classes`` are shown as given: a caller whose labels were read as floats only because of
+    empty cells passes them as the integers the user wrote (``pseudolabel``'s labeled rows).
+    """
     if len(classes) < 2:
         only = f"only {show(classes[0])}" if len(classes) else "none"
         raise InvalidLabelsError(

@@ -42,14 +42,38 @@ def plain(text: Any) -> str:
     return escape(str(text))
 
 
+def is_label_column(name: Any) -> bool:
+    """Whether a screen table's column holds label values (``label``, ``given_label``, ``suggested_label``, ...)."""
+    return str(name) == "label" or str(name).endswith("_label")
+
+
 def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: str = "{:.4f}") -> None:
-    """Print ``frame`` as a rich table; cells and headers as plain text (data, never markup)."""
+    """Print ``frame`` as a rich table; cells and headers as plain text (data, never markup).
+
+    Numbers (scores, probabilities) get ``float_format``; label values (:func:`is_label_column`)
+    are shown by :func:`label_text`: a float label ``2.0`` stays ``2.0``, not ``2.0000``.
+    """
     table = Table(title=title, show_lines=False)
     for col in frame.columns:
         table.add_column(Text(str(col)), overflow="fold")
+    labels = [is_label_column(col) for col in frame.columns]
     for row in frame.itertuples(index=False):
-        table.add_row(*[Text(float_format.format(v) if isinstance(v, float) else str(v)) for v in row])
+        cells = [
+            label_text(v) if is_label else float_format.format(v) if isinstance(v, float) else str(v)
+            for v, is_label in zip(row, labels, strict=True)
+        ]
+        table.add_row(*map(Text, cells))
     console().print(table)
+
+
+def label_text(value: Any) -> str:
+    """A label value as the user wrote it and pandas shows it: its own ``str`` (``2.0``, ``2.5``, ``cat``),
+    a float with more than 6 decimals (a regression model's prediction) to 6 decimals, as pandas
+    displays it."""
+    text = str(value)
+    if isinstance(value, float) and "." in text and "e" not in text and len(text.split(".")[1]) > 6:
+        return f"{value:.6f}"
+    return text
 
 
 #: ``--random-state``: the seeds numpy accepts, refused by click (exit 2) before any work.

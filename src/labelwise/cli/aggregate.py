@@ -24,7 +24,6 @@ from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_
 from ._aggregate_params import method_params
 from ._common import (
     SEED,
-    OutputFolder,
     coerce_like,
     console,
     load_npy,
@@ -33,6 +32,7 @@ from ._common import (
     reading,
     split_csv_option,
 )
+from ._out_folder import out_folder
 from ._scale import aggregate_at_scale
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
@@ -216,7 +216,7 @@ def run_demo(
 @click.option("--item-column", default=None, help="Item column / field (default depends on the format).")
 @click.option("--annotator-column", default=None, help="Annotator column / field (long table, Prodigy).")
 @click.option("--label-column", default=None, help="Label column, Label Studio control or MTurk answer name.")
-@click.option("--out", type=OutputFolder(), default=Path("labelwise-agg"), show_default=True, help="Output folder.")
+@out_folder("aggregate", Path("labelwise-agg"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 @click.option(

@@ -34,7 +34,6 @@ from ._audit_model import (
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
     SEED,
-    OutputFolder,
     console,
     load_npy,
     nonzero_jobs,
@@ -44,6 +43,7 @@ from ._common import (
     split_csv_option,
     split_label,
 )
+from ._out_folder import out_folder
 from ._scale import audit_at_scale
 
 
@@ -111,7 +111,7 @@ def run_audit(
     help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order or as --classes names them); "
     "skips model training.",
 )
-@click.option("--out", type=OutputFolder(), default=Path("labelwise-out"), show_default=True, help="Output folder.")
+@out_folder("audit", Path("labelwise-out"))
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)

@@ -18,7 +18,6 @@ from ..report._evaluation import evaluation_html
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
     SEED,
-    OutputFolder,
     console,
     load_npy,
     print_frame,
@@ -27,6 +26,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._out_folder import out_folder
 
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
 
@@ -151,13 +151,7 @@ def _named_classes(value: str | None, preds: dict[str, np.ndarray | pd.DataFrame
     show_default=True,
     help="Random removal orders for the prevalence curve and crossovers.",
 )
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-evaluate"),
-    show_default=True,
-    help="Output folder.",
-)
+@out_folder("evaluate", Path("labelwise-evaluate"))
 @click.option(
     "--classes",
     default=None,

@@ -21,7 +21,8 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
+from ._common import SEED, console, print_frame, read_input, split_label
+from ._out_folder import out_folder
 from ._weights import split_weight, weight_option
 from .train import save_model
 
@@ -112,13 +113,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
     show_default=True,
     help="cv: keep pseudo-labels only if they beat the labeled-only model in cross-validation on the labeled rows.",
 )
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-pseudolabels"),
-    show_default=True,
-    help="Output folder.",
-)
+@out_folder("pseudolabel", Path("labelwise-pseudolabels"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def pseudolabel(
     data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, weight_column, model, time_budget,
@@ -214,10 +209,24 @@ def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabel
             f"--label column {label!r} must have labeled examples, got none: all {len(labels)} rows are empty "
             f"or --unlabeled-value {unlabeled_value!r}"
         )
-    check_two_classes(known, label, hint=" (counting the labeled rows only)")
+    check_two_classes(
+        pd.unique(_plain_labels(labels, unlabeled)[~unlabeled]),  # as written: 1, not the 1.0 of a column with gaps
+        label,
+        hint=f" (counting the labeled rows only: {_unlabeled_counts(labels, unlabeled, unlabeled_value)})",
+    )
     check_label_not_continuous(
         labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
     )
+
+
+def _unlabeled_counts(labels: pd.Series, unlabeled: np.ndarray, marker: str) -> str:
+    """How many rows are labeled, how many have an empty label, how many hold ``marker`` (words)."""
+    empty = labels.isna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(labels):  # a blank cell is unlabeled when the marker is "" (the default)
+        empty = empty | (unlabeled & (labels.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool))
+    n_empty, n_marked = int(empty.sum()), int((unlabeled & ~empty).sum())
+    words = f"{int((~unlabeled).sum())} labeled, {n_empty} with an empty label"
+    return words + (f", {n_marked} with --unlabeled-value {marker!r}" if n_marked else "")
 
 
 def _summary(trainer: Any, source: np.ndarray, unlabeled: np.ndarray) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from ..io import files_together, write_csv, write_json
 from ..io.atomic import atomic_write
 from ..io.paths import require_file, require_folder
 from ..report._evaluation import evaluation_html
-from ._common import SEED, OutputFolder, console, print_frame, reading, renaming
+from ._common import SEED, console, print_frame, reading, renaming
+from ._out_folder import out_folder
 
 
 @click.command("rank-agreement")
@@ -46,12 +47,7 @@ from ._common import SEED, OutputFolder, console, print_frame, reading, renaming
     show_default=True,
     help="Bootstrap replicates over topics.",
 )
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-rank-agreement"),
-    show_default=True,
-)
+@out_folder("rank-agreement", Path("labelwise-rank-agreement"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state):
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.

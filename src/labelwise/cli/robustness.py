@@ -15,7 +15,8 @@ from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, MODELS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
-from ._common import OutputFolder, console, print_frame, read_input, renaming, split_csv_option
+from ._common import console, print_frame, read_input, renaming, split_csv_option
+from ._out_folder import out_folder
 
 
 def _parse_budgets(text: str) -> list:
@@ -85,13 +86,7 @@ def _names(text: str, allowed, option: str) -> list[str]:
 @click.option(
     "--gamma", default="scale", show_default=True, help="RBF gamma of every model: a number, 'scale' or 'auto'."
 )
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-robustness"),
-    show_default=True,
-    help="Output folder.",
-)
+@out_folder("robustness", Path("labelwise-robustness"))
 def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out):
     """Attack the training labels of DATA at several budgets and measure each defence.
 

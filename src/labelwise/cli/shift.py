@@ -13,7 +13,8 @@ from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import SEED, OutputFolder, console, load_npy, print_frame
+from ._common import SEED, console, load_npy, print_frame
+from ._out_folder import out_folder
 
 
 def _load(path: Path, option: str) -> np.ndarray:
@@ -61,12 +62,7 @@ def _checked(vp: np.ndarray, vl: np.ndarray, tp: np.ndarray) -> None:
     show_default=True,
 )
 @click.option("--n-boot", type=click.IntRange(min=0), default=200, show_default=True)
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-shift"),
-    show_default=True,
-)
+@out_folder("shift", Path("labelwise-shift"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def shift(
     train_probs,
@@ -144,12 +140,7 @@ def shift(
     show_default=True,
     help="Most similar training occurrences that count.",
 )
-@click.option(
-    "--out",
-    type=OutputFolder(),
-    default=Path("labelwise-label-shift"),
-    show_default=True,
-)
+@out_folder("label-shift", Path("labelwise-label-shift"))
 def label_shift(train_labels, eval_labels, k, out):
     """Familiarity of the evaluation label set to the training labels (offline character n-gram embedding).
 

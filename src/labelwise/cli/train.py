@@ -25,7 +25,8 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, OutputFolder, console, print_frame, read_input, split_label
+from ._common import SEED, console, print_frame, read_input, split_label
+from ._out_folder import out_folder
 from ._weights import split_weight, weight_option
 
 
@@ -64,7 +65,7 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     show_default=True,
     help="What to do with the flagged examples.",
 )
-@click.option("--out", type=OutputFolder(), default=Path("labelwise-model"), show_default=True, help="Output folder.")
+@out_folder("train", Path("labelwise-model"))
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option(
     "--rounds",

@@ -17,7 +17,8 @@ from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ._aggregate_outputs import finite
-from ._common import SEED, OutputFolder, console, print_frame, read_input, split_csv_option
+from ._common import SEED, console, print_frame, read_input, split_csv_option
+from ._out_folder import out_folder
 
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
@@ -132,7 +133,7 @@ def _classes(value: str | None) -> list[Any] | None:
     show_default=True,
     help="Label model.",
 )
-@click.option("--out", type=OutputFolder(), default=Path("labelwise-weak"), show_default=True, help="Output folder.")
+@out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet):

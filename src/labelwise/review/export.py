@@ -17,6 +17,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io.atomic import atomic_write
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
+from ._label_dtype import relabelled_column
 from .store import DB_NAME, DecisionStore
 from .task_export import CLEANED_FORMATS, audit_task, refuse_label_studio, task_cleaned, write_task_cleaned
 
@@ -166,10 +167,8 @@ def cleaned_table(
 
     cleaned = data.copy()
     relabel = rows[actions == "relabel"]
-    if len(relabel):
-        values = cleaned[label].to_numpy(dtype=object).copy()
-        values[relabel] = new[actions == "relabel"]
-        cleaned[label] = pd.Series(values, index=cleaned.index, name=label).infer_objects()
+    if len(relabel):  # in the column's own dtype (a categorical stays one): the Parquet file reads back as given
+        cleaned[label] = relabelled_column(cleaned[label], relabel, new[actions == "relabel"])
     excluded = rows[actions == "exclude"]
     if mark_excluded:
         flag = np.zeros(len(cleaned), dtype=bool)

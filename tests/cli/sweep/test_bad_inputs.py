@@ -26,11 +26,16 @@ CASES = cases()
 
 
 def fill(spec: Spec, paths: dict[str, Path], out: Path) -> list[str]:
-    """The spec's argument list with its placeholders filled."""
+    """The spec's argument list with its placeholders filled; ``--force`` with an ``--out`` folder.
+
+    The output folder holds an earlier run's files, which a run without ``--force`` refuses before
+    reading anything (:func:`test_an_earlier_run_is_refused_without_force`); with ``--force`` the
+    bad input must still be the error, and the earlier files must stay as they were.
+    """
     values = {key: str(p) for key, p in paths.items()} | {"out": str(out)}
     argv = [arg.format(**values) for arg in spec.argv]
     if spec.out_kind == "folder":
-        argv += ["--out", str(out)]
+        argv += ["--out", str(out), "--force"]
     return argv
 
 
@@ -135,6 +140,22 @@ def test_the_valid_invocation_works(name: str, inputs, tmp_path):
     if spec.out_kind != "none":
         folder = out if spec.out_kind == "folder" else out.parent
         assert set(spec.outputs) <= {p.name for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if n == s.argv[0] and s.out_kind == "folder"])
+def test_an_earlier_run_is_refused_without_force(name: str, inputs, tmp_path):
+    """A valid run into a folder holding an earlier run's files, without --force: exit 2, one line
+    naming --out, the files and --force, and every file as it was."""
+    spec = SPECS[name]
+    out = output_target(spec, tmp_path)
+    argv = fill(spec, inputs, out)
+    argv.remove("--force")
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    lines = error_lines(result)
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert "--out" in lines[0] and "--force" in lines[0] and spec.outputs[0] in lines[0]
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="permissions do not bind the superuser")

@@ -1,0 +1,88 @@
+"""The reviewed labels written into the label column in the column's own dtype.
+
+A relabel arrives as a JSON value (str, int, float or bool, :mod:`labelwise.review.store`). Put
+into the column as Python objects, a pandas Categorical became strings and an ``int32`` or
+nullable ``Int64`` column became ``int64``, so the cleaned Parquet file read back with another
+dtype than the data had. Here the column keeps its dtype whenever every new label is a value of
+it: a categorical keeps its categories (in their order, ordered or not), integers stay integers of
+their width, booleans stay booleans, pandas strings stay strings. Two cases cannot keep it, and a
+:class:`~labelwise.errors.LabelwiseWarning` says which:
+
+- a categorical relabelled to a value that is none of its categories: the value is added as a new
+  category, after the others (a categorical cannot hold a value outside its categories, and
+  refusing would leave a reviewed relabel unexported);
+- a new label of another type than the column's (a text in an integer column, ``2.5`` among
+  integers): the column becomes the type pandas infers for its values, as before.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import LabelwiseWarning
+
+
+def relabelled_column(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.Series:
+    """``column`` with the values at positions ``rows`` replaced by ``labels``, in ``column``'s dtype
+    when every label is a value of it (see the module's docstring for the two cases that warn)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return _categorical(column, rows, labels)
+    values = column.to_numpy(dtype=object).copy()
+    values[rows] = labels
+    plain = pd.Series(values, index=column.index, name=column.name)
+    if column.dtype == object or all(_fits(column.dtype, v) for v in labels):
+        return plain.infer_objects() if column.dtype == object else plain.astype(column.dtype)
+    changed = plain.infer_objects()
+    first = next(v for v in labels if not _fits(column.dtype, v))
+    warnings.warn(
+        f"the label column {column.name!r} was {column.dtype} and the review relabelled a row to {first!r}, "
+        f"which is not a value of that type: the cleaned column is {changed.dtype}",
+        LabelwiseWarning,
+        stacklevel=3,
+    )
+    return changed
+
+
+def _fits(dtype: Any, value: Any) -> bool:
+    """Whether ``value`` (a JSON scalar) is a value of ``dtype`` as it is, nothing lost."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return isinstance(value, bool | np.bool_)
+    if isinstance(value, bool | np.bool_):
+        return False
+    if pd.api.types.is_integer_dtype(dtype):
+        whole = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+        if not whole:
+            return False
+        info = np.iinfo(np.dtype(dtype.numpy_dtype if hasattr(dtype, "numpy_dtype") else dtype))
+        return info.min <= int(value) <= info.max
+    if pd.api.types.is_float_dtype(dtype):
+        return isinstance(value, numbers.Real)
+    if pd.api.types.is_string_dtype(dtype):
+        return isinstance(value, str)
+    return False
+
+
+def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.Series:
+    """A categorical column relabelled: a label equal to a category (or, for a label that came back
+    from JSON as text, to its text) takes that category; other labels are added as new categories."""
+    categories = column.cat.categories
+    by_text = {str(c): c for c in categories}
+    matched = [v if v in categories else by_text.get(str(v), v) for v in labels]
+    new = list(dict.fromkeys(v for v in matched if v not in categories))
+    result = column.cat.add_categories(new) if new else column.copy()
+    if new:
+        warnings.warn(
+            f"the review relabelled rows of the categorical label column {column.name!r} to "
+            f"{new[:5]!r}, which {'is' if len(new) == 1 else 'are'} not among its categories: added as new "
+            "categories after the others",
+            LabelwiseWarning,
+            stacklevel=3,
+        )
+    values = result.to_numpy(dtype=object).copy()
+    values[rows] = matched
+    return pd.Series(pd.Categorical(values, dtype=result.dtype), index=column.index, name=column.name)
