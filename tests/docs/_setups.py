@@ -164,7 +164,7 @@ README: list[tuple[str, Setup]] = [
     ("found = lw.checks.find_data_issues(features=X", _checks),
     ("labelwise aggregate answers.csv", _files_only(f.annotation_exports)),
     ("labelwise aggregate export.json", _files_only(f.annotation_exports)),
-    ("--probs oof.npy --force  # model + annotators", _files_only(f.crowd_probs)),  # --force: a second run
+    ("--probs oof.npy          # model + annotators", _files_only(f.crowd_probs)),
     ("--unsure -1", _files_only(f.unsure_answers)),
     ('read_annotations("export.json")', _sampler),
     ("labelwise weak lfs.py", _files_only(f.weak_files)),
@@ -180,7 +180,7 @@ README: list[tuple[str, Setup]] = [
     ("labelwise label-shift", _files_only(m.shift_files)),
     ('corrected_benchmark({"resnet"', _evaluate_python),
     ("labelwise report labelwise-out", _files_only(m.audit_folder)),
-    ("labelwise audit --probs probs.npy --labels labels.npy --force  ", _files_only(m.scale_files)),
+    ("labelwise audit --probs probs.npy --labels labels.npy  ", _files_only(m.scale_files)),
     ("import dask.array as da", _scale_python),
     ("result = lw.find_label_issues(labels, probs)", _api),
 ]
