@@ -180,6 +180,40 @@ class TestTextColumns:
         read = read_table(path, text_columns=["y"])["y"]
         assert read.nunique() == len(set(texts))
 
+    @settings(max_examples=30, deadline=None)
+    @given(
+        texts=st.lists(
+            st.from_regex(r"[+-]?[0-9]{1,2}(\.[0-9]{0,2})?([eE][+-]?[0-9])?|[a-c]{1,2}", fullmatch=True),
+            min_size=2,
+            max_size=12,
+        ),
+        suffix=st.sampled_from([".csv", ".jsonl"]),
+        seed=st.integers(0, 1000),
+    )
+    def test_rows_permuted_read_as_the_same_values_grouped_as_written(self, tmp_path_factory, texts, suffix, seed):
+        """A label column of texts (numbers written any way, with exponents, words) read as a text
+        column: two cells are equal exactly when their texts are, in CSV and JSON Lines, and writing
+        the rows in another order reads each cell as the same value (the choice of text or numbers
+        is made on the whole column, so it does not depend on the order)."""
+        folder = tmp_path_factory.mktemp("t")
+        order = np.random.default_rng(seed).permutation(len(texts))
+
+        def read(rows: list[str], name: str) -> pd.Series:
+            frame = pd.DataFrame({"x": np.arange(len(rows), dtype=float), "y": rows})
+            path = folder / f"{name}{suffix}"
+            if suffix == ".csv":
+                frame.to_csv(path, index=False)
+            else:
+                frame.to_json(path, orient="records", lines=True)
+            return read_table(path, text_columns=["y"])["y"]
+
+        a = read(texts, "a")
+        b = read([texts[i] for i in order], "b")
+        assert b.tolist() == a.iloc[order].tolist()
+        same_text = np.equal.outer(np.array(texts, dtype=object), np.array(texts, dtype=object))
+        values = a.to_numpy(dtype=object)
+        assert np.array_equal(np.equal.outer(values, values), same_text)
+
     def test_parquet_keeps_its_types(self, tmp_path):
         """Parquet columns are typed by the file; text_columns changes nothing there."""
         pd.DataFrame({"y": ["01", "1"]}).to_parquet(tmp_path / "t.parquet")
