@@ -359,6 +359,35 @@ class TestDetectionInvariants:
         same = ["image", "box", "source", "label_quality", "kind", "is_issue"]
         assert a[same].equals(b[same])
 
+    @SETTINGS
+    @given(n=st.integers(1, 12), k=st.integers(2, 4), seed=st.integers(0, 10_000))
+    def test_zero_area_boxes_keep_image_order_and_renaming_invariance(self, n, k, seed):
+        """Boxes of zero width or height (lines and points; IoU 1 with an identical box, 0 with
+        any other) mixed in: permuting the images permutes the box rows and image scores, and a
+        bijection of the classes renames ``given`` and ``suggested`` only."""
+        rng = np.random.default_rng(seed)
+        labels, preds = detection_case(rng, n, k)
+        for entry in labels + preds:  # a random subset of boxes collapsed to a line or a point
+            boxes = entry["boxes"]
+            flat = rng.random(len(boxes)) < 0.4
+            point = flat & (rng.random(len(boxes)) < 0.5)
+            boxes[flat, 2] = boxes[flat, 0]
+            boxes[point, 3] = boxes[point, 1]
+        perm = rng.permutation(n)
+        a = detection.find_label_issues(labels, preds)
+        b = detection.find_label_issues([labels[i] for i in perm], [preds[i] for i in perm])
+        np.testing.assert_array_equal(a.image_quality[perm], b.image_quality)
+        moved = b.boxes.assign(image=perm[b.boxes["image"].to_numpy(np.int64)])
+        key = ["image", "source", "box"]
+        assert a.boxes.sort_values(key).reset_index(drop=True).equals(moved.sort_values(key).reset_index(drop=True))
+        sigma = renaming(rng, k)
+        c = detection.find_label_issues(_renamed(labels, sigma), _renamed(preds, sigma)).boxes
+        lookup = np.append(sigma, -1)
+        np.testing.assert_array_equal(lookup[a.boxes["given"].to_numpy(np.int64)], c["given"].to_numpy())
+        np.testing.assert_array_equal(sigma[a.boxes["suggested"].to_numpy(np.int64)], c["suggested"].to_numpy())
+        same = ["image", "box", "source", "label_quality", "kind", "is_issue"]
+        assert a.boxes[same].equals(c[same])
+
 
 class TestMultilabelInvariants:
     @SETTINGS
