@@ -214,15 +214,13 @@ def segmentation_case(rng: np.random.Generator, n: int, k: int, size: int):
     return labels.reshape(n, size, size), np.moveaxis(probs.reshape(n, size, size, k), -1, 1)
 
 
+#: images, classes, seed and ``images_per_block`` of the segmentation properties
+IMAGES = {"n": st.integers(1, 5), "k": st.integers(2, 4), "seed": st.integers(0, 10_000), "block": st.integers(1, 5)}
+
+
 class TestSegmentationInvariants:
     @SETTINGS
-    @given(
-        n=st.integers(1, 5),
-        k=st.integers(2, 4),
-        seed=st.integers(0, 10_000),
-        block=st.integers(1, 5),
-        filter_by=st.sampled_from(["low_self_confidence", "confident_learning"]),
-    )
+    @given(**IMAGES, filter_by=st.sampled_from(["low_self_confidence", "confident_learning"]))
     def test_permuting_images_permutes_masks_scores_and_regions(self, n, k, seed, block, filter_by):
         """Permuting the images, with any ``images_per_block``, permutes ``image_quality`` and keeps
         the confident joint. Under ``confident_learning`` (pixel by pixel) it also permutes
@@ -265,13 +263,7 @@ class TestSegmentationInvariants:
             np.testing.assert_array_equal(a.is_issue, b.is_issue)
 
     @SETTINGS
-    @given(
-        n=st.integers(1, 5),
-        k=st.integers(2, 4),
-        seed=st.integers(0, 10_000),
-        block=st.integers(1, 5),
-        filter_by=st.sampled_from(["low_self_confidence", "prune_by_class", "confident_learning"]),
-    )
+    @given(**IMAGES, filter_by=st.sampled_from(["low_self_confidence", "prune_by_class", "confident_learning"]))
     def test_ignored_pixels_change_nothing_in_any_image_order(self, n, k, seed, block, filter_by):
         """With ``ignore_index``: other probabilities at the ignored pixels change nothing (flags,
         image scores, joint), an ignored pixel is never flagged, and permuting the images (any
@@ -307,8 +299,10 @@ class TestSegmentationInvariants:
             np.testing.assert_array_equal(a.is_issue[perm], c.is_issue)
 
 
-def detection_case(rng: np.random.Generator, n_images: int, k: int):
-    """Given and predicted boxes on a coarse grid, so that IoUs and scores tie."""
+def detection_case(rng: np.random.Generator, n_images: int, k: int, zero_area: bool = False):
+    """Given and predicted boxes on a coarse grid, so that IoUs and scores tie; with ``zero_area``
+    a random subset of them collapsed to lines and points (IoU 1 with an identical box, 0 with
+    any other)."""
     labels, preds = [], []
     for _ in range(n_images):
         m, q = int(rng.integers(0, 4)), int(rng.integers(0, 5))
@@ -318,6 +312,12 @@ def detection_case(rng: np.random.Generator, n_images: int, k: int):
         preds.append(
             {"boxes": np.hstack([pb, pb + 20]), "labels": rng.integers(0, k, q), "scores": rng.integers(1, 5, q) / 4}
         )
+    for entry in (labels + preds) if zero_area else []:
+        boxes = entry["boxes"]
+        flat = rng.random(len(boxes)) < 0.4
+        point = flat & (rng.random(len(boxes)) < 0.5)
+        boxes[flat, 2] = boxes[flat, 0]
+        boxes[point, 3] = boxes[point, 1]
     return labels, preds
 
 
@@ -327,12 +327,12 @@ def _renamed(entries, sigma):
 
 class TestDetectionInvariants:
     @SETTINGS
-    @given(n=st.integers(1, 12), k=st.integers(2, 4), seed=st.integers(0, 10_000))
-    def test_permuting_images_permutes_boxes_and_scores(self, n, k, seed):
+    @given(n=st.integers(1, 12), k=st.integers(2, 4), seed=st.integers(0, 10_000), zero_area=st.booleans())
+    def test_permuting_images_permutes_boxes_and_scores(self, n, k, seed, zero_area):
         """Permuting the images permutes ``image_quality`` and gives the same box rows with the
-        image numbers mapped through the permutation."""
+        image numbers mapped through the permutation, zero-area boxes among them or not."""
         rng = np.random.default_rng(seed)
-        labels, preds = detection_case(rng, n, k)
+        labels, preds = detection_case(rng, n, k, zero_area)
         perm = rng.permutation(n)
         a = detection.find_label_issues(labels, preds)
         b = detection.find_label_issues([labels[i] for i in perm], [preds[i] for i in perm])
@@ -344,12 +344,13 @@ class TestDetectionInvariants:
         assert left.equals(right)
 
     @SETTINGS
-    @given(n=st.integers(1, 12), k=st.integers(2, 4), seed=st.integers(0, 10_000))
-    def test_renaming_classes_renames_given_and_suggested(self, n, k, seed):
+    @given(n=st.integers(1, 12), k=st.integers(2, 4), seed=st.integers(0, 10_000), zero_area=st.booleans())
+    def test_renaming_classes_renames_given_and_suggested(self, n, k, seed, zero_area):
         """A bijection of the integer classes in both the labels and the predictions renames the
-        ``given`` and ``suggested`` columns and changes no score, kind or flag."""
+        ``given`` and ``suggested`` columns and changes no score, kind or flag, zero-area boxes
+        among them or not."""
         rng = np.random.default_rng(seed)
-        labels, preds = detection_case(rng, n, k)
+        labels, preds = detection_case(rng, n, k, zero_area)
         sigma = renaming(rng, k)
         a = detection.find_label_issues(labels, preds).boxes
         b = detection.find_label_issues(_renamed(labels, sigma), _renamed(preds, sigma)).boxes
@@ -358,35 +359,6 @@ class TestDetectionInvariants:
         np.testing.assert_array_equal(sigma[a["suggested"].to_numpy(np.int64)], b["suggested"].to_numpy())
         same = ["image", "box", "source", "label_quality", "kind", "is_issue"]
         assert a[same].equals(b[same])
-
-    @SETTINGS
-    @given(n=st.integers(1, 12), k=st.integers(2, 4), seed=st.integers(0, 10_000))
-    def test_zero_area_boxes_keep_image_order_and_renaming_invariance(self, n, k, seed):
-        """Boxes of zero width or height (lines and points; IoU 1 with an identical box, 0 with
-        any other) mixed in: permuting the images permutes the box rows and image scores, and a
-        bijection of the classes renames ``given`` and ``suggested`` only."""
-        rng = np.random.default_rng(seed)
-        labels, preds = detection_case(rng, n, k)
-        for entry in labels + preds:  # a random subset of boxes collapsed to a line or a point
-            boxes = entry["boxes"]
-            flat = rng.random(len(boxes)) < 0.4
-            point = flat & (rng.random(len(boxes)) < 0.5)
-            boxes[flat, 2] = boxes[flat, 0]
-            boxes[point, 3] = boxes[point, 1]
-        perm = rng.permutation(n)
-        a = detection.find_label_issues(labels, preds)
-        b = detection.find_label_issues([labels[i] for i in perm], [preds[i] for i in perm])
-        np.testing.assert_array_equal(a.image_quality[perm], b.image_quality)
-        moved = b.boxes.assign(image=perm[b.boxes["image"].to_numpy(np.int64)])
-        key = ["image", "source", "box"]
-        assert a.boxes.sort_values(key).reset_index(drop=True).equals(moved.sort_values(key).reset_index(drop=True))
-        sigma = renaming(rng, k)
-        c = detection.find_label_issues(_renamed(labels, sigma), _renamed(preds, sigma)).boxes
-        lookup = np.append(sigma, -1)
-        np.testing.assert_array_equal(lookup[a.boxes["given"].to_numpy(np.int64)], c["given"].to_numpy())
-        np.testing.assert_array_equal(sigma[a.boxes["suggested"].to_numpy(np.int64)], c["suggested"].to_numpy())
-        same = ["image", "box", "source", "label_quality", "kind", "is_issue"]
-        assert a.boxes[same].equals(c[same])
 
 
 class TestMultilabelInvariants:
