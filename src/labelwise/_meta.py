@@ -115,6 +115,9 @@ class PredictWithFittedEstimator:
     wrapped estimator's input tags to scikit-learn's.
     """
 
+    classes_: np.ndarray  # set by the subclass's fit
+    estimator_: Any
+
     @available_if(estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the fitted ``estimator_``, columns in the order of ``classes_``
