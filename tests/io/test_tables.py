@@ -115,6 +115,15 @@ class TestReadTable:
         assert y[[0, 2]].tolist() == ["01", "1"]
 
 
+def write_by_suffix(frame: pd.DataFrame, path):
+    """``frame`` written to ``path`` as the suffix says (CSV, JSON Lines or a JSON list of records)."""
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_json(path, orient="records", lines=path.suffix == ".jsonl")
+    return path
+
+
 class TestTextColumns:
     """read_table's text_columns keep apart the labels and ids a number parser would merge."""
 
@@ -147,12 +156,7 @@ class TestTextColumns:
     @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
     def test_zero_padded_label_stays_its_own_class(self, tmp_path, suffix):
         """Labels "01" and "1" in a column are read as two values, in CSV and in JSON."""
-        frame = pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["01", "1", "01"]})
-        path = tmp_path / f"t{suffix}"
-        if suffix == ".csv":
-            frame.to_csv(path, index=False)
-        else:
-            frame.to_json(path, orient="records", lines=suffix == ".jsonl")
+        path = write_by_suffix(pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["01", "1", "01"]}), tmp_path / f"t{suffix}")
         read = read_table(path, text_columns=["y", "absent"])
         assert read["y"].tolist() == ["01", "1", "01"]
         assert read["x"].dtype == np.float64  # other columns are parsed as before
@@ -200,12 +204,7 @@ class TestTextColumns:
 
         def read(rows: list[str], name: str) -> pd.Series:
             frame = pd.DataFrame({"x": np.arange(len(rows), dtype=float), "y": rows})
-            path = folder / f"{name}{suffix}"
-            if suffix == ".csv":
-                frame.to_csv(path, index=False)
-            else:
-                frame.to_json(path, orient="records", lines=True)
-            return read_table(path, text_columns=["y"])["y"]
+            return read_table(write_by_suffix(frame, folder / f"{name}{suffix}"), text_columns=["y"])["y"]
 
         a = read(texts, "a")
         b = read([texts[i] for i in order], "b")
@@ -222,12 +221,9 @@ class TestTextColumns:
     @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
     def test_boolean_spellings_stay_distinct_values(self, tmp_path, suffix):
         """Labels "True" and "true" are two texts, so two values, as "01" and "1" are."""
-        frame = pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["True", "true", "True"]})
-        path = tmp_path / f"t{suffix}"
-        if suffix == ".csv":
-            frame.to_csv(path, index=False)
-        else:
-            frame.to_json(path, orient="records", lines=True)
+        path = write_by_suffix(
+            pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["True", "true", "True"]}), tmp_path / f"t{suffix}"
+        )
         assert read_table(path, text_columns=["y"])["y"].nunique() == 2
 
     def test_parquet_keeps_its_types(self, tmp_path):
