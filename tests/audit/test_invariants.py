@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise.audit import FILTERS, SCORERS, detection, multilabel, segmentation, token
+from labelwise.audit.confident_joint import FUZZ
 
 SETTINGS = settings(max_examples=20, deadline=None)
 ROW_BY_ROW = ("confident_learning", "predicted_neq_given")
@@ -50,7 +51,7 @@ def rename_columns(probs: np.ndarray, sigma: np.ndarray, axis: int = 1) -> np.nd
 def confident_tie(probs: np.ndarray, thresholds: np.ndarray) -> bool:
     """Whether some row's largest probability among the classes whose threshold it passes is
     shared by two classes (the confident class is then the first of them, in column order)."""
-    passing = np.where(probs >= thresholds, probs, -1.0)
+    passing = np.where(probs >= thresholds - FUZZ, probs, -1.0)  # the library's documented tolerance
     top = passing.max(axis=1, keepdims=True)
     return bool((((passing == top) & (top >= 0)).sum(axis=1) > 1).any())
 
@@ -59,7 +60,9 @@ def assert_counted_rows(result, labels: np.ndarray, probs: np.ndarray) -> None:
     """Each row of the confident joint counts the examples of its given class that pass some
     class's threshold, plus the diagonal guard's one (only where it raised a zero diagonal to 1)."""
     k = probs.shape[1]
-    counted = np.bincount(labels[(probs >= result.thresholds).any(axis=1)], minlength=k)
+    # p >= t - FUZZ passes t (confident_joint.py, as cleanlab): a threshold that is a mean of
+    # equal probabilities can be 1 ulp above them (seed 776: 2/3 against 0.6666666666666667)
+    counted = np.bincount(labels[(probs >= result.thresholds - FUZZ).any(axis=1)], minlength=k)
     guard = result.confident_joint.sum(axis=1) - counted
     assert np.isin(guard, [0, 1]).all(), guard
     np.testing.assert_array_equal(result.confident_joint.diagonal()[guard == 1], 1)
@@ -247,6 +250,7 @@ class TestSegmentationInvariants:
 
     @SETTINGS
     @given(n=st.integers(1, 4), k=st.integers(2, 4), seed=st.integers(0, 10_000))
+    @example(n=1, k=2, seed=776)  # a pixel 1 ulp under its class's threshold passes it (FUZZ)
     def test_renaming_classes_keeps_the_flags(self, n, k, seed):
         """A bijection of the classes (mask values and probability channels together) leaves the
         image scores unchanged and renames the confident joint unless a pixel's confident class is
