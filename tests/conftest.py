@@ -40,3 +40,33 @@ def _no_leaked_dask_client_config():
         dask.config.config.pop("scheduler", None)
         dask.config.config.pop("shuffle", None)
         warnings.warn("a test left scheduler='dask.distributed' in Dask's config with no client running", stacklevel=1)
+
+
+#: ``LABELWISE_HYPOTHESIS_PROFILE=deep`` multiplies every property test's ``max_examples`` by this
+#: factor (a test's own ``@settings`` included), to shake out draws that CI would find later.
+#: Unset (the default, and CI), every test runs with the examples it declares.
+DEEP_EXAMPLES_FACTOR = 5
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``LABELWISE_HYPOTHESIS_PROFILE=deep``, give each ``@given`` test five times its
+    ``max_examples`` (hypothesis's profiles cannot do this: a test's own ``@settings`` wins)."""
+    import os
+
+    profile = os.environ.get("LABELWISE_HYPOTHESIS_PROFILE", "")
+    if not profile:
+        return
+    if profile != "deep":
+        raise pytest.UsageError(f"LABELWISE_HYPOTHESIS_PROFILE must be 'deep' or unset, got {profile!r}")
+    from hypothesis import settings
+
+    seen: set[int] = set()
+    for item in items:
+        test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        if not getattr(test, "is_hypothesis_test", False) or id(test) in seen:
+            continue
+        seen.add(id(test))
+        current = test._hypothesis_internal_use_settings
+        test._hypothesis_internal_use_settings = settings(
+            current, max_examples=current.max_examples * DEEP_EXAMPLES_FACTOR
+        )

@@ -115,17 +115,33 @@ class PredictWithFittedEstimator:
     wrapped estimator's input tags to scikit-learn's.
     """
 
+    classes_: np.ndarray  # set by the subclass's fit
+    estimator_: Any
+
     @available_if(estimator_has("predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities of the fitted ``estimator_``, columns in the order of ``classes_``."""
+        """Class probabilities of the fitted ``estimator_``, columns in the order of ``classes_``
+        (0 for a class the final fit had no row of, e.g. every row of it dropped or weighted 0)."""
         check_is_fitted(self)
-        return self.estimator_.predict_proba(check_meta_X(self, X, reset=False))
+        return self._every_class(self.estimator_.predict_proba(check_meta_X(self, X, reset=False)), 0.0)
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
-        """Log class probabilities of the fitted ``estimator_``."""
+        """Log class probabilities of the fitted ``estimator_`` (``-inf`` for an unseen class)."""
         check_is_fitted(self)
-        return self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False))
+        return self._every_class(self.estimator_.predict_log_proba(check_meta_X(self, X, reset=False)), -np.inf)
+
+    def _every_class(self, values: Any, fill: float) -> Any:
+        """``values``, one column per class code the fitted ``estimator_`` saw, as one column per
+        class of ``classes_`` (``fill`` where it saw none); unchanged when it saw every class."""
+        k = len(self.classes_)
+        seen = getattr(self.estimator_, "classes_", None)
+        values = np.asarray(values)
+        if seen is None or values.ndim != 2 or np.array_equal(seen, np.arange(k)):
+            return values
+        out = np.full((values.shape[0], k), fill, dtype=np.float64)
+        out[:, np.asarray(seen, dtype=np.int64)] = values
+        return out
 
     @available_if(estimator_has("predict"))
     def predict(self, X):

@@ -4,6 +4,7 @@ permutation on random small data with tied feature values and duplicated rows.""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,3 +62,45 @@ def test_permuting_rows_permutes_the_order_free_scores(seed, n, k):
         np.testing.assert_allclose(
             b.issues[f"{name}_score"], a.issues[f"{name}_score"].to_numpy()[perm], atol=1e-9, err_msg=name
         )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(20, 40),
+    start=st.integers(-50, 50),
+    steps=st.lists(st.integers(0, 3), min_size=39, max_size=39),
+    strict=st.booleans(),
+    as_float=st.booleans(),
+    seed=st.integers(0, 1000),
+)
+def test_identifier_columns_follow_the_rule_under_reversal_and_column_moves(n, start, steps, strict, as_float, seed):
+    """A column of integers (integral floats too) is an identifier exactly when its values are at
+    least 20, all distinct and in monotone row order (a step of 0 is a repeat, never an id), and a
+    constant exactly when it has one value. Reversing the rows keeps both lists (decreasing is
+    monotone too); moving the columns moves the indices with them."""
+    rng = np.random.default_rng(seed)
+    steps = [step + strict for step in steps[: n - 1]]  # strict: every step >= 1, an id
+    candidate = start + np.concatenate([[0], np.cumsum(steps)])
+    X = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "candidate": candidate.astype(np.float64) if as_float else candidate,
+            "seven": np.full(n, 7.0),
+            "code": rng.integers(0, 3, n),
+        }
+    )
+    is_id = len(np.unique(candidate)) == n  # steps >= 0: monotone, so distinct means strictly
+    is_constant = len(np.unique(candidate)) == 1
+
+    def found(features: pd.DataFrame) -> dict:
+        return find_data_issues(features, checks="identifier_column").info["identifier_column"]
+
+    info = found(X)
+    assert info["identifier_columns"] == ([1] if is_id else [])
+    assert info["constant_columns"] == ([1, 2] if is_constant else [2])
+    assert found(X.iloc[::-1]) == info
+    move = rng.permutation(4)  # new column j holds old column move[j]
+    moved = found(X.iloc[:, move])
+    where = np.argsort(move)  # old column c is now at where[c]
+    assert moved["identifier_columns"] == sorted(where[info["identifier_columns"]].tolist())
+    assert moved["constant_columns"] == sorted(where[info["constant_columns"]].tolist())

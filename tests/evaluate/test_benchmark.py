@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
@@ -127,6 +127,33 @@ class TestTable:
         a = corrected_benchmark(preds, given, corrected).table
         b = corrected_benchmark({k: v[perm] for k, v in preds.items()}, given[perm], corrected[perm]).table
         pd.testing.assert_frame_equal(a, b)
+
+    @given(seed=st.integers(0, 10_000), order=st.permutations(range(4)))
+    @settings(max_examples=15, deadline=None)
+    def test_renaming_by_names_in_another_sorted_order_changes_nothing(self, seed, order):
+        """Class codes mapped to names by a non-identity bijection (so the names' sorted order,
+        the default ``classes``, is not the codes'), with ``soft_labels`` columns moved to follow
+        it: the same table (``expected_corrected`` included), prevalence curve and crossovers for
+        the same ``random_state``. The removal orders draw clean items by position, never by name."""
+        assume(list(order) != sorted(order))
+        preds, given, corrected = _problem(n=120, seed=seed)
+        soft = np.random.default_rng(seed).dirichlet(np.ones(4), 120)
+        names = np.array(["a", "b", "c", "d"], dtype=object)[list(order)]  # class c -> names[c]
+        renamed_soft = np.empty_like(soft)
+        renamed_soft[:, list(order)] = soft  # the sorted names put class c in column order[c]
+        corr = np.array([None if c is None else names[c] for c in corrected], dtype=object)
+        a = corrected_benchmark(preds, given, corrected, soft_labels=soft, seeds=3, random_state=seed)
+        b = corrected_benchmark(
+            {k: names[v] for k, v in preds.items()},
+            names[given],
+            corr,
+            soft_labels=renamed_soft,
+            seeds=3,
+            random_state=seed,
+        )
+        pd.testing.assert_frame_equal(a.table, b.table)
+        np.testing.assert_array_equal(a.prevalence_curve().scores, b.prevalence_curve().scores)
+        pd.testing.assert_frame_equal(a.crossovers, b.crossovers)
 
 
 class TestPrevalenceCurve:

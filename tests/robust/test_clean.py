@@ -8,6 +8,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -258,6 +259,23 @@ class TestSampleWeight:
         )
         assert clf.score(X, truth) > 0.8
         assert np.all(clf.sample_weight_ <= confidence[voted] + 1e-12)
+
+    def test_a_class_whose_rows_all_weigh_zero_keeps_its_probability_column(self):
+        """Every row of one class weighted 0: the final fit sees the other classes only, and
+        predict_proba still has one column per class of classes_ (that class's column 0), so its
+        argmax is predict (the column of class 2 was read as class 1's before)."""
+        rng = np.random.default_rng(0)
+        y = np.repeat([0, 1, 2], 20)
+        X = rng.normal(size=(60, 2)) + 2.0 * y[:, None]
+        weights = np.where(y == 0, 0.0, 1.0)
+        model = CleanClassifier(GaussianNB(), cv=3, random_state=0).fit(X, y, sample_weight=weights)
+        assert model.estimator_.classes_.tolist() == [1, 2]
+        proba = model.predict_proba(X)
+        assert proba.shape == (60, 3)
+        np.testing.assert_array_equal(proba[:, 0], 0.0)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
+        assert np.isneginf(model.predict_log_proba(X)[:, 0]).all()
 
     @pytest.mark.parametrize(
         "weights, match",

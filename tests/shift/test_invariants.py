@@ -45,6 +45,8 @@ def test_renaming_classes_renames_the_priors(seed, k, method):
     (``priors'[sigma[c]] = priors[c]``, to 1e-7)."""
     rng, vp, yv, tp = _problem(seed, k)
     sigma = rng.permutation(k)
+    while (sigma == np.arange(k)).all():  # a renaming that renames (k=2: half the draws did not)
+        sigma = rng.permutation(k)
     inverse = np.argsort(sigma)
     a = estimate_priors(vp, yv, tp, method=method, classes=np.arange(k))
     b = estimate_priors(vp[:, inverse], sigma[yv], tp[:, inverse], method=method, classes=np.arange(k))
@@ -136,3 +138,35 @@ def test_adjuster_renames_its_predictions(seed, k, method):
     top2 = np.sort(p, axis=1)[:, -2:]
     away = top2[:, 1] - top2[:, 0] > 1e-5
     np.testing.assert_array_equal(b.predict(tp)[away], names[a.predict(tp)][away])
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 1000),
+    method=st.sampled_from(list(METHODS)),
+    val_order=st.permutations(range(3)),
+    target_order=st.permutations(range(3)),
+)
+def test_class_named_frames_in_any_column_order_give_the_array_priors(seed, method, val_order, target_order):
+    """Probability DataFrames whose columns name the classes (names whose sorted order is not the
+    columns' order), each table's columns in any order, with text labels: the priors of each class
+    are those of the plain arrays with ``classes`` given, listed in the validation table's column
+    order: source priors to 1e-12 (label counts), target priors to 1e-7 as in the renaming test
+    (reordered columns change only the rounding of row sums, and the iterative fits stop at a
+    tolerance)."""
+    import pandas as pd
+
+    _, vp, yv, tp = _problem(seed, 3)
+    names = np.array(["dog", "cat", "fox"], dtype=object)
+    ref = estimate_priors(vp, names[yv], tp, method=method, classes=names, random_state=0)
+    v, t = list(val_order), list(target_order)
+    got = estimate_priors(
+        pd.DataFrame(vp[:, v], columns=names[v]),
+        names[yv],
+        pd.DataFrame(tp[:, t], columns=names[t]),
+        method=method,
+        random_state=0,
+    )
+    assert got.classes.tolist() == names[v].tolist()
+    np.testing.assert_allclose(got.priors, ref.priors[v], rtol=0, atol=1e-7)
+    np.testing.assert_allclose(got.source_priors, ref.source_priors[v], rtol=0, atol=1e-12)
