@@ -213,11 +213,6 @@ class TestTextColumns:
         values = a.to_numpy(dtype=object)
         assert np.array_equal(np.equal.outer(values, values), same_text)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="props24: a text column of boolean spellings is made bool (numbers_unless_merged), so "
-        "'True', 'true' and 'TRUE' become one value although '01' and '1' stay two; io/ is walk24's, left to the lead",
-    )
     @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
     def test_boolean_spellings_stay_distinct_values(self, tmp_path, suffix):
         """Labels "True" and "true" are two texts, so two values, as "01" and "1" are."""
@@ -225,6 +220,13 @@ class TestTextColumns:
             pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["True", "true", "True"]}), tmp_path / f"t{suffix}"
         )
         assert read_table(path, text_columns=["y"])["y"].nunique() == 2
+
+    @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+    def test_booleans_spelled_one_way_stay_booleans(self, tmp_path, suffix):
+        """A column of "True" and "False", each written one way, stays boolean."""
+        frame = pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["True", "False", "True"]})
+        read = read_table(write_by_suffix(frame, tmp_path / f"t{suffix}"), text_columns=["y"])["y"]
+        assert read.dtype == bool and read.tolist() == [True, False, True]
 
     def test_parquet_keeps_its_types(self, tmp_path):
         """Parquet columns are typed by the file; text_columns changes nothing there."""

@@ -1,7 +1,7 @@
 """Id and label columns read as text, turned into numbers only where no two texts become one number.
 
-A CSV parser (and pandas' JSON reader) turns ``"01"`` and ``"1"`` into the number ``1``, and
-``"1.0"`` and ``"1"`` into ``1.0``: two classes (or two items) the user wrote differently become one
+A CSV parser (and pandas' JSON reader) turns ``"01"`` and ``"1"`` into the number ``1``,
+``"1.0"`` and ``"1"`` into ``1.0``, and ``"True"`` and ``"true"`` into one boolean: two classes (or two items) the user wrote differently become one
 and nothing says so. :func:`numbers_unless_merged` keeps such a column as the text of the file;
 a column of canonical integers (``"0"``, ``"17"``, ``"-3"``) or of floats that no two texts
 share becomes numbers, as the parser would have made it.
@@ -40,7 +40,7 @@ def restore_merged_texts(
     column (the usual ids and labels) costs a few vectorised prefix tests; a float column is
     decided on its distinct texts.
     """
-    numeric = [c for c in columns if c in frame.columns and frame[c].dtype.kind in "iuf"]
+    numeric = [c for c in columns if c in frame.columns and frame[c].dtype.kind in "iufb"]
     if not numeric:
         return
     texts = read_texts(numeric)
@@ -48,9 +48,10 @@ def restore_merged_texts(
         strings = pc.utf8_trim_whitespace(texts.column(column))  # blanks around a value are layout, not text
         if frame[column].dtype.kind in "iu":
             lossless = not _any_non_canonical_integer(strings)
-        else:
+        else:  # floats or booleans: decided on the distinct texts
             distinct = pd.Series(pc.unique(strings.drop_null()).to_pylist(), dtype=object)
-            lossless = numbers_unless_merged(distinct).dtype.kind in "iuf"
+            kept = numbers_unless_merged(distinct).dtype.kind
+            lossless = kept == "b" if frame[column].dtype.kind == "b" else kept in "iuf"
         if not lossless:
             frame[column] = pd.Series(strings.to_pylist(), index=frame.index, dtype=object).where(frame[column].notna())
 
@@ -77,14 +78,16 @@ def numbers_unless_merged(values: pd.Series) -> pd.Series:
     Series
         int64 (float64 with missing cells) when every text is a canonical integer; float64 when
         every text is a number and no two distinct texts give the same number; bool when every
-        text is ``True``/``False``; otherwise the text itself (``"01"`` next to ``"1"``, ``"1.0"``
+        text is ``True``/``False`` spelled one way each (``"True"`` next to ``"true"`` stays text);
+        otherwise the text itself (``"01"`` next to ``"1"``, ``"1.0"``
         next to ``"1"``, ``"007"`` among integer ids: kept as written).
     """
     present = values.dropna()
     if present.empty or not present.map(lambda v: isinstance(v, str)).all():
         return values.infer_objects()
     distinct = pd.unique(present.to_numpy(dtype=object))
-    if set(distinct) <= _BOOLS.keys() and len(present) == len(values):
+    spelled_once = len({_BOOLS.get(t) for t in distinct}) == distinct.size  # not "True" and "true"
+    if set(distinct) <= _BOOLS.keys() and spelled_once and len(present) == len(values):
         return values.map(_BOOLS).astype(bool)
     if all(_CANONICAL_INT.fullmatch(t) for t in distinct):
         return pd.to_numeric(values)
