@@ -26,6 +26,7 @@ from .._stage_progress import compute, stage, stages
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
 from ..io.arrays import load_npy as read_npy
+from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
@@ -198,19 +199,21 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     values = frame[column]
     if isinstance(values.dtype, pd.api.extensions.ExtensionDtype):  # e.g. Parquet strings: Dask warns on them
         values = values.astype(object)
-    return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
+    if not hasattr(values, "to_dask_array"):
+        return values.to_numpy()
+    array = values.to_dask_array(lengths=True)
+    rows = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
+    # the Parquet parts are the user's; the chunks are this command's choice: align them here, without
+    # the library's warning about labels chunked unlike probs (a length mismatch is still the library's error)
+    return array.rechunk((rows,)) if rows and array.shape[0] == like.shape[0] else array
 
 
 def write_issues(result: Any, out: Path) -> Path:
-    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed)."""
+    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed).
+
+    Inside a :func:`~labelwise.io.files_together` block the folder is moved into place when the
+    block ends, with ``summary.json``: never a new ``issues.parquet`` beside the previous summary.
+    """
     out.mkdir(parents=True, exist_ok=True)
     target = out / "issues.parquet"
     tmp = out / f".issues.parquet.tmp-{os.getpid()}"
@@ -230,7 +233,7 @@ def write_issues(result: Any, out: Path) -> Path:
                 }
             )
             frame.to_parquet(tmp / "part.0.parquet", index=False)
-        _replace_dir(tmp, target)
+        move_into_place(tmp, target)
     except BaseException:  # Ctrl-C or a failed partition: no half-written folder is left behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise

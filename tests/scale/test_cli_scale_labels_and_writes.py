@@ -1,0 +1,66 @@
+"""``labelwise audit`` at scale: a Parquet folder of uneven labels parts, and the outputs written together."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import labelwise as lw
+from labelwise.cli import main
+from labelwise.errors import StorageError
+
+from ._data import noisy_probs
+
+pytest.importorskip("dask.dataframe")
+
+
+def _args(tmp_path, probs_path, labels_path, out, *extra):
+    return ["audit", "--probs", str(probs_path), "--labels", str(labels_path), *extra, "--out", str(out)]
+
+
+def test_parquet_folder_of_uneven_parts_is_audited_without_a_chunking_warning(tmp_path):
+    """Labels parts of 250, 1, 749 and 1000 rows against a .zarr of 300-row chunks: the command aligns
+    the chunks itself (no warning about labels chunked unlike probs), and the flags are the in-memory ones."""
+    zarr = pytest.importorskip("zarr")
+    labels, probs = noisy_probs(2000, 3, seed=21)
+    z = zarr.open_array(str(tmp_path / "p.zarr"), mode="w", shape=probs.shape, chunks=(300, 3), dtype=probs.dtype)
+    z[:] = probs
+    (tmp_path / "y").mkdir()
+    for i, (a, b) in enumerate([(0, 250), (250, 251), (251, 1000), (1000, 2000)]):
+        pd.DataFrame({"y": labels[a:b]}).to_parquet(tmp_path / "y" / f"part.{i}.parquet")
+    res = CliRunner().invoke(main, _args(tmp_path, tmp_path / "p.zarr", tmp_path / "y", tmp_path / "o", "--label", "y"))
+    assert res.exit_code == 0, res.output
+    assert "rechunking" not in res.output and "warning" not in res.output
+    table = pd.read_parquet(tmp_path / "o" / "issues.parquet").sort_values("row")
+    np.testing.assert_array_equal(table["is_issue"].to_numpy(), lw.find_label_issues(labels, probs).is_issue)
+
+
+def test_failed_summary_write_keeps_the_previous_issues_parquet(tmp_path, monkeypatch):
+    """A second audit whose summary.json cannot be written leaves the first run's issues.parquet and
+    summary.json together (not the new issues.parquet beside the old summary), and no temporary folder."""
+    from labelwise.cli import _scale
+
+    labels, probs = noisy_probs(600, 3, seed=22)
+    np.save(tmp_path / "p.npy", probs)
+    np.save(tmp_path / "y.npy", labels)
+    out = tmp_path / "o"
+    first = CliRunner().invoke(main, _args(tmp_path, tmp_path / "p.npy", tmp_path / "y.npy", out))
+    assert first.exit_code == 0, first.output
+    before = pd.read_parquet(out / "issues.parquet")
+    summary = (out / "summary.json").read_text()
+
+    def full_disk(summary, out):
+        raise StorageError(f"could not write {out / 'summary.json'}: no space left on device")
+
+    monkeypatch.setattr(_scale, "write_audit_summary", full_disk)
+    np.save(tmp_path / "y.npy", np.roll(labels, 1))  # another run's labels: other flags
+    second = CliRunner().invoke(main, _args(tmp_path, tmp_path / "p.npy", tmp_path / "y.npy", out))
+    assert second.exit_code != 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "issues.parquet"), before)
+    assert (out / "summary.json").read_text() == summary
+    assert json.loads(summary)["n_examples"] == 600
+    assert sorted(p.name for p in out.iterdir()) == ["issues.parquet", "summary.json"]
