@@ -64,3 +64,19 @@ def test_failed_summary_write_keeps_the_previous_issues_parquet(tmp_path, monkey
     assert (out / "summary.json").read_text() == summary
     assert json.loads(summary)["n_examples"] == 600
     assert sorted(p.name for p in out.iterdir()) == ["issues.parquet", "summary.json"]
+
+
+@pytest.mark.parametrize("store", ["group", "one-dimensional"])
+def test_zarr_probs_that_are_not_one_2d_array_give_one_line_naming_probs(tmp_path, store):
+    """A Zarr group, or a 1-D array, as --probs: one error line naming --probs and the store, no traceback."""
+    zarr = pytest.importorskip("zarr")
+    path = tmp_path / "p.zarr"
+    if store == "group":
+        zarr.open_group(str(path), mode="w").create_array("probs", shape=(3, 2), dtype="f8")
+    else:
+        zarr.open_array(str(path), mode="w", shape=(3,), chunks=(2,), dtype="f8")[:] = 0.5
+    np.save(tmp_path / "y.npy", np.array([0, 1, 0]))
+    res = CliRunner().invoke(main, _args(tmp_path, path, tmp_path / "y.npy", tmp_path / "o"))
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert res.output.startswith("error: --probs") and "p.zarr" in res.output, res.output
+    assert not (tmp_path / "o").exists()

@@ -26,6 +26,7 @@ from .._stage_progress import compute, stage, stages
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
 from ..io.arrays import load_npy as read_npy
+from ..io.arrays import load_zarr
 from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
@@ -135,8 +136,13 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
     require_path(path, parameter="--probs", kind=".npy file or Zarr store")
     if path.suffix == ".zarr" or path.is_dir():
-        da = _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
-        arr = da.from_zarr(str(path))
+        _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
+        arr = load_zarr(path, parameter="--probs")
+        if arr.ndim != 2:
+            raise ShapeMismatchError(
+                f"--probs must be a 2-D array (one row per example, one column per class), got shape "
+                f"{arr.shape} in {str(path)!r}"
+            )
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
             warnings.warn(
                 f"--probs {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
