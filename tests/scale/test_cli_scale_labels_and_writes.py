@@ -80,3 +80,15 @@ def test_zarr_probs_that_are_not_one_2d_array_give_one_line_naming_probs(tmp_pat
     assert res.exit_code != 0 and "Traceback" not in res.output
     assert res.output.startswith("error: --probs") and "p.zarr" in res.output, res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_label_errors_name_the_options_not_the_api_parameters(tmp_path):
+    """String labels with fewer values than --probs columns: the error names --labels, --probs and --classes
+    (as the in-memory command does), not the API's labels, probs and classes=."""
+    _, probs = noisy_probs(90, 3, seed=23)
+    np.save(tmp_path / "p.npy", probs)
+    np.save(tmp_path / "y.npy", np.array(["cat", "dog"] * 45))
+    res = CliRunner().invoke(main, _args(tmp_path, tmp_path / "p.npy", tmp_path / "y.npy", tmp_path / "o"))
+    assert res.exit_code != 0
+    assert res.output.startswith("error: --labels has 2 distinct values but --probs has 3 columns"), res.output
+    assert "give --classes" in res.output and "classes=" not in res.output

@@ -286,9 +286,10 @@ def audit_at_scale(
             labels = labels.compute()
         source = "--labels" if labels_path is not None else f"--label column {label!r}"
         named = None if classes is None else _named_classes(classes, probs, labels, source)
-        result = find_label_issues(
-            labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows, classes=named
-        )
+        with _options_named(source):  # the API's errors name labels, probs and classes=: name the options
+            result = find_label_issues(
+                labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows, classes=named
+            )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = result.summary()
         summary["settings"] = {
@@ -317,6 +318,24 @@ def audit_at_scale(
     )
     console().print(f"wrote {path}, {Path(out) / 'summary.json'}")
     return summary
+
+
+@contextlib.contextmanager
+def _options_named(source: str) -> Iterator[None]:
+    """The audit's input errors in the command's words: ``labels`` is ``source`` (``--labels`` or the
+    ``--label`` column), ``probs`` is ``--probs``, and the API's ``classes=`` is ``--classes``."""
+    from ..errors import LabelwiseError
+    from ._common import renaming
+
+    try:
+        with renaming({"labels": source, "probs": "--probs"}):
+            yield
+    except LabelwiseError as exc:
+        message = str(exc)
+        if "pass classes=" not in message:
+            raise
+        words = "give --classes (the class of each --probs column, in column order, e.g. --classes cat,dog,owl)"
+        raise type(exc)(message.replace("pass classes=", words).replace(" probs has", " --probs has")) from exc
 
 
 def _named_classes(names: list[str], probs: Any, labels: Any, source: str) -> np.ndarray:
