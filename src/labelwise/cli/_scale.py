@@ -84,7 +84,7 @@ def scheduler(spec: str | None) -> Iterator[None]:
     except ImportError:
         raise InvalidParameterError(f"--scheduler {spec} needs Dask: pip install 'labelwise[dask]'") from None
     if spec == "processes":
-        with dask.config.set(scheduler=spec):
+        with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool):
             yield
         return
     from distributed import Client, LocalCluster
@@ -102,6 +102,32 @@ def scheduler(spec: str | None) -> Iterator[None]:
         ) from None
     with client:
         yield
+
+
+@contextlib.contextmanager
+def _one_process_pool(dask: Any) -> Iterator[Any]:
+    """One pool of worker processes for every computation of the command, made as Dask makes its own.
+
+    Without a pool of its own, Dask's ``processes`` scheduler starts a pool for each computation
+    and shuts it down after (an audit runs about ten: each starts its workers, which import numpy
+    and labelwise again, and maps the ``.npy`` afresh). On an error or Ctrl-C the pool is shut
+    down without waiting for the tasks it still holds.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dask.multiprocessing import get_context, initialize_worker_process
+    from dask.system import CPU_COUNT
+
+    if os.environ.get("PYTHONHASHSEED") in (None, "0"):  # as Dask does: the same hashes in every worker
+        os.environ["PYTHONHASHSEED"] = "6640"
+    workers = dask.config.get("num_workers", None) or CPU_COUNT
+    pool = ProcessPoolExecutor(workers, mp_context=get_context(), initializer=initialize_worker_process)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 #: Memory maps of the ``.npy`` files this process's tasks read, by file identity (at most ``_MAX_MAPS``).
