@@ -58,8 +58,19 @@ def test_failed_summary_write_keeps_the_previous_issues_parquet(tmp_path, monkey
 
     monkeypatch.setattr(_scale, "write_audit_summary", full_disk)
     np.save(tmp_path / "y.npy", np.roll(labels, 1))  # another run's labels: other flags
-    second = CliRunner().invoke(main, _args(tmp_path, tmp_path / "p.npy", tmp_path / "y.npy", out))
-    assert second.exit_code != 0
+    with pytest.raises(StorageError):  # the audit itself (the command may refuse a used --out before it)
+        _scale.audit_at_scale(
+            None,
+            None,
+            tmp_path / "p.npy",
+            tmp_path / "y.npy",
+            spec=None,
+            chunk_rows=None,
+            out=out,
+            filter_by="prune_by_noise_rate",
+            rank_by="self_confidence",
+            quiet=True,
+        )
     pd.testing.assert_frame_equal(pd.read_parquet(out / "issues.parquet"), before)
     assert (out / "summary.json").read_text() == summary
     assert json.loads(summary)["n_examples"] == 600
