@@ -26,6 +26,8 @@ from .._stage_progress import compute, stage, stages
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
 from ..io.arrays import load_npy as read_npy
+from ..io.arrays import load_zarr
+from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
@@ -82,7 +84,7 @@ def scheduler(spec: str | None) -> Iterator[None]:
     except ImportError:
         raise InvalidParameterError(f"--scheduler {spec} needs Dask: pip install 'labelwise[dask]'") from None
     if spec == "processes":
-        with dask.config.set(scheduler=spec):
+        with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool):
             yield
         return
     from distributed import Client, LocalCluster
@@ -100,6 +102,32 @@ def scheduler(spec: str | None) -> Iterator[None]:
         ) from None
     with client:
         yield
+
+
+@contextlib.contextmanager
+def _one_process_pool(dask: Any) -> Iterator[Any]:
+    """One pool of worker processes for every computation of the command, made as Dask makes its own.
+
+    Without a pool of its own, Dask's ``processes`` scheduler starts a pool for each computation
+    and shuts it down after (an audit runs about ten: each starts its workers, which import numpy
+    and labelwise again, and maps the ``.npy`` afresh). On an error or Ctrl-C the pool is shut
+    down without waiting for the tasks it still holds.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dask.multiprocessing import get_context, initialize_worker_process
+    from dask.system import CPU_COUNT
+
+    if os.environ.get("PYTHONHASHSEED") in (None, "0"):  # as Dask does: the same hashes in every worker
+        os.environ["PYTHONHASHSEED"] = "6640"
+    workers = dask.config.get("num_workers", None) or CPU_COUNT
+    pool = ProcessPoolExecutor(workers, mp_context=get_context(), initializer=initialize_worker_process)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 #: Memory maps of the ``.npy`` files this process's tasks read, by file identity (at most ``_MAX_MAPS``).
@@ -134,8 +162,13 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
     require_path(path, parameter="--probs", kind=".npy file or Zarr store")
     if path.suffix == ".zarr" or path.is_dir():
-        da = _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
-        arr = da.from_zarr(str(path))
+        _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
+        arr = load_zarr(path, parameter="--probs")
+        if arr.ndim != 2:
+            raise ShapeMismatchError(
+                f"--probs must be a 2-D array (one row per example, one column per class), got shape "
+                f"{arr.shape} in {str(path)!r}"
+            )
         if arr.ndim == 2 and len(arr.chunks[1]) > 1:
             warnings.warn(
                 f"--probs {str(path)!r} is chunked along its columns ({len(arr.chunks[1])} column chunks); "
@@ -198,19 +231,21 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     values = frame[column]
     if isinstance(values.dtype, pd.api.extensions.ExtensionDtype):  # e.g. Parquet strings: Dask warns on them
         values = values.astype(object)
-    return values.to_dask_array(lengths=True) if hasattr(values, "to_dask_array") else values.to_numpy()
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
+    if not hasattr(values, "to_dask_array"):
+        return values.to_numpy()
+    array = values.to_dask_array(lengths=True)
+    rows = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
+    # the Parquet parts are the user's; the chunks are this command's choice: align them here, without
+    # the library's warning about labels chunked unlike probs (a length mismatch is still the library's error)
+    return array.rechunk((rows,)) if rows and array.shape[0] == like.shape[0] else array
 
 
 def write_issues(result: Any, out: Path) -> Path:
-    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed)."""
+    """Per-example table as ``issues.parquet`` (a directory written partition by partition, then renamed).
+
+    Inside a :func:`~labelwise.io.files_together` block the folder is moved into place when the
+    block ends, with ``summary.json``: never a new ``issues.parquet`` beside the previous summary.
+    """
     out.mkdir(parents=True, exist_ok=True)
     target = out / "issues.parquet"
     tmp = out / f".issues.parquet.tmp-{os.getpid()}"
@@ -230,7 +265,7 @@ def write_issues(result: Any, out: Path) -> Path:
                 }
             )
             frame.to_parquet(tmp / "part.0.parquet", index=False)
-        _replace_dir(tmp, target)
+        move_into_place(tmp, target)
     except BaseException:  # Ctrl-C or a failed partition: no half-written folder is left behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -277,9 +312,10 @@ def audit_at_scale(
             labels = labels.compute()
         source = "--labels" if labels_path is not None else f"--label column {label!r}"
         named = None if classes is None else _named_classes(classes, probs, labels, source)
-        result = find_label_issues(
-            labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows, classes=named
-        )
+        with _options_named(source):  # the API's errors name labels, probs and classes=: name the options
+            result = find_label_issues(
+                labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows, classes=named
+            )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = result.summary()
         summary["settings"] = {
@@ -308,6 +344,24 @@ def audit_at_scale(
     )
     console().print(f"wrote {path}, {Path(out) / 'summary.json'}")
     return summary
+
+
+@contextlib.contextmanager
+def _options_named(source: str) -> Iterator[None]:
+    """The audit's input errors in the command's words: ``labels`` is ``source`` (``--labels`` or the
+    ``--label`` column), ``probs`` is ``--probs``, and the API's ``classes=`` is ``--classes``."""
+    from ..errors import LabelwiseError
+    from ._common import renaming
+
+    try:
+        with renaming({"labels": source, "probs": "--probs"}):
+            yield
+    except LabelwiseError as exc:
+        message = str(exc)
+        if "pass classes=" not in message:
+            raise
+        words = "give --classes (the class of each --probs column, in column order, e.g. --classes cat,dog,owl)"
+        raise type(exc)(message.replace("pass classes=", words).replace(" probs has", " --probs has")) from exc
 
 
 def _named_classes(names: list[str], probs: Any, labels: Any, source: str) -> np.ndarray:

@@ -16,13 +16,14 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import DataFileError
 from .paths import require_file
 
-__all__ = ["NpzArrays", "load_npy", "load_npz", "unreadable"]
+__all__ = ["NpzArrays", "load_npy", "load_npz", "load_zarr", "unreadable"]
 
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGIC = b"PK"  # a local file header (PK\x03\x04), or an empty archive (PK\x05\x06)
@@ -159,3 +160,43 @@ def load_npz(path: str | os.PathLike, *, parameter: str) -> NpzArrays:
             return NpzArrays({name: data[name] for name in data.files})
     except _FAILURES as exc:
         raise unreadable(parameter, p, ".npz", _reason(exc)) from None
+
+
+def load_zarr(path: str | os.PathLike, *, parameter: str) -> Any:
+    """A Zarr array store as a dask array read chunk by chunk, with a :class:`DataFileError` naming
+    ``parameter`` and the store for every way it cannot be read.
+
+    ``dask.array.from_zarr`` raises zarr's own errors (``ArrayNotFoundError`` on an empty folder or
+    a file, ``NodeTypeValidationError`` on a group, each with a traceback through zarr's store
+    code); they become one line that says what the store holds instead of an array.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.zarr`` store (a folder holding one array).
+    parameter : str
+        The parameter or option the store was given as, for the error.
+
+    Returns
+    -------
+    dask.array.Array
+        The stored array, in the store's chunks.
+
+    Raises
+    ------
+    DataFileError
+        The path holds no Zarr array (an empty folder, a file, a group of arrays, a damaged store).
+    """
+    import dask.array as da
+
+    try:
+        return da.from_zarr(str(path))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "no array found"
+        raise unreadable(
+            parameter,
+            Path(path),
+            "Zarr array",
+            f"{type(exc).__name__}: {first} (a store of one array is expected, e.g. written with "
+            "dask.array.to_zarr(probs, path) or zarr.open_array(path, mode='w', ...))",
+        ) from None

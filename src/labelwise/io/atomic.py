@@ -127,7 +127,7 @@ def files_together(supersedes: Iterable[str | os.PathLike] = ()) -> Iterator[Non
     with _sigint_held():
         for i, (tmp, dest) in enumerate(pending):
             try:
-                os.replace(tmp, dest)
+                _replace(tmp, dest)
             except OSError as exc:
                 _remove(t for t, _ in pending[i:])
                 raise _storage_error(dest, exc) from exc
@@ -146,8 +146,59 @@ def _remove_superseded(paths: Iterator[Path]) -> None:
             raise _storage_error(path, exc) from exc
 
 
+def move_into_place(tmp: str | os.PathLike, dest: str | os.PathLike) -> None:
+    """Move a finished temporary file or folder ``tmp`` (beside ``dest``) onto ``dest``.
+
+    Outside a :func:`files_together` block the move happens at once; inside one it happens when
+    the block ends, with the block's other files (so a folder written partition by partition,
+    such as ``issues.parquet/``, lands together with its ``summary.json``, and stays the previous
+    one if the block raises). A folder replaces a folder: the previous one is renamed aside,
+    the new one renamed into place, then the previous one removed.
+
+    Parameters
+    ----------
+    tmp : path-like
+        The temporary file or folder, on the same file system as ``dest``.
+    dest : path-like
+        Destination.
+
+    Raises
+    ------
+    StorageError
+        The move fails (outside a block; inside one, when the block ends); ``dest`` is left as it was.
+    """
+    pending = _TOGETHER.get()
+    if pending is not None:
+        pending.append((str(tmp), Path(dest)))
+        return
+    try:
+        _replace(str(tmp), Path(dest))
+    except OSError as exc:
+        _remove(iter([str(tmp)]))
+        raise _storage_error(Path(dest), exc) from exc
+
+
+def _replace(tmp: str, dest: Path) -> None:
+    """``os.replace(tmp, dest)``, or for a folder onto a folder: the old one aside, the new one in place."""
+    if not (os.path.isdir(tmp) and dest.is_dir() and not dest.is_symlink()):
+        os.replace(tmp, dest)
+        return
+    old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(dest, old)
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        os.replace(old, dest)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _remove(paths: Iterator[str]) -> None:
     for path in paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            continue
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
