@@ -104,3 +104,19 @@ def test_a_csv_with_scheduler_says_to_write_parquet_or_leave_out_the_scheduler(a
     assert res.exit_code == 2, res.output
     assert "--scheduler needs PATH as Parquet" in res.output and "leave out --scheduler" in res.output
     assert len([line for line in res.output.splitlines() if line.strip()]) == 1, res.output
+
+
+def test_a_parquet_folder_without_a_column_names_the_folder_and_the_renaming_options(answers_on_disk, tmp_path):
+    """A folder whose annotator column is called otherwise gets the in-memory command's error (the folder,
+    the missing and found columns, --annotator-column), not the API's "answers must have columns"; and
+    --annotator-column then reads it."""
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    for part in sorted((answers_on_disk / "parts").iterdir()):
+        pd.read_parquet(part).rename(columns={"annotator": "worker"}).to_parquet(folder / part.name)
+    res = _aggregate([folder, "--scheduler", "threads", "--out", tmp_path / "out"])
+    assert res.exit_code != 0
+    assert f"annotation file {str(folder)!r} must have columns" in res.output
+    assert "missing ['annotator']" in res.output and "--annotator-column" in res.output and "'worker'" in res.output
+    res = _aggregate([folder, "--scheduler", "threads", "--annotator-column", "worker", "--out", tmp_path / "out"])
+    assert res.exit_code == 0, res.output

@@ -22,6 +22,7 @@ from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import method_params
+from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
     coerce_like,
@@ -33,7 +34,6 @@ from ._common import (
     split_csv_option,
 )
 from ._out_folder import out_folder
-from ._scale import aggregate_at_scale
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
 #: large sets (K-fold refits), so the default stays Dawid-Skene; ``--method auto`` chooses by held-out likelihood.

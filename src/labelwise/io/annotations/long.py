@@ -38,13 +38,8 @@ def read(
 def _read(p: Path, item: str | None, annotator: str | None, label: str | None) -> Annotations:
     names = {"item": item or "item", "annotator": annotator or "annotator", "label": label or "label"}
     table = read_table(p, text_columns=list(names.values()))
-    missing = [name for name in names.values() if name not in table.columns]
-    if missing:
-        raise MissingColumnError(
-            f"annotation file {str(p)!r} must have columns {list(names.values())} (item, annotator, label; "
-            f"rename with --item-column/--annotator-column/--label-column); missing {missing}, "
-            f"found {[str(c) for c in table.columns]}"
-        )
+    if any(name not in table.columns for name in names.values()):
+        raise missing_columns_error(p, list(names.values()), list(table.columns))
     frame = frame_of(
         table[names["item"]].to_numpy(), table[names["annotator"]].to_numpy(), table[names["label"]].to_numpy()
     )
@@ -58,3 +53,14 @@ def _read(p: Path, item: str | None, annotator: str | None, label: str | None) -
         # a missing label turned an integer column into floats: give the integers back
         kept["label"] = lab.astype(np.int64)
     return Annotations(kept, "long", str(p), n_records=int(frame.shape[0]), dropped=dropped)
+
+
+def missing_columns_error(path: Path, names: list[str], found: list[Any]) -> MissingColumnError:
+    """The error for an answers file (or Parquet folder) at ``path`` without some of the columns
+    ``names`` (item, annotator, label), naming the options that rename them."""
+    missing = [name for name in names if name not in found]
+    return MissingColumnError(
+        f"annotation file {str(path)!r} must have columns {names} (item, annotator, label; "
+        f"rename with --item-column/--annotator-column/--label-column); missing {missing}, "
+        f"found {[str(c) for c in found]}"
+    )

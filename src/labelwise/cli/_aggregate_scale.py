@@ -1,0 +1,132 @@
+"""``labelwise aggregate`` on a Parquet file or folder of answers, on Dask (``--scheduler``).
+
+The command calls :func:`aggregate_at_scale` first; it returns ``None`` when the ordinary
+in-memory path applies (no ``--scheduler`` and no directory input). It writes the same files and
+columns as the in-memory command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._stage_progress import stage, stages
+from ..errors import InvalidParameterError
+from ..io import files_together, write_csv, write_json
+from ..io.annotations.long import missing_columns_error
+from ..io.output_sets import AGGREGATE_OUTPUTS, earlier_outputs
+from ..io.paths import require_path
+from ._scale import _PARQUET_PARTS, read_parquet_rows, scheduler
+
+#: ``labelwise aggregate`` options the distributed fit does not use, by their parameter names.
+_NOT_AT_SCALE = {"gold": "--gold", "probs_path": "--probs", "unsure": "--unsure", "declared": "--labels"}
+
+
+def _distributed_estimator(estimator: Any) -> Any:
+    """``estimator`` with the command's ``--param`` and column options; an error naming the option for
+    what the distributed fit does not do (rather than an error naming the estimator's own parameter, or
+    an option silently left out)."""
+    import click
+
+    from ..aggregate import DawidSkene, MajorityVote, OneCoinDawidSkene
+    from ._aggregate_params import METHODS, method_params
+
+    ctx = click.get_current_context(silent=True)
+    options = ctx.params if ctx is not None else {}
+    where = "with a Parquet folder of answers or --scheduler (the distributed fit)"
+    if not isinstance(estimator, (MajorityVote, DawidSkene, OneCoinDawidSkene)):
+        raise InvalidParameterError(
+            f"--method must be majority-vote, dawid-skene or one-coin {where}, got {options.get('method')!r}"
+        )
+    given = [flag for name, flag in _NOT_AT_SCALE.items() if options.get(name)]
+    if options.get("fmt") not in (None, "auto", "long"):
+        given.append(f"--format {options['fmt']}")
+    if given:
+        raise InvalidParameterError(f"{', '.join(given)} cannot be used {where}; run on a table file for them")
+    if estimator.duplicates != "keep":
+        raise InvalidParameterError(f"--duplicates must be keep {where}, got {estimator.duplicates!r}")
+    if options.get("params"):
+        method = next(name for name, cls in METHODS.items() if cls is type(estimator))
+        estimator.set_params(**method_params(method, options["params"]))
+    columns = {"item_col": "item_column", "annotator_col": "annotator_column", "label_col": "label_column"}
+    return estimator.set_params(**{k: options[v] for k, v in columns.items() if options.get(v)})
+
+
+def aggregate_at_scale(
+    path: Path | None, estimator: Any, *, spec: str | None, out: Path, quiet: bool = False
+) -> dict[str, Any] | None:
+    """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler; one progress bar
+    per stage on a terminal, none with ``quiet``."""
+    if spec is None and not (path is not None and Path(path).is_dir()):
+        return None
+    if path is None:
+        raise InvalidParameterError("PATH is required: a Parquet file or folder of answers (item, annotator, label)")
+    require_path(path, parameter="PATH", kind="Parquet file or folder of answers")
+    if Path(path).is_file() and Path(path).suffix.lower() not in _PARQUET_PARTS:
+        raise InvalidParameterError(
+            f"--scheduler needs PATH as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
+            "as Parquet, or leave out --scheduler to aggregate it in memory"
+        )
+    from ..aggregate import distributed
+    from ._aggregate_outputs import annotators_json, dependent_pairs, finite
+    from ._aggregate_params import METHODS
+
+    answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
+    estimator = _distributed_estimator(estimator)
+    names = [estimator.item_col, estimator.annotator_col, estimator.label_col]
+    if any(name not in answers.columns for name in names):
+        raise missing_columns_error(Path(path), names, list(answers.columns))
+    agreement: dict[str, Any] = {}
+    with scheduler(spec):
+        est = distributed.fit(estimator, answers, agreement=agreement, verbose=False if quiet else None)
+    # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
+    method = next(name for name, cls in METHODS.items() if cls is type(est))
+    labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
+    values = est.probas_.to_numpy()
+    labels["confidence"] = values[np.arange(len(labels)), est.probas_.columns.get_indexer(labels["label"])]
+    for j, col in enumerate(est.probas_.columns):
+        labels[f"prob_{col}"] = values[:, j]
+    labels["n_answers"] = est.n_answers_per_item_.to_numpy()
+    labels["agreement"] = agreement["item"].to_numpy()
+    per = agreement["annotator"]
+    skill = est.annotator_skill_.reindex(per.index).to_numpy()
+    annotators = pd.DataFrame(
+        {"annotator": per.index, "answers": per["answers"], "accuracy": skill, "agreement": per["agreement"]}
+    )
+    summary = {
+        "method": method,
+        "iterations": int(est.n_iter_),
+        "converged": bool(est.converged_),
+        "fallback": getattr(est, "fallback_", None),
+        "dependent_pairs": dependent_pairs(est),
+        "n_items": int(est.n_items_),
+        "n_answers": int(est.n_answers_),
+        "n_annotators": int(est.n_annotators_),
+        "n_classes": len(est.classes_),
+        "classes": [finite(c) for c in est.classes_],
+        "loss_history": [float(v) for v in est.loss_history_],
+        "settings": {"path": str(path), "scheduler": spec or "threads"},
+    }
+    writes: list[tuple[Callable[[Any, Path], Any], Any, str]] = [
+        (write_csv, labels, "labels.csv"),
+        (write_csv, annotators.reset_index(drop=True), "annotators.csv"),
+        (write_json, annotators_json(est, method, annotators), "annotators.json"),
+        (write_json, summary, "summary.json"),
+    ]
+    with stages(False if quiet else None), stage("writing labels.csv and 3 more", total=len(writes)) as shown:
+        with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
+            for write, value, name in writes:
+                write(value, Path(out) / name)
+                if shown is not None:
+                    shown.advance()
+    from ._common import console
+
+    console().print(
+        f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
+        f"{summary['iterations']} iterations); wrote {Path(out) / 'labels.csv'}"
+    )
+    return summary
