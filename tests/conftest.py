@@ -18,6 +18,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def dask_two_threads():
+    """Dask's threaded scheduler on at most 2 threads for the test (the CI machine has 2 cores)."""
+    dask = pytest.importorskip("dask")
+    with dask.config.set(scheduler="threads", num_workers=2):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_leaked_dask_client_config():
     """After each test: a ``scheduler="dask.distributed"`` left in Dask's global config with no

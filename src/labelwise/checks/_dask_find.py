@@ -54,6 +54,7 @@ def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, 
             raise InvalidParameterError(
                 f"features must be numeric; columns {bad[:5]} are not (encode them, e.g. one-hot or embeddings)"
             )
+        features = features.map_partitions(_float_frame, meta=_float_frame(features._meta))
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
     if 0 in X.chunks[0]:  # an empty chunk has no minimum and no partition: dropped
         X = X.rechunk({0: tuple(c for c in X.chunks[0] if c)})
@@ -69,6 +70,16 @@ def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, 
             X = _imputed(X)
             low, high = compute(X.min(axis=0), X.max(axis=0))
     return X, counts, bool((np.asarray(low) != np.asarray(high)).any()), names
+
+
+def _float_frame(frame: Any) -> Any:
+    """A partition's numeric columns as one float64 block, missing values (``pd.NA`` too) as NaN, as
+    :func:`labelwise.checks._inputs.check_features` reads a pandas frame: columns of mixed kinds
+    (floats beside booleans, nullable integers) made an object array that was refused."""
+    import pandas as pd
+
+    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.DataFrame(values, index=frame.index, columns=frame.columns)
 
 
 def _imputed(X: Any) -> Any:

@@ -24,7 +24,18 @@ __all__ = ["LabelingFunctionError", "apply"]
 
 
 class LabelingFunctionError(LabelwiseError):
-    """A labeling function raised, or returned something it must not (the message names it and the row)."""
+    """A labeling function raised, or returned something it must not (the message names it and the row).
+
+    ``row`` is the index label the message names and ``position`` its position in the frame the
+    function was called on (both None when no row is named); on a Dask frame ``partition`` is that
+    frame's partition number.
+    """
+
+    def __init__(self, message: str, *, row: Any = None, position: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+        self.position = position
+        self.partition: int | None = None
 
 
 def _check_lfs(lfs: Any) -> list[LabelingFunction]:
@@ -53,7 +64,9 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         except Exception as exc:
             hint = _fields_hint(row, frame.columns) if isinstance(exc, AttributeError) else ""
             raise LabelingFunctionError(
-                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}"
+                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
+                row=index[position],
+                position=position,
             ) from exc
     return out
 
@@ -74,7 +87,9 @@ def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         row = _failing_row(lf, frame)
         where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}"
+            f"labeling function {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}",
+            row=None if row is None else frame.index[row],
+            position=row,
         ) from exc
     values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
     if values.shape != (len(frame),):
@@ -114,14 +129,19 @@ def _failing_row(lf: LabelingFunction, frame: pd.DataFrame) -> int | None:
     return lo if hi > lo else None
 
 
-def _check_classes(lf: LabelingFunction, values: np.ndarray, index: pd.Index, classes: np.ndarray | None) -> None:
+def _check_classes(
+    lf: LabelingFunction, values: np.ndarray, index: pd.Index, positions: np.ndarray, classes: np.ndarray | None
+) -> None:
+    """Refuse a missing value or a value outside ``classes`` (``index``/``positions``: each value's row)."""
     missing = np.asarray(pd.isna(values), dtype=bool).reshape(-1) if lf.abstain is not None else None
     if missing is not None and missing.any():  # under abstain=None a missing value is an abstain
         row = int(np.flatnonzero(missing)[0])
         raise LabelingFunctionError(
             f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}: a missing "
             f"value is not a class; return its abstain value {lf.abstain!r} (or declare abstain=None, under "
-            "which None and NaN abstain)"
+            "which None and NaN abstain)",
+            row=index[row],
+            position=int(positions[row]),
         )
     if classes is None or len(values) == 0:
         return
@@ -130,7 +150,9 @@ def _check_classes(lf: LabelingFunction, values: np.ndarray, index: pd.Index, cl
         row = int(np.flatnonzero(bad)[0])
         raise LabelingFunctionError(
             f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
-            f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}"
+            f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}",
+            row=index[row],
+            position=int(positions[row]),
         )
 
 
@@ -144,7 +166,7 @@ def _apply_frame(
         keep = ~lf.abstains(values)
         voted = values[keep]
         where = frame.index[keep]
-        _check_classes(lf, voted, where, classes)
+        _check_classes(lf, voted, where, np.flatnonzero(keep), classes)
         parts.append(pd.DataFrame({"item": where, "labeler": lf.name, "label": voted}))
     out = pd.concat(parts, ignore_index=True)
     if out["label"].dtype == object:
@@ -227,7 +249,10 @@ def _apply_dask(
     )
     lazy = df.map_partitions(_apply_partition, lfs, declared, meta=meta)
     with stages(verbose), stage("labeling partitions"):
-        answers, index, lengths = compute(lazy, df.index, df.map_partitions(len))
+        try:
+            answers, index, lengths = compute(lazy, df.index, df.map_partitions(len))
+        except LabelingFunctionError as exc:
+            raise _numbered_through(exc, df) from exc.__cause__
     items = pd.Index(index)
     if not items.is_unique:
         offsets = _row_offsets(items, np.asarray(lengths, dtype=np.int64))
@@ -242,8 +267,34 @@ def _apply_partition(
     frame: pd.DataFrame, lfs: list[LabelingFunction], declared: np.ndarray | None, partition_info: Any = None
 ) -> pd.DataFrame:
     """One partition's long table, with the partition's number (Dask passes ``partition_info``)."""
-    out = _apply_frame(frame, lfs, declared, False)
-    out["partition"] = np.int64(partition_info["number"] if partition_info else 0)
+    number = partition_info["number"] if partition_info else 0
+    try:
+        out = _apply_frame(frame, lfs, declared, False)
+    except LabelingFunctionError as exc:
+        exc.partition = number
+        raise
+    out["partition"] = np.int64(number)
+    return out
+
+
+def _numbered_through(exc: LabelingFunctionError, df: Any) -> LabelingFunctionError:
+    """``exc`` naming its row as :func:`apply` numbers the items: when each partition has its own
+    ``0..len-1`` index (``dd.read_csv``), the row through the whole frame, not the partition's own
+    (the index is read once more, on this error path only); otherwise ``exc`` unchanged."""
+    from .._stage_progress import compute
+
+    if exc.partition is None or exc.position is None or exc.row is None:
+        return exc
+    index, lengths = compute(df.index, df.map_partitions(len))
+    items = pd.Index(index)
+    offsets = None if items.is_unique else _row_offsets(items, np.asarray(lengths, dtype=np.int64))
+    if offsets is None:
+        return exc
+    through = int(offsets[exc.partition]) + exc.position
+    said = f"on row {show(exc.row)}"
+    message = str(exc).replace(said, f"on row {through}", 1)
+    out = LabelingFunctionError(message, row=through, position=through)
+    out.partition = exc.partition
     return out
 
 
@@ -298,6 +349,9 @@ def apply(
         missing value (None, NaN) when its abstain value is another one. A
         vectorised function that raised is called again on halves of the frame to find the first
         row it raises on by itself (not named when it fails on any frame, e.g. a missing column).
+        On a Dask frame the row is named as the items are (through the files for ``dd.read_csv``);
+        when several partitions fail, the error is the first partition's to fail in time, so the
+        row named may not be the first one in the frame.
     InvalidParameterError
         Two functions share a name, ``lfs`` is empty, ``df`` has no rows, or ``classes`` is not a
         non-empty list of distinct labels.
