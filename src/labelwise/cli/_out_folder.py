@@ -31,7 +31,7 @@ from typing import Any
 import click
 
 from ..errors import InvalidParameterError
-from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS
+from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ._common import OutputFolder
 
 #: The files each command may write in its ``--out`` folder (``aggregate --demo``'s inputs included:
@@ -112,9 +112,8 @@ def claim(out: Path, names: tuple[str, ...], *, force: bool) -> dict[Path, tuple
             f"--out {str(out)!r} must not hold earlier outputs, got {shown}: pass --force to replace them "
             "(the earlier run's outputs this run does not write are then removed), or choose another folder"
         )
-    if not (out / "summary.json").is_file():
-        return {}
-    return {p: _identity(p) for p in present if p.is_file()}  # a folder output is its command's to replace
+    # a folder output (issues.parquet/) is its command's to replace
+    return {p: _identity(p) for p in earlier_outputs(out, names) if p.is_file()}
 
 
 def remove_left_over(
