@@ -36,7 +36,6 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_checks.py --detect --speed 10000 100000 --scale 1000000 --scale-index hnswlib,faiss-sq8
 	$(BIN)/python benchmarks/bench_tasks.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_default_model.py --seeds 0 1 2 --timing --audit-cli
-	$(BIN)/python benchmarks/bench_weak.py
 	$(BIN)/python benchmarks/bench_evaluate.py
 
 # Lint and types: ruff (lint + format check) and mypy over src/.
