@@ -74,6 +74,21 @@ the 93) to check that it runs. The smoke run's numbers, disclosed, changed nothi
 
     python benchmarks/dev_weak_bwa.py --check
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_bwa.py [--families clique dense pair lookalike]
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_bwa.py --diagnose   # exploratory, see below
+
+Run once under the rule, 04:16:48-04:18:04 UTC 2026-12-04 (commit 33943e1, 2 cores shared):
+**both variants fail (1), (2) and (3)**; (4) passes. ``bwa``: mean accuracy 86.578 -> 81.756
+(majority vote 81.642), sets >= peer 70 -> 38, worst vs MV -3.81 -> -9.82 (sim100), 16 up / 76
+down, CPU 0.78x; dense crowds 93.342 -> 82.932 (all 14 down, every one still 1.0-4.7 points
+above majority vote). ``gated`` (gate open on 52 sets: 14 dense, 24 pair, 12 look-alike, 2
+crowds): 84.280, sets >= peer 60, worst -3.81 but look2_s0 falls to -2.05 below MV, 8 up / 43
+down, CPU 1.10x. Not adopted; ``weak.LabelModel`` unchanged. Exploratory afterwards
+(``--diagnose``, cannot adopt anything): the library's ``aggregate.BWA`` (added as ``--method
+bwa``) gives the same labels as ``bwa`` here on all 93 sets; on the dense crowds BWA ranks the
+labelers well (Spearman of precision with true accuracy, median 0.86) but 99.8% of the 686 items
+ML Dawid-Skene gets right and BWA wrong have a wrong or tied plain majority: a weighted vote
+cannot overturn a majority lured to a look-alike class, a confusion matrix can. Numbers in
+benchmarks/RESULTS.md ("session 25 (weak25b)").
 """
 
 from __future__ import annotations
@@ -228,9 +243,13 @@ def main() -> None:
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike"])
     ap.add_argument("--smoke", action="store_true", help="two dense crowds of seed 7 (not dev sets of the rule)")
     ap.add_argument("--check", action="store_true", help="a tiny simulated crowd BWA must recover")
+    ap.add_argument("--diagnose", action="store_true", help="exploratory, after the rule run: where BWA loses")
     args = ap.parse_args()
     if args.check:
         check()
+        return
+    if args.diagnose:
+        diagnose(args.families)
         return
     pd.set_option("display.width", 240)
     if args.smoke:
@@ -264,6 +283,49 @@ def main() -> None:
         judged = acc.assign(after=acc[variant], cpu_after=acc[f"cpu_{variant}"], gain=acc[variant] - acc.before)
         report(judged)
     print(f"\ngate open on {int(acc.gate.sum())} of {len(acc)} sets:", ", ".join(acc.set[acc.gate]))
+
+
+def diagnose(families: list[str]) -> None:
+    """Exploratory, after the rule run (nothing chosen on it). Per set: whether the library's
+    ``aggregate.BWA``, fitted on the matrix's votes, gives the same labels as ``bwa`` here; the items ML Dawid-Skene gets right
+    and BWA wrong, and the share of them whose plain majority is wrong too (a weighted vote cannot
+    overturn a majority unless it weighs the majority's voters down); Spearman's correlation of a
+    labeler's mean precision ``E[v_jk]`` with its true accuracy on the items it answered."""
+    from scipy.stats import spearmanr
+
+    from labelwise.aggregate import BWA
+
+    out = []
+    for family, name, votes, truth in sets(families):
+        matrix, k, g, scored, long, _ = dev_set(family, name, votes, truth)
+        codes = bwa_fit(matrix, k)[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r, c = np.nonzero(matrix >= 0)  # the matrix's votes (a long table may repeat a pair)
+            lib = BWA().fit(pd.DataFrame({"item": r, "annotator": c, "label": matrix[r, c]}))
+            ds = DawidSkene(smoothing=0).fit(long).labels_.reindex(votes.items).to_numpy()
+        classes = pd.Index(votes.classes)
+        lib_codes = np.full(len(g), -1)
+        lib_codes[lib.labels_.index.to_numpy()] = lib.labels_.to_numpy()
+        ds_codes = classes.get_indexer(ds)
+        counts = np.stack([(matrix == c).sum(axis=1) for c in range(k)], axis=1)
+        top = counts.max(axis=1, keepdims=True)
+        mv_right = (counts[np.arange(len(g)), np.maximum(g, 0)] == top[:, 0]) & ((counts == top).sum(axis=1) == 1)
+        lost = scored & (ds_codes == g) & (codes != g)
+        prec = lib.precision_.mean(axis=1).reindex(range(matrix.shape[1])).to_numpy()
+        seen = (matrix >= 0) & scored[:, None]
+        acc = ((matrix == g[:, None]) & seen).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+        ok = seen.sum(axis=0) > 0
+        rho = spearmanr(prec[ok], acc[ok]).statistic if ok.sum() > 2 else np.nan
+        row = {"family": family, "set": name, "same_labels": bool((lib_codes[scored] == codes[scored]).all())}
+        row |= {"ds_right_bwa_wrong": int(lost.sum()), "of_them_majority_wrong": float(np.mean(~mv_right[lost]))}
+        row |= {"spearman_precision_accuracy": rho}
+        out.append(row)
+        print(pd.DataFrame([row]).round(3).to_string(index=False, header=len(out) == 1), flush=True)
+    d = pd.DataFrame(out)
+    print(f"library labels equal the script's on {int(d.same_labels.sum())} of {len(d)} sets")
+    agg = {"ds_right_bwa_wrong": "sum", "of_them_majority_wrong": "mean", "spearman_precision_accuracy": "median"}
+    print(d.groupby("family", sort=False).agg(agg).round(3).to_string())
 
 
 if __name__ == "__main__":
