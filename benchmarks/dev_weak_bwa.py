@@ -81,7 +81,7 @@ Run once under the rule, 04:16:48-04:18:04 UTC 2026-12-04 (commit 33943e1, 2 cor
 (majority vote 81.642), sets >= peer 70 -> 38, worst vs MV -3.81 -> -9.82 (sim100), 16 up / 76
 down, CPU 0.78x; dense crowds 93.342 -> 82.932 (all 14 down, every one still 1.0-4.7 points
 above majority vote). ``gated`` (gate open on 52 sets: 14 dense, 24 pair, 12 look-alike, 2
-crowds): 84.280, sets >= peer 60, worst -3.81 but look2_s0 falls to -2.05 below MV, 8 up / 43
+crowds): 84.280, sets >= peer 60, worst -3.81 but look3_s1 falls to -2.05 below MV, 8 up / 43
 down, CPU 1.10x. Not adopted; ``weak.LabelModel`` unchanged. Exploratory afterwards
 (``--diagnose``, cannot adopt anything): the library's ``aggregate.BWA`` (added as ``--method
 bwa``) gives the same labels as ``bwa`` here on all 93 sets; on the dense crowds BWA ranks the
