@@ -14,8 +14,10 @@ and do not enter). Inference: mean-field VB, ``q(z, g) q(tau) Π q(pi_k) Π q(v_
 updates (``ebcc``; written here in vectorised numpy from the paper's model and the updates it
 states; checked against two loop implementations, see ``--checks``).
 
-Settings, the paper's (as its authors' released code and the notebook that reproduces the
-paper's table run it; nothing chosen here): ``M = 10``, ``a_pi = 0.1``, ``a_v = 4``, ``b_v = 1``,
+Settings, the paper's as its authors run it in their public code (github.com/yuan-li/
+truth-inference-at-scale: ``code/ebcc.py``'s defaults and ``code/test_ebcc.ipynb``, where they
+run it on 17 real sets; the paper's own text could not be read from this machine; nothing chosen
+here): ``M = 10``, ``a_pi = 0.1``, ``a_v = 4``, ``b_v = 1``,
 ``alpha`` the column sums of the initial item posteriors (the "empirical prior" the notebook
 uses), the initial ``q(z_i)`` the item's vote shares (soft majority vote), the split of each
 ``q(z_i = k)`` over subtypes drawn from ``Dir(1_M)``; at most 500 iterations, stop when no
@@ -67,6 +69,26 @@ argument above)::
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_ebcc.py [--families clique dense pair lookalike]
     python benchmarks/dev_weak_ebcc.py --checks
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_ebcc.py --smoke
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_ebcc.py --diagnose   # exploratory, see below
+
+Run once under the rule, 04:21:08-04:24:10 UTC 2026-12-04 (commit 4b950b6, 2 cores shared):
+**fails (1) and (4)**; (2) and (3) pass. Over the 93 sets mean accuracy 86.578 -> 86.237; sets >=
+peer 70 -> 71 (gained dense1_s1, 87.33 -> 88.00 = its peer; none lost); worst vs MV -3.81 both; 1
+up / 9 down, all on the 14 dense crowds the gate takes (93.342 -> 91.074; dense0_s1 -11.00,
+dense6_s0 -8.25, dense6_s1 -5.25, dense4_s0 -4.17); CPU 10.73 -> 50.85 s (4.74x). Not adopted;
+``src`` unchanged. Exploratory afterwards (cannot adopt anything): the first restart alone on
+every set, 83.545 (LF 66.40: EBCC ignores informative abstains, and collapses on the one-class
+LF sets as ML Dawid-Skene does; pair 86.47 and look-alike 88.18, both a little above ``before``);
+``--diagnose``: on every dense crowd the run started from the *truth* ends at an ELBO no higher
+than the kept restart's (EBCC's own objective prefers its worse labels: the model, not the
+inference), ``M = 1`` (Bayesian Dawid-Skene with the paper's prior) gives 93.13 on the dense
+crowds, and all of EBCC's extra errors over ``M = 1`` are on the lured ("hard") items (339 against
+232; 47 and 47 on the others). ``--every --families pair lookalike`` (EBCC with its 40 restarts
+where the gate does not take it): pair crowds 86.198 -> 86.728, all 27 at or above the peer (23),
+68x the CPU; look-alike 88.154 -> 88.046, 3 sets below (3)'s floor. Numbers and the diagnosis in
+benchmarks/RESULTS.md ("session 25 (weak25a)"). The provenance sentence on the settings was
+corrected after the run (it had called the authors' notebook the one behind the paper's table, which
+could not be checked here); the settings did not change.
 """
 
 from __future__ import annotations
@@ -97,8 +119,8 @@ from dev_weak_pair_check import sets  # noqa: E402
 from labelwise.aggregate import DawidSkene  # noqa: E402
 from labelwise.weak import LabelModel  # noqa: E402
 
-# The paper's settings (Li, Rubinstein & Cohn 2019, section 5; the authors' released code and the
-# notebook that reproduces the paper's table: M = 10, a_pi = 0.1, a_v = 4, b_v = 1, alpha from
+# The paper's settings as its authors run them (Li, Rubinstein & Cohn 2019; their public code and
+# notebook, see the docstring): M = 10, a_pi = 0.1, a_v = 4, b_v = 1, alpha from
 # majority vote, at most 500 iterations, stop when no item posterior moves by more than 1e-3,
 # 40 random initialisations of the subtypes, the one with the largest ELBO kept).
 SUBTYPES = 10
@@ -375,7 +397,7 @@ def votes_per_item(matrix: np.ndarray) -> float:
     return float(per[per > 0].mean())
 
 
-def run_set(family: str, name: str, votes, truth: pd.Series) -> dict:
+def run_set(family: str, name: str, votes, truth: pd.Series, every: bool = False) -> dict:
     """One dev set: MV, before, the peers, EBCC (all restarts; the first alone), the gate, after."""
     matrix, k, g, scored, long, row = dev_set(family, name, votes, truth)
     with warnings.catch_warnings():
@@ -389,9 +411,9 @@ def run_set(family: str, name: str, votes, truth: pd.Series) -> dict:
     row["vpi"] = votes_per_item(matrix)
     row["gate"] = abstains == "missing" and row["vpi"] >= identifiable_votes(k)
     start = time.process_time()
-    post, info = ebcc(matrix, k, restarts=RESTARTS if row["gate"] else 1)
+    post, info = ebcc(matrix, k, restarts=RESTARTS if row["gate"] or every else 1)
     cpu_ebcc = time.process_time() - start
-    row["ebcc"] = score(post.argmax(axis=1), g, scored) if row["gate"] else np.nan
+    row["ebcc"] = score(post.argmax(axis=1), g, scored) if row["gate"] or every else np.nan
     row["ebcc_first"] = score(info["first"].argmax(axis=1), g, scored)
     row["after"] = row["ebcc"] if row["gate"] else row["before"]
     row["cpu_ebcc"] = cpu_ebcc
@@ -401,14 +423,50 @@ def run_set(family: str, name: str, votes, truth: pd.Series) -> dict:
     return row
 
 
+def diagnose() -> None:
+    """Exploratory, after the rule run (nothing adopted from it): on the 14 dense crowds, is EBCC's
+    loss the inference (a local optimum) or the model? Per set: the kept restart's ELBO and accuracy;
+    the same updates started from the *truth* (``q(z_i)`` one-hot, the paper's ``alpha`` and
+    random subtype split) and their ELBO; and ``M = 1`` (Bayesian Dawid-Skene, IBCC) from the
+    paper's start. A truth start that ends at a higher ELBO means the inference missed a better
+    optimum of EBCC's own objective; a lower one means the model prefers the wrong labels."""
+    for family, name, votes, truth in sets(["dense"]):
+        matrix, k, g, scored, _, row = dev_set(family, name, votes, truth)
+        voted = (matrix >= 0).any(axis=1)
+        v = Votes(matrix[voted], k)
+        z0 = v.counts / v.counts.sum(axis=1, keepdims=True)
+        alpha = z0.sum(axis=0)
+        beta = np.full((k, k), B_V) + np.eye(k) * (A_V - B_V)
+        post, info = ebcc(matrix, k)
+        gv = g[voted]
+        truth_z = np.eye(k)[np.maximum(gv, 0)]
+        z_t, elbo_t, _ = ebcc_run(v, truth_z, alpha, beta, SUBTYPES, 1)
+        z_1, elbo_1, _ = ebcc_run(v, z0, alpha, beta, 1, 1)
+        ok = scored[voted]
+        print(
+            f"{name:28s} MV {row['mv']:6.2f}; EBCC kept ELBO {info['elbos'].max():10.1f} acc "
+            f"{score(post.argmax(1), g, scored):6.2f} (restarts' ELBO range {np.ptp(info['elbos']):7.1f}); "
+            f"truth start ELBO {elbo_t:10.1f} acc {100 * np.mean(z_t.argmax(1)[ok] == gv[ok]):6.2f}; "
+            f"M=1 acc {100 * np.mean(z_1.argmax(1)[ok] == gv[ok]):6.2f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="*", default=["clique", "dense", "pair", "lookalike"])
     ap.add_argument("--smoke", action="store_true", help="dense crowds of seed 7 (not dev sets of the rule)")
     ap.add_argument("--checks", action="store_true", help="step 1's checks on tiny simulated crowds")
+    ap.add_argument("--diagnose", action="store_true", help="exploratory, after the rule run: dense crowds")
+    ap.add_argument(
+        "--every", action="store_true", help="exploratory, after the rule run: EBCC with its 40 restarts on every set"
+    )
     args = ap.parse_args()
     if args.checks:
         checks()
+        return
+    if args.diagnose:
+        diagnose()
         return
     pd.set_option("display.width", 240)
     if args.smoke:
@@ -419,18 +477,20 @@ def main() -> None:
         chosen = sets(args.families)
     rows = []
     for family, name, votes, truth in chosen:
-        rows.append(run_set(family, name, votes, truth))
+        rows.append(run_set(family, name, votes, truth, args.every))
         print(pd.DataFrame([rows[-1]]).round(3).to_string(index=False, header=len(rows) == 1), flush=True)
     acc = pd.DataFrame(rows)
     report(acc)
     print("\nexploratory (cannot adopt): EBCC's first restart alone (one run, no ELBO choice), on every set")
     for fam, part in [*acc.groupby("family", sort=False), ("all", acc)]:
-        at_peer = [int((part[c] >= part.peer - 1e-9).sum()) for c in ("before", "ebcc_first")]
-        print(
-            f"{fam:10s} ({len(part):2d}) gated {int(part.gate.sum()):2d}; before {part.before.mean():.3f} -> "
-            f"first restart {part.ebcc_first.mean():.3f}; worst vs MV {(part.ebcc_first - part.mv).min():+.2f};"
-            f" >= peer {at_peer[0]} -> {at_peer[1]}"
-        )
+        for col in ("ebcc_first", "ebcc") if args.every else ("ebcc_first",):
+            at_peer = [int((part[c] >= part.peer - 1e-9).sum()) for c in ("before", col)]
+            print(
+                f"{fam:10s} ({len(part):2d}) gated {int(part.gate.sum()):2d}; before {part.before.mean():.3f} -> "
+                f"{col} {part[col].mean():.3f}; worst vs MV {(part[col] - part.mv).min():+.2f};"
+                f" >= peer {at_peer[0]} -> {at_peer[1]}; up / down {int((part[col] > part.before).sum())} /"
+                f" {int((part[col] < part.before).sum())}"
+            )
 
 
 if __name__ == "__main__":
