@@ -77,6 +77,7 @@ SPECS: dict[str, Callable[..., Any]] = {
     "label_quality_scores": _fn(lw.label_quality_scores, LABELS, PROBS),
     "out_of_fold_probs": _fn(lw.out_of_fold_probs, LogisticRegression(max_iter=50), X, LABELS, cv=2),
     "aggregate.AutoAggregator": _est(_agg.AutoAggregator, _ANS, n_folds=2, min_items=4),
+    "aggregate.BWA": _est(_agg.BWA, _ANS, max_iter=5),
     "aggregate.CrowdLab": _est(_agg.CrowdLab, lambda: (ANSWERS, PROBS[:12])),
     "aggregate.DawidSkene": _est(_agg.DawidSkene, _ANS, max_iter=5),
     "aggregate.GLAD": _est(_agg.GLAD, _ANS, max_iter=3),

@@ -1,5 +1,6 @@
 """Many annotators -> training labels: majority vote, Wawa, zero-based skill, Dawid-Skene,
-one-coin Dawid-Skene, GLAD, MACE, soft-label averaging, a model+annotators consensus, and
+one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), soft-label averaging, a
+model+annotators consensus, and
 ``AutoAggregator`` (``"auto"``), which picks a method by the held-out likelihood of the answers.
 
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
@@ -18,6 +19,7 @@ from .agreement import (
     krippendorff_alpha,
 )
 from .auto import AutoAggregator
+from .bwa import BWA
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene
 from .glad import GLAD
@@ -41,6 +43,7 @@ METHODS = {
     "one-coin": OneCoinDawidSkene,
     "glad": GLAD,
     "mace": MACE,
+    "bwa": BWA,
     "soft-average": SoftLabelAverage,
     "crowdlab": CrowdLab,
     "auto": AutoAggregator,
@@ -49,6 +52,7 @@ METHODS = {
 __all__ = [
     "Agreement",
     "AutoAggregator",
+    "BWA",
     "ObserverLabelSampler",
     "SimulatedAnnotations",
     "UncertainAnswers",
