@@ -152,9 +152,35 @@ class PredictWithFittedEstimator:
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X):
-        """Decision function of the fitted ``estimator_``."""
+        """Decision function of the fitted ``estimator_``, as it returns it when its fit saw every class
+        (one column per class of ``classes_``; for two classes, the score of ``classes_[1]``).
+
+        When the final fit saw fewer classes than ``classes_`` (every row of one dropped or weighted
+        0), one column per class of ``classes_``, so that the largest column is the class ``predict``
+        returns: a class it saw none of gets the minimum finite float of the scores' dtype, the
+        stand-in for negative infinity of scikit-learn's ``cross_val_predict`` for a class absent
+        from a training fold; two classes seen, their one score ``s`` (of the second) is ``-s`` for
+        the first and ``s`` for the second, as scikit-learn scores the first class of a binary problem.
+        """
         check_is_fitted(self)
-        return self.estimator_.decision_function(check_meta_X(self, X, reset=False))
+        values = self.estimator_.decision_function(check_meta_X(self, X, reset=False))
+        k = len(self.classes_)
+        seen = getattr(self.estimator_, "classes_", None)
+        if seen is None or np.array_equal(seen, np.arange(k)):
+            return values
+        seen = np.asarray(seen, dtype=np.int64)
+        values = np.asarray(values)
+        if values.ndim == 1 and seen.size == 2:
+            values = np.column_stack([-values, values])
+        if values.ndim != 2 or values.shape[1] != seen.size:
+            raise EstimatorError(
+                f"estimator.decision_function must return one column per class its fit saw ({seen.size} of "
+                f"{k}), got shape {values.shape} (a one-vs-one decision function cannot be given one column per class)"
+            )
+        scores = values if values.dtype.kind == "f" else values.astype(np.float64)
+        out = np.full((scores.shape[0], k), np.finfo(scores.dtype).min, dtype=scores.dtype)
+        out[:, seen] = scores
+        return out
 
     def __sklearn_tags__(self):
         return inherit_input_tags(super().__sklearn_tags__(), self)

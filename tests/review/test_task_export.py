@@ -289,3 +289,123 @@ def test_token_export_of_a_file_with_a_byte_order_mark(tmp_path):
     export_cleaned(out, tmp_path / "clean.conll")
     expected = b"\xef\xbb\xbf" + CONLL.replace("Peter B-ORG\nspoke O\n\n", "").encode()
     assert (tmp_path / "clean.conll").read_bytes() == expected
+
+
+def _multilabel_audit(tmp_path, cells, suffix=".csv"):
+    """A multi-label audit of a table whose tag column holds ``cells`` as written (None: no cell)."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        data.write_text("text,tags\n" + "".join(f"t{i},{'' if c is None else c}\n" for i, c in enumerate(cells)))
+    else:
+        data.write_text("".join(json.dumps({"text": f"t{i}", "tags": c}) + "\n" for i, c in enumerate(cells)))
+    np.save(tmp_path / "p.npy", rng.uniform(0.05, 0.95, size=(len(cells), 3)))
+    return _audit(tmp_path, data, "--task", "multilabel", "--label", "tags", "--probs", tmp_path / "p.npy")
+
+
+def _column_text(path, column):
+    """The cells of ``column`` of a CSV file as written."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)[column].tolist()
+
+
+class TestLabelDtype:
+    """A task export writes the label column back as the user's file had it: ints, floats, strings."""
+
+    def test_multilabel_digit_tags_with_untagged_rows_stay_integers(self, tmp_path):
+        """One digit tag per row, some rows untagged: CSV says 0, not 0.0 (another tag); Parquet holds integers."""
+        cells = [str(i % 3) if i % 4 else None for i in range(40)]
+        out = _multilabel_audit(tmp_path, cells)
+        _decide(out, {1: "exclude"})
+        export_cleaned(out, tmp_path / "clean.csv")
+        assert _column_text(tmp_path / "clean.csv", "tags") == [
+            "" if c is None else c for k, c in enumerate(cells) if k != 1
+        ]
+        export_cleaned(out, tmp_path / "typed.parquet")
+        tags = pd.read_parquet(tmp_path / "typed.parquet")["tags"]
+        assert pd.api.types.is_integer_dtype(tags.dtype)
+        assert tags.astype(object).where(tags.notna(), None).tolist() == [
+            None if c is None else int(c) for k, c in enumerate(cells) if k != 1
+        ]
+
+    def test_multilabel_zero_padded_tags_stay_text(self, tmp_path):
+        """Tags written 00, 01, 02 stay those strings in CSV and Parquet (not the numbers 0, 1, 2)."""
+        cells = [f"0{i % 3}" for i in range(30)]
+        out = _multilabel_audit(tmp_path, cells)
+        _decide(out, {0: "exclude"})
+        export_cleaned(out, tmp_path / "clean.csv")
+        assert _column_text(tmp_path / "clean.csv", "tags") == cells[1:]
+        export_cleaned(out, tmp_path / "typed.parquet")
+        assert pd.read_parquet(tmp_path / "typed.parquet")["tags"].tolist() == cells[1:]
+
+    def test_multilabel_json_string_tags_stay_strings(self, tmp_path):
+        """JSON Lines tags "01" and "2" are strings in the file: the JSON Lines export writes them as strings."""
+        cells = ["01" if i % 2 else "2" for i in range(30)]
+        out = _multilabel_audit(tmp_path, cells, suffix=".jsonl")
+        _decide(out, {0: "exclude"})
+        export_cleaned(out, tmp_path / "clean.jsonl")
+        lines = (tmp_path / "clean.jsonl").read_text().splitlines()
+        assert [json.loads(line)["tags"] for line in lines] == cells[1:]
+
+    @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+    def test_regression_float_targets_stay_floats(self, tmp_path, suffix):
+        """Whole-number float targets (4.0) written as JSON floats stay floats in the JSON Lines and Parquet exports."""
+        rng = np.random.default_rng(2)
+        y = rng.integers(1, 9, 40).astype(float)
+        lines = "".join(json.dumps({"id": f"r{i}", "y": v}) + "\n" for i, v in enumerate(y))
+        (tmp_path / "d.jsonl").write_text(lines)
+        np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 40))
+        args = ("--task", "regression", "--label", "y", "--predictions", tmp_path / "pred.npy")
+        out = _audit(tmp_path, tmp_path / "d.jsonl", *args)
+        _decide(out, {3: "exclude"})
+        export_cleaned(out, tmp_path / ("clean.jsonl" if suffix == ".jsonl" else "typed.parquet"))
+        if suffix == ".jsonl":
+            values = [json.loads(line)["y"] for line in (tmp_path / "clean.jsonl").read_text().splitlines()]
+            assert all(isinstance(v, float) for v in values)
+        else:
+            values = pd.read_parquet(tmp_path / "typed.parquet")["y"]
+            assert values.dtype == np.float64
+        assert list(values) == [v for k, v in enumerate(y) if k != 3]
+
+    def test_regression_parquet_integer_targets_keep_their_width(self, tmp_path):
+        """int32 targets in a Parquet file stay int32 in the Parquet export and integers in the CSV one."""
+        rng = np.random.default_rng(3)
+        y = rng.integers(1, 9, 40).astype(np.int32)
+        pd.DataFrame({"id": [f"r{i}" for i in range(40)], "y": y}).to_parquet(tmp_path / "d.parquet", index=False)
+        np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 40))
+        args = ("--task", "regression", "--label", "y", "--predictions", tmp_path / "pred.npy")
+        out = _audit(tmp_path, tmp_path / "d.parquet", *args)
+        _decide(out, {3: "exclude"})
+        export_cleaned(out, tmp_path / "typed.parquet")
+        export_cleaned(out, tmp_path / "clean.csv")
+        assert pd.read_parquet(tmp_path / "typed.parquet")["y"].dtype == np.int32
+        assert _column_text(tmp_path / "clean.csv", "y") == [str(v) for k, v in enumerate(y) if k != 3]
+
+    def test_token_tags_that_look_like_numbers_stay_as_written(self, tmp_path):
+        """The CoNLL export copies the kept lines byte for byte: tags 01 and 2 stay as written."""
+        (tmp_path / "c.conll").write_text("a 01\nb 2\n\nc 01\nd 01\n\ne 2\n")
+        probs = np.full((5, 2), 0.5)
+        np.save(tmp_path / "p.npy", probs)
+        out = _audit(tmp_path, tmp_path / "c.conll", "--task", "token", "--probs", tmp_path / "p.npy")
+        _decide(out, {2: "exclude"})
+        export_cleaned(out, tmp_path / "clean.conll")
+        assert (tmp_path / "clean.conll").read_text() == "a 01\nb 2\n\ne 2\n"
+
+    def test_detection_ids_and_boxes_keep_their_json_types(self, detection_dir, tmp_path):
+        """COCO ids stay integers and boxes the numbers they were (30 stays 30, 10.5 stays 10.5)."""
+        _decide(detection_dir, {0: "exclude"})
+        export_cleaned(detection_dir, tmp_path / "clean.json")
+        original = json.loads((detection_dir.parent / "gt.json").read_text())
+        cleaned = json.loads((tmp_path / "clean.json").read_text())
+        kept = [a for a in original["annotations"] if a["image_id"] != 10]
+        assert cleaned["annotations"] == kept
+        assert all(type(a["category_id"]) is int for a in cleaned["annotations"])
+
+    def test_segmentation_manifest_columns_are_typed(self, tmp_path):
+        """The manifest's image column is integers in CSV and Parquet; file and path are strings."""
+        folder, _, _ = _segmentation_case(tmp_path)
+        out = _audit(tmp_path, folder, "--task", "segmentation", "--probs", tmp_path / "p.npy")
+        _decide(out, {2: "exclude"})
+        export_cleaned(out, tmp_path / "kept.parquet")
+        manifest = pd.read_parquet(tmp_path / "kept.parquet")
+        assert pd.api.types.is_integer_dtype(manifest["image"].dtype) and manifest["image"].tolist() == [0, 1]
+        assert all(isinstance(v, str) for v in [*manifest["file"], *manifest["path"]])

@@ -12,7 +12,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import labelwise as lw
@@ -35,6 +35,17 @@ EXPECTED_FAILED = {
 def test_sklearn_estimator_checks(estimator, check):
     """CleanClassifier passes scikit-learn's estimator checks."""
     check(estimator)
+
+
+class _LinearSVCWithProba(LinearSVC):
+    """LinearSVC (its own decision_function) with a softmax of its scores as predict_proba, which
+    CleanClassifier needs to find the label issues."""
+
+    def predict_proba(self, X):
+        scores = self.decision_function(X)
+        scores = np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
+        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 def _lr():
@@ -276,6 +287,40 @@ class TestSampleWeight:
         np.testing.assert_allclose(proba.sum(axis=1), 1.0)
         np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
         assert np.isneginf(model.predict_log_proba(X)[:, 0]).all()
+
+    @pytest.mark.parametrize("inner", [LogisticRegression, _LinearSVCWithProba])
+    @pytest.mark.parametrize("n_classes", [3, 4])
+    def test_a_class_whose_rows_all_weigh_zero_keeps_its_decision_column(self, inner, n_classes):
+        """Every row of class 0 weighted 0: decision_function has one column per class of classes_
+        (two classes seen gave the inner 1-D score, three gave 3 columns, class 1's read as class 0's),
+        class 0's the minimum float, and its argmax is predict."""
+        rng = np.random.default_rng(0)
+        y = np.repeat(np.arange(n_classes), 20)
+        X = rng.normal(size=(y.size, 2)) + 3.0 * np.column_stack([np.cos(y), np.sin(y)])
+        weights = np.where(y == 0, 0.0, 1.0)
+        model = CleanClassifier(inner(), cv=3, random_state=0).fit(X, y, sample_weight=weights)
+        assert model.estimator_.classes_.tolist() == list(range(1, n_classes))
+        scores = model.decision_function(X)
+        assert scores.shape == (y.size, n_classes)
+        np.testing.assert_array_equal(scores[:, 0], np.finfo(np.float64).min)
+        np.testing.assert_array_equal(model.classes_[scores.argmax(axis=1)], model.predict(X))
+        inner_scores = model.estimator_.decision_function(X)
+        seen = scores[:, 1:]
+        np.testing.assert_array_equal(
+            seen, np.column_stack([-inner_scores, inner_scores]) if n_classes == 3 else inner_scores
+        )
+
+    @pytest.mark.parametrize("inner", [LogisticRegression, _LinearSVCWithProba])
+    def test_binary_decision_function_is_scikit_learns_when_both_classes_are_seen(self, inner):
+        """Two classes, both in the final fit: the inner estimator's 1-D score of classes_[1], unchanged."""
+        rng = np.random.default_rng(1)
+        y = np.repeat(["ham", "spam"], 30)
+        X = rng.normal(size=(60, 2)) + 2.0 * (y == "spam")[:, None]
+        model = CleanClassifier(inner(), cv=3, random_state=0).fit(X, y)
+        scores = model.decision_function(X)
+        assert scores.shape == (60,)
+        np.testing.assert_array_equal(scores, model.estimator_.decision_function(X))
+        np.testing.assert_array_equal(model.classes_[(scores > 0).astype(int)], model.predict(X))
 
     @pytest.mark.parametrize(
         "weights, match",

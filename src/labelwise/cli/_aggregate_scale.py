@@ -7,7 +7,7 @@ columns as the in-memory command.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from .._stage_progress import stage, stages
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations.long import missing_columns_error
-from ..io.output_sets import AGGREGATE_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
 from ._scale import _PARQUET_PARTS, read_parquet_rows, scheduler
 
@@ -57,10 +56,16 @@ def _distributed_estimator(estimator: Any) -> Any:
 
 
 def aggregate_at_scale(
-    path: Path | None, estimator: Any, *, spec: str | None, out: Path, quiet: bool = False
+    path: Path | None,
+    estimator: Any,
+    *,
+    spec: str | None,
+    out: Path,
+    quiet: bool = False,
+    superseded: Iterable[Path] = (),
 ) -> dict[str, Any] | None:
     """Aggregate a Parquet directory (item, annotator, label) on the chosen scheduler; one progress bar
-    per stage on a terminal, none with ``quiet``."""
+    per stage on a terminal, none with ``quiet``; ``superseded``: the earlier outputs the files replace."""
     if spec is None and not (path is not None and Path(path).is_dir()):
         return None
     if path is None:
@@ -118,7 +123,7 @@ def aggregate_at_scale(
         (write_json, summary, "summary.json"),
     ]
     with stages(False if quiet else None), stage("writing labels.csv and 3 more", total=len(writes)) as shown:
-        with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
+        with files_together(supersedes=superseded):
             for write, value, name in writes:
                 write(value, Path(out) / name)
                 if shown is not None:

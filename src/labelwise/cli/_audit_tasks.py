@@ -7,7 +7,7 @@ per unit, worst first), ``summary.json`` and a task-specific table (``classes.cs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnErr
 from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
-from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input
 
@@ -194,8 +193,9 @@ def run_task_audit(
     top: int,
     classes: str | None = None,
     ignore_index: int | None = None,
+    superseded: Iterable[Path] = (),
 ) -> None:
-    """Audit DATA for ``task`` and write the outputs to ``out``."""
+    """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs)."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
     # Each task reads one of the two; the other was silently ignored (and recorded in summary.json as used).
@@ -228,7 +228,7 @@ def run_task_audit(
     }
     frame = result.to_frame()
     out = Path(out)
-    with files_together(supersedes=earlier_outputs(out, AUDIT_OUTPUTS)):
+    with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")
         for name, table in extra.items():
             write_csv(table, out / name)

@@ -7,13 +7,18 @@ and the second does not). So, as ``export`` and ``report`` do for their files:
 
 - a folder holding any file the command may write (its :data:`OUTPUTS` names) is refused before
   any work, naming those files, unless ``--force``;
-- with ``--force`` the run replaces them, and once it has finished, removes those of its names
-  that the earlier run wrote and this run did not rewrite. Only files bearing one of the
-  command's output names are removed, only when the folder held an earlier run's
+- with ``--force`` the run replaces them, and removes those of its names that the earlier run
+  wrote and this run does not write. Only files (or folders, ``issues.parquet``) bearing one of
+  the command's output names are removed, only when the folder held an earlier run's
   ``summary.json`` (every command here writes one: without it the files are the user's, which
   ``--force`` lets the run overwrite but never deletes), and never a file the command was given
-  as an input. A file is taken as rewritten when it is no longer the same file (the atomic
-  rename gives it a new inode) or its modification time changed.
+  as an input (nor a folder holding one).
+
+One mechanism does the removal: :func:`claim` finds those earlier outputs before the run and the
+decorator hands them to the command as ``superseded``; the command's writer passes them to
+:func:`~labelwise.io.files_together` as ``supersedes``, which removes those the run did not write
+right after its files are moved into place, as part of the same group. So a run that fails (or is
+interrupted) before its files are in place removes nothing of the earlier run.
 
 ``review.sqlite`` (the review's decisions) and ``report.html`` (also written by ``labelwise
 report``) are not outputs of these commands: they are kept.
@@ -34,13 +39,13 @@ from ..errors import InvalidParameterError
 from ..io.output_sets import AGGREGATE_OUTPUTS, AUDIT_OUTPUTS, earlier_outputs
 from ._common import OutputFolder
 
+#: The files ``aggregate --demo`` writes before aggregating them (its inputs), outside the outputs' group.
+AGGREGATE_DEMO_FILES = ("answers.csv", "gold.csv", "demo.csv")
 #: The files each command may write in its ``--out`` folder (``aggregate --demo``'s inputs included:
 #: they are written there too); a callable gets the command's options.
 OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str, ...]]] = {
     "audit": AUDIT_OUTPUTS,  # --demo's data.csv: refused by the demo itself unless an earlier demo wrote it
-    "aggregate": lambda options: (
-        AGGREGATE_OUTPUTS + (("answers.csv", "gold.csv", "demo.csv") if options.get("demo") else ())
-    ),
+    "aggregate": lambda options: AGGREGATE_OUTPUTS + (AGGREGATE_DEMO_FILES if options.get("demo") else ()),
     "weak": ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"),
     "evaluate": ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"),
     "robustness": ("robustness.csv", "robustness.png", "summary.json"),
@@ -67,9 +72,10 @@ FORCE_HELP = (
 def out_folder(command: str, default: Path, help_text: str = "Output folder.") -> Callable[[Callable], Callable]:
     """The ``--out`` and ``--force`` options of ``command`` (a key of :data:`OUTPUTS`), and the check.
 
-    The decorated function gets ``out`` (not ``force``); before it runs, :func:`claim` refuses a
-    folder holding the command's outputs without ``--force``; after it returns, the earlier run's
-    outputs it did not rewrite are removed (:func:`remove_left_over`).
+    The decorated function gets ``out`` (not ``force``) and ``superseded``: before it runs,
+    :func:`claim` refuses a folder holding the command's outputs without ``--force``, else finds
+    the earlier run's outputs that the command's writer passes to
+    :func:`~labelwise.io.files_together` as ``supersedes``.
     """
     if command not in OUTPUTS:
         raise InvalidParameterError(f"command must be one of {sorted(OUTPUTS)}, got {command!r}")
@@ -79,10 +85,8 @@ def out_folder(command: str, default: Path, help_text: str = "Output folder.") -
         def run(*args: Any, **options: Any) -> Any:
             force = options.pop("force")
             names = _names(command, options)
-            earlier = claim(Path(options["out"]), names, force=force)
-            result = function(*args, **options)
-            remove_left_over(earlier, keep=_inputs(options))
-            return result
+            superseded = claim(Path(options["out"]), names, force=force, inputs=_inputs(options))
+            return function(*args, superseded=superseded, **options)
 
         run = click.option("--force", is_flag=True, default=False, help=FORCE_HELP)(run)
         return click.option("--out", type=OutputFolder(), default=default, show_default=True, help=help_text)(run)
@@ -95,10 +99,11 @@ def _names(command: str, options: Mapping[str, Any]) -> tuple[str, ...]:
     return names(options) if callable(names) else names
 
 
-def claim(out: Path, names: tuple[str, ...], *, force: bool) -> dict[Path, tuple[int, int, int]]:
+def claim(out: Path, names: tuple[str, ...], *, force: bool, inputs: AbstractSet[Path] = frozenset()) -> list[Path]:
     """Refuse ``out`` when it holds any of ``names`` and ``force`` is off; else the earlier run's
-    outputs that may be removed after the run (none unless ``out`` holds ``summary.json``), each
-    with its identity ``(device, inode, modification time)``.
+    outputs that this run's files supersede: those of ``names`` in ``out`` when it holds
+    ``summary.json`` (:func:`~labelwise.io.output_sets.earlier_outputs`), less ``inputs`` (resolved
+    paths) and any folder holding one of them.
 
     Raises
     ------
@@ -112,35 +117,18 @@ def claim(out: Path, names: tuple[str, ...], *, force: bool) -> dict[Path, tuple
             f"--out {str(out)!r} must not hold earlier outputs, got {shown}: pass --force to replace them "
             "(the earlier run's outputs this run does not write are then removed), or choose another folder"
         )
-    # a folder output (issues.parquet/) is its command's to replace
-    return {p: _identity(p) for p in earlier_outputs(out, names) if p.is_file()}
+    return [p for p in earlier_outputs(out, names) if not any(_within(i, p.resolve()) for i in inputs)]
 
 
-def remove_left_over(
-    earlier: Mapping[Path, tuple[int, int, int]], *, keep: AbstractSet[Path] = frozenset()
-) -> list[Path]:
-    """Remove the files of ``earlier`` (from :func:`claim`) that are still the same files, except ``keep``."""
-    removed = []
-    for path, identity in earlier.items():
-        try:
-            same = path.is_file() and _identity(path) == identity
-        except OSError:
-            continue
-        if same and path.resolve() not in keep:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def _identity(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
-    return st.st_dev, st.st_ino, st.st_mtime_ns
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _inputs(options: Mapping[str, Any]) -> set[Path]:
     """Every path among the options (DATA, --probs, --labels...): never removed, whatever its name."""
     paths = set()
-    for value in options.values():
+    values = [v for value in options.values() for v in (value if isinstance(value, tuple | list) else [value])]
+    for value in values:
         if isinstance(value, str | os.PathLike):
             try:
                 paths.add(Path(value).resolve())

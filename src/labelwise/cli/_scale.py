@@ -14,7 +14,7 @@ import shutil
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ from ..io.arrays import load_npy as read_npy
 from ..io.arrays import load_zarr
 from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
-from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
 from ..io.paths import require_path
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import load_npy
@@ -285,10 +284,12 @@ def audit_at_scale(
     rank_by: str,
     quiet: bool = False,
     classes: list[str] | None = None,
+    superseded: Iterable[Path] = (),
 ) -> dict[str, Any] | None:
     """The audit of ``--probs`` (.npy or .zarr) with labels from a file, on the chosen scheduler; one
     progress bar per pass and one for the writing on a terminal, none with ``quiet``. ``classes``:
-    ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory."""
+    ``--classes`` (parsed), the class of each column of ``--probs``, read as in memory; ``superseded``: the
+    earlier outputs the files replace (an earlier in-memory audit's issues.csv would be read first)."""
     if spec is None and labels_path is None and not (probs_path and probs_path.suffix == ".zarr"):
         if chunk_rows is not None:  # the in-memory audit of a table would leave it out without a word
             raise InvalidParameterError(
@@ -330,9 +331,7 @@ def audit_at_scale(
             summary["settings"]["classes"] = classes
         if data is not None and Path(data).is_file() and label is not None:  # what export cleans
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
-        # an earlier in-memory audit's issues.csv would be read before this issues.parquet
-        earlier = [p for p in earlier_outputs(out, AUDIT_OUTPUTS) if p.name != "issues.parquet"]
-        with files_together(supersedes=earlier), stage("writing issues.parquet"):
+        with files_together(supersedes=superseded), stage("writing issues.parquet"):
             path = write_issues(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
-from ..io.output_sets import AGGREGATE_OUTPUTS, earlier_outputs
 from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
@@ -33,7 +33,7 @@ from ._common import (
     reading,
     split_csv_option,
 )
-from ._out_folder import out_folder
+from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
 #: large sets (K-fold refits), so the default stays Dawid-Skene; ``--method auto`` chooses by held-out likelihood.
@@ -78,12 +78,13 @@ def auto_summary(est: Any) -> dict[str, Any] | None:
 
 
 def write_outputs(
-    out: Path, est: Any, method: str, answers: pd.DataFrame, summary: dict[str, Any]
+    out: Path, est: Any, method: str, answers: pd.DataFrame, summary: dict[str, Any], superseded: Iterable[Path] = ()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Write labels.csv, annotators.csv, annotators.json and summary.json atomically."""
+    """Write labels.csv, annotators.csv, annotators.json and summary.json atomically, replacing ``superseded``."""
     lab = labels_frame(est, answers)
     ann = annotators_frame(est, answers)
-    with files_together(supersedes=earlier_outputs(out, AGGREGATE_OUTPUTS)):
+    # this run's --demo wrote its files before this block: they are not left-overs
+    with files_together(supersedes=[p for p in superseded if p.name not in AGGREGATE_DEMO_FILES]):
         write_csv(lab, out / "labels.csv")
         write_csv(ann, out / "annotators.csv")
         write_json(annotators_json(est, method, ann), out / "annotators.json")
@@ -256,6 +257,7 @@ def aggregate(
     top,
     demo,
     demo_items,
+    superseded,
     scheduler=None,
     quiet=False,
 ):
@@ -285,6 +287,7 @@ def aggregate(
             spec=scheduler,
             out=out,
             quiet=quiet,
+            superseded=superseded,
         )
         is not None
     ):
@@ -383,7 +386,7 @@ def aggregate(
     }
     if demo_table is not None:
         summary["demo"] = demo_table.to_dict(orient="records")
-    lab, ann = write_outputs(out, est, method, answers, summary)
+    lab, ann = write_outputs(out, est, method, answers, summary, superseded)
 
     con.print(
         f"[bold]{summary['n_items']}[/] items, [bold]{summary['n_answers']}[/] answers from "

@@ -21,7 +21,6 @@ from ..errors import (
 )
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
-from ..io.output_sets import AUDIT_OUTPUTS, earlier_outputs
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
@@ -248,6 +247,7 @@ def audit(**options: Any) -> None:
             top=o.top,
             classes=o.classes,
             ignore_index=o.ignore_index,
+            superseded=o.superseded,
         )
         return
     scale_args = (o.data, o.label, o.probs_path, o.labels_path)
@@ -257,6 +257,7 @@ def audit(**options: Any) -> None:
         "out": o.out,
         "filter_by": o.filter_by,
         "quiet": o.quiet,
+        "superseded": o.superseded,
     }
     named = parse_classes(o.classes, what="class")
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:
@@ -289,7 +290,7 @@ def audit(**options: Any) -> None:
         named=named,
     )
     summary = _summary(o, result, frame, truth, model_info)
-    with files_together(supersedes=earlier_outputs(o.out, AUDIT_OUTPUTS)):
+    with files_together(supersedes=o.superseded):
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)

@@ -171,6 +171,7 @@ def evaluate(
     out,
     classes,
     random_state,
+    superseded,
 ):
     """Score the models in PREDICTIONS (one .npy/.csv per model) on original and corrected test labels.
 
@@ -211,7 +212,7 @@ def evaluate(
     curve = ev.prevalence_curve()
     cross = ev.crossovers
     out = Path(out)
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(ev.table.reset_index(), out / "table.csv")
         write_csv(curve.to_frame(), out / "curve.csv")
         write_csv(cross, out / "crossovers.csv")

@@ -117,7 +117,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 def pseudolabel(
     data, label, unlabeled_value, selection, threshold, k_best, max_iter, recheck, weight_column, model, time_budget,
-    teacher_model, safeguard, out, random_state,
+    teacher_model, safeguard, out, random_state, superseded,
 ):  # fmt: skip
     """Pseudo-label the unlabeled rows of DATA by self-training a model on the labeled ones.
 
@@ -184,7 +184,7 @@ def pseudolabel(
         "random_state": random_state,
     }
     summary.update(model_info)
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(result, out / "pseudolabeled.csv")
         write_json(summary, out / "summary.json")
         save_model(trainer, out / "model.joblib")

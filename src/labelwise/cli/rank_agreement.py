@@ -49,7 +49,7 @@ from ._out_folder import out_folder
 )
 @out_folder("rank-agreement", Path("labelwise-rank-agreement"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state):
+def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_state, superseded):
     """Score every TREC run in RUN_DIR under two qrels files and compare the two system rankings.
 
     Writes systems.csv (score and rank per system under each qrels), topics_a.csv/topics_b.csv
@@ -69,7 +69,7 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     res = ranking_agreement(a, b, p=persistence, n_boot=n_boot, random_state=random_state)
     only_one = sorted(map(str, set(a.columns) ^ set(b.columns)))
     out = Path(out)
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(res.systems_frame().reset_index(), out / "systems.csv")
         write_csv(a.reset_index(), out / "topics_a.csv")
         write_csv(b.reset_index(), out / "topics_b.csv")

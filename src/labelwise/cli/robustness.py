@@ -87,7 +87,7 @@ def _names(text: str, allowed, option: str) -> list[str]:
     "--gamma", default="scale", show_default=True, help="RBF gamma of every model: a number, 'scale' or 'auto'."
 )
 @out_folder("robustness", Path("labelwise-robustness"))
-def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out):
+def robustness(data, label, attacks, budgets, models, seeds, test_size, standardize, C, gamma, out, superseded):
     """Attack the training labels of DATA at several budgets and measure each defence.
 
     Writes robustness.csv (one row per model, attack, budget and seed: clean test accuracy),
@@ -130,7 +130,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         )
     out = Path(out)
     table = curve.to_frame()
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(table, out / "robustness.csv")
         curve.plot(out / "robustness.png", title=f"{Path(data).name}: clean test accuracy under label flipping")
         summ = curve.summary()

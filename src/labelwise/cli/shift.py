@@ -73,6 +73,7 @@ def shift(
     n_boot,
     out,
     random_state,
+    superseded,
 ):
     """Estimate the class priors of the target data and adapt its probabilities to them.
 
@@ -97,7 +98,7 @@ def shift(
     adapted = est.calibrator(tp.astype(float)) * est.weights[None, :]
     adapted /= np.clip(adapted.sum(axis=1, keepdims=True), 1e-300, None)
     out = Path(out)
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(est.to_frame().reset_index(), out / "priors.csv")
         write_npy(adapted, out / "adapted_probs.npy")
         write_json(
@@ -141,7 +142,7 @@ def shift(
     help="Most similar training occurrences that count.",
 )
 @out_folder("label-shift", Path("labelwise-label-shift"))
-def label_shift(train_labels, eval_labels, k, out):
+def label_shift(train_labels, eval_labels, k, out, superseded):
     """Familiarity of the evaluation label set to the training labels (offline character n-gram embedding).
 
     Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.
@@ -152,7 +153,7 @@ def label_shift(train_labels, eval_labels, k, out):
         k=k,
     )
     out = Path(out)
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(res.to_frame().reset_index(), out / "familiarity.csv")
         write_json(
             {"familiarity": res.score, "k": k, "embedding": "char 2-4-gram tf-idf"},

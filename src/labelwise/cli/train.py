@@ -85,7 +85,10 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     show_default=True,
     help="Cross-validate the accuracy before and after cleaning.",
 )
-def train(data, label, clean, out, cv, rounds, filter_by, weight_column, model, time_budget, random_state, evaluate):
+def train(
+    data, label, clean, out, cv, rounds, filter_by, weight_column, model, time_budget, random_state, evaluate,
+    superseded,
+):  # fmt: skip
     """Fit a model on DATA whose labels may be wrong: find the label issues, clean, refit.
 
     Writes model.joblib (the fitted CleanClassifier; ``joblib.load`` it and call ``predict``
@@ -93,7 +96,6 @@ def train(data, label, clean, out, cv, rounds, filter_by, weight_column, model, 
     first) and summary.json (counts, cross-validated accuracy before and after cleaning,
     settings) to --out.
     """
-    out = Path(out)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
@@ -152,7 +154,7 @@ def train(data, label, clean, out, cv, rounds, filter_by, weight_column, model, 
         "feature_columns": list(features.columns),
     }
 
-    with files_together():
+    with files_together(supersedes=superseded):
         save_model(fitted, out / "model.joblib")
         write_csv(issues.to_frame(), out / "issues.csv")
         write_json(summary, out / "summary.json")

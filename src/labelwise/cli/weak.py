@@ -136,7 +136,9 @@ def _classes(value: str | None) -> list[Any] | None:
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet):
+def weak(
+    lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet, superseded
+):
     """Apply the labeling functions in LFS to every row of DATA, analyse them and fit a label model.
 
     LFS is a Python file defining functions decorated with @labelwise.weak.labeling_function (or a
@@ -174,7 +176,7 @@ def weak(lfs_path, data, text_column, id_column, classes, gold_column, model_nam
         labels[f"p_{c}"] = probs[c].to_numpy()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    with files_together():
+    with files_together(supersedes=superseded):
         write_csv(labels.reset_index(), out / "labels.csv")
         write_csv(votes.to_frame(), out / "votes.csv")
         write_csv(

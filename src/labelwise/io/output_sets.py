@@ -3,9 +3,11 @@
 An output folder holds the files of one run. When a run writes fewer files than the earlier run in
 the same folder (a task audit writes no ``probs.npy``; an audit at scale writes ``issues.parquet``,
 not ``issues.csv``; a distributed aggregation writes no ``annotators.json``), the earlier run's
-extra files would be read with the new ones by ``report``, ``review`` and ``export``. The writers
-pass :func:`earlier_outputs` to :func:`~labelwise.io.files_together` as ``supersedes``, which
-removes those the new run did not write, once the new files are in place.
+extra files would be read with the new ones by ``report``, ``review`` and ``export``. The command
+line finds them with :func:`earlier_outputs` before a run (less the files the run was given as
+inputs: ``labelwise.cli._out_folder.claim``) and the writers pass them to
+:func:`~labelwise.io.files_together` as ``supersedes``, which removes those the new run did not
+write, once the new files are in place.
 """
 
 from __future__ import annotations

@@ -13,18 +13,32 @@ their width, booleans stay booleans, pandas strings stay strings. Two cases cann
   refusing would leave a reviewed relabel unexported);
 - a new label of another type than the column's (a text in an integer column, ``2.5`` among
   integers): the column becomes the type pandas infers for its values, as before.
+
+The export of a task audit (:mod:`labelwise.review.task_export`) relabels nothing, but it writes
+the label column of the data it read back, so :func:`labels_as_written` reads that column as the
+file holds it: a Parquet column keeps its type; a JSON value keeps its JSON type (a string stays a
+string, ``4.0`` stays a float); a CSV cell, which has no type, is read as text and made a number
+only where that loses nothing (:func:`~labelwise.io._text_ids.numbers_unless_merged`: ``"01"``
+stays ``"01"``). Integers with missing cells become pandas' nullable ``Int64``, not floats: a
+multi-label column of one digit tag per row, some rows without a tag, is written back ``0``, not
+``0.0`` (another tag).
 """
 
 from __future__ import annotations
 
+import json
 import numbers
+import os
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import LabelwiseWarning
+from ..io._text_ids import numbers_unless_merged
+from ..io.tables import iter_json_lines
 
 
 def relabelled_column(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.Series:
@@ -86,3 +100,30 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
     values = result.to_numpy(dtype=object).copy()
     values[rows] = matched
     return pd.Series(pd.Categorical(values, dtype=result.dtype), index=column.index, name=column.name)
+
+
+_CANONICAL_INT = r"0|-?[1-9][0-9]*"
+
+
+def labels_as_written(path: str | os.PathLike, data: pd.DataFrame, label: str) -> pd.Series:
+    """The ``label`` column of the table ``data`` read from ``path``, typed as the file holds it
+    (see the module's docstring): the column to write back in a cleaned copy of the table."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return data[label]
+    if suffix in (".csv", ".tsv", ".txt"):
+        sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+        raw = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", usecols=[label], dtype=str)[label]
+        raw = raw.str.strip()  # blanks around a value are layout, as the audit read it
+        values = numbers_unless_merged(raw)
+        whole = bool(raw.dropna().str.fullmatch(_CANONICAL_INT).all())
+    else:  # parsed here: pandas' JSON reader makes 3 a float beside a null, even as objects
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+        records = json.loads(text) if text.lstrip().startswith("[") else [obj for _, obj in iter_json_lines(Path(path))]
+        raw = pd.Series([obj.get(label) for obj in records], dtype=object)
+        values = raw.infer_objects()
+        whole = all(isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_) for v in raw.dropna())
+    if whole and values.isna().any() and values.notna().any():
+        values = pd.Series(pd.array(values.to_numpy(dtype=object), dtype="Int64"))
+    return values.set_axis(data.index).rename(label)

@@ -41,6 +41,7 @@ from ..io import files_together, read_table
 from ..io.atomic import atomic_write
 from ..io.outputs import check_out_dir
 from ..report._tasks import TaskRun, task_of
+from ._label_dtype import labels_as_written
 from ._task_formats import cleaned_coco, cleaned_conll, cleaned_rows, coco_bytes, mask_manifest
 from .store import DB_NAME, Decision, DecisionStore
 from .tasks import load_task_audit
@@ -173,12 +174,14 @@ def _data_path(run: TaskRun) -> Path:
 def _table(
     run: TaskRun, task: str, excluded: list[int], mark: bool, column: str
 ) -> tuple[pd.DataFrame, dict, None, int]:
-    data = read_table(_data_path(run))
+    path = _data_path(run)
+    data = read_table(path)
     label = run.settings.get("label")
     if label not in data.columns:
         raise MissingColumnError(
             f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})"
         )
+    data[label] = labels_as_written(path, data, str(label))  # written back as the user's file has it
     if len(data) != len(run.issues):
         raise DataFileError(
             f"the data table has {len(data)} rows and the audit had {len(run.issues)}; it changed since the audit: "
@@ -186,7 +189,7 @@ def _table(
         )
     if task == "regression":
         audited = run.issues.set_index("row")["given_label"].sort_index().to_numpy(dtype=np.float64)
-        now = pd.to_numeric(data[label], errors="coerce").to_numpy(dtype=np.float64)
+        now = pd.to_numeric(data[label], errors="coerce").astype(np.float64).to_numpy()
         differ = ~np.isclose(now, audited, rtol=1e-9, atol=0.0)
         if differ.any():
             raise DataFileError(
@@ -209,7 +212,7 @@ def _table(
 
 def _tag_set(cell: Any) -> set[str]:
     """The tags of a multi-label cell (``a|b``), numbers as the audit parsed them (``01`` is ``1``)."""
-    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell)):
         return set()
     tags = (t.strip() for t in str(cell).split("|"))
     return {str(int(t)) if t.isdecimal() else t for t in tags if t}
