@@ -12,7 +12,8 @@ their width, booleans stay booleans, pandas strings stay strings. Two cases cann
   category, after the others (a categorical cannot hold a value outside its categories, and
   refusing would leave a reviewed relabel unexported);
 - a new label of another type than the column's (a text in an integer column, ``2.5`` among
-  integers): the column becomes the type pandas infers for its values, as before.
+  integers, ``True`` among integer categories, which no categorical can hold beside ``1``): the
+  column becomes the type pandas infers for its values, as before.
 """
 
 from __future__ import annotations
@@ -37,13 +38,18 @@ def relabelled_column(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -
     plain = pd.Series(values, index=column.index, name=column.name)
     if column.dtype == object or all(_fits(column.dtype, v) for v in labels):
         return plain.infer_objects() if column.dtype == object else plain.astype(column.dtype)
+    return _inferred(column, plain, next(v for v in labels if not _fits(column.dtype, v)))
+
+
+def _inferred(column: pd.Series, plain: pd.Series, first: Any) -> pd.Series:
+    """``plain`` (the relabelled values as objects) in the type pandas infers, with the warning that
+    ``column``'s dtype could not hold the label ``first``."""
     changed = plain.infer_objects()
-    first = next(v for v in labels if not _fits(column.dtype, v))
     warnings.warn(
         f"the label column {column.name!r} was {column.dtype} and the review relabelled a row to {first!r}, "
         f"which is not a value of that type: the cleaned column is {changed.dtype}",
         LabelwiseWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     return changed
 
@@ -74,7 +80,12 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
     by_text = {str(c): c for c in categories}
     matched = [v if v in categories else by_text.get(str(v), v) for v in labels]
     new = list(dict.fromkeys(v for v in matched if v not in categories))
-    result = column.cat.add_categories(new) if new else column.copy()
+    try:
+        result = column.cat.add_categories(new) if new else column.copy()
+    except ValueError:  # a label equal to a category of another type (True beside 1): no categorical holds both
+        values = column.to_numpy(dtype=object).copy()
+        values[rows] = labels
+        return _inferred(column, pd.Series(values, index=column.index, name=column.name), new[0])
     if new:
         warnings.warn(
             f"the review relabelled rows of the categorical label column {column.name!r} to "
