@@ -77,11 +77,9 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
     """A categorical column relabelled: a label equal to a category (or, for a label that came back
     from JSON as text, to its text) takes that category; other labels are added as new categories."""
     categories = column.cat.categories
-    by_text = {str(c): c for c in categories}
-    matched = [v if v in categories else by_text.get(str(v), v) for v in labels]
-    new = list(dict.fromkeys(v for v in matched if v not in categories))
+    matched, new = _matched(categories, labels)
     try:
-        result = column.cat.add_categories(new) if new else column.copy()
+        result = column.cat.set_categories(_appended(categories, new)) if new else column.copy()
     except ValueError:  # a label equal to a category of another type (True beside 1): no categorical holds both
         values = column.to_numpy(dtype=object).copy()
         values[rows] = labels
@@ -97,3 +95,29 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
     values = result.to_numpy(dtype=object).copy()
     values[rows] = matched
     return pd.Series(pd.Categorical(values, dtype=result.dtype), index=column.index, name=column.name)
+
+
+def _matched(categories: pd.Index, labels: np.ndarray) -> tuple[list[Any], list[Any]]:
+    """Each label's category, and the new categories in the order first given. A label matches a
+    category equal to it or, failing that, one with its text, a new category given before it
+    included (``"1"`` then ``1`` is one new category, as when given in two reviews)."""
+    by_text = {str(c): c for c in categories}
+    added: dict[Any, Any] = {}
+    matched = []
+    for value in labels:
+        if value in categories or value in added:
+            matched.append(added.get(value, value))
+            continue
+        found = by_text.get(str(value))
+        if found is None:
+            found = added[value] = by_text[str(value)] = value
+        matched.append(found)
+    return matched, list(added)
+
+
+def _appended(categories: pd.Index, new: list[Any]) -> pd.Index:
+    """``categories`` and then ``new``, the old categories as they were: appending ``0.5`` to integer
+    categories made them floats (``3`` read back as ``3.0``, and a later relabel given as the text
+    ``"3"`` no longer matched it), so a mix of types is kept as objects."""
+    combined = categories.append(pd.Index(new, dtype=object)).infer_objects()
+    return combined if combined.dtype == categories.dtype else pd.Index([*categories, *new], dtype=object)
