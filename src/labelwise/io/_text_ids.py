@@ -35,12 +35,14 @@ def restore_merged_texts(
     """Put back, in place, the text of the ``columns`` of ``frame`` that the parser made numbers of
     and that :func:`numbers_unless_merged` would keep as text.
 
-    ``frame`` was read with the parser's own types (fast); only the columns it made numeric are
-    read again as text, by ``read_texts(names)`` (missing cells null), and checked. An integer
-    column (the usual ids and labels) costs a few vectorised prefix tests; a float column is
-    decided on its distinct texts.
+    ``frame`` was read with the parser's own types (fast); only the columns it made numeric (or
+    booleans, which with a missing cell it gives as objects) are read again as text, by
+    ``read_texts(names)`` (missing cells null), and checked. An integer column (the usual ids and
+    labels) costs a few vectorised prefix tests; a float or boolean column is decided on the
+    distinct texts of the cells the parser read as values (a text such as ``"None"`` that the
+    parser takes for a missing cell is not a value); booleans with a missing cell become text.
     """
-    numeric = [c for c in columns if c in frame.columns and frame[c].dtype.kind in "iufb"]
+    numeric = [c for c in columns if c in frame.columns and (frame[c].dtype.kind in "iufb" or _booleans(frame[c]))]
     if not numeric:
         return
     texts = read_texts(numeric)
@@ -48,12 +50,26 @@ def restore_merged_texts(
         strings = pc.utf8_trim_whitespace(texts.column(column))  # blanks around a value are layout, not text
         if frame[column].dtype.kind in "iu":
             lossless = not _any_non_canonical_integer(strings)
-        else:  # floats or booleans: decided on the distinct texts
-            distinct = pd.Series(pc.unique(strings.drop_null()).to_pylist(), dtype=object)
+        elif frame[column].dtype.kind == "O":  # booleans with a missing cell: text, as numbers_unless_merged says
+            lossless = False
+        else:  # floats or booleans: decided on the distinct texts of the cells the parser read
+            present = frame[column].notna().to_numpy()
+            read = strings if present.all() else strings.filter(pa.array(present))
+            distinct = pd.Series(pc.unique(read.drop_null()).to_pylist(), dtype=object)
             kept = numbers_unless_merged(distinct).dtype.kind
             lossless = kept == "b" if frame[column].dtype.kind == "b" else kept in "iuf"
         if not lossless:
             frame[column] = pd.Series(strings.to_pylist(), index=frame.index, dtype=object).where(frame[column].notna())
+
+
+def _booleans(column: pd.Series) -> bool:
+    """Whether the parser made ``column`` booleans with missing cells (an object column of bools)."""
+    if column.dtype != object:
+        return False
+    present = column.dropna()
+    if present.empty or not isinstance(present.iloc[0], bool):  # a text column: one look
+        return False
+    return bool(present.map(lambda v: isinstance(v, bool)).all())
 
 
 def _any_non_canonical_integer(strings: pa.ChunkedArray) -> bool:

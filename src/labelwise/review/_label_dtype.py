@@ -12,7 +12,8 @@ their width, booleans stay booleans, pandas strings stay strings. Two cases cann
   category, after the others (a categorical cannot hold a value outside its categories, and
   refusing would leave a reviewed relabel unexported);
 - a new label of another type than the column's (a text in an integer column, ``2.5`` among
-  integers): the column becomes the type pandas infers for its values, as before.
+  integers, ``True`` among integer categories, which no categorical can hold beside ``1``): the
+  column becomes the type pandas infers for its values, as before.
 
 The export of a task audit (:mod:`labelwise.review.task_export`) relabels nothing, but it writes
 the label column of the data it read back, so :func:`labels_as_written` reads that column as the
@@ -51,13 +52,18 @@ def relabelled_column(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -
     plain = pd.Series(values, index=column.index, name=column.name)
     if column.dtype == object or all(_fits(column.dtype, v) for v in labels):
         return plain.infer_objects() if column.dtype == object else plain.astype(column.dtype)
+    return _inferred(column, plain, next(v for v in labels if not _fits(column.dtype, v)))
+
+
+def _inferred(column: pd.Series, plain: pd.Series, first: Any) -> pd.Series:
+    """``plain`` (the relabelled values as objects) in the type pandas infers, with the warning that
+    ``column``'s dtype could not hold the label ``first``."""
     changed = plain.infer_objects()
-    first = next(v for v in labels if not _fits(column.dtype, v))
     warnings.warn(
         f"the label column {column.name!r} was {column.dtype} and the review relabelled a row to {first!r}, "
         f"which is not a value of that type: the cleaned column is {changed.dtype}",
         LabelwiseWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     return changed
 
@@ -85,10 +91,13 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
     """A categorical column relabelled: a label equal to a category (or, for a label that came back
     from JSON as text, to its text) takes that category; other labels are added as new categories."""
     categories = column.cat.categories
-    by_text = {str(c): c for c in categories}
-    matched = [v if v in categories else by_text.get(str(v), v) for v in labels]
-    new = list(dict.fromkeys(v for v in matched if v not in categories))
-    result = column.cat.add_categories(new) if new else column.copy()
+    matched, new = _matched(categories, labels)
+    try:
+        result = column.cat.set_categories(_appended(categories, new)) if new else column.copy()
+    except ValueError:  # a label equal to a category of another type (True beside 1): no categorical holds both
+        values = column.to_numpy(dtype=object).copy()
+        values[rows] = labels
+        return _inferred(column, pd.Series(values, index=column.index, name=column.name), new[0])
     if new:
         warnings.warn(
             f"the review relabelled rows of the categorical label column {column.name!r} to "
@@ -127,3 +136,29 @@ def labels_as_written(path: str | os.PathLike, data: pd.DataFrame, label: str) -
     if whole and values.isna().any() and values.notna().any():
         values = pd.Series(pd.array(values.to_numpy(dtype=object), dtype="Int64"))
     return values.set_axis(data.index).rename(label)
+
+
+def _matched(categories: pd.Index, labels: np.ndarray) -> tuple[list[Any], list[Any]]:
+    """Each label's category, and the new categories in the order first given. A label matches a
+    category equal to it or, failing that, one with its text, a new category given before it
+    included (``"1"`` then ``1`` is one new category, as when given in two reviews)."""
+    by_text = {str(c): c for c in categories}
+    added: dict[Any, Any] = {}
+    matched = []
+    for value in labels:
+        if value in categories or value in added:
+            matched.append(added.get(value, value))
+            continue
+        found = by_text.get(str(value))
+        if found is None:
+            found = added[value] = by_text[str(value)] = value
+        matched.append(found)
+    return matched, list(added)
+
+
+def _appended(categories: pd.Index, new: list[Any]) -> pd.Index:
+    """``categories`` and then ``new``, the old categories as they were: appending ``0.5`` to integer
+    categories made them floats (``3`` read back as ``3.0``, and a later relabel given as the text
+    ``"3"`` no longer matched it), so a mix of types is kept as objects."""
+    combined = categories.append(pd.Index(new, dtype=object)).infer_objects()
+    return combined if combined.dtype == categories.dtype else pd.Index([*categories, *new], dtype=object)
