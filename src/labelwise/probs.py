@@ -185,19 +185,23 @@ def out_of_fold_probs_on_cluster(
 
     Raises
     ------
+    MissingDependencyError
+        Dask or distributed (or zarr, with ``out``; the ``dask`` extra) is not installed.
     InvalidParameterError
         No Dask client is running (``distributed.Client(...)`` first).
     """
-    import dask.array as da
     import joblib
 
+    from ._extras import require
     from .errors import InvalidParameterError
 
+    da = require("dask.array", "out_of_fold_probs_on_cluster")
+    distributed = require("distributed", "out_of_fold_probs_on_cluster")
+    if out is not None:  # checked before the folds are fitted, not when the store is written
+        require("zarr", f"out_of_fold_probs_on_cluster(out={out!r})")
     try:
-        from distributed import default_client
-
-        default_client()
-    except (ImportError, ValueError):
+        distributed.default_client()
+    except ValueError:
         raise InvalidParameterError(
             "out_of_fold_probs_on_cluster needs a running Dask client (distributed.Client(...)), found none"
         ) from None

@@ -125,15 +125,18 @@ class TestAutoIndex:
         assert used == ["hnswlib"]
 
     def test_cells_when_hnswlib_is_missing(self, monkeypatch):
-        """Without the ann extra, "auto" still searches approximately above the exact limit, with the cells."""
+        """Without the ann extra, "auto" still searches approximately above the exact limit, with the cells,
+        and says so."""
         from labelwise.checks import graph
+        from labelwise.errors import LabelwiseWarning
 
         used = self._spy(monkeypatch)
         real = graph._ann_available
         monkeypatch.setattr(
             graph, "_ann_available", lambda index="hnswlib": index == "cells" or (index != "hnswlib" and real(index))
         )
-        g = NeighborGraph.build(_clustered(6000), k=5)
+        with pytest.warns(LabelwiseWarning, match=r"picks hnswlib for 6000 rows.*k-means cells"):
+            g = NeighborGraph.build(_clustered(6000), k=5)
         assert g.method == "approximate" and used == ["cells"]
 
 

@@ -14,7 +14,7 @@ def test_missing_web_extra_raises_missing_dependency_error(monkeypatch):
     """Importing the app with fastapi absent raises MissingDependencyError naming the extra."""
     monkeypatch.setitem(sys.modules, "fastapi", None)
     monkeypatch.delitem(sys.modules, "labelwise.review.app", raising=False)
-    with pytest.raises(MissingDependencyError, match=r"pip install 'labelwise\[web\]'"):
+    with pytest.raises(MissingDependencyError, match=r'pip install "labelwise\[web\]"'):
         importlib.import_module("labelwise.review.app")
 
 

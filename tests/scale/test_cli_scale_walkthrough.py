@@ -75,7 +75,10 @@ def test_a_scheduler_without_dask_names_the_scheduler_and_the_extra(npy_files):
     folder, _, _ = npy_files
     args = ["audit", "--probs", folder / "probs.npy", "--labels", folder / "labels.npy", "--scheduler", "processes"]
     printed = _run_fresh([*args, "--out", folder / "o"], block_dask=True)
-    assert "EXIT 2" in printed and "--scheduler processes needs Dask: pip install 'labelwise[dask]'" in printed
+    assert (
+        "EXIT 2" in printed
+        and '--scheduler processes needs dask, which is not installed: pip install "labelwise[dask]"' in printed
+    )
 
 
 def test_a_parquet_folder_of_labels_without_probs_says_probs_are_needed_and_how_to_make_them(npy_files):

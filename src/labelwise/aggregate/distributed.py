@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._chunks import tree_reduce_delayed
+from .._extras import require
 from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
@@ -282,7 +283,7 @@ def _fit(
     """:func:`fit`'s stages (its arguments checked there)."""
     import time
 
-    import dask
+    dask = require("dask", "labelwise.aggregate.distributed.fit (answers on Dask)")
 
     clock = [time.perf_counter()]
 

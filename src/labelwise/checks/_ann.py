@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from .._extras import require
 from ..errors import InvalidParameterError
 from .graph import refine_candidates
 
@@ -217,12 +218,7 @@ def build_index(
 
     ``order``: the row numbers in the order they are inserted (default: ``0 .. n-1``).
     """
-    try:
-        import hnswlib
-    except ImportError:
-        raise InvalidParameterError(
-            "method='approximate' needs the 'ann' extra (pip install 'labelwise[ann]'), hnswlib is not installed"
-        ) from None
+    hnswlib = require("hnswlib", "index='hnswlib'")
     n, d = Z.shape
     index = hnswlib.Index(space="l2", dim=d)
     index.init_index(

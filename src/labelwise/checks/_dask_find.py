@@ -28,11 +28,13 @@ import numpy as np
 
 from .._binary_scale import root_mean_square
 from .._chunks import align_dask_rows, is_dask
+from .._extras import require
 from .._stage_progress import compute, persist, step
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
+from ._index_extras import warn_fallback
 from ._inputs import missing_counts, non_finite_features, numeric_matrix
 from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
@@ -170,8 +172,14 @@ def _with_label_graph(
 
 def _search_for(method: str, n: int, random_state: int) -> Callable[..., PartitionedGraph]:
     """The sharded search ``method`` asks for: exact, or one HNSW index per shard (``"auto"``:
-    exact up to ``AUTO_EXACT_MAX_ROWS`` rows, as in memory, and whenever hnswlib is missing)."""
-    if method == "exact" or (method == "auto" and (n <= AUTO_EXACT_MAX_ROWS or not _ann_available())):
+    exact up to ``AUTO_EXACT_MAX_ROWS`` rows, as in memory, and, with a warning, whenever hnswlib is
+    missing; ``"approximate"`` without hnswlib is a MissingDependencyError before the search)."""
+    if method == "approximate":
+        require("hnswlib", "method='approximate' on dask features (one HNSW index per shard)")
+    if method == "exact" or (method == "auto" and n <= AUTO_EXACT_MAX_ROWS):
+        return sharded_exact_graph
+    if method == "auto" and not _ann_available():
+        warn_fallback("hnswlib", "the exact search of every shard", n, parameter="method")
         return sharded_exact_graph
     return functools.partial(sharded_approximate_graph, random_state=random_state)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError
+from .._extras import require
 
 QUANTIZERS = {"sq8": "QT_8bit", "fp16": "QT_fp16"}
 
@@ -31,12 +31,7 @@ class FaissQuantizedHNSW:
     """``faiss.IndexHNSWSQ`` of every row of ``Z`` (ids = row numbers), built with ``n_threads``."""
 
     def __init__(self, Z: Any, *, quantizer: str, M: int, ef_construction: int, n_threads: int, block: int) -> None:
-        try:
-            import faiss
-        except ImportError:
-            raise InvalidParameterError(
-                f"index='faiss-{quantizer}' needs faiss (pip install faiss-cpu), it is not installed"
-            ) from None
+        faiss = require("faiss", f"index='faiss-{quantizer}'")
         faiss.omp_set_num_threads(n_threads)
         n, d = Z.shape
         self.index = faiss.IndexHNSWSQ(d, getattr(faiss.ScalarQuantizer, QUANTIZERS[quantizer]), M)

@@ -21,6 +21,7 @@ from .._validate.arguments import check_choice, check_positive_int
 from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
 from ..io.arrays import load_npz
 from ..io.paths import require_file
+from ._index_extras import index_available, require_index, warn_fallback
 
 METRICS = ("euclidean", "cosine")
 METHODS = ("exact", "approximate", "auto")
@@ -157,6 +158,7 @@ class NeighborGraph(GraphShape):
         check_choice("method", method, METHODS)
         check_choice("index", index, INDEXES)
         check_choice("scaling", scaling, SCALINGS)
+        require_index(index, method)
         X = _as_float_matrix(features)
         n = X.shape[0]
         k = check_positive_int("k", k)
@@ -196,8 +198,8 @@ class NeighborGraph(GraphShape):
     ) -> NeighborGraph:
         """:meth:`build`'s search on rows already centred and scaled (``view``), the options checked."""
         n = view.shape[0]
-        if index == "auto":
-            index = auto_index(n)
+        if index == "auto":  # the fallback is said where the search will use an index
+            index = auto_index(n, warn=method == "approximate" or (method == "auto" and n > AUTO_EXACT_MAX_ROWS))
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
@@ -249,23 +251,19 @@ class NeighborGraph(GraphShape):
             raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
 
 
-def auto_index(n: int) -> str:
-    """The approximate index ``index="auto"`` uses for ``n`` rows (``AUTO_INDEXES``, ``AUTO_FALLBACK``)."""
+def auto_index(n: int, *, warn: bool = False) -> str:
+    """The approximate index ``index="auto"`` uses for ``n`` rows (``AUTO_INDEXES``, ``AUTO_FALLBACK``);
+    ``warn``: a :class:`~labelwise.errors.LabelwiseWarning` when it is the fallback."""
     name = [index for least, index in AUTO_INDEXES if least <= n][-1]
-    return name if _ann_available(name) else AUTO_FALLBACK
+    if _ann_available(name):
+        return name
+    if warn:
+        warn_fallback(name, f"the k-means cells ({AUTO_FALLBACK!r})", n)
+    return AUTO_FALLBACK
 
 
 def _ann_available(index: str = "hnswlib") -> bool:
-    if index in BUILTIN_INDEXES:
-        return True
-    try:
-        if index == "hnswlib":
-            import hnswlib  # noqa: F401
-        else:
-            import faiss  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return index_available(index)
 
 
 def _as_float_matrix(features: Any) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._dask_rows import inlined
+from .._extras import require
 from .._stage_progress import compute, stage, stages
 from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError, ShapeMismatchError
 from ..io import files_together
@@ -42,7 +43,7 @@ _PARQUET_PARTS = (".parquet", ".parq", ".pq")
 def read_parquet_rows(path: Path, what: str) -> Any:
     """``dask.dataframe.read_parquet(path)``; a folder without Parquet parts, or parts that do not
     read, is a :class:`DataFileError` naming ``what`` and the path, not Dask's traceback."""
-    dd = _dask_module("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
+    dd = require("dask.dataframe", f"{what} {str(path)!r} (Parquet parts read one by one)")
     p = Path(path)
     if p.is_dir() and not any(f.suffix.lower() in _PARQUET_PARTS and f.is_file() for f in p.rglob("*")):
         raise DataFileError(
@@ -56,17 +57,6 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
 
 
-def _dask_module(name: str, what: str) -> Any:
-    """``importlib.import_module(name)``; without Dask installed, an :class:`InvalidParameterError`
-    saying that ``what`` needs the ``dask`` extra."""
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        raise InvalidParameterError(f"{what} needs Dask: pip install 'labelwise[dask]'") from None
-
-
 @contextlib.contextmanager
 def scheduler(spec: str | None) -> Iterator[None]:
     """Run the block on ``threads`` (default), ``processes``, a LocalCluster (``local``) or an address.
@@ -78,15 +68,13 @@ def scheduler(spec: str | None) -> Iterator[None]:
     if spec in (None, "threads"):
         yield
         return
-    try:
-        import dask
-    except ImportError:
-        raise InvalidParameterError(f"--scheduler {spec} needs Dask: pip install 'labelwise[dask]'") from None
+    dask = require("dask", f"--scheduler {spec}")
     if spec == "processes":
         with _one_process_pool(dask) as pool, dask.config.set(scheduler=spec, pool=pool):
             yield
         return
-    from distributed import Client, LocalCluster
+    distributed = require("distributed", f"--scheduler {spec}")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     if spec == "local":
         with LocalCluster(dashboard_address=None) as cluster, Client(cluster):
@@ -161,7 +149,6 @@ def load_probs(path: Path, chunk_rows: int | None, *, lazy: bool) -> Any:
     """``--probs`` as a memory map (``lazy=False``) or a dask array read chunk by chunk by the workers."""
     require_path(path, parameter="--probs", kind=".npy file or Zarr store")
     if path.suffix == ".zarr" or path.is_dir():
-        _dask_module("dask.array", f"--probs {str(path)!r} (a Zarr store)")
         arr = load_zarr(path, parameter="--probs")
         if arr.ndim != 2:
             raise ShapeMismatchError(
@@ -216,7 +203,7 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
         chunks = like.chunks[0] if hasattr(like, "chunks") and isinstance(like.chunks[0], tuple) else None
         if not chunks:
             return values
-        return _dask_module("dask.array", "--labels").from_array(values, chunks=(chunks,))
+        return require("dask.array", "--labels").from_array(values, chunks=(chunks,))
     # a folder of Parquet parts, or any Parquet file read for a dask input, is read partition by partition
     is_parquet = Path(path).is_dir() or (Path(path).suffix == ".parquet" and hasattr(like, "chunks"))
     frame = read_parquet_rows(Path(path), "--labels") if is_parquet else None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .._extras import require
 from ..errors import InvalidParameterError
 from ..evaluate import ranking_agreement
 from ..evaluate.trec import read_qrels, read_run_dir, system_scores
@@ -58,6 +59,7 @@ def rank_agreement(run_dir, qrels, measure, persistence, n_boot, out, random_sta
     """
     if len(qrels) != 2:
         raise InvalidParameterError(f"--qrels must be given exactly twice, got {len(qrels)}")
+    require("ir_measures", "labelwise rank-agreement (its --measure)")  # before the runs are read
     run_dir = require_folder(run_dir, parameter="RUN_DIR", kind="run folder")
     qrels_a, qrels_b = (require_file(q, parameter="--qrels", kind="qrels file") for q in qrels)
     with reading("RUN_DIR"):

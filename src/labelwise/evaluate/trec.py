@@ -3,7 +3,7 @@
 The measures themselves come from `ir-measures` (MacAvaney et al. 2022), which dispatches to
 ``pytrec_eval`` (the trec_eval C code) for nDCG, AP, P@k and friends; labelwise only reads the
 files (with file-and-line errors) and arranges the per-topic results as a systems x topics table.
-``ir-measures`` is an optional dependency: ``pip install 'labelwise[ir]'``.
+``ir-measures`` is an optional dependency: ``pip install "labelwise[ir]"``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from ..errors import DataFileError, InvalidParameterError
 from ..io.paths import require_file, require_folder
 
@@ -94,12 +95,7 @@ def system_scores(runs: dict[str, pd.DataFrame], qrels: pd.DataFrame, measure: s
     Returns a systems x topics table over the topics of ``qrels``; a topic a run did not answer
     scores 0 (as ``trec_eval -c``).
     """
-    try:
-        import ir_measures
-    except ImportError:  # pragma: no cover - optional dependency
-        raise InvalidParameterError(
-            "IR measures need the optional package ir-measures: pip install 'labelwise[ir]'"
-        ) from None
+    ir_measures = require("ir_measures", "measure (IR measures)")
     try:
         m = ir_measures.parse_measure(measure)
     except (ValueError, NameError, SyntaxError, TypeError) as exc:

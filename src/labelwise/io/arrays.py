@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._extras import require
 from ..errors import DataFileError
 from .paths import require_file
 
@@ -186,9 +187,12 @@ def load_zarr(path: str | os.PathLike, *, parameter: str) -> Any:
     ------
     DataFileError
         The path holds no Zarr array (an empty folder, a file, a group of arrays, a damaged store).
+    MissingDependencyError
+        Dask or zarr (the ``dask`` extra) is not installed.
     """
-    import dask.array as da
-
+    what = f"{parameter} {str(path)!r} (a Zarr store)"
+    da = require("dask.array", what)
+    require("zarr", what)  # dask imports it only inside from_zarr, where its ImportError would escape
     try:
         return da.from_zarr(str(path))
     except (OSError, ValueError, KeyError, TypeError) as exc:

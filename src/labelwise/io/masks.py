@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from .._extras import require
 from ..errors import DataFileError
 from .paths import require_folder
 
@@ -23,10 +24,7 @@ def read_masks(folder: str | os.PathLike, *, pattern: str = "*.png") -> tuple[np
         Missing folder, no matching file, a file that is not a single-channel image, or images of
         different sizes (the file is named).
     """
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise DataFileError("reading mask PNGs needs Pillow: pip install 'labelwise[images]'") from None
+    Image = require("PIL.Image", "reading mask PNGs")
     root = require_folder(folder, parameter="folder", kind="mask folder")
     files = sorted(root.glob(pattern))
     if not files:

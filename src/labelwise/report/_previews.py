@@ -27,6 +27,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from .._extras import require
+
 __all__ = [
     "IMAGE_SUFFIXES",
     "PREVIEWERS",
@@ -59,8 +61,7 @@ def data_uri(payload: bytes, mime: str = "image/png") -> str:
 
 def png_bytes_from_array(pixels: np.ndarray) -> bytes:
     """Encode a 2-D uint8 array as a grayscale PNG."""
-    from PIL import Image
-
+    Image = require("PIL.Image", "drawing pixel previews")
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8), mode="L").save(buf, format="PNG", optimize=True)
     return buf.getvalue()
@@ -290,9 +291,8 @@ class ImagePreviewer(Previewer):
         path = self.image_path(row)
         if path is None:
             return None
+        Image = require("PIL.Image", "image thumbnails")  # a missing Pillow is said, not taken for a bad image
         try:
-            from PIL import Image
-
             with Image.open(path) as im:
                 im.thumbnail((max_side, max_side))
                 shown = im if im.mode in ("RGB", "RGBA", "L") else im.convert("RGBA")

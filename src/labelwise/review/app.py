@@ -37,7 +37,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
-from ..errors import ConflictError, InvalidParameterError, LabelwiseError, MissingDependencyError, StorageError
+from .._extras import missing
+from ..errors import ConflictError, InvalidParameterError, LabelwiseError, StorageError
 
 try:
     from fastapi import FastAPI, Request
@@ -45,10 +46,8 @@ try:
     from starlette.concurrency import run_in_threadpool
     from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.staticfiles import StaticFiles
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise MissingDependencyError(
-        f"the review app needs the web extra: pip install 'labelwise[web]' (missing: {exc.name or exc})"
-    ) from None
+except ImportError:
+    raise missing("fastapi", "the review app") from None
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
 from .duplicates import CheckIndex, keep_one

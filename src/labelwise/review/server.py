@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from .._extras import require
 from ..errors import InvalidParameterError
 
 __all__ = ["LOOPBACK", "ReviewServer", "is_loopback", "prepare_server"]
@@ -64,10 +65,14 @@ def prepare_server(
 
     Raises
     ------
+    MissingDependencyError
+        fastapi or uvicorn (the ``web`` extra) is not installed.
     InvalidParameterError
         If ``host`` is not loopback and ``allow_remote`` is False, or the port is taken.
     """
     from .app import create_app
+
+    uvicorn = require("uvicorn", "the review server")  # before the app opens (and may create) review.sqlite
 
     if not isinstance(host, str) or not host:
         raise InvalidParameterError(f"host must be a non-empty address, got {host!r}")
@@ -95,8 +100,6 @@ def prepare_server(
     sock.listen(128)
     sock.set_inheritable(True)
     actual = sock.getsockname()[1]
-    import uvicorn
-
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     shown = f"[{bind_host}]" if family == socket.AF_INET6 else bind_host

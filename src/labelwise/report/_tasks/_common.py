@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import DataFileError, MissingDependencyError
+from ..._extras import require
+from ...errors import DataFileError
 
 #: Colours of the drawings: flagged (red), given (blue), predicted (orange).
 RED, BLUE, ORANGE = (220, 38, 38), (37, 99, 235), (234, 88, 12)
@@ -127,10 +128,9 @@ def section(ident: str, title: str, note: str, body: str) -> str:
 
 def pil() -> Any:
     """The PIL modules (``Image``, ``ImageDraw``), imported on first use."""
-    try:
-        from PIL import Image, ImageDraw
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("drawing task previews needs Pillow: pip install 'labelwise[images]'") from None
+    require("PIL.ImageDraw", "drawing task previews")
+    from PIL import Image, ImageDraw
+
     return Image, ImageDraw
 
 
