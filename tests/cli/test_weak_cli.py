@@ -62,7 +62,7 @@ class TestWeakCommand:
         )
         assert result.exit_code == 0, result.output
         labels = pd.read_csv(out / "labels.csv")
-        assert labels.columns.tolist() == ["item", "label", "confidence", "n_votes", "p_ham", "p_spam"]
+        assert labels.columns.tolist() == ["item", "label", "confidence", "n_votes", "prob_ham", "prob_spam"]
         assert labels.set_index("item").loc[[1, 3, 5], "label"].eq("spam").all()
         analysis = pd.read_csv(out / "analysis.csv").set_index("labeler")
         assert analysis.loc["has_link", "coverage"] == 0.5 and analysis.loc["has_link", "empirical_accuracy"] == 1.0

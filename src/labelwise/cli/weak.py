@@ -173,7 +173,7 @@ def weak(
         index=pd.Index(votes.items, name="item"),
     )
     for c in probs.columns:
-        labels[f"p_{c}"] = probs[c].to_numpy()
+        labels[f"prob_{c}"] = probs[c].to_numpy()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with files_together(supersedes=superseded):
