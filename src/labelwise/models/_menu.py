@@ -99,7 +99,7 @@ FAMILIES: dict[str, Family] = {
     family.name: family
     for family in [
         # C=0.1: stronger regularisation keeps out-of-fold probabilities from being overconfident,
-        # which confident learning relies on (digits demo: precision 0.83 vs 0.75 at C=1).
+        # which confident learning relies on (C=1 flagged worse on the dev seeds: benchmarks/RESULTS.md).
         Family(
             "logistic",
             "multinomial logistic regression, C=0.1",
