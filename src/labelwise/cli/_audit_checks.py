@@ -95,7 +95,7 @@ class DataChecksRun:
             con.print(f"check [bold]{row.check}[/]: {line}")
         graph = found.graph if found.graph is not None else found.label_graph
         if graph is not None:
-            con.print(f"neighbour graph: {plain(describe_graph(graph))}")
+            con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)  # one line, even in a pipe
         return frame.merge(extra, on="row", how="left")
 
     def _check_options(self) -> dict[str, dict[str, Any]]:
