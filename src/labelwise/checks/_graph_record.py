@@ -35,8 +35,9 @@ class GraphSearch:
         The search that ran: the exact search or the approximate index
         (:meth:`~labelwise.checks.graph.NeighborGraph.build`'s ``index``).
     exact : bool
-        Whether every row got its exact ``k`` nearest rows (an approximate index can miss some;
-        the candidates it finds are re-scored exactly either way).
+        Whether the search was the exact one (every row compared with every row) rather than an
+        approximate index, which can miss neighbours (the candidates either finds are re-scored
+        exactly).
     requested : dict
         What the caller asked: ``method`` and ``index`` (on dask features, ``method`` only).
     settings : dict
