@@ -74,6 +74,23 @@ def test_features_file_is_used_for_the_checks(runner, tmp_path):
     assert summary["data_checks"]["features_from"].endswith("emb.npy")
 
 
+def test_the_graphs_search_is_in_summary_and_on_screen(runner, tmp_path):
+    """summary.json's data_checks.graph says which search built the graph (next to method), and the screen
+    says it in one line (before: only method)."""
+    _, summary, output = _run(runner, tmp_path, "--checks", "outlier,near_duplicate", "--scaling", "zscore")
+    section = summary["data_checks"]["graph"]
+    assert section["method"] == "exact"
+    assert section["search"] == {
+        "index": "exact",
+        "exact": True,
+        "requested": {"method": "auto", "index": "auto"},
+        "settings": {},
+        "fallback": None,
+        "partitions": None,
+    }
+    assert "neighbour graph: exact search; k=10, euclidean, zscore columns" in output
+
+
 @pytest.mark.parametrize("choice", ["auto", "zscore", "fenced"])
 def test_label_scaling_is_recorded_in_summary(runner, tmp_path, choice):
     """--label-scaling reaches the checks; summary.json records the label graph's scaling (and the labels' statistic)."""

@@ -253,6 +253,12 @@ def ahead(fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
         yield pending.result()
 
 
+def search_beam(n: int, k: int, ef: int | None = None) -> int:
+    """The beam width of a search for the ``min(n - 1, 2k) + 1`` candidates :func:`search_index` takes
+    among ``n`` rows: ``ef`` (default ``EF_SEARCH``), at least two more than the candidates wanted."""
+    return max(ef or EF_SEARCH, min(n - 1, 2 * k) + 2)
+
+
 def search_index(
     index: Any, Z: Any, k: int, *, ef: int | None = None, order: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -268,7 +274,7 @@ def search_index(
     """
     n = Z.shape[0]
     m = min(n - 1, 2 * k)
-    ef = max(ef or EF_SEARCH, m + 2)
+    ef = search_beam(n, k, ef)
     indices = np.empty((n, k), dtype=np.int32 if n < 2**31 else np.int64)
     sqdist = np.empty((n, k), dtype=np.float32)
     index.set_ef(ef)
@@ -286,11 +292,11 @@ def search_index(
         missed.append(rows[~found])
         indices[rows], sqdist[rows] = refine_candidates(Z, rows, cand, k)
     retry = np.sort(np.concatenate(missed))  # in row order, whatever the query order
-    cap = max(1, int(RETRY_COST_SHARE * n * ef / max(EF_RETRY, m + 2)))  # bounded cost of the second search
+    cap = max(1, int(RETRY_COST_SHARE * n * ef / search_beam(n, k, EF_RETRY)))  # bounded cost of the second search
     if retry.size > cap:  # many misses: high intrinsic dimension rather than unreachable clusters
         retry = retry[np.linspace(0, retry.size - 1, cap).astype(np.int64)]
     if retry.size:
-        index.set_ef(max(EF_RETRY, m + 2))
+        index.set_ef(search_beam(n, k, EF_RETRY))
         blocks = [retry[s : s + ROW_BLOCK] for s in range(0, retry.size, ROW_BLOCK)]
         for rows, (cand, _) in zip(blocks, ahead(lambda r: index.knn_query(Z[r], k=m + 1), blocks), strict=True):
             cand = cand.astype(np.int64)

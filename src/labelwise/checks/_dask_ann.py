@@ -23,6 +23,7 @@ import numpy as np
 from .._stage_progress import persist, step
 from ._ann import EF_SEARCH, build_index
 from ._dask_graph import _sq_distances_between, merged_graph, shard_blocks
+from ._graph_record import sharded
 from ._partitioned import PartitionedGraph
 
 
@@ -36,9 +37,11 @@ def sharded_approximate_graph(
     standardized: bool,
     scaling: str = "zscore",
     random_state: int = 0,
+    requested: str = "approximate",
 ) -> PartitionedGraph:
     """The approximate ``k``-NN graph of the rows of dask array ``X`` standardised by ``mean`` and
-    ``scale`` (unit rows for ``metric="cosine"``); see the module's docstring.
+    ``scale`` (unit rows for ``metric="cosine"``); see the module's docstring. ``requested``: the
+    ``method`` asked, for the graph's search record.
 
     The caller checks ``k < n`` and the chunking (:func:`labelwise._chunks.align_dask_rows`).
     """
@@ -54,16 +57,10 @@ def sharded_approximate_graph(
         [pair(zq, zs, ix, starts[q], starts[s], k, m) for s, (zs, ix) in enumerate(shards)]
         for q, zq in enumerate(blocks)
     ]
+    rows = tuple(X.chunks[0])
+    search = sharded(False, int(X.shape[0]), k, len(rows), random_state=random_state, requested=requested)
     with step("neighbour graph: searches"):
-        return merged_graph(
-            parts,
-            tuple(X.chunks[0]),
-            k,
-            metric=metric,
-            standardized=standardized,
-            method="approximate",
-            scaling=scaling,
-        )
+        return merged_graph(parts, rows, k, metric=metric, standardized=standardized, scaling=scaling, search=search)
 
 
 def _shard_index(Zs: np.ndarray, m: int, seed: int) -> Any:

@@ -177,11 +177,11 @@ def _search_for(method: str, n: int, random_state: int) -> Callable[..., Partiti
     if method == "approximate":
         require("hnswlib", "method='approximate' on dask features (one HNSW index per shard)")
     if method == "exact" or (method == "auto" and n <= AUTO_EXACT_MAX_ROWS):
-        return sharded_exact_graph
+        return functools.partial(sharded_exact_graph, requested=method)
     if method == "auto" and not _ann_available():
-        warn_fallback("hnswlib", "the exact search of every shard", n, parameter="method")
-        return sharded_exact_graph
-    return functools.partial(sharded_approximate_graph, random_state=random_state)
+        fallback = warn_fallback("hnswlib", "the exact search of every shard", n, parameter="method")
+        return functools.partial(sharded_exact_graph, requested=method, fallback=fallback)
+    return functools.partial(sharded_approximate_graph, random_state=random_state, requested=method)
 
 
 def _column_scaling(

@@ -25,6 +25,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
+from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
 from .graph import (
     BLOCK_ELEMENTS,
@@ -67,9 +68,13 @@ def sharded_exact_graph(
     metric: str,
     standardized: bool,
     scaling: str = "zscore",
+    requested: str = "exact",
+    fallback: str | None = None,
 ) -> PartitionedGraph:
     """The exact ``k``-NN graph of the rows of dask array ``X`` (one column chunk) standardised by
     ``mean`` and ``scale`` (unit rows for ``metric="cosine"``); see the module's docstring.
+    ``requested`` (the ``method`` asked) and ``fallback`` (why ``"auto"`` did not take the approximate
+    search) go to the graph's search record.
 
     The caller checks ``k < n`` and the chunking (:func:`labelwise._chunks.align_dask_rows`).
     """
@@ -82,10 +87,10 @@ def sharded_exact_graph(
         [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
         for q, zq in enumerate(blocks)
     ]
+    rows = tuple(X.chunks[0])
+    search = sharded(True, int(X.shape[0]), k, len(rows), random_state=0, requested=requested, fallback=fallback)
     with step("neighbour graph: exact search"):
-        return merged_graph(
-            parts, tuple(X.chunks[0]), k, metric=metric, standardized=standardized, method="exact", scaling=scaling
-        )
+        return merged_graph(parts, rows, k, metric=metric, standardized=standardized, scaling=scaling, search=search)
 
 
 def shard_blocks(
@@ -99,11 +104,19 @@ def shard_blocks(
 
 
 def merged_graph(
-    parts: list[list[Any]], rows: tuple[int, ...], k: int, *, metric: str, standardized: bool, method: str, scaling: str
+    parts: list[list[Any]],
+    rows: tuple[int, ...],
+    k: int,
+    *,
+    metric: str,
+    standardized: bool,
+    scaling: str,
+    search: GraphSearch,
 ) -> PartitionedGraph:
     """The graph from each query chunk's per-shard candidates (``parts[q][s]``, lazy): the ``k``
     best of each query chunk (``rows[q]`` rows) merged by a tree of merge tasks, computed and held
-    on the workers as row-chunked dask arrays (nothing but the task keys reaches the client)."""
+    on the workers as row-chunked dask arrays (nothing but the task keys reaches the client);
+    ``search``, how the shards were searched."""
     import dask
     import dask.array as da
 
@@ -115,7 +128,8 @@ def merged_graph(
         [da.from_delayed(p[1], (r, k), dtype=np.float32) for p, r in zip(pairs, rows, strict=True)]
     )
     indices, distances = persist(indices, distances)
-    return PartitionedGraph(indices, distances, metric, standardized, method, scaling)
+    method = "exact" if search.exact else "approximate"
+    return PartitionedGraph(indices, distances, metric, standardized, method, scaling, search)
 
 
 def _metric_pair(best: tuple[np.ndarray, np.ndarray], metric: str) -> tuple[np.ndarray, np.ndarray]:

@@ -122,6 +122,7 @@ def _partitioned(graph: NeighborGraph, chunks: tuple[int, ...]) -> PartitionedGr
         graph.standardized,
         graph.method,
         graph.scaling,
+        graph.search,
     )
 
 

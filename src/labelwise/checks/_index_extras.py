@@ -28,13 +28,14 @@ def require_index(index: str, method: str) -> None:
         require(module, f"index={index!r}")
 
 
-def warn_fallback(wanted: str, used: str, n: int, parameter: str = "index") -> None:
+def warn_fallback(wanted: str, used: str, n: int, parameter: str = "index") -> str:
     """Say that ``parameter="auto"`` searched ``n`` rows with ``used`` because ``wanted``'s package
-    is missing (the neighbours found can differ from those ``wanted`` finds)."""
-    warnings.warn(
+    is missing (the neighbours found can differ from those ``wanted`` finds); return the message
+    (the graph's search record keeps it: ``GraphSearch.fallback``)."""
+    message = (
         f"the neighbour graph's {parameter}='auto' picks {wanted} for {n} rows, but "
         f"{not_installed(INDEX_MODULES[wanted])}: the search used {used} instead, whose neighbours can "
-        f"differ from {wanted}'s",
-        LabelwiseWarning,
-        stacklevel=4,
+        f"differ from {wanted}'s"
     )
+    warnings.warn(message, LabelwiseWarning, stacklevel=4)
+    return message

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._chunks import row_starts
 from .._stage_progress import compute, persist
+from ._graph_record import GraphSearch
 from .graph import GraphShape, NeighborGraph
 
 
@@ -30,8 +31,9 @@ class PartitionedGraph(GraphShape):
     indices : dask array of int64, shape (n, k)
         Each row's neighbours (row numbers), nearest first; chunked by rows like the features.
     distances : dask array of float32, shape (n, k)
-    metric, standardized, method, scaling
-        As in :class:`~labelwise.checks.graph.NeighborGraph`.
+    metric, standardized, method, scaling, search
+        As in :class:`~labelwise.checks.graph.NeighborGraph`; ``search.partitions`` is the number
+        of row chunks, each searched by its own index (the same index and settings for all).
     """
 
     indices: Any = field(repr=False)
@@ -40,6 +42,7 @@ class PartitionedGraph(GraphShape):
     standardized: bool = True
     method: str = "exact"
     scaling: str = "zscore"
+    search: GraphSearch | None = None
 
     @property
     def chunks(self) -> tuple[int, ...]:
@@ -56,6 +59,7 @@ class PartitionedGraph(GraphShape):
             standardized=self.standardized,
             method=self.method,
             scaling=self.scaling,
+            search=self.search,
         )
 
 

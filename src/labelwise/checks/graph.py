@@ -18,9 +18,8 @@ import numpy as np
 
 from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
-from ..errors import DataFileError, InvalidParameterError, TooFewExamplesError
-from ..io.arrays import load_npz
-from ..io.paths import require_file
+from ..errors import InvalidParameterError, TooFewExamplesError
+from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
 
 METRICS = ("euclidean", "cosine")
@@ -89,6 +88,10 @@ class NeighborGraph(GraphShape):
     scaling : {"zscore", "fenced", "common"}
         How the columns were scaled when ``standardized``: to unit variance, by the fenced range, or
         by one scale common to every column (their relative units kept).
+    search : GraphSearch or None
+        Which search ran, with its settings, and why ``index="auto"`` fell back
+        (:class:`~labelwise.checks._graph_record.GraphSearch`); None for a graph made by hand or
+        loaded from a file of an earlier labelwise.
     """
 
     indices: np.ndarray = field(repr=False)
@@ -97,6 +100,7 @@ class NeighborGraph(GraphShape):
     standardized: bool = True
     method: str = "exact"
     scaling: str = "zscore"
+    search: GraphSearch | None = None
 
     @classmethod
     def build(
@@ -198,8 +202,9 @@ class NeighborGraph(GraphShape):
     ) -> NeighborGraph:
         """:meth:`build`'s search on rows already centred and scaled (``view``), the options checked."""
         n = view.shape[0]
-        if index == "auto":  # the fallback is said where the search will use an index
-            index = auto_index(n, warn=method == "approximate" or (method == "auto" and n > AUTO_EXACT_MAX_ROWS))
+        asked, fallback = {"method": method, "index": index}, None
+        if index == "auto":  # the fallback is said (and recorded) where the search will use an index
+            index, fallback = _auto_choice(n, method == "approximate" or (method == "auto" and n > AUTO_EXACT_MAX_ROWS))
         if method == "auto":
             method = "approximate" if n > AUTO_EXACT_MAX_ROWS and _ann_available(index) else "exact"
         if method == "exact":
@@ -211,55 +216,32 @@ class NeighborGraph(GraphShape):
         dist = _to_metric(sq, metric)
         del sq
         idx = idx.astype(np.int64, copy=False)
-        return cls(
-            indices=idx, distances=dist, metric=metric, standardized=standardized, method=method, scaling=scaling
-        )
+        ran = index if method == "approximate" else "exact"
+        record = searched(ran, n, k, random_state=random_state, requested=asked, fallback=fallback)
+        return cls(idx, dist, metric, standardized, method, scaling, record)
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the graph to an ``.npz`` file atomically."""
-        from ..io.atomic import atomic_write
-
-        with atomic_write(path, "wb") as fh:
-            np.savez(
-                fh,
-                indices=self.indices,
-                distances=self.distances,
-                metric=np.array(self.metric),
-                standardized=np.array(self.standardized),
-                method=np.array(self.method),
-                scaling=np.array(self.scaling),
-            )
-        return Path(path)
+        """Write the graph, its search record included, to an ``.npz`` file atomically."""
+        return save_graph(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> NeighborGraph:
-        """Read a graph written by :meth:`save`."""
-        require_file(path, parameter="path", kind="NeighborGraph .npz file")
-        try:
-            with load_npz(path, parameter="path") as data:
-                return cls(
-                    indices=data["indices"].astype(np.int64, copy=False),
-                    distances=data["distances"].astype(np.float32, copy=False),
-                    metric=str(data["metric"]),
-                    standardized=bool(data["standardized"]),
-                    method=str(data["method"]),
-                    scaling=str(data["scaling"]) if "scaling" in data.files else "zscore",  # older files: z-scores
-                )
-        except DataFileError:
-            raise  # load_npz's own message names the file and why it cannot be read
-        except (KeyError, ValueError, OSError) as exc:
-            raise DataFileError(f"graph file {str(path)!r} is not a NeighborGraph .npz: {exc}") from None
+        """Read a graph written by :meth:`save` (by an earlier labelwise too: ``search`` is then None)."""
+        return load_graph(cls, path)
 
 
 def auto_index(n: int, *, warn: bool = False) -> str:
     """The approximate index ``index="auto"`` uses for ``n`` rows (``AUTO_INDEXES``, ``AUTO_FALLBACK``);
     ``warn``: a :class:`~labelwise.errors.LabelwiseWarning` when it is the fallback."""
+    return _auto_choice(n, warn)[0]
+
+
+def _auto_choice(n: int, warn: bool) -> tuple[str, str | None]:
+    """:func:`auto_index`'s index, and the fallback's warning when it is the fallback and ``warn``."""
     name = [index for least, index in AUTO_INDEXES if least <= n][-1]
     if _ann_available(name):
-        return name
-    if warn:
-        warn_fallback(name, f"the k-means cells ({AUTO_FALLBACK!r})", n)
-    return AUTO_FALLBACK
+        return name, None
+    return AUTO_FALLBACK, warn_fallback(name, f"the k-means cells ({AUTO_FALLBACK!r})", n) if warn else None
 
 
 def _ann_available(index: str = "hnswlib") -> bool:

@@ -36,6 +36,9 @@ class DataIssues:
         The graph the checks that do not read the labels shared (None when none needed one), or
         the graph passed in; for dask features a
         :class:`~labelwise.checks._partitioned.PartitionedGraph` on the workers (``.compute()``).
+        ``graph.search`` says how it was searched: the index that ran, whether the search is exact,
+        its settings, and why ``"auto"`` fell back (:class:`~labelwise.checks._graph_record.GraphSearch`;
+        None for a given graph saved by an earlier labelwise).
     label_graph : NeighborGraph or None
         The graph of the checks that read the labels with it (``label``, ``data_valuation``,
         ``underperforming_group``): ``graph`` itself unless ``label_scaling`` gave another scaling.
@@ -86,6 +89,7 @@ def _settings(graph: NeighborGraph | PartitionedGraph) -> dict[str, Any]:
         "standardized": graph.standardized,
         "scaling": graph.scaling,
         "method": graph.method,
+        "search": None if graph.search is None else graph.search.to_dict(),
     }
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..checks import CHECKS, find_data_issues
+from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
@@ -92,6 +93,9 @@ class DataChecksRun:
         for row in found.summary.itertuples(index=False):
             line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
             con.print(f"check [bold]{row.check}[/]: {line}")
+        graph = found.graph if found.graph is not None else found.label_graph
+        if graph is not None:
+            con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)  # one line, even in a pipe
         return frame.merge(extra, on="row", how="left")
 
     def _check_options(self) -> dict[str, dict[str, Any]]:
