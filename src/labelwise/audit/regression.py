@@ -6,7 +6,8 @@ predictions only, from a robust scale that varies with the prediction (:mod:`._r
 cross-fitted MADs over prediction bins); with ``X``, from whichever of that scale, one global
 robust scale and a second, out-of-fold model fitted to ``|r|`` (normalised nonconformity, as in
 split-conformal regression: Papadopoulos et al., 2002; Lei et al., 2018) best explains the
-spread of ``log|r|`` (:mod:`._scale_choice`; on small tables the model of ``|r|`` is noisy). The standardised residual ``u`` is then either modelled as a two-component
+spread of ``log|r|`` (:mod:`._scale_choice`; on small tables the model of ``|r|`` is noisy).
+The standardised residual ``u`` is then either modelled as a two-component
 mixture, clean rows (Student-t) and wrong targets (a wide Cauchy), flagging rows whose posterior
 probability of being wrong is above ``threshold`` (``rule="mixture"``, the default; no number
 of errors needs to be known), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
@@ -262,11 +263,8 @@ def find_label_issues(
         Out-of-fold predictions. Computed from ``X`` with ``model`` (default
         :func:`default_regressor`) by ``cv``-fold cross-validation when omitted.
     X : array-like or DataFrame, optional
-        Features. Needed without ``predictions``; with it, also used to model the residual scale.
-        Without ``X`` the scale is a robust, cross-fitted function of the prediction. With ``X``
-        the scale is the one of three (global robust, by the prediction, an out-of-fold model of
-        ``|residual|`` from ``X``) with the smallest interquartile range of ``log|r - loc| - log s``;
-        ``summary()["scale"]`` says which.
+        Features. Needed without ``predictions``. Without ``X`` the scale is a cross-fitted function
+        of the prediction; with it, the best [6]_ of that, a global one and a model of ``|residual|``.
     model : scikit-learn regressor, optional
         Used for the predictions and for the out-of-fold model of ``|residual|``.
     uncertainty : float or array of shape (n,), optional
@@ -274,8 +272,7 @@ def find_label_issues(
     rule : {"mixture", "zscore"}, default "mixture"
         ``mixture``: fit clean (Student-t) + wrong (Cauchy) components to the standardised
         residuals by EM and flag a posterior probability of "wrong" above ``threshold``.
-        ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (five noise models,
-        three error rates, two magnitudes), not on the benchmark; see ``dev_regression_flags.py``.
+        ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (``dev_regression_flags.py``).
     threshold : float, optional
         The rule's cut; default 0.5 for ``mixture`` (the Bayes rule) and 3.0 for ``zscore``.
     cv : int, default 5
@@ -306,12 +303,7 @@ def find_label_issues(
        JASA 88(424), 1273-1283.
     .. [5] Peel, D., & McLachlan, G. J. (2000). Robust Mixture Modelling Using the t
        Distribution. Statistics and Computing 10, 339-348.
-    .. [6] Rousseeuw, P. J., & Yohai, V. (1984). Robust Regression by Means of S-Estimators.
-       Lecture Notes in Statistics 26, 256-272.
-    .. [7] Harvey, A. C. (1976). Estimating Regression Models with Multiplicative
-       Heteroscedasticity. Econometrica 44(3), 461-465.
-    .. [8] Davidian, M., & Carroll, R. J. (1987). Variance Function Estimation. JASA 82(400),
-       1079-1091.
+    .. [6] Rousseeuw & Yohai (1984); Harvey (1976); Davidian & Carroll (1987): see ``_scale_choice``.
 
     Examples
     --------
@@ -332,24 +324,12 @@ def find_label_issues(
     model = default_regressor(random_state) if model is None else model
     pred = _predictions(target, predictions, X, model, cv, random_state)
     u, location, scale, source, spread = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
-    is_issue, error_probability = flag(u, float(cut))
+    is_issue, post = flag(u, float(cut))
     score = np.abs(u)
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(-score[flagged], kind="stable")]
     return RegressionIssues(
-        is_issue,
-        np.exp(-score),
-        score,
-        target,
-        pred,
-        scale,
-        float(cut),
-        ranked,
-        rule,
-        error_probability,
-        location,
-        source,
-        spread,
+        is_issue, np.exp(-score), score, target, pred, scale, float(cut), ranked, rule, post, location, source, spread
     )
 
 
