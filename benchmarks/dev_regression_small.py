@@ -2,7 +2,10 @@
 
 Question: with ``X``, should the residual scale be the out-of-fold model of ``|r|`` always (main),
 or the candidate (global MAD, prediction-binned local, model of ``|r|``) with the smallest
-interquartile range of ``log|r - loc| - log s`` (``audit/_scale_choice.py``)?
+interquartile range of ``log|r - loc| - log s`` (Rousseeuw & Yohai, 1984, robust scale; Harvey,
+1976, and Davidian & Carroll, 1987, variance modelled through ``log|r|``)? The candidate choice
+is written out below (``choose_scale``); it was a library module on branch regsmall27 (commit
+ecb4493) and was taken out again when the rule below failed (benchmarks/RESULTS.md, session 27).
 
 Adoption rule, fixed before any run (session 27, regsmall27): adopt the choice only if
   1. the mean F1 over all cases does not drop,
@@ -35,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from labelwise.audit import regression
-from labelwise.audit._scale_choice import _model, choose_scale
+from labelwise.audit._residual_scale import local_location_scale, robust_location_scale
 from labelwise.noise import corrupt_targets
 
 VARIANCE = ("homo", "feature", "pred")
@@ -48,6 +51,39 @@ SIZES = {
     5000: (100, 101),
     20000: (100,),
 }
+
+
+CANDIDATES = ("global", "local", "model")
+
+
+def log_spread(residual: np.ndarray, location: np.ndarray, scale: np.ndarray) -> float:
+    """Interquartile range of ``log|r - loc| - log s`` (deviations floored at 1e-9 max(s))."""
+    ratio = np.log(np.maximum(np.abs(residual - location), 1e-9 * float(np.max(scale)))) - np.log(scale)
+    q1, q3 = np.percentile(ratio, [25.0, 75.0])
+    return float(q3 - q1)
+
+
+def model_fit(residual: np.ndarray, model_scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Main's scale with X: ``r / s`` standardised robustly, mapped back (``regression._standardise``)."""
+    loc, c = robust_location_scale(residual / model_scale)
+    return loc * model_scale, max(c, regression._TINY) * model_scale
+
+
+def candidate_fits(residual: np.ndarray, prediction: np.ndarray, model_scale: np.ndarray) -> dict:
+    """name -> (location, scale) of the three candidates."""
+    loc, c = robust_location_scale(residual)
+    n = residual.size
+    return {
+        "global": (np.full(n, loc), np.full(n, max(c, regression._TINY))),
+        "local": local_location_scale(residual, prediction),
+        "model": model_fit(residual, model_scale),
+    }
+
+
+def choose_scale(fits: dict, residual: np.ndarray) -> tuple[str, dict]:
+    """The candidate with the smallest spread (ties to the simpler one), and every spread."""
+    spread = {name: log_spread(residual, loc, s) for name, (loc, s) in fits.items()}
+    return min(fits, key=lambda name: (spread[name], CANDIDATES.index(name))), spread
 
 
 def make(n: int, variance: str, tails: str, rate: float, magnitude: float, seed: int):
@@ -70,25 +106,36 @@ def f1(flags: np.ndarray, truth: np.ndarray) -> float:
     return 2 * int((flags & truth).sum()) / max(int(flags.sum()) + int(truth.sum()), 1)
 
 
+def at_count(u: np.ndarray, truth: np.ndarray) -> float:
+    """F1 of the top ``truth.sum()`` rows by ``|u|`` (the ranking's quality, not a flagging rule)."""
+    flags = np.zeros(u.size, bool)
+    flags[np.argsort(-np.abs(u), kind="stable")[: int(truth.sum())]] = True
+    return f1(flags, truth)
+
+
 def run_case(X: np.ndarray, y: np.ndarray, truth: np.ndarray) -> dict:
-    """Both arms on one case, sharing the out-of-fold predictions and model of |r|."""
+    """Both arms on one case, sharing the out-of-fold predictions and model of |r|; the F1 of
+    each fixed candidate and of the rankings at the true count as diagnostics."""
     model = regression.default_regressor(0)
     pred = regression._oof(model, X, y, 5, 0)
     res = y - pred
     s = regression._oof(model, X, np.abs(res), 5, 0)
     s = np.maximum(s, 0.1 * float(np.median(np.abs(res))) + regression._TINY)
-    loc_m, scale_m = _model(res, s)
-    choice = choose_scale(res, pred, s)
-    flag = regression._flag_mixture
-    main_flags, _ = flag((res - loc_m) / scale_m, 0.5)
-    new_flags, _ = flag((res - choice.location) / choice.scale, 0.5)
+    fits = candidate_fits(res, pred, s)
+    chosen, spread = choose_scale(fits, res)
+    u = {name: (res - loc) / sc for name, (loc, sc) in fits.items()}
+    flags = {name: regression._flag_mixture(v, 0.5)[0] for name, v in u.items()}
     return {
-        "f1_main": f1(main_flags, truth),
-        "f1_new": f1(new_flags, truth),
-        "flags_main": int(main_flags.sum()),
-        "flags_new": int(new_flags.sum()),
-        "chosen": choice.name,
-        **{f"iqr_{k}": v for k, v in choice.spread.items()},
+        "f1_main": f1(flags["model"], truth),
+        "f1_new": f1(flags[chosen], truth),
+        "flags_main": int(flags["model"].sum()),
+        "flags_new": int(flags[chosen].sum()),
+        "chosen": chosen,
+        "f1_global": f1(flags["global"], truth),
+        "f1_local": f1(flags["local"], truth),
+        "rank_main": at_count(u["model"], truth),
+        "rank_new": at_count(u[chosen], truth),
+        **{f"iqr_{k}": v for k, v in spread.items()},
     }
 
 
@@ -130,6 +177,12 @@ def main() -> None:
     pd.set_option("display.width", 160)
     print(df.groupby("n")[["f1_main", "f1_new"]].mean().round(3).assign(cases=df.groupby("n").size()))
     print(df.groupby(["variance", "tails"])[["f1_main", "f1_new"]].mean().round(3))
+    cols = ["f1_main", "f1_new", "f1_global", "f1_local", "rank_main", "rank_new"]
+    print("diagnostics (fixed candidates; rankings cut at the true count):")
+    print(df.groupby(df.n <= 1000)[cols].mean().round(3).rename(index={True: "n<=1000", False: "n>=5000"}))
+    print(df.groupby("magnitude")[cols].mean().round(3))
+    zero = (df.flags_new == 0) & (df.flags_main > 0)
+    print(f"cases where the choice flags nothing and main flags some: {int(zero.sum())}")
     print(pd.crosstab([df.n], [df.variance, df.chosen]))
     print(f"{len(df)} cases, {time.perf_counter() - t0:.0f} s")
     print("\n".join(verdict(df)))

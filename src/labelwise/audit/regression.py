@@ -2,12 +2,10 @@
 
 A mistyped number shows as a residual far larger than the model's usual error *at that point*.
 The residual ``r = y - f(x)`` comes from out-of-fold predictions. Its expected size comes, with
-predictions only, from a robust scale that varies with the prediction (:mod:`._residual_scale`:
-cross-fitted MADs over prediction bins); with ``X``, from whichever of that scale, one global
-robust scale and a second, out-of-fold model fitted to ``|r|`` (normalised nonconformity, as in
-split-conformal regression: Papadopoulos et al., 2002; Lei et al., 2018) best explains the
-spread of ``log|r|`` (:mod:`._scale_choice`; on small tables the model of ``|r|`` is noisy).
-The standardised residual ``u`` is then either modelled as a two-component
+``X``, from a second, out-of-fold model fitted to ``|r|`` (normalised nonconformity, as in
+split-conformal regression: Papadopoulos et al., 2002; Lei et al., 2018); with predictions only,
+from a robust scale that varies with the prediction (:mod:`._residual_scale`: cross-fitted MADs
+over prediction bins). The standardised residual ``u`` is then either modelled as a two-component
 mixture, clean rows (Student-t) and wrong targets (a wide Cauchy), flagging rows whose posterior
 probability of being wrong is above ``threshold`` (``rule="mixture"``, the default; no number
 of errors needs to be known), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
@@ -31,7 +29,6 @@ from .._validate.estimators import check_meta_X
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._residual_mixture import fit_residual_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
-from ._scale_choice import choose_scale
 
 __all__ = ["FLAG_RULES", "CleanRegressor", "RegressionIssues", "default_regressor", "find_label_issues"]
 
@@ -74,12 +71,6 @@ class RegressionIssues:
         Posterior probability that the target is wrong (``mixture`` only).
     location : ndarray of float, shape (n,), or None
         Local median residual (the model's local bias) removed before scaling.
-    scale_source : str
-        Where ``scale`` comes from: ``"local"`` (by the prediction), ``"global"`` (one robust
-        scale), ``"model"`` (the out-of-fold model of ``|residual|``) or ``"uncertainty"``.
-    scale_spread : dict of str to float, or None
-        With ``X``: each candidate's interquartile range of ``log|r - loc| - log s``; the
-        smallest was chosen.
     """
 
     is_issue: np.ndarray
@@ -93,8 +84,6 @@ class RegressionIssues:
     rule: str = "zscore"
     error_probability: np.ndarray | None = None
     location: np.ndarray | None = None
-    scale_source: str = "local"
-    scale_spread: dict[str, float] | None = None
 
     @property
     def n_issues(self) -> int:
@@ -138,8 +127,6 @@ class RegressionIssues:
             "threshold": self.threshold,
             "median_abs_residual": float(np.median(np.abs(r))),
             "median_scale": float(np.median(self.scale)),
-            "scale": self.scale_source,
-            "scale_log_iqr": None if self.scale_spread is None else dict(self.scale_spread),
         }
 
 
@@ -192,31 +179,31 @@ def _robust_standardise(raw: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 def _standardise(
     res: np.ndarray, pred: np.ndarray, X: Any, model: Any, cv: int, random_state: Any, uncertainty: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, dict[str, float] | None]:
-    """Standardised residuals ``u = (res - loc) / scale`` with that location and scale, where the
-    scale came from (see :attr:`RegressionIssues.scale_source`) and, with ``X``, each candidate's spread."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standardised residuals ``u`` with the location and scale used: ``u = (res - loc) / scale``."""
     n = res.size
     if uncertainty is None and X is None:
         loc, scale = local_location_scale(res, pred)
-        return (res - loc) / scale, loc, scale, "local", None
-    if uncertainty is None:
+        return (res - loc) / scale, loc, scale
+    if uncertainty is not None:
+        given = np.asarray(uncertainty, dtype=np.float64)
+        if given.shape not in ((), (n,)):
+            raise ShapeMismatchError(f"uncertainty must be a number or have shape ({n},), got shape {given.shape}")
+        values = np.broadcast_to(given, (n,))
+        bad = ~np.isfinite(values) | (values < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InvalidParameterError(
+                f"uncertainty must be finite and non-negative; row {row} is {float(values[row])}"
+            )
+        s = values + _TINY
+    else:
         abs_res = np.abs(res)
         s = _oof(model, X, abs_res, cv, random_state)
         # A model of |r| can predict ~0 in dense regions; never trust it below a tenth of the global scale.
         s = np.maximum(s, 0.1 * float(np.median(abs_res)) + _TINY)
-        choice = choose_scale(res, pred, s)
-        return (res - choice.location) / choice.scale, choice.location, choice.scale, choice.name, choice.spread
-    given = np.asarray(uncertainty, dtype=np.float64)
-    if given.shape not in ((), (n,)):
-        raise ShapeMismatchError(f"uncertainty must be a number or have shape ({n},), got shape {given.shape}")
-    values = np.broadcast_to(given, (n,))
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidParameterError(f"uncertainty must be finite and non-negative; row {row} is {float(values[row])}")
-    s = values + _TINY
     u, med, c = _robust_standardise(res / s)
-    return u, med * s, c * s, "uncertainty", None
+    return u, med * s, c * s
 
 
 def _flag_mixture(u: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray | None]:
@@ -263,8 +250,8 @@ def find_label_issues(
         Out-of-fold predictions. Computed from ``X`` with ``model`` (default
         :func:`default_regressor`) by ``cv``-fold cross-validation when omitted.
     X : array-like or DataFrame, optional
-        Features. Needed without ``predictions``. Without ``X`` the scale is a cross-fitted function
-        of the prediction; with it, the best [6]_ of that, a global one and a model of ``|residual|``.
+        Features. Needed without ``predictions``; with it, also used to model the residual scale.
+        Without ``X`` the scale is a robust, cross-fitted function of the prediction.
     model : scikit-learn regressor, optional
         Used for the predictions and for the out-of-fold model of ``|residual|``.
     uncertainty : float or array of shape (n,), optional
@@ -272,7 +259,8 @@ def find_label_issues(
     rule : {"mixture", "zscore"}, default "mixture"
         ``mixture``: fit clean (Student-t) + wrong (Cauchy) components to the standardised
         residuals by EM and flag a posterior probability of "wrong" above ``threshold``.
-        ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (``dev_regression_flags.py``).
+        ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (five noise models,
+        three error rates, two magnitudes), not on the benchmark; see ``dev_regression_flags.py``.
     threshold : float, optional
         The rule's cut; default 0.5 for ``mixture`` (the Bayes rule) and 3.0 for ``zscore``.
     cv : int, default 5
@@ -303,7 +291,6 @@ def find_label_issues(
        JASA 88(424), 1273-1283.
     .. [5] Peel, D., & McLachlan, G. J. (2000). Robust Mixture Modelling Using the t
        Distribution. Statistics and Computing 10, 339-348.
-    .. [6] Rousseeuw & Yohai (1984); Harvey (1976); Davidian & Carroll (1987): see ``_scale_choice``.
 
     Examples
     --------
@@ -323,13 +310,13 @@ def find_label_issues(
         raise InvalidParameterError(f"threshold must be a finite number, got {threshold!r}")
     model = default_regressor(random_state) if model is None else model
     pred = _predictions(target, predictions, X, model, cv, random_state)
-    u, location, scale, source, spread = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
-    is_issue, post = flag(u, float(cut))
+    u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
+    is_issue, error_probability = flag(u, float(cut))
     score = np.abs(u)
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(-score[flagged], kind="stable")]
     return RegressionIssues(
-        is_issue, np.exp(-score), score, target, pred, scale, float(cut), ranked, rule, post, location, source, spread
+        is_issue, np.exp(-score), score, target, pred, scale, float(cut), ranked, rule, error_probability, location
     )
 
 
