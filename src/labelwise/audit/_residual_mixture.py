@@ -58,15 +58,13 @@ def _log_cauchy(u2: np.ndarray, tau: float) -> np.ndarray:
     return -np.log(np.pi * tau) - np.log1p(u2 / tau**2)
 
 
-def _best_nu(u2: np.ndarray, weight: np.ndarray, sigma: float, start: int, tail_prior: float = 0.0) -> int:
-    """Index in NU_GRID of the ``nu`` maximising the clean-weighted t log-likelihood plus the log
-    prior ``-tail_prior / nu``, by steps to the better neighbour from ``start`` (the likelihood is
-    unimodal in ``nu`` and the prior increasing; three evaluations per EM iteration instead of the
-    whole grid)."""
+def _best_nu(u2: np.ndarray, weight: np.ndarray, sigma: float, start: int) -> int:
+    """Index in NU_GRID of the ``nu`` maximising the clean-weighted t log-likelihood, by steps to
+    the better neighbour from ``start`` (the likelihood is unimodal in ``nu``; three evaluations
+    per EM iteration instead of the whole grid)."""
 
     def lik(i: int) -> float:
-        nu = float(NU_GRID[i])
-        return _dot(weight, _log_t(u2, sigma, nu)) - tail_prior / nu
+        return _dot(weight, _log_t(u2, sigma, float(NU_GRID[i])))
 
     best, best_lik = start, lik(start)
     for step in (-1, 1):
@@ -81,12 +79,7 @@ def _best_nu(u2: np.ndarray, weight: np.ndarray, sigma: float, start: int, tail_
 
 
 def fit_residual_mixture(
-    u: np.ndarray,
-    *,
-    min_width: float = MIN_WIDTH,
-    tail_prior: float = 0.0,
-    max_iter: int = 200,
-    tol: float = 1e-7,
+    u: np.ndarray, *, min_width: float = MIN_WIDTH, max_iter: int = 200, tol: float = 1e-7
 ) -> ResidualMixture:
     """Fit the t (clean) + Cauchy (error) mixture to standardised residuals ``u`` by EM.
 
@@ -96,10 +89,6 @@ def fit_residual_mixture(
         Residuals centred and divided by a robust scale (clean ones of order 1).
     min_width : float, default MIN_WIDTH
         Smallest error scale ``tau``, in clean scales ``sigma``.
-    tail_prior : float, default 0.0
-        Rate ``lambda`` of the prior ``P(nu) ~ exp(-lambda / nu)`` on the clean component's
-        degrees of freedom (an exponential prior on the tail index ``1 / nu``); 0 is maximum
-        likelihood.
     max_iter : int, default 200
     tol : float, default 1e-7
         Stop when the mean log-likelihood changes by less than this.
@@ -140,7 +129,7 @@ def fit_residual_mixture(
         pi = float(np.clip(post.mean(), 1e-6, MAX_ERROR_WEIGHT))
         w_t = (nu + 1) / (nu + u2 / sigma**2)
         sigma = max(float(np.sqrt(_dot(clean * w_t, u2) / max(clean.sum(), 1e-12))), 1e-6)
-        nu_i = _best_nu(u2, clean, sigma, nu_i, tail_prior)
+        nu_i = _best_nu(u2, clean, sigma, nu_i)
         nu = float(NU_GRID[nu_i])
         w_c = 2.0 / (1.0 + u2 / tau**2)
         tau = float(np.sqrt(_dot(post * w_c, u2) / max(post.sum(), 1e-12)))
