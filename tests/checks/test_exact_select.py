@@ -69,7 +69,9 @@ class TestTightlyPackedRows:
         X = np.eye(4)[rng.integers(0, 4, 500)] * (1 - 1e-7 * rng.random((500, 1)))  # near one-hot rows
         X[::7] = X[1]
         graph = NeighborGraph.build(X, k=10, method="exact")
-        want_idx, want_sq = _brute_force(StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize(), 10)
+        want_idx, want_sq = _brute_force(
+            StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize(), 10
+        )
         np.testing.assert_array_equal(graph.indices, want_idx)
         np.testing.assert_array_equal(graph.distances, np.sqrt(want_sq).astype(np.float32))
 

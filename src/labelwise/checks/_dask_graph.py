@@ -25,9 +25,9 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
+from ._exact_select import exact_best
 from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
-from ._exact_select import exact_best
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _to_metric
 
 
