@@ -129,34 +129,41 @@ def exact_best(
     if doubt.size:
         n_valid = (~bad).sum(axis=1)[doubt]
         doubt = doubt[n_valid < np.isfinite(slab[doubt]).sum(axis=1)]  # else nothing was left out
-    for r in doubt:
-        own = -1 if self_cols is None else int(self_cols[r])
-        idx[r], best[r] = _band_best(slab[r], Q[r], S, k, m, t_k[r] + tol1[r], tol1[r], own)
+    if doubt.size:  # the band of each row in doubt: every column that may be nearer than its k-th
+        band = slab[doubt] <= (t_k[doubt] + tol1[doubt])[:, None]
+        band &= np.isfinite(slab[doubt])
+        if self_cols is not None:
+            band[np.arange(doubt.size), self_cols[doubt]] = False
+        rb, cb = np.nonzero(band)  # no more pairs than the near-ties' nonzero in _select
+        del band
+        ends = np.searchsorted(rb, np.arange(doubt.size + 1))
+        first = max(16 * m, 256)
+        for i, r in enumerate(doubt):
+            idx[r], best[r] = _band_best(slab[r], Q[r], S, k, cb[ends[i] : ends[i + 1]], tol1[r], first)
     return idx, best
 
 
 def _band_best(
-    values: np.ndarray, q: np.ndarray, S: np.ndarray, k: int, m: int, limit: float, tol: float, own: int
+    values: np.ndarray, q: np.ndarray, S: np.ndarray, k: int, cols: np.ndarray, tol: float, size: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One row's ``k`` best among the columns whose ``values`` are at most ``limit``, re-scored in
-    float64 in column order by chunks; ``limit`` tightens to the ``k``-th best found plus ``tol``."""
-    cols = np.flatnonzero((values <= limit) & np.isfinite(values))
-    cols = cols[cols != own]
+    """One row's ``k`` best among the columns ``cols`` (increasing), re-scored in float64 by chunks
+    (``size`` columns first, growing); after each chunk the columns whose ``values`` exceed the
+    ``k``-th best found plus ``tol`` are dropped, and a ``k``-th best of 0 ends the search."""
     q64 = q.astype(np.float64)
     q_norm = float(np.einsum("i,i->", q, q, dtype=np.float64))
     idx = np.full(k, -1, dtype=np.int64)
     best = np.full(k, np.inf)
-    size = max(CAP * m, 64)
     most = max(size, BAND_ELEMENTS // max(S.shape[1], 1))
     while cols.size:
         part, cols = cols[:size], cols[size:]
         diff = S[part].astype(np.float64) - q64
         d2 = np.einsum("ij,ij->i", diff, diff)
-        both_idx, both_d2 = np.r_[idx, part], np.r_[best, d2]
+        both_idx, both_d2 = np.concatenate([idx, part]), np.concatenate([best, d2])
         order = np.lexsort((np.where(both_idx < 0, np.iinfo(np.int64).max, both_idx), both_d2))[:k]
         idx, best = both_idx[order], both_d2[order]
         if best[-1] == 0.0:  # k exact copies: every later column is as far or farther, and higher
             break
-        cols = cols[values[cols] <= best[-1] - q_norm + tol]
-        size = min(4 * size, most)
+        if cols.size:
+            cols = cols[values[cols] <= best[-1] - q_norm + tol]
+        size = min(8 * size, most)
     return idx, best
