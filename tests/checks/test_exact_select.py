@@ -90,6 +90,19 @@ class TestTightlyPackedRows:
             np.testing.assert_array_equal(idx[r], twin[twin != r][:5])
             np.testing.assert_array_equal(sq[r], 0.0)
 
+    @pytest.mark.parametrize("seed", [0, 8])
+    def test_bands_re_scored_in_many_chunks_give_brute_force(self, monkeypatch, seed):
+        """First chunks of 4m columns: the bands (clusters of ~200 rows, 40 copies) take several
+        chunks, dropping columns past the k-th best and stopping at k copies."""
+        from labelwise.checks import _exact_select
+
+        monkeypatch.setattr(_exact_select, "FIRST_COLUMNS", 1)
+        Z = _packed(seed)
+        idx, sq = exact_knn(Z, 5, block_size=100)
+        want_idx, want_sq = _brute_force(Z, 5)
+        np.testing.assert_array_equal(idx, want_idx)
+        np.testing.assert_array_equal(sq, want_sq)
+
     @settings(max_examples=25, deadline=None)
     @given(
         st.integers(0, 2**32 - 1),

@@ -28,6 +28,9 @@ RESCORE_ROWS = 512
 BAND_ELEMENTS = 1 << 20
 #: Candidates kept per row at most, in multiples of ``m``.
 CAP = 4
+#: Columns of a row's band re-scored in its first chunk (at least ``CAP * m``; later chunks grow
+#: 8-fold): most bands fit in one, and a row with ``k`` exact copies among them stops there.
+FIRST_COLUMNS = 1024
 
 
 def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> np.ndarray:
@@ -137,7 +140,7 @@ def exact_best(
         rb, cb = np.nonzero(band)  # no more pairs than the near-ties' nonzero in _select
         del band
         ends = np.searchsorted(rb, np.arange(doubt.size + 1))
-        first = max(16 * m, 256)
+        first = max(FIRST_COLUMNS, CAP * m)
         for i, r in enumerate(doubt):
             idx[r], best[r] = _band_best(slab[r], Q[r], S, k, cb[ends[i] : ends[i + 1]], tol1[r], first)
     return idx, best
