@@ -162,9 +162,10 @@ def _pair_best(
     step = int(np.clip(BLOCK_ELEMENTS // max(ns, 1), 1, 4096))
     indices = np.full((nq, k), -1, dtype=np.int64)
     sqdist = np.full((nq, k), np.inf)
+    buffer = np.empty((min(step, nq), ns), dtype=np.float32)  # one slab for every block
     for a in range(0, nq, step):
         b = min(nq, a + step)
-        slab = Zq[a:b] @ Zs.T
+        slab = np.matmul(Zq[a:b], Zs.T, out=buffer[: b - a])
         slab *= -2.0
         slab += sq_s[None, :]
         own = np.arange(a, b) if same else None

@@ -374,9 +374,11 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     step = check_positive_int("block_size", step)
     indices = np.empty((n, k), dtype=np.int64)
     sqdist = np.empty((n, k), dtype=np.float64)
+    # one slab for every block: a fresh 32 MB one per block was a new mapping each time (page faults)
+    buffer = np.empty((min(step, n), n), dtype=np.float32)
     for s in range(0, n, step):
         e = min(n, s + step)
-        slab = Z[s:e] @ Z.T
+        slab = np.matmul(Z[s:e], Z.T, out=buffer[: e - s])
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
