@@ -137,7 +137,7 @@ def exact_best(
         band &= np.isfinite(slab[doubt])
         if self_cols is not None:
             band[np.arange(doubt.size), self_cols[doubt]] = False
-        rb, cb = np.nonzero(band)  # no more pairs than the near-ties' nonzero in _select
+        rb, cb = np.nonzero(band)  # about as many pairs as the near-ties of _select (a slab at most)
         del band
         ends = np.searchsorted(rb, np.arange(doubt.size + 1))
         first = max(FIRST_COLUMNS, CAP * m)
