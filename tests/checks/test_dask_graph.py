@@ -86,6 +86,23 @@ class TestShardedExactGraph:
         np.testing.assert_array_equal(ours.indices, NeighborGraph.build(X, k=3, method="exact").indices)
 
 
+class TestTightlyPackedRows:
+    @pytest.mark.parametrize("chunks", [(1, 7, 100, 292), 150, 64])
+    def test_equals_the_in_memory_exact_graph_bit_for_bit(self, chunks):
+        """Clusters of rows within 1e-6 (each far past the candidates' cap) and exact copies, any
+        chunking: the in-memory graph, which is float64 brute force's (tests/checks/test_exact_select.py)."""
+        rng = np.random.default_rng(7)
+        X = (rng.normal(size=(3, 5))[rng.integers(0, 3, 400)] + 1e-6 * rng.normal(size=(400, 5))).astype(np.float32)
+        X[rng.choice(400, 30, replace=False)] = X[11]
+        with dask.config.set(scheduler="synchronous"):
+            Xd = da.from_array(X, chunks=(chunks, 5))
+            mean, scale = column_fit(Xd, standardize=False)
+            ours = sharded_exact_graph(Xd, mean, scale, k=6, metric="euclidean", standardized=False).compute()
+        theirs = NeighborGraph.build(X, k=6, method="exact", standardize=False)
+        np.testing.assert_array_equal(ours.indices, theirs.indices)
+        np.testing.assert_array_equal(ours.distances, theirs.distances)
+
+
 class TestColumnFit:
     def test_means_and_scales_are_the_in_memory_fit(self):
         """The dask reductions give StandardizedRows.fit's means and scales (a constant column keeps 1)."""

@@ -22,7 +22,8 @@ import numpy as np
 
 from .._stage_progress import persist, step
 from ._ann import EF_SEARCH, build_index
-from ._dask_graph import _sq_distances_between, merged_graph, shard_blocks
+from ._dask_graph import merged_graph, shard_blocks
+from ._exact_select import sq_distances_between
 from ._graph_record import sharded
 from ._partitioned import PartitionedGraph
 
@@ -85,7 +86,7 @@ def _pair_search(
         return indices, sqdist
     cand, _ = index.knn_query(Zq, k=want, num_threads=1)
     cand = cand.astype(np.int64)
-    d2 = _sq_distances_between(Zq, Zs, cand)
+    d2 = sq_distances_between(Zq, Zs, cand)
     if q0 == s0:
         d2[cand == np.arange(nq)[:, None]] = np.inf  # the row itself
     glob = cand + s0

@@ -1,13 +1,13 @@
 """The exact neighbour graph of a row-chunked ``dask.array``, by a sharded index.
 
 Every row chunk is a shard and a block of queries. Each (query block, shard) pair is one task: the
-query rows' candidates within the shard, chosen and re-scored by the in-memory search's own code
-(:func:`~labelwise.checks.graph.smallest_by_value_then_index`, float64 distances from the float32
-standardised rows, the ``k`` best by (distance, row number), a row never its own neighbour). Each
-query block's ``k`` best are then merged over all shards by a tree of merge tasks, so the graph is
+query rows' ``k`` nearest within the shard, chosen and re-scored by the in-memory search's own code
+(:func:`~labelwise.checks._exact_select.exact_best`: float64 distances from the float32
+standardised rows, the ``k`` best by (distance, row number), exact even where the float32 near-ties
+overflow the candidates' cap, a row never its own neighbour). Each query block's ``k`` best are
+then merged over all shards by a tree of merge tasks, so the graph is
 :meth:`NeighborGraph.build(..., method="exact") <labelwise.checks.graph.NeighborGraph.build>`'s on
-the same rows: the shard's candidates hold all of the in-memory search's candidates that lie in it,
-and the final choice is by the same exact distances and the same tie rule. The column scaling is
+the same rows: both are the ``k`` best by the same exact distances and the same tie rule. The column scaling is
 :meth:`StandardizedRows.fit <labelwise.checks.graph.StandardizedRows.fit>`'s (the column means, then
 the mean squared deviations from them, in float64) by dask reductions; the rows are standardised
 on the workers. Only the ``n x k`` graph comes back to the client, never the features.
@@ -25,15 +25,10 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
+from ._exact_select import exact_best
 from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
-from .graph import (
-    BLOCK_ELEMENTS,
-    RESCORE_ROWS,
-    StandardizedRows,
-    _to_metric,
-    smallest_by_value_then_index,
-)
+from .graph import BLOCK_ELEMENTS, StandardizedRows, _to_metric
 
 
 def column_fit(X: Any, *, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -157,9 +152,8 @@ def _pair_best(
     padded with ``-1`` and ``inf`` where the shard has fewer candidates.
 
     As :func:`~labelwise.checks.graph.exact_knn` does for the whole matrix: a float32 slab of
-    ``||b||^2 - 2ab``, the ``min(m, shard rows)`` smallest per row with near-ties by
-    :func:`~labelwise.checks.graph.smallest_by_value_then_index` (``tol`` from the global largest
-    squared norm), then exact float64 distances and the ``k`` best.
+    ``||b||^2 - 2ab``, then :func:`~labelwise.checks._exact_select.exact_best` (``tol`` from the
+    global largest squared norm): the ``k`` best by exact float64 distance and row.
     """
     nq, ns = Zq.shape[0], Zs.shape[0]
     sq_q, sq_s = _sq_norms(Zq), _sq_norms(Zs)
@@ -168,39 +162,21 @@ def _pair_best(
     step = int(np.clip(BLOCK_ELEMENTS // max(ns, 1), 1, 4096))
     indices = np.full((nq, k), -1, dtype=np.int64)
     sqdist = np.full((nq, k), np.inf)
+    buffer = np.empty((min(step, nq), ns), dtype=np.float32)  # one slab for every block
     for a in range(0, nq, step):
         b = min(nq, a + step)
-        slab = Zq[a:b] @ Zs.T
+        slab = np.matmul(Zq[a:b], Zs.T, out=buffer[: b - a])
         slab *= -2.0
         slab += sq_s[None, :]
-        if same:
-            slab[np.arange(b - a), np.arange(a, b)] = np.inf  # no self-matches
+        own = np.arange(a, b) if same else None
+        if own is not None:
+            slab[np.arange(b - a), own] = np.inf  # no self-matches
         tol = 1e-5 * (sq_q[a:b, None].astype(np.float64) + float(top_norm))
-        cand = smallest_by_value_then_index(slab, width, tol)
+        local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own)
         del slab
-        d2 = _sq_distances_between(Zq[a:b], Zs, cand)
-        bad = cand < 0
-        if same:
-            bad |= cand == np.arange(a, b)[:, None]
-        d2[bad] = np.inf
-        glob = np.where(bad, -1, cand + s0)
-        order = np.lexsort((glob, d2), axis=1)[:, :k]
-        kk = order.shape[1]
-        indices[a:b, :kk] = np.take_along_axis(glob, order, 1)
-        sqdist[a:b, :kk] = np.take_along_axis(d2, order, 1)
+        indices[a:b] = np.where(local < 0, -1, local + s0)
+        sqdist[a:b] = d2
     return indices, sqdist
-
-
-def _sq_distances_between(Q: np.ndarray, S: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Float64 squared distances from ``Q[i]`` to ``S[cand[i, j]]``, computed as
-    :func:`labelwise.checks.graph._sq_distances` computes them (the same operations, the same bits)."""
-    d2 = np.empty(cand.shape, dtype=np.float64)
-    for s in range(0, Q.shape[0], RESCORE_ROWS):
-        q, part = Q[s : s + RESCORE_ROWS].astype(np.float64), cand[s : s + RESCORE_ROWS]
-        for j in range(cand.shape[1]):
-            diff = S[part[:, j]].astype(np.float64) - q
-            d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)
-    return d2
 
 
 def _merge_best(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -50,14 +50,8 @@ from scipy import sparse
 
 from .._binary_scale import root_mean_square
 from ..errors import InvalidParameterError
-from .graph import (
-    BLOCK_ELEMENTS,
-    StandardizedRows,
-    _row_step,
-    exact_knn,
-    refine_candidates,
-    smallest_by_value_then_index,
-)
+from ._exact_select import exact_best
+from .graph import BLOCK_ELEMENTS, StandardizedRows, _row_step, exact_knn, refine_candidates
 
 #: Values of ``find_data_issues(label_scaling=...)``.
 LABEL_SCALINGS = ("auto", "zscore", "fenced")
@@ -321,7 +315,7 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
     row whose exact ``k``-th distance lies below the candidates' largest by more than twice
     ``exact_knn``'s error bound ``tol`` has all its true nearest rows among them, so its list is
     ``exact_knn``'s; the other rows (near-ties at the cut, e.g. many duplicates) go through
-    ``exact_knn``'s own candidate step.
+    ``exact_knn``'s own exact selection (:func:`~labelwise.checks._exact_select.exact_best`).
     """
     from sklearn.neighbors import NearestNeighbors
 
@@ -340,6 +334,5 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(part.size), part] = np.inf
-        careful = smallest_by_value_then_index(slab, m, tol[part, None])
-        idx[part] = refine_candidates(Z, part, careful, k)[0]
+        idx[part] = exact_best(slab, Z[part], Z, k, m, tol[part, None], self_cols=part)[0]
     return idx

@@ -2,9 +2,13 @@
 
 Exact search multiplies blocks of query rows by the whole feature matrix (BLAS), so memory holds
 one ``block x n`` slab at a time, never an ``n x n`` matrix. Squared euclidean distances come from
-``||a||^2 + ||b||^2 - 2 a.b`` in float32; the ``2k`` best candidates of each row are then re-scored
-exactly in float64 from the differences, and sorted by (distance, index), so rounding in the
-product never decides the result and ties are broken by the lower row index.
+``||a||^2 + ||b||^2 - 2 a.b`` in float32; the ``2k`` best candidates of each row (with the near-ties
+at the cut) are then re-scored exactly in float64 from the differences, and sorted by (distance,
+index); a row whose candidates cannot be shown to hold its true nearest rows (more near-ties within
+the float32 error than the cap keeps: tightly packed rows, many copies) has every row that may be
+nearer re-scored (:mod:`labelwise.checks._exact_select`). So rounding in the product never decides
+the result, which is the float64 brute force's over the float32 rows, ties broken by the lower row
+index.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
+from ._exact_select import RESCORE_ROWS, exact_best
 from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
 
@@ -49,8 +54,6 @@ AUTO_FALLBACK = "cells"
 AUTO_EXACT_MAX_ROWS = 5_000
 #: Elements of the ``block x n`` distance slab held at once (float32 + int64 argpartition).
 BLOCK_ELEMENTS = 1 << 23
-#: Query rows re-scored at a time: their float64 differences (``RESCORE_ROWS x d``) stay in cache.
-RESCORE_ROWS = 512
 
 
 class GraphShape:
@@ -356,8 +359,12 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     """Exact k nearest neighbours by blocked matrix products; returns indices and squared distances.
 
     Each block of query rows is one pass: a ``block x n`` float32 slab of ``||b||^2 - 2ab``, the
-    ``min(2k, n-1)`` smallest per row by ``argpartition``, their exact float64 squared distances,
-    then the ``k`` best sorted by (distance, index).
+    ``min(2k, n-1)`` smallest per row by ``argpartition`` with the near-ties at the cut, their exact
+    float64 squared distances, then the ``k`` best sorted by (distance, index). Where the near-ties
+    overflowed the candidates' cap, every row whose float32 value is within the error bound of the
+    ``k``-th best is re-scored too (:func:`~labelwise.checks._exact_select.exact_best`), so the
+    result is float64 brute force's over the float32 rows of ``Z``, by (distance, index), whatever
+    ``block_size``.
     """
     n = Z.shape[0]
     sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
@@ -367,42 +374,18 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     step = check_positive_int("block_size", step)
     indices = np.empty((n, k), dtype=np.int64)
     sqdist = np.empty((n, k), dtype=np.float64)
+    # one slab for every block: a fresh 32 MB one per block was a new mapping each time (page faults)
+    buffer = np.empty((min(step, n), n), dtype=np.float32)
     for s in range(0, n, step):
         e = min(n, s + step)
-        slab = Z[s:e] @ Z.T
+        slab = np.matmul(Z[s:e], Z.T, out=buffer[: e - s])
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
         tol = 1e-5 * (sq_norm[s:e, None].astype(np.float64) + top_norm)
-        cand = smallest_by_value_then_index(slab, m, tol)
+        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e))
         del slab
-        indices[s:e], sqdist[s:e] = refine_candidates(Z, np.arange(s, e), cand, k)
     return indices, sqdist
-
-
-def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> np.ndarray:
-    """Columns of (at least) the ``m`` smallest values of every row, near-ties at the cut taken by lower column.
-
-    Values within ``tol`` (per row, the float32 error bound of the product) of the ``m``-th
-    smallest count as tied with it; all clearly smaller values are kept, then the tied ones in
-    column order, up to ``4m`` candidates per row. Rows with fewer are padded with ``-1``. So
-    the candidates do not depend on how the BLAS kernel rounded the tied entries, nor on the
-    blocking.
-    """
-    rows = slab.shape[0]
-    cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
-    rs, cs = np.nonzero(slab < cut - tol)
-    rn, cn = np.nonzero((slab <= cut + tol) & (slab >= cut - tol))
-    n_sure = np.bincount(rs, minlength=rows)
-    n_near = np.bincount(rn, minlength=rows)
-    width = max(m, min(int((n_sure + n_near).max()), 4 * m))
-    rank_s = np.arange(rs.size) - np.r_[0, np.cumsum(n_sure)[:-1]][rs]
-    rank_n = np.arange(rn.size) - np.r_[0, np.cumsum(n_near)[:-1]][rn] + n_sure[rn]
-    keep = rank_n < width  # near-ties beyond the cap: the lower columns win (nonzero is column-ordered)
-    out = np.full((rows, width), -1, dtype=np.int64)
-    out[rs, rank_s] = cs
-    out[rn[keep], rank_n[keep]] = cn[keep]
-    return out
 
 
 def refine_candidates(Z: Any, rows: np.ndarray, cand: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

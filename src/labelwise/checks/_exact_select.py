@@ -1,0 +1,172 @@
+"""The exact ``k`` nearest columns of every row of a float32 slab of ``||b||^2 - 2ab``: the selection
+every exact search shares (:func:`~labelwise.checks.graph.exact_knn`, the dask sharded search's
+(query block, shard) pairs, the scaling choice's neighbour lists).
+
+A float32 product is off by up to ``tol`` (per row, the error bound the caller passes), so the
+slab alone cannot rank rows closer than that. The search keeps every column clearly below the
+``m``-th smallest value plus the near-ties within ``tol`` of it, at most ``4m``
+(:func:`smallest_by_value_then_index`), and re-scores them exactly in float64 from the
+differences. That is exact when every column left out is provably farther than the ``k``-th
+best candidate: a left-out value ``v`` means a true ``||b||^2 - 2ab`` of at least ``v - tol``. It
+is not when the near-tie band at the cut overflowed the ``4m`` cap (tightly packed rows, e.g.
+near-one-hot predicted probabilities, whose whole cluster lies within ``tol`` of each other, or
+many exact copies): then the kept near-ties are the lowest columns, not the nearest. For those rows
+only (:func:`exact_best`), every column whose float32 value is within ``tol`` of the ``k``-th best
+exact distance found (the only ones that can be nearer) is re-scored exactly, in column order and
+in bounded chunks, keeping the ``k`` best by (distance, column); a row with ``k`` exact copies
+stops at the chunk that completes them (no later column can beat a distance of 0 with a lower
+column). Rows that were never in doubt keep the candidates' result, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Query rows re-scored at a time: their float64 differences (``RESCORE_ROWS x d``) stay in cache.
+RESCORE_ROWS = 512
+#: Float64 differences held at once when a row's band is re-scored (its chunks grow up to this).
+BAND_ELEMENTS = 1 << 20
+#: Candidates kept per row at most, in multiples of ``m``.
+CAP = 4
+#: Columns of a row's band re-scored in its first chunk (at least ``CAP * m``; later chunks grow
+#: 8-fold): most bands fit in one, and a row with ``k`` exact copies among them stops there.
+FIRST_COLUMNS = 1024
+
+
+def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> np.ndarray:
+    """Columns of (at least) the ``m`` smallest values of every row, near-ties at the cut taken by lower column.
+
+    Values within ``tol`` (per row, the float32 error bound of the product) of the ``m``-th
+    smallest count as tied with it; all clearly smaller values are kept, then the tied ones in
+    column order, up to ``4m`` candidates per row. Rows with fewer are padded with ``-1``. So
+    the candidates do not depend on how the BLAS kernel rounded the tied entries, nor on the
+    blocking. They hold the row's true ``k <= m`` nearest columns only where nothing within
+    ``tol`` of the cut was left out; :func:`exact_best` checks that and settles the other rows.
+    """
+    return _select(slab, m, tol)[0]
+
+
+def _select(slab: np.ndarray, m: int, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`smallest_by_value_then_index`'s candidates, the cut (``rows x 1``) and whether each
+    row's near-ties overflowed the cap (some were left out)."""
+    rows = slab.shape[0]
+    cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
+    rs, cs = np.nonzero(slab < cut - tol)
+    rn, cn = np.nonzero((slab <= cut + tol) & (slab >= cut - tol))
+    n_sure = np.bincount(rs, minlength=rows)
+    n_near = np.bincount(rn, minlength=rows)
+    width = max(m, min(int((n_sure + n_near).max()), CAP * m))
+    rank_s = np.arange(rs.size) - np.r_[0, np.cumsum(n_sure)[:-1]][rs]
+    rank_n = np.arange(rn.size) - np.r_[0, np.cumsum(n_near)[:-1]][rn] + n_sure[rn]
+    keep = rank_n < width  # near-ties beyond the cap: the lower columns win (nonzero is column-ordered)
+    out = np.full((rows, width), -1, dtype=np.int64)
+    out[rs, rank_s] = cs
+    out[rn[keep], rank_n[keep]] = cn[keep]
+    return out, cut, n_sure + n_near > width
+
+
+def sq_distances_between(Q: np.ndarray, S: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Float64 squared distances from ``Q[i]`` to ``S[cand[i, j]]`` from the float32 rows' differences
+    (the operations of :func:`labelwise.checks.graph._sq_distances`, so the same bits)."""
+    d2 = np.empty(cand.shape, dtype=np.float64)
+    for s in range(0, Q.shape[0], RESCORE_ROWS):
+        q, part = Q[s : s + RESCORE_ROWS].astype(np.float64), cand[s : s + RESCORE_ROWS]
+        for j in range(cand.shape[1]):
+            diff = S[part[:, j]].astype(np.float64) - q
+            d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)
+    return d2
+
+
+def exact_best(
+    slab: np.ndarray,
+    Q: np.ndarray,
+    S: np.ndarray,
+    k: int,
+    m: int,
+    tol: np.ndarray,
+    self_cols: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest rows of ``S`` to every row of ``Q`` by (float64 distance, column), exactly.
+
+    Parameters
+    ----------
+    slab : ndarray of float32, shape (q, s)
+        ``||S_j||^2 - 2 Q_i . S_j`` as the caller computed it (``inf`` where column ``j`` may not
+        be row ``i``'s neighbour, e.g. itself).
+    Q, S : ndarray of float32, shapes (q, d), (s, d)
+        The query rows and the searched rows.
+    k, m : int
+        Neighbours wanted; candidates kept per row before the check (``k <= m``).
+    tol : ndarray, shape (q, 1)
+        Per row, a bound on the float32 error of the slab's values.
+    self_cols : ndarray of int, shape (q,), optional
+        Each query row's own column in ``S`` (never its neighbour); None when ``Q`` is not in ``S``.
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (q, k)
+        Columns of ``S``, nearest first, ties by lower column; ``-1`` past the row's valid columns.
+    sq_distances : ndarray of float64, shape (q, k)
+        Their squared distances from the float32 rows' differences (``inf`` with ``-1``).
+    """
+    cand, cut, overflow = _select(slab, m, tol)
+    d2 = sq_distances_between(Q, S, cand)
+    bad = cand < 0
+    if self_cols is not None:
+        bad |= cand == self_cols[:, None]
+    d2[bad] = np.inf
+    order = np.lexsort((cand, d2), axis=1)[:, :k]
+    idx, best = np.take_along_axis(cand, order, 1), np.take_along_axis(d2, order, 1)
+    if idx.shape[1] < k:  # fewer candidates than k (a small shard)
+        short = k - idx.shape[1]
+        idx = np.hstack([idx, np.full((idx.shape[0], short), -1, dtype=np.int64)])
+        best = np.hstack([best, np.full((best.shape[0], short), np.inf)])
+    idx[np.isinf(best)] = -1
+    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+    t_k = best[:, k - 1] - q_norm  # an upper bound of the true k-th ||b||^2 - 2ab
+    tol1 = np.broadcast_to(tol, (Q.shape[0], 1))[:, 0]
+    # a left-out column's value exceeds cut + tol (cut - tol where near-ties were dropped): its
+    # true ||b||^2 - 2ab exceeds that minus tol, so it is farther than the k-th best when this holds
+    floor = np.where(overflow, cut[:, 0] - 2.0 * tol1, cut[:, 0])
+    doubt = np.flatnonzero(~(t_k < floor))
+    if doubt.size:
+        n_valid = (~bad).sum(axis=1)[doubt]
+        doubt = doubt[n_valid < np.isfinite(slab[doubt]).sum(axis=1)]  # else nothing was left out
+    if doubt.size:  # the band of each row in doubt: every column that may be nearer than its k-th
+        band = slab[doubt] <= (t_k[doubt] + tol1[doubt])[:, None]
+        band &= np.isfinite(slab[doubt])
+        if self_cols is not None:
+            band[np.arange(doubt.size), self_cols[doubt]] = False
+        rb, cb = np.nonzero(band)  # about as many pairs as the near-ties of _select (a slab at most)
+        del band
+        ends = np.searchsorted(rb, np.arange(doubt.size + 1))
+        first = max(FIRST_COLUMNS, CAP * m)
+        for i, r in enumerate(doubt):
+            idx[r], best[r] = _band_best(slab[r], Q[r], S, k, cb[ends[i] : ends[i + 1]], tol1[r], first)
+    return idx, best
+
+
+def _band_best(
+    values: np.ndarray, q: np.ndarray, S: np.ndarray, k: int, cols: np.ndarray, tol: float, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row's ``k`` best among the columns ``cols`` (increasing), re-scored in float64 by chunks
+    (``size`` columns first, growing); after each chunk the columns whose ``values`` exceed the
+    ``k``-th best found plus ``tol`` are dropped, and a ``k``-th best of 0 ends the search."""
+    q64 = q.astype(np.float64)
+    q_norm = float(np.einsum("i,i->", q, q, dtype=np.float64))
+    idx = np.full(k, -1, dtype=np.int64)
+    best = np.full(k, np.inf)
+    most = max(size, BAND_ELEMENTS // max(S.shape[1], 1))
+    while cols.size:
+        part, cols = cols[:size], cols[size:]
+        diff = S[part].astype(np.float64) - q64
+        d2 = np.einsum("ij,ij->i", diff, diff)
+        both_idx, both_d2 = np.concatenate([idx, part]), np.concatenate([best, d2])
+        order = np.lexsort((np.where(both_idx < 0, np.iinfo(np.int64).max, both_idx), both_d2))[:k]
+        idx, best = both_idx[order], both_d2[order]
+        if best[-1] == 0.0:  # k exact copies: every later column is as far or farther, and higher
+            break
+        if cols.size:
+            cols = cols[values[cols] <= best[-1] - q_norm + tol]
+        size = min(8 * size, most)
+    return idx, best

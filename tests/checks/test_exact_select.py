@@ -1,0 +1,157 @@
+"""The exact search is float64 brute force's on tightly packed rows too, and unchanged on ordinary rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.checks import NeighborGraph
+from labelwise.checks import _scaling as scaling
+from labelwise.checks.graph import StandardizedRows, exact_knn, refine_candidates
+
+
+def _brute_force(Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's ``k`` nearest other rows by (float64 squared distance from the float32 rows, row)."""
+    Z64 = Z.astype(np.float64)
+    idx = np.empty((len(Z), k), dtype=np.int64)
+    sq = np.empty((len(Z), k))
+    for r in range(len(Z)):
+        diff = Z64 - Z64[r]
+        d = np.einsum("ij,ij->i", diff, diff)
+        d[r] = np.inf
+        order = np.lexsort((np.arange(len(Z)), d))[:k]
+        idx[r], sq[r] = order, d[order]
+    return idx, sq
+
+
+def _packed(seed: int, n: int = 600, d: int = 6, centres: int = 3, spread: float = 1e-6, copies: int = 40):
+    """Rows within ``spread`` of a few centres (each cluster far more than the candidates' cap) and
+    ``copies`` exact copies of one row, standardised to float32 as the graph does."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(centres, d))[rng.integers(0, centres, n)] + spread * rng.normal(size=(n, d))
+    X[rng.choice(n, copies, replace=False)] = X[n // 3]
+    return StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize()
+
+
+def _main_exact_knn(Z: np.ndarray, k: int, block_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Session 26's exact search: the capped float32 candidates re-scored, nothing settled after."""
+    from labelwise.checks._exact_select import smallest_by_value_then_index
+
+    n = Z.shape[0]
+    sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
+    m, top = min(n - 1, 2 * k), float(sq_norm.max())
+    out = []
+    for s in range(0, n, block_size):
+        e = min(n, s + block_size)
+        slab = Z[s:e] @ Z.T
+        slab *= -2.0
+        slab += sq_norm[None, :]
+        slab[np.arange(e - s), np.arange(s, e)] = np.inf
+        tol = 1e-5 * (sq_norm[s:e, None].astype(np.float64) + top)
+        out.append(refine_candidates(Z, np.arange(s, e), smallest_by_value_then_index(slab, m, tol), k))
+    return np.vstack([o[0] for o in out]), np.vstack([o[1] for o in out])
+
+
+class TestTightlyPackedRows:
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_exact_search_equals_float64_brute_force(self, seed):
+        """Clusters of ~200 rows within 1e-6 (all within the float32 error bound) and 40 copies."""
+        Z = _packed(seed)
+        idx, sq = exact_knn(Z, 5)
+        want_idx, want_sq = _brute_force(Z, 5)
+        np.testing.assert_array_equal(idx, want_idx)
+        np.testing.assert_array_equal(sq, want_sq)
+
+    def test_the_graph_of_the_rows_equals_brute_force_on_its_standardised_rows(self):
+        rng = np.random.default_rng(3)
+        X = np.eye(4)[rng.integers(0, 4, 500)] * (1 - 1e-7 * rng.random((500, 1)))  # near one-hot rows
+        X[::7] = X[1]
+        graph = NeighborGraph.build(X, k=10, method="exact")
+        want_idx, want_sq = _brute_force(
+            StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize(), 10
+        )
+        np.testing.assert_array_equal(graph.indices, want_idx)
+        np.testing.assert_array_equal(graph.distances, np.sqrt(want_sq).astype(np.float32))
+
+    def test_copies_are_the_lowest_numbered_copies(self):
+        """A row with more than k copies numbered after 250 rows within 1e-6 of it (all near-tied in
+        float32): its k lowest-numbered other copies, at distance 0."""
+        rng = np.random.default_rng(4)
+        X = rng.normal(size=(1, 6)) + 1e-6 * rng.normal(size=(300, 6))
+        X[250:] = X[250]
+        X = np.vstack([X, rng.normal(size=(100, 6))])
+        Z = StandardizedRows.fit(X, metric="euclidean", standardize=True).materialize()
+        idx, sq = exact_knn(Z, 5, block_size=37)
+        twin = np.flatnonzero((Z == Z[250]).all(axis=1))
+        assert twin.size >= 50
+        for r in twin:
+            np.testing.assert_array_equal(idx[r], twin[twin != r][:5])
+            np.testing.assert_array_equal(sq[r], 0.0)
+
+    @pytest.mark.parametrize("seed", [0, 8])
+    def test_bands_re_scored_in_many_chunks_give_brute_force(self, monkeypatch, seed):
+        """First chunks of 4m columns: the bands (clusters of ~200 rows, 40 copies) take several
+        chunks, dropping columns past the k-th best and stopping at k copies."""
+        from labelwise.checks import _exact_select
+
+        monkeypatch.setattr(_exact_select, "FIRST_COLUMNS", 1)
+        Z = _packed(seed)
+        idx, sq = exact_knn(Z, 5, block_size=100)
+        want_idx, want_sq = _brute_force(Z, 5)
+        np.testing.assert_array_equal(idx, want_idx)
+        np.testing.assert_array_equal(sq, want_sq)
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        st.integers(0, 2**32 - 1),
+        st.integers(30, 140),
+        st.integers(1, 8),
+        st.sampled_from([0.0, 1e-7, 1e-6, 1e-3]),
+        st.integers(1, 140),
+    )
+    def test_any_block_size_gives_brute_force(self, seed, n, k, spread, block):
+        """Packed rows, copies (spread 0: every cluster is copies), any n, k and block size."""
+        Z = _packed(seed, n=n, d=3, centres=2, spread=spread, copies=n // 4)
+        idx, sq = exact_knn(Z, k, block_size=block)
+        want_idx, want_sq = _brute_force(Z, k)
+        np.testing.assert_array_equal(idx, want_idx)
+        np.testing.assert_array_equal(sq, want_sq)
+
+    def test_the_scaling_choice_lists_are_the_exact_lists(self):
+        Z = _packed(5)
+        np.testing.assert_array_equal(scaling.neighbour_lists(Z, 10), _brute_force(Z, 10)[0])
+
+
+class TestOrdinaryRows:
+    @pytest.mark.parametrize(("n", "d", "seed"), [(3000, 32, 0), (1500, 8, 1), (800, 64, 2)])
+    def test_the_graph_is_bit_identical_to_session_26s(self, n, d, seed):
+        """Gaussian rows: no row's candidates are in doubt, so nothing changes, bit for bit."""
+        Z = np.random.default_rng(seed).normal(size=(n, d)).astype(np.float32)
+        idx, sq = exact_knn(Z, 10, block_size=64)
+        old_idx, old_sq = _main_exact_knn(Z, 10)
+        np.testing.assert_array_equal(idx, old_idx)
+        np.testing.assert_array_equal(sq, old_sq)
+
+
+class TestQueriesOutsideTheRows:
+    def test_rows_of_another_shard_get_their_brute_force_neighbours(self):
+        """``exact_best`` with queries not among the searched rows (a dask shard pair)."""
+        from labelwise.checks._exact_select import exact_best
+
+        Z = _packed(6, n=400)
+        Q, S = Z[:150], Z[150:]
+        sq_s = np.einsum("ij,ij->i", S, S, dtype=np.float64).astype(np.float32)
+        sq_q = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+        slab = Q @ S.T
+        slab *= -2.0
+        slab += sq_s[None, :]
+        tol = 1e-5 * (sq_q[:, None] + float(sq_s.max()))
+        idx, sq = exact_best(slab, Q, S, 6, 12, tol)
+        for r in range(len(Q)):
+            diff = S.astype(np.float64) - Q[r].astype(np.float64)
+            d = np.einsum("ij,ij->i", diff, diff)
+            order = np.lexsort((np.arange(len(S)), d))[:6]
+            np.testing.assert_array_equal(idx[r], order)
+            np.testing.assert_array_equal(sq[r], d[order])
