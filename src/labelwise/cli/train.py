@@ -25,7 +25,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, print_frame, read_input, split_label
+from ._common import SEED, console, print_frame, read_input, renaming, split_label
 from ._out_folder import out_folder
 from ._weights import split_weight, weight_option
 
@@ -55,6 +55,10 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     return float(np.average(pred == codes, weights=weights))
 
 
+#: Most --rounds accepted.
+MAX_ROUNDS = 100
+
+
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
@@ -69,10 +73,13 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option(
     "--rounds",
-    type=click.IntRange(min=1),
+    # each round is --cv model fits; reweighting seldom repeats a round exactly (the fixed point where the
+    # rounds stop), so a huge count would run for days: a cap instead of a silent hang
+    type=click.IntRange(1, MAX_ROUNDS),
     default=1,
     show_default=True,
-    help="Rounds of re-estimating the issues after cleaning.",
+    help=f"Rounds of re-estimating the issues after cleaning (at most {MAX_ROUNDS}; they stop early "
+    "once a round keeps the same rows as the one before).",
 )
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @weight_option()
@@ -114,13 +121,15 @@ def train(
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
-    fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
+    with renaming({"n_rounds": "--rounds", "filter_by": "--filter-by"}):
+        fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
     issues = fitted.label_issues_
 
     summary = {
         "n_examples": int(codes.size),
         "n_issues": issues.n_issues,
         "n_dropped": fitted.n_dropped_,
+        "n_rounds_run": fitted.n_rounds_,
         "noise_rate": issues.noise_rate,
         "classes": [c.item() if isinstance(c, np.generic) else c for c in classes],
     }
