@@ -502,7 +502,9 @@ class TestEdgesOfTheOptions:
     def test_crowdlab_without_probs_names_probs(self, tmp_path):
         """--method crowdlab without --probs: one line naming --probs (not the API's ``probs``)."""
         path = write(tmp_path, "answers.csv", ANSWERS_CSV)
-        result = CliRunner().invoke(main, ["aggregate", str(path), "--method", "crowdlab", "--out", str(tmp_path / "o")])
+        result = CliRunner().invoke(
+            main, ["aggregate", str(path), "--method", "crowdlab", "--out", str(tmp_path / "o")]
+        )
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert "--method crowdlab needs --probs" in result.output
         assert not (tmp_path / "o").exists()
