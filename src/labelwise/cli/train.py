@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import joblib
@@ -135,20 +136,7 @@ def train(
     }
     summary.update(model_info)
     if evaluate:
-        scoring = {"cv": cv, "random_state": random_state, "weights": weights}
-        before = cross_validated_accuracy(estimator, features, codes, **scoring)
-        skipped = None
-        try:
-            after = cross_validated_accuracy(cleaner, features, codes, **scoring)
-        except TooFewExamplesError as exc:  # a class too small for folds inside folds
-            after, skipped = None, str(exc)
-        summary["cv_accuracy"] = {
-            "before_cleaning": before,
-            "after_cleaning": after,
-            "scored_against": "given labels of held-out rows" + ("" if weights is None else ", weighted by --weight"),
-        }
-        if skipped:
-            summary["cv_accuracy"]["after_cleaning_skipped"] = skipped
+        summary["cv_accuracy"] = _cv_accuracy(estimator, cleaner, features, codes, cv, random_state, weights)
     summary["settings"] = {
         "data": str(Path(data).resolve()),
         "label": label,
@@ -176,11 +164,35 @@ def train(
         f"(estimated noise rate {issues.noise_rate:.1%}); {action}"
     )
     if evaluate:
+        scores = summary["cv_accuracy"]
+        after = scores["after_cleaning"]
         rows = [
-            {"model": "before cleaning (plain)", "cv accuracy": before},
+            {"model": "before cleaning (plain)", "cv accuracy": scores["before_cleaning"]},
             {"model": f"after cleaning ({clean})", "cv accuracy": float("nan") if after is None else after},
         ]
         print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against the given labels)")
-        if skipped:
-            con.print(f"after-cleaning accuracy skipped: {skipped}")
+        if "after_cleaning_skipped" in scores:
+            con.print(f"after-cleaning accuracy skipped: {scores['after_cleaning_skipped']}")
     con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")
+
+
+def _cv_accuracy(
+    estimator: Any, cleaner: Any, features: pd.DataFrame, codes: np.ndarray, cv: int, random_state: int, weights: Any
+) -> dict[str, Any]:
+    """summary.json's cross-validated accuracy before and after cleaning (after: None when folds inside
+    folds leave a class too small, with the reason)."""
+    scoring = {"cv": cv, "random_state": random_state, "weights": weights}
+    before = cross_validated_accuracy(estimator, features, codes, **scoring)
+    skipped = None
+    try:
+        after = cross_validated_accuracy(cleaner, features, codes, **scoring)
+    except TooFewExamplesError as exc:  # a class too small for folds inside folds
+        after, skipped = None, str(exc)
+    scores = {
+        "before_cleaning": before,
+        "after_cleaning": after,
+        "scored_against": "given labels of held-out rows" + ("" if weights is None else ", weighted by --weight"),
+    }
+    if skipped:
+        scores["after_cleaning_skipped"] = skipped
+    return scores
