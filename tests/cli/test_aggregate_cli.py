@@ -469,3 +469,54 @@ class TestMethodParams:
         )
         assert result.exit_code == 2
         assert result.output.count("\n") == 1 and expected in result.output
+
+
+class TestEdgesOfTheOptions:
+    """Session 27: option values at their edges run, or fail with one line naming the option."""
+
+    def test_the_fewest_demo_items_run(self, tmp_path):
+        """--demo-items 50 (its minimum) left a majority-vote class with 2 items for 5 folds: fewer folds now."""
+        result = invoke("--demo", "--demo-items", "50", "--out", tmp_path / "demo", "--top", "0", "--quiet")
+        assert result.exit_code == 0, result.output
+        _, _, _, summary = outputs(tmp_path / "demo")
+        assert summary["gold"]["n_matched"] == 50 and len(summary["demo"]) == len(METHODS)
+
+    def test_a_demo_class_of_one_item_names_demo_items(self, tmp_path):
+        """A seed whose majority vote leaves a class one item: one line naming --demo-items, not --cv."""
+        result = CliRunner().invoke(
+            main, ["aggregate", "--demo", "--demo-items", "50", "--random-state", "21", "--out", str(tmp_path / "d")]
+        )
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "--demo-items 50" in result.output and "--cv" not in result.output
+
+    def test_demo_folds_shrink_to_the_smallest_class(self):
+        """Five folds, or as many as the smallest class has items; a class of one item is an error."""
+        from labelwise.cli._aggregate_demo import demo_folds
+        from labelwise.errors import TooFewExamplesError
+
+        assert demo_folds(np.repeat([0, 1], [9, 7])) == 5
+        assert demo_folds(np.repeat([0, 1, 2], [9, 7, 3])) == 3
+        with pytest.raises(TooFewExamplesError, match="--demo-items 10 .* class 2 a single item"):
+            demo_folds(np.repeat([0, 1, 2], [5, 4, 1]))
+
+    def test_crowdlab_without_probs_names_probs(self, tmp_path):
+        """--method crowdlab without --probs: one line naming --probs (not the API's ``probs``)."""
+        path = write(tmp_path, "answers.csv", ANSWERS_CSV)
+        result = CliRunner().invoke(
+            main, ["aggregate", str(path), "--method", "crowdlab", "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert "--method crowdlab needs --probs" in result.output
+        assert not (tmp_path / "o").exists()
+
+    @pytest.mark.parametrize("policy", ["zeros", "ones"])
+    def test_zeros_or_ones_without_binary_labels_names_the_option(self, tmp_path, policy):
+        """--unsure-policy zeros/ones over labels other than 0/1: the line names --unsure-policy, not ``negative``."""
+        path = write(tmp_path, "answers.csv", "item,annotator,label\n1,a,cat\n1,b,unsure\n2,a,dog\n")
+        result = CliRunner().invoke(
+            main,
+            ["aggregate", str(path), "--unsure", "unsure", "--unsure-policy", policy, "--out", str(tmp_path / "o")],
+        )
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"--unsure-policy {policy}" in result.output and "'unsure'" in result.output
+        assert "negative" not in result.output and "positive" not in result.output

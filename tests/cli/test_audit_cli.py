@@ -200,6 +200,14 @@ class TestAuditErrors:
         self._fails(runner, [*args, "--checks", "label"], "Invalid value for '--n-jobs'")
         assert not (out / "issues.csv").exists()
 
+    def test_noise_rate_of_nine_tenths_is_a_usage_error(self, runner, tmp_path):
+        """--noise-rate 0.9 passed the option's range and failed in the noise model naming ``noise_rate``:
+        the range now stops below 0.9, the most a 10-class symmetric noise matrix allows."""
+        out = tmp_path / "out"
+        args = ["audit", "--demo", "--noise-rate", "0.9", "--checks", "label", "--no-report", "--out", str(out)]
+        result = self._fails(runner, args, "Invalid value for '--noise-rate': 0.9 is not in the range 0<=x<0.9")
+        assert not out.exists() and "noise_rate" not in result.output
+
     def test_negative_random_state(self, runner, tmp_path):
         """--random-state -1 ended in numpy's 'Seed must be between 0 and 2**32 - 1' traceback."""
         _table().to_csv(tmp_path / "d.csv", index=False)

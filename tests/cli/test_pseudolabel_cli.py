@@ -75,6 +75,22 @@ class TestPseudolabelCommand:
         assert summary["n_pseudo_labeled"] == int(pseudo.sum())
         assert len(summary["rounds"]) == summary["n_iter"]
 
+    def test_curriculum_writes_strict_json_with_null_for_the_last_threshold(self, tmp_path):
+        """Curriculum's last round admits everything (threshold -inf), which failed summary.json's write: null now."""
+        frame, _ = _semi_table(n=60)
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "pl"
+        args = ["pseudolabel", str(tmp_path / "d.csv"), "--label", "y", "--model", "logistic"]
+        result = CliRunner().invoke(main, [*args, "--selection", "curriculum", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+
+        def refuse(name):
+            raise AssertionError(f"summary.json holds {name}")
+
+        summary = json.loads((out / "summary.json").read_text(), parse_constant=refuse)
+        thresholds = [row["thresholds"] for row in summary["rounds"]]
+        assert thresholds[-1] is None and all(t is None or 0 <= t <= 1 for t in thresholds)
+
     def test_llkd_without_teacher_uses_the_forest_and_the_help_says_so(self, tmp_path):
         """--help called --teacher 'required by --selection llkd', but llkd runs without it on a forest teacher."""
         frame, _ = _semi_table()

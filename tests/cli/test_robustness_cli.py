@@ -68,6 +68,12 @@ class TestRobustnessCommand:
             (["--label", "nope"], "--label column 'nope' is not in the data"),
             (["--gamma", "big"], "gamma must be 'scale', 'auto' or a positive number, got 'big'"),
             (["--label", "x1"], "features must be numeric; column 'y' has dtype"),  # pandas 3 str dtype: a TypeError
+            # session 27: the line named the API's test=; it names --test-size and the window that works
+            (
+                ["--test-size", "0.001"],
+                r"^error: --test-size must .* with 160 examples be above 0.00625 and at most 0.9875;",
+            ),
+            (["--test-size", "0.999"], r"^error: --test-size must .* 160 of 160 examples in the test set$"),
         ],
     )
     def test_bad_options_exit_2_with_one_line(self, data_csv, tmp_path, args, match):
@@ -80,7 +86,7 @@ class TestRobustnessCommand:
             argv += [flag, value]
         result = CliRunner().invoke(main, argv)
         assert result.exit_code == 2
-        assert re.search(match, result.output)
+        assert re.search(match, result.output.strip()), result.output
 
 
 def test_missing_feature_value_names_its_row_and_column(data_csv, tmp_path):

@@ -115,3 +115,22 @@ class TestTrainCommand:
         result = CliRunner().invoke(main, ["train", str(path), "--label", "y", "--out", str(tmp_path / "o")])
         assert result.exit_code == 2
         assert "'rare' has 3" in result.output
+
+    def test_rounds_that_leave_one_class_name_rounds(self, tmp_path):
+        """Labels without signal and many --rounds: a fold kept one class and sklearn's traceback ended the run;
+        now one line naming --rounds, and nothing written."""
+        X = np.random.default_rng(0).normal(size=(30, 2))
+        pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": np.arange(30) % 3}).to_csv(tmp_path / "d.csv", index=False)
+        args = ["train", str(tmp_path / "d.csv"), "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"]
+        result = CliRunner().invoke(main, [*args, "--rounds", "100", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert result.output.startswith("error: --rounds drops too many rows") and "n_rounds" not in result.output
+        assert not (tmp_path / "o").exists()
+
+    def test_rounds_above_the_cap_are_a_usage_error(self, noisy_csv, tmp_path):
+        """A huge --rounds ran for ever when reweighting (no fixed point to stop at): refused at parse time."""
+        path, *_ = noisy_csv
+        # --label nope: where --rounds passes parsing the run stops at once, on the unknown column
+        result = CliRunner().invoke(main, ["train", str(path), "--label", "nope", "--rounds", "10000000000"])
+        assert result.exit_code == 2 and "Invalid value for '--rounds'" in result.output
+        assert "1<=x<=100" in result.output

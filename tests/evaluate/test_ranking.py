@@ -89,6 +89,15 @@ class TestRBO:
         expect += ((2 - 1) / 3 + 1 / 2) * p**3
         assert rbo_ext(list("ab"), list("acb"), p) == pytest.approx(expect)
 
+    @pytest.mark.parametrize("p", [5e-324, 1e-310, 1e-300, 1e-20])
+    def test_a_tiny_persistence_is_the_top_ranks_overlap(self, p):
+        """(1-p)/p overflowed and p**d underflowed for a tiny p: NaN for abc vs bac, 0 where p was due.
+        The depth-1 term dominates: the share of the top items in common, p**(d-1) weighing the rest."""
+        assert rbo_ext(list("abc"), list("abc"), p) == pytest.approx(1.0)
+        assert rbo_ext(list("abc"), list("acb"), p) == pytest.approx(1.0)
+        swapped = rbo_ext(list("abc"), list("bac"), p)  # X = (0, 2, 3): (1-p)(p + p^2) + p^3
+        assert np.isfinite(swapped) and swapped / p == pytest.approx(1.0)
+
     def test_repeated_items_are_refused(self):
         """A ranking with a repeated item is an error."""
         with pytest.raises(InvalidParameterError, match="repeated"):

@@ -82,6 +82,8 @@ class TestRobustnessCurve:
             ({"gamma": "xyz"}, InvalidParameterError, "gamma must be 'scale', 'auto' or a positive number, got 'xyz'"),
             ({"gamma": -1.0}, InvalidParameterError, "gamma must be 'scale', 'auto' or a positive number"),
             ({"test": 0.005}, TooFewExamplesError, r"test=0.005 puts 1 of 200 examples in the test set"),
+            # session 27: the message starts with the parameter (the command renames it) and gives the window
+            ({"test": 0.995}, TooFewExamplesError, r"^test must .* with 200 examples be above 0.005 and at most 0.99;"),
         ],
     )
     def test_bad_arguments_raise(self, moons, kwargs, error, match):

@@ -108,6 +108,26 @@ class TestCleaning:
         assert model.label_issues_ is second
         assert (flipped & second.is_issue).sum() >= (flipped & first.is_issue).sum()
 
+    def test_rounds_that_drop_all_but_one_class_name_n_rounds(self):
+        """Labels without signal, dropped round after round: a fold kept one class and sklearn's
+        LogisticRegression raised its own ValueError; now a TooFewExamplesError naming n_rounds."""
+        X = np.random.default_rng(0).normal(size=(30, 2))
+        y = np.arange(30) % 3
+        with pytest.raises(
+            TooFewExamplesError, match=r"^n_rounds drops too many rows: after round 4 of 30 .* only class 0"
+        ):
+            CleanClassifier(LogisticRegression(), cv=2, n_rounds=30, random_state=0).fit(X, y)
+
+    def test_rounds_stop_at_a_fixed_point(self):
+        """A round keeping the same rows as the one before ends the rounds: n_rounds_ says how many ran."""
+        X = np.random.default_rng(0).normal(size=(90, 2))
+        y = (X[:, 0] > 0).astype(int)
+        y[:5] = 1 - y[:5]
+        two = CleanClassifier(LogisticRegression(), cv=3, n_rounds=2, random_state=0).fit(X, y)
+        many = CleanClassifier(LogisticRegression(), cv=3, n_rounds=50, random_state=0).fit(X, y)
+        assert two.n_rounds_ == many.n_rounds_ == len(many.label_issues_rounds_) == 2
+        np.testing.assert_array_equal(many.sample_weight_, two.sample_weight_)
+
     def test_matches_cleanlab_clean_learning(self, noisy_digits):
         """Same pruned set as cleanlab's CleanLearning given the same out-of-fold probabilities."""
         cleanlab_classification = pytest.importorskip("cleanlab.classification")

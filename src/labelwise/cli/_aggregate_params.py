@@ -1,8 +1,11 @@
-"""``labelwise aggregate --param name=value``: method-specific parameters parsed for ``METHODS[method]``."""
+"""``labelwise aggregate``'s methods: ``--param name=value`` parsed for ``METHODS[method]``; building and fitting one."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+import pandas as pd
 
 from ..aggregate import METHODS
 from ..errors import InvalidParameterError
@@ -51,3 +54,19 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
         else:
             params[name] = _parse_value(value)
     return params
+
+
+def build_method(
+    method: str, *, duplicates: str, labels: Any, random_state: int, params: dict[str, Any] | None = None
+) -> Any:
+    """An estimator of ``METHODS[method]`` with the shared options and method-specific ``params``."""
+    if method not in METHODS:
+        raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
+    return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))
+
+
+def run_method(est: Any, answers: pd.DataFrame, probs: Any) -> tuple[Any, float]:
+    """Fit ``est`` and time it."""
+    start = time.perf_counter()
+    est.fit(answers, probs)
+    return est, time.perf_counter() - start

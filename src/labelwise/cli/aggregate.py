@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import pandas as pd
 
 from ..aggregate import METHODS
 from ..aggregate.agreement import agreement
-from ..aggregate.simulate import simulate_annotators
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
 from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ..io.paths import require_file
 from . import _aggregate_outputs
+from ._aggregate_demo import run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
-from ._aggregate_params import method_params
+from ._aggregate_params import build_method, method_params, run_method
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
@@ -57,15 +55,6 @@ def _load_probs(path: Path) -> Any:
     return table.set_index("item")
 
 
-def build_method(
-    method: str, *, duplicates: str, labels: Any, random_state: int, params: dict[str, Any] | None = None
-) -> Any:
-    """An estimator of ``METHODS[method]`` with the shared options and method-specific ``params``."""
-    if method not in METHODS:
-        raise InvalidParameterError(f"--method must be one of {sorted(METHODS)}, got {method!r}")
-    return METHODS[method](labels=labels, duplicates=duplicates, random_state=random_state, **(params or {}))
-
-
 def auto_summary(est: Any) -> dict[str, Any] | None:
     """``method="auto"``: the chosen method and each candidate's held-out log-likelihood per answer."""
     if not hasattr(est, "chosen_"):
@@ -94,73 +83,23 @@ def write_outputs(
     return lab, ann
 
 
-def run_method(est: Any, answers: pd.DataFrame, probs: Any) -> tuple[Any, float]:
-    """Fit ``est`` and time it."""
-    start = time.perf_counter()
-    est.fit(answers, probs)
-    return est, time.perf_counter() - start
+def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) -> Any:
+    """``apply_uncertain_policy`` with its errors about the class to map to told in the options' words.
 
-
-# ------------------------------------------------------------------------------------ demo
-
-
-def _demo_probs(sim: Any, random_state: int) -> pd.DataFrame:
-    """Out-of-fold probabilities of a model trained on the majority-vote labels of the digits."""
-    from sklearn.datasets import load_digits
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from ..probs import out_of_fold_probs
-
-    mv = METHODS["majority-vote"](random_state=random_state).fit(sim.answers)
-    X = load_digits().data[mv.labels_.index.to_numpy()]
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
-    probs = out_of_fold_probs(model, X, mv.labels_.to_numpy(), cv=5, random_state=random_state, verbose=False)
-    return pd.DataFrame(probs, index=mv.labels_.index, columns=np.unique(mv.labels_.to_numpy()))
-
-
-def run_demo(
-    out: Path, method: str, random_state: int, duplicates: str, n_items: int | None = None
-) -> tuple[Any, pd.DataFrame, Any, Any]:
-    """Simulate annotators over digits; fit every method; return the comparison table."""
-    from sklearn.datasets import load_digits
-
-    target = load_digits().target.astype(np.int64)
-    sim = simulate_annotators(
-        target[:n_items],
-        n_annotators=20,
-        answers_per_item=3,
-        accuracy=(0.3, 0.9),
-        errors="confusion",
-        random_state=random_state,
-    )
-    write_csv(sim.answers, out / "answers.csv")
-    write_csv(sim.true_labels.rename("label").reset_index(), out / "gold.csv")
-    probs = _demo_probs(sim, random_state)
-    truth = sim.true_labels
-    true_acc = sim.observed_accuracy
-    rows = []
-    fitted = {}
-    for name in METHODS:
-        est = build_method(name, duplicates=duplicates, labels=None, random_state=random_state)
-        est, seconds = run_method(est, sim.answers, probs if getattr(est, "_uses_probs", False) else None)
-        fitted[name] = est
-        est_acc = est.annotator_skill_.reindex(true_acc.index).to_numpy(dtype=np.float64)
-        rows.append(
-            {
-                "method": name,
-                "accuracy": float((est.labels_.reindex(truth.index) == truth).mean()),
-                "skill_mae": float(np.nanmean(np.abs(est_acc - true_acc.to_numpy()))),
-                "skill_corr": float(np.corrcoef(est_acc, true_acc.to_numpy())[0, 1])
-                if np.nanstd(est_acc) > 0
-                else float("nan"),
-                "seconds": seconds,
-            }
-        )
-    table = pd.DataFrame(rows).sort_values("accuracy", ascending=False, kind="stable").reset_index(drop=True)
-    write_csv(table, out / "demo.csv")
-    return sim, table, fitted[method], probs
+    The API names its ``negative`` / ``positive`` parameters, which the command line does not have:
+    ``zeros`` and ``ones`` map unsure answers to 0 and 1, so they need 0/1 labels besides ``--unsure``.
+    """
+    try:
+        return apply_uncertain_policy(answers, value, policy)
+    except InvalidParameterError as exc:
+        if not str(exc).startswith(("negative ", "positive ")):
+            raise
+        others = pd.unique(answers["label"][answers["label"] != value])
+        target = 0 if policy == "zeros" else 1
+        raise InvalidParameterError(
+            f"--unsure-policy {policy} maps the --unsure answers ({unsure!r}) to {target}, so the other labels must "
+            f"be 0/1 and not {unsure!r}; got {sorted(map(str, others))[:10]} (use --unsure-policy ignore or class)"
+        ) from exc
 
 
 # ------------------------------------------------------------------------------------ command
@@ -275,6 +214,12 @@ def aggregate(
     if unsure is None and policy_source == click.core.ParameterSource.COMMANDLINE:  # it was silently a no-op
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
+    if method == PROBS_METHOD and probs_path is None and not demo:
+        raise InvalidParameterError(
+            f"--method {PROBS_METHOD} needs --probs: a model's predicted probabilities of every item "
+            "(a .npy of shape (n_items, K), rows in sorted item order, or a table with an 'item' column "
+            "and one column per class)"
+        )
     extra = method_params(method, params)
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
@@ -327,7 +272,7 @@ def aggregate(
     unsure_info = None
     if unsure is not None:
         value = coerce_like(unsure, answers["label"])
-        result = apply_uncertain_policy(answers, value, unsure_policy)
+        result = unsure_answers(answers, value, unsure_policy, unsure)
         answers = result.answers
         unsure_info = result.summary()
     labels = None
@@ -385,7 +330,7 @@ def aggregate(
         },
     }
     if demo_table is not None:
-        summary["demo"] = demo_table.to_dict(orient="records")
+        summary["demo"] = [{k: finite(v) for k, v in row.items()} for row in demo_table.to_dict(orient="records")]
     lab, ann = write_outputs(out, est, method, answers, summary, superseded)
 
     con.print(

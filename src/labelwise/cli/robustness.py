@@ -115,7 +115,7 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     check_two_classes(encode_labels(frame[label], name=f"--label column {label!r}")[1], label, hint="")
-    with renaming({"budgets": "--budgets"}):
+    with renaming({"budgets": "--budgets", "test": "--test-size"}):
         curve = robustness_curve(
             model_names,
             X,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import joblib
@@ -25,7 +26,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, print_frame, read_input, split_label
+from ._common import SEED, console, print_frame, read_input, renaming, split_label
 from ._out_folder import out_folder
 from ._weights import split_weight, weight_option
 
@@ -55,6 +56,10 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
     return float(np.average(pred == codes, weights=weights))
 
 
+#: Most --rounds accepted.
+MAX_ROUNDS = 100
+
+
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
@@ -69,10 +74,13 @@ def cross_validated_accuracy(model, features, codes, *, cv: int, random_state: i
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option(
     "--rounds",
-    type=click.IntRange(min=1),
+    # each round is --cv model fits; reweighting seldom repeats a round exactly (the fixed point where the
+    # rounds stop), so a huge count would run for days: a cap instead of a silent hang
+    type=click.IntRange(1, MAX_ROUNDS),
     default=1,
     show_default=True,
-    help="Rounds of re-estimating the issues after cleaning.",
+    help=f"Rounds of re-estimating the issues after cleaning (at most {MAX_ROUNDS}; they stop early "
+    "once a round keeps the same rows as the one before).",
 )
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @weight_option()
@@ -114,32 +122,21 @@ def train(
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
-    fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
+    with renaming({"n_rounds": "--rounds", "filter_by": "--filter-by"}):
+        fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
     issues = fitted.label_issues_
 
     summary = {
         "n_examples": int(codes.size),
         "n_issues": issues.n_issues,
         "n_dropped": fitted.n_dropped_,
+        "n_rounds_run": fitted.n_rounds_,
         "noise_rate": issues.noise_rate,
         "classes": [c.item() if isinstance(c, np.generic) else c for c in classes],
     }
     summary.update(model_info)
     if evaluate:
-        scoring = {"cv": cv, "random_state": random_state, "weights": weights}
-        before = cross_validated_accuracy(estimator, features, codes, **scoring)
-        skipped = None
-        try:
-            after = cross_validated_accuracy(cleaner, features, codes, **scoring)
-        except TooFewExamplesError as exc:  # a class too small for folds inside folds
-            after, skipped = None, str(exc)
-        summary["cv_accuracy"] = {
-            "before_cleaning": before,
-            "after_cleaning": after,
-            "scored_against": "given labels of held-out rows" + ("" if weights is None else ", weighted by --weight"),
-        }
-        if skipped:
-            summary["cv_accuracy"]["after_cleaning_skipped"] = skipped
+        summary["cv_accuracy"] = _cv_accuracy(estimator, cleaner, features, codes, cv, random_state, weights)
     summary["settings"] = {
         "data": str(Path(data).resolve()),
         "label": label,
@@ -167,11 +164,35 @@ def train(
         f"(estimated noise rate {issues.noise_rate:.1%}); {action}"
     )
     if evaluate:
+        scores = summary["cv_accuracy"]
+        after = scores["after_cleaning"]
         rows = [
-            {"model": "before cleaning (plain)", "cv accuracy": before},
+            {"model": "before cleaning (plain)", "cv accuracy": scores["before_cleaning"]},
             {"model": f"after cleaning ({clean})", "cv accuracy": float("nan") if after is None else after},
         ]
         print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against the given labels)")
-        if skipped:
-            con.print(f"after-cleaning accuracy skipped: {skipped}")
+        if "after_cleaning_skipped" in scores:
+            con.print(f"after-cleaning accuracy skipped: {scores['after_cleaning_skipped']}")
     con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")
+
+
+def _cv_accuracy(
+    estimator: Any, cleaner: Any, features: pd.DataFrame, codes: np.ndarray, cv: int, random_state: int, weights: Any
+) -> dict[str, Any]:
+    """summary.json's cross-validated accuracy before and after cleaning (after: None when folds inside
+    folds leave a class too small, with the reason)."""
+    scoring = {"cv": cv, "random_state": random_state, "weights": weights}
+    before = cross_validated_accuracy(estimator, features, codes, **scoring)
+    skipped = None
+    try:
+        after = cross_validated_accuracy(cleaner, features, codes, **scoring)
+    except TooFewExamplesError as exc:  # a class too small for folds inside folds
+        after, skipped = None, str(exc)
+    scores = {
+        "before_cleaning": before,
+        "after_cleaning": after,
+        "scored_against": "given labels of held-out rows" + ("" if weights is None else ", weighted by --weight"),
+    }
+    if skipped:
+        scores["after_cleaning_skipped"] = skipped
+    return scores

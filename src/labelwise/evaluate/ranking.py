@@ -179,9 +179,12 @@ def rbo_ext(s: Sequence[Any], t: Sequence[Any], p: float = 0.9) -> float:
     x = np.cumsum(gain)[1:]  # X_d for d = 1..l (S padded with nothing beyond s)
     d = np.arange(1, nl + 1, dtype=float)
     xs = x[ns - 1]
-    total = np.sum(x / d * p**d)
-    extra = np.sum(xs * (d[ns:] - ns) / (ns * d[ns:]) * p ** d[ns:])
-    return float((1 - p) / p * (total + extra) + ((x[-1] - xs) / nl + xs / ns) * p**nl)
+    # (1-p)/p * p**d written as (1-p) * p**(d-1): for a tiny p, 1/p overflows to inf while p**d
+    # underflows to 0, and inf * 0 was NaN (and p**2 underflowing before the 1/p lost the depth-1 term)
+    weight = p ** (d - 1)
+    total = np.sum(x / d * weight)
+    extra = np.sum(xs * (d[ns:] - ns) / (ns * d[ns:]) * weight[ns:])
+    return float((1 - p) * (total + extra) + ((x[-1] - xs) / nl + xs / ns) * p**nl)
 
 
 def _ranked(scores: np.ndarray, names: np.ndarray) -> list[Any]:

@@ -174,11 +174,14 @@ def _check_stratified_split(codes: np.ndarray, classes: np.ndarray, test_frac: f
             f"y must have at least 2 examples of every class for the stratified train/test split; class "
             f"{show(rare)} has {int(counts.min())} (drop or merge it, or pass a fixed test set)"
         )
-    n_test = int(np.ceil(test_frac * len(codes)))
-    if min(n_test, len(codes) - n_test) < len(classes):
+    n, k = len(codes), len(classes)
+    n_test = int(np.ceil(test_frac * n))
+    if min(n_test, n - n_test) < k:
+        # the test set takes ceil(test * n) examples: k or more, and n - k or fewer (n >= 2k: checked above)
         raise TooFewExamplesError(
-            f"test={test_frac} puts {n_test} of {len(codes)} examples in the test set; both sides of the "
-            f"stratified split need at least one per class ({len(classes)})"
+            f"test must leave one example of each of the {k} classes on both sides of the stratified split, "
+            f"so with {n} examples be above {(k - 1) / n:.4g} and at most {(n - k) / n:.4g}; "
+            f"test={test_frac} puts {n_test} of {n} examples in the test set"
         )
 
 

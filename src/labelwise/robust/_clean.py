@@ -27,7 +27,7 @@ from .._validate.estimators import (
 )
 from .._validate.labels import check_rows_per_class_for_folds, check_same_length
 from ..audit import FILTERS, SCORERS, LabelIssues, find_label_issues
-from ..errors import InvalidLabelsError
+from ..errors import InvalidLabelsError, TooFewExamplesError
 from ..probs import out_of_fold_probs
 
 __all__ = ["CleanClassifier", "ACTIONS"]
@@ -58,7 +58,9 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
     ``n_rounds > 1`` re-estimates the probabilities after cleaning: each further round
     cross-validates again with models trained only on the kept (or weighted) examples of the
     training folds, predicts every example, and finds the issues afresh on all labels, so an
-    example dropped by a noisy first model can come back.
+    example dropped by a noisy first model can come back. The rounds stop early at a fixed point
+    (``n_rounds_``); a round that leaves fewer than 2 classes to train on is an error naming
+    ``n_rounds``.
 
     Parameters
     ----------
@@ -93,7 +95,10 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
     label_issues_ : LabelIssues
         The issues found in the last round (over all examples).
     label_issues_rounds_ : list of LabelIssues
-        One result per round.
+        One result per round run.
+    n_rounds_ : int
+        Rounds run: ``n_rounds``, or fewer when a round kept the same rows with the same weights
+        as the round before (a fixed point: the following rounds would repeat it).
     noise_matrix_ : ndarray of shape (n_classes, n_classes)
         Estimated ``P(given=i | true=j)`` of the last round.
     pred_probs_ : ndarray of shape (n_samples, n_classes)
@@ -178,12 +183,30 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         relative = quality / np.where(class_mean[codes] > 0, class_mean[codes], 1.0)
         return np.where(issues.is_issue, relative, np.maximum(relative, 1.0))
 
-    def _refit_probs(self, template, X, codes, weights, n_classes, seed) -> np.ndarray:
+    def _check_kept(self, codes: np.ndarray, rows: np.ndarray, round_: int, where: str) -> None:
+        """Raise :class:`TooFewExamplesError` when the rows kept after ``round_`` hold fewer than 2 classes.
+
+        Dropping flagged rows round after round can leave a class (or all but one) without a row;
+        a model then cannot be fitted: the message names ``n_rounds`` (or, after a single round,
+        ``filter_by``), which decides how much is dropped.
+        """
+        kept = np.unique(codes[rows])
+        if kept.size >= 2:
+            return
+        held = "no row" if kept.size == 0 else f"only class {show(self.classes_[kept[0]])}"
+        cause, fix = ("n_rounds", "fewer rounds") if self.n_rounds > 1 else ("filter_by", "a filter flagging fewer")
+        raise TooFewExamplesError(
+            f"{cause} drops too many rows: after round {round_} of {self.n_rounds} the rows kept {where} "
+            f"hold {held}, and a model needs 2 classes (use {fix}, or reweight the rows instead of dropping them)"
+        )
+
+    def _refit_probs(self, template, X, codes, weights, n_classes, seed, round_: int = 0) -> np.ndarray:
         """Out-of-fold probabilities from models trained only on the weighted/kept training rows."""
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=seed).split(codes, codes)
         probs = np.zeros((codes.size, n_classes))
         for train, test in track(list(folds), total=self.cv, description="re-estimating", verbose=self.verbose):
             rows = train[weights[train] > 0]
+            self._check_kept(codes, rows, round_, "to train a fold's model")
             use = accepts_sample_weight(template) and not np.all(weights[rows] == 1)
             model = fit_clone(template, X, codes, rows, weights if use else None)
             fold = np.asarray(model.predict_proba(_safe_indexing(X, test)), dtype=np.float64)
@@ -243,14 +266,18 @@ class CleanClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
         weights = base  # replaced by each round's weights
         for round_ in range(self.n_rounds):
             if round_ > 0:
-                probs = self._refit_probs(template, X, codes, weights, n_classes, seed)
+                probs = self._refit_probs(template, X, codes, weights, n_classes, seed, round_)
             issues = find_label_issues(y_arr, probs, filter_by=self.filter_by, rank_by=self.rank_by, classes=classes)
             rounds.append(issues)
-            weights = self._weights(issues, codes, use_weights) * base
+            previous, weights = weights, self._weights(issues, codes, use_weights) * base
+            if round_ > 0 and np.array_equal(weights, previous):
+                break  # a fixed point: the next round would train on the same rows and weights and repeat this one
         rows = np.flatnonzero(weights > 0)
+        self._check_kept(codes, rows, len(rounds), "for the final model")
         self.estimator_ = fit_clone(template, X, codes, rows, weights if use_weights else None)
         self.label_issues_ = rounds[-1]
         self.label_issues_rounds_ = rounds
+        self.n_rounds_ = len(rounds)
         self.noise_matrix_ = rounds[-1].noise_matrix
         self.pred_probs_ = probs
         self.sample_weight_ = weights if use_weights else (weights > 0).astype(np.float64)
