@@ -271,10 +271,8 @@ def find_label_issues(
         Expected absolute residual per point; replaces the residual-scale model.
     rule : {"mixture", "zscore"}, default "mixture"
         ``mixture``: fit clean (Student-t) + wrong (Cauchy) components to the standardised
-        residuals by EM and flag a posterior probability of "wrong" above ``threshold``; where
-        the maximum-likelihood fit's error weight collapses below one row (small tables with
-        moderate errors), the MAP fit with a prior shrinking the clean t towards the Gaussian
-        decides instead [6]_ (``mixture_fit`` of the result says which).
+        residuals by EM and flag a posterior probability of "wrong" above ``threshold`` (where the
+        ML fit's error weight collapses, a MAP fit decides; see ``mixture_fit``).
         ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (five noise models,
         three error rates, two magnitudes), not on the benchmark; see ``dev_regression_flags.py``.
     threshold : float, optional
@@ -307,9 +305,6 @@ def find_label_issues(
        JASA 88(424), 1273-1283.
     .. [5] Peel, D., & McLachlan, G. J. (2000). Robust Mixture Modelling Using the t
        Distribution. Statistics and Computing 10, 339-348.
-    .. [6] Simpson, D., Rue, H., Riebler, A., Martins, T. G., & Sorbye, S. H. (2017). Penalising
-       Model Component Complexity: A Principled, Practical Approach to Constructing Priors.
-       Statistical Science 32(1), 1-28.
 
     Examples
     --------
@@ -334,20 +329,8 @@ def find_label_issues(
     score = np.abs(u)
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(-score[flagged], kind="stable")]
-    return RegressionIssues(
-        is_issue,
-        np.exp(-score),
-        score,
-        target,
-        pred,
-        scale,
-        float(cut),
-        ranked,
-        rule,
-        error_probability,
-        location,
-        mixture_fit,
-    )
+    fitted = (pred, scale, float(cut), ranked, rule, error_probability, location, mixture_fit)
+    return RegressionIssues(is_issue, np.exp(-score), score, target, *fitted)
 
 
 class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
