@@ -36,6 +36,12 @@ Adoption rule, fixed before any run (the same four checks as regflag27's), for `
   3. no case with n >= 5000 drops by more than 0.01 in F1,
   4. without X (noX arms) the mean F1 over all cases does not drop.
 Fresh seeds: 108-111 (n <= 1000), 108-109 (n = 5000), 108 (n = 20000); 360 cases; run ONCE.
+
+Outcome (one run, 7 min): ``new`` passes all four checks and is adopted (library
+``_residual_mixture.fit_guarded_mixture``, used by ``regression._flag_mixture``): mean F1 0.602 ->
+0.635, n <= 1000 0.542 -> 0.582, worst n >= 5000 drop 0 (the guard kept ML in all 72 large cases),
+without X 0.516 -> 0.581; 29 cases better, none worse. The unguarded prior failed check 3 again
+(drop 0.074). See benchmarks/RESULTS.md, session 27, regguard27.
 F1 is that of the flagged rows (posterior of the wide component above 0.5) against the injected
 errors.
 
