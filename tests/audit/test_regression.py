@@ -109,6 +109,7 @@ class TestFlags:
         assert _f1(mix.is_issue, truth) >= _f1(at_true_count, truth)
         assert _f1(mix.is_issue, truth) >= _f1(z.is_issue, truth)
         assert mix.summary()["rule"] == "mixture" and z.error_probability is None
+        assert z.mixture_fit is None and z.summary()["mixture_fit"] is None
 
     def test_few_false_alarms_on_clean_heavy_tailed_residuals(self):
         """Clean Student-t(3) residuals: the mixture flags under 1% of the rows."""
@@ -140,6 +141,40 @@ class TestFlags:
         moved = regression.find_label_issues(y * factor + shift, pred * factor + shift)
         np.testing.assert_array_equal(base.is_issue, moved.is_issue)
         np.testing.assert_allclose(moved.scale, base.scale * factor, rtol=1e-9)
+
+    def test_small_table_with_moderate_errors_is_flagged_in_any_row_order_and_units(self):
+        """n = 300, Gaussian noise, 10% errors of 1.75 target sd, where maximum likelihood's error weight
+        collapses (main flagged nothing): the MAP fit flags the planted errors, and permuting the rows
+        or shifting and scaling y and the predictions together gives the same flags and fit."""
+        rng = np.random.default_rng(1)
+        pred = 2 * np.sin(rng.uniform(-2, 2, 300))
+        y = pred + rng.normal(0, 0.5, 300)
+        wrong = np.zeros(300, bool)
+        wrong[rng.choice(300, 30, replace=False)] = True
+        y = y + wrong * rng.choice([-1, 1], 300) * 1.75 * y.std()
+        base = regression.find_label_issues(y, pred)
+        assert base.mixture_fit == "map" and base.summary()["mixture_fit"] == "map"
+        assert (base.is_issue & wrong).sum() >= 24 and not (base.is_issue & ~wrong).any()
+        perm = np.random.default_rng(2).permutation(300)
+        permuted = regression.find_label_issues(y[perm], pred[perm])
+        np.testing.assert_array_equal(permuted.is_issue, base.is_issue[perm])
+        for shift, factor in ((-1024.0, 1.0), (3.0, 0.25), (0.0, 8.0)):
+            moved = regression.find_label_issues(y * factor + shift, pred * factor + shift)
+            assert moved.mixture_fit == "map"
+            np.testing.assert_array_equal(moved.is_issue, base.is_issue)
+
+    def test_large_table_keeps_the_maximum_likelihood_mixture(self):
+        """n = 5000, t(3) noise, 2% errors of 3 sd: maximum likelihood finds errors, so it decides and the
+        flags are its own (the prior never enters)."""
+        from labelwise.audit._residual_mixture import fit_residual_mixture
+
+        rng = np.random.default_rng(3)
+        pred = rng.normal(0, 2, 5000)
+        noisy = corrupt_targets(pred + 0.5 * rng.standard_t(3, 5000), rate=0.02, kind="shift", random_state=4)
+        res = regression.find_label_issues(noisy.labels, pred)
+        u = (noisy.labels - pred - res.location) / res.scale
+        assert res.mixture_fit == "ml" and res.n_issues > 0
+        np.testing.assert_array_equal(res.error_probability, fit_residual_mixture(u).posterior)
 
     def test_is_deterministic(self):
         """Two calls on the same input give identical results."""

@@ -8,7 +8,8 @@ from a robust scale that varies with the prediction (:mod:`._residual_scale`: cr
 over prediction bins). The standardised residual ``u`` is then either modelled as a two-component
 mixture, clean rows (Student-t) and wrong targets (a wide Cauchy), flagging rows whose posterior
 probability of being wrong is above ``threshold`` (``rule="mixture"``, the default; no number
-of errors needs to be known), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
+of errors needs to be known; fitted by maximum likelihood, or, when that fit's error weight
+collapses, as it can on a few hundred rows, with a prior on the clean t's tails), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
 ``label_quality = exp(-|u|)``.
 """
 
@@ -27,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
-from ._residual_mixture import fit_residual_mixture
+from ._residual_mixture import fit_guarded_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
 
 __all__ = ["FLAG_RULES", "CleanRegressor", "RegressionIssues", "default_regressor", "find_label_issues"]
@@ -71,6 +72,10 @@ class RegressionIssues:
         Posterior probability that the target is wrong (``mixture`` only).
     location : ndarray of float, shape (n,), or None
         Local median residual (the model's local bias) removed before scaling.
+    mixture_fit : {"ml", "map"} or None
+        ``mixture`` only: which fit decided, maximum likelihood or, where its error weight
+        collapsed below one row, the MAP fit with the prior on the clean t's tails
+        (:func:`~labelwise.audit._residual_mixture.fit_guarded_mixture`).
     """
 
     is_issue: np.ndarray
@@ -84,6 +89,7 @@ class RegressionIssues:
     rule: str = "zscore"
     error_probability: np.ndarray | None = None
     location: np.ndarray | None = None
+    mixture_fit: str | None = None
 
     @property
     def n_issues(self) -> int:
@@ -125,6 +131,7 @@ class RegressionIssues:
             "flagged_rate": self.n_issues / r.size,
             "rule": self.rule,
             "threshold": self.threshold,
+            "mixture_fit": self.mixture_fit,
             "median_abs_residual": float(np.median(np.abs(r))),
             "median_scale": float(np.median(self.scale)),
         }
@@ -206,23 +213,29 @@ def _standardise(
     return u, med * s, c * s
 
 
-def _flag_mixture(u: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray | None]:
-    """Posterior probability of the wide (error) component of a t + Cauchy mixture above ``threshold``."""
+_Flags = tuple[np.ndarray, np.ndarray | None, str | None]
+
+
+def _flag_mixture(u: np.ndarray, threshold: float) -> _Flags:
+    """Posterior probability of the wide (error) component of a t + Cauchy mixture above
+    ``threshold``; the mixture by maximum likelihood unless its error weight collapsed
+    (:func:`~labelwise.audit._residual_mixture.fit_guarded_mixture`)."""
     if not 0 < threshold < 1:
         raise InvalidParameterError(f"threshold must be a probability in (0, 1) for rule='mixture', got {threshold!r}")
-    post = fit_residual_mixture(u).posterior
-    return post > threshold, post
+    fit = fit_guarded_mixture(u)
+    return fit.posterior > threshold, fit.posterior, fit.fit
 
 
-def _flag_zscore(u: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray | None]:
+def _flag_zscore(u: np.ndarray, threshold: float) -> _Flags:
     """``|u| > threshold``."""
     if not threshold > 0:
         raise InvalidParameterError(f"threshold must be a positive number for rule='zscore', got {threshold!r}")
-    return np.abs(u) > threshold, None
+    return np.abs(u) > threshold, None, None
 
 
-#: Flagging rules: name -> (function of (u, threshold) -> (flags, error probability or None), default threshold).
-FLAG_RULES: dict[str, tuple[Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray | None]], float]] = {
+#: Flagging rules: name -> (function of (u, threshold) -> (flags, error probability or None, which
+#: mixture fit or None), default threshold).
+FLAG_RULES: dict[str, tuple[Callable[[np.ndarray, float], _Flags], float]] = {
     "mixture": (_flag_mixture, 0.5),
     "zscore": (_flag_zscore, 3.0),
 }
@@ -258,7 +271,8 @@ def find_label_issues(
         Expected absolute residual per point; replaces the residual-scale model.
     rule : {"mixture", "zscore"}, default "mixture"
         ``mixture``: fit clean (Student-t) + wrong (Cauchy) components to the standardised
-        residuals by EM and flag a posterior probability of "wrong" above ``threshold``.
+        residuals by EM and flag a posterior probability of "wrong" above ``threshold`` (where the
+        ML fit's error weight collapses, a MAP fit decides; see ``mixture_fit``).
         ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (five noise models,
         three error rates, two magnitudes), not on the benchmark; see ``dev_regression_flags.py``.
     threshold : float, optional
@@ -311,13 +325,12 @@ def find_label_issues(
     model = default_regressor(random_state) if model is None else model
     pred = _predictions(target, predictions, X, model, cv, random_state)
     u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
-    is_issue, error_probability = flag(u, float(cut))
+    is_issue, error_probability, mixture_fit = flag(u, float(cut))
     score = np.abs(u)
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(-score[flagged], kind="stable")]
-    return RegressionIssues(
-        is_issue, np.exp(-score), score, target, pred, scale, float(cut), ranked, rule, error_probability, location
-    )
+    fitted = (pred, scale, float(cut), ranked, rule, error_probability, location, mixture_fit)
+    return RegressionIssues(is_issue, np.exp(-score), score, target, *fitted)
 
 
 class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
