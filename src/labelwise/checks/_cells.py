@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import refine_candidates
+from ._exact_select import exact_best
 
 #: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
 CELL_SIZE = 1024
@@ -124,6 +124,29 @@ def _split_large_cells(
     return np.vstack([centroids, *extra]) if extra else centroids
 
 
+def pool_best(
+    Q: np.ndarray, rows: np.ndarray, P: np.ndarray, pool: np.ndarray, k: int, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest other rows of the pool to each query row, exactly: row numbers and squared distances.
+
+    ``Q`` holds the rows ``rows`` (float32, each among ``pool``: increasing row numbers, their
+    float32 rows ``P``). One float32 product ``||b||^2 - 2 a.b`` (the row's own ``||a||^2`` does
+    not change its ranking), then :func:`~labelwise.checks._exact_select.exact_best` with the
+    float32 error bound of the exact search: the ``k`` best by (float64 distance from the float32
+    rows, row number), also where the pool's rows are packed closer than the products can order.
+    """
+    p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
+    slab = (Q * np.float32(-2.0)) @ P.T  # scaling by -2 is exact: the products of -2 P
+    slab += p_norm[None, :]
+    at = np.searchsorted(pool, rows)
+    slab[np.arange(rows.size), at] = np.inf  # no self-matches
+    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64).astype(np.float32)
+    tol = 1e-5 * (q_norm[:, None].astype(np.float64) + float(p_norm.max()))
+    local, d2 = exact_best(slab, Q, P, k, m, tol, self_cols=at)
+    del slab
+    return np.where(local >= 0, pool[local], -1), d2
+
+
 def cell_knn(
     Z: Any,
     k: int,
@@ -172,19 +195,11 @@ def cell_knn(
 
     def one_group(queries: np.ndarray) -> None:
         pool = pool_of(queries)
-        P = Z[pool]
-        p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
-        P *= -2.0
+        P = np.asarray(Z[pool], dtype=np.float32)
         step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
         for s in range(0, queries.size, step):
             rows = np.sort(queries[s : s + step])
-            slab = Z[rows] @ P.T  # ||b||^2 - 2 a.b: the row's own ||a||^2 does not change its ranking
-            slab += p_norm[None, :]
-            at = np.searchsorted(pool, rows)
-            slab[np.arange(rows.size), at] = np.inf  # no self-matches
-            local = np.argpartition(slab, m - 1, axis=1)[:, :m]
-            del slab
-            indices[rows], sqdist[rows] = refine_candidates(Z, rows, pool[local], k)
+            indices[rows], sqdist[rows] = pool_best(np.asarray(Z[rows], dtype=np.float32), rows, P, pool, k, m)
 
     if n_threads > 1:
         from threadpoolctl import threadpool_limits

@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 
 from . import _cells, graph
-from .graph import refine_candidates
 
 #: Target rows per cell (RESULTS.md, issue 11, session 9).
 CELL_SIZE = 1024
@@ -133,17 +132,11 @@ def spill_knn(
         step = graph._row_step(Z.shape[1])  # the list standardised by row blocks: bounded temporaries
         for s in range(0, pool.size, step):
             P[s : s + step] = Z[pool[s : s + step]]
-        p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
-        P *= -2.0
         step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
         for s in range(0, queries.size, step):
             rows = queries[s : s + step]
-            slab = np.asarray(Z[rows], dtype=np.float32) @ P.T  # ||b||^2 - 2 a.b: ranks as the distance
-            slab += p_norm[None, :]
-            slab[np.arange(rows.size), np.searchsorted(pool, rows)] = np.inf  # no self-matches
-            local = np.argpartition(slab, m - 1, axis=1)[:, :m]
-            del slab
-            indices[rows], sqdist[rows] = refine_candidates(Z, rows, pool[local], k)
+            Q = np.asarray(Z[rows], dtype=np.float32)
+            indices[rows], sqdist[rows] = _cells.pool_best(Q, rows, P, pool, k, m)
 
     cells = np.argsort(-(own_starts[1:] - own_starts[:-1]), kind="stable")  # largest first: balanced threads
     if n_threads > 1:
