@@ -142,7 +142,7 @@ def pool_best(
     that, so it is farther. The other rows (packed closer than the products can order) go through
     :func:`~labelwise.checks._exact_select.exact_best`. Either way the result is the ``k`` best by
     (float64 distance from the float32 rows, row number); the settled rows skip ``exact_best``'s
-    passes over the whole product (its near-ties), which cost a third more time on ordinary rows.
+    passes over the whole product (its near-ties), which slowed ordinary rows (RESULTS.md, session 27).
     """
     p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
     slab = (Q * np.float32(-2.0)) @ P.T  # scaling by -2 is exact: the products of -2 P
