@@ -182,3 +182,56 @@ def test_nearest_cell_is_the_first_of_the_nearest_cells(n, n_centroids, probes, 
         centroids[-1] = centroids[0]
     probes = min(probes, n_centroids)
     assert np.array_equal(_nearest_cell(Z, centroids), _nearest_cells(Z, centroids, probes)[:, 0])
+
+
+def _packed(n=600, d=6, copies=40, seed=0):
+    """Rows within 1e-6 of 3 centres (closer than float32 products can order) and copies of row 0."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(3, d))
+    X = centres[rng.integers(0, 3, n)] + rng.uniform(-1e-6, 1e-6, (n, d))
+    return np.vstack([X, np.repeat(X[:1], copies, axis=0)]).astype(np.float32)
+
+
+class TestPackedRows:
+    def test_probing_every_cell_is_brute_force_on_packed_rows(self):
+        """Rows packed closer than the float32 error bound, with copies: every row's candidates are
+        every row, and its list is float64 brute force's (the exact search's), bit for bit."""
+        from labelwise.checks import _cells
+        from labelwise.checks.graph import exact_knn
+
+        view = StandardizedRows.fit(_packed(), metric="euclidean", standardize=True)
+        exact_idx, exact_sq = exact_knn(view.materialize(), 6)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_cells, "SHARE", 0.0)
+            idx, sq = cell_knn(view, 6, cell_size=60, probes=1000)
+        assert idx.dtype == np.int32 and sq.dtype == np.float32
+        np.testing.assert_array_equal(idx, exact_idx)
+        np.testing.assert_array_equal(sq, exact_sq.astype(np.float32))
+
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_each_row_gets_the_exact_nearest_of_its_pool(self, seed):
+        """``pool_best`` on packed rows and a pool of some of them: the k best of the pool by
+        (float64 distance from the float32 rows, row number), itself excluded."""
+        from labelwise.checks._cells import pool_best
+
+        Z = _packed(seed=seed)
+        rng = np.random.default_rng(seed)
+        pool = np.sort(rng.choice(len(Z), 400, replace=False))
+        rows = np.sort(rng.choice(pool, 120, replace=False))
+        idx, sq = pool_best(Z[rows], rows, Z[pool], pool, 5, 10)
+        P = Z[pool].astype(np.float64)
+        for i, r in enumerate(rows):
+            d = ((P - Z[r].astype(np.float64)) ** 2).sum(axis=1)
+            d[pool == r] = np.inf
+            order = np.lexsort((pool, d))[:5]
+            np.testing.assert_array_equal(idx[i], pool[order])
+            np.testing.assert_array_equal(sq[i], d[order])
+
+    def test_packed_rows_do_not_depend_on_the_threads(self):
+        """Packed rows settled apart by the exact selection: one thread and two give the same arrays."""
+        view = StandardizedRows.fit(_packed(n=1500, copies=60), metric="euclidean", standardize=True)
+        one = cell_knn(view, 5, cell_size=100, n_threads=1)
+        two = cell_knn(view, 5, cell_size=100, n_threads=2)
+        np.testing.assert_array_equal(one[0], two[0])
+        np.testing.assert_array_equal(one[1], two[1])
+        assert not (one[0] == np.arange(len(one[0]))[:, None]).any()

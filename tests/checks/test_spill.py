@@ -35,6 +35,25 @@ class TestSpillSearch:
         np.testing.assert_array_equal(idx, exact.indices)
         np.testing.assert_allclose(np.sqrt(sq), exact.distances, rtol=1e-6)
 
+    def test_filing_every_row_in_every_cell_is_brute_force_on_packed_rows(self):
+        """Rows within 1e-6 of 3 centres (closer than float32 products can order) and 40 copies of one:
+        with every row in every list, each row's list is float64 brute force's, bit for bit, on any
+        number of threads."""
+        from labelwise.checks.graph import exact_knn
+
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(3, 6))[rng.integers(0, 3, 600)] + rng.uniform(-1e-6, 1e-6, (600, 6))
+        view = _view(np.vstack([X, np.repeat(X[:1], 40, axis=0)]).astype(np.float32))
+        exact_idx, exact_sq = exact_knn(view.materialize(), 6)
+        idx, sq = spill_knn(view, 6, cell_size=60, spill=1000)
+        assert idx.dtype == np.int32 and sq.dtype == np.float32
+        np.testing.assert_array_equal(idx, exact_idx)
+        np.testing.assert_array_equal(sq, exact_sq.astype(np.float32))
+        two = spill_knn(view, 6, cell_size=60, spill=4, n_threads=2)
+        one = spill_knn(view, 6, cell_size=60, spill=4, n_threads=1)
+        np.testing.assert_array_equal(one[0], two[0])
+        np.testing.assert_array_equal(one[1], two[1])
+
     def test_recall_on_clustered_data_is_high(self):
         """With the default cells and spill, nearly every neighbour is the exact one."""
         X = _clustered(20000, d=16)

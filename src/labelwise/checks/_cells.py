@@ -5,10 +5,14 @@ one centroid per ``CELL_SIZE`` rows (a cell with more than twice that is split b
 own rows), and every row's candidates are the rows of the cells of its nearest centroids. Rows
 are searched in groups that share their two nearest cells: one matrix product per block of a
 group against the rows of those two cells plus every further cell that at least ``SHARE`` of the
-group has among its ``PROBES`` nearest. The ``2k`` smallest products per row are then re-scored
-exactly in float64 and the ``k`` best kept by (distance, index), as in the exact search. No index
+group has among its ``PROBES`` nearest. Each row's ``k`` nearest among those rows are then
+selected as the exact search selects them (:func:`pool_best`,
+:func:`~labelwise.checks._exact_select.exact_best`): the float32 products' smallest, re-scored in
+float64 from the float32 rows' differences, and where rows are packed closer than the products'
+error bound every row of the pool that may be nearer too, so the ``k`` best of the pool by
+(distance, index) exactly. No index
 is kept: memory is the features, the centroids, ``PROBES`` cell numbers per row and one
-``block x pool`` product per thread. The grouping and the share rule are labelwise's (the paper
+``block x pool`` product (and its selection's temporaries) per thread. The grouping and the share rule are labelwise's (the paper
 probes cells per query); both were chosen on dev data (``benchmarks/dev_cells.py``).
 
 References
@@ -28,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import refine_candidates
+from ._exact_select import exact_best, sq_distances_between
 
 #: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
 CELL_SIZE = 1024
@@ -124,6 +128,42 @@ def _split_large_cells(
     return np.vstack([centroids, *extra]) if extra else centroids
 
 
+def pool_best(
+    Q: np.ndarray, rows: np.ndarray, P: np.ndarray, pool: np.ndarray, k: int, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest other rows of the pool to each query row, exactly: row numbers and squared distances.
+
+    ``Q`` holds the rows ``rows`` (float32, each among ``pool``: increasing row numbers, their
+    float32 rows ``P``). One float32 product ``||b||^2 - 2 a.b`` (the row's own ``||a||^2`` does
+    not change its ranking); its ``m`` smallest per row by ``argpartition``, re-scored in float64
+    from the float32 rows' differences, the ``k`` best kept by (distance, row). A row is settled
+    when its ``k``-th best is below the cut (the ``m``-th smallest product) less ``tol``, the
+    float32 error bound of the exact search: every column left out has a true value of at least
+    that, so it is farther. The other rows (packed closer than the products can order) go through
+    :func:`~labelwise.checks._exact_select.exact_best`. Either way the result is the ``k`` best by
+    (float64 distance from the float32 rows, row number); the settled rows skip ``exact_best``'s
+    passes over the whole product (its near-ties), which slowed ordinary rows (RESULTS.md, session 27).
+    """
+    p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
+    slab = (Q * np.float32(-2.0)) @ P.T  # scaling by -2 is exact: the products of -2 P
+    slab += p_norm[None, :]
+    at = np.searchsorted(pool, rows)
+    slab[np.arange(rows.size), at] = np.inf  # no self-matches
+    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+    tol = 1e-5 * (q_norm.astype(np.float32).astype(np.float64) + float(p_norm.max()))
+    cand = np.argpartition(slab, m - 1, axis=1)[:, :m]
+    cut = np.take_along_axis(slab, cand, 1).max(axis=1)
+    d2 = sq_distances_between(Q, P, cand)
+    d2[cand == at[:, None]] = np.inf
+    order = np.lexsort((cand, d2), axis=1)[:, :k]
+    local, best = np.take_along_axis(cand, order, 1), np.take_along_axis(d2, order, 1)
+    doubt = np.flatnonzero(~(best[:, k - 1] - q_norm < cut - tol))
+    if doubt.size:  # the rows the products cannot settle: the exact search's selection
+        local[doubt], best[doubt] = exact_best(slab[doubt], Q[doubt], P, k, m, tol[doubt, None], self_cols=at[doubt])
+    del slab
+    return np.where(local >= 0, pool[local], -1), best
+
+
 def cell_knn(
     Z: Any,
     k: int,
@@ -137,8 +177,9 @@ def cell_knn(
 
     ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view. Every
     row's candidates are the rows of its ``probes`` nearest cells; the rows that probe the same
-    cells are searched together (one matrix product per block of them). The result does not
-    depend on ``n_threads``.
+    cells are searched together (one matrix product per block of them), and each gets the exact
+    ``k`` nearest of those rows (:func:`pool_best`; distances from the float32 rows, as the exact
+    search's). The result does not depend on ``n_threads``.
     """
     n, _ = Z.shape
     cell_size, probes = cell_size or CELL_SIZE, probes or PROBES
@@ -172,19 +213,11 @@ def cell_knn(
 
     def one_group(queries: np.ndarray) -> None:
         pool = pool_of(queries)
-        P = Z[pool]
-        p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
-        P *= -2.0
+        P = np.asarray(Z[pool], dtype=np.float32)
         step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
         for s in range(0, queries.size, step):
             rows = np.sort(queries[s : s + step])
-            slab = Z[rows] @ P.T  # ||b||^2 - 2 a.b: the row's own ||a||^2 does not change its ranking
-            slab += p_norm[None, :]
-            at = np.searchsorted(pool, rows)
-            slab[np.arange(rows.size), at] = np.inf  # no self-matches
-            local = np.argpartition(slab, m - 1, axis=1)[:, :m]
-            del slab
-            indices[rows], sqdist[rows] = refine_candidates(Z, rows, pool[local], k)
+            indices[rows], sqdist[rows] = pool_best(np.asarray(Z[rows], dtype=np.float32), rows, P, pool, k, m)
 
     if n_threads > 1:
         from threadpoolctl import threadpool_limits

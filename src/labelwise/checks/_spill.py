@@ -8,10 +8,11 @@ a row ``q`` is found when ``q``'s nearest cell is among ``x``'s ``spill`` neares
 cell's border are filed on both sides, as in spill trees (Liu, Moore, Gray & Yang 2004) and the
 multiple assignment of Jégou, Douze & Schmid (2008), where a query probes several cells instead.
 Because every row of a cell has the same candidates, a cell is one dense matrix product (its rows
-by its list, BLAS) and one ``argpartition``: no row is compared with rows it does not need, unlike
+by its list, BLAS) and one selection: no row is compared with rows it does not need, unlike
 probing each row's own nearest cells, whose union over a block of rows is much larger than any
-row's share (``_cells``' share rule). The ``2k`` smallest products per row are re-scored exactly
-in float64 and the ``k`` best kept by (distance, index), as in the exact search. No index is kept:
+row's share (``_cells``' share rule). Each row's ``k`` nearest of the list are selected exactly,
+by (distance, index), as the exact search selects them (:func:`labelwise.checks._cells.pool_best`),
+also where rows are packed closer than the float32 products can order. No index is kept:
 memory is the features, ``spill`` cell numbers per row, one list of row numbers per cell and, per
 thread, one cell's gathered list and a ``block x list`` product. The graph is the same on every
 run and for any number of threads. ``CELL_SIZE`` was chosen on dev data (``benchmarks/dev_ivf.py``,
@@ -36,7 +37,6 @@ from typing import Any
 import numpy as np
 
 from . import _cells, graph
-from .graph import refine_candidates
 
 #: Target rows per cell (RESULTS.md, issue 11, session 9).
 CELL_SIZE = 1024
@@ -93,8 +93,9 @@ def spill_knn(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices (int32) and float32 squared distances of (about) the ``k`` nearest other rows of ``Z``.
 
-    ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view. The
-    result does not depend on ``n_threads``.
+    ``Z`` is a float32 matrix or a :class:`~labelwise.checks.graph.StandardizedRows` view. Each row
+    gets the exact ``k`` nearest of its cell's list (:func:`~labelwise.checks._cells.pool_best`;
+    distances from the float32 rows, as the exact search's). The result does not depend on ``n_threads``.
     """
     n, _ = Z.shape
     cell_size, spill = cell_size or CELL_SIZE, spill or default_spill(n)
@@ -133,17 +134,11 @@ def spill_knn(
         step = graph._row_step(Z.shape[1])  # the list standardised by row blocks: bounded temporaries
         for s in range(0, pool.size, step):
             P[s : s + step] = Z[pool[s : s + step]]
-        p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
-        P *= -2.0
         step = int(np.clip(SLAB_ELEMENTS // pool.size, 1, 4096))
         for s in range(0, queries.size, step):
             rows = queries[s : s + step]
-            slab = np.asarray(Z[rows], dtype=np.float32) @ P.T  # ||b||^2 - 2 a.b: ranks as the distance
-            slab += p_norm[None, :]
-            slab[np.arange(rows.size), np.searchsorted(pool, rows)] = np.inf  # no self-matches
-            local = np.argpartition(slab, m - 1, axis=1)[:, :m]
-            del slab
-            indices[rows], sqdist[rows] = refine_candidates(Z, rows, pool[local], k)
+            Q = np.asarray(Z[rows], dtype=np.float32)
+            indices[rows], sqdist[rows] = _cells.pool_best(Q, rows, P, pool, k, m)
 
     cells = np.argsort(-(own_starts[1:] - own_starts[:-1]), kind="stable")  # largest first: balanced threads
     if n_threads > 1:
