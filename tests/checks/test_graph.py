@@ -268,13 +268,18 @@ def test_while_the_index_lives_the_graph_takes_8_bytes_per_neighbour():
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 def test_view_distances_equal_those_of_the_standardised_matrix(metric):
     """StandardizedRows.sq_distances (raw differences over the scale) agrees with the float32 copy."""
-    from labelwise.checks.graph import StandardizedRows, _sq_distances
+    from labelwise.checks._exact_select import sq_distances_between
+    from labelwise.checks.graph import StandardizedRows
 
     rng = np.random.default_rng(9)
     X = rng.normal(size=(300, 6)) * [1, 10, 100, 1, 1, 0.1] + 50
     view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
     rows, cand = np.arange(40), rng.integers(0, 300, size=(40, 7))
-    np.testing.assert_allclose(view.sq_distances(rows, cand), _sq_distances(view.materialize(), rows, cand), rtol=1e-5)
+    np.testing.assert_allclose(
+        view.sq_distances(rows, cand),
+        sq_distances_between(view.materialize(), view.materialize(), cand, rows),
+        rtol=1e-5,
+    )
 
 
 def test_the_second_search_is_capped(monkeypatch):
@@ -303,6 +308,7 @@ def test_the_second_search_is_capped(monkeypatch):
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 def test_exact_rescoring_does_not_depend_on_how_many_rows_are_rescored_at_once(monkeypatch, metric):
     """Re-scoring candidates in chunks of rows gives the same float64 distances, bit for bit."""
+    from labelwise.checks import _exact_select
     from labelwise.checks import graph as graph_module
     from labelwise.checks.graph import StandardizedRows
 
@@ -311,12 +317,17 @@ def test_exact_rescoring_does_not_depend_on_how_many_rows_are_rescored_at_once(m
     view = StandardizedRows.fit(X, metric=metric, standardize=metric == "euclidean")
     rows, cand = np.arange(700), rng.integers(0, 700, size=(700, 13))
     Z = view.materialize()
-    monkeypatch.setattr(graph_module, "RESCORE_ROWS", 1 << 20)
-    whole = view.sq_distances(rows, cand), graph_module._sq_distances(Z, rows, cand)
+
+    def rescore_at_once(size):
+        for module in (graph_module, _exact_select):
+            monkeypatch.setattr(module, "RESCORE_ROWS", size)
+
+    rescore_at_once(1 << 20)
+    whole = view.sq_distances(rows, cand), _exact_select.sq_distances_between(Z, Z, cand, rows)
     for chunk in (1, 5, 512):
-        monkeypatch.setattr(graph_module, "RESCORE_ROWS", chunk)
+        rescore_at_once(chunk)
         np.testing.assert_array_equal(view.sq_distances(rows, cand), whole[0])
-        np.testing.assert_array_equal(graph_module._sq_distances(Z, rows, cand), whole[1])
+        np.testing.assert_array_equal(_exact_select.sq_distances_between(Z, Z, cand, rows), whole[1])
 
 
 class TestQueryOrder:

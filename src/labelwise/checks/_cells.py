@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._exact_select import exact_best, sq_distances_between
+from ._exact_select import exact_best, float32_product_tol, sq_distances_between
 
 #: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
 CELL_SIZE = 1024
@@ -150,7 +150,7 @@ def pool_best(
     at = np.searchsorted(pool, rows)
     slab[np.arange(rows.size), at] = np.inf  # no self-matches
     q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
-    tol = 1e-5 * (q_norm.astype(np.float32).astype(np.float64) + float(p_norm.max()))
+    tol = float32_product_tol(q_norm, p_norm.max())
     cand = np.argpartition(slab, m - 1, axis=1)[:, :m]
     cut = np.take_along_axis(slab, cand, 1).max(axis=1)
     d2 = sq_distances_between(Q, P, cand)

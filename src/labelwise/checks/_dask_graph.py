@@ -25,7 +25,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
-from ._exact_select import exact_best
+from ._exact_select import exact_best, float32_product_tol
 from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _to_metric
@@ -171,7 +171,7 @@ def _pair_best(
         own = np.arange(a, b) if same else None
         if own is not None:
             slab[np.arange(b - a), own] = np.inf  # no self-matches
-        tol = 1e-5 * (sq_q[a:b, None].astype(np.float64) + float(top_norm))
+        tol = float32_product_tol(sq_q[a:b, None], top_norm)
         local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own)
         del slab
         indices[a:b] = np.where(local < 0, -1, local + s0)

@@ -20,6 +20,8 @@ column). Rows that were never in doubt keep the candidates' result, bit for bit.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 #: Query rows re-scored at a time: their float64 differences (``RESCORE_ROWS x d``) stay in cache.
@@ -65,12 +67,21 @@ def _select(slab: np.ndarray, m: int, tol: np.ndarray) -> tuple[np.ndarray, np.n
     return out, cut, n_sure + n_near > width
 
 
-def sq_distances_between(Q: np.ndarray, S: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Float64 squared distances from ``Q[i]`` to ``S[cand[i, j]]`` from the float32 rows' differences
-    (the operations of :func:`labelwise.checks.graph._sq_distances`, so the same bits)."""
+def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float) -> np.ndarray:
+    """Per query row, the bound every exact search takes on the float32 error of ``||b||^2 - 2ab``:
+    ``1e-5 (||a||^2 + max ||b||^2)``, from the rows' squared norms as float32."""
+    return 1e-5 * (np.asarray(sq_norm, dtype=np.float32).astype(np.float64) + float(top_sq_norm))
+
+
+def sq_distances_between(Q: Any, S: Any, cand: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Float64 squared distances from ``Q[i]`` (``Q[rows[i]]`` when ``rows`` is given) to
+    ``S[cand[i, j]]``, from the float32 rows' differences; ``Q`` and ``S`` are float32 matrices or
+    anything that gives float32 rows by index (a :class:`~labelwise.checks.graph.StandardizedRows`
+    view), read ``RESCORE_ROWS`` query rows at a time."""
     d2 = np.empty(cand.shape, dtype=np.float64)
-    for s in range(0, Q.shape[0], RESCORE_ROWS):
-        q, part = Q[s : s + RESCORE_ROWS].astype(np.float64), cand[s : s + RESCORE_ROWS]
+    for s in range(0, cand.shape[0], RESCORE_ROWS):
+        block = Q[s : s + RESCORE_ROWS] if rows is None else Q[rows[s : s + RESCORE_ROWS]]
+        q, part = block.astype(np.float64), cand[s : s + RESCORE_ROWS]
         for j in range(cand.shape[1]):
             diff = S[part[:, j]].astype(np.float64) - q
             d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)

@@ -50,7 +50,7 @@ from scipy import sparse
 
 from .._binary_scale import root_mean_square
 from ..errors import InvalidParameterError
-from ._exact_select import exact_best
+from ._exact_select import exact_best, float32_product_tol
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _row_step, exact_knn, refine_candidates
 
 #: Values of ``find_data_issues(label_scaling=...)``.
@@ -325,7 +325,7 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
     rows = np.arange(n)
     idx, d2 = refine_candidates(Z, rows, cand.astype(np.int64), k)  # a row itself among them: dropped
     sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
-    tol = 1e-5 * (sq_norm.astype(np.float64) + float(sq_norm.max()))
+    tol = float32_product_tol(sq_norm, sq_norm.max())
     unsure = np.flatnonzero(~(d2[:, -1] < far[:, -1] ** 2 - 2.0 * tol))
     step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
     for s in range(0, unsure.size, step):

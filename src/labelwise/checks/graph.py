@@ -23,7 +23,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from ._exact_select import RESCORE_ROWS, exact_best
+from ._exact_select import RESCORE_ROWS, exact_best, float32_product_tol, sq_distances_between
 from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
 
@@ -325,7 +325,7 @@ class StandardizedRows:
         standardised values to float32); cosine: between the unit rows.
         """
         if self.cosine:
-            return _sq_distances(self, rows, cand)
+            return sq_distances_between(self, self, cand, rows)
         inv = 1.0 / self.scale
         d2 = np.empty(cand.shape, dtype=np.float64)
         for s in range(0, len(rows), RESCORE_ROWS):
@@ -382,7 +382,7 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
-        tol = 1e-5 * (sq_norm[s:e, None].astype(np.float64) + top_norm)
+        tol = float32_product_tol(sq_norm[s:e, None], top_norm)
         indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e))
         del slab
     return indices, sqdist
@@ -393,21 +393,10 @@ def refine_candidates(Z: Any, rows: np.ndarray, cand: np.ndarray, k: int) -> tup
 
     ``Z`` is the float32 matrix or a :class:`StandardizedRows` view of it (rows computed on demand).
     """
-    d2 = Z.sq_distances(rows, cand) if isinstance(Z, StandardizedRows) else _sq_distances(Z, rows, cand)
+    d2 = Z.sq_distances(rows, cand) if isinstance(Z, StandardizedRows) else sq_distances_between(Z, Z, cand, rows)
     d2[(cand == rows[:, None]) | (cand < 0)] = np.inf
     order = np.lexsort((cand, d2), axis=1)[:, :k]
     return np.take_along_axis(cand, order, 1).astype(np.int64), np.take_along_axis(d2, order, 1)
-
-
-def _sq_distances(Z: Any, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Float64 squared distances from ``Z[rows]`` to each column of candidates."""
-    d2 = np.empty(cand.shape, dtype=np.float64)
-    for s in range(0, len(rows), RESCORE_ROWS):
-        q, part = Z[rows[s : s + RESCORE_ROWS]].astype(np.float64), cand[s : s + RESCORE_ROWS]
-        for j in range(cand.shape[1]):
-            diff = Z[part[:, j]].astype(np.float64) - q
-            d2[s : s + RESCORE_ROWS, j] = np.einsum("ij,ij->i", diff, diff)
-    return d2
 
 
 def _to_metric(sq: np.ndarray, metric: str) -> np.ndarray:
