@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pandas as pd
 
 from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..errors import AnnotationError, MissingColumnError
-from ._common import read_input
+from ._common import finite, read_input
 
 __all__ = ["annotators_frame", "annotators_json", "finite", "gold_accuracy", "labels_frame"]
 
@@ -58,13 +57,6 @@ def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
         "n_matched": int(len(common)),
         "accuracy": float(hits.mean()),
     }
-
-
-def finite(value: Any) -> Any:
-    """NaN/inf -> None, for JSON."""
-    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def dependent_pairs(est: Any) -> list[dict[str, Any]] | None:

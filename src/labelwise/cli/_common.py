@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -271,3 +272,17 @@ def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
         (:func:`labelwise.io.arrays.load_npy`).
     """
     return read_npy(path, parameter=option, mmap=mmap)
+
+
+def finite(value: Any) -> Any:
+    """``value`` for strict JSON: NaN and +-inf become None (e.g. curriculum's last threshold, -inf);
+    numpy scalars and arrays become Python's; lists, tuples and arrays element by element."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

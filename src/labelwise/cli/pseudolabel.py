@@ -21,7 +21,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, print_frame, read_input, split_label
+from ._common import SEED, console, finite, print_frame, read_input, split_label
 from ._out_folder import out_folder
 from ._weights import split_weight, weight_option
 from .train import save_model
@@ -241,19 +241,5 @@ def _summary(trainer: Any, source: np.ndarray, unlabeled: np.ndarray) -> dict[st
         "termination_condition": trainer.termination_condition_,
         "safeguard_decision": None if trainer.safeguard_ is None else trainer.safeguard_.decision,
         "classes": [c.item() if isinstance(c, np.generic) else c for c in trainer.classes_],
-        "rounds": [{k: _finite(v) for k, v in row.items()} for row in trainer.history_.to_dict(orient="records")],
+        "rounds": [{k: finite(v) for k, v in row.items()} for row in trainer.history_.to_dict(orient="records")],
     }
-
-
-def _finite(value: Any) -> Any:
-    """A round's value for strict JSON: a threshold of -inf (curriculum's last step: everything
-    admitted) or NaN becomes null, inside per-class lists too; numpy scalars and arrays become Python's."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
