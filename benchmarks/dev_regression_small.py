@@ -69,9 +69,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
-from labelwise.audit import _residual_mixture as rm
 from labelwise.audit import regression
 from labelwise.audit._residual_mixture import fit_residual_mixture
 from labelwise.audit._residual_scale import local_location_scale, robust_location_scale
@@ -135,57 +133,12 @@ def at_count(u: np.ndarray, truth: np.ndarray) -> float:
     return f1(flags, truth)
 
 
-def _best_nu_map(u2: np.ndarray, weight: np.ndarray, sigma: float, start: int, tail_prior: float) -> int:
-    """``_residual_mixture._best_nu`` with the log prior ``-tail_prior / nu`` added to the
-    clean-weighted t log-likelihood (steps to the better neighbour from ``start``)."""
-
-    def objective(i: int) -> float:
-        nu = float(rm.NU_GRID[i])
-        return rm._dot(weight, rm._log_t(u2, sigma, nu)) - tail_prior / nu
-
-    best, best_value = start, objective(start)
-    for step in (-1, 1):
-        i = best + step
-        while 0 <= i < rm.NU_GRID.size:
-            value = objective(i)
-            if value <= best_value:
-                break
-            best, best_value = i, value
-            i += step
-    return best
-
-
-def posterior_with_tail_prior(u: np.ndarray, tail_prior: float, max_iter: int = 200, tol: float = 1e-7) -> np.ndarray:
+def posterior_with_tail_prior(u: np.ndarray, tail_prior: float) -> np.ndarray:
     """``fit_residual_mixture(u).posterior`` with a prior ``P(nu) ~ exp(-tail_prior / nu)`` on the
-    clean t's degrees of freedom (MAP by EM; the nu step maximises likelihood + log prior). The
-    same code as the library option on commit b918ba6 of branch regflag27, taken out of the
-    library when the rule failed; with ``tail_prior=0`` it equals main's fit exactly (checked)."""
-    u2 = np.square(u)
-    pi, sigma, nu_i = 0.05, 1.0, int(np.searchsorted(rm.NU_GRID, 5.0))
-    nu = float(rm.NU_GRID[nu_i])
-    tau = max(rm.MIN_WIDTH * sigma, float(np.sqrt(np.quantile(u2, 0.99))))
-    last = -np.inf
-    post = np.zeros(u.size)
-    if not u2.any():
-        return post
-    for _ in range(max_iter):
-        log_clean = np.log1p(-pi) + rm._log_t(u2, sigma, nu)
-        log_err = np.log(pi) + rm._log_cauchy(u2, tau)
-        post = expit(log_err - log_clean)
-        loglik = float(np.mean(np.logaddexp(log_clean, log_err)))
-        if abs(loglik - last) < tol * max(1.0, abs(loglik)):
-            break
-        last = loglik
-        clean = 1.0 - post
-        pi = float(np.clip(post.mean(), 1e-6, rm.MAX_ERROR_WEIGHT))
-        w_t = (nu + 1) / (nu + u2 / sigma**2)
-        sigma = max(float(np.sqrt(rm._dot(clean * w_t, u2) / max(clean.sum(), 1e-12))), 1e-6)
-        nu_i = _best_nu_map(u2, clean, sigma, nu_i, tail_prior)
-        nu = float(rm.NU_GRID[nu_i])
-        w_c = 2.0 / (1.0 + u2 / tau**2)
-        tau = float(np.sqrt(rm._dot(post * w_c, u2) / max(post.sum(), 1e-12)))
-        tau = max(tau, rm.MIN_WIDTH * sigma)
-    return post
+    clean t's degrees of freedom (MAP by EM): the library's ``tail_prior`` option, which is the
+    code of commit b918ba6 of branch regflag27 (this script carried a copy while the option was
+    out of the library; adopted behind the guard by regguard27)."""
+    return fit_residual_mixture(u, tail_prior=tail_prior).posterior
 
 
 def guarded_fit(u: np.ndarray, tail_prior: float) -> tuple[np.ndarray, str]:
