@@ -17,7 +17,6 @@ from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
     MissingColumnError,
-    ShapeMismatchError,
 )
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
@@ -34,7 +33,7 @@ from ._classes_option import check_class_count, check_labels_named, classes_like
 from ._common import (
     SEED,
     console,
-    load_npy,
+    load_row_array,
     nonzero_jobs,
     print_frame,
     read_input,
@@ -44,15 +43,6 @@ from ._common import (
 )
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
-
-
-def _load_probs(path: Path, n_rows: int) -> np.ndarray:
-    probs = load_npy(path, "--probs")
-    if probs.ndim != 2 or probs.shape[0] != n_rows:
-        raise ShapeMismatchError(
-            f"--probs must have shape (n_rows, n_classes) = ({n_rows}, K) to match the data, got {probs.shape}"
-        )
-    return probs
 
 
 def run_audit(
@@ -75,7 +65,7 @@ def run_audit(
     check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
-        probs = _load_probs(probs_path, len(frame))
+        probs = load_row_array(probs_path, "--probs", len(frame), width=("n_classes", "K"))
         if named is not None:
             check_class_count(named, probs.shape[1], what="class")
             check_labels_named(classes, named, source=f"--label column {label!r}")
