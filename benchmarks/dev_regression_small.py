@@ -46,6 +46,13 @@ Fresh seeds: 112-115 (n <= 1000), 112-113 (n = 5000), 112 (n = 20000); 360 cases
 seeds 112-131. Run ONCE; adopt only if all five pass. (``--quick`` is a smoke run on seed 100,
 already looked at, and clean draws 100-101.)
 
+Outcome (one run, 18 min on the shared cores): ``new`` passes checks 1-4 and FAILS check 5, so it
+is NOT adopted (the library keeps guard (b)): mean F1 0.609 -> 0.642, n <= 1000 0.551 -> 0.591,
+worst n >= 5000 drop 0 (guard (c) kept ML in all 72 large cases), without X 0.566 -> 0.598; 21
+cases better, none worse; but on clean t(3) residuals at n = 400 the mean share flagged rose
+0.262% -> 0.437% (+0.175 points: 4 of 20 draws where ML kept a non-collapsed weight and flagged
+nothing, and the MAP fit flags 2-5 clean rows). The unguarded prior failed check 3 again (drop
+0.064). See benchmarks/RESULTS.md, session 28, reg28.
 F1 is that of the flagged rows (posterior of the wide component above 0.5) against the injected
 errors.
 
