@@ -241,7 +241,7 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
             ["--label", "price", "--mixture-prior", "tail"],
             "--mixture-prior is for --task regression, not --task classification",
         ),
-        (["--task", "regression", "--label", "price", "--mixture-prior", "ml"], "--mixture-prior"),
+        (["--task", "regression", "--label", "price", "--mixture-prior", "ml"], "Invalid value for '--mixture-prior'"),
         (
             ["--label", "price", "--ignore-index", "255"],
             "--ignore-index is for --task segmentation, not --task classification",
