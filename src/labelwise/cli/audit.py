@@ -140,6 +140,14 @@ def run_audit(
     default=None,
     help="--task segmentation: the mask value of unlabeled pixels (255 in Pascal VOC and Cityscapes), never scored.",
 )
+@click.option(
+    "--mixture-prior",
+    type=click.Choice(["auto", "none", "tail"]),
+    default="auto",
+    show_default=True,
+    help="--task regression: how the residual mixture is fitted: maximum likelihood with a prior on the clean "
+    "residuals' tails where that fit collapses (auto), maximum likelihood (none), or the prior always (tail).",
+)
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option(
     "--noise-rate",
@@ -238,6 +246,7 @@ def audit(**options: Any) -> None:
             top=o.top,
             classes=o.classes,
             ignore_index=o.ignore_index,
+            mixture_prior=o.mixture_prior,
             superseded=o.superseded,
         )
         return
