@@ -1,0 +1,75 @@
+"""Tiny dask row chunks merged before labelwise's passes.
+
+Users get row chunks of a few rows easily (``dd.from_pandas(df, npartitions=...)``, ``read_csv`` of
+many small files, ``da.from_array(x, chunks=...)``). Every pass of labelwise costs client and
+scheduler work per chunk (tasks built, persisted and reduced; the sharded neighbour search one task
+per pair of chunks), which on chunks of a few rows outweighs the rows' own work by far
+(benchmarks/RESULTS.md, chunks28: a 2,000-row audit in 1-row chunks took over a minute against
+0.3 s). Merging neighbouring small chunks first gives the same computation over the same rows in the
+same order, with row numbers (in errors, in outputs) unchanged; the entry points on dask arrays call
+:func:`merge_small_row_chunks` once their inputs are aligned (:func:`labelwise._chunks.align_dask_rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: Bytes of a row (summed over the aligned inputs) times rows: a dask row chunk below this is merged
+#: with its neighbours (:func:`merge_small_row_chunks`); 0 merges nothing (the private switch the
+#: tests and benchmarks/bench_dask_tiny_chunks.py use for the unmerged computation). Chosen by
+#: timing the dask audit and data checks against chunk size (benchmarks/RESULTS.md, chunks28).
+ROW_CHUNK_FLOOR_BYTES = 1 << 20
+
+
+def merged_row_sizes(sizes: Sequence[int], floor_rows: int) -> tuple[int, ...]:
+    """Row chunk sizes with consecutive chunks of fewer than ``floor_rows`` rows merged, left to
+    right, each merged chunk closed once it reaches ``floor_rows`` rows.
+
+    A chunk of ``floor_rows`` rows or more is kept as it is: no chunk is split, none grows past
+    ``2 * floor_rows - 2`` rows by merging, and empty chunks disappear.
+
+    Examples
+    --------
+    >>> merged_row_sizes((1, 1, 1, 5, 2, 2), 3)
+    (3, 5, 4)
+    """
+    out: list[int] = []
+    run = 0
+    for size in map(int, sizes):
+        if size >= floor_rows:
+            out.extend((run, size) if run else (size,))
+            run = 0
+            continue
+        run += size
+        if run >= floor_rows:
+            out.append(run)
+            run = 0
+    if run:
+        out.append(run)
+    return tuple(out)
+
+
+def floor_rows(arrays: Sequence[Any]) -> int:
+    """Rows of ``ROW_CHUNK_FLOOR_BYTES`` bytes of ``arrays`` together (at least 1)."""
+    row_bytes = sum(np.dtype(a.dtype).itemsize * int(np.prod(a.shape[1:], dtype=np.int64)) for a in arrays)
+    return max(1, ROW_CHUNK_FLOOR_BYTES // max(1, row_bytes))
+
+
+def merge_small_row_chunks(arrays: Sequence[Any]) -> list[Any]:
+    """Dask arrays of the same row chunks (whole rows each) with their chunks of fewer than
+    :func:`floor_rows` rows merged with their neighbours (:func:`merged_row_sizes`).
+
+    Returned as they are when no chunk is merged (``ROW_CHUNK_FLOOR_BYTES`` 0 included); otherwise
+    each is rechunked along rows only, lazily.
+    """
+    arrays = list(arrays)
+    if ROW_CHUNK_FLOOR_BYTES <= 0 or not arrays:
+        return arrays
+    sizes = tuple(int(c) for c in arrays[0].chunks[0])
+    merged = merged_row_sizes(sizes, floor_rows(arrays))
+    if merged == sizes or not merged:
+        return arrays
+    return [a.rechunk({0: merged}) for a in arrays]
