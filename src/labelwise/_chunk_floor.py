@@ -24,32 +24,42 @@ import numpy as np
 ROW_CHUNK_FLOOR_BYTES = 1 << 20
 
 
-def merged_row_sizes(sizes: Sequence[int], floor_rows: int) -> tuple[int, ...]:
-    """Row chunk sizes with consecutive chunks of fewer than ``floor_rows`` rows merged, left to
-    right, each merged chunk closed once it reaches ``floor_rows`` rows.
+def merged_runs(sizes: Sequence[int], floor: int) -> list[tuple[int, int]]:
+    """``(first, stop)`` indices of the chunks each merged chunk is made of: consecutive chunks of
+    size under ``floor`` merged, left to right, each run closed once it reaches ``floor``; a chunk of
+    ``floor`` or more is a run of its own (kept whole), so no run of several chunks reaches
+    ``2 * floor - 1``. Empty chunks join a run (a trailing run of empty chunks too)."""
+    runs: list[tuple[int, int]] = []
+    first, total = 0, 0
+    for i, size in enumerate(map(int, sizes)):
+        if size >= floor:
+            if i > first:
+                runs.append((first, i))
+            runs.append((i, i + 1))
+            first, total = i + 1, 0
+            continue
+        total += size
+        if total >= floor:
+            runs.append((first, i + 1))
+            first, total = i + 1, 0
+    if first < len(sizes):
+        runs.append((first, len(sizes)))
+    return runs
 
-    A chunk of ``floor_rows`` rows or more is kept as it is: no chunk is split, none grows past
-    ``2 * floor_rows - 2`` rows by merging, and empty chunks disappear.
+
+def merged_row_sizes(sizes: Sequence[int], floor_rows: int) -> tuple[int, ...]:
+    """Row chunk sizes with consecutive chunks of fewer than ``floor_rows`` rows merged
+    (:func:`merged_runs`): no chunk is split, none grows past ``2 * floor_rows - 2`` rows by merging,
+    and empty chunks disappear.
 
     Examples
     --------
     >>> merged_row_sizes((1, 1, 1, 5, 2, 2), 3)
     (3, 5, 4)
     """
-    out: list[int] = []
-    run = 0
-    for size in map(int, sizes):
-        if size >= floor_rows:
-            out.extend((run, size) if run else (size,))
-            run = 0
-            continue
-        run += size
-        if run >= floor_rows:
-            out.append(run)
-            run = 0
-    if run:
-        out.append(run)
-    return tuple(out)
+    rows = [int(s) for s in sizes]
+    merged = (sum(rows[a:b]) for a, b in merged_runs(rows, floor_rows))
+    return tuple(m for m in merged if m)
 
 
 def floor_rows(arrays: Sequence[Any]) -> int:
@@ -73,3 +83,38 @@ def merge_small_row_chunks(arrays: Sequence[Any]) -> list[Any]:
     if merged == sizes or not merged:
         return arrays
     return [a.rechunk({0: merged}) for a in arrays]
+
+
+def merge_small_partitions(frame: Any) -> Any:
+    """A dask DataFrame with runs of consecutive partitions under ``ROW_CHUNK_FLOOR_BYTES`` (their
+    memory, strings included) concatenated in order (:func:`merged_runs`); the frame itself when
+    none is merged. Costs one pass that measures each partition; each merged partition's index is
+    its parts' indexes one after the other (divisions unknown)."""
+    if ROW_CHUNK_FLOOR_BYTES <= 0 or frame.npartitions < 2:
+        return frame
+    import dask
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from ._stage_progress import compute
+
+    (sizes,) = compute(frame.map_partitions(_partition_bytes, meta=pd.Series(dtype=np.int64)))
+    runs = merged_runs(sizes.to_numpy(), ROW_CHUNK_FLOOR_BYTES)
+    if len(runs) == frame.npartitions:
+        return frame
+    parts = frame.to_delayed()
+    concat = dask.delayed(_concat, pure=True)
+    return dd.from_delayed([concat(parts[a:b]) for a, b in runs], meta=frame._meta, verify_meta=False)
+
+
+def _partition_bytes(part: Any) -> Any:
+    """One partition's memory as a one-value series (what ``map_partitions`` gathers per partition)."""
+    import pandas as pd
+
+    return pd.Series([int(part.memory_usage(index=True, deep=True).sum())], dtype=np.int64)
+
+
+def _concat(parts: list[Any]) -> Any:
+    import pandas as pd
+
+    return parts[0] if len(parts) == 1 else pd.concat(parts)

@@ -9,12 +9,14 @@ import pytest
 
 import labelwise as lw
 from labelwise import _chunk_floor
+from labelwise.aggregate import distributed
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError
 
 from ._data import noisy_probs, sync_scheduler  # noqa: F401 (an autouse fixture)
 from .test_chunked_audit import assert_same as assert_same_audit
 from .test_checks_per_partition import PER_PARTITION, _data
 from .test_checks_per_partition import assert_same as assert_same_checks
+from .test_distributed_aggregate import ESTIMATORS, _answers, _assert_same_fit
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
@@ -100,3 +102,23 @@ class TestDataChecks:
         X[[7, 93], 1] = np.nan
         with pytest.raises(InvalidParameterError, match=r"features must be finite.*rows \[7, 93\]"):
             lw.checks.find_data_issues(da.from_array(X, chunks=(1, 4)), y, method="exact")
+
+
+class TestAggregate:
+    @pytest.mark.parametrize("est", ESTIMATORS[:2] + ESTIMATORS[3:], ids=lambda e: type(e).__name__)
+    def test_tiny_partitions_are_merged_and_give_the_in_memory_fit(self, est):
+        """Answers in partitions of 4 rows (about 100 of them): one merged partition, the in-memory fit."""
+        answers = _answers(n_items=150)
+        ref = type(est)(**est.get_params()).fit(answers)
+        lazy = dd.from_pandas(answers, chunksize=4)
+        assert _chunk_floor.merge_small_partitions(lazy[["item", "annotator", "label"]]).npartitions == 1
+        _assert_same_fit(distributed.fit(type(est)(**est.get_params()), lazy), ref)
+
+    def test_merged_partitions_give_the_unmerged_fit(self, monkeypatch):
+        """Partitions of 4 answers merged up to 1 KB give the unmerged fit (to the rounding of sums)."""
+        lazy = dd.from_pandas(_answers(n_items=150), chunksize=4)
+        monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 1000)
+        assert 1 < _chunk_floor.merge_small_partitions(lazy[["item", "annotator", "label"]]).npartitions < 30
+        merged = distributed.fit(lw.aggregate.DawidSkene(), lazy)
+        monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 0)
+        _assert_same_fit(merged, distributed.fit(lw.aggregate.DawidSkene(), lazy))

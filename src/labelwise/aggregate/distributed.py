@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunk_floor import merge_small_partitions
 from .._chunks import tree_reduce_delayed
 from .._extras import require
 from .._stage_progress import compute, persist, stage, stages
@@ -250,7 +251,9 @@ def fit(
     answers : dask.dataframe.DataFrame
         One row per answer.
     npartitions : int, optional
-        Partitions after the shuffle by item (default: those of ``answers``).
+        Partitions after the shuffle by item (default: those of ``answers`` once neighbouring
+        partitions under 1 MiB are merged, :mod:`labelwise._chunk_floor`; the fit's numbers depend
+        on this count only by the rounding of sums, as in memory against dask).
     timings : dict, optional
         Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``pair_check``
         (Dawid-Skene and one-coin; 0 where no check runs), ``em``, ``gather``).
@@ -294,6 +297,7 @@ def _fit(
 
     cols = _check_inputs(estimator, answers)
     with stage("encoding answers"):
+        answers = merge_small_partitions(answers[list(cols)])  # tiny partitions cost a task each, per pass
         cats = _categories(answers, cols, estimator.labels)
         k, n_ann = len(cats[2]), len(cats[1])
         lap("categories")
