@@ -69,3 +69,12 @@ class TestMergeSmallRowChunks:
         monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 0)
         y = da.zeros((40, 2), chunks=(1, 2))
         assert merge_small_row_chunks([y])[0] is y
+
+
+@pytest.mark.usefixtures("merged_row_chunks")
+class TestFloorBytes:
+    def test_the_floor_lowered_to_a_share_per_cpu_but_not_below_the_minimum(self):
+        """Data of less than the floor per CPU keeps a chunk per CPU, but chunks stay over the minimum."""
+        assert _chunk_floor.floor_bytes(64 << 20, cpus=4) == _chunk_floor.ROW_CHUNK_FLOOR_BYTES
+        assert _chunk_floor.floor_bytes(2 << 20, cpus=4) == 512 << 10
+        assert _chunk_floor.floor_bytes(100_000, cpus=4) == _chunk_floor.MIN_CHUNK_BYTES

@@ -4,10 +4,13 @@ Users get row chunks of a few rows easily (``dd.from_pandas(df, npartitions=...)
 many small files, ``da.from_array(x, chunks=...)``). Every pass of labelwise costs client and
 scheduler work per chunk (tasks built, persisted and reduced; the sharded neighbour search one task
 per pair of chunks), which on chunks of a few rows outweighs the rows' own work by far
-(benchmarks/RESULTS.md, chunks28: a 2,000-row audit in 1-row chunks took over a minute against
-0.3 s). Merging neighbouring small chunks first gives the same computation over the same rows in the
-same order, with row numbers (in errors, in outputs) unchanged; the entry points on dask arrays call
-:func:`merge_small_row_chunks` once their inputs are aligned (:func:`labelwise._chunks.align_dask_rows`).
+(benchmarks/RESULTS.md, chunks28). Merging neighbouring small chunks first runs the same passes over
+the same rows in the same order, with row numbers (in errors, in outputs) unchanged: the audit's
+answers are the unmerged ones bit for bit, the data checks' flags too; scores of the checks and the
+aggregation's posteriors are those of another chunking (equal to the rounding of sums, as any two
+chunkings are, and as they are to memory). The entry points call :func:`merge_small_row_chunks`
+(dask arrays, once aligned by :func:`labelwise._chunks.align_dask_rows`) or
+:func:`merge_small_partitions` (dask DataFrames).
 """
 
 from __future__ import annotations
@@ -22,6 +25,25 @@ import numpy as np
 #: tests and benchmarks/bench_dask_tiny_chunks.py use for the unmerged computation). Chosen by
 #: timing the dask audit and data checks against chunk size (benchmarks/RESULTS.md, chunks28).
 ROW_CHUNK_FLOOR_BYTES = 1 << 20
+#: The floor is lowered for data of less than ``ROW_CHUNK_FLOOR_BYTES`` per CPU (so that each CPU
+#: keeps a chunk), but never below this: chunks smaller than it cost more than they spread.
+MIN_CHUNK_BYTES = 1 << 16
+
+
+def floor_bytes(total_bytes: int, cpus: int | None = None) -> int:
+    """The floor for ``total_bytes`` of data: ``ROW_CHUNK_FLOOR_BYTES``, lowered to a share of the
+    data per CPU (``cpus``, default those of this process) where that is smaller, not below
+    ``MIN_CHUNK_BYTES``.
+
+    Examples
+    --------
+    >>> floor_bytes(8 << 20, cpus=4), floor_bytes(2 << 20, cpus=4), floor_bytes(100_000, cpus=4)
+    (1048576, 524288, 65536)
+    """
+    from ._chunks import default_n_jobs
+
+    share = -(-int(total_bytes) // (default_n_jobs() if cpus is None else cpus))
+    return min(ROW_CHUNK_FLOOR_BYTES, max(share, MIN_CHUNK_BYTES))
 
 
 def merged_runs(sizes: Sequence[int], floor: int) -> list[tuple[int, int]]:
@@ -63,9 +85,9 @@ def merged_row_sizes(sizes: Sequence[int], floor_rows: int) -> tuple[int, ...]:
 
 
 def floor_rows(arrays: Sequence[Any]) -> int:
-    """Rows of ``ROW_CHUNK_FLOOR_BYTES`` bytes of ``arrays`` together (at least 1)."""
-    row_bytes = sum(np.dtype(a.dtype).itemsize * int(np.prod(a.shape[1:], dtype=np.int64)) for a in arrays)
-    return max(1, ROW_CHUNK_FLOOR_BYTES // max(1, row_bytes))
+    """Rows of :func:`floor_bytes` bytes of ``arrays`` together (at least 1)."""
+    row_bytes = max(1, sum(np.dtype(a.dtype).itemsize * int(np.prod(a.shape[1:], dtype=np.int64)) for a in arrays))
+    return max(1, floor_bytes(int(arrays[0].shape[0]) * row_bytes) // row_bytes)
 
 
 def merge_small_row_chunks(arrays: Sequence[Any]) -> list[Any]:
@@ -86,7 +108,7 @@ def merge_small_row_chunks(arrays: Sequence[Any]) -> list[Any]:
 
 
 def merge_small_partitions(frame: Any) -> Any:
-    """A dask DataFrame with runs of consecutive partitions under ``ROW_CHUNK_FLOOR_BYTES`` (their
+    """A dask DataFrame with runs of consecutive partitions under :func:`floor_bytes` (their
     memory, strings included) concatenated in order (:func:`merged_runs`); the frame itself when
     none is merged. Costs one pass that measures each partition; each merged partition's index is
     its parts' indexes one after the other (divisions unknown)."""
@@ -99,7 +121,7 @@ def merge_small_partitions(frame: Any) -> Any:
     from ._stage_progress import compute
 
     (sizes,) = compute(frame.map_partitions(_partition_bytes, meta=pd.Series(dtype=np.int64)))
-    runs = merged_runs(sizes.to_numpy(), ROW_CHUNK_FLOOR_BYTES)
+    runs = merged_runs(sizes.to_numpy(), floor_bytes(int(sizes.sum())))
     if len(runs) == frame.npartitions:
         return frame
     parts = frame.to_delayed()

@@ -13,9 +13,9 @@ from labelwise.aggregate import distributed
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError
 
 from ._data import noisy_probs, sync_scheduler  # noqa: F401 (an autouse fixture)
-from .test_chunked_audit import assert_same as assert_same_audit
 from .test_checks_per_partition import PER_PARTITION, _data
 from .test_checks_per_partition import assert_same as assert_same_checks
+from .test_chunked_audit import assert_same as assert_same_audit
 from .test_distributed_aggregate import ESTIMATORS, _answers, _assert_same_fit
 
 da = pytest.importorskip("dask.array")
