@@ -251,9 +251,8 @@ def fit(
     answers : dask.dataframe.DataFrame
         One row per answer.
     npartitions : int, optional
-        Partitions after the shuffle by item (default: those of ``answers`` once neighbouring
-        partitions under 1 MiB are merged, :mod:`labelwise._chunk_floor`; the fit's numbers depend
-        on this count only by the rounding of sums, as in memory against dask).
+        Partitions after the shuffle by item (default: those of ``answers``, small ones merged first:
+        :mod:`labelwise._chunk_floor`; the fit depends on the count only by the rounding of sums).
     timings : dict, optional
         Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``pair_check``
         (Dawid-Skene and one-coin; 0 where no check runs), ``em``, ``gather``).
@@ -291,9 +290,7 @@ def _fit(
     clock = [time.perf_counter()]
 
     def lap(name: str) -> None:
-        now = time.perf_counter()
-        timings[name] = now - clock[0]
-        clock[0] = now
+        timings[name], clock[0] = (now := time.perf_counter()) - clock[0], now
 
     cols = _check_inputs(estimator, answers)
     with stage("encoding answers"):
