@@ -19,6 +19,7 @@ from .test_chunked_audit import assert_same as assert_same_audit
 from .test_distributed_aggregate import ESTIMATORS, _answers, _assert_same_fit
 
 da = pytest.importorskip("dask.array")
+Callback = pytest.importorskip("dask.callbacks").Callback
 dd = pytest.importorskip("dask.dataframe")
 pytestmark = pytest.mark.usefixtures("merged_row_chunks")
 
@@ -114,11 +115,24 @@ class TestAggregate:
         assert _chunk_floor.merge_small_partitions(lazy[["item", "annotator", "label"]]).npartitions == 1
         _assert_same_fit(distributed.fit(type(est)(**est.get_params()), lazy), ref)
 
-    def test_merged_partitions_give_the_unmerged_fit(self, monkeypatch):
-        """Partitions of 4 answers merged up to 1 KB give the unmerged fit (to the rounding of sums)."""
+    def test_merged_partitions_give_the_unmerged_fit_in_far_fewer_tasks(self, monkeypatch):
+        """Partitions of 4 answers merged up to 1 KB give the unmerged fit (to the rounding of sums),
+        running under a third of the tasks."""
         lazy = dd.from_pandas(_answers(n_items=150), chunksize=4)
         monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 1000)
         assert 1 < _chunk_floor.merge_small_partitions(lazy[["item", "annotator", "label"]]).npartitions < 30
-        merged = distributed.fit(lw.aggregate.DawidSkene(), lazy)
+        with _TaskCount() as merged_tasks:
+            merged = distributed.fit(lw.aggregate.DawidSkene(), lazy)
         monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 0)
-        _assert_same_fit(merged, distributed.fit(lw.aggregate.DawidSkene(), lazy))
+        with _TaskCount() as unmerged_tasks:
+            _assert_same_fit(merged, distributed.fit(lw.aggregate.DawidSkene(), lazy))
+        assert merged_tasks.n < unmerged_tasks.n / 3
+
+
+class _TaskCount(Callback):
+    """The tasks a local dask scheduler runs while the block is open (``n``)."""
+
+    n = 0
+
+    def _pretask(self, key, dsk, state):
+        self.n += 1
