@@ -33,12 +33,8 @@ MIN_CHUNK_BYTES = 1 << 16
 def floor_bytes(total_bytes: int, cpus: int | None = None) -> int:
     """The floor for ``total_bytes`` of data: ``ROW_CHUNK_FLOOR_BYTES``, lowered to a share of the
     data per CPU (``cpus``, default those of this process) where that is smaller, not below
-    ``MIN_CHUNK_BYTES``.
-
-    Examples
-    --------
-    >>> floor_bytes(8 << 20, cpus=4), floor_bytes(2 << 20, cpus=4), floor_bytes(100_000, cpus=4)
-    (1048576, 524288, 65536)
+    ``MIN_CHUNK_BYTES`` (with the defaults and 4 CPUs: 1 MiB for 8 MiB of data, 512 KiB for 2 MiB,
+    64 KiB for 100 KB).
     """
     from ._chunks import default_n_jobs
 
