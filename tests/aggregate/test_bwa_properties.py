@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from labelwise.aggregate import BWA
 from labelwise.aggregate._base import TIE_RTOL
+from tests.aggregate.test_bwa import _loop_bwa
 
 
 @st.composite
@@ -120,6 +121,23 @@ class TestBWAProperties:
         b = _fit(table, random_state=state, **options)
         pd.testing.assert_frame_equal(a.probas_, b.probas_, check_exact=True)
         pd.testing.assert_series_equal(a.labels_, b.labels_)
+
+    @settings(max_examples=20, deadline=None)
+    @given(table=crowds(), tol=st.sampled_from([1e-3, 1e-9]))
+    def test_the_scores_are_the_papers_updates_on_a_dense_grid(self, table, tol):
+        """One answer per (item, annotator) (the dense reference's grid): the scores are the
+        class-by-class loop's to rounding (classes every item answers unanimously left out: the
+        reference divides by their rate, 0, which the library floors)."""
+        table = table.drop_duplicates(["item", "annotator"])
+        table = table.assign(label=np.searchsorted(np.unique(table.label), table.label))
+        k = int(table.label.nunique())
+        if k < 2:
+            return
+        model = _fit(table, tol=tol)
+        with np.errstate(all="ignore"):
+            want = _loop_bwa(table, k, rtol=tol)
+        kept = np.isfinite(want).all(axis=0)  # the reference has no floor for a unanimous class's rate
+        np.testing.assert_allclose(model.scores_.to_numpy()[:, kept], want[:, kept], rtol=0, atol=1e-9)
 
 
 def test_one_class_sets_the_scores_precisions_and_class_mean():
