@@ -81,7 +81,8 @@ class TestExactBest:
         self, seed, d, centres, spread, copies, scale, nq, ns, k, extra, shared, jitter, first, rescore, banned
     ):
         """Queries among the searched rows (their own column excluded) or apart from them (a shard
-        pair); other columns excluded by ``inf`` (as documented); ``m`` from ``k`` to the columns; the slab rounded anyhow within ``tol``; first band
+        pair); other columns excluded by ``inf`` (as documented); ``m`` from ``k`` to the columns
+        (``k`` above ``m`` when ``m`` is every column, as for a small shard); the slab rounded anyhow within ``tol``; first band
         chunks and re-scored row blocks of any size."""
         S = _rows(seed, ns, d, centres, spread, copies, scale)
         if shared:
@@ -90,7 +91,7 @@ class TestExactBest:
         else:
             own, Q = None, _rows(seed + 1, nq, d, centres, spread, copies, scale)
         m = min(k + extra, ns)
-        k = min(k, m)
+        k = k if m == ns else min(k, m)  # more neighbours than columns: a small dask shard's pair
         slab, tol = _slab(Q, S, jitter, seed)
         allowed = np.random.default_rng(seed + 2).random(slab.shape) >= banned  # inf: may not be a neighbour
         slab[~allowed] = np.inf
