@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from labelwise.audit._residual_scale import robust_location_scale
 from labelwise.audit.regression import find_label_issues
 
 #: Fields of RegressionIssues that are arrays of the rows.
@@ -66,14 +67,43 @@ RULES = st.sampled_from(["mixture", "zscore"])
 class TestRegressionProperties:
     @settings(max_examples=30, deadline=None)
     @given(data=targets(), rule=RULES, j=st.integers(-30, 30), shift=st.integers(-(2**19), 2**19))
+    @example(
+        data=(
+            np.round(
+                4096
+                * np.array(
+                    [-4.41088867, 3.36083984, 11.3193359, -12.5285645, 7.07202148, -8.66870117, 0.48266602, -8.20507812]
+                )
+            )
+            / 4096,
+            np.round(
+                4096
+                * np.array(
+                    [-7.07739258, 5.38989258, 7.25341797, -10.7285156, 6.69213867, -8.89306641, 0.37109375, -9.18261719]
+                )
+            )
+            / 4096,
+        ),
+        rule="mixture",
+        j=1,
+        shift=0,
+    )
     def test_scaling_by_a_power_of_two_and_shifting_change_nothing(self, data, rule, j, shift):
         """``a y + b`` and ``a pred + b`` with ``a = 2**j`` and an integer ``b``: the same flags,
-        scores, probabilities and fit, bit for bit (scale and location scaled by ``a``)."""
+        scores, probabilities and fit, bit for bit (scale and location scaled by ``a``); where the
+        local scale's floor decides (its ``1e-12 (1 + max |r|)`` term is absolute), to rounding."""
         y, pred = data
         a = find_label_issues(y, pred, rule=rule)
         b = find_label_issues(y + shift, pred + shift, rule=rule)
         _same(a, b)
         c = find_label_issues(y * 2.0**j, pred * 2.0**j, rule=rule)
+        res = y - pred
+        floor = 0.1 * robust_location_scale(res)[1] + 1e-12 * (1.0 + np.abs(res).max())
+        if (a.scale == floor).any():  # the floor's absolute 1e-12 term does not scale: equal to rounding
+            moved = 2e-12 * abs(1.0 - 2.0**j)  # the absolute term's share that did not scale
+            np.testing.assert_allclose(c.scale, a.scale * 2.0**j, rtol=1e-12, atol=moved)
+            np.testing.assert_allclose(c.score, a.score, rtol=1e-12 + 2 * moved / c.scale.min())
+            return
         for name in ("is_issue", "label_quality", "score", "error_probability"):
             _equal(getattr(c, name), getattr(a, name), name)
         np.testing.assert_array_equal(c.scale, a.scale * 2.0**j)
