@@ -64,7 +64,7 @@ ROWS = {
 
 
 class TestExactBest:
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=80, deadline=None)
     @given(
         **ROWS,
         nq=st.integers(1, 40),
@@ -136,7 +136,7 @@ class TestExactBest:
 
 
 class TestPoolBest:
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=60, deadline=None)
     @given(
         **ROWS,
         n=st.integers(3, 160),
@@ -179,7 +179,7 @@ class _PoolSpy:
 
 
 class TestIndexes:
-    @settings(max_examples=15, deadline=None)
+    @settings(max_examples=25, deadline=None)
     @given(
         **ROWS,
         n=st.integers(20, 400),
