@@ -123,6 +123,7 @@ def exact_best(
     cand, cut, overflow = _select(slab, m, tol)
     d2 = sq_distances_between(Q, S, cand)
     bad = cand < 0
+    bad |= np.isinf(np.take_along_axis(slab, np.where(bad, 0, cand), 1))  # a column that may not be a neighbour
     if self_cols is not None:
         bad |= cand == self_cols[:, None]
     d2[bad] = np.inf
