@@ -170,7 +170,10 @@ def run_audit(
     help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.",
 )
 @click.option(
-    "--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs."
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows per chunk for --scheduler / --labels runs (chunks under about 1 MiB are merged with their neighbours before the passes).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars (--scheduler / --labels runs).")
 @click.option(
