@@ -49,7 +49,14 @@ def _same(a, b) -> None:
     assert (a.mixture_fit, a.rule) == (b.mixture_fit, b.rule)
 
 
-RULES = st.sampled_from(["mixture", "zscore"])
+RULES = st.sampled_from(["mixture", "zscore", "mixture:none", "mixture:tail"])
+
+
+def _kw(rule: str) -> dict:
+    """``find_label_issues`` keywords of a drawn rule (``"mixture:tail"``: the mixture rule with
+    ``mixture_prior="tail"``)."""
+    name, _, prior = rule.partition(":")
+    return {"rule": name, "mixture_prior": prior or "auto"}
 
 
 class TestRegressionProperties:
@@ -81,10 +88,10 @@ class TestRegressionProperties:
         scores, probabilities and fit, bit for bit (scale and location scaled by ``a``); where the
         local scale's floor decides (its ``1e-12 (1 + max |r|)`` term is absolute), to rounding."""
         y, pred = data
-        a = find_label_issues(y, pred, rule=rule)
-        b = find_label_issues(y + shift, pred + shift, rule=rule)
+        a = find_label_issues(y, pred, **_kw(rule))
+        b = find_label_issues(y + shift, pred + shift, **_kw(rule))
         _same(a, b)
-        c = find_label_issues(y * 2.0**j, pred * 2.0**j, rule=rule)
+        c = find_label_issues(y * 2.0**j, pred * 2.0**j, **_kw(rule))
         res = y - pred
         floor = 0.1 * robust_location_scale(res)[1] + 1e-12 * (1.0 + np.abs(res).max())
         if (a.scale == floor).any():  # the floor's absolute 1e-12 term does not scale: equal to rounding
@@ -106,12 +113,12 @@ class TestRegressionProperties:
         residual scale's halves, runs of equal rows alternating, are the same two sets of rows in
         reversed order)."""
         y, pred = data
-        a, b = find_label_issues(y, pred, rule=rule), find_label_issues(-y, -pred, rule=rule)
+        a, b = find_label_issues(y, pred, **_kw(rule)), find_label_issues(-y, -pred, **_kw(rule))
         for name in ("label_quality", "score", "scale", "is_issue", "error_probability"):
             _equal(getattr(b, name), getattr(a, name), name)
         _equal(b.location, -a.location, "location")
         assert b.mixture_fit == a.mixture_fit
-        _same(a, find_label_issues(y, pred, rule=rule))
+        _same(a, find_label_issues(y, pred, **_kw(rule)))
 
     @settings(max_examples=30, deadline=None)
     @given(data=targets(), rule=RULES, seed=st.integers(0, 2**16))
@@ -122,7 +129,7 @@ class TestRegressionProperties:
         threshold, and the same ``mixture_fit``."""
         y, pred = data
         perm = np.random.default_rng(seed).permutation(y.size)
-        a, b = find_label_issues(y, pred, rule=rule), find_label_issues(y[perm], pred[perm], rule=rule)
+        a, b = find_label_issues(y, pred, **_kw(rule)), find_label_issues(y[perm], pred[perm], **_kw(rule))
         for name in ("label_quality", "score", "scale", "location"):
             _equal(getattr(b, name), getattr(a, name)[perm], name)
         assert b.mixture_fit == a.mixture_fit
