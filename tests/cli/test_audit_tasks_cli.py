@@ -148,6 +148,39 @@ def _mask_folder(tmp_path, boundary: bool = False):
     return folder
 
 
+@pytest.mark.parametrize(
+    ("pred", "message"),
+    [
+        (np.zeros(39), "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (39,)"),
+        (np.zeros((40, 1)), "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (40, 1)"),
+        (np.r_[np.zeros(5), np.nan, np.zeros(34)], "--predictions must hold finite numbers; row 5 is nan (1 such row(s))"),
+    ],
+)
+def test_regression_bad_predictions_name_the_option(runner, tmp_path, pred, message):
+    """A --predictions file of the wrong shape or with NaN: the message names --predictions and DATA's rows
+    (it named the library's ``predictions`` and ``y``); exit 2, nothing written."""
+    pd.DataFrame({"price": np.arange(40.0), "x": np.arange(40.0) % 7}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", pred)
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price"]
+    res = runner.invoke(main, [*argv, "--predictions", str(tmp_path / "pred.npy"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_regression_settings_record_the_feature_columns_and_seed(runner, tmp_path):
+    """summary.json's settings name the numeric columns the fit read (a text column is left out) and the
+    random state of its folds and cross-fitting halves, as the classification audit's settings do."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    frame = pd.DataFrame({"price": 2 * x + rng.normal(0, 0.1, 60), "x": x, "city": ["a", "b"] * 30})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price", "--random-state", "3"]
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    settings = json.loads((tmp_path / "out" / "summary.json").read_text())["settings"]
+    assert settings["feature_columns"] == ["x"] and settings["random_state"] == 3
+
+
 def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
     """Mask PNGs + (N, K, H, W) probs: regions.csv names the file of each region."""
     folder = _mask_folder(tmp_path)

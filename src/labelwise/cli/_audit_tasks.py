@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
@@ -140,19 +140,42 @@ def _regression(
     predictions_path: Path | None,
     random_state: int,
     mixture_prior: str = "auto",
+    settings: dict | None = None,
     **_: Any,
 ) -> tuple[Any, dict]:
+    """The regression audit; ``settings`` receives what the fit read (for summary.json)."""
     from ..audit import regression
 
     frame = read_input(data, "DATA")
     y = _column(frame, label)
     features = frame.drop(columns=[label]).select_dtypes("number")
-    pred = None if predictions_path is None else _load_array(predictions_path, "--predictions")
+    pred = None if predictions_path is None else _predictions(predictions_path, len(frame))
     X = features if features.shape[1] else None
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
     target = _numeric_target(y, str(label))
-    return regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state), {}
+    result = regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state)
+    if settings is not None:  # the numeric columns read (the others are left out), the folds' and halves' seed
+        settings.update(feature_columns=list(map(str, features.columns)), random_state=random_state)
+    return result, {}
+
+
+def _predictions(path: Path, n_rows: int) -> np.ndarray:
+    """``--predictions`` for --task regression: one finite number per row of DATA, or an error naming the option
+    (the library's message names ``predictions`` and ``y``, which the command line has not)."""
+    pred = load_npy(Path(path), "--predictions")
+    if pred.shape != (n_rows,):
+        raise ShapeMismatchError(
+            f"--predictions must have shape (n_rows,) = ({n_rows},), one prediction per row of DATA, got {pred.shape}"
+        )
+    values = np.asarray(pred, dtype=np.float64) if np.issubdtype(pred.dtype, np.number) else None
+    bad = np.ones(n_rows, dtype=bool) if values is None else ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(
+            f"--predictions must hold finite numbers; row {row} is {show(pred[row])} ({int(bad.sum())} such row(s))"
+        )
+    return values
 
 
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
@@ -217,6 +240,7 @@ def run_task_audit(
         raise InvalidParameterError(
             f"--task {task} reads --probs, not --predictions (--predictions is for {', '.join(PREDICTIONS_TASKS)})"
         )
+    ran: dict = {}
     result, extra = RUNNERS[task](
         data=Path(data),
         label=label,
@@ -226,6 +250,7 @@ def run_task_audit(
         classes=parse_classes(classes),
         ignore_index=ignore_index,
         mixture_prior=mixture_prior,
+        settings=ran,
     )
     summary = result.summary()
     summary["settings"] = {
@@ -237,6 +262,7 @@ def run_task_audit(
         **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
+        **ran,
     }
     frame = result.to_frame()
     out = Path(out)
