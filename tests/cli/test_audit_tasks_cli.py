@@ -152,8 +152,14 @@ def _mask_folder(tmp_path, boundary: bool = False):
     ("pred", "message"),
     [
         (np.zeros(39), "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (39,)"),
-        (np.zeros((40, 1)), "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (40, 1)"),
-        (np.r_[np.zeros(5), np.nan, np.zeros(34)], "--predictions must hold finite numbers; row 5 is nan (1 such row(s))"),
+        (
+            np.zeros((40, 1)),
+            "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (40, 1)",
+        ),
+        (
+            np.r_[np.zeros(5), np.nan, np.zeros(34)],
+            "--predictions must hold finite numbers; row 5 is nan (1 such row(s))",
+        ),
     ],
 )
 def test_regression_bad_predictions_name_the_option(runner, tmp_path, pred, message):
