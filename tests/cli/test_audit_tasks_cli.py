@@ -129,6 +129,21 @@ def test_regression_mixture_prior_is_passed_and_recorded(runner, tmp_path):
         assert summary["mixture_fit"] == expected.mixture_fit and summary["n_issues"] == expected.n_issues
 
 
+def test_regression_console_line_says_how_rows_were_flagged(runner, tmp_path):
+    """The console line after the count names the rule, its threshold, --mixture-prior and the fit it led to
+    (summary.json's mixture_fit), so that '0 flagged' on a small table says the fit it came from."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 200))
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price", "--mixture-prior", "tail"]
+    res = runner.invoke(main, [*argv, "--predictions", str(tmp_path / "pred.npy"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    line = f"flagged (rule mixture, threshold 0.5; --mixture-prior tail: {summary['mixture_fit']} fit)"
+    assert summary["mixture_fit"] == "map" and line in " ".join(res.output.split()), res.output
+
+
 def _mask_folder(tmp_path, boundary: bool = False):
     """Three 16x16 mask PNGs (a square of class 1; image 2 with a wrong 3x3 corner) and near-truth probs in p.npy;
     with ``boundary``, a VOC-style line of 255 in every image where the model says class 0."""
@@ -265,11 +280,11 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
         # the classification options were silently ignored: --model boosting, --cv 3 changed nothing
         (
             ["--task", "regression", "--label", "price", "--model", "boosting", "--cv", "3"],
-            "does not use --cv, --model",
+            "does not use --cv, --model (only --task classification does); leave them out",
         ),
         (
             ["--task", "regression", "--label", "price", "--scaling", "common"],
-            "does not use --scaling",
+            "does not use --scaling (only --task classification does); leave it out",  # was "leave them out"
         ),
         # the task options were added for one task each; any other task would silently ignore them
         (

@@ -272,7 +272,12 @@ def run_task_audit(
             write_csv(table, out / name)
         write_audit_summary(summary, out)
     con = console()
-    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged")
+    how = ""
+    if summary.get("mixture_fit"):  # regression: the rule, and the fit that --mixture-prior led to (ml or map)
+        how = f" (rule mixture, threshold {summary['threshold']}; --mixture-prior {mixture_prior}: {summary['mixture_fit']} fit)"
+    elif "rule" in summary:
+        how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
+    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged{how}")
     if top:
         print_frame(frame.head(top), title="Worst")
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")

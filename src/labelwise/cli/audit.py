@@ -315,7 +315,8 @@ def _refuse_classification_options(task: str) -> None:
     given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
     if given:
         raise InvalidParameterError(
-            f"--task {task} does not use {', '.join(given)} (only --task classification does); leave them out"
+            f"--task {task} does not use {', '.join(given)} (only --task classification does); "
+            f"leave {'it' if len(given) == 1 else 'them'} out"
         )
 
 
