@@ -154,6 +154,10 @@ def _regression(
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
     target = _numeric_target(y, str(label))
+    left_out = [str(c) for c in frame.columns if c != label and c not in features.columns]
+    if left_out:  # a text or date column is not a feature of the regressor: say so rather than drop it unseen
+        shown = ", ".join(left_out[:10]) + (f" and {len(left_out) - 10} more" if len(left_out) > 10 else "")
+        console().print(f"notice: --task regression reads the numeric columns; left out: {shown}")
     result = regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state)
     if settings is not None:  # the numeric columns read (the others are left out), the folds' and halves' seed
         settings.update(feature_columns=list(map(str, features.columns)), random_state=random_state)
