@@ -144,6 +144,23 @@ def test_regression_console_line_says_how_rows_were_flagged(runner, tmp_path):
     assert summary["mixture_fit"] == "map" and line in " ".join(res.output.split()), res.output
 
 
+def test_task_audit_report_flag_writes_the_task_report(runner, tmp_path):
+    """--report with --task regression writes report.html (the task's page, as `labelwise report` writes it;
+    the option was refused as classification-only); a later run without it says the page is stale."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=100)
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 100))
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price"]
+    argv += ["--predictions", str(tmp_path / "pred.npy"), "--out", str(tmp_path / "out")]
+    res = runner.invoke(main, [*argv, "--report"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="regression-scatter"' in page and "report:" in res.output
+    res = runner.invoke(main, [*argv, "--force"])
+    assert res.exit_code == 0 and "is from an earlier run" in res.output, res.output
+
+
 def _mask_folder(tmp_path, boundary: bool = False):
     """Three 16x16 mask PNGs (a square of class 1; image 2 with a wrong 3x3 corner) and near-truth probs in p.npy;
     with ``boundary``, a VOC-style line of 255 in every image where the model says class 0."""

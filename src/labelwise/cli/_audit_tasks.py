@@ -230,9 +230,11 @@ def run_task_audit(
     classes: str | None = None,
     ignore_index: int | None = None,
     mixture_prior: str = "auto",
+    report: bool = False,
     superseded: Iterable[Path] = (),
 ) -> None:
-    """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs)."""
+    """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs);
+    with ``report``, ``report.html`` too (the task's view, as ``labelwise report`` writes it)."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
     # Each task reads one of the two; the other was silently ignored (and recorded in summary.json as used).
@@ -285,3 +287,9 @@ def run_task_audit(
     if top:
         print_frame(frame.head(top), title="Worst")
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
+    if report:
+        from ..report import write_report
+
+        con.print(f"report: {write_report(out)}")
+    elif (out / "report.html").exists():  # left by an earlier run: it no longer describes these files
+        con.print(f"notice: {out / 'report.html'} is from an earlier run; `labelwise report {out}` rewrites it")

@@ -250,6 +250,7 @@ def audit(**options: Any) -> None:
             classes=o.classes,
             ignore_index=o.ignore_index,
             mixture_prior=o.mixture_prior,
+            report=bool(o.report),
             superseded=o.superseded,
         )
         return
@@ -301,9 +302,9 @@ def audit(**options: Any) -> None:
 
 
 #: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
-#: --out, --random-state and --top).
+#: --out, --random-state, --top and --report).
 CLASSIFICATION_ONLY = (
-    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "report", "demo", "noise_rate",
+    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "demo", "noise_rate",
     "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
     "label_scaling", "scaling",
 )  # fmt: skip
