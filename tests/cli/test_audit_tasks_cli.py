@@ -192,6 +192,7 @@ def _mask_folder(tmp_path, boundary: bool = False):
             np.r_[np.zeros(5), np.nan, np.zeros(34)],
             "--predictions must hold finite numbers; row 5 is nan (1 such row(s))",
         ),
+        (np.array(["1.5"] * 40), "--predictions must hold real numbers, got dtype <U3"),
     ],
 )
 def test_regression_bad_predictions_name_the_option(runner, tmp_path, pred, message):

@@ -172,8 +172,10 @@ def _predictions(path: Path, n_rows: int) -> np.ndarray:
         raise ShapeMismatchError(
             f"--predictions must have shape (n_rows,) = ({n_rows},), one prediction per row of DATA, got {pred.shape}"
         )
-    values = np.asarray(pred, dtype=np.float64) if np.issubdtype(pred.dtype, np.number) else None
-    bad = np.ones(n_rows, dtype=bool) if values is None else ~np.isfinite(values)
+    if not np.issubdtype(pred.dtype, np.integer) and not np.issubdtype(pred.dtype, np.floating):
+        raise InvalidParameterError(f"--predictions must hold real numbers, got dtype {pred.dtype}")
+    values = np.asarray(pred, dtype=np.float64)
+    bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidParameterError(
