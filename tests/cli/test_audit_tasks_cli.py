@@ -445,3 +445,10 @@ def test_multilabel_tags_a_number_parser_would_merge_stay_apart(tmp_path):
     assert res.exit_code == 0, res.output
     per_class = pd.read_csv(tmp_path / "o" / "classes.csv", dtype={"class": str}).set_index("class")
     assert per_class["n_given"].to_dict() == {"01": 2, "1": 2, "2": 2}
+
+
+def test_audit_help_names_what_task_and_scale_runs_write(runner):
+    """--help's first paragraph named probs.npy only, which --task and at-scale audits do not write."""
+    text = " ".join(runner.invoke(main, ["audit", "--help"]).output.split())
+    assert "--task writes issues.csv, summary.json and the task's table" in text
+    assert "--scheduler / --labels runs write issues.parquet and summary.json" in text

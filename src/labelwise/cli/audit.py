@@ -229,7 +229,9 @@ def audit(**options: Any) -> None:
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
-    estimates, settings) and probs.npy (the out-of-fold probabilities) to --out.
+    estimates, settings) and probs.npy (the out-of-fold probabilities) to --out. --task
+    writes issues.csv, summary.json and the task's table (docs/tasks.md); --scheduler /
+    --labels runs write issues.parquet and summary.json (docs/scale.md).
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
