@@ -129,6 +129,38 @@ def test_regression_mixture_prior_is_passed_and_recorded(runner, tmp_path):
         assert summary["mixture_fit"] == expected.mixture_fit and summary["n_issues"] == expected.n_issues
 
 
+def test_regression_console_line_says_how_rows_were_flagged(runner, tmp_path):
+    """The console line after the count names the rule, its threshold, --mixture-prior and the fit it led to
+    (summary.json's mixture_fit), so that '0 flagged' on a small table says the fit it came from."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 200))
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price", "--mixture-prior", "tail"]
+    res = runner.invoke(main, [*argv, "--predictions", str(tmp_path / "pred.npy"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    line = f"flagged (rule mixture, threshold 0.5; --mixture-prior tail: {summary['mixture_fit']} fit)"
+    assert summary["mixture_fit"] == "map" and line in " ".join(res.output.split()), res.output
+
+
+def test_task_audit_report_flag_writes_the_task_report(runner, tmp_path):
+    """--report with --task regression writes report.html (the task's page, as `labelwise report` writes it;
+    the option was refused as classification-only); a later run without it says the page is stale."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=100)
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 100))
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price"]
+    argv += ["--predictions", str(tmp_path / "pred.npy"), "--out", str(tmp_path / "out")]
+    res = runner.invoke(main, [*argv, "--report"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="regression-scatter"' in page and "report:" in res.output
+    res = runner.invoke(main, [*argv, "--force"])
+    assert res.exit_code == 0 and "is from an earlier run" in res.output, res.output
+
+
 def _mask_folder(tmp_path, boundary: bool = False):
     """Three 16x16 mask PNGs (a square of class 1; image 2 with a wrong 3x3 corner) and near-truth probs in p.npy;
     with ``boundary``, a VOC-style line of 255 in every image where the model says class 0."""
@@ -146,6 +178,47 @@ def _mask_folder(tmp_path, boundary: bool = False):
     for i, m in enumerate(noisy):
         Image.fromarray(m, mode="L").save(folder / f"img{i}.png")
     return folder
+
+
+@pytest.mark.parametrize(
+    ("pred", "message"),
+    [
+        (np.zeros(39), "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (39,)"),
+        (
+            np.zeros((40, 1)),
+            "--predictions must have shape (n_rows,) = (40,), one prediction per row of DATA, got (40, 1)",
+        ),
+        (
+            np.r_[np.zeros(5), np.nan, np.zeros(34)],
+            "--predictions must hold finite numbers; row 5 is nan (1 such row(s))",
+        ),
+        (np.array(["1.5"] * 40), "--predictions must hold real numbers, got dtype <U3"),
+    ],
+)
+def test_regression_bad_predictions_name_the_option(runner, tmp_path, pred, message):
+    """A --predictions file of the wrong shape or with NaN: the message names --predictions and DATA's rows
+    (it named the library's ``predictions`` and ``y``); exit 2, nothing written."""
+    pd.DataFrame({"price": np.arange(40.0), "x": np.arange(40.0) % 7}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", pred)
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price"]
+    res = runner.invoke(main, [*argv, "--predictions", str(tmp_path / "pred.npy"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_regression_settings_record_the_feature_columns_and_seed(runner, tmp_path):
+    """summary.json's settings name the numeric columns the fit read (a text column is left out, with a notice)
+    and the random state of its folds and cross-fitting halves, as the classification audit's settings do."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    frame = pd.DataFrame({"price": 2 * x + rng.normal(0, 0.1, 60), "x": x, "city": ["a", "b"] * 30})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price", "--random-state", "3"]
+    res = runner.invoke(main, [*argv, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    settings = json.loads((tmp_path / "out" / "summary.json").read_text())["settings"]
+    assert settings["feature_columns"] == ["x"] and settings["random_state"] == 3
+    assert "notice: --task regression reads the numeric columns; left out: city" in res.output
 
 
 def test_segmentation_reads_a_folder_of_pngs(runner, tmp_path):
@@ -226,11 +299,11 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
         # the classification options were silently ignored: --model boosting, --cv 3 changed nothing
         (
             ["--task", "regression", "--label", "price", "--model", "boosting", "--cv", "3"],
-            "does not use --cv, --model",
+            "does not use --cv, --model (only --task classification does); leave them out",
         ),
         (
             ["--task", "regression", "--label", "price", "--scaling", "common"],
-            "does not use --scaling",
+            "does not use --scaling (only --task classification does); leave it out",  # was "leave them out"
         ),
         # the task options were added for one task each; any other task would silently ignore them
         (
@@ -372,3 +445,10 @@ def test_multilabel_tags_a_number_parser_would_merge_stay_apart(tmp_path):
     assert res.exit_code == 0, res.output
     per_class = pd.read_csv(tmp_path / "o" / "classes.csv", dtype={"class": str}).set_index("class")
     assert per_class["n_given"].to_dict() == {"01": 2, "1": 2, "2": 2}
+
+
+def test_audit_help_names_what_task_and_scale_runs_write(runner):
+    """--help's first paragraph named probs.npy only, which --task and at-scale audits do not write."""
+    text = " ".join(runner.invoke(main, ["audit", "--help"]).output.split())
+    assert "--task writes issues.csv, summary.json and the task's table" in text
+    assert "--scheduler / --labels runs write issues.parquet and summary.json" in text

@@ -128,6 +128,32 @@ def test_regression_report_plots_and_lists_the_shifted_target(tmp_path):
     assert '<th class="num">size</th>' in table and cells[-1] == "3", "the data table's other columns follow"
 
 
+def test_regression_report_shows_the_settings_and_the_mixture_fit(tmp_path):
+    """The page lists the audit's settings (--mixture-prior among them) and how rows were flagged: the rule,
+    its threshold and the mixture fit that --mixture-prior led to (a task page showed no settings)."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    pred = y + rng.normal(0, 0.1, 200)
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", pred)
+    args = ["--task", "regression", "--label", "price", "--predictions", tmp_path / "pred.npy"]
+    out = _audit(tmp_path, tmp_path / "d.csv", *args, "--mixture-prior", "tail")
+    summary = json.loads((out / "summary.json").read_text())
+    table = _report(out).split('<section id="settings">')[1].split("</section>")[0]
+    shown = dict(re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", table))
+    assert shown["mixture_prior"] == "tail" and shown["mixture_fit"] == summary["mixture_fit"] == "map"
+    assert shown["rule"] == "mixture" and shown["threshold"] == "0.5" and shown["label"] == "price"
+
+
+def test_every_task_report_has_a_settings_section(tmp_path):
+    """A multilabel page lists its settings too (the --classes it ran with)."""
+    pd.DataFrame({"tags": ["a|b", "a", "b", "a|b"] * 5}).to_csv(tmp_path / "t.csv", index=False)
+    np.save(tmp_path / "p.npy", np.full((20, 2), 0.9))
+    out = _audit(tmp_path, tmp_path / "t.csv", "--task", "multilabel", "--label", "tags", "--probs", tmp_path / "p.npy")
+    table = _report(out).split('<section id="settings">')[1].split("</section>")[0]
+    assert "classes" in table and "multilabel" not in table, "the task is the page's header, not a setting"
+
+
 def _segmentation_case(tmp_path):
     masks = np.zeros((3, 16, 16), np.uint8)
     masks[:, 4:12, 4:12] = 1

@@ -57,7 +57,30 @@ def test_token_units_show_the_sentence_and_accept_keep_and_exclude(token_dir):
         r = c.post(f"/api/examples/{first['row']}/decision", json={"action": "exclude", "version": 0})
         assert r.status_code == 200 and r.json()["decision"]["action"] == "exclude"
         r = c.post(f"/api/examples/{first['row']}/decision", json={"action": "relabel", "version": 1, "label": "B-PER"})
-        assert r.status_code == 422 and "label must be one of the classes" in r.json()["detail"]
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"] == (
+            "action 'relabel' does not apply to a token audit: its review records keep or exclude per unit, got label 'B-PER'"
+        ), "it said: label must be one of the classes [] (a task audit has none)"
+
+
+def test_regression_relabel_says_keep_or_exclude(tmp_path):
+    """A regression row cannot be relabelled with a new target: the 422 says the review records keep or exclude
+    (it said the label must be one of the classes [])."""
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=60)
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", y + rng.normal(0, 0.1, 60))
+    out = _audit(
+        tmp_path, tmp_path / "d.csv", "--task", "regression", "--label", "price", "--predictions", tmp_path / "pred.npy"
+    )
+    with TestClient(create_app(out, reviewer="t"), base_url=BASE) as c:
+        r = c.post("/api/examples/4/decision", json={"action": "relabel", "version": 0, "label": 1.5})
+        assert r.status_code == 422 and "does not apply to a regression audit" in r.json()["detail"]
+        assert c.get("/api/progress").json()["relabel"] == 0
+        r = c.post("/api/examples/4/decision", json={"action": "exclude", "version": 0})
+        assert r.status_code == 200 and c.get("/api/progress").json()["exclude"] == 1
 
 
 def test_classification_folder_is_not_a_task(tmp_path):

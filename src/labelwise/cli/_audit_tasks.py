@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
@@ -140,19 +140,48 @@ def _regression(
     predictions_path: Path | None,
     random_state: int,
     mixture_prior: str = "auto",
+    settings: dict | None = None,
     **_: Any,
 ) -> tuple[Any, dict]:
+    """The regression audit; ``settings`` receives what the fit read (for summary.json)."""
     from ..audit import regression
 
     frame = read_input(data, "DATA")
     y = _column(frame, label)
     features = frame.drop(columns=[label]).select_dtypes("number")
-    pred = None if predictions_path is None else _load_array(predictions_path, "--predictions")
+    pred = None if predictions_path is None else _predictions(predictions_path, len(frame))
     X = features if features.shape[1] else None
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
     target = _numeric_target(y, str(label))
-    return regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state), {}
+    left_out = [str(c) for c in frame.columns if c != label and c not in features.columns]
+    if left_out:  # a text or date column is not a feature of the regressor: say so rather than drop it unseen
+        shown = ", ".join(left_out[:10]) + (f" and {len(left_out) - 10} more" if len(left_out) > 10 else "")
+        console().print(f"notice: --task regression reads the numeric columns; left out: {shown}")
+    result = regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state)
+    if settings is not None:  # the numeric columns read (the others are left out), the folds' and halves' seed
+        settings.update(feature_columns=list(map(str, features.columns)), random_state=random_state)
+    return result, {}
+
+
+def _predictions(path: Path, n_rows: int) -> np.ndarray:
+    """``--predictions`` for --task regression: one finite number per row of DATA, or an error naming the option
+    (the library's message names ``predictions`` and ``y``, which the command line has not)."""
+    pred = load_npy(Path(path), "--predictions")
+    if pred.shape != (n_rows,):
+        raise ShapeMismatchError(
+            f"--predictions must have shape (n_rows,) = ({n_rows},), one prediction per row of DATA, got {pred.shape}"
+        )
+    if not np.issubdtype(pred.dtype, np.integer) and not np.issubdtype(pred.dtype, np.floating):
+        raise InvalidParameterError(f"--predictions must hold real numbers, got dtype {pred.dtype}")
+    values = np.asarray(pred, dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(
+            f"--predictions must hold finite numbers; row {row} is {show(pred[row])} ({int(bad.sum())} such row(s))"
+        )
+    return values
 
 
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
@@ -203,9 +232,11 @@ def run_task_audit(
     classes: str | None = None,
     ignore_index: int | None = None,
     mixture_prior: str = "auto",
+    report: bool = False,
     superseded: Iterable[Path] = (),
 ) -> None:
-    """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs)."""
+    """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs);
+    with ``report``, ``report.html`` too (the task's view, as ``labelwise report`` writes it)."""
     if data is None:
         raise InvalidParameterError(f"DATA is required for --task {task}")
     # Each task reads one of the two; the other was silently ignored (and recorded in summary.json as used).
@@ -217,6 +248,7 @@ def run_task_audit(
         raise InvalidParameterError(
             f"--task {task} reads --probs, not --predictions (--predictions is for {', '.join(PREDICTIONS_TASKS)})"
         )
+    ran: dict = {}
     result, extra = RUNNERS[task](
         data=Path(data),
         label=label,
@@ -226,6 +258,7 @@ def run_task_audit(
         classes=parse_classes(classes),
         ignore_index=ignore_index,
         mixture_prior=mixture_prior,
+        settings=ran,
     )
     summary = result.summary()
     summary["settings"] = {
@@ -237,6 +270,7 @@ def run_task_audit(
         **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
+        **ran,
     }
     frame = result.to_frame()
     out = Path(out)
@@ -246,7 +280,18 @@ def run_task_audit(
             write_csv(table, out / name)
         write_audit_summary(summary, out)
     con = console()
-    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged")
+    how = ""
+    if summary.get("mixture_fit"):  # regression: the rule, and the fit that --mixture-prior led to (ml or map)
+        how = f" (rule mixture, threshold {summary['threshold']}; --mixture-prior {mixture_prior}: {summary['mixture_fit']} fit)"
+    elif "rule" in summary:
+        how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
+    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged{how}")
     if top:
         print_frame(frame.head(top), title="Worst")
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
+    if report:
+        from ..report import write_report
+
+        con.print(f"report: {write_report(out)}")
+    elif (out / "report.html").exists():  # left by an earlier run: it no longer describes these files
+        con.print(f"notice: {out / 'report.html'} is from an earlier run; `labelwise report {out}` rewrites it")

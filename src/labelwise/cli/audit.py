@@ -229,7 +229,9 @@ def audit(**options: Any) -> None:
     """Find the examples in DATA (CSV, Parquet or JSON Lines) whose label is probably wrong.
 
     Writes issues.csv (one row per example, worst first), summary.json (counts, noise
-    estimates, settings) and probs.npy (the out-of-fold probabilities) to --out.
+    estimates, settings) and probs.npy (the out-of-fold probabilities) to --out. --task
+    writes issues.csv, summary.json and the task's table (docs/tasks.md); --scheduler /
+    --labels runs write issues.parquet and summary.json (docs/scale.md).
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
@@ -250,6 +252,7 @@ def audit(**options: Any) -> None:
             classes=o.classes,
             ignore_index=o.ignore_index,
             mixture_prior=o.mixture_prior,
+            report=bool(o.report),
             superseded=o.superseded,
         )
         return
@@ -301,9 +304,9 @@ def audit(**options: Any) -> None:
 
 
 #: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
-#: --out, --random-state and --top).
+#: --out, --random-state, --top and --report).
 CLASSIFICATION_ONLY = (
-    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "report", "demo", "noise_rate",
+    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "demo", "noise_rate",
     "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
     "label_scaling", "scaling",
 )  # fmt: skip
@@ -315,7 +318,8 @@ def _refuse_classification_options(task: str) -> None:
     given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
     if given:
         raise InvalidParameterError(
-            f"--task {task} does not use {', '.join(given)} (only --task classification does); leave them out"
+            f"--task {task} does not use {', '.join(given)} (only --task classification does); "
+            f"leave {'it' if len(given) == 1 else 'them'} out"
         )
 
 

@@ -381,6 +381,12 @@ def create_app(
             return error(422, f"version must be the example's version (an integer >= 0) you saw, got {version!r}")
         reviewer = body.get("reviewer") or state.reviewer
         label = None
+        if action == "relabel" and state.task is not None:  # the export of a task audit applies exclusions only
+            return error(
+                422,
+                f"action 'relabel' does not apply to a {state.task} audit: its review records keep or exclude "
+                f"per unit, got label {body.get('label')!r}",
+            )
         if action == "relabel":
             if "label" not in body:
                 return error(422, "label is required for action 'relabel'")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ._common import TaskRun, TaskView, task_header
+from ._common import TaskRun, TaskView, settings_section, task_header
 from .detection import TASK_VIEW as _DETECTION
 from .multilabel import TASK_VIEW as _MULTILABEL
 from .regression import TASK_VIEW as _REGRESSION
@@ -41,7 +41,8 @@ def task_sections(folder: Path, task: str, *, top: int) -> tuple[str, str, list[
     run = TaskRun.load(folder)
     view = TASK_VIEWS[task]
     title = f"labelwise report: {run.name} ({task})"
-    return title, task_header(run, view), view.sections(run, top)
+    settings = settings_section(run)
+    return title, task_header(run, view), [*view.sections(run, top), *([settings] if settings else [])]
 
 
 def task_report(folder: Path, *, top: int) -> tuple[str, str, list[str]] | None:

@@ -127,6 +127,25 @@ def task_header(run: TaskRun, view: TaskView) -> str:
     )
 
 
+#: Keys of a task audit's summary that say how units were flagged (shown with the settings).
+FLAG_KEYS = ("rule", "threshold", "mixture_prior", "mixture_fit")
+
+
+def settings_section(run: TaskRun) -> str:
+    """The settings the audit ran with (``summary["settings"]``) and how it flagged (:data:`FLAG_KEYS`:
+    for regression the rule, threshold, mixture prior and the fit it led to), as the classification report
+    shows its settings; empty when the summary has neither."""
+    from .._build import _table
+
+    rows = {k: v for k, v in run.settings.items() if k != "task"}
+    rows.update({k: run.summary[k] for k in FLAG_KEYS if k in run.summary})
+    if not rows:
+        return ""
+    values = [", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in rows.values()]
+    table = pd.DataFrame({"setting": list(rows), "value": [v[:300] for v in values]})
+    return f'<section id="settings"><h2>Settings</h2>{_table(table)}</section>'
+
+
 def section(ident: str, title: str, note: str, body: str) -> str:
     """One ``<section>`` with a title, a note (escaped) and an HTML body."""
     from .._build import _e
