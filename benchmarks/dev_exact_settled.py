@@ -107,6 +107,17 @@ def _slabs() -> dict:
     masked[r.random(masked.shape) < 0.85] = np.inf
     out["masked k=5 m=10"] = exact_best(masked.copy(), Q, S, 5, 10, tol, self_cols=own)
     out["masked k=3 m=6 no self"] = exact_best(masked.copy(), Q, S, 3, 6, tol)
+    # a shard of 3 rows (fewer than k; m = 3) and the query block's own shard of 3 (its own column inf)
+    T = S[:3].copy()
+    other = Q[1:] @ T.T  # rows 3, 6, ...: not in the shard
+    other *= -2.0
+    other += sq_s[None, :3]
+    out["small shard k=10 m=3"] = exact_best(other, Q[1:], T, 10, 3, tol[1:])
+    small = T @ T.T
+    small *= -2.0
+    small += sq_s[None, :3]
+    small[np.arange(3), np.arange(3)] = np.inf
+    out["own small shard k=10 m=3"] = exact_best(small, T, T, 10, 3, tol[:3], self_cols=np.arange(3))
     return out
 
 
