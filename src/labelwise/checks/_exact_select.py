@@ -150,11 +150,14 @@ def exact_best(
     # a left-out column's value is at least the cut: its true ||b||^2 - 2ab at least cut - tol
     doubt = np.flatnonzero(~(best[:, k - 1] - q_norm < cut - tol1))
     if doubt.size:
-        own = None if self_cols is None else self_cols[doubt]
-        part = slab if doubt.size == rows else slab[doubt]
-        idx[doubt], best[doubt] = _near_ties_best(
-            part, Q[doubt], S, k, m, tol1[doubt], q_norm[doubt], cut[doubt, None], own
-        )
+        if 2 * doubt.size > rows:  # most rows (packed ones): all of them, rather than a copy of the slab's
+            idx2, best2 = _near_ties_best(slab, Q, S, k, m, tol1, q_norm, cut[:, None], self_cols)
+            idx[doubt], best[doubt] = idx2[doubt], best2[doubt]
+        else:
+            own = None if self_cols is None else self_cols[doubt]
+            idx[doubt], best[doubt] = _near_ties_best(
+                slab[doubt], Q[doubt], S, k, m, tol1[doubt], q_norm[doubt], cut[doubt, None], own
+            )
     return idx, best
 
 
