@@ -147,7 +147,7 @@ def graphs(names: list[str]) -> dict:
     return out
 
 
-def timings(repeat: int) -> list[dict]:
+def timings(repeat: int, only: str = "") -> list[dict]:
     """Wall and CPU times in this process: exact_knn, the dask sharded search and find_data_issues."""
     import dask
 
@@ -158,6 +158,8 @@ def timings(repeat: int) -> list[dict]:
     rows = []
 
     def timed(label: str, fn) -> None:
+        if only not in label:
+            return
         times, cpu = [], []
         for _ in range(repeat):
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -183,10 +185,15 @@ def timings(repeat: int) -> list[dict]:
         timed(f"dask sharded exact {name} 4 chunks k=10", lambda X=X: _dask_graph(X, 10, -(-len(X) // 4)))
     labels = np.load(DATA / "labels.npy")
     probs = np.load(DATA / "pred_probs.npy")
+    X = made["gaussian"]()
+    y = (X[:, 0] + 0.5 * np.random.default_rng(7).normal(size=len(X)) > 0).astype(int)
     with dask.config.set(scheduler="synchronous"):
         timed(
             "find_data_issues mnist probs as features, method=exact",
             lambda: find_data_issues(probs, labels, probs, method="exact"),
+        )
+        timed(
+            "find_data_issues gaussian 20k x 16, labels, method=exact", lambda: find_data_issues(X, y, method="exact")
         )
     return rows
 
@@ -197,7 +204,7 @@ def child(args: argparse.Namespace) -> None:
         np.savez(args.save, **{f"{key}|{i}": a for key, arrs in result.items() for i, a in enumerate(arrs)})
         print(json.dumps({"keys": len(result)}))
     else:
-        print(json.dumps(timings(args.repeat)))
+        print(json.dumps(timings(args.repeat, args.only)))
 
 
 def run(src: str, *extra: str) -> str:
@@ -220,6 +227,7 @@ def main() -> None:
     parser.add_argument("--tables", default="digits,gaussian,copies,grid,mnist,one_hot,slabs")
     parser.add_argument("--out", default="/tmp/exact28_dev")
     parser.add_argument("--skip", choices=["graphs", "time"])
+    parser.add_argument("--only", default="", help="time only the lines whose label contains this")
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -253,7 +261,7 @@ def main() -> None:
         for r in range(args.rounds):
             for version, src in (("base", args.base), ("branch", args.branch))[:: 1 if r % 2 == 0 else -1]:
                 load = os.getloadavg()[0]
-                for row in json.loads(run(src, "--mode", "time", "--repeat", str(args.repeat))):
+                for row in json.loads(run(src, "--mode", "time", "--repeat", str(args.repeat), "--only", args.only)):
                     print(json.dumps({"version": version, "round": r, "load1": round(load, 1), **row}), flush=True)
 
 
