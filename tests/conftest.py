@@ -26,6 +26,23 @@ def dask_two_threads():
         yield
 
 
+@pytest.fixture
+def merged_row_chunks():
+    """The library's floor on dask row chunks (:mod:`labelwise._chunk_floor`), which
+    ``_unmerged_dask_chunks`` turns off for every test that does not take this fixture."""
+
+
+@pytest.fixture(autouse=True)
+def _unmerged_dask_chunks(request, monkeypatch):
+    """Dask inputs keep the row chunks a test gives them: tests build small inputs in several chunks
+    to run the passes across chunks, which the floor of ``labelwise._chunk_floor`` would merge into
+    one; the tests that take ``merged_row_chunks`` run with the floor."""
+    if "merged_row_chunks" not in request.fixturenames:
+        from labelwise import _chunk_floor
+
+        monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 0)
+
+
 @pytest.fixture(autouse=True)
 def _no_leaked_dask_client_config():
     """After each test: a ``scheduler="dask.distributed"`` left in Dask's global config with no

@@ -191,6 +191,83 @@ class TestFlags:
         np.testing.assert_allclose(ratio, ratio[0])
 
 
+def _moderate_errors_at_300(seed=1):
+    """n = 300, Gaussian noise, 10% of targets shifted by 1.75 target sd: maximum likelihood's error
+    weight collapses here (it flags nothing), the MAP fit flags the errors."""
+    rng = np.random.default_rng(seed)
+    pred = 2 * np.sin(rng.uniform(-2, 2, 300))
+    y = pred + rng.normal(0, 0.5, 300)
+    wrong = np.zeros(300, bool)
+    wrong[rng.choice(300, 30, replace=False)] = True
+    return y + wrong * rng.choice([-1, 1], 300) * 1.75 * y.std(), pred, wrong
+
+
+class TestMixturePrior:
+    @staticmethod
+    def _u(res):
+        return (res.residual - res.location) / res.scale
+
+    def test_none_is_the_maximum_likelihood_fit_bit_for_bit(self):
+        """mixture_prior="none" decides by maximum likelihood even where "auto" refits with the prior:
+        its posteriors are fit_residual_mixture's, bit for bit, and it flags nothing there."""
+        from labelwise.audit._residual_mixture import fit_residual_mixture
+
+        y, pred, _ = _moderate_errors_at_300()
+        auto = regression.find_label_issues(y, pred)
+        ml = regression.find_label_issues(y, pred, mixture_prior="none")
+        assert auto.mixture_fit == "map" and ml.mixture_fit == "ml"
+        np.testing.assert_array_equal(ml.error_probability, fit_residual_mixture(self._u(ml)).posterior)
+        np.testing.assert_array_equal(ml.score, auto.score)
+        assert ml.n_issues < auto.n_issues
+        assert ml.summary()["mixture_prior"] == "none" and auto.summary()["mixture_prior"] == "auto"
+
+    def test_tail_is_the_map_fit_bit_for_bit_even_where_auto_keeps_maximum_likelihood(self):
+        """mixture_prior="tail" always takes the MAP fit with the prior, also on a large table where "auto"
+        keeps maximum likelihood: posteriors equal fit_residual_mixture(tail_prior=TAIL_PRIOR)'s."""
+        from labelwise.audit._residual_mixture import TAIL_PRIOR, fit_residual_mixture
+
+        rng = np.random.default_rng(3)
+        pred = rng.normal(0, 2, 5000)
+        noisy = corrupt_targets(pred + 0.5 * rng.standard_t(3, 5000), rate=0.02, kind="shift", random_state=4)
+        auto = regression.find_label_issues(noisy.labels, pred)
+        tail = regression.find_label_issues(noisy.labels, pred, mixture_prior="tail")
+        assert auto.mixture_fit == "ml" and tail.mixture_fit == "map"
+        expected = fit_residual_mixture(self._u(tail), tail_prior=TAIL_PRIOR).posterior
+        np.testing.assert_array_equal(tail.error_probability, expected)
+        assert tail.summary()["mixture_prior"] == "tail" and tail.summary()["mixture_fit"] == "map"
+
+    def test_auto_is_the_default(self):
+        """Passing mixture_prior="auto" gives the default call's result."""
+        y, pred, _ = _moderate_errors_at_300(seed=2)
+        a, b = regression.find_label_issues(y, pred), regression.find_label_issues(y, pred, mixture_prior="auto")
+        np.testing.assert_array_equal(a.error_probability, b.error_probability)
+        assert a.mixture_fit == b.mixture_fit and a.mixture_prior == b.mixture_prior == "auto"
+
+    @pytest.mark.parametrize("value", ["ml", "Tail", None, 1])
+    def test_unknown_value_is_named(self, value):
+        """A mixture_prior outside auto / none / tail is an InvalidParameterError naming it and the choices."""
+        with pytest.raises(InvalidParameterError, match=r"mixture_prior must be one of \['auto', 'none', 'tail'\]"):
+            regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.5], mixture_prior=value)
+
+    def test_refused_with_the_zscore_rule(self):
+        """mixture_prior other than "auto" with rule="zscore" (no mixture) is an error, not ignored; the
+        z rule records no prior."""
+        with pytest.raises(InvalidParameterError, match="mixture_prior applies to rule='mixture' only"):
+            regression.find_label_issues([1.0, 2.0, 3.0], [1.0, 2.0, 3.5], rule="zscore", mixture_prior="tail")
+        z = regression.find_label_issues([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.5, 4.0], rule="zscore")
+        assert z.mixture_prior is None and z.summary()["mixture_prior"] is None
+
+    def test_clean_regressor_passes_it_on(self):
+        """CleanRegressor(mixture_prior=...) audits with that fit (a get_params key, cloned with the rest)."""
+        from sklearn.base import clone
+
+        X, noisy = _linear(n=300, seed=5)
+        est = clone(regression.CleanRegressor(LinearRegression(), mixture_prior="none"))
+        assert est.get_params()["mixture_prior"] == "none"
+        fitted = est.fit(X, noisy.labels)
+        assert fitted.label_issues_.mixture_prior == "none" and fitted.label_issues_.mixture_fit == "ml"
+
+
 class TestCleanRegressor:
     def test_fits_on_kept_rows_and_predicts_better_than_on_all(self):
         """Dropping flagged targets before fitting recovers the clean coefficients better."""

@@ -171,18 +171,6 @@ def _slab(Q: np.ndarray, S: np.ndarray, own: np.ndarray | None) -> tuple[np.ndar
     return slab, tol
 
 
-def _brute_force_columns(Q: np.ndarray, S: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each query row's ``k`` nearest allowed columns by (float64 squared distance, column), padded."""
-    idx = np.full((len(Q), k), -1, dtype=np.int64)
-    sq = np.full((len(Q), k), np.inf)
-    for r in range(len(Q)):
-        diff = S.astype(np.float64) - Q[r].astype(np.float64)
-        d = np.where(allowed[r], np.einsum("ij,ij->i", diff, diff), np.inf)
-        order = np.lexsort((np.arange(len(S)), d))[: min(k, int(allowed[r].sum()))]
-        idx[r, : order.size], sq[r, : order.size] = order, d[order]
-    return idx, sq
-
-
 class TestSettledRows:
     def test_ordinary_rows_are_settled_by_their_m_smallest(self, monkeypatch):
         """Gaussian rows: the near-tie passes over the whole slab never run."""
@@ -227,25 +215,5 @@ class TestSettledRows:
         idx, sq = _exact_select.exact_best(slab, Z, Z, 5, 10, tol, self_cols=own)
         assert passed_on
         want_idx, want_sq = _brute_force(Z, 5)
-        np.testing.assert_array_equal(idx, want_idx)
-        np.testing.assert_array_equal(sq, want_sq)
-
-
-class TestMaskedColumns:
-    @pytest.mark.parametrize(("k", "m", "mask"), [(5, 10, 0.9), (3, 6, 0.97)])
-    def test_a_column_masked_with_inf_is_never_a_neighbour(self, k, m, mask):
-        """Columns masked at random (some rows keep fewer finite columns than ``m``, or than ``k``):
-        the ``k`` nearest of the others by (distance, column), padded with ``-1`` and ``inf``."""
-        from labelwise.checks._exact_select import exact_best
-
-        rng = np.random.default_rng(k)
-        S = rng.normal(size=(80, 5)).astype(np.float32)
-        S[50:] = S[50]  # 30 copies
-        Q = S[::2].copy()
-        own = np.arange(0, 80, 2)
-        slab, tol = _slab(Q, S, own)
-        slab[rng.random(slab.shape) < mask] = np.inf
-        idx, sq = exact_best(slab, Q, S, k, m, tol, self_cols=own)
-        want_idx, want_sq = _brute_force_columns(Q, S, np.isfinite(slab), k)
         np.testing.assert_array_equal(idx, want_idx)
         np.testing.assert_array_equal(sq, want_sq)

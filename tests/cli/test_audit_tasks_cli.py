@@ -105,6 +105,30 @@ def test_regression_with_predictions(runner, tmp_path):
     assert pd.read_csv(out / "issues.csv").row.iloc[0] == 3
 
 
+def test_regression_mixture_prior_is_passed_and_recorded(runner, tmp_path):
+    """--mixture-prior none / tail: the API's fit with that choice (same flags), recorded in summary.json
+    (mixture_prior, mixture_fit and settings); the default is auto."""
+    from labelwise.audit import regression
+
+    rng = np.random.default_rng(1)
+    pred = 2 * np.sin(rng.uniform(-2, 2, 300))
+    y = pred + rng.normal(0, 0.5, 300)
+    y[rng.choice(300, 30, replace=False)] += 1.75 * y.std()
+    pd.DataFrame({"price": y}).to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "pred.npy", pred)
+    argv = ["audit", str(tmp_path / "d.csv"), "--task", "regression", "--label", "price"]
+    argv += ["--predictions", str(tmp_path / "pred.npy")]
+    for choice in (None, "none", "tail"):
+        out = tmp_path / f"out_{choice}"
+        extra = [] if choice is None else ["--mixture-prior", choice]
+        res = runner.invoke(main, [*argv, *extra, "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        expected = regression.find_label_issues(y, pred, mixture_prior=choice or "auto")
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["mixture_prior"] == summary["settings"]["mixture_prior"] == (choice or "auto")
+        assert summary["mixture_fit"] == expected.mixture_fit and summary["n_issues"] == expected.n_issues
+
+
 def _mask_folder(tmp_path, boundary: bool = False):
     """Three 16x16 mask PNGs (a square of class 1; image 2 with a wrong 3x3 corner) and near-truth probs in p.npy;
     with ``boundary``, a VOC-style line of 255 in every image where the model says class 0."""
@@ -213,6 +237,11 @@ def test_detection_reads_coco_and_flags_the_swapped_box(runner, tmp_path):
             ["--task", "regression", "--label", "price", "--classes", "a,b"],
             "--classes is for --task classification / multilabel / token, not --task regression",
         ),
+        (
+            ["--label", "price", "--mixture-prior", "tail"],
+            "--mixture-prior is for --task regression, not --task classification",
+        ),
+        (["--task", "regression", "--label", "price", "--mixture-prior", "ml"], "Invalid value for '--mixture-prior'"),
         (
             ["--label", "price", "--ignore-index", "255"],
             "--ignore-index is for --task segmentation, not --task classification",

@@ -18,10 +18,11 @@ from labelwise.cli._common import (
     delimiter_hint,
     label_text,
     load_npy,
+    load_row_array,
     output_folder_problem,
     print_frame,
 )
-from labelwise.errors import DataFileError
+from labelwise.errors import DataFileError, ShapeMismatchError
 
 
 def _deny(*args, **kwargs):
@@ -175,6 +176,37 @@ class TestLoadNpy:
         result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
         assert result.exit_code == 2, result.output
         assert "is not a .npy array" in result.output and "pickle" not in result.output
+
+
+class TestLoadRowArray:
+    """An array option's file that must hold one row per row of the data."""
+
+    def test_returns_a_matching_array(self, tmp_path):
+        """A 2-D array with one row per data row comes back unchanged."""
+        np.save(tmp_path / "p.npy", np.eye(3))
+        np.testing.assert_array_equal(
+            load_row_array(tmp_path / "p.npy", "--probs", 3, width=("n_classes", "K")), np.eye(3)
+        )
+
+    @pytest.mark.parametrize("array", [np.zeros((2, 3)), np.zeros(3)], ids=["too-few-rows", "one-dimensional"])
+    def test_other_shapes_name_the_option_and_both_shapes(self, tmp_path, array):
+        """Too few rows or a 1-D array: ShapeMismatchError with the option, the shape wanted (its width named
+        as the caller says) and the shape found."""
+        np.save(tmp_path / "e.npy", array)
+        with pytest.raises(
+            ShapeMismatchError,
+            match=re.escape(f"--features must have shape (n_rows, d) = (3, d) to match the data, got {array.shape}"),
+        ):
+            load_row_array(tmp_path / "e.npy", "--features", 3, width=("d", "d"))
+
+    def test_audit_names_probs_with_too_few_rows(self, tmp_path):
+        """audit --probs with a row short: exit 2 naming --probs, n_classes and K."""
+        pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "y": ["u", "v", "u", "v"]}).to_csv(tmp_path / "d.csv", index=False)
+        np.save(tmp_path / "p.npy", np.full((3, 2), 0.5))
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--probs", str(tmp_path / "p.npy")]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, result.output
+        assert "--probs must have shape (n_rows, n_classes) = (4, K) to match the data, got (3, 2)" in result.output
 
 
 class TestPrintFrame:

@@ -16,7 +16,7 @@ from PIL import Image
 from labelwise.cli import main
 from labelwise.cli._audit_tasks import TASKS
 from labelwise.report import write_report
-from labelwise.report._tasks import TASK_VIEWS, task_of
+from labelwise.report._tasks import TASK_VIEWS, TaskRun, task_of
 from labelwise.report._tasks.segmentation import flagged_pixels
 
 
@@ -205,3 +205,14 @@ def test_classification_folder_is_not_a_task_view(tmp_path):
     out = write_audit(tmp_path / "out", kind="features", n=60, noise=0.2)
     assert task_of(out) is None
     assert 'id="worst"' in write_report(out).read_text()
+
+
+def test_task_run_issue_looks_a_unit_up_by_its_key_column_indexing_once(tmp_path):
+    """TaskRun.issue(unit, key=...) is the issues row whose key column holds unit; the index is built once."""
+    issues = pd.DataFrame({"row": [4, 2, 9], "token_index": [7, 8, 6], "label_quality": [0.1, 0.2, 0.3]})
+    run = TaskRun(out_dir=tmp_path, summary={}, issues=issues)
+    assert run.issue(2)["label_quality"] == 0.2
+    assert run.issue(6, key="token_index")["row"] == 9
+    cached = dict(run.cache)
+    assert run.issue(9)["token_index"] == 6
+    assert {k: id(v) for k, v in run.cache.items()} == {k: id(v) for k, v in cached.items()}

@@ -30,19 +30,13 @@ from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
 from .simulate_sparse import SparseCrowd, simulate_sparse_crowd
-from .soft import SoftLabelAverage
+from .soft import SOFT_MEMBERS, SoftLabelAverage
 from .uncertain import UncertainAnswers, apply_uncertain_policy
 from .wawa import Wawa
 from .zero_based_skill import ZeroBasedSkill
 
 METHODS = {
-    "majority-vote": MajorityVote,
-    "wawa": Wawa,
-    "zero-based-skill": ZeroBasedSkill,
-    "dawid-skene": DawidSkene,
-    "one-coin": OneCoinDawidSkene,
-    "glad": GLAD,
-    "mace": MACE,
+    **SOFT_MEMBERS,  # majority-vote, wawa, zero-based-skill, dawid-skene, one-coin, glad, mace
     "bwa": BWA,
     "soft-average": SoftLabelAverage,
     "crowdlab": CrowdLab,

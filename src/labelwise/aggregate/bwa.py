@@ -118,17 +118,26 @@ class BWA(BaseAggregator):
             raise InvalidParameterError(f"prior_correction must be True or False, got {self.prior_correction!r}")
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        z = self._fit_scores(enc)
+        post = z / z.sum(axis=1, keepdims=True)
+        return post, agreement_skill(enc, self._hard_labels(post))
+
+    def _fit_single_class(self, enc: EncodedAnswers) -> None:
+        """One class: ``scores_``, ``precision_`` and ``class_mean_`` as the EM gives them (scores 1)."""
+        self._fit_scores(enc)
+
+    def _fit_scores(self, enc: EncodedAnswers) -> np.ndarray:
+        """The EM's scores ``z`` (items x classes); sets ``scores_``, ``precision_`` and ``class_mean_``."""
         # one canonical order of the answers, so that no sum depends on the input's row order
         order = np.lexsort((enc.label_idx, enc.annotator_idx, enc.item_idx))
         rows = np.asarray(enc.item_idx, dtype=np.intp)[order]
         cols = np.asarray(enc.annotator_idx, dtype=np.intp)[order]
         vals = np.asarray(enc.label_idx, dtype=np.intp)[order]
         z, v, mu = self._em(rows, cols, vals, enc.n_items, enc.n_annotators, enc.n_classes)
-        post = z / z.sum(axis=1, keepdims=True)
         self.scores_ = pd.DataFrame(z, index=enc.item_index(), columns=enc.class_index())
         self.precision_ = pd.DataFrame(v, index=enc.annotator_index(), columns=enc.class_index())
         self.class_mean_ = pd.Series(mu, index=enc.class_index(), name="class_mean")
-        return post, agreement_skill(enc, self._hard_labels(post))
+        return z
 
     def _em(
         self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int, m: int, k: int

@@ -159,9 +159,6 @@ class CrowdLab(BaseAggregator):
         self.label_col = label_col
         self.random_state = random_state
 
-    def _check_params(self) -> None:
-        super()._check_params()
-
     def fit(self, answers: pd.DataFrame, probs: Any = None) -> CrowdLab:
         """Fit on the answers and the model's probabilities ``probs`` (required)."""
         if probs is None:

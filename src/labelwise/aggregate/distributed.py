@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunk_floor import merge_small_partitions
 from .._chunks import tree_reduce_delayed
 from .._extras import require
 from .._stage_progress import compute, persist, stage, stages
@@ -250,7 +251,8 @@ def fit(
     answers : dask.dataframe.DataFrame
         One row per answer.
     npartitions : int, optional
-        Partitions after the shuffle by item (default: those of ``answers``).
+        Partitions after the shuffle by item (default: those of ``answers``, small ones merged first:
+        :mod:`labelwise._chunk_floor`; the fit depends on the count only by the rounding of sums).
     timings : dict, optional
         Filled with the seconds of each stage (``categories``, ``encode_shuffle``, ``pair_check``
         (Dawid-Skene and one-coin; 0 where no check runs), ``em``, ``gather``).
@@ -288,12 +290,11 @@ def _fit(
     clock = [time.perf_counter()]
 
     def lap(name: str) -> None:
-        now = time.perf_counter()
-        timings[name] = now - clock[0]
-        clock[0] = now
+        timings[name], clock[0] = (now := time.perf_counter()) - clock[0], now
 
     cols = _check_inputs(estimator, answers)
     with stage("encoding answers"):
+        answers = merge_small_partitions(answers[list(cols)])  # tiny partitions cost a task each, per pass
         cats = _categories(answers, cols, estimator.labels)
         k, n_ann = len(cats[2]), len(cats[1])
         lap("categories")

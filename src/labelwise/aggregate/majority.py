@@ -106,9 +106,6 @@ class MajorityVote(BaseAggregator):
 
     _owns_posterior = True  # the vote shares are made per fit
 
-    def _check_params(self) -> None:
-        super()._check_params()
-
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         post = _vote_shares_in_place(enc)
         codes = self._hard_labels(post)

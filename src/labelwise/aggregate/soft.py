@@ -19,9 +19,11 @@ from .one_coin import OneCoinDawidSkene
 from .wawa import Wawa
 from .zero_based_skill import ZeroBasedSkill
 
-__all__ = ["SoftLabelAverage"]
+__all__ = ["SOFT_MEMBERS", "SoftLabelAverage"]
 
-_BASE_METHODS: dict[str, type[BaseAggregator]] = {
+#: The methods :class:`SoftLabelAverage` averages by name (the first entries of
+#: ``labelwise.aggregate.METHODS``, which is built from this map).
+SOFT_MEMBERS: dict[str, type[BaseAggregator]] = {
     "majority-vote": MajorityVote,
     "wawa": Wawa,
     "zero-based-skill": ZeroBasedSkill,
@@ -96,15 +98,15 @@ class SoftLabelAverage(BaseAggregator):
     def _members(self) -> list[tuple[str, BaseAggregator]]:
         if isinstance(self.methods, str) or not isinstance(self.methods, Sequence) or len(self.methods) == 0:
             raise InvalidParameterError(
-                f"methods must be a non-empty sequence of method names {sorted(_BASE_METHODS)} or "
+                f"methods must be a non-empty sequence of method names {sorted(SOFT_MEMBERS)} or "
                 f"labelwise aggregators, got {self.methods!r}"
             )
         members: list[tuple[str, BaseAggregator]] = []
         for m in self.methods:
             if isinstance(m, str):
-                if m not in _BASE_METHODS:
-                    raise InvalidParameterError(f"methods must name methods among {sorted(_BASE_METHODS)}, got {m!r}")
-                est = _BASE_METHODS[m]()
+                if m not in SOFT_MEMBERS:
+                    raise InvalidParameterError(f"methods must name methods among {sorted(SOFT_MEMBERS)}, got {m!r}")
+                est = SOFT_MEMBERS[m]()
                 name = m
             elif isinstance(m, BaseAggregator) and not isinstance(m, SoftLabelAverage) and not m._uses_probs:
                 est = clone(m)

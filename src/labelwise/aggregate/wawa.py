@@ -60,9 +60,6 @@ class Wawa(BaseAggregator):
         self.label_col = label_col
         self.random_state = random_state
 
-    def _check_params(self) -> None:
-        super()._check_params()
-
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         mv = weighted_vote_shares(enc)
         skill = agreement_skill(enc, self._hard_labels(mv))

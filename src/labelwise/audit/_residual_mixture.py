@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, gammaln
 
-__all__ = ["ResidualMixture", "fit_guarded_mixture", "fit_residual_mixture"]
+__all__ = ["MIXTURE_PRIORS", "ResidualMixture", "fit_guarded_mixture", "fit_mixture", "fit_residual_mixture"]
 
 #: Degrees of freedom searched for the clean component (nu <= 1 would be as heavy as the errors).
 NU_GRID = np.array([1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0, 1e4])
@@ -40,6 +40,9 @@ MAX_ERROR_WEIGHT = 0.5
 #: chosen among 10, 20, 40, 80 on the development grid of benchmarks/dev_regression_small.py
 #: (session 27, seeds 100-101) and not tuned since.
 TAIL_PRIOR = 20.0
+#: How :func:`fit_mixture` fits: ``"auto"`` the guarded fit (:func:`fit_guarded_mixture`), ``"none"``
+#: maximum likelihood, ``"tail"`` the MAP fit with the prior on the clean t's tails, always.
+MIXTURE_PRIORS = ("auto", "none", "tail")
 
 
 @dataclass(frozen=True)
@@ -211,3 +214,18 @@ def fit_guarded_mixture(u: np.ndarray, *, tail_prior: float = TAIL_PRIOR) -> Res
     if ml.error_weight * u.size >= 1 or not np.square(u).any():
         return ml
     return fit_residual_mixture(u, tail_prior=tail_prior)
+
+
+def fit_mixture(u: np.ndarray, prior: str = "auto") -> ResidualMixture:
+    """The mixture fitted as ``prior`` says: one of :data:`MIXTURE_PRIORS`.
+
+    ``"auto"`` is :func:`fit_guarded_mixture` (the default), ``"none"`` maximum likelihood
+    (:func:`fit_residual_mixture`, ``fit="ml"``) and ``"tail"`` the MAP fit with the prior
+    ``P(nu) ~ exp(-TAIL_PRIOR / nu)`` whatever maximum likelihood finds (``fit="map"``).
+    The caller validates ``prior``.
+    """
+    if prior == "none":
+        return fit_residual_mixture(u)
+    if prior == "tail":
+        return fit_residual_mixture(u, tail_prior=TAIL_PRIOR)
+    return fit_guarded_mixture(u)

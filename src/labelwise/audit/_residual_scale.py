@@ -4,12 +4,12 @@ Rows are put in order of their prediction and split into ``n_bins`` bins of equa
 bin the residuals' location is their median and their scale the median absolute deviation (MAD)
 around it, rescaled by ``1 / Phi^{-1}(3/4)`` to estimate a Gaussian standard deviation
 (Rousseeuw & Croux, 1993; Hampel, 1974). The rows are cross-fitted in two halves (alternate
-positions in prediction order): each half's location and scale come from the *other* half's bins,
-so a wrong target never widens its own scale. Each half's bin statistics are placed at the bins'
-median prediction and linearly interpolated, so the scale is a smooth function of the
-prediction. Everything depends on the rows only through the order of (prediction, residual), so
-permuting rows permutes the result, and shifting or scaling ``y`` and the predictions together
-shifts the location and scales the scale.
+positions in prediction order, copies of a row kept together): each half's location and scale come
+from the *other* half's bins, so a wrong target (or its copy) never widens its own scale. Each
+half's bin statistics are placed at the bins' median prediction and linearly interpolated, so the
+scale is a smooth function of the prediction. Everything depends on the rows only through the
+order of (prediction, residual), so permuting rows permutes the result (copies included), and
+shifting or scaling ``y`` and the predictions together shifts the location and scales the scale.
 """
 
 from __future__ import annotations
@@ -49,6 +49,13 @@ def _interp(x: np.ndarray, centre: np.ndarray, values: np.ndarray) -> np.ndarray
     return np.interp(x, centre[keep], values[keep])
 
 
+def _halves(p_sorted: np.ndarray, r_sorted: np.ndarray) -> np.ndarray:
+    """Cross-fitting half (0 or 1) of each row in (prediction, residual) order: runs of equal rows
+    alternate, so copies of a row share a half (and a score) and distinct rows alternate."""
+    new_run = np.r_[True, (np.diff(p_sorted) != 0) | (np.diff(r_sorted) != 0)]
+    return (np.cumsum(new_run) - 1) % 2
+
+
 def local_location_scale(
     residual: np.ndarray, prediction: np.ndarray, n_bins: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -81,13 +88,16 @@ def local_location_scale(
     floor = 0.1 * global_scale + 1e-12 * (1.0 + float(np.max(np.abs(residual))))
     if n_bins is None:
         n_bins = int(np.clip(n // 1000, 1, 20))
-    n_bins = max(1, min(n_bins, (n // 2) // _MIN_PER_BIN))
+    halves = _halves(p_sorted, r_sorted)
+    sizes = np.bincount(halves, minlength=2)
+    n_bins = max(1, min(n_bins, int(sizes.min()) // _MIN_PER_BIN))
     loc_sorted = np.empty(n)
     scale_sorted = np.empty(n)
     for half in (0, 1):
-        other = slice(1 - half, None, 2)
+        mine = halves == half
+        # one group of equal rows only (every row alike): its own statistics are all there is
+        other = ~mine if sizes.min() else np.ones(n, dtype=bool)
         centre, loc, scale = _bin_stats(p_sorted[other], r_sorted[other], n_bins)
-        mine = slice(half, None, 2)
         loc_sorted[mine] = _interp(p_sorted[mine], centre, loc)
         scale_sorted[mine] = _interp(p_sorted[mine], centre, scale)
     location = np.empty(n)

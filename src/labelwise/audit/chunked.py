@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunk_floor import merge_small_row_chunks
 from .._chunks import Output, RowChunks, align_dask_rows, as_dask_rows, is_dask
 from .._stage_progress import persist, stage
 from .._validate.arguments import show
@@ -154,7 +155,7 @@ def find_label_issues_chunked(
             )
     if getattr(labels, "ndim", 1) != 1:
         raise InvalidLabelsError(f"labels must be one-dimensional, got shape {labels.shape}")
-    arr, labels = align_dask_rows([arr, labels], ["probs", "labels"])
+    arr, labels = merge_small_row_chunks(align_dask_rows([arr, labels], ["probs", "labels"]))
     chunks = RowChunks.for_arrays(arr)
     n_classes = int(arr.shape[1])
     codes, class_values, check = encode_chunked_labels(chunks, labels, n_classes, classes)

@@ -9,7 +9,8 @@ over prediction bins). The standardised residual ``u`` is then either modelled a
 mixture, clean rows (Student-t) and wrong targets (a wide Cauchy), flagging rows whose posterior
 probability of being wrong is above ``threshold`` (``rule="mixture"``, the default; no number
 of errors needs to be known; fitted by maximum likelihood, or, when that fit's error weight
-collapses, as it can on a few hundred rows, with a prior on the clean t's tails), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
+collapses, as it can on a few hundred rows, with a prior on the clean t's tails; ``mixture_prior``
+chooses), or thresholded as ``|u| > threshold`` (``rule="zscore"``).
 ``label_quality = exp(-|u|)``.
 """
 
@@ -28,7 +29,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
-from ._residual_mixture import fit_guarded_mixture
+from ._residual_mixture import MIXTURE_PRIORS, fit_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
 
 __all__ = ["FLAG_RULES", "CleanRegressor", "RegressionIssues", "default_regressor", "find_label_issues"]
@@ -73,9 +74,12 @@ class RegressionIssues:
     location : ndarray of float, shape (n,), or None
         Local median residual (the model's local bias) removed before scaling.
     mixture_fit : {"ml", "map"} or None
-        ``mixture`` only: which fit decided, maximum likelihood or, where its error weight
-        collapsed below one row, the MAP fit with the prior on the clean t's tails
-        (:func:`~labelwise.audit._residual_mixture.fit_guarded_mixture`).
+        ``mixture`` only: which fit decided, maximum likelihood or the MAP fit with the prior on
+        the clean t's tails (with ``mixture_prior="auto"``, the MAP fit where maximum likelihood's
+        error weight collapsed below one row:
+        :func:`~labelwise.audit._residual_mixture.fit_guarded_mixture`).
+    mixture_prior : {"auto", "none", "tail"} or None
+        ``mixture`` only: the ``mixture_prior`` asked for (see :func:`find_label_issues`).
     """
 
     is_issue: np.ndarray
@@ -90,6 +94,7 @@ class RegressionIssues:
     error_probability: np.ndarray | None = None
     location: np.ndarray | None = None
     mixture_fit: str | None = None
+    mixture_prior: str | None = None
 
     @property
     def n_issues(self) -> int:
@@ -132,6 +137,7 @@ class RegressionIssues:
             "rule": self.rule,
             "threshold": self.threshold,
             "mixture_fit": self.mixture_fit,
+            "mixture_prior": self.mixture_prior,
             "median_abs_residual": float(np.median(np.abs(r))),
             "median_scale": float(np.median(self.scale)),
         }
@@ -216,29 +222,45 @@ def _standardise(
 _Flags = tuple[np.ndarray, np.ndarray | None, str | None]
 
 
-def _flag_mixture(u: np.ndarray, threshold: float) -> _Flags:
+def _flag_mixture(u: np.ndarray, threshold: float, mixture_prior: str = "auto") -> _Flags:
     """Posterior probability of the wide (error) component of a t + Cauchy mixture above
-    ``threshold``; the mixture by maximum likelihood unless its error weight collapsed
-    (:func:`~labelwise.audit._residual_mixture.fit_guarded_mixture`)."""
+    ``threshold``; the mixture fitted as ``mixture_prior`` says (by default by maximum likelihood
+    unless its error weight collapsed: :func:`~labelwise.audit._residual_mixture.fit_mixture`)."""
     if not 0 < threshold < 1:
         raise InvalidParameterError(f"threshold must be a probability in (0, 1) for rule='mixture', got {threshold!r}")
-    fit = fit_guarded_mixture(u)
+    fit = fit_mixture(u, mixture_prior)
     return fit.posterior > threshold, fit.posterior, fit.fit
 
 
-def _flag_zscore(u: np.ndarray, threshold: float) -> _Flags:
-    """``|u| > threshold``."""
+def _flag_zscore(u: np.ndarray, threshold: float, mixture_prior: str = "auto") -> _Flags:
+    """``|u| > threshold`` (no mixture: ``mixture_prior`` is not read)."""
     if not threshold > 0:
         raise InvalidParameterError(f"threshold must be a positive number for rule='zscore', got {threshold!r}")
     return np.abs(u) > threshold, None, None
 
 
-#: Flagging rules: name -> (function of (u, threshold) -> (flags, error probability or None, which
-#: mixture fit or None), default threshold).
-FLAG_RULES: dict[str, tuple[Callable[[np.ndarray, float], _Flags], float]] = {
+#: Flagging rules: name -> (function of (u, threshold, mixture_prior) -> (flags, error probability
+#: or None, which mixture fit or None), default threshold).
+FLAG_RULES: dict[str, tuple[Callable[[np.ndarray, float, str], _Flags], float]] = {
     "mixture": (_flag_mixture, 0.5),
     "zscore": (_flag_zscore, 3.0),
 }
+
+
+def _rule_and_cut(rule: Any, threshold: Any, mixture_prior: Any) -> tuple[Callable[..., _Flags], float]:
+    """The flagging function and its cut, with ``rule``, ``threshold`` and ``mixture_prior`` checked."""
+    check_choice("rule", rule, list(FLAG_RULES))
+    check_choice("mixture_prior", mixture_prior, MIXTURE_PRIORS)
+    if rule != "mixture" and mixture_prior != "auto":
+        raise InvalidParameterError(
+            f"mixture_prior applies to rule='mixture' only (it chooses how the mixture is fitted); got "
+            f"mixture_prior={mixture_prior!r} with rule={rule!r}: leave it out or use rule='mixture'"
+        )
+    flag, default_threshold = FLAG_RULES[rule]
+    cut = default_threshold if threshold is None else threshold
+    if not isinstance(cut, int | float) or not np.isfinite(cut):
+        raise InvalidParameterError(f"threshold must be a finite number, got {threshold!r}")
+    return flag, float(cut)
 
 
 def find_label_issues(
@@ -250,10 +272,13 @@ def find_label_issues(
     uncertainty: Any = None,
     rule: str = "mixture",
     threshold: float | None = None,
+    mixture_prior: str = "auto",
     cv: int = 5,
     random_state: Any = 0,
 ) -> RegressionIssues:
     """Find the regression targets that are probably wrong.
+
+    (The code is short: it is this docstring that is long, one entry point with many options.)
 
     Parameters
     ----------
@@ -271,12 +296,16 @@ def find_label_issues(
         Expected absolute residual per point; replaces the residual-scale model.
     rule : {"mixture", "zscore"}, default "mixture"
         ``mixture``: fit clean (Student-t) + wrong (Cauchy) components to the standardised
-        residuals by EM and flag a posterior probability of "wrong" above ``threshold`` (where the
-        ML fit's error weight collapses, a MAP fit decides; see ``mixture_fit``).
-        ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (five noise models,
+        residuals by EM (as ``mixture_prior`` says) and flag a posterior probability of "wrong"
+        above ``threshold``. ``zscore``: flag ``|u| > threshold``. Chosen on simulated dev data (five noise models,
         three error rates, two magnitudes), not on the benchmark; see ``dev_regression_flags.py``.
     threshold : float, optional
         The rule's cut; default 0.5 for ``mixture`` (the Bayes rule) and 3.0 for ``zscore``.
+    mixture_prior : {"auto", "none", "tail"}, default "auto"
+        ``mixture`` only. ``"auto"``: maximum likelihood, refitted with a prior ``P(nu) ~
+        exp(-20 / nu)`` on the clean t's degrees of freedom (a MAP fit; [6]_) where the ML fit's
+        error weight collapsed below one row; ``"none"``: maximum likelihood; ``"tail"``: the MAP
+        fit always (it can move a large table's answer). ``mixture_fit`` says which fit decided.
     cv : int, default 5
     random_state : int, Generator or None
 
@@ -291,7 +320,8 @@ def find_label_issues(
     ShapeMismatchError
         ``y``, ``predictions`` and ``X`` of different lengths.
     InvalidParameterError
-        Neither ``predictions`` nor ``X``; unknown ``rule``; bad ``threshold`` or ``uncertainty``.
+        Neither ``predictions`` nor ``X``; unknown ``rule`` or ``mixture_prior``; ``mixture_prior``
+        other than ``"auto"`` with ``rule="zscore"``; bad ``threshold`` or ``uncertainty``.
 
     References
     ----------
@@ -305,6 +335,8 @@ def find_label_issues(
        JASA 88(424), 1273-1283.
     .. [5] Peel, D., & McLachlan, G. J. (2000). Robust Mixture Modelling Using the t
        Distribution. Statistics and Computing 10, 339-348.
+    .. [6] Simpson, D., et al. (2017). Penalising Model Component Complexity: A Principled,
+       Practical Approach to Constructing Priors. Statistical Science 32(1), 1-28.
 
     Examples
     --------
@@ -317,19 +349,16 @@ def find_label_issues(
     """
     target = _check_target(y)
     check_positive_int("cv", cv, minimum=2)
-    check_choice("rule", rule, list(FLAG_RULES))
-    flag, default_threshold = FLAG_RULES[rule]
-    cut = default_threshold if threshold is None else threshold
-    if not isinstance(cut, int | float) or not np.isfinite(cut):
-        raise InvalidParameterError(f"threshold must be a finite number, got {threshold!r}")
+    flag, cut = _rule_and_cut(rule, threshold, mixture_prior)
     model = default_regressor(random_state) if model is None else model
     pred = _predictions(target, predictions, X, model, cv, random_state)
     u, location, scale = _standardise(target - pred, pred, X, model, cv, random_state, uncertainty)
-    is_issue, error_probability, mixture_fit = flag(u, float(cut))
+    is_issue, error_probability, mixture_fit = flag(u, cut, mixture_prior)
     score = np.abs(u)
     flagged = np.flatnonzero(is_issue)
     ranked = flagged[np.argsort(-score[flagged], kind="stable")]
-    fitted = (pred, scale, float(cut), ranked, rule, error_probability, location, mixture_fit)
+    prior = mixture_prior if rule == "mixture" else None
+    fitted = (pred, scale, cut, ranked, rule, error_probability, location, mixture_fit, prior)
     return RegressionIssues(is_issue, np.exp(-score), score, target, *fitted)
 
 
@@ -343,6 +372,8 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         predictions and residual scale.
     rule : {"mixture", "zscore"}, default "mixture"
     threshold : float, optional
+        See :func:`find_label_issues`.
+    mixture_prior : {"auto", "none", "tail"}, default "auto"
         See :func:`find_label_issues`.
     cv : int, default 5
     random_state : int or None, default 0
@@ -364,12 +395,14 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         *,
         rule: str = "mixture",
         threshold: float | None = None,
+        mixture_prior: str = "auto",
         cv: int = 5,
         random_state: Any = 0,
     ):
         self.estimator = estimator
         self.rule = rule
         self.threshold = threshold
+        self.mixture_prior = mixture_prior
         self.cv = cv
         self.random_state = random_state
 
@@ -386,6 +419,7 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             model=base,
             rule=self.rule,
             threshold=self.threshold,
+            mixture_prior=self.mixture_prior,
             cv=self.cv,
             random_state=self.random_state,
         )

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._binary_scale import root_mean_square
+from .._chunk_floor import merge_small_row_chunks
 from .._chunks import align_dask_rows, is_dask
 from .._extras import require
 from .._stage_progress import compute, persist, step
@@ -60,6 +61,7 @@ def dask_features(features: Any, impute: bool = False) -> tuple[Any, Any, bool, 
     X = numeric_matrix(align_dask_rows([features], ["features"])[0])
     if 0 in X.chunks[0]:  # an empty chunk has no minimum and no partition: dropped
         X = X.rechunk({0: tuple(c for c in X.chunks[0] if c)})
+    (X,) = merge_small_row_chunks([X])  # every later input takes these chunks (tiny ones cost time, not answers)
     counts = X.map_blocks(missing_counts, drop_axis=1, dtype=np.int64)
     with step("features: missing values and ranges"):
         total, low, high = compute(counts.sum(), X.min(axis=0), X.max(axis=0))

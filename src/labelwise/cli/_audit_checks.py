@@ -31,9 +31,9 @@ from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
-from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import InvalidParameterError, MissingColumnError
 from ._audit_model import print_column_roles
-from ._common import console, load_npy, plain, split_csv_option
+from ._common import console, load_row_array, plain, split_csv_option
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -152,15 +152,6 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
     return X, roles, {role: [str(n) for n in names] for role, names in used.items()}
 
 
-def _load_features(path: Path, n_rows: int) -> np.ndarray:
-    X = load_npy(path, "--features")
-    if X.ndim != 2 or X.shape[0] != n_rows:
-        raise ShapeMismatchError(
-            f"--features must have shape (n_rows, d) = ({n_rows}, d) to match the data, got {X.shape}"
-        )
-    return X
-
-
 def prepare_data_checks(
     frame: pd.DataFrame,
     label: str | None,
@@ -202,7 +193,8 @@ def prepare_data_checks(
         scaling=scaling,
     )
     if names and features_path is not None:
-        run.features, run.features_from = _load_features(Path(features_path), len(frame)), str(features_path)
+        run.features = load_row_array(Path(features_path), "--features", len(frame), width=("d", "d"))
+        run.features_from = str(features_path)
     elif names and label in frame:
         run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=[label]))
         run.features_from = "table columns"

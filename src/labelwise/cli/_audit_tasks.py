@@ -26,7 +26,11 @@ TASKS = ("classification", "multilabel", "token", "segmentation", "regression", 
 PROBS_TASKS = ("multilabel", "token", "segmentation")
 PREDICTIONS_TASKS = ("regression", "detection")
 #: The options one task (or two) reads, and the tasks that read them (any other task refuses them).
-TASK_OPTIONS = {"classes": ("classification", "multilabel", "token"), "ignore_index": ("segmentation",)}
+TASK_OPTIONS = {
+    "classes": ("classification", "multilabel", "token"),
+    "ignore_index": ("segmentation",),
+    "mixture_prior": ("regression",),
+}
 
 
 def _load_array(path: Path | None, option: str, *, mmap: bool = False) -> Any:
@@ -131,7 +135,12 @@ def _segmentation(
 
 
 def _regression(
-    data: Path, label: str | None, predictions_path: Path | None, random_state: int, **_: Any
+    data: Path,
+    label: str | None,
+    predictions_path: Path | None,
+    random_state: int,
+    mixture_prior: str = "auto",
+    **_: Any,
 ) -> tuple[Any, dict]:
     from ..audit import regression
 
@@ -143,7 +152,7 @@ def _regression(
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
     target = _numeric_target(y, str(label))
-    return regression.find_label_issues(target, pred, X=X, random_state=random_state), {}
+    return regression.find_label_issues(target, pred, X=X, mixture_prior=mixture_prior, random_state=random_state), {}
 
 
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
@@ -193,6 +202,7 @@ def run_task_audit(
     top: int,
     classes: str | None = None,
     ignore_index: int | None = None,
+    mixture_prior: str = "auto",
     superseded: Iterable[Path] = (),
 ) -> None:
     """Audit DATA for ``task`` and write the outputs to ``out``, replacing ``superseded`` (the earlier outputs)."""
@@ -215,6 +225,7 @@ def run_task_audit(
         random_state=random_state,
         classes=parse_classes(classes),
         ignore_index=ignore_index,
+        mixture_prior=mixture_prior,
     )
     summary = result.summary()
     summary["settings"] = {
@@ -225,6 +236,7 @@ def run_task_audit(
         "predictions": str(predictions_path) if predictions_path else None,
         **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
+        **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
     }
     frame = result.to_frame()
     out = Path(out)

@@ -26,6 +26,7 @@ from ..errors import (
     InvalidParameterError,
     LabelwiseError,
     MissingColumnError,
+    ShapeMismatchError,
 )
 from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
@@ -272,6 +273,26 @@ def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
         (:func:`labelwise.io.arrays.load_npy`).
     """
     return read_npy(path, parameter=option, mmap=mmap)
+
+
+def load_row_array(path: Path, option: str, n_rows: int, *, width: tuple[str, str]) -> np.ndarray:
+    """The 2-D ``.npy`` array an option names (:func:`load_npy`), with one row per row of the data.
+
+    ``width`` is how the message names its columns: their meaning and symbol, e.g.
+    ``("n_classes", "K")`` for ``--probs`` or ``("d", "d")`` for ``--features``.
+
+    Raises
+    ------
+    ShapeMismatchError
+        The array is not 2-D or has not ``n_rows`` rows:
+        ``--probs must have shape (n_rows, n_classes) = (100, K) to match the data, got (99, 3)``.
+    """
+    arr = load_npy(path, option)
+    if arr.ndim != 2 or arr.shape[0] != n_rows:
+        raise ShapeMismatchError(
+            f"{option} must have shape (n_rows, {width[0]}) = ({n_rows}, {width[1]}) to match the data, got {arr.shape}"
+        )
+    return arr
 
 
 def finite(value: Any) -> Any:

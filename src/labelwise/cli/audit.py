@@ -17,7 +17,6 @@ from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
     MissingColumnError,
-    ShapeMismatchError,
 )
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
@@ -34,7 +33,7 @@ from ._classes_option import check_class_count, check_labels_named, classes_like
 from ._common import (
     SEED,
     console,
-    load_npy,
+    load_row_array,
     nonzero_jobs,
     print_frame,
     read_input,
@@ -44,15 +43,6 @@ from ._common import (
 )
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
-
-
-def _load_probs(path: Path, n_rows: int) -> np.ndarray:
-    probs = load_npy(path, "--probs")
-    if probs.ndim != 2 or probs.shape[0] != n_rows:
-        raise ShapeMismatchError(
-            f"--probs must have shape (n_rows, n_classes) = ({n_rows}, K) to match the data, got {probs.shape}"
-        )
-    return probs
 
 
 def run_audit(
@@ -75,7 +65,7 @@ def run_audit(
     check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
-        probs = _load_probs(probs_path, len(frame))
+        probs = load_row_array(probs_path, "--probs", len(frame), width=("n_classes", "K"))
         if named is not None:
             check_class_count(named, probs.shape[1], what="class")
             check_labels_named(classes, named, source=f"--label column {label!r}")
@@ -150,6 +140,14 @@ def run_audit(
     default=None,
     help="--task segmentation: the mask value of unlabeled pixels (255 in Pascal VOC and Cityscapes), never scored.",
 )
+@click.option(
+    "--mixture-prior",
+    type=click.Choice(["auto", "none", "tail"]),
+    default="auto",
+    show_default=True,
+    help="--task regression: how the residual mixture is fitted: maximum likelihood with a prior on the clean "
+    "residuals' tails where that fit collapses (auto), maximum likelihood (none), or the prior always (tail).",
+)
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option(
     "--noise-rate",
@@ -172,7 +170,10 @@ def run_audit(
     help="Dask scheduler: threads (default), processes, local (a LocalCluster) or an address; for --probs .npy/.zarr too large for memory.",
 )
 @click.option(
-    "--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk for --scheduler / --labels runs."
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows per chunk for --scheduler / --labels runs (chunks under about 1 MiB are merged with their neighbours before the passes).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars (--scheduler / --labels runs).")
 @click.option(
@@ -248,6 +249,7 @@ def audit(**options: Any) -> None:
             top=o.top,
             classes=o.classes,
             ignore_index=o.ignore_index,
+            mixture_prior=o.mixture_prior,
             superseded=o.superseded,
         )
         return

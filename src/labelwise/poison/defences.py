@@ -38,16 +38,22 @@ __all__ = [
 ]
 
 
-def _keep_classes(new: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Reject a sanitisation that leaves fewer than two classes (tiny data): keep the labels."""
+def _fit_sanitised(est: Any, X: np.ndarray, codes: np.ndarray, new: np.ndarray) -> Any:
+    """Fit ``est``'s SVC on the sanitised codes ``new`` and set ``labels_`` and ``n_relabelled_``.
+
+    A sanitisation that leaves fewer than two classes (tiny data) is rejected with a warning: the
+    SVC is then trained on the labels as given.
+    """
     if np.unique(new).size < 2 <= np.unique(codes).size:
         warnings.warn(
             "label sanitisation would leave a single class; training on the labels as given",
             LabelwiseWarning,
             stacklevel=3,
         )
-        return codes
-    return new
+        new = codes
+    est.labels_ = est.classes_[new]
+    est.n_relabelled_ = int((new != codes).sum())
+    return est._fit_svc(X, new)
 
 
 class LNSVC(_SVCMixin, _DefenceClassifier):
@@ -259,12 +265,8 @@ class LabelSanitizedSVC(_SVCMixin, _DefenceClassifier):
     def fit(self, X: Any, y: Any) -> LabelSanitizedSVC:
         """Sanitise the labels with kNN (which checks the parameters), then fit the SVC."""
         X, codes = self._validate_fit(X, y)
-        new = _keep_classes(
-            sanitize_labels(X, codes, n_neighbors=self.n_neighbors, eta=self.eta, n_classes=self.classes_.size), codes
-        )
-        self.labels_ = self.classes_[new]
-        self.n_relabelled_ = int((new != codes).sum())
-        return self._fit_svc(X, new)
+        new = sanitize_labels(X, codes, n_neighbors=self.n_neighbors, eta=self.eta, n_classes=self.classes_.size)
+        return _fit_sanitised(self, X, codes, new)
 
 
 def sanitize_islands(
@@ -397,7 +399,4 @@ class GraphSanitizedSVC(_SVCMixin, _DefenceClassifier):
             min_island=self.min_island,
             max_rounds=self.max_rounds,
         )
-        new = _keep_classes(islands, codes)
-        self.labels_ = self.classes_[new]
-        self.n_relabelled_ = int((new != codes).sum())
-        return self._fit_svc(X, new)
+        return _fit_sanitised(self, X, codes, islands)

@@ -99,6 +99,18 @@ def rank_scatter_png(x: np.ndarray, y: np.ndarray, names: Any, *, xlabel: str, y
     return _render(fig)
 
 
+#: The rank scatters of the page: heading, the two score columns (shown when the table has both),
+#: the axis labels.
+_SCATTERS = (
+    ("Original vs corrected", ("original", "corrected"), ("score on original labels", "score on corrected labels")),
+    (
+        "Agreement of the two rankings",
+        ("score_a", "score_b"),
+        ("score under judgments a", "score under judgments b"),
+    ),
+)
+
+
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(float_format=lambda v: f"{v:.4f}", na_rep="–", border=0, classes="t")
 
@@ -117,30 +129,12 @@ def evaluation_html(
     if notes:
         parts.append(f"<p>{html.escape(notes)}</p>")
     parts += ["<h2>Scores and ranks</h2>", _table(table)]
-    if {"original", "corrected"} <= set(table.columns):
-        png = rank_scatter_png(
-            table["original"].to_numpy(float),
-            table["corrected"].to_numpy(float),
-            table.index,
-            xlabel="score on original labels",
-            ylabel="score on corrected labels",
-        )
-        parts += [
-            "<h2>Original vs corrected</h2>",
-            f'<img alt="agreement scatter" src="{data_uri(png)}">',
-        ]
-    if {"score_a", "score_b"} <= set(table.columns):
-        png = rank_scatter_png(
-            table["score_a"].to_numpy(float),
-            table["score_b"].to_numpy(float),
-            table.index,
-            xlabel="score under judgments a",
-            ylabel="score under judgments b",
-        )
-        parts += [
-            "<h2>Agreement of the two rankings</h2>",
-            f'<img alt="agreement scatter" src="{data_uri(png)}">',
-        ]
+    for heading, (x, y), (xlabel, ylabel) in _SCATTERS:
+        if {x, y} <= set(table.columns):
+            png = rank_scatter_png(
+                table[x].to_numpy(float), table[y].to_numpy(float), table.index, xlabel=xlabel, ylabel=ylabel
+            )
+            parts += [f"<h2>{heading}</h2>", f'<img alt="agreement scatter" src="{data_uri(png)}">']
     if curve is not None:
         parts += [
             "<h2>Removing correctly labelled items</h2>",

@@ -72,6 +72,14 @@ class TaskRun:
                 return cand
         return None
 
+    def issue(self, unit: int, *, key: str = "row") -> pd.Series:
+        """The row of ``issues`` whose ``key`` column is ``unit`` (the table is indexed by ``key`` once,
+        in :attr:`cache`, for the review's many look-ups)."""
+        by = f"issues_by_{key}"
+        if by not in self.cache:
+            self.cache[by] = self.issues.set_index(key)
+        return self.cache[by].loc[unit]
+
     def table(self, name: str) -> pd.DataFrame | None:
         """A task table of the folder (``classes.csv``, ``sentences.csv``...), or None."""
         path = self.out_dir / name

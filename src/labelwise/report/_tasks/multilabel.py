@@ -91,9 +91,7 @@ def units(run: TaskRun) -> pd.DataFrame:
 
 def unit_text(run: TaskRun, row: int) -> str | None:
     """The example's tags, the suspected extra ones marked ``(extra?)`` and the missing ones ``+tag``."""
-    if "by_row" not in run.cache:
-        run.cache["by_row"] = run.issues.set_index("row")
-    rec = run.cache["by_row"].loc[row]
+    rec = run.issue(row)
     extra = set(tags(rec.get("spurious_tags")))
     given = [f"{t} (extra?)" if t in extra else t for t in tags(rec.get("given_tags"))]
     return (

@@ -98,9 +98,7 @@ def units(run: TaskRun) -> pd.DataFrame:
 
 def unit_text(run: TaskRun, row: int) -> str | None:
     """Given vs predicted target and the residual in units of its out-of-fold scale."""
-    if "by_row" not in run.cache:
-        run.cache["by_row"] = run.issues.set_index("row")
-    rec = run.cache["by_row"].loc[row]
+    rec = run.issue(row)
     scaled = float(rec["residual"]) / float(rec["scale"]) if float(rec.get("scale", 0) or 0) > 0 else float("nan")
     return f"given {float(rec['given_label']):.4g}, predicted {float(rec['suggested_label']):.4g}, residual {float(rec['residual']):.4g} ({scaled:.1f} x scale)"
 

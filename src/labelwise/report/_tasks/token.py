@@ -89,10 +89,9 @@ def units(run: TaskRun) -> pd.DataFrame:
 
 def unit_text(run: TaskRun, row: int) -> str | None:
     """The token's sentence with the token in ``[[ ]]``."""
-    if "by_token" not in run.cache:
-        run.cache["by_token"] = run.issues.set_index("token_index")
+    rec = run.issue(row, key="token_index")
+    if "sentences" not in run.cache:
         run.cache["sentences"] = dict(tuple(run.issues.groupby("sentence")))
-    rec = run.cache["by_token"].loc[row]
     words = run.cache["sentences"][rec["sentence"]].sort_values("position")
     has_words = "token" in words
     return " ".join(
