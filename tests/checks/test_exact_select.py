@@ -155,3 +155,65 @@ class TestQueriesOutsideTheRows:
             order = np.lexsort((np.arange(len(S)), d))[:6]
             np.testing.assert_array_equal(idx[r], order)
             np.testing.assert_array_equal(sq[r], d[order])
+
+
+def _slab(Q: np.ndarray, S: np.ndarray, own: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The float32 ``||b||^2 - 2ab`` slab of a search (own columns ``inf``) and its error bound."""
+    from labelwise.checks._exact_select import float32_product_tol
+
+    sq_s = np.einsum("ij,ij->i", S, S, dtype=np.float64).astype(np.float32)
+    slab = Q @ S.T
+    slab *= -2.0
+    slab += sq_s[None, :]
+    if own is not None:
+        slab[np.arange(len(Q)), own] = np.inf
+    tol = float32_product_tol(np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None], float(sq_s.max()))
+    return slab, tol
+
+
+class TestSettledRows:
+    def test_ordinary_rows_are_settled_by_their_m_smallest(self, monkeypatch):
+        """Gaussian rows: the near-tie passes over the whole slab never run."""
+        from labelwise.checks import _exact_select
+
+        calls = []
+        select = _exact_select._select
+        monkeypatch.setattr(
+            _exact_select, "_select", lambda slab, *a, **kw: calls.append(len(slab)) or select(slab, *a, **kw)
+        )
+        Z = np.random.default_rng(0).normal(size=(2000, 16)).astype(np.float32)
+        idx, sq = exact_knn(Z, 10, block_size=300)
+        assert calls == []
+        old_idx, old_sq = _main_exact_knn(Z, 10)
+        np.testing.assert_array_equal(idx, old_idx)
+        np.testing.assert_array_equal(sq, old_sq)
+
+    @pytest.mark.parametrize(("seed", "packed", "ordinary"), [(0, 200, 400), (1, 300, 300), (2, 450, 150)])
+    def test_settled_and_unsettled_rows_together_give_brute_force(self, monkeypatch, seed, packed, ordinary):
+        """One slab of ordinary rows and clusters of about 12 rows within 1e-6 (just past ``m`` = 10:
+        the cut falls inside a cluster, within the float32 error of its ``k``-th best) and copies,
+        the packed rows a minority or most of the slab: the rows the ``m`` smallest settle and the
+        others, each put back in its place."""
+        from labelwise.checks import _exact_select
+
+        passed_on = []
+        near = _exact_select._near_ties_best
+        monkeypatch.setattr(
+            _exact_select, "_near_ties_best", lambda slab, *a: passed_on.append(len(slab)) or near(slab, *a)
+        )
+        rng = np.random.default_rng(seed)
+        clusters = packed // 12
+        Z = np.vstack(
+            [
+                _packed(seed, n=packed, d=6, centres=clusters, copies=6),
+                rng.normal(size=(ordinary, 6)).astype(np.float32),
+            ]
+        )
+        Z = Z[rng.permutation(len(Z))]
+        own = np.arange(len(Z))
+        slab, tol = _slab(Z, Z, own)
+        idx, sq = _exact_select.exact_best(slab, Z, Z, 5, 10, tol, self_cols=own)
+        assert passed_on
+        want_idx, want_sq = _brute_force(Z, 5)
+        np.testing.assert_array_equal(idx, want_idx)
+        np.testing.assert_array_equal(sq, want_sq)

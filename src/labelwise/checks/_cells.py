@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._exact_select import exact_best, float32_product_tol, sq_distances_between
+from ._exact_select import exact_best, float32_product_tol
 
 #: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
 CELL_SIZE = 1024
@@ -135,14 +135,11 @@ def pool_best(
 
     ``Q`` holds the rows ``rows`` (float32, each among ``pool``: increasing row numbers, their
     float32 rows ``P``). One float32 product ``||b||^2 - 2 a.b`` (the row's own ``||a||^2`` does
-    not change its ranking); its ``m`` smallest per row by ``argpartition``, re-scored in float64
-    from the float32 rows' differences, the ``k`` best kept by (distance, row). A row is settled
-    when its ``k``-th best is below the cut (the ``m``-th smallest product) less ``tol``, the
-    float32 error bound of the exact search: every column left out has a true value of at least
-    that, so it is farther. The other rows (packed closer than the products can order) go through
-    :func:`~labelwise.checks._exact_select.exact_best`. Either way the result is the ``k`` best by
-    (float64 distance from the float32 rows, row number); the settled rows skip ``exact_best``'s
-    passes over the whole product (its near-ties), which slowed ordinary rows (RESULTS.md, session 27).
+    not change its ranking), the row's own column ``inf``, and the exact search's selection on it
+    (:func:`~labelwise.checks._exact_select.exact_best`, ``tol`` its float32 error bound over the
+    pool): the ``k`` best by (float64 distance from the float32 rows, row number). Ordinary rows are
+    settled by their ``m`` smallest products re-scored in float64; only rows packed closer than the
+    products can order go on to the near-ties at the cut and, if need be, their band.
     """
     p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
     slab = (Q * np.float32(-2.0)) @ P.T  # scaling by -2 is exact: the products of -2 P
@@ -151,15 +148,7 @@ def pool_best(
     slab[np.arange(rows.size), at] = np.inf  # no self-matches
     q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
     tol = float32_product_tol(q_norm, p_norm.max())
-    cand = np.argpartition(slab, m - 1, axis=1)[:, :m]
-    cut = np.take_along_axis(slab, cand, 1).max(axis=1)
-    d2 = sq_distances_between(Q, P, cand)
-    d2[cand == at[:, None]] = np.inf
-    order = np.lexsort((cand, d2), axis=1)[:, :k]
-    local, best = np.take_along_axis(cand, order, 1), np.take_along_axis(d2, order, 1)
-    doubt = np.flatnonzero(~(best[:, k - 1] - q_norm < cut - tol))
-    if doubt.size:  # the rows the products cannot settle: the exact search's selection
-        local[doubt], best[doubt] = exact_best(slab[doubt], Q[doubt], P, k, m, tol[doubt, None], self_cols=at[doubt])
+    local, best = exact_best(slab, Q, P, k, m, tol[:, None], self_cols=at)
     del slab
     return np.where(local >= 0, pool[local], -1), best
 

@@ -1,21 +1,33 @@
 """The exact ``k`` nearest columns of every row of a float32 slab of ``||b||^2 - 2ab``: the selection
 every exact search shares (:func:`~labelwise.checks.graph.exact_knn`, the dask sharded search's
-(query block, shard) pairs, the scaling choice's neighbour lists).
+(query block, shard) pairs, the scaling choice's neighbour lists, and the pools of the cells and
+spill indexes, :func:`~labelwise.checks._cells.pool_best`).
 
 A float32 product is off by up to ``tol`` (per row, the error bound the caller passes), so the
-slab alone cannot rank rows closer than that. The search keeps every column clearly below the
-``m``-th smallest value plus the near-ties within ``tol`` of it, at most ``4m``
-(:func:`smallest_by_value_then_index`), and re-scores them exactly in float64 from the
-differences. That is exact when every column left out is provably farther than the ``k``-th
-best candidate: a left-out value ``v`` means a true ``||b||^2 - 2ab`` of at least ``v - tol``. It
-is not when the near-tie band at the cut overflowed the ``4m`` cap (tightly packed rows, e.g.
-near-one-hot predicted probabilities, whose whole cluster lies within ``tol`` of each other, or
-many exact copies): then the kept near-ties are the lowest columns, not the nearest. For those rows
-only (:func:`exact_best`), every column whose float32 value is within ``tol`` of the ``k``-th best
-exact distance found (the only ones that can be nearer) is re-scored exactly, in column order and
-in bounded chunks, keeping the ``k`` best by (distance, column); a row with ``k`` exact copies
-stops at the chunk that completes them (no later column can beat a distance of 0 with a lower
-column). Rows that were never in doubt keep the candidates' result, bit for bit.
+slab alone cannot rank rows closer than that. :func:`exact_best` settles every row in up to three
+steps, each only for the rows the one before could not settle:
+
+1. The ``m`` smallest values by ``argpartition``, re-scored exactly in float64 from the
+   differences, the ``k`` best kept by (distance, column). A left-out column's value is at least
+   the cut (the ``m``-th smallest), so its true ``||b||^2 - 2ab`` is at least ``cut - tol``: when
+   the ``k``-th best found is below that, no left-out column can be nearer and the row is settled.
+   Ordinary rows all end here, with one partition and ``m`` re-scored columns per row.
+2. The rows whose ``k``-th best lies within ``tol`` of the cut: every column clearly below the cut
+   plus the near-ties within ``tol`` of it, at most ``4m`` (:func:`smallest_by_value_then_index`,
+   two passes over the row), re-scored and checked the same way: a left-out column has a value
+   above ``cut + tol`` (above ``cut - tol`` where the near-ties overflowed the cap), so it is
+   farther when the ``k``-th best is below ``cut`` (``cut - 2 tol``).
+3. The rows still in doubt (tightly packed rows, e.g. near-one-hot predicted probabilities, whose
+   whole cluster lies within ``tol`` of each other, or many exact copies, where the kept near-ties
+   are the lowest columns, not the nearest): every column whose float32 value is within ``tol``
+   of the ``k``-th best exact distance found (the only ones that can be nearer) is re-scored
+   exactly, in column order and in bounded chunks, keeping the ``k`` best by (distance, column);
+   a row with ``k`` exact copies stops at the chunk that completes them (no later column can beat
+   a distance of 0 with a lower column).
+
+Each step returns the ``k`` best by (float64 distance, column) over all valid columns, so which
+step settled a row does not change its result, bit for bit. ``inf`` marks a column that is never
+the row's neighbour (itself), in every step.
 """
 
 from __future__ import annotations
@@ -48,11 +60,15 @@ def smallest_by_value_then_index(slab: np.ndarray, m: int, tol: np.ndarray) -> n
     return _select(slab, m, tol)[0]
 
 
-def _select(slab: np.ndarray, m: int, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _select(
+    slab: np.ndarray, m: int, tol: np.ndarray, cut: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`smallest_by_value_then_index`'s candidates, the cut (``rows x 1``) and whether each
-    row's near-ties overflowed the cap (some were left out)."""
+    row's near-ties overflowed the cap (some were left out); ``cut``, the ``m``-th smallest value
+    of each row (``rows x 1``) when the caller has it already."""
     rows = slab.shape[0]
-    cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
+    if cut is None:
+        cut = np.partition(slab, m - 1, axis=1)[:, m - 1 : m]
     rs, cs = np.nonzero(slab < cut - tol)
     rn, cn = np.nonzero((slab <= cut + tol) & (slab >= cut - tol))
     n_sure = np.bincount(rs, minlength=rows)
@@ -99,6 +115,9 @@ def exact_best(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest rows of ``S`` to every row of ``Q`` by (float64 distance, column), exactly.
 
+    The steps of the module's docstring: each row is settled by the ``m`` smallest values where
+    they decide it, else by the near-ties at the cut, else by re-scoring its band.
+
     Parameters
     ----------
     slab : ndarray of float32, shape (q, s)
@@ -107,7 +126,7 @@ def exact_best(
     Q, S : ndarray of float32, shapes (q, d), (s, d)
         The query rows and the searched rows.
     k, m : int
-        Neighbours wanted; candidates kept per row before the check (``k <= m``).
+        Neighbours wanted; candidates kept per row before the check (``1 <= m <= s``).
     tol : ndarray, shape (q, 1)
         Per row, a bound on the float32 error of the slab's values.
     self_cols : ndarray of int, shape (q,), optional
@@ -120,12 +139,40 @@ def exact_best(
     sq_distances : ndarray of float64, shape (q, k)
         Their squared distances from the float32 rows' differences (``inf`` with ``-1``).
     """
-    cand, cut, overflow = _select(slab, m, tol)
-    d2 = sq_distances_between(Q, S, cand)
-    bad = cand < 0
-    bad |= np.isinf(np.take_along_axis(slab, np.where(bad, 0, cand), 1))  # a column that may not be a neighbour
+    rows = slab.shape[0]
+    tol1 = np.broadcast_to(tol, (rows, 1))[:, 0]
+    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+    cand = np.argpartition(slab, m - 1, axis=1)[:, :m].astype(np.int64, copy=False)
+    values = np.take_along_axis(slab, cand, 1)
+    cut = values.max(axis=1)  # the m-th smallest value
+    idx, best = _k_best(cand, sq_distances_between(Q, S, cand), _invalid(cand, values, self_cols), k)
+    del values
+    # a left-out column's value is at least the cut: its true ||b||^2 - 2ab at least cut - tol
+    doubt = np.flatnonzero(~(best[:, k - 1] - q_norm < cut - tol1))
+    if doubt.size:
+        if 2 * doubt.size > rows:  # most rows (packed ones): all of them, rather than a copy of the slab's
+            idx2, best2 = _near_ties_best(slab, Q, S, k, m, tol1, q_norm, cut[:, None], self_cols)
+            idx[doubt], best[doubt] = idx2[doubt], best2[doubt]
+        else:
+            own = None if self_cols is None else self_cols[doubt]
+            idx[doubt], best[doubt] = _near_ties_best(
+                slab[doubt], Q[doubt], S, k, m, tol1[doubt], q_norm[doubt], cut[doubt, None], own
+            )
+    return idx, best
+
+
+def _invalid(cand: np.ndarray, values: np.ndarray, self_cols: np.ndarray | None) -> np.ndarray:
+    """Which candidates (``cand``, their slab ``values``) are no neighbour: padding (``-1``), an
+    ``inf`` value or the row's own column."""
+    bad = (cand < 0) | ~np.isfinite(values)
     if self_cols is not None:
         bad |= cand == self_cols[:, None]
+    return bad
+
+
+def _k_best(cand: np.ndarray, d2: np.ndarray, bad: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of each row's candidate columns ``cand`` by (``d2``, column), the ``bad`` ones
+    left out; padded with ``-1`` and ``inf``."""
     d2[bad] = np.inf
     order = np.lexsort((cand, d2), axis=1)[:, :k]
     idx, best = np.take_along_axis(cand, order, 1), np.take_along_axis(d2, order, 1)
@@ -134,16 +181,34 @@ def exact_best(
         idx = np.hstack([idx, np.full((idx.shape[0], short), -1, dtype=np.int64)])
         best = np.hstack([best, np.full((best.shape[0], short), np.inf)])
     idx[np.isinf(best)] = -1
-    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+    return idx, best
+
+
+def _near_ties_best(
+    slab: np.ndarray,
+    Q: np.ndarray,
+    S: np.ndarray,
+    k: int,
+    m: int,
+    tol1: np.ndarray,
+    q_norm: np.ndarray,
+    cut: np.ndarray,
+    self_cols: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 2 and 3 of the module's docstring for the rows the ``m`` smallest did not settle
+    (``tol1``, ``q_norm``: per row; ``cut``: their ``m``-th smallest values, ``rows x 1``)."""
+    cand, cut, overflow = _select(slab, m, tol1[:, None], cut)
+    bad = _invalid(cand, np.take_along_axis(slab, np.maximum(cand, 0), 1), self_cols)
+    n_valid = cand.shape[1] - np.count_nonzero(bad, axis=1)
+    idx, best = _k_best(cand, sq_distances_between(Q, S, cand), bad, k)
+    del bad
     t_k = best[:, k - 1] - q_norm  # an upper bound of the true k-th ||b||^2 - 2ab
-    tol1 = np.broadcast_to(tol, (Q.shape[0], 1))[:, 0]
     # a left-out column's value exceeds cut + tol (cut - tol where near-ties were dropped): its
     # true ||b||^2 - 2ab exceeds that minus tol, so it is farther than the k-th best when this holds
     floor = np.where(overflow, cut[:, 0] - 2.0 * tol1, cut[:, 0])
     doubt = np.flatnonzero(~(t_k < floor))
-    if doubt.size:
-        n_valid = (~bad).sum(axis=1)[doubt]
-        doubt = doubt[n_valid < np.isfinite(slab[doubt]).sum(axis=1)]  # else nothing was left out
+    if doubt.size:  # else nothing was left out: every valid column is a candidate
+        doubt = doubt[n_valid[doubt] < np.isfinite(slab[doubt]).sum(axis=1)]
     if doubt.size:  # the band of each row in doubt: every column that may be nearer than its k-th
         band = slab[doubt] <= (t_k[doubt] + tol1[doubt])[:, None]
         band &= np.isfinite(slab[doubt])

@@ -359,10 +359,11 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     """Exact k nearest neighbours by blocked matrix products; returns indices and squared distances.
 
     Each block of query rows is one pass: a ``block x n`` float32 slab of ``||b||^2 - 2ab``, the
-    ``min(2k, n-1)`` smallest per row by ``argpartition`` with the near-ties at the cut, their exact
-    float64 squared distances, then the ``k`` best sorted by (distance, index). Where the near-ties
-    overflowed the candidates' cap, every row whose float32 value is within the error bound of the
-    ``k``-th best is re-scored too (:func:`~labelwise.checks._exact_select.exact_best`), so the
+    ``min(2k, n-1)`` smallest per row by ``argpartition``, their exact float64 squared distances,
+    then the ``k`` best sorted by (distance, index). A row whose ``k``-th best is not clearly below
+    the cut (within the products' float32 error bound) takes the near-ties at the cut too and,
+    where those overflowed the candidates' cap, every row whose float32 value is within the error
+    bound of the ``k``-th best (:func:`~labelwise.checks._exact_select.exact_best`), so the
     result is float64 brute force's over the float32 rows of ``Z``, by (distance, index), whatever
     ``block_size``.
     """
