@@ -251,3 +251,18 @@ def test_a_graph_of_one_neighbour_per_row_is_clustered_on_that_neighbour():
     assert (clusters >= 0).any()
     np.testing.assert_array_equal(clusters, _dbscan_whole_arrays(graph, 3))
     assert underperforming_group.core_neighbour(1) == 1 and underperforming_group.core_neighbour(10) == 5
+
+
+def test_labels_whose_mean_quality_is_exactly_chance_judge_no_group_however_the_sum_rounds():
+    """Half the rows' given labels at 0.9 and half at 0.1 (two classes): the mean is chance in exact
+    arithmetic; memory's float sum came out a few ulps above it and judged the groups, a chunked
+    sum below it and did not. Both now read it as not above chance."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = rng.integers(0, 2, 60)
+    groups = np.array([1] * 26 + [0] * 26 + [1, 0, 0, 0, 1, 1, 1, 0])
+    good = np.where(np.arange(2) == y[:, None], 0.9, 0.1)
+    probs = np.where((groups == 1)[:, None], 1.0 - good, good)
+    result = find_data_issues(X, y, probs=probs, groups=groups, checks=["underperforming_group"])
+    assert not result.issues["is_underperforming_group_issue"].any()
+    assert "not above chance" in result.summary.loc[0, "reason"]

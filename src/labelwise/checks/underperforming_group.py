@@ -55,6 +55,10 @@ THRESHOLD = 0.5
 MIN_GROUP_SIZE = 5
 #: ``info["group"]`` lists every row's group up to this many rows (``None`` above).
 INFO_GROUP_ROWS = 10_000
+#: The labels' mean quality must exceed chance by more than this to judge groups: a mean equal to
+#: chance in exact arithmetic comes out a few ulps either side depending on how the sum was split
+#: (memory's pairwise sum, a dask array's per-chunk sums), so it must read "not above" in every one.
+ABOVE_CHANCE_TOL = 1e-9
 
 
 #: Rows per block of the graph-DBSCAN passes (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
@@ -181,7 +185,7 @@ def run(inputs: CheckInputs) -> CheckResult:
     sizes = np.bincount(groups[member])
     score = np.ones(inputs.n)
     weak: list[dict[str, float]] = []
-    if overall > 0 and sizes.size:
+    if overall > ABOVE_CHANCE_TOL and sizes.size:
         sums = np.bincount(groups[member], weights=quality[member], minlength=sizes.size)
         group_score = group_scores(sums, sizes, min_size, chance, overall)
         score[member] = group_score[groups[member]]
@@ -229,7 +233,7 @@ def _weak(ids: np.ndarray, sizes: np.ndarray, scores: np.ndarray) -> list[dict[s
 
 def _reason(overall: float, chance: float) -> dict[str, str]:
     """The summary's reason when no group can be judged (the labels no better than chance overall)."""
-    if overall > 0:
+    if overall > ABOVE_CHANCE_TOL:
         return {}
     return {"reason": f"labels' mean quality {overall + chance:.3g} is not above chance (1/K = {chance:.3g})"}
 
@@ -321,7 +325,7 @@ def _dask_scores(
     group_chunks = tuple(len(c) for c in np.array_split(np.arange(n_groups), parts))
     (sizes,) = persist(scatter_add(at, member, n_groups, group_chunks))  # read by three computations below
     (small,) = compute(((sizes > 0) & (sizes < min_size)).sum())
-    if overall <= 0:  # no better than chance overall: no group can fall below the data set's level
+    if overall <= ABOVE_CHANCE_TOL:  # no better than chance overall: no group can fall below the data set's level
         return da.ones_like(quality, dtype=np.float64), [], int(small)
     sums = scatter_add(at, da.where(member, quality, 0), n_groups, group_chunks)
     (group_score,) = persist(group_scores(sums, sizes, min_size, chance, overall))
