@@ -32,7 +32,14 @@ from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchErr
 from ._residual_mixture import MIXTURE_PRIORS, fit_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
 
-__all__ = ["FLAG_RULES", "CleanRegressor", "RegressionIssues", "default_regressor", "find_label_issues"]
+__all__ = [
+    "FLAG_RULES",
+    "MIXTURE_PRIORS",
+    "CleanRegressor",
+    "RegressionIssues",
+    "default_regressor",
+    "find_label_issues",
+]
 
 _TINY = 1e-12
 

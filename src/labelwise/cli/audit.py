@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._validate.labels import encode_labels, encode_labels_for_probs
 from ..audit import FILTERS, SCORERS, find_label_issues
+from ..audit.regression import MIXTURE_PRIORS
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
@@ -142,7 +143,7 @@ def run_audit(
 )
 @click.option(
     "--mixture-prior",
-    type=click.Choice(["auto", "none", "tail"]),
+    type=click.Choice(list(MIXTURE_PRIORS)),
     default="auto",
     show_default=True,
     help="--task regression: how the residual mixture is fitted: maximum likelihood with a prior on the clean "
