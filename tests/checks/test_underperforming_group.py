@@ -266,3 +266,25 @@ def test_labels_whose_mean_quality_is_exactly_chance_judge_no_group_however_the_
     result = find_data_issues(X, y, probs=probs, groups=groups, checks=["underperforming_group"])
     assert not result.issues["is_underperforming_group_issue"].any()
     assert "not above chance" in result.summary.loc[0, "reason"]
+
+
+def _tied_group_rows(q_other: float, q_group: float, seed: int = 1):
+    """Two groups of 20 rows whose given labels have quality ``q_other`` and ``q_group``: with
+    ``q_group = 0.5 + (q_other - 0.5) / 3`` the second group's score is 0.5 in exact arithmetic."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 40)
+    groups = np.repeat([0, 1], 20)
+    q = np.where(groups == 1, q_group, q_other)
+    probs = np.where(np.arange(2) == y[:, None], q[:, None], 1 - q[:, None])
+    return rng.normal(size=(40, 2)), y, probs, groups
+
+
+def test_a_group_whose_score_equals_the_threshold_is_not_weak_however_its_sums_round():
+    """Scores of 0.5 in exact arithmetic came out 0.49999999999999895 in memory (flagged) and a few
+    ulps above in chunked sums (not flagged); a tie is now not below the threshold."""
+    for q_other, q_group in [(0.9, 0.6333333333333333), (0.7, 0.5666666666666667), (0.99, 0.6633333333333333)]:
+        X, y, probs, groups = _tied_group_rows(q_other, q_group)
+        result = find_data_issues(X, y, probs=probs, groups=groups, checks=["underperforming_group"])
+        assert abs(result.issues["underperforming_group_score"].iloc[-1] - 0.5) < 1e-12
+        assert not result.issues["is_underperforming_group_issue"].any()
+        assert result.info["underperforming_group"]["weak_groups"] == []

@@ -99,3 +99,23 @@ def test_any_kind_of_groups_and_any_chunking_give_memory_s_answers(kind, picks, 
     assert not isinstance(ours, tuple), ours
     assert_same(ours, theirs)
     _same_info(ours, theirs)
+
+
+@pytest.mark.parametrize("chunks", [(1, 39), (7, 7, 7, 7, 7, 5), (13, 27)])
+def test_a_group_scored_exactly_at_the_threshold_is_judged_as_in_memory_for_any_chunking(chunks):
+    """A group's score of 0.5 in exact arithmetic (its sums rounded differently by the chunking)
+    gives memory's flags."""
+    from tests.checks.test_underperforming_group import _tied_group_rows
+
+    for q_other, q_group in [(0.9, 0.6333333333333333), (0.99, 0.6633333333333333)]:
+        X, y, probs, groups = _tied_group_rows(q_other, q_group)
+        theirs = lw.checks.find_data_issues(X, y, probs=probs, groups=groups, checks=["underperforming_group"])
+        with dask.config.set(scheduler="sync"):
+            ours = lw.checks.find_data_issues(
+                da.from_array(X, chunks=(chunks, 2)), y, probs=probs, groups=groups, checks=["underperforming_group"]
+            )
+        got = ours.issues.compute()
+        np.testing.assert_array_equal(
+            got["is_underperforming_group_issue"], theirs.issues["is_underperforming_group_issue"]
+        )
+        assert ours.info["underperforming_group"]["weak_groups"] == theirs.info["underperforming_group"]["weak_groups"]

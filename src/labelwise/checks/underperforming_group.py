@@ -59,6 +59,9 @@ INFO_GROUP_ROWS = 10_000
 #: chance in exact arithmetic comes out a few ulps either side depending on how the sum was split
 #: (memory's pairwise sum, a dask array's per-chunk sums), so it must read "not above" in every one.
 ABOVE_CHANCE_TOL = 1e-9
+#: Likewise a group's score equal to ``threshold`` in exact arithmetic lands a few ulps either side:
+#: a score is below the threshold only when it is below by more than this (:func:`below`).
+SCORE_TIE_TOL = 1e-9
 
 
 #: Rows per block of the graph-DBSCAN passes (temporaries of ``ROW_BLOCK x k`` whatever ``n``).
@@ -189,9 +192,9 @@ def run(inputs: CheckInputs) -> CheckResult:
         sums = np.bincount(groups[member], weights=quality[member], minlength=sizes.size)
         group_score = group_scores(sums, sizes, min_size, chance, overall)
         score[member] = group_score[groups[member]]
-        ids = np.flatnonzero((group_score < threshold) & (sizes > 0))
+        ids = np.flatnonzero(below(group_score, threshold) & (sizes > 0))
         weak = _weak(ids, sizes[ids], group_score[ids])
-    is_issue = score < threshold
+    is_issue = below(score, threshold)
     small = int(np.count_nonzero((sizes > 0) & (sizes < min_size)))
     info = _info(source, sizes.size, weak, inputs.n - int(np.count_nonzero(member)), small)
     info["group"] = groups.tolist() if inputs.n <= INFO_GROUP_ROWS else None
@@ -218,6 +221,12 @@ def _cluster_size(inputs: CheckInputs) -> int:
     """The clusters' ``min_cluster_size`` (``check_options``; default ``max(5, k)``)."""
     assert inputs.graph is not None
     return int(inputs.option("underperforming_group", "min_cluster_size", max(5, inputs.graph.k)))
+
+
+def below(score: Any, threshold: float) -> Any:
+    """Scores (numpy or dask) below ``threshold`` by more than :data:`SCORE_TIE_TOL`: a tie in exact
+    arithmetic is not below, however the group's sums rounded (memory and any chunking agree)."""
+    return score < threshold - SCORE_TIE_TOL
 
 
 def group_scores(sums: Any, sizes: Any, min_size: int, chance: float, overall: float) -> Any:
@@ -278,7 +287,7 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
         overall_mean, in_group = compute(quality.astype(np.float64).mean(), member.sum())
         overall = float(overall_mean) - chance
         score, weak, small = _dask_scores(quality, member, at, n_groups, (chance, overall), min_size, threshold)
-        cols = dask_columns("underperforming_group", score < threshold, score)
+        cols = dask_columns("underperforming_group", below(score, threshold), score)
         held, row = persisted_summary("underperforming_group", cols, **_reason(overall, chance))
     info = _info(source, n_groups, weak, inputs.n - int(in_group), small)
     info["group"] = compute(groups)[0].tolist() if inputs.n <= INFO_GROUP_ROWS else None
@@ -330,7 +339,7 @@ def _dask_scores(
     sums = scatter_add(at, da.where(member, quality, 0), n_groups, group_chunks)
     (group_score,) = persist(group_scores(sums, sizes, min_size, chance, overall))
     score = da.where(member, take_rows(group_score, at), 1.0)
-    (ids,) = compute(da.flatnonzero((group_score < threshold) & (sizes > 0)))
+    (ids,) = compute(da.flatnonzero(below(group_score, threshold) & (sizes > 0)))
     weak_sizes, weak_scores = compute(sizes[ids], group_score[ids])
     return score, _weak(ids, weak_sizes, weak_scores), int(small)
 
