@@ -53,12 +53,17 @@ def _column(frame: pd.DataFrame, label: str | None) -> pd.Series:
 def _numeric_target(y: pd.Series, label: str) -> np.ndarray:
     """The regression target, or an error naming the label column and the first row that is not a finite number."""
     values = pd.to_numeric(y, errors="coerce").to_numpy(dtype=np.float64)
+    return _all_finite(values, y.iloc, f"--label column {label!r}", " for --task regression", InvalidLabelsError)
+
+
+def _all_finite(values: np.ndarray, cells: Any, name: str, context: str, error: type[Exception]) -> np.ndarray:
+    """``values`` when every one is finite, else ``error`` naming ``name`` and the first bad row's cell
+    as given (``cells[row]``) and how many rows are bad."""
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise InvalidLabelsError(
-            f"--label column {label!r} must hold finite numbers for --task regression; row {row} is {show(y.iloc[row])} "
-            f"({int(bad.sum())} such row(s))"
+        raise error(
+            f"{name} must hold finite numbers{context}; row {row} is {show(cells[row])} ({int(bad.sum())} such row(s))"
         )
     return values
 
@@ -174,14 +179,7 @@ def _predictions(path: Path, n_rows: int) -> np.ndarray:
         )
     if not np.issubdtype(pred.dtype, np.integer) and not np.issubdtype(pred.dtype, np.floating):
         raise InvalidParameterError(f"--predictions must hold real numbers, got dtype {pred.dtype}")
-    values = np.asarray(pred, dtype=np.float64)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidParameterError(
-            f"--predictions must hold finite numbers; row {row} is {show(pred[row])} ({int(bad.sum())} such row(s))"
-        )
-    return values
+    return _all_finite(np.asarray(pred, dtype=np.float64), pred, "--predictions", "", InvalidParameterError)
 
 
 def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any, dict]:
