@@ -34,6 +34,7 @@ from ._checks_section import checks_sections
 from ._destination import report_destination
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
+from ._tasks._common import settings_html
 
 __all__ = ["write_report"]
 
@@ -302,15 +303,8 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
     ordered += list(by_id.values())
     sections = ordered
 
-    settings_rows = pd.DataFrame(
-        {
-            "setting": list(settings.keys()),
-            "value": [", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in settings.values()],
-        }
-    )
-    if len(settings_rows):
-        settings_rows["value"] = settings_rows["value"].str.slice(0, 300)
-        sections.append(f'<section id="settings"><h2>Settings</h2>{_table(settings_rows)}</section>')
+    if settings:
+        sections.append(settings_html(settings))
     return header, sections
 
 

@@ -134,11 +134,17 @@ FLAG_KEYS = ("rule", "threshold", "mixture_prior", "mixture_fit")
 def settings_section(run: TaskRun) -> str:
     """The settings the audit ran with (``summary["settings"]``) and how it flagged (:data:`FLAG_KEYS`:
     for regression the rule, threshold, mixture prior and the fit it led to), as the classification report
-    shows its settings; empty when the summary has neither."""
-    from .._build import _table
-
+    shows its settings (:func:`settings_html`); empty when the summary has neither."""
     rows = {k: v for k, v in run.settings.items() if k != "task"}
     rows.update({k: run.summary[k] for k in FLAG_KEYS if k in run.summary})
+    return settings_html(rows)
+
+
+def settings_html(rows: dict) -> str:
+    """A report's Settings section: one table row per setting (lists joined by commas, values cut
+    at 300 characters); empty when there are no settings."""
+    from .._build import _table
+
     if not rows:
         return ""
     values = [", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in rows.values()]
