@@ -141,22 +141,25 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
 
 def _scatter_exact(indices: Any, values: Any, n: int, chunks: tuple[int, ...]) -> Any:
     """:func:`~labelwise._exact_sum.exact_bincount` of dask arrays ``indices`` and ``values`` (m, k): one
-    :func:`~labelwise._dask_take.scatter_add` of every limb, limb ``i`` of a term sent to row
-    ``i * n + index`` of an output ``N_LIMBS`` times as long (its limb sums are integers below
-    ``2**53``, so the distributed float sums are exact), then the limbs joined row by row."""
+    :func:`~labelwise._dask_take.scatter_add` of every limb, limb ``i`` of a term for row ``j`` sent
+    to row ``j * N_LIMBS + i`` of an output ``N_LIMBS`` times as long, in as many chunks as ``chunks``
+    (its limb sums are integers below ``2**53``, so the distributed float sums are exact), then the
+    limbs of each row joined."""
     from .._dask_take import scatter_add
 
     indices, values = indices.rechunk({1: -1}), values.rechunk({1: -1})
     wide = (indices.chunks[0], (N_LIMBS * indices.shape[1],))
-    at = indices.map_blocks(_limb_targets, n, chunks=wide, dtype=np.int64)
+    at = indices.map_blocks(_limb_targets, chunks=wide, dtype=np.int64)
     limbs = values.map_blocks(_limb_columns, chunks=wide, dtype=np.float64)
-    sums = scatter_add(at, limbs, N_LIMBS * n, tuple(chunks) * N_LIMBS)
-    return join_limbs([sums[i * n : (i + 1) * n] for i in range(N_LIMBS)])
+    sums = scatter_add(at, limbs, N_LIMBS * n, tuple(N_LIMBS * c for c in chunks)).reshape(n, N_LIMBS)
+    return join_limbs([sums[:, i] for i in range(N_LIMBS)])
 
 
-def _limb_targets(indices: np.ndarray, n: int) -> np.ndarray:
-    """Output rows of the limbs of :func:`_limb_columns`: limb ``i`` of a term for row ``j`` goes to ``i * n + j``."""
-    return np.concatenate([indices.astype(np.int64) + i * n for i in range(N_LIMBS)], axis=1)
+def _limb_targets(indices: np.ndarray) -> np.ndarray:
+    """Output rows of the limbs of :func:`_limb_columns`: limb ``i`` of a term for row ``j`` goes to
+    ``j * N_LIMBS + i``."""
+    first = indices.astype(np.int64) * N_LIMBS
+    return np.concatenate([first + i for i in range(N_LIMBS)], axis=1)
 
 
 def _limb_columns(values: np.ndarray) -> np.ndarray:
