@@ -22,13 +22,13 @@ def _answers(n_items: int, seed: int):
     return answers
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("make", [lambda: lw.aggregate.DawidSkene(tol=0.0, max_iter=400),
                                   lambda: lw.aggregate.OneCoinDawidSkene(tol=0.0, max_iter=400)],
                          ids=["dawid_skene", "one_coin"])  # fmt: skip
 def test_tol_zero_stops_at_the_same_iteration_for_any_partitioning(make, seed):
-    """With ``tol=0`` EM ran until rounding made a decrease negative: 40 iterations in memory, 59 on
-    two partitions and 56 on nine (seed 0). A decrease within rounding of the loss now ends it, at
+    """With ``tol=0`` EM ran until rounding made a decrease negative: Dawid-Skene 59 iterations in memory,
+    68, 50 and 54 on 2, 5 and 9 partitions (seed 1). A decrease within rounding of the loss now ends it, at
     the same iteration everywhere, with the same labels."""
     answers = _answers(600, seed)
     ref = make().fit(answers)
