@@ -8,7 +8,7 @@ import pytest
 
 import labelwise as lw
 from labelwise.aggregate import distributed
-from labelwise.aggregate._base import LOSS_TIE_RTOL, loss_settled
+from labelwise.aggregate._converged import LOSS_TIE_RTOL, loss_settled
 
 dd = pytest.importorskip("dask.dataframe")
 dask = pytest.importorskip("dask")

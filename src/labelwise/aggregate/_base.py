@@ -22,6 +22,7 @@ from threadpoolctl import ThreadpoolController
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
+from ._converged import loss_settled
 
 __all__ = [
     "BaseAggregator",
@@ -37,20 +38,6 @@ __all__ = [
 ]
 
 TIE_RTOL = 1e-9
-#: A loss decrease of at most this fraction of the loss (of 1 for a smaller loss) is rounding, not
-#: progress. The loss is a mean over items whose last bits depend on the order of its sum (a
-#: distributed fit adds partitions' sums), so at EM's fixed point a decrease that is 0 in exact
-#: arithmetic comes out a few ulps either side of 0: ``decrease < tol`` with ``tol=0`` stopped
-#: Dawid-Skene at iteration 40 in memory and 59 on two partitions. A ``tol`` below it acts as it.
-#: Small enough that GLAD's slow descent at ``tol=0`` still reaches crowd-kit's fixed point (1e-12
-#: stops it short); the rounding of a mean over a million items or more can exceed it.
-LOSS_TIE_RTOL = 1e-13
-
-
-def loss_settled(decrease: float, loss: float, tol: float) -> bool:
-    """Whether EM has converged: the loss fell by less than ``tol`` or by no more than its rounding
-    (:data:`LOSS_TIE_RTOL`). The one test of every loss-monitored EM loop, in memory and on dask."""
-    return bool(decrease < tol or decrease <= LOSS_TIE_RTOL * max(1.0, abs(loss)))
 
 
 def argmax_random_ties(
@@ -295,7 +282,7 @@ class BaseAggregator(BaseEstimator):
         """Run ``step(it)`` for ``it = 1 .. max_iter`` and keep the convergence bookkeeping.
 
         ``monitor="loss"``: ``step`` returns the loss, appended to ``loss_history_``; iterations
-        stop when it falls by less than ``tol`` or by no more than its rounding (:func:`loss_settled`).
+        stop when it falls by less than ``tol`` or by its rounding (:func:`._converged.loss_settled`).
         ``monitor="change"``: ``step`` returns how much the parameters moved; iterations stop when
         that is below ``tol``. Sets ``n_iter_`` and
         ``converged_``; ``warn`` issues a :class:`~labelwise.errors.LabelwiseWarning` when
@@ -311,11 +298,9 @@ class BaseAggregator(BaseEstimator):
             if monitor == "loss":
                 self.loss_history_.append(value)
                 change, prev = prev - value, value
-                settled = loss_settled(change, value, tol)
             else:
                 change = value
-                settled = change < tol
-            if settled:
+            if loss_settled(change, value, tol) if monitor == "loss" else change < tol:
                 self.converged_ = True
                 break
         if warn and not self.converged_:

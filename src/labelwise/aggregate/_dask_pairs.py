@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from .._chunks import tree_reduce_delayed
 from .._stage_progress import compute, persist
-from ._base import loss_settled
+from ._converged import loss_settled
 from ._dependent import Bases
 from ._pair_check import (
     Entries,

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ._answers import EncodedAnswers
-from ._base import loss_settled, row_max, row_sum
+from ._base import row_max, row_sum
+from ._converged import loss_settled
 from ._observed import _full_confusion, _Observed, _vote_shares, _with_answer_weights
 from ._pair_check import (
     Entries,
