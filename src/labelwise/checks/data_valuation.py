@@ -55,9 +55,9 @@ def knn_shapley(indices: np.ndarray, labels: np.ndarray, K: int, distances: np.n
     arbitrary) share the mean of their values, so the result does not depend on row order.
     The values a row receives are summed exactly (:mod:`labelwise._exact_sum`), so the total does
     not depend on the order of the additions either: a dask run's sums per partition give the same
-    bits, and a value that is 0 in exact arithmetic stays within :data:`ROUNDING` of 0 however
-    many rows list it as a neighbour (float sums of a hub's ``10**5`` values came out ``1e-11``
-    either side of 0, flagged or not with the chunking). Validation rows are processed in blocks of
+    bits (float sums of a hub's ``10**5`` values that cancel exactly came out ``1e-11`` either side
+    of 0, flagged or not with the chunking). What is left is each term's own rounding to float64,
+    within :data:`ROUNDING` for a hub of ``10**5`` terms. Validation rows are processed in blocks of
     ``ROW_BLOCK``, their values summed per ``SUM_BLOCK``; memory beyond the inputs is
     ``O(n + (SUM_BLOCK + ROW_BLOCK) * k)``.
     """
