@@ -22,6 +22,7 @@ from threadpoolctl import ThreadpoolController
 from .._validate.arguments import check_choice, check_positive_int, check_random_state
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
+from ._converged import loss_settled
 
 __all__ = [
     "BaseAggregator",
@@ -30,6 +31,7 @@ __all__ = [
     "check_common",
     "check_tol",
     "log_normalize",
+    "loss_settled",
     "row_max",
     "row_sum",
     "soft_agreement_skill",
@@ -280,8 +282,9 @@ class BaseAggregator(BaseEstimator):
         """Run ``step(it)`` for ``it = 1 .. max_iter`` and keep the convergence bookkeeping.
 
         ``monitor="loss"``: ``step`` returns the loss, appended to ``loss_history_``; iterations
-        stop when it falls by less than ``tol``. ``monitor="change"``: ``step`` returns how much the
-        parameters moved; iterations stop when that is below ``tol``. Sets ``n_iter_`` and
+        stop when it falls by less than ``tol`` or by its rounding (:func:`._converged.loss_settled`).
+        ``monitor="change"``: ``step`` returns how much the parameters moved; iterations stop when
+        that is below ``tol``. Sets ``n_iter_`` and
         ``converged_``; ``warn`` issues a :class:`~labelwise.errors.LabelwiseWarning` when
         ``max_iter`` is reached first. ``tol`` defaults to ``self.tol``; ``iterations`` (e.g. a
         progress bar over ``range(1, max_iter + 1)``) replaces the plain range.
@@ -297,7 +300,7 @@ class BaseAggregator(BaseEstimator):
                 change, prev = prev - value, value
             else:
                 change = value
-            if change < tol:
+            if loss_settled(change, value, tol) if monitor == "loss" else change < tol:
                 self.converged_ = True
                 break
         if warn and not self.converged_:

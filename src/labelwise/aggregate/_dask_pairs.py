@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from .._chunks import tree_reduce_delayed
 from .._stage_progress import compute, persist
+from ._converged import loss_settled
 from ._dependent import Bases
 from ._pair_check import (
     Entries,
@@ -206,7 +207,7 @@ class DaskPairs:
             params = dawid_skene_m_step(stats[0], stats[1], pseudo.T)
             stats = data._sum(ds_stats, self.k, self.n_ann, params)
             nll = ds_loss(stats[2], params[1], pseudo, n_held)
-            if last - nll < tol:
+            if loss_settled(last - nll, nll, tol):
                 break
             last = nll
         counts = data._sum(ds_stats, self.k, self.n_ann, params, True)  # every answer counted once

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ._answers import EncodedAnswers
 from ._base import row_max, row_sum
+from ._converged import loss_settled
 from ._observed import _full_confusion, _Observed, _vote_shares, _with_answer_weights
 from ._pair_check import (
     Entries,
@@ -214,7 +215,7 @@ class MemoryPairs:
         for _ in range(max_iter):  # EM as _run_em, without the fit's bookkeeping
             prior, given, total = self.est._m_step(held, post, pseudo)
             post, nll = self.est._e_step(held, prior, given, total, n_held, pseudo)
-            if last - nll < tol:
+            if loss_settled(last - nll, nll, tol):
                 break
             last = nll
         return self._model(obs, post, pseudo)  # every answer counted once in the M-step

@@ -34,7 +34,7 @@ from .._extras import require
 from .._stage_progress import compute, persist, stage, stages
 from .._validate.arguments import show
 from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
-from ._base import BaseAggregator
+from ._base import BaseAggregator, loss_settled
 from ._dask_pairs import DaskPairs, weigh
 from ._dependent import find_dependent_pairs, pairs_frame
 from ._observed import _FLOOR
@@ -414,7 +414,7 @@ def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:
             if shown is not None:
                 shown.advance()
             change, prev = prev - nll, nll
-            if change < est.tol:
+            if loss_settled(change, nll, est.tol):
                 est.converged_ = True
                 break
         if shown is not None:  # converged: the bar ends at the iterations run

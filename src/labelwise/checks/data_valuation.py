@@ -30,12 +30,15 @@ Proceedings of the VLDB Endowment, 12(11), 1610-1623.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .._exact_sum import N_LIMBS, join_limbs, scattered_limb_sums, split_limbs
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
-#: A value within this of 0 is 0: its sum's rounding depends on the order of the additions (the
-#: partitions of a dask run), and exact cancellations are common (the values are a few rationals).
+#: A value within this of 0 is 0: exact cancellations are common (the values are a few rationals),
+#: and each term was rounded once to float64 before the (exact, order-free) sum.
 ROUNDING = 1e-12
 #: Validation rows whose values are added into the total by one weighted ``bincount`` (this fixes
 #: the order of the floating-point sums, so the values do not depend on ``ROW_BLOCK``).
@@ -50,11 +53,16 @@ def knn_shapley(indices: np.ndarray, labels: np.ndarray, K: int, distances: np.n
 
     With ``distances``, neighbours at equal distance from a validation row (whose order is
     arbitrary) share the mean of their values, so the result does not depend on row order.
-    Validation rows are processed in blocks of ``ROW_BLOCK``, their values summed per
-    ``SUM_BLOCK``; memory beyond the inputs is ``O(n + (SUM_BLOCK + ROW_BLOCK) * k)``.
+    The values a row receives are summed exactly (:mod:`labelwise._exact_sum`), so the total does
+    not depend on the order of the additions either: a dask run's sums per partition give the same
+    bits (float sums of a hub's ``10**5`` values that cancel exactly came out ``1e-11`` either side
+    of 0, flagged or not with the chunking). What is left is each term's own rounding to float64,
+    within :data:`ROUNDING` for a hub of ``10**5`` terms. Validation rows are processed in blocks of
+    ``ROW_BLOCK``, their values summed per ``SUM_BLOCK``; memory beyond the inputs is
+    ``O(n + (SUM_BLOCK + ROW_BLOCK) * k)``.
     """
     n, N = indices.shape
-    total = np.zeros(n)
+    total = np.zeros((N_LIMBS, n))
     for start in range(0, n, SUM_BLOCK):
         stop = min(n, start + SUM_BLOCK)
         s = np.empty((stop - start, N))
@@ -64,8 +72,8 @@ def knn_shapley(indices: np.ndarray, labels: np.ndarray, K: int, distances: np.n
             s[a - start : block.stop - start] = _block_values(
                 indices[block], labels[indices[block]] == labels[block, None], K, d
             )
-        total += np.bincount(indices[start:stop].ravel(), weights=s.ravel(), minlength=n)
-    return total
+        total += scattered_limb_sums(indices[start:stop], s, n)
+    return join_limbs(total)
 
 
 def _block_values(nbrs: np.ndarray, matches: np.ndarray, K: int, distances: np.ndarray | None) -> np.ndarray:
@@ -113,8 +121,8 @@ def _shapley_k(inputs: CheckInputs) -> int:
 def run_partitioned(inputs: CheckInputs) -> CheckResult:
     """:func:`run` per partition: each partition's validation rows compute Theorem 1's values for
     their neighbours (their labels fetched per partition), and the values are summed per receiving
-    row by a distributed scatter-add (the order of the sums differs from memory: equal to 1e-12)."""
-    from .._dask_take import scatter_add
+    row by a distributed scatter-add of their exact limbs (:mod:`labelwise._exact_sum`): the same
+    bits as in memory whatever the partitions."""
     from .._stage_progress import compute, persist, step
     from ._partitioned import dask_columns, neighbour_labels, persisted_summary
 
@@ -124,11 +132,39 @@ def run_partitioned(inputs: CheckInputs) -> CheckResult:
     with step("data valuation"):
         near = neighbour_labels(inputs)
         s = near.map_blocks(_partition_values, labels[:, None], graph.distances, K, dtype=np.float64)
-        (value,) = persist(scatter_add(graph.indices, s, graph.n, graph.chunks) / graph.k)
+        (value,) = persist(_scatter_exact(graph.indices, s, graph.n, graph.chunks) / graph.k)
         cols = dask_columns("data_valuation", value < -ROUNDING, (1.0 + K * value) / 2.0)
         held, row = persisted_summary("data_valuation", cols)
         (negative,) = compute(held["is_data_valuation_issue"].sum())
     return CheckResult(held, row, {"shapley_k": K, "n_negative": int(negative)})
+
+
+def _scatter_exact(indices: Any, values: Any, n: int, chunks: tuple[int, ...]) -> Any:
+    """:func:`~labelwise._exact_sum.exact_bincount` of dask arrays ``indices`` and ``values`` (m, k): one
+    :func:`~labelwise._dask_take.scatter_add` of every limb, limb ``i`` of a term for row ``j`` sent
+    to row ``j * N_LIMBS + i`` of an output ``N_LIMBS`` times as long, in as many chunks as ``chunks``
+    (its limb sums are integers below ``2**53``, so the distributed float sums are exact), then the
+    limbs of each row joined."""
+    from .._dask_take import scatter_add
+
+    indices, values = indices.rechunk({1: -1}), values.rechunk({1: -1})
+    wide = (indices.chunks[0], (N_LIMBS * indices.shape[1],))
+    at = indices.map_blocks(_limb_targets, chunks=wide, dtype=np.int64)
+    limbs = values.map_blocks(_limb_columns, chunks=wide, dtype=np.float64)
+    sums = scatter_add(at, limbs, N_LIMBS * n, tuple(N_LIMBS * c for c in chunks)).reshape(n, N_LIMBS)
+    return join_limbs([sums[:, i] for i in range(N_LIMBS)])
+
+
+def _limb_targets(indices: np.ndarray) -> np.ndarray:
+    """Output rows of the limbs of :func:`_limb_columns`: limb ``i`` of a term for row ``j`` goes to
+    ``j * N_LIMBS + i``."""
+    first = indices.astype(np.int64) * N_LIMBS
+    return np.concatenate([first + i for i in range(N_LIMBS)], axis=1)
+
+
+def _limb_columns(values: np.ndarray) -> np.ndarray:
+    """The limbs of a block of terms side by side, limb by limb (``(m, N_LIMBS * k)``)."""
+    return np.concatenate(list(split_limbs(values)), axis=1)
 
 
 def _partition_values(near: np.ndarray, own: np.ndarray, distances: np.ndarray, K: int) -> np.ndarray:
