@@ -147,7 +147,7 @@ def pool_best(
     at = np.searchsorted(pool, rows)
     slab[np.arange(rows.size), at] = np.inf  # no self-matches
     q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
-    tol = float32_product_tol(q_norm, p_norm.max())
+    tol = float32_product_tol(q_norm, p_norm.max(), Q.shape[1])
     local, best = exact_best(slab, Q, P, k, m, tol[:, None], self_cols=at)
     del slab
     return np.where(local >= 0, pool[local], -1), best

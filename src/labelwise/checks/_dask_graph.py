@@ -171,7 +171,7 @@ def _pair_best(
         own = np.arange(a, b) if same else None
         if own is not None:
             slab[np.arange(b - a), own] = np.inf  # no self-matches
-        tol = float32_product_tol(sq_q[a:b, None], top_norm)
+        tol = float32_product_tol(sq_q[a:b, None], top_norm, Zq.shape[1])
         local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own)
         del slab
         indices[a:b] = np.where(local < 0, -1, local + s0)

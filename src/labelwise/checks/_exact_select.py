@@ -83,10 +83,75 @@ def _select(
     return out, cut, n_sure + n_near > width
 
 
-def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float) -> np.ndarray:
-    """Per query row, the bound every exact search takes on the float32 error of ``||b||^2 - 2ab``:
-    ``1e-5 (||a||^2 + max ||b||^2)``, from the rows' squared norms as float32."""
-    return 1e-5 * (np.asarray(sq_norm, dtype=np.float32).astype(np.float64) + float(top_sq_norm))
+#: Unit roundoff of float32 and float64 (round to nearest).
+_U32 = 2.0**-24
+_U64 = 2.0**-53
+
+
+def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float, d: int) -> np.ndarray:
+    """Per query row, the bound every exact search takes on the float32 error of ``||b||^2 - 2ab``.
+
+    ``max(1e-5 (|a|^2 + M), E)`` with ``M = max ||b||^2`` over the searched rows and ``E`` the
+    rounding-error bound below, which is a proof at every dimension ``d``. ``E`` is below
+    ``1e-5 (|a|^2 + M)`` for ``d <= 165`` (whatever the norms, unless ``|a|^2 + M`` is below about
+    ``1e-30``), so those tables keep the session-27 ``tol`` exactly; above, ``E`` grows about as
+    ``2 d u |a| sqrt(M)``.
+
+    Parameters
+    ----------
+    sq_norm : array_like
+        The query rows' squared norms ``|a|^2`` (any shape; taken as float32, as the callers hold them).
+    top_sq_norm : float
+        ``M``, the largest squared norm of the searched rows (float32 or float64).
+    d : int
+        The rows' dimension (the length of the dot products).
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``sq_norm``
+
+    Notes
+    -----
+    Every caller computes the slab as ``v = fl32(N + (-2) fl32(a . b))``: ``a``, ``b`` float32 rows,
+    ``N = fl32(||b||^2)`` from a float64 sum of the (exact in float64) squares, the scaling by ``-2``
+    exact, the product a BLAS ``sgemm``. With ``u = 2^-24`` and ``gamma_d = d u / (1 - d u)``
+    (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM 2002, sec. 3.1, eq. 3.5:
+    a dot product of length ``d`` evaluated in any order, with or without fused multiply-adds, is off
+    by at most ``gamma_d sum_i |a_i b_i|``), and ``B = ||b||^2 <= M``:
+
+    * ``|fl32(a . b) - a . b| <= gamma_d sum_i |a_i b_i| <= gamma_d |a| |b|`` (Cauchy-Schwarz),
+      doubled by the ``-2``;
+    * ``|N - B| <= u B + (1 + u) gamma64_d B`` (the float64 sum, then the cast);
+    * the float32 sum rounds by at most ``u |N - 2 fl32(a . b)| <= u (B + 2 |a| |b|)`` (to first
+      order).
+
+    So ``|v - (B - 2 a . b)| <= 2 u (1 + u) M + 2 ((1 + u) gamma_d + u) |a| sqrt(M)`` plus terms of
+    order ``u gamma64_d M``; ``|a| |b| <= |a| sqrt(M)`` is tighter per row than
+    ``(|a|^2 + M) / 2``, with which the bound is about ``(d + 3) u (|a|^2 + M)`` (session 27). The
+    float32 rows are the ones re-scored (no input error). :func:`exact_best` compares ``v`` with
+    float64 values: the re-scored ``||a - b||^2 - ||a||^2`` (off by at most
+    ``gamma64_{d+2} 2 (|a|^2 + M) + gamma64_d |a|^2``, ``gamma64`` with ``2^-53``) and the cut
+    plus or minus ``tol`` (one float64 rounding each); ``16 (d + 4) 2^-53 (|a|^2 + M)`` covers
+    these, so its tests (a left-out column's true value is at least ``cut - tol``, above ``cut``
+    past the near-ties, or at least ``cut - 2 tol`` where near-ties were dropped, against the
+    ``k``-th best's) hold for the float64 distances the results are ranked by. Underflow (gradual or flushed
+    to zero) adds at most ``2^-126`` per product and per rounding: ``(d + 1) 2^-123`` in all. The
+    norms given are float32 roundings (relative error ``u``); the factor ``1 + 8u`` covers them and
+    the float64 evaluation of ``E``. The bound needs ``d u < 1/2`` (``d`` below 8 million); beyond,
+    ``inf`` (every column re-scored).
+    """
+    a2 = np.asarray(sq_norm, dtype=np.float32).astype(np.float64)
+    top = float(top_sq_norm)
+    if d * _U32 >= 0.5:
+        return np.full(a2.shape, np.inf)
+    gamma = d * _U32 / (1.0 - d * _U32)
+    proven = (
+        2.0 * _U32 * (1.0 + _U32) * top
+        + 2.0 * ((1.0 + _U32) * gamma + _U32) * np.sqrt(a2 * top)
+        + 16.0 * (d + 4) * _U64 * (a2 + top)
+        + (d + 1) * 2.0**-123
+    ) * (1.0 + 8.0 * _U32)
+    return np.maximum(1e-5 * (a2 + top), proven)
 
 
 def sq_distances_between(Q: Any, S: Any, cand: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:

@@ -325,7 +325,7 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
     rows = np.arange(n)
     idx, d2 = refine_candidates(Z, rows, cand.astype(np.int64), k)  # a row itself among them: dropped
     sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
-    tol = float32_product_tol(sq_norm, sq_norm.max())
+    tol = float32_product_tol(sq_norm, sq_norm.max(), Z.shape[1])
     unsure = np.flatnonzero(~(d2[:, -1] < far[:, -1] ** 2 - 2.0 * tol))
     step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
     for s in range(0, unsure.size, step):

@@ -383,7 +383,7 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
-        tol = float32_product_tol(sq_norm[s:e, None], top_norm)
+        tol = float32_product_tol(sq_norm[s:e, None], top_norm, Z.shape[1])
         indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e))
         del slab
     return indices, sqdist
