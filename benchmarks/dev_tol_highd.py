@@ -1,18 +1,21 @@
-"""``exact_knn`` in many dimensions with session 28's proven float32 error bound: float64 brute
-force's graph, and its time against the previous version's.
+"""``exact_knn`` in many dimensions with a proven float32 error bound: float64 brute force's
+graph, and its time against the previous version's.
 
-``checks._exact_select.float32_product_tol`` now takes the dimension ``d`` and returns
-``max(1e-5 (|a|^2 + M), E)`` with ``E`` Higham's rounding-error bound of the float32 slab (its
-docstring): the same ``tol`` up to ``d = 165``, a wider one above (about ``4.7x`` at 784 dimensions
-and ``12x`` at 2,048 for rows of equal norms), which sends more rows past the first step of
-``exact_best``. This script builds float32 tables of ``d = 784`` and ``2048`` (seeded gaussian;
-low-rank plus noise; near-duplicate rows; gaussian with one huge-norm outlier row; and a large
-common offset), checks ``exact_knn`` against float64 brute force (``--check``), and times both
-versions (each in its own process, ``PYTHONPATH`` = that version's ``src``, alternating), counting
-the rows that went past the first step.
+Session 28 (tol28) made ``checks._exact_select.float32_product_tol`` take the dimension ``d`` and
+return Higham's rounding-error bound of the float32 slab above ``d = 165``: about ``4.7x`` session
+27's ``tol`` at 784 dimensions and ``12x`` at 2,048 for rows of equal norms, which sent every row
+of an uncentred table (a large common offset) to the band of ``exact_best`` (2.6 s -> 139 s).
+Session 29 (tol29) takes the products of rows shifted by their column mean when the offset is
+large (``_exact_select.search_shift``), with the shift's rounding in the bound. This script builds
+float32 tables of ``d = 784`` and ``2048`` (seeded gaussian; low-rank plus noise; near-duplicate
+rows; gaussian with one huge-norm outlier row; and a large common offset), checks ``exact_knn``
+against float64 brute force (``--mode check``), and times both versions (each in its own
+process, ``PYTHONPATH`` = that version's ``src``, alternating), counting the rows that went past
+the first step and saying whether the rows were shifted.
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_tol_highd.py --base <src of main> --branch src
-[--n 5000] [--check-n 1500] [--rounds 2]``: one JSON line per check and per timing.
+[--n 5000] [--check-n 1500] [--rounds 2] [--kinds gaussian,offset]``: one JSON line per check and
+per timing.
 """
 
 from __future__ import annotations
@@ -95,8 +98,16 @@ def child(mode: str, n: int, repeat: int, kinds: list[str]) -> list[dict]:
                 start = time.perf_counter()
                 graph.exact_knn(Z, 10)
                 times.append(time.perf_counter() - start)
+            shift = getattr(_exact_select, "search_shift", lambda Z: None)(Z)  # absent before session 29
             rows.append(
-                {"d": d, "table": kind, "n": n, "best_s": round(min(times), 3), "past_step_1": passed["rows"] // repeat}
+                {
+                    "d": d,
+                    "table": kind,
+                    "n": n,
+                    "best_s": round(min(times), 3),
+                    "past_step_1": passed["rows"] // repeat,
+                    "shifted": shift is not None,
+                }
             )
     return rows
 
