@@ -63,6 +63,12 @@ class TestSearchShift:
         Z = np.random.default_rng(0).normal(size=(200, 784)).astype(np.float32)
         assert _exact_select.search_shift(Z) is None
 
+    def test_one_huge_row_is_no_common_offset(self):
+        """It pulls the mean its way: shifting by it would widen every other row's norm."""
+        Z = np.random.default_rng(0).normal(size=(1500, 784))
+        Z[7] *= 1e4
+        assert _exact_select.search_shift(Z.astype(np.float32)) is None
+
     @pytest.mark.parametrize("outlier", [False, True])
     def test_rows_with_a_common_offset_are_shifted_by_their_column_mean(self, outlier):
         """One huge row does not hide the offset of all the others (the median squared norm)."""

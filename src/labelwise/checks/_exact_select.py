@@ -91,6 +91,8 @@ _U64 = 2.0**-53
 #: Dimensions up to which session 27's ``1e-5 (|a|^2 + M)`` is itself a proven bound: rows of at
 #: most this many columns are searched as given, bit for bit as before session 29.
 PLAIN_DIMENSIONS = 165
+#: Rows (evenly spaced) on which :func:`search_shift` measures what a shift would do.
+SHIFT_SAMPLE = 1000
 
 
 def search_shift(S: np.ndarray) -> np.ndarray | None:
@@ -102,21 +104,23 @@ def search_shift(S: np.ndarray) -> np.ndarray | None:
     (raw pixels, all-positive embeddings searched without z-scoring) have norms far above their
     distances, so that bound would put most columns of every row in :func:`exact_best`'s band.
     Above ``PLAIN_DIMENSIONS``, the searched rows ``S``'s column mean ``c`` (rounded to float32) is
-    returned when ``||c||^2`` is at least half the median squared norm of the rows (a typical
-    row's ``|a|^2``, about ``||c||^2`` plus its squared distance from ``c``, which the bound of
-    its products scales with; the median, so that one huge row does not hide the offset of all
-    the others); None otherwise (z-scored rows have a mean near 0, and no copy of the rows is
-    made for them). The caller takes the products of
-    :func:`shifted_rows`, passes ``shifted=True`` to :func:`float32_product_tol` (the shift's
-    rounding) and the shifted query rows' squared norms to :func:`exact_best`, which re-scores
-    the rows as given.
+    returned when it at least halves a typical row's squared norm, which the bound of its products
+    scales with: the median of ``||b - c||^2`` below half the median of ``||b||^2``, in float64
+    over every ``n // SHIFT_SAMPLE``-th row (fewer than ``2 SHIFT_SAMPLE``). The medians, so that
+    one huge row neither hides the common offset of all the others nor, pulling the mean its way,
+    passes for one; None otherwise (z-scored rows have a mean near 0, and no copy of the rows is
+    made for them). The caller takes the products of :func:`shifted_rows`, passes ``shifted=True``
+    to :func:`float32_product_tol` (the shift's rounding) and the shifted query rows' squared
+    norms to :func:`exact_best`, which re-scores the rows as given.
     """
     n, d = S.shape
     if d <= PLAIN_DIMENSIONS or n == 0:
         return None
-    centre = S.mean(axis=0, dtype=np.float64)
-    typical = float(np.median(np.einsum("ij,ij->i", S, S, dtype=np.float64)))
-    return centre.astype(np.float32) if 2.0 * float(centre @ centre) >= typical else None
+    centre = S.mean(axis=0, dtype=np.float64).astype(np.float32)
+    some = S[:: max(1, n // SHIFT_SAMPLE)].astype(np.float64)
+    plain = np.median(np.einsum("ij,ij->i", some, some))
+    some -= centre
+    return centre if 2.0 * np.median(np.einsum("ij,ij->i", some, some)) < plain else None
 
 
 def shifted_rows(X: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
