@@ -14,7 +14,7 @@ process, ``PYTHONPATH`` = that version's ``src``, alternating), counting the row
 the first step and saying whether the rows were shifted.
 
 Usage: ``OMP_NUM_THREADS=1 python benchmarks/dev_tol_highd.py --base <src of main> --branch src
-[--n 5000] [--check-n 1500] [--rounds 2] [--kinds gaussian,offset]``: one JSON line per check and
+[--n 5000] [--check-n 1500] [--rounds 2] [--kinds gaussian,offset] [--search cell_knn]``: one JSON line per check and
 per timing.
 """
 
@@ -71,8 +71,16 @@ def brute_force(Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, best
 
 
-def child(mode: str, n: int, repeat: int, kinds: list[str]) -> list[dict]:
-    from labelwise.checks import _exact_select, graph
+def child(mode: str, n: int, repeat: int, kinds: list[str], search_name: str = "exact_knn") -> list[dict]:
+    from labelwise.checks import _cells, _exact_select, _scaling, _spill, graph
+
+    searches = {
+        "exact_knn": lambda Z: graph.exact_knn(Z, 10),
+        "cell_knn": lambda Z: _cells.cell_knn(Z, 10, n_threads=1),
+        "spill_knn": lambda Z: _spill.spill_knn(Z, 10, n_threads=1),
+        "neighbour_lists": lambda Z: _scaling.neighbour_lists(Z, 10),
+    }
+    search = searches[search_name]
 
     passed = {"rows": 0}
     inner = _exact_select._near_ties_best
@@ -97,7 +105,7 @@ def child(mode: str, n: int, repeat: int, kinds: list[str]) -> list[dict]:
             for _ in range(repeat):
                 passed["rows"] = 0
                 start, start_cpu = time.perf_counter(), time.process_time()
-                graph.exact_knn(Z, 10)
+                search(Z)
                 times.append(time.perf_counter() - start)
                 cpu.append(time.process_time() - start_cpu)  # one thread: less sensitive to a shared machine's load
             shift = getattr(_exact_select, "search_shift", lambda Z: None)(Z)  # absent before session 29
@@ -105,6 +113,7 @@ def child(mode: str, n: int, repeat: int, kinds: list[str]) -> list[dict]:
                 {
                     "d": d,
                     "table": kind,
+                    "search": search_name,
                     "n": n,
                     "best_s": round(min(times), 3),
                     "best_cpu_s": round(min(cpu), 3),
@@ -135,11 +144,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip", choices=["check", "time"])
     parser.add_argument("--kinds", default=",".join(KINDS), help="tables timed (all are checked)")
+    parser.add_argument("--search", default="exact_knn", help="timed: exact_knn, cell_knn, spill_knn, neighbour_lists")
     args = parser.parse_args()
     if args.child:
         n = args.check_n if args.mode == "check" else args.n
         kinds = list(KINDS) if args.mode == "check" else args.kinds.split(",")
-        print(json.dumps(child(args.mode, n, args.repeat, kinds)))
+        print(json.dumps(child(args.mode, n, args.repeat, kinds, args.search)))
         return
     if args.skip != "check":
         for row in run(args.branch, "--mode", "check", "--check-n", str(args.check_n)):
@@ -149,7 +159,17 @@ def main() -> None:
             for version, src in (("base", args.base), ("branch", args.branch))[:: 1 if r % 2 == 0 else -1]:
                 load = os.getloadavg()[0]
                 for row in run(
-                    src, "--mode", "time", "--n", str(args.n), "--repeat", str(args.repeat), "--kinds", args.kinds
+                    src,
+                    "--mode",
+                    "time",
+                    "--n",
+                    str(args.n),
+                    "--repeat",
+                    str(args.repeat),
+                    "--kinds",
+                    args.kinds,
+                    "--search",
+                    args.search,
                 ):
                     print(json.dumps({"version": version, "round": r, "load1": round(load, 1), **row}), flush=True)
 

@@ -71,11 +71,12 @@ class TestSearchShift:
 
     @pytest.mark.parametrize("outlier", [False, True])
     def test_rows_with_a_common_offset_are_shifted_by_their_column_mean(self, outlier):
-        """One huge row does not hide the offset of all the others (the median squared norm)."""
+        """One huge row does not hide the offset of all the others (the median squared norm); the
+        mean of every row here (200, fewer than the sample's 256)."""
         Z = _offset_rows(200, 784, 0, outlier=outlier)
         shift = _exact_select.search_shift(Z)
         assert shift is not None and shift.dtype == np.float32
-        np.testing.assert_array_equal(shift, Z.mean(axis=0, dtype=np.float64).astype(np.float32))
+        np.testing.assert_array_equal(shift, Z.astype(np.float64).mean(axis=0).astype(np.float32))
         assert _exact_select.shifted_rows(Z, None) is Z
         np.testing.assert_array_equal(_exact_select.shifted_rows(Z, shift), Z - shift)
 

@@ -92,7 +92,7 @@ _U64 = 2.0**-53
 #: most this many columns are searched as given, bit for bit as before session 29.
 PLAIN_DIMENSIONS = 165
 #: Rows (evenly spaced) on which :func:`search_shift` measures what a shift would do.
-SHIFT_SAMPLE = 1000
+SHIFT_SAMPLE = 256
 
 
 def search_shift(S: np.ndarray) -> np.ndarray | None:
@@ -103,10 +103,12 @@ def search_shift(S: np.ndarray) -> np.ndarray | None:
     ``d u |a| max |b|`` above :data:`PLAIN_DIMENSIONS` dimensions. Rows with a large common offset
     (raw pixels, all-positive embeddings searched without z-scoring) have norms far above their
     distances, so that bound would put most columns of every row in :func:`exact_best`'s band.
-    Above ``PLAIN_DIMENSIONS``, the searched rows ``S``'s column mean ``c`` (rounded to float32) is
-    returned when it at least halves a typical row's squared norm, which the bound of its products
-    scales with: the median of ``||b - c||^2`` below half the median of ``||b||^2``, in float64
-    over every ``n // SHIFT_SAMPLE``-th row (fewer than ``2 SHIFT_SAMPLE``). The medians, so that
+    Above ``PLAIN_DIMENSIONS``, the column mean ``c`` (rounded to float32) of a sample of the
+    searched rows ``S`` (every ``n // SHIFT_SAMPLE``-th row: fewer than ``2 SHIFT_SAMPLE``; any
+    common vector keeps the distances, and a sample keeps the check cheap beside the products of
+    :func:`~labelwise.checks._cells.pool_best`'s few query rows) is returned when it at least
+    halves a typical row's squared norm, which the bound of its products scales with: the median
+    of ``||b - c||^2`` below half the median of ``||b||^2`` over the sample. The medians, so that
     one huge row neither hides the common offset of all the others nor, pulling the mean its way,
     passes for one; None otherwise (z-scored rows have a mean near 0, and no copy of the rows is
     made for them). The caller takes the products of :func:`shifted_rows`, passes ``shifted=True``
@@ -116,8 +118,8 @@ def search_shift(S: np.ndarray) -> np.ndarray | None:
     n, d = S.shape
     if d <= PLAIN_DIMENSIONS or n == 0:
         return None
-    centre = S.mean(axis=0, dtype=np.float64).astype(np.float32)
     some = S[:: max(1, n // SHIFT_SAMPLE)].astype(np.float64)
+    centre = some.mean(axis=0).astype(np.float32)
     plain = np.median(np.einsum("ij,ij->i", some, some))
     some -= centre
     return centre if 2.0 * np.median(np.einsum("ij,ij->i", some, some)) < plain else None
