@@ -185,3 +185,27 @@ class TestShiftedSearches:
         want_idx, want_sq = _brute_force(Z, 10)
         np.testing.assert_array_equal(idx, want_idx)
         np.testing.assert_array_equal(sq, want_sq)
+
+    def test_the_dask_sharded_graph_of_offset_rows_is_brute_forces(self):
+        """Through dask (ragged chunks, rows as given): each shard pair shifted by its own shard's
+        mean, the merged graph brute force's, every pair's ``tol`` narrow."""
+        da = pytest.importorskip("dask.array")
+        dask = pytest.importorskip("dask")
+        Z = _offset_rows(300, 784, 5, outlier=False)
+        ratios = []
+        inner = _dask_graph.exact_best
+
+        def spy(slab, Q, S, k, m, tol, **kwargs):
+            ratios.append(np.broadcast_to(tol, (len(Q), 1))[:, 0] / _unshifted_tol(Q, Z))
+            return inner(slab, Q, S, k, m, tol, **kwargs)
+
+        with dask.config.set(scheduler="synchronous"), mock.patch.object(_dask_graph, "exact_best", spy):
+            Xd = da.from_array(Z, chunks=((90, 110, 100), 784))
+            mean, scale = _dask_graph.column_fit(Xd, standardize=False)
+            got = _dask_graph.sharded_exact_graph(
+                Xd, mean, scale, k=6, metric="euclidean", standardized=False
+            ).compute()
+        want_idx, want_sq = _brute_force(Z, 6)
+        np.testing.assert_array_equal(got.indices, want_idx)
+        np.testing.assert_array_equal(got.distances, np.sqrt(want_sq).astype(np.float32))
+        assert len(ratios) == 9 and np.concatenate(ratios).max() < 1 / 30
