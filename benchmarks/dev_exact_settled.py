@@ -101,7 +101,11 @@ def _slabs() -> dict:
     slab *= -2.0
     slab += sq_s[None, :]
     slab[np.arange(len(Q)), own] = np.inf
-    tol = float32_product_tol(np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None], float(sq_s.max()))
+    q_sq = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None]
+    try:  # session 28 (tol28) added the dimension; older versions take two arguments
+        tol = float32_product_tol(q_sq, float(sq_s.max()), Q.shape[1])
+    except TypeError:
+        tol = float32_product_tol(q_sq, float(sq_s.max()))
     out["copies k=5"] = exact_best(slab.copy(), Q, S, 5, 10, tol, self_cols=own)
     masked = slab.copy()
     masked[r.random(masked.shape) < 0.85] = np.inf

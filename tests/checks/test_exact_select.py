@@ -167,7 +167,7 @@ def _slab(Q: np.ndarray, S: np.ndarray, own: np.ndarray | None) -> tuple[np.ndar
     slab += sq_s[None, :]
     if own is not None:
         slab[np.arange(len(Q)), own] = np.inf
-    tol = float32_product_tol(np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None], float(sq_s.max()))
+    tol = float32_product_tol(np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None], float(sq_s.max()), Q.shape[1])
     return slab, tol
 
 
@@ -215,5 +215,85 @@ class TestSettledRows:
         idx, sq = _exact_select.exact_best(slab, Z, Z, 5, 10, tol, self_cols=own)
         assert passed_on
         want_idx, want_sq = _brute_force(Z, 5)
+        np.testing.assert_array_equal(idx, want_idx)
+        np.testing.assert_array_equal(sq, want_sq)
+
+
+def _offset_rows(n: int, d: int, seed: int) -> np.ndarray:
+    """Adversarial float32 rows in ``d`` dimensions: a large common offset (the products cancel to
+    the small differences), near-duplicates, exact copies and one row of huge norm."""
+    rng = np.random.default_rng(seed)
+    X = 30.0 + rng.normal(size=(n, d))
+    X[: n // 4] = X[n // 4] + 1e-4 * rng.normal(size=(n // 4, d))  # near-duplicates of one row
+    X[n // 4 : n // 4 + 5] = X[n // 2]  # exact copies
+    X[-1] = 1e3 * rng.normal(size=d)  # a huge-norm outlier (it sets max |b|^2)
+    return X.astype(np.float32)
+
+
+class TestFloat32ProductTol:
+    """The slab's error bound: session 27's ``1e-5 (|a|^2 + M)`` up to 165 dimensions, a proven one above."""
+
+    NORMS = np.array([0.0, 1e-3, 0.5, 1.0, 2.0, 64.0, 784.0, 1e4, 1e8], dtype=np.float32)
+
+    @staticmethod
+    def _proven(a2: np.ndarray, top: float, d: int) -> np.ndarray:
+        """Higham's ``gamma_d`` bound of ``fl(N - 2 fl(a.b))`` (the docstring's derivation), leading terms."""
+        u = 2.0**-24
+        gamma = d * u / (1 - d * u)
+        return 2 * u * top + 2 * (gamma + u) * np.sqrt(a2.astype(np.float64) * top)
+
+    @pytest.mark.parametrize("d", [1, 10, 164, 165])
+    def test_up_to_165_dimensions_the_tol_is_session_27s(self, d):
+        from labelwise.checks._exact_select import float32_product_tol
+
+        for top in (1e-3, 1.0, 784.0, 1e8):
+            got = float32_product_tol(self.NORMS[:, None], top, d)
+            want = 1e-5 * (self.NORMS[:, None].astype(np.float64) + top)
+            np.testing.assert_array_equal(got, want)  # bit for bit: the same graphs as before
+            assert np.all(got >= self._proven(self.NORMS[:, None], top, d))
+
+    @pytest.mark.parametrize("d", [166, 784, 2048, 100_000])
+    def test_above_165_dimensions_the_tol_covers_the_proven_bound(self, d):
+        from labelwise.checks._exact_select import float32_product_tol
+
+        a2 = np.float32([784.0])
+        got = float32_product_tol(a2, 784.0, d)
+        proven = self._proven(a2, 784.0, d)
+        assert np.all(got >= proven)
+        assert np.all(got > 1e-5 * (784.0 + 784.0))  # wider than session 27's bound
+        assert np.all(got <= proven * (1 + 1e-4))  # and not much wider than needed
+
+    def test_the_tol_grows_with_the_dimension(self):
+        """Up to 165 dimensions and above (where session 27's floor ``1e-5 (|a|^2 + M)`` is dropped:
+        the proven bound alone, narrower for a small ``|a|``)."""
+        from labelwise.checks._exact_select import float32_product_tol
+
+        a2 = self.NORMS[:, None]
+        for dims in ((10, 164, 165), (166, 784, 2048, 4096)):
+            tols = [float32_product_tol(a2, 784.0, d) for d in dims]
+            for low, high in zip(tols[:-1], tols[1:], strict=True):
+                assert np.all(low <= high)
+        tols = [float32_product_tol(a2, 784.0, d) for d in (10, 4096)]
+        assert tols[-1][6, 0] > tols[0][6, 0]  # |a|^2 = M = 784: wider at 4,096 dimensions
+        assert np.all(np.isinf(float32_product_tol(a2, 784.0, 2**23)))  # gamma_d's d u < 1/2 fails
+
+    @pytest.mark.parametrize("d", [784, 2048])
+    def test_the_tol_bounds_the_slabs_measured_error(self, d):
+        from labelwise.checks._exact_select import float32_product_tol
+
+        Z = _offset_rows(200, d, 0)
+        sq = np.einsum("ij,ij->i", Z, Z, dtype=np.float64)
+        slab = Z @ Z.T
+        slab *= -2.0
+        slab += sq.astype(np.float32)[None, :]
+        exact = sq[None, :] - 2.0 * (Z.astype(np.float64) @ Z.T.astype(np.float64))
+        tol = float32_product_tol(sq.astype(np.float32)[:, None], float(sq.astype(np.float32).max()), d)
+        assert np.all(np.abs(slab - exact) <= tol)
+
+    @pytest.mark.parametrize("d", [784, 2048])
+    def test_exact_knn_equals_brute_force_on_offset_rows_in_many_dimensions(self, d):
+        Z = _offset_rows(300, d, d)
+        idx, sq = exact_knn(Z, 6, block_size=70)
+        want_idx, want_sq = _brute_force(Z, 6)
         np.testing.assert_array_equal(idx, want_idx)
         np.testing.assert_array_equal(sq, want_sq)

@@ -46,7 +46,7 @@ def _slab(Q: np.ndarray, S: np.ndarray, jitter: float, seed: int) -> tuple[np.nd
     slab = Q @ S.T
     slab *= -2.0
     slab += sq_s[None, :]
-    tol = float32_product_tol(np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None], float(sq_s.max()))
+    tol = float32_product_tol(np.einsum("ij,ij->i", Q, Q, dtype=np.float64)[:, None], float(sq_s.max()), Q.shape[1])
     if jitter:
         move = np.random.default_rng(seed).uniform(-jitter, jitter, slab.shape) * tol
         slab = (slab.astype(np.float64) + move).astype(np.float32)

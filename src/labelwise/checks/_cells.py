@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._exact_select import exact_best, float32_product_tol
+from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows
 
 #: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
 CELL_SIZE = 1024
@@ -139,16 +139,20 @@ def pool_best(
     (:func:`~labelwise.checks._exact_select.exact_best`, ``tol`` its float32 error bound over the
     pool): the ``k`` best by (float64 distance from the float32 rows, row number). Ordinary rows are
     settled by their ``m`` smallest products re-scored in float64; only rows packed closer than the
-    products can order go on to the near-ties at the cut and, if need be, their band.
+    products can order go on to the near-ties at the cut and, if need be, their band. Above 165
+    dimensions a pool with a large common offset has its products taken after subtracting its
+    column mean (:func:`~labelwise.checks._exact_select.search_shift`).
     """
-    p_norm = np.einsum("ij,ij->i", P, P, dtype=np.float64).astype(np.float32)
-    slab = (Q * np.float32(-2.0)) @ P.T  # scaling by -2 is exact: the products of -2 P
+    shift = search_shift(P)
+    Qs, Ps = shifted_rows(Q, shift), shifted_rows(P, shift)  # the rows the products are taken of
+    p_norm = np.einsum("ij,ij->i", Ps, Ps, dtype=np.float64).astype(np.float32)
+    slab = (Qs * np.float32(-2.0)) @ Ps.T  # scaling by -2 is exact: the products of -2 P
     slab += p_norm[None, :]
     at = np.searchsorted(pool, rows)
     slab[np.arange(rows.size), at] = np.inf  # no self-matches
-    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
-    tol = float32_product_tol(q_norm, p_norm.max())
-    local, best = exact_best(slab, Q, P, k, m, tol[:, None], self_cols=at)
+    q_norm = np.einsum("ij,ij->i", Qs, Qs, dtype=np.float64)
+    tol = float32_product_tol(q_norm, p_norm.max(), Q.shape[1], shifted=shift is not None)
+    local, best = exact_best(slab, Q, P, k, m, tol[:, None], self_cols=at, q_norm=q_norm)
     del slab
     return np.where(local >= 0, pool[local], -1), best
 

@@ -25,7 +25,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
-from ._exact_select import exact_best, float32_product_tol
+from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows
 from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _to_metric
@@ -153,10 +153,18 @@ def _pair_best(
 
     As :func:`~labelwise.checks.graph.exact_knn` does for the whole matrix: a float32 slab of
     ``||b||^2 - 2ab``, then :func:`~labelwise.checks._exact_select.exact_best` (``tol`` from the
-    global largest squared norm): the ``k`` best by exact float64 distance and row.
+    global largest squared norm): the ``k`` best by exact float64 distance and row. Above 165
+    dimensions, a shard with a large common offset has both sides' products taken after
+    subtracting its column mean (:func:`~labelwise.checks._exact_select.search_shift`; ``tol``
+    then from the shifted shard's largest squared norm), as ``exact_knn`` does with the whole
+    matrix's: any common shift gives the same exact distances.
     """
     nq, ns = Zq.shape[0], Zs.shape[0]
-    sq_q, sq_s = _sq_norms(Zq), _sq_norms(Zs)
+    shift = search_shift(Zs)
+    Yq, Ys = shifted_rows(Zq, shift), shifted_rows(Zs, shift)  # the rows the products are taken of
+    sq_q, sq_s = _sq_norms(Yq), _sq_norms(Ys)
+    if shift is not None:
+        top_norm = float(sq_s.max())
     same = q0 == s0
     width = min(m, ns)
     step = int(np.clip(BLOCK_ELEMENTS // max(ns, 1), 1, 4096))
@@ -165,14 +173,15 @@ def _pair_best(
     buffer = np.empty((min(step, nq), ns), dtype=np.float32)  # one slab for every block
     for a in range(0, nq, step):
         b = min(nq, a + step)
-        slab = np.matmul(Zq[a:b], Zs.T, out=buffer[: b - a])
+        slab = np.matmul(Yq[a:b], Ys.T, out=buffer[: b - a])
         slab *= -2.0
         slab += sq_s[None, :]
         own = np.arange(a, b) if same else None
         if own is not None:
             slab[np.arange(b - a), own] = np.inf  # no self-matches
-        tol = float32_product_tol(sq_q[a:b, None], top_norm)
-        local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own)
+        tol = float32_product_tol(sq_q[a:b, None], top_norm, Zq.shape[1], shifted=shift is not None)
+        q_norm = np.einsum("ij,ij->i", Yq[a:b], Yq[a:b], dtype=np.float64)
+        local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own, q_norm=q_norm)
         del slab
         indices[a:b] = np.where(local < 0, -1, local + s0)
         sqdist[a:b] = d2

@@ -3,7 +3,9 @@ every exact search shares (:func:`~labelwise.checks.graph.exact_knn`, the dask s
 (query block, shard) pairs, the scaling choice's neighbour lists, and the pools of the cells and
 spill indexes, :func:`~labelwise.checks._cells.pool_best`).
 
-A float32 product is off by up to ``tol`` (per row, the error bound the caller passes), so the
+A float32 product is off by up to ``tol`` (per row, the error bound the caller passes,
+:func:`float32_product_tol`: proven at every dimension, and narrowed above 165 dimensions for rows
+with a large common offset by taking the products of shifted rows, :func:`search_shift`), so the
 slab alone cannot rank rows closer than that. :func:`exact_best` settles every row in up to three
 steps, each only for the rows the one before could not settle:
 
@@ -83,10 +85,141 @@ def _select(
     return out, cut, n_sure + n_near > width
 
 
-def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float) -> np.ndarray:
-    """Per query row, the bound every exact search takes on the float32 error of ``||b||^2 - 2ab``:
-    ``1e-5 (||a||^2 + max ||b||^2)``, from the rows' squared norms as float32."""
-    return 1e-5 * (np.asarray(sq_norm, dtype=np.float32).astype(np.float64) + float(top_sq_norm))
+#: Unit roundoff of float32 and float64 (round to nearest).
+_U32 = 2.0**-24
+_U64 = 2.0**-53
+#: Dimensions up to which session 27's ``1e-5 (|a|^2 + M)`` is itself a proven bound: rows of at
+#: most this many columns are searched as given, bit for bit as before session 29.
+PLAIN_DIMENSIONS = 165
+#: Rows (evenly spaced) on which :func:`search_shift` measures what a shift would do.
+SHIFT_SAMPLE = 256
+
+
+def search_shift(S: np.ndarray) -> np.ndarray | None:
+    """The float32 vector subtracted from both sides of an exact search's product, or None.
+
+    Squared distances do not change when every row is shifted by the same vector, but the float32
+    product's error bound (:func:`float32_product_tol`) grows with the rows' norms, as
+    ``d u |a| max |b|`` above :data:`PLAIN_DIMENSIONS` dimensions. Rows with a large common offset
+    (raw pixels, all-positive embeddings searched without z-scoring) have norms far above their
+    distances, so that bound would put most columns of every row in :func:`exact_best`'s band.
+    Above ``PLAIN_DIMENSIONS``, the column mean ``c`` (rounded to float32) of a sample of the
+    searched rows ``S`` (every ``n // SHIFT_SAMPLE``-th row: fewer than ``2 SHIFT_SAMPLE``; any
+    common vector keeps the distances, and a sample keeps the check cheap beside the products of
+    :func:`~labelwise.checks._cells.pool_best`'s few query rows) is returned when it at least
+    halves a typical row's squared norm, which the bound of its products scales with: the median
+    of ``||b - c||^2`` below half the median of ``||b||^2`` over the sample. The medians, so that
+    one huge row neither hides the common offset of all the others nor, pulling the mean its way,
+    passes for one; None otherwise (z-scored rows have a mean near 0, and no copy of the rows is
+    made for them). The caller takes the products of :func:`shifted_rows`, passes ``shifted=True``
+    to :func:`float32_product_tol` (the shift's rounding) and the shifted query rows' squared
+    norms to :func:`exact_best`, which re-scores the rows as given.
+    """
+    n, d = S.shape
+    if d <= PLAIN_DIMENSIONS or n == 0:
+        return None
+    some = S[:: max(1, n // SHIFT_SAMPLE)].astype(np.float64)
+    centre = some.mean(axis=0).astype(np.float32)
+    plain = np.median(np.einsum("ij,ij->i", some, some))
+    some -= centre
+    return centre if 2.0 * np.median(np.einsum("ij,ij->i", some, some)) < plain else None
+
+
+def shifted_rows(X: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
+    """``fl32(X - shift)``, one float32 rounding per element (``X`` itself when ``shift`` is None)."""
+    return X if shift is None else np.subtract(X, shift, dtype=np.float32)
+
+
+def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float, d: int, *, shifted: bool = False) -> np.ndarray:
+    """Per query row, the bound every exact search takes on the float32 error of ``||b||^2 - 2ab``.
+
+    ``E``, the rounding-error bound below, which is a proof at every dimension ``d``, with
+    ``M = max ||b||^2`` over the searched rows; up to :data:`PLAIN_DIMENSIONS` (165) dimensions
+    ``max(1e-5 (|a|^2 + M), E)``. ``E`` is below ``1e-5 (|a|^2 + M)`` for ``d <= 165`` (whatever the
+    norms, unless ``|a|^2 + M`` is below about ``1e-30``), so those tables keep the session-27
+    ``tol`` exactly; above, ``E`` grows about as ``2 u M + 2 d u |a| sqrt(M)``, which is why rows
+    with a common offset are shifted first (:func:`search_shift`). (A long function for its proof,
+    in the Notes.)
+
+    Parameters
+    ----------
+    sq_norm : array_like
+        The query rows' squared norms ``|a|^2`` (any shape; taken as float32, as the callers hold
+        them), of the rows the products were taken of (the shifted ones where ``shifted``).
+    top_sq_norm : float
+        ``M``, the largest squared norm of the searched rows (float32 or float64), shifted likewise.
+    d : int
+        The rows' dimension (the length of the dot products).
+    shifted : bool, default False
+        Whether the products were taken of :func:`shifted_rows` (``a' = fl32(a - c)``,
+        ``b' = fl32(b - c)``) while :func:`exact_best` re-scores the rows ``a``, ``b`` as given:
+        adds the shift's rounding, ``8 u (|a'|^2 + M')``, and its underflow.
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``sq_norm``
+
+    Notes
+    -----
+    Every caller computes the slab as ``v = fl32(N + (-2) fl32(a . b))``: ``a``, ``b`` float32 rows,
+    ``N = fl32(||b||^2)`` from a float64 sum of the (exact in float64) squares, the scaling by ``-2``
+    exact, the product a BLAS ``sgemm``. With ``u = 2^-24`` and ``gamma_d = d u / (1 - d u)``
+    (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM 2002, sec. 3.1, eq. 3.5:
+    a dot product of length ``d`` evaluated in any order, with or without fused multiply-adds, is off
+    by at most ``gamma_d sum_i |a_i b_i|``), and ``B = ||b||^2 <= M``:
+
+    * ``|fl32(a . b) - a . b| <= gamma_d sum_i |a_i b_i| <= gamma_d |a| |b|`` (Cauchy-Schwarz),
+      doubled by the ``-2``;
+    * ``|N - B| <= u B + (1 + u) gamma64_d B`` (the float64 sum, then the cast);
+    * the float32 sum rounds by at most ``u |N - 2 fl32(a . b)| <= u (B + 2 |a| |b|)`` (to first
+      order).
+
+    So ``|v - (B - 2 a . b)| <= 2 u (1 + u) M + 2 ((1 + u) gamma_d + u) |a| sqrt(M)`` plus terms of
+    order ``u gamma64_d M``; ``|a| |b| <= |a| sqrt(M)`` is tighter per row than
+    ``(|a|^2 + M) / 2``, with which the bound is about ``(d + 3) u (|a|^2 + M)`` (session 27). The
+    float32 rows are the ones re-scored (no input error). :func:`exact_best` compares ``v`` with
+    float64 values: the re-scored ``||a - b||^2 - ||a||^2`` (off by at most
+    ``gamma64_{d+2} 2 (|a|^2 + M) + gamma64_d |a|^2``, ``gamma64`` with ``2^-53``) and the cut
+    plus or minus ``tol`` (one float64 rounding each); ``16 (d + 4) 2^-53 (|a|^2 + M)`` covers
+    these, so its tests (a left-out column's true value is at least ``cut - tol``, above ``cut``
+    past the near-ties, or at least ``cut - 2 tol`` where near-ties were dropped, against the
+    ``k``-th best's) hold for the float64 distances the results are ranked by. Underflow (gradual
+    or flushed to zero) adds at most ``2^-126`` per product and per rounding: ``(d + 1) 2^-123``
+    in all. The norms given are float32 roundings (relative error ``u``); the factor ``1 + 8u``
+    covers them and the float64 evaluation of ``E``. The bound needs ``d u < 1/2`` (``d`` below 8
+    million); beyond, ``inf`` (every column re-scored).
+
+    Shifted rows (``shifted=True``). The products are of ``a' = fl32(a - c)``, ``b' = fl32(b - c)``
+    for a float32 vector ``c``, and the float64 values compared with them are
+    ``||a - b||^2 - ||a'||^2`` (re-scored from ``a``, ``b``; ``||a'||^2`` is the row offset
+    :func:`exact_best` is given). Everything above holds for ``a'``, ``b'`` with ``|a'|^2``, ``M'``:
+    ``v`` is within ``E`` of ``||b'||^2 - 2 a' . b' = ||a' - b'||^2 - ||a'||^2``, and the float64
+    terms only need ``||a - b||^2 <= 2 (|a - c|^2 + |b - c|^2)`` (shift-invariant). What is left is
+    ``| ||a' - b'||^2 - ||a - b||^2 |``. Per element ``a'_i = (a_i - c_i)(1 + delta_i) + xi_i``,
+    ``|delta_i| <= u`` and ``|xi_i| <= 2^-126`` (a subnormal result is exact, a flushed one is off by
+    less than ``2^-126``), so ``e = (a' - b') - (a - b)`` has ``|e| <= u R + eta`` with
+    ``R = |a - c| + |b - c|`` and ``eta = 2 sqrt(d) 2^-126``. Then
+    ``| ||a' - b'||^2 - ||a - b||^2 | = |2 (a - b) . e + |e|^2| <= |e| (2 R + |e|)
+    <= (3 u + u^2 (2 + u)) R^2 + eta^2 (1 + (1 + u) / u)`` (``2 eta R <= u R^2 + eta^2 / u``), and
+    ``R^2 <= 2 (|a - c|^2 + |b - c|^2)`` with ``|a - c| <= (|a'| + sqrt(d) 2^-126) / (1 - u)``:
+    at most ``6 u (1 + 4u) (|a'|^2 + M')`` plus an absolute term below ``d 2^-190``. The bound adds
+    ``8 u (|a'|^2 + M')`` and a second ``(d + 1) 2^-123``.
+    """
+    a2 = np.asarray(sq_norm, dtype=np.float32).astype(np.float64)
+    top = float(top_sq_norm)
+    if d * _U32 >= 0.5:
+        return np.full(a2.shape, np.inf)
+    gamma = d * _U32 / (1.0 - d * _U32)
+    proven = (
+        2.0 * _U32 * (1.0 + _U32) * top
+        + 2.0 * ((1.0 + _U32) * gamma + _U32) * np.sqrt(a2 * top)
+        + 16.0 * (d + 4) * _U64 * (a2 + top)
+        + (d + 1) * 2.0**-123
+    )
+    if shifted:
+        proven = proven + 8.0 * _U32 * (a2 + top) + (d + 1) * 2.0**-123
+    proven *= 1.0 + 8.0 * _U32
+    return np.maximum(1e-5 * (a2 + top), proven) if d <= PLAIN_DIMENSIONS else proven
 
 
 def sq_distances_between(Q: Any, S: Any, cand: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
@@ -112,6 +245,7 @@ def exact_best(
     m: int,
     tol: np.ndarray,
     self_cols: np.ndarray | None = None,
+    q_norm: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest rows of ``S`` to every row of ``Q`` by (float64 distance, column), exactly.
 
@@ -131,6 +265,10 @@ def exact_best(
         Per row, a bound on the float32 error of the slab's values.
     self_cols : ndarray of int, shape (q,), optional
         Each query row's own column in ``S`` (never its neighbour); None when ``Q`` is not in ``S``.
+    q_norm : ndarray of float64, shape (q,), optional
+        The slab's row offset: the float64 squared norms of the query rows the products were
+        taken of, where those were :func:`shifted_rows` (``tol`` then with ``shifted=True``);
+        by default those of ``Q``.
 
     Returns
     -------
@@ -141,7 +279,8 @@ def exact_best(
     """
     rows = slab.shape[0]
     tol1 = np.broadcast_to(tol, (rows, 1))[:, 0]
-    q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+    if q_norm is None:
+        q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
     cand = np.argpartition(slab, m - 1, axis=1)[:, :m].astype(np.int64, copy=False)
     values = np.take_along_axis(slab, cand, 1)
     cut = values.max(axis=1)  # the m-th smallest value
@@ -219,18 +358,19 @@ def _near_ties_best(
         ends = np.searchsorted(rb, np.arange(doubt.size + 1))
         first = max(FIRST_COLUMNS, CAP * m)
         for i, r in enumerate(doubt):
-            idx[r], best[r] = _band_best(slab[r], Q[r], S, k, cb[ends[i] : ends[i + 1]], tol1[r], first)
+            idx[r], best[r] = _band_best(slab[r], Q[r], S, k, cb[ends[i] : ends[i + 1]], (tol1[r], q_norm[r]), first)
     return idx, best
 
 
 def _band_best(
-    values: np.ndarray, q: np.ndarray, S: np.ndarray, k: int, cols: np.ndarray, tol: float, size: int
+    values: np.ndarray, q: np.ndarray, S: np.ndarray, k: int, cols: np.ndarray, tol: tuple[float, float], size: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """One row's ``k`` best among the columns ``cols`` (increasing), re-scored in float64 by chunks
     (``size`` columns first, growing); after each chunk the columns whose ``values`` exceed the
-    ``k``-th best found plus ``tol`` are dropped, and a ``k``-th best of 0 ends the search."""
+    ``k``-th best found (less the row's slab offset ``||a||^2``) plus the row's error bound are
+    dropped (``tol``: the bound and the offset), and a ``k``-th best of 0 ends the search."""
     q64 = q.astype(np.float64)
-    q_norm = float(np.einsum("i,i->", q, q, dtype=np.float64))
+    bound, q_norm = tol
     idx = np.full(k, -1, dtype=np.int64)
     best = np.full(k, np.inf)
     most = max(size, BAND_ELEMENTS // max(S.shape[1], 1))
@@ -244,6 +384,6 @@ def _band_best(
         if best[-1] == 0.0:  # k exact copies: every later column is as far or farther, and higher
             break
         if cols.size:
-            cols = cols[values[cols] <= best[-1] - q_norm + tol]
+            cols = cols[values[cols] <= best[-1] - q_norm + bound]
         size = min(8 * size, most)
     return idx, best

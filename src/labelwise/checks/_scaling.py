@@ -50,7 +50,7 @@ from scipy import sparse
 
 from .._binary_scale import root_mean_square
 from ..errors import InvalidParameterError
-from ._exact_select import exact_best, float32_product_tol
+from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _row_step, exact_knn, refine_candidates
 
 #: Values of ``find_data_issues(label_scaling=...)``.
@@ -316,23 +316,31 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
     ``exact_knn``'s error bound ``tol`` has all its true nearest rows among them, so its list is
     ``exact_knn``'s; the other rows (near-ties at the cut, e.g. many duplicates) go through
     ``exact_knn``'s own exact selection (:func:`~labelwise.checks._exact_select.exact_best`).
+    Above 165 dimensions, rows with a large common offset are shifted as ``exact_knn`` shifts them
+    (:func:`~labelwise.checks._exact_select.search_shift`) for scikit-learn's search and the
+    products, and ``tol`` is the shifted rows' (with the shift's rounding, which also bounds how
+    far scikit-learn's distances between shifted rows are from the rows' own); the candidates are
+    re-scored from the rows as given.
     """
     from sklearn.neighbors import NearestNeighbors
 
     n = Z.shape[0]
     m = min(n - 1, 2 * k)
-    far, cand = NearestNeighbors(n_neighbors=m + 1, algorithm="brute").fit(Z).kneighbors(Z)
+    shift = search_shift(Z)
+    Y = shifted_rows(Z, shift)  # the rows scikit-learn and the products see
+    far, cand = NearestNeighbors(n_neighbors=m + 1, algorithm="brute").fit(Y).kneighbors(Y)
     rows = np.arange(n)
     idx, d2 = refine_candidates(Z, rows, cand.astype(np.int64), k)  # a row itself among them: dropped
-    sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
-    tol = float32_product_tol(sq_norm, sq_norm.max())
+    sq_norm = np.einsum("ij,ij->i", Y, Y, dtype=np.float64).astype(np.float32)
+    tol = float32_product_tol(sq_norm, sq_norm.max(), Z.shape[1], shifted=shift is not None)
     unsure = np.flatnonzero(~(d2[:, -1] < far[:, -1] ** 2 - 2.0 * tol))
     step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
     for s in range(0, unsure.size, step):
         part = unsure[s : s + step]
-        slab = Z[part] @ Z.T
+        slab = Y[part] @ Y.T
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(part.size), part] = np.inf
-        idx[part] = exact_best(slab, Z[part], Z, k, m, tol[part, None], self_cols=part)[0]
+        q_norm = np.einsum("ij,ij->i", Y[part], Y[part], dtype=np.float64)
+        idx[part] = exact_best(slab, Z[part], Z, k, m, tol[part, None], self_cols=part, q_norm=q_norm)[0]
     return idx

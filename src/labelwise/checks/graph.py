@@ -23,7 +23,14 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from ._exact_select import RESCORE_ROWS, exact_best, float32_product_tol, sq_distances_between
+from ._exact_select import (
+    RESCORE_ROWS,
+    exact_best,
+    float32_product_tol,
+    search_shift,
+    shifted_rows,
+    sq_distances_between,
+)
 from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
 
@@ -365,10 +372,14 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     where those overflowed the candidates' cap, every row whose float32 value is within the error
     bound of the ``k``-th best (:func:`~labelwise.checks._exact_select.exact_best`), so the
     result is float64 brute force's over the float32 rows of ``Z``, by (distance, index), whatever
-    ``block_size``.
+    ``block_size``. Above 165 dimensions, rows with a large common offset have their products taken
+    after subtracting the column mean (:func:`~labelwise.checks._exact_select.search_shift`: the
+    error bound grows with the norms), and are still re-scored as given.
     """
     n = Z.shape[0]
-    sq_norm = np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
+    shift = search_shift(Z)
+    Y = shifted_rows(Z, shift)  # the rows the products are taken of
+    sq_norm = np.einsum("ij,ij->i", Y, Y, dtype=np.float64).astype(np.float32)
     m = min(n - 1, 2 * k)
     top_norm = float(sq_norm.max())
     step = block_size or int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
@@ -379,12 +390,13 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     buffer = np.empty((min(step, n), n), dtype=np.float32)
     for s in range(0, n, step):
         e = min(n, s + step)
-        slab = np.matmul(Z[s:e], Z.T, out=buffer[: e - s])
+        slab = np.matmul(Y[s:e], Y.T, out=buffer[: e - s])
         slab *= -2.0
         slab += sq_norm[None, :]
         slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
-        tol = float32_product_tol(sq_norm[s:e, None], top_norm)
-        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e))
+        tol = float32_product_tol(sq_norm[s:e, None], top_norm, Z.shape[1], shifted=shift is not None)
+        q_norm = np.einsum("ij,ij->i", Y[s:e], Y[s:e], dtype=np.float64)
+        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e), q_norm=q_norm)
         del slab
     return indices, sqdist
 
