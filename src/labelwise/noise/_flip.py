@@ -62,10 +62,13 @@ def flip_counts(class_counts: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Integer (K, K) table of how many examples of true class ``j`` get label ``i``.
 
     ``class_counts[j] * matrix[:, j]`` rounded by the largest-remainder method, so every column
-    sums exactly to ``class_counts[j]``.
+    sums exactly to ``class_counts[j]``. The columns are first scaled to sum to 1: a matrix that
+    :func:`check_noise_matrix` accepts may be off by up to its tolerance, which for a class of
+    millions would otherwise hand out examples more or fewer than the class has.
     """
     counts = np.asarray(class_counts, dtype=np.int64)
-    expected = matrix * counts[None, :]
+    sums = matrix.sum(axis=0, keepdims=True)
+    expected = np.divide(matrix, sums, out=np.zeros_like(matrix, dtype=np.float64), where=sums > 0) * counts[None, :]
     base = np.floor(expected + 1e-9).astype(np.int64)
     short = counts - base.sum(axis=0)  # how many units each column still has to hand out
     remainder = expected - base
