@@ -36,7 +36,7 @@ def corrupt_targets(
 
     ``shift``: add ``±U(1, 2) * magnitude * std(y)``. ``decimal``: multiply or divide by 10 (a
     misplaced decimal point; values near 0 are shifted instead). ``swap``: the target of another
-    random row. ``mixed``: each corrupted row draws one of the three.
+    random row (unchanged only where that row holds the same value). ``mixed``: each corrupted row draws one of the three.
 
     Examples
     --------
@@ -60,7 +60,10 @@ def corrupt_targets(
     shift = rng.choice([-1.0, 1.0], rows.size) * rng.uniform(1, 2, rows.size) * magnitude * spread
     small = np.abs(truth[rows]) < 0.5 * spread
     decimal = truth[rows] * np.where(rng.random(rows.size) < 0.5, 10.0, 0.1)
-    other = truth[rng.integers(0, n, rows.size)]
+    # another row: a draw of the row itself takes the next one (the same draws as before for every
+    # other row; a swap with itself left the target uncorrupted)
+    drawn = rng.integers(0, n, rows.size)
+    other = truth[np.where(drawn == rows, (drawn + 1) % n, drawn)]
     new = np.select(
         [kinds == 0, (kinds == 1) & ~small, kinds == 1, kinds == 2],
         [truth[rows] + shift, decimal, truth[rows] + shift, other],
