@@ -51,6 +51,12 @@ def self_consistency(
         raise MissingColumnError(
             f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
         )
+    no_item = answers[item_col].isna().to_numpy()
+    if no_item.any():  # groupby would drop the row without a word
+        row = int(np.flatnonzero(no_item)[0])
+        raise AnnotationError(
+            f"answers must name the item of every answer (column item_col={item_col!r}); row {row} has none"
+        )
     kept = answers.loc[answers[label_col].notna().to_numpy(), [item_col, label_col]]
     if kept.empty:
         raise AnnotationError("answers has no non-empty answer to vote on")
