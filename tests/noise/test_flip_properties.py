@@ -7,9 +7,11 @@ of any dtype (int32, int64, texts) flipped alike; ``instance_dependent_flips`` f
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from labelwise.errors import LabelwiseError
 from labelwise.noise import check_noise_matrix, flip_counts, flip_labels, instance_dependent_flips, noise_matrix
 
 SETTINGS = settings(max_examples=50, deadline=None)
@@ -120,3 +122,15 @@ def test_a_matrix_off_by_its_tolerance_flips_a_class_of_millions():
     out = flip_labels(y, m, random_state=0)
     assert out.labels.shape == y.shape
     assert out.is_flipped.sum() == 3 * 10**6 * (3 + 2) // 10
+
+
+JUNK_COUNTS = [None, "abc", {"a": 1}, [[1, 2], [3]], [1.5, 2.0], [-1, 2], [np.nan, 1], [1, 2, 3], np.ones((2, 2)), 7]
+
+
+@SETTINGS
+@given(bad=st.sampled_from(JUNK_COUNTS))
+def test_flip_counts_refuses_counts_that_are_not_one_whole_number_per_class(bad):
+    """Counts of the wrong length or shape, negative, fractional, NaN or not numbers raise a labelwise
+    error naming ``class_counts`` (on main: numpy's broadcast, int() or index errors)."""
+    with pytest.raises(LabelwiseError, match="class_counts"):
+        flip_counts(bad, noise_matrix(2, 0.2))

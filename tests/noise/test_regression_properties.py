@@ -6,9 +6,11 @@ shifted instead), ``swap`` takes a target of the data; the truth is the input, u
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from labelwise.errors import LabelwiseError
 from labelwise.noise import OUTLIER_KINDS, corrupt_targets
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -58,3 +60,12 @@ class TestCorruptTargets:
             assert shifted[small].all()
         else:
             assert np.isin(new, y).all()
+
+
+@SETTINGS
+@given(bad=st.sampled_from([["a", "b"], "abc", {"y": 1.0}, [[1.0], [1.0, 2.0]], None, [1.0, np.nan], np.ones((3, 2))]))
+def test_targets_that_are_not_finite_numbers_are_refused(bad):
+    """Texts, a dict, ragged lists, None, NaN or a 2-D array raise a labelwise error naming ``y``
+    (on main texts and ragged lists raised numpy's ValueError)."""
+    with pytest.raises(LabelwiseError, match=r"\by must be a 1-D array of finite numbers"):
+        corrupt_targets(bad, rate=0.5, random_state=0)

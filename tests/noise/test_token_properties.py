@@ -6,9 +6,11 @@ the input."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labelwise.errors import LabelwiseError
 from labelwise.noise import flip_token_tags
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -64,3 +66,13 @@ class TestFlipTokenTags:
                 np.array([a != b for a, b in zip(noisy, truth, strict=True)], dtype=bool),
                 np.array([two_types and t != "O" for t in truth], dtype=bool),
             )
+
+    @SETTINGS
+    @given(sentences=corpora.filter(lambda c: any(c)), seed=st.integers(0, 2**32 - 1))
+    def test_one_flat_sentence_is_refused_naming_labels(self, sentences, seed):
+        """The tags of one sentence passed flat (not ``[tags]``), or a text or a number, raise a labelwise
+        error naming ``labels`` (on main numpy's "zero-dimensional arrays cannot be concatenated")."""
+        flat = next(s for s in sentences if s)
+        for bad in (flat, " ".join(flat), 3, None):
+            with pytest.raises(LabelwiseError, match="labels must be a list of sentences"):
+                flip_token_tags(bad, random_state=seed)

@@ -48,7 +48,10 @@ def corrupt_targets(
     rate = check_fraction("rate", rate, closed_high=True)
     check_choice("kind", kind, OUTLIER_KINDS)
     magnitude = check_positive("magnitude", magnitude)
-    truth = np.asarray(y, dtype=np.float64)
+    try:
+        truth = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidLabelsError(f"y must be a 1-D array of finite numbers, got {type(y).__name__} holding other values") from None
     if truth.ndim != 1 or not np.isfinite(truth).all():
         raise InvalidLabelsError(f"y must be a 1-D array of finite numbers, got shape {truth.shape}")
     rng = check_random_state(random_state)
