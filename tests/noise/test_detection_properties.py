@@ -45,8 +45,8 @@ class TestCorruptBoxes:
             labels, drop_rate=drop, swap_rate=swap, jitter_rate=jit, n_classes=k, jitter=jitter, random_state=seed
         )
         assert len(out.labels) == len(out.kind) == len(out.dropped) == len(labels)
-        for given, kept, kind, dropped in zip(labels, out.labels, out.kind, out.dropped, strict=True):
-            m = len(given["labels"])
+        for truth, kept, kind, dropped in zip(labels, out.labels, out.kind, out.dropped, strict=True):
+            m = len(truth["labels"])
             assert len(kept["labels"]) + len(dropped["labels"]) == m
             assert len(kind) == len(kept["labels"])
             if drop == 1.0:
@@ -55,12 +55,12 @@ class TestCorruptBoxes:
             is_dropped = np.zeros(m, bool)
             j = 0
             for i in range(m):
-                if j < len(dropped["labels"]) and np.array_equal(dropped["boxes"][j], given["boxes"][i]):
-                    if dropped["labels"][j] == given["labels"][i]:
+                if j < len(dropped["labels"]) and np.array_equal(dropped["boxes"][j], truth["boxes"][i]):
+                    if dropped["labels"][j] == truth["labels"][i]:
                         is_dropped[i] = True
                         j += 1
             assert j == len(dropped["labels"])
-            old_boxes, old_cls = given["boxes"][~is_dropped], given["labels"][~is_dropped]
+            old_boxes, old_cls = truth["boxes"][~is_dropped], truth["labels"][~is_dropped]
             for b_old, c_old, b_new, c_new, what in zip(
                 old_boxes, old_cls, kept["boxes"], kept["labels"], kind, strict=True
             ):

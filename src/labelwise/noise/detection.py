@@ -50,7 +50,9 @@ def _image(entry: Any, i: int) -> tuple[np.ndarray, np.ndarray]:
         raise InvalidLabelsError(
             f'labels[{i}]["boxes"] must be finite numbers of shape (m, 4) (x1, y1, x2, y2), got shape {boxes.shape}'
         )
-    whole = cls.dtype.kind in "iu" or (cls.dtype.kind == "f" and bool(np.all(np.isfinite(cls) & (cls == np.round(cls)))))
+    whole = cls.dtype.kind in "iu" or (
+        cls.dtype.kind == "f" and bool(np.all(np.isfinite(cls) & (cls == np.round(cls))))
+    )
     if cls.ndim == 0 or cls.shape != (len(boxes),) or (cls.size and (not whole or cls.min() < 0)):
         raise InvalidLabelsError(
             f'labels[{i}]["labels"] must hold one class index >= 0 per box ({len(boxes)}), '

@@ -51,7 +51,9 @@ def corrupt_targets(
     try:
         truth = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError):
-        raise InvalidLabelsError(f"y must be a 1-D array of finite numbers, got {type(y).__name__} holding other values") from None
+        raise InvalidLabelsError(
+            f"y must be a 1-D array of finite numbers, got {type(y).__name__} holding other values"
+        ) from None
     if truth.ndim != 1 or not np.isfinite(truth).all():
         raise InvalidLabelsError(f"y must be a 1-D array of finite numbers, got shape {truth.shape}")
     rng = check_random_state(random_state)
