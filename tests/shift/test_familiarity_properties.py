@@ -109,3 +109,13 @@ def test_a_fractional_count_is_refused_rather_than_a_nan_score():
     """``{"a": 0.5}`` was a label of ``int(0.5) = 0`` occurrences, and the score NaN."""
     with pytest.raises(LabelwiseError, match=r"train_labels .*'a' has 0\.5"):
         familiarity({"a": 0.5}, ["a"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(bad=st.sampled_from([None, 3, "person", b"person"]), which=st.sampled_from(["train_labels", "eval_labels"]))
+def test_a_label_set_that_is_not_a_list_of_names_is_refused(bad, which):
+    """None, a number or a bare text (read letter by letter before) raise an error naming the parameter."""
+    args = {"train_labels": ["person", "place"], "eval_labels": ["person"]}
+    args[which] = bad
+    with pytest.raises(LabelwiseError, match=rf"{which} must be a list of label names"):
+        familiarity(args["train_labels"], args["eval_labels"])

@@ -64,6 +64,8 @@ def _label_names(values: Iterable[Any], name: str) -> list[str]:
 
     ``str(None)`` would otherwise enter the label set as a label called ``'None'`` (or ``'nan'``).
     """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidLabelsError(f"{name} must be a list of label names, got {type(values).__name__} {show(values)}")
     out = []
     for i, v in enumerate(values):
         text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
