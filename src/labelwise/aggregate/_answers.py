@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_choice, show
+from .._validate.labels import first_unhashable_row
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
@@ -382,15 +383,29 @@ def encode_answers(
         if codes.min() < 0:  # one pass, no mask unless there is a null
             check_not_null(what, col, codes < 0)
 
+    def hashed(what: str, col: str, encode: Any, *args: Any, **kwargs: Any) -> Any:
+        """``encode(*args)``; a list or dict in the column (nested JSON) is named, not pandas' TypeError."""
+        try:
+            return encode(*args, **kwargs)
+        except TypeError:
+            pos = first_unhashable_row(series[what])
+            if pos is None:
+                raise
+            raise AnnotationError(
+                f"{name} column {col!r} must hold hashable {'labels' if what == 'label' else what + ' ids'} "
+                "(text, numbers), "
+                f"{_row_label(answers, pos)} is {type(series[what].iloc[pos]).__name__} {show(series[what].iloc[pos])}"
+            ) from None
+
     # factorize codes a null as -1: the null check comes free with the encoding
     # integer item ids with gaps: the codes' gather deferred (a majority vote on sorted keys never reads them)
-    item_idx, item_values, own_items = factorize_codes(series["item"], defer=True)
+    item_idx, item_values, own_items = hashed("item", item_col, factorize_codes, series["item"], defer=True)
     if not isinstance(item_idx, GatheredCodes):  # (deferred codes come from a table of ranks: never -1)
         check_codes("item", item_col, item_idx)
-    annotator_idx, annotator_values = _factorize(series["annotator"])
+    annotator_idx, annotator_values = hashed("annotator", annotator_col, _factorize, series["annotator"])
     check_codes("annotator", annotator_col, annotator_idx)
     if labels is None:
-        label_idx, class_values = _factorize(series["label"])
+        label_idx, class_values = hashed("label", label_col, _factorize, series["label"])
         check_codes("label", label_col, label_idx)
         classes = class_values.to_numpy()
     else:
@@ -402,7 +417,7 @@ def encode_answers(
         index = pd.Index(classes)
         if not index.is_unique:
             raise InvalidParameterError(f"labels must be unique, got duplicates {list(index[index.duplicated()][:5])}")
-        label_idx = index.get_indexer(series["label"]).astype(np.int64)
+        label_idx = hashed("label", label_col, index.get_indexer, series["label"]).astype(np.int64)
         unknown = label_idx < 0
         if unknown.any():
             pos = int(np.flatnonzero(unknown)[0])
