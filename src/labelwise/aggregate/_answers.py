@@ -19,7 +19,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_choice, show
-from .._validate.labels import first_unhashable_row
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
@@ -28,6 +27,7 @@ from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and du
     _factorize,
     _factorize_dense_ints,
     duplicate_pairs,
+    encode_hashable,
     factorize_codes,
     sorted_pair_label_keys,
 )
@@ -385,17 +385,9 @@ def encode_answers(
 
     def hashed(what: str, col: str, encode: Any, *args: Any, **kwargs: Any) -> Any:
         """``encode(*args)``; a list or dict in the column (nested JSON) is named, not pandas' TypeError."""
-        try:
-            return encode(*args, **kwargs)
-        except TypeError:
-            pos = first_unhashable_row(series[what])
-            if pos is None:
-                raise
-            raise AnnotationError(
-                f"{name} column {col!r} must hold hashable {'labels' if what == 'label' else what + ' ids'} "
-                "(text, numbers), "
-                f"{_row_label(answers, pos)} is {type(series[what].iloc[pos]).__name__} {show(series[what].iloc[pos])}"
-            ) from None
+        ids = "labels" if what == "label" else f"{what} ids"
+        message = f"{name} column {col!r} must hold hashable {ids} (text, numbers), {{row}} is {{value}}"
+        return encode_hashable(series[what], message, lambda p: _row_label(answers, p), encode, *args, **kwargs)
 
     # factorize codes a null as -1: the null check comes free with the encoding
     # integer item ids with gaps: the codes' gather deferred (a majority vote on sorted keys never reads them)
@@ -449,7 +441,7 @@ def encode_answers(
         row_keys, own_items = None, True
 
     return EncodedAnswers(
-        item_idx=item_idx,  # type: ignore[arg-type]  # GatheredCodes: gathered on first read
+        item_idx=item_idx,  # GatheredCodes: gathered on first read
         annotator_idx=annotator_idx,
         label_idx=label_idx,
         item_values=item_values,

@@ -62,11 +62,11 @@ def self_consistency(
     if kept.empty:
         raise AnnotationError("answers has no non-empty answer to vote on")
     for col in (item_col, label_col):
-        row = first_unhashable_row(kept[col])  # (a loop only over object columns)
-        if row is not None:  # a list or dict (nested JSON): groupby's "unhashable type" named no column
+        pos = first_unhashable_row(kept[col])  # (a loop only over object columns)
+        if pos is not None:  # a list or dict (nested JSON): groupby's "unhashable type" named no column
             raise AnnotationError(
                 f"answers column {col!r} must hold hashable values (text, numbers), row "
-                f"{show(kept.index[row])} is {show(kept[col].iloc[row])}"
+                f"{show(kept.index[pos])} is {show(kept[col].iloc[pos])}"
             )
     counts = kept.groupby([item_col, label_col], sort=True).size().rename("count").reset_index()
     rng = check_random_state(random_state)
