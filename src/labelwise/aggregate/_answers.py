@@ -27,6 +27,7 @@ from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and du
     _factorize,
     _factorize_dense_ints,
     duplicate_pairs,
+    encode_hashable,
     factorize_codes,
     sorted_pair_label_keys,
 )
@@ -382,15 +383,21 @@ def encode_answers(
         if codes.min() < 0:  # one pass, no mask unless there is a null
             check_not_null(what, col, codes < 0)
 
+    def hashed(what: str, col: str, encode: Any, *args: Any, **kwargs: Any) -> Any:
+        """``encode(*args)``; a list or dict in the column (nested JSON) is named, not pandas' TypeError."""
+        ids = "labels" if what == "label" else f"{what} ids"
+        message = f"{name} column {col!r} must hold hashable {ids} (text, numbers), {{row}} is {{value}}"
+        return encode_hashable(series[what], message, lambda p: _row_label(answers, p), encode, *args, **kwargs)
+
     # factorize codes a null as -1: the null check comes free with the encoding
     # integer item ids with gaps: the codes' gather deferred (a majority vote on sorted keys never reads them)
-    item_idx, item_values, own_items = factorize_codes(series["item"], defer=True)
+    item_idx, item_values, own_items = hashed("item", item_col, factorize_codes, series["item"], defer=True)
     if not isinstance(item_idx, GatheredCodes):  # (deferred codes come from a table of ranks: never -1)
         check_codes("item", item_col, item_idx)
-    annotator_idx, annotator_values = _factorize(series["annotator"])
+    annotator_idx, annotator_values = hashed("annotator", annotator_col, _factorize, series["annotator"])
     check_codes("annotator", annotator_col, annotator_idx)
     if labels is None:
-        label_idx, class_values = _factorize(series["label"])
+        label_idx, class_values = hashed("label", label_col, _factorize, series["label"])
         check_codes("label", label_col, label_idx)
         classes = class_values.to_numpy()
     else:
@@ -402,7 +409,7 @@ def encode_answers(
         index = pd.Index(classes)
         if not index.is_unique:
             raise InvalidParameterError(f"labels must be unique, got duplicates {list(index[index.duplicated()][:5])}")
-        label_idx = index.get_indexer(series["label"]).astype(np.int64)
+        label_idx = hashed("label", label_col, index.get_indexer, series["label"]).astype(np.int64)
         unknown = label_idx < 0
         if unknown.any():
             pos = int(np.flatnonzero(unknown)[0])
@@ -434,7 +441,7 @@ def encode_answers(
         row_keys, own_items = None, True
 
     return EncodedAnswers(
-        item_idx=item_idx,  # type: ignore[arg-type]  # GatheredCodes: gathered on first read
+        item_idx=item_idx,  # GatheredCodes: gathered on first read
         annotator_idx=annotator_idx,
         label_idx=label_idx,
         item_values=item_values,

@@ -13,6 +13,7 @@ input column itself (int64 ids ``0..n-1``) or pandas' own codes stay int64. Any 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,11 +21,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._validate.arguments import show
+from .._validate.labels import first_unhashable_row
+from ..errors import AnnotationError
+
 __all__ = [
     "DeferredItemCodes",
     "GatheredCodes",
     "code_dtype",
     "duplicate_pairs",
+    "encode_hashable",
     "factorize_codes",
     "sorted_pair_label_keys",
 ]
@@ -34,6 +40,24 @@ def code_dtype(n_values: int) -> type[np.signedinteger]:
     """The dtype of gathered codes for ``n_values`` distinct values: int32 when every code and the
     null code -1 fit (``n_values < 2**31``), else int64."""
     return np.int32 if n_values < 2**31 else np.int64
+
+
+def encode_hashable(
+    column: pd.Series, message: str, row_label: Callable[[int], str], encode: Callable, *args: Any, **kwargs: Any
+) -> Any:
+    """``encode(*args, **kwargs)``; where it fails on a value pandas cannot hash (a list or dict from
+    nested JSON), an AnnotationError: ``message`` with ``{row}`` (``row_label`` of its position) and
+    ``{value}`` replaced (not ``str.format``: a column name may hold braces). The column is searched only after the failure, so the common path costs nothing."""
+    try:
+        return encode(*args, **kwargs)
+    except TypeError:
+        pos = first_unhashable_row(column)
+        if pos is None:
+            raise
+        value = column.iloc[pos]
+        raise AnnotationError(
+            message.replace("{row}", row_label(pos)).replace("{value}", f"{type(value).__name__} {show(value)}")
+        ) from None
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

@@ -115,6 +115,10 @@ def predictions_to_codes(
     out = np.empty((len(names), n_items), dtype=np.int64)
     for i, (name, pred) in enumerate(predictions.items()):
         arr = np.asarray(columns_in_class_order(pred, classes, name=f"probabilities of model {str(name)!r}"))
+        if arr.ndim not in (1, 2):  # None, a number or a dict: arr.shape[0] was an IndexError
+            raise ShapeMismatchError(
+                f"predictions of model {name!r} must be 1-D labels or 2-D probabilities, got shape {arr.shape}"
+            )
         if arr.shape[0] != n_items:
             raise ShapeMismatchError(
                 f"predictions of model {name!r} must have one row per test item ({n_items}), got {arr.shape[0]}"

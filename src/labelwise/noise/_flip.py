@@ -58,14 +58,38 @@ class FlippedLabels:
         return pd.DataFrame({"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped})
 
 
+def _class_counts(class_counts: Any, k: int) -> np.ndarray:
+    """``class_counts`` as int64, or an error naming it: one whole number >= 0 per class of the matrix."""
+    try:
+        arr = np.asarray(class_counts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"class_counts must hold one count per class (whole numbers >= 0), got {type(class_counts).__name__} "
+            "holding other values"
+        ) from None
+    if arr.shape != (k,):
+        raise InvalidParameterError(
+            f"class_counts must have shape ({k},), one count per class of the matrix, got shape {arr.shape}"
+        )
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(f"class_counts must be whole numbers >= 0, entry {j} is {arr[j]!r}")
+    return arr.astype(np.int64)
+
+
 def flip_counts(class_counts: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Integer (K, K) table of how many examples of true class ``j`` get label ``i``.
 
     ``class_counts[j] * matrix[:, j]`` rounded by the largest-remainder method, so every column
-    sums exactly to ``class_counts[j]``.
+    sums exactly to ``class_counts[j]``. The columns are first scaled to sum to 1: a matrix that
+    :func:`check_noise_matrix` accepts may be off by up to its tolerance, which for a class of
+    millions would otherwise hand out examples more or fewer than the class has.
     """
-    counts = np.asarray(class_counts, dtype=np.int64)
-    expected = matrix * counts[None, :]
+    matrix = check_noise_matrix(matrix, name="matrix")
+    counts = _class_counts(class_counts, matrix.shape[0])
+    sums = matrix.sum(axis=0, keepdims=True)
+    expected = np.divide(matrix, sums, out=np.zeros_like(matrix, dtype=np.float64), where=sums > 0) * counts[None, :]
     base = np.floor(expected + 1e-9).astype(np.int64)
     short = counts - base.sum(axis=0)  # how many units each column still has to hand out
     remainder = expected - base

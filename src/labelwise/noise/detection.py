@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,43 @@ class NoisyBoxes:
     labels: list[dict]
     kind: list[np.ndarray]
     dropped: list[dict]
+
+
+def _image_list(labels: Any) -> list:
+    if isinstance(labels, (str, bytes, Mapping)) or not isinstance(labels, Iterable):
+        raise InvalidLabelsError(
+            'labels must be a list with one {"boxes": (m, 4), "labels": (m,)} dict per image, '
+            f"got {type(labels).__name__}"
+        )
+    return list(labels)
+
+
+def _image(entry: Any, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Image ``i``'s boxes (float64, (m, 4)) and classes (int64, (m,)), or an error naming it."""
+    if not isinstance(entry, Mapping) or "boxes" not in entry or "labels" not in entry:
+        raise InvalidLabelsError(
+            f'labels[{i}] must be a dict with "boxes" (m, 4) and "labels" (m,), got {type(entry).__name__}'
+        )
+    try:
+        boxes = np.asarray(entry["boxes"], dtype=np.float64)
+        cls = np.asarray(entry["labels"])
+    except (TypeError, ValueError):
+        raise InvalidLabelsError(f'labels[{i}] must hold numbers in "boxes" and "labels"') from None
+    if boxes.ndim <= 1 and boxes.size % 4 == 0:  # no boxes, or one box as a flat list
+        boxes = boxes.reshape(-1, 4)
+    if boxes.ndim != 2 or boxes.shape[1] != 4 or not np.isfinite(boxes).all():
+        raise InvalidLabelsError(
+            f'labels[{i}]["boxes"] must be finite numbers of shape (m, 4) (x1, y1, x2, y2), got shape {boxes.shape}'
+        )
+    whole = cls.dtype.kind in "iu" or (
+        cls.dtype.kind == "f" and bool(np.all(np.isfinite(cls) & (cls == np.round(cls))))
+    )
+    if cls.ndim == 0 or cls.shape != (len(boxes),) or (cls.size and (not whole or cls.min() < 0)):
+        raise InvalidLabelsError(
+            f'labels[{i}]["labels"] must hold one class index >= 0 per box ({len(boxes)}), '
+            f"got shape {cls.shape} and dtype {cls.dtype}"
+        )
+    return boxes, cls.astype(np.int64)
 
 
 def corrupt_boxes(
@@ -45,12 +83,10 @@ def corrupt_boxes(
     if sum(rates) > 1:
         raise InvalidLabelsError(f"drop_rate + swap_rate + jitter_rate must be at most 1, got {sum(rates):g}")
     rng = check_random_state(random_state)
-    images = list(labels)
-    k = n_classes or 1 + max((int(np.max(e["labels"])) for e in images if len(e["labels"])), default=1)
+    images = [_image(entry, i) for i, entry in enumerate(_image_list(labels))]
+    k = n_classes or 1 + max((int(np.max(cls)) for _, cls in images if len(cls)), default=1)
     out, kinds, dropped = [], [], []
-    for entry in images:
-        boxes = np.asarray(entry["boxes"], dtype=np.float64).reshape(-1, 4)
-        cls = np.asarray(entry["labels"], dtype=np.int64)
+    for boxes, cls in images:
         u = rng.random(len(cls))
         drop = u < rates[0]
         swap = (u >= rates[0]) & (u < rates[0] + rates[1]) & (k > 1)

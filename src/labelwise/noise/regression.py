@@ -36,7 +36,7 @@ def corrupt_targets(
 
     ``shift``: add ``±U(1, 2) * magnitude * std(y)``. ``decimal``: multiply or divide by 10 (a
     misplaced decimal point; values near 0 are shifted instead). ``swap``: the target of another
-    random row. ``mixed``: each corrupted row draws one of the three.
+    random row (unchanged only where that row holds the same value). ``mixed``: each corrupted row draws one of the three.
 
     Examples
     --------
@@ -48,7 +48,12 @@ def corrupt_targets(
     rate = check_fraction("rate", rate, closed_high=True)
     check_choice("kind", kind, OUTLIER_KINDS)
     magnitude = check_positive("magnitude", magnitude)
-    truth = np.asarray(y, dtype=np.float64)
+    try:
+        truth = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidLabelsError(
+            f"y must be a 1-D array of finite numbers, got {type(y).__name__} holding other values"
+        ) from None
     if truth.ndim != 1 or not np.isfinite(truth).all():
         raise InvalidLabelsError(f"y must be a 1-D array of finite numbers, got shape {truth.shape}")
     rng = check_random_state(random_state)
@@ -60,7 +65,10 @@ def corrupt_targets(
     shift = rng.choice([-1.0, 1.0], rows.size) * rng.uniform(1, 2, rows.size) * magnitude * spread
     small = np.abs(truth[rows]) < 0.5 * spread
     decimal = truth[rows] * np.where(rng.random(rows.size) < 0.5, 10.0, 0.1)
-    other = truth[rng.integers(0, n, rows.size)]
+    # another row: a draw of the row itself takes the next one (the same draws as before for every
+    # other row; a swap with itself left the target uncorrupted)
+    drawn = rng.integers(0, n, rows.size)
+    other = truth[np.where(drawn == rows, (drawn + 1) % n, drawn)]
     new = np.select(
         [kinds == 0, (kinds == 1) & ~small, kinds == 1, kinds == 2],
         [truth[rows] + shift, decimal, truth[rows] + shift, other],

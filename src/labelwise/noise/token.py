@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validate.arguments import check_fraction, check_random_state
+from .._validate.arguments import check_fraction, check_random_state, show
 from ..errors import InvalidLabelsError
 
 __all__ = ["NoisyTokenTags", "flip_token_tags"]
@@ -60,7 +61,15 @@ def flip_token_tags(
     between = check_fraction("between_rate", between_rate, closed_high=True)
     if within + between > 1:
         raise InvalidLabelsError(f"within_rate + between_rate must be at most 1, got {within + between:g}")
+    if isinstance(labels, (str, bytes, Mapping)) or not isinstance(labels, Iterable):
+        raise InvalidLabelsError(f"labels must be a list of sentences (lists of IOB tags), got {type(labels).__name__}")
     sentences = [np.asarray(s, dtype=object) for s in labels]
+    flat_given = next((i for i, s in enumerate(sentences) if s.ndim != 1), None)
+    if flat_given is not None:
+        raise InvalidLabelsError(
+            f"labels must be a list of sentences, each a list of IOB tags; sentence {flat_given} is "
+            f"{show(sentences[flat_given].tolist())} (for one sentence, pass [tags])"
+        )
     flat = np.concatenate(sentences) if sentences else np.zeros(0, dtype=object)
     is_entity = np.array([isinstance(t, str) and len(t) > 2 and t[1] == "-" for t in flat], dtype=bool)
     bad = [t for t in flat if not isinstance(t, str)]

@@ -27,7 +27,10 @@ def tfidf_embed(names: Sequence[str]) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True, sublinear_tf=True)
-    return vec.fit_transform([str(n).replace("_", " ") for n in names]).toarray()
+    # "_" reads as a space ("first_name" ~ "first name"), except in a name of underscores alone, which
+    # would become blank: no n-grams, a zero vector (and sklearn's "empty vocabulary" if all were such)
+    spaced = [str(n).replace("_", " ") for n in names]
+    return vec.fit_transform([t if t.strip() else str(n) for t, n in zip(spaced, names, strict=True)]).toarray()
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def _label_names(values: Iterable[Any], name: str) -> list[str]:
 
     ``str(None)`` would otherwise enter the label set as a label called ``'None'`` (or ``'nan'``).
     """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidLabelsError(f"{name} must be a list of label names, got {type(values).__name__} {show(values)}")
     out = []
     for i, v in enumerate(values):
         text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
@@ -73,7 +78,17 @@ def _label_names(values: Iterable[Any], name: str) -> list[str]:
 def _counts(train_labels: Iterable[Any] | Mapping[Any, int]) -> Counter:
     if isinstance(train_labels, Mapping):
         names = _label_names(train_labels.keys(), "train_labels")
-        counts = Counter({n: int(v) for n, v in zip(names, train_labels.values(), strict=True) if v > 0})
+        values = list(train_labels.values())
+        for n, v in zip(names, values, strict=True):
+            # a count must be a whole number >= 0: int(0.5) was a label of 0 occurrences (a NaN score),
+            # '3' a TypeError, and negative or NaN counts were dropped without a word
+            whole = isinstance(v, (int, np.integer, float, np.floating)) and not isinstance(v, (bool, np.bool_))
+            if not whole or not np.isfinite(v) or v < 0 or v != int(v):
+                raise InvalidLabelsError(
+                    f"train_labels as a mapping must map each label to its count (a whole number >= 0), "
+                    f"label {n!r} has {show(v)}"
+                )
+        counts = Counter({n: int(v) for n, v in zip(names, values, strict=True) if v > 0})
     else:
         counts = Counter(_label_names(train_labels, "train_labels"))
     if not counts:

@@ -152,6 +152,14 @@ def _run(
     return METHODS[method](cal(vp), vc, cal(tp), **options), cal
 
 
+def _ndim(values: Any) -> int:
+    """``np.ndim(values)``, or -1 for ragged nested lists (numpy refuses to make them an array)."""
+    try:
+        return int(np.ndim(values))
+    except ValueError:
+        return -1
+
+
 def estimate_priors(
     val_probs: Any,
     val_labels: Any,
@@ -216,6 +224,11 @@ def estimate_priors(
     if tp.shape[1] != vp.shape[1]:
         raise ShapeMismatchError(
             f"target_probs must have as many classes as val_probs ({vp.shape[1]} columns), got {tp.shape[1]}"
+        )
+    if _ndim(val_labels) != 1:  # None or a number: len() was a TypeError
+        raise ShapeMismatchError(
+            f"val_labels must be 1-D, one label per row of val_probs, got {type(val_labels).__name__} "
+            f"of shape {np.shape(val_labels) if _ndim(val_labels) >= 0 else 'ragged'}"
         )
     if len(vp) != len(np.asarray(val_labels)):
         raise ShapeMismatchError(

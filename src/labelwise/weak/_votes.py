@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.labels import first_unhashable_row
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
@@ -130,6 +131,21 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
         {"item": frame["item"].to_numpy(), "labeler": frame[who].to_numpy(), "label": frame["label"].to_numpy()}
     )
     answers = answers.loc[answers["label"].notna().to_numpy()].reset_index(drop=True)
+    try:
+        return _encoded_frame(answers, classes)
+    except TypeError:  # a list or dict in a column (nested JSON): name it, not pandas' "unhashable type"
+        for col in ("item", "labeler", "label"):
+            row = first_unhashable_row(answers[col])
+            if row is not None:
+                raise InvalidLabelsError(
+                    f"votes column {col!r} must hold hashable values (text, numbers); row {row} is "
+                    f"{type(answers[col].iloc[row]).__name__} {show(answers[col].iloc[row])}"
+                ) from None
+        raise
+
+
+def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
+    """:func:`_from_frame` after its checks: the classes, items and labelers of ``answers``."""
     if classes is None:
         try:
             known = np.sort(pd.unique(answers["label"]))

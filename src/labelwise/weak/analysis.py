@@ -17,6 +17,26 @@ __all__ = ["analysis", "lf_statistics"]
 _BLOCK = 1 << 16
 
 
+def _label_matrix(matrix: Any, n_classes: Any) -> np.ndarray:
+    """``matrix`` checked: 2-D integers from -1 (abstain) to ``n_classes - 1``, else an error naming it."""
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+        raise InvalidParameterError(f"n_classes must be a positive int, got {show(n_classes)}")
+    arr = np.asarray(matrix) if isinstance(matrix, (np.ndarray, list, tuple)) else None
+    if arr is None or arr.ndim != 2 or arr.dtype.kind not in "iu":
+        what = f"shape {arr.shape} and dtype {arr.dtype}" if arr is not None else type(matrix).__name__
+        raise InvalidParameterError(
+            f"matrix must be a 2-D integer array (items x labeling functions, -1 = abstain), got {what}"
+        )
+    bad = (arr < ABSTAIN) | (arr >= n_classes)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InvalidParameterError(
+            f"matrix must hold votes from -1 (abstain) to n_classes - 1 = {n_classes - 1}, "
+            f"row {r} column {c} is {show(arr[r, c])}"
+        )
+    return arr
+
+
 def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOCK) -> dict[str, np.ndarray]:
     """Coverage, overlaps and conflicts of each column of a label matrix (-1 = abstain).
 
@@ -25,6 +45,9 @@ def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOC
     *conflicts* the fraction it votes on while another function votes a different class. Computed
     in blocks of ``block_size`` rows (the result does not depend on it).
     """
+    matrix = _label_matrix(matrix, n_classes)
+    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) or block_size < 1:
+        raise InvalidParameterError(f"block_size must be a positive int, got {show(block_size)}")
     n, m = matrix.shape
     covered = np.zeros(m, dtype=np.int64)
     overlapped = np.zeros(m, dtype=np.int64)

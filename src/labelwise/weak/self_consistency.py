@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_random_state
+from .._validate.arguments import check_random_state, show
+from .._validate.labels import first_unhashable_row
 from ..errors import AnnotationError, MissingColumnError
 
 __all__ = ["self_consistency"]
@@ -51,9 +52,22 @@ def self_consistency(
         raise MissingColumnError(
             f"answers is missing columns {', '.join(missing)}; found {[str(c) for c in answers.columns]}"
         )
+    no_item = answers[item_col].isna().to_numpy()
+    if no_item.any():  # groupby would drop the row without a word
+        row = int(np.flatnonzero(no_item)[0])
+        raise AnnotationError(
+            f"answers must name the item of every answer (column item_col={item_col!r}); row {row} has none"
+        )
     kept = answers.loc[answers[label_col].notna().to_numpy(), [item_col, label_col]]
     if kept.empty:
         raise AnnotationError("answers has no non-empty answer to vote on")
+    for col in (item_col, label_col):
+        pos = first_unhashable_row(kept[col])  # (a loop only over object columns)
+        if pos is not None:  # a list or dict (nested JSON): groupby's "unhashable type" named no column
+            raise AnnotationError(
+                f"answers column {col!r} must hold hashable values (text, numbers), row "
+                f"{show(kept.index[pos])} is {show(kept[col].iloc[pos])}"
+            )
     counts = kept.groupby([item_col, label_col], sort=True).size().rename("count").reset_index()
     rng = check_random_state(random_state)
     counts["tie"] = rng.random(len(counts))
