@@ -6,7 +6,6 @@ sentences and runs of blank lines between them."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,13 +76,6 @@ class TestReadConll:
         assert got.n_tokens == sum(len(s) for s in sentences)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found, not fixed (a design choice for the lead): fields are split by str.split(), which also "
-    "splits on Unicode spaces such as U+00A0, so a token '10\\xa0000' (French numbers) is two fields; "
-    "CoNLL-2003 separates fields by spaces, CoNLL-U by tabs. Splitting on ' ' and '\\t' only in "
-    "io/conll.py's token_fields and line_kinds (the review export uses the same two) would fix it",
-)
 def test_a_token_with_a_no_break_space_is_one_token(tmp_path):
     """``10\\xa0000 O`` is the token ``10\\xa0000`` tagged ``O``, not a line of three fields."""
     path = tmp_path / "nbsp.conll"

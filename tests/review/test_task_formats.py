@@ -108,6 +108,16 @@ def test_a_changed_conll_file_is_refused():
         cleaned_conll("A O\n\nB O\n", set(), mark_excluded=False, tokens=[["A"], ["C"]])
 
 
+def test_unicode_spaces_and_line_separators_stay_inside_their_token(tmp_path):
+    """A no-break space or U+2028 is part of a token, as the reader reads it: the export keeps them."""
+    text = "Le B-X\n10\xa0000 O\n\nUn\u2028deux O\n\n"
+    path = tmp_path / "u.conll"
+    path.write_text(text, encoding="utf-8")
+    words = read_conll(path).tokens
+    assert words == [["Le", "10\xa0000"], ["Un\u2028deux"]]
+    assert cleaned_conll(text, {1}, mark_excluded=False, tokens=words) == ("Le B-X\n10\xa0000 O\n\n", 2)
+
+
 def test_coco_images_and_annotations():
     """Dropping an image drops its annotations only; marking adds the key; a changed file is refused."""
     coco = {

@@ -15,6 +15,7 @@ every reader and writer of CoNLL files uses it, so they all agree on the sentenc
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,27 @@ from ..errors import DataFileError, InvalidParameterError
 from .paths import require_file
 from .tables import not_utf8_error
 
-__all__ = ["BLANK", "COMMENT", "DOCSTART", "TOKEN", "ConllCorpus", "line_kinds", "read_conll", "token_fields"]
+#: Fields are separated by ASCII whitespace only: a no-break or other Unicode space belongs to its
+#: token ("10\u00a0000"), as in CoNLL-2003 (spaces) and CoNLL-U (tabs).
+_FIELD_SEPARATOR = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def split_fields(line: str) -> list[str]:
+    """The fields of ``line``, split at runs of ASCII whitespace (not at Unicode spaces)."""
+    return [field for field in _FIELD_SEPARATOR.split(line) if field]
+
+
+__all__ = [
+    "BLANK",
+    "COMMENT",
+    "DOCSTART",
+    "TOKEN",
+    "ConllCorpus",
+    "line_kinds",
+    "read_conll",
+    "split_fields",
+    "token_fields",
+]
 
 #: The kinds of line of a CoNLL file (:func:`line_kinds`).
 TOKEN, COMMENT, BLANK, DOCSTART = "token", "comment", "blank", "docstart"
@@ -72,7 +93,7 @@ def token_fields(lines: Iterable[str]) -> tuple[int, int, str] | None:
     """
     fallback = None
     for lineno, line in enumerate(lines, start=1):
-        fields = line.split()
+        fields = split_fields(line)
         if not fields or fields[0] == "-DOCSTART-":
             continue
         if not fields[0].startswith("#"):
@@ -106,7 +127,7 @@ def line_kinds(lines: Iterable[str], *, n_fields: int | None, source: str) -> It
     """
     in_sentence = False
     for lineno, line in enumerate(lines, start=1):
-        fields = line.split()
+        fields = split_fields(line)
         if not fields or fields[0] == "-DOCSTART-":
             in_sentence = False
             yield (BLANK if not fields else DOCSTART), fields

@@ -5,6 +5,7 @@ the audit and the decisions is :mod:`labelwise.review.task_export`'s job.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Collection
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError
-from ..io.conll import BLANK, COMMENT, TOKEN, line_kinds, token_fields
+from ..io.conll import BLANK, COMMENT, TOKEN, line_kinds, split_fields, token_fields
 
 __all__ = [
     "EXCLUDED_COMMENT",
@@ -112,10 +113,10 @@ def cleaned_conll(
     DataFileError
         If the file's sentences are not those of ``tokens`` (it changed since the audit).
     """
-    lines = text.splitlines(keepends=True)
+    lines = io.StringIO(text, newline="").readlines()  # the reader's lines: not str.splitlines's U+2028 or \x1c
     owner, token_lines = conll_sentences(lines)
     if tokens is not None:
-        words = [[lines[i].split()[0] for i in s] for s in token_lines]
+        words = [[split_fields(lines[i])[0] for i in s] for s in token_lines]
         if words != tokens:
             bad = next(
                 (k for k, (a, b) in enumerate(zip(words, tokens, strict=False)) if a != b), min(len(words), len(tokens))
