@@ -96,7 +96,9 @@ def _like(value: Any, given: np.ndarray) -> Any:
             return value
         return int(f) if f == int(f) else value
     if isinstance(sample, str):
-        return str(value)
+        # an integer column with an empty cell (an exclusion) is read as floats: 5.0 was written "5"
+        integral = isinstance(value, (float, np.floating)) and float(value).is_integer()
+        return str(int(value)) if integral else str(value)
     return value
 
 
