@@ -269,7 +269,7 @@ def _check_probs(probs: Any) -> np.ndarray:
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise InvalidProbabilitiesError(
-            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is {arr[r, c]!r}"
+            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is {show(arr[r, c])}"
         )
     return arr
 

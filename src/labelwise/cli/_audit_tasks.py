@@ -19,14 +19,16 @@ from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnErr
 from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
+from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
-from ._common import console, load_npy, print_frame, read_input
+from ._common import console, load_npy, print_frame, read_input, renaming
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
 PREDICTIONS_TASKS = ("regression", "detection")
 #: The options one task (or two) reads, and the tasks that read them (any other task refuses them).
 TASK_OPTIONS = {
+    "label": ("classification", "multilabel", "regression"),
     "classes": ("classification", "multilabel", "token"),
     "ignore_index": ("segmentation",),
     "mixture_prior": ("regression",),
@@ -77,7 +79,12 @@ def _multilabel(
     probs = _load_array(probs_path, "--probs")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))
-    result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
+    if len(probs) != len(tags):
+        raise ShapeMismatchError(f"--probs must have one row per row of DATA ({len(tags)}), got {len(probs)}")
+    # the library's messages start with its parameters' names: say the options instead
+    names = {"probs": "--probs", "labels row": f"--label column {label!r} row", "labels use": f"--label column {label!r} uses"}
+    with renaming(names):
+        result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
 
 
@@ -110,19 +117,30 @@ def _token(
             f"DATA has {len(found)} distinct tags but --probs has {_probs_columns(probs)} columns: name the tag "
             "of each column, in column order, with --classes (e.g. --classes O,B-PER,I-PER)"
         )
-    classes = found if classes is None else classes
-    if isinstance(probs, np.ndarray):
-        lengths = [len(s) for s in corpus.tags]
-        flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
-        result = token.find_label_issues(
-            flat,
-            probs,
-            sentence_lengths=lengths,
-            tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
-            classes=classes,
+    if classes is None and len(found) > _probs_columns(probs):  # was the API's "classes must have one entry..."
+        raise ShapeMismatchError(
+            f"--probs must have one column per tag of DATA ({len(found)}: {', '.join(found[:20])}), "
+            f"got {_probs_columns(probs)}"
         )
-    else:
-        result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
+    classes = found if classes is None else classes
+    with renaming({"probs": "--probs"}):
+        if isinstance(probs, np.ndarray):
+            lengths = [len(s) for s in corpus.tags]
+            if len(probs) != sum(lengths):
+                raise ShapeMismatchError(
+                    f"--probs must have one row per token of DATA ({sum(lengths)} tokens in {len(lengths)} "
+                    f"sentences), got {len(probs)}"
+                )
+            flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
+            result = token.find_label_issues(
+                flat,
+                probs,
+                sentence_lengths=lengths,
+                tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
+                classes=classes,
+            )
+        else:
+            result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
     return result, {"sentences.csv": result.sentence_frame()}
 
 
@@ -131,9 +149,14 @@ def _segmentation(
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import segmentation
 
-    masks, names = read_masks(data)
+    masks, names = read_masks(require_folder(data, parameter="DATA", kind="folder of mask PNGs"))
     probs = _load_array(probs_path, "--probs", mmap=True)
-    result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
+    if np.ndim(probs) == 4 and len(probs) != len(masks):
+        raise ShapeMismatchError(
+            f"--probs must have one image per mask of DATA ({len(masks)}), got shape {np.shape(probs)}"
+        )
+    with renaming({"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}):
+        result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
     return result, {"regions.csv": regions}
