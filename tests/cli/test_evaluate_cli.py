@@ -290,3 +290,26 @@ def test_evaluate_keeps_label_texts_a_number_parser_would_merge(tmp_path, label_
     row = pd.read_csv(tmp_path / "out" / "table.csv").iloc[0]
     assert row["original"] == pytest.approx(5 / 6)
     assert row["corrected"] == pytest.approx(4 / 6)
+
+
+def test_evaluate_label_column_with_an_npy_of_labels_is_refused(bench):
+    """--label-column beside an .npy --labels was silently ignored (an array has no columns)."""
+    d, given, *_ = bench
+    np.save(d / "labels.npy", given)
+    args = ["evaluate", str(d / "preds"), "--labels", str(d / "labels.npy"), "--label-column", "label"]
+    res = CliRunner().invoke(main, [*args, "--corrections", str(d), "--out", str(d / "out")])
+    assert res.exit_code == 2 and "--label-column names a column of a --labels table" in res.output, res.output
+    assert not (d / "out").exists()
+
+
+def test_evaluate_too_few_probability_columns_lists_the_classes(tmp_path):
+    """Text labels with corrections written as numbers: 'must have one column per class (5), got 3' did not say
+    which classes, so the numbers among the names could not be seen."""
+    (tmp_path / "preds").mkdir()
+    np.save(tmp_path / "preds" / "m.npy", np.full((4, 3), 1 / 3))
+    np.save(tmp_path / "labels.npy", np.array(["cat", "dog", "owl", "cat"]))
+    pd.DataFrame({"row": [0, 1], "label": [2, 1]}).to_csv(tmp_path / "fix.csv", index=False)
+    args = ["evaluate", str(tmp_path / "preds"), "--labels", str(tmp_path / "labels.npy")]
+    res = CliRunner().invoke(main, [*args, "--corrections", str(tmp_path / "fix.csv"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "the classes are the given and corrected labels, sorted: ['1', '2', 'cat', 'dog', 'owl']" in res.output

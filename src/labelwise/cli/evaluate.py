@@ -75,6 +75,11 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
     """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
     require_file(path, parameter="--labels", kind=".npy file or table")
     if path.suffix.lower() == ".npy":
+        if column is not None:  # an array has no columns: the option would be ignored
+            raise InvalidParameterError(
+                f"--label-column names a column of a --labels table; {str(path)!r} is an .npy array of labels, "
+                f"got --label-column {column!r}: leave it out"
+            )
         labels = load_npy(path, "--labels")
         if labels.ndim != 1:
             raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
