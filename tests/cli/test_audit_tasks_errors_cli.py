@@ -1,5 +1,6 @@
 """Bad input to ``labelwise audit --task {multilabel,token,segmentation,detection}``: one line naming the option
-or DATA (not the library's ``probs`` / ``labels`` / ``ignore_index``), exit 2, nothing written."""
+or DATA (not the library's ``probs`` / ``labels`` / ``ignore_index``), exit 2, nothing written; and the COCO ids
+that detection's issues.csv names."""
 
 from __future__ import annotations
 
@@ -127,3 +128,26 @@ def test_label_is_refused_where_the_task_has_no_label_column(tmp_path, conll, ta
     assert res.exit_code == 2, res.output
     assert f"--label is for --task classification / multilabel / regression, not --task {task}" in res.output
     assert not out.exists()
+
+
+def test_detection_issues_name_the_coco_image_and_category_ids(tmp_path):
+    """issues.csv gave only the image's position in the file and class codes (positions among the sorted
+    category ids): image_id 7 with category 12 read as image 0, given 0, and only images.csv had the ids."""
+    images = [{"id": 7, "width": 50, "height": 50, "file_name": "a.jpg"}, {"id": 3, "width": 50, "height": 50}]
+    boxes = [
+        {"id": 1, "image_id": 7, "category_id": 12, "bbox": [5, 5, 20, 20]},
+        {"id": 2, "image_id": 3, "category_id": 4, "bbox": [0, 0, 10, 10]},
+    ]
+    categories = [{"id": 12, "name": "cat"}, {"id": 4, "name": "dog"}]
+    (tmp_path / "c.json").write_text(json.dumps({"images": images, "annotations": boxes, "categories": categories}))
+    preds = [
+        {"image_id": 7, "category_id": 4, "bbox": [5, 5, 20, 20], "score": 0.95},
+        {"image_id": 3, "category_id": 4, "bbox": [30, 30, 10, 10], "score": 0.9},
+    ]
+    (tmp_path / "p.json").write_text(json.dumps(preds))
+    res, out = _invoke(tmp_path, tmp_path / "c.json", "--task", "detection", "--predictions", tmp_path / "p.json")
+    assert res.exit_code == 0, res.output
+    issues = pd.read_csv(out / "issues.csv").set_index(["image", "box", "source"])
+    assert issues.loc[(0, 0, "given"), ["image_id", "given_category_id", "suggested_category_id"]].tolist() == [7, 12, 4]
+    overlooked = issues.loc[(1, 0, "predicted")]
+    assert overlooked.image_id == 3 and np.isnan(overlooked.given_category_id) and overlooked.suggested_category_id == 4

@@ -224,7 +224,13 @@ def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any
             "is_issue": result.is_image_issue[order],
         }
     )
-    return result, {"images.csv": images}
+    frame = result.to_frame()  # image and class codes index the file's images and sorted category ids: add those
+    frame["image_id"] = [coco.image_ids[i] for i in frame["image"]]
+    for column in ("given", "suggested"):
+        frame[f"{column}_category_id"] = pd.array(
+            [coco.categories[c] if c >= 0 else None for c in frame[column]], dtype=object
+        )
+    return result, {"issues.csv": frame, "images.csv": images}
 
 
 def _sizes_or_none(sizes: list) -> list | None:
@@ -293,7 +299,8 @@ def run_task_audit(
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
         **ran,
     }
-    frame = result.to_frame()
+    shown = result.to_frame()
+    frame = extra.pop("issues.csv", shown)  # a task may add columns to issues.csv (detection: the COCO ids)
     out = Path(out)
     with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")
@@ -308,7 +315,7 @@ def run_task_audit(
         how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
     con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged{how}")
     if top:
-        print_frame(frame.head(top), title="Worst")
+        print_frame(shown.head(top), title="Worst")
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
     if report:
         from ..report import write_report
