@@ -61,6 +61,10 @@ def _label_names(values: Iterable[Any], name: str) -> list[str]:
 
     ``str(None)`` would otherwise enter the label set as a label called ``'None'`` (or ``'nan'``).
     """
+    if isinstance(values, (str, bytes)):  # a bare string would be read letter by letter: 'person' -> p, e, r, ...
+        raise InvalidParameterError(
+            f"{name} must be a list of label names, got the single string {show(values)}: wrap it in a list"
+        )
     out = []
     for i, v in enumerate(values):
         text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
