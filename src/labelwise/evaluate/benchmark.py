@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_fraction, check_positive_int, seed_from
+from .._validate.arguments import check_fraction, check_positive_int, seed_from, show
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
@@ -213,7 +213,13 @@ def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions
     is that class, not a new one (else every item would count as corrected).
     """
     if classes is not None:
-        return _as_1d(classes, "classes")
+        named = _as_1d(classes, "classes")
+        repeated = pd.Index(named.astype(object)).duplicated()
+        if repeated.any():  # the class -> column index would be ambiguous (pandas' InvalidIndexError)
+            raise InvalidParameterError(
+                f"classes must name each probability column's class once, got {show(named[repeated][0])} twice"
+            )
+        return named
     values = list(pd.unique(given.astype(object)))
     text = {str(v) for v in values}
     for v in pd.unique(corrected[~pd.isna(corrected)].astype(object)):
