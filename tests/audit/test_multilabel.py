@@ -11,6 +11,7 @@ import labelwise as lw
 from labelwise.audit import multilabel
 from labelwise.errors import (
     InvalidLabelsError,
+    InvalidParameterError,
     InvalidProbabilitiesError,
     LabelwiseError,
     ShapeMismatchError,
@@ -149,6 +150,11 @@ class TestBadInput:
         """classes=['a', 'a', 'b'] was reported as an 'unknown tag' of the third class."""
         with pytest.raises(InvalidLabelsError, match="classes must name each column once, got 'a'"):
             multilabel.find_label_issues(["a|b", "c"], np.full((2, 3), 0.5), classes=["a", "a", "b"])
+
+    def test_classes_as_one_string_is_refused(self):
+        """classes='abc' named the columns a, b and c letter by letter (and 'ab' tags became unknown)."""
+        with pytest.raises(InvalidParameterError, match="classes must be a list of tag names .* single string 'abc'"):
+            multilabel.find_label_issues(np.zeros((2, 3)), np.full((2, 3), 0.5), classes="abc")
 
 
 class TestDigitTagStrings:

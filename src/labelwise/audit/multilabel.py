@@ -78,6 +78,10 @@ def encode_multilabel(
             found = list(range(n_classes))
         cls = np.asarray(found, dtype=object)
     else:
+        if isinstance(classes, (str, bytes)):  # list("abc") would name three columns a, b, c without a word
+            raise InvalidParameterError(
+                f"classes must be a list of tag names (one per column of probs), got the single string {show(classes)}"
+            )
         cls = np.asarray(list(classes), dtype=object)
         names = cls.tolist()
         if len(set(names)) != len(names):
