@@ -156,6 +156,11 @@ class TestBadInput:
         with pytest.raises(InvalidParameterError, match="classes must be a list of tag names .* single string 'abc'"):
             multilabel.find_label_issues(np.zeros((2, 3)), np.full((2, 3), 0.5), classes="abc")
 
+    def test_classes_of_another_length_than_the_matrix(self):
+        """A 0/1 matrix of 3 columns with 2 class names was pandas' 'All arrays must be of the same length'."""
+        with pytest.raises(ShapeMismatchError, match="classes must name each of the 3 columns of labels, got 2"):
+            multilabel.find_label_issues(np.zeros((4, 3), int), np.full((4, 3), 0.5), classes=["a", "b"])
+
 
 class TestDigitTagStrings:
     def test_digit_strings_are_column_numbers_beyond_ten_classes(self):
