@@ -109,7 +109,9 @@ def _coco(tmp_path):
     images = [{"id": 1, "width": 50, "height": 50, "file_name": "a.jpg"}]
     boxes = [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [5, 5, 20, 20]}]
     (tmp_path / "c.json").write_text(json.dumps({"images": images, "annotations": boxes, "categories": []}))
-    (tmp_path / "p.json").write_text(json.dumps([{"image_id": 1, "category_id": 1, "bbox": [5, 5, 20, 20], "score": 0.9}]))
+    (tmp_path / "p.json").write_text(
+        json.dumps([{"image_id": 1, "category_id": 1, "bbox": [5, 5, 20, 20], "score": 0.9}])
+    )
     return ["--predictions", tmp_path / "p.json"]
 
 
@@ -148,6 +150,10 @@ def test_detection_issues_name_the_coco_image_and_category_ids(tmp_path):
     res, out = _invoke(tmp_path, tmp_path / "c.json", "--task", "detection", "--predictions", tmp_path / "p.json")
     assert res.exit_code == 0, res.output
     issues = pd.read_csv(out / "issues.csv").set_index(["image", "box", "source"])
-    assert issues.loc[(0, 0, "given"), ["image_id", "given_category_id", "suggested_category_id"]].tolist() == [7, 12, 4]
+    assert issues.loc[(0, 0, "given"), ["image_id", "given_category_id", "suggested_category_id"]].tolist() == [
+        7,
+        12,
+        4,
+    ]
     overlooked = issues.loc[(1, 0, "predicted")]
     assert overlooked.image_id == 3 and np.isnan(overlooked.given_category_id) and overlooked.suggested_category_id == 4

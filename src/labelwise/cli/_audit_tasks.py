@@ -82,7 +82,11 @@ def _multilabel(
     if len(probs) != len(tags):
         raise ShapeMismatchError(f"--probs must have one row per row of DATA ({len(tags)}), got {len(probs)}")
     # the library's messages start with its parameters' names: say the options instead
-    names = {"probs": "--probs", "labels row": f"--label column {label!r} row", "labels use": f"--label column {label!r} uses"}
+    names = {
+        "probs": "--probs",
+        "labels row": f"--label column {label!r} row",
+        "labels use": f"--label column {label!r} uses",
+    }
     with renaming(names):
         result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
