@@ -313,3 +313,26 @@ def test_evaluate_too_few_probability_columns_lists_the_classes(tmp_path):
     res = CliRunner().invoke(main, [*args, "--corrections", str(tmp_path / "fix.csv"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert "the classes are the given and corrected labels, sorted: ['1', '2', 'cat', 'dog', 'owl']" in res.output
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        (lambda c: np.where(np.arange(c.size).reshape(c.shape) == 7, np.nan, c), "row 2 column 1 is nan"),
+        (lambda c: c[:, :2], "--labels must be one of the classes of the 2 columns of counts [0, 1], row "),
+        (
+            lambda c: np.c_[c, np.zeros(len(c))],
+            "--human-counts must have shape (300, 3), one column per class [0, 1, 2], got (300, 4)",
+        ),
+    ],
+)
+def test_evaluate_human_counts_errors_say_where(bench, counts, message):
+    """A NaN vote count was 'counts must be finite and non-negative' (no row); too few columns said 'classes of
+    counts' without them; one column too many said 'soft_labels must have shape', a name the command has not."""
+    d, given, *_ = bench
+    votes = np.eye(3)[given] * 3
+    np.save(d / "votes.npy", counts(votes))
+    args = ["evaluate", str(d / "preds"), "--labels", str(d / "test.csv"), "--human-counts", str(d / "votes.npy")]
+    res = CliRunner().invoke(main, [*args, "--out", str(d / "out")])
+    assert res.exit_code == 2 and message in res.output and "soft_labels" not in res.output, res.output
+    assert not (d / "out").exists()

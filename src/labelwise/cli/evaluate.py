@@ -203,7 +203,7 @@ def evaluate(
             fixes = read_corrections(corrections, given)
         if named is not None:
             check_labels_named(fixes.corrected, named, source="--corrections")
-    with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds"}):
+    with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
         ev = corrected_benchmark(
             preds,
             given,

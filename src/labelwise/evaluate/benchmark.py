@@ -303,7 +303,11 @@ def corrected_benchmark(
     if soft_labels is not None:
         soft = check_probs(soft_labels, name="soft_labels")
         if soft.shape != (len(g), len(cls)):
-            raise ShapeMismatchError(f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}")
+            raise ShapeMismatchError(
+                f"soft_labels must have shape {(len(g), len(cls))}, one column per class {_listed(cls)}, got "
+                f"{soft.shape}; for classes no given or corrected label has, pass classes= (--classes on the "
+                "command line)"
+            )
         table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(axis=1)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")
@@ -319,3 +323,9 @@ def corrected_benchmark(
         check_positive_int("seeds", seeds),
         seed_from(random_state) or 0,
     )
+
+
+def _listed(classes: np.ndarray) -> str:
+    """The first 20 classes for a message, numpy scalars as plain values."""
+    shown = [c.item() if isinstance(c, np.generic) else c for c in classes[:20]]
+    return f"{shown}" + (f" and {len(classes) - 20} more" if len(classes) > 20 else "")
