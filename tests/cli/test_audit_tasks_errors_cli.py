@@ -1,6 +1,6 @@
 """Bad input to ``labelwise audit --task {multilabel,token,segmentation,detection}``: one line naming the option
-or DATA (not the library's ``probs`` / ``labels`` / ``ignore_index``), exit 2, nothing written; and the COCO ids
-that detection's issues.csv names."""
+or DATA (not the library's ``probs`` / ``labels`` / ``ignore_index``), exit 2, nothing written; and what a good run
+says: the COCO ids in detection's issues.csv, the console's count with its unit."""
 
 from __future__ import annotations
 
@@ -157,3 +157,21 @@ def test_detection_issues_name_the_coco_image_and_category_ids(tmp_path):
     ]
     overlooked = issues.loc[(1, 0, "predicted")]
     assert overlooked.image_id == 3 and np.isnan(overlooked.given_category_id) and overlooked.suggested_category_id == 4
+
+
+def test_console_count_names_the_unit_and_equals_summary(tmp_path, conll, multilabel):
+    """The console said '--task token: 15 flagged' (tokens? sentences?) and, for segmentation and detection,
+    a count of images without saying so; it now names the unit, of how many, and what beside it."""
+    np.save(tmp_path / "tp.npy", np.array([[0.1, 0.7, 0.1, 0.1]] * 5))
+    res, out = _invoke(tmp_path, conll[0], "--task", "token", "--probs", tmp_path / "tp.npy")
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text())
+    line = f"--task token: {s['n_issues']} of {s['n_examples']} tokens flagged (in {s['n_sentences_flagged']} of "
+    assert line + f"{s['n_sentences']} sentences)" in res.output and s["n_issues"] > 0, res.output
+    np.save(tmp_path / "mp.npy", multilabel[1])
+    res, out = _invoke(
+        tmp_path, multilabel[0], "--task", "multilabel", "--label", "tags", "--probs", tmp_path / "mp.npy", "--force"
+    )
+    s = json.loads((out / "summary.json").read_text())
+    line = f"{s['n_issues']} of 60 examples flagged ({s['n_missing']} missing and {s['n_spurious']} spurious tags)"
+    assert res.exit_code == 0 and line in " ".join(res.output.split()), res.output

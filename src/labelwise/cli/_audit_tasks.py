@@ -237,6 +237,23 @@ def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any
     return result, {"issues.csv": frame, "images.csv": images}
 
 
+#: The console's count of each task: what was flagged, of how many (summary.json's keys), and what beside it.
+_FLAGGED = {
+    "multilabel": ("n_issues", "n_examples", "examples", "{n_missing} missing and {n_spurious} spurious tags"),
+    "token": ("n_issues", "n_examples", "tokens", "in {n_sentences_flagged} of {n_sentences} sentences"),
+    "segmentation": ("n_images_flagged", "n_images", "images", "{n_pixels_flagged} pixels in {n_regions} regions"),
+    "regression": ("n_issues", "n_examples", "rows", ""),
+    "detection": ("n_images_flagged", "n_images", "images", "{n_issues} boxes"),
+}
+
+
+def _flagged(task: str, summary: dict) -> str:
+    """``5 of 50 images flagged (108 pixels in 6 regions)``: the unit named ('6 flagged' did not say of what)."""
+    count, total, unit, beside = _FLAGGED[task]
+    extra = f" ({beside.format(**summary)})" if beside else ""
+    return f"[bold red]{summary[count]}[/] of {summary[total]} {unit} flagged{extra}"
+
+
 def _sizes_or_none(sizes: list) -> list | None:
     return None if any(s is None for s in sizes) else sizes
 
@@ -317,7 +334,7 @@ def run_task_audit(
         how = f" (rule mixture, threshold {summary['threshold']}; --mixture-prior {mixture_prior}: {summary['mixture_fit']} fit)"
     elif "rule" in summary:
         how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
-    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged{how}")
+    con.print(f"--task {task}: {_flagged(task, summary)}{how}")
     if top:
         print_frame(shown.head(top), title="Worst")
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
