@@ -97,6 +97,17 @@ def test_segmentation_errors_name_the_options(tmp_path, n_images, extra, message
     assert not out.exists()
 
 
+def test_segmentation_npz_with_another_number_of_images(tmp_path):
+    """An .npz of one (K, H, W) array per image, one short: the library's 'labels and probs describe different
+    images', naming neither option."""
+    pytest.importorskip("PIL")
+    folder = _masks(tmp_path, [0, 1, 0])
+    np.savez(tmp_path / "p.npz", *np.full((2, 2, 4, 5), 0.5))
+    res, out = _invoke(tmp_path, folder, "--task", "segmentation", "--probs", tmp_path / "p.npz")
+    assert res.exit_code == 2 and "--probs must have one image per mask of DATA (3), got 2 arrays" in res.output
+    assert not out.exists()
+
+
 def test_segmentation_data_that_is_a_file_names_data(tmp_path):
     """A file as DATA said 'folder must be an existing mask folder' (the reader's parameter)."""
     np.save(tmp_path / "p.npy", np.full((1, 2, 4, 5), 0.5))

@@ -155,10 +155,9 @@ def _segmentation(
 
     masks, names = read_masks(require_folder(data, parameter="DATA", kind="folder of mask PNGs"))
     probs = _load_array(probs_path, "--probs", mmap=True)
-    if np.ndim(probs) == 4 and len(probs) != len(masks):
-        raise ShapeMismatchError(
-            f"--probs must have one image per mask of DATA ({len(masks)}), got shape {np.shape(probs)}"
-        )
+    if (isinstance(probs, list) or np.ndim(probs) == 4) and len(probs) != len(masks):  # (N, K, H, W) or one per key
+        got = f"{len(probs)} arrays" if isinstance(probs, list) else f"shape {np.shape(probs)}"
+        raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
     with renaming({"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}):
         result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
