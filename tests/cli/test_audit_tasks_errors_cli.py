@@ -70,6 +70,25 @@ def test_token_errors_name_the_options(tmp_path, conll, probs, message):
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ([np.full((3, 4), 0.25)], "--probs must hold one array per sentence of DATA (2), got 1"),
+        (
+            [np.full((3, 4), 0.25), np.full((1, 4), 0.25)],
+            "--probs array of sentence 1 must have 2 rows (its tokens), got 1",
+        ),
+    ],
+)
+def test_token_npz_errors_name_the_options(tmp_path, conll, arrays, message):
+    """One array per sentence (.npz): 'labels and probs must have the same number of sentences' and
+    'sentence 1 has 2 tags in labels but 1 rows in probs'."""
+    np.savez(tmp_path / "p.npz", *arrays)
+    res, out = _invoke(tmp_path, conll[0], "--task", "token", "--probs", tmp_path / "p.npz")
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not out.exists()
+
+
 def _masks(tmp_path, values):
     from PIL import Image
 

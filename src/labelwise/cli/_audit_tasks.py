@@ -143,9 +143,22 @@ def _token(
                 tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
                 classes=classes,
             )
-        else:
+        else:  # an .npz: one (tokens, classes) array per sentence
+            _check_sentences(probs, [len(s) for s in corpus.tags])
             result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
     return result, {"sentences.csv": result.sentence_frame()}
+
+
+def _check_sentences(probs: list, lengths: list[int]) -> None:
+    """One ``--probs`` array per sentence of DATA, with a row per token (the library says ``labels`` / ``probs``)."""
+    if len(probs) != len(lengths):
+        raise ShapeMismatchError(f"--probs must hold one array per sentence of DATA ({len(lengths)}), got {len(probs)}")
+    rows = [len(p) if np.ndim(p) else 0 for p in probs]
+    if rows != lengths:
+        s = next(i for i, (r, n) in enumerate(zip(rows, lengths, strict=True)) if r != n)
+        raise ShapeMismatchError(
+            f"--probs array of sentence {s} must have {lengths[s]} rows (its tokens), got {rows[s]}"
+        )
 
 
 def _segmentation(
