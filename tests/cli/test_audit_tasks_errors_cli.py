@@ -205,3 +205,20 @@ def test_console_count_names_the_unit_and_equals_summary(tmp_path, conll, multil
     s = json.loads((out / "summary.json").read_text())
     line = f"{s['n_issues']} of 60 examples flagged ({s['n_missing']} missing and {s['n_spurious']} spurious tags)"
     assert res.exit_code == 0 and line in " ".join(res.output.split()), res.output
+
+
+def test_settings_record_absolute_input_paths(tmp_path, conll, monkeypatch):
+    """settings.probs / predictions were recorded as typed ('p.npy'), so `labelwise report` run from another
+    folder looked for them there: not found (no overlay), or another file of that name drawn instead."""
+    from labelwise.report._tasks._common import TaskRun
+
+    np.save(tmp_path / "p.npy", np.array([[0.1, 0.7, 0.1, 0.1]] * 5))
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["audit", "c.conll", "--task", "token", "--probs", "p.npy", "--out", "out"])
+    assert res.exit_code == 0, res.output
+    settings = json.loads((tmp_path / "out" / "summary.json").read_text())["settings"]
+    assert settings["probs"] == str((tmp_path / "p.npy").resolve()) and settings["predictions"] is None
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    np.save("p.npy", np.zeros(1))  # a file of the same name where the report runs
+    assert TaskRun.load(tmp_path / "out").path("probs") == (tmp_path / "p.npy").resolve()

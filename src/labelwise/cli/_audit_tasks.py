@@ -325,8 +325,10 @@ def run_task_audit(
         "task": task,
         "data": str(Path(data).resolve()),
         "label": label,
-        "probs": str(probs_path) if probs_path else None,
-        "predictions": str(predictions_path) if predictions_path else None,
+        # absolute, as data: the report and review find them from any folder (a relative path was looked up
+        # from the folder the report ran in, where another file of that name may be)
+        "probs": str(Path(probs_path).resolve()) if probs_path else None,
+        "predictions": str(Path(predictions_path).resolve()) if predictions_path else None,
         **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
