@@ -336,3 +336,14 @@ def test_evaluate_human_counts_errors_say_where(bench, counts, message):
     res = CliRunner().invoke(main, [*args, "--out", str(d / "out")])
     assert res.exit_code == 2 and message in res.output and "soft_labels" not in res.output, res.output
     assert not (d / "out").exists()
+
+
+def test_evaluate_settings_record_every_input(bench):
+    """settings had the PREDICTIONS folder but not --labels, and 'corrections' was the path as typed."""
+    d, *_ = bench
+    args = ["evaluate", str(d / "preds"), "--labels", str(d / "test.csv"), "--corrections", str(d), "--seeds", "1"]
+    res = CliRunner().invoke(main, [*args, "--out", str(d / "out")])
+    assert res.exit_code == 0, res.output
+    settings = json.loads((d / "out" / "summary.json").read_text())["settings"]
+    assert settings["labels"] == str((d / "test.csv").resolve()) and settings["corrections"] == str(d.resolve())
+    assert settings["metric"] == "accuracy" and "human_counts" not in settings

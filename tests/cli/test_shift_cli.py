@@ -63,7 +63,8 @@ def test_label_shift_unreadable_labels_file(tmp_path, write, message):
 
 
 def test_shift_summary_names_the_class_of_each_prior(arrays):
-    """summary.json listed the priors without their classes: with text labels the list could not be read."""
+    """summary.json listed the priors without their classes (with text labels the list could not be read) and
+    had no settings (the input files, the seed)."""
     np.save(arrays / "vl.npy", np.array(["owl", "cat", "dog"])[np.load(arrays / "vp.npy").argmax(axis=1)])
     args = ["shift", "--train-probs", str(arrays / "vp.npy"), "--train-labels", str(arrays / "vl.npy")]
     args += ["--target-probs", str(arrays / "tp.npy"), "--n-boot", "0"]
@@ -73,3 +74,5 @@ def test_shift_summary_names_the_class_of_each_prior(arrays):
     priors = pd.read_csv(arrays / "o" / "priors.csv")
     assert summary["classes"] == priors["class"].tolist() == ["cat", "dog", "owl"]
     np.testing.assert_allclose(summary["priors"], priors["target_prior"])
+    assert summary["settings"]["train_labels"] == str((arrays / "vl.npy").resolve())
+    assert (summary["settings"]["method"], summary["settings"]["random_state"]) == ("mlls", 0)

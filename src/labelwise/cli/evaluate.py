@@ -232,6 +232,11 @@ def evaluate(
             "corrections": fixes.source,
             "settings": {
                 "predictions": str(Path(predictions).resolve()),
+                "labels": str(Path(labels_path).resolve()),
+                **({"label_column": label_column} if label_column is not None else {}),
+                **({"corrections": str(Path(corrections).resolve())} if corrections is not None else {}),
+                **({"human_counts": str(Path(human_counts).resolve())} if human_counts is not None else {}),
+                "metric": metric,
                 "seeds": seeds,
                 "random_state": random_state,
                 **({"classes": split_csv_option(classes)} if named is not None else {}),

@@ -114,6 +114,15 @@ def shift(
                 "source_priors": est.source_priors.tolist(),
                 "n_boot": n_boot,
                 "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+                "settings": {  # what ran, as the other commands record it (absolute paths)
+                    "train_probs": str(Path(train_probs).resolve()),
+                    "train_labels": str(Path(train_labels).resolve()),
+                    "target_probs": str(Path(target_probs).resolve()),
+                    "method": method,
+                    "calibration": calibration,
+                    "n_boot": n_boot,
+                    "random_state": random_state,
+                },
             },
             out / "summary.json",
         )

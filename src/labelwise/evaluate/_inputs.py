@@ -130,7 +130,7 @@ def predictions_to_codes(
                         "probabilities as a table "
                         "whose header names the classes"
                         if probs.shape[1] > len(classes)
-                        else f"; the classes are the given and corrected labels, sorted: {_shown(classes)}"
+                        else f"; the classes are the given and corrected labels, sorted: {listed_classes(classes)}"
                     )
                 )
             out[i] = probs.argmax(axis=1)
@@ -139,7 +139,7 @@ def predictions_to_codes(
     return names, out
 
 
-def _shown(classes: np.ndarray) -> str:
+def listed_classes(classes: np.ndarray) -> str:
     """The first 20 classes for a message (numpy scalars as plain values), and how many more."""
     values = [c.item() if isinstance(c, np.generic) else c for c in classes[:20]]
     return f"{values}" + (f" and {len(classes) - 20} more" if len(classes) > 20 else "")

@@ -14,7 +14,14 @@ from .._validate.arguments import check_fraction, check_positive_int, seed_from,
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
-from ._inputs import classes_named_by_columns, encode_against, is_accuracy, predictions_to_codes, resolve_metric
+from ._inputs import (
+    classes_named_by_columns,
+    encode_against,
+    is_accuracy,
+    listed_classes,
+    predictions_to_codes,
+    resolve_metric,
+)
 from .prevalence import (
     PrevalenceCurve,
     crossover_table,
@@ -304,7 +311,7 @@ def corrected_benchmark(
         soft = check_probs(soft_labels, name="soft_labels")
         if soft.shape != (len(g), len(cls)):
             raise ShapeMismatchError(
-                f"soft_labels must have shape {(len(g), len(cls))}, one column per class {_listed(cls)}, got "
+                f"soft_labels must have shape {(len(g), len(cls))}, one column per class {listed_classes(cls)}, got "
                 f"{soft.shape}; for classes no given or corrected label has, pass classes= (--classes on the "
                 "command line)"
             )
@@ -323,9 +330,3 @@ def corrected_benchmark(
         check_positive_int("seeds", seeds),
         seed_from(random_state) or 0,
     )
-
-
-def _listed(classes: np.ndarray) -> str:
-    """The first 20 classes for a message, numpy scalars as plain values."""
-    shown = [c.item() if isinstance(c, np.generic) else c for c in classes[:20]]
-    return f"{shown}" + (f" and {len(classes) - 20} more" if len(classes) > 20 else "")
