@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -115,6 +116,11 @@ def _named_classes(value: str | None, preds: dict[str, np.ndarray | pd.DataFrame
             check_class_count(names, np.shape(pred)[1], what="class", columns=f"PREDICTIONS file {name!r}")
     check_labels_named(given, names, source="--labels")
     return classes_like_labels(names, given)
+
+
+def _input_paths(**paths: Any) -> dict[str, str]:
+    """summary.json's settings of the input files given, as absolute paths (found again from any folder)."""
+    return {name: str(Path(path).resolve()) for name, path in paths.items() if path is not None}
 
 
 @click.command()
@@ -231,14 +237,10 @@ def evaluate(
             "classes": [c.item() if isinstance(c, np.generic) else c for c in ev.classes],
             "corrections": fixes.source,
             "settings": {
-                "predictions": str(Path(predictions).resolve()),
-                "labels": str(Path(labels_path).resolve()),
+                **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
+                **_input_paths(human_counts=human_counts),
                 **({"label_column": label_column} if label_column is not None else {}),
-                **({"corrections": str(Path(corrections).resolve())} if corrections is not None else {}),
-                **({"human_counts": str(Path(human_counts).resolve())} if human_counts is not None else {}),
-                "metric": metric,
-                "seeds": seeds,
-                "random_state": random_state,
+                **{"metric": metric, "seeds": seeds, "random_state": random_state},
                 **({"classes": split_csv_option(classes)} if named is not None else {}),
             },
         }
