@@ -50,6 +50,17 @@ class TestFindsEachKind:
         b = detection.find_label_issues(noisy.labels[17:], preds[17:]).image_quality
         np.testing.assert_array_equal(whole, np.concatenate([a, b]))
 
+    def test_a_box_with_nothing_wrong_has_kind_none(self):
+        """A given box its prediction matches exactly scored 1 everywhere and was listed as kind 'overlooked'
+        (the first of the tied scores), a kind no given box can have."""
+        box = np.array([[10.0, 10.0, 40.0, 40.0]])
+        res = detection.find_label_issues(
+            [{"boxes": box, "labels": np.array([0])}],
+            [{"boxes": box, "labels": np.array([0]), "scores": np.array([0.9])}],
+        )
+        row = res.boxes.iloc[0]
+        assert (row.source, row.label_quality, row.kind, row.is_issue) == ("given", 1.0, "none", False)
+
     def test_clean_labels_are_not_flagged(self):
         """With the true boxes, almost nothing is flagged."""
         truth, _, preds = detection_case(seed=3)

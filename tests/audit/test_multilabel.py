@@ -11,6 +11,7 @@ import labelwise as lw
 from labelwise.audit import multilabel
 from labelwise.errors import (
     InvalidLabelsError,
+    InvalidParameterError,
     InvalidProbabilitiesError,
     LabelwiseError,
     ShapeMismatchError,
@@ -149,6 +150,16 @@ class TestBadInput:
         """classes=['a', 'a', 'b'] was reported as an 'unknown tag' of the third class."""
         with pytest.raises(InvalidLabelsError, match="classes must name each column once, got 'a'"):
             multilabel.find_label_issues(["a|b", "c"], np.full((2, 3), 0.5), classes=["a", "a", "b"])
+
+    def test_classes_as_one_string_is_refused(self):
+        """classes='abc' named the columns a, b and c letter by letter (and 'ab' tags became unknown)."""
+        with pytest.raises(InvalidParameterError, match="classes must be a list of tag names .* single string 'abc'"):
+            multilabel.find_label_issues(np.zeros((2, 3)), np.full((2, 3), 0.5), classes="abc")
+
+    def test_classes_of_another_length_than_the_matrix(self):
+        """A 0/1 matrix of 3 columns with 2 class names was pandas' 'All arrays must be of the same length'."""
+        with pytest.raises(ShapeMismatchError, match="classes must name each of the 3 columns of labels, got 2"):
+            multilabel.find_label_issues(np.zeros((4, 3), int), np.full((4, 3), 0.5), classes=["a", "b"])
 
 
 class TestDigitTagStrings:

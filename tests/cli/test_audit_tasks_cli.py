@@ -427,7 +427,7 @@ def test_segmentation_ignore_index_skips_voc_boundary_pixels(runner, tmp_path):
     assert summary["settings"]["ignore_index"] == 255
     assert pd.read_csv(tmp_path / "out" / "issues.csv")["n_ignored_pixels"].tolist() == [10, 10, 10]
     res = runner.invoke(main, [*argv, "--ignore-index", "1", "--out", str(tmp_path / "out2")])
-    assert res.exit_code == 2 and "ignore_index must not be a class (0..1" in res.output, res.output
+    assert res.exit_code == 2 and "--ignore-index must not be a class (0..1" in res.output, res.output
 
 
 def test_multilabel_tags_a_number_parser_would_merge_stay_apart(tmp_path):

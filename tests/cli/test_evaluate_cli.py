@@ -290,3 +290,60 @@ def test_evaluate_keeps_label_texts_a_number_parser_would_merge(tmp_path, label_
     row = pd.read_csv(tmp_path / "out" / "table.csv").iloc[0]
     assert row["original"] == pytest.approx(5 / 6)
     assert row["corrected"] == pytest.approx(4 / 6)
+
+
+def test_evaluate_label_column_with_an_npy_of_labels_is_refused(bench):
+    """--label-column beside an .npy --labels was silently ignored (an array has no columns)."""
+    d, given, *_ = bench
+    np.save(d / "labels.npy", given)
+    args = ["evaluate", str(d / "preds"), "--labels", str(d / "labels.npy"), "--label-column", "label"]
+    res = CliRunner().invoke(main, [*args, "--corrections", str(d), "--out", str(d / "out")])
+    assert res.exit_code == 2 and "--label-column names a column of a --labels table" in res.output, res.output
+    assert not (d / "out").exists()
+
+
+def test_evaluate_too_few_probability_columns_lists_the_classes(tmp_path):
+    """Text labels with corrections written as numbers: 'must have one column per class (5), got 3' did not say
+    which classes, so the numbers among the names could not be seen."""
+    (tmp_path / "preds").mkdir()
+    np.save(tmp_path / "preds" / "m.npy", np.full((4, 3), 1 / 3))
+    np.save(tmp_path / "labels.npy", np.array(["cat", "dog", "owl", "cat"]))
+    pd.DataFrame({"row": [0, 1], "label": [2, 1]}).to_csv(tmp_path / "fix.csv", index=False)
+    args = ["evaluate", str(tmp_path / "preds"), "--labels", str(tmp_path / "labels.npy")]
+    res = CliRunner().invoke(main, [*args, "--corrections", str(tmp_path / "fix.csv"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "the classes are the given and corrected labels, sorted: ['1', '2', 'cat', 'dog', 'owl']" in res.output
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        (lambda c: np.where(np.arange(c.size).reshape(c.shape) == 7, np.nan, c), "row 2 column 1 is nan"),
+        (lambda c: c[:, :2], "--labels must be one of the classes of the 2 columns of counts [0, 1], row "),
+        (
+            lambda c: np.c_[c, np.zeros(len(c))],
+            "--human-counts must have shape (300, 3), one column per class [0, 1, 2], got (300, 4)",
+        ),
+    ],
+)
+def test_evaluate_human_counts_errors_say_where(bench, counts, message):
+    """A NaN vote count was 'counts must be finite and non-negative' (no row); too few columns said 'classes of
+    counts' without them; one column too many said 'soft_labels must have shape', a name the command has not."""
+    d, given, *_ = bench
+    votes = np.eye(3)[given] * 3
+    np.save(d / "votes.npy", counts(votes))
+    args = ["evaluate", str(d / "preds"), "--labels", str(d / "test.csv"), "--human-counts", str(d / "votes.npy")]
+    res = CliRunner().invoke(main, [*args, "--out", str(d / "out")])
+    assert res.exit_code == 2 and message in res.output and "soft_labels" not in res.output, res.output
+    assert not (d / "out").exists()
+
+
+def test_evaluate_settings_record_every_input(bench):
+    """settings had the PREDICTIONS folder but not --labels, and 'corrections' was the path as typed."""
+    d, *_ = bench
+    args = ["evaluate", str(d / "preds"), "--labels", str(d / "test.csv"), "--corrections", str(d), "--seeds", "1"]
+    res = CliRunner().invoke(main, [*args, "--out", str(d / "out")])
+    assert res.exit_code == 0, res.output
+    settings = json.loads((d / "out" / "summary.json").read_text())["settings"]
+    assert settings["labels"] == str((d / "test.csv").resolve()) and settings["corrections"] == str(d.resolve())
+    assert settings["metric"] == "accuracy" and "human_counts" not in settings

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -29,6 +32,8 @@ def arrays(tmp_path):
             "--train-labels must hold one label per row of --train-probs",
         ),
         (lambda d: np.save(d / "vl.npy", np.zeros((120, 2), int)), "got shape (120, 2)"),
+        (lambda d: np.save(d / "vl.npy", np.arange(120) % 3 + 1), "--train-labels must be integers in [0, 2]"),
+        (lambda d: np.save(d / "vl.npy", np.arange(120) % 2), "--train-labels must hold every class"),
     ],
 )
 def test_shift_messages_name_the_options(arrays, change, message):
@@ -55,3 +60,19 @@ def test_label_shift_unreadable_labels_file(tmp_path, write, message):
     res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "--train-labels" in res.output and message in res.output, res.output
     assert "Traceback" not in res.output
+
+
+def test_shift_summary_names_the_class_of_each_prior(arrays):
+    """summary.json listed the priors without their classes (with text labels the list could not be read) and
+    had no settings (the input files, the seed)."""
+    np.save(arrays / "vl.npy", np.array(["owl", "cat", "dog"])[np.load(arrays / "vp.npy").argmax(axis=1)])
+    args = ["shift", "--train-probs", str(arrays / "vp.npy"), "--train-labels", str(arrays / "vl.npy")]
+    args += ["--target-probs", str(arrays / "tp.npy"), "--n-boot", "0"]
+    res = CliRunner().invoke(main, [*args, "--out", str(arrays / "o")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((arrays / "o" / "summary.json").read_text())
+    priors = pd.read_csv(arrays / "o" / "priors.csv")
+    assert summary["classes"] == priors["class"].tolist() == ["cat", "dog", "owl"]
+    np.testing.assert_allclose(summary["priors"], priors["target_prior"])
+    assert summary["settings"]["train_labels"] == str((arrays / "vl.npy").resolve())
+    assert (summary["settings"]["method"], summary["settings"]["random_state"]) == ("mlls", 0)

@@ -271,6 +271,12 @@ class TestBadInput:
         with pytest.raises(LabelwiseError, match="corrected must have one label per test item"):
             corrected_benchmark(preds, given, corrected[:-1])
 
+    def test_a_class_named_twice(self):
+        """classes=[0, 1, 2, 2] was pandas' 'Reindexing only valid with uniquely valued Index objects'."""
+        preds, given, corrected = _problem()
+        with pytest.raises(InvalidParameterError, match="classes must name each probability column's class once"):
+            corrected_benchmark(preds, given, corrected, classes=[0, 1, 2, 3, 3])
+
 
 class TestNamedProbabilityColumns:
     def test_columns_named_by_class_are_matched_by_name_not_position(self):

@@ -52,6 +52,15 @@ class TestChanges:
         np.save(tmp_path / "fix.npy", np.array([1, 1, 1]))
         assert list(read_corrections(tmp_path / "fix.npy", np.array([0, 0, 0])).corrected) == [1, 1, 1]
 
+    def test_number_beside_an_empty_cell_is_the_text_label_it_spells(self, tmp_path):
+        """Text labels '0'..'9' (an .npy of str) with a row,label CSV whose empty cell excludes a row: the
+        column is read as floats and 5.0 became the label '5.0', a class of its own (every fix wrong)."""
+        pd.DataFrame({"row": [0, 1, 2], "label": [5, None, 12]}).to_csv(tmp_path / "fix.csv", index=False)
+        given = np.array(["0", "3", "7", "5"])
+        assert list(read_corrections(tmp_path / "fix.csv", given).corrected) == ["5", None, "12", "5"]
+        pd.DataFrame({"row": [0], "label": [2.5]}).to_csv(tmp_path / "half.csv", index=False)
+        assert list(read_corrections(tmp_path / "half.csv", given).corrected) == ["2.5", "3", "7", "5"]
+
     def test_missing_folder_file_and_columns(self, tmp_path):
         """A folder without the change log, or a table without row/label, is a clear error."""
         with pytest.raises(DataFileError, match="cleaned.changes.csv"):

@@ -66,3 +66,10 @@ class TestMissingNames:
 
         with pytest.raises(InvalidParameterError, match="embed must return finite numbers, its row for label"):
             familiarity(["a", "b"], ["a"], embed=embed)
+
+    @pytest.mark.parametrize("which", ["train_labels", "eval_labels"])
+    def test_a_single_string_is_refused(self, which):
+        """familiarity('person', [...]) read the string letter by letter (labels p, e, r, s, o, n): score 0.0."""
+        args = {"train_labels": ["person"], "eval_labels": ["person"], which: "person"}
+        with pytest.raises(InvalidParameterError, match=f"{which} must be a list of label names, got the single"):
+            familiarity(args["train_labels"], args["eval_labels"])

@@ -124,7 +124,7 @@ class DetectionIssues:
         One row per given box (``source="given"``) and per overlooked-candidate predicted box
         (``source="predicted"``): image, box, x1..y2, given and suggested class, the three
         quality scores (1 = fine), ``label_quality`` (their minimum), ``kind`` of the worst
-        score and ``is_issue``.
+        score (``"none"`` when every score is 1) and ``is_issue``.
     image_quality : ndarray of float, shape (n_images,)
         Lowest box quality in the image (1 for images with nothing suspicious).
     threshold : float
@@ -308,7 +308,9 @@ def find_label_issues(
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
     scores = frame[[f"{k}_quality" for k in KINDS]].to_numpy(dtype=np.float64).reshape(-1, 3)
     frame["label_quality"] = scores.min(axis=1) if len(frame) else []
-    frame["kind"] = np.array(KINDS, dtype=object)[scores.argmin(axis=1)] if len(frame) else []
+    # a box with every score 1 has no worst kind: "none" (argmin said "overlooked", which no given box can be)
+    kinds = np.array(KINDS, dtype=object)[scores.argmin(axis=1)] if len(frame) else np.array([], dtype=object)
+    frame["kind"] = np.where(scores.min(axis=1) >= 1.0, "none", kinds) if len(frame) else []
     frame["is_issue"] = frame["label_quality"] < threshold
     if not rows:  # no box at all: the empty table keeps the column types of a non-empty one
         frame = frame.astype(_COLUMN_TYPES)

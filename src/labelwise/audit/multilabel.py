@@ -52,6 +52,10 @@ def encode_multilabel(
     n_classes : int, optional
         Number of columns expected (that of ``probs``).
     """
+    if isinstance(classes, (str, bytes)):  # list("abc") would name three columns a, b, c without a word
+        raise InvalidParameterError(
+            f"classes must be a list of tag names (one per column of probs), got the single string {show(classes)}"
+        )
     if isinstance(labels, np.ndarray) and labels.ndim == 2:
         arr = labels
         if arr.dtype.kind == "f" and np.isnan(arr).any():
@@ -63,7 +67,9 @@ def encode_multilabel(
             )
         if n_classes is not None and arr.shape[1] != n_classes:
             raise ShapeMismatchError(f"labels has {arr.shape[1]} columns but probs has {n_classes}")
-        cls = np.arange(arr.shape[1]) if classes is None else np.asarray(classes, dtype=object)
+        cls = np.arange(arr.shape[1]) if classes is None else np.asarray(list(classes), dtype=object)
+        if len(cls) != arr.shape[1]:  # a shorter list left the last columns without a tag (an IndexError later)
+            raise ShapeMismatchError(f"classes must name each of the {arr.shape[1]} columns of labels, got {len(cls)}")
         return arr.astype(bool), cls
     rows: list[list[Any]] = [_tags(row, i) for i, row in enumerate(labels)]
     if not rows:
@@ -269,7 +275,7 @@ def _check_probs(probs: Any) -> np.ndarray:
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise InvalidProbabilitiesError(
-            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is {arr[r, c]!r}"
+            f"probs must hold per-class probabilities in [0, 1] (rows need not sum to 1), row {r} column {c} is {show(arr[r, c])}"
         )
     return arr
 

@@ -19,14 +19,16 @@ from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnErr
 from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
+from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
-from ._common import console, load_npy, print_frame, read_input
+from ._common import console, load_npy, print_frame, read_input, renaming
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
 PREDICTIONS_TASKS = ("regression", "detection")
 #: The options one task (or two) reads, and the tasks that read them (any other task refuses them).
 TASK_OPTIONS = {
+    "label": ("classification", "multilabel", "regression"),
     "classes": ("classification", "multilabel", "token"),
     "ignore_index": ("segmentation",),
     "mixture_prior": ("regression",),
@@ -77,7 +79,16 @@ def _multilabel(
     probs = _load_array(probs_path, "--probs")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
     check_class_count(classes, _probs_columns(probs))
-    result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
+    if len(probs) != len(tags):
+        raise ShapeMismatchError(f"--probs must have one row per row of DATA ({len(tags)}), got {len(probs)}")
+    # the library's messages start with its parameters' names: say the options instead
+    names = {
+        "probs": "--probs",
+        "labels row": f"--label column {label!r} row",
+        "labels use": f"--label column {label!r} uses",
+    }
+    with renaming(names):
+        result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
 
 
@@ -110,20 +121,44 @@ def _token(
             f"DATA has {len(found)} distinct tags but --probs has {_probs_columns(probs)} columns: name the tag "
             "of each column, in column order, with --classes (e.g. --classes O,B-PER,I-PER)"
         )
-    classes = found if classes is None else classes
-    if isinstance(probs, np.ndarray):
-        lengths = [len(s) for s in corpus.tags]
-        flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
-        result = token.find_label_issues(
-            flat,
-            probs,
-            sentence_lengths=lengths,
-            tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
-            classes=classes,
+    if classes is None and len(found) > _probs_columns(probs):  # was the API's "classes must have one entry..."
+        raise ShapeMismatchError(
+            f"--probs must have one column per tag of DATA ({len(found)}: {', '.join(found[:20])}), "
+            f"got {_probs_columns(probs)}"
         )
-    else:
-        result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
+    classes = found if classes is None else classes
+    with renaming({"probs": "--probs"}):
+        if isinstance(probs, np.ndarray):
+            lengths = [len(s) for s in corpus.tags]
+            if len(probs) != sum(lengths):
+                raise ShapeMismatchError(
+                    f"--probs must have one row per token of DATA ({sum(lengths)} tokens in {len(lengths)} "
+                    f"sentences), got {len(probs)}"
+                )
+            flat = np.concatenate([np.asarray(s, dtype=object) for s in corpus.tags])
+            result = token.find_label_issues(
+                flat,
+                probs,
+                sentence_lengths=lengths,
+                tokens=np.concatenate([np.asarray(s, dtype=object) for s in corpus.tokens]),
+                classes=classes,
+            )
+        else:  # an .npz: one (tokens, classes) array per sentence
+            _check_sentences(probs, [len(s) for s in corpus.tags])
+            result = token.find_label_issues(corpus.tags, probs, tokens=corpus.tokens, classes=classes)
     return result, {"sentences.csv": result.sentence_frame()}
+
+
+def _check_sentences(probs: list, lengths: list[int]) -> None:
+    """One ``--probs`` array per sentence of DATA, with a row per token (the library says ``labels`` / ``probs``)."""
+    if len(probs) != len(lengths):
+        raise ShapeMismatchError(f"--probs must hold one array per sentence of DATA ({len(lengths)}), got {len(probs)}")
+    rows = [len(p) if np.ndim(p) else 0 for p in probs]
+    if rows != lengths:
+        s = next(i for i, (r, n) in enumerate(zip(rows, lengths, strict=True)) if r != n)
+        raise ShapeMismatchError(
+            f"--probs array of sentence {s} must have {lengths[s]} rows (its tokens), got {rows[s]}"
+        )
 
 
 def _segmentation(
@@ -131,9 +166,13 @@ def _segmentation(
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import segmentation
 
-    masks, names = read_masks(data)
+    masks, names = read_masks(require_folder(data, parameter="DATA", kind="folder of mask PNGs"))
     probs = _load_array(probs_path, "--probs", mmap=True)
-    result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
+    if (isinstance(probs, list) or np.ndim(probs) == 4) and len(probs) != len(masks):  # (N, K, H, W) or one per key
+        got = f"{len(probs)} arrays" if isinstance(probs, list) else f"shape {np.shape(probs)}"
+        raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
+    with renaming({"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}):
+        result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
     return result, {"regions.csv": regions}
@@ -201,7 +240,30 @@ def _detection(data: Path, predictions_path: Path | None, **_: Any) -> tuple[Any
             "is_issue": result.is_image_issue[order],
         }
     )
-    return result, {"images.csv": images}
+    frame = result.to_frame()  # image and class codes index the file's images and sorted category ids: add those
+    frame["image_id"] = [coco.image_ids[i] for i in frame["image"]]
+    for column in ("given", "suggested"):
+        frame[f"{column}_category_id"] = pd.array(
+            [coco.categories[c] if c >= 0 else None for c in frame[column]], dtype=object
+        )
+    return result, {"issues.csv": frame, "images.csv": images}
+
+
+#: The console's count of each task: what was flagged, of how many (summary.json's keys), and what beside it.
+_FLAGGED = {
+    "multilabel": ("n_issues", "n_examples", "examples", "{n_missing} missing and {n_spurious} spurious tags"),
+    "token": ("n_issues", "n_examples", "tokens", "in {n_sentences_flagged} of {n_sentences} sentences"),
+    "segmentation": ("n_images_flagged", "n_images", "images", "{n_pixels_flagged} pixels in {n_regions} regions"),
+    "regression": ("n_issues", "n_examples", "rows", ""),
+    "detection": ("n_images_flagged", "n_images", "images", "{n_issues} boxes"),
+}
+
+
+def _flagged(task: str, summary: dict) -> str:
+    """``5 of 50 images flagged (108 pixels in 6 regions)``: the unit named ('6 flagged' did not say of what)."""
+    count, total, unit, beside = _FLAGGED[task]
+    extra = f" ({beside.format(**summary)})" if beside else ""
+    return f"[bold red]{summary[count]}[/] of {summary[total]} {unit} flagged{extra}"
 
 
 def _sizes_or_none(sizes: list) -> list | None:
@@ -263,14 +325,17 @@ def run_task_audit(
         "task": task,
         "data": str(Path(data).resolve()),
         "label": label,
-        "probs": str(probs_path) if probs_path else None,
-        "predictions": str(predictions_path) if predictions_path else None,
+        # absolute, as data: the report and review find them from any folder (a relative path was looked up
+        # from the folder the report ran in, where another file of that name may be)
+        "probs": str(Path(probs_path).resolve()) if probs_path else None,
+        "predictions": str(Path(predictions_path).resolve()) if predictions_path else None,
         **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
         **ran,
     }
-    frame = result.to_frame()
+    shown = result.to_frame()
+    frame = extra.pop("issues.csv", shown)  # a task may add columns to issues.csv (detection: the COCO ids)
     out = Path(out)
     with files_together(supersedes=superseded):
         write_csv(frame, out / "issues.csv")
@@ -283,9 +348,9 @@ def run_task_audit(
         how = f" (rule mixture, threshold {summary['threshold']}; --mixture-prior {mixture_prior}: {summary['mixture_fit']} fit)"
     elif "rule" in summary:
         how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
-    con.print(f"--task {task}: [bold red]{summary.get('n_issues', summary.get('n_images_flagged'))}[/] flagged{how}")
+    con.print(f"--task {task}: {_flagged(task, summary)}{how}")
     if top:
-        print_frame(frame.head(top), title="Worst")
+        print_frame(shown.head(top), title="Worst")
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
     if report:
         from ..report import write_report

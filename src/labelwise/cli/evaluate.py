@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -75,6 +76,11 @@ def read_labels(path: Path, column: str | None) -> np.ndarray:
     """Test labels from a ``.npy`` array or a table column (``--label-column``; default: the only or 'label' column)."""
     require_file(path, parameter="--labels", kind=".npy file or table")
     if path.suffix.lower() == ".npy":
+        if column is not None:  # an array has no columns: the option would be ignored
+            raise InvalidParameterError(
+                f"--label-column names a column of a --labels table; {str(path)!r} is an .npy array of labels, "
+                f"got --label-column {column!r}: leave it out"
+            )
         labels = load_npy(path, "--labels")
         if labels.ndim != 1:
             raise ShapeMismatchError(f"--labels must hold one label per test item (1-D), got shape {labels.shape}")
@@ -110,6 +116,11 @@ def _named_classes(value: str | None, preds: dict[str, np.ndarray | pd.DataFrame
             check_class_count(names, np.shape(pred)[1], what="class", columns=f"PREDICTIONS file {name!r}")
     check_labels_named(given, names, source="--labels")
     return classes_like_labels(names, given)
+
+
+def _input_paths(**paths: Any) -> dict[str, str]:
+    """summary.json's settings of the input files given, as absolute paths (found again from any folder)."""
+    return {name: str(Path(path).resolve()) for name, path in paths.items() if path is not None}
 
 
 @click.command()
@@ -198,7 +209,7 @@ def evaluate(
             fixes = read_corrections(corrections, given)
         if named is not None:
             check_labels_named(fixes.corrected, named, source="--corrections")
-    with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds"}):
+    with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
         ev = corrected_benchmark(
             preds,
             given,
@@ -226,9 +237,10 @@ def evaluate(
             "classes": [c.item() if isinstance(c, np.generic) else c for c in ev.classes],
             "corrections": fixes.source,
             "settings": {
-                "predictions": str(Path(predictions).resolve()),
-                "seeds": seeds,
-                "random_state": random_state,
+                **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
+                **_input_paths(human_counts=human_counts),
+                **({"label_column": label_column} if label_column is not None else {}),
+                **{"metric": metric, "seeds": seeds, "random_state": random_state},
                 **({"classes": split_csv_option(classes)} if named is not None else {}),
             },
         }

@@ -13,7 +13,7 @@ from ..io import files_together, write_csv, write_json, write_npy
 from ..io.names import read_names
 from ..shift import METHODS, estimate_priors, familiarity
 from ..shift.priors import CALIBRATIONS
-from ._common import SEED, console, load_npy, print_frame
+from ._common import SEED, console, load_npy, print_frame, renaming
 from ._out_folder import out_folder
 
 
@@ -86,15 +86,17 @@ def shift(
         _load(target_probs, "--target-probs"),
     )
     _checked(vp, vl, tp)
-    est = estimate_priors(
-        vp,
-        vl,
-        tp,
-        method=method,
-        calibration=calibration,
-        n_boot=n_boot,
-        random_state=random_state,
-    )
+    # the library's checks of the labels (a value that is no column, a class no label has) name val_labels
+    with renaming({"val_labels": "--train-labels", "val_probs": "--train-probs", "target_probs": "--target-probs"}):
+        est = estimate_priors(
+            vp,
+            vl,
+            tp,
+            method=method,
+            calibration=calibration,
+            n_boot=n_boot,
+            random_state=random_state,
+        )
     adapted = est.calibrator(tp.astype(float)) * est.weights[None, :]
     adapted /= np.clip(adapted.sum(axis=1, keepdims=True), 1e-300, None)
     out = Path(out)
@@ -107,10 +109,20 @@ def shift(
                 "calibration": est.calibration,
                 "n_source": len(vp),
                 "n_target": len(tp),
+                "classes": [c.item() if isinstance(c, np.generic) else c for c in est.classes],
                 "priors": est.priors.tolist(),
                 "source_priors": est.source_priors.tolist(),
                 "n_boot": n_boot,
                 "l1_shift": float(np.abs(est.priors - est.source_priors).sum()),
+                "settings": {  # what ran, as the other commands record it (absolute paths)
+                    "train_probs": str(Path(train_probs).resolve()),
+                    "train_labels": str(Path(train_labels).resolve()),
+                    "target_probs": str(Path(target_probs).resolve()),
+                    "method": method,
+                    "calibration": calibration,
+                    "n_boot": n_boot,
+                    "random_state": random_state,
+                },
             },
             out / "summary.json",
         )

@@ -134,10 +134,16 @@ def predictions_to_codes(
                         "probabilities as a table "
                         "whose header names the classes"
                         if probs.shape[1] > len(classes)
-                        else ""
+                        else f"; the classes are the given and corrected labels, sorted: {listed_classes(classes)}"
                     )
                 )
             out[i] = probs.argmax(axis=1)
         else:
             out[i] = encode_against(arr, classes, name=f"predictions of model {name!r}")
     return names, out
+
+
+def listed_classes(classes: np.ndarray) -> str:
+    """The first 20 classes for a message (numpy scalars as plain values), and how many more."""
+    values = [c.item() if isinstance(c, np.generic) else c for c in classes[:20]]
+    return f"{values}" + (f" and {len(classes) - 20} more" if len(classes) > 20 else "")

@@ -10,11 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_fraction, check_positive_int, seed_from
+from .._validate.arguments import check_fraction, check_positive_int, seed_from, show
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
-from ._inputs import classes_named_by_columns, encode_against, is_accuracy, predictions_to_codes, resolve_metric
+from ._inputs import (
+    classes_named_by_columns,
+    encode_against,
+    is_accuracy,
+    listed_classes,
+    predictions_to_codes,
+    resolve_metric,
+)
 from .prevalence import (
     PrevalenceCurve,
     crossover_table,
@@ -213,7 +220,13 @@ def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions
     is that class, not a new one (else every item would count as corrected).
     """
     if classes is not None:
-        return _as_1d(classes, "classes")
+        named = _as_1d(classes, "classes")
+        repeated = pd.Index(named.astype(object)).duplicated()
+        if repeated.any():  # the class -> column index would be ambiguous (pandas' InvalidIndexError)
+            raise InvalidParameterError(
+                f"classes must name each probability column's class once, got {show(named[repeated][0])} twice"
+            )
+        return named
     values = list(pd.unique(given.astype(object)))
     text = {str(v) for v in values}
     for v in pd.unique(corrected[~pd.isna(corrected)].astype(object)):
@@ -297,7 +310,11 @@ def corrected_benchmark(
     if soft_labels is not None:
         soft = check_probs(soft_labels, name="soft_labels")
         if soft.shape != (len(g), len(cls)):
-            raise ShapeMismatchError(f"soft_labels must have shape {(len(g), len(cls))}, got {soft.shape}")
+            raise ShapeMismatchError(
+                f"soft_labels must have shape {(len(g), len(cls))}, one column per class {listed_classes(cls)}, got "
+                f"{soft.shape}; for classes no given or corrected label has, pass classes= (--classes on the "
+                "command line)"
+            )
         table["expected_corrected"] = soft[np.arange(len(g))[None, :], pred].mean(axis=1)
     for col in list(table.columns):
         table[f"{col}_rank"] = table[col].rank(ascending=False, method="min").astype("Int64")

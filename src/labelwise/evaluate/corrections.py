@@ -96,7 +96,9 @@ def _like(value: Any, given: np.ndarray) -> Any:
             return value
         return int(f) if f == int(f) else value
     if isinstance(sample, str):
-        return str(value)
+        # an integer column with an empty cell (an exclusion) is read as floats: 5.0 was written "5"
+        integral = isinstance(value, (float, np.floating)) and float(value).is_integer()
+        return str(int(value)) if integral else str(value)
     return value
 
 
@@ -124,15 +126,22 @@ def corrections_from_counts(counts: Any, given: Any, *, classes: Any = None) -> 
         raise ShapeMismatchError(f"counts must be 2-D (items x classes), got shape {c.shape}")
     if len(c) != len(g):
         raise ShapeMismatchError(f"counts must have one row per test item (given has {len(g)}), got {len(c)}")
-    if not np.all(np.isfinite(c)) or (c < 0).any():
-        raise InvalidParameterError("counts must be finite and non-negative")
+    bad = ~np.isfinite(c) | (c < 0)
+    if bad.any():
+        r, j = np.argwhere(bad)[0]
+        raise InvalidParameterError(
+            f"counts must be finite and non-negative numbers of votes, row {r} column {j} is {show(c[r, j])}"
+        )
     cls = _count_classes(g, c.shape[1]) if classes is None else _as_1d(classes, "classes")
     if len(cls) != c.shape[1]:
         raise ShapeMismatchError(f"classes must have one entry per column of counts ({c.shape[1]}), got {len(cls)}")
     col = pd.Index(cls).get_indexer(g.astype(object))
     if (col < 0).any():
         row = int(np.flatnonzero(col < 0)[0])
-        raise InvalidLabelsError(f"given must be one of the classes of counts, row {row} is {show(g[row])}")
+        raise InvalidLabelsError(
+            f"given must be one of the classes of the {len(cls)} columns of counts {cls.tolist()[:20]}, row {row} "
+            f"is {show(g[row])}; pass classes= (--classes on the command line) to name the class of each column"
+        )
     total = c.sum(axis=1)
     top = c.max(axis=1)
     keep_given = c[np.arange(len(c)), col] == top

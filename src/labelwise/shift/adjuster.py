@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .._validate.arguments import check_choice
 from .._validate.estimators import check_estimator_method
 from .._validate.labels import encode_labels_for_probs
-from ..errors import EstimatorError
+from ..errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 from .calibration import fit_calibrator
 from .priors import CALIBRATIONS, DEFAULT_CALIBRATION, METHODS, estimate_priors
 
@@ -57,8 +57,12 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         check_choice("method", self.method, list(METHODS))
         check_choice("calibration", self.calibration, CALIBRATIONS)
         self.classes_ = np.asarray(self.model.classes_)
-        self.val_probs_ = np.asarray(self.model.predict_proba(X_val), dtype=float)
         self.y_val_ = np.asarray(y_val)
+        if self.y_val_.ndim != 1 or len(self.y_val_) != _n_rows(X_val):
+            raise ShapeMismatchError(
+                f"y_val must hold one label per row of X_val ({_n_rows(X_val)}), got shape {self.y_val_.shape}"
+            )
+        self.val_probs_ = np.asarray(self.model.predict_proba(X_val), dtype=float)
         kind = DEFAULT_CALIBRATION[self.method] if self.calibration == "auto" else self.calibration
         codes, _ = encode_labels_for_probs(self.y_val_, len(self.classes_), classes=self.classes_, name="y_val")
         self.calibrator_ = fit_calibrator(self.val_probs_, codes, kind)
@@ -68,6 +72,8 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         """Estimate the class priors of ``X_target`` and switch predictions to them."""
         if not hasattr(self, "calibrator_"):
             raise EstimatorError("PriorShiftAdjuster must be fit on validation data before adapt")
+        if _n_rows(X_target) == 0:
+            raise TooFewExamplesError("X_target must have at least one row (the target data whose priors to estimate)")
         self.estimate_ = estimate_priors(
             self.val_probs_,
             self.y_val_,
@@ -94,3 +100,9 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """The class with the highest adapted posterior."""
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def _n_rows(X: Any) -> int:
+    """Rows of a feature table or array (a list of rows too)."""
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(X)

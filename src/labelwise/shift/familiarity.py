@@ -64,7 +64,11 @@ def _label_names(values: Iterable[Any], name: str) -> list[str]:
 
     ``str(None)`` would otherwise enter the label set as a label called ``'None'`` (or ``'nan'``).
     """
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+    if isinstance(values, (str, bytes)):  # a bare string would be read letter by letter: 'person' -> p, e, r, ...
+        raise InvalidParameterError(
+            f"{name} must be a list of label names, got the single string {show(values)}: wrap it in a list"
+        )
+    if not isinstance(values, Iterable):
         raise InvalidLabelsError(f"{name} must be a list of label names, got {type(values).__name__} {show(values)}")
     out = []
     for i, v in enumerate(values):
