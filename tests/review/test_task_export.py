@@ -409,3 +409,13 @@ class TestLabelDtype:
         manifest = pd.read_parquet(tmp_path / "kept.parquet")
         assert pd.api.types.is_integer_dtype(manifest["image"].dtype) and manifest["image"].tolist() == [0, 1]
         assert all(isinstance(v, str) for v in [*manifest["file"], *manifest["path"]])
+
+
+def test_a_task_export_over_the_audited_data_is_refused_even_with_force(token_dir, detection_dir, tmp_path):
+    """--out naming the CoNLL or COCO file the audit read is refused, force or not, and the file is untouched."""
+    for out, data in ((token_dir, token_dir.parent / "c.conll"), (detection_dir, detection_dir.parent / "gt.json")):
+        before = data.read_bytes()
+        with pytest.raises(InvalidParameterError, match="is the data this audit read"):
+            export_cleaned(out, data, force=True)
+        assert data.read_bytes() == before
+        assert not data.with_name(f"{data.stem}.changes.csv").exists()

@@ -17,6 +17,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io.atomic import atomic_write
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
+from ..report._tasks import TaskRun
 from ._label_dtype import relabelled_column
 from .store import DB_NAME, DecisionStore
 from .task_export import CLEANED_FORMATS, audit_task, refuse_label_studio, task_cleaned, write_task_cleaned
@@ -284,6 +285,15 @@ def export_cleaned(
     """
     task = audit_task(out_dir)
     path, log_path = cleaned_paths(out, force, log, task=task)
+    audited = (
+        load_audit(out_dir, with_data=False).data_path if task is None else TaskRun.load(Path(out_dir)).path("data")
+    )
+    for name, target in (("out", path), ("log", log_path)):
+        if audited is not None and target.resolve() == audited.resolve():  # even with force
+            raise InvalidParameterError(
+                f"{name} {str(target)!r} is the data this audit read; write to another file: over it, the "
+                "audit folder would describe rows that are gone"
+            )
     if task is not None:
         res = task_cleaned(out_dir, mark_excluded=mark_excluded)
         write_task_cleaned(res, path, log_path)
@@ -299,13 +309,6 @@ def export_cleaned(
             unit=res.unit,
             n_removed=res.n_removed,
         )
-    audited = load_audit(out_dir, with_data=False).data_path
-    for name, target in (("out", path), ("log", log_path)):
-        if audited is not None and target.resolve() == audited:  # even with force
-            raise InvalidParameterError(
-                f"{name} {str(target)!r} is the data this audit read; write to another file: over it, the "
-                "audit folder would describe rows that are gone"
-            )
     cleaned, changes = cleaned_table(out_dir, mark_excluded=mark_excluded)
     # The log first: a cleaned table on disk always has its log beside it.
     with atomic_write(log_path, "w") as fh:
