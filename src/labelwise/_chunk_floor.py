@@ -44,13 +44,10 @@ def task_threads() -> int:
     """The threads that will run dask tasks computed now: the workers' threads together
     (``Client.nthreads()``) when Dask computes on a ``dask.distributed`` client (the default client,
     or ``scheduler="dask.distributed"``), else the CPUs of this process (a cluster's workers are
-    not this machine's CPUs). ``distributed`` is not imported here: without it loaded, no client
-    can be active."""
-    import sys
-
+    not this machine's CPUs)."""
     from ._chunks import default_n_jobs
 
-    client = _active_client() if "distributed" in sys.modules else None
+    client = active_client()
     if client is not None:
         try:
             threads = sum(int(n) for n in client.nthreads().values())
@@ -61,8 +58,13 @@ def task_threads() -> int:
     return default_n_jobs()
 
 
-def _active_client() -> Any:
-    """The ``dask.distributed`` client Dask's ``compute`` would use now, or None (another scheduler)."""
+def active_client() -> Any:
+    """The ``dask.distributed`` client Dask's ``compute`` would use now, or None (another scheduler,
+    or ``distributed`` not imported: no client can be running; it is not imported here)."""
+    import sys
+
+    if "distributed" not in sys.modules:
+        return None
     from dask.base import get_scheduler
 
     try:
@@ -71,6 +73,17 @@ def _active_client() -> Any:
         return None
     client = getattr(get, "__self__", None)  # a client's scheduler is its bound ``get``
     return client if callable(getattr(client, "nthreads", None)) else None
+
+
+def chunks_record(sizes: Sequence[int], given: int | None = None) -> dict[str, Any]:
+    """JSON-ready record of the row chunks a computation ran on: ``n_chunks``, ``chunk_rows`` (the
+    rows of the largest) and, when ``given`` says it, ``n_chunks_given`` (those of the input, before
+    chunks under the floor were merged)."""
+    rows = [int(s) for s in sizes]
+    record: dict[str, Any] = {"n_chunks": len(rows), "chunk_rows": max(rows, default=0)}
+    if given is not None:
+        record["n_chunks_given"] = int(given)
+    return record
 
 
 def merged_runs(sizes: Sequence[int], floor: int) -> list[tuple[int, int]]:
