@@ -47,7 +47,7 @@ def merged_apply(
         sizes = compute(*[measure(p) for p in parts])
     lengths = np.array([s[1] for s in sizes], dtype=np.int64)
     nbytes = np.array([s[2] for s in sizes], dtype=np.int64)
-    runs = _chunk_floor.merged_runs(nbytes, _chunk_floor.floor_bytes(int(nbytes.sum())))
+    runs = _chunk_floor.merged_runs(nbytes.tolist(), _chunk_floor.floor_bytes(int(nbytes.sum())))
     if len(runs) == df.npartitions:
         return None
     items = sizes[0][0].append([s[0] for s in sizes[1:]])
