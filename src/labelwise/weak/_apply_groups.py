@@ -2,8 +2,9 @@
 
 Each partition costs a Dask task and, per labeling function, a call and a small table; on
 partitions of a few rows that is most of the time (benchmarks/RESULTS.md, scale29). When the first
-partition is under the chunk floor (:mod:`labelwise._chunk_floor`), one pass measures every
-partition (rows and memory) and reads the index; runs of neighbouring partitions under the floor
+partition is under the chunk floor (:mod:`labelwise._chunk_floor`) of a frame of partitions of its
+size (a probe that reads that partition only), one pass measures every partition (rows and memory)
+and reads the index; runs of neighbouring partitions under the floor
 (:func:`~labelwise._chunk_floor.merged_runs`) are then concatenated in order and labelled by one
 task each. The votes are those of the partitions one by one: each group's table is put back in
 partition order (stable), and a frame whose partitions each carry their own ``0..len-1`` index
