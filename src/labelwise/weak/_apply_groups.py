@@ -45,7 +45,7 @@ def merged_apply(
     parts = df.to_delayed()
     measure = dask.delayed(_index_rows_and_bytes, pure=True)
     with stage("measuring partitions"):
-        sizes = compute(*[measure(p) for p in parts])
+        sizes = compute(*[measure(p) for p in parts], optimize_graph=False)  # to_delayed optimised it
     lengths = np.array([s[1] for s in sizes], dtype=np.int64)
     nbytes = np.array([s[2] for s in sizes], dtype=np.int64)
     runs = _chunk_floor.merged_runs(nbytes.tolist(), _chunk_floor.floor_bytes(int(nbytes.sum())))
@@ -62,7 +62,7 @@ def merged_apply(
         label(parts[a:b], lfs, declared, a, lengths[a:b], None if offsets is None else int(offsets[a])) for a, b in runs
     ]
     with stage("labeling partitions"):
-        tables = compute(*tasks)
+        tables = compute(*tasks, optimize_graph=False)
     answers = pd.concat(tables, ignore_index=True)
     return answers, (items if offsets is None else pd.RangeIndex(len(items)))
 
