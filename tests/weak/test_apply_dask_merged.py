@@ -15,6 +15,12 @@ dd = pytest.importorskip("dask.dataframe")
 pytestmark = pytest.mark.usefixtures("dask_two_threads", "merged_row_chunks")
 
 
+@pytest.fixture(autouse=True)
+def _two_threads(monkeypatch):
+    """The floor's threads at 2 whatever the machine (frames of more partitions are merged)."""
+    monkeypatch.setattr(_chunk_floor, "task_threads", lambda: 2)
+
+
 @pytest.fixture
 def frame():
     rng = np.random.default_rng(0)
@@ -137,6 +143,12 @@ class TestMerged:
         merged = apply([by_x, calls.lf, is_a], lazy)
         assert calls.n == 1
         _assert_same_votes(merged, _unmerged(monkeypatch, [by_x, calls.lf, is_a], lazy))
+
+    def test_no_more_partitions_than_threads_are_labelled_one_by_one(self, frame):
+        """Two tiny partitions on two threads: nothing to merge away, no measuring pass."""
+        calls = Calls()
+        apply([calls.lf], dd.from_pandas(frame, npartitions=2))
+        assert calls.n == 2
 
     def test_a_first_partition_at_the_floor_labels_the_partitions_one_by_one(self, frame, monkeypatch):
         """Partitions at the floor (lowered to 100 bytes here): no measuring pass, no group."""

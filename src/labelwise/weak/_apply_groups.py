@@ -29,15 +29,16 @@ def merged_apply(
 ) -> tuple[pd.DataFrame, pd.Index] | None:
     """The answers (with their partition) and the items of ``df`` labelled in merged groups of
     partitions, or None when no partition would be merged (the caller labels them one by one):
-    the floor off, one partition, or a first partition at the floor of a frame of partitions of
-    its size (well-chunked data is not read an extra time; only that partition is)."""
+    the floor off, no more partitions than threads (:func:`~labelwise._chunk_floor.task_threads`),
+    or a first partition at the floor of a frame of partitions of its size (well-chunked data is
+    not read an extra time; only that partition is)."""
     import dask
 
     from .._stage_progress import compute, stage
     from .apply import _repeated_index, _row_offsets
 
-    if _chunk_floor.ROW_CHUNK_FLOOR_BYTES <= 0 or df.npartitions < 2:
-        return None
+    if _chunk_floor.ROW_CHUNK_FLOOR_BYTES <= 0 or df.npartitions <= _chunk_floor.task_threads():
+        return None  # a partition per thread at most: a task each costs nothing to merge away
     (first,) = compute(df.partitions[0].map_partitions(_rows_and_bytes, meta=_SIZES_META))
     first_bytes = int(first["bytes"].iloc[0])
     if first_bytes >= _chunk_floor.floor_bytes(first_bytes * df.npartitions):  # as if all were its size
