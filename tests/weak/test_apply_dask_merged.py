@@ -150,9 +150,9 @@ class TestMerged:
         apply([calls.lf], dd.from_pandas(frame, npartitions=2))
         assert calls.n == 2
 
-    def test_a_first_partition_at_the_floor_labels_the_partitions_one_by_one(self, frame, monkeypatch):
-        """Partitions at the floor (lowered to 100 bytes here): no measuring pass, no group."""
-        monkeypatch.setattr(_chunk_floor, "ROW_CHUNK_FLOOR_BYTES", 100)
+    def test_a_first_partition_of_the_minimum_or_more_labels_the_partitions_one_by_one(self, frame, monkeypatch):
+        """A first partition of ``MIN_CHUNK_BYTES`` (lowered to 100 bytes here) or more: no
+        measuring pass, no group, though the floor is higher."""
         monkeypatch.setattr(_chunk_floor, "MIN_CHUNK_BYTES", 100)
         calls = Calls()
         lazy = dd.from_pandas(frame, npartitions=4)

@@ -1,10 +1,10 @@
 """``weak.apply`` on a Dask frame of tiny partitions: neighbouring partitions labelled together.
 
 Each partition costs a Dask task and, per labeling function, a call and a small table; on
-partitions of a few rows that is most of the time (benchmarks/RESULTS.md, scale29). When the first
-partition is under the chunk floor (:mod:`labelwise._chunk_floor`) of a frame of partitions of its
-size (a probe that reads that partition only), one pass measures every partition (rows and memory)
-and reads the index; runs of neighbouring partitions under the floor
+partitions of a few rows that is most of the time (benchmarks/RESULTS.md, scale29). When there are
+more partitions than threads and the first is under ``MIN_CHUNK_BYTES`` (64 KiB,
+:mod:`labelwise._chunk_floor`; a probe that reads that partition only), one pass measures every
+partition (rows and memory) and reads the index; runs of neighbouring partitions under the floor
 (:func:`~labelwise._chunk_floor.merged_runs`) are then concatenated in order and labelled by one
 task each. The votes are those of the partitions one by one: each group's table is put back in
 partition order (stable), and a frame whose partitions each carry their own ``0..len-1`` index
@@ -30,8 +30,8 @@ def merged_apply(
     """The answers (with their partition) and the items of ``df`` labelled in merged groups of
     partitions, or None when no partition would be merged (the caller labels them one by one):
     the floor off, no more partitions than threads (:func:`~labelwise._chunk_floor.task_threads`),
-    or a first partition at the floor of a frame of partitions of its size (well-chunked data is
-    not read an extra time; only that partition is)."""
+    or a first partition of ``MIN_CHUNK_BYTES`` or more (such data is not read an extra time;
+    only that partition is)."""
     import dask
 
     from .._stage_progress import compute, stage
@@ -40,9 +40,8 @@ def merged_apply(
     if _chunk_floor.ROW_CHUNK_FLOOR_BYTES <= 0 or df.npartitions <= _chunk_floor.task_threads():
         return None  # a partition per thread at most: a task each costs nothing to merge away
     (first,) = compute(df.partitions[0].map_partitions(_rows_and_bytes, meta=_SIZES_META))
-    first_bytes = int(first["bytes"].iloc[0])
-    if first_bytes >= _chunk_floor.floor_bytes(first_bytes * df.npartitions):  # as if all were its size
-        return None
+    if int(first["bytes"].iloc[0]) >= _chunk_floor.MIN_CHUNK_BYTES:
+        return None  # merging partitions this large gains less than the measuring pass costs (RESULTS.md, scale29)
     parts = df.to_delayed()
     measure = dask.delayed(_index_rows_and_bytes, pure=True)
     with stage("measuring partitions"):

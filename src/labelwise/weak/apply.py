@@ -334,8 +334,8 @@ def apply(
         The data. Its index identifies the items (it must be unique). A Dask frame is labelled
         partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
         computation with its index; when each partition has its own ``0..len-1`` index (as
-        ``dd.read_csv`` gives), the items are the row numbers through the whole frame. Partitions
-        under about 1 MiB are labelled in groups of neighbours, with the same votes (docs/weak.md).
+        ``dd.read_csv`` gives), the items are the row numbers through the whole frame. Tiny
+        partitions are labelled in groups of neighbours, with the same votes (docs/weak.md).
     classes : sequence, optional
         The allowed classes. Any other returned value (that is not the LF's abstain value) is an
         error naming the function, the row and the value. Default: the sorted values returned.
