@@ -49,6 +49,18 @@ class TestTaskThreads:
             assert _chunk_floor.task_threads() == default_n_jobs()
 
 
+def test_the_active_client_is_the_one_dask_computes_on_and_picks_the_shuffle(cluster_client):
+    """``active_client``: the client while Dask computes on it (the aggregation then shuffles
+    peer to peer), None under another scheduler (task-based shuffle)."""
+    from labelwise.aggregate import distributed as aggregate_distributed
+
+    assert _chunk_floor.active_client() is cluster_client
+    assert aggregate_distributed._shuffle_method() == "p2p"
+    with dask.config.set(scheduler="sync"):
+        assert _chunk_floor.active_client() is None
+        assert aggregate_distributed._shuffle_method() == "tasks"
+
+
 def test_without_a_client_the_cpus_of_this_process():
     """No client: this process's CPUs, as before."""
     with dask.config.set(scheduler="sync"):
