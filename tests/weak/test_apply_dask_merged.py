@@ -6,10 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labelwise import _chunk_floor
 from labelwise.errors import ShapeMismatchError
 from labelwise.weak import LabelingFunctionError, apply, labeling_function
+
+from .test_apply_dask_properties import LFS, SETTINGS, _outcome, _partitioned, frames
+from .test_apply_dask_properties import _assert_same_votes as _assert_same_outcome
 
 dd = pytest.importorskip("dask.dataframe")
 pytestmark = pytest.mark.usefixtures("dask_two_threads", "merged_row_chunks")
@@ -158,6 +163,17 @@ class TestMerged:
         lazy = dd.from_pandas(frame, npartitions=4)
         apply([calls.lf], lazy)
         assert calls.n == 4
+
+
+@SETTINGS
+@given(frame=frames(), data=st.data(), own_index=st.booleans(), kind=st.sampled_from(sorted(LFS)))
+def test_merged_partitions_give_memory_s_votes_matrix_and_label_model(frame, data, own_index, kind):
+    """The walk's property (tests/weak/test_apply_dask_properties.py) with the floor on: 1..5
+    partitions, empty ones anywhere, the frame's index or each partition's own, labelled in groups
+    (more partitions than the 2 threads): memory's votes, matrix and posteriors, or its error."""
+    cuts = data.draw(st.lists(st.integers(0, len(frame)), max_size=4), label="cuts")
+    lfs = LFS[kind]
+    _assert_same_outcome(_outcome(lfs, _partitioned(frame, cuts, own_index)), _outcome(lfs, frame))
 
 
 class TestErrors:
