@@ -32,14 +32,58 @@ MIN_CHUNK_BYTES = 1 << 16
 
 def floor_bytes(total_bytes: int, cpus: int | None = None) -> int:
     """The floor for ``total_bytes`` of data: ``ROW_CHUNK_FLOOR_BYTES``, lowered to a share of the
-    data per CPU (``cpus``, default those of this process) where that is smaller, not below
+    data per CPU (``cpus``, default :func:`task_threads`) where that is smaller, not below
     ``MIN_CHUNK_BYTES`` (with the defaults and 4 CPUs: 1 MiB for 8 MiB of data, 512 KiB for 2 MiB,
     64 KiB for 100 KB).
     """
+    share = -(-int(total_bytes) // (task_threads() if cpus is None else cpus))
+    return min(ROW_CHUNK_FLOOR_BYTES, max(share, MIN_CHUNK_BYTES))
+
+
+def task_threads() -> int:
+    """The threads that will run dask tasks computed now: the workers' threads together
+    (``Client.nthreads()``) when Dask computes on a ``dask.distributed`` client (the default client,
+    or ``scheduler="dask.distributed"``), else the CPUs of this process (a cluster's workers are
+    not this machine's CPUs)."""
     from ._chunks import default_n_jobs
 
-    share = -(-int(total_bytes) // (default_n_jobs() if cpus is None else cpus))
-    return min(ROW_CHUNK_FLOOR_BYTES, max(share, MIN_CHUNK_BYTES))
+    client = active_client()
+    if client is not None:
+        try:
+            threads = sum(int(n) for n in client.nthreads().values())
+        except (OSError, TimeoutError, RuntimeError):  # a client whose scheduler is gone: Dask will say so
+            threads = 0
+        if threads > 0:
+            return threads
+    return default_n_jobs()
+
+
+def active_client() -> Any:
+    """The ``dask.distributed`` client Dask's ``compute`` would use now, or None (another scheduler,
+    or ``distributed`` not imported: no client can be running; it is not imported here)."""
+    import sys
+
+    if "distributed" not in sys.modules:
+        return None
+    from dask.base import get_scheduler
+
+    try:
+        get = get_scheduler()
+    except (RuntimeError, ValueError):  # "dask.distributed" asked for with no client running
+        return None
+    client = getattr(get, "__self__", None)  # a client's scheduler is its bound ``get``
+    return client if callable(getattr(client, "nthreads", None)) else None
+
+
+def chunks_record(sizes: Sequence[int], given: int | None = None) -> dict[str, Any]:
+    """JSON-ready record of the row chunks a computation ran on: ``n_chunks``, ``chunk_rows`` (the
+    rows of the largest) and, when ``given`` says it, ``n_chunks_given`` (those of the input, before
+    chunks under the floor were merged)."""
+    rows = [int(s) for s in sizes]
+    record: dict[str, Any] = {"n_chunks": len(rows), "chunk_rows": max(rows, default=0)}
+    if given is not None:
+        record["n_chunks_given"] = int(given)
+    return record
 
 
 def merged_runs(sizes: Sequence[int], floor: int) -> list[tuple[int, int]]:

@@ -216,17 +216,19 @@ def persist(*values: Any, **kwargs: Any) -> tuple[Any, ...]:
     return out
 
 
-def compute(*values: Any) -> tuple[Any, ...]:
+def compute(*values: Any, optimize_graph: bool = True) -> tuple[Any, ...]:
     """``dask.compute(*values)``; on ``distributed`` inside a stage, the results' futures are counted
-    as they finish, then gathered (only these results reach the client, as with ``dask.compute``)."""
+    as they finish, then gathered (only these results reach the client, as with ``dask.compute``).
+    ``optimize_graph=False``: values built on an optimised graph (``to_delayed()``'s) are not
+    optimised again (Dask's optimisation costs per task)."""
     import dask
 
     target = _STAGE.get()
     client = _client() if target is not None else None
     if target is None or client is None:
-        return dask.compute(*values)
+        return dask.compute(*values, optimize_graph=optimize_graph)
     lazy = [i for i, v in enumerate(values) if dask.is_dask_collection(v)]
-    futures = client.compute([values[i] for i in lazy])  # one graph, as dask.compute sends
+    futures = client.compute([values[i] for i in lazy], optimize_graph=optimize_graph)  # one graph
     target.track(futures)
     out = list(values)
     for i, value in zip(lazy, client.gather(futures), strict=True):

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._chunk_floor import merge_small_partitions
+from .._chunk_floor import active_client, merge_small_partitions
 from .._chunks import tree_reduce_delayed
 from .._extras import require
 from .._stage_progress import compute, persist, stage, stages
@@ -240,6 +240,7 @@ def fit(
     timings: dict | None = None,
     agreement: dict | None = None,
     verbose: bool | None = None,
+    partitions: dict | None = None,
 ) -> BaseAggregator:
     """Fit ``estimator`` on a ``dask.dataframe`` of answers; the same fitted attributes as in memory.
 
@@ -259,6 +260,8 @@ def fit(
     agreement : dict, optional
         Filled with ``"item"`` and ``"annotator"``: what :func:`~labelwise.aggregate.item_agreement`
         and :func:`~labelwise.aggregate.annotator_agreement` give for the fitted labels.
+    partitions : dict, optional
+        Filled with the partitions that ran: ``"given"``, ``"merged"`` (small ones merged), ``"shuffled"`` (by item).
     verbose : bool or None, default None
         One progress bar per stage on stderr (encoding, the dependent-pair check, EM iterations,
         gathering): True draws them, False never, None when stderr is a terminal. The fit does
@@ -276,11 +279,16 @@ def fit(
     if verbose is not None and not isinstance(verbose, bool):
         raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
     with stages(verbose):
-        return _fit(estimator, answers, npartitions, {} if timings is None else timings, agreement)
+        return _fit(estimator, answers, npartitions, {} if timings is None else timings, agreement, partitions)
 
 
 def _fit(
-    estimator: BaseAggregator, answers: Any, npartitions: int | None, timings: dict, agreement: dict | None
+    estimator: BaseAggregator,
+    answers: Any,
+    npartitions: int | None,
+    timings: dict,
+    agreement: dict | None,
+    partitions: dict | None = None,
 ) -> BaseAggregator:
     """:func:`fit`'s stages (its arguments checked there)."""
     import time
@@ -294,6 +302,7 @@ def _fit(
 
     cols = _check_inputs(estimator, answers)
     with stage("encoding answers"):
+        given = answers.npartitions
         answers = merge_small_partitions(answers[list(cols)])  # tiny partitions cost a task each, per pass
         cats = _categories(answers, cols, estimator.labels)
         k, n_ann = len(cats[2]), len(cats[1])
@@ -302,6 +311,8 @@ def _fit(
             encode_partition, cols, tuple(cats), meta={"i": "i8", "a": "i8", "l": "i8"}
         )
         coded = coded.shuffle("i", npartitions=npartitions or answers.npartitions, shuffle_method=_shuffle_method())
+        if partitions is not None:
+            partitions.update(given=given, merged=answers.npartitions, shuffled=coded.npartitions)
         parts = persist(*[dask.delayed(prepare)(p, k) for p in coded.to_delayed()])
         setup = tree_reduce_delayed([dask.delayed(setup_stats)(p, n_ann, k) for p in parts], sum_stats)
         ((per_annotator, n_answers, n_dups, pairs, agree),) = compute(setup)
@@ -375,18 +386,7 @@ def _gather_posteriors(
 
 def _shuffle_method() -> str:
     """Dask's peer-to-peer shuffle on a distributed client, its task-based shuffle otherwise."""
-    import dask
-
-    scheduler = dask.config.get("scheduler", None)
-    if scheduler not in (None, "dask.distributed", "distributed"):
-        return "tasks"
-    try:
-        from distributed import default_client
-
-        default_client()
-    except (ImportError, ValueError):
-        return "tasks"
-    return "p2p"
+    return "tasks" if active_client() is None else "p2p"
 
 
 def _run_em(est: BaseAggregator, em: _EM, parts: tuple) -> tuple[tuple, tuple]:

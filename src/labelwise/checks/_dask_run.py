@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._chunk_floor import chunks_record
 from .._chunks import is_dask
 from .._validate.labels import encode_labels_for_probs
 from .._validate.probabilities import check_probs
@@ -48,6 +49,7 @@ def dask_data_issues(
     """:func:`labelwise.checks.find_data_issues` for ``features`` a row-chunked dask array or
     DataFrame; ``given``: ``labels``, ``probs``, ``classes``, ``split``, ``train_value``, ``groups``,
     ``graph`` as the user passed them (checked by the caller: ``impute`` and ``label_scaling``)."""
+    given_chunks = features.npartitions if hasattr(features, "columns") else len(features.chunks[0])
     X, missing, vary, names = dask_features(features, impute)
     n, chunks = int(X.shape[0]), tuple(int(c) for c in X.chunks[0])
     codes, classes, probs = _labels_probs(given, n, chunks)  # codes: numpy, or dask when labels are
@@ -85,7 +87,8 @@ def dask_data_issues(
 
     cols, summary, info = run_each(selected, inputs, label_inputs, run, records)
     issues = issues_frame(cols, chunks) if cols else None
-    return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found)
+    ran = chunks_record(chunks, given=given_chunks)  # chunks under the floor merged: what ran, and what was given
+    return DataIssues(issues=issues, summary=summary, info=info, graph=found, label_graph=label_found, row_chunks=ran)
 
 
 def _labels_probs(given: dict[str, Any], n: int, chunks: tuple[int, ...]) -> tuple[Any, Any, Any]:

@@ -42,6 +42,10 @@ class DataIssues:
     label_graph : NeighborGraph or None
         The graph of the checks that read the labels with it (``label``, ``data_valuation``,
         ``underperforming_group``): ``graph`` itself unless ``label_scaling`` gave another scaling.
+    row_chunks : dict or None
+        For dask features, the row chunks the checks ran on: ``n_chunks``, ``chunk_rows`` (the rows
+        of the largest) and ``n_chunks_given`` (the features' own, before chunks under about 1 MiB
+        were merged: :mod:`labelwise._chunk_floor`); None in memory.
     """
 
     issues: pd.DataFrame = field(repr=False)
@@ -49,6 +53,7 @@ class DataIssues:
     info: dict[str, Any] = field(repr=False)
     graph: NeighborGraph | PartitionedGraph | None = field(default=None, repr=False)
     label_graph: NeighborGraph | PartitionedGraph | None = field(default=None, repr=False)
+    row_chunks: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def checks_run(self) -> list[str]:
@@ -66,7 +71,8 @@ class DataIssues:
         )
 
     def summary_dict(self) -> dict[str, Any]:
-        """JSON-ready: one section per check (its summary row and info), the graphs' settings, their scalings."""
+        """JSON-ready: one section per check (its summary row and info), the graphs' settings, their
+        scalings, and for dask features the row chunks the checks ran on."""
         out: dict[str, Any] = {}
         for row in self.summary.to_dict(orient="records"):
             name = row["check"]
@@ -79,6 +85,8 @@ class DataIssues:
         for key in ("scaling", "label_scaling"):
             if key in self.info:
                 out[key] = self.info[key]
+        if self.row_chunks is not None:
+            out["row_chunks"] = dict(self.row_chunks)
         return out
 
 

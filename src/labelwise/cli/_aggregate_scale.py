@@ -86,8 +86,11 @@ def aggregate_at_scale(
     if any(name not in answers.columns for name in names):
         raise missing_columns_error(Path(path), names, list(answers.columns))
     agreement: dict[str, Any] = {}
+    partitions: dict[str, int] = {}
     with scheduler(spec):
-        est = distributed.fit(estimator, answers, agreement=agreement, verbose=False if quiet else None)
+        est = distributed.fit(
+            estimator, answers, agreement=agreement, verbose=False if quiet else None, partitions=partitions
+        )
     # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
     method = next(name for name, cls in METHODS.items() if cls is type(est))
     labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
@@ -114,7 +117,13 @@ def aggregate_at_scale(
         "n_classes": len(est.classes_),
         "classes": [finite(c) for c in est.classes_],
         "loss_history": [float(v) for v in est.loss_history_],
-        "settings": {"path": str(path), "scheduler": spec or "threads"},
+        "settings": {
+            "path": str(path),
+            "scheduler": spec or "threads",
+            # what ran: PATH's partitions, those under about 1 MiB merged (labelwise._chunk_floor)
+            "n_partitions": partitions["shuffled"],
+            "n_partitions_given": partitions["given"],
+        },
     }
     writes: list[tuple[Callable[[Any, Path], Any], Any, str]] = [
         (write_csv, labels, "labels.csv"),
@@ -132,6 +141,13 @@ def aggregate_at_scale(
 
     console().print(
         f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
-        f"{summary['iterations']} iterations); wrote {Path(out) / 'labels.csv'}"
+        f"{summary['iterations']} iterations, {_said_partitions(partitions)}); wrote {Path(out) / 'labels.csv'}"
     )
     return summary
+
+
+def _said_partitions(partitions: dict[str, int]) -> str:
+    """``3 partitions, merged from 600`` (or ``4 partitions`` when none was merged)."""
+    n, given = partitions["shuffled"], partitions["given"]
+    said = f"{n:,} partition{'s' if n != 1 else ''}"
+    return said if n == given else f"{said}, merged from {given:,}"

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._chunk_floor import chunks_record
 from .._dask_rows import inlined
 from .._extras import require
 from .._stage_progress import compute, stage, stages
@@ -310,7 +311,7 @@ def audit_at_scale(
             "probs": str(probs_path),
             "labels": str(labels_path or data),
             "scheduler": spec or "threads",
-            "chunk_rows": chunk_rows,
+            **chunks_that_ran(result, probs, chunk_rows),
             "filter_by": filter_by,
             "rank_by": rank_by,
         }
@@ -326,10 +327,32 @@ def audit_at_scale(
     console().print(
         f"[bold]{result.n_examples}[/] examples, [bold]{len(result.classes)}[/] classes: "
         f"[bold red]{result.n_issues}[/] flagged, estimated noise rate {result.noise_rate:.1%} "
-        f"(filter {filter_by}, scheduler {spec or 'threads'})"
+        f"(filter {filter_by}, scheduler {spec or 'threads'}, {said_chunks(summary['settings'])})"
     )
     console().print(f"wrote {path}, {Path(out) / 'summary.json'}")
     return summary
+
+
+def chunks_that_ran(result: Any, probs: Any, requested: int | None) -> dict[str, Any]:
+    """The settings of the row chunks the audit ran on: ``chunk_rows`` (the rows of the largest;
+    dask chunks under the floor are merged, :mod:`labelwise._chunk_floor`), ``n_chunks``, and
+    ``chunk_rows_requested`` (``--chunk-rows``; None: the default)."""
+    codes = result.label_codes
+    if hasattr(codes, "chunks"):  # dask: the per-example outputs are chunked as the passes ran
+        sizes = [int(c) for c in codes.chunks[0]]
+    else:  # memory-mapped on labelwise's threads: the chunks find_label_issues chose (never merged)
+        from .._chunks import RowChunks
+
+        sizes = [b - a for a, b in RowChunks.for_arrays(probs, chunk_rows=requested).bounds]
+    return {**chunks_record(sizes), "chunk_rows_requested": requested}
+
+
+def said_chunks(settings: dict[str, Any]) -> str:
+    """The chunks that ran, for the line that gives the other settings: ``3 chunks of up to 1,001
+    rows``, and ``merged from --chunk-rows 7`` when the chunks are not those asked for."""
+    n, rows, asked = settings["n_chunks"], settings["chunk_rows"], settings["chunk_rows_requested"]
+    said = f"{n:,} chunk{'s' if n != 1 else ''} of {'up to ' if n > 1 else ''}{rows:,} rows"
+    return said if asked is None or rows <= asked else f"{said}, merged from --chunk-rows {asked:,}"
 
 
 @contextlib.contextmanager

@@ -236,9 +236,15 @@ def _apply_dask(
     A frame whose partitions each carry their own ``0..len-1`` index (what ``dd.read_csv`` and
     ``dd.read_parquet`` give without an index column) has its rows numbered through the file, as
     ``pandas.read_csv`` numbers them; any other repeated index is an error, as for pandas.
+    Partitions under the chunk floor are labelled in groups (:mod:`._apply_groups`), with the same votes.
     """
     from .._stage_progress import compute, stage, stages
+    from ._apply_groups import merged_apply
 
+    with stages(verbose):
+        merged = merged_apply(df, lfs, declared)  # tiny partitions labelled in groups (errors already numbered)
+    if merged is not None:
+        return merged[0].drop(columns="partition"), merged[1]
     meta = pd.DataFrame(
         {
             "item": df.index._meta,
@@ -328,7 +334,8 @@ def apply(
         The data. Its index identifies the items (it must be unique). A Dask frame is labelled
         partition by partition with ``map_partitions`` (install the ``dask`` extra), in one
         computation with its index; when each partition has its own ``0..len-1`` index (as
-        ``dd.read_csv`` gives), the items are the row numbers through the whole frame.
+        ``dd.read_csv`` gives), the items are the row numbers through the whole frame. Tiny
+        partitions are labelled in groups of neighbours, with the same votes (docs/weak.md).
     classes : sequence, optional
         The allowed classes. Any other returned value (that is not the LF's abstain value) is an
         error naming the function, the row and the value. Default: the sorted values returned.
