@@ -308,8 +308,8 @@ def audit_at_scale(
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = result.summary()
         summary["settings"] = {
-            "probs": str(probs_path),
-            "labels": str(labels_path or data),
+            "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
+            "labels": str(Path(labels_path or data).resolve()) if (labels_path or data) else None,
             "scheduler": spec or "threads",
             **chunks_that_ran(result, probs, chunk_rows),
             "filter_by": filter_by,

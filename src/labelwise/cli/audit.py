@@ -400,7 +400,7 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
     summary["settings"] = {
         "data": str(Path(o.data).resolve()),
         "label": o.label,
-        "probs": str(o.probs_path) if o.probs_path else None,
+        "probs": str(Path(o.probs_path).resolve()) if o.probs_path else None,  # absolute, as data and the tasks'
         "filter_by": o.filter_by,
         "rank_by": o.rank_by,
         "cv": None if o.probs_path else o.cv,
