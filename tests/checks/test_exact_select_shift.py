@@ -15,21 +15,9 @@ import pytest
 
 from labelwise.checks import _cells, _dask_graph, _exact_select, _scaling, graph
 
+from .test_exact_select import _brute_force
+
 U = 2.0**-24
-
-
-def _brute_force(Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every row's ``k`` nearest other rows by (float64 squared distance from the float32 rows, row)."""
-    Z64 = Z.astype(np.float64)
-    idx = np.empty((len(Z), k), dtype=np.int64)
-    sq = np.empty((len(Z), k))
-    for r in range(len(Z)):
-        diff = Z64 - Z64[r]
-        d = np.einsum("ij,ij->i", diff, diff)
-        d[r] = np.inf
-        order = np.lexsort((np.arange(len(Z)), d))[:k]
-        idx[r], sq[r] = order, d[order]
-    return idx, sq
 
 
 def _offset_rows(n: int, d: int, seed: int, *, outlier: bool = True) -> np.ndarray:

@@ -15,6 +15,7 @@ from labelwise.weak import LabelingFunctionError, apply, labeling_function
 
 from .test_apply_dask_properties import LFS, SETTINGS, _outcome, _partitioned, frames
 from .test_apply_dask_properties import _assert_same_votes as _assert_same_outcome
+from .test_apply_dask_walk import breaks_above_two, breaks_above_two_vectorized, five_above_one, is_a
 
 dd = pytest.importorskip("dask.dataframe")
 pytestmark = pytest.mark.usefixtures("dask_two_threads", "merged_row_chunks")
@@ -36,30 +37,6 @@ def frame():
 @labeling_function()
 def by_x(row):
     return 1 if row.x > 0.5 else (0 if row.x < -0.5 else -1)
-
-
-@labeling_function()
-def is_a(row):
-    return 1 if row.t == "a" else -1
-
-
-@labeling_function()
-def breaks_above_two(row):
-    if row.x > 2:
-        raise ValueError("too big")
-    return 1
-
-
-@labeling_function(vectorized=True)
-def breaks_above_two_vectorized(df):
-    if (df.x > 2).any():
-        raise ValueError("too big")
-    return np.ones(len(df), dtype=int)
-
-
-@labeling_function()
-def five_above_one(row):
-    return 5 if row.x > 1 else 1
 
 
 class Calls:
