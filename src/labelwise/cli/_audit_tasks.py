@@ -22,6 +22,7 @@ from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input, renaming
+from ._task_screen import SCREEN_TITLE, screen_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
@@ -349,8 +350,9 @@ def run_task_audit(
     elif "rule" in summary:
         how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
     con.print(f"--task {task}: {_flagged(task, summary)}{how}")
-    if top:
-        print_frame(shown.head(top), title="Worst")
+    if top:  # the few columns that fit a terminal (detection and regression); issues.csv has them all
+        narrow = screen_frame(task, frame.head(top))
+        print_frame(shown.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
     if report:
         from ..report import write_report
