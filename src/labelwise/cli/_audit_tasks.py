@@ -88,7 +88,7 @@ def _multilabel(
         "labels row": f"--label column {label!r} row",
         "labels use": f"--label column {label!r} uses",
     }
-    with renaming(names):
+    with renaming(names, within=["probs"]):  # "... but probs has 4 columns" mid-message too
         result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
 
@@ -128,7 +128,7 @@ def _token(
             f"got {_probs_columns(probs)}"
         )
     classes = found if classes is None else classes
-    with renaming({"probs": "--probs"}):
+    with renaming({"probs": "--probs"}, within=["probs"]):
         if isinstance(probs, np.ndarray):
             lengths = [len(s) for s in corpus.tags]
             if len(probs) != sum(lengths):
@@ -172,7 +172,9 @@ def _segmentation(
     if (isinstance(probs, list) or np.ndim(probs) == 4) and len(probs) != len(masks):  # (N, K, H, W) or one per key
         got = f"{len(probs)} arrays" if isinstance(probs, list) else f"shape {np.shape(probs)}"
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
-    with renaming({"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}):
+    # mid-message too: "labels (6, 24, 32) is (N, H, W), probs ..." (the segmentation audit says labels only of its masks)
+    options = {"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}
+    with renaming(options, within=["probs", "labels"]):
         result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
