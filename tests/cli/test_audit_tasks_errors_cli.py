@@ -34,7 +34,10 @@ def multilabel(tmp_path):
     [
         (lambda p: p[:-1], "--probs must have one row per row of DATA (60), got 59"),
         (lambda p: np.where(np.arange(p.size).reshape(p.shape) == 4, np.nan, p), "--probs must hold per-class "),
-        (lambda p: p[:, :2], "--label column 'tags' uses 3 tags but probs has 2 columns"),
+        (
+            lambda p: p[:, :2],
+            "--label column 'tags' uses 3 tags but --probs has 2 columns; pass --classes to name each column",
+        ),
     ],
 )
 def test_multilabel_errors_name_the_options(tmp_path, multilabel, change, message):

@@ -319,7 +319,7 @@ def test_evaluate_too_few_probability_columns_lists_the_classes(tmp_path):
     ("counts", "message"),
     [
         (lambda c: np.where(np.arange(c.size).reshape(c.shape) == 7, np.nan, c), "row 2 column 1 is nan"),
-        (lambda c: c[:, :2], "--labels must be one of the classes of the 2 columns of counts [0, 1], row "),
+        (lambda c: c[:, :2], "--labels must be one of the classes of the 2 columns of --human-counts [0, 1], row "),
         (
             lambda c: np.c_[c, np.zeros(len(c))],
             "--human-counts must have shape (300, 3), one column per class [0, 1, 2], got (300, 4)",

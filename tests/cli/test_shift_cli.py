@@ -76,3 +76,33 @@ def test_shift_summary_names_the_class_of_each_prior(arrays):
     np.testing.assert_allclose(summary["priors"], priors["target_prior"])
     assert summary["settings"]["train_labels"] == str((arrays / "vl.npy").resolve())
     assert (summary["settings"]["method"], summary["settings"]["random_state"]) == ("mlls", 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "more"),
+    [
+        ("cat\n\ndog\n", "line 2:", ""),
+        ("\ncat\ndog\n", "line 1:", ""),
+        ("cat\n  \ndog\n\n\nowl\n", "line 2 (and 2 more blank lines)", "2 more"),
+        ("cat\r\n\r\ndog\r\n", "line 2:", ""),
+    ],
+)
+def test_label_shift_refuses_a_blank_line_between_labels(tmp_path, text, line, more):
+    """A blank line (a label lost in an edit) was skipped without a word, while the API refuses a blank name."""
+    (tmp_path / "train.txt").write_text("cat\ndog\n")
+    (tmp_path / "eval.txt").write_bytes(text.encode())
+    args = ["label-shift", "--train-labels", str(tmp_path / "train.txt"), "--eval-labels", str(tmp_path / "eval.txt")]
+    res = CliRunner().invoke(main, [*args, "--k", "2", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "--eval-labels" in res.output and "eval.txt" in res.output and line in res.output, res.output
+    assert more in res.output and not (tmp_path / "o").exists()
+
+
+def test_label_shift_accepts_blank_lines_after_the_last_label(tmp_path):
+    """The newline that ends a file, and empty lines after the last label, are no hole."""
+    (tmp_path / "train.txt").write_text("cat\ndog\n\n\n")
+    (tmp_path / "eval.txt").write_text("  cat  \ndog")
+    args = ["label-shift", "--train-labels", str(tmp_path / "train.txt"), "--eval-labels", str(tmp_path / "eval.txt")]
+    res = CliRunner().invoke(main, [*args, "--k", "2", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "o" / "familiarity.csv")["eval_label"].tolist() == ["cat", "dog"]

@@ -48,3 +48,16 @@ def test_unknown_image_and_missing_keys(tmp_path):
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(DataFileError, match="needs the key"):
         read_coco(tmp_path / "x.json")
+
+
+@pytest.mark.parametrize("score", [3, 95.0, -0.1, "0.9", None, True])
+def test_prediction_score_outside_0_1_names_the_file_and_prediction(tmp_path, score):
+    """A score of 95 (a percentage) or a logit reached the audit as "predictions[0] 'scores' must be ...",
+    without the file or the prediction's number; a text score was a ValueError."""
+    coco = read_coco(_write(tmp_path, []))
+    good = {"image_id": 7, "category_id": 2, "bbox": [0, 0, 5, 5], "score": 0.5}
+    (tmp_path / "pred.json").write_text(json.dumps([good, {**good, "score": score}]))
+    with pytest.raises(
+        DataFileError, match=r"pred\.json: prediction 1 has score .*: a score must be a confidence in \[0, 1\]"
+    ):
+        read_coco_predictions(tmp_path / "pred.json", coco)

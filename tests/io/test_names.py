@@ -24,6 +24,15 @@ class TestReadNames:
         f.write_text("  a \n\n a\n\t\n", encoding="utf-8")
         assert read_names(f) == ["a", "a"]
 
+    def test_holes_false_refuses_a_blank_line_between_names_only(self, tmp_path):
+        """With holes=False a blank line before the last name is an error naming the line; trailing ones are not."""
+        f = tmp_path / "n.txt"
+        f.write_text("a\n\nb\n\n", encoding="utf-8")
+        with pytest.raises(DataFileError, match="--eval-labels file .* blank line between labels at line 2:"):
+            read_names(f, parameter="--eval-labels", holes=False)
+        f.write_text("a\nb\n\n \n", encoding="utf-8")
+        assert read_names(f, holes=False) == ["a", "b"]
+
     def test_file_without_names_is_an_error_naming_the_parameter(self, tmp_path):
         """A file of blank lines raises DataFileError naming the parameter."""
         f = tmp_path / "n.txt"

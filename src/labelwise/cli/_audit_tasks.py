@@ -22,6 +22,7 @@ from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input, renaming
+from ._task_screen import SCREEN_TITLE, screen_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
 PROBS_TASKS = ("multilabel", "token", "segmentation")
@@ -87,7 +88,7 @@ def _multilabel(
         "labels row": f"--label column {label!r} row",
         "labels use": f"--label column {label!r} uses",
     }
-    with renaming(names):
+    with renaming(names, within=["probs"]):  # "... but probs has 4 columns" mid-message too
         result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
     return result, {"classes.csv": result.class_summary}
 
@@ -127,7 +128,7 @@ def _token(
             f"got {_probs_columns(probs)}"
         )
     classes = found if classes is None else classes
-    with renaming({"probs": "--probs"}):
+    with renaming({"probs": "--probs"}, within=["probs"]):
         if isinstance(probs, np.ndarray):
             lengths = [len(s) for s in corpus.tags]
             if len(probs) != sum(lengths):
@@ -171,7 +172,9 @@ def _segmentation(
     if (isinstance(probs, list) or np.ndim(probs) == 4) and len(probs) != len(masks):  # (N, K, H, W) or one per key
         got = f"{len(probs)} arrays" if isinstance(probs, list) else f"shape {np.shape(probs)}"
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
-    with renaming({"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}):
+    # mid-message too: "labels (6, 24, 32) is (N, H, W), probs ..." (the segmentation audit says labels only of its masks)
+    options = {"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}
+    with renaming(options, within=["probs", "labels"]):
         result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
@@ -349,8 +352,9 @@ def run_task_audit(
     elif "rule" in summary:
         how = f" (rule {summary['rule']}, threshold {summary['threshold']})"
     con.print(f"--task {task}: {_flagged(task, summary)}{how}")
-    if top:
-        print_frame(shown.head(top), title="Worst")
+    if top:  # the few columns that fit a terminal (detection and regression); issues.csv has them all
+        narrow = screen_frame(task, frame.head(top))
+        print_frame(shown.head(top) if narrow is None else narrow, title="Worst" if narrow is None else SCREEN_TITLE)
     con.print(f"wrote {', '.join(str(out / n) for n in ['issues.csv', *extra, 'summary.json'])}")
     if report:
         from ..report import write_report

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,11 +107,16 @@ def reading(parameter: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def renaming(names: dict[str, str]) -> Iterator[None]:
+def renaming(names: dict[str, str], *, within: Collection[str] = ()) -> Iterator[None]:
     """Errors raised inside that start with an API parameter's name start with the option's instead.
 
     ``renaming({"metric": "--metric"})`` turns ``metric must name a function ...`` into
     ``--metric must name a function ...`` (messages start with the parameter they are about).
+    The library's hints for both audiences (``pass classes= (--classes on the command line)``) keep
+    the command line's part only. The names in ``within`` (each a key of ``names``, and a word no
+    message uses in its English sense) are renamed in mid-message too (``... but probs has 4
+    columns``), as whole words outside quoted text (a file name, a class) and outside code
+    (``np.moveaxis(probs, -1, 1)``).
     """
     try:
         yield
@@ -118,8 +124,35 @@ def renaming(names: dict[str, str]) -> Iterator[None]:
         message = str(exc)
         for api, option in names.items():
             if message.startswith(f"{api} "):
-                raise type(exc)(option + message[len(api) :]) from exc
-        raise
+                message = option + message[len(api) :]
+                break
+        message = cli_wording(message, {api: names[api] for api in within})
+        if message == str(exc):
+            raise
+        raise type(exc)(message) from exc
+
+
+#: The library's hints that say the keyword and the option: the option only, on the command line.
+_HINTS = (
+    (re.compile(r"pass \w+= \((--[\w-]+) on the command line\)"), r"pass \1"),
+    (re.compile(r"pass \w+= \(([^;()]*); (--[\w-]+) on the command line\)"), r"pass \2 (\1)"),
+    (re.compile(r"pass \w+=[^\s,]+, (--[\w-]+ [^\s,]+) on the command line,"), r"pass \1"),
+)
+#: A quoted text ('a b', "it's"): an apostrophe inside a word (DATA's) opens none.
+_QUOTED = re.compile(r"""((?<!\w)'[^']*'(?!\w)|(?<!\w)"[^"]*"(?!\w))""")
+
+
+def cli_wording(message: str, words: dict[str, str]) -> str:
+    """``message`` with the library's two-audience hints said for the command line and each of ``words``
+    (API name -> option) renamed where it stands as a word between spaces (or before ``)``, ``,``,
+    ``;``, ``:``), outside quoted text."""
+    for pattern, replacement in _HINTS:
+        message = pattern.sub(replacement, message)
+    if not words:
+        return message
+    word = re.compile(r"(?<=\s)(" + "|".join(map(re.escape, words)) + r")(?=[\s),;:]|$)")
+    parts = _QUOTED.split(message)  # odd parts are the quoted ones
+    return "".join(p if i % 2 else word.sub(lambda m: words[m.group(1)], p) for i, p in enumerate(parts))
 
 
 def read_input(

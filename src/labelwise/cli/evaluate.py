@@ -123,6 +123,15 @@ def _input_paths(**paths: Any) -> dict[str, str]:
     return {name: str(Path(path).resolve()) for name, path in paths.items() if path is not None}
 
 
+def _count_rows(counts: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """``counts`` once it has one row per test item (the library's message says "(given has 8)")."""
+    if counts.ndim == 2 and len(counts) != len(given):
+        raise ShapeMismatchError(
+            f"--human-counts must have one row per test item ({len(given)} in --labels), got {len(counts)}"
+        )
+    return counts
+
+
 @click.command()
 @click.argument("predictions", type=click.Path(path_type=Path))
 @click.option(
@@ -198,10 +207,10 @@ def evaluate(
     _check_lengths(preds, given)
     named = _named_classes(classes, preds, given)
     if human_counts is not None:
-        counts = load_npy(Path(human_counts), "--human-counts")
+        counts = _count_rows(load_npy(Path(human_counts), "--human-counts"), given)
         if named is not None and counts.ndim == 2:
             check_class_count(named, counts.shape[1], what="class", columns="--human-counts")
-        with renaming({"counts": "--human-counts", "given": "--labels"}):
+        with renaming({"counts": "--human-counts", "given": "--labels"}, within=["counts"]):
             fixes = corrections_from_counts(counts, given, classes=named)
     else:
         require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")

@@ -138,13 +138,13 @@ def shift(
     "--train-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help="Text file, one training label occurrence per line.",
+    help="Text file, one training label occurrence per line (no blank lines between them).",
 )
 @click.option(
     "--eval-labels",
     required=True,
     type=click.Path(path_type=Path),
-    help="Text file, one evaluation label per line.",
+    help="Text file, one evaluation label per line (no blank lines between them).",
 )
 @click.option(
     "--k",
@@ -160,8 +160,8 @@ def label_shift(train_labels, eval_labels, k, out, superseded):
     Writes familiarity.csv (per evaluation label: familiarity, nearest training label) and summary.json to --out.
     """
     res = familiarity(
-        read_names(train_labels, parameter="--train-labels"),
-        read_names(eval_labels, parameter="--eval-labels"),
+        read_names(train_labels, parameter="--train-labels", holes=False),
+        read_names(eval_labels, parameter="--eval-labels", holes=False),
         k=k,
     )
     out = Path(out)

@@ -103,6 +103,10 @@ def read_coco_predictions(path: str | os.PathLike, reference: CocoBoxes) -> list
             raise DataFileError(f"{tag} has unknown category_id {det.get('category_id')!r}")
         if "score" not in det:
             raise DataFileError(f"{tag} has no score")
+        score = det["score"]
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+            # was the audit's "predictions[3] 'scores' must be ...": no file, no prediction number
+            raise DataFileError(f"{tag} has score {score!r}: a score must be a confidence in [0, 1]")
         entry = out[where[det["image_id"]]]
         entry["boxes"].append(_xyxy(det.get("bbox"), tag))
         entry["labels"].append(cat_index[det["category_id"]])
