@@ -13,6 +13,7 @@ from labelwise.errors import (
     InvalidLabelsError,
     InvalidParameterError,
     ShapeMismatchError,
+    TooFewExamplesError,
 )
 from labelwise.noise import corrupt_targets
 
@@ -350,3 +351,13 @@ class TestBadInput:
             regression.find_label_issues(y, np.zeros(4))
         res = regression.find_label_issues(y[[0, 1, 3]], np.array([1.4, 2.1, 0.6]))
         np.testing.assert_allclose(res.to_frame().sort_values("row")["given_label"], [1.5, 2.0, 0.5])
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_fewer_rows_than_folds_with_X_is_a_labelwise_error(given):
+    """The out-of-fold fits on X (the predictions, or the residual scale beside given predictions) need cv rows."""
+    X = np.array([[2.0, 3.0], [3.0, 1.0], [1.0, 2.0]])
+    pred = np.array([1.1, 2.0, 3.0]) if given else None
+    with pytest.raises(TooFewExamplesError, match="at least cv=5 rows .* got 3"):
+        regression.find_label_issues(np.array([1.0, 2.0, 3.5]), pred, X=X)
+    assert regression.find_label_issues(np.array([1.0, 2.0, 3.5]), pred, X=X, cv=3).is_issue.shape == (3,)

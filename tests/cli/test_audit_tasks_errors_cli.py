@@ -225,3 +225,12 @@ def test_settings_record_absolute_input_paths(tmp_path, conll, monkeypatch):
     monkeypatch.chdir(tmp_path / "elsewhere")
     np.save("p.npy", np.zeros(1))  # a file of the same name where the report runs
     assert TaskRun.load(tmp_path / "out").path("probs") == (tmp_path / "p.npy").resolve()
+
+
+def test_a_regression_table_with_fewer_rows_than_folds_is_refused_in_one_line(tmp_path):
+    """3 rows with feature columns: scikit-learn's "n_splits=5 greater than the number of samples" traceback
+    (exit 1) before; now one line naming --task regression and DATA, and no output folder."""
+    pd.DataFrame({"y": [1.0, 2.0, 3.5], "a": [2, 3, 1], "b": [3, 1, 2]}).to_csv(tmp_path / "r.csv", index=False)
+    res, out = _invoke(tmp_path, tmp_path / "r.csv", "--label", "y", "--task", "regression")
+    assert res.exit_code == 2 and "DATA needs at least 5 rows, got 3" in res.output, res.output
+    assert not out.exists()

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_meta_X
-from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._residual_mixture import MIXTURE_PRIORS, fit_mixture
 from ._residual_scale import local_location_scale, robust_location_scale
 
@@ -172,6 +172,12 @@ def _check_target(y: Any, name: str = "y") -> np.ndarray:
 
 
 def _oof(model: Any, X: Any, target: np.ndarray, cv: int, random_state: Any) -> np.ndarray:
+    """``model``'s out-of-fold predictions of ``target`` from ``X`` (the predictions, or the residual scale)."""
+    if target.size < cv:
+        raise TooFewExamplesError(
+            f"y must have at least cv={cv} rows for the {cv}-fold out-of-fold fits on X, got {target.size}; "
+            "pass a smaller cv="
+        )
     folds = KFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state))
     return np.asarray(cross_val_predict(clone(model), X, target, cv=folds), dtype=np.float64)
 

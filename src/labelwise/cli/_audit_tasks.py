@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..errors import (
+    InvalidLabelsError,
+    InvalidParameterError,
+    MissingColumnError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
 from ..io import files_together, read_conll, read_masks, write_csv
 from ..io.arrays import load_npz
 from ..io.audit_summary import write_audit_summary
@@ -201,6 +207,12 @@ def _regression(
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
     target = _numeric_target(y, str(label))
+    folds = regression.find_label_issues.__kwdefaults__["cv"]
+    if X is not None and len(frame) < folds:  # the library would say y= and cv=, which the command line has not
+        raise TooFewExamplesError(
+            f"--task regression fits {folds}-fold models on DATA's numeric columns: DATA needs at least {folds} "
+            f"rows, got {len(frame)}"
+        )
     left_out = [str(c) for c in frame.columns if c != label and c not in features.columns]
     if left_out:  # a text or date column is not a feature of the regressor: say so rather than drop it unseen
         shown = ", ".join(left_out[:10]) + (f" and {len(left_out) - 10} more" if len(left_out) > 10 else "")
