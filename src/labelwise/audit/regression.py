@@ -171,6 +171,10 @@ def _check_target(y: Any, name: str = "y") -> np.ndarray:
     return arr
 
 
+#: Folds of the out-of-fold fits on X by default (the predictions and the residual scale).
+CV_FOLDS = 5
+
+
 def _oof(model: Any, X: Any, target: np.ndarray, cv: int, random_state: Any) -> np.ndarray:
     """``model``'s out-of-fold predictions of ``target`` from ``X`` (the predictions, or the residual scale)."""
     if target.size < cv:
@@ -286,7 +290,7 @@ def find_label_issues(
     rule: str = "mixture",
     threshold: float | None = None,
     mixture_prior: str = "auto",
-    cv: int = 5,
+    cv: int = CV_FOLDS,
     random_state: Any = 0,
 ) -> RegressionIssues:
     """Find the regression targets that are probably wrong.
@@ -409,7 +413,7 @@ class CleanRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         rule: str = "mixture",
         threshold: float | None = None,
         mixture_prior: str = "auto",
-        cv: int = 5,
+        cv: int = CV_FOLDS,
         random_state: Any = 0,
     ):
         self.estimator = estimator

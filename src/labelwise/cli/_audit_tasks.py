@@ -207,7 +207,7 @@ def _regression(
     if pred is None and X is None:
         raise InvalidParameterError("--task regression needs numeric feature columns or --predictions")
     target = _numeric_target(y, str(label))
-    folds = regression.find_label_issues.__kwdefaults__["cv"]
+    folds = regression.CV_FOLDS
     if X is not None and len(frame) < folds:  # the library would say y= and cv=, which the command line has not
         raise TooFewExamplesError(
             f"--task regression fits {folds}-fold models on DATA's numeric columns: DATA needs at least {folds} "

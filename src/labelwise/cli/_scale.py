@@ -307,9 +307,10 @@ def audit_at_scale(
             )
         # the summary is ready before the issues are written, so the two land one right after the other
         summary = result.summary()
+        labels_file = labels_path or data
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
-            "labels": str(Path(labels_path or data).resolve()) if (labels_path or data) else None,
+            "labels": None if labels_file is None else str(Path(labels_file).resolve()),
             "scheduler": spec or "threads",
             **chunks_that_ran(result, probs, chunk_rows),
             "filter_by": filter_by,
