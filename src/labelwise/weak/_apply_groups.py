@@ -27,7 +27,7 @@ from .labeling_function import LabelingFunction
 def merged_apply(
     df: Any, lfs: list[LabelingFunction], declared: np.ndarray | None
 ) -> tuple[pd.DataFrame, pd.Index] | None:
-    """The answers (with their partition) and the items of ``df`` labelled in merged groups of
+    """The answers and the items of ``df`` labelled in merged groups of
     partitions, or None when no partition would be merged (the caller labels them one by one):
     the floor off, no more partitions than threads (:func:`~labelwise._chunk_floor.task_threads`),
     or a first partition of ``MIN_CHUNK_BYTES`` or more (such data is not read an extra time;
@@ -94,7 +94,7 @@ def _apply_group(
     start: int | None,
 ) -> pd.DataFrame:
     """The long table of partitions ``first, first + 1, ...`` (``parts``, of ``lengths`` rows)
-    labelled as one frame, in the order of labelling them one by one, with each vote's partition;
+    labelled as one frame, in the order of labelling them one by one;
     ``start``: the first row's number through the frame when the rows are renumbered (None keeps
     the partitions' index)."""
     from .apply import LabelingFunctionError, _apply_frame
@@ -116,5 +116,4 @@ def _apply_group(
         raise
     rows = frame.index.get_indexer(out["item"])  # the group's index is unique (else renumbered or refused)
     partition = np.searchsorted(ends, rows, side="right")
-    out["partition"] = (first + partition).astype(np.int64)
     return out.iloc[np.argsort(partition, kind="stable")].reset_index(drop=True)

@@ -244,7 +244,7 @@ def _apply_dask(
     with stages(verbose):
         merged = merged_apply(df, lfs, declared)  # tiny partitions labelled in groups (errors already numbered)
     if merged is not None:
-        return merged[0].drop(columns="partition"), merged[1]
+        return merged
     meta = pd.DataFrame(
         {
             "item": df.index._meta,
