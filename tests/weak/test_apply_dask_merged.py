@@ -15,7 +15,7 @@ from labelwise.weak import LabelingFunctionError, apply, labeling_function
 
 from .test_apply_dask_properties import LFS, SETTINGS, _outcome, _partitioned, frames
 from .test_apply_dask_properties import _assert_same_votes as _assert_same_outcome
-from .test_apply_dask_walk import breaks_above_two, breaks_above_two_vectorized, five_above_one, is_a
+from .test_apply_dask_walk import breaks_above_two, breaks_above_two_vectorized, by_x, five_above_one, is_a
 
 dd = pytest.importorskip("dask.dataframe")
 pytestmark = pytest.mark.usefixtures("dask_two_threads", "merged_row_chunks")
@@ -32,11 +32,6 @@ def frame():
     rng = np.random.default_rng(0)
     n = 103
     return pd.DataFrame({"x": rng.normal(size=n), "t": rng.choice(["a", "b", "c"], n)})
-
-
-@labeling_function()
-def by_x(row):
-    return 1 if row.x > 0.5 else (0 if row.x < -0.5 else -1)
 
 
 class Calls:

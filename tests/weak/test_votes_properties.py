@@ -3,30 +3,14 @@ labeler or label column (nested JSON read as a table), in any row, is refused na
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from labelwise.errors import LabelwiseError
 from labelwise.weak import as_votes, self_consistency
+from tests.aggregate.test_answers_properties import tables_with_a_nested_value
 
 SETTINGS = settings(max_examples=40, deadline=None)
-
-
-@st.composite
-def tables_with_a_nested_value(draw):
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    n = draw(st.integers(1, 30))
-    table = pd.DataFrame(
-        {"item": rng.integers(0, 8, n), "annotator": rng.integers(0, 4, n), "label": rng.integers(0, 3, n)}
-    ).astype(object)
-    col = draw(st.sampled_from(["item", "annotator", "label"]))
-    row = draw(st.integers(0, n - 1))
-    value = draw(st.sampled_from([[1, 2], [], {"a": 1}, [[0]]]))
-    table.at[row, col] = value
-    return table, col, row, value
 
 
 class TestNestedValues:
