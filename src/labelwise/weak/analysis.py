@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import show
+from .._validate.arguments import check_positive_int, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 
@@ -19,8 +19,7 @@ _BLOCK = 1 << 16
 
 def _label_matrix(matrix: Any, n_classes: Any) -> np.ndarray:
     """``matrix`` checked: 2-D integers from -1 (abstain) to ``n_classes - 1``, else an error naming it."""
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise InvalidParameterError(f"n_classes must be a positive int, got {show(n_classes)}")
+    n_classes = check_positive_int("n_classes", n_classes)
     arr = np.asarray(matrix) if isinstance(matrix, (np.ndarray, list, tuple)) else None
     if arr is None or arr.ndim != 2 or arr.dtype.kind not in "iu":
         what = f"shape {arr.shape} and dtype {arr.dtype}" if arr is not None else type(matrix).__name__
@@ -46,8 +45,7 @@ def lf_statistics(matrix: np.ndarray, n_classes: int, *, block_size: int = _BLOC
     in blocks of ``block_size`` rows (the result does not depend on it).
     """
     matrix = _label_matrix(matrix, n_classes)
-    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) or block_size < 1:
-        raise InvalidParameterError(f"block_size must be a positive int, got {show(block_size)}")
+    block_size = check_positive_int("block_size", block_size)
     n, m = matrix.shape
     covered = np.zeros(m, dtype=np.int64)
     overlapped = np.zeros(m, dtype=np.int64)
