@@ -1,4 +1,4 @@
-"""Nested sequences to numpy arrays, with the labelwise error a ragged row deserves."""
+"""Nested sequences to numpy arrays, with the labelwise error a ragged row deserves; the rows of a feature table."""
 
 from __future__ import annotations
 
@@ -25,3 +25,9 @@ def as_rows_array(values: Any, name: str) -> np.ndarray:
             f"{name} must have the same number of values in every row (one per class); row 0 has {first}, "
             f"row {bad} has {lengths[bad]}"
         ) from None
+
+
+def n_rows(X: Any) -> int:
+    """Rows of a feature table or array (``shape[0]``), or of a list of rows (``len``)."""
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) > 0 else len(X)

@@ -9,6 +9,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from ._arrays import n_rows
 from ._chunks import check_n_jobs
 from ._progress import track
 from ._validate.arguments import check_positive, check_positive_int, seed_from
@@ -22,11 +23,6 @@ def _take(X: Any, idx: np.ndarray) -> Any:
     if isinstance(X, (list, tuple)):  # e.g. a list of texts for a text pipeline
         return [X[i] for i in idx]
     return X[idx]
-
-
-def _n_rows(X: Any) -> int:
-    shape = getattr(X, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) > 0 else len(X)
 
 
 def _fit_fold(estimator: Any, X: Any, codes: np.ndarray, train: np.ndarray, test: np.ndarray, n_classes: int):
@@ -142,8 +138,8 @@ def _check_estimator(estimator: Any) -> None:
 def _check_folds_possible(X: Any, labels: Any, cv: int) -> tuple[np.ndarray, np.ndarray]:
     """Encode ``labels``; check they match ``X`` and every class has ``cv`` examples."""
     codes, classes = encode_labels(labels)
-    if _n_rows(X) != codes.shape[0]:
-        raise ShapeMismatchError(f"X and labels must have the same length, got {_n_rows(X)} and {codes.shape[0]}")
+    if n_rows(X) != codes.shape[0]:
+        raise ShapeMismatchError(f"X and labels must have the same length, got {n_rows(X)} and {codes.shape[0]}")
     counts = np.bincount(codes, minlength=len(classes))
     if len(classes) < 2:
         raise TooFewExamplesError(f"labels must contain at least 2 classes, got {len(classes)}")

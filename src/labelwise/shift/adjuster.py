@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from .._arrays import n_rows
 from .._validate.arguments import check_choice
 from .._validate.estimators import check_estimator_method
 from .._validate.labels import encode_labels_for_probs
@@ -58,9 +59,9 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         check_choice("calibration", self.calibration, CALIBRATIONS)
         self.classes_ = np.asarray(self.model.classes_)
         self.y_val_ = np.asarray(y_val)
-        if self.y_val_.ndim != 1 or len(self.y_val_) != _n_rows(X_val):
+        if self.y_val_.ndim != 1 or len(self.y_val_) != n_rows(X_val):
             raise ShapeMismatchError(
-                f"y_val must hold one label per row of X_val ({_n_rows(X_val)}), got shape {self.y_val_.shape}"
+                f"y_val must hold one label per row of X_val ({n_rows(X_val)}), got shape {self.y_val_.shape}"
             )
         self.val_probs_ = np.asarray(self.model.predict_proba(X_val), dtype=float)
         kind = DEFAULT_CALIBRATION[self.method] if self.calibration == "auto" else self.calibration
@@ -72,7 +73,7 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
         """Estimate the class priors of ``X_target`` and switch predictions to them."""
         if not hasattr(self, "calibrator_"):
             raise EstimatorError("PriorShiftAdjuster must be fit on validation data before adapt")
-        if _n_rows(X_target) == 0:
+        if n_rows(X_target) == 0:
             raise TooFewExamplesError("X_target must have at least one row (the target data whose priors to estimate)")
         self.estimate_ = estimate_priors(
             self.val_probs_,
@@ -100,9 +101,3 @@ class PriorShiftAdjuster(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """The class with the highest adapted posterior."""
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-def _n_rows(X: Any) -> int:
-    """Rows of a feature table or array (a list of rows too)."""
-    shape = getattr(X, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else len(X)
