@@ -15,17 +15,18 @@ SCREEN_TITLE = "Worst (issues.csv has every column)"
 
 
 def _detection(frame: pd.DataFrame) -> pd.DataFrame:
-    """The image as the COCO file names it, the box, the classes as category ids, the kind (``no`` when not flagged)."""
-    given = frame["given_category_id"] if "given_category_id" in frame else frame["given"]
-    suggested = frame["suggested_category_id"] if "suggested_category_id" in frame else frame["suggested"]
+    """The image as the COCO file names it, the box, the classes as category ids, the kind (``no`` when not flagged)
+    (``frame``: issues.csv's table, with the COCO ids the detection runner adds)."""
     return pd.DataFrame(
         {
-            "image_id": frame["image_id"] if "image_id" in frame else frame["image"],
+            "image_id": frame["image_id"],
             "box": frame["box"],
             "source": frame["source"],
-            # a predicted box has no given class: '-' rather than None / -1
-            "given": [str(v) if v is not None and not pd.isna(v) and v != -1 else "-" for v in given],
-            "suggested": suggested.astype(str),
+            # a predicted box has no given class: '-' rather than None (or a category id of -1)
+            "given": [
+                str(v) if v is not None and not pd.isna(v) and v != -1 else "-" for v in frame["given_category_id"]
+            ],
+            "suggested": frame["suggested_category_id"].astype(str),
             "flagged": frame["kind"].where(frame["is_issue"].astype(bool), "no"),
             "quality": frame["label_quality"],
         }
