@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..aggregate import METHODS
@@ -29,6 +30,7 @@ from ._common import (
     print_frame,
     read_input,
     reading,
+    renaming,
     split_csv_option,
 )
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
@@ -53,6 +55,11 @@ def _load_probs(path: Path) -> Any:
             f"found {[str(c) for c in table.columns]}"
         )
     return table.set_index("item")
+
+
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``10``, not ``np.int64(10)``, in a message)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def auto_summary(est: Any) -> dict[str, Any] | None:
@@ -282,14 +289,16 @@ def aggregate(
         if outside.any():
             raise InvalidLabelsError(
                 f"--labels must list every label of the answers: answer row {int(outside.argmax())} is "
-                f"{answers['label'][outside].iloc[0]!r}, not one of the declared labels {labels} "
+                f"{_scalar(answers['label'][outside].iloc[0])!r}, not one of the declared labels {labels} "
                 f"({int(outside.sum())} answer(s) outside the label set)"
             )
 
     est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
-    est, seconds = run_method(est, answers, probs)
+    # the estimator's errors about a --param value or the --probs table name the option, not the keyword
+    with renaming({"probs": "--probs", **{name: f"--param {name}" for name in extra}}):
+        est, seconds = run_method(est, answers, probs)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
@@ -372,6 +381,5 @@ def aggregate(
         )
         cols = ["item", "label", "confidence", "n_answers", "agreement"]
         print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
-    con.print(
-        f"wrote {out / 'labels.csv'}, {out / 'annotators.csv'}, {out / 'annotators.json'}, {out / 'summary.json'}"
-    )
+    written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json")
+    con.print("wrote " + ", ".join(str(out / name) for name in written + (AGGREGATE_DEMO_FILES if demo else ())))
