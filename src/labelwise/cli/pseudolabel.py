@@ -202,7 +202,8 @@ def pseudolabel(
 
 
 def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabeled_value: str, model: str) -> None:
-    """The labeled rows must hold two classes or more, and classes rather than a continuous target."""
+    """Some rows are unlabeled; the labeled rows hold two classes or more, and classes rather than a
+    continuous target."""
     known = pd.unique(labels[~unlabeled])
     if len(known) == 0:
         raise InvalidLabelsError(
@@ -217,6 +218,13 @@ def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabel
     check_label_not_continuous(
         labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
     )
+    if not unlabeled.any():  # a mistyped --unlabeled-value would otherwise become a class, silently
+        marker = f" or {unlabeled_value!r}" if unlabeled_value.strip() else ""
+        raise InvalidLabelsError(
+            f"--label column {label!r} must have unlabeled rows to pseudo-label, got none: no cell is empty{marker}; "
+            f"its values are {sorted(map(str, known))[:10]} (pass the value that marks an unlabeled row as "
+            "--unlabeled-value, e.g. --unlabeled-value -1)"
+        )
 
 
 def _unlabeled_counts(labels: pd.Series, unlabeled: np.ndarray, marker: str) -> str:
