@@ -23,7 +23,7 @@ from ._audit_model import (
 )
 from ._common import SEED, console, finite, print_frame, read_input, split_label
 from ._out_folder import out_folder
-from ._weights import split_weight, weight_option
+from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
@@ -129,6 +129,8 @@ def pseudolabel(
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
+    if weights is not None:
+        check_weighted_family(model, needs="--weight")
     unlabeled = unlabeled_mask(labels, unlabeled_value)
     _check_labeled(labels, unlabeled, label, unlabeled_value, model)
     y = _plain_labels(labels, unlabeled)
@@ -145,6 +147,10 @@ def pseudolabel(
         random_state=random_state,
         needs_sample_weight=weights is not None,
     )
+    if weights is not None and teacher_model is not None and not takes_weights(teacher_model):
+        model_info["notices"] = list(model_info.get("notices", [])) + [
+            f"--teacher {teacher_model} takes no sample weights: it is fitted unweighted (--weight weighs the student)"
+        ]
     trainer = SelfTrainer(
         student,
         selection=selection,

@@ -28,7 +28,7 @@ from ._audit_model import (
 )
 from ._common import SEED, console, print_frame, read_input, renaming, split_label
 from ._out_folder import out_folder
-from ._weights import split_weight, weight_option
+from ._weights import check_weighted_family, split_weight, weight_option
 
 
 def save_model(model, path: Path) -> Path:
@@ -107,6 +107,8 @@ def train(
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
+    if weights is not None or clean == "reweight":
+        check_weighted_family(model, needs="--weight" if weights is not None else "--clean reweight")
     check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
