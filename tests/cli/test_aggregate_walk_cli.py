@@ -26,7 +26,9 @@ class TestAggregateScreen:
     def test_demo_lists_every_file_it_wrote(self, tmp_path):
         """--demo's "wrote" line names the simulated answers, gold and comparison files it writes too."""
         out = tmp_path / "demo"
-        result = CliRunner().invoke(main, ["aggregate", "--demo", "--demo-items", "60", "--out", str(out), "--top", "0"])
+        result = CliRunner().invoke(
+            main, ["aggregate", "--demo", "--demo-items", "60", "--out", str(out), "--top", "0"]
+        )
         assert result.exit_code == 0, result.output
         wrote = "".join(result.output.split("wrote ", 1)[1].split())  # rich wraps long paths anywhere
         for path in sorted(out.iterdir()):

@@ -21,7 +21,17 @@ def _table(tmp_path):
 def _invoke(tmp_path, *options):
     return CliRunner().invoke(
         main,
-        ["pseudolabel", _table(tmp_path), "--label", "y", "--model", "logistic", "--out", str(tmp_path / "pl"), *options],
+        [
+            "pseudolabel",
+            _table(tmp_path),
+            "--label",
+            "y",
+            "--model",
+            "logistic",
+            "--out",
+            str(tmp_path / "pl"),
+            *options,
+        ],
     )
 
 
