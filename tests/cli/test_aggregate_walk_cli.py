@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
@@ -63,3 +67,27 @@ class TestAggregateErrorsNameOptions:
         message = _words(result.output)
         assert "answer row 3 is 10, not one of the declared labels [1, 2]" in message
         assert "np.int64" not in message
+
+
+class TestAggregateAtScaleScreen:
+    def test_parquet_folder_lists_every_file_it_wrote(self, tmp_path):
+        """A Parquet folder of answers (the distributed fit): the "wrote" line names the four files it writes."""
+        pytest.importorskip("dask")
+        folder = tmp_path / "answers"
+        folder.mkdir()
+        frame = pd.read_csv(io.StringIO(ANSWERS))
+        frame.iloc[:4].to_parquet(folder / "a.parquet", index=False)
+        frame.iloc[4:].to_parquet(folder / "b.parquet", index=False)
+        out = tmp_path / "out"
+        args = ["aggregate", str(folder), "--method", "majority-vote", "--out", str(out), "--quiet", "--top", "0"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        wrote = "".join(result.output.split("wrote ", 1)[1].split())
+        assert sorted(p.name for p in out.iterdir()) == [
+            "annotators.csv",
+            "annotators.json",
+            "labels.csv",
+            "summary.json",
+        ]
+        for path in out.iterdir():
+            assert "".join(str(path).split()) in wrote, path.name
