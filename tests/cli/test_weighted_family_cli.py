@@ -83,3 +83,15 @@ class TestUnweightedFamily:
         assert "--teacher knn takes no sample weights" in _words(result)
         notices = json.loads((out / "summary.json").read_text())["notices"]
         assert any(n.startswith("--teacher knn takes no sample weights") for n in notices)
+
+
+class TestWeightedAccuracyOnScreen:
+    def test_screen_says_the_accuracy_is_weighted(self, tmp_path):
+        """With --weight, the screen's cross-validated accuracy table says it is weighted, as summary.json does."""
+        out = tmp_path / "m"
+        args = ["train", _table(tmp_path), "--label", "y", "--model", "logistic", "--weight", "w", "--out", str(out)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["cv_accuracy"]["scored_against"].endswith("weighted by --weight")
+        assert "(against the given labels, weighted by --weight)" in _words(result)

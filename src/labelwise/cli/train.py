@@ -172,7 +172,8 @@ def train(
             {"model": "before cleaning (plain)", "cv accuracy": scores["before_cleaning"]},
             {"model": f"after cleaning ({clean})", "cv accuracy": float("nan") if after is None else after},
         ]
-        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against the given labels)")
+        against = "the given labels" + ("" if weights is None else ", weighted by --weight")  # as summary.json says
+        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
         if "after_cleaning_skipped" in scores:
             con.print(f"after-cleaning accuracy skipped: {scores['after_cleaning_skipped']}")
     con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")
