@@ -63,6 +63,11 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     ),
 }
 
+#: The files every run of these commands writes (their :data:`OUTPUTS`): an input bearing one of
+#: those names in the --out folder would be replaced by an output, so it is refused, --force or not
+#: (other commands' names include files a run may not write, e.g. an audit at scale's probs.npy).
+ALWAYS_WRITTEN = {command: OUTPUTS[command] for command in ("aggregate", "weak", "train", "pseudolabel", "robustness")}
+
 FORCE_HELP = (
     "Write into an --out folder that holds earlier outputs: replace them, and remove the earlier run's "
     "outputs this run does not write (without it such a folder is refused)."
@@ -85,6 +90,10 @@ def out_folder(command: str, default: Path, help_text: str = "Output folder.") -
         def run(*args: Any, **options: Any) -> Any:
             force = options.pop("force")
             names = _names(command, options)
+            if command in ALWAYS_WRITTEN:
+                written = ALWAYS_WRITTEN[command]
+                written = written(options) if callable(written) else written
+                refuse_replacing_inputs(Path(options["out"]), written, _inputs(options))
             superseded = claim(Path(options["out"]), names, force=force, inputs=_inputs(options))
             return function(*args, superseded=superseded, **options)
 
@@ -118,6 +127,28 @@ def claim(out: Path, names: tuple[str, ...], *, force: bool, inputs: AbstractSet
             "(the earlier run's outputs this run does not write are then removed), or choose another folder"
         )
     return [p for p in earlier_outputs(out, names) if not any(_within(i, p.resolve()) for i in inputs)]
+
+
+def refuse_replacing_inputs(out: Path, names: tuple[str, ...], inputs: AbstractSet[Path]) -> None:
+    """Refuse ``out`` when a file this run writes there (one of ``names``) is one of its ``inputs``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the file: ``--force`` would let the run replace the data it reads (a table named
+        ``labels.csv`` aggregated into its own folder).
+    """
+    for name in names:
+        target = out / name
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if target.exists() and resolved in inputs:
+            raise InvalidParameterError(
+                f"--out {str(out)!r} must not be where this run's {name} would replace an input of the run, got "
+                f"{str(target)!r} among its inputs: choose another --out folder, or move or rename the input"
+            )
 
 
 def _within(path: Path, folder: Path) -> bool:
