@@ -9,7 +9,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidLabelsError
+from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
@@ -30,6 +30,22 @@ from .train import save_model
 ADDED_COLUMNS = ("pseudo_label", "pseudo_confidence", "pseudo_round", "label_source")
 #: Folds of --model auto's comparison on the labeled rows.
 AUTO_FOLDS = 5
+#: The selection rules that read each rule option (adaptive: FlexMatch, the trainer's default, reads tau).
+RULE_OPTIONS = {
+    "threshold": ("--threshold", ("threshold", "adaptive")),
+    "k_best": ("--k-best", ("k_best", "class_balanced")),
+    "recheck": ("--recheck", ("threshold", "k_best", "class_balanced")),
+}
+
+
+def check_rule_options(ctx: click.Context, selection: str) -> None:
+    """A rule option given on the command line must be one ``--selection`` reads (it was silently ignored)."""
+    for name, (option, readers) in RULE_OPTIONS.items():
+        if selection not in readers and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            raise InvalidParameterError(
+                f"{option} is read by --selection {', '.join(readers[:-1])} or {readers[-1]} only, got --selection {selection} "
+                f"(leave {option} out, or choose one of those rules)"
+            )
 
 
 def unlabeled_mask(labels: pd.Series, marker: str) -> np.ndarray:
@@ -125,6 +141,7 @@ def pseudolabel(
     [0 = given, -1 = never labeled] and label_source [given, pseudo, none]), summary.json
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
+    check_rule_options(click.get_current_context(), selection)
     out = Path(out)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
