@@ -91,3 +91,25 @@ class TestAggregateAtScaleScreen:
         ]
         for path in out.iterdir():
             assert "".join(str(path).split()) in wrote, path.name
+
+
+class TestDemoInputs:
+    @pytest.mark.parametrize(
+        ("options", "named"),
+        [
+            (["--gold", "gold.csv"], "--gold"),
+            (["--probs", "probs.npy"], "--probs"),
+            (["--item-column", "task", "--format", "long"], "--format, --item-column"),
+        ],
+    )
+    def test_demo_refuses_options_about_your_own_answers(self, tmp_path, options, named):
+        """--demo with --gold, --probs or a reading option is refused: the simulated data would replace them silently."""
+        out = tmp_path / "demo"
+        args = ["aggregate", "--demo", "--demo-items", "60", "--out", str(out), "--top", "0", *options]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code != 0
+        assert (
+            f"--demo simulates its own answers, gold labels and probabilities, so it takes none of {named}"
+            in _words(result.output)
+        )
+        assert not out.exists()

@@ -109,6 +109,32 @@ def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) 
         ) from exc
 
 
+#: Options that give the command its inputs: --demo simulates its own, so they would be ignored.
+DEMO_IGNORES = {
+    "gold": "--gold",
+    "probs_path": "--probs",
+    "fmt": "--format",
+    "item_column": "--item-column",
+    "annotator_column": "--annotator-column",
+    "label_column": "--label-column",
+    "scheduler": "--scheduler",
+}
+
+
+def _refuse_demo_inputs(ctx: click.Context) -> None:
+    """--demo with an option about the user's own answers: refused (the simulated ones were used instead)."""
+    given = [
+        option
+        for name, option in DEMO_IGNORES.items()
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
+    if given:
+        raise InvalidParameterError(
+            f"--demo simulates its own answers, gold labels and probabilities, so it takes none of {', '.join(given)}; "
+            "leave them out, or aggregate your own answers without --demo"
+        )
+
+
 # ------------------------------------------------------------------------------------ command
 
 
@@ -220,6 +246,8 @@ def aggregate(
     policy_source = click.get_current_context().get_parameter_source("unsure_policy")
     if unsure is None and policy_source == click.core.ParameterSource.COMMANDLINE:  # it was silently a no-op
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
+    if demo:
+        _refuse_demo_inputs(click.get_current_context())
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     if method == PROBS_METHOD and probs_path is None and not demo:
         raise InvalidParameterError(

@@ -146,8 +146,7 @@ def pseudolabel(
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
-    if weights is not None:
-        check_weighted_family(model, needs="--weight")
+    check_weighted_family(model if weights is not None else "auto", needs="--weight")
     unlabeled = unlabeled_mask(labels, unlabeled_value)
     _check_labeled(labels, unlabeled, label, unlabeled_value, model)
     y = _plain_labels(labels, unlabeled)
@@ -165,9 +164,7 @@ def pseudolabel(
         needs_sample_weight=weights is not None,
     )
     if weights is not None and teacher_model is not None and not takes_weights(teacher_model):
-        model_info["notices"] = list(model_info.get("notices", [])) + [
-            f"--teacher {teacher_model} takes no sample weights: it is fitted unweighted (--weight weighs the student)"
-        ]
+        model_info["notices"] = [*model_info.get("notices", []), _unweighted_teacher(teacher_model)]
     trainer = SelfTrainer(
         student,
         selection=selection,
@@ -222,6 +219,11 @@ def pseudolabel(
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
     con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")
+
+
+def _unweighted_teacher(teacher_model: str) -> str:
+    """The notice for a ``--teacher`` family that takes no sample weights, given ``--weight``."""
+    return f"--teacher {teacher_model} takes no sample weights: it is fitted unweighted (--weight weighs the student)"
 
 
 def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabeled_value: str, model: str) -> None:
