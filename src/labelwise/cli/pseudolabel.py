@@ -180,7 +180,7 @@ def pseudolabel(
     trainer.fit(features, y, sample_weight=weights)
 
     source = np.where(trainer.labeled_iter_ == 0, "given", np.where(trainer.labeled_iter_ > 0, "pseudo", "none"))
-    result = frame.copy()
+    result = _data_as_written(frame, label)
     result["pseudo_label"] = pd.Series(trainer.transduction_, index=frame.index, dtype=object)
     result["pseudo_confidence"] = trainer.pseudo_confidence_
     result["pseudo_round"] = trainer.labeled_iter_
@@ -219,6 +219,18 @@ def pseudolabel(
     if len(history):
         print_frame(history.drop(columns=["thresholds"]), title="Rounds")
     con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")
+
+
+def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """A copy of the data for pseudolabeled.csv, with a label column of whole numbers and empty cells
+    kept integers (``0``, not the ``0.0`` that pandas makes of a column with gaps)."""
+    result = frame.copy()
+    column = result[label]
+    if pd.api.types.is_float_dtype(column):
+        known = column.dropna().to_numpy()
+        if known.size and np.all(np.isfinite(known)) and np.all(np.mod(known, 1) == 0):
+            result[label] = column.astype("Int64")
+    return result
 
 
 def _unweighted_teacher(teacher_model: str) -> str:
