@@ -70,3 +70,16 @@ class TestWeakTextIds:
         result, _ = _run(tmp_path, data, "--text-column", "body", "--gold-column", "gold")
         assert result.exit_code != 0
         assert "--gold-column must name the votes' classes" in result.output
+
+    def test_integer_gold_matches_functions_voting_text(self, tmp_path):
+        """Gold 0/1 (read as integers) and functions voting "0"/"1" (text) are the same classes."""
+        lfs = LFS.replace('"01"', '"0"')
+        (tmp_path / "lfs.py").write_text(lfs)
+        (tmp_path / "data.csv").write_text("body,gold\nsee http://x,0\nhi mom,1\n")
+        out = tmp_path / "out"
+        args = ["weak", str(tmp_path / "lfs.py"), str(tmp_path / "data.csv"), "--out", str(out), "--quiet"]
+        result = CliRunner().invoke(main, [*args, "--text-column", "body", "--gold-column", "gold"])
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out / "analysis.csv").set_index("labeler")
+        assert table["correct"].tolist() == [1, 1] and table["incorrect"].tolist() == [0, 0]
+        assert json.loads((out / "summary.json").read_text())["accuracy_on_covered_gold"] == 1.0

@@ -87,6 +87,24 @@ def _check_columns(table: pd.DataFrame, data: Path, columns: dict[str, str | Non
         )
 
 
+def gold_as_classes(gold: pd.Series, classes: Any) -> pd.Series:
+    """``--gold-column`` values as the functions' classes where only their type differs.
+
+    The table's gold ``1`` (an integer: a CSV column of plain integers is read as one) is the
+    class ``"1"`` a function returned as text, and the other way round; values that spell no class
+    (``01`` beside the class ``1``, a class no function voted) are left as they are.
+    """
+    known = set(classes)
+    spelled = {str(c): c for c in classes}
+
+    def as_class(value: Any) -> Any:
+        if value in known or pd.isna(value):
+            return value
+        return spelled.get(str(value), value)
+
+    return gold.map(as_class).astype(object)
+
+
 def labelers_json(model: Any, model_name: str) -> dict[str, Any]:
     """``labelers.json``: the label model's view of each function, its estimated accuracy and confusion matrix."""
     confusion = np.asarray(model.confusion_)
@@ -173,6 +191,7 @@ def weak(
             "more: name every class with --classes (e.g. --classes ham,spam)"
         )
     model = LABEL_MODELS[model_name](random_state=random_state).fit(votes)
+    gold = None if gold is None else gold_as_classes(gold, votes.classes)
     with renaming({"gold labels": "--gold-column", "gold": "--gold-column"}):
         report = analysis(votes, gold=gold, model=model)
     probs = model.probas_
