@@ -92,6 +92,17 @@ class TestAggregateAtScaleScreen:
         for path in out.iterdir():
             assert "".join(str(path).split()) in wrote, path.name
 
+    def test_parquet_folder_bad_param_names_the_param_option(self, tmp_path):
+        """At scale too, a --param value the method refuses is an error about --param NAME."""
+        pytest.importorskip("dask")
+        folder = tmp_path / "answers"
+        folder.mkdir()
+        pd.read_csv(io.StringIO(ANSWERS)).to_parquet(folder / "a.parquet", index=False)
+        args = ["aggregate", str(folder), "--param", "max_iter=-1", "--out", str(tmp_path / "out"), "--quiet"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code != 0
+        assert "--param max_iter must be an integer >= 1, got -1" in _words(result.output)
+
 
 class TestDemoInputs:
     @pytest.mark.parametrize(

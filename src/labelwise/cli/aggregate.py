@@ -259,9 +259,9 @@ def aggregate(
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
     demo_table = None
-    if (
-        not demo
-        and aggregate_at_scale(
+    param_words = {name: f"--param {name}" for name in extra}  # the estimator's errors about a --param value
+    with renaming(param_words):
+        scaled = not demo and aggregate_at_scale(
             path,
             build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
             spec=scheduler,
@@ -269,8 +269,7 @@ def aggregate(
             quiet=quiet,
             superseded=superseded,
         )
-        is not None
-    ):
+    if scaled:
         return
     if demo:
         if path is not None:
@@ -324,8 +323,7 @@ def aggregate(
     est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
-    # the estimator's errors about a --param value or the --probs table name the option, not the keyword
-    with renaming({"probs": "--probs", **{name: f"--param {name}" for name in extra}}):
+    with renaming({"probs": "--probs", **param_words}):  # and about the --probs table
         est, seconds = run_method(est, answers, probs)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
