@@ -180,7 +180,7 @@ def _segmentation(
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
     # mid-message too: "labels (6, 24, 32) is (N, H, W), probs ..." (the segmentation audit says labels only of its masks)
     options = {"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}
-    with renaming(options, within=["probs", "labels"]):
+    with renaming(options, within=["probs", "labels", "ignore_index"]):
         result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
