@@ -222,7 +222,10 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
     data_path = _resolve_data_path(settings.get("data"), out)
     label_column = settings.get("label")
     labels_text = [str(label_column)] if label_column else []
-    data = read_table(data_path, text_columns=labels_text) if (with_data and data_path is not None) else None
+    na_values = settings.get("na_values")  # the audit's `--na-values`: a class written NA reads back as NA
+    data = None
+    if with_data and data_path is not None:
+        data = read_table(data_path, text_columns=labels_text, na_values=na_values)
     image_column = settings.get("image_column") or None
     feature_columns = [str(c) for c in (settings.get("feature_columns") or [])]
     if data is not None:
