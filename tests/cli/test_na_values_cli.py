@@ -121,3 +121,25 @@ def test_every_reading_command_has_the_option(command):
     """Each command that reads a label or table file offers --na-values."""
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "--na-values" in result.output
+
+
+def test_a_multilabel_export_writes_the_tag_na_back(tmp_path):
+    """A multi-label audit run with --na-values "" exports its tag NA as NA, not as an untagged row."""
+    from labelwise.review import export_cleaned
+    from labelwise.review.tasks import load_task_audit
+
+    cells = [("NA", "EU", "AS")[i % 3] for i in range(30)]
+    data = tmp_path / "t.csv"
+    data.write_text("text,tags\n" + "".join(f"t{i},{c}\n" for i, c in enumerate(cells)))
+    np.save(tmp_path / "p.npy", np.random.default_rng(0).uniform(0.05, 0.95, size=(30, 3)))
+    out = tmp_path / "out"
+    args = ["audit", str(data), "--task", "multilabel", "--label", "tags", "--probs", str(tmp_path / "p.npy")]
+    result = CliRunner().invoke(main, [*args, "--na-values", "", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    units = load_task_audit(out)[0].issues
+    store = DecisionStore(out / "review.sqlite", n_examples=int(units["row"].max()) + 1)
+    store.bind_audit(units)
+    store.record(1, "exclude", version=0, reviewer="ann")
+    export_cleaned(out, tmp_path / "clean.csv")
+    written = pd.read_csv(tmp_path / "clean.csv", dtype=str, keep_default_na=False)["tags"].tolist()
+    assert written == cells[:1] + cells[2:]

@@ -182,9 +182,8 @@ def _table(
         raise MissingColumnError(
             f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})"
         )
-    data[label] = labels_as_written(
-        path, data, str(label), na_values=na_values
-    )  # written back as the user's file has it
+    # written back as the user's file has it
+    data[label] = labels_as_written(path, data, str(label), na_values=na_values)
     if len(data) != len(run.issues):
         raise DataFileError(
             f"the data table has {len(data)} rows and the audit had {len(run.issues)}; it changed since the audit: "
