@@ -61,9 +61,8 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
 
 def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     """A model's predicted labels (one column) or probabilities (numeric columns, one per class)."""
-    table = read_table(
-        path, text_columns=lone_column, na_values=given_na_values()
-    )  # predicted labels keep texts such as "01" and "1" apart
+    # predicted labels keep texts such as "01" and "1" apart
+    table = read_table(path, text_columns=lone_column, na_values=given_na_values())
     if table.shape[1] == 1:
         return table.iloc[:, 0].to_numpy()
     text = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
@@ -252,9 +251,8 @@ def evaluate(
             "settings": {
                 **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
                 **_input_paths(human_counts=human_counts),
-                **na_values_setting(),
                 **({"label_column": label_column} if label_column is not None else {}),
-                **{"metric": metric, "seeds": seeds, "random_state": random_state},
+                **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
                 **({"classes": split_csv_option(classes)} if named is not None else {}),
             },
         }
