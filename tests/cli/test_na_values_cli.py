@@ -143,3 +143,35 @@ def test_a_multilabel_export_writes_the_tag_na_back(tmp_path):
     export_cleaned(out, tmp_path / "clean.csv")
     written = pd.read_csv(tmp_path / "clean.csv", dtype=str, keep_default_na=False)["tags"].tolist()
     assert written == cells[:1] + cells[2:]
+
+
+def test_pseudolabel_takes_na_for_a_class_only_when_told(tmp_path):
+    """By default a label NA is unlabeled (unchanged); with --na-values "" only the empty cells are."""
+    data = _regions(tmp_path / "r.csv")
+    frame = pd.read_csv(data, keep_default_na=False)
+    frame.loc[frame.index % 10 == 1, "label"] = ""  # 6 rows without a label
+    frame.to_csv(data, index=False)
+    counts = {}
+    for name, extra in (("default", []), ("text", ["--na-values", ""])):
+        out = tmp_path / name
+        args = ["pseudolabel", str(data), "--label", "label", "--model", "logistic", "--out", str(out), *extra]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        counts[name] = json.loads((out / "summary.json").read_text())["n_unlabeled"]
+    n_na = int((frame["label"] == "NA").sum())
+    assert counts == {"default": 6 + n_na, "text": 6}
+
+
+def test_a_labels_table_for_probs_keeps_na_as_a_class(tmp_path):
+    """audit --probs --labels labels.csv: the error names the NA cell of --labels; --na-values "" audits it."""
+    pytest.importorskip("dask")
+    labels = np.array(["NA", "EU", "AS"])[np.arange(30) % 3]
+    pd.DataFrame({"region": labels}).to_csv(tmp_path / "labels.csv", index=False)
+    np.save(tmp_path / "p.npy", np.random.default_rng(0).dirichlet([1, 1, 1], size=30))
+    args = ["audit", "--probs", str(tmp_path / "p.npy"), "--labels", str(tmp_path / "labels.csv")]
+    refused = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a")])
+    assert refused.exit_code == 2
+    assert "row 0 of column 'region' in --labels 'labels.csv' reads 'NA'" in refused.output
+    result = CliRunner().invoke(main, [*args, "--na-values", "", "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "b" / "summary.json").read_text())["settings"]["na_values"] == []
