@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
+from labelwise.io.outputs import load_aggregate
 from labelwise.review import DecisionStore
 
 #: The commands that read a label or table file.
@@ -114,6 +115,7 @@ def test_aggregate_keeps_na_answers(tmp_path):
     labels = pd.read_csv(out / "labels.csv", keep_default_na=False)
     assert labels["label"].tolist() == ["NA"] * 3 + ["EU"] * 3
     assert json.loads((out / "summary.json").read_text())["settings"]["na_values"] == []
+    assert load_aggregate(out).labels["label"].tolist() == ["NA"] * 3 + ["EU"] * 3  # the report reads NA back
 
 
 @pytest.mark.parametrize("command", READERS)

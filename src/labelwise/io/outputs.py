@@ -332,8 +332,9 @@ def load_aggregate(out_dir: str | os.PathLike) -> AggregateOutput:
         raise DataFileError(
             f"{str(out)!r} is not an aggregation output folder: missing {missing} (run `labelwise aggregate` first)"
         )
-    labels = read_table(out / "labels.csv", text_columns=("item", "label"))  # ids as `aggregate` read them
-    annotators = read_table(out / "annotators.csv", text_columns=("annotator",))
+    # ids as `aggregate` read them; labelwise writes a missing cell empty, so any text (a class NA) is a value
+    labels = read_table(out / "labels.csv", text_columns=("item", "label"), na_values="")
+    annotators = read_table(out / "annotators.csv", text_columns=("annotator",), na_values="")
     for name, frame, needed in (
         ("labels.csv", labels, ["item", "label"]),
         ("annotators.csv", annotators, ["annotator"]),
