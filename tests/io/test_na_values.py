@@ -95,6 +95,12 @@ class TestRawCell:
         assert raw_cell(table, "nope", 1) is None
         assert raw_cell(table.with_suffix(".parquet"), "label", 1) is None
 
+    def test_rows_past_the_first_block_and_past_the_end(self, table, monkeypatch):
+        """Read in blocks of 2 rows, row 3 is found in the second block; row 5 is past the end: None."""
+        monkeypatch.setattr("labelwise.io.na_values._BLOCK", 2)
+        assert raw_cell(table, "label", 3) == "None" and raw_cell(table, "label", 4) == "null"
+        assert raw_cell(table, "label", 5) is None
+
     def test_is_read_as_missing_follows_na_values(self):
         """NA is missing under pandas' markers, not under an empty list; an empty cell always is."""
         assert is_read_as_missing("NA", None) and not is_read_as_missing("NA", ())

@@ -39,6 +39,8 @@ PANDAS_NA_VALUES: frozenset[str] = frozenset(
 NaValues = str | Sequence[str] | None
 
 _CSV = {".csv", ".tsv", ".txt"}
+#: Rows per block that :func:`raw_cell` reads.
+_BLOCK = 1 << 17
 
 
 def check_na_values(na_values: Any, *, parameter: str = "na_values") -> tuple[str, ...] | None:
@@ -97,26 +99,23 @@ def is_read_as_missing(text: str, na_values: tuple[str, ...] | None) -> bool:
 def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
     """The text of row ``row`` (0-based, after the header) of ``column`` as the CSV file writes it.
 
-    Reads the file only up to that row, as text with no missing markers; None for a Parquet or
-    JSON file (their nulls are typed), a row or column the file lacks, or a file that cannot be read.
+    Reads that column of the file only up to that row, in blocks, as text with no missing markers
+    (about the cost of reading the file that far); None for a Parquet or JSON file (their nulls are
+    typed), a row or column the file lacks, or a file that cannot be read.
     """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in _CSV or row < 0:
         return None
     sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+    options = {"sep": sep, "engine": "python" if sep is None else "c", "dtype": str, "keep_default_na": False}
     try:
-        cell = pd.read_csv(
-            p,
-            sep=sep,
-            engine="python" if sep is None else "c",
-            usecols=[column],
-            dtype=str,
-            keep_default_na=False,
-            na_values=[],
-            skiprows=range(1, row + 1),
-            nrows=1,
-        )
-    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError):
+        # the one column in blocks up to the row, in bounded memory: skipping the rows before it
+        # (skiprows, a number or a list) takes pandas twice as long (benchmarks/RESULTS.md, session 30)
+        with pd.read_csv(p, usecols=[column], chunksize=_BLOCK, **options) as blocks:
+            for block in blocks:
+                if row < block.index[-1] + 1:
+                    return str(block[column].iloc[row - block.index[0]])
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return None
-    return str(cell.iloc[0, 0]) if len(cell) else None
+    return None
