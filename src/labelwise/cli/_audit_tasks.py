@@ -28,6 +28,7 @@ from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input, renaming
+from ._na_values import na_values_setting
 from ._task_screen import SCREEN_TITLE, screen_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -339,6 +340,7 @@ def run_task_audit(
     summary["settings"] = {
         "task": task,
         "data": str(Path(data).resolve()),
+        **na_values_setting(),
         "label": label,
         # absolute, as data: the report and review find them from any folder (a relative path was looked up
         # from the folder the report ran in, where another file of that name may be)

@@ -31,6 +31,7 @@ from ._common import (
     reading,
     split_csv_option,
 )
+from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
@@ -129,6 +130,7 @@ def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) 
     help="A method-specific parameter, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
 )
 @click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
+@na_values_option
 @click.option(
     "--probs",
     "probs_path",
@@ -264,6 +266,7 @@ def aggregate(
                 item_column=item_column,
                 annotator_column=annotator_column,
                 label_column=label_column,
+                na_values=given_na_values(),
             )
         answers = read.answers
         read_info = read.summary()
@@ -322,6 +325,7 @@ def aggregate(
         "settings": {
             "path": str(path) if path is not None else None,
             "format": fmt,
+            **na_values_setting(),
             "probs": str(probs_path) if probs_path is not None else None,
             "labels": labels,
             "params": extra,

@@ -42,6 +42,7 @@ from ._common import (
     split_csv_option,
     split_label,
 )
+from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
 
@@ -94,6 +95,7 @@ def run_audit(
 @click.command()
 @click.argument("data", required=False, type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
+@na_values_option
 @click.option(
     "--probs",
     "probs_path",
@@ -400,6 +402,7 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
     summary["settings"] = {
         "data": str(Path(o.data).resolve()),
         "label": o.label,
+        **na_values_setting(),
         "probs": str(Path(o.probs_path).resolve()) if o.probs_path else None,  # absolute, as data and the tasks'
         "filter_by": o.filter_by,
         "rank_by": o.rank_by,
