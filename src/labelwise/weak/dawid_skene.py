@@ -18,7 +18,7 @@ from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
 from ._posterior import FLOOR
 from ._votes import Votes, as_votes
-from .label_model import check_class_balance
+from .label_model import check_class_balance, with_sorted_labelers
 
 __all__ = ["DawidSkeneLabelModel"]
 
@@ -94,6 +94,8 @@ class DawidSkeneLabelModel(BaseEstimator):
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
         _check_passed(self.params)
         v = as_votes(votes, classes=self.labels)
+        if isinstance(votes, pd.DataFrame):  # a table's labelers in sorted order (as LabelModel)
+            v = with_sorted_labelers(v)
         k = len(v.classes)
         fixed = check_class_balance(self.class_balance, k)
         est = DawidSkene(labels=list(v.classes), random_state=self.random_state, **self.params)

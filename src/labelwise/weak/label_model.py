@@ -33,7 +33,7 @@ from ._posterior import (
 )
 from ._votes import Votes, as_votes
 
-__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
+__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance", "with_sorted_labelers"]
 
 #: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``)
 #: when it is the estimate (``n_em_iter=0``).
@@ -180,6 +180,10 @@ class LabelModel(BaseEstimator):
     ----------
     classes_ : ndarray of shape (K,)
     labelers_ : tuple of str
+        The labelers: a matrix's columns in order; a table's labelers sorted (by their text when
+        their values do not compare), so that the fit, the order of its floating-point sums and the
+        draws that break exact ties (one per distinct vote row, the rows sorted with the labelers in
+        this order) do not depend on the order of the table's rows.
     mu_ : ndarray of shape (m·K, K)
         ``P(λ_j = a | Y = y)``, row ``j·K + a``.
     class_balance_ : ndarray of shape (K,)
@@ -318,6 +322,8 @@ class LabelModel(BaseEstimator):
         """
         self._check_params()
         v = as_votes(votes, classes=self.labels)
+        if isinstance(votes, pd.DataFrame):  # a table's labelers in sorted order, not in order of appearance
+            v = with_sorted_labelers(v)
         k, full = n_classes(v.classes, self.labels), v.matrix()
         p_fixed = check_class_balance(self.class_balance, k)
         rows = compress_rows(full, k)
@@ -458,3 +464,14 @@ class LabelModel(BaseEstimator):
         items, inverse, post = self._row_posterior(votes)
         codes = random_argmax(post, check_random_state(self.random_state))[inverse]
         return pd.Series(pd.Index(self.classes_).take(codes).array, index=items, name="label")
+
+
+def with_sorted_labelers(v: Votes) -> Votes:
+    """``v`` with its labelers sorted (by ``str`` when they do not compare): the same fit for any
+    row order of a vote table, whose labelers otherwise come in their order of first appearance."""
+    names = list(v.labelers)
+    try:
+        order = sorted(range(len(names)), key=names.__getitem__)
+    except TypeError:  # mixed types: by their text, as DawidSkeneLabelModel orders them for its ties
+        order = sorted(range(len(names)), key=lambda j: str(names[j]))
+    return Votes(v.answers, v.items, tuple(names[j] for j in order), v.classes)
