@@ -19,7 +19,7 @@ from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
+from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
@@ -33,7 +33,7 @@ from ._posterior import (
 )
 from ._votes import Votes, as_votes
 
-__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance", "with_sorted_labelers"]
+__all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
 
 #: Stopping tolerance of the moment fit (relative change of the loss, or largest change of ``μ``)
 #: when it is the estimate (``n_em_iter=0``).
@@ -179,11 +179,7 @@ class LabelModel(BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (K,)
-    labelers_ : tuple of str
-        The labelers: a matrix's columns in order; a table's labelers sorted (by their text when
-        their values do not compare), so that the fit, the order of its floating-point sums and the
-        draws that break exact ties (one per distinct vote row, the rows sorted with the labelers in
-        this order) do not depend on the order of the table's rows.
+    labelers_ : tuple of str (a matrix's columns in order, a table's labelers sorted)
     mu_ : ndarray of shape (m·K, K)
         ``P(λ_j = a | Y = y)``, row ``j·K + a``.
     class_balance_ : ndarray of shape (K,)
@@ -321,9 +317,7 @@ class LabelModel(BaseEstimator):
         posterior, so the result is that of the fit over every item, at the cost of the distinct rows.
         """
         self._check_params()
-        v = as_votes(votes, classes=self.labels)
-        if isinstance(votes, pd.DataFrame):  # a table's labelers in sorted order, not in order of appearance
-            v = with_sorted_labelers(v)
+        v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
         p_fixed = check_class_balance(self.class_balance, k)
         rows = compress_rows(full, k)
@@ -464,14 +458,3 @@ class LabelModel(BaseEstimator):
         items, inverse, post = self._row_posterior(votes)
         codes = random_argmax(post, check_random_state(self.random_state))[inverse]
         return pd.Series(pd.Index(self.classes_).take(codes).array, index=items, name="label")
-
-
-def with_sorted_labelers(v: Votes) -> Votes:
-    """``v`` with its labelers sorted (by ``str`` when they do not compare): the same fit for any
-    row order of a vote table, whose labelers otherwise come in their order of first appearance."""
-    names = list(v.labelers)
-    try:
-        order = sorted(range(len(names)), key=names.__getitem__)
-    except TypeError:  # mixed types: by their text, as DawidSkeneLabelModel orders them for its ties
-        order = sorted(range(len(names)), key=lambda j: str(names[j]))
-    return Votes(v.answers, v.items, tuple(names[j] for j in order), v.classes)
