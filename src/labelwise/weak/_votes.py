@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from .._validate.labels import first_unhashable_row
+from .._validate.labels import row_label, unhashable_value
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
@@ -130,18 +131,22 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
     answers = pd.DataFrame(
         {"item": frame["item"].to_numpy(), "labeler": frame[who].to_numpy(), "label": frame["label"].to_numpy()}
     )
-    answers = answers.loc[answers["label"].notna().to_numpy()].reset_index(drop=True)
+    kept = np.flatnonzero(answers["label"].notna().to_numpy())
+    answers = answers.iloc[kept].reset_index(drop=True)
     try:
         return _encoded_frame(answers, classes)
     except TypeError:  # a list or dict in a column (nested JSON): name it, not pandas' "unhashable type"
-        for col in ("item", "labeler", "label"):
-            row = first_unhashable_row(answers[col])
-            if row is not None:
-                raise InvalidLabelsError(
-                    f"votes column {col!r} must hold hashable values (text, numbers); row {row} is "
-                    f"{type(answers[col].iloc[row]).__name__} {show(answers[col].iloc[row])}"
-                ) from None
+        row = partial(_frame_row, frame.index, kept)
+        for col, what in (("item", "item ids"), ("labeler", "labeler ids"), ("label", "labels")):
+            error = unhashable_value(f"votes column {col!r}", answers[col], what, row, InvalidLabelsError)
+            if error is not None:
+                raise error from None
         raise
+
+
+def _frame_row(index: pd.Index, kept: np.ndarray, pos: int) -> str:
+    """The row of the votes frame that answer ``pos`` (of those with a label) came from."""
+    return row_label(index, int(kept[pos]))
 
 
 def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
