@@ -27,9 +27,12 @@ from ._exact_select import (
     RESCORE_ROWS,
     exact_best,
     float32_product_tol,
+    product_slab,
     search_shift,
     shifted_rows,
     sq_distances_between,
+    sq_norms,
+    sq_norms32,
 )
 from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
@@ -379,7 +382,7 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     n = Z.shape[0]
     shift = search_shift(Z)
     Y = shifted_rows(Z, shift)  # the rows the products are taken of
-    sq_norm = np.einsum("ij,ij->i", Y, Y, dtype=np.float64).astype(np.float32)
+    sq_norm = sq_norms32(Y)
     m = min(n - 1, 2 * k)
     top_norm = float(sq_norm.max())
     step = block_size or int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
@@ -390,13 +393,10 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     buffer = np.empty((min(step, n), n), dtype=np.float32)
     for s in range(0, n, step):
         e = min(n, s + step)
-        slab = np.matmul(Y[s:e], Y.T, out=buffer[: e - s])
-        slab *= -2.0
-        slab += sq_norm[None, :]
-        slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
+        own = np.arange(s, e)
+        slab = product_slab(Y[s:e], Y, sq_norm, own, out=buffer[: e - s])
         tol = float32_product_tol(sq_norm[s:e, None], top_norm, Z.shape[1], shifted=shift is not None)
-        q_norm = np.einsum("ij,ij->i", Y[s:e], Y[s:e], dtype=np.float64)
-        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e), q_norm=q_norm)
+        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=own, q_norm=sq_norms(Y[s:e]))
         del slab
     return indices, sqdist
 
