@@ -33,6 +33,7 @@ from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and du
     sorted_pair_label_keys,
 )
 from ._patterns import AnswerPatterns, answer_patterns
+from ._sizes import AnswerSizes
 
 __all__ = ["DUPLICATE_POLICIES", "AnswerPatterns", "EncodedAnswers", "encode_answers"]
 
@@ -40,7 +41,7 @@ DUPLICATE_POLICIES = ("keep", "last")
 
 
 @dataclass(frozen=True, eq=False)
-class EncodedAnswers:
+class EncodedAnswers(AnswerSizes):
     """An answer table encoded to integer codes.
 
     Attributes
@@ -116,21 +117,6 @@ class EncodedAnswers:
         the first read of ``item_idx`` makes; see
         :class:`~labelwise.aggregate._factorize.DeferredItemCodes`)."""
         return not isinstance(self.__dict__["_item_idx"], GatheredCodes)
-
-    @property
-    def n_items(self) -> int:
-        """Number of distinct items."""
-        return len(self.item_values)
-
-    @property
-    def n_annotators(self) -> int:
-        """Number of distinct annotators."""
-        return len(self.annotator_values)
-
-    @property
-    def n_classes(self) -> int:
-        """Number of classes ``K`` (declared or observed)."""
-        return len(self.classes)
 
     # ------------------------------------------------------------- aggregates
     @cached_property
