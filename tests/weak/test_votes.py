@@ -52,7 +52,7 @@ class TestPositions:
         np.testing.assert_array_equal(got, index.get_indexer(pd.Index(values, dtype=np.int64)))
 
 
-class TestNestedValue:
+class TestErrorRows:
     def test_a_list_is_named_by_the_row_of_the_votes_frame(self):
         """Rows without a label are dropped before encoding, yet the error names the frame's own row
         (on main the row among the labelled ones: 1) and its index label, parameter and value type."""
@@ -64,3 +64,9 @@ class TestNestedValue:
             match=r"votes column 'label' must hold hashable labels \(text, numbers\), row 2 \(index 'r'\) is list \['x'\]$",
         ):
             as_votes(table)
+
+    def test_an_undeclared_label_is_named_by_the_row_of_the_votes_frame(self):
+        """A label outside ``classes`` after a dropped unlabelled row: the frame's own row (on main 1)."""
+        table = pd.DataFrame({"item": [0, 1, 2], "labeler": [0, 1, 0], "label": [None, "a", "z"]})
+        with pytest.raises(InvalidLabelsError, match=r"classes \['a', 'b'\]; row 2 \(item 2, labeler 0\) has 'z'$"):
+            as_votes(table, classes=["a", "b"])

@@ -10,7 +10,7 @@ informative, so pass :class:`Votes` or a matrix to keep the items nobody voted o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -133,10 +133,10 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
     )
     kept = np.flatnonzero(answers["label"].notna().to_numpy())
     answers = answers.iloc[kept].reset_index(drop=True)
+    row = partial(_frame_row, frame.index, kept)
     try:
-        return _encoded_frame(answers, classes)
+        return _encoded_frame(answers, classes, row)
     except TypeError:  # a list or dict in a column (nested JSON): name it, not pandas' "unhashable type"
-        row = partial(_frame_row, frame.index, kept)
         for col, what in (("item", "item ids"), ("labeler", "labeler ids"), ("label", "labels")):
             error = unhashable_value(f"votes column {col!r}", answers[col], what, row, InvalidLabelsError)
             if error is not None:
@@ -149,8 +149,9 @@ def _frame_row(index: pd.Index, kept: np.ndarray, pos: int) -> str:
     return row_label(index, int(kept[pos]))
 
 
-def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
-    """:func:`_from_frame` after its checks: the classes, items and labelers of ``answers``."""
+def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Callable[[int], str]) -> Votes:
+    """:func:`_from_frame` after its checks: the classes, items and labelers of ``answers`` (``row``
+    names an answer's row as the votes frame numbers it)."""
     if classes is None:
         try:
             known = np.sort(pd.unique(answers["label"]))
@@ -160,11 +161,11 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None) -> Vote
         known = np.asarray(classes)
     unknown = ~answers["label"].isin(known).to_numpy()
     if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
+        pos = int(np.flatnonzero(unknown)[0])
         raise InvalidLabelsError(
-            f"votes label must be one of the classes {known.tolist()}; row {row} "
-            f"(item {show(answers['item'].iloc[row])}, labeler {show(answers['labeler'].iloc[row])}) has "
-            f"{show(answers['label'].iloc[row])}"
+            f"votes label must be one of the classes {known.tolist()}; {row(pos)} "
+            f"(item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}) has "
+            f"{show(answers['label'].iloc[pos])}"
         )
     items = pd.Index(pd.unique(answers["item"]))
     labelers = tuple(pd.unique(answers["labeler"]).tolist())
