@@ -25,15 +25,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
-from ._exact_select import (
-    exact_best,
-    float32_product_tol,
-    product_slab,
-    search_shift,
-    shifted_rows,
-    sq_norms,
-    sq_norms32,
-)
+from ._exact_select import block_best, search_shift, shifted_rows, sq_norms32
 from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _to_metric
@@ -177,10 +169,10 @@ def _pair_best(
     for a in range(0, nq, step):
         b = min(nq, a + step)
         own = np.arange(a, b) if same else None
-        slab = product_slab(Yq[a:b], Ys, sq_s, own, out=buffer[: b - a])
-        tol = float32_product_tol(sq_q[a:b, None], top_norm, Zq.shape[1], shifted=shift is not None)
-        local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own, q_norm=sq_norms(Yq[a:b]))
-        del slab
+        norms = (sq_q[a:b], sq_s, top_norm)
+        local, d2 = block_best(
+            Yq[a:b], Ys, Zq[a:b], Zs, norms, k, width, own, shifted=shift is not None, out=buffer[: b - a]
+        )
         indices[a:b] = np.where(local < 0, -1, local + s0)
         sqdist[a:b] = d2
     return indices, sqdist

@@ -248,6 +248,29 @@ def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float, d: int, *, shif
     return np.maximum(1e-5 * (a2 + top), proven) if d <= PLAIN_DIMENSIONS else proven
 
 
+def block_best(
+    Yq: np.ndarray,
+    Ys: np.ndarray,
+    Zq: np.ndarray,
+    Zs: np.ndarray,
+    norms: tuple[np.ndarray, np.ndarray, float],
+    k: int,
+    m: int,
+    self_cols: np.ndarray | None,
+    *,
+    shifted: bool,
+    out: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One block of an exact search: :func:`product_slab` of the rows the products are taken of
+    (``Yq`` against ``Ys``: :func:`shifted_rows` of the query rows ``Zq`` and searched rows ``Zs``),
+    its :func:`float32_product_tol` and :func:`exact_best` on it. ``norms``: ``Yq``'s and ``Ys``'s
+    :func:`sq_norms32` and the largest squared norm of the searched rows; ``out``: the slab's buffer."""
+    sq_q, sq_s, top_norm = norms
+    slab = product_slab(Yq, Ys, sq_s, self_cols, out=out)
+    tol = float32_product_tol(sq_q[:, None], top_norm, Zq.shape[1], shifted=shifted)
+    return exact_best(slab, Zq, Zs, k, m, tol, self_cols=self_cols, q_norm=sq_norms(Yq))
+
+
 def sq_distances_between(Q: Any, S: Any, cand: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """Float64 squared distances from ``Q[i]`` (``Q[rows[i]]`` when ``rows`` is given) to
     ``S[cand[i, j]]``, from the float32 rows' differences; ``Q`` and ``S`` are float32 matrices or

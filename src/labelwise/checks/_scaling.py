@@ -50,15 +50,7 @@ from scipy import sparse
 
 from .._binary_scale import root_mean_square
 from ..errors import InvalidParameterError
-from ._exact_select import (
-    exact_best,
-    float32_product_tol,
-    product_slab,
-    search_shift,
-    shifted_rows,
-    sq_norms,
-    sq_norms32,
-)
+from ._exact_select import block_best, float32_product_tol, search_shift, shifted_rows, sq_norms32
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _row_step, exact_knn, refine_candidates
 
 #: Values of ``find_data_issues(label_scaling=...)``.
@@ -345,6 +337,6 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
     step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
     for s in range(0, unsure.size, step):
         part = unsure[s : s + step]
-        slab = product_slab(Y[part], Y, sq_norm, part)
-        idx[part] = exact_best(slab, Z[part], Z, k, m, tol[part, None], self_cols=part, q_norm=sq_norms(Y[part]))[0]
+        norms = (sq_norm[part], sq_norm, sq_norm.max())
+        idx[part] = block_best(Y[part], Y, Z[part], Z, norms, k, m, part, shifted=shift is not None)[0]
     return idx

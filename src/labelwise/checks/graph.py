@@ -23,17 +23,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from ._exact_select import (
-    RESCORE_ROWS,
-    exact_best,
-    float32_product_tol,
-    product_slab,
-    search_shift,
-    shifted_rows,
-    sq_distances_between,
-    sq_norms,
-    sq_norms32,
-)
+from ._exact_select import RESCORE_ROWS, block_best, search_shift, shifted_rows, sq_distances_between, sq_norms32
 from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
 
@@ -393,11 +383,11 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     buffer = np.empty((min(step, n), n), dtype=np.float32)
     for s in range(0, n, step):
         e = min(n, s + step)
-        own = np.arange(s, e)
-        slab = product_slab(Y[s:e], Y, sq_norm, own, out=buffer[: e - s])
-        tol = float32_product_tol(sq_norm[s:e, None], top_norm, Z.shape[1], shifted=shift is not None)
-        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=own, q_norm=sq_norms(Y[s:e]))
-        del slab
+        norms = (sq_norm[s:e], sq_norm, top_norm)
+        best = block_best(
+            Y[s:e], Y, Z[s:e], Z, norms, k, m, np.arange(s, e), shifted=shift is not None, out=buffer[: e - s]
+        )
+        indices[s:e], sqdist[s:e] = best
     return indices, sqdist
 
 
