@@ -297,18 +297,10 @@ def aggregate(
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
     summary: dict[str, Any] = {
-        "method": method,
-        "iterations": int(est.n_iter_),
-        "converged": bool(est.converged_),
-        "fallback": getattr(est, "fallback_", None),
-        "dependent_pairs": _aggregate_outputs.dependent_pairs(est),
+        **_aggregate_outputs.fit_summary(est, method),
         "auto": auto_summary(est),
         "seconds": round(seconds, 4),
-        "n_items": int(est.n_items_),
-        "n_answers": int(est.n_answers_),
-        "n_annotators": int(est.n_annotators_),
-        "n_classes": len(est.classes_),
-        "classes": [finite(c) for c in est.classes_],
+        **_aggregate_outputs.size_summary(est),
         "krippendorff_alpha": finite(agree.krippendorff_alpha),
         "fleiss_kappa": finite(agree.fleiss_kappa),
         "n_single_answer_items": int((est.n_answers_per_item_ < 2).sum()),
