@@ -85,6 +85,21 @@ class TestAuditCommand:
         assert "report.htmlisfromanearlierrun" in "".join(again.output.split())  # rich wraps long paths anywhere
         assert (out / "report.html").exists()
 
+    def test_report_over_the_users_own_report_html_is_refused_before_any_work(self, runner, tmp_path):
+        """--report with OUT/report.html being the user's page failed after the outputs were written, naming a
+        parameter `out` the command does not have; now refused first, naming --report, nothing written."""
+        data = tmp_path / "iris.csv"
+        _table().to_csv(data, index=False)
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "report.html").write_text("<html>my page</html>")
+        args = ["audit", str(data), "--label", "species", "--out", str(out), "--cv", "3", "--checks", "label"]
+        result = runner.invoke(main, [*args, "--report"])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("error: --report writes") and "--no-report" in result.output
+        assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+        assert (out / "report.html").read_text() == "<html>my page</html>"
+
     def test_parquet_and_jsonl_with_bring_your_own_probs(self, runner, tmp_path):
         """--probs skips training; Parquet and JSON Lines inputs work the same."""
         frame = _table()

@@ -203,6 +203,8 @@ def test_write_report_refuses_to_replace_a_file_that_is_not_a_report(tmp_path):
     """write_report(out=) over the user's own file overwrote it; now InvalidParameterError, the file intact."""
     out = write_audit(tmp_path / "out", kind="features", n=30, noise=0.3)
     (out / "report.html").write_text("my own page")
-    with pytest.raises(InvalidParameterError, match=r"already exists and is not a labelwise report"):
+    with pytest.raises(InvalidParameterError, match=r"^out_dir .* holds a report.html that is not a labelwise report"):
         write_report(out)
     assert (out / "report.html").read_text() == "my own page"
+    with pytest.raises(InvalidParameterError, match=r"^out .* already exists and is not a labelwise report"):
+        write_report(out, out=out / "report.html")

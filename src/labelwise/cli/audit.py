@@ -238,6 +238,7 @@ def audit(**options: Any) -> None:
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
     _refuse_other_tasks_options(o.task)
+    _refuse_report_over_a_foreign_file(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
@@ -336,6 +337,21 @@ def _refuse_other_tasks_options(task: str) -> None:
             raise InvalidParameterError(
                 f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
             )
+
+
+def _refuse_report_over_a_foreign_file(o: SimpleNamespace) -> None:
+    """--report (on by default with --demo) writes OUT/report.html: a file there that is not an earlier report
+    (the user's own) is refused before any work, not after the audit's files are written."""
+    from ..report._destination import foreign_file_problem
+
+    wanted = o.report or (o.demo and o.report is None)
+    problem = foreign_file_problem(o.out / "report.html") if wanted else None
+    if problem is not None:
+        flag = "--report" if o.report else "--demo (its report)"
+        raise InvalidParameterError(
+            f"{flag} writes {str(o.out / 'report.html')!r}, which {problem}; move that file, choose another --out "
+            "or pass --no-report (nothing was changed)"
+        )
 
 
 def _refuse_classes_without_probs(named: list[str] | None) -> None:
