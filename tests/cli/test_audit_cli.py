@@ -391,3 +391,32 @@ class TestAuditErrors:
         )
         assert result.exit_code == 130
         assert "interrupted" in result.output and "Aborted" not in result.output
+
+
+class TestAuditAtScaleOptions:
+    """The audit at scale (--labels, --scheduler) reads fewer options than the in-memory audit."""
+
+    def _inputs(self, tmp_path):
+        frame = _table(60)
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        probs = np.full((60, 3), 0.1)
+        probs[np.arange(60), pd.factorize(frame["species"], sort=True)[0]] = 0.8
+        np.save(tmp_path / "oof.npy", probs)
+        return ["audit", "--probs", str(tmp_path / "oof.npy"), "--labels", str(tmp_path / "d.csv"), "--label", "species"]
+
+    def test_options_it_does_not_read_are_refused_not_ignored(self, runner, tmp_path):
+        """--features, --checks, --split-column and --top with --labels were left out without a word (no data
+        check ran, no table printed); now exit 2 naming them, before any output is written."""
+        args = [*self._inputs(tmp_path), "--out", str(tmp_path / "o")]
+        extra = ["--features", str(tmp_path / "oof.npy"), "--checks", "outlier", "--split-column", "colour", "--top", "3"]
+        result = runner.invoke(main, [*args, *extra])
+        assert result.exit_code == 2, result.output
+        assert "does not use --top, --features, --split-column, --checks" in result.output
+        assert not (tmp_path / "o").exists()
+
+    def test_report_is_written(self, runner, tmp_path):
+        """--report with --labels wrote no report and said nothing; now report.html is written and named."""
+        out = tmp_path / "o"
+        result = runner.invoke(main, [*self._inputs(tmp_path), "--out", str(out), "--report"])
+        assert result.exit_code == 0, result.output
+        assert (out / "report.html").is_file() and "report:" in result.output

@@ -269,7 +269,13 @@ def audit(**options: Any) -> None:
         "superseded": o.superseded,
     }
     named = parse_classes(o.classes, what="class")
+    if not o.demo and _at_scale(o):
+        _refuse_options_not_read_at_scale()
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:
+        if o.report:
+            from ..report import write_report
+
+            console().print(f"report: {write_report(o.out)}")
         return
     frame, truth = _read_frame(o)
     frame, data_checks = prepare_data_checks(
@@ -323,6 +329,32 @@ def _refuse_classification_options(task: str) -> None:
         raise InvalidParameterError(
             f"--task {task} does not use {', '.join(given)} (only --task classification does); "
             f"leave {'it' if len(given) == 1 else 'them'} out"
+        )
+
+
+#: The options the audit at scale (--scheduler, --labels, a .zarr --probs) does not read: it audits given
+#: probabilities (no model), runs no data check and prints no table of examples (issues.parquet is in row order).
+NOT_READ_AT_SCALE = (
+    "cv", "model", "time_budget", "n_jobs", "random_state", "top", "image_column", "features_path", "split_column",
+    "checks", "n_neighbors", "metric", "label_scaling", "scaling",
+)  # fmt: skip
+
+
+def _at_scale(o: SimpleNamespace) -> bool:
+    """Whether the run is an audit at scale (``cli._scale.audit_at_scale``'s own test)."""
+    zarr = o.probs_path is not None and Path(o.probs_path).suffix == ".zarr"
+    return o.scheduler is not None or o.labels_path is not None or zarr
+
+
+def _refuse_options_not_read_at_scale() -> None:
+    """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
+    ctx = click.get_current_context()
+    given = [p.opts[0] for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and _given(ctx, p.name)]
+    if given:
+        raise InvalidParameterError(
+            f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "
+            "audits the given probabilities without a model or data checks and writes issues.parquet in row "
+            f"order; leave {'it' if len(given) == 1 else 'them'} out (docs/scale.md)"
         )
 
 
