@@ -458,6 +458,10 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
         "random_state": o.random_state,
         "image_column": o.image_column,
         "feature_columns": [c for c in frame.columns if c != o.label],
+        # the data checks' inputs: a rerun needs them as much as the model's (k, metric, scaling: data_checks.graph)
+        "split_column": o.split_column,
+        "checks": split_csv_option(o.checks) if o.checks is not None else None,
+        "features": str(Path(o.features_path).resolve()) if o.features_path else None,
     }
     if o.classes is not None:
         summary["settings"]["classes"] = split_csv_option(o.classes)
