@@ -402,13 +402,30 @@ class TestAuditAtScaleOptions:
         probs = np.full((60, 3), 0.1)
         probs[np.arange(60), pd.factorize(frame["species"], sort=True)[0]] = 0.8
         np.save(tmp_path / "oof.npy", probs)
-        return ["audit", "--probs", str(tmp_path / "oof.npy"), "--labels", str(tmp_path / "d.csv"), "--label", "species"]
+        return [
+            "audit",
+            "--probs",
+            str(tmp_path / "oof.npy"),
+            "--labels",
+            str(tmp_path / "d.csv"),
+            "--label",
+            "species",
+        ]
 
     def test_options_it_does_not_read_are_refused_not_ignored(self, runner, tmp_path):
         """--features, --checks, --split-column and --top with --labels were left out without a word (no data
         check ran, no table printed); now exit 2 naming them, before any output is written."""
         args = [*self._inputs(tmp_path), "--out", str(tmp_path / "o")]
-        extra = ["--features", str(tmp_path / "oof.npy"), "--checks", "outlier", "--split-column", "colour", "--top", "3"]
+        extra = [
+            "--features",
+            str(tmp_path / "oof.npy"),
+            "--checks",
+            "outlier",
+            "--split-column",
+            "colour",
+            "--top",
+            "3",
+        ]
         result = runner.invoke(main, [*args, *extra])
         assert result.exit_code == 2, result.output
         assert "does not use --top, --features, --split-column, --checks" in result.output

@@ -111,7 +111,9 @@ class TestFindings:
         result = CliRunner().invoke(main, [*args, "--model", "logistic", "--checks", "non_iid"])
         assert result.exit_code == 0, result.output
         screen = " ".join(result.output.split())
-        assert re.search(r"check non_iid: 0 flagged; the row order is not random \(permutation test p = 0\.0196", screen)
+        assert re.search(
+            r"check non_iid: 0 flagged; the row order is not random \(permutation test p = 0\.0196", screen
+        )
         page = write_report(out).read_text()
         assert "the row order is not random" in page
         assert "{&#x27;k&#x27;" not in page and "{'k'" not in page

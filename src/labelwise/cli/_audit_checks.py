@@ -31,8 +31,8 @@ from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
-from ..report._checks_section import check_finding
 from ..errors import InvalidParameterError, MissingColumnError
+from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
 from ._common import console, load_row_array, plain, split_csv_option
 

@@ -224,7 +224,9 @@ def cleaned_paths(
     cli = name != "out"
     path = _check_out(out, force, suffixes=suffixes, name=name, cli=cli)
     log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
-    log_path = _check_out(log_path, force, suffixes={".csv"}, name=f"the change log of {name}" if cli else "log", cli=cli)
+    log_path = _check_out(
+        log_path, force, suffixes={".csv"}, name=f"the change log of {name}" if cli else "log", cli=cli
+    )
     if log_path.resolve() == path.resolve():
         raise InvalidParameterError(f"log must differ from {name}, both are {str(path)!r}")
     return path, log_path
