@@ -31,6 +31,14 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
+from ._audit_options import (
+    at_scale,
+    refuse_classes_without_probs,
+    refuse_classification_options,
+    refuse_options_not_read_at_scale,
+    refuse_other_tasks_options,
+    refuse_report_over_a_foreign_file,
+)
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
     SEED,
@@ -81,7 +89,7 @@ def run_audit(
                 )
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"--label column {label!r}")
     else:
-        _refuse_classes_without_probs(named)
+        refuse_classes_without_probs(named)
         check_two_classes(classes, label)
         probs, info = audit_probabilities(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
@@ -237,12 +245,12 @@ def audit(**options: Any) -> None:
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
-    _refuse_other_tasks_options(o.task)
-    _refuse_report_over_a_foreign_file(o)
+    refuse_other_tasks_options(o.task)
+    refuse_report_over_a_foreign_file(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
-        _refuse_classification_options(o.task)
+        refuse_classification_options(o.task)
         run_task_audit(
             o.task,
             o.data,
@@ -269,8 +277,8 @@ def audit(**options: Any) -> None:
         "superseded": o.superseded,
     }
     named = parse_classes(o.classes, what="class")
-    if not o.demo and _at_scale(o):
-        _refuse_options_not_read_at_scale()
+    if not o.demo and at_scale(o):
+        refuse_options_not_read_at_scale()
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:
         if o.report:
             from ..report import write_report
@@ -310,95 +318,6 @@ def audit(**options: Any) -> None:
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
-
-
-#: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
-#: --out, --random-state, --top and --report).
-CLASSIFICATION_ONLY = (
-    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "demo", "noise_rate",
-    "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
-    "label_scaling", "scaling",
-)  # fmt: skip
-
-
-def _refuse_classification_options(task: str) -> None:
-    """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
-    ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
-    if given:
-        raise InvalidParameterError(
-            f"--task {task} does not use {', '.join(given)} (only --task classification does); "
-            f"leave {'it' if len(given) == 1 else 'them'} out"
-        )
-
-
-#: The options the audit at scale (--scheduler, --labels, a .zarr --probs) does not read: it audits given
-#: probabilities (no model), runs no data check and prints no table of examples (issues.parquet is in row order).
-NOT_READ_AT_SCALE = (
-    "cv", "model", "time_budget", "n_jobs", "random_state", "top", "image_column", "features_path", "split_column",
-    "checks", "n_neighbors", "metric", "label_scaling", "scaling",
-)  # fmt: skip
-
-
-def _at_scale(o: SimpleNamespace) -> bool:
-    """Whether the run is an audit at scale (``cli._scale.audit_at_scale``'s own test)."""
-    zarr = o.probs_path is not None and Path(o.probs_path).suffix == ".zarr"
-    return o.scheduler is not None or o.labels_path is not None or zarr
-
-
-def _refuse_options_not_read_at_scale() -> None:
-    """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
-    ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and _given(ctx, p.name)]
-    if given:
-        raise InvalidParameterError(
-            f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "
-            "audits the given probabilities without a model or data checks and writes issues.parquet in row "
-            f"order; leave {'it' if len(given) == 1 else 'them'} out (docs/scale.md)"
-        )
-
-
-def _refuse_other_tasks_options(task: str) -> None:
-    """``--classes`` with ``--task segmentation`` (or ``--ignore-index`` with multilabel...) would be ignored: an error."""
-    from ._audit_tasks import TASK_OPTIONS
-
-    ctx = click.get_current_context()
-    for p in ctx.command.params:
-        tasks = TASK_OPTIONS.get(p.name or "")
-        if tasks and task not in tasks and _given(ctx, p.name):
-            raise InvalidParameterError(
-                f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
-            )
-
-
-def _refuse_report_over_a_foreign_file(o: SimpleNamespace) -> None:
-    """--report (on by default with --demo) writes OUT/report.html: a file there that is not an earlier report
-    (the user's own) is refused before any work, not after the audit's files are written."""
-    from ..report._destination import foreign_file_problem
-
-    wanted = o.report or (o.demo and o.report is None)
-    problem = foreign_file_problem(o.out / "report.html") if wanted else None
-    if problem is not None:
-        flag = "--report" if o.report else "--demo (its report)"
-        raise InvalidParameterError(
-            f"{flag} writes {str(o.out / 'report.html')!r}, which {problem}; move that file, choose another --out "
-            "or pass --no-report (nothing was changed)"
-        )
-
-
-def _refuse_classes_without_probs(named: list[str] | None) -> None:
-    """``--classes`` names the columns of ``--probs``; a model trained here has one per class of DATA."""
-    if named is not None:
-        raise InvalidParameterError(
-            "--classes names the columns of --probs, and there is no --probs: the model trained here gives one "
-            "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
-            "or give the out-of-fold probabilities with --probs"
-        )
-
-
-def _given(ctx: click.Context, name: str | None) -> bool:
-    source = ctx.get_parameter_source(name) if name else None
-    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
 
 
 def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
