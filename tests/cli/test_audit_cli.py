@@ -178,6 +178,17 @@ class TestAuditCommand:
         assert demo["precision"] > 0.7 and demo["recall"] > 0.8
         assert (out / "data.csv").exists()
 
+    def test_demo_without_flips_has_no_recall_rather_than_zero(self, runner, tmp_path):
+        """--noise-rate 0 said "recall 0.000" (0 of 0 flips found: undefined, not a miss); recall is now null
+        in summary.json and n/a on screen."""
+        out = tmp_path / "demo"
+        args = ["audit", "--demo", "--noise-rate", "0", "--no-report", "--out", str(out), "--model", "logistic"]
+        result = runner.invoke(main, [*args, "--checks", "label", "--top", "0"])
+        assert result.exit_code == 0, result.output
+        demo = json.loads((out / "summary.json").read_text())["demo"]
+        assert demo["n_flipped"] == 0 and demo["recall"] is None
+        assert "recall n/a (no label flipped)" in " ".join(result.output.split())
+
 
 class TestAuditErrors:
     """Bad input: one line on stderr, exit status 2, no traceback."""

@@ -385,12 +385,12 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
     if o.classes is not None:
         summary["settings"]["classes"] = split_csv_option(o.classes)
     if truth is not None:
-        hits = int((result.is_issue & truth).sum())
-        summary["demo"] = {
+        hits, flipped = int((result.is_issue & truth).sum()), int(truth.sum())
+        summary["demo"] = {  # undefined shares are null: nothing flagged has no precision, no flip no recall
             "noise_rate": o.noise_rate,
-            "n_flipped": int(truth.sum()),
-            "precision": hits / max(result.n_issues, 1),
-            "recall": hits / max(int(truth.sum()), 1),
+            "n_flipped": flipped,
+            "precision": hits / result.n_issues if result.n_issues else None,
+            "recall": hits / flipped if flipped else None,
         }
     return summary
 
@@ -409,10 +409,9 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         print_frame(worst, title="Worst examples")
     if "demo" in summary:
         d = summary["demo"]
-        con.print(
-            f"demo: {d['n_flipped']} labels were flipped; flagged set precision "
-            f"[bold]{d['precision']:.3f}[/], recall [bold]{d['recall']:.3f}[/]"
-        )
+        precision = "n/a (nothing flagged)" if d["precision"] is None else f"[bold]{d['precision']:.3f}[/]"
+        recall = "n/a (no label flipped)" if d["recall"] is None else f"[bold]{d['recall']:.3f}[/]"
+        con.print(f"demo: {d['n_flipped']} labels were flipped; flagged set precision {precision}, recall {recall}")
     if o.report:
         from ..report import write_report
 
