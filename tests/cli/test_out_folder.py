@@ -245,3 +245,41 @@ def test_a_second_aggregate_demo_keeps_the_demo_files_it_wrote(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert {"answers.csv", "gold.csv", "demo.csv", "labels.csv", "summary.json"} <= names
     assert json.loads((out / "summary.json").read_text())["method"] == "majority-vote"
+
+
+class TestInputsAreNeverOverwritten:
+    def test_data_named_like_an_output_in_out_is_refused_even_with_force(self, tmp_path):
+        """DATA at OUT/issues.csv would be replaced by the audit's issues.csv: refused with or without --force,
+        naming DATA, and the table is left as it was."""
+        out = tmp_path / "out"
+        out.mkdir()
+        data = out / "issues.csv"
+        pd.DataFrame({"x": np.arange(40.0), "y": np.tile(["a", "b"], 20)}).to_csv(data, index=False)
+        before = data.read_bytes()
+        np.save(tmp_path / "p.npy", np.full((40, 2), 0.5))
+        args = ["audit", str(data), "--label", "y", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
+        for extra in ([], ["--force"]):
+            result = CliRunner().invoke(main, [*args, *extra])
+            assert result.exit_code == 2, result.output
+            assert "writes issues.csv, which would replace its input DATA" in result.output
+            assert "pass --force" not in result.output
+        assert data.read_bytes() == before
+        assert sorted(p.name for p in out.iterdir()) == ["issues.csv"]
+
+    def test_features_at_the_probs_output_are_refused(self, tmp_path):
+        """--features OUT/probs.npy would be replaced by the audit's probabilities: refused naming --features."""
+        out = tmp_path / "out"
+        assert _audit(tmp_path, out).exit_code == 0
+        result = _audit(tmp_path, out, "--features", str(out / "probs.npy"), "--force")
+        assert result.exit_code == 2, result.output
+        assert "writes probs.npy, which would replace its input --features" in result.output
+
+    def test_the_earlier_probs_given_as_probs_may_be_rewritten(self, tmp_path):
+        """--probs OUT/probs.npy (a rerun with other options on the earlier probabilities) writes them back."""
+        out = tmp_path / "out"
+        assert _audit(tmp_path, out).exit_code == 0
+        probs = np.load(out / "probs.npy")
+        args = ["audit", str(tmp_path / "data.csv"), "--label", "y", "--probs", str(out / "probs.npy")]
+        result = CliRunner().invoke(main, [*args, "--out", str(out), "--filter-by", "both", "--force"])
+        assert result.exit_code == 0, result.output
+        np.testing.assert_array_equal(np.load(out / "probs.npy"), probs)

@@ -93,3 +93,40 @@ def test_report_lists_identifier_and_constant_columns(tmp_path):
     page = write_report(out).read_text()
     assert 'id="id-columns"' in page and "row_id" in page and "identifier: distinct integers" in page
     assert "constant: one value" in page
+
+
+class TestFindings:
+    """What a check found beyond its count of flagged rows, on the audit's screen and in the report."""
+
+    def test_a_rejected_non_iid_test_is_said_on_screen_and_in_the_report(self, tmp_path):
+        """Rows sorted by class: the non-IID test rejects with no row flagged, and the screen and report said
+        only "0 flagged"; both now say the row order is not random, with the p-value. The report names the
+        graph in words, not as a Python dict."""
+        rng = np.random.default_rng(0)
+        y = np.repeat([0, 1, 2], 50)
+        frame = pd.DataFrame({"a": y * 3 + rng.normal(size=150), "b": y + rng.normal(size=150), "y": y})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        out = tmp_path / "out"
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"]
+        result = CliRunner().invoke(main, [*args, "--model", "logistic", "--checks", "non_iid"])
+        assert result.exit_code == 0, result.output
+        screen = " ".join(result.output.split())
+        assert re.search(
+            r"check non_iid: 0 flagged; the row order is not random \(permutation test p = 0\.0196", screen
+        )
+        page = write_report(out).read_text()
+        assert "the row order is not random" in page
+        assert "{&#x27;k&#x27;" not in page and "{'k'" not in page
+        assert "on the neighbour graph (exact search; k=10, euclidean" in page
+
+    def test_null_counts_rows_with_missing_values_and_identifier_counts_columns(self):
+        """null flags only all-missing rows: the finding counts the rows with any; identifier_column counts columns."""
+        from labelwise.report._checks_section import check_finding
+
+        null = {"status": "ran", "n_issues": 0, "info": {"rows_with_missing": 3, "missing_values": 4}}
+        assert check_finding("null", null).startswith("3 rows have missing values (4 values)")
+        ids = {"status": "ran", "n_issues": 1, "info": {"columns": {"id": "identifier: ..."}}}
+        assert check_finding("identifier_column", ids) == "columns, not rows: id"
+        calm = {"status": "ran", "n_issues": 0, "info": {"p_value": 0.41, "alpha": 0.05}}
+        assert check_finding("non_iid", calm) == "no sign that the row order matters (p = 0.41)"
+        assert check_finding("non_iid", {"status": "skipped", "reason": "needs features"}) == ""

@@ -95,7 +95,9 @@ def _resolve_data_path(raw: Any, out_dir: Path) -> Path | None:
     if not raw:
         return None
     p = Path(str(raw)).expanduser()
-    candidates = [p] if p.is_absolute() else [p, out_dir / p, out_dir / p.name]
+    # Moved with the output (settings hold absolute paths): the file inside the folder (--demo's data.csv)
+    # or beside it (`labelwise audit data.csv` writes labelwise-out/ next to data.csv), by its name.
+    candidates = [p, out_dir / p, out_dir / p.name, out_dir.parent / p.name]
     for cand in candidates:
         if cand.is_file():
             return cand.resolve()
