@@ -29,6 +29,25 @@ def test_report_shows_overview_duplicate_sets_and_outliers(tmp_path):
     assert "Set 1: rows 4, 9" in page
 
 
+def test_outliers_section_says_how_many_of_its_rows_are_flagged(tmp_path):
+    """The section lists the rows farthest from their neighbours whether or not any is flagged; it
+    now has a flagged column and says how many the check flagged (before: no word of it)."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 120)
+    frame = pd.DataFrame({"a": y * 4 + rng.normal(size=120), "b": rng.normal(size=120), "y": y})
+    frame.loc[7, ["a", "b"]] = [60.0, -60.0]  # far from every other row
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["audit", str(tmp_path / "d.csv"), "--label", "y", "--out", str(out), "--cv", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    n_flagged = int(pd.read_csv(out / "issues.csv")["is_outlier_issue"].sum())
+    section = write_report(out).read_text().split('id="outliers"')[1].split("</section>")[0]
+    said = f"{n_flagged} flagged in all" if n_flagged else "none is flagged"
+    assert said in section and "<th>flagged</th>" in section, section[:400]
+
+
 def test_report_without_checks_has_no_check_sections(tmp_path):
     """--checks label: the report is as before."""
     rng = np.random.default_rng(1)

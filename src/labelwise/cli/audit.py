@@ -122,7 +122,13 @@ def run_audit(
 @click.option(
     "--n-jobs", type=int, default=None, callback=nonzero_jobs, help="Folds fitted in parallel (default: one at a time)."
 )
-@click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=15,
+    show_default=True,
+    help="Flagged examples to print, worst first (the worst one when none is flagged).",
+)
 @click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
 @click.option(

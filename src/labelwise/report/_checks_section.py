@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Sets and rows shown per section.
@@ -118,9 +119,16 @@ def checks_sections(audit: Any) -> list[str]:
         worst = audit.issues.sort_values("outlier_score", kind="stable").head(MAX_ROWS)
         frame = _rows(audit, worst["row"].astype(int).tolist())
         frame.insert(1, "outlier_score", worst["outlier_score"].to_numpy())
+        flagged = worst.get("is_outlier_issue")
+        if flagged is not None:
+            frame.insert(2, "flagged", np.where(flagged.to_numpy(dtype=bool), "yes", "no"))
+            n_flagged = int(audit.issues["is_outlier_issue"].sum())
+            said = f"; {n_flagged} flagged in all" if n_flagged else "; none is flagged"
+        else:
+            said = ""
         out.append(
             f'<section id="outliers"><h2>Outliers</h2><p class="note">The {len(frame)} rows farthest '
-            f"from their neighbours.</p>{_table(frame)}</section>"
+            f"from their neighbours{said}.</p>{_table(frame)}</section>"
         )
     out += _columns_section(audit.summary, checks)
     weak = checks.get("underperforming_group", {}).get("info", {}).get("weak_groups", [])
