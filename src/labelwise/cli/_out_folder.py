@@ -74,15 +74,14 @@ def out_folder(
     default: Path,
     help_text: str = "Output folder.",
     *,
-    writes: tuple[str, ...] = (),
     rewrites: Mapping[str, str] | None = None,
 ) -> Callable[[Callable], Callable]:
     """The ``--out`` and ``--force`` options of ``command`` (a key of :data:`OUTPUTS`), and the check.
 
     The decorated function gets ``out`` (not ``force``) and ``superseded``: before it runs,
     :func:`refuse_overwritten_inputs` refuses, even with ``--force``, an input of the run that
-    lies where the run writes one of ``writes`` (``audit data/issues.csv --out data``: the audit's
-    ``issues.csv`` would replace the table it reads), except an input of the option that
+    lies where the run writes one of its :data:`OUTPUTS` (``audit data/issues.csv --out data``: the
+    audit's ``issues.csv`` would replace the table it reads), except an input of the option that
     ``rewrites`` maps that name to (``probs.npy`` given as ``--probs``: written back as read);
     then :func:`claim` refuses a folder holding the command's outputs without ``--force``, else
     finds the earlier run's outputs that the command's writer passes to
@@ -96,7 +95,7 @@ def out_folder(
         def run(*args: Any, **options: Any) -> Any:
             force = options.pop("force")
             names = _names(command, options)
-            refuse_overwritten_inputs(Path(options["out"]), writes, options, rewrites or {})
+            refuse_overwritten_inputs(Path(options["out"]), names, options, rewrites or {})
             superseded = claim(Path(options["out"]), names, force=force, inputs=_inputs(options))
             return function(*args, superseded=superseded, **options)
 
