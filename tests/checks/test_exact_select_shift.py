@@ -135,7 +135,8 @@ class TestShiftedSearches:
     @pytest.mark.parametrize(("outlier", "narrower"), [(False, 30), (True, 2)])
     @pytest.mark.parametrize(
         ("module", "search"),
-        [(graph, _exact_knn), (_dask_graph, _sharded), (_cells, _pool), (_scaling, _lists)],
+        # the module whose exact_best the search calls (the blocked searches: through _exact_select.block_best)
+        [(_exact_select, _exact_knn), (_exact_select, _sharded), (_cells, _pool), (_exact_select, _lists)],
         ids=["exact_knn", "dask_pairs", "pool_best", "neighbour_lists"],
     )
     @pytest.mark.parametrize("d", [784, 2048])
@@ -181,13 +182,13 @@ class TestShiftedSearches:
         dask = pytest.importorskip("dask")
         Z = _offset_rows(300, 784, 5, outlier=False)
         ratios = []
-        inner = _dask_graph.exact_best
+        inner = _exact_select.exact_best
 
         def spy(slab, Q, S, k, m, tol, **kwargs):
             ratios.append(np.broadcast_to(tol, (len(Q), 1))[:, 0] / _unshifted_tol(Q, Z))
             return inner(slab, Q, S, k, m, tol, **kwargs)
 
-        with dask.config.set(scheduler="synchronous"), mock.patch.object(_dask_graph, "exact_best", spy):
+        with dask.config.set(scheduler="synchronous"), mock.patch.object(_exact_select, "exact_best", spy):
             Xd = da.from_array(Z, chunks=((90, 110, 100), 784))
             mean, scale = _dask_graph.column_fit(Xd, standardize=False)
             got = _dask_graph.sharded_exact_graph(

@@ -85,6 +85,21 @@ class TestAuditCommand:
         assert "report.htmlisfromanearlierrun" in "".join(again.output.split())  # rich wraps long paths anywhere
         assert (out / "report.html").exists()
 
+    def test_report_over_the_users_own_report_html_is_refused_before_any_work(self, runner, tmp_path):
+        """--report with OUT/report.html being the user's page failed after the outputs were written, naming a
+        parameter `out` the command does not have; now refused first, naming --report, nothing written."""
+        data = tmp_path / "iris.csv"
+        _table().to_csv(data, index=False)
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "report.html").write_text("<html>my page</html>")
+        args = ["audit", str(data), "--label", "species", "--out", str(out), "--cv", "3", "--checks", "label"]
+        result = runner.invoke(main, [*args, "--report"])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("error: --report writes") and "--no-report" in result.output
+        assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+        assert (out / "report.html").read_text() == "<html>my page</html>"
+
     def test_parquet_and_jsonl_with_bring_your_own_probs(self, runner, tmp_path):
         """--probs skips training; Parquet and JSON Lines inputs work the same."""
         frame = _table()
@@ -162,6 +177,17 @@ class TestAuditCommand:
         assert demo["n_flipped"] == 180
         assert demo["precision"] > 0.7 and demo["recall"] > 0.8
         assert (out / "data.csv").exists()
+
+    def test_demo_without_flips_has_no_recall_rather_than_zero(self, runner, tmp_path):
+        """--noise-rate 0 said "recall 0.000" (0 of 0 flips found: undefined, not a miss); recall is now null
+        in summary.json and n/a on screen."""
+        out = tmp_path / "demo"
+        args = ["audit", "--demo", "--noise-rate", "0", "--no-report", "--out", str(out), "--model", "logistic"]
+        result = runner.invoke(main, [*args, "--checks", "label", "--top", "0"])
+        assert result.exit_code == 0, result.output
+        demo = json.loads((out / "summary.json").read_text())["demo"]
+        assert demo["n_flipped"] == 0 and demo["recall"] is None
+        assert "recall n/a (no label flipped)" in " ".join(result.output.split())
 
 
 class TestAuditErrors:
@@ -376,3 +402,49 @@ class TestAuditErrors:
         )
         assert result.exit_code == 130
         assert "interrupted" in result.output and "Aborted" not in result.output
+
+
+class TestAuditAtScaleOptions:
+    """The audit at scale (--labels, --scheduler) reads fewer options than the in-memory audit."""
+
+    def _inputs(self, tmp_path):
+        frame = _table(60)
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        probs = np.full((60, 3), 0.1)
+        probs[np.arange(60), pd.factorize(frame["species"], sort=True)[0]] = 0.8
+        np.save(tmp_path / "oof.npy", probs)
+        return [
+            "audit",
+            "--probs",
+            str(tmp_path / "oof.npy"),
+            "--labels",
+            str(tmp_path / "d.csv"),
+            "--label",
+            "species",
+        ]
+
+    def test_options_it_does_not_read_are_refused_not_ignored(self, runner, tmp_path):
+        """--features, --checks, --split-column and --top with --labels were left out without a word (no data
+        check ran, no table printed); now exit 2 naming them, before any output is written."""
+        args = [*self._inputs(tmp_path), "--out", str(tmp_path / "o")]
+        extra = [
+            "--features",
+            str(tmp_path / "oof.npy"),
+            "--checks",
+            "outlier",
+            "--split-column",
+            "colour",
+            "--top",
+            "3",
+        ]
+        result = runner.invoke(main, [*args, *extra])
+        assert result.exit_code == 2, result.output
+        assert "does not use --top, --features, --split-column, --checks" in result.output
+        assert not (tmp_path / "o").exists()
+
+    def test_report_is_written(self, runner, tmp_path):
+        """--report with --labels wrote no report and said nothing; now report.html is written and named."""
+        out = tmp_path / "o"
+        result = runner.invoke(main, [*self._inputs(tmp_path), "--out", str(out), "--report"])
+        assert result.exit_code == 0, result.output
+        assert (out / "report.html").is_file() and "report:" in result.output

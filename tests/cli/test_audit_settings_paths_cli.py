@@ -43,3 +43,21 @@ def test_an_audit_at_scale_records_its_probs_and_labels_by_absolute_path(tmp_pat
     settings = json.loads((tmp_path / "o" / "summary.json").read_text())["settings"]
     assert settings["probs"] == str((tmp_path / "p.npy").resolve())
     assert settings["labels"] == str((tmp_path / "labels.npy").resolve())
+
+
+def test_a_table_audit_records_its_data_check_inputs(tmp_path, monkeypatch):
+    """--split-column, --checks and --features were recorded nowhere in summary.json (a rerun could not
+    tell the leakage check had a split); settings now hold them, --features by absolute path."""
+    _files(tmp_path)
+    frame = pd.read_csv(tmp_path / "d.csv")
+    frame["part"] = np.where(np.arange(90) % 3 == 0, "test", "train")
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    np.save(tmp_path / "emb.npy", np.random.default_rng(1).normal(size=(90, 4)))
+    monkeypatch.chdir(tmp_path)
+    args = ["audit", "d.csv", "--label", "y", "--probs", "p.npy", "--out", "o", "--split-column", "part"]
+    res = CliRunner().invoke(main, [*args, "--checks", "leakage,outlier", "--features", "emb.npy"])
+    assert res.exit_code == 0, res.output
+    settings = json.loads((tmp_path / "o" / "summary.json").read_text())["settings"]
+    assert settings["split_column"] == "part" and settings["checks"] == ["leakage", "outlier"]
+    assert settings["features"] == str((tmp_path / "emb.npy").resolve())
+    assert "part" not in settings["feature_columns"]

@@ -47,6 +47,29 @@ def test_export_refuses_to_overwrite_unless_forced(tmp_path):
     assert len(pd.read_csv(target)) == 60
 
 
+def test_the_refusal_to_overwrite_names_the_option_not_the_functions_parameter(tmp_path):
+    """The message said "pass force=True (--force)": the command line has only --force."""
+    out, a, b = _reviewed(tmp_path)
+    target = tmp_path / "cleaned.csv"
+    target.write_text("mine")
+    again = CliRunner().invoke(main, ["export", str(out), "--out", str(target)])
+    assert again.exit_code == 2 and "already exists; pass --force to overwrite it" in again.output
+    assert "force=True" not in again.output
+
+
+def test_export_never_writes_over_the_audit_folders_own_files(tmp_path):
+    """--out OUT_DIR/issues.csv --force replaced the audit's issues.csv with the cleaned table: the folder could
+    no longer be read (report, review, a second export failed). Refused now, even with --force, for --out and
+    --label-studio, and nothing is written."""
+    out, a, b = _reviewed(tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for args in (["--out", str(out / "issues.csv")], ["--label-studio", str(out / "summary.json")]):
+        result = CliRunner().invoke(main, ["export", str(out), *args, "--force"])
+        assert result.exit_code == 2, result.output
+        assert "is the audit folder's own" in result.output and result.output.startswith(f"error: {args[0]} ")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
 def test_export_needs_an_output(tmp_path):
     """Without --out or --label-studio the command says what it needs."""
     out, _, _ = _reviewed(tmp_path)

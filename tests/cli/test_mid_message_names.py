@@ -144,3 +144,15 @@ def test_evaluate_extra_probability_column_says_pass_classes(evaluation):
     args = ["evaluate", str(evaluation / "M"), "--labels", str(evaluation / "y.npy"), "--corrections"]
     out = _invoke([*args, str(evaluation / "c.npy"), "--out", str(evaluation / "o")])
     assert "for classes no test item has, pass --classes or give the probabilities as a table" in out, out
+
+
+def test_segmentation_with_every_pixel_ignored_names_the_option(tmp_path):
+    """Was "DATA's masks has no pixel to audit: every pixel is ignore_index=255" (the library's keyword)."""
+    (tmp_path / "m").mkdir()
+    for i in range(2):
+        Image.fromarray(np.full((8, 10), 255, dtype=np.uint8)).save(tmp_path / "m" / f"{i}.png")
+    np.save(tmp_path / "p.npy", np.full((2, 3, 8, 10), 1 / 3))
+    args = ["audit", str(tmp_path / "m"), "--task", "segmentation", "--probs", str(tmp_path / "p.npy")]
+    out = _invoke([*args, "--ignore-index", "255", "--out", str(tmp_path / "o")])
+    assert "DATA's masks has no pixel to audit: every pixel holds the --ignore-index value 255" in out, out
+    assert "ignore_index" not in out, out

@@ -166,9 +166,10 @@ OTHER_OPTIONS = {
 
 
 def _earlier_run(command, tmp_path, monkeypatch):
-    """Run ``command`` once into ``out``; then its input and a stale file bear output names (as if an
-    earlier run of another kind had written them), the input now read from ``out``. Returns the argv
-    of a second run with other options, and ``out``."""
+    """Run ``command`` once into ``out``; then a stale file bears an output name (as if an earlier run
+    of another kind had written it) and the input is read from ``out`` (under its own name: an input
+    under an output name is refused, :func:`test_an_input_under_an_output_name_is_refused_even_with_force`).
+    Returns the argv of a second run with other options, ``out`` and the input."""
     inputs = make_inputs(tmp_path / "inputs")
     spec = SPECS[command]
     out = tmp_path / "out"
@@ -182,14 +183,39 @@ def _earlier_run(command, tmp_path, monkeypatch):
         (out / name).write_bytes(content)
     names = OUTPUTS[command]
     names = names({}) if callable(names) else names
-    monkeypatch.setitem(OUTPUTS, command, (*names, "stale.csv", moved.name))
+    monkeypatch.setitem(OUTPUTS, command, (*names, "stale.csv"))
     return [*fill(spec, inputs, out), *OTHER_OPTIONS[command]], out, moved
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_an_input_under_an_output_name_is_refused_even_with_force(command, tmp_path):
+    """Every command: an input lying in --out under a name the command writes would be replaced by its
+    output (``train out/issues.csv --out out --force`` replaced the user's table): refused, with or
+    without --force, naming the input, and the folder left as it was."""
+    inputs = make_inputs(tmp_path / "inputs")
+    spec = SPECS[command]
+    out = tmp_path / "out"
+    out.mkdir()
+    names = OUTPUTS[command]
+    names = names({}) if callable(names) else names
+    key = next(iter(spec.inputs.values()))[0]
+    target = out / next(n for n in names if "." in n and not n.endswith(".parquet"))
+    shutil.move(inputs[key], target)
+    inputs[key] = target
+    before = target.read_bytes() if target.is_file() else None
+    for extra in ([], ["--force"]):
+        result = CliRunner().invoke(main, [*fill(spec, inputs, out), *extra])
+        assert result.exit_code == 2, result.output
+        assert f"writes {target.name}, which would replace its input" in " ".join(result.output.split())
+    assert [p.name for p in out.iterdir()] == [target.name]
+    if before is not None:
+        assert target.read_bytes() == before
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
 def test_force_removes_what_the_run_does_not_write_and_keeps_its_input(command, tmp_path, monkeypatch):
     """Every command: a --force run with other options removes the earlier output it does not write, and
-    keeps the input it was given that bears an output name, review.sqlite, report.html and the user's files."""
+    keeps the input it was given (in the folder), review.sqlite, report.html and the user's files."""
     argv, out, given = _earlier_run(command, tmp_path, monkeypatch)
     kept = {p.name: p.read_bytes() for p in out.iterdir() if p.name in ("review.sqlite", "report.html", "notes.txt")}
     before = {p: p.read_bytes() for p in given.rglob("*") if p.is_file()} if given.is_dir() else given.read_bytes()
@@ -245,3 +271,41 @@ def test_a_second_aggregate_demo_keeps_the_demo_files_it_wrote(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert {"answers.csv", "gold.csv", "demo.csv", "labels.csv", "summary.json"} <= names
     assert json.loads((out / "summary.json").read_text())["method"] == "majority-vote"
+
+
+class TestInputsAreNeverOverwritten:
+    def test_data_named_like_an_output_in_out_is_refused_even_with_force(self, tmp_path):
+        """DATA at OUT/issues.csv would be replaced by the audit's issues.csv: refused with or without --force,
+        naming DATA, and the table is left as it was."""
+        out = tmp_path / "out"
+        out.mkdir()
+        data = out / "issues.csv"
+        pd.DataFrame({"x": np.arange(40.0), "y": np.tile(["a", "b"], 20)}).to_csv(data, index=False)
+        before = data.read_bytes()
+        np.save(tmp_path / "p.npy", np.full((40, 2), 0.5))
+        args = ["audit", str(data), "--label", "y", "--probs", str(tmp_path / "p.npy"), "--out", str(out)]
+        for extra in ([], ["--force"]):
+            result = CliRunner().invoke(main, [*args, *extra])
+            assert result.exit_code == 2, result.output
+            assert "writes issues.csv, which would replace its input DATA" in result.output
+            assert "pass --force" not in result.output
+        assert data.read_bytes() == before
+        assert sorted(p.name for p in out.iterdir()) == ["issues.csv"]
+
+    def test_features_at_the_probs_output_are_refused(self, tmp_path):
+        """--features OUT/probs.npy would be replaced by the audit's probabilities: refused naming --features."""
+        out = tmp_path / "out"
+        assert _audit(tmp_path, out).exit_code == 0
+        result = _audit(tmp_path, out, "--features", str(out / "probs.npy"), "--force")
+        assert result.exit_code == 2, result.output
+        assert "writes probs.npy, which would replace its input --features" in result.output
+
+    def test_the_earlier_probs_given_as_probs_may_be_rewritten(self, tmp_path):
+        """--probs OUT/probs.npy (a rerun with other options on the earlier probabilities) writes them back."""
+        out = tmp_path / "out"
+        assert _audit(tmp_path, out).exit_code == 0
+        probs = np.load(out / "probs.npy")
+        args = ["audit", str(tmp_path / "data.csv"), "--label", "y", "--probs", str(out / "probs.npy")]
+        result = CliRunner().invoke(main, [*args, "--out", str(out), "--filter-by", "both", "--force"])
+        assert result.exit_code == 0, result.output
+        np.testing.assert_array_equal(np.load(out / "probs.npy"), probs)

@@ -34,7 +34,7 @@ def test_an_input_named_as_an_output_is_never_replaced(command, force, tmp_path)
     given.write_text(content)
     result = CliRunner().invoke(main, [command, str(given), *options, "--out", str(tmp_path), *force])
     assert result.exit_code != 0
-    assert f"this run's {name} would replace an input of the run" in _words(result)
+    assert f"is where the run writes {name}, which would replace its input" in _words(result)
     assert given.read_text() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
@@ -46,7 +46,7 @@ def test_weak_data_named_votes_csv_is_never_replaced(tmp_path):
     given.write_text(TABLE)
     result = CliRunner().invoke(main, ["weak", str(tmp_path / "lfs.py"), str(given), "--out", str(tmp_path), "--force"])
     assert result.exit_code != 0
-    assert "this run's votes.csv would replace an input of the run" in _words(result)
+    assert "is where the run writes votes.csv, which would replace its input DATA" in _words(result)
     assert given.read_text() == TABLE
 
 
@@ -59,6 +59,7 @@ def test_aggregate_gold_named_labels_csv_is_never_replaced(tmp_path):
     args = ["aggregate", str(tmp_path / "answers.csv"), "--gold", str(gold), "--out", str(gold.parent), "--force"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0
+    assert "which would replace its input --gold" in _words(result)
     assert gold.read_text() == "item,label\na,x\nb,y\n"
 
 

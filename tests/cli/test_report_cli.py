@@ -44,6 +44,17 @@ def test_report_never_writes_over_a_file_that_is_not_a_report(tmp_path):
     assert mine.read_text() == "<html>my notes</html>"
 
 
+def test_a_foreign_default_report_names_out_dir_not_an_option_never_given(tmp_path):
+    """OUT_DIR/report.html being the user's file was refused as "--out ... already exists" though no --out was
+    given; the message now names OUT_DIR and suggests --out."""
+    out = write_audit(tmp_path / "out", kind="features", n=40, noise=0.3)
+    (out / "report.html").write_text("<html>mine</html>")
+    result = CliRunner().invoke(main, ["report", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: OUT_DIR ") and "pass --out to write the report" in result.output
+    assert (out / "report.html").read_text() == "<html>mine</html>"
+
+
 def test_report_rewrites_an_earlier_report(tmp_path):
     """An earlier report (default path or --out) is rewritten, as every run rewrites report.html."""
     out = write_audit(tmp_path / "out", kind="features", n=40, noise=0.3)

@@ -18,6 +18,16 @@ class TestReadNames:
         assert read_names(windows) == read_names(plain) == ["person", "person", "city"]
         assert familiarity(read_names(windows), ["person"], k=2).score == pytest.approx(1.0)
 
+    def test_only_newline_carriage_return_and_both_end_a_line(self, tmp_path):
+        """A name holding U+2028, U+0085 or a form feed stays one name (str.splitlines broke it in
+        two); "\\n", "\\r\\n" and "\\r" all end a line, and a hole's line number counts only them."""
+        f = tmp_path / "n.txt"
+        f.write_bytes("a\u2028b\nc\u0085d\r\ne\x0cf\rg\n".encode("utf-8"))
+        assert read_names(f) == ["a\u2028b", "c\u0085d", "e\x0cf", "g"]
+        f.write_bytes("a\u2028b\n\nc\n".encode("utf-8"))
+        with pytest.raises(DataFileError, match=r"line 2\b"):
+            read_names(f, holes=False)
+
     def test_blank_lines_and_surrounding_spaces_are_dropped(self, tmp_path):
         """Blank lines are skipped and each name is stripped; repeats are kept (they are occurrences)."""
         f = tmp_path / "n.txt"

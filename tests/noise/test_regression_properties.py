@@ -69,3 +69,14 @@ def test_targets_that_are_not_finite_numbers_are_refused(bad):
     (on main texts and ragged lists raised numpy's ValueError)."""
     with pytest.raises(LabelwiseError, match=r"\by must be a 1-D array of finite numbers"):
         corrupt_targets(bad, rate=0.5, random_state=0)
+
+
+def test_a_swap_takes_each_other_row_equally_often():
+    """Was: a draw of the row itself took the next row, so that row came twice as often (2/n)."""
+    n, seeds = 5, range(400)
+    y = np.arange(float(n))
+    took = np.concatenate([corrupt_targets(y, rate=1.0, kind="swap", random_state=s).labels for s in seeds])
+    offset = (took.astype(int) - np.tile(np.arange(n), len(seeds))) % n
+    share = np.bincount(offset, minlength=n) / offset.size
+    assert share[0] == 0  # never itself
+    np.testing.assert_allclose(share[1:], 1 / (n - 1), atol=0.04)

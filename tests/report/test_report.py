@@ -203,6 +203,25 @@ def test_write_report_refuses_to_replace_a_file_that_is_not_a_report(tmp_path):
     """write_report(out=) over the user's own file overwrote it; now InvalidParameterError, the file intact."""
     out = write_audit(tmp_path / "out", kind="features", n=30, noise=0.3)
     (out / "report.html").write_text("my own page")
-    with pytest.raises(InvalidParameterError, match=r"already exists and is not a labelwise report"):
+    with pytest.raises(InvalidParameterError, match=r"^out_dir .* holds a report.html that is not a labelwise report"):
         write_report(out)
     assert (out / "report.html").read_text() == "my own page"
+    with pytest.raises(InvalidParameterError, match=r"^out .* already exists and is not a labelwise report"):
+        write_report(out, out=out / "report.html")
+
+
+def test_per_class_table_keeps_estimated_issues_when_it_equals_the_flagged_count(tmp_path):
+    """The per-class table dropped a summary column whenever its numbers equalled "flagged": under
+    prune_by_noise_rate estimated_issues usually does, so the column came and went between runs. Only the
+    summary's own counts (n_given, n_flagged) are dropped now, by name."""
+    out = write_audit(tmp_path / "out", kind="features", n=30, noise=0.3)
+    summary = json.loads((out / "summary.json").read_text())
+    for entry in summary["per_class"]:
+        entry["n_flagged"] = entry.pop("n_issues")
+        entry["estimated_issues"] = entry["n_flagged"]
+        entry["noise_rate"] = 0.5
+    (out / "summary.json").write_text(json.dumps(summary))
+    section = write_report(out).read_text().split('id="per-class"')[1].split("</section>")[0]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", section)
+    assert "estimated_issues" in headers and "noise_rate" in headers
+    assert "n_flagged" not in headers and "n_given" not in headers

@@ -93,12 +93,23 @@ class TestExportCleaned:
         cleaned = pd.read_csv(res.path)
         assert len(cleaned) == 100 and cleaned["excluded"].tolist() == [i == b for i in range(100)]
 
+    def test_refuses_the_audit_folders_own_files_even_with_force(self, reviewed, tmp_path):
+        """out=OUT_DIR/issues.csv (or review.sqlite's folder files) with force=True replaced the audit's own
+        file; refused now, naming out, the folder unchanged."""
+        out, _ = reviewed
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        with pytest.raises(InvalidParameterError, match=r"^out .* is the audit folder's own issues.csv"):
+            export_cleaned(out, out / "issues.csv", force=True)
+        with pytest.raises(InvalidParameterError, match=r"^out .* is the audit folder's own summary.json"):
+            export_label_studio(out, out / "summary.json", force=True)
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
     def test_refuses_to_overwrite_without_force(self, reviewed, tmp_path):
         """An existing output is left untouched unless force=True."""
         out, _ = reviewed
         target = tmp_path / "cleaned.csv"
         target.write_text("precious", encoding="utf-8")
-        with pytest.raises(InvalidParameterError, match="already exists; pass force=True"):
+        with pytest.raises(InvalidParameterError, match="already exists; pass force=True to overwrite it"):
             export_cleaned(out, target)
         assert target.read_text(encoding="utf-8") == "precious"
         assert not (tmp_path / "cleaned.changes.csv").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from labelwise.errors import MissingColumnError
+from labelwise.errors import AnnotationError, MissingColumnError
 from labelwise.weak import self_consistency
 
 SAMPLES = pd.DataFrame(
@@ -35,3 +35,15 @@ class TestSelfConsistency:
         """A missing column is named in the error."""
         with pytest.raises(MissingColumnError, match="label"):
             self_consistency(SAMPLES.drop(columns="label"))
+
+    def test_a_nested_answer_is_named_by_row_and_value_type(self):
+        """A list answer: the error names the column, the row position with its index label and the
+        value's type, as every answer table's check does (on main: the index label only, no type)."""
+        answers = pd.DataFrame(
+            {"item": [1, 1, 2], "annotator": [0, 1, 0], "label": [None, "x", {"a": 1}]}, index=[10, 11, 12]
+        )
+        with pytest.raises(
+            AnnotationError,
+            match=r"answers column 'label' must hold hashable answers \(text, numbers\), row 2 \(index 12\) is dict \{'a': 1\}$",
+        ):
+            self_consistency(answers)

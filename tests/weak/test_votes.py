@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labelwise.errors import InvalidLabelsError
 from labelwise.weak import as_votes
 
 
@@ -48,3 +50,23 @@ class TestPositions:
         index = pd.RangeIndex(start, stop, step)
         got = _positions(index, pd.Series(values, dtype=np.int64))
         np.testing.assert_array_equal(got, index.get_indexer(pd.Index(values, dtype=np.int64)))
+
+
+class TestErrorRows:
+    def test_a_list_is_named_by_the_row_of_the_votes_frame(self):
+        """Rows without a label are dropped before encoding, yet the error names the frame's own row
+        (on main the row among the labelled ones: 1) and its index label, parameter and value type."""
+        table = pd.DataFrame(
+            {"item": [0, 1, 2, 3], "labeler": [0, 1, 0, 1], "label": [None, "a", ["x"], "b"]}, index=list("pqrs")
+        )
+        with pytest.raises(
+            InvalidLabelsError,
+            match=r"votes column 'label' must hold hashable labels \(text, numbers\), row 2 \(index 'r'\) is list \['x'\]$",
+        ):
+            as_votes(table)
+
+    def test_an_undeclared_label_is_named_by_the_row_of_the_votes_frame(self):
+        """A label outside ``classes`` after a dropped unlabelled row: the frame's own row (on main 1)."""
+        table = pd.DataFrame({"item": [0, 1, 2], "labeler": [0, 1, 0], "label": [None, "a", "z"]})
+        with pytest.raises(InvalidLabelsError, match=r"classes \['a', 'b'\]; row 2 \(item 2, labeler 0\) has 'z'$"):
+            as_votes(table, classes=["a", "b"])

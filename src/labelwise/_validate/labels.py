@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import (
     InvalidLabelsError,
     InvalidParameterError,
+    LabelwiseError,
     LabelwiseWarning,
     ShapeMismatchError,
     TooFewExamplesError,
@@ -48,6 +49,27 @@ def first_unhashable_row(col: pd.Series) -> int | None:
     if col.dtype != object:
         return None
     return next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), None)
+
+
+def row_label(index: pd.Index, pos: int) -> str:
+    """How a table's row is named in errors: ``row {pos}``, and its index label where that is not ``pos``."""
+    idx = index[pos]
+    return f"row {pos}" if (isinstance(idx, (int, np.integer)) and idx == pos) else f"row {pos} (index {show(idx)})"
+
+
+def unhashable_value(
+    param: str, col: pd.Series, what: str, row: Callable[[int], str], error: type[LabelwiseError]
+) -> LabelwiseError | None:
+    """The error for the first value of ``col`` pandas cannot hash (a list or dict, e.g. from nested
+    JSON), or None: ``{param} must hold hashable {what} (text, numbers), {row(pos)} is {type} {value}``.
+    ``row`` names the position ``pos`` of ``col`` as the caller's input numbers its rows."""
+    pos = first_unhashable_row(col)
+    if pos is None:
+        return None
+    value = col.iloc[pos]
+    return error(
+        f"{param} must hold hashable {what} (text, numbers), {row(pos)} is {type(value).__name__} {show(value)}"
+    )
 
 
 def missing_label(name: str, row: int, value: Any) -> InvalidLabelsError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._validate.arguments import check_choice, show
+from .._validate.labels import row_label
 from ..errors import AnnotationError, EstimatorError, InvalidParameterError, MissingColumnError
 from ._bincount import bincount, cell_sums, sorted_cell_counts
 from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and duplicate_pairs)
@@ -32,6 +33,7 @@ from ._factorize import (  # noqa: F401  (tests use _factorize_dense_ints and du
     sorted_pair_label_keys,
 )
 from ._patterns import AnswerPatterns, answer_patterns
+from ._sizes import AnswerSizes
 
 __all__ = ["DUPLICATE_POLICIES", "AnswerPatterns", "EncodedAnswers", "encode_answers"]
 
@@ -39,7 +41,7 @@ DUPLICATE_POLICIES = ("keep", "last")
 
 
 @dataclass(frozen=True, eq=False)
-class EncodedAnswers:
+class EncodedAnswers(AnswerSizes):
     """An answer table encoded to integer codes.
 
     Attributes
@@ -115,21 +117,6 @@ class EncodedAnswers:
         the first read of ``item_idx`` makes; see
         :class:`~labelwise.aggregate._factorize.DeferredItemCodes`)."""
         return not isinstance(self.__dict__["_item_idx"], GatheredCodes)
-
-    @property
-    def n_items(self) -> int:
-        """Number of distinct items."""
-        return len(self.item_values)
-
-    @property
-    def n_annotators(self) -> int:
-        """Number of distinct annotators."""
-        return len(self.annotator_values)
-
-    @property
-    def n_classes(self) -> int:
-        """Number of classes ``K`` (declared or observed)."""
-        return len(self.classes)
 
     # ------------------------------------------------------------- aggregates
     @cached_property
@@ -298,11 +285,6 @@ def _csr_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) 
     return sp.csr_matrix((np.ones(len(rows)), indices.astype(index_dtype), indptr.astype(index_dtype)), shape=shape)
 
 
-def _row_label(frame: pd.DataFrame, pos: int) -> str:
-    idx = frame.index[pos]
-    return f"row {pos}" if (isinstance(idx, (int, np.integer)) and idx == pos) else f"row {pos} (index {idx!r})"
-
-
 def encode_answers(
     answers: Any,
     *,
@@ -375,7 +357,7 @@ def encode_answers(
         if null.any():
             pos = int(np.flatnonzero(null)[0])
             raise AnnotationError(
-                f"{name} column {col!r} must not be null ({what} id), {_row_label(answers, pos)} is "
+                f"{name} column {col!r} must not be null ({what} id), {row_label(answers.index, pos)} is "
                 f"{show(series[what].iloc[pos])} ({int(null.sum())} null value(s) in all)"
             )
 
@@ -386,8 +368,8 @@ def encode_answers(
     def hashed(what: str, col: str, encode: Any, *args: Any, **kwargs: Any) -> Any:
         """``encode(*args)``; a list or dict in the column (nested JSON) is named, not pandas' TypeError."""
         ids = "labels" if what == "label" else f"{what} ids"
-        message = f"{name} column {col!r} must hold hashable {ids} (text, numbers), {{row}} is {{value}}"
-        return encode_hashable(series[what], message, lambda p: _row_label(answers, p), encode, *args, **kwargs)
+        row = partial(row_label, answers.index)
+        return encode_hashable(series[what], f"{name} column {col!r}", ids, row, encode, *args, **kwargs)
 
     # factorize codes a null as -1: the null check comes free with the encoding
     # integer item ids with gaps: the codes' gather deferred (a majority vote on sorted keys never reads them)
@@ -415,7 +397,7 @@ def encode_answers(
             pos = int(np.flatnonzero(unknown)[0])
             raise AnnotationError(
                 f"{name} column {label_col!r} must hold one of the declared labels "
-                f"[{', '.join(map(show, classes[:20]))}], {_row_label(answers, pos)} is {show(series['label'].iloc[pos])} "
+                f"[{', '.join(map(show, classes[:20]))}], {row_label(answers.index, pos)} is {show(series['label'].iloc[pos])} "
                 f"({int(unknown.sum())} answer(s) outside the label set)"
             )
 

@@ -81,9 +81,10 @@ class PairData(Protocol):
         M-step of every answer from its posterior."""
 
 
-def _over(check: PairCheck, i: int, threshold: float) -> bool:
-    excess = check.observed[i] - check.expected[i]
-    return bool(check.z[i] > threshold and excess >= MIN_EXCESS_SHARE * check.n_shared[i])
+def _over(check: PairCheck, threshold: float) -> np.ndarray:
+    """Whether each pair of ``check`` is over both thresholds (``z`` and the excess share)."""
+    excess = check.observed - check.expected
+    return (check.z > threshold) & (excess >= MIN_EXCESS_SHARE * check.n_shared)
 
 
 def _pair_fitted(
@@ -121,15 +122,11 @@ def find_dependent_pairs(
     prior, conf = data.screen_model(pseudo)
     screen = data.screen(prior, conf, candidates)
     z = screen.z
-    over = [p for p in range(len(z)) if _over(screen, p, threshold)]
-    flagged = np.array(over, dtype=np.int64)
+    flagged = np.flatnonzero(_over(screen, threshold))
     flagged = flagged[np.argsort(-z[flagged], kind="stable")][:MAX_CONFIRMED_PAIRS]
+    pairs = [(int(screen.a[p]), int(screen.b[p])) for p in flagged]
     suspects = [
-        (int(screen.a[p]), int(screen.b[p]))
-        for p in flagged
-        if _over(
-            _pair_fitted(data, prior, conf, pseudo, int(screen.a[p]), int(screen.b[p]), max_iter, tol), 0, threshold
-        )
+        (a, b) for a, b in pairs if _over(_pair_fitted(data, prior, conf, pseudo, a, b, max_iter, tol), threshold)[0]
     ]
     rows: list[tuple[float, ...]] = []
     for a, b in suspects:  # strongest first; the fits without a pair weigh the groups found so far
@@ -137,7 +134,7 @@ def find_dependent_pairs(
         groups = (found[:, 0].astype(np.int64), found[:, 1].astype(np.int64))
         held_prior, held_conf = data.fit_without(groups, a, b, pseudo, max_iter, max(tol, CONFIRM_TOL))
         check = _pair_fitted(data, held_prior, held_conf, pseudo, a, b, max_iter, tol)
-        if _over(check, 0, threshold):
+        if _over(check, threshold)[0]:
             rows.append((a, b, check.n_shared[0], check.observed[0], check.expected[0], check.z[0]))
     return np.array(rows) if rows else None
 

@@ -21,8 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._validate.arguments import show
-from .._validate.labels import first_unhashable_row
+from .._validate.labels import unhashable_value
 from ..errors import AnnotationError
 
 __all__ = [
@@ -43,21 +42,19 @@ def code_dtype(n_values: int) -> type[np.signedinteger]:
 
 
 def encode_hashable(
-    column: pd.Series, message: str, row_label: Callable[[int], str], encode: Callable, *args: Any, **kwargs: Any
+    column: pd.Series, param: str, what: str, row: Callable[[int], str], encode: Callable, *args: Any, **kwargs: Any
 ) -> Any:
     """``encode(*args, **kwargs)``; where it fails on a value pandas cannot hash (a list or dict from
-    nested JSON), an AnnotationError: ``message`` with ``{row}`` (``row_label`` of its position) and
-    ``{value}`` replaced (not ``str.format``: a column name may hold braces). The column is searched only after the failure, so the common path costs nothing."""
+    nested JSON), an AnnotationError naming ``param``, the row (``row`` of its position) and the value
+    (:func:`~labelwise._validate.labels.unhashable_value`). The column is searched only after the
+    failure, so the common path costs nothing."""
     try:
         return encode(*args, **kwargs)
     except TypeError:
-        pos = first_unhashable_row(column)
-        if pos is None:
+        error = unhashable_value(param, column, what, row, AnnotationError)
+        if error is None:
             raise
-        value = column.iloc[pos]
-        raise AnnotationError(
-            message.replace("{row}", row_label(pos)).replace("{value}", f"{type(value).__name__} {show(value)}")
-        ) from None
+        raise error from None
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

@@ -52,6 +52,7 @@ from ._partition_stats import (
     setup_stats,
     sum_stats,
 )
+from ._sizes import AnswerSizes
 from .dawid_skene import DawidSkene, relabelled_classes
 from .majority import MajorityVote
 from .one_coin import OneCoinDawidSkene
@@ -76,7 +77,7 @@ def fit_dask_frame(estimator: Any, answers: Any, probs: Any = None) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
-class _Summary:
+class _Summary(AnswerSizes):
     """What ``BaseAggregator._set_results`` reads from an encoded table, gathered from the partitions."""
 
     item_values: pd.Index
@@ -87,18 +88,6 @@ class _Summary:
     n_answers: int
     n_duplicates: int
     n_dropped: int = 0
-
-    @property
-    def n_items(self) -> int:
-        return len(self.item_values)
-
-    @property
-    def n_annotators(self) -> int:
-        return len(self.annotator_values)
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.classes)
 
     def item_index(self) -> pd.Index:
         return self.item_values

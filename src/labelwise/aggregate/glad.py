@@ -14,6 +14,7 @@ from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
+from ._canonical import canonical_answers
 
 __all__ = ["GLAD"]
 
@@ -52,7 +53,9 @@ class GLAD(BaseAggregator):
 
     ``loss_history_`` holds the negative log posterior per answer after each E-step; iterations
     stop when it falls by less than ``tol``. ``annotator_skill_`` is the mean of
-    ``σ(α_j β_i)`` over annotator ``j``'s answers.
+    ``σ(α_j β_i)`` over annotator ``j``'s answers. Every sum runs over the answers sorted by
+    (item, annotator, label), so the line searches and the stopping test, and the result, are the
+    same bits for any row order of the answers.
 
     Parameters
     ----------
@@ -199,6 +202,7 @@ class GLAD(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         log_prior = np.log(self._class_prior(enc.n_classes))
+        enc = canonical_answers(enc)  # every sum in one order: line searches and convergence do not depend on row order
         alpha = np.full(enc.n_annotators, float(self.alpha_prior_mean))
         b = np.full(enc.n_items, float(self.beta_prior_mean))
         post, _ = self._e_step(enc, alpha, b, log_prior)

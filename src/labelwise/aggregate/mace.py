@@ -14,6 +14,7 @@ from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, log_normalize
+from ._canonical import canonical_answers
 
 __all__ = ["MACE"]
 
@@ -43,9 +44,11 @@ class MACE(BaseAggregator):
       sum))``.
 
     EM finds local optima: it is restarted ``n_restarts`` times from random parameters (drawn from
-    ``random_state``, one draw per annotator in sorted annotator order, so the result does not
-    depend on row order) and the run with the highest marginal log-likelihood ``Σ_i log Z_i`` is
-    kept. ``loss_history_`` is that run's negative log-likelihood per answer per iteration.
+    ``random_state``, one draw per annotator in sorted annotator order and per class) and the run
+    with the highest marginal log-likelihood ``Σ_i log Z_i`` is kept. Every sum runs over the
+    answers sorted by (item, annotator, label), so the result is the same bits for any row order
+    of the answers (the restarts' draws follow the sorted annotators and classes: a renaming that
+    changes their sorted order may end in another local optimum). ``loss_history_`` is that run's negative log-likelihood per answer per iteration.
     ``annotator_skill_`` is the estimated accuracy ``θ_j + (1 - θ_j) Σ_k p_k ξ_{j,k}`` with ``p``
     the mean posterior.
 
@@ -166,6 +169,7 @@ class MACE(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         rng = self._rng()
+        enc = canonical_answers(enc)  # every sum in one order: the kept restart does not depend on row order
         k, n_ann = enc.n_classes, enc.n_annotators
         best: tuple | None = None
         for _ in track(

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows
+from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows, sq_norms, sq_norms32
 
 #: Target rows per cell and the nearest cells each row considers (chosen on dev data, RESULTS.md, issue 11).
 CELL_SIZE = 1024
@@ -145,12 +145,12 @@ def pool_best(
     """
     shift = search_shift(P)
     Qs, Ps = shifted_rows(Q, shift), shifted_rows(P, shift)  # the rows the products are taken of
-    p_norm = np.einsum("ij,ij->i", Ps, Ps, dtype=np.float64).astype(np.float32)
+    p_norm = sq_norms32(Ps)
     slab = (Qs * np.float32(-2.0)) @ Ps.T  # scaling by -2 is exact: the products of -2 P
     slab += p_norm[None, :]
     at = np.searchsorted(pool, rows)
     slab[np.arange(rows.size), at] = np.inf  # no self-matches
-    q_norm = np.einsum("ij,ij->i", Qs, Qs, dtype=np.float64)
+    q_norm = sq_norms(Qs)
     tol = float32_product_tol(q_norm, p_norm.max(), Q.shape[1], shifted=shift is not None)
     local, best = exact_best(slab, Q, P, k, m, tol[:, None], self_cols=at, q_norm=q_norm)
     del slab

@@ -25,7 +25,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._chunks import row_starts, tree_reduce_delayed
 from .._stage_progress import compute, persist, step
-from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows
+from ._exact_select import block_best, search_shift, shifted_rows, sq_norms32
 from ._graph_record import GraphSearch, sharded
 from ._partitioned import PartitionedGraph
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _to_metric
@@ -76,7 +76,7 @@ def sharded_exact_graph(
     import dask
 
     Z, blocks, starts, m = shard_blocks(X, mean, scale, metric, k)
-    top_norm = dask.delayed(float)(Z.map_blocks(_sq_norms, drop_axis=1, dtype=np.float32).max())
+    top_norm = dask.delayed(float)(Z.map_blocks(sq_norms32, drop_axis=1, dtype=np.float32).max())
     pair = dask.delayed(_pair_best, pure=True)
     parts = [
         [pair(zq, zs, starts[q], starts[s], k, m, top_norm) for s, zs in enumerate(blocks)]
@@ -139,11 +139,6 @@ def _standardize(block: np.ndarray, mean: np.ndarray, scale: np.ndarray, cosine:
     return StandardizedRows(X, mean, scale, cosine)[:]
 
 
-def _sq_norms(Z: np.ndarray) -> np.ndarray:
-    """Squared row norms as :func:`~labelwise.checks.graph.exact_knn` computes them."""
-    return np.einsum("ij,ij->i", Z, Z, dtype=np.float64).astype(np.float32)
-
-
 def _pair_best(
     Zq: np.ndarray, Zs: np.ndarray, q0: int, s0: int, k: int, m: int, top_norm: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +157,7 @@ def _pair_best(
     nq, ns = Zq.shape[0], Zs.shape[0]
     shift = search_shift(Zs)
     Yq, Ys = shifted_rows(Zq, shift), shifted_rows(Zs, shift)  # the rows the products are taken of
-    sq_q, sq_s = _sq_norms(Yq), _sq_norms(Ys)
+    sq_q, sq_s = sq_norms32(Yq), sq_norms32(Ys)
     if shift is not None:
         top_norm = float(sq_s.max())
     same = q0 == s0
@@ -173,16 +168,11 @@ def _pair_best(
     buffer = np.empty((min(step, nq), ns), dtype=np.float32)  # one slab for every block
     for a in range(0, nq, step):
         b = min(nq, a + step)
-        slab = np.matmul(Yq[a:b], Ys.T, out=buffer[: b - a])
-        slab *= -2.0
-        slab += sq_s[None, :]
         own = np.arange(a, b) if same else None
-        if own is not None:
-            slab[np.arange(b - a), own] = np.inf  # no self-matches
-        tol = float32_product_tol(sq_q[a:b, None], top_norm, Zq.shape[1], shifted=shift is not None)
-        q_norm = np.einsum("ij,ij->i", Yq[a:b], Yq[a:b], dtype=np.float64)
-        local, d2 = exact_best(slab, Zq[a:b], Zs, k, width, tol, self_cols=own, q_norm=q_norm)
-        del slab
+        norms = (sq_q[a:b], sq_s, top_norm)
+        local, d2 = block_best(
+            Yq[a:b], Ys, Zq[a:b], Zs, norms, k, width, own, shifted=shift is not None, out=buffer[: b - a]
+        )
         indices[a:b] = np.where(local < 0, -1, local + s0)
         sqdist[a:b] = d2
     return indices, sqdist

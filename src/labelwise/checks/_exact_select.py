@@ -130,6 +130,32 @@ def shifted_rows(X: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
     return X if shift is None else np.subtract(X, shift, dtype=np.float32)
 
 
+def sq_norms(Y: np.ndarray) -> np.ndarray:
+    """The float64 squared norms of the rows of ``Y``: :func:`exact_best`'s ``q_norm`` for query rows
+    ``Y`` the products were taken of (:func:`shifted_rows`)."""
+    return np.einsum("ij,ij->i", Y, Y, dtype=np.float64)
+
+
+def sq_norms32(Y: np.ndarray) -> np.ndarray:
+    """:func:`sq_norms` rounded to float32, as the searches hold them: the slab's column offsets
+    (:func:`product_slab`) and the norms :func:`float32_product_tol` takes."""
+    return sq_norms(Y).astype(np.float32)
+
+
+def product_slab(
+    Yq: np.ndarray, Ys: np.ndarray, sq_s: np.ndarray, self_cols: np.ndarray | None, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The float32 slab ``||b||^2 - 2 a.b`` of query rows ``Yq`` against rows ``Ys`` (``sq_s``: their
+    :func:`sq_norms32`), ``inf`` at each query row's own column ``self_cols`` (None: no query row is
+    among ``Ys``); the products are written into ``out`` where given (one buffer for every block)."""
+    slab = np.matmul(Yq, Ys.T, out=out)
+    slab *= -2.0
+    slab += sq_s[None, :]
+    if self_cols is not None:
+        slab[np.arange(slab.shape[0]), self_cols] = np.inf  # no self-matches
+    return slab
+
+
 def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float, d: int, *, shifted: bool = False) -> np.ndarray:
     """Per query row, the bound every exact search takes on the float32 error of ``||b||^2 - 2ab``.
 
@@ -222,6 +248,29 @@ def float32_product_tol(sq_norm: np.ndarray, top_sq_norm: float, d: int, *, shif
     return np.maximum(1e-5 * (a2 + top), proven) if d <= PLAIN_DIMENSIONS else proven
 
 
+def block_best(
+    Yq: np.ndarray,
+    Ys: np.ndarray,
+    Zq: np.ndarray,
+    Zs: np.ndarray,
+    norms: tuple[np.ndarray, np.ndarray, float],
+    k: int,
+    m: int,
+    self_cols: np.ndarray | None,
+    *,
+    shifted: bool,
+    out: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One block of an exact search: :func:`product_slab` of the rows the products are taken of
+    (``Yq`` against ``Ys``: :func:`shifted_rows` of the query rows ``Zq`` and searched rows ``Zs``),
+    its :func:`float32_product_tol` and :func:`exact_best` on it. ``norms``: ``Yq``'s and ``Ys``'s
+    :func:`sq_norms32` and the largest squared norm of the searched rows; ``out``: the slab's buffer."""
+    sq_q, sq_s, top_norm = norms
+    slab = product_slab(Yq, Ys, sq_s, self_cols, out=out)
+    tol = float32_product_tol(sq_q[:, None], top_norm, Zq.shape[1], shifted=shifted)
+    return exact_best(slab, Zq, Zs, k, m, tol, self_cols=self_cols, q_norm=sq_norms(Yq))
+
+
 def sq_distances_between(Q: Any, S: Any, cand: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """Float64 squared distances from ``Q[i]`` (``Q[rows[i]]`` when ``rows`` is given) to
     ``S[cand[i, j]]``, from the float32 rows' differences; ``Q`` and ``S`` are float32 matrices or
@@ -280,7 +329,7 @@ def exact_best(
     rows = slab.shape[0]
     tol1 = np.broadcast_to(tol, (rows, 1))[:, 0]
     if q_norm is None:
-        q_norm = np.einsum("ij,ij->i", Q, Q, dtype=np.float64)
+        q_norm = sq_norms(Q)
     cand = np.argpartition(slab, m - 1, axis=1)[:, :m].astype(np.int64, copy=False)
     values = np.take_along_axis(slab, cand, 1)
     cut = values.max(axis=1)  # the m-th smallest value

@@ -50,7 +50,7 @@ from scipy import sparse
 
 from .._binary_scale import root_mean_square
 from ..errors import InvalidParameterError
-from ._exact_select import exact_best, float32_product_tol, search_shift, shifted_rows
+from ._exact_select import block_best, float32_product_tol, search_shift, shifted_rows, sq_norms32
 from .graph import BLOCK_ELEMENTS, StandardizedRows, _row_step, exact_knn, refine_candidates
 
 #: Values of ``find_data_issues(label_scaling=...)``.
@@ -331,16 +331,12 @@ def neighbour_lists(Z: np.ndarray, k: int) -> np.ndarray:
     far, cand = NearestNeighbors(n_neighbors=m + 1, algorithm="brute").fit(Y).kneighbors(Y)
     rows = np.arange(n)
     idx, d2 = refine_candidates(Z, rows, cand.astype(np.int64), k)  # a row itself among them: dropped
-    sq_norm = np.einsum("ij,ij->i", Y, Y, dtype=np.float64).astype(np.float32)
+    sq_norm = sq_norms32(Y)
     tol = float32_product_tol(sq_norm, sq_norm.max(), Z.shape[1], shifted=shift is not None)
     unsure = np.flatnonzero(~(d2[:, -1] < far[:, -1] ** 2 - 2.0 * tol))
     step = int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
     for s in range(0, unsure.size, step):
         part = unsure[s : s + step]
-        slab = Y[part] @ Y.T
-        slab *= -2.0
-        slab += sq_norm[None, :]
-        slab[np.arange(part.size), part] = np.inf
-        q_norm = np.einsum("ij,ij->i", Y[part], Y[part], dtype=np.float64)
-        idx[part] = exact_best(slab, Z[part], Z, k, m, tol[part, None], self_cols=part, q_norm=q_norm)[0]
+        norms = (sq_norm[part], sq_norm, sq_norm.max())
+        idx[part] = block_best(Y[part], Y, Z[part], Z, norms, k, m, part, shifted=shift is not None)[0]
     return idx

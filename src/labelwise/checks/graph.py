@@ -23,14 +23,7 @@ import numpy as np
 from .._binary_scale import binary_magnitude, spread
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError, TooFewExamplesError
-from ._exact_select import (
-    RESCORE_ROWS,
-    exact_best,
-    float32_product_tol,
-    search_shift,
-    shifted_rows,
-    sq_distances_between,
-)
+from ._exact_select import RESCORE_ROWS, block_best, search_shift, shifted_rows, sq_distances_between, sq_norms32
 from ._graph_record import GraphSearch, load_graph, save_graph, searched
 from ._index_extras import index_available, require_index, warn_fallback
 
@@ -379,7 +372,7 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     n = Z.shape[0]
     shift = search_shift(Z)
     Y = shifted_rows(Z, shift)  # the rows the products are taken of
-    sq_norm = np.einsum("ij,ij->i", Y, Y, dtype=np.float64).astype(np.float32)
+    sq_norm = sq_norms32(Y)
     m = min(n - 1, 2 * k)
     top_norm = float(sq_norm.max())
     step = block_size or int(np.clip(BLOCK_ELEMENTS // n, 1, 4096))
@@ -390,14 +383,11 @@ def exact_knn(Z: np.ndarray, k: int, *, block_size: int | None = None) -> tuple[
     buffer = np.empty((min(step, n), n), dtype=np.float32)
     for s in range(0, n, step):
         e = min(n, s + step)
-        slab = np.matmul(Y[s:e], Y.T, out=buffer[: e - s])
-        slab *= -2.0
-        slab += sq_norm[None, :]
-        slab[np.arange(e - s), np.arange(s, e)] = np.inf  # no self-matches
-        tol = float32_product_tol(sq_norm[s:e, None], top_norm, Z.shape[1], shifted=shift is not None)
-        q_norm = np.einsum("ij,ij->i", Y[s:e], Y[s:e], dtype=np.float64)
-        indices[s:e], sqdist[s:e] = exact_best(slab, Z[s:e], Z, k, m, tol, self_cols=np.arange(s, e), q_norm=q_norm)
-        del slab
+        norms = (sq_norm[s:e], sq_norm, top_norm)
+        best = block_best(
+            Y[s:e], Y, Z[s:e], Z, norms, k, m, np.arange(s, e), shifted=shift is not None, out=buffer[: e - s]
+        )
+        indices[s:e], sqdist[s:e] = best
     return indices, sqdist
 
 

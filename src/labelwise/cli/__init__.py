@@ -13,6 +13,7 @@ import warnings
 import click
 
 from ..errors import LabelwiseError
+from ._na_values import explain_missing_label
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -27,8 +28,8 @@ class _LabelwiseGroup(click.Group):
             with warnings.catch_warnings():
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
-        except LabelwiseError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except LabelwiseError as exc:  # a missing label says what its file holds (``NA`` read as missing)
+            click.echo(f"error: {explain_missing_label(str(exc), ctx.meta)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:  # click would print "Aborted!" and exit 1
             click.echo("interrupted: no file was half-written", err=True)

@@ -12,7 +12,15 @@ from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..errors import AnnotationError, MissingColumnError
 from ._common import finite, read_input
 
-__all__ = ["annotators_frame", "annotators_json", "finite", "gold_accuracy", "labels_frame"]
+__all__ = [
+    "annotators_frame",
+    "annotators_json",
+    "finite",
+    "fit_summary",
+    "gold_accuracy",
+    "labels_frame",
+    "size_summary",
+]
 
 
 def _as_key(values: Any) -> pd.Index:
@@ -78,8 +86,33 @@ def dependent_pairs(est: Any) -> list[dict[str, Any]] | None:
     ]
 
 
-def labels_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
-    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality]."""
+def fit_summary(est: Any, method: str) -> dict[str, Any]:
+    """``summary.json``'s fields on the fit: method, iterations, converged, fallback, dependent_pairs."""
+    return {
+        "method": method,
+        "iterations": int(est.n_iter_),
+        "converged": bool(est.converged_),
+        "fallback": getattr(est, "fallback_", None),
+        "dependent_pairs": dependent_pairs(est),
+    }
+
+
+def size_summary(est: Any) -> dict[str, Any]:
+    """``summary.json``'s sizes: n_items, n_answers, n_annotators, n_classes and the classes."""
+    return {
+        "n_items": int(est.n_items_),
+        "n_answers": int(est.n_answers_),
+        "n_annotators": int(est.n_annotators_),
+        "n_classes": len(est.classes_),
+        "classes": [finite(c) for c in est.classes_],
+    }
+
+
+def labels_frame(est: Any, answers: pd.DataFrame | None, agreement: pd.Series | None = None) -> pd.DataFrame:
+    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality].
+
+    ``agreement``: each item's agreement with its label, in ``labels_``'s order, where it was
+    computed elsewhere (on the cluster); else from ``answers``."""
     probas = est.probas_
     labels = est.labels_
     codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
@@ -89,7 +122,9 @@ def labels_frame(est: Any, answers: pd.DataFrame) -> pd.DataFrame:
     for j, cls in enumerate(probas.columns):
         frame[f"prob_{cls}"] = values[:, j]
     frame["n_answers"] = est.n_answers_per_item_.to_numpy()
-    frame["agreement"] = item_agreement(answers, labels).reindex(labels.index).to_numpy()
+    if agreement is None:
+        agreement = item_agreement(answers, labels).reindex(labels.index)
+    frame["agreement"] = agreement.to_numpy()
     quality = getattr(est, "item_quality_", None)
     if isinstance(quality, pd.Series):
         frame["quality"] = quality.reindex(labels.index).to_numpy()

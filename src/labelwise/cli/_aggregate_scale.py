@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._stage_progress import stage, stages
@@ -77,7 +76,7 @@ def aggregate_at_scale(
             "as Parquet, or leave out --scheduler to aggregate it in memory"
         )
     from ..aggregate import distributed
-    from ._aggregate_outputs import annotators_json, dependent_pairs, finite
+    from ._aggregate_outputs import annotators_json, fit_summary, labels_frame, size_summary
     from ._aggregate_params import METHODS
 
     answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
@@ -93,29 +92,15 @@ def aggregate_at_scale(
         )
     # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
     method = next(name for name, cls in METHODS.items() if cls is type(est))
-    labels = pd.DataFrame({"item": est.labels_.index, "label": est.labels_.to_numpy()})
-    values = est.probas_.to_numpy()
-    labels["confidence"] = values[np.arange(len(labels)), est.probas_.columns.get_indexer(labels["label"])]
-    for j, col in enumerate(est.probas_.columns):
-        labels[f"prob_{col}"] = values[:, j]
-    labels["n_answers"] = est.n_answers_per_item_.to_numpy()
-    labels["agreement"] = agreement["item"].to_numpy()
+    labels = labels_frame(est, None, agreement["item"])
     per = agreement["annotator"]
     skill = est.annotator_skill_.reindex(per.index).to_numpy()
     annotators = pd.DataFrame(
         {"annotator": per.index, "answers": per["answers"], "accuracy": skill, "agreement": per["agreement"]}
     )
     summary = {
-        "method": method,
-        "iterations": int(est.n_iter_),
-        "converged": bool(est.converged_),
-        "fallback": getattr(est, "fallback_", None),
-        "dependent_pairs": dependent_pairs(est),
-        "n_items": int(est.n_items_),
-        "n_answers": int(est.n_answers_),
-        "n_annotators": int(est.n_annotators_),
-        "n_classes": len(est.classes_),
-        "classes": [finite(c) for c in est.classes_],
+        **fit_summary(est, method),
+        **size_summary(est),
         "loss_history": [float(v) for v in est.loss_history_],
         "settings": {
             "path": str(path),

@@ -32,6 +32,7 @@ from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import InvalidParameterError, MissingColumnError
+from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
 from ._common import console, load_row_array, plain, split_csv_option
 
@@ -92,7 +93,8 @@ class DataChecksRun:
         con = console()
         for row in found.summary.itertuples(index=False):
             line = f"{row.n_issues} flagged" if row.status == "ran" else f"skipped: {row.reason}"
-            con.print(f"check [bold]{row.check}[/]: {line}")
+            finding = check_finding(row.check, sections.get(row.check, {}))
+            con.print(f"check [bold]{row.check}[/]: {line}" + (f"; {plain(finding)}" if finding else ""))
         graph = found.graph if found.graph is not None else found.label_graph
         if graph is not None:
             con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)  # one line, even in a pipe

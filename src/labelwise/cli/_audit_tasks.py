@@ -28,6 +28,7 @@ from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input, renaming
+from ._na_values import na_values_setting
 from ._task_screen import SCREEN_TITLE, screen_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -180,7 +181,7 @@ def _segmentation(
         raise ShapeMismatchError(f"--probs must have one image per mask of DATA ({len(masks)}), got {got}")
     # mid-message too: "labels (6, 24, 32) is (N, H, W), probs ..." (the segmentation audit says labels only of its masks)
     options = {"probs": "--probs", "ignore_index": "--ignore-index", "labels": "DATA's masks"}
-    with renaming(options, within=["probs", "labels"]):
+    with renaming(options, within=["probs", "labels", "ignore_index"]):
         result = segmentation.find_label_issues(masks, probs, ignore_index=ignore_index)
     regions = result.regions.copy()
     regions.insert(1, "file", [names[i] for i in regions["image"]])
@@ -339,6 +340,7 @@ def run_task_audit(
     summary["settings"] = {
         "task": task,
         "data": str(Path(data).resolve()),
+        **na_values_setting(),
         "label": label,
         # absolute, as data: the report and review find them from any folder (a relative path was looked up
         # from the folder the report ran in, where another file of that name may be)

@@ -32,6 +32,7 @@ from ..errors import (
 from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
 from ..io.tables import TextColumns, read_table
+from ._na_values import given_na_values, remember_table
 
 
 def console() -> Console:
@@ -160,10 +161,15 @@ def read_input(
     path: str | os.PathLike, parameter: str, kind: str = "data file", *, text_columns: TextColumns = ()
 ) -> pd.DataFrame:
     """The table an argument or option gives (:func:`labelwise.io.read_table`), its errors naming ``parameter``;
-    ``text_columns`` (label or id columns) keep texts such as ``"01"`` and ``"1"`` apart."""
+    ``text_columns`` (label or id columns) keep texts such as ``"01"`` and ``"1"`` apart. Missing cells
+    are the command's ``--na-values`` (:mod:`labelwise.cli._na_values`), which also remembers the
+    ``text_columns`` read, to say what the file holds where a label is missing."""
     checked = require_file(path, parameter=parameter, kind=kind)
     with reading(parameter):
-        return read_table(checked, text_columns=text_columns)
+        frame = read_table(checked, text_columns=text_columns, na_values=given_na_values())
+    names = text_columns([str(c) for c in frame.columns]) if callable(text_columns) else text_columns
+    remember_table(checked, parameter, [c for c in names if c in frame.columns])
+    return frame
 
 
 def split_csv_option(value: str | None) -> list[str]:

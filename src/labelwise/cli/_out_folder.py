@@ -63,23 +63,28 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     ),
 }
 
-#: The files every run of these commands writes (their :data:`OUTPUTS`): an input bearing one of
-#: those names in the --out folder would be replaced by an output, so it is refused, --force or not
-#: (other commands' names include files a run may not write, e.g. an audit at scale's probs.npy).
-ALWAYS_WRITTEN = {command: OUTPUTS[command] for command in ("aggregate", "weak", "train", "pseudolabel", "robustness")}
-
 FORCE_HELP = (
     "Write into an --out folder that holds earlier outputs: replace them, and remove the earlier run's "
     "outputs this run does not write (without it such a folder is refused)."
 )
 
 
-def out_folder(command: str, default: Path, help_text: str = "Output folder.") -> Callable[[Callable], Callable]:
+def out_folder(
+    command: str,
+    default: Path,
+    help_text: str = "Output folder.",
+    *,
+    rewrites: Mapping[str, str] | None = None,
+) -> Callable[[Callable], Callable]:
     """The ``--out`` and ``--force`` options of ``command`` (a key of :data:`OUTPUTS`), and the check.
 
     The decorated function gets ``out`` (not ``force``) and ``superseded``: before it runs,
-    :func:`claim` refuses a folder holding the command's outputs without ``--force``, else finds
-    the earlier run's outputs that the command's writer passes to
+    :func:`refuse_overwritten_inputs` refuses, even with ``--force``, an input of the run that
+    lies where the run writes one of its :data:`OUTPUTS` (``audit data/issues.csv --out data``: the
+    audit's ``issues.csv`` would replace the table it reads), except an input of the option that
+    ``rewrites`` maps that name to (``probs.npy`` given as ``--probs``: written back as read);
+    then :func:`claim` refuses a folder holding the command's outputs without ``--force``, else
+    finds the earlier run's outputs that the command's writer passes to
     :func:`~labelwise.io.files_together` as ``supersedes``.
     """
     if command not in OUTPUTS:
@@ -90,10 +95,7 @@ def out_folder(command: str, default: Path, help_text: str = "Output folder.") -
         def run(*args: Any, **options: Any) -> Any:
             force = options.pop("force")
             names = _names(command, options)
-            if command in ALWAYS_WRITTEN:
-                written = ALWAYS_WRITTEN[command]
-                written = written(options) if callable(written) else written
-                refuse_replacing_inputs(Path(options["out"]), written, _inputs(options))
+            refuse_overwritten_inputs(Path(options["out"]), names, options, rewrites or {})
             superseded = claim(Path(options["out"]), names, force=force, inputs=_inputs(options))
             return function(*args, superseded=superseded, **options)
 
@@ -129,26 +131,53 @@ def claim(out: Path, names: tuple[str, ...], *, force: bool, inputs: AbstractSet
     return [p for p in earlier_outputs(out, names) if not any(_within(i, p.resolve()) for i in inputs)]
 
 
-def refuse_replacing_inputs(out: Path, names: tuple[str, ...], inputs: AbstractSet[Path]) -> None:
-    """Refuse ``out`` when a file this run writes there (one of ``names``) is one of its ``inputs``.
+def refuse_overwritten_inputs(
+    out: Path, writes: tuple[str, ...], options: Mapping[str, Any], rewrites: Mapping[str, str]
+) -> None:
+    """Refuse a run whose outputs ``writes`` in ``out`` would replace one of its inputs (or a file inside
+    one, for an output folder such as ``issues.parquet``), ``--force`` or not: the user's file would be
+    lost and the run's ``settings`` would name a file that no longer holds the data.
 
     Raises
     ------
     InvalidParameterError
-        Naming the file: ``--force`` would let the run replace the data it reads (a table named
-        ``labels.csv`` aggregated into its own folder).
+        An input path among ``options`` is (or lies inside) ``out / name`` for a name of ``writes``,
+        unless ``rewrites[name]`` is that input's option.
     """
-    for name in names:
-        target = out / name
-        try:
-            resolved = target.resolve()
-        except (OSError, RuntimeError):
-            continue
-        if target.exists() and resolved in inputs:
-            raise InvalidParameterError(
-                f"--out {str(out)!r} must not be where this run's {name} would replace an input of the run, got "
-                f"{str(target)!r} among its inputs: choose another --out folder, or move or rename the input"
-            )
+    for key, path in _input_options(options).items():
+        for name in writes:
+            target = out / name
+            try:
+                clash = _within(path, target.resolve())
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if clash and rewrites.get(name) != key:
+                raise InvalidParameterError(
+                    f"--out {str(out)!r} is where the run writes {name}, which would replace its input "
+                    f"{_option_name(key)} ({str(path)!r}); choose another --out (nothing was changed)"
+                )
+
+
+def _option_name(key: str) -> str:
+    """How the user wrote the option ``key`` (``DATA``, ``--probs``), from the running command."""
+    ctx = click.get_current_context(silent=True)
+    for param in ctx.command.params if ctx is not None else ():
+        if param.name == key:
+            return param.human_readable_name if isinstance(param, click.Argument) else param.opts[0]
+    return key
+
+
+def _input_options(options: Mapping[str, Any]) -> dict[str, Path]:
+    """The path options (DATA, --probs, --features...: click gives them as paths), resolved; not ``--out``,
+    nor text options such as a column name."""
+    paths = {}
+    for key, value in options.items():
+        if key != "out" and isinstance(value, os.PathLike):
+            try:
+                paths[key] = Path(value).resolve()
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return paths
 
 
 def _within(path: Path, folder: Path) -> bool:

@@ -34,6 +34,7 @@ from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_path
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import load_npy
+from ._na_values import given_na_values, na_values_setting, remember_table
 
 SCHEDULERS = ("threads", "processes", "local")
 
@@ -211,7 +212,10 @@ def load_labels(labels_path: Path | None, data: Path | None, label: str | None, 
     if frame is None:
         from ..io.tables import lone_column, read_table
 
-        frame = read_table(path, text_columns=lambda names: [label] if label else lone_column(names))
+        frame = read_table(
+            path, text_columns=lambda names: [label] if label else lone_column(names), na_values=given_na_values()
+        )
+        remember_table(path, "--labels" if labels_path else "DATA", [str(label or frame.columns[0])])
     column = label or (frame.columns[0] if len(frame.columns) == 1 else None)
     if column is None or column not in frame.columns:
         raise MissingColumnError(f"--label must name a column of {str(path)!r}; columns are {list(frame.columns)}")
@@ -311,6 +315,7 @@ def audit_at_scale(
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
             "labels": None if labels_file is None else str(Path(labels_file).resolve()),
+            **na_values_setting(),
             "scheduler": spec or "threads",
             **chunks_that_ran(result, probs, chunk_rows),
             "filter_by": filter_by,

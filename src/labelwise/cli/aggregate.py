@@ -33,6 +33,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import AGGREGATE_DEMO_FILES, out_folder
 
 #: ``auto`` is about as accurate on the simulated dev crowds (+0.7 points mean) but 7-10x slower on
@@ -162,6 +163,7 @@ def _refuse_demo_inputs(ctx: click.Context) -> None:
     help="A method-specific parameter, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
 )
 @click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
+@na_values_option
 @click.option(
     "--probs",
     "probs_path",
@@ -298,6 +300,7 @@ def aggregate(
                 item_column=item_column,
                 annotator_column=annotator_column,
                 label_column=label_column,
+                na_values=given_na_values(),
             )
         answers = read.answers
         read_info = read.summary()
@@ -329,18 +332,10 @@ def aggregate(
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
     summary: dict[str, Any] = {
-        "method": method,
-        "iterations": int(est.n_iter_),
-        "converged": bool(est.converged_),
-        "fallback": getattr(est, "fallback_", None),
-        "dependent_pairs": _aggregate_outputs.dependent_pairs(est),
+        **_aggregate_outputs.fit_summary(est, method),
         "auto": auto_summary(est),
         "seconds": round(seconds, 4),
-        "n_items": int(est.n_items_),
-        "n_answers": int(est.n_answers_),
-        "n_annotators": int(est.n_annotators_),
-        "n_classes": len(est.classes_),
-        "classes": [finite(c) for c in est.classes_],
+        **_aggregate_outputs.size_summary(est),
         "krippendorff_alpha": finite(agree.krippendorff_alpha),
         "fleiss_kappa": finite(agree.fleiss_kappa),
         "n_single_answer_items": int((est.n_answers_per_item_ < 2).sum()),
@@ -357,6 +352,7 @@ def aggregate(
         "settings": {
             "path": str(path) if path is not None else None,
             "format": fmt,
+            **na_values_setting(),
             "probs": str(probs_path) if probs_path is not None else None,
             "labels": labels,
             "params": extra,

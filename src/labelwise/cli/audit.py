@@ -30,6 +30,14 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
+from ._audit_options import (
+    at_scale,
+    refuse_classes_without_probs,
+    refuse_classification_options,
+    refuse_options_not_read_at_scale,
+    refuse_other_tasks_options,
+    refuse_report_over_a_foreign_file,
+)
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
 from ._common import (
     SEED,
@@ -42,6 +50,7 @@ from ._common import (
     split_csv_option,
     split_label,
 )
+from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
 
@@ -80,7 +89,7 @@ def run_audit(
                 )
             _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"--label column {label!r}")
     else:
-        _refuse_classes_without_probs(named)
+        refuse_classes_without_probs(named)
         check_two_classes(classes, label)
         probs, info = audit_probabilities(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
@@ -94,6 +103,7 @@ def run_audit(
 @click.command()
 @click.argument("data", required=False, type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
+@na_values_option
 @click.option(
     "--probs",
     "probs_path",
@@ -101,7 +111,7 @@ def run_audit(
     help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order or as --classes names them); "
     "skips model training.",
 )
-@out_folder("audit", Path("labelwise-out"))
+@out_folder("audit", Path("labelwise-out"), rewrites={"probs.npy": "probs_path"})
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)
@@ -111,7 +121,13 @@ def run_audit(
 @click.option(
     "--n-jobs", type=int, default=None, callback=nonzero_jobs, help="Folds fitted in parallel (default: one at a time)."
 )
-@click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, help="Worst examples to print.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=15,
+    show_default=True,
+    help="Flagged examples to print, worst first (the worst one when none is flagged).",
+)
 @click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
 @click.option(
@@ -236,11 +252,12 @@ def audit(**options: Any) -> None:
     """
     o = SimpleNamespace(**options)
     o.out = Path(o.out)
-    _refuse_other_tasks_options(o.task)
+    refuse_other_tasks_options(o.task)
+    refuse_report_over_a_foreign_file(o)
     if o.task != "classification":
         from ._audit_tasks import run_task_audit
 
-        _refuse_classification_options(o.task)
+        refuse_classification_options(o.task)
         run_task_audit(
             o.task,
             o.data,
@@ -267,7 +284,13 @@ def audit(**options: Any) -> None:
         "superseded": o.superseded,
     }
     named = parse_classes(o.classes, what="class")
+    if not o.demo and at_scale(o):
+        refuse_options_not_read_at_scale()
     if not o.demo and audit_at_scale(*scale_args, **scale_opts, rank_by=o.rank_by, classes=named) is not None:
+        if o.report:
+            from ..report import write_report
+
+            console().print(f"report: {write_report(o.out)}")
         return
     frame, truth = _read_frame(o)
     frame, data_checks = prepare_data_checks(
@@ -302,54 +325,6 @@ def audit(**options: Any) -> None:
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
-
-
-#: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
-#: --out, --random-state, --top and --report).
-CLASSIFICATION_ONLY = (
-    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "demo", "noise_rate",
-    "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
-    "label_scaling", "scaling",
-)  # fmt: skip
-
-
-def _refuse_classification_options(task: str) -> None:
-    """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
-    ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
-    if given:
-        raise InvalidParameterError(
-            f"--task {task} does not use {', '.join(given)} (only --task classification does); "
-            f"leave {'it' if len(given) == 1 else 'them'} out"
-        )
-
-
-def _refuse_other_tasks_options(task: str) -> None:
-    """``--classes`` with ``--task segmentation`` (or ``--ignore-index`` with multilabel...) would be ignored: an error."""
-    from ._audit_tasks import TASK_OPTIONS
-
-    ctx = click.get_current_context()
-    for p in ctx.command.params:
-        tasks = TASK_OPTIONS.get(p.name or "")
-        if tasks and task not in tasks and _given(ctx, p.name):
-            raise InvalidParameterError(
-                f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
-            )
-
-
-def _refuse_classes_without_probs(named: list[str] | None) -> None:
-    """``--classes`` names the columns of ``--probs``; a model trained here has one per class of DATA."""
-    if named is not None:
-        raise InvalidParameterError(
-            "--classes names the columns of --probs, and there is no --probs: the model trained here gives one "
-            "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
-            "or give the out-of-fold probabilities with --probs"
-        )
-
-
-def _given(ctx: click.Context, name: str | None) -> bool:
-    source = ctx.get_parameter_source(name) if name else None
-    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
 
 
 def _read_frame(o: SimpleNamespace) -> tuple[pd.DataFrame, Any]:
@@ -400,6 +375,7 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
     summary["settings"] = {
         "data": str(Path(o.data).resolve()),
         "label": o.label,
+        **na_values_setting(),
         "probs": str(Path(o.probs_path).resolve()) if o.probs_path else None,  # absolute, as data and the tasks'
         "filter_by": o.filter_by,
         "rank_by": o.rank_by,
@@ -409,16 +385,20 @@ def _summary(o: SimpleNamespace, result: Any, frame: pd.DataFrame, truth: Any, m
         "random_state": o.random_state,
         "image_column": o.image_column,
         "feature_columns": [c for c in frame.columns if c != o.label],
+        # the data checks' inputs: a rerun needs them as much as the model's (k, metric, scaling: data_checks.graph)
+        "split_column": o.split_column,
+        "checks": split_csv_option(o.checks) if o.checks is not None else None,
+        "features": str(Path(o.features_path).resolve()) if o.features_path else None,
     }
     if o.classes is not None:
         summary["settings"]["classes"] = split_csv_option(o.classes)
     if truth is not None:
-        hits = int((result.is_issue & truth).sum())
-        summary["demo"] = {
+        hits, flipped = int((result.is_issue & truth).sum()), int(truth.sum())
+        summary["demo"] = {  # undefined shares are null: nothing flagged has no precision, no flip no recall
             "noise_rate": o.noise_rate,
-            "n_flipped": int(truth.sum()),
-            "precision": hits / max(result.n_issues, 1),
-            "recall": hits / max(int(truth.sum()), 1),
+            "n_flipped": flipped,
+            "precision": hits / result.n_issues if result.n_issues else None,
+            "recall": hits / flipped if flipped else None,
         }
     return summary
 
@@ -437,10 +417,9 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         print_frame(worst, title="Worst examples")
     if "demo" in summary:
         d = summary["demo"]
-        con.print(
-            f"demo: {d['n_flipped']} labels were flipped; flagged set precision "
-            f"[bold]{d['precision']:.3f}[/], recall [bold]{d['recall']:.3f}[/]"
-        )
+        precision = "n/a (nothing flagged)" if d["precision"] is None else f"[bold]{d['precision']:.3f}[/]"
+        recall = "n/a (no label flipped)" if d["recall"] is None else f"[bold]{d['recall']:.3f}[/]"
+        con.print(f"demo: {d['n_flipped']} labels were flipped; flagged set precision {precision}, recall {recall}")
     if o.report:
         from ..report import write_report
 

@@ -27,6 +27,7 @@ from ._common import (
     renaming,
     split_csv_option,
 )
+from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
 
 PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
@@ -60,7 +61,8 @@ def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
 
 def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     """A model's predicted labels (one column) or probabilities (numeric columns, one per class)."""
-    table = read_table(path, text_columns=lone_column)  # predicted labels keep texts such as "01" and "1" apart
+    # predicted labels keep texts such as "01" and "1" apart
+    table = read_table(path, text_columns=lone_column, na_values=given_na_values())
     if table.shape[1] == 1:
         return table.iloc[:, 0].to_numpy()
     text = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
@@ -146,6 +148,7 @@ def _count_rows(counts: np.ndarray, given: np.ndarray) -> np.ndarray:
     default=None,
     help="Label column of --labels (default: its only column, or 'label').",
 )
+@na_values_option
 @click.option(
     "--corrections",
     type=click.Path(path_type=Path),
@@ -215,7 +218,7 @@ def evaluate(
     else:
         require_path(corrections, parameter="--corrections", kind="review export folder or corrections file")
         with reading("--corrections"), renaming({"path": "--corrections", "given": "--labels"}):
-            fixes = read_corrections(corrections, given)
+            fixes = read_corrections(corrections, given, na_values=given_na_values())
         if named is not None:
             check_labels_named(fixes.corrected, named, source="--corrections")
     with renaming({"metric": "--metric", "given": "--labels", "seeds": "--seeds", "soft_labels": "--human-counts"}):
@@ -249,7 +252,7 @@ def evaluate(
                 **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),
                 **_input_paths(human_counts=human_counts),
                 **({"label_column": label_column} if label_column is not None else {}),
-                **{"metric": metric, "seeds": seeds, "random_state": random_state},
+                **{"metric": metric, "seeds": seeds, "random_state": random_state, **na_values_setting()},
                 **({"classes": split_csv_option(classes)} if named is not None else {}),
             },
         }

@@ -44,7 +44,13 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     of a multilabel or regression table, sentences of a CoNLL file holding an excluded token, images
     (and their annotations) of a COCO file; segmentation writes a manifest of the kept masks."""
     from ..errors import InvalidParameterError
-    from ..review.export import cleaned_paths, export_cleaned, export_label_studio, label_studio_paths
+    from ..review.export import (
+        cleaned_paths,
+        export_cleaned,
+        export_label_studio,
+        label_studio_paths,
+        refuse_audit_file,
+    )
     from ..review.task_export import audit_task, refuse_label_studio
 
     if out is None and label_studio is None:
@@ -57,9 +63,11 @@ def export(out_dir: Path, out: Path | None, mark_excluded: bool, label_studio: P
     if label_studio is not None:
         refuse_label_studio(out_dir, name="--label-studio")
     if out is not None:
-        cleaned_paths(out, force, name="--out", task=task)
+        for target in cleaned_paths(out, force, name="--out", task=task):
+            refuse_audit_file(out_dir, target, "--out" if target == Path(out) else "the change log of --out")
     if label_studio is not None:
-        label_studio_paths(label_studio, force, name="--label-studio")
+        for target in label_studio_paths(label_studio, force, name="--label-studio"):
+            refuse_audit_file(out_dir, target, "--label-studio")
     # The cleaned data, its change log and the tasks file are moved into place together: all or none.
     with reading("OUT_DIR"), files_together(), renaming({"out": "--out"}):
         res = export_cleaned(out_dir, out, mark_excluded=mark_excluded, force=force) if out is not None else None

@@ -22,6 +22,7 @@ from ._audit_model import (
     time_budget_option,
 )
 from ._common import SEED, console, finite, print_frame, read_input, split_label
+from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
 from .train import save_model
@@ -80,6 +81,7 @@ def _plain_labels(labels: pd.Series, unlabeled: np.ndarray) -> np.ndarray:
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
+@na_values_option
 @click.option(
     "--unlabeled-value",
     default="",
@@ -190,6 +192,7 @@ def pseudolabel(
     summary["settings"] = {
         "data": str(Path(data).resolve()),
         "label": label,
+        **na_values_setting(),
         "unlabeled_value": unlabeled_value,
         "selection": selection,
         "threshold": threshold,

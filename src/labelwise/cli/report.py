@@ -33,6 +33,6 @@ def report(out_dir: Path, out: Path | None, top: int) -> None:
     problem = output_folder_problem(folder) if out is None else None
     if problem is not None:
         raise StorageError(f"OUT_DIR cannot hold report.html: {problem}; choose another file with --out")
-    with reading("OUT_DIR"), renaming({"out": "--out"}):
+    with reading("OUT_DIR"), renaming({"out": "--out", "out_dir": "OUT_DIR"}):
         path = write_report(folder, out=out, top=top)
     click.echo(f"wrote {path}")

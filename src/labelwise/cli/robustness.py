@@ -16,6 +16,7 @@ from ..poison import ATTACKS, MODELS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
 from ._common import console, print_frame, read_input, renaming, split_csv_option
+from ._na_values import na_values_option
 from ._out_folder import out_folder
 
 
@@ -59,6 +60,7 @@ def _names(text: str, allowed, option: str) -> list[str]:
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", required=True, help="Name of the label column; the other (numeric) columns are features.")
+@na_values_option
 @click.option("--attacks", default="random,alfa", show_default=True, help=f"Comma-separated, from {list(ATTACKS)}.")
 @click.option(
     "--budgets", default="0.05,0.1,0.25", show_default=True, help="Fractions in [0, 1) or counts of training labels."

@@ -27,6 +27,7 @@ from ._audit_model import (
     time_budget_option,
 )
 from ._common import SEED, console, print_frame, read_input, renaming, split_label
+from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._weights import check_weighted_family, split_weight, weight_option
 
@@ -63,6 +64,7 @@ MAX_ROUNDS = 100
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the label column; the other columns are features.")
+@na_values_option
 @click.option(
     "--clean",
     type=click.Choice(["drop", "reweight"]),
@@ -142,6 +144,7 @@ def train(
     summary["settings"] = {
         "data": str(Path(data).resolve()),
         "label": label,
+        **na_values_setting(),
         "clean": clean,
         "cv": cv,
         "rounds": rounds,

@@ -19,6 +19,7 @@ from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ._aggregate_outputs import finite
 from ._common import SEED, console, print_frame, read_input, renaming, split_csv_option
+from ._na_values import na_values_option
 from ._out_folder import out_folder
 
 
@@ -144,6 +145,7 @@ def _classes(value: str | None) -> list[Any] | None:
     "--text-column", default=None, help="Column the functions read as row.text (renamed to 'text' if needed)."
 )
 @click.option("--id-column", default=None, help="Column of item ids (default: the row number).")
+@na_values_option
 @click.option("--classes", default=None, help="Allowed labels, comma-separated (any other returned value is an error).")
 @click.option(
     "--gold-column", default=None, help="Column of true labels, for empirical accuracy (not given to the functions)."

@@ -20,6 +20,7 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ..io.arrays import load_npy
+from ..io.na_values import NaValues
 from ..io.paths import require_file
 from ..io.tables import read_table
 
@@ -165,13 +166,15 @@ def _count_classes(given: np.ndarray, k: int) -> np.ndarray:
     return found
 
 
-def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
+def read_corrections(path: str | os.PathLike, given: Any, *, na_values: NaValues = None) -> Corrections:
     """Corrections from a review export or a file of fixed labels.
 
     ``path`` may be a folder holding ``cleaned.changes.csv`` (``labelwise export``), that change log
     itself, a ``.npy`` of the corrected label of every item, or a table (CSV, Parquet, JSONL)
     with ``row`` and ``label`` columns (a fixed label per listed item; unlisted items keep theirs;
-    an empty label excludes the item).
+    an empty label excludes the item). ``na_values`` says which texts of a CSV table are missing
+    labels, as :func:`labelwise.io.read_table` takes it: None for pandas' markers (a label written
+    ``NA`` is missing, so a relabel to ``NA`` would read as an exclusion), ``""`` for only empty cells.
     """
     p = Path(path)
     if p.is_dir():
@@ -187,7 +190,7 @@ def read_corrections(path: str | os.PathLike, given: Any) -> Corrections:
                 f"corrections {p.name} must hold one label per test item ({len(g)}), got shape {arr.shape}"
             )
         return Corrections(arr.astype(object), None, str(p))
-    table = read_table(p, text_columns=("label", "new_label"))
+    table = read_table(p, text_columns=("label", "new_label"), na_values=na_values)
     if "action" in table.columns:
         return corrections_from_changes(table, g, source=str(p))
     if "row" not in table.columns or "label" not in table.columns:

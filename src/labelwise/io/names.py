@@ -21,7 +21,8 @@ def read_names(path: str | os.PathLike, *, parameter: str = "path", holes: bool 
 
     A UTF-8 byte-order mark (written by Windows editors and spreadsheet exports) is dropped and
     Windows line ends are accepted, so the first name of such a file equals the same name typed
-    elsewhere.
+    elsewhere. Lines end at ``\n``, ``\r\n`` or ``\r`` only: other Unicode line breaks (U+2028,
+    U+0085, form feed) are part of a name, as in a CSV cell.
 
     Raises
     ------
@@ -34,7 +35,8 @@ def read_names(path: str | os.PathLike, *, parameter: str = "path", holes: bool 
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise not_utf8_error(p, f"{parameter} file") from None
-    lines = [line.strip() for line in text.splitlines()]
+    # read_text reads "\r\n" and "\r" as "\n"; str.splitlines would also break a name at U+2028, U+0085, \f ...
+    lines = [line.strip() for line in text.split("\n")]
     names = [line for line in lines if line]
     if not names:
         raise DataFileError(f"{parameter} file {str(p)!r} has no labels (one per line)")

@@ -95,7 +95,9 @@ def _resolve_data_path(raw: Any, out_dir: Path) -> Path | None:
     if not raw:
         return None
     p = Path(str(raw)).expanduser()
-    candidates = [p] if p.is_absolute() else [p, out_dir / p, out_dir / p.name]
+    # Moved with the output (settings hold absolute paths): the file inside the folder (--demo's data.csv)
+    # or beside it (`labelwise audit data.csv` writes labelwise-out/ next to data.csv), by its name.
+    candidates = [p, out_dir / p, out_dir / p.name, out_dir.parent / p.name]
     for cand in candidates:
         if cand.is_file():
             return cand.resolve()
@@ -222,7 +224,10 @@ def load_audit(out_dir: str | os.PathLike, *, with_data: bool = True) -> AuditOu
     data_path = _resolve_data_path(settings.get("data"), out)
     label_column = settings.get("label")
     labels_text = [str(label_column)] if label_column else []
-    data = read_table(data_path, text_columns=labels_text) if (with_data and data_path is not None) else None
+    na_values = settings.get("na_values")  # the audit's `--na-values`: a class written NA reads back as NA
+    data = None
+    if with_data and data_path is not None:
+        data = read_table(data_path, text_columns=labels_text, na_values=na_values)
     image_column = settings.get("image_column") or None
     feature_columns = [str(c) for c in (settings.get("feature_columns") or [])]
     if data is not None:
@@ -329,8 +334,9 @@ def load_aggregate(out_dir: str | os.PathLike) -> AggregateOutput:
         raise DataFileError(
             f"{str(out)!r} is not an aggregation output folder: missing {missing} (run `labelwise aggregate` first)"
         )
-    labels = read_table(out / "labels.csv", text_columns=("item", "label"))  # ids as `aggregate` read them
-    annotators = read_table(out / "annotators.csv", text_columns=("annotator",))
+    # ids as `aggregate` read them; labelwise writes a missing cell empty, so any text (a class NA) is a value
+    labels = read_table(out / "labels.csv", text_columns=("item", "label"), na_values="")
+    annotators = read_table(out / "annotators.csv", text_columns=("annotator",), na_values="")
     for name, frame, needed in (
         ("labels.csv", labels, ["item", "label"]),
         ("annotators.csv", annotators, ["annotator"]),

@@ -14,6 +14,7 @@ import pyarrow.csv as pa_csv
 
 from ..errors import DataFileError
 from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
+from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
 
 _CSV = {".csv", ".tsv", ".txt"}
@@ -95,20 +96,24 @@ def _check_unique_header(path: Path, sep: str | None) -> None:
         raise DataFileError(f"data file {str(path)!r} must have unique column names; the header repeats {where}")
 
 
-def _csv_texts(p: Path, sep: str | None, names: list[str]) -> pa.Table:
-    """The columns ``names`` of a CSV file as text, missing cells (pandas' markers) null."""
+def _csv_texts(p: Path, sep: str | None, names: list[str], na: tuple[str, ...] | None = None) -> pa.Table:
+    """The columns ``names`` of a CSV file as text, missing cells (pandas' markers, or empty cells and
+    ``na``: :func:`~labelwise.io.na_values.check_na_values`) null."""
     if sep is not None:
         try:
             return pa_csv.read_csv(
                 p,
                 parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
                 convert_options=pa_csv.ConvertOptions(
-                    include_columns=names, column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
+                    include_columns=names,
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=True,
+                    **arrow_null_values(na),
                 ),
             )
         except (pa.ArrowInvalid, pa.ArrowKeyError):
             pass  # what pandas parsed, Arrow may not (a ragged line): read it as pandas does
-    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str)
+    texts = pd.read_csv(p, sep=sep, engine="python", usecols=names, dtype=str, **csv_na_options(na))
     return pa.table({n: pa.array(texts[n].to_numpy(dtype=object), type=pa.string(), from_pandas=True) for n in names})
 
 
@@ -128,7 +133,7 @@ def _names(text_columns: TextColumns, frame: pd.DataFrame) -> list[str]:
     return [c for c in chosen if c in frame.columns]
 
 
-def read_table(path: str | os.PathLike, *, text_columns: TextColumns = ()) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_values: NaValues = None) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
     Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
@@ -145,13 +150,22 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = ()) -> pd
         ``labelwise.io._text_ids.numbers_unless_merged``). Parquet columns keep their types. A
         callable gets the file's column names and returns the text columns among them (a CSV file
         is still parsed once).
+    na_values : None, str or list of str, optional
+        The texts of a CSV, TSV or text file read as missing cells. None (the default): pandas'
+        markers (``NA``, ``None``, ``null``, ``nan``, ``N/A``, ...:
+        :data:`labelwise.io.na_values.PANDAS_NA_VALUES`) and empty cells. ``""`` or ``[]``: only
+        empty cells, so a class written ``NA`` stays the text ``"NA"``. A list: exactly those texts,
+        besides empty cells. Parquet and JSON files have typed nulls, which it does not change.
 
     Raises
     ------
     DataFileError
         If the file is missing, empty, has an unsupported suffix, cannot be parsed (the message
         names the file and, where the parser knows it, the line), or its header repeats a name.
+    InvalidParameterError
+        If ``na_values`` is not None, a string or a list of strings.
     """
+    na = check_na_values(na_values)
     p = require_file(path, parameter="path", kind="data file")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED:
@@ -161,9 +175,9 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = ()) -> pd
     try:
         if suffix in _CSV:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c")
+            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", **csv_na_options(na))
             _check_unique_header(p, sep)
-            restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names))
+            restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names, na))
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
         else:

@@ -65,10 +65,9 @@ def corrupt_targets(
     shift = rng.choice([-1.0, 1.0], rows.size) * rng.uniform(1, 2, rows.size) * magnitude * spread
     small = np.abs(truth[rows]) < 0.5 * spread
     decimal = truth[rows] * np.where(rng.random(rows.size) < 0.5, 10.0, 0.1)
-    # another row: a draw of the row itself takes the next one (the same draws as before for every
-    # other row; a swap with itself left the target uncorrupted)
-    drawn = rng.integers(0, n, rows.size)
-    other = truth[np.where(drawn == rows, (drawn + 1) % n, drawn)]
+    # another row, each of the n - 1 others equally likely (one table holds no other row)
+    drawn = rng.integers(0, max(n - 1, 1), rows.size)
+    other = truth[drawn + (drawn >= rows)] if n > 1 else truth[rows]
     new = np.select(
         [kinds == 0, (kinds == 1) & ~small, kinds == 1, kinds == 2],
         [truth[rows] + shift, decimal, truth[rows] + shift, other],

@@ -223,11 +223,11 @@ def _audit_sections(audit: AuditOutput, *, top: int) -> tuple[str, list[str]]:
             extra = extra.rename(columns={key: "class"})
             extra["class"] = extra["class"].astype(str)
             merged = per_class.merge(extra, on="class", how="left", suffixes=("", " (summary)"))
-            # Drop summary columns that repeat a computed one (n_given = examples, n_flagged = flagged).
-            for col in extra.columns:
-                if col == "class" or col not in merged.columns:
-                    continue
-                if any(_same_numbers(merged[col], merged[own]) for own in ("examples", "flagged") if own != col):
+            # Drop the summary's own counts where they repeat the computed ones (n_given = examples,
+            # n_flagged = flagged); by name: a column that merely has the same numbers (estimated_issues
+            # equals flagged under prune_by_noise_rate) says something else and stays.
+            for col, own in (("n_given", "examples"), ("n_flagged", "flagged"), ("n_issues", "flagged")):
+                if col in merged.columns and _same_numbers(merged[col], merged[own]):
                     merged = merged.drop(columns=col)
             per_class = merged
     bar = _plots.bar_png(

@@ -6,8 +6,10 @@ Reads what ``labelwise audit`` wrote: ``summary.json["data_checks"]`` and the ch
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Sets and rows shown per section.
@@ -44,6 +46,39 @@ def _thumbs(audit: Any, rows: list[int]) -> str:
     return f'<div class="grid dupset">{"".join(cells)}</div>'
 
 
+def check_finding(name: str, section: dict) -> str:
+    """What a check found beyond its count of flagged rows, in words (empty when nothing more).
+
+    The count alone can hide the finding: the ``non_iid`` test may reject (the row order carries
+    information) with no single row flagged, ``null`` flags only rows with every value missing, and
+    ``identifier_column`` counts columns, not rows. Read by the audit's screen and the report.
+    """
+    if section.get("status") != "ran":
+        return ""
+    info = section.get("info") or {}
+    if name == "non_iid":
+        p, alpha = info.get("p_value", section.get("p_value")), info.get("alpha")
+        if p is None or alpha is None:
+            return ""
+        if p < alpha:
+            return (
+                f"the row order is not random (permutation test p = {p:.3g} < {alpha:g}): neighbours lie closer "
+                "in row order than chance, as when rows are sorted by class, time or source; split at random, "
+                "not by position"
+            )
+        return f"no sign that the row order matters (p = {p:.3g})"
+    if name == "null" and info.get("rows_with_missing"):
+        return (
+            f"{info['rows_with_missing']} rows have missing values ({info.get('missing_values', '?')} values); "
+            "a row is flagged only when every value is missing"
+        )
+    if name == "identifier_column" and section.get("n_issues"):
+        named = list((info.get("columns") or {}).keys())
+        shown = ", ".join(str(c) for c in named[:5]) + (", ..." if len(named) > 5 else "")
+        return f"columns, not rows: {shown}" if shown else "columns, not rows"
+    return ""
+
+
 def checks_sections(audit: Any) -> list[str]:
     """HTML sections for the data checks (empty when the audit ran none)."""
     from ._build import _e, _table
@@ -59,11 +94,13 @@ def checks_sections(audit: Any) -> list[str]:
             "flagged": [checks[n].get("n_issues", "") for n in names],
             "mean score": [checks[n].get("score", "") for n in names],
             "reason skipped": [checks[n].get("reason", "") for n in names],
+            "finding": [check_finding(n, checks[n]) for n in names],
         }
     )
+    graph = checks.get("graph")
     intro = (
         f'<section id="data-checks"><h2>Data checks</h2><p class="note">Each check\'s flagged rows and mean '
-        f"score (1 = fine, low = worse) on the neighbour graph ({_e(checks.get('graph', {}))}).</p>"
+        f"score (1 = fine, low = worse){_graph_words(graph)}.</p>"
     )
     out = [f"{intro}{_table(overview)}</section>"]
     for name, title in (("exact_duplicate", "Exact duplicates"), ("near_duplicate", "Near duplicates")):
@@ -82,9 +119,16 @@ def checks_sections(audit: Any) -> list[str]:
         worst = audit.issues.sort_values("outlier_score", kind="stable").head(MAX_ROWS)
         frame = _rows(audit, worst["row"].astype(int).tolist())
         frame.insert(1, "outlier_score", worst["outlier_score"].to_numpy())
+        flagged = worst.get("is_outlier_issue")
+        if flagged is not None:
+            frame.insert(2, "flagged", np.where(flagged.to_numpy(dtype=bool), "yes", "no"))
+            n_flagged = int(audit.issues["is_outlier_issue"].sum())
+            said = f"; {n_flagged} flagged in all" if n_flagged else "; none is flagged"
+        else:
+            said = ""
         out.append(
             f'<section id="outliers"><h2>Outliers</h2><p class="note">The {len(frame)} rows farthest '
-            f"from their neighbours.</p>{_table(frame)}</section>"
+            f"from their neighbours{said}.</p>{_table(frame)}</section>"
         )
     out += _columns_section(audit.summary, checks)
     weak = checks.get("underperforming_group", {}).get("info", {}).get("weak_groups", [])
@@ -94,6 +138,23 @@ def checks_sections(audit: Any) -> list[str]:
             f"less than the data set's.</p>{_table(pd.DataFrame(weak))}</section>"
         )
     return out
+
+
+def _graph_words(graph: Any) -> str:
+    """`` on the neighbour graph (...)`` in the words the audit's screen uses, or empty without a graph."""
+    from ._build import _e
+
+    if not isinstance(graph, dict):
+        return ""
+    from ..checks._graph_record import GraphSearch, describe_graph
+
+    try:
+        search = GraphSearch.from_dict(graph["search"]) if graph.get("search") is not None else None
+        fields = {name: graph[name] for name in ("k", "metric", "standardized", "method")}
+        words = describe_graph(SimpleNamespace(**fields, scaling=graph.get("scaling", "zscore"), search=search))
+    except (KeyError, TypeError, ValueError):  # a summary.json written by hand or by another version
+        words = ", ".join(f"{k} {v}" for k, v in graph.items() if not isinstance(v, dict))
+    return f" on the neighbour graph ({_e(words)})"
 
 
 def _columns_section(summary: dict, checks: dict) -> list[str]:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..errors import LabelwiseWarning
 from ..io._text_ids import numbers_unless_merged
+from ..io.na_values import NaValues, check_na_values, csv_na_options
 from ..io.tables import iter_json_lines
 
 
@@ -114,15 +115,20 @@ def _categorical(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -> pd.
 _CANONICAL_INT = r"0|-?[1-9][0-9]*"
 
 
-def labels_as_written(path: str | os.PathLike, data: pd.DataFrame, label: str) -> pd.Series:
+def labels_as_written(
+    path: str | os.PathLike, data: pd.DataFrame, label: str, *, na_values: NaValues = None
+) -> pd.Series:
     """The ``label`` column of the table ``data`` read from ``path``, typed as the file holds it
-    (see the module's docstring): the column to write back in a cleaned copy of the table."""
+    (see the module's docstring): the column to write back in a cleaned copy of the table. A CSV
+    cell is missing as ``na_values`` says (:func:`labelwise.io.read_table`; the audit's setting)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".parquet", ".pq"):
         return data[label]
     if suffix in (".csv", ".tsv", ".txt"):
         sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-        raw = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", usecols=[label], dtype=str)[label]
+        na = csv_na_options(check_na_values(na_values))
+        raw = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", usecols=[label], dtype=str, **na)
+        raw = raw[label]
         raw = raw.str.strip()  # blanks around a value are layout, as the audit read it
         values = numbers_unless_merged(raw)
         whole = bool(raw.dropna().str.fullmatch(_CANONICAL_INT).all())

@@ -18,6 +18,7 @@ from ..io.atomic import atomic_write
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
 from ..report._tasks import TaskRun
+from ._export_paths import WRITERS, cleaned_paths, label_studio_paths, refuse_audit_file
 from ._label_dtype import relabelled_column
 from .store import DB_NAME, DecisionStore
 from .task_export import CLEANED_FORMATS, audit_task, refuse_label_studio, task_cleaned, write_task_cleaned
@@ -31,7 +32,7 @@ __all__ = [
     "label_studio_tasks",
 ]
 
-_WRITERS = {".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson"}
+_WRITERS = WRITERS
 LOG_COLUMNS = ["row", "action", "given_label", "new_label", "changed", "reviewer", "decided_at", "version"]
 
 
@@ -192,46 +193,6 @@ def _task_table(out_dir: str | os.PathLike, mark_excluded: bool, column: str) ->
     return res.content, res.changes
 
 
-def _check_out(out: str | os.PathLike, force: bool, *, suffixes: set[str], name: str = "out") -> Path:
-    if not isinstance(out, (str, os.PathLike)):
-        raise InvalidParameterError(f"{name} must be a file path, got {type(out).__name__}")
-    path = Path(out).expanduser()
-    if path.suffix.lower() not in suffixes:
-        raise InvalidParameterError(f"{name} must end in one of {sorted(suffixes)}, got {str(path)!r}")
-    if path.is_dir():
-        raise InvalidParameterError(f"{name} must be a file path, got the folder {str(path)!r}")
-    if path.exists() and not force:
-        raise InvalidParameterError(f"{name} {str(path)!r} already exists; pass force=True (--force) to overwrite it")
-    return path
-
-
-def cleaned_paths(
-    out: str | os.PathLike,
-    force: bool,
-    log: str | os.PathLike | None = None,
-    *,
-    name: str = "out",
-    task: str | None = None,
-) -> tuple[Path, Path]:
-    """The cleaned data's and its change log's paths, checked (suffix, not a folder, ``force``)
-    before anything is written; ``name`` is how messages call ``out`` (``--out`` on the command line).
-    ``task`` (a task audit's) picks the suffixes of its data's format (:data:`CLEANED_FORMATS`)."""
-    suffixes = _WRITERS if task is None else set(CLEANED_FORMATS[task][2])
-    path = _check_out(out, force, suffixes=suffixes, name=name)
-    log_path = Path(log) if log is not None else path.with_name(f"{path.stem}.changes.csv")
-    log_path = _check_out(log_path, force, suffixes={".csv"}, name="log")
-    if log_path.resolve() == path.resolve():
-        raise InvalidParameterError(f"log must differ from {name}, both are {str(path)!r}")
-    return path, log_path
-
-
-def label_studio_paths(out: str | os.PathLike, force: bool, *, name: str = "out") -> tuple[Path, Path]:
-    """The Label Studio tasks file's and its labeling config's paths, checked like :func:`cleaned_paths`."""
-    path = _check_out(out, force, suffixes={".json"}, name=name)
-    config = path.with_name(f"{path.stem}.label_config.xml")
-    return path, _check_out(config, force, suffixes={".xml"}, name="label config")
-
-
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
@@ -294,6 +255,7 @@ def export_cleaned(
                 f"{name} {str(target)!r} is the data this audit read; write to another file: over it, the "
                 "audit folder would describe rows that are gone"
             )
+        refuse_audit_file(out_dir, target, name)
     if task is not None:
         res = task_cleaned(out_dir, mark_excluded=mark_excluded)
         write_task_cleaned(res, path, log_path)
@@ -430,6 +392,8 @@ def export_label_studio(
     Refuses to overwrite existing files unless ``force``, and task audits (see :func:`label_studio_tasks`).
     """
     path, config_path = label_studio_paths(out, force)
+    for name, target in (("out", path), ("label config", config_path)):
+        refuse_audit_file(out_dir, target, name)
     tasks = label_studio_tasks(out_dir, scope=scope)
     audit = load_audit(out_dir, with_data=False)
     kind = "image" if tasks and "image" in tasks[0]["data"] else "text"

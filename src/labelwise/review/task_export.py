@@ -175,13 +175,15 @@ def _table(
     run: TaskRun, task: str, excluded: list[int], mark: bool, column: str
 ) -> tuple[pd.DataFrame, dict, None, int]:
     path = _data_path(run)
-    data = read_table(path)
+    na_values = run.settings.get("na_values")  # the audit's `--na-values`: a tag written NA stays NA
+    data = read_table(path, na_values=na_values)
     label = run.settings.get("label")
     if label not in data.columns:
         raise MissingColumnError(
             f"label column {label!r} is not in the data table (columns: {list(data.columns)[:20]})"
         )
-    data[label] = labels_as_written(path, data, str(label))  # written back as the user's file has it
+    # written back as the user's file has it
+    data[label] = labels_as_written(path, data, str(label), na_values=na_values)
     if len(data) != len(run.issues):
         raise DataFileError(
             f"the data table has {len(data)} rows and the audit had {len(run.issues)}; it changed since the audit: "

@@ -1,4 +1,5 @@
-"""Checks of the label models' parameters that depend on the votes (their classes, their labelers)."""
+"""Checks of the label models' parameters that depend on the votes (their classes, their labelers),
+and the labelers' order the label models fit a vote table in."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InvalidParameterError
 from ._posterior import FLOOR, vote_shares
+from ._votes import Votes, as_votes
 
-__all__ = ["check_class_balance", "initial_balance", "labeler_pairs", "n_classes"]
+__all__ = ["check_class_balance", "initial_balance", "labeler_pairs", "n_classes", "fit_votes"]
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
@@ -67,3 +70,19 @@ def labeler_pairs(dependencies: Sequence[Any], labelers: tuple[str, ...]) -> lis
             )
         out.append((int(codes[0] or 0), int(codes[1] or 0)))
     return out
+
+
+def fit_votes(votes: Any, classes: Any) -> Votes:
+    """:func:`~labelwise.weak._votes.as_votes` for a label model's fit: a vote table's labelers sorted
+    (by ``str`` when they do not compare) rather than in their order of first appearance, so that the
+    fit (the order of its sums, the sorted distinct vote rows whose draws break ties) is the same for
+    any row order of the table; a matrix's or a :class:`Votes`' labelers stay in their order."""
+    v = as_votes(votes, classes=classes)
+    if not isinstance(votes, pd.DataFrame):
+        return v
+    names = list(v.labelers)
+    try:
+        order = sorted(range(len(names)), key=names.__getitem__)
+    except TypeError:  # mixed types: by their text, as DawidSkeneLabelModel orders them for its ties
+        order = sorted(range(len(names)), key=lambda j: str(names[j]))
+    return Votes(v.answers, v.items, tuple(names[j] for j in order), v.classes)

@@ -10,15 +10,16 @@ informative, so pass :class:`Votes` or a matrix to keep the items nobody voted o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from .._validate.labels import first_unhashable_row
+from .._validate.labels import row_label, unhashable_value
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
@@ -130,22 +131,27 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
     answers = pd.DataFrame(
         {"item": frame["item"].to_numpy(), "labeler": frame[who].to_numpy(), "label": frame["label"].to_numpy()}
     )
-    answers = answers.loc[answers["label"].notna().to_numpy()].reset_index(drop=True)
+    kept = np.flatnonzero(answers["label"].notna().to_numpy())
+    answers = answers.iloc[kept].reset_index(drop=True)
+    row = partial(_frame_row, frame.index, kept)
     try:
-        return _encoded_frame(answers, classes)
+        return _encoded_frame(answers, classes, row)
     except TypeError:  # a list or dict in a column (nested JSON): name it, not pandas' "unhashable type"
-        for col in ("item", "labeler", "label"):
-            row = first_unhashable_row(answers[col])
-            if row is not None:
-                raise InvalidLabelsError(
-                    f"votes column {col!r} must hold hashable values (text, numbers); row {row} is "
-                    f"{type(answers[col].iloc[row]).__name__} {show(answers[col].iloc[row])}"
-                ) from None
+        for col, what in (("item", "item ids"), ("labeler", "labeler ids"), ("label", "labels")):
+            error = unhashable_value(f"votes column {col!r}", answers[col], what, row, InvalidLabelsError)
+            if error is not None:
+                raise error from None
         raise
 
 
-def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
-    """:func:`_from_frame` after its checks: the classes, items and labelers of ``answers``."""
+def _frame_row(index: pd.Index, kept: np.ndarray, pos: int) -> str:
+    """The row of the votes frame that answer ``pos`` (of those with a label) came from."""
+    return row_label(index, int(kept[pos]))
+
+
+def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Callable[[int], str]) -> Votes:
+    """:func:`_from_frame` after its checks: the classes, items and labelers of ``answers`` (``row``
+    names an answer's row as the votes frame numbers it)."""
     if classes is None:
         try:
             known = np.sort(pd.unique(answers["label"]))
@@ -155,11 +161,11 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None) -> Vote
         known = np.asarray(classes)
     unknown = ~answers["label"].isin(known).to_numpy()
     if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
+        pos = int(np.flatnonzero(unknown)[0])
         raise InvalidLabelsError(
-            f"votes label must be one of the classes {known.tolist()}; row {row} "
-            f"(item {show(answers['item'].iloc[row])}, labeler {show(answers['labeler'].iloc[row])}) has "
-            f"{show(answers['label'].iloc[row])}"
+            f"votes label must be one of the classes {known.tolist()}; {row(pos)} "
+            f"(item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}) has "
+            f"{show(answers['label'].iloc[pos])}"
         )
     items = pd.Index(pd.unique(answers["item"]))
     labelers = tuple(pd.unique(answers["labeler"]).tolist())

@@ -16,6 +16,7 @@ from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_
 from ..aggregate._pair_check import group_answer_weights
 from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
+from ._params import fit_votes
 from ._posterior import FLOOR
 from ._votes import Votes, as_votes
 from .label_model import check_class_balance
@@ -93,7 +94,7 @@ class DawidSkeneLabelModel(BaseEstimator):
     def fit(self, votes: Any, y: Any = None) -> DawidSkeneLabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
         _check_passed(self.params)
-        v = as_votes(votes, classes=self.labels)
+        v = fit_votes(votes, self.labels)  # a table's labelers sorted, as LabelModel's
         k = len(v.classes)
         fixed = check_class_balance(self.class_balance, k)
         est = DawidSkene(labels=list(v.classes), random_state=self.random_state, **self.params)

@@ -19,7 +19,7 @@ from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
-from ._params import check_class_balance, initial_balance, labeler_pairs, n_classes
+from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
     FLOOR,
     confusion_from_mu,
@@ -179,7 +179,7 @@ class LabelModel(BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (K,)
-    labelers_ : tuple of str
+    labelers_ : tuple of str (a matrix's columns in order, a table's labelers sorted)
     mu_ : ndarray of shape (m·K, K)
         ``P(λ_j = a | Y = y)``, row ``j·K + a``.
     class_balance_ : ndarray of shape (K,)
@@ -317,7 +317,7 @@ class LabelModel(BaseEstimator):
         posterior, so the result is that of the fit over every item, at the cost of the distinct rows.
         """
         self._check_params()
-        v = as_votes(votes, classes=self.labels)
+        v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
         p_fixed = check_class_balance(self.class_balance, k)
         rows = compress_rows(full, k)

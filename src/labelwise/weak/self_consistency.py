@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_random_state, show
-from .._validate.labels import first_unhashable_row
+from .._validate.arguments import check_random_state
+from .._validate.labels import row_label, unhashable_value
 from ..errors import AnnotationError, MissingColumnError
 
 __all__ = ["self_consistency"]
@@ -58,16 +58,22 @@ def self_consistency(
         raise AnnotationError(
             f"answers must name the item of every answer (column item_col={item_col!r}); row {row} has none"
         )
-    kept = answers.loc[answers[label_col].notna().to_numpy(), [item_col, label_col]]
+    has_answer = answers[label_col].notna().to_numpy()
+    kept = answers.loc[has_answer, [item_col, label_col]]
     if kept.empty:
         raise AnnotationError("answers has no non-empty answer to vote on")
-    for col in (item_col, label_col):
-        pos = first_unhashable_row(kept[col])  # (a loop only over object columns)
-        if pos is not None:  # a list or dict (nested JSON): groupby's "unhashable type" named no column
-            raise AnnotationError(
-                f"answers column {col!r} must hold hashable values (text, numbers), row "
-                f"{show(kept.index[pos])} is {show(kept[col].iloc[pos])}"
-            )
+    positions = np.flatnonzero(has_answer)
+    for col, what in ((item_col, "item ids"), (label_col, "answers")):
+        # a list or dict (nested JSON): groupby's "unhashable type" named no column (a loop only over object columns)
+        error = unhashable_value(
+            f"answers column {col!r}",
+            kept[col],
+            what,
+            lambda p: row_label(answers.index, int(positions[p])),
+            AnnotationError,
+        )
+        if error is not None:
+            raise error
     counts = kept.groupby([item_col, label_col], sort=True).size().rename("count").reset_index()
     rng = check_random_state(random_state)
     counts["tie"] = rng.random(len(counts))

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import MissingColumnError
+from ..na_values import NaValues
 from ..tables import read_table
 from ._common import Annotations, empty_label, frame_of, require_ids
 
@@ -29,15 +30,17 @@ def read(
     item_column: str | None = None,
     annotator_column: str | None = None,
     label_column: str | None = None,
+    na_values: NaValues = None,
     **options: Any,
 ) -> Annotations:
-    """Read a long table; the columns default to ``item``, ``annotator``, ``label``."""
-    return _read(path, item_column, annotator_column, label_column)
+    """Read a long table; the columns default to ``item``, ``annotator``, ``label``; ``na_values`` as
+    :func:`~labelwise.io.read_table` takes it (an answer read as missing is dropped as ``empty``)."""
+    return _read(path, item_column, annotator_column, label_column, na_values)
 
 
-def _read(p: Path, item: str | None, annotator: str | None, label: str | None) -> Annotations:
+def _read(p: Path, item: str | None, annotator: str | None, label: str | None, na_values: NaValues) -> Annotations:
     names = {"item": item or "item", "annotator": annotator or "annotator", "label": label or "label"}
-    table = read_table(p, text_columns=list(names.values()))
+    table = read_table(p, text_columns=list(names.values()), na_values=na_values)
     if any(name not in table.columns for name in names.values()):
         raise missing_columns_error(p, list(names.values()), list(table.columns))
     frame = frame_of(

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from ..._validate.arguments import check_choice
 from ...errors import AnnotationError
+from ..na_values import NaValues, check_na_values
 from . import labelstudio, long, mturk, prodigy, votes
 from ._common import Annotations, check_file, clear_cache
 
@@ -65,6 +66,7 @@ def read_annotations(
     item_column: str | None = None,
     annotator_column: str | None = None,
     label_column: str | None = None,
+    na_values: NaValues = None,
 ) -> Annotations:
     """Read an annotation export into one long table of answers.
 
@@ -86,6 +88,12 @@ def read_annotations(
         Long table: the label column (default ``"label"``). Label Studio: the ``from_name`` of the
         choices control (JSON) or the record key (JSON_MIN); needed only when there are several.
         MTurk: the answer name (``Answer.<name>``); needed only when there are several.
+    na_values : None, str or list of str, optional
+        Long CSV table: the texts read as missing (an answer read as missing is dropped as
+        ``empty``), as :func:`labelwise.io.read_table` takes them: None for pandas' markers
+        (``NA``, ``None``, ``null``, ``nan``, ...), ``""`` for only empty cells. The votes and MTurk
+        CSV readers always read only empty cells as missing (``NA`` stays an answer); Label Studio
+        and Prodigy exports are JSON, whose nulls are typed.
 
     Returns
     -------
@@ -110,10 +118,13 @@ def read_annotations(
     (['item', 'annotator', 'label'], 2)
     """
     check_choice("format", format, FORMATS)
+    na = check_na_values(na_values)
     p = check_file(path)
     try:
         reader = _recognise(p) if format == "auto" else READERS_BY_NAME[format]
-        result = reader.read(p, item_column=item_column, annotator_column=annotator_column, label_column=label_column)
+        result = reader.read(
+            p, item_column=item_column, annotator_column=annotator_column, label_column=label_column, na_values=na
+        )
     finally:
         clear_cache()
     if result.answers.shape[0] == 0:

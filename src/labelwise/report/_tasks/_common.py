@@ -62,12 +62,13 @@ class TaskRun:
         return Path(str(self.settings.get("data") or self.out_dir.name)).name
 
     def path(self, key: str) -> Path | None:
-        """The input file named by ``settings[key]`` (absolute, or beside the output), if it exists."""
+        """The input file named by ``settings[key]`` (absolute; or, moved with the output, by its name in
+        the output folder or beside it), if it exists."""
         raw = self.settings.get(key)
         if not raw:
             return None
         p = Path(str(raw)).expanduser()
-        for cand in (p, self.out_dir / p, self.out_dir / p.name):
+        for cand in (p, self.out_dir / p, self.out_dir / p.name, self.out_dir.parent / p.name):
             if cand.exists():
                 return cand
         return None

@@ -1,0 +1,102 @@
+"""The option checks of ``labelwise audit``: an option the run would not read is an error, before any work.
+
+Kept out of ``audit.py``: which options each kind of audit reads (``--task``, the audit at scale), and
+the ``report.html`` that ``--report`` would replace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+
+from ..errors import InvalidParameterError
+
+#: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
+#: --out, --random-state, --top and --report).
+CLASSIFICATION_ONLY = (
+    "cv", "filter_by", "rank_by", "model", "time_budget", "n_jobs", "image_column", "demo", "noise_rate",
+    "labels_path", "scheduler", "chunk_rows", "features_path", "split_column", "checks", "n_neighbors", "metric",
+    "label_scaling", "scaling",
+)  # fmt: skip
+
+
+def refuse_classification_options(task: str) -> None:
+    """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
+    ctx = click.get_current_context()
+    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
+    if given:
+        raise InvalidParameterError(
+            f"--task {task} does not use {', '.join(given)} (only --task classification does); "
+            f"leave {'it' if len(given) == 1 else 'them'} out"
+        )
+
+
+#: The options the audit at scale (--scheduler, --labels, a .zarr --probs) does not read: it audits given
+#: probabilities (no model), runs no data check and prints no table of examples (issues.parquet is in row order).
+NOT_READ_AT_SCALE = (
+    "cv", "model", "time_budget", "n_jobs", "random_state", "top", "image_column", "features_path", "split_column",
+    "checks", "n_neighbors", "metric", "label_scaling", "scaling",
+)  # fmt: skip
+
+
+def at_scale(o: SimpleNamespace) -> bool:
+    """Whether the run is an audit at scale (``cli._scale.audit_at_scale``'s own test)."""
+    zarr = o.probs_path is not None and Path(o.probs_path).suffix == ".zarr"
+    return o.scheduler is not None or o.labels_path is not None or zarr
+
+
+def refuse_options_not_read_at_scale() -> None:
+    """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
+    ctx = click.get_current_context()
+    given = [p.opts[0] for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and _given(ctx, p.name)]
+    if given:
+        raise InvalidParameterError(
+            f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "
+            "audits the given probabilities without a model or data checks and writes issues.parquet in row "
+            f"order; leave {'it' if len(given) == 1 else 'them'} out (docs/scale.md)"
+        )
+
+
+def refuse_other_tasks_options(task: str) -> None:
+    """``--classes`` with ``--task segmentation`` (or ``--ignore-index`` with multilabel...) would be ignored: an error."""
+    from ._audit_tasks import TASK_OPTIONS
+
+    ctx = click.get_current_context()
+    for p in ctx.command.params:
+        tasks = TASK_OPTIONS.get(p.name or "")
+        if tasks and task not in tasks and _given(ctx, p.name):
+            raise InvalidParameterError(
+                f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
+            )
+
+
+def refuse_report_over_a_foreign_file(o: SimpleNamespace) -> None:
+    """--report (on by default with --demo) writes OUT/report.html: a file there that is not an earlier report
+    (the user's own) is refused before any work, not after the audit's files are written."""
+    from ..report._destination import foreign_file_problem
+
+    wanted = o.report or (o.demo and o.report is None)
+    problem = foreign_file_problem(o.out / "report.html") if wanted else None
+    if problem is not None:
+        flag = "--report" if o.report else "--demo (its report)"
+        raise InvalidParameterError(
+            f"{flag} writes {str(o.out / 'report.html')!r}, which {problem}; move that file, choose another --out "
+            "or pass --no-report (nothing was changed)"
+        )
+
+
+def refuse_classes_without_probs(named: list[str] | None) -> None:
+    """``--classes`` names the columns of ``--probs``; a model trained here has one per class of DATA."""
+    if named is not None:
+        raise InvalidParameterError(
+            "--classes names the columns of --probs, and there is no --probs: the model trained here gives one "
+            "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
+            "or give the out-of-fold probabilities with --probs"
+        )
+
+
+def _given(ctx: click.Context, name: str | None) -> bool:
+    source = ctx.get_parameter_source(name) if name else None
+    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)

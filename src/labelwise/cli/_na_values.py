@@ -1,0 +1,109 @@
+"""``--na-values``: the texts of a CSV label or table file read as missing, for every command that reads one.
+
+pandas reads ``NA``, ``None``, ``null``, ``nan`` (:data:`labelwise.io.na_values.PANDAS_NA_VALUES`)
+as missing, so a class written ``NA`` (North America) is a missing label: the audit stops, and
+``pseudolabel`` would take the row for unlabeled. The default stays pandas' (a missing label read
+as a class would be worse); ``--na-values ""`` reads only empty cells as missing, ``--na-values
+"?,n/a"`` exactly those texts (and empty cells).
+
+One decorator, :data:`na_values_option`, gives the option to a command; it keeps the parsed value
+in the click context (:func:`given_na_values`), where :func:`labelwise.cli._common.read_input` finds
+it, so a command's body changes only where it records the setting (:func:`na_values_setting`) or
+calls a reader that is not ``read_input``. Each table read is remembered (:func:`remember_table`):
+when a label turns out missing, :func:`explain_missing_label` looks up the text that row holds in
+the file (that one row, read up to it) and says how to keep it as a class.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import InvalidParameterError
+from ..io.na_values import is_read_as_missing, raw_cell
+
+_GIVEN = "labelwise.na_values"
+_TABLES = "labelwise.tables_read"
+#: The library's message for a missing label (``_validate.labels.missing_label`` and its twins).
+_MISSING = re.compile(r"must not contain missing values, row (\d+) is ")
+
+
+def _parse(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    """``None`` (not given: pandas' markers), ``()`` for ``""``, else the comma-separated texts."""
+    if value is None:
+        return None
+    if not value.strip():
+        ctx.meta[_GIVEN] = ()
+        return ()
+    texts = [part.strip() for part in value.split(",")]
+    if not all(texts):
+        raise InvalidParameterError(
+            f'--na-values must be texts separated by commas, none empty (--na-values "" reads only empty cells '
+            f"as missing), got {value!r}"
+        )
+    ctx.meta[_GIVEN] = tuple(dict.fromkeys(texts))
+    return ctx.meta[_GIVEN]
+
+
+#: The ``--na-values`` option: add it to a command that reads a label or table file.
+na_values_option = click.option(
+    "--na-values",
+    "na_values",
+    default=None,
+    metavar="TEXTS",
+    expose_value=False,
+    callback=_parse,
+    help="Texts of a CSV/TSV file read as missing, comma-separated. Default: pandas' markers (NA, None, null, "
+    'nan, N/A, ...) and empty cells; --na-values "" reads only empty cells as missing, so a class written NA '
+    "stays a class. Parquet and JSON nulls are unchanged.",
+)
+
+
+def given_na_values() -> tuple[str, ...] | None:
+    """The ``--na-values`` of the running command: None (pandas' markers) when not given or outside a command."""
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get(_GIVEN)
+
+
+def na_values_setting() -> dict[str, list[str] | None]:
+    """``{"na_values": ...}`` for summary.json's settings: null for pandas' markers, else the texts
+    read as missing besides empty cells (``[]``: only empty cells)."""
+    given = given_na_values()
+    return {"na_values": None if given is None else list(given)}
+
+
+def remember_table(path: str | os.PathLike, parameter: str, columns: list[str]) -> None:
+    """Note that the running command read the label ``columns`` of ``path`` (given as ``parameter``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and columns:
+        ctx.meta.setdefault(_TABLES, []).append((Path(path), parameter, [str(c) for c in columns]))
+
+
+def explain_missing_label(message: str, meta: dict[str, Any]) -> str:
+    """``message`` and, when it reports a missing label whose cell in a file read by the command is
+    spelled (``NA``, not empty), what the file holds and how to keep it as a class.
+
+    Only the reported row is looked up, in the files the command remembered, reading each up to
+    that row; the column named in ``message`` (``column 'y'``) is preferred.
+    """
+    found = _MISSING.search(message)
+    if found is None:
+        return message
+    row = int(found.group(1))
+    na = meta.get(_GIVEN)
+    for path, parameter, columns in meta.get(_TABLES, []):
+        named = [c for c in columns if f"'{c}'" in message] or columns
+        for column in named:
+            text = raw_cell(path, column, row)
+            if text is not None and text != "" and is_read_as_missing(text, na):
+                marker = "pandas' default missing markers" if na is None else "--na-values"
+                return (
+                    f"{message}: row {row} of column {column!r} in {parameter} {path.name!r} reads {text!r}, which "
+                    f'is read as missing ({marker}); to keep it as a class pass --na-values "" (only empty cells '
+                    "are missing) or the texts that do mean missing"
+                )
+    return message
