@@ -156,3 +156,10 @@ def test_segmentation_with_every_pixel_ignored_names_the_option(tmp_path):
     out = _invoke([*args, "--ignore-index", "255", "--out", str(tmp_path / "o")])
     assert "DATA's masks has no pixel to audit: every pixel holds the --ignore-index 255" in out, out
     assert "ignore_index" not in out, out
+
+
+def test_audit_with_a_class_smaller_than_cv_says_lower_cv_only(tmp_path):
+    """Was "(lower --cv / cv, or drop or merge that class)": the library's hint for both audiences."""
+    pd.DataFrame({"x": np.arange(12.0), "y": ["a"] * 10 + ["b"] * 2}).to_csv(tmp_path / "d.csv", index=False)
+    out = _invoke(["audit", str(tmp_path / "d.csv"), "--label", "y", "--cv", "5", "--out", str(tmp_path / "o")])
+    assert "(lower --cv, or drop or merge that class)" in out and "/ cv" not in out, out

@@ -13,6 +13,7 @@ import warnings
 import click
 
 from ..errors import LabelwiseError
+from ._common import cli_wording
 from ._na_values import explain_missing_label
 
 
@@ -29,7 +30,8 @@ class _LabelwiseGroup(click.Group):
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except LabelwiseError as exc:  # a missing label says what its file holds (``NA`` read as missing)
-            click.echo(f"error: {explain_missing_label(str(exc), ctx.meta)}", err=True)
+            said = cli_wording(str(exc), {})  # the library's two-audience hints said for the command line
+            click.echo(f"error: {explain_missing_label(said, ctx.meta)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:  # click would print "Aborted!" and exit 1
             click.echo("interrupted: no file was half-written", err=True)
