@@ -1,0 +1,110 @@
+"""Properties of the shared hashable-value check (``_validate.labels.unhashable_value`` and
+``row_label``): a list or dict in an answers or votes table is named by the row of the frame the
+user passed (its position, and its index label where that differs), whatever the index (a range,
+shuffled or repeated integers, text, floats, a MultiIndex) and whatever rows the caller drops
+before encoding (unlabelled votes, empty answers).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelwise.aggregate import DawidSkene, MajorityVote
+from labelwise.errors import LabelwiseError
+from labelwise.weak import as_votes, self_consistency
+
+SETTINGS = settings(max_examples=60, deadline=None)
+
+NESTED = st.sampled_from([[1, 2], [], {"a": 1}, [["x"]], {"b": [0]}])
+
+
+@st.composite
+def indexes(draw, n: int) -> pd.Index:
+    """An index of ``n`` rows: a range (maybe offset), shuffled or repeated integers, text, floats, pairs."""
+    kind = draw(st.sampled_from(["range", "offset", "shuffled", "repeated", "text", "float", "multi"]))
+    if kind == "range":
+        return pd.RangeIndex(n)
+    if kind == "offset":
+        start = draw(st.integers(-3, 3))
+        return pd.RangeIndex(start, start + n)
+    if kind == "shuffled":
+        return pd.Index(draw(st.permutations(list(range(n)))))
+    if kind == "repeated":
+        return pd.Index(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    if kind == "text":
+        return pd.Index(draw(st.lists(st.sampled_from(["a", "b", "0", "1", "row 2"]), min_size=n, max_size=n)))
+    if kind == "float":
+        return pd.Index(draw(st.lists(st.sampled_from([0.0, 1.0, 2.5, -1.0]), min_size=n, max_size=n)))
+    return pd.MultiIndex.from_arrays([np.arange(n) % 2, np.arange(n)])
+
+
+def _expected_row(index: pd.Index, pos: int) -> str:
+    """The frame's row ``pos`` as the message names it: ``row pos``, with ``(index X)`` unless X is ``pos``."""
+    label = index[pos]
+    label = label.item() if isinstance(label, np.generic) else label
+    same = isinstance(label, (int, np.integer)) and not isinstance(label, bool) and label == pos
+    return f"row {pos}" if same else f"row {pos} (index {label!r})"
+
+
+def _names_row(error: Exception, index: pd.Index, pos: int) -> None:
+    message = str(error)
+    assert re.search(re.escape(_expected_row(index, pos)) + r" is (list|dict) ", message), (message, pos)
+
+
+@st.composite
+def tables(draw, with_gaps: bool) -> tuple[pd.DataFrame, str, int]:
+    """An answers table with one nested value (column, position); with gaps, some rows lack a label."""
+    n = draw(st.integers(2, 8))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    frame = pd.DataFrame(
+        {"item": rng.integers(0, 4, n), "annotator": rng.integers(0, 3, n), "label": rng.choice(["x", "y"], n)}
+    ).astype(object)
+    col = draw(st.sampled_from(["item", "annotator", "label"]))
+    pos = draw(st.integers(0, n - 1))
+    if with_gaps:
+        for gap in draw(st.lists(st.integers(0, n - 1), max_size=n - 1)):
+            if gap != pos:
+                frame.at[gap, "label"] = None
+    frame.at[pos, col] = draw(NESTED)
+    frame.index = draw(indexes(n))
+    return frame, col, pos
+
+
+@SETTINGS
+@given(case=tables(with_gaps=False), method=st.sampled_from([MajorityVote, DawidSkene]))
+def test_aggregate_names_the_row_of_the_answers_frame(case, method):
+    """An aggregator's fit: the column and the frame's own row of the nested value."""
+    frame, col, pos = case
+    with pytest.raises(LabelwiseError, match=rf"column '{col}' must hold hashable") as caught:
+        method().fit(frame)
+    _names_row(caught.value, frame.index, pos)
+
+
+@SETTINGS
+@given(case=tables(with_gaps=True), declared=st.booleans())
+def test_as_votes_names_the_row_of_the_votes_frame(case, declared):
+    """``weak.as_votes``: unlabelled rows are dropped first, yet the frame's own row is named."""
+    frame, col, pos = case
+    votes = frame.rename(columns={"annotator": "labeler"})
+    col = "labeler" if col == "annotator" else col
+    with pytest.raises(LabelwiseError, match=rf"votes column '{col}' must hold hashable") as caught:
+        as_votes(votes, classes=["x", "y"] if declared and col != "label" else None)
+    _names_row(caught.value, votes.index, pos)
+
+
+@SETTINGS
+@given(case=tables(with_gaps=True))
+def test_self_consistency_names_the_row_of_the_answers_frame(case):
+    """``weak.self_consistency``: empty answers are dropped first, yet the frame's own row is named."""
+    frame, col, pos = case
+    if col == "annotator":  # the sample column is never hashed
+        return
+    with pytest.raises(LabelwiseError, match=rf"answers column '{col}' must hold hashable") as caught:
+        self_consistency(frame)
+    _names_row(caught.value, frame.index, pos)
