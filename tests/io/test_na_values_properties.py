@@ -123,7 +123,13 @@ def test_check_na_values_keeps_the_non_empty_texts_in_order(values):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=",\x00"), max_size=4), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=",\x00"), max_size=4),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_cli_option_refuses_an_empty_entry(parts):
     """``--na-values``: a comma-separated value with an empty (or all-space) entry is refused in one line,
     unless the whole value is blank (only empty cells); otherwise the stripped texts are recorded."""
