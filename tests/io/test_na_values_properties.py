@@ -13,6 +13,7 @@ import json
 import math
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from labelwise.cli import main
 from labelwise.errors import InvalidParameterError
+from labelwise.io import na_values
 from labelwise.io.na_values import PANDAS_NA_VALUES, check_na_values
 from labelwise.io.tables import read_table
 
@@ -154,3 +156,57 @@ def test_cli_option_refuses_an_empty_entry(parts):
             if result.exit_code == 0:
                 recorded = json.loads((out / "summary.json").read_text())["settings"]["na_values"]
                 assert recorded == list(dict.fromkeys(stripped))
+
+
+@SETTINGS
+@given(
+    labels=st.lists(texts, min_size=1, max_size=10),
+    suffix=st.sampled_from([".csv", ".tsv"]),
+    block=st.integers(1, 4),
+    quote_all=st.booleans(),
+    data=st.data(),
+)
+def test_raw_cell_quotes_the_text_as_written_whatever_the_block(labels, suffix, block, quote_all, data):
+    """``raw_cell`` (what the missing-label error quotes): the cell's text as written, for any row and any
+    block size of its read; None past the last row or for a column the file lacks."""
+    row = data.draw(st.integers(0, len(labels)))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"t{suffix}"
+        _write(path, labels, "\t" if suffix == ".tsv" else ",", quote_all)
+        with mock.patch.object(na_values, "_BLOCK", block):
+            text = na_values.raw_cell(path, "label", row)
+            assert na_values.raw_cell(path, "nothing", 0) is None
+    assert text == (labels[row] if row < len(labels) else None)
+
+
+#: Classes spelled like pandas' missing markers, and other texts (the export round trip).
+CLASS_TEXTS = st.sampled_from(["NA", "null", "nan", "None", "N/A", "<NA>", " ", "a,b", '"q"', "é", "x"])
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    classes=st.lists(CLASS_TEXTS, min_size=2, max_size=3, unique=True),
+    notes=st.lists(texts.filter(lambda t: "\n" not in t), min_size=12, max_size=12),
+    seed=st.integers(0, 2**16),
+)
+def test_an_audit_with_empty_na_values_exports_every_cell_as_written(classes, notes, seed):
+    """``audit --na-values ""`` then ``export`` with no decision: the cleaned table's cells are the data's
+    texts, NA-like classes and notes included (only empty cells stay empty)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    labels = [classes[i % len(classes)] for i in range(12)]
+    frame = pd.DataFrame({"x": rng.normal(size=12).round(3), "note": notes, "label": labels})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        frame.to_csv(root / "data.csv", index=False)
+        np.save(root / "p.npy", rng.dirichlet(np.ones(len(classes)), 12))
+        args = ["audit", str(root / "data.csv"), "--label", "label", "--probs", str(root / "p.npy")]
+        result = CliRunner().invoke(main, [*args, "--na-values", "", "--out", str(root / "out"), "--no-report"])
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(main, ["export", str(root / "out"), "--out", str(root / "cleaned.csv")])
+        assert result.exit_code == 0, result.output
+        written = pd.read_csv(root / "data.csv", keep_default_na=False, dtype=str)
+        cleaned = pd.read_csv(root / "cleaned.csv", keep_default_na=False, dtype=str)
+    assert cleaned["label"].tolist() == labels
+    assert cleaned["note"].tolist() == written["note"].tolist()
