@@ -15,7 +15,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.aggregate import DawidSkene, MajorityVote
+from labelwise.aggregate import (
+    BWA,
+    GLAD,
+    MACE,
+    DawidSkene,
+    MajorityVote,
+    OneCoinDawidSkene,
+    Wawa,
+    ZeroBasedSkill,
+    agreement,
+    encode_answers,
+    krippendorff_alpha,
+)
 from labelwise.errors import LabelwiseError
 from labelwise.weak import as_votes, self_consistency
 
@@ -77,12 +89,30 @@ def tables(draw, with_gaps: bool) -> tuple[pd.DataFrame, str, int]:
 
 
 @SETTINGS
-@given(case=tables(with_gaps=False), method=st.sampled_from([MajorityVote, DawidSkene]))
+@given(
+    case=tables(with_gaps=False),
+    method=st.sampled_from([MajorityVote, DawidSkene, OneCoinDawidSkene, GLAD, MACE, Wawa, ZeroBasedSkill, BWA]),
+)
 def test_aggregate_names_the_row_of_the_answers_frame(case, method):
     """An aggregator's fit: the column and the frame's own row of the nested value."""
     frame, col, pos = case
     with pytest.raises(LabelwiseError, match=rf"column '{col}' must hold hashable") as caught:
         method().fit(frame)
+    _names_row(caught.value, frame.index, pos)
+
+
+@SETTINGS
+@given(case=tables(with_gaps=False), how=st.sampled_from(["declared", "agreement", "alpha"]))
+def test_encoding_and_agreement_name_the_row_of_the_answers_frame(case, how):
+    """``encode_answers`` with declared labels, ``agreement`` and ``krippendorff_alpha``: the frame's own row."""
+    frame, col, pos = case
+    call = {
+        "declared": lambda: encode_answers(frame, labels=["x", "y"]),
+        "agreement": lambda: agreement(frame),
+        "alpha": lambda: krippendorff_alpha(frame),
+    }[how]
+    with pytest.raises(LabelwiseError, match=rf"column '{col}' must hold hashable") as caught:
+        call()
     _names_row(caught.value, frame.index, pos)
 
 
