@@ -3,6 +3,7 @@
 writes one of its outputs (relative, absolute, with ``.`` and ``..`` segments, through a symlinked
 folder, or a symlink to the file), the run is refused, ``--force`` or not, naming the option, and the
 file is left as it was; only the earlier ``probs.npy`` given back as ``--probs`` may be rewritten.
+Every other command with an ``--out`` folder refuses the same way (an input at a name it writes).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.cli import main
+from labelwise.cli._out_folder import OUTPUTS
 from labelwise.io.output_sets import AUDIT_OUTPUTS
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -108,3 +111,49 @@ def test_the_earlier_probs_given_back_as_probs_are_rewritten_as_read(spelling, d
         again = np.load(root / "out" / "probs.npy")
         assert again.dtype == probs.dtype
         np.testing.assert_array_equal(again, probs)
+
+
+def _same_suffix_target(command: str, inputs: dict) -> tuple[str, str] | None:
+    """An input of ``command`` and an output name it writes with the input's suffix (so the moved input
+    still reads as before), or None."""
+    from tests.cli.sweep.specs import SPECS
+
+    spec = SPECS[command]
+    for key, _ in spec.inputs.values():
+        suffix = Path(inputs[key]).suffix
+        for name in spec.outputs:
+            if suffix and name.endswith(suffix):
+                return key, name
+    return None
+
+
+def _input_at_an_output(command: str, tmp: Path) -> tuple[list[str], Path, bytes] | None:
+    from tests.cli.sweep.specs import SPECS, make_inputs
+    from tests.cli.sweep.test_bad_inputs import fill
+
+    inputs = make_inputs(tmp / "inputs")
+    found = _same_suffix_target(command, inputs)
+    if found is None:
+        return None
+    key, name = found
+    out = tmp / "out"
+    out.mkdir()
+    moved = out / name
+    moved.write_bytes(Path(inputs[key]).read_bytes())
+    inputs[key] = moved
+    return [*fill(SPECS[command], inputs, out), "--force"], moved, moved.read_bytes()
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_every_command_refuses_to_write_over_its_input_even_with_force(command, tmp_path):
+    """Each command with an --out folder: an input at ``OUT/name`` for a name it writes is refused with
+    --force, naming the input, and left as it was (on main only the audit refused: aggregate, weak,
+    train, pseudolabel, evaluate, robustness and shift replaced the file they read with their output)."""
+    case = _input_at_an_output(command, tmp_path)
+    if case is None:
+        pytest.skip(f"{command} writes no file with the suffix of an input")
+    argv, moved, before = case
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2, result.output
+    assert f"is where the run writes {moved.name}, which would replace its input" in result.output
+    assert moved.read_bytes() == before
