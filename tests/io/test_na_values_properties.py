@@ -210,3 +210,26 @@ def test_an_audit_with_empty_na_values_exports_every_cell_as_written(classes, no
         cleaned = pd.read_csv(root / "cleaned.csv", keep_default_na=False, dtype=str)
     assert cleaned["label"].tolist() == labels
     assert cleaned["note"].tolist() == written["note"].tolist()
+
+
+@SETTINGS
+@given(labels=st.lists(texts, min_size=1, max_size=8), listed=st.booleans())
+def test_a_long_answers_table_keeps_every_answer_but_the_missing(labels, listed):
+    """``read_annotations(format="long", na_values=...)``: the answers kept are the rows whose label is not
+    missing under ``na_values`` (``""``, or a list) nor blank, in file order and as written; none kept is refused."""
+    from labelwise.errors import AnnotationError
+    from labelwise.io import read_annotations
+
+    markers, missing = (["NA"], {"NA"}) if listed else ("", set())
+    kept = [(i, t) for i, t in enumerate(labels) if t.strip() != "" and t not in missing]  # blank: dropped
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "answers.csv"
+        pd.DataFrame({"item": range(len(labels)), "annotator": "a", "label": labels}).to_csv(path, index=False)
+        if not kept:
+            with pytest.raises(AnnotationError, match="has no usable answers"):
+                read_annotations(path, format="long", na_values=markers)
+            return
+        read = read_annotations(path, format="long", na_values=markers)
+    assert [int(i) for i in read.answers["item"]] == [i for i, _ in kept]
+    _same(read.answers["label"].reset_index(drop=True), [t for _, t in kept])
+    assert read.n_records == len(labels)
