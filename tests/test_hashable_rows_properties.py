@@ -140,3 +140,26 @@ def test_self_consistency_names_the_row_of_the_answers_frame(case):
     with pytest.raises(LabelwiseError, match=rf"answers column '{col}' must hold hashable") as caught:
         self_consistency(frame)
     _names_row(caught.value, frame.index, pos)
+
+
+@SETTINGS
+@given(case=tables(with_gaps=True), caller=st.sampled_from(["as_votes", "self_consistency", "aggregate"]))
+def test_a_null_id_is_named_by_the_row_of_the_frame(case, caller):
+    """A null item (or labeler) id where a label is given: refused, naming the frame's own row (on main
+    ``as_votes`` kept a vote on item NaN by labeler NaN, and ``self_consistency`` named the position only)."""
+    frame, col, pos = case
+    frame = frame.copy()
+    col = "annotator" if col == "label" else col
+    if caller == "self_consistency":
+        col = "item"  # (the sample column may be null: it is never read)
+    frame.iloc[pos, frame.columns.get_loc(col)] = None
+    frame.iloc[pos, frame.columns.get_loc("label")] = "x"
+    with pytest.raises(LabelwiseError) as caught:
+        if caller == "as_votes":
+            as_votes(frame.rename(columns={"annotator": "labeler"}))
+        elif caller == "self_consistency":
+            self_consistency(frame)
+        else:
+            MajorityVote().fit(frame)
+    message = str(caught.value)
+    assert re.search(re.escape(_expected_row(frame.index, pos)) + r" (is None|is nan|has none)", message), message
