@@ -78,3 +78,17 @@ def pair_crowd(n_items=1500, seed=0):
             label = (rng.random(len(items)) >= 0.8).astype(int)
         rows.append(pd.DataFrame({"item": items, "annotator": f"{name}{j}", "label": label}))
     return pd.concat(rows, ignore_index=True), pd.Series(truth)
+
+
+def skill_crowd(seed: int, n_items: int, n_annotators: int, k: int, size: int) -> pd.DataFrame:
+    """``size`` answers (int64 columns) from annotators each right with a probability drawn in
+    [0.2, 1] and otherwise answering a uniform class; repeated answers of a pair kept (the
+    property tests' crowds)."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, k, n_items)
+    item = rng.integers(0, n_items, size)
+    skill = rng.uniform(0.2, 1.0, n_annotators)
+    ann = rng.integers(0, n_annotators, size)
+    right = rng.random(size) < skill[ann]
+    label = np.where(right, truth[item], rng.integers(0, k, size))
+    return pd.DataFrame({"item": item, "annotator": ann, "label": label})

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from labelwise.aggregate import BWA
 from labelwise.aggregate._base import TIE_RTOL
+from tests.aggregate._crowd import skill_crowd
 from tests.aggregate.test_bwa import _loop_bwa
 
 
@@ -22,15 +23,7 @@ def crowds(draw):
     """Answer tables of up to 25 items, 7 annotators, 5 classes; repeated answers of a pair kept."""
     n_items, n_ann, k = draw(st.integers(1, 25)), draw(st.integers(1, 7)), draw(st.integers(2, 5))
     seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    size = draw(st.integers(1, 160))
-    truth = rng.integers(0, k, n_items)
-    item = rng.integers(0, n_items, size)
-    skill = rng.uniform(0.2, 1.0, n_ann)
-    ann = rng.integers(0, n_ann, size)
-    right = rng.random(size) < skill[ann]
-    label = np.where(right, truth[item], rng.integers(0, k, size))
-    return pd.DataFrame({"item": item, "annotator": ann, "label": label})
+    return skill_crowd(seed, n_items, n_ann, k, draw(st.integers(1, 160)))
 
 
 def _fit(table: pd.DataFrame, **kw) -> BWA:

@@ -43,6 +43,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import METHODS
+from tests.aggregate._crowd import skill_crowd
 
 #: The methods under test: every iterative method of ``METHODS``, the plain vote for reference.
 #: (CrowdLab needs model probabilities and AutoAggregator only picks among these.)
@@ -63,15 +64,8 @@ def crowds(draw):
     """Answer tables of up to 15 items, 5 annotators, 4 classes (int64 columns); repeated answers
     of a pair kept (they count twice)."""
     n_items, n_ann, k = draw(st.integers(1, 15)), draw(st.integers(1, 5)), draw(st.integers(2, 4))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    size = draw(st.integers(1, 60))
-    truth = rng.integers(0, k, n_items)
-    item = rng.integers(0, n_items, size)
-    skill = rng.uniform(0.2, 1.0, n_ann)
-    ann = rng.integers(0, n_ann, size)
-    right = rng.random(size) < skill[ann]
-    label = np.where(right, truth[item], rng.integers(0, k, size))
-    return pd.DataFrame({"item": item, "annotator": ann, "label": label})
+    seed = draw(st.integers(0, 2**32 - 1))
+    return skill_crowd(seed, n_items, n_ann, k, draw(st.integers(1, 60)))
 
 
 def _table(rows: list[tuple[int, int, int]]) -> pd.DataFrame:

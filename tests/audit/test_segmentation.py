@@ -230,7 +230,7 @@ class TestIgnoreIndex:
 
     def test_every_pixel_ignored_is_an_error(self):
         """Nothing left to audit: TooFewExamplesError naming ignore_index."""
-        with pytest.raises(TooFewExamplesError, match="every pixel holds the ignore_index value 255"):
+        with pytest.raises(TooFewExamplesError, match="every pixel holds the ignore_index 255"):
             segmentation.find_label_issues(
                 np.full((2, 4, 4), 255, np.uint8), np.full((2, 2, 4, 4), 0.5), ignore_index=255
             )

@@ -154,5 +154,5 @@ def test_segmentation_with_every_pixel_ignored_names_the_option(tmp_path):
     np.save(tmp_path / "p.npy", np.full((2, 3, 8, 10), 1 / 3))
     args = ["audit", str(tmp_path / "m"), "--task", "segmentation", "--probs", str(tmp_path / "p.npy")]
     out = _invoke([*args, "--ignore-index", "255", "--out", str(tmp_path / "o")])
-    assert "DATA's masks has no pixel to audit: every pixel holds the --ignore-index value 255" in out, out
+    assert "DATA's masks has no pixel to audit: every pixel holds the --ignore-index 255" in out, out
     assert "ignore_index" not in out, out

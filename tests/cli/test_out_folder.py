@@ -166,9 +166,10 @@ OTHER_OPTIONS = {
 
 
 def _earlier_run(command, tmp_path, monkeypatch):
-    """Run ``command`` once into ``out``; then its input and a stale file bear output names (as if an
-    earlier run of another kind had written them), the input now read from ``out``. Returns the argv
-    of a second run with other options, and ``out``."""
+    """Run ``command`` once into ``out``; then a stale file bears an output name (as if an earlier run
+    of another kind had written it) and the input is read from ``out`` (under its own name: an input
+    under an output name is refused, :func:`test_an_input_under_an_output_name_is_refused_even_with_force`).
+    Returns the argv of a second run with other options, ``out`` and the input."""
     inputs = make_inputs(tmp_path / "inputs")
     spec = SPECS[command]
     out = tmp_path / "out"
@@ -182,14 +183,39 @@ def _earlier_run(command, tmp_path, monkeypatch):
         (out / name).write_bytes(content)
     names = OUTPUTS[command]
     names = names({}) if callable(names) else names
-    monkeypatch.setitem(OUTPUTS, command, (*names, "stale.csv", moved.name))
+    monkeypatch.setitem(OUTPUTS, command, (*names, "stale.csv"))
     return [*fill(spec, inputs, out), *OTHER_OPTIONS[command]], out, moved
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_an_input_under_an_output_name_is_refused_even_with_force(command, tmp_path):
+    """Every command: an input lying in --out under a name the command writes would be replaced by its
+    output (``train out/issues.csv --out out --force`` replaced the user's table): refused, with or
+    without --force, naming the input, and the folder left as it was."""
+    inputs = make_inputs(tmp_path / "inputs")
+    spec = SPECS[command]
+    out = tmp_path / "out"
+    out.mkdir()
+    names = OUTPUTS[command]
+    names = names({}) if callable(names) else names
+    key = next(iter(spec.inputs.values()))[0]
+    target = out / next(n for n in names if "." in n and not n.endswith(".parquet"))
+    shutil.move(inputs[key], target)
+    inputs[key] = target
+    before = target.read_bytes() if target.is_file() else None
+    for extra in ([], ["--force"]):
+        result = CliRunner().invoke(main, [*fill(spec, inputs, out), *extra])
+        assert result.exit_code == 2, result.output
+        assert f"writes {target.name}, which would replace its input" in " ".join(result.output.split())
+    assert [p.name for p in out.iterdir()] == [target.name]
+    if before is not None:
+        assert target.read_bytes() == before
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
 def test_force_removes_what_the_run_does_not_write_and_keeps_its_input(command, tmp_path, monkeypatch):
     """Every command: a --force run with other options removes the earlier output it does not write, and
-    keeps the input it was given that bears an output name, review.sqlite, report.html and the user's files."""
+    keeps the input it was given (in the folder), review.sqlite, report.html and the user's files."""
     argv, out, given = _earlier_run(command, tmp_path, monkeypatch)
     kept = {p.name: p.read_bytes() for p in out.iterdir() if p.name in ("review.sqlite", "report.html", "notes.txt")}
     before = {p: p.read_bytes() for p in given.rglob("*") if p.is_file()} if given.is_dir() else given.read_bytes()

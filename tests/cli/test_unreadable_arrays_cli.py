@@ -119,7 +119,7 @@ CASES = {
         f"shift {option}": (SHIFT, file, option)
         for option, file in [("--train-probs", "vp.npy"), ("--train-labels", "vl.npy"), ("--target-probs", "tp.npy")]
     },
-    "report OUT_DIR probs.npy": (["report", "{in}/run", "--out", "{in}/r.html"], "run/probs.npy", "out_dir"),
+    "report OUT_DIR probs.npy": (["report", "{in}/run", "--out", "{in}/r.html"], "run/probs.npy", "OUT_DIR"),
 }
 
 

@@ -75,7 +75,7 @@ class TestTrainWeight:
         np.testing.assert_array_equal(model.sample_weight_[kept], frame["weight"].to_numpy()[kept])
 
     def test_a_model_without_sample_weight_is_one_line_error(self, tmp_path):
-        """kNN takes no sample weights: exit 2 naming the step, no output folder."""
+        """kNN takes no sample weights: exit 2 naming --weight and --model, no output folder."""
         path = tmp_path / "d.csv"
         _table().to_csv(path, index=False)
         args = [
@@ -91,7 +91,7 @@ class TestTrainWeight:
             str(tmp_path / "o"),
         ]
         result = CliRunner().invoke(main, args)
-        assert result.exit_code == 2 and "KNeighborsClassifier" in result.output
+        assert result.exit_code == 2 and "--weight needs a --model that takes sample weights" in result.output
         assert not (tmp_path / "o").exists()
 
 

@@ -333,9 +333,7 @@ def find_label_issues(
     ignore_index = _check_ignore_index(ignore_index, k)
     counts, sums, n_ignored = _first_pass(lab, arr, k, images_per_block, ignore_index)
     if counts.sum() == 0:
-        raise TooFewExamplesError(
-            f"labels has no pixel to audit: every pixel holds the ignore_index value {ignore_index}"
-        )
+        raise TooFewExamplesError(f"labels has no pixel to audit: every pixel holds the ignore_index {ignore_index}")
     thresholds = np.clip(np.where(counts > 0, sums / np.maximum(counts, 1), 2.0), _MIN_THRESHOLD, None)
     cut = (thresholds - FUZZ).reshape(1, k, 1, 1)
     passes = (images_per_block, ignore_index)

@@ -126,7 +126,8 @@ def aggregate_at_scale(
 
     console().print(
         f"{summary['n_items']} items, {summary['n_answers']} answers ({summary['method']}, "
-        f"{summary['iterations']} iterations, {_said_partitions(partitions)}); wrote {Path(out) / 'labels.csv'}"
+        f"{summary['iterations']} iterations, {_said_partitions(partitions)}); "
+        f"wrote {', '.join(str(Path(out) / name) for _, _, name in writes)}"
     )
     return summary
 

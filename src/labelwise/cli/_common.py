@@ -138,6 +138,7 @@ _HINTS = (
     (re.compile(r"pass \w+= \((--[\w-]+) on the command line\)"), r"pass \1"),
     (re.compile(r"pass \w+= \(([^;()]*); (--[\w-]+) on the command line\)"), r"pass \2 (\1)"),
     (re.compile(r"pass \w+=[^\s,]+, (--[\w-]+ [^\s,]+) on the command line,"), r"pass \1"),
+    (re.compile(r"lower (--[\w-]+) / \w+(?=[,;)])"), r"lower \1"),  # "lower --cv / cv, or drop ..."
 )
 #: A quoted text ('a b', "it's"): an apostrophe inside a word (DATA's) opens none.
 _QUOTED = re.compile(r"""((?<!\w)'[^']*'(?!\w)|(?<!\w)"[^"]*"(?!\w))""")

@@ -74,32 +74,28 @@ def out_folder(
     default: Path,
     help_text: str = "Output folder.",
     *,
-    writes: tuple[str, ...] | None = None,
     rewrites: Mapping[str, str] | None = None,
 ) -> Callable[[Callable], Callable]:
     """The ``--out`` and ``--force`` options of ``command`` (a key of :data:`OUTPUTS`), and the check.
 
     The decorated function gets ``out`` (not ``force``) and ``superseded``: before it runs,
     :func:`refuse_overwritten_inputs` refuses, even with ``--force``, an input of the run that
-    lies where the run writes one of ``writes`` (``audit data/issues.csv --out data``: the audit's
-    ``issues.csv`` would replace the table it reads), except an input of the option that
+    lies where the run writes one of its :data:`OUTPUTS` (``audit data/issues.csv --out data``: the
+    audit's ``issues.csv`` would replace the table it reads), except an input of the option that
     ``rewrites`` maps that name to (``probs.npy`` given as ``--probs``: written back as read);
-    ``writes`` defaults to the command's :data:`OUTPUTS` as declared here (``aggregate out/labels.csv
-    --out out --force`` replaced the answers it read with its labels); then :func:`claim` refuses a folder holding the command's outputs without ``--force``, else
+    then :func:`claim` refuses a folder holding the command's outputs without ``--force``, else
     finds the earlier run's outputs that the command's writer passes to
     :func:`~labelwise.io.files_together` as ``supersedes``.
     """
     if command not in OUTPUTS:
         raise InvalidParameterError(f"command must be one of {sorted(OUTPUTS)}, got {command!r}")
-    declared = OUTPUTS[command] if writes is None else writes
 
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def run(*args: Any, **options: Any) -> Any:
             force = options.pop("force")
             names = _names(command, options)
-            written = declared(options) if callable(declared) else declared
-            refuse_overwritten_inputs(Path(options["out"]), written, options, rewrites or {})
+            refuse_overwritten_inputs(Path(options["out"]), names, options, rewrites or {})
             superseded = claim(Path(options["out"]), names, force=force, inputs=_inputs(options))
             return function(*args, superseded=superseded, **options)
 

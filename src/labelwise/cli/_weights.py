@@ -10,9 +10,34 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._meta import accepts_sample_weight
 from ..errors import InvalidParameterError, MissingColumnError
+from ..models import FAMILIES
 
-__all__ = ["split_weight", "weight_option"]
+__all__ = ["check_weighted_family", "split_weight", "takes_weights", "weight_option"]
+
+
+def takes_weights(family: str) -> bool:
+    """Whether the classifier of model family ``family`` (``--model``, ``--teacher``) takes ``sample_weight``."""
+    return accepts_sample_weight(FAMILIES[family].classifier(0))
+
+
+def check_weighted_family(model: str, *, needs: str) -> None:
+    """``--model`` is ``auto`` or a family whose classifier takes sample weights, which ``needs`` (an option) needs.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``needs``, the family given and the families that would do (the estimator's own
+        error names the pipeline's last step and ``sample_weight``, words the command line has not).
+    """
+    if model == "auto" or takes_weights(model):
+        return
+    weighted = [name for name in FAMILIES if takes_weights(name)]
+    raise InvalidParameterError(
+        f"{needs} needs a --model that takes sample weights, got --model {model} (its fit takes none); "
+        f"use {', '.join(weighted)} or auto"
+    )
 
 
 def weight_option() -> Callable[[Any], Any]:

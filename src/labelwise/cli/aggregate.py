@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..aggregate import METHODS
@@ -29,6 +30,7 @@ from ._common import (
     print_frame,
     read_input,
     reading,
+    renaming,
     split_csv_option,
 )
 from ._na_values import given_na_values, na_values_option, na_values_setting
@@ -54,6 +56,11 @@ def _load_probs(path: Path) -> Any:
             f"found {[str(c) for c in table.columns]}"
         )
     return table.set_index("item")
+
+
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``10``, not ``np.int64(10)``, in a message)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def auto_summary(est: Any) -> dict[str, Any] | None:
@@ -101,6 +108,32 @@ def unsure_answers(answers: pd.DataFrame, value: Any, policy: str, unsure: str) 
             f"--unsure-policy {policy} maps the --unsure answers ({unsure!r}) to {target}, so the other labels must "
             f"be 0/1 and not {unsure!r}; got {sorted(map(str, others))[:10]} (use --unsure-policy ignore or class)"
         ) from exc
+
+
+#: Options that give the command its inputs: --demo simulates its own, so they would be ignored.
+DEMO_IGNORES = {
+    "gold": "--gold",
+    "probs_path": "--probs",
+    "fmt": "--format",
+    "item_column": "--item-column",
+    "annotator_column": "--annotator-column",
+    "label_column": "--label-column",
+    "scheduler": "--scheduler",
+}
+
+
+def _refuse_demo_inputs(ctx: click.Context) -> None:
+    """--demo with an option about the user's own answers: refused (the simulated ones were used instead)."""
+    given = [
+        option
+        for name, option in DEMO_IGNORES.items()
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
+    if given:
+        raise InvalidParameterError(
+            f"--demo simulates its own answers, gold labels and probabilities, so it takes none of {', '.join(given)}; "
+            "leave them out, or aggregate your own answers without --demo"
+        )
 
 
 # ------------------------------------------------------------------------------------ command
@@ -215,6 +248,8 @@ def aggregate(
     policy_source = click.get_current_context().get_parameter_source("unsure_policy")
     if unsure is None and policy_source == click.core.ParameterSource.COMMANDLINE:  # it was silently a no-op
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
+    if demo:
+        _refuse_demo_inputs(click.get_current_context())
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     if method == PROBS_METHOD and probs_path is None and not demo:
         raise InvalidParameterError(
@@ -226,9 +261,9 @@ def aggregate(
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
     demo_table = None
-    if (
-        not demo
-        and aggregate_at_scale(
+    param_words = {name: f"--param {name}" for name in extra}  # the estimator's errors about a --param value
+    with renaming(param_words):
+        scaled = not demo and aggregate_at_scale(
             path,
             build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
             spec=scheduler,
@@ -236,8 +271,7 @@ def aggregate(
             quiet=quiet,
             superseded=superseded,
         )
-        is not None
-    ):
+    if scaled:
         return
     if demo:
         if path is not None:
@@ -285,14 +319,15 @@ def aggregate(
         if outside.any():
             raise InvalidLabelsError(
                 f"--labels must list every label of the answers: answer row {int(outside.argmax())} is "
-                f"{answers['label'][outside].iloc[0]!r}, not one of the declared labels {labels} "
+                f"{_scalar(answers['label'][outside].iloc[0])!r}, not one of the declared labels {labels} "
                 f"({int(outside.sum())} answer(s) outside the label set)"
             )
 
     est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
-    est, seconds = run_method(est, answers, probs)
+    with renaming({"probs": "--probs", **param_words}):  # and about the --probs table
+        est, seconds = run_method(est, answers, probs)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
@@ -368,6 +403,5 @@ def aggregate(
         )
         cols = ["item", "label", "confidence", "n_answers", "agreement"]
         print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
-    con.print(
-        f"wrote {out / 'labels.csv'}, {out / 'annotators.csv'}, {out / 'annotators.json'}, {out / 'summary.json'}"
-    )
+    written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json")
+    con.print("wrote " + ", ".join(str(out / name) for name in written + (AGGREGATE_DEMO_FILES if demo else ())))

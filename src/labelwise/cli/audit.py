@@ -21,7 +21,6 @@ from ..errors import (
 )
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
-from ..io.output_sets import AUDIT_OUTPUTS
 from ._audit_checks import prepare_data_checks
 from ._audit_model import (
     audit_probabilities,
@@ -112,7 +111,7 @@ def run_audit(
     help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order or as --classes names them); "
     "skips model training.",
 )
-@out_folder("audit", Path("labelwise-out"), writes=AUDIT_OUTPUTS, rewrites={"probs.npy": "probs_path"})
+@out_folder("audit", Path("labelwise-out"), rewrites={"probs.npy": "probs_path"})
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--filter-by", type=click.Choice(list(FILTERS)), default="prune_by_noise_rate", show_default=True)
 @click.option("--rank-by", type=click.Choice(list(SCORERS)), default="self_confidence", show_default=True)

@@ -9,7 +9,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidLabelsError
+from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..semi import SELECTIONS, SelfTrainer
@@ -24,13 +24,29 @@ from ._audit_model import (
 from ._common import SEED, console, finite, print_frame, read_input, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._weights import split_weight, weight_option
+from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
 from .train import save_model
 
 #: Columns added to the data by ``labelwise pseudolabel``.
 ADDED_COLUMNS = ("pseudo_label", "pseudo_confidence", "pseudo_round", "label_source")
 #: Folds of --model auto's comparison on the labeled rows.
 AUTO_FOLDS = 5
+#: The selection rules that read each rule option (adaptive: FlexMatch, the trainer's default, reads tau).
+RULE_OPTIONS = {
+    "threshold": ("--threshold", ("threshold", "adaptive")),
+    "k_best": ("--k-best", ("k_best", "class_balanced")),
+    "recheck": ("--recheck", ("threshold", "k_best", "class_balanced")),
+}
+
+
+def check_rule_options(ctx: click.Context, selection: str) -> None:
+    """A rule option given on the command line must be one ``--selection`` reads (it was silently ignored)."""
+    for name, (option, readers) in RULE_OPTIONS.items():
+        if selection not in readers and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            raise InvalidParameterError(
+                f"{option} is read by --selection {', '.join(readers[:-1])} or {readers[-1]} only, got --selection {selection} "
+                f"(leave {option} out, or choose one of those rules)"
+            )
 
 
 def unlabeled_mask(labels: pd.Series, marker: str) -> np.ndarray:
@@ -127,10 +143,12 @@ def pseudolabel(
     [0 = given, -1 = never labeled] and label_source [given, pseudo, none]), summary.json
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
+    check_rule_options(click.get_current_context(), selection)
     out = Path(out)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
+    check_weighted_family(model if weights is not None else "auto", needs="--weight")
     unlabeled = unlabeled_mask(labels, unlabeled_value)
     _check_labeled(labels, unlabeled, label, unlabeled_value, model)
     y = _plain_labels(labels, unlabeled)
@@ -147,6 +165,8 @@ def pseudolabel(
         random_state=random_state,
         needs_sample_weight=weights is not None,
     )
+    if weights is not None and teacher_model is not None and not takes_weights(teacher_model):
+        model_info["notices"] = [*model_info.get("notices", []), _unweighted_teacher(teacher_model)]
     trainer = SelfTrainer(
         student,
         selection=selection,
@@ -162,7 +182,7 @@ def pseudolabel(
     trainer.fit(features, y, sample_weight=weights)
 
     source = np.where(trainer.labeled_iter_ == 0, "given", np.where(trainer.labeled_iter_ > 0, "pseudo", "none"))
-    result = frame.copy()
+    result = _data_as_written(frame, label)
     result["pseudo_label"] = pd.Series(trainer.transduction_, index=frame.index, dtype=object)
     result["pseudo_confidence"] = trainer.pseudo_confidence_
     result["pseudo_round"] = trainer.labeled_iter_
@@ -204,8 +224,26 @@ def pseudolabel(
     con.print(f"wrote {out / 'pseudolabeled.csv'}, {out / 'summary.json'}, {out / 'model.joblib'}")
 
 
+def _data_as_written(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """A copy of the data for pseudolabeled.csv, with a label column of whole numbers and empty cells
+    kept integers (``0``, not the ``0.0`` that pandas makes of a column with gaps)."""
+    result = frame.copy()
+    column = result[label]
+    if pd.api.types.is_float_dtype(column):
+        known = column.dropna().to_numpy()
+        if known.size and np.all(np.isfinite(known)) and np.all(np.mod(known, 1) == 0):
+            result[label] = column.astype("Int64")
+    return result
+
+
+def _unweighted_teacher(teacher_model: str) -> str:
+    """The notice for a ``--teacher`` family that takes no sample weights, given ``--weight``."""
+    return f"--teacher {teacher_model} takes no sample weights: it is fitted unweighted (--weight weighs the student)"
+
+
 def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabeled_value: str, model: str) -> None:
-    """The labeled rows must hold two classes or more, and classes rather than a continuous target."""
+    """Some rows are unlabeled; the labeled rows hold two classes or more, and classes rather than a
+    continuous target."""
     known = pd.unique(labels[~unlabeled])
     if len(known) == 0:
         raise InvalidLabelsError(
@@ -220,6 +258,13 @@ def _check_labeled(labels: pd.Series, unlabeled: np.ndarray, label: str, unlabel
     check_label_not_continuous(
         labels[~unlabeled], label, command="pseudolabel", folds=AUTO_FOLDS if model == "auto" else None
     )
+    if not unlabeled.any():  # a mistyped --unlabeled-value would otherwise become a class, silently
+        marker = f" or {unlabeled_value!r}" if unlabeled_value.strip() else ""
+        raise InvalidLabelsError(
+            f"--label column {label!r} must have unlabeled rows to pseudo-label, got none: no cell is empty{marker}; "
+            f"its values are {sorted(map(str, known))[:10]} (pass the value that marks an unlabeled row as "
+            "--unlabeled-value, e.g. --unlabeled-value -1)"
+        )
 
 
 def _unlabeled_counts(labels: pd.Series, unlabeled: np.ndarray, marker: str) -> str:

@@ -29,7 +29,7 @@ from ._audit_model import (
 from ._common import SEED, console, print_frame, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
-from ._weights import split_weight, weight_option
+from ._weights import check_weighted_family, split_weight, weight_option
 
 
 def save_model(model, path: Path) -> Path:
@@ -109,6 +109,8 @@ def train(
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
+    if weights is not None or clean == "reweight":
+        check_weighted_family(model, needs="--weight" if weights is not None else "--clean reweight")
     check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
@@ -173,7 +175,8 @@ def train(
             {"model": "before cleaning (plain)", "cv accuracy": scores["before_cleaning"]},
             {"model": f"after cleaning ({clean})", "cv accuracy": float("nan") if after is None else after},
         ]
-        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against the given labels)")
+        against = "the given labels" + ("" if weights is None else ", weighted by --weight")  # as summary.json says
+        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
         if "after_cleaning_skipped" in scores:
             con.print(f"after-cleaning accuracy skipped: {scores['after_cleaning_skipped']}")
     con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ._aggregate_outputs import finite
-from ._common import SEED, console, print_frame, read_input, split_csv_option
+from ._common import SEED, console, print_frame, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
@@ -87,6 +88,24 @@ def _check_columns(table: pd.DataFrame, data: Path, columns: dict[str, str | Non
         )
 
 
+def gold_as_classes(gold: pd.Series, classes: Any) -> pd.Series:
+    """``--gold-column`` values as the functions' classes where only their type differs.
+
+    The table's gold ``1`` (an integer: a CSV column of plain integers is read as one) is the
+    class ``"1"`` a function returned as text, and the other way round; values that spell no class
+    (``01`` beside the class ``1``, a class no function voted) are left as they are.
+    """
+    known = set(classes)
+    spelled = {str(c): c for c in classes}
+
+    def as_class(value: Any) -> Any:
+        if value in known or pd.isna(value):
+            return value
+        return spelled.get(str(value), value)
+
+    return gold.map(as_class).astype(object)
+
+
 def labelers_json(model: Any, model_name: str) -> dict[str, Any]:
     """``labelers.json``: the label model's view of each function, its estimated accuracy and confusion matrix."""
     confusion = np.asarray(model.confusion_)
@@ -106,13 +125,17 @@ def labelers_json(model: Any, model_name: str) -> dict[str, Any]:
 
 
 def _classes(value: str | None) -> list[Any] | None:
+    """``--classes``: integers when every name is an integer as Python writes it (``0,1,-2``), else text.
+
+    ``01`` and ``1`` (or ``1`` and ``1.0``) are two names, so such a list stays text: the functions'
+    return values are compared with them as written.
+    """
     parts = split_csv_option(value)
     if not parts:
         return None
-    try:
+    if all(re.fullmatch(r"-?(0|[1-9][0-9]*)", p) for p in parts):
         return [int(p) for p in parts]
-    except ValueError:
-        return parts
+    return parts
 
 
 @click.command()
@@ -149,7 +172,8 @@ def weak(
     accuracy and confusion matrix) and summary.json to --out, all or none of them.
     """
     lfs = load_lfs(Path(lfs_path))
-    table = read_input(data, "DATA")
+    # ids and gold labels as written where a number parser would merge two (007 and 7, 01 and 1)
+    table = read_input(data, "DATA", text_columns=[c for c in (id_column, gold_column) if c is not None])
     _check_columns(table, data, {"--text-column": text_column, "--id-column": id_column, "--gold-column": gold_column})
     if id_column is not None:
         if table[id_column].duplicated().any():
@@ -160,7 +184,8 @@ def weak(
     if text_column is not None and text_column != "text":
         table = table.rename(columns={text_column: "text"})
     started = time.perf_counter()
-    votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
+    with renaming({"classes": "--classes"}):
+        votes = apply(lfs, table, classes=_classes(classes), verbose=False if quiet else None)
     applied = time.perf_counter() - started
     if len(votes.classes) < 2:
         raise InvalidParameterError(
@@ -168,7 +193,9 @@ def weak(
             "more: name every class with --classes (e.g. --classes ham,spam)"
         )
     model = LABEL_MODELS[model_name](random_state=random_state).fit(votes)
-    report = analysis(votes, gold=gold, model=model)
+    gold = None if gold is None else gold_as_classes(gold, votes.classes)
+    with renaming({"gold labels": "--gold-column", "gold": "--gold-column"}):
+        report = analysis(votes, gold=gold, model=model)
     probs = model.probas_
     labels = pd.DataFrame(
         {"label": model.labels_, "confidence": probs.max(axis=1), "n_votes": model.n_votes_},

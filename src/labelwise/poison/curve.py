@@ -220,6 +220,8 @@ def robustness_curve(
         ``f(X, y, budget, random_state) -> PoisonedLabels`` (or the poisoned label array), or a
         dict name -> callable.
     budgets : sequence of fractions in [0, 1) or counts
+        Each runs once per seed (a repeated budget once; 0, with ``include_clean``, is the clean
+        reference's row).
     seeds : int or list of int
         A count (seeds ``0..seeds-1``) or explicit seeds; each seeds the split, the attack and the
         models' ``random_state``.
@@ -283,6 +285,9 @@ def robustness_curve(
                 f"{exc} (a count is of the {n_train} training examples left after the test split)"
             ) from None
 
+    # A budget given twice, or 0 beside the clean reference (itself budget 0), would run twice per seed
+    # and count twice in every mean and in n_seeds: each budget once, 0 as the reference when there is one.
+    budget_list = [b for b in dict.fromkeys(budget_list) if not (include_clean and b == 0)]
     cells = []
     for seed in seed_list:
         if include_clean:

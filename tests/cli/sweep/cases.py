@@ -110,6 +110,9 @@ def _out_param(command: click.Command) -> click.Option | None:
 
 def option_values(param: click.Option) -> Iterator[tuple[str, str]]:
     """(case, value) pairs a numeric or choice option must refuse: wrong type, out of range, unknown."""
+    if param_name(param) == "--na-values":  # the shared option (cli/_na_values.py): comma-separated texts
+        yield "empty_entry", "NA,,x"
+        return
     kind = param.type
     if isinstance(kind, click.Choice):
         yield "unknown", "no-such-choice"
