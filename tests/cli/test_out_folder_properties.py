@@ -147,8 +147,8 @@ def _input_at_an_output(command: str, tmp: Path) -> tuple[list[str], Path, bytes
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
 def test_every_command_refuses_to_write_over_its_input_even_with_force(command, tmp_path):
     """Each command with an --out folder: an input at ``OUT/name`` for a name it writes is refused with
-    --force, naming the input, and left as it was (on main only the audit refused: aggregate, weak,
-    train, pseudolabel, evaluate, robustness and shift replaced the file they read with their output)."""
+    --force, naming the input, and left as it was (before c65750f only the audit refused: aggregate,
+    weak, train, pseudolabel, evaluate, robustness and shift replaced the file they read)."""
     case = _input_at_an_output(command, tmp_path)
     if case is None:
         pytest.skip(f"{command} writes no file with the suffix of an input")
