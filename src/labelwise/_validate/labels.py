@@ -45,10 +45,19 @@ def _missing_mask(arr: np.ndarray) -> np.ndarray:
 
 
 def first_unhashable_row(col: pd.Series) -> int | None:
-    """Position of the first value pandas cannot hash (a list or dict, e.g. from nested JSON Lines), or None."""
+    """Position of the first value pandas cannot hash (a list or dict, e.g. from nested JSON Lines, or a
+    tuple holding one: its ``__hash__`` is set, yet hashing it fails), or None."""
     if col.dtype != object:
         return None
-    return next((i for i, v in enumerate(col) if getattr(v, "__hash__", None) is None), None)
+    return next((i for i, v in enumerate(col) if not _hashable(v)), None)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def row_label(index: pd.Index, pos: int) -> str:

@@ -134,6 +134,14 @@ def _from_frame(frame: pd.DataFrame, classes: Sequence[Any] | None) -> Votes:
     kept = np.flatnonzero(answers["label"].notna().to_numpy())
     answers = answers.iloc[kept].reset_index(drop=True)
     row = partial(_frame_row, frame.index, kept)
+    for col, name in (("item", "item"), ("labeler", who)):
+        null = answers[col].isna().to_numpy()
+        if null.any():  # (a vote on item NaN, or by labeler NaN, was kept as one)
+            pos = int(np.flatnonzero(null)[0])
+            raise InvalidLabelsError(
+                f"votes column {name!r} must not be null where a label is given, {row(pos)} is "
+                f"{show(answers[col].iloc[pos])} ({int(null.sum())} null value(s) in all)"
+            )
     try:
         return _encoded_frame(answers, classes, row)
     except TypeError:  # a list or dict in a column (nested JSON): name it, not pandas' "unhashable type"

@@ -54,9 +54,9 @@ def self_consistency(
         )
     no_item = answers[item_col].isna().to_numpy()
     if no_item.any():  # groupby would drop the row without a word
-        row = int(np.flatnonzero(no_item)[0])
+        row = row_label(answers.index, int(np.flatnonzero(no_item)[0]))
         raise AnnotationError(
-            f"answers must name the item of every answer (column item_col={item_col!r}); row {row} has none"
+            f"answers must name the item of every answer (column item_col={item_col!r}); {row} has none"
         )
     has_answer = answers[label_col].notna().to_numpy()
     kept = answers.loc[has_answer, [item_col, label_col]]
