@@ -408,13 +408,19 @@ def _agreement(
         np.subtract(entries.head[c].take(first), entries.given[c].take(second), out=lj[c])
     lj -= lj.max(axis=0)
     np.exp(lj, out=lj)
+    if not 2 <= k < 8:
+        t = np.ascontiguousarray(lj.T)
+        t /= t.sum(axis=1, keepdims=True)
+        return np.einsum("pk,pk->p", t, np.take(agree, pid, axis=0))
+    # numpy sums fewer than 8 terms of a row in order (pairwise summation starts at 8)
+    total = lj[0] + lj[1]
+    for c in range(2, k):
+        total += lj[c]
+    lj /= total
     if k == 2:
-        # two terms: any order of the sum and of the einsum below gives the same bits
-        lj /= lj[0] + lj[1]
-        return lj[0] * agree[pid, 0] + lj[1] * agree[pid, 1]
-    t = np.ascontiguousarray(lj.T)
-    t /= t.sum(axis=1, keepdims=True)
-    return np.einsum("pk,pk->p", t, agree[pid])
+        # two terms: every order of the einsum below gives the same bits
+        return lj[0] * agree[:, 0].take(pid) + lj[1] * agree[:, 1].take(pid)
+    return np.einsum("pk,pk->p", np.ascontiguousarray(lj.T), np.take(agree, pid, axis=0))
 
 
 def group_answer_weights(
