@@ -50,6 +50,7 @@ from scipy.sparse.csgraph import connected_components
 from .._validate.arguments import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
+from ._pair_terms import EntryTerms, agreement, pair_ids, pair_instances, pair_table
 
 __all__ = [
     "CountRows",
@@ -301,126 +302,26 @@ def check_pairs(
     row_of = csr_entry_rows(m)[sel]
     np.cumsum(np.bincount(row_of, minlength=m.shape[0]), out=indptr[1:])
     blocks = _blocks(indptr, m.shape[0])
-    entries = _EntryTerms.build(indices, row_of, w, annotator_of, label_of, log_given, log_joint)
-    table = _pair_table(keys, n_ann, int(_instances(indptr)))
+    entries = EntryTerms.build(indices, row_of, w, annotator_of, label_of, log_given, log_joint)
+    table = pair_table(keys, n_ann, int(pair_instances(indptr)))
     n = len(a)
     for start, stop in blocks:
         first, second = row_pairs(indptr, start, stop)
         if len(first) == 0:
             continue
-        pid = _pair_ids(entries, keys, table, n_ann, first, second)
+        pid = pair_ids(entries, keys, table, n_ann, first, second)
         hit = pid >= 0
         if not hit.all():
             if not hit.any():
                 continue
             first, second, pid = first[hit], second[hit], pid[hit]
-        q = _agreement(entries, agree, first, second, pid)
+        q = agreement(entries, agree, first, second, pid)
         wr = entries.weight[first]
         same = (entries.label[first] == entries.label[second]).astype(np.float64)
         observed += np.bincount(pid, weights=wr * same, minlength=n)
         expected += np.bincount(pid, weights=wr * q, minlength=n)
         variance += np.bincount(pid, weights=wr * q * (1 - q), minlength=n)
     return PairCheck(a, b, n_shared, observed, expected, variance)
-
-
-#: Largest ``n_annotators²`` for which :func:`check_pairs` looks pair ids up in a dense table.
-PAIR_TABLE = 1 << 22
-
-
-@dataclass(frozen=True, eq=False)
-class _EntryTerms:
-    """Per entry of the checked answers (in CSR order): annotator, label, row weight, and by class
-    ``k`` (rows of ``(K, n_entries)`` arrays) ``log_joint[row, k] - log π[k, l]`` (``head``, the
-    first answer of a pair's terms) and ``log π[k, l]`` (``given``, the second's): the terms that
-    :func:`check_pairs` subtracts for each pair instance, computed once per answer instead of once
-    per pair instance (the same operations in the same order, so the same bits)."""
-
-    annotator: np.ndarray
-    label: np.ndarray
-    weight: np.ndarray
-    head: np.ndarray
-    given: np.ndarray
-
-    @classmethod
-    def build(
-        cls,
-        indices: np.ndarray,
-        row_of: np.ndarray,
-        w: np.ndarray,
-        annotator_of: np.ndarray,
-        label_of: np.ndarray,
-        log_given: np.ndarray,
-        log_joint: np.ndarray,
-    ) -> _EntryTerms:
-        given = np.ascontiguousarray(log_given[indices].T)
-        head = np.ascontiguousarray(log_joint[row_of].T) - given
-        return cls(annotator_of[indices].astype(np.int64), label_of[indices], w[row_of], head, given)
-
-
-def _instances(indptr: np.ndarray) -> float:
-    """Pair instances (two answers on one row) of a CSR structure."""
-    lengths = np.diff(indptr).astype(np.float64)
-    return float((lengths * (lengths - 1) / 2).sum())
-
-
-def _pair_table(keys: np.ndarray, n_ann: int, n_instances: int) -> np.ndarray | None:
-    """A dense ``n_ann x n_ann`` table (flat) of the position in ``keys`` of each pair ``(a, b)``
-    and ``(b, a)``, -1 for a pair not in ``keys``; None when it would be large (over
-    :data:`PAIR_TABLE` cells, or more than a few cells per pair instance)."""
-    cells = n_ann * n_ann
-    if cells > PAIR_TABLE or cells > max(4 * n_instances, 1 << 12):
-        return None
-    table = np.full(cells, -1, dtype=np.int64)
-    uniq, pos = np.unique(keys, return_index=True)  # the first of equal keys, as searchsorted finds it
-    table[uniq] = pos
-    table[(uniq % n_ann) * n_ann + uniq // n_ann] = pos
-    return table
-
-
-def _pair_ids(
-    entries: _EntryTerms,
-    keys: np.ndarray,
-    table: np.ndarray | None,
-    n_ann: int,
-    first: np.ndarray,
-    second: np.ndarray,
-) -> np.ndarray:
-    """The position in ``keys`` of the annotators of each pair instance ``(first, second)``, -1
-    where they are no checked pair (or one annotator)."""
-    ja, jb = entries.annotator[first], entries.annotator[second]
-    if table is not None:
-        return table[ja * n_ann + jb]
-    lo, hi = np.minimum(ja, jb), np.maximum(ja, jb)
-    key = lo * n_ann + hi
-    pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-    hit = (keys[pos] == key) & (ja != jb)
-    return np.where(hit, pos, -1)
-
-
-def _agreement(
-    entries: _EntryTerms, agree: np.ndarray, first: np.ndarray, second: np.ndarray, pid: np.ndarray
-) -> np.ndarray:
-    """``q`` of each pair instance: the agreement ``agree[pid]`` expected under the posterior of the
-    item without the two answers (the module docstring), by class ``k`` as rows."""
-    k = entries.head.shape[0]
-    lj = np.empty((k, len(first)))
-    for c in range(k):
-        np.subtract(entries.head[c].take(first), entries.given[c].take(second), out=lj[c])
-    lj -= lj.max(axis=0)
-    np.exp(lj, out=lj)
-    if not 2 <= k < 8:
-        t = np.ascontiguousarray(lj.T)
-        t /= t.sum(axis=1, keepdims=True)
-        return np.einsum("pk,pk->p", t, np.take(agree, pid, axis=0))
-    # numpy sums fewer than 8 terms of a row in order (pairwise summation starts at 8)
-    total = lj[0] + lj[1]
-    for c in range(2, k):
-        total += lj[c]
-    lj /= total
-    if k == 2:
-        # two terms: every order of the einsum below gives the same bits
-        return lj[0] * agree[:, 0].take(pid) + lj[1] * agree[:, 1].take(pid)
-    return np.einsum("pk,pk->p", np.ascontiguousarray(lj.T), np.take(agree, pid, axis=0))
 
 
 def group_answer_weights(
