@@ -50,7 +50,7 @@ from scipy.sparse.csgraph import connected_components
 from .._validate.arguments import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
-from ._pair_terms import EntryTerms, agreement, pair_ids, pair_instances, pair_table
+from ._pair_terms import EntryTerms, instance_terms, pair_ids, pair_instances, pair_table
 
 __all__ = [
     "CountRows",
@@ -315,12 +315,10 @@ def check_pairs(
             if not hit.any():
                 continue
             first, second, pid = first[hit], second[hit], pid[hit]
-        q = agreement(entries, agree, first, second, pid)
-        wr = entries.weight[first]
-        same = (entries.label[first] == entries.label[second]).astype(np.float64)
-        observed += np.bincount(pid, weights=wr * same, minlength=n)
-        expected += np.bincount(pid, weights=wr * q, minlength=n)
-        variance += np.bincount(pid, weights=wr * q * (1 - q), minlength=n)
+        terms = instance_terms(entries, agree, first, second, pid)
+        observed += np.bincount(pid, weights=terms[0], minlength=n)
+        expected += np.bincount(pid, weights=terms[1], minlength=n)
+        variance += np.bincount(pid, weights=terms[2], minlength=n)
     return PairCheck(a, b, n_shared, observed, expected, variance)
 
 

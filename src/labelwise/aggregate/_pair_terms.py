@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PAIR_TABLE", "EntryTerms", "agreement", "pair_ids", "pair_instances", "pair_table"]
+__all__ = ["AGREEMENT_CHUNK", "PAIR_TABLE", "EntryTerms", "instance_terms", "pair_ids", "pair_instances", "pair_table"]
 
 
 #: Largest ``n_annotators²`` for which ``check_pairs`` looks pair ids up in a dense table.
 PAIR_TABLE = 1 << 22
+#: Pair instances whose agreement is computed at a time: the temporaries stay in the CPU's cache.
+AGREEMENT_CHUNK = 1 << 14
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,11 +89,31 @@ def pair_ids(
     return np.where(hit, pos, -1)
 
 
-def agreement(
+def instance_terms(
     entries: EntryTerms, agree: np.ndarray, first: np.ndarray, second: np.ndarray, pid: np.ndarray
 ) -> np.ndarray:
-    """``q`` of each pair instance: the agreement ``agree[pid]`` expected under the posterior of the
-    item without the two answers (the docstring of ``_pair_check``), by class ``k`` as rows."""
+    """The terms that ``check_pairs`` sums by pair, one column per pair instance ``(first,
+    second)``: ``w·same``, ``w·q`` and ``w·q·(1 - q)`` (``w``: the row's weight, ``same``: 1 when the
+    two answers agree, ``q``: the agreement ``agree[pid]`` expected under the posterior of the item
+    without the two answers, the docstring of ``_pair_check``). Computed by chunks of
+    :data:`AGREEMENT_CHUNK` instances (each instance's terms depend on that instance alone)."""
+    out = np.empty((3, len(first)))
+    for lo in range(0, len(first), AGREEMENT_CHUNK):
+        hi = lo + AGREEMENT_CHUNK
+        f, g = first[lo:hi], second[lo:hi]
+        q = _agreement_chunk(entries, agree, f, g, pid[lo:hi])
+        wr = entries.weight[f]
+        same = (entries.label[f] == entries.label[g]).astype(np.float64)
+        np.multiply(wr, same, out=out[0, lo:hi])
+        np.multiply(wr, q, out=out[1, lo:hi])
+        np.multiply(out[1, lo:hi], 1 - q, out=out[2, lo:hi])
+    return out
+
+
+def _agreement_chunk(
+    entries: EntryTerms, agree: np.ndarray, first: np.ndarray, second: np.ndarray, pid: np.ndarray
+) -> np.ndarray:
+    """``q`` of a few pair instances (:func:`instance_terms`), by class ``k`` as rows."""
     k = entries.head.shape[0]
     lj = np.empty((k, len(first)))
     for c in range(k):
