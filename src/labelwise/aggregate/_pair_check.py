@@ -131,8 +131,9 @@ def row_pairs(indptr: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np
     row_end = np.repeat(indptr[start + 1 : stop + 1].astype(np.int64), lengths)
     after = row_end - entries - 1  # entries later in the same row
     first = np.repeat(entries, after)
-    starts = np.cumsum(after) - after
-    second = first + np.arange(len(first), dtype=np.int64) - np.repeat(starts, after) + 1
+    starts = np.cumsum(after) - after  # position of each entry's first pair
+    # the k-th pair of entry e (at position starts[e] + k) is (e, e + 1 + k)
+    second = np.arange(len(first), dtype=np.int64) - np.repeat(starts - entries - 1, after)
     return first, second
 
 

@@ -79,9 +79,9 @@ def pair_ids(
 ) -> np.ndarray:
     """The position in ``keys`` of the annotators of each pair instance ``(first, second)``, -1
     where they are no checked pair (or one annotator)."""
-    ja, jb = entries.annotator[first], entries.annotator[second]
     if table is not None:
-        return table[ja * n_ann + jb]
+        return table.take(entries.annotator.take(first) * n_ann + entries.annotator.take(second))
+    ja, jb = entries.annotator[first], entries.annotator[second]
     lo, hi = np.minimum(ja, jb), np.maximum(ja, jb)
     key = lo * n_ann + hi
     pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
