@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelwise.aggregate._pair_check as pc
+import labelwise.aggregate._pair_terms as pt
 from labelwise.aggregate import DawidSkene, MajorityVote
 from labelwise.aggregate._answers import encode_answers
+from labelwise.aggregate._base import csr_entry_rows
 from labelwise.aggregate.dawid_skene import _full_confusion, _Observed
 from labelwise.aggregate.majority import weighted_vote_shares
 from labelwise.errors import InvalidParameterError
@@ -54,6 +56,46 @@ def _check(answers: pd.DataFrame) -> tuple[pc.PairCheck, _Observed]:
     return check, obs
 
 
+def _row_by_row(m, weights, annotator_of, label_of, log_given, log_prior, confusion, pairs) -> pc.PairCheck:
+    """``check_pairs`` as it was before session 30: each pair instance's pair id by binary search,
+    its row by binary search, and its terms gathered row by row."""
+    n_ann = confusion.shape[0]
+    w = np.asarray(weights, dtype=np.float64)
+    a, b, n_shared = pairs
+    keys = a * n_ann + b
+    observed, expected, variance = np.zeros(len(a)), np.zeros(len(a)), np.zeros(len(a))
+    agree = np.einsum("pkl,pkl->pk", confusion[a], confusion[b])
+    log_joint = np.asarray(m @ log_given) + log_prior
+    involved = np.zeros(n_ann, dtype=bool)
+    involved[a] = involved[b] = True
+    sel = involved[annotator_of[m.indices]]
+    indices = m.indices[sel]
+    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(csr_entry_rows(m)[sel], minlength=m.shape[0]), out=indptr[1:])
+    for start, stop in pc._blocks(indptr, m.shape[0]):
+        first, second = pc.row_pairs(indptr, start, stop)
+        ce, cf = indices[first], indices[second]
+        ja, jb = annotator_of[ce], annotator_of[cf]
+        lo, hi = np.minimum(ja, jb), np.maximum(ja, jb)
+        pos = np.minimum(np.searchsorted(keys, lo * n_ann + hi), len(keys) - 1)
+        hit = (keys[pos] == lo * n_ann + hi) & (ja != jb)
+        if not hit.any():
+            continue
+        first, ce, cf, pid = first[hit], ce[hit], cf[hit], pos[hit]
+        row = np.searchsorted(indptr, first, side="right") - 1
+        lj = log_joint[row] - log_given[ce] - log_given[cf]
+        lj -= lj.max(axis=1, keepdims=True)
+        t = np.exp(lj)
+        t /= t.sum(axis=1, keepdims=True)
+        q = np.einsum("pk,pk->p", t, agree[pid])
+        wr = w[row]
+        same = (label_of[ce] == label_of[cf]).astype(np.float64)
+        observed += np.bincount(pid, weights=wr * same, minlength=len(a))
+        expected += np.bincount(pid, weights=wr * q, minlength=len(a))
+        variance += np.bincount(pid, weights=wr * q * (1 - q), minlength=len(a))
+    return pc.PairCheck(a, b, n_shared, observed, expected, variance)
+
+
 class TestCheckPairs:
     def test_matches_a_per_item_loop(self):
         """O, E and V equal a direct loop over items with the posterior recomputed without the pair."""
@@ -83,6 +125,26 @@ class TestCheckPairs:
         small, _ = _check(answers)
         for name in ("a", "b", "n_shared", "observed", "expected", "variance"):
             np.testing.assert_allclose(getattr(small, name), getattr(full, name), rtol=1e-12)
+
+    @pytest.mark.parametrize("k", [2, 3, 5, 8, 10])
+    @pytest.mark.parametrize("table", [True, False])
+    @pytest.mark.parametrize("block", [None, 97])
+    def test_same_bits_as_the_row_by_row_check(self, k, table, block, monkeypatch):
+        """Per-answer terms, the table of pair ids and the posterior by class give the bits of the
+        row-by-row check, for any number of classes, with or without the table, one block or many,
+        and only some of the pairs checked."""
+        monkeypatch.setattr(pt, "PAIR_TABLE", pt.PAIR_TABLE if table else 0)
+        if block is not None:
+            monkeypatch.setattr(pc, "PAIR_BLOCK", block)
+        answers, _ = confusion_crowd(150, k, accuracies=np.linspace(0.4, 0.9, 12), per_item=6, seed=k)
+        _, obs, prior, given_, conf = _first_m_step(answers)
+        pairs = pc.shared_pairs(obs.m, obs.weights, obs.annotator_of, conf.shape[0], 1)
+        keep = np.arange(len(pairs[0])) % 3 != 1  # the instances of the other pairs are left out
+        pairs = tuple(x[keep] for x in pairs)
+        args = (obs.m, obs.weights, obs.annotator_of, obs.label_of, np.log(given_), np.log(prior), conf, pairs)
+        got, ref = pc.check_pairs(*args), _row_by_row(*args)
+        for name in ("a", "b", "n_shared", "observed", "expected", "variance"):
+            assert np.array_equal(getattr(got, name), getattr(ref, name)), name
 
     def test_copy_stands_out_in_the_screen(self):
         """A second account repeating one annotator's answers has the largest z of all pairs."""

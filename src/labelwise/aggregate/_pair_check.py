@@ -50,6 +50,7 @@ from scipy.sparse.csgraph import connected_components
 from .._validate.arguments import check_positive_int
 from ._base import csr_entry_rows, log_normalize
 from ._observed import _FLOOR
+from ._pair_terms import EntryTerms, instance_terms, pair_ids, pair_instances, pair_table
 
 __all__ = [
     "CountRows",
@@ -130,8 +131,9 @@ def row_pairs(indptr: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np
     row_end = np.repeat(indptr[start + 1 : stop + 1].astype(np.int64), lengths)
     after = row_end - entries - 1  # entries later in the same row
     first = np.repeat(entries, after)
-    starts = np.cumsum(after) - after
-    second = first + np.arange(len(first), dtype=np.int64) - np.repeat(starts, after) + 1
+    starts = np.cumsum(after) - after  # position of each entry's first pair
+    # the k-th pair of entry e (at position starts[e] + k) is (e, e + 1 + k)
+    second = np.arange(len(first), dtype=np.int64) - np.repeat(starts - entries - 1, after)
     return first, second
 
 
@@ -298,34 +300,26 @@ def check_pairs(
     sel = involved[annotator_of[m.indices]]
     indices = m.indices[sel]
     indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
-    row_of = csr_entry_rows(m)
-    np.cumsum(np.bincount(row_of[sel], minlength=m.shape[0]), out=indptr[1:])
-    for start, stop in _blocks(indptr, m.shape[0]):
+    row_of = csr_entry_rows(m)[sel]
+    np.cumsum(np.bincount(row_of, minlength=m.shape[0]), out=indptr[1:])
+    blocks = _blocks(indptr, m.shape[0])
+    entries = EntryTerms.build(indices, row_of, w, annotator_of, label_of, log_given, log_joint)
+    table = pair_table(keys, n_ann, int(pair_instances(indptr)))
+    n = len(a)
+    for start, stop in blocks:
         first, second = row_pairs(indptr, start, stop)
         if len(first) == 0:
             continue
-        ce, cf = indices[first], indices[second]
-        ja, jb = annotator_of[ce], annotator_of[cf]
-        lo, hi = np.minimum(ja, jb), np.maximum(ja, jb)
-        pos = np.searchsorted(keys, lo * n_ann + hi)
-        pos = np.minimum(pos, len(keys) - 1)
-        hit = (keys[pos] == lo * n_ann + hi) & (ja != jb)
-        if not hit.any():
-            continue
-        first, ce, cf, pid = first[hit], ce[hit], cf[hit], pos[hit]
-        row = np.searchsorted(indptr, first, side="right") - 1
-        # the posterior without the two answers checked: their likelihood terms taken out
-        lj = log_joint[row] - log_given[ce] - log_given[cf]
-        lj -= lj.max(axis=1, keepdims=True)
-        t = np.exp(lj)
-        t /= t.sum(axis=1, keepdims=True)
-        q = np.einsum("pk,pk->p", t, agree[pid])
-        wr = w[row]
-        same = (label_of[ce] == label_of[cf]).astype(np.float64)
-        n = len(a)
-        observed += np.bincount(pid, weights=wr * same, minlength=n)
-        expected += np.bincount(pid, weights=wr * q, minlength=n)
-        variance += np.bincount(pid, weights=wr * q * (1 - q), minlength=n)
+        pid = pair_ids(entries, keys, table, n_ann, first, second)
+        hit = pid >= 0
+        if not hit.all():
+            if not hit.any():
+                continue
+            first, second, pid = first[hit], second[hit], pid[hit]
+        terms = instance_terms(entries, agree, first, second, pid)
+        observed += np.bincount(pid, weights=terms[0], minlength=n)
+        expected += np.bincount(pid, weights=terms[1], minlength=n)
+        variance += np.bincount(pid, weights=terms[2], minlength=n)
     return PairCheck(a, b, n_shared, observed, expected, variance)
 
 
