@@ -29,6 +29,11 @@ def _parse_value(text: str) -> Any:
     return text
 
 
+def param_names(method: str) -> list[str]:
+    """The names ``--param`` takes for ``method``: its estimator's parameters less the shared options."""
+    return sorted(k for k in METHODS[method]().get_params() if k not in SHARED_PARAMS)
+
+
 def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``--param name=value`` pairs as estimator parameters of ``METHODS[method]``.
 
@@ -38,7 +43,7 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
     An unknown name or a pair without ``=`` is an error that lists the method's parameters.
     """
     defaults = METHODS[method]().get_params()
-    valid = sorted(k for k in defaults if k not in SHARED_PARAMS)
+    valid = param_names(method)
     params: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")

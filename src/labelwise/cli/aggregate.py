@@ -20,7 +20,7 @@ from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_demo import run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
-from ._aggregate_params import build_method, method_params, run_method
+from ._aggregate_params import build_method, method_params, param_names, run_method
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
@@ -261,8 +261,10 @@ def aggregate(
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
     demo_table = None
-    param_words = {name: f"--param {name}" for name in extra}  # the estimator's errors about a --param value
-    with renaming(param_words):
+    # the estimator's errors about a --param value, and its warnings (``raise max_iter``)
+    param_words = {name: f"--param {name}" for name in param_names(method)}
+    code_words = [name for name in param_words if "_" in name or name in ("tol", "eps")]  # not English words
+    with renaming(param_words, within=code_words):
         scaled = not demo and aggregate_at_scale(
             path,
             build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
@@ -326,7 +328,7 @@ def aggregate(
     est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
-    with renaming({"probs": "--probs", **param_words}):  # and about the --probs table
+    with renaming({"probs": "--probs", **param_words}, within=code_words):  # and about the --probs table
         est, seconds = run_method(est, answers, probs)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
