@@ -27,6 +27,7 @@ from ._common import (
     coerce_like,
     console,
     load_npy,
+    plain,
     print_frame,
     read_input,
     reading,
@@ -312,8 +313,13 @@ def aggregate(
     if unsure is not None:
         value = coerce_like(unsure, answers["label"])
         result = unsure_answers(answers, value, unsure_policy, unsure)
-        answers = result.answers
         unsure_info = result.summary()
+        if not result.n_unsure:  # a typo or a value of another type: nothing was handled, say so
+            seen = sorted(map(str, pd.unique(answers["label"])))
+            unsure_info["notice"] = f"no answer has the --unsure value {unsure!r}; the labels are {seen[:10]}" + (
+                f" (10 of {len(seen)})" if len(seen) > 10 else ""
+            )
+        answers = result.answers
     labels = None
     if declared:
         labels = [coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
@@ -389,6 +395,8 @@ def aggregate(
         )
     if unsure_info is not None:
         con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
+        if "notice" in unsure_info:
+            con.print(f"notice: {plain(unsure_info['notice'])}")
     if summary["gold"] is not None:
         g = summary["gold"]
         con.print(f"accuracy vs gold: [bold]{g['accuracy']:.4f}[/] on {g['n_matched']} of {g['n_gold']} gold items")
