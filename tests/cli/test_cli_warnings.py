@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 import pandas as pd
 import pytest
@@ -74,31 +73,3 @@ class TestWarningWording:
         with renaming({"max_iter": "--param max_iter", "method": "--param method"}, within=["max_iter"]):
             said = warning_wording("the method's 'max_iter' ended; raise max_iter")
         assert said == "the method's 'max_iter' ended; raise --param max_iter"
-
-
-class TestUnsureValueNoAnswerHas:
-    def test_a_notice_names_the_value_and_the_labels(self, tmp_path):
-        """`--unsure maybe` where no answer is 'maybe': a notice names it and the labels seen, also in summary.json."""
-        (tmp_path / "answers.csv").write_text(ANSWERS)
-        result = _aggregate(tmp_path, tmp_path / "answers.csv", "--unsure", "maybe")
-        assert result.exit_code == 0, result.output
-        said = _words(result.output)
-        assert "notice: no answer has the --unsure value 'maybe'; the labels are ['neg', 'pos']" in said
-        summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-        assert summary["unsure"]["n_unsure"] == 0 and "'maybe'" in summary["unsure"]["notice"]
-
-    def test_many_labels_are_cut_to_ten(self, tmp_path):
-        """Of many labels the first ten (in text order) are shown, with how many there are."""
-        rows = "".join(f"i{n},w{k},{n}\n" for n in range(12) for k in range(2))
-        (tmp_path / "answers.csv").write_text("item,annotator,label\n" + rows)
-        result = _aggregate(tmp_path, tmp_path / "answers.csv", "--unsure", "-1")
-        assert "(10 of 12)" in _words(result.output)
-
-    def test_a_value_some_answer_has_prints_no_notice(self, tmp_path):
-        """When answers carry the value, the count line is enough: no notice."""
-        (tmp_path / "answers.csv").write_text(ANSWERS + "c,w2,maybe\n")
-        result = _aggregate(tmp_path, tmp_path / "answers.csv", "--unsure", "maybe")
-        assert result.exit_code == 0, result.output
-        assert "unsure answers: 1 handled" in _words(result.output) and "notice" not in result.output
-        summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-        assert "notice" not in summary["unsure"]

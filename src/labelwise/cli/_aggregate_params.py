@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..aggregate import METHODS
@@ -75,3 +76,21 @@ def run_method(est: Any, answers: pd.DataFrame, probs: Any) -> tuple[Any, float]
     start = time.perf_counter()
     est.fit(answers, probs)
     return est, time.perf_counter() - start
+
+
+def probs_column_notice(probs: Any, classes: Any) -> str | None:
+    """The notice for a ``--probs`` table whose columns name no class (CrowdLab then takes them in
+    class order): which column was read as which class; ``None`` for an array or a named header."""
+    if not isinstance(probs, pd.DataFrame):
+        return None
+    names = [str(c) for c in probs.columns]
+    bare = [n[len("prob_") :] for n in names] if all(n.startswith("prob_") for n in names) else names
+    wanted = [str(c.item() if isinstance(c, np.generic) else c) for c in classes]
+    if set(bare) & set(wanted) or len(names) != len(wanted):
+        return None
+    pairs = ", ".join(f"{n} = {w!r}" for n, w in zip(names[:10], wanted[:10], strict=True))
+    return (
+        f"the --probs table's columns {names[:10]} name no class, so they were taken in class order: {pairs}"
+        + (f" (10 of {len(names)})" if len(names) > 10 else "")
+        + "; name the columns by class to be sure"
+    )

@@ -20,7 +20,7 @@ from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_demo import run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
-from ._aggregate_params import build_method, method_params, param_names, run_method
+from ._aggregate_params import build_method, method_params, param_names, probs_column_notice, run_method
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
@@ -336,6 +336,7 @@ def aggregate(
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
     with renaming({"probs": "--probs", **param_words}, within=code_words):  # and about the --probs table
         est, seconds = run_method(est, answers, probs)
+    probs_notice = probs_column_notice(probs, est.classes_)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
@@ -389,6 +390,8 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
+    if probs_notice is not None:
+        con.print(f"notice: {plain(probs_notice)}")
     if summary["auto"] is not None:
         con.print(
             f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"
