@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -73,3 +74,16 @@ class TestWarningWording:
         with renaming({"max_iter": "--param max_iter", "method": "--param method"}, within=["max_iter"]):
             said = warning_wording("the method's 'max_iter' ended; raise max_iter")
         assert said == "the method's 'max_iter' ended; raise --param max_iter"
+
+
+class TestAuditWarningsNameOptions:
+    def test_a_probs_column_no_label_has_is_said_with_the_options(self, tmp_path):
+        """`audit --probs` with a third column no row is labelled: the warning names --label column and --probs."""
+        np.save(tmp_path / "p.npy", np.random.default_rng(0).dirichlet([1, 1, 1], 40))
+        rows = "".join(f"{i},{i % 2}\n" for i in range(40))
+        (tmp_path / "d.csv").write_text("f,label\n" + rows)
+        args = ["audit", str(tmp_path / "d.csv"), "--label", "label", "--probs", str(tmp_path / "p.npy")]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+        said = _words(result.output)
+        assert "warning: --label column 'label': 1 class(es) of --probs have no examples" in said
