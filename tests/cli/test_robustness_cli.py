@@ -99,3 +99,38 @@ def test_missing_feature_value_names_its_row_and_column(data_csv, tmp_path):
     assert result.exit_code == 2, result.output
     assert "row 3 column 'x2' is nan" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+class TestBinaryOnlyAttacksOnThreeClasses:
+    @pytest.fixture()
+    def three_csv(self, tmp_path):
+        path = tmp_path / "three.csv"
+        pd.DataFrame({"x1": range(30), "x2": [i % 7 for i in range(30)], "y": [i % 3 for i in range(30)]}).to_csv(
+            path, index=False
+        )
+        return path
+
+    def test_given_attack_is_named_as_the_option(self, three_csv, tmp_path):
+        """`--attacks alfa` on three classes is an error about --attacks that says which attacks fit."""
+        args = [
+            "robustness",
+            str(three_csv),
+            "--label",
+            "y",
+            "--attacks",
+            "random,alfa,lfa",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2
+        said = " ".join(result.output.split())
+        assert "--attacks alfa,lfa need binary labels, but --label column 'y' has 3 classes" in said
+        assert "pass --attacks random,farthest" in said and "defaults" not in said
+
+    def test_the_default_attacks_say_they_are_the_default(self, three_csv, tmp_path):
+        """Without --attacks, the error says the default holds alfa (the user never typed it)."""
+        result = CliRunner().invoke(main, ["robustness", str(three_csv), "--label", "y", "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2
+        said = " ".join(result.output.split())
+        assert "--attacks alfa needs binary labels" in said and "(--attacks defaults to random,alfa)" in said

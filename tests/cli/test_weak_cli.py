@@ -229,3 +229,22 @@ class TestAggregateVotes:
         assert result.exit_code == 0, result.output
         labels = pd.read_csv(out / "labels.csv")
         assert set(labels["label"]) == {"A"}
+
+
+class TestNeverVotedFunction:
+    @pytest.mark.parametrize("model", ["dawid-skene", "label-model"])
+    def test_its_estimated_accuracy_is_empty_and_a_notice_says_so(self, tmp_path, model):
+        """A function that never votes: empty in analysis.csv, null in labelers.json, named in a notice."""
+        lfs = LFS + '\n@labeling_function()\ndef never(row):\n    return "spam" if "@@@" in row.text else None\n'
+        lfs_path, data = _files(tmp_path, lfs=lfs)
+        out = tmp_path / "out"
+        args = ["weak", lfs_path, data, "--text-column", "body", "--id-column", "id", "--model", model]
+        result = CliRunner().invoke(main, [*args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(out / "analysis.csv").set_index("labeler")
+        assert np.isnan(table.loc["never", "estimated_accuracy"])
+        assert table.drop(index="never")["estimated_accuracy"].notna().all()
+        entry = {e["labeler"]: e for e in json.loads((out / "labelers.json").read_text())["labelers"]}
+        assert entry["never"]["estimated_accuracy"] is None
+        said = " ".join(result.output.split())
+        assert "notice: 1 labeling function(s) never voted (never): no estimated accuracy" in said

@@ -13,12 +13,12 @@ import warnings
 import click
 
 from ..errors import LabelwiseError
-from ._common import cli_wording
+from ._common import cli_wording, warning_wording
 from ._na_values import explain_missing_label
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {warning_wording(str(message))}", err=True)  # in the options' names (``renaming``)
 
 
 class _LabelwiseGroup(click.Group):

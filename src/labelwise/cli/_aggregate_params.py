@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..aggregate import METHODS
@@ -29,6 +30,11 @@ def _parse_value(text: str) -> Any:
     return text
 
 
+def param_names(method: str) -> list[str]:
+    """The names ``--param`` takes for ``method``: its estimator's parameters less the shared options."""
+    return sorted(k for k in METHODS[method]().get_params() if k not in SHARED_PARAMS)
+
+
 def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``--param name=value`` pairs as estimator parameters of ``METHODS[method]``.
 
@@ -38,7 +44,7 @@ def method_params(method: str, pairs: tuple[str, ...] | list[str]) -> dict[str, 
     An unknown name or a pair without ``=`` is an error that lists the method's parameters.
     """
     defaults = METHODS[method]().get_params()
-    valid = sorted(k for k in defaults if k not in SHARED_PARAMS)
+    valid = param_names(method)
     params: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -70,3 +76,21 @@ def run_method(est: Any, answers: pd.DataFrame, probs: Any) -> tuple[Any, float]
     start = time.perf_counter()
     est.fit(answers, probs)
     return est, time.perf_counter() - start
+
+
+def probs_column_notice(probs: Any, classes: Any) -> str | None:
+    """The notice for a ``--probs`` table whose columns name no class (CrowdLab then takes them in
+    class order): which column was read as which class; ``None`` for an array or a named header."""
+    if not isinstance(probs, pd.DataFrame):
+        return None
+    names = [str(c) for c in probs.columns]
+    bare = [n[len("prob_") :] for n in names] if all(n.startswith("prob_") for n in names) else names
+    wanted = [str(c.item() if isinstance(c, np.generic) else c) for c in classes]
+    if set(bare) & set(wanted) or len(names) != len(wanted):
+        return None
+    pairs = ", ".join(f"{n} = {w!r}" for n, w in zip(names[:10], wanted[:10], strict=True))
+    return (
+        f"the --probs table's columns {names[:10]} name no class, so they were taken in class order: {pairs}"
+        + (f" (10 of {len(names)})" if len(names) > 10 else "")
+        + "; name the columns by class to be sure"
+    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -116,21 +118,41 @@ def renaming(names: dict[str, str], *, within: Collection[str] = ()) -> Iterator
     The library's hints for both audiences (``pass classes= (--classes on the command line)``) keep
     the command line's part only. The names in ``within`` (each a key of ``names``, and a word no
     message uses in its English sense) are renamed in mid-message too (``... but probs has 4
-    columns``), as whole words outside quoted text (a file name, a class) and outside code
-    (``np.moveaxis(probs, -1, 1)``).
+    columns``, ``max_iter=3``), as whole words outside quoted text (a file name, a class) and outside
+    code (``np.moveaxis(probs, -1, 1)``). Warnings issued inside are said the same way when the
+    command prints them (:func:`warning_wording`).
     """
+    token = _REWORDINGS.set((*_REWORDINGS.get(), functools.partial(_reworded, names=names, within=within)))
     try:
         yield
     except LabelwiseError as exc:
-        message = str(exc)
-        for api, option in names.items():
-            if message.startswith(f"{api} "):
-                message = option + message[len(api) :]
-                break
-        message = cli_wording(message, {api: names[api] for api in within})
+        message = _reworded(str(exc), names, within)
         if message == str(exc):
             raise
         raise type(exc)(message) from exc
+    finally:
+        _REWORDINGS.reset(token)
+
+
+def _reworded(message: str, names: dict[str, str], within: Collection[str]) -> str:
+    """``message`` (an error's or a warning's) in the words of :func:`renaming`."""
+    for api, option in names.items():
+        if message.startswith(f"{api} "):
+            message = option + message[len(api) :]
+            break
+    return cli_wording(message, {api: names[api] for api in within})
+
+
+#: The rewordings of the :func:`renaming` blocks now open, outermost first.
+_REWORDINGS: ContextVar[tuple[Callable[[str], str], ...]] = ContextVar("labelwise_cli_rewordings", default=())
+
+
+def warning_wording(message: str) -> str:
+    """A warning's ``message`` said for the command line: the library's two-audience hints keep the
+    option only, and each open :func:`renaming` block (innermost first) names its options."""
+    for reword in reversed(_REWORDINGS.get()):
+        message = reword(message)
+    return cli_wording(message, {})
 
 
 #: The library's hints that say the keyword and the option: the option only, on the command line.
@@ -147,12 +169,12 @@ _QUOTED = re.compile(r"""((?<!\w)'[^']*'(?!\w)|(?<!\w)"[^"]*"(?!\w))""")
 def cli_wording(message: str, words: dict[str, str]) -> str:
     """``message`` with the library's two-audience hints said for the command line and each of ``words``
     (API name -> option) renamed where it stands as a word between spaces (or before ``)``, ``,``,
-    ``;``, ``:``), outside quoted text."""
+    ``;``, ``:``, or ``=`` and a value: ``max_iter=3``), outside quoted text."""
     for pattern, replacement in _HINTS:
         message = pattern.sub(replacement, message)
     if not words:
         return message
-    word = re.compile(r"(?<=\s)(" + "|".join(map(re.escape, words)) + r")(?=[\s),;:]|$)")
+    word = re.compile(r"(?<=\s)(" + "|".join(map(re.escape, words)) + r")(?=[\s),;:]|=\S|$)")
     parts = _QUOTED.split(message)  # odd parts are the quoted ones
     return "".join(p if i % 2 else word.sub(lambda m: words[m.group(1)], p) for i, p in enumerate(parts))
 

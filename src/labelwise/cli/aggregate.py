@@ -20,13 +20,14 @@ from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_demo import run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
-from ._aggregate_params import build_method, method_params, run_method
+from ._aggregate_params import build_method, method_params, param_names, probs_column_notice, run_method
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
     coerce_like,
     console,
     load_npy,
+    plain,
     print_frame,
     read_input,
     reading,
@@ -261,8 +262,10 @@ def aggregate(
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
     demo_table = None
-    param_words = {name: f"--param {name}" for name in extra}  # the estimator's errors about a --param value
-    with renaming(param_words):
+    # the estimator's errors about a --param value, and its warnings (``raise max_iter``)
+    param_words = {name: f"--param {name}" for name in param_names(method)}
+    code_words = [name for name in param_words if "_" in name or name in ("tol", "eps")]  # not English words
+    with renaming(param_words, within=code_words):
         scaled = not demo and aggregate_at_scale(
             path,
             build_method(method, duplicates=duplicates, labels=None, random_state=random_state),
@@ -310,8 +313,13 @@ def aggregate(
     if unsure is not None:
         value = coerce_like(unsure, answers["label"])
         result = unsure_answers(answers, value, unsure_policy, unsure)
-        answers = result.answers
         unsure_info = result.summary()
+        if not result.n_unsure:  # a typo or a value of another type: nothing was handled, say so
+            seen = sorted(map(str, pd.unique(answers["label"])))
+            unsure_info["notice"] = f"no answer has the --unsure value {unsure!r}; the labels are {seen[:10]}" + (
+                f" (10 of {len(seen)})" if len(seen) > 10 else ""
+            )
+        answers = result.answers
     labels = None
     if declared:
         labels = [coerce_like(v, answers["label"]) for v in split_csv_option(declared)]
@@ -326,8 +334,9 @@ def aggregate(
     est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
-    with renaming({"probs": "--probs", **param_words}):  # and about the --probs table
+    with renaming({"probs": "--probs", **param_words}, within=code_words):  # and about the --probs table
         est, seconds = run_method(est, answers, probs)
+    probs_notice = probs_column_notice(probs, est.classes_)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
@@ -381,12 +390,16 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
+    if probs_notice is not None:
+        con.print(f"notice: {plain(probs_notice)}")
     if summary["auto"] is not None:
         con.print(
             f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"
         )
     if unsure_info is not None:
         con.print(f"unsure answers: {unsure_info['n_unsure']} handled by policy {unsure_info['policy']!r}")
+        if "notice" in unsure_info:
+            con.print(f"notice: {plain(unsure_info['notice'])}")
     if summary["gold"] is not None:
         g = summary["gold"]
         con.print(f"accuracy vs gold: [bold]{g['accuracy']:.4f}[/] on {g['n_matched']} of {g['n_gold']} gold items")

@@ -95,7 +95,9 @@ def run_audit(
             features, labels, model=model, cv=cv, time_budget=time_budget, random_state=random_state, n_jobs=n_jobs
         )
         (model_info if model_info is not None else {}).update(info)
-    with renaming({"probs": "--probs"} if probs_path is not None else {}):  # a value error of the user's file
+    # a value error of the user's file; a warning about it ("labels: 1 class(es) of probs have no examples")
+    words = {"probs": "--probs", "labels:": f"--label column {label!r}:"} if probs_path is not None else {}
+    with renaming(words, within=["probs"] if words else []):
         result = find_label_issues(labels, probs, filter_by=filter_by, rank_by=rank_by, classes=classes)
     return result, probs
 

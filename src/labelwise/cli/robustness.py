@@ -12,7 +12,7 @@ import pandas as pd
 from .._validate.labels import encode_labels
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
-from ..poison import ATTACKS, MODELS, robustness_curve
+from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
 from ._common import console, print_frame, read_input, renaming, split_csv_option
@@ -55,6 +55,18 @@ def _names(text: str, allowed, option: str) -> list[str]:
     if bad:
         raise InvalidParameterError(f"{option} must be among {list(allowed)}, got {bad[0]!r}")
     return names
+
+
+def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: str) -> None:
+    """Refuse, naming ``--attacks``, binary-only attacks on labels of more than two classes."""
+    binary = [name for name in attacks if name in BINARY_ONLY_ATTACKS]
+    if binary and n_classes != 2:
+        given = click.get_current_context().get_parameter_source("attacks") == click.core.ParameterSource.COMMANDLINE
+        raise InvalidParameterError(
+            f"--attacks {','.join(binary)} {'needs' if len(binary) == 1 else 'need'} binary labels, but --label column "
+            f"{label!r} has {n_classes} classes{'' if given else ' (--attacks defaults to random,alfa)'}; pass "
+            f"--attacks {','.join(MULTICLASS_ATTACKS)} (the attacks for any number of classes)"
+        )
 
 
 @click.command()
@@ -116,7 +128,9 @@ def robustness(data, label, attacks, budgets, models, seeds, test_size, standard
     if standardize:
         sd = X.std(axis=0)
         X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-    check_two_classes(encode_labels(frame[label], name=f"--label column {label!r}")[1], label, hint="")
+    classes = encode_labels(frame[label], name=f"--label column {label!r}")[1]
+    check_two_classes(classes, label, hint="")
+    _binary_attacks_need_two_classes(attack_names, classes.size, label)
     with renaming({"budgets": "--budgets", "test": "--test-size"}):
         curve = robustness_curve(
             model_names,

@@ -18,7 +18,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ._aggregate_outputs import finite
-from ._common import SEED, console, print_frame, read_input, renaming, split_csv_option
+from ._common import SEED, console, plain, print_frame, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
@@ -241,4 +241,11 @@ def weak(
     print_frame(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
+    silent = [str(name) for name, share in report["coverage"].items() if share == 0]
+    if silent:  # their estimated accuracy would be the model's prior alone
+        con.print(
+            f"notice: {len(silent)} labeling function(s) never voted ({plain(', '.join(silent[:10]))}"
+            f"{', ...' if len(silent) > 10 else ''}): no estimated accuracy (empty in analysis.csv, null in "
+            "labelers.json)"
+        )
     con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")

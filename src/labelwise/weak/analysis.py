@@ -125,7 +125,8 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
     DataFrame indexed by labeler
         ``polarity`` (classes voted), ``coverage``, ``overlaps``, ``conflicts``; with gold also
         ``correct``, ``incorrect``, ``empirical_accuracy`` (correct / (correct + incorrect), NaN
-        when the function never voted on a gold item); with ``model`` also ``estimated_accuracy``.
+        when the function never voted on a gold item); with ``model`` also ``estimated_accuracy``
+        (the model's ``accuracies_``: NaN for a function that never voted).
 
     References
     ----------

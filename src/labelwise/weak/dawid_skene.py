@@ -52,7 +52,7 @@ class DawidSkeneLabelModel(BaseEstimator):
     Attributes
     ----------
     classes_, labelers_, labels_, probas_, class_balance_, accuracies_, n_votes_
-        As :class:`LabelModel` (an exact tie in ``probas_`` is broken by a seeded draw per distinct
+        As :class:`LabelModel` (``accuracies_`` NaN for a labeler that never voted; an exact tie in ``probas_`` is broken by a seeded draw per distinct
         vote row, whatever the order of the items).
     confusion_ : ndarray (m, K, K)
         ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
@@ -117,8 +117,9 @@ class DawidSkeneLabelModel(BaseEstimator):
         self.labelers_ = v.labelers
         self.class_balance_ = p
         self.confusion_ = conf
+        accuracy = np.einsum("jyy,y->j", conf, p)  # NaN for a labeler that never voted (its rows: the prior)
         self.accuracies_ = pd.Series(
-            np.einsum("jyy,y->j", conf, p), index=pd.Index(v.labelers, name="labeler"), name="accuracy"
+            np.where(order >= 0, accuracy, np.nan), index=pd.Index(v.labelers, name="labeler"), name="accuracy"
         )
         self.probas_ = pd.DataFrame(self._posterior(v), index=v.items, columns=pd.Index(v.classes))
         codes = _tie_broken_labels(v, self.probas_.to_numpy(), check_random_state(self.random_state))

@@ -184,7 +184,7 @@ class LabelModel(BaseEstimator):
         ``P(λ_j = a | Y = y)``, row ``j·K + a``.
     class_balance_ : ndarray of shape (K,)
     accuracies_ : pandas.Series
-        Per labeler, ``P(vote = Y | votes)``.
+        Per labeler, ``P(vote = Y | votes)``; NaN for a labeler that never voted (no vote to judge).
     confusion_ : ndarray of shape (m, K, K)
         ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
     labels_ : pandas.Series indexed by item
@@ -426,9 +426,9 @@ class LabelModel(BaseEstimator):
         cond = mu.reshape(m, k, k)  # [j, a, y]
         votes_given_y = np.maximum(cond.sum(axis=1), FLOOR)  # (m, K): P(vote | y)
         self.confusion_ = confusion_from_mu(mu, m, k)
-        correct = np.einsum("jyy,y->j", cond, p)
+        accuracy = np.clip(np.einsum("jyy,y->j", cond, p) / np.maximum(votes_given_y @ p, FLOOR), 0, 1)
         self.accuracies_ = pd.Series(
-            np.clip(correct / np.maximum(votes_given_y @ p, FLOOR), 0, 1),
+            np.where((matrix >= 0).any(axis=0), accuracy, np.nan),  # a labeler that never voted: none
             index=pd.Index(v.labelers, name="labeler"),
             name="accuracy",
         )
