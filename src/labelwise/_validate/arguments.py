@@ -12,9 +12,14 @@ import numpy as np
 from ..errors import InvalidParameterError
 
 
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``10``, not ``np.int64(10)``); any other value as it is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def show(value: Any) -> str:
     """``repr`` of a value for messages, numpy scalars shown as plain Python values."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    return repr(plain(value))
 
 
 def _is_seed(value: Any) -> bool:

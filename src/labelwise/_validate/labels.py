@@ -17,7 +17,7 @@ from ..errors import (
     ShapeMismatchError,
     TooFewExamplesError,
 )
-from .arguments import show
+from .arguments import plain, show
 
 
 def _as_1d(values: Any, name: str) -> np.ndarray:
@@ -93,7 +93,7 @@ def empty_labels(name: str) -> InvalidLabelsError:
 
 def unknown_label(name: str, class_arr: np.ndarray, row: int, value: Any) -> InvalidLabelsError:
     """The error for a label ``value`` (in row ``row``) that is none of ``class_arr``."""
-    shown = [c.item() if isinstance(c, np.generic) else c for c in class_arr[:20]]
+    shown = [plain(c) for c in class_arr[:20]]
     return InvalidLabelsError(f"{name} must be one of the classes {shown}, row {row} is {show(value)}")
 
 

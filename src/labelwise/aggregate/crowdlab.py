@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import plain
 from .._validate.class_columns import columns_in_class_order
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
@@ -28,7 +29,7 @@ def _align_probs(probs: Any, enc: EncodedAnswers) -> np.ndarray:
     ``prob_<class>`` columns too), else, named after no class, taken in class order.
     """
     if isinstance(probs, pd.DataFrame):
-        classes = [c.item() if isinstance(c, np.generic) else c for c in enc.classes]  # plain values in messages
+        classes = [plain(c) for c in enc.classes]  # plain values in messages
         if all(c in probs.columns for c in classes):
             frame = probs.loc[:, classes]
         else:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice
+from .._validate.arguments import check_choice, plain
 from ..errors import AnnotationError, InvalidParameterError
 from .agreement import check_answers
 
@@ -54,8 +54,8 @@ class UncertainAnswers:
         """JSON-ready description (the unsure and replacement values as given)."""
         return {
             "policy": self.policy,
-            "unsure": _plain(self.unsure),
-            "replacement": _plain(self.replacement),
+            "unsure": plain(self.unsure),
+            "replacement": plain(self.replacement),
             "n_unsure": int(self.n_unsure),
             "n_items_lost": int(self.n_items_lost),
         }
@@ -63,10 +63,6 @@ class UncertainAnswers:
     def to_frame(self) -> pd.DataFrame:
         """A copy of the long table after the policy."""
         return self.answers.copy()
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _binary_default(labels: np.ndarray, which: str) -> Any:

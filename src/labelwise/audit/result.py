@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import plain
 from ..io.outputs import ISSUE_COLUMNS
 
 
@@ -135,13 +136,13 @@ class LabelIssues:
     def summary(self) -> dict[str, Any]:
         """A JSON-ready dictionary of counts, noise estimates and per-class statistics."""
         per_class = self.class_summary.copy()
-        per_class["class"] = [_plain(c) for c in per_class["class"]]
+        per_class["class"] = [plain(c) for c in per_class["class"]]
         return {
             "n_examples": self.n_examples,
             "n_issues": self.n_issues,
             "flagged_rate": self.n_issues / self.n_examples,
             "noise_rate": self.noise_rate,
-            "classes": [_plain(c) for c in self.classes],
+            "classes": [plain(c) for c in self.classes],
             "per_class": per_class.to_dict(orient="records"),
             "noise_matrix": self.noise_matrix.tolist(),
             "inverse_noise_matrix": self.inverse_noise_matrix.tolist(),
@@ -153,7 +154,3 @@ class LabelIssues:
             "rank_by": self.rank_by,
             "confident_class_rule": self.confident_class_rule,
         }
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value

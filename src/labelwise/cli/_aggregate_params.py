@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from .._validate.arguments import plain
 from ..aggregate import METHODS
 from ..errors import InvalidParameterError
 
@@ -85,7 +85,7 @@ def probs_column_notice(probs: Any, classes: Any) -> str | None:
         return None
     names = [str(c) for c in probs.columns]
     bare = [n[len("prob_") :] for n in names] if all(n.startswith("prob_") for n in names) else names
-    wanted = [str(c.item() if isinstance(c, np.generic) else c) for c in classes]
+    wanted = [str(plain(c)) for c in classes]
     if set(bare) & set(wanted) or len(names) != len(wanted):
         return None
     pairs = ", ".join(f"{n} = {w!r}" for n, w in zip(names[:10], wanted[:10], strict=True))

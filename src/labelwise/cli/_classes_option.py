@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import plain
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ._common import coerce_like, split_csv_option
 
@@ -70,7 +71,7 @@ def classes_like_labels(names: list[str], labels: Any) -> list[Any]:
     """
     series = pd.Series(np.asarray(labels).ravel() if not isinstance(labels, pd.Series) else labels)
     spelled = {str(v): v for v in pd.unique(series.dropna())}
-    return [_plain(spelled[n]) if n in spelled else coerce_like(n, series) for n in names]
+    return [plain(spelled[n]) if n in spelled else coerce_like(n, series) for n in names]
 
 
 def check_labels_named(labels: Iterable[Any], classes: list[Any], *, source: str, what: str = "label") -> None:
@@ -98,7 +99,3 @@ def _missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._meta import accepts_sample_weight
+from .._validate.arguments import show
 from ..errors import InvalidParameterError, MissingColumnError
 from ..models import FAMILIES
 
@@ -76,14 +77,9 @@ def split_weight(features: pd.DataFrame, column: str | None, *, label: str) -> t
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidParameterError(
-            f"--weight column {column!r} must hold finite non-negative numbers, row {row} is {_shown(raw.iloc[row])} "
+            f"--weight column {column!r} must hold finite non-negative numbers, row {row} is {show(raw.iloc[row])} "
             f"({int(bad.sum())} such row(s))"
         )
     if not (values > 0).any():
         raise InvalidParameterError(f"--weight column {column!r} must be positive on some row, got 0 on all of them")
     return features.drop(columns=[column]), values
-
-
-def _shown(value: Any) -> str:
-    """A cell as the user wrote it: ``-1.0``, ``'abc'``, ``nan`` (not ``np.float64(-1.0)``)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import pandas as pd
 
+from .._validate.arguments import show
 from ..aggregate import METHODS
 from ..aggregate.agreement import agreement
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
@@ -57,11 +57,6 @@ def _load_probs(path: Path) -> Any:
             f"found {[str(c) for c in table.columns]}"
         )
     return table.set_index("item")
-
-
-def _scalar(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (``10``, not ``np.int64(10)``, in a message)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def auto_summary(est: Any) -> dict[str, Any] | None:
@@ -327,7 +322,7 @@ def aggregate(
         if outside.any():
             raise InvalidLabelsError(
                 f"--labels must list every label of the answers: answer row {int(outside.argmax())} is "
-                f"{_scalar(answers['label'][outside].iloc[0])!r}, not one of the declared labels {labels} "
+                f"{show(answers['label'][outside].iloc[0])}, not one of the declared labels {labels} "
                 f"({int(outside.sum())} answer(s) outside the label set)"
             )
 

@@ -9,6 +9,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import plain
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..evaluate import corrected_benchmark, corrections_from_counts, read_corrections
 from ..io import files_together, read_table, write_csv, write_json
@@ -246,7 +247,7 @@ def evaluate(
             "base_prevalence": ev.base_prevalence,
             "metric": ev.metric_name,
             "models": list(ev.models),
-            "classes": [c.item() if isinstance(c, np.generic) else c for c in ev.classes],
+            "classes": [plain(c) for c in ev.classes],
             "corrections": fixes.source,
             "settings": {
                 **_input_paths(predictions=predictions, labels=labels_path, corrections=corrections),

@@ -9,6 +9,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import plain
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
@@ -288,6 +289,6 @@ def _summary(trainer: Any, source: np.ndarray, unlabeled: np.ndarray) -> dict[st
         "n_iter": int(trainer.n_iter_),
         "termination_condition": trainer.termination_condition_,
         "safeguard_decision": None if trainer.safeguard_ is None else trainer.safeguard_.decision,
-        "classes": [c.item() if isinstance(c, np.generic) else c for c in trainer.classes_],
+        "classes": [plain(c) for c in trainer.classes_],
         "rounds": [{k: finite(v) for k, v in row.items()} for row in trainer.history_.to_dict(orient="records")],
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from .._validate.arguments import plain
 from .._validate.probabilities import check_probs
 from ..errors import ShapeMismatchError
 from ..io import files_together, write_csv, write_json, write_npy
@@ -109,7 +110,7 @@ def shift(
                 "calibration": est.calibration,
                 "n_source": len(vp),
                 "n_target": len(tp),
-                "classes": [c.item() if isinstance(c, np.generic) else c for c in est.classes],
+                "classes": [plain(c) for c in est.classes],
                 "priors": est.priors.tolist(),
                 "source_priors": est.source_priors.tolist(),
                 "n_boot": n_boot,

@@ -12,6 +12,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from .._validate.arguments import plain
 from .._validate.estimators import sample_weight_fit_params
 from .._validate.labels import encode_labels
 from ..audit import FILTERS
@@ -136,7 +137,7 @@ def train(
         "n_dropped": fitted.n_dropped_,
         "n_rounds_run": fitted.n_rounds_,
         "noise_rate": issues.noise_rate,
-        "classes": [c.item() if isinstance(c, np.generic) else c for c in classes],
+        "classes": [plain(c) for c in classes],
     }
     summary.update(model_info)
     if evaluate:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import show
+from .._validate.arguments import plain, show
 from .._validate.class_columns import class_column_names, columns_in_class_order
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
@@ -64,8 +64,7 @@ def encode_against(values: Any, classes: np.ndarray, *, name: str, allow_missing
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
-            f"{name} must hold one of the classes {[c.item() if isinstance(c, np.generic) else c for c in classes[:20]]},"
-            f" row {row} is {show(arr[row])}"
+            f"{name} must hold one of the classes {[plain(c) for c in classes[:20]]}, row {row} is {show(arr[row])}"
         )
     codes = codes.astype(np.int64)
     codes[missing] = -1
@@ -145,5 +144,5 @@ def predictions_to_codes(
 
 def listed_classes(classes: np.ndarray) -> str:
     """The first 20 classes for a message (numpy scalars as plain values), and how many more."""
-    values = [c.item() if isinstance(c, np.generic) else c for c in classes[:20]]
+    values = [plain(c) for c in classes[:20]]
     return f"{values}" + (f" and {len(classes) - 20} more" if len(classes) > 20 else "")

@@ -16,6 +16,7 @@ from .._validate.arguments import (
     check_positive,
     check_positive_int,
     check_random_state,
+    plain,
     show,
 )
 from .._validate.class_columns import class_column_names, columns_in_class_order
@@ -85,7 +86,7 @@ def _check_every_class_seen(codes: np.ndarray, classes: np.ndarray) -> None:
     """Each class needs validation examples: its source prior and confusion column come from them."""
     counts = np.bincount(codes, minlength=len(classes))
     if (counts == 0).any():
-        absent = [c.item() if isinstance(c, np.generic) else c for c in classes[counts == 0]]
+        absent = [plain(c) for c in classes[counts == 0]]
         raise TooFewExamplesError(
             f"val_labels must hold every class of the probabilities' columns at least once; no validation "
             f"example has class(es) {', '.join(map(show, absent[:10]))}: the source prior of a class without "
