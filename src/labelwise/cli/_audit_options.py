@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import click
 
 from ..errors import InvalidParameterError
+from ._common import option_given
 
 #: The options only --task classification reads (the others take DATA, --label, --probs / --predictions,
 #: --out, --random-state, --top and --report).
@@ -25,7 +26,7 @@ CLASSIFICATION_ONLY = (
 def refuse_classification_options(task: str) -> None:
     """An option the task would silently ignore (``--model boosting`` with ``--task regression``) is an error."""
     ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and _given(ctx, p.name)]
+    given = [p.opts[0] for p in ctx.command.params if p.name in CLASSIFICATION_ONLY and option_given(p.name)]
     if given:
         raise InvalidParameterError(
             f"--task {task} does not use {', '.join(given)} (only --task classification does); "
@@ -50,7 +51,7 @@ def at_scale(o: SimpleNamespace) -> bool:
 def refuse_options_not_read_at_scale() -> None:
     """``--features emb.npy`` or ``--top 5`` with ``--labels`` were left out without a word: an error."""
     ctx = click.get_current_context()
-    given = [p.opts[0] for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and _given(ctx, p.name)]
+    given = [p.opts[0] for p in ctx.command.params if p.name in NOT_READ_AT_SCALE and option_given(p.name)]
     if given:
         raise InvalidParameterError(
             f"the audit at scale (--scheduler, --labels or a .zarr --probs) does not use {', '.join(given)}: it "
@@ -66,7 +67,7 @@ def refuse_other_tasks_options(task: str) -> None:
     ctx = click.get_current_context()
     for p in ctx.command.params:
         tasks = TASK_OPTIONS.get(p.name or "")
-        if tasks and task not in tasks and _given(ctx, p.name):
+        if tasks and task not in tasks and option_given(p.name):
             raise InvalidParameterError(
                 f"{p.opts[0]} is for --task {' / '.join(tasks)}, not --task {task}; leave it out"
             )
@@ -95,8 +96,3 @@ def refuse_classes_without_probs(named: list[str] | None) -> None:
             "column per class of the --label column (a class with no row cannot be learned); leave --classes out "
             "or give the out-of-fold probabilities with --probs"
         )
-
-
-def _given(ctx: click.Context, name: str | None) -> bool:
-    source = ctx.get_parameter_source(name) if name else None
-    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)

@@ -194,6 +194,13 @@ def read_input(
     return frame
 
 
+def option_given(name: str | None) -> bool:
+    """Whether the running command's parameter ``name`` was given by the user (on the command line,
+    or through an environment variable), not left at its default."""
+    source = click.get_current_context().get_parameter_source(name) if name else None
+    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+
+
 def split_csv_option(value: str | None) -> list[str]:
     """``"a,b, c"`` -> ``["a", "b", "c"]``; ``None`` or ``""`` -> ``[]``."""
     if not value:

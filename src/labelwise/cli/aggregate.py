@@ -27,6 +27,7 @@ from ._common import (
     coerce_like,
     console,
     load_npy,
+    option_given,
     plain,
     print_frame,
     read_input,
@@ -118,13 +119,9 @@ DEMO_IGNORES = {
 }
 
 
-def _refuse_demo_inputs(ctx: click.Context) -> None:
+def _refuse_demo_inputs() -> None:
     """--demo with an option about the user's own answers: refused (the simulated ones were used instead)."""
-    given = [
-        option
-        for name, option in DEMO_IGNORES.items()
-        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    ]
+    given = [option for name, option in DEMO_IGNORES.items() if option_given(name)]
     if given:
         raise InvalidParameterError(
             f"--demo simulates its own answers, gold labels and probabilities, so it takes none of {', '.join(given)}; "
@@ -241,11 +238,10 @@ def aggregate(
     """
     out = Path(out)
     con = console()
-    policy_source = click.get_current_context().get_parameter_source("unsure_policy")
-    if unsure is None and policy_source == click.core.ParameterSource.COMMANDLINE:  # it was silently a no-op
+    if unsure is None and option_given("unsure_policy"):  # it was silently a no-op
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     if demo:
-        _refuse_demo_inputs(click.get_current_context())
+        _refuse_demo_inputs()
     method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
     if method == PROBS_METHOD and probs_path is None and not demo:
         raise InvalidParameterError(

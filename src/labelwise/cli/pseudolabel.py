@@ -22,7 +22,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, finite, print_frame, read_input, split_label
+from ._common import SEED, console, finite, option_given, print_frame, read_input, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
@@ -40,10 +40,10 @@ RULE_OPTIONS = {
 }
 
 
-def check_rule_options(ctx: click.Context, selection: str) -> None:
+def check_rule_options(selection: str) -> None:
     """A rule option given on the command line must be one ``--selection`` reads (it was silently ignored)."""
     for name, (option, readers) in RULE_OPTIONS.items():
-        if selection not in readers and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+        if selection not in readers and option_given(name):
             raise InvalidParameterError(
                 f"{option} is read by --selection {', '.join(readers[:-1])} or {readers[-1]} only, got --selection {selection} "
                 f"(leave {option} out, or choose one of those rules)"
@@ -144,7 +144,7 @@ def pseudolabel(
     [0 = given, -1 = never labeled] and label_source [given, pseudo, none]), summary.json
     (counts per round, thresholds, termination) and model.joblib to --out.
     """
-    check_rule_options(click.get_current_context(), selection)
+    check_rule_options(selection)
     out = Path(out)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)

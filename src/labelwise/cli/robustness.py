@@ -15,7 +15,7 @@ from ..io import files_together, write_csv, write_json
 from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MODELS, MULTICLASS_ATTACKS, robustness_curve
 from ..poison._common import check_X
 from ._audit_model import check_two_classes
-from ._common import console, print_frame, read_input, renaming, split_csv_option
+from ._common import console, option_given, print_frame, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
@@ -61,7 +61,7 @@ def _binary_attacks_need_two_classes(attacks: list[str], n_classes: int, label: 
     """Refuse, naming ``--attacks``, binary-only attacks on labels of more than two classes."""
     binary = [name for name in attacks if name in BINARY_ONLY_ATTACKS]
     if binary and n_classes != 2:
-        given = click.get_current_context().get_parameter_source("attacks") == click.core.ParameterSource.COMMANDLINE
+        given = option_given("attacks")
         raise InvalidParameterError(
             f"--attacks {','.join(binary)} {'needs' if len(binary) == 1 else 'need'} binary labels, but --label column "
             f"{label!r} has {n_classes} classes{'' if given else ' (--attacks defaults to random,alfa)'}; pass "
