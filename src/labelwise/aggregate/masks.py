@@ -34,6 +34,9 @@ from ._masks_input import MaskSet, as_mask_set, pixel_blocks
 
 __all__ = ["MaskMajorityVote", "STAPLE", "dice"]
 
+#: A probability within this of the threshold is a tie (foreground): sums made in another order
+#: (another block size) must not flip a pixel whose two readings are equally likely.
+_TIE = 1e-9
 #: STAPLE's sensitivities and specificities are kept within [_CLIP, 1 - _CLIP] in the E-step's logs.
 _CLIP = 1e-10
 
@@ -55,14 +58,14 @@ class _MaskAggregator(BaseEstimator):
 
     def _finish(self, data: MaskSet, block: int, posterior: Any, threshold: float) -> None:
         """One pass: ``posterior(i, votes)`` gives the foreground probability of each pixel of the block;
-        the consensus is ``probability >= threshold``."""
+        the consensus is ``probability >= threshold`` (within ``_TIE``: a tie is foreground)."""
         probas = [np.empty(n, dtype=np.float64) for n in data.n_pixels]
         consensus = [np.empty(n, dtype=bool) for n in data.n_pixels]
         inter = [np.zeros(len(c), dtype=np.int64) for c in data.codes]
         drawn = [np.zeros(len(c), dtype=np.int64) for c in data.codes]
         for i, cut, votes in pixel_blocks(data, block):
             w = posterior(i, votes)
-            c = w >= threshold
+            c = w >= threshold - _TIE
             probas[i][cut], consensus[i][cut] = w, c
             inter[i] += np.rint(c.astype(np.float64) @ votes).astype(np.int64)
             drawn[i] += np.rint(votes.sum(axis=0)).astype(np.int64)
@@ -186,7 +189,8 @@ class STAPLE(_MaskAggregator):
     on ``block_size``. The prior is the paper's global prior, the fraction of foreground
     decisions, held fixed: ``prior="item"`` computes it over each item's masks (for one item, the
     paper's choice), ``prior="all"`` over all items, a number fixes it. The consensus is
-    ``W_i >= threshold`` (0.5: a tie goes to the foreground). Binary masks only: the multi-class
+    ``W_i >= threshold`` (a ``W_i`` within 1e-9 of it is a tie, which goes to the foreground, whatever
+    the order the sums were made in). Binary masks only: the multi-class
     generalisation (Rohlfing et al., 2004) is not implemented.
 
     Parameters
