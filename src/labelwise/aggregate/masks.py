@@ -202,8 +202,8 @@ class STAPLE(_MaskAggregator):
     prior : {"item", "all"} or float in (0, 1), default "item"
     init : float in (0, 1), default 0.99
         Starting sensitivity and specificity of every annotator (a good annotator).
-    max_iter : int, default 100
-    tol : float, default 1e-7
+    max_iter : int, default 200
+    tol : float, default 1e-6
         Stop when no sensitivity or specificity moved by more than ``tol`` in an iteration.
     threshold : float in (0, 1), default 0.5
     block_size : int, default 1_048_576
@@ -249,8 +249,8 @@ class STAPLE(_MaskAggregator):
         pool: str = "annotator",
         prior: str | float = "item",
         init: float = 0.99,
-        max_iter: int = 100,
-        tol: float = 1e-7,
+        max_iter: int = 200,
+        tol: float = 1e-6,
         threshold: float = 0.5,
         block_size: int = 1 << 20,
     ) -> None:
