@@ -50,7 +50,7 @@ def simulate_masks(
     truth: dict[Any, np.ndarray] = {}
     for i in range(n_items):
         parts = _shapes(rng, size, n_shapes)
-        true = parts.any(axis=0)
+        true: np.ndarray = np.asarray(parts.any(axis=0))
         truth[i] = true
         drawn: dict[int, np.ndarray] = {}
         keep = rng.random(n_annotators) >= missing

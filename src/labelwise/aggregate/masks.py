@@ -99,7 +99,10 @@ class _MaskAggregator(BaseEstimator):
         self.dice_ = pd.Series(
             long_dice,
             index=pd.MultiIndex.from_arrays(
-                [np.repeat(np.array(data.items, dtype=object), [len(c) for c in data.codes]), data.annotators[long_codes]],
+                [
+                    np.repeat(np.array(data.items, dtype=object), [len(c) for c in data.codes]),
+                    data.annotators[long_codes],
+                ],
                 names=["item", "annotator"],
             ),
             name="dice",
@@ -375,7 +378,9 @@ def _log_terms(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
     return np.log(p), np.log1p(-p), np.log(q), np.log1p(-q)
 
 
-def _e_step(votes: np.ndarray, slots: np.ndarray, gamma: float, terms: tuple[np.ndarray, ...]) -> tuple[np.ndarray, float]:
+def _e_step(
+    votes: np.ndarray, slots: np.ndarray, gamma: float, terms: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, float]:
     """Posterior ``W`` of a block's pixels and the block's log-likelihood (Warfield et al., eq. 19)."""
     log_p, log_1p, log_q, log_1q = (t[slots] for t in terms)
     with np.errstate(divide="ignore"):

@@ -137,7 +137,9 @@ def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, super
     if method == "majority":
         for name, given, default in (("--pool", pool, "annotator"), ("--prior", prior, "item")):
             if given != default:
-                raise InvalidParameterError(f"{name} is a STAPLE option: it needs --method staple, got --method {method}")
+                raise InvalidParameterError(
+                    f"{name} is a STAPLE option: it needs --method staple, got --method {method}"
+                )
     chosen = _prior(prior)
     out = Path(out)
     masks, foreground, suffixes = read_mask_table(Path(table), out)

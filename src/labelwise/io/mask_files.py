@@ -78,7 +78,8 @@ def write_mask(mask: np.ndarray, path: str | os.PathLike, *, foreground: int = 1
     Image = require("PIL.Image", "writing PNG masks")
     dtype = np.uint8 if foreground <= 255 else np.uint16
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(mask, dtype=bool).astype(dtype) * dtype(foreground)).save(buffer, format="PNG")
+    pixels = np.where(np.asarray(mask, dtype=bool), foreground, 0).astype(dtype)
+    Image.fromarray(pixels).save(buffer, format="PNG")
     with atomic_write(dest, "wb") as fh:
         fh.write(buffer.getvalue())
     return dest
