@@ -109,7 +109,7 @@ class TestSTAPLE:
     def test_pool_item_runs_the_paper_on_each_item(self):
         """``pool="item"`` gives each item the estimates of STAPLE run on that item alone."""
         masks, _ = simulate_masks(3, 16, 4, random_state=2)
-        model = STAPLE(pool="item", tol=1e-12, max_iter=5000).fit(masks)
+        model = STAPLE(pool="item", prior="item", tol=1e-12, max_iter=5000).fit(masks)
         for item, drawn in masks.items():
             p, _, w, raters = dense_staple({item: drawn})
             np.testing.assert_allclose(model.annotator_sensitivity_.loc[item].loc[raters], p, atol=1e-8)
@@ -129,6 +129,27 @@ class TestSTAPLE:
         model = STAPLE().fit({"blank": np.zeros((3, 4, 4)), "box": np.ones((3, 4, 4))})
         assert not model.masks_["blank"].any() and model.masks_["box"].all()
         assert np.isfinite(model.loss_history_).all()
+
+
+class TestManyAnnotators:
+    def test_twenty_annotators_per_item_match_the_dense_reference(self):
+        """Above 16 annotators an item's vote patterns are sorted, not tabled: the same estimates."""
+        masks, _ = simulate_masks(2, 16, 20, n_spammers=3, missing=0.1, random_state=4)
+        model = STAPLE(tol=1e-12, max_iter=5000, block_size=50).fit(masks)
+        p, q, w, raters = dense_staple(masks, prior="all")
+        np.testing.assert_allclose(model.annotator_sensitivity_.loc[raters], p, atol=1e-8)
+        np.testing.assert_allclose(np.concatenate([model.probas_[i].ravel() for i in masks]), w, atol=1e-8)
+
+    def test_seventy_annotators_vote_as_a_plain_mean_in_any_block_size(self):
+        """Above 64 annotators a pattern takes two words: the vote is still the share of marks per pixel."""
+        rng = np.random.default_rng(0)
+        stack = (rng.random((70, 9, 7)) < 0.5).astype(np.uint8)
+        for block in (5, 63, 1 << 20):
+            model = MaskMajorityVote(block_size=block).fit({"x": stack})
+            np.testing.assert_array_equal(model.probas_["x"], stack.mean(axis=0))
+            np.testing.assert_array_equal(model.masks_["x"], 2 * stack.sum(axis=0) >= 70)
+        a, b = STAPLE(block_size=4).fit({"x": stack}), STAPLE().fit({"x": stack})
+        np.testing.assert_array_equal(a.probas_["x"], b.probas_["x"])
 
 
 class TestBadInput:

@@ -14,9 +14,10 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 
 @st.composite
 def crowds(draw):
-    """A long table of small random masks: 1-4 items of their own sizes, 2-5 annotators, some missing."""
+    """A long table of small random masks: 1-4 items of their own sizes, 2-5 annotators (or 17-20:
+    patterns sorted, not tabled), some missing."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    n_ann = draw(st.integers(2, 5))
+    n_ann = draw(st.one_of(st.integers(2, 5), st.integers(17, 20)))
     rows = []
     for item in range(draw(st.integers(1, 4))):
         shape = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
@@ -44,12 +45,13 @@ def _same(a, b, atol=1e-9):
 @SETTINGS
 @given(crowds(), st.integers(1, 50))
 def test_staple_gives_the_same_answer_for_any_block_size(table, block):
-    """The EM's sums are made per block and added: the estimates do not depend on the block size."""
+    """The vote patterns' counts are integers added over blocks: the estimates do not depend on the
+    block size, bit for bit."""
     whole = _fit(STAPLE, table, tol=0, max_iter=30)
     blocked = _fit(STAPLE, table, tol=0, max_iter=30, block_size=block)
-    _same(whole, blocked)
-    np.testing.assert_allclose(whole.annotator_sensitivity_, blocked.annotator_sensitivity_, atol=1e-9)
-    np.testing.assert_allclose(whole.loss_history_, blocked.loss_history_, rtol=1e-9)
+    _same(whole, blocked, atol=0)
+    np.testing.assert_array_equal(whole.annotator_sensitivity_, blocked.annotator_sensitivity_)
+    assert whole.loss_history_ == blocked.loss_history_
 
 
 @SETTINGS
@@ -67,7 +69,7 @@ def test_row_order_changes_nothing(table, random):
     order = list(range(len(table)))
     random.shuffle(order)
     for cls in (MaskMajorityVote, STAPLE):
-        a, b = _fit(cls, table), _fit(cls, table.iloc[order])
+        a, b = _fit(cls, table), _fit(cls, table.iloc[order].reset_index(drop=True))
         _same(a, b)
         pd.testing.assert_frame_equal(a.annotators_, b.annotators_, atol=1e-9)
 
@@ -76,7 +78,7 @@ def test_row_order_changes_nothing(table, random):
 @given(crowds())
 def test_renaming_annotators_and_items_renames_the_results(table):
     """Annotators renamed in reverse order and items renamed get the same estimates under their new names."""
-    names = {f"a{j}": f"z{9 - j}" for j in range(5)}
+    names = {f"a{j}": f"z{99 - j}" for j in range(20)}
     renamed = table.assign(annotator=table.annotator.map(names), item=table["item"].map(lambda s: "new-" + s))
     a, b = _fit(STAPLE, table), _fit(STAPLE, renamed)
     for item in a.masks_:

@@ -1,14 +1,13 @@
-"""The crowd masks of :mod:`labelwise.aggregate.masks`: input checks, and the passes over pixel blocks.
+"""The crowd masks of :mod:`labelwise.aggregate.masks`: input checks and grouping by item.
 
-Every mask is kept as it was given (a memory-mapped ``.npy`` stays on disk); each pass reads one
-block of pixels of one item at a time, for every annotator who drew that item, as a
-``(pixels, annotators)`` matrix of 0/1. The annotators who did not draw an item are missing from
-its blocks, not read as background.
+Every mask is kept as it was given (a memory-mapped ``.npy`` stays on disk, flattened as a view);
+the passes of :mod:`._masks_patterns` read it block by block. The annotators who did not draw an
+item are absent from its group, not read as background.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import pandas as pd
 from .._validate.arguments import show
 from ..errors import AnnotationError, InvalidLabelsError, MissingColumnError, ShapeMismatchError
 
-__all__ = ["MaskSet", "as_mask_set", "pixel_blocks"]
+__all__ = ["MaskSet", "as_mask_set"]
 
 MASK_COLUMNS = ("item", "annotator", "mask")
 
@@ -146,29 +145,3 @@ def as_mask_set(masks: Any) -> MaskSet:
         flats.append([_flat(m, item, a) for a, m in pairs])
         shapes.append(tuple(int(s) for s in first))
     return MaskSet(items, names, codes, flats, shapes)
-
-
-def pixel_blocks(data: MaskSet, block_size: int) -> Iterator[tuple[int, slice, np.ndarray]]:
-    """Yield ``(item index, pixel slice, votes)`` with ``votes`` a float ``(pixels, annotators of the
-    item)`` matrix of 0/1, at most ``block_size`` pixels at a time.
-
-    Raises
-    ------
-    InvalidLabelsError
-        A mask holds a value other than 0 and 1 (or NaN); the message names the item and annotator.
-    """
-    for i, (masks, n) in enumerate(zip(data.masks, data.n_pixels, strict=True)):
-        for start in range(0, int(n), block_size):
-            cut = slice(start, min(start + block_size, int(n)))
-            votes = np.empty((cut.stop - start, len(masks)), dtype=np.float64)
-            for j, mask in enumerate(masks):
-                votes[:, j] = mask[cut]
-            bad = (votes != 0) & (votes != 1)
-            if bad.any():
-                j = int(np.flatnonzero(bad.any(axis=0))[0])
-                value = votes[bad[:, j], j][0]
-                raise InvalidLabelsError(
-                    f"masks must hold only 0 and 1, got {show(value)} for item {show(data.items[i])}, annotator "
-                    f"{show(data.annotators[data.codes[i][j]])} (pixel {start + int(np.flatnonzero(bad[:, j])[0])})"
-                )
-            yield i, cut, votes

@@ -30,7 +30,8 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidParameterError
-from ._masks_input import MaskSet, as_mask_set, pixel_blocks
+from ._masks_input import MaskSet, as_mask_set
+from ._masks_patterns import Patterns, count_patterns, pixel_values
 
 __all__ = ["MaskMajorityVote", "STAPLE", "dice"]
 
@@ -56,20 +57,20 @@ class _MaskAggregator(BaseEstimator):
     def _check_block(self) -> int:
         return check_positive_int("block_size", self.block_size)
 
-    def _finish(self, data: MaskSet, block: int, posterior: Any, threshold: float) -> None:
-        """One pass: ``posterior(i, votes)`` gives the foreground probability of each pixel of the block;
-        the consensus is ``probability >= threshold`` (within ``_TIE``: a tie is foreground)."""
-        probas = [np.empty(n, dtype=np.float64) for n in data.n_pixels]
-        consensus = [np.empty(n, dtype=bool) for n in data.n_pixels]
-        inter = [np.zeros(len(c), dtype=np.int64) for c in data.codes]
-        drawn = [np.zeros(len(c), dtype=np.int64) for c in data.codes]
-        for i, cut, votes in pixel_blocks(data, block):
-            w = posterior(i, votes)
-            c = w >= threshold - _TIE
-            probas[i][cut], consensus[i][cut] = w, c
-            inter[i] += np.rint(c.astype(np.float64) @ votes).astype(np.int64)
-            drawn[i] += np.rint(votes.sum(axis=0)).astype(np.int64)
-        fg = np.array([int(c.sum()) for c in consensus], dtype=np.int64)
+    def _finish(self, data: MaskSet, block: int, patterns: list[Patterns], post: list[np.ndarray], threshold: float) -> None:
+        """``post[i][u]``: the foreground probability of item ``i``'s vote pattern ``u``; the consensus is
+        ``probability >= threshold`` (within ``_TIE``: a tie is foreground). Dice comes from the
+        patterns' counts; one pass writes the pixels."""
+        cut = threshold - _TIE
+        inter, drawn, fg = [], [], []
+        for pat, w in zip(patterns, post, strict=True):
+            on = pat.counts * (w >= cut)
+            inter.append(on @ pat.votes)
+            drawn.append(pat.counts @ pat.votes)
+            fg.append(on.sum())
+        probas = pixel_values(data, patterns, post, block)
+        consensus = [p >= cut for p in probas]
+        fg = np.rint(fg).astype(np.int64)
         scores = [dice(inter[i], drawn[i], fg[i]) for i in range(len(data.items))]
         self.masks_ = {it: c.reshape(s) for it, c, s in zip(data.items, consensus, data.shapes, strict=True)}
         self.probas_ = {it: p.reshape(s) for it, p, s in zip(data.items, probas, data.shapes, strict=True)}
@@ -164,11 +165,10 @@ class MaskMajorityVote(_MaskAggregator):
         """Vote every pixel of every item; see the class docstring for ``masks``."""
         block = self._check_block()
         data = as_mask_set(masks)
-
-        def share(i: int, votes: np.ndarray) -> np.ndarray:
-            return votes.sum(axis=1) / votes.shape[1]  # exact halves: ties meet the 0.5 threshold
-
-        self._finish(data, block, share, 0.5)
+        patterns = count_patterns(data, block)
+        # a share of exactly one half meets the 0.5 threshold: ties go to the foreground
+        shares = [p.votes.sum(axis=1) / p.votes.shape[1] for p in patterns]
+        self._finish(data, block, patterns, shares, 0.5)
         return self
 
 
@@ -190,8 +190,8 @@ class STAPLE(_MaskAggregator):
 
     Both sums are accumulated per annotator over blocks of pixels, so the result does not depend
     on ``block_size``. The prior is the paper's global prior, the fraction of foreground
-    decisions, held fixed: ``prior="item"`` computes it over each item's masks (for one item, the
-    paper's choice), ``prior="all"`` over all items, a number fixes it. The consensus is
+    decisions, held fixed: ``prior="all"`` computes it over all items' masks, ``prior="item"`` over
+    each item's (for one item both are the paper's choice), a number fixes it. The consensus is
     ``W_i >= threshold`` (a ``W_i`` within 1e-9 of it is a tie, which goes to the foreground, whatever
     the order the sums were made in). Binary masks only: the multi-class
     generalisation (Rohlfing et al., 2004) is not implemented.
@@ -202,7 +202,8 @@ class STAPLE(_MaskAggregator):
         ``"annotator"``: one (sensitivity, specificity) per annotator over every item they drew
         (all items read as one image, which is the paper's model when there is one item);
         ``"item"``: one pair per (item, annotator), i.e. the paper's STAPLE run on each item.
-    prior : {"item", "all"} or float in (0, 1), default "item"
+    prior : {"all", "item"} or float in (0, 1), default "all"
+        ``"all"`` was the more accurate on the simulated dev crowds (``benchmarks/bench_masks.py --dev``).
     init : float in (0, 1), default 0.99
         Starting sensitivity and specificity of every annotator (a good annotator).
     max_iter : int, default 200
@@ -250,7 +251,7 @@ class STAPLE(_MaskAggregator):
     def __init__(
         self,
         pool: str = "annotator",
-        prior: str | float = "item",
+        prior: str | float = "all",
         init: float = 0.99,
         max_iter: int = 200,
         tol: float = 1e-6,
@@ -289,14 +290,15 @@ class STAPLE(_MaskAggregator):
             offsets = np.cumsum([0] + [len(c) for c in data.codes])
             slots = [np.arange(offsets[i], offsets[i + 1]) for i in range(len(data.codes))]
         n_slots = int(max(int(s.max()) for s in slots)) + 1
-        gamma = self._priors(data, block, fixed)
+        patterns = count_patterns(data, block)
+        gamma = self._priors(data, patterns, fixed)
         p = np.full(n_slots, float(self.init))
         q = np.full(n_slots, float(self.init))
         self.loss_history_: list[float] = []
         self.converged_ = False
         n_votes = float(sum(len(c) * n for c, n in zip(data.codes, data.n_pixels, strict=True)))
         for it in range(int(self.max_iter)):
-            stats, loglik = self._em_pass(data, slots, gamma, p, q, block, n_slots)
+            stats, loglik, _ = self._em_step(patterns, slots, gamma, p, q, n_slots)
             new_p, new_q = self._m_step(stats, p, q)
             self.loss_history_.append(-loglik / n_votes)
             moved = max(float(np.max(np.abs(new_p - p))), float(np.max(np.abs(new_q - q))))
@@ -305,52 +307,48 @@ class STAPLE(_MaskAggregator):
             if moved <= self.tol:
                 self.converged_ = True
                 break
-        terms = _log_terms(p, q)
-
-        def posterior(i: int, votes: np.ndarray) -> np.ndarray:
-            return _e_step(votes, slots[i], gamma[i], terms)[0]
-
-        self._finish(data, block, posterior, float(self.threshold))
+        post = self._em_step(patterns, slots, gamma, p, q, n_slots)[2]
+        self._finish(data, block, patterns, post, float(self.threshold))
         self._set_annotators(data, p, q)
         self.prior_ = pd.Series(gamma, index=pd.Index(data.items, name="item"), name="prior")
         return self
 
-    def _priors(self, data: MaskSet, block: int, fixed: float | None) -> np.ndarray:
-        """The fixed foreground prior of each item (a first pass, which also checks every value is 0/1)."""
-        ones = np.zeros(len(data.items))
-        for i, _, votes in pixel_blocks(data, block):
-            ones[i] += votes.sum()
+    def _priors(self, data: MaskSet, patterns: list[Patterns], fixed: float | None) -> np.ndarray:
+        """The fixed foreground prior of each item: the share of its pixel votes that are foreground."""
         if fixed is not None:
             return np.full(len(data.items), fixed)
+        ones = np.array([p.counts @ p.votes.sum(axis=1) for p in patterns])
         totals = data.n_pixels * np.array([len(c) for c in data.codes], dtype=np.float64)
         if self.prior == "all":
             return np.full(len(data.items), ones.sum() / totals.sum())
         return ones / totals
 
     @staticmethod
-    def _em_pass(
-        data: MaskSet,
+    def _em_step(
+        patterns: list[Patterns],
         slots: list[np.ndarray],
         gamma: np.ndarray,
         p: np.ndarray,
         q: np.ndarray,
-        block: int,
         n_slots: int,
-    ) -> tuple[np.ndarray, float]:
-        """E-step over every block, with the M-step's sums accumulated per slot: rows are
-        sum W D, sum W, sum (1 - W)(1 - D), sum (1 - W)."""
+    ) -> tuple[np.ndarray, float, list[np.ndarray]]:
+        """E-step on every item's vote patterns (each weighs its pixel count), with the M-step's sums
+        accumulated per slot: rows are sum W D, sum W, sum (1 - W)(1 - D), sum (1 - W). Also ``W`` per pattern."""
         terms = _log_terms(p, q)
         stats = np.zeros((4, n_slots))
         loglik = 0.0
-        for i, _, votes in pixel_blocks(data, block):
-            w, ll = _e_step(votes, slots[i], gamma[i], terms)
+        post = []
+        for i, pat in enumerate(patterns):
+            w, ll = _e_step(pat.votes, slots[i], gamma[i], terms)
             s = slots[i]
-            stats[0, s] += w @ votes
-            stats[1, s] += w.sum()
-            stats[2, s] += (1.0 - w) @ (1.0 - votes)
-            stats[3, s] += (1.0 - w).sum()
-            loglik += ll
-        return stats, loglik
+            on, off = pat.counts * w, pat.counts * (1.0 - w)
+            stats[0, s] += on @ pat.votes
+            stats[1, s] += on.sum()
+            stats[2, s] += off @ (1.0 - pat.votes)
+            stats[3, s] += off.sum()
+            loglik += float(pat.counts @ ll)
+            post.append(w)
+        return stats, loglik, post
 
     @staticmethod
     def _m_step(stats: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -388,4 +386,4 @@ def _e_step(
     log_a = log_g + votes @ (log_p - log_1p) + log_1p.sum()
     log_b = log_1g + votes @ (log_1q - log_q) + log_q.sum()
     w = expit(log_a - log_b)  # a prior of 0 (1) gives log_a (log_b) = -inf: W = 0 (1)
-    return w, float(np.logaddexp(log_a, log_b).sum())
+    return w, np.logaddexp(log_a, log_b)

@@ -113,9 +113,9 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
 )
 @click.option(
     "--prior",
-    default="item",
+    default="all",
     show_default=True,
-    help="STAPLE's fixed foreground prior: 'item' (share of foreground votes in the item), 'all', or a number in (0, 1).",
+    help="STAPLE's fixed foreground prior: 'all' (share of foreground votes over all items), 'item' (in each item), or a number in (0, 1).",
 )
 @click.option("--max-iter", type=click.IntRange(min=1), default=200, show_default=True, help="STAPLE's EM iterations.")
 @click.option(
@@ -135,7 +135,7 @@ def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, super
     the consensus), annotators.csv and summary.json to --out.
     """
     if method == "majority":
-        for name, given, default in (("--pool", pool, "annotator"), ("--prior", prior, "item")):
+        for name, given, default in (("--pool", pool, "annotator"), ("--prior", prior, "all")):
             if given != default:
                 raise InvalidParameterError(
                     f"{name} is a STAPLE option: it needs --method staple, got --method {method}"
