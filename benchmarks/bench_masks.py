@@ -30,14 +30,14 @@ from labelwise.aggregate._masks_simulate import simulate_masks
 SETTINGS = ((64, 3, 40), (64, 5, 40), (256, 5, 10), (256, 9, 10), (512, 5, 4))
 
 
-def scores(pred: dict, truth: dict) -> tuple[float, float]:
+def scores(pred: dict, truth: dict) -> dict[str, float]:
     dice, iou = [], []
     for item, true in truth.items():
         p = np.asarray(pred[item], dtype=bool)
         inter, union, total = (p & true).sum(), (p | true).sum(), p.sum() + true.sum()
         dice.append(2 * inter / total if total else 1.0)
         iou.append(inter / union if union else 1.0)
-    return float(np.mean(dice)), float(np.mean(iou))
+    return {"dice": float(np.mean(dice)), "iou": float(np.mean(iou))}
 
 
 def best_time(fit, repeat: int):
@@ -64,12 +64,12 @@ def run_setting(size: int, n_ann: int, n_items: int, seed: int, repeat: int) -> 
     rows = []
     for name, make in (("lw-MV", MaskMajorityVote), ("lw-STAPLE", STAPLE)):
         model, secs = best_time(lambda make=make: make().fit(masks), repeat)
-        rows.append({"method": name, "seconds": secs, **dict(zip(("dice", "iou"), scores(model.masks_, truth)))})
+        rows.append({"method": name, "seconds": secs, **scores(model.masks_, truth)})
     for name, cls in crowdkit_methods().items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out, secs = best_time(lambda cls=cls: cls().fit_predict(long), repeat)
-        rows.append({"method": name, "seconds": secs, **dict(zip(("dice", "iou"), scores(out.to_dict(), truth)))})
+        rows.append({"method": name, "seconds": secs, **scores(out.to_dict(), truth)})
     for row in rows:
         row.update(size=size, annotators=n_ann, items=n_items)
     return rows
@@ -78,9 +78,10 @@ def run_setting(size: int, n_ann: int, n_items: int, seed: int, repeat: int) -> 
 def dev(repeat: int) -> None:
     """STAPLE's options on the dev seeds (the defaults were chosen here)."""
     options = {
-        "pool=annotator prior=item": {},
-        "pool=annotator prior=all": {"prior": "all"},
-        "pool=item prior=item": {"pool": "item"},
+        "pool=annotator prior=all init=0.99 (default)": {"pool": "annotator", "prior": "all", "init": 0.99},
+        "pool=annotator prior=item": {"pool": "annotator", "prior": "item"},
+        "pool=item prior=item": {"pool": "item", "prior": "item"},
+        "pool=item prior=all": {"pool": "item", "prior": "all"},
         "init=0.9": {"init": 0.9},
     }
     rows = []
@@ -89,7 +90,9 @@ def dev(repeat: int) -> None:
             masks, truth = simulate_masks(n_items, size, n_ann, n_spammers=1, missing=0.1, random_state=seed)
             for name, params in options.items():
                 model = STAPLE(**params).fit(masks)
-                rows.append({"option": name, "setting": f"{size}px x{n_ann}", "dice": scores(model.masks_, truth)[0]})
+                rows.append(
+                    {"option": name, "setting": f"{size}px x{n_ann}", "dice": scores(model.masks_, truth)["dice"]}
+                )
     table = pd.DataFrame(rows).pivot_table(index="option", columns="setting", values="dice", aggfunc="mean")
     print("STAPLE options on dev seeds 100-104 (mean Dice to the truth):")
     print(table.round(4).to_string())
@@ -111,7 +114,9 @@ def main() -> None:
     for k, (size, n_ann, n_items) in enumerate(SETTINGS):
         rows += run_setting(size, n_ann, n_items, seed=k, repeat=args.repeat)
     frame = pd.DataFrame(rows)
-    print(frame.pivot_table(index=["size", "annotators", "items"], columns="method", values="dice").round(4).to_string())
+    print(
+        frame.pivot_table(index=["size", "annotators", "items"], columns="method", values="dice").round(4).to_string()
+    )
     print()
     print(frame.pivot_table(index=["size", "annotators", "items"], columns="method", values="iou").round(4).to_string())
     print()

@@ -36,29 +36,37 @@ class Patterns:
     counts: np.ndarray
 
 
-def _checked(mask: np.ndarray, data: MaskSet, i: int, j: int, start: int) -> np.ndarray:
-    """The block of one mask as bool, refused unless every value is 0 or 1."""
+def _checked(mask: np.ndarray, data: MaskSet, i: int, j: int, start: int) -> None:
+    """Refuse a block of one mask unless every value is 0 or 1."""
     if mask.dtype == bool:
-        return mask
-    bad = (mask != 0) & (mask != 1)
+        return
+    if mask.dtype.kind == "u":
+        bad = mask > 1
+    elif mask.dtype.kind == "i":
+        bad = (mask < 0) | (mask > 1)
+    else:
+        bad = (mask != 0) & (mask != 1)
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         raise InvalidLabelsError(
             f"masks must hold only 0 and 1, got {show(mask[at])} for item {show(data.items[i])}, annotator "
             f"{show(data.annotators[data.codes[i][j]])} (pixel {start + at})"
         )
-    return mask == 1
 
 
 def _keys(data: MaskSet, i: int, cut: slice, check: bool) -> np.ndarray:
-    """The pattern key of each pixel of ``cut``: shape (pixels,) with one word, else (pixels, words)."""
+    """The pattern key of each pixel of ``cut``: shape (pixels,) with one word, else (pixels, words);
+    ``uint32`` keys up to :data:`DENSE_BITS` annotators, ``uint64`` words above."""
     masks = data.masks[i]
+    dtype = np.uint32 if len(masks) <= DENSE_BITS else np.uint64
     words = (len(masks) + 63) // 64
-    keys = np.zeros((cut.stop - cut.start, words), dtype=np.uint64)
+    keys = np.zeros((cut.stop - cut.start, words), dtype=dtype)
     for j, mask in enumerate(masks):
         block = mask[cut]
-        marked = _checked(block, data, i, j, cut.start) if check else block != 0
-        keys[:, j // 64] |= marked.astype(np.uint64) << np.uint64(j % 64)
+        if check:
+            _checked(block, data, i, j, cut.start)
+        marked = block if block.dtype.kind in "bu" else block != 0  # 0/1 by now: bool or unsigned as they are
+        keys[:, j // 64] |= np.left_shift(marked.astype(dtype), dtype(j % 64))
     return keys[:, 0] if words == 1 else keys
 
 

@@ -57,7 +57,9 @@ class _MaskAggregator(BaseEstimator):
     def _check_block(self) -> int:
         return check_positive_int("block_size", self.block_size)
 
-    def _finish(self, data: MaskSet, block: int, patterns: list[Patterns], post: list[np.ndarray], threshold: float) -> None:
+    def _finish(
+        self, data: MaskSet, block: int, patterns: list[Patterns], post: list[np.ndarray], threshold: float
+    ) -> None:
         """``post[i][u]``: the foreground probability of item ``i``'s vote pattern ``u``; the consensus is
         ``probability >= threshold`` (within ``_TIE``: a tie is foreground). Dice comes from the
         patterns' counts; one pass writes the pixels."""
@@ -70,8 +72,8 @@ class _MaskAggregator(BaseEstimator):
             fg.append(on.sum())
         probas = pixel_values(data, patterns, post, block)
         consensus = [p >= cut for p in probas]
-        fg = np.rint(fg).astype(np.int64)
-        scores = [dice(inter[i], drawn[i], fg[i]) for i in range(len(data.items))]
+        fg_pixels = np.rint(fg).astype(np.int64)
+        scores = [dice(inter[i], drawn[i], fg_pixels[i]) for i in range(len(data.items))]
         self.masks_ = {it: c.reshape(s) for it, c, s in zip(data.items, consensus, data.shapes, strict=True)}
         self.probas_ = {it: p.reshape(s) for it, p, s in zip(data.items, probas, data.shapes, strict=True)}
         index = pd.Index(data.items, name="item")
@@ -79,7 +81,7 @@ class _MaskAggregator(BaseEstimator):
             {
                 "n_annotators": [len(c) for c in data.codes],
                 "n_pixels": data.n_pixels,
-                "foreground": fg / data.n_pixels,
+                "foreground": fg_pixels / data.n_pixels,
                 "mean_dice": [float(s.mean()) for s in scores],
                 "min_dice": [float(s.min()) for s in scores],
             },
@@ -297,8 +299,9 @@ class STAPLE(_MaskAggregator):
         self.loss_history_: list[float] = []
         self.converged_ = False
         n_votes = float(sum(len(c) * n for c, n in zip(data.codes, data.n_pixels, strict=True)))
+        table = _PatternTable(patterns, slots, gamma, n_slots)
         for it in range(int(self.max_iter)):
-            stats, loglik, _ = self._em_step(patterns, slots, gamma, p, q, n_slots)
+            stats, loglik, _ = table.em_step(p, q)
             new_p, new_q = self._m_step(stats, p, q)
             self.loss_history_.append(-loglik / n_votes)
             moved = max(float(np.max(np.abs(new_p - p))), float(np.max(np.abs(new_q - q))))
@@ -307,7 +310,7 @@ class STAPLE(_MaskAggregator):
             if moved <= self.tol:
                 self.converged_ = True
                 break
-        post = self._em_step(patterns, slots, gamma, p, q, n_slots)[2]
+        post = table.em_step(p, q)[2]
         self._finish(data, block, patterns, post, float(self.threshold))
         self._set_annotators(data, p, q)
         self.prior_ = pd.Series(gamma, index=pd.Index(data.items, name="item"), name="prior")
@@ -322,33 +325,6 @@ class STAPLE(_MaskAggregator):
         if self.prior == "all":
             return np.full(len(data.items), ones.sum() / totals.sum())
         return ones / totals
-
-    @staticmethod
-    def _em_step(
-        patterns: list[Patterns],
-        slots: list[np.ndarray],
-        gamma: np.ndarray,
-        p: np.ndarray,
-        q: np.ndarray,
-        n_slots: int,
-    ) -> tuple[np.ndarray, float, list[np.ndarray]]:
-        """E-step on every item's vote patterns (each weighs its pixel count), with the M-step's sums
-        accumulated per slot: rows are sum W D, sum W, sum (1 - W)(1 - D), sum (1 - W). Also ``W`` per pattern."""
-        terms = _log_terms(p, q)
-        stats = np.zeros((4, n_slots))
-        loglik = 0.0
-        post = []
-        for i, pat in enumerate(patterns):
-            w, ll = _e_step(pat.votes, slots[i], gamma[i], terms)
-            s = slots[i]
-            on, off = pat.counts * w, pat.counts * (1.0 - w)
-            stats[0, s] += on @ pat.votes
-            stats[1, s] += on.sum()
-            stats[2, s] += off @ (1.0 - pat.votes)
-            stats[3, s] += off.sum()
-            loglik += float(pat.counts @ ll)
-            post.append(w)
-        return stats, loglik, post
 
     @staticmethod
     def _m_step(stats: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -370,20 +346,43 @@ class STAPLE(_MaskAggregator):
         self.annotator_specificity_ = pd.Series(q, index=index, name="specificity")
 
 
+class _PatternTable:
+    """Every item's vote patterns as one long table (pattern, slot, vote), so that an EM step is a few
+    ``bincount`` calls over all items at once (no loop over items)."""
+
+    def __init__(self, patterns: list[Patterns], slots: list[np.ndarray], gamma: np.ndarray, n_slots: int) -> None:
+        sizes = np.array([len(p.counts) for p in patterns])
+        self.offsets = np.cumsum(sizes)[:-1]
+        self.n_rows, self.n_slots = int(sizes.sum()), n_slots
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        self.rows = np.concatenate(
+            [np.repeat(np.arange(u) + o, len(s)) for u, o, s in zip(sizes, starts, slots, strict=True)]
+        )
+        self.slots = np.concatenate([np.tile(s, u) for u, s in zip(sizes, slots, strict=True)])
+        self.votes = np.concatenate([p.votes.ravel() for p in patterns])
+        self.counts = np.concatenate([p.counts for p in patterns])
+        g = np.repeat(gamma, sizes)
+        with np.errstate(divide="ignore"):  # a prior of 0 (1): log_a (log_b) = -inf, W = 0 (1)
+            self.log_g, self.log_1g = np.log(g), np.log1p(-g)
+
+    def em_step(self, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, float, list[np.ndarray]]:
+        """E-step (Warfield et al., eq. 19, in logs: a product over tens of annotators underflows) on every
+        pattern, each weighing its pixel count, and the M-step's sums per slot: rows are sum W D,
+        sum W, sum (1 - W)(1 - D), sum (1 - W). Also the log-likelihood and ``W`` per item's pattern."""
+        log_p, log_1p, log_q, log_1q = (t[self.slots] for t in _log_terms(p, q))
+        v = self.votes
+        log_a = self.log_g + np.bincount(self.rows, v * log_p + (1.0 - v) * log_1p, minlength=self.n_rows)
+        log_b = self.log_1g + np.bincount(self.rows, v * log_1q + (1.0 - v) * log_q, minlength=self.n_rows)
+        w = expit(log_a - log_b)
+        on, off = (self.counts * w)[self.rows], (self.counts * (1.0 - w))[self.rows]
+        stats = np.stack(
+            [np.bincount(self.slots, x, minlength=self.n_slots) for x in (on * v, on, off * (1.0 - v), off)]
+        )
+        loglik = float(self.counts @ np.logaddexp(log_a, log_b))
+        return stats, loglik, np.split(w, self.offsets)
+
+
 def _log_terms(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
     p = np.clip(p, _CLIP, 1 - _CLIP)
     q = np.clip(q, _CLIP, 1 - _CLIP)
     return np.log(p), np.log1p(-p), np.log(q), np.log1p(-q)
-
-
-def _e_step(
-    votes: np.ndarray, slots: np.ndarray, gamma: float, terms: tuple[np.ndarray, ...]
-) -> tuple[np.ndarray, float]:
-    """Posterior ``W`` of a block's pixels and the block's log-likelihood (Warfield et al., eq. 19)."""
-    log_p, log_1p, log_q, log_1q = (t[slots] for t in terms)
-    with np.errstate(divide="ignore"):
-        log_g, log_1g = np.log(gamma), np.log1p(-gamma)
-    log_a = log_g + votes @ (log_p - log_1p) + log_1p.sum()
-    log_b = log_1g + votes @ (log_1q - log_q) + log_q.sum()
-    w = expit(log_a - log_b)  # a prior of 0 (1) gives log_a (log_b) = -inf: W = 0 (1)
-    return w, np.logaddexp(log_a, log_b)
