@@ -1,5 +1,7 @@
 """Crowd segmentation masks: labelwise's MaskMajorityVote and STAPLE vs crowd-kit's SegmentationMajorityVote,
-SegmentationRASA and SegmentationEM, on the same simulated masks, in one run.
+SegmentationRASA and SegmentationEM, and SimpleITK's STAPLEImageFilter (run on each image; when
+installed), on the same simulated masks, in one run. ``lw-STAPLE/item`` is labelwise's STAPLE run
+on each image (``pool="item", prior="item"``), SimpleITK's model.
 
 Masks are simulated by ``labelwise.aggregate._masks_simulate.simulate_masks``: random ellipses, careful
 annotators who shift the boundary by 0-2 pixels, miss a shape now and then and flip 1% of pixels, and
@@ -62,7 +64,12 @@ def run_setting(size: int, n_ann: int, n_items: int, seed: int, repeat: int) -> 
         columns=["task", "worker", "segmentation"],
     )
     rows = []
-    for name, make in (("lw-MV", MaskMajorityVote), ("lw-STAPLE", STAPLE)):
+    makers = {
+        "lw-MV": MaskMajorityVote,
+        "lw-STAPLE": STAPLE,
+        "lw-STAPLE/item": lambda: STAPLE(pool="item", prior="item"),
+    }
+    for name, make in makers.items():
         model, secs = best_time(lambda make=make: make().fit(masks), repeat)
         rows.append({"method": name, "seconds": secs, **scores(model.masks_, truth)})
     for name, cls in crowdkit_methods().items():
@@ -70,6 +77,23 @@ def run_setting(size: int, n_ann: int, n_items: int, seed: int, repeat: int) -> 
             warnings.simplefilter("ignore")
             out, secs = best_time(lambda cls=cls: cls().fit_predict(long), repeat)
         rows.append({"method": name, "seconds": secs, **scores(out.to_dict(), truth)})
+    try:
+        import SimpleITK as sitk
+    except ImportError:
+        sitk = None
+    if sitk is not None:
+
+        def per_image():
+            out = {}
+            for item, drawn in masks.items():
+                f = sitk.STAPLEImageFilter()
+                f.SetForegroundValue(1)
+                w = f.Execute([sitk.GetImageFromArray(m.astype(np.uint8)) for m in drawn.values()])
+                out[item] = sitk.GetArrayFromImage(w) >= 0.5
+            return out
+
+        out, secs = best_time(per_image, repeat)
+        rows.append({"method": "sitk-STAPLE", "seconds": secs, **scores(out, truth)})
     for row in rows:
         row.update(size=size, annotators=n_ann, items=n_items)
     return rows
@@ -130,6 +154,8 @@ def main() -> None:
             "RASA: ck-RASA / lw-STAPLE": secs["ck-RASA"] / secs["lw-STAPLE"],
         }
     )
+    if "sitk-STAPLE" in secs:
+        ratio["STAPLE/item: sitk / lw"] = secs["sitk-STAPLE"] / secs["lw-STAPLE/item"]
     print("speed ratio (peer seconds / labelwise seconds; > 1: labelwise faster)")
     print(ratio.round(2).to_string())
 

@@ -1,7 +1,8 @@
 """MaskMajorityVote against crowd-kit 1.4.2's SegmentationMajorityVote on the same masks.
 
 crowd-kit has no STAPLE (its SegmentationEM is a different model, per item and with a per-pixel
-prior), so STAPLE is compared with a dense transcription of the paper in ``test_masks.py``.
+prior), so STAPLE is compared with SimpleITK in ``test_masks_vs_simpleitk.py`` and with a dense
+transcription of the paper in ``test_masks.py``.
 """
 
 from __future__ import annotations
