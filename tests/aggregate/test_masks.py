@@ -131,6 +131,26 @@ class TestSTAPLE:
         assert np.isfinite(model.loss_history_).all()
 
 
+class TestMemoryMappedMasks:
+    def test_memory_mapped_masks_are_read_in_place_and_give_the_in_memory_answer(self, tmp_path):
+        """``.npy`` masks opened with ``mmap_mode="r"`` are not copied, and any block size gives the
+        answer of the masks held in memory."""
+        from labelwise.aggregate._masks_input import as_mask_set
+
+        masks, _ = simulate_masks(2, 24, 4, random_state=6)
+        mapped = {}
+        for item, drawn in masks.items():
+            mapped[item] = {}
+            for a, m in drawn.items():
+                np.save(tmp_path / f"{item}_{a}.npy", m)
+                mapped[item][a] = np.load(tmp_path / f"{item}_{a}.npy", mmap_mode="r")
+        grouped = as_mask_set(mapped)
+        assert all(np.shares_memory(f, mapped[0][a]) for f, a in zip(grouped.masks[0], mapped[0], strict=True))
+        a, b = STAPLE(block_size=13).fit(mapped), STAPLE().fit(masks)
+        for item in masks:
+            np.testing.assert_array_equal(a.probas_[item], b.probas_[item])
+
+
 class TestManyAnnotators:
     def test_twenty_annotators_per_item_match_the_dense_reference(self):
         """Above 16 annotators an item's vote patterns are sorted, not tabled: the same estimates."""
