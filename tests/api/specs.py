@@ -36,6 +36,7 @@ ANSWERS = pd.DataFrame(
 )
 CONSENSUS = pd.Series(np.arange(12) % K, index=np.arange(12))
 SEMI_Y = np.where(np.arange(N) % 2 == 0, LABELS, -1)
+MASKS = {"img": (_RNG.random((3, 6, 5)) < 0.4).astype(np.uint8)}
 
 
 def _votes() -> Any:
@@ -83,6 +84,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.GLAD": _est(_agg.GLAD, _ANS, max_iter=3),
     "aggregate.MACE": _est(_agg.MACE, _ANS, n_restarts=1, max_iter=3),
     "aggregate.MajorityVote": _est(_agg.MajorityVote, _ANS),
+    "aggregate.MaskMajorityVote": _est(_agg.MaskMajorityVote, lambda: (MASKS,)),
+    "aggregate.STAPLE": _est(_agg.STAPLE, lambda: (MASKS,), max_iter=5),
     "aggregate.OneCoinDawidSkene": _est(_agg.OneCoinDawidSkene, _ANS, max_iter=5),
     "aggregate.SoftLabelAverage": _est(_agg.SoftLabelAverage, _ANS, methods=("majority-vote", "wawa")),
     "aggregate.Wawa": _est(_agg.Wawa, _ANS),

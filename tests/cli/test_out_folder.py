@@ -162,6 +162,7 @@ OTHER_OPTIONS = {
     "shift": ("--random-state", "1"),
     "label-shift": ("--k", "2"),
     "robustness": ("--budgets", "0.2"),
+    "aggregate-masks": ("--method", "majority"),
 }
 
 

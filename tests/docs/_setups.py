@@ -34,6 +34,21 @@ def _tasks(folder: Path, ns: dict) -> None:
     ns.update(f.detection_files(folder))
 
 
+def _crowd_masks(folder: Path, ns: dict) -> None:
+    """Crowd masks of six images (``img-2`` .. ``img-7``): in Python, and as masks.csv listing .npy files."""
+    from labelwise.aggregate._masks_simulate import simulate_masks
+
+    drawn, _ = simulate_masks(6, 32, 4, missing=0.1, random_state=0)
+    ns["masks"] = {f"img-{i + 2}": per for i, per in drawn.items()}
+    (folder / "crowd_masks").mkdir(exist_ok=True)
+    rows = []
+    for item, per in ns["masks"].items():
+        for annotator, mask in per.items():
+            np.save(folder / "crowd_masks" / f"{item}_{annotator}.npy", mask)
+            rows.append((item, f"ann{annotator}", f"crowd_masks/{item}_{annotator}.npy"))
+    pd.DataFrame(rows, columns=["item", "annotator", "path"]).to_csv(folder / "masks.csv", index=False)
+
+
 def _checks(folder: Path, ns: dict) -> None:
     frame = f.table(n=200, duplicate=(3, 150))
     ns["X"] = frame[["x1", "x2", "x3"]].to_numpy()
@@ -205,6 +220,8 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("segmentation.find_label_issues(masks", lambda d, ns: ns.update(f.segmentation_files(d))),
         ("regression.find_label_issues(y, X=X)", lambda d, ns: ns.update(f.regression_data())),
         ('read_coco("instances_val.json")', _files_only(f.detection_files)),
+        ("vote = MaskMajorityVote().fit(masks)", _crowd_masks),
+        ("labelwise aggregate-masks masks.csv", _crowd_masks),
     ],
     "docs/weak.md": [
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),

@@ -86,7 +86,23 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     p["train_txt"].write_text("person\nperson\nlocation\norganisation\n")
     p["eval_txt"].write_text("person\norganization\ndisease\n")
     write_audit(p["audit"], kind="features", n=30, noise=0.3)
+    _write_masks(p["masks"], rng)
     return p
+
+
+def _write_masks(table: Path, rng: np.random.Generator) -> None:
+    """Three annotators' 6x5 masks of four images (one not drawn by ``c``), listed with absolute paths
+    (the table may be moved into --out by the sweep)."""
+    files = table.parent / "mask_files"
+    files.mkdir()
+    rows = []
+    for item in range(4):
+        truth = rng.random((6, 5)) < 0.4
+        for annotator in "abc"[: 3 if item else 2]:
+            path = files / f"{item}_{annotator}.npy"
+            np.save(path, (truth ^ (rng.random((6, 5)) < 0.1)).astype(np.uint8))
+            rows.append((f"img{item}", annotator, str(path)))
+    pd.DataFrame(rows, columns=["item", "annotator", "path"]).to_csv(table, index=False)
 
 
 INPUT_FILES = {
@@ -112,6 +128,7 @@ INPUT_FILES = {
     "train_txt": "train.txt",
     "eval_txt": "eval.txt",
     "audit": "audit",
+    "masks": "masks.csv",
 }
 
 
@@ -238,6 +255,13 @@ SPECS: dict[str, Spec] = {
         ("systems.csv", "topics_a.csv", "topics_b.csv", "agreement.csv", "agreement.html", "summary.json"),
         label_cases=(),
         bad_values=(("--measure", "no_such_measure"),),
+    ),
+    "aggregate-masks": Spec(
+        ("aggregate-masks", "{masks}", "--max-iter", "5"),
+        {"TABLE": ("masks", TABLE)},
+        ("masks", "items.csv", "annotators.csv", "summary.json"),
+        label_cases=(),
+        bad_values=(("--prior", "x"), ("--prior", "1.5"), ("--prior", "0")),
     ),
     "shift": Spec(
         (

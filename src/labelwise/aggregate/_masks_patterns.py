@@ -1,0 +1,141 @@
+"""Vote patterns of crowd masks: the sufficient statistics of the per-pixel models of
+:mod:`labelwise.aggregate.masks`.
+
+With one parameter set per annotator (and a prior per item), a pixel's posterior depends only on
+which of the item's annotators marked it: its *vote pattern*. One pass over blocks of pixels counts
+each item's patterns (integer counts, added over blocks: the same for any block size, exactly); the
+models then run on the patterns (at most ``2**a`` per item of ``a`` annotators, and never more than
+its pixels), and a last pass writes each pixel's value from its pattern's. A pattern is a key of
+bits (annotator ``j`` is bit ``j % 64`` of word ``j // 64``); with at most :data:`DENSE_BITS`
+annotators the keys index a count table directly, above it they are sorted (``numpy.unique``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validate.arguments import show
+from ..errors import InvalidLabelsError
+from ._masks_input import MaskSet
+
+__all__ = ["DENSE_BITS", "Patterns", "count_patterns", "pixel_values"]
+
+#: Items with at most this many annotators count their patterns in a table of ``2**a`` cells.
+DENSE_BITS = 16
+
+
+@dataclass(frozen=True, eq=False)
+class Patterns:
+    """The distinct vote patterns of one item: ``votes[u, j]`` is 1 when pattern ``u`` has annotator
+    ``j`` (of the item) marking the pixel; ``counts[u]`` pixels have it; ``keys`` are their sorted keys."""
+
+    keys: np.ndarray
+    votes: np.ndarray
+    counts: np.ndarray
+
+
+def _checked(mask: np.ndarray, data: MaskSet, i: int, j: int, start: int) -> None:
+    """Refuse a block of one mask unless every value is 0 or 1."""
+    if mask.dtype == bool:
+        return
+    if mask.dtype.kind == "u":
+        bad = mask > 1
+    elif mask.dtype.kind == "i":
+        bad = (mask < 0) | (mask > 1)
+    else:
+        bad = (mask != 0) & (mask != 1)
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        raise InvalidLabelsError(
+            f"masks must hold only 0 and 1, got {show(mask[at])} for item {show(data.items[i])}, annotator "
+            f"{show(data.annotators[data.codes[i][j]])} (pixel {start + at})"
+        )
+
+
+def _keys(data: MaskSet, i: int, cut: slice, check: bool) -> np.ndarray:
+    """The pattern key of each pixel of ``cut``: shape (pixels,) with one word, else (pixels, words);
+    ``uint32`` keys up to :data:`DENSE_BITS` annotators, ``uint64`` words above."""
+    masks = data.masks[i]
+    dtype = np.uint32 if len(masks) <= DENSE_BITS else np.uint64
+    words = (len(masks) + 63) // 64
+    keys = np.zeros((cut.stop - cut.start, words), dtype=dtype)
+    for j, mask in enumerate(masks):
+        block = mask[cut]
+        if check:
+            _checked(block, data, i, j, cut.start)
+        marked = block if block.dtype.kind in "bu" else block != 0  # 0/1 by now: bool or unsigned as they are
+        keys[:, j // 64] |= np.left_shift(marked.astype(dtype), dtype(j % 64))
+    return keys[:, 0] if words == 1 else keys
+
+
+def _blocks(n: int, block: int) -> list[slice]:
+    return [slice(s, min(s + block, n)) for s in range(0, n, block)]
+
+
+def _merge(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys (sorted) and their summed counts."""
+    joined = np.concatenate(keys)
+    unique, inverse = np.unique(joined, axis=0 if joined.ndim > 1 else None, return_inverse=True)
+    return unique, np.bincount(inverse.reshape(-1), weights=np.concatenate(counts), minlength=len(unique))
+
+
+def _votes(keys: np.ndarray, n_ann: int) -> np.ndarray:
+    words = keys.reshape(len(keys), -1)
+    j = np.arange(n_ann)
+    return ((words[:, j // 64] >> (j % 64).astype(np.uint64)) & np.uint64(1)).astype(np.float64)
+
+
+def count_patterns(data: MaskSet, block: int) -> list[Patterns]:
+    """One pass: each item's distinct vote patterns and their pixel counts; checks every value.
+
+    Raises
+    ------
+    InvalidLabelsError
+        A mask holds a value other than 0 and 1 (NaN included); the message names the item, the
+        annotator and the pixel (in the flattened mask).
+    """
+    found = []
+    for i, n in enumerate(data.n_pixels):
+        n_ann = len(data.masks[i])
+        if n_ann <= DENSE_BITS:
+            table = np.zeros(1 << n_ann, dtype=np.int64)
+            for cut in _blocks(int(n), block):
+                table += np.bincount(_keys(data, i, cut, True).astype(np.intp), minlength=1 << n_ann)
+            keys = np.flatnonzero(table).astype(np.uint64)
+            counts = table[keys.astype(np.intp)]
+        else:
+            parts, tallies = [], []
+            for cut in _blocks(int(n), block):
+                k = _keys(data, i, cut, True)
+                u, c = np.unique(k, axis=0 if k.ndim > 1 else None, return_counts=True)
+                parts.append(u)
+                tallies.append(c.astype(np.float64))
+            keys, summed = _merge(parts, tallies)
+            counts = np.rint(summed).astype(np.int64)
+        found.append(Patterns(keys, _votes(keys, n_ann), counts.astype(np.float64)))
+    return found
+
+
+def pixel_values(data: MaskSet, patterns: list[Patterns], values: list[np.ndarray], block: int) -> list[np.ndarray]:
+    """One pass: each item's flat array of ``values[i][pattern of the pixel]``."""
+    out = []
+    for i, n in enumerate(data.n_pixels):
+        n_ann = len(data.masks[i])
+        full = np.empty(int(n), dtype=values[i].dtype)
+        if n_ann <= DENSE_BITS:
+            table = np.zeros(1 << n_ann, dtype=values[i].dtype)
+            table[patterns[i].keys.astype(np.intp)] = values[i]
+        for cut in _blocks(int(n), block):
+            k = _keys(data, i, cut, False)
+            if n_ann <= DENSE_BITS:
+                full[cut] = table[k.astype(np.intp)]
+            elif k.ndim == 1:
+                full[cut] = values[i][np.searchsorted(patterns[i].keys, k)]
+            else:  # every key is among the item's sorted distinct keys: their union is those keys
+                known = patterns[i].keys
+                _, inverse = np.unique(np.concatenate([known, k]), axis=0, return_inverse=True)
+                full[cut] = values[i][inverse.reshape(-1)[len(known) :]]
+        out.append(full)
+    return out

@@ -1,0 +1,175 @@
+"""``labelwise aggregate-masks``: several annotators' segmentation masks -> one mask per item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from .._validate.arguments import show
+from ..aggregate.masks import STAPLE, MaskMajorityVote
+from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
+from ..io import files_together, write_csv, write_json
+from ..io.mask_files import mask_file_name, read_mask, write_mask
+from ._common import console, print_frame, read_input, renaming
+from ._out_folder import out_folder
+
+COLUMNS = ("item", "annotator", "path")
+METHODS = ("majority", "staple")
+
+
+def _prior(value: str) -> str | float:
+    """``--prior``: ``item``, ``all`` or a number in (0, 1)."""
+    if value in ("item", "all"):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidParameterError(f"--prior must be 'item', 'all' or a number in (0, 1), got {value!r}") from None
+    if not 0 < number < 1:
+        raise InvalidParameterError(f"--prior must be 'item', 'all' or a number in (0, 1), got {value!r}")
+    return number
+
+
+def read_mask_table(table_path: Path, out: Path) -> tuple[pd.DataFrame, dict[Any, int], dict[Any, str]]:
+    """The table's masks as a long table (item, annotator, mask), each item's foreground value and
+    suffix. Paths are relative to the table's folder; one suffix per table."""
+    table = read_input(table_path, "TABLE", kind="mask table", text_columns=["item", "annotator", "path"])
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise MissingColumnError(
+            f"TABLE must have columns {list(COLUMNS)}, got {[str(c) for c in table.columns]} (missing {missing})"
+        )
+    if table.empty:
+        raise AnnotationError(f"TABLE {str(table_path)!r} must list at least one mask, got no rows")
+    for column in COLUMNS:
+        if table[column].isna().any():
+            row = int(table[column].isna().to_numpy().nonzero()[0][0]) + 2
+            raise AnnotationError(f"TABLE column {column!r} must have no empty cells, got one on line {row}")
+    paths = [Path(p) if Path(p).is_absolute() else table_path.parent / p for p in table["path"].astype(str)]
+    suffixes = {p.suffix.lower() for p in paths}
+    if len(suffixes) > 1:
+        raise DataFileError(f"TABLE's masks must be all .npy or all .png, got {sorted(suffixes)}")
+    _refuse_masks_in_out(out, paths)
+    arrays, tops = [], []
+    for p in paths:
+        array, top = read_mask(p, parameter="TABLE")
+        arrays.append(array)
+        tops.append(top)
+    masks = pd.DataFrame({"item": table["item"], "annotator": table["annotator"], "mask": arrays})
+    foreground = pd.Series(tops).groupby(table["item"].to_numpy()).max().to_dict()
+    suffix = suffixes.pop()
+    return masks, foreground, {item: suffix for item in foreground}
+
+
+def _write_masks(out: Path, masks: dict, foreground: dict, suffixes: dict) -> dict:
+    """Every consensus mask as ``out/masks/<item>`` (atomic, moved with the run's other files)."""
+    names: dict = {}
+    taken: set[str] = set()
+    for item, mask in masks.items():
+        names[item] = mask_file_name(item, taken, suffixes[item])
+        write_mask(mask, out / "masks" / names[item], foreground=foreground[item])
+    return {item: f"masks/{name}" for item, name in names.items()}
+
+
+def _superseded_masks(out: Path, superseded: list[Path]) -> list[Path]:
+    """The earlier run's ``masks/`` folder stands for its files: those this run writes again are replaced,
+    the others removed (the folder itself is kept for the new files)."""
+    folder = (out / "masks").resolve()
+    if not any(p.resolve() == folder for p in superseded):
+        return superseded
+    kept = [p for p in superseded if p.resolve() != folder]
+    return kept + [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".npy", ".png")]
+
+
+def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
+    """An input mask inside ``out/masks`` would be replaced (or removed) by the run's masks: refused."""
+    folder = (out / "masks").resolve()
+    for path in paths:
+        if folder in path.resolve().parents:
+            raise InvalidParameterError(
+                f"--out {str(out)!r} is where the run writes masks/, which holds its input mask {str(path)!r} "
+                "listed in TABLE; choose another --out (nothing was changed)"
+            )
+
+
+@click.command("aggregate-masks")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="staple",
+    show_default=True,
+    help="majority: per-pixel vote (ties -> foreground); staple: STAPLE's EM over sensitivities and specificities.",
+)
+@click.option(
+    "--pool",
+    type=click.Choice(("annotator", "item")),
+    default="annotator",
+    show_default=True,
+    help="STAPLE: one sensitivity/specificity per annotator over all items, or per (item, annotator).",
+)
+@click.option(
+    "--prior",
+    default="all",
+    show_default=True,
+    help="STAPLE's fixed foreground prior: 'all' (share of foreground votes over all items), 'item' (in each item), or a number in (0, 1).",
+)
+@click.option("--max-iter", type=click.IntRange(min=1), default=200, show_default=True, help="STAPLE's EM iterations.")
+@click.option(
+    "--block-size",
+    type=click.IntRange(min=1),
+    default=1 << 20,
+    show_default=True,
+    help="Pixels read at a time (memory; the result does not depend on it).",
+)
+@out_folder("aggregate-masks", Path("labelwise-masks"))
+def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, superseded):
+    """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
+
+    Paths are .npy (0/1) or single-channel .png masks (non-zero = foreground), relative to TABLE's
+    folder; an annotator who did not draw an item is missing, not background. Writes
+    masks/<item>.png or .npy (as the input), items.csv (agreement: mean Dice of each annotator to
+    the consensus), annotators.csv and summary.json to --out.
+    """
+    if method == "majority":
+        for name, given, default in (("--pool", pool, "annotator"), ("--prior", prior, "all")):
+            if given != default:
+                raise InvalidParameterError(
+                    f"{name} is a STAPLE option: it needs --method staple, got --method {method}"
+                )
+    chosen = _prior(prior)
+    out = Path(out)
+    masks, foreground, suffixes = read_mask_table(Path(table), out)
+    if method == "majority":
+        model: MaskMajorityVote | STAPLE = MaskMajorityVote(block_size=block_size)
+    else:
+        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter, block_size=block_size)
+    with renaming({"masks": "TABLE's masks"}):
+        model.fit(masks)
+    items = model.items_.reset_index()
+    annotators = model.annotators_.reset_index()
+    summary: dict[str, Any] = {
+        "method": method,
+        "table": str(table),
+        "n_items": len(items),
+        "n_annotators": len(annotators),
+        "n_masks": len(masks),
+        "mean_agreement": float(model.agreement_.mean()),
+    }
+    if method == "staple":
+        summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
+    with files_together(supersedes=_superseded_masks(out, superseded)):
+        files = _write_masks(out, model.masks_, foreground, suffixes)
+        items.insert(1, "mask", items["item"].map(files))
+        write_csv(items, out / "items.csv")
+        write_csv(annotators, out / "annotators.csv")
+        write_json(summary, out / "summary.json")
+    print_frame(annotators, title="Annotators")
+    worst = items.sort_values("mean_dice").head(10)
+    print_frame(worst[["item", "n_annotators", "mean_dice", "min_dice"]], title="Least agreed items")
+    if method == "staple" and not model.converged_:
+        console().print(f"STAPLE did not converge in {show(max_iter)} iterations (--max-iter)")
+    console().print(f"wrote {out / 'masks'}/ ({len(files)} masks), items.csv, annotators.csv, summary.json")
