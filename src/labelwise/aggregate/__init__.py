@@ -26,6 +26,7 @@ from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
 from .one_coin import OneCoinDawidSkene
+from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
@@ -47,6 +48,9 @@ __all__ = [
     "Agreement",
     "AutoAggregator",
     "BWA",
+    "BradleyTerry",
+    "NoisyBradleyTerry",
+    "PAIRWISE_METHODS",
     "ObserverLabelSampler",
     "SimulatedAnnotations",
     "UncertainAnswers",
