@@ -33,8 +33,11 @@ class TestBradleyTerry:
         bt = BradleyTerry(prior=0, tol=1e-12, max_iter=20000).fit(sim.pairs)
         lam = np.exp(bt.scores_)
         p_left = lam[sim.pairs.left].to_numpy() / (lam[sim.pairs.left].to_numpy() + lam[sim.pairs.right].to_numpy())
-        expected = pd.Series(p_left).groupby(sim.pairs.left.to_numpy()).sum().add(
-            pd.Series(1 - p_left).groupby(sim.pairs.right.to_numpy()).sum(), fill_value=0
+        expected = (
+            pd.Series(p_left)
+            .groupby(sim.pairs.left.to_numpy())
+            .sum()
+            .add(pd.Series(1 - p_left).groupby(sim.pairs.right.to_numpy()).sum(), fill_value=0)
         )
         observed = sim.pairs.winner.value_counts().reindex(expected.index, fill_value=0)
         np.testing.assert_allclose(expected.to_numpy(), observed.to_numpy(), atol=1e-6)
@@ -184,7 +187,7 @@ class TestBadInput:
 
     def test_missing_column(self):
         """A column not in the table is named with the columns that exist."""
-        with pytest.raises(MissingColumnError, match=r"winner_col: column 'label' is not in pairs"):
+        with pytest.raises(MissingColumnError, match=r"winner_col 'label' is not a column of pairs"):
             BradleyTerry(winner_col="label").fit(CYCLE)
 
     def test_empty_and_not_a_frame(self):
@@ -196,7 +199,12 @@ class TestBadInput:
 
     @pytest.mark.parametrize(
         ("params", "name"),
-        [({"prior": -1}, "prior"), ({"prior": float("nan")}, "prior"), ({"max_iter": 0}, "max_iter"), ({"tol": -1}, "tol")],
+        [
+            ({"prior": -1}, "prior"),
+            ({"prior": float("nan")}, "prior"),
+            ({"max_iter": 0}, "max_iter"),
+            ({"tol": -1}, "tol"),
+        ],
     )
     def test_bad_parameters_named(self, params, name):
         """Out-of-range parameters are refused naming the parameter and the value."""

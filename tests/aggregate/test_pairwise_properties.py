@@ -62,10 +62,12 @@ def test_renaming_items_and_annotators_renames_the_result(pairs, model, seed):
     """A permutation of the item and annotator names renames the scores and skills."""
     rng = np.random.default_rng(seed)
     items = sorted(set(pairs.left) | set(pairs.right))
-    new = dict(zip(items, [f"z{k}" for k in rng.permutation(len(items))]))
+    new = dict(zip(items, [f"z{k}" for k in rng.permutation(len(items))], strict=True))
     workers = {"u": "zz", "v": "aa", "w": "mm", "x": "bb"}
     renamed = pairs.assign(
-        left=pairs.left.map(new), right=pairs.right.map(new), winner=pairs.winner.map(new),
+        left=pairs.left.map(new),
+        right=pairs.right.map(new),
+        winner=pairs.winner.map(new),
         annotator=pairs.annotator.map(workers),
     )
     a, b = _fit(model, pairs), _fit(model, renamed)

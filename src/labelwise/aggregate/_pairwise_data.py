@@ -87,7 +87,7 @@ def _check_columns(pairs: Any, columns: dict[str, str | None]) -> pd.DataFrame:
             raise InvalidParameterError(f"{param} must be a non-empty column name (str), got {column!r}")
         if column not in pairs.columns:
             raise MissingColumnError(
-                f"{param}: column {column!r} is not in pairs; its columns are {[str(c) for c in pairs.columns]}"
+                f"{param} {column!r} is not a column of pairs; its columns are {[str(c) for c in pairs.columns]}"
             )
     if len(pairs) == 0:
         raise AnnotationError("pairs must hold at least one comparison, got an empty table")

@@ -63,9 +63,7 @@ def center_by_component(theta: np.ndarray, component: np.ndarray) -> np.ndarray:
     return theta - (np.bincount(component, weights=theta) / sizes)[component]
 
 
-def bradley_terry_mm(
-    enc: EncodedPairs, *, prior: float, max_iter: int, tol: float
-) -> MMResult:
+def bradley_terry_mm(enc: EncodedPairs, *, prior: float, max_iter: int, tol: float) -> MMResult:
     """Hunter's (2004) MM iteration, with the MAP step of a Gamma(1 + prior, prior) prior.
 
     With ``w_i`` the wins of item ``i`` and ``n_ij`` the comparisons of ``i`` and ``j``, one step is
@@ -81,8 +79,7 @@ def bradley_terry_mm(
     theta = np.zeros(n)
     losses: list[float] = []
     converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
+    for _ in range(max_iter):
         d = nij / (lam[i] + lam[j])
         denom = np.bincount(i, weights=d, minlength=n) + np.bincount(j, weights=d, minlength=n)
         new_theta = np.log(c + wins) - np.log(c + denom)
@@ -96,7 +93,7 @@ def bradley_terry_mm(
         if change < tol:
             converged = True
             break
-    return MMResult(theta, it, converged, losses)
+    return MMResult(theta, len(losses), converged, losses)
 
 
 def _noisy_rows(enc: EncodedPairs) -> tuple[np.ndarray, ...]:
@@ -152,9 +149,8 @@ def noisy_bradley_terry(
         grad_q = np.bincount(ann, weights=cnt * (1.0 - r) * y * expit(-yq), minlength=m)
         grad_g = np.bincount(ann, weights=cnt * (r - expit(g)[ann]), minlength=m)
         grad_s += c * (1.0 - np.exp(s))
-        grad_q -= c * np.tanh(q / 2.0)
-        grad_g -= c * np.tanh(g / 2.0)
-        return -value / total, -np.concatenate([grad_s, grad_q, grad_g]) / total
+        grad = np.concatenate([grad_s, grad_q - c * np.tanh(q / 2.0), grad_g - c * np.tanh(g / 2.0)])
+        return -value / total, -grad / total
 
     x0 = np.concatenate([np.clip(theta0, -STRENGTH_BOUND, STRENGTH_BOUND), np.zeros(m), np.full(m, 2.0)])
     bounds = [(-STRENGTH_BOUND, STRENGTH_BOUND)] * n + [(-LOGIT_BOUND, LOGIT_BOUND)] * (2 * m)

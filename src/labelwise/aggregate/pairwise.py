@@ -87,9 +87,10 @@ class _PairwiseAggregator(BaseEstimator):
                 examples.append(f"never won: {[str(v) for v in never_won]}")
             detail = f" ({'; '.join(examples)})" if examples else ""
             raise InvalidParameterError(
-                "prior=0 asks for the maximum-likelihood strengths, which do not exist for these comparisons: "
+                "prior must be > 0 for these comparisons: prior=0 asks for the maximum-likelihood strengths, "
+                "which do not exist here: "
                 "some group of items beats the rest of its component in every comparison between them (Ford's "
-                f"condition fails){detail}; give a prior > 0 (e.g. prior=1) for finite scores"
+                f"condition fails){detail}; give prior > 0 (e.g. prior=1) for finite scores"
             )
         return enc
 
