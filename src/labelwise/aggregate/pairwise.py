@@ -142,7 +142,10 @@ class BradleyTerry(_PairwiseAggregator):
     Gamma(1 + a, a) prior on each strength, whose mode is 1 (Caron & Doucet 2012). Hunter's (2004)
     minorise-maximise step, eq. (3.6) with the prior's terms added, is
     :math:`\lambda_i \leftarrow (a + w_i) / (a + \sum_j n_{ij} / (\lambda_i + \lambda_j))`:
-    ``bincount`` passes over the distinct compared pairs, never a loop over items.
+    ``bincount`` passes over the distinct compared pairs, never a loop over items. With ``a > 0``
+    each step is followed by the exact maximisation over a common factor of each component's
+    strengths (the likelihood sees only ratios; the prior's terms are largest when they average 1),
+    which removes MM's slow drift along that direction.
 
     ``prior=0`` is the maximum-likelihood estimate of the paper. It exists only when, in every
     component of the comparison graph, no group of items wins all its comparisons with the rest
