@@ -52,7 +52,6 @@ class _PairwiseAggregator(BaseEstimator):
         left_col: str = "left",
         right_col: str = "right",
         winner_col: str = "winner",
-        annotator_col: str | None = None,
     ) -> None:
         self.prior = prior
         self.max_iter = max_iter
@@ -60,13 +59,12 @@ class _PairwiseAggregator(BaseEstimator):
         self.left_col = left_col
         self.right_col = right_col
         self.winner_col = winner_col
-        self.annotator_col = annotator_col
 
     def _encode(self, pairs: Any) -> EncodedPairs:
         prior = _check_prior(self.prior)
         check_positive_int("max_iter", self.max_iter)
         check_tol(self.tol)
-        annotator_col = self.annotator_col
+        annotator_col = getattr(self, "annotator_col", None)
         if self._needs_annotator and annotator_col is None:
             raise InvalidParameterError(
                 f"annotator_col must name the annotator column for {type(self).__name__}, got None"
@@ -162,9 +160,8 @@ class BradleyTerry(_PairwiseAggregator):
     tol : float, default=1e-7
         Converged when no log-strength changes by ``tol`` or more in one step.
     left_col, right_col, winner_col : str
-        Columns of the two items and the winner (equal to one of the two).
-    annotator_col : str or None
-        Accepted for symmetry with :class:`NoisyBradleyTerry`; the model does not use annotators.
+        Columns of the two items and the winner (equal to one of the two). Other columns (an
+        annotator's) are not read.
 
     Attributes
     ----------
@@ -283,7 +280,8 @@ class NoisyBradleyTerry(_PairwiseAggregator):
         winner_col: str = "winner",
         annotator_col: str | None = "annotator",
     ) -> None:
-        super().__init__(prior, max_iter, tol, left_col, right_col, winner_col, annotator_col)
+        super().__init__(prior, max_iter, tol, left_col, right_col, winner_col)
+        self.annotator_col = annotator_col
 
     def fit(self, pairs: pd.DataFrame) -> NoisyBradleyTerry:
         """Fit on a table with one row per comparison and its annotator; returns ``self``."""

@@ -131,15 +131,10 @@ def aggregate_pairs(
     table = read_input(
         pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
     )
-    est = PAIRWISE_METHODS[method](
-        prior=prior,
-        max_iter=max_iter,
-        tol=tol,
-        left_col=left_column,
-        right_col=right_column,
-        winner_col=winner_column,
-        annotator_col=annotator_column if noisy else None,
-    )
+    columns_given = {"left_col": left_column, "right_col": right_column, "winner_col": winner_column}
+    if noisy:
+        columns_given["annotator_col"] = annotator_column
+    est = PAIRWISE_METHODS[method](prior=prior, max_iter=max_iter, tol=tol, **columns_given)
     with renaming(OPTION_NAMES, within=("prior",)):
         est.fit(table)
     used = {
