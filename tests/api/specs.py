@@ -34,6 +34,14 @@ ANSWERS = pd.DataFrame(
         "label": [(i // 3) % K if (i % 7) else ((i // 3) + 1) % K for i in range(36)],
     }
 )
+PAIRS = pd.DataFrame(
+    {
+        "left": list("abcdab") * 2,
+        "right": list("bcdacd") * 2,
+        "winner": list("bcdaad") + list("acdacb"),
+        "annotator": ["u"] * 6 + ["v"] * 6,
+    }
+)
 CONSENSUS = pd.Series(np.arange(12) % K, index=np.arange(12))
 SEMI_Y = np.where(np.arange(N) % 2 == 0, LABELS, -1)
 MASKS = {"img": (_RNG.random((3, 6, 5)) < 0.4).astype(np.uint8)}
@@ -79,6 +87,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "out_of_fold_probs": _fn(lw.out_of_fold_probs, LogisticRegression(max_iter=50), X, LABELS, cv=2),
     "aggregate.AutoAggregator": _est(_agg.AutoAggregator, _ANS, n_folds=2, min_items=4),
     "aggregate.BWA": _est(_agg.BWA, _ANS, max_iter=5),
+    "aggregate.BradleyTerry": _est(_agg.BradleyTerry, lambda: (PAIRS,)),
+    "aggregate.NoisyBradleyTerry": _est(_agg.NoisyBradleyTerry, lambda: (PAIRS,), max_iter=20),
     "aggregate.CrowdLab": _est(_agg.CrowdLab, lambda: (ANSWERS, PROBS[:12])),
     "aggregate.DawidSkene": _est(_agg.DawidSkene, _ANS, max_iter=5),
     "aggregate.GLAD": _est(_agg.GLAD, _ANS, max_iter=3),

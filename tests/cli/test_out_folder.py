@@ -154,6 +154,7 @@ class TestCommands:
 OTHER_OPTIONS = {
     "audit": ("--filter-by", "both"),
     "aggregate": ("--method", "dawid-skene"),
+    "aggregate-pairs": ("--prior", "2"),
     "weak": ("--random-state", "1"),
     "train": ("--cv", "3"),
     "pseudolabel": ("--random-state", "1"),

@@ -27,6 +27,7 @@ from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .one_coin import OneCoinDawidSkene
+from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
@@ -48,6 +49,9 @@ __all__ = [
     "Agreement",
     "AutoAggregator",
     "BWA",
+    "BradleyTerry",
+    "NoisyBradleyTerry",
+    "PAIRWISE_METHODS",
     "ObserverLabelSampler",
     "SimulatedAnnotations",
     "UncertainAnswers",

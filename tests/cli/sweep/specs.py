@@ -64,6 +64,11 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame({"item": np.arange(10), "label": np.array(["cat", "dog"])[np.arange(10) % 2]}).to_csv(
         p["gold"], index=False
     )
+    left, right = np.array(list("abcdab")), np.array(list("bcdacd"))
+    winner = np.where(np.arange(12) % 3 == 0, np.tile(right, 2), np.tile(left, 2))
+    pd.DataFrame(
+        {"left": np.tile(left, 2), "right": np.tile(right, 2), "winner": winner, "annotator": np.repeat(["u", "v"], 6)}
+    ).to_csv(p["pairs"], index=False)
     p["lfs"].write_text(LFS)
     texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
     pd.DataFrame({"id": np.arange(6), "text": texts}).to_csv(p["texts"], index=False)
@@ -114,6 +119,7 @@ INPUT_FILES = {
     "counts": "counts.npy",
     "answers": "answers.csv",
     "gold": "gold.csv",
+    "pairs": "pairs.csv",
     "lfs": "lfs.py",
     "texts": "texts.csv",
     "preds": "preds",
@@ -208,6 +214,19 @@ SPECS: dict[str, Spec] = {
         {"--probs": ("agg_probs", NPY)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json"),
         label_cases=(),
+    ),
+    "aggregate-pairs": Spec(
+        ("aggregate-pairs", "{pairs}", "--method", "noisy-bt", "--winner-column", "winner"),
+        {"PAIRS": ("pairs", TABLE)},
+        ("scores.csv", "annotators.csv", "summary.json"),
+        columns={
+            "--left-column": "pairs",
+            "--right-column": "pairs",
+            "--winner-column": "pairs",
+            "--annotator-column": "pairs",
+        },
+        label=("--winner-column", "pairs"),
+        label_cases=("nan", "one_class"),
     ),
     "weak": Spec(
         ("weak", "{lfs}", "{texts}", "--id-column", "id", "--model", "dawid-skene", "--quiet"),

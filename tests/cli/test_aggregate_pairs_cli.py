@@ -1,0 +1,93 @@
+"""``labelwise aggregate-pairs``: the files it writes, the noisy model's annotators, components, and
+errors said in the options' words."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.aggregate import BradleyTerry
+from labelwise.aggregate._pairwise_sim import simulate_comparisons
+from labelwise.cli import main
+
+
+@pytest.fixture
+def pairs(tmp_path):
+    path = tmp_path / "pairs.csv"
+    sim = simulate_comparisons(12, 400, n_annotators=4, random_state=0)
+    sim.pairs.rename(columns={"winner": "best", "annotator": "who"}).to_csv(path, index=False)
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_bt_writes_scores_and_summary(pairs, tmp_path):
+    """scores.csv holds the library's scores best first, with rank and component; summary.json the fit."""
+    res = _run("aggregate-pairs", pairs, "--winner-column", "best", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv")
+    assert list(scores.columns) == ["item", "score", "rank", "component"]
+    api = BradleyTerry(winner_col="best").fit(pd.read_csv(pairs))
+    assert list(scores["item"]) == list(api.ranking_)
+    pd.testing.assert_series_equal(scores.set_index("item")["score"], api.scores_.loc[api.ranking_], check_names=False)
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["method"] == "bt" and summary["n_components"] == 1 and summary["converged"]
+    assert not (tmp_path / "o" / "annotators.csv").exists()
+
+
+def test_noisy_writes_annotators_and_bt_after_it_removes_them(pairs, tmp_path):
+    """noisy-bt writes annotators.csv; a bt run over it with --force removes the stale annotators.csv."""
+    out = tmp_path / "o"
+    res = _run(
+        "aggregate-pairs",
+        pairs,
+        "--winner-column",
+        "best",
+        "--annotator-column",
+        "who",
+        "--method",
+        "noisy-bt",
+        "--out",
+        out,
+    )
+    assert res.exit_code == 0, res.output
+    ann = pd.read_csv(out / "annotators.csv")
+    assert list(ann.columns) == ["annotator", "skill", "left_bias"] and len(ann) == 4
+    again = _run("aggregate-pairs", pairs, "--winner-column", "best", "--out", out)
+    assert again.exit_code == 2 and "--force" in again.output
+    forced = _run("aggregate-pairs", pairs, "--winner-column", "best", "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert not (out / "annotators.csv").exists()
+
+
+def test_components_said_and_written(tmp_path):
+    """Two unlinked groups: a warning, a line about comparability, and each item's component in scores.csv."""
+    path = tmp_path / "p.csv"
+    pd.DataFrame({"left": ["a", "b", "x"], "right": ["b", "c", "y"], "winner": ["a", "c", "y"]}).to_csv(
+        path, index=False
+    )
+    res = _run("aggregate-pairs", path, "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert "2 separate groups" in res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv").set_index("item")
+    assert scores.loc["a", "component"] == 0 and scores.loc["x", "component"] == 1
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["component_sizes"] == [3, 2]
+
+
+def test_errors_name_the_options(tmp_path):
+    """No MLE at --prior 0, a winner outside its pair and a tie: one line in the options' words."""
+    path = tmp_path / "p.csv"
+    pd.DataFrame({"left": ["a", "b"], "right": ["b", "c"], "winner": ["a", "b"]}).to_csv(path, index=False)
+    res = _run("aggregate-pairs", path, "--prior", "0", "--out", tmp_path / "o")
+    assert res.exit_code == 2 and "error: --prior must be > 0" in res.output and "never lost: ['a']" in res.output
+    pd.DataFrame({"left": ["a", "b"], "right": ["b", "c"], "winner": ["a", "a"]}).to_csv(path, index=False)
+    res = _run("aggregate-pairs", path, "--out", tmp_path / "o")
+    assert res.exit_code == 2 and "--winner-column 'winner' must be the left or the right item" in res.output
+    pd.DataFrame({"left": ["a", "b"], "right": ["b", "c"], "winner": ["a", ""]}).to_csv(path, index=False)
+    res = _run("aggregate-pairs", path, "--out", tmp_path / "o")
+    assert res.exit_code == 2 and "ties are not supported" in res.output and "row 1" in res.output
