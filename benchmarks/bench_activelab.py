@@ -106,7 +106,9 @@ class Loop:
             pick_peer = items[np.argsort(s_peer, kind="stable")[: self.budget]]
             overlap = len(np.intersect1d(pick_ours, pick_peer)) / self.budget
             # the same computation: cleanlab's temperature (its count, see the docs) and its two rounds
-            same = active_learning_scores(answers, probs, probs_u, temperature=_peer_temperature(rows, probs, POOL), max_iter=2)
+            same = active_learning_scores(
+                answers, probs, probs_u, temperature=_peer_temperature(rows, probs, POOL), max_iter=2
+            )
             s_same = np.concatenate([same.labeled.to_numpy(), same.unlabeled.to_numpy()])
             pick_same = items[np.argsort(s_same, kind="stable")[: self.budget]]
             overlap = (overlap, len(np.intersect1d(pick_same, pick_peer)) / self.budget)
@@ -143,7 +145,9 @@ def loop(args: argparse.Namespace) -> None:
             if overlaps
             else ""
         )
-        print(f"{strategy:22s} accuracy per round {[round(a, 4) for a in accs]} ({time.perf_counter() - start:.0f} s){extra}")
+        print(
+            f"{strategy:22s} accuracy per round {[round(a, 4) for a in accs]} ({time.perf_counter() - start:.0f} s){extra}"
+        )
 
 
 def timing(args: argparse.Namespace) -> None:

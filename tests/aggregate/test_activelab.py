@@ -138,7 +138,7 @@ def _crowds(draw):
         for a in rng.choice(n_ann, int(rng.integers(1, n_ann + 1)), replace=False):
             rows.append((i, f"a{a}", int(rng.integers(0, k))))
     answers = pd.DataFrame(rows, columns=["item", "annotator", "label"])
-    answers.loc[:k - 1, "label"] = np.arange(k)[: min(k, len(answers))]  # every class answered
+    answers.loc[: k - 1, "label"] = np.arange(k)[: min(k, len(answers))]  # every class answered
     probs = pd.DataFrame(rng.dirichlet(np.ones(k), n_items), columns=range(k))
     unlabeled = pd.DataFrame(rng.dirichlet(np.ones(k), 3), index=[100, 101, 102], columns=range(k))
     return answers, probs, unlabeled, seed
@@ -166,8 +166,8 @@ class TestActiveLabProperties:
         a = _by_item(active_learning_scores(answers, probs, unlabeled))
         rng = np.random.default_rng(seed)
         k = probs.shape[1]
-        cls = {c: f"c{n}" for c, n in zip(range(k), rng.permutation(k))}
-        item = {i: f"i{n:03d}" for i, n in zip(range(len(probs)), rng.permutation(len(probs)))}
+        cls = {c: f"c{n}" for c, n in zip(range(k), rng.permutation(k), strict=True)}
+        item = {i: f"i{n:03d}" for i, n in zip(range(len(probs)), rng.permutation(len(probs)), strict=True)}
         renamed = answers.assign(
             item=answers["item"].map(item), annotator=answers["annotator"] + "x", label=answers["label"].map(cls)
         )

@@ -71,7 +71,9 @@ CROWDS = [
 
 class TestActiveLabVsCleanlab:
     @pytest.mark.parametrize("per_item, accuracies, model_acc", CROWDS)
-    def test_scores_equal_cleanlab_wherever_the_consensus_settled(self, counted_by_class, per_item, accuracies, model_acc):
+    def test_scores_equal_cleanlab_wherever_the_consensus_settled(
+        self, counted_by_class, per_item, accuracies, model_acc
+    ):
         """Two rounds, as cleanlab: temperature, weights and unlabeled scores equal cleanlab's, labeled
         scores at every item whose consensus the second round did not move (cleanlab keeps the first
         round's consensus and scores the second round's ensemble at it)."""

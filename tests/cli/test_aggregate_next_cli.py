@@ -63,7 +63,9 @@ class TestAggregateNext:
     def test_a_later_run_without_next_removes_the_stale_ranking(self, inputs, tmp_path):
         """next_to_label.csv is one of aggregate's outputs: --force without --next removes the old one."""
         out = tmp_path / "out"
-        assert _run(["aggregate", inputs["answers"], "--probs", inputs["probs"], "--next", 3, "--out", out]).exit_code == 0
+        assert (
+            _run(["aggregate", inputs["answers"], "--probs", inputs["probs"], "--next", 3, "--out", out]).exit_code == 0
+        )
         assert (out / "next_to_label.csv").is_file()
         res = _run(["aggregate", inputs["answers"], "--probs", inputs["probs"], "--out", out, "--force"])
         assert res.exit_code == 0, res.output

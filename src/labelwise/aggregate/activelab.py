@@ -300,7 +300,8 @@ def active_learning_scores(
         codes = np.zeros(enc.n_items, dtype=np.int64)
         codes[enc.item_idx] = enc.label_idx
         quality = scaled[np.arange(enc.n_items), codes]
-        w_m, w_bar, item_weight = 1.0, 1.0, 2.0
+        w_m, w_bar = 1.0, 1.0
+        item_weight = np.full(enc.n_items, 2.0)  # the model's and the one annotator's
     else:
         temp = fixed if fixed is not None else fit_temperature(enc.item_label_counts, model)
         scaled = scale_temperature(model, temp)

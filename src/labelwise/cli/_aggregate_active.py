@@ -57,7 +57,9 @@ def check_next(next_n: int | None, unlabeled_path: Path | None, method: str, has
             "against the annotators (CROWDLAB)"
         )
     if method != "crowdlab":
-        raise InvalidParameterError(f"--next ranks items by CROWDLAB's weights, so it needs --method crowdlab, got --method {method}")
+        raise InvalidParameterError(
+            f"--next ranks items by CROWDLAB's weights, so it needs --method crowdlab, got --method {method}"
+        )
 
 
 def _load_unlabeled(path: Path) -> Any:
