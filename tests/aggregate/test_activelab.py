@@ -239,3 +239,17 @@ class TestActiveLabBadInput:
             active_learning_scores(answers.assign(label=0), probs.iloc[:, :1] * 0 + 1)
         with pytest.raises(InvalidParameterError, match="n must be an int >= 0"):
             active_learning_scores(answers, probs).next(-1)
+
+    def test_bad_ensembles(self, crowd):
+        """An empty list of models, unanswered probabilities for another number of models or of
+        other items per model are errors naming the parameter."""
+        answers, _, probs = crowd
+        unl = pd.DataFrame(np.full((2, 3), 1 / 3), index=["u", "v"])
+        with pytest.raises(InvalidParameterError, match="probs must hold at least one model"):
+            active_learning_scores(answers, [])
+        with pytest.raises(
+            ShapeMismatchError, match=r"probs_unlabeled must hold as many models' probabilities as probs \(2\), got 1"
+        ):
+            active_learning_scores(answers, [probs, probs], unl)
+        with pytest.raises(ShapeMismatchError, match="probs_unlabeled must list the same items"):
+            active_learning_scores(answers, [probs, probs], [unl, unl.iloc[::-1]])

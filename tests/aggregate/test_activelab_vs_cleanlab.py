@@ -126,3 +126,68 @@ class TestActiveLabVsCleanlab:
         probs = _model_probs(truth, 3, 0.85, seed=2)
         ours = active_learning_scores(answers, probs)
         assert ours.temperature != utils.find_best_temp_scaler(_wide(answers), probs)
+
+
+class TestEnsembleVsCleanlab:
+    def _ensemble(self, per_item, seed):
+        answers, truth = confusion_crowd(300, 3, (0.85, 0.8, 0.75, 0.8), per_item=per_item, seed=seed)
+        probs = np.stack([_model_probs(truth, 3, acc, seed=seed + m) for m, acc in enumerate((0.9, 0.75, 0.6))])
+        unlabeled = np.random.default_rng(seed).dirichlet(np.ones(3), (3, 40))
+        return answers, probs, unlabeled
+
+    def test_ensemble_scores_equal_cleanlab(self, counted_by_class):
+        """Three models: per-model temperatures and weights, and every score, equal cleanlab's
+        ``get_active_learning_scores_ensemble`` on a crowd whose consensus settles in two rounds."""
+        answers, probs, unlabeled = self._ensemble(3, 12)
+        ours = active_learning_scores(answers, list(probs), list(unlabeled))
+        scaled = [scale_temperature(p, t) for p, t in zip(probs, ours.temperature, strict=True)]
+        assert CrowdLab(max_iter=2).fit(answers, scaled).converged_
+        assert len(ours.model_weight) == 3 and ours.model_weight[0] > ours.model_weight[2]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs, theirs_unlabeled = multiannotator.get_active_learning_scores_ensemble(
+                _wide(answers), probs.copy(), unlabeled.copy()
+            )
+        np.testing.assert_allclose(ours.labeled.to_numpy(), theirs, atol=EXACT)
+        np.testing.assert_allclose(ours.unlabeled.to_numpy(), theirs_unlabeled, atol=EXACT)
+        three_d = active_learning_scores(answers, probs, unlabeled)  # the same as a (P, n, K) array
+        np.testing.assert_allclose(three_d.labeled.to_numpy(), ours.labeled.to_numpy())
+
+    def test_single_answer_ensemble_equals_cleanlab(self):
+        """One answer per item: weights 1 per model and annotator, the models' mean at the given label."""
+        answers, probs, unlabeled = self._ensemble(1, 4)
+        ours = active_learning_scores(answers, probs, unlabeled)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs, theirs_unlabeled = multiannotator.get_active_learning_scores_ensemble(
+                _wide(answers), probs.copy(), unlabeled.copy()
+            )
+        np.testing.assert_allclose(ours.labeled.to_numpy(), theirs, atol=EXACT)
+        np.testing.assert_allclose(ours.unlabeled.to_numpy(), theirs_unlabeled, atol=EXACT)
+
+    def test_one_model_ensemble_is_the_single_model(self):
+        """A list of one model gives the single model's scores."""
+        answers, probs, unlabeled = self._ensemble(2, 6)
+        one = active_learning_scores(answers, probs[0], unlabeled[0])
+        listed = active_learning_scores(answers, [probs[0]], [unlabeled[0]])
+        pd.testing.assert_frame_equal(one.to_frame(), listed.to_frame())
+
+    def test_crowdlab_ensemble_weights_equal_cleanlab(self):
+        """CrowdLab on a list of models: one weight per model, the annotator weights and the consensus
+        quality equal cleanlab's ``get_label_quality_multiannotator_ensemble`` (consensus settled)."""
+        answers, probs, _ = self._ensemble(3, 4)
+        ours = CrowdLab(max_iter=2).fit(answers, list(probs))
+        assert ours.converged_
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wide = answers.pivot(index="item", columns="annotator", values="label").astype(float)  # named annotators
+            theirs = multiannotator.get_label_quality_multiannotator_ensemble(
+                wide, probs.copy(), return_weights=True, verbose=False
+            )
+        np.testing.assert_allclose(ours.model_weight_, theirs["model_weight"], atol=EXACT)
+        np.testing.assert_allclose(ours.annotator_weight_.to_numpy(), theirs["annotator_weight"], atol=EXACT)
+        quality = theirs["label_quality"]
+        np.testing.assert_array_equal(ours.label_codes_, quality["consensus_label"])
+        np.testing.assert_allclose(ours.item_quality_.to_numpy(), quality["consensus_quality_score"], atol=EXACT)
+        stats = theirs["annotator_stats"].reindex(ours.annotator_quality_.index)
+        np.testing.assert_allclose(ours.annotator_quality_.to_numpy(), stats["annotator_quality"], atol=EXACT)

@@ -20,7 +20,7 @@ from .._validate.class_columns import columns_in_class_order
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._answers import encode_answers
-from .crowdlab import CrowdLab, _align_probs
+from .crowdlab import CrowdLab, _align_models
 
 __all__ = ["ActiveLabScores", "active_learning_scores", "fit_temperature", "scale_temperature"]
 
@@ -115,10 +115,10 @@ class ActiveLabScores:
     consensus : pandas.Series
         The current label of every scored item: CROWDLAB's consensus for items with answers, the
         model's most probable class for the others (``labeled`` items first, then ``unlabeled``).
-    temperature : float
-        The temperature the model's probabilities were scaled by.
-    model_weight : float
-        CROWDLAB's weight of the model (1 when every item has a single answer).
+    temperature : float, or ndarray of shape (P,) for an ensemble of P models
+        The temperature the model's probabilities were scaled by (each model's, for an ensemble).
+    model_weight : float, or ndarray of shape (P,)
+        CROWDLAB's weight of the model, or of each model (1 when every item has a single answer).
     mean_annotator_weight : float
         The mean of CROWDLAB's annotator weights: the weight of the uninformative prior ``1/K``.
     """
@@ -126,8 +126,8 @@ class ActiveLabScores:
     labeled: pd.Series
     unlabeled: pd.Series
     consensus: pd.Series
-    temperature: float
-    model_weight: float
+    temperature: Any
+    model_weight: Any
     mean_annotator_weight: float
 
     def to_frame(self) -> pd.DataFrame:
@@ -222,10 +222,14 @@ def active_learning_scores(
         ``probs_unlabeled`` (temperature 1, weights 1).
     probs : DataFrame or array, optional
         The model's out-of-fold probabilities of the items with answers, as in
-        :class:`~labelwise.aggregate.CrowdLab` (required with ``answers``).
+        :class:`~labelwise.aggregate.CrowdLab` (required with ``answers``). An ensemble: a list of
+        them, or an array of shape (P, n_items, K); each model gets its own temperature and
+        CROWDLAB weight, and ``w_M`` above is the sum of the models' weights.
     probs_unlabeled : DataFrame or array of shape (n_unlabeled, K), optional
         The model's probabilities of items without answers: a DataFrame indexed by item (columns
-        named by class, or in class order), or an array (items ``0..n-1``).
+        named by class, or in class order), or an array (items ``0..n-1``); for an ensemble, one
+        per model (a list, or shape (P, n_unlabeled, K)). An ensemble scores an unanswered item by
+        the weighted mean of its models' probabilities and ``1/K`` at the models' majority class.
     temperature : "fit" or float > 0, default "fit"
         ``"fit"`` calibrates to the answers; a number fixes it (1 = the probabilities as given).
     max_iter : int, default 5
@@ -269,9 +273,12 @@ def active_learning_scores(
             )
         if probs_unlabeled is None:
             raise InvalidParameterError("probs and probs_unlabeled are both None: give at least one to score")
-        k = np.shape(probs_unlabeled)[1] if np.ndim(probs_unlabeled) == 2 else 0
-        classes = np.asarray(probs_unlabeled.columns if isinstance(probs_unlabeled, pd.DataFrame) else np.arange(k))
-        return _with_unlabeled(_empty(), probs_unlabeled, classes, fixed or 1.0, 1.0, 1.0)
+        first = _models(probs_unlabeled)[0]
+        k = np.shape(first)[1] if np.ndim(first) == 2 else 0
+        classes = np.asarray(first.columns if isinstance(first, pd.DataFrame) else np.arange(k))
+        n_models = len(_models(probs_unlabeled))
+        temps = np.full(n_models, fixed or 1.0)
+        return _with_unlabeled(_empty(), probs_unlabeled, classes, temps, np.ones(n_models), 1.0)
     if probs is None:
         raise InvalidParameterError(
             "probs is required with answers: the model's probabilities of every answered item "
@@ -290,21 +297,21 @@ def active_learning_scores(
             f"answers must hold at least two classes to rank items by uncertainty (or declare them with labels=); "
             f"got {[c for c in enc.classes]}"
         )
-    model = _align_probs(probs, enc)
+    models = _align_models(probs, enc)  # (P, n_items, K)
     classes = np.asarray(enc.classes)
-    single = bool((enc.answers_per_item == 1).all())
-    if single:
-        # nothing to weigh annotators by: weights 1, the model's confidence in the given label
-        temp = fixed or 1.0
-        scaled = scale_temperature(model, temp) if fixed is not None else model
+    if (enc.answers_per_item == 1).all():
+        # nothing to weigh annotators by: weights 1, the models' confidence in the given label
+        temps = np.full(len(models), fixed or 1.0)
+        scaled = np.stack([scale_temperature(m, t) for m, t in zip(models, temps, strict=True)]) if fixed else models
         codes = np.zeros(enc.n_items, dtype=np.int64)
         codes[enc.item_idx] = enc.label_idx
-        quality = scaled[np.arange(enc.n_items), codes]
-        w_m, w_bar = 1.0, 1.0
-        item_weight = np.full(enc.n_items, 2.0)  # the model's and the one annotator's
+        quality = scaled.mean(axis=0)[np.arange(enc.n_items), codes]
+        w_m, w_bar = np.ones(len(models)), 1.0
+        item_weight = np.full(enc.n_items, 1.0 + len(models))  # the models' and the one annotator's
     else:
-        temp = fixed if fixed is not None else fit_temperature(enc.item_label_counts, model)
-        scaled = scale_temperature(model, temp)
+        counts = enc.item_label_counts
+        temps = np.array([fixed if fixed is not None else fit_temperature(counts, m) for m in models])
+        scaled = np.stack([scale_temperature(m, t) for m, t in zip(models, temps, strict=True)])
         cl = CrowdLab(
             max_iter=max_iter,
             labels=labels,
@@ -315,26 +322,38 @@ def active_learning_scores(
             random_state=random_state,
         )
         cl._check_params()
-        cl._fit_encoded(enc, scaled)
+        cl._fit_encoded(enc, scaled[0] if len(scaled) == 1 else scaled)
         codes = cl.label_codes_
         quality = cl.item_quality_.to_numpy()
-        w_m = float(cl.model_weight_)
+        w_m = np.atleast_1d(np.asarray(cl.model_weight_, dtype=np.float64))
         weights = cl.annotator_weight_.to_numpy()
         w_bar = float(weights.mean())
-        item_weight = w_m + enc.item_sum(weights[enc.annotator_idx])
+        item_weight = w_m.sum() + enc.item_sum(weights[enc.annotator_idx])
     scores = _prior_average(quality, item_weight, w_bar, enc.n_classes)
     item_index = enc.item_index()
     base = ActiveLabScores(
         labeled=pd.Series(scores, index=item_index, name="score"),
         unlabeled=pd.Series([], dtype=np.float64, name="score"),
         consensus=pd.Series(classes[codes], index=item_index, name="consensus"),
-        temperature=float(temp),
-        model_weight=w_m,
+        temperature=_scalar(temps),
+        model_weight=_scalar(w_m),
         mean_annotator_weight=w_bar,
     )
     if probs_unlabeled is None:
         return base
-    return _with_unlabeled(base, probs_unlabeled, classes, temp, w_m, w_bar)
+    return _with_unlabeled(base, probs_unlabeled, classes, temps, w_m, w_bar)
+
+
+def _models(probs: Any) -> list[Any]:
+    """The models' probabilities: a list or a (P, n, K) array is an ensemble, anything else one model."""
+    if isinstance(probs, (list, tuple)) or (isinstance(probs, np.ndarray) and probs.ndim == 3):
+        return list(probs)
+    return [probs]
+
+
+def _scalar(values: np.ndarray) -> Any:
+    """One model's value as a float, an ensemble's as the array."""
+    return float(values[0]) if len(values) == 1 else values
 
 
 def _check_temperature(temperature: Any) -> float | None:
@@ -352,24 +371,44 @@ def _empty() -> ActiveLabScores:
 
 
 def _with_unlabeled(
-    base: ActiveLabScores, probs_unlabeled: Any, classes: np.ndarray, temp: float, w_m: float, w_bar: float
+    base: ActiveLabScores, probs_unlabeled: Any, classes: np.ndarray, temps: np.ndarray, w_m: np.ndarray, w_bar: float
 ) -> ActiveLabScores:
-    """``base`` with the scores of the items without answers added."""
-    arr, index = _unlabeled_probs(probs_unlabeled, classes)
-    clash = index.intersection(base.labeled.index) if isinstance(probs_unlabeled, pd.DataFrame) else []
+    """``base`` with the scores of the items without answers added.
+
+    Each model's scaled probabilities and ``1/K`` are averaged with weights ``w_m`` and ``w_bar``;
+    the score is that average at the item's label: the models' majority (ties broken by their
+    mean), for one model its most probable class.
+    """
+    parts = _models(probs_unlabeled)
+    if len(parts) != len(w_m):
+        raise ShapeMismatchError(
+            f"probs_unlabeled must hold as many models' probabilities as probs ({len(w_m)}), got {len(parts)}"
+        )
+    arrays = [_unlabeled_probs(part, classes) for part in parts]
+    index = arrays[0][1]
+    if any(not other.equals(index) for _, other in arrays[1:]):
+        raise ShapeMismatchError("probs_unlabeled must list the same items, in the same order, for every model")
+    clash = index.intersection(base.labeled.index) if isinstance(parts[0], pd.DataFrame) else []
     if len(clash):
         raise InvalidParameterError(
             f"probs_unlabeled must hold only items without answers; {len(clash)} of its items have answers, "
             f"e.g. {[show(v) for v in clash[:5]]}"
         )
-    scaled = scale_temperature(arr, temp)
-    scores = _prior_average(scaled.max(axis=1), w_m, w_bar, len(classes))
-    guess = pd.Series(classes[scaled.argmax(axis=1)], index=index, name="consensus")
+    k = len(classes)
+    scaled = np.stack([scale_temperature(arr, t) for (arr, _), t in zip(arrays, temps, strict=True)])
+    mean = scaled.mean(axis=0)
+    votes = np.zeros_like(mean)
+    for pred in scaled.argmax(axis=2):
+        votes[np.arange(len(pred)), pred] += 1.0
+    label = np.where(votes >= votes.max(axis=1, keepdims=True), 1.0 + mean, 0.0).argmax(axis=1)
+    blended = (np.tensordot(w_m, scaled, axes=1) + w_bar / k) / (w_m.sum() + w_bar)
+    scores = blended[np.arange(len(label)), label]
+    guess = pd.Series(classes[label], index=index, name="consensus")
     return ActiveLabScores(
         labeled=base.labeled,
         unlabeled=pd.Series(scores, index=index, name="score"),
         consensus=pd.concat([base.consensus, guess]) if len(base.consensus) else guess,
-        temperature=float(temp),
-        model_weight=w_m,
+        temperature=_scalar(np.asarray(temps, dtype=np.float64)),
+        model_weight=_scalar(np.asarray(w_m, dtype=np.float64)),
         mean_annotator_weight=w_bar,
     )
