@@ -253,3 +253,12 @@ class TestActiveLabBadInput:
             active_learning_scores(answers, [probs, probs], unl)
         with pytest.raises(ShapeMismatchError, match="probs_unlabeled must list the same items"):
             active_learning_scores(answers, [probs, probs], [unl, unl.iloc[::-1]])
+
+    def test_parameters_are_checked_when_every_item_has_one_answer(self):
+        """max_iter and random_state are checked even where CROWDLAB is not fitted (one answer per item)."""
+        answers, truth = confusion_crowd(20, 3, (0.8, 0.7), per_item=1, seed=2)
+        probs = _model_probs(truth, 3, 0.8, seed=3)
+        with pytest.raises(InvalidParameterError, match="max_iter"):
+            active_learning_scores(answers, probs, max_iter=0)
+        with pytest.raises(InvalidParameterError, match="random_state"):
+            active_learning_scores(answers, probs, random_state="x")

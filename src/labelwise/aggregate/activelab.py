@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_positive, show
+from .._validate.arguments import check_positive, check_random_state, show
 from .._validate.class_columns import columns_in_class_order
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
@@ -284,6 +284,17 @@ def active_learning_scores(
             "probs is required with answers: the model's probabilities of every answered item "
             "(a DataFrame indexed by item with one column per class, or an (n_items, K) array); got None"
         )
+    cl = CrowdLab(
+        max_iter=max_iter,
+        labels=labels,
+        duplicates=duplicates,
+        item_col=item_col,
+        annotator_col=annotator_col,
+        label_col=label_col,
+        random_state=random_state,
+    )
+    cl._check_params()  # also where every item has one answer and CROWDLAB is not fitted
+    check_random_state(random_state)
     enc = encode_answers(
         answers,
         labels=labels,
@@ -312,16 +323,6 @@ def active_learning_scores(
         counts = enc.item_label_counts
         temps = np.array([fixed if fixed is not None else fit_temperature(counts, m) for m in models])
         scaled = np.stack([scale_temperature(m, t) for m, t in zip(models, temps, strict=True)])
-        cl = CrowdLab(
-            max_iter=max_iter,
-            labels=labels,
-            duplicates=duplicates,
-            item_col=item_col,
-            annotator_col=annotator_col,
-            label_col=label_col,
-            random_state=random_state,
-        )
-        cl._check_params()
         cl._fit_encoded(enc, scaled[0] if len(scaled) == 1 else scaled)
         codes = cl.label_codes_
         quality = cl.item_quality_.to_numpy()
