@@ -101,6 +101,7 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.Wawa": _est(_agg.Wawa, _ANS),
     "aggregate.ZeroBasedSkill": _est(_agg.ZeroBasedSkill, _ANS, max_iter=5),
     "aggregate.agreement": _fn(_agg.agreement, ANSWERS),
+    "aggregate.active_learning_scores": _fn(_agg.active_learning_scores, ANSWERS, PROBS[:12], PROBS[12:15]),
     "aggregate.annotator_agreement": _fn(_agg.annotator_agreement, ANSWERS, CONSENSUS),
     "aggregate.apply_uncertain_policy": _fn(_agg.apply_uncertain_policy, ANSWERS, 2),
     "aggregate.fleiss_kappa": _fn(_agg.fleiss_kappa, ANSWERS),

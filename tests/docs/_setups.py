@@ -160,6 +160,20 @@ def _api(folder: Path, ns: dict) -> None:
     ns.update(X=X, labels=np.array(["setosa", "versicolor", "virginica"])[labels])
 
 
+def _activelab(folder: Path, ns: dict) -> None:
+    """docs/aggregate.md's ActiveLab: answers, the model's probs per item, probs of 10 unanswered items
+    (in Python, and as answers.csv, probs.csv and pool.csv for the command)."""
+    answers = f.crowd()
+    items = np.sort(answers["item"].unique())
+    rng = np.random.default_rng(0)
+    probs = pd.DataFrame(rng.dirichlet(np.ones(2), len(items)), index=items, columns=["cat", "dog"])
+    pool = pd.DataFrame(rng.dirichlet(np.ones(2), 10), index=[f"new{i}" for i in range(10)], columns=["dog", "cat"])
+    ns.update(answers=answers, probs=probs, probs_unlabeled=pool)
+    answers.to_csv(folder / "answers.csv", index=False)
+    probs.rename_axis("item").reset_index().to_csv(folder / "probs.csv", index=False)
+    pool.rename_axis("item").reset_index().to_csv(folder / "pool.csv", index=False)
+
+
 def _files_only(writer: Callable[[Path], object]) -> Setup:
     return lambda folder, ns: writer(folder)
 
@@ -210,6 +224,8 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
     "docs/aggregate.md": [
         ("labelwise aggregate", _files_only(f.annotation_exports)),
         ("ds = lw.aggregate.DawidSkene().fit(answers)", lambda d, ns: ns.update(answers=ns["crowd"].answers)),
+        ("active_learning_scores(answers, probs, probs_unlabeled)", _activelab),
+        ("--next 200 --unlabeled-probs pool.csv", _activelab),
     ],
     "docs/evaluate.md": [
         ('read_corrections("review_out/"', _corrections),

@@ -10,6 +10,7 @@ to the classes.
 """
 
 from ._answers import EncodedAnswers, encode_answers
+from .activelab import ActiveLabScores, active_learning_scores
 from .agreement import (
     Agreement,
     agreement,
@@ -46,6 +47,8 @@ METHODS = {
 }
 
 __all__ = [
+    "ActiveLabScores",
+    "active_learning_scores",
     "Agreement",
     "AutoAggregator",
     "BWA",

@@ -60,6 +60,16 @@ def _align_probs(probs: Any, enc: EncodedAnswers) -> np.ndarray:
     return np.asarray(check_probs(arr, name="probs"), dtype=np.float64)
 
 
+def _align_models(probs: Any, enc: EncodedAnswers) -> np.ndarray:
+    """One model's probabilities, or an ensemble's (a list of them, or an array of shape (P, n_items,
+    K)), as a (P, n_items, K) array in ``enc``'s item and class order."""
+    if isinstance(probs, (list, tuple)) or (isinstance(probs, np.ndarray) and probs.ndim == 3):
+        if len(probs) == 0:
+            raise InvalidParameterError("probs must hold at least one model's probabilities; got an empty list")
+        return np.stack([_align_probs(p, enc) for p in probs])
+    return _align_probs(probs, enc)[None]
+
+
 def _agreement_with_others(enc: EncodedAnswers) -> np.ndarray:
     """Each annotator's agreement with the other annotators of the same items: the share of the
     (answer, other answer on the item) pairs with equal labels, ``NaN`` for an annotator who
@@ -125,9 +135,15 @@ class CrowdLab(BaseAggregator):
     class (extra items are ignored), or an array of shape (n_items, K) whose rows follow the
     sorted item ids and whose columns follow ``classes_`` (sorted labels or ``labels=``).
 
+    An ensemble of P models (a list of such probabilities, or an array of shape (P, n_items, K))
+    gives each model its own weight ``w_m`` from its own accuracy ``a_m`` (step 2), the sum
+    ``Σ_m w_m m_i^(m)`` in place of ``w_M m_i`` in step 4 and the models' mean to break the
+    majority vote's ties, as the CROWDLAB authors' ensemble version does; ``model_weight_`` is
+    then an array of the P weights.
+
     Attributes
     ----------
-    model_weight_ : float
+    model_weight_ : float, or ndarray of shape (P,) for an ensemble of P models
     annotator_weight_ : pandas.Series indexed by annotator.
     item_quality_ : pandas.Series indexed by item.
     annotator_quality_ : pandas.Series indexed by annotator.
@@ -170,10 +186,11 @@ class CrowdLab(BaseAggregator):
         return super().fit(answers, probs)
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        model = _align_probs(probs, enc)
+        models = _align_models(probs, enc)
+        model = models[0] if len(models) == 1 else models.mean(axis=0)
         k = enc.n_classes
         shares = weighted_vote_shares(enc)
-        # majority vote, ties broken by the model, then at random
+        # majority vote, ties broken by the model (the models' mean), then at random
         top = shares.max(axis=1, keepdims=True)
         tie_score = np.where(shares >= top - 1e-12, 1.0 + model, 0.0)
         codes = argmax_random_ties(tie_score, self._rng())
@@ -181,24 +198,25 @@ class CrowdLab(BaseAggregator):
         if not multi.any():
             multi = np.ones(enc.n_items, dtype=bool)
         sub_answers = multi[enc.item_idx]
-        model_pred = model.argmax(axis=1)
+        model_pred = models.argmax(axis=2)  # (P, n_items)
         mean_answers = float(enc.answers_per_item.mean())
         s_j = _agreement_with_others(enc)
         self.converged_ = False
         for it in range(1, self.max_iter + 1):
             hit = enc.label_idx == codes[enc.item_idx]
-            a_m = float(np.mean(model_pred[multi] == codes[multi]))
+            a_m = np.mean(model_pred[:, multi] == codes[multi], axis=1)
             a_0 = float(np.bincount(codes[multi], minlength=k).max() / multi.sum())
             denom = max(1.0 - a_0, 1e-6)
             # annotators without overlap (or none at all): their agreement with the consensus
             agree = np.where(np.isnan(s_j), _consensus_agreement(enc, hit, sub_answers, a_0), s_j)
             w_j = np.maximum(1.0 - (1.0 - agree) / denom, _MIN_WEIGHT)
-            w_m = max(1.0 - (1.0 - a_m) / denom, _MIN_WEIGHT) * np.sqrt(mean_answers)
+            w_m = np.maximum(1.0 - (1.0 - a_m) / denom, _MIN_WEIGHT) * np.sqrt(mean_answers)
             p = float(np.clip(np.mean(enc.item_sum(hit)[multi] / enc.answers_per_item[multi]), 1e-6, 1 - 1e-6))
             w_ans = w_j[enc.annotator_idx]
             off = (1.0 - p) / (k - 1)
             human = enc.item_sum(w_ans)[:, None] * off + enc.item_class_sum(w_ans) * (p - off)
-            q = (w_m * model + human) / (w_m + enc.item_sum(w_ans))[:, None]
+            weighted = w_m[0] * models[0] if len(models) == 1 else np.tensordot(w_m, models, axes=1)
+            q = (weighted + human) / (w_m.sum() + enc.item_sum(w_ans))[:, None]
             new_codes = argmax_random_ties(q, self._rng())
             self.n_iter_ = it
             changed = not np.array_equal(new_codes, codes)
@@ -207,12 +225,12 @@ class CrowdLab(BaseAggregator):
                 self.converged_ = True
                 break
         self._codes: np.ndarray | None = codes
-        self.model_weight_ = float(w_m)
+        self.model_weight_ = float(w_m[0]) if len(w_m) == 1 else w_m
         self.annotator_weight_ = pd.Series(w_j, index=enc.annotator_index(), name="weight")
         self.item_quality_ = pd.Series(q[np.arange(enc.n_items), codes], index=enc.item_index(), name="quality")
         label_quality = enc.annotator_sum(q[enc.item_idx, enc.label_idx]) / np.maximum(enc.answers_per_annotator, 1)
         # the paper's blend: the model's share of the total weight on an item of mean size
-        share = w_m / (w_m + w_j.sum() * mean_answers / enc.n_annotators)
+        share = w_m.mean() / (w_m.mean() + w_j.sum() * mean_answers / enc.n_annotators)  # the mean model
         hit = enc.label_idx == codes[enc.item_idx]
         consensus = _consensus_agreement(enc, hit, sub_answers, np.nan)
         quality = np.where(np.isnan(consensus), label_quality, share * label_quality + (1 - share) * consensus)

@@ -18,6 +18,7 @@ from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ..io.paths import require_file
 from . import _aggregate_outputs
+from ._aggregate_active import NEXT_FILE, active_options, check_next, next_summary, next_to_label, print_next
 from ._aggregate_demo import run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
 from ._aggregate_params import build_method, method_params, param_names, probs_column_notice, run_method
@@ -72,15 +73,24 @@ def auto_summary(est: Any) -> dict[str, Any] | None:
 
 
 def write_outputs(
-    out: Path, est: Any, method: str, answers: pd.DataFrame, summary: dict[str, Any], superseded: Iterable[Path] = ()
+    out: Path,
+    est: Any,
+    method: str,
+    answers: pd.DataFrame,
+    summary: dict[str, Any],
+    superseded: Iterable[Path] = (),
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Write labels.csv, annotators.csv, annotators.json and summary.json atomically, replacing ``superseded``."""
+    """Write labels.csv, annotators.csv, annotators.json, summary.json and ``tables`` (more CSVs by file
+    name) atomically, replacing ``superseded``."""
     lab = labels_frame(est, answers)
     ann = annotators_frame(est, answers)
     # this run's --demo wrote its files before this block: they are not left-overs
     with files_together(supersedes=[p for p in superseded if p.name not in AGGREGATE_DEMO_FILES]):
         write_csv(lab, out / "labels.csv")
         write_csv(ann, out / "annotators.csv")
+        for name, table in (tables or {}).items():
+            write_csv(table, out / name)
         write_json(annotators_json(est, method, ann), out / "annotators.json")
         write_json(
             {k: finite(v) if not isinstance(v, (dict, list)) else v for k, v in summary.items()}, out / "summary.json"
@@ -205,6 +215,7 @@ def _refuse_demo_inputs() -> None:
     help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet directory).")
+@active_options
 def aggregate(
     path,
     fmt,
@@ -227,6 +238,8 @@ def aggregate(
     superseded,
     scheduler=None,
     quiet=False,
+    next_n=None,
+    unlabeled_path=None,
 ):
     """Turn several annotators' answers in PATH into one label per item.
 
@@ -249,6 +262,7 @@ def aggregate(
             "(a .npy of shape (n_items, K), rows in sorted item order, or a table with an 'item' column "
             "and one column per class)"
         )
+    check_next(next_n, unlabeled_path, method, probs_path is not None or demo)
     extra = method_params(method, params)
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
@@ -362,7 +376,11 @@ def aggregate(
     }
     if demo_table is not None:
         summary["demo"] = [{k: finite(v) for k, v in row.items()} for row in demo_table.to_dict(orient="records")]
-    lab, ann = write_outputs(out, est, method, answers, summary, superseded)
+    tables = {}
+    if next_n is not None:
+        tables[NEXT_FILE], scores = next_to_label(est, answers, probs, unlabeled_path, next_n)
+        summary["next"] = next_summary(scores, tables[NEXT_FILE], unlabeled_path)
+    lab, ann = write_outputs(out, est, method, answers, summary, superseded, tables)
 
     con.print(
         f"[bold]{summary['n_items']}[/] items, [bold]{summary['n_answers']}[/] answers from "
@@ -407,5 +425,7 @@ def aggregate(
         )
         cols = ["item", "label", "confidence", "n_answers", "agreement"]
         print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
-    written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json")
+    if next_n is not None:
+        print_next(tables[NEXT_FILE], top)
+    written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json", *tables)
     con.print("wrote " + ", ".join(str(out / name) for name in written + (AGGREGATE_DEMO_FILES if demo else ())))

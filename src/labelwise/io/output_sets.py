@@ -24,7 +24,7 @@ TASK_TABLES = ("classes.csv", "sentences.csv", "regions.csv", "images.csv")
 #: Every file ``labelwise audit`` may write in its folder (``--demo``'s ``data.csv`` is the input, not an output).
 AUDIT_OUTPUTS = ("issues.csv", "issues.parquet", "summary.json", MATRICES_FILE, "probs.npy", *TASK_TABLES)
 #: Every file ``labelwise aggregate`` may write in its folder.
-AGGREGATE_OUTPUTS = ("labels.csv", "annotators.csv", "annotators.json", "summary.json")
+AGGREGATE_OUTPUTS = ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv")
 
 
 def earlier_outputs(out_dir: str | os.PathLike, names: tuple[str, ...]) -> list[Path]:

@@ -56,6 +56,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     np.save(p["probs"], probs)
     np.save(p["counts"], rng.integers(0, 3, size=(40, 3)) + np.eye(3, dtype=int)[np.arange(40) % 3])
     np.save(p["agg_probs"], rng.dirichlet(np.ones(2), size=10))
+    np.save(p["agg_unlabeled"], rng.dirichlet(np.ones(2), size=4))
     items = np.repeat(np.arange(10), 3)
     labels = np.where(rng.random(30) < 0.8, np.array(["cat", "dog"])[items % 2], "dog")
     pd.DataFrame({"item": items, "annotator": np.tile(["a", "b", "c"], 10), "label": labels}).to_csv(
@@ -116,6 +117,7 @@ INPUT_FILES = {
     "partial": "partial.csv",
     "probs": "probs.npy",
     "agg_probs": "agg_probs.npy",
+    "agg_unlabeled": "agg_unlabeled.npy",
     "counts": "counts.npy",
     "answers": "answers.csv",
     "gold": "gold.csv",
@@ -227,6 +229,12 @@ SPECS: dict[str, Spec] = {
         },
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
+    ),
+    "aggregate/next": Spec(
+        ("aggregate", "{answers}", "--probs", "{agg_probs}", "--next", "5", "--unlabeled-probs", "{agg_unlabeled}"),
+        {"--unlabeled-probs": ("agg_unlabeled", NPY)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
+        label_cases=(),
     ),
     "weak": Spec(
         ("weak", "{lfs}", "{texts}", "--id-column", "id", "--model", "dawid-skene", "--quiet"),

@@ -1,0 +1,100 @@
+"""`labelwise aggregate --next N`: the items to label next by ActiveLab (cli/_aggregate_active.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.aggregate import active_learning_scores
+from labelwise.cli import main
+from tests.aggregate._crowd import confusion_crowd
+
+CLASSES = np.array(["cat", "dog", "fox"])
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    """Answers (items 0..59, 2 per item), the model's probabilities as a table, and 5 unanswered items."""
+    answers, truth = confusion_crowd(60, 3, (0.8, 0.7, 0.65, 0.6), per_item=2, seed=0)
+    answers["label"] = CLASSES[answers["label"]]
+    rng = np.random.default_rng(1)
+    probs = rng.dirichlet(np.ones(3), 60) * 0.4
+    probs[np.arange(60), truth.to_numpy()] += 0.6
+    unlabeled = rng.dirichlet(np.ones(3), 5)
+    paths = {k: tmp_path / f"{k}.csv" for k in ("answers", "probs", "unlabeled")}
+    answers.to_csv(paths["answers"], index=False)
+    pd.DataFrame(probs, columns=CLASSES).rename_axis("item").reset_index().to_csv(paths["probs"], index=False)
+    frame = pd.DataFrame(unlabeled, columns=CLASSES, index=pd.Index([f"new{i}" for i in range(5)], name="item"))
+    frame[["fox", "cat", "dog"]].reset_index().to_csv(paths["unlabeled"], index=False)
+    return paths
+
+
+def _run(args: list) -> object:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+class TestAggregateNext:
+    def test_writes_the_ranking_the_api_gives(self, inputs, tmp_path):
+        """next_to_label.csv holds the N lowest ActiveLab scores of answered and unanswered items,
+        the same as active_learning_scores on the same files; the screen names the file."""
+        out = tmp_path / "out"
+        res = _run(
+            ["aggregate", inputs["answers"], "--probs", inputs["probs"], "--next", 10]
+            + ["--unlabeled-probs", inputs["unlabeled"], "--out", out]
+        )
+        assert res.exit_code == 0, res.output
+        assert "next to label: 10 item(s)" in res.output and "next_to_label.csv" in res.output
+        got = pd.read_csv(out / "next_to_label.csv", dtype={"item": str})
+        assert list(got.columns) == ["item", "score", "labeled", "consensus"] and len(got) == 10
+        answers = pd.read_csv(inputs["answers"], dtype={"item": str})
+        probs = pd.read_csv(inputs["probs"], dtype={"item": str}).set_index("item")
+        unlabeled = pd.read_csv(inputs["unlabeled"]).set_index("item")
+        want = active_learning_scores(answers, probs, unlabeled).next(10)
+        assert got["item"].tolist() == want["item"].astype(str).tolist()
+        np.testing.assert_allclose(got["score"], want["score"], rtol=1e-12)
+        summary = json.loads((out / "summary.json").read_text())["next"]
+        assert summary["n"] == 10 and summary["n_unlabeled_scored"] == 5
+
+    def test_a_later_run_without_next_removes_the_stale_ranking(self, inputs, tmp_path):
+        """next_to_label.csv is one of aggregate's outputs: --force without --next removes the old one."""
+        out = tmp_path / "out"
+        assert (
+            _run(["aggregate", inputs["answers"], "--probs", inputs["probs"], "--next", 3, "--out", out]).exit_code == 0
+        )
+        assert (out / "next_to_label.csv").is_file()
+        res = _run(["aggregate", inputs["answers"], "--probs", inputs["probs"], "--out", out, "--force"])
+        assert res.exit_code == 0, res.output
+        assert not (out / "next_to_label.csv").exists()
+
+    @pytest.mark.parametrize(
+        "extra, message",
+        [
+            (["--next", "3", "--method", "dawid-skene"], "--next ranks items by CROWDLAB's weights"),
+            (["--unlabeled-probs", "{unlabeled}"], "--unlabeled-probs is only read with --next"),
+        ],
+    )
+    def test_refusals_name_the_option(self, inputs, tmp_path, extra, message):
+        """--next with another method, and --unlabeled-probs without --next, are refused in one line."""
+        extra = [e.format(unlabeled=inputs["unlabeled"]) for e in extra]
+        res = _run(["aggregate", inputs["answers"], "--probs", inputs["probs"], *extra, "--out", tmp_path / "o"])
+        assert res.exit_code == 2 and message in res.output
+
+    def test_next_without_probs_is_refused(self, inputs, tmp_path):
+        """--next needs the model's probabilities."""
+        res = _run(["aggregate", inputs["answers"], "--next", "3", "--out", tmp_path / "o"])
+        assert res.exit_code == 2 and "--next 3 needs --probs" in res.output
+
+    def test_unlabeled_item_with_answers_names_the_option(self, inputs, tmp_path):
+        """An --unlabeled-probs row for an answered item is an error naming --unlabeled-probs."""
+        bad = tmp_path / "bad.csv"
+        pd.DataFrame({"item": ["3"], "cat": [0.2], "dog": [0.3], "fox": [0.5]}).to_csv(bad, index=False)
+        res = _run(
+            ["aggregate", inputs["answers"], "--probs", inputs["probs"], "--next", 3, "--unlabeled-probs", bad]
+            + ["--out", tmp_path / "o"]
+        )
+        assert res.exit_code == 2 and "--unlabeled-probs must hold only items without answers" in res.output
