@@ -25,6 +25,7 @@ from .dawid_skene import DawidSkene
 from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
+from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
 from .one_coin import OneCoinDawidSkene
 from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
@@ -68,6 +69,9 @@ __all__ = [
     "GLAD",
     "MACE",
     "MajorityVote",
+    "MultiLabelAggregator",
+    "MultiLabelCrowd",
+    "simulate_multilabel_crowd",
     "OneCoinDawidSkene",
     "SoftLabelAverage",
     "Wawa",

@@ -6,19 +6,21 @@ Binary relevance: one binary aggregation per tag, with any method of
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
 from ..errors import InvalidParameterError, MissingColumnError
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._base import BaseAggregator, _blas_controller
+from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
 from ._multilabel_tags import TagPairs, check_separator, parse_tags
 
-__all__ = ["MultiLabelAggregator", "MULTILABEL_METHODS"]
+__all__ = ["MULTILABEL_METHODS", "MultiLabelAggregator", "MultiLabelCrowd", "select_tags", "simulate_multilabel_crowd"]
 
 #: Parameters the tag models get from :class:`MultiLabelAggregator` itself, not from ``**params``.
 _OWN = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")
@@ -54,7 +56,8 @@ class MultiLabelAggregator(BaseEstimator):
     annotator codes without building or parsing a table per tag.
 
     An item's tag set holds the tags with ``P(t) > threshold``; an exact tie at the threshold is not
-    chosen (so a 2-2 vote at the default 0.5 leaves the tag out, as crowd-kit does). When fewer than
+    chosen (a 2-2 vote at the default 0.5 leaves the tag out; crowd-kit's majority vote picks
+    a side by the order of its columns). When fewer than
     ``min_tags`` tags pass, the most probable remaining tags are added (ties by tag order), e.g.
     ``min_tags=1`` when every item is known to carry at least one tag.
 
@@ -268,7 +271,13 @@ class MultiLabelAggregator(BaseEstimator):
                     annotator_name=base.annotator_name,
                     label_name=str(tag),
                 )
-                est = clone(template)._fit_encoded(enc)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    est = clone(template)._fit_encoded(enc)
+                for w in caught:  # the tag named: the same message for several tags is otherwise a puzzle
+                    warnings.warn_explicit(
+                        f"tag {show(tag)}: {w.message}", w.category, w.filename, w.lineno, module=__name__
+                    )
                 models[tag] = est
                 probas[:, t] = est.probas_.to_numpy()[:, 1]
                 skills[:, t] = est.annotator_skill_.to_numpy()
