@@ -24,7 +24,9 @@ ANSWERS = pd.DataFrame(
 def _binary_table(answers: pd.DataFrame, tag: str) -> pd.DataFrame:
     """The binary answers of one tag built the slow way, from the parsed sets."""
     sets = answers["tags"].map(lambda s: set() if not isinstance(s, str) else {t for t in s.split("|") if t})
-    return pd.DataFrame({"item": answers["item"], "annotator": answers["annotator"], "label": sets.map(lambda s: int(tag in s))})
+    return pd.DataFrame(
+        {"item": answers["item"], "annotator": answers["annotator"], "label": sets.map(lambda s: int(tag in s))}
+    )
 
 
 class TestBinaryRelevance:
@@ -84,7 +86,9 @@ class TestBinaryRelevance:
 
     def test_lists_sets_and_strings_give_the_same_result(self):
         """A tag cell as a list, a set or a separated string is read the same."""
-        as_lists = ANSWERS.assign(tags=[["cat", "dog"], ["cat"], ("dog", "cat"), {"dog"}, [], ["owl", "dog"], None, ["owl"]])
+        as_lists = ANSWERS.assign(
+            tags=[["cat", "dog"], ["cat"], ("dog", "cat"), {"dog"}, [], ["owl", "dog"], None, ["owl"]]
+        )
         a = MultiLabelAggregator("majority-vote").fit(ANSWERS)
         b = MultiLabelAggregator("majority-vote").fit(as_lists)
         pd.testing.assert_frame_equal(a.probas_, b.probas_)
@@ -96,7 +100,9 @@ class TestBinaryRelevance:
 
     def test_duplicates_last_keeps_the_last_answer_of_a_pair(self):
         """duplicates="last": annotator a's second answer on item 1 replaces the first."""
-        table = pd.concat([ANSWERS, pd.DataFrame({"item": [1], "annotator": ["a"], "tags": ["owl"]})], ignore_index=True)
+        table = pd.concat(
+            [ANSWERS, pd.DataFrame({"item": [1], "annotator": ["a"], "tags": ["owl"]})], ignore_index=True
+        )
         est = MultiLabelAggregator("majority-vote", duplicates="last").fit(table)
         assert est.n_duplicates_ == 1 and est.n_duplicates_dropped_ == 1
         assert est.probas_.loc[1, "owl"] == pytest.approx(1 / 3)

@@ -57,7 +57,9 @@ def test_majority_vote_equals_binary_relevance_majority_vote(answers):
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::labelwise.errors.LabelwiseWarning")
-@pytest.mark.parametrize("answers", [c[c["item"] < 100] for c in CROWDS], ids=["even-per-item", "odd-per-item-spammers"])
+@pytest.mark.parametrize(
+    "answers", [c[c["item"] < 100] for c in CROWDS], ids=["even-per-item", "odd-per-item-spammers"]
+)
 def test_dawid_skene_at_smoothing_0_equals_binary_relevance_dawid_skene(answers):
     """At convergence both reach the same posteriors (1e-3) and the same tag sets where no P is near 0.5."""
     ours = MultiLabelAggregator("dawid-skene", smoothing=0.0, max_iter=150, tol=0.0).fit(answers)

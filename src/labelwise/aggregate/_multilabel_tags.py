@@ -92,7 +92,9 @@ def _cell_tags(cell: Any, separator: str | None, where: str) -> list[Any]:
                 )
         return values
     if isinstance(cell, dict):
-        raise AnnotationError(f"{where} must be a list, tuple or set of tags or a separated string, got dict {show(cell)}")
+        raise AnnotationError(
+            f"{where} must be a list, tuple or set of tags or a separated string, got dict {show(cell)}"
+        )
     return [cell.item() if isinstance(cell, np.generic) else cell]  # a lone number or other scalar: one tag
 
 

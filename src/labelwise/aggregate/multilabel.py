@@ -217,7 +217,9 @@ class MultiLabelAggregator(BaseEstimator):
         template = self._template()
         cols = [self.item_col, self.annotator_col, self.tags_col]
         if not isinstance(answers, pd.DataFrame):
-            raise MissingColumnError(f"answers must be a pandas DataFrame with columns {cols}, got {type(answers).__name__}")
+            raise MissingColumnError(
+                f"answers must be a pandas DataFrame with columns {cols}, got {type(answers).__name__}"
+            )
         if self.tags_col not in answers.columns:
             raise MissingColumnError(
                 f"answers must have the columns {cols}; missing {[self.tags_col]} (tags_col), the table has "
@@ -249,7 +251,9 @@ class MultiLabelAggregator(BaseEstimator):
         self.n_duplicates_dropped_ = 0 if keep is None else len(column) - len(keep)
         return self
 
-    def _fit_tags(self, template: BaseAggregator, base: EncodedAnswers, item: np.ndarray, ann: np.ndarray, tags: TagPairs) -> None:
+    def _fit_tags(
+        self, template: BaseAggregator, base: EncodedAnswers, item: np.ndarray, ann: np.ndarray, tags: TagPairs
+    ) -> None:
         """Fit one binary model per tag on the shared codes; set the fitted attributes."""
         item.setflags(write=False)
         ann.setflags(write=False)
@@ -292,9 +296,7 @@ class MultiLabelAggregator(BaseEstimator):
         with np.errstate(divide="ignore"):
             log_p = np.where(chosen, np.log(probas), np.log1p(-probas))
         self.confidence_ = pd.Series(np.exp(log_p.sum(axis=1)), index=items, name="confidence")
-        self.n_answers_per_item_ = pd.Series(
-            np.bincount(item, minlength=base.n_items), index=items, name="n_answers"
-        )
+        self.n_answers_per_item_ = pd.Series(np.bincount(item, minlength=base.n_items), index=items, name="n_answers")
         self.n_answers_ = int(item.shape[0])
         self.n_items_, self.n_annotators_, self.n_tags_ = base.n_items, base.n_annotators, len(tag_index)
         self.n_empty_answers_ = tags.n_empty
@@ -332,4 +334,3 @@ def _select_rows(tags: TagPairs, keep: np.ndarray, n: int) -> TagPairs:
     np.cumsum(np.bincount(tag_of, minlength=len(tags.tags)), out=bounds[1:])
     n_with = np.unique(rows[kept]).size
     return TagPairs(rows=rows[kept], bounds=bounds, tags=tags.tags, n_empty=int(keep.size - n_with))
-

@@ -54,6 +54,9 @@ main.add_command(report)
 from .aggregate import aggregate  # noqa: E402
 
 main.add_command(aggregate)
+from .aggregate_tags import aggregate_tags  # noqa: E402
+
+main.add_command(aggregate_tags)
 from .export import export  # noqa: E402
 
 main.add_command(export)
