@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from labelwise.aggregate import DawidSkene, MajorityVote, MultiLabelAggregator, simulate_multilabel_crowd
-from labelwise.aggregate.multilabel import MULTILABEL_METHODS, select_tags
+from labelwise.aggregate import METHODS, DawidSkene, MajorityVote, MultiLabelAggregator, simulate_multilabel_crowd
+from labelwise.aggregate.multilabel import MULTILABEL_METHODS, TAG_METHODS, select_tags
 from labelwise.errors import AnnotationError, InvalidParameterError, LabelwiseError, MissingColumnError
 
 ANSWERS = pd.DataFrame(
@@ -121,6 +121,11 @@ class TestBinaryRelevance:
         est = MultiLabelAggregator("majority-vote").fit(ANSWERS)
         model = est.tag_models_["dog"]
         assert isinstance(model, MajorityVote) and list(model.classes_) == [0, 1]
+
+
+def test_tag_methods_are_the_methods_without_model_probabilities():
+    """TAG_METHODS is METHODS less those that need a model's probabilities (crowdlab)."""
+    assert TAG_METHODS == {name: cls for name, cls in METHODS.items() if not cls._uses_probs}
 
 
 class TestSelectTags:

@@ -72,7 +72,9 @@ def test_other_column_names(tmp_path):
 def test_a_tag_with_the_separator_names_the_option(tmp_path):
     """A JSON-lines list holding a tag with the separator inside is refused in the options' words."""
     path = tmp_path / "answers.jsonl"
-    pd.DataFrame({"item": [1, 1], "annotator": ["a", "b"], "tags": [["x|y"], ["x"]]}).to_json(path, orient="records", lines=True)
+    pd.DataFrame({"item": [1, 1], "annotator": ["a", "b"], "tags": [["x|y"], ["x"]]}).to_json(
+        path, orient="records", lines=True
+    )
     result = CliRunner().invoke(main, ["aggregate-tags", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "--tag-separator" in result.output and "ANSWERS" in result.output

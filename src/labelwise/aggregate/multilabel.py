@@ -19,24 +19,33 @@ from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._base import BaseAggregator, _blas_controller
 from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
 from ._multilabel_tags import TagPairs, check_separator, parse_tags
+from .auto import AutoAggregator
+from .bwa import BWA
+from .soft import SOFT_MEMBERS, SoftLabelAverage
 
-__all__ = ["MULTILABEL_METHODS", "MultiLabelAggregator", "MultiLabelCrowd", "select_tags", "simulate_multilabel_crowd"]
+__all__ = [
+    "MULTILABEL_METHODS",
+    "TAG_METHODS",
+    "MultiLabelAggregator",
+    "MultiLabelCrowd",
+    "select_tags",
+    "simulate_multilabel_crowd",
+]
 
 #: Parameters the tag models get from :class:`MultiLabelAggregator` itself, not from ``**params``.
 _OWN = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")
 _BINARY = np.array([0, 1])
 
 
-def _methods() -> dict[str, type[BaseAggregator]]:
-    from . import METHODS  # the package's map (built after this module is imported)
-
-    return {name: cls for name, cls in METHODS.items() if not cls._uses_probs}
-
-
-def __getattr__(name: str) -> Any:
-    if name == "MULTILABEL_METHODS":
-        return tuple(_methods())
-    raise AttributeError(name)
+#: The methods binary relevance runs per tag, by name: ``METHODS`` less the one that needs a model's
+#: probabilities (``crowdlab``); ``tests/aggregate/test_multilabel.py`` checks the two maps agree.
+TAG_METHODS: dict[str, type[BaseAggregator]] = {
+    **SOFT_MEMBERS,
+    "bwa": BWA,
+    "soft-average": SoftLabelAverage,
+    "auto": AutoAggregator,
+}
+MULTILABEL_METHODS = tuple(TAG_METHODS)
 
 
 class MultiLabelAggregator(BaseEstimator):
@@ -155,7 +164,7 @@ class MultiLabelAggregator(BaseEstimator):
 
     def _template(self) -> BaseAggregator:
         """An unfitted estimator of ``method`` with ``params``; every parameter checked."""
-        methods = _methods()
+        methods = TAG_METHODS
         check_choice("method", self.method, list(methods))
         shared = sorted(set(self.params) & set(_OWN))
         if shared:
