@@ -7,7 +7,9 @@ parsing the table again per tag).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -65,41 +67,43 @@ def _is_missing(cell: Any) -> bool:
     return isinstance(cell, (float, np.floating)) and bool(np.isnan(cell))
 
 
-def _cell_tags(cell: Any, separator: str | None, where: str) -> list[Any]:
+_SEQUENCES = (list, tuple, set, frozenset)
+
+
+def _cell_tags(cell: Any, separator: str | None, place: Callable[[], str]) -> list[Any]:
     """One answer's tags: a string split on ``separator`` (blanks dropped, each tag stripped), a
-    missing cell as the empty set, a list / tuple / set / array as its elements."""
-    if _is_missing(cell):
-        return []
-    if isinstance(cell, str):
+    missing cell as the empty set, a list / tuple / set / array as its elements (checked by
+    :func:`parse_tags` on the distinct tags). ``place()`` names the cell in an error (called only then)."""
+    kind = type(cell)
+    if kind is str:
         if separator is None:
             return [cell] if cell.strip() else []
-        return [t.strip() for t in cell.split(separator) if t.strip()]
-    if isinstance(cell, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
-        values = list(cell.tolist() if isinstance(cell, (np.ndarray, pd.Series)) else cell)
-        for tag in values:
-            if _is_missing(tag):
-                raise AnnotationError(f"{where} holds a missing tag {show(tag)}; leave it out of the set")
-            try:
-                hash(tag)
-            except TypeError:
-                raise AnnotationError(
-                    f"{where} must hold hashable tags (text, numbers), got {type(tag).__name__} {show(tag)}"
-                ) from None
-            if separator is not None and isinstance(tag, str) and separator in tag:
-                raise AnnotationError(
-                    f"{where} holds the tag {show(tag)}, which contains tag_separator {separator!r}: "
-                    "its output could not be read back; rename the tag or pass another tag_separator"
-                )
-        return values
+        return [t for t in map(str.strip, cell.split(separator)) if t]
+    if kind in _SEQUENCES:
+        return list(cell)
+    if _is_missing(cell):
+        return []
+    if isinstance(cell, str):  # a str subclass
+        return _cell_tags(str(cell), separator, place)
+    if isinstance(cell, (*_SEQUENCES, np.ndarray, pd.Series)):
+        return list(cell.tolist() if isinstance(cell, (np.ndarray, pd.Series)) else cell)
     if isinstance(cell, dict):
         raise AnnotationError(
-            f"{where} must be a list, tuple or set of tags or a separated string, got dict {show(cell)}"
+            f"{place()} must be a list, tuple or set of tags or a separated string, got dict {show(cell)}"
         )
     return [cell.item() if isinstance(cell, np.generic) else cell]  # a lone number or other scalar: one tag
 
 
+def _place(name: str, col: str, index: pd.Index, pos: int) -> str:
+    return f"{name} column {col!r} {row_label(index, pos)}"
+
+
 def parse_tags(column: pd.Series, separator: str | None, *, name: str, col: str) -> TagPairs:
-    """Parse the tag column of an answer table (one pass) into :class:`TagPairs`.
+    """Parse the tag column of an answer table (one pass over the cells) into :class:`TagPairs`.
+
+    The cells are split in Python (one call per cell); the tags are then coded by one
+    ``pandas.factorize`` and checked on the distinct tags only (a missing tag, a tag containing
+    ``separator``), so a table of millions of answers with a few hundred tags costs one pass.
 
     Raises
     ------
@@ -108,18 +112,36 @@ def parse_tags(column: pd.Series, separator: str | None, *, name: str, col: str)
         ``separator``, or a dict (the row is named).
     """
     index = column.index
-    owners: list[int] = []
+    cells = column.to_numpy(dtype=object)
     flat: list[Any] = []
-    n_empty = 0
-    for pos, cell in enumerate(column.array):
-        tags = _cell_tags(cell, separator, f"{name} column {col!r} {row_label(index, pos)}")
-        if not tags:
-            n_empty += 1
-            continue
-        owners.extend([pos] * len(tags))
+    sizes = np.zeros(len(cells), dtype=np.int64)
+    for pos, cell in enumerate(cells):
+        tags = _cell_tags(cell, separator, partial(_place, name, col, index, pos))
+        sizes[pos] = len(tags)
         flat.extend(tags)
-    values = pd.Series(flat, dtype=object)
-    codes, uniques = pd.factorize(values, sort=False)
+    owners = np.repeat(np.arange(len(cells), dtype=np.int64), sizes)
+
+    def fail(at: int, what: str) -> AnnotationError:
+        return AnnotationError(f"{_place(name, col, index, int(owners[at]))} {what}")
+
+    try:
+        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
+    except TypeError:  # an unhashable tag (a list inside the set): found only now, on the error path
+        at = next(i for i, tag in enumerate(flat) if not _hashable(tag))
+        raise fail(
+            at, f"must hold hashable tags (text, numbers), got {type(flat[at]).__name__} {show(flat[at])}"
+        ) from None
+    if (codes < 0).any():
+        at = int(np.flatnonzero(codes < 0)[0])
+        raise fail(at, f"holds a missing tag {show(flat[at])}; leave it out of the set")
+    if separator is not None:
+        for j, tag in enumerate(uniques):
+            if isinstance(tag, str) and separator in tag:
+                raise fail(
+                    int(np.flatnonzero(codes == j)[0]),
+                    f"holds the tag {show(tag)}, which contains tag_separator {separator!r}: its output could "
+                    "not be read back; rename the tag or pass another tag_separator",
+                )
     try:
         order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
         uniques = uniques.take(order)
@@ -129,15 +151,23 @@ def parse_tags(column: pd.Series, separator: str | None, *, name: str, col: str)
     except TypeError:  # tags of mixed types: first-seen order
         pass
     n_tags = len(uniques)
-    rows = np.asarray(owners, dtype=np.int64)
-    tag_codes = np.asarray(codes, dtype=np.int64)
-    n = max(len(column), 1)
-    keys = np.unique(tag_codes * n + rows)  # sorted by tag, then answer; a tag repeated in one set once
+    n = max(len(cells), 1)
+    keys = np.sort(np.asarray(codes, dtype=np.int64) * n + owners)  # by tag, then answer
+    if keys.size > 1:  # a tag repeated within one set counts once
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     tag_of = keys // n
     bounds = np.zeros(n_tags + 1, dtype=np.int64)
     np.cumsum(np.bincount(tag_of, minlength=n_tags), out=bounds[1:])
     tags = pd.Index(_infer(uniques), name=col)
-    return TagPairs(rows=keys - tag_of * n, bounds=bounds, tags=tags, n_empty=n_empty)
+    return TagPairs(rows=keys - tag_of * n, bounds=bounds, tags=tags, n_empty=int((sizes == 0).sum()))
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _infer(uniques: Any) -> Any:
