@@ -181,6 +181,12 @@ class TestErrors:
         with pytest.raises(AnnotationError, match="missing tag"):
             MultiLabelAggregator().fit(table)
 
+    def test_a_dict_cell_names_the_row(self):
+        """A dict (nested JSON) is no tag set: refused with its row."""
+        table = ANSWERS.assign(tags=[["cat"], {"dog": 1}, [], [], [], [], [], []])
+        with pytest.raises(AnnotationError, match="row 1 must be a list, tuple or set of tags"):
+            MultiLabelAggregator().fit(table)
+
     def test_empty_table(self):
         """An empty answer table is refused."""
         with pytest.raises(AnnotationError, match="at least one answer"):
@@ -188,7 +194,7 @@ class TestErrors:
 
     def test_no_tag_anywhere(self):
         """A table whose every answer is the empty set has no tag to aggregate."""
-        with pytest.raises(InvalidParameterError, match="at least one tag"):
+        with pytest.raises(AnnotationError, match="at least one tag"):
             MultiLabelAggregator().fit(ANSWERS.assign(tags=""))
 
     @pytest.mark.parametrize("drop", ["tags", "item"])

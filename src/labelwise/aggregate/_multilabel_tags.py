@@ -7,9 +7,7 @@ parsing the table again per tag).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -70,10 +68,14 @@ def _is_missing(cell: Any) -> bool:
 _SEQUENCES = (list, tuple, set, frozenset)
 
 
-def _cell_tags(cell: Any, separator: str | None, place: Callable[[], str]) -> list[Any]:
+class _BadCell(Exception):
+    """A cell that is no tag set (a dict); :func:`parse_tags` names its row."""
+
+
+def _cell_tags(cell: Any, separator: str | None) -> list[Any]:
     """One answer's tags: a string split on ``separator`` (blanks dropped, each tag stripped), a
     missing cell as the empty set, a list / tuple / set / array as its elements (checked by
-    :func:`parse_tags` on the distinct tags). ``place()`` names the cell in an error (called only then)."""
+    :func:`parse_tags` on the distinct tags)."""
     kind = type(cell)
     if kind is str:
         if separator is None:
@@ -84,13 +86,11 @@ def _cell_tags(cell: Any, separator: str | None, place: Callable[[], str]) -> li
     if _is_missing(cell):
         return []
     if isinstance(cell, str):  # a str subclass
-        return _cell_tags(str(cell), separator, place)
+        return _cell_tags(str(cell), separator)
     if isinstance(cell, (*_SEQUENCES, np.ndarray, pd.Series)):
         return list(cell.tolist() if isinstance(cell, (np.ndarray, pd.Series)) else cell)
     if isinstance(cell, dict):
-        raise AnnotationError(
-            f"{place()} must be a list, tuple or set of tags or a separated string, got dict {show(cell)}"
-        )
+        raise _BadCell(f"must be a list, tuple or set of tags or a separated string, got dict {show(cell)}")
     return [cell.item() if isinstance(cell, np.generic) else cell]  # a lone number or other scalar: one tag
 
 
@@ -114,11 +114,16 @@ def parse_tags(column: pd.Series, separator: str | None, *, name: str, col: str)
     index = column.index
     cells = column.to_numpy(dtype=object)
     flat: list[Any] = []
-    sizes = np.zeros(len(cells), dtype=np.int64)
-    for pos, cell in enumerate(cells):
-        tags = _cell_tags(cell, separator, partial(_place, name, col, index, pos))
-        sizes[pos] = len(tags)
-        flat.extend(tags)
+    counts: list[int] = []
+    count, extend = counts.append, flat.extend
+    try:
+        for cell in cells:
+            tags = _cell_tags(cell, separator)
+            count(len(tags))
+            extend(tags)
+    except _BadCell as exc:
+        raise AnnotationError(f"{_place(name, col, index, len(counts))} {exc}") from None
+    sizes = np.asarray(counts, dtype=np.int64)
     owners = np.repeat(np.arange(len(cells), dtype=np.int64), sizes)
 
     def fail(at: int, what: str) -> AnnotationError:

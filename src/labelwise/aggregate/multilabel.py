@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._base import BaseAggregator, _blas_controller
 from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
@@ -218,9 +218,10 @@ class MultiLabelAggregator(BaseEstimator):
             If ``answers`` is not a DataFrame or lacks a column.
         AnnotationError
             If it is empty, has a null item or annotator, or a tag cell that cannot be read (an
-            unhashable tag, a missing tag in a list, a tag containing ``tag_separator``).
+            unhashable tag, a missing tag in a list, a tag containing ``tag_separator``), or when
+            no answer chose any tag.
         InvalidParameterError
-            For a bad parameter, or when no answer chose any tag.
+            For a bad parameter.
         """
         self._check_own()
         template = self._template()
@@ -252,7 +253,7 @@ class MultiLabelAggregator(BaseEstimator):
         if keep is not None:
             tags = _select_rows(tags, keep, len(column))
         if len(tags.tags) == 0:
-            raise InvalidParameterError(
+            raise AnnotationError(
                 f"answers column {self.tags_col!r} must choose at least one tag somewhere; every answer is the empty set"
             )
         self._fit_tags(template, base, item, ann, tags)
