@@ -154,6 +154,7 @@ class TestCommands:
 OTHER_OPTIONS = {
     "audit": ("--filter-by", "both"),
     "aggregate": ("--method", "dawid-skene"),
+    "aggregate-tags": ("--threshold", "0.4"),
     "weak": ("--random-state", "1"),
     "train": ("--cv", "3"),
     "pseudolabel": ("--random-state", "1"),
