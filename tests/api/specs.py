@@ -96,6 +96,10 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.MajorityVote": _est(_agg.MajorityVote, _ANS),
     "aggregate.MaskMajorityVote": _est(_agg.MaskMajorityVote, lambda: (MASKS,)),
     "aggregate.STAPLE": _est(_agg.STAPLE, lambda: (MASKS,), max_iter=5),
+    "aggregate.MultiLabelAggregator": _est(
+        _agg.MultiLabelAggregator,
+        lambda: (ANSWERS.assign(tags=ANSWERS["label"].map(lambda v: ["x", "y", "z"][: v + 1])),),
+    ),
     "aggregate.OneCoinDawidSkene": _est(_agg.OneCoinDawidSkene, _ANS, max_iter=5),
     "aggregate.SoftLabelAverage": _est(_agg.SoftLabelAverage, _ANS, methods=("majority-vote", "wawa")),
     "aggregate.Wawa": _est(_agg.Wawa, _ANS),
@@ -109,6 +113,7 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.krippendorff_alpha": _fn(_agg.krippendorff_alpha, ANSWERS),
     "aggregate.simulate_annotators": _fn(_agg.simulate_annotators, LABELS, n_annotators=4),
     "aggregate.diagonal_confusion_prior": _fn(_agg.diagonal_confusion_prior, 3, strength=8.0, accuracy=0.7),
+    "aggregate.simulate_multilabel_crowd": _fn(_agg.simulate_multilabel_crowd, n_items=30, n_tags=3, n_annotators=5),
     "aggregate.simulate_sparse_crowd": _fn(_agg.simulate_sparse_crowd, n_items=50, n_classes=3, n_annotators=10),
     "aggregate.encode_answers": _fn(_agg.encode_answers, ANSWERS),
     "checks.find_data_issues": _fn(lw.checks.find_data_issues, X, LABELS, PROBS, k=5),

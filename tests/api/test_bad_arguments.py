@@ -55,6 +55,7 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     ): "the mean of a Gaussian prior on log(1/difficulty): any finite number",
     ("poison.CurieSVC", "theta", "negative"): "a z-score threshold: any finite number",
     ("poison.curie_filter", "theta", "negative"): "a z-score threshold: any finite number",
+    ("aggregate.MultiLabelAggregator", "tag_separator", "unknown"): "any non-empty text may separate tags",
     ("checks.find_data_issues", "train_value", "unknown"): "the value of `split` that marks training rows: any value",
 }
 _EMPTY_IN_EMPTY_OUT = "an empty input gives an empty result (no rows to select or corrupt), as in numpy"

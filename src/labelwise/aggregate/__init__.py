@@ -27,6 +27,7 @@ from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
+from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
 from .one_coin import OneCoinDawidSkene
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -78,6 +79,9 @@ __all__ = [
     "MajorityVote",
     "MaskMajorityVote",
     "STAPLE",
+    "MultiLabelAggregator",
+    "MultiLabelCrowd",
+    "simulate_multilabel_crowd",
     "OneCoinDawidSkene",
     "SoftLabelAverage",
     "Wawa",

@@ -60,6 +60,9 @@ main.add_command(aggregate_masks)
 from .aggregate_pairs import aggregate_pairs  # noqa: E402
 
 main.add_command(aggregate_pairs)
+from .aggregate_tags import aggregate_tags  # noqa: E402
+
+main.add_command(aggregate_tags)
 from .export import export  # noqa: E402
 
 main.add_command(export)

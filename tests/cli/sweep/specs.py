@@ -70,6 +70,10 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame(
         {"left": np.tile(left, 2), "right": np.tile(right, 2), "winner": winner, "annotator": np.repeat(["u", "v"], 6)}
     ).to_csv(p["pairs"], index=False)
+    tag_sets = np.array(["cat|dog", "cat", "", "dog", "cat|owl"])
+    pd.DataFrame(
+        {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "tags": tag_sets[rng.integers(0, 5, 30)]}
+    ).to_csv(p["tag_answers"], index=False)
     p["lfs"].write_text(LFS)
     texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
     pd.DataFrame({"id": np.arange(6), "text": texts}).to_csv(p["texts"], index=False)
@@ -122,6 +126,7 @@ INPUT_FILES = {
     "answers": "answers.csv",
     "gold": "gold.csv",
     "pairs": "pairs.csv",
+    "tag_answers": "tag_answers.csv",
     "lfs": "lfs.py",
     "texts": "texts.csv",
     "preds": "preds",
@@ -235,6 +240,21 @@ SPECS: dict[str, Spec] = {
         {"--unlabeled-probs": ("agg_unlabeled", NPY)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
         label_cases=(),
+    ),
+    "aggregate-tags": Spec(
+        ("aggregate-tags", "{tag_answers}", "--tags-column", "tags", "--method", "majority-vote"),
+        {"ANSWERS": ("tag_answers", TABLE)},
+        ("labels.csv", "probs.csv", "annotators.csv", "summary.json"),
+        columns={"--item-column": "tag_answers", "--annotator-column": "tag_answers", "--tags-column": "tag_answers"},
+        label=("--tags-column", "tag_answers"),
+        # one row, or one tag set everywhere, is a valid multi-label table; no tag at all is refused
+        label_cases=("nan",),
+        bad_values=(
+            ("--param", "max_iter"),
+            ("--param", "no_such_param=1"),
+            ("--tag-separator", ""),
+            ("--tag-separator", " | "),
+        ),
     ),
     "weak": Spec(
         ("weak", "{lfs}", "{texts}", "--id-column", "id", "--model", "dawid-skene", "--quiet"),

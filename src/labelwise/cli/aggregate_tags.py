@@ -1,0 +1,236 @@
+"""``labelwise aggregate-tags``: several annotators' tag sets -> one tag set per item (binary relevance)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
+from ..errors import InvalidParameterError, MissingColumnError
+from ..io import files_together, write_csv, write_json
+from ._aggregate_params import method_params, param_names
+from ._common import SEED, console, finite, print_frame, read_input, renaming
+from ._na_values import na_values_option, na_values_setting
+from ._out_folder import OUTPUTS as OUT_FILES
+from ._out_folder import out_folder
+
+DEFAULT_METHOD = "dawid-skene"
+#: The files the command writes in its --out folder.
+OUTPUTS = OUT_FILES["aggregate-tags"]
+
+
+def _columns(answers: pd.DataFrame, given: dict[str, str]) -> None:
+    """Each column option names a column of ANSWERS (checked here, so that the error names the option)."""
+    names = [str(c) for c in answers.columns]
+    for option, column in given.items():
+        if column not in answers.columns:
+            raise MissingColumnError(
+                f"{option} {column!r} is not a column of ANSWERS; its columns are {names[:30]} "
+                f"(give the item, annotator and tags columns with --item-column, --annotator-column, --tags-column)"
+            )
+
+
+def _frames(est: MultiLabelAggregator, separator: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """labels.csv (item, tags joined by ``separator``, confidence, n_tags, n_answers), probs.csv and annotators.csv."""
+    items = est.labels_.index
+    labels = pd.DataFrame(
+        {
+            "item": items,
+            "tags": [separator.join(map(str, tags)) for tags in est.labels_],
+            "confidence": est.confidence_.to_numpy(),
+            "n_tags": [len(tags) for tags in est.labels_],
+            "n_answers": est.n_answers_per_item_.to_numpy(),
+        }
+    )
+    probs = est.probas_.copy()
+    probs.columns = [str(t) for t in probs.columns]
+    probs = probs.rename_axis("item").reset_index()
+    skills = est.annotator_skill_.copy()
+    skills.columns = [str(t) for t in skills.columns]
+    skills = skills.rename_axis("annotator").reset_index()
+    return labels, probs, skills
+
+
+def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
+    """Per tag: how often it is chosen, its mean probability, and its model's iterations."""
+    chosen = pd.Series(0, index=est.tags_)
+    for tags in est.labels_:
+        chosen[list(tags)] += 1
+    rows = []
+    for tag, model in est.tag_models_.items():
+        rows.append(
+            {
+                "tag": str(tag),
+                "n_items_chosen": int(chosen[tag]),
+                "mean_probability": finite(round(float(est.probas_[tag].mean()), 6)),
+                "iterations": int(getattr(model, "n_iter_", 0)),
+                "converged": bool(getattr(model, "converged_", True)),
+                "fallback": getattr(model, "fallback_", None),
+            }
+        )
+    return rows
+
+
+@click.command("aggregate-tags")
+@click.argument("answers_path", metavar="ANSWERS", type=click.Path(path_type=Path))
+@click.option("--item-column", default="item", show_default=True, help="Item id column of ANSWERS.")
+@click.option("--annotator-column", default="annotator", show_default=True, help="Annotator id column of ANSWERS.")
+@click.option(
+    "--tags-column",
+    default="tags",
+    show_default=True,
+    help="Column of each answer's tags, separated by --tag-separator; an empty cell is the empty set ('none of them').",
+)
+@click.option(
+    "--tag-separator",
+    default="|",
+    show_default=True,
+    help="Separator of the tags in a cell (as audit --task multilabel reads 'a|b'); labels.csv joins them with it.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(list(MULTILABEL_METHODS)),
+    default=DEFAULT_METHOD,
+    show_default=True,
+    help="The binary aggregation run for each tag.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of --method, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.5,
+    show_default=True,
+    help="A tag is chosen when its probability is above this.",
+)
+@click.option(
+    "--min-tags",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Fewest tags per item: the most probable are added when fewer pass --threshold.",
+)
+@click.option(
+    "--duplicates",
+    type=click.Choice(["keep", "last"]),
+    default="keep",
+    show_default=True,
+    help="Several answers of one annotator on one item: keep all, or the last.",
+)
+@na_values_option
+@out_folder("aggregate-tags", Path("labelwise-tags"))
+@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
+def aggregate_tags(
+    answers_path,
+    item_column,
+    annotator_column,
+    tags_column,
+    tag_separator,
+    method,
+    params,
+    threshold,
+    min_tags,
+    duplicates,
+    out,
+    random_state,
+    top,
+    superseded,
+):
+    """Turn several annotators' tag sets in ANSWERS into one tag set per item.
+
+    ANSWERS is a long table (CSV, Parquet or JSON Lines) with one row per answer: item,
+    annotator and the tags chosen ("cat|dog"; an empty cell: none of them). Each tag is
+    aggregated as a yes/no question by --method (binary relevance): an annotator who answered an
+    item without choosing a tag said no to it. Writes labels.csv, probs.csv, annotators.csv and
+    summary.json to --out.
+    """
+    out = Path(out)
+    if not tag_separator.strip() or tag_separator != tag_separator.strip():
+        raise InvalidParameterError(
+            f"--tag-separator must be a non-empty text without surrounding spaces (e.g. '|' or ';'), got {tag_separator!r}"
+        )
+    extra = method_params(method, params)
+    answers = read_input(
+        answers_path, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in names if c == tags_column]
+    )
+    _columns(
+        answers, {"--item-column": item_column, "--annotator-column": annotator_column, "--tags-column": tags_column}
+    )
+    if len({item_column, annotator_column, tags_column}) < 3:
+        raise InvalidParameterError(
+            f"--item-column, --annotator-column and --tags-column must be three different columns, got "
+            f"{[item_column, annotator_column, tags_column]}"
+        )
+    est = MultiLabelAggregator(
+        method,
+        threshold=threshold,
+        min_tags=min_tags,
+        tag_separator=tag_separator,
+        duplicates=duplicates,
+        item_col=item_column,
+        annotator_col=annotator_column,
+        tags_col=tags_column,
+        random_state=random_state,
+        **extra,
+    )
+    param_words = {name: f"--param {name}" for name in param_names(method)}
+    code_words = [name for name in param_words if "_" in name or name in ("tol", "eps")]
+    words = {"answers": "ANSWERS", "tag_separator": "--tag-separator", **param_words}
+    start = time.perf_counter()
+    with renaming(words, within=[*code_words, "tag_separator"]):
+        est.fit(answers)
+    seconds = time.perf_counter() - start
+    labels, probs, skills = _frames(est, tag_separator)
+    summary = {
+        "method": method,
+        "n_items": int(est.n_items_),
+        "n_answers": int(est.n_answers_),
+        "n_annotators": int(est.n_annotators_),
+        "n_tags": int(est.n_tags_),
+        "n_empty_answers": int(est.n_empty_answers_),
+        "n_empty_items": int((labels["n_tags"] == 0).sum()),
+        "mean_tags_per_item": finite(round(float(labels["n_tags"].mean()), 6)),
+        "mean_confidence": finite(round(float(labels["confidence"].mean()), 6)),
+        "seconds": round(seconds, 4),
+        "duplicates": {
+            "policy": duplicates,
+            "n_duplicates": int(est.n_duplicates_),
+            "n_dropped": int(est.n_duplicates_dropped_),
+        },
+        "tags": _tag_summary(est),
+        "settings": {
+            "path": str(answers_path),
+            "columns": {"item": item_column, "annotator": annotator_column, "tags": tags_column},
+            "tag_separator": tag_separator,
+            "threshold": threshold,
+            "min_tags": min_tags,
+            "params": extra,
+            "random_state": random_state,
+            **na_values_setting(),
+        },
+    }
+    with files_together(supersedes=superseded):
+        write_csv(labels, out / "labels.csv")
+        write_csv(probs, out / "probs.csv")
+        write_csv(skills, out / "annotators.csv")
+        write_json(summary, out / "summary.json")
+    con = console()
+    con.print(
+        f"[bold]{summary['n_items']}[/] items, [bold]{summary['n_answers']}[/] answers from "
+        f"[bold]{summary['n_annotators']}[/] annotators, [bold]{summary['n_tags']}[/] tags "
+        f"({summary['n_empty_answers']} answer(s) chose no tag); method [bold]{method}[/] per tag, {seconds:.3f} s"
+    )
+    if top:
+        print_frame(pd.DataFrame(summary["tags"]).head(top), title="Tags")
+        print_frame(labels.sort_values("confidence", kind="stable").head(top), title="Least certain items")
+    con.print("wrote " + ", ".join(str(out / name) for name in OUTPUTS))
