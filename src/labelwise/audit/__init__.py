@@ -3,6 +3,7 @@ memory-mapped, zarr or on Dask)."""
 
 from . import detection, multilabel, regression, segmentation, token
 from .chunked import ChunkedLabelIssues
+from .class_overlap import ClassOverlap, class_overlap
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -18,8 +19,10 @@ __all__ = [
     "FILTERS",
     "SCORERS",
     "ChunkedLabelIssues",
+    "ClassOverlap",
     "LabelIssues",
     "calibrate_confident_joint",
+    "class_overlap",
     "detection",
     "estimate_joint",
     "find_label_issues",
