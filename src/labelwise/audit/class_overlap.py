@@ -19,6 +19,7 @@ a joint the user already has.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,13 +137,13 @@ class ClassOverlap:
         cleanlab's ``overall_label_health_score(labels, pred_probs)``; from a joint alone, its trace.
         """
         if self.n_label_issues is None:
-            return float(np.trace(self.joint))
+            return math.fsum(np.diag(self.joint))
         return 1.0 - self.n_label_issues / self.n_examples
 
     @property
     def noise_rate(self) -> float:
         """``1 - trace(joint)``: the joint's estimate of the share of wrong labels."""
-        return float(1.0 - np.trace(self.joint))
+        return 1.0 - math.fsum(np.diag(self.joint))
 
     def pairs(self, *, asymmetric: bool = False, min_joint: float = 0.0) -> pd.DataFrame:
         """Pairs of classes whose labels overlap, largest joint probability first.
@@ -188,10 +189,11 @@ class ClassOverlap:
         (``sum_{j != k} Q̂[k, j] * n``, rounded); ``n_inverse_label_issues``: estimated examples of
         true class ``k`` given another label; ``label_noise = P(true != k | given = k)``;
         ``inverse_label_noise = P(given != k | true = k)``; ``label_quality = 1 - label_noise``.
-        A class of which no example is given (or estimated true) has noise 0.
+        A class of which no example is given (or estimated true) has noise 0. The joint's row and
+        column sums are correctly rounded, so reordering the classes reorders the rows exactly.
         """
         diag = np.diag(self.joint)
-        given, true = self.joint.sum(axis=1), self.joint.sum(axis=0)
+        given, true = _exact_sums(self.joint), _exact_sums(self.joint.T)
         off_given, off_true = given - diag, true - diag
         noise = np.divide(off_given, given, out=np.zeros_like(given), where=given > 0)
         inverse = np.divide(off_true, true, out=np.zeros_like(true), where=true > 0)
@@ -240,6 +242,12 @@ class ClassOverlap:
             "overlapping_pairs": _records(pairs, ("class_a", "class_b")),
             "classes_by_quality": _records(by_quality, ("class",)),
         }
+
+
+def _exact_sums(matrix: np.ndarray) -> np.ndarray:
+    """Row sums correctly rounded (``math.fsum``): the same in any column order, so renaming the
+    classes permutes the per-class table exactly."""
+    return np.array([math.fsum(row) for row in matrix], dtype=np.float64)
 
 
 def _records(frame: pd.DataFrame, class_columns: tuple[str, ...]) -> list[dict[str, Any]]:
