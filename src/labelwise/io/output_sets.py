@@ -22,7 +22,15 @@ __all__ = ["AGGREGATE_OUTPUTS", "AUDIT_OUTPUTS", "TASK_TABLES", "earlier_outputs
 #: The per-task tables of ``labelwise audit --task`` (multilabel, token, segmentation, detection).
 TASK_TABLES = ("classes.csv", "sentences.csv", "regions.csv", "images.csv")
 #: Every file ``labelwise audit`` may write in its folder (``--demo``'s ``data.csv`` is the input, not an output).
-AUDIT_OUTPUTS = ("issues.csv", "issues.parquet", "summary.json", MATRICES_FILE, "probs.npy", *TASK_TABLES)
+AUDIT_OUTPUTS = (
+    "issues.csv",
+    "issues.parquet",
+    "summary.json",
+    MATRICES_FILE,
+    "probs.npy",
+    "class_overlap.csv",
+    *TASK_TABLES,
+)
 #: Every file ``labelwise aggregate`` may write in its folder.
 AGGREGATE_OUTPUTS = ("labels.csv", "annotators.csv", "annotators.json", "summary.json")
 
