@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from labelwise.cli import main
-from tests.audit.test_class_overlap import _overlapping
+from tests.audit.test_overlap import _overlapping
 
 
 @pytest.fixture()

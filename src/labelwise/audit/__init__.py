@@ -3,7 +3,7 @@ memory-mapped, zarr or on Dask)."""
 
 from . import detection, multilabel, regression, segmentation, token
 from .chunked import ChunkedLabelIssues
-from .class_overlap import ClassOverlap, class_overlap
+from .overlap import ClassOverlap, class_overlap
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import plain
 from ..io.outputs import ISSUE_COLUMNS
-from .class_overlap import MAX_SHOWN_PAIRS, OVERLAP_FLOOR, ClassOverlap
+from .overlap import MAX_SHOWN_PAIRS, OVERLAP_FLOOR, ClassOverlap
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +119,7 @@ class LabelIssues:
     def class_overlap(self) -> ClassOverlap:
         """Overlapping classes, per-class quality and overall label health from this audit's joint.
 
-        See :class:`labelwise.audit.class_overlap.ClassOverlap`; only K x K estimates and counts are
+        See :class:`labelwise.audit.overlap.ClassOverlap`; only K x K estimates and counts are
         read, so a chunked (Dask) result answers without computing anything.
         """
         known = self.n_confident_issues >= 0
@@ -133,7 +133,7 @@ class LabelIssues:
     def health(self, *, max_pairs: int = MAX_SHOWN_PAIRS, min_joint: float = OVERLAP_FLOOR) -> dict[str, Any]:
         """JSON-ready label health: score, noise rate, top overlapping class pairs, classes by quality.
 
-        :meth:`ClassOverlap.summary <labelwise.audit.class_overlap.ClassOverlap.summary>` of
+        :meth:`ClassOverlap.summary <labelwise.audit.overlap.ClassOverlap.summary>` of
         :meth:`class_overlap`: at most ``max_pairs`` pairs of joint probability ``>= min_joint``.
         """
         return self.class_overlap().summary(max_pairs=max_pairs, min_joint=min_joint)

@@ -2,7 +2,7 @@
 the lines on screen (the health score and the classes that overlap most).
 
 The numbers are :meth:`labelwise.LabelIssues.health` and :meth:`labelwise.LabelIssues.class_overlap`
-(see :mod:`labelwise.audit.class_overlap`): K x K estimates only, so the in-memory and the
+(see :mod:`labelwise.audit.overlap`): K x K estimates only, so the in-memory and the
 ``--scheduler`` / ``--labels`` audits share this module.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..audit.class_overlap import MAX_SHOWN_PAIRS, OVERLAP_FLOOR
+from ..audit.overlap import MAX_SHOWN_PAIRS, OVERLAP_FLOOR
 from ..io import write_csv
 
 #: The table of every overlapping pair of classes, beside issues.csv.

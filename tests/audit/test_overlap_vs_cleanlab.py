@@ -1,4 +1,4 @@
-"""Differential tests: :mod:`labelwise.audit.class_overlap` against cleanlab 2.9's ``cleanlab.dataset``
+"""Differential tests: :mod:`labelwise.audit.overlap` against cleanlab 2.9's ``cleanlab.dataset``
 (``find_overlapping_classes``, ``rank_classes_by_label_quality``, ``overall_label_health_score``,
 ``health_summary``) on the same ``(labels, probs)``.
 
@@ -20,7 +20,7 @@ cleanlab_dataset = pytest.importorskip("cleanlab.dataset")
 
 import labelwise as lw  # noqa: E402
 from tests.audit._data import noisy_probs  # noqa: E402
-from tests.audit.test_class_overlap import _overlapping  # noqa: E402
+from tests.audit.test_overlap import _overlapping  # noqa: E402
 from tests.audit.test_find_label_issues_vs_cleanlab import _imbalanced  # noqa: E402
 
 CASES = [

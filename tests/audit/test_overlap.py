@@ -1,4 +1,4 @@
-"""``labelwise.audit.class_overlap``: overlapping class pairs, classes by label quality and the health
+""":mod:`labelwise.audit.overlap`: overlapping class pairs, classes by label quality and the health
 score, from an audit, from ``(labels, probs)`` and from a joint; the errors of the public entries."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import labelwise as lw
-from labelwise.audit.class_overlap import OVERLAP_FLOOR, ClassOverlap
+from labelwise.audit.overlap import OVERLAP_FLOOR, ClassOverlap
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError, ShapeMismatchError
 from tests.audit._data import noisy_probs
 

@@ -80,8 +80,8 @@ class ClassOverlap:
     >>> import numpy as np, labelwise as lw
     >>> joint = np.array([[0.4, 0.1, 0.0], [0.05, 0.25, 0.0], [0.0, 0.0, 0.2]])
     >>> overlap = lw.audit.ClassOverlap.from_joint(joint, 200, classes=["cat", "dog", "owl"])
-    >>> overlap.pairs().iloc[0].tolist()
-    ['cat', 'dog', 30, 0.15000000000000002]
+    >>> overlap.summary()["overlapping_pairs"]
+    [{'class_a': 'cat', 'class_b': 'dog', 'n_overlapping': 30, 'joint_probability': 0.15000000000000002}]
     >>> round(overlap.health_score, 2)
     0.85
     """

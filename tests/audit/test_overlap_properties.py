@@ -1,4 +1,4 @@
-"""Properties of :mod:`labelwise.audit.class_overlap`: renaming and reordering the classes permutes the
+"""Properties of :mod:`labelwise.audit.overlap`: renaming and reordering the classes permutes the
 tables accordingly; permuting the rows, chunking them (in memory or on Dask, any block size) and a
 second call change nothing."""
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelwise as lw
-from labelwise.audit.class_overlap import ClassOverlap
+from labelwise.audit.overlap import ClassOverlap
 from tests.audit._data import noisy_probs
 
 
