@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import labelwise as lw
-from labelwise.audit.overlap import OVERLAP_FLOOR, ClassOverlap
+from labelwise.audit.overlap import MIN_OVERLAP_JOINT, ClassOverlap
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError, ShapeMismatchError
 from tests.audit._data import noisy_probs
 
@@ -65,6 +65,42 @@ class TestPairs:
         assert abs(top["n_overlapping"] - n_swapped) <= 0.25 * n_swapped
 
 
+class TestOverlapFloor:
+    """The floor of a reported pair: three times a pair's share of the noise, at least 0.1%."""
+
+    def test_floor_is_three_times_the_mean_pair(self):
+        """Noise 0.2 over 6 pairs (K = 4): floor 3 * 0.2 / 6 = 0.1."""
+        joint = np.diag([0.2, 0.2, 0.2, 0.2]) + np.array(
+            [[0, 0.15, 0, 0], [0.05, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], dtype=float
+        )
+        assert ClassOverlap.from_joint(joint, 100).overlap_floor == pytest.approx(0.1)
+
+    def test_floor_with_three_classes_is_half_the_noise(self):
+        """Noise 0.15 over 3 pairs, capped at half the noise: floor 0.075; only pairs above it are summarised."""
+        overlap = ClassOverlap.from_joint(JOINT, 200)
+        assert overlap.overlap_floor == pytest.approx(0.075)
+        assert [p["class_a"] for p in overlap.summary()["overlapping_pairs"]] == [0]
+        assert overlap.summary(min_joint=0.2)["overlapping_pairs"] == []
+
+    def test_with_two_or_three_classes_half_the_noise_is_enough(self):
+        """K = 2: the one pair holds all the noise and is reported (the floor is half the noise)."""
+        joint = np.array([[0.5, 0.2], [0.05, 0.25]])
+        overlap = ClassOverlap.from_joint(joint, 100)
+        assert overlap.overlap_floor == pytest.approx(0.125)
+        assert len(overlap.summary()["overlapping_pairs"]) == 1
+        assert ClassOverlap.from_joint(np.array([[0.0, 0.9], [0.1, 0.0]]), 10).overlap_floor == 0.5
+
+    def test_floor_has_a_minimum(self):
+        """Almost clean labels: the floor is 0.1% of the examples, not a sliver of a tiny noise."""
+        joint = np.diag([0.4999, 0.5]) + np.array([[0.0, 0.0001], [0.0, 0.0]])
+        assert ClassOverlap.from_joint(joint, 10_000).overlap_floor == MIN_OVERLAP_JOINT
+
+    def test_diffuse_noise_is_not_reported(self):
+        """Labels flipped uniformly at random among 10 classes: no pair reaches the floor."""
+        labels, probs, _ = noisy_probs(20_000, 10, seed=8, noise=0.1, sharpness=8.0)
+        assert lw.audit.class_overlap(labels, probs).summary()["overlapping_pairs"] == []
+
+
 class TestClassesByQuality:
     """:meth:`ClassOverlap.classes_by_quality`: noise, inverse noise and quality per class."""
 
@@ -112,7 +148,8 @@ class TestHealth:
         assert health["overlapping_pairs"][0]["class_a"] == "b"
         assert health["overlapping_pairs"][0]["class_b"] == "e"
         assert len(health["overlapping_pairs"]) <= 5
-        assert all(p["joint_probability"] >= OVERLAP_FLOOR for p in health["overlapping_pairs"])
+        assert health["overlap_floor"] >= MIN_OVERLAP_JOINT
+        assert all(p["joint_probability"] >= health["overlap_floor"] for p in health["overlapping_pairs"])
         assert [c["class"] for c in health["classes_by_quality"]][0] in {"b", "e"}
 
     def test_chunked_result_answers_without_computing(self):

@@ -83,7 +83,7 @@ class TestAuditHealth:
         result = runner.invoke(main, [*args, "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert "label health 1.000" in result.output
-        assert "no two classes overlap in 0.5% of the examples or more" in result.output
+        assert "no two classes overlap in 0.10% of the examples or more" in result.output
         assert pd.read_csv(out / "class_overlap.csv").empty
 
     def test_force_rerun_replaces_class_overlap(self, runner, tmp_path):

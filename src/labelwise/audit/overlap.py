@@ -30,15 +30,20 @@ from .._validate.arguments import check_positive_int, plain, show
 from .._validate.labels import checked_classes
 from ..errors import InvalidParameterError, ShapeMismatchError
 
-__all__ = ["OVERLAP_FLOOR", "ClassOverlap", "class_overlap"]
+__all__ = ["MIN_OVERLAP_JOINT", "OVERLAP_RATIO", "ClassOverlap", "class_overlap"]
 
-#: Pairs whose joint probability ``Q̂[i, j] + Q̂[j, i]`` is below this share of the dataset are not
-#: reported on screen nor in the ``health`` summary (they stay in :meth:`ClassOverlap.pairs`). Chosen
-#: on simulated data (``benchmarks/bench_class_overlap.py --floor``): with a well-calibrated model and
-#: 10% of the labels flipped uniformly at random among 10 classes, each pair holds about
-#: 0.1 / 45 = 0.2% of the dataset; 0.5% keeps such diffuse noise off the screen while a pair
-#: that swaps even one tenth of a tenth-of-the-data class (1%) is shown.
-OVERLAP_FLOOR = 0.005
+#: The floor of a pair worth reporting is ``OVERLAP_RATIO`` times a pair's share of the estimated
+#: noise, ``noise_rate / (K (K - 1) / 2)``, and at least ``MIN_OVERLAP_JOINT`` of the examples: the
+#: pairs shown on screen and in the ``health`` summary (every pair stays in :meth:`ClassOverlap.pairs`).
+#: Chosen on simulated data (``benchmarks/bench_class_overlap.py --floor``, not the real sets): with
+#: labels flipped uniformly at random (2 to 20% among 3 to 20 classes, 20,000 rows, five seeds) the
+#: largest pair held at most 2.34 times the mean pair's joint, so diffuse noise stays under 3 times;
+#: with many classes and few rows per pair the largest of many small counts can pass that ratio,
+#: and the 0.1% floor (20 of 20,000 examples) keeps such pairs of a handful of examples out. The
+#: ratio is capped so that a pair holding half the estimated noise is always reported (two or three
+#: classes: three times the mean pair would ask for more than the whole noise).
+OVERLAP_RATIO = 3.0
+MIN_OVERLAP_JOINT = 0.001
 #: At most this many overlapping pairs go to the screen and the ``health`` summary.
 MAX_SHOWN_PAIRS = 5
 
@@ -145,6 +150,20 @@ class ClassOverlap:
         """``1 - trace(joint)``: the joint's estimate of the share of wrong labels."""
         return 1.0 - math.fsum(np.diag(self.joint))
 
+    @property
+    def overlap_floor(self) -> float:
+        """The joint a pair needs to be reported as overlapping (screen, ``health`` summary).
+
+        Three times the pair's share were the estimated noise spread evenly over the ``P = K (K-1) / 2``
+        pairs, ``OVERLAP_RATIO * noise_rate / P``, but never more than half the noise (so with two or
+        three classes a pair holding half the wrong labels is reported), and at least
+        ``MIN_OVERLAP_JOINT`` (0.1%) of the examples (see :data:`OVERLAP_RATIO`).
+        """
+        k = self.joint.shape[0]
+        n_pairs = k * (k - 1) / 2
+        ratio = min(OVERLAP_RATIO, n_pairs / 2)
+        return min(1.0, max(MIN_OVERLAP_JOINT, ratio * max(self.noise_rate, 0.0) / n_pairs))
+
     def pairs(self, *, asymmetric: bool = False, min_joint: float = 0.0) -> pd.DataFrame:
         """Pairs of classes whose labels overlap, largest joint probability first.
 
@@ -220,17 +239,19 @@ class ClassOverlap:
         """:meth:`pairs` (symmetric, every pair of non-zero joint): the table of ``class_overlap.csv``."""
         return self.pairs()
 
-    def summary(self, *, max_pairs: int = MAX_SHOWN_PAIRS, min_joint: float = OVERLAP_FLOOR) -> dict[str, Any]:
+    def summary(self, *, max_pairs: int = MAX_SHOWN_PAIRS, min_joint: float | None = None) -> dict[str, Any]:
         """A JSON-ready dictionary: health score, noise rate, the top overlapping pairs, classes by quality.
 
         Parameters
         ----------
         max_pairs : int, default 5
             At most this many pairs, largest joint first.
-        min_joint : float, default :data:`OVERLAP_FLOOR`
-            Only pairs whose joint probability is at least this.
+        min_joint : float, optional
+            Only pairs whose joint probability is at least this; default :attr:`overlap_floor`.
         """
         max_pairs = check_positive_int("max_pairs", max_pairs, minimum=0)
+        if min_joint is None:
+            min_joint = self.overlap_floor
         pairs = self.pairs(min_joint=min_joint).head(max_pairs)
         by_quality = self.classes_by_quality()
         return {

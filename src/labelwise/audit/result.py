@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import plain
 from ..io.outputs import ISSUE_COLUMNS
-from .overlap import MAX_SHOWN_PAIRS, OVERLAP_FLOOR, ClassOverlap
+from .overlap import MAX_SHOWN_PAIRS, ClassOverlap
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,11 +130,12 @@ class LabelIssues:
             n_label_issues=int(self.n_confident_issues) if known else None,
         )
 
-    def health(self, *, max_pairs: int = MAX_SHOWN_PAIRS, min_joint: float = OVERLAP_FLOOR) -> dict[str, Any]:
+    def health(self, *, max_pairs: int = MAX_SHOWN_PAIRS, min_joint: float | None = None) -> dict[str, Any]:
         """JSON-ready label health: score, noise rate, top overlapping class pairs, classes by quality.
 
         :meth:`ClassOverlap.summary <labelwise.audit.overlap.ClassOverlap.summary>` of
-        :meth:`class_overlap`: at most ``max_pairs`` pairs of joint probability ``>= min_joint``.
+        :meth:`class_overlap`: at most ``max_pairs`` pairs of joint probability ``>= min_joint`` (default:
+        the :attr:`~labelwise.audit.overlap.ClassOverlap.overlap_floor`).
         """
         return self.class_overlap().summary(max_pairs=max_pairs, min_joint=min_joint)
 

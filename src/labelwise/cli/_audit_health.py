@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..audit.overlap import MAX_SHOWN_PAIRS, OVERLAP_FLOOR
+from ..audit.overlap import MAX_SHOWN_PAIRS
 from ..io import write_csv
 
 #: The table of every overlapping pair of classes, beside issues.csv.
@@ -20,7 +20,7 @@ OVERLAP_FILE = "class_overlap.csv"
 
 def add_health(summary: dict[str, Any], result: Any) -> dict[str, Any]:
     """``summary`` with its ``health`` block: score, noise rate, top pairs, classes by quality."""
-    summary["health"] = result.health(max_pairs=MAX_SHOWN_PAIRS, min_joint=OVERLAP_FLOOR)
+    summary["health"] = result.health(max_pairs=MAX_SHOWN_PAIRS)
     return summary
 
 
@@ -30,16 +30,20 @@ def write_overlap(result: Any, out: Path) -> Path:
 
 
 def print_health(con: Any, health: dict[str, Any]) -> None:
-    """The health score, then one line per overlapping pair (at most five, joint >= the floor)."""
+    """The health score, then one line per overlapping pair (at most five, joint >= the floor: three
+    times a pair's share of the estimated noise, at least 0.1% of the examples)."""
     issues = health["n_label_issues"]
     said = "" if issues is None else f" ({issues:,} of {health['n_examples']:,} labels estimated wrong)"
     con.print(f"label health [bold]{health['health_score']:.3f}[/]{said}")
     pairs = health["overlapping_pairs"]
-    floor = f"{health['overlap_floor']:.1%}"
+    floor = f"{health['overlap_floor']:.2%}"
     if not pairs:
-        con.print(f"no two classes overlap in {floor} of the examples or more")
+        con.print(f"no two classes overlap in {floor} of the examples or more (3x a pair's share of the noise)")
         return
-    con.print(f"classes that overlap (share of examples >= {floor}; consider merging or defining them apart):")
+    con.print(
+        f"classes that overlap (share of examples >= {floor}, 3x a pair's share of the noise; "
+        "consider merging them or defining them apart):"
+    )
     for pair in pairs:
         con.print(
             f"  {pair['class_a']!s} / {pair['class_b']!s}: about {pair['n_overlapping']:,} examples "

@@ -46,13 +46,13 @@ def health_sections(audit: Any) -> list[str]:
             }
         )
         parts.append(
-            f'<p class="note">Pairs of classes whose labels are swapped in at least {floor:.1%} of the examples '
-            "(joint probability of the two directions): candidates to merge, or to define apart for the annotators. "
+            f'<p class="note">Pairs of classes whose labels are swapped in at least {floor:.2%} of the examples '
+            "(joint probability of the two directions; three times a pair's share of the estimated noise): candidates to merge, or to define apart for the annotators. "
             "Every pair is in class_overlap.csv.</p>"
             f'<div class="scroll" id="overlap-table">{_table(pairs)}</div>'
         )
     else:
-        parts.append(f'<p class="note">No two classes overlap in {floor:.1%} of the examples or more.</p>')
+        parts.append(f'<p class="note">No two classes overlap in {floor:.2%} of the examples or more.</p>')
     joint = audit.matrix("joint")
     if joint is not None and 2 <= len(audit.classes) <= MAX_HEATMAP_CLASSES:
         off = 100.0 * np.asarray(joint, dtype=np.float64)
