@@ -20,8 +20,8 @@ cleanlab_dataset = pytest.importorskip("cleanlab.dataset")
 
 import labelwise as lw  # noqa: E402
 from tests.audit._data import noisy_probs  # noqa: E402
-from tests.audit.test_overlap import _overlapping  # noqa: E402
 from tests.audit.test_find_label_issues_vs_cleanlab import _imbalanced  # noqa: E402
+from tests.audit.test_overlap import _overlapping  # noqa: E402
 
 CASES = [
     pytest.param(lambda: noisy_probs(900, 2, seed=22, noise=0.25)[:2], id="binary-noisy"),

@@ -136,7 +136,12 @@ class TestCommands:
         assert result.exit_code == 0, result.output
         assert (out / "probs.npy").read_bytes() == probs
         assert not (out / "issues.csv").exists()  # the in-memory audit's table, superseded by issues.parquet
-        assert sorted(p.name for p in out.iterdir()) == ["class_overlap.csv", "issues.parquet", "probs.npy", "summary.json"]
+        assert sorted(p.name for p in out.iterdir()) == [
+            "class_overlap.csv",
+            "issues.parquet",
+            "probs.npy",
+            "summary.json",
+        ]
 
     def test_an_audit_after_a_scale_audit_removes_its_issues_folder(self, tmp_path):
         """An in-memory audit after one at scale leaves no issues.parquet/ beside its issues.csv."""

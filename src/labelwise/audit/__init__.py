@@ -3,7 +3,6 @@ memory-mapped, zarr or on Dask)."""
 
 from . import detection, multilabel, regression, segmentation, token
 from .chunked import ChunkedLabelIssues
-from .overlap import ClassOverlap, class_overlap
 from .confident_joint import (
     calibrate_confident_joint,
     estimate_joint,
@@ -12,6 +11,7 @@ from .confident_joint import (
 )
 from .filters import FILTERS
 from .find import find_label_issues
+from .overlap import ClassOverlap, class_overlap
 from .result import LabelIssues
 from .scores import SCORERS, label_quality_scores
 

@@ -31,8 +31,8 @@ from ..io.outputs import (
 )
 from . import _plots
 from ._checks_section import checks_sections
-from ._health_section import health_sections
 from ._destination import report_destination
+from ._health_section import health_sections
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
 from ._tasks._common import settings_html
