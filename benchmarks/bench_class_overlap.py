@@ -92,6 +92,7 @@ def compare(name: str, labels: np.ndarray, probs: np.ndarray, names: list | None
             f"  {i + 1}. {show(a[0])!s:>10} / {show(a[1])!s:<10} {a[2]:>5} {a[3]:.4f} | "
             f"{show(b[0])!s:>10} / {show(b[1])!s:<10} {b[2]:>5} {b[3]:.4f}"
         )
+    right.index.names = left.index.names
     merged = left.join(right, how="outer").fillna(0)
     off = (merged["n_overlapping"] - merged["Num Overlapping Examples"]).abs()
     print(
