@@ -33,7 +33,11 @@ def print_health(con: Any, health: dict[str, Any]) -> None:
     """The health score, then one line per overlapping pair (at most five, joint >= the floor: three
     times a pair's share of the estimated noise, at least 0.1% of the examples)."""
     issues = health["n_label_issues"]
-    said = "" if issues is None else f" ({issues:,} of {health['n_examples']:,} labels estimated wrong)"
+    said = (  # a count of its own, next to the estimated noise rate (the calibrated joint) printed above it
+        ""
+        if issues is None
+        else f": {issues:,} of {health['n_examples']:,} labels confidently counted in another class"
+    )
     con.print(f"label health [bold]{health['health_score']:.3f}[/]{said}")
     pairs = health["overlapping_pairs"]
     floor = f"{health['overlap_floor']:.2%}"

@@ -30,7 +30,9 @@ def health_sections(audit: Any) -> list[str]:
     floor = float(health.get("overlap_floor") or 0.0)
     issues = health.get("n_label_issues")
     said = (
-        "" if issues is None else f" ({int(issues):,} of {int(health.get('n_examples') or 0):,} labels estimated wrong)"
+        ""
+        if issues is None
+        else f" ({int(issues):,} of {int(health.get('n_examples') or 0):,} labels confidently counted in another class)"
     )
     parts = [
         f'<p>Label health score <b id="health-score">{float(health["health_score"]):.3f}</b>{_e(said)}: the '
