@@ -84,7 +84,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--record-durations",
         metavar="PATH",
         default=None,
-        help="write each test's setup + call + teardown seconds to PATH (JSON), as tests/durations.json holds them",
+        help="write the setup + call + teardown seconds of each test taking SLOW_SECONDS / 2 or more to PATH (JSON)",
     )
 
 
@@ -110,7 +110,8 @@ class _DurationRecorder:
 
         if hasattr(session.config, "workerinput"):
             return  # an xdist worker: the controller writes the file
-        rounded = {k: round(v, 3) for k, v in sorted(self.seconds.items())}
+        # the tests at half the threshold or more: the file stays small, the threshold can move
+        rounded = {k: round(v, 3) for k, v in sorted(self.seconds.items()) if v >= SLOW_SECONDS / 2}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             json.dump(rounded, fh, indent=0)
