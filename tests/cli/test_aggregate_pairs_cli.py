@@ -91,3 +91,10 @@ def test_errors_name_the_options(tmp_path):
     pd.DataFrame({"left": ["a", "b"], "right": ["b", "c"], "winner": ["a", ""]}).to_csv(path, index=False)
     res = _run("aggregate-pairs", path, "--out", tmp_path / "o")
     assert res.exit_code == 2 and "ties are not supported" in res.output and "row 1" in res.output
+
+
+def test_top_zero_prints_no_table(pairs, tmp_path):
+    """--top 0 prints no items (as aggregate-tags and aggregate), only what was written."""
+    res = _run("aggregate-pairs", pairs, "--winner-column", "best", "--top", "0", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert "top items" not in res.output and "wrote" in res.output

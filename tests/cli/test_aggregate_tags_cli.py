@@ -78,3 +78,16 @@ def test_a_tag_with_the_separator_names_the_option(tmp_path):
     result = CliRunner().invoke(main, ["aggregate-tags", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "--tag-separator" in result.output and "ANSWERS" in result.output
+
+
+def test_item_and_annotator_ids_stay_texts(tmp_path):
+    """Items 007 and 7 (and annotators 01 and 1) of a CSV are different ids, as in `aggregate`."""
+    path = tmp_path / "answers.csv"
+    path.write_text("item,annotator,tags\n007,01,cat\n7,01,dog\n007,1,cat\n7,1,dog\n")
+    out = tmp_path / "o"
+    _run([path, "--method", "majority-vote", "--out", out])
+    labels = pd.read_csv(out / "labels.csv", dtype=str, keep_default_na=False)
+    assert labels[["item", "tags"]].values.tolist() == [["007", "cat"], ["7", "dog"]]
+    annotators = pd.read_csv(out / "annotators.csv", dtype=str)
+    assert annotators["annotator"].tolist() == ["01", "1"]
+    assert json.loads((out / "summary.json").read_text())["n_items"] == 2

@@ -145,7 +145,8 @@ def aggregate_pairs(
     }
     out = Path(out)
     scores = write_outputs(out, est, summary(est, method, Path(pairs), used), superseded)
-    print_frame(scores.head(top), title=f"{method}: top items of {est.n_items_} ({est.n_comparisons_} comparisons)")
+    if top:
+        print_frame(scores.head(top), title=f"{method}: top items of {est.n_items_} ({est.n_comparisons_} comparisons)")
     if noisy and top:
         print_frame(annotators_frame(est).sort_values("skill").head(top), title="Least reliable annotators")
     if est.n_components_ > 1:
