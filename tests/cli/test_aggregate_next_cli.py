@@ -98,3 +98,31 @@ class TestAggregateNext:
             + ["--out", tmp_path / "o"]
         )
         assert res.exit_code == 2 and "--unlabeled-probs must hold only items without answers" in res.output
+
+
+def test_consensus_other_than_labels_csv_is_counted_and_said(tmp_path):
+    """ActiveLab refits CROWDLAB on the temperature-calibrated --probs, so a close item's consensus in
+    next_to_label.csv can differ from its label in labels.csv: summary.json counts those items (the
+    same count as comparing the two fits) and the screen says why, with the temperature."""
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, 300)
+    rows = []
+    for i in range(300):
+        for a in rng.choice(8, size=rng.integers(1, 4), replace=False):
+            rows.append((f"{i:03d}", f"ann {a}", int(truth[i] if rng.random() < 0.7 else rng.integers(0, 3))))
+    answers = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    logits = rng.normal(size=(300, 3))
+    logits[np.arange(300), truth] += 1.5
+    probs = pd.DataFrame(np.exp(logits) / np.exp(logits).sum(1, keepdims=True), columns=["0", "1", "2"])
+    probs.insert(0, "item", [f"{i:03d}" for i in range(300)])
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    probs.sample(frac=1, random_state=1).to_csv(tmp_path / "probs.csv", index=False)  # rows in another order
+    out = tmp_path / "out"
+    res = _run(["aggregate", tmp_path / "answers.csv", "--probs", tmp_path / "probs.csv", "--next", 5, "--out", out])
+    assert res.exit_code == 0, res.output
+    labels = pd.read_csv(out / "labels.csv", dtype={"item": str}).set_index("item")["label"]
+    scores = active_learning_scores(answers, probs.set_index("item").set_axis([0, 1, 2], axis=1))
+    moved = int((scores.consensus.loc[labels.index].to_numpy(int) != labels.to_numpy()).sum())
+    summary = json.loads((out / "summary.json").read_text())["next"]
+    assert moved > 0 and summary["n_consensus_not_as_labels_csv"] == moved
+    assert f"notice: {moved} answered item(s) have another consensus" in " ".join(res.output.split())

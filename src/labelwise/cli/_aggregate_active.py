@@ -94,13 +94,24 @@ def next_to_label(
     return scores.next(next_n), scores
 
 
-def next_summary(scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: Path | None) -> dict[str, Any]:
-    """summary.json's ``next`` entry."""
+def consensus_changes(scores: ActiveLabScores, labels: pd.Series) -> int:
+    """How many answered items ActiveLab's consensus gives another label than ``labels`` (labels.csv's):
+    ActiveLab fits CROWDLAB again on the temperature-calibrated --probs, which can move a close item."""
+    answered = scores.labeled.index
+    consensus = scores.consensus.to_numpy(object)[: len(answered)]
+    return int((consensus != labels.reindex(answered).to_numpy(object)).sum())
+
+
+def next_summary(
+    scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: Path | None, labels: pd.Series
+) -> dict[str, Any]:
+    """summary.json's ``next`` entry (``labels``: labels.csv's label per item)."""
     return {
         "file": NEXT_FILE,
         "n": len(frame),
         "n_labeled_in_next": int(frame["labeled"].sum()),
         "n_unlabeled_scored": len(scores.unlabeled),
+        "n_consensus_not_as_labels_csv": consensus_changes(scores, labels),
         "temperature": scores.temperature,
         "model_weight": scores.model_weight,
         "mean_annotator_weight": scores.mean_annotator_weight,
@@ -108,12 +119,19 @@ def next_summary(scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: P
     }
 
 
-def print_next(frame: pd.DataFrame, top: int) -> None:
-    """The first ``top`` of the items to label next, and how many are new."""
+def print_next(frame: pd.DataFrame, top: int, entry: dict[str, Any]) -> None:
+    """The first ``top`` of the items to label next, how many are new, and whether ActiveLab's consensus
+    (``entry``: summary.json's ``next``) gives some items another label than labels.csv."""
     new = int((~frame["labeled"]).sum())
     console().print(
         f"next to label: {len(frame)} item(s) by ActiveLab ({new} without answers, {len(frame) - new} to relabel), "
         f"lowest score first in {NEXT_FILE}"
     )
+    if entry["n_consensus_not_as_labels_csv"]:
+        console().print(
+            f"notice: {entry['n_consensus_not_as_labels_csv']} answered item(s) have another consensus in "
+            f"{NEXT_FILE} than in labels.csv: ActiveLab calibrates --probs first (temperature "
+            f"{entry['temperature']:g}) and refits CROWDLAB on them; labels.csv is CROWDLAB on --probs as given"
+        )
     if top:
         print_frame(frame.head(top), title="Items to label next (lowest ActiveLab score first)")
