@@ -98,3 +98,10 @@ def test_top_zero_prints_no_table(pairs, tmp_path):
     res = _run("aggregate-pairs", pairs, "--winner-column", "best", "--top", "0", "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
     assert "top items" not in res.output and "wrote" in res.output
+
+
+def test_a_missing_column_is_said_of_the_pairs_argument(pairs, tmp_path):
+    """The refusal names the option and the argument (PAIRS), not the library's parameter `pairs`."""
+    res = _run("aggregate-pairs", pairs, "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert "--winner-column 'winner' is not a column of PAIRS; its columns are" in res.output

@@ -25,6 +25,7 @@ OPTION_NAMES = {
     "prior": "--prior",
     "max_iter": "--max-iter",
     "tol": "--tol",
+    "pairs": "PAIRS",
 }
 
 
@@ -135,7 +136,7 @@ def aggregate_pairs(
     if noisy:
         columns_given["annotator_col"] = annotator_column
     est = PAIRWISE_METHODS[method](prior=prior, max_iter=max_iter, tol=tol, **columns_given)
-    with renaming(OPTION_NAMES, within=("prior",)):
+    with renaming(OPTION_NAMES, within=("prior", "pairs")):
         est.fit(table)
     used = {
         "left": left_column,
