@@ -105,3 +105,20 @@ def test_a_missing_column_is_said_of_the_pairs_argument(pairs, tmp_path):
     res = _run("aggregate-pairs", pairs, "--out", tmp_path / "o")
     assert res.exit_code == 2
     assert "--winner-column 'winner' is not a column of PAIRS; its columns are" in res.output
+
+
+def test_an_item_is_one_item_in_every_column(tmp_path):
+    """007 next to 7 keeps the left column as text; 7 in the right and winner columns is the same item '7'
+    (not the number 7, a second item) and 007 stays apart from it."""
+    path = tmp_path / "p.csv"
+    path.write_text("left,right,winner\n007,12,12\n7,12,7\n12,7,7\n")
+    res = _run("aggregate-pairs", path, "--top", "0", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv", dtype={"item": str})
+    assert scores["item"].tolist() == ["7", "12", "007"]
+    api = BradleyTerry().fit(
+        pd.DataFrame({"left": ["007", "7", "12"], "right": ["12"] * 2 + ["7"], "winner": list("177")}).replace(
+            {"1": "12"}
+        )
+    )
+    assert scores["score"].tolist() == api.scores_.loc[["7", "12", "007"]].tolist()

@@ -29,6 +29,22 @@ OPTION_NAMES = {
 }
 
 
+def same_id_kind(table: pd.DataFrame, columns: list[str]) -> None:
+    """Give the item columns of ``table`` one kind of id, in place: each column of a CSV or JSON file
+    keeps its texts only where two of them would become one number (``007`` next to ``7``), so a left
+    column holding ``007`` and ``7`` stays text while a right column holding ``7`` becomes the number 7,
+    and the item would be two. When some are texts, the numeric ones become their texts too (``7`` ->
+    ``'7'``; a missing cell stays missing and is refused by the fit)."""
+    present = [c for c in columns if c in table.columns]
+    numeric = [c for c in present if table[c].dtype.kind in "iuf"]
+    if not numeric or len(numeric) == len(present):
+        return
+    for column in numeric:
+        values = table[column]
+        texts = values.astype(str) if values.dtype.kind in "iu" else values.map(repr).str.removesuffix(".0")
+        table[column] = texts.astype(object).where(values.notna())
+
+
 def scores_frame(est: Any) -> pd.DataFrame:
     """scores.csv: item, score (log-strength), rank (within the component), component; best first."""
     return est.to_frame().reset_index()
@@ -132,6 +148,7 @@ def aggregate_pairs(
     table = read_input(
         pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
     )
+    same_id_kind(table, [left_column, right_column, winner_column])
     columns_given = {"left_col": left_column, "right_col": right_column, "winner_col": winner_column}
     if noisy:
         columns_given["annotator_col"] = annotator_column
