@@ -126,3 +126,32 @@ def test_consensus_other_than_labels_csv_is_counted_and_said(tmp_path):
     summary = json.loads((out / "summary.json").read_text())["next"]
     assert moved > 0 and summary["n_consensus_not_as_labels_csv"] == moved
     assert f"notice: {moved} answered item(s) have another consensus" in " ".join(res.output.split())
+
+
+@pytest.mark.parametrize(
+    ("answer_ids", "pool_ids", "answered_in_pool"),
+    [
+        (["007", "7", "8"], ["7", "9"], "'7'"),  # answers' ids stay texts (007 next to 7), the pool's become numbers
+        (["5", "7", "8"], ["7", "07"], "7"),  # the other way round
+    ],
+)
+def test_an_answered_item_in_the_pool_is_found_whatever_each_file_reads_it_as(
+    tmp_path, answer_ids, pool_ids, answered_in_pool
+):
+    """Each file keeps ids as text only where two would become one number, so the pool's 7 and the
+    answers' 7 can be read as a number and a text: still one item, refused as both answered and new
+    (it was listed twice in next_to_label.csv, once answered and once not)."""
+    answers = pd.DataFrame({"item": answer_ids * 2, "annotator": ["a"] * 3 + ["b"] * 3, "label": list("xyxxyy")})
+    probs = pd.DataFrame({"item": answer_ids, "x": [0.9, 0.4, 0.2], "y": [0.1, 0.6, 0.8]})
+    pool = pd.DataFrame({"item": pool_ids, "x": [0.5, 0.1], "y": [0.5, 0.9]})
+    for name, frame in {"answers": answers, "probs": probs, "pool": pool}.items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    res = _run(
+        ["aggregate", tmp_path / "answers.csv", "--probs", tmp_path / "probs.csv", "--next", 5]
+        + ["--unlabeled-probs", tmp_path / "pool.csv", "--out", tmp_path / "out"]
+    )
+    assert res.exit_code == 2
+    assert (
+        f"--unlabeled-probs must hold only items without answers; 1 of its items have answers, e.g. {answered_in_pool}"
+        in (" ".join(res.output.split()))
+    )

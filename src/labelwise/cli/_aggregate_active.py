@@ -75,11 +75,27 @@ def _load_unlabeled(path: Path) -> Any:
     return table.set_index("item")
 
 
+def ids_like(index: pd.Index, answered: pd.Series) -> pd.Index:
+    """``--unlabeled-probs``'s item ids in the kind of the answers' ids: each file keeps its ids as
+    text only where two would become one number (``007`` next to ``7``), so a pool's ``7`` can be read
+    as a number where the answers' ``7`` is a text (or the other way round), and the item would be
+    two (both answered and new, listed twice). Integers become texts next to text ids; texts written
+    as integers (``7``, not ``007``) become integers next to integer ids."""
+    if answered.dtype.kind == "O" and index.dtype.kind in "iu":
+        return pd.Index(index.astype(str), dtype=object, name=index.name)
+    if answered.dtype.kind in "iu" and index.dtype.kind == "O":
+        canonical = [int(v) if isinstance(v, str) and v.lstrip("-").isdigit() and str(int(v)) == v else v for v in index]
+        return pd.Index(canonical, dtype=object, name=index.name)
+    return index
+
+
 def next_to_label(
     est: Any, answers: pd.DataFrame, probs: Any, unlabeled_path: Path | None, next_n: int
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
     """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores."""
     unlabeled = _load_unlabeled(Path(unlabeled_path)) if unlabeled_path is not None else None
+    if isinstance(unlabeled, pd.DataFrame):
+        unlabeled.index = ids_like(unlabeled.index, answers["item"])
     words = {"probs_unlabeled": "--unlabeled-probs", "probs": "--probs"}
     with renaming(words, within=["probs_unlabeled"]):
         scores = active_learning_scores(
