@@ -155,3 +155,17 @@ def test_an_answered_item_in_the_pool_is_found_whatever_each_file_reads_it_as(
         f"--unlabeled-probs must hold only items without answers; 1 of its items have answers, e.g. {answered_in_pool}"
         in (" ".join(res.output.split()))
     )
+
+
+def test_npy_pool_rows_numbered_like_answered_items_are_refused(inputs, tmp_path):
+    """A .npy pool's items are its rows 0..n-1; answered items 0..59 have those ids, so next_to_label.csv
+    would list two different items under one id: refused, naming the option and the way out."""
+    np.save(tmp_path / "pool.npy", np.full((5, 3), 1 / 3))
+    res = _run(
+        ["aggregate", inputs["answers"], "--probs", inputs["probs"], "--next", 10]
+        + ["--unlabeled-probs", tmp_path / "pool.npy", "--out", tmp_path / "out"]
+    )
+    assert res.exit_code == 2 and not (tmp_path / "out" / "next_to_label.csv").exists()
+    said = " ".join(res.output.split())
+    assert "is a .npy, whose rows are the unanswered items 0..4, but 5 answered item(s) have those ids" in said
+    assert "give a table with an item column" in said

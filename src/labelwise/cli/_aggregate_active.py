@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..aggregate.activelab import ActiveLabScores, active_learning_scores
@@ -30,7 +31,8 @@ def active_options(function: Callable) -> Callable:
         type=click.Path(path_type=Path),
         default=None,
         help="With --next: the model's probabilities of items nobody has answered yet, ranked with the others: "
-        "a table with an item column and one column per class, or .npy (items numbered by row).",
+        "a table with an item column and one column per class, or .npy (items numbered by row, "
+        "refused where answered items have those numbers).",
     )(function)
     return click.option(
         "--next",
@@ -89,6 +91,21 @@ def ids_like(index: pd.Index, answered: pd.Series) -> pd.Index:
     return index
 
 
+def _check_row_ids(answered: pd.Series, n_rows: int, path: Path) -> None:
+    """A ``.npy`` pool's items are its row numbers 0..n-1; refuse them where answered items have those ids
+    (next_to_label.csv would list an answered item and a pool row under one id)."""
+    if answered.dtype.kind not in "iuf":
+        return
+    ids = pd.unique(answered.to_numpy())
+    clash = np.sort(ids[(ids >= 0) & (ids < n_rows) & (ids == np.floor(ids))])
+    if len(clash):
+        raise InvalidParameterError(
+            f"--unlabeled-probs {str(path)!r} is a .npy, whose rows are the unanswered items 0..{n_rows - 1}, but "
+            f"{len(clash)} answered item(s) have those ids, e.g. {', '.join(str(v) for v in clash[:5])}: give a table "
+            "with an item column (ids the answers do not use) and one column per class"
+        )
+
+
 def next_to_label(
     est: Any, answers: pd.DataFrame, probs: Any, unlabeled_path: Path | None, next_n: int
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
@@ -96,6 +113,8 @@ def next_to_label(
     unlabeled = _load_unlabeled(Path(unlabeled_path)) if unlabeled_path is not None else None
     if isinstance(unlabeled, pd.DataFrame):
         unlabeled.index = ids_like(unlabeled.index, answers["item"])
+    elif unlabeled is not None:
+        _check_row_ids(answers["item"], len(unlabeled), Path(unlabeled_path))
     words = {"probs_unlabeled": "--unlabeled-probs", "probs": "--probs"}
     with renaming(words, within=["probs_unlabeled"]):
         scores = active_learning_scores(
