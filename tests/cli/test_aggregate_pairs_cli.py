@@ -119,3 +119,12 @@ def test_an_item_is_one_item_in_every_column(tmp_path):
     texts = pd.DataFrame({"left": ["007", "7", "12"], "right": ["12", "12", "7"], "winner": ["12", "7", "7"]})
     api = BradleyTerry().fit(texts)
     assert scores["score"].tolist() == api.scores_.loc[["7", "12", "007"]].tolist()
+
+
+def test_an_item_against_itself_names_both_column_options(tmp_path):
+    """A row comparing an item with itself is refused naming --left-column and --right-column."""
+    path = tmp_path / "p.csv"
+    path.write_text("L,R,winner\na,b,a\nb,b,b\n")
+    res = _run("aggregate-pairs", path, "--left-column", "L", "--right-column", "R", "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert "--left-column 'L' and --right-column 'R' must be two different items, row 1 compares 'b'" in res.output

@@ -153,7 +153,7 @@ def aggregate_pairs(
     if noisy:
         columns_given["annotator_col"] = annotator_column
     est = PAIRWISE_METHODS[method](prior=prior, max_iter=max_iter, tol=tol, **columns_given)
-    with renaming(OPTION_NAMES, within=("prior", "pairs")):
+    with renaming(OPTION_NAMES, within=("prior", "pairs", "right_col")):
         est.fit(table)
     used = {
         "left": left_column,
