@@ -86,7 +86,9 @@ def ids_like(index: pd.Index, answered: pd.Series) -> pd.Index:
     if answered.dtype.kind == "O" and index.dtype.kind in "iu":
         return pd.Index(index.astype(str), dtype=object, name=index.name)
     if answered.dtype.kind in "iu" and index.dtype.kind == "O":
-        canonical = [int(v) if isinstance(v, str) and v.lstrip("-").isdigit() and str(int(v)) == v else v for v in index]
+        canonical = [
+            int(v) if isinstance(v, str) and v.lstrip("-").isdigit() and str(int(v)) == v else v for v in index
+        ]
         return pd.Index(canonical, dtype=object, name=index.name)
     return index
 
@@ -113,7 +115,7 @@ def next_to_label(
     unlabeled = _load_unlabeled(Path(unlabeled_path)) if unlabeled_path is not None else None
     if isinstance(unlabeled, pd.DataFrame):
         unlabeled.index = ids_like(unlabeled.index, answers["item"])
-    elif unlabeled is not None:
+    elif unlabeled is not None and unlabeled_path is not None:
         _check_row_ids(answers["item"], len(unlabeled), Path(unlabeled_path))
     words = {"probs_unlabeled": "--unlabeled-probs", "probs": "--probs"}
     with renaming(words, within=["probs_unlabeled"]):

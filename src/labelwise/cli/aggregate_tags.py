@@ -177,7 +177,10 @@ def aggregate_tags(
         )
     extra = method_params(method, params)
     answers = read_input(
-        answers_path, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in names if c in (item_column, annotator_column, tags_column)]
+        answers_path,
+        "ANSWERS",
+        kind="answer table",
+        text_columns=lambda names: [c for c in names if c in (item_column, annotator_column, tags_column)],
     )
     _columns(
         answers, {"--item-column": item_column, "--annotator-column": annotator_column, "--tags-column": tags_column}

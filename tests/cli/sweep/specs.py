@@ -239,7 +239,16 @@ SPECS: dict[str, Spec] = {
         label_cases=("nan", "one_class"),
     ),
     "aggregate/next": Spec(
-        ("aggregate", "{next_answers}", "--probs", "{agg_probs}", "--next", "5", "--unlabeled-probs", "{agg_unlabeled}"),
+        (
+            "aggregate",
+            "{next_answers}",
+            "--probs",
+            "{agg_probs}",
+            "--next",
+            "5",
+            "--unlabeled-probs",
+            "{agg_unlabeled}",
+        ),
         {"--unlabeled-probs": ("agg_unlabeled", NPY)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
         label_cases=(),
