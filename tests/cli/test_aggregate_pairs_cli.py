@@ -128,3 +128,15 @@ def test_an_item_against_itself_names_both_column_options(tmp_path):
     res = _run("aggregate-pairs", path, "--left-column", "L", "--right-column", "R", "--out", tmp_path / "o")
     assert res.exit_code == 2
     assert "--left-column 'L' and --right-column 'R' must be two different items, row 1 compares 'b'" in res.output
+
+
+def test_annotator_column_with_bt_is_refused_not_ignored(pairs, tmp_path):
+    """bt reads no annotator: --annotator-column given with it is refused (as aggregate refuses
+    --unlabeled-probs without --next), naming the option, its value and the method."""
+    res = _run(
+        "aggregate-pairs", pairs, "--winner-column", "best", "--annotator-column", "who", "--out", tmp_path / "o"
+    )
+    assert res.exit_code == 2 and not (tmp_path / "o").exists()
+    assert (
+        "--annotator-column is only read by --method noisy-bt" in res.output and "'who' with --method bt" in res.output
+    )

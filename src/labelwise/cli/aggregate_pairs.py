@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate.pairwise import PAIRWISE_METHODS
+from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ._common import console, finite, print_frame, read_input, renaming
+from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -100,7 +101,7 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
     "--annotator-column",
     default="annotator",
     show_default=True,
-    help="Column of the annotator (used by noisy-bt; bt does not read it).",
+    help="Column of the annotator (noisy-bt only: refused with bt, which does not read it).",
 )
 @click.option(
     "--method",
@@ -144,6 +145,11 @@ def aggregate_pairs(
     Ties (no winner) are refused: drop those rows.
     """
     noisy = method == "noisy-bt"
+    if not noisy and option_given("annotator_column"):
+        raise InvalidParameterError(
+            f"--annotator-column is only read by --method noisy-bt (bt does not weigh annotators), got "
+            f"--annotator-column {annotator_column!r} with --method {method}"
+        )
     columns = [left_column, right_column, winner_column] + ([annotator_column] if noisy else [])
     table = read_input(
         pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
