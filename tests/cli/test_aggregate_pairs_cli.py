@@ -91,3 +91,52 @@ def test_errors_name_the_options(tmp_path):
     pd.DataFrame({"left": ["a", "b"], "right": ["b", "c"], "winner": ["a", ""]}).to_csv(path, index=False)
     res = _run("aggregate-pairs", path, "--out", tmp_path / "o")
     assert res.exit_code == 2 and "ties are not supported" in res.output and "row 1" in res.output
+
+
+def test_top_zero_prints_no_table(pairs, tmp_path):
+    """--top 0 prints no items (as aggregate-tags and aggregate), only what was written."""
+    res = _run("aggregate-pairs", pairs, "--winner-column", "best", "--top", "0", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert "top items" not in res.output and "wrote" in res.output
+
+
+def test_a_missing_column_is_said_of_the_pairs_argument(pairs, tmp_path):
+    """The refusal names the option and the argument (PAIRS), not the library's parameter `pairs`."""
+    res = _run("aggregate-pairs", pairs, "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert "--winner-column 'winner' is not a column of PAIRS; its columns are" in res.output
+
+
+def test_an_item_is_one_item_in_every_column(tmp_path):
+    """007 next to 7 keeps the left column as text; 7 in the right and winner columns is the same item '7'
+    (not the number 7, a second item) and 007 stays apart from it."""
+    path = tmp_path / "p.csv"
+    path.write_text("left,right,winner\n007,12,12\n7,12,7\n12,7,7\n")
+    res = _run("aggregate-pairs", path, "--top", "0", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv", dtype={"item": str})
+    assert scores["item"].tolist() == ["7", "12", "007"]
+    texts = pd.DataFrame({"left": ["007", "7", "12"], "right": ["12", "12", "7"], "winner": ["12", "7", "7"]})
+    api = BradleyTerry().fit(texts)
+    assert scores["score"].tolist() == api.scores_.loc[["7", "12", "007"]].tolist()
+
+
+def test_an_item_against_itself_names_both_column_options(tmp_path):
+    """A row comparing an item with itself is refused naming --left-column and --right-column."""
+    path = tmp_path / "p.csv"
+    path.write_text("L,R,winner\na,b,a\nb,b,b\n")
+    res = _run("aggregate-pairs", path, "--left-column", "L", "--right-column", "R", "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert "--left-column 'L' and --right-column 'R' must be two different items, row 1 compares 'b'" in res.output
+
+
+def test_annotator_column_with_bt_is_refused_not_ignored(pairs, tmp_path):
+    """bt reads no annotator: --annotator-column given with it is refused (as aggregate refuses
+    --unlabeled-probs without --next), naming the option, its value and the method."""
+    res = _run(
+        "aggregate-pairs", pairs, "--winner-column", "best", "--annotator-column", "who", "--out", tmp_path / "o"
+    )
+    assert res.exit_code == 2 and not (tmp_path / "o").exists()
+    assert (
+        "--annotator-column is only read by --method noisy-bt" in res.output and "'who' with --method bt" in res.output
+    )

@@ -78,3 +78,32 @@ def test_a_tag_with_the_separator_names_the_option(tmp_path):
     result = CliRunner().invoke(main, ["aggregate-tags", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "--tag-separator" in result.output and "ANSWERS" in result.output
+
+
+def test_item_and_annotator_ids_stay_texts(tmp_path):
+    """Items 007 and 7 (and annotators 01 and 1) of a CSV are different ids, as in `aggregate`."""
+    path = tmp_path / "answers.csv"
+    path.write_text("item,annotator,tags\n007,01,cat\n7,01,dog\n007,1,cat\n7,1,dog\n")
+    out = tmp_path / "o"
+    _run([path, "--method", "majority-vote", "--out", out])
+    labels = pd.read_csv(out / "labels.csv", dtype=str, keep_default_na=False)
+    assert labels[["item", "tags"]].values.tolist() == [["007", "cat"], ["7", "dog"]]
+    annotators = pd.read_csv(out / "annotators.csv", dtype=str)
+    assert annotators["annotator"].tolist() == ["01", "1"]
+    assert json.loads((out / "summary.json").read_text())["n_items"] == 2
+
+
+def test_a_tag_cell_written_na_is_said_to_be_the_empty_set(tmp_path):
+    """A cell written NA is read as missing (pandas' markers), so as 'none of them': the command says so
+    and how to keep it as a tag, and counts it in summary.json; with --na-values "" it is the tag 'NA'."""
+    path = tmp_path / "answers.csv"
+    path.write_text("item,annotator,tags\n1,a,NA\n1,b,NA\n1,c,cat\n2,a,\n2,b,cat\n2,c,cat\n")
+    result = _run([path, "--method", "majority-vote", "--out", tmp_path / "o"])
+    said = " ".join(result.output.split())
+    assert "notice: 2 tag cell(s) of ANSWERS written 'NA' are read as missing" in said
+    assert 'pass --na-values "" to read them as tags' in said
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["n_empty_answers_written_as_missing"] == 2
+    result = _run([path, "--method", "majority-vote", "--na-values", "", "--out", tmp_path / "k"])
+    assert "notice" not in result.output
+    labels = pd.read_csv(tmp_path / "k" / "labels.csv", keep_default_na=False)
+    assert labels["tags"].tolist() == ["NA", "cat"]

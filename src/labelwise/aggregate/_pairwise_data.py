@@ -153,7 +153,8 @@ def encode_pairs(
     if same.any():
         row = int(np.flatnonzero(same)[0])
         raise AnnotationError(
-            f"{left_col!r} and {right_col!r} must be two different items, {row_label(pairs.index, row)} compares "
+            f"left_col {left_col!r} and right_col {right_col!r} must be two different items, "
+            f"{row_label(pairs.index, row)} compares "
             f"{show(left_v.iloc[row])} with itself"
         )
     bad = ~(left_won | right_won)

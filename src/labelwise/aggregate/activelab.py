@@ -393,7 +393,7 @@ def _with_unlabeled(
     if len(clash):
         raise InvalidParameterError(
             f"probs_unlabeled must hold only items without answers; {len(clash)} of its items have answers, "
-            f"e.g. {[show(v) for v in clash[:5]]}"
+            f"e.g. {', '.join(show(v) for v in clash[:5])}"
         )
     k = len(classes)
     scaled = np.stack([scale_temperature(arr, t) for (arr, _), t in zip(arrays, temps, strict=True)])

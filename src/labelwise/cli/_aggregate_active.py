@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..aggregate.activelab import ActiveLabScores, active_learning_scores
@@ -30,7 +31,8 @@ def active_options(function: Callable) -> Callable:
         type=click.Path(path_type=Path),
         default=None,
         help="With --next: the model's probabilities of items nobody has answered yet, ranked with the others: "
-        "a table with an item column and one column per class, or .npy (items numbered by row).",
+        "a table with an item column and one column per class, or .npy (items numbered by row, "
+        "refused where answered items have those numbers).",
     )(function)
     return click.option(
         "--next",
@@ -75,11 +77,46 @@ def _load_unlabeled(path: Path) -> Any:
     return table.set_index("item")
 
 
+def ids_like(index: pd.Index, answered: pd.Series) -> pd.Index:
+    """``--unlabeled-probs``'s item ids in the kind of the answers' ids: each file keeps its ids as
+    text only where two would become one number (``007`` next to ``7``), so a pool's ``7`` can be read
+    as a number where the answers' ``7`` is a text (or the other way round), and the item would be
+    two (both answered and new, listed twice). Integers become texts next to text ids; texts written
+    as integers (``7``, not ``007``) become integers next to integer ids."""
+    if answered.dtype.kind == "O" and index.dtype.kind in "iu":
+        return pd.Index(index.astype(str), dtype=object, name=index.name)
+    if answered.dtype.kind in "iu" and index.dtype.kind == "O":
+        canonical = [
+            int(v) if isinstance(v, str) and v.lstrip("-").isdigit() and str(int(v)) == v else v for v in index
+        ]
+        return pd.Index(canonical, dtype=object, name=index.name)
+    return index
+
+
+def _check_row_ids(answered: pd.Series, n_rows: int, path: Path) -> None:
+    """A ``.npy`` pool's items are its row numbers 0..n-1; refuse them where answered items have those ids
+    (next_to_label.csv would list an answered item and a pool row under one id)."""
+    if answered.dtype.kind not in "iuf":
+        return
+    ids = pd.unique(answered.to_numpy())
+    clash = np.sort(ids[(ids >= 0) & (ids < n_rows) & (ids == np.floor(ids))])
+    if len(clash):
+        raise InvalidParameterError(
+            f"--unlabeled-probs {str(path)!r} is a .npy, whose rows are the unanswered items 0..{n_rows - 1}, but "
+            f"{len(clash)} answered item(s) have those ids, e.g. {', '.join(str(v) for v in clash[:5])}: give a table "
+            "with an item column (ids the answers do not use) and one column per class"
+        )
+
+
 def next_to_label(
     est: Any, answers: pd.DataFrame, probs: Any, unlabeled_path: Path | None, next_n: int
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
     """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores."""
     unlabeled = _load_unlabeled(Path(unlabeled_path)) if unlabeled_path is not None else None
+    if isinstance(unlabeled, pd.DataFrame):
+        unlabeled.index = ids_like(unlabeled.index, answers["item"])
+    elif unlabeled is not None and unlabeled_path is not None:
+        _check_row_ids(answers["item"], len(unlabeled), Path(unlabeled_path))
     words = {"probs_unlabeled": "--unlabeled-probs", "probs": "--probs"}
     with renaming(words, within=["probs_unlabeled"]):
         scores = active_learning_scores(
@@ -94,13 +131,24 @@ def next_to_label(
     return scores.next(next_n), scores
 
 
-def next_summary(scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: Path | None) -> dict[str, Any]:
-    """summary.json's ``next`` entry."""
+def consensus_changes(scores: ActiveLabScores, labels: pd.Series) -> int:
+    """How many answered items ActiveLab's consensus gives another label than ``labels`` (labels.csv's):
+    ActiveLab fits CROWDLAB again on the temperature-calibrated --probs, which can move a close item."""
+    answered = scores.labeled.index
+    consensus = scores.consensus.to_numpy(object)[: len(answered)]
+    return int((consensus != labels.reindex(answered).to_numpy(object)).sum())
+
+
+def next_summary(
+    scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: Path | None, labels: pd.Series
+) -> dict[str, Any]:
+    """summary.json's ``next`` entry (``labels``: labels.csv's label per item)."""
     return {
         "file": NEXT_FILE,
         "n": len(frame),
         "n_labeled_in_next": int(frame["labeled"].sum()),
         "n_unlabeled_scored": len(scores.unlabeled),
+        "n_consensus_not_as_labels_csv": consensus_changes(scores, labels),
         "temperature": scores.temperature,
         "model_weight": scores.model_weight,
         "mean_annotator_weight": scores.mean_annotator_weight,
@@ -108,12 +156,19 @@ def next_summary(scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: P
     }
 
 
-def print_next(frame: pd.DataFrame, top: int) -> None:
-    """The first ``top`` of the items to label next, and how many are new."""
+def print_next(frame: pd.DataFrame, top: int, entry: dict[str, Any]) -> None:
+    """The first ``top`` of the items to label next, how many are new, and whether ActiveLab's consensus
+    (``entry``: summary.json's ``next``) gives some items another label than labels.csv."""
     new = int((~frame["labeled"]).sum())
     console().print(
         f"next to label: {len(frame)} item(s) by ActiveLab ({new} without answers, {len(frame) - new} to relabel), "
         f"lowest score first in {NEXT_FILE}"
     )
+    if entry["n_consensus_not_as_labels_csv"]:
+        console().print(
+            f"notice: {entry['n_consensus_not_as_labels_csv']} answered item(s) have another consensus in "
+            f"{NEXT_FILE} than in labels.csv: ActiveLab calibrates --probs first (temperature "
+            f"{entry['temperature']:g}) and refits CROWDLAB on them; labels.csv is CROWDLAB on --probs as given"
+        )
     if top:
         print_frame(frame.head(top), title="Items to label next (lowest ActiveLab score first)")

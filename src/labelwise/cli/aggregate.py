@@ -379,7 +379,7 @@ def aggregate(
     tables = {}
     if next_n is not None:
         tables[NEXT_FILE], scores = next_to_label(est, answers, probs, unlabeled_path, next_n)
-        summary["next"] = next_summary(scores, tables[NEXT_FILE], unlabeled_path)
+        summary["next"] = next_summary(scores, tables[NEXT_FILE], unlabeled_path, est.labels_)
     lab, ann = write_outputs(out, est, method, answers, summary, superseded, tables)
 
     con.print(
@@ -426,6 +426,6 @@ def aggregate(
         cols = ["item", "label", "confidence", "n_answers", "agreement"]
         print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
     if next_n is not None:
-        print_next(tables[NEXT_FILE], top)
+        print_next(tables[NEXT_FILE], top, summary["next"])
     written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json", *tables)
     con.print("wrote " + ", ".join(str(out / name) for name in written + (AGGREGATE_DEMO_FILES if demo else ())))

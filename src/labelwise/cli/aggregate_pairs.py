@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate.pairwise import PAIRWISE_METHODS
+from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ._common import console, finite, print_frame, read_input, renaming
+from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -25,7 +26,24 @@ OPTION_NAMES = {
     "prior": "--prior",
     "max_iter": "--max-iter",
     "tol": "--tol",
+    "pairs": "PAIRS",
 }
+
+
+def same_id_kind(table: pd.DataFrame, columns: list[str]) -> None:
+    """Give the item columns of ``table`` one kind of id, in place: each column of a CSV or JSON file
+    keeps its texts only where two of them would become one number (``007`` next to ``7``), so a left
+    column holding ``007`` and ``7`` stays text while a right column holding ``7`` becomes the number 7,
+    and the item would be two. When some are texts, the numeric ones become their texts too (``7`` ->
+    ``'7'``; a missing cell stays missing and is refused by the fit)."""
+    present = [c for c in columns if c in table.columns]
+    numeric = [c for c in present if table[c].dtype.kind in "iuf"]
+    if not numeric or len(numeric) == len(present):
+        return
+    for column in numeric:
+        values = table[column]
+        texts = values.astype(str) if values.dtype.kind in "iu" else values.map(repr).str.removesuffix(".0")
+        table[column] = texts.astype(object).where(values.notna())
 
 
 def scores_frame(est: Any) -> pd.DataFrame:
@@ -83,7 +101,7 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
     "--annotator-column",
     default="annotator",
     show_default=True,
-    help="Column of the annotator (used by noisy-bt; bt does not read it).",
+    help="Column of the annotator (noisy-bt only: refused with bt, which does not read it).",
 )
 @click.option(
     "--method",
@@ -127,15 +145,21 @@ def aggregate_pairs(
     Ties (no winner) are refused: drop those rows.
     """
     noisy = method == "noisy-bt"
+    if not noisy and option_given("annotator_column"):
+        raise InvalidParameterError(
+            f"--annotator-column is only read by --method noisy-bt (bt does not weigh annotators), got "
+            f"--annotator-column {annotator_column!r} with --method {method}"
+        )
     columns = [left_column, right_column, winner_column] + ([annotator_column] if noisy else [])
     table = read_input(
         pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
     )
+    same_id_kind(table, [left_column, right_column, winner_column])
     columns_given = {"left_col": left_column, "right_col": right_column, "winner_col": winner_column}
     if noisy:
         columns_given["annotator_col"] = annotator_column
     est = PAIRWISE_METHODS[method](prior=prior, max_iter=max_iter, tol=tol, **columns_given)
-    with renaming(OPTION_NAMES, within=("prior",)):
+    with renaming(OPTION_NAMES, within=("prior", "pairs", "right_col")):
         est.fit(table)
     used = {
         "left": left_column,
@@ -145,7 +169,8 @@ def aggregate_pairs(
     }
     out = Path(out)
     scores = write_outputs(out, est, summary(est, method, Path(pairs), used), superseded)
-    print_frame(scores.head(top), title=f"{method}: top items of {est.n_items_} ({est.n_comparisons_} comparisons)")
+    if top:
+        print_frame(scores.head(top), title=f"{method}: top items of {est.n_items_} ({est.n_comparisons_} comparisons)")
     if noisy and top:
         print_frame(annotators_frame(est).sort_values("skill").head(top), title="Least reliable annotators")
     if est.n_components_ > 1:

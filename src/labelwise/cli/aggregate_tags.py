@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import method_params, param_names
 from ._common import SEED, console, finite, print_frame, read_input, renaming
-from ._na_values import na_values_option, na_values_setting
+from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
 from ._out_folder import out_folder
 
@@ -32,6 +34,22 @@ def _columns(answers: pd.DataFrame, given: dict[str, str]) -> None:
                 f"{option} {column!r} is not a column of ANSWERS; its columns are {names[:30]} "
                 f"(give the item, annotator and tags columns with --item-column, --annotator-column, --tags-column)"
             )
+
+
+def _marker_cells(path: Path, column: str, read: pd.Series) -> dict[str, Any] | None:
+    """Tag cells of a CSV/TSV file that are written (``NA``, ``None``...) but read as missing under
+    --na-values, so counted as the empty set: how many and the texts; None when there are none."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".tsv", ".txt") or not read.isna().any():
+        return None
+    sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+    raw = pd.read_csv(
+        path, sep=sep, engine="python" if sep is None else "c", usecols=[column], dtype=str, na_filter=False
+    )[column]
+    written = read.isna().to_numpy() & raw.str.strip().ne("").to_numpy()
+    if not written.any():
+        return None
+    return {"n_cells": int(written.sum()), "texts": sorted(set(raw[written].str.strip()))[:5]}
 
 
 def _frames(est: MultiLabelAggregator, separator: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -57,15 +75,13 @@ def _frames(est: MultiLabelAggregator, separator: str) -> tuple[pd.DataFrame, pd
 
 def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
     """Per tag: how often it is chosen, its mean probability, and its model's iterations."""
-    chosen = pd.Series(0, index=est.tags_)
-    for tags in est.labels_:
-        chosen[list(tags)] += 1
+    chosen = Counter(chain.from_iterable(est.labels_))  # one pass; a Series += per item took 146 s at 200k items
     rows = []
     for tag, model in est.tag_models_.items():
         rows.append(
             {
                 "tag": str(tag),
-                "n_items_chosen": int(chosen[tag]),
+                "n_items_chosen": chosen[tag],
                 "mean_probability": finite(round(float(est.probas_[tag].mean()), 6)),
                 "iterations": int(getattr(model, "n_iter_", 0)),
                 "converged": bool(getattr(model, "converged_", True)),
@@ -161,7 +177,10 @@ def aggregate_tags(
         )
     extra = method_params(method, params)
     answers = read_input(
-        answers_path, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in names if c == tags_column]
+        answers_path,
+        "ANSWERS",
+        kind="answer table",
+        text_columns=lambda names: [c for c in names if c in (item_column, annotator_column, tags_column)],
     )
     _columns(
         answers, {"--item-column": item_column, "--annotator-column": annotator_column, "--tags-column": tags_column}
@@ -171,6 +190,7 @@ def aggregate_tags(
             f"--item-column, --annotator-column and --tags-column must be three different columns, got "
             f"{[item_column, annotator_column, tags_column]}"
         )
+    markers = _marker_cells(Path(answers_path), tags_column, answers[tags_column])
     est = MultiLabelAggregator(
         method,
         threshold=threshold,
@@ -198,6 +218,7 @@ def aggregate_tags(
         "n_annotators": int(est.n_annotators_),
         "n_tags": int(est.n_tags_),
         "n_empty_answers": int(est.n_empty_answers_),
+        "n_empty_answers_written_as_missing": markers["n_cells"] if markers else 0,
         "n_empty_items": int((labels["n_tags"] == 0).sum()),
         "mean_tags_per_item": finite(round(float(labels["n_tags"].mean()), 6)),
         "mean_confidence": finite(round(float(labels["confidence"].mean()), 6)),
@@ -230,6 +251,12 @@ def aggregate_tags(
         f"[bold]{summary['n_annotators']}[/] annotators, [bold]{summary['n_tags']}[/] tags "
         f"({summary['n_empty_answers']} answer(s) chose no tag); method [bold]{method}[/] per tag, {seconds:.3f} s"
     )
+    if markers:
+        con.print(
+            f"notice: {markers['n_cells']} tag cell(s) of ANSWERS written {', '.join(map(repr, markers['texts']))} "
+            "are read as missing, so as the empty set ('none of them'); "
+            + ('pass --na-values "" to read them as tags' if given_na_values() is None else "see --na-values")
+        )
     if top:
         print_frame(pd.DataFrame(summary["tags"]).head(top), title="Tags")
         print_frame(labels.sort_values("confidence", kind="stable").head(top), title="Least certain items")

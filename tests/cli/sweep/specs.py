@@ -65,6 +65,8 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame({"item": np.arange(10), "label": np.array(["cat", "dog"])[np.arange(10) % 2]}).to_csv(
         p["gold"], index=False
     )
+    # aggregate --next: items 100..109, apart from agg_unlabeled.npy's rows 0..3 (ids that clash are refused)
+    pd.read_csv(p["answers"]).assign(item=items + 100).to_csv(p["next_answers"], index=False)
     left, right = np.array(list("abcdab")), np.array(list("bcdacd"))
     winner = np.where(np.arange(12) % 3 == 0, np.tile(right, 2), np.tile(left, 2))
     pd.DataFrame(
@@ -124,6 +126,7 @@ INPUT_FILES = {
     "agg_unlabeled": "agg_unlabeled.npy",
     "counts": "counts.npy",
     "answers": "answers.csv",
+    "next_answers": "next_answers.csv",
     "gold": "gold.csv",
     "pairs": "pairs.csv",
     "tag_answers": "tag_answers.csv",
@@ -236,7 +239,16 @@ SPECS: dict[str, Spec] = {
         label_cases=("nan", "one_class"),
     ),
     "aggregate/next": Spec(
-        ("aggregate", "{answers}", "--probs", "{agg_probs}", "--next", "5", "--unlabeled-probs", "{agg_unlabeled}"),
+        (
+            "aggregate",
+            "{next_answers}",
+            "--probs",
+            "{agg_probs}",
+            "--next",
+            "5",
+            "--unlabeled-probs",
+            "{agg_unlabeled}",
+        ),
         {"--unlabeled-probs": ("agg_unlabeled", NPY)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
         label_cases=(),
