@@ -60,6 +60,12 @@ class TestBinaryRelevance:
         assert est.labels_.loc[3] == ("owl",)
         assert est.labels_.loc[1] == ("cat", "dog")
 
+    def test_min_tags_at_or_above_the_number_of_tags_warns_that_every_item_gets_every_tag(self):
+        """min_tags=3 with the three tags of ANSWERS: every set is every tag, which is said."""
+        with pytest.warns(UserWarning, match=r"every item gets every tag: min_tags=3 .* \(3\)"):
+            est = MultiLabelAggregator("majority-vote", min_tags=3).fit(ANSWERS)
+        assert set(est.labels_) == {("cat", "dog", "owl")}
+
     def test_confidence_is_the_probability_of_the_exact_set(self):
         """confidence_ multiplies P over chosen tags and 1 - P over the others."""
         est = MultiLabelAggregator("majority-vote").fit(ANSWERS)

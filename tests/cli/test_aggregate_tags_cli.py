@@ -107,3 +107,15 @@ def test_a_tag_cell_written_na_is_said_to_be_the_empty_set(tmp_path):
     assert "notice" not in result.output
     labels = pd.read_csv(tmp_path / "k" / "labels.csv", keep_default_na=False)
     assert labels["tags"].tolist() == ["NA", "cat"]
+
+
+def test_min_tags_at_least_the_number_of_tags_is_warned_in_the_options_words(tmp_path):
+    """--min-tags as large as the tags seen gives every item every tag: the warning says so, naming --min-tags."""
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"item": [1, 1, 2, 2], "annotator": list("abab"), "tags": ["cat|dog", "cat", "dog", ""]}).to_csv(
+        path, index=False
+    )
+    result = _run([path, "--out", tmp_path / "o", "--min-tags", "2", "--method", "majority-vote"])
+    assert "every item gets every tag: --min-tags=2" in result.output
+    labels = pd.read_csv(tmp_path / "o" / "labels.csv")
+    assert labels["tags"].tolist() == ["cat|dog", "cat|dog"]

@@ -297,6 +297,12 @@ class MultiLabelAggregator(BaseEstimator):
                 skills[:, t] = est.annotator_skill_.to_numpy()
         items, tag_index = base.item_index(), tags.tags
         chosen = select_tags(probas, float(self.threshold), int(self.min_tags))
+        if 0 < len(tag_index) <= int(self.min_tags):
+            warnings.warn(
+                f"every item gets every tag: min_tags={int(self.min_tags)} asks for at least as many tags "
+                f"as the answers hold ({len(tag_index)})",
+                stacklevel=2,
+            )
         self.tags_ = tag_index
         self.tag_models_ = models
         self.probas_ = pd.DataFrame(probas, index=items, columns=tag_index)

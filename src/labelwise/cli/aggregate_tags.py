@@ -205,9 +205,9 @@ def aggregate_tags(
     )
     param_words = {name: f"--param {name}" for name in param_names(method)}
     code_words = [name for name in param_words if "_" in name or name in ("tol", "eps")]
-    words = {"answers": "ANSWERS", "tag_separator": "--tag-separator", **param_words}
+    words = {"answers": "ANSWERS", "tag_separator": "--tag-separator", "min_tags": "--min-tags", **param_words}
     start = time.perf_counter()
-    with renaming(words, within=[*code_words, "tag_separator"]):
+    with renaming(words, within=[*code_words, "tag_separator", "min_tags"]):
         est.fit(answers)
     seconds = time.perf_counter() - start
     labels, probs, skills = _frames(est, tag_separator)
