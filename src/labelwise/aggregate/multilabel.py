@@ -205,8 +205,8 @@ class MultiLabelAggregator(BaseEstimator):
         ----------
         answers : pandas.DataFrame
             Columns ``item_col``, ``annotator_col`` and ``tags_col``; a tag cell is a list, tuple
-            or set of hashable tags, a string separated by ``tag_separator``, or missing (the
-            empty set).
+            or set of hashable tags, a string separated by ``tag_separator``, any other hashable
+            value (one tag: ``3`` is the set ``{3}``), or missing (the empty set).
 
         Returns
         -------
