@@ -174,6 +174,24 @@ def _activelab(folder: Path, ns: dict) -> None:
     pool.rename_axis("item").reset_index().to_csv(folder / "pool.csv", index=False)
 
 
+def _readme_shapes(folder: Path, ns: dict) -> None:
+    """README's other answer shapes: tag_sets.csv, comparisons.csv, masks.csv (with its .npy masks),
+    and crowd.csv / crowd_probs.csv / pool.csv for ``--next`` (names no other README setup writes)."""
+    from labelwise.aggregate import simulate_multilabel_crowd
+    from labelwise.aggregate._pairwise_sim import simulate_comparisons
+
+    crowd = simulate_multilabel_crowd(40, 4, 8, per_item=3, random_state=0)
+    crowd.answers.assign(tags=crowd.answers["tags"].map("|".join)).to_csv(folder / "tag_sets.csv", index=False)
+    simulate_comparisons(12, 300, n_annotators=6, random_state=0).pairs.to_csv(folder / "comparisons.csv", index=False)
+    _crowd_masks(folder, {})
+    scratch = folder / "activelab"
+    scratch.mkdir(exist_ok=True)
+    _activelab(scratch, {})
+    for name, target in (("answers.csv", "crowd.csv"), ("probs.csv", "crowd_probs.csv"), ("pool.csv", "pool.csv")):
+        (scratch / name).replace(folder / target)
+    scratch.rmdir()
+
+
 def _files_only(writer: Callable[[Path], object]) -> Setup:
     return lambda folder, ns: writer(folder)
 
@@ -196,6 +214,7 @@ README: list[tuple[str, Setup]] = [
     ("--probs oof.npy          # model + annotators", _files_only(f.crowd_probs)),
     ("--unsure -1", _files_only(f.unsure_answers)),
     ('read_annotations("export.json")', _sampler),
+    ("labelwise aggregate-tags tag_sets.csv", _readme_shapes),
     ("labelwise weak lfs.py", _files_only(f.weak_files)),
     ("votes = weak.apply([has_link, is_short], df", _weak_python),
     ("labelwise robustness data.csv", _files_only(f.numeric_csv)),
