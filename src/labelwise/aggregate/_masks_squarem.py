@@ -1,0 +1,89 @@
+"""SQUAREM for STAPLE's EM (Varadhan & Roland, 2008), stopping on the EM residual.
+
+STAPLE's EM converges linearly, and slowly when much information is missing: with two careful
+annotators and a spammer, the pixels the two careful ones disagree on are nearly a coin toss, the
+likelihood is flat along the line that trades one's sensitivity for the other's, and EM's rate
+there is close to 1 (on ``simulate_masks(n_items=10, size=64, n_annotators=3, random_state=0)``
+the parameters still moved by 1e-6 per step after 200 steps while the log-likelihood per vote
+changed by 4e-10, and plain EM needed 344 steps to stop). SQUAREM's scheme S3 takes two EM steps
+``t1 = F(t0)``, ``t2 = F(t1)``, forms ``r = t1 - t0``, ``v = t2 - 2 t1 + t0`` and jumps to
+``t0 - 2 a r + a^2 v`` with ``a = -max(1, |r| / |v|)``; one EM step from the (clipped) jump maps it
+back onto valid parameters, and if that point's likelihood is below ``t1``'s the cycle keeps the
+plain ``t2``: the likelihood (which STAPLE's EM, with its prior held fixed, maximises) never
+decreases. The fixed points are EM's own: the run stops when one EM step from the accepted point
+moves no parameter by more than ``tol`` (the plain-EM rule, applied to the point kept).
+
+This is a local copy of the scheme of ``labelwise.weak._squarem`` (aggregate does not import weak),
+with the residual stop rule and the EM-step count returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["squarem"]
+
+#: One EM evaluation: theta -> (log-likelihood at theta, F(theta), what the caller wants of the E-step).
+Step = Callable[[np.ndarray], tuple[float, np.ndarray, Any]]
+
+
+def squarem(
+    step: Step, theta0: np.ndarray, *, max_evals: int, tol: float, low: float = 0.0, high: float = 1.0
+) -> tuple[np.ndarray, list[float], int, bool]:
+    """Iterate ``step`` with SQUAREM cycles until an EM step moves no parameter by more than ``tol``.
+
+    Parameters
+    ----------
+    step : callable
+        ``theta -> (log-likelihood(theta), F(theta), extra)``.
+    theta0 : ndarray
+        Starting parameters.
+    max_evals : int
+        Budget of ``step`` calls (one EM iteration each).
+    tol : float
+        Stop when ``max |F(theta) - theta| <= tol`` at the accepted point.
+    low, high : float
+        Box the jump is clipped to before its stabilising EM step.
+
+    Returns
+    -------
+    theta, log-likelihoods of the accepted points, EM steps taken, converged
+        ``theta`` is ``F`` of the last accepted point (as plain EM returns its last step).
+
+    References
+    ----------
+    R. Varadhan and C. Roland. Simple and globally convergent methods for accelerating the
+    convergence of any EM algorithm. Scandinavian Journal of Statistics 35(2): 335-353 (2008).
+    """
+    ll0, theta1, _ = step(theta0)
+    history, evals = [ll0], 1
+    while True:
+        if float(np.max(np.abs(theta1 - theta0))) <= tol:
+            return theta1, history, evals, True
+        if evals + 4 > max_evals:  # a cycle takes 3 steps, 4 when it falls back: plain EM steps to the end
+            if evals >= max_evals:
+                return theta1, history, evals, False
+            theta0 = theta1
+            ll0, theta1, _ = step(theta0)
+            history.append(ll0)
+            evals += 1
+            continue
+        ll1, theta2, _ = step(theta1)
+        r = theta1 - theta0
+        v = theta2 - theta1 - r
+        norm_v = float(np.sqrt(v @ v))
+        alpha = -max(1.0, float(np.sqrt(r @ r)) / norm_v) if norm_v > 0 else -1.0
+        jump = np.clip(theta0 - 2.0 * alpha * r + alpha * alpha * v, low, high)
+        _, theta_new, _ = step(jump)
+        evals += 2
+        ll_new, theta_next, _ = step(theta_new)
+        evals += 1
+        if not ll_new >= ll1:  # the jump overshot (or reached a NaN): keep the plain EM path
+            theta_new = theta2
+            ll_new, theta_next, _ = step(theta2)
+            evals += 1
+        theta0, theta1, ll0 = theta_new, theta_next, ll_new
+        history.append(ll0)
