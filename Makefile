@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint docs clean
+.PHONY: demo test test-quick test-durations bench lint docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ demo: $(VENV)/.installed-core
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n 2 --timeout=600
+
+# While developing: every test but those marked slow (by hand, or recorded slow in tests/durations.json).
+test-quick: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n 2 --timeout=600 -m "not slow"
+
+# Re-record tests/durations.json (run on a quiet machine): which tests test-quick leaves out.
+test-durations: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n 2 --timeout=600 --record-durations tests/durations.json
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_find_label_issues.py

@@ -73,10 +73,71 @@ def _no_leaked_dask_client_config():
 DEEP_EXAMPLES_FACTOR = 5
 
 
+#: Tests whose recorded time (``tests/durations.json``) is at least this many seconds are marked
+#: ``slow``: ``make test-quick`` (``-m "not slow"``) leaves them out, ``make test`` and CI run them.
+SLOW_SECONDS = 1.0
+DURATIONS = Path(__file__).with_name("durations.json")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        metavar="PATH",
+        default=None,
+        help="write each test's setup + call + teardown seconds to PATH (JSON), as tests/durations.json holds them",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--record-durations", None):
+        config.pluginmanager.register(_DurationRecorder(Path(config.getoption("--record-durations"))), "lw-durations")
+
+
+class _DurationRecorder:
+    """Sums each test's phase durations as the reports arrive (on the controller under xdist)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + float(report.duration)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        import json
+        import os
+        import tempfile
+
+        if hasattr(session.config, "workerinput"):
+            return  # an xdist worker: the controller writes the file
+        rounded = {k: round(v, 3) for k, v in sorted(self.seconds.items())}
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(rounded, fh, indent=0)
+            fh.write("\n")
+        os.replace(tmp, self.path)
+
+
+def _mark_recorded_slow(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that took at least ``SLOW_SECONDS`` when ``tests/durations.json``
+    was recorded (``make test-durations``); a test not in the file is left as it is."""
+    import json
+
+    if not DURATIONS.is_file():
+        return
+    seconds = json.loads(DURATIONS.read_text())
+    for item in items:
+        if seconds.get(item.nodeid, 0.0) >= SLOW_SECONDS:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``LABELWISE_HYPOTHESIS_PROFILE=deep``, give each ``@given`` test five times its
+    """Mark the tests recorded as slow (:func:`_mark_recorded_slow`). Under
+    ``LABELWISE_HYPOTHESIS_PROFILE=deep``, give each ``@given`` test five times its
     ``max_examples`` (hypothesis's profiles cannot do this: a test's own ``@settings`` wins)."""
     import os
+
+    _mark_recorded_slow(items)
 
     profile = os.environ.get("LABELWISE_HYPOTHESIS_PROFILE", "")
     if not profile:

@@ -136,7 +136,12 @@ class TestCommands:
         assert result.exit_code == 0, result.output
         assert (out / "probs.npy").read_bytes() == probs
         assert not (out / "issues.csv").exists()  # the in-memory audit's table, superseded by issues.parquet
-        assert sorted(p.name for p in out.iterdir()) == ["issues.parquet", "probs.npy", "summary.json"]
+        assert sorted(p.name for p in out.iterdir()) == [
+            "class_overlap.csv",
+            "issues.parquet",
+            "probs.npy",
+            "summary.json",
+        ]
 
     def test_an_audit_after_a_scale_audit_removes_its_issues_folder(self, tmp_path):
         """An in-memory audit after one at scale leaves no issues.parquet/ beside its issues.csv."""
@@ -147,7 +152,7 @@ class TestCommands:
         assert CliRunner().invoke(main, [*scale, "--force"]).exit_code == 0
         assert (out / "issues.parquet").is_dir()
         assert _audit(tmp_path, out, "--force").exit_code == 0
-        assert sorted(p.name for p in out.iterdir()) == ["issues.csv", "probs.npy", "summary.json"]
+        assert sorted(p.name for p in out.iterdir()) == ["class_overlap.csv", "issues.csv", "probs.npy", "summary.json"]
 
 
 #: The first sweep spec of each command with an --out folder, and other options for its second run.

@@ -52,6 +52,7 @@ def test_failed_summary_write_keeps_the_previous_issues_parquet(tmp_path, monkey
     assert first.exit_code == 0, first.output
     before = pd.read_parquet(out / "issues.parquet")
     summary = (out / "summary.json").read_text()
+    overlap = (out / "class_overlap.csv").read_text()
 
     def full_disk(summary, out):
         raise StorageError(f"could not write {out / 'summary.json'}: no space left on device")
@@ -74,7 +75,8 @@ def test_failed_summary_write_keeps_the_previous_issues_parquet(tmp_path, monkey
     pd.testing.assert_frame_equal(pd.read_parquet(out / "issues.parquet"), before)
     assert (out / "summary.json").read_text() == summary
     assert json.loads(summary)["n_examples"] == 600
-    assert sorted(p.name for p in out.iterdir()) == ["issues.parquet", "summary.json"]
+    assert (out / "class_overlap.csv").read_text() == overlap  # written in the same group: the first run's
+    assert sorted(p.name for p in out.iterdir()) == ["class_overlap.csv", "issues.parquet", "summary.json"]
 
 
 @pytest.mark.parametrize("store", ["group", "one-dimensional"])

@@ -11,6 +11,7 @@ from .confident_joint import (
 )
 from .filters import FILTERS
 from .find import find_label_issues
+from .overlap import ClassOverlap, class_overlap
 from .result import LabelIssues
 from .scores import SCORERS, label_quality_scores
 
@@ -18,8 +19,10 @@ __all__ = [
     "FILTERS",
     "SCORERS",
     "ChunkedLabelIssues",
+    "ClassOverlap",
     "LabelIssues",
     "calibrate_confident_joint",
+    "class_overlap",
     "detection",
     "estimate_joint",
     "find_label_issues",

@@ -183,6 +183,7 @@ class AuditPasses:
     rank_by: str
     confident_class_rule: str
     codes: Any = None
+    n_confident_issues: int = 0
 
     def fields(self) -> dict[str, Any]:
         """Keyword arguments of :class:`LabelIssues` (all but indices, classes and codes)."""
@@ -201,6 +202,7 @@ class AuditPasses:
             "confident_class_rule": self.confident_class_rule,
             "suggested_codes": self.predicted,
             "label_counts": self.label_counts,
+            "n_confident_issues": int(self.n_confident_issues),
         }
 
 
@@ -302,4 +304,5 @@ def run_audit(
         rank_by,
         rule,
         codes,
+        n_confident_issues,
     )

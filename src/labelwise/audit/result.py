@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._validate.arguments import plain
 from ..io.outputs import ISSUE_COLUMNS
+from .overlap import MAX_SHOWN_PAIRS, ClassOverlap
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +44,10 @@ class LabelIssues:
         ``P(true=i | given=j)``; columns sum to 1.
     filter_by, rank_by, confident_class_rule : str
         The settings that produced this result.
+    n_confident_issues : int
+        Examples counted off the diagonal of the confident joint whose given label is not the
+        model's top class (what the ``confident_learning`` filter flags, whatever ``filter_by``);
+        -1 when unknown.
     """
 
     is_issue: np.ndarray
@@ -61,6 +66,7 @@ class LabelIssues:
     label_codes: np.ndarray = field(repr=False)
     suggested_codes: np.ndarray = field(repr=False)
     label_counts: np.ndarray = field(repr=False)
+    n_confident_issues: int = field(default=-1, repr=False)
 
     @property
     def given_label(self) -> np.ndarray:
@@ -109,6 +115,29 @@ class LabelIssues:
                 "label_quality": 1.0 - noise,
             }
         )
+
+    def class_overlap(self) -> ClassOverlap:
+        """Overlapping classes, per-class quality and overall label health from this audit's joint.
+
+        See :class:`labelwise.audit.overlap.ClassOverlap`; only K x K estimates and counts are
+        read, so a chunked (Dask) result answers without computing anything.
+        """
+        known = self.n_confident_issues >= 0
+        return ClassOverlap(
+            classes=self.classes,
+            joint=self.joint,
+            n_examples=self.n_examples,
+            n_label_issues=int(self.n_confident_issues) if known else None,
+        )
+
+    def health(self, *, max_pairs: int = MAX_SHOWN_PAIRS, min_joint: float | None = None) -> dict[str, Any]:
+        """JSON-ready label health: score, noise rate, top overlapping class pairs, classes by quality.
+
+        :meth:`ClassOverlap.summary <labelwise.audit.overlap.ClassOverlap.summary>` of
+        :meth:`class_overlap`: at most ``max_pairs`` pairs of joint probability ``>= min_joint`` (default:
+        the :attr:`~labelwise.audit.overlap.ClassOverlap.overlap_floor`).
+        """
+        return self.class_overlap().summary(max_pairs=max_pairs, min_joint=min_joint)
 
     def rank(self) -> np.ndarray:
         """Rank of every example (1 = worst): flagged ones first by quality, then the rest."""

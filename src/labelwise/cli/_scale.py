@@ -32,6 +32,7 @@ from ..io.arrays import load_zarr
 from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
 from ..io.paths import require_path
+from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
 from ._common import load_npy
 from ._na_values import given_na_values, na_values_setting, remember_table
@@ -310,7 +311,7 @@ def audit_at_scale(
                 labels, probs, filter_by=filter_by, rank_by=rank_by, chunk_rows=chunk_rows, classes=named
             )
         # the summary is ready before the issues are written, so the two land one right after the other
-        summary = result.summary()
+        summary = add_health(result.summary(), result)
         labels_file = labels_path or data
         summary["settings"] = {
             "probs": str(Path(probs_path).resolve()),  # absolute, as data: which files ran, from any folder
@@ -327,6 +328,7 @@ def audit_at_scale(
             summary["settings"].update(data=str(Path(data).resolve()), label=label)
         with files_together(supersedes=superseded), stage("writing issues.parquet"):
             path = write_issues(result, Path(out))
+            write_overlap(result, Path(out))
             write_audit_summary(summary, Path(out))
     from ._common import console
 
@@ -335,7 +337,8 @@ def audit_at_scale(
         f"[bold red]{result.n_issues}[/] flagged, estimated noise rate {result.noise_rate:.1%} "
         f"(filter {filter_by}, scheduler {spec or 'threads'}, {said_chunks(summary['settings'])})"
     )
-    console().print(f"wrote {path}, {Path(out) / 'summary.json'}")
+    print_health(console(), summary["health"])
+    console().print(f"wrote {path}, {Path(out) / OVERLAP_FILE}, {Path(out) / 'summary.json'}")
     return summary
 
 

@@ -22,6 +22,7 @@ from ..errors import (
 from ..io import files_together, write_csv, write_npy
 from ..io.audit_summary import write_audit_summary
 from ._audit_checks import prepare_data_checks
+from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._audit_model import (
     audit_probabilities,
     check_label_not_continuous,
@@ -321,9 +322,10 @@ def audit(**options: Any) -> None:
         model_info=model_info,
         named=named,
     )
-    summary = _summary(o, result, frame, truth, model_info)
+    summary = add_health(_summary(o, result, frame, truth, model_info), result)
     with files_together(supersedes=o.superseded):
         write_csv(data_checks.apply(result, probs, summary, o.random_state), o.out / "issues.csv")
+        write_overlap(result, o.out)
         write_npy(probs, o.out / "probs.npy")
         write_audit_summary(summary, o.out)
     _print_results(o, result, summary, model_info)
@@ -414,6 +416,7 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         f"[bold red]{result.n_issues}[/] flagged ({result.n_issues / result.n_examples:.1%}), "
         f"estimated noise rate {result.noise_rate:.1%} (filter {o.filter_by})"
     )
+    print_health(con, summary["health"])
     if o.top:
         worst = result.to_frame().head(min(o.top, max(result.n_issues, 1)))
         print_frame(worst, title="Worst examples")
@@ -428,4 +431,4 @@ def _print_results(o: SimpleNamespace, result: Any, summary: dict, model_info: d
         con.print(f"report: {write_report(o.out)}")
     elif (o.out / "report.html").exists():  # left by an earlier run: it no longer describes these files
         con.print(f"notice: {o.out / 'report.html'} is from an earlier run; `labelwise report {o.out}` rewrites it")
-    con.print(f"wrote {o.out / 'issues.csv'}, {o.out / 'summary.json'}, {o.out / 'probs.npy'}")
+    con.print(f"wrote {o.out / 'issues.csv'}, {o.out / OVERLAP_FILE}, {o.out / 'summary.json'}, {o.out / 'probs.npy'}")

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from .audit_summary import MATRICES_FILE
 
-__all__ = ["AGGREGATE_OUTPUTS", "AUDIT_OUTPUTS", "TASK_TABLES", "earlier_outputs"]
+__all__ = ["AGGREGATE_OUTPUTS", "AUDIT_OUTPUTS", "AUDIT_TABLES", "TASK_TABLES", "earlier_outputs"]
 
 #: The per-task tables of ``labelwise audit --task`` (multilabel, token, segmentation, detection).
 TASK_TABLES = ("classes.csv", "sentences.csv", "regions.csv", "images.csv")
+#: The tables beside an audit's issues: the overlapping class pairs (:mod:`labelwise.audit.overlap`) and the tasks'.
+AUDIT_TABLES = ("class_overlap.csv", *TASK_TABLES)
 #: Every file ``labelwise audit`` may write in its folder (``--demo``'s ``data.csv`` is the input, not an output).
-AUDIT_OUTPUTS = ("issues.csv", "issues.parquet", "summary.json", MATRICES_FILE, "probs.npy", *TASK_TABLES)
+AUDIT_OUTPUTS = ("issues.csv", "issues.parquet", "summary.json", MATRICES_FILE, "probs.npy", *AUDIT_TABLES)
 #: Every file ``labelwise aggregate`` may write in its folder.
 AGGREGATE_OUTPUTS = ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv")
 

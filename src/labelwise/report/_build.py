@@ -32,6 +32,7 @@ from ..io.outputs import (
 from . import _plots
 from ._checks_section import checks_sections
 from ._destination import report_destination
+from ._health_section import health_sections
 from ._previews import Previewer, data_uri
 from ._tasks import task_report
 from ._tasks._common import settings_html
@@ -440,7 +441,7 @@ def write_report(out_dir: str | os.PathLike, *, out: str | os.PathLike | None = 
     elif audit_here:
         audit = load_audit(folder)
         header, sections = _audit_sections(audit, top=top)
-        sections += checks_sections(audit)
+        sections += health_sections(audit) + checks_sections(audit)
         title = f"labelwise report: {Path(str(audit.settings.get('data') or folder.name)).name}"
     if agg_here:
         agg = load_aggregate(folder)

@@ -72,6 +72,8 @@ def heatmap_png(
         for i in range(k_rows):
             for j in range(k_cols):
                 v = matrix[i, j]
+                if np.isnan(v):  # a cell left out (the joint's diagonal): blank
+                    continue
                 ax.text(
                     j,
                     i,

@@ -1,0 +1,57 @@
+"""``labelwise audit``'s label health: the ``health`` block of summary.json, ``class_overlap.csv`` and
+the lines on screen (the health score and the classes that overlap most).
+
+The numbers are :meth:`labelwise.LabelIssues.health` and :meth:`labelwise.LabelIssues.class_overlap`
+(see :mod:`labelwise.audit.overlap`): K x K estimates only, so the in-memory and the
+``--scheduler`` / ``--labels`` audits share this module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..audit.overlap import MAX_SHOWN_PAIRS
+from ..io import write_csv
+
+#: The table of every overlapping pair of classes, beside issues.csv.
+OVERLAP_FILE = "class_overlap.csv"
+
+
+def add_health(summary: dict[str, Any], result: Any) -> dict[str, Any]:
+    """``summary`` with its ``health`` block: score, noise rate, top pairs, classes by quality."""
+    summary["health"] = result.health(max_pairs=MAX_SHOWN_PAIRS)
+    return summary
+
+
+def write_overlap(result: Any, out: Path) -> Path:
+    """Write ``class_overlap.csv``: every pair of classes of non-zero joint, largest first."""
+    return write_csv(result.class_overlap().to_frame(), Path(out) / OVERLAP_FILE)
+
+
+def print_health(con: Any, health: dict[str, Any]) -> None:
+    """The health score, then one line per overlapping pair (at most five, joint >= the floor: three
+    times a pair's share of the estimated noise, at least 0.1% of the examples)."""
+    issues = health["n_label_issues"]
+    said = (  # a count of its own, next to the estimated noise rate (the calibrated joint) printed above it
+        ""
+        if issues is None
+        else f": {issues:,} of {health['n_examples']:,} labels confidently counted in another class"
+    )
+    con.print(f"label health [bold]{health['health_score']:.3f}[/]{said}")
+    pairs = health["overlapping_pairs"]
+    floor = f"{health['overlap_floor']:.2%}"
+    if not pairs:
+        con.print(f"no two classes overlap in {floor} of the examples or more (3x a pair's share of the noise)")
+        return
+    con.print(
+        f"classes that overlap (share of examples >= {floor}, 3x a pair's share of the noise; "
+        "consider merging them or defining them apart):"
+    )
+    for pair in pairs:
+        con.print(
+            f"  {pair['class_a']!s} / {pair['class_b']!s}: about {pair['n_overlapping']:,} examples "
+            f"({pair['joint_probability']:.1%})",
+            markup=False,
+            highlight=False,
+        )
