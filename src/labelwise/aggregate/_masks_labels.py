@@ -108,7 +108,8 @@ def count_label_patterns(data: MaskSet, block: int, classes: np.ndarray) -> list
     for i, n in enumerate(data.n_pixels):
         n_ann = len(data.masks[i])
         mode = _mode(k, n_ann)
-        radix = k ** np.arange(n_ann, dtype=np.int64) if mode != "rows" else None
+        # the place values of the keys (rows mode uses none: K ** a would overflow)
+        radix = k ** np.arange(n_ann, dtype=np.int64) if mode != "rows" else np.zeros(0, dtype=np.int64)
         tables: list[np.ndarray] = []
         tallies: list[np.ndarray] = []
         dense = np.zeros(k**n_ann if mode == "dense" else 0, dtype=np.int64)

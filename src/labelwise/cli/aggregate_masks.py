@@ -55,7 +55,8 @@ def read_mask_table(
     if len(suffixes) > 1:
         raise DataFileError(f"TABLE's masks must be all .npy or all .png, got {sorted(suffixes)}")
     _refuse_masks_in_out(out, paths)
-    arrays, tops, palettes = [], [], {}
+    arrays, tops = [], []
+    palettes: dict[Any, list[int] | None] = {}
     for line, (item, annotator, p) in enumerate(zip(table["item"], table["annotator"], paths, strict=True), 2):
         try:
             array, top, palette = read_mask(p, parameter="TABLE", binary=binary)
@@ -202,4 +203,6 @@ def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, ou
         )
     if method == "staple" and not model.converged_:
         console().print(f"STAPLE did not converge in {show(max_iter)} iterations (--max-iter)")
-    console().print(f"wrote {out / 'masks'}/ ({len(files)} mask{'s' if len(files) != 1 else ''}), items.csv, annotators.csv, summary.json")
+    console().print(
+        f"wrote {out / 'masks'}/ ({len(files)} mask{'s' if len(files) != 1 else ''}), items.csv, annotators.csv, summary.json"
+    )
