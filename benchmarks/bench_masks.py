@@ -47,17 +47,16 @@ LABEL_SETTINGS = ((64, 4, 20, 4), (128, 5, 10, 5), (256, 7, 4, 6))
 def plain_em_steps(masks: dict, tol: float = 1e-6, max_iter: int = 5000) -> int:
     """EM steps of STAPLE's default model without SQUAREM, to the same parameter rule."""
     from labelwise.aggregate._masks_input import as_mask_set
-    from labelwise.aggregate._masks_patterns import PatternTable, count_patterns
+    from labelwise.aggregate._masks_patterns import PatternTable, count_patterns, foreground_priors, m_step
 
     data = as_mask_set(masks)
     patterns = count_patterns(data, 1 << 20)
-    model = STAPLE()
-    gamma = model._priors(data, patterns, None)
+    gamma = foreground_priors(data, patterns, None, per_item=False)
     n = len(data.annotators)
     table = PatternTable(patterns, data.codes, gamma, n)
     p, q = np.full(n, 0.99), np.full(n, 0.99)
     for it in range(max_iter):
-        new_p, new_q = model._m_step(table.em_step(p, q)[0], p, q)
+        new_p, new_q = m_step(table.em_step(p, q)[0], p, q)
         moved = max(np.abs(new_p - p).max(), np.abs(new_q - q).max())
         p, q = new_p, new_q
         if moved <= tol:

@@ -21,7 +21,7 @@ from .._validate.arguments import show
 from ..errors import InvalidLabelsError
 from ._masks_input import MaskSet
 
-__all__ = ["DENSE_BITS", "PatternTable", "Patterns", "count_patterns", "pixel_values"]
+__all__ = ["DENSE_BITS", "PatternTable", "Patterns", "count_patterns", "foreground_priors", "m_step", "pixel_values"]
 
 #: Items with at most this many annotators count their patterns in a table of ``2**a`` cells.
 DENSE_BITS = 16
@@ -186,3 +186,22 @@ def _log_terms(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
     p = np.clip(p, _CLIP, 1 - _CLIP)
     q = np.clip(q, _CLIP, 1 - _CLIP)
     return np.log(p), np.log1p(-p), np.log(q), np.log1p(-q)
+
+
+def foreground_priors(data: MaskSet, patterns: list[Patterns], fixed: float | None, per_item: bool) -> np.ndarray:
+    """STAPLE's fixed foreground prior of each item: ``fixed``, or the share of the item's (``per_item``) or
+    all items' pixel votes that are foreground."""
+    if fixed is not None:
+        return np.full(len(data.items), fixed)
+    ones = np.array([p.counts @ p.votes.sum(axis=1) for p in patterns])
+    totals = data.n_pixels * np.array([len(c) for c in data.codes], dtype=np.float64)
+    return ones / totals if per_item else np.full(len(data.items), ones.sum() / totals.sum())
+
+
+def m_step(stats: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Warfield et al.'s eqs. (20)-(21) from :meth:`PatternTable.em_step`'s sums; an annotator with no
+    expected foreground (background) pixel keeps its sensitivity (specificity)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        new_p = np.where(stats[1] > 0, stats[0] / stats[1], p)
+        new_q = np.where(stats[3] > 0, stats[2] / stats[3], q)
+    return new_p, new_q

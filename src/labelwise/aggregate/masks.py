@@ -42,7 +42,7 @@ from ._masks_labels import (
     label_priors,
     vote_shares,
 )
-from ._masks_patterns import Patterns, PatternTable, count_patterns, pixel_values
+from ._masks_patterns import Patterns, PatternTable, count_patterns, foreground_priors, m_step, pixel_values
 from ._masks_squarem import squarem
 
 __all__ = ["MaskMajorityVote", "STAPLE", "dice"]
@@ -375,12 +375,12 @@ class STAPLE(_MaskAggregator):
             self._fit_classes(data, block, classes, slots, n_slots, n_votes, fixed)
             return self
         patterns = count_patterns(data, block)
-        gamma = self._priors(data, patterns, fixed)
+        gamma = foreground_priors(data, patterns, fixed, self.prior == "item")
         table = PatternTable(patterns, slots, gamma, n_slots)
 
         def step(theta: np.ndarray) -> tuple[float, np.ndarray, None]:
             stats, loglik, _ = table.em_step(theta[:n_slots], theta[n_slots:])
-            new_p, new_q = self._m_step(stats, theta[:n_slots], theta[n_slots:])
+            new_p, new_q = m_step(stats, theta[:n_slots], theta[n_slots:])
             return loglik / n_votes, np.concatenate([new_p, new_q]), None
 
         theta, history, self.n_iter_, self.converged_ = squarem(
@@ -443,25 +443,6 @@ class STAPLE(_MaskAggregator):
             if k == 2
             else pd.DataFrame(state["prior"], index=items, columns=pd.Index(classes, name="class"))
         )
-
-    def _priors(self, data: MaskSet, patterns: list[Patterns], fixed: float | None) -> np.ndarray:
-        """The fixed foreground prior of each item: the share of its pixel votes that are foreground."""
-        if fixed is not None:
-            return np.full(len(data.items), fixed)
-        ones = np.array([p.counts @ p.votes.sum(axis=1) for p in patterns])
-        totals = data.n_pixels * np.array([len(c) for c in data.codes], dtype=np.float64)
-        if self.prior == "all":
-            return np.full(len(data.items), ones.sum() / totals.sum())
-        return ones / totals
-
-    @staticmethod
-    def _m_step(stats: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Warfield et al.'s eqs. (20)-(21); an annotator with no expected foreground (background)
-        pixel keeps its sensitivity (specificity)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new_p = np.where(stats[1] > 0, stats[0] / stats[1], p)
-            new_q = np.where(stats[3] > 0, stats[2] / stats[3], q)
-        return new_p, new_q
 
     def _set_annotators(self, data: MaskSet, p: np.ndarray, q: np.ndarray) -> None:
         if self.pool == "annotator":
