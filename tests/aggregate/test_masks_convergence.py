@@ -45,3 +45,13 @@ def test_the_step_budget_is_respected():
         model = STAPLE(tol=1e-14, max_iter=budget).fit(masks)
         assert model.n_iter_ <= budget
         assert not model.converged_
+
+
+def test_a_flat_ridge_does_not_stall_the_acceleration():
+    """One image, two careful annotators and a spammer: the likelihood is flat (to 13 digits) along the
+    trade between the careful ones' sensitivities; an uncapped SQUAREM jump lands on the boundary and
+    falls back every cycle (plain EM: over 3000 steps). The capped steplength converges."""
+    masks, _ = simulate_masks(n_items=40, size=64, n_annotators=3, n_spammers=1, missing=0.1, random_state=0)
+    model = STAPLE(pool="item", prior="item", max_iter=1500).fit({8: masks[8]})
+    assert model.converged_
+    assert model.n_iter_ < 1000

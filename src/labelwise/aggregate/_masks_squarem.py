@@ -7,10 +7,14 @@ there is close to 1 (on ``simulate_masks(n_items=10, size=64, n_annotators=3, ra
 the parameters still moved by 1e-6 per step after 200 steps while the log-likelihood per vote
 changed by 4e-10, and plain EM needed 344 steps to stop). SQUAREM's scheme S3 takes two EM steps
 ``t1 = F(t0)``, ``t2 = F(t1)``, forms ``r = t1 - t0``, ``v = t2 - 2 t1 + t0`` and jumps to
-``t0 - 2 a r + a^2 v`` with ``a = -max(1, |r| / |v|)``; one EM step from the (clipped) jump maps it
+``t0 + 2 a r + a^2 v`` with ``a = max(1, |r| / |v|)`` (their scheme S3), capped by a largest
+steplength that grows fourfold after a kept cycle that used it and shrinks after one that
+overshot (a flat ridge makes ``|v|`` tiny, and an uncapped jump lands far off, on the boundary,
+where EM cannot leave a sensitivity of 1); one EM step from the (clipped) jump maps it
 back onto valid parameters, and if that point's likelihood is below ``t1``'s the cycle keeps the
 plain ``t2``: the likelihood (which STAPLE's EM, with its prior held fixed, maximises) never
-decreases. The fixed points are EM's own: the run stops when one EM step from the accepted point
+decreases by more than rounding (a relative 1e-12: on a ridge where the likelihood is flat to 13
+digits, a strict comparison let rounding refuse every jump, leaving plain EM). The fixed points are EM's own: the run stops when one EM step from the accepted point
 moves no parameter by more than ``tol`` (the plain-EM rule, applied to the point kept).
 
 This is a local copy of the scheme of ``labelwise.weak._squarem`` (aggregate does not import weak),
@@ -25,6 +29,13 @@ from typing import Any
 import numpy as np
 
 __all__ = ["squarem"]
+
+#: Relative change of the log-likelihood below which two values are equal (summation rounding).
+_ROUNDING = 1e-12
+
+#: The largest steplength starts at 1 (plain EM) and is multiplied by this when a cycle used it and
+#: was kept, divided when it overshot (Varadhan & Roland's ``step.max``/``mstep`` of their SQUAREM code).
+_STEP_FACTOR = 4.0
 
 #: One EM evaluation: theta -> (log-likelihood at theta, F(theta), what the caller wants of the E-step).
 Step = Callable[[np.ndarray], tuple[float, np.ndarray, Any]]
@@ -60,6 +71,7 @@ def squarem(
     """
     ll0, theta1, _ = step(theta0)
     history, evals = [ll0], 1
+    step_max = 1.0
     while True:
         if float(np.max(np.abs(theta1 - theta0))) <= tol:
             return theta1, history, evals, True
@@ -75,15 +87,20 @@ def squarem(
         r = theta1 - theta0
         v = theta2 - theta1 - r
         norm_v = float(np.sqrt(v @ v))
-        alpha = -max(1.0, float(np.sqrt(r @ r)) / norm_v) if norm_v > 0 else -1.0
-        jump = np.clip(theta0 - 2.0 * alpha * r + alpha * alpha * v, low, high)
+        a = min(step_max, max(1.0, float(np.sqrt(r @ r)) / norm_v)) if norm_v > 0 else 1.0
+        jump = np.clip(theta0 + 2.0 * a * r + a * a * v, low, high)
         _, theta_new, _ = step(jump)
         evals += 2
         ll_new, theta_next, _ = step(theta_new)
         evals += 1
-        if not ll_new >= ll1:  # the jump overshot (or reached a NaN): keep the plain EM path
+        # the jump overshot (or reached a NaN): keep the plain EM path and shrink the largest step.
+        # A loss within rounding of the plain step's is not an overshoot
+        if not ll_new >= ll1 - _ROUNDING * max(1.0, abs(ll1)):
             theta_new = theta2
             ll_new, theta_next, _ = step(theta2)
             evals += 1
+            step_max = max(1.0, step_max / _STEP_FACTOR) if a == step_max else step_max
+        elif a == step_max:
+            step_max *= _STEP_FACTOR
         theta0, theta1, ll0 = theta_new, theta_next, ll_new
         history.append(ll0)
