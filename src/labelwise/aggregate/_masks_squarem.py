@@ -7,10 +7,12 @@ there is close to 1 (on ``simulate_masks(n_items=10, size=64, n_annotators=3, ra
 the parameters still moved by 1e-6 per step after 200 steps while the log-likelihood per vote
 changed by 4e-10, and plain EM needed 344 steps to stop). SQUAREM's scheme S3 takes two EM steps
 ``t1 = F(t0)``, ``t2 = F(t1)``, forms ``r = t1 - t0``, ``v = t2 - 2 t1 + t0`` and jumps to
-``t0 + 2 a r + a^2 v`` with ``a = max(1, |r| / |v|)`` (their scheme S3), capped by a largest
-steplength that grows fourfold after a kept cycle that used it and shrinks after one that
-overshot (a flat ridge makes ``|v|`` tiny, and an uncapped jump lands far off, on the boundary,
-where EM cannot leave a sensitivity of 1); one EM step from the (clipped) jump maps it
+``t0 + 2 a r + a^2 v`` with ``a = max(1, |r| / |v|)`` (their scheme S3), clipped to [0, 1]. Once
+a jump overshoots, ``a`` is capped at a quarter of the steplength that overshot, the cap growing
+fourfold after each kept cycle that used it: a flat ridge makes ``|v|`` tiny, and an uncapped jump
+lands far off, on the boundary, where EM cannot leave a sensitivity of 1, every cycle; while a
+maximum *on* the boundary (a sensitivity of 1, which EM only creeps to) is reached by the
+uncapped clipped jump. One EM step from the (clipped) jump maps it
 back onto valid parameters, and if that point's likelihood is below ``t1``'s the cycle keeps the
 plain ``t2``: the likelihood (which STAPLE's EM, with its prior held fixed, maximises) never
 decreases by more than rounding (a relative 1e-12: on a ridge where the likelihood is flat to 13
@@ -33,8 +35,9 @@ __all__ = ["squarem"]
 #: Relative change of the log-likelihood below which two values are equal (summation rounding).
 _ROUNDING = 1e-12
 
-#: The largest steplength starts at 1 (plain EM) and is multiplied by this when a cycle used it and
-#: was kept, divided when it overshot (Varadhan & Roland's ``step.max``/``mstep`` of their SQUAREM code).
+#: The largest steplength: none at first; after a cycle that overshot, the steplength it used divided
+#: by this; multiplied by this after a kept cycle that used it (after Varadhan & Roland's
+#: ``step.max``/``mstep`` in their SQUAREM code).
 _STEP_FACTOR = 4.0
 
 #: One EM evaluation: theta -> (log-likelihood at theta, F(theta), what the caller wants of the E-step).
@@ -71,7 +74,7 @@ def squarem(
     """
     ll0, theta1, _ = step(theta0)
     history, evals = [ll0], 1
-    step_max = 1.0
+    step_max = np.inf
     while True:
         if float(np.max(np.abs(theta1 - theta0))) <= tol:
             return theta1, history, evals, True
@@ -99,7 +102,7 @@ def squarem(
             theta_new = theta2
             ll_new, theta_next, _ = step(theta2)
             evals += 1
-            step_max = max(1.0, step_max / _STEP_FACTOR) if a == step_max else step_max
+            step_max = max(1.0, a / _STEP_FACTOR)
         elif a == step_max:
             step_max *= _STEP_FACTOR
         theta0, theta1, ll0 = theta_new, theta_next, ll_new
