@@ -3,9 +3,8 @@
 STAPLE's EM converges linearly, and slowly when much information is missing: with two careful
 annotators and a spammer, the pixels the two careful ones disagree on are nearly a coin toss, the
 likelihood is flat along the line that trades one's sensitivity for the other's, and EM's rate
-there is close to 1 (on ``simulate_masks(n_items=10, size=64, n_annotators=3, random_state=0)``
-the parameters still moved by 1e-6 per step after 200 steps while the log-likelihood per vote
-changed by 4e-10, and plain EM needed 344 steps to stop). SQUAREM's scheme S3 takes two EM steps
+there is close to 1 (benchmarks/RESULTS.md, "Crowd masks, session 31 (masks31b)", has the
+cases). SQUAREM takes two EM steps
 ``t1 = F(t0)``, ``t2 = F(t1)``, forms ``r = t1 - t0``, ``v = t2 - 2 t1 + t0`` and jumps to
 ``t0 + 2 a r + a^2 v`` with ``a = max(1, |r| / |v|)`` (their scheme S3), clipped to [0, 1]. Once
 a jump overshoots, ``a`` is capped at a quarter of the steplength that overshot, the cap growing
