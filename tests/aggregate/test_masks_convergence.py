@@ -55,3 +55,18 @@ def test_a_flat_ridge_does_not_stall_the_acceleration():
     model = STAPLE(pool="item", prior="item", max_iter=1500).fit({8: masks[8]})
     assert model.converged_
     assert model.n_iter_ < 1000
+
+
+def test_pool_item_runs_each_items_acceleration_on_its_own():
+    """``pool="item"``: items are independent problems; each gets its own steplength and likelihood
+    check, so the joint run takes about the steps of its slowest item, and equals each item run alone."""
+    masks, _ = simulate_masks(n_items=40, size=64, n_annotators=3, n_spammers=1, missing=0.1, random_state=0)
+    joint = STAPLE(pool="item", prior="item", max_iter=700).fit(masks)
+    assert joint.converged_
+    for item in (3, 8, 24):
+        alone = STAPLE(pool="item", prior="item", max_iter=700, tol=1e-9).fit({item: masks[item]})
+        np.testing.assert_allclose(
+            joint.annotator_sensitivity_.loc[item].to_numpy(),
+            alone.annotator_sensitivity_.loc[item].to_numpy(),
+            atol=1e-3,
+        )

@@ -184,7 +184,8 @@ class LabelTable:
     def __init__(self, patterns: list[LabelPatterns], slots: list[np.ndarray], prior: np.ndarray, n_slots: int) -> None:
         sizes = np.array([len(p.counts) for p in patterns])
         self.offsets = np.cumsum(sizes)[:-1]
-        self.n_rows, self.n_slots = int(sizes.sum()), n_slots
+        self.n_rows, self.n_slots, self.n_items = int(sizes.sum()), n_slots, len(sizes)
+        self.item = np.repeat(np.arange(len(sizes)), sizes)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self.rows = np.concatenate(
             [np.repeat(np.arange(u) + o, len(s)) for u, o, s in zip(sizes, starts, slots, strict=True)]
@@ -197,11 +198,11 @@ class LabelTable:
         with np.errstate(divide="ignore"):  # a class nobody gave has prior 0: log -inf, W 0
             self.log_f = np.log(np.repeat(prior, sizes, axis=0))
 
-    def em_step(self, theta: np.ndarray) -> tuple[np.ndarray, float, list[np.ndarray]]:
+    def em_step(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """E-step and M-step of Warfield et al. (2004), multi-category form:
         ``W[u, s] ∝ f(s) prod_j theta[j, d_uj, s]``, then ``theta[j, s', s] = sum_u c_u W[u, s] [d_uj = s'] /
-        sum_u c_u W[u, s]`` (a true class with no weight keeps its column). Returns the new theta, the
-        log-likelihood and ``W`` per item."""
+        sum_u c_u W[u, s]`` (a true class with no weight keeps its column). Returns the new theta, and
+        the log-likelihood and ``W`` of each item."""
         log_t = np.log(np.clip(theta, _CLIP, 1.0))[self.slots, self.votes]  # (long rows, K)
         log_w = self.log_f + np.stack(
             [np.bincount(self.rows, log_t[:, s], minlength=self.n_rows) for s in range(self.k)], axis=1
@@ -215,7 +216,8 @@ class LabelTable:
         den = num.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             new = np.where(den > 0, num / den, theta)
-        return new, float(self.counts @ norm), np.split(w, self.offsets)
+        loglik = np.bincount(self.item, self.counts * norm, minlength=self.n_items)
+        return new, loglik, np.split(w, self.offsets)
 
 
 def finish_labels(

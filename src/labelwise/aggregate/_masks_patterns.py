@@ -153,7 +153,8 @@ class PatternTable:
     def __init__(self, patterns: list[Patterns], slots: list[np.ndarray], gamma: np.ndarray, n_slots: int) -> None:
         sizes = np.array([len(p.counts) for p in patterns])
         self.offsets = np.cumsum(sizes)[:-1]
-        self.n_rows, self.n_slots = int(sizes.sum()), n_slots
+        self.n_rows, self.n_slots, self.n_items = int(sizes.sum()), n_slots, len(sizes)
+        self.item = np.repeat(np.arange(len(sizes)), sizes)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self.rows = np.concatenate(
             [np.repeat(np.arange(u) + o, len(s)) for u, o, s in zip(sizes, starts, slots, strict=True)]
@@ -165,10 +166,10 @@ class PatternTable:
         with np.errstate(divide="ignore"):  # a prior of 0 (1): log_a (log_b) = -inf, W = 0 (1)
             self.log_g, self.log_1g = np.log(g), np.log1p(-g)
 
-    def em_step(self, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, float, list[np.ndarray]]:
+    def em_step(self, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """E-step (Warfield et al., eq. 19, in logs: a product over tens of annotators underflows) on every
         pattern, each weighing its pixel count, and the M-step's sums per slot: rows are sum W D,
-        sum W, sum (1 - W)(1 - D), sum (1 - W). Also the log-likelihood and ``W`` per item's pattern."""
+        sum W, sum (1 - W)(1 - D), sum (1 - W). Also the log-likelihood of each item and ``W`` per item's pattern."""
         log_p, log_1p, log_q, log_1q = (t[self.slots] for t in _log_terms(p, q))
         v = self.votes
         log_a = self.log_g + np.bincount(self.rows, v * log_p + (1.0 - v) * log_1p, minlength=self.n_rows)
@@ -178,7 +179,7 @@ class PatternTable:
         stats = np.stack(
             [np.bincount(self.slots, x, minlength=self.n_slots) for x in (on * v, on, off * (1.0 - v), off)]
         )
-        loglik = float(self.counts @ np.logaddexp(log_a, log_b))
+        loglik = np.bincount(self.item, self.counts * np.logaddexp(log_a, log_b), minlength=self.n_items)
         return stats, loglik, np.split(w, self.offsets)
 
 

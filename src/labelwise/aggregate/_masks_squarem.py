@@ -39,19 +39,26 @@ _ROUNDING = 1e-12
 #: ``step.max``/``mstep`` in their SQUAREM code).
 _STEP_FACTOR = 4.0
 
-#: One EM evaluation: theta -> (log-likelihood at theta, F(theta), what the caller wants of the E-step).
-Step = Callable[[np.ndarray], tuple[float, np.ndarray, Any]]
+#: One EM evaluation: theta -> (log-likelihood of each group at theta, F(theta), what the caller wants).
+Step = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, Any]]
 
 
 def squarem(
-    step: Step, theta0: np.ndarray, *, max_evals: int, tol: float, low: float = 0.0, high: float = 1.0
+    step: Step,
+    theta0: np.ndarray,
+    *,
+    max_evals: int,
+    tol: float,
+    low: float = 0.0,
+    high: float = 1.0,
+    groups: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[float], int, bool]:
     """Iterate ``step`` with SQUAREM cycles until an EM step moves no parameter by more than ``tol``.
 
     Parameters
     ----------
     step : callable
-        ``theta -> (log-likelihood(theta), F(theta), extra)``.
+        ``theta -> (log-likelihoods(theta), F(theta), extra)``: one log-likelihood per group.
     theta0 : ndarray
         Starting parameters.
     max_evals : int
@@ -60,10 +67,14 @@ def squarem(
         Stop when ``max |F(theta) - theta| <= tol`` at the accepted point.
     low, high : float
         Box the jump is clipped to before its stabilising EM step.
+    groups : ndarray of int, optional
+        The group of each parameter, for independent problems solved at once (STAPLE on each item):
+        each group gets its own steplength, cap and likelihood check, as SQUAREM run on each (``F``
+        of a group must depend on that group's parameters only). None: one group.
 
     Returns
     -------
-    theta, log-likelihoods of the accepted points, EM steps taken, converged
+    theta, log-likelihoods (summed over groups) of the accepted points, EM steps taken, converged
         ``theta`` is ``F`` of the last accepted point (as plain EM returns its last step).
 
     References
@@ -71,9 +82,11 @@ def squarem(
     R. Varadhan and C. Roland. Simple and globally convergent methods for accelerating the
     convergence of any EM algorithm. Scandinavian Journal of Statistics 35(2): 335-353 (2008).
     """
+    group = np.zeros(len(theta0), dtype=np.intp) if groups is None else np.asarray(groups, dtype=np.intp)
+    n_groups = int(group.max()) + 1 if len(group) else 1
     ll0, theta1, _ = step(theta0)
-    history, evals = [ll0], 1
-    step_max = np.inf
+    history, evals = [float(np.sum(ll0))], 1
+    step_max = np.full(n_groups, np.inf)
     while True:
         if float(np.max(np.abs(theta1 - theta0))) <= tol:
             return theta1, history, evals, True
@@ -82,27 +95,34 @@ def squarem(
                 return theta1, history, evals, False
             theta0 = theta1
             ll0, theta1, _ = step(theta0)
-            history.append(ll0)
+            history.append(float(np.sum(ll0)))
             evals += 1
             continue
         ll1, theta2, _ = step(theta1)
         r = theta1 - theta0
         v = theta2 - theta1 - r
-        norm_v = float(np.sqrt(v @ v))
-        a = min(step_max, max(1.0, float(np.sqrt(r @ r)) / norm_v)) if norm_v > 0 else 1.0
-        jump = np.clip(theta0 + 2.0 * a * r + a * a * v, low, high)
+        rr = np.bincount(group, r * r, minlength=n_groups)
+        vv = np.bincount(group, v * v, minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.where(vv > 0, np.minimum(step_max, np.maximum(1.0, np.sqrt(rr) / np.sqrt(vv))), 1.0)
+        at = a[group]
+        jump = np.clip(theta0 + 2.0 * at * r + at * at * v, low, high)
         _, theta_new, _ = step(jump)
         evals += 2
         ll_new, theta_next, _ = step(theta_new)
         evals += 1
-        # the jump overshot (or reached a NaN): keep the plain EM path and shrink the largest step.
+        # a group whose jump overshot (or reached a NaN) keeps the plain EM path and caps its steplength.
         # A loss within rounding of the plain step's is not an overshoot
-        if not ll_new >= ll1 - _ROUNDING * max(1.0, abs(ll1)):
-            theta_new = theta2
-            ll_new, theta_next, _ = step(theta2)
+        bad = ~(ll_new >= ll1 - _ROUNDING * np.maximum(1.0, np.abs(ll1)))
+        if bad.any():
+            ll2, theta2_next, _ = step(theta2)
             evals += 1
-            step_max = max(1.0, a / _STEP_FACTOR)
-        elif a == step_max:
-            step_max *= _STEP_FACTOR
+            back = bad[group]
+            theta_new = np.where(back, theta2, theta_new)
+            theta_next = np.where(back, theta2_next, theta_next)
+            ll_new = np.where(bad, ll2, ll_new)
+        step_max = np.where(
+            bad, np.maximum(1.0, a / _STEP_FACTOR), np.where(a == step_max, step_max * _STEP_FACTOR, step_max)
+        )
         theta0, theta1, ll0 = theta_new, theta_next, ll_new
-        history.append(ll0)
+        history.append(float(np.sum(ll0)))

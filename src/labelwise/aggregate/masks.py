@@ -378,15 +378,12 @@ class STAPLE(_MaskAggregator):
         gamma = foreground_priors(data, patterns, fixed, self.prior == "item")
         table = PatternTable(patterns, slots, gamma, n_slots)
 
-        def step(theta: np.ndarray) -> tuple[float, np.ndarray, None]:
+        def step(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
             stats, loglik, _ = table.em_step(theta[:n_slots], theta[n_slots:])
             new_p, new_q = m_step(stats, theta[:n_slots], theta[n_slots:])
-            return loglik / n_votes, np.concatenate([new_p, new_q]), None
+            return self._grouped(loglik) / n_votes, np.concatenate([new_p, new_q]), None
 
-        theta, history, self.n_iter_, self.converged_ = squarem(
-            step, np.full(2 * n_slots, float(self.init)), max_evals=int(self.max_iter), tol=float(self.tol)
-        )
-        self.loss_history_: list[float] = [-h for h in history]
+        theta = self._solve(step, np.full(2 * n_slots, float(self.init)), slots, tile=True)
         p, q = theta[:n_slots], theta[n_slots:]
         post = table.em_step(p, q)[2]
         self._finish(data, block, patterns, post, float(self.threshold))
@@ -396,14 +393,7 @@ class STAPLE(_MaskAggregator):
         return self
 
     def _fit_classes(
-        self,
-        data: MaskSet,
-        block: int,
-        classes: np.ndarray,
-        slots: list,
-        n_slots: int,
-        n_votes: float,
-        fixed: float | None,
+        self, data: MaskSet, block: int, classes: np.ndarray, slots: list, n_slots: int, n_votes: float, fixed: Any
     ) -> None:
         """The multi-category STAPLE (Warfield et al., 2004, section II-C; Rohlfing et al., 2004)."""
         k = len(classes)
@@ -413,15 +403,11 @@ class STAPLE(_MaskAggregator):
             prior = label_priors(data, patterns, k, self.prior == "item", fixed)
             table = LabelTable(patterns, slots, prior, n_slots)
 
-            def step(theta: np.ndarray) -> tuple[float, np.ndarray, None]:
+            def step(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
                 new, loglik, _ = table.em_step(theta.reshape(n_slots, k, k))
-                return loglik / n_votes, new.ravel(), None
+                return self._grouped(loglik) / n_votes, new.ravel(), None
 
-            start = initial_confusion(n_slots, k, float(self.init)).ravel()
-            theta, history, self.n_iter_, self.converged_ = squarem(
-                step, start, max_evals=int(self.max_iter), tol=float(self.tol)
-            )
-            self.loss_history_ = [-h for h in history]
+            theta = self._solve(step, initial_confusion(n_slots, k, float(self.init)).ravel(), slots, tile=False)
             state["theta"], state["prior"] = theta.reshape(n_slots, k, k), prior
             return table.em_step(state["theta"])[2]
 
@@ -443,6 +429,23 @@ class STAPLE(_MaskAggregator):
             if k == 2
             else pd.DataFrame(state["prior"], index=items, columns=pd.Index(classes, name="class"))
         )
+
+    def _solve(self, step: Any, start: np.ndarray, slots: list, tile: bool) -> np.ndarray:
+        """SQUAREM from ``start`` (slot-major, or ``tile``: all slots' p then all slots' q); with
+        ``pool="item"`` each item is its own problem, with its own steplength and likelihood check."""
+        groups = None
+        if self.pool == "item":
+            per_slot = np.repeat(np.arange(len(slots)), [len(s) for s in slots])
+            groups = np.tile(per_slot, 2) if tile else np.repeat(per_slot, len(start) // len(per_slot))
+        theta, history, self.n_iter_, self.converged_ = squarem(
+            step, start, max_evals=int(self.max_iter), tol=float(self.tol), groups=groups
+        )
+        self.loss_history_: list[float] = [-h for h in history]
+        return theta
+
+    def _grouped(self, loglik: np.ndarray) -> np.ndarray:
+        """The log-likelihood per SQUAREM group: per item (``pool="item"``), else one sum."""
+        return loglik if self.pool == "item" else np.array([loglik.sum()])
 
     def _set_annotators(self, data: MaskSet, p: np.ndarray, q: np.ndarray) -> None:
         if self.pool == "annotator":
