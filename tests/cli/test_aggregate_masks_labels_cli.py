@@ -151,3 +151,13 @@ def test_out_in_the_input_folder_keeps_the_inputs(tmp_path):
     assert (tmp_path / "m" / "a_0.npy").read_bytes() == before
     assert (tmp_path / "m" / "masks" / "a.npy").exists() and (tmp_path / "m" / "summary.json").exists()
     assert table.exists()
+
+
+def test_a_run_that_did_not_converge_says_how_to_finish(tmp_path):
+    """--max-iter 1: the line says the masks are the last step's and names --max-iter."""
+    table, _ = _maps(tmp_path)
+    res = _run(table, "--out", tmp_path / "o", "--max-iter", "1")
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.output.split())
+    assert "did not converge in 1 EM steps" in flat and "a larger --max-iter lets it finish" in flat
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["converged"] is False

@@ -202,7 +202,10 @@ def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, ou
             "and its agreement (1.0) measures nothing"
         )
     if method == "staple" and not model.converged_:
-        console().print(f"STAPLE did not converge in {show(max_iter)} iterations (--max-iter)")
+        console().print(
+            f"STAPLE did not converge in {show(max_iter)} EM steps: the masks are those of the last step; "
+            "a larger --max-iter lets it finish"
+        )
     console().print(
         f"wrote {out / 'masks'}/ ({len(files)} mask{'s' if len(files) != 1 else ''}), items.csv, annotators.csv, summary.json"
     )
