@@ -180,12 +180,27 @@ class TestBadInput:
             cls().fit({"cat": {"u": np.zeros((2, 2)), "v": np.zeros((3, 3))}})
 
     @pytest.mark.parametrize("cls", [MaskMajorityVote, STAPLE])
-    def test_a_value_other_than_0_and_1_is_refused_naming_item_and_annotator(self, cls):
-        """A 255 in a mask names the item, annotator and value."""
-        stack = np.zeros((2, 2, 2))
+    def test_a_value_outside_the_given_classes_is_refused_naming_item_and_annotator(self, cls):
+        """A 255 in a mask of classes [0, 1] names the item, annotator, value and pixel."""
+        stack = np.zeros((2, 2, 2), dtype=np.int64)
         stack[1, 0, 1] = 255
-        with pytest.raises(InvalidLabelsError, match=r"255.*item 'x', annotator 1"):
-            cls(block_size=1).fit({"x": stack})
+        with pytest.raises(InvalidLabelsError, match=r"255.*item 'x', annotator 1 \(pixel 1\)"):
+            cls(block_size=1, classes=[0, 1]).fit({"x": stack})
+
+    @pytest.mark.parametrize("cls", [MaskMajorityVote, STAPLE])
+    def test_a_fractional_value_is_refused_naming_item_and_annotator(self, cls):
+        """0.5 is neither a binary value nor a class label."""
+        stack = np.zeros((2, 2, 2))
+        stack[1, 1, 0] = 0.5
+        with pytest.raises(InvalidLabelsError, match=r"whole-number.*0.5.*item 'x', annotator 1 \(pixel 2\)"):
+            cls(block_size=3).fit({"x": stack})
+
+    @pytest.mark.parametrize("cls", [MaskMajorityVote, STAPLE])
+    @pytest.mark.parametrize("classes", [[1], [0, 0], ["a", "b"], [0.5, 1.0], 3, [[0, 1]]])
+    def test_bad_classes_are_refused_naming_the_parameter(self, cls, classes):
+        """classes must be at least two distinct integers."""
+        with pytest.raises(InvalidParameterError, match="classes must be"):
+            cls(classes=classes).fit({"x": np.zeros((2, 2, 2))})
 
     def test_a_repeated_item_annotator_pair_is_refused(self):
         """The same annotator twice for one item is refused."""

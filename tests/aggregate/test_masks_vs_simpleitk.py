@@ -44,3 +44,32 @@ def test_pool_item_equals_simpleitk_run_on_each_image():
         p, _, w = _sitk_staple(drawn)
         np.testing.assert_allclose(model.annotator_sensitivity_.loc[item].to_numpy(), p, atol=1e-5)
         np.testing.assert_allclose(model.probas_[item], w, atol=1e-4)
+
+
+def _label_maps(seed: int, n_annotators: int, n_classes: int) -> dict:
+    rng = np.random.default_rng(seed)
+    truth = np.zeros((40, 36), dtype=np.uint8)
+    for c in range(1, n_classes):
+        y, x = rng.integers(0, 24, size=2)
+        truth[y : y + 16, x : x + 12] = c
+    return {
+        j: np.where(
+            rng.random(truth.shape) < 0.65 + 0.3 * j / n_annotators, truth, rng.integers(0, n_classes, truth.shape)
+        ).astype(np.uint8)
+        for j in range(n_annotators)
+    }
+
+
+@pytest.mark.parametrize(("seed", "n_annotators", "n_classes"), [(1, 4, 3), (2, 5, 4), (3, 3, 5)])
+def test_multiclass_staple_equals_simpleitks_multilabel_staple(seed, n_annotators, n_classes):
+    """Confusion matrices and the label map equal ``MultiLabelSTAPLEImageFilter``'s (Rohlfing et al.'s
+    form: rows the drawn label, columns the true one; SimpleITK adds a row for rejected votes)."""
+    drawn = _label_maps(seed, n_annotators, n_classes)
+    f = sitk.MultiLabelSTAPLEImageFilter()
+    f.SetTerminationUpdateThreshold(1e-10)
+    f.SetMaximumNumberOfIterations(5000)
+    out = sitk.GetArrayFromImage(f.Execute([sitk.GetImageFromArray(m) for m in drawn.values()]))
+    theirs = np.stack([np.array(f.GetConfusionMatrix(j)).reshape(n_classes + 1, n_classes)[:n_classes] for j in drawn])
+    model = STAPLE(tol=1e-12, max_iter=5000).fit({"x": drawn})
+    np.testing.assert_allclose(model.annotator_confusion_, theirs, atol=1e-6)
+    assert (model.masks_["x"] == out).all()

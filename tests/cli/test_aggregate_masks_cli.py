@@ -121,10 +121,10 @@ def test_staple_options_with_majority_are_refused(tmp_path):
     assert res.exit_code == 2 and "--pool" in res.output, res.output
 
 
-def test_a_mask_value_other_than_0_and_1_names_the_table(tmp_path):
-    """A .npy mask holding 2: the line names TABLE's masks, the item and the annotator."""
+def test_a_fractional_mask_value_names_the_table(tmp_path):
+    """A .npy mask holding 0.5: the line names TABLE's masks, the item and the annotator."""
     table, _ = _crowd(tmp_path, suffix=".npy")
-    np.save(tmp_path / "m" / "cat 1_c.npy", np.full((12, 10), 2, dtype=np.uint8))
+    np.save(tmp_path / "m" / "cat 1_c.npy", np.full((12, 10), 0.5))
     res = _run(table, "--out", tmp_path / "o")
-    assert res.exit_code == 2 and "TABLE's masks must hold only 0 and 1" in res.output, res.output
-    assert "annotator 'c'" in res.output
+    assert res.exit_code == 2 and "TABLE's masks must hold whole-number class labels" in res.output, res.output
+    assert "annotator 'c'" in " ".join(res.output.split())

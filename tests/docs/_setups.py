@@ -47,6 +47,22 @@ def _crowd_masks(folder: Path, ns: dict) -> None:
             np.save(folder / "crowd_masks" / f"{item}_{annotator}.npy", mask)
             rows.append((item, f"ann{annotator}", f"crowd_masks/{item}_{annotator}.npy"))
     pd.DataFrame(rows, columns=["item", "annotator", "path"]).to_csv(folder / "masks.csv", index=False)
+    rng = np.random.default_rng(1)  # label maps of classes 0-3 (background and three organs)
+    truth = np.zeros((24, 24), dtype=np.uint8)
+    truth[2:10, 3:12], truth[12:20, 4:14], truth[6:18, 15:21] = 1, 2, 3
+    ns["label_maps"] = {
+        f"scan-{i}": {
+            f"ann{j}": np.where(rng.random(truth.shape) < 0.85, truth, rng.integers(0, 4, truth.shape)).astype(np.uint8)
+            for j in range(3)
+        }
+        for i in range(2)
+    }
+    rows = []
+    for item, per in ns["label_maps"].items():
+        for annotator, labels in per.items():
+            np.save(folder / "crowd_masks" / f"{item}_{annotator}.npy", labels)
+            rows.append((item, annotator, f"crowd_masks/{item}_{annotator}.npy"))
+    pd.DataFrame(rows, columns=["item", "annotator", "path"]).to_csv(folder / "organs.csv", index=False)
 
 
 def _checks(folder: Path, ns: dict) -> None:
@@ -257,6 +273,7 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ('read_coco("instances_val.json")', _files_only(f.detection_files)),
         ("vote = MaskMajorityVote().fit(masks)", _crowd_masks),
         ("labelwise aggregate-masks masks.csv", _crowd_masks),
+        ("organs = STAPLE().fit(label_maps)", _crowd_masks),
     ],
     "docs/weak.md": [
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),

@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError
 from ._masks_input import MaskSet
 
-__all__ = ["DENSE_BITS", "Patterns", "count_patterns", "pixel_values"]
+__all__ = ["DENSE_BITS", "PatternTable", "Patterns", "count_patterns", "foreground_priors", "m_step", "pixel_values"]
 
 #: Items with at most this many annotators count their patterns in a table of ``2**a`` cells.
 DENSE_BITS = 16
@@ -139,3 +140,69 @@ def pixel_values(data: MaskSet, patterns: list[Patterns], values: list[np.ndarra
                 full[cut] = values[i][inverse.reshape(-1)[len(known) :]]
         out.append(full)
     return out
+
+
+#: STAPLE's sensitivities and specificities are kept within [_CLIP, 1 - _CLIP] in the E-step's logs.
+_CLIP = 1e-10
+
+
+class PatternTable:
+    """Every item's vote patterns as one long table (pattern, slot, vote), so that an EM step is a few
+    ``bincount`` calls over all items at once (no loop over items)."""
+
+    def __init__(self, patterns: list[Patterns], slots: list[np.ndarray], gamma: np.ndarray, n_slots: int) -> None:
+        sizes = np.array([len(p.counts) for p in patterns])
+        self.offsets = np.cumsum(sizes)[:-1]
+        self.n_rows, self.n_slots, self.n_items = int(sizes.sum()), n_slots, len(sizes)
+        self.item = np.repeat(np.arange(len(sizes)), sizes)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        self.rows = np.concatenate(
+            [np.repeat(np.arange(u) + o, len(s)) for u, o, s in zip(sizes, starts, slots, strict=True)]
+        )
+        self.slots = np.concatenate([np.tile(s, u) for u, s in zip(sizes, slots, strict=True)])
+        self.votes = np.concatenate([p.votes.ravel() for p in patterns])
+        self.counts = np.concatenate([p.counts for p in patterns])
+        g = np.repeat(gamma, sizes)
+        with np.errstate(divide="ignore"):  # a prior of 0 (1): log_a (log_b) = -inf, W = 0 (1)
+            self.log_g, self.log_1g = np.log(g), np.log1p(-g)
+
+    def em_step(self, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """E-step (Warfield et al., eq. 19, in logs: a product over tens of annotators underflows) on every
+        pattern, each weighing its pixel count, and the M-step's sums per slot: rows are sum W D,
+        sum W, sum (1 - W)(1 - D), sum (1 - W). Also the log-likelihood of each item and ``W`` per item's pattern."""
+        log_p, log_1p, log_q, log_1q = (t[self.slots] for t in _log_terms(p, q))
+        v = self.votes
+        log_a = self.log_g + np.bincount(self.rows, v * log_p + (1.0 - v) * log_1p, minlength=self.n_rows)
+        log_b = self.log_1g + np.bincount(self.rows, v * log_1q + (1.0 - v) * log_q, minlength=self.n_rows)
+        w = expit(log_a - log_b)
+        on, off = (self.counts * w)[self.rows], (self.counts * (1.0 - w))[self.rows]
+        stats = np.stack(
+            [np.bincount(self.slots, x, minlength=self.n_slots) for x in (on * v, on, off * (1.0 - v), off)]
+        )
+        loglik = np.bincount(self.item, self.counts * np.logaddexp(log_a, log_b), minlength=self.n_items)
+        return stats, loglik, np.split(w, self.offsets)
+
+
+def _log_terms(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
+    p = np.clip(p, _CLIP, 1 - _CLIP)
+    q = np.clip(q, _CLIP, 1 - _CLIP)
+    return np.log(p), np.log1p(-p), np.log(q), np.log1p(-q)
+
+
+def foreground_priors(data: MaskSet, patterns: list[Patterns], fixed: float | None, per_item: bool) -> np.ndarray:
+    """STAPLE's fixed foreground prior of each item: ``fixed``, or the share of the item's (``per_item``) or
+    all items' pixel votes that are foreground."""
+    if fixed is not None:
+        return np.full(len(data.items), fixed)
+    ones = np.array([p.counts @ p.votes.sum(axis=1) for p in patterns])
+    totals = data.n_pixels * np.array([len(c) for c in data.codes], dtype=np.float64)
+    return ones / totals if per_item else np.full(len(data.items), ones.sum() / totals.sum())
+
+
+def m_step(stats: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Warfield et al.'s eqs. (20)-(21) from :meth:`PatternTable.em_step`'s sums; an annotator with no
+    expected foreground (background) pixel keeps its sensitivity (specificity)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        new_p = np.where(stats[1] > 0, stats[0] / stats[1], p)
+        new_q = np.where(stats[3] > 0, stats[2] / stats[3], q)
+    return new_p, new_q

@@ -25,21 +25,31 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_choice, check_fraction, check_positive_int
 from ..errors import InvalidParameterError
 from ._masks_input import MaskSet, as_mask_set
-from ._masks_patterns import Patterns, count_patterns, pixel_values
+from ._masks_labels import (
+    LabelPatterns,
+    LabelTable,
+    all_bool,
+    check_classes,
+    count_label_patterns,
+    find_classes,
+    finish_labels,
+    initial_confusion,
+    label_priors,
+    vote_shares,
+)
+from ._masks_patterns import Patterns, PatternTable, count_patterns, foreground_priors, m_step, pixel_values
+from ._masks_squarem import squarem
 
 __all__ = ["MaskMajorityVote", "STAPLE", "dice"]
 
 #: A probability within this of the threshold is a tie (foreground): sums made in another order
 #: (another block size) must not flip a pixel whose two readings are equally likely.
 _TIE = 1e-9
-#: STAPLE's sensitivities and specificities are kept within [_CLIP, 1 - _CLIP] in the E-step's logs.
-_CLIP = 1e-10
 
 
 def dice(intersection: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
@@ -57,6 +67,23 @@ class _MaskAggregator(BaseEstimator):
     def _check_block(self) -> int:
         return check_positive_int("block_size", self.block_size)
 
+    def _classes(self, data: MaskSet, block: int) -> np.ndarray | None:
+        """The classes of a label map (sorted), or None for binary masks (values within 0/1, classes not given
+        or [0, 1]); sets ``classes_``."""
+        given = check_classes(self.classes)
+        found = given if given is not None else (np.array([0, 1]) if all_bool(data) else find_classes(data, block))
+        binary = len(found) <= 2 and set(found.tolist()) <= {0, 1}
+        self.classes_ = np.array([0, 1]) if binary else found
+        return None if binary else found
+
+    def _fit_labels(
+        self, data: MaskSet, block: int, classes: np.ndarray, post_of: Any, threshold: float = 0.5
+    ) -> list[LabelPatterns]:
+        patterns = count_label_patterns(data, block, classes)
+        maps, probas, scores, fg = finish_labels(data, block, patterns, post_of(patterns), classes, threshold)
+        self._record(data, maps, probas, scores, fg)
+        return patterns
+
     def _finish(
         self, data: MaskSet, block: int, patterns: list[Patterns], post: list[np.ndarray], threshold: float
     ) -> None:
@@ -71,11 +98,16 @@ class _MaskAggregator(BaseEstimator):
             drawn.append(pat.counts @ pat.votes)
             fg.append(on.sum())
         probas = pixel_values(data, patterns, post, block)
-        consensus = [p >= cut for p in probas]
         fg_pixels = np.rint(fg).astype(np.int64)
         scores = [dice(inter[i], drawn[i], fg_pixels[i]) for i in range(len(data.items))]
+        self._record(data, [p >= cut for p in probas], probas, scores, fg_pixels)
+
+    def _record(self, data: MaskSet, consensus: list, probas: list, scores: list, fg_pixels: np.ndarray) -> None:
+        """The fitted attributes, from each item's flat consensus and probabilities and its annotators' Dice."""
         self.masks_ = {it: c.reshape(s) for it, c, s in zip(data.items, consensus, data.shapes, strict=True)}
-        self.probas_ = {it: p.reshape(s) for it, p, s in zip(data.items, probas, data.shapes, strict=True)}
+        self.probas_ = {
+            it: p.reshape(s + p.shape[1:]) for it, p, s in zip(data.items, probas, data.shapes, strict=True)
+        }
         index = pd.Index(data.items, name="item")
         self.items_ = pd.DataFrame(
             {
@@ -122,19 +154,26 @@ class MaskMajorityVote(_MaskAggregator):
     A pixel is foreground when at least half of the item's annotators marked it: a tie (as many
     foreground votes as background ones) goes to the foreground, as in crowd-kit's
     ``SegmentationMajorityVote`` (Lee, Das Sarma & Parameswaran, 2018), whose output this equals.
-    Annotators missing from an item do not vote on it.
+    Annotators missing from an item do not vote on it. Label maps of more classes (integer values
+    other than 0/1): the most frequent class wins, a tie going to the higher class value.
 
     Parameters
     ----------
     block_size : int, default 1_048_576
         Pixels of one item read at a time.
+    classes : list of int, optional
+        The classes of label maps (sorted; the first is the background); inferred from the masks when
+        None. Masks within 0/1 (and ``classes=None`` or ``[0, 1]``) are binary masks.
 
     Attributes
     ----------
     masks_ : dict item -> ndarray of bool
         The consensus mask of each item, in the item's shape.
     probas_ : dict item -> ndarray of float
-        Share of the item's annotators who marked each pixel.
+        Share of the item's annotators who marked each pixel; for label maps, of each class (a last
+        axis of ``len(classes_)``).
+    classes_ : ndarray
+        The classes (``[0, 1]`` for binary masks).
     items_ : DataFrame
         Per item: ``n_annotators``, ``n_pixels``, ``foreground`` (share of consensus pixels),
         ``mean_dice`` and ``min_dice`` (Dice of each annotator's mask to the consensus).
@@ -160,13 +199,18 @@ class MaskMajorityVote(_MaskAggregator):
            [1, 1]])
     """
 
-    def __init__(self, block_size: int = 1 << 20) -> None:
+    def __init__(self, block_size: int = 1 << 20, classes: Any = None) -> None:
         self.block_size = block_size
+        self.classes = classes
 
     def fit(self, masks: Any) -> MaskMajorityVote:
         """Vote every pixel of every item; see the class docstring for ``masks``."""
         block = self._check_block()
         data = as_mask_set(masks)
+        classes = self._classes(data, block)
+        if classes is not None:
+            self._fit_labels(data, block, classes, lambda pats: [vote_shares(p, len(classes)) for p in pats])
+            return self
         patterns = count_patterns(data, block)
         # a share of exactly one half meets the 0.5 threshold: ties go to the foreground
         shares = [p.votes.sum(axis=1) / p.votes.shape[1] for p in patterns]
@@ -195,8 +239,15 @@ class STAPLE(_MaskAggregator):
     decisions, held fixed: ``prior="all"`` computes it over all items' masks, ``prior="item"`` over
     each item's (for one item both are the paper's choice), a number fixes it. The consensus is
     ``W_i >= threshold`` (a ``W_i`` within 1e-9 of it is a tie, which goes to the foreground, whatever
-    the order the sums were made in). Binary masks only: the multi-class
-    generalisation (Rohlfing et al., 2004) is not implemented.
+    the order the sums were made in).
+
+    Label maps of ``K > 2`` classes follow the paper's multi-category form (Warfield et al., 2004,
+    section II-C; Rohlfing et al., 2004): annotator ``j`` has a confusion matrix
+    ``theta[j, s', s] = P(D_ij = s' | T_i = s)``, the prior ``f(s)`` is the share of votes for
+    ``s`` (over all items, or the item's), ``W_i(s) ∝ f(s) prod_j theta[j, D_ij, s]`` and
+    ``theta[j, s', s] = sum_i W_i(s) [D_ij = s'] / sum_i W_i(s)``; the consensus is the most
+    probable class (a tie within 1e-9 goes to the higher class). Two classes other than 0/1 (e.g.
+    0/255) are the binary model with the second class as foreground.
 
     Parameters
     ----------
@@ -209,28 +260,48 @@ class STAPLE(_MaskAggregator):
     init : float in (0, 1), default 0.99
         Starting sensitivity and specificity of every annotator (a good annotator).
     max_iter : int, default 200
+        Most EM steps (SQUAREM's steps included).
     tol : float, default 1e-6
-        Stop when no sensitivity or specificity moved by more than ``tol`` in an iteration.
+        Stop when one EM step moves no sensitivity or specificity by more than ``tol``. EM is
+        accelerated by SQUAREM (Varadhan & Roland, 2008), which keeps EM's fixed points and never
+        lowers the likelihood; plain EM is slow (linear, near a flat optimum) when few annotators
+        are informative.
     threshold : float in (0, 1), default 0.5
     block_size : int, default 1_048_576
         Pixels of one item read at a time.
+    classes : list of int, optional
+        As in :class:`MaskMajorityVote`. ``prior`` must be ``"all"`` or ``"item"`` for more than two;
+        ``threshold`` applies to two classes.
 
     Attributes
     ----------
-    masks_, probas_, items_, agreement_, dice_ :
+    masks_, probas_, items_, agreement_, dice_, classes_ :
         As in :class:`MaskMajorityVote`; ``probas_`` holds ``W``.
+    annotator_confusion_ : ndarray (n_annotators, K, K)
+        ``theta[j, s', s]``, rows the class drawn, columns the true class (per (item, annotator) with
+        ``pool="item"``, in ``dice_``'s order); for binary masks ``[[q, 1 - p], [1 - q, p]]``.
+    annotator_recall_ : DataFrame
+        Label maps only: ``theta[j, s, s]`` per annotator (rows) and class (columns); ``annotators_``
+        has them as ``recall_<class>`` columns (``pool="annotator"``).
     annotators_ : DataFrame
         Per annotator: ``n_items``, ``mean_dice``, and (``pool="annotator"``) ``sensitivity``,
         ``specificity``.
     annotator_sensitivity_, annotator_specificity_ : Series
-        Indexed by annotator (``pool="annotator"``) or by (item, annotator) (``pool="item"``).
+        Binary masks (and two classes). Indexed by annotator (``pool="annotator"``) or by (item, annotator) (``pool="item"``).
     loss_history_ : list of float
-        Negative mean log-likelihood of the masks per pixel vote, one per iteration.
+        Negative mean log-likelihood of the masks per pixel vote, at the start and after each
+        SQUAREM cycle (non-increasing).
     n_iter_ : int
+        EM steps taken.
     converged_ : bool
+    prior_ : Series or DataFrame
+        The fixed prior per item: of the foreground, or (label maps) of each class.
 
     References
     ----------
+    R. Varadhan and C. Roland. Simple and globally convergent methods for accelerating the
+    convergence of any EM algorithm. Scandinavian Journal of Statistics 35(2): 335-353 (2008).
+
     S. K. Warfield, K. H. Zou and W. M. Wells. Simultaneous truth and performance level estimation
     (STAPLE): an algorithm for the validation of image segmentation. IEEE Transactions on Medical
     Imaging 23(7): 903-921 (2004).
@@ -259,7 +330,9 @@ class STAPLE(_MaskAggregator):
         tol: float = 1e-6,
         threshold: float = 0.5,
         block_size: int = 1 << 20,
+        classes: Any = None,
     ) -> None:
+        self.classes = classes
         self.pool = pool
         self.prior = prior
         self.init = init
@@ -292,48 +365,87 @@ class STAPLE(_MaskAggregator):
             offsets = np.cumsum([0] + [len(c) for c in data.codes])
             slots = [np.arange(offsets[i], offsets[i + 1]) for i in range(len(data.codes))]
         n_slots = int(max(int(s.max()) for s in slots)) + 1
-        patterns = count_patterns(data, block)
-        gamma = self._priors(data, patterns, fixed)
-        p = np.full(n_slots, float(self.init))
-        q = np.full(n_slots, float(self.init))
-        self.loss_history_: list[float] = []
-        self.converged_ = False
         n_votes = float(sum(len(c) * n for c, n in zip(data.codes, data.n_pixels, strict=True)))
-        table = _PatternTable(patterns, slots, gamma, n_slots)
-        for it in range(int(self.max_iter)):
-            stats, loglik, _ = table.em_step(p, q)
-            new_p, new_q = self._m_step(stats, p, q)
-            self.loss_history_.append(-loglik / n_votes)
-            moved = max(float(np.max(np.abs(new_p - p))), float(np.max(np.abs(new_q - q))))
-            p, q = new_p, new_q
-            self.n_iter_ = it + 1
-            if moved <= self.tol:
-                self.converged_ = True
-                break
+        classes = self._classes(data, block)
+        if classes is not None:
+            if fixed is not None and len(classes) > 2:
+                raise InvalidParameterError(
+                    f"prior must be 'all' or 'item' for label maps of {len(classes)} classes, got {self.prior!r}"
+                )
+            self._fit_classes(data, block, classes, slots, n_slots, n_votes, fixed)
+            return self
+        patterns = count_patterns(data, block)
+        gamma = foreground_priors(data, patterns, fixed, self.prior == "item")
+        table = PatternTable(patterns, slots, gamma, n_slots)
+
+        def step(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
+            stats, loglik, _ = table.em_step(theta[:n_slots], theta[n_slots:])
+            new_p, new_q = m_step(stats, theta[:n_slots], theta[n_slots:])
+            return self._grouped(loglik) / n_votes, np.concatenate([new_p, new_q]), None
+
+        theta = self._solve(step, np.full(2 * n_slots, float(self.init)), slots, tile=True)
+        p, q = theta[:n_slots], theta[n_slots:]
         post = table.em_step(p, q)[2]
         self._finish(data, block, patterns, post, float(self.threshold))
         self._set_annotators(data, p, q)
         self.prior_ = pd.Series(gamma, index=pd.Index(data.items, name="item"), name="prior")
+        self.annotator_confusion_ = np.stack([np.stack([q, 1 - p], axis=1), np.stack([1 - q, p], axis=1)], axis=1)
         return self
 
-    def _priors(self, data: MaskSet, patterns: list[Patterns], fixed: float | None) -> np.ndarray:
-        """The fixed foreground prior of each item: the share of its pixel votes that are foreground."""
-        if fixed is not None:
-            return np.full(len(data.items), fixed)
-        ones = np.array([p.counts @ p.votes.sum(axis=1) for p in patterns])
-        totals = data.n_pixels * np.array([len(c) for c in data.codes], dtype=np.float64)
-        if self.prior == "all":
-            return np.full(len(data.items), ones.sum() / totals.sum())
-        return ones / totals
+    def _fit_classes(
+        self, data: MaskSet, block: int, classes: np.ndarray, slots: list, n_slots: int, n_votes: float, fixed: Any
+    ) -> None:
+        """The multi-category STAPLE (Warfield et al., 2004, section II-C; Rohlfing et al., 2004)."""
+        k = len(classes)
+        state: dict = {}
 
-    @staticmethod
-    def _m_step(stats: np.ndarray, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Warfield et al.'s eqs. (20)-(21); an annotator with no expected foreground (background)
-        pixel keeps its sensitivity (specificity)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new_p = np.where(stats[1] > 0, stats[0] / stats[1], p)
-            new_q = np.where(stats[3] > 0, stats[2] / stats[3], q)
-        return new_p, new_q
+        def post_of(patterns: list[LabelPatterns]) -> list[np.ndarray]:
+            prior = label_priors(data, patterns, k, self.prior == "item", fixed)
+            table = LabelTable(patterns, slots, prior, n_slots)
+
+            def step(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
+                new, loglik, _ = table.em_step(theta.reshape(n_slots, k, k))
+                return self._grouped(loglik) / n_votes, new.ravel(), None
+
+            theta = self._solve(step, initial_confusion(n_slots, k, float(self.init)).ravel(), slots, tile=False)
+            state["theta"], state["prior"] = theta.reshape(n_slots, k, k), prior
+            return table.em_step(state["theta"])[2]
+
+        self._fit_labels(data, block, classes, post_of, float(self.threshold))
+        theta = state["theta"]
+        self.annotator_confusion_ = theta
+        index = data.annotators.rename("annotator") if self.pool == "annotator" else self.dice_.index
+        if k == 2:  # two classes are the binary model: the second is the foreground
+            self._set_annotators(data, theta[:, 1, 1], theta[:, 0, 0])
+        elif self.pool == "annotator":
+            for c, value in enumerate(classes.tolist()):
+                self.annotators_[f"recall_{value}"] = theta[:, c, c]
+        self.annotator_recall_ = pd.DataFrame(
+            theta[:, np.arange(k), np.arange(k)], index=index, columns=pd.Index(classes, name="class")
+        )
+        items = pd.Index(data.items, name="item")
+        self.prior_ = (
+            pd.Series(state["prior"][:, 1], index=items, name="prior")
+            if k == 2
+            else pd.DataFrame(state["prior"], index=items, columns=pd.Index(classes, name="class"))
+        )
+
+    def _solve(self, step: Any, start: np.ndarray, slots: list, tile: bool) -> np.ndarray:
+        """SQUAREM from ``start`` (slot-major, or ``tile``: all slots' p then all slots' q); with
+        ``pool="item"`` each item is its own problem, with its own steplength and likelihood check."""
+        groups = None
+        if self.pool == "item":
+            per_slot = np.repeat(np.arange(len(slots)), [len(s) for s in slots])
+            groups = np.tile(per_slot, 2) if tile else np.repeat(per_slot, len(start) // len(per_slot))
+        theta, history, self.n_iter_, self.converged_ = squarem(
+            step, start, max_evals=int(self.max_iter), tol=float(self.tol), groups=groups
+        )
+        self.loss_history_: list[float] = [-h for h in history]
+        return theta
+
+    def _grouped(self, loglik: np.ndarray) -> np.ndarray:
+        """The log-likelihood per SQUAREM group: per item (``pool="item"``), else one sum."""
+        return loglik if self.pool == "item" else np.array([loglik.sum()])
 
     def _set_annotators(self, data: MaskSet, p: np.ndarray, q: np.ndarray) -> None:
         if self.pool == "annotator":
@@ -344,45 +456,3 @@ class STAPLE(_MaskAggregator):
             index = self.dice_.index
         self.annotator_sensitivity_ = pd.Series(p, index=index, name="sensitivity")
         self.annotator_specificity_ = pd.Series(q, index=index, name="specificity")
-
-
-class _PatternTable:
-    """Every item's vote patterns as one long table (pattern, slot, vote), so that an EM step is a few
-    ``bincount`` calls over all items at once (no loop over items)."""
-
-    def __init__(self, patterns: list[Patterns], slots: list[np.ndarray], gamma: np.ndarray, n_slots: int) -> None:
-        sizes = np.array([len(p.counts) for p in patterns])
-        self.offsets = np.cumsum(sizes)[:-1]
-        self.n_rows, self.n_slots = int(sizes.sum()), n_slots
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        self.rows = np.concatenate(
-            [np.repeat(np.arange(u) + o, len(s)) for u, o, s in zip(sizes, starts, slots, strict=True)]
-        )
-        self.slots = np.concatenate([np.tile(s, u) for u, s in zip(sizes, slots, strict=True)])
-        self.votes = np.concatenate([p.votes.ravel() for p in patterns])
-        self.counts = np.concatenate([p.counts for p in patterns])
-        g = np.repeat(gamma, sizes)
-        with np.errstate(divide="ignore"):  # a prior of 0 (1): log_a (log_b) = -inf, W = 0 (1)
-            self.log_g, self.log_1g = np.log(g), np.log1p(-g)
-
-    def em_step(self, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, float, list[np.ndarray]]:
-        """E-step (Warfield et al., eq. 19, in logs: a product over tens of annotators underflows) on every
-        pattern, each weighing its pixel count, and the M-step's sums per slot: rows are sum W D,
-        sum W, sum (1 - W)(1 - D), sum (1 - W). Also the log-likelihood and ``W`` per item's pattern."""
-        log_p, log_1p, log_q, log_1q = (t[self.slots] for t in _log_terms(p, q))
-        v = self.votes
-        log_a = self.log_g + np.bincount(self.rows, v * log_p + (1.0 - v) * log_1p, minlength=self.n_rows)
-        log_b = self.log_1g + np.bincount(self.rows, v * log_1q + (1.0 - v) * log_q, minlength=self.n_rows)
-        w = expit(log_a - log_b)
-        on, off = (self.counts * w)[self.rows], (self.counts * (1.0 - w))[self.rows]
-        stats = np.stack(
-            [np.bincount(self.slots, x, minlength=self.n_slots) for x in (on * v, on, off * (1.0 - v), off)]
-        )
-        loglik = float(self.counts @ np.logaddexp(log_a, log_b))
-        return stats, loglik, np.split(w, self.offsets)
-
-
-def _log_terms(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
-    p = np.clip(p, _CLIP, 1 - _CLIP)
-    q = np.clip(q, _CLIP, 1 - _CLIP)
-    return np.log(p), np.log1p(-p), np.log(q), np.log1p(-q)

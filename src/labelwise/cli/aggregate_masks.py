@@ -33,9 +33,11 @@ def _prior(value: str) -> str | float:
     return number
 
 
-def read_mask_table(table_path: Path, out: Path) -> tuple[pd.DataFrame, dict[Any, int], dict[Any, str]]:
-    """The table's masks as a long table (item, annotator, mask), each item's foreground value and
-    suffix. Paths are relative to the table's folder; one suffix per table."""
+def read_mask_table(
+    table_path: Path, out: Path, binary: bool = False
+) -> tuple[pd.DataFrame, dict[Any, int], dict[Any, str], dict[Any, list[int] | None]]:
+    """The table's masks as a long table (item, annotator, mask), each item's foreground value, suffix
+    and palette (of its first palette PNG). Paths are relative to the table's folder; one suffix per table."""
     table = read_input(table_path, "TABLE", kind="mask table", text_columns=["item", "annotator", "path"])
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
@@ -54,23 +56,30 @@ def read_mask_table(table_path: Path, out: Path) -> tuple[pd.DataFrame, dict[Any
         raise DataFileError(f"TABLE's masks must be all .npy or all .png, got {sorted(suffixes)}")
     _refuse_masks_in_out(out, paths)
     arrays, tops = [], []
-    for p in paths:
-        array, top = read_mask(p, parameter="TABLE")
+    palettes: dict[Any, list[int] | None] = {}
+    for line, (item, annotator, p) in enumerate(zip(table["item"], table["annotator"], paths, strict=True), 2):
+        try:
+            array, top, palette = read_mask(p, parameter="TABLE", binary=binary)
+        except DataFileError as exc:
+            where = f"TABLE line {line} (item {show(item)}, annotator {show(annotator)})"
+            raise DataFileError(f"{where} {str(exc).removeprefix('TABLE ')}") from None
         arrays.append(array)
         tops.append(top)
+        if palettes.get(item) is None:
+            palettes[item] = palette
     masks = pd.DataFrame({"item": table["item"], "annotator": table["annotator"], "mask": arrays})
     foreground = pd.Series(tops).groupby(table["item"].to_numpy()).max().to_dict()
     suffix = suffixes.pop()
-    return masks, foreground, {item: suffix for item in foreground}
+    return masks, foreground, {item: suffix for item in foreground}, palettes
 
 
-def _write_masks(out: Path, masks: dict, foreground: dict, suffixes: dict) -> dict:
+def _write_masks(out: Path, masks: dict, foreground: dict, suffixes: dict, palettes: dict) -> dict:
     """Every consensus mask as ``out/masks/<item>`` (atomic, moved with the run's other files)."""
     names: dict = {}
     taken: set[str] = set()
     for item, mask in masks.items():
         names[item] = mask_file_name(item, taken, suffixes[item])
-        write_mask(mask, out / "masks" / names[item], foreground=foreground[item])
+        write_mask(mask, out / "masks" / names[item], foreground=foreground[item], palette=palettes[item])
     return {item: f"masks/{name}" for item, name in names.items()}
 
 
@@ -102,7 +111,8 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     type=click.Choice(METHODS),
     default="staple",
     show_default=True,
-    help="majority: per-pixel vote (ties -> foreground); staple: STAPLE's EM over sensitivities and specificities.",
+    help="majority: per-pixel vote (ties -> foreground, or the higher class); staple: STAPLE's EM over each "
+    "annotator's sensitivity and specificity (label maps: confusion matrix).",
 )
 @click.option(
     "--pool",
@@ -115,9 +125,15 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     "--prior",
     default="all",
     show_default=True,
-    help="STAPLE's fixed foreground prior: 'all' (share of foreground votes over all items), 'item' (in each item), or a number in (0, 1).",
+    help="STAPLE's fixed class prior: 'all' (share of each class's votes over all items), 'item' (in each item), "
+    "or a number in (0, 1) (the foreground's; masks of two values only).",
 )
-@click.option("--max-iter", type=click.IntRange(min=1), default=200, show_default=True, help="STAPLE's EM iterations.")
+@click.option(
+    "--binary",
+    is_flag=True,
+    help="Read every non-zero pixel as foreground (without it, each value, grey level or palette index is a class).",
+)
+@click.option("--max-iter", type=click.IntRange(min=1), default=200, show_default=True, help="STAPLE's most EM steps.")
 @click.option(
     "--block-size",
     type=click.IntRange(min=1),
@@ -126,13 +142,20 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     help="Pixels read at a time (memory; the result does not depend on it).",
 )
 @out_folder("aggregate-masks", Path("labelwise-masks"))
-def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, superseded):
+def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, out, superseded):
     """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
 
-    Paths are .npy (0/1) or single-channel .png masks (non-zero = foreground), relative to TABLE's
-    folder; an annotator who did not draw an item is missing, not background. Writes
-    masks/<item>.png or .npy (as the input), items.csv (agreement: mean Dice of each annotator to
-    the consensus), annotators.csv and summary.json to --out.
+    Paths are .npy or single-channel .png files (grey or palette), relative to TABLE's folder, all
+    of one kind. Masks of 0/1 are binary; other integer values are the classes of label maps (0/255:
+    255 is the foreground; --binary reads any non-zero PNG pixel as foreground). An annotator who did
+    not draw an item is missing, not background; each item's masks must have one size. Writes
+    masks/<item>.png or .npy (as the input: the inputs' foreground value or class values and palette),
+    items.csv (agreement: mean Dice of each annotator to the consensus, per class for label maps),
+    annotators.csv and summary.json to --out.
+
+    \b
+    Example:
+      labelwise aggregate-masks masks.csv --out consensus
     """
     if method == "majority":
         for name, given, default in (("--pool", pool, "annotator"), ("--prior", prior, "all")):
@@ -142,12 +165,12 @@ def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, super
                 )
     chosen = _prior(prior)
     out = Path(out)
-    masks, foreground, suffixes = read_mask_table(Path(table), out)
+    masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
     if method == "majority":
         model: MaskMajorityVote | STAPLE = MaskMajorityVote(block_size=block_size)
     else:
         model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter, block_size=block_size)
-    with renaming({"masks": "TABLE's masks"}):
+    with renaming({"masks": "TABLE's masks", "prior": "--prior"}):
         model.fit(masks)
     items = model.items_.reset_index()
     annotators = model.annotators_.reset_index()
@@ -158,11 +181,13 @@ def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, super
         "n_annotators": len(annotators),
         "n_masks": len(masks),
         "mean_agreement": float(model.agreement_.mean()),
+        "classes": model.classes_.tolist(),
+        "n_single_annotator_items": int((items["n_annotators"] == 1).sum()),
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):
-        files = _write_masks(out, model.masks_, foreground, suffixes)
+        files = _write_masks(out, model.masks_, foreground, suffixes, palettes)
         items.insert(1, "mask", items["item"].map(files))
         write_csv(items, out / "items.csv")
         write_csv(annotators, out / "annotators.csv")
@@ -170,6 +195,17 @@ def aggregate_masks(table, method, pool, prior, max_iter, block_size, out, super
     print_frame(annotators, title="Annotators")
     worst = items.sort_values("mean_dice").head(10)
     print_frame(worst[["item", "n_annotators", "mean_dice", "min_dice"]], title="Least agreed items")
+    solo = int((items["n_annotators"] == 1).sum())
+    if solo:
+        console().print(
+            f"{solo} item{'s' if solo > 1 else ''} drawn by one annotator: the mask is that annotator's, "
+            "and its agreement (1.0) measures nothing"
+        )
     if method == "staple" and not model.converged_:
-        console().print(f"STAPLE did not converge in {show(max_iter)} iterations (--max-iter)")
-    console().print(f"wrote {out / 'masks'}/ ({len(files)} masks), items.csv, annotators.csv, summary.json")
+        console().print(
+            f"STAPLE did not converge in {show(max_iter)} EM steps: the masks are those of the last step; "
+            "a larger --max-iter lets it finish"
+        )
+    console().print(
+        f"wrote {out / 'masks'}/ ({len(files)} mask{'s' if len(files) != 1 else ''}), items.csv, annotators.csv, summary.json"
+    )

@@ -1,9 +1,11 @@
-"""Reading and writing one binary mask per file (``.npy`` or single-channel ``.png``), for
+"""Reading and writing one mask or label map per file (``.npy`` or single-channel ``.png``), for
 ``labelwise aggregate-masks``.
 
-A ``.npy`` mask is memory-mapped (read block by block by the aggregators) and must hold 0/1 or
-bool. A ``.png`` mask is read whole; its non-zero pixels are the foreground (so 0/255 and 0/1
-PNGs both work), and :func:`write_mask` writes the foreground with the value the inputs used.
+A ``.npy`` mask is memory-mapped (read block by block by the aggregators): 0/1, bool, or integer
+class labels. A ``.png`` is read whole, its values as they are (grey levels, or a palette image's
+indices, whose palette is kept for writing); ``binary=True`` reads its non-zero pixels as the
+foreground. :func:`write_mask` writes a boolean mask with the foreground value the inputs used, and a
+label map with its class values (and the inputs' palette).
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ __all__ = ["MASK_SUFFIXES", "mask_file_name", "read_mask", "write_mask"]
 MASK_SUFFIXES = (".npy", ".png")
 
 
-def read_mask(path: str | os.PathLike, *, parameter: str) -> tuple[np.ndarray, int]:
-    """The mask in ``path`` and the value its foreground pixels hold (1 for ``.npy``).
+def read_mask(
+    path: str | os.PathLike, *, parameter: str, binary: bool = False
+) -> tuple[np.ndarray, int, list[int] | None]:
+    """The mask in ``path``, the largest value it holds (at least 1: the foreground value of a binary
+    mask) and a palette image's palette (else None). ``binary``: non-zero pixels as 1 (a
+    ``.npy`` is then read whole).
 
     Raises
     ------
@@ -38,7 +44,8 @@ def read_mask(path: str | os.PathLike, *, parameter: str) -> tuple[np.ndarray, i
     p = require_file(path, parameter=parameter, kind="mask file")
     suffix = p.suffix.lower()
     if suffix == ".npy":
-        return load_npy(p, parameter=parameter, mmap=True), 1
+        array = load_npy(p, parameter=parameter, mmap=True)
+        return ((np.asarray(array) != 0).astype(np.uint8) if binary else array), 1, None
     if suffix != ".png":
         raise DataFileError(f"{parameter} file {str(p)!r} must be a .npy or .png mask, got suffix {p.suffix!r}")
     Image = require("PIL.Image", "reading PNG masks")
@@ -49,10 +56,13 @@ def read_mask(path: str | os.PathLike, *, parameter: str) -> tuple[np.ndarray, i
                     f"{parameter} file {str(p)!r} must be a single-channel image (mode L, P, I or 1), got mode {im.mode}"
                 )
             pixels = np.asarray(im)
+            palette = im.getpalette() if im.mode == "P" else None
     except OSError as exc:
         raise DataFileError(f"{parameter} file {str(p)!r} is not a readable image ({exc})") from None
     top = int(pixels.max()) if pixels.size else 0
-    return (pixels != 0).astype(np.uint8), max(top, 1)
+    if binary:
+        return (pixels != 0).astype(np.uint8), max(top, 1), None
+    return pixels, max(top, 1), palette
 
 
 def mask_file_name(item: object, taken: set[str], suffix: str) -> str:
@@ -67,19 +77,28 @@ def mask_file_name(item: object, taken: set[str], suffix: str) -> str:
     return name
 
 
-def write_mask(mask: np.ndarray, path: str | os.PathLike, *, foreground: int = 1) -> Path:
-    """Write a boolean mask atomically: ``.npy`` as bool, ``.png`` as 8-bit (16-bit above 255)
-    with ``foreground`` on its foreground pixels."""
+def write_mask(
+    mask: np.ndarray, path: str | os.PathLike, *, foreground: int = 1, palette: list[int] | None = None
+) -> Path:
+    """Write a mask atomically. A boolean mask: ``.npy`` as bool, ``.png`` as 8-bit (16-bit above
+    255) with ``foreground`` on its foreground pixels. A label map (integers): ``.npy`` as it is,
+    ``.png`` with its values (8-bit up to 255, else 16-bit), as a palette image when ``palette`` is given."""
     dest = Path(path)
+    array = np.asarray(mask)
     if dest.suffix.lower() == ".npy":
         with atomic_write(dest, "wb") as fh:
-            np.save(fh, np.asarray(mask, dtype=bool), allow_pickle=False)
+            np.save(fh, array, allow_pickle=False)
         return dest
     Image = require("PIL.Image", "writing PNG masks")
-    dtype = np.uint8 if foreground <= 255 else np.uint16
+    if array.dtype == bool:
+        array = np.where(array, foreground, 0)
+    top = int(array.max()) if array.size else 0
     buffer = io.BytesIO()
-    pixels = np.where(np.asarray(mask, dtype=bool), foreground, 0).astype(dtype)
-    Image.fromarray(pixels).save(buffer, format="PNG")
+    image = Image.fromarray(array.astype(np.uint8 if top <= 255 else np.uint16))
+    if palette is not None and top <= 255:
+        image = image.convert("P") if image.mode != "P" else image
+        image.putpalette(palette)
+    image.save(buffer, format="PNG")
     with atomic_write(dest, "wb") as fh:
         fh.write(buffer.getvalue())
     return dest
