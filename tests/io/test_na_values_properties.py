@@ -96,13 +96,39 @@ def test_only_empty_cells_are_missing_with_empty_na_values(labels, suffix, quote
     as_text=st.booleans(),
 )
 def test_exactly_the_listed_texts_are_missing(data, labels, suffix, as_text):
-    """``na_values=[...]``: exactly the listed texts (and empty cells) are missing, pandas' other markers kept."""
-    markers = data.draw(st.lists(st.sampled_from(labels) | texts, max_size=3))
+    """``na_values=[...]``: exactly the listed texts (and empty cells) are missing, pandas' other markers
+    kept. Markers that read as numbers are left to the example test below: pandas also matches them
+    by value (``1`` makes ``1.0`` missing)."""
+    markers = data.draw(st.lists(st.sampled_from(labels) | texts, max_size=3).map(_not_numbers))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"t{suffix}"
         _write(path, labels, "\t" if suffix == ".tsv" else ",", False)
         frame = read_table(path, na_values=markers, text_columns=["label"] if as_text else ())
     _same(frame["label"], _expected(labels, set(markers)))
+
+
+def _not_numbers(markers: list[str]) -> list[str]:
+    """The markers that no number parser would read as a number (Python's ``float`` accepts more
+    texts than pandas', so this leaves out every marker pandas could match by value)."""
+
+    def number(text: str) -> bool:
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+
+    return [m for m in markers if not number(m)]
+
+
+def test_a_number_marker_also_makes_the_same_number_written_otherwise_missing(tmp_path):
+    """``na_values=["-999"]`` on a numeric column: ``-999`` and ``-999.0`` are both missing, as pandas
+    reads a sentinel number (documented in docs/missing-values.md); other numbers are kept."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,x\n0,-999.0\n1,3\n2,-999\n3,999\n")
+    x = read_table(path, na_values=["-999"])["x"]
+    assert x.isna().tolist() == [True, False, True, False]
+    assert x.iloc[3] == 999
 
 
 @SETTINGS
