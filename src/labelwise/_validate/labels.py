@@ -49,10 +49,11 @@ def first_unhashable_row(col: pd.Series) -> int | None:
     tuple holding one: its ``__hash__`` is set, yet hashing it fails), or None."""
     if col.dtype != object:
         return None
-    return next((i for i, v in enumerate(col) if not _hashable(v)), None)
+    return next((i for i, v in enumerate(col) if not hashable(v)), None)
 
 
-def _hashable(value: Any) -> bool:
+def hashable(value: Any) -> bool:
+    """Whether ``hash(value)`` succeeds (a tuple holding a list has ``__hash__`` yet fails)."""
     try:
         hash(value)
     except TypeError:

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import show
-from .._validate.labels import row_label
+from .._validate.arguments import plain, show
+from .._validate.labels import hashable, row_label
 from ..errors import AnnotationError, InvalidParameterError
 
 __all__ = ["TagPairs", "check_separator", "parse_tags"]
@@ -132,7 +132,7 @@ def parse_tags(column: pd.Series, separator: str | None, *, name: str, col: str)
     try:
         codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
     except TypeError:  # an unhashable tag (a list inside the set): found only now, on the error path
-        at = next(i for i, tag in enumerate(flat) if not _hashable(tag))
+        at = next(i for i, tag in enumerate(flat) if not hashable(tag))
         raise fail(
             at, f"must hold hashable tags (text, numbers), got {type(flat[at]).__name__} {show(flat[at])}"
         ) from None
@@ -163,18 +163,5 @@ def parse_tags(column: pd.Series, separator: str | None, *, name: str, col: str)
     tag_of = keys // n
     bounds = np.zeros(n_tags + 1, dtype=np.int64)
     np.cumsum(np.bincount(tag_of, minlength=n_tags), out=bounds[1:])
-    tags = pd.Index(_infer(uniques), name=col)
+    tags = pd.Index([plain(u) for u in list(uniques)], name=col)  # pandas infers str or int tags
     return TagPairs(rows=keys - tag_of * n, bounds=bounds, tags=tags, n_empty=int((sizes == 0).sum()))
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _infer(uniques: Any) -> Any:
-    """The tags as a list pandas infers a dtype for (strings stay strings, ints stay ints)."""
-    return [u.item() if isinstance(u, np.generic) else u for u in list(uniques)]
