@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
+from .._chunks import row_blocks
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError, InvalidParameterError
 from ._masks_input import MaskSet
+from ._masks_patterns import LongTable
 
 __all__ = [
     "LabelPatterns",
@@ -52,16 +54,12 @@ class LabelPatterns:
     counts: np.ndarray
 
 
-def _blocks(n: int, block: int) -> list[slice]:
-    return [slice(s, min(s + block, n)) for s in range(0, n, block)]
-
-
 def find_classes(data: MaskSet, block: int) -> np.ndarray:
     """The sorted distinct values of every mask (one pass); refuses values that are not whole numbers."""
     seen: set = set()
     for i, masks in enumerate(data.masks):
         for j, mask in enumerate(masks):
-            for cut in _blocks(mask.size, block):
+            for cut in row_blocks(mask.size, 1, block):
                 part = mask[cut]
                 if part.dtype.kind == "f":
                     bad = ~np.isfinite(part) | (part != np.round(part))
@@ -113,7 +111,7 @@ def count_label_patterns(data: MaskSet, block: int, classes: np.ndarray) -> list
         tables: list[np.ndarray] = []
         tallies: list[np.ndarray] = []
         dense = np.zeros(k**n_ann if mode == "dense" else 0, dtype=np.int64)
-        for cut in _blocks(int(n), block):
+        for cut in row_blocks(int(n), 1, block):
             rows = _rows(data, i, cut, classes)
             if mode == "dense":
                 dense += np.bincount(rows @ radix, minlength=len(dense))
@@ -177,26 +175,16 @@ def label_dice(pat: LabelPatterns, chosen: np.ndarray, n_classes: int) -> np.nda
     return out
 
 
-class LabelTable:
+class LabelTable(LongTable):
     """Every item's class patterns as one long table (pattern, slot, vote): an EM step of the
     multi-category STAPLE is ``K`` ``bincount`` calls over all items at once."""
 
     def __init__(self, patterns: list[LabelPatterns], slots: list[np.ndarray], prior: np.ndarray, n_slots: int) -> None:
-        sizes = np.array([len(p.counts) for p in patterns])
-        self.offsets = np.cumsum(sizes)[:-1]
-        self.n_rows, self.n_slots, self.n_items = int(sizes.sum()), n_slots, len(sizes)
-        self.item = np.repeat(np.arange(len(sizes)), sizes)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        self.rows = np.concatenate(
-            [np.repeat(np.arange(u) + o, len(s)) for u, o, s in zip(sizes, starts, slots, strict=True)]
-        )
-        self.slots = np.concatenate([np.tile(s, u) for u, s in zip(sizes, slots, strict=True)])
-        self.votes = np.concatenate([p.votes.ravel() for p in patterns])
-        self.counts = np.concatenate([p.counts for p in patterns])
+        super().__init__(patterns, slots, n_slots)
         self.k = prior.shape[1]
         self.cell = self.slots * self.k + self.votes
         with np.errstate(divide="ignore"):  # a class nobody gave has prior 0: log -inf, W 0
-            self.log_f = np.log(np.repeat(prior, sizes, axis=0))
+            self.log_f = np.log(np.repeat(prior, self.sizes, axis=0))
 
     def em_step(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """E-step and M-step of Warfield et al. (2004), multi-category form:
@@ -242,7 +230,7 @@ def finish_labels(
         fg.append(float(patterns[i].counts @ (chosen > 0)))
         labels = np.empty(int(n), dtype=classes.dtype)
         proba = np.empty((int(n), len(classes)))
-        for cut in _blocks(int(n), block):
+        for cut in row_blocks(int(n), 1, block):
             at = pattern_index(data, patterns, classes, i, cut)
             labels[cut] = classes[chosen[at]]
             proba[cut] = post[i][at]

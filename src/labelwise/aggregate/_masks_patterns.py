@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from .._chunks import row_blocks
 from .._validate.arguments import show
 from ..errors import InvalidLabelsError
 from ._masks_input import MaskSet
@@ -71,10 +72,6 @@ def _keys(data: MaskSet, i: int, cut: slice, check: bool) -> np.ndarray:
     return keys[:, 0] if words == 1 else keys
 
 
-def _blocks(n: int, block: int) -> list[slice]:
-    return [slice(s, min(s + block, n)) for s in range(0, n, block)]
-
-
 def _merge(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Distinct keys (sorted) and their summed counts."""
     joined = np.concatenate(keys)
@@ -102,13 +99,13 @@ def count_patterns(data: MaskSet, block: int) -> list[Patterns]:
         n_ann = len(data.masks[i])
         if n_ann <= DENSE_BITS:
             table = np.zeros(1 << n_ann, dtype=np.int64)
-            for cut in _blocks(int(n), block):
+            for cut in row_blocks(int(n), 1, block):
                 table += np.bincount(_keys(data, i, cut, True).astype(np.intp), minlength=1 << n_ann)
             keys = np.flatnonzero(table).astype(np.uint64)
             counts = table[keys.astype(np.intp)]
         else:
             parts, tallies = [], []
-            for cut in _blocks(int(n), block):
+            for cut in row_blocks(int(n), 1, block):
                 k = _keys(data, i, cut, True)
                 u, c = np.unique(k, axis=0 if k.ndim > 1 else None, return_counts=True)
                 parts.append(u)
@@ -128,7 +125,7 @@ def pixel_values(data: MaskSet, patterns: list[Patterns], values: list[np.ndarra
         if n_ann <= DENSE_BITS:
             table = np.zeros(1 << n_ann, dtype=values[i].dtype)
             table[patterns[i].keys.astype(np.intp)] = values[i]
-        for cut in _blocks(int(n), block):
+        for cut in row_blocks(int(n), 1, block):
             k = _keys(data, i, cut, False)
             if n_ann <= DENSE_BITS:
                 full[cut] = table[k.astype(np.intp)]
@@ -146,12 +143,13 @@ def pixel_values(data: MaskSet, patterns: list[Patterns], values: list[np.ndarra
 _CLIP = 1e-10
 
 
-class PatternTable:
-    """Every item's vote patterns as one long table (pattern, slot, vote), so that an EM step is a few
-    ``bincount`` calls over all items at once (no loop over items)."""
+class LongTable:
+    """Every item's patterns as one long table (pattern, slot, vote), so that an EM step is a few
+    ``bincount`` calls over all items at once (no loop over items): the layout shared by the binary
+    :class:`PatternTable` and the multi-class ``_masks_labels.LabelTable``. ``sizes``: patterns per item."""
 
-    def __init__(self, patterns: list[Patterns], slots: list[np.ndarray], gamma: np.ndarray, n_slots: int) -> None:
-        sizes = np.array([len(p.counts) for p in patterns])
+    def __init__(self, patterns: list, slots: list[np.ndarray], n_slots: int) -> None:
+        sizes = self.sizes = np.array([len(p.counts) for p in patterns])
         self.offsets = np.cumsum(sizes)[:-1]
         self.n_rows, self.n_slots, self.n_items = int(sizes.sum()), n_slots, len(sizes)
         self.item = np.repeat(np.arange(len(sizes)), sizes)
@@ -162,7 +160,14 @@ class PatternTable:
         self.slots = np.concatenate([np.tile(s, u) for u, s in zip(sizes, slots, strict=True)])
         self.votes = np.concatenate([p.votes.ravel() for p in patterns])
         self.counts = np.concatenate([p.counts for p in patterns])
-        g = np.repeat(gamma, sizes)
+
+
+class PatternTable(LongTable):
+    """The binary vote patterns' long table, with each item's foreground prior's logs."""
+
+    def __init__(self, patterns: list[Patterns], slots: list[np.ndarray], gamma: np.ndarray, n_slots: int) -> None:
+        super().__init__(patterns, slots, n_slots)
+        g = np.repeat(gamma, self.sizes)
         with np.errstate(divide="ignore"):  # a prior of 0 (1): log_a (log_b) = -inf, W = 0 (1)
             self.log_g, self.log_1g = np.log(g), np.log1p(-g)
 
