@@ -5,11 +5,29 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import click
 import pandas as pd
 
 from .._validate.arguments import plain
 from ..aggregate import METHODS
 from ..errors import InvalidParameterError
+
+#: ``--param NAME=VALUE`` (repeatable, parsed by :func:`method_params`), shared by ``aggregate`` and ``aggregate-tags``.
+param_option = click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A method-specific parameter, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
+)
+#: ``--duplicates``, shared by ``aggregate`` and ``aggregate-tags``.
+duplicates_option = click.option(
+    "--duplicates",
+    type=click.Choice(["keep", "last"]),
+    default="keep",
+    show_default=True,
+    help="Several answers of one annotator on one item: keep all, or the last.",
+)
 
 #: Parameters every method shares: they have their own command-line options, not ``--param``.
 SHARED_PARAMS = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")

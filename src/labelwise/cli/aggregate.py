@@ -21,7 +21,15 @@ from . import _aggregate_outputs
 from ._aggregate_active import NEXT_FILE, active_options, check_next, next_summary, next_to_label, print_next
 from ._aggregate_demo import run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
-from ._aggregate_params import build_method, method_params, param_names, probs_column_notice, run_method
+from ._aggregate_params import (
+    build_method,
+    duplicates_option,
+    method_params,
+    param_names,
+    param_option,
+    probs_column_notice,
+    run_method,
+)
 from ._aggregate_scale import aggregate_at_scale
 from ._common import (
     SEED,
@@ -158,13 +166,7 @@ def _refuse_demo_inputs() -> None:
     default=None,
     help=f"Aggregation method [default: {DEFAULT_METHOD}; {PROBS_METHOD} when --probs is given].",
 )
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A method-specific parameter, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
-)
+@param_option
 @click.option("--gold", type=click.Path(path_type=Path), help="Table of true labels (item, label) to measure accuracy.")
 @na_values_option
 @click.option(
@@ -181,13 +183,7 @@ def _refuse_demo_inputs() -> None:
     show_default=True,
     help="CheXpert policy for unsure answers: drop them, map to 0 / to 1, or keep as a class.",
 )
-@click.option(
-    "--duplicates",
-    type=click.Choice(["keep", "last"]),
-    default="keep",
-    show_default=True,
-    help="Several answers of one annotator on one item: keep all, or the last.",
-)
+@duplicates_option
 @click.option(
     "--labels", "declared", default=None, help="Declared label set, comma-separated (an answer outside it is an error)."
 )

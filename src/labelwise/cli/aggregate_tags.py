@@ -14,7 +14,7 @@ import pandas as pd
 from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
-from ._aggregate_params import method_params, param_names
+from ._aggregate_params import duplicates_option, method_params, param_names, param_option
 from ._common import SEED, console, finite, print_frame, read_input, renaming
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
@@ -114,13 +114,7 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
     show_default=True,
     help="The binary aggregation run for each tag.",
 )
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A parameter of --method, e.g. --param smoothing=0 --param max_iter=500 (repeatable).",
-)
+@param_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1, max_open=True),
@@ -135,13 +129,7 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
     show_default=True,
     help="Fewest tags per item: the most probable are added when fewer pass --threshold.",
 )
-@click.option(
-    "--duplicates",
-    type=click.Choice(["keep", "last"]),
-    default="keep",
-    show_default=True,
-    help="Several answers of one annotator on one item: keep all, or the last.",
-)
+@duplicates_option
 @na_values_option
 @out_folder("aggregate-tags", Path("labelwise-tags"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
