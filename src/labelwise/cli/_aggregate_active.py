@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate.activelab import ActiveLabScores, active_learning_scores
-from ..errors import InvalidParameterError, MissingColumnError
-from ._common import console, load_npy, print_frame, read_input, renaming
+from ..errors import InvalidParameterError
+from ._common import console, load_item_probs, print_frame, renaming
 
 __all__ = ["NEXT_FILE", "active_options", "check_next", "next_summary", "next_to_label", "print_next"]
 
@@ -64,19 +64,6 @@ def check_next(next_n: int | None, unlabeled_path: Path | None, method: str, has
         )
 
 
-def _load_unlabeled(path: Path) -> Any:
-    """``.npy`` (items numbered by row) or a table with an ``item`` column and one column per class."""
-    if path.suffix.lower() == ".npy":
-        return load_npy(path, "--unlabeled-probs")
-    table = read_input(path, "--unlabeled-probs", kind=".npy file or table", text_columns=["item"])
-    if "item" not in table.columns:
-        raise MissingColumnError(
-            f"--unlabeled-probs table {str(path)!r} must have an 'item' column and one column per class; "
-            f"found {[str(c) for c in table.columns]}"
-        )
-    return table.set_index("item")
-
-
 def ids_like(index: pd.Index, answered: pd.Series) -> pd.Index:
     """``--unlabeled-probs``'s item ids in the kind of the answers' ids: each file keeps its ids as
     text only where two would become one number (``007`` next to ``7``), so a pool's ``7`` can be read
@@ -112,7 +99,9 @@ def next_to_label(
     est: Any, answers: pd.DataFrame, probs: Any, unlabeled_path: Path | None, next_n: int
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
     """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores."""
-    unlabeled = _load_unlabeled(Path(unlabeled_path)) if unlabeled_path is not None else None
+    unlabeled = (
+        load_item_probs(Path(unlabeled_path), "--unlabeled-probs") if unlabeled_path is not None else None
+    )  # a .npy: items numbered by row
     if isinstance(unlabeled, pd.DataFrame):
         unlabeled.index = ids_like(unlabeled.index, answers["item"])
     elif unlabeled is not None and unlabeled_path is not None:

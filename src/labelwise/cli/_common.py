@@ -344,6 +344,20 @@ def load_npy(path: Path, option: str, *, mmap: bool = False) -> np.ndarray:
     return read_npy(path, parameter=option, mmap=mmap)
 
 
+def load_item_probs(path: Path, option: str) -> Any:
+    """Per-item probabilities an option names (``aggregate``'s ``--probs`` and ``--unlabeled-probs``):
+    a ``.npy`` array, or a table with an ``item`` column and one column per class, indexed by item."""
+    if path.suffix.lower() == ".npy":
+        return load_npy(path, option)
+    table = read_input(path, option, kind=".npy file or table", text_columns=["item"])
+    if "item" not in table.columns:
+        raise MissingColumnError(
+            f"{option} table {str(path)!r} must have an 'item' column and one column per class; "
+            f"found {[str(c) for c in table.columns]}"
+        )
+    return table.set_index("item")
+
+
 def load_row_array(path: Path, option: str, n_rows: int, *, width: tuple[str, str]) -> np.ndarray:
     """The 2-D ``.npy`` array an option names (:func:`load_npy`), with one row per row of the data.
 

@@ -13,7 +13,7 @@ from .._validate.arguments import show
 from ..aggregate import METHODS
 from ..aggregate.agreement import agreement
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
-from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..errors import InvalidLabelsError, InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ..io.paths import require_file
@@ -35,11 +35,10 @@ from ._common import (
     SEED,
     coerce_like,
     console,
-    load_npy,
+    load_item_probs,
     option_given,
     plain,
     print_frame,
-    read_input,
     reading,
     renaming,
     split_csv_option,
@@ -54,19 +53,6 @@ PROBS_METHOD = "crowdlab"
 
 
 # ------------------------------------------------------------------------------------ inputs
-
-
-def _load_probs(path: Path) -> Any:
-    """``.npy`` (rows in sorted item order, columns in class order) or a table indexed by ``item``."""
-    if path.suffix.lower() == ".npy":
-        return load_npy(path, "--probs")
-    table = read_input(path, "--probs", kind=".npy file or table", text_columns=["item"])
-    if "item" not in table.columns:
-        raise MissingColumnError(
-            f"--probs table {str(path)!r} must have an 'item' column and one column per class; "
-            f"found {[str(c) for c in table.columns]}"
-        )
-    return table.set_index("item")
 
 
 def auto_summary(est: Any) -> dict[str, Any] | None:
@@ -308,7 +294,9 @@ def aggregate(
             )
         answers = read.answers
         read_info = read.summary()
-        probs = _load_probs(Path(probs_path)) if probs_path is not None else None
+        probs = (
+            load_item_probs(Path(probs_path), "--probs") if probs_path is not None else None
+        )  # a .npy: rows in sorted item order
 
     unsure_info = None
     if unsure is not None:
