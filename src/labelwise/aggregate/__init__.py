@@ -23,6 +23,7 @@ from .auto import AutoAggregator
 from .bwa import BWA
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene
+from .embeddings import HRRASA, RASA, ClosestToAverage
 from .glad import GLAD
 from .mace import MACE
 from .majority import MajorityVote
@@ -35,6 +36,7 @@ from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
 from .simulate_sparse import SparseCrowd, simulate_sparse_crowd
 from .soft import SOFT_MEMBERS, SoftLabelAverage
+from .texts import TEXT_METHODS, TextClosestToAverage, TextHRRASA, TextRASA, tfidf_encoder
 from .uncertain import UncertainAnswers, apply_uncertain_policy
 from .wawa import Wawa
 from .zero_based_skill import ZeroBasedSkill
@@ -48,6 +50,14 @@ METHODS = {
 }
 
 __all__ = [
+    "ClosestToAverage",
+    "HRRASA",
+    "RASA",
+    "TEXT_METHODS",
+    "TextClosestToAverage",
+    "TextHRRASA",
+    "TextRASA",
+    "tfidf_encoder",
     "ActiveLabScores",
     "active_learning_scores",
     "Agreement",
