@@ -25,6 +25,8 @@ __all__ = [
 
 #: Rows per block when gathering item means next to the rows (bounds the temporary arrays).
 BLOCK = 1 << 15
+#: Cosine distances closer than this to an item's smallest are ties.
+TIE_ATOL = 1e-12
 
 
 def item_means(X: Any, item_idx: np.ndarray, n_items: int, weights: np.ndarray | None = None) -> Any:
@@ -90,9 +92,17 @@ def cosine_to_means(X: Any, means: Any, item_idx: np.ndarray) -> np.ndarray:
     return out
 
 
-def closest_rows(scores: np.ndarray, item_idx: np.ndarray, n_items: int) -> np.ndarray:
-    """Position of the smallest score of each item; ties go to the earliest row."""
-    order = np.lexsort((np.arange(len(scores)), scores, item_idx))
+def closest_rows(
+    scores: np.ndarray, item_idx: np.ndarray, n_items: int, tiebreak: np.ndarray | None = None
+) -> np.ndarray:
+    """Position of the smallest score of each item. Scores within ``TIE_ATOL`` of the item's
+    smallest tie (rounding decides between two answers equally close in exact arithmetic): the
+    smallest ``tiebreak`` among them (when given), then the earliest row."""
+    best = np.full(n_items, np.inf)
+    np.minimum.at(best, item_idx, scores)
+    near = scores <= best[item_idx] + TIE_ATOL
+    keys = [np.arange(len(scores))] + ([] if tiebreak is None else [tiebreak])
+    order = np.lexsort((*keys, ~near, item_idx))
     firsts = np.searchsorted(item_idx[order], np.arange(n_items))
     return order[firsts]
 

@@ -88,7 +88,13 @@ class _VectorAggregator(BaseEstimator):
     def _finish(self, enc: VectorAnswers, answers: pd.DataFrame, means: Any) -> None:
         """The chosen answer of each item: the one closest (cosine) to its aggregated vector."""
         dist = cosine_to_means(enc.X, means, enc.item_idx)
-        rows = closest_rows(dist, enc.item_idx, enc.n_items)
+        tiebreak = None
+        if self.answer_col is not None:  # equally close answers: the first in sorted order, not in row order
+            try:
+                tiebreak = pd.factorize(answers[self.answer_col], sort=True)[0]
+            except TypeError:  # unorderable answers
+                tiebreak = None
+        rows = closest_rows(dist, enc.item_idx, enc.n_items, tiebreak)
         self.items_ = enc.items
         self.embeddings_ = means
         self.chosen_ = pd.Series(enc.row_index[rows], index=enc.items, name="row")
@@ -108,7 +114,9 @@ class ClosestToAverage(_VectorAggregator):
 
     Every answer counts the same; the aggregated vector of an item (``embeddings_``) is the mean of
     its vectors and the chosen answer the one with the smallest cosine distance to it (ties: the
-    earliest row; an all-zero vector is never closer than a non-zero one).
+    answer first in sorted order when ``answer_col`` is given, else the earliest row: two
+    L2-normalised answers are always equally close to their mean; an all-zero vector is never
+    closer than a non-zero one).
 
     Parameters
     ----------
