@@ -76,6 +76,10 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame(
         {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "tags": tag_sets[rng.integers(0, 5, 30)]}
     ).to_csv(p["tag_answers"], index=False)
+    sentences = np.array(["the cat sat on the mat", "teh cat sat on the mat", "a dog ran", "the cat sat"])
+    pd.DataFrame(
+        {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "text": sentences[rng.integers(0, 4, 30)]}
+    ).to_csv(p["text_answers"], index=False)
     p["lfs"].write_text(LFS)
     texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
     pd.DataFrame({"id": np.arange(6), "text": texts}).to_csv(p["texts"], index=False)
@@ -130,6 +134,7 @@ INPUT_FILES = {
     "gold": "gold.csv",
     "pairs": "pairs.csv",
     "tag_answers": "tag_answers.csv",
+    "text_answers": "text_answers.csv",
     "lfs": "lfs.py",
     "texts": "texts.csv",
     "preds": "preds",
@@ -237,6 +242,14 @@ SPECS: dict[str, Spec] = {
         },
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
+    ),
+    "aggregate-texts": Spec(
+        ("aggregate-texts", "{text_answers}", "--method", "hrrasa", "--text-column", "text"),
+        {"ANSWERS": ("text_answers", TABLE)},
+        ("texts.csv", "annotators.csv", "summary.json"),
+        columns={"--item-column": "text_answers", "--annotator-column": "text_answers", "--text-column": "text_answers"},
+        label=("--text-column", "text_answers"),
+        label_cases=("nan",),  # one answer, or one text for all, is a valid (trivial) input
     ),
     "aggregate/next": Spec(
         (
