@@ -9,8 +9,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.stats import spearmanr
 
-from labelwise.aggregate import HRRASA, RASA, ClosestToAverage
-from labelwise.aggregate import _embed_math
+from labelwise.aggregate import HRRASA, RASA, ClosestToAverage, _embed_math
 from labelwise.aggregate._embed_simulate import simulate_vector_answers
 from labelwise.errors import AnnotationError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 
@@ -124,9 +123,7 @@ class TestHRRASA:
     def test_custom_similarity_is_used(self):
         """A similarity that favours 'z' makes z's local reliability the highest of item 1."""
         answers, X = _table()
-        est = HRRASA(lambda_emb=0.0, answer_col="answer", similarity=lambda a, b: float("z" in (a, b))).fit(
-            answers, X
-        )
+        est = HRRASA(lambda_emb=0.0, answer_col="answer", similarity=lambda a, b: float("z" in (a, b))).fit(answers, X)
         assert est.local_skill_.iloc[:3].idxmax() == 2
 
 

@@ -38,7 +38,9 @@ def _same(a, b, items_map=None):
     index = a.items_ if items_map is None else a.items_.map(items_map)
     assert list(b.answers_.loc[index]) == list(a.answers_)
     order = np.argsort(np.asarray(index))
-    np.testing.assert_allclose(np.asarray(b.embeddings_)[np.argsort(np.asarray(b.items_))], np.asarray(a.embeddings_)[order], atol=1e-10)
+    np.testing.assert_allclose(
+        np.asarray(b.embeddings_)[np.argsort(np.asarray(b.items_))], np.asarray(a.embeddings_)[order], atol=1e-10
+    )
 
 
 @settings(max_examples=25, deadline=None)

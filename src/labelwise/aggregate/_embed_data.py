@@ -44,7 +44,9 @@ class VectorAnswers:
 def check_table(answers: Any, columns: list[str], params: list[str], name: str = "answers") -> None:
     """``answers`` is a non-empty DataFrame with each of ``columns`` once (``params`` name them)."""
     if not isinstance(answers, pd.DataFrame):
-        raise MissingColumnError(f"{name} must be a pandas DataFrame with columns {columns}, got {type(answers).__name__}")
+        raise MissingColumnError(
+            f"{name} must be a pandas DataFrame with columns {columns}, got {type(answers).__name__}"
+        )
     missing = [c for c in columns if c not in answers.columns]
     if missing:
         which = [p for p, c in zip(params, columns, strict=True) if c in missing]
@@ -54,7 +56,9 @@ def check_table(answers: Any, columns: list[str], params: list[str], name: str =
         )
     for col in columns:
         if isinstance(answers[col], pd.DataFrame):
-            raise MissingColumnError(f"{name} must have exactly one column named {col!r}, found {answers[col].shape[1]}")
+            raise MissingColumnError(
+                f"{name} must have exactly one column named {col!r}, found {answers[col].shape[1]}"
+            )
     if len(answers) == 0:
         raise AnnotationError(f"{name} must have at least one answer, got an empty table")
 

@@ -68,6 +68,9 @@ class _VectorAggregator(BaseEstimator):
     embedding_col: str
     answer_col: str | None
 
+    def _answer_column(self) -> str | None:
+        return self.answer_col
+
     def _check_params(self) -> None:
         for param in ("item_col", "annotator_col", "embedding_col"):
             if not isinstance(getattr(self, param), str):
@@ -75,7 +78,8 @@ class _VectorAggregator(BaseEstimator):
 
     def _encode(self, answers: Any, embeddings: Any) -> VectorAnswers:
         self._check_params()
-        extra = () if self.answer_col is None else ((self.answer_col, "answer_col"),)
+        col = self._answer_column()
+        extra = () if col is None else ((col, "answer_col"),)
         return encode_vector_answers(
             answers,
             embeddings,
@@ -89,16 +93,17 @@ class _VectorAggregator(BaseEstimator):
         """The chosen answer of each item: the one closest (cosine) to its aggregated vector."""
         dist = cosine_to_means(enc.X, means, enc.item_idx)
         tiebreak = None
-        if self.answer_col is not None:  # equally close answers: the first in sorted order, not in row order
+        col = self._answer_column()
+        if col is not None:  # equally close answers: the first in sorted order, not in row order
             try:
-                tiebreak = pd.factorize(answers[self.answer_col], sort=True)[0]
+                tiebreak = pd.factorize(answers[col], sort=True)[0]
             except TypeError:  # unorderable answers
                 tiebreak = None
         rows = closest_rows(dist, enc.item_idx, enc.n_items, tiebreak)
         self.items_ = enc.items
         self.embeddings_ = means
         self.chosen_ = pd.Series(enc.row_index[rows], index=enc.items, name="row")
-        values = enc.row_index[rows] if self.answer_col is None else answers[self.answer_col].to_numpy()[rows]
+        values = enc.row_index[rows] if col is None else answers[col].to_numpy()[rows]
         self.answers_ = pd.Series(values, index=enc.items, name="answer")
         self.distance_ = pd.Series(dist[rows], index=enc.items, name="distance")
         self.answer_distance_ = pd.Series(dist, index=enc.row_index, name="distance")
@@ -177,7 +182,8 @@ class ClosestToAverage(_VectorAggregator):
         enc = self._encode(answers, embeddings)
         self._finish(enc, answers, item_means(enc.X, enc.item_idx, enc.n_items))
         self.annotator_skill_ = None
-        self.n_iter_, self.converged_, self.loss_history_ = 1, True, []
+        self.n_iter_, self.converged_ = 1, True
+        self.loss_history_: list[float] = []
         return self
 
 
@@ -203,7 +209,7 @@ class _Reliability(_VectorAggregator):
         skills = np.ones(enc.n_annotators)
         last = None
         means = item_means(X, item_idx, enc.n_items)
-        self.loss_history_ = []
+        self.loss_history_: list[float] = []
         self.converged_ = False
         self.n_iter_ = 0
         for it in range(int(self.max_iter)):
@@ -377,17 +383,18 @@ class HRRASA(_Reliability):
             raise InvalidParameterError(f"similarity must be a callable or None, got {show(self.similarity)}")
         if lam == 1:
             return None
-        if self.answer_col is None:
+        col = self._answer_column()
+        if col is None:
             raise InvalidParameterError(
                 f"answer_col must name the column of the answers for the answer similarity of HRRASA (weight "
                 f"1 - lambda_emb = {1 - lam:g}), got None; or set lambda_emb=1 to use the vectors only"
             )
-        values = answers[self.answer_col].tolist()
+        values = answers[col].tolist()
         if self.similarity is None:
             bad = next((i for i, v in enumerate(values) if not isinstance(v, str)), None)
             if bad is not None:
                 raise AnnotationError(
-                    f"answers column {self.answer_col!r} must hold texts for the default GLEU similarity, row {bad} "
+                    f"answers column {col!r} must hold texts for the default GLEU similarity, row {bad} "
                     f"is {show(values[bad])}; pass similarity= for other answers"
                 )
         return values

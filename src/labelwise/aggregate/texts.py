@@ -62,8 +62,7 @@ class _Texts:
     encoder: Encoder | None
     embedding_col = "embedding"
 
-    @property
-    def answer_col(self) -> str:
+    def _answer_column(self) -> str | None:
         return self.text_col
 
     def _texts_and_vectors(self, answers: Any, embeddings: Any) -> Any:

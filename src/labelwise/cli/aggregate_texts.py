@@ -148,7 +148,9 @@ def aggregate_texts(answers, item_column, annotator_column, text_column, method,
     table = read_input(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
     )
-    _columns(table, {"--item-column": item_column, "--annotator-column": annotator_column, "--text-column": text_column})
+    _columns(
+        table, {"--item-column": item_column, "--annotator-column": annotator_column, "--text-column": text_column}
+    )
     given = {"item_col": item_column, "annotator_col": annotator_column, "text_col": text_column}
     given.update({k: v for k, v in (("max_iter", max_iter), ("tol", tol)) if k in params})
     est = cls(**given)

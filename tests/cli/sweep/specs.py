@@ -247,7 +247,11 @@ SPECS: dict[str, Spec] = {
         ("aggregate-texts", "{text_answers}", "--method", "hrrasa", "--text-column", "text"),
         {"ANSWERS": ("text_answers", TABLE)},
         ("texts.csv", "annotators.csv", "summary.json"),
-        columns={"--item-column": "text_answers", "--annotator-column": "text_answers", "--text-column": "text_answers"},
+        columns={
+            "--item-column": "text_answers",
+            "--annotator-column": "text_answers",
+            "--text-column": "text_answers",
+        },
         label=("--text-column", "text_answers"),
         label_cases=("nan",),  # one answer, or one text for all, is a valid (trivial) input
     ),
