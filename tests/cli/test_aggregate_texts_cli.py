@@ -46,12 +46,19 @@ def test_writes_one_chosen_text_per_item(method, tmp_path):
     assert (out / "annotators.csv").exists() == (method != "closest")
 
 
-def test_default_method_is_rasa_with_annotator_reliabilities(tmp_path):
-    """Without --method: RASA, annotators.csv with one reliability per annotator."""
+def test_default_method_is_closest_without_annotators_file(tmp_path):
+    """Without --method: closest to the mean, which weighs no annotator (no annotators.csv)."""
     out = tmp_path / "out"
     assert _run(_answers(tmp_path / "a.csv"), "--out", out).exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["method"] == "closest"
+    assert not (out / "annotators.csv").exists()
+
+
+def test_rasa_writes_one_reliability_per_annotator(tmp_path):
+    """--method rasa: annotators.csv with a positive reliability per annotator."""
+    out = tmp_path / "out"
+    assert _run(_answers(tmp_path / "a.csv"), "--method", "rasa", "--out", out).exit_code == 0
     annotators = pd.read_csv(out / "annotators.csv")
-    assert json.loads((out / "summary.json").read_text())["method"] == "rasa"
     assert sorted(annotators.annotator) == ["a", "b", "c", "d"] and annotators.skill.gt(0).all()
 
 
@@ -70,8 +77,8 @@ def test_column_options_name_the_columns(tmp_path):
 
 @pytest.mark.parametrize("option", [("--max-iter", "5"), ("--tol", "0.1")])
 def test_iteration_options_are_refused_with_closest(option, tmp_path):
-    """closest does not iterate: --max-iter or --tol with it is an error naming the option."""
-    result = _run(_answers(tmp_path / "a.csv"), "--method", "closest", *option, "--out", tmp_path / "out")
+    """closest (the default) does not iterate: --max-iter or --tol with it is an error naming the option."""
+    result = _run(_answers(tmp_path / "a.csv"), *option, "--out", tmp_path / "out")
     assert result.exit_code != 0 and option[0] in result.output and "closest" in result.output
 
 

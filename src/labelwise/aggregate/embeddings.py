@@ -38,7 +38,8 @@ from ..errors import AnnotationError, InvalidParameterError
 from ._base import check_tol
 from ._embed_data import VectorAnswers, encode_vector_answers
 from ._embed_local import gleu_similarity, local_reliabilities
-from ._embed_math import chi2_prior, closest_rows, cosine_to_means, item_means, sq_distances_to_means
+from ._embed_math import chi2_prior, closest_rows, cosine_to_means, item_means
+from ._embed_passes import passes_for
 
 __all__ = ["ClosestToAverage", "HRRASA", "RASA", "gleu_similarity"]
 
@@ -46,18 +47,6 @@ __all__ = ["ClosestToAverage", "HRRASA", "RASA", "gleu_similarity"]
 #: exactly with every aggregate gets a large, finite reliability.
 MIN_TOTAL_DISTANCE = 1e-5
 QUANTILES = ("lower", "upper")
-
-
-def _sq_total(M: Any) -> float:
-    return float(M.multiply(M).sum()) if sp.issparse(M) else float(np.einsum("ij,ij->", M, M))
-
-
-def _relative_change(new: Any, old: Any) -> float:
-    """``sum |new - old|^2 / sum |new|^2``, crowd-kit's stopping rule."""
-    num, den = _sq_total(new - old), _sq_total(new)
-    if den == 0:
-        return 0.0 if num == 0 else float("inf")
-    return num / den
 
 
 class _VectorAggregator(BaseEstimator):
@@ -202,32 +191,30 @@ class _Reliability(_VectorAggregator):
     def _iterate(self, enc: VectorAnswers, rows: np.ndarray, local: np.ndarray | None) -> tuple[Any, np.ndarray]:
         """Alternate the weighted means and the reliabilities on the answers ``rows`` (Li & Fukumoto
         2019, eq. 1-2; with ``local``, Li 2020, eq. 4-5); the annotators with no such row get NaN."""
-        X = enc.X[rows]
         item_idx, annotator_idx = enc.item_idx[rows], enc.annotator_idx[rows]
         counts = np.bincount(annotator_idx, minlength=enc.n_annotators)
         prior = chi2_prior(np.maximum(counts, 1), float(self.alpha), self.quantile)
         skills = np.ones(enc.n_annotators)
-        last = None
-        means = item_means(X, item_idx, enc.n_items)
+        X = enc.X if len(rows) == len(enc.item_idx) else enc.X[rows]
+        passes = passes_for(X, item_idx, enc.n_items)
         self.loss_history_: list[float] = []
         self.converged_ = False
         self.n_iter_ = 0
         for it in range(int(self.max_iter)):
             weights = skills[annotator_idx] if local is None else skills[annotator_idx] * local
-            means = item_means(X, item_idx, enc.n_items, weights)
-            dist = sq_distances_to_means(X, means, item_idx)
+            dist = passes.step(weights)
             if local is not None:
                 dist = dist / np.maximum(local, 1e-12)
             totals = np.bincount(annotator_idx, weights=dist, minlength=enc.n_annotators)
             skills = prior / np.maximum(totals, MIN_TOTAL_DISTANCE)
             self.n_iter_ = it + 1
-            if last is not None:
-                loss = _relative_change(means, last)
+            if it > 0:
+                loss = passes.change()
                 self.loss_history_.append(loss)
                 if loss < self.tol:
                     self.converged_ = True
                     break
-            last = means
+        means = passes.means()
         skills = np.where(counts > 0, skills, np.nan)
         self.prior_ = pd.Series(np.where(counts > 0, prior, np.nan), index=enc.annotators, name="prior")
         self.annotator_skill_ = pd.Series(skills, index=enc.annotators, name="skill")
