@@ -83,7 +83,7 @@ def test_refit_is_identical(data, which):
     np.testing.assert_array_equal(a.embeddings_, b.embeddings_)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(vector_answers(), st.randoms(use_true_random=False))
 def test_text_rasa_row_order_changes_nothing(data, random):
     """TextRASA with the default TF-IDF: permuting the rows leaves the chosen texts."""
