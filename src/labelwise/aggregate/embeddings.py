@@ -20,7 +20,7 @@ Where crowd-kit (1.4.2) differs from the papers:
 * HRRASA's sequence similarity: crowd-kit's default GLEU compares the words of one answer with the
   *characters* of the other (``sentence_gleu([a.split()], b)``); here :func:`gleu_similarity`
   compares words with words. The docstring of crowd-kit's HRRASA writes ``exp(+...)`` in the local
-  reliability; its code, the paper and this module use ``exp(-...)``.
+  reliability; its code and this module use ``exp(-...)`` (a similarity: largest for equal vectors).
 """
 
 from __future__ import annotations
