@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.stats import spearmanr
 
-from labelwise.aggregate import HRRASA, RASA, ClosestToAverage, _embed_math
+from labelwise.aggregate import HRRASA, RASA, ClosestToAverage, _embed_math, _embed_passes
 from labelwise.aggregate._embed_simulate import simulate_vector_answers
 from labelwise.errors import AnnotationError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 
@@ -95,6 +95,17 @@ class TestRASA:
         blocks = RASA().fit(sim.answers, sim.embeddings)
         np.testing.assert_array_equal(blocks.embeddings_, whole.embeddings_)
         assert blocks.answers_.equals(whole.answers_)
+
+    def test_row_blocks_do_not_change_a_sparse_fit(self, monkeypatch):
+        """Sparse vectors (the Gram passes): blocks of 7 pairs give the same fit as one block."""
+        sim = simulate_vector_answers(40, 5, random_state=6)
+        X = sp.csr_matrix(np.where(np.abs(sim.embeddings) < 0.2, 0.0, sim.embeddings))
+        whole = RASA().fit(sim.answers, X)
+        monkeypatch.setattr(_embed_math, "BLOCK", 7)
+        monkeypatch.setattr(_embed_passes, "BLOCK", 7)
+        blocks = RASA().fit(sim.answers, X)
+        np.testing.assert_allclose(blocks.embeddings_.toarray(), whole.embeddings_.toarray(), atol=1e-14)
+        assert blocks.answers_.equals(whole.answers_) and blocks.n_iter_ == whole.n_iter_
 
     def test_not_converged_when_max_iter_is_reached(self):
         """max_iter=1 stops before any change is measured."""
