@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._embed_math import BLOCK, item_means, item_pairs, sq_distances_to_means
+from ._embed_math import BLOCK, item_means, item_pairs, row_sq_norms, sq_distances_to_means
 
 __all__ = ["DensePasses", "GramPasses", "normalized_weights", "passes_for"]
 
@@ -71,13 +71,15 @@ class GramPasses:
         self.X, self.item_idx, self.n_items = X, item_idx, n_items
         n = len(item_idx)
         a, b = item_pairs(item_idx, n_items)
-        self.a = np.concatenate([np.arange(n), a])
-        self.b = np.concatenate([np.arange(n), b])
-        self.gram = np.empty(len(self.a))
-        for start in range(0, len(self.a), BLOCK):
-            stop = min(start + BLOCK, len(self.a))
-            rows_a, rows_b = X[self.a[start:stop]], X[self.b[start:stop]]
-            self.gram[start:stop] = np.asarray(rows_a.multiply(rows_b).sum(axis=1)).ravel()
+        half = a < b  # G is symmetric: each unordered pair once, then mirrored
+        a, b = a[half], b[half]
+        g = np.empty(len(a))
+        for start in range(0, len(a), BLOCK):
+            stop = min(start + BLOCK, len(a))
+            g[start:stop] = np.asarray(X[a[start:stop]].multiply(X[b[start:stop]]).sum(axis=1)).ravel()
+        self.a = np.concatenate([np.arange(n), a, b])
+        self.b = np.concatenate([np.arange(n), b, a])
+        self.gram = np.concatenate([row_sq_norms(X), g, g])
         self.pair_item = item_idx[self.a]
         self._p: np.ndarray | None = None
         self._last: np.ndarray | None = None
