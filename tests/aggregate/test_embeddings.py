@@ -107,6 +107,17 @@ class TestRASA:
         np.testing.assert_allclose(blocks.embeddings_.toarray(), whole.embeddings_.toarray(), atol=1e-14)
         assert blocks.answers_.equals(whole.answers_) and blocks.n_iter_ == whole.n_iter_
 
+    def test_sparse_fit_on_the_means_equals_the_gram_passes(self, monkeypatch):
+        """Items with too many answer pairs iterate on the means: the same fit as the Gram passes."""
+        sim = simulate_vector_answers(40, 5, random_state=7)
+        X = sp.csr_matrix(np.where(np.abs(sim.embeddings) < 0.2, 0.0, sim.embeddings))
+        gram = RASA().fit(sim.answers, X)
+        monkeypatch.setattr(_embed_passes, "MAX_GRAM_PAIRS", 0)
+        means = RASA().fit(sim.answers, X)
+        np.testing.assert_allclose(means.embeddings_.toarray(), gram.embeddings_.toarray(), atol=1e-10)
+        np.testing.assert_allclose(means.annotator_skill_, gram.annotator_skill_, rtol=1e-8)
+        assert means.answers_.equals(gram.answers_)
+
     def test_not_converged_when_max_iter_is_reached(self):
         """max_iter=1 stops before any change is measured."""
         sim = simulate_vector_answers(20, 4, random_state=5)

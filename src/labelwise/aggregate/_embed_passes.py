@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from ._embed_math import BLOCK, item_means, item_pairs, row_sq_norms, sq_distances_to_means
 
-__all__ = ["DensePasses", "GramPasses", "normalized_weights", "passes_for"]
+__all__ = ["MAX_GRAM_PAIRS", "DensePasses", "GramPasses", "normalized_weights", "passes_for"]
 
 
 def normalized_weights(weights: np.ndarray, item_idx: np.ndarray, n_items: int) -> np.ndarray:
@@ -45,7 +45,8 @@ def _ratio(num: float, den: float) -> float:
 
 
 class DensePasses:
-    """Steps on a dense 2-D array: the weighted means, then the row distances to them."""
+    """Steps on the means themselves (dense rows, or sparse ones with too many pairs for the Gram
+    passes): the weighted means, then the row distances to them."""
 
     def __init__(self, X: np.ndarray, item_idx: np.ndarray, n_items: int) -> None:
         self.X, self.item_idx, self.n_items = X, item_idx, n_items
@@ -105,6 +106,15 @@ class GramPasses:
         return item_means(self.X, self.item_idx, self.n_items, self._weights)
 
 
+#: Most within-item answer pairs for the Gram passes (three float/int arrays of this length); above
+#: it (items with hundreds of answers each), sparse rows iterate on the means themselves.
+MAX_GRAM_PAIRS = 20_000_000
+
+
 def passes_for(X: Any, item_idx: np.ndarray, n_items: int) -> DensePasses | GramPasses:
-    """The passes for ``X``'s kind: Gram entries for sparse rows, the means themselves for dense ones."""
-    return GramPasses(X, item_idx, n_items) if sp.issparse(X) else DensePasses(X, item_idx, n_items)
+    """The passes for ``X``'s kind: Gram entries for sparse rows (unless the items have so many
+    answers that the pairs would not fit: ``MAX_GRAM_PAIRS``), the means themselves otherwise."""
+    sizes = np.bincount(item_idx, minlength=n_items).astype(np.int64)
+    if sp.issparse(X) and int((sizes * sizes).sum()) <= MAX_GRAM_PAIRS:
+        return GramPasses(X, item_idx, n_items)
+    return DensePasses(X, item_idx, n_items)
