@@ -6,7 +6,8 @@ model+annotators consensus, and
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
 ``fit(answers, probs=None)`` and exposes ``labels_``, ``probas_``, ``annotator_skill_``,
 ``loss_history_``, ``n_iter_`` and ``converged_``. ``METHODS`` maps the command-line method names
-to the classes.
+to the classes. Answers given as vectors or free texts (one answer chosen per item):
+``ClosestToAverage``, ``RASA``, ``HRRASA`` and their text versions, ``TEXT_METHODS``.
 """
 
 from ._answers import EncodedAnswers, encode_answers
