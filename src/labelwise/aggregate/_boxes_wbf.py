@@ -33,18 +33,19 @@ def _blocks(sizes: np.ndarray, block_cells: int) -> list[tuple[int, int]]:
 
 
 def wbf_clusters(
-    coords: np.ndarray, weight: np.ndarray, group: np.ndarray, iou_thr: float, *, block_cells: int = BLOCK_CELLS
+    coords: np.ndarray, weight: np.ndarray, group: np.ndarray, iou_thr: float, *, block_cells: int | None = None
 ) -> np.ndarray:
     """The cluster of each box, numbered within its group from 0 in the order clusters are opened.
 
     ``coords`` (``(n, 4)``), ``weight`` (score x annotator weight) and ``group`` must be sorted by
     group, then by decreasing score (the visiting order). A box joins the cluster whose current
     fused box it overlaps most when that IoU is > ``iou_thr`` (the first such cluster on ties).
+    ``block_cells`` bounds each block's padded cells (default :data:`BLOCK_CELLS`).
     """
     starts, sizes = group_starts(group)
     by_size = np.argsort(sizes, kind="stable")
     local = np.empty(len(group), dtype=np.int64)
-    for lo, hi in _blocks(sizes[by_size], block_cells):
+    for lo, hi in _blocks(sizes[by_size], BLOCK_CELLS if block_cells is None else block_cells):
         chosen = by_size[lo:hi]
         _cluster_block(coords, weight, starts[chosen], sizes[chosen], iou_thr, local)
     return local

@@ -11,7 +11,8 @@ y_max, label`` and an optional ``score``):
   annotators drew them, and a skill table (each annotator's precision, recall and mean IoU
   against the consensus).
 
-:func:`compare_boxes` scores any box table against reference boxes (the truth) the same way.
+:func:`compare_boxes` scores any box table against reference boxes (the truth) the same way;
+:func:`simulate_boxes` makes annotators who jitter, miss, add false boxes or spam.
 """
 
 from __future__ import annotations
@@ -28,10 +29,19 @@ from .._validate.arguments import check_choice, check_positive_int, show
 from ..errors import InvalidParameterError
 from ._boxes_input import COORDS, BoxTable, group_starts, read_boxes, read_labeled
 from ._boxes_match import consensus_clusters, group_medians
+from ._boxes_simulate import SimulatedBoxes, simulate_boxes
 from ._boxes_skill import skill_table
 from ._boxes_wbf import wbf_clusters
 
-__all__ = ["WeightedBoxesFusion", "BoxConsensus", "compare_boxes", "CONF_TYPES", "BOX_METHODS"]
+__all__ = [
+    "WeightedBoxesFusion",
+    "BoxConsensus",
+    "compare_boxes",
+    "simulate_boxes",
+    "SimulatedBoxes",
+    "CONF_TYPES",
+    "BOX_METHODS",
+]
 
 #: How :class:`WeightedBoxesFusion` scores a fused box (the names of ensemble-boxes' ``conf_type``).
 CONF_TYPES = ("avg", "max", "box_and_model_avg", "absent_model_aware_avg")
@@ -119,7 +129,8 @@ class WeightedBoxesFusion(_BoxAggregator):
     - ``"absent_model_aware_avg"``: the sum of ``score x weight`` over the cluster's weight plus
       the weight of the models absent from it (an absent model counts as a score of 0).
 
-    Every annotator of the table is a model that looked at every image (as a detector does); an
+    WBF fuses every box into some output box (a lone false box becomes a fused box of low score):
+    filter ``boxes_`` by ``score`` or ``votes``. Every annotator of the table is a model that looked at every image (as a detector does); an
     annotator in ``weights`` without a box counts as a model that found nothing. Boxes are not
     clipped or normalised: any coordinate unit works (IoU does not change with scale, and the mean
     follows a translation or scaling of the boxes).
@@ -148,8 +159,6 @@ class WeightedBoxesFusion(_BoxAggregator):
         ``votes`` (distinct models in the cluster), ``n_boxes``; sorted by image, class, decreasing score.
     box_index_ : ndarray of int64
         For each input row, its fused box's row in ``boxes_`` (-1: skipped by ``skip_box_thr``).
-    annotators_ : pandas.DataFrame
-        Each model's boxes against the fused boxes (see :func:`compare_boxes`).
     n_images_, n_annotators_, n_input_boxes_ : int
 
     References
@@ -267,8 +276,6 @@ class WeightedBoxesFusion(_BoxAggregator):
         row_cluster[order] = cluster
         image, label = table.image[order][first], table.label[order][first]
         self._publish(table, coords, image, label, score, votes, count, row_cluster)
-        every = np.arange(len(table.images) * n_ann)  # every model looked at every image
-        self._skill(table, every // n_ann, every % n_ann)
         return self
 
 
