@@ -8,7 +8,7 @@ first bad row). :func:`pairwise_iou` and :func:`rowwise_iou` are the IoU by broa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -154,13 +154,21 @@ def read_boxes(
     return BoxTable(image, annotator, label, coords, score, images, annotators, labels)
 
 
-def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col: str) -> tuple[np.ndarray, np.ndarray]:
-    """The (image, annotator) code pairs who labeled each image: those with a box, plus ``labeled``'s rows.
+def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col: str) -> tuple[BoxTable, np.ndarray]:
+    """The (image, annotator) pairs who labeled each image: those with a box, plus ``labeled``'s rows.
 
     ``labeled`` (a DataFrame with the image and annotator columns, or None) lists who looked at an
-    image, including annotators who drew nothing on it; ids absent from the box table are refused.
+    image, including annotators who drew nothing on it. Images and annotators it names that have
+    no box are appended to ``table``'s (returned) ``images`` and ``annotators``.
+
+    Returns
+    -------
+    table : BoxTable
+        ``table``, its ids extended.
+    pairs : ndarray of shape (n_pairs, 2)
+        Distinct (image, annotator) codes.
     """
-    pairs = table.image * len(table.annotators) + table.annotator
+    pairs = np.column_stack([table.image, table.annotator])
     if labeled is not None:
         if not isinstance(labeled, pd.DataFrame):
             raise InvalidParameterError(
@@ -171,20 +179,23 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
                 raise MissingColumnError(
                     f"labeled must have a column {column!r}, got columns {[str(c) for c in labeled.columns]}"
                 )
+        known = {"images": table.images, "annotators": table.annotators}
         codes = []
-        for column, known, what in ((image_col, table.images, "image"), (annotator_col, table.annotators, "annotator")):
+        for column, field in ((image_col, "images"), (annotator_col, "annotators")):
             values = labeled[column]
-            code = known.get_indexer(values)
-            if (code < 0).any():
-                pos = int(np.argmax(code < 0))
+            missing = values.isna().to_numpy()
+            if missing.any():
+                pos = int(np.argmax(missing))
                 raise AnnotationError(
-                    f"labeled: every {what} must appear in the box table, got {show(values.iloc[pos])} at "
-                    f"{row_label(labeled.index, pos)} (an image nobody drew a box on has no consensus to report)"
+                    f"labeled: column {column!r} must have no missing values, got a missing one at "
+                    f"{row_label(labeled.index, pos)}"
                 )
-            codes.append(code.astype(np.int64))
-        pairs = np.concatenate([pairs, codes[0] * len(table.annotators) + codes[1]])
-    pairs = np.unique(pairs)
-    return pairs // len(table.annotators), pairs % len(table.annotators)
+            new = pd.Index(values.unique()).difference(known[field], sort=False)
+            known[field] = known[field].append(pd.Index(new, dtype=object)) if len(new) else known[field]
+            codes.append(known[field].get_indexer(values).astype(np.int64))
+        table = replace(table, images=known["images"], annotators=known["annotators"])
+        pairs = np.concatenate([pairs, np.column_stack(codes)])
+    return table, np.unique(pairs, axis=0)
 
 
 def pairwise_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -99,7 +99,8 @@ class _BoxAggregator(BaseEstimator):
                 "n_boxes": n_boxes[order],
             }
         )
-        self.box_index_ = np.where(row_cluster >= 0, position[np.maximum(row_cluster, 0)], -1)
+        self.box_index_ = np.full(len(row_cluster), -1, dtype=np.int64)
+        self.box_index_[row_cluster >= 0] = position[row_cluster[row_cluster >= 0]]
         self.n_images_ = len(table.images)
         self.n_annotators_ = len(table.annotators)
         self.n_input_boxes_ = table.n_boxes
@@ -291,7 +292,8 @@ class BoxConsensus(_BoxAggregator):
     (robust to one careless box; ``fuse="mean"`` for the mean, as WBF with equal scores [1]_).
 
     Who labeled an image: an annotator who looked at an image and drew nothing is not in a box
-    table. Pass ``labeled`` (the (image, annotator) assignments) to count them; without it, an
+    table. Pass ``labeled`` (the (image, annotator) assignments) to count them (an image or an
+    annotator it names without any box joins ``n_labelers_`` and ``annotators_``); without it, an
     image's annotators are those who drew a box on it, and the majority is taken among them (which
     overstates agreement where annotators drew nothing).
 
@@ -370,9 +372,8 @@ class BoxConsensus(_BoxAggregator):
             check_positive_int("min_votes", self.min_votes)
         check_choice("fuse", self.fuse, ("median", "mean"))
         table = self._read(boxes)
-        pair_image, pair_annotator = read_labeled(
-            labeled, table, image_col=self.image_col, annotator_col=self.annotator_col
-        )
+        table, pairs = read_labeled(labeled, table, image_col=self.image_col, annotator_col=self.annotator_col)
+        pair_image, pair_annotator = pairs[:, 0], pairs[:, 1]
         labelers = np.bincount(pair_image, minlength=len(table.images))
         group = table.group()
         order = np.lexsort((table.annotator, *table.coords.T[::-1], group))
