@@ -243,7 +243,8 @@ class WeightedBoxesFusion(_BoxAggregator):
         kept = np.flatnonzero(table.score >= float(skip))
         weight = table.score * ann_weight[table.annotator]
         group = table.group()
-        order = kept[np.lexsort((kept, -weight[kept], group[kept]))]
+        # by decreasing score x weight; ties by coordinates, then annotator (not by row: the row order must not matter)
+        order = kept[np.lexsort((table.annotator[kept], *table.coords[kept].T[::-1], -weight[kept], group[kept]))]
         local = wbf_clusters(table.coords[order], weight[order], group[order], iou_thr)
         starts, sizes = group_starts(group[order])
         opened = np.maximum.reduceat(local, starts) + 1 if len(starts) else np.zeros(0, np.int64)
