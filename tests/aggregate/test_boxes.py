@@ -135,7 +135,7 @@ class TestBoxConsensus:
 
     def test_labeled_missing_id_is_named(self):
         """labeled with a missing annotator is refused, naming the row."""
-        with pytest.raises(AnnotationError, match=r"labeled: column 'annotator' .* missing one at row 1"):
+        with pytest.raises(AnnotationError, match=r"labeled must have no missing values in column 'annotator', got a missing one at row 1"):
             BoxConsensus().fit(THREE, labeled=pd.DataFrame({"image": ["i", "j"], "annotator": ["a", None]}))
 
 
@@ -143,11 +143,11 @@ class TestBadBoxes:
     @pytest.mark.parametrize(
         ("column", "value", "match"),
         [
-            ("x_max", 5, r"x_max > x_min, got x_max=5.0 and x_min=12.0 at row 1"),
-            ("y_min", 50, r"y_max > y_min, got y_max=50.0 and y_min=50.0 at row 1"),
-            ("x_min", "wide", r"'x_min' must hold finite numbers, got 'wide' at row 1"),
-            ("x_min", np.inf, r"'x_min' must hold finite numbers, got inf at row 1"),
-            ("image", None, r"'image' \(the image\) must have no missing values, got a missing one at row 1"),
+            ("x_max", 5, r"boxes must have x_max > x_min in every row, got x_max=5.0 and x_min=12.0 at row 1"),
+            ("y_min", 50, r"boxes must have y_max > y_min in every row, got y_max=50.0 and y_min=50.0 at row 1"),
+            ("x_min", "wide", r"boxes must hold finite numbers in column 'x_min', got 'wide' at row 1"),
+            ("x_min", np.inf, r"column 'x_min', got inf at row 1"),
+            ("image", None, r"boxes must have no missing values in column 'image' \(the image\), got a missing one at row 1"),
         ],
     )
     def test_bad_row_is_named(self, column, value, match):
@@ -159,12 +159,12 @@ class TestBadBoxes:
 
     def test_zero_score_is_named(self):
         """A score of 0 (no weight in the mean) is refused, naming the row."""
-        with pytest.raises(AnnotationError, match=r"'score' \(the score\) must be > 0.* got 0.0 at row 2"):
+        with pytest.raises(AnnotationError, match=r"boxes must have scores > 0 in column 'score'.* got 0.0 at row 2"):
             WeightedBoxesFusion(score_col="score").fit(THREE.assign(score=[1, 1, 0, 1, 1]))
 
     def test_missing_column_and_empty_table(self):
         """A missing column lists the columns; an empty table is refused."""
-        with pytest.raises(MissingColumnError, match=r"label_col: boxes must have a column 'class'"):
+        with pytest.raises(MissingColumnError, match=r"label_col must name a column of boxes, got 'class'"):
             WeightedBoxesFusion(label_col="class").fit(THREE)
         with pytest.raises(AnnotationError, match="at least one box"):
             BoxConsensus().fit(THREE.iloc[:0])

@@ -70,7 +70,7 @@ def _checked_ids(table: pd.DataFrame, column: str, name: str, what: str) -> tupl
     if missing.any():
         pos = int(np.argmax(missing))
         raise AnnotationError(
-            f"{name}: column {column!r} ({what}) must have no missing values, got a missing one at "
+            f"{name} must have no missing values in column {column!r} ({what}), got a missing one at "
             f"{row_label(table.index, pos)}"
         )
     return encode_ids(values)
@@ -83,7 +83,7 @@ def _number_column(table: pd.DataFrame, column: str, name: str) -> np.ndarray:
     if bad.any():
         pos = int(np.argmax(bad))
         raise AnnotationError(
-            f"{name}: column {column!r} must hold finite numbers, got {show(raw.iloc[pos])} at "
+            f"{name} must hold finite numbers in column {column!r}, got {show(raw.iloc[pos])} at "
             f"{row_label(table.index, pos)}"
         )
     return values
@@ -117,14 +117,16 @@ def read_boxes(
         "image_col": image_col,
         "annotator_col": annotator_col,
         "label_col": label_col,
-        **dict(zip(COORDS, coord_cols, strict=True)),
+        **{f"{c}_col": column for c, column in zip(COORDS, coord_cols, strict=True)},
     }
     if score_col is not None:
         needed["score_col"] = score_col
     for param, column in needed.items():
         if column not in boxes.columns:
+            where = f" (coord_cols[{COORDS.index(param[:-4])}])" if param[:-4] in COORDS else ""
             raise MissingColumnError(
-                f"{param}: {name} must have a column {column!r}, got columns {[str(c) for c in boxes.columns]}"
+                f"{param} must name a column of {name}{where}, got {column!r}; the columns are "
+                f"{[str(c) for c in boxes.columns][:30]}"
             )
     if len(boxes) == 0:
         raise AnnotationError(f"{name} must hold at least one box, got an empty table")
@@ -138,7 +140,7 @@ def read_boxes(
             pos = int(np.argmax(bad))
             lo_col, hi_col = coord_cols[low], coord_cols[high]
             raise AnnotationError(
-                f"{name}: every box must have {hi_col} > {lo_col}, got {hi_col}={show(coords[pos, high])} and "
+                f"{name} must have {hi_col} > {lo_col} in every row, got {hi_col}={show(coords[pos, high])} and "
                 f"{lo_col}={show(coords[pos, low])} at {row_label(boxes.index, pos)}"
             )
     score = np.ones(len(boxes))
@@ -148,7 +150,7 @@ def read_boxes(
         if bad.any():
             pos = int(np.argmax(bad))
             raise AnnotationError(
-                f"{name}: column {score_col!r} (the score) must be > 0 (a box's weight in the fused mean), got "
+                f"{name} must have scores > 0 in column {score_col!r} (a box's weight in the fused mean), got "
                 f"{show(score[pos])} at {row_label(boxes.index, pos)}"
             )
     return BoxTable(image, annotator, label, coords, score, images, annotators, labels)
@@ -177,7 +179,8 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
         for column in (image_col, annotator_col):
             if column not in labeled.columns:
                 raise MissingColumnError(
-                    f"labeled must have a column {column!r}, got columns {[str(c) for c in labeled.columns]}"
+                    f"labeled must have the column {column!r} (as the boxes), got columns "
+                    f"{[str(c) for c in labeled.columns][:30]}"
                 )
         known = {"images": table.images, "annotators": table.annotators}
         codes = []
@@ -187,7 +190,7 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
             if missing.any():
                 pos = int(np.argmax(missing))
                 raise AnnotationError(
-                    f"labeled: column {column!r} must have no missing values, got a missing one at "
+                    f"labeled must have no missing values in column {column!r}, got a missing one at "
                     f"{row_label(labeled.index, pos)}"
                 )
             new = pd.Index(values.unique()).difference(known[field], sort=False)

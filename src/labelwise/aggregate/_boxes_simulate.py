@@ -68,8 +68,8 @@ def simulate_boxes(
     if check_positive("objects_per_image", objects_per_image) < 1:
         raise InvalidParameterError(f"objects_per_image must be >= 1, got {objects_per_image!r}")
     check_fraction("miss_rate", miss_rate)
-    if not jitter >= 0 or not false_rate >= 0:
-        raise InvalidParameterError(f"jitter and false_rate must be >= 0, got {jitter!r} and {false_rate!r}")
+    jitter = check_fraction("jitter", jitter, high=np.inf)
+    false_rate = check_fraction("false_rate", false_rate, high=np.inf)
     rng = check_random_state(random_state)
     size = np.asarray(image_size, dtype=np.float64)
     per_image = 1 + rng.poisson(objects_per_image - 1, n_images)

@@ -235,8 +235,8 @@ class WeightedBoxesFusion(_BoxAggregator):
         iou_thr = _check_iou(self.iou_thr)
         check_choice("conf_type", self.conf_type, CONF_TYPES)
         skip = self.skip_box_thr
-        if isinstance(skip, bool) or not isinstance(skip, numbers.Real) or not np.isfinite(float(skip)):
-            raise InvalidParameterError(f"skip_box_thr must be a finite number, got {show(skip)}")
+        if isinstance(skip, bool) or not isinstance(skip, numbers.Real) or not 0 <= float(skip) < np.inf:
+            raise InvalidParameterError(f"skip_box_thr must be a finite number >= 0, got {show(skip)}")
         table = self._read(boxes)
         ann_weight, all_weights = self._model_weights(table)
         n_models, total, largest = len(all_weights), all_weights.sum(), all_weights.max()
