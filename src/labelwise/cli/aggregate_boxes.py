@@ -193,7 +193,7 @@ def aggregate_boxes(
         )
         settings |= {"iou": est.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
         settings["allow_overflow"] = allow_overflow
-        with renaming(OPTION_NAMES):
+        with renaming(OPTION_NAMES, within=("boxes",)):
             est.fit(table)
     else:
         pairs = None
@@ -202,7 +202,7 @@ def aggregate_boxes(
         est = BoxConsensus(iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, **columns)
         settings |= {"iou": est.iou_thr, "min_votes": min_votes, "fuse": fuse}
         settings["labeled"] = None if labeled is None else str(labeled)
-        with renaming(OPTION_NAMES):
+        with renaming(OPTION_NAMES, within=("boxes",)):
             est.fit(table, labeled=pairs)
     out = Path(out)
     write_outputs(out, est, summary(est, method, Path(boxes), settings), superseded)
