@@ -135,7 +135,10 @@ class TestBoxConsensus:
 
     def test_labeled_missing_id_is_named(self):
         """labeled with a missing annotator is refused, naming the row."""
-        with pytest.raises(AnnotationError, match=r"labeled must have no missing values in column 'annotator', got a missing one at row 1"):
+        with pytest.raises(
+            AnnotationError,
+            match=r"labeled must have no missing values in column 'annotator', got a missing one at row 1",
+        ):
             BoxConsensus().fit(THREE, labeled=pd.DataFrame({"image": ["i", "j"], "annotator": ["a", None]}))
 
 
@@ -147,7 +150,11 @@ class TestBadBoxes:
             ("y_min", 50, r"boxes must have y_max > y_min in every row, got y_max=50.0 and y_min=50.0 at row 1"),
             ("x_min", "wide", r"boxes must hold finite numbers in column 'x_min', got 'wide' at row 1"),
             ("x_min", np.inf, r"column 'x_min', got inf at row 1"),
-            ("image", None, r"boxes must have no missing values in column 'image' \(the image\), got a missing one at row 1"),
+            (
+                "image",
+                None,
+                r"boxes must have no missing values in column 'image' \(the image\), got a missing one at row 1",
+            ),
         ],
     )
     def test_bad_row_is_named(self, column, value, match):

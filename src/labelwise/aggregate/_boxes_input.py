@@ -8,6 +8,7 @@ first bad row). :func:`pairwise_iou` and :func:`rowwise_iou` are the IoU by broa
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -199,6 +200,15 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
         table = replace(table, images=known["images"], annotators=known["annotators"])
         pairs = np.concatenate([pairs, np.column_stack(codes)])
     return table, np.unique(pairs, axis=0)
+
+
+def check_iou(value: Any, name: str = "iou_thr") -> float:
+    """Raise :class:`InvalidParameterError` unless ``value`` is a number in (0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) <= 1:
+        raise InvalidParameterError(
+            f"{name} must be a number in (0, 1] (the IoU at which two boxes match), got {show(value)}"
+        )
+    return float(value)
 
 
 def pairwise_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._boxes_input import BoxTable
+from ..errors import InvalidParameterError
+from ._boxes_input import COORDS, BoxTable, check_iou, read_boxes
 from ._boxes_match import match_to_reference
 
 #: The columns of a skill table, in order.
@@ -69,3 +70,59 @@ def skill_table(
         index=pd.Index(table.annotators, name=index_name),
     )
     return frame.loc[:, list(SKILL_COLUMNS)]
+
+
+def compare_boxes(
+    boxes: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    iou_thr: float = 0.5,
+    image_col: str = "image",
+    annotator_col: str = "annotator",
+    label_col: str = "label",
+    coord_cols: tuple[str, str, str, str] = COORDS,
+) -> pd.DataFrame:
+    """Each annotator's boxes against reference boxes (the truth): precision, recall, F1, mean IoU.
+
+    Boxes are matched one to one within an image and class at IoU >= ``iou_thr``, greedily by
+    decreasing IoU (the PASCAL VOC rule, Everingham et al. 2010). Every annotator is scored on
+    every image of ``reference`` and of its own boxes (an image it drew nothing on counts its
+    reference boxes as missed). ``reference`` has the image, class and coordinate columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by annotator: n_images, n_boxes, n_reference, n_matched, precision, recall, f1,
+        mean_iou (of the matched boxes).
+    """
+    iou_thr = check_iou(iou_thr)
+    columns = {"image_col": image_col, "label_col": label_col, "coord_cols": tuple(coord_cols), "score_col": None}
+    table = read_boxes(boxes, annotator_col=annotator_col, **columns)  # type: ignore[arg-type]
+    if not isinstance(reference, pd.DataFrame):
+        raise InvalidParameterError(f"reference must be a pandas DataFrame, got {type(reference).__name__}")
+    truth = read_boxes(reference.assign(_reference=0), annotator_col="_reference", name="reference", **columns)  # type: ignore[arg-type]
+    all_images = pd.Index(list(table.images) + list(truth.images), dtype=object).unique()
+    all_labels = pd.Index(list(table.labels) + list(truth.labels), dtype=object).unique()
+    image_code = all_images.get_indexer(table.images)[table.image]
+    label_code = all_labels.get_indexer(table.labels)[table.label]
+    joint = BoxTable(
+        image_code, table.annotator, label_code, table.coords, table.score, all_images, table.annotators, all_labels
+    )
+    n_ann = len(table.annotators)
+    pairs = np.unique(
+        np.r_[
+            np.repeat(all_images.get_indexer(truth.images), n_ann) * n_ann
+            + np.tile(np.arange(n_ann), len(truth.images)),
+            image_code * n_ann + table.annotator,
+        ]
+    )
+    return skill_table(
+        joint,
+        pairs // n_ann,
+        pairs % n_ann,
+        truth.coords,
+        all_images.get_indexer(truth.images)[truth.image],
+        all_labels.get_indexer(truth.labels)[truth.label],
+        iou_thr,
+        index_name=annotator_col,
+    )

@@ -27,10 +27,10 @@ from sklearn.base import BaseEstimator
 
 from .._validate.arguments import check_choice, check_positive_int, show
 from ..errors import InvalidParameterError
-from ._boxes_input import COORDS, BoxTable, group_starts, read_boxes, read_labeled
+from ._boxes_input import COORDS, BoxTable, check_iou, group_starts, read_boxes, read_labeled
 from ._boxes_match import consensus_clusters, group_medians
 from ._boxes_simulate import SimulatedBoxes, simulate_boxes
-from ._boxes_skill import skill_table
+from ._boxes_skill import compare_boxes, skill_table
 from ._boxes_wbf import wbf_clusters
 
 __all__ = [
@@ -47,12 +47,6 @@ __all__ = [
 CONF_TYPES = ("avg", "max", "box_and_model_avg", "absent_model_aware_avg")
 
 
-def _check_iou(value: Any, name: str = "iou_thr") -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) <= 1:
-        raise InvalidParameterError(f"{name} must be a number in (0, 1] (the IoU at which two boxes match), got {show(value)}")
-    return float(value)
-
-
 class _BoxAggregator(BaseEstimator):
     """Columns and the fitted output shared by the box estimators."""
 
@@ -67,7 +61,7 @@ class _BoxAggregator(BaseEstimator):
             image_col=self.image_col,
             annotator_col=self.annotator_col,
             label_col=self.label_col,
-            coord_cols=coord_cols,  # type: ignore[arg-type]
+            coord_cols=coord_cols,
             score_col=self.score_col,
         )
 
@@ -214,7 +208,9 @@ class WeightedBoxesFusion(_BoxAggregator):
             )
         for key, value in self.weights.items():
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) < np.inf:
-                raise InvalidParameterError(f"weights must be positive finite numbers, got {show(value)} for {show(key)}")
+                raise InvalidParameterError(
+                    f"weights must be positive finite numbers, got {show(value)} for {show(key)}"
+                )
         missing = [a for a in table.annotators if a not in self.weights]
         if missing:
             raise InvalidParameterError(
@@ -232,7 +228,7 @@ class WeightedBoxesFusion(_BoxAggregator):
         InvalidParameterError, MissingColumnError, AnnotationError
             A parameter out of range, a column missing, or a bad row (named).
         """
-        iou_thr = _check_iou(self.iou_thr)
+        iou_thr = check_iou(self.iou_thr)
         check_choice("conf_type", self.conf_type, CONF_TYPES)
         skip = self.skip_box_thr
         if isinstance(skip, bool) or not isinstance(skip, numbers.Real) or not 0 <= float(skip) < np.inf:
@@ -254,9 +250,12 @@ class WeightedBoxesFusion(_BoxAggregator):
         sum_sw = np.bincount(cluster, weights=weight[order], minlength=n)
         sum_w = np.bincount(cluster, weights=ann_weight[table.annotator[order]], minlength=n)
         count = np.bincount(cluster, minlength=n)
-        coords = np.column_stack(
-            [np.bincount(cluster, weights=weight[order] * table.coords[order, k], minlength=n) for k in range(4)]
-        ) / sum_sw[:, None]
+        coords = (
+            np.column_stack(
+                [np.bincount(cluster, weights=weight[order] * table.coords[order, k], minlength=n) for k in range(4)]
+            )
+            / sum_sw[:, None]
+        )
         n_ann = len(table.annotators)
         pairs = np.unique(cluster * n_ann + table.annotator[order])
         votes = np.bincount(pairs // n_ann, minlength=n)
@@ -368,7 +367,7 @@ class BoxConsensus(_BoxAggregator):
         InvalidParameterError, MissingColumnError, AnnotationError
             A parameter out of range, a column missing, or a bad row (named).
         """
-        iou_thr = _check_iou(self.iou_thr)
+        iou_thr = check_iou(self.iou_thr)
         if self.min_votes is not None:
             check_positive_int("min_votes", self.min_votes)
         check_choice("fuse", self.fuse, ("median", "mean"))
@@ -395,67 +394,10 @@ class BoxConsensus(_BoxAggregator):
         row_cluster[order] = np.where(keep[cluster], new[cluster], -1)
         score = votes / labelers[image]
         self.n_clusters_ = n
-        self._publish(
-            table, coords[keep], image[keep], label[keep], score[keep], votes[keep], votes[keep], row_cluster
-        )
+        self._publish(table, coords[keep], image[keep], label[keep], score[keep], votes[keep], votes[keep], row_cluster)
         self.n_labelers_ = pd.Series(labelers, index=pd.Index(table.images, name=self.image_col), name="n_labelers")
         self._skill(table, pair_image, pair_annotator)
         return self
-
-
-def compare_boxes(
-    boxes: pd.DataFrame,
-    reference: pd.DataFrame,
-    *,
-    iou_thr: float = 0.5,
-    image_col: str = "image",
-    annotator_col: str = "annotator",
-    label_col: str = "label",
-    coord_cols: tuple[str, str, str, str] = COORDS,
-) -> pd.DataFrame:
-    """Each annotator's boxes against reference boxes (the truth): precision, recall, F1, mean IoU.
-
-    Boxes are matched one to one within an image and class at IoU >= ``iou_thr``, greedily by
-    decreasing IoU (the PASCAL VOC rule, Everingham et al. 2010). Every annotator is scored on
-    every image of ``reference`` and of its own boxes (an image it drew nothing on counts its
-    reference boxes as missed). ``reference`` has the image, class and coordinate columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by annotator: n_images, n_boxes, n_reference, n_matched, precision, recall, f1,
-        mean_iou (of the matched boxes).
-    """
-    iou_thr = _check_iou(iou_thr)
-    columns = {"image_col": image_col, "label_col": label_col, "coord_cols": tuple(coord_cols), "score_col": None}
-    table = read_boxes(boxes, annotator_col=annotator_col, **columns)  # type: ignore[arg-type]
-    if not isinstance(reference, pd.DataFrame):
-        raise InvalidParameterError(f"reference must be a pandas DataFrame, got {type(reference).__name__}")
-    truth = read_boxes(reference.assign(_reference=0), annotator_col="_reference", name="reference", **columns)  # type: ignore[arg-type]
-    all_images = pd.Index(list(table.images) + list(truth.images), dtype=object).unique()
-    all_labels = pd.Index(list(table.labels) + list(truth.labels), dtype=object).unique()
-    image_code = all_images.get_indexer(table.images)[table.image]
-    label_code = all_labels.get_indexer(table.labels)[table.label]
-    joint = BoxTable(
-        image_code, table.annotator, label_code, table.coords, table.score, all_images, table.annotators, all_labels
-    )
-    n_ann = len(table.annotators)
-    pairs = np.unique(
-        np.r_[
-            np.repeat(all_images.get_indexer(truth.images), n_ann) * n_ann + np.tile(np.arange(n_ann), len(truth.images)),
-            image_code * n_ann + table.annotator,
-        ]
-    )
-    return skill_table(
-        joint,
-        pairs // n_ann,
-        pairs % n_ann,
-        truth.coords,
-        all_images.get_indexer(truth.images)[truth.image],
-        all_labels.get_indexer(truth.labels)[truth.label],
-        iou_thr,
-        index_name=annotator_col,
-    )
 
 
 #: The ``--method`` names of ``labelwise aggregate-boxes`` and their classes.

@@ -183,7 +183,7 @@ def aggregate_boxes(
     settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
     est: WeightedBoxesFusion | BoxConsensus
     if method == "wbf":
-        est = WeightedBoxesFusion(
+        fusion = WeightedBoxesFusion(
             iou_thr=0.55 if iou is None else iou,
             skip_box_thr=skip_box_thr,
             conf_type=conf_type,
@@ -191,19 +191,19 @@ def aggregate_boxes(
             score_col=score_column,
             **columns,
         )
-        settings |= {"iou": est.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
+        settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
         settings["allow_overflow"] = allow_overflow
         with renaming(OPTION_NAMES, within=("boxes",)):
-            est.fit(table)
+            est = fusion.fit(table)
     else:
         pairs = None
         if labeled is not None:
             pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
-        est = BoxConsensus(iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, **columns)
-        settings |= {"iou": est.iou_thr, "min_votes": min_votes, "fuse": fuse}
+        consensus = BoxConsensus(iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, **columns)
+        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse}
         settings["labeled"] = None if labeled is None else str(labeled)
         with renaming(OPTION_NAMES, within=("boxes",)):
-            est.fit(table, labeled=pairs)
+            est = consensus.fit(table, labeled=pairs)
     out = Path(out)
     write_outputs(out, est, summary(est, method, Path(boxes), settings), superseded)
     if top:
