@@ -12,7 +12,8 @@ Part 1 (``SPEED``): 1k to 100k boxes, 3 to 7 models; both libraries fuse every i
 (ensemble-boxes one image per call, as it is used, its per-image lists built before the timing;
 labelwise's time includes checking and encoding the table); "max diff" is the largest difference of
 fused coordinates and scores after sorting each image's boxes, "same" says whether every image
-has the same number of boxes. Times are the best of ``--repeat``.
+has the same number of boxes. Times are the best of ``--repeat``; "BoxConsensus s" times the
+consensus on the same boxes (another job: for scale only).
 
 Part 2 (``ACCURACY``): 3, 5 and 7 annotators (one a spammer), 300 images; each method's boxes
 matched to the truth one to one at IoU >= 0.5 (``compare_boxes``): precision, recall, F1 and mean
@@ -90,8 +91,11 @@ def best_time(fn, repeat: int) -> tuple[float, object]:
 
 def speed(repeat: int) -> None:
     print("\n## WBF: labelwise vs ensemble-boxes (same boxes, iou_thr 0.55, conf_type avg)\n")
-    print("| boxes | images | models | fused boxes | same | max diff | labelwise s | ensemble-boxes s | ratio |")
-    print("|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+    print(
+        "| boxes | images | models | fused boxes | same | max diff | labelwise s | ensemble-boxes s | ratio "
+        "| BoxConsensus s |"
+    )
+    print("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for n_images, n_models in SPEED:
         boxes = normalised(simulate_boxes(n_images, n_models, random_state=0).boxes)
         models = [f"a{k}" for k in range(n_models)]
@@ -104,6 +108,7 @@ def speed(repeat: int) -> None:
                 lambda lists=lists: ensemble_boxes_wbf(lists), 1 if len(boxes) > 50_000 else repeat
             )
         fused = est.boxes_
+        consensus_s, _ = best_time(lambda boxes=boxes: BoxConsensus().fit(boxes), repeat)
         codes = {c: k for k, c in enumerate(sorted(boxes.label.unique()))}
         same, diff = True, 0.0
         for image, group in fused.groupby("image", sort=False):
@@ -117,7 +122,7 @@ def speed(repeat: int) -> None:
             diff = max(diff, float(np.abs(mine[order_a] - other[order_b]).max()))
         print(
             f"| {len(boxes)} | {n_images} | {n_models} | {len(fused)} | {same} | {diff:.1e} | {ours_s:.3f} | "
-            f"{theirs_s:.3f} | {theirs_s / ours_s:.0f}x |"
+            f"{theirs_s:.3f} | {theirs_s / ours_s:.0f}x | {consensus_s:.3f} |"
         )
 
 

@@ -199,7 +199,9 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
             codes.append(known[field].get_indexer(values).astype(np.int64))
         table = replace(table, images=known["images"], annotators=known["annotators"])
         pairs = np.concatenate([pairs, np.column_stack(codes)])
-    return table, np.unique(pairs, axis=0)
+    n_ann = len(table.annotators)
+    keys = np.unique(pairs[:, 0] * n_ann + pairs[:, 1])  # distinct pairs, by one sort of int keys
+    return table, np.column_stack([keys // n_ann, keys % n_ann])
 
 
 def check_iou(value: Any, name: str = "iou_thr") -> float:

@@ -11,49 +11,53 @@ PASCAL VOC / COCO matching rule, with IoU instead of the detector's score as the
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
-from ._boxes_input import group_starts, pairwise_iou, rowwise_iou
+from ._boxes_input import pairwise_iou, rowwise_iou
 
 #: Distance given to two boxes of one annotator: above any 1 - IoU, so complete linkage never joins them.
 APART = 2.0
 
 
 def consensus_clusters(coords: np.ndarray, annotator: np.ndarray, group: np.ndarray, iou_thr: float) -> np.ndarray:
-    """The cluster of each box (global codes from 0), boxes sorted by group.
+    """The cluster of each box (codes from 0), boxes sorted by group.
 
-    Groups of one box are their own cluster; groups of two join when their annotators differ and
-    IoU >= ``iou_thr`` (vectorised); larger groups run scipy's complete linkage (Müllner 2011) on
-    ``1 - IoU``, with :data:`APART` between boxes of one annotator, cut at ``1 - iou_thr``.
+    Complete linkage (Müllner 2011) on ``1 - IoU`` with :data:`APART` between boxes of one
+    annotator, cut at ``1 - iou_thr``, within each group. Two clusters join only when every pair
+    across them is an edge (IoU >= ``iou_thr``, annotators differ), so the clusters never cross
+    the connected components of that edge graph: the components, found for all groups at once,
+    that are cliques are clusters as they are, and scipy's linkage runs only on the others.
     """
-    starts, sizes = group_starts(group)
-    cluster = np.empty(len(group), dtype=np.int64)
-    offset = np.zeros(len(starts) + 1, dtype=np.int64)
-    n_clusters = sizes.copy()
-    # pairs, vectorised: one cluster when they agree, else two
-    two = np.flatnonzero(sizes == 2)
-    a, b = starts[two], starts[two] + 1
-    together = (annotator[a] != annotator[b]) & (rowwise_iou(coords[a], coords[b]) >= iou_thr)
-    n_clusters[two] = np.where(together, 1, 2)
-    local = np.zeros(len(group), dtype=np.int64)
-    local[b] = np.where(together, 0, 1)
-    cut = 1.0 - iou_thr
-    for g in np.flatnonzero(sizes > 2):
-        s, n = starts[g], sizes[g]
-        box = coords[s : s + n]
+    n = len(group)
+    i, j = same_group_pairs(group, group)
+    upper = i < j
+    i, j = i[upper], j[upper]
+    edge = (annotator[i] != annotator[j]) & (rowwise_iou(coords[i], coords[j]) >= iou_thr)
+    i, j = i[edge], j[edge]
+    graph = sp.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)).tocsr()
+    n_comp, comp = connected_components(graph, directed=False)
+    size = np.bincount(comp, minlength=n_comp)
+    edges = np.bincount(comp[i], minlength=n_comp)
+    cluster = comp.copy()
+    next_code = n_comp
+    members = np.argsort(comp, kind="stable")
+    starts = np.r_[0, np.cumsum(size)[:-1]]
+    cut = 1.0 - iou_thr + 1e-12
+    for c in np.flatnonzero(edges < size * (size - 1) // 2):  # not a clique: cut its complete-linkage tree
+        rows = members[starts[c] : starts[c] + size[c]]
+        box = coords[rows]
         distance = 1.0 - pairwise_iou(box, box)
-        who = annotator[s : s + n]
+        who = annotator[rows]
         distance[who[:, None] == who[None, :]] = APART
         np.fill_diagonal(distance, 0.0)
-        tree = linkage(squareform(distance, checks=False), method="complete")
-        flat = fcluster(tree, t=cut + 1e-12, criterion="distance")
-        _, codes = np.unique(flat, return_inverse=True)
-        local[s : s + n] = codes
-        n_clusters[g] = codes.max() + 1
-    offset[1:] = np.cumsum(n_clusters)
-    cluster[:] = offset[:-1].repeat(sizes) + local
-    return cluster
+        flat = fcluster(linkage(squareform(distance, checks=False), method="complete"), t=cut, criterion="distance")
+        cluster[rows] = np.where(flat == flat[0], c, next_code + flat - 1)  # the first box keeps the code c
+        next_code += int(flat.max())
+    _, codes = np.unique(cluster, return_inverse=True)
+    return codes.astype(np.int64)
 
 
 def group_medians(values: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
