@@ -133,6 +133,14 @@ class TestBoxConsensus:
         with pytest.raises(InvalidParameterError, match=named):
             BoxConsensus(**params).fit(THREE)
 
+    def test_labeled_ids_of_another_kind_are_refused(self):
+        """labeled naming images as texts where the boxes have numbers shares no id: refused, not read as new."""
+        boxes = THREE.assign(image=7)
+        with pytest.raises(
+            AnnotationError, match=r"labeled must name the images .* got none of them \(labeled has '7'"
+        ):
+            BoxConsensus().fit(boxes, labeled=pd.DataFrame({"image": ["7"], "annotator": ["a"]}))
+
     def test_labeled_missing_id_is_named(self):
         """labeled with a missing annotator is refused, naming the row."""
         with pytest.raises(

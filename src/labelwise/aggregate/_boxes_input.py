@@ -194,7 +194,13 @@ def read_labeled(labeled: Any, table: BoxTable, *, image_col: str, annotator_col
                     f"labeled must have no missing values in column {column!r}, got a missing one at "
                     f"{row_label(labeled.index, pos)}"
                 )
-            new = pd.Index(values.unique()).difference(known[field], sort=False)
+            distinct = pd.Index(values.unique())
+            new = distinct.difference(known[field], sort=False)
+            if len(distinct) and len(new) == len(distinct):  # ids of another kind (7 and "7"), not new ones
+                raise AnnotationError(
+                    f"labeled must name the {field} of the box table in column {column!r}, got none of them "
+                    f"(labeled has {show(distinct[0])}, the boxes {show(known[field][0])})"
+                )
             known[field] = known[field].append(pd.Index(new, dtype=object)) if len(new) else known[field]
             codes.append(known[field].get_indexer(values).astype(np.int64))
         table = replace(table, images=known["images"], annotators=known["annotators"])
