@@ -75,6 +75,7 @@ def _est(cls: type, fit_args: Callable[[], tuple], **fixed: Any) -> Callable[...
     return call
 
 
+BOXES = lw.aggregate.simulate_boxes(5, 3, n_spammers=1, random_state=0)
 _ANS = lambda: (ANSWERS,)  # noqa: E731
 _XY = lambda: (X, LABELS)  # noqa: E731
 _XY2 = lambda: (X2, Y2)  # noqa: E731
@@ -95,6 +96,10 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.MACE": _est(_agg.MACE, _ANS, n_restarts=1, max_iter=3),
     "aggregate.MajorityVote": _est(_agg.MajorityVote, _ANS),
     "aggregate.MaskMajorityVote": _est(_agg.MaskMajorityVote, lambda: (MASKS,)),
+    "aggregate.WeightedBoxesFusion": _est(_agg.WeightedBoxesFusion, lambda: (BOXES.boxes,), score_col="score"),
+    "aggregate.BoxConsensus": _est(_agg.BoxConsensus, lambda: (BOXES.boxes, BOXES.labeled)),
+    "aggregate.compare_boxes": _fn(_agg.compare_boxes, BOXES.boxes, BOXES.truth),
+    "aggregate.simulate_boxes": _fn(_agg.simulate_boxes, 4, 3, random_state=0),
     "aggregate.STAPLE": _est(_agg.STAPLE, lambda: (MASKS,), max_iter=5),
     "aggregate.MultiLabelAggregator": _est(
         _agg.MultiLabelAggregator,

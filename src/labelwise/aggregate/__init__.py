@@ -20,6 +20,7 @@ from .agreement import (
     krippendorff_alpha,
 )
 from .auto import AutoAggregator
+from .boxes import BoxConsensus, WeightedBoxesFusion, compare_boxes, simulate_boxes
 from .bwa import BWA
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene
@@ -87,4 +88,8 @@ __all__ = [
     "Wawa",
     "ZeroBasedSkill",
     "encode_answers",
+    "BoxConsensus",
+    "WeightedBoxesFusion",
+    "compare_boxes",
+    "simulate_boxes",
 ]
