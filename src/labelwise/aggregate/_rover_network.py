@@ -1,0 +1,172 @@
+"""ROVER's word transition networks, built for blocks of items at once, and the vote on each slot.
+
+A network is a sequence of slots; a slot counts, for each word of the item (and for the null arc,
+code 0), the hypotheses that put it there. Inside a block of ``B`` items the networks are one
+array ``counts[b, slot, local word code]``: each item's words get local codes ``1..V_b`` in the
+order of their global codes, which rank words by (length, text), so that among equal counts the
+highest code wins the vote, as crowd-kit breaks ties (more votes, then the longer word, then the
+greater text; the null arc loses every tie). Hypotheses are aligned in their rank order, the
+``k``-th of every item of the block in one call of :func:`~labelwise.aggregate._rover_align.align`.
+Items are grouped into blocks by size (words per item), so that padding stays small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._rover_align import align, blocks, ranges, trace
+
+__all__ = ["Networks", "Tokens", "build_networks"]
+
+#: Cells (block items x slots x local words) of a block's count array, about.
+BLOCK_CELLS = 1 << 21
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Hypotheses as word codes, grouped by item and in alignment order within an item.
+
+    Attributes
+    ----------
+    n_items : int
+        Number of items (some may have no hypothesis).
+    hyp_item : ndarray of int64, shape (H,)
+        Item code of each hypothesis, non-decreasing.
+    hyp_len : ndarray of int64, shape (H,)
+        Words of each hypothesis.
+    word : ndarray of int64, shape (T,)
+        Global code of every word, hypothesis after hypothesis; codes rank words by (length, text).
+    n_words : int
+        Number of distinct words (global codes are ``0..n_words-1``).
+    """
+
+    n_items: int
+    hyp_item: np.ndarray
+    hyp_len: np.ndarray
+    word: np.ndarray
+    n_words: int
+
+
+@dataclass(frozen=True)
+class Networks:
+    """The fitted networks, flat: one entry per (item, slot, word) with votes, and the winners.
+
+    ``item``, ``slot``, ``word`` (global code, -1 for the null arc) and ``votes`` list every entry of
+    every network; ``win_item``, ``win_word`` the winning non-null word of each slot, in slot order
+    within an item, items in code order. ``n_slots`` is the length of each item's network.
+    """
+
+    item: np.ndarray
+    slot: np.ndarray
+    word: np.ndarray
+    votes: np.ndarray
+    win_item: np.ndarray
+    win_word: np.ndarray
+    n_slots: np.ndarray
+
+
+def _merge(
+    counts: np.ndarray, words: np.ndarray, n_words: np.ndarray, n_slots: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Align hypothesis ``words`` (B, N) into the networks ``counts`` (B, S, V+1); the new networks.
+
+    ``k`` is the number of hypotheses already in each network: the null votes of a new slot.
+    """
+    n_items, width = counts.shape[:2]
+    rows = np.arange(n_items)[:, None, None]
+    match = counts[rows, np.arange(width)[None, None, :], words[:, :, None]] > 0
+    skip_cost = counts[:, :, 0] == 0  # a slot already holding a null arc is passed for free
+    table = align(match, skip_cost, n_words, n_slots)[1]
+    path = trace(table, n_words, n_slots)  # type: ignore[arg-type]  (moves=True: a table)
+    new = np.zeros((n_items, max(int(path.length.max(initial=0)), 1), counts.shape[2]), dtype=counts.dtype)
+    old = path.slot >= 0
+    new[path.item[old], path.position[old]] = counts[path.item[old], path.slot[old]]
+    new[path.item[~old], path.position[~old], 0] = k
+    said = path.word >= 0
+    word = np.zeros(len(path.item), dtype=np.int64)
+    word[said] = words[path.item[said], path.word[said]]
+    new[path.item, path.position, word] += 1
+    return new, path.length
+
+
+def _block(local: np.ndarray, lens: np.ndarray, n_hyps: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Networks of one block: ``local`` (B, K, N) word codes, ``lens`` (B, K), ``width`` = V + 1."""
+    n_items = len(n_hyps)
+    first = lens[:, 0]
+    counts = np.zeros((n_items, max(int(first.max()), 1), width), dtype=np.int32)
+    b, p = np.nonzero(np.arange(local.shape[2]) < first[:, None])
+    counts[b, p, local[b, 0, p]] = 1
+    n_slots = first.copy()
+    for k in range(1, local.shape[1]):
+        live = np.flatnonzero(n_hyps > k)
+        new, length = _merge(counts[live], local[live, k], lens[live, k], n_slots[live], k)
+        if new.shape[1] > counts.shape[1]:
+            grown = np.zeros((n_items, new.shape[1], width), dtype=counts.dtype)
+            grown[:, : counts.shape[1]] = counts
+            counts = grown
+        counts[live] = 0
+        counts[live, : new.shape[1]] = new
+        n_slots[live] = length
+    return counts, n_slots
+
+
+def build_networks(tokens: Tokens) -> Networks:
+    """Build every item's network from its hypotheses and vote on each slot."""
+    n_items = tokens.n_items
+    n_hyp = len(tokens.hyp_item)
+    hyp_start = np.concatenate(([0], np.cumsum(tokens.hyp_len)[:-1])).astype(np.int64)
+    tok_hyp = np.repeat(np.arange(n_hyp), tokens.hyp_len)
+    tok_item = tokens.hyp_item[tok_hyp]
+    # local codes: each item's distinct words, in global-code order, numbered from 1
+    keys, inverse = np.unique(tok_item * max(tokens.n_words, 1) + tokens.word, return_inverse=True)
+    key_item = keys // max(tokens.n_words, 1)
+    key_start = np.searchsorted(key_item, np.arange(n_items))
+    local = (inverse - key_start[tok_item] + 1).astype(np.int64)
+    n_local = np.bincount(key_item, minlength=n_items)
+    n_hyps = np.bincount(tokens.hyp_item, minlength=n_items)
+    first_hyp = np.searchsorted(tokens.hyp_item, np.arange(n_items))
+    longest = np.zeros(n_items, dtype=np.int64)
+    np.maximum.at(longest, tokens.hyp_item, tokens.hyp_len)
+    cost = (n_local + 1) * (2 * longest + 2)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("item", "slot", "word", "votes", "win_s", "win_i")}
+    parts["win_w"] = []
+    n_slots = np.zeros(n_items, dtype=np.int64)
+    for block in blocks(cost, n_hyps > 0, BLOCK_CELLS):
+        nb = len(block)
+        hyps = ranges(first_hyp[block], n_hyps[block])
+        hyp_pos = np.repeat(np.arange(nb), n_hyps[block])
+        hyp_rank = hyps - np.repeat(first_hyp[block], n_hyps[block])
+        lens = np.zeros((nb, int(n_hyps[block].max())), dtype=np.int64)
+        lens[hyp_pos, hyp_rank] = tokens.hyp_len[hyps]
+        toks = ranges(hyp_start[hyps], tokens.hyp_len[hyps])
+        tok_of = np.repeat(np.arange(len(hyps)), tokens.hyp_len[hyps])
+        words = np.zeros((nb, lens.shape[1], max(int(lens.max()), 1)), dtype=np.int64)
+        words[hyp_pos[tok_of], hyp_rank[tok_of], toks - hyp_start[hyps][tok_of]] = local[toks]
+        counts, slots = _block(words, lens, n_hyps[block], int(n_local[block].max()) + 1)
+        n_slots[block] = slots
+        valid = np.arange(counts.shape[1])[None, :] < slots[:, None]
+        b, s, c = np.nonzero(counts * valid[:, :, None])
+        glob = np.where(c > 0, keys[key_start[block[b]] + c - 1] % max(tokens.n_words, 1), -1)
+        parts["item"].append(block[b])
+        parts["slot"].append(s)
+        parts["word"].append(glob)
+        parts["votes"].append(counts[b, s, c])
+        best = counts.shape[2] - 1 - np.argmax(counts[:, :, ::-1], axis=2)  # ties: the highest code
+        wb, ws = np.nonzero(valid & (best > 0))
+        parts["win_i"].append(block[wb])
+        parts["win_s"].append(ws)
+        parts["win_w"].append(keys[key_start[block[wb]] + best[wb, ws] - 1] % max(tokens.n_words, 1))
+    flat = {name: np.concatenate(arrs) if arrs else np.zeros(0, dtype=np.int64) for name, arrs in parts.items()}
+    net = np.lexsort((flat["word"], flat["slot"], flat["item"]))
+    win = np.lexsort((flat["win_s"], flat["win_i"]))
+    return Networks(
+        item=flat["item"][net],
+        slot=flat["slot"][net],
+        word=flat["word"][net],
+        votes=flat["votes"][net].astype(np.int64),
+        win_item=flat["win_i"][win],
+        win_word=flat["win_w"][win],
+        n_slots=n_slots,
+    )
