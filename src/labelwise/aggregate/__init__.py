@@ -2,6 +2,8 @@
 one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), soft-label averaging, a
 model+annotators consensus, and
 ``AutoAggregator`` (``"auto"``), which picks a method by the held-out likelihood of the answers.
+Free-text answers (transcriptions) are aggregated by ``ROVER`` (table item, annotator, text), and
+scored by ``word_error_rate``.
 
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
 ``fit(answers, probs=None)`` and exposes ``labels_``, ``probas_``, ``annotator_skill_``,
@@ -29,6 +31,7 @@ from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
 from .one_coin import OneCoinDawidSkene
+from .rover import ROVER, word_error_rate
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
 from .sampler import ObserverLabelSampler
@@ -83,6 +86,8 @@ __all__ = [
     "MultiLabelCrowd",
     "simulate_multilabel_crowd",
     "OneCoinDawidSkene",
+    "ROVER",
+    "word_error_rate",
     "SoftLabelAverage",
     "Wawa",
     "ZeroBasedSkill",
