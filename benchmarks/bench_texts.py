@@ -50,7 +50,8 @@ CROWDS = {
 def _baselines(answers: pd.DataFrame, truth: pd.Series, rng: np.random.Generator) -> tuple[float, float]:
     """WER of the best single annotator (known from the truth) and of a random answer per item."""
     rates = [
-        word_error_rate(truth.loc[group.item].tolist(), group.text.tolist()) for _, group in answers.groupby("annotator")
+        word_error_rate(truth.loc[group.item].tolist(), group.text.tolist())
+        for _, group in answers.groupby("annotator")
     ]
     picked = answers.groupby("item").sample(n=1, random_state=rng).sort_values("item")
     return min(rates), word_error_rate(truth.loc[picked.item].tolist(), picked.text.tolist())

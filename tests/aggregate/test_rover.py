@@ -193,11 +193,13 @@ class TestWordErrorRate:
     def test_matches_a_cell_by_cell_levenshtein(self):
         """The blocked, row-vectorised DP equals the textbook recurrence on random pairs."""
         rng = np.random.default_rng(5)
-        pairs = [(rng.choice(list("abcd"), rng.integers(0, 9)), rng.choice(list("abcd"), rng.integers(0, 9))) for _ in range(300)]
-        codes = np.concatenate([np.array([ord(c) for c in p]) for pair in zip(*pairs) for p in pair] or [[0]])
-        lengths = np.array([len(p) for pair in zip(*pairs) for p in pair])
-        got = edit_distances(codes.astype(np.int64), lengths, len(pairs), budget=500)
-        assert got.tolist() == [_levenshtein(list(a), list(b)) for a, b in pairs]
+        refs = [rng.choice(list("abcd"), rng.integers(0, 9)) for _ in range(300)]
+        hyps = [rng.choice(list("abcd"), rng.integers(0, 9)) for _ in range(300)]
+        seqs = refs + hyps  # every reference, then every hypothesis
+        codes = np.array([ord(c) for seq in seqs for c in seq], dtype=np.int64)
+        lengths = np.array([len(seq) for seq in seqs])
+        got = edit_distances(codes, lengths, len(refs), budget=500)
+        assert got.tolist() == [_levenshtein(list(a), list(b)) for a, b in zip(refs, hyps, strict=True)]
 
     def test_lengths_must_match(self):
         """Two references, one hypothesis."""

@@ -31,9 +31,9 @@ from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
 from .one_coin import OneCoinDawidSkene
-from .rover import ROVER, word_error_rate
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
+from .rover import ROVER, word_error_rate
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
 from .simulate_sparse import SparseCrowd, simulate_sparse_crowd

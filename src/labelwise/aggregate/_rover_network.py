@@ -13,6 +13,7 @@ Items are grouped into blocks by size (words per item), so that padding stays sm
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -79,7 +80,7 @@ def _merge(
     match = counts[rows, np.arange(width)[None, None, :], words[:, :, None]] > 0
     skip_cost = counts[:, :, 0] == 0  # a slot already holding a null arc is passed for free
     table = align(match, skip_cost, n_words, n_slots)[1]
-    path = trace(table, n_words, n_slots)  # type: ignore[arg-type]  (moves=True: a table)
+    path = trace(cast(np.ndarray, table), n_words, n_slots)  # moves=True: a table
     new = np.zeros((n_items, max(int(path.length.max(initial=0)), 1), counts.shape[2]), dtype=counts.dtype)
     old = path.slot >= 0
     new[path.item[old], path.position[old]] = counts[path.item[old], path.slot[old]]

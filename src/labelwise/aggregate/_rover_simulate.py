@@ -55,7 +55,8 @@ def simulate_transcriptions(
     ans_annotator = np.tile(np.arange(n_annotators), n_items)
     tok_ans = np.repeat(np.arange(len(ans_item)), n_words[ans_item])
     tok_word = truth[
-        np.arange(len(tok_ans)) - np.repeat(np.cumsum(n_words[ans_item]) - n_words[ans_item], n_words[ans_item])
+        np.arange(len(tok_ans))
+        - np.repeat(np.cumsum(n_words[ans_item]) - n_words[ans_item], n_words[ans_item])
         + item_start[ans_item[tok_ans]]
     ]
     rate = np.append(rates, 1.0)[np.minimum(ans_annotator[tok_ans], len(rates))]

@@ -50,9 +50,7 @@ class Words:
         self.vocab = vocab
 
 
-def tokenize(
-    texts: Sequence[str], tokenizer: Callable[[str], Any], name: str, where: Callable[[int], str]
-) -> Words:
+def tokenize(texts: Sequence[str], tokenizer: Callable[[str], Any], name: str, where: Callable[[int], str]) -> Words:
     """Tokenise every text and code its words.
 
     Parameters

@@ -148,7 +148,9 @@ class ROVER(BaseEstimator):
         else:
             annotator_idx = _codes(frame["annotator"])[0]
             rows = rows[np.lexsort((annotator_idx[rows], item_idx[rows]))]
-        words = tokenize(text[rows], tokenizer, "tokenizer", lambda h: f"answers {row_label(frame.index, int(rows[h]))}")
+        words = tokenize(
+            text[rows], tokenizer, "tokenizer", lambda h: f"answers {row_label(frame.index, int(rows[h]))}"
+        )
         n_items = len(item_values)
         nets = build_networks(Tokens(n_items, item_idx[rows], words.lengths, words.codes, len(words.vocab)))
         self.texts_ = _texts(nets.win_item, words.vocab[nets.win_word], item_idx[rows], item_values, detokenizer)
@@ -185,7 +187,9 @@ def _check_answers(answers: Any) -> pd.DataFrame:
         )
     for col in COLUMNS:
         if isinstance(answers[col], pd.DataFrame):
-            raise MissingColumnError(f"answers must have exactly one column named {col!r}, found {answers[col].shape[1]}")
+            raise MissingColumnError(
+                f"answers must have exactly one column named {col!r}, found {answers[col].shape[1]}"
+            )
     if len(answers) == 0:
         raise AnnotationError("answers must have at least one answer, got an empty table")
     for col in ("item", "annotator"):
@@ -253,7 +257,9 @@ def _text_list(name: str, value: Any) -> list[str]:
     texts = list(value)
     for pos, text in enumerate(texts):
         if not isinstance(text, str):
-            raise InvalidParameterError(f"{name} must hold str, position {pos} is {type(text).__name__} {show(text)[:80]}")
+            raise InvalidParameterError(
+                f"{name} must hold str, position {pos} is {type(text).__name__} {show(text)[:80]}"
+            )
     return texts
 
 
@@ -300,9 +306,7 @@ def word_error_rate(reference: Any, hypothesis: Any, *, tokenizer: Callable[[str
     refs = _text_list("reference", reference)
     hyps = _text_list("hypothesis", hypothesis)
     if len(refs) != len(hyps):
-        raise ShapeMismatchError(
-            f"reference and hypothesis must hold as many texts, got {len(refs)} and {len(hyps)}"
-        )
+        raise ShapeMismatchError(f"reference and hypothesis must hold as many texts, got {len(refs)} and {len(hyps)}")
     n = len(refs)
     words = tokenize(
         refs + hyps, tokenizer, "tokenizer", lambda h: f"reference {h}" if h < n else f"hypothesis {h - n}"
@@ -310,7 +314,6 @@ def word_error_rate(reference: Any, hypothesis: Any, *, tokenizer: Callable[[str
     total = int(words.lengths[:n].sum())
     if total == 0:
         raise InvalidParameterError(
-            f"reference must hold at least one word (the error rate divides by its words), got {n} text(s) "
-            "with no word"
+            f"reference must hold at least one word (the error rate divides by its words), got {n} text(s) with no word"
         )
     return float(edit_distances(words.codes, words.lengths, n).sum() / total)
