@@ -114,6 +114,28 @@ def _block(local: np.ndarray, lens: np.ndarray, n_hyps: np.ndarray, width: int) 
     return counts, n_slots
 
 
+def _load_block(
+    block: np.ndarray,
+    first_hyp: np.ndarray,
+    n_hyps: np.ndarray,
+    hyp_start: np.ndarray,
+    hyp_len: np.ndarray,
+    local: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The block's hypotheses as local word codes (B, K, N), zero-padded, and their lengths (B, K)."""
+    nb = len(block)
+    hyps = ranges(first_hyp[block], n_hyps[block])
+    hyp_pos = np.repeat(np.arange(nb), n_hyps[block])
+    hyp_rank = hyps - np.repeat(first_hyp[block], n_hyps[block])
+    lens = np.zeros((nb, int(n_hyps[block].max())), dtype=np.int64)
+    lens[hyp_pos, hyp_rank] = hyp_len[hyps]
+    toks = ranges(hyp_start[hyps], hyp_len[hyps])
+    tok_of = np.repeat(np.arange(len(hyps)), hyp_len[hyps])
+    words = np.zeros((nb, lens.shape[1], max(int(lens.max()), 1)), dtype=np.int64)
+    words[hyp_pos[tok_of], hyp_rank[tok_of], toks - hyp_start[hyps][tok_of]] = local[toks]
+    return words, lens
+
+
 def build_networks(tokens: Tokens) -> Networks:
     """Build every item's network from its hypotheses and vote on each slot."""
     n_items = tokens.n_items
@@ -132,34 +154,26 @@ def build_networks(tokens: Tokens) -> Networks:
     longest = np.zeros(n_items, dtype=np.int64)
     np.maximum.at(longest, tokens.hyp_item, tokens.hyp_len)
     cost = (n_local + 1) * (2 * longest + 2)
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("item", "slot", "word", "votes", "win_s", "win_i")}
-    parts["win_w"] = []
     n_slots = np.zeros(n_items, dtype=np.int64)
+    parts: dict[str, list[np.ndarray]] = {
+        name: [] for name in ("item", "slot", "word", "votes", "win_i", "win_s", "win_w")
+    }
+    global_code = keys % max(tokens.n_words, 1)  # of each (item, word) key: local code c of item i is
+    first_key = key_start - 1  # global_code[first_key[i] + c]
     for block in blocks(cost, n_hyps > 0, BLOCK_CELLS):
-        nb = len(block)
-        hyps = ranges(first_hyp[block], n_hyps[block])
-        hyp_pos = np.repeat(np.arange(nb), n_hyps[block])
-        hyp_rank = hyps - np.repeat(first_hyp[block], n_hyps[block])
-        lens = np.zeros((nb, int(n_hyps[block].max())), dtype=np.int64)
-        lens[hyp_pos, hyp_rank] = tokens.hyp_len[hyps]
-        toks = ranges(hyp_start[hyps], tokens.hyp_len[hyps])
-        tok_of = np.repeat(np.arange(len(hyps)), tokens.hyp_len[hyps])
-        words = np.zeros((nb, lens.shape[1], max(int(lens.max()), 1)), dtype=np.int64)
-        words[hyp_pos[tok_of], hyp_rank[tok_of], toks - hyp_start[hyps][tok_of]] = local[toks]
-        counts, slots = _block(words, lens, n_hyps[block], int(n_local[block].max()) + 1)
-        n_slots[block] = slots
-        valid = np.arange(counts.shape[1])[None, :] < slots[:, None]
-        b, s, c = np.nonzero(counts * valid[:, :, None])
-        glob = np.where(c > 0, keys[key_start[block[b]] + c - 1] % max(tokens.n_words, 1), -1)
+        words, lens = _load_block(block, first_hyp, n_hyps, hyp_start, tokens.hyp_len, local)
+        counts, n_slots[block] = _block(words, lens, n_hyps[block], int(n_local[block].max()) + 1)
+        b, s, c = np.nonzero(counts)  # slots past an item's network are all 0
         parts["item"].append(block[b])
         parts["slot"].append(s)
-        parts["word"].append(glob)
+        parts["word"].append(np.where(c > 0, global_code[first_key[block[b]] + np.maximum(c, 1)], -1))
         parts["votes"].append(counts[b, s, c])
         best = counts.shape[2] - 1 - np.argmax(counts[:, :, ::-1], axis=2)  # ties: the highest code
+        valid = np.arange(counts.shape[1])[None, :] < n_slots[block][:, None]
         wb, ws = np.nonzero(valid & (best > 0))
         parts["win_i"].append(block[wb])
         parts["win_s"].append(ws)
-        parts["win_w"].append(keys[key_start[block[wb]] + best[wb, ws] - 1] % max(tokens.n_words, 1))
+        parts["win_w"].append(global_code[first_key[block[wb]] + best[wb, ws]])
     flat = {name: np.concatenate(arrs) if arrs else np.zeros(0, dtype=np.int64) for name, arrs in parts.items()}
     net = np.lexsort((flat["word"], flat["slot"], flat["item"]))
     win = np.lexsort((flat["win_s"], flat["win_i"]))
