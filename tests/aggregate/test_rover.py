@@ -112,7 +112,14 @@ class TestROVER:
     def test_is_a_scikit_learn_estimator(self):
         """get_params/clone work; parameters are stored untouched."""
         est = clone(ROVER(order="annotator"))
-        assert est.get_params() == {"tokenizer": None, "detokenizer": None, "order": "annotator"}
+        assert est.get_params() == {
+            "tokenizer": None,
+            "detokenizer": None,
+            "order": "annotator",
+            "alpha": 1.0,
+            "confidence_score": "average",
+            "null_confidence": 0.0,
+        }
 
 
 class TestROVERInput:
@@ -220,3 +227,64 @@ class TestWordErrorRate:
         """A number is neither a text nor a sequence of texts."""
         with pytest.raises(InvalidParameterError, match="reference must be a str or a one-dimensional sequence"):
             word_error_rate(3, "a")
+
+
+def _confident(*items: list) -> pd.DataFrame:
+    """A table from lists of (text, confidence) pairs, one list per item."""
+    rows = [(i, f"a{a}", text, c) for i, pairs in enumerate(items) for a, (text, c) in enumerate(pairs)]
+    return pd.DataFrame(rows, columns=["item", "annotator", "text", "confidence"])
+
+
+class TestROVERConfidence:
+    def test_a_confident_minority_wins_with_small_alpha(self):
+        """0.3 * 1/3 + 0.7 * 0.9 beats 0.3 * 2/3 + 0.7 * 0.2: 'cat' over 'dog'."""
+        table = _confident([("cat", 0.9), ("dog", 0.2), ("dog", 0.2)])
+        assert ROVER(alpha=0.3).fit(table).texts_[0] == "cat"
+        assert ROVER().fit(table).texts_[0] == "dog"
+
+    def test_average_and_max_confidence_differ(self):
+        """'dog' has one sure and one unsure vote: its maximum beats 'cat', its average does not."""
+        table = _confident([("cat", 0.7), ("dog", 0.95), ("dog", 0.05)])
+        assert ROVER(alpha=0.0).fit(table).texts_[0] == "cat"
+        assert ROVER(alpha=0.0, confidence_score="max").fit(table).texts_[0] == "dog"
+
+    def test_null_confidence_can_delete_a_word(self):
+        """With null_confidence 1 and alpha 0 the null arc beats a word voted at 0.9."""
+        table = _confident([("a b", 0.9), ("a b", 0.9), ("a", 0.9)])
+        assert ROVER(alpha=0.0).fit(table).texts_[0] == "a b"
+        assert ROVER(alpha=0.0, null_confidence=1.0).fit(table).texts_[0] == "a"
+
+    def test_alpha_one_ignores_the_confidence_column(self):
+        """The plain vote needs no confidences: a table without the column fits."""
+        assert ROVER(alpha=1.0).fit(_answers(["x", "y", "y"])).texts_[0] == "y"
+
+    def test_alpha_below_one_needs_the_column(self):
+        """The message says why the column is needed and lists the table's columns."""
+        with pytest.raises(MissingColumnError, match="'confidence' column when alpha < 1"):
+            ROVER(alpha=0.5).fit(_answers(["x"]))
+
+    @pytest.mark.parametrize("bad", [1.5, -0.1, None, "high"])
+    def test_confidence_outside_0_1_names_the_row(self, bad):
+        """Out of range, missing or not a number: the row is named."""
+        table = _confident([("a", 0.5), ("b", 0.5)]).astype({"confidence": object})
+        table.loc[1, "confidence"] = bad
+        with pytest.raises(AnnotationError, match="'confidence' must hold numbers in \\[0, 1\\].*row 1"):
+            ROVER(alpha=0.5).fit(table)
+
+    def test_missing_confidence_of_a_missing_text_is_fine(self):
+        """Only answers with a text need a confidence."""
+        table = _confident([("a", 0.5), (None, None)])
+        assert ROVER(alpha=0.5).fit(table).texts_[0] == "a"
+
+    @pytest.mark.parametrize(
+        ("param", "value", "message"),
+        [
+            ("alpha", 1.5, "alpha must be in"),
+            ("null_confidence", -1, "null_confidence must be in"),
+            ("confidence_score", "median", "confidence_score must be one of"),
+        ],
+    )
+    def test_bad_scoring_parameters(self, param, value, message):
+        """Each scoring parameter is checked and named."""
+        with pytest.raises(InvalidParameterError, match=message):
+            ROVER(**{param: value}).fit(_answers(["a"]))

@@ -85,3 +85,29 @@ def test_each_slot_holds_one_vote_per_answer(answers):
     per_slot = fitted.network_.groupby(["item", "slot"])["votes"].sum()
     n_answers = answers.groupby("item").size()
     assert (per_slot.to_numpy() == n_answers.loc[per_slot.index.get_level_values("item")].to_numpy()).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(crowds(), st.floats(0.01, 0.99), st.sampled_from([0.0, 0.25, 1.0]), st.sampled_from(["average", "max"]))
+def test_equal_confidences_give_the_plain_vote(answers, alpha, conf, score):
+    """Every answer and the null arc at one confidence, alpha > 0: the weighted vote is the plain one."""
+    weighted = ROVER(alpha=alpha, null_confidence=conf, confidence_score=score).fit(answers.assign(confidence=conf))
+    pd.testing.assert_series_equal(weighted.texts_, ROVER().fit(answers).texts_)
+
+
+@settings(max_examples=25, deadline=None)
+@given(crowds(), st.randoms(use_true_random=False))
+def test_block_size_does_not_change_the_weighted_vote(answers, random):
+    """With confidences, every item in its own block gives the default blocks' texts."""
+    import labelwise.aggregate._rover_network as network
+
+    table = answers.assign(confidence=[random.random() for _ in range(len(answers))])
+    est = ROVER(alpha=0.4, null_confidence=0.5)
+    expected = est.fit(table).texts_
+    saved = network.BLOCK_CELLS
+    network.BLOCK_CELLS = 1
+    try:
+        got = est.fit(table).texts_
+    finally:
+        network.BLOCK_CELLS = saved
+    pd.testing.assert_series_equal(got, expected)

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate.arguments import check_choice, show
+from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ._rover_align import edit_distances
-from ._rover_network import Tokens, build_networks
+from ._rover_network import Scoring, Tokens, build_networks
 from ._rover_tokens import check_callable, join_words, split_words, tokenize
 
 __all__ = ["ROVER", "ROVER_ORDERS", "word_error_rate"]
@@ -38,9 +38,13 @@ class ROVER(BaseEstimator):
     aligned before has a null arc. The result is the word with the most votes in each slot, null
     arcs dropped (Fiscus, 1997, section 2).
 
-    The vote is the paper's frequency of occurrence (its scoring with ``alpha = 1``): answers carry
-    no confidence scores here, so the paper's confidence-weighted variants are not implemented.
-    Ties go to the longer word, then to the greater text (a word beats the null arc); equal costs
+    The vote is the paper's frequency of occurrence (``alpha = 1``, the default). With ``alpha < 1``
+    a word's score is the paper's ``alpha * N(w) / N + (1 - alpha) * C(w)`` (section 2.2): ``N(w)``
+    answers of the item's ``N`` put ``w`` in the slot, and ``C(w)`` is the average (or maximum)
+    confidence of those answers, read from a ``confidence`` column (one confidence per answer, in
+    [0, 1], given to each of its words); the null arc's confidence is ``null_confidence``, a
+    parameter the paper fits on held-out data. Ties go to the longer word, then to the greater
+    text (a word beats the null arc); equal costs
     in the alignment are resolved in the order match or substitution, deletion, insertion. Both
     are the choices of crowd-kit's ``ROVER`` (1.4.2), whose output this matches string for string
     on the same tokenizer, detokenizer and answer order (``tests/aggregate/test_rover_peer.py``).
@@ -62,6 +66,14 @@ class ROVER(BaseEstimator):
         ``"input"``, the order of the rows in the table (crowd-kit's order); ``"annotator"``, by
         annotator id (rows of one annotator in table order), which makes the result independent
         of the row order. The order matters where the alignment is ambiguous.
+    alpha : float in [0, 1], default=1.0
+        Weight of the vote frequency against the confidence in a word's score; below 1 the table
+        needs a ``confidence`` column.
+    confidence_score : {"average", "max"}, default="average"
+        How the confidences of a word's votes make ``C(w)``: their mean or their maximum (the
+        paper's two confidence scores).
+    null_confidence : float in [0, 1], default=0.0
+        The confidence of the null arc, ``C(@)`` in the paper.
 
     Attributes
     ----------
@@ -108,10 +120,16 @@ class ROVER(BaseEstimator):
         tokenizer: Callable[[str], list[str]] | None = None,
         detokenizer: Callable[[list[str]], str] | None = None,
         order: str = "input",
+        alpha: float = 1.0,
+        confidence_score: str = "average",
+        null_confidence: float = 0.0,
     ) -> None:
         self.tokenizer = tokenizer
         self.detokenizer = detokenizer
         self.order = order
+        self.alpha = alpha
+        self.confidence_score = confidence_score
+        self.null_confidence = null_confidence
 
     def fit(self, answers: pd.DataFrame) -> ROVER:
         """Align each item's answers and vote.
@@ -119,7 +137,8 @@ class ROVER(BaseEstimator):
         Parameters
         ----------
         answers : pandas.DataFrame
-            Long table with columns ``item``, ``annotator`` and ``text`` (str, or missing).
+            Long table with columns ``item``, ``annotator`` and ``text`` (str, or missing); with
+            ``alpha < 1`` also ``confidence`` (a number in [0, 1] for every answer with a text).
 
         Returns
         -------
@@ -130,15 +149,21 @@ class ROVER(BaseEstimator):
         MissingColumnError
             If ``answers`` is not a DataFrame or lacks a column (the existing columns are listed).
         AnnotationError
-            If ``answers`` is empty, has a missing item or annotator id, or a text that is not a
-            string (the row is named).
+            If ``answers`` is empty, has a missing item or annotator id, a text that is not a
+            string, or (``alpha < 1``) a confidence outside [0, 1] (the row is named).
         InvalidParameterError
-            If ``tokenizer``/``detokenizer`` is not callable or returns the wrong type, or
-            ``order`` is not one of ``"input"``, ``"annotator"``.
+            If ``tokenizer``/``detokenizer`` is not callable or returns the wrong type, ``order``
+            or ``confidence_score`` is not one of its choices, or ``alpha`` or
+            ``null_confidence`` is not in [0, 1].
         """
         tokenizer = check_callable("tokenizer", self.tokenizer, split_words)
         detokenizer = check_callable("detokenizer", self.detokenizer, join_words)
         check_choice("order", self.order, ROVER_ORDERS)
+        scoring = Scoring(
+            alpha=check_fraction("alpha", self.alpha, closed_high=True),
+            confidence=check_choice("confidence_score", self.confidence_score, ("average", "max")),
+            null_confidence=check_fraction("null_confidence", self.null_confidence, closed_high=True),
+        )
         frame = _check_answers(answers)
         item_idx, item_values = _codes(frame["item"])
         text = frame["text"].to_numpy(dtype=object)
@@ -152,7 +177,9 @@ class ROVER(BaseEstimator):
             text[rows], tokenizer, "tokenizer", lambda h: f"answers {row_label(frame.index, int(rows[h]))}"
         )
         n_items = len(item_values)
-        nets = build_networks(Tokens(n_items, item_idx[rows], words.lengths, words.codes, len(words.vocab)))
+        hyp_conf = _confidences(frame, rows) if scoring.alpha < 1.0 else None
+        tokens = Tokens(n_items, item_idx[rows], words.lengths, words.codes, len(words.vocab), hyp_conf)
+        nets = build_networks(tokens, scoring)
         self.texts_ = _texts(nets.win_item, words.vocab[nets.win_word], item_idx[rows], item_values, detokenizer)
         vocab = np.append(words.vocab, "")  # code -1: the null arc
         self.network_ = pd.DataFrame(
@@ -212,6 +239,26 @@ def _check_answers(answers: Any) -> pd.DataFrame:
                 f"{type(values[pos]).__name__} {show(values[pos])[:80]}"
             )
     return answers
+
+
+def _confidences(answers: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The ``confidence`` of the answers at ``rows``, checked: numbers in [0, 1]."""
+    if "confidence" not in answers.columns:
+        raise MissingColumnError(
+            "answers must have a 'confidence' column when alpha < 1 (the vote weighs each answer's "
+            f"confidence), the table has {[str(c) for c in answers.columns][:30]}"
+        )
+    raw = answers["confidence"].iloc[rows]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~((values >= 0.0) & (values <= 1.0))  # NaN (missing, not a number) fails too
+    if bad.any():
+        pos = int(rows[np.flatnonzero(bad)[0]])
+        raise AnnotationError(
+            f"answers column 'confidence' must hold numbers in [0, 1] for every answer with a text, "
+            f"{row_label(answers.index, pos)} is {show(answers['confidence'].iloc[pos])} "
+            f"({int(bad.sum())} such value(s) in all)"
+        )
+    return values
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
