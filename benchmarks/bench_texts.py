@@ -11,7 +11,11 @@ times and their ratio. crowd-kit runs up to ``--peer-max`` items (its pure-Pytho
 minutes beyond).
 
 ROVER has no tuned parameter: nothing was chosen on this script's data (seed 2026; the random
-annotator baseline draws with seed 2027).
+annotator baseline draws with seed 2027). One more column, ``wer_weighted``, is labelwise's
+confidence-weighted vote (the paper's ``alpha * N(w) / N + (1 - alpha) * C(w)``) on a simulated
+per-answer confidence (one minus the answer's share of wrong words, plus noise of s.d. 0.1; the
+spammer's uniform on [0.6, 1]), with ``alpha=0.75, null_confidence=0.25`` chosen on dev seed 7
+(``benchmarks/dev_rover_confidence.py``).
 
 Usage::
 
@@ -39,6 +43,8 @@ from labelwise.aggregate import ROVER, word_error_rate  # noqa: E402
 from labelwise.aggregate._rover_simulate import simulate_transcriptions  # noqa: E402
 
 SEED = 2026
+#: The confidence-weighted vote's parameters, chosen on dev seed 7 (dev_rover_confidence.py).
+WEIGHTED = {"alpha": 0.75, "null_confidence": 0.25}
 #: Crowds: name -> the annotators' word error rates (one spammer is added to each).
 CROWDS = {
     "3 annotators": (0.1, 0.2, 0.4),
@@ -58,7 +64,7 @@ def _baselines(answers: pd.DataFrame, truth: pd.Series, rng: np.random.Generator
 
 
 def run(name: str, rates: tuple[float, ...], n_items: int, peer: bool) -> dict:
-    answers, truth = simulate_transcriptions(n_items, rates, n_spammers=1, random_state=SEED)
+    answers, truth = simulate_transcriptions(n_items, rates, n_spammers=1, confidence_noise=0.1, random_state=SEED)
     best, rand = _baselines(answers, truth, np.random.default_rng(SEED + 1))
     start = time.perf_counter()
     ours = ROVER().fit(answers).texts_
@@ -68,6 +74,9 @@ def run(name: str, rates: tuple[float, ...], n_items: int, peer: bool) -> dict:
         "items": n_items,
         "answers": len(answers),
         "wer_labelwise": word_error_rate(truth.tolist(), ours.loc[truth.index].tolist()),
+        "wer_weighted": word_error_rate(
+            truth.tolist(), ROVER(**WEIGHTED).fit(answers).texts_.loc[truth.index].tolist()
+        ),
         "wer_crowdkit": np.nan,
         "wer_best_annotator": best,
         "wer_random_annotator": rand,
@@ -79,7 +88,7 @@ def run(name: str, rates: tuple[float, ...], n_items: int, peer: bool) -> dict:
     if peer:
         from crowdkit.aggregation import ROVER as PeerROVER
 
-        table = answers.rename(columns={"item": "task", "annotator": "worker"})
+        table = answers.drop(columns="confidence").rename(columns={"item": "task", "annotator": "worker"})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.perf_counter()

@@ -288,3 +288,12 @@ class TestROVERConfidence:
         """Each scoring parameter is checked and named."""
         with pytest.raises(InvalidParameterError, match=message):
             ROVER(**{param: value}).fit(_answers(["a"]))
+
+
+def test_simulated_confidences_track_each_answers_errors():
+    """The simulated confidence is in [0, 1], higher for careful annotators, and adds no other change."""
+    plain, truth = simulate_transcriptions(300, (0.05, 0.5), random_state=2)
+    answers, truth2 = simulate_transcriptions(300, (0.05, 0.5), confidence_noise=0.05, random_state=2)
+    assert answers.drop(columns="confidence").equals(plain) and truth.equals(truth2)
+    conf = answers.groupby("annotator")["confidence"].mean()
+    assert answers.confidence.between(0, 1).all() and conf["a0"] > conf["a1"] + 0.3

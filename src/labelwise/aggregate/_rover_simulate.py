@@ -4,7 +4,9 @@ Each item has a true sentence of words drawn from a Zipf-like vocabulary (``w0``
 frequent). Each annotator copies it word by word; with its error rate a word is wrong, as a
 substitution (half of the errors: another word), a deletion (a quarter) or an insertion (a
 quarter: the word, then another one). A spammer writes as many random words as the sentence has,
-unrelated to it. Every item is answered by every annotator.
+unrelated to it. Every item is answered by every annotator. With ``confidence_noise``, each answer
+gets a ``confidence``: one minus the share of its words that were wrong, plus Gaussian noise of that
+standard deviation, clipped to [0, 1]; a spammer's is uniform on [0.6, 1] (an overconfident one).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def simulate_transcriptions(
     n_spammers: int = 0,
     vocabulary: int = 1000,
     length: tuple[int, int] = (5, 15),
+    confidence_noise: float | None = None,
     random_state: Any = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Answers (item, annotator, text) and the true texts (Series by item, named ``"text"``).
@@ -75,5 +78,12 @@ def simulate_transcriptions(
     answers = pd.DataFrame(
         {"item": ans_item, "annotator": np.array([f"a{a}" for a in range(n_annotators)])[ans_annotator], "text": texts}
     )
+    if confidence_noise is not None:
+        n_wrong = np.bincount(tok_ans, weights=wrong, minlength=len(ans_item))
+        share = n_wrong / np.maximum(n_words[ans_item], 1)
+        conf = 1.0 - share + rng.normal(0.0, confidence_noise, len(ans_item))
+        is_spam = ans_annotator >= len(rates)
+        conf[is_spam] = rng.uniform(0.6, 1.0, int(is_spam.sum()))
+        answers["confidence"] = np.clip(conf, 0.0, 1.0)
     truth_texts = [" ".join(ws) for ws in np.split(words[truth], np.cumsum(n_words)[:-1])]
     return answers, pd.Series(truth_texts, index=pd.Index(np.arange(n_items), name="item"), name="text")
