@@ -56,7 +56,7 @@ class Tokens:
 
 @dataclass(frozen=True)
 class Scoring:
-    """How a slot's words are scored (Fiscus, 1997, section 2.2): ``alpha * N(w) / N +
+    """How a slot's words are scored (Fiscus, 1997, the paper's voting scheme): ``alpha * N(w) / N +
     (1 - alpha) * C(w)``, with ``N(w)`` the answers voting for ``w``, ``N`` the item's answers and
     ``C(w)`` the ``"average"`` or ``"max"`` confidence of those votes (``null_confidence`` for the
     null arc). ``alpha = 1`` is the plain vote, which needs no confidences."""

@@ -39,15 +39,15 @@ class ROVER(BaseEstimator):
     arcs dropped (Fiscus, 1997, section 2).
 
     The vote is the paper's frequency of occurrence (``alpha = 1``, the default). With ``alpha < 1``
-    a word's score is the paper's ``alpha * N(w) / N + (1 - alpha) * C(w)`` (section 2.2): ``N(w)``
-    answers of the item's ``N`` put ``w`` in the slot, and ``C(w)`` is the average (or maximum)
-    confidence of those answers, read from a ``confidence`` column (one confidence per answer, in
-    [0, 1], given to each of its words); the null arc's confidence is ``null_confidence``, a
-    parameter the paper fits on held-out data. Ties go to the longer word, then to the greater
-    text (a word beats the null arc); equal costs
-    in the alignment are resolved in the order match or substitution, deletion, insertion. Both
-    are the choices of crowd-kit's ``ROVER`` (1.4.2), whose output this matches string for string
-    on the same tokenizer, detokenizer and answer order (``tests/aggregate/test_rover_peer.py``).
+    a word's score is the paper's ``alpha * N(w) / N + (1 - alpha) * C(w)`` (its voting scheme):
+    ``N(w)`` answers of the item's ``N`` put ``w`` in the slot, and ``C(w)`` is the average (or
+    maximum) confidence of those answers, read from a ``confidence`` column (one confidence per
+    answer, in [0, 1], given to each of its words); the null arc's confidence is
+    ``null_confidence``, a parameter the paper fits on held-out data. Ties go to the longer word,
+    then to the greater text (a word beats the null arc); equal costs in the alignment are resolved
+    in the order match or substitution, deletion, insertion. Both are the choices of crowd-kit's
+    ``ROVER`` (1.4.2), whose output this matches string for string on the same tokenizer,
+    detokenizer and answer order (``tests/aggregate/test_rover_vs_crowdkit.py``).
     As there, passing a slot before the first word of an answer costs 1 even where the slot holds a
     null arc.
 
