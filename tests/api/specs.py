@@ -34,6 +34,9 @@ ANSWERS = pd.DataFrame(
         "label": [(i // 3) % K if (i % 7) else ((i // 3) + 1) % K for i in range(36)],
     }
 )
+TEXT_ANSWERS = pd.DataFrame(
+    {"item": [0, 0, 0, 1, 1], "annotator": list("abcab"), "text": ["a b", "a c", "a b", "x y", "x"]}
+)
 PAIRS = pd.DataFrame(
     {
         "left": list("abcdab") * 2,
@@ -116,6 +119,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.fleiss_kappa": _fn(_agg.fleiss_kappa, ANSWERS),
     "aggregate.item_agreement": _fn(_agg.item_agreement, ANSWERS, CONSENSUS),
     "aggregate.krippendorff_alpha": _fn(_agg.krippendorff_alpha, ANSWERS),
+    "aggregate.ROVER": _est(_agg.ROVER, lambda: (TEXT_ANSWERS,)),
+    "aggregate.word_error_rate": _fn(_agg.word_error_rate, ["a b c", "d e"], ["a c", "d e f"]),
     "aggregate.simulate_annotators": _fn(_agg.simulate_annotators, LABELS, n_annotators=4),
     "aggregate.diagonal_confusion_prior": _fn(_agg.diagonal_confusion_prior, 3, strength=8.0, accuracy=0.7),
     "aggregate.simulate_multilabel_crowd": _fn(_agg.simulate_multilabel_crowd, n_items=30, n_tags=3, n_annotators=5),
