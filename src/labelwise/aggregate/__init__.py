@@ -28,6 +28,7 @@ from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
+from .numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian
 from .one_coin import OneCoinDawidSkene
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -87,4 +88,8 @@ __all__ = [
     "Wawa",
     "ZeroBasedSkill",
     "encode_answers",
+    "NUMERIC_METHODS",
+    "BiasPrecision",
+    "NumericMean",
+    "NumericMedian",
 ]
