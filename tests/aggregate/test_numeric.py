@@ -238,7 +238,7 @@ class TestBadInput:
 
     def test_one_column_for_two_roles_is_refused(self):
         """item_col and annotator_col must be different columns."""
-        with pytest.raises(InvalidParameterError, match="three different columns"):
+        with pytest.raises(InvalidParameterError, match="annotator_col must name another column than item_col, got 'item'"):
             NumericMean(annotator_col="item").fit(tiny_crowd())
 
     @pytest.mark.parametrize(

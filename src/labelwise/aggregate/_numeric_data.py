@@ -95,8 +95,13 @@ def _check_columns(answers: Any, columns: dict[str, str]) -> pd.DataFrame:
             raise MissingColumnError(
                 f"{param} {column!r} is not a column of answers; its columns are {[str(c) for c in answers.columns]}"
             )
-    if len(set(columns.values())) < len(columns):
-        raise InvalidParameterError(f"item_col, annotator_col and value_col must be three different columns, got {columns}")
+    names = list(columns.items())
+    for k, (param, column) in enumerate(names):
+        for other, other_column in names[:k]:
+            if column == other_column:
+                raise InvalidParameterError(
+                    f"{param} must name another column than {other}, got {column!r} for both"
+                )
     if len(answers) == 0:
         raise AnnotationError("answers must hold at least one answer, got an empty table")
     return answers

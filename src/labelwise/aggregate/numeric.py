@@ -42,6 +42,7 @@ class _NumericAggregator(BaseEstimator):
         self.values_ = pd.Series(values, index=data.items, name="value")
         self.std_ = pd.Series(std, index=data.items, name="sd")
         self.n_answers_ = pd.Series(data.n_per_item, index=data.items, name="n")
+        self.annotator_n_answers_ = pd.Series(data.n_per_annotator, index=data.annotators, name="n")
         self.n_items_ = len(data.items)
         self.n_annotators_ = len(data.annotators)
         self.n_components_ = data.n_components
@@ -85,6 +86,8 @@ class NumericMean(_NumericAggregator):
         (NaN for an item with one answer).
     n_answers_ : pandas.Series
         Answers per item.
+    annotator_n_answers_ : pandas.Series
+        Answers per annotator.
     annotator_bias_, annotator_sd_ : pandas.Series
         Each annotator's mean deviation from the items' values, and the sd of its deviations
         (descriptive: the values do not use them).
@@ -123,7 +126,7 @@ class NumericMedian(_NumericAggregator):
         Median answer of each item.
     std_ : pandas.Series
         Not estimated: NaN.
-    n_answers_, annotator_bias_, annotator_sd_, n_items_, n_annotators_, n_components_,
+    n_answers_, annotator_n_answers_, annotator_bias_, annotator_sd_, n_items_, n_annotators_, n_components_,
     n_iter_, converged_, loss_history_
         As in :class:`NumericMean`.
     """
@@ -209,8 +212,8 @@ class BiasPrecision(_NumericAggregator):
         precision-weighted mean of its answers less their annotators' biases.
     std_ : pandas.Series
         Posterior sd :math:`\sqrt{v_i}` given the fitted biases and precisions.
-    n_answers_ : pandas.Series
-        Answers per item.
+    n_answers_, annotator_n_answers_ : pandas.Series
+        Answers per item and per annotator.
     annotator_bias_ : pandas.Series
         :math:`b_w` (index ``annotator``): how much the annotator's answers exceed the truth on average.
     annotator_sd_ : pandas.Series
