@@ -221,7 +221,9 @@ class TestBadInput:
         """A missing annotator id is refused, naming the row."""
         answers = tiny_crowd().astype({"annotator": object})
         answers.loc[2, "annotator"] = None
-        with pytest.raises(AnnotationError, match=r"annotator_col column 'annotator' must not contain missing values, row 2"):
+        with pytest.raises(
+            AnnotationError, match=r"annotator_col column 'annotator' must not contain missing values, row 2"
+        ):
             BiasPrecision().fit(answers)
 
     def test_missing_column_lists_the_columns(self):
@@ -238,7 +240,9 @@ class TestBadInput:
 
     def test_one_column_for_two_roles_is_refused(self):
         """item_col and annotator_col must be different columns."""
-        with pytest.raises(InvalidParameterError, match="annotator_col must name another column than item_col, got 'item'"):
+        with pytest.raises(
+            InvalidParameterError, match="annotator_col must name another column than item_col, got 'item'"
+        ):
             NumericMean(annotator_col="item").fit(tiny_crowd())
 
     @pytest.mark.parametrize(

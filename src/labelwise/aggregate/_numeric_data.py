@@ -99,9 +99,7 @@ def _check_columns(answers: Any, columns: dict[str, str]) -> pd.DataFrame:
     for k, (param, column) in enumerate(names):
         for other, other_column in names[:k]:
             if column == other_column:
-                raise InvalidParameterError(
-                    f"{param} must name another column than {other}, got {column!r} for both"
-                )
+                raise InvalidParameterError(f"{param} must name another column than {other}, got {column!r} for both")
     if len(answers) == 0:
         raise AnnotationError("answers must hold at least one answer, got an empty table")
     return answers

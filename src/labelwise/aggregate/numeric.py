@@ -55,7 +55,8 @@ class _NumericAggregator(BaseEstimator):
         sq = annotator_sums(data, lambda s: (y[s] - values[i[s]] - bias[data.annotator[s]]) ** 2) / n
         self.annotator_bias_ = pd.Series(bias, index=data.annotators, name="bias")
         self.annotator_sd_ = pd.Series(np.sqrt(sq), index=data.annotators, name="sd")
-        self.n_iter_, self.converged_, self.loss_history_ = 0, True, []
+        self.n_iter_, self.converged_ = 0, True
+        self.loss_history_: list[float] = []
 
     def fit_predict(self, answers: pd.DataFrame) -> pd.Series:
         """Fit and return ``values_``."""

@@ -77,7 +77,11 @@ def make_inputs(folder: Path) -> dict[str, Path]:
         {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "tags": tag_sets[rng.integers(0, 5, 30)]}
     ).to_csv(p["tag_answers"], index=False)
     pd.DataFrame(
-        {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "value": (items * 1.5 + rng.normal(size=30)).round(2)}
+        {
+            "item": items,
+            "annotator": np.tile(["a", "b", "c"], 10),
+            "value": (items * 1.5 + rng.normal(size=30)).round(2),
+        }
     ).to_csv(p["numbers"], index=False)
     p["lfs"].write_text(LFS)
     texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
