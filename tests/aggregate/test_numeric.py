@@ -98,13 +98,11 @@ class TestBiasPrecision:
         answers = tiny_crowd()
         est = BiasPrecision(prior=1.0, tol=1e-14, max_iter=5000).fit(answers)
         data = encode_numbers(answers)
+        design = _numeric_em.design_of(data)
         s0 = est.prior_scale_
 
         def loss(theta):
-            bias, precision = theta[:3], np.exp(theta[3:])
-            mean, var = _numeric_em.posterior(data, bias, precision)
-            sums = _numeric_em._residual_sums(data, mean, var, None)
-            return _numeric_em.objective(data, bias, precision, var, sums, 1.0, s0)
+            return _numeric_em.objective_at(data, design, theta[:3], np.exp(theta[3:]), 1.0, s0)
 
         start = np.concatenate([np.zeros(3), np.full(3, -np.log(s0))])
         found = optimize.minimize(loss, start, method="BFGS", options={"gtol": 1e-10})

@@ -189,8 +189,9 @@ class BiasPrecision(_NumericAggregator):
     E-step: :math:`z_i \sim N(m_i, v_i)`, :math:`v_i = 1/\sum_r \tau_{w_r}`,
     :math:`m_i = v_i \sum_r \tau_{w_r} (y_r - b_{w_r})`. M-step, with :math:`r = y - m_i`:
     :math:`b_w = \sum r / (n_w + a)`,
-    :math:`\tau_w = (n_w + a) / (\sum [(r - b_w)^2 + v_i] + a b_w^2 + a s_0)`. Each iteration is
-    two passes over row blocks of the answer arrays (``bincount`` sums), never a loop over items.
+    :math:`\tau_w = (n_w + a) / (\sum [(r - b_w)^2 + v_i] + a b_w^2 + a s_0)`. One pass over row
+    blocks of the answers builds two sparse items x annotators matrices (each answer, and each answer
+    less its item's mean); each iteration is four sparse products with them, never a loop over items.
     The objective never increases (``loss_history_``).
 
     Parameters
