@@ -222,7 +222,7 @@ def bias_precision_em(
             losses.append(loss1)
             n_iter += 1
             r, v = theta1 - theta, theta2 - 2 * theta1 + theta
-            step = max(1.0, float(np.linalg.norm(r) / max(np.linalg.norm(v), 1e-300)))
+            step = max(1.0, float(np.linalg.norm(r)) / max(float(np.linalg.norm(v)), 1e-300))
             jump = theta + 2 * step * r + step**2 * v
             theta = theta2
             if step > 1.0 and n_iter < max_iter:
