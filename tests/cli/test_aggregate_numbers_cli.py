@@ -37,20 +37,20 @@ def _run(*args):
 def test_writes_the_libraries_values_annotators_and_summary(answers, tmp_path):
     """values.csv and annotators.csv hold BiasPrecision's numbers; summary.json the settings and the fit."""
     out = tmp_path / "o"
-    res = _run("aggregate-numbers", answers, *COLUMNS, "--prior", "2", "--out", out)
+    res = _run("aggregate-numbers", answers, *COLUMNS, "--prior", "3", "--out", out)
     assert res.exit_code == 0, res.output
     values = pd.read_csv(out / "values.csv")
     annotators = pd.read_csv(out / "annotators.csv")
     assert list(values.columns) == ["item", "value", "sd", "n"]
     assert list(annotators.columns) == ["annotator", "bias", "sd", "n"]
-    api = BiasPrecision(prior=2, item_col="task", annotator_col="who", value_col="price").fit(pd.read_csv(answers))
+    api = BiasPrecision(prior=3, item_col="task", annotator_col="who", value_col="price").fit(pd.read_csv(answers))
     np.testing.assert_allclose(values["value"], api.values_.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(annotators["bias"], api.annotator_bias_.to_numpy(), rtol=1e-12, atol=1e-12)
     assert annotators.set_index("annotator")["bias"].idxmax() == "bob"
     assert annotators.set_index("annotator")["sd"].idxmax() == "dee"
     assert annotators["n"].sum() == values["n"].sum() == 120
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["method"] == "bias-precision" and summary["prior"] == 2.0 and summary["converged"]
+    assert summary["method"] == "bias-precision" and summary["prior"] == 3.0 and summary["converged"]
     assert summary["columns"] == {"item": "task", "annotator": "who", "value": "price"}
     assert summary["n_answers"] == 120 and summary["n_components"] == 1
 

@@ -176,7 +176,7 @@ class BiasPrecision(_NumericAggregator):
     An annotator with one or two answers then gets a finite precision near :math:`1/s_0` and a bias
     shrunk towards 0, not an infinite precision; the prior's scale follows the data's, so the fit is
     equivariant to the unit (scaling and shifting every answer scales and shifts ``values_`` and
-    scales the biases and sds). The default ``prior=1`` was chosen on simulated crowds (dev seeds,
+    scales the biases and sds). The default ``prior=2`` was chosen on simulated crowds (dev seeds,
     not the benchmark's), see ``benchmarks/RESULTS.md``.
 
     Identifiability: moving every bias of a connected component of the item-annotator graph by
@@ -196,7 +196,7 @@ class BiasPrecision(_NumericAggregator):
 
     Parameters
     ----------
-    prior : float, default=1.0
+    prior : float, default=2.0
         Weight ``a > 0`` of the Normal-Gamma prior, in virtual answers per annotator. Without a
         prior the likelihood can grow without bound as one annotator's precision does (an
         annotator whose bias absorbs its few answers' errors), so ``a`` must be positive.
@@ -257,7 +257,7 @@ class BiasPrecision(_NumericAggregator):
 
     def __init__(
         self,
-        prior: float = 1.0,
+        prior: float = 2.0,
         max_iter: int = 200,
         tol: float = 1e-8,
         item_col: str = "item",

@@ -90,7 +90,7 @@ def write_outputs(
 @click.option(
     "--prior",
     type=click.FloatRange(min=0, min_open=True),
-    default=1.0,
+    default=2.0,
     show_default=True,
     help="bias-precision: weight, in virtual answers per annotator, of the prior that keeps an annotator "
     "with few answers near no bias and the pooled noise.",
