@@ -11,7 +11,13 @@ from scipy import optimize, stats
 
 from labelwise.aggregate import _numeric_data, _numeric_em
 from labelwise.aggregate._numeric_data import encode_numbers
-from labelwise.aggregate.numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian
+from labelwise.aggregate.numeric import (
+    NUMERIC_METHODS,
+    BiasPrecision,
+    NumericMean,
+    NumericMedian,
+    RobustBiasPrecision,
+)
 from labelwise.errors import AnnotationError, InvalidParameterError, MissingColumnError
 
 
@@ -164,6 +170,66 @@ class TestBiasPrecision:
         assert a.values_.equals(b.values_) and a.annotator_sd_.equals(b.annotator_sd_)
 
 
+def typo_crowd(seed: int):
+    """3-7 answers per item by 30 annotators; 5 % of the answers are typos (the value x10 or /10)."""
+    rng = np.random.default_rng(seed)
+    n_items, n_ann = 400, 30
+    truth = rng.normal(50, 10, n_items)
+    item = np.repeat(np.arange(n_items), rng.integers(3, 8, n_items))
+    ann = rng.integers(0, n_ann, len(item))
+    value = truth[item] + rng.normal(0, 2, n_ann)[ann] + rng.uniform(0.5, 2, n_ann)[ann] * rng.normal(size=len(item))
+    typo = rng.random(len(item)) < 0.05
+    value = np.where(typo, value * rng.choice([0.1, 10], len(item)), value)
+    return pd.DataFrame({"item": item, "annotator": ann, "value": value}), truth, typo
+
+
+class TestRobustBiasPrecision:
+    def test_typos_weigh_little_and_the_values_are_closer(self):
+        """On a crowd with 5 % typos, the typos get small weights and the median error falls below
+        both the Gaussian model's and the median's."""
+        answers, truth, typo = typo_crowd(11)
+        robust = RobustBiasPrecision().fit(answers)
+        assert robust.converged_
+        assert np.median(robust.answer_weight_[typo]) < 0.1 < np.median(robust.answer_weight_[~typo])
+
+        def median_error(est):
+            err = est.values_.to_numpy() - truth
+            return np.median(np.abs(err - np.median(err)))
+
+        assert median_error(robust) < 0.5 * median_error(BiasPrecision().fit(answers))
+        assert median_error(robust) < 0.5 * median_error(NumericMedian().fit(answers))
+
+    def test_lower_bound_never_decreases(self):
+        """The variational EM's loss (the negative ELBO per answer) is non-increasing."""
+        answers, *_ = typo_crowd(12)
+        losses = np.array(RobustBiasPrecision(tol=0, max_iter=40).fit(answers).loss_history_)
+        assert len(losses) == 40
+        assert np.all(np.diff(losses) <= 1e-12 * np.abs(losses[1:]))
+
+    def test_many_degrees_of_freedom_give_the_gaussian_model(self):
+        """df -> infinity is Gaussian noise: the values and biases of BiasPrecision (with a negligible
+        prior: the two priors' scales differ, the robust one being a median's)."""
+        answers, *_ = simulated_crowd(8, n_items=100)
+        gauss = BiasPrecision(prior=1e-6, tol=1e-13).fit(answers)
+        robust = RobustBiasPrecision(df=1e7, prior=1e-6, tol=1e-13, max_iter=2000).fit(answers)
+        np.testing.assert_allclose(robust.values_, gauss.values_, rtol=1e-4)
+        np.testing.assert_allclose(robust.annotator_bias_, gauss.annotator_bias_, atol=1e-3)
+
+    def test_weights_follow_the_rows(self):
+        """answer_weight_ is in the table's row order: shuffling the rows shuffles the weights."""
+        answers, *_ = typo_crowd(13)
+        perm = np.random.default_rng(0).permutation(len(answers))
+        a = RobustBiasPrecision(tol=1e-12).fit(answers).answer_weight_
+        b = RobustBiasPrecision(tol=1e-12).fit(answers.iloc[perm].reset_index(drop=True)).answer_weight_
+        np.testing.assert_allclose(b, a[perm], rtol=1e-5, atol=1e-8)
+
+    @pytest.mark.parametrize("df", [0, -1.0, np.nan, "4", True])
+    def test_bad_df_is_named(self, df):
+        """df must be a finite number > 0."""
+        with pytest.raises(InvalidParameterError, match="df must be a finite number > 0"):
+            RobustBiasPrecision(df=df).fit(tiny_crowd())
+
+
 class TestBaselines:
     def test_mean_matches_pandas(self):
         """values_ is the group mean and std_ the standard error (NaN for one answer)."""
@@ -183,7 +249,12 @@ class TestBaselines:
 
     def test_registry_names_the_three_methods(self):
         """The command-line names map to the classes."""
-        assert NUMERIC_METHODS == {"mean": NumericMean, "median": NumericMedian, "bias-precision": BiasPrecision}
+        assert NUMERIC_METHODS == {
+            "mean": NumericMean,
+            "median": NumericMedian,
+            "bias-precision": BiasPrecision,
+            "robust": RobustBiasPrecision,
+        }
 
 
 class TestBadInput:

@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from labelwise.aggregate.numeric import BiasPrecision, NumericMean, NumericMedian
+from labelwise.aggregate.numeric import BiasPrecision, NumericMean, NumericMedian, RobustBiasPrecision
 
 
 @st.composite
@@ -28,7 +28,14 @@ def numeric_answers(draw):
     )
 
 
-MODELS = st.sampled_from([NumericMean(), NumericMedian(), BiasPrecision(tol=1e-13, max_iter=2000)])
+MODELS = st.sampled_from(
+    [
+        NumericMean(),
+        NumericMedian(),
+        BiasPrecision(tol=1e-13, max_iter=2000),
+        RobustBiasPrecision(tol=1e-13, max_iter=2000),
+    ]
+)
 CLOSE = {"rtol": 1e-6, "atol": 1e-6}
 
 

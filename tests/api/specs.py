@@ -93,6 +93,7 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.BiasPrecision": _est(_agg.BiasPrecision, lambda: (NUMBERS,), max_iter=5),
     "aggregate.NumericMean": _est(_agg.NumericMean, lambda: (NUMBERS,)),
     "aggregate.NumericMedian": _est(_agg.NumericMedian, lambda: (NUMBERS,)),
+    "aggregate.RobustBiasPrecision": _est(_agg.RobustBiasPrecision, lambda: (NUMBERS,), max_iter=5),
     "aggregate.CrowdLab": _est(_agg.CrowdLab, lambda: (ANSWERS, PROBS[:12])),
     "aggregate.DawidSkene": _est(_agg.DawidSkene, _ANS, max_iter=5),
     "aggregate.GLAD": _est(_agg.GLAD, _ANS, max_iter=3),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from labelwise.aggregate import BiasPrecision
+from labelwise.aggregate import BiasPrecision, RobustBiasPrecision
 from labelwise.cli import main
 
 
@@ -70,7 +70,7 @@ def test_model_options_with_a_baseline_are_refused(answers, tmp_path):
     """--prior (or --max-iter, --tol) with --method mean: refused, naming the option and the method."""
     res = _run("aggregate-numbers", answers, *COLUMNS, "--method", "mean", "--max-iter", "5", "--out", tmp_path / "o")
     assert res.exit_code == 2
-    assert "--max-iter is only read by --method bias-precision" in res.output
+    assert "--max-iter is only read by --method bias-precision or robust" in res.output
     assert not (tmp_path / "o").exists()
 
 
@@ -111,3 +111,15 @@ def test_separate_groups_of_annotators_are_reported(answers, tmp_path):
     assert res.exit_code == 0, res.output
     assert "2 separate groups of annotators" in res.output
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["biases_comparable_across_components"] is False
+
+
+def test_robust_method_fits_the_robust_model(answers, tmp_path):
+    """--method robust: RobustBiasPrecision's values, with the model's settings in summary.json."""
+    out = tmp_path / "o"
+    res = _run("aggregate-numbers", answers, *COLUMNS, "--method", "robust", "--max-iter", "50", "--out", out)
+    assert res.exit_code == 0, res.output
+    api = RobustBiasPrecision(max_iter=50, item_col="task", annotator_col="who", value_col="price")
+    api.fit(pd.read_csv(answers))
+    np.testing.assert_allclose(pd.read_csv(out / "values.csv")["value"], api.values_.to_numpy(), rtol=1e-12)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["method"] == "robust" and summary["max_iter"] == 50 and summary["prior"] == 2.0

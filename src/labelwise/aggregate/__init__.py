@@ -28,7 +28,7 @@ from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
-from .numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian
+from .numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian, RobustBiasPrecision
 from .one_coin import OneCoinDawidSkene
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -92,4 +92,5 @@ __all__ = [
     "BiasPrecision",
     "NumericMean",
     "NumericMedian",
+    "RobustBiasPrecision",
 ]

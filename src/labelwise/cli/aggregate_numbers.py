@@ -26,7 +26,9 @@ OPTION_NAMES = {
     "tol": "--tol",
     "answers": "ANSWERS",
 }
-#: The options only the model reads (mean and median have no parameters).
+#: The methods that fit a model (mean and median have no parameters).
+MODEL_METHODS = ("bias-precision", "robust")
+#: The options only the models read.
 MODEL_OPTIONS = {"prior": "--prior", "max_iter": "--max-iter", "tol": "--tol"}
 
 
@@ -43,7 +45,7 @@ def annotators_frame(est: Any) -> pd.DataFrame:
 
 def summary(est: Any, method: str, answers_path: Path, columns: dict[str, str], n_answers: int) -> dict[str, Any]:
     """summary.json: the settings, the data's sizes and how the fit ended."""
-    model = method == "bias-precision"
+    model = method in MODEL_METHODS
     return {
         "method": method,
         "answers": str(answers_path),
@@ -85,25 +87,29 @@ def write_outputs(
     default="bias-precision",
     show_default=True,
     help="bias-precision: each annotator's bias and noise learnt by EM, answers weighed by them; "
-    "mean, median: of each item's answers.",
+    "robust: the same with Student-t noise (a wild answer weighs little); mean, median: of each item's answers.",
 )
 @click.option(
     "--prior",
     type=click.FloatRange(min=0, min_open=True),
     default=2.0,
     show_default=True,
-    help="bias-precision: weight, in virtual answers per annotator, of the prior that keeps an annotator "
+    help="bias-precision, robust: weight, in virtual answers per annotator, of the prior that keeps an annotator "
     "with few answers near no bias and the pooled noise.",
 )
 @click.option(
-    "--max-iter", type=click.IntRange(min=1), default=200, show_default=True, help="bias-precision: most EM iterations."
+    "--max-iter",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="bias-precision, robust: most EM iterations.",
 )
 @click.option(
     "--tol",
     type=click.FloatRange(min=0),
     default=1e-8,
     show_default=True,
-    help="bias-precision: converged when the objective per answer falls by less.",
+    help="bias-precision, robust: converged when the objective per answer falls by less.",
 )
 @na_values_option
 @out_folder("aggregate-numbers", Path("labelwise-numbers"))
@@ -127,19 +133,20 @@ def aggregate_numbers(
     of answers), annotators.csv (annotator, bias, sd, n: how much the annotator's answers exceed the
     values on average, the spread of its errors, its answers) and summary.json.
     """
-    if method != "bias-precision":
+    model = method in MODEL_METHODS
+    if not model:
         given = [option for name, option in MODEL_OPTIONS.items() if option_given(name)]
         if given:
             raise InvalidParameterError(
-                f"{given[0]} is only read by --method bias-precision ({method} has no parameters), got "
-                f"{given[0]} with --method {method}"
+                f"{given[0]} is only read by --method bias-precision or robust ({method} has no parameters), "
+                f"got {given[0]} with --method {method}"
             )
     columns = [item_column, annotator_column]
     table = read_input(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
     )
     cols = {"item_col": item_column, "annotator_col": annotator_column, "value_col": value_column}
-    params = {"prior": prior, "max_iter": max_iter, "tol": tol} if method == "bias-precision" else {}
+    params = {"prior": prior, "max_iter": max_iter, "tol": tol} if model else {}
     est = NUMERIC_METHODS[method](**params, **cols)
     with renaming(OPTION_NAMES, within=("answers", "item_col", "annotator_col")):
         est.fit(table)
