@@ -6,7 +6,9 @@ with the truth, in one run on the same answers. The crowd: each item has a true 
 and 1-7 answers (uniform); annotators are drawn with Zipf-like weights (a few answer a lot, many
 answer little); each has a bias ~ N(0, 3) and a noise sd ~ lognormal(log 1.5, 0.6); 20 % of them
 have heavy-tailed noise (Student t, 2.5 degrees of freedom, same scale) and 3 % are spammers
-(answers uniform on [0, 100], unrelated to the truth). Reported per method: RMSE and median
+(answers uniform on [0, 100], unrelated to the truth). A second crowd of the same kind has 5 % of
+its answers multiplied by 10 or by 0.1 (typos: a misplaced decimal point). Reported per method
+(mean, median, bias-precision, robust): RMSE and median
 absolute error vs the truth, the RMSE after removing the mean error (the common shift of all values
 is not identified from the answers: the model puts the precision-weighted mean bias at 0), and the
 fit time (encoding the table included), with the model's iterations.
@@ -38,14 +40,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import cpu_model  # noqa: E402
 
-from labelwise.aggregate import BiasPrecision, NumericMean, NumericMedian  # noqa: E402
+from labelwise.aggregate import BiasPrecision, NumericMean, NumericMedian, RobustBiasPrecision  # noqa: E402
 
 SEED = 2026
 DEV_SEEDS = range(100, 110)
 
 
-def simulate(n_answers: int, seed: int, n_annotators: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """About ``n_answers`` answers (see the module docstring); returns the table and the true values."""
+def simulate(
+    n_answers: int, seed: int, n_annotators: int | None = None, typos: float = 0.0
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """About ``n_answers`` answers (see the module docstring), a fraction ``typos`` of them multiplied
+    by 10 or 0.1; returns the table and the true values."""
     rng = np.random.default_rng(seed)
     n_items = max(1, n_answers // 4)
     counts = rng.integers(1, 8, n_items)
@@ -62,6 +67,8 @@ def simulate(n_answers: int, seed: int, n_annotators: int | None = None) -> tupl
     noise = np.where(heavy[ann], rng.standard_t(2.5, n), rng.normal(size=n)) * sd[ann]
     value = truth[item] + bias[ann] + noise
     value = np.where(spammer[ann], rng.uniform(0, 100, n), value)
+    if typos:
+        value = np.where(rng.random(n) < typos, value * rng.choice([0.1, 10.0], n), value)
     return pd.DataFrame({"item": item, "annotator": ann, "value": value}), truth
 
 
@@ -74,15 +81,22 @@ def errors(values: pd.Series, truth: np.ndarray) -> dict[str, float]:
     }
 
 
-def run(n_answers: int, seed: int) -> list[dict]:
-    answers, truth = simulate(n_answers, seed)
+def run(n_answers: int, seed: int, typos: float) -> list[dict]:
+    answers, truth = simulate(n_answers, seed, typos=typos)
     rows = []
-    for name, est in (("mean", NumericMean()), ("median", NumericMedian()), ("bias-precision", BiasPrecision())):
+    methods = (
+        ("mean", NumericMean()),
+        ("median", NumericMedian()),
+        ("bias-precision", BiasPrecision()),
+        ("robust", RobustBiasPrecision()),
+    )
+    for name, est in methods:
         start = time.perf_counter()
         est.fit(answers)
         seconds = time.perf_counter() - start
         rows.append(
             {
+                "crowd": f"typos {typos:.0%}" if typos else "mixed",
                 "answers": len(answers),
                 "method": name,
                 **errors(est.values_, truth),
@@ -114,10 +128,11 @@ def main() -> None:
     if args.dev:
         dev_sweep()
         return
-    rows = [row for n in args.sizes for row in run(n, args.seed)]
+    rows = [row for typos in (0.0, 0.05) for n in args.sizes for row in run(n, args.seed, typos)]
     table = pd.DataFrame(rows)
-    mean_seconds = table[table.method == "mean"].set_index("answers")["seconds"]
-    table["x_mean_time"] = table["seconds"] / table["answers"].map(mean_seconds)
+    mean_seconds = table[table.method == "mean"].set_index(["crowd", "answers"])["seconds"]
+    keys = pd.MultiIndex.from_frame(table[["crowd", "answers"]])
+    table["x_mean_time"] = table["seconds"].to_numpy() / mean_seconds.reindex(keys).to_numpy()
     print(f"seed {args.seed}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
