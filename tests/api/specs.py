@@ -45,6 +45,7 @@ PAIRS = pd.DataFrame(
         "annotator": ["u"] * 6 + ["v"] * 6,
     }
 )
+NUMBERS = ANSWERS.assign(value=ANSWERS["label"] * 1.5 + np.arange(36) % 4).drop(columns="label")
 CONSENSUS = pd.Series(np.arange(12) % K, index=np.arange(12))
 SEMI_Y = np.where(np.arange(N) % 2 == 0, LABELS, -1)
 MASKS = {"img": (_RNG.random((3, 6, 5)) < 0.4).astype(np.uint8)}
@@ -93,6 +94,10 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.BWA": _est(_agg.BWA, _ANS, max_iter=5),
     "aggregate.BradleyTerry": _est(_agg.BradleyTerry, lambda: (PAIRS,)),
     "aggregate.NoisyBradleyTerry": _est(_agg.NoisyBradleyTerry, lambda: (PAIRS,), max_iter=20),
+    "aggregate.BiasPrecision": _est(_agg.BiasPrecision, lambda: (NUMBERS,), max_iter=5),
+    "aggregate.NumericMean": _est(_agg.NumericMean, lambda: (NUMBERS,)),
+    "aggregate.NumericMedian": _est(_agg.NumericMedian, lambda: (NUMBERS,)),
+    "aggregate.RobustBiasPrecision": _est(_agg.RobustBiasPrecision, lambda: (NUMBERS,), max_iter=5),
     "aggregate.CrowdLab": _est(_agg.CrowdLab, lambda: (ANSWERS, PROBS[:12])),
     "aggregate.DawidSkene": _est(_agg.DawidSkene, _ANS, max_iter=5),
     "aggregate.GLAD": _est(_agg.GLAD, _ANS, max_iter=3),

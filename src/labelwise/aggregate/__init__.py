@@ -31,6 +31,7 @@ from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
+from .numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian, RobustBiasPrecision
 from .one_coin import OneCoinDawidSkene
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
@@ -97,4 +98,9 @@ __all__ = [
     "WeightedBoxesFusion",
     "compare_boxes",
     "simulate_boxes",
+    "NUMERIC_METHODS",
+    "BiasPrecision",
+    "NumericMean",
+    "NumericMedian",
+    "RobustBiasPrecision",
 ]

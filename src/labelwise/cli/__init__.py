@@ -60,6 +60,9 @@ main.add_command(aggregate_boxes)
 from .aggregate_masks import aggregate_masks  # noqa: E402
 
 main.add_command(aggregate_masks)
+from .aggregate_numbers import aggregate_numbers  # noqa: E402
+
+main.add_command(aggregate_numbers)
 from .aggregate_pairs import aggregate_pairs  # noqa: E402
 
 main.add_command(aggregate_pairs)

@@ -47,6 +47,7 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     "audit": AUDIT_OUTPUTS,  # --demo's data.csv: refused by the demo itself unless an earlier demo wrote it
     "aggregate": lambda options: AGGREGATE_OUTPUTS + (AGGREGATE_DEMO_FILES if options.get("demo") else ()),
     "aggregate-pairs": ("scores.csv", "annotators.csv", "summary.json"),
+    "aggregate-numbers": ("values.csv", "annotators.csv", "summary.json"),
     "aggregate-tags": ("labels.csv", "probs.csv", "annotators.csv", "summary.json"),
     "weak": ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"),
     "evaluate": ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"),

@@ -76,6 +76,13 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame(
         {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "tags": tag_sets[rng.integers(0, 5, 30)]}
     ).to_csv(p["tag_answers"], index=False)
+    pd.DataFrame(
+        {
+            "item": items,
+            "annotator": np.tile(["a", "b", "c"], 10),
+            "value": (items * 1.5 + rng.normal(size=30)).round(2),
+        }
+    ).to_csv(p["numbers"], index=False)
     p["lfs"].write_text(LFS)
     texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
     pd.DataFrame({"id": np.arange(6), "text": texts}).to_csv(p["texts"], index=False)
@@ -147,6 +154,7 @@ INPUT_FILES = {
     "gold": "gold.csv",
     "pairs": "pairs.csv",
     "tag_answers": "tag_answers.csv",
+    "numbers": "numbers.csv",
     "lfs": "lfs.py",
     "texts": "texts.csv",
     "preds": "preds",
@@ -256,6 +264,15 @@ SPECS: dict[str, Spec] = {
         },
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
+    ),
+    "aggregate-numbers": Spec(
+        ("aggregate-numbers", "{numbers}", "--value-column", "value"),
+        {"ANSWERS": ("numbers", TABLE)},
+        ("values.csv", "annotators.csv", "summary.json"),
+        columns={"--item-column": "numbers", "--annotator-column": "numbers", "--value-column": "numbers"},
+        # a value column all NaN is refused; one answer, or one value for all, is a valid (tiny) crowd
+        label=("--value-column", "numbers"),
+        label_cases=("nan",),
     ),
     "aggregate/next": Spec(
         (
