@@ -6,7 +6,8 @@ at most ``K * K`` weighted cells. The uncertainty is said, never hidden: accurac
 of flagged labels) get the Wilson score interval [1]_; any other metric a percentile bootstrap
 [2]_ whose resamples are multinomial draws of the slice's confusion cells (the same law as
 resampling its rows with replacement), seeded per slice. Slices under ``min_size`` rows are kept
-and flagged ``small``.
+and flagged ``small``. A metric's value is scikit-learn's; its warnings about an ill-defined value
+on a slice (one class only, no predicted positive) are not repeated for each slice and resample.
 
 References
 ----------
@@ -155,11 +156,17 @@ def _weighted_call(metric: Callable[..., float], name: str, cells: np.ndarray, c
     keep = counts > 0
     true, pred = classes[cells[keep] // k], classes[cells[keep] % k]
     try:
-        if _takes_weights(metric):
-            return float(metric(true, pred, sample_weight=counts[keep]))
-        return float(metric(np.repeat(true, counts[keep]), np.repeat(pred, counts[keep])))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scikit-learn's notes on an ill-defined value (one class in a slice)
+            return _call(metric, true, pred, counts[keep])
     except (ValueError, TypeError) as exc:
         raise InvalidParameterError(f"metric {name!r} failed on these labels: {exc}") from exc
+
+
+def _call(metric: Callable[..., float], true: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> float:
+    if _takes_weights(metric):
+        return float(metric(true, pred, sample_weight=weights))
+    return float(metric(np.repeat(true, weights), np.repeat(pred, weights)))
 
 
 def _takes_weights(metric: Callable[..., float]) -> bool:
@@ -176,11 +183,9 @@ def _bootstrap(metric, name, counts, classes, n_bootstrap, rng, confidence) -> t
     draws = rng.multinomial(n, counts[cells] / n, size=n_bootstrap)
     full = np.zeros(len(counts), dtype=np.int64)
     values = np.empty(n_bootstrap)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ill-defined resamples (no predicted positive) are scored as sklearn does
-        for b in range(n_bootstrap):
-            full[cells] = draws[b]
-            values[b] = _weighted_call(metric, name, np.arange(len(counts)), full, classes)
+    for b in range(n_bootstrap):
+        full[cells] = draws[b]
+        values[b] = _weighted_call(metric, name, np.arange(len(counts)), full, classes)
     alpha = (1 - confidence) / 2
     low, high = np.nanquantile(values, [alpha, 1 - alpha]) if np.isfinite(values).any() else (np.nan, np.nan)
     return float(low), float(high)
