@@ -126,7 +126,7 @@ class TestSliceScores:
             slice_scores(Y, PRED, SLICES, confidence=1.0)
         with pytest.raises(InvalidParameterError, match="n_bootstrap must be an integer >= 0"):
             slice_scores(Y, PRED, SLICES, n_bootstrap=-1)
-        with pytest.raises(InvalidParameterError, match="min_size must be an integer >= 0"):
+        with pytest.raises(InvalidParameterError, match="min_size must be an integer >= 1"):
             slice_scores(Y, PRED, SLICES, min_size=1.5)
         with pytest.raises(InvalidParameterError, match="issues must be booleans"):
             slice_scores(Y, PRED, SLICES, issues=np.zeros(N))

@@ -98,7 +98,7 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
 )
 @click.option(
     "--min-size",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=1),
     default=30,
     show_default=True,
     help="Slices with fewer rows are flagged small.",

@@ -254,7 +254,7 @@ def slice_scores(
     """
     if slices is None:
         raise InvalidParameterError("slices must be given (weak.apply_slices(sfs, df) makes them), got None")
-    min_size = check_positive_int("min_size", min_size, minimum=0)
+    min_size = check_positive_int("min_size", min_size, minimum=1)
     confidence = check_fraction("confidence", confidence, closed_low=False)
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     rng = check_random_state(random_state)
