@@ -247,10 +247,8 @@ def slice_scores(
     InvalidParameterError
         An unknown metric or one that fails on the labels, a bad ``min_size``, ``confidence``,
         ``n_bootstrap`` or ``slices`` (not boolean, a name repeated or ``overall``).
-    ShapeMismatchError
-        Inputs of different lengths.
-    InvalidLabelsError
-        Missing true labels, or labels of mixed types.
+    ShapeMismatchError, InvalidLabelsError
+        Inputs of different lengths; missing true labels, or labels of mixed types.
     """
     if slices is None:
         raise InvalidParameterError("slices must be given (weak.apply_slices(sfs, df) makes them), got None")
@@ -259,36 +257,41 @@ def slice_scores(
     n_bootstrap = check_positive_int("n_bootstrap", n_bootstrap, minimum=0)
     rng = check_random_state(random_state)
     if isinstance(metrics, (str, bytes)) or callable(metrics):
-        metrics = [metrics]  # type: ignore[list-item]
+        metrics = [metrics]
     resolved = [resolve_metric(m) for m in metrics]
     classes, pred, true = _labels(y_true, y_pred, probs)
-    n = len(true)
-    matrix, names = _membership(slices, n)
+    matrix, names = _membership(slices, n := len(true))
     sizes = np.concatenate([[n], matrix.sum(axis=0)]).astype(np.int64)
     table = pd.DataFrame({"n": sizes, "share": sizes / n}, index=pd.Index([OVERALL, *names], name="slice"))
     table["small"] = sizes < min_size
     intervals: dict[str, str] = {}
     if pred is not None and resolved:
-        k = len(classes)
-        counts = _cell_counts(true * k + pred, matrix, k * k)
         seed = seed_from(random_state)
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
+        counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
             accuracy = isinstance(given, str) and is_accuracy(given)
             intervals[name] = "wilson" if accuracy else "bootstrap"
-            value, low, high = (np.full(len(sizes), np.nan) for _ in range(3))
-            for s, c in enumerate(counts):
-                if sizes[s] == 0:
-                    continue
-                value[s] = _weighted_call(fn, name, np.arange(k * k), c, classes)
-                if not accuracy and n_bootstrap > 0:
-                    low[s], high[s] = _bootstrap(
-                        fn, name, c, classes, n_bootstrap, np.random.default_rng([seed, s]), confidence
-                    )
+            bootstrap = 0 if accuracy else n_bootstrap
+            value, low, high = _metric_columns(fn, name, counts, classes, bootstrap, seed, confidence)
             if accuracy:
-                correct = counts[:, np.arange(k) * (k + 1)].sum(axis=1)
+                correct = counts[:, np.arange(len(classes)) * (len(classes) + 1)].sum(axis=1)
                 low, high = wilson_interval(correct, sizes, confidence)
             table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
+    _label_columns(table, matrix, issues, label_quality, confidence, intervals)
+    return SliceScores(table, intervals, confidence)
+
+
+def _label_columns(
+    table: pd.DataFrame,
+    matrix: np.ndarray,
+    issues: Any,
+    label_quality: Any,
+    confidence: float,
+    intervals: dict[str, str],
+) -> None:
+    """Add the flagged share (Wilson interval, lift over overall) and the mean label quality per slice."""
+    n, sizes = matrix.shape[0], table["n"].to_numpy()
     if issues is not None:
         flagged = _row_values(getattr(issues, "is_issue", issues), n, "issues", bool)
         hits = np.concatenate([[flagged.sum()], (matrix & flagged[:, None]).sum(axis=0)])
@@ -303,7 +306,30 @@ def slice_scores(
         with np.errstate(invalid="ignore", divide="ignore"):
             sums = [quality.sum(), *(quality[matrix[:, j]].sum() for j in range(matrix.shape[1]))]
             table["mean_label_quality"] = np.asarray(sums) / sizes
-    return SliceScores(table, intervals, confidence)
+
+
+def _metric_columns(
+    fn: Callable[..., float],
+    name: str,
+    counts: np.ndarray,
+    classes: np.ndarray,
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One metric's value and bootstrap interval (NaN without resamples) on each row of ``counts``
+    (overall, then each slice); slice ``s`` resamples from the stream seeded ``[seed, s]``."""
+    k = len(classes)
+    value, low, high = (np.full(len(counts), np.nan) for _ in range(3))
+    for s, c in enumerate(counts):
+        if c.sum() == 0:
+            continue
+        value[s] = _weighted_call(fn, name, np.arange(k * k), c, classes)
+        if n_bootstrap > 0:
+            low[s], high[s] = _bootstrap(
+                fn, name, c, classes, n_bootstrap, np.random.default_rng([seed, s]), confidence
+            )
+    return value, low, high
 
 
 def _row_values(values: Any, n: int, name: str, kind: type) -> np.ndarray:

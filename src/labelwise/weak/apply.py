@@ -39,7 +39,11 @@ class LabelingFunctionError(LabelwiseError):
 
 
 def _check_lfs(
-    lfs: Any, *, make: Callable[..., Any] = labeling_function, cls: type = LabelingFunction, name: str = "lfs"
+    lfs: Any,
+    *,
+    make: Callable[..., Any] = labeling_function,
+    cls: type[LabelingFunction] = LabelingFunction,
+    name: str = "lfs",
 ) -> list[LabelingFunction]:
     """``lfs`` as a list of ``cls`` (plain functions wrapped by ``make``) with unique names; ``name``
     is the parameter the errors name (``sfs`` for slicing functions)."""
@@ -50,7 +54,7 @@ def _check_lfs(
     bad = next((i for i, lf in enumerate(lfs) if isinstance(lf, LabelingFunction) and lf.kind != cls.kind), None)
     if bad is not None:
         raise InvalidParameterError(f"{name}[{bad}] must be a {cls.kind}, got the {lfs[bad].kind} {lfs[bad].name!r}")
-    out = [lf if isinstance(lf, cls) else make(lf) for lf in lfs]
+    out: list[LabelingFunction] = [lf if isinstance(lf, cls) else make(lf) for lf in lfs]
     seen: dict[str, int] = {}
     for position, lf in enumerate(out):
         if lf.name in seen:

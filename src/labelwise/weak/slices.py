@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import InvalidParameterError
 from .apply import _apply_dask, _apply_frame, _check_lfs, _check_unique, _is_dask
+from .labeling_function import LabelingFunction
 from .slicing_function import SlicingFunction, slicing_function
 
 __all__ = ["SliceMembership", "apply_slices", "slice_dataframe"]
@@ -150,7 +151,7 @@ def slice_dataframe(df: Any, sf: SlicingFunction | Callable[..., Any]) -> Any:
     return _slice_part(df, checked)
 
 
-def _slice_part(frame: pd.DataFrame, sf: SlicingFunction) -> pd.DataFrame:
+def _slice_part(frame: pd.DataFrame, sf: LabelingFunction) -> pd.DataFrame:
     if len(frame) == 0:
         return frame
     return frame[apply_slices([sf], frame, verbose=False).matrix[:, 0]]
