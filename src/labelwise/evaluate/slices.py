@@ -34,6 +34,7 @@ from .._validate.class_columns import columns_in_class_order
 from .._validate.labels import _as_1d, _missing_mask
 from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
+from ._confusion_metrics import batch_metric
 from ._inputs import encode_against, is_accuracy, resolve_metric
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
@@ -177,15 +178,23 @@ def _takes_weights(metric: Callable[..., float]) -> bool:
 
 
 def _bootstrap(metric, name, counts, classes, n_bootstrap, rng, confidence) -> tuple[float, float]:
-    """Percentile interval of ``metric`` over multinomial resamples of the confusion ``counts``."""
+    """Percentile interval of ``metric`` over multinomial resamples of the confusion ``counts``
+    (all resamples in one array expression for the metrics of :mod:`._confusion_metrics`; other
+    metrics are called once per resample)."""
     n = int(counts.sum())
     cells = np.flatnonzero(counts)
     draws = rng.multinomial(n, counts[cells] / n, size=n_bootstrap)
-    full = np.zeros(len(counts), dtype=np.int64)
-    values = np.empty(n_bootstrap)
-    for b in range(n_bootstrap):
-        full[cells] = draws[b]
-        values[b] = _weighted_call(metric, name, np.arange(len(counts)), full, classes)
+    full = np.zeros((n_bootstrap, len(counts)), dtype=np.int64)
+    full[:, cells] = draws
+    batched = (
+        batch_metric(name, classes)
+        if isinstance(name, str) and getattr(metric, "__module__", "").startswith("sklearn.")
+        else None
+    )
+    if batched is not None:
+        values = batched(full)
+    else:
+        values = np.array([_weighted_call(metric, name, np.arange(len(counts)), row, classes) for row in full])
     alpha = (1 - confidence) / 2
     low, high = np.nanquantile(values, [alpha, 1 - alpha]) if np.isfinite(values).any() else (np.nan, np.nan)
     return float(low), float(high)
