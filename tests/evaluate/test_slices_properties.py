@@ -54,3 +54,21 @@ def test_slice_interval_does_not_depend_on_other_slices(seed, n):
     both = slice_scores(y, pred, slices, **kw).table
     alone = slice_scores(y, pred, {"s": slices["s"]}, **kw).table
     pd.testing.assert_frame_equal(both.loc[["overall", "s"]], alone)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 60), block=st.integers(1, 50))
+def test_row_blocks_do_not_change_the_table(seed, n, block):
+    """Counting the confusion cells in blocks of any size gives the table of one block."""
+    import labelwise._chunks as chunks
+
+    y, pred, slices, _ = _data(seed, n)
+    kw = {"metrics": ["accuracy", "balanced_accuracy"], "n_bootstrap": 10}
+    whole = slice_scores(y, pred, slices, **kw).table
+    saved = chunks.BLOCK_ELEMENTS
+    chunks.BLOCK_ELEMENTS = block
+    try:
+        blocked = slice_scores(y, pred, slices, **kw).table
+    finally:
+        chunks.BLOCK_ELEMENTS = saved
+    pd.testing.assert_frame_equal(whole, blocked)

@@ -133,3 +133,23 @@ class TestSliceDataframe:
         """Anything but a DataFrame is refused naming df."""
         with pytest.raises(InvalidParameterError, match="df must be a pandas or dask DataFrame"):
             slice_dataframe(np.zeros(3), short)
+
+
+class TestApplySlicesDask:
+    def test_partitions_with_their_own_index_are_numbered_through(self):
+        """Partitions each indexed 0..len-1 (as dd.read_csv gives) are rows 0..n-1, as pandas numbers them."""
+        dd = pytest.importorskip("dask.dataframe")
+        frame = pd.DataFrame({"n": np.arange(12) % 5, "text": ["ab"] * 12})
+        lazy = dd.from_pandas(frame, npartitions=3).map_partitions(lambda p: p.reset_index(drop=True))
+        got = apply_slices([many, short], lazy)
+        assert got.items.tolist() == list(range(12))
+        assert np.array_equal(got.matrix, apply_slices([many, short], frame).matrix)
+
+    def test_error_names_the_row_through_the_frame(self):
+        """A failing row in a later partition is named by its row number through the whole frame."""
+        dd = pytest.importorskip("dask.dataframe")
+        frame = pd.DataFrame({"n": [1, 2, 3, 4, 0, 5]})
+        lazy = dd.from_pandas(frame, npartitions=2).map_partitions(lambda p: p.reset_index(drop=True))
+        boom = slicing_function(lambda row: 1 / row.n > 0.5, name="boom")
+        with pytest.raises(LabelingFunctionError, match=r"slicing function 'boom' raised ZeroDivisionError.* row 4"):
+            apply_slices([boom], lazy)
