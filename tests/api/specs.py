@@ -34,6 +34,9 @@ ANSWERS = pd.DataFrame(
         "label": [(i // 3) % K if (i % 7) else ((i // 3) + 1) % K for i in range(36)],
     }
 )
+TEXT_ANSWERS = pd.DataFrame(
+    {"item": [0, 0, 0, 1, 1], "annotator": list("abcab"), "text": ["a b", "a c", "a b", "x y", "x"]}
+)
 PAIRS = pd.DataFrame(
     {
         "left": list("abcdab") * 2,
@@ -75,6 +78,7 @@ def _est(cls: type, fit_args: Callable[[], tuple], **fixed: Any) -> Callable[...
     return call
 
 
+BOXES = lw.aggregate.simulate_boxes(5, 3, n_spammers=1, random_state=0)
 _ANS = lambda: (ANSWERS,)  # noqa: E731
 _XY = lambda: (X, LABELS)  # noqa: E731
 _XY2 = lambda: (X2, Y2)  # noqa: E731
@@ -95,6 +99,10 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.MACE": _est(_agg.MACE, _ANS, n_restarts=1, max_iter=3),
     "aggregate.MajorityVote": _est(_agg.MajorityVote, _ANS),
     "aggregate.MaskMajorityVote": _est(_agg.MaskMajorityVote, lambda: (MASKS,)),
+    "aggregate.WeightedBoxesFusion": _est(_agg.WeightedBoxesFusion, lambda: (BOXES.boxes,), score_col="score"),
+    "aggregate.BoxConsensus": _est(_agg.BoxConsensus, lambda: (BOXES.boxes, BOXES.labeled)),
+    "aggregate.compare_boxes": _fn(_agg.compare_boxes, BOXES.boxes, BOXES.truth),
+    "aggregate.simulate_boxes": _fn(_agg.simulate_boxes, 4, 3, random_state=0),
     "aggregate.STAPLE": _est(_agg.STAPLE, lambda: (MASKS,), max_iter=5),
     "aggregate.MultiLabelAggregator": _est(
         _agg.MultiLabelAggregator,
@@ -111,6 +119,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.fleiss_kappa": _fn(_agg.fleiss_kappa, ANSWERS),
     "aggregate.item_agreement": _fn(_agg.item_agreement, ANSWERS, CONSENSUS),
     "aggregate.krippendorff_alpha": _fn(_agg.krippendorff_alpha, ANSWERS),
+    "aggregate.ROVER": _est(_agg.ROVER, lambda: (TEXT_ANSWERS,)),
+    "aggregate.word_error_rate": _fn(_agg.word_error_rate, ["a b c", "d e"], ["a c", "d e f"]),
     "aggregate.simulate_annotators": _fn(_agg.simulate_annotators, LABELS, n_annotators=4),
     "aggregate.diagonal_confusion_prior": _fn(_agg.diagonal_confusion_prior, 3, strength=8.0, accuracy=0.7),
     "aggregate.simulate_multilabel_crowd": _fn(_agg.simulate_multilabel_crowd, n_items=30, n_tags=3, n_annotators=5),

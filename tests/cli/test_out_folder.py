@@ -170,6 +170,7 @@ OTHER_OPTIONS = {
     "label-shift": ("--k", "2"),
     "robustness": ("--budgets", "0.2"),
     "aggregate-masks": ("--method", "majority"),
+    "aggregate-boxes": ("--fuse", "mean"),
     "slices": ("--random-state", "1"),
 }
 

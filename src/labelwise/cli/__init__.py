@@ -54,6 +54,9 @@ main.add_command(report)
 from .aggregate import aggregate  # noqa: E402
 
 main.add_command(aggregate)
+from .aggregate_boxes import aggregate_boxes  # noqa: E402
+
+main.add_command(aggregate_boxes)
 from .aggregate_masks import aggregate_masks  # noqa: E402
 
 main.add_command(aggregate_masks)

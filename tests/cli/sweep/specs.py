@@ -115,7 +115,24 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     frame.assign(p=predicted).to_csv(p["slice_data"], index=False)
     np.save(p["slice_preds"], predicted.astype(str))
     _write_masks(p["masks"], rng)
+    _write_boxes(p["boxes"], p["box_labeled"])
     return p
+
+
+def _write_boxes(table: Path, labeled: Path) -> None:
+    """Three annotators' boxes of two images (c drew nothing on img1: listed in ``labeled``)."""
+    rows = [
+        ("img0", "a", 10, 10, 50, 40, "cat", 0.9),
+        ("img0", "b", 12, 11, 52, 41, "cat", 0.8),
+        ("img0", "c", 11, 9, 49, 40, "cat", 0.7),
+        ("img0", "c", 100, 100, 130, 120, "dog", 0.4),
+        ("img1", "a", 5, 5, 25, 30, "dog", 0.6),
+        ("img1", "b", 6, 5, 26, 31, "dog", 0.5),
+    ]
+    pd.DataFrame(rows, columns=["image", "annotator", "x_min", "y_min", "x_max", "y_max", "label", "score"]).to_csv(
+        table, index=False
+    )
+    pd.DataFrame({"image": ["img0"] * 3 + ["img1"] * 3, "annotator": list("abc") * 2}).to_csv(labeled, index=False)
 
 
 def _write_masks(table: Path, rng: np.random.Generator) -> None:
@@ -161,6 +178,8 @@ INPUT_FILES = {
     "eval_txt": "eval.txt",
     "audit": "audit",
     "masks": "masks.csv",
+    "boxes": "drawn_boxes.csv",
+    "box_labeled": "box_labeled.csv",
     "sfs": "sfs.py",
     "slice_data": "slice_data.csv",
     "slice_preds": "slice_preds.npy",
@@ -356,6 +375,28 @@ SPECS: dict[str, Spec] = {
         ("masks", "items.csv", "annotators.csv", "summary.json"),
         label_cases=(),
         bad_values=(("--prior", "x"), ("--prior", "1.5"), ("--prior", "0")),
+    ),
+    "aggregate-boxes": Spec(
+        ("aggregate-boxes", "{boxes}", "--labeled", "{box_labeled}"),
+        {"BOXES": ("boxes", TABLE), "--labeled": ("box_labeled", TABLE)},
+        ("boxes.csv", "annotators.csv", "summary.json"),
+        columns={
+            "--image-column": "boxes",
+            "--annotator-column": "boxes",
+            "--label-column": "boxes",
+            "--x-min-column": "boxes",
+            "--y-min-column": "boxes",
+            "--x-max-column": "boxes",
+            "--y-max-column": "boxes",
+        },
+        label_cases=(),
+    ),
+    "aggregate-boxes/wbf": Spec(
+        ("aggregate-boxes", "{boxes}", "--method", "wbf", "--score-column", "score"),
+        {"BOXES": ("boxes", TABLE)},
+        ("boxes.csv", "summary.json"),
+        columns={"--score-column": "boxes"},
+        label_cases=(),
     ),
     "shift": Spec(
         (
