@@ -145,6 +145,9 @@ SPECS: dict[str, Callable[..., Any]] = {
         n_boot=20,
     ),
     "evaluate.rbo_ext": _fn(lw.evaluate.rbo_ext, ["a", "b", "c"], ["b", "a", "c"]),
+    "evaluate.slice_scores": _fn(
+        lw.evaluate.slice_scores, LABELS, np.roll(LABELS, 1), {"s": np.arange(N) < 10}, n_bootstrap=5
+    ),
     "noise.corrupt_targets": _fn(lw.noise.corrupt_targets, X[:, 0], random_state=0),
     "noise.corrupt_masks": _fn(lw.noise.corrupt_masks, np.tile(np.arange(4) % 2, (2, 4, 1)), random_state=0),
     "noise.flip_labels": _fn(lw.noise.flip_labels, LABELS, 0.2),
@@ -209,6 +212,9 @@ NOT_COVERED: dict[str, str] = {
     "weak.as_votes": "its `name` is the display name, any string; `classes` any sequence",
     "weak.analysis": "keyword parameter `model` is any fitted label model (duck-typed)",
     "weak.labeling_function": "a decorator: `name`, `abstain` are free values",
+    "weak.slicing_function": "a decorator: `name` is a free value (checks in tests/weak/test_slices.py)",
+    "weak.apply_slices": "verbose a flag; its checks are in tests/weak/test_slices.py",
+    "weak.slice_dataframe": "no keyword parameter",
     "weak.training_labels": "needs a fitted label model; `unlabeled` is any value",
     "evaluate.corrections_from_changes": "no numeric or enum keyword but `source`, a free label",
     "evaluate.read_corrections": _OUTPUT_DIR,

@@ -172,6 +172,7 @@ OTHER_OPTIONS = {
     "robustness": ("--budgets", "0.2"),
     "aggregate-masks": ("--method", "majority"),
     "aggregate-boxes": ("--fuse", "mean"),
+    "slices": ("--random-state", "1"),
 }
 
 

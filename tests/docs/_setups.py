@@ -291,5 +291,6 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),
         ('read_annotations("samples.jsonl")', _files_only(f.votes_file)),
         ("labelwise weak lfs.py", _files_only(f.weak_files)),
+        ("labelwise slices sfs.py", _files_only(m.slice_files)),
     ],
 }

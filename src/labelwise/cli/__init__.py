@@ -98,4 +98,7 @@ from .shift import label_shift, shift  # noqa: E402
 
 main.add_command(shift)
 main.add_command(label_shift)
+from .slices import slices  # noqa: E402
+
+main.add_command(slices)
 # END OF SUBCOMMANDS

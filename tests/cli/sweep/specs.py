@@ -33,6 +33,18 @@ def short(row):
     return "ham" if len(row.text) < 12 else None
 """
 
+SFS = """
+from labelwise.weak import slicing_function
+
+@slicing_function(vectorized=True)
+def big_a(df):
+    return df.a > 1
+
+@slicing_function()
+def negative_b(row):
+    return row.b < 0
+"""
+
 
 def _table(n: int = 30, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -105,6 +117,10 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     p["train_txt"].write_text("person\nperson\nlocation\norganisation\n")
     p["eval_txt"].write_text("person\norganization\ndisease\n")
     write_audit(p["audit"], kind="features", n=30, noise=0.3)
+    p["sfs"].write_text(SFS)
+    predicted = np.where(np.arange(30) % 4 == 0, "u", frame.y.to_numpy())
+    frame.assign(p=predicted).to_csv(p["slice_data"], index=False)
+    np.save(p["slice_preds"], predicted.astype(str))
     _write_masks(p["masks"], rng)
     _write_boxes(p["boxes"], p["box_labeled"])
     return p
@@ -172,6 +188,9 @@ INPUT_FILES = {
     "masks": "masks.csv",
     "boxes": "drawn_boxes.csv",
     "box_labeled": "box_labeled.csv",
+    "sfs": "sfs.py",
+    "slice_data": "slice_data.csv",
+    "slice_preds": "slice_preds.npy",
 }
 
 
@@ -313,6 +332,22 @@ SPECS: dict[str, Spec] = {
         bad_values=(("--classes", "spam"),),
         # the error names the function of LFS whose answer is outside --classes, the row and the classes
         also_named={"--classes=spam": "labeling function"},
+    ),
+    "slices": Spec(
+        ("slices", "{sfs}", "{slice_data}", "--label", "y", "--pred", "p", "--issues", "{audit}", "--n-bootstrap", "5"),
+        {"SFS": ("sfs", PYTHON), "DATA": ("slice_data", TABLE), "--issues": ("audit", AUDIT)},
+        ("slices.csv", "membership.parquet", "summary.json"),
+        columns={"--label": "slice_data", "--pred": "slice_data", "--id-column": "slice_data"},
+        label=("--label", "slice_data"),
+        # one row or one class is a valid table to slice; no label at all is refused
+        label_cases=("nan",),
+        bad_values=(("--metrics", "no_such_metric"), ("--metrics", "f1")),
+    ),
+    "slices/predictions": Spec(
+        ("slices", "{sfs}", "{data}", "--label", "y", "--predictions", "{slice_preds}", "--n-bootstrap", "0"),
+        {"--predictions": ("slice_preds", NPY)},
+        ("slices.csv", "membership.parquet", "summary.json"),
+        label_cases=(),
     ),
     "train": Spec(
         ("train", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"),
