@@ -88,3 +88,16 @@ def test_a_missing_text_is_refused_naming_the_row(tmp_path):
     pd.read_csv(_answers(path)).assign(text=lambda t: t.text.where(t.index != 2)).to_csv(path, index=False)
     result = _run(path, "--out", tmp_path / "out")
     assert result.exit_code != 0 and "ANSWERS" in result.output and "row 2" in result.output
+
+
+def test_rover_reads_the_column_options_and_writes_no_similarity(tmp_path):
+    """--method rover: the columns named by the options, texts.csv without a similarity, no annotators.csv."""
+    path = tmp_path / "a.csv"
+    pd.read_csv(_answers(path)).rename(columns={"item": "q", "text": "said"}).to_csv(path, index=False)
+    out = tmp_path / "out"
+    result = _run(path, "--method", "rover", "--item-column", "q", "--text-column", "said", "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = pd.read_csv(out / "texts.csv", dtype={"text": str})
+    assert texts.columns.tolist() == ["item", "text", "n_answers"] and texts.item.tolist() == ["q1", "q2", "q3"]
+    assert texts.text.iloc[0] == "the cat sat on the mat" and not (out / "annotators.csv").exists()
+    assert json.loads((out / "summary.json").read_text())["n_iter"] is None

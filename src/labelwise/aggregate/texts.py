@@ -10,7 +10,8 @@ item differ by misspellings, inflections and spacing more than by vocabulary: ``
 ``"receive"`` share most of their character n-grams and no word. Pass a sentence encoder
 (``SentenceTransformer(...).encode``) for meaning rather than spelling.
 
-``TEXT_METHODS`` maps the command-line names to the classes; each is ``Cls(**params).fit(answers)``
+``TEXT_METHODS`` maps the command-line names to the classes (and ``"rover"`` to
+:class:`~labelwise.aggregate.rover.ROVER`); each is ``Cls(**params).fit(answers)``
 on a table with columns ``item``, ``annotator``, ``text`` and sets ``texts_`` (a Series indexed by
 item, named ``"text"``).
 """
@@ -30,6 +31,7 @@ from .._validate.labels import row_label
 from ..errors import AnnotationError, InvalidParameterError
 from ._embed_data import check_table, check_vectors
 from .embeddings import HRRASA, RASA, ClosestToAverage
+from .rover import ROVER
 
 __all__ = ["TEXT_METHODS", "TextClosestToAverage", "TextHRRASA", "TextRASA", "tfidf_encoder"]
 
@@ -252,9 +254,11 @@ class TextHRRASA(_Texts, HRRASA):
         return self
 
 
-#: Command-line names -> text aggregators (``Cls(**params).fit(answers)``, ``texts_``).
+#: Command-line names -> text aggregators (``Cls(**params).fit(answers)``, ``texts_``). ROVER takes
+#: no column parameters: its table has the columns item, annotator, text.
 TEXT_METHODS: dict[str, type] = {
     "closest": TextClosestToAverage,
     "rasa": TextRASA,
     "hrrasa": TextHRRASA,
+    "rover": ROVER,
 }

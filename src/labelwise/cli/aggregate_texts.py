@@ -47,15 +47,13 @@ def _columns(answers: pd.DataFrame, given: dict[str, str]) -> None:
 
 
 def texts_frame(est: Any, n_answers: pd.Series) -> pd.DataFrame:
-    """texts.csv: item, the chosen text, its cosine similarity to the item's aggregated vector, answers."""
-    return pd.DataFrame(
-        {
-            "item": est.texts_.index,
-            "text": est.texts_.to_numpy(),
-            "similarity": 1.0 - est.distance_.to_numpy(),
-            "n_answers": n_answers.reindex(est.texts_.index).to_numpy(),
-        }
-    )
+    """texts.csv: item, the chosen text, its cosine similarity to the item's aggregated vector (the
+    methods that have one), the item's number of answers."""
+    frame = pd.DataFrame({"item": est.texts_.index, "text": est.texts_.to_numpy()})
+    if getattr(est, "distance_", None) is not None:
+        frame["similarity"] = 1.0 - est.distance_.reindex(est.texts_.index).to_numpy()
+    frame["n_answers"] = n_answers.reindex(est.texts_.index).to_numpy()
+    return frame
 
 
 def annotators_frame(est: Any, n_answers: pd.Series) -> pd.DataFrame:
@@ -66,24 +64,27 @@ def annotators_frame(est: Any, n_answers: pd.Series) -> pd.DataFrame:
     )
 
 
-def summary(est: Any, method: str, path: Path, columns: dict[str, str]) -> dict[str, Any]:
-    """summary.json: the settings, the sizes and how the fit ended."""
-    skill = est.annotator_skill_
+def summary(est: Any, method: str, path: Path, columns: dict[str, str], n_answers: int) -> dict[str, Any]:
+    """summary.json: the settings, the sizes and how the fit ended (where the method iterates)."""
+    skill = getattr(est, "annotator_skill_", None)
+    distance = getattr(est, "distance_", None)
+    losses = getattr(est, "loss_history_", None)
+    encodes = "encoder" in est.get_params()
     return {
         "method": method,
         "answers": str(path),
         "columns": columns,
-        "encoder": "tfidf: character 2-4-grams within words, fitted on all answers, L2-normalised",
+        "encoder": "tfidf: character 2-4-grams within words, fitted on all answers, L2-normalised" if encodes else None,
         "max_iter": int(est.max_iter) if hasattr(est, "max_iter") else None,
         "tol": float(est.tol) if hasattr(est, "tol") else None,
         **na_values_setting(),
-        "n_answers": int(est.n_answers_),
+        "n_answers": int(n_answers),
         "n_items": int(len(est.texts_)),
         "n_annotators": None if skill is None else int(len(skill)),
-        "mean_similarity": finite(float(np.mean(1.0 - est.distance_.to_numpy()))),
-        "n_iter": int(est.n_iter_),
-        "converged": bool(est.converged_),
-        "final_loss": finite(est.loss_history_[-1]) if est.loss_history_ else None,
+        "mean_similarity": None if distance is None else finite(float(np.mean(1.0 - distance.to_numpy()))),
+        "n_iter": int(est.n_iter_) if hasattr(est, "n_iter_") else None,
+        "converged": bool(est.converged_) if hasattr(est, "converged_") else None,
+        "final_loss": finite(losses[-1]) if losses else None,
     }
 
 
@@ -110,7 +111,8 @@ def write_outputs(
     show_default=True,
     help="closest: the text nearest the mean of its item's TF-IDF vectors; rasa: annotators weighted by "
     "reliabilities estimated on all items (Li & Fukumoto 2019); hrrasa: also each answer's agreement with "
-    "the item's other answers (Li 2020).",
+    "the item's other answers (Li 2020); rover: word-by-word vote after aligning the answers (Fiscus 1997), "
+    "which may compose a text no one wrote.",
 )
 @click.option(
     "--max-iter",
@@ -153,24 +155,29 @@ def aggregate_texts(answers, item_column, annotator_column, text_column, method,
     _columns(
         table, {"--item-column": item_column, "--annotator-column": annotator_column, "--text-column": text_column}
     )
-    given = {"item_col": item_column, "annotator_col": annotator_column, "text_col": text_column}
-    given.update({k: v for k, v in (("max_iter", max_iter), ("tol", tol)) if k in params})
+    given = {k: v for k, v in (("max_iter", max_iter), ("tol", tol)) if k in params}
+    names = {"item_col": item_column, "annotator_col": annotator_column, "text_col": text_column}
+    keys = columns
+    if all(k in params for k in names):
+        given.update(names)
+    else:  # a method without column parameters (ROVER) reads the columns item, annotator, text
+        keys = ["item", "annotator", "text"]
+        table = table[columns].set_axis(keys, axis=1)
     est = cls(**given)
     with renaming(OPTION_NAMES):
         est.fit(table)
-    per_item = table[item_column].value_counts()
-    texts = texts_frame(est, per_item)
+    texts = texts_frame(est, table[keys[0]].value_counts())
     annotators = None
-    if est.annotator_skill_ is not None:
-        annotators = annotators_frame(est, table[annotator_column].value_counts())
+    if getattr(est, "annotator_skill_", None) is not None:
+        annotators = annotators_frame(est, table[keys[1]].value_counts())
     used = {"item": item_column, "annotator": annotator_column, "text": text_column}
     out = Path(out)
-    write_outputs(out, texts, annotators, summary(est, method, Path(answers), used), superseded)
+    write_outputs(out, texts, annotators, summary(est, method, Path(answers), used, len(table)), superseded)
     if top:
-        print_frame(texts.head(top), title=f"{method}: chosen texts of {len(texts)} items ({est.n_answers_} answers)")
+        print_frame(texts.head(top), title=f"{method}: chosen texts of {len(texts)} items ({len(table)} answers)")
     if annotators is not None and top:
         print_frame(annotators.sort_values("skill").head(top), title="Least reliable annotators")
-    if hasattr(est, "max_iter") and not est.converged_:
+    if hasattr(est, "max_iter") and not getattr(est, "converged_", True):
         console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
     wrote = ", annotators.csv" if annotators is not None else ""
     console().print(f"wrote {out / 'texts.csv'}{wrote}, summary.json")
