@@ -1,6 +1,6 @@
 """Many annotators -> training labels: majority vote, Wawa, zero-based skill, Dawid-Skene,
-one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), soft-label averaging, a
-model+annotators consensus, and
+one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), KOS, MMSR, a gold-weighted
+vote, soft-label averaging, a model+annotators consensus, and
 ``AutoAggregator`` (``"auto"``), which picks a method by the held-out likelihood of the answers.
 
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
@@ -21,12 +21,16 @@ from .agreement import (
 )
 from .auto import AutoAggregator
 from .bwa import BWA
+from .crowd_metrics import accuracy_on_aggregates, consistency, uncertainty
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene
 from .glad import GLAD
+from .gold_majority import GoldMajorityVote
+from .kos import KOS
 from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
+from .mmsr import MMSR
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
 from .one_coin import OneCoinDawidSkene
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
@@ -42,6 +46,9 @@ from .zero_based_skill import ZeroBasedSkill
 METHODS = {
     **SOFT_MEMBERS,  # majority-vote, wawa, zero-based-skill, dawid-skene, one-coin, glad, mace
     "bwa": BWA,
+    "kos": KOS,
+    "mmsr": MMSR,
+    "gold-majority-vote": GoldMajorityVote,
     "soft-average": SoftLabelAverage,
     "crowdlab": CrowdLab,
     "auto": AutoAggregator,
@@ -87,4 +94,10 @@ __all__ = [
     "Wawa",
     "ZeroBasedSkill",
     "encode_answers",
+    "GoldMajorityVote",
+    "KOS",
+    "MMSR",
+    "accuracy_on_aggregates",
+    "consistency",
+    "uncertainty",
 ]

@@ -163,7 +163,9 @@ class MMSR(BaseAggregator):
     annotator shares items with fewer than two others, and its trimming then keeps only the
     largest value); the sign graph has edges for observed pairs only (crowd-kit also joins
     annotators who share no item, and each to itself); annotators sharing no item with anyone
-    get weight 0 (skill ``1/K``); duplicate answers each count in the agreement rates.
+    get weight 0 (skill ``1/K``); duplicate answers each count in the agreement rates; the label
+    is the argmax of the weighted sums (crowd-kit takes the argmax after dividing each item's sums
+    by their total, which reverses the order on an item whose total weight is negative).
 
     ``annotator_skill_`` is :math:`p_j`; ``annotator_weight_`` holds :math:`w_j` (crowd-kit's
     ``skills_``); ``loss_history_`` the change of :math:`u v^T` per iteration.
