@@ -44,10 +44,18 @@ def agreement_covariance(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
     return cov, common
 
 
+def _ratio(target: np.ndarray, divisor: np.ndarray) -> np.ndarray:
+    """``target / divisor``, NaN where the divisor is 0 (an entry that says nothing this step)."""
+    return np.divide(target, divisor, out=np.full_like(target, np.nan), where=divisor != 0)
+
+
 def _trimmed_means(group: np.ndarray, values: np.ndarray, current: np.ndarray, f: int, n: int) -> np.ndarray:
     """MSR per group: drop the ``f`` smallest values below the group's current value (all of them
     when fewer) and the ``f`` largest above it, and average the rest; a group left empty keeps its
     current value, and one left with a single 0 takes ``1 / sqrt(n)`` (crowd-kit's guard)."""
+    usable = ~np.isnan(values)
+    if not usable.all():
+        group, values = group[usable], values[usable]
     order = np.lexsort((values, group))
     g, v = group[order], values[order]
     size = np.bincount(g, minlength=current.shape[0])
@@ -89,8 +97,8 @@ def msr_rank_one(
     history: list[float] = []
     for _ in range(max_iter):
         u_prev, v_prev = u.copy(), v.copy()
-        v = _trimmed_means(cols, target / u[rows], v, f, n_items)
-        u = _trimmed_means(rows, target / v[cols], u, f, n_items)
+        v = _trimmed_means(cols, _ratio(target, u[rows]), v, f, n_items)
+        u = _trimmed_means(rows, _ratio(target, v[cols]), u, f, n_items)
         change = (u @ u) * (v @ v) + (u_prev @ u_prev) * (v_prev @ v_prev) - 2.0 * (u @ u_prev) * (v @ v_prev)
         history.append(float(np.sqrt(max(change, 0.0))))
         if history[-1] < tol:
