@@ -34,7 +34,9 @@ def _skills(enc: EncodedAnswers, answers: Any, skills: Any, aggregator: Any, *, 
             raise InvalidParameterError("skills or aggregator must be given, got neither")
         return np.full(enc.n_annotators, default)
     if not isinstance(skills, pd.Series):
-        raise InvalidParameterError(f"skills must be a pandas Series of accuracies indexed by annotator, got {type(skills).__name__}")
+        raise InvalidParameterError(
+            f"skills must be a pandas Series of accuracies indexed by annotator, got {type(skills).__name__}"
+        )
     values = pd.to_numeric(skills.reindex(enc.annotator_index()), errors="coerce").to_numpy(dtype=np.float64)
     absent = np.isnan(values)
     if absent.any():
@@ -209,7 +211,9 @@ def accuracy_on_aggregates(
     if aggregates is not None and aggregator is not None:
         raise InvalidParameterError("give aggregator or aggregates, not both")
     enc = check_answers(answers)
-    source = aggregates if aggregates is not None else _fitted(MajorityVote() if aggregator is None else aggregator, answers)
+    source = (
+        aggregates if aggregates is not None else _fitted(MajorityVote() if aggregator is None else aggregator, answers)
+    )
     target = _consensus_codes(enc, source)[enc.item_idx]
     known = target >= 0
     hit = (known & (target == enc.label_idx)).astype(np.float64)

@@ -180,4 +180,6 @@ class KOS(BaseAggregator):
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.item_scores_ = pd.Series(np.ones(enc.n_items), index=enc.item_index(), name="score")
-        self.annotator_reliability_ = pd.Series(np.ones(enc.n_annotators), index=enc.annotator_index(), name="reliability")
+        self.annotator_reliability_ = pd.Series(
+            np.ones(enc.n_annotators), index=enc.annotator_index(), name="reliability"
+        )
