@@ -46,7 +46,10 @@ class TestUncertainty:
         answers, skills = _crowd()
         c = to_crowdkit(answers)
         for ours, theirs in (
-            (uncertainty(answers, by=by, aggregate=False), ck_data.uncertainty(c, compute_by=compute_by, aggregate=False)),
+            (
+                uncertainty(answers, by=by, aggregate=False),
+                ck_data.uncertainty(c, compute_by=compute_by, aggregate=False),
+            ),
             (
                 uncertainty(answers, skills, by=by, aggregate=False),
                 ck_data.uncertainty(c, skills.rename_axis("worker"), compute_by=compute_by, aggregate=False),

@@ -119,7 +119,10 @@ class TestBadInput:
             ({"gold": {"t1": 0}, "on_missing_skill": "drop"}, "on_missing_skill"),
             ({"gold": {"t1": 0}, "default_skill": 0.5}, "default_skill must be given exactly"),
             ({"gold": {"t1": 0}, "on_missing_skill": "value"}, "default_skill must be given exactly"),
-            ({"gold": {"t1": 0}, "on_missing_skill": "value", "default_skill": 1.5}, r"default_skill must be a number in \[0, 1\]"),
+            (
+                {"gold": {"t1": 0}, "on_missing_skill": "value", "default_skill": 1.5},
+                r"default_skill must be a number in \[0, 1\]",
+            ),
         ],
     )
     def test_bad_parameters_are_named(self, params, match):

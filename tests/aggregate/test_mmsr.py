@@ -32,7 +32,9 @@ class TestAgainstCrowdKit:
         np.testing.assert_allclose(ours.annotator_weight_, skills.reindex(ours.annotator_weight_.index), atol=1e-6)
         w = skills.reindex(answers["annotator"]).to_numpy()
         sums = pd.DataFrame({"item": answers["item"], "label": answers["label"], "w": w})
-        sums = sums.groupby(["item", "label"])["w"].sum().unstack(fill_value=0.0).reindex(columns=range(k), fill_value=0)
+        sums = (
+            sums.groupby(["item", "label"])["w"].sum().unstack(fill_value=0.0).reindex(columns=range(k), fill_value=0)
+        )
         untied = np.sort(sums.to_numpy(), axis=1)[:, -1] - np.sort(sums.to_numpy(), axis=1)[:, -2] > 1e-9
         assert (ours.labels_[untied] == sums.idxmax(axis=1)[untied]).all()
 
