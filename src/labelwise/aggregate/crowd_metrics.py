@@ -218,10 +218,10 @@ def accuracy_on_aggregates(
     known = target >= 0
     hit = (known & (target == enc.label_idx)).astype(np.float64)
     if by is None:
-        n_known = int(known.sum())
-        if n_known == 0:
+        total = int(known.sum())
+        if total == 0:
             raise AnnotationError("aggregates share no item with the answers")
-        return float(hit.sum() / n_known)
+        return float(hit.sum() / total)
     n_known = enc.annotator_sum(known.astype(np.float64))
     share = np.divide(enc.annotator_sum(hit), n_known, out=np.full(enc.n_annotators, np.nan), where=n_known > 0)
     return pd.Series(share, index=enc.annotator_index(), name="accuracy")

@@ -52,7 +52,7 @@ def kos_messages(
     """
     sign = np.asarray(sign, dtype=np.float64)
     y = np.array(y0, dtype=np.float64)
-    reliability = np.zeros(n_annotators)
+    reliability: np.ndarray = np.zeros(n_annotators)
     for _ in range(n_iter):
         weighted = sign * y
         x = np.bincount(item, weights=weighted, minlength=n_items)[item] - weighted

@@ -100,7 +100,7 @@ def msr_rank_one(
         v = _trimmed_means(cols, _ratio(target, u[rows]), v, f, n_items)
         u = _trimmed_means(rows, _ratio(target, v[cols]), u, f, n_items)
         change = (u @ u) * (v @ v) + (u_prev @ u_prev) * (v_prev @ v_prev) - 2.0 * (u @ u_prev) * (v @ v_prev)
-        history.append(float(np.sqrt(max(change, 0.0))))
+        history.append(float(np.sqrt(max(float(change), 0.0))))
         if history[-1] < tol:
             break
     return u, v, history
