@@ -48,7 +48,7 @@ def kos_messages(
         sign is the label; scaled, so only its sign and relative size mean anything).
     annotator_score : ndarray of shape (n_annotators,)
         :math:`\sum_{i \in \partial j} A_{ij} x_{i \to j}` from the last iteration, the
-        annotator's reliability on the same scale (0 when ``n_iter`` is 0).
+        annotator's reliability on the same scale.
     """
     sign = np.asarray(sign, dtype=np.float64)
     y = np.array(y0, dtype=np.float64)
@@ -96,7 +96,7 @@ class KOS(BaseAggregator):
 
     Parameters
     ----------
-    n_iter : int, default 100
+    n_iter : int >= 1, default 100
         Iterations of message passing (the paper's :math:`k_{max}`; every one is run).
     labels, duplicates, item_col, annotator_col, label_col
         As in :class:`~labelwise.aggregate.MajorityVote`.
@@ -138,7 +138,7 @@ class KOS(BaseAggregator):
 
     def _check_params(self) -> None:
         super()._check_params()
-        check_positive_int("n_iter", self.n_iter, minimum=0)
+        check_positive_int("n_iter", self.n_iter)
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         if enc.n_classes != 2:
