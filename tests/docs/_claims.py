@@ -19,6 +19,12 @@ def _weak_annotators_found(ns: dict) -> bool:
     return list(skill.rank().to_numpy()) == [5.0, 4.0, 3.0, 2.0, 1.0]
 
 
+def _kos_mmsr_not_fooled(ns: dict) -> bool:
+    truth = ns["adversarial"].true_labels
+    vote = (ns["plain"].labels_ == truth).mean()
+    return all((ns[name].labels_ == truth).mean() > vote + 0.2 for name in ("kos", "mmsr"))
+
+
 def _voted(ns: dict):
     return ns["model"].n_votes_ > 0
 
@@ -78,5 +84,6 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
     "docs/aggregate.md": [
         ("Dawid-Skene beats the majority vote", _ds_beats_majority),
         ("and finds the weak annotators", _weak_annotators_found),
+        ("the plain vote is fooled on many items and KOS and MMSR are not", _kos_mmsr_not_fooled),
     ],
 }
