@@ -117,3 +117,12 @@ class TestBadInput:
         answers, _ = confusion_crowd(10, 2, seed=0)
         with pytest.raises(InvalidParameterError, match="n_adversaries"):
             MMSR(n_adversaries=value).fit(answers)
+
+
+def test_items_without_evidence_keep_their_vote():
+    """Every item answered once: no annotator pair shares an item, every weight is 0, and each
+    item keeps its single answer (the vote shares) instead of a uniform posterior."""
+    answers = pd.DataFrame({"item": [1, 2, 3], "annotator": ["a", "b", "c"], "label": ["x", "y", "x"]})
+    est = MMSR().fit(answers)
+    assert (est.annotator_weight_ == 0).all()
+    assert est.labels_.tolist() == ["x", "y", "x"] and (est.probas_.max(axis=1) == 1).all()

@@ -13,6 +13,7 @@ from scipy.sparse.linalg import eigsh
 from .._validate.arguments import check_positive_int
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, check_tol, log_normalize
+from .majority import weighted_vote_shares
 
 __all__ = ["MMSR", "agreement_covariance", "msr_rank_one", "sign_determination"]
 
@@ -176,7 +177,10 @@ class MMSR(BaseAggregator):
     by their total, which reverses the order on an item whose total weight is negative).
 
     ``annotator_skill_`` is :math:`p_j`; ``annotator_weight_`` holds :math:`w_j` (crowd-kit's
-    ``skills_``); ``loss_history_`` the change of :math:`u v^T` per iteration.
+    ``skills_``); ``loss_history_`` the change of :math:`u v^T` per iteration. An item whose
+    annotators all have weight 0 keeps its plain vote shares (the one-coin posterior would be
+    uniform). The agreement matrices are dense, ``n_annotators`` squared (8 MB each at a thousand
+    annotators).
 
     Parameters
     ----------
@@ -250,7 +254,11 @@ class MMSR(BaseAggregator):
         accuracy = skill * (k - 1) / k + 1.0 / k
         weight = np.log(accuracy * (k - 1) / (1.0 - accuracy))
         self.annotator_weight_ = pd.Series(weight, index=enc.annotator_index(), name="weight")
-        post, _ = log_normalize(enc.item_class_sum(weight[enc.annotator_idx]), overwrite=True)
+        scores = enc.item_class_sum(weight[enc.annotator_idx])
+        silent = ~(scores != 0).any(axis=1)  # every weight 0 (no annotator of the item shares items with others)
+        post, _ = log_normalize(scores, overwrite=True)
+        if silent.any():  # no evidence on the annotators: the plain vote shares, as the gold vote does
+            post[silent] = weighted_vote_shares(enc)[silent]
         return post, accuracy
 
     @staticmethod
