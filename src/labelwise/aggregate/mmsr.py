@@ -90,7 +90,8 @@ def msr_rank_one(
     Ma & Olshevsky 2020, Algorithm 1), then every :math:`u_j` likewise from the new ``v``; all
     entries of a side at once (one sort of the observed entries by group and value). Stops when
     :math:`\|u v^T - u' v'^T\|_F` (computed from inner products, never forming the matrix) is
-    below ``tol``. Returns ``u``, ``v`` and that change per iteration.
+    below ``tol``. After each iteration ``u`` and ``v`` are rescaled to equal norms (which changes
+    neither :math:`u v^T` nor the next step). Returns ``u``, ``v`` and that change per iteration.
     """
     rows, cols = np.nonzero(observed)
     target = np.abs(cov[rows, cols])
@@ -100,11 +101,29 @@ def msr_rank_one(
         u_prev, v_prev = u.copy(), v.copy()
         v = _trimmed_means(cols, _ratio(target, u[rows]), v, f, n_items)
         u = _trimmed_means(rows, _ratio(target, v[cols]), u, f, n_items)
-        change = (u @ u) * (v @ v) + (u_prev @ u_prev) * (v_prev @ v_prev) - 2.0 * (u @ u_prev) * (v @ v_prev)
-        history.append(float(np.sqrt(max(float(change), 0.0))))
+        _balance(u, v)
+        with np.errstate(over="ignore", invalid="ignore"):
+            change = float(
+                (u @ u) * (v @ v) + (u_prev @ u_prev) * (v_prev @ v_prev) - 2.0 * (u @ u_prev) * (v @ v_prev)
+            )
+        if not np.isfinite(change):  # an ill-posed crowd whose factors run off to overflow: keep the last finite ones
+            u, v = u_prev, v_prev
+            break
+        history.append(float(np.sqrt(max(change, 0.0))))
         if history[-1] < tol:
             break
     return u, v, history
+
+
+def _balance(u: np.ndarray, v: np.ndarray) -> None:
+    """Rescale ``u`` by ``c`` and ``v`` by ``1/c`` (in place) to equal norms: ``u v^T`` is unchanged,
+    and so is the next MSR step (its values and the current ones scale alike), but neither factor
+    drifts towards 0 or overflow on a crowd where the iteration is ill-posed."""
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    if 0 < nu < np.inf and 0 < nv < np.inf:
+        c = np.sqrt(nv / nu)
+        u *= c
+        v /= c
 
 
 def sign_determination(cov: np.ndarray, observed: np.ndarray) -> np.ndarray:
