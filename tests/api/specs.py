@@ -34,6 +34,9 @@ ANSWERS = pd.DataFrame(
         "label": [(i // 3) % K if (i % 7) else ((i // 3) + 1) % K for i in range(36)],
     }
 )
+TEXT_ANSWERS = pd.DataFrame(
+    {"item": [0, 0, 0, 1, 1], "annotator": list("abcab"), "text": ["a b", "a c", "a b", "x y", "x"]}
+)
 PAIRS = pd.DataFrame(
     {
         "left": list("abcdab") * 2,
@@ -42,6 +45,7 @@ PAIRS = pd.DataFrame(
         "annotator": ["u"] * 6 + ["v"] * 6,
     }
 )
+NUMBERS = ANSWERS.assign(value=ANSWERS["label"] * 1.5 + np.arange(36) % 4).drop(columns="label")
 CONSENSUS = pd.Series(np.arange(12) % K, index=np.arange(12))
 SEMI_Y = np.where(np.arange(N) % 2 == 0, LABELS, -1)
 MASKS = {"img": (_RNG.random((3, 6, 5)) < 0.4).astype(np.uint8)}
@@ -75,6 +79,7 @@ def _est(cls: type, fit_args: Callable[[], tuple], **fixed: Any) -> Callable[...
     return call
 
 
+BOXES = lw.aggregate.simulate_boxes(5, 3, n_spammers=1, random_state=0)
 _ANS = lambda: (ANSWERS,)  # noqa: E731
 _XY = lambda: (X, LABELS)  # noqa: E731
 _XY2 = lambda: (X2, Y2)  # noqa: E731
@@ -89,12 +94,20 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.BWA": _est(_agg.BWA, _ANS, max_iter=5),
     "aggregate.BradleyTerry": _est(_agg.BradleyTerry, lambda: (PAIRS,)),
     "aggregate.NoisyBradleyTerry": _est(_agg.NoisyBradleyTerry, lambda: (PAIRS,), max_iter=20),
+    "aggregate.BiasPrecision": _est(_agg.BiasPrecision, lambda: (NUMBERS,), max_iter=5),
+    "aggregate.NumericMean": _est(_agg.NumericMean, lambda: (NUMBERS,)),
+    "aggregate.NumericMedian": _est(_agg.NumericMedian, lambda: (NUMBERS,)),
+    "aggregate.RobustBiasPrecision": _est(_agg.RobustBiasPrecision, lambda: (NUMBERS,), max_iter=5),
     "aggregate.CrowdLab": _est(_agg.CrowdLab, lambda: (ANSWERS, PROBS[:12])),
     "aggregate.DawidSkene": _est(_agg.DawidSkene, _ANS, max_iter=5),
     "aggregate.GLAD": _est(_agg.GLAD, _ANS, max_iter=3),
     "aggregate.MACE": _est(_agg.MACE, _ANS, n_restarts=1, max_iter=3),
     "aggregate.MajorityVote": _est(_agg.MajorityVote, _ANS),
     "aggregate.MaskMajorityVote": _est(_agg.MaskMajorityVote, lambda: (MASKS,)),
+    "aggregate.WeightedBoxesFusion": _est(_agg.WeightedBoxesFusion, lambda: (BOXES.boxes,), score_col="score"),
+    "aggregate.BoxConsensus": _est(_agg.BoxConsensus, lambda: (BOXES.boxes, BOXES.labeled)),
+    "aggregate.compare_boxes": _fn(_agg.compare_boxes, BOXES.boxes, BOXES.truth),
+    "aggregate.simulate_boxes": _fn(_agg.simulate_boxes, 4, 3, random_state=0),
     "aggregate.STAPLE": _est(_agg.STAPLE, lambda: (MASKS,), max_iter=5),
     "aggregate.MultiLabelAggregator": _est(
         _agg.MultiLabelAggregator,
@@ -117,6 +130,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.fleiss_kappa": _fn(_agg.fleiss_kappa, ANSWERS),
     "aggregate.item_agreement": _fn(_agg.item_agreement, ANSWERS, CONSENSUS),
     "aggregate.krippendorff_alpha": _fn(_agg.krippendorff_alpha, ANSWERS),
+    "aggregate.ROVER": _est(_agg.ROVER, lambda: (TEXT_ANSWERS,)),
+    "aggregate.word_error_rate": _fn(_agg.word_error_rate, ["a b c", "d e"], ["a c", "d e f"]),
     "aggregate.simulate_annotators": _fn(_agg.simulate_annotators, LABELS, n_annotators=4),
     "aggregate.diagonal_confusion_prior": _fn(_agg.diagonal_confusion_prior, 3, strength=8.0, accuracy=0.7),
     "aggregate.simulate_multilabel_crowd": _fn(_agg.simulate_multilabel_crowd, n_items=30, n_tags=3, n_annotators=5),
@@ -136,6 +151,9 @@ SPECS: dict[str, Callable[..., Any]] = {
         n_boot=20,
     ),
     "evaluate.rbo_ext": _fn(lw.evaluate.rbo_ext, ["a", "b", "c"], ["b", "a", "c"]),
+    "evaluate.slice_scores": _fn(
+        lw.evaluate.slice_scores, LABELS, np.roll(LABELS, 1), {"s": np.arange(N) < 10}, n_bootstrap=5
+    ),
     "noise.corrupt_targets": _fn(lw.noise.corrupt_targets, X[:, 0], random_state=0),
     "noise.corrupt_masks": _fn(lw.noise.corrupt_masks, np.tile(np.arange(4) % 2, (2, 4, 1)), random_state=0),
     "noise.flip_labels": _fn(lw.noise.flip_labels, LABELS, 0.2),
@@ -200,6 +218,9 @@ NOT_COVERED: dict[str, str] = {
     "weak.as_votes": "its `name` is the display name, any string; `classes` any sequence",
     "weak.analysis": "keyword parameter `model` is any fitted label model (duck-typed)",
     "weak.labeling_function": "a decorator: `name`, `abstain` are free values",
+    "weak.slicing_function": "a decorator: `name` is a free value (checks in tests/weak/test_slices.py)",
+    "weak.apply_slices": "verbose a flag; its checks are in tests/weak/test_slices.py",
+    "weak.slice_dataframe": "no keyword parameter",
     "weak.training_labels": "needs a fitted label model; `unlabeled` is any value",
     "evaluate.corrections_from_changes": "no numeric or enum keyword but `source`, a free label",
     "evaluate.read_corrections": _OUTPUT_DIR,

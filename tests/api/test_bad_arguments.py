@@ -44,6 +44,7 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     ("robust.CleanClassifier", "n_jobs", "negative"): _ALL_CORES,
     ("find_label_issues", "min_examples_per_class", "zero"): _NONE_IS_FINE,
     ("evaluate.ranking_agreement", "n_boot", "zero"): _NONE_IS_FINE,
+    ("evaluate.slice_scores", "n_bootstrap", "zero"): _NONE_IS_FINE,
     ("semi.SelfTrainer", "max_iter", "zero"): _NONE_IS_FINE,
     ("weak.LabelModel", "n_em_iter", "zero"): _NONE_IS_FINE,
     ("weak.LabelModel", "min_shared", "zero"): _NONE_IS_FINE,

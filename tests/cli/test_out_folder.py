@@ -160,6 +160,7 @@ OTHER_OPTIONS = {
     "audit": ("--filter-by", "both"),
     "aggregate": ("--method", "dawid-skene"),
     "aggregate-pairs": ("--prior", "2"),
+    "aggregate-numbers": ("--prior", "3"),
     "aggregate-tags": ("--threshold", "0.4"),
     "weak": ("--random-state", "1"),
     "train": ("--cv", "3"),
@@ -170,6 +171,8 @@ OTHER_OPTIONS = {
     "label-shift": ("--k", "2"),
     "robustness": ("--budgets", "0.2"),
     "aggregate-masks": ("--method", "majority"),
+    "aggregate-boxes": ("--fuse", "mean"),
+    "slices": ("--random-state", "1"),
 }
 
 

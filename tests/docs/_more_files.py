@@ -98,3 +98,25 @@ def audit_folder(folder: Path) -> None:
     args.append("--force")  # the page's earlier examples wrote labelwise-out/: this setup replaces them
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 0, done.output
+
+
+SFS_PY = """
+from labelwise.weak import slicing_function
+
+@slicing_function(vectorized=True)
+def has_link(df):
+    return df.text.str.contains("http")
+
+@slicing_function()
+def red(row):
+    return row.colour == "red"
+"""
+
+
+def slice_files(folder: Path) -> None:
+    """sfs.py with two slicing functions; data.csv with a ``model`` column of predicted labels."""
+    (folder / "sfs.py").write_text(SFS_PY)
+    frame = table()
+    rng = np.random.default_rng(1)
+    frame["model"] = np.where(rng.random(len(frame)) < 0.8, frame["label"], "ham")
+    frame.to_csv(folder / "data.csv", index=False)

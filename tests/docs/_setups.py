@@ -34,6 +34,16 @@ def _tasks(folder: Path, ns: dict) -> None:
     ns.update(f.detection_files(folder))
 
 
+def _boxes(folder: Path, ns: dict) -> None:
+    """Four annotators' boxes of 30 images as boxes.csv and detections.csv, and who saw what (assignments.csv)."""
+    from labelwise.aggregate.boxes import simulate_boxes
+
+    sim = simulate_boxes(30, 4, n_spammers=1, random_state=0)
+    sim.boxes.to_csv(folder / "boxes.csv", index=False)
+    sim.boxes.to_csv(folder / "detections.csv", index=False)
+    sim.labeled.to_csv(folder / "assignments.csv", index=False)
+
+
 def _crowd_masks(folder: Path, ns: dict) -> None:
     """Crowd masks of six images (``img-2`` .. ``img-7``): in Python, and as masks.csv listing .npy files."""
     from labelwise.aggregate._masks_simulate import simulate_masks
@@ -261,6 +271,8 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("ds = lw.aggregate.DawidSkene().fit(answers)", lambda d, ns: ns.update(answers=ns["crowd"].answers)),
         ("active_learning_scores(answers, probs, probs_unlabeled)", _activelab),
         ("--next 200 --unlabeled-probs pool.csv", _activelab),
+        ("labelwise aggregate-boxes boxes.csv", _boxes),
+        ("labelwise aggregate-boxes detections.csv", _boxes),
     ],
     "docs/evaluate.md": [
         ('read_corrections("review_out/"', _corrections),
@@ -279,5 +291,6 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),
         ('read_annotations("samples.jsonl")', _files_only(f.votes_file)),
         ("labelwise weak lfs.py", _files_only(f.weak_files)),
+        ("labelwise slices sfs.py", _files_only(m.slice_files)),
     ],
 }

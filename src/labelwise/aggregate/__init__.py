@@ -2,6 +2,8 @@
 one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), KOS, MMSR, a gold-weighted
 vote, soft-label averaging, a model+annotators consensus, and
 ``AutoAggregator`` (``"auto"``), which picks a method by the held-out likelihood of the answers.
+Free-text answers (transcriptions) are aggregated by ``ROVER`` (table item, annotator, text), and
+scored by ``word_error_rate``.
 
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
 ``fit(answers, probs=None)`` and exposes ``labels_``, ``probas_``, ``annotator_skill_``,
@@ -20,6 +22,7 @@ from .agreement import (
     krippendorff_alpha,
 )
 from .auto import AutoAggregator
+from .boxes import BoxConsensus, WeightedBoxesFusion, compare_boxes, simulate_boxes
 from .bwa import BWA
 from .crowd_metrics import accuracy_on_aggregates, consistency, uncertainty
 from .crowdlab import CrowdLab
@@ -32,9 +35,11 @@ from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
 from .mmsr import MMSR
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
+from .numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian, RobustBiasPrecision
 from .one_coin import OneCoinDawidSkene
 from .pairwise import PAIRWISE_METHODS, BradleyTerry, NoisyBradleyTerry
 from .priors import agreement_accuracy, diagonal_confusion_prior
+from .rover import ROVER, word_error_rate
 from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
 from .simulate_sparse import SparseCrowd, simulate_sparse_crowd
@@ -90,6 +95,8 @@ __all__ = [
     "MultiLabelCrowd",
     "simulate_multilabel_crowd",
     "OneCoinDawidSkene",
+    "ROVER",
+    "word_error_rate",
     "SoftLabelAverage",
     "Wawa",
     "ZeroBasedSkill",
@@ -100,4 +107,13 @@ __all__ = [
     "accuracy_on_aggregates",
     "consistency",
     "uncertainty",
+    "BoxConsensus",
+    "WeightedBoxesFusion",
+    "compare_boxes",
+    "simulate_boxes",
+    "NUMERIC_METHODS",
+    "BiasPrecision",
+    "NumericMean",
+    "NumericMedian",
+    "RobustBiasPrecision",
 ]

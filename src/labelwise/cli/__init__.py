@@ -54,9 +54,15 @@ main.add_command(report)
 from .aggregate import aggregate  # noqa: E402
 
 main.add_command(aggregate)
+from .aggregate_boxes import aggregate_boxes  # noqa: E402
+
+main.add_command(aggregate_boxes)
 from .aggregate_masks import aggregate_masks  # noqa: E402
 
 main.add_command(aggregate_masks)
+from .aggregate_numbers import aggregate_numbers  # noqa: E402
+
+main.add_command(aggregate_numbers)
 from .aggregate_pairs import aggregate_pairs  # noqa: E402
 
 main.add_command(aggregate_pairs)
@@ -92,4 +98,7 @@ from .shift import label_shift, shift  # noqa: E402
 
 main.add_command(shift)
 main.add_command(label_shift)
+from .slices import slices  # noqa: E402
+
+main.add_command(slices)
 # END OF SUBCOMMANDS

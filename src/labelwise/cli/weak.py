@@ -24,14 +24,25 @@ from ._out_folder import out_folder
 
 
 def load_lfs(path: Path) -> list[LabelingFunction]:
-    """The labeling functions of a Python file: its ``lfs`` list if it defines one, else every
-    :class:`~labelwise.weak.LabelingFunction` at module level, in definition order (a function
-    bound to two names counted once). While it is imported its folder is first on ``sys.path``,
-    so it may import modules beside it (``from kb import SPAM_WORDS``)."""
-    require_file(path, parameter="LFS", kind="Python file (.py)")
+    """The labeling functions of a Python file (:func:`load_functions`)."""
+    return load_functions(path, LabelingFunction)
+
+
+def load_functions(
+    path: Path, cls: type[LabelingFunction], *, parameter: str = "LFS", listed: str = "lfs"
+) -> list[Any]:
+    """The functions of kind ``cls`` in a Python file: its list named ``listed`` if it defines one,
+    else every ``cls`` at module level, in definition order (a function bound to two names counted
+    once; a function of another kind, a slicing function in a file of labeling functions, is not
+    taken). While it is imported its folder is first on ``sys.path``, so it may import modules
+    beside it (``from kb import SPAM_WORDS``). ``parameter`` is the argument the errors name."""
+    kind = cls.kind
+    require_file(path, parameter=parameter, kind="Python file (.py)")
     if path.suffix != ".py":
-        raise DataFileError(f"LFS must be an existing Python file (.py): {str(path)!r} has suffix {path.suffix!r}")
-    name = f"_labelwise_lfs_{abs(hash(str(path.resolve())))}"
+        raise DataFileError(
+            f"{parameter} must be an existing Python file (.py): {str(path)!r} has suffix {path.suffix!r}"
+        )
+    name = f"_labelwise_{listed}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules[name] = module
@@ -41,28 +52,28 @@ def load_lfs(path: Path) -> list[LabelingFunction]:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except (Exception, SystemExit) as exc:  # SystemExit: e.g. an argparse call at module level
         sys.modules.pop(name, None)
-        raise DataFileError(f"LFS file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
+        raise DataFileError(f"{parameter} file {str(path)!r} failed to import: {type(exc).__name__}: {exc}") from exc
     finally:
         sys.path.remove(folder)
-    lfs = getattr(module, "lfs", None)
-    if lfs is None:  # each function once, though a second name may refer to it (BEST = has_link)
-        lfs = list({id(v): v for v in vars(module).values() if isinstance(v, LabelingFunction)}.values())
-    elif isinstance(lfs, LabelingFunction) or not isinstance(lfs, (list, tuple)):
+    found = getattr(module, listed, None)
+    if found is None:  # each function once, though a second name may refer to it (BEST = has_link)
+        found = list({id(v): v for v in vars(module).values() if isinstance(v, cls) and v.kind == kind}.values())
+    elif isinstance(found, LabelingFunction) or not isinstance(found, (list, tuple)):
         raise DataFileError(
-            f"LFS file {str(path)!r}: lfs must be a list of labeling functions, got {type(lfs).__name__}"
+            f"{parameter} file {str(path)!r}: {listed} must be a list of {kind}s, got {type(found).__name__}"
         )
-    if not lfs:
+    if not found:
         raise DataFileError(
-            f"LFS file {str(path)!r} defines no labeling functions (decorate functions with "
-            f"@labelwise.weak.labeling_function, or define a list named lfs)"
+            f"{parameter} file {str(path)!r} defines no {kind}s (decorate functions with "
+            f"@labelwise.weak.{kind.replace(' ', '_')}, or define a list named {listed})"
         )
-    bad = next((i for i, lf in enumerate(lfs) if not callable(lf)), None)
+    bad = next((i for i, f in enumerate(found) if not callable(f)), None)
     if bad is not None:
         raise DataFileError(
-            f"LFS file {str(path)!r}: lfs[{bad}] must be a labeling function (or a function), "
-            f"got {type(lfs[bad]).__name__} {lfs[bad]!r}"
+            f"{parameter} file {str(path)!r}: {listed}[{bad}] must be a {kind} (or a function), "
+            f"got {type(found[bad]).__name__} {found[bad]!r}"
         )
-    return list(lfs)
+    return list(found)
 
 
 def _check_columns(table: pd.DataFrame, data: Path, columns: dict[str, str | None]) -> None:

@@ -5,6 +5,8 @@
 - :func:`read_corrections`, :func:`corrections_from_counts`: corrected labels from a review
   export, a file of fixed labels, or per-item human counts.
 - :func:`ranking_agreement`: Kendall tau, tau-AP, Spearman, RBO with bootstrap intervals.
+- :func:`slice_scores`: metrics per slice of the data (Wilson or bootstrap intervals) and the
+  share of flagged labels per slice.
 - :mod:`~labelwise.evaluate.trec`: TREC run/qrels readers and per-system IR measures (ir-measures).
 """
 
@@ -24,12 +26,14 @@ from .ranking import (
     spearman_rho,
     tau_ap,
 )
+from .slices import SliceScores, slice_scores
 
 __all__ = [
     "CorrectedBenchmark",
     "Corrections",
     "PrevalenceCurve",
     "RankingAgreement",
+    "SliceScores",
     "corrected_benchmark",
     "corrections_from_changes",
     "corrections_from_counts",
@@ -37,6 +41,7 @@ __all__ = [
     "ranking_agreement",
     "rbo_ext",
     "read_corrections",
+    "slice_scores",
     "spearman_rho",
     "tau_ap",
 ]

@@ -8,6 +8,8 @@ from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
 from .self_consistency import self_consistency
 from .simulate import SimulatedVotes, simulate_lfs
+from .slices import SliceMembership, apply_slices, slice_dataframe
+from .slicing_function import SlicingFunction, slicing_function
 from .training import expand_soft_labels, training_labels
 
 #: Label models by command-line name.
@@ -20,14 +22,19 @@ __all__ = [
     "LabelingFunction",
     "LabelingFunctionError",
     "SimulatedVotes",
+    "SliceMembership",
+    "SlicingFunction",
     "Votes",
     "analysis",
     "apply",
+    "apply_slices",
     "as_votes",
     "expand_soft_labels",
     "labeling_function",
     "lf_statistics",
     "self_consistency",
     "simulate_lfs",
+    "slice_dataframe",
+    "slicing_function",
     "training_labels",
 ]

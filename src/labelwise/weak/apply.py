@@ -38,18 +38,29 @@ class LabelingFunctionError(LabelwiseError):
         self.partition: int | None = None
 
 
-def _check_lfs(lfs: Any) -> list[LabelingFunction]:
+def _check_lfs(
+    lfs: Any,
+    *,
+    make: Callable[..., Any] = labeling_function,
+    cls: type[LabelingFunction] = LabelingFunction,
+    name: str = "lfs",
+) -> list[LabelingFunction]:
+    """``lfs`` as a list of ``cls`` (plain functions wrapped by ``make``) with unique names; ``name``
+    is the parameter the errors name (``sfs`` for slicing functions)."""
     if isinstance(lfs, (LabelingFunction, Callable)) and not isinstance(lfs, (list, tuple)):  # type: ignore[arg-type]
         lfs = [lfs]
     if not isinstance(lfs, Sequence) or isinstance(lfs, str) or len(lfs) == 0:
-        raise InvalidParameterError(f"lfs must be a non-empty list of labeling functions, got {lfs!r}")
-    out = [lf if isinstance(lf, LabelingFunction) else labeling_function(lf) for lf in lfs]
+        raise InvalidParameterError(f"{name} must be a non-empty list of {cls.kind}s, got {lfs!r}")
+    bad = next((i for i, lf in enumerate(lfs) if isinstance(lf, LabelingFunction) and lf.kind != cls.kind), None)
+    if bad is not None:
+        raise InvalidParameterError(f"{name}[{bad}] must be a {cls.kind}, got the {lfs[bad].kind} {lfs[bad].name!r}")
+    out: list[LabelingFunction] = [lf if isinstance(lf, cls) else make(lf) for lf in lfs]
     seen: dict[str, int] = {}
     for position, lf in enumerate(out):
         if lf.name in seen:
             raise InvalidParameterError(
-                f"lfs must have unique names; {lf.name!r} is the name of lfs[{seen[lf.name]}] and lfs[{position}] "
-                f"(rename one with @labeling_function(name=...))"
+                f"{name} must have unique names; {lf.name!r} is the name of {name}[{seen[lf.name]}] and "
+                f"{name}[{position}] (rename one with @{make.__name__}(name=...))"
             )
         seen[lf.name] = position
     return out
@@ -64,7 +75,7 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         except Exception as exc:
             hint = _fields_hint(row, frame.columns) if isinstance(exc, AttributeError) else ""
             raise LabelingFunctionError(
-                f"labeling function {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
+                f"{lf.kind} {lf.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}{hint}",
                 row=index[position],
                 position=position,
             ) from exc
@@ -87,14 +98,14 @@ def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
         row = _failing_row(lf, frame)
         where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}",
+            f"{lf.kind} {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}",
             row=None if row is None else frame.index[row],
             position=row,
         ) from exc
     values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
     if values.shape != (len(frame),):
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} (vectorized) must return one value per row, shape ({len(frame)},); "
+            f"{lf.kind} {lf.name!r} (vectorized) must return one value per row, shape ({len(frame)},); "
             f"got shape {values.shape}"
         )
     return values
@@ -137,7 +148,7 @@ def _check_classes(
     if missing is not None and missing.any():  # under abstain=None a missing value is an abstain
         row = int(np.flatnonzero(missing)[0])
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}: a missing "
+            f"{lf.kind} {lf.name!r} returned {show(values[row])} on row {show(index[row])}: a missing "
             f"value is not a class; return its abstain value {lf.abstain!r} (or declare abstain=None, under "
             "which None and NaN abstain)",
             row=index[row],
@@ -149,7 +160,7 @@ def _check_classes(
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise LabelingFunctionError(
-            f"labeling function {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
+            f"{lf.kind} {lf.name!r} returned {show(values[row])} on row {show(index[row])}, "
             f"expected one of the classes {classes.tolist()} or its abstain value {lf.abstain!r}",
             row=index[row],
             position=int(positions[row]),
@@ -162,7 +173,7 @@ def _apply_frame(
     """The long table (item, labeler, label) of one pandas frame."""
     parts = []
     for lf in track(lfs, total=len(lfs), description="labeling functions", verbose=verbose):
-        values = _vectorized_values(lf, frame) if lf.vectorized else _row_values(lf, frame)
+        values = lf.checked(_vectorized_values(lf, frame) if lf.vectorized else _row_values(lf, frame), frame.index)
         keep = ~lf.abstains(values)
         voted = values[keep]
         where = frame.index[keep]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -43,8 +43,16 @@ class LabelingFunction:
     abstain: Any = None
     vectorized: bool = False
 
+    #: What error messages call it ("slicing function" for :class:`~labelwise.weak.SlicingFunction`).
+    kind: ClassVar[str] = "labeling function"
+
     def __call__(self, x: Any) -> Any:
         return self.func(x)
+
+    def checked(self, values: np.ndarray, index: pd.Index) -> np.ndarray:
+        """``values`` returned on the rows ``index``, as the applier keeps them (unchanged for a labeling
+        function; :class:`~labelwise.weak.SlicingFunction` refuses a value that is not True or False)."""
+        return values
 
     def abstains(self, values: np.ndarray) -> np.ndarray:
         """Boolean mask of the entries of ``values`` (an object or numeric array) that are abstains."""

@@ -33,6 +33,18 @@ def short(row):
     return "ham" if len(row.text) < 12 else None
 """
 
+SFS = """
+from labelwise.weak import slicing_function
+
+@slicing_function(vectorized=True)
+def big_a(df):
+    return df.a > 1
+
+@slicing_function()
+def negative_b(row):
+    return row.b < 0
+"""
+
 
 def _table(n: int = 30, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -76,6 +88,13 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame(
         {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "tags": tag_sets[rng.integers(0, 5, 30)]}
     ).to_csv(p["tag_answers"], index=False)
+    pd.DataFrame(
+        {
+            "item": items,
+            "annotator": np.tile(["a", "b", "c"], 10),
+            "value": (items * 1.5 + rng.normal(size=30)).round(2),
+        }
+    ).to_csv(p["numbers"], index=False)
     p["lfs"].write_text(LFS)
     texts = ["win http://x", "hi mom", "see http://y.com please", "lunch today?", "ok", "cash http://z"]
     pd.DataFrame({"id": np.arange(6), "text": texts}).to_csv(p["texts"], index=False)
@@ -98,8 +117,29 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     p["train_txt"].write_text("person\nperson\nlocation\norganisation\n")
     p["eval_txt"].write_text("person\norganization\ndisease\n")
     write_audit(p["audit"], kind="features", n=30, noise=0.3)
+    p["sfs"].write_text(SFS)
+    predicted = np.where(np.arange(30) % 4 == 0, "u", frame.y.to_numpy())
+    frame.assign(p=predicted).to_csv(p["slice_data"], index=False)
+    np.save(p["slice_preds"], predicted.astype(str))
     _write_masks(p["masks"], rng)
+    _write_boxes(p["boxes"], p["box_labeled"])
     return p
+
+
+def _write_boxes(table: Path, labeled: Path) -> None:
+    """Three annotators' boxes of two images (c drew nothing on img1: listed in ``labeled``)."""
+    rows = [
+        ("img0", "a", 10, 10, 50, 40, "cat", 0.9),
+        ("img0", "b", 12, 11, 52, 41, "cat", 0.8),
+        ("img0", "c", 11, 9, 49, 40, "cat", 0.7),
+        ("img0", "c", 100, 100, 130, 120, "dog", 0.4),
+        ("img1", "a", 5, 5, 25, 30, "dog", 0.6),
+        ("img1", "b", 6, 5, 26, 31, "dog", 0.5),
+    ]
+    pd.DataFrame(rows, columns=["image", "annotator", "x_min", "y_min", "x_max", "y_max", "label", "score"]).to_csv(
+        table, index=False
+    )
+    pd.DataFrame({"image": ["img0"] * 3 + ["img1"] * 3, "annotator": list("abc") * 2}).to_csv(labeled, index=False)
 
 
 def _write_masks(table: Path, rng: np.random.Generator) -> None:
@@ -130,6 +170,7 @@ INPUT_FILES = {
     "gold": "gold.csv",
     "pairs": "pairs.csv",
     "tag_answers": "tag_answers.csv",
+    "numbers": "numbers.csv",
     "lfs": "lfs.py",
     "texts": "texts.csv",
     "preds": "preds",
@@ -145,6 +186,11 @@ INPUT_FILES = {
     "eval_txt": "eval.txt",
     "audit": "audit",
     "masks": "masks.csv",
+    "boxes": "drawn_boxes.csv",
+    "box_labeled": "box_labeled.csv",
+    "sfs": "sfs.py",
+    "slice_data": "slice_data.csv",
+    "slice_preds": "slice_preds.npy",
 }
 
 
@@ -238,6 +284,15 @@ SPECS: dict[str, Spec] = {
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
     ),
+    "aggregate-numbers": Spec(
+        ("aggregate-numbers", "{numbers}", "--value-column", "value"),
+        {"ANSWERS": ("numbers", TABLE)},
+        ("values.csv", "annotators.csv", "summary.json"),
+        columns={"--item-column": "numbers", "--annotator-column": "numbers", "--value-column": "numbers"},
+        # a value column all NaN is refused; one answer, or one value for all, is a valid (tiny) crowd
+        label=("--value-column", "numbers"),
+        label_cases=("nan",),
+    ),
     "aggregate/next": Spec(
         (
             "aggregate",
@@ -277,6 +332,22 @@ SPECS: dict[str, Spec] = {
         bad_values=(("--classes", "spam"),),
         # the error names the function of LFS whose answer is outside --classes, the row and the classes
         also_named={"--classes=spam": "labeling function"},
+    ),
+    "slices": Spec(
+        ("slices", "{sfs}", "{slice_data}", "--label", "y", "--pred", "p", "--issues", "{audit}", "--n-bootstrap", "5"),
+        {"SFS": ("sfs", PYTHON), "DATA": ("slice_data", TABLE), "--issues": ("audit", AUDIT)},
+        ("slices.csv", "membership.parquet", "summary.json"),
+        columns={"--label": "slice_data", "--pred": "slice_data", "--id-column": "slice_data"},
+        label=("--label", "slice_data"),
+        # one row or one class is a valid table to slice; no label at all is refused
+        label_cases=("nan",),
+        bad_values=(("--metrics", "no_such_metric"), ("--metrics", "f1")),
+    ),
+    "slices/predictions": Spec(
+        ("slices", "{sfs}", "{data}", "--label", "y", "--predictions", "{slice_preds}", "--n-bootstrap", "0"),
+        {"--predictions": ("slice_preds", NPY)},
+        ("slices.csv", "membership.parquet", "summary.json"),
+        label_cases=(),
     ),
     "train": Spec(
         ("train", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"),
@@ -321,6 +392,28 @@ SPECS: dict[str, Spec] = {
         ("masks", "items.csv", "annotators.csv", "summary.json"),
         label_cases=(),
         bad_values=(("--prior", "x"), ("--prior", "1.5"), ("--prior", "0")),
+    ),
+    "aggregate-boxes": Spec(
+        ("aggregate-boxes", "{boxes}", "--labeled", "{box_labeled}"),
+        {"BOXES": ("boxes", TABLE), "--labeled": ("box_labeled", TABLE)},
+        ("boxes.csv", "annotators.csv", "summary.json"),
+        columns={
+            "--image-column": "boxes",
+            "--annotator-column": "boxes",
+            "--label-column": "boxes",
+            "--x-min-column": "boxes",
+            "--y-min-column": "boxes",
+            "--x-max-column": "boxes",
+            "--y-max-column": "boxes",
+        },
+        label_cases=(),
+    ),
+    "aggregate-boxes/wbf": Spec(
+        ("aggregate-boxes", "{boxes}", "--method", "wbf", "--score-column", "score"),
+        {"BOXES": ("boxes", TABLE)},
+        ("boxes.csv", "summary.json"),
+        columns={"--score-column": "boxes"},
+        label_cases=(),
     ),
     "shift": Spec(
         (

@@ -1,0 +1,187 @@
+"""Validate a long table of numeric answers (item, annotator, value) and encode it once.
+
+:func:`encode_numbers` checks the columns, refuses a missing id, a value that is not a number and
+an infinite value (each naming the first such row), and returns :class:`NumericAnswers`: integer
+codes of each answer's item and annotator, the values as float64, the per-item and per-annotator
+answer counts, and the connected component of each annotator in the bipartite item-annotator graph
+(annotators linked through the items they both answered): annotator biases are comparable only
+within one component.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .._validate.arguments import show
+from .._validate.labels import row_label
+from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+from ._factorize import _factorize
+
+__all__ = ["BLOCK_ROWS", "NumericAnswers", "encode_numbers", "item_sums", "annotator_sums"]
+
+#: Answers per block of the passes over the answer arrays (8 MB per float64 temporary).
+BLOCK_ROWS = 1 << 20
+
+
+@dataclass(frozen=True, eq=False)
+class NumericAnswers:
+    """A numeric answer table encoded to integer codes.
+
+    Attributes
+    ----------
+    item, annotator : ndarray of int64, shape (n_answers,)
+        Codes into ``items`` and ``annotators`` (sorted distinct values of the columns).
+    value : ndarray of float64, shape (n_answers,)
+        The answers, all finite.
+    items, annotators : pandas.Index
+    n_per_item, n_per_annotator : ndarray of int64
+        Answers per item and per annotator.
+    annotator_component : ndarray of int64
+        Connected component of each annotator in the item-annotator graph (0..n_components-1).
+    n_components : int
+    """
+
+    item: np.ndarray
+    annotator: np.ndarray
+    value: np.ndarray
+    items: pd.Index
+    annotators: pd.Index
+    n_per_item: np.ndarray
+    n_per_annotator: np.ndarray
+    annotator_component: np.ndarray
+    n_components: int
+
+    @property
+    def n_answers(self) -> int:
+        return int(self.value.shape[0])
+
+    def blocks(self, block_rows: int | None = None) -> list[slice]:
+        """Row blocks of the answer arrays, in order (of :data:`BLOCK_ROWS` answers by default)."""
+        block_rows = block_rows or BLOCK_ROWS
+        return [slice(s, s + block_rows) for s in range(0, self.n_answers, block_rows)]
+
+
+def item_sums(data: NumericAnswers, weights: Any, block_rows: int | None = None) -> np.ndarray:
+    """Sum ``weights(block)`` (a function of a row block, giving one float per answer) by item, block by block."""
+    out = np.zeros(len(data.items))
+    for s in data.blocks(block_rows):
+        out += np.bincount(data.item[s], weights=weights(s), minlength=len(data.items))
+    return out
+
+
+def annotator_sums(data: NumericAnswers, weights: Any, block_rows: int | None = None) -> np.ndarray:
+    """Sum ``weights(block)`` by annotator, block by block."""
+    out = np.zeros(len(data.annotators))
+    for s in data.blocks(block_rows):
+        out += np.bincount(data.annotator[s], weights=weights(s), minlength=len(data.annotators))
+    return out
+
+
+def _check_columns(answers: Any, columns: dict[str, str]) -> pd.DataFrame:
+    if not isinstance(answers, pd.DataFrame):
+        raise AnnotationError(
+            f"answers must be a pandas DataFrame with one numeric answer per row, got {type(answers).__name__}"
+        )
+    for param, column in columns.items():
+        if not isinstance(column, str) or not column:
+            raise InvalidParameterError(f"{param} must be a non-empty column name (str), got {column!r}")
+        if column not in answers.columns:
+            raise MissingColumnError(
+                f"{param} {column!r} is not a column of answers; its columns are {[str(c) for c in answers.columns]}"
+            )
+    names = list(columns.items())
+    for k, (param, column) in enumerate(names):
+        for other, other_column in names[:k]:
+            if column == other_column:
+                raise InvalidParameterError(f"{param} must name another column than {other}, got {column!r} for both")
+    if len(answers) == 0:
+        raise AnnotationError("answers must hold at least one answer, got an empty table")
+    return answers
+
+
+def _first_missing(answers: pd.DataFrame, column: str, param: str) -> None:
+    missing = answers[column].isna().to_numpy(dtype=bool)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise AnnotationError(
+            f"{param} column {column!r} must not contain missing values, "
+            f"{row_label(answers.index, row)} is {show(answers[column].iloc[row])}"
+        )
+
+
+def numeric_values(answers: pd.DataFrame, column: str) -> np.ndarray:
+    """The value column as finite float64, or an error naming the first row that is not a finite number."""
+    col = answers[column]
+    if col.dtype.kind == "b" or str(col.dtype) == "boolean":
+        raise AnnotationError(f"value_col column {column!r} must hold numbers, got a column of booleans")
+    if col.dtype.kind in "iuf":
+        values = col.to_numpy(dtype=np.float64)
+        bad_text = np.zeros(len(values), dtype=bool)
+    else:
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        is_bool = col.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        bad_text = (np.isnan(values) & col.notna().to_numpy(dtype=bool)) | is_bool
+    if bad_text.any():
+        row = int(np.flatnonzero(bad_text)[0])
+        raise AnnotationError(
+            f"value_col column {column!r} must hold numbers, {row_label(answers.index, row)} is {show(col.iloc[row])}"
+        )
+    finite = np.isfinite(values)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        what = "missing" if np.isnan(values[row]) else "infinite"
+        raise AnnotationError(
+            f"value_col column {column!r} must hold finite numbers, {row_label(answers.index, row)} is "
+            f"{show(col.iloc[row])} ({what})"
+        )
+    return values
+
+
+def _components(item: np.ndarray, annotator: np.ndarray, n_items: int, n_annotators: int) -> tuple[np.ndarray, int]:
+    n = n_items + n_annotators
+    graph = sp.coo_matrix((np.ones(len(item), dtype=np.int8), (item, annotator + n_items)), shape=(n, n)).tocsr()
+    n_comp, labels = connected_components(graph, directed=False)
+    ann = labels[n_items:]
+    _, ann = np.unique(ann, return_inverse=True)  # renumber 0.. in order of the smallest annotator code
+    return ann.astype(np.int64), int(ann.max()) + 1
+
+
+def encode_numbers(
+    answers: Any, *, item_col: str = "item", annotator_col: str = "annotator", value_col: str = "value"
+) -> NumericAnswers:
+    """Check a numeric answer table and encode it (see :class:`NumericAnswers`).
+
+    Raises
+    ------
+    MissingColumnError
+        A named column is not in the table.
+    AnnotationError
+        The table is empty, an id is missing, or a value is not a finite number (naming the first row).
+    """
+    columns = {"item_col": item_col, "annotator_col": annotator_col, "value_col": value_col}
+    answers = _check_columns(answers, columns)
+    _first_missing(answers, item_col, "item_col")
+    _first_missing(answers, annotator_col, "annotator_col")
+    value = numeric_values(answers, value_col)
+    item, items = _factorize(answers[item_col])
+    annotator, annotators = _factorize(answers[annotator_col])
+    item = np.asarray(item, dtype=np.int64)
+    annotator = np.asarray(annotator, dtype=np.int64)
+    component, n_components = _components(item, annotator, len(items), len(annotators))
+    return NumericAnswers(
+        item=item,
+        annotator=annotator,
+        value=value,
+        items=pd.Index(items, name="item"),
+        annotators=pd.Index(annotators, name="annotator"),
+        n_per_item=np.bincount(item, minlength=len(items)),
+        n_per_annotator=np.bincount(annotator, minlength=len(annotators)),
+        annotator_component=component,
+        n_components=n_components,
+    )

@@ -1,0 +1,219 @@
+"""``labelwise aggregate-boxes``: bounding boxes drawn by several annotators -> one set of boxes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, BoxConsensus, WeightedBoxesFusion
+from ..errors import InvalidParameterError
+from ..io import files_together, write_csv, write_json
+from ._common import console, option_given, print_frame, read_input, renaming
+from ._na_values import na_values_option, na_values_setting
+from ._out_folder import out_folder
+
+#: The API's parameter names and the options that give them, for the errors' wording.
+OPTION_NAMES = {
+    "image_col": "--image-column",
+    "annotator_col": "--annotator-column",
+    "label_col": "--label-column",
+    "x_min_col": "--x-min-column",
+    "y_min_col": "--y-min-column",
+    "x_max_col": "--x-max-column",
+    "y_max_col": "--y-max-column",
+    "score_col": "--score-column",
+    "iou_thr": "--iou",
+    "min_votes": "--min-votes",
+    "skip_box_thr": "--skip-box-thr",
+    "boxes": "BOXES",
+    "labeled": "--labeled",
+}
+#: Options that one method reads and the other does not (refused with the other, as they would be ignored).
+METHOD_OPTIONS = {
+    "wbf": ("score_column", "conf_type", "skip_box_thr", "allow_overflow"),
+    "consensus": ("min_votes", "fuse", "labeled"),
+}
+
+
+def _refuse_other_method(method: str) -> None:
+    for other, names in METHOD_OPTIONS.items():
+        for name in names if other != method else ():
+            if option_given(name):
+                option = "--" + name.replace("_", "-")
+                raise InvalidParameterError(
+                    f"{option} is only read by --method {other}, got it with --method {method} (it would be ignored)"
+                )
+
+
+def summary(est: Any, method: str, boxes: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    """summary.json: the settings, the sizes of input and output, and how many input boxes were kept."""
+    kept = int((est.box_index_ >= 0).sum())
+    info = {
+        "method": method,
+        "boxes": str(boxes),
+        **settings,
+        **na_values_setting(),
+        "n_input_boxes": int(est.n_input_boxes_),
+        "n_images": int(est.n_images_),
+        "n_annotators": int(est.n_annotators_),
+        "n_boxes": len(est.boxes_),
+        "n_input_boxes_in_output": kept,
+        "n_images_with_boxes": int(est.boxes_.iloc[:, 0].nunique()),
+    }
+    if method == "consensus":
+        info["n_clusters"] = int(est.n_clusters_)
+    return info
+
+
+def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterable[Path] = ()) -> None:
+    """Write boxes.csv, annotators.csv (consensus) and summary.json together, replacing ``superseded``."""
+    with files_together(supersedes=superseded):
+        write_csv(est.boxes_, out / "boxes.csv")
+        if hasattr(est, "annotators_"):
+            write_csv(est.annotators_.reset_index(), out / "annotators.csv")
+        write_json(info, out / "summary.json")
+
+
+@click.command("aggregate-boxes")
+@click.argument("boxes", type=click.Path(path_type=Path))
+@click.option(
+    "--method",
+    type=click.Choice(list(BOX_METHODS)),
+    default="consensus",
+    show_default=True,
+    help="consensus: human annotators (one box per annotator in a cluster, median, majority vote); "
+    "wbf: weighted boxes fusion of models' boxes (score-weighted mean, confidence rescaled).",
+)
+@click.option("--image-column", default="image", show_default=True, help="Column of the image.")
+@click.option("--annotator-column", default="annotator", show_default=True, help="Column of the annotator (model).")
+@click.option("--label-column", default="label", show_default=True, help="Column of the box's class.")
+@click.option("--x-min-column", default="x_min", show_default=True, help="Column of the left edge.")
+@click.option("--y-min-column", default="y_min", show_default=True, help="Column of the top edge.")
+@click.option("--x-max-column", default="x_max", show_default=True, help="Column of the right edge.")
+@click.option("--y-max-column", default="y_max", show_default=True, help="Column of the bottom edge.")
+@click.option(
+    "--score-column", default=None, help="wbf: column of each box's confidence (> 0); without it every box scores 1."
+)
+@click.option(
+    "--iou",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    default=None,
+    help="IoU at which boxes match [consensus: 0.5, every two boxes of a cluster; wbf: 0.55, above it].",
+)
+@click.option(
+    "--min-votes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="consensus: annotators a box needs [a strict majority of the image's annotators].",
+)
+@click.option(
+    "--fuse",
+    type=click.Choice(("median", "mean")),
+    default="median",
+    show_default=True,
+    help="consensus: how a cluster's coordinates are combined.",
+)
+@click.option(
+    "--labeled",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="consensus: table of (image, annotator) pairs who looked at each image, drawn boxes or not "
+    "[those who drew a box on it].",
+)
+@click.option(
+    "--conf-type",
+    type=click.Choice(CONF_TYPES),
+    default="avg",
+    show_default=True,
+    help="wbf: how a fused box is scored (ensemble-boxes' names).",
+)
+@click.option(
+    "--skip-box-thr", type=click.FloatRange(min=0), default=0.0, show_default=True, help="wbf: drop boxes scored below."
+)
+@click.option("--allow-overflow", is_flag=True, help="wbf, avg: let a fused box's score exceed 1.")
+@na_values_option
+@out_folder("aggregate-boxes", Path("labelwise-boxes"))
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print.")
+def aggregate_boxes(
+    boxes,
+    method,
+    image_column,
+    annotator_column,
+    label_column,
+    x_min_column,
+    y_min_column,
+    x_max_column,
+    y_max_column,
+    score_column,
+    iou,
+    min_votes,
+    fuse,
+    labeled,
+    conf_type,
+    skip_box_thr,
+    allow_overflow,
+    out,
+    top,
+    superseded,
+):
+    """Merge the boxes of BOXES (one row per box: image, annotator, x_min, y_min, x_max, y_max, label).
+
+    Writes boxes.csv (image, label, coordinates, score, votes, n_boxes: one row per merged box),
+    annotators.csv (consensus: each annotator's precision, recall and mean IoU against the
+    consensus) and summary.json to --out.
+
+    \b
+    Example:
+      labelwise aggregate-boxes boxes.csv --out merged
+      labelwise aggregate-boxes detections.csv --method wbf --score-column score --out fused
+    """
+    _refuse_other_method(method)
+    ids = [image_column, annotator_column, label_column]
+    table = read_input(boxes, "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
+    columns = {
+        "image_col": image_column,
+        "annotator_col": annotator_column,
+        "label_col": label_column,
+        "coord_cols": (x_min_column, y_min_column, x_max_column, y_max_column),
+    }
+    settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
+    est: WeightedBoxesFusion | BoxConsensus
+    if method == "wbf":
+        fusion = WeightedBoxesFusion(
+            iou_thr=0.55 if iou is None else iou,
+            skip_box_thr=skip_box_thr,
+            conf_type=conf_type,
+            allow_overflow=allow_overflow,
+            score_col=score_column,
+            **columns,
+        )
+        settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
+        settings["allow_overflow"] = allow_overflow
+        with renaming(OPTION_NAMES, within=("boxes",)):
+            est = fusion.fit(table)
+    else:
+        pairs = None
+        if labeled is not None:
+            pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
+        consensus = BoxConsensus(iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, **columns)
+        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse}
+        settings["labeled"] = None if labeled is None else str(labeled)
+        with renaming(OPTION_NAMES, within=("boxes",)):
+            est = consensus.fit(table, labeled=pairs)
+    out = Path(out)
+    write_outputs(out, est, summary(est, method, Path(boxes), settings), superseded)
+    if top:
+        shown = est.boxes_.sort_values("score", ascending=False, kind="stable").head(top)
+        print_frame(shown, title=f"{method}: {len(est.boxes_)} boxes from {est.n_input_boxes_} drawn")
+    if top and method == "consensus":
+        print_frame(_worst(est.annotators_).head(top), title="Annotators, least precise first")
+    wrote = ", annotators.csv" if method == "consensus" else ""
+    console().print(f"wrote {out / 'boxes.csv'}{wrote}, summary.json")
+
+
+def _worst(skill: pd.DataFrame) -> pd.DataFrame:
+    return skill.sort_values(["precision", "recall"], na_position="last", kind="stable").reset_index()

@@ -1,0 +1,168 @@
+"""``labelwise aggregate-numbers``: numeric answers of several annotators -> one value per item."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from ..aggregate.numeric import NUMERIC_METHODS
+from ..errors import InvalidParameterError
+from ..io import files_together, write_csv, write_json
+from ._common import console, finite, option_given, print_frame, read_input, renaming
+from ._na_values import na_values_option, na_values_setting
+from ._out_folder import out_folder
+
+#: The API's parameter names and the options that give them, for the errors' wording.
+OPTION_NAMES = {
+    "item_col": "--item-column",
+    "annotator_col": "--annotator-column",
+    "value_col": "--value-column",
+    "prior": "--prior",
+    "max_iter": "--max-iter",
+    "tol": "--tol",
+    "answers": "ANSWERS",
+}
+#: The methods that fit a model (mean and median have no parameters).
+MODEL_METHODS = ("bias-precision", "robust")
+#: The options only the models read.
+MODEL_OPTIONS = {"prior": "--prior", "max_iter": "--max-iter", "tol": "--tol"}
+
+
+def values_frame(est: Any) -> pd.DataFrame:
+    """values.csv: item, value, sd (posterior sd; the mean's standard error; empty for the median), n."""
+    return est.to_frame().reset_index()
+
+
+def annotators_frame(est: Any) -> pd.DataFrame:
+    """annotators.csv: annotator, bias, sd (noise sd), n (answers)."""
+    frame = pd.DataFrame({"bias": est.annotator_bias_, "sd": est.annotator_sd_, "n": est.annotator_n_answers_})
+    return frame.reset_index()
+
+
+def summary(est: Any, method: str, answers_path: Path, columns: dict[str, str], n_answers: int) -> dict[str, Any]:
+    """summary.json: the settings, the data's sizes and how the fit ended."""
+    model = method in MODEL_METHODS
+    return {
+        "method": method,
+        "answers": str(answers_path),
+        "columns": columns,
+        "prior": float(est.prior) if model else None,
+        "prior_scale": finite(est.prior_scale_) if model else None,
+        "max_iter": int(est.max_iter) if model else None,
+        "tol": float(est.tol) if model else None,
+        **na_values_setting(),
+        "n_answers": int(n_answers),
+        "n_items": int(est.n_items_),
+        "n_annotators": int(est.n_annotators_),
+        "n_components": int(est.n_components_),
+        "biases_comparable_across_components": est.n_components_ == 1,
+        "n_iter": int(est.n_iter_),
+        "converged": bool(est.converged_),
+        "final_loss": finite(est.loss_history_[-1]) if est.loss_history_ else None,
+    }
+
+
+def write_outputs(
+    out: Path, values: pd.DataFrame, annotators: pd.DataFrame, info: dict[str, Any], superseded: Iterable[Path] = ()
+) -> None:
+    """Write values.csv, annotators.csv and summary.json together, replacing ``superseded``."""
+    with files_together(supersedes=superseded):
+        write_csv(values, out / "values.csv")
+        write_csv(annotators, out / "annotators.csv")
+        write_json(info, out / "summary.json")
+
+
+@click.command("aggregate-numbers")
+@click.argument("answers", type=click.Path(path_type=Path))
+@click.option("--item-column", default="item", show_default=True, help="Column of the item.")
+@click.option("--annotator-column", default="annotator", show_default=True, help="Column of the annotator.")
+@click.option("--value-column", default="value", show_default=True, help="Column of the numeric answer.")
+@click.option(
+    "--method",
+    type=click.Choice(list(NUMERIC_METHODS)),
+    default="bias-precision",
+    show_default=True,
+    help="bias-precision: each annotator's bias and noise learnt by EM, answers weighed by them; "
+    "robust: the same with Student-t noise (a wild answer weighs little); mean, median: of each item's answers.",
+)
+@click.option(
+    "--prior",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="bias-precision, robust: weight, in virtual answers per annotator, of the prior that keeps an annotator "
+    "with few answers near no bias and the pooled noise.",
+)
+@click.option(
+    "--max-iter",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="bias-precision, robust: most EM iterations.",
+)
+@click.option(
+    "--tol",
+    type=click.FloatRange(min=0),
+    default=1e-8,
+    show_default=True,
+    help="bias-precision, robust: converged when the objective per answer falls by less.",
+)
+@na_values_option
+@out_folder("aggregate-numbers", Path("labelwise-numbers"))
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Annotators to print.")
+def aggregate_numbers(
+    answers,
+    item_column,
+    annotator_column,
+    value_column,
+    method,
+    prior,
+    max_iter,
+    tol,
+    out,
+    top,
+    superseded,
+):
+    """Aggregate the numeric answers in ANSWERS (one row per answer: item, annotator, value).
+
+    Writes values.csv (item, value, sd, n: the value of each item, its uncertainty and its number
+    of answers), annotators.csv (annotator, bias, sd, n: how much the annotator's answers exceed the
+    values on average, the spread of its errors, its answers) and summary.json.
+    """
+    model = method in MODEL_METHODS
+    if not model:
+        given = [option for name, option in MODEL_OPTIONS.items() if option_given(name)]
+        if given:
+            raise InvalidParameterError(
+                f"{given[0]} is only read by --method bias-precision or robust ({method} has no parameters), "
+                f"got {given[0]} with --method {method}"
+            )
+    columns = [item_column, annotator_column]
+    table = read_input(
+        answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
+    )
+    cols = {"item_col": item_column, "annotator_col": annotator_column, "value_col": value_column}
+    params = {"prior": prior, "max_iter": max_iter, "tol": tol} if model else {}
+    est = NUMERIC_METHODS[method](**params, **cols)
+    with renaming(OPTION_NAMES, within=("answers", "item_col", "annotator_col")):
+        est.fit(table)
+    values = values_frame(est)
+    annotators = annotators_frame(est)
+    used = {"item": item_column, "annotator": annotator_column, "value": value_column}
+    out = Path(out)
+    write_outputs(out, values, annotators, summary(est, method, Path(answers), used, len(table)), superseded)
+    if top:
+        worst = annotators.sort_values("sd", ascending=False).head(top)
+        print_frame(worst, title=f"{method}: noisiest annotators of {est.n_annotators_} ({len(table)} answers)")
+    if est.n_components_ > 1:
+        console().print(
+            f"{est.n_components_} separate groups of annotators (no item links them): biases are centred in each "
+            "(summary.json: n_components)"
+        )
+    if not est.converged_:
+        console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
+    console().print(f"wrote {out / 'values.csv'}, annotators.csv, summary.json")

@@ -1,0 +1,86 @@
+"""``labelwise aggregate-boxes``: the files it writes, its options and what it refuses."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.aggregate.boxes import BoxConsensus, WeightedBoxesFusion, simulate_boxes
+from labelwise.cli import main
+
+
+@pytest.fixture
+def drawn(tmp_path):
+    sim = simulate_boxes(12, 4, n_spammers=1, random_state=1)
+    sim.boxes.to_csv(tmp_path / "drawn.csv", index=False)
+    sim.labeled.to_csv(tmp_path / "who.csv", index=False)
+    return sim, tmp_path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["aggregate-boxes", *map(str, args)])
+
+
+def test_consensus_writes_the_library_boxes_and_skill_table(drawn):
+    """boxes.csv and annotators.csv are BoxConsensus's; summary.json records the settings."""
+    sim, tmp = drawn
+    result = _run(tmp / "drawn.csv", "--labeled", tmp / "who.csv", "--out", tmp / "out", "--top", "0")
+    assert result.exit_code == 0, result.output
+    est = BoxConsensus().fit(sim.boxes, labeled=sim.labeled)
+    written = pd.read_csv(tmp / "out" / "boxes.csv")
+    pd.testing.assert_frame_equal(written, est.boxes_.assign(image=est.boxes_.image.astype("int64")), check_dtype=False)
+    skill = pd.read_csv(tmp / "out" / "annotators.csv", index_col="annotator")
+    assert skill.precision.idxmin() == "a3"
+    info = json.loads((tmp / "out" / "summary.json").read_text())
+    assert info["method"] == "consensus" and info["iou"] == 0.5 and info["n_boxes"] == len(est.boxes_)
+
+
+def test_wbf_reads_scores_and_renamed_columns(drawn):
+    """--method wbf with --score-column and renamed columns gives WeightedBoxesFusion's boxes."""
+    sim, tmp = drawn
+    renamed = sim.boxes.rename(columns={"image": "photo", "x_min": "left", "score": "conf"})
+    renamed.to_csv(tmp / "renamed.csv", index=False)
+    result = _run(
+        tmp / "renamed.csv",
+        "--method", "wbf", "--image-column", "photo", "--x-min-column", "left", "--score-column", "conf",
+        "--iou", "0.6", "--conf-type", "max", "--out", tmp / "fused",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    expected = WeightedBoxesFusion(iou_thr=0.6, conf_type="max", score_col="score").fit(sim.boxes).boxes_
+    written = pd.read_csv(tmp / "fused" / "boxes.csv")
+    assert list(written.columns[:3]) == ["photo", "label", "left"]
+    pd.testing.assert_series_equal(written.score, expected.score, check_names=False)
+    assert not (tmp / "fused" / "annotators.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--method", "wbf", "--min-votes", "2"), "--min-votes is only read by --method consensus"),
+        (("--fuse", "mean", "--method", "wbf"), "--fuse is only read by --method consensus"),
+        (("--score-column", "score"), "--score-column is only read by --method wbf"),
+        (("--x-max-column", "nope"), "--x-max-column must name a column of BOXES"),
+        (("--method", "wbf", "--score-column", "nope"), "--score-column must name a column of BOXES"),
+    ],
+)
+def test_options_of_the_other_method_and_unknown_columns_are_refused(drawn, args, named):
+    """An option the method would ignore, or a column that is not there, is one error line naming it."""
+    _, tmp = drawn
+    result = _run(tmp / "drawn.csv", *args, "--out", tmp / "out")
+    assert result.exit_code == 2
+    assert named in result.output
+    assert not (tmp / "out").exists()
+
+
+def test_bad_box_names_its_row(drawn):
+    """A box with x_max <= x_min is refused, naming BOXES and the row."""
+    sim, tmp = drawn
+    bad = sim.boxes.copy()
+    bad.loc[3, "x_max"] = bad.loc[3, "x_min"]
+    bad.to_csv(tmp / "bad.csv", index=False)
+    result = _run(tmp / "bad.csv", "--out", tmp / "out")
+    assert result.exit_code == 2
+    assert "BOXES must have x_max > x_min in every row" in result.output and "at row 3" in result.output
