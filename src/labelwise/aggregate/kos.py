@@ -15,6 +15,10 @@ from ._base import BaseAggregator, agreement_skill
 
 __all__ = ["KOS", "kos_messages"]
 
+#: Item scores (scaled to at most 1 in absolute value) this close to 0 are ties: messages that
+#: cancel exactly in arithmetic can leave a rounding residue of either sign.
+TIE_SCALE = 1e-12
+
 
 def kos_messages(
     item: np.ndarray,
@@ -150,14 +154,16 @@ class KOS(BaseAggregator):
         item = np.asarray(enc.item_idx, dtype=np.intp)
         annotator = np.asarray(enc.annotator_idx, dtype=np.intp)
         label = np.asarray(enc.label_idx, dtype=np.intp)
-        order = np.lexsort((label, annotator, item))  # the draws follow the answers' content, not row order
-        rng = self._rng()
-        y0 = np.empty(item.shape[0])
-        y0[order] = rng.normal(1.0, 1.0, size=item.shape[0])
+        # The answers in (item, annotator, label) order: the draws and every sum follow the answers'
+        # content, not the table's row order (bincount adds in input order, and the rounding with it).
+        order = np.lexsort((label, annotator, item))
+        item, annotator, label = item[order], annotator[order], label[order]
+        y0 = self._rng().normal(1.0, 1.0, size=item.shape[0])
         sign = 1.0 - 2.0 * label  # class 0 -> +1, class 1 -> -1
         score, reliability = kos_messages(item, annotator, sign, y0, self.n_iter, enc.n_items, enc.n_annotators)
         _rescale(score)
         _rescale(reliability)
+        score[np.abs(score) <= TIE_SCALE] = 0.0  # cancelled to rounding: a tie
         self.item_scores_ = pd.Series(score, index=enc.item_index(), name="score")
         self.annotator_reliability_ = pd.Series(reliability, index=enc.annotator_index(), name="reliability")
         self.n_iter_ = self.n_iter
