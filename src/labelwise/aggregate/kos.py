@@ -158,7 +158,7 @@ class KOS(BaseAggregator):
         # content, not the table's row order (bincount adds in input order, and the rounding with it).
         order = np.lexsort((label, annotator, item))
         item, annotator, label = item[order], annotator[order], label[order]
-        y0 = self._rng().normal(1.0, 1.0, size=item.shape[0])
+        y0: np.ndarray = np.asarray(self._rng().normal(1.0, 1.0, size=item.shape[0]))
         sign = 1.0 - 2.0 * label  # class 0 -> +1, class 1 -> -1
         score, reliability = kos_messages(item, annotator, sign, y0, self.n_iter, enc.n_items, enc.n_annotators)
         _rescale(score)
