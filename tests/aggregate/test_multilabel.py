@@ -130,8 +130,10 @@ class TestBinaryRelevance:
 
 
 def test_tag_methods_are_the_methods_without_model_probabilities():
-    """TAG_METHODS is METHODS less those that need a model's probabilities (crowdlab)."""
-    assert TAG_METHODS == {name: cls for name, cls in METHODS.items() if not cls._uses_probs}
+    """TAG_METHODS is METHODS less those that need a model's probabilities (crowdlab) or gold labels."""
+    assert TAG_METHODS == {
+        name: cls for name, cls in METHODS.items() if not cls._uses_probs and "gold" not in cls().get_params()
+    }
 
 
 class TestSelectTags:

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from labelwise.aggregate import METHODS, DawidSkene, krippendorff_alpha
+from labelwise.aggregate import DawidSkene, krippendorff_alpha
 from labelwise.cli import main
+from labelwise.cli._aggregate_demo import demo_methods
 
 ANSWERS_CSV = """\
 item,annotator,label
@@ -374,12 +375,12 @@ class TestDemoAndRealData:
         result = invoke("--demo", "--demo-items", "150", "--out", tmp_path / "demo", "--top", "0")
         assert result.exit_code == 0, result.output
         demo = pd.read_csv(tmp_path / "demo" / "demo.csv")
-        assert sorted(demo["method"]) == sorted(METHODS)
+        assert sorted(demo["method"]) == sorted(demo_methods())  # KOS is binary: not on the ten digits
         assert demo["accuracy"].between(0, 1).all() and (demo["skill_corr"] > 0.5).all()
         accuracy = demo.set_index("method")["accuracy"]
         assert accuracy["dawid-skene"] > accuracy["majority-vote"]  # class-dependent errors: DS recovers more
         _, _, _, summary = outputs(tmp_path / "demo")
-        assert summary["gold"]["n_matched"] == 150 and len(summary["demo"]) == len(METHODS)
+        assert summary["gold"]["n_matched"] == 150 and len(summary["demo"]) == len(demo_methods())
         assert "Demo: recovery" in result.output
 
     def test_real_crowd_data_with_gold(self, shared_data, tmp_path):
@@ -479,7 +480,7 @@ class TestEdgesOfTheOptions:
         result = invoke("--demo", "--demo-items", "50", "--out", tmp_path / "demo", "--top", "0", "--quiet")
         assert result.exit_code == 0, result.output
         _, _, _, summary = outputs(tmp_path / "demo")
-        assert summary["gold"]["n_matched"] == 50 and len(summary["demo"]) == len(METHODS)
+        assert summary["gold"]["n_matched"] == 50 and len(summary["demo"]) == len(demo_methods())
 
     def test_a_demo_class_of_one_item_names_demo_items(self, tmp_path):
         """A seed whose majority vote leaves a class one item: one line naming --demo-items, not --cv."""

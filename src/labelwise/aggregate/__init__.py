@@ -1,6 +1,6 @@
 """Many annotators -> training labels: majority vote, Wawa, zero-based skill, Dawid-Skene,
-one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), soft-label averaging, a
-model+annotators consensus, and
+one-coin Dawid-Skene, GLAD, MACE, BWA (Bayesian weighted averaging), KOS, MMSR, a gold-weighted
+vote, soft-label averaging, a model+annotators consensus, and
 ``AutoAggregator`` (``"auto"``), which picks a method by the held-out likelihood of the answers.
 Free-text answers (transcriptions) are aggregated by ``ROVER`` (table item, annotator, text), and
 scored by ``word_error_rate``.
@@ -25,13 +25,17 @@ from .agreement import (
 from .auto import AutoAggregator
 from .boxes import BoxConsensus, WeightedBoxesFusion, compare_boxes, simulate_boxes
 from .bwa import BWA
+from .crowd_metrics import accuracy_on_aggregates, consistency, uncertainty
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene
 from .embeddings import HRRASA, RASA, ClosestToAverage
 from .glad import GLAD
+from .gold_majority import GoldMajorityVote
+from .kos import KOS
 from .mace import MACE
 from .majority import MajorityVote
 from .masks import STAPLE, MaskMajorityVote
+from .mmsr import MMSR
 from .multilabel import MultiLabelAggregator, MultiLabelCrowd, simulate_multilabel_crowd
 from .numeric import NUMERIC_METHODS, BiasPrecision, NumericMean, NumericMedian, RobustBiasPrecision
 from .one_coin import OneCoinDawidSkene
@@ -50,6 +54,9 @@ from .zero_based_skill import ZeroBasedSkill
 METHODS = {
     **SOFT_MEMBERS,  # majority-vote, wawa, zero-based-skill, dawid-skene, one-coin, glad, mace
     "bwa": BWA,
+    "kos": KOS,
+    "mmsr": MMSR,
+    "gold-majority-vote": GoldMajorityVote,
     "soft-average": SoftLabelAverage,
     "crowdlab": CrowdLab,
     "auto": AutoAggregator,
@@ -105,6 +112,12 @@ __all__ = [
     "Wawa",
     "ZeroBasedSkill",
     "encode_answers",
+    "GoldMajorityVote",
+    "KOS",
+    "MMSR",
+    "accuracy_on_aggregates",
+    "consistency",
+    "uncertainty",
     "BoxConsensus",
     "WeightedBoxesFusion",
     "compare_boxes",

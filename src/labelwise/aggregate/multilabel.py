@@ -21,6 +21,8 @@ from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
 from ._multilabel_tags import TagPairs, check_separator, parse_tags
 from .auto import AutoAggregator
 from .bwa import BWA
+from .kos import KOS
+from .mmsr import MMSR
 from .soft import SOFT_MEMBERS, SoftLabelAverage
 
 __all__ = [
@@ -37,11 +39,14 @@ _OWN = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "rando
 _BINARY = np.array([0, 1])
 
 
-#: The methods binary relevance runs per tag, by name: ``METHODS`` less the one that needs a model's
-#: probabilities (``crowdlab``); ``tests/aggregate/test_multilabel.py`` checks the two maps agree.
+#: The methods binary relevance runs per tag, by name: ``METHODS`` less the ones that need a model's
+#: probabilities (``crowdlab``) or gold labels (``gold-majority-vote``);
+#: ``tests/aggregate/test_multilabel.py`` checks the two maps agree.
 TAG_METHODS: dict[str, type[BaseAggregator]] = {
     **SOFT_MEMBERS,
     "bwa": BWA,
+    "kos": KOS,
+    "mmsr": MMSR,
     "soft-average": SoftLabelAverage,
     "auto": AutoAggregator,
 }

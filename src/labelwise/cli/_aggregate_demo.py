@@ -11,12 +11,27 @@ import pandas as pd
 from .._validate.arguments import show
 from ..aggregate import METHODS
 from ..aggregate.simulate import simulate_annotators
-from ..errors import TooFewExamplesError
+from ..errors import InvalidParameterError, TooFewExamplesError
 from ..io import write_csv
 from ._aggregate_params import build_method, run_method
 
 #: Folds of the demo's out-of-fold probabilities (fewer when a majority-vote class is smaller).
 DEMO_FOLDS = 5
+#: Methods for two classes only: the digits have ten, so the demo leaves them out.
+BINARY_METHODS = ("kos",)
+#: The method weighted by gold labels: the demo gives it the true labels of half of the digits
+#: (annotators without one of those items get weight 0.5).
+GOLD_METHOD = "gold-majority-vote"
+
+
+def demo_gold_params(truth: pd.Series) -> dict[str, Any]:
+    """gold-majority-vote's parameters in the demo: the true labels of the first half of the items."""
+    return {"gold": truth.iloc[: max(len(truth) // 2, 1)], "on_missing_skill": "value", "default_skill": 0.5}
+
+
+def demo_methods() -> list[str]:
+    """The methods the demo compares: every one of ``METHODS`` that takes ten classes."""
+    return [name for name in METHODS if name not in BINARY_METHODS]
 
 
 def demo_folds(labels: np.ndarray) -> int:
@@ -59,6 +74,10 @@ def run_demo(
     out: Path, method: str, random_state: int, duplicates: str, n_items: int | None = None
 ) -> tuple[Any, pd.DataFrame, Any, Any]:
     """Simulate annotators over digits; fit every method; return the comparison table."""
+    if method in BINARY_METHODS:
+        raise InvalidParameterError(
+            f"--method {method} is for two classes and the --demo digits have ten; use another --method with --demo"
+        )
     from sklearn.datasets import load_digits
 
     target = load_digits().target.astype(np.int64)
@@ -77,8 +96,9 @@ def run_demo(
     true_acc = sim.observed_accuracy
     rows = []
     fitted = {}
-    for name in METHODS:
-        est = build_method(name, duplicates=duplicates, labels=None, random_state=random_state)
+    for name in demo_methods():
+        params = demo_gold_params(truth) if name == GOLD_METHOD else None
+        est = build_method(name, duplicates=duplicates, labels=None, random_state=random_state, params=params)
         est, seconds = run_method(est, sim.answers, probs if getattr(est, "_uses_probs", False) else None)
         fitted[name] = est
         est_acc = est.annotator_skill_.reindex(true_acc.index).to_numpy(dtype=np.float64)

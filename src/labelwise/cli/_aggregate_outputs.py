@@ -18,6 +18,7 @@ __all__ = [
     "finite",
     "fit_summary",
     "gold_accuracy",
+    "gold_labels_for",
     "labels_frame",
     "size_summary",
 ]
@@ -36,8 +37,29 @@ def _gold_columns(names: list[str]) -> list[str]:
     return ["item", "label"] if {"item", "label"} <= set(names) else (names if len(names) == 2 else [])
 
 
-def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
-    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
+def gold_labels_for(path: Path, answers: pd.DataFrame) -> pd.Series:
+    """The gold table's labels as a Series indexed by the answers' own item values, labels as the
+    answers write them (ids and labels matched as text, as :func:`gold_accuracy` does); gold items
+    without answers are left out, a gold label no answer uses is kept as written."""
+    gold = _read_gold(path)
+    items = pd.Series(answers["item"].to_numpy(), index=_as_key(answers["item"]))
+    labels = pd.Series(answers["label"].to_numpy(), index=_as_key(answers["label"]))
+    items, labels = (s[~s.index.duplicated()] for s in (items, labels))
+    keys = _as_key(gold["item"])
+    known = keys.isin(items.index)
+    if not known.any():
+        raise AnnotationError(
+            f"--gold file {str(path)!r} shares no item with the answers ({len(gold)} gold items, e.g. "
+            f"{list(keys[:3])}; answer items e.g. {list(items.index[:3])})"
+        )
+    label_keys = _as_key(gold["label"])[known]
+    values = [labels.get(key, key) for key in label_keys]
+    gold_labels = pd.Series(values, index=pd.Index(items.loc[keys[known]].to_numpy()), dtype=object)
+    return gold_labels[~gold_labels.index.duplicated(keep="last")]  # as gold_accuracy: the last row of an item
+
+
+def _read_gold(path: Path) -> pd.DataFrame:
+    """The gold table's item and label columns, rows with a missing value dropped."""
     gold = read_input(path, "--gold", kind="table of true labels", text_columns=_gold_columns)
     if {"item", "label"} <= set(gold.columns):
         gold = gold[["item", "label"]]
@@ -48,7 +70,12 @@ def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
             f"--gold file {str(path)!r} must have columns item and label (or exactly two columns); "
             f"found {[str(c) for c in gold.columns]}"
         )
-    gold = gold.dropna()
+    return gold.dropna()
+
+
+def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
+    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
+    gold = _read_gold(path)
     gold_label = pd.Series(_as_key(gold["label"]).to_numpy(), index=_as_key(gold["item"]))
     gold_label = gold_label[~gold_label.index.duplicated(keep="last")]
     ours = pd.Series(_as_key(labels).to_numpy(), index=_as_key(labels.index))

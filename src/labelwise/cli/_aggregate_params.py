@@ -29,8 +29,9 @@ duplicates_option = click.option(
     help="Several answers of one annotator on one item: keep all, or the last.",
 )
 
-#: Parameters every method shares: they have their own command-line options, not ``--param``.
-SHARED_PARAMS = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state")
+#: Parameters every method shares, and gold-majority-vote's gold (``--gold``): they have their own
+#: command-line options, not ``--param``.
+SHARED_PARAMS = ("labels", "duplicates", "item_col", "annotator_col", "label_col", "random_state", "gold")
 
 
 def _parse_value(text: str) -> Any:

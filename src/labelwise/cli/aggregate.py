@@ -19,8 +19,8 @@ from ..io.annotations import FORMATS, read_annotations
 from ..io.paths import require_file
 from . import _aggregate_outputs
 from ._aggregate_active import NEXT_FILE, active_options, check_next, next_summary, next_to_label, print_next
-from ._aggregate_demo import run_demo
-from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, labels_frame
+from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
+from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, gold_labels_for, labels_frame
 from ._aggregate_params import (
     build_method,
     duplicates_option,
@@ -248,6 +248,11 @@ def aggregate(
     extra = method_params(method, params)
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
+    if method == GOLD_METHOD and gold is None and not demo:
+        raise InvalidParameterError(
+            f"--method {GOLD_METHOD} needs --gold: a table of true labels (item, label) for some items, "
+            "by which each annotator's answers are weighted"
+        )
     demo_table = None
     # the estimator's errors about a --param value, and its warnings (``raise max_iter``)
     param_words = {name: f"--param {name}" for name in param_names(method)}
@@ -320,7 +325,11 @@ def aggregate(
                 f"({int(outside.sum())} answer(s) outside the label set)"
             )
 
-    est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=extra)
+    fit_params = extra  # --gold weighs gold-majority-vote's annotators (and is still the accuracy's reference)
+    if method == GOLD_METHOD:
+        gold_params = demo_gold_params(sim.true_labels) if demo else {"gold": gold_labels_for(Path(gold), answers)}
+        fit_params = {**gold_params, **extra}
+    est = build_method(method, duplicates=duplicates, labels=labels, random_state=random_state, params=fit_params)
     if probs is not None and not getattr(est, "_uses_probs", False):
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
     with renaming({"probs": "--probs", **param_words}, within=code_words):  # and about the --probs table
