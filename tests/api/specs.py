@@ -48,6 +48,14 @@ PAIRS = pd.DataFrame(
 NUMBERS = ANSWERS.assign(value=ANSWERS["label"] * 1.5 + np.arange(36) % 4).drop(columns="label")
 CONSENSUS = pd.Series(np.arange(12) % K, index=np.arange(12))
 SEMI_Y = np.where(np.arange(N) % 2 == 0, LABELS, -1)
+TEXT_ANSWERS = pd.DataFrame(
+    {
+        "item": np.repeat(np.arange(4), 3),
+        "annotator": np.tile(["a", "b", "c"], 4),
+        "text": ["the cat sat", "the cat sat down", "teh cat sat"] * 4,
+    }
+).assign(answer=lambda t: t.text)
+VECTOR_ANSWERS = TEXT_ANSWERS.assign(embedding=list(_RNG.normal(size=(12, 3))))
 MASKS = {"img": (_RNG.random((3, 6, 5)) < 0.4).astype(np.uint8)}
 
 
@@ -94,6 +102,12 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.BWA": _est(_agg.BWA, _ANS, max_iter=5),
     "aggregate.BradleyTerry": _est(_agg.BradleyTerry, lambda: (PAIRS,)),
     "aggregate.NoisyBradleyTerry": _est(_agg.NoisyBradleyTerry, lambda: (PAIRS,), max_iter=20),
+    "aggregate.ClosestToAverage": _est(_agg.ClosestToAverage, lambda: (VECTOR_ANSWERS,)),
+    "aggregate.RASA": _est(_agg.RASA, lambda: (VECTOR_ANSWERS,)),
+    "aggregate.HRRASA": _est(_agg.HRRASA, lambda: (VECTOR_ANSWERS,), answer_col="answer"),
+    "aggregate.TextClosestToAverage": _est(_agg.TextClosestToAverage, lambda: (TEXT_ANSWERS,)),
+    "aggregate.TextRASA": _est(_agg.TextRASA, lambda: (TEXT_ANSWERS,)),
+    "aggregate.TextHRRASA": _est(_agg.TextHRRASA, lambda: (TEXT_ANSWERS,)),
     "aggregate.BiasPrecision": _est(_agg.BiasPrecision, lambda: (NUMBERS,), max_iter=5),
     "aggregate.NumericMean": _est(_agg.NumericMean, lambda: (NUMBERS,)),
     "aggregate.NumericMedian": _est(_agg.NumericMedian, lambda: (NUMBERS,)),
@@ -204,6 +218,7 @@ SPECS: dict[str, Callable[..., Any]] = {
 _INTERNAL = "a building block exported for the other packages; its callers validate, its bad values are not a user's"
 _OUTPUT_DIR = "reads an audit/aggregate output folder: covered by tests/report and tests/review, not by this sweep"
 NOT_COVERED: dict[str, str] = {
+    "aggregate.tfidf_encoder": "no parameter but the texts (any list of str)",
     "aggregate.agreement_accuracy": _INTERNAL,
     "noise.flip_counts": _INTERNAL,
     "noise.check_noise_matrix": "is itself a validator (its `name` is the display name, any string)",

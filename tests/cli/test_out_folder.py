@@ -162,6 +162,7 @@ OTHER_OPTIONS = {
     "aggregate-pairs": ("--prior", "2"),
     "aggregate-numbers": ("--prior", "3"),
     "aggregate-tags": ("--threshold", "0.4"),
+    "aggregate-texts": ("--max-iter", "50"),
     "weak": ("--random-state", "1"),
     "train": ("--cv", "3"),
     "pseudolabel": ("--random-state", "1"),

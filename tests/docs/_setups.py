@@ -218,6 +218,26 @@ def _readme_shapes(folder: Path, ns: dict) -> None:
     scratch.rmdir()
 
 
+def _vector_answers(folder: Path, ns: dict) -> None:
+    """docs/aggregate.md's vectors: a simulated table (item, annotator, answer) and its vectors."""
+    from labelwise.aggregate._embed_simulate import simulate_vector_answers
+
+    sim = simulate_vector_answers(30, 6, random_state=0)
+    ns.update(answers=sim.answers, vectors=sim.embeddings)
+
+
+_TEXTS = ["the cat sat on the mat", "the cat sat on a mat", "teh cat sat on the mat", "a dog barked"]
+
+
+def _text_answers(folder: Path, ns: dict) -> None:
+    """docs/aggregate.md's texts: crowd_texts.csv (item, annotator, text), transcripts.csv (question,
+    worker, transcript) and the same table as ``answers``."""
+    table = pd.DataFrame({"item": np.repeat([1, 2, 3], 4), "annotator": list("abcd") * 3, "text": _TEXTS * 3})
+    table.to_csv(folder / "crowd_texts.csv", index=False)
+    table.set_axis(["question", "worker", "transcript"], axis=1).to_csv(folder / "transcripts.csv", index=False)
+    ns["answers"] = table
+
+
 def _files_only(writer: Callable[[Path], object]) -> Setup:
     return lambda folder, ns: writer(folder)
 
@@ -271,6 +291,9 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("ds = lw.aggregate.DawidSkene().fit(answers)", lambda d, ns: ns.update(answers=ns["crowd"].answers)),
         ("active_learning_scores(answers, probs, probs_unlabeled)", _activelab),
         ("--next 200 --unlabeled-probs pool.csv", _activelab),
+        ('lw.aggregate.RASA(answer_col="answer").fit(answers, vectors)', _vector_answers),
+        ("TextClosestToAverage().fit(answers)", _text_answers),
+        ("labelwise aggregate-texts crowd_texts.csv --out texts-out", _text_answers),
         ("labelwise aggregate-boxes boxes.csv", _boxes),
         ("labelwise aggregate-boxes detections.csv", _boxes),
     ],

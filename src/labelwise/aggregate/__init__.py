@@ -8,7 +8,8 @@ scored by ``word_error_rate``.
 Every estimator is fitted on a long answer table (columns ``item``, ``annotator``, ``label``) with
 ``fit(answers, probs=None)`` and exposes ``labels_``, ``probas_``, ``annotator_skill_``,
 ``loss_history_``, ``n_iter_`` and ``converged_``. ``METHODS`` maps the command-line method names
-to the classes.
+to the classes. Answers given as vectors or free texts (one answer chosen per item):
+``ClosestToAverage``, ``RASA``, ``HRRASA`` and their text versions, ``TEXT_METHODS``.
 """
 
 from ._answers import EncodedAnswers, encode_answers
@@ -27,6 +28,7 @@ from .bwa import BWA
 from .crowd_metrics import accuracy_on_aggregates, consistency, uncertainty
 from .crowdlab import CrowdLab
 from .dawid_skene import DawidSkene
+from .embeddings import HRRASA, RASA, ClosestToAverage
 from .glad import GLAD
 from .gold_majority import GoldMajorityVote
 from .kos import KOS
@@ -44,6 +46,7 @@ from .sampler import ObserverLabelSampler
 from .simulate import SimulatedAnnotations, simulate_annotators
 from .simulate_sparse import SparseCrowd, simulate_sparse_crowd
 from .soft import SOFT_MEMBERS, SoftLabelAverage
+from .texts import TEXT_METHODS, TextClosestToAverage, TextHRRASA, TextRASA, tfidf_encoder
 from .uncertain import UncertainAnswers, apply_uncertain_policy
 from .wawa import Wawa
 from .zero_based_skill import ZeroBasedSkill
@@ -60,6 +63,14 @@ METHODS = {
 }
 
 __all__ = [
+    "ClosestToAverage",
+    "HRRASA",
+    "RASA",
+    "TEXT_METHODS",
+    "TextClosestToAverage",
+    "TextHRRASA",
+    "TextRASA",
+    "tfidf_encoder",
     "ActiveLabScores",
     "active_learning_scores",
     "Agreement",

@@ -69,6 +69,9 @@ main.add_command(aggregate_pairs)
 from .aggregate_tags import aggregate_tags  # noqa: E402
 
 main.add_command(aggregate_tags)
+from .aggregate_texts import aggregate_texts  # noqa: E402
+
+main.add_command(aggregate_texts)
 from .export import export  # noqa: E402
 
 main.add_command(export)

@@ -88,6 +88,10 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     pd.DataFrame(
         {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "tags": tag_sets[rng.integers(0, 5, 30)]}
     ).to_csv(p["tag_answers"], index=False)
+    sentences = np.array(["the cat sat on the mat", "teh cat sat on the mat", "a dog ran", "the cat sat"])
+    pd.DataFrame(
+        {"item": items, "annotator": np.tile(["a", "b", "c"], 10), "text": sentences[rng.integers(0, 4, 30)]}
+    ).to_csv(p["text_answers"], index=False)
     pd.DataFrame(
         {
             "item": items,
@@ -170,6 +174,7 @@ INPUT_FILES = {
     "gold": "gold.csv",
     "pairs": "pairs.csv",
     "tag_answers": "tag_answers.csv",
+    "text_answers": "text_answers.csv",
     "numbers": "numbers.csv",
     "lfs": "lfs.py",
     "texts": "texts.csv",
@@ -283,6 +288,18 @@ SPECS: dict[str, Spec] = {
         },
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
+    ),
+    "aggregate-texts": Spec(
+        ("aggregate-texts", "{text_answers}", "--method", "hrrasa", "--text-column", "text"),
+        {"ANSWERS": ("text_answers", TABLE)},
+        ("texts.csv", "annotators.csv", "summary.json"),
+        columns={
+            "--item-column": "text_answers",
+            "--annotator-column": "text_answers",
+            "--text-column": "text_answers",
+        },
+        label=("--text-column", "text_answers"),
+        label_cases=("nan",),  # one answer, or one text for all, is a valid (trivial) input
     ),
     "aggregate-numbers": Spec(
         ("aggregate-numbers", "{numbers}", "--value-column", "value"),

@@ -1,0 +1,103 @@
+"""``labelwise aggregate-texts``: the files it writes, the methods, the column options, and the
+options refused where the method does not read them."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from labelwise.cli import main
+
+
+def _answers(path):
+    rows = [
+        ("q1", "a", "the cat sat on the mat"),
+        ("q1", "b", "the cat sat on a mat"),
+        ("q1", "c", "teh cat sat on the mat"),
+        ("q1", "d", "dogs bark loudly"),
+        ("q2", "a", "paris is the capital"),
+        ("q2", "b", "paris is the capitol"),
+        ("q2", "d", "london"),
+        ("q3", "c", "007"),
+    ]
+    pd.DataFrame(rows, columns=["item", "annotator", "text"]).to_csv(path, index=False)
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["aggregate-texts", *map(str, args)])
+
+
+@pytest.mark.parametrize("method", ["closest", "rasa", "hrrasa"])
+def test_writes_one_chosen_text_per_item(method, tmp_path):
+    """texts.csv has each item once, a text among its answers, a similarity in [0, 1] and the answer count."""
+    out = tmp_path / "out"
+    result = _run(_answers(tmp_path / "a.csv"), "--method", method, "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = pd.read_csv(out / "texts.csv", dtype={"text": str})
+    assert texts.item.tolist() == ["q1", "q2", "q3"]
+    assert texts.text.iloc[0] != "dogs bark loudly" and texts.text.iloc[2] == "007"
+    assert texts.similarity.between(0, 1 + 1e-12).all() and texts.n_answers.tolist() == [4, 3, 1]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["method"] == method and summary["n_items"] == 3 and summary["n_answers"] == 8
+    assert (out / "annotators.csv").exists() == (method != "closest")
+
+
+def test_default_method_is_closest_without_annotators_file(tmp_path):
+    """Without --method: closest to the mean, which weighs no annotator (no annotators.csv)."""
+    out = tmp_path / "out"
+    assert _run(_answers(tmp_path / "a.csv"), "--out", out).exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["method"] == "closest"
+    assert not (out / "annotators.csv").exists()
+
+
+def test_rasa_writes_one_reliability_per_annotator(tmp_path):
+    """--method rasa: annotators.csv with a positive reliability per annotator."""
+    out = tmp_path / "out"
+    assert _run(_answers(tmp_path / "a.csv"), "--method", "rasa", "--out", out).exit_code == 0
+    annotators = pd.read_csv(out / "annotators.csv")
+    assert sorted(annotators.annotator) == ["a", "b", "c", "d"] and annotators.skill.gt(0).all()
+
+
+def test_column_options_name_the_columns(tmp_path):
+    """--item-column, --annotator-column and --text-column read other column names."""
+    path = tmp_path / "a.csv"
+    pd.read_csv(_answers(path)).rename(columns={"item": "q", "annotator": "who", "text": "said"}).to_csv(
+        path, index=False
+    )
+    out = tmp_path / "out"
+    args = ("--item-column", "q", "--annotator-column", "who", "--text-column", "said", "--out", out)
+    result = _run(path, *args)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "texts.csv").item.tolist() == ["q1", "q2", "q3"]
+
+
+@pytest.mark.parametrize("option", [("--max-iter", "5"), ("--tol", "0.1")])
+def test_iteration_options_are_refused_with_closest(option, tmp_path):
+    """closest (the default) does not iterate: --max-iter or --tol with it is an error naming the option."""
+    result = _run(_answers(tmp_path / "a.csv"), *option, "--out", tmp_path / "out")
+    assert result.exit_code != 0 and option[0] in result.output and "closest" in result.output
+
+
+def test_a_missing_text_is_refused_naming_the_row(tmp_path):
+    """An empty text cell is an error that names ANSWERS and the row."""
+    path = tmp_path / "a.csv"
+    pd.read_csv(_answers(path)).assign(text=lambda t: t.text.where(t.index != 2)).to_csv(path, index=False)
+    result = _run(path, "--out", tmp_path / "out")
+    assert result.exit_code != 0 and "ANSWERS" in result.output and "row 2" in result.output
+
+
+def test_rover_reads_the_column_options_and_writes_no_similarity(tmp_path):
+    """--method rover: the columns named by the options, texts.csv without a similarity, no annotators.csv."""
+    path = tmp_path / "a.csv"
+    pd.read_csv(_answers(path)).rename(columns={"item": "q", "text": "said"}).to_csv(path, index=False)
+    out = tmp_path / "out"
+    result = _run(path, "--method", "rover", "--item-column", "q", "--text-column", "said", "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = pd.read_csv(out / "texts.csv", dtype={"text": str})
+    assert texts.columns.tolist() == ["item", "text", "n_answers"] and texts.item.tolist() == ["q1", "q2", "q3"]
+    assert texts.text.iloc[0] == "the cat sat on the mat" and not (out / "annotators.csv").exists()
+    assert json.loads((out / "summary.json").read_text())["n_iter"] is None
