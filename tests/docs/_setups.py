@@ -202,7 +202,8 @@ def _activelab(folder: Path, ns: dict) -> None:
 
 def _readme_shapes(folder: Path, ns: dict) -> None:
     """README's other answer shapes: tag_sets.csv, comparisons.csv, masks.csv (with its .npy masks),
-    and crowd.csv / crowd_probs.csv / pool.csv for ``--next`` (names no other README setup writes)."""
+    crowd.csv / crowd_probs.csv / pool.csv for ``--next``, boxes.csv / assignments.csv, crowd_texts.csv
+    and numbers.csv (names no other README setup writes)."""
     from labelwise.aggregate import simulate_multilabel_crowd
     from labelwise.aggregate._pairwise_sim import simulate_comparisons
 
@@ -216,6 +217,20 @@ def _readme_shapes(folder: Path, ns: dict) -> None:
     for name, target in (("answers.csv", "crowd.csv"), ("probs.csv", "crowd_probs.csv"), ("pool.csv", "pool.csv")):
         (scratch / name).replace(folder / target)
     scratch.rmdir()
+    _boxes(folder, {})
+    _text_answers(folder, {})
+    _numbers(folder)
+
+
+def _numbers(folder: Path) -> None:
+    """numbers.csv (item, annotator, value): 50 items, three answers each, one annotator 5 too high."""
+    rng = np.random.default_rng(0)
+    item = np.repeat(np.arange(50), 3)
+    annotator = rng.integers(0, 5, item.size)
+    value = rng.normal(50, 10, 50)[item] + np.where(annotator == 0, 5.0, 0.0) + rng.normal(size=item.size)
+    pd.DataFrame({"item": item, "annotator": [f"w{a}" for a in annotator], "value": value}).to_csv(
+        folder / "numbers.csv", index=False
+    )
 
 
 def _vector_answers(folder: Path, ns: dict) -> None:
@@ -262,6 +277,7 @@ README: list[tuple[str, Setup]] = [
     ('read_annotations("export.json")', _sampler),
     ("labelwise aggregate-tags tag_sets.csv", _readme_shapes),
     ("labelwise weak lfs.py", _files_only(f.weak_files)),
+    ("labelwise slices sfs.py", _files_only(m.slice_files)),
     ("votes = weak.apply([has_link, is_short], df", _weak_python),
     ("labelwise robustness data.csv", _files_only(f.numeric_csv)),
     ("m = lw.noise.noise_matrix", _binary),
