@@ -120,7 +120,7 @@ class TextClosestToAverage(_Texts, ClosestToAverage):
     >>> answers = pd.DataFrame({"item": [1, 1, 1], "annotator": ["a", "b", "c"],
     ...                         "text": ["the cat sat", "the cat sat down", "a dog ran"]})
     >>> TextClosestToAverage().fit(answers).texts_.tolist()
-    ['the cat sat']
+    ['the cat sat down']
     """
 
     def __init__(
