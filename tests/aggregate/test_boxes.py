@@ -238,7 +238,7 @@ class TestCrowdedImage:
             )
             ga, gb = rng.integers(0, 3, n), rng.integers(0, 3, m)
             i, j = overlapping_pairs(ga, a.astype(float), gb, b.astype(float))
-            got = sorted(zip(i.tolist(), j.tolist()))
+            got = sorted(zip(i.tolist(), j.tolist(), strict=True))
             want = [
                 (p, q) for p in range(n) for q in range(m) if ga[p] == gb[q] and a[p, 0] < b[q, 2] and b[q, 0] < a[p, 2]
             ]

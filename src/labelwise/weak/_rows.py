@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 
-def row_type(columns: pd.Index) -> type:
+def row_type(columns: pd.Index) -> Any:
     """A named tuple class over ``columns`` whose ``row[name]`` reads the column ``name`` (integers and
     slices index by position, as a tuple's)."""
     base = namedtuple("Row", [str(c) for c in columns], rename=True)  # type: ignore[misc]
