@@ -137,3 +137,15 @@ def test_missing_values_are_dropped_and_counted_and_repeats_counted(tmp_path):
     assert (info["n_answers"], info["n_dropped"], info["n_repeated"], info["n_items"]) == (4, 1, 1, 2)
     values = pd.read_csv(tmp_path / "out" / "values.csv", dtype={"item": str}).set_index("item")
     assert values.value.to_dict() == pytest.approx({"007": 1.6, "8": 3.0})
+
+
+@pytest.mark.parametrize("method", ["mean", "median"])
+def test_baselines_say_nothing_of_centred_biases(method, answers, tmp_path):
+    """Separate groups with --method mean or median: no notice about biases centred in each group
+    (the baselines fit no bias)."""
+    frame = pd.read_csv(answers)
+    other = frame.assign(task=frame["task"] + 1000, who=frame["who"] + "_2")
+    pd.concat([frame, other]).to_csv(answers, index=False)
+    res = _run("aggregate-numbers", answers, *COLUMNS, "--method", method, "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert "separate groups" not in res.output

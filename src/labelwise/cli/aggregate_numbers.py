@@ -177,7 +177,7 @@ def aggregate_numbers(
         worst = annotators.sort_values("sd", ascending=False).head(top)
         print_frame(worst, title=f"{method}: noisiest annotators of {est.n_annotators_} ({len(table)} answers)")
     report(n_dropped, n_repeats, "value")
-    if est.n_components_ > 1:
+    if model and est.n_components_ > 1:  # the baselines centre no bias
         console().print(
             f"{est.n_components_} separate groups of annotators (no item links them): biases are centred in each "
             "(summary.json: n_components)"
