@@ -123,3 +123,29 @@ def test_robust_method_fits_the_robust_model(answers, tmp_path):
     np.testing.assert_allclose(pd.read_csv(out / "values.csv")["value"], api.values_.to_numpy(), rtol=1e-12)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == "robust" and summary["max_iter"] == 50 and summary["prior"] == 2.0
+
+
+def test_missing_values_are_dropped_and_counted_and_repeats_counted(tmp_path):
+    """An empty value cell is dropped and counted (it was refused; `labelwise aggregate` drops empty
+    answers), and an annotator's second answer on an item is counted in summary.json and on screen."""
+    path = tmp_path / "n.csv"
+    path.write_text("item,annotator,value\n007,a,1.5\n7,b,\n007,b,1.7\n007,a,1.6\n8,c,3\n")
+    result = _run("aggregate-numbers", path, "--method", "mean", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "dropped 1 row(s) with no value" in result.output and "1 answer(s) repeat" in result.output
+    info = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert (info["n_answers"], info["n_dropped"], info["n_repeated"], info["n_items"]) == (4, 1, 1, 2)
+    values = pd.read_csv(tmp_path / "out" / "values.csv", dtype={"item": str}).set_index("item")
+    assert values.value.to_dict() == pytest.approx({"007": 1.6, "8": 3.0})
+
+
+@pytest.mark.parametrize("method", ["mean", "median"])
+def test_baselines_say_nothing_of_centred_biases(method, answers, tmp_path):
+    """Separate groups with --method mean or median: no notice about biases centred in each group
+    (the baselines fit no bias)."""
+    frame = pd.read_csv(answers)
+    other = frame.assign(task=frame["task"] + 1000, who=frame["who"] + "_2")
+    pd.concat([frame, other]).to_csv(answers, index=False)
+    res = _run("aggregate-numbers", answers, *COLUMNS, "--method", method, "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert "separate groups" not in res.output

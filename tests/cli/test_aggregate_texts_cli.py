@@ -82,12 +82,22 @@ def test_iteration_options_are_refused_with_closest(option, tmp_path):
     assert result.exit_code != 0 and option[0] in result.output and "closest" in result.output
 
 
-def test_a_missing_text_is_refused_naming_the_row(tmp_path):
-    """An empty text cell is an error that names ANSWERS and the row."""
+@pytest.mark.parametrize("method", ["closest", "rover"])
+def test_missing_texts_are_dropped_and_counted_and_repeats_counted(method, tmp_path):
+    """Empty text cells are dropped as `labelwise aggregate` drops empty answers (closest refused
+    them, rover dropped them but counted them in n_answers); an annotator's second answer on an item
+    is counted in summary.json and said on screen."""
     path = tmp_path / "a.csv"
-    pd.read_csv(_answers(path)).assign(text=lambda t: t.text.where(t.index != 2)).to_csv(path, index=False)
-    result = _run(path, "--out", tmp_path / "out")
-    assert result.exit_code != 0 and "ANSWERS" in result.output and "row 2" in result.output
+    table = pd.read_csv(_answers(path))
+    table = table.assign(text=table.text.where(~table.index.isin([2, 6])))
+    pd.concat([table, table.iloc[[0]]]).to_csv(path, index=False)
+    result = _run(path, "--method", method, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "dropped 2 row(s) with no text" in result.output and "1 answer(s) repeat" in result.output
+    info = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert (info["n_answers"], info["n_dropped"], info["n_repeated"]) == (7, 2, 1)
+    texts = pd.read_csv(tmp_path / "out" / "texts.csv", dtype={"item": str})
+    assert texts.set_index("item").n_answers.to_dict() == {"q1": 4, "q2": 2, "q3": 1}
 
 
 def test_rover_reads_the_column_options_and_writes_no_similarity(tmp_path):

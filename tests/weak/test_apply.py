@@ -182,6 +182,15 @@ class TestApply:
         ):
             apply([lf], data)
 
+    def test_a_row_is_read_by_column_name_as_a_snorkel_row(self):
+        """row["my text"] (Snorkel's rows are Series) reads the column, a name that is not a Python
+        identifier included; attributes and positions still work; an unknown name names the columns."""
+        data = pd.DataFrame({"my text": ["hi", "hello"], "n": [1, 2]})
+        lf = labeling_function(lambda r: "short" if len(r["my text"]) < 3 and r.n == r[1] else None, name="lf")
+        assert apply([lf], data, classes=["short"]).to_frame()[["item", "label"]].values.tolist() == [[0, "short"]]
+        with pytest.raises(LabelingFunctionError, match=r"KeyError: \"'txt' is not a column of the row; its columns"):
+            apply([labeling_function(lambda r: r["txt"], name="bad")], data, classes=["short"])
+
     @pytest.mark.parametrize(
         ("classes", "message"),
         [

@@ -32,7 +32,7 @@ def consensus_clusters(coords: np.ndarray, annotator: np.ndarray, group: np.ndar
     that are cliques are clusters as they are, and scipy's linkage runs only on the others.
     """
     n = len(group)
-    i, j = same_group_pairs(group, group)
+    i, j = overlapping_pairs(group, coords, group, coords)
     upper = i < j
     i, j = i[upper], j[upper]
     edge = (annotator[i] != annotator[j]) & (rowwise_iou(coords[i], coords[j]) >= iou_thr)
@@ -72,15 +72,36 @@ def group_medians(values: np.ndarray, cluster: np.ndarray, n_clusters: int) -> n
     return out
 
 
-def same_group_pairs(ga: np.ndarray, gb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (i, j) with ``ga[i] == gb[j]`` (group codes), by sorting ``gb`` once."""
-    order = np.argsort(gb, kind="stable")
-    sorted_b = gb[order]
-    lo = np.searchsorted(sorted_b, ga, side="left")
-    count = np.searchsorted(sorted_b, ga, side="right") - lo
-    i = np.repeat(np.arange(len(ga)), count)
+def _starting_within(
+    g_owner: np.ndarray, lo: np.ndarray, hi: np.ndarray, g_other: np.ndarray, other_lo: np.ndarray, strict: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with ``g_owner[i] == g_other[j]`` and ``other_lo[j]`` in ``[lo[i], hi[i])``
+    (``(lo[i], hi[i])`` where ``strict``), by one sort of integer keys (group, rank of the edge)."""
+    _, rank = np.unique(np.concatenate([lo, hi, other_lo]), return_inverse=True)
+    n, span = len(lo), int(rank.max()) + 2 if len(rank) else 1
+    key_lo = g_owner * span + rank[:n]
+    key_hi = g_owner * span + rank[n : 2 * n]
+    other_key = g_other * span + rank[2 * n :]
+    order = np.argsort(other_key, kind="stable")
+    sorted_key = other_key[order]
+    start = np.searchsorted(sorted_key, key_lo, side="right" if strict else "left")
+    count = np.clip(np.searchsorted(sorted_key, key_hi, side="left") - start, 0, None)
+    i = np.repeat(np.arange(n), count)
     within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    return i, order[np.repeat(lo, count) + within]
+    return i, order[np.repeat(start, count) + within]
+
+
+def overlapping_pairs(ga: np.ndarray, a: np.ndarray, gb: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with ``ga[i] == gb[j]`` (group codes) whose boxes' x ranges overlap: the only
+    pairs that can have IoU > 0 (boxes have ``x_max > x_min``).
+
+    A sweep on the left edges, not every pair of a group: pair j starts within box i's x range, or
+    box i starts strictly within pair j's, so an image with thousands of boxes spread over it costs
+    memory in its overlapping pairs, not in the square of its boxes.
+    """
+    i1, j1 = _starting_within(ga, a[:, 0], a[:, 2], gb, b[:, 0], strict=False)
+    j2, i2 = _starting_within(gb, b[:, 0], b[:, 2], ga, a[:, 0], strict=True)
+    return np.concatenate([i1, i2]), np.concatenate([j1, j2])
 
 
 def match_to_reference(
@@ -106,7 +127,7 @@ def match_to_reference(
     iou : ndarray of float64
         The IoU with it, NaN where none.
     """
-    i, j = same_group_pairs(group, ref_group)
+    i, j = overlapping_pairs(group, coords, ref_group, ref_coords)
     iou = rowwise_iou(coords[i], ref_coords[j])
     keep = iou >= iou_thr
     i, j, iou = i[keep], j[keep], iou[keep]

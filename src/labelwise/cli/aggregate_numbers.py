@@ -12,6 +12,7 @@ import pandas as pd
 from ..aggregate.numeric import NUMERIC_METHODS
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
+from ._answer_rows import drop_missing, n_repeated, report
 from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -43,7 +44,15 @@ def annotators_frame(est: Any) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def summary(est: Any, method: str, answers_path: Path, columns: dict[str, str], n_answers: int) -> dict[str, Any]:
+def summary(
+    est: Any,
+    method: str,
+    answers_path: Path,
+    columns: dict[str, str],
+    n_answers: int,
+    n_dropped: int = 0,
+    n_repeats: int = 0,
+) -> dict[str, Any]:
     """summary.json: the settings, the data's sizes and how the fit ended."""
     model = method in MODEL_METHODS
     return {
@@ -56,6 +65,8 @@ def summary(est: Any, method: str, answers_path: Path, columns: dict[str, str], 
         "tol": float(est.tol) if model else None,
         **na_values_setting(),
         "n_answers": int(n_answers),
+        "n_dropped": int(n_dropped),
+        "n_repeated": int(n_repeats),
         "n_items": int(est.n_items_),
         "n_annotators": int(est.n_annotators_),
         "n_components": int(est.n_components_),
@@ -145,6 +156,11 @@ def aggregate_numbers(
     table = read_input(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
     )
+    if value_column in table.columns:  # else the fit names --value-column
+        table, n_dropped = drop_missing(table, value_column)
+    else:
+        n_dropped = 0
+    n_repeats = n_repeated(table, item_column, annotator_column) if {item_column, annotator_column} <= set(table) else 0
     cols = {"item_col": item_column, "annotator_col": annotator_column, "value_col": value_column}
     params = {"prior": prior, "max_iter": max_iter, "tol": tol} if model else {}
     est = NUMERIC_METHODS[method](**params, **cols)
@@ -154,11 +170,14 @@ def aggregate_numbers(
     annotators = annotators_frame(est)
     used = {"item": item_column, "annotator": annotator_column, "value": value_column}
     out = Path(out)
-    write_outputs(out, values, annotators, summary(est, method, Path(answers), used, len(table)), superseded)
+    write_outputs(
+        out, values, annotators, summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats), superseded
+    )
     if top:
         worst = annotators.sort_values("sd", ascending=False).head(top)
         print_frame(worst, title=f"{method}: noisiest annotators of {est.n_annotators_} ({len(table)} answers)")
-    if est.n_components_ > 1:
+    report(n_dropped, n_repeats, "value")
+    if model and est.n_components_ > 1:  # the baselines centre no bias
         console().print(
             f"{est.n_components_} separate groups of annotators (no item links them): biases are centred in each "
             "(summary.json: n_components)"

@@ -13,6 +13,7 @@ import pandas as pd
 from ..aggregate.texts import TEXT_METHODS
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
+from ._answer_rows import drop_missing, n_repeated, report
 from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -64,7 +65,9 @@ def annotators_frame(est: Any, n_answers: pd.Series) -> pd.DataFrame:
     )
 
 
-def summary(est: Any, method: str, path: Path, columns: dict[str, str], n_answers: int) -> dict[str, Any]:
+def summary(
+    est: Any, method: str, path: Path, columns: dict[str, str], n_answers: int, n_dropped: int = 0, n_repeats: int = 0
+) -> dict[str, Any]:
     """summary.json: the settings, the sizes and how the fit ended (where the method iterates)."""
     skill = getattr(est, "annotator_skill_", None)
     distance = getattr(est, "distance_", None)
@@ -79,6 +82,8 @@ def summary(est: Any, method: str, path: Path, columns: dict[str, str], n_answer
         "tol": float(est.tol) if hasattr(est, "tol") else None,
         **na_values_setting(),
         "n_answers": int(n_answers),
+        "n_dropped": int(n_dropped),
+        "n_repeated": int(n_repeats),
         "n_items": int(len(est.texts_)),
         "n_annotators": None if skill is None else int(len(skill)),
         "mean_similarity": None if distance is None else finite(float(np.mean(1.0 - distance.to_numpy()))),
@@ -155,6 +160,8 @@ def aggregate_texts(answers, item_column, annotator_column, text_column, method,
     _columns(
         table, {"--item-column": item_column, "--annotator-column": annotator_column, "--text-column": text_column}
     )
+    table, n_dropped = drop_missing(table, text_column)
+    n_repeats = n_repeated(table, item_column, annotator_column)
     given = {k: v for k, v in (("max_iter", max_iter), ("tol", tol)) if k in params}
     names = {"item_col": item_column, "annotator_col": annotator_column, "text_col": text_column}
     keys = columns
@@ -172,11 +179,14 @@ def aggregate_texts(answers, item_column, annotator_column, text_column, method,
         annotators = annotators_frame(est, table[keys[1]].value_counts())
     used = {"item": item_column, "annotator": annotator_column, "text": text_column}
     out = Path(out)
-    write_outputs(out, texts, annotators, summary(est, method, Path(answers), used, len(table)), superseded)
+    write_outputs(
+        out, texts, annotators, summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats), superseded
+    )
     if top:
         print_frame(texts.head(top), title=f"{method}: chosen texts of {len(texts)} items ({len(table)} answers)")
     if annotators is not None and top:
         print_frame(annotators.sort_values("skill").head(top), title="Least reliable annotators")
+    report(n_dropped, n_repeats, "text")
     if hasattr(est, "max_iter") and not getattr(est, "converged_", True):
         console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
     wrote = ", annotators.csv" if annotators is not None else ""

@@ -17,6 +17,7 @@ from ..errors import (
     LabelwiseError,
     ShapeMismatchError,
 )
+from ._rows import iter_rows
 from ._votes import Votes, as_votes
 from .labeling_function import LabelingFunction, labeling_function
 
@@ -69,7 +70,7 @@ def _check_lfs(
 def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
     out = np.empty(len(frame), dtype=object)
     index = frame.index
-    for position, row in enumerate(frame.itertuples(index=False, name="Row")):
+    for position, row in enumerate(iter_rows(frame)):
         try:
             out[position] = lf.func(row)
         except Exception as exc:
