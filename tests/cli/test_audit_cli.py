@@ -14,6 +14,14 @@ from click.testing import CliRunner
 from labelwise.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _in_an_empty_folder(tmp_path, monkeypatch):
+    """Each test runs in an empty working folder: the commands' default --out (``labelwise-out``) is
+    made there, and a checkout where ``make demo`` left one would refuse it first (its earlier
+    outputs), before the error a test checks."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture()
 def runner():
     return CliRunner()

@@ -19,6 +19,15 @@ from ._data import noisy_probs
 
 pytest.importorskip("dask.dataframe")
 
+
+@pytest.fixture(autouse=True)
+def _in_an_empty_folder(tmp_path, monkeypatch):
+    """Each test runs in an empty working folder: the commands' default --out (``labelwise-out``) is
+    made there, and a checkout where ``make demo`` left one would refuse it first (its earlier
+    outputs), before the error a test checks."""
+    monkeypatch.chdir(tmp_path)
+
+
 #: A run of the CLI in a fresh interpreter; ``BLOCK`` makes ``import dask`` fail, as without the extra.
 _RUN = textwrap.dedent(
     """
