@@ -110,16 +110,32 @@ def labeling_function(
     >>> has_link.name, is_short.vectorized
     ('has_link', True)
     """
+    return decorate(
+        func, name, vectorized, "labeling_function", "lf", lambda n, f: LabelingFunction(n, f, abstain, vectorized)
+    )
+
+
+def decorate(
+    func: Callable[..., Any] | None,
+    name: str | None,
+    vectorized: Any,
+    decorator: str,
+    default_name: str,
+    build: Callable[[str, Callable[..., Any]], Any],
+) -> Any:
+    """The decorator ``decorator`` (with or without arguments) after checking ``name`` and ``vectorized``:
+    ``build(name, function)`` makes its labeling or slicing function (the function of a decorated one
+    is rewrapped), named after the function unless ``name`` is given."""
     if name is not None and (not isinstance(name, str) or not name):
         raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
     if not isinstance(vectorized, bool):
         raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
 
-    def wrap(f: Callable[..., Any]) -> LabelingFunction:
+    def wrap(f: Callable[..., Any]) -> Any:
         if isinstance(f, LabelingFunction):
             f = f.func
         if not callable(f):
-            raise InvalidParameterError(f"labeling_function needs a callable, got {type(f).__name__}")
-        return LabelingFunction(str(name or getattr(f, "__name__", "lf")), f, abstain, vectorized)
+            raise InvalidParameterError(f"{decorator} needs a callable, got {type(f).__name__}")
+        return build(str(name or getattr(f, "__name__", default_name)), f)
 
     return wrap if func is None else wrap(func)

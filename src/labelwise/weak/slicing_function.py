@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from ..errors import InvalidParameterError
-from .labeling_function import LabelingFunction
+from .labeling_function import LabelingFunction, decorate
 
 __all__ = ["SlicingFunction", "slicing_function"]
 
@@ -110,16 +109,6 @@ def slicing_function(
     >>> has_link.name, short.vectorized
     ('has_link', True)
     """
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
-    if not isinstance(vectorized, bool):
-        raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
-
-    def wrap(f: Callable[..., Any]) -> SlicingFunction:
-        if isinstance(f, LabelingFunction):
-            f = f.func
-        if not callable(f):
-            raise InvalidParameterError(f"slicing_function needs a callable, got {type(f).__name__}")
-        return SlicingFunction(str(name or getattr(f, "__name__", "sf")), f, False, vectorized)
-
-    return wrap if func is None else wrap(func)
+    return decorate(
+        func, name, vectorized, "slicing_function", "sf", lambda n, f: SlicingFunction(n, f, False, vectorized)
+    )
