@@ -202,6 +202,8 @@ class TestLabelModel:
     @example(2421)
     @example(1752)
     @example(932)
+    @example(316)
+    @pytest.mark.filterwarnings("ignore:LabelModel's EM did not converge")
     def test_row_and_labeler_order_do_not_change_the_fit(self, seed):
         """Permuting items and labelers permutes the result and changes nothing else.
 
@@ -211,15 +213,15 @@ class TestLabelModel:
         which the prior lets dip: seeds 24855 and 555 (CI) differed by 3.4e-3 and 2.3e-2 and seed
         412 by 6.9e-2 at these settings, and the property fitted ``smoothing=0`` instead. Over seeds
         0-1499 (session 33) the two orders differ by at most 2.7e-4 in a probability (seed 932) and
-        2.8e-7 in the mean log-likelihood (seed 1434)."""
+        3.2e-9 in the objective (seed 316), including the 1.3% of fits that used up the budget
+        at this tolerance (they warn)."""
         sim = simulate_lfs(600, 5, 2, random_state=seed)
         rng = np.random.default_rng(seed)
         matrix = sim.votes.matrix()
         rows, cols = rng.permutation(matrix.shape[0]), rng.permutation(matrix.shape[1])
         a = LabelModel(tol=1e-9).fit(matrix)
         b = LabelModel(tol=1e-9).fit(matrix[rows][:, cols])
-        assert a.em_converged_ and b.em_converged_
-        assert a.em_objective_history_[-1] == pytest.approx(b.em_objective_history_[-1], abs=1e-6)
+        assert a.em_objective_history_[-1] == pytest.approx(b.em_objective_history_[-1], abs=1e-7)
         np.testing.assert_allclose(a.probas_.to_numpy()[rows], b.probas_.to_numpy(), atol=1e-3)
 
     def test_fit_is_deterministic(self):

@@ -48,7 +48,11 @@ def _by_annotator(ann: np.ndarray, n_ann: int, *columns: np.ndarray) -> list[np.
 
 
 def _squarem_elbo(
-    step: Callable[[np.ndarray], tuple[float, np.ndarray]], theta0: np.ndarray, max_iter: int, tol: float
+    step: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    theta0: np.ndarray,
+    max_iter: int,
+    tol: float,
+    accelerate: bool = True,
 ) -> tuple[np.ndarray, int, bool, list[float]]:
     """Coordinate ascent ``θ ↦ F(θ)`` accelerated by SQUAREM (Varadhan and Roland 2008, scheme S3,
     as :mod:`labelwise.weak._squarem`), guarded by the ELBO that ``step`` reports for ``F(θ)``.
@@ -60,13 +64,13 @@ def _squarem_elbo(
     coordinate ascent, and the run stops as plain ascent did: when the loss (negated ELBO per
     answer) falls by less than ``tol`` between accepted points (:func:`._converged.loss_settled`).
     ``θ`` is in log coordinates for the positive parts, so a jump stays valid. ``max_iter`` counts
-    sweeps. Returns ``F`` of the last accepted point, the sweeps, whether it converged and the
+    sweeps; ``accelerate=False`` gives plain coordinate ascent. Returns ``F`` of the last accepted point, the sweeps, whether it converged and the
     losses at the accepted points.
     """
     elbo1, theta1 = step(theta0)
     losses, sweeps = [-elbo1], 1
     while sweeps < max_iter:
-        if sweeps + 3 > max_iter:  # no room for a cycle: plain sweeps to the budget
+        if not accelerate or sweeps + 3 > max_iter:  # plain sweeps (to the budget, when no cycle fits)
             elbo_next, theta_next = step(theta1)
             sweeps += 1
         else:
@@ -105,13 +109,15 @@ def robust_em(
     tol: float,
     start: tuple[np.ndarray, np.ndarray] | None = None,
     block_rows: int | None = None,
+    accelerate: bool = True,
 ) -> RobustResult:
     """Fit by variational EM from ``start`` (biases, precisions; default: no bias and ``1/s0``).
 
     The prior's scale ``s0`` is robust here: ``(1.4826 x`` the median distance of an answer to its
     item's mean answer``)^2`` over items with two answers or more (the pooled variance where that is
     0). The Gaussian model's pooled variance would let a few wild answers set every annotator's
-    prior noise (a typo x10 on a price of 50 adds thousands to it)."""
+    prior noise (a typo x10 on a price of 50 adds thousands to it). ``accelerate=False``: plain
+    coordinate ascent, without SQUAREM."""
     design = design_of(data, block_rows)
     s0 = pooled_variance(data, design)
     n_ann, n_items = len(data.annotators), len(data.items)
@@ -164,7 +170,7 @@ def robust_em(
         return elbo, np.concatenate([np.log(u), bias, log_tau])
 
     theta, n_iter, converged, losses = _squarem_elbo(
-        step, np.concatenate([np.zeros(n), bias, np.log(precision)]), max_iter, tol
+        step, np.concatenate([np.zeros(n), bias, np.log(precision)]), max_iter, tol, accelerate
     )
     u, bias, precision = np.exp(theta[:n]), theta[n : n + n_ann], np.exp(theta[n + n_ann :])
     # the truths' posterior at the final parameters and weights

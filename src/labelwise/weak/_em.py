@@ -50,11 +50,11 @@ class EMRun(NamedTuple):
     ``objective``: the objective EM raises (:func:`log_prior` added to ``history``'s
     log-likelihood, per item) at the same points, which never decreases; ``n_evals``: EM steps
     taken; ``converged``: whether a cycle raised the objective by less than ``tol`` within the
-    budget. With ``n_iter`` 0, ``mu`` and ``log_votes`` are None and the lists empty.
+    budget. With ``n_iter`` 0, ``mu`` is empty (no rows), ``log_votes`` None and the lists empty.
     """
 
     post: np.ndarray
-    mu: np.ndarray | None
+    mu: np.ndarray
     p: np.ndarray
     history: list[float]
     log_votes: np.ndarray | None
@@ -145,7 +145,7 @@ def run_em(
         return objective, m_step(post, p), (post, log_z)
 
     if not n_iter:
-        return EMRun(post, None, p, [], None, [], 0, False)
+        return EMRun(post, np.empty((0, k)), p, [], None, [], 0, False)
     run = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR, track=lambda e: float(w @ e[1]) / total)
     post, log_z = run.extra
     theta = run.theta
