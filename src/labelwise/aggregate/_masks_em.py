@@ -231,7 +231,8 @@ def _crowdkit(table: LongTable, steps: int, tol: float) -> tuple:
         prior = np.where(active[table.item], post, prior)
         acc = np.where(active[slot_item], new_acc, acc)
         n_iter += active
-        stop = active & (elbo - loss < tol)
+        with np.errstate(invalid="ignore"):  # -inf - -inf: NaN, not below tol, as in crowd-kit
+            stop = active & (elbo - loss < tol)
         loss = np.where(active, elbo, loss)
         history.append(float(-loss.mean()))
         active &= ~stop
