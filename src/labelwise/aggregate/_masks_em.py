@@ -165,6 +165,8 @@ class SegmentationEM(_MaskAggregator):
         items = pd.Index(data.items, name="item")
         if pi is not None:
             self.prior_ = pd.Series(pi, index=items, name="prior")
+        elif hasattr(self, "prior_"):  # from an earlier fit with prior="item"
+            del self.prior_
         self.n_iter_ = pd.Series(n_iter, index=items, name="n_iter")
         self.converged_ = not active.any()
         self.loss_history_ = history
