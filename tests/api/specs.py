@@ -123,6 +123,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.compare_boxes": _fn(_agg.compare_boxes, BOXES.boxes, BOXES.truth),
     "aggregate.simulate_boxes": _fn(_agg.simulate_boxes, 4, 3, random_state=0),
     "aggregate.STAPLE": _est(_agg.STAPLE, lambda: (MASKS,), max_iter=5),
+    "aggregate.SegmentationEM": _est(_agg.SegmentationEM, lambda: (MASKS,), max_iter=3),
+    "aggregate.SegmentationRASA": _est(_agg.SegmentationRASA, lambda: (MASKS,), max_iter=3),
     "aggregate.MultiLabelAggregator": _est(
         _agg.MultiLabelAggregator,
         lambda: (ANSWERS.assign(tags=ANSWERS["label"].map(lambda v: ["x", "y", "z"][: v + 1])),),

@@ -325,6 +325,7 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("vote = MaskMajorityVote().fit(masks)", _crowd_masks),
         ("labelwise aggregate-masks masks.csv", _crowd_masks),
         ("organs = STAPLE().fit(label_maps)", _crowd_masks),
+        ("em = SegmentationEM().fit(masks)", _crowd_masks),
     ],
     "docs/weak.md": [
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),
