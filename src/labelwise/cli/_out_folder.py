@@ -58,7 +58,7 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     "shift": ("priors.csv", "adapted_probs.npy", "summary.json"),
     "label-shift": ("familiarity.csv", "summary.json"),
     "aggregate-masks": ("masks", "items.csv", "annotators.csv", "summary.json"),
-    "aggregate-boxes": ("boxes.csv", "annotators.csv", "summary.json"),
+    "aggregate-boxes": ("boxes.csv", "annotators.csv", "boxes.coco.json", "summary.json"),
     "slices": ("slices.csv", "membership.parquet", "summary.json"),
     "rank-agreement": (
         "agreement.csv",
