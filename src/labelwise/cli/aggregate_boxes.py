@@ -9,7 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, BoxConsensus, WeightedBoxesFusion
+from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus, WeightedBoxesFusion
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
@@ -36,7 +36,7 @@ OPTION_NAMES = {
 #: Options that one method reads and the other does not (refused with the other, as they would be ignored).
 METHOD_OPTIONS = {
     "wbf": ("score_column", "conf_type", "skip_box_thr", "allow_overflow"),
-    "consensus": ("min_votes", "fuse", "labeled"),
+    "consensus": ("min_votes", "fuse", "labeled", "skill"),
 }
 #: The column options, which COCO files (fixed keys) do not read.
 COLUMN_OPTIONS = (
@@ -152,6 +152,14 @@ def write_outputs(
     help="consensus: how a cluster's coordinates are combined.",
 )
 @click.option(
+    "--skill",
+    type=click.Choice(SKILL_TYPES),
+    default="in-sample",
+    show_default=True,
+    help="consensus: annotators.csv scores each annotator against the consensus, or (leave-one-out) on each "
+    "image against the other annotators' consensus, which its own vote does not enter.",
+)
+@click.option(
     "--labeled",
     type=click.Path(path_type=Path),
     default=None,
@@ -198,6 +206,7 @@ def aggregate_boxes(
     iou,
     min_votes,
     fuse,
+    skill,
     labeled,
     conf_type,
     skip_box_thr,
@@ -269,8 +278,10 @@ def aggregate_boxes(
             pairs = read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
         elif labeled is not None:
             pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
-        consensus = BoxConsensus(iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, **columns)
-        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse}
+        consensus = BoxConsensus(
+            iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
+        )
+        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
         settings["labeled"] = None if labeled is None else str(labeled)
         with renaming(OPTION_NAMES, within=("boxes",)):
             est = consensus.fit(table, labeled=pairs)
