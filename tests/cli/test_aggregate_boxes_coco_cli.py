@@ -166,3 +166,17 @@ def test_bad_coco_invocations_are_one_line_naming_the_option(tmp_path, args, nam
     assert result.exit_code == 2, result.output
     assert named in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_coco_input_where_an_output_goes_is_refused(tmp_path):
+    """The second of several BOXES files lying at --out/boxes.coco.json: refused, with --force too,
+    naming BOXES (the check once looked at single paths only), and the file kept."""
+    a, b = _to_coco(_table(), tmp_path, results=True)[:2]
+    (tmp_path / "out").mkdir()
+    target = b.rename(tmp_path / "out" / "boxes.coco.json")
+    before = target.read_bytes()
+    for extra in ((), ("--force",)):
+        result = _run(a, target, "--coco", "--method", "wbf", "--out", tmp_path / "out", *extra)
+        assert result.exit_code == 2, result.output
+        assert "which would replace its input BOXES" in " ".join(result.output.split())
+    assert target.read_bytes() == before and [p.name for p in (tmp_path / "out").iterdir()] == [target.name]
