@@ -233,24 +233,9 @@ def aggregate_boxes(
     """
     _refuse_other_method(method)
     ids = [image_column, annotator_column, label_column]
-    if annotator_names is not None and not coco:
-        raise InvalidParameterError("--annotator-names names the files of --coco, got it without --coco")
-    if coco and labeled is not None:
-        raise InvalidParameterError(
-            "--labeled is not read with --coco (each COCO file's 'images' are the images its annotator labeled), got it"
-        )
-    if coco:
-        read = _read_coco(boxes, annotator_names)
-        table = read.boxes if read.has_scores else read.boxes.drop(columns="score")
+    table, read = _read_boxes(boxes, coco, annotator_names, labeled, ids)
+    if read is not None:
         score_column = "score" if read.has_scores and method == "wbf" else None
-    elif len(boxes) > 1:
-        raise InvalidParameterError(
-            f"BOXES must be one table (or, with --coco, one COCO file per annotator), got {len(boxes)} files"
-        )
-    else:
-        table = read_input(
-            boxes[0], "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names]
-        )
     columns = {
         "image_col": image_column,
         "annotator_col": annotator_column,
@@ -274,7 +259,7 @@ def aggregate_boxes(
             est = fusion.fit(table)
     else:
         pairs = None
-        if coco:  # each file's images: its annotator looked at them, boxes drawn or not
+        if read is not None:  # each COCO file's images: its annotator looked at them, boxes drawn or not
             pairs = read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
         elif labeled is not None:
             pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
@@ -289,8 +274,32 @@ def aggregate_boxes(
     settings["coco"] = coco
     given = list(boxes) if coco else Path(boxes[0])
     write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco)
-    if quiet:
-        return
+    if not quiet:
+        _print(est, method, out, top, coco)
+
+
+def _read_boxes(
+    boxes: tuple[Path, ...], coco: bool, annotator_names: str | None, labeled: Path | None, ids: list[str]
+) -> tuple[pd.DataFrame, CocoBoxTable | None]:
+    """BOXES as a table (one file) or COCO files (--coco), and what the COCO files held."""
+    if annotator_names is not None and not coco:
+        raise InvalidParameterError("--annotator-names names the files of --coco, got it without --coco")
+    if coco and labeled is not None:
+        raise InvalidParameterError(
+            "--labeled is not read with --coco (each COCO file's 'images' are the images its annotator labeled), got it"
+        )
+    if coco:
+        read = _read_coco(boxes, annotator_names)
+        return (read.boxes if read.has_scores else read.boxes.drop(columns="score")), read
+    if len(boxes) > 1:
+        raise InvalidParameterError(
+            f"BOXES must be one table (or, with --coco, one COCO file per annotator), got {len(boxes)} files"
+        )
+    table = read_input(boxes[0], "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
+    return table, None
+
+
+def _print(est: Any, method: str, out: Path, top: int, coco: bool) -> None:
     if top:
         shown = est.boxes_.sort_values("score", ascending=False, kind="stable").head(top)
         print_frame(shown, title=f"{method}: {len(est.boxes_)} boxes from {est.n_input_boxes_} drawn")
