@@ -6,6 +6,7 @@ from .apply import LabelingFunctionError, apply
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
+from .preprocessor import Preprocessor, preprocessor
 from .self_consistency import self_consistency
 from .simulate import SimulatedVotes, simulate_lfs
 from .slices import SliceMembership, apply_slices, slice_dataframe
@@ -21,6 +22,7 @@ __all__ = [
     "LabelModel",
     "LabelingFunction",
     "LabelingFunctionError",
+    "Preprocessor",
     "SimulatedVotes",
     "SliceMembership",
     "SlicingFunction",
@@ -32,6 +34,7 @@ __all__ = [
     "expand_soft_labels",
     "labeling_function",
     "lf_statistics",
+    "preprocessor",
     "self_consistency",
     "simulate_lfs",
     "slice_dataframe",
