@@ -1,8 +1,9 @@
 """Programmatic labelers: labeling functions, their analysis, label models, model votes."""
 
 from ._votes import Votes, as_votes
-from .analysis import analysis, lf_statistics
+from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
+from .buckets import Labeled, filter_unlabeled, label_buckets
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
@@ -21,6 +22,7 @@ __all__ = [
     "DawidSkeneLabelModel",
     "LabelModel",
     "LabelingFunction",
+    "Labeled",
     "LabelingFunctionError",
     "Preprocessor",
     "SimulatedVotes",
@@ -32,7 +34,10 @@ __all__ = [
     "apply_slices",
     "as_votes",
     "expand_soft_labels",
+    "filter_unlabeled",
+    "label_buckets",
     "labeling_function",
+    "lf_empirical_probs",
     "lf_statistics",
     "preprocessor",
     "self_consistency",
