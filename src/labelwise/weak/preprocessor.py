@@ -145,9 +145,8 @@ def check_unique(pres: list[Preprocessor], owners: list[str], parameter: str) ->
     """Refuse two different preprocessors of one name among ``pres`` (those of ``owners``, the
     functions named in the error, and their own ``pre``)."""
     seen: dict[str, tuple[Preprocessor, str]] = {}
-    stack = list(zip(pres, owners, strict=True))
-    while stack:
-        p, owner = stack.pop()
+    queue = list(zip(pres, owners, strict=True))
+    for p, owner in queue:  # in order: the first function to use a name is named first
         if p.name in seen and seen[p.name][0] != p:
             raise InvalidParameterError(
                 f"{parameter} must use preprocessors of distinct names; {p.name!r} names two different "
@@ -155,7 +154,7 @@ def check_unique(pres: list[Preprocessor], owners: list[str], parameter: str) ->
                 "@weak.preprocessor(name=...)"
             )
         seen[p.name] = (p, owner)
-        stack.extend((q, owner) for q in p.pre)
+        queue.extend((q, owner) for q in p.pre)
 
 
 def prepared(frame: pd.DataFrame, pre: tuple[Preprocessor, ...], cache: dict[Any, Any]) -> pd.DataFrame:
