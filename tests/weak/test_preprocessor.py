@@ -62,6 +62,15 @@ class TestPreprocessor:
         apply(lfs, DF)
         assert calls == [len(DF)]
 
+    def test_a_function_also_gets_the_fields_of_its_preprocessors_own_preprocessors(self):
+        """Listing only ``words`` (whose ``pre`` is ``lower``) gives ``lower``'s field too, as in Snorkel."""
+        lower = counting([])
+        words = preprocessor(lambda df: {"n": df.lower.str.count(" ") + 1}, name="words", vectorized=True, pre=[lower])
+        lf = labeling_function(
+            lambda r: "x" if r.n == 2 and r.lower.startswith("hello") else None, name="f", pre=[words]
+        )
+        assert apply([lf], DF).answers["item"].tolist() == [11]
+
     def test_a_field_replaces_the_column_of_its_name(self):
         """A preprocessor may rewrite a column (Snorkel's ``x.text = x.text.lower()``)."""
         lower = preprocessor(lambda df: {"text": df.text.str.lower()}, name="lower", vectorized=True)

@@ -52,7 +52,7 @@ def plain_rules():
 
 def frame(values):
     values = ["win cash now", *values]  # a row some rule votes on
-    return pd.DataFrame({"text": values}, index=pd.Index([f"r{i}" for i in range(len(values))]))
+    return pd.DataFrame({"text": values}, index=pd.Index([f"r{i:03d}" for i in range(len(values))]))
 
 
 @given(texts)

@@ -11,7 +11,8 @@ A function declares the preprocessors it needs with ``pre=[...]``; the applier
 (:func:`labelwise.weak.apply`, :func:`labelwise.weak.apply_slices`) runs each preprocessor once per
 frame (once per Dask partition) however many functions use it, keeping its columns by name, and
 gives each function the frame with its preprocessors' columns added in the order it lists them.
-A preprocessor's own ``pre=`` runs before it. Snorkel memoises a row preprocessor's output per
+A preprocessor's own ``pre=`` runs before it, and its columns are in the frame too (as a Snorkel
+row leaves a chain of preprocessors with the fields of each). Snorkel memoises a row preprocessor's output per
 distinct row across calls; here a preprocessor's columns are shared by every function of one
 apply, which is what makes ``memoize=True`` worth asking for in Snorkel.
 
@@ -166,11 +167,21 @@ def prepared(frame: pd.DataFrame, pre: tuple[Preprocessor, ...], cache: dict[Any
     if key in cache:
         return cache[key]  # type: ignore[no-any-return]
     out = frame.copy(deep=False)
-    for p in pre:
+    for p in _in_order(pre):
         for column, values in _columns(frame, p, cache).items():
             out[column] = values
     cache[key] = out
     return out
+
+
+def _in_order(pre: tuple[Preprocessor, ...]) -> list[Preprocessor]:
+    """``pre`` with each one's own ``pre`` before it (a row leaves Snorkel's chain of preprocessors
+    with the fields of every one of them), each once, at its first place."""
+    out: dict[str, Preprocessor] = {}
+    for p in pre:
+        for q in [*_in_order(p.pre), p]:
+            out.setdefault(q.name, q)
+    return list(out.values())
 
 
 def _columns(frame: pd.DataFrame, p: Preprocessor, cache: dict[Any, Any]) -> dict[Any, np.ndarray]:
