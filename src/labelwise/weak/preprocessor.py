@@ -165,7 +165,7 @@ def prepared(frame: pd.DataFrame, pre: tuple[Preprocessor, ...], cache: dict[Any
         return frame
     key = tuple(p.name for p in pre)
     if key in cache:
-        return cache[key]  # type: ignore[no-any-return]
+        return cache[key]
     out = frame.copy(deep=False)
     for p in _in_order(pre):
         for column, values in _columns(frame, p, cache).items():
@@ -190,7 +190,7 @@ def _columns(frame: pd.DataFrame, p: Preprocessor, cache: dict[Any, Any]) -> dic
     if key not in cache:
         given = prepared(frame, p.pre, cache)
         cache[key] = _vectorized_columns(p, given) if p.vectorized else _row_columns(p, given)
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]
 
 
 def _error(message: str, *, row: Any = None, position: int | None = None) -> Exception:
