@@ -36,6 +36,7 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._confusion_metrics import batch_metric
 from ._inputs import encode_against, is_accuracy, resolve_metric
+from ._proba_metrics import PROBA_METRICS, proba_columns
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
 
@@ -54,7 +55,8 @@ class SliceScores:
         ``issue_share`` (and its Wilson interval) and ``issue_lift`` (the slice's share over the
         overall one); with label-quality scores ``mean_label_quality``.
     intervals : dict
-        How each interval was made: ``"wilson"`` or ``"bootstrap"`` per metric (and ``issue_share``).
+        How each interval was made: ``"wilson"``, ``"bootstrap"`` or ``"normal"`` (log loss and
+        Brier score) per metric (and ``issue_share``).
     confidence : float
         The intervals' level.
     """
@@ -107,8 +109,11 @@ def _membership(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
     return matrix, names
 
 
-def _labels(y_true: Any, y_pred: Any, probs: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Classes and the codes of the true and predicted labels (from ``probs`` by argmax when no ``y_pred``)."""
+def _labels(
+    y_true: Any, y_pred: Any, probs: Any
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """Classes, the codes of the true and predicted labels (from ``probs`` by argmax when no
+    ``y_pred``) and the probabilities in class order (None when not given)."""
     true = _as_1d(y_true, "y_true")
     missing = _missing_mask(true)
     if missing.any():
@@ -127,6 +132,7 @@ def _labels(y_true: Any, y_pred: Any, probs: Any) -> tuple[np.ndarray, np.ndarra
         ) from None
     t = encode_against(true, classes, name="y_true")
     p = None if pred is None else encode_against(pred, classes, name="y_pred")
+    arr = None
     if probs is not None:
         arr = check_probs(np.asarray(columns_in_class_order(probs, classes, name="probs")), name="probs")
         if arr.shape != (len(true), len(classes)):
@@ -136,7 +142,7 @@ def _labels(y_true: Any, y_pred: Any, probs: Any) -> tuple[np.ndarray, np.ndarra
             )
         if p is None:
             p = arr.argmax(axis=1).astype(np.int64)
-    return classes, p, t
+    return classes, p, t, arr
 
 
 def _cell_counts(pair: np.ndarray, matrix: np.ndarray, cells: int) -> np.ndarray:
@@ -227,7 +233,10 @@ def slice_scores(
         The slices (:func:`labelwise.weak.apply_slices`). A slice may be empty.
     metrics : sequence of str or callable, default ("accuracy",)
         scikit-learn metric names (``accuracy``, ``f1``, ``balanced_accuracy``...) or callables
-        ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does.
+        ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does;
+        ``roc_auc``, ``log_loss`` and ``brier`` (``brier_score_loss``) are computed from ``probs``
+        (required for them; :mod:`labelwise.evaluate._proba_metrics`), with a normal interval
+        for the two means of per-row losses and a bootstrap over the rows for ROC AUC.
     probs : array-like of shape (n, K), optional
         Predicted probabilities, columns in sorted class order (or a DataFrame naming the classes);
         their argmax is the prediction when ``y_pred`` is not given.
@@ -267,8 +276,13 @@ def slice_scores(
     rng = check_random_state(random_state)
     if isinstance(metrics, (str, bytes)) or callable(metrics):
         metrics = [metrics]
-    resolved = [resolve_metric(m) for m in metrics]
-    classes, pred, true = _labels(y_true, y_pred, probs)
+    proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
+    if proba and probs is None:
+        raise InvalidParameterError(
+            f"metric {proba[0]!r} needs probs (predicted probabilities, one column per class), got none"
+        )
+    resolved = [(PROBA_METRICS[m], None) if m in proba else resolve_metric(m) for m in metrics]
+    classes, pred, true, probas = _labels(y_true, y_pred, probs)
     matrix, names = _membership(slices, n := len(true))
     sizes = np.concatenate([[n], matrix.sum(axis=0)]).astype(np.int64)
     table = pd.DataFrame({"n": sizes, "share": sizes / n}, index=pd.Index([OVERALL, *names], name="slice"))
@@ -279,6 +293,12 @@ def slice_scores(
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
+            if fn is None:  # a metric of the probabilities (given: checked above)
+                value, low, high, intervals[name] = proba_columns(
+                    name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence
+                )
+                table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
+                continue
             accuracy = isinstance(given, str) and is_accuracy(given)
             intervals[name] = "wilson" if accuracy else "bootstrap"
             bootstrap = 0 if accuracy else n_bootstrap
