@@ -234,9 +234,7 @@ def slice_scores(
     metrics : sequence of str or callable, default ("accuracy",)
         scikit-learn metric names (``accuracy``, ``f1``, ``balanced_accuracy``...) or callables
         ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does;
-        ``roc_auc``, ``log_loss`` and ``brier`` (``brier_score_loss``) are computed from ``probs``
-        (required for them; :mod:`labelwise.evaluate._proba_metrics`), with a normal interval
-        for the two means of per-row losses and a bootstrap over the rows for ROC AUC.
+        ``roc_auc``, ``log_loss``, ``brier`` need ``probs`` (:mod:`~labelwise.evaluate._proba_metrics`).
     probs : array-like of shape (n, K), optional
         Predicted probabilities, columns in sorted class order (or a DataFrame naming the classes);
         their argmax is the prediction when ``y_pred`` is not given.
@@ -276,12 +274,7 @@ def slice_scores(
     rng = check_random_state(random_state)
     if isinstance(metrics, (str, bytes)) or callable(metrics):
         metrics = [metrics]
-    proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
-    if proba and probs is None:
-        raise InvalidParameterError(
-            f"metric {proba[0]!r} needs probs (predicted probabilities, one column per class), got none"
-        )
-    resolved = [(PROBA_METRICS[m], None) if m in proba else resolve_metric(m) for m in metrics]
+    resolved = _resolve(metrics, probs)
     classes, pred, true, probas = _labels(y_true, y_pred, probs)
     matrix, names = _membership(slices, n := len(true))
     sizes = np.concatenate([[n], matrix.sum(axis=0)]).astype(np.int64)
@@ -293,22 +286,46 @@ def slice_scores(
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
-            if fn is None:  # a metric of the probabilities (given: checked above)
-                value, low, high, intervals[name] = proba_columns(
-                    name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence
-                )
-                table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
-                continue
-            accuracy = isinstance(given, str) and is_accuracy(given)
-            intervals[name] = "wilson" if accuracy else "bootstrap"
-            bootstrap = 0 if accuracy else n_bootstrap
-            value, low, high = _metric_columns(fn, name, counts, classes, bootstrap, seed, confidence)
-            if accuracy:
-                correct = counts[:, np.arange(len(classes)) * (len(classes) + 1)].sum(axis=1)
-                low, high = wilson_interval(correct, sizes, confidence)
+            value, low, high, intervals[name] = (
+                proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
+                if fn is None  # a metric of the probabilities (given: checked by _resolve)
+                else _label_metric(fn, name, given, counts, classes, sizes, n_bootstrap, seed, confidence)
+            )
             table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
     _label_columns(table, matrix, issues, label_quality, confidence, intervals)
     return SliceScores(table, intervals, confidence)
+
+
+def _resolve(metrics: Sequence[Any], probs: Any) -> list[tuple[str, Any]]:
+    """``(name, function)`` of each metric; the function is None for a metric of the probabilities
+    (``roc_auc``, ``log_loss``, ``brier``), which needs ``probs``."""
+    proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
+    if proba and probs is None:
+        raise InvalidParameterError(
+            f"metric {proba[0]!r} needs probs (predicted probabilities, one column per class), got none"
+        )
+    return [(PROBA_METRICS[m], None) if m in proba else resolve_metric(m) for m in metrics]
+
+
+def _label_metric(
+    fn: Callable[..., float],
+    name: str,
+    given: Any,
+    counts: np.ndarray,
+    classes: np.ndarray,
+    sizes: np.ndarray,
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """A metric of the predicted labels on each slice, its interval and how it was made (Wilson for
+    accuracy, else a bootstrap of the confusion cells)."""
+    if isinstance(given, str) and is_accuracy(given):
+        value, _, _ = _metric_columns(fn, name, counts, classes, 0, seed, confidence)
+        correct = counts[:, np.arange(len(classes)) * (len(classes) + 1)].sum(axis=1)
+        low, high = wilson_interval(correct, sizes, confidence)
+        return value, low, high, "wilson"
+    return (*_metric_columns(fn, name, counts, classes, n_bootstrap, seed, confidence), "bootstrap")
 
 
 def _label_columns(
