@@ -54,7 +54,7 @@ class TestProbabilityMetrics:
 
     def test_a_probability_metric_without_probs_is_refused(self):
         """``roc_auc`` with predicted labels only is an error naming the metric and probs."""
-        with pytest.raises(InvalidParameterError, match="metric 'roc_auc' needs probs"):
+        with pytest.raises(InvalidParameterError, match="probs must be given .* for the metric 'roc_auc'"):
             slice_scores(Y2, Y2, SLICES, metrics=["accuracy", "roc_auc"])
 
     @given(st.integers(0, 2**16), st.integers(0, 2**16))

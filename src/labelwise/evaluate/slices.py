@@ -302,7 +302,7 @@ def _resolve(metrics: Sequence[Any], probs: Any) -> list[tuple[str, Any]]:
     proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
     if proba and probs is None:
         raise InvalidParameterError(
-            f"metric {proba[0]!r} needs probs (predicted probabilities, one column per class), got none"
+            f"probs must be given (predicted probabilities, one column per class) for the metric {proba[0]!r}, got none"
         )
     return [(PROBA_METRICS[m], None) if m in proba else resolve_metric(m) for m in metrics]
 
