@@ -78,7 +78,7 @@ def test_permuting_rows_permutes_the_votes(values, rng):
 
 
 @given(texts, st.integers(1, 4))
-@SETTINGS
+@settings(max_examples=8, deadline=None)
 def test_dask_partitions_give_the_pandas_votes_and_run_each_preprocessor_once_per_partition(values, n):
     """Any partition count gives pandas' votes; the counting preprocessor runs once per non-empty partition."""
     df = frame(values)
