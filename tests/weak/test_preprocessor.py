@@ -216,3 +216,24 @@ class TestPreprocessorErrors:
             preprocessor(lambda r: {}, vectorized=1)
         with pytest.raises(InvalidParameterError, match="preprocessor needs a callable"):
             preprocessor(name="x")(3)
+
+
+class TestMemoize:
+    def test_a_memoized_row_preprocessor_runs_once_per_distinct_row(self):
+        """Equal rows share the result of ``memoize=True``; without it each row is computed."""
+        df = pd.DataFrame({"text": ["a", "b", "a", "a", ["x"]]})
+        counts = {}
+        for memoize in (True, False):
+            calls = []
+            pre = preprocessor(lambda r, calls=calls: calls.append(1) or {"n": len(r.text)}, name="n", memoize=memoize)
+            votes = apply([labeling_function(lambda r: r.n, name="f", pre=[pre])], df)
+            assert votes.answers["label"].tolist() == [1, 1, 1, 1, 1]
+            counts[memoize] = len(calls)
+        assert counts == {True: 3, False: 5}  # "a", "b" and the unhashable list row
+
+    def test_memoize_is_checked(self):
+        """``memoize`` must be a bool, and False for a vectorised preprocessor."""
+        with pytest.raises(InvalidParameterError, match="memoize must be True or False"):
+            preprocessor(lambda r: {}, memoize="yes")
+        with pytest.raises(InvalidParameterError, match="memoize must be False for a vectorized preprocessor"):
+            preprocessor(lambda df: {}, vectorized=True, memoize=True)

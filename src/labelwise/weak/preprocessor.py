@@ -12,9 +12,11 @@ A function declares the preprocessors it needs with ``pre=[...]``; the applier
 frame (once per Dask partition) however many functions use it, keeping its columns by name, and
 gives each function the frame with its preprocessors' columns added in the order it lists them.
 A preprocessor's own ``pre=`` runs before it, and its columns are in the frame too (as a Snorkel
-row leaves a chain of preprocessors with the fields of each). Snorkel memoises a row preprocessor's output per
+row leaves a chain of preprocessors with the fields of each). With ``memoize=True`` a row
+preprocessor is also called once per distinct row of the frame (rows equal in every field share
+its result), which is what Snorkel's ``memoize=True`` saves within one apply. Snorkel memoises a row preprocessor's output per
 distinct row across calls; here a preprocessor's columns are shared by every function of one
-apply, which is what makes ``memoize=True`` worth asking for in Snorkel.
+apply without asking, and ``memoize=True`` adds the sharing between equal rows.
 
 References
 ----------
@@ -54,12 +56,15 @@ class Preprocessor:
         Whether ``func`` takes the whole DataFrame.
     pre : tuple of Preprocessor
         Preprocessors whose columns ``func`` reads (run before it).
+    memoize : bool
+        Whether a row preprocessor is called once per distinct row (equal rows share the result).
     """
 
     name: str
     func: Callable[..., Any]
     vectorized: bool = False
     pre: tuple[Preprocessor, ...] = ()
+    memoize: bool = False
 
     kind = "preprocessor"
 
@@ -77,6 +82,7 @@ def preprocessor(
     name: str | None = None,
     vectorized: bool = False,
     pre: Any = None,
+    memoize: bool = False,
 ) -> Any:
     """Turn a function into a :class:`Preprocessor` (usable as ``@preprocessor`` or with options).
 
@@ -91,6 +97,10 @@ def preprocessor(
         ``True`` when the function takes the DataFrame and returns columns.
     pre : list of Preprocessor, optional
         Preprocessors run before this one (their columns are in the rows or frame it gets).
+    memoize : bool, default False
+        Call a row preprocessor once per distinct row (rows equal in every field, the fields of
+        ``pre`` included, share its result): for an expensive one on data with repeated rows.
+        Rows holding an unhashable value are each computed.
 
     Returns
     -------
@@ -113,6 +123,12 @@ def preprocessor(
         raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
     if not isinstance(vectorized, bool):
         raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
+    if not isinstance(memoize, bool):
+        raise InvalidParameterError(f"memoize must be True or False, got {memoize!r}")
+    if memoize and vectorized:
+        raise InvalidParameterError(
+            "memoize must be False for a vectorized preprocessor (it is called once per frame), got True"
+        )
     before = check_pre(pre)
 
     def wrap(f: Callable[..., Any]) -> Preprocessor:
@@ -120,7 +136,7 @@ def preprocessor(
             f = f.func
         if not callable(f):
             raise InvalidParameterError(f"preprocessor needs a callable, got {type(f).__name__}")
-        return Preprocessor(str(name or getattr(f, "__name__", "pre")), f, vectorized, before)
+        return Preprocessor(str(name or getattr(f, "__name__", "pre")), f, vectorized, before, memoize)
 
     return wrap if func is None else wrap(func)
 
@@ -203,9 +219,10 @@ def _row_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:
     index = frame.index
     fields: tuple[Any, ...] | None = None
     values: list[tuple[Any, ...]] = []
+    memo: dict[Any, Any] | None = {} if p.memoize else None
     for position, row in enumerate(iter_rows(frame)):
         try:
-            got = p.func(row)
+            got = p.func(row) if memo is None else _memoized(p, row, memo)
         except Exception as exc:
             raise _error(
                 f"preprocessor {p.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}",
@@ -237,6 +254,17 @@ def _row_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:
         column[:] = [v[j] for v in values]
         out[field] = pd.Series(column, index=index).infer_objects().to_numpy()
     return out
+
+
+def _memoized(p: Preprocessor, row: Any, memo: dict[Any, Any]) -> Any:
+    """``p.func(row)``, computed once per distinct row (a row with an unhashable value, each time)."""
+    try:
+        return memo[row]
+    except KeyError:
+        memo[row] = out = p.func(row)
+        return out
+    except TypeError:
+        return p.func(row)
 
 
 def _vectorized_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:
