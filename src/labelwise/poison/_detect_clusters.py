@@ -127,7 +127,7 @@ def activation_clustering(
         A cluster with a smaller share of its class is suspicious; in (0, 0.5]. The paper's 0.35
         (ART's too; ART rounds the share to two decimals first, labelwise does not).
     silhouette_threshold : float, default 0.1
-        ``"silhouette"`` only: the mean silhouette above which the split is real; in [-1, 1).
+        ``"silhouette"`` only: the mean silhouette above which the split is real; in (-1, 1).
     silhouette_rows : int, default 5000
         ``"silhouette"`` only: classes with more rows are scored on a sample of this many rows,
         drawn with ``random_state`` (the only random step).
@@ -179,7 +179,7 @@ def activation_clustering(
     reduce = check_choice("reduce", reduce, REDUCTIONS)
     analysis = check_choice("analysis", analysis, ANALYSES)
     size_threshold = check_fraction("size_threshold", size_threshold, high=0.5, closed_low=False, closed_high=True)
-    silhouette_threshold = check_fraction("silhouette_threshold", silhouette_threshold, low=-1.0)
+    silhouette_threshold = check_fraction("silhouette_threshold", silhouette_threshold, low=-1.0, closed_low=False)
     silhouette_rows = check_positive_int("silhouette_rows", silhouette_rows, minimum=3)
     seed = seed_from(random_state)
     X, groups = rows_by_class(features, labels)
