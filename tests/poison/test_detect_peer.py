@@ -81,9 +81,8 @@ class TestActivationClusteringAgainstART:
         finds, and the relative-size analysis of both flags exactly the poisoned rows.
         (ART's ``detect_poison`` runs one unseeded k-means++ start, which lands in a worse local
         optimum for most seeds here, so its own clusters are not compared.)"""
-        from sklearn.cluster import KMeans
-
         from art.defences.detector.poison.activation_defence import reduce_dimensionality
+        from sklearn.cluster import KMeans
 
         features, labels = backdoored(0, poisoned=20)
         features[:20] += 6.0 * np.eye(40)[5]

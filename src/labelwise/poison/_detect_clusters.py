@@ -71,12 +71,20 @@ def two_means(Z: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def silhouette(Z: np.ndarray, clusters: np.ndarray, max_rows: int, seed: int | None) -> float:
-    """Mean silhouette coefficient (scikit-learn's), on a seeded sample of ``max_rows`` rows when
-    the class has more."""
+    """Mean silhouette coefficient (scikit-learn's). A class of more than ``max_rows`` rows is
+    scored on a sample of that many drawn from each cluster in proportion (one at least), with a
+    generator seeded by ``seed`` and the class's size, so the draw does not depend on the order of
+    the classes."""
     from sklearn.metrics import silhouette_score
 
-    sample = None if len(Z) <= max_rows else max_rows
-    return float(silhouette_score(Z, clusters, sample_size=sample, random_state=seed))
+    if len(Z) > max_rows:
+        rng = np.random.default_rng(None if seed is None else [seed, len(Z)])
+        members = [np.flatnonzero(clusters == c) for c in (0, 1)]
+        small = max(1, round(max_rows * len(members[1]) / len(Z)))
+        picks = [rng.choice(members[0], max_rows - small, replace=False), rng.choice(members[1], small, replace=False)]
+        take = np.sort(np.concatenate(picks))
+        Z, clusters = Z[take], clusters[take]
+    return float(silhouette_score(Z, clusters))
 
 
 def activation_clustering(
@@ -129,8 +137,9 @@ def activation_clustering(
     silhouette_threshold : float, default 0.1
         ``"silhouette"`` only: the mean silhouette above which the split is real; in (-1, 1).
     silhouette_rows : int, default 5000
-        ``"silhouette"`` only: classes with more rows are scored on a sample of this many rows,
-        drawn with ``random_state`` (the only random step).
+        ``"silhouette"`` only: classes with more rows are scored on a sample of this many rows
+        (each cluster in proportion), drawn with ``random_state`` (the only random step; the
+        sample depends on row order, the rest does not).
     random_state : None, int or numpy Generator
 
     Returns
