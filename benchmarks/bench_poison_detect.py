@@ -21,7 +21,10 @@ Part 2 (``SPEED``): 200,000 rows x 256 float32 dims, 10 Gaussian classes, 3% of 
 shifted; time of each library's detector on the same array (ART gets it through a wrapper that
 returns the array as its classifier's last-layer activations), best of ``--repeat``.
 
-    python benchmarks/bench_poison_detect.py [--seeds 5] [--repeat 1] [--part all|accuracy|speed]
+BLAS runs on ``--blas-threads`` threads (default 1, both libraries): on a shared, oversubscribed
+machine OpenBLAS's spinning threads made a 256 x 256 ``eigh`` 25 times slower with 2 threads than with 1.
+
+    python benchmarks/bench_poison_detect.py [--seeds 5] [--repeat 1] [--part all|accuracy|speed] [--blas-threads 1]
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import sklearn
 from _machine import cpu_model
 from sklearn.datasets import load_digits
 from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
 import labelwise as lw
 
@@ -200,10 +204,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--part", choices=["all", "accuracy", "speed"], default="all")
+    parser.add_argument("--blas-threads", type=int, default=1)
     args = parser.parse_args()
+    threadpool_limits(args.blas_threads)
     print(
         f"{cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"scikit-learn {sklearn.__version__}, ART {art.__version__}"
+        f"scikit-learn {sklearn.__version__}, ART {art.__version__}, BLAS threads {args.blas_threads}"
     )
     with pd.option_context("display.width", 160, "display.precision", 3):
         if args.part in ("all", "accuracy"):

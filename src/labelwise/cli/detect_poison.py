@@ -117,7 +117,9 @@ def detect_poison(
                 "params": found.params,
                 "n_rows": int(len(frame)),
                 "n_flagged": found.n_flagged,
-                "classes": [{k: finite(v) for k, v in row.items()} for row in found.per_class.to_dict(orient="records")],
+                "classes": [
+                    {k: finite(v) for k, v in row.items()} for row in found.per_class.to_dict(orient="records")
+                ],
             },
             out / "summary.json",
         )

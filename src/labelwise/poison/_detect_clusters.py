@@ -87,6 +87,32 @@ def silhouette(Z: np.ndarray, clusters: np.ndarray, max_rows: int, seed: int | N
     return float(silhouette_score(Z, clusters))
 
 
+def split_class(
+    X: np.ndarray, rows: np.ndarray, params: dict, silhouette_rows: int, seed: int | None
+) -> tuple[np.ndarray, bool, dict]:
+    """One class: reduce, 2-means (cluster 1 the smaller), and whether the analysis calls cluster 1
+    poisoned; also the class's ``smaller_share`` and ``silhouette`` (NaN unless computed)."""
+    assign = np.zeros(len(rows), dtype=np.int64)
+    Z, first = reduce_class(X, rows, params["n_components"], params["reduce"])
+    start = split_1d(first)
+    if start is not None:
+        assign = two_means(Z, start)
+    sizes = np.bincount(assign, minlength=2)
+    if sizes[1] > sizes[0]:
+        assign, sizes = 1 - assign, sizes[::-1]
+    share = sizes[1] / len(rows)
+    details = {"smaller_share": float(share), "silhouette": np.nan}
+    if sizes[1] == 0:
+        return assign, False, details
+    if params["analysis"] == "smaller":
+        return assign, bool(sizes[1] < sizes[0]), details
+    suspicious = bool(share < params["size_threshold"])
+    if params["analysis"] == "silhouette":
+        details["silhouette"] = silhouette(Z, assign, silhouette_rows, seed)
+        suspicious = suspicious and details["silhouette"] > params["silhouette_threshold"]
+    return assign, suspicious, details
+
+
 def activation_clustering(
     features,
     labels,
@@ -166,6 +192,9 @@ def activation_clustering(
     cluster_analysis="relative-size")``; ART's own default (``"PCA"``, ``"smaller"``) flags the
     smaller half of every class, poisoned or not.
 
+    Long because of this docstring (three analyses and two reductions to explain); the body checks
+    the arguments and hands each class to :func:`split_class`.
+
     References
     ----------
     .. [1] B. Chen, W. Carvalho, N. Baracaldo, H. Ludwig, B. Edwards, T. Lee, I. Molloy and
@@ -191,6 +220,13 @@ def activation_clustering(
     silhouette_threshold = check_fraction("silhouette_threshold", silhouette_threshold, low=-1.0, closed_low=False)
     silhouette_rows = check_positive_int("silhouette_rows", silhouette_rows, minimum=3)
     seed = seed_from(random_state)
+    params = {
+        "n_components": n_components,
+        "reduce": reduce,
+        "analysis": analysis,
+        "size_threshold": size_threshold,
+        "silhouette_threshold": silhouette_threshold,
+    }
     X, groups = rows_by_class(features, labels)
     usable = skip_small_classes(groups, 3, "activation_clustering")
     n = X.shape[0]
@@ -202,34 +238,14 @@ def activation_clustering(
         record = {"class": groups.classes[k], "rows": len(rows), "smaller_share": np.nan, "silhouette": np.nan}
         record["flagged"] = 0
         if usable[k]:
-            assign = np.zeros(len(rows), dtype=np.int64)
-            Z, first = reduce_class(X, rows, n_components, reduce)
-            start = split_1d(first)
-            if start is not None:
-                assign = two_means(Z, start)
-            sizes = np.bincount(assign, minlength=2)
-            if sizes[1] > sizes[0]:
-                assign, sizes = 1 - assign, sizes[::-1]
-            share = sizes[1] / len(rows)
-            suspicious = sizes[1] < sizes[0] if analysis == "smaller" else share < size_threshold
-            if analysis == "silhouette" and sizes[1] > 0:
-                record["silhouette"] = silhouette(Z, assign, silhouette_rows, seed)
-                suspicious = suspicious and record["silhouette"] > silhouette_threshold
-            suspicious = bool(suspicious) and sizes[1] > 0
+            assign, suspicious, details = split_class(X, rows, params, silhouette_rows, seed)
+            share = details["smaller_share"]
             clusters[rows] = assign
             scores[rows] = np.where(assign == 1, 1.0 - share, share)
             flagged[rows] = suspicious & (assign == 1)
-            record["smaller_share"] = float(share)
-            record["flagged"] = int(sizes[1]) if suspicious else 0
+            record.update(details, flagged=int(np.sum(assign == 1)) if suspicious else 0)
         records.append(record)
     per_class = pd.DataFrame.from_records(records)
-    params = {
-        "n_components": n_components,
-        "reduce": reduce,
-        "analysis": analysis,
-        "size_threshold": size_threshold,
-        "silhouette_threshold": silhouette_threshold,
-    }
     return PoisonDetection(
         "activation_clustering", scores, flagged, groups.classes, groups.codes, per_class, params, clusters
     )
