@@ -64,6 +64,14 @@ class TestSpectralSignatures:
         with pytest.raises(InvalidParameterError, match="eps must be a number in \\(0, 0.5\\)"):
             lw.poison.spectral_signatures(features, labels, eps=eps)
 
+    def test_a_class_of_identical_rows_has_no_flag(self):
+        """Identical rows have no direction: their scores are 0 and none is flagged."""
+        features, labels = backdoor()
+        features[labels == "b"] = 2.0
+        found = lw.poison.spectral_signatures(features, labels)
+        assert not found.is_flagged[labels == "b"].any()
+        assert (found.scores[labels == "b"] == 0).all()
+
 
 class TestActivationClustering:
     def test_relative_size_flags_only_the_small_cluster_of_the_poisoned_class(self):
@@ -130,6 +138,12 @@ class TestBadInput:
         """3-D activations are refused with the shape and how to flatten them."""
         with pytest.raises(ShapeMismatchError, match="features must be a 2-D array.*reshape"):
             detect(np.zeros((6, 2, 2)), [0, 1] * 3)
+
+    @pytest.mark.parametrize("detect", DETECTORS)
+    def test_ragged_rows(self, detect):
+        """Rows of different lengths are refused as not 2-D."""
+        with pytest.raises(ShapeMismatchError, match="same number of values in every row"):
+            detect([[1.0, 2.0], [3.0]], [0, 1])
 
     @pytest.mark.parametrize("detect", DETECTORS)
     def test_lengths_differ(self, detect):

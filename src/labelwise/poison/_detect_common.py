@@ -21,7 +21,10 @@ from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 
 def check_features(features: Any, *, name: str = "features") -> np.ndarray:
     """A 2-D array of finite real numbers (a ``np.memmap`` stays one: it is read by blocks later)."""
-    arr = features if isinstance(features, np.ndarray) else np.asarray(features)
+    try:
+        arr = features if isinstance(features, np.ndarray) else np.asarray(features)
+    except ValueError:  # rows of different lengths
+        raise ShapeMismatchError(f"{name} must be a 2-D array with the same number of values in every row") from None
     if arr.ndim != 2:
         raise ShapeMismatchError(
             f"{name} must be a 2-D array (one row of representation values per example), got {arr.ndim}-D "

@@ -70,7 +70,9 @@ def spectral_signatures(features, labels, *, eps: float = 0.1, multiplier: float
         features not finite.
     TooFewExamplesError
         No class has two rows. A class with a single row is skipped with a
-        :class:`~labelwise.errors.LabelwiseWarning` (its row is not flagged, its score is NaN).
+        :class:`~labelwise.errors.LabelwiseWarning` (its row is not flagged, its score is NaN); a
+        class of identical rows has no direction: its scores are 0 and none is flagged. Rows tied
+        at a class's cutoff score are all flagged.
 
     Notes
     -----
@@ -114,13 +116,14 @@ def spectral_signatures(features, labels, *, eps: float = 0.1, multiplier: float
             class_scores = np.empty(len(rows))
             for part, block in class_blocks(X, rows):
                 class_scores[part] = ((block - mean) @ vectors[:, 0]) ** 2
-            mask = top_scores_mask(class_scores, flag_count(len(rows), share))
-            scores[rows] = class_scores
-            flagged[rows] = mask
             total = float(np.trace(scatter))
-            record["flagged"] = int(mask.sum())
-            record["cutoff"] = float(class_scores[mask].min())
-            record["top_variance_share"] = float(values[0]) / total if total > 0 else np.nan
+            scores[rows] = class_scores
+            if total > 0:  # identical rows have no direction: nothing to flag
+                mask = top_scores_mask(class_scores, flag_count(len(rows), share))
+                flagged[rows] = mask
+                record["flagged"] = int(mask.sum())
+                record["cutoff"] = float(class_scores[mask].min())
+                record["top_variance_share"] = float(values[0]) / total
         records.append(record)
     per_class = pd.DataFrame.from_records(records)
     params = {"eps": eps, "multiplier": multiplier}
