@@ -185,6 +185,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "poison.LNSVC": _est(_p.LNSVC, _XY2),
     "poison.LabelSanitizedSVC": _est(_p.LabelSanitizedSVC, _XY2),
     "poison.alfa": _fn(_p.alfa, X2, Y2, 0.1, max_iter=2),
+    "poison.spectral_signatures": _fn(_p.spectral_signatures, X, LABELS),
+    "poison.activation_clustering": _fn(_p.activation_clustering, X, LABELS, analysis="silhouette"),
     "poison.farthest_first": _fn(_p.farthest_first, X2, Y2, 0.1),
     "poison.lfa": _fn(_p.lfa, X2, Y2, 0.05, n_candidates=4),
     "poison.topk_sv": _fn(_p.topk_sv, X2, Y2, 0.1),

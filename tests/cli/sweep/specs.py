@@ -499,6 +499,20 @@ SPECS: dict[str, Spec] = {
             ("--gamma", "-1"),
         ),
     ),
+    "detect-poison": Spec(
+        ("detect-poison", "{data}", "--label", "y"),
+        {"DATA": ("data", TABLE)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
+        label=("--label", "data"),
+        label_cases=("nan", "one_row"),  # one class is a use: the rows of the class a backdoor targets
+    ),
+    "detect-poison/features": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--features", "{probs}", "--detector", "activation-clustering"),
+        {"DATA": ("data", TABLE), "--features": ("probs", NPY)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
+    ),
     "report": Spec(
         ("report", "{audit}", "--out", "{out}"),
         {"OUT_DIR": ("audit", AUDIT)},
