@@ -120,6 +120,7 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
 @out_folder("slices", Path("labelwise-slices"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 def slices(
     sfs_path,
     data,
@@ -135,6 +136,7 @@ def slices(
     out,
     random_state,
     quiet,
+    top,
     superseded,
 ):
     """Apply the slicing functions in SFS to every row of DATA and score each slice.
@@ -144,7 +146,8 @@ def slices(
     the --metrics (accuracy with a Wilson interval, others a seeded bootstrap); with --issues (an
     audit of DATA) the share of flagged labels and the mean label quality per slice. Writes
     slices.csv (one row per slice, overall first), membership.parquet (one boolean column per
-    slice) and summary.json to --out, all or none of them.
+    slice, indexed by --id-column or else item, the row number) and summary.json to --out, all or
+    none of them.
     """
     if pred is not None and predictions is not None:
         raise InvalidParameterError("--pred and --predictions must not both be given: choose one")
@@ -152,6 +155,12 @@ def slices(
     table = read_input(data, "DATA", text_columns=[id_column] if id_column is not None else [])
     _check_columns(table, {k: v for k, v in {"--label": label, "--pred": pred, "--id-column": id_column}.items() if v})
     if id_column is not None:
+        clash = [sf.name for sf in sfs if sf.name == id_column]
+        if clash:
+            raise InvalidParameterError(
+                f"--id-column {id_column!r} must differ from the slicing functions' names (membership.parquet has a "
+                f"column per slice beside the ids), got the name of a function of SFS; rename the column or the function"
+            )
         if table[id_column].duplicated().any():
             raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
         table = table.set_index(id_column)
@@ -183,7 +192,9 @@ def slices(
     with files_together(supersedes=superseded):
         write_csv(frame, out / "slices.csv")
         with atomic_write(out / "membership.parquet", "wb") as fh:
-            membership.to_frame().reset_index().to_parquet(fh, index=False)
+            members = membership.to_frame()
+            members.index.name = id_column if id_column is not None else "item"  # the ids' own column name
+            members.reset_index().to_parquet(fh, index=False)
         summary = {
             "sfs": str(sfs_path),
             "data": str(data),
@@ -199,7 +210,9 @@ def slices(
             "apply_seconds": round(applied, 3),
         }
         write_json(summary, out / "summary.json")
-    print_frame(_shown(frame, list(scores.intervals)), title=f"slices ({confidence:.0%} intervals)")
+    if top:
+        shown = f"; {top} of {len(frame)} rows, all in slices.csv" if len(frame) > top else ""
+        print_frame(_shown(frame.head(top), list(scores.intervals)), title=f"slices ({confidence:.0%} intervals{shown})")
     if summary["small"]:
         console().print(
             f"notice: {len(summary['small'])} slice(s) under --min-size {min_size} rows: "
