@@ -20,9 +20,9 @@ def _files(tmp_path):
     rng = np.random.default_rng(0)
     (tmp_path / "sfs.py").write_text(SFS)
     y = np.tile([0, 1], 30)
-    pd.DataFrame(
-        {"doc": [f"d{i:02d}" for i in range(60)], "x": rng.random(60) - 0.5, "y": y, "p": y[::-1]}
-    ).to_csv(tmp_path / "data.csv", index=False)
+    pd.DataFrame({"doc": [f"d{i:02d}" for i in range(60)], "x": rng.random(60) - 0.5, "y": y, "p": y[::-1]}).to_csv(
+        tmp_path / "data.csv", index=False
+    )
     return tmp_path / "sfs.py", tmp_path / "data.csv"
 
 

@@ -30,7 +30,11 @@ class _NumericAggregator(BaseEstimator):
     """Shared columns, checks, fitted attributes and ``to_frame``."""
 
     def __init__(
-        self, item_col: str = "item", annotator_col: str = "annotator", value_col: str = "value", duplicates: str = "keep"
+        self,
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        value_col: str = "value",
+        duplicates: str = "keep",
     ) -> None:
         self.item_col = item_col
         self.annotator_col = annotator_col

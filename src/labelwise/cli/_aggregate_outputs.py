@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -170,7 +170,7 @@ def labels_frame(
     if isinstance(quality, pd.Series):
         frame["quality"] = quality.reindex(labels.index).to_numpy()
     if uncertainty is None:
-        uncertainty = answer_uncertainty(answers, aggregate=False)
+        uncertainty = cast(pd.Series, answer_uncertainty(answers, aggregate=False))
     frame["uncertainty"] = uncertainty.reindex(labels.index).to_numpy()
     return frame
 

@@ -194,7 +194,11 @@ def aggregate_texts(
     used = {"item": item_column, "annotator": annotator_column, "text": text_column}
     out = Path(out)
     write_outputs(
-        out, texts, annotators, summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats, duplicates), superseded
+        out,
+        texts,
+        annotators,
+        summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats, duplicates),
+        superseded,
     )
     if top and not quiet:
         print_frame(texts.head(top), title=f"{method}: chosen texts of {len(texts)} items ({len(table)} answers)")

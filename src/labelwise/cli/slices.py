@@ -69,6 +69,21 @@ def _shown(frame: pd.DataFrame, scored: list[str]) -> pd.DataFrame:
     return shown
 
 
+def _indexed(table: pd.DataFrame, id_column: str | None, names: list[str]) -> pd.DataFrame:
+    """DATA indexed by ``--id-column`` (unique ids, a name no slice has: membership.parquet holds both),
+    or by the row number, named ``item``."""
+    if id_column is None:
+        return table.rename_axis("item")
+    if id_column in names:
+        raise InvalidParameterError(
+            f"--id-column {id_column!r} must differ from the slicing functions' names (membership.parquet has a "
+            "column per slice beside the ids), got the name of a function of SFS; rename the column or the function"
+        )
+    if table[id_column].duplicated().any():
+        raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
+    return table.set_index(id_column)
+
+
 def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
     for flag, column in named.items():
         if column not in table.columns:
@@ -154,17 +169,7 @@ def slices(
     sfs = load_functions(Path(sfs_path), SlicingFunction, parameter="SFS", listed="sfs")
     table = read_input(data, "DATA", text_columns=[id_column] if id_column is not None else [])
     _check_columns(table, {k: v for k, v in {"--label": label, "--pred": pred, "--id-column": id_column}.items() if v})
-    if id_column is not None:
-        clash = [sf.name for sf in sfs if sf.name == id_column]
-        if clash:
-            raise InvalidParameterError(
-                f"--id-column {id_column!r} must differ from the slicing functions' names (membership.parquet has a "
-                f"column per slice beside the ids), got the name of a function of SFS; rename the column or the function"
-            )
-        if table[id_column].duplicated().any():
-            raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
-        table = table.set_index(id_column)
-    table.index.name = "item"
+    table = _indexed(table, id_column, [sf.name for sf in sfs])
     started = time.perf_counter()
     membership = apply_slices(sfs, table, verbose=False if quiet else None)
     applied = time.perf_counter() - started
@@ -192,9 +197,8 @@ def slices(
     with files_together(supersedes=superseded):
         write_csv(frame, out / "slices.csv")
         with atomic_write(out / "membership.parquet", "wb") as fh:
-            members = membership.to_frame()
-            members.index.name = id_column if id_column is not None else "item"  # the ids' own column name
-            members.reset_index().to_parquet(fh, index=False)
+            # the ids under their own column's name (to_frame names them item)
+            membership.to_frame().rename_axis(table.index.name).reset_index().to_parquet(fh, index=False)
         summary = {
             "sfs": str(sfs_path),
             "data": str(data),
@@ -212,7 +216,9 @@ def slices(
         write_json(summary, out / "summary.json")
     if top:
         shown = f"; {top} of {len(frame)} rows, all in slices.csv" if len(frame) > top else ""
-        print_frame(_shown(frame.head(top), list(scores.intervals)), title=f"slices ({confidence:.0%} intervals{shown})")
+        print_frame(
+            _shown(frame.head(top), list(scores.intervals)), title=f"slices ({confidence:.0%} intervals{shown})"
+        )
     if summary["small"]:
         console().print(
             f"notice: {len(summary['small'])} slice(s) under --min-size {min_size} rows: "
