@@ -319,8 +319,8 @@ class MMSR(BaseAggregator):
                 f"MMSR on a sparse crowd: annotator pairs who share items share a median of {median:g} item(s) "
                 f"(under {SPARSE_PAIR_ITEMS}) and {float(np.mean(upper == 0)):.0%} of the {upper.size} pairs share "
                 f"none, so the agreement rates MMSR completes are mostly noise: {n_neg} of {n} annotators "
-                f"({n_neg / n:.0%}) got a negative weight (taken for adversaries) and confidences drift towards "
-                "1/K; on such crowds prefer dawid-skene, one-coin or majority-vote"
+                f"({n_neg / n:.0%}) got a negative weight (taken for adversaries: their answers count against "
+                "the labels they give); on such crowds prefer dawid-skene, one-coin or majority-vote"
             ),
             stacklevel=5,
         )
