@@ -327,6 +327,14 @@ SPECS: dict[str, Spec] = {
         label=("--value-column", "numbers"),
         label_cases=("nan",),
     ),
+    "aggregate-numbers/robust": Spec(
+        ("aggregate-numbers", "{numbers}", "--method", "robust", "--df", "3", "--duplicates", "mean"),
+        {"ANSWERS": ("numbers", TABLE)},
+        ("values.csv", "annotators.csv", "summary.json"),
+        label_cases=(),
+        # --df is read by robust only: with another method it is refused naming --df (test_aggregate_numbers_options_cli.py)
+        bad_values=(("--df", "0"), ("--df", "inf")),
+    ),
     "aggregate/next": Spec(
         (
             "aggregate",
