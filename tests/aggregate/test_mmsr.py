@@ -9,7 +9,7 @@ import pytest
 
 from labelwise.aggregate import MMSR, MajorityVote, simulate_annotators
 from labelwise.aggregate.mmsr import _trimmed_means, sign_determination
-from labelwise.errors import InvalidParameterError
+from labelwise.errors import InvalidParameterError, LabelwiseWarning
 from tests.aggregate._crowd import accuracy, confusion_crowd, load_crowd
 from tests.aggregate._peers import quiet_fit
 
@@ -135,6 +135,7 @@ def test_items_without_evidence_keep_their_vote():
     """Every item answered once: no annotator pair shares an item, every weight is 0, and each
     item keeps its single answer (the vote shares) instead of a uniform posterior."""
     answers = pd.DataFrame({"item": [1, 2, 3], "annotator": ["a", "b", "c"], "label": ["x", "y", "x"]})
-    est = MMSR().fit(answers)
+    with pytest.warns(LabelwiseWarning, match="no two of the 3 annotators sharing an item"):
+        est = MMSR().fit(answers)
     assert (est.annotator_weight_ == 0).all()
     assert est.labels_.tolist() == ["x", "y", "x"] and (est.probas_.max(axis=1) == 1).all()

@@ -119,6 +119,7 @@ class TestROVER:
             "alpha": 1.0,
             "confidence_score": "average",
             "null_confidence": 0.0,
+            "duplicates": "keep",
         }
 
 

@@ -157,6 +157,7 @@ class TestLongTable:
             "prob_dog",
             "n_answers",
             "agreement",
+            "uncertainty",
         ]
         assert labels["item"].tolist() == ["q1", "q2", "q3", "q4", "q5"]
         np.testing.assert_allclose(labels.filter(like="prob_").sum(axis=1), 1.0)

@@ -171,6 +171,7 @@ OTHER_OPTIONS = {
     "shift": ("--random-state", "1"),
     "label-shift": ("--k", "2"),
     "robustness": ("--budgets", "0.2"),
+    "detect-poison": ("--detector", "activation-clustering"),
     "aggregate-masks": ("--method", "majority"),
     "aggregate-boxes": ("--fuse", "mean"),
     "slices": ("--random-state", "1"),

@@ -44,6 +44,26 @@ def _boxes(folder: Path, ns: dict) -> None:
     sim.labeled.to_csv(folder / "assignments.csv", index=False)
 
 
+def _coco_boxes(folder: Path, ns: dict) -> None:
+    """Three models' detections (model_a/b/c.json) and three annotators' labels files (alice/bob/carol.json)."""
+    import json
+
+    from labelwise.aggregate.boxes import simulate_boxes
+
+    sim = simulate_boxes(20, 3, random_state=0)
+    images = [{"id": i, "width": 640, "height": 480} for i in range(20)]
+    for k, (model, person) in enumerate([("model_a", "alice"), ("model_b", "bob"), ("model_c", "carol")]):
+        drawn = sim.boxes[sim.boxes.annotator == f"a{k}"]
+        records = [
+            {"image_id": int(r.image), "category_id": int(r.label[1:]), "score": float(r.score),
+             "bbox": [r.x_min, r.y_min, r.x_max - r.x_min, r.y_max - r.y_min]}
+            for r in drawn.itertuples()
+        ]  # fmt: skip
+        (folder / f"{model}.json").write_text(json.dumps(records))
+        labels = [{k: v for k, v in r.items() if k != "score"} for r in records]
+        (folder / f"{person}.json").write_text(json.dumps({"images": images, "annotations": labels}))
+
+
 def _crowd_masks(folder: Path, ns: dict) -> None:
     """Crowd masks of six images (``img-2`` .. ``img-7``): in Python, and as masks.csv listing .npy files."""
     from labelwise.aggregate._masks_simulate import simulate_masks
@@ -312,6 +332,9 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("labelwise aggregate-texts crowd_texts.csv --out texts-out", _text_answers),
         ("labelwise aggregate-boxes boxes.csv", _boxes),
         ("labelwise aggregate-boxes detections.csv", _boxes),
+        ("read_coco_boxes([", _coco_boxes),
+        ("labelwise aggregate-boxes model_a.json", _coco_boxes),
+        ("labelwise aggregate-boxes alice.json", _coco_boxes),
     ],
     "docs/evaluate.md": [
         ('read_corrections("review_out/"', _corrections),
@@ -325,6 +348,7 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("vote = MaskMajorityVote().fit(masks)", _crowd_masks),
         ("labelwise aggregate-masks masks.csv", _crowd_masks),
         ("organs = STAPLE().fit(label_maps)", _crowd_masks),
+        ("em = SegmentationEM().fit(masks)", _crowd_masks),
     ],
     "docs/weak.md": [
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),

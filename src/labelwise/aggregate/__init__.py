@@ -13,6 +13,8 @@ to the classes. Answers given as vectors or free texts (one answer chosen per it
 """
 
 from ._answers import EncodedAnswers, encode_answers
+from ._masks_em import SegmentationEM
+from ._masks_rasa import SegmentationRASA
 from .activelab import ActiveLabScores, active_learning_scores
 from .agreement import (
     Agreement,
@@ -102,6 +104,8 @@ __all__ = [
     "MajorityVote",
     "MaskMajorityVote",
     "STAPLE",
+    "SegmentationEM",
+    "SegmentationRASA",
     "MultiLabelAggregator",
     "MultiLabelCrowd",
     "simulate_multilabel_crowd",

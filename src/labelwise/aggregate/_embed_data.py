@@ -12,12 +12,34 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validate.arguments import show
+from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, MissingColumnError, ShapeMismatchError
+from ._answers import DUPLICATE_POLICIES
 from ._factorize import _factorize, encode_hashable
 
-__all__ = ["VectorAnswers", "encode_vector_answers", "check_table"]
+__all__ = ["VectorAnswers", "encode_vector_answers", "check_table", "last_answers"]
+
+
+def last_answers(answers: Any, embeddings: Any, item_col: Any, annotator_col: Any, duplicates: str) -> tuple:
+    """Several answers of one annotator on one item, as ``duplicates`` says (``keep``: all;
+    ``last``: the last in row order, with its row of ``embeddings`` when given, one per row).
+
+    Returns ``(answers, embeddings, n_duplicates, n_dropped)``. A table the encoding will refuse
+    (not a DataFrame, a column missing) comes back as it is, so that its error is the encoding's.
+    """
+    check_choice("duplicates", duplicates, DUPLICATE_POLICIES)
+    try:
+        repeated = answers.duplicated([item_col, annotator_col], keep="last").to_numpy()
+    except (AttributeError, KeyError, TypeError):
+        return answers, embeddings, 0, 0
+    n_dup = int(repeated.sum())
+    if duplicates == "keep" or not n_dup:
+        return answers, embeddings, n_dup, 0
+    keep = np.flatnonzero(~repeated)
+    if embeddings is not None and np.shape(embeddings)[:1] == (len(answers),):  # else the check says the shape
+        embeddings = embeddings[keep] if sp.issparse(embeddings) else np.asarray(embeddings)[keep]
+    return answers.iloc[keep], embeddings, n_dup, n_dup
 
 
 @dataclass(frozen=True)

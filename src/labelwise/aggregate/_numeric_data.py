@@ -18,12 +18,16 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._validate.arguments import show
+from .._validate.arguments import check_choice, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
-from ._factorize import _factorize
+from ._factorize import _factorize, duplicate_pairs
 
-__all__ = ["BLOCK_ROWS", "NumericAnswers", "encode_numbers", "item_sums", "annotator_sums"]
+__all__ = ["BLOCK_ROWS", "NUMERIC_DUPLICATES", "NumericAnswers", "encode_numbers", "item_sums", "annotator_sums"]
+
+#: What to do with several answers of one annotator on one item: ``keep`` and ``last`` as in
+#: :func:`labelwise.aggregate._answers.encode_answers`; ``mean``: their mean, as one answer.
+NUMERIC_DUPLICATES = ("keep", "last", "mean")
 
 #: Answers per block of the passes over the answer arrays (8 MB per float64 temporary).
 BLOCK_ROWS = 1 << 20
@@ -45,6 +49,11 @@ class NumericAnswers:
     annotator_component : ndarray of int64
         Connected component of each annotator in the item-annotator graph (0..n_components-1).
     n_components : int
+    n_duplicates : int
+        Answers that repeat an annotator's answer on an item (rows beyond its first).
+    rows : ndarray of int64 or None
+        Row position in the table of each answer, when ``duplicates`` folded repeats (the last row
+        of each item-annotator pair); None when every row is an answer, in order.
     """
 
     item: np.ndarray
@@ -56,6 +65,8 @@ class NumericAnswers:
     n_per_annotator: np.ndarray
     annotator_component: np.ndarray
     n_components: int
+    n_duplicates: int = 0
+    rows: np.ndarray | None = None
 
     @property
     def n_answers(self) -> int:
@@ -152,10 +163,39 @@ def _components(item: np.ndarray, annotator: np.ndarray, n_items: int, n_annotat
     return ann.astype(np.int64), int(ann.max()) + 1
 
 
+def _fold_repeats(
+    item: np.ndarray, annotator: np.ndarray, value: np.ndarray, n_items: int, n_annotators: int, duplicates: str
+) -> tuple[int, np.ndarray | None, np.ndarray]:
+    """Count the repeated (item, annotator) pairs; with ``last`` or ``mean``, the rows that stay
+    (the last of each pair, in row order) and their values (the last one's, or the pair's mean)."""
+    key = item * n_annotators + annotator
+    n_dup, keep = duplicate_pairs(key, n_items * n_annotators, "keep" if duplicates == "keep" else "last")
+    if keep is None:
+        return n_dup, None, value
+    if duplicates == "last":
+        return n_dup, keep, value[keep]
+    order = np.argsort(key, kind="stable")
+    srt = key[order]
+    starts = np.flatnonzero(np.r_[True, srt[1:] != srt[:-1]])
+    means = np.add.reduceat(value[order], starts) / np.diff(np.r_[starts, len(srt)])
+    last = order[np.r_[starts[1:], len(srt)] - 1]  # each pair's last row
+    by_row = np.argsort(last)
+    return n_dup, last[by_row], means[by_row]
+
+
 def encode_numbers(
-    answers: Any, *, item_col: str = "item", annotator_col: str = "annotator", value_col: str = "value"
+    answers: Any,
+    *,
+    item_col: str = "item",
+    annotator_col: str = "annotator",
+    value_col: str = "value",
+    duplicates: str = "keep",
 ) -> NumericAnswers:
     """Check a numeric answer table and encode it (see :class:`NumericAnswers`).
+
+    ``duplicates`` (one of :data:`NUMERIC_DUPLICATES`) says what several answers of one annotator
+    on one item become: each an answer (``keep``), the last in row order (``last``), or one answer,
+    their mean, in the place of the last (``mean``).
 
     Raises
     ------
@@ -163,7 +203,10 @@ def encode_numbers(
         A named column is not in the table.
     AnnotationError
         The table is empty, an id is missing, or a value is not a finite number (naming the first row).
+    InvalidParameterError
+        ``duplicates`` is not one of :data:`NUMERIC_DUPLICATES`.
     """
+    check_choice("duplicates", duplicates, NUMERIC_DUPLICATES)
     columns = {"item_col": item_col, "annotator_col": annotator_col, "value_col": value_col}
     answers = _check_columns(answers, columns)
     _first_missing(answers, item_col, "item_col")
@@ -173,6 +216,9 @@ def encode_numbers(
     annotator, annotators = _factorize(answers[annotator_col])
     item = np.asarray(item, dtype=np.int64)
     annotator = np.asarray(annotator, dtype=np.int64)
+    n_dup, rows, value = _fold_repeats(item, annotator, value, len(items), len(annotators), duplicates)
+    if rows is not None:
+        item, annotator = item[rows], annotator[rows]
     component, n_components = _components(item, annotator, len(items), len(annotators))
     return NumericAnswers(
         item=item,
@@ -184,4 +230,6 @@ def encode_numbers(
         n_per_annotator=np.bincount(annotator, minlength=len(annotators)),
         annotator_component=component,
         n_components=n_components,
+        n_duplicates=n_dup,
+        rows=rows,
     )

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_choice, check_positive_int, show
 from ..errors import InvalidParameterError
 from ._boxes_input import COORDS, BoxTable, check_iou, group_starts, read_boxes, read_labeled
-from ._boxes_match import consensus_clusters, group_medians
+from ._boxes_loo import cluster_consensus, leave_one_out_skill
 from ._boxes_simulate import SimulatedBoxes, simulate_boxes
 from ._boxes_skill import compare_boxes, skill_table
 from ._boxes_wbf import wbf_clusters
@@ -40,11 +40,14 @@ __all__ = [
     "simulate_boxes",
     "SimulatedBoxes",
     "CONF_TYPES",
+    "SKILL_TYPES",
     "BOX_METHODS",
 ]
 
 #: How :class:`WeightedBoxesFusion` scores a fused box (the names of ensemble-boxes' ``conf_type``).
 CONF_TYPES = ("avg", "max", "box_and_model_avg", "absent_model_aware_avg")
+#: The reference of :class:`BoxConsensus`'s skill table: the consensus, or the other annotators' consensus.
+SKILL_TYPES = ("in-sample", "leave-one-out")
 
 
 class _BoxAggregator(BaseEstimator):
@@ -300,8 +303,12 @@ class BoxConsensus(_BoxAggregator):
     The skill table ``annotators_`` matches each annotator's boxes one to one with the consensus
     boxes of the same image and class at IoU >= ``iou_thr`` (the PASCAL VOC rule [4]_, greedy by
     IoU). The annotator's own box voted for the consensus, so the figures favour every annotator
-    somewhat; they rank annotators (a spammer's precision and recall stand out), they do not
-    measure them against the truth (see :func:`compare_boxes` for that).
+    somewhat (most with few annotators: with 3, a box and one other make a majority); they rank
+    annotators (a spammer's precision and recall stand out), they do not measure them against the
+    truth (see :func:`compare_boxes` for that). ``skill="leave-one-out"`` scores each annotator on
+    each image against the consensus of the image's *other* annotators (a strict majority of them,
+    or ``min_votes``), so that its own vote never counts toward its reference; an image it
+    labeled alone is not scored.
 
     Parameters
     ----------
@@ -311,6 +318,8 @@ class BoxConsensus(_BoxAggregator):
         Annotators a cluster needs to be kept; None: a strict majority of the image's annotators
         (``n // 2 + 1``: 1 of 1, 2 of 2 or 3, 3 of 4 or 5).
     fuse : {"median", "mean"}, default "median"
+    skill : {"in-sample", "leave-one-out"}, default "in-sample"
+        The reference of ``annotators_``: the consensus, or on each image the other annotators' consensus.
     image_col, annotator_col, label_col, coord_cols, score_col
         As :class:`WeightedBoxesFusion` (a score column is read and checked, not used).
 
@@ -344,6 +353,7 @@ class BoxConsensus(_BoxAggregator):
         iou_thr: float = 0.5,
         min_votes: int | None = None,
         fuse: str = "median",
+        skill: str = "in-sample",
         image_col: str = "image",
         annotator_col: str = "annotator",
         label_col: str = "label",
@@ -353,6 +363,7 @@ class BoxConsensus(_BoxAggregator):
         self.iou_thr = iou_thr
         self.min_votes = min_votes
         self.fuse = fuse
+        self.skill = skill
         self.image_col = image_col
         self.annotator_col = annotator_col
         self.label_col = label_col
@@ -371,20 +382,15 @@ class BoxConsensus(_BoxAggregator):
         if self.min_votes is not None:
             check_positive_int("min_votes", self.min_votes)
         check_choice("fuse", self.fuse, ("median", "mean"))
+        check_choice("skill", self.skill, SKILL_TYPES)
         table = self._read(boxes)
         table, pairs = read_labeled(labeled, table, image_col=self.image_col, annotator_col=self.annotator_col)
         pair_image, pair_annotator = pairs[:, 0], pairs[:, 1]
         labelers = np.bincount(pair_image, minlength=len(table.images))
-        group = table.group()
-        order = np.lexsort((table.annotator, *table.coords.T[::-1], group))
-        cluster = consensus_clusters(table.coords[order], table.annotator[order], group[order], iou_thr)
-        n = int(cluster.max()) + 1
-        votes = np.bincount(cluster, minlength=n)
-        if self.fuse == "median":
-            coords = group_medians(table.coords[order], cluster, n)
-        else:
-            coords = np.column_stack([np.bincount(cluster, weights=table.coords[order, k]) for k in range(4)])
-            coords /= votes[:, None]
+        order, cluster, coords, votes = cluster_consensus(
+            table.coords, table.annotator, table.group(), iou_thr, self.fuse
+        )
+        n = len(votes)
         image, label = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         image[cluster], label[cluster] = table.image[order], table.label[order]  # one value per cluster
         need = labelers[image] // 2 + 1 if self.min_votes is None else np.full(n, int(self.min_votes))
@@ -396,7 +402,12 @@ class BoxConsensus(_BoxAggregator):
         self.n_clusters_ = n
         self._publish(table, coords[keep], image[keep], label[keep], score[keep], votes[keep], votes[keep], row_cluster)
         self.n_labelers_ = pd.Series(labelers, index=pd.Index(table.images, name=self.image_col), name="n_labelers")
-        self._skill(table, pair_image, pair_annotator)
+        if self.skill == "in-sample":
+            self._skill(table, pair_image, pair_annotator)
+        else:
+            self.annotators_ = leave_one_out_skill(
+                table, pairs, iou_thr, self.min_votes, self.fuse, index_name=self.annotator_col
+            )
         return self
 
 

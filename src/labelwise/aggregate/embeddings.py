@@ -36,7 +36,7 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_choice, check_fraction, check_positive_int, show
 from ..errors import AnnotationError, InvalidParameterError
 from ._base import check_tol
-from ._embed_data import VectorAnswers, encode_vector_answers
+from ._embed_data import VectorAnswers, encode_vector_answers, last_answers
 from ._embed_local import gleu_similarity, local_reliabilities
 from ._embed_math import chi2_prior, closest_rows, cosine_to_means, item_means
 from ._embed_passes import passes_for
@@ -56,9 +56,17 @@ class _VectorAggregator(BaseEstimator):
     annotator_col: str
     embedding_col: str
     answer_col: str | None
+    duplicates: str
 
     def _answer_column(self) -> str | None:
         return self.answer_col
+
+    def _last_answers(self, answers: Any, embeddings: Any) -> tuple[Any, Any]:
+        """``answers`` and ``embeddings`` with repeats resolved by ``duplicates``; sets their counts."""
+        answers, embeddings, self.n_duplicates_, self.n_duplicates_dropped_ = last_answers(
+            answers, embeddings, self.item_col, self.annotator_col, self.duplicates
+        )
+        return answers, embeddings
 
     def _check_params(self) -> None:
         for param in ("item_col", "annotator_col", "embedding_col"):
@@ -121,6 +129,9 @@ class ClosestToAverage(_VectorAggregator):
     answer_col : str or None
         Column of the answers themselves (texts, say): ``answers_`` holds the chosen row's value.
         None: ``answers_`` holds the chosen row's index label.
+    duplicates : {"keep", "last"}, default="keep"
+        Several answers of one annotator on one item: each is an answer (``keep``), or only the
+        last in row order (``last``), as :class:`~labelwise.aggregate.MajorityVote`'s.
 
     Attributes
     ----------
@@ -138,6 +149,8 @@ class ClosestToAverage(_VectorAggregator):
         The method weighs no annotator.
     n_iter_, converged_, loss_history_ : int, bool, list
         1, True and [] (one pass).
+    n_duplicates_, n_duplicates_dropped_ : int
+        Answers repeating an annotator's answer on an item; of them, those ``duplicates`` dropped.
 
     References
     ----------
@@ -159,15 +172,18 @@ class ClosestToAverage(_VectorAggregator):
         annotator_col: str = "annotator",
         embedding_col: str = "embedding",
         answer_col: str | None = None,
+        duplicates: str = "keep",
     ) -> None:
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.embedding_col = embedding_col
         self.answer_col = answer_col
+        self.duplicates = duplicates
 
     def fit(self, answers: pd.DataFrame, embeddings: Any = None) -> ClosestToAverage:
         """Aggregate ``answers`` (one row per answer) with their vectors: ``embeddings`` (one row per
         answer) or, when None, the column ``embedding_col``."""
+        answers, embeddings = self._last_answers(answers, embeddings)
         enc = self._encode(answers, embeddings)
         self._finish(enc, answers, item_means(enc.X, enc.item_idx, enc.n_items))
         self.annotator_skill_ = None
@@ -245,7 +261,7 @@ class RASA(_Reliability):
         Most iterations.
     tol : float >= 0
         Stop when the relative change of the aggregated vectors is below it.
-    item_col, annotator_col, embedding_col, answer_col
+    item_col, annotator_col, embedding_col, answer_col, duplicates
         As in :class:`ClosestToAverage`.
 
     Attributes
@@ -256,7 +272,7 @@ class RASA(_Reliability):
         The chi-squared numerator of each annotator.
     n_iter_, converged_, loss_history_
         Iterations run, whether the change fell below ``tol``, the change after each iteration.
-    items_, embeddings_, answers_, chosen_, distance_, answer_distance_
+    items_, embeddings_, answers_, chosen_, distance_, answer_distance_, n_duplicates_, n_duplicates_dropped_
         As in :class:`ClosestToAverage`.
 
     References
@@ -279,6 +295,7 @@ class RASA(_Reliability):
         annotator_col: str = "annotator",
         embedding_col: str = "embedding",
         answer_col: str | None = None,
+        duplicates: str = "keep",
     ) -> None:
         self.alpha = alpha
         self.quantile = quantile
@@ -288,10 +305,12 @@ class RASA(_Reliability):
         self.annotator_col = annotator_col
         self.embedding_col = embedding_col
         self.answer_col = answer_col
+        self.duplicates = duplicates
 
     def fit(self, answers: pd.DataFrame, embeddings: Any = None) -> RASA:
         """Aggregate ``answers`` with their vectors (``embeddings`` or the column ``embedding_col``)."""
         self._check_reliability_params()
+        answers, embeddings = self._last_answers(answers, embeddings)
         enc = self._encode(answers, embeddings)
         means, _ = self._iterate(enc, np.arange(len(enc.item_idx)), None)
         self._finish(enc, answers, means)
@@ -323,7 +342,7 @@ class HRRASA(_Reliability):
     similarity : callable or None
         ``similarity(answer_a, answer_b) -> float`` on the values of ``answer_col``; None: word
         :func:`gleu_similarity`. Needed (with ``answer_col``) unless ``lambda_emb == 1``.
-    alpha, quantile, max_iter, tol, item_col, annotator_col, embedding_col, answer_col
+    alpha, quantile, max_iter, tol, item_col, annotator_col, embedding_col, answer_col, duplicates
         As in :class:`RASA`.
 
     Attributes
@@ -331,7 +350,7 @@ class HRRASA(_Reliability):
     local_skill_ : pandas.Series
         :math:`\gamma_i^k` of every answer, aligned with the rows (NaN on single-answer items).
     annotator_skill_, prior_, n_iter_, converged_, loss_history_, items_, embeddings_, answers_, chosen_,
-    distance_, answer_distance_
+    distance_, answer_distance_, n_duplicates_, n_duplicates_dropped_
         As in :class:`RASA`.
 
     References
@@ -352,6 +371,7 @@ class HRRASA(_Reliability):
         annotator_col: str = "annotator",
         embedding_col: str = "embedding",
         answer_col: str | None = None,
+        duplicates: str = "keep",
     ) -> None:
         self.lambda_emb = lambda_emb
         self.similarity = similarity
@@ -363,6 +383,7 @@ class HRRASA(_Reliability):
         self.annotator_col = annotator_col
         self.embedding_col = embedding_col
         self.answer_col = answer_col
+        self.duplicates = duplicates
 
     def _answer_values(self, answers: pd.DataFrame) -> list | None:
         lam = check_fraction("lambda_emb", self.lambda_emb, closed_high=True)
@@ -389,6 +410,7 @@ class HRRASA(_Reliability):
     def fit(self, answers: pd.DataFrame, embeddings: Any = None) -> HRRASA:
         """Aggregate ``answers`` with their vectors (``embeddings`` or the column ``embedding_col``)."""
         self._check_reliability_params()
+        answers, embeddings = self._last_answers(answers, embeddings)
         enc = self._encode(answers, embeddings)
         values = self._answer_values(answers)
         lam = float(self.lambda_emb)

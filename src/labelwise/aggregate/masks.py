@@ -10,7 +10,7 @@ over the blocks, so any block size gives the same answer (up to floating-point s
 Annotators who did not draw an item are missing for that item, not background: the vote, and
 STAPLE's likelihood, use only the masks that were drawn.
 
-Input, for both estimators' ``fit(masks)``:
+Input, for these estimators' ``fit(masks)`` and those of ``SegmentationEM`` and ``SegmentationRASA``:
 
 - a long table (DataFrame) with columns ``item``, ``annotator``, ``mask`` (an array per row), or
 - a mapping item -> array ``(n_annotators, H, W)`` (annotators ``0..n-1``, all present), or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,11 +13,20 @@ from scipy.linalg import eigh
 from scipy.sparse.linalg import eigsh
 
 from .._validate.arguments import check_positive_int
+from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, check_tol, log_normalize
 from .majority import weighted_vote_shares
 
-__all__ = ["MMSR", "agreement_covariance", "msr_rank_one", "sign_determination"]
+__all__ = ["MMSR", "SPARSE_PAIR_ITEMS", "agreement_covariance", "msr_rank_one", "sign_determination"]
+
+#: MMSR warns when the annotator pairs that share items share a median of fewer items than this:
+#: their agreement rates, and the signs of the skills, are then mostly noise. Chosen on simulated
+#: crowds without adversaries (benchmarks/dev_mmsr_sparse.py: dev seeds 0-2, K = 2 and 5, 20-1000
+#: annotators; numbers in benchmarks/RESULTS.md, session 33 cli33): below 5 items MMSR trailed
+#: majority vote on binary crowds (by 3-35 points, weighting 10-50% of the honest annotators
+#: negatively) and on 5-class crowds at one shared item; from 5 items on it stayed within about 5.
+SPARSE_PAIR_ITEMS = 5
 
 #: Graphs up to this many nodes take a dense eigendecomposition in the sign step, larger ones Lanczos
 #: (ARPACK, from a fixed start): on the real crowd sets both give the same signs, Lanczos in a
@@ -276,12 +286,44 @@ class MMSR(BaseAggregator):
         accuracy = skill * (k - 1) / k + 1.0 / k
         weight = np.log(accuracy * (k - 1) / (1.0 - accuracy))
         self.annotator_weight_ = pd.Series(weight, index=enc.annotator_index(), name="weight")
+        self._warn_if_sparse(common, weight)
         scores = enc.item_class_sum(weight[enc.annotator_idx])
         silent = ~(scores != 0).any(axis=1)  # every weight 0 (no annotator of the item shares items with others)
         post, _ = log_normalize(scores, overwrite=True)
         if silent.any():  # no evidence on the annotators: the plain vote shares, as the gold vote does
             post[silent] = weighted_vote_shares(enc)[silent]
         return post, accuracy
+
+    @staticmethod
+    def _warn_if_sparse(common: np.ndarray, weight: np.ndarray) -> None:
+        """One :class:`LabelwiseWarning` when the pairs sharing items share a median of fewer than
+        :data:`SPARSE_PAIR_ITEMS` (the agreement rates MMSR completes rest on a handful of answers)."""
+        n = common.shape[0]
+        if n < 2:
+            return
+        upper = common[np.triu_indices(n, k=1)]
+        shared = upper[upper > 0]
+        if not shared.size:
+            message = (
+                f"MMSR found no two of the {n} annotators sharing an item: it has no agreement to learn from, so "
+                "every weight is 0 and each item keeps its plain vote shares"
+            )
+            warnings.warn(LabelwiseWarning(message), stacklevel=5)
+            return
+        median = float(np.median(shared))
+        if median >= SPARSE_PAIR_ITEMS:
+            return
+        n_neg = int((weight < 0).sum())
+        warnings.warn(
+            LabelwiseWarning(
+                f"MMSR on a sparse crowd: annotator pairs who share items share a median of {median:g} item(s) "
+                f"(under {SPARSE_PAIR_ITEMS}) and {float(np.mean(upper == 0)):.0%} of the {upper.size} pairs share "
+                f"none, so the agreement rates MMSR completes are mostly noise: {n_neg} of {n} annotators "
+                f"({n_neg / n:.0%}) got a negative weight (taken for adversaries: their answers count against "
+                "the labels they give); on such crowds prefer dawid-skene, one-coin or majority-vote"
+            ),
+            stacklevel=5,
+        )
 
     @staticmethod
     def _signed_skill(

@@ -29,15 +29,29 @@ __all__ = ["NumericMean", "NumericMedian", "BiasPrecision", "RobustBiasPrecision
 class _NumericAggregator(BaseEstimator):
     """Shared columns, checks, fitted attributes and ``to_frame``."""
 
-    def __init__(self, item_col: str = "item", annotator_col: str = "annotator", value_col: str = "value") -> None:
+    def __init__(
+        self,
+        item_col: str = "item",
+        annotator_col: str = "annotator",
+        value_col: str = "value",
+        duplicates: str = "keep",
+    ) -> None:
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.value_col = value_col
+        self.duplicates = duplicates
 
     def _encode(self, answers: Any) -> NumericAnswers:
-        return encode_numbers(
-            answers, item_col=self.item_col, annotator_col=self.annotator_col, value_col=self.value_col
+        data = encode_numbers(
+            answers,
+            item_col=self.item_col,
+            annotator_col=self.annotator_col,
+            value_col=self.value_col,
+            duplicates=self.duplicates,
         )
+        self.n_duplicates_ = data.n_duplicates
+        self.n_duplicates_dropped_ = data.n_duplicates if data.rows is not None else 0
+        return data
 
     def _set_items(self, data: NumericAnswers, values: np.ndarray, std: np.ndarray) -> None:
         self.values_ = pd.Series(values, index=data.items, name="value")
@@ -78,6 +92,10 @@ class NumericMean(_NumericAggregator):
     ----------
     item_col, annotator_col, value_col : str
         The columns of the answer table.
+    duplicates : {"keep", "last", "mean"}, default="keep"
+        Several answers of one annotator on one item: each is an answer (``keep``, as
+        ``labelwise.aggregate``'s estimators), only the last in row order (``last``), or their
+        mean, as one answer (``mean``). ``n_duplicates_`` counts them either way.
 
     Attributes
     ----------
@@ -94,6 +112,8 @@ class NumericMean(_NumericAggregator):
         Each annotator's mean deviation from the items' values, and the sd of its deviations
         (descriptive: the values do not use them).
     n_items_, n_annotators_, n_components_ : int
+    n_duplicates_, n_duplicates_dropped_ : int
+        Answers repeating an annotator's answer on an item; of them, those ``duplicates`` folded away.
     n_iter_, converged_, loss_history_ : 0, True, []
         For a common shape with :class:`BiasPrecision`.
     """
@@ -121,6 +141,10 @@ class NumericMedian(_NumericAggregator):
     ----------
     item_col, annotator_col, value_col : str
         The columns of the answer table.
+    duplicates : {"keep", "last", "mean"}, default="keep"
+        Several answers of one annotator on one item: each is an answer (``keep``, as
+        ``labelwise.aggregate``'s estimators), only the last in row order (``last``), or their
+        mean, as one answer (``mean``). ``n_duplicates_`` counts them either way.
 
     Attributes
     ----------
@@ -129,7 +153,7 @@ class NumericMedian(_NumericAggregator):
     std_ : pandas.Series
         Not estimated: NaN.
     n_answers_, annotator_n_answers_, annotator_bias_, annotator_sd_, n_items_, n_annotators_, n_components_,
-    n_iter_, converged_, loss_history_
+    n_duplicates_, n_duplicates_dropped_, n_iter_, converged_, loss_history_
         As in :class:`NumericMean`.
     """
 
@@ -207,6 +231,10 @@ class BiasPrecision(_NumericAggregator):
         Converged when the objective (per answer) falls by less than ``tol`` in one iteration.
     item_col, annotator_col, value_col : str
         The columns of the answer table.
+    duplicates : {"keep", "last", "mean"}, default="keep"
+        Several answers of one annotator on one item: each is an answer (``keep``, as
+        ``labelwise.aggregate``'s estimators), only the last in row order (``last``), or their
+        mean, as one answer (``mean``). ``n_duplicates_`` counts them either way.
 
     Attributes
     ----------
@@ -224,6 +252,8 @@ class BiasPrecision(_NumericAggregator):
     n_items_, n_annotators_ : int
     n_components_ : int
         Connected components of the item-annotator graph (biases are centred in each).
+    n_duplicates_, n_duplicates_dropped_ : int
+        As in :class:`NumericMean`.
     prior_scale_ : float
         :math:`s_0`.
     n_iter_ : int
@@ -264,8 +294,9 @@ class BiasPrecision(_NumericAggregator):
         item_col: str = "item",
         annotator_col: str = "annotator",
         value_col: str = "value",
+        duplicates: str = "keep",
     ) -> None:
-        super().__init__(item_col, annotator_col, value_col)
+        super().__init__(item_col, annotator_col, value_col, duplicates)
         self.prior = prior
         self.max_iter = max_iter
         self.tol = tol
@@ -311,19 +342,20 @@ class RobustBiasPrecision(BiasPrecision):
     ----------
     df : float, default=4.0
         Degrees of freedom of the noise (> 0; smaller: heavier tails, wild answers weigh less).
-    prior, max_iter, tol, item_col, annotator_col, value_col
+    prior, max_iter, tol, item_col, annotator_col, value_col, duplicates
         As in :class:`BiasPrecision`.
 
     Attributes
     ----------
-    values_, std_, n_answers_, annotator_n_answers_, annotator_bias_, n_items_, n_annotators_, n_components_, prior_scale_
+    values_, std_, n_answers_, annotator_n_answers_, annotator_bias_, n_items_, n_annotators_, n_components_, prior_scale_,
+    n_duplicates_, n_duplicates_dropped_
         As in :class:`BiasPrecision` (``std_`` given the final weights).
     annotator_sd_ : pandas.Series
         The annotator's noise scale :math:`1/\sqrt{\tau_w}` (its sd is larger by
         :math:`\sqrt{\nu / (\nu - 2)}` for :math:`\nu > 2`).
     answer_weight_ : numpy.ndarray
         :math:`E[u_r]` of each answer, in the table's row order (near 1 for a typical answer, small
-        for an outlier).
+        for an outlier; NaN for a row that ``duplicates="last"`` or ``"mean"`` folded into a later one).
     n_iter_, converged_ : int, bool
         Of the variational EM (``n_iter_``: coordinate-ascent sweeps, SQUAREM's included).
     loss_history_ : list of float
@@ -350,8 +382,9 @@ class RobustBiasPrecision(BiasPrecision):
         item_col: str = "item",
         annotator_col: str = "annotator",
         value_col: str = "value",
+        duplicates: str = "keep",
     ) -> None:
-        super().__init__(prior, max_iter, tol, item_col, annotator_col, value_col)
+        super().__init__(prior, max_iter, tol, item_col, annotator_col, value_col, duplicates)
         self.df = df
 
     def fit(self, answers: pd.DataFrame) -> RobustBiasPrecision:
@@ -372,6 +405,9 @@ class RobustBiasPrecision(BiasPrecision):
         self.annotator_bias_ = pd.Series(res.bias, index=data.annotators, name="bias")
         self.annotator_sd_ = pd.Series(1.0 / np.sqrt(res.precision), index=data.annotators, name="sd")
         self.answer_weight_ = res.weights
+        if data.rows is not None:  # one weight per row of the table
+            self.answer_weight_ = np.full(len(answers), np.nan)
+            self.answer_weight_[data.rows] = res.weights
         self.prior_scale_ = res.s0
         self.n_iter_ = res.n_iter
         self.converged_ = res.converged

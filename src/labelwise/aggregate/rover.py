@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_choice, check_fraction, show
 from .._validate.labels import row_label
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ._answers import DUPLICATE_POLICIES
 from ._rover_align import edit_distances
 from ._rover_network import Scoring, Tokens, build_networks
 from ._rover_tokens import check_callable, join_words, split_words, tokenize
@@ -74,6 +75,9 @@ class ROVER(BaseEstimator):
         paper's two confidence scores).
     null_confidence : float in [0, 1], default=0.0
         The confidence of the null arc, ``C(@)`` in the paper.
+    duplicates : {"keep", "last"}, default="keep"
+        Several texts of one annotator on one item: each is an answer (``keep``), or only the last
+        in row order (``last``), as :class:`~labelwise.aggregate.MajorityVote`'s.
 
     Attributes
     ----------
@@ -89,12 +93,14 @@ class ROVER(BaseEstimator):
         Number of items.
     n_answers_ : int
         Number of answers aligned (rows with a non-missing text).
+    n_duplicates_, n_duplicates_dropped_ : int
+        Texts repeating an annotator's text on an item; of them, those ``duplicates`` dropped.
 
     Notes
     -----
     Rows with a missing text (None, NaN) are not answers and are skipped; an empty text is an
     answer with no words, which votes for the null arc in every slot. Every row with a text is one
-    answer, also where an annotator answered an item twice.
+    answer, also where an annotator answered an item twice, unless ``duplicates="last"``.
 
     References
     ----------
@@ -123,6 +129,7 @@ class ROVER(BaseEstimator):
         alpha: float = 1.0,
         confidence_score: str = "average",
         null_confidence: float = 0.0,
+        duplicates: str = "keep",
     ) -> None:
         self.tokenizer = tokenizer
         self.detokenizer = detokenizer
@@ -130,6 +137,7 @@ class ROVER(BaseEstimator):
         self.alpha = alpha
         self.confidence_score = confidence_score
         self.null_confidence = null_confidence
+        self.duplicates = duplicates
 
     def fit(self, answers: pd.DataFrame) -> ROVER:
         """Align each item's answers and vote.
@@ -154,7 +162,7 @@ class ROVER(BaseEstimator):
         InvalidParameterError
             If ``tokenizer``/``detokenizer`` is not callable or returns the wrong type, ``order``
             or ``confidence_score`` is not one of its choices, or ``alpha`` or
-            ``null_confidence`` is not in [0, 1].
+            ``null_confidence`` is not in [0, 1], or ``duplicates`` is not ``"keep"`` or ``"last"``.
         """
         tokenizer = check_callable("tokenizer", self.tokenizer, split_words)
         detokenizer = check_callable("detokenizer", self.detokenizer, join_words)
@@ -165,6 +173,14 @@ class ROVER(BaseEstimator):
             null_confidence=check_fraction("null_confidence", self.null_confidence, closed_high=True),
         )
         frame = _check_answers(answers)
+        check_choice("duplicates", self.duplicates, DUPLICATE_POLICIES)
+        answered = np.flatnonzero(~pd.isna(frame["text"]).to_numpy(dtype=bool))
+        repeated = np.zeros(len(frame), dtype=bool)  # a text before the same annotator's last on the item
+        repeated[answered] = frame.iloc[answered].duplicated(["item", "annotator"], keep="last").to_numpy()
+        self.n_duplicates_ = int(repeated.sum())
+        self.n_duplicates_dropped_ = self.n_duplicates_ if self.duplicates == "last" else 0
+        if self.n_duplicates_dropped_:
+            frame = frame.iloc[np.flatnonzero(~repeated)]
         item_idx, item_values = _codes(frame["item"])
         text = frame["text"].to_numpy(dtype=object)
         rows = np.flatnonzero(~pd.isna(frame["text"]).to_numpy(dtype=bool))

@@ -62,6 +62,8 @@ class _Texts:
     annotator_col: str
     text_col: str
     encoder: Encoder | None
+    n_duplicates_: int
+    n_duplicates_dropped_: int
     embedding_col = "embedding"
 
     def _answer_column(self) -> str | None:
@@ -91,7 +93,13 @@ class _Texts:
         encoder = tfidf_encoder if self.encoder is None else self.encoder
         return check_vectors(encoder(texts), len(texts), name="encoder(texts)")
 
-    def _set_texts(self) -> None:
+    def _fit_texts(self, fit: Callable[[Any, Any], Any], answers: Any, embeddings: Any) -> None:
+        """``fit`` (the vector method's) on the texts' vectors, with the repeats resolved first, once
+        (``fit`` then sees none) and their counts kept; then ``texts_``."""
+        answers, embeddings = self._last_answers(answers, embeddings)  # type: ignore[attr-defined]
+        counts = self.n_duplicates_, self.n_duplicates_dropped_
+        fit(answers, self._texts_and_vectors(answers, embeddings))
+        self.n_duplicates_, self.n_duplicates_dropped_ = counts
         answers_ = self.answers_  # type: ignore[attr-defined]
         self.texts_ = answers_.rename("text")
 
@@ -106,6 +114,9 @@ class TextClosestToAverage(_Texts, ClosestToAverage):
         :func:`tfidf_encoder`.
     item_col, annotator_col, text_col : str
         Columns of the item, the annotator and the text.
+    duplicates : {"keep", "last"}, default="keep"
+        As in :class:`~labelwise.aggregate.embeddings.ClosestToAverage` (``last``: the last text of
+        an annotator on an item, before the encoding).
 
     Attributes
     ----------
@@ -129,17 +140,18 @@ class TextClosestToAverage(_Texts, ClosestToAverage):
         item_col: str = "item",
         annotator_col: str = "annotator",
         text_col: str = "text",
+        duplicates: str = "keep",
     ) -> None:
         self.encoder = encoder
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.text_col = text_col
+        self.duplicates = duplicates
 
     def fit(self, answers: pd.DataFrame, embeddings: Any = None) -> TextClosestToAverage:
         """Encode the texts of ``answers`` (or take ``embeddings``, one row per answer, computed
         beforehand) and pick each item's closest one to the mean."""
-        super().fit(answers, self._texts_and_vectors(answers, embeddings))
-        self._set_texts()
+        self._fit_texts(super().fit, answers, embeddings)
         return self
 
 
@@ -154,6 +166,9 @@ class TextRASA(_Texts, RASA):
         As in :class:`~labelwise.aggregate.embeddings.RASA`.
     item_col, annotator_col, text_col : str
         Columns of the item, the annotator and the text.
+    duplicates : {"keep", "last"}, default="keep"
+        As in :class:`~labelwise.aggregate.embeddings.ClosestToAverage` (``last``: the last text of
+        an annotator on an item, before the encoding).
 
     Attributes
     ----------
@@ -178,6 +193,7 @@ class TextRASA(_Texts, RASA):
         item_col: str = "item",
         annotator_col: str = "annotator",
         text_col: str = "text",
+        duplicates: str = "keep",
     ) -> None:
         self.encoder = encoder
         self.alpha = alpha
@@ -187,12 +203,12 @@ class TextRASA(_Texts, RASA):
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.text_col = text_col
+        self.duplicates = duplicates
 
     def fit(self, answers: pd.DataFrame, embeddings: Any = None) -> TextRASA:
         """Encode the texts of ``answers`` and run RASA on the vectors."""
         self._check_reliability_params()
-        super().fit(answers, self._texts_and_vectors(answers, embeddings))
-        self._set_texts()
+        self._fit_texts(super().fit, answers, embeddings)
         return self
 
 
@@ -208,6 +224,9 @@ class TextHRRASA(_Texts, HRRASA):
         As in :class:`~labelwise.aggregate.embeddings.HRRASA`.
     item_col, annotator_col, text_col : str
         Columns of the item, the annotator and the text.
+    duplicates : {"keep", "last"}, default="keep"
+        As in :class:`~labelwise.aggregate.embeddings.ClosestToAverage` (``last``: the last text of
+        an annotator on an item, before the encoding).
 
     Attributes
     ----------
@@ -234,6 +253,7 @@ class TextHRRASA(_Texts, HRRASA):
         item_col: str = "item",
         annotator_col: str = "annotator",
         text_col: str = "text",
+        duplicates: str = "keep",
     ) -> None:
         self.encoder = encoder
         self.lambda_emb = lambda_emb
@@ -245,12 +265,12 @@ class TextHRRASA(_Texts, HRRASA):
         self.item_col = item_col
         self.annotator_col = annotator_col
         self.text_col = text_col
+        self.duplicates = duplicates
 
     def fit(self, answers: pd.DataFrame, embeddings: Any = None) -> TextHRRASA:
         """Encode the texts of ``answers`` and run HRRASA on the vectors and the texts."""
         self._check_reliability_params()
-        super().fit(answers, self._texts_and_vectors(answers, embeddings))
-        self._set_texts()
+        self._fit_texts(super().fit, answers, embeddings)
         return self
 
 

@@ -72,6 +72,9 @@ main.add_command(aggregate_tags)
 from .aggregate_texts import aggregate_texts  # noqa: E402
 
 main.add_command(aggregate_texts)
+from .detect_poison import detect_poison  # noqa: E402
+
+main.add_command(detect_poison)
 from .export import export  # noqa: E402
 
 main.add_command(export)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ..aggregate.agreement import annotator_agreement, item_agreement
+from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
 from ..errors import AnnotationError, MissingColumnError
 from ._common import finite, read_input
 
@@ -21,6 +22,7 @@ __all__ = [
     "gold_labels_for",
     "labels_frame",
     "size_summary",
+    "vote_entropy",
 ]
 
 
@@ -135,11 +137,23 @@ def size_summary(est: Any) -> dict[str, Any]:
     }
 
 
-def labels_frame(est: Any, answers: pd.DataFrame | None, agreement: pd.Series | None = None) -> pd.DataFrame:
-    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality].
+def vote_entropy(counts: pd.Series) -> pd.Series:
+    """Each item's entropy (natural log) of its answers' label shares, from answer counts indexed by
+    (item, label): :func:`labelwise.aggregate.uncertainty` by item with every skill 1."""
+    shares = counts / counts.groupby(level=0).transform("sum")
+    terms = -shares * np.log(shares.where(shares > 0, 1.0))
+    return terms.groupby(level=0).sum().rename("uncertainty")
 
-    ``agreement``: each item's agreement with its label, in ``labels_``'s order, where it was
-    computed elsewhere (on the cluster); else from ``answers``."""
+
+def labels_frame(
+    est: Any, answers: pd.DataFrame | None, agreement: pd.Series | None = None, uncertainty: pd.Series | None = None
+) -> pd.DataFrame:
+    """``labels.csv``: item, label, confidence, prob_<class>..., n_answers, agreement[, quality], uncertainty.
+
+    ``agreement``, ``uncertainty``: each item's agreement with its label and the entropy of its
+    answers' label shares (:func:`labelwise.aggregate.uncertainty` by item, every skill 1: 0 when
+    all answers agree), indexed by item, where they were computed elsewhere (on the cluster); else
+    from ``answers``."""
     probas = est.probas_
     labels = est.labels_
     codes = pd.Index(probas.columns).get_indexer(labels.to_numpy())
@@ -155,6 +169,9 @@ def labels_frame(est: Any, answers: pd.DataFrame | None, agreement: pd.Series | 
     quality = getattr(est, "item_quality_", None)
     if isinstance(quality, pd.Series):
         frame["quality"] = quality.reindex(labels.index).to_numpy()
+    if uncertainty is None:
+        uncertainty = cast(pd.Series, answer_uncertainty(answers, aggregate=False))
+    frame["uncertainty"] = uncertainty.reindex(labels.index).to_numpy()
     return frame
 
 

@@ -76,7 +76,7 @@ def aggregate_at_scale(
             "as Parquet, or leave out --scheduler to aggregate it in memory"
         )
     from ..aggregate import distributed
-    from ._aggregate_outputs import annotators_json, fit_summary, labels_frame, size_summary
+    from ._aggregate_outputs import annotators_json, fit_summary, labels_frame, size_summary, vote_entropy
     from ._aggregate_params import METHODS
 
     answers = read_parquet_rows(Path(path), "PATH")  # PATH's problems first, then the options'
@@ -90,9 +90,10 @@ def aggregate_at_scale(
         est = distributed.fit(
             estimator, answers, agreement=agreement, verbose=False if quiet else None, partitions=partitions
         )
+        counts = answers.groupby([estimator.item_col, estimator.label_col]).size().compute()  # item x label
     # the same files and columns as the in-memory command writes (labelwise.io.load_aggregate reads them)
     method = next(name for name, cls in METHODS.items() if cls is type(est))
-    labels = labels_frame(est, None, agreement["item"])
+    labels = labels_frame(est, None, agreement["item"], vote_entropy(counts))
     per = agreement["annotator"]
     skill = est.annotator_skill_.reindex(per.index).to_numpy()
     annotators = pd.DataFrame(

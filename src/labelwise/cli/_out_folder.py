@@ -53,12 +53,13 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     "weak": ("labels.csv", "votes.csv", "analysis.csv", "labelers.json", "summary.json"),
     "evaluate": ("table.csv", "curve.csv", "crossovers.csv", "summary.json", "evaluation.html"),
     "robustness": ("robustness.csv", "robustness.png", "summary.json"),
+    "detect-poison": ("flags.csv", "classes.csv", "summary.json"),
     "train": ("model.joblib", "issues.csv", "summary.json"),
     "pseudolabel": ("pseudolabeled.csv", "summary.json", "model.joblib"),
     "shift": ("priors.csv", "adapted_probs.npy", "summary.json"),
     "label-shift": ("familiarity.csv", "summary.json"),
     "aggregate-masks": ("masks", "items.csv", "annotators.csv", "summary.json"),
-    "aggregate-boxes": ("boxes.csv", "annotators.csv", "summary.json"),
+    "aggregate-boxes": ("boxes.csv", "annotators.csv", "boxes.coco.json", "summary.json"),
     "slices": ("slices.csv", "membership.parquet", "summary.json"),
     "rank-agreement": (
         "agreement.csv",
@@ -151,7 +152,7 @@ def refuse_overwritten_inputs(
         An input path among ``options`` is (or lies inside) ``out / name`` for a name of ``writes``,
         unless ``rewrites[name]`` is that input's option.
     """
-    for key, path in _input_options(options).items():
+    for key, path in _input_options(options):
         for name in writes:
             target = out / name
             try:
@@ -174,16 +175,18 @@ def _option_name(key: str) -> str:
     return key
 
 
-def _input_options(options: Mapping[str, Any]) -> dict[str, Path]:
-    """The path options (DATA, --probs, --features...: click gives them as paths), resolved; not ``--out``,
-    nor text options such as a column name."""
-    paths = {}
+def _input_options(options: Mapping[str, Any]) -> list[tuple[str, Path]]:
+    """The path options (DATA, --probs, --features...: click gives them as paths; an argument of several
+    files as a tuple of paths) as (option, path) pairs, resolved; not ``--out``, nor text options such
+    as a column name."""
+    paths = []
     for key, value in options.items():
-        if key != "out" and isinstance(value, os.PathLike):
-            try:
-                paths[key] = Path(value).resolve()
-            except (OSError, RuntimeError, ValueError):
-                continue
+        for one in value if isinstance(value, tuple | list) else [value]:
+            if key != "out" and isinstance(one, os.PathLike):
+                try:
+                    paths.append((key, Path(one).resolve()))
+                except (OSError, RuntimeError, ValueError):
+                    continue
     return paths
 
 

@@ -9,10 +9,11 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, BoxConsensus, WeightedBoxesFusion
+from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus, WeightedBoxesFusion
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ._common import console, option_given, print_frame, read_input, renaming
+from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
+from ._common import console, option_given, print_frame, read_input, renaming, split_csv_option
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -35,8 +36,19 @@ OPTION_NAMES = {
 #: Options that one method reads and the other does not (refused with the other, as they would be ignored).
 METHOD_OPTIONS = {
     "wbf": ("score_column", "conf_type", "skip_box_thr", "allow_overflow"),
-    "consensus": ("min_votes", "fuse", "labeled"),
+    "consensus": ("min_votes", "fuse", "labeled", "skill"),
 }
+#: The column options, which COCO files (fixed keys) do not read.
+COLUMN_OPTIONS = (
+    "image_column",
+    "annotator_column",
+    "label_column",
+    "x_min_column",
+    "y_min_column",
+    "x_max_column",
+    "y_max_column",
+    "score_column",
+)
 
 
 def _refuse_other_method(method: str) -> None:
@@ -49,12 +61,29 @@ def _refuse_other_method(method: str) -> None:
                 )
 
 
-def summary(est: Any, method: str, boxes: Path, settings: dict[str, Any]) -> dict[str, Any]:
+def _read_coco(paths: tuple[Path, ...], annotator_names: str | None) -> CocoBoxTable:
+    """BOXES as COCO files (one per annotator), --annotator-names checked against them."""
+    for name in COLUMN_OPTIONS:
+        if option_given(name):
+            option = "--" + name.replace("_", "-")
+            raise InvalidParameterError(f"{option} is not read with --coco (COCO files have fixed keys), got {option}")
+    names = None
+    if annotator_names is not None:
+        names = split_csv_option(annotator_names)
+        if len(names) != len(paths):
+            raise InvalidParameterError(
+                f"--annotator-names must give one name per BOXES file ({len(paths)}), got {len(names)}: {annotator_names!r}"
+            )
+    with renaming({"annotator_names": "--annotator-names"}):
+        return read_coco_boxes(list(paths), annotator_names=names, parameter="BOXES")
+
+
+def summary(est: Any, method: str, boxes: Path | list[Path], settings: dict[str, Any]) -> dict[str, Any]:
     """summary.json: the settings, the sizes of input and output, and how many input boxes were kept."""
     kept = int((est.box_index_ >= 0).sum())
     info = {
         "method": method,
-        "boxes": str(boxes),
+        "boxes": [str(p) for p in boxes] if isinstance(boxes, list) else str(boxes),
         **settings,
         **na_values_setting(),
         "n_input_boxes": int(est.n_input_boxes_),
@@ -69,17 +98,22 @@ def summary(est: Any, method: str, boxes: Path, settings: dict[str, Any]) -> dic
     return info
 
 
-def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterable[Path] = ()) -> None:
-    """Write boxes.csv, annotators.csv (consensus) and summary.json together, replacing ``superseded``."""
+def write_outputs(
+    out: Path, est: Any, info: dict[str, Any], superseded: Iterable[Path] = (), *, coco: bool = False
+) -> None:
+    """Write boxes.csv, annotators.csv (consensus), boxes.coco.json (``coco``) and summary.json together,
+    replacing ``superseded``."""
     with files_together(supersedes=superseded):
         write_csv(est.boxes_, out / "boxes.csv")
+        if coco:
+            write_json(coco_results(est.boxes_), out / "boxes.coco.json")
         if hasattr(est, "annotators_"):
             write_csv(est.annotators_.reset_index(), out / "annotators.csv")
         write_json(info, out / "summary.json")
 
 
 @click.command("aggregate-boxes")
-@click.argument("boxes", type=click.Path(path_type=Path))
+@click.argument("boxes", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--method",
     type=click.Choice(list(BOX_METHODS)),
@@ -118,6 +152,14 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
     help="consensus: how a cluster's coordinates are combined.",
 )
 @click.option(
+    "--skill",
+    type=click.Choice(SKILL_TYPES),
+    default="in-sample",
+    show_default=True,
+    help="consensus: annotators.csv scores each annotator against the consensus, or (leave-one-out) on each "
+    "image against the other annotators' consensus, which its own vote does not enter.",
+)
+@click.option(
     "--labeled",
     type=click.Path(path_type=Path),
     default=None,
@@ -135,9 +177,21 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
     "--skip-box-thr", type=click.FloatRange(min=0), default=0.0, show_default=True, help="wbf: drop boxes scored below."
 )
 @click.option("--allow-overflow", is_flag=True, help="wbf, avg: let a fused box's score exceed 1.")
+@click.option(
+    "--coco",
+    is_flag=True,
+    help="BOXES are COCO JSON files, one per annotator or model (labels files with 'annotations', or "
+    "results lists); also writes boxes.coco.json (a COCO results list).",
+)
+@click.option(
+    "--annotator-names",
+    default=None,
+    help="--coco: comma-separated names of the BOXES files' annotators, in order [the file names' stems].",
+)
 @na_values_option
 @out_folder("aggregate-boxes", Path("labelwise-boxes"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print.")
+@click.option("--quiet", is_flag=True, help="Print nothing (errors aside); the files are written as without it.")
 def aggregate_boxes(
     boxes,
     method,
@@ -152,28 +206,36 @@ def aggregate_boxes(
     iou,
     min_votes,
     fuse,
+    skill,
     labeled,
     conf_type,
     skip_box_thr,
     allow_overflow,
+    coco,
+    annotator_names,
     out,
     top,
+    quiet,
     superseded,
 ):
     """Merge the boxes of BOXES (one row per box: image, annotator, x_min, y_min, x_max, y_max, label).
 
     Writes boxes.csv (image, label, coordinates, score, votes, n_boxes: one row per merged box),
     annotators.csv (consensus: each annotator's precision, recall and mean IoU against the
-    consensus) and summary.json to --out.
+    consensus) and summary.json to --out. With --coco, BOXES are COCO JSON files (one per
+    annotator or model; label = category_id) and boxes.coco.json holds the merged boxes.
 
     \b
     Example:
       labelwise aggregate-boxes boxes.csv --out merged
       labelwise aggregate-boxes detections.csv --method wbf --score-column score --out fused
+      labelwise aggregate-boxes model_a.json model_b.json model_c.json --coco --method wbf --out fused
     """
     _refuse_other_method(method)
     ids = [image_column, annotator_column, label_column]
-    table = read_input(boxes, "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
+    table, read = _read_boxes(boxes, coco, annotator_names, labeled, ids)
+    if read is not None:
+        score_column = "score" if read.has_scores and method == "wbf" else None
     columns = {
         "image_col": image_column,
         "annotator_col": annotator_column,
@@ -197,21 +259,53 @@ def aggregate_boxes(
             est = fusion.fit(table)
     else:
         pairs = None
-        if labeled is not None:
+        if read is not None:  # each COCO file's images: its annotator looked at them, boxes drawn or not
+            pairs = read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
+        elif labeled is not None:
             pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
-        consensus = BoxConsensus(iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, **columns)
-        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse}
+        consensus = BoxConsensus(
+            iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
+        )
+        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
         settings["labeled"] = None if labeled is None else str(labeled)
         with renaming(OPTION_NAMES, within=("boxes",)):
             est = consensus.fit(table, labeled=pairs)
     out = Path(out)
-    write_outputs(out, est, summary(est, method, Path(boxes), settings), superseded)
+    settings["coco"] = coco
+    given = list(boxes) if coco else Path(boxes[0])
+    write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco)
+    if not quiet:
+        _print(est, method, out, top, coco)
+
+
+def _read_boxes(
+    boxes: tuple[Path, ...], coco: bool, annotator_names: str | None, labeled: Path | None, ids: list[str]
+) -> tuple[pd.DataFrame, CocoBoxTable | None]:
+    """BOXES as a table (one file) or COCO files (--coco), and what the COCO files held."""
+    if annotator_names is not None and not coco:
+        raise InvalidParameterError("--annotator-names names the files of --coco, got it without --coco")
+    if coco and labeled is not None:
+        raise InvalidParameterError(
+            "--labeled is not read with --coco (each COCO file's 'images' are the images its annotator labeled), got it"
+        )
+    if coco:
+        read = _read_coco(boxes, annotator_names)
+        return (read.boxes if read.has_scores else read.boxes.drop(columns="score")), read
+    if len(boxes) > 1:
+        raise InvalidParameterError(
+            f"BOXES must be one table (or, with --coco, one COCO file per annotator), got {len(boxes)} files"
+        )
+    table = read_input(boxes[0], "BOXES", kind="box table", text_columns=lambda names: [c for c in ids if c in names])
+    return table, None
+
+
+def _print(est: Any, method: str, out: Path, top: int, coco: bool) -> None:
     if top:
         shown = est.boxes_.sort_values("score", ascending=False, kind="stable").head(top)
         print_frame(shown, title=f"{method}: {len(est.boxes_)} boxes from {est.n_input_boxes_} drawn")
     if top and method == "consensus":
         print_frame(_worst(est.annotators_).head(top), title="Annotators, least precise first")
-    wrote = ", annotators.csv" if method == "consensus" else ""
+    wrote = (", annotators.csv" if method == "consensus" else "") + (", boxes.coco.json" if coco else "")
     console().print(f"wrote {out / 'boxes.csv'}{wrote}, summary.json")
 
 

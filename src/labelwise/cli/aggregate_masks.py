@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
+from ..aggregate._masks_em import SegmentationEM
+from ..aggregate._masks_rasa import SegmentationRASA
 from ..aggregate.masks import STAPLE, MaskMajorityVote
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
@@ -17,7 +20,14 @@ from ._common import console, print_frame, read_input, renaming
 from ._out_folder import out_folder
 
 COLUMNS = ("item", "annotator", "path")
-METHODS = ("majority", "staple")
+METHODS = ("majority", "staple", "em", "rasa")
+#: Options of one method: (option, its parameter, its default, the method).
+METHOD_OPTIONS = (
+    ("--pool", "pool", "annotator", "staple"),
+    ("--prior", "prior", "all", "staple"),
+    ("--em-prior", "em_prior", "posterior", "em"),
+    ("--rasa-pool", "rasa_pool", "item", "rasa"),
+)
 
 
 def _prior(value: str) -> str | float:
@@ -31,6 +41,18 @@ def _prior(value: str) -> str | float:
     if not 0 < number < 1:
         raise InvalidParameterError(f"--prior must be 'item', 'all' or a number in (0, 1), got {value!r}")
     return number
+
+
+def _two_valued(arrays: pd.Series, method: str) -> list:
+    """em and rasa model binary masks: masks of two values (0/1, 0/255) as 0/1; more values refused."""
+    values = np.unique(np.concatenate([np.unique(np.asarray(a)) for a in arrays]))
+    if len(values) > 2 or (len(values) == 2 and values[0] != 0):
+        shown = ", ".join(show(v) for v in values[:6].tolist()) + (", ..." if len(values) > 6 else "")
+        raise InvalidParameterError(
+            f"--method {method} combines binary masks (0 and one foreground value), got TABLE's masks holding "
+            f"{len(values)} values ({shown}); use --method staple or majority for label maps, or --binary"
+        )
+    return [(np.asarray(a) != 0).astype(np.uint8) for a in arrays]
 
 
 def read_mask_table(
@@ -112,7 +134,9 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     default="staple",
     show_default=True,
     help="majority: per-pixel vote (ties -> foreground, or the higher class); staple: STAPLE's EM over each "
-    "annotator's sensitivity and specificity (label maps: confusion matrix).",
+    "annotator's sensitivity and specificity (label maps: confusion matrix); em: crowd-kit's SegmentationEM "
+    "(one accuracy per annotator of each item; binary masks); rasa: crowd-kit's SegmentationRASA (a vote "
+    "weighted by each annotator's IoU with it; binary masks).",
 )
 @click.option(
     "--pool",
@@ -129,11 +153,32 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     "or a number in (0, 1) (the foreground's; masks of two values only).",
 )
 @click.option(
+    "--em-prior",
+    type=click.Choice(("posterior", "item")),
+    default="posterior",
+    show_default=True,
+    help="em: each pixel's prior becomes its posterior after each step (crowd-kit's), or one foreground prior "
+    "per item (EM of the model).",
+)
+@click.option(
+    "--rasa-pool",
+    type=click.Choice(("item", "annotator")),
+    default="item",
+    show_default=True,
+    help="rasa: weights per item (crowd-kit's), or one reliability per annotator over all items (the paper's).",
+)
+@click.option(
     "--binary",
     is_flag=True,
     help="Read every non-zero pixel as foreground (without it, each value, grey level or palette index is a class).",
 )
-@click.option("--max-iter", type=click.IntRange(min=1), default=200, show_default=True, help="STAPLE's most EM steps.")
+@click.option(
+    "--max-iter",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Most EM steps: staple's (default 200), em's and rasa's per item (default 10, crowd-kit's; em with "
+    "--em-prior item: 100).",
+)
 @click.option(
     "--block-size",
     type=click.IntRange(min=1),
@@ -142,7 +187,7 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     help="Pixels read at a time (memory; the result does not depend on it).",
 )
 @out_folder("aggregate-masks", Path("labelwise-masks"))
-def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, out, superseded):
+def aggregate_masks(table, method, pool, prior, em_prior, rasa_pool, binary, max_iter, block_size, out, superseded):
     """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
 
     Paths are .npy or single-channel .png files (grey or palette), relative to TABLE's folder, all
@@ -157,19 +202,26 @@ def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, ou
     Example:
       labelwise aggregate-masks masks.csv --out consensus
     """
-    if method == "majority":
-        for name, given, default in (("--pool", pool, "annotator"), ("--prior", prior, "all")):
-            if given != default:
-                raise InvalidParameterError(
-                    f"{name} is a STAPLE option: it needs --method staple, got --method {method}"
-                )
+    given = {"pool": pool, "prior": prior, "em_prior": em_prior, "rasa_pool": rasa_pool}
+    for name, key, default, owner in METHOD_OPTIONS:
+        if owner != method and given[key] != default:
+            raise InvalidParameterError(
+                f"{name} is an option of --method {owner}: it needs --method {owner}, got --method {method}"
+            )
     chosen = _prior(prior)
     out = Path(out)
     masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
+    if method in ("em", "rasa"):
+        masks["mask"] = _two_valued(masks["mask"], method)
+    model: MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA
     if method == "majority":
-        model: MaskMajorityVote | STAPLE = MaskMajorityVote(block_size=block_size)
+        model = MaskMajorityVote(block_size=block_size)
+    elif method == "staple":
+        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, block_size=block_size)
+    elif method == "em":
+        model = SegmentationEM(prior=em_prior, max_iter=max_iter, block_size=block_size)
     else:
-        model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter, block_size=block_size)
+        model = SegmentationRASA(pool=rasa_pool, max_iter=max_iter, block_size=block_size)
     with renaming({"masks": "TABLE's masks", "prior": "--prior"}):
         model.fit(masks)
     items = model.items_.reset_index()
@@ -186,6 +238,9 @@ def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, ou
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
+    elif isinstance(model, SegmentationEM | SegmentationRASA):
+        extra = {"em_prior": em_prior} if method == "em" else {"rasa_pool": rasa_pool}
+        summary.update(extra, n_iter=int(model.n_iter_.max()), converged=bool(model.converged_))
     with files_together(supersedes=_superseded_masks(out, superseded)):
         files = _write_masks(out, model.masks_, foreground, suffixes, palettes)
         items.insert(1, "mask", items["item"].map(files))
@@ -201,9 +256,11 @@ def aggregate_masks(table, method, pool, prior, binary, max_iter, block_size, ou
             f"{solo} item{'s' if solo > 1 else ''} drawn by one annotator: the mask is that annotator's, "
             "and its agreement (1.0) measures nothing"
         )
-    if method == "staple" and not model.converged_:
+    if method != "majority" and not model.converged_:
+        steps = int(summary["n_iter"]) if method != "staple" else max_iter or 200
+        name = {"staple": "STAPLE", "em": "SegmentationEM", "rasa": "SegmentationRASA"}[method]
         console().print(
-            f"STAPLE did not converge in {show(max_iter)} EM steps: the masks are those of the last step; "
+            f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
             "a larger --max-iter lets it finish"
         )
     console().print(

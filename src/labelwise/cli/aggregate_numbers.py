@@ -12,7 +12,7 @@ import pandas as pd
 from ..aggregate.numeric import NUMERIC_METHODS
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ._answer_rows import drop_missing, n_repeated, report
+from ._answer_rows import drop_missing, duplicates_summary, n_repeated, numbers_duplicates_option, report
 from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -25,12 +25,16 @@ OPTION_NAMES = {
     "prior": "--prior",
     "max_iter": "--max-iter",
     "tol": "--tol",
+    "df": "--df",
+    "duplicates": "--duplicates",
     "answers": "ANSWERS",
 }
 #: The methods that fit a model (mean and median have no parameters).
 MODEL_METHODS = ("bias-precision", "robust")
 #: The options only the models read.
 MODEL_OPTIONS = {"prior": "--prior", "max_iter": "--max-iter", "tol": "--tol"}
+#: The method that reads --df (the Student-t noise's degrees of freedom).
+DF_METHOD = "robust"
 
 
 def values_frame(est: Any) -> pd.DataFrame:
@@ -55,6 +59,7 @@ def summary(
 ) -> dict[str, Any]:
     """summary.json: the settings, the data's sizes and how the fit ended."""
     model = method in MODEL_METHODS
+    duplicates = getattr(est, "duplicates", "keep")
     return {
         "method": method,
         "answers": str(answers_path),
@@ -63,10 +68,12 @@ def summary(
         "prior_scale": finite(est.prior_scale_) if model else None,
         "max_iter": int(est.max_iter) if model else None,
         "tol": float(est.tol) if model else None,
+        "df": float(est.df) if method == DF_METHOD else None,
         **na_values_setting(),
         "n_answers": int(n_answers),
         "n_dropped": int(n_dropped),
         "n_repeated": int(n_repeats),
+        "duplicates": duplicates_summary(duplicates, n_repeats, getattr(est, "n_duplicates_dropped_", 0)),
         "n_items": int(est.n_items_),
         "n_annotators": int(est.n_annotators_),
         "n_components": int(est.n_components_),
@@ -122,9 +129,19 @@ def write_outputs(
     show_default=True,
     help="bias-precision, robust: converged when the objective per answer falls by less.",
 )
+@click.option(
+    "--df",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    show_default=True,
+    help="robust: degrees of freedom of the Student-t noise (smaller: heavier tails, a wild answer weighs less; "
+    "large: bias-precision).",
+)
+@numbers_duplicates_option
 @na_values_option
 @out_folder("aggregate-numbers", Path("labelwise-numbers"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Annotators to print.")
+@click.option("--quiet", is_flag=True, help="No tables (nor progress bars: these methods have none); notices stay.")
 def aggregate_numbers(
     answers,
     item_column,
@@ -134,8 +151,11 @@ def aggregate_numbers(
     prior,
     max_iter,
     tol,
+    df,
+    duplicates,
     out,
     top,
+    quiet,
     superseded,
 ):
     """Aggregate the numeric answers in ANSWERS (one row per answer: item, annotator, value).
@@ -152,6 +172,11 @@ def aggregate_numbers(
                 f"{given[0]} is only read by --method bias-precision or robust ({method} has no parameters), "
                 f"got {given[0]} with --method {method}"
             )
+    if method != DF_METHOD and option_given("df"):
+        raise InvalidParameterError(
+            f"--df is only read by --method {DF_METHOD} (the Student-t noise's degrees of freedom), "
+            f"got --df with --method {method}"
+        )
     columns = [item_column, annotator_column]
     table = read_input(
         answers, "ANSWERS", kind="answer table", text_columns=lambda names: [c for c in columns if c in names]
@@ -162,21 +187,24 @@ def aggregate_numbers(
         n_dropped = 0
     n_repeats = n_repeated(table, item_column, annotator_column) if {item_column, annotator_column} <= set(table) else 0
     cols = {"item_col": item_column, "annotator_col": annotator_column, "value_col": value_column}
-    params = {"prior": prior, "max_iter": max_iter, "tol": tol} if model else {}
-    est = NUMERIC_METHODS[method](**params, **cols)
+    params: dict[str, Any] = {"prior": prior, "max_iter": max_iter, "tol": tol} if model else {}
+    if method == DF_METHOD:
+        params["df"] = df
+    est = NUMERIC_METHODS[method](**params, **cols, duplicates=duplicates)
     with renaming(OPTION_NAMES, within=("answers", "item_col", "annotator_col")):
         est.fit(table)
     values = values_frame(est)
+    n_used = len(table) - est.n_duplicates_dropped_  # the answers the fit read
     annotators = annotators_frame(est)
     used = {"item": item_column, "annotator": annotator_column, "value": value_column}
     out = Path(out)
     write_outputs(
-        out, values, annotators, summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats), superseded
+        out, values, annotators, summary(est, method, Path(answers), used, n_used, n_dropped, n_repeats), superseded
     )
-    if top:
+    if top and not quiet:
         worst = annotators.sort_values("sd", ascending=False).head(top)
-        print_frame(worst, title=f"{method}: noisiest annotators of {est.n_annotators_} ({len(table)} answers)")
-    report(n_dropped, n_repeats, "value")
+        print_frame(worst, title=f"{method}: noisiest annotators of {est.n_annotators_} ({n_used} answers)")
+    report(n_dropped, n_repeats, "value", duplicates)
     if model and est.n_components_ > 1:  # the baselines centre no bias
         console().print(
             f"{est.n_components_} separate groups of annotators (no item links them): biases are centred in each "

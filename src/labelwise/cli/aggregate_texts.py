@@ -13,7 +13,8 @@ import pandas as pd
 from ..aggregate.texts import TEXT_METHODS
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
-from ._answer_rows import drop_missing, n_repeated, report
+from ._aggregate_params import duplicates_option
+from ._answer_rows import drop_missing, duplicates_summary, keep_last, n_repeated, report
 from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
@@ -66,7 +67,14 @@ def annotators_frame(est: Any, n_answers: pd.Series) -> pd.DataFrame:
 
 
 def summary(
-    est: Any, method: str, path: Path, columns: dict[str, str], n_answers: int, n_dropped: int = 0, n_repeats: int = 0
+    est: Any,
+    method: str,
+    path: Path,
+    columns: dict[str, str],
+    n_answers: int,
+    n_dropped: int = 0,
+    n_repeats: int = 0,
+    duplicates: str = "keep",
 ) -> dict[str, Any]:
     """summary.json: the settings, the sizes and how the fit ended (where the method iterates)."""
     skill = getattr(est, "annotator_skill_", None)
@@ -84,6 +92,7 @@ def summary(
         "n_answers": int(n_answers),
         "n_dropped": int(n_dropped),
         "n_repeated": int(n_repeats),
+        "duplicates": duplicates_summary(duplicates, n_repeats, n_repeats if duplicates == "last" else 0),
         "n_items": int(len(est.texts_)),
         "n_annotators": None if skill is None else int(len(skill)),
         "mean_similarity": None if distance is None else finite(float(np.mean(1.0 - distance.to_numpy()))),
@@ -133,10 +142,14 @@ def write_outputs(
     show_default=True,
     help="Stop when the relative change of the aggregated vectors is below it (rasa, hrrasa).",
 )
+@duplicates_option
 @na_values_option
 @out_folder("aggregate-texts", Path("labelwise-texts"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print.")
-def aggregate_texts(answers, item_column, annotator_column, text_column, method, max_iter, tol, out, top, superseded):
+@click.option("--quiet", is_flag=True, help="No tables (nor progress bars: these methods have none); notices stay.")
+def aggregate_texts(
+    answers, item_column, annotator_column, text_column, method, max_iter, tol, duplicates, out, top, quiet, superseded
+):
     """Choose one text per item among the answers in ANSWERS (one row per answer: item, annotator, text).
 
     Each text is encoded by TF-IDF over character n-grams (offline; typos and inflections stay close);
@@ -162,6 +175,7 @@ def aggregate_texts(answers, item_column, annotator_column, text_column, method,
     )
     table, n_dropped = drop_missing(table, text_column)
     n_repeats = n_repeated(table, item_column, annotator_column)
+    table = keep_last(table, item_column, annotator_column, duplicates)
     given = {k: v for k, v in (("max_iter", max_iter), ("tol", tol)) if k in params}
     names = {"item_col": item_column, "annotator_col": annotator_column, "text_col": text_column}
     keys = columns
@@ -180,13 +194,17 @@ def aggregate_texts(answers, item_column, annotator_column, text_column, method,
     used = {"item": item_column, "annotator": annotator_column, "text": text_column}
     out = Path(out)
     write_outputs(
-        out, texts, annotators, summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats), superseded
+        out,
+        texts,
+        annotators,
+        summary(est, method, Path(answers), used, len(table), n_dropped, n_repeats, duplicates),
+        superseded,
     )
-    if top:
+    if top and not quiet:
         print_frame(texts.head(top), title=f"{method}: chosen texts of {len(texts)} items ({len(table)} answers)")
-    if annotators is not None and top:
+    if annotators is not None and top and not quiet:
         print_frame(annotators.sort_values("skill").head(top), title="Least reliable annotators")
-    report(n_dropped, n_repeats, "text")
+    report(n_dropped, n_repeats, "text", duplicates)
     if hasattr(est, "max_iter") and not getattr(est, "converged_", True):
         console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
     wrote = ", annotators.csv" if annotators is not None else ""

@@ -69,6 +69,21 @@ def _shown(frame: pd.DataFrame, scored: list[str]) -> pd.DataFrame:
     return shown
 
 
+def _indexed(table: pd.DataFrame, id_column: str | None, names: list[str]) -> pd.DataFrame:
+    """DATA indexed by ``--id-column`` (unique ids, a name no slice has: membership.parquet holds both),
+    or by the row number, named ``item``."""
+    if id_column is None:
+        return table.rename_axis("item")
+    if id_column in names:
+        raise InvalidParameterError(
+            f"--id-column {id_column!r} must differ from the slicing functions' names (membership.parquet has a "
+            "column per slice beside the ids), got the name of a function of SFS; rename the column or the function"
+        )
+    if table[id_column].duplicated().any():
+        raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
+    return table.set_index(id_column)
+
+
 def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
     for flag, column in named.items():
         if column not in table.columns:
@@ -120,6 +135,7 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
 @out_folder("slices", Path("labelwise-slices"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 def slices(
     sfs_path,
     data,
@@ -135,6 +151,7 @@ def slices(
     out,
     random_state,
     quiet,
+    top,
     superseded,
 ):
     """Apply the slicing functions in SFS to every row of DATA and score each slice.
@@ -144,18 +161,15 @@ def slices(
     the --metrics (accuracy with a Wilson interval, others a seeded bootstrap); with --issues (an
     audit of DATA) the share of flagged labels and the mean label quality per slice. Writes
     slices.csv (one row per slice, overall first), membership.parquet (one boolean column per
-    slice) and summary.json to --out, all or none of them.
+    slice, indexed by --id-column or else item, the row number) and summary.json to --out, all or
+    none of them.
     """
     if pred is not None and predictions is not None:
         raise InvalidParameterError("--pred and --predictions must not both be given: choose one")
     sfs = load_functions(Path(sfs_path), SlicingFunction, parameter="SFS", listed="sfs")
     table = read_input(data, "DATA", text_columns=[id_column] if id_column is not None else [])
     _check_columns(table, {k: v for k, v in {"--label": label, "--pred": pred, "--id-column": id_column}.items() if v})
-    if id_column is not None:
-        if table[id_column].duplicated().any():
-            raise InvalidParameterError(f"--id-column {id_column!r} must hold unique ids; it has duplicates")
-        table = table.set_index(id_column)
-    table.index.name = "item"
+    table = _indexed(table, id_column, [sf.name for sf in sfs])
     started = time.perf_counter()
     membership = apply_slices(sfs, table, verbose=False if quiet else None)
     applied = time.perf_counter() - started
@@ -183,7 +197,8 @@ def slices(
     with files_together(supersedes=superseded):
         write_csv(frame, out / "slices.csv")
         with atomic_write(out / "membership.parquet", "wb") as fh:
-            membership.to_frame().reset_index().to_parquet(fh, index=False)
+            # the ids under their own column's name (to_frame names them item)
+            membership.to_frame().rename_axis(table.index.name).reset_index().to_parquet(fh, index=False)
         summary = {
             "sfs": str(sfs_path),
             "data": str(data),
@@ -199,7 +214,11 @@ def slices(
             "apply_seconds": round(applied, 3),
         }
         write_json(summary, out / "summary.json")
-    print_frame(_shown(frame, list(scores.intervals)), title=f"slices ({confidence:.0%} intervals)")
+    if top:
+        shown = f"; {top} of {len(frame)} rows, all in slices.csv" if len(frame) > top else ""
+        print_frame(
+            _shown(frame.head(top), list(scores.intervals)), title=f"slices ({confidence:.0%} intervals{shown})"
+        )
     if summary["small"]:
         console().print(
             f"notice: {len(summary['small'])} slice(s) under --min-size {min_size} rows: "

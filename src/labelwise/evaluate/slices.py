@@ -36,6 +36,7 @@ from .._validate.probabilities import check_probs
 from ..errors import InvalidLabelsError, InvalidParameterError, ShapeMismatchError
 from ._confusion_metrics import batch_metric
 from ._inputs import encode_against, is_accuracy, resolve_metric
+from ._proba_metrics import PROBA_METRICS, proba_columns
 
 __all__ = ["SliceScores", "slice_scores", "wilson_interval"]
 
@@ -54,7 +55,8 @@ class SliceScores:
         ``issue_share`` (and its Wilson interval) and ``issue_lift`` (the slice's share over the
         overall one); with label-quality scores ``mean_label_quality``.
     intervals : dict
-        How each interval was made: ``"wilson"`` or ``"bootstrap"`` per metric (and ``issue_share``).
+        How each interval was made: ``"wilson"``, ``"bootstrap"`` or ``"normal"`` (log loss and
+        Brier score) per metric (and ``issue_share``).
     confidence : float
         The intervals' level.
     """
@@ -107,8 +109,11 @@ def _membership(slices: Any, n: int) -> tuple[np.ndarray, list[str]]:
     return matrix, names
 
 
-def _labels(y_true: Any, y_pred: Any, probs: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Classes and the codes of the true and predicted labels (from ``probs`` by argmax when no ``y_pred``)."""
+def _labels(
+    y_true: Any, y_pred: Any, probs: Any
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """Classes, the codes of the true and predicted labels (from ``probs`` by argmax when no
+    ``y_pred``) and the probabilities in class order (None when not given)."""
     true = _as_1d(y_true, "y_true")
     missing = _missing_mask(true)
     if missing.any():
@@ -127,6 +132,7 @@ def _labels(y_true: Any, y_pred: Any, probs: Any) -> tuple[np.ndarray, np.ndarra
         ) from None
     t = encode_against(true, classes, name="y_true")
     p = None if pred is None else encode_against(pred, classes, name="y_pred")
+    arr = None
     if probs is not None:
         arr = check_probs(np.asarray(columns_in_class_order(probs, classes, name="probs")), name="probs")
         if arr.shape != (len(true), len(classes)):
@@ -136,7 +142,7 @@ def _labels(y_true: Any, y_pred: Any, probs: Any) -> tuple[np.ndarray, np.ndarra
             )
         if p is None:
             p = arr.argmax(axis=1).astype(np.int64)
-    return classes, p, t
+    return classes, p, t, arr
 
 
 def _cell_counts(pair: np.ndarray, matrix: np.ndarray, cells: int) -> np.ndarray:
@@ -227,7 +233,8 @@ def slice_scores(
         The slices (:func:`labelwise.weak.apply_slices`). A slice may be empty.
     metrics : sequence of str or callable, default ("accuracy",)
         scikit-learn metric names (``accuracy``, ``f1``, ``balanced_accuracy``...) or callables
-        ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does.
+        ``f(y_true, y_pred)``, resolved as :func:`labelwise.evaluate.corrected_benchmark` does;
+        ``roc_auc``, ``log_loss``, ``brier`` need ``probs`` (:mod:`~labelwise.evaluate._proba_metrics`).
     probs : array-like of shape (n, K), optional
         Predicted probabilities, columns in sorted class order (or a DataFrame naming the classes);
         their argmax is the prediction when ``y_pred`` is not given.
@@ -267,8 +274,8 @@ def slice_scores(
     rng = check_random_state(random_state)
     if isinstance(metrics, (str, bytes)) or callable(metrics):
         metrics = [metrics]
-    resolved = [resolve_metric(m) for m in metrics]
-    classes, pred, true = _labels(y_true, y_pred, probs)
+    resolved = _resolve(metrics, probs)
+    classes, pred, true, probas = _labels(y_true, y_pred, probs)
     matrix, names = _membership(slices, n := len(true))
     sizes = np.concatenate([[n], matrix.sum(axis=0)]).astype(np.int64)
     table = pd.DataFrame({"n": sizes, "share": sizes / n}, index=pd.Index([OVERALL, *names], name="slice"))
@@ -279,16 +286,46 @@ def slice_scores(
         seed = int(rng.integers(0, 2**31 - 1)) if seed is None else seed
         counts = _cell_counts(true * len(classes) + pred, matrix, len(classes) ** 2)
         for (name, fn), given in zip(resolved, metrics, strict=True):
-            accuracy = isinstance(given, str) and is_accuracy(given)
-            intervals[name] = "wilson" if accuracy else "bootstrap"
-            bootstrap = 0 if accuracy else n_bootstrap
-            value, low, high = _metric_columns(fn, name, counts, classes, bootstrap, seed, confidence)
-            if accuracy:
-                correct = counts[:, np.arange(len(classes)) * (len(classes) + 1)].sum(axis=1)
-                low, high = wilson_interval(correct, sizes, confidence)
+            value, low, high, intervals[name] = (
+                proba_columns(name, np.asarray(probas), true, matrix, n_bootstrap, seed, confidence)
+                if fn is None  # a metric of the probabilities (given: checked by _resolve)
+                else _label_metric(fn, name, given, counts, classes, sizes, n_bootstrap, seed, confidence)
+            )
             table[name], table[f"{name}_low"], table[f"{name}_high"] = value, low, high
     _label_columns(table, matrix, issues, label_quality, confidence, intervals)
     return SliceScores(table, intervals, confidence)
+
+
+def _resolve(metrics: Sequence[Any], probs: Any) -> list[tuple[str, Any]]:
+    """``(name, function)`` of each metric; the function is None for a metric of the probabilities
+    (``roc_auc``, ``log_loss``, ``brier``), which needs ``probs``."""
+    proba = [m for m in metrics if isinstance(m, str) and m in PROBA_METRICS]
+    if proba and probs is None:
+        raise InvalidParameterError(
+            f"probs must be given (predicted probabilities, one column per class) for the metric {proba[0]!r}, got none"
+        )
+    return [(PROBA_METRICS[m], None) if m in proba else resolve_metric(m) for m in metrics]
+
+
+def _label_metric(
+    fn: Callable[..., float],
+    name: str,
+    given: Any,
+    counts: np.ndarray,
+    classes: np.ndarray,
+    sizes: np.ndarray,
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """A metric of the predicted labels on each slice, its interval and how it was made (Wilson for
+    accuracy, else a bootstrap of the confusion cells)."""
+    if isinstance(given, str) and is_accuracy(given):
+        value, _, _ = _metric_columns(fn, name, counts, classes, 0, seed, confidence)
+        correct = counts[:, np.arange(len(classes)) * (len(classes) + 1)].sum(axis=1)
+        low, high = wilson_interval(correct, sizes, confidence)
+        return value, low, high, "wilson"
+    return (*_metric_columns(fn, name, counts, classes, n_bootstrap, seed, confidence), "bootstrap")
 
 
 def _label_columns(

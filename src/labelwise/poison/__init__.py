@@ -13,6 +13,10 @@ Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LN
 2018), ``GraphSanitizedSVC`` (labelwise's island relabelling) and ``AuditThenTrain``
 (confident learning, then fit).
 
+Detectors of poisoned training rows from their representations (``detectors``):
+``spectral_signatures`` (Tran et al., NeurIPS 2018) and ``activation_clustering`` (Chen et al.
+2019), returning a ``PoisonDetection``.
+
 ``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed; its
 seeded split (and ``random``'s draw) numbers the classes by first appearance, not by name.
 """
@@ -31,6 +35,7 @@ from .defences import (
     sanitize_islands,
     sanitize_labels,
 )
+from .detectors import PoisonDetection, activation_clustering, spectral_signatures
 from .floral import FloralSVC, randomized_topk_flips
 
 __all__ = [
@@ -44,8 +49,10 @@ __all__ = [
     "LabelSanitizedSVC",
     "MODELS",
     "MULTICLASS_ATTACKS",
+    "PoisonDetection",
     "PoisonedLabels",
     "RobustnessCurve",
+    "activation_clustering",
     "alfa",
     "budget_count",
     "curie_filter",
@@ -59,5 +66,6 @@ __all__ = [
     "robustness_curve",
     "sanitize_islands",
     "sanitize_labels",
+    "spectral_signatures",
     "topk_sv",
 ]

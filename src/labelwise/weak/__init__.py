@@ -1,11 +1,13 @@
 """Programmatic labelers: labeling functions, their analysis, label models, model votes."""
 
 from ._votes import Votes, as_votes
-from .analysis import analysis, lf_statistics
+from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
+from .buckets import Labeled, filter_unlabeled, label_buckets
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
+from .preprocessor import Preprocessor, preprocessor
 from .self_consistency import self_consistency
 from .simulate import SimulatedVotes, simulate_lfs
 from .slices import SliceMembership, apply_slices, slice_dataframe
@@ -20,7 +22,9 @@ __all__ = [
     "DawidSkeneLabelModel",
     "LabelModel",
     "LabelingFunction",
+    "Labeled",
     "LabelingFunctionError",
+    "Preprocessor",
     "SimulatedVotes",
     "SliceMembership",
     "SlicingFunction",
@@ -30,8 +34,12 @@ __all__ = [
     "apply_slices",
     "as_votes",
     "expand_soft_labels",
+    "filter_unlabeled",
+    "label_buckets",
     "labeling_function",
+    "lf_empirical_probs",
     "lf_statistics",
+    "preprocessor",
     "self_consistency",
     "simulate_lfs",
     "slice_dataframe",

@@ -12,7 +12,7 @@ from .._validate.arguments import check_positive_int, show
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 
-__all__ = ["analysis", "lf_statistics"]
+__all__ = ["analysis", "lf_empirical_probs", "lf_statistics"]
 
 _BLOCK = 1 << 16
 
@@ -161,3 +161,56 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
             )
         frame["estimated_accuracy"] = pd.Series(acc).reindex(frame.index).to_numpy()
     return frame
+
+
+def lf_empirical_probs(votes: Any, gold: Any, *, classes: Any = None) -> np.ndarray:
+    """Each labeling function's empirical confusion with gold: ``P(vote = l | true class = y)``.
+
+    Snorkel's ``LFAnalysis.lf_empirical_probs``, computed in one pass over the label matrix (a
+    ``bincount`` of (function, vote, gold class) triples) rather than one per cell.
+
+    Parameters
+    ----------
+    votes : Votes, DataFrame (item, labeler, label) or int matrix (-1 = abstain)
+    gold : Series indexed by item, or array with one label per item
+        True labels, as for :func:`analysis`; items without one (NaN) are left out. A gold class no
+        function voted is accepted with a warning; its column is then left out of the table.
+    classes : sequence, optional
+        The classes, for an integer matrix whose codes do not reach every class (Snorkel's ``k``:
+        ``classes=range(k)``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_labelers, n_classes + 1, n_classes)
+        ``P[j, l + 1, y]``: the fraction of the gold items of class ``y`` on which function ``j``
+        voted class ``l`` (``l = -1``, row 0, is abstaining), classes in the order of
+        ``votes.classes``. A class with no gold item has a NaN column (as in Snorkel).
+
+    References
+    ----------
+    .. [1] A. Ratner, S. H. Bach, H. Ehrenberg, J. Fries, S. Wu and C. Ré, "Snorkel: Rapid Training
+       Data Creation with Weak Supervision", PVLDB 11(3), 269-282, 2017 (``LFAnalysis``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise import weak
+    >>> P = weak.lf_empirical_probs(np.array([[0, -1], [1, 1], [1, 0]]), np.array([0, 1, 1]))
+    >>> P[0].tolist()  # abstain, vote 0, vote 1 (rows) given gold 0, 1 (columns)
+    [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    """
+    v = as_votes(votes, classes=classes)
+    if gold is None:
+        raise InvalidParameterError("gold must hold the true labels (one per item), got None")
+    codes = _gold_codes(gold, v)
+    matrix = v.matrix()
+    k = len(v.classes)
+    m = matrix.shape[1]
+    has = (codes >= 0) & (codes < k)
+    rows = matrix[has]
+    y = codes[has]
+    cells = (np.arange(m)[None, :] * (k + 1) + rows + 1) * k + y[:, None]
+    counts = np.bincount(cells.reshape(-1), minlength=m * (k + 1) * k).reshape(m, k + 1, k)
+    per_class = np.bincount(y, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return counts / per_class[None, None, :]

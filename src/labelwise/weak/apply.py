@@ -20,6 +20,7 @@ from ..errors import (
 from ._rows import iter_rows
 from ._votes import Votes, as_votes
 from .labeling_function import LabelingFunction, labeling_function
+from .preprocessor import check_unique, prepared
 
 __all__ = ["LabelingFunctionError", "apply"]
 
@@ -64,6 +65,7 @@ def _check_lfs(
                 f"{name}[{position}] (rename one with @{make.__name__}(name=...))"
             )
         seen[lf.name] = position
+    check_unique([p for lf in out for p in lf.pre], [lf.name for lf in out for _ in lf.pre], name)
     return out
 
 
@@ -72,7 +74,7 @@ def _row_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
     index = frame.index
     for position, row in enumerate(iter_rows(frame)):
         try:
-            out[position] = lf.func(row)
+            out[position] = lf.run(row)
         except Exception as exc:
             hint = _fields_hint(row, frame.columns) if isinstance(exc, AttributeError) else ""
             raise LabelingFunctionError(
@@ -94,7 +96,7 @@ def _fields_hint(row: Any, columns: pd.Index) -> str:
 
 def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
     try:
-        values = lf.func(frame)
+        values = lf.run(frame)
     except Exception as exc:
         row = _failing_row(lf, frame)
         where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"
@@ -112,15 +114,15 @@ def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
     return values
 
 
-def _raises(lf: LabelingFunction, frame: pd.DataFrame) -> bool:
+def _raises(lf: Any, frame: pd.DataFrame) -> bool:
     try:
-        lf.func(frame)
+        lf.run(frame)
     except Exception:  # noqa: BLE001 - any error: this slice is where the function fails
         return True
     return False
 
 
-def _failing_row(lf: LabelingFunction, frame: pd.DataFrame) -> int | None:
+def _failing_row(lf: Any, frame: pd.DataFrame) -> int | None:
     """Position of the first row on which a vectorised function that raised on ``frame`` raises alone.
 
     Bisection: the function is called again on halves of the failing slice (about ``2 log2 n``
@@ -171,15 +173,21 @@ def _check_classes(
 def _apply_frame(
     frame: pd.DataFrame, lfs: list[LabelingFunction], classes: np.ndarray | None, verbose: bool | None
 ) -> pd.DataFrame:
-    """The long table (item, labeler, label) of one pandas frame."""
+    """The long table (item, labeler, label) of one pandas frame (each preprocessor run once on it)."""
     parts = []
+    cache: dict[Any, Any] = {}
     for lf in track(lfs, total=len(lfs), description="labeling functions", verbose=verbose):
-        values = lf.checked(_vectorized_values(lf, frame) if lf.vectorized else _row_values(lf, frame), frame.index)
+        if lf.pre and len(frame) == 0:  # an empty partition: no row to preprocess, nothing to vote on
+            continue
+        view = prepared(frame, lf.pre, cache)
+        values = lf.checked(_vectorized_values(lf, view) if lf.vectorized else _row_values(lf, view), frame.index)
         keep = ~lf.abstains(values)
         voted = values[keep]
         where = frame.index[keep]
         _check_classes(lf, voted, where, np.flatnonzero(keep), classes)
         parts.append(pd.DataFrame({"item": where, "labeler": lf.name, "label": voted}))
+    if not parts:
+        parts.append(pd.DataFrame({"item": frame.index[:0], "labeler": pd.Series(dtype=object), "label": []}))
     out = pd.concat(parts, ignore_index=True)
     if out["label"].dtype == object:
         out["label"] = out["label"].infer_objects()

@@ -10,14 +10,16 @@ Python call per row does not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InvalidParameterError
+from .preprocessor import Preprocessor, check_pre
 
 __all__ = ["LabelingFunction", "labeling_function"]
 
@@ -36,18 +38,38 @@ class LabelingFunction:
         The value meaning "no vote". ``None`` (the default) also treats NaN / ``pd.NA`` as abstain.
     vectorized : bool
         Whether ``func`` takes the whole DataFrame.
+    pre : tuple of Preprocessor
+        Preprocessors whose columns are added to the rows (or frame) ``func`` gets
+        (:mod:`labelwise.weak.preprocessor`).
+    resources : dict
+        Keyword arguments passed to every call of ``func`` (a keyword list, a knowledge base).
     """
 
     name: str
     func: Callable[..., Any]
     abstain: Any = None
     vectorized: bool = False
+    pre: tuple[Preprocessor, ...] = ()
+    resources: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     #: What error messages call it ("slicing function" for :class:`~labelwise.weak.SlicingFunction`).
     kind: ClassVar[str] = "labeling function"
 
+    def run(self, x: Any) -> Any:
+        """``func`` on a row (or a frame, when vectorised) that has the preprocessors' fields already."""
+        return self.func(x, **self.resources) if self.resources else self.func(x)
+
     def __call__(self, x: Any) -> Any:
-        return self.func(x)
+        """The function on one row (a frame when vectorised), its preprocessors run first."""
+        if not self.pre:
+            return self.run(x)
+        from ._rows import iter_rows
+        from .preprocessor import prepared
+
+        if self.vectorized:
+            return self.run(prepared(x, self.pre, {}))
+        frame = pd.DataFrame([x._asdict() if hasattr(x, "_asdict") else dict(x)])
+        return self.run(next(iter_rows(prepared(frame, self.pre, {}))))
 
     def checked(self, values: np.ndarray, index: pd.Index) -> np.ndarray:
         """``values`` returned on the rows ``index``, as the applier keeps them (unchanged for a labeling
@@ -80,6 +102,8 @@ def labeling_function(
     name: str | None = None,
     abstain: Any = None,
     vectorized: bool = False,
+    pre: Any = None,
+    resources: Any = None,
 ) -> Any:
     """Turn a function into a :class:`LabelingFunction` (usable as ``@labeling_function`` or with options).
 
@@ -93,6 +117,12 @@ def labeling_function(
         The value the function returns to abstain (``None``/NaN by default; Snorkel uses ``-1``).
     vectorized : bool, default False
         ``True`` when the function takes the DataFrame and returns one value per row.
+    pre : list of Preprocessor, optional
+        Preprocessors (:func:`labelwise.weak.preprocessor`) whose fields the function reads; the
+        applier runs each once per frame, however many functions list it.
+    resources : dict, optional
+        Keyword arguments for every call, ``func(row, **resources)`` (Snorkel's ``resources``);
+        a name may not be the function's first parameter, and the function must accept each.
 
     Returns
     -------
@@ -110,9 +140,49 @@ def labeling_function(
     >>> has_link.name, is_short.vectorized
     ('has_link', True)
     """
+    before = check_pre(pre)
     return decorate(
-        func, name, vectorized, "labeling_function", "lf", lambda n, f: LabelingFunction(n, f, abstain, vectorized)
+        func,
+        name,
+        vectorized,
+        "labeling_function",
+        "lf",
+        lambda n, f: LabelingFunction(n, f, abstain, vectorized, before, check_resources(resources, f)),
     )
+
+
+def check_resources(resources: Any, func: Callable[..., Any]) -> dict[str, Any]:
+    """``resources`` as a dict of keyword arguments ``func`` accepts besides its row argument."""
+    if resources is None:
+        return {}
+    if not isinstance(resources, Mapping) or not all(isinstance(k, str) and k.isidentifier() for k in resources):
+        raise InvalidParameterError(
+            f"resources must be a dict of keyword arguments (names to values), got {_show_short(resources)}"
+        )
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: let the call say
+        return dict(resources)
+    positional = [p for p in params.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    row = positional[0].name if positional else None
+    if row is not None and row in resources:
+        raise InvalidParameterError(
+            f"resources must not name the function's row argument {row!r}; rename the resource (got the "
+            f"names {list(resources)})"
+        )
+    if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        missing = [k for k in resources if k not in params or params[k].kind == params[k].POSITIONAL_ONLY]
+        if missing:
+            raise InvalidParameterError(
+                f"resources must name keyword parameters of {getattr(func, '__name__', 'the function')}; it has "
+                f"no parameter {missing[0]!r} (its parameters are {list(params)})"
+            )
+    return dict(resources)
+
+
+def _show_short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def decorate(

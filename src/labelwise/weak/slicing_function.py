@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import show
-from .labeling_function import LabelingFunction, decorate
+from .labeling_function import LabelingFunction, check_resources, decorate
+from .preprocessor import check_pre
 
 __all__ = ["SlicingFunction", "slicing_function"]
 
@@ -81,6 +82,8 @@ def slicing_function(
     *,
     name: str | None = None,
     vectorized: bool = False,
+    pre: Any = None,
+    resources: Any = None,
 ) -> Any:
     """Turn a function into a :class:`SlicingFunction` (usable as ``@slicing_function`` or with options).
 
@@ -92,6 +95,11 @@ def slicing_function(
         The slice's name (default: the function's ``__name__``).
     vectorized : bool, default False
         ``True`` when the function takes the DataFrame and returns one boolean per row.
+    pre : list of Preprocessor, optional
+        Preprocessors whose fields the function reads, run once per frame
+        (:func:`labelwise.weak.preprocessor`).
+    resources : dict, optional
+        Keyword arguments for every call, ``func(row, **resources)``.
 
     Returns
     -------
@@ -109,6 +117,12 @@ def slicing_function(
     >>> has_link.name, short.vectorized
     ('has_link', True)
     """
+    before = check_pre(pre)
     return decorate(
-        func, name, vectorized, "slicing_function", "sf", lambda n, f: SlicingFunction(n, f, False, vectorized)
+        func,
+        name,
+        vectorized,
+        "slicing_function",
+        "sf",
+        lambda n, f: SlicingFunction(n, f, False, vectorized, before, check_resources(resources, f)),
     )

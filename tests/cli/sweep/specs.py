@@ -10,6 +10,7 @@ every command must be classified, here or in ``FREE_OPTIONS``, and every command
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +128,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     np.save(p["slice_preds"], predicted.astype(str))
     _write_masks(p["masks"], rng)
     _write_boxes(p["boxes"], p["box_labeled"])
+    _write_coco_boxes(p["boxes"], p["coco_a"], p["coco_b"])
     return p
 
 
@@ -144,6 +146,19 @@ def _write_boxes(table: Path, labeled: Path) -> None:
         table, index=False
     )
     pd.DataFrame({"image": ["img0"] * 3 + ["img1"] * 3, "annotator": list("abc") * 2}).to_csv(labeled, index=False)
+
+
+def _write_coco_boxes(table: Path, *paths: Path) -> None:
+    """Annotators a and b's boxes of ``table`` as COCO results lists (image and category ids numbered)."""
+    boxes = pd.read_csv(table)
+    for annotator, path in zip("ab", paths, strict=True):
+        drawn = boxes[boxes.annotator == annotator]
+        records = [
+            {"image_id": int(r.image[3:]), "category_id": int(r.label == "dog"), "score": r.score,
+             "bbox": [r.x_min, r.y_min, r.x_max - r.x_min, r.y_max - r.y_min]}
+            for r in drawn.itertuples()
+        ]  # fmt: skip
+        path.write_text(json.dumps(records))
 
 
 def _write_masks(table: Path, rng: np.random.Generator) -> None:
@@ -193,6 +208,8 @@ INPUT_FILES = {
     "masks": "masks.csv",
     "boxes": "drawn_boxes.csv",
     "box_labeled": "box_labeled.csv",
+    "coco_a": "coco_a.json",
+    "coco_b": "coco_b.json",
     "sfs": "sfs.py",
     "slice_data": "slice_data.csv",
     "slice_preds": "slice_preds.npy",
@@ -310,6 +327,14 @@ SPECS: dict[str, Spec] = {
         label=("--value-column", "numbers"),
         label_cases=("nan",),
     ),
+    "aggregate-numbers/robust": Spec(
+        ("aggregate-numbers", "{numbers}", "--method", "robust", "--df", "3", "--duplicates", "mean"),
+        {"ANSWERS": ("numbers", TABLE)},
+        ("values.csv", "annotators.csv", "summary.json"),
+        label_cases=(),
+        # --df is read by robust only: with another method it is refused naming --df (test_aggregate_numbers_options_cli.py)
+        bad_values=(("--df", "0"), ("--df", "inf")),
+    ),
     "aggregate/next": Spec(
         (
             "aggregate",
@@ -425,6 +450,13 @@ SPECS: dict[str, Spec] = {
         },
         label_cases=(),
     ),
+    "aggregate-boxes/coco": Spec(
+        ("aggregate-boxes", "{coco_a}", "{coco_b}", "--coco", "--method", "wbf"),
+        {"BOXES": ("coco_a", TEXT)},
+        ("boxes.csv", "boxes.coco.json", "summary.json"),
+        label_cases=(),
+        bad_values=(("--annotator-names", "a,b,c"), ("--annotator-names", "x,x")),
+    ),
     "aggregate-boxes/wbf": Spec(
         ("aggregate-boxes", "{boxes}", "--method", "wbf", "--score-column", "score"),
         {"BOXES": ("boxes", TABLE)},
@@ -474,6 +506,20 @@ SPECS: dict[str, Spec] = {
             ("--gamma", "x"),
             ("--gamma", "-1"),
         ),
+    ),
+    "detect-poison": Spec(
+        ("detect-poison", "{data}", "--label", "y"),
+        {"DATA": ("data", TABLE)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
+        label=("--label", "data"),
+        label_cases=("nan", "one_row"),  # one class is a use: the rows of the class a backdoor targets
+    ),
+    "detect-poison/features": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--features", "{probs}", "--detector", "activation-clustering"),
+        {"DATA": ("data", TABLE), "--features": ("probs", NPY)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
     ),
     "report": Spec(
         ("report", "{audit}", "--out", "{out}"),

@@ -1,0 +1,130 @@
+"""``labelwise detect-poison``: flag training rows whose representation looks poisoned (a backdoor's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
+from ..io import files_together, write_csv, write_json
+from ..poison import activation_clustering, spectral_signatures
+from ..poison.detectors import ANALYSES, REDUCTIONS
+from ._common import console, finite, load_npy, plain, print_frame, read_input, renaming
+from ._na_values import na_values_option
+from ._out_folder import out_folder
+
+DETECTORS = ("spectral-signatures", "activation-clustering")
+
+
+def _features(frame: pd.DataFrame, label: str, path: Path | None) -> tuple[object, list[str] | None]:
+    """``--features`` memory-mapped (one row per row of DATA), else DATA's numeric columns."""
+    if path is not None:
+        arr = load_npy(Path(path), "--features", mmap=True)
+        if arr.ndim != 2 or arr.shape[0] != len(frame):
+            raise ShapeMismatchError(
+                f"--features must have shape (n_rows, d) = ({len(frame)}, d) to match the data, got {arr.shape}"
+            )
+        return arr, None
+    numeric = frame.drop(columns=[label]).select_dtypes("number")
+    if numeric.shape[1] == 0:
+        raise InvalidParameterError(
+            f"DATA has no numeric feature columns besides --label {label!r}; pass --features emb.npy "
+            "(one row of representation values per row of DATA)"
+        )
+    return numeric.to_numpy(dtype=float), [str(c) for c in numeric.columns]
+
+
+@click.command("detect-poison")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--label", required=True, help="Name of the label column (the labels the model was trained on).")
+@click.option(
+    "--features",
+    "features_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A .npy of each row's representation (penultimate-layer activations, an embedding), one row "
+    "per row of DATA; default: DATA's numeric columns other than --label.",
+)
+@na_values_option
+@click.option("--detector", type=click.Choice(DETECTORS), default=DETECTORS[0], show_default=True)
+@click.option(
+    "--eps",
+    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    default=0.1,
+    show_default=True,
+    help="spectral-signatures: the expected share of poisoned rows in a poisoned class; 1.5 x eps of each "
+    "class is flagged.",
+)
+@click.option(
+    "--n-components",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="activation-clustering: dimensions kept before 2-means.",
+)
+@click.option("--reduce", type=click.Choice(REDUCTIONS), default="ica", show_default=True)
+@click.option("--analysis", type=click.Choice(ANALYSES), default="relative-size", show_default=True)
+@click.option(
+    "--size-threshold",
+    type=click.FloatRange(0, 0.5, min_open=True),
+    default=0.35,
+    show_default=True,
+    help="activation-clustering: a smaller cluster holding less than this share of its class is poisoned.",
+)
+@out_folder("detect-poison", Path("labelwise-poison"))
+def detect_poison(
+    data, label, features_path, detector, eps, n_components, reduce, analysis, size_threshold, out, superseded
+):
+    """Flag the rows of DATA whose representation looks poisoned, class by class.
+
+    spectral-signatures (Tran et al. 2018) flags the rows farthest along their class's top singular
+    direction; activation-clustering (Chen et al. 2019) splits each class in two and flags a
+    cluster that is too small. Writes flags.csv (one row per row of DATA, flagged first, then by
+    score), classes.csv (one row per class) and summary.json to --out, and prints the classes.
+    """
+    frame = read_input(data, "DATA", text_columns=[label])
+    if label not in frame.columns:
+        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
+    features, columns = _features(frame, label, features_path)
+    labels = frame[label].to_numpy()
+    with renaming({"labels": "--label", "features": "--features" if columns is None else "DATA features"}):
+        if detector == "spectral-signatures":
+            found = spectral_signatures(features, labels, eps=eps)
+        else:
+            found = activation_clustering(
+                features,
+                labels,
+                n_components=n_components,
+                reduce=reduce,
+                analysis=analysis,
+                size_threshold=size_threshold,
+                random_state=0,
+            )
+    out = Path(out)
+    flags = found.to_frame().reset_index()
+    with files_together(supersedes=superseded):
+        write_csv(flags, out / "flags.csv")
+        write_csv(found.per_class, out / "classes.csv")
+        write_json(
+            {
+                "data": str(Path(data).resolve()),
+                "label": label,
+                "features": str(Path(features_path).resolve()) if columns is None else "DATA columns",
+                "feature_columns": columns,
+                "detector": detector,
+                "params": found.params,
+                "n_rows": int(len(frame)),
+                "n_flagged": found.n_flagged,
+                "classes": [
+                    {k: finite(v) for k, v in row.items()} for row in found.per_class.to_dict(orient="records")
+                ],
+            },
+            out / "summary.json",
+        )
+    print_frame(found.per_class, title=f"{detector}: rows flagged by class", float_format="{:.3f}")
+    console().print(
+        f"flagged {found.n_flagged} of {len(frame)} rows; wrote {plain(out / 'flags.csv')}, "
+        f"{plain(out / 'classes.csv')} and {plain(out / 'summary.json')}"
+    )

@@ -1,0 +1,299 @@
+"""Box answers in COCO JSON files -> the long box table of :mod:`labelwise.aggregate.boxes`, and back.
+
+A COCO file holds one annotator's (or one model's) boxes and no annotator field, so each file is
+one annotator: :func:`read_coco_boxes` reads several files into one table (annotator = the file
+name's stem, or the names given). Two shapes are read:
+
+- a *labels* file: an object with ``annotations`` (``image_id``, ``category_id``, ``bbox``
+  ``[x, y, width, height]``, optionally ``score``), and optionally ``images`` (``id``, ``width``,
+  ``height``) and ``categories`` (``id``, ``name``): an annotation of an image or category the
+  file does not list is refused;
+- a *results* file: a list of ``{image_id, category_id, bbox, score}`` (one model's detections).
+
+COCO's ``bbox`` is ``[x, y, width, height]``; the table holds ``x_min, y_min, x_max, y_max`` with
+``x_max = x + width`` (the same floats COCO's own tools compute). :func:`coco_results` writes a
+box table back as a COCO results list (``bbox`` = ``[x_min, y_min, x_max - x_min, y_max - y_min]``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate.arguments import show
+from ..errors import DataFileError, InvalidParameterError
+from .paths import require_file
+
+__all__ = ["CocoBoxTable", "read_coco_boxes", "coco_results"]
+
+#: The columns of :attr:`CocoBoxTable.boxes`, in order.
+BOX_COLUMNS = ("image", "annotator", "label", "x_min", "y_min", "x_max", "y_max", "score")
+
+
+@dataclass(frozen=True)
+class CocoBoxTable:
+    """Boxes read from COCO files.
+
+    Attributes
+    ----------
+    boxes : pandas.DataFrame
+        One row per box: ``image`` (COCO ``image_id``), ``annotator``, ``label`` (COCO
+        ``category_id``), ``x_min, y_min, x_max, y_max`` and ``score`` (NaN where the files give none).
+    images : pandas.DataFrame
+        The images each file lists (``image``, ``annotator``, ``width``, ``height``; NaN where a
+        size is not given): the (image, annotator) pairs that were labeled, boxes drawn or not.
+    categories : dict
+        COCO ``category_id`` -> name, from the files' ``categories``.
+    has_scores : bool
+        Whether every box has a score.
+    """
+
+    boxes: pd.DataFrame
+    images: pd.DataFrame
+    categories: dict[Any, str]
+    has_scores: bool
+
+    def normalised(self) -> pd.DataFrame:
+        """``boxes`` with coordinates divided by their image's width and height (WBF's [0, 1] frame).
+
+        Raises
+        ------
+        DataFileError
+            An image of a box has no width or height in any file's ``images``.
+        """
+        sizes = self.images.drop_duplicates("image").set_index("image")
+        width = sizes["width"].reindex(self.boxes["image"]).to_numpy(dtype=np.float64)
+        height = sizes["height"].reindex(self.boxes["image"]).to_numpy(dtype=np.float64)
+        bad = ~(np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0))
+        if bad.any():
+            image = self.boxes["image"].iloc[int(np.argmax(bad))]
+            raise DataFileError(
+                f"normalised boxes need each image's width and height (> 0) from a COCO file's 'images', "
+                f"got none for image_id {show(image)}"
+            )
+        out = self.boxes.copy()
+        for column, size in (("x_min", width), ("x_max", width), ("y_min", height), ("y_max", height)):
+            out[column] = out[column].to_numpy() / size
+        return out
+
+
+def _load(path: Path, parameter: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            f"{parameter}: {str(path)!r} is not UTF-8 text (byte {exc.start}): not a COCO JSON file"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            f"{parameter}: {str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+def _ids(records: list, key: str, where: str) -> list:
+    out = []
+    for k, rec in enumerate(records):
+        if not isinstance(rec, dict) or key not in rec:
+            raise DataFileError(f"{where}[{k}] must be an object with the key {key!r}, got {show(rec)}")
+        value = rec[key]
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise DataFileError(f"{where}[{k}] must have an integer or text {key!r}, got {show(value)}")
+        out.append(value)
+    return out
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return math.nan
+    return float(value)
+
+
+def _read_one(path: Path, parameter: str) -> tuple[list, dict, pd.DataFrame, np.ndarray]:
+    """One file's boxes (records), categories, images and a mask of the boxes with a score."""
+    data = _load(path, parameter)
+    name = f"{parameter}: {str(path)!r}"
+    categories: dict[Any, str] = {}
+    images = pd.DataFrame({"image": pd.Series([], dtype=object), "width": [], "height": []})
+    if isinstance(data, list):
+        records, what = data, "results list"
+    elif isinstance(data, dict):
+        if "annotations" not in data or not isinstance(data["annotations"], list):
+            raise DataFileError(
+                f"{name} must be a COCO results list or an object with an 'annotations' list, got an object "
+                f"with keys {sorted(map(str, data))[:10]}"
+            )
+        records, what = data["annotations"], "annotations"
+        if "categories" in data:
+            cats = data["categories"] if isinstance(data["categories"], list) else [data["categories"]]
+            ids = _ids(cats, "id", f"{name} categories")
+            categories = {i: str(c.get("name", i)) for i, c in zip(ids, cats, strict=True)}
+        if "images" in data:
+            listed = data["images"] if isinstance(data["images"], list) else [data["images"]]
+            ids = _ids(listed, "id", f"{name} images")
+            images = pd.DataFrame(
+                {
+                    "image": pd.Series(ids, dtype=object),
+                    "width": [_number(im.get("width")) for im in listed],
+                    "height": [_number(im.get("height")) for im in listed],
+                }
+            )
+    else:
+        raise DataFileError(f"{name} must be a COCO results list or an object with 'annotations', got {show(data)}")
+    for key in ("image_id", "category_id"):
+        _ids(records, key, f"{name} {what}")
+    for k, rec in enumerate(records):
+        bbox = rec.get("bbox")
+        if not isinstance(bbox, list) or len(bbox) != 4 or not all(math.isfinite(_number(v)) for v in bbox):
+            raise DataFileError(
+                f"{name} {what}[{k}] must have a 'bbox' of 4 numbers [x, y, width, height], got {show(bbox)}"
+            )
+        if not (bbox[2] > 0 and bbox[3] > 0):
+            raise DataFileError(
+                f"{name} {what}[{k}] must have a 'bbox' of positive width and height, got width {show(bbox[2])} "
+                f"and height {show(bbox[3])}"
+            )
+        if "score" in rec and not (_number(rec["score"]) > 0):
+            raise DataFileError(f"{name} {what}[{k}] must have a 'score' > 0, got {show(rec['score'])}")
+    if categories:
+        unknown = [k for k, rec in enumerate(records) if rec["category_id"] not in categories]
+        if unknown:
+            k = unknown[0]
+            raise DataFileError(
+                f"{name} {what}[{k}] must have a category_id of the file's categories {sorted(categories, key=str)[:20]}, "
+                f"got {show(records[k]['category_id'])}"
+            )
+    if len(images):
+        listed_ids = set(images["image"])
+        unknown = [k for k, rec in enumerate(records) if rec["image_id"] not in listed_ids]
+        if unknown:
+            k = unknown[0]
+            raise DataFileError(
+                f"{name} {what}[{k}] must have an image_id of the file's images, got {show(records[k]['image_id'])}"
+            )
+    scored = np.array(["score" in rec for rec in records], dtype=bool)
+    return records, categories, images, scored
+
+
+def read_coco_boxes(
+    paths: Sequence[str | os.PathLike], *, annotator_names: Sequence[Any] | None = None, parameter: str = "paths"
+) -> CocoBoxTable:
+    """Read COCO files, one per annotator (or model), into one long box table.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        COCO labels files (``annotations`` with ``bbox`` [x, y, width, height]) or COCO results
+        lists (``image_id, category_id, bbox, score``); the shapes may be mixed.
+    annotator_names : sequence, optional
+        One name per file (default: each file name's stem, which must then differ).
+    parameter : str, default "paths"
+        How errors name ``paths`` (a command line says ``BOXES``).
+
+    Returns
+    -------
+    CocoBoxTable
+        ``boxes`` in the column order of ``image, annotator, label, x_min, y_min, x_max, y_max, score``.
+
+    Raises
+    ------
+    InvalidParameterError
+        No path, names that are not one per file or repeat.
+    DataFileError
+        A file that is missing, not JSON (the line and column are named), not COCO, or holds a box
+        with a missing key, a bbox that is not 4 finite numbers or has a width or height <= 0, a
+        score <= 0, a category_id or image_id the file's ``categories``/``images`` do not list,
+        or scores on some boxes and not on others.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "model_a.json").write_text(json.dumps(
+    ...     [{"image_id": 1, "category_id": 3, "bbox": [10, 20, 30, 40], "score": 0.9}]))
+    >>> read_coco_boxes([folder / "model_a.json"]).boxes[["annotator", "x_min", "x_max", "y_max"]]
+      annotator  x_min  x_max  y_max
+    0   model_a   10.0   40.0   60.0
+    """
+    if isinstance(paths, str | os.PathLike) or not isinstance(paths, Sequence) or len(paths) == 0:
+        raise InvalidParameterError(f"{parameter} must be a list of one or more COCO files, got {show(paths)}")
+    files = [require_file(p, parameter=parameter, kind="COCO JSON file") for p in paths]
+    if annotator_names is None:
+        names: list[Any] = [f.stem for f in files]
+        what = "file names' stems (the annotators)"
+    else:
+        names = list(annotator_names)
+        what = "annotator names"
+        if len(names) != len(files):
+            raise InvalidParameterError(
+                f"annotator_names must give one name per file ({len(files)}), got {len(names)}: {show(names)}"
+            )
+    repeated = pd.Index(names)[pd.Index(names).duplicated()]
+    if len(repeated):
+        param = parameter if annotator_names is None else "annotator_names"
+        raise InvalidParameterError(f"{param} must have distinct {what}, got {show(repeated[0])} twice")
+    frames, images, categories, scored = [], [], {}, []
+    for path, annotator in zip(files, names, strict=True):
+        records, cats, listed, has_score = _read_one(path, parameter)
+        bbox = np.array([rec["bbox"] for rec in records], dtype=np.float64).reshape(-1, 4)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "image": pd.Series([rec["image_id"] for rec in records], dtype=object),
+                    "annotator": pd.Series([annotator] * len(records), dtype=object),
+                    "label": pd.Series([rec["category_id"] for rec in records], dtype=object),
+                    "x_min": bbox[:, 0],
+                    "y_min": bbox[:, 1],
+                    "x_max": bbox[:, 0] + bbox[:, 2],
+                    "y_max": bbox[:, 1] + bbox[:, 3],
+                    "score": [float(rec["score"]) if "score" in rec else math.nan for rec in records],
+                }
+            )
+        )
+        images.append(listed.assign(annotator=pd.Series([annotator] * len(listed), dtype=object)))
+        categories.update(cats)
+        scored.append((str(path), has_score))
+    some = [name for name, s in scored if s.any()]
+    partial = [name for name, s in scored if len(s) and not s.all()]
+    if some and (partial or len(some) < sum(len(s) > 0 for _, s in scored)):
+        unscored = partial[0] if partial else next(name for name, s in scored if len(s) and not s.any())
+        raise DataFileError(
+            f"{parameter} must give a 'score' for every box or for none, got scores in {some[0]!r} and a box "
+            f"without one in {unscored!r}"
+        )
+    boxes = pd.concat(frames, ignore_index=True).loc[:, list(BOX_COLUMNS)]
+    sizes = pd.concat(images, ignore_index=True).loc[:, ["image", "annotator", "width", "height"]]
+    return CocoBoxTable(boxes, sizes, categories, bool(some))
+
+
+def coco_results(
+    boxes: pd.DataFrame,
+    *,
+    image_col: str = "image",
+    label_col: str = "label",
+    coord_cols: Sequence[str] = ("x_min", "y_min", "x_max", "y_max"),
+    score_col: str = "score",
+) -> list[dict[str, Any]]:
+    """A box table as a COCO results list: ``image_id``, ``category_id``, ``bbox`` [x, y, width, height], ``score``.
+
+    Ids are written as they are (numpy integers as JSON integers); ``bbox`` is
+    ``[x_min, y_min, x_max - x_min, y_max - y_min]``.
+    """
+    xy = boxes.loc[:, list(coord_cols)].to_numpy(dtype=np.float64)
+    bbox = np.column_stack([xy[:, :2], xy[:, 2:] - xy[:, :2]]).tolist()
+    images = [v.item() if isinstance(v, np.generic) else v for v in boxes[image_col]]
+    labels = [v.item() if isinstance(v, np.generic) else v for v in boxes[label_col]]
+    scores = boxes[score_col].to_numpy(dtype=np.float64).tolist()
+    return [
+        {"image_id": i, "category_id": c, "bbox": b, "score": s}
+        for i, c, b, s in zip(images, labels, bbox, scores, strict=True)
+    ]
