@@ -334,7 +334,9 @@ class RobustBiasPrecision(BiasPrecision):
     1.4826 times the median distance of an answer to its item's mean (the pooled variance would let a
     few wild answers set every annotator's prior noise). It starts with no bias and precision
     :math:`1/s_0`. ``df=4`` is the robust
-    default of Lange, Little & Taylor (1989); a large ``df`` gives :class:`BiasPrecision`.
+    default of Lange, Little & Taylor (1989); a large ``df`` gives :class:`BiasPrecision`. The
+    sweeps are accelerated by SQUAREM [4]_, guarded by the lower bound (it never falls), with the
+    weights and precisions extrapolated in log space.
 
     Parameters
     ----------
@@ -355,9 +357,10 @@ class RobustBiasPrecision(BiasPrecision):
         :math:`E[u_r]` of each answer, in the table's row order (near 1 for a typical answer, small
         for an outlier; NaN for a row that ``duplicates="last"`` or ``"mean"`` folded into a later one).
     n_iter_, converged_ : int, bool
-        Of the variational EM.
+        Of the variational EM (``n_iter_``: coordinate-ascent sweeps, SQUAREM's included).
     loss_history_ : list of float
-        Negative evidence lower bound per answer after each iteration (non-increasing).
+        Negative evidence lower bound per answer after the first sweep and each SQUAREM cycle
+        (non-increasing).
 
     References
     ----------
@@ -366,6 +369,8 @@ class RobustBiasPrecision(BiasPrecision):
     .. [2] K. L. Lange, R. J. A. Little and J. M. G. Taylor, "Robust statistical modeling using the t
        distribution", J. Amer. Statist. Assoc. 84 (1989), 881-896.
     .. [3] V. C. Raykar et al., "Learning from crowds", JMLR 11 (2010), 1297-1322.
+    .. [4] R. Varadhan and C. Roland, "Simple and Globally Convergent Methods for Accelerating the
+       Convergence of Any EM Algorithm", Scandinavian Journal of Statistics 35(2), 335-353, 2008.
     """
 
     def __init__(

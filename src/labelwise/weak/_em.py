@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
+from ..errors import LabelwiseWarning
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -20,14 +22,77 @@ from ._posterior import (
 )
 from ._squarem import squarem
 
-__all__ = ["COMPARISON_TOL", "choose_abstain_model", "diagonal_pseudo_counts", "fit_abstain_models", "run_em"]
+__all__ = [
+    "COMPARISON_TOL",
+    "EMRun",
+    "choose_abstain_model",
+    "diagonal_pseudo_counts",
+    "fit_abstain_models",
+    "log_prior",
+    "record_convergence",
+    "run_em",
+]
 
-#: Stopping tolerance (mean log-likelihood gain per item over a SQUAREM cycle) of the
+#: Stopping tolerance (mean objective gain per item over a SQUAREM cycle) of the
 #: missing-abstain maximum-likelihood fit when it serves only the abstain-model choice and the
 #: reported BIC (with a prior, the labels come from the informative fit or the MAP refit, never
 #: from it); the looser of it and ``tol`` is used. Chosen on simulated dev sets
 #: (``benchmarks/dev_weak_comparison_fit.py``): the same choices and labels on all of them.
 COMPARISON_TOL = 1e-4
+
+
+class EMRun(NamedTuple):
+    """One EM run of :func:`run_em`.
+
+    ``post``: the posterior of the last E-step; ``mu`` (group μ) and ``p``: the parameters it was
+    computed at; ``history``: the mean log-likelihood per item of the votes at the start and after
+    each SQUAREM cycle; ``log_votes``: each row's ``log P(votes)`` at ``mu`` and ``p``;
+    ``objective``: the objective EM raises (:func:`log_prior` added to ``history``'s
+    log-likelihood, per item) at the same points, which never decreases; ``n_evals``: EM steps
+    taken; ``converged``: whether a cycle raised the objective by less than ``tol`` within the
+    budget. With ``n_iter`` 0, ``mu`` is empty (no rows), ``log_votes`` None and the lists empty.
+    """
+
+    post: np.ndarray
+    mu: np.ndarray
+    p: np.ndarray
+    history: list[float]
+    log_votes: np.ndarray | None
+    objective: list[float]
+    n_evals: int
+    converged: bool
+
+
+def log_prior(
+    mu_g: np.ndarray,
+    smoothing: float,
+    patterns: tuple[np.ndarray, np.ndarray] | None,
+    prior: np.ndarray | None = None,
+) -> float:
+    """The log density, up to a constant, of the Dirichlet prior whose mode the M-step returns.
+
+    Informative abstains (:func:`~labelwise.weak._posterior.em_m_step`): each group's outcome
+    distribution given a class has a Dirichlet prior of ``smoothing`` pseudo-counts per outcome,
+    ``Σ smoothing · log μ``. Missing abstains (``patterns``,
+    :func:`~labelwise.weak._posterior.em_m_step_missing`): ``μ[o, y] = share[π(o)] · cond[o, y]``,
+    the pattern shares with ``smoothing`` per outcome and class (``Σ smoothing · log share``) and
+    the votes given the pattern with ``prior`` (or ``smoothing``): ``Σ prior · log cond``. The
+    class balance has none (it is maximum likelihood or fixed). With ``smoothing=0`` and no
+    ``prior`` it is 0: EM is then maximum likelihood. At an M-step's output, this plus the
+    log-likelihood is the log posterior that MAP-EM raises (Dempster, Laird and Rubin 1977, §3).
+    """
+    log_mu = np.log(np.maximum(mu_g, FLOOR))
+    if patterns is None:
+        return float(smoothing * log_mu.sum()) if smoothing else 0.0
+    pattern_of, pattern_group = patterns
+    share = np.stack(
+        [np.bincount(pattern_of, weights=mu_g[:, y], minlength=len(pattern_group)) for y in range(mu_g.shape[1])],
+        axis=1,
+    )[pattern_of]
+    log_share = np.log(np.maximum(share, FLOOR))
+    log_cond = log_mu - log_share
+    votes = smoothing if prior is None else prior
+    return float(smoothing * log_share.sum() + (votes * log_cond).sum())
 
 
 def run_em(
@@ -43,9 +108,11 @@ def run_em(
     n_iter: int,
     tol: float,
     prior: np.ndarray | None = None,
-) -> tuple:
+) -> EMRun:
     """EM on the group model from a posterior: M-step first, accelerated by SQUAREM
-    (:func:`~labelwise.weak._squarem.squarem`, at most ``n_iter`` EM steps).
+    (:func:`~labelwise.weak._squarem.squarem`, at most ``n_iter`` EM steps), stopped when a cycle
+    raises the objective EM maximises (mean log-likelihood plus :func:`log_prior` per item: the
+    log posterior of a MAP fit) by less than ``tol``.
 
     With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`),
     and ``prior`` (outcome columns x classes) gives that M-step's pseudo-counts.
@@ -54,11 +121,6 @@ def run_em(
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
     weighted (through the weights of a weighted ``VotedOutcomes``, which must then be ``w``).
     ``fixed`` keeps the class balance ``p``.
-
-    Returns
-    -------
-    post, group μ, p, mean log-likelihoods per item, and each row's ``log P(votes)`` at the
-    returned parameters (the last E-step's; ``None`` when ``n_iter`` is 0)
     """
     # the products run over the outcomes with a vote (most of a sparse indicator is abstains)
     voted = lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)
@@ -79,12 +141,37 @@ def run_em(
     def step(theta: np.ndarray) -> tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         mu_g, p = theta[:-k].reshape(-1, k), theta[-k:]
         post, log_z = posterior(voted, mu_g, p)
-        return float(w @ log_z) / total, m_step(post, p), (post, log_z)
+        objective = (float(w @ log_z) + log_prior(mu_g, smoothing, patterns, prior)) / total
+        return objective, m_step(post, p), (post, log_z)
 
     if not n_iter:
-        return post, None, p, [], None
-    theta, (post, log_z), history = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR)
-    return post, theta[:-k].reshape(-1, k), theta[-k:], history, log_z
+        return EMRun(post, np.empty((0, k)), p, [], None, [], 0, False)
+    run = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR, track=lambda e: float(w @ e[1]) / total)
+    post, log_z = run.extra
+    theta = run.theta
+    return EMRun(
+        post, theta[:-k].reshape(-1, k), theta[-k:], run.tracked, log_z, run.history, run.n_evals, run.converged
+    )
+
+
+def record_convergence(model: Any, run: EMRun | None, n_iter: int, tol: float) -> None:
+    """Set ``model``'s ``em_converged_``, ``n_em_evals_`` and ``em_objective_history_`` from the
+    kept ``run`` (None: no EM, converged in 0 steps); a :class:`~labelwise.errors.LabelwiseWarning`
+    when the run stopped at its budget of ``n_iter`` EM steps."""
+    if run is None:
+        model.em_converged_, model.n_em_evals_, model.em_objective_history_ = True, 0, []
+        return
+    model.em_converged_, model.n_em_evals_, model.em_objective_history_ = run.converged, run.n_evals, run.objective
+    if run.converged:
+        return
+    gain = run.objective[-1] - run.objective[-2] if len(run.objective) > 1 else float("nan")
+    warnings.warn(
+        LabelwiseWarning(
+            f"{type(model).__name__}'s EM did not converge in n_em_iter={n_iter} EM steps (last objective gain "
+            f"per item {gain:.3g} >= tol={tol}); raise n_em_iter"
+        ),
+        stacklevel=4,
+    )
 
 
 def choose_abstain_model(bic: dict[str, float], vote_ll: dict[str, float], relabels: set[str]) -> str:
@@ -150,7 +237,7 @@ def fit_abstain_models(
     abstains: str,
     prior_strength: float,
     **em: Any,
-) -> tuple[tuple, str, dict[str, float], dict[str, float]]:
+) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
 
     Informative abstains: EM from each start posterior, the run with the higher likelihood kept
@@ -170,8 +257,7 @@ def fit_abstain_models(
 
     Returns
     -------
-    (post, group μ, p, log-likelihoods, rows' log P(votes)) of the kept fit, the abstain model, BIC and
-    vote-value log-likelihood per model fitted
+    the kept fit's :class:`EMRun`, the abstain model, BIC and vote-value log-likelihood per model fitted
     """
     k = starts[-1].shape[1]
     patterns = outcome_patterns(groups, k)
@@ -181,7 +267,7 @@ def fit_abstain_models(
 
     def fit(
         start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
-    ) -> tuple:
+    ) -> EMRun:
         settings = {**em, "tol": max(float(em["tol"]), tol)}
         return run_em(voted, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **settings)
 
@@ -198,16 +284,16 @@ def fit_abstain_models(
         runs = [fit(start, p, pats, fixed=not free, tol=loose) for start in (starts if informative else starts[-1:])]
         # a run that relabels classes against majority vote (a mirror optimum of weak functions,
         # often of the same likelihood) is kept only when every run does
-        sound = [run for run in runs if not len(relabelled_classes(starts[-1], run[0], w))]
-        fits[mode] = max(sound or runs, key=lambda run: run[3][-1] if run[3] else -np.inf)
+        sound = [run for run in runs if not len(relabelled_classes(starts[-1], run.post, w))]
+        fits[mode] = max(sound or runs, key=lambda run: run.history[-1] if run.history else -np.inf)
         if not sound:
             relabels.add(mode)
-        log_lik = float(n * fits[mode][3][-1]) if fits[mode][3] else -np.inf
+        log_lik = float(n * fits[mode].history[-1]) if fits[mode].history else -np.inf
         n_par = n_parameters(*patterns, k, informative) + (k - 1) * free
         bic[mode] = -2.0 * log_lik + n_par * float(np.log(n))
     # the votes' log-likelihood at each fit's parameters is its last E-step's (no E-step again)
     vote_ll = {
-        mode: vote_value_log_likelihood(voted, run[1], run[2], patterns[0], w, log_votes=run[4])
+        mode: vote_value_log_likelihood(voted, run.mu, run.p, patterns[0], w, log_votes=run.log_votes)
         for mode, run in fits.items()
     }
     chosen = choose_abstain_model(bic, vote_ll, relabels)

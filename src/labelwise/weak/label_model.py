@@ -17,7 +17,7 @@ from ..errors import InvalidParameterError
 from ._compress import compress_rows
 from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
-from ._em import fit_abstain_models
+from ._em import fit_abstain_models, record_convergence
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
@@ -49,70 +49,64 @@ MOMENT_TOL_BEFORE_EM = 1e-6
 class LabelModel(BaseEstimator):
     r"""Label model: labeling-function accuracies from their agreements, without gold labels.
 
-    Model (Ratner et al. 2019). The true label ``Y`` has class balance ``p``; given ``Y``, the
-    labeling functions vote independently (unless ``dependencies`` are given), function ``j``
-    voting ``a`` with probability ``μ[(j, a), y] = P(λ_j = a | Y = y)`` and abstaining otherwise.
+    Model (Ratner et al. 2019). The true label ``Y`` has class balance ``p``; given ``Y``, the labeling functions
+    vote independently (unless ``dependencies`` are given), function ``j`` voting ``a`` with probability ``μ[(j, a),
+    y] = P(λ_j = a | Y = y)`` and abstaining otherwise.
 
-    Fit. With ``λ`` the one-hot vote indicator (``m·K`` entries per item) and ``O = E[λλᵀ]`` its
-    overlap matrix, conditional independence makes every entry of ``O`` between two different
-    functions equal to ``(μ P μᵀ)`` (``P = diag(p)``), and the diagonal equal to ``μ p``. The
-    model completes this low-rank structure from the observed entries: it minimises
+    Fit. With ``λ`` the one-hot vote indicator (``m·K`` entries per item) and ``O = E[λλᵀ]`` its overlap matrix,
+    conditional independence makes every entry of ``O`` between two different functions equal to ``(μ P μᵀ)`` (``P =
+    diag(p)``), and the diagonal equal to ``μ p``. The model completes this low-rank structure from the observed
+    entries: it minimises
 
     .. math:: \lVert Ω ⊙ (O − μPμᵀ) \rVert_F^2 + \lVert μp − \mathrm{diag}(O) \rVert^2 + l2 \lVert μ − μ_0 \rVert^2
 
-    over ``0 ≤ μ ≤ 1`` (``Ω`` masks the diagonal blocks and the blocks of dependent pairs), from
-    ``μ_0[(j, y), y] = prec_init · P(λ_j = y) / p_y``, the initialisation of Snorkel's
-    implementation, by projected gradient with Barzilai-Borwein steps on the analytic gradient
-    (Snorkel runs Adam for a fixed number of epochs). The latent classes are then matched to the vote classes (the loss is symmetric
-    under relabelling them).
+    over ``0 ≤ μ ≤ 1`` (``Ω`` masks the diagonal blocks and the blocks of dependent pairs), from ``μ_0[(j, y), y] =
+    prec_init · P(λ_j = y) / p_y``, the initialisation of Snorkel's implementation, by projected gradient with
+    Barzilai-Borwein steps on the analytic gradient (Snorkel runs Adam for a fixed number of epochs). The latent
+    classes are then matched to the vote classes (the loss is symmetric under relabelling them).
 
-    Refinement (``n_em_iter > 0``, the default). The moment estimate starts
-    expectation-maximisation on the same model (the likelihood of the votes, abstains included
-    as each function's (K+1)-th outcome) over the items with at least one vote, as the
-    spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right
-    optimum, EM makes the estimate efficient. EM is also started from the majority vote and the
-    run with the higher likelihood is kept (on crowd-like data, where who answers is assignment
-    rather than signal, the moment fit can mislead EM), unless its labels are a relabelling of
-    the majority vote's and the other run's are not. EM is accelerated by SQUAREM [3]_.
-    ``n_em_iter=0`` gives the paper's estimator alone.
+    Refinement (``n_em_iter > 0``, the default). The moment estimate starts expectation-maximisation on the same
+    model (the likelihood of the votes, abstains included as each function's (K+1)-th outcome) over the items with
+    at least one vote, as the spectral-then-EM estimator of Zhang et al. (2014): moments give a start near the right
+    optimum, EM makes the estimate efficient. EM is also started from the majority vote and the run with the higher
+    likelihood is kept (on crowd-like data, where who answers is assignment rather than signal, the moment fit can
+    mislead EM), unless its labels are a relabelling of the majority vote's and the other run's are not. EM is
+    accelerated by SQUAREM [3]_ and stops when a cycle raises its objective (the log posterior of the MAP fit, with
+    the smoothing and prior pseudo-counts; ``em_objective_history_``) by less than ``tol``. ``n_em_iter=0`` gives
+    the paper's estimator alone.
 
-    Speed. Items with the same vote row have the same posterior; the fit runs on the distinct
-    rows, each weighted by its number of items, which gives the fit over every item (up to the
-    order of floating-point sums) at the cost of the distinct rows.
+    Speed. Items with the same vote row have the same posterior; the fit runs on the distinct rows, each weighted by
+    its number of items, which gives the fit over every item (up to the order of floating-point sums) at the cost of
+    the distinct rows.
 
-    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. Before EM,
-    pairs that agree far more than conditional independence predicts under the vote shares
-    (z-score above ``dependency_threshold``, see
-    :func:`~labelwise.weak._dependencies.agreement_excess`) *and* whose joint outcome given the
-    class is worth its parameters by BIC (:func:`~labelwise.weak._dependencies.joint_bic_gain`)
-    are joined, with the given pairs, into cliques of at most ``max_clique`` functions whose joint
-    vote is one categorical outcome: copies of a rule are no longer counted twice. The BIC test
-    keeps workers who answer every item apart when the z-score flags them only because there are
-    many items (its size grows with their square root for any small misfit of the shares). The
+    Dependencies. Pairs given in ``dependencies`` are left out of the moment fit. Before EM, pairs that agree far
+    more than conditional independence predicts under the vote shares (z-score above ``dependency_threshold``, see
+    :func:`~labelwise.weak._dependencies.agreement_excess`) *and* whose joint outcome given the class is worth its
+    parameters by BIC (:func:`~labelwise.weak._dependencies.joint_bic_gain`) are joined, with the given pairs, into
+    cliques of at most ``max_clique`` functions whose joint vote is one categorical outcome: copies of a rule are no
+    longer counted twice. The BIC test keeps workers who answer every item apart when the z-score flags them only
+    because there are many items (its size grows with their square root for any small misfit of the shares). The
     pair must also *vote together* more often than coverages independent given the class explain
-    (:meth:`~labelwise.weak._dependencies.PairTables.covote_z` above the same threshold): copies of
-    a rule and rules sharing a trigger fire together, whereas crowd workers lured to the same
-    wrong class on hard items do not (who answers is assignment), and a joint table for two or
-    three of them models that item difficulty poorly. Functions that vote on every item are
-    therefore never joined by the search (give them in ``dependencies`` to join them). Chosen on
-    simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
+    (:meth:`~labelwise.weak._dependencies.PairTables.covote_z` above the same threshold): copies of a rule and rules
+    sharing a trigger fire together, whereas crowd workers lured to the same wrong class on hard items do not (who
+    answers is assignment), and a joint table for two or three of them models that item difficulty poorly. Functions
+    that vote on every item are therefore never joined by the search (give them in ``dependencies`` to join them).
+    Chosen on simulated data (``benchmarks/dev_weak_dense_crowds.py --covote``).
 
-    Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model), the
-    dependent-pair check of :class:`labelwise.aggregate.DawidSkene` runs on the votes
-    (``pair_check``): a pair sharing at least 50 items whose agreements exceed, by
-    ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit of every
-    other vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``). It asks
-    no co-vote: a fitted model of the crowd explains a lure shared by many workers, so a heavy pair
-    that makes the same mistakes stands out. Pairs found among the functions that the search and
-    ``dependencies`` left alone become cliques (:func:`._crowd_pairs.join_free_pairs`) and the
-    missing-abstain model is refitted: a joint table of the pair's votes given the class. Chosen on simulated crowds over
-    weighting the pair's votes ``1 / 2`` each (the composite likelihood ``DawidSkene`` uses),
-    ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the check.
+    Dependent crowd workers. When EM keeps missing abstains (Dawid-Skene's model), the dependent-pair check of
+    :class:`labelwise.aggregate.DawidSkene` runs on the votes (``pair_check``): a pair sharing at least 50 items
+    whose agreements exceed, by ``z > dependency_threshold`` and by 3% of the shared items, the number that a fit of
+    every other vote predicts (a posterior predictive check [4]_, aggregate's ``_pair_check``). It asks no co-vote:
+    a fitted model of the crowd explains a lure shared by many workers, so a heavy pair that makes the same mistakes
+    stands out. Pairs found among the functions that the search and ``dependencies`` left alone become cliques
+    (:func:`._crowd_pairs.join_free_pairs`) and the missing-abstain model is refitted: a joint table of the pair's
+    votes given the class. Chosen on simulated crowds over weighting the pair's votes ``1 / 2`` each (the composite
+    likelihood ``DawidSkene`` uses), ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the
+    check.
 
-    Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the
-    outcome probability is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an
-    abstain (Snorkel's ``predict_proba`` leaves the abstain factor out; a rule that fires mostly
-    on one class says something when it does not fire).
+    Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the outcome probability
+    is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an abstain (Snorkel's ``predict_proba``
+    leaves the abstain factor out; a rule that fires mostly on one class says something when it does not fire).
 
     Parameters
     ----------
@@ -126,8 +120,8 @@ class LabelModel(BaseEstimator):
     dependencies : sequence of (labeler, labeler) pairs, optional
         Pairs known to be correlated; their overlap entries are left out of the fit.
     n_em_iter : int, default 100
-        Maximum EM steps after the moment fit (0: none), per EM run. Stops when the mean
-        log-likelihood per item improves by less than ``tol`` over a SQUAREM cycle.
+        Maximum EM steps after the moment fit (0: none), per EM run. Stops when EM's objective
+        (``em_objective_history_``) rises by less than ``tol`` over a SQUAREM cycle.
     abstains : {"auto", "informative", "missing"}, default "auto"
         How EM treats an abstain: ``"informative"``, as an outcome whose probability depends on
         the class (keyword rules that fire on one class); ``"missing"``, as carrying no
@@ -214,6 +208,12 @@ class LabelModel(BaseEstimator):
     log_likelihood_history_ : list of float
         Mean log-likelihood per item after the moment fit, then after the first M-step and each
         SQUAREM cycle (three EM steps) of the kept run.
+    em_objective_history_ : list of float
+        EM's objective at the same points, from the first M-step: the log posterior per item
+        (log-likelihood plus :func:`labelwise.weak._em.log_prior`), never decreasing.
+    em_converged_ : bool, n_em_evals_ : int
+        Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
+        :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
 
     References
     ----------
@@ -312,9 +312,8 @@ class LabelModel(BaseEstimator):
     def fit(self, votes: Any, y: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
 
-        The fit runs on the distinct vote rows, each weighted by its number of items
-        (:func:`~labelwise.weak._compress.compress_rows`): items with the same votes have the same
-        posterior, so the result is that of the fit over every item, at the cost of the distinct rows.
+        It runs on the distinct vote rows, each weighted by its number of items (``_compress.compress_rows``): the
+        result of the fit over every item, at the cost of the distinct rows (see "Speed").
         """
         self._check_params()
         v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
@@ -390,16 +389,17 @@ class LabelModel(BaseEstimator):
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
                     run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
-            post_cov, mu_g, p, more, _ = run
-            history += more
+            post_cov, mu_g, p = run.post, run.mu, run.p
+            history += run.history
+            record_convergence(self, run, self.n_em_iter, self.tol)
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
             post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
         else:
             self.abstains_, self.bic_ = "informative", {}
+            record_convergence(self, None, 0, self.tol)
         self._groups = groups
         self.group_mu_ = mu_g
-        self.n_em_iter_ = len(history) - 1
-        self.log_likelihood_history_ = history
+        self.n_em_iter_, self.log_likelihood_history_ = len(history) - 1, history
         return mu, p, post
 
     def _model_pairs(
