@@ -116,3 +116,35 @@ class TestReadCocoBoxes:
         """A path that is not a file: the error names the parameter."""
         with pytest.raises(DataFileError, match="BOXES must be an existing COCO JSON file"):
             read_coco_boxes([tmp_path / "none.json"], parameter="BOXES")
+
+
+class TestIdsWrittenTwoWays:
+    def test_an_image_id_as_a_number_and_as_text_is_refused(self, tmp_path):
+        """image_id 1 in one file and "1" in another would be two images whose boxes never meet: refused,
+        naming both files."""
+        a = _write(tmp_path / "a.json", RESULTS_FILE)
+        b = _write(tmp_path / "b.json", [{**RESULTS_FILE[0], "image_id": "1"}])
+        with pytest.raises(
+            DataFileError, match=r"paths must write each image_id one way, got 1 \(a number\) in .*a\.json"
+        ):
+            read_coco_boxes([a, b])
+
+    def test_a_listed_image_written_as_text_is_refused(self, tmp_path):
+        """A labels file listing image "2" (text) beside another file's number 2: refused, even with no box on it."""
+        a = _write(tmp_path / "a.json", LABELS_FILE)
+        text_ids = {**LABELS_FILE, "images": [*LABELS_FILE["images"], {"id": "2"}]}
+        b = _write(tmp_path / "b.json", text_ids)
+        with pytest.raises(DataFileError, match=r"got 2 \(a number\) in .*a\.json.* and '2' \(text\) in .*b\.json"):
+            read_coco_boxes([a, b])
+
+    def test_a_category_id_as_a_number_and_as_text_is_refused(self, tmp_path):
+        """category_id 3 and "3" would be two classes: refused."""
+        a = _write(tmp_path / "a.json", RESULTS_FILE)
+        b = _write(tmp_path / "b.json", [{**RESULTS_FILE[0], "category_id": "3"}])
+        with pytest.raises(DataFileError, match="must write each category_id one way"):
+            read_coco_boxes([a, b])
+
+    def test_text_ids_written_alike_are_read(self, tmp_path):
+        """Ids that are text in every file ("007" and "7" stay two images) are read as given."""
+        a = _write(tmp_path / "a.json", [{**RESULTS_FILE[0], "image_id": "007"}, {**RESULTS_FILE[0], "image_id": "7"}])
+        assert read_coco_boxes([a]).boxes["image"].tolist() == ["007", "7"]
