@@ -114,3 +114,18 @@ class TestDetectPoisonIdsAndFeatureColumns:
         )
         assert result.exit_code == 2
         assert "DATA feature columns must have no missing values, got nan in column 'x2' at row 5" in result.output
+
+
+class TestDetectPoisonPrinting:
+    def test_top_prints_the_most_flagged_classes_and_quiet_prints_nothing(self, backdoored):
+        """--top 1 prints the class with the most flagged rows and says the rest are in classes.csv;
+        --quiet prints nothing and writes the same files."""
+        argv = ["detect-poison", str(backdoored / "data.csv"), "--label", "y", "--detector", "activation-clustering"]
+        result = CliRunner().invoke(main, [*argv, "--top", "1", "--out", str(backdoored / "a")])
+        assert result.exit_code == 0, result.output
+        assert "(1 of 3 classes, most flagged first; all in classes.csv)" in " ".join(result.output.split())
+        assert "│ a " in result.output and "│ b " not in result.output
+        quiet = CliRunner().invoke(main, [*argv, "--quiet", "--out", str(backdoored / "q")])
+        assert quiet.exit_code == 0 and quiet.output == ""
+        for name in ("flags.csv", "classes.csv"):
+            assert (backdoored / "a" / name).read_text() == (backdoored / "q" / name).read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -89,6 +90,16 @@ def _features(
     show_default=True,
     help="activation-clustering: a smaller cluster holding less than this share of its class is poisoned.",
 )
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Classes to print (those with the most flagged rows first when there are more); all are in classes.csv.",
+)
+@click.option(
+    "--quiet", is_flag=True, help="Print nothing but warnings and errors; the files are written as without it."
+)
 @out_folder("detect-poison", Path("labelwise-poison"))
 def detect_poison(
     data,
@@ -101,6 +112,8 @@ def detect_poison(
     reduce,
     analysis,
     size_threshold,
+    top,
+    quiet,
     out,
     superseded,
 ):
@@ -167,11 +180,23 @@ def detect_poison(
             },
             out / "summary.json",
         )
+    if not quiet:
+        _print(found, detector, columns, top, len(frame), out)
+
+
+def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_rows: int, out: Path) -> None:
+    """The feature columns used, the class table (``top`` classes) and what was written."""
     if columns is not None:
         shown = ", ".join(columns[:8]) + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")
         console().print(f"features: {len(columns)} numeric column(s) of DATA ({shown})")
-    print_frame(found.per_class, title=f"{detector}: rows flagged by class", float_format="{:.3f}")
+    classes = found.per_class
+    title = f"{detector}: rows flagged by class"
+    if len(classes) > top:
+        classes = classes.sort_values("flagged", ascending=False, kind="stable").head(top)
+        title += f" ({top} of {len(found.per_class)} classes, most flagged first; all in classes.csv)"
+    if top:
+        print_frame(classes, title=title, float_format="{:.3f}")
     console().print(
-        f"flagged {found.n_flagged} of {len(frame)} rows; wrote {plain(out / 'flags.csv')}, "
+        f"flagged {found.n_flagged} of {n_rows} rows; wrote {plain(out / 'flags.csv')}, "
         f"{plain(out / 'classes.csv')} and {plain(out / 'summary.json')}"
     )
