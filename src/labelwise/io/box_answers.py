@@ -67,9 +67,19 @@ class CocoBoxTable:
         Raises
         ------
         DataFileError
-            An image of a box has no width or height in any file's ``images``.
+            An image of a box has no width or height in any file's ``images``, or two files give it
+            different sizes.
         """
-        sizes = self.images.drop_duplicates("image").set_index("image")
+        known = self.images.dropna(subset=["width", "height"])
+        sizes = known.drop_duplicates("image").set_index("image")
+        differ = known.groupby("image", sort=False)[["width", "height"]].nunique().max(axis=1) > 1
+        if differ.any():
+            image = differ.index[int(np.argmax(differ.to_numpy()))]
+            given = known.loc[known["image"] == image, ["annotator", "width", "height"]]
+            raise DataFileError(
+                f"normalised boxes need one width and height per image, got image_id {show(image)} with "
+                + ", ".join(f"{w:g}x{h:g} ({a})" for a, w, h in given.itertuples(index=False))
+            )
         width = sizes["width"].reindex(self.boxes["image"]).to_numpy(dtype=np.float64)
         height = sizes["height"].reindex(self.boxes["image"]).to_numpy(dtype=np.float64)
         bad = ~(np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0))
