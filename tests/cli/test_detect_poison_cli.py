@@ -129,3 +129,13 @@ class TestDetectPoisonPrinting:
         assert quiet.exit_code == 0 and quiet.output == ""
         for name in ("flags.csv", "classes.csv"):
             assert (backdoored / "a" / name).read_text() == (backdoored / "q" / name).read_text()
+
+    def test_a_class_of_one_row_is_warned_about_by_the_option_name(self, backdoored):
+        """A class of one row is skipped with a warning that names --label (not the API's labels)."""
+        frame = pd.read_csv(backdoored / "data.csv")
+        frame.loc[0, "y"] = "lonely"
+        frame.to_csv(backdoored / "one.csv", index=False)
+        argv = ["detect-poison", str(backdoored / "one.csv"), "--label", "y", "--quiet"]
+        result = CliRunner().invoke(main, [*argv, "--out", str(backdoored / "o")])
+        assert result.exit_code == 0, result.output
+        assert "warning: --label: 1 class(es) have fewer than 2 rows (lonely)" in result.output

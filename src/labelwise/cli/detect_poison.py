@@ -143,7 +143,9 @@ def detect_poison(
             )
     features, columns = _features(frame, label, features_path, id_column)
     labels = frame[label].to_numpy()
-    with renaming({"labels": "--label", "features": "--features" if columns is None else "DATA features"}):
+    with renaming(
+        {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
+    ):
         if detector == "spectral-signatures":
             found = spectral_signatures(features, labels, eps=eps)
         else:
