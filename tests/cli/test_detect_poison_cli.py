@@ -139,3 +139,20 @@ class TestDetectPoisonPrinting:
         result = CliRunner().invoke(main, [*argv, "--out", str(backdoored / "o")])
         assert result.exit_code == 0, result.output
         assert "warning: --label: 1 class(es) have fewer than 2 rows (lonely)" in result.output
+
+    def test_an_option_of_the_other_detector_is_refused(self, backdoored):
+        """--n-components with spectral signatures, --eps with activation clustering: refused (they
+        would be ignored), naming the option and the detector that reads it; nothing written."""
+        data = str(backdoored / "data.csv")
+        for extra, expected in (
+            (["--n-components", "3"], "--n-components is only read by --detector activation-clustering"),
+            (
+                ["--detector", "activation-clustering", "--eps", "0.2"],
+                "--eps is only read by --detector spectral-signatures",
+            ),
+        ):
+            result = CliRunner().invoke(
+                main, ["detect-poison", data, "--label", "y", *extra, "--out", str(backdoored / "o")]
+            )
+            assert result.exit_code == 2 and expected in " ".join(result.output.split()), result.output
+            assert not (backdoored / "o").exists()

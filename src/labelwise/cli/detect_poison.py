@@ -13,11 +13,16 @@ from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchErr
 from ..io import files_together, write_csv, write_json
 from ..poison import activation_clustering, spectral_signatures
 from ..poison.detectors import ANALYSES, REDUCTIONS
-from ._common import console, finite, load_npy, plain, print_frame, read_input, renaming
+from ._common import console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
 DETECTORS = ("spectral-signatures", "activation-clustering")
+#: The options each detector reads; one given with the other detector is refused (it would be ignored).
+DETECTOR_OPTIONS = {
+    "spectral-signatures": ("eps",),
+    "activation-clustering": ("n_components", "reduce", "analysis", "size_threshold"),
+}
 
 
 def _features(
@@ -124,6 +129,13 @@ def detect_poison(
     cluster that is too small. Writes flags.csv (one row per row of DATA, flagged first, then by
     score), classes.csv (one row per class) and summary.json to --out, and prints the classes.
     """
+    for other, names in DETECTOR_OPTIONS.items():
+        for name in names if other != detector else ():
+            if option_given(name):
+                option = "--" + name.replace("_", "-")
+                raise InvalidParameterError(
+                    f"{option} is only read by --detector {other}, got it with --detector {detector} (it would be ignored)"
+                )
     if id_column == label:
         raise InvalidParameterError(f"--id-column must name another column than --label, got {id_column!r} for both")
     frame = read_input(data, "DATA", text_columns=[label] + ([id_column] if id_column is not None else []))
