@@ -71,3 +71,18 @@ def test_a_label_map_is_refused_by_em_and_rasa_with_the_way_out(tmp_path):
         res = _run(tmp_path / "t.csv", "--method", method, "--out", tmp_path / "o")
         flat = " ".join(res.output.split())
         assert res.exit_code != 0 and f"--method {method} combines binary masks" in flat and "3 values" in flat
+
+
+def test_top_limits_the_printed_tables_and_quiet_prints_nothing(tmp_path):
+    """--top 1 prints the least agreeing annotator only (all in annotators.csv); --quiet prints
+    nothing and writes the same files."""
+    table, _ = _crowd(tmp_path)
+    res = _run(table, "--method", "rasa", "--top", "1", "--out", tmp_path / "a")
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    n_annotators = len(pd.read_csv(tmp_path / "a" / "annotators.csv"))
+    assert f"(the 1 least agreeing of {n_annotators}; all in annotators.csv)" in said
+    quiet = _run(table, "--method", "rasa", "--quiet", "--out", tmp_path / "q")
+    assert quiet.exit_code == 0 and quiet.output == ""
+    for name in ("items.csv", "annotators.csv"):
+        assert (tmp_path / "a" / name).read_text() == (tmp_path / "q" / name).read_text()

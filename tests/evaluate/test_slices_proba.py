@@ -41,6 +41,23 @@ class TestProbabilityMetrics:
             assert row["log_loss_low"] < row["log_loss"] < row["log_loss_high"]
         assert scores.intervals == {"log_loss": "normal", "brier": "normal", "roc_auc": "bootstrap"}
 
+    def test_loss_intervals_stay_in_the_losses_range(self):
+        """A small slice with one confident mistake: the normal interval would reach below 0 (and the
+        Brier score's above its maximum); it is cut to [0, inf) for log loss, [0, 1] for a two-class
+        Brier score, [0, 2] for more classes."""
+        y = np.array([0, 1, 0, 1, 1, 0])
+        p = np.array([[1.0, 0], [1, 0], [1, 0], [0, 1], [0, 1], [1, 0]])
+        small = {"s": np.array([1, 1, 1, 0, 0, 0], dtype=bool)}
+        table = slice_scores(y, slices=small, probs=p, metrics=["log_loss", "brier"]).table
+        assert (table[["log_loss_low", "brier_low"]] >= 0).all().all()
+        assert (table["brier_high"] <= 1).all() and (table["log_loss_high"] > table["log_loss"]).all()
+        y3 = np.array([0, 1, 0, 1, 2, 2])
+        p3 = np.column_stack([p, np.zeros(6)])
+        p3[4:] = [0, 0, 1]
+        table3 = slice_scores(y3, slices=small, probs=p3, metrics=["brier"]).table
+        assert (table3["brier_low"] >= 0).all() and (table3["brier_high"] <= 2).all()
+        assert table3.loc["s", "brier"] == pytest.approx(2 / 3)
+
     def test_auc_is_not_the_auc_of_the_hard_predictions(self):
         """Before, ``roc_auc`` was scikit-learn's on the predicted labels (one threshold)."""
         scores = slice_scores(Y2, P2.argmax(1), SLICES, probs=P2, metrics=["roc_auc"], n_bootstrap=0)

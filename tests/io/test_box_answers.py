@@ -116,3 +116,56 @@ class TestReadCocoBoxes:
         """A path that is not a file: the error names the parameter."""
         with pytest.raises(DataFileError, match="BOXES must be an existing COCO JSON file"):
             read_coco_boxes([tmp_path / "none.json"], parameter="BOXES")
+
+
+class TestIdsWrittenTwoWays:
+    def test_an_image_id_as_a_number_and_as_text_is_refused(self, tmp_path):
+        """image_id 1 in one file and "1" in another would be two images whose boxes never meet: refused,
+        naming both files."""
+        a = _write(tmp_path / "a.json", RESULTS_FILE)
+        b = _write(tmp_path / "b.json", [{**RESULTS_FILE[0], "image_id": "1"}])
+        with pytest.raises(
+            DataFileError, match=r"paths must write each image_id one way, got 1 \(a number\) in .*a\.json"
+        ):
+            read_coco_boxes([a, b])
+
+    def test_a_listed_image_written_as_text_is_refused(self, tmp_path):
+        """A labels file listing image "2" (text) beside another file's number 2: refused, even with no box on it."""
+        a = _write(tmp_path / "a.json", LABELS_FILE)
+        text_ids = {**LABELS_FILE, "images": [*LABELS_FILE["images"], {"id": "2"}]}
+        b = _write(tmp_path / "b.json", text_ids)
+        with pytest.raises(DataFileError, match=r"got 2 \(a number\) in .*a\.json.* and '2' \(text\) in .*b\.json"):
+            read_coco_boxes([a, b])
+
+    def test_a_category_id_as_a_number_and_as_text_is_refused(self, tmp_path):
+        """category_id 3 and "3" would be two classes: refused."""
+        a = _write(tmp_path / "a.json", RESULTS_FILE)
+        b = _write(tmp_path / "b.json", [{**RESULTS_FILE[0], "category_id": "3"}])
+        with pytest.raises(DataFileError, match="must write each category_id one way"):
+            read_coco_boxes([a, b])
+
+    def test_text_ids_written_alike_are_read(self, tmp_path):
+        """Ids that are text in every file ("007" and "7" stay two images) are read as given."""
+        a = _write(tmp_path / "a.json", [{**RESULTS_FILE[0], "image_id": "007"}, {**RESULTS_FILE[0], "image_id": "7"}])
+        assert read_coco_boxes([a]).boxes["image"].tolist() == ["007", "7"]
+
+
+class TestNormalisedSizes:
+    def test_two_files_giving_an_image_different_sizes_are_refused(self, tmp_path):
+        """normalised() with image 1 of 640x480 in one file and 320x240 in another: refused, naming
+        the image and each file's size (the first file's size was used before)."""
+        a = _write(tmp_path / "a.json", LABELS_FILE)
+        other = {**LABELS_FILE, "images": [{"id": 1, "width": 320, "height": 240}, LABELS_FILE["images"][1]]}
+        b = _write(tmp_path / "b.json", other)
+        with pytest.raises(
+            DataFileError, match=r"one width and height per image, got image_id 1 with 640x480 \(a\), 320x240 \(b\)"
+        ):
+            read_coco_boxes([a, b]).normalised()
+
+    def test_a_file_listing_an_image_without_its_size_takes_the_size_another_file_gives(self, tmp_path):
+        """A labels file listing image 1 without a size, before one that gives it: the given size is used."""
+        sizeless = {**LABELS_FILE, "images": [{"id": 1}, {"id": 2}]}
+        first = _write(tmp_path / "first.json", sizeless)
+        second = _write(tmp_path / "second.json", LABELS_FILE)
+        norm = read_coco_boxes([first, second]).normalised()
+        np.testing.assert_allclose(norm["x_max"], [40.5 / 640, 1, 40.5 / 640, 1])

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
+from labelwise.errors import InvalidParameterError, InvalidProbabilitiesError, LabelwiseWarning, ShapeMismatchError
 from labelwise.weak import Votes, apply, filter_unlabeled, label_buckets, labeling_function, lf_empirical_probs
 
 SETTINGS = settings(max_examples=30, deadline=None)
@@ -89,8 +89,9 @@ class TestFilterUnlabeled:
     def test_rows_every_function_abstained_on_are_dropped_with_their_probabilities(self):
         """A matrix filters by position; the probabilities follow."""
         df = pd.DataFrame({"x": [1, 2, 3]}, index=["a", "b", "c"])
-        kept = filter_unlabeled(df, np.array([[0, -1], [-1, -1], [-1, 1]]), np.eye(3)[:, :2])
-        assert kept.frame.index.tolist() == ["a", "c"] and kept.probas.tolist() == [[1.0, 0.0], [0.0, 0.0]]
+        probas = np.array([[1.0, 0.0], [0.5, 0.5], [0.25, 0.75]])
+        kept = filter_unlabeled(df, np.array([[0, -1], [-1, -1], [-1, 1]]), probas)
+        assert kept.frame.index.tolist() == ["a", "c"] and kept.probas.tolist() == [[1.0, 0.0], [0.25, 0.75]]
 
     def test_votes_filter_by_item(self):
         """Votes from ``weak.apply`` are matched to the frame by its index, whatever its order."""
@@ -106,11 +107,23 @@ class TestFilterUnlabeled:
         with pytest.raises(ShapeMismatchError, match=r"one row per row of df \(2\), got shape \(3, 1\)"):
             filter_unlabeled(df, np.zeros((3, 1), dtype=int))
         with pytest.raises(ShapeMismatchError, match="probas must have one row per row of df"):
-            filter_unlabeled(df, np.zeros((2, 1), dtype=int), np.ones((3, 2)))
+            filter_unlabeled(df, np.zeros((2, 1), dtype=int), np.full((3, 2), 0.5))
         with pytest.raises(InvalidParameterError, match="df must be a pandas DataFrame, got list"):
             filter_unlabeled([1, 2], np.zeros((2, 1), dtype=int))
         with pytest.raises(InvalidParameterError, match="integer label matrix"):
             filter_unlabeled(df, np.zeros((2, 1)))
+
+    def test_probabilities_that_are_not_are_refused(self):
+        """probas with a NaN, a row not summing to 1 or text: refused naming probas and the row, not
+        filtered into an end model's training set."""
+        df = pd.DataFrame({"x": [1, 2]})
+        votes = np.array([[0, -1], [1, 0]])
+        with pytest.raises(InvalidProbabilitiesError, match="probas must be finite .* row 1 contains nan"):
+            filter_unlabeled(df, votes, np.array([[0.5, 0.5], [np.nan, 0.5]]))
+        with pytest.raises(InvalidProbabilitiesError, match="probas must sum to 1 in every row .* row 0 sums to 1.4"):
+            filter_unlabeled(df, votes, np.array([[0.9, 0.5], [0.5, 0.5]]))
+        with pytest.raises(InvalidProbabilitiesError, match="probas must be a numeric array"):
+            filter_unlabeled(df, votes, np.array([["a", "b"], ["c", "d"]]))
 
 
 class TestEmpiricalProbs:

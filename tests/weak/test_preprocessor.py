@@ -237,3 +237,44 @@ class TestMemoize:
             preprocessor(lambda r: {}, memoize="yes")
         with pytest.raises(InvalidParameterError, match="memoize must be False for a vectorized preprocessor"):
             preprocessor(lambda df: {}, vectorized=True, memoize=True)
+
+
+class TestFunctionsThatChangeTheirFrame:
+    def test_a_preprocessor_that_changes_its_frame_changes_neither_the_data_nor_other_functions(self):
+        """A vectorised preprocessor assigning ``df["text"] = ...`` (as Snorkel's row preprocessors
+        may, on their own copy) leaves the user's frame and a function without it unchanged."""
+
+        @preprocessor(vectorized=True)
+        def lower(df):
+            df["text"] = df.text.str.lower()
+            return {"lower": df.text}
+
+        @labeling_function(pre=[lower])
+        def says_win(row):
+            return "spam" if "win" in row.lower else None
+
+        @labeling_function()
+        def shouts(row):
+            return "spam" if row.text.split()[0].isupper() else None
+
+        data = DF.copy()
+        votes = apply([says_win, shouts], data).matrix()
+        assert votes[:, 1].tolist() == [0, -1, -1, -1]
+        pd.testing.assert_frame_equal(data, DF)
+
+    def test_a_vectorised_function_that_changes_its_frame_changes_no_other_function(self):
+        """A vectorised labeling function that overwrites a column: the next function and the user's
+        frame still see the column as given."""
+
+        @labeling_function(vectorized=True)
+        def blanks(df):
+            df["text"] = ""
+            return np.full(len(df), None, dtype=object)
+
+        @labeling_function()
+        def says_win(row):
+            return "spam" if "win" in row.text.lower() else None
+
+        data = DF.copy()
+        assert apply([blanks, says_win], data).matrix()[:, 1].tolist() == [0, -1, 0, -1]
+        pd.testing.assert_frame_equal(data, DF)

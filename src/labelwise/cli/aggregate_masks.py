@@ -186,8 +186,18 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     show_default=True,
     help="Pixels read at a time (memory; the result does not depend on it).",
 )
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Rows to print of each table (annotators, least agreed items).",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing (errors aside); the files are written as without it.")
 @out_folder("aggregate-masks", Path("labelwise-masks"))
-def aggregate_masks(table, method, pool, prior, em_prior, rasa_pool, binary, max_iter, block_size, out, superseded):
+def aggregate_masks(
+    table, method, pool, prior, em_prior, rasa_pool, binary, max_iter, block_size, top, quiet, out, superseded
+):
     """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
 
     Paths are .npy or single-channel .png files (grey or palette), relative to TABLE's folder, all
@@ -247,9 +257,16 @@ def aggregate_masks(table, method, pool, prior, em_prior, rasa_pool, binary, max
         write_csv(items, out / "items.csv")
         write_csv(annotators, out / "annotators.csv")
         write_json(summary, out / "summary.json")
-    print_frame(annotators, title="Annotators")
-    worst = items.sort_values("mean_dice").head(10)
-    print_frame(worst[["item", "n_annotators", "mean_dice", "min_dice"]], title="Least agreed items")
+    if quiet:
+        return
+    if top:
+        shown = annotators.sort_values("mean_dice", kind="stable").head(top) if len(annotators) > top else annotators
+        more = (
+            f" (the {top} least agreeing of {len(annotators)}; all in annotators.csv)" if len(annotators) > top else ""
+        )
+        print_frame(shown, title=f"Annotators{more}")
+        worst = items.sort_values("mean_dice", kind="stable").head(top)
+        print_frame(worst[["item", "n_annotators", "mean_dice", "min_dice"]], title="Least agreed items")
     solo = int((items["n_annotators"] == 1).sum())
     if solo:
         console().print(

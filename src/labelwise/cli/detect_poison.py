@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
 from ..poison import activation_clustering, spectral_signatures
 from ..poison.detectors import ANALYSES, REDUCTIONS
-from ._common import console, finite, load_npy, plain, print_frame, read_input, renaming
+from ._common import console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
 DETECTORS = ("spectral-signatures", "activation-clustering")
+#: The options each detector reads; one given with the other detector is refused (it would be ignored).
+DETECTOR_OPTIONS = {
+    "spectral-signatures": ("eps",),
+    "activation-clustering": ("n_components", "reduce", "analysis", "size_threshold"),
+}
 
 
-def _features(frame: pd.DataFrame, label: str, path: Path | None) -> tuple[object, list[str] | None]:
-    """``--features`` memory-mapped (one row per row of DATA), else DATA's numeric columns."""
+def _features(
+    frame: pd.DataFrame, label: str, path: Path | None, id_column: str | None = None
+) -> tuple[object, list[str] | None]:
+    """``--features`` memory-mapped (one row per row of DATA), else DATA's numeric columns (not
+    ``--label``, not ``--id-column``)."""
     if path is not None:
         arr = load_npy(Path(path), "--features", mmap=True)
         if arr.ndim != 2 or arr.shape[0] != len(frame):
@@ -27,11 +37,18 @@ def _features(frame: pd.DataFrame, label: str, path: Path | None) -> tuple[objec
                 f"--features must have shape (n_rows, d) = ({len(frame)}, d) to match the data, got {arr.shape}"
             )
         return arr, None
-    numeric = frame.drop(columns=[label]).select_dtypes("number")
+    numeric = frame.drop(columns=[c for c in (label, id_column) if c is not None]).select_dtypes("number")
     if numeric.shape[1] == 0:
         raise InvalidParameterError(
             f"DATA has no numeric feature columns besides --label {label!r}; pass --features emb.npy "
             "(one row of representation values per row of DATA)"
+        )
+    missing = numeric.isna().to_numpy()
+    if missing.any():
+        row, col = np.argwhere(missing)[0]
+        raise InvalidParameterError(
+            f"DATA feature columns must have no missing values, got {numeric.iat[row, col]} in column "
+            f"{str(numeric.columns[col])!r} at row {int(row)}; drop or fill such rows, or pass --features emb.npy"
         )
     return numeric.to_numpy(dtype=float), [str(c) for c in numeric.columns]
 
@@ -39,6 +56,11 @@ def _features(frame: pd.DataFrame, label: str, path: Path | None) -> tuple[objec
 @click.command("detect-poison")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", required=True, help="Name of the label column (the labels the model was trained on).")
+@click.option(
+    "--id-column",
+    default=None,
+    help="Column of row ids, written to flags.csv and never read as a feature (default: the row number).",
+)
 @click.option(
     "--features",
     "features_path",
@@ -73,9 +95,32 @@ def _features(frame: pd.DataFrame, label: str, path: Path | None) -> tuple[objec
     show_default=True,
     help="activation-clustering: a smaller cluster holding less than this share of its class is poisoned.",
 )
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Classes to print (those with the most flagged rows first when there are more); all are in classes.csv.",
+)
+@click.option(
+    "--quiet", is_flag=True, help="Print nothing but warnings and errors; the files are written as without it."
+)
 @out_folder("detect-poison", Path("labelwise-poison"))
 def detect_poison(
-    data, label, features_path, detector, eps, n_components, reduce, analysis, size_threshold, out, superseded
+    data,
+    label,
+    id_column,
+    features_path,
+    detector,
+    eps,
+    n_components,
+    reduce,
+    analysis,
+    size_threshold,
+    top,
+    quiet,
+    out,
+    superseded,
 ):
     """Flag the rows of DATA whose representation looks poisoned, class by class.
 
@@ -84,12 +129,35 @@ def detect_poison(
     cluster that is too small. Writes flags.csv (one row per row of DATA, flagged first, then by
     score), classes.csv (one row per class) and summary.json to --out, and prints the classes.
     """
-    frame = read_input(data, "DATA", text_columns=[label])
-    if label not in frame.columns:
-        raise MissingColumnError(f"--label column {label!r} is not in the data; columns are {list(frame.columns)}")
-    features, columns = _features(frame, label, features_path)
+    for other, names in DETECTOR_OPTIONS.items():
+        for name in names if other != detector else ():
+            if option_given(name):
+                option = "--" + name.replace("_", "-")
+                raise InvalidParameterError(
+                    f"{option} is only read by --detector {other}, got it with --detector {detector} (it would be ignored)"
+                )
+    if id_column == label:
+        raise InvalidParameterError(f"--id-column must name another column than --label, got {id_column!r} for both")
+    frame = read_input(data, "DATA", text_columns=[label] + ([id_column] if id_column is not None else []))
+    for option, column in (("--label", label), ("--id-column", id_column)):
+        if column is not None and column not in frame.columns:
+            raise MissingColumnError(
+                f"{option} column {column!r} is not in the data; columns are {list(frame.columns)}"
+            )
+    if id_column is not None:
+        ids = frame[id_column]
+        bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
+        if bad.size:
+            value = ids.iloc[bad[0]]
+            got = "a missing id" if pd.isna(value) else f"{value!r} twice"
+            raise InvalidParameterError(
+                f"--id-column {id_column!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
+            )
+    features, columns = _features(frame, label, features_path, id_column)
     labels = frame[label].to_numpy()
-    with renaming({"labels": "--label", "features": "--features" if columns is None else "DATA features"}):
+    with renaming(
+        {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
+    ):
         if detector == "spectral-signatures":
             found = spectral_signatures(features, labels, eps=eps)
         else:
@@ -104,6 +172,8 @@ def detect_poison(
             )
     out = Path(out)
     flags = found.to_frame().reset_index()
+    if id_column is not None:
+        flags.insert(1, "id", frame[id_column].to_numpy()[flags["row"].to_numpy()])
     with files_together(supersedes=superseded):
         write_csv(flags, out / "flags.csv")
         write_csv(found.per_class, out / "classes.csv")
@@ -111,6 +181,7 @@ def detect_poison(
             {
                 "data": str(Path(data).resolve()),
                 "label": label,
+                "id_column": id_column,
                 "features": str(Path(features_path).resolve()) if columns is None else "DATA columns",
                 "feature_columns": columns,
                 "detector": detector,
@@ -123,8 +194,23 @@ def detect_poison(
             },
             out / "summary.json",
         )
-    print_frame(found.per_class, title=f"{detector}: rows flagged by class", float_format="{:.3f}")
+    if not quiet:
+        _print(found, detector, columns, top, len(frame), out)
+
+
+def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_rows: int, out: Path) -> None:
+    """The feature columns used, the class table (``top`` classes) and what was written."""
+    if columns is not None:
+        shown = ", ".join(columns[:8]) + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")
+        console().print(f"features: {len(columns)} numeric column(s) of DATA ({shown})")
+    classes = found.per_class
+    title = f"{detector}: rows flagged by class"
+    if len(classes) > top:
+        classes = classes.sort_values("flagged", ascending=False, kind="stable").head(top)
+        title += f" ({top} of {len(found.per_class)} classes, most flagged first; all in classes.csv)"
+    if top:
+        print_frame(classes, title=title, float_format="{:.3f}")
     console().print(
-        f"flagged {found.n_flagged} of {len(frame)} rows; wrote {plain(out / 'flags.csv')}, "
+        f"flagged {found.n_flagged} of {n_rows} rows; wrote {plain(out / 'flags.csv')}, "
         f"{plain(out / 'classes.csv')} and {plain(out / 'summary.json')}"
     )

@@ -3,7 +3,8 @@
 These need the probabilities, not the predicted labels (``roc_auc`` on hard labels is the AUC of a
 single threshold). Log loss and the Brier score are means of per-row losses, so each slice's value
 is one matrix product over the rows, computed in row blocks, and its interval is the normal one of
-a mean, ``mean ± z · sd / sqrt(n)`` (the central limit theorem; the rows are the sample). ROC AUC
+a mean, ``mean ± z · sd / sqrt(n)`` (the central limit theorem; the rows are the sample), cut to
+the loss's range (from 0; the Brier score to 1 for two classes, else 2). ROC AUC
 is not a mean of rows: scikit-learn's ``roc_auc_score`` (one-vs-rest, macro-averaged, for more
 than two classes) on each slice, with a percentile bootstrap over the slice's rows [1]_. The values
 are scikit-learn's: ``log_loss`` clips probabilities to ``[eps, 1 - eps]``; ``brier_score_loss``
@@ -71,7 +72,9 @@ def proba_columns(
         mean = sums / n
         sd = np.sqrt(np.maximum(squares / n - mean**2, 0) * n / np.maximum(n - 1, 1))
         half = float(norm.ppf(0.5 + confidence / 2)) * sd / np.sqrt(n)
-    return mean, mean - half, mean + half, "normal"
+    # a loss lies in [0, worst]: the normal interval is cut to it (a small slice's would cross 0)
+    worst = np.inf if name == "log_loss" else (1.0 if probs.shape[1] == 2 else 2.0)
+    return mean, np.maximum(mean - half, 0.0), np.minimum(mean + half, worst), "normal"
 
 
 def _auc(true: np.ndarray, probs: np.ndarray, k: int) -> float:

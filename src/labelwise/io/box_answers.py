@@ -67,9 +67,19 @@ class CocoBoxTable:
         Raises
         ------
         DataFileError
-            An image of a box has no width or height in any file's ``images``.
+            An image of a box has no width or height in any file's ``images``, or two files give it
+            different sizes.
         """
-        sizes = self.images.drop_duplicates("image").set_index("image")
+        known = self.images.dropna(subset=["width", "height"])
+        sizes = known.drop_duplicates("image").set_index("image")
+        differ = known.groupby("image", sort=False)[["width", "height"]].nunique().max(axis=1) > 1
+        if differ.any():
+            image = differ.index[int(np.argmax(differ.to_numpy()))]
+            given = known.loc[known["image"] == image, ["annotator", "width", "height"]]
+            raise DataFileError(
+                f"normalised boxes need one width and height per image, got image_id {show(image)} with "
+                + ", ".join(f"{w:g}x{h:g} ({a})" for a, w, h in given.itertuples(index=False))
+            )
         width = sizes["width"].reindex(self.boxes["image"]).to_numpy(dtype=np.float64)
         height = sizes["height"].reindex(self.boxes["image"]).to_numpy(dtype=np.float64)
         bad = ~(np.isfinite(width) & np.isfinite(height) & (width > 0) & (height > 0))
@@ -184,6 +194,28 @@ def _read_one(path: Path, parameter: str) -> tuple[list, dict, pd.DataFrame, np.
     return records, categories, images, scored
 
 
+def _refuse_ids_written_two_ways(
+    frames: list[pd.DataFrame], images: list[pd.DataFrame], files: list[str], parameter: str
+) -> None:
+    """Refuse an image_id or category_id written as a number in one place and as text in another
+    (``1`` and ``"1"``): they would be two images (or classes) whose boxes never meet."""
+    for key, column in (("image_id", "image"), ("category_id", "label")):
+        seen: dict[str, tuple[Any, str]] = {}
+        for path, boxes, listed in zip(files, frames, images, strict=True):
+            values = boxes[column] if key == "category_id" else pd.concat([boxes[column], listed[column]])
+            for value in pd.unique(values.to_numpy(dtype=object)):
+                first = seen.setdefault(str(value), (value, path))
+                if isinstance(first[0], str) != isinstance(value, str):
+                    (number, in_number), (text, in_text) = sorted(
+                        [first, (value, path)], key=lambda pair: isinstance(pair[0], str)
+                    )
+                    raise DataFileError(
+                        f"{parameter} must write each {key} one way, got {number!r} (a number) in {in_number!r} "
+                        f"and {text!r} (text) in {in_text!r}: they would be two different "
+                        f"{'images' if key == 'image_id' else 'categories'}; write them alike"
+                    )
+
+
 def read_coco_boxes(
     paths: Sequence[str | os.PathLike], *, annotator_names: Sequence[Any] | None = None, parameter: str = "paths"
 ) -> CocoBoxTable:
@@ -212,7 +244,8 @@ def read_coco_boxes(
         A file that is missing, not JSON (the line and column are named), not COCO, or holds a box
         with a missing key, a bbox that is not 4 finite numbers or has a width or height <= 0, a
         score <= 0, a category_id or image_id the file's ``categories``/``images`` do not list,
-        or scores on some boxes and not on others.
+        scores on some boxes and not on others, or an image_id or category_id written as a number in
+        one place and as text in another (``1`` and ``"1"``).
 
     Examples
     --------
@@ -262,6 +295,7 @@ def read_coco_boxes(
         images.append(listed.assign(annotator=pd.Series([annotator] * len(listed), dtype=object)))
         categories.update(cats)
         scored.append((str(path), has_score))
+    _refuse_ids_written_two_ways(frames, images, [str(f) for f in files], parameter)
     some = [name for name, s in scored if s.any()]
     partial = [name for name, s in scored if len(s) and not s.all()]
     if some and (partial or len(some) < sum(len(s) > 0 for _, s in scored)):

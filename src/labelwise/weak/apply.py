@@ -95,8 +95,8 @@ def _fields_hint(row: Any, columns: pd.Index) -> str:
 
 
 def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
-    try:
-        values = lf.run(frame)
+    try:  # a shallow copy (copy-on-write): a function that changes its frame changes no one else's
+        values = lf.run(frame.copy(deep=False))
     except Exception as exc:
         row = _failing_row(lf, frame)
         where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import plain
+from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError
 from ._votes import ABSTAIN, Votes, as_votes
 
@@ -140,6 +141,8 @@ def filter_unlabeled(df: pd.DataFrame, votes: Any, probas: Any = None) -> Labele
     ShapeMismatchError
         A matrix or ``probas`` without one row per row of ``df``, or Votes none of whose items is
         in the index of ``df``.
+    InvalidProbabilitiesError
+        ``probas`` not a 2-D array of finite, non-negative rows summing to 1 (the first bad row is named).
 
     Examples
     --------
@@ -177,8 +180,8 @@ def filter_unlabeled(df: pd.DataFrame, votes: Any, probas: Any = None) -> Labele
         kept = (matrix != ABSTAIN).any(axis=1)
     out_probas = None
     if probas is not None:
-        out_probas = np.asarray(probas)
-        if out_probas.ndim == 0 or out_probas.shape[0] != len(df):
+        out_probas = np.asarray(check_probs(probas, name="probas"))
+        if out_probas.shape[0] != len(df):
             raise ShapeMismatchError(
                 f"probas must have one row per row of df ({len(df)}), got shape {out_probas.shape}"
             )

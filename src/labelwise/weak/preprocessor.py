@@ -270,8 +270,8 @@ def _memoized(p: Preprocessor, row: Any, memo: dict[Any, Any]) -> Any:
 def _vectorized_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:
     from .apply import _failing_row
 
-    try:
-        got = p.func(frame)
+    try:  # a shallow copy (copy-on-write): a preprocessor that changes its frame (``df["text"] = ...``)
+        got = p.func(frame.copy(deep=False))  # changes neither the user's frame nor the other functions' one
     except Exception as exc:
         row = _failing_row(p, frame)
         where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"

@@ -515,6 +515,13 @@ SPECS: dict[str, Spec] = {
         label=("--label", "data"),
         label_cases=("nan", "one_row"),  # one class is a use: the rows of the class a backdoor targets
     ),
+    "detect-poison/ids": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--id-column", "a"),
+        {"DATA": ("data", TABLE)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data", "--id-column": "data"},
+        bad_values=(("--id-column", "y"),),
+    ),
     "detect-poison/features": Spec(
         ("detect-poison", "{data}", "--label", "y", "--features", "{probs}", "--detector", "activation-clustering"),
         {"DATA": ("data", TABLE), "--features": ("probs", NPY)},
