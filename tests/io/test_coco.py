@@ -61,3 +61,20 @@ def test_prediction_score_outside_0_1_names_the_file_and_prediction(tmp_path, sc
         DataFileError, match=r"pred\.json: prediction 1 has score .*: a score must be a confidence in \[0, 1\]"
     ):
         read_coco_predictions(tmp_path / "pred.json", coco)
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_byte(tmp_path):
+    """A Latin-1 labels file was a UnicodeDecodeError traceback; now one error naming the byte."""
+    p = tmp_path / "latin.json"
+    p.write_bytes(
+        '{"images": [{"id": 1, "file_name": "caf\u00e9.jpg"}], "annotations": [], "categories": []}'.encode("latin-1")
+    )
+    with pytest.raises(DataFileError, match=r"latin\.json' is not UTF-8 text \(byte 39\)"):
+        read_coco(p)
+
+
+def test_a_byte_order_mark_is_read(tmp_path):
+    """A labels file saved with a UTF-8 byte-order mark (as some Windows editors do) is read."""
+    p = _write(tmp_path, [{"id": 1, "image_id": 3, "category_id": 5, "bbox": [10, 20, 30, 40]}])
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    assert read_coco(p).image_ids == [7, 3]

@@ -3,6 +3,7 @@
 from .annotations import Annotations, detect_format, read_annotations
 from .arrays import load_npy, load_npz
 from .atomic import atomic_write, files_together, write_csv, write_json, write_npy, write_npz
+from .box_answers import CocoBoxTable, coco_results, read_coco_boxes
 from .coco import CocoBoxes, read_coco, read_coco_predictions
 from .conll import ConllCorpus, read_conll
 from .masks import read_masks
@@ -12,15 +13,18 @@ from .tables import read_table
 
 __all__ = [
     "Annotations",
+    "CocoBoxTable",
     "CocoBoxes",
     "ConllCorpus",
     "atomic_write",
+    "coco_results",
     "files_together",
     "load_npy",
     "load_npz",
     "detect_format",
     "read_annotations",
     "read_coco",
+    "read_coco_boxes",
     "read_coco_predictions",
     "read_conll",
     "read_masks",

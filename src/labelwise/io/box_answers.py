@@ -17,7 +17,6 @@ box table back as a COCO results list (``bbox`` = ``[x_min, y_min, x_max - x_min
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import DataFileError, InvalidParameterError
+from .coco import load_coco_json
 from .paths import require_file
 
 __all__ = ["CocoBoxTable", "read_coco_boxes", "coco_results"]
@@ -95,21 +95,6 @@ class CocoBoxTable:
         return out
 
 
-def _load(path: Path, parameter: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(
-            f"{parameter}: {str(path)!r} is not UTF-8 text (byte {exc.start}): not a COCO JSON file"
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(
-            f"{parameter}: {str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
-
-
 def _ids(records: list, key: str, where: str) -> list:
     out = []
     for k, rec in enumerate(records):
@@ -130,7 +115,7 @@ def _number(value: Any) -> float:
 
 def _read_one(path: Path, parameter: str) -> tuple[list, dict, pd.DataFrame, np.ndarray]:
     """One file's boxes (records), categories, images and a mask of the boxes with a score."""
-    data = _load(path, parameter)
+    data = load_coco_json(path, parameter)
     name = f"{parameter}: {str(path)!r}"
     categories: dict[Any, str] = {}
     images = pd.DataFrame({"image": pd.Series([], dtype=object), "width": [], "height": []})

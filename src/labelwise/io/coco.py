@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,28 @@ class CocoBoxes:
     categories: list[Any]
 
 
-def _load(path: str | os.PathLike, what: str) -> Any:
-    p = require_file(path, parameter="path", kind=f"COCO {what} file")
+def load_coco_json(path: Path, parameter: str) -> Any:
+    """The JSON value of a COCO file, or a :class:`DataFileError` naming ``parameter``, the file and the fault.
+
+    A byte-order mark is allowed; bytes that are not UTF-8 and text that is not JSON are named
+    with their position (byte, or line and column).
+    """
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            f"{parameter}: {str(path)!r} is not UTF-8 text (byte {exc.start}): not a COCO JSON file"
+        ) from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataFileError(f"{p}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise DataFileError(
+            f"{parameter}: {str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+def _load(path: str | os.PathLike, what: str) -> Any:
+    return load_coco_json(require_file(path, parameter="path", kind=f"COCO {what} file"), "path")
 
 
 def _xyxy(bbox: Any, where: str) -> list[float]:
