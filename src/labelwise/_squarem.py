@@ -243,7 +243,11 @@ def _cycle(
     attempt, plain = (2, 1) if stabilise else (1, 0)  # evaluations of a try, of the plain path
     pending = np.ones(len(a), dtype=bool)
     fallback = np.zeros(len(a), dtype=bool)
-    theta_new = theta_next = obj_new = extra_new = None
+    # the accepted point per group, F of it, its objective, its E-step (set by the first try)
+    theta_new: Any = None
+    theta_next: Any = None
+    obj_new: Any = None
+    extra_new: Any = None
     while pending.any():
         at = expand(a)
         jump = theta0 + 2.0 * at * r + at * at * v
