@@ -9,7 +9,7 @@ weights, ``q(u_r) = Gamma((df + 1)/2, (df + tau_w e_r)/2)`` with ``e_r = (y_r - 
 then the biases and precisions as the Gaussian M-step with each answer weighed by ``E[u_r]``. Each
 step increases the ELBO, which ``loss_history_`` records (negated, per answer). An answer far from
 its item's value gets a small weight, instead of inflating its annotator's variance. The sweeps
-are accelerated by SQUAREM (:func:`_squarem_elbo`; the measurements are in benchmarks/RESULTS.md).
+are accelerated by the shared SQUAREM (:func:`_squarem_elbo`; the measurements are in benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import digamma, gammaln
 
+from .._squarem import squarem
 from ._converged import loss_settled
 from ._numeric_data import NumericAnswers
 from ._numeric_em import _LOG_2PI, _centre, design_of, pooled_variance
@@ -54,50 +55,33 @@ def _squarem_elbo(
     tol: float,
     accelerate: bool = True,
 ) -> tuple[np.ndarray, int, bool, list[float]]:
-    """Coordinate ascent ``θ ↦ F(θ)`` accelerated by SQUAREM (Varadhan and Roland 2008, scheme S3,
-    as :mod:`labelwise.weak._squarem`), guarded by the ELBO that ``step`` reports for ``F(θ)``.
+    """Coordinate ascent ``θ ↦ F(θ)`` accelerated by SQUAREM (:func:`labelwise._squarem.squarem`:
+    Varadhan and Roland 2008, scheme S3), guarded by the ELBO that ``step`` reports for ``F(θ)``.
 
     A cycle makes two sweeps ``θ₁ = F(θ₀)``, ``θ₂ = F(θ₁)``, jumps to ``θ₀ − 2αr + α²v``
-    (``r = θ₁ − θ₀``, ``v = θ₂ − 2θ₁ + θ₀``, ``α = −max(1, ‖r‖/‖v‖)``) and sweeps once from there; if
-    the ELBO that sweep reaches is below ``F(θ₁)``'s, ``α`` is halved toward ``−1`` (the plain
-    path, kept when within 0.1 of it). The ELBO thus never falls from cycle to cycle, as under plain
-    coordinate ascent, and the run stops as plain ascent did: when the loss (negated ELBO per
-    answer) falls by less than ``tol`` between accepted points (:func:`._converged.loss_settled`).
-    ``θ`` is in log coordinates for the positive parts, so a jump stays valid. ``max_iter`` counts
-    sweeps; ``accelerate=False`` gives plain coordinate ascent. Returns ``F`` of the last accepted point, the sweeps, whether it converged and the
+    (``r = θ₁ − θ₀``, ``v = θ₂ − 2θ₁ + θ₀``, ``α = −max(1, ‖r‖/‖v‖)``) and sweeps once from there
+    (the sweep is the jump's objective: no stabilising step); if the ELBO that sweep reaches is
+    below ``F(θ₁)``'s, ``α`` is halved toward ``−1`` (the plain path ``θ₁``, kept when within 0.1
+    of it). The ELBO thus never falls from cycle to cycle, as under plain coordinate ascent, and
+    the run stops as plain ascent did: when the loss (negated ELBO per answer) falls by less than
+    ``tol`` between accepted points (:func:`._converged.loss_settled`); plain sweeps fill the
+    budget once a cycle no longer fits it. ``θ`` is in log coordinates for the positive parts, so
+    a jump stays valid. ``max_iter`` counts sweeps; ``accelerate=False`` gives plain coordinate
+    ascent. Returns ``F`` of the last accepted point, the sweeps, whether it converged and the
     losses at the accepted points.
     """
-    elbo1, theta1 = step(theta0)
-    losses, sweeps = [-elbo1], 1
-    while sweeps < max_iter:
-        if not accelerate or sweeps + 3 > max_iter:  # plain sweeps (to the budget, when no cycle fits)
-            elbo_next, theta_next = step(theta1)
-            sweeps += 1
-        else:
-            elbo2, theta2 = step(theta1)
-            r = theta1 - theta0
-            v = theta2 - theta1 - r
-            norm_v = float(np.sqrt(v @ v))
-            alpha = -max(1.0, float(np.sqrt(r @ r)) / norm_v) if norm_v > 0 else -1.0
-            sweeps += 1
-            while True:
-                jump = theta0 - 2.0 * alpha * r + alpha * alpha * v
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a wild jump: a NaN ELBO
-                    elbo_next, theta_next = step(jump)
-                sweeps += 1
-                if elbo_next >= elbo2 and np.isfinite(elbo_next):
-                    theta1 = jump
-                    break
-                if alpha > -1.1 or sweeps + 1 > max_iter:  # the plain path: θ₂ and F(θ₂)'s ELBO
-                    theta1, theta_next, elbo_next = theta1, theta2, elbo2
-                    break
-                alpha = (alpha - 1.0) / 2.0
-        theta0, theta1 = theta1, theta_next
-        settled = loss_settled(losses[-1] + elbo_next, -elbo_next, tol)
-        losses.append(-elbo_next)
-        if settled:
-            return theta1, sweeps, True, losses
-    return theta1, sweeps, False, losses
+
+    def sweep(theta: np.ndarray) -> tuple[float, np.ndarray, None]:
+        elbo, after = step(theta)
+        return elbo, after, None
+
+    def settled(history: list[float], theta: np.ndarray, theta_next: np.ndarray) -> bool:
+        return len(history) > 1 and loss_settled(history[-1] - history[-2], -history[-1], tol)
+
+    run = squarem(
+        sweep, theta0, max_evals=max_iter, stop=settled, stabilise=False, plain_tail=True, accelerate=accelerate
+    )
+    return run.theta_next, run.n_evals, run.converged, [-elbo for elbo in run.history]
 
 
 def robust_em(
