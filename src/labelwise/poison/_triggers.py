@@ -69,25 +69,27 @@ def check_images(X: Any, name: str = "X") -> np.ndarray:
     return arr
 
 
-def _image_hw(row_shape: tuple[int, ...], image_shape: Any, name: str) -> tuple[tuple[int, ...], str]:
+def _image_hw(row_shape: tuple[int, ...], image_shape: Any, name: str, x_name: str) -> tuple[tuple[int, ...], str]:
     """The image shape ``(H, W)`` or ``(H, W, C)`` rows are read as, and where it came from."""
     if image_shape is None:
         if len(row_shape) not in (2, 3):
             raise ShapeMismatchError(
-                f"X must be images (n, H, W) or (n, H, W, C) for the {name!r} trigger, or flat rows with "
+                f"{x_name} must be images (n, H, W) or (n, H, W, C) for the {name!r} trigger, or flat rows with "
                 f"image_shape=(H, W) or (H, W, C); got rows of shape {row_shape} and image_shape=None"
             )
-        return row_shape, "X"
+        return row_shape, x_name
     try:
         shape = tuple(int(s) for s in image_shape)
         ok = all(isinstance(s, (numbers.Integral, np.integer)) and not isinstance(s, bool) for s in image_shape)
     except TypeError:
         ok = False
     if not ok or len(shape) not in (2, 3) or min(shape) < 1:
-        raise InvalidParameterError(f"image_shape must be (H, W) or (H, W, C) of positive integers, got {image_shape!r}")
+        raise InvalidParameterError(
+            f"image_shape must be (H, W) or (H, W, C) of positive integers, got {image_shape!r}"
+        )
     if int(np.prod(shape)) != int(np.prod(row_shape)):
         raise ShapeMismatchError(
-            f"image_shape must have as many entries as one row of X ({int(np.prod(row_shape))}), "
+            f"image_shape must have as many entries as one row of {x_name} ({int(np.prod(row_shape))}), "
             f"got {shape} ({int(np.prod(shape))} entries)"
         )
     return shape, "image_shape"
@@ -95,11 +97,12 @@ def _image_hw(row_shape: tuple[int, ...], image_shape: Any, name: str) -> tuple[
 
 def _check_value(value: Any, dtype: np.dtype, name: str) -> Any:
     """A number that ``dtype`` holds exactly."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)) or not np.isfinite(value):
+    real = isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not real or not np.isfinite(float(value)):
         raise InvalidParameterError(f"{name} must be a finite number, got {value!r}")
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
-        if float(value) != int(value) or not info.min <= int(value) <= info.max:
+        if float(value) != np.floor(float(value)) or not info.min <= float(value) <= info.max:
             raise InvalidParameterError(
                 f"{name} must be a whole number in [{info.min}, {info.max}] for X of dtype {dtype}, got {value!r}"
             )
@@ -114,13 +117,14 @@ def make_trigger(
     image_shape: Any = None,
     distance: Any = 2,
     pixel_value: Any = 1,
+    x_name: str = "X",
 ) -> Trigger:
     """Resolve ``trigger`` (a name, a NaN-masked array, a ``(mask, values)`` pair or a
     :class:`Trigger`) for rows of ``row_shape`` and ``dtype``."""
     if isinstance(trigger, Trigger):
         if trigger.row_shape != tuple(row_shape):
             raise ShapeMismatchError(
-                f"trigger must fit one row of X (shape {tuple(row_shape)}), got a trigger for rows of shape "
+                f"trigger must fit one row of {x_name} (shape {tuple(row_shape)}), got a trigger for rows of shape "
                 f"{trigger.row_shape}"
             )
         return trigger
@@ -129,7 +133,7 @@ def make_trigger(
             raise InvalidParameterError(
                 f"trigger must be one of {list(TRIGGERS)}, an array or a (mask, values) pair, got {trigger!r}"
             )
-        return _art_trigger(trigger, tuple(row_shape), dtype, image_shape, distance, pixel_value)
+        return _art_trigger(trigger, tuple(row_shape), dtype, image_shape, distance, pixel_value, x_name)
     if isinstance(trigger, tuple) and len(trigger) == 2:
         mask = np.asarray(trigger[0])
         if mask.dtype != bool:
@@ -151,19 +155,23 @@ def make_trigger(
             ) from None
         mask = ~np.isnan(values)
     if mask.shape != tuple(row_shape):
-        raise ShapeMismatchError(f"trigger must have the shape of one row of X, {tuple(row_shape)}, got {mask.shape}")
+        raise ShapeMismatchError(
+            f"trigger must have the shape of one row of {x_name}, {tuple(row_shape)}, got {mask.shape}"
+        )
     if not mask.any():
         raise InvalidParameterError("trigger must set at least one entry of a row, got an empty mask")
     stamped = values[mask]
     if not np.isfinite(stamped).all():
-        raise InvalidParameterError(f"trigger's values must be finite where it stamps, got {stamped[~np.isfinite(stamped)][0]}")
+        raise InvalidParameterError(
+            f"trigger's values must be finite where it stamps, got {stamped[~np.isfinite(stamped)][0]}"
+        )
     for v in np.unique(stamped):
         _check_value(float(v), dtype, "trigger's values")
     return Trigger(mask=mask.copy(), values=np.where(mask, values, 0.0), name="array")
 
 
-def _art_trigger(name: str, row_shape, dtype, image_shape, distance, pixel_value) -> Trigger:
-    shape, source = _image_hw(row_shape, image_shape, name)
+def _art_trigger(name: str, row_shape, dtype, image_shape, distance, pixel_value, x_name: str) -> Trigger:
+    shape, source = _image_hw(row_shape, image_shape, name, x_name)
     height, width = shape[0], shape[1]
     reach = max(max(o) for o in _OFFSETS[name])
     if isinstance(distance, bool) or not isinstance(distance, (numbers.Integral, np.integer)):

@@ -105,19 +105,12 @@ class BackdoorScore:
 
 
 def _class_code(value: Any, classes: np.ndarray, name: str, labels_name: str) -> int:
-    hits = np.flatnonzero(classes == np.asarray(value, dtype=classes.dtype)) if _comparable(value, classes) else []
-    if len(hits) == 0:
-        shown = list(classes[:10]) + (["..."] if classes.size > 10 else [])
+    """The index of ``value`` among ``classes`` (a class it is not equal to is refused)."""
+    hits = np.flatnonzero(_equals(classes, value)) if np.ndim(value) == 0 else np.empty(0, dtype=np.intp)
+    if hits.size == 0:
+        shown = classes[:10].tolist() + (["..."] if classes.size > 10 else [])
         raise InvalidLabelsError(f"{name} must be one of the classes of {labels_name} {shown}, got {value!r}")
     return int(hits[0])
-
-
-def _comparable(value: Any, classes: np.ndarray) -> bool:
-    try:
-        np.asarray(value, dtype=classes.dtype)
-    except (TypeError, ValueError):
-        return False
-    return np.ndim(value) == 0
 
 
 def backdoor(
@@ -215,7 +208,7 @@ def backdoor(
     b = budget_count(budget, codes.size)
     if b > n_eligible:
         raise InvalidParameterError(
-            f"budget must be at most the {n_eligible} rows of the source classes {list(classes[source_codes])} "
+            f"budget must be at most the {n_eligible} rows of the source classes {classes[source_codes].tolist()} "
             f"(of {codes.size}), got {budget!r} ({b} rows)"
         )
     rows = np.sort(rng.choice(np.flatnonzero(eligible), size=b, replace=False))
@@ -291,12 +284,18 @@ def attack_success_rate(
         raise InvalidLabelsError("y_test must have at least one row, got none")
     block = check_positive_int("batch_size", batch_size)
     trig = make_trigger(
-        trigger, Xa.shape[1:], Xa.dtype, image_shape=image_shape, distance=distance, pixel_value=pixel_value
+        trigger,
+        Xa.shape[1:],
+        Xa.dtype,
+        image_shape=image_shape,
+        distance=distance,
+        pixel_value=pixel_value,
+        x_name="X_test",
     )
     attacked = np.flatnonzero(~_equals(y, target))
     if attacked.size == 0:
         raise InvalidLabelsError(f"y_test must have rows of a class other than the target {target!r}, got none")
-    correct = hits = 0
+    correct, hits = 0, 0
     for start in range(0, y.size, block):
         stop = min(start + block, y.size)
         correct += int(_equals(np.asarray(model.predict(Xa[start:stop])), y[start:stop]).sum())
