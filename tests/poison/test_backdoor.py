@@ -98,7 +98,7 @@ class TestBackdoor:
             ({"trigger": np.full((6, 6), np.nan)}, InvalidParameterError, "at least one entry"),
             ({"trigger": (np.ones((6, 6)), 1.0)}, InvalidParameterError, "mask must be a boolean array"),
             ({"distance": 5}, InvalidParameterError, "distance must be between 1 and 4"),
-            ({"distance": 0}, InvalidParameterError, "distance must be between 1 and 4"),
+            ({"distance": 0}, InvalidParameterError, "distance must be a positive integer, got 0"),
             ({"distance": 1.5}, InvalidParameterError, "distance must be a positive integer"),
             ({"pixel_value": "1"}, InvalidParameterError, "pixel_value must be a finite number"),
             ({"budget": 1.5}, InvalidParameterError, "budget as a fraction must be in [0, 1)"),

@@ -95,6 +95,12 @@ def _image_hw(row_shape: tuple[int, ...], image_shape: Any, name: str, x_name: s
     return shape, "image_shape"
 
 
+def _check_distance(distance: Any) -> int:
+    if isinstance(distance, bool) or not isinstance(distance, (numbers.Integral, np.integer)) or int(distance) < 1:
+        raise InvalidParameterError(f"distance must be a positive integer, got {distance!r}")
+    return int(distance)
+
+
 def _check_value(value: Any, dtype: np.dtype, name: str) -> Any:
     """A number that ``dtype`` holds exactly."""
     real = isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
@@ -121,6 +127,8 @@ def make_trigger(
 ) -> Trigger:
     """Resolve ``trigger`` (a name, a NaN-masked array, a ``(mask, values)`` pair or a
     :class:`Trigger`) for rows of ``row_shape`` and ``dtype``."""
+    distance = _check_distance(distance)
+    _check_value(pixel_value, np.dtype(np.float64), "pixel_value")
     if isinstance(trigger, Trigger):
         if trigger.row_shape != tuple(row_shape):
             raise ShapeMismatchError(
@@ -174,9 +182,6 @@ def _art_trigger(name: str, row_shape, dtype, image_shape, distance, pixel_value
     shape, source = _image_hw(row_shape, image_shape, name, x_name)
     height, width = shape[0], shape[1]
     reach = max(max(o) for o in _OFFSETS[name])
-    if isinstance(distance, bool) or not isinstance(distance, (numbers.Integral, np.integer)):
-        raise InvalidParameterError(f"distance must be a positive integer, got {distance!r}")
-    distance = int(distance)
     if distance < 1 or distance + reach > min(height, width):
         raise InvalidParameterError(
             f"distance must be between 1 and {min(height, width) - reach} for the {name!r} trigger on "
