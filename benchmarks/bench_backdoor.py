@@ -100,8 +100,7 @@ def attack(seeds: int) -> pd.DataFrame:
                 success, clean = score(again, X[test], y[test])
                 hits = int((det.is_flagged & out.is_flipped).sum())
                 records.append(
-                    rec
-                    | dict(detector=name, removed=det.n_flagged, found=hits, success=success, clean_accuracy=clean)
+                    rec | dict(detector=name, removed=det.n_flagged, found=hits, success=success, clean_accuracy=clean)
                 )
             print(f"seed {seed} budget {budget}: {len(rows)} rows poisoned, success {records[-3]['success']:.2f}")
     frame = pd.DataFrame(records)
@@ -138,7 +137,9 @@ def speed(repeat: int) -> pd.DataFrame:
     for name, X in sets.items():
         y = np.arange(len(X)) % 10
         value = 255 if X.dtype == np.uint8 else 1
-        out, t_lw = timed(lambda: lw.poison.backdoor(X, y, 0.1, target=TARGET, pixel_value=value, random_state=0), repeat)
+        out, t_lw = timed(
+            lambda: lw.poison.backdoor(X, y, 0.1, target=TARGET, pixel_value=value, random_state=0), repeat
+        )
         rows = out.flipped_indices
         theirs, t_art = timed(lambda: art_poison(X, rows, lambda x: add_pattern_bd(x, pixel_value=value)), repeat)
         same = np.array_equal(out.X, theirs)

@@ -113,6 +113,30 @@ def _class_code(value: Any, classes: np.ndarray, name: str, labels_name: str) ->
     return int(hits[0])
 
 
+def _training_set(X: Any, labels: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X`` as an array, the labels as given, their codes and the sorted classes (two at least)."""
+    Xa = check_images(X)
+    arr = raw_labels(labels)
+    codes, classes = encode_labels(arr, name="labels")
+    check_same_length("X", Xa, "labels", arr)
+    if len(classes) < 2:
+        raise InvalidLabelsError(f"labels must contain at least 2 classes, got {len(classes)}")
+    return Xa, arr, codes, np.asarray(classes)
+
+
+def _source_codes(source: Any, classes: np.ndarray, t: int) -> np.ndarray:
+    """The codes of the classes rows are drawn from: ``source``'s, or every class but the target's."""
+    if source is None:
+        return np.setdiff1d(np.arange(classes.size), [t])
+    given = list(source) if isinstance(source, (list, tuple, np.ndarray, pd.Index, pd.Series)) else [source]
+    if not given:
+        raise InvalidParameterError("source must name at least one class, got an empty list")
+    codes = np.unique([_class_code(s, classes, "source", "labels") for s in given])
+    if t in codes:
+        raise InvalidParameterError(f"source must not contain the target class {classes[t]!r}, got {source!r}")
+    return codes
+
+
 def backdoor(
     X: Any,
     labels: Any,
@@ -178,28 +202,13 @@ def backdoor(
     >>> import labelwise as lw
     >>> X = np.zeros((6, 5, 5))
     >>> out = lw.poison.backdoor(X, [0, 0, 1, 1, 2, 2], 2, target=0, trigger="pixel", random_state=0)
-    >>> out.n_flipped, set(out.labels[out.flipped_indices]), float(out.X[out.flipped_indices[0], 3, 3])
+    >>> out.n_flipped, set(out.labels[out.flipped_indices].tolist()), float(out.X[out.flipped_indices[0], 3, 3])
     (2, {0}, 1.0)
     """
-    Xa = check_images(X)
-    arr = raw_labels(labels)
-    codes, classes = encode_labels(arr, name="labels")
-    classes = np.asarray(classes)
-    check_same_length("X", Xa, "labels", arr)
-    if classes.size < 2:
-        raise InvalidLabelsError(f"labels must contain at least 2 classes, got {classes.size}")
+    Xa, arr, codes, classes = _training_set(X, labels)
     t = _class_code(target, classes, "target", "labels")
-    if source is None:
-        eligible = codes != t
-        source_codes = np.setdiff1d(np.arange(classes.size), [t])
-    else:
-        given = list(source) if isinstance(source, (list, tuple, np.ndarray, pd.Index, pd.Series)) else [source]
-        if not given:
-            raise InvalidParameterError("source must name at least one class, got an empty list")
-        source_codes = np.unique([_class_code(s, classes, "source", "labels") for s in given])
-        if t in source_codes:
-            raise InvalidParameterError(f"source must not contain the target class {classes[t]!r}, got {source!r}")
-        eligible = np.isin(codes, source_codes)
+    source_codes = _source_codes(source, classes, t)
+    eligible = np.isin(codes, source_codes)
     trig = make_trigger(
         trigger, Xa.shape[1:], Xa.dtype, image_shape=image_shape, distance=distance, pixel_value=pixel_value
     )
@@ -212,22 +221,29 @@ def backdoor(
             f"(of {codes.size}), got {budget!r} ({b} rows)"
         )
     rows = np.sort(rng.choice(np.flatnonzero(eligible), size=b, replace=False))
-    poisoned = trig.stamp(Xa, rows)
-    new_labels = arr.copy()
-    new_labels[rows] = classes[t]
-    is_flipped = np.zeros(codes.size, dtype=bool)
+    info = {"source": classes[source_codes], "candidates": n_eligible}
+    return _poisoned(Xa, arr, rows, classes, classes[t], trig, info)
+
+
+def _poisoned(
+    X: np.ndarray, labels: np.ndarray, rows: np.ndarray, classes: np.ndarray, target: Any, trigger: Trigger, info: dict
+) -> BackdoorPoisoning:
+    """The result: the trigger stamped on a copy of ``X`` at ``rows``, those rows labelled ``target``."""
+    new_labels = labels.copy()
+    new_labels[rows] = target
+    is_flipped = np.zeros(labels.size, dtype=bool)
     is_flipped[rows] = True
     return BackdoorPoisoning(
-        X=poisoned,
+        X=trigger.stamp(X, rows),
         labels=new_labels,
-        true_labels=arr.copy(),
+        true_labels=labels.copy(),
         is_flipped=is_flipped,
         attack="backdoor",
-        budget=b,
+        budget=int(rows.size),
         classes=classes,
-        target=classes[t],
-        trigger=trig,
-        info={"source": classes[source_codes], "candidates": n_eligible},
+        target=target,
+        trigger=trigger,
+        info=info,
     )
 
 
