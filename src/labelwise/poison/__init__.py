@@ -45,9 +45,9 @@ from .floral import FloralSVC, randomized_topk_flips
 __all__ = [
     "ATTACKS",
     "AuditThenTrain",
+    "BINARY_ONLY_ATTACKS",
     "BackdoorPoisoning",
     "BackdoorScore",
-    "BINARY_ONLY_ATTACKS",
     "CurieSVC",
     "FloralSVC",
     "GraphSanitizedSVC",
@@ -58,6 +58,7 @@ __all__ = [
     "PoisonDetection",
     "PoisonedLabels",
     "RobustnessCurve",
+    "Trigger",
     "activation_clustering",
     "alfa",
     "attack_success_rate",
@@ -76,5 +77,4 @@ __all__ = [
     "sanitize_labels",
     "spectral_signatures",
     "topk_sv",
-    "Trigger",
 ]
