@@ -188,6 +188,10 @@ SPECS: dict[str, Callable[..., Any]] = {
     "poison.spectral_signatures": _fn(_p.spectral_signatures, X, LABELS),
     "poison.activation_clustering": _fn(_p.activation_clustering, X, LABELS, analysis="silhouette"),
     "poison.farthest_first": _fn(_p.farthest_first, X2, Y2, 0.1),
+    "poison.backdoor": _fn(_p.backdoor, np.zeros((6, 5, 5)), [0, 1, 2] * 2, 2, target=0, random_state=0),
+    "poison.attack_success_rate": _fn(
+        _p.attack_success_rate, LogisticRegression().fit(X, LABELS), X, LABELS, 1, trigger="pixel", image_shape=(2, 2)
+    ),
     "poison.lfa": _fn(_p.lfa, X2, Y2, 0.05, n_candidates=4),
     "poison.topk_sv": _fn(_p.topk_sv, X2, Y2, 0.1),
     "poison.random_flips": _fn(_p.random_flips, X2, Y2, 0.1),

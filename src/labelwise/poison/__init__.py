@@ -17,6 +17,9 @@ Detectors of poisoned training rows from their representations (``detectors``):
 ``spectral_signatures`` (Tran et al., NeurIPS 2018) and ``activation_clustering`` (Chen et al.
 2019), returning a ``PoisonDetection``.
 
+Backdoor (``backdoor``, Gu et al. 2017, as ART's ``PoisoningAttackBackdoor`` stamps it): a
+trigger on a budget of rows, labelled as a target class; ``attack_success_rate`` measures it.
+
 ``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed; its
 seeded split (and ``random``'s draw) numbers the classes by first appearance, not by name.
 """
@@ -24,6 +27,7 @@ seeded split (and ``random``'s draw) numbers the classes by first appearance, no
 from ._common import BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS, PoisonedLabels, budget_count
 from ._dual import dual_violation, project_dual
 from .attacks import ATTACKS, alfa, farthest_first, lfa, random_flips, topk_sv
+from .backdoor import BackdoorPoisoning, BackdoorScore, Trigger, attack_success_rate, backdoor
 from .curve import MODELS, RobustnessCurve, make_model, robustness_curve
 from .defences import (
     LNSVC,
@@ -42,6 +46,8 @@ __all__ = [
     "ATTACKS",
     "AuditThenTrain",
     "BINARY_ONLY_ATTACKS",
+    "BackdoorPoisoning",
+    "BackdoorScore",
     "CurieSVC",
     "FloralSVC",
     "GraphSanitizedSVC",
@@ -52,8 +58,11 @@ __all__ = [
     "PoisonDetection",
     "PoisonedLabels",
     "RobustnessCurve",
+    "Trigger",
     "activation_clustering",
     "alfa",
+    "attack_success_rate",
+    "backdoor",
     "budget_count",
     "curie_filter",
     "dual_violation",
