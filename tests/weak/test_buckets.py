@@ -20,7 +20,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelwise.errors import (
-    InvalidLabelsError,
     InvalidParameterError,
     InvalidProbabilitiesError,
     LabelwiseWarning,

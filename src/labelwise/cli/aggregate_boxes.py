@@ -272,6 +272,7 @@ def aggregate_boxes(
         }
         settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
         est: WeightedBoxesFusion | BoxConsensus
+        merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
         if method == "wbf":
             fusion = WeightedBoxesFusion(
                 iou_thr=0.55 if iou is None else iou,
@@ -283,7 +284,7 @@ def aggregate_boxes(
             )
             settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
             settings["allow_overflow"] = allow_overflow
-            with renaming(OPTION_NAMES, within=("boxes",)), stage("merging boxes (wbf)", total=1, count_tasks=False):
+            with renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = fusion.fit(table)
         else:
             pairs = None
@@ -296,10 +297,7 @@ def aggregate_boxes(
             )
             settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
             settings["labeled"] = None if labeled is None else str(labeled)
-            with (
-                renaming(OPTION_NAMES, within=("boxes",)),
-                stage("merging boxes (consensus)", total=1, count_tasks=False),
-            ):
+            with renaming(OPTION_NAMES, within=("boxes",)), merging:
                 est = consensus.fit(table, labeled=pairs)
         out = Path(out)
         settings["coco"] = coco

@@ -95,9 +95,16 @@ def read_mask_table(
     return masks, foreground, {item: suffix for item in foreground}, palettes
 
 
-def read_weights(path: Path) -> pd.Series:
+def read_weights(path: Path | None, method: str) -> pd.Series | None:
     """``--weights``: a table of annotator, weight -> a Series of weights indexed by annotator (text,
-    as TABLE's annotators are read); an annotator listed twice is refused."""
+    as TABLE's annotators are read); None without it. Refused with a method other than majority, and
+    an annotator listed twice."""
+    if path is None:
+        return None
+    if method != "majority":
+        raise InvalidParameterError(
+            f"--weights is an option of --method majority: it needs --method majority, got --method {method}"
+        )
     table = read_input(path, "--weights", kind="table of annotator weights", text_columns=["annotator"])
     missing = [c for c in ("annotator", "weight") if c not in table.columns]
     if missing:
@@ -240,13 +247,9 @@ def aggregate_masks(
             raise InvalidParameterError(
                 f"{name} is an option of --method {owner}: it needs --method {owner}, got --method {method}"
             )
-    if weights is not None and method != "majority":
-        raise InvalidParameterError(
-            f"--weights is an option of --method majority: it needs --method majority, got --method {method}"
-        )
     chosen = _prior(prior)
     out = Path(out)
-    given_weights = None if weights is None else read_weights(weights)
+    given_weights = read_weights(weights, method)
     masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
     if method in ("em", "rasa"):
         masks["mask"] = _two_valued(masks["mask"], method)
@@ -272,9 +275,8 @@ def aggregate_masks(
         "mean_agreement": float(model.agreement_.mean()),
         "classes": model.classes_.tolist(),
         "n_single_annotator_items": int((items["n_annotators"] == 1).sum()),
+        **({"weights": None if weights is None else str(weights)} if method == "majority" else {}),
     }
-    if method == "majority":
-        summary["weights"] = None if weights is None else str(weights)
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))
     elif isinstance(model, SegmentationEM | SegmentationRASA):
