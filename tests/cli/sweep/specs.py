@@ -351,6 +351,7 @@ SPECS: dict[str, Spec] = {
         {"--unlabeled-probs": ("agg_unlabeled", NPY)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
         label_cases=(),
+        bad_values=(("--temperature", "0"), ("--temperature", "hot")),
     ),
     "aggregate-tags": Spec(
         ("aggregate-tags", "{tag_answers}", "--tags-column", "tags", "--method", "majority-vote"),
