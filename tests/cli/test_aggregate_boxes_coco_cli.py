@@ -83,7 +83,9 @@ def test_consensus_on_coco_labels_files_counts_every_listed_image(tmp_path):
         columns=["image", "annotator"],
     )
     want = BoxConsensus().fit(boxes, labeled=labeled)
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "out" / "boxes.csv"), want.boxes_, check_dtype=False)
+    got = pd.read_csv(tmp_path / "out" / "boxes.csv")
+    assert got.pop("label_name").tolist() == want.boxes_.label.map({1: "cat", 2: "dog"}).tolist()
+    pd.testing.assert_frame_equal(got, want.boxes_, check_dtype=False)
     skill = pd.read_csv(tmp_path / "out" / "annotators.csv", index_col="annotator")
     pd.testing.assert_frame_equal(skill, want.annotators_, check_dtype=False)
 

@@ -64,6 +64,13 @@ def _coco_boxes(folder: Path, ns: dict) -> None:
         (folder / f"{person}.json").write_text(json.dumps({"images": images, "annotations": labels}))
 
 
+def _mask_weights(folder: Path, ns: dict) -> None:
+    """annotator_weights.csv: a weight for each annotator of masks.csv (``ann0`` .. ``ann3``)."""
+    pd.DataFrame({"annotator": [f"ann{j}" for j in range(4)], "weight": [0.5, 2.0, 1.0, 1.0]}).to_csv(
+        folder / "annotator_weights.csv", index=False
+    )
+
+
 def _crowd_masks(folder: Path, ns: dict) -> None:
     """Crowd masks of six images (``img-2`` .. ``img-7``): in Python, and as masks.csv listing .npy files."""
     from labelwise.aggregate._masks_simulate import simulate_masks
@@ -349,6 +356,7 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("labelwise aggregate-masks masks.csv", _crowd_masks),
         ("organs = STAPLE().fit(label_maps)", _crowd_masks),
         ("em = SegmentationEM().fit(masks)", _crowd_masks),
+        ("--weights annotator_weights.csv", _mask_weights),
     ],
     "docs/weak.md": [
         ("labelwise aggregate samples.jsonl", _files_only(f.votes_file)),

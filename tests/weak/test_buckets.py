@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelwise.errors import InvalidParameterError, InvalidProbabilitiesError, LabelwiseWarning, ShapeMismatchError
+from labelwise.errors import (
+    InvalidParameterError,
+    InvalidProbabilitiesError,
+    LabelwiseWarning,
+    ShapeMismatchError,
+)
 from labelwise.weak import Votes, apply, filter_unlabeled, label_buckets, labeling_function, lf_empirical_probs
 
 SETTINGS = settings(max_examples=30, deadline=None)
@@ -47,6 +53,13 @@ class TestLabelBuckets:
         """NaN is one label value, not dropped."""
         buckets = label_buckets(np.array([1.0, np.nan, np.nan]), np.array([0, 0, 0]))
         assert len(buckets) == 2 and sorted(len(v) for v in buckets.values()) == [1, 2]
+
+    def test_a_missing_label_is_the_key_none_which_a_lookup_finds(self):
+        """NaN, None and pd.NA are one bucket keyed ``None`` (a NaN key could not be looked up)."""
+        buckets = label_buckets(np.array([1.0, np.nan, np.nan]), np.array([0, 0, 0]))
+        assert buckets[(None, 0)].tolist() == [1, 2] and buckets[(1.0, 0)].tolist() == [0]
+        mixed = label_buckets(pd.Series(["a", None, np.nan, pd.NA], dtype=object), [0, 0, 0, 0])
+        assert {k: v.tolist() for k, v in mixed.items()} == {("a", 0): [0], (None, 0): [1, 2, 3]}
 
     def test_arrays_of_different_lengths_are_refused(self):
         """The error names the array and both lengths."""
@@ -156,6 +169,17 @@ class TestEmpiricalProbs:
             P = lf_empirical_probs(pd.DataFrame({"item": [0, 1], "labeler": "f", "label": "a"}), np.array(["a", "b"]))
         assert P.shape == (1, 2, 1) and P[0, 1, 0] == 1.0
 
+    def test_a_gold_minus_one_is_no_gold_without_a_warning(self):
+        """Gold ``-1`` (Snorkel's unlabeled) leaves its item out, silently, in arrays and Series."""
+        L = np.array([[0, -1], [1, 1], [1, 0], [0, 0]])
+        expected = lf_empirical_probs(L[:3], np.array([0, 1, 1]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            P = lf_empirical_probs(L, np.array([0, 1, 1, -1]))
+            from_series = lf_empirical_probs(L, pd.Series([0, 1, 1, -1]))
+        np.testing.assert_array_equal(P, expected)
+        np.testing.assert_array_equal(from_series, expected)
+
 
 SNORKEL = """
 import json, sys
@@ -179,6 +203,7 @@ def test_buckets_and_empirical_probs_match_snorkel():
     rng = np.random.default_rng(3)
     L = rng.integers(-1, 3, size=(300, 4))
     y = rng.integers(0, 3, size=300)
+    y[::17] = -1  # unlabeled gold: Snorkel counts it in no class
     p = rng.integers(-1, 3, size=300)
     data = json.dumps({"L": L.tolist(), "y": y.tolist(), "p": p.tolist()})
     done = subprocess.run([str(SNORKEL_PYTHON), "-c", SNORKEL], input=data, capture_output=True, text=True, timeout=300)

@@ -40,8 +40,8 @@ from ._masks_labels import (
     finish_labels,
     initial_confusion,
     label_priors,
-    vote_shares,
 )
+from ._masks_majority import annotator_weights, binary_shares, class_shares, dice
 from ._masks_patterns import Patterns, PatternTable, count_patterns, foreground_priors, m_step, pixel_values
 from ._masks_squarem import squarem
 
@@ -50,13 +50,6 @@ __all__ = ["MaskMajorityVote", "STAPLE", "dice"]
 #: A probability within this of the threshold is a tie (foreground): sums made in another order
 #: (another block size) must not flip a pixel whose two readings are equally likely.
 _TIE = 1e-9
-
-
-def dice(intersection: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
-    """Dice coefficient ``2|A & B| / (|A| + |B|)`` from pixel counts; 1 where both masks are empty."""
-    total = np.asarray(size_a, dtype=np.float64) + np.asarray(size_b, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, 2.0 * np.asarray(intersection, dtype=np.float64) / total, 1.0)
 
 
 class _MaskAggregator(BaseEstimator):
@@ -153,7 +146,8 @@ class MaskMajorityVote(_MaskAggregator):
 
     A pixel is foreground when at least half of the item's annotators marked it: a tie (as many
     foreground votes as background ones) goes to the foreground, as in crowd-kit's
-    ``SegmentationMajorityVote`` (Lee, Das Sarma & Parameswaran, 2018), whose output this equals.
+    ``SegmentationMajorityVote`` (Lee, Das Sarma & Parameswaran, 2018), whose output this equals;
+    with ``weights``, at least half of their weight (crowd-kit's ``fit(data, skills)``).
     Annotators missing from an item do not vote on it. Label maps of more classes (integer values
     other than 0/1): the most frequent class wins, a tie going to the higher class value.
 
@@ -164,6 +158,9 @@ class MaskMajorityVote(_MaskAggregator):
     classes : list of int, optional
         The classes of label maps (sorted; the first is the background); inferred from the masks when
         None. Masks within 0/1 (and ``classes=None`` or ``[0, 1]``) are binary masks.
+    weights : mapping annotator -> float, optional
+        Given annotator weights (> 0; a dict or Series covering every annotator): each vote counts
+        its annotator's weight; ``probas_`` are then weighted shares. Default: every annotator 1.
 
     Attributes
     ----------
@@ -199,22 +196,23 @@ class MaskMajorityVote(_MaskAggregator):
            [1, 1]])
     """
 
-    def __init__(self, block_size: int = 1 << 20, classes: Any = None) -> None:
+    def __init__(self, block_size: int = 1 << 20, classes: Any = None, weights: Any = None) -> None:
         self.block_size = block_size
         self.classes = classes
+        self.weights = weights
 
     def fit(self, masks: Any) -> MaskMajorityVote:
         """Vote every pixel of every item; see the class docstring for ``masks``."""
         block = self._check_block()
         data = as_mask_set(masks)
+        weights = annotator_weights(self.weights, data)
         classes = self._classes(data, block)
         if classes is not None:
-            self._fit_labels(data, block, classes, lambda pats: [vote_shares(p, len(classes)) for p in pats])
+            self._fit_labels(data, block, classes, lambda pats: class_shares(data, pats, len(classes), weights))
             return self
         patterns = count_patterns(data, block)
         # a share of exactly one half meets the 0.5 threshold: ties go to the foreground
-        shares = [p.votes.sum(axis=1) / p.votes.shape[1] for p in patterns]
-        self._finish(data, block, patterns, shares, 0.5)
+        self._finish(data, block, patterns, binary_shares(data, patterns, weights), 0.5)
         return self
 
 

@@ -18,13 +18,29 @@ from ..aggregate.activelab import ActiveLabScores, active_learning_scores
 from ..errors import InvalidParameterError
 from ._common import console, load_item_probs, print_frame, renaming
 
-__all__ = ["NEXT_FILE", "active_options", "check_next", "next_summary", "next_to_label", "print_next"]
+__all__ = [
+    "NEXT_FILE",
+    "active_options",
+    "check_next",
+    "next_summary",
+    "next_temperature",
+    "next_to_label",
+    "print_next",
+]
 
 NEXT_FILE = "next_to_label.csv"
 
 
 def active_options(function: Callable) -> Callable:
-    """The ``--next`` and ``--unlabeled-probs`` options."""
+    """The ``--next``, ``--unlabeled-probs`` and ``--temperature`` options."""
+    function = click.option(
+        "--temperature",
+        "next_temperature",
+        default=None,
+        help="With --next: the temperature ActiveLab scales --probs and --unlabeled-probs by before CROWDLAB, "
+        "a number > 0 (1 keeps them as given: next_to_label.csv's consensus is then labels.csv's) [fit: the "
+        "one that best fits the answers].",
+    )(function)
     function = click.option(
         "--unlabeled-probs",
         "unlabeled_path",
@@ -44,8 +60,17 @@ def active_options(function: Callable) -> Callable:
     )(function)
 
 
-def check_next(next_n: int | None, unlabeled_path: Path | None, method: str, has_probs: bool) -> None:
-    """Refuse ``--unlabeled-probs`` without ``--next``, and ``--next`` without CROWDLAB's inputs."""
+def check_next(
+    next_n: int | None, unlabeled_path: Path | None, method: str, has_probs: bool, temperature: str | None = None
+) -> None:
+    """Refuse ``--unlabeled-probs`` or ``--temperature`` without ``--next``, a ``--temperature`` that is
+    not ``fit`` or a number > 0, and ``--next`` without CROWDLAB's inputs."""
+    if temperature is not None:
+        if next_n is None:
+            raise InvalidParameterError(
+                f"--temperature is only read with --next N (ActiveLab's calibration), got --temperature {temperature!r}"
+            )
+        next_temperature(temperature)
     if unlabeled_path is not None and next_n is None:
         raise InvalidParameterError(
             "--unlabeled-probs is only read with --next N (it ranks the unanswered items with the answered ones); "
@@ -62,6 +87,19 @@ def check_next(next_n: int | None, unlabeled_path: Path | None, method: str, has
         raise InvalidParameterError(
             f"--next ranks items by CROWDLAB's weights, so it needs --method crowdlab, got --method {method}"
         )
+
+
+def next_temperature(value: str | None) -> float | str:
+    """``--temperature``: ``fit`` (the default) or a number > 0."""
+    if value is None or value == "fit":
+        return "fit"
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not (np.isfinite(number) and number > 0):
+        raise InvalidParameterError(f"--temperature must be 'fit' or a number > 0, got {value!r}")
+    return number
 
 
 def ids_like(index: pd.Index, answered: pd.Series) -> pd.Index:
@@ -96,7 +134,12 @@ def _check_row_ids(answered: pd.Series, n_rows: int, path: Path) -> None:
 
 
 def next_to_label(
-    est: Any, answers: pd.DataFrame, probs: Any, unlabeled_path: Path | None, next_n: int
+    est: Any,
+    answers: pd.DataFrame,
+    probs: Any,
+    unlabeled_path: Path | None,
+    next_n: int,
+    temperature: str | None = None,
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
     """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores."""
     unlabeled = (
@@ -112,6 +155,7 @@ def next_to_label(
             answers,
             probs,
             unlabeled,
+            temperature=next_temperature(temperature),
             max_iter=est.max_iter,
             labels=est.labels,
             duplicates=est.duplicates,

@@ -222,6 +222,7 @@ def aggregate(
     quiet=False,
     next_n=None,
     unlabeled_path=None,
+    next_temperature=None,
 ):
     """Turn several annotators' answers in PATH into one label per item.
 
@@ -244,7 +245,7 @@ def aggregate(
             "(a .npy of shape (n_items, K), rows in sorted item order, or a table with an 'item' column "
             "and one column per class)"
         )
-    check_next(next_n, unlabeled_path, method, probs_path is not None or demo)
+    check_next(next_n, unlabeled_path, method, probs_path is not None or demo, next_temperature)
     extra = method_params(method, params)
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
@@ -371,7 +372,7 @@ def aggregate(
         summary["demo"] = [{k: finite(v) for k, v in row.items()} for row in demo_table.to_dict(orient="records")]
     tables = {}
     if next_n is not None:
-        tables[NEXT_FILE], scores = next_to_label(est, answers, probs, unlabeled_path, next_n)
+        tables[NEXT_FILE], scores = next_to_label(est, answers, probs, unlabeled_path, next_n, next_temperature)
         summary["next"] = next_summary(scores, tables[NEXT_FILE], unlabeled_path, est.labels_)
     lab, ann = write_outputs(out, est, method, answers, summary, superseded, tables)
 

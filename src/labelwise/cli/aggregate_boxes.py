@@ -9,6 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from .._stage_progress import current_stage, stage, stages
 from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus, WeightedBoxesFusion
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
@@ -99,17 +100,41 @@ def summary(est: Any, method: str, boxes: Path | list[Path], settings: dict[str,
 
 
 def write_outputs(
-    out: Path, est: Any, info: dict[str, Any], superseded: Iterable[Path] = (), *, coco: bool = False
+    out: Path,
+    est: Any,
+    info: dict[str, Any],
+    superseded: Iterable[Path] = (),
+    *,
+    coco: bool = False,
+    categories: dict[Any, str] | None = None,
 ) -> None:
     """Write boxes.csv, annotators.csv (consensus), boxes.coco.json (``coco``) and summary.json together,
-    replacing ``superseded``."""
+    replacing ``superseded``; with ``categories`` (COCO id -> name) boxes.csv gets a ``label_name``
+    column and summary.json the ``categories`` list. A stage open around the call counts the files."""
+    boxes = est.boxes_
+    if categories:
+        at = list(boxes.columns).index("label") + 1
+        boxes = boxes.copy()
+        boxes.insert(at, "label_name", boxes["label"].map(categories))
+        info = {**info, "categories": [{"id": _plain(i), "name": n} for i, n in categories.items()]}
+    writes: list[tuple[Any, Any, str]] = [(write_csv, boxes, "boxes.csv")]
+    if coco:
+        writes.append((write_json, coco_results(est.boxes_), "boxes.coco.json"))
+    if hasattr(est, "annotators_"):
+        writes.append((write_csv, est.annotators_.reset_index(), "annotators.csv"))
+    writes.append((write_json, info, "summary.json"))
+    shown = current_stage()
+    if shown is not None:
+        shown.add(len(writes))
     with files_together(supersedes=superseded):
-        write_csv(est.boxes_, out / "boxes.csv")
-        if coco:
-            write_json(coco_results(est.boxes_), out / "boxes.coco.json")
-        if hasattr(est, "annotators_"):
-            write_csv(est.annotators_.reset_index(), out / "annotators.csv")
-        write_json(info, out / "summary.json")
+        for write, value, name in writes:
+            write(value, out / name)
+            if shown is not None:
+                shown.advance()
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 @click.command("aggregate-boxes")
@@ -232,50 +257,56 @@ def aggregate_boxes(
       labelwise aggregate-boxes model_a.json model_b.json model_c.json --coco --method wbf --out fused
     """
     _refuse_other_method(method)
-    ids = [image_column, annotator_column, label_column]
-    table, read = _read_boxes(boxes, coco, annotator_names, labeled, ids)
-    if read is not None:
-        score_column = "score" if read.has_scores and method == "wbf" else None
-    columns = {
-        "image_col": image_column,
-        "annotator_col": annotator_column,
-        "label_col": label_column,
-        "coord_cols": (x_min_column, y_min_column, x_max_column, y_max_column),
-    }
-    settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
-    est: WeightedBoxesFusion | BoxConsensus
-    if method == "wbf":
-        fusion = WeightedBoxesFusion(
-            iou_thr=0.55 if iou is None else iou,
-            skip_box_thr=skip_box_thr,
-            conf_type=conf_type,
-            allow_overflow=allow_overflow,
-            score_col=score_column,
-            **columns,
-        )
-        settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
-        settings["allow_overflow"] = allow_overflow
-        with renaming(OPTION_NAMES, within=("boxes",)):
-            est = fusion.fit(table)
-    else:
-        pairs = None
-        if read is not None:  # each COCO file's images: its annotator looked at them, boxes drawn or not
-            pairs = read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
-        elif labeled is not None:
-            pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
-        consensus = BoxConsensus(
-            iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
-        )
-        settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
-        settings["labeled"] = None if labeled is None else str(labeled)
-        with renaming(OPTION_NAMES, within=("boxes",)):
-            est = consensus.fit(table, labeled=pairs)
-    out = Path(out)
-    settings["coco"] = coco
-    given = list(boxes) if coco else Path(boxes[0])
-    write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco)
-    if not quiet:
-        _print(est, method, out, top, coco)
+    with stages(False if quiet else None):  # a bar per stage on a terminal's stderr; none with --quiet
+        ids = [image_column, annotator_column, label_column]
+        reading = f"reading {len(boxes)} COCO file{'s' if len(boxes) != 1 else ''}" if coco else "reading BOXES"
+        with stage(reading, total=len(boxes) if coco else 1, count_tasks=False):
+            table, read = _read_boxes(boxes, coco, annotator_names, labeled, ids)
+        if read is not None:
+            score_column = "score" if read.has_scores and method == "wbf" else None
+        columns = {
+            "image_col": image_column,
+            "annotator_col": annotator_column,
+            "label_col": label_column,
+            "coord_cols": (x_min_column, y_min_column, x_max_column, y_max_column),
+        }
+        settings: dict[str, Any] = {"columns": {**columns, "score_col": score_column}}
+        est: WeightedBoxesFusion | BoxConsensus
+        merging = stage(f"merging boxes ({method})", total=1, count_tasks=False)
+        if method == "wbf":
+            fusion = WeightedBoxesFusion(
+                iou_thr=0.55 if iou is None else iou,
+                skip_box_thr=skip_box_thr,
+                conf_type=conf_type,
+                allow_overflow=allow_overflow,
+                score_col=score_column,
+                **columns,
+            )
+            settings |= {"iou": fusion.iou_thr, "conf_type": conf_type, "skip_box_thr": skip_box_thr}
+            settings["allow_overflow"] = allow_overflow
+            with renaming(OPTION_NAMES, within=("boxes",)), merging:
+                est = fusion.fit(table)
+        else:
+            pairs = None
+            if read is not None:  # each COCO file's images: its annotator looked at them, boxes drawn or not
+                pairs = read.images.loc[:, ["image", "annotator"]] if len(read.images) else None
+            elif labeled is not None:
+                pairs = read_input(labeled, "--labeled", kind="table of (image, annotator) pairs", text_columns=ids[:2])
+            consensus = BoxConsensus(
+                iou_thr=0.5 if iou is None else iou, min_votes=min_votes, fuse=fuse, skill=skill, **columns
+            )
+            settings |= {"iou": consensus.iou_thr, "min_votes": min_votes, "fuse": fuse, "skill": skill}
+            settings["labeled"] = None if labeled is None else str(labeled)
+            with renaming(OPTION_NAMES, within=("boxes",)), merging:
+                est = consensus.fit(table, labeled=pairs)
+        out = Path(out)
+        settings["coco"] = coco
+        given = list(boxes) if coco else Path(boxes[0])
+        categories = read.categories if read is not None else None
+        with stage("writing boxes.csv and more", count_tasks=False):
+            write_outputs(out, est, summary(est, method, given, settings), superseded, coco=coco, categories=categories)
+    if not quiet:  # after the bars close: the report alone on stdout
+        _print(est, method, out, top, coco, categories)
 
 
 def _read_boxes(
@@ -299,9 +330,11 @@ def _read_boxes(
     return table, None
 
 
-def _print(est: Any, method: str, out: Path, top: int, coco: bool) -> None:
+def _print(est: Any, method: str, out: Path, top: int, coco: bool, categories: dict[Any, str] | None) -> None:
     if top:
         shown = est.boxes_.sort_values("score", ascending=False, kind="stable").head(top)
+        if categories:
+            shown = shown.assign(label=shown["label"].map(lambda c: f"{c} {categories[c]}" if c in categories else c))
         print_frame(shown, title=f"{method}: {len(est.boxes_)} boxes from {est.n_input_boxes_} drawn")
     if top and method == "consensus":
         print_frame(_worst(est.annotators_).head(top), title="Annotators, least precise first")

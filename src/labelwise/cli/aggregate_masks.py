@@ -95,6 +95,28 @@ def read_mask_table(
     return masks, foreground, {item: suffix for item in foreground}, palettes
 
 
+def read_weights(path: Path | None, method: str) -> pd.Series | None:
+    """``--weights``: a table of annotator, weight -> a Series of weights indexed by annotator (text,
+    as TABLE's annotators are read); None without it. Refused with a method other than majority, and
+    an annotator listed twice."""
+    if path is None:
+        return None
+    if method != "majority":
+        raise InvalidParameterError(
+            f"--weights is an option of --method majority: it needs --method majority, got --method {method}"
+        )
+    table = read_input(path, "--weights", kind="table of annotator weights", text_columns=["annotator"])
+    missing = [c for c in ("annotator", "weight") if c not in table.columns]
+    if missing:
+        raise MissingColumnError(
+            f"--weights must have the columns annotator and weight, got no {missing[0]!r} among {list(table.columns)}"
+        )
+    twice = table["annotator"][table["annotator"].duplicated()]
+    if len(twice):
+        raise InvalidParameterError(f"--weights must list each annotator once, got {show(twice.iloc[0])} twice")
+    return pd.Series(table["weight"].to_numpy(), index=pd.Index(table["annotator"], dtype=object))
+
+
 def _write_masks(out: Path, masks: dict, foreground: dict, suffixes: dict, palettes: dict) -> dict:
     """Every consensus mask as ``out/masks/<item>`` (atomic, moved with the run's other files)."""
     names: dict = {}
@@ -168,6 +190,13 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     help="rasa: weights per item (crowd-kit's), or one reliability per annotator over all items (the paper's).",
 )
 @click.option(
+    "--weights",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="majority: table of given annotator weights (columns annotator, weight > 0; every annotator of "
+    "TABLE): each vote counts its annotator's weight (crowd-kit's SegmentationMajorityVote skills) [1 each].",
+)
+@click.option(
     "--binary",
     is_flag=True,
     help="Read every non-zero pixel as foreground (without it, each value, grey level or palette index is a class).",
@@ -196,7 +225,7 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
 @click.option("--quiet", is_flag=True, help="Print nothing (errors aside); the files are written as without it.")
 @out_folder("aggregate-masks", Path("labelwise-masks"))
 def aggregate_masks(
-    table, method, pool, prior, em_prior, rasa_pool, binary, max_iter, block_size, top, quiet, out, superseded
+    table, method, pool, prior, em_prior, rasa_pool, weights, binary, max_iter, block_size, top, quiet, out, superseded
 ):
     """Combine the masks listed in TABLE (columns item, annotator, path) into one mask per item.
 
@@ -220,19 +249,20 @@ def aggregate_masks(
             )
     chosen = _prior(prior)
     out = Path(out)
+    given_weights = read_weights(weights, method)
     masks, foreground, suffixes, palettes = read_mask_table(Path(table), out, binary)
     if method in ("em", "rasa"):
         masks["mask"] = _two_valued(masks["mask"], method)
     model: MaskMajorityVote | STAPLE | SegmentationEM | SegmentationRASA
     if method == "majority":
-        model = MaskMajorityVote(block_size=block_size)
+        model = MaskMajorityVote(block_size=block_size, weights=given_weights)
     elif method == "staple":
         model = STAPLE(pool=pool, prior=chosen, max_iter=max_iter or 200, block_size=block_size)
     elif method == "em":
         model = SegmentationEM(prior=em_prior, max_iter=max_iter, block_size=block_size)
     else:
         model = SegmentationRASA(pool=rasa_pool, max_iter=max_iter, block_size=block_size)
-    with renaming({"masks": "TABLE's masks", "prior": "--prior"}):
+    with renaming({"masks": "TABLE's masks", "prior": "--prior", "weights": "--weights"}):
         model.fit(masks)
     items = model.items_.reset_index()
     annotators = model.annotators_.reset_index()
@@ -245,6 +275,7 @@ def aggregate_masks(
         "mean_agreement": float(model.agreement_.mean()),
         "classes": model.classes_.tolist(),
         "n_single_annotator_items": int((items["n_annotators"] == 1).sum()),
+        **({"weights": None if weights is None else str(weights)} if method == "majority" else {}),
     }
     if method == "staple":
         summary.update(pool=pool, prior=chosen, n_iter=model.n_iter_, converged=bool(model.converged_))

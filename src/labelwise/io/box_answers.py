@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._stage_progress import current_stage
 from .._validate.arguments import show
 from ..errors import DataFileError, InvalidParameterError
 from .coco import load_coco_json
@@ -51,7 +52,8 @@ class CocoBoxTable:
         The images each file lists (``image``, ``annotator``, ``width``, ``height``; NaN where a
         size is not given): the (image, annotator) pairs that were labeled, boxes drawn or not.
     categories : dict
-        COCO ``category_id`` -> name, from the files' ``categories``.
+        COCO ``category_id`` -> name, from the files' ``categories`` (the id as text for one no
+        file names; two files naming one id differently are refused).
     has_scores : bool
         Whether every box has a score.
     """
@@ -114,10 +116,10 @@ def _number(value: Any) -> float:
 
 
 def _read_one(path: Path, parameter: str) -> tuple[list, dict, pd.DataFrame, np.ndarray]:
-    """One file's boxes (records), categories, images and a mask of the boxes with a score."""
+    """One file's boxes (records), categories (id -> name or None), images and a mask of the boxes with a score."""
     data = load_coco_json(path, parameter)
     name = f"{parameter}: {str(path)!r}"
-    categories: dict[Any, str] = {}
+    categories: dict[Any, str | None] = {}
     images = pd.DataFrame({"image": pd.Series([], dtype=object), "width": [], "height": []})
     if isinstance(data, list):
         records, what = data, "results list"
@@ -131,7 +133,8 @@ def _read_one(path: Path, parameter: str) -> tuple[list, dict, pd.DataFrame, np.
         if "categories" in data:
             cats = data["categories"] if isinstance(data["categories"], list) else [data["categories"]]
             ids = _ids(cats, "id", f"{name} categories")
-            categories = {i: str(c.get("name", i)) for i, c in zip(ids, cats, strict=True)}
+            # None: listed without a name (named by its id unless another file names it)
+            categories = {i: None if c.get("name") is None else str(c["name"]) for i, c in zip(ids, cats, strict=True)}
         if "images" in data:
             listed = data["images"] if isinstance(data["images"], list) else [data["images"]]
             ids = _ids(listed, "id", f"{name} images")
@@ -229,8 +232,9 @@ def read_coco_boxes(
         A file that is missing, not JSON (the line and column are named), not COCO, or holds a box
         with a missing key, a bbox that is not 4 finite numbers or has a width or height <= 0, a
         score <= 0, a category_id or image_id the file's ``categories``/``images`` do not list,
-        scores on some boxes and not on others, or an image_id or category_id written as a number in
-        one place and as text in another (``1`` and ``"1"``).
+        scores on some boxes and not on others, an image_id or category_id written as a number in
+        one place and as text in another (``1`` and ``"1"``), or a category_id two files name
+        differently.
 
     Examples
     --------
@@ -259,9 +263,13 @@ def read_coco_boxes(
     if len(repeated):
         param = parameter if annotator_names is None else "annotator_names"
         raise InvalidParameterError(f"{param} must have distinct {what}, got {show(repeated[0])} twice")
-    frames, images, categories, scored = [], [], {}, []
+    frames, images, scored = [], [], []
+    categories: dict[Any, tuple[str, str] | None] = {}
+    shown = current_stage()  # a command's bar for the reading, one unit per file
     for path, annotator in zip(files, names, strict=True):
         records, cats, listed, has_score = _read_one(path, parameter)
+        if shown is not None:
+            shown.advance()
         bbox = np.array([rec["bbox"] for rec in records], dtype=np.float64).reshape(-1, 4)
         frames.append(
             pd.DataFrame(
@@ -278,7 +286,7 @@ def read_coco_boxes(
             )
         )
         images.append(listed.assign(annotator=pd.Series([annotator] * len(listed), dtype=object)))
-        categories.update(cats)
+        _merge_categories(categories, cats, str(path), parameter)
         scored.append((str(path), has_score))
     _refuse_ids_written_two_ways(frames, images, [str(f) for f in files], parameter)
     some = [name for name, s in scored if s.any()]
@@ -291,7 +299,25 @@ def read_coco_boxes(
         )
     boxes = pd.concat(frames, ignore_index=True).loc[:, list(BOX_COLUMNS)]
     sizes = pd.concat(images, ignore_index=True).loc[:, ["image", "annotator", "width", "height"]]
-    return CocoBoxTable(boxes, sizes, categories, bool(some))
+    named = {i: str(i) if c is None else c[0] for i, c in categories.items()}
+    return CocoBoxTable(boxes, sizes, named, bool(some))
+
+
+def _merge_categories(
+    seen: dict[Any, tuple[str, str] | None], cats: dict[Any, str | None], path: str, parameter: str
+) -> None:
+    """Add one file's categories to ``seen`` (id -> (name, file) or None), refusing an id named two ways."""
+    for i, name in cats.items():
+        first = seen.get(i)
+        if name is None:
+            seen.setdefault(i, None)
+        elif first is None:
+            seen[i] = (name, path)
+        elif first[0] != name:
+            raise DataFileError(
+                f"{parameter} must name each category_id one way, got category_id {show(i)} named "
+                f"{first[0]!r} in {first[1]!r} and {name!r} in {path!r}"
+            )
 
 
 def coco_results(

@@ -163,6 +163,16 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
     return frame
 
 
+def _minus_one_is_no_gold(gold: Any) -> Any:
+    """Numeric ``gold`` with ``-1`` (Snorkel's "no label") as NaN; other gold unchanged."""
+    if isinstance(gold, pd.Series):
+        return gold.where(gold != ABSTAIN) if pd.api.types.is_numeric_dtype(gold.dtype) else gold
+    values = np.asarray(gold)
+    if values.dtype.kind in "iuf" and (values == ABSTAIN).any():
+        return np.where(values == ABSTAIN, np.nan, values)
+    return gold
+
+
 def lf_empirical_probs(votes: Any, gold: Any, *, classes: Any = None) -> np.ndarray:
     """Each labeling function's empirical confusion with gold: ``P(vote = l | true class = y)``.
 
@@ -173,11 +183,14 @@ def lf_empirical_probs(votes: Any, gold: Any, *, classes: Any = None) -> np.ndar
     ----------
     votes : Votes, DataFrame (item, labeler, label) or int matrix (-1 = abstain)
     gold : Series indexed by item, or array with one label per item
-        True labels, as for :func:`analysis`; items without one (NaN) are left out. A gold class no
-        function voted is accepted with a warning; its column is then left out of the table.
+        True labels, as for :func:`analysis`; items without one (NaN, or ``-1`` in numeric gold, as
+        in Snorkel, where ``-1`` matches no class) are left out silently. A gold class no function
+        voted is accepted with a warning; its column is then left out of the table.
     classes : sequence, optional
         The classes, for an integer matrix whose codes do not reach every class (Snorkel's ``k``:
-        ``classes=range(k)``).
+        ``classes=range(k)``). Without it an integer matrix's classes are ``0`` to its largest vote,
+        so one stray vote ``5`` makes six columns (NaN where no gold item has the class); with it,
+        a vote outside ``classes`` is an error (Snorkel would drop that vote silently).
 
     Returns
     -------
@@ -202,7 +215,7 @@ def lf_empirical_probs(votes: Any, gold: Any, *, classes: Any = None) -> np.ndar
     v = as_votes(votes, classes=classes)
     if gold is None:
         raise InvalidParameterError("gold must hold the true labels (one per item), got None")
-    codes = _gold_codes(gold, v)
+    codes = _gold_codes(_minus_one_is_no_gold(gold), v)
     matrix = v.matrix()
     k = len(v.classes)
     m = matrix.shape[1]

@@ -47,7 +47,10 @@ def label_buckets(*y: Any) -> dict[tuple[Any, ...], np.ndarray]:
     -------
     dict
         ``buckets[(y0[i], y1[i], ...)]``: the positions ``i`` (ascending int64) of the rows with
-        those labels; keys in the order of their first row, labels as plain Python values.
+        those labels; keys in the order of their first row, labels as plain Python values. A
+        missing label (NaN, None, ``pd.NA``, NaT) is one bucket value, written ``None`` in the keys:
+        ``buckets[(1, None)]`` finds it (Snorkel keeps the NaN itself, a key no lookup with another
+        NaN can find, since NaN != NaN).
 
     Raises
     ------
@@ -63,6 +66,8 @@ def label_buckets(*y: Any) -> dict[tuple[Any, ...], np.ndarray]:
     >>> buckets = weak.label_buckets(np.array([1, 1, 1, 0]), np.array([1, 1, -1, -1]))
     >>> {k: v.tolist() for k, v in buckets.items()}
     {(1, 1): [0, 1], (1, -1): [2], (0, -1): [3]}
+    >>> weak.label_buckets(np.array([1.0, np.nan]))[(None,)].tolist()
+    [1]
     """
     if not y:
         raise InvalidParameterError("label_buckets needs at least one label array, got none")
@@ -90,8 +95,13 @@ def label_buckets(*y: Any) -> dict[tuple[Any, ...], np.ndarray]:
     out = {}
     for start, end in zip(np.cumsum(sizes) - sizes, np.cumsum(sizes), strict=True):
         row = int(order[start])
-        out[tuple(plain(u[c[row]]) for c, u in zip(codes, uniques, strict=True))] = order[start:end]
+        out[tuple(_key(u[c[row]]) for c, u in zip(codes, uniques, strict=True))] = order[start:end]
     return out
+
+
+def _key(value: Any) -> Any:
+    """A label as a plain Python value for a bucket key; any missing value is ``None`` (NaN != NaN)."""
+    return None if pd.api.types.is_scalar(value) and pd.isna(value) else plain(value)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     frame.assign(p=predicted).to_csv(p["slice_data"], index=False)
     np.save(p["slice_preds"], predicted.astype(str))
     _write_masks(p["masks"], rng)
+    pd.DataFrame({"annotator": ["a", "b", "c"], "weight": [0.5, 1.5, 1.0]}).to_csv(p["mask_weights"], index=False)
     _write_boxes(p["boxes"], p["box_labeled"])
     _write_coco_boxes(p["boxes"], p["coco_a"], p["coco_b"])
     return p
@@ -206,6 +207,7 @@ INPUT_FILES = {
     "eval_txt": "eval.txt",
     "audit": "audit",
     "masks": "masks.csv",
+    "mask_weights": "mask_weights.csv",
     "boxes": "drawn_boxes.csv",
     "box_labeled": "box_labeled.csv",
     "coco_a": "coco_a.json",
@@ -349,6 +351,7 @@ SPECS: dict[str, Spec] = {
         {"--unlabeled-probs": ("agg_unlabeled", NPY)},
         ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
         label_cases=(),
+        bad_values=(("--temperature", "0"), ("--temperature", "hot")),
     ),
     "aggregate-tags": Spec(
         ("aggregate-tags", "{tag_answers}", "--tags-column", "tags", "--method", "majority-vote"),
@@ -434,6 +437,12 @@ SPECS: dict[str, Spec] = {
         ("masks", "items.csv", "annotators.csv", "summary.json"),
         label_cases=(),
         bad_values=(("--prior", "x"), ("--prior", "1.5"), ("--prior", "0")),
+    ),
+    "aggregate-masks/weights": Spec(
+        ("aggregate-masks", "{masks}", "--method", "majority", "--weights", "{mask_weights}"),
+        {"TABLE": ("masks", TABLE), "--weights": ("mask_weights", TABLE)},
+        ("masks", "items.csv", "annotators.csv", "summary.json"),
+        label_cases=(),
     ),
     "aggregate-boxes": Spec(
         ("aggregate-boxes", "{boxes}", "--labeled", "{box_labeled}"),
