@@ -15,7 +15,8 @@ Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LN
 
 Detectors of poisoned training rows from their representations (``detectors``):
 ``spectral_signatures`` (Tran et al., NeurIPS 2018) and ``activation_clustering`` (Chen et al.
-2019), returning a ``PoisonDetection``.
+2019), returning a ``PoisonDetection``; ``roni`` (Nelson et al. 2008) needs a model and trusted rows
+instead of a representation.
 
 ``robustness_curve`` measures clean test accuracy per defence, attack, budget and seed; its
 seeded split (and ``random``'s draw) numbers the classes by first appearance, not by name.
@@ -35,7 +36,7 @@ from .defences import (
     sanitize_islands,
     sanitize_labels,
 )
-from .detectors import PoisonDetection, activation_clustering, spectral_signatures
+from .detectors import PoisonDetection, activation_clustering, roni, spectral_signatures
 from .floral import FloralSVC, randomized_topk_flips
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "random_flips",
     "randomized_topk_flips",
     "robustness_curve",
+    "roni",
     "sanitize_islands",
     "sanitize_labels",
     "spectral_signatures",
