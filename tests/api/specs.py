@@ -187,6 +187,9 @@ SPECS: dict[str, Callable[..., Any]] = {
     "poison.alfa": _fn(_p.alfa, X2, Y2, 0.1, max_iter=2),
     "poison.spectral_signatures": _fn(_p.spectral_signatures, X, LABELS),
     "poison.activation_clustering": _fn(_p.activation_clustering, X, LABELS, analysis="silhouette"),
+    "poison.roni": _fn(
+        _p.roni, X, LABELS, estimator=_p.make_model("svc"), X_valid=X, y_valid=LABELS, n_base=10, random_state=0
+    ),
     "poison.farthest_first": _fn(_p.farthest_first, X2, Y2, 0.1),
     "poison.lfa": _fn(_p.lfa, X2, Y2, 0.05, n_candidates=4),
     "poison.topk_sv": _fn(_p.topk_sv, X2, Y2, 0.1),

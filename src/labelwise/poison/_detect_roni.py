@@ -12,6 +12,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
+from .._chunks import check_n_jobs
 from .._validate.arguments import check_choice, check_positive_int, check_random_state, show
 from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
@@ -200,6 +201,7 @@ def roni(
     if isinstance(k, bool) or not isinstance(k, numbers.Real) or not (0 <= float(k) < np.inf):
         raise InvalidParameterError(f"k must be a finite number >= 0, got {k!r}")
     center = check_choice("center", center, CENTERS)
+    n_jobs = check_n_jobs("n_jobs", n_jobs)
     n = X.shape[0]
     own, own_classes = encode_labels(labels, name="labels")
     own_valid, valid_classes = encode_labels(y_valid, name="y_valid")

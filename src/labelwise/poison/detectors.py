@@ -21,4 +21,12 @@ from ._detect_result import PoisonDetection
 from ._detect_roni import CENTERS, roni
 from ._detect_spectral import spectral_signatures
 
-__all__ = ["ANALYSES", "CENTERS", "REDUCTIONS", "PoisonDetection", "activation_clustering", "roni", "spectral_signatures"]
+__all__ = [
+    "ANALYSES",
+    "CENTERS",
+    "REDUCTIONS",
+    "PoisonDetection",
+    "activation_clustering",
+    "roni",
+    "spectral_signatures",
+]
