@@ -87,6 +87,24 @@ def _impacts(estimator, X_base, y_base, X_new, y_new, X_quiz, y_quiz, base_accur
     return out
 
 
+def _per_class(classes, codes, rows, flagged, row_impacts) -> pd.DataFrame:
+    """Rows, suspects, flagged rows and mean impact of the suspects, per class."""
+    K = len(classes)
+    judged = np.bincount(codes[rows], minlength=K)
+    total = np.bincount(codes[rows], weights=row_impacts, minlength=K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(judged > 0, total / np.maximum(judged, 1), np.nan) + 0.0
+    return pd.DataFrame(
+        {
+            "class": classes,
+            "rows": np.bincount(codes, minlength=K),
+            "suspects": judged,
+            "flagged": np.bincount(codes[flagged], minlength=K),
+            "mean_impact": mean,
+        }
+    )
+
+
 def roni(
     X,
     labels,
@@ -163,6 +181,7 @@ def roni(
 
     Notes
     -----
+    This function is long for its docstring: the draws and ART's departures are stated here.
     ART 1.20.1's ``RONIDefense`` departs from the papers in ways that change what it flags:
     (1) it draws its quiz set (with replacement) and calibration rows from the *suspect* training
     rows, so poison can enter the yardstick; (2) its first reference model is fitted on all the
@@ -246,20 +265,7 @@ def roni(
     scores[rows] = 0.0 - row_impacts  # 0.0 - 0.0 is 0.0, not -0.0
     flagged = np.zeros(n, dtype=bool)
     flagged[rows] = row_impacts < threshold - 1e-12  # accuracies are ratios: ignore rounding
-    judged = np.zeros(n, dtype=bool)
-    judged[rows] = True
-    per_class = pd.DataFrame(
-        {
-            "class": classes,
-            "rows": np.bincount(codes, minlength=len(classes)),
-            "suspects": np.bincount(codes[rows], minlength=len(classes)),
-            "flagged": np.bincount(codes[flagged], minlength=len(classes)),
-            "mean_impact": [
-                0.0 - float(scores[judged & (codes == c)].mean()) if (judged & (codes == c)).any() else np.nan
-                for c in range(len(classes))
-            ],
-        }
-    )
+    per_class = _per_class(classes, codes, rows, flagged, row_impacts)
     params = {
         "n_base": len(base),
         "n_calibration": len(cal),
