@@ -131,6 +131,7 @@ class TestRoniProperties:
         again = run(X, y, X_valid, y_valid)
         np.testing.assert_array_equal(again.scores, a.scores)
 
+    @pytest.mark.slow  # starts a thread pool and fits 100 models twice
     def test_workers_do_not_change_the_result(self):
         """Two joblib workers (threads) give the result of one process."""
         from joblib import parallel_config
