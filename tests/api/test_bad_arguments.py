@@ -42,6 +42,7 @@ ACCEPTED: dict[tuple[str, str, str], str] = {
     ("out_of_fold_probs", "n_jobs", "negative"): _ALL_CORES,
     ("find_label_issues", "n_jobs", "negative"): _ALL_CORES,
     ("robust.CleanClassifier", "n_jobs", "negative"): _ALL_CORES,
+    ("poison.roni", "n_jobs", "negative"): _ALL_CORES,
     ("find_label_issues", "min_examples_per_class", "zero"): _NONE_IS_FINE,
     ("evaluate.ranking_agreement", "n_boot", "zero"): _NONE_IS_FINE,
     ("evaluate.slice_scores", "n_bootstrap", "zero"): _NONE_IS_FINE,

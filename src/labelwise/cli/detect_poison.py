@@ -1,4 +1,5 @@
-"""``labelwise detect-poison``: flag training rows whose representation looks poisoned (a backdoor's)."""
+"""``labelwise detect-poison``: flag training rows whose representation looks poisoned (a backdoor's), or
+whose addition to a trusted base lowers a model's accuracy (RONI)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
-from ..poison import activation_clustering, spectral_signatures
-from ..poison.detectors import ANALYSES, REDUCTIONS
+from ..poison import activation_clustering, roni, spectral_signatures
+from ..poison.detectors import ANALYSES, CENTERS, REDUCTIONS
 from ._common import console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
-DETECTORS = ("spectral-signatures", "activation-clustering")
+DETECTORS = ("spectral-signatures", "activation-clustering", "roni")
+#: RONI's models: a fresh scikit-learn classifier per fit (``--model``).
+RONI_MODELS = ("logistic", "svc")
 #: The options each detector reads; one given with the other detector is refused (it would be ignored).
 DETECTOR_OPTIONS = {
     "spectral-signatures": ("eps",),
     "activation-clustering": ("n_components", "reduce", "analysis", "size_threshold"),
+    "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center"),
 }
 
 
@@ -96,6 +100,40 @@ def _features(
     help="activation-clustering: a smaller cluster holding less than this share of its class is poisoned.",
 )
 @click.option(
+    "--trusted",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="roni (required): a table of trusted rows, with the --label column and DATA's feature columns; "
+    "its rows are cut into the base, the calibration rows and the quiz set.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(RONI_MODELS),
+    default="logistic",
+    show_default=True,
+    help="roni: the classifier refitted per row (logistic regression, or an RBF SVC with C=10).",
+)
+@click.option(
+    "--n-base",
+    type=click.IntRange(min=2),
+    default=None,
+    help="roni: trusted rows in the base (default: a third of --trusted, at least 2).",
+)
+@click.option(
+    "--n-calibration",
+    type=click.IntRange(min=2),
+    default=None,
+    help="roni: trusted rows whose impact calibrates the threshold (default: a third of --trusted).",
+)
+@click.option(
+    "--k",
+    type=click.FloatRange(min=0),
+    default=3.0,
+    show_default=True,
+    help="roni: flag rows whose impact is below the calibration's centre minus k standard deviations.",
+)
+@click.option("--center", type=click.Choice(CENTERS), default="mean", show_default=True)
+@click.option(
     "--top",
     type=click.IntRange(min=0),
     default=20,
@@ -117,6 +155,12 @@ def detect_poison(
     reduce,
     analysis,
     size_threshold,
+    trusted,
+    model,
+    n_base,
+    n_calibration,
+    k,
+    center,
     top,
     quiet,
     out,
@@ -126,7 +170,9 @@ def detect_poison(
 
     spectral-signatures (Tran et al. 2018) flags the rows farthest along their class's top singular
     direction; activation-clustering (Chen et al. 2019) splits each class in two and flags a
-    cluster that is too small. Writes flags.csv (one row per row of DATA, flagged first, then by
+    cluster that is too small; roni (Nelson et al. 2008) needs no representation: it refits a model
+    on a trusted base plus each row and flags the rows that lower its accuracy on trusted quiz rows
+    (DATA's numeric columns are the model's inputs; --trusted is required). Writes flags.csv (one row per row of DATA, flagged first, then by
     score), classes.csv (one row per class) and summary.json to --out, and prints the classes.
     """
     for other, names in DETECTOR_OPTIONS.items():
@@ -136,6 +182,11 @@ def detect_poison(
                 raise InvalidParameterError(
                     f"{option} is only read by --detector {other}, got it with --detector {detector} (it would be ignored)"
                 )
+    if detector == "roni" and (trusted is None or features_path is not None):
+        raise InvalidParameterError(
+            "--detector roni needs --trusted (a table of trusted rows) and reads DATA's numeric columns, got "
+            + ("no --trusted" if trusted is None else "--features (a representation RONI does not read)")
+        )
     if id_column == label:
         raise InvalidParameterError(f"--id-column must name another column than --label, got {id_column!r} for both")
     frame = read_input(data, "DATA", text_columns=[label] + ([id_column] if id_column is not None else []))
@@ -158,7 +209,9 @@ def detect_poison(
     with renaming(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):
-        if detector == "spectral-signatures":
+        if detector == "roni":
+            found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center)
+        elif detector == "spectral-signatures":
             found = spectral_signatures(features, labels, eps=eps)
         else:
             found = activation_clustering(
@@ -196,6 +249,49 @@ def detect_poison(
         )
     if not quiet:
         _print(found, detector, columns, top, len(frame), out)
+
+
+def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center) -> Any:
+    """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import SVC
+
+    table = read_input(trusted, "--trusted", text_columns=[label])
+    missing = [c for c in [label, *columns] if c not in table.columns]
+    if missing:
+        raise MissingColumnError(
+            f"--trusted must have the --label column and DATA's feature columns, got no column {missing[0]!r}; "
+            f"its columns are {list(table.columns)}"
+        )
+    X_valid = table[columns]
+    bad = X_valid.isna().to_numpy() | ~X_valid.apply(pd.to_numeric, errors="coerce").notna().to_numpy()
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise InvalidParameterError(
+            f"--trusted feature columns must hold numbers, got {X_valid.iat[row, col]!r} in column "
+            f"{columns[col]!r} at row {int(row)}"
+        )
+    estimator = LogisticRegression(max_iter=1000) if model == "logistic" else SVC(C=10.0, gamma="scale")
+    names = {
+        "y_valid": "--trusted label column",
+        "X_valid": "--trusted features",
+        "X": "DATA features",
+        "n_base": "--n-base",
+        "n_calibration": "--n-calibration",
+    }
+    with renaming(names, within=("n_calibration",)):
+        return roni(
+            features,
+            frame[label].to_numpy(),
+            estimator=estimator,
+            X_valid=X_valid.to_numpy(dtype=float),
+            y_valid=table[label].to_numpy(),
+            n_base=n_base,
+            n_calibration=n_calibration,
+            k=k,
+            center=center,
+            random_state=0,
+        )
 
 
 def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_rows: int, out: Path) -> None:

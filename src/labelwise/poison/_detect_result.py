@@ -15,7 +15,7 @@ class PoisonDetection:
     Attributes
     ----------
     detector : str
-        ``"spectral_signatures"`` or ``"activation_clustering"``.
+        ``"spectral_signatures"``, ``"activation_clustering"`` or ``"roni"``.
     scores : ndarray of float, shape (n,)
         Higher is more suspicious; comparable within a class. NaN in a class the detector skipped
         (too few rows).

@@ -7,15 +7,26 @@ Toolbox (``art.defences.detector.poison``) do, without needing the model itself:
 - :func:`spectral_signatures` (Tran, Li & Madry 2018): per class, squared projection on the top
   singular direction of the centred representations; the top ``1.5 eps`` share is flagged;
 - :func:`activation_clustering` (Chen et al. 2019): per class, reduce, 2-means, and flag the smaller
-  cluster when its relative size (and silhouette) says it is poisoned.
+  cluster when its relative size (and silhouette) says it is poisoned;
+- :func:`roni` (Nelson et al. 2008): needs no representation, only a model and a few trusted rows:
+  each row's impact on a trusted quiz set's accuracy when added to a trusted base.
 
-Both return a :class:`PoisonDetection` and handle each class on its own, in passes over row blocks.
+All return a :class:`PoisonDetection` and handle each class on its own, in passes over row blocks.
 """
 
 from __future__ import annotations
 
 from ._detect_clusters import ANALYSES, REDUCTIONS, activation_clustering
 from ._detect_result import PoisonDetection
+from ._detect_roni import CENTERS, roni
 from ._detect_spectral import spectral_signatures
 
-__all__ = ["ANALYSES", "REDUCTIONS", "PoisonDetection", "activation_clustering", "spectral_signatures"]
+__all__ = [
+    "ANALYSES",
+    "CENTERS",
+    "REDUCTIONS",
+    "PoisonDetection",
+    "activation_clustering",
+    "roni",
+    "spectral_signatures",
+]

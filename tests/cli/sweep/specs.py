@@ -61,6 +61,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     p = {key: folder / name for key, name in INPUT_FILES.items()}
     frame = _table()
     frame.to_csv(p["data"], index=False)
+    _table(seed=1).to_csv(p["trusted"], index=False)
     binary = frame.assign(y=np.where(np.arange(30) % 2 == 0, "u", "v"))
     binary.to_csv(p["binary"], index=False)
     frame.assign(y=frame.y.where(np.arange(30) % 3 != 0)).to_csv(p["partial"], index=False)
@@ -215,6 +216,7 @@ INPUT_FILES = {
     "sfs": "sfs.py",
     "slice_data": "slice_data.csv",
     "slice_preds": "slice_preds.npy",
+    "trusted": "trusted.csv",
 }
 
 
@@ -536,6 +538,13 @@ SPECS: dict[str, Spec] = {
         {"DATA": ("data", TABLE), "--features": ("probs", NPY)},
         ("flags.csv", "classes.csv", "summary.json"),
         columns={"--label": "data"},
+    ),
+    "detect-poison/roni": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--detector", "roni", "--trusted", "{trusted}", "--n-base", "8"),
+        {"DATA": ("data", TABLE), "--trusted": ("trusted", TABLE)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
+        bad_values=(("--n-base", "25"),),  # 25 + 10 calibration rows leave no quiz row of the 30
     ),
     "report": Spec(
         ("report", "{audit}", "--out", "{out}"),
