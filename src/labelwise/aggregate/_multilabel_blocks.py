@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._stage_progress import compute
+from .._stage_progress import compute, stage
 from .._validate.arguments import show
 from ..errors import AnnotationError, LabelwiseError, MissingColumnError
 from ._answers import EncodedAnswers
@@ -144,9 +144,10 @@ def fit_blocks(est: MultiLabelAggregator, answers: Any) -> MultiLabelAggregator:
     separator = check_separator(est.tag_separator)
     encode = dask.delayed(encode_block, pure=True)
     parts = answers[list(cols)].to_delayed()
-    blocks: list[_Block] = list(
-        compute(*[encode(p, i, cols, separator) for i, p in enumerate(parts)], optimize_graph=False)
-    )
+    with stage(f"reading and encoding {len(parts):,} partition(s)"):
+        blocks: list[_Block] = list(
+            compute(*[encode(p, i, cols, separator) for i, p in enumerate(parts)], optimize_graph=False)
+        )
     for block in blocks:
         if block.error is not None:
             raise AnnotationError(block.error)
