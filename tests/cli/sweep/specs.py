@@ -363,6 +363,7 @@ SPECS: dict[str, Spec] = {
             ("--param", "no_such_param=1"),
             ("--tag-separator", ""),
             ("--tag-separator", " | "),
+            ("--scheduler", "nope"),
         ),
     ),
     "weak": Spec(
