@@ -213,6 +213,10 @@ class MultiLabelAggregator(BaseEstimator):
             Columns ``item_col``, ``annotator_col`` and ``tags_col``; a tag cell is a list, tuple
             or set of hashable tags, a string separated by ``tag_separator``, any other hashable
             value (one tag: ``3`` is the set ``{3}``), or missing (the empty set).
+            A dask DataFrame (e.g. ``dask.dataframe.read_parquet`` of a folder) is read partition by
+            partition, each encoded on the scheduler's workers; only integer codes reach the fit,
+            and the results are those of the same table in memory, for any partitioning
+            (:mod:`labelwise.aggregate._multilabel_blocks`).
 
         Returns
         -------
