@@ -33,7 +33,7 @@ from ._multilabel_tags import TagPairs, parse_tags
 if TYPE_CHECKING:
     from .multilabel import MultiLabelAggregator
 
-__all__ = ["fit_blocks", "is_dask_frame"]
+__all__ = ["fit_blocks", "is_dask_frame", "merged_values"]
 
 
 def is_dask_frame(answers: Any) -> bool:
@@ -81,7 +81,7 @@ def encode_block(frame: pd.DataFrame, part: int, cols: tuple[str, str, str], sep
     return _Block(item, items, annotator, annotators, tags)
 
 
-def _merged(indexes: list[pd.Index]) -> pd.Index:
+def merged_values(indexes: list[pd.Index]) -> pd.Index:
     """The distinct values of several partitions' indexes: sorted, else in first-seen order."""
     joined = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
     distinct = pd.Index(pd.unique(joined))
@@ -156,7 +156,7 @@ def fit_blocks(est: MultiLabelAggregator, answers: Any) -> MultiLabelAggregator:
     if n == 0:
         raise AnnotationError("answers must have at least one answer, got an empty table")
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    items, annotators = _merged([b.items for b in blocks]), _merged([b.annotators for b in blocks])
+    items, annotators = merged_values([b.items for b in blocks]), merged_values([b.annotators for b in blocks])
     item = _codes(blocks, items, "item", "items")
     annotator = _codes(blocks, annotators, "annotator", "annotators")
     tags = _tag_pairs(blocks, _merged_tags(blocks, est.tags_col), offsets, n)
