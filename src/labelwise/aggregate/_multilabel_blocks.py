@@ -33,7 +33,7 @@ from ._multilabel_tags import TagPairs, parse_tags
 if TYPE_CHECKING:
     from .multilabel import MultiLabelAggregator
 
-__all__ = ["fit_blocks", "is_dask_frame", "merged_values"]
+__all__ = ["fit_blocks", "in_partition", "is_dask_frame", "merged_values"]
 
 
 def is_dask_frame(answers: Any) -> bool:
@@ -50,19 +50,25 @@ class _Block:
     annotator: np.ndarray
     annotators: pd.Index
     tags: TagPairs
-    error: str | None = None
+    error: tuple[type, str] | None = None
 
 
-def _factorize(values: pd.Series, col: str, what: str, part: int) -> tuple[np.ndarray, pd.Index]:
+def _factorize(values: pd.Series, col: str, what: str) -> tuple[np.ndarray, pd.Index]:
     """Codes (first-seen order) and distinct values of one id column of a partition; a null named."""
     codes, uniques = pd.factorize(values, sort=False)
     if codes.size and codes.min() < 0:
         pos = int(np.flatnonzero(codes < 0)[0])
         raise AnnotationError(
-            f"answers column {col!r} must not be null ({what} id), row {pos} of partition {part} is "
-            f"{show(values.iloc[pos])} ({int((codes < 0).sum())} null value(s) in the partition)"
+            f"answers column {col!r} must not be null ({what} id), row {pos} is {show(values.iloc[pos])} "
+            f"({int((codes < 0).sum())} null value(s) in the partition)"
         )
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def in_partition(exc: LabelwiseError, part: int) -> tuple[type, str]:
+    """A partition's input error, to be raised by the client: its class and its message with the
+    partition named (the message still starts with the parameter, as the command's wording needs)."""
+    return type(exc), f"{exc} (in partition {part}, its rows counted from 0)"
 
 
 def encode_block(frame: pd.DataFrame, part: int, cols: tuple[str, str, str], separator: str | None) -> _Block:
@@ -71,13 +77,13 @@ def encode_block(frame: pd.DataFrame, part: int, cols: tuple[str, str, str], sep
     item_col, annotator_col, tags_col = cols
     frame = frame.reset_index(drop=True)
     try:
-        item, items = _factorize(frame[item_col], item_col, "item", part)
-        annotator, annotators = _factorize(frame[annotator_col], annotator_col, "annotator", part)
-        tags = parse_tags(frame[tags_col], separator, name=f"partition {part}: answers", col=tags_col)
+        item, items = _factorize(frame[item_col], item_col, "item")
+        annotator, annotators = _factorize(frame[annotator_col], annotator_col, "annotator")
+        tags = parse_tags(frame[tags_col], separator, name="answers", col=tags_col)
     except LabelwiseError as exc:
         empty = np.empty(0, dtype=np.int64)
         none = TagPairs(rows=empty, bounds=np.zeros(1, dtype=np.int64), tags=pd.Index([]), n_empty=0)
-        return _Block(empty, pd.Index([]), empty, pd.Index([]), none, error=str(exc))
+        return _Block(empty, pd.Index([]), empty, pd.Index([]), none, error=in_partition(exc, part))
     return _Block(item, items, annotator, annotators, tags)
 
 
@@ -150,7 +156,8 @@ def fit_blocks(est: MultiLabelAggregator, answers: Any) -> MultiLabelAggregator:
         )
     for block in blocks:
         if block.error is not None:
-            raise AnnotationError(block.error)
+            kind, message = block.error
+            raise kind(message)
     sizes = np.array([b.item.size for b in blocks], dtype=np.int64)
     n = int(sizes.sum())
     if n == 0:

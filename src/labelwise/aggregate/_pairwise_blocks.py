@@ -25,22 +25,22 @@ import pandas as pd
 
 from .._stage_progress import compute, stage
 from ..errors import AnnotationError, InvalidParameterError, LabelwiseError, MissingColumnError
-from ._multilabel_blocks import merged_values
+from ._multilabel_blocks import in_partition, merged_values
 from ._pairwise_data import EncodedPairs, _components, encode_pairs
 
 __all__ = ["encode_pair_blocks"]
 
 
-def _encode_block(frame: pd.DataFrame, part: int, columns: dict[str, Any]) -> tuple | str | None:
+def _encode_block(frame: pd.DataFrame, part: int, columns: dict[str, Any]) -> tuple | None:
     """Partition ``part`` encoded by :func:`encode_pairs` (its rows numbered from 0): the codes and
-    distinct values, an input error's message (raised by the client in partition order), or None
+    distinct values, an input error (class and message, raised by the client in partition order), or None
     for an empty partition."""
     if len(frame) == 0:
         return None
     try:
         enc = encode_pairs(frame.reset_index(drop=True), **columns)
     except LabelwiseError as exc:
-        return f"partition {part}: {exc}"
+        return in_partition(exc, part)
     return enc.left, enc.right, enc.left_won, enc.annotator, enc.items, enc.annotators
 
 
@@ -84,8 +84,9 @@ def encode_pair_blocks(
     with stage(f"reading and encoding {len(parts):,} partition(s)"):
         found = compute(*[encode(p, i, columns) for i, p in enumerate(parts)], optimize_graph=False)
     for block in found:
-        if isinstance(block, str):
-            raise AnnotationError(block)
+        if block is not None and len(block) == 2:  # (error class, message)
+            kind, message = block
+            raise kind(message)
     blocks = [b for b in found if b is not None]
     if not blocks:
         raise AnnotationError("pairs must hold at least one comparison, got an empty table")

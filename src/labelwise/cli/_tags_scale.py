@@ -1,8 +1,9 @@
-"""``labelwise aggregate-tags`` on a Parquet file or folder of answers, on Dask (``--scheduler``).
+"""``labelwise aggregate-tags`` and ``aggregate-pairs`` on a Parquet file or folder, on Dask (``--scheduler``).
 
-The answers are read partition by partition on the chosen scheduler
-(:mod:`labelwise.aggregate._multilabel_blocks`); the command writes the same files and columns as
-on a table held in memory, with the scheduler and the partitions added to summary.json's settings.
+The rows are read partition by partition on the chosen scheduler
+(:mod:`labelwise.aggregate._multilabel_blocks`, :mod:`labelwise.aggregate._pairwise_blocks`); the
+commands write the same files and columns as on a table held in memory, with the scheduler and the
+partitions added to summary.json.
 """
 
 from __future__ import annotations
@@ -27,16 +28,16 @@ def at_scale(path: Path, spec: str | None) -> bool:
     return spec is not None or Path(path).is_dir()
 
 
-def read_parquet_answers(path: Path, spec: str | None) -> Any:
-    """ANSWERS as a dask DataFrame (nothing read yet); a table file that is not Parquet with
-    ``--scheduler`` is refused naming the option, as ``labelwise aggregate`` refuses it."""
-    require_path(path, parameter="ANSWERS", kind="Parquet file or folder of answers")
+def read_parquet_answers(path: Path, spec: str | None, what: str = "ANSWERS", rows: str = "answers") -> Any:
+    """``what`` (the argument's name) as a dask DataFrame (nothing read yet); a table file that is not
+    Parquet with ``--scheduler`` is refused naming the option, as ``labelwise aggregate`` refuses it."""
+    require_path(path, parameter=what, kind=f"Parquet file or folder of {rows}")
     if Path(path).is_file() and Path(path).suffix.lower() not in _PARQUET_PARTS:
         raise InvalidParameterError(
-            f"--scheduler needs ANSWERS as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
+            f"--scheduler needs {what} as Parquet (a file or a folder of parts), got {str(path)!r}: write it "
             "as Parquet, or leave out --scheduler to aggregate it in memory"
         )
-    return read_parquet_rows(Path(path), "ANSWERS")
+    return read_parquet_rows(Path(path), what)
 
 
 def scale_settings(answers: Any, spec: str | None) -> dict[str, Any]:

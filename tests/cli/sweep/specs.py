@@ -305,6 +305,7 @@ SPECS: dict[str, Spec] = {
         },
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
+        bad_values=(("--scheduler", "nope"),),
     ),
     "aggregate-texts": Spec(
         ("aggregate-texts", "{text_answers}", "--method", "hrrasa", "--text-column", "text"),
