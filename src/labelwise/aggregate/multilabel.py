@@ -17,6 +17,7 @@ from .._validate.arguments import check_choice, check_fraction, check_positive_i
 from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
 from ._answers import DUPLICATE_POLICIES, EncodedAnswers, encode_answers
 from ._base import BaseAggregator, _blas_controller
+from ._multilabel_blocks import fit_blocks, is_dask_frame
 from ._multilabel_simulate import MultiLabelCrowd, simulate_multilabel_crowd
 from ._multilabel_tags import TagPairs, check_separator, parse_tags
 from .auto import AutoAggregator
@@ -212,6 +213,10 @@ class MultiLabelAggregator(BaseEstimator):
             Columns ``item_col``, ``annotator_col`` and ``tags_col``; a tag cell is a list, tuple
             or set of hashable tags, a string separated by ``tag_separator``, any other hashable
             value (one tag: ``3`` is the set ``{3}``), or missing (the empty set).
+            A dask DataFrame (e.g. ``dask.dataframe.read_parquet`` of a folder) is read partition by
+            partition, each encoded on the scheduler's workers; only integer codes reach the fit,
+            and the results are those of the same table in memory, for any partitioning
+            (:mod:`labelwise.aggregate._multilabel_blocks`).
 
         Returns
         -------
@@ -229,6 +234,8 @@ class MultiLabelAggregator(BaseEstimator):
             For a bad parameter.
         """
         self._check_own()
+        if is_dask_frame(answers):  # a Parquet folder: the partitions read one by one, codes only kept
+            return fit_blocks(self, answers)
         template = self._template()
         cols = [self.item_col, self.annotator_col, self.tags_col]
         if not isinstance(answers, pd.DataFrame):
@@ -247,24 +254,29 @@ class MultiLabelAggregator(BaseEstimator):
             label_col="__label",
         )
         item, ann = np.asarray(base.item_idx, dtype=np.int64), np.asarray(base.annotator_idx, dtype=np.int64)
+        column = answers[self.tags_col]
+        tags = parse_tags(column, check_separator(self.tag_separator), name="answers", col=self.tags_col)
+        self._fit_codes(template, base, item, ann, tags, len(column))
+        return self
+
+    def _fit_codes(
+        self, template: BaseAggregator, base: EncodedAnswers, item: np.ndarray, ann: np.ndarray, tags: TagPairs, n: int
+    ) -> None:
+        """The fit on the encoded answers (``n`` of them, in row order): ``duplicates``, then one model per tag."""
         keep = None
         if self.duplicates == "last" and base.n_duplicates:
             pair = item * max(base.n_annotators, 1) + ann
             _, last = np.unique(pair[::-1], return_index=True)
             keep = np.sort(len(pair) - 1 - last)
             item, ann = item[keep], ann[keep]
-        column = answers[self.tags_col]
-        tags = parse_tags(column, check_separator(self.tag_separator), name="answers", col=self.tags_col)
-        if keep is not None:
-            tags = _select_rows(tags, keep, len(column))
+            tags = _select_rows(tags, keep, n)
         if len(tags.tags) == 0:
             raise AnnotationError(
                 f"answers column {self.tags_col!r} must choose at least one tag somewhere; every answer is the empty set"
             )
         self._fit_tags(template, base, item, ann, tags)
         self.n_duplicates_ = base.n_duplicates
-        self.n_duplicates_dropped_ = 0 if keep is None else len(column) - len(keep)
-        return self
+        self.n_duplicates_dropped_ = 0 if keep is None else n - len(keep)
 
     def _fit_tags(
         self, template: BaseAggregator, base: EncodedAnswers, item: np.ndarray, ann: np.ndarray, tags: TagPairs

@@ -25,6 +25,8 @@ from sklearn.base import BaseEstimator
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, LabelwiseWarning
 from ._base import check_tol
+from ._multilabel_blocks import is_dask_frame
+from ._pairwise_blocks import encode_pair_blocks
 from ._pairwise_data import EncodedPairs, encode_pairs, ford_condition, never_lost_or_won
 from ._pairwise_fit import bradley_terry_mm, noisy_bradley_terry
 
@@ -69,7 +71,8 @@ class _PairwiseAggregator(BaseEstimator):
             raise InvalidParameterError(
                 f"annotator_col must name the annotator column for {type(self).__name__}, got None"
             )
-        enc = encode_pairs(
+        encode = encode_pair_blocks if is_dask_frame(pairs) else encode_pairs  # dask: partition by partition
+        enc = encode(
             pairs,
             left_col=self.left_col,
             right_col=self.right_col,

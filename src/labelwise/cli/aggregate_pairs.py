@@ -10,12 +10,15 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._stage_progress import stages
 from ..aggregate.pairwise import PAIRWISE_METHODS
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ._common import console, finite, option_given, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._scale import scheduler as on_scheduler
+from ._tags_scale import at_scale, read_parquet_answers, scale_settings
 
 #: The API's parameter names and the options that give them, for the errors' wording.
 OPTION_NAMES = {
@@ -123,6 +126,13 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
 @na_values_option
 @out_folder("aggregate-pairs", Path("labelwise-pairs"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print.")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler for a Parquet folder of comparisons, read partition by partition: threads (default), "
+    "processes, local or an address (every --method).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet folder).")
 def aggregate_pairs(
     pairs,
     left_column,
@@ -136,6 +146,8 @@ def aggregate_pairs(
     out,
     top,
     superseded,
+    scheduler=None,
+    quiet=False,
 ):
     """Score the items compared in PAIRS (one row per comparison: two items and the winner).
 
@@ -151,16 +163,21 @@ def aggregate_pairs(
             f"--annotator-column {annotator_column!r} with --method {method}"
         )
     columns = [left_column, right_column, winner_column] + ([annotator_column] if noisy else [])
-    table = read_input(
-        pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
-    )
-    same_id_kind(table, [left_column, right_column, winner_column])
+    scaled = at_scale(pairs, scheduler)
+    if scaled:  # Parquet: each column has one type, so no ids to reconcile
+        table = read_parquet_answers(pairs, scheduler, "PAIRS", "comparisons")
+    else:
+        table = read_input(
+            pairs, "PAIRS", kind="comparison table", text_columns=lambda names: [c for c in columns if c in names]
+        )
+        same_id_kind(table, [left_column, right_column, winner_column])
     columns_given = {"left_col": left_column, "right_col": right_column, "winner_col": winner_column}
     if noisy:
         columns_given["annotator_col"] = annotator_column
     est = PAIRWISE_METHODS[method](prior=prior, max_iter=max_iter, tol=tol, **columns_given)
     with renaming(OPTION_NAMES, within=("prior", "pairs", "right_col")):
-        est.fit(table)
+        with on_scheduler(scheduler if scaled else None), stages(False if quiet or not scaled else None):
+            est.fit(table)
     used = {
         "left": left_column,
         "right": right_column,
@@ -168,7 +185,8 @@ def aggregate_pairs(
         "annotator": annotator_column if noisy else None,
     }
     out = Path(out)
-    scores = write_outputs(out, est, summary(est, method, Path(pairs), used), superseded)
+    info = {**summary(est, method, Path(pairs), used), **(scale_settings(table, scheduler) if scaled else {})}
+    scores = write_outputs(out, est, info, superseded)
     if top:
         print_frame(scores.head(top), title=f"{method}: top items of {est.n_items_} ({est.n_comparisons_} comparisons)")
     if noisy and top:

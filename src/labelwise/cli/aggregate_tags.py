@@ -11,6 +11,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from .._stage_progress import stages
 from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
@@ -19,6 +20,8 @@ from ._common import SEED, console, finite, print_frame, read_input, renaming
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
 from ._out_folder import out_folder
+from ._scale import scheduler as on_scheduler
+from ._tags_scale import SCHEDULER_HELP, at_scale, read_parquet_answers, scale_settings
 
 DEFAULT_METHOD = "dawid-skene"
 #: The files the command writes in its --out folder.
@@ -134,6 +137,8 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
 @out_folder("aggregate-tags", Path("labelwise-tags"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
+@click.option("--scheduler", default=None, help=SCHEDULER_HELP)
+@click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet folder).")
 def aggregate_tags(
     answers_path,
     item_column,
@@ -149,6 +154,8 @@ def aggregate_tags(
     random_state,
     top,
     superseded,
+    scheduler=None,
+    quiet=False,
 ):
     """Turn several annotators' tag sets in ANSWERS into one tag set per item.
 
@@ -156,7 +163,8 @@ def aggregate_tags(
     annotator and the tags chosen ("cat|dog"; an empty cell: none of them). Each tag is
     aggregated as a yes/no question by --method (binary relevance): an annotator who answered an
     item without choosing a tag said no to it. Writes labels.csv, probs.csv, annotators.csv and
-    summary.json to --out.
+    summary.json to --out. A folder of Parquet parts (or --scheduler) is read partition by
+    partition, keeping integer codes only: the same files, without the table in memory.
     """
     out = Path(out)
     if not tag_separator.strip() or tag_separator != tag_separator.strip():
@@ -164,12 +172,16 @@ def aggregate_tags(
             f"--tag-separator must be a non-empty text without surrounding spaces (e.g. '|' or ';'), got {tag_separator!r}"
         )
     extra = method_params(method, params)
-    answers = read_input(
-        answers_path,
-        "ANSWERS",
-        kind="answer table",
-        text_columns=lambda names: [c for c in names if c in (item_column, annotator_column, tags_column)],
-    )
+    scaled = at_scale(answers_path, scheduler)
+    if scaled:
+        answers = read_parquet_answers(answers_path, scheduler)
+    else:
+        answers = read_input(
+            answers_path,
+            "ANSWERS",
+            kind="answer table",
+            text_columns=lambda names: [c for c in names if c in (item_column, annotator_column, tags_column)],
+        )
     _columns(
         answers, {"--item-column": item_column, "--annotator-column": annotator_column, "--tags-column": tags_column}
     )
@@ -178,7 +190,7 @@ def aggregate_tags(
             f"--item-column, --annotator-column and --tags-column must be three different columns, got "
             f"{[item_column, annotator_column, tags_column]}"
         )
-    markers = _marker_cells(Path(answers_path), tags_column, answers[tags_column])
+    markers = None if scaled else _marker_cells(Path(answers_path), tags_column, answers[tags_column])
     est = MultiLabelAggregator(
         method,
         threshold=threshold,
@@ -196,7 +208,8 @@ def aggregate_tags(
     words = {"answers": "ANSWERS", "tag_separator": "--tag-separator", "min_tags": "--min-tags", **param_words}
     start = time.perf_counter()
     with renaming(words, within=[*code_words, "tag_separator", "min_tags"]):
-        est.fit(answers)
+        with on_scheduler(scheduler if scaled else None), stages(False if quiet or not scaled else None):
+            est.fit(answers)
     seconds = time.perf_counter() - start
     labels, probs, skills = _frames(est, tag_separator)
     summary = {
@@ -226,6 +239,7 @@ def aggregate_tags(
             "params": extra,
             "random_state": random_state,
             **na_values_setting(),
+            **(scale_settings(answers, scheduler) if scaled else {}),
         },
     }
     with files_together(supersedes=superseded):

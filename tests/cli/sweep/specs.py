@@ -309,6 +309,7 @@ SPECS: dict[str, Spec] = {
         },
         label=("--winner-column", "pairs"),
         label_cases=("nan", "one_class"),
+        bad_values=(("--scheduler", "nope"),),
     ),
     "aggregate-texts": Spec(
         ("aggregate-texts", "{text_answers}", "--method", "hrrasa", "--text-column", "text"),
@@ -368,6 +369,7 @@ SPECS: dict[str, Spec] = {
             ("--param", "no_such_param=1"),
             ("--tag-separator", ""),
             ("--tag-separator", " | "),
+            ("--scheduler", "nope"),
         ),
     ),
     "weak": Spec(
