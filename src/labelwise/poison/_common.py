@@ -17,8 +17,30 @@ MULTICLASS_ATTACKS = ("random", "farthest")
 BINARY_ONLY_ATTACKS = ("topk_sv", "alfa", "lfa")
 
 
+class FlippedRows:
+    """What every attack's result says of its rows, from ``labels``, ``true_labels`` and ``is_flipped``."""
+
+    labels: np.ndarray
+    true_labels: np.ndarray
+    is_flipped: np.ndarray
+
+    @property
+    def n_flipped(self) -> int:
+        """How many rows the attack changed (flipped labels; for a backdoor, the poisoned rows)."""
+        return int(self.is_flipped.sum())
+
+    @property
+    def flipped_indices(self) -> np.ndarray:
+        """Indices of the changed rows, ascending."""
+        return np.flatnonzero(self.is_flipped)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per example: ``true_label``, ``label`` (poisoned) and ``is_flipped``."""
+        return pd.DataFrame({"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped})
+
+
 @dataclass(frozen=True)
-class PoisonedLabels:
+class PoisonedLabels(FlippedRows):
     """Training labels after a label-flipping attack.
 
     Attributes
@@ -44,20 +66,6 @@ class PoisonedLabels:
     budget: int
     classes: np.ndarray
     info: dict = field(default_factory=dict)
-
-    @property
-    def n_flipped(self) -> int:
-        """How many labels the attack flipped."""
-        return int(self.is_flipped.sum())
-
-    @property
-    def flipped_indices(self) -> np.ndarray:
-        """Indices of the flipped examples, ascending."""
-        return np.flatnonzero(self.is_flipped)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per example: ``true_label``, ``label`` (poisoned) and ``is_flipped``."""
-        return pd.DataFrame({"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped})
 
 
 def budget_count(budget: Any, n: int, *, name: str = "budget") -> int:

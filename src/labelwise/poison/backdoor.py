@@ -18,14 +18,14 @@ from .._validate.arguments import check_positive_int, check_random_state
 from .._validate.labels import _as_1d, check_same_length, encode_labels
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError
 from ..noise._flip import raw_labels
-from ._common import budget_count
+from ._common import FlippedRows, budget_count
 from ._triggers import TRIGGERS, Trigger, check_images, make_trigger
 
 __all__ = ["BackdoorPoisoning", "BackdoorScore", "TRIGGERS", "Trigger", "attack_success_rate", "backdoor"]
 
 
 @dataclass(frozen=True)
-class BackdoorPoisoning:
+class BackdoorPoisoning(FlippedRows):
     """A training set after a backdoor attack.
 
     Attributes
@@ -60,20 +60,6 @@ class BackdoorPoisoning:
     target: Any
     trigger: Trigger
     info: dict = field(default_factory=dict)
-
-    @property
-    def n_flipped(self) -> int:
-        """How many rows the attack poisoned."""
-        return int(self.is_flipped.sum())
-
-    @property
-    def flipped_indices(self) -> np.ndarray:
-        """Indices of the poisoned rows, ascending."""
-        return np.flatnonzero(self.is_flipped)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per example: ``true_label``, ``label`` (poisoned) and ``is_flipped``."""
-        return pd.DataFrame({"true_label": self.true_labels, "label": self.labels, "is_flipped": self.is_flipped})
 
 
 @dataclass(frozen=True)
