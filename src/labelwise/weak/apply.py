@@ -94,17 +94,27 @@ def _fields_hint(row: Any, columns: pd.Index) -> str:
     return f" (a row's fields are {fields}{where})"
 
 
-def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
-    try:  # a shallow copy (copy-on-write): a function that changes its frame changes no one else's
-        values = lf.run(frame.copy(deep=False))
+def call_vectorized(fn: Any, frame: pd.DataFrame, kind: str) -> Any:
+    """``fn.run`` on a shallow copy of ``frame``; an error it raises becomes one naming ``kind``, the
+    function and the first row it raises on by itself.
+
+    The copy (copy-on-write) keeps a function that changes its frame (``df["text"] = ...``) from
+    changing the user's frame or the one the other functions see.
+    """
+    try:
+        return fn.run(frame.copy(deep=False))
     except Exception as exc:
-        row = _failing_row(lf, frame)
+        row = _failing_row(fn, frame)
         where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"
         raise LabelingFunctionError(
-            f"{lf.kind} {lf.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}",
+            f"{kind} {fn.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}",
             row=None if row is None else frame.index[row],
             position=row,
         ) from exc
+
+
+def _vectorized_values(lf: LabelingFunction, frame: pd.DataFrame) -> np.ndarray:
+    values = call_vectorized(lf, frame, lf.kind)
     values = np.asarray(values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else values)
     if values.shape != (len(frame),):
         raise LabelingFunctionError(

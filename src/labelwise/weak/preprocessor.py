@@ -268,18 +268,9 @@ def _memoized(p: Preprocessor, row: Any, memo: dict[Any, Any]) -> Any:
 
 
 def _vectorized_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:
-    from .apply import _failing_row
+    from .apply import call_vectorized
 
-    try:  # a shallow copy (copy-on-write): a preprocessor that changes its frame (``df["text"] = ...``)
-        got = p.func(frame.copy(deep=False))  # changes neither the user's frame nor the other functions' one
-    except Exception as exc:
-        row = _failing_row(p, frame)
-        where = "" if row is None else f" on row {show(frame.index[row])} (the first row it raises on by itself)"
-        raise _error(
-            f"preprocessor {p.name!r} (vectorized) raised {type(exc).__name__}: {exc}{where}",
-            row=None if row is None else frame.index[row],
-            position=row,
-        ) from exc
+    got = call_vectorized(p, frame, "preprocessor")
     if isinstance(got, pd.Series) and got.name is not None:
         got = {got.name: got}
     if not isinstance(got, (pd.DataFrame, Mapping)):
