@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from .._stage_progress import compute, stage
-from ..errors import AnnotationError, InvalidParameterError, LabelwiseError, MissingColumnError
+from ..errors import AnnotationError, LabelwiseError
 from ._multilabel_blocks import in_partition, merged_values
-from ._pairwise_data import EncodedPairs, _components, encode_pairs
+from ._pairwise_data import EncodedPairs, _components, check_column_names, encode_pairs
 
 __all__ = ["encode_pair_blocks"]
 
@@ -69,15 +69,7 @@ def encode_pair_blocks(
     import dask
 
     columns = {"left_col": left_col, "right_col": right_col, "winner_col": winner_col, "annotator_col": annotator_col}
-    for param, column in columns.items():
-        if column is None:
-            continue
-        if not isinstance(column, str) or not column:
-            raise InvalidParameterError(f"{param} must be a non-empty column name (str), got {column!r}")
-        if column not in pairs.columns:
-            raise MissingColumnError(
-                f"{param} {column!r} is not a column of pairs; its columns are {[str(c) for c in pairs.columns]}"
-            )
+    check_column_names(pairs, columns)
     named = [c for c in columns.values() if c is not None]
     encode = dask.delayed(_encode_block, pure=True)
     parts = pairs[named].to_delayed()

@@ -77,9 +77,9 @@ class EncodedPairs:
         return np.where(self.left_won, self.right, self.left)
 
 
-def _check_columns(pairs: Any, columns: dict[str, str | None]) -> pd.DataFrame:
-    if not isinstance(pairs, pd.DataFrame):
-        raise AnnotationError(f"pairs must be a pandas DataFrame of comparisons, got {type(pairs).__name__}")
+def check_column_names(pairs: Any, columns: dict[str, str | None]) -> None:
+    """Each named column (parameter -> column, ``None`` = not used) is a non-empty string and a column of
+    ``pairs`` (a pandas or dask DataFrame), or an error naming the parameter."""
     for param, column in columns.items():
         if column is None:
             continue
@@ -89,6 +89,12 @@ def _check_columns(pairs: Any, columns: dict[str, str | None]) -> pd.DataFrame:
             raise MissingColumnError(
                 f"{param} {column!r} is not a column of pairs; its columns are {[str(c) for c in pairs.columns]}"
             )
+
+
+def _check_columns(pairs: Any, columns: dict[str, str | None]) -> pd.DataFrame:
+    if not isinstance(pairs, pd.DataFrame):
+        raise AnnotationError(f"pairs must be a pandas DataFrame of comparisons, got {type(pairs).__name__}")
+    check_column_names(pairs, columns)
     if len(pairs) == 0:
         raise AnnotationError("pairs must hold at least one comparison, got an empty table")
     return pairs
