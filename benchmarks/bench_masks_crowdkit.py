@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 import sklearn
 from _machine import cpu_model
+from bench_masks import best_time, scores
 
 from labelwise.aggregate import MaskMajorityVote, SegmentationEM, SegmentationRASA
 from labelwise.aggregate._masks_simulate import simulate_masks
@@ -43,25 +43,6 @@ OURS = {
 }
 #: labelwise's crowd-kit mode -> the crowd-kit class it reproduces
 PEERS = {"lw-MV": "ck-MV", "lw-EM": "ck-EM", "lw-RASA": "ck-RASA"}
-
-
-def scores(pred: dict, truth: dict) -> dict[str, float]:
-    dice, iou = [], []
-    for item, true in truth.items():
-        p = np.asarray(pred[item], dtype=bool)
-        inter, union, total = (p & true).sum(), (p | true).sum(), p.sum() + true.sum()
-        dice.append(2 * inter / total if total else 1.0)
-        iou.append(inter / union if union else 1.0)
-    return {"dice": float(np.mean(dice)), "iou": float(np.mean(iou))}
-
-
-def best_time(fit, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fit()
-        best = min(best, time.perf_counter() - t)
-    return out, best
 
 
 def crowdkit_methods() -> dict:

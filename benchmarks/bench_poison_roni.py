@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import sklearn
 from _machine import cpu_model
+from bench_poison_detect import scores
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -52,14 +53,6 @@ N_TRUSTED, N_SUSPECT, BUDGET = 120, 240, 0.1
 
 def _accuracy(one_hot: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(one_hot.argmax(axis=1) == predicted.argmax(axis=1)))
-
-
-def scores(flagged: np.ndarray, poisoned: np.ndarray) -> tuple[float, float, float]:
-    tp = np.sum(flagged & poisoned)
-    precision = tp / max(1, flagged.sum())
-    recall = tp / poisoned.sum()
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return precision, recall, f1
 
 
 def run(seeds: int) -> pd.DataFrame:
