@@ -25,7 +25,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _worker import run_worker
 
 SNORKEL_PYTHON = "/work/venvs/weak-snorkel/bin/python"
 WORDS = [f"w{i}" for i in range(40)]
@@ -120,18 +120,9 @@ def snorkel_worker(inp: str, out: str) -> None:
 
 def run_snorkel(python: str, inp: Path, timeout: float) -> dict:
     out = inp.with_suffix(".out.json")
-    try:
-        done = subprocess.run(
-            [python, __file__, "--snorkel-worker", str(inp), str(out)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out (> {timeout:.0f} s)"}
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    error = run_worker(python, __file__, [str(inp), str(out)], timeout)
+    if error is not None:
+        return {"error": error}
     result = json.loads(out.read_text())
     result["S"] = np.load(str(out) + ".npy")
     result["scores"] = pd.read_csv(str(out) + ".csv", index_col=0)

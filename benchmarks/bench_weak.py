@@ -41,7 +41,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _worker import run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 # the crowd sets; LABELWISE_CROWD_DATA points elsewhere (a git worktree has no ../shared)
@@ -161,18 +161,9 @@ def snorkel_worker(task: str, inp: str, out: str) -> None:
 
 def run_snorkel(python: str, task: str, inp: Path, timeout: float) -> dict:
     out = inp.with_suffix(f".{task}.json")
-    try:
-        done = subprocess.run(
-            [python, __file__, "--snorkel-worker", task, str(inp), str(out)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out (> {timeout:.0f} s)"}
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    error = run_worker(python, __file__, [task, str(inp), str(out)], timeout)
+    if error is not None:
+        return {"error": error}
     result = json.loads(out.read_text())
     if task == "apply":
         result["L"] = np.load(str(out) + ".npy")

@@ -32,7 +32,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _worker import run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 SNORKEL_PYTHON = "/work/venvs/weak-snorkel/bin/python"
@@ -168,18 +168,9 @@ def run_snorkel(python: str, df: pd.DataFrame, tmp: Path, timeout: float) -> dic
     inp = tmp / "rows.pkl"
     df.astype({"text": object}).to_pickle(inp)  # plain str objects: no pyarrow in that venv
     out = tmp / "snorkel.npz"
-    try:
-        done = subprocess.run(
-            [python, __file__, "--snorkel-worker", str(inp), str(out)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out (> {timeout:.0f} s)"}
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    error = run_worker(python, __file__, [str(inp), str(out)], timeout)
+    if error is not None:
+        return {"error": error}
     return dict(np.load(out))
 
 
