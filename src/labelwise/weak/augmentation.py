@@ -191,15 +191,23 @@ def _write(cols: dict[Any, np.ndarray], size: int, target: np.ndarray, values: d
         column[target] = new
 
 
+def _outputs(tf: TransformationFunction, frame: pd.DataFrame, sources: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The positions in ``frame`` that ``tf`` transformed and the columns of its outputs, without the
+    fields its preprocessors added (Snorkel's pandas applier loses them too: they are set as attributes
+    of the row's Series, which are not its fields)."""
+    view = prepared(frame, tf.pre, {})
+    done, columns = (_frame_outputs if tf.vectorized else _row_outputs)(tf, view, sources)
+    helpers = set(view.columns).difference(frame.columns)
+    return done, {k: v for k, v in columns.items() if k not in helpers}
+
+
 def transform_frame(tf: TransformationFunction, frame: pd.DataFrame) -> pd.DataFrame | None:
     """The rows of ``frame`` that ``tf`` transformed, as a DataFrame (None if it transformed none)."""
     if not isinstance(frame, pd.DataFrame):
         raise InvalidParameterError(
             f"a vectorized transformation function takes a DataFrame, got {type(frame).__name__}"
         )
-    view = prepared(frame, tf.pre, {})
-    sources = np.arange(len(frame))
-    done, columns = (_frame_outputs if tf.vectorized else _row_outputs)(tf, view, sources)
+    done, columns = _outputs(tf, frame, np.arange(len(frame)))
     if len(done) == 0:
         return None
     out = pd.DataFrame({k: v for k, v in columns.items()}, index=frame.index[done])
@@ -221,8 +229,7 @@ def _augment_frame(
         tf = tfs[j]
         pos = np.flatnonzero(flat[:, t] == j)
         sub = pd.DataFrame({c: v[pos] for c, v in cols.items()}, index=frame.index[source_of[pos]])
-        view = prepared(sub, tf.pre, {})
-        done, columns = (_frame_outputs if tf.vectorized else _row_outputs)(tf, view, source_of[pos])
+        done, columns = _outputs(tf, sub, source_of[pos])
         if len(done):
             _write(cols, size, pos[done], columns)
             applied[pos[done], t] = j
