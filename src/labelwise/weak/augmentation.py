@@ -97,9 +97,11 @@ def _check_tfs(tfs: Any) -> list[TransformationFunction]:
     return _check_lfs(listed, make=make, cls=TransformationFunction, name="tfs")  # type: ignore[arg-type,return-value]
 
 
-def _error(tf: TransformationFunction, what: str, label: Any, position: int) -> TransformationFunctionError:
+def _error(
+    tf: TransformationFunction, what: str, label: Any, position: int, then: str = ""
+) -> TransformationFunctionError:
     return TransformationFunctionError(
-        f"{tf.kind} {tf.name!r} {what} on row {show(label)}", row=label, position=position
+        f"{tf.kind} {tf.name!r} {what} on row {show(label)}{then}", row=label, position=position
     )
 
 
@@ -110,9 +112,8 @@ def _as_dict(tf: TransformationFunction, got: Any, label: Any, position: int) ->
         return got.to_dict()
     if hasattr(got, "_asdict"):
         return got._asdict()  # type: ignore[no-any-return]
-    raise _error(
-        tf, f"returned {type(got).__name__} {show(got)[:60]}, expected the (changed) row or None", label, position
-    )
+    what = f"returned {type(got).__name__} {show(got)[:60]}"
+    raise _error(tf, what, label, position, ", expected the (changed) row (a dict, Series or named tuple) or None")
 
 
 def _row_outputs(tf: TransformationFunction, view: pd.DataFrame, sources: np.ndarray) -> tuple[np.ndarray, dict]:
