@@ -112,7 +112,7 @@ def augment_command(
         "n_per_original": "--n-per-original",
         "sequence_length": "--sequence-length",
     }
-    with renaming(names):
+    with renaming(names, within=("n_per_original", "sequence_length")):
         chosen = _policy(
             policy, len(tfs), n_per_original, sequence_length, _probabilities(p, policy), keep_original, random_state
         )

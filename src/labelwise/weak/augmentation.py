@@ -21,6 +21,7 @@ References
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -327,10 +328,33 @@ def augment(
         return _augment_dask(df, checked, policy, n_tfs, verbose)
     if len(df) == 0:
         raise InvalidParameterError("df must have at least one row to augment, got none")
+    _check_size(len(df), df.shape[1], policy, n_tfs)
     frame, source, applied = _augment_frame(
         df, checked, policy.sequences(len(df), n_tfs), policy.keep_original, verbose
     )
     return Augmented(frame, source, tuple(applied))
+
+
+def _free_memory() -> int:
+    """Bytes of memory free now (Linux and macOS; a huge number where the platform does not say)."""
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return 2**62
+
+
+def _check_size(n_rows: int, n_columns: int, policy: Policy, n_tfs: int) -> None:
+    """Refuse a policy whose copies of ``n_rows`` rows cannot be held in the memory free now (the
+    copies' columns and TF sequences, 8 bytes a cell): an error naming the policy's numbers, not a
+    MemoryError."""
+    length = getattr(policy, "sequence_length", n_tfs)
+    cells = n_rows * policy.n_per_original * (length + n_columns + 1)
+    if cells * 8 > _free_memory():
+        raise InvalidParameterError(
+            f"n_per_original ({policy.n_per_original}) and sequence_length ({length}) ask for "
+            f"{n_rows * policy.n_per_original:,} copies of the {n_rows:,} rows, about {cells * 8 / 2**30:,.1f} GiB, "
+            f"more than the {_free_memory() / 2**30:,.1f} GiB of memory free; lower them, or augment the rows in parts"
+        )
 
 
 def _augment_dask(
@@ -346,6 +370,7 @@ def _augment_dask(
     lengths = np.asarray(lengths, dtype=np.int64)
     if lengths.sum() == 0:
         raise InvalidParameterError("df must have at least one row to augment, got none")
+    _check_size(int(lengths.sum()), len(df.columns), policy, n_tfs)
     seqs = policy.sequences(int(lengths.sum()), n_tfs)
     starts = np.cumsum(lengths) - lengths
     run = dask.delayed(_augment_partition, pure=True)
