@@ -31,8 +31,8 @@ class TestRandomPolicies:
     def test_an_int_seed_draws_what_numpy_global_seed_draws(self):
         """random_state=7 gives the draws Snorkel makes after np.random.seed(7), one row after another."""
         policy = MeanFieldPolicy(4, sequence_length=2, p=[0.1, 0.2, 0.3, 0.4], n_per_original=3, random_state=7)
-        np.random.seed(7)
-        snorkel_order = [np.random.choice(4, size=2, p=policy.p).tolist() for _ in range(5 * 3)]
+        seeded = np.random.RandomState(7)  # numpy's global state after np.random.seed(7), which Snorkel draws from
+        snorkel_order = [seeded.choice(4, size=2, p=policy.p).tolist() for _ in range(5 * 3)]
         assert policy.sequences(5, 4).reshape(15, 2).tolist() == snorkel_order
 
     def test_uniform_draws_cover_every_tf(self):

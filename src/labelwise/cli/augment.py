@@ -98,7 +98,7 @@ def augment_command(
     its kept copies, with source_row, the row of DATA it came from, and tfs, the functions applied
     joined by '+', empty for an original) and summary.json to --out, both or neither.
     """
-    tfs = load_functions(Path(tfs_path), TransformationFunction, parameter="TFS", listed="tfs")  # type: ignore[arg-type]
+    tfs = load_functions(Path(tfs_path), TransformationFunction, parameter="TFS", listed="tfs")
     table = read_input(data, "DATA")
     for column in ("source_row", "tfs"):
         if column in table.columns:

@@ -112,7 +112,7 @@ def _as_dict(tf: TransformationFunction, got: Any, label: Any, position: int) ->
     if isinstance(got, pd.Series):
         return got.to_dict()
     if hasattr(got, "_asdict"):
-        return got._asdict()  # type: ignore[no-any-return]
+        return dict(got._asdict())
     what = f"returned {type(got).__name__} {show(got)[:60]}"
     raise _error(tf, what, label, position, ", expected the (changed) row (a dict, Series or named tuple) or None")
 

@@ -32,12 +32,10 @@ from ..errors import InvalidParameterError
 __all__ = ["ApplyAllPolicy", "ApplyEachPolicy", "ApplyOnePolicy", "MeanFieldPolicy", "Policy", "RandomPolicy"]
 
 
-def _count(name: str, value: Any, *, optional: bool = False) -> int | None:
-    if optional and value is None:
-        return None
+def _count(name: str, value: Any, *, or_none: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or int(value) < 1:
         raise InvalidParameterError(
-            f"{name} must be a positive integer{' or None' if optional else ''}, got {show(value)}"
+            f"{name} must be a positive integer{' or None' if or_none else ''}, got {show(value)}"
         )
     return int(value)
 
@@ -63,7 +61,7 @@ class Policy:
     """
 
     def __init__(self, n_tfs: int | None = None, n_per_original: int = 1, keep_original: bool = True) -> None:
-        self.n_tfs = _count("n_tfs", n_tfs, optional=True)
+        self.n_tfs = None if n_tfs is None else _count("n_tfs", n_tfs, or_none=True)
         self.n_per_original = _count("n_per_original", n_per_original)
         self.keep_original = _flag("keep_original", keep_original)
 

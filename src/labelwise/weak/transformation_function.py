@@ -32,7 +32,7 @@ from .preprocessor import Preprocessor, check_pre
 __all__ = ["AugmentRow", "TransformationFunction", "transformation_function"]
 
 
-class AugmentRow(dict):  # type: ignore[type-arg]
+class AugmentRow(dict[str, Any]):
     """One row given to a row transformation function: a dict whose keys are also attributes.
 
     ``row.text`` and ``row["text"]`` read the column ``text``; ``row.text = "..."`` and
