@@ -17,7 +17,7 @@ from labelwise.weak import (
     transformation_function,
 )
 
-SETTINGS = settings(max_examples=15, deadline=None)
+SETTINGS = settings(max_examples=8, deadline=None)
 
 
 @transformation_function()

@@ -120,7 +120,9 @@ def _as_dict(tf: TransformationFunction, got: Any, label: Any, position: int) ->
 def _row_outputs(tf: TransformationFunction, view: pd.DataFrame, sources: np.ndarray) -> tuple[np.ndarray, dict]:
     """The positions (in ``view``) a row TF transformed and the columns of its outputs."""
     names = list(view.columns)
-    mutable = [c for c in names if view[c].dtype == object and not view[c].map(type).isin(_IMMUTABLE).all()]
+    mutable = [
+        c for c in names if view[c].dtype == object and not all(isinstance(v, _IMMUTABLE) for v in view[c].to_numpy())
+    ]
     done: list[int] = []
     rows: list[Mapping[Any, Any]] = []
     for k, values in enumerate(view.itertuples(index=False, name=None)):
