@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import machine_line
 from _worker import run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -299,6 +300,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from labelwise import weak
 
+    print(machine_line("dask"), flush=True)
     df = make_rows(args.rows)
     runs = {
         "row": [weak.transformation_function(f) for f in ROW_TFS],
