@@ -3,22 +3,37 @@
 from ._votes import Votes, as_votes
 from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
+from .augmentation import Augmented, TransformationFunctionError, augment
 from .buckets import Labeled, filter_unlabeled, label_buckets
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
+from .policies import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, Policy, RandomPolicy
 from .preprocessor import Preprocessor, preprocessor
 from .self_consistency import self_consistency
 from .simulate import SimulatedVotes, simulate_lfs
 from .slices import SliceMembership, apply_slices, slice_dataframe
 from .slicing_function import SlicingFunction, slicing_function
 from .training import expand_soft_labels, training_labels
+from .transformation_function import AugmentRow, TransformationFunction, transformation_function
 
 #: Label models by command-line name.
 LABEL_MODELS = {"label-model": LabelModel, "dawid-skene": DawidSkeneLabelModel}
 
 __all__ = [
     "LABEL_MODELS",
+    "ApplyAllPolicy",
+    "ApplyEachPolicy",
+    "ApplyOnePolicy",
+    "AugmentRow",
+    "Augmented",
+    "MeanFieldPolicy",
+    "Policy",
+    "RandomPolicy",
+    "TransformationFunction",
+    "TransformationFunctionError",
+    "augment",
+    "transformation_function",
     "DawidSkeneLabelModel",
     "LabelModel",
     "LabelingFunction",
