@@ -347,6 +347,8 @@ def activation_clustering(
     for k, record in enumerate(records):
         record["flagged"] = int(flagged[groups.rows[k]].sum())
     per_class = pd.DataFrame.from_records(records)
+    if estimator is not None:  # class names as given, not floats beside None
+        per_class["source_class"] = pd.Series([r["source_class"] for r in records], dtype=object)
     return PoisonDetection(
         "activation_clustering", scores, flagged, groups.classes, groups.codes, per_class, params, clusters
     )

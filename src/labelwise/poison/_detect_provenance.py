@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._validate.arguments import check_choice, check_fraction, check_random_state, seed_from, show
+from .._validate.arguments import check_choice, check_fraction, seed_from, show
 from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
 from ._detect_common import check_features
@@ -205,6 +205,7 @@ def provenance(
     order = check_choice("order", order, ORDERS)
     validation_share = check_fraction("validation_share", validation_share, closed_low=False)
     split = check_choice("split", split, SPLITS)
+    seed = seed_from(random_state)
     pair = _trusted_pair(trusted, X.shape[1])
     codes, trusted_codes, classes = _encode(labels, None if pair is None else pair[1], n)
     check_same_length("X", X, "labels", codes)
@@ -218,7 +219,7 @@ def provenance(
         )
     held = np.zeros(n, dtype=bool)
     if pair is None:
-        held = _split(source_codes, validation_share, split, seed_from(check_random_state(random_state)))
+        held = _split(source_codes, validation_share, split, seed)
     kept = ~held  # rows fitted
     evaluated = held.copy()  # untrusted: rows evaluated on
     effects = np.full(len(source_names), np.nan)
