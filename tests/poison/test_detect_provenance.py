@@ -132,6 +132,12 @@ class TestProvenanceChecks:
         with pytest.raises(TooFewExamplesError, match="sources must name at least 2 data sources"):
             lw.poison.provenance(X, y, np.zeros(len(y)), estimator=LOGISTIC)
 
+    def test_untrusted_sources_of_one_row_hold_out_nothing_and_are_refused(self):
+        """Without trusted rows, sources of a single row leave no held-out row to evaluate on."""
+        X, y, _, _ = problem(0, per_source=10)
+        with pytest.raises(TooFewExamplesError, match="sources must leave rows both to fit and to hold out"):
+            lw.poison.provenance(X, y, np.arange(len(y)), estimator=LOGISTIC)
+
     def test_one_class_among_the_fitted_rows_is_refused(self):
         """Labels of one class cannot fit a classifier."""
         X, _, sources, _ = problem(0, per_source=10)

@@ -160,7 +160,8 @@ def provenance(
         Lengths or columns that do not match, non-finite features, a parameter out of range, an
         estimator without ``fit`` and ``predict``.
     TooFewExamplesError
-        Fewer than two sources, or a model on all rows that cannot be fitted (one class).
+        Fewer than two sources, no row held out (untrusted: every source a single row), or a
+        model on all rows that cannot be fitted (one class).
 
     Notes
     -----
@@ -220,6 +221,12 @@ def provenance(
     held = np.zeros(n, dtype=bool)
     if pair is None:
         held = _split(source_codes, validation_share, split, seed)
+        if not held.any() or held.all():
+            raise TooFewExamplesError(
+                f"sources must leave rows both to fit and to hold out without trusted rows, got {held.sum()} of "
+                f"{n} rows held out (split {split!r}, validation_share {validation_share:g}: a source needs 2 rows "
+                "for one to be held out); pass trusted rows or group the rows into fewer sources"
+            )
     kept = ~held  # rows fitted
     evaluated = held.copy()  # untrusted: rows evaluated on
     effects = np.full(len(source_names), np.nan)
