@@ -77,9 +77,7 @@ class TestExclusionaryReclassification:
         features, labels, rows = source_poisoned(0)
         plain = lw.poison.activation_clustering(features, labels, reduce="pca", analysis="smaller")
         assert plain.n_flagged > 2 * len(rows)
-        found = lw.poison.activation_clustering(
-            features, labels, reduce="pca", analysis="smaller", estimator=LOGISTIC
-        )
+        found = lw.poison.activation_clustering(features, labels, reduce="pca", analysis="smaller", estimator=LOGISTIC)
         assert found.flagged_indices.tolist() == rows.tolist()
         table = found.per_class.set_index("class")
         assert table.loc[0, "source_class"] == 1
@@ -146,7 +144,9 @@ class Refittable:
 
     def fit(self, x, y):
         y = np.asarray(y)
-        self.model = LogisticRegression(max_iter=1000).fit(self.features[np.asarray(x)], y if y.ndim == 1 else y.argmax(1))
+        self.model = LogisticRegression(max_iter=1000).fit(
+            self.features[np.asarray(x)], y if y.ndim == 1 else y.argmax(1)
+        )
 
     def predict(self, x):
         return np.eye(self.nb_classes)[self.model.predict(self.features[np.asarray(x)])]

@@ -122,8 +122,7 @@ def _features(
     type=click.Choice(RONI_MODELS),
     default="logistic",
     show_default=True,
-    help="roni, provenance and --reclassify: the classifier refitted (logistic regression, or an RBF SVC "
-    "with C=10).",
+    help="roni, provenance and --reclassify: the classifier refitted (logistic regression, or an RBF SVC with C=10).",
 )
 @click.option(
     "--reclassify",
@@ -240,7 +239,8 @@ def detect_poison(
     if detector == "provenance" and (source_column is None or features_path is not None):
         raise InvalidParameterError(
             "--detector provenance needs --source-column (each row's data source) and reads DATA's numeric "
-            "columns, got " + ("no --source-column" if source_column is None else "--features (a representation it does not read)")
+            "columns, got "
+            + ("no --source-column" if source_column is None else "--features (a representation it does not read)")
         )
     if reclassify_threshold != 1.0 and not reclassify:
         raise InvalidParameterError(
@@ -369,7 +369,9 @@ def _provenance(frame, label, features, columns, source_column, trusted, model, 
     sources = frame[source_column]
     if sources.isna().any():
         row = int(np.flatnonzero(sources.isna().to_numpy())[0])
-        raise InvalidParameterError(f"--source-column {source_column!r} must name a source on every row, got none at row {row}")
+        raise InvalidParameterError(
+            f"--source-column {source_column!r} must name a source on every row, got none at row {row}"
+        )
     names = {"sources": "--source-column", "trusted y": "--trusted label column", "trusted X": "--trusted features"}
     with renaming({**names, "X": "DATA features"}):
         return provenance(

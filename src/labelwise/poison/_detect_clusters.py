@@ -156,14 +156,14 @@ def _stack_centres(centres: dict, K: int) -> tuple[np.ndarray, np.ndarray]:
 def _reclassify(estimator, X, groups, clusters, verdicts, flagged, threshold, records) -> None:
     """Exclusionary reclassification of the flagged clusters: unflag the legitimate ones (in
     ``flagged``) and add ``reclassify_score`` and ``source_class`` to the class records."""
-    pairs = [(k, c) for k, c in zip(*np.nonzero(verdicts)) if np.any(clusters[groups.rows[k]] == c)]
+    pairs = [(k, c) for k, c in zip(*np.nonzero(verdicts), strict=True) if np.any(clusters[groups.rows[k]] == c)]
     for record in records:
         record.update(reclassify_score=np.nan, source_class=None)
     if not pairs or flagged.all():
         return
     suspicious = [(int(k), groups.rows[k][clusters[groups.rows[k]] == c]) for k, c in pairs]
     results = reclassify(estimator, X, groups.codes, len(groups.classes), suspicious, flagged, threshold)
-    for (k, rows), (legitimate, score, source) in zip(suspicious, results):
+    for (k, rows), (legitimate, score, source) in zip(suspicious, results, strict=True):
         record = records[k]
         if not score >= record["reclassify_score"]:  # NaN at first: the lowest score is kept
             record["reclassify_score"] = score

@@ -282,7 +282,7 @@ def provenance(
         "trusted": pair is not None,
         "validation_share": validation_share if pair is None else None,
         "split": split if pair is None else None,
-                "base_accuracy": base_accuracy,
+        "base_accuracy": base_accuracy,
     }
     return PoisonDetection(
         "provenance",

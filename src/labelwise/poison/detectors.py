@@ -19,8 +19,8 @@ All return a :class:`PoisonDetection` and handle each class on its own, in passe
 from __future__ import annotations
 
 from ._detect_clusters import ANALYSES, REDUCTIONS, activation_clustering
-from ._detect_result import PoisonDetection
 from ._detect_provenance import ORDERS, SPLITS, provenance
+from ._detect_result import PoisonDetection
 from ._detect_roni import CENTERS, roni
 from ._detect_spectral import spectral_signatures
 
