@@ -3,6 +3,8 @@ two with k-means, and call the smaller cluster poisoned when the paper's analysi
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -123,7 +125,7 @@ def split_class(
     if sizes[1] > sizes[0]:
         assign, sizes = 1 - assign, sizes[::-1]
     share = sizes[1] / len(rows)
-    details = {"smaller_share": float(share), "silhouette": np.nan}
+    details: dict[str, Any] = {"smaller_share": float(share), "silhouette": np.nan}
     if params["analysis"] == "distance":
         details["centres"] = (mean, cluster_means(X, rows, assign))
     elif params["analysis"] == "distance-reduced":
