@@ -116,7 +116,6 @@ class TestExclusionaryReclassification:
             ({"estimator": "logistic"}, InvalidParameterError, "estimator must be a classifier"),
             ({"X": np.zeros((5, 2))}, InvalidParameterError, "X .* is read only with an estimator"),
             ({"X": np.zeros((5, 2)), "estimator": LOGISTIC}, ShapeMismatchError, "X"),
-            ({"analysis": "far"}, InvalidParameterError, "analysis must be one of"),
         ],
     )
     def test_bad_arguments_name_the_parameter(self, kwargs, error, match):
