@@ -210,7 +210,7 @@ def activation_clustering(
       reduction (ART's ``analyze_by_distance``), where the classes' coordinates are in different
       bases; kept to reproduce ART. Either may flag both clusters of a class.
 
-    With an ``estimator``, *exclusionary reclassification* (Chen et al., section 4) then gives the
+    With an ``estimator``, *exclusionary reclassification* (Chen et al.) then gives the
     flagged clusters a second opinion: a clone fitted on the rows not flagged predicts each
     flagged cluster; with ``l`` of its rows predicted as their label and ``p`` as the most frequent
     other class, the cluster is legitimate (unflagged) when ``p = 0`` or ``l / p`` exceeds
