@@ -105,13 +105,13 @@ def provenance(
     ``estimator`` is fitted on the kept rows (the *unfiltered* model) and one on the kept rows
     without ``s`` (the *filtered* model); the removal *effect* of ``s`` is the filtered model's
     accuracy minus the unfiltered one's on evaluation rows. A source whose effect exceeds
-    ``threshold`` is poisoned; with ``order="sequential"`` (the paper's Algorithm 1 and 2) its rows
+    ``threshold`` is poisoned; with ``order="sequential"`` (the paper's loop) its rows
     then leave the kept rows, so that the next sources are judged against a cleaner model.
 
-    - **Partially trusted** (``trusted`` given; the paper's Algorithm 1): the evaluation rows are
+    - **Partially trusted** (``trusted`` given; the paper's first case): the evaluation rows are
       the trusted rows.
-    - **Untrusted** (``trusted=None``; Algorithm 2): ``validation_share`` of the rows are held out
-      (drawn with ``random_state``) and never fitted; source ``s`` is evaluated on the held-out
+    - **Untrusted** (``trusted=None``; the paper's second case): ``validation_share`` of the rows
+      are held out (drawn with ``random_state``) and never fitted; source ``s`` is evaluated on the held-out
       rows of the other sources (a poisoned source would vouch for itself), and with
       ``order="sequential"`` a poisoned source's held-out rows leave the evaluation rows too.
 
