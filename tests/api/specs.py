@@ -190,6 +190,9 @@ SPECS: dict[str, Callable[..., Any]] = {
     "poison.roni": _fn(
         _p.roni, X, LABELS, estimator=_p.make_model("svc"), X_valid=X, y_valid=LABELS, n_base=10, random_state=0
     ),
+    "poison.provenance": _fn(
+        _p.provenance, X, LABELS, np.arange(len(LABELS)) % 3, estimator=LogisticRegression(), random_state=0
+    ),
     "poison.farthest_first": _fn(_p.farthest_first, X2, Y2, 0.1),
     "poison.backdoor": _fn(_p.backdoor, np.zeros((6, 5, 5)), [0, 1, 2] * 2, 2, target=0, random_state=0),
     "poison.attack_success_rate": _fn(
