@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import RowChunks, chunk_bounds, is_dask, row_blocks
+from .._chunks import SPLIT_EVERY, RowChunks, chunk_bounds, is_dask, row_blocks
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, ShapeMismatchError
 
@@ -148,6 +148,21 @@ def _combine_moments(parts: list[tuple]) -> tuple:
     return out
 
 
+def _run_bounded(chunks: RowChunks, fn: Any, arrays: list[Any]) -> tuple:
+    """The moments pass; on numpy-like inputs a window of chunks at a time, each window's result
+    merged into the running one in chunk order, so that the chunks' partials held at once (``K d^2``
+    floats each) are bounded by the window, not by the rows. Dask reduces on the workers."""
+    if chunks.use_dask:
+        return chunks.run(fn, arrays, combine=_combine_moments)[1]
+    window = max(SPLIT_EVERY, 2 * chunks.n_jobs)
+    out = None
+    for lo in range(0, len(chunks.bounds), window):
+        part = RowChunks(chunks.n_rows, chunks.bounds[lo : lo + window], use_dask=False, n_jobs=chunks.n_jobs)
+        result = part.run(fn, arrays, combine=_combine_moments)[1]
+        out = result if out is None else _combine_moments([out, result])
+    return out
+
+
 def moments(chunks: RowChunks, arrays: list[Any], n_classes: int, *, name: str = "features") -> tuple:
     """Per-class ``(count, mean, scatter)`` over all rows, shapes (K,), (K, d), (K, d, d), in one pass
     per group of classes whose scatters fit :data:`SCATTER_BYTES`; raises on a non-finite value."""
@@ -160,7 +175,7 @@ def moments(chunks: RowChunks, arrays: list[Any], n_classes: int, *, name: str =
         def fn(start: int, block: Any, codes: Any, lo: int = lo, hi: int = hi) -> tuple[tuple, tuple]:
             return _moments_chunk(start, block, codes, lo, hi)
 
-        _, result = chunks.run(fn, arrays, combine=_combine_moments)
+        result = _run_bounded(chunks, fn, arrays)
         if result[3] is not None:
             row, col, value = result[3]
             raise InvalidParameterError(f"{name} must be finite, got {value} at row {row}, column {col}")
