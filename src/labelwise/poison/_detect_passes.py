@@ -155,11 +155,11 @@ def _run_bounded(chunks: RowChunks, fn: Any, arrays: list[Any]) -> tuple:
     if chunks.use_dask:
         return chunks.run(fn, arrays, combine=_combine_moments)[1]
     window = max(SPLIT_EVERY, 2 * chunks.n_jobs)
-    out = None
+    out: tuple = ()
     for lo in range(0, len(chunks.bounds), window):
         part = RowChunks(chunks.n_rows, chunks.bounds[lo : lo + window], use_dask=False, n_jobs=chunks.n_jobs)
         result = part.run(fn, arrays, combine=_combine_moments)[1]
-        out = result if out is None else _combine_moments([out, result])
+        out = _combine_moments([out, result]) if out else result
     return out
 
 
