@@ -131,7 +131,9 @@ def read_image(source: Any, row: int, root: Path | None = None) -> np.ndarray:
             return from_pil(image)
     except FileNotFoundError:
         raise DataFileError(f"images[{row}]: no file {str(path)!r}") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+    except UnidentifiedImageError:
+        raise DataFileError(f"images[{row}]: cannot read {str(path)!r} as an image (not a format Pillow reads)") from None
+    except (OSError, ValueError, SyntaxError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DataFileError(f"images[{row}]: cannot read {str(path)!r} as an image ({reason})") from None
 
