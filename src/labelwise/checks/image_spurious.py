@@ -11,7 +11,10 @@ instead of the content (e.g. one class photographed darker).
 
 Every property's classifiers, over every fold, are fitted at once in numpy: per fold and class the
 mean and variance of each property, each variance plus ``1e-9`` times the property's variance in
-the training fold (scikit-learn's ``var_smoothing``).
+the training fold (scikit-learn's ``var_smoothing``). A property constant over a training fold
+predicts that fold's majority class (the prior alone); scikit-learn's classifier then divides 0
+by 0 and predicts the class whose code is 0, so Datalab's score for a constant property depends
+on the class codes.
 
 cleanlab 2.9.0's Datalab computes the baseline as ``argmax(bincount(labels)) / n`` (the majority
 class's *code* over ``n``, not its share); here ``b`` is the majority class's share, so the two
@@ -106,7 +109,9 @@ def _cross_validated_accuracy(X: np.ndarray, y: np.ndarray, cv: int) -> np.ndarr
                 - 0.5 * np.log(2.0 * np.pi * var)[None]
                 - 0.5 * (X[test][:, None, :] - mean[None]) ** 2 / var[None]
             )  # (n_test, K, p)
-        predicted = classes[np.argmax(jll, axis=1)]  # (n_test, p); a NaN counts as the largest, as in numpy
+        predicted = classes[np.argmax(jll, axis=1)]  # (n_test, p)
+        constant = Xt.var(axis=0) == 0  # no variance to fit: the prior alone, the majority class
+        predicted[:, constant] = classes[np.argmax(count)]
         total += (predicted == y[test][:, None]).mean(axis=0)
     return total / cv
 
