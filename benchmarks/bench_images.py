@@ -104,8 +104,12 @@ def main() -> None:
         a, b = mine.flags[f"is_{issue}_issue"].to_numpy(), lab.issues[f"is_{theirs}_issue"].to_numpy()
         diff = np.abs(mine.scores[f"{issue}_score"].to_numpy() - lab.issues[f"{theirs}_score"].to_numpy()).max()
         print(f"{issue:18} {a.sum():9d} {b.sum():11d} {(a == b).mean():7.2%} {diff:17.2e}")
-    print(f"time: labelwise {t_mine:.2f} s (1 thread), {t_threads:.2f} s ({args.jobs} threads); cleanvision {t_theirs:.2f} s")
-    print(f"ratio cleanvision / labelwise: {t_theirs / t_mine:.2f}x (1 thread), {t_theirs / t_threads:.2f}x ({args.jobs} threads)")
+    print(
+        f"time: labelwise {t_mine:.2f} s (1 thread), {t_threads:.2f} s ({args.jobs} threads); cleanvision {t_theirs:.2f} s"
+    )
+    print(
+        f"ratio cleanvision / labelwise: {t_theirs / t_mine:.2f}x (1 thread), {t_theirs / t_threads:.2f}x ({args.jobs} threads)"
+    )
 
 
 if __name__ == "__main__":

@@ -122,7 +122,11 @@ class TestInputs:
         ("kwargs", "error", "match"),
         [
             ({"images": [np.zeros((4, 4))]}, InvalidParameterError, r"images\[0\] must be integer pixels.*float64"),
-            ({"images": [np.zeros((4, 4, 5), np.uint8)]}, ShapeMismatchError, r"images\[0\] must be pixels.*\(4, 4, 5\)"),
+            (
+                {"images": [np.zeros((4, 4, 5), np.uint8)]},
+                ShapeMismatchError,
+                r"images\[0\] must be pixels.*\(4, 4, 5\)",
+            ),
             ({"images": [np.full((4, 4), 300)]}, InvalidParameterError, r"values 0\.\.255.*300"),
             ({"images": np.zeros((4, 4), np.uint8)}, ShapeMismatchError, r"shape \(n, h, w\).*\(4, 4\)"),
             ({"images": "a.png"}, InvalidParameterError, "single path"),
@@ -145,7 +149,9 @@ class TestDuplicates:
     def test_near_duplicate_distance_joins_resized_copies(self):
         """A slightly resized copy differs in a few hash bits: joined within 6 bits, not at 0."""
         rng = np.random.default_rng(3)
-        base = np.asarray(Image.fromarray(rng.integers(0, 256, (64, 64, 3)).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2)))
+        base = np.asarray(
+            Image.fromarray(rng.integers(0, 256, (64, 64, 3)).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2))
+        )
         copy = np.asarray(Image.fromarray(base).resize((60, 66)))
         other = rng.integers(0, 256, (64, 64, 3)).astype(np.uint8)
         found = image_properties([base, other, copy], near_duplicate_distance=6)

@@ -37,14 +37,29 @@ def folder(tmp_path_factory):
 
 def _audit(folder: Path, out: str, *args: str):
     return CliRunner().invoke(
-        main, ["audit", str(folder / "data.csv"), "--label", "y", "--out", str(folder / out), "--cv", "2", "--top", "0", *args]
+        main,
+        [
+            "audit",
+            str(folder / "data.csv"),
+            "--label",
+            "y",
+            "--out",
+            str(folder / out),
+            "--cv",
+            "2",
+            "--top",
+            "0",
+            *args,
+        ],
     )
 
 
 @pytest.mark.slow
 def test_image_column_adds_the_image_checks(folder):
     """issues.csv has each image check's flag and score (equal to image_properties'); summary.json their sections."""
-    result = _audit(folder, "out", "--image-column", "path", "--checks", "dark,blurry,image_exact_duplicate,spurious_correlations")
+    result = _audit(
+        folder, "out", "--image-column", "path", "--checks", "dark,blurry,image_exact_duplicate,spurious_correlations"
+    )
     assert result.exit_code == 0, result.output
     issues = pd.read_csv(folder / "out" / "issues.csv").sort_values("row")
     expected = image_properties([str(folder / "imgs" / f"{i:04d}.png") for i in range(40)])
@@ -71,7 +86,8 @@ def test_a_missing_image_file_names_the_row_and_the_path(folder, tmp_path):
     frame.to_csv(data, index=False)
     (tmp_path / "imgs").symlink_to(folder / "imgs")
     result = CliRunner().invoke(
-        main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "out"), "--cv", "2", "--image-column", "path"]
+        main,
+        ["audit", str(data), "--label", "y", "--out", str(tmp_path / "out"), "--cv", "2", "--image-column", "path"],
     )
     assert result.exit_code != 0
     assert "images[5]: no file" in result.output and "gone.png" in result.output

@@ -311,7 +311,9 @@ def run_each(
 
 def _check_names(checks: Sequence[str] | str | None, with_images: bool = False) -> list[str]:
     if checks is None:  # the image checks are off by default and on with images
-        return [name for name, check in CHECKS.items() if check.default or (with_images and "images" in check.requires[0])]
+        return [
+            name for name, check in CHECKS.items() if check.default or (with_images and "images" in check.requires[0])
+        ]
     wanted = [c.strip() for c in checks.split(",")] if isinstance(checks, str) else list(checks)
     unknown = [c for c in wanted if c not in CHECKS]
     if unknown or not wanted:

@@ -89,7 +89,12 @@ def spurious_correlations(properties: Any, labels: Any, *, cv: int = 5, threshol
     denominator = 1 - baseline + (1e-8 if baseline == 1 else 0.0)
     score = np.minimum(1.0, (1 - accuracy) / denominator)
     return pd.DataFrame(
-        {"property": [str(c) for c in properties.columns], "accuracy": accuracy, "score": score, "is_issue": score < threshold}
+        {
+            "property": [str(c) for c in properties.columns],
+            "accuracy": accuracy,
+            "score": score,
+            "is_issue": score < threshold,
+        }
     )
 
 
@@ -130,7 +135,7 @@ def run(inputs: CheckInputs) -> CheckResult:
         "score": float(table["score"].min()),
         "reason": "",
     }
-    info = {"scores": dict(zip(table["property"], table["score"].astype(float), strict=True))}
+    info: dict[str, Any] = {"scores": dict(zip(table["property"], table["score"].astype(float), strict=True))}
     info.update(threshold=threshold, flagged_properties=flagged, unit="properties")
     return CheckResult({}, summary, info)
 

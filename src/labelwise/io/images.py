@@ -55,9 +55,7 @@ def check_images(images: Any) -> list[Any]:
             )
         return list(images)
     if not isinstance(images, Sequence):
-        raise InvalidParameterError(
-            f"images must be a sequence of paths or pixel arrays, got {type(images).__name__}"
-        )
+        raise InvalidParameterError(f"images must be a sequence of paths or pixel arrays, got {type(images).__name__}")
     return list(images)
 
 
@@ -132,7 +130,9 @@ def read_image(source: Any, row: int, root: Path | None = None) -> np.ndarray:
     except FileNotFoundError:
         raise DataFileError(f"images[{row}]: no file {str(path)!r}") from None
     except UnidentifiedImageError:
-        raise DataFileError(f"images[{row}]: cannot read {str(path)!r} as an image (not a format Pillow reads)") from None
+        raise DataFileError(
+            f"images[{row}]: cannot read {str(path)!r} as an image (not a format Pillow reads)"
+        ) from None
     except (OSError, ValueError, SyntaxError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DataFileError(f"images[{row}]: cannot read {str(path)!r} as an image ({reason})") from None
