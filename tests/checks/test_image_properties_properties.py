@@ -48,3 +48,19 @@ def test_the_result_is_deterministic():
     a, b = image_properties(IMAGES), image_properties(IMAGES)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
     np.testing.assert_array_equal(a.hashes, b.hashes)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 20), st.integers(1, 20), st.sampled_from([0, 3, 4])),
+    seed=st.integers(0, 2**16),
+    percentile=st.floats(0, 100),
+)
+def test_brightness_percentiles_equal_numpy_percentile_of_the_brightness(shape, seed, percentile):
+    """The integer-key partition gives numpy's percentile of the float brightness image."""
+    from labelwise.checks._image_scores import brightness, brightness_percentiles
+
+    h, w, c = shape
+    pixels = np.random.default_rng(seed).integers(0, 256, (h, w) if c == 0 else (h, w, c)).astype(np.uint8)
+    got = brightness_percentiles(pixels, (percentile, 99, 5))
+    np.testing.assert_allclose(got, np.percentile(brightness(pixels), [percentile, 99, 5]), rtol=0, atol=1e-12)

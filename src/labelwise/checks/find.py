@@ -80,7 +80,8 @@ def find_data_issues(
     probs : array-like of shape (n, K), optional
         Out-of-fold predicted probabilities (columns in the order of ``classes``).
     checks : str or sequence of str, optional
-        Checks to run (names in :data:`labelwise.checks.CHECKS`); default all.
+        Checks to run (names in :data:`labelwise.checks.CHECKS`); default all but the image checks,
+        which run by default when ``images`` are given.
     k : int, default 10
         Neighbours per row.
     split : array-like of shape (n,), optional
