@@ -32,7 +32,7 @@ def test_permuting_the_images_permutes_scores_and_sets(seed, distance):
     assert _renumber(b.near_duplicate_sets, perm) == sorted(a.near_duplicate_sets)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(block_size=st.integers(1, 30), n_jobs=st.integers(1, 3))
 def test_block_size_and_threads_do_not_change_the_result(block_size, n_jobs):
     """Any block size (chunking) and thread count give the same measures, scores and sets."""
