@@ -79,7 +79,7 @@ def test_without_image_column_no_image_check_runs(folder):
 
 
 def test_a_missing_image_file_names_the_row_and_the_path(folder, tmp_path):
-    """A path to no file: one error line naming the row and the file; nothing written."""
+    """A path to no file: one error line naming the row and the file, before any model is trained; nothing written."""
     frame = pd.read_csv(folder / "data.csv")
     frame.loc[5, "path"] = "imgs/gone.png"
     data = tmp_path / "data.csv"
@@ -91,4 +91,5 @@ def test_a_missing_image_file_names_the_row_and_the_path(folder, tmp_path):
     )
     assert result.exit_code != 0
     assert "images[5]: no file" in result.output and "gone.png" in result.output
+    assert "model:" not in result.output
     assert not (tmp_path / "out" / "issues.csv").exists()

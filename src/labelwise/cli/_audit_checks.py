@@ -31,7 +31,7 @@ from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
 from ._common import console, load_row_array, plain, split_csv_option
@@ -210,6 +210,7 @@ def prepare_data_checks(
     )
     if image_column is not None and any("images" in CHECKS[c].requires[0] for c in names):
         run.images, run.image_root = frame[image_column].tolist(), image_root
+        _check_image_files(run.images, image_root)
     if names and features_path is not None:
         run.features = load_row_array(Path(features_path), "--features", len(frame), width=("d", "d"))
         run.features_from = str(features_path)
@@ -219,6 +220,16 @@ def prepare_data_checks(
         run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=dropped))
         run.features_from = "table columns"
     return frame, run
+
+
+def _check_image_files(paths: list, root: Path | None) -> None:
+    """Stop before the model is trained when an image file is missing (the row and the path named);
+    the image checks read the files after the label audit."""
+    for row, value in enumerate(paths):
+        if isinstance(value, str):
+            path = Path(value) if root is None or Path(value).is_absolute() else root / value
+            if not path.is_file():
+                raise DataFileError(f"--image-column: images[{row}]: no file {str(path)!r}")
 
 
 def _default_checks(with_images: bool) -> list[str]:
