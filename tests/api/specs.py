@@ -154,6 +154,8 @@ SPECS: dict[str, Callable[..., Any]] = {
     "aggregate.simulate_sparse_crowd": _fn(_agg.simulate_sparse_crowd, n_items=50, n_classes=3, n_annotators=10),
     "aggregate.encode_answers": _fn(_agg.encode_answers, ANSWERS),
     "checks.find_data_issues": _fn(lw.checks.find_data_issues, X, LABELS, PROBS, k=5),
+    "checks.image_properties": _fn(lw.checks.image_properties, _RNG.integers(0, 256, (N, 8, 8), dtype=np.uint8)),
+    "checks.spurious_correlations": _fn(lw.checks.spurious_correlations, pd.DataFrame(X), LABELS),
     "evaluate.corrected_benchmark": _fn(
         lw.evaluate.corrected_benchmark, {"m": LABELS}, LABELS, np.roll(LABELS, 1), seeds=2
     ),
