@@ -3,10 +3,12 @@
 from ._votes import Votes, as_votes
 from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
+from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
 from .buckets import Labeled, filter_unlabeled, label_buckets
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
+from .predictions import filter_labels, preds_to_probs, probs_to_preds, score_predictions
 from .preprocessor import Preprocessor, preprocessor
 from .self_consistency import self_consistency
 from .simulate import SimulatedVotes, simulate_lfs
@@ -18,6 +20,13 @@ from .training import expand_soft_labels, training_labels
 LABEL_MODELS = {"label-model": LabelModel, "dawid-skene": DawidSkeneLabelModel}
 
 __all__ = [
+    "score_predictions",
+    "probs_to_preds",
+    "preds_to_probs",
+    "filter_labels",
+    "RandomVoter",
+    "MajorityLabelVoter",
+    "MajorityClassVoter",
     "LABEL_MODELS",
     "DawidSkeneLabelModel",
     "LabelModel",

@@ -13,7 +13,7 @@ from .._validate.arguments import check_random_state
 from ..errors import EstimatorError, InvalidLabelsError, ShapeMismatchError
 from .predictions import TIE_BREAK_POLICIES, score_predictions, tie_break
 
-__all__ = ["LabelModelAPI", "abstain_value", "balance_from_dev", "gold_codes"]
+__all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "gold_codes"]
 
 
 def abstain_value(classes: np.ndarray) -> Any:
@@ -31,7 +31,9 @@ def gold_codes(y: Any, items: pd.Index, classes: np.ndarray, *, name: str = "y")
     if isinstance(y, pd.Series) and not isinstance(y.index, pd.RangeIndex):
         missing = items.difference(y.index)
         if len(missing):
-            raise ShapeMismatchError(f"{name} must have a label (or -1) for every item, got none for {missing[:3].tolist()}")
+            raise ShapeMismatchError(
+                f"{name} must have a label (or -1) for every item, got none for {missing[:3].tolist()}"
+            )
         values = y.reindex(items)
     else:
         values = pd.Series(np.asarray(y, dtype=object).ravel() if np.ndim(y) else [y])
@@ -59,19 +61,16 @@ def balance_from_dev(y_dev: Any, classes: np.ndarray) -> np.ndarray:
     return counts / counts.sum()
 
 
-class LabelModelAPI:
-    """Snorkel 0.10's ``LabelModel`` methods for a fitted label model.
+class VoterAPI:
+    """Snorkel 0.10's ``BaseLabeler`` methods (``predict_proba``, ``predict``, ``score``) for a fitted model.
 
-    The model provides ``_predict_rows(votes) -> (items, probs, codes)`` (its posterior and its
-    own tie-broken class codes) and ``_lf_conditionals() -> (μ of shape (m, K, K), coverage)``.
+    The model provides ``_predict_rows(votes) -> (items, probs, codes)``: its posterior and its
+    own tie-broken class codes.
     """
 
     classes_: np.ndarray
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:  # pragma: no cover
-        raise NotImplementedError
-
-    def _lf_conditionals(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
         raise NotImplementedError
 
     def _check_fitted(self) -> None:
@@ -156,6 +155,14 @@ class LabelModelAPI:
         golds = gold_codes(y, items, self.classes_)
         return score_predictions(golds, codes, probs, metrics=metrics)
 
+
+class LabelModelAPI(VoterAPI):
+    """Snorkel 0.10's ``LabelModel`` methods; the model also provides ``_lf_conditionals() ->
+    ([j, a, y] = P(λ_j = a | y) of shape (m, K, K), each function's coverage)``."""
+
+    def _lf_conditionals(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
     def get_conditional_probs(self) -> np.ndarray:
         """``[j, a + 1, y] = P(λ_j = a | Y = y)``, row 0 the abstain: ``1 − Σ_a`` (Snorkel's table).
 
@@ -178,7 +185,7 @@ class LabelModelAPI:
         """
         self._check_fitted()
         cond, coverage = self._lf_conditionals()
-        p = np.asarray(getattr(self, "class_balance_"), dtype=float)
+        p = np.asarray(self.class_balance_, dtype=float)
         right = np.einsum("jyy,y->j", cond, p)
         with np.errstate(divide="ignore", invalid="ignore"):
             weights = np.clip(right / coverage, 1e-6, 1.0)

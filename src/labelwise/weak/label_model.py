@@ -18,6 +18,8 @@ from ._compress import compress_rows
 from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
+from ._model_api import LabelModelAPI, balance_from_dev
+from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
@@ -31,8 +33,6 @@ from ._posterior import (
     vote_shares,
     voted_outcomes,
 )
-from ._model_api import LabelModelAPI, balance_from_dev
-from ._model_io import SavedLabelModel
 from ._votes import Votes, as_votes
 
 __all__ = ["MOMENT_TOL", "MOMENT_TOL_BEFORE_EM", "LabelModel", "check_class_balance"]
@@ -451,7 +451,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         if unknown:
             raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
         rows = compress_rows(Votes(v.answers, v.items, self.labelers_, self.classes_).matrix(), len(self.classes_))
-        post = posterior(voted_outcomes(rows.matrix, len(self.classes_), self._groups)[0], self.group_mu_, self.class_balance_)[0]
+        post = posterior(
+            voted_outcomes(rows.matrix, len(self.classes_), self._groups)[0], self.group_mu_, self.class_balance_
+        )[0]
         return v.items, post[rows.inverse], random_argmax(post, check_random_state(self.random_state))[rows.inverse]
 
     def _lf_conditionals(self) -> tuple[np.ndarray, np.ndarray]:
