@@ -43,7 +43,7 @@ def gold_codes(y: Any, items: pd.Index, classes: np.ndarray, *, name: str = "y")
     codes = pd.Index(classes).get_indexer(pd.Index(values[~unknown].to_numpy(dtype=object)))
     if (codes < 0).any():
         bad = values[~unknown].iloc[int(np.argmax(codes < 0))]
-        raise InvalidLabelsError(f"{name} must hold the model's classes {list(classes)} or -1 (unknown), got {bad!r}")
+        raise InvalidLabelsError(f"{name} must hold the model's classes {np.asarray(classes).tolist()} or -1 (unknown), got {bad!r}")
     out = np.full(len(values), -1, dtype=np.int64)
     out[~unknown] = codes
     return out
@@ -56,8 +56,8 @@ def balance_from_dev(y_dev: Any, classes: np.ndarray) -> np.ndarray:
     codes = gold_codes(pd.Series(arr), pd.RangeIndex(len(arr)), classes, name="y_dev")
     counts = np.bincount(codes[codes >= 0], minlength=len(classes)).astype(float)
     if not counts.all():
-        absent = [classes[c] for c in np.flatnonzero(counts == 0)]
-        raise InvalidLabelsError(f"y_dev must hold every class {list(classes)} at least once, got none of {absent}")
+        absent = np.asarray(classes)[counts == 0].tolist()
+        raise InvalidLabelsError(f"y_dev must hold every class {np.asarray(classes).tolist()} at least once, got none of {absent}")
     return counts / counts.sum()
 
 
@@ -114,7 +114,7 @@ class VoterAPI:
         else:
             labels = classes.take(np.maximum(codes, 0)).to_numpy(dtype=object)
             labels[codes < 0] = fill
-            out = pd.Series(labels, index=items, name="label")
+            out = pd.Series(labels, index=items, name="label", dtype=object)
             out = out.astype(np.int64) if fill == -1 else out
         if return_probs:
             return out, pd.DataFrame(probs, index=items, columns=pd.Index(self.classes_))
