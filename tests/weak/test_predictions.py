@@ -37,7 +37,9 @@ class TestProbsToPreds:
         expected = [int(hashlib.sha1(str(i).encode()).hexdigest(), 16) % 3 for i in range(12)]
         assert probs_to_preds(probs, "random").tolist() == expected
         probs[:, 0] = 0.0  # classes 1 and 2 tied: the pick is among them
-        assert probs_to_preds(probs, "random").tolist() == [1 + int(hashlib.sha1(str(i).encode()).hexdigest(), 16) % 2 for i in range(12)]
+        assert probs_to_preds(probs, "random").tolist() == [
+            1 + int(hashlib.sha1(str(i).encode()).hexdigest(), 16) % 2 for i in range(12)
+        ]
 
     def test_true_random_draws_from_the_seed(self):
         """The same seed gives the same draws; each draw is one of the tied classes."""

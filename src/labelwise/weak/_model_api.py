@@ -43,7 +43,9 @@ def gold_codes(y: Any, items: pd.Index, classes: np.ndarray, *, name: str = "y")
     codes = pd.Index(classes).get_indexer(pd.Index(values[~unknown].to_numpy(dtype=object)))
     if (codes < 0).any():
         bad = values[~unknown].iloc[int(np.argmax(codes < 0))]
-        raise InvalidLabelsError(f"{name} must hold the model's classes {np.asarray(classes).tolist()} or -1 (unknown), got {bad!r}")
+        raise InvalidLabelsError(
+            f"{name} must hold the model's classes {np.asarray(classes).tolist()} or -1 (unknown), got {bad!r}"
+        )
     out = np.full(len(values), -1, dtype=np.int64)
     out[~unknown] = codes
     return out
@@ -57,7 +59,9 @@ def balance_from_dev(y_dev: Any, classes: np.ndarray) -> np.ndarray:
     counts = np.bincount(codes[codes >= 0], minlength=len(classes)).astype(float)
     if not counts.all():
         absent = np.asarray(classes)[counts == 0].tolist()
-        raise InvalidLabelsError(f"y_dev must hold every class {np.asarray(classes).tolist()} at least once, got none of {absent}")
+        raise InvalidLabelsError(
+            f"y_dev must hold every class {np.asarray(classes).tolist()} at least once, got none of {absent}"
+        )
     return counts / counts.sum()
 
 
@@ -157,10 +161,10 @@ class VoterAPI:
 
 
 class LabelModelAPI(VoterAPI):
-    """Snorkel 0.10's ``LabelModel`` methods; the model also provides ``_lf_conditionals() ->
-    ([j, a, y] = P(λ_j = a | y) of shape (m, K, K), each function's coverage)``."""
+    """Snorkel 0.10's ``LabelModel`` methods; the model also provides ``_lf_conditionals()``:
+    ``[j, a, y] = P(λ_j = a | Y = y)`` of shape (m, K, K)."""
 
-    def _lf_conditionals(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    def _lf_conditionals(self) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
     def get_conditional_probs(self) -> np.ndarray:
@@ -171,22 +175,27 @@ class LabelModelAPI(VoterAPI):
         ndarray of shape (m, K + 1, K)
         """
         self._check_fitted()
-        cond, _ = self._lf_conditionals()
+        cond = self._lf_conditionals()
         return np.concatenate([1.0 - cond.sum(axis=1, keepdims=True), cond], axis=1)
 
     def get_weights(self) -> np.ndarray:
-        """Each function's accuracy, Snorkel's ``get_weights``: ``Σ_y P(λ_j = y | y) p_y / c_j`` with
-        ``c_j`` the share of the fitted items it voted on, clipped to ``[1e-6, 1]``; NaN for a
-        function that never voted. (``accuracies_`` divides by the model's ``P(λ_j votes)`` instead.)
+        """Each function's accuracy ``P(λ_j = Y | λ_j votes) = Σ_y P(λ_j = y | y) p_y / c_j``, clipped
+        to ``[1e-6, 1]`` (Snorkel's ``get_weights``), NaN for a function that never voted.
+
+        ``c_j = Σ_y P(λ_j votes | y) p_y`` is the model's coverage, which makes this ``accuracies_``.
+        Snorkel divides by the share of the training items the function voted on instead: the same
+        when the class balance is fitted by maximum likelihood, not when it is fixed (labelwise's
+        default ``class_balance="votes"``), where the ratio could exceed 1 for a good function.
 
         Returns
         -------
         ndarray of shape (m,)
         """
         self._check_fitted()
-        cond, coverage = self._lf_conditionals()
+        cond = self._lf_conditionals()
         p = np.asarray(self.class_balance_, dtype=float)
-        right = np.einsum("jyy,y->j", cond, p)
+        right, coverage = np.einsum("jyy,y->j", cond, p), cond.sum(axis=1) @ p
         with np.errstate(divide="ignore", invalid="ignore"):
             weights = np.clip(right / coverage, 1e-6, 1.0)
-        return np.where(coverage > 0, weights, np.nan)
+        voted = np.asarray(self.accuracies_).astype(float)
+        return np.where(np.isnan(voted), np.nan, weights)

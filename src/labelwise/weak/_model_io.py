@@ -20,7 +20,7 @@ __all__ = ["FORMAT", "SavedLabelModel"]
 #: The header's ``format`` value: what a file must say to be loaded.
 FORMAT = "labelwise.weak.LabelModel/1"
 
-_ARRAYS = ("mu_", "class_balance_", "group_mu_", "confusion_", "coverage_")
+_ARRAYS = ("mu_", "class_balance_", "group_mu_", "confusion_")
 _SCALARS = (
     "abstains_",
     "bic_",
@@ -70,7 +70,7 @@ class SavedLabelModel:
         """Write the fitted model to ``path`` (an ``.npz``; written to a temporary file, then renamed).
 
         Saved: the parameters, ``classes_``, ``labelers_``, ``groups_``, the fitted arrays (``mu_``,
-        ``class_balance_``, ``group_mu_``, ``confusion_``, ``coverage_``), ``accuracies_``,
+        ``class_balance_``, ``group_mu_``, ``confusion_``), ``accuracies_``,
         ``dependent_pairs_`` and the fit's report (``abstains_``, ``bic_``, histories...). Not saved:
         the per-item results of the fit (``labels_``, ``probas_``, ``n_votes_``); :meth:`predict`
         on the votes gives them. Classes, labelers and parameters must be numbers, strings or None.

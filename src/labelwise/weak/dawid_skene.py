@@ -172,11 +172,10 @@ class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
         post = self._posterior(v)
         return v.items, post, _tie_broken_labels(v, post, check_random_state(self.random_state))
 
-    def _lf_conditionals(self) -> tuple[np.ndarray, np.ndarray]:
+    def _lf_conditionals(self) -> np.ndarray:
         """``[j, a, y] = P(λ_j = a | y)``: the share of items ``j`` voted on (independent of the class:
-        an abstain is a missing answer) times ``confusion_[j, y, a]``; and those shares."""
-        cond = np.transpose(self.confusion_, (0, 2, 1)) * self.coverage_[:, None, None]
-        return cond, self.coverage_
+        an abstain is a missing answer) times ``confusion_[j, y, a]``."""
+        return np.transpose(self.confusion_, (0, 2, 1)) * self.coverage_[:, None, None]
 
     def _new_votes(self, votes: Any) -> Votes:
         """``votes`` with the fitted classes and labelers (in the fitted order)."""

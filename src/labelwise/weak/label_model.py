@@ -186,8 +186,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     labels_ : pandas.Series indexed by item
     probas_ : pandas.DataFrame indexed by item, one column per class
     n_votes_ : pandas.Series indexed by item
-    coverage_ : ndarray of shape (m,)
-        Each function's share of the fitted items it voted on (:meth:`get_weights` divides by it).
     groups_ : list of tuple of str
         The functions modelled jointly (singletons for independent ones).
     dependent_pairs_ : pandas.DataFrame
@@ -442,7 +440,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.probas_ = pd.DataFrame(post[inverse], index=v.items, columns=classes)
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
-        self.coverage_ = (matrix >= 0).mean(axis=0) if len(matrix) else np.zeros(m)
 
     def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """Items, posterior and class codes (exact ties: one seeded draw per distinct vote row of ``votes``)."""
@@ -456,6 +453,6 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         )[0]
         return v.items, post[rows.inverse], random_argmax(post, check_random_state(self.random_state))[rows.inverse]
 
-    def _lf_conditionals(self) -> tuple[np.ndarray, np.ndarray]:
-        """``[j, a, y] = P(λ_j = a | y)`` and each function's share of the fitted items voted on."""
-        return self.mu_.reshape(len(self.labelers_), len(self.classes_), -1), self.coverage_
+    def _lf_conditionals(self) -> np.ndarray:
+        """``[j, a, y] = P(λ_j = a | y)``: ``mu_`` by function (:meth:`get_weights`, :meth:`get_conditional_probs`)."""
+        return self.mu_.reshape(len(self.labelers_), len(self.classes_), -1)
