@@ -59,7 +59,7 @@ class TestMajorityLabelVoter:
 
     def test_unfitted_and_bad_gold_labels_are_named(self):
         """predict before fit, a gold label that is no class and gold of another length are refused."""
-        with pytest.raises(EstimatorError, match="MajorityLabelVoter must be fitted first"):
+        with pytest.raises(EstimatorError, match="MajorityLabelVoter must be fitted before predict_proba"):
             MajorityLabelVoter().predict(L)
         model = MajorityLabelVoter().fit(L)
         with pytest.raises(InvalidLabelsError, match=r"y must hold the model's classes \[0, 1\] or -1 .*got 7"):

@@ -55,7 +55,7 @@ class TestPredict:
         """An unknown policy lists the policies; predict before fit says to fit."""
         with pytest.raises(InvalidParameterError, match="tie_break_policy must be one of .*'abstain'.*got 'first'"):
             LabelModel().fit(L).predict(L, tie_break_policy="first")
-        with pytest.raises(EstimatorError, match="LabelModel must be fitted first"):
+        with pytest.raises(EstimatorError, match="LabelModel must be fitted before predict_proba"):
             LabelModel().predict(L)
 
 

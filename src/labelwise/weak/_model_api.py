@@ -79,7 +79,9 @@ class VoterAPI:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
-            raise EstimatorError(f"{type(self).__name__} must be fitted first; call fit (or load)")
+            raise EstimatorError(
+                f"{type(self).__name__} must be fitted before predict_proba, predict, score or get_weights; call fit first"
+            )
 
     def predict_proba(self, votes: Any) -> pd.DataFrame:
         """Posterior for new votes by the same labelers (matched by name; others are an error)."""
@@ -164,6 +166,9 @@ class LabelModelAPI(VoterAPI):
     """Snorkel 0.10's ``LabelModel`` methods; the model also provides ``_lf_conditionals()``:
     ``[j, a, y] = P(λ_j = a | Y = y)`` of shape (m, K, K)."""
 
+    class_balance_: np.ndarray
+    accuracies_: pd.Series
+
     def _lf_conditionals(self) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
@@ -193,9 +198,9 @@ class LabelModelAPI(VoterAPI):
         """
         self._check_fitted()
         cond = self._lf_conditionals()
-        p = np.asarray(self.class_balance_, dtype=float)
+        p = np.asarray(self.class_balance_, dtype=np.float64)
         right, coverage = np.einsum("jyy,y->j", cond, p), cond.sum(axis=1) @ p
         with np.errstate(divide="ignore", invalid="ignore"):
             weights = np.clip(right / coverage, 1e-6, 1.0)
-        voted = np.asarray(self.accuracies_).astype(float)
+        voted = np.asarray(self.accuracies_, dtype=np.float64)
         return np.where(np.isnan(voted), np.nan, weights)

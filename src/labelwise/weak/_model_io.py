@@ -94,12 +94,13 @@ class SavedLabelModel:
             "dependent_pairs_": _plain(state.dependent_pairs_.to_dict(orient="list"), "dependent_pairs_"),
             **{name: _plain(getattr(state, name), name) for name in _SCALARS if hasattr(state, name)},
         }
-        arrays = {name: np.asarray(getattr(state, name), dtype=np.float64) for name in _ARRAYS}
+        arrays: dict[str, Any] = {name: np.asarray(getattr(state, name), dtype=np.float64) for name in _ARRAYS}
+        arrays["header"] = np.array(json.dumps(header))
         target = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
         try:
             with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, header=np.array(json.dumps(header)), **arrays)
+                np.savez(handle, **arrays)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

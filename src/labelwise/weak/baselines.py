@@ -62,7 +62,9 @@ class _Baseline(VoterAPI, BaseEstimator):
 
     def _votes(self, votes: Any) -> Votes:
         if not hasattr(self, "classes_"):
-            raise EstimatorError(f"{type(self).__name__} must be fitted first; call fit")
+            raise EstimatorError(
+                f"{type(self).__name__} must be fitted before predict_proba, predict or score; call fit first"
+            )
         return as_votes(votes, classes=self.classes_)
 
 
