@@ -55,6 +55,7 @@ class _Baseline(VoterAPI, BaseEstimator):
         -------
         self
         """
+        check_random_state(self.random_state)
         v = fit_votes(votes, self.labels)
         n_classes(v.classes, self.labels)  # at least two classes
         self.classes_, self.labelers_ = v.classes, v.labelers

@@ -64,6 +64,7 @@ def tie_break(
 ) -> np.ndarray:
     """Class codes of the rows of ``probs`` (checked, float) under ``policy``; see :func:`probs_to_preds`."""
     check_choice(name, policy, TIE_BREAK_POLICIES)
+    rng = check_random_state(random_state) if policy == "true-random" else None
     tied = np.abs(probs - probs.max(axis=1, keepdims=True)) < tol
     n_tied = tied.sum(axis=1)
     codes = np.argmax(tied, axis=1)  # the only (or first) tied class
@@ -76,7 +77,8 @@ def tie_break(
     if policy == "random":
         pick = np.array([_row_hash(int(i)) % int(n_tied[i]) for i in rows], dtype=np.int64)
     else:
-        pick = check_random_state(random_state).integers(0, n_tied[rows])
+        assert rng is not None
+        pick = rng.integers(0, n_tied[rows])
     # the pick-th tied column: the first column where the running count of tied columns passes pick
     codes[rows] = np.argmax(np.cumsum(tied[rows], axis=1) > pick[:, None], axis=1)
     return codes
@@ -124,6 +126,7 @@ def probs_to_preds(
     arr = _check_scores(probs, "probs")
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < np.inf:
         raise InvalidParameterError(f"tol must be a finite number >= 0, got {show(tol)}")
+    check_random_state(random_state)
     return tie_break(arr, tie_break_policy, tol=float(tol), random_state=random_state)
 
 
