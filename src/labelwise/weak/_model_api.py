@@ -17,8 +17,9 @@ __all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "go
 
 
 def abstain_value(classes: np.ndarray) -> Any:
-    """The label an abstained prediction gets: -1 for integer classes (Snorkel's), else None."""
-    return -1 if np.asarray(classes).dtype.kind in "iu" else None
+    """The label an abstained prediction gets: -1 for integer classes (Snorkel's) without a class -1, else None."""
+    arr = np.asarray(classes)
+    return -1 if arr.dtype.kind in "iu" and not (arr == -1).any() else None
 
 
 def _missing(values: pd.Series) -> np.ndarray:
