@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from labelwise.errors import EstimatorError, InvalidLabelsError, InvalidParameterError
 from labelwise.weak import MajorityClassVoter, MajorityLabelVoter, RandomVoter, Votes
 
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = settings(max_examples=15, deadline=None)
 SNORKEL_PYTHON = Path(os.environ.get("LABELWISE_SNORKEL_PYTHON", "/nonexistent/snorkel-python"))
 
 L = np.array([[0, 0, -1], [-1, 0, 1], [1, -1, 1], [-1, -1, -1]])
