@@ -59,4 +59,5 @@ def test_an_unknown_policy_is_named(tmp_path):
     result = CliRunner().invoke(
         main, ["weak", str(tmp_path / "lfs.py"), str(tmp_path / "data.csv"), "--tie-break", "x"]
     )
-    assert result.exit_code != 0 and "--tie-break" in result.output
+    assert result.exit_code != 0 and "Invalid value for '--tie-break'" in result.output
+    assert "'abstain', 'random', 'true-random'" in result.output

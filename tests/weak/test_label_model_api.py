@@ -39,7 +39,7 @@ class TestPredict:
     def test_without_a_policy_predictions_are_the_fitted_labels(self):
         """The default keeps the model's seeded tie-break: on the fit's votes, ``labels_``."""
         model = LabelModel().fit(L)
-        assert model.predict(L).tolist() == model.labels_.tolist()
+        assert model.predict(L, tie_break_policy=None).tolist() == model.labels_.tolist()
 
     def test_abstain_policy_marks_ties_and_return_probs_gives_the_posterior(self):
         """Items whose top classes are within 1e-5 get -1 (integer classes); probabilities come along."""
