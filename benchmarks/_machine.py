@@ -13,3 +13,21 @@ def cpu_model() -> str:
     except OSError:
         pass
     return "unknown CPU"
+
+
+def machine_line(*packages: str) -> str:
+    """``machine: <CPU>, <n> CPUs, Python <v>, numpy <v>, pandas <v>`` and the versions of ``packages``.
+
+    A package that is not installed shows as ``<name> not installed``.
+    """
+    import os
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"machine: {cpu_model()}", f"{os.cpu_count()} CPUs", f"Python {platform.python_version()}"]
+    for name in ("numpy", "pandas", *packages):
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} not installed")
+    return ", ".join(parts)

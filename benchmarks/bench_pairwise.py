@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import machine_line
 from scipy.stats import kendalltau, spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -112,6 +113,7 @@ def main() -> None:
     parser.add_argument("--peer-max", type=int, default=100_000)
     parser.add_argument("--csv", type=Path, default=None)
     args = parser.parse_args()
+    print(machine_line("scipy", "crowd-kit"), flush=True)
     rows = []
     for size in args.sizes:
         print(f"{size} comparisons, {ITEMS[size]} items, seed {SEED}:", flush=True)

@@ -16,6 +16,7 @@ import collections
 import time
 
 import numpy as np
+from _machine import machine_line
 from sklearn.datasets import load_diabetes
 
 from labelwise.audit import regression
@@ -40,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cleanlab", action="store_true", help="Also run cleanlab's CleanLearning.")
     args = parser.parse_args()
+    print(machine_line("scikit-learn", "cleanlab"), flush=True)
     scores: dict[str, list[tuple[float, int]]] = collections.defaultdict(list)
     chosen = collections.Counter()
     t0 = time.perf_counter()

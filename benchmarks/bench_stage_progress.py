@@ -14,6 +14,7 @@ import statistics
 import time
 
 import numpy as np
+from _machine import machine_line
 
 
 def _timed(fn, repeats: int) -> list[float]:
@@ -42,6 +43,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--answers-items", type=int, default=200_000)
     args = parser.parse_args()
+    print(machine_line("scikit-learn", "rich"), flush=True)
 
     import dask
     import dask.array as da

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import machine_line
 
 N_ANNOTATORS = 200
 
@@ -111,6 +112,7 @@ def main() -> None:
     if args.only:  # a child process: one path, its result as JSON
         print(json.dumps(run(args.folder, args.only, args.method)))
         return
+    print(machine_line("crowd-kit", "dask", "pyarrow"), flush=True)
     start = time.perf_counter()
     make(args.folder, args.answers, args.tags, args.per_item, args.parts)
     print(

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import machine_line
 from _worker import run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,6 +189,7 @@ def main() -> None:
     if args.snorkel_worker:
         snorkel_worker(*args.snorkel_worker)
         return
+    print(machine_line("dask"), flush=True)
     sys.path.insert(0, str(ROOT / "src"))
     from labelwise import weak
 

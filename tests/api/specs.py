@@ -229,6 +229,12 @@ SPECS: dict[str, Callable[..., Any]] = {
     "semi.llkd_thresholds": _fn(lw.semi.llkd_thresholds, PROBS.max(1), PROBS.argmax(1), K),
     "semi.softmatch_weights": _fn(lw.semi.softmatch_weights, PROBS),
     "semi.select_k_best": _fn(lw.semi.select_k_best, PROBS.max(1), k=5),
+    "weak.augment": _fn(
+        lw.weak.augment,
+        [lw.weak.transformation_function(lambda row: {**row, "a": row["a"] + 1}, name="bump")],
+        pd.DataFrame({"a": [1, 2, 3]}),
+        policy=lw.weak.RandomPolicy(n_per_original=2, random_state=0),
+    ),
     "semi.select_threshold": _fn(lw.semi.select_threshold, PROBS.max(1), threshold=0.5),
     "semi.select_class_balanced": _fn(lw.semi.select_class_balanced, PROBS.max(1), PROBS.argmax(1), K, k=2),
 }
@@ -259,6 +265,7 @@ NOT_COVERED: dict[str, str] = {
     "weak.filter_unlabeled": "no keyword parameter (checks in tests/weak/test_buckets.py)",
     "weak.lf_empirical_probs": "`classes` any sequence of labels (checks in tests/weak/test_buckets.py)",
     "weak.training_labels": "needs a fitted label model; `unlabeled` is any value",
+    "weak.transformation_function": "a decorator: `name` is a free value (checks in tests/weak/test_augment.py)",
     "evaluate.corrections_from_changes": "no numeric or enum keyword but `source`, a free label",
     "evaluate.read_corrections": _OUTPUT_DIR,
     "evaluate.kendall_tau": "no keyword parameter",

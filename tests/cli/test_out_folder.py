@@ -175,6 +175,7 @@ OTHER_OPTIONS = {
     "aggregate-masks": ("--method", "majority"),
     "aggregate-boxes": ("--fuse", "mean"),
     "slices": ("--random-state", "1"),
+    "augment": ("--random-state", "1"),
 }
 
 

@@ -20,6 +20,24 @@ from tests.docs import _more_files as m
 Setup = Callable[[Path, dict], None]
 
 
+def _augment_files(folder: Path, ns: dict) -> None:
+    """tfs.py (the page's two transformation functions) and reviews.csv."""
+    (folder / "tfs.py").write_text(
+        "from labelwise.weak import transformation_function\n\n"
+        "@transformation_function()\n"
+        "def shout(row):\n"
+        "    row.text = row.text.upper()\n"
+        "    return row\n\n"
+        "@transformation_function(vectorized=True)\n"
+        "def drop_last_word(df):\n"
+        "    long = df[df.text.str.count(' ') >= 2]\n"
+        "    return long.assign(text=long.text.str.rsplit(' ', n=1).str[0])\n"
+    )
+    pd.DataFrame({"text": ["a great movie", "bad", "so bad it is great"], "label": [1, 0, 0]}).to_csv(
+        folder / "reviews.csv", index=False
+    )
+
+
 def _frame(folder: Path, ns: dict) -> None:
     ns["frame"] = pd.read_csv(folder / "data.csv")
 
@@ -363,5 +381,6 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ('read_annotations("samples.jsonl")', _files_only(f.votes_file)),
         ("labelwise weak lfs.py", _files_only(f.weak_files)),
         ("labelwise slices sfs.py", _files_only(m.slice_files)),
+        ("labelwise augment tfs.py reviews.csv", _augment_files),
     ],
 }

@@ -107,4 +107,7 @@ main.add_command(label_shift)
 from .slices import slices  # noqa: E402
 
 main.add_command(slices)
+from .augment import augment_command  # noqa: E402
+
+main.add_command(augment_command)
 # END OF SUBCOMMANDS

@@ -61,6 +61,7 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     "aggregate-masks": ("masks", "items.csv", "annotators.csv", "summary.json"),
     "aggregate-boxes": ("boxes.csv", "annotators.csv", "boxes.coco.json", "summary.json"),
     "slices": ("slices.csv", "membership.parquet", "summary.json"),
+    "augment": ("augmented.csv", "summary.json"),
     "rank-agreement": (
         "agreement.csv",
         "systems.csv",

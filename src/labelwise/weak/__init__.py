@@ -3,11 +3,13 @@
 from ._votes import Votes, as_votes
 from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
+from .augmentation import Augmented, TransformationFunctionError, augment
 from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
 from .buckets import Labeled, filter_unlabeled, label_buckets
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
+from .policies import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, Policy, RandomPolicy
 from .predictions import filter_labels, preds_to_probs, probs_to_preds, score_predictions
 from .preprocessor import Preprocessor, preprocessor
 from .self_consistency import self_consistency
@@ -15,43 +17,56 @@ from .simulate import SimulatedVotes, simulate_lfs
 from .slices import SliceMembership, apply_slices, slice_dataframe
 from .slicing_function import SlicingFunction, slicing_function
 from .training import expand_soft_labels, training_labels
+from .transformation_function import AugmentRow, TransformationFunction, transformation_function
 
 #: Label models by command-line name.
 LABEL_MODELS = {"label-model": LabelModel, "dawid-skene": DawidSkeneLabelModel}
 
 __all__ = [
-    "score_predictions",
-    "probs_to_preds",
-    "preds_to_probs",
-    "filter_labels",
-    "RandomVoter",
-    "MajorityLabelVoter",
-    "MajorityClassVoter",
     "LABEL_MODELS",
+    "ApplyAllPolicy",
+    "ApplyEachPolicy",
+    "ApplyOnePolicy",
+    "AugmentRow",
+    "Augmented",
     "DawidSkeneLabelModel",
     "LabelModel",
-    "LabelingFunction",
     "Labeled",
+    "LabelingFunction",
     "LabelingFunctionError",
+    "MajorityClassVoter",
+    "MajorityLabelVoter",
+    "MeanFieldPolicy",
+    "Policy",
     "Preprocessor",
+    "RandomPolicy",
+    "RandomVoter",
     "SimulatedVotes",
     "SliceMembership",
     "SlicingFunction",
+    "TransformationFunction",
+    "TransformationFunctionError",
     "Votes",
     "analysis",
     "apply",
     "apply_slices",
     "as_votes",
+    "augment",
     "expand_soft_labels",
+    "filter_labels",
     "filter_unlabeled",
     "label_buckets",
     "labeling_function",
     "lf_empirical_probs",
     "lf_statistics",
+    "preds_to_probs",
     "preprocessor",
+    "probs_to_preds",
+    "score_predictions",
     "self_consistency",
     "simulate_lfs",
     "slice_dataframe",
     "slicing_function",
     "training_labels",
+    "transformation_function",
 ]

@@ -46,6 +46,21 @@ def negative_b(row):
     return row.b < 0
 """
 
+TFS = """
+from labelwise.weak import transformation_function
+
+@transformation_function()
+def bump(row):
+    if row.a < 0:
+        return None
+    row.a = row.a + 1
+    return row
+
+@transformation_function(vectorized=True)
+def negate(df):
+    return df.assign(b=-df.b)
+"""
+
 
 def _table(n: int = 30, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -124,6 +139,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     p["eval_txt"].write_text("person\norganization\ndisease\n")
     write_audit(p["audit"], kind="features", n=30, noise=0.3)
     p["sfs"].write_text(SFS)
+    p["tfs"].write_text(TFS)
     predicted = np.where(np.arange(30) % 4 == 0, "u", frame.y.to_numpy())
     frame.assign(p=predicted).to_csv(p["slice_data"], index=False)
     np.save(p["slice_preds"], predicted.astype(str))
@@ -214,6 +230,7 @@ INPUT_FILES = {
     "coco_a": "coco_a.json",
     "coco_b": "coco_b.json",
     "sfs": "sfs.py",
+    "tfs": "tfs.py",
     "slice_data": "slice_data.csv",
     "slice_preds": "slice_preds.npy",
     "trusted": "trusted.csv",
@@ -397,6 +414,21 @@ SPECS: dict[str, Spec] = {
         {"--predictions": ("slice_preds", NPY)},
         ("slices.csv", "membership.parquet", "summary.json"),
         label_cases=(),
+    ),
+    "augment": Spec(
+        ("augment", "{tfs}", "{data}", "--policy", "random", "--n-per-original", "2", "--sequence-length", "2"),
+        {"TFS": ("tfs", PYTHON), "DATA": ("data", TABLE)},
+        ("augmented.csv", "summary.json"),
+        label_cases=(),
+        # --p with another policy than mean-field, or probabilities not summing to 1, or not numbers
+        bad_values=(("--p", "0.5,0.5"),),
+    ),
+    "augment/mean-field": Spec(
+        ("augment", "{tfs}", "{data}", "--policy", "mean-field", "--p", "0.3,0.7", "--no-keep-original"),
+        {},
+        ("augmented.csv", "summary.json"),
+        label_cases=(),
+        bad_values=(("--p", "0.5,0.6"), ("--p", "x,y"), ("--p", "1"), ("--sequence-length", "0")),
     ),
     "train": Spec(
         ("train", "{data}", "--label", "y", "--model", "logistic", "--cv", "2", "--no-evaluate"),

@@ -1,0 +1,181 @@
+"""Transformation functions: a rule that returns a changed copy of a row (or None), for data augmentation.
+
+A transformation function (TF) is Snorkel's unit of data augmentation (Ratner et al. 2017): a
+function of one data point that returns a transformed copy (a synonym swapped in, a number
+jittered) or ``None`` when it does not apply to that point. A policy
+(:mod:`labelwise.weak.policies`) says which sequences of TFs run on each row, and
+:func:`labelwise.weak.augment` runs them.
+
+A row TF gets an :class:`AugmentRow`, a dict whose keys are also attributes (``row.text``,
+``row["the text"]``), which it may change in place (``row.text = ...; return row``): it gets its
+own copy, so the original row and the other sequences are never changed (Snorkel deep-copies each
+point before every TF). A vectorised TF (``vectorized=True``) gets a DataFrame of the rows it is
+to transform and returns a DataFrame of the rows it transformed (its index a subset of the given
+one; a row left out is one it did not transform, as a row TF's ``None``), or ``None``.
+
+References
+----------
+.. [1] A. J. Ratner, H. R. Ehrenberg, Z. Hussain, J. Dunnmon and C. Ré, "Learning to Compose
+   Domain-Specific Transformations for Data Augmentation", NeurIPS 2017.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..errors import InvalidParameterError
+from .labeling_function import check_resources
+from .preprocessor import Preprocessor, check_pre
+
+__all__ = ["AugmentRow", "TransformationFunction", "transformation_function"]
+
+
+class AugmentRow(dict[str, Any]):
+    """One row given to a row transformation function: a dict whose keys are also attributes.
+
+    ``row.text`` and ``row["text"]`` read the column ``text``; ``row.text = "..."`` and
+    ``row["text"] = "..."`` change it (or add a column), as on the pandas Series Snorkel gives.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{name!r} is not a column of the row; its columns are {list(self)[:30]}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def _asdict(self) -> dict[str, Any]:
+        """The row as a plain dict (as a named tuple's ``_asdict``)."""
+        return dict(self)
+
+
+@dataclass(frozen=True)
+class TransformationFunction:
+    """A named transformation of a row (or of a frame of rows, when vectorised).
+
+    Attributes
+    ----------
+    name : str
+        The TF's name (unique among the TFs applied together); the augmented table names the TFs
+        applied to each row by it.
+    func : callable
+        ``func(row) -> row or None`` or, when ``vectorized``, ``func(frame) -> DataFrame or None``.
+    vectorized : bool
+        Whether ``func`` takes a DataFrame of rows.
+    pre : tuple of Preprocessor
+        Preprocessors whose fields are added to the row (or frame) ``func`` gets; as in Snorkel,
+        they stay in the row the TF returns.
+    resources : dict
+        Keyword arguments passed to every call of ``func`` (a synonym table, a vocabulary).
+    """
+
+    name: str
+    func: Callable[..., Any]
+    vectorized: bool = False
+    pre: tuple[Preprocessor, ...] = ()
+    resources: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    kind: ClassVar[str] = "transformation function"
+
+    def run(self, x: Any) -> Any:
+        """``func`` on a row (or a frame, when vectorised) that has the preprocessors' fields already."""
+        return self.func(x, **self.resources) if self.resources else self.func(x)
+
+    def __call__(self, x: Any) -> Any:
+        """The transformation of one row (a dict, a named tuple or a pandas Series), its preprocessors
+        run first, on a copy: the row given is never changed. Returns the transformed row or None.
+        A vectorised TF is called on a DataFrame."""
+        import pandas as pd
+
+        from .augmentation import transform_frame
+
+        if self.vectorized:
+            return transform_frame(self, x)
+        if isinstance(x, pd.Series):
+            x = x.to_dict()
+        elif hasattr(x, "_asdict"):
+            x = x._asdict()
+        elif not isinstance(x, Mapping):
+            x = vars(x)
+        got = transform_frame(self, pd.DataFrame([dict(x)]))
+        return None if got is None or len(got) == 0 else AugmentRow(got.iloc[0].to_dict())
+
+
+def transformation_function(
+    func: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    vectorized: bool = False,
+    pre: Any = None,
+    resources: Any = None,
+) -> Any:
+    """Turn a function into a :class:`TransformationFunction` (``@transformation_function`` or with options).
+
+    Parameters
+    ----------
+    func : callable, optional
+        The transformation; given when the decorator is used without parentheses. A row function
+        takes an :class:`AugmentRow` and returns it changed (or a new dict / Series / named tuple),
+        or ``None`` where it does not apply; a vectorised one takes a DataFrame of rows and returns
+        the DataFrame of those it transformed (index a subset of the given one) or ``None``.
+    name : str, optional
+        The TF's name (default: the function's ``__name__``).
+    vectorized : bool, default False
+        ``True`` when the function takes a DataFrame of rows.
+    pre : list of Preprocessor, optional
+        Preprocessors (:func:`labelwise.weak.preprocessor`) whose fields the function reads.
+    resources : dict, optional
+        Keyword arguments for every call, ``func(row, **resources)``.
+
+    Returns
+    -------
+    TransformationFunction, or a decorator that makes one.
+
+    References
+    ----------
+    .. [1] A. J. Ratner, H. R. Ehrenberg, Z. Hussain, J. Dunnmon and C. Ré, "Learning to Compose
+       Domain-Specific Transformations for Data Augmentation", NeurIPS 2017.
+
+    Examples
+    --------
+    >>> from labelwise import weak
+    >>> @weak.transformation_function(resources={"synonyms": {"good": "fine"}})
+    ... def swap(row, synonyms):
+    ...     words = [synonyms.get(w, w) for w in row.text.split()]
+    ...     if words == row.text.split():
+    ...         return None
+    ...     row.text = " ".join(words)
+    ...     return row
+    >>> swap({"text": "a good day"})
+    {'text': 'a fine day'}
+    >>> swap({"text": "a day"}) is None
+    True
+    """
+    if name is not None and (not isinstance(name, str) or not name):
+        raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
+    if not isinstance(vectorized, bool):
+        raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
+    before = check_pre(pre)
+
+    def wrap(f: Callable[..., Any]) -> TransformationFunction:
+        if isinstance(f, TransformationFunction):
+            f = f.func
+        if not callable(f):
+            raise InvalidParameterError(f"transformation_function needs a callable, got {type(f).__name__}")
+        return TransformationFunction(
+            str(name or getattr(f, "__name__", "tf")), f, vectorized, before, check_resources(resources, f)
+        )
+
+    return wrap if func is None else wrap(func)
