@@ -90,6 +90,7 @@ def _est(cls: type, fit_args: Callable[[], tuple], **fixed: Any) -> Callable[...
 BOXES = lw.aggregate.simulate_boxes(5, 3, n_spammers=1, random_state=0)
 _ANS = lambda: (ANSWERS,)  # noqa: E731
 _XY = lambda: (X, LABELS)  # noqa: E731
+_XTAGS = lambda: (X, np.column_stack([LABELS == 0, LABELS > 0, np.arange(N) % 2]).astype(int))  # noqa: E731
 _XY2 = lambda: (X2, Y2)  # noqa: E731
 _agg = lw.aggregate
 _p = lw.poison
@@ -211,6 +212,9 @@ SPECS: dict[str, Callable[..., Any]] = {
         _p.robustness_curve, ("svc",), X2, Y2, attacks=("random",), budgets=(0.1,), seeds=1, include_clean=False
     ),
     "robust.CleanClassifier": _est(lw.robust.CleanClassifier, _XY, estimator=LogisticRegression(max_iter=50), cv=2),
+    "robust.CleanMultilabelClassifier": _est(
+        lw.robust.CleanMultilabelClassifier, _XTAGS, estimator=LogisticRegression(max_iter=50), cv=2
+    ),
     "semi.SelfTrainer": _est(
         lw.semi.SelfTrainer, lambda: (X, SEMI_Y), estimator=LogisticRegression(max_iter=50), max_iter=2
     ),
