@@ -20,6 +20,7 @@ from labelwise.errors import (
     InvalidProbabilitiesError,
     LabelwiseWarning,
     ShapeMismatchError,
+    TooFewExamplesError,
 )
 from labelwise.noise import flip_tags
 from labelwise.robust import CleanMultilabelClassifier
@@ -183,6 +184,14 @@ class TestCleanMultilabelClassifierErrors:
         """A target that is not a tag matrix or tag lists raises a labelwise error naming y."""
         X = noisy_tags[0]
         with pytest.raises(error, match=match):
+            CleanMultilabelClassifier().fit(X, y)
+
+    def test_no_tag_to_cross_validate_is_refused(self, noisy_tags):
+        """When every tag has fewer present (or absent) rows than folds, fit raises TooFewExamplesError."""
+        X = noisy_tags[0]
+        y = np.zeros((240, 2), dtype=int)
+        y[0] = 1
+        with pytest.raises(TooFewExamplesError, match=r"y has no tag with at least cv=5 present"):
             CleanMultilabelClassifier().fit(X, y)
 
     @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from .._meta import base_estimator, fit_clone, inherit_input_tags
 from .._validate.arguments import check_choice, check_fraction, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
 from ..audit.multilabel import MultilabelIssues, find_label_issues
-from ..errors import LabelwiseWarning
+from ..errors import LabelwiseWarning, TooFewExamplesError
 from ._multilabel_targets import check_pred_probs, encode_tag_targets, out_of_fold_tag_probs, positive_column
 
 __all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
@@ -52,7 +52,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     A tag with fewer than ``cv`` present (or absent) rows cannot be cross-validated: it is not
     audited and not fitted, a :class:`~labelwise.errors.LabelwiseWarning` names it, and it is
     predicted with its prior (its share of rows); so is a tag whose cleaned column holds one
-    value only.
+    value only. With no tag to cross-validate, ``fit`` raises
+    :class:`~labelwise.errors.TooFewExamplesError`.
 
     Parameters
     ----------
@@ -153,6 +154,11 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         n, k = given.shape
         n_pos = given.sum(axis=0)
         trainable = (n_pos >= self.cv) & (n - n_pos >= self.cv)
+        if not trainable.any():
+            raise TooFewExamplesError(
+                f"y has no tag with at least cv={self.cv} present and cv={self.cv} absent rows, got {n} rows and "
+                f"{k} tag(s) present on {sorted({int(p) for p in n_pos})[:10]} rows (use fewer folds or more rows)"
+            )
         self.classes_ = tags
         self.skipped_tags_ = tags[~trainable]
         if self.skipped_tags_.size:
