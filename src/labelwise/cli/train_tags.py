@@ -11,6 +11,7 @@ from .._validate.arguments import plain
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
+from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
 from ._audit_tasks import _cell_text
 from ._common import SEED, console, print_frame, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
@@ -50,10 +51,11 @@ def train_tags(data, label, clean, out, cv, model, random_state, superseded):
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label)
     cells = [_cell_text(t) for t in tags]
-    estimator = default_model(features, model=model, random_state=random_state)
-    cleaner = CleanMultilabelClassifier(estimator, cv=cv, action=clean, random_state=random_state)
     column = f"--label column {label!r}"
-    with renaming({"y": column, "cv": "--cv"}):
+    with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
+        trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
+        estimator = default_model(features, model=model, random_state=random_state)
+        cleaner = CleanMultilabelClassifier(estimator, cv=cv, action=clean, random_state=random_state)
         fitted = cleaner.fit(features, cells)
     issues = fitted.issues_
     per_tag = issues.class_summary.assign(fitted=[m is not None for m in fitted.estimators_])

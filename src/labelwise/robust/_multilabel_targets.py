@@ -14,7 +14,13 @@ from .._meta import fit_clone
 from .._progress import track
 from .._validate.arguments import show
 from ..audit.multilabel import encode_multilabel
-from ..errors import InvalidLabelsError, InvalidProbabilitiesError, LabelwiseError, ShapeMismatchError
+from ..errors import (
+    InvalidLabelsError,
+    InvalidProbabilitiesError,
+    LabelwiseError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
 
 
 def encode_tag_targets(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,6 +56,20 @@ def encode_tag_targets(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     if given.shape[1] < 1:
         raise InvalidLabelsError("y must name at least one tag, got none (every row has an empty tag list)")
     return given, tags
+
+
+def trainable_tags(given: np.ndarray, cv: int) -> np.ndarray:
+    """Per tag, whether it has at least ``cv`` present and ``cv`` absent rows (so it can be cross-validated);
+    :class:`TooFewExamplesError` naming ``y`` when no tag has."""
+    n, k = given.shape
+    n_pos = given.sum(axis=0)
+    trainable = (n_pos >= cv) & (n - n_pos >= cv)
+    if not trainable.any():
+        raise TooFewExamplesError(
+            f"y has no tag with at least cv={cv} present and cv={cv} absent rows, got {n} rows and "
+            f"{k} tag(s) present on {sorted({int(p) for p in n_pos})[:10]} rows (use fewer folds or more rows)"
+        )
+    return trainable
 
 
 def check_pred_probs(pred_probs: Any, shape: tuple[int, int]) -> np.ndarray:

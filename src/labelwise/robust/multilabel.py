@@ -13,8 +13,14 @@ from .._meta import base_estimator, fit_clone, inherit_input_tags
 from .._validate.arguments import check_choice, check_fraction, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
 from ..audit.multilabel import MultilabelIssues, find_label_issues
-from ..errors import LabelwiseWarning, TooFewExamplesError
-from ._multilabel_targets import check_pred_probs, encode_tag_targets, out_of_fold_tag_probs, positive_column
+from ..errors import LabelwiseWarning
+from ._multilabel_targets import (
+    check_pred_probs,
+    encode_tag_targets,
+    out_of_fold_tag_probs,
+    positive_column,
+    trainable_tags,
+)
 
 __all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
 
@@ -153,12 +159,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         given, tags = encode_tag_targets(y, _num_samples(X))
         n, k = given.shape
         n_pos = given.sum(axis=0)
-        trainable = (n_pos >= self.cv) & (n - n_pos >= self.cv)
-        if not trainable.any():
-            raise TooFewExamplesError(
-                f"y has no tag with at least cv={self.cv} present and cv={self.cv} absent rows, got {n} rows and "
-                f"{k} tag(s) present on {sorted({int(p) for p in n_pos})[:10]} rows (use fewer folds or more rows)"
-            )
+        trainable = trainable_tags(given, self.cv)
         self.classes_ = tags
         self.skipped_tags_ = tags[~trainable]
         if self.skipped_tags_.size:
