@@ -31,7 +31,9 @@ class TestTrainTags:
         """model.joblib predicts tag lists; issues.csv, classes.csv and summary.json describe the cleaning."""
         _table(tmp_path / "d.csv")
         out = tmp_path / "out"
-        result = CliRunner().invoke(main, ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--cv", "3", "--out", str(out)])
+        result = CliRunner().invoke(
+            main, ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--cv", "3", "--out", str(out)]
+        )
         assert result.exit_code == 0, result.output
         summary = json.loads((out / "summary.json").read_text())
         assert summary["classes"] == ["cat", "dog", "rare"] and summary["skipped_tags"] == ["rare"]
@@ -47,6 +49,8 @@ class TestTrainTags:
     def test_no_tag_to_cross_validate_names_the_label_column(self, tmp_path):
         """A tags column where no tag has --cv present and absent rows is refused, naming it."""
         pd.DataFrame({"a": np.arange(6.0), "tags": ["x"] * 6}).to_csv(tmp_path / "d.csv", index=False)
-        result = CliRunner().invoke(main, ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--out", str(tmp_path / "o")])
+        result = CliRunner().invoke(
+            main, ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--out", str(tmp_path / "o")]
+        )
         assert result.exit_code != 0
         assert "--label column 'tags' has no tag with at least --cv=5" in result.output

@@ -18,6 +18,7 @@ from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from .train import save_model
 
+
 @click.command("train-tags")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the tags column ('a|b' per row, empty: no tag); the other columns are features.")

@@ -163,7 +163,9 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self.classes_ = tags
         self.skipped_tags_ = tags[~trainable]
         if self.skipped_tags_.size:
-            few = ", ".join(f"{show(t)} ({int(p)} of {n} rows)" for t, p in zip(tags[~trainable], n_pos[~trainable]))
+            few = ", ".join(
+                f"{show(t)} ({int(p)} of {n} rows)" for t, p in zip(tags[~trainable], n_pos[~trainable], strict=True)
+            )
             warnings.warn(
                 f"y has tags with fewer than cv={self.cv} present (or absent) rows: {few}; they are not audited "
                 "nor fitted, and are predicted with their share of rows",
@@ -200,7 +202,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self.estimators_: list[Any] = [None] * k
         self.prior_ = given.mean(axis=0).astype(np.float64)
         single = []
-        for j in np.flatnonzero(trainable):
+        for j in np.flatnonzero(trainable).tolist():
             rows, target, weights = self._cleaned(j, given, issues)
             w = None if weights is None else weights[rows]
             self.prior_[j] = np.average(target[rows], weights=w) if rows.size else self.prior_[j]
