@@ -89,6 +89,10 @@ def train_crowds(
     frame = read_input(data, "DATA", text_columns=[id_column] if id_column else ())
     text = [annotator_column, label_column] + ([item_column] if id_column else [])
     table = read_input(answers, "ANSWERS", text_columns=text)
+    for option, column in (("--item-column", item_column), ("--annotator-column", annotator_column),
+                           ("--label-column", label_column)):  # fmt: skip
+        if column not in table.columns:
+            raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
     ids = _ids(frame, id_column)
     features = frame.drop(columns=[id_column]) if id_column else frame
     if features.shape[1] == 0:

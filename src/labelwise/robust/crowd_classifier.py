@@ -305,7 +305,7 @@ class CrowdClassifier(PredictWithFittedEstimator, ClassifierMixin, MetaEstimator
             )
         if self.cv is not None and crowd.answered.size < self.cv:
             raise InvalidLabelsError(
-                f"cv={self.cv} folds need at least {self.cv} answered rows, got {crowd.answered.size}"
+                f"cv must be at most the number of answered rows of X ({crowd.answered.size}), got {self.cv}"
             )
         self.classes_ = crowd.classes
         soft = self._start(answers, crowd, row_ids)
