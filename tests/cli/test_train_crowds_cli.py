@@ -42,7 +42,20 @@ class TestTrainCrowdsCommand:
         """The four outputs: a CrowdClassifier, one soft label per DATA row by id, the confusion table, the summary."""
         data, answers, truth = crowd_files
         out = tmp_path / "out"
-        result = _run(data, answers, "--id-column", "rid", "--annotator-column", "who", "--out", out, "--cv", "2", "--max-iter", "8")
+        result = _run(
+            data,
+            answers,
+            "--id-column",
+            "rid",
+            "--annotator-column",
+            "who",
+            "--out",
+            out,
+            "--cv",
+            "2",
+            "--max-iter",
+            "8",
+        )
         assert result.exit_code == 0, result.output
         model = joblib.load(out / "model.joblib")
         assert isinstance(model, CrowdClassifier) and list(model.classes_) == ["x", "y", "z"]

@@ -55,9 +55,7 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
 @click.option("--label-column", default="label", show_default=True)
 @na_values_option
 @out_folder("train-crowds", Path("labelwise-crowd-model"))
-@click.option(
-    "--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family."
-)
+@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family.")
 @click.option(
     "--cv",
     type=click.IntRange(min=0),
@@ -157,4 +155,6 @@ def train_crowds(
     )
     accuracy = fitted.annotator_accuracy_.rename_axis("annotator").reset_index()
     print_frame(accuracy.sort_values("accuracy").head(10), title="least accurate annotators (estimated)")
-    con.print(f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}")
+    con.print(
+        f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
+    )
