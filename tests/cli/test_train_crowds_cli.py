@@ -100,3 +100,12 @@ class TestTrainCrowdsCommand:
         frame.to_csv(data, index=False)
         result = _run(data, answers, "--id-column", "rid", "--annotator-column", "who", "--out", tmp_path / "o")
         assert result.exit_code == 2 and "--id-column 'rid' must hold a unique id" in result.output
+
+    def test_not_converging_warns_in_the_options_words(self, crowd_files, tmp_path):
+        """EM stopped by --max-iter warns naming --max-iter, not the keyword max_iter."""
+        data, answers, _ = crowd_files
+        args = ("--id-column", "rid", "--annotator-column", "who", "--cv", "0", "--max-iter", "1")
+        result = _run(data, answers, *args, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        assert "did not converge in --max-iter=1" in text and "raise --max-iter" in text

@@ -112,7 +112,7 @@ def train_crowds(
         "annotator_col": "--annotator-column",
         "label_col": "--label-column",
     }
-    with renaming(names):
+    with renaming(names, within=("max_iter",)):  # "did not converge in max_iter=3 ...; raise max_iter"
         fitted = crowd.fit(features, table)
     classes = fitted.classes_
     soft = pd.DataFrame(fitted.posterior_, columns=[f"p_{plain(c)}" for c in classes])
