@@ -11,7 +11,7 @@ their TRUE labels:
 - ``majority_vote``: labelwise MajorityVote's labels -> fit;
 - ``crowdkit_ds``: crowd-kit 1.4.2 DawidSkene (n_iter=100) labels -> fit;
 - ``labelwise_ds``: labelwise DawidSkene (defaults) labels -> fit;
-- ``crowd_classifier``: labelwise CrowdClassifier (defaults: cv=5, init majority vote; max_iter 30);
+- ``crowd_classifier``: labelwise CrowdClassifier (defaults: cv=5, init majority vote, max_iter 50);
 - ``crowd_classifier_paper``: the same with ``cv=None`` (the paper's in-sample E-step).
 
 Times are wall seconds of aggregation + fit. Seeds 10-12 are the reported ones; CrowdClassifier's
@@ -106,10 +106,10 @@ def run_one(name: str, seed: int) -> list[dict]:
     except ImportError:
         pass
     record("labelwise_ds", lambda: two_stage(DawidSkene().fit(answers).labels_, X_tr))
-    record("crowd_classifier", lambda: CrowdClassifier(estimator(), max_iter=30, random_state=0).fit(X_tr, answers))
+    record("crowd_classifier", lambda: CrowdClassifier(estimator(), random_state=0).fit(X_tr, answers))
     record(
         "crowd_classifier_paper",
-        lambda: CrowdClassifier(estimator(), cv=None, max_iter=30, random_state=0).fit(X_tr, answers),
+        lambda: CrowdClassifier(estimator(), cv=None, random_state=0).fit(X_tr, answers),
     )
     return out
 
