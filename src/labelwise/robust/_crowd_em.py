@@ -129,13 +129,9 @@ def encode_crowd_answers(
 
 def check_smoothing(smoothing: Any, prior_strength: Any) -> None:
     """``smoothing`` is ``"auto"`` or a number >= 0; ``prior_strength`` a finite number >= 0."""
-    ok = isinstance(smoothing, str) and smoothing == "auto"
-    ok = (
-        ok
-        or (isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool) and np.isfinite(smoothing))
-        and smoothing >= 0
-    )
-    if not ok:
+    number = isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool)
+    auto = isinstance(smoothing, str) and smoothing == "auto"
+    if not (auto or (number and np.isfinite(smoothing) and smoothing >= 0)):
         raise InvalidParameterError(f"smoothing must be 'auto' or a finite number >= 0, got {smoothing!r}")
     s = prior_strength
     if not (isinstance(s, (int, float)) and not isinstance(s, bool) and np.isfinite(s) and s >= 0):
