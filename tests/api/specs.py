@@ -211,6 +211,13 @@ SPECS: dict[str, Callable[..., Any]] = {
         _p.robustness_curve, ("svc",), X2, Y2, attacks=("random",), budgets=(0.1,), seeds=1, include_clean=False
     ),
     "robust.CleanClassifier": _est(lw.robust.CleanClassifier, _XY, estimator=LogisticRegression(max_iter=50), cv=2),
+    "robust.CrowdClassifier": _est(
+        lw.robust.CrowdClassifier,
+        lambda: (X[:12], ANSWERS),
+        estimator=LogisticRegression(max_iter=50),
+        cv=2,
+        max_iter=3,
+    ),
     "semi.SelfTrainer": _est(
         lw.semi.SelfTrainer, lambda: (X, SEMI_Y), estimator=LogisticRegression(max_iter=50), max_iter=2
     ),
