@@ -15,11 +15,11 @@ from sklearn.utils.validation import _num_samples
 
 from .._meta import PredictWithFittedEstimator, base_estimator
 from .._progress import track
+from .._soft_labels import expand_soft_labels
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
 from ..aggregate._base import _blas_controller, check_tol
 from ..errors import EstimatorError, InvalidLabelsError, InvalidParameterError, LabelwiseWarning
-from ..weak.training import expand_soft_labels
 from ._crowd_em import (
     FLOOR,
     CrowdAnswers,
