@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validate.arguments import check_choice, check_positive, check_positive_int, seed_from
 from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
+from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
 from ._transition_fit import class_targets, check_transition_param, out_of_fold, resolve_transition
 
@@ -117,6 +118,13 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
+    def _features(self, X, *, reset: bool):
+        """``X`` as float64 (CSR when sparse), checked by scikit-learn and re-raised as a labelwise error."""
+        try:
+            return validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=reset)
+        except ValueError as exc:  # keep scikit-learn's message, raise a labelwise error naming X
+            raise InvalidParameterError(f"X is not a valid feature matrix: {exc}") from None
+
     def _plain(self) -> LogisticRegression:
         """The uncorrected model whose out-of-fold probabilities estimate ``T``."""
         return LogisticRegression(C=self.C, fit_intercept=self.fit_intercept, max_iter=self.max_iter, tol=self.tol)
@@ -140,7 +148,7 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         check_positive_int("max_iter", self.max_iter)
         tol = check_positive("tol", self.tol)
         check_transition_param(self.transition, self.percentile, self.cv)
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=True)
+        X = self._features(X, reset=True)
         codes, classes = class_targets(y)
         check_same_length("X", range(X.shape[0]), "y", codes)
         self.classes_ = classes
@@ -185,14 +193,14 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         """Logits ``W x + b`` (one column for two classes, as scikit-learn's)."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        X = self._features(X, reset=False)
         scores = np.asarray(X @ self.coef_.T) + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X):
         """The clean-label posterior ``softmax(W x + b)``, columns in the order of ``classes_``."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        X = self._features(X, reset=False)
         return loss.softmax(loss.logits(X, self.coef_.T, self.intercept_, self.classes_.size))
 
     def predict_log_proba(self, X):
