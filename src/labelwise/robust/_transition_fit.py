@@ -47,7 +47,9 @@ def check_transition_param(transition: Any, percentile: Any, cv: Any) -> None:
     check_fraction("percentile", percentile, low=0.0, high=100.0, closed_low=False, closed_high=True)
 
 
-def out_of_fold(template: Any, X: Any, codes: np.ndarray, n_classes: int, cv: int, seed: Any, weights: Any) -> np.ndarray:
+def out_of_fold(
+    template: Any, X: Any, codes: np.ndarray, n_classes: int, cv: int, seed: Any, weights: Any
+) -> np.ndarray:
     """Out-of-fold ``predict_proba`` of clones of ``template`` (stratified shuffled folds; sparse ``X`` works)."""
     check_rows_per_class_for_folds(np.bincount(codes, minlength=n_classes), np.arange(n_classes), cv)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)

@@ -16,7 +16,7 @@ from .._validate.estimators import check_sample_weight
 from .._validate.labels import check_same_length
 from ..errors import InvalidParameterError
 from . import _corrected_loss as loss
-from ._transition_fit import class_targets, check_transition_param, out_of_fold, resolve_transition
+from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
 __all__ = ["CORRECTIONS", "ForwardCorrection"]
 

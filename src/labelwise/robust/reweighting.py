@@ -10,7 +10,7 @@ from .._meta import PredictWithFittedEstimator, base_estimator, fit_clone
 from .._validate.arguments import seed_from
 from .._validate.estimators import check_estimator_method, check_meta_X, check_sample_weight, sample_weight_fit_params
 from .._validate.labels import check_same_length
-from ._transition_fit import class_targets, check_transition_param, out_of_fold, resolve_transition
+from ._transition_fit import check_transition_param, class_targets, out_of_fold, resolve_transition
 
 __all__ = ["ImportanceReweighting", "importance_weights"]
 
