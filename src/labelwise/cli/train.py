@@ -134,32 +134,39 @@ def train(
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
-    if method == "reweight":
-        check_weighted_family(model, needs="--method reweight")
-    elif weights is not None or (method == "clean" and clean == "reweight"):
-        check_weighted_family(model, needs="--weight" if weights is not None else "--clean reweight")
+    needs_weights = method == "reweight" or (method == "clean" and clean == "reweight") or weights is not None
+    if needs_weights:
+        needs = {"reweight": "--method reweight"}.get(method, "--weight" if weights is not None else "--clean reweight")
+        check_weighted_family(model, needs=needs)
     check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
+    used_model = "logistic" if method == "forward" else model
     estimator, model_info = chosen_estimator(
         features,
         codes,
-        model="logistic" if method == "forward" else model,
+        model=used_model,
         cv=cv,
         time_budget=time_budget,
         random_state=random_state,
-        needs_sample_weight=method == "reweight" or (method == "clean" and clean == "reweight") or weights is not None,
+        needs_sample_weight=needs_weights,
     )
+    clean_settings = {"clean": clean, "cv": cv, "rounds": rounds, "filter_by": filter_by}
+    settings = {
+        "data": str(Path(data).resolve()),
+        "label": label,
+        **na_values_setting(),
+        "method": method,
+        **(clean_settings if method == "clean" else {"transition": transition, "cv": cv}),
+        "weight": weight_column,
+        "model": used_model,
+        "time_budget": time_budget if used_model == "auto" else None,
+        "random_state": random_state,
+        "feature_columns": list(features.columns),
+    }
     if method != "clean":
-        _train_corrected(
-            method, transition, estimator, model_info, features, codes, classes, weights, out, superseded,
-            settings={"data": str(Path(data).resolve()), "label": label, **na_values_setting(), "method": method,
-                      "transition": transition, "cv": cv, "weight": weight_column,
-                      "model": "logistic" if method == "forward" else model,
-                      "time_budget": time_budget if model == "auto" and method != "forward" else None,
-                      "random_state": random_state, "feature_columns": list(features.columns)},
-            evaluate=evaluate, cv=cv, random_state=random_state,
-        )  # fmt: skip
+        fit = (features, codes, classes, weights)
+        _train_corrected(method, transition, estimator, model_info, fit, out, superseded, settings, evaluate)
         return
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
@@ -179,21 +186,7 @@ def train(
     summary.update(model_info)
     if evaluate:
         summary["cv_accuracy"] = _cv_accuracy(estimator, cleaner, features, codes, cv, random_state, weights)
-    summary["settings"] = {
-        "data": str(Path(data).resolve()),
-        "label": label,
-        **na_values_setting(),
-        "method": method,
-        "clean": clean,
-        "cv": cv,
-        "rounds": rounds,
-        "filter_by": filter_by,
-        "weight": weight_column,
-        "model": model,
-        "time_budget": time_budget if model == "auto" else None,
-        "random_state": random_state,
-        "feature_columns": list(features.columns),
-    }
+    summary["settings"] = settings
 
     with files_together(supersedes=superseded):
         save_model(fitted, out / "model.joblib")
@@ -208,17 +201,23 @@ def train(
         f"(estimated noise rate {issues.noise_rate:.1%}); {action}"
     )
     if evaluate:
-        scores = summary["cv_accuracy"]
-        after = scores["after_cleaning"]
-        rows = [
-            {"model": "before cleaning (plain)", "cv accuracy": scores["before_cleaning"]},
-            {"model": f"after cleaning ({clean})", "cv accuracy": float("nan") if after is None else after},
-        ]
-        against = "the given labels" + ("" if weights is None else ", weighted by --weight")  # as summary.json says
-        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
-        if "after_cleaning_skipped" in scores:
-            con.print(f"after-cleaning accuracy skipped: {scores['after_cleaning_skipped']}")
+        names = ("before cleaning (plain)", f"after cleaning ({clean})", "after-cleaning")
+        _print_scores(summary["cv_accuracy"], names, cv, weights)
     con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")
+
+
+def _print_scores(scores: dict[str, Any], names: tuple[str, str, str], cv: int, weights: Any) -> None:
+    """The table of summary.json's cross-validated accuracy of the plain and the trained model (``names``:
+    their rows' names, and the trained one's in the line of a skipped score)."""
+    after = scores["after_cleaning"]
+    rows = [
+        {"model": names[0], "cv accuracy": scores["before_cleaning"]},
+        {"model": names[1], "cv accuracy": float("nan") if after is None else after},
+    ]
+    against = "the given labels" + ("" if weights is None else ", weighted by --weight")  # as summary.json says
+    print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
+    if "after_cleaning_skipped" in scores:
+        console().print(f"{names[2]} accuracy skipped: {scores['after_cleaning_skipped']}")
 
 
 def _cv_accuracy(
@@ -249,19 +248,18 @@ def _train_corrected(
     transition: str,
     estimator: Any,
     model_info: dict[str, Any],
-    features: pd.DataFrame,
-    codes: np.ndarray,
-    classes: np.ndarray,
-    weights: Any,
+    fit: tuple[pd.DataFrame, np.ndarray, np.ndarray, Any],
     out: Path,
     superseded: Any,
-    *,
     settings: dict[str, Any],
     evaluate: bool,
-    cv: int,
-    random_state: int,
 ) -> None:
-    """``train --method reweight | forward``: fit, write model.joblib, transition.csv, summary.json, print."""
+    """``train --method reweight | forward``: fit, write model.joblib, transition.csv, summary.json, print.
+
+    ``fit`` is ``(features, codes, classes, weights)``; ``settings`` is summary.json's settings.
+    """
+    features, codes, classes, weights = fit
+    cv, random_state = settings["cv"], settings["random_state"]
     corrected = corrected_model(method, estimator, transition=transition, cv=cv, random_state=random_state)
     with renaming({"cv": "--cv", "transition": "--transition"}):
         fitted = clone(corrected).fit(features, classes[codes], **sample_weight_fit_params(corrected, weights))
@@ -286,14 +284,5 @@ def _train_corrected(
     )
     print_frame(table, title="P(given label = column | true label = row)")
     if evaluate:
-        scores = summary["cv_accuracy"]
-        after = scores["after_cleaning"]
-        rows = [
-            {"model": "plain", "cv accuracy": scores["before_cleaning"]},
-            {"model": f"corrected ({method})", "cv accuracy": float("nan") if after is None else after},
-        ]
-        against = "the given labels" + ("" if weights is None else ", weighted by --weight")
-        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
-        if "after_cleaning_skipped" in scores:
-            con.print(f"corrected accuracy skipped: {scores['after_cleaning_skipped']}")
+        _print_scores(summary["cv_accuracy"], ("plain", f"corrected ({method})", "corrected"), cv, weights)
     con.print(f"wrote {out / 'model.joblib'}, {out / 'transition.csv'}, {out / 'summary.json'}")
