@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import check_grad
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError
 from labelwise.robust import ForwardCorrection
@@ -31,6 +32,22 @@ def _pair_noise(y: np.ndarray, k: int, rate: float, seed: int) -> tuple[np.ndarr
     rng = np.random.default_rng(seed)
     flip = rng.random(y.size) < rate
     return np.where(flip, (y + 1) % k, y), T
+
+
+_CV_SPLITS = "the check passes cv as a list of splits; cv here is a fold count (of the out-of-fold estimate of T)"
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    [ForwardCorrection(cv=2, random_state=0)],
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": _CV_SPLITS,
+        "check_sample_weight_equivalence_on_sparse_data": _CV_SPLITS,
+    },
+)
+def test_sklearn_estimator_checks(estimator, check):
+    """ForwardCorrection passes scikit-learn's estimator checks."""
+    check(estimator)
 
 
 class TestPeerLogisticRegression:

@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from labelwise.errors import EstimatorError, InvalidParameterError, InvalidProbabilitiesError
 from labelwise.robust import ImportanceReweighting
@@ -21,6 +22,23 @@ def _blobs(seed: int, n: int, k: int, d: int = 2) -> tuple[np.ndarray, np.ndarra
     y = np.arange(n) % k
     centres = rng.normal(scale=2.0, size=(k, d))
     return centres[y] + rng.normal(size=(n, d)), y
+
+
+_CV_SPLITS = "the check passes cv as a list of splits; cv here is a fold count (of the out-of-fold probabilities)"
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    [ImportanceReweighting(LogisticRegression(), cv=2, random_state=0)],
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": _CV_SPLITS,
+        "check_sample_weight_equivalence_on_sparse_data": _CV_SPLITS,
+        "check_sample_weights_list": "labels without signal give equal rows of T: refused as not invertible",
+    },
+)
+def test_sklearn_estimator_checks(estimator, check):
+    """ImportanceReweighting passes scikit-learn's estimator checks."""
+    check(estimator)
 
 
 class TestWeights:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import column_or_1d
 
 from .._meta import checked_proba, encode_class_targets, fit_clone
 from .._validate.arguments import check_fraction, check_positive_int, show
@@ -16,13 +17,13 @@ from ..errors import InvalidLabelsError, InvalidParameterError
 from .transition import TRANSITION_METHODS, check_transition, estimate_transition
 
 
-def class_targets(y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Codes ``0..K-1`` and sorted classes of ``y`` (1-D, at least 2 classes)."""
+def class_targets(y: Any, *, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0..K-1`` and sorted classes of ``y`` (1-D, at least 2 classes) for the estimator ``owner``."""
     if y is None:
-        raise InvalidLabelsError("y must be given (the noisy labels), got None")
+        raise InvalidLabelsError(f"{owner} requires y to be passed, but the target y is None")
     arr = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
+        arr = column_or_1d(arr, warn=True)
     if arr.ndim != 1:
         raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {arr.shape}")
     _, codes, classes = encode_class_targets(arr)

@@ -152,7 +152,7 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         tol = check_positive("tol", self.tol)
         check_transition_param(self.transition, self.percentile, self.cv)
         X = self._features(X, reset=True)
-        codes, classes = class_targets(y)
+        codes, classes = class_targets(y, owner=type(self).__name__)
         check_same_length("X", range(X.shape[0]), "y", codes)
         self.classes_ = classes
         n_classes = classes.size
@@ -206,10 +206,16 @@ class ForwardCorrection(ClassifierMixin, BaseEstimator):
         X = self._features(X, reset=False)
         return loss.softmax(loss.logits(X, self.coef_.T, self.intercept_, self.classes_.size))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
         """The most probable clean class of each row."""
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

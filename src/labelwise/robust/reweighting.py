@@ -130,7 +130,7 @@ class ImportanceReweighting(PredictWithFittedEstimator, ClassifierMixin, MetaEst
         sample_weight_fit_params(template, np.ones(1), name="estimator (importance weights are sample weights)")
         check_transition_param(self.transition, self.percentile, self.cv)
         X = check_meta_X(self, X, reset=True)
-        codes, classes = class_targets(y)
+        codes, classes = class_targets(y, owner=type(self).__name__)
         check_same_length("X", range(_num_samples(X)), "y", codes)
         self.classes_ = classes
         n_classes = classes.size
