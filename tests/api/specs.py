@@ -218,6 +218,12 @@ SPECS: dict[str, Callable[..., Any]] = {
         cv=2,
         max_iter=3,
     ),
+
+    "robust.ImportanceReweighting": _est(
+        lw.robust.ImportanceReweighting, _XY, estimator=LogisticRegression(max_iter=50), cv=2
+    ),
+    "robust.ForwardCorrection": _est(lw.robust.ForwardCorrection, _XY, cv=2, max_iter=50),
+    "robust.estimate_transition": _fn(lw.robust.estimate_transition, PROBS, LABELS),
     "semi.SelfTrainer": _est(
         lw.semi.SelfTrainer, lambda: (X, SEMI_Y), estimator=LogisticRegression(max_iter=50), max_iter=2
     ),
