@@ -218,7 +218,6 @@ SPECS: dict[str, Callable[..., Any]] = {
         cv=2,
         max_iter=3,
     ),
-
     "robust.ImportanceReweighting": _est(
         lw.robust.ImportanceReweighting, _XY, estimator=LogisticRegression(max_iter=50), cv=2
     ),
