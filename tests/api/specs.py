@@ -212,6 +212,18 @@ SPECS: dict[str, Callable[..., Any]] = {
         _p.robustness_curve, ("svc",), X2, Y2, attacks=("random",), budgets=(0.1,), seeds=1, include_clean=False
     ),
     "robust.CleanClassifier": _est(lw.robust.CleanClassifier, _XY, estimator=LogisticRegression(max_iter=50), cv=2),
+    "robust.CrowdClassifier": _est(
+        lw.robust.CrowdClassifier,
+        lambda: (X[:12], ANSWERS),
+        estimator=LogisticRegression(max_iter=50),
+        cv=2,
+        max_iter=3,
+    ),
+    "robust.ImportanceReweighting": _est(
+        lw.robust.ImportanceReweighting, _XY, estimator=LogisticRegression(max_iter=50), cv=2
+    ),
+    "robust.ForwardCorrection": _est(lw.robust.ForwardCorrection, _XY, cv=2, max_iter=50),
+    "robust.estimate_transition": _fn(lw.robust.estimate_transition, PROBS, LABELS),
     "robust.CleanMultilabelClassifier": _est(
         lw.robust.CleanMultilabelClassifier, _XTAGS, estimator=LogisticRegression(max_iter=50), cv=2
     ),

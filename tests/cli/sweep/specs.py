@@ -437,6 +437,19 @@ SPECS: dict[str, Spec] = {
         columns={"--label": "data", "--weight": "data"},
         label=("--label", "data"),
     ),
+    "train-crowds": Spec(
+        ("train-crowds", "{data}", "{answers}", "--cv", "2", "--max-iter", "3"),
+        {"DATA": ("data", TABLE), "ANSWERS": ("answers", TABLE)},
+        ("model.joblib", "soft_labels.csv", "confusions.csv", "summary.json"),
+        columns={
+            "--item-column": "answers",
+            "--annotator-column": "answers",
+            "--label-column": "answers",
+            "--id-column": "data",
+        },
+        label=("--label-column", "answers"),
+        bad_values=(("--cv", "1"),),
+    ),
     "train-tags": Spec(
         ("train-tags", "{data}", "--label", "y", "--cv", "2"),
         {"DATA": ("data", TABLE)},
