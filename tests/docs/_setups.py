@@ -340,6 +340,7 @@ README: list[tuple[str, Setup]] = [
     ("result = lw.find_label_issues(labels, probs)", _api),
 ]
 
+
 def _tags_table(folder: Path, ns: dict) -> None:
     """docs/robust-semi.md's tags.csv: two features and a tags column (``cat|dog``), a third of the tags missing."""
     rng = np.random.default_rng(0)
