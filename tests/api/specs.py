@@ -90,6 +90,7 @@ def _est(cls: type, fit_args: Callable[[], tuple], **fixed: Any) -> Callable[...
 BOXES = lw.aggregate.simulate_boxes(5, 3, n_spammers=1, random_state=0)
 _ANS = lambda: (ANSWERS,)  # noqa: E731
 _XY = lambda: (X, LABELS)  # noqa: E731
+_XTAGS = lambda: (X, np.column_stack([LABELS == 0, LABELS > 0, np.arange(N) % 2]).astype(int))  # noqa: E731
 _XY2 = lambda: (X2, Y2)  # noqa: E731
 _agg = lw.aggregate
 _p = lw.poison
@@ -223,6 +224,9 @@ SPECS: dict[str, Callable[..., Any]] = {
     ),
     "robust.ForwardCorrection": _est(lw.robust.ForwardCorrection, _XY, cv=2, max_iter=50),
     "robust.estimate_transition": _fn(lw.robust.estimate_transition, PROBS, LABELS),
+    "robust.CleanMultilabelClassifier": _est(
+        lw.robust.CleanMultilabelClassifier, _XTAGS, estimator=LogisticRegression(max_iter=50), cv=2
+    ),
     "semi.SelfTrainer": _est(
         lw.semi.SelfTrainer, lambda: (X, SEMI_Y), estimator=LogisticRegression(max_iter=50), max_iter=2
     ),

@@ -166,6 +166,7 @@ OTHER_OPTIONS = {
     "weak": ("--random-state", "1"),
     "train": ("--cv", "3"),
     "train-crowds": ("--random-state", "1"),
+    "train-tags": ("--cv", "3"),
     "pseudolabel": ("--random-state", "1"),
     "evaluate": ("--random-state", "1"),
     "rank-agreement": ("--random-state", "1"),

@@ -340,6 +340,17 @@ README: list[tuple[str, Setup]] = [
     ("result = lw.find_label_issues(labels, probs)", _api),
 ]
 
+
+def _tags_table(folder: Path, ns: dict) -> None:
+    """docs/robust-semi.md's tags.csv: two features and a tags column (``cat|dog``), a third of the tags missing."""
+    rng = np.random.default_rng(0)
+    truth = rng.random((150, 2)) < 0.5
+    x = rng.normal(size=(150, 2)) + 2.5 * truth
+    names = np.array(["cat", "dog"])
+    tags = ["|".join(names[row & (rng.random(2) > 0.3)]) for row in truth]
+    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "tags": tags}).to_csv(folder / "tags.csv", index=False)
+
+
 SETUPS: dict[str, list[tuple[str, Setup]]] = {
     "README.md": README,
     "docs/audit.md": [
@@ -383,4 +394,5 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("labelwise slices sfs.py", _files_only(m.slice_files)),
         ("labelwise augment tfs.py reviews.csv", _augment_files),
     ],
+    "docs/robust-semi.md": [("labelwise train-tags tags.csv", _tags_table)],
 }

@@ -450,6 +450,13 @@ SPECS: dict[str, Spec] = {
         label=("--label-column", "answers"),
         bad_values=(("--cv", "1"),),
     ),
+    "train-tags": Spec(
+        ("train-tags", "{data}", "--label", "y", "--cv", "2"),
+        {"DATA": ("data", TABLE)},
+        ("model.joblib", "issues.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
+        label=("--label", "data"),
+    ),
     "pseudolabel": Spec(
         ("pseudolabel", "{partial}", "--label", "y", "--model", "logistic", "--selection", "threshold"),
         {"DATA": ("partial", TABLE)},
