@@ -25,7 +25,7 @@ RONI_MODELS = ("logistic", "svc")
 DETECTOR_OPTIONS = {
     "spectral-signatures": ("eps",),
     "activation-clustering": ("n_components", "reduce", "analysis", "size_threshold"),
-    "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center"),
+    "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center", "draws"),
 }
 
 
@@ -134,6 +134,14 @@ def _features(
 )
 @click.option("--center", type=click.Choice(CENTERS), default="mean", show_default=True)
 @click.option(
+    "--draws",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="roni: draws of base and quiz rows to average each row's impact over (the calibration rows stay; "
+    "1 is n times faster).",
+)
+@click.option(
     "--top",
     type=click.IntRange(min=0),
     default=20,
@@ -165,6 +173,7 @@ def detect_poison(
     quiet,
     out,
     superseded,
+    draws=5,
 ):
     """Flag the rows of DATA whose representation looks poisoned, class by class.
 
@@ -210,7 +219,7 @@ def detect_poison(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):
         if detector == "roni":
-            found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center)
+            found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws)
         elif detector == "spectral-signatures":
             found = spectral_signatures(features, labels, eps=eps)
         else:
@@ -251,7 +260,7 @@ def detect_poison(
         _print(found, detector, columns, top, len(frame), out)
 
 
-def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center) -> Any:
+def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws=5) -> Any:
     """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import SVC
@@ -278,6 +287,7 @@ def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration
         "X": "DATA features",
         "n_base": "--n-base",
         "n_calibration": "--n-calibration",
+        "n_draws": "--draws",
     }
     with renaming(names, within=("n_calibration",)):
         return roni(
@@ -290,6 +300,7 @@ def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration
             n_calibration=n_calibration,
             k=k,
             center=center,
+            n_draws=draws,
             random_state=0,
         )
 
