@@ -38,8 +38,9 @@ def _run(folder, *extra):
 
 class TestDetectPoisonRoni:
     def test_roni_flags_flipped_rows_and_writes_its_draws(self, flipped):
-        """Flipped rows come first in flags.csv, flagged; summary.json holds the threshold and the draws."""
-        result = _run(flipped, "--trusted", str(flipped / "trusted.csv"))
+        """Flipped rows come first in flags.csv, flagged; summary.json holds the threshold and the draws
+        (one draw here; --draws is below)."""
+        result = _run(flipped, "--trusted", str(flipped / "trusted.csv"), "--draws", "1")
         assert result.exit_code == 0, result.output
         flags = pd.read_csv(flipped / "out" / "flags.csv")
         assert set(flags.loc[flags.is_flagged, "row"]) <= {0, 1, 2, 3}

