@@ -82,16 +82,6 @@ class TestAggregateNextEnsemble:
         assert summary["next"]["unlabeled_probs"] == [str(p) for p in ensemble["paths"]["unlabeled"]]
         assert len(summary["next"]["model_weight"]) == 3 and len(summary["next"]["temperature"]) == 3
 
-    def test_one_probs_file_is_the_single_model_run(self, ensemble):
-        """One --probs keeps the single-model run: a number, not a list, for the temperature and the file."""
-        out = ensemble["dir"] / "out"
-        paths = {key: value[:1] for key, value in ensemble["paths"].items()}
-        res = _run(["aggregate", ensemble["dir"] / "answers.csv", *_options(paths), "--next", 5, "--out", out])
-        assert res.exit_code == 0, res.output
-        summary = json.loads((out / "summary.json").read_text())
-        assert summary["settings"]["probs"] == str(paths["probs"][0])
-        assert isinstance(summary["next"]["temperature"], float)
-
     @pytest.mark.parametrize(
         "change, message",
         [
