@@ -90,6 +90,9 @@ main.add_command(pseudolabel)
 from .train import train  # noqa: E402
 
 main.add_command(train)
+from .train_crowds import train_crowds  # noqa: E402
+
+main.add_command(train_crowds)
 from .weak import weak  # noqa: E402
 
 main.add_command(weak)

@@ -1,5 +1,6 @@
-"""``labelwise detect-poison``: flag training rows whose representation looks poisoned (a backdoor's), or
-whose addition to a trusted base lowers a model's accuracy (RONI)."""
+"""``labelwise detect-poison``: flag training rows whose representation looks poisoned (a backdoor's),
+whose addition to a trusted base lowers a model's accuracy (RONI), or whose data source's removal
+raises it (provenance)."""
 
 from __future__ import annotations
 
@@ -12,28 +13,37 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
-from ..poison import activation_clustering, roni, spectral_signatures
-from ..poison.detectors import ANALYSES, CENTERS, REDUCTIONS
+from ..poison import activation_clustering, provenance, roni, spectral_signatures
+from ..poison.detectors import ANALYSES, CENTERS, ORDERS, REDUCTIONS
 from ._common import console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
-DETECTORS = ("spectral-signatures", "activation-clustering", "roni")
-#: RONI's models: a fresh scikit-learn classifier per fit (``--model``).
+DETECTORS = ("spectral-signatures", "activation-clustering", "roni", "provenance")
+#: The models of RONI, provenance and reclassification: a fresh scikit-learn classifier per fit (``--model``).
 RONI_MODELS = ("logistic", "svc")
-#: The options each detector reads; one given with the other detector is refused (it would be ignored).
+#: The options each detector reads; one given with another detector is refused (it would be ignored).
 DETECTOR_OPTIONS = {
     "spectral-signatures": ("eps",),
-    "activation-clustering": ("n_components", "reduce", "analysis", "size_threshold"),
+    "activation-clustering": (
+        "n_components",
+        "reduce",
+        "analysis",
+        "size_threshold",
+        "reclassify",
+        "reclassify_threshold",
+        "model",
+    ),
     "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center", "draws"),
+    "provenance": ("source_column", "trusted", "model", "threshold", "order"),
 }
 
 
 def _features(
-    frame: pd.DataFrame, label: str, path: Path | None, id_column: str | None = None
+    frame: pd.DataFrame, label: str, path: Path | None, *others: str | None
 ) -> tuple[object, list[str] | None]:
     """``--features`` memory-mapped (one row per row of DATA), else DATA's numeric columns (not
-    ``--label``, not ``--id-column``)."""
+    ``--label``, not ``--id-column`` nor ``--source-column``)."""
     if path is not None:
         arr = load_npy(Path(path), "--features", mmap=True)
         if arr.ndim != 2 or arr.shape[0] != len(frame):
@@ -41,7 +51,7 @@ def _features(
                 f"--features must have shape (n_rows, d) = ({len(frame)}, d) to match the data, got {arr.shape}"
             )
         return arr, None
-    numeric = frame.drop(columns=[c for c in (label, id_column) if c is not None]).select_dtypes("number")
+    numeric = frame.drop(columns=[c for c in (label, *others) if c is not None]).select_dtypes("number")
     if numeric.shape[1] == 0:
         raise InvalidParameterError(
             f"DATA has no numeric feature columns besides --label {label!r}; pass --features emb.npy "
@@ -103,15 +113,51 @@ def _features(
     "--trusted",
     type=click.Path(path_type=Path),
     default=None,
-    help="roni (required): a table of trusted rows, with the --label column and DATA's feature columns; "
-    "its rows are cut into the base, the calibration rows and the quiz set.",
+    help="roni (required), provenance (optional): a table of trusted rows, with the --label column and DATA's "
+    "feature columns; roni cuts it into the base, calibration rows and quiz set, provenance evaluates on it "
+    "(without it, on a fifth of each source's rows held out).",
 )
 @click.option(
     "--model",
     type=click.Choice(RONI_MODELS),
     default="logistic",
     show_default=True,
-    help="roni: the classifier refitted per row (logistic regression, or an RBF SVC with C=10).",
+    help="roni, provenance and --reclassify: the classifier refitted (logistic regression, or an RBF SVC with C=10).",
+)
+@click.option(
+    "--reclassify",
+    is_flag=True,
+    help="activation-clustering: exclusionary reclassification: refit --model on the unflagged rows (on "
+    "DATA's numeric columns) and unflag a cluster it predicts mostly as its label.",
+)
+@click.option(
+    "--reclassify-threshold",
+    type=click.FloatRange(0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="activation-clustering --reclassify: a cluster is legitimate when its rows predicted as their label "
+    "outnumber those of the most frequent other class by more than this factor.",
+)
+@click.option(
+    "--source-column",
+    default=None,
+    help="provenance (required): the column naming each row's data source (device, vendor, annotator, "
+    "batch); never read as a feature.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="provenance: a source is poisoned when removing it raises the model's accuracy by more than this.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default="sequential",
+    show_default=True,
+    help="provenance: sequential removes a poisoned source before judging the next (sorted names); "
+    "independent judges each against all rows.",
 )
 @click.option(
     "--n-base",
@@ -169,6 +215,11 @@ def detect_poison(
     n_calibration,
     k,
     center,
+    reclassify,
+    reclassify_threshold,
+    source_column,
+    threshold,
+    order,
     top,
     quiet,
     out,
@@ -181,25 +232,42 @@ def detect_poison(
     direction; activation-clustering (Chen et al. 2019) splits each class in two and flags a
     cluster that is too small; roni (Nelson et al. 2008) needs no representation: it refits a model
     on a trusted base plus each row and flags the rows that lower its accuracy on trusted quiz rows
-    (DATA's numeric columns are the model's inputs; --trusted is required). Writes flags.csv (one row per row of DATA, flagged first, then by
-    score), classes.csv (one row per class) and summary.json to --out, and prints the classes.
+    (DATA's numeric columns are the model's inputs; --trusted is required); provenance (Baracaldo et al.
+    2017) refits a model without each --source-column source and flags the sources whose removal raises
+    its accuracy by more than --threshold. Writes flags.csv (one row per row of DATA, flagged first,
+    then by score), classes.csv (one row per class), sources.csv (provenance: one row per source) and
+    summary.json to --out, and prints the classes (the sources for provenance).
     """
-    for other, names in DETECTOR_OPTIONS.items():
-        for name in names if other != detector else ():
-            if option_given(name):
-                option = "--" + name.replace("_", "-")
-                raise InvalidParameterError(
-                    f"{option} is only read by --detector {other}, got it with --detector {detector} (it would be ignored)"
-                )
+    for name in sorted({n for names in DETECTOR_OPTIONS.values() for n in names} - set(DETECTOR_OPTIONS[detector])):
+        if option_given(name):
+            option = "--" + name.replace("_", "-")
+            readers = " or ".join(d for d, names in DETECTOR_OPTIONS.items() if name in names)
+            raise InvalidParameterError(
+                f"{option} is only read by --detector {readers}, got it with --detector {detector} (it would be ignored)"
+            )
+    if detector == "provenance" and (source_column is None or features_path is not None):
+        raise InvalidParameterError(
+            "--detector provenance needs --source-column (each row's data source) and reads DATA's numeric "
+            "columns, got "
+            + ("no --source-column" if source_column is None else "--features (a representation it does not read)")
+        )
+    if reclassify_threshold != 1.0 and not reclassify:
+        raise InvalidParameterError(
+            f"--reclassify-threshold is only read with --reclassify, got {reclassify_threshold} without it"
+        )
     if detector == "roni" and (trusted is None or features_path is not None):
         raise InvalidParameterError(
             "--detector roni needs --trusted (a table of trusted rows) and reads DATA's numeric columns, got "
             + ("no --trusted" if trusted is None else "--features (a representation RONI does not read)")
         )
-    if id_column == label:
-        raise InvalidParameterError(f"--id-column must name another column than --label, got {id_column!r} for both")
-    frame = read_input(data, "DATA", text_columns=[label] + ([id_column] if id_column is not None else []))
-    for option, column in (("--label", label), ("--id-column", id_column)):
+    if option_given("model") and detector == "activation-clustering" and not reclassify:
+        raise InvalidParameterError("--model is only read with --reclassify for activation-clustering, got it without")
+    for option, column in (("--id-column", id_column), ("--source-column", source_column)):
+        if column is not None and column == label:
+            raise InvalidParameterError(f"{option} must name another column than --label, got {column!r} for both")
+    texts = [c for c in (label, id_column, source_column) if c is not None]
+    frame = read_input(data, "DATA", text_columns=texts)
+    for option, column in (("--label", label), ("--id-column", id_column), ("--source-column", source_column)):
         if column is not None and column not in frame.columns:
             raise MissingColumnError(
                 f"{option} column {column!r} is not in the data; columns are {list(frame.columns)}"
@@ -213,13 +281,15 @@ def detect_poison(
             raise InvalidParameterError(
                 f"--id-column {id_column!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
             )
-    features, columns = _features(frame, label, features_path, id_column)
+    features, columns = _features(frame, label, features_path, id_column, source_column)
     labels = frame[label].to_numpy()
     with renaming(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):
         if detector == "roni":
             found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws)
+        elif detector == "provenance":
+            found = _provenance(frame, label, features, columns, source_column, trusted, model, threshold, order)
         elif detector == "spectral-signatures":
             found = spectral_signatures(features, labels, eps=eps)
         else:
@@ -230,6 +300,9 @@ def detect_poison(
                 reduce=reduce,
                 analysis=analysis,
                 size_threshold=size_threshold,
+                estimator=_model(model) if reclassify else None,
+                X=_data_columns(frame, label, id_column) if reclassify and columns is None else None,
+                reclassify_threshold=reclassify_threshold,
                 random_state=0,
             )
     out = Path(out)
@@ -239,11 +312,14 @@ def detect_poison(
     with files_together(supersedes=superseded):
         write_csv(flags, out / "flags.csv")
         write_csv(found.per_class, out / "classes.csv")
+        if found.per_source is not None:
+            write_csv(found.per_source, out / "sources.csv")
         write_json(
             {
                 "data": str(Path(data).resolve()),
                 "label": label,
                 "id_column": id_column,
+                "source_column": source_column,
                 "features": str(Path(features_path).resolve()) if columns is None else "DATA columns",
                 "feature_columns": columns,
                 "detector": detector,
@@ -260,11 +336,21 @@ def detect_poison(
         _print(found, detector, columns, top, len(frame), out)
 
 
-def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws=5) -> Any:
-    """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
+def _model(model: str) -> Any:
+    """A fresh ``--model``: logistic regression or an RBF SVC."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import SVC
 
+    return LogisticRegression(max_iter=1000) if model == "logistic" else SVC(C=10.0, gamma="scale")
+
+
+def _data_columns(frame: pd.DataFrame, label: str, id_column: str | None) -> np.ndarray:
+    """DATA's numeric columns (the model's inputs when --features gives the representation)."""
+    return _features(frame, label, None, id_column)[0]  # type: ignore[return-value]
+
+
+def _trusted_table(trusted: Path, label: str, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The --trusted table and its feature columns (DATA's), checked to hold numbers."""
     table = read_input(trusted, "--trusted", text_columns=[label])
     missing = [c for c in [label, *columns] if c not in table.columns]
     if missing:
@@ -280,7 +366,39 @@ def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration
             f"--trusted feature columns must hold numbers, got {X_valid.iat[row, col]!r} in column "
             f"{columns[col]!r} at row {int(row)}"
         )
-    estimator = LogisticRegression(max_iter=1000) if model == "logistic" else SVC(C=10.0, gamma="scale")
+    return table, X_valid
+
+
+def _provenance(frame, label, features, columns, source_column, trusted, model, threshold, order) -> Any:
+    """Run :func:`labelwise.poison.provenance` by --source-column, on --trusted rows when given."""
+    pair = None
+    if trusted is not None:
+        table, X_t = _trusted_table(trusted, label, columns)
+        pair = (X_t.to_numpy(dtype=float), table[label].to_numpy())
+    sources = frame[source_column]
+    if sources.isna().any():
+        row = int(np.flatnonzero(sources.isna().to_numpy())[0])
+        raise InvalidParameterError(
+            f"--source-column {source_column!r} must name a source on every row, got none at row {row}"
+        )
+    names = {"sources": "--source-column", "trusted y": "--trusted label column", "trusted X": "--trusted features"}
+    with renaming({**names, "X": "DATA features"}):
+        return provenance(
+            features,
+            frame[label].to_numpy(),
+            sources.to_numpy(),
+            estimator=_model(model),
+            trusted=pair,
+            threshold=threshold,
+            order=order,
+            random_state=0,
+        )
+
+
+def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws=5) -> Any:
+    """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
+    table, X_valid = _trusted_table(trusted, label, columns)
+    estimator = _model(model)
     names = {
         "y_valid": "--trusted label column",
         "X_valid": "--trusted features",
@@ -310,6 +428,18 @@ def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_row
     if columns is not None:
         shown = ", ".join(columns[:8]) + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")
         console().print(f"features: {len(columns)} numeric column(s) of DATA ({shown})")
+    if found.per_source is not None:
+        sources = found.per_source
+        if len(sources) > top:
+            sources = sources.sort_values("effect", ascending=False, kind="stable").head(top)
+        if top:
+            print_frame(sources, title=f"{detector}: removal effect of each source", float_format="{:.3f}")
+        console().print(
+            f"flagged {int(found.per_source['flagged'].sum())} of {len(found.per_source)} sources "
+            f"({found.n_flagged} of {n_rows} rows); wrote {plain(out / 'flags.csv')}, {plain(out / 'sources.csv')}, "
+            f"{plain(out / 'classes.csv')} and {plain(out / 'summary.json')}"
+        )
+        return
     classes = found.per_class
     title = f"{detector}: rows flagged by class"
     if len(classes) > top:

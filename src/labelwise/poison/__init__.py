@@ -16,7 +16,7 @@ Defences (scikit-learn classifiers): ``FloralSVC`` (Bal et al., ICLR 2025), ``LN
 Detectors of poisoned training rows from their representations (``detectors``):
 ``spectral_signatures`` (Tran et al., NeurIPS 2018) and ``activation_clustering`` (Chen et al.
 2019), returning a ``PoisonDetection``; ``roni`` (Nelson et al. 2008) needs a model and trusted rows
-instead of a representation.
+instead of a representation; ``provenance`` (Baracaldo et al. 2017) judges whole data sources.
 
 Backdoor (``backdoor``, Gu et al. 2017, as ART's ``PoisoningAttackBackdoor`` stamps it): a
 trigger on a budget of rows, labelled as a target class; ``attack_success_rate`` measures it.
@@ -40,7 +40,7 @@ from .defences import (
     sanitize_islands,
     sanitize_labels,
 )
-from .detectors import PoisonDetection, activation_clustering, roni, spectral_signatures
+from .detectors import PoisonDetection, activation_clustering, provenance, roni, spectral_signatures
 from .floral import FloralSVC, randomized_topk_flips
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "lfa",
     "make_model",
     "project_dual",
+    "provenance",
     "random_flips",
     "randomized_topk_flips",
     "robustness_curve",

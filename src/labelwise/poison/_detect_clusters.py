@@ -3,23 +3,46 @@ two with k-means, and call the smaller cluster poisoned when the paper's analysi
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice, check_fraction, check_positive_int, seed_from
-from ._detect_common import class_blocks, class_moments, rows_by_class, skip_small_classes, top_directions
+from .._validate.arguments import (
+    check_choice,
+    check_fraction,
+    check_positive,
+    check_positive_int,
+    seed_from,
+    show,
+)
+from .._validate.labels import check_same_length
+from ..errors import InvalidParameterError
+from ._detect_cluster_checks import cluster_means, distance_verdicts, reclassify
+from ._detect_common import (
+    check_features,
+    class_blocks,
+    class_moments,
+    rows_by_class,
+    skip_small_classes,
+    top_directions,
+)
 from ._detect_result import PoisonDetection
 
 REDUCTIONS = ("ica", "pca")
-ANALYSES = ("relative-size", "silhouette", "smaller")
+ANALYSES = ("relative-size", "silhouette", "smaller", "distance", "distance-reduced")
+DISTANCES = ("distance", "distance-reduced")
 #: Lloyd iterations at most; two clusters started from the exact 1-D split converge in a few.
 MAX_ITER = 300
 
 
-def reduce_class(X: np.ndarray, rows: np.ndarray, n_components: int, reduce: str) -> tuple[np.ndarray, np.ndarray]:
+def reduce_class(
+    X: np.ndarray, rows: np.ndarray, n_components: int, reduce: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The class's rows centred and projected on their top ``n_components`` principal directions
     (whitened for ``"ica"``); no reduction where the features have no more columns than that, as ART.
-    Also returns each row's projection on the top direction (the split's starting point)."""
+    Also returns each row's projection on the top direction (the split's starting point) and the
+    class's mean."""
     mean, scatter = class_moments(X, rows)
     d = X.shape[1]
     values, vectors = top_directions(scatter, min(n_components, d))
@@ -33,7 +56,7 @@ def reduce_class(X: np.ndarray, rows: np.ndarray, n_components: int, reduce: str
     if reduce == "ica" and d > n_components:
         keep = values > values[0] * 1e-12
         reduced = reduced[:, keep] / np.sqrt(values[keep] / len(rows))
-    return reduced, first
+    return reduced, first, mean
 
 
 def split_1d(values: np.ndarray) -> np.ndarray | None:
@@ -91,9 +114,10 @@ def split_class(
     X: np.ndarray, rows: np.ndarray, params: dict, silhouette_rows: int, seed: int | None
 ) -> tuple[np.ndarray, bool, dict]:
     """One class: reduce, 2-means (cluster 1 the smaller), and whether the analysis calls cluster 1
-    poisoned; also the class's ``smaller_share`` and ``silhouette`` (NaN unless computed)."""
+    poisoned; also the class's ``smaller_share`` and ``silhouette`` (NaN unless computed) and, for
+    the distance analyses, the class's and its clusters' centres (``centres``; judged later)."""
     assign = np.zeros(len(rows), dtype=np.int64)
-    Z, first = reduce_class(X, rows, params["n_components"], params["reduce"])
+    Z, first, mean = reduce_class(X, rows, params["n_components"], params["reduce"])
     start = split_1d(first)
     if start is not None:
         assign = two_means(Z, start)
@@ -101,8 +125,15 @@ def split_class(
     if sizes[1] > sizes[0]:
         assign, sizes = 1 - assign, sizes[::-1]
     share = sizes[1] / len(rows)
-    details = {"smaller_share": float(share), "silhouette": np.nan}
-    if sizes[1] == 0:
+    details: dict[str, Any] = {"smaller_share": float(share), "silhouette": np.nan}
+    if params["analysis"] == "distance":
+        details["centres"] = (mean, cluster_means(X, rows, assign))
+    elif params["analysis"] == "distance-reduced":
+        # ART's: medians of the class's own reduction; unreduced features are not centred there
+        shift = mean if X.shape[1] <= params["n_components"] else 0.0
+        halves = [Z[assign == c] if sizes[c] else Z for c in (0, 1)]
+        details["centres"] = (np.median(Z, axis=0) + shift, np.stack([np.median(h, axis=0) + shift for h in halves]))
+    if sizes[1] == 0 or params["analysis"] in DISTANCES:
         return assign, False, details
     if params["analysis"] == "smaller":
         return assign, bool(sizes[1] < sizes[0]), details
@@ -111,6 +142,36 @@ def split_class(
         details["silhouette"] = silhouette(Z, assign, silhouette_rows, seed)
         suspicious = suspicious and details["silhouette"] > params["silhouette_threshold"]
     return assign, suspicious, details
+
+
+def _stack_centres(centres: dict, K: int) -> tuple[np.ndarray, np.ndarray]:
+    """The classes' centres (K, m) and their clusters' (K, 2, m), zero-padded to one width ``m``
+    (ICA may keep fewer dimensions in one class); zeros for a skipped class."""
+    m = max(len(c[0]) for c in centres.values())
+    class_c, cluster_c = np.zeros((K, m)), np.zeros((K, 2, m))
+    for k, (centre, halves) in centres.items():
+        class_c[k, : len(centre)] = centre
+        cluster_c[k, :, : len(centre)] = halves
+    return class_c, cluster_c
+
+
+def _reclassify(estimator, X, groups, clusters, verdicts, flagged, threshold, records) -> None:
+    """Exclusionary reclassification of the flagged clusters: unflag the legitimate ones (in
+    ``flagged``) and add ``reclassify_score`` and ``source_class`` to the class records."""
+    pairs = [(k, c) for k, c in zip(*np.nonzero(verdicts), strict=True) if np.any(clusters[groups.rows[k]] == c)]
+    for record in records:
+        record.update(reclassify_score=np.nan, source_class=None)
+    if not pairs or flagged.all():
+        return
+    suspicious = [(int(k), groups.rows[k][clusters[groups.rows[k]] == c]) for k, c in pairs]
+    results = reclassify(estimator, X, groups.codes, len(groups.classes), suspicious, flagged, threshold)
+    for (k, rows), (legitimate, score, source) in zip(suspicious, results, strict=True):
+        record = records[k]
+        if not score >= record["reclassify_score"]:  # NaN at first: the lowest score is kept
+            record["reclassify_score"] = score
+            record["source_class"] = None if legitimate else groups.classes[source]
+        if legitimate:
+            flagged[rows] = False
 
 
 def activation_clustering(
@@ -123,6 +184,9 @@ def activation_clustering(
     size_threshold: float = 0.35,
     silhouette_threshold: float = 0.1,
     silhouette_rows: int = 5000,
+    estimator=None,
+    X=None,
+    reclassify_threshold: float = 1.0,
     random_state=None,
 ) -> PoisonDetection:
     """Flag the rows of a class's smaller activation cluster when it looks poisoned.
@@ -137,7 +201,20 @@ def activation_clustering(
       when it holds less than ``size_threshold`` of the class;
     - ``"silhouette"`` (the paper's silhouette analysis): as relative size, and only when the mean
       silhouette of the split exceeds ``silhouette_threshold`` (the two clusters are real);
-    - ``"smaller"`` (ART's default analysis): always the smaller cluster (a tie flags none).
+    - ``"smaller"`` (ART's default analysis): always the smaller cluster (a tie flags none);
+    - ``"distance"`` (ART's distance analysis, in a space the classes share): a cluster is poisoned
+      when it lies nearer another class's centre than its own class's centre, while the class's
+      other cluster lies farther from that class's centre than from its own (poison taken from a
+      source class sits near that class). Centres are means of the features (one pass);
+    - ``"distance-reduced"`` (ART's exactly): the same test on medians of each class's *own*
+      reduction (ART's ``analyze_by_distance``), where the classes' coordinates are in different
+      bases; kept to reproduce ART. Either may flag both clusters of a class.
+
+    With an ``estimator``, *exclusionary reclassification* (Chen et al.) then gives the
+    flagged clusters a second opinion: a clone fitted on the rows not flagged predicts each
+    flagged cluster; with ``l`` of its rows predicted as their label and ``p`` as the most frequent
+    other class, the cluster is legitimate (unflagged) when ``p = 0`` or ``l / p`` exceeds
+    ``reclassify_threshold``; else it stays flagged and that other class is its suspected source.
 
     Parameters
     ----------
@@ -162,6 +239,16 @@ def activation_clustering(
         (ART's too; ART rounds the share to two decimals first, labelwise does not).
     silhouette_threshold : float, default 0.1
         ``"silhouette"`` only: the mean silhouette above which the split is real; in (-1, 1).
+    estimator : scikit-learn classifier, optional
+        Enables exclusionary reclassification; cloned and fitted once on the unflagged rows of
+        ``X`` (ART fits its classifier's ``clone_for_refitting`` the same way).
+    X : array-like of shape (n, p), optional
+        The model's inputs for reclassification, one row per row of ``features``; default
+        ``features`` (a model on the representation). Needs ``estimator``.
+    reclassify_threshold : float, default 1.0
+        ``l / p`` above which a flagged cluster is legitimate (ART's ``ex_re_threshold``), > 0. At
+        1, a cluster is legitimate when more of its rows are predicted as their label than as any
+        other class.
     silhouette_rows : int, default 5000
         ``"silhouette"`` only: classes with more rows are scored on a sample of this many rows
         (each cluster in proportion), drawn with ``random_state`` (the only random step; the
@@ -173,7 +260,9 @@ def activation_clustering(
     PoisonDetection
         ``scores`` (one minus the share of its class in the row's cluster: rows of small clusters
         score high), ``is_flagged``, ``clusters`` (0 the larger, 1 the smaller) and ``per_class``
-        (rows, ``smaller_share``, ``silhouette`` where computed, ``flagged``).
+        (rows, ``smaller_share``, ``silhouette`` where computed, ``flagged``; with an estimator
+        also ``reclassify_score``, the lowest ``l / p`` of the class's flagged clusters, and
+        ``source_class``, that cluster's suspected source, when it stays flagged).
 
     Raises
     ------
@@ -227,25 +316,41 @@ def activation_clustering(
         "size_threshold": size_threshold,
         "silhouette_threshold": silhouette_threshold,
     }
-    X, groups = rows_by_class(features, labels)
+    reclassify_threshold = check_positive("reclassify_threshold", reclassify_threshold)
+    if estimator is not None and not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise InvalidParameterError(f"estimator must be a classifier with fit and predict, got {show(estimator)}")
+    if X is not None and estimator is None:
+        raise InvalidParameterError("X (the model's inputs) is read only with an estimator, got X without one")
+    F, groups = rows_by_class(features, labels)
+    inputs = F if X is None else check_features(X, name="X")
+    check_same_length("features", F, "X", inputs)
     usable = skip_small_classes(groups, 3, "activation_clustering")
-    n = X.shape[0]
+    n, K = F.shape[0], len(groups.classes)
     scores = np.full(n, np.nan)
-    flagged = np.zeros(n, dtype=bool)
     clusters = np.full(n, -1, dtype=np.int64)
-    records = []
+    verdicts = np.zeros((K, 2), dtype=bool)
+    records, centres = [], {}
     for k, rows in enumerate(groups.rows):
-        record = {"class": groups.classes[k], "rows": len(rows), "smaller_share": np.nan, "silhouette": np.nan}
-        record["flagged"] = 0
+        records.append({"class": groups.classes[k], "rows": len(rows), "smaller_share": np.nan, "silhouette": np.nan})
         if usable[k]:
-            assign, suspicious, details = split_class(X, rows, params, silhouette_rows, seed)
-            share = details["smaller_share"]
+            assign, verdicts[k, 1], details = split_class(F, rows, params, silhouette_rows, seed)
+            centres[k] = details.pop("centres", None)
             clusters[rows] = assign
-            scores[rows] = np.where(assign == 1, 1.0 - share, share)
-            flagged[rows] = suspicious & (assign == 1)
-            record.update(details, flagged=int(np.sum(assign == 1)) if suspicious else 0)
-        records.append(record)
+            scores[rows] = np.where(assign == 1, 1.0 - details["smaller_share"], details["smaller_share"])
+            records[-1].update(details)
+    if analysis in DISTANCES:
+        verdicts = distance_verdicts(*_stack_centres(centres, K), usable)
+    flagged = np.zeros(n, dtype=bool)
+    used = clusters >= 0
+    flagged[used] = verdicts[groups.codes[used], clusters[used]]
+    if estimator is not None:
+        params["reclassify_threshold"] = reclassify_threshold
+        _reclassify(estimator, inputs, groups, clusters, verdicts, flagged, reclassify_threshold, records)
+    for k, record in enumerate(records):
+        record["flagged"] = int(flagged[groups.rows[k]].sum())
     per_class = pd.DataFrame.from_records(records)
+    if estimator is not None:  # class names as given, not floats beside None
+        per_class["source_class"] = pd.Series([r["source_class"] for r in records], dtype=object)
     return PoisonDetection(
         "activation_clustering", scores, flagged, groups.classes, groups.codes, per_class, params, clusters
     )

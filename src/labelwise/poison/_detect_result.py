@@ -15,7 +15,7 @@ class PoisonDetection:
     Attributes
     ----------
     detector : str
-        ``"spectral_signatures"``, ``"activation_clustering"`` or ``"roni"``.
+        ``"spectral_signatures"``, ``"activation_clustering"``, ``"roni"`` or ``"provenance"``.
     scores : ndarray of float, shape (n,)
         Higher is more suspicious; comparable within a class. NaN in a class the detector skipped
         (too few rows).
@@ -31,7 +31,11 @@ class PoisonDetection:
         The parameters the detector ran with.
     clusters : ndarray of int, shape (n,), or None
         Activation clustering: each row's cluster within its class (0 the larger, 1 the smaller,
-        -1 in a skipped class). None for spectral signatures.
+        -1 in a skipped class). None for the other detectors.
+    sources : ndarray of shape (n,), or None
+        Provenance: each row's data source. None for the other detectors.
+    per_source : DataFrame or None
+        Provenance: one row per source (``source``, ``rows``, ``step``, ``effect``, ``flagged``).
     """
 
     detector: str
@@ -42,6 +46,8 @@ class PoisonDetection:
     per_class: pd.DataFrame
     params: dict = field(default_factory=dict)
     clusters: np.ndarray | None = None
+    sources: np.ndarray | None = None
+    per_source: pd.DataFrame | None = None
 
     @property
     def labels(self) -> np.ndarray:
@@ -60,10 +66,13 @@ class PoisonDetection:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per example (index: row number), most suspicious first: ``label``, ``score``,
-        ``is_flagged`` (and ``cluster`` for activation clustering). Ties keep row order."""
+        ``is_flagged`` (and ``cluster`` for activation clustering, ``source`` for provenance). Ties keep
+        row order."""
         frame = pd.DataFrame({"label": self.labels, "score": self.scores, "is_flagged": self.is_flagged})
         if self.clusters is not None:
             frame["cluster"] = self.clusters
+        if self.sources is not None:
+            frame["source"] = self.sources
         frame.index.name = "row"
         order = np.lexsort((np.arange(len(frame)), -np.nan_to_num(self.scores, nan=-np.inf), ~self.is_flagged))
         return frame.iloc[order]

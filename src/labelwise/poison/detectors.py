@@ -9,7 +9,9 @@ Toolbox (``art.defences.detector.poison``) do, without needing the model itself:
 - :func:`activation_clustering` (Chen et al. 2019): per class, reduce, 2-means, and flag the smaller
   cluster when its relative size (and silhouette) says it is poisoned;
 - :func:`roni` (Nelson et al. 2008): needs no representation, only a model and a few trusted rows:
-  each row's impact on a trusted quiz set's accuracy when added to a trusted base.
+  each row's impact on a trusted quiz set's accuracy when added to a trusted base;
+- :func:`provenance` (Baracaldo et al. 2017): needs each row's data source and a model: a source
+  whose removal improves the model by more than a threshold is poisoned, all its rows flagged.
 
 All return a :class:`PoisonDetection` and handle each class on its own, in passes over row blocks.
 """
@@ -17,6 +19,7 @@ All return a :class:`PoisonDetection` and handle each class on its own, in passe
 from __future__ import annotations
 
 from ._detect_clusters import ANALYSES, REDUCTIONS, activation_clustering
+from ._detect_provenance import ORDERS, SPLITS, provenance
 from ._detect_result import PoisonDetection
 from ._detect_roni import CENTERS, roni
 from ._detect_spectral import spectral_signatures
@@ -24,9 +27,12 @@ from ._detect_spectral import spectral_signatures
 __all__ = [
     "ANALYSES",
     "CENTERS",
+    "ORDERS",
     "REDUCTIONS",
+    "SPLITS",
     "PoisonDetection",
     "activation_clustering",
+    "provenance",
     "roni",
     "spectral_signatures",
 ]

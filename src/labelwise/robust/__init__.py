@@ -1,5 +1,21 @@
-"""Training with noisy labels: :class:`CleanClassifier` (confident learning, then refit)."""
+"""Training with noisy labels: :class:`CleanClassifier` (confident learning, then refit),
+:class:`ImportanceReweighting` and :class:`ForwardCorrection` (loss correction with a noise
+transition matrix, :func:`estimate_transition`), and :class:`CrowdClassifier` (a classifier learned
+from several annotators' answers, Raykar et al. 2010)."""
 
 from ._clean import ACTIONS, CleanClassifier
+from .crowd_classifier import CrowdClassifier
+from .forward import CORRECTIONS, ForwardCorrection
+from .reweighting import ImportanceReweighting
+from .transition import TRANSITION_METHODS, estimate_transition
 
-__all__ = ["ACTIONS", "CleanClassifier"]
+__all__ = [
+    "ACTIONS",
+    "CORRECTIONS",
+    "TRANSITION_METHODS",
+    "CleanClassifier",
+    "CrowdClassifier",
+    "ForwardCorrection",
+    "ImportanceReweighting",
+    "estimate_transition",
+]

@@ -449,6 +449,19 @@ SPECS: dict[str, Spec] = {
         columns={"--label": "data", "--weight": "data"},
         label=("--label", "data"),
     ),
+    "train-crowds": Spec(
+        ("train-crowds", "{data}", "{answers}", "--cv", "2", "--max-iter", "3"),
+        {"DATA": ("data", TABLE), "ANSWERS": ("answers", TABLE)},
+        ("model.joblib", "soft_labels.csv", "confusions.csv", "summary.json"),
+        columns={
+            "--item-column": "answers",
+            "--annotator-column": "answers",
+            "--label-column": "answers",
+            "--id-column": "data",
+        },
+        label=("--label-column", "answers"),
+        bad_values=(("--cv", "1"),),
+    ),
     "pseudolabel": Spec(
         ("pseudolabel", "{partial}", "--label", "y", "--model", "logistic", "--selection", "threshold"),
         {"DATA": ("partial", TABLE)},
@@ -591,6 +604,28 @@ SPECS: dict[str, Spec] = {
         ("flags.csv", "classes.csv", "summary.json"),
         columns={"--label": "data"},
         bad_values=(("--n-base", "25"),),  # 25 + 10 calibration rows leave no quiz row of the 30
+    ),
+    "detect-poison/provenance": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--detector", "provenance", "--source-column", "a")
+        + ("--trusted", "{trusted}"),  # without --trusted a source of one row holds out nothing
+        {"DATA": ("data", TABLE), "--trusted": ("trusted", TABLE)},
+        ("flags.csv", "classes.csv", "sources.csv", "summary.json"),
+        columns={"--label": "data", "--source-column": "data"},
+        bad_values=(("--source-column", "y"),),
+    ),
+    "detect-poison/provenance-independent": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--detector", "provenance", "--source-column", "a")
+        + ("--trusted", "{trusted}", "--order", "independent", "--model", "svc"),
+        {"DATA": ("data", TABLE), "--trusted": ("trusted", TABLE)},
+        ("flags.csv", "classes.csv", "sources.csv", "summary.json"),
+        columns={"--label": "data", "--source-column": "data"},
+    ),
+    "detect-poison/reclassify": Spec(
+        ("detect-poison", "{data}", "--label", "y", "--detector", "activation-clustering", "--analysis", "distance")
+        + ("--reclassify", "--reclassify-threshold", "0.5"),
+        {"DATA": ("data", TABLE)},
+        ("flags.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
     ),
     "report": Spec(
         ("report", "{audit}", "--out", "{out}"),
