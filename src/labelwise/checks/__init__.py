@@ -1,5 +1,6 @@
 """Data checks on one shared neighbour graph: label issues, outliers, duplicates, leakage, non-IID
-order, class imbalance, underperforming groups, missing values and data valuation.
+order, class imbalance, underperforming groups, missing values and data valuation; image checks
+(cleanvision's issues, :func:`image_properties`) and their spurious correlations with the labels.
 
 >>> import labelwise as lw
 >>> found = lw.checks.find_data_issues(features=X, labels=y, k=10)  # doctest: +SKIP
@@ -9,7 +10,20 @@ order, class imbalance, underperforming groups, missing values and data valuatio
 from ._base import Check, CheckInputs, CheckResult
 from .find import find_data_issues
 from .graph import NeighborGraph
+from .image_properties import ImageProperties, image_properties
+from .image_spurious import spurious_correlations
 from .registry import CHECKS
 from .result import DataIssues
 
-__all__ = ["CHECKS", "Check", "CheckInputs", "CheckResult", "DataIssues", "NeighborGraph", "find_data_issues"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "CheckInputs",
+    "CheckResult",
+    "DataIssues",
+    "ImageProperties",
+    "NeighborGraph",
+    "find_data_issues",
+    "image_properties",
+    "spurious_correlations",
+]

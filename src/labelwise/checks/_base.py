@@ -41,12 +41,14 @@ class CheckInputs:
     is_train: Rows | None = None
     groups: Rows | None = None
     feature_names: tuple[str, ...] | None = None
+    images: list[Any] | None = None  # one path or pixel array per row (the image checks)
     random_state: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def has(self, name: str) -> bool:
-        """Whether input ``name`` (``features``, ``labels``, ``probs``, ``graph``, ``split``, ``missing``) is given."""
+        """Whether input ``name`` (``features``, ``labels``, ``probs``, ``graph``, ``split``, ``missing``,
+        ``images``) is given."""
         value = self.is_train if name == "split" else getattr(self, name)
         return value is not None
 
@@ -120,6 +122,7 @@ _WORDS = {
     "graph": "features (or a graph)",
     "split": "a split (split= / --split-column)",
     "missing": "features",  # the missing-value counts come with the features
+    "images": "images (images= / --image-column)",
 }
 
 

@@ -11,7 +11,8 @@ import pandas as pd
 
 from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
-from ..errors import InvalidParameterError, TooFewExamplesError
+from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ..io.images import check_images
 from ._base import CheckInputs, CheckResult, drop_shared, last_readers
 from ._dask_find import local
 from ._inputs import (
@@ -54,6 +55,7 @@ def find_data_issues(
     check_options: dict[str, dict[str, Any]] | None = None,
     label_scaling: str = "zscore",
     scaling: str = "auto",
+    images: Any = None,
 ) -> DataIssues:
     """Find label issues, outliers, duplicates, leakage and other data issues in one pass.
 
@@ -78,7 +80,8 @@ def find_data_issues(
     probs : array-like of shape (n, K), optional
         Out-of-fold predicted probabilities (columns in the order of ``classes``).
     checks : str or sequence of str, optional
-        Checks to run (names in :data:`labelwise.checks.CHECKS`); default all.
+        Checks to run (names in :data:`labelwise.checks.CHECKS`); default all but the image checks,
+        which run by default when ``images`` are given.
     k : int, default 10
         Neighbours per row.
     split : array-like of shape (n,), optional
@@ -112,16 +115,22 @@ def find_data_issues(
         agreement is higher with the common scale by over 1.645 standard errors
         (:func:`labelwise.checks._scaling.choose_column_scaling`; z-scores without labels).
         The choice is ``info["scaling"]``; docs/checks.md.
+    images : sequence of paths or pixel arrays, optional
+        One image per row: runs the image checks (:mod:`labelwise.checks.image_issues`: cleanvision's
+        dark, light, blurry, low-information, odd aspect ratio / size, grayscale, exact and near
+        duplicates; with labels, ``spurious_correlations``), which are off without images.
 
     Returns
     -------
     DataIssues
     """
-    names = _check_names(checks)
+    names = _check_names(checks, with_images=images is not None)
     k = _check_search(metric, method, k, label_scaling, graph, scaling)
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
     if is_dask(features):  # the features, the graph and the per-example results stay on the workers
+        if images is not None:
+            raise InvalidParameterError("images are read in memory: give features in memory with images, got dask")
         from ._dask_run import dask_data_issues
 
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
@@ -132,7 +141,8 @@ def find_data_issues(
     labels, probs, split, groups = (local(v) for v in (labels, probs, split, groups))  # dask: to the client
     if features is not None:
         X, missing = check_features(features, impute=impute)
-    n = _n_rows(X, labels, probs, graph)
+    image_list = check_images(images) if images is not None else None
+    n = _n_rows(X, labels, probs, graph, image_list)
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
     graph = check_graph(graph, n) if graph is not None else None
     inputs = CheckInputs(
@@ -146,6 +156,7 @@ def find_data_issues(
         is_train=check_split(split, n, train_value),
         groups=check_groups(groups, n),
         feature_names=names_of_columns,
+        images=image_list,
         random_state=random_state,
         options=dict(check_options or {}),
     )
@@ -299,9 +310,11 @@ def run_each(
     return cols, summary, info
 
 
-def _check_names(checks: Sequence[str] | str | None) -> list[str]:
-    if checks is None:
-        return [name for name, check in CHECKS.items() if check.default]
+def _check_names(checks: Sequence[str] | str | None, with_images: bool = False) -> list[str]:
+    if checks is None:  # the image checks are off by default and on with images
+        return [
+            name for name, check in CHECKS.items() if check.default or (with_images and "images" in check.requires[0])
+        ]
     wanted = [c.strip() for c in checks.split(",")] if isinstance(checks, str) else list(checks)
     unknown = [c for c in wanted if c not in CHECKS]
     if unknown or not wanted:
@@ -309,13 +322,20 @@ def _check_names(checks: Sequence[str] | str | None) -> list[str]:
     return [name for name in CHECKS if name in wanted]
 
 
-def _n_rows(X: Any, labels: Any, probs: Any, graph: Any) -> int:
-    for value in (X, probs, labels):
-        if value is not None:
-            return len(value)
+def _n_rows(X: Any, labels: Any, probs: Any, graph: Any, images: list | None = None) -> int:
+    sizes = {name: len(v) for name, v in (("features", X), ("probs", probs), ("labels", labels)) if v is not None}
+    if images is not None:
+        if sizes and len(images) != next(iter(sizes.values())):
+            name, size = next(iter(sizes.items()))
+            raise ShapeMismatchError(f"images must have one entry per row of {name} ({size}), got {len(images)}")
+        sizes["images"] = len(images)
+    if sizes:
+        return next(iter(sizes.values()))
     if graph is not None:
         return check_graph(graph, None).n
-    raise InvalidParameterError("find_data_issues needs at least one of features, labels, probs or graph; got none")
+    raise InvalidParameterError(
+        "find_data_issues needs at least one of features, labels, probs, graph or images; got none"
+    )
 
 
 def _with_graph(inputs: CheckInputs, graph: NeighborGraph | None) -> CheckInputs:

@@ -1,6 +1,7 @@
 """The registry of data checks: name -> :class:`~labelwise.checks._base.Check`.
 
-Adding a check means adding one module that defines ``CHECK`` and one line here. The order is
+Adding a check means adding one module that defines ``CHECK`` and one line here (a family of
+checks on one shared computation, as the image checks, defines ``CHECKS``). The order is
 the order checks run in (the ``label`` check first: the group check reuses its probabilities).
 """
 
@@ -11,6 +12,8 @@ from . import (
     data_valuation,
     exact_duplicate,
     identifier_column,
+    image_issues,
+    image_spurious,
     label,
     leakage,
     near_duplicate,
@@ -37,3 +40,6 @@ CHECKS: dict[str, Check] = {
         data_valuation,
     )
 }
+# the image checks (default=False: run when images are given); the first scores every image once
+CHECKS.update({check.name: check for check in image_issues.CHECKS})
+CHECKS[image_spurious.CHECK.name] = image_spurious.CHECK

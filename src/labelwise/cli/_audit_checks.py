@@ -31,7 +31,7 @@ from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
 from ._common import console, load_row_array, plain, split_csv_option
@@ -58,6 +58,8 @@ class DataChecksRun:
     feature_columns: dict[str, list[str]] | None = None
     label_scaling: str = "zscore"
     scaling: str = "auto"
+    images: list | None = None  # --image-column's paths (the image checks)
+    image_root: Path | None = None  # relative image paths are taken from DATA's folder
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -81,6 +83,7 @@ class DataChecksRun:
             label_scaling=self.label_scaling,
             scaling=self.scaling,
             check_options=self._check_options(),
+            images=self.images,
         )
         sections = found.summary_dict()
         sections["features_from"] = self.features_from
@@ -103,7 +106,12 @@ class DataChecksRun:
     def _check_options(self) -> dict[str, dict[str, Any]]:
         """Features made from the table's columns: the identifier check reports the table's columns
         (the ones the roles drop) rather than reading the made features (a date's year or day index)."""
-        return {} if self.roles is None else {"identifier_column": {"table_roles": self.roles}}
+        options: dict[str, dict[str, Any]] = {}
+        if self.roles is not None:
+            options["identifier_column"] = {"table_roles": self.roles}
+        if self.images is not None:
+            options["image"] = {"root": self.image_root}
+        return options
 
     def _input_notices(self, k: int) -> list[str]:
         """What the checks change in the user's input: a --k lowered to the table, imputed feature values."""
@@ -165,9 +173,15 @@ def prepare_data_checks(
     metric: str,
     label_scaling: str = "zscore",
     scaling: str = "auto",
+    image_column: str | None = None,
+    image_root: Path | None = None,
 ) -> tuple[pd.DataFrame, DataChecksRun]:
-    """Parse the options; return the frame for the model (without the split column) and the run."""
-    names = split_csv_option(checks) if checks is not None else list(CHECKS)
+    """Parse the options; return the frame for the model (without the split column) and the run.
+
+    ``image_column``: the column of image paths (relative to ``image_root``) the image checks read;
+    they run by default only with it.
+    """
+    names = split_csv_option(checks) if checks is not None else _default_checks(image_column is not None)
     unknown = [c for c in names if c not in CHECKS]
     if unknown:
         raise InvalidParameterError(f"--checks must be names among {list(CHECKS)}, got {unknown}")
@@ -194,13 +208,33 @@ def prepare_data_checks(
         label_scaling=label_scaling,
         scaling=scaling,
     )
+    if image_column is not None and any("images" in CHECKS[c].requires[0] for c in names):
+        run.images, run.image_root = frame[image_column].tolist(), image_root
+        _check_image_files(run.images, image_root)
     if names and features_path is not None:
         run.features = load_row_array(Path(features_path), "--features", len(frame), width=("d", "d"))
         run.features_from = str(features_path)
     elif names and label in frame:
-        run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=[label]))
+        # the image paths are read by the image checks, not made into features
+        dropped = [label, *([image_column] if image_column is not None and image_column != label else [])]
+        run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=dropped))
         run.features_from = "table columns"
     return frame, run
+
+
+def _check_image_files(paths: list, root: Path | None) -> None:
+    """Stop before the model is trained when an image file is missing (the row and the path named);
+    the image checks read the files after the label audit."""
+    for row, value in enumerate(paths):
+        if isinstance(value, str):
+            path = Path(value) if root is None or Path(value).is_absolute() else root / value
+            if not path.is_file():
+                raise DataFileError(f"--image-column: images[{row}]: no file {str(path)!r}")
+
+
+def _default_checks(with_images: bool) -> list[str]:
+    """The checks run without --checks: the default ones, and the image checks with --image-column."""
+    return [name for name, check in CHECKS.items() if check.default or (with_images and "images" in check.requires[0])]
 
 
 def _check_split_column(values: np.ndarray, name: str) -> None:

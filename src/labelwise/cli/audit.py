@@ -131,7 +131,12 @@ def run_audit(
     show_default=True,
     help="Flagged examples to print, worst first (the worst one when none is flagged).",
 )
-@click.option("--image-column", default=None, help="Column of image file paths (for the report previews).")
+@click.option(
+    "--image-column",
+    default=None,
+    help="Column of image file paths (relative to DATA's folder): the image checks (dark, blurry, duplicates...) "
+    "and the report previews.",
+)
 @click.option("--report/--no-report", default=None, help="Write report.html (default: on for --demo).")
 @click.option(
     "--task",
@@ -306,6 +311,8 @@ def audit(**options: Any) -> None:
         metric=o.metric,
         label_scaling=o.label_scaling,
         scaling=o.scaling,
+        image_column=o.image_column,
+        image_root=Path(o.data).resolve().parent if o.data is not None else None,
     )
     model_info: dict = {}
     result, probs = run_audit(
