@@ -90,7 +90,20 @@ class TestTrainCrowdsCommand:
         table.to_csv(answers, index=False)
         result = _run(data, answers, "--id-column", "rid", "--annotator-column", "who", "--out", tmp_path / "o")
         assert result.exit_code == 2
-        assert "ANSWERS column 'item' must name rows of X" in result.output and "'nope'" in result.output
+        text = " ".join(result.output.split())
+        assert "--item-column 'item' of ANSWERS must name rows of DATA (values of --id-column 'rid'" in text
+        assert "got 'nope'" in text and "Traceback" not in text
+
+    def test_an_item_past_the_last_row_position_names_data_and_the_id_column_hint(self, tmp_path):
+        """Without --id-column an item beyond the rows is refused in the command's words, not X's."""
+        pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]}).to_csv(tmp_path / "d.csv", index=False)
+        answers = pd.DataFrame({"item": [0, 1, 2, 3, 9], "annotator": list("ppqqp"), "label": [0, 1, 0, 1, 1]})
+        answers.to_csv(tmp_path / "a.csv", index=False)
+        result = _run(tmp_path / "d.csv", tmp_path / "a.csv", "--cv", "0", "--out", tmp_path / "o")
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert "must name rows of DATA (row positions 0..3; give --id-column" in text and "got 9" in text
+        assert " X " not in text and not (tmp_path / "o").exists()
 
     def test_a_repeated_id_is_refused(self, crowd_files, tmp_path):
         """--id-column must hold unique ids: the line names the option and the id."""
