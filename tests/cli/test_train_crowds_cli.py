@@ -122,3 +122,20 @@ class TestTrainCrowdsCommand:
         assert result.exit_code == 0, result.output
         text = " ".join(result.output.split())
         assert "did not converge in --max-iter=1" in text and "raise --max-iter" in text
+
+    def test_the_em_progress_bar_shows_on_a_terminal_unless_quiet(self, crowd_files, tmp_path, monkeypatch):
+        """Like weak, audit and aggregate: a progress bar over EM by default (verbose=None), none with --quiet."""
+        seen = []
+        original = CrowdClassifier.fit
+
+        def fit(self, X, answers):
+            seen.append(self.verbose)
+            return original(self, X, answers)
+
+        monkeypatch.setattr(CrowdClassifier, "fit", fit)
+        data, answers, _ = crowd_files
+        args = (data, answers, "--id-column", "rid", "--annotator-column", "who", "--cv", "0")
+        assert _run(*args, "--out", tmp_path / "a").exit_code == 0
+        result = _run(*args, "--quiet", "--out", tmp_path / "b")
+        assert result.exit_code == 0, result.output
+        assert seen == [None, False]

@@ -90,9 +90,10 @@ def _check_items(items: pd.Series, ids: pd.Index, item_column: str, id_column: s
 )
 @click.option("--max-iter", type=click.IntRange(1, MAX_ITER), default=50, show_default=True, help="EM iterations.")
 @click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar over the EM iterations (shown on a terminal).")
 def train_crowds(
     data, answers, id_column, item_column, annotator_column, label_column, out, model, cv, init, max_iter,
-    random_state, superseded,
+    random_state, quiet, superseded,
 ):  # fmt: skip
     """Fit a model on DATA's features and the crowd's ANSWERS (item, annotator, label) together.
 
@@ -119,7 +120,13 @@ def train_crowds(
     columns = {"item_col": item_column, "annotator_col": annotator_column, "label_col": label_column}
     start = "majority" if init == "majority" else DawidSkene(**columns, random_state=random_state)
     crowd = CrowdClassifier(
-        estimator, cv=cv or None, init=start, max_iter=max_iter, random_state=random_state, **columns
+        estimator,
+        cv=cv or None,
+        init=start,
+        max_iter=max_iter,
+        random_state=random_state,
+        verbose=False if quiet else None,
+        **columns,
     )
     names = {
         "answers column": "ANSWERS column",
