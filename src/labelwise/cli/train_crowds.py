@@ -119,15 +119,8 @@ def train_crowds(
     estimator = default_model(features, model=model, random_state=random_state, roles=infer_column_roles(features))
     columns = {"item_col": item_column, "annotator_col": annotator_column, "label_col": label_column}
     start = "majority" if init == "majority" else DawidSkene(**columns, random_state=random_state)
-    crowd = CrowdClassifier(
-        estimator,
-        cv=cv or None,
-        init=start,
-        max_iter=max_iter,
-        random_state=random_state,
-        verbose=False if quiet else None,
-        **columns,
-    )
+    em = {"cv": cv or None, "init": start, "max_iter": max_iter, "random_state": random_state}
+    crowd = CrowdClassifier(estimator, verbose=False if quiet else None, **em, **columns)
     names = {
         "answers column": "ANSWERS column",
         "answers": "ANSWERS",
