@@ -139,3 +139,15 @@ class TestTrainCrowdsCommand:
         result = _run(*args, "--quiet", "--out", tmp_path / "b")
         assert result.exit_code == 0, result.output
         assert seen == [None, False]
+
+    def test_answers_of_a_single_class_name_the_label_column_not_the_api_keyword(self, tmp_path):
+        """One class in ANSWERS: the line names --label-column and the class, with no API hint (labels=)."""
+        pd.DataFrame({"a": [0.0, 1.0, 2.0]}).to_csv(tmp_path / "d.csv", index=False)
+        pd.DataFrame({"item": [0, 1, 2], "annotator": list("pqp"), "label": ["x", "x", None]}).to_csv(
+            tmp_path / "a.csv", index=False
+        )
+        result = _run(tmp_path / "d.csv", tmp_path / "a.csv", "--cv", "0", "--out", tmp_path / "o")
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert "--label-column 'label' of ANSWERS must hold at least 2 classes, got 1 class ('x')" in text
+        assert "labels=" not in text

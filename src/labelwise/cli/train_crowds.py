@@ -11,7 +11,7 @@ import pandas as pd
 from .._validate.arguments import plain, show
 from ..aggregate import DawidSkene
 from ..columns import infer_column_roles
-from ..errors import AnnotationError, InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import CrowdClassifier
@@ -57,6 +57,16 @@ def _check_items(items: pd.Series, ids: pd.Index, item_column: str, id_column: s
         raise AnnotationError(
             f"--item-column {item_column!r} of ANSWERS must name rows of DATA ({where}), got {show(bad.iloc[0])} "
             f"({bad.nunique()} such item(s) in {len(bad)} answer(s))"
+        )
+
+
+def _check_classes(labels: pd.Series, label_column: str) -> None:
+    """ANSWERS give at least two classes (the API's hint ``labels=`` has no option here)."""
+    classes = labels.dropna().unique()
+    if classes.size == 1:
+        raise InvalidLabelsError(
+            f"--label-column {label_column!r} of ANSWERS must hold at least 2 classes, got 1 class "
+            f"({show(classes[0])}): a model needs two classes to tell apart"
         )
 
 
@@ -112,6 +122,7 @@ def train_crowds(
             raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
     ids = _ids(frame, id_column)
     _check_items(table[item_column], ids, item_column, id_column)
+    _check_classes(table[label_column], label_column)
     features = frame.drop(columns=[id_column]) if id_column else frame
     if features.shape[1] == 0:
         raise InvalidParameterError(f"DATA must have a feature column besides --id-column {id_column!r}, got none")
