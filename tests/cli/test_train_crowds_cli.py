@@ -90,7 +90,20 @@ class TestTrainCrowdsCommand:
         table.to_csv(answers, index=False)
         result = _run(data, answers, "--id-column", "rid", "--annotator-column", "who", "--out", tmp_path / "o")
         assert result.exit_code == 2
-        assert "ANSWERS column 'item' must name rows of X" in result.output and "'nope'" in result.output
+        text = " ".join(result.output.split())
+        assert "--item-column 'item' of ANSWERS must name rows of DATA (values of --id-column 'rid'" in text
+        assert "got 'nope'" in text and "Traceback" not in text
+
+    def test_an_item_past_the_last_row_position_names_data_and_the_id_column_hint(self, tmp_path):
+        """Without --id-column an item beyond the rows is refused in the command's words, not X's."""
+        pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]}).to_csv(tmp_path / "d.csv", index=False)
+        answers = pd.DataFrame({"item": [0, 1, 2, 3, 9], "annotator": list("ppqqp"), "label": [0, 1, 0, 1, 1]})
+        answers.to_csv(tmp_path / "a.csv", index=False)
+        result = _run(tmp_path / "d.csv", tmp_path / "a.csv", "--cv", "0", "--out", tmp_path / "o")
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert "must name rows of DATA (row positions 0..3; give --id-column" in text and "got 9" in text
+        assert " X " not in text and not (tmp_path / "o").exists()
 
     def test_a_repeated_id_is_refused(self, crowd_files, tmp_path):
         """--id-column must hold unique ids: the line names the option and the id."""
@@ -109,3 +122,32 @@ class TestTrainCrowdsCommand:
         assert result.exit_code == 0, result.output
         text = " ".join(result.output.split())
         assert "did not converge in --max-iter=1" in text and "raise --max-iter" in text
+
+    def test_the_em_progress_bar_shows_on_a_terminal_unless_quiet(self, crowd_files, tmp_path, monkeypatch):
+        """Like weak, audit and aggregate: a progress bar over EM by default (verbose=None), none with --quiet."""
+        seen = []
+        original = CrowdClassifier.fit
+
+        def fit(self, X, answers):
+            seen.append(self.verbose)
+            return original(self, X, answers)
+
+        monkeypatch.setattr(CrowdClassifier, "fit", fit)
+        data, answers, _ = crowd_files
+        args = (data, answers, "--id-column", "rid", "--annotator-column", "who", "--cv", "0")
+        assert _run(*args, "--out", tmp_path / "a").exit_code == 0
+        result = _run(*args, "--quiet", "--out", tmp_path / "b")
+        assert result.exit_code == 0, result.output
+        assert seen == [None, False]
+
+    def test_answers_of_a_single_class_name_the_label_column_not_the_api_keyword(self, tmp_path):
+        """One class in ANSWERS: the line names --label-column and the class, with no API hint (labels=)."""
+        pd.DataFrame({"a": [0.0, 1.0, 2.0]}).to_csv(tmp_path / "d.csv", index=False)
+        pd.DataFrame({"item": [0, 1, 2], "annotator": list("pqp"), "label": ["x", "x", None]}).to_csv(
+            tmp_path / "a.csv", index=False
+        )
+        result = _run(tmp_path / "d.csv", tmp_path / "a.csv", "--cv", "0", "--out", tmp_path / "o")
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert "--label-column 'label' of ANSWERS must hold at least 2 classes, got 1 class ('x')" in text
+        assert "labels=" not in text

@@ -177,6 +177,15 @@ class TestSaveLoad:
             ):
                 LabelModel().load(path)
 
+    def test_saving_to_a_folder_or_into_a_missing_folder_is_refused_naming_path(self, tmp_path):
+        """A folder, or a file in a folder that does not exist, is a labelwise error, not an OSError."""
+        model = LabelModel(n_em_iter=0).fit(L)
+        with pytest.raises(InvalidParameterError, match="path must name a file in an existing folder.*a folder"):
+            model.save(tmp_path)
+        with pytest.raises(InvalidParameterError, match="path must name a file.*folder .*missing.* does not exist"):
+            model.save(tmp_path / "missing" / "m.npz")
+        assert not list(tmp_path.iterdir())
+
     def test_unfitted_models_and_unsavable_parameters_are_refused(self, tmp_path):
         """save before fit, and a Generator random_state (no safe file form), are named."""
         with pytest.raises(EstimatorError, match="must be fitted before save"):

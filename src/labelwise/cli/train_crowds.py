@@ -8,10 +8,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import plain
+from .._validate.arguments import plain, show
 from ..aggregate import DawidSkene
 from ..columns import infer_column_roles
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import CrowdClassifier
@@ -40,6 +40,34 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
             f"--id-column {id_column!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
         )
     return pd.Index(ids.to_numpy(), name=id_column)
+
+
+def _check_items(items: pd.Series, ids: pd.Index, item_column: str, id_column: str | None) -> None:
+    """Every answered item names a row of DATA; else an error in the command's words (DATA, --id-column)."""
+    values = items.dropna()
+    if id_column is None:
+        number = pd.to_numeric(values, errors="coerce")
+        known = number.notna() & (number % 1 == 0) & (number >= 0) & (number < len(ids))
+        where = f"row positions 0..{len(ids) - 1}; give --id-column when ANSWERS name rows by an id"
+    else:
+        known = values.isin(ids)
+        where = f"values of --id-column {id_column!r}, compared as text: 7 does not name 007"
+    bad = values[~known.to_numpy()]
+    if len(bad):
+        raise AnnotationError(
+            f"--item-column {item_column!r} of ANSWERS must name rows of DATA ({where}), got {show(bad.iloc[0])} "
+            f"({bad.nunique()} such item(s) in {len(bad)} answer(s))"
+        )
+
+
+def _check_classes(labels: pd.Series, label_column: str) -> None:
+    """ANSWERS give at least two classes (the API's hint ``labels=`` has no option here)."""
+    classes = labels.dropna().unique()
+    if classes.size == 1:
+        raise InvalidLabelsError(
+            f"--label-column {label_column!r} of ANSWERS must hold at least 2 classes, got 1 class "
+            f"({show(classes[0])}): a model needs two classes to tell apart"
+        )
 
 
 @click.command(name="train-crowds")
@@ -72,9 +100,10 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
 )
 @click.option("--max-iter", type=click.IntRange(1, MAX_ITER), default=50, show_default=True, help="EM iterations.")
 @click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar over the EM iterations (shown on a terminal).")
 def train_crowds(
     data, answers, id_column, item_column, annotator_column, label_column, out, model, cv, init, max_iter,
-    random_state, superseded,
+    random_state, quiet, superseded,
 ):  # fmt: skip
     """Fit a model on DATA's features and the crowd's ANSWERS (item, annotator, label) together.
 
@@ -92,6 +121,8 @@ def train_crowds(
         if column not in table.columns:
             raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
     ids = _ids(frame, id_column)
+    _check_items(table[item_column], ids, item_column, id_column)
+    _check_classes(table[label_column], label_column)
     features = frame.drop(columns=[id_column]) if id_column else frame
     if features.shape[1] == 0:
         raise InvalidParameterError(f"DATA must have a feature column besides --id-column {id_column!r}, got none")
@@ -99,9 +130,8 @@ def train_crowds(
     estimator = default_model(features, model=model, random_state=random_state, roles=infer_column_roles(features))
     columns = {"item_col": item_column, "annotator_col": annotator_column, "label_col": label_column}
     start = "majority" if init == "majority" else DawidSkene(**columns, random_state=random_state)
-    crowd = CrowdClassifier(
-        estimator, cv=cv or None, init=start, max_iter=max_iter, random_state=random_state, **columns
-    )
+    em = {"cv": cv or None, "init": start, "max_iter": max_iter, "random_state": random_state}
+    crowd = CrowdClassifier(estimator, verbose=False if quiet else None, **em, **columns)
     names = {
         "answers column": "ANSWERS column",
         "answers": "ANSWERS",

@@ -97,6 +97,9 @@ class SavedLabelModel:
         arrays: dict[str, Any] = {name: np.asarray(getattr(state, name), dtype=np.float64) for name in _ARRAYS}
         arrays["header"] = np.array(json.dumps(header))
         target = Path(path)
+        if target.is_dir() or not target.parent.is_dir():
+            got = "a folder" if target.is_dir() else f"a path whose folder {str(target.parent)!r} does not exist"
+            raise InvalidParameterError(f"path must name a file in an existing folder, got {str(path)!r} ({got})")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
         try:
             with os.fdopen(fd, "wb") as handle:
