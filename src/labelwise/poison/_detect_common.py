@@ -17,12 +17,16 @@ from .._chunks import row_blocks
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 
 
-def check_features(features: Any, *, name: str = "features") -> np.ndarray:
-    """A 2-D array of finite real numbers (a ``np.memmap`` stays one: it is read by blocks later)."""
+def as_array(features: Any, name: str) -> np.ndarray:
+    """``features`` as a numpy array (a ``np.memmap`` stays one), refusing ragged rows."""
     try:
-        arr = features if isinstance(features, np.ndarray) else np.asarray(features)
+        return features if isinstance(features, np.ndarray) else np.asarray(features)
     except ValueError:  # rows of different lengths
         raise ShapeMismatchError(f"{name} must be a 2-D array with the same number of values in every row") from None
+
+
+def check_2d_numbers(arr: Any, name: str) -> Any:
+    """``arr`` (numpy or Dask) if it is 2-D, of real numbers, with at least one row and one column."""
     if arr.ndim != 2:
         raise ShapeMismatchError(
             f"{name} must be a 2-D array (one row of representation values per example), got {arr.ndim}-D "
@@ -32,6 +36,12 @@ def check_features(features: Any, *, name: str = "features") -> np.ndarray:
         raise InvalidParameterError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ShapeMismatchError(f"{name} must have at least one row and one column, got shape {arr.shape}")
+    return arr
+
+
+def check_features(features: Any, *, name: str = "features") -> np.ndarray:
+    """A 2-D array of finite real numbers (a ``np.memmap`` stays one: it is read by blocks later)."""
+    arr = check_2d_numbers(as_array(features, name), name)
     for block in row_blocks(arr.shape[0], arr.shape[1]):
         part = np.asarray(arr[block], dtype=np.float64)
         bad = ~np.isfinite(part)

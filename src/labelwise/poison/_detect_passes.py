@@ -30,6 +30,7 @@ import numpy as np
 from .._chunks import SPLIT_EVERY, RowChunks, chunk_bounds, is_dask, row_blocks
 from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError, ShapeMismatchError
+from ._detect_common import as_array, check_2d_numbers
 
 #: The scatter matrices of one pass at most (bytes); more classes take one pass per group.
 SCATTER_BYTES = 1 << 28
@@ -52,21 +53,8 @@ def open_features(features: Any, *, name: str = "features") -> Any:
 
         arr = as_dask_rows(features, name)
     else:
-        try:
-            arr = features if isinstance(features, np.ndarray) else np.asarray(features)
-        except ValueError:  # rows of different lengths
-            raise ShapeMismatchError(
-                f"{name} must be a 2-D array with the same number of values in every row"
-            ) from None
-    if arr.ndim != 2:
-        raise ShapeMismatchError(
-            f"{name} must be a 2-D array (one row of representation values per example), got {arr.ndim}-D "
-            f"with shape {arr.shape}; flatten activations with features.reshape(len(features), -1)"
-        )
-    if arr.dtype.kind not in "biuf":
-        raise InvalidParameterError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ShapeMismatchError(f"{name} must have at least one row and one column, got shape {arr.shape}")
+        arr = as_array(features, name)
+    check_2d_numbers(arr, name)
     if is_dask(arr) and len(arr.chunks[1]) != 1:
         raise ShapeMismatchError(
             f"{name} must not be chunked along columns (every chunk must hold whole rows), got column chunks "
