@@ -176,11 +176,13 @@ def prepare_data_checks(
     scaling: str = "auto",
     image_column: str | None = None,
     image_root: Path | None = None,
+    quiet: bool = False,
 ) -> tuple[pd.DataFrame, DataChecksRun]:
     """Parse the options; return the frame for the model (without the split column) and the run.
 
     ``image_column``: the column of image paths (relative to ``image_root``) the image checks read;
-    they run by default only with it.
+    they run by default only with it; the images are read here, before the model is trained (a
+    progress bar on a terminal, unless ``quiet``).
     """
     names = split_csv_option(checks) if checks is not None else _default_checks(image_column is not None)
     unknown = [c for c in names if c not in CHECKS]
@@ -211,7 +213,7 @@ def prepare_data_checks(
     )
     if image_column is not None and any("images" in CHECKS[c].requires[0] for c in names):
         run.images = _image_paths(frame, image_column, label)
-        run.image_properties = _read_images(run.images, image_column, image_root)
+        run.image_properties = _read_images(run.images, image_column, image_root, quiet)
     if names and features_path is not None:
         run.features = load_row_array(Path(features_path), "--features", len(frame), width=("d", "d"))
         run.features_from = str(features_path)
@@ -239,7 +241,7 @@ def _image_paths(frame: pd.DataFrame, column: str, label: str | None) -> list[st
     return values.tolist()
 
 
-def _read_images(paths: list[str], column: str, root: Path | None) -> ImageProperties:
+def _read_images(paths: list[str], column: str, root: Path | None, quiet: bool) -> ImageProperties:
     """Score the images before the model is trained: a missing file or one that does not decode stops
     the run there, naming the row and the path (the image checks then use these scores)."""
     for row, value in enumerate(paths):  # a missing file is named before any image is read
@@ -247,7 +249,7 @@ def _read_images(paths: list[str], column: str, root: Path | None) -> ImagePrope
         if not path.is_file():
             raise DataFileError(f"--image-column {column!r}: images[{row}]: no file {str(path)!r}")
     try:
-        return image_properties(paths, root=root)
+        return image_properties(paths, root=root, verbose=False if quiet else None)
     except DataFileError as error:
         raise DataFileError(f"--image-column {column!r}: {error}") from None
 
