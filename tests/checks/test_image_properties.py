@@ -174,8 +174,9 @@ class TestDuplicates:
 
 def test_verbose_reaches_a_progress_bar_over_the_blocks(monkeypatch):
     """verbose is passed to the progress bar over the blocks read (described by the number of images)."""
-    import labelwise.checks.image_properties as module
+    import sys
 
+    module = sys.modules["labelwise.checks.image_properties"]  # the name is also the function's
     calls = []
 
     def recording(iterable, *, total, description, verbose):
