@@ -139,3 +139,11 @@ def test_image_column_must_not_be_the_label(folder, tmp_path):
     result = _run(folder / "data.csv", tmp_path, "--image-column", "y")
     assert result.exit_code != 0
     assert "--image-column must name another column than --label, got 'y' for both" in result.output
+
+
+def test_image_column_without_an_image_check_is_refused(folder, tmp_path):
+    """--image-column with --checks naming no image check would be ignored: refused, naming both options."""
+    result = _run(folder / "data.csv", tmp_path, "--image-column", "path", "--checks", "outlier")
+    assert result.exit_code == 2
+    assert "--image-column is read by the image checks" in result.output and "got --checks outlier" in result.output
+    assert "model:" not in result.output

@@ -211,7 +211,13 @@ def prepare_data_checks(
         label_scaling=label_scaling,
         scaling=scaling,
     )
-    if image_column is not None and any("images" in CHECKS[c].requires[0] for c in names):
+    if image_column is not None and not any("images" in CHECKS[c].requires[0] for c in names):
+        image_checks = [name for name, check in CHECKS.items() if "images" in check.requires[0]]
+        raise InvalidParameterError(
+            f"--image-column is read by the image checks ({', '.join(image_checks[:3])}, ...), got --checks "
+            f"{','.join(names) or repr(checks)} without any (it would be ignored): add one, or leave --image-column out"
+        )
+    if image_column is not None:
         run.images = _image_paths(frame, image_column, label)
         run.image_properties = _read_images(run.images, image_column, image_root, quiet)
     if names and features_path is not None:
