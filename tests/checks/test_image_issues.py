@@ -81,7 +81,10 @@ def test_images_scored_beforehand_are_used_as_given():
         ({"image": {"block_size": 4, "properties": "p"}}, "must be an ImageProperties"),
         ({"image": {"properties": image_properties(IMAGES[:5])}}, "must score one image per row (24), got 5"),
         ({"image": {"properties": image_properties(IMAGES), "n_jobs": 2}}, "got also ['n_jobs']"),
-        ({"image": {"properties": image_properties(IMAGES)}, "dark": {"threshold": 0.9}}, "got also ['dark threshold']"),
+        (
+            {"image": {"properties": image_properties(IMAGES)}, "dark": {"threshold": 0.9}},
+            "got also ['dark threshold']",
+        ),
     ],
 )
 def test_images_scored_beforehand_are_checked(options, message):

@@ -171,7 +171,6 @@ class TestDuplicates:
         assert image_properties([grey], thresholds={"dark": 0.9}).flags["is_dark_issue"].iloc[0]
 
 
-
 def test_verbose_reaches_a_progress_bar_over_the_blocks(monkeypatch):
     """verbose is passed to the progress bar over the blocks read (described by the number of images)."""
     import sys

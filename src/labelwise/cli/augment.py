@@ -94,8 +94,9 @@ def _unchanged_copies(frame: pd.DataFrame, table: pd.DataFrame) -> Counter:
 
 def _equal(after: pd.Series, before: pd.Series) -> np.ndarray:
     """Cell by cell: equal values, or missing on both sides (a cell that does not compare: changed)."""
-    a = np.where(after.isna().to_numpy(), _MISSING, after.to_numpy(dtype=object))
-    b = np.where(before.isna().to_numpy(), _MISSING, before.to_numpy(dtype=object))
+    a, b = after.to_numpy(dtype=object, copy=True), before.to_numpy(dtype=object, copy=True)
+    a[after.isna().to_numpy()] = _MISSING
+    b[before.isna().to_numpy()] = _MISSING
     try:
         return np.asarray(a == b, dtype=bool)
     except (TypeError, ValueError):
