@@ -16,6 +16,12 @@
 
     python benchmarks/bench_activelab.py [--items 3000] [--rounds 6] [--budget 150]
         [--sizes 10000,100000,1000000] [--peer-max 100000] [--seed 0]
+    python benchmarks/bench_activelab.py --ensemble-sizes 2000,20000   # only part 3
+
+3. ``--ensemble-sizes``: three models of accuracy 0.9 / 0.75 / 0.6, 2 answers per item: the command
+   ``labelwise aggregate --probs ... x3 --unlabeled-probs ... x3 --next`` run in-process (files
+   written and read; its scores against the API's), ``active_learning_scores`` with the list of
+   models, and cleanlab's ``get_active_learning_scores_ensemble``: time and the lowest 1% shared.
 """
 
 from __future__ import annotations
@@ -187,6 +193,63 @@ def timing(args: argparse.Namespace) -> None:
         print(line)
 
 
+def ensemble(args: argparse.Namespace) -> None:
+    """Three models: ``labelwise aggregate --probs x3 --unlabeled-probs x3 --next`` (in-process), the API
+    and cleanlab's ``get_active_learning_scores_ensemble`` on the same input."""
+    import tempfile
+
+    from cleanlab.multiannotator import get_active_learning_scores_ensemble
+    from click.testing import CliRunner
+
+    from labelwise.cli import main as cli
+
+    print("\n## an ensemble of 3 models: the command line, the API and cleanlab")
+    for n in [int(s) for s in args.ensemble_sizes.split(",")]:
+        rng = np.random.default_rng(args.seed)
+        truth = rng.integers(0, K, n)
+        item = np.repeat(np.arange(n), 2)
+        ann = np.stack([rng.integers(0, 25, n), rng.integers(25, 50, n)], axis=1).ravel()
+        label = np.where(rng.random(2 * n) < 0.7, truth[item], rng.integers(0, K, 2 * n))
+        answers = pd.DataFrame({"item": item, "annotator": ann, "label": label})
+        probs = rng.dirichlet(np.ones(K), (3, n)) * 0.5
+        for m, acc in enumerate((0.9, 0.75, 0.6)):
+            hit = np.where(rng.random(n) < acc, truth, rng.integers(0, K, n))
+            probs[m, np.arange(n), hit] += 0.5
+        pool = rng.dirichlet(np.ones(K), (3, n // 10))
+        pool_ids = pd.Index([f"new{i}" for i in range(n // 10)], name="item")
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            answers.to_csv(root / "answers.csv", index=False)
+            argv = ["aggregate", str(root / "answers.csv"), "--next", str(n + n // 10), "--out", str(root / "out")]
+            for m in range(3):
+                np.save(root / f"p{m}.npy", probs[m])
+                pd.DataFrame(pool[m], index=pool_ids).reset_index().to_csv(root / f"u{m}.csv", index=False)
+                argv += ["--probs", str(root / f"p{m}.npy"), "--unlabeled-probs", str(root / f"u{m}.csv")]
+            start = time.perf_counter()
+            result = CliRunner().invoke(cli, argv)
+            t_cli = time.perf_counter() - start
+            assert result.exit_code == 0, result.output
+            written = pd.read_csv(root / "out" / "next_to_label.csv", dtype={"item": str}).set_index("item")["score"]
+        start = time.perf_counter()
+        ours = active_learning_scores(answers, list(probs), list(pool))
+        t_api = time.perf_counter() - start
+        cli_diff = np.abs(written.loc[[str(i) for i in range(n)]].to_numpy() - ours.labeled.to_numpy()).max()
+        wide = np.full((n, 50), np.nan)
+        wide[item, ann] = label
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs, _ = get_active_learning_scores_ensemble(wide, probs.copy(), pool.copy())
+        t_peer = time.perf_counter() - start
+        k = max(1, n // 100)
+        top = len(np.intersect1d(np.argsort(ours.labeled.to_numpy())[:k], np.argsort(theirs)[:k])) / k
+        print(
+            f"n={n:>7d} (+{n // 10} unanswered): command {t_cli:6.2f} s (max |score - API's| {cli_diff:.1e}), "
+            f"API {t_api:6.2f} s, cleanlab {t_peer:6.2f} s, cleanlab / API {t_peer / t_api:5.1f}x; "
+            f"lowest 1% shared with cleanlab {top:.3f}"
+        )
+
+
 def _peer_temperature(answers: pd.DataFrame, probs: np.ndarray, n_annotators: int) -> float:
     """cleanlab's temperature on the same answers (rows = answered items in order)."""
     from cleanlab.internal.multiannotator_utils import find_best_temp_scaler
@@ -205,6 +268,7 @@ def main() -> None:
     parser.add_argument("--peer-max", type=int, default=100000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-loop", action="store_true")
+    parser.add_argument("--ensemble-sizes", default="", help="run only the 3-model comparison at these sizes")
     args = parser.parse_args()
     import cleanlab
     import sklearn
@@ -213,6 +277,9 @@ def main() -> None:
         f"{cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
         f"scikit-learn {sklearn.__version__}, cleanlab {cleanlab.__version__}"
     )
+    if args.ensemble_sizes:
+        ensemble(args)
+        return
     if not args.skip_loop:
         loop(args)
     timing(args)

@@ -90,6 +90,7 @@ def _est(cls: type, fit_args: Callable[[], tuple], **fixed: Any) -> Callable[...
 BOXES = lw.aggregate.simulate_boxes(5, 3, n_spammers=1, random_state=0)
 _ANS = lambda: (ANSWERS,)  # noqa: E731
 _XY = lambda: (X, LABELS)  # noqa: E731
+_XTAGS = lambda: (X, np.column_stack([LABELS == 0, LABELS > 0, np.arange(N) % 2]).astype(int))  # noqa: E731
 _XY2 = lambda: (X2, Y2)  # noqa: E731
 _agg = lw.aggregate
 _p = lw.poison
@@ -211,6 +212,21 @@ SPECS: dict[str, Callable[..., Any]] = {
         _p.robustness_curve, ("svc",), X2, Y2, attacks=("random",), budgets=(0.1,), seeds=1, include_clean=False
     ),
     "robust.CleanClassifier": _est(lw.robust.CleanClassifier, _XY, estimator=LogisticRegression(max_iter=50), cv=2),
+    "robust.CrowdClassifier": _est(
+        lw.robust.CrowdClassifier,
+        lambda: (X[:12], ANSWERS),
+        estimator=LogisticRegression(max_iter=50),
+        cv=2,
+        max_iter=3,
+    ),
+    "robust.ImportanceReweighting": _est(
+        lw.robust.ImportanceReweighting, _XY, estimator=LogisticRegression(max_iter=50), cv=2
+    ),
+    "robust.ForwardCorrection": _est(lw.robust.ForwardCorrection, _XY, cv=2, max_iter=50),
+    "robust.estimate_transition": _fn(lw.robust.estimate_transition, PROBS, LABELS),
+    "robust.CleanMultilabelClassifier": _est(
+        lw.robust.CleanMultilabelClassifier, _XTAGS, estimator=LogisticRegression(max_iter=50), cv=2
+    ),
     "semi.SelfTrainer": _est(
         lw.semi.SelfTrainer, lambda: (X, SEMI_Y), estimator=LogisticRegression(max_iter=50), max_iter=2
     ),
@@ -219,6 +235,13 @@ SPECS: dict[str, Callable[..., Any]] = {
     "shift.familiarity": _fn(lw.shift.familiarity, ["cat", "dog"], ["cat", "wolf"], k=2),
     "weak.LabelModel": _est(lw.weak.LabelModel, lambda: (_votes(),), n_em_iter=5, max_iter=20),
     "weak.DawidSkeneLabelModel": _est(lw.weak.DawidSkeneLabelModel, lambda: (_votes(),)),
+    "weak.MajorityLabelVoter": _est(lw.weak.MajorityLabelVoter, lambda: (_votes(),)),
+    "weak.MajorityClassVoter": _est(lw.weak.MajorityClassVoter, lambda: (_votes(),)),
+    "weak.RandomVoter": _est(lw.weak.RandomVoter, lambda: (_votes(),)),
+    "weak.probs_to_preds": _fn(lw.weak.probs_to_preds, PROBS),
+    "weak.preds_to_probs": _fn(lw.weak.preds_to_probs, LABELS, K),
+    "weak.filter_labels": _fn(lw.weak.filter_labels, {"golds": LABELS}, {"golds": [-1]}),
+    "weak.score_predictions": _fn(lw.weak.score_predictions, LABELS, LABELS, PROBS),
     "weak.expand_soft_labels": _fn(lw.weak.expand_soft_labels, X, PROBS),
     "weak.self_consistency": _fn(lw.weak.self_consistency, ANSWERS),
     "weak.simulate_lfs": _fn(lw.weak.simulate_lfs, n_items=60, n_lfs=4, n_classes=2, random_state=0),

@@ -73,6 +73,9 @@ ACCEPTED |= {
     ("noise.flip_token_tags", "labels", "empty"): _EMPTY_IN_EMPTY_OUT,
     ("out_of_fold_probs", "X", "strings"): _USERS_MODEL,
     ("robust.CleanClassifier", "X", "strings"): _USERS_MODEL,
+    ("robust.CrowdClassifier", "X", "strings"): _USERS_MODEL,
+    ("robust.ImportanceReweighting", "X", "strings"): _USERS_MODEL,
+    ("robust.CleanMultilabelClassifier", "X", "strings"): _USERS_MODEL,
     ("semi.SelfTrainer", "X", "strings"): _USERS_MODEL,
     ("weak.expand_soft_labels", "X", "strings"): "X is repeated row by row for any estimator: any rows",
 }

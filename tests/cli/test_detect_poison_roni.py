@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sklearn.linear_model import LogisticRegression
 
+import labelwise as lw
 from labelwise.cli import main
 
 
@@ -36,8 +38,9 @@ def _run(folder, *extra):
 
 class TestDetectPoisonRoni:
     def test_roni_flags_flipped_rows_and_writes_its_draws(self, flipped):
-        """Flipped rows come first in flags.csv, flagged; summary.json holds the threshold and the draws."""
-        result = _run(flipped, "--trusted", str(flipped / "trusted.csv"))
+        """Flipped rows come first in flags.csv, flagged; summary.json holds the threshold and the draws
+        (one draw here; --draws is below)."""
+        result = _run(flipped, "--trusted", str(flipped / "trusted.csv"), "--draws", "1")
         assert result.exit_code == 0, result.output
         flags = pd.read_csv(flipped / "out" / "flags.csv")
         assert set(flags.loc[flags.is_flagged, "row"]) <= {0, 1, 2, 3}
@@ -67,3 +70,30 @@ class TestDetectPoisonRoni:
         argv = ["detect-poison", str(flipped / "data.csv"), "--label", "y", "--k", "2", "--out", str(flipped / "o")]
         result = CliRunner().invoke(main, argv)
         assert result.exit_code != 0 and "--k is only read by --detector roni" in result.output
+
+    def test_draws_average_the_impacts_as_the_api_does(self, flipped):
+        """--draws 3 flags and scores the rows as poison.roni(n_draws=3) with the command's model and seed,
+        and summary.json holds the three draws."""
+        result = _run(flipped, "--trusted", str(flipped / "trusted.csv"), "--draws", "3")
+        assert result.exit_code == 0, result.output
+        data, trusted = pd.read_csv(flipped / "data.csv"), pd.read_csv(flipped / "trusted.csv")
+        want = lw.poison.roni(
+            data[["a", "b"]].to_numpy(),
+            data["y"].to_numpy(),
+            estimator=LogisticRegression(max_iter=1000),
+            X_valid=trusted[["a", "b"]].to_numpy(),
+            y_valid=trusted["y"].to_numpy(),
+            n_draws=3,
+            random_state=0,
+        )
+        flags = pd.read_csv(flipped / "out" / "flags.csv").set_index("row").sort_index()
+        np.testing.assert_array_equal(flags["is_flagged"].to_numpy(), want.is_flagged)
+        np.testing.assert_allclose(flags["score"].to_numpy(), want.scores, atol=1e-12)
+        params = json.loads((flipped / "out" / "summary.json").read_text())["params"]
+        assert params["n_draws"] == 3 and len(params["draws"]) == 3
+
+    def test_draws_with_another_detector_is_refused(self, flipped):
+        """--draws is read by roni only: with spectral-signatures it is refused, naming it."""
+        argv = ["detect-poison", str(flipped / "data.csv"), "--label", "y", "--draws", "2", "--out", str(flipped / "o")]
+        result = CliRunner().invoke(main, argv)
+        assert result.exit_code != 0 and "--draws is only read by --detector roni" in result.output

@@ -165,6 +165,8 @@ OTHER_OPTIONS = {
     "aggregate-texts": ("--max-iter", "50"),
     "weak": ("--random-state", "1"),
     "train": ("--cv", "3"),
+    "train-crowds": ("--random-state", "1"),
+    "train-tags": ("--cv", "3"),
     "pseudolabel": ("--random-state", "1"),
     "evaluate": ("--random-state", "1"),
     "rank-agreement": ("--random-state", "1"),

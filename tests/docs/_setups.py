@@ -245,6 +245,16 @@ def _activelab(folder: Path, ns: dict) -> None:
     pool.rename_axis("item").reset_index().to_csv(folder / "pool.csv", index=False)
 
 
+def _activelab_second_model(folder: Path, ns: dict) -> None:
+    """docs/aggregate.md's ensemble on the command line: ``_activelab``'s files and a second model's
+    probs_b.csv and pool_b.csv."""
+    _activelab(folder, ns)
+    rng = np.random.default_rng(1)
+    for name, frame in (("probs_b", ns["probs"]), ("pool_b", ns["probs_unlabeled"])):
+        other = pd.DataFrame(rng.dirichlet(np.ones(2), len(frame)), index=frame.index, columns=frame.columns)
+        other.rename_axis("item").reset_index().to_csv(folder / f"{name}.csv", index=False)
+
+
 def _readme_shapes(folder: Path, ns: dict) -> None:
     """README's other answer shapes: tag_sets.csv, comparisons.csv, masks.csv (with its .npy masks),
     crowd.csv / crowd_probs.csv / pool.csv for ``--next``, boxes.csv / assignments.csv, crowd_texts.csv
@@ -340,6 +350,17 @@ README: list[tuple[str, Setup]] = [
     ("result = lw.find_label_issues(labels, probs)", _api),
 ]
 
+
+def _tags_table(folder: Path, ns: dict) -> None:
+    """docs/robust-semi.md's tags.csv: two features and a tags column (``cat|dog``), a third of the tags missing."""
+    rng = np.random.default_rng(0)
+    truth = rng.random((150, 2)) < 0.5
+    x = rng.normal(size=(150, 2)) + 2.5 * truth
+    names = np.array(["cat", "dog"])
+    tags = ["|".join(names[row & (rng.random(2) > 0.3)]) for row in truth]
+    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "tags": tags}).to_csv(folder / "tags.csv", index=False)
+
+
 SETUPS: dict[str, list[tuple[str, Setup]]] = {
     "README.md": README,
     "docs/audit.md": [
@@ -352,6 +373,7 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("ds = lw.aggregate.DawidSkene().fit(answers)", lambda d, ns: ns.update(answers=ns["crowd"].answers)),
         ("active_learning_scores(answers, probs, probs_unlabeled)", _activelab),
         ("--next 200 --unlabeled-probs pool.csv", _activelab),
+        ("--probs probs.csv --probs probs_b.csv", _activelab_second_model),
         ('lw.aggregate.RASA(answer_col="answer").fit(answers, vectors)', _vector_answers),
         ("TextClosestToAverage().fit(answers)", _text_answers),
         ("labelwise aggregate-texts crowd_texts.csv --out texts-out", _text_answers),
@@ -383,4 +405,5 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("labelwise slices sfs.py", _files_only(m.slice_files)),
         ("labelwise augment tfs.py reviews.csv", _augment_files),
     ],
+    "docs/robust-semi.md": [("labelwise train-tags tags.csv", _tags_table)],
 }

@@ -29,7 +29,9 @@ def problem(seed: int, n: int = 24, n_valid: int = 45, flips: int = 3):
 
 
 def run(X, y, X_valid, y_valid, **kw):
+    """``roni`` with 1-NN, seed 0 and one draw (five draws: tests/poison/test_detect_roni_draws.py)."""
     kw.setdefault("random_state", 0)
+    kw.setdefault("n_draws", 1)
     return lw.poison.roni(X, y, estimator=ONE_NN, X_valid=X_valid, y_valid=y_valid, **kw)
 
 

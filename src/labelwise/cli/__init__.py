@@ -90,6 +90,12 @@ main.add_command(pseudolabel)
 from .train import train  # noqa: E402
 
 main.add_command(train)
+from .train_crowds import train_crowds  # noqa: E402
+
+main.add_command(train_crowds)
+from .train_tags import train_tags  # noqa: E402
+
+main.add_command(train_tags)
 from .weak import weak  # noqa: E402
 
 main.add_command(weak)

@@ -6,7 +6,7 @@ The options, their refusals, the ranking written to ``next_to_label.csv`` and th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +15,15 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate.activelab import ActiveLabScores, active_learning_scores
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ._common import console, load_item_probs, print_frame, renaming
 
 __all__ = [
     "NEXT_FILE",
     "active_options",
     "check_next",
+    "load_models",
+    "paths_setting",
     "next_summary",
     "next_temperature",
     "next_to_label",
@@ -45,10 +47,10 @@ def active_options(function: Callable) -> Callable:
         "--unlabeled-probs",
         "unlabeled_path",
         type=click.Path(path_type=Path),
-        default=None,
+        multiple=True,
         help="With --next: the model's probabilities of items nobody has answered yet, ranked with the others: "
         "a table with an item column and one column per class, or .npy (items numbered by row, "
-        "refused where answered items have those numbers).",
+        "refused where answered items have those numbers). With several --probs, one per --probs, in the same order.",
     )(function)
     return click.option(
         "--next",
@@ -60,8 +62,61 @@ def active_options(function: Callable) -> Callable:
     )(function)
 
 
+def paths_setting(paths: Sequence[Path]) -> Any:
+    """summary.json's value of a repeatable file option: None, the one path, or the list of them."""
+    return None if not paths else str(paths[0]) if len(paths) == 1 else [str(p) for p in paths]
+
+
+def _check_same_models(loaded: list[Any], paths: Sequence[Path], option: str) -> list[Any]:
+    """An ensemble's files: all tables with the first one's items and class columns (rows put in its
+    item order), or all ``.npy`` arrays of its shape; the error names the file that differs."""
+    first, head = loaded[0], f"{option} {str(paths[0])!r}"
+    same = [first]
+    for other, path in zip(loaded[1:], paths[1:], strict=True):
+        where = f"{option} {str(path)!r}"
+        if isinstance(first, pd.DataFrame) != isinstance(other, pd.DataFrame):
+            raise InvalidParameterError(
+                f"{where} must be a {'table' if isinstance(first, pd.DataFrame) else '.npy array'} like {head} "
+                "(the models of an ensemble are matched item by item)"
+            )
+        if not isinstance(first, pd.DataFrame):
+            if np.shape(other) != np.shape(first):
+                raise ShapeMismatchError(
+                    f"{where} must have the shape of {head}, {np.shape(first)}, got {np.shape(other)}"
+                )
+            same.append(other)
+            continue
+        if sorted(map(str, other.columns)) != sorted(map(str, first.columns)):
+            raise ShapeMismatchError(
+                f"{where} must have the class columns of {head}, {[str(c) for c in first.columns]}, "
+                f"got {[str(c) for c in other.columns]}"
+            )
+        lacks = first.index.difference(other.index, sort=False)
+        extra = other.index.difference(first.index, sort=False)
+        if len(lacks) or len(extra) or other.index.has_duplicates:
+            got = f"{len(lacks)} of its items missing" + (f" (e.g. {lacks[0]!r})" if len(lacks) else "")
+            got += f", {len(extra)} others" + (f" (e.g. {extra[0]!r})" if len(extra) else "")
+            raise ShapeMismatchError(f"{where} must list the items of {head}, once each, got {got}")
+        same.append(other.loc[first.index])
+    return same
+
+
+def load_models(paths: Sequence[Path], option: str) -> Any:
+    """The probabilities ``--probs`` (or ``--unlabeled-probs``) names: None for no file, one model's for
+    one, the ensemble's list for several (:func:`_check_same_models`)."""
+    loaded = [load_item_probs(Path(p), option) for p in paths]
+    if len(loaded) < 2:
+        return loaded[0] if loaded else None
+    return _check_same_models(loaded, list(paths), option)
+
+
 def check_next(
-    next_n: int | None, unlabeled_path: Path | None, method: str, has_probs: bool, temperature: str | None = None
+    next_n: int | None,
+    unlabeled_path: Sequence[Path],
+    method: str,
+    has_probs: bool,
+    temperature: str | None = None,
+    n_probs: int = 1,
 ) -> None:
     """Refuse ``--unlabeled-probs`` or ``--temperature`` without ``--next``, a ``--temperature`` that is
     not ``fit`` or a number > 0, and ``--next`` without CROWDLAB's inputs."""
@@ -71,10 +126,15 @@ def check_next(
                 f"--temperature is only read with --next N (ActiveLab's calibration), got --temperature {temperature!r}"
             )
         next_temperature(temperature)
-    if unlabeled_path is not None and next_n is None:
+    if unlabeled_path and next_n is None:
         raise InvalidParameterError(
             "--unlabeled-probs is only read with --next N (it ranks the unanswered items with the answered ones); "
-            f"got --unlabeled-probs {str(unlabeled_path)!r} without --next"
+            f"got --unlabeled-probs {str(unlabeled_path[0])!r} without --next"
+        )
+    if unlabeled_path and len(unlabeled_path) != max(n_probs, 1):
+        raise InvalidParameterError(
+            f"--unlabeled-probs must be given once per --probs (the i-th is the i-th model's probabilities of the "
+            f"unanswered items), got {len(unlabeled_path)} --unlabeled-probs for {n_probs} --probs"
         )
     if next_n is None:
         return
@@ -137,18 +197,18 @@ def next_to_label(
     est: Any,
     answers: pd.DataFrame,
     probs: Any,
-    unlabeled_path: Path | None,
+    unlabeled_path: Sequence[Path],
     next_n: int,
     temperature: str | None = None,
 ) -> tuple[pd.DataFrame, ActiveLabScores]:
-    """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores."""
-    unlabeled = (
-        load_item_probs(Path(unlabeled_path), "--unlabeled-probs") if unlabeled_path is not None else None
-    )  # a .npy: items numbered by row
-    if isinstance(unlabeled, pd.DataFrame):
-        unlabeled.index = ids_like(unlabeled.index, answers["item"])
-    elif unlabeled is not None and unlabeled_path is not None:
-        _check_row_ids(answers["item"], len(unlabeled), Path(unlabeled_path))
+    """The ``next_n`` items to label next (item, score, labeled, consensus), lowest score first, and all scores;
+    ``probs`` and ``unlabeled_path``: one model's, or an ensemble's (matched by position)."""
+    unlabeled = load_models(unlabeled_path, "--unlabeled-probs")  # a .npy: items numbered by row
+    for part in unlabeled if isinstance(unlabeled, list) else [unlabeled] if unlabeled is not None else []:
+        if isinstance(part, pd.DataFrame):
+            part.index = ids_like(part.index, answers["item"])
+        else:
+            _check_row_ids(answers["item"], len(part), Path(unlabeled_path[0]))
     words = {"probs_unlabeled": "--unlabeled-probs", "probs": "--probs"}
     with renaming(words, within=["probs_unlabeled"]):
         scores = active_learning_scores(
@@ -173,7 +233,7 @@ def consensus_changes(scores: ActiveLabScores, labels: pd.Series) -> int:
 
 
 def next_summary(
-    scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: Path | None, labels: pd.Series
+    scores: ActiveLabScores, frame: pd.DataFrame, unlabeled_path: Sequence[Path], labels: pd.Series
 ) -> dict[str, Any]:
     """summary.json's ``next`` entry (``labels``: labels.csv's label per item)."""
     return {
@@ -185,7 +245,7 @@ def next_summary(
         "temperature": scores.temperature,
         "model_weight": scores.model_weight,
         "mean_annotator_weight": scores.mean_annotator_weight,
-        "unlabeled_probs": str(unlabeled_path) if unlabeled_path is not None else None,
+        "unlabeled_probs": paths_setting(unlabeled_path),
     }
 
 
@@ -198,10 +258,12 @@ def print_next(frame: pd.DataFrame, top: int, entry: dict[str, Any]) -> None:
         f"lowest score first in {NEXT_FILE}"
     )
     if entry["n_consensus_not_as_labels_csv"]:
+        temps = np.atleast_1d(entry["temperature"])
+        temperature = f"temperature{'s' if len(temps) > 1 else ''} {', '.join(f'{t:g}' for t in temps)}"
         console().print(
             f"notice: {entry['n_consensus_not_as_labels_csv']} answered item(s) have another consensus in "
-            f"{NEXT_FILE} than in labels.csv: ActiveLab calibrates --probs first (temperature "
-            f"{entry['temperature']:g}) and refits CROWDLAB on them; labels.csv is CROWDLAB on --probs as given"
+            f"{NEXT_FILE} than in labels.csv: ActiveLab calibrates --probs first ({temperature}) "
+            "and refits CROWDLAB on them; labels.csv is CROWDLAB on --probs as given"
         )
     if top:
         print_frame(frame.head(top), title="Items to label next (lowest ActiveLab score first)")

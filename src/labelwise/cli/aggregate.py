@@ -18,7 +18,16 @@ from ..io import files_together, write_csv, write_json
 from ..io.annotations import FORMATS, read_annotations
 from ..io.paths import require_file
 from . import _aggregate_outputs
-from ._aggregate_active import NEXT_FILE, active_options, check_next, next_summary, next_to_label, print_next
+from ._aggregate_active import (
+    NEXT_FILE,
+    active_options,
+    check_next,
+    load_models,
+    next_summary,
+    next_to_label,
+    paths_setting,
+    print_next,
+)
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
 from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, gold_labels_for, labels_frame
 from ._aggregate_params import (
@@ -35,7 +44,6 @@ from ._common import (
     SEED,
     coerce_like,
     console,
-    load_item_probs,
     option_given,
     plain,
     print_frame,
@@ -159,7 +167,8 @@ def _refuse_demo_inputs() -> None:
     "--probs",
     "probs_path",
     type=click.Path(path_type=Path),
-    help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class.",
+    multiple=True,
+    help="A model's out-of-fold probabilities: .npy (n_items x K, sorted items and classes) or a table with an item column and one column per class. Repeat for an ensemble of models (same items and classes).",
 )
 @click.option("--unsure", default=None, help="Label value that means 'unsure' (e.g. -1 or uncertain).")
 @click.option(
@@ -238,14 +247,14 @@ def aggregate(
         raise InvalidParameterError(f"--unsure-policy {unsure_policy} needs --unsure (the label value meaning unsure)")
     if demo:
         _refuse_demo_inputs()
-    method = method or (PROBS_METHOD if probs_path is not None else DEFAULT_METHOD)
-    if method == PROBS_METHOD and probs_path is None and not demo:
+    method = method or (PROBS_METHOD if probs_path else DEFAULT_METHOD)
+    if method == PROBS_METHOD and not probs_path and not demo:
         raise InvalidParameterError(
             f"--method {PROBS_METHOD} needs --probs: a model's predicted probabilities of every item "
             "(a .npy of shape (n_items, K), rows in sorted item order, or a table with an 'item' column "
             "and one column per class)"
         )
-    check_next(next_n, unlabeled_path, method, probs_path is not None or demo, next_temperature)
+    check_next(next_n, unlabeled_path, method, bool(probs_path) or demo, next_temperature, len(probs_path))
     extra = method_params(method, params)
     if gold is not None and not demo:  # checked before the fit; gold_accuracy reads it after
         require_file(gold, parameter="--gold", kind="table of true labels")
@@ -300,9 +309,7 @@ def aggregate(
             )
         answers = read.answers
         read_info = read.summary()
-        probs = (
-            load_item_probs(Path(probs_path), "--probs") if probs_path is not None else None
-        )  # a .npy: rows in sorted item order
+        probs = load_models(probs_path, "--probs")  # a .npy: rows in sorted item order; several: a list
 
     unsure_info = None
     if unsure is not None:
@@ -335,7 +342,7 @@ def aggregate(
         raise InvalidParameterError(f"--probs is only used by --method {PROBS_METHOD}, got --method {method}")
     with renaming({"probs": "--probs", **param_words}, within=code_words):  # and about the --probs table
         est, seconds = run_method(est, answers, probs)
-    probs_notice = probs_column_notice(probs, est.classes_)
+    probs_notice = probs_column_notice(probs[0] if isinstance(probs, list) else probs, est.classes_)
     if duplicates == "last":  # agreement on the answers the method used
         answers = answers.drop_duplicates(["item", "annotator"], keep="last").reset_index(drop=True)
     agree = agreement(answers, labels=labels)
@@ -361,7 +368,7 @@ def aggregate(
             "path": str(path) if path is not None else None,
             "format": fmt,
             **na_values_setting(),
-            "probs": str(probs_path) if probs_path is not None else None,
+            "probs": paths_setting(probs_path),
             "labels": labels,
             "params": extra,
             "random_state": random_state,

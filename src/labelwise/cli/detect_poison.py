@@ -35,7 +35,7 @@ DETECTOR_OPTIONS = {
         "reclassify_threshold",
         "model",
     ),
-    "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center"),
+    "roni": ("trusted", "model", "n_base", "n_calibration", "k", "center", "draws"),
     "provenance": ("source_column", "trusted", "model", "threshold", "order"),
 }
 
@@ -181,6 +181,14 @@ def _features(
 )
 @click.option("--center", type=click.Choice(CENTERS), default="mean", show_default=True)
 @click.option(
+    "--draws",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="roni: draws of base and quiz rows to average each row's impact over (the calibration rows stay; "
+    "1 is n times faster).",
+)
+@click.option(
     "--top",
     type=click.IntRange(min=0),
     default=20,
@@ -217,6 +225,7 @@ def detect_poison(
     quiet,
     out,
     superseded,
+    draws=5,
 ):
     """Flag the rows of DATA whose representation looks poisoned, class by class.
 
@@ -279,7 +288,7 @@ def detect_poison(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):
         if detector == "roni":
-            found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center)
+            found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws)
         elif detector == "provenance":
             found = _provenance(frame, label, features, columns, source_column, trusted, model, threshold, order)
         elif detector == "spectral-signatures":
@@ -387,7 +396,7 @@ def _provenance(frame, label, features, columns, source_column, trusted, model, 
         )
 
 
-def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center) -> Any:
+def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws=5) -> Any:
     """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
     table, X_valid = _trusted_table(trusted, label, columns)
     estimator = _model(model)
@@ -397,6 +406,7 @@ def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration
         "X": "DATA features",
         "n_base": "--n-base",
         "n_calibration": "--n-calibration",
+        "n_draws": "--draws",
     }
     with renaming(names, within=("n_calibration",)):
         return roni(
@@ -409,6 +419,7 @@ def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration
             n_calibration=n_calibration,
             k=k,
             center=center,
+            n_draws=draws,
             random_state=0,
         )
 

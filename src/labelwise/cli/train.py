@@ -1,4 +1,5 @@
-"""``labelwise train``: fit a model on noisy labels with a CleanClassifier and save it."""
+"""``labelwise train``: fit a model on noisy labels (CleanClassifier, ImportanceReweighting or
+ForwardCorrection) and save it."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from .._validate.arguments import plain
 from .._validate.estimators import sample_weight_fit_params
 from .._validate.labels import encode_labels
 from ..audit import FILTERS
-from ..errors import TooFewExamplesError
+from ..errors import InvalidProbabilitiesError, TooFewExamplesError
 from ..io import atomic_write, files_together, write_csv, write_json
-from ..robust import CleanClassifier
+from ..robust import TRANSITION_METHODS, CleanClassifier
 from ._audit_model import (
     check_label_not_continuous,
     check_two_classes,
@@ -30,6 +31,7 @@ from ._audit_model import (
 from ._common import SEED, console, print_frame, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._train_methods import METHODS, check_clean_only_options, corrected_model, transition_summary
 from ._weights import check_weighted_family, split_weight, weight_option
 
 
@@ -67,6 +69,24 @@ MAX_ROUNDS = 100
 @click.option("--label", help="Name of the label column; the other columns are features.")
 @na_values_option
 @click.option(
+    "--method",
+    type=click.Choice(list(METHODS)),
+    default="clean",
+    show_default=True,
+    help="clean: find the label issues by confident learning, then --clean them (CleanClassifier); "
+    "reweight: importance reweighting by the noise transition matrix (ImportanceReweighting); "
+    "forward: logistic regression with the forward-corrected loss (ForwardCorrection; --model is "
+    "not used).",
+)
+@click.option(
+    "--transition",
+    type=click.Choice(list(TRANSITION_METHODS)),
+    default="confident_joint",
+    show_default=True,
+    help="How --method reweight / forward estimate the noise transition matrix from out-of-fold "
+    "probabilities: the confident joint, or anchor points (Patrini et al. 2017).",
+)
+@click.option(
     "--clean",
     type=click.Choice(["drop", "reweight"]),
     default="drop",
@@ -97,7 +117,7 @@ MAX_ROUNDS = 100
     help="Cross-validate the accuracy before and after cleaning.",
 )
 def train(
-    data, label, clean, out, cv, rounds, filter_by, weight_column, model, time_budget, random_state, evaluate,
+    data, label, method, transition, clean, out, cv, rounds, filter_by, weight_column, model, time_budget, random_state, evaluate,
     superseded,
 ):  # fmt: skip
     """Fit a model on DATA whose labels may be wrong: find the label issues, clean, refit.
@@ -105,25 +125,49 @@ def train(
     Writes model.joblib (the fitted CleanClassifier; ``joblib.load`` it and call ``predict``
     on a table with the same feature columns), issues.csv (one row per example, worst label
     first) and summary.json (counts, cross-validated accuracy before and after cleaning,
-    settings) to --out.
+    settings) to --out. With --method reweight or forward, the model is trained on all rows with a
+    loss corrected by the estimated noise transition matrix, written to transition.csv instead of
+    issues.csv.
     """
+    if method != "clean":
+        check_clean_only_options(method, model)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, labels = split_label(frame, label)
     features, weights = split_weight(features, weight_column, label=label)
-    if weights is not None or clean == "reweight":
-        check_weighted_family(model, needs="--weight" if weights is not None else "--clean reweight")
+    needs_weights = method == "reweight" or (method == "clean" and clean == "reweight") or weights is not None
+    if needs_weights:
+        needs = {"reweight": "--method reweight"}.get(method, "--weight" if weights is not None else "--clean reweight")
+        check_weighted_family(model, needs=needs)
     check_label_not_continuous(labels, label, command="train", folds=cv)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     check_two_classes(classes, label, hint="")
+    used_model = "logistic" if method == "forward" else model
     estimator, model_info = chosen_estimator(
         features,
         codes,
-        model=model,
+        model=used_model,
         cv=cv,
         time_budget=time_budget,
         random_state=random_state,
-        needs_sample_weight=clean == "reweight" or weights is not None,
+        needs_sample_weight=needs_weights,
     )
+    clean_settings = {"clean": clean, "cv": cv, "rounds": rounds, "filter_by": filter_by}
+    settings = {
+        "data": str(Path(data).resolve()),
+        "label": label,
+        **na_values_setting(),
+        "method": method,
+        **(clean_settings if method == "clean" else {"transition": transition, "cv": cv}),
+        "weight": weight_column,
+        "model": used_model,
+        "time_budget": time_budget if used_model == "auto" else None,
+        "random_state": random_state,
+        "feature_columns": list(features.columns),
+    }
+    if method != "clean":
+        fit = (features, codes, classes, weights)
+        _train_corrected(method, transition, estimator, model_info, fit, out, superseded, settings, evaluate)
+        return
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
@@ -142,20 +186,7 @@ def train(
     summary.update(model_info)
     if evaluate:
         summary["cv_accuracy"] = _cv_accuracy(estimator, cleaner, features, codes, cv, random_state, weights)
-    summary["settings"] = {
-        "data": str(Path(data).resolve()),
-        "label": label,
-        **na_values_setting(),
-        "clean": clean,
-        "cv": cv,
-        "rounds": rounds,
-        "filter_by": filter_by,
-        "weight": weight_column,
-        "model": model,
-        "time_budget": time_budget if model == "auto" else None,
-        "random_state": random_state,
-        "feature_columns": list(features.columns),
-    }
+    summary["settings"] = settings
 
     with files_together(supersedes=superseded):
         save_model(fitted, out / "model.joblib")
@@ -170,17 +201,23 @@ def train(
         f"(estimated noise rate {issues.noise_rate:.1%}); {action}"
     )
     if evaluate:
-        scores = summary["cv_accuracy"]
-        after = scores["after_cleaning"]
-        rows = [
-            {"model": "before cleaning (plain)", "cv accuracy": scores["before_cleaning"]},
-            {"model": f"after cleaning ({clean})", "cv accuracy": float("nan") if after is None else after},
-        ]
-        against = "the given labels" + ("" if weights is None else ", weighted by --weight")  # as summary.json says
-        print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
-        if "after_cleaning_skipped" in scores:
-            con.print(f"after-cleaning accuracy skipped: {scores['after_cleaning_skipped']}")
+        names = ("before cleaning (plain)", f"after cleaning ({clean})", "after-cleaning")
+        _print_scores(summary["cv_accuracy"], names, cv, weights)
     con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'summary.json'}")
+
+
+def _print_scores(scores: dict[str, Any], names: tuple[str, str, str], cv: int, weights: Any) -> None:
+    """The table of summary.json's cross-validated accuracy of the plain and the trained model (``names``:
+    their rows' names, and the trained one's in the line of a skipped score)."""
+    after = scores["after_cleaning"]
+    rows = [
+        {"model": names[0], "cv accuracy": scores["before_cleaning"]},
+        {"model": names[1], "cv accuracy": float("nan") if after is None else after},
+    ]
+    against = "the given labels" + ("" if weights is None else ", weighted by --weight")  # as summary.json says
+    print_frame(pd.DataFrame(rows), title=f"{cv}-fold cross-validated accuracy (against {against})")
+    if "after_cleaning_skipped" in scores:
+        console().print(f"{names[2]} accuracy skipped: {scores['after_cleaning_skipped']}")
 
 
 def _cv_accuracy(
@@ -193,7 +230,8 @@ def _cv_accuracy(
     skipped = None
     try:
         after = cross_validated_accuracy(cleaner, features, codes, **scoring)
-    except TooFewExamplesError as exc:  # a class too small for folds inside folds
+    except (TooFewExamplesError, InvalidProbabilitiesError) as exc:  # a class too small for folds inside
+        # folds, or (--method reweight) a fold's estimated transition matrix that cannot be inverted
         after, skipped = None, str(exc)
     scores = {
         "before_cleaning": before,
@@ -203,3 +241,48 @@ def _cv_accuracy(
     if skipped:
         scores["after_cleaning_skipped"] = skipped
     return scores
+
+
+def _train_corrected(
+    method: str,
+    transition: str,
+    estimator: Any,
+    model_info: dict[str, Any],
+    fit: tuple[pd.DataFrame, np.ndarray, np.ndarray, Any],
+    out: Path,
+    superseded: Any,
+    settings: dict[str, Any],
+    evaluate: bool,
+) -> None:
+    """``train --method reweight | forward``: fit, write model.joblib, transition.csv, summary.json, print.
+
+    ``fit`` is ``(features, codes, classes, weights)``; ``settings`` is summary.json's settings.
+    """
+    features, codes, classes, weights = fit
+    cv, random_state = settings["cv"], settings["random_state"]
+    corrected = corrected_model(method, estimator, transition=transition, cv=cv, random_state=random_state)
+    with renaming({"cv": "--cv", "transition": "--transition"}):
+        fitted = clone(corrected).fit(features, classes[codes], **sample_weight_fit_params(corrected, weights))
+    inner = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
+    table, summary_part = transition_summary(inner, classes, codes)
+    summary: dict[str, Any] = {"n_examples": int(codes.size), "method": method, **summary_part}
+    summary["classes"] = [plain(c) for c in classes]
+    summary.update(model_info)
+    if evaluate:
+        summary["cv_accuracy"] = _cv_accuracy(estimator, corrected, features, codes, cv, random_state, weights)
+    summary["settings"] = settings
+    with files_together(supersedes=superseded):
+        save_model(fitted, out / "model.joblib")
+        write_csv(table, out / "transition.csv")
+        write_json(summary, out / "summary.json")
+
+    con = console()
+    print_model_info(model_info)
+    con.print(
+        f"[bold]{codes.size}[/] examples; noise transition matrix estimated by {transition} "
+        f"(estimated noise rate {summary['noise_rate']:.1%}); trained with --method {method}"
+    )
+    print_frame(table, title="P(given label = column | true label = row)")
+    if evaluate:
+        _print_scores(summary["cv_accuracy"], ("plain", f"corrected ({method})", "corrected"), cv, weights)
+    con.print(f"wrote {out / 'model.joblib'}, {out / 'transition.csv'}, {out / 'summary.json'}")

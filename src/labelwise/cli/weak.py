@@ -17,6 +17,8 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
 from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
+from ..weak._model_api import abstain_value
+from ..weak.predictions import TIE_BREAK_POLICIES
 from ._aggregate_outputs import finite
 from ._common import SEED, console, plain, print_frame, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
@@ -135,6 +137,26 @@ def labelers_json(model: Any, model_name: str) -> dict[str, Any]:
     }
 
 
+def labels_frame(model: Any, votes: Any, tie_break: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """``labels.csv``'s rows (label, confidence, votes, one probability per class) and which items
+    abstained: with a ``tie_break`` policy (Snorkel's), the labels are ``model.predict``'s under it,
+    and an abstained item's label is empty; else the fitted ``labels_``."""
+    probs, predicted = model.probas_, model.labels_
+    abstained = np.zeros(len(predicted), dtype=bool)
+    if tie_break is not None:
+        predicted = model.predict(votes, tie_break_policy=tie_break)
+        fill = abstain_value(model.classes_)
+        abstained = (predicted.isna() if fill is None else predicted.eq(fill)).to_numpy()
+        predicted = predicted.astype(object).where(~abstained, None)
+    labels = pd.DataFrame(
+        {"label": predicted, "confidence": probs.max(axis=1), "n_votes": model.n_votes_},
+        index=pd.Index(votes.items, name="item"),
+    )
+    for c in probs.columns:
+        labels[f"prob_{c}"] = probs[c].to_numpy()
+    return labels, abstained
+
+
 def _classes(value: str | None) -> list[Any] | None:
     """``--classes``: integers when every name is an integer as Python writes it (``0,1,-2``), else text.
 
@@ -169,11 +191,19 @@ def _classes(value: str | None) -> list[Any] | None:
     show_default=True,
     help="Label model.",
 )
+@click.option(
+    "--tie-break",
+    "tie",
+    type=click.Choice(list(TIE_BREAK_POLICIES)),
+    default=None,
+    help="Snorkel's policy for items whose top classes are within 1e-5: abstain (empty label), random (a hash "
+    "of the row), true-random (drawn from --random-state). Default: one seeded draw per distinct vote row.",
+)
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def weak(
-    lfs_path, data, text_column, id_column, classes, gold_column, model_name, out, random_state, quiet, superseded
+    lfs_path, data, text_column, id_column, classes, gold_column, model_name, tie, out, random_state, quiet, superseded
 ):
     """Apply the labeling functions in LFS to every row of DATA, analyse them and fit a label model.
 
@@ -207,13 +237,7 @@ def weak(
     gold = None if gold is None else gold_as_classes(gold, votes.classes)
     with renaming({"gold labels": "--gold-column", "gold": "--gold-column"}):
         report = analysis(votes, gold=gold, model=model)
-    probs = model.probas_
-    labels = pd.DataFrame(
-        {"label": model.labels_, "confidence": probs.max(axis=1), "n_votes": model.n_votes_},
-        index=pd.Index(votes.items, name="item"),
-    )
-    for c in probs.columns:
-        labels[f"prob_{c}"] = probs[c].to_numpy()
+    labels, abstained = labels_frame(model, votes, tie)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with files_together(supersedes=superseded):
@@ -234,11 +258,13 @@ def weak(
             "coverage": float(covered.mean()),
             "classes": [c.item() if hasattr(c, "item") else c for c in votes.classes],
             "class_balance": [float(x) for x in model.class_balance_],
+            "tie_break": tie or "seeded draw per distinct vote row",
+            "n_abstained": int(abstained.sum()),
             "apply_seconds": round(applied, 3),
         }
         if gold is not None:
             g = gold.reindex(labels.index)
-            has = g.notna().to_numpy() & covered
+            has = g.notna().to_numpy() & covered & ~abstained
             summary["accuracy_on_covered_gold"] = (
                 float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
             )

@@ -35,20 +35,6 @@ def distance_verdicts(class_centres: np.ndarray, cluster_centres: np.ndarray, us
     return verdicts
 
 
-def cluster_means(X: np.ndarray, rows: np.ndarray, assign: np.ndarray) -> np.ndarray:
-    """The mean of each of the class's two clusters in the space of ``X``, shape (2, d), in one pass
-    over row blocks (an empty cluster's mean is the class's)."""
-    sums = np.zeros((2, X.shape[1]))
-    for part in row_blocks(len(rows), X.shape[1]):
-        block = np.asarray(X[rows[part]], dtype=np.float64)
-        sums[0] += block[assign[part] == 0].sum(axis=0)
-        sums[1] += block[assign[part] == 1].sum(axis=0)
-    counts = np.bincount(assign, minlength=2).astype(float)
-    means = sums / np.maximum(counts, 1.0)[:, None]
-    means[counts == 0] = sums.sum(axis=0) / len(rows)
-    return means
-
-
 def reclassify(
     estimator: Any,
     X: Any,

@@ -18,15 +18,9 @@ from .._validate.arguments import (
 )
 from .._validate.labels import check_same_length
 from ..errors import InvalidParameterError
-from ._detect_cluster_checks import cluster_means, distance_verdicts, reclassify
-from ._detect_common import (
-    check_features,
-    class_blocks,
-    class_moments,
-    rows_by_class,
-    skip_small_classes,
-    top_directions,
-)
+from ._detect_cluster_checks import distance_verdicts, reclassify
+from ._detect_common import check_features, skip_small_classes, top_directions
+from ._detect_passes import cluster_sums, prepare, project
 from ._detect_result import PoisonDetection
 
 REDUCTIONS = ("ica", "pca")
@@ -36,27 +30,21 @@ DISTANCES = ("distance", "distance-reduced")
 MAX_ITER = 300
 
 
-def reduce_class(
-    X: np.ndarray, rows: np.ndarray, n_components: int, reduce: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The class's rows centred and projected on their top ``n_components`` principal directions
-    (whitened for ``"ica"``); no reduction where the features have no more columns than that, as ART.
-    Also returns each row's projection on the top direction (the split's starting point) and the
-    class's mean."""
-    mean, scatter = class_moments(X, rows)
-    d = X.shape[1]
-    values, vectors = top_directions(scatter, min(n_components, d))
-    reduced = np.empty((len(rows), d if d <= n_components else vectors.shape[1]))
-    first = np.empty(len(rows))
-    for part, block in class_blocks(X, rows):
-        centred = block - mean
-        projected = centred @ vectors
-        first[part] = projected[:, 0]
-        reduced[part] = centred if d <= n_components else projected
-    if reduce == "ica" and d > n_components:
+def class_bases(values: np.ndarray, vectors: np.ndarray, n_rows: int, d: int, params: dict) -> np.ndarray:
+    """The basis a class's centred rows are projected on, shape (d, 1 + m): first the top principal
+    direction (the split's starting point), then the reduction: the top ``n_components``
+    directions (divided by their standard deviations for ``"ica"``, a direction of no variance
+    left out as a zero column), or the identity where the features have no more columns than
+    that (no reduction, as ART)."""
+    n_components = params["n_components"]
+    if d <= n_components:
+        return np.hstack([vectors[:, :1], np.eye(d)])
+    basis = vectors.copy()
+    if params["reduce"] == "ica":
         keep = values > values[0] * 1e-12
-        reduced = reduced[:, keep] / np.sqrt(values[keep] / len(rows))
-    return reduced, first, mean
+        basis[:, keep] /= np.sqrt(values[keep] / n_rows)
+        basis[:, ~keep] = 0.0
+    return np.hstack([vectors[:, :1], basis])
 
 
 def split_1d(values: np.ndarray) -> np.ndarray | None:
@@ -111,26 +99,24 @@ def silhouette(Z: np.ndarray, clusters: np.ndarray, max_rows: int, seed: int | N
 
 
 def split_class(
-    X: np.ndarray, rows: np.ndarray, params: dict, silhouette_rows: int, seed: int | None
+    Z: np.ndarray, first: np.ndarray, mean: np.ndarray, params: dict, silhouette_rows: int, seed: int | None
 ) -> tuple[np.ndarray, bool, dict]:
-    """One class: reduce, 2-means (cluster 1 the smaller), and whether the analysis calls cluster 1
-    poisoned; also the class's ``smaller_share`` and ``silhouette`` (NaN unless computed) and, for
-    the distance analyses, the class's and its clusters' centres (``centres``; judged later)."""
-    assign = np.zeros(len(rows), dtype=np.int64)
-    Z, first, mean = reduce_class(X, rows, params["n_components"], params["reduce"])
+    """One class, from its reduced rows ``Z`` and their projections ``first`` on the top direction:
+    2-means (cluster 1 the smaller), and whether the analysis calls cluster 1 poisoned; also the
+    class's ``smaller_share`` and ``silhouette`` (NaN unless computed) and, for
+    ``"distance-reduced"``, the class's and its clusters' centres (``centres``; judged later)."""
+    assign = np.zeros(len(Z), dtype=np.int64)
     start = split_1d(first)
     if start is not None:
         assign = two_means(Z, start)
     sizes = np.bincount(assign, minlength=2)
     if sizes[1] > sizes[0]:
         assign, sizes = 1 - assign, sizes[::-1]
-    share = sizes[1] / len(rows)
+    share = sizes[1] / len(Z)
     details: dict[str, Any] = {"smaller_share": float(share), "silhouette": np.nan}
-    if params["analysis"] == "distance":
-        details["centres"] = (mean, cluster_means(X, rows, assign))
-    elif params["analysis"] == "distance-reduced":
+    if params["analysis"] == "distance-reduced":
         # ART's: medians of the class's own reduction; unreduced features are not centred there
-        shift = mean if X.shape[1] <= params["n_components"] else 0.0
+        shift = mean if len(mean) <= params["n_components"] else 0.0
         halves = [Z[assign == c] if sizes[c] else Z for c in (0, 1)]
         details["centres"] = (np.median(Z, axis=0) + shift, np.stack([np.median(h, axis=0) + shift for h in halves]))
     if sizes[1] == 0 or params["analysis"] in DISTANCES:
@@ -188,6 +174,7 @@ def activation_clustering(
     X=None,
     reclassify_threshold: float = 1.0,
     random_state=None,
+    block_size: int | None = None,
 ) -> PoisonDetection:
     """Flag the rows of a class's smaller activation cluster when it looks poisoned.
 
@@ -219,9 +206,11 @@ def activation_clustering(
     Parameters
     ----------
     features : array-like of shape (n, d)
-        The representation of every training row (penultimate-layer activations, an embedding);
-        a ``np.memmap`` is read in row blocks. The reduced rows (``n x n_components``) are held in
-        memory.
+        The representation of every training row (penultimate-layer activations, an embedding).
+        Also a ``np.memmap``, the path of a ``.npy`` file (opened memory-mapped) or a Dask array
+        (one column chunk): read in passes over row blocks, all classes at once (moments, then
+        the reduction; ``"distance"`` one more), never copied whole. The reduced rows
+        (``n x (n_components + 1)`` float64) are held in memory.
     labels : array-like of shape (n,)
         The training labels (any hashable values).
     n_components : int, default 10
@@ -254,6 +243,9 @@ def activation_clustering(
         (each cluster in proportion), drawn with ``random_state`` (the only random step; the
         sample depends on row order, the rest does not).
     random_state : None, int or numpy Generator
+    block_size : int, optional
+        Rows per block of a numpy array or memory map (default about 4 million values per block);
+        a Dask array is read by its partitions. The clusters do not depend on it beyond rounding.
 
     Returns
     -------
@@ -274,6 +266,10 @@ def activation_clustering(
 
     Notes
     -----
+    The reduction is fitted on block statistics: each class's mean and scatter matrix are merged
+    block by block (Chan, Golub & LeVeque's pairwise update), its principal directions are the
+    scatter's eigenvectors, and the whitening divides by their standard deviations; FastICA's
+    rotation needs no more (above), so nothing is fitted on the rows themselves.
     The 2-means starts from the exact two-means split of the rows' projections on the top
     principal direction and runs Lloyd's iterations to convergence: no random restarts, so the
     clusters do not depend on row order or a seed. ART's ``ActivationDefence`` runs scikit-learn's
@@ -321,11 +317,16 @@ def activation_clustering(
         raise InvalidParameterError(f"estimator must be a classifier with fit and predict, got {show(estimator)}")
     if X is not None and estimator is None:
         raise InvalidParameterError("X (the model's inputs) is read only with an estimator, got X without one")
-    F, groups = rows_by_class(features, labels)
+    F, groups, chunks, arrays, (counts, means, scatters) = prepare(features, labels, block_size)
     inputs = F if X is None else check_features(X, name="X")
     check_same_length("features", F, "X", inputs)
     usable = skip_small_classes(groups, 3, "activation_clustering")
-    n, K = F.shape[0], len(groups.classes)
+    n, K, d = F.shape[0], len(groups.classes), F.shape[1]
+    bases = np.zeros((K, d, 1 + min(n_components, d)))
+    for k in np.flatnonzero(usable).tolist():
+        values, vectors = top_directions(scatters[k], min(n_components, d))
+        bases[k] = class_bases(values, vectors, len(groups.rows[k]), d, params)
+    projected = project(chunks, arrays, means, bases)  # (n, 1 + m): the reduced rows, held in memory
     scores = np.full(n, np.nan)
     clusters = np.full(n, -1, dtype=np.int64)
     verdicts = np.zeros((K, 2), dtype=bool)
@@ -333,11 +334,17 @@ def activation_clustering(
     for k, rows in enumerate(groups.rows):
         records.append({"class": groups.classes[k], "rows": len(rows), "smaller_share": np.nan, "silhouette": np.nan})
         if usable[k]:
-            assign, verdicts[k, 1], details = split_class(F, rows, params, silhouette_rows, seed)
+            Z = projected[rows]
+            assign, verdicts[k, 1], details = split_class(Z[:, 1:], Z[:, 0], means[k], params, silhouette_rows, seed)
             centres[k] = details.pop("centres", None)
             clusters[rows] = assign
             scores[rows] = np.where(assign == 1, 1.0 - details["smaller_share"], details["smaller_share"])
             records[-1].update(details)
+    if analysis == "distance":  # means of the features in a space the classes share: one more pass
+        sums = cluster_sums(chunks, arrays, clusters, K)
+        sizes = np.stack([np.bincount(groups.codes[clusters == c], minlength=K) for c in (0, 1)], axis=1)
+        halves = np.where(sizes[:, :, None] > 0, sums / np.maximum(sizes, 1)[:, :, None], means[:, None, :])
+        centres = {k: (means[k], halves[k]) for k in np.flatnonzero(usable).tolist()}
     if analysis in DISTANCES:
         verdicts = distance_verdicts(*_stack_centres(centres, K), usable)
     flagged = np.zeros(n, dtype=bool)

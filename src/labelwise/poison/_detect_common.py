@@ -1,9 +1,8 @@
 """Shared pieces of the poisoned-data detectors: input checks, rows by class, per-class moments.
 
 The detectors read a representation of every training row (a model's penultimate-layer
-activations, or any embedding) and its label. Each class is handled on its own; its statistics are
-gathered in passes over row blocks (:func:`labelwise._chunks.row_blocks`), so a ``np.memmap`` of
-features larger than memory is read a block at a time, never copied whole.
+activations, or any embedding) and its label. Their passes over row blocks (all classes at once,
+numpy, memory maps and Dask arrays) are in :mod:`labelwise.poison._detect_passes`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from .._chunks import row_blocks
-from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
 
 
@@ -54,17 +52,6 @@ class ClassRows:
     rows: list[np.ndarray]
 
 
-def rows_by_class(features: Any, labels: Any) -> tuple[np.ndarray, ClassRows]:
-    """Check ``features`` and ``labels`` together; the rows of every class (labels sorted)."""
-    X = check_features(features)
-    codes, classes = encode_labels(labels, name="labels")
-    check_same_length("features", X, "labels", codes)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(classes) + 1))
-    rows = [order[bounds[k] : bounds[k + 1]] for k in range(len(classes))]
-    return X, ClassRows(codes, classes, rows)
-
-
 def skip_small_classes(groups: ClassRows, minimum: int, detector: str) -> np.ndarray:
     """Classes with fewer than ``minimum`` rows are skipped: none of their rows is flagged, their
     score is NaN, and a :class:`LabelwiseWarning` names them. No class left is an error."""
@@ -84,35 +71,6 @@ def skip_small_classes(groups: ClassRows, minimum: int, detector: str) -> np.nda
             stacklevel=3,
         )
     return sizes >= minimum
-
-
-def class_blocks(X: np.ndarray, rows: np.ndarray) -> Any:
-    """The class's rows of ``X`` as float64 blocks of about a megabyte: ``(slice into rows, block)``."""
-    for part in row_blocks(len(rows), X.shape[1]):
-        yield part, np.asarray(X[rows[part]], dtype=np.float64)
-
-
-def class_moments(X: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and scatter matrix (sum of centred outer products) of the class's rows in one pass.
-
-    Blocks are merged with the pairwise update of Chan, Golub & LeVeque (1979):
-    ``S = S_a + S_b + d d^T n_a n_b / n`` with ``d`` the difference of the block means, which keeps
-    the scatter accurate where ``X^T X - n m m^T`` would cancel.
-    """
-    d = X.shape[1]
-    n = 0
-    mean = np.zeros(d)
-    scatter = np.zeros((d, d))
-    for _, block in class_blocks(X, rows):
-        nb = block.shape[0]
-        mb = block.mean(axis=0)
-        centred = block - mb
-        delta = mb - mean
-        total = n + nb
-        scatter += centred.T @ centred + np.outer(delta, delta) * (n * nb / total)
-        mean += delta * (nb / total)
-        n = total
-    return mean, scatter
 
 
 def top_directions(scatter: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

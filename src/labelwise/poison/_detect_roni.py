@@ -69,6 +69,12 @@ def _draws(n_valid: int, n_base: Any, n_calibration: Any, rng: np.random.Generat
     return np.sort(order[:base]), np.sort(order[base : base + cal]), np.sort(order[base + cal :])
 
 
+def _redraw(n_valid: int, n_base: int, cal: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Another base and quiz set of the same sizes from the trusted rows outside the calibration ``cal``."""
+    order = rng.permutation(np.setdiff1d(np.arange(n_valid), cal))
+    return np.sort(order[:n_base]), np.sort(order[n_base:])
+
+
 def _impacts(estimator, X_base, y_base, X_new, y_new, X_quiz, y_quiz, base_accuracy: float) -> np.ndarray:
     """Quiz accuracy of the estimator fitted on the base plus each new row, minus the base's.
 
@@ -117,6 +123,7 @@ def roni(
     n_calibration: int | None = None,
     k: float = 3.0,
     center: str = "mean",
+    n_draws: int = 5,
     n_jobs: int | None = None,
     random_state: Any = None,
 ) -> PoisonDetection:
@@ -155,6 +162,13 @@ def roni(
         thesis use 3); must be >= 0.
     center : {"mean", "median"}, default "mean"
         The calibration impacts' centre. ART 1.20.1 uses the median.
+    n_draws : int, default 5
+        Draws of base and quiz set to average every impact over (Nelson et al. average over five).
+        The calibration rows are drawn once and kept, and each later draw cuts the other trusted
+        rows into a base and a quiz set of the same sizes: every suspect and every calibration row
+        gets the mean of its ``n_draws`` impacts, so the threshold comes from impacts averaged as
+        the suspects' are. ``1`` is the single draw described above, ``n_draws`` times fewer fits
+        (the default was chosen on simulated data, see benchmarks/RESULTS.md).
     n_jobs : int, optional
         joblib workers for the fits (``None``: one process); the result does not depend on it.
     random_state : None, int or numpy Generator
@@ -167,7 +181,9 @@ def roni(
         more suspicious; NaN for rows not judged); ``is_flagged``; ``per_class`` (rows, suspects,
         flagged, mean impact per class); ``params`` the parameters, the threshold on the impact,
         the base accuracy, the calibration centre and spread and the drawn trusted rows
-        (``base_rows``, ``calibration_rows``, ``quiz_rows``: row numbers of ``X_valid``).
+        (``base_rows``, ``calibration_rows``, ``quiz_rows``: row numbers of ``X_valid``, the first
+        draw's), ``n_draws`` and, with several draws, ``draws`` (each draw's base and quiz rows and
+        base accuracy; ``base_accuracy`` is then their mean).
 
     Raises
     ------
@@ -192,7 +208,7 @@ def roni(
     (4) it recomputes the calibration for every suspect row. labelwise follows the papers: trusted
     quiz and calibration rows, one fixed base, impact ``after - before``, the low tail flagged;
     ``center="median"`` gives ART's centre. Nelson et al. (2008) average each impact over five
-    draws of base and quiz; labelwise uses one draw (rerun with other seeds to average).
+    draws of base and quiz, as labelwise does by default (``n_draws=5``).
 
     References
     ----------
@@ -214,8 +230,8 @@ def roni(
     >>> X[:5, 0] = 1.5; labels[:5] = 0  # five rows deep in class 1, labelled 0
     >>> found = lw.poison.roni(X, labels, estimator=KNeighborsClassifier(1), X_valid=X_valid,
     ...                        y_valid=y_valid, random_state=0)
-    >>> found.flagged_indices  # the five, and one clean row that 1-NN also finds harmful
-    array([ 0,  1,  2,  3,  4, 18])
+    >>> found.flagged_indices  # three of the five (rows 0-4), and a clean row 1-NN also finds harmful
+    array([ 3,  4, 18])
     """
     X = check_features(X, name="X")
     Xv = check_features(X_valid, name="X_valid")
@@ -237,26 +253,32 @@ def roni(
     )
     codes_all, classes = encode_labels(both, name="labels and y_valid")
     codes, codes_valid = codes_all[:n], codes_all[n:]
+    n_draws = check_positive_int("n_draws", n_draws)
     rows = _suspect_rows(suspects, n)
     rng = check_random_state(random_state)
     base, cal, quiz = _draws(Xv.shape[0], n_base, n_calibration, rng)
-    if np.unique(codes_valid[base]).size < 2:
-        raise TooFewExamplesError(
-            f"n_base must draw trusted rows of at least 2 classes to fit a classifier, got {len(base)} rows of "
-            f"class {show(classes[codes_valid[base][0]])} only; raise n_base or change random_state"
-        )
-    X_base, y_base = np.asarray(Xv[base], dtype=np.float64), codes_valid[base]
-    X_quiz, y_quiz = np.asarray(Xv[quiz], dtype=np.float64), codes_valid[quiz]
-    base_accuracy = float(np.mean(clone(estimator).fit(X_base, y_base).predict(X_quiz) == y_quiz))
+    draws = [(base, quiz)] + [_redraw(Xv.shape[0], len(base), cal, rng) for _ in range(n_draws - 1)]
+    setups = []
+    for d, (b, q) in enumerate(draws):
+        if np.unique(codes_valid[b]).size < 2:
+            raise TooFewExamplesError(
+                f"n_base must draw trusted rows of at least 2 classes to fit a classifier, got {len(b)} rows of "
+                f"class {show(classes[codes_valid[b][0]])} only"
+                + (f" in draw {d + 1} of n_draws={n_draws}" if n_draws > 1 else "")
+                + "; raise n_base or change random_state"
+            )
+        X_base, X_quiz = np.asarray(Xv[b], dtype=np.float64), np.asarray(Xv[q], dtype=np.float64)
+        accuracy = float(np.mean(clone(estimator).fit(X_base, codes_valid[b]).predict(X_quiz) == codes_valid[q]))
+        setups.append((X_base, codes_valid[b], X_quiz, codes_valid[q], accuracy))
     tasks = [(Xv, codes_valid, cal[i : i + ROWS_PER_TASK]) for i in range(0, len(cal), ROWS_PER_TASK)]
     tasks += [(X, codes, rows[i : i + ROWS_PER_TASK]) for i in range(0, len(rows), ROWS_PER_TASK)]
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_impacts)(
-            estimator, X_base, y_base, np.asarray(S[r], dtype=np.float64), c[r], X_quiz, y_quiz, base_accuracy
-        )
+        delayed(_impacts)(estimator, *setup[:2], np.asarray(S[r], dtype=np.float64), c[r], *setup[2:])
+        for setup in setups
         for S, c, r in tasks
     )
-    impacts = np.concatenate(parts)
+    impacts = np.concatenate(parts).reshape(n_draws, len(cal) + len(rows)).mean(axis=0)
+    base_accuracy = float(np.mean([setup[4] for setup in setups]))
     cal_impacts, row_impacts = impacts[: len(cal)], impacts[len(cal) :]
     middle = float(np.mean(cal_impacts) if center == "mean" else np.median(cal_impacts))
     spread = float(np.std(cal_impacts))
@@ -279,5 +301,11 @@ def roni(
         "base_rows": base.tolist(),
         "calibration_rows": cal.tolist(),
         "quiz_rows": quiz.tolist(),
+        "n_draws": n_draws,
     }
+    if n_draws > 1:
+        params["draws"] = [
+            {"base_rows": b.tolist(), "quiz_rows": q.tolist(), "base_accuracy": setup[4]}
+            for (b, q), setup in zip(draws, setups, strict=True)
+        ]
     return PoisonDetection("roni", scores, flagged, classes, codes, per_class, params)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from .._validate.arguments import check_fraction, check_positive
 from ..errors import InvalidParameterError
-from ._detect_common import class_blocks, class_moments, rows_by_class, skip_small_classes, top_directions
+from ._detect_common import skip_small_classes, top_directions
+from ._detect_passes import prepare, project
 from ._detect_result import PoisonDetection
 
 
@@ -28,7 +29,9 @@ def top_scores_mask(scores: np.ndarray, count: int) -> np.ndarray:
     return scores >= cutoff
 
 
-def spectral_signatures(features, labels, *, eps: float = 0.1, multiplier: float = 1.5) -> PoisonDetection:
+def spectral_signatures(
+    features, labels, *, eps: float = 0.1, multiplier: float = 1.5, block_size: int | None = None
+) -> PoisonDetection:
     """Flag rows whose representation lies far along their class's top singular direction.
 
     For each class :math:`c` with representations :math:`R_c` (one row per example), the rows are
@@ -43,7 +46,9 @@ def spectral_signatures(features, labels, *, eps: float = 0.1, multiplier: float
     ----------
     features : array-like of shape (n, d)
         The representation of every training row (penultimate-layer activations, an embedding).
-        A ``np.memmap`` is read in row blocks: each class takes two passes (moments, then scores).
+        Also a ``np.memmap``, the path of a ``.npy`` file (opened memory-mapped) or a Dask array
+        (one column chunk): read in two passes over row blocks, all classes at once (moments,
+        then scores), never copied whole.
     labels : array-like of shape (n,)
         The training labels (any hashable values), the poisoned ones included.
     eps : float, default 0.1
@@ -53,6 +58,9 @@ def spectral_signatures(features, labels, *, eps: float = 0.1, multiplier: float
     multiplier : float, default 1.5
         The paper's safety factor: ``multiplier * eps`` of each class is flagged; must be positive
         with ``multiplier * eps < 1``.
+    block_size : int, optional
+        Rows per block of a numpy array or memory map (default about 4 million values per block);
+        a Dask array is read by its partitions. The answer does not depend on it beyond rounding.
 
     Returns
     -------
@@ -102,28 +110,29 @@ def spectral_signatures(features, labels, *, eps: float = 0.1, multiplier: float
     share = multiplier * eps
     if share >= 1.0:
         raise InvalidParameterError(f"multiplier * eps must be below 1 (the share of a class flagged), got {share:g}")
-    X, groups = rows_by_class(features, labels)
+    X, groups, chunks, arrays, (_, means, scatters) = prepare(features, labels, block_size)
     usable = skip_small_classes(groups, 2, "spectral_signatures")
-    scores = np.full(X.shape[0], np.nan)
+    K, d = len(groups.classes), X.shape[1]
+    directions = np.zeros((K, d, 1))
+    tops = np.zeros(K)
+    for k in np.flatnonzero(usable).tolist():
+        values, vectors = top_directions(scatters[k], 1)
+        directions[k], tops[k] = vectors, values[0]
+    scores = project(chunks, arrays, means, directions, squared=True)
+    scores[~usable[groups.codes]] = np.nan
     flagged = np.zeros(X.shape[0], dtype=bool)
     records = []
     for k, rows in enumerate(groups.rows):
         record = {"class": groups.classes[k], "rows": len(rows), "flagged": 0, "cutoff": np.nan}
         record["top_variance_share"] = np.nan
-        if usable[k]:
-            mean, scatter = class_moments(X, rows)
-            values, vectors = top_directions(scatter, 1)
-            class_scores = np.empty(len(rows))
-            for part, block in class_blocks(X, rows):
-                class_scores[part] = ((block - mean) @ vectors[:, 0]) ** 2
-            total = float(np.trace(scatter))
-            scores[rows] = class_scores
-            if total > 0:  # identical rows have no direction: nothing to flag
-                mask = top_scores_mask(class_scores, flag_count(len(rows), share))
-                flagged[rows] = mask
-                record["flagged"] = int(mask.sum())
-                record["cutoff"] = float(class_scores[mask].min())
-                record["top_variance_share"] = float(values[0]) / total
+        total = float(np.trace(scatters[k]))
+        if usable[k] and total > 0:  # identical rows have no direction: nothing to flag
+            class_scores = scores[rows]
+            mask = top_scores_mask(class_scores, flag_count(len(rows), share))
+            flagged[rows] = mask
+            record["flagged"] = int(mask.sum())
+            record["cutoff"] = float(class_scores[mask].min())
+            record["top_variance_share"] = tops[k] / total
         records.append(record)
     per_class = pd.DataFrame.from_records(records)
     params = {"eps": eps, "multiplier": multiplier}

@@ -4,11 +4,13 @@ from ._votes import Votes, as_votes
 from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
 from .augmentation import Augmented, TransformationFunctionError, augment
+from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
 from .buckets import Labeled, filter_unlabeled, label_buckets
 from .dawid_skene import DawidSkeneLabelModel
 from .label_model import LabelModel
 from .labeling_function import LabelingFunction, labeling_function
 from .policies import ApplyAllPolicy, ApplyEachPolicy, ApplyOnePolicy, MeanFieldPolicy, Policy, RandomPolicy
+from .predictions import filter_labels, preds_to_probs, probs_to_preds, score_predictions
 from .preprocessor import Preprocessor, preprocessor
 from .self_consistency import self_consistency
 from .simulate import SimulatedVotes, simulate_lfs
@@ -27,37 +29,44 @@ __all__ = [
     "ApplyOnePolicy",
     "AugmentRow",
     "Augmented",
-    "MeanFieldPolicy",
-    "Policy",
-    "RandomPolicy",
-    "TransformationFunction",
-    "TransformationFunctionError",
-    "augment",
-    "transformation_function",
     "DawidSkeneLabelModel",
     "LabelModel",
-    "LabelingFunction",
     "Labeled",
+    "LabelingFunction",
     "LabelingFunctionError",
+    "MajorityClassVoter",
+    "MajorityLabelVoter",
+    "MeanFieldPolicy",
+    "Policy",
     "Preprocessor",
+    "RandomPolicy",
+    "RandomVoter",
     "SimulatedVotes",
     "SliceMembership",
     "SlicingFunction",
+    "TransformationFunction",
+    "TransformationFunctionError",
     "Votes",
     "analysis",
     "apply",
     "apply_slices",
     "as_votes",
+    "augment",
     "expand_soft_labels",
+    "filter_labels",
     "filter_unlabeled",
     "label_buckets",
     "labeling_function",
     "lf_empirical_probs",
     "lf_statistics",
+    "preds_to_probs",
     "preprocessor",
+    "probs_to_preds",
+    "score_predictions",
     "self_consistency",
     "simulate_lfs",
     "slice_dataframe",
     "slicing_function",
     "training_labels",
+    "transformation_function",
 ]

@@ -16,6 +16,7 @@ from ..aggregate._observed import _FLOOR, _Observed, _vote_shares, _with_answer_
 from ..aggregate._pair_check import group_answer_weights
 from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
+from ._model_api import LabelModelAPI, balance_from_dev
 from ._params import fit_votes
 from ._posterior import FLOOR
 from ._votes import Votes, as_votes
@@ -24,7 +25,7 @@ from .label_model import check_class_balance
 __all__ = ["DawidSkeneLabelModel"]
 
 
-class DawidSkeneLabelModel(BaseEstimator):
+class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
     """Dawid-Skene over labeling-function votes, with the same fitted attributes as :class:`LabelModel`.
 
     A thin wrapper over :class:`labelwise.aggregate.DawidSkene` (its EM, its prior and its
@@ -56,6 +57,8 @@ class DawidSkeneLabelModel(BaseEstimator):
         vote row, whatever the order of the items).
     confusion_ : ndarray (m, K, K)
         ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
+    coverage_ : ndarray of shape (m,)
+        Each labeler's share of the fitted items it voted on.
     estimator_ : DawidSkene
         The fitted aggregator (``loss_history_``, ``converged_``...).
 
@@ -91,12 +94,13 @@ class DawidSkeneLabelModel(BaseEstimator):
                 self.params = {**self.params, key: value}
         return self
 
-    def fit(self, votes: Any, y: Any = None) -> DawidSkeneLabelModel:
-        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain)."""
+    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None) -> DawidSkeneLabelModel:
+        """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
+        ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``)."""
         _check_passed(self.params)
         v = fit_votes(votes, self.labels)  # a table's labelers sorted, as LabelModel's
         k = len(v.classes)
-        fixed = check_class_balance(self.class_balance, k)
+        fixed = check_class_balance(self.class_balance, k) if y_dev is None else balance_from_dev(y_dev, v.classes)
         est = DawidSkene(labels=list(v.classes), random_state=self.random_state, **self.params)
         est.fit(v.to_annotations())
         fitted_p = np.maximum(est.priors_.reindex(v.classes).to_numpy(dtype=float), FLOOR)
@@ -125,6 +129,7 @@ class DawidSkeneLabelModel(BaseEstimator):
         codes = _tie_broken_labels(v, self.probas_.to_numpy(), check_random_state(self.random_state))
         self.labels_ = pd.Series(pd.Index(v.classes).take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((v.matrix() >= 0).sum(axis=1), index=v.items, name="n_votes")
+        self.coverage_ = (v.matrix() >= 0).mean(axis=0) if v.n_items else np.zeros(v.n_labelers)
         return self
 
     def predict_proba(self, votes: Any) -> pd.DataFrame:
@@ -158,16 +163,19 @@ class DawidSkeneLabelModel(BaseEstimator):
         InvalidLabelsError
             If a vote is not one of ``classes_``.
         """
-        v = self._new_votes(votes)
-        return pd.DataFrame(self._posterior(v), index=v.items, columns=pd.Index(self.classes_))
+        return super().predict_proba(votes)
 
-    def predict(self, votes: Any) -> pd.Series:
-        """Most probable class of each item of ``votes`` (see :meth:`predict_proba`); exact ties
-        are broken as in ``labels_`` (one seeded draw per distinct vote row), so that on the fit's
-        own votes this is ``labels_``."""
+    def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """Items, posterior and class codes, exact ties broken as in ``labels_`` (one seeded draw per
+        distinct vote row), so that on the fit's own votes :meth:`predict` is ``labels_``."""
         v = self._new_votes(votes)
-        codes = _tie_broken_labels(v, self._posterior(v), check_random_state(self.random_state))
-        return pd.Series(pd.Index(self.classes_).take(codes).array, index=v.items, name="label")
+        post = self._posterior(v)
+        return v.items, post, _tie_broken_labels(v, post, check_random_state(self.random_state))
+
+    def _lf_conditionals(self) -> np.ndarray:
+        """``[j, a, y] = P(λ_j = a | y)``: the share of items ``j`` voted on (independent of the class:
+        an abstain is a missing answer) times ``confusion_[j, y, a]``."""
+        return np.transpose(self.confusion_, (0, 2, 1)) * self.coverage_[:, None, None]
 
     def _new_votes(self, votes: Any) -> Votes:
         """``votes`` with the fitted classes and labelers (in the fitted order)."""

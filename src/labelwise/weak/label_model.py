@@ -18,6 +18,8 @@ from ._compress import compress_rows
 from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
+from ._model_api import LabelModelAPI, balance_from_dev
+from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
 from ._params import check_class_balance, fit_votes, initial_balance, labeler_pairs, n_classes
 from ._posterior import (
@@ -46,7 +48,7 @@ MOMENT_TOL = 1e-9
 MOMENT_TOL_BEFORE_EM = 1e-6
 
 
-class LabelModel(BaseEstimator):
+class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     r"""Label model: labeling-function accuracies from their agreements, without gold labels.
 
     Model (Ratner et al. 2019). The true label ``Y`` has class balance ``p``; given ``Y``, the labeling functions
@@ -309,8 +311,9 @@ class LabelModel(BaseEstimator):
         )
         return mu[:, align_classes(mu, m, k)]
 
-    def fit(self, votes: Any, y: Any = None) -> LabelModel:
+    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None) -> LabelModel:
         """Fit on votes: :class:`Votes`, a long table (item, labeler, label) or a matrix (-1 = abstain).
+        ``y_dev``: gold labels of a dev set, whose class shares fix the class balance (Snorkel's ``Y_dev``).
 
         It runs on the distinct vote rows, each weighted by its number of items (``_compress.compress_rows``): the
         result of the fit over every item, at the cost of the distinct rows (see "Speed").
@@ -318,7 +321,7 @@ class LabelModel(BaseEstimator):
         self._check_params()
         v = fit_votes(votes, self.labels)  # a table's labelers sorted: the fit does not depend on its row order
         k, full = n_classes(v.classes, self.labels), v.matrix()
-        p_fixed = check_class_balance(self.class_balance, k)
+        p_fixed = check_class_balance(self.class_balance, k) if y_dev is None else balance_from_dev(y_dev, v.classes)
         rows = compress_rows(full, k)
         mu, p, post = self._fit_rows(
             rows.matrix, rows.weights, p_fixed, labeler_pairs(self.dependencies, v.labelers), v
@@ -438,23 +441,18 @@ class LabelModel(BaseEstimator):
         self.labels_ = pd.Series(classes.take(codes).array, index=v.items, name="label")
         self.n_votes_ = pd.Series((matrix >= 0).sum(axis=1), index=v.items, name="n_votes")
 
-    def _row_posterior(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-        """The items, each item's distinct vote row (by the fitted labelers) and each row's posterior."""
+    def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """Items, posterior and class codes (exact ties: one seeded draw per distinct vote row of ``votes``)."""
         v = as_votes(votes, classes=self.classes_)
         unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
         if unknown:
             raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
         rows = compress_rows(Votes(v.answers, v.items, self.labelers_, self.classes_).matrix(), len(self.classes_))
-        lam_g, _ = voted_outcomes(rows.matrix, len(self.classes_), self._groups)
-        return v.items, rows.inverse, posterior(lam_g, self.group_mu_, self.class_balance_)[0]
+        post = posterior(
+            voted_outcomes(rows.matrix, len(self.classes_), self._groups)[0], self.group_mu_, self.class_balance_
+        )[0]
+        return v.items, post[rows.inverse], random_argmax(post, check_random_state(self.random_state))[rows.inverse]
 
-    def predict_proba(self, votes: Any) -> pd.DataFrame:
-        """Posterior for new votes by the same labelers (matched by name; others are an error)."""
-        items, inverse, post = self._row_posterior(votes)
-        return pd.DataFrame(post[inverse], index=items, columns=pd.Index(self.classes_))
-
-    def predict(self, votes: Any) -> pd.Series:
-        """Most probable class per item (exact ties: one seeded draw per distinct vote row of ``votes``)."""
-        items, inverse, post = self._row_posterior(votes)
-        codes = random_argmax(post, check_random_state(self.random_state))[inverse]
-        return pd.Series(pd.Index(self.classes_).take(codes).array, index=items, name="label")
+    def _lf_conditionals(self) -> np.ndarray:
+        """``[j, a, y] = P(λ_j = a | y)``: ``mu_`` by function (:meth:`get_weights`, :meth:`get_conditional_probs`)."""
+        return self.mu_.reshape(len(self.labelers_), len(self.classes_), -1)

@@ -86,6 +86,8 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     np.save(p["counts"], rng.integers(0, 3, size=(40, 3)) + np.eye(3, dtype=int)[np.arange(40) % 3])
     np.save(p["agg_probs"], rng.dirichlet(np.ones(2), size=10))
     np.save(p["agg_unlabeled"], rng.dirichlet(np.ones(2), size=4))
+    np.save(p["agg_probs_b"], rng.dirichlet(np.ones(2), size=10))  # aggregate/next_ensemble's second model
+    np.save(p["agg_unlabeled_b"], rng.dirichlet(np.ones(2), size=4))
     items = np.repeat(np.arange(10), 3)
     labels = np.where(rng.random(30) < 0.8, np.array(["cat", "dog"])[items % 2], "dog")
     pd.DataFrame({"item": items, "annotator": np.tile(["a", "b", "c"], 10), "label": labels}).to_csv(
@@ -201,6 +203,8 @@ INPUT_FILES = {
     "probs": "probs.npy",
     "agg_probs": "agg_probs.npy",
     "agg_unlabeled": "agg_unlabeled.npy",
+    "agg_probs_b": "agg_probs_b.npy",
+    "agg_unlabeled_b": "agg_unlabeled_b.npy",
     "counts": "counts.npy",
     "answers": "answers.csv",
     "next_answers": "next_answers.csv",
@@ -373,6 +377,14 @@ SPECS: dict[str, Spec] = {
         label_cases=(),
         bad_values=(("--temperature", "0"), ("--temperature", "hot")),
     ),
+    # --probs and --unlabeled-probs repeated (an ensemble): the second of each gets the bad files
+    "aggregate/next_ensemble": Spec(
+        ("aggregate", "{next_answers}", "--probs", "{agg_probs}", "--probs", "{agg_probs_b}", "--next", "5")
+        + ("--unlabeled-probs", "{agg_unlabeled}", "--unlabeled-probs", "{agg_unlabeled_b}"),
+        {"--probs": ("agg_probs_b", NPY), "--unlabeled-probs": ("agg_unlabeled_b", NPY)},
+        ("labels.csv", "annotators.csv", "annotators.json", "summary.json", "next_to_label.csv"),
+        label_cases=(),
+    ),
     "aggregate-tags": Spec(
         ("aggregate-tags", "{tag_answers}", "--tags-column", "tags", "--method", "majority-vote"),
         {"ANSWERS": ("tag_answers", TABLE)},
@@ -436,6 +448,26 @@ SPECS: dict[str, Spec] = {
         {"DATA": ("data", TABLE)},
         ("model.joblib", "issues.csv", "summary.json"),
         columns={"--label": "data", "--weight": "data"},
+        label=("--label", "data"),
+    ),
+    "train-crowds": Spec(
+        ("train-crowds", "{data}", "{answers}", "--cv", "2", "--max-iter", "3"),
+        {"DATA": ("data", TABLE), "ANSWERS": ("answers", TABLE)},
+        ("model.joblib", "soft_labels.csv", "confusions.csv", "summary.json"),
+        columns={
+            "--item-column": "answers",
+            "--annotator-column": "answers",
+            "--label-column": "answers",
+            "--id-column": "data",
+        },
+        label=("--label-column", "answers"),
+        bad_values=(("--cv", "1"),),
+    ),
+    "train-tags": Spec(
+        ("train-tags", "{data}", "--label", "y", "--cv", "2"),
+        {"DATA": ("data", TABLE)},
+        ("model.joblib", "issues.csv", "classes.csv", "summary.json"),
+        columns={"--label": "data"},
         label=("--label", "data"),
     ),
     "pseudolabel": Spec(

@@ -1,0 +1,175 @@
+"""Poisoned-data detectors on representations larger than is comfortable in memory: labelwise's
+``spectral_signatures`` and ``activation_clustering`` reading a memory-mapped ``.npy`` by row
+blocks, vs ART 1.20.1's ``SpectralSignatureDefense`` (which takes in-memory activations) at the
+largest size run here, on the same rows in one run.
+
+The data: ``--rows`` x ``--dims`` float32 (default 2,000,000 x 256 = 2 GB on disk), written to
+``--path`` block by block; 10 Gaussian classes (labels drawn at random, so the classes interleave
+on disk), 3% of class 0 shifted by a trigger (norm 8) along one random direction. Nothing is tuned
+on it: ``eps`` is the true poisoned share of class 0, activation clustering runs the paper's
+defaults (ICA to 10 dims, relative size < 0.35).
+
+Each run is a fresh child process, so its memory is its own: the peak of its anonymous memory
+(``RssAnon`` of /proc/self/status sampled every 20 ms: what the process allocated; pages of the
+memory map are file-backed and reclaimable, not counted there) and its peak resident set
+(``VmHWM``, the mapped file's pages included). ``--art-rows``: the first rows given to ART (read
+into memory, as ART needs) and to labelwise in memory, for the speed ratio and the agreement on
+the same input. BLAS on ``--blas-threads`` threads (default 1, as bench_poison_detect.py).
+
+    python benchmarks/bench_poison_scale.py [--rows 2000000] [--dims 256] [--art-rows 500000] [--path /tmp/x.npy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _machine import machine_line
+
+TARGET, SHARE, CLASSES = 0, 0.03, 10
+
+
+def make(path: Path, rows: int, dims: int, seed: int = 0) -> None:
+    """The features (memory-mapped .npy, written by blocks), labels and poisoned rows."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, CLASSES, size=rows)
+    poisoned = (labels == TARGET) & (rng.random(rows) < SHARE)
+    centres = rng.normal(scale=1.0, size=(CLASSES, dims)).astype(np.float32)
+    trigger = rng.normal(size=dims)
+    trigger = (8.0 * trigger / np.linalg.norm(trigger)).astype(np.float32)
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(rows, dims))
+    for start in range(0, rows, 100_000):
+        stop = min(start + 100_000, rows)
+        block = rng.standard_normal(size=(stop - start, dims), dtype=np.float32) + centres[labels[start:stop]]
+        block[poisoned[start:stop]] += trigger
+        out[start:stop] = block
+    out.flush()
+    del out
+    np.save(path.with_suffix(".labels.npy"), labels)
+    np.save(path.with_suffix(".poisoned.npy"), poisoned)
+
+
+class Peak:
+    """The peak anonymous memory of this process, sampled in a thread."""
+
+    def __init__(self) -> None:
+        self.anon, self.stop = 0, False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def status(field: str) -> int:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def run(self) -> None:
+        while not self.stop:
+            self.anon = max(self.anon, self.status("RssAnon"))
+            time.sleep(0.02)
+
+
+def child(task: str, path: Path, rows: int) -> dict:
+    """One measured run (in a fresh process)."""
+    from threadpoolctl import threadpool_limits
+
+    import labelwise as lw
+
+    labels = np.load(path.with_suffix(".labels.npy"))[:rows]
+    poisoned = np.load(path.with_suffix(".poisoned.npy"))[:rows]
+    eps = float(poisoned[labels == TARGET].mean())
+    peak = Peak()
+    base = peak.status("RssAnon")
+    start = time.perf_counter()
+    with threadpool_limits(ARGS.blas_threads):
+        if task.endswith("-memory") or task.startswith("art"):
+            features = np.array(np.load(path, mmap_mode="r")[:rows])
+        else:
+            features = np.load(path, mmap_mode="r")[:rows]
+        if task.startswith("lw-spectral"):
+            flagged = lw.poison.spectral_signatures(features, labels, eps=eps).is_flagged
+        elif task.startswith("lw-clusters"):
+            flagged = lw.poison.activation_clustering(features, labels).is_flagged
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from art.defences.detector.poison import SpectralSignatureDefense
+
+                sys.path.insert(0, str(Path(__file__).parent))
+                from bench_poison_detect import FixedActivations
+
+                wrap = FixedActivations(features, CLASSES)
+                det = SpectralSignatureDefense(wrap, np.arange(rows), labels, expected_pp_poison=eps)
+                _, clean = det.detect_poison()
+            flagged = np.asarray(clean) == 0
+    seconds = time.perf_counter() - start
+    peak.stop = True
+    peak.thread.join()
+    tp = int(np.sum(flagged & poisoned))
+    np.save(path.with_suffix(f".{task}.{rows}.flags.npy"), flagged)
+    return {
+        "task": task,
+        "rows": rows,
+        "seconds": round(seconds, 1),
+        "peak_anon_mb": round((peak.anon - base) / 2**20),
+        "peak_rss_mb": round(peak.status("VmHWM") / 2**20),
+        "recall": round(tp / max(1, poisoned.sum()), 3),
+        "precision": round(tp / max(1, flagged.sum()), 3),
+    }
+
+
+def run(task: str, rows: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", task, "--rows", str(rows), "--path", str(ARGS.path)]
+    cmd += ["--blas-threads", str(ARGS.blas_threads)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return {"task": task, "rows": rows, "error": out.stderr.strip().splitlines()[-1:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    path = Path(ARGS.path)
+    if ARGS.child:
+        print(json.dumps(child(ARGS.child, path, ARGS.rows)))
+        return
+    print(machine_line("scikit-learn", "adversarial-robustness-toolbox"))
+    print(f"data: {ARGS.rows} x {ARGS.dims} float32 ({ARGS.rows * ARGS.dims * 4 / 2**30:.2f} GiB) at {path}")
+    start = time.perf_counter()
+    make(path, ARGS.rows, ARGS.dims)
+    print(f"written in {time.perf_counter() - start:.0f} s")
+    results = [run("lw-spectral", ARGS.rows), run("lw-clusters", ARGS.rows)]
+    for rows in ARGS.art_rows:
+        results += [run("lw-spectral", rows), run("lw-spectral-memory", rows), run("art-spectral", rows)]
+    for r in results:
+        print(json.dumps(r))
+    for rows in ARGS.art_rows:
+        a = np.load(path.with_suffix(f".lw-spectral.{rows}.flags.npy"))
+        b = np.load(path.with_suffix(f".art-spectral.{rows}.flags.npy"))
+        t = {r["task"]: r.get("seconds") for r in results if r["rows"] == rows}
+        ratio = t["art-spectral"] / t["lw-spectral"] if t.get("lw-spectral") and t.get("art-spectral") else None
+        print(f"{rows} rows: flags agree on {np.mean(a == b):.4f} of rows; ART time / labelwise memmap time {ratio}")
+    if not ARGS.keep:
+        for p in path.parent.glob(path.stem + ".*"):
+            p.unlink()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--dims", type=int, default=256)
+    parser.add_argument("--art-rows", type=int, nargs="*", default=[500_000])
+    parser.add_argument("--path", default="/tmp/bench_poison_scale.npy")
+    parser.add_argument("--blas-threads", type=int, default=1)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--child", default=None)
+    ARGS = parser.parse_args()
+    main()

@@ -1,0 +1,190 @@
+"""``labelwise train-crowds``: fit a classifier directly from several annotators' answers (CrowdClassifier)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from .._validate.arguments import plain, show
+from ..aggregate import DawidSkene
+from ..columns import infer_column_roles
+from ..errors import AnnotationError, InvalidLabelsError, InvalidParameterError, MissingColumnError
+from ..io import files_together, write_csv, write_json
+from ..models import MODELS, default_model
+from ..robust import CrowdClassifier
+from ..robust.crowd_classifier import DEFAULT_CV
+from ._common import SEED, console, print_frame, read_input, renaming
+from ._na_values import na_values_option, na_values_setting
+from ._out_folder import out_folder
+from .train import save_model
+
+#: Most --max-iter accepted (each iteration is --cv + 1 model fits).
+MAX_ITER = 1000
+
+
+def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
+    """The row ids answers name: ``--id-column``'s values (unique, none missing) or positions 0..n-1."""
+    if id_column is None:
+        return pd.RangeIndex(len(frame))
+    if id_column not in frame.columns:
+        raise MissingColumnError(f"--id-column {id_column!r} is not in DATA; columns are {list(frame.columns)}")
+    ids = frame[id_column]
+    bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
+    if bad.size:
+        value = ids.iloc[bad[0]]
+        got = "a missing id" if pd.isna(value) else f"{value!r} twice"
+        raise InvalidParameterError(
+            f"--id-column {id_column!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
+        )
+    return pd.Index(ids.to_numpy(), name=id_column)
+
+
+def _check_items(items: pd.Series, ids: pd.Index, item_column: str, id_column: str | None) -> None:
+    """Every answered item names a row of DATA; else an error in the command's words (DATA, --id-column)."""
+    values = items.dropna()
+    if id_column is None:
+        number = pd.to_numeric(values, errors="coerce")
+        known = number.notna() & (number % 1 == 0) & (number >= 0) & (number < len(ids))
+        where = f"row positions 0..{len(ids) - 1}; give --id-column when ANSWERS name rows by an id"
+    else:
+        known = values.isin(ids)
+        where = f"values of --id-column {id_column!r}, compared as text: 7 does not name 007"
+    bad = values[~known.to_numpy()]
+    if len(bad):
+        raise AnnotationError(
+            f"--item-column {item_column!r} of ANSWERS must name rows of DATA ({where}), got {show(bad.iloc[0])} "
+            f"({bad.nunique()} such item(s) in {len(bad)} answer(s))"
+        )
+
+
+def _check_classes(labels: pd.Series, label_column: str) -> None:
+    """ANSWERS give at least two classes (the API's hint ``labels=`` has no option here)."""
+    classes = labels.dropna().unique()
+    if classes.size == 1:
+        raise InvalidLabelsError(
+            f"--label-column {label_column!r} of ANSWERS must hold at least 2 classes, got 1 class "
+            f"({show(classes[0])}): a model needs two classes to tell apart"
+        )
+
+
+@click.command(name="train-crowds")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("answers", type=click.Path(path_type=Path))
+@click.option(
+    "--id-column",
+    help="Column of DATA whose values the answers' items name (not a feature); default: items are row "
+    "positions 0..n-1.",
+)
+@click.option("--item-column", default="item", show_default=True, help="Column of ANSWERS naming the row.")
+@click.option("--annotator-column", default="annotator", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@na_values_option
+@out_folder("train-crowds", Path("labelwise-crowd-model"))
+@click.option("--model", type=click.Choice(list(MODELS)), default="logistic", show_default=True, help="Model family.")
+@click.option(
+    "--cv",
+    type=click.IntRange(min=0),
+    default=DEFAULT_CV,
+    show_default=True,
+    help="Folds of the out-of-fold model probabilities in the E-step; 0: in-sample, as in the paper.",
+)
+@click.option(
+    "--init",
+    type=click.Choice(["majority", "dawid-skene"]),
+    default="majority",
+    show_default=True,
+    help="Soft labels EM starts from.",
+)
+@click.option("--max-iter", type=click.IntRange(1, MAX_ITER), default=50, show_default=True, help="EM iterations.")
+@click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar over the EM iterations (shown on a terminal).")
+def train_crowds(
+    data, answers, id_column, item_column, annotator_column, label_column, out, model, cv, init, max_iter,
+    random_state, quiet, superseded,
+):  # fmt: skip
+    """Fit a model on DATA's features and the crowd's ANSWERS (item, annotator, label) together.
+
+    Learning from crowds (Raykar et al. 2010): the model and one confusion matrix per annotator
+    are fitted by EM. Writes model.joblib (the fitted CrowdClassifier: ``joblib.load`` it and call
+    ``predict`` on a table with the same feature columns), soft_labels.csv (one row per row of
+    DATA: its id, the inferred label, the probability of each class and its number of answers),
+    confusions.csv (annotator, true, given, probability) and summary.json to --out.
+    """
+    frame = read_input(data, "DATA", text_columns=[id_column] if id_column else ())
+    text = [annotator_column, label_column] + ([item_column] if id_column else [])
+    table = read_input(answers, "ANSWERS", text_columns=text)
+    for option, column in (("--item-column", item_column), ("--annotator-column", annotator_column),
+                           ("--label-column", label_column)):  # fmt: skip
+        if column not in table.columns:
+            raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
+    ids = _ids(frame, id_column)
+    _check_items(table[item_column], ids, item_column, id_column)
+    _check_classes(table[label_column], label_column)
+    features = frame.drop(columns=[id_column]) if id_column else frame
+    if features.shape[1] == 0:
+        raise InvalidParameterError(f"DATA must have a feature column besides --id-column {id_column!r}, got none")
+    features = features.set_axis(ids, axis=0)
+    estimator = default_model(features, model=model, random_state=random_state, roles=infer_column_roles(features))
+    columns = {"item_col": item_column, "annotator_col": annotator_column, "label_col": label_column}
+    start = "majority" if init == "majority" else DawidSkene(**columns, random_state=random_state)
+    em = {"cv": cv or None, "init": start, "max_iter": max_iter, "random_state": random_state}
+    crowd = CrowdClassifier(estimator, verbose=False if quiet else None, **em, **columns)
+    names = {
+        "answers column": "ANSWERS column",
+        "answers": "ANSWERS",
+        "estimator": "--model",
+        "cv": "--cv",
+        "max_iter": "--max-iter",
+        "item_col": "--item-column",
+        "annotator_col": "--annotator-column",
+        "label_col": "--label-column",
+    }
+    with renaming(names, within=("max_iter",)):  # "did not converge in max_iter=3 ...; raise max_iter"
+        fitted = crowd.fit(features, table)
+    classes = fitted.classes_
+    soft = pd.DataFrame(fitted.posterior_, columns=[f"p_{plain(c)}" for c in classes])
+    soft.insert(0, "label", classes[fitted.posterior_.argmax(axis=1)])
+    soft.insert(0, "id" if id_column is None else id_column, np.asarray(ids))
+    soft["n_answers"] = fitted.n_answers_per_row_
+    summary = {
+        "n_rows": int(len(ids)),
+        "n_rows_answered": int((fitted.n_answers_per_row_ > 0).sum()),
+        "n_answers": int(fitted.n_answers_per_row_.sum()),
+        "n_annotators": len(fitted.annotators_),
+        "classes": [plain(c) for c in classes],
+        "n_iter": fitted.n_iter_,
+        "converged": bool(fitted.converged_),
+        "log_likelihood_per_answer": fitted.log_likelihood_history_[-1],
+        "settings": {
+            "data": str(Path(data).resolve()),
+            "answers": str(Path(answers).resolve()),
+            "id_column": id_column,
+            **columns,
+            **na_values_setting(),
+            "model": model,
+            "cv": cv,
+            "init": init,
+            "max_iter": max_iter,
+            "random_state": random_state,
+            "feature_columns": list(features.columns),
+        },
+    }
+    with files_together(supersedes=superseded):
+        save_model(fitted, out / "model.joblib")
+        write_csv(soft, out / "soft_labels.csv")
+        write_csv(fitted.confusion_frame(), out / "confusions.csv")
+        write_json(summary, out / "summary.json")
+    con = console()
+    con.print(
+        f"[bold]{summary['n_rows']}[/] rows ({summary['n_rows_answered']} answered), {summary['n_answers']} answers "
+        f"by {summary['n_annotators']} annotators; EM ran {fitted.n_iter_} iteration(s)"
+        + ("" if fitted.converged_ else " without converging")
+    )
+    accuracy = fitted.annotator_accuracy_.rename_axis("annotator").reset_index()
+    print_frame(accuracy.sort_values("accuracy").head(10), title="least accurate annotators (estimated)")
+    con.print(
+        f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
+    )

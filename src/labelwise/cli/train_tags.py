@@ -1,0 +1,94 @@
+"""``labelwise train-tags``: fit a model on noisy tags (several per row) with a CleanMultilabelClassifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from .._validate.arguments import plain
+from ..io import files_together, write_csv, write_json
+from ..models import MODELS, default_model
+from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
+from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
+from ._audit_tasks import _cell_text
+from ._common import SEED, console, print_frame, read_input, renaming, split_label
+from ._na_values import na_values_option, na_values_setting
+from ._out_folder import out_folder
+from .train import save_model
+
+
+@click.command("train-tags")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--label", help="Name of the tags column ('a|b' per row, empty: no tag); the other columns are features.")
+@na_values_option
+@click.option(
+    "--clean",
+    type=click.Choice(list(MULTILABEL_ACTIONS)),
+    default="flip",
+    show_default=True,
+    help="What to do with each flagged (row, tag) cell: toggle it, leave it out of that tag's fit, or down-weight it.",
+)
+@out_folder("train-tags", Path("labelwise-tag-model"))
+@click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds per tag.")
+@click.option(
+    "--model",
+    type=click.Choice(list(MODELS)),
+    default="logistic",
+    show_default=True,
+    help="Model family of each tag's binary model (no auto: it compares families on one label).",
+)
+@click.option("--random-state", type=SEED, default=0, show_default=True)
+def train_tags(data, label, clean, out, cv, model, random_state, superseded):
+    """Fit one model per tag on DATA whose tags may be missing or wrong: flag the noisy (row, tag)
+    cells by confident learning, clean them, refit.
+
+    Writes model.joblib (the fitted CleanMultilabelClassifier: ``joblib.load`` it and call
+    ``predict_tags`` or ``predict_proba`` on a table with the same feature columns), issues.csv
+    (one row per example, flagged first, with its missing and spurious tags), classes.csv (per
+    tag: flagged counts and estimated missing/spurious rates) and summary.json to --out.
+    """
+    frame = read_input(data, "DATA", text_columns=[label] if label else ())
+    features, tags = split_label(frame, label)
+    cells = [_cell_text(t) for t in tags]
+    column = f"--label column {label!r}"
+    with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
+        trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
+        estimator = default_model(features, model=model, random_state=random_state)
+        cleaner = CleanMultilabelClassifier(estimator, cv=cv, action=clean, random_state=random_state)
+        fitted = cleaner.fit(features, cells)
+    issues = fitted.issues_
+    per_tag = issues.class_summary.assign(fitted=[m is not None for m in fitted.estimators_])
+    summary = {
+        "n_examples": int(len(cells)),
+        "n_tags": int(fitted.classes_.size),
+        "n_issues": issues.n_issues,
+        "n_missing": int(issues.is_missing.sum()),
+        "n_spurious": int(issues.is_spurious.sum()),
+        "skipped_tags": [plain(t) for t in fitted.skipped_tags_],
+        "classes": [plain(t) for t in fitted.classes_],
+        "settings": {
+            "data": str(Path(data).resolve()),
+            "label": label,
+            **na_values_setting(),
+            "clean": clean,
+            "cv": cv,
+            "model": model,
+            "random_state": random_state,
+            "feature_columns": list(features.columns),
+        },
+    }
+    with files_together(supersedes=superseded):
+        save_model(fitted, out / "model.joblib")
+        write_csv(issues.to_frame(), out / "issues.csv")
+        write_csv(per_tag, out / "classes.csv")
+        write_json(summary, out / "summary.json")
+
+    con = console()
+    con.print(
+        f"[bold]{len(cells)}[/] examples, {fitted.classes_.size} tags: [bold red]{summary['n_missing']}[/] missing and "
+        f"[bold red]{summary['n_spurious']}[/] spurious tags flagged on {issues.n_issues} examples; cleaned by {clean}"
+    )
+    print_frame(pd.DataFrame(per_tag), title="per tag")
+    con.print(f"wrote {out / 'model.joblib'}, {out / 'issues.csv'}, {out / 'classes.csv'}, {out / 'summary.json'}")

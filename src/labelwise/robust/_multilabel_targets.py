@@ -1,0 +1,114 @@
+"""Inputs of :class:`~labelwise.robust.CleanMultilabelClassifier`: tag targets, given probabilities, out-of-fold probabilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing
+
+from .._meta import fit_clone
+from .._progress import track
+from .._validate.arguments import show
+from ..audit.multilabel import encode_multilabel
+from ..errors import (
+    InvalidLabelsError,
+    InvalidProbabilitiesError,
+    LabelwiseError,
+    ShapeMismatchError,
+    TooFewExamplesError,
+)
+
+
+def encode_tag_targets(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """``y`` as an ``(n_rows, K)`` boolean matrix and the tag of each column.
+
+    ``y`` is a 0/1 indicator matrix (array, sparse matrix or DataFrame, whose column names become
+    the tags) or one list of tags per row (``"a|b"`` strings are split on ``|``), as
+    :func:`labelwise.audit.multilabel.encode_multilabel` reads them. Errors name ``y``.
+    """
+    if y is None:
+        raise InvalidLabelsError("CleanMultilabelClassifier requires y to be passed, but the target y is None")
+    classes = None
+    if sp.issparse(y):
+        y = y.toarray()
+    if isinstance(y, pd.DataFrame):
+        classes = list(y.columns)
+        y = y.to_numpy()
+    elif isinstance(y, pd.Series):
+        y = y.tolist()
+    elif isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype != object:
+        raise InvalidLabelsError(
+            f"y must be a 2-D 0/1 tag matrix (n_rows, n_tags) or one list of tags per row, got a 1-D array of "
+            f"{y.dtype} (one class per row: use labelwise.robust.CleanClassifier)"
+        )
+    if isinstance(y, np.ndarray) and y.ndim not in (1, 2):
+        raise InvalidLabelsError(f"y must be a 2-D 0/1 tag matrix or one list of tags per row, got shape {y.shape}")
+    try:
+        given, tags = encode_multilabel(y, classes=classes)
+    except LabelwiseError as exc:  # the audit's messages name "labels": here the parameter is y
+        raise type(exc)(str(exc).replace("labels", "y", 1)) from None
+    if given.shape[0] != n_rows:
+        raise ShapeMismatchError(f"X and y must have the same number of rows, got {n_rows} and {given.shape[0]}")
+    if given.shape[1] < 1:
+        raise InvalidLabelsError("y must name at least one tag, got none (every row has an empty tag list)")
+    return given, tags
+
+
+def trainable_tags(given: np.ndarray, cv: int) -> np.ndarray:
+    """Per tag, whether it has at least ``cv`` present and ``cv`` absent rows (so it can be cross-validated);
+    :class:`TooFewExamplesError` naming ``y`` when no tag has."""
+    n, k = given.shape
+    n_pos = given.sum(axis=0)
+    trainable = (n_pos >= cv) & (n - n_pos >= cv)
+    if not trainable.any():
+        raise TooFewExamplesError(
+            f"y has no tag with at least cv={cv} present and cv={cv} absent rows, got {n} rows and "
+            f"{k} tag(s) present on {sorted({int(p) for p in n_pos})[:10]} rows (use fewer folds or more rows)"
+        )
+    return trainable
+
+
+def check_pred_probs(pred_probs: Any, shape: tuple[int, int]) -> np.ndarray:
+    """``pred_probs`` as float64 of ``shape`` with values in [0, 1]; errors name ``pred_probs``."""
+    arr = np.asarray(pred_probs)
+    if arr.dtype.kind not in "fiub" or arr.shape != shape:
+        raise InvalidProbabilitiesError(
+            f"pred_probs must be a numeric array of shape {shape} (one out-of-fold probability per row and tag), "
+            f"got shape {arr.shape} and dtype {arr.dtype}"
+        )
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InvalidProbabilitiesError(f"pred_probs must lie in [0, 1], row {r} column {c} is {show(arr[r, c])}")
+    return arr
+
+
+def positive_column(model: Any, proba: np.ndarray) -> np.ndarray:
+    """The column of ``proba`` of class 1 ("tag present") of a binary ``model`` fitted on 0/1 codes."""
+    seen = np.asarray(getattr(model, "classes_", [0, 1]))
+    hit = np.flatnonzero(seen == 1)
+    return np.asarray(proba, dtype=np.float64)[:, hit[0]] if hit.size else np.zeros(proba.shape[0])
+
+
+def out_of_fold_tag_probs(
+    template: Any, X: Any, given: np.ndarray, trainable: np.ndarray, *, cv: int, seed: int | None, verbose: Any
+) -> np.ndarray:
+    """Per tag, ``P(tag present)`` of every row from a binary model that never saw the row.
+
+    Each trainable tag gets its own stratified, shuffled ``cv``-fold split of its 0/1 column (with
+    the same seed for every tag, so a tag's folds do not depend on its position); a tag that is not
+    trainable keeps its given 0/1 values, which confident learning never flags.
+    """
+    probs = given.astype(np.float64)
+    for j in track(list(np.flatnonzero(trainable)), description="out-of-fold tags", verbose=verbose):
+        col = given[:, j].astype(np.int64)
+        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(col, col)
+        for train, test in folds:
+            model = fit_clone(template, X, col, train)
+            probs[test, j] = positive_column(model, model.predict_proba(_safe_indexing(X, test)))
+    return probs

@@ -1,0 +1,80 @@
+"""Shared steps of the loss-correction estimators: targets, out-of-fold probabilities, the transition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import column_or_1d
+
+from .._meta import checked_proba, encode_class_targets, fit_clone
+from .._validate.arguments import check_fraction, check_positive_int, show
+from .._validate.labels import check_rows_per_class_for_folds
+from ..errors import InvalidLabelsError, InvalidParameterError
+from .transition import TRANSITION_METHODS, check_transition, estimate_transition
+
+
+def class_targets(y: Any, *, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0..K-1`` and sorted classes of ``y`` (1-D, at least 2 classes) for the estimator ``owner``."""
+    if y is None:
+        raise InvalidLabelsError(f"{owner} requires y to be passed, but the target y is None")
+    arr = y.to_numpy() if isinstance(y, (pd.Series, pd.Index)) else np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = column_or_1d(arr, warn=True)
+    if arr.ndim != 1:
+        raise InvalidLabelsError(f"y must be one-dimensional (one label per example), got shape {arr.shape}")
+    _, codes, classes = encode_class_targets(arr)
+    if len(classes) < 2:
+        raise InvalidLabelsError(f"y must contain at least 2 classes, got 1 class ({show(classes[0])})")
+    return codes, classes
+
+
+def check_transition_param(transition: Any, percentile: Any, cv: Any) -> None:
+    """Validate the ``transition`` / ``percentile`` / ``cv`` parameters before any fitting."""
+    if isinstance(transition, str):
+        if transition not in TRANSITION_METHODS:
+            raise InvalidParameterError(
+                f"transition must be one of {list(TRANSITION_METHODS)} or a (n_classes, n_classes) matrix, "
+                f"got {transition!r}"
+            )
+        check_positive_int("cv", cv, minimum=2)
+    elif transition is None:
+        raise InvalidParameterError(
+            f"transition must be one of {list(TRANSITION_METHODS)} or a (n_classes, n_classes) matrix, got None"
+        )
+    check_fraction("percentile", percentile, low=0.0, high=100.0, closed_low=False, closed_high=True)
+
+
+def out_of_fold(
+    template: Any, X: Any, codes: np.ndarray, n_classes: int, cv: int, seed: Any, weights: Any
+) -> np.ndarray:
+    """Out-of-fold ``predict_proba`` of clones of ``template`` (stratified shuffled folds; sparse ``X`` works)."""
+    check_rows_per_class_for_folds(np.bincount(codes, minlength=n_classes), np.arange(n_classes), cv)
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    probs = np.zeros((codes.size, n_classes))
+    for train, test in folds.split(np.zeros(codes.size), codes):
+        model = fit_clone(template, X, codes, train, weights)
+        probs[test] = checked_proba(model, _safe_indexing(X, test), n_classes, "estimator")
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def resolve_transition(
+    transition: Any,
+    n_classes: int,
+    *,
+    probs_fn: Any,
+    codes: np.ndarray,
+    percentile: float,
+    invertible: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(T, out-of-fold probabilities or None)``: a given matrix checked, or one estimated by name."""
+    if not isinstance(transition, str):
+        return check_transition(transition, n_classes, invertible=invertible), None
+    probs = probs_fn()
+    T = estimate_transition(probs, codes, method=transition, percentile=percentile, classes=np.arange(n_classes))
+    if invertible:
+        T = check_transition(T, n_classes, name=f"transition (estimated by {transition!r})", invertible=True)
+    return T, probs

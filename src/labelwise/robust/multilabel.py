@@ -1,0 +1,244 @@
+"""CleanMultilabelClassifier: train on noisy tags (missing and spurious) with one-vs-rest confident learning."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from .._meta import base_estimator, fit_clone, inherit_input_tags
+from .._validate.arguments import check_choice, check_fraction, check_positive_int, seed_from, show
+from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from ..audit.multilabel import MultilabelIssues, find_label_issues
+from ..errors import LabelwiseWarning
+from ._multilabel_targets import (
+    check_pred_probs,
+    encode_tag_targets,
+    out_of_fold_tag_probs,
+    positive_column,
+    trainable_tags,
+)
+
+__all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
+
+MULTILABEL_ACTIONS = ("drop", "flip", "reweight")
+
+
+class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Train on noisy tags: flag the wrong (row, tag) cells by confident learning, then refit per tag.
+
+    Multi-label data is read one-vs-rest: every tag is a binary problem "present / absent". ``fit``
+
+    1. computes out-of-fold ``P(tag present)`` for every row and tag (per tag, a clone of
+       ``estimator`` on a stratified, shuffled ``cv``-fold split of that tag's column), unless
+       ``pred_probs`` are given;
+    2. flags the (row, tag) cells whose presence or absence is probably wrong with
+       :func:`labelwise.audit.multilabel.find_label_issues` (confident learning, prune by noise
+       rate, run on each tag's binary problem: Northcutt et al. [1]_, in the one-vs-rest reading
+       of multi-label data of Thyagarajan et al. [2]_): missing tags (absent, probably apply) and
+       spurious ones (given, probably do not);
+    3. fits, per tag, a clone of ``estimator`` on that tag's column cleaned by ``action``:
+
+    ``action="flip"``
+        every row is kept and the flagged cells of the tag are toggled (the audit's suggested
+        tags). Missing tags dominate real tag noise, and a dropped missing tag is a positive lost
+        from a class that is already rare, where a flipped one is a positive regained: this was
+        the most accurate action on simulated data (dev seeds, see ``benchmarks/RESULTS.md``).
+    ``action="drop"``
+        the flagged cells of the tag are left out of that tag's fit (the row still trains the
+        other tags), as :class:`labelwise.robust.CleanClassifier` drops rows.
+    ``action="reweight"``
+        nothing is removed; a flagged cell is weighted by its self-confidence (the out-of-fold
+        probability of its given value), the others by 1. Needs an estimator whose ``fit``
+        accepts ``sample_weight``.
+
+    A tag with fewer than ``cv`` present (or absent) rows cannot be cross-validated: it is not
+    audited and not fitted, a :class:`~labelwise.errors.LabelwiseWarning` names it, and it is
+    predicted with its prior (its share of rows); so is a tag whose cleaned column holds one
+    value only. With no tag to cross-validate, ``fit`` raises
+    :class:`~labelwise.errors.TooFewExamplesError`.
+
+    Parameters
+    ----------
+    estimator : binary classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
+        Cloned for every tag and fold.
+    cv : int >= 2, default 5
+        Cross-validation folds per tag.
+    action : {"flip", "drop", "reweight"}, default "flip"
+    threshold : float in (0, 1), default 0.5
+        ``predict`` gives a tag where ``predict_proba`` exceeds it.
+    random_state : int, Generator or None
+        Seed of the fold shuffling (the same folds for every tag with the same column).
+    verbose : bool or None, default False
+        Progress bars (``None``: only on a terminal).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_tags,)
+        The tag of each column of ``predict`` / ``predict_proba``.
+    estimators_ : list of (estimator or None)
+        Per tag, the binary model fitted on the cleaned column (None: predicted with ``prior_``).
+    prior_ : ndarray of float, shape (n_tags,)
+        Per tag, the share of rows with the tag in the cleaned column (the given one for a skipped tag).
+    skipped_tags_ : ndarray
+        Tags with too few present or absent rows to be cross-validated (not audited, not fitted).
+    issues_ : MultilabelIssues
+        The audit of the given tags on ``pred_probs_``: ``issues_.is_issue`` (n_rows, n_tags) are
+        the cells cleaned; ``is_missing`` / ``is_spurious`` tell the two kinds apart.
+    pred_probs_ : ndarray of float, shape (n_rows, n_tags)
+        The out-of-fold (or given) probabilities; a skipped tag's column holds its given 0/1 values.
+    n_flagged_ : ndarray of int, shape (n_tags,)
+        Flagged cells per tag.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+
+    References
+    ----------
+    .. [1] Northcutt, C. G., Jiang, L. and Chuang, I. L. (2021). "Confident Learning: Estimating
+       Uncertainty in Dataset Labels". Journal of Artificial Intelligence Research 70, 1373-1411.
+    .. [2] Thyagarajan, A., Snorrason, E., Northcutt, C. and Mueller, J. (2023). "Identifying
+       Incorrect Annotations in Multi-Label Classification Data". ICLR 2023 Workshop on
+       Trustworthy and Reliable Large-Scale Machine Learning Models.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from labelwise.noise import flip_tags
+    >>> from labelwise.robust import CleanMultilabelClassifier
+    >>> X, Y = make_multilabel_classification(300, n_classes=3, random_state=0)
+    >>> noisy = flip_tags(Y, drop_rate=0.3, add_rate=0.0, random_state=0).labels
+    >>> model = CleanMultilabelClassifier(random_state=0).fit(X, noisy)
+    >>> model.predict_proba(X[:2]).shape, model.predict(X[:2]).shape
+    ((2, 3), (2, 3))
+    >>> bool(model.issues_.is_missing[noisy != Y].mean() > model.issues_.is_missing[noisy == Y].mean())
+    True
+    """
+
+    def __init__(self, estimator=None, cv=5, action="flip", threshold=0.5, random_state=None, verbose=False):
+        self.estimator = estimator
+        self.cv = cv
+        self.action = action
+        self.threshold = threshold
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self) -> Any:
+        estimator = base_estimator(self)
+        check_estimator_method(estimator, "predict_proba", name="estimator")
+        check_positive_int("cv", self.cv, minimum=2)
+        check_choice("action", self.action, MULTILABEL_ACTIONS)
+        check_fraction("threshold", self.threshold, closed_low=False)
+        if self.action == "reweight":
+            sample_weight_fit_params(estimator, np.ones(1), name="estimator (action='reweight' needs sample weights)")
+        return estimator
+
+    def fit(self, X, y, pred_probs=None):
+        """Flag the noisy (row, tag) cells of ``y`` and fit one binary model per tag on the cleaned tags.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_rows, ...)
+        y : (n_rows, n_tags) 0/1 matrix or DataFrame, or one list of tags per row
+            The given (noisy) tags. Lists may hold any hashable tags (``"a|b"`` strings are split
+            on ``|``); a DataFrame's column names are the tags.
+        pred_probs : array-like of shape (n_rows, n_tags), optional
+            Out-of-fold ``P(tag present)``, columns in the order of ``classes_`` (sorted tags for
+            lists, the matrix's columns otherwise); given, no cross-validation is run.
+
+        Returns
+        -------
+        self : CleanMultilabelClassifier
+        """
+        template = self._check_params()
+        X = check_meta_X(self, X, reset=True)
+        given, tags = encode_tag_targets(y, _num_samples(X))
+        n, k = given.shape
+        n_pos = given.sum(axis=0)
+        trainable = trainable_tags(given, self.cv)
+        self.classes_ = tags
+        self.skipped_tags_ = tags[~trainable]
+        if self.skipped_tags_.size:
+            few = ", ".join(
+                f"{show(t)} ({int(p)} of {n} rows)" for t, p in zip(tags[~trainable], n_pos[~trainable], strict=True)
+            )
+            warnings.warn(
+                f"y has tags with fewer than cv={self.cv} present (or absent) rows: {few}; they are not audited "
+                "nor fitted, and are predicted with their share of rows",
+                LabelwiseWarning,
+                stacklevel=2,
+            )
+        seed = seed_from(self.random_state)
+        if pred_probs is None:
+            probs = out_of_fold_tag_probs(template, X, given, trainable, cv=self.cv, seed=seed, verbose=self.verbose)
+        else:
+            probs = np.where(trainable, check_pred_probs(pred_probs, (n, k)), given)
+        issues = find_label_issues(given, probs, classes=tags)
+        self.pred_probs_ = probs
+        self.issues_ = issues
+        self.n_flagged_ = issues.is_issue.sum(axis=0)
+        self._fit_tags(template, X, given, issues, trainable)
+        return self
+
+    def _cleaned(self, j: int, given: np.ndarray, issues: MultilabelIssues) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Tag ``j``'s training rows, 0/1 targets and weights (None: unweighted) for ``action``."""
+        flagged = issues.is_issue[:, j]
+        column = given[:, j]
+        if self.action == "drop":
+            return np.flatnonzero(~flagged), column.astype(np.int64), None
+        if self.action == "flip":
+            return np.arange(column.size), (column ^ flagged).astype(np.int64), None
+        weights = np.where(flagged, issues.label_quality[:, j], 1.0).astype(np.float64)
+        keep = np.flatnonzero(weights > 0)
+        return keep, column.astype(np.int64), (None if np.all(weights == 1.0) else weights)
+
+    def _fit_tags(self, template, X, given: np.ndarray, issues: MultilabelIssues, trainable: np.ndarray) -> None:
+        """One binary model per trainable tag on its cleaned column; the prior where it holds one value only."""
+        k = given.shape[1]
+        self.estimators_: list[Any] = [None] * k
+        self.prior_ = given.mean(axis=0).astype(np.float64)
+        single = []
+        for j in np.flatnonzero(trainable).tolist():
+            rows, target, weights = self._cleaned(j, given, issues)
+            w = None if weights is None else weights[rows]
+            self.prior_[j] = np.average(target[rows], weights=w) if rows.size else self.prior_[j]
+            if rows.size == 0 or np.unique(target[rows]).size < 2:
+                single.append(self.classes_[j])
+                continue
+            self.estimators_[j] = fit_clone(template, X, target, rows, weights)
+        if single:
+            warnings.warn(
+                f"after cleaning, the tags {[show(t) for t in single]} hold one value only: predicted with their prior",
+                LabelwiseWarning,
+                stacklevel=3,
+            )
+
+    def predict_proba(self, X):
+        """``P(tag present)`` per row and tag, shape (n_rows, n_tags), columns in the order of ``classes_``."""
+        check_is_fitted(self)
+        X = check_meta_X(self, X, reset=False)
+        n = _num_samples(X)
+        out = np.tile(self.prior_, (n, 1))
+        for j, model in enumerate(self.estimators_):
+            if model is not None:
+                out[:, j] = positive_column(model, model.predict_proba(X))
+        return out
+
+    def predict(self, X):
+        """The 0/1 tag matrix (n_rows, n_tags): 1 where ``predict_proba`` exceeds ``threshold``."""
+        return (self.predict_proba(X) > self.threshold).astype(np.int64)
+
+    def predict_tags(self, X) -> list[list[Any]]:
+        """Per row, the list of predicted tags (values of ``classes_``)."""
+        pred = self.predict(X).astype(bool)
+        return [self.classes_[row].tolist() for row in pred]
+
+    def __sklearn_tags__(self):
+        tags = inherit_input_tags(super().__sklearn_tags__(), self)
+        tags.target_tags.multi_output = True
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,194 @@
+"""Baseline label models (Snorkel's ``MajorityLabelVoter``, ``MajorityClassVoter``, ``RandomVoter``),
+with the label models' interface: ``fit``, ``predict_proba``, ``predict``, ``score``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from .._validate.arguments import check_random_state
+from ..errors import EstimatorError
+from ._model_api import VoterAPI, balance_from_dev
+from ._params import check_class_balance, fit_votes, n_classes
+from ._posterior import random_argmax
+from ._votes import Votes, as_votes
+
+__all__ = ["MajorityClassVoter", "MajorityLabelVoter", "RandomVoter"]
+
+
+def _class_counts(matrix: np.ndarray, k: int) -> np.ndarray:
+    """Votes per class of each row (n, K) of a code matrix (-1 = abstain): one pass per class."""
+    return (
+        np.stack([(matrix == c).sum(axis=1) for c in range(k)], axis=1) if matrix.size else np.zeros((len(matrix), k))
+    )
+
+
+def _draw_per_distinct_row(key: np.ndarray, probs: np.ndarray, random_state: Any) -> np.ndarray:
+    """Most probable class per row, exact ties broken by one seeded draw per distinct ``key`` row, so
+    that rows with the same key get the same class whatever the rows' order."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64)
+    distinct, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return random_argmax(probs[first], check_random_state(random_state))[inverse.ravel()]
+
+
+class _Baseline(VoterAPI, BaseEstimator):
+    """Shared ``fit`` (the classes and labelers of the votes) and vote reading."""
+
+    def __init__(self, *, labels: Sequence[Any] | None = None, random_state: Any = 0) -> None:
+        self.labels = labels
+        self.random_state = random_state
+
+    def fit(self, votes: Any, y: Any = None) -> Any:
+        """Record the classes (``labels``, else those voted, sorted) and labelers of ``votes``.
+
+        Parameters
+        ----------
+        votes : Votes, DataFrame (item, labeler, label) or matrix (n_items, n_labelers), -1 = abstain
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        check_random_state(self.random_state)
+        v = fit_votes(votes, self.labels)
+        n_classes(v.classes, self.labels)  # at least two classes
+        self.classes_, self.labelers_ = v.classes, v.labelers
+        return self
+
+    def _votes(self, votes: Any) -> Votes:
+        if not hasattr(self, "classes_"):
+            raise EstimatorError(
+                f"{type(self).__name__} must be fitted before predict_proba, predict or score; call fit first"
+            )
+        return as_votes(votes, classes=self.classes_)
+
+
+class MajorityLabelVoter(_Baseline):
+    """Majority vote: each item's probabilities are shared equally by its most voted classes.
+
+    Snorkel's ``MajorityLabelVoter``: an item with a tie (or no vote) gets ``1/t`` on each of its
+    ``t`` most voted classes. Labelers are counted whoever they are (new labelers are fine).
+
+    Parameters
+    ----------
+    labels : sequence, optional
+        The classes (default: those voted in ``fit``, sorted).
+    random_state : int or Generator, default 0
+        Breaks ties in :meth:`predict` without a ``tie_break_policy``: one seeded draw per distinct
+        count of votes per class, so that items with the same counts get the same label.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (K,)
+    labelers_ : tuple of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise import weak
+    >>> L = np.array([[0, 0, -1], [-1, 0, 1], [1, -1, 1]])
+    >>> weak.MajorityLabelVoter().fit(L).predict_proba(L).to_numpy().tolist()
+    [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]
+    """
+
+    def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        v = self._votes(votes)
+        counts = _class_counts(v.matrix(), len(self.classes_))
+        top = (counts == counts.max(axis=1, keepdims=True)).astype(float)
+        probs = top / top.sum(axis=1, keepdims=True)
+        return v.items, probs, _draw_per_distinct_row(counts, probs, self.random_state)
+
+
+class MajorityClassVoter(_Baseline):
+    """Every item gets the most frequent class (Snorkel's ``MajorityClassVoter``); classes tied for
+    the largest share split the probability equally.
+
+    Parameters
+    ----------
+    class_balance : "votes", "uniform" or array of shape (K,), default "votes"
+        The class shares: ``"votes"``, the mean vote shares of the items with a vote in ``fit``.
+        ``fit(votes, y_dev=...)`` takes them from gold dev labels instead (Snorkel's ``balance``).
+    labels : sequence, optional
+    random_state : int or Generator, default 0
+        Breaks a tie for the largest share in :meth:`predict` (one draw: every item the same class).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (K,)
+    labelers_ : tuple of str
+    class_balance_ : ndarray of shape (K,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise import weak
+    >>> L = np.array([[0, 0, -1], [-1, 0, 1], [1, -1, 1]])
+    >>> weak.MajorityClassVoter(class_balance=[0.8, 0.2]).fit(L).predict(L).tolist()
+    [0, 0, 0]
+    """
+
+    def __init__(self, *, class_balance: Any = "votes", labels: Sequence[Any] | None = None, random_state: Any = 0):
+        super().__init__(labels=labels, random_state=random_state)
+        self.class_balance = class_balance
+
+    def fit(self, votes: Any, y: Any = None, *, y_dev: Any = None) -> MajorityClassVoter:
+        """Record the classes and the class balance (see ``class_balance``); ``y_dev``: gold dev labels."""
+        super().fit(votes)
+        k = len(self.classes_)
+        if y_dev is not None:
+            self.class_balance_ = balance_from_dev(y_dev, self.classes_)
+            return self
+        fixed = check_class_balance(self.class_balance, k)
+        if fixed is None or isinstance(fixed, str) and fixed == "votes":
+            counts = _class_counts(fit_votes(votes, self.labels).matrix(), k).astype(float)
+            voted = counts.sum(axis=1) > 0
+            shares = counts[voted] / counts[voted].sum(axis=1, keepdims=True)
+            self.class_balance_ = shares.mean(axis=0) if voted.any() else np.full(k, 1.0 / k)
+        elif isinstance(fixed, str):
+            self.class_balance_ = np.full(k, 1.0 / k)
+        else:
+            self.class_balance_ = fixed
+        return self
+
+    def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        v = self._votes(votes)
+        top = (self.class_balance_ == self.class_balance_.max()).astype(float)
+        probs = np.tile(top / top.sum(), (v.n_items, 1))
+        return v.items, probs, _draw_per_distinct_row(np.zeros((v.n_items, 1)), probs, self.random_state)
+
+
+class RandomVoter(_Baseline):
+    """Random probabilities (Snorkel's ``RandomVoter``): uniform draws from ``random_state``,
+    normalised per item; a floor for any label model to beat.
+
+    Parameters
+    ----------
+    labels : sequence, optional
+    random_state : int or Generator, default 0
+        Seeds the draws: the same votes (same number of items) give the same probabilities.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (K,)
+    labelers_ : tuple of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise import weak
+    >>> L = np.array([[0, 0, -1], [-1, 0, 1], [1, -1, 1]])
+    >>> weak.RandomVoter().fit(L).predict_proba(L).sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    def _predict_rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        v = self._votes(votes)
+        draws = check_random_state(self.random_state).random((v.n_items, len(self.classes_)))
+        probs = draws / draws.sum(axis=1, keepdims=True)
+        return v.items, probs, np.argmax(probs, axis=1)

@@ -1,0 +1,56 @@
+"""``labelwise train-tags``: train on a noisy tags column, the model and the outputs it writes."""
+
+from __future__ import annotations
+
+import json
+
+import joblib
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from labelwise.cli import main
+
+
+def _table(path, n=120):
+    """Two features; tags cat/dog follow them, 30% of the given ones dropped; 'rare' on 2 rows only."""
+    rng = np.random.default_rng(0)
+    truth = rng.random((n, 2)) < 0.5
+    X = rng.normal(size=(n, 2)) + 2.5 * truth
+    given = truth & (rng.random((n, 2)) > 0.3)
+    names = np.array(["cat", "dog"])
+    tags = ["|".join(names[row]) for row in given]
+    tags[0] = tags[0] + "|rare" if tags[0] else "rare"
+    tags[1] = "rare"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "tags": tags}).to_csv(path, index=False)
+    return X, truth
+
+
+class TestTrainTags:
+    def test_writes_a_model_that_predicts_tags_and_the_audit_of_the_cells(self, tmp_path):
+        """model.joblib predicts tag lists; issues.csv, classes.csv and summary.json describe the cleaning."""
+        _table(tmp_path / "d.csv")
+        out = tmp_path / "out"
+        result = CliRunner().invoke(
+            main, ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--cv", "3", "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["classes"] == ["cat", "dog", "rare"] and summary["skipped_tags"] == ["rare"]
+        assert summary["n_missing"] > 0 and summary["settings"]["clean"] == "flip"
+        model = joblib.load(out / "model.joblib")
+        frame = pd.read_csv(tmp_path / "d.csv").drop(columns="tags")
+        assert model.predict_proba(frame).shape == (120, 3)
+        assert all(set(tags) <= {"cat", "dog"} for tags in model.predict_tags(frame))
+        classes = pd.read_csv(out / "classes.csv")
+        assert classes["fitted"].tolist() == [True, True, False]
+        assert len(pd.read_csv(out / "issues.csv")) == 120
+
+    def test_no_tag_to_cross_validate_names_the_label_column(self, tmp_path):
+        """A tags column where no tag has --cv present and absent rows is refused, naming it."""
+        pd.DataFrame({"a": np.arange(6.0), "tags": ["x"] * 6}).to_csv(tmp_path / "d.csv", index=False)
+        result = CliRunner().invoke(
+            main, ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code != 0
+        assert "--label column 'tags' has no tag with at least --cv=5" in result.output
