@@ -62,3 +62,33 @@ def test_images_with_dask_features_are_refused():
     da = pytest.importorskip("dask.array")
     with pytest.raises(InvalidParameterError, match="images are read in memory"):
         find_data_issues(da.zeros((24, 2), chunks=12), images=IMAGES)
+
+
+def test_images_scored_beforehand_are_used_as_given():
+    """check_options['image']['properties']: the checks use those scores (the images are not read again)."""
+    props = image_properties(IMAGES)
+    unreadable = ["no-such-file.png"] * len(IMAGES)  # would fail if read
+    found = find_data_issues(images=unreadable, check_options={"image": {"properties": props}})
+    for name, issue in NAMES.items():
+        np.testing.assert_array_equal(found.issues[f"is_{name}_issue"], props.flags[f"is_{issue}_issue"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"image": {"properties": "scores"}}, "must be an ImageProperties"),
+        ({"image": {"properties": None, "block_size": 4}}, "must be an ImageProperties"),
+        ({"image": {"block_size": 4, "properties": "p"}}, "must be an ImageProperties"),
+        ({"image": {"properties": image_properties(IMAGES[:5])}}, "must score one image per row (24), got 5"),
+        ({"image": {"properties": image_properties(IMAGES), "n_jobs": 2}}, "got also ['n_jobs']"),
+        (
+            {"image": {"properties": image_properties(IMAGES)}, "dark": {"threshold": 0.9}},
+            "got also ['dark threshold']",
+        ),
+    ],
+)
+def test_images_scored_beforehand_are_checked(options, message):
+    """Scores of another type or length, or with options that would change them, are refused by name."""
+    with pytest.raises(InvalidParameterError) as error:
+        find_data_issues(images=IMAGES, check_options=options)
+    assert message in str(error.value)

@@ -169,3 +169,19 @@ class TestDuplicates:
         grey = np.full((8, 8), 150, np.uint8)
         assert not image_properties([grey]).flags["is_dark_issue"].iloc[0]
         assert image_properties([grey], thresholds={"dark": 0.9}).flags["is_dark_issue"].iloc[0]
+
+
+def test_verbose_reaches_a_progress_bar_over_the_blocks(monkeypatch):
+    """verbose is passed to the progress bar over the blocks read (described by the number of images)."""
+    import sys
+
+    module = sys.modules["labelwise.checks.image_properties"]  # the name is also the function's
+    calls = []
+
+    def recording(iterable, *, total, description, verbose):
+        calls.append((total, description, verbose))
+        return iter(iterable)
+
+    monkeypatch.setattr(module, "track", recording)
+    image_properties(issue_images(12, seed=4), block_size=5, verbose=False)
+    assert calls == [(3, "reading 12 images", False)]

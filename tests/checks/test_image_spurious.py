@@ -119,3 +119,28 @@ class TestCheck:
         found = find_data_issues(images=images, checks=["spurious_correlations", "dark"])
         row = found.summary.set_index("check").loc["spurious_correlations"]
         assert row["status"] == "skipped" and "labels" in row["reason"]
+
+
+def test_one_class_is_refused_rather_than_flagging_every_property():
+    """With one class the majority share is 1 and every property scored 0 (flagged): refused, naming the class."""
+    properties = pd.DataFrame({"dark_score": np.linspace(0, 1, 10), "light_score": np.linspace(1, 0, 10)})
+    with pytest.raises(TooFewExamplesError, match="two classes or more .* got only 'cat'"):
+        spurious_correlations(properties, ["cat"] * 10)
+
+
+@pytest.mark.parametrize(
+    ("labels", "reason"),
+    [
+        (["cat"] * 8, "needs labels of two classes or more (no property can predict a single class)"),
+        (["cat"] * 4 + ["dog"] * 4, "needs a class with at least cv=5 rows for 5 stratified folds, got class counts"),
+    ],
+)
+def test_the_check_is_skipped_with_a_reason_and_the_other_image_checks_run(labels, reason):
+    """A tiny or one-class table: spurious_correlations is skipped (it stopped every check before), dark still runs."""
+    images = np.random.default_rng(0).integers(0, 256, size=(8, 16, 16, 3), dtype=np.uint8)
+    found = find_data_issues(labels=labels, images=images, checks=["dark", "spurious_correlations"])
+    rows = found.summary.set_index("check")
+    assert rows.loc["spurious_correlations", "status"] == "skipped"
+    assert rows.loc["spurious_correlations", "reason"].startswith(reason)
+    assert rows.loc["dark", "status"] == "ran"
+    assert found.summary_dict()["spurious_correlations"]["status"] == "skipped"

@@ -93,3 +93,57 @@ def test_a_missing_image_file_names_the_row_and_the_path(folder, tmp_path):
     assert "images[5]: no file" in result.output and "gone.png" in result.output
     assert "model:" not in result.output
     assert not (tmp_path / "out" / "issues.csv").exists()
+
+
+def _copy_with(folder: Path, tmp_path: Path, row: int, value) -> Path:
+    """DATA with one path cell changed, next to the same images."""
+    frame = pd.read_csv(folder / "data.csv")
+    frame["path"] = frame["path"].astype(object)
+    frame.loc[row, "path"] = value
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    (tmp_path / "imgs").symlink_to(folder / "imgs")
+    return data
+
+
+def _run(data: Path, tmp_path: Path, *args: str):
+    return CliRunner().invoke(
+        main, ["audit", str(data), "--label", "y", "--out", str(tmp_path / "out"), "--cv", "2", *args]
+    )
+
+
+def test_an_image_that_does_not_decode_stops_the_run_before_the_model_is_trained(folder, tmp_path):
+    """A file that exists but is no image: one line naming the option, the row and the path, before the model."""
+    data = _copy_with(folder, tmp_path, 3, "bad.png")
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n not a png")
+    result = _run(data, tmp_path, "--image-column", "path")
+    assert result.exit_code != 0
+    assert "--image-column 'path': images[3]: cannot read" in result.output and "bad.png" in result.output
+    assert "model:" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "issues.csv").exists()
+
+
+def test_an_empty_image_cell_is_refused_naming_the_option_and_the_row(folder, tmp_path):
+    """A missing path: --image-column named with the row, before the model is trained."""
+    data = _copy_with(folder, tmp_path, 4, None)
+    result = _run(data, tmp_path, "--image-column", "path")
+    assert result.exit_code != 0
+    assert "--image-column 'path' must hold an image file path on every row, got a missing cell at row 4" in (
+        result.output
+    )
+    assert "model:" not in result.output
+
+
+def test_image_column_must_not_be_the_label(folder, tmp_path):
+    """--image-column naming the label column is refused (it was read as paths to files named like the classes)."""
+    result = _run(folder / "data.csv", tmp_path, "--image-column", "y")
+    assert result.exit_code != 0
+    assert "--image-column must name another column than --label, got 'y' for both" in result.output
+
+
+def test_image_column_without_an_image_check_is_refused(folder, tmp_path):
+    """--image-column with --checks naming no image check would be ignored: refused, naming both options."""
+    result = _run(folder / "data.csv", tmp_path, "--image-column", "path", "--checks", "outlier")
+    assert result.exit_code == 2
+    assert "--image-column is read by the image checks" in result.output and "got --checks outlier" in result.output
+    assert "model:" not in result.output

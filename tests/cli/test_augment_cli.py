@@ -66,3 +66,47 @@ def test_a_data_column_named_like_an_added_one_is_refused(tmp_path):
     pd.DataFrame({"text": ["a"], "n": [1], "tfs": [0]}).to_csv(tmp_path / "d.csv", index=False)
     result = CliRunner().invoke(main, ["augment", str(tmp_path / "tfs.py"), str(tmp_path / "d.csv")])
     assert result.exit_code == 2 and "DATA must not have a column named 'tfs'" in result.output
+
+
+def test_policy_one_with_several_functions_is_refused_in_the_options_words(tmp_path):
+    """--policy one with two TFs: the line names --policy one, the functions and the policies to use instead."""
+    result, _ = run(tmp_path, "--policy", "one")
+    assert result.exit_code == 2
+    assert "--policy one applies the one transformation function of TFS, got 2 (shout, bump)" in result.output
+    assert "use --policy each" in result.output and "ApplyOnePolicy" not in result.output
+
+
+def test_p_of_another_length_than_the_functions_is_refused_naming_them(tmp_path):
+    """--p with one probability for two TFs: counted in the user's terms, not numpy shapes."""
+    result, _ = run(tmp_path, "--policy", "mean-field", "--p", "1")
+    assert result.exit_code == 2
+    assert "--p must give one probability per function in TFS (2: shout, bump), got 1" in result.output
+
+
+def test_id_column_keeps_ids_as_written(tmp_path):
+    """--id-column: 007 and 7 stay two texts in augmented.csv (without it both would be the number 7)."""
+    (tmp_path / "tfs.py").write_text(TFS)
+    (tmp_path / "d.csv").write_text("id,text,n\n007,hi,1\n7,yo,2\n")
+    out = tmp_path / "out"
+    argv = ["augment", str(tmp_path / "tfs.py"), str(tmp_path / "d.csv"), "--id-column", "id", "--out", str(out)]
+    result = CliRunner().invoke(main, [*argv, "--policy", "each"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "augmented.csv", dtype={"id": str})
+    assert table.id.tolist() == ["007", "007", "007", "7", "7", "7"]
+    assert json.loads((out / "summary.json").read_text())["id_column"] == "id"
+    missing = CliRunner().invoke(main, [*argv[:3], "--id-column", "nope", "--out", str(tmp_path / "o2")])
+    assert missing.exit_code == 2 and "--id-column 'nope' is not in DATA" in missing.output
+
+
+def test_copies_equal_to_their_row_are_counted_and_noticed(tmp_path):
+    """A TF that returns the row unchanged (or changes a missing n into a missing n) makes copies equal to their
+    row: kept, counted, said on screen."""
+    (tmp_path / "tfs.py").write_text(TFS + "\n@transformation_function()\ndef same(row):\n    return row\n")
+    pd.DataFrame({"text": ["hi", "YO"], "n": [1, None]}).to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "out"
+    argv = ["augment", str(tmp_path / "tfs.py"), str(tmp_path / "d.csv"), "--policy", "each", "--out", str(out)]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_copies"] == 5 and summary["n_unchanged_copies"] == 3
+    assert "notice: 3 transformed copies equal their original row (same 2, bump 1)" in " ".join(result.output.split())

@@ -149,3 +149,16 @@ class TestFindings:
         calm = {"status": "ran", "n_issues": 0, "info": {"p_value": 0.41, "alpha": 0.05}}
         assert check_finding("non_iid", calm) == "no sign that the row order matters (p = 0.41)"
         assert check_finding("non_iid", {"status": "skipped", "reason": "needs features"}) == ""
+
+
+def test_spurious_correlations_finding_counts_image_properties_not_rows():
+    """The screen's 'spurious_correlations: N flagged' counts properties: the finding says so and names them."""
+    from labelwise.report._checks_section import check_finding
+
+    info = {"unit": "properties", "threshold": 0.3, "flagged_properties": ["dark_score", "blurry_score"]}
+    section = {"status": "ran", "n_issues": 2, "info": info}
+    assert check_finding("spurious_correlations", section) == (
+        "image properties, not rows: dark, blurry predict the label (score < 0.3; a possible shortcut)"
+    )
+    calm = {"status": "ran", "n_issues": 0, "info": {**info, "flagged_properties": []}}
+    assert check_finding("spurious_correlations", calm) == "image properties, not rows: none predicts the label"

@@ -9,9 +9,12 @@ each check adds ``is_<name>_issue`` and ``<name>_score`` (the duplicate checks a
 ``<name>_set``: the set's number, -1 outside any set) and one summary row.
 
 Options (``check_options``): ``{"image": {...}}`` passes ``block_size``, ``n_jobs``, ``root``,
-``unreadable``, ``near_duplicate_distance`` and ``iqr_factor`` to the shared pass;
-``{"dark": {"threshold": 0.2}}`` sets one issue's threshold. With ``unreadable="flag"`` an
-unreadable image is scored NaN and flagged by no check; each check's info counts them.
+``unreadable``, ``near_duplicate_distance`` and ``iqr_factor`` to the shared pass, or gives
+``properties``, an :class:`~labelwise.checks.image_properties.ImageProperties` of the rows scored
+beforehand (``labelwise audit`` reads the images before it trains its model, so that an image that
+does not decode stops the run early); ``{"dark": {"threshold": 0.2}}`` sets one issue's threshold
+(not with ``properties``). With ``unreadable="flag"`` an unreadable image is scored NaN and
+flagged by no check; each check's info counts them.
 """
 
 from __future__ import annotations
@@ -45,18 +48,42 @@ def shared_properties(inputs: CheckInputs) -> ImageProperties:
     found = inputs.cache.get(CACHE_KEY)
     if found is None:
         options = dict(inputs.options.get("image", {}))
-        unknown = [k for k in options if k not in PASS_OPTIONS]
+        unknown = [k for k in options if k not in (*PASS_OPTIONS, "properties")]
         if unknown:
             raise InvalidParameterError(
-                f"check_options['image'] must have keys among {list(PASS_OPTIONS)}, got {unknown}"
+                f"check_options['image'] must have keys among {[*PASS_OPTIONS, 'properties']}, got {unknown}"
             )
         limits = {
             issue: inputs.options[name]["threshold"]
             for name, issue in NAMES.items()
             if issue in THRESHOLDS and "threshold" in inputs.options.get(name, {})
         }
-        found = image_properties(inputs.images, thresholds=limits or None, **options)
+        if "properties" in options:
+            found = _given_properties(options, inputs.n, limits)
+        else:
+            found = image_properties(inputs.images, thresholds=limits or None, **options)
         inputs.cache[CACHE_KEY] = found
+    return found
+
+
+def _given_properties(options: dict[str, Any], n: int, limits: dict[str, float]) -> ImageProperties:
+    """``check_options["image"]["properties"]``: images scored beforehand, alone (the other options
+    would change how they are read or scored)."""
+    found = options["properties"]
+    if not isinstance(found, ImageProperties):
+        raise InvalidParameterError(
+            f"check_options['image']['properties'] must be an ImageProperties (image_properties' result), "
+            f"got {type(found).__name__}"
+        )
+    others = sorted(k for k in options if k != "properties") + [f"{issue} threshold" for issue in limits]
+    if others:
+        raise InvalidParameterError(
+            f"check_options['image'] must hold 'properties' alone (the images were scored already), got also {others}"
+        )
+    if len(found.scores) != n:
+        raise InvalidParameterError(
+            f"check_options['image']['properties'] must score one image per row ({n}), got {len(found.scores)}"
+        )
     return found
 
 

@@ -50,6 +50,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .._progress import track
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ..io.images import UNREADABLE, check_images, read_block
@@ -121,6 +122,7 @@ def image_properties(
     thresholds: dict[str, float] | None = None,
     near_duplicate_distance: int = 0,
     iqr_factor: float = 3.0,
+    verbose: bool | None = None,
 ) -> ImageProperties:
     """Score images for cleanvision's issues: dark, light, odd aspect ratio, low information,
     blurry, grayscale, odd size, exact and near duplicates (module docstring: the table).
@@ -150,6 +152,8 @@ def image_properties(
         0 is cleanvision's rule (identical hashes).
     iqr_factor : float, default 3.0
         Width of the ``odd_size`` fences in interquartile ranges.
+    verbose : bool, optional
+        A progress bar over the blocks read; default (None): only when stderr is a terminal.
 
     Returns
     -------
@@ -183,7 +187,8 @@ def image_properties(
     hashes = np.zeros(n, dtype=np.uint64)
     reasons: dict[int, str] = {}
     folder = Path(root) if root is not None else None
-    for start in range(0, n, block_size):
+    starts = range(0, n, block_size)
+    for start in track(starts, total=len(starts), description=f"reading {n} images", verbose=verbose):
         stop = min(n, start + block_size)
         done, why = read_block(items, start, stop, root=folder, unreadable=unreadable, n_jobs=n_jobs, then=measure)
         read = [i for i, d in enumerate(done) if d is not None]

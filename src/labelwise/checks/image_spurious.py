@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from .._validate.arguments import check_positive_int
+from .._validate.arguments import check_positive_int, show
 from ..errors import InvalidParameterError, TooFewExamplesError
 from ._base import Check, CheckInputs, CheckResult
 from .image_issues import shared_properties
@@ -64,6 +64,12 @@ def spurious_correlations(properties: Any, labels: Any, *, cv: int = 5, threshol
     -------
     DataFrame
         One row per property: ``property``, ``accuracy`` (cross-validated), ``score``, ``is_issue``.
+
+    Raises
+    ------
+    TooFewExamplesError
+        With one class (its share is 1: every property would score 0), or no class of ``cv`` rows.
+        The ``spurious_correlations`` check is then skipped, with the reason, and the others run.
     """
     if not isinstance(properties, pd.DataFrame):
         raise InvalidParameterError(f"properties must be a pandas DataFrame, got {type(properties).__name__}")
@@ -79,6 +85,11 @@ def spurious_correlations(properties: Any, labels: Any, *, cv: int = 5, threshol
     keep = np.isfinite(X).all(axis=1)
     X, codes = X[keep], pd.factorize(pd.Series(y[keep]), sort=True)[0]
     counts = np.bincount(codes)
+    if len(counts) == 1:
+        raise TooFewExamplesError(
+            f"spurious correlations need labels of two classes or more (no property can predict a single class), "
+            f"got only {show(y[keep][0])}"
+        )
     if len(codes) < cv or counts.max(initial=0) < cv:
         raise TooFewExamplesError(
             f"spurious correlations need a class with at least cv={cv} rows for {cv} stratified folds, "
@@ -126,7 +137,22 @@ def run(inputs: CheckInputs) -> CheckResult:
     found = shared_properties(inputs)
     threshold = float(inputs.option("spurious_correlations", "threshold", THRESHOLD))
     properties = found.scores[[f"{issue}_score" for issue in PROPERTY_ISSUES]]
-    table = spurious_correlations(properties, np.asarray(inputs.labels), threshold=threshold)
+    try:
+        table = spurious_correlations(properties, np.asarray(inputs.labels), threshold=threshold)
+    except TooFewExamplesError as error:  # a small table, or one class: skipped, the other checks still run
+        # "needs ..." as a skipped check's reason; the labels are class codes here, not worth naming
+        reason = "needs " + str(error).removeprefix("spurious correlations need ").split(", got only")[0]
+        return CheckResult(
+            {},
+            {
+                "check": "spurious_correlations",
+                "status": "skipped",
+                "n_issues": None,
+                "score": np.nan,
+                "reason": reason,
+            },
+            {},
+        )
     flagged = table.loc[table["is_issue"], "property"].tolist()
     summary = {
         "check": "spurious_correlations",

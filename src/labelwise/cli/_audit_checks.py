@@ -30,6 +30,7 @@ from ..checks import CHECKS, find_data_issues
 from ..checks._graph_record import describe_graph
 from ..checks._inputs import check_split_complete
 from ..checks._scaling import check_scaling_options
+from ..checks.image_properties import ImageProperties, image_properties
 from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..report._checks_section import check_finding
@@ -59,7 +60,7 @@ class DataChecksRun:
     label_scaling: str = "zscore"
     scaling: str = "auto"
     images: list | None = None  # --image-column's paths (the image checks)
-    image_root: Path | None = None  # relative image paths are taken from DATA's folder
+    image_properties: ImageProperties | None = None  # the images, scored before the model is trained
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -109,8 +110,8 @@ class DataChecksRun:
         options: dict[str, dict[str, Any]] = {}
         if self.roles is not None:
             options["identifier_column"] = {"table_roles": self.roles}
-        if self.images is not None:
-            options["image"] = {"root": self.image_root}
+        if self.image_properties is not None:
+            options["image"] = {"properties": self.image_properties}
         return options
 
     def _input_notices(self, k: int) -> list[str]:
@@ -175,11 +176,13 @@ def prepare_data_checks(
     scaling: str = "auto",
     image_column: str | None = None,
     image_root: Path | None = None,
+    quiet: bool = False,
 ) -> tuple[pd.DataFrame, DataChecksRun]:
     """Parse the options; return the frame for the model (without the split column) and the run.
 
     ``image_column``: the column of image paths (relative to ``image_root``) the image checks read;
-    they run by default only with it.
+    they run by default only with it; the images are read here, before the model is trained (a
+    progress bar on a terminal, unless ``quiet``).
     """
     names = split_csv_option(checks) if checks is not None else _default_checks(image_column is not None)
     unknown = [c for c in names if c not in CHECKS]
@@ -208,9 +211,15 @@ def prepare_data_checks(
         label_scaling=label_scaling,
         scaling=scaling,
     )
-    if image_column is not None and any("images" in CHECKS[c].requires[0] for c in names):
-        run.images, run.image_root = frame[image_column].tolist(), image_root
-        _check_image_files(run.images, image_root)
+    if image_column is not None and not any("images" in CHECKS[c].requires[0] for c in names):
+        image_checks = [name for name, check in CHECKS.items() if "images" in check.requires[0]]
+        raise InvalidParameterError(
+            f"--image-column is read by the image checks ({', '.join(image_checks[:3])}, ...), got --checks "
+            f"{','.join(names) or repr(checks)} without any (it would be ignored): add one, or leave --image-column out"
+        )
+    if image_column is not None:
+        run.images = _image_paths(frame, image_column, label)
+        run.image_properties = _read_images(run.images, image_column, image_root, quiet)
     if names and features_path is not None:
         run.features = load_row_array(Path(features_path), "--features", len(frame), width=("d", "d"))
         run.features_from = str(features_path)
@@ -222,14 +231,33 @@ def prepare_data_checks(
     return frame, run
 
 
-def _check_image_files(paths: list, root: Path | None) -> None:
-    """Stop before the model is trained when an image file is missing (the row and the path named);
-    the image checks read the files after the label audit."""
-    for row, value in enumerate(paths):
-        if isinstance(value, str):
-            path = Path(value) if root is None or Path(value).is_absolute() else root / value
-            if not path.is_file():
-                raise DataFileError(f"--image-column: images[{row}]: no file {str(path)!r}")
+def _image_paths(frame: pd.DataFrame, column: str, label: str | None) -> list[str]:
+    """--image-column's cells: a file path on every row (text: a number or an empty cell is refused)."""
+    if column == label:
+        raise InvalidParameterError(f"--image-column must name another column than --label, got {column!r} for both")
+    values = frame[column]
+    bad = np.flatnonzero([not isinstance(v, str) or not v.strip() for v in values.tolist()])
+    if bad.size:
+        row = int(bad[0])
+        got = "a missing cell" if pd.isna(values.iloc[row]) else show(values.iloc[row])
+        raise InvalidParameterError(
+            f"--image-column {column!r} must hold an image file path on every row, got {got} at row {row} "
+            f"({bad.size} such row{'s' if bad.size > 1 else ''})"
+        )
+    return values.tolist()
+
+
+def _read_images(paths: list[str], column: str, root: Path | None, quiet: bool) -> ImageProperties:
+    """Score the images before the model is trained: a missing file or one that does not decode stops
+    the run there, naming the row and the path (the image checks then use these scores)."""
+    for row, value in enumerate(paths):  # a missing file is named before any image is read
+        path = Path(value) if root is None or Path(value).is_absolute() else root / value
+        if not path.is_file():
+            raise DataFileError(f"--image-column {column!r}: images[{row}]: no file {str(path)!r}")
+    try:
+        return image_properties(paths, root=root, verbose=False if quiet else None)
+    except DataFileError as error:
+        raise DataFileError(f"--image-column {column!r}: {error}") from None
 
 
 def _default_checks(with_images: bool) -> list[str]:

@@ -200,7 +200,7 @@ def run_audit(
     default=None,
     help="Rows per chunk for --scheduler / --labels runs (chunks under about 1 MiB are merged with their neighbours before the passes).",
 )
-@click.option("--quiet", is_flag=True, help="No progress bars (--scheduler / --labels runs).")
+@click.option("--quiet", is_flag=True, help="No progress bars (--scheduler / --labels runs, --image-column).")
 @click.option(
     "--features",
     "features_path",
@@ -313,6 +313,7 @@ def audit(**options: Any) -> None:
         scaling=o.scaling,
         image_column=o.image_column,
         image_root=Path(o.data).resolve().parent if o.data is not None else None,
+        quiet=o.quiet,
     )
     model_info: dict = {}
     result, probs = run_audit(

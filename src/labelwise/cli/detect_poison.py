@@ -16,6 +16,7 @@ from ..io import files_together, write_csv, write_json
 from ..poison import activation_clustering, provenance, roni, spectral_signatures
 from ..poison.detectors import ANALYSES, CENTERS, ORDERS, REDUCTIONS
 from ._common import console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
+from ._detect_poison_sources import unjudged_sources_note
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
@@ -434,6 +435,8 @@ def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_row
             sources = sources.sort_values("effect", ascending=False, kind="stable").head(top)
         if top:
             print_frame(sources, title=f"{detector}: removal effect of each source", float_format="{:.3f}")
+        if note := unjudged_sources_note(found.per_source):
+            console().print(note)
         console().print(
             f"flagged {int(found.per_source['flagged'].sum())} of {len(found.per_source)} sources "
             f"({found.n_flagged} of {n_rows} rows); wrote {plain(out / 'flags.csv')}, {plain(out / 'sources.csv')}, "

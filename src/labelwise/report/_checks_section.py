@@ -51,7 +51,8 @@ def check_finding(name: str, section: dict) -> str:
 
     The count alone can hide the finding: the ``non_iid`` test may reject (the row order carries
     information) with no single row flagged, ``null`` flags only rows with every value missing, and
-    ``identifier_column`` counts columns, not rows. Read by the audit's screen and the report.
+    ``identifier_column`` counts columns and ``spurious_correlations`` image properties, not rows.
+    Read by the audit's screen and the report.
     """
     if section.get("status") != "ran":
         return ""
@@ -76,6 +77,13 @@ def check_finding(name: str, section: dict) -> str:
         named = list((info.get("columns") or {}).keys())
         shown = ", ".join(str(c) for c in named[:5]) + (", ..." if len(named) > 5 else "")
         return f"columns, not rows: {shown}" if shown else "columns, not rows"
+    if name == "spurious_correlations" and info.get("unit") == "properties":
+        named = [str(p).removesuffix("_score") for p in info.get("flagged_properties") or []]
+        if not named:
+            return "image properties, not rows: none predicts the label"
+        verb = "predicts" if len(named) == 1 else "predict"
+        limit = info.get("threshold", "?")
+        return f"image properties, not rows: {', '.join(named)} {verb} the label (score < {limit}; a possible shortcut)"
     return ""
 
 

@@ -431,6 +431,7 @@ SPECS: dict[str, Spec] = {
         ("augment", "{tfs}", "{data}", "--policy", "random", "--n-per-original", "2", "--sequence-length", "2"),
         {"TFS": ("tfs", PYTHON), "DATA": ("data", TABLE)},
         ("augmented.csv", "summary.json"),
+        columns={"--id-column": "data"},
         label_cases=(),
         # --p with another policy than mean-field, or probabilities not summing to 1, or not numbers
         bad_values=(("--p", "0.5,0.5"),),
