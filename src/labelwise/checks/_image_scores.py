@@ -32,7 +32,8 @@ import hashlib
 
 import numpy as np
 import scipy.fft
-from PIL import Image
+
+from ..io.images import pillow
 
 #: The measurements per image, in the order of :func:`measure`'s row.
 MEASURES = (
@@ -90,7 +91,7 @@ def entropy(pixels: np.ndarray) -> float:
 
 def grey_for_blur(pixels: np.ndarray) -> np.ndarray:
     """The grey image the blur is measured on: shrunk (Pillow, bicubic) to a longer side of at most 64."""
-    image = Image.fromarray(pixels)
+    image = pillow().fromarray(pixels)
     h, w = pixels.shape[:2]
     ratio = max(w, h) / BLUR_RESOLUTION
     if ratio > 1:
@@ -120,6 +121,7 @@ def measure(pixels: np.ndarray) -> tuple[np.ndarray, bytes, np.ndarray]:
     histogram = np.bincount(grey.ravel(), minlength=256)
     row = np.array([w, h, bands, p99, p5, entropy(pixels), np.sqrt(edge.var()), histogram.std()])
     key = hashlib.blake2b(pixels.tobytes() + repr(pixels.shape).encode(), digest_size=16).digest()
+    Image = pillow()
     small = np.asarray(Image.fromarray(pixels).convert("L").resize((HASH_SIDE, HASH_SIDE), Image.Resampling.LANCZOS))
     return row, key, small
 

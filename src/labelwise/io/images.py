@@ -26,13 +26,16 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image, UnidentifiedImageError
 
+from .._extras import require
 from ..errors import DataFileError, InvalidParameterError, ShapeMismatchError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _AS_L = {"1", "LA", "La", "L"}
 _SIXTEEN_BIT = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
@@ -57,6 +60,11 @@ def check_images(images: Any) -> list[Any]:
     if not isinstance(images, Sequence):
         raise InvalidParameterError(f"images must be a sequence of paths or pixel arrays, got {type(images).__name__}")
     return list(images)
+
+
+def pillow() -> Any:
+    """Pillow's ``PIL.Image`` module (the ``images`` extra), imported when an image is first read."""
+    return require("PIL.Image", "reading images")
 
 
 def from_pil(image: Image.Image) -> np.ndarray:
@@ -123,13 +131,14 @@ def read_image(source: Any, row: int, root: Path | None = None) -> np.ndarray:
     path = Path(source)
     if root is not None and not path.is_absolute():
         path = root / path
+    Image = pillow()
     try:
         with Image.open(path) as image:
             image.load()
             return from_pil(image)
     except FileNotFoundError:
         raise DataFileError(f"images[{row}]: no file {str(path)!r}") from None
-    except UnidentifiedImageError:
+    except Image.UnidentifiedImageError:
         raise DataFileError(
             f"images[{row}]: cannot read {str(path)!r} as an image (not a format Pillow reads)"
         ) from None
