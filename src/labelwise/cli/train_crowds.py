@@ -70,8 +70,26 @@ def _check_classes(labels: pd.Series, label_column: str) -> None:
         )
 
 
-def _check_not_null(table: pd.DataFrame, options: tuple[tuple[str, str], ...]) -> None:
-    """No answer misses its item, annotator or label; else an error naming the option of the column."""
+def _check_answers(
+    table: pd.DataFrame,
+    ids: pd.Index,
+    id_column: str | None,
+    item_column: str,
+    annotator_column: str,
+    label_column: str,
+) -> None:
+    """ANSWERS in the command's words: the three columns present, items that name rows of DATA, two
+    classes, and no answer without its item, annotator or label (named by the option of its column)."""
+    options = (
+        ("--item-column", item_column),
+        ("--annotator-column", annotator_column),
+        ("--label-column", label_column),
+    )
+    for option, column in options:
+        if column not in table.columns:
+            raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
+    _check_items(table[item_column], ids, item_column, id_column)
+    _check_classes(table[label_column], label_column)
     for option, column in options:
         null = table[column].isna().to_numpy()
         if null.any():
@@ -135,18 +153,8 @@ def train_crowds(
     frame = read_input(data, "DATA", text_columns=[id_column] if id_column else ())
     text = [annotator_column, label_column] + ([item_column] if id_column else [])
     table = read_input(answers, "ANSWERS", text_columns=text)
-    options = (
-        ("--item-column", item_column),
-        ("--annotator-column", annotator_column),
-        ("--label-column", label_column),
-    )
-    for option, column in options:
-        if column not in table.columns:
-            raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
-    _check_not_null(table, options)
     ids = _ids(frame, id_column)
-    _check_items(table[item_column], ids, item_column, id_column)
-    _check_classes(table[label_column], label_column)
+    _check_answers(table, ids, id_column, item_column, annotator_column, label_column)
     features = frame.drop(columns=[id_column]) if id_column else frame
     if features.shape[1] == 0:
         raise InvalidParameterError(f"DATA must have a feature column besides --id-column {id_column!r}, got none")
