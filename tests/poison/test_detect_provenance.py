@@ -94,13 +94,6 @@ class TestProvenance:
         assert np.isnan(found.per_source["effect"]).all()
         assert found.n_flagged == 0
 
-    def test_trusted_labels_may_hold_a_class_the_training_rows_lack(self):
-        """Trusted labels and training labels are encoded together: a trusted-only class is a class."""
-        X, y, sources, (X_t, y_t) = problem(6)
-        y_t = np.where(np.arange(len(y_t)) < 3, 2, y_t)
-        found = lw.poison.provenance(X, y, sources, estimator=LOGISTIC, trusted=(X_t, y_t))
-        assert found.classes.tolist() == [0, 1, 2]
-
 
 class TestProvenanceChecks:
     @pytest.mark.parametrize(
@@ -201,3 +194,35 @@ class TestProvenanceProperties:
         b = lw.poison.provenance(X, y, sources, estimator=CENTROID, random_state=state)
         np.testing.assert_array_equal(a.scores, b.scores)
         np.testing.assert_array_equal(a.is_flagged, b.is_flagged)
+
+
+class TestProvenanceGaps:
+    def test_refuses_trusted_labels_of_a_class_not_in_the_data(self):
+        """A trusted class no row of the data has cannot be predicted: every effect would be 0."""
+        X, y, sources, (X_t, y_t) = problem(0)
+        y_t = np.where(np.arange(len(y_t)) % 4 == 0, 7, y_t)
+        with pytest.raises(
+            InvalidParameterError, match=r"trusted y must hold only classes of the training labels, got 1 .*\(7\)"
+        ):
+            lw.poison.provenance(X, y, sources, estimator=LOGISTIC, trusted=(X_t, y_t))
+
+    def test_passes_verbose_to_a_progress_bar_over_the_sources(self, monkeypatch):
+        """One bar step per source, drawn as ``verbose`` says (default False: no bar in library use)."""
+        from labelwise.poison import _detect_provenance
+
+        calls = []
+
+        def recording(iterable, *, total=None, description="", verbose=None):
+            calls.append((total, description, verbose))
+            yield from iterable
+
+        monkeypatch.setattr(_detect_provenance, "track", recording)
+        X, y, sources, trusted = problem(0, n_sources=3, per_source=30)
+        lw.poison.provenance(X, y, sources, estimator=LOGISTIC, trusted=trusted)
+        lw.poison.provenance(X, y, sources, estimator=LOGISTIC, trusted=trusted, verbose=None)
+        assert calls == [(3, "provenance: sources", False), (3, "provenance: sources", None)]
+
+    def test_refuses_a_verbose_that_is_not_a_bool_or_none(self):
+        X, y, sources, trusted = problem(0, n_sources=3, per_source=30)
+        with pytest.raises(InvalidParameterError, match=r"verbose must be True, False or None, got 'yes'"):
+            lw.poison.provenance(X, y, sources, estimator=LOGISTIC, trusted=trusted, verbose="yes")

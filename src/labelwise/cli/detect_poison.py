@@ -13,9 +13,10 @@ import pandas as pd
 
 from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchError
 from ..io import files_together, write_csv, write_json
-from ..poison import activation_clustering, provenance, roni, spectral_signatures
+from ..poison import activation_clustering, spectral_signatures
 from ..poison.detectors import ANALYSES, CENTERS, ORDERS, REDUCTIONS
-from ._common import console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
+from ._common import SEED, console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
+from ._detect_poison_runs import model_of, run_provenance, run_roni
 from ._detect_poison_sources import unjudged_sources_note
 from ._na_values import na_values_option
 from ._out_folder import out_folder
@@ -99,7 +100,8 @@ def _features(
     type=click.IntRange(min=1),
     default=10,
     show_default=True,
-    help="activation-clustering: dimensions kept before 2-means.",
+    help="activation-clustering: dimensions kept before 2-means (all of them with fewer features; summary.json "
+    "records the number used).",
 )
 @click.option("--reduce", type=click.Choice(REDUCTIONS), default="ica", show_default=True)
 @click.option("--analysis", type=click.Choice(ANALYSES), default="relative-size", show_default=True)
@@ -193,7 +195,16 @@ def _features(
     type=click.IntRange(min=0),
     default=20,
     show_default=True,
-    help="Classes to print (those with the most flagged rows first when there are more); all are in classes.csv.",
+    help="Rows of the printed table: classes (those with the most flagged rows first when there are more; all in "
+    "classes.csv), or sources for provenance (the highest removal effect first; all in sources.csv).",
+)
+@click.option(
+    "--random-state",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help="Seeds every draw: roni's base, calibration and quiz rows, provenance's held-out rows (without "
+    "--trusted), activation-clustering's silhouette sample (--analysis silhouette).",
 )
 @click.option(
     "--quiet", is_flag=True, help="Print nothing but warnings and errors; the files are written as without it."
@@ -222,6 +233,7 @@ def detect_poison(
     threshold,
     order,
     top,
+    random_state,
     quiet,
     out,
     superseded,
@@ -288,9 +300,34 @@ def detect_poison(
         {"labels": "--label", "labels:": "--label:", "features": "--features" if columns is None else "DATA features"}
     ):
         if detector == "roni":
-            found = _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws)
+            found = run_roni(
+                frame,
+                label,
+                features,
+                columns,
+                trusted,
+                model,
+                n_base,
+                n_calibration,
+                k,
+                center,
+                draws,
+                random_state=random_state,
+            )
         elif detector == "provenance":
-            found = _provenance(frame, label, features, columns, source_column, trusted, model, threshold, order)
+            found = run_provenance(
+                frame,
+                label,
+                features,
+                columns,
+                source_column,
+                trusted,
+                model,
+                threshold,
+                order,
+                random_state=random_state,
+                quiet=quiet,
+            )
         elif detector == "spectral-signatures":
             found = spectral_signatures(features, labels, eps=eps)
         else:
@@ -301,10 +338,10 @@ def detect_poison(
                 reduce=reduce,
                 analysis=analysis,
                 size_threshold=size_threshold,
-                estimator=_model(model) if reclassify else None,
+                estimator=model_of(model) if reclassify else None,
                 X=_data_columns(frame, label, id_column) if reclassify and columns is None else None,
                 reclassify_threshold=reclassify_threshold,
-                random_state=0,
+                random_state=random_state,
             )
     out = Path(out)
     flags = found.to_frame().reset_index()
@@ -324,6 +361,7 @@ def detect_poison(
                 "features": str(Path(features_path).resolve()) if columns is None else "DATA columns",
                 "feature_columns": columns,
                 "detector": detector,
+                "random_state": random_state,
                 "params": found.params,
                 "n_rows": int(len(frame)),
                 "n_flagged": found.n_flagged,
@@ -337,91 +375,9 @@ def detect_poison(
         _print(found, detector, columns, top, len(frame), out)
 
 
-def _model(model: str) -> Any:
-    """A fresh ``--model``: logistic regression or an RBF SVC."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.svm import SVC
-
-    return LogisticRegression(max_iter=1000) if model == "logistic" else SVC(C=10.0, gamma="scale")
-
-
 def _data_columns(frame: pd.DataFrame, label: str, id_column: str | None) -> np.ndarray:
     """DATA's numeric columns (the model's inputs when --features gives the representation)."""
     return _features(frame, label, None, id_column)[0]  # type: ignore[return-value]
-
-
-def _trusted_table(trusted: Path, label: str, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The --trusted table and its feature columns (DATA's), checked to hold numbers."""
-    table = read_input(trusted, "--trusted", text_columns=[label])
-    missing = [c for c in [label, *columns] if c not in table.columns]
-    if missing:
-        raise MissingColumnError(
-            f"--trusted must have the --label column and DATA's feature columns, got no column {missing[0]!r}; "
-            f"its columns are {list(table.columns)}"
-        )
-    X_valid = table[columns]
-    bad = X_valid.isna().to_numpy() | ~X_valid.apply(pd.to_numeric, errors="coerce").notna().to_numpy()
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise InvalidParameterError(
-            f"--trusted feature columns must hold numbers, got {X_valid.iat[row, col]!r} in column "
-            f"{columns[col]!r} at row {int(row)}"
-        )
-    return table, X_valid
-
-
-def _provenance(frame, label, features, columns, source_column, trusted, model, threshold, order) -> Any:
-    """Run :func:`labelwise.poison.provenance` by --source-column, on --trusted rows when given."""
-    pair = None
-    if trusted is not None:
-        table, X_t = _trusted_table(trusted, label, columns)
-        pair = (X_t.to_numpy(dtype=float), table[label].to_numpy())
-    sources = frame[source_column]
-    if sources.isna().any():
-        row = int(np.flatnonzero(sources.isna().to_numpy())[0])
-        raise InvalidParameterError(
-            f"--source-column {source_column!r} must name a source on every row, got none at row {row}"
-        )
-    names = {"sources": "--source-column", "trusted y": "--trusted label column", "trusted X": "--trusted features"}
-    with renaming({**names, "X": "DATA features"}):
-        return provenance(
-            features,
-            frame[label].to_numpy(),
-            sources.to_numpy(),
-            estimator=_model(model),
-            trusted=pair,
-            threshold=threshold,
-            order=order,
-            random_state=0,
-        )
-
-
-def _roni(frame, label, features, columns, trusted, model, n_base, n_calibration, k, center, draws=5) -> Any:
-    """Run :func:`labelwise.poison.roni` with the --trusted table's rows (same feature columns as DATA)."""
-    table, X_valid = _trusted_table(trusted, label, columns)
-    estimator = _model(model)
-    names = {
-        "y_valid": "--trusted label column",
-        "X_valid": "--trusted features",
-        "X": "DATA features",
-        "n_base": "--n-base",
-        "n_calibration": "--n-calibration",
-        "n_draws": "--draws",
-    }
-    with renaming(names, within=("n_calibration",)):
-        return roni(
-            features,
-            frame[label].to_numpy(),
-            estimator=estimator,
-            X_valid=X_valid.to_numpy(dtype=float),
-            y_valid=table[label].to_numpy(),
-            n_base=n_base,
-            n_calibration=n_calibration,
-            k=k,
-            center=center,
-            n_draws=draws,
-            random_state=0,
-        )
 
 
 def _print(found: Any, detector: str, columns: list[str] | None, top: int, n_rows: int, out: Path) -> None:

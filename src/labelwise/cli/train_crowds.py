@@ -70,6 +70,36 @@ def _check_classes(labels: pd.Series, label_column: str) -> None:
         )
 
 
+def _check_answers(
+    table: pd.DataFrame,
+    ids: pd.Index,
+    id_column: str | None,
+    item_column: str,
+    annotator_column: str,
+    label_column: str,
+) -> None:
+    """ANSWERS in the command's words: the three columns present, items that name rows of DATA, two
+    classes, and no answer without its item, annotator or label (named by the option of its column)."""
+    options = (
+        ("--item-column", item_column),
+        ("--annotator-column", annotator_column),
+        ("--label-column", label_column),
+    )
+    for option, column in options:
+        if column not in table.columns:
+            raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
+    _check_items(table[item_column], ids, item_column, id_column)
+    _check_classes(table[label_column], label_column)
+    for option, column in options:
+        null = table[column].isna().to_numpy()
+        if null.any():
+            row = int(np.flatnonzero(null)[0])
+            raise AnnotationError(
+                f"{option} {column!r} of ANSWERS must not be null, got a missing value at row {row} ({int(null.sum())} "
+                "null value(s) in all); drop or fill those answers"
+            )
+
+
 @click.command(name="train-crowds")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.argument("answers", type=click.Path(path_type=Path))
@@ -100,10 +130,17 @@ def _check_classes(labels: pd.Series, label_column: str) -> None:
 )
 @click.option("--max-iter", type=click.IntRange(1, MAX_ITER), default=50, show_default=True, help="EM iterations.")
 @click.option("--random-state", type=SEED, default=0, show_default=True)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Annotators to print, least accurate first (all are in confusions.csv); 0: none.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar over the EM iterations (shown on a terminal).")
 def train_crowds(
     data, answers, id_column, item_column, annotator_column, label_column, out, model, cv, init, max_iter,
-    random_state, quiet, superseded,
+    random_state, top, quiet, superseded,
 ):  # fmt: skip
     """Fit a model on DATA's features and the crowd's ANSWERS (item, annotator, label) together.
 
@@ -116,13 +153,8 @@ def train_crowds(
     frame = read_input(data, "DATA", text_columns=[id_column] if id_column else ())
     text = [annotator_column, label_column] + ([item_column] if id_column else [])
     table = read_input(answers, "ANSWERS", text_columns=text)
-    for option, column in (("--item-column", item_column), ("--annotator-column", annotator_column),
-                           ("--label-column", label_column)):  # fmt: skip
-        if column not in table.columns:
-            raise MissingColumnError(f"{option} {column!r} is not in ANSWERS; columns are {list(table.columns)}")
     ids = _ids(frame, id_column)
-    _check_items(table[item_column], ids, item_column, id_column)
-    _check_classes(table[label_column], label_column)
+    _check_answers(table, ids, id_column, item_column, annotator_column, label_column)
     features = frame.drop(columns=[id_column]) if id_column else frame
     if features.shape[1] == 0:
         raise InvalidParameterError(f"DATA must have a feature column besides --id-column {id_column!r}, got none")
@@ -184,7 +216,11 @@ def train_crowds(
         + ("" if fitted.converged_ else " without converging")
     )
     accuracy = fitted.annotator_accuracy_.rename_axis("annotator").reset_index()
-    print_frame(accuracy.sort_values("accuracy").head(10), title="least accurate annotators (estimated)")
+    if top:
+        title = "least accurate annotators (estimated)"
+        if len(accuracy) > top:
+            title += f" ({top} of {len(accuracy)}; all in confusions.csv)"
+        print_frame(accuracy.sort_values("accuracy", kind="stable").head(top), title=title)
     con.print(
         f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
     )

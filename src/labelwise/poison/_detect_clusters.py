@@ -214,7 +214,8 @@ def activation_clustering(
     labels : array-like of shape (n,)
         The training labels (any hashable values).
     n_components : int, default 10
-        Dimensions kept (the paper's 10). Features with no more columns are clustered as they are.
+        Dimensions kept (the paper's 10). Features with no more columns are clustered as they are;
+        ``params["n_components"]`` records the dimensions kept, ``min(n_components, d)``.
     reduce : {"ica", "pca"}, default "ica"
         ``"ica"`` (the paper's independent component analysis): the top principal components
         whitened. FastICA's output is that whitened projection turned by an orthogonal matrix, and
@@ -322,6 +323,7 @@ def activation_clustering(
     check_same_length("features", F, "X", inputs)
     usable = skip_small_classes(groups, 3, "activation_clustering")
     n, K, d = F.shape[0], len(groups.classes), F.shape[1]
+    params["n_components"] = min(n_components, d)  # the dimensions kept: no reduction with d or fewer features
     bases = np.zeros((K, d, 1 + min(n_components, d)))
     for k in np.flatnonzero(usable).tolist():
         values, vectors = top_directions(scatters[k], min(n_components, d))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .._progress import track
 from .._validate.arguments import check_choice, check_fraction, seed_from, show
 from .._validate.labels import check_same_length, encode_labels
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
@@ -78,6 +79,14 @@ def _encode(labels: Any, trusted_labels: Any, n: int) -> tuple[np.ndarray, np.nd
     if trusted_labels is None:
         return own, None, own_classes
     tr, tr_classes = encode_labels(trusted_labels, name="trusted y")
+    own_set = set(np.asarray(own_classes, dtype=object).tolist())
+    unseen = [c for c in np.asarray(tr_classes, dtype=object).tolist() if c not in own_set]
+    if unseen:
+        raise InvalidParameterError(
+            f"trusted y must hold only classes of the training labels, got {len(unseen)} class(es) no training "
+            f"row has ({', '.join(map(show, unseen[:5]))}): no model fitted on the training rows can predict them; "
+            "drop those trusted rows"
+        )
     both = np.concatenate([np.asarray(own_classes, dtype=object)[own], np.asarray(tr_classes, dtype=object)[tr]])
     codes, classes = encode_labels(both, name="labels and trusted y")
     return codes[:n], codes[n:], classes
@@ -95,6 +104,7 @@ def provenance(
     validation_share: float = 0.2,
     split: str = "by-source",
     random_state: Any = None,
+    verbose: bool | None = False,
 ) -> PoisonDetection:
     """Flag the data sources whose removal improves a model by more than ``threshold``.
 
@@ -144,6 +154,9 @@ def provenance(
         may get no held-out row.
     random_state : None, int or numpy Generator
         Seeds the held-out rows (untrusted only).
+    verbose : bool or None, default False
+        Draw a progress bar over the sources on stderr (two model fits each); ``None``: only when
+        stderr is a terminal (the CLI's choice).
 
     Returns
     -------
@@ -158,7 +171,7 @@ def provenance(
     ------
     ShapeMismatchError, InvalidParameterError
         Lengths or columns that do not match, non-finite features, a parameter out of range, an
-        estimator without ``fit`` and ``predict``.
+        estimator without ``fit`` and ``predict``, trusted labels of a class not in ``labels``.
     TooFewExamplesError
         Fewer than two sources, no row held out (untrusted: every source a single row), or a
         model on all rows that cannot be fitted (one class).
@@ -210,6 +223,8 @@ def provenance(
     validation_share = check_fraction("validation_share", validation_share, closed_low=False)
     split = check_choice("split", split, SPLITS)
     seed = seed_from(random_state)
+    if verbose is not None and not isinstance(verbose, bool):
+        raise InvalidParameterError(f"verbose must be True, False or None, got {show(verbose)}")
     pair = _trusted_pair(trusted, X.shape[1])
     codes, trusted_codes, classes = _encode(labels, None if pair is None else pair[1], n)
     check_same_length("X", X, "labels", codes)
@@ -249,7 +264,8 @@ def provenance(
         )
     unfiltered = _fit(estimator, X, codes, all_rows)
     base_accuracy = _accuracy(unfiltered, *evaluation(-1))
-    for s in range(len(source_names)):
+    steps = range(len(source_names))
+    for s in track(steps, total=len(steps), description="provenance: sources", verbose=verbose):
         X_s, y_s = evaluation(s)
         rows = np.flatnonzero(kept)
         filtered = _fit(estimator, X, codes, rows[source_codes[rows] != s])
