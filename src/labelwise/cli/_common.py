@@ -390,3 +390,14 @@ def finite(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def check_unique_ids(ids: pd.Series, option: str = "--id-column") -> None:
+    """Refuse an id column with a missing or repeated value, naming ``option``, the value and its row."""
+    bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
+    if bad.size:
+        value = ids.iloc[bad[0]]
+        got = "a missing id" if pd.isna(value) else f"{value!r} twice"
+        raise InvalidParameterError(
+            f"{option} {ids.name!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
+        )

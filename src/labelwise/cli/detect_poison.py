@@ -15,7 +15,18 @@ from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchErr
 from ..io import files_together, write_csv, write_json
 from ..poison import activation_clustering, spectral_signatures
 from ..poison.detectors import ANALYSES, CENTERS, ORDERS, REDUCTIONS
-from ._common import SEED, console, finite, load_npy, option_given, plain, print_frame, read_input, renaming
+from ._common import (
+    SEED,
+    check_unique_ids,
+    console,
+    finite,
+    load_npy,
+    option_given,
+    plain,
+    print_frame,
+    read_input,
+    renaming,
+)
 from ._detect_poison_runs import model_of, run_provenance, run_roni
 from ._detect_poison_sources import unjudged_sources_note
 from ._na_values import na_values_option
@@ -286,14 +297,7 @@ def detect_poison(
                 f"{option} column {column!r} is not in the data; columns are {list(frame.columns)}"
             )
     if id_column is not None:
-        ids = frame[id_column]
-        bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
-        if bad.size:
-            value = ids.iloc[bad[0]]
-            got = "a missing id" if pd.isna(value) else f"{value!r} twice"
-            raise InvalidParameterError(
-                f"--id-column {id_column!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
-            )
+        check_unique_ids(frame[id_column])
     features, columns = _features(frame, label, features_path, id_column, source_column)
     labels = frame[label].to_numpy()
     with renaming(

@@ -16,7 +16,7 @@ from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import CrowdClassifier
 from ..robust.crowd_classifier import DEFAULT_CV
-from ._common import SEED, console, print_frame, read_input, renaming
+from ._common import SEED, check_unique_ids, console, print_frame, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from .train import save_model
@@ -32,13 +32,7 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
     if id_column not in frame.columns:
         raise MissingColumnError(f"--id-column {id_column!r} is not in DATA; columns are {list(frame.columns)}")
     ids = frame[id_column]
-    bad = np.flatnonzero(ids.isna().to_numpy() | ids.duplicated().to_numpy())
-    if bad.size:
-        value = ids.iloc[bad[0]]
-        got = "a missing id" if pd.isna(value) else f"{value!r} twice"
-        raise InvalidParameterError(
-            f"--id-column {id_column!r} must hold a unique id on every row, got {got} (row {int(bad[0])})"
-        )
+    check_unique_ids(ids)
     return pd.Index(ids.to_numpy(), name=id_column)
 
 
