@@ -6,7 +6,8 @@ Usage (from the repository root)::
     python benchmarks/bench_image_hashes.py --sizes 10000 --distances 0 4
 
 The hashes: 90% uniformly random 64-bit values, 10% near copies of them with 1 to 8 random bits
-flipped (a bit drawn twice flips back, so a few copies are exact). For each size and ``near_duplicate_distance`` d, the sets
+flipped (a bit drawn twice flips back, so a few copies are exact). For each size and
+``near_duplicate_distance`` d, the sets
 of :func:`labelwise.checks.image_properties._near_sets` with every pair compared
 (``close_pairs_all``, the method before session 34) and with the default ``close_pairs``
 (multi-index hashing up to d = 11). The all-pairs pass runs in full up to ``--full-limit`` hashes
