@@ -139,3 +139,82 @@ def perceptual_hashes(small: np.ndarray) -> np.ndarray:
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairwise Hamming distances between two sets of 64-bit hashes (``len(a) x len(b)``)."""
     return np.bitwise_count(a[:, None] ^ b[None, :]).astype(np.int64)
+
+
+def close_pairs_all(values: np.ndarray, distance: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)`` of hashes within ``distance`` bits, every pair compared, ``block`` rows at a time.
+
+    Quadratic: the reference and the fallback of :func:`close_pairs_indexed`. Both orders of a
+    pair and ``(i, i)`` are returned.
+    """
+    pairs_a, pairs_b = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for start in range(0, len(values), block):  # a block of hashes against all: bounded memory
+        a, b = np.nonzero(hamming(values[start : start + block], values) <= distance)
+        pairs_a.append(a + start)
+        pairs_b.append(b)
+    return np.concatenate(pairs_a), np.concatenate(pairs_b)
+
+
+def substrings(distance: int) -> list[tuple[int, int]]:
+    """The ``distance + 1`` disjoint bit ranges ``(shift, width)`` of a 64-bit hash, widths within one bit."""
+    m = distance + 1
+    widths = [64 // m + (j < 64 % m) for j in range(m)]
+    shifts = np.cumsum([0, *widths[:-1]])
+    return [(int(s), w) for s, w in zip(shifts, widths, strict=True)]
+
+
+def close_pairs_indexed(values: np.ndarray, distance: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)``, ``i != j``, of hashes within ``distance`` bits, by multi-index hashing.
+
+    The 64 bits are split into ``distance + 1`` disjoint substrings (:func:`substrings`); two
+    hashes within ``distance`` bits agree on at least one of them (pigeonhole). For each
+    substring the hashes are sorted by it, and every pair inside a run of equal substrings is a
+    candidate, taken as the pairs ``t`` apart in the sorted order for ``t = 1, 2, ...`` (at most
+    ``len(values)`` candidates at a time: bounded memory); only candidates get their exact
+    distance. A pair found on an earlier substring is not repeated, so each pair is returned once
+    (one order). Exact: the pairs of :func:`close_pairs_all` without the diagonal, one order.
+
+    References
+    ----------
+    .. [1] Norouzi, M., Punjani, A., & Fleet, D. J. (2012). Fast search in Hamming space with
+       multi-index hashing. CVPR 2012, 3108-3115.
+    """
+    values = np.asarray(values, dtype=np.uint64)
+    parts = substrings(distance)
+    keys = [(values >> np.uint64(s)) & np.uint64((1 << w) - 1) for s, w in parts]
+    pairs_a, pairs_b = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for j, key in enumerate(keys):
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        ends = np.repeat(np.r_[starts[1:], len(order)], np.diff(np.r_[starts, len(order)]))
+        active = np.flatnonzero(ends - np.arange(len(order)) > 1)  # positions with a later run mate
+        t = 1
+        while len(active):
+            a, b = order[active], order[active + t]
+            keep = np.bitwise_count(values[a] ^ values[b]) <= distance
+            for earlier in keys[:j]:  # found already on an earlier substring
+                keep &= earlier[a] != earlier[b]
+            pairs_a.append(a[keep])
+            pairs_b.append(b[keep])
+            t += 1
+            active = active[ends[active] - active > t]
+    return np.concatenate(pairs_a).astype(np.int64), np.concatenate(pairs_b).astype(np.int64)
+
+
+#: Narrowest substring (bits) for which :func:`close_pairs` uses the index: ``distance <= 11``.
+MIN_SUBSTRING_BITS = 5
+
+
+def close_pairs(values: np.ndarray, distance: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of hashes within ``distance`` bits: multi-index hashing while its substrings prune.
+
+    :func:`close_pairs_indexed` while the narrowest of its ``distance + 1`` substrings has at
+    least :data:`MIN_SUBSTRING_BITS` bits (``distance <= 11``); from 4 bits on (``distance >= 12``),
+    random hashes share a substring with a share ``(distance + 1) / 16`` or more of the others,
+    pruning too little to pay for the candidates, and every pair is compared
+    (:func:`close_pairs_all`). Either way the same pairs, so the same sets.
+    """
+    if 64 // (distance + 1) >= MIN_SUBSTRING_BITS:
+        return close_pairs_indexed(values, distance)
+    return close_pairs_all(values, distance)

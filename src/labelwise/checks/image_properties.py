@@ -41,6 +41,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ from .._progress import track
 from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ..io.images import UNREADABLE, check_images, read_block
-from ._image_scores import MEASURES, hamming, measure, perceptual_hashes
+from ._image_scores import MEASURES, close_pairs, measure, perceptual_hashes
 
 #: cleanvision's default thresholds (score below them: an issue); ``odd_size`` as described above.
 THRESHOLDS = {
@@ -78,7 +79,6 @@ ISSUES = (
 )
 #: Datalab's image-property scores (``DEFAULT_CLEANVISION_ISSUES``), the spurious-correlation check's inputs.
 PROPERTY_ISSUES = ISSUES[:7]
-_HAMMING_BLOCK = 1024
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,9 @@ def image_properties(
         Scores below which an image is flagged, by issue (keys of :data:`THRESHOLDS`), each in [0, 1].
     near_duplicate_distance : int, default 0
         Largest Hamming distance (bits of 64) between the perceptual hashes of near duplicates;
-        0 is cleanvision's rule (identical hashes).
+        0 is cleanvision's rule (identical hashes). Up to 11, close hashes are found by
+        multi-index hashing (Norouzi et al., 2012: pairs agreeing on one of ``d + 1`` substrings),
+        not by comparing every pair; the same sets (:func:`._image_scores.close_pairs`).
     iqr_factor : float, default 3.0
         Width of the ``odd_size`` fences in interquartile ranges.
     verbose : bool, optional
@@ -235,22 +237,24 @@ def _sets(codes: np.ndarray, readable: np.ndarray) -> list[list[int]]:
     return sorted(groups, key=lambda g: g[0])
 
 
-def _near_sets(hashes: np.ndarray, readable: np.ndarray, distance: int) -> list[list[int]]:
-    """Sets of images whose hashes are within ``distance`` bits, connected (single linkage)."""
+def _near_sets(
+    hashes: np.ndarray,
+    readable: np.ndarray,
+    distance: int,
+    pairs: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]] = close_pairs,
+) -> list[list[int]]:
+    """Sets of images whose hashes are within ``distance`` bits, connected (single linkage).
+
+    The close pairs of distinct hashes come from ``pairs`` (multi-index hashing, or every pair
+    compared for a large ``distance``: :func:`._image_scores.close_pairs`).
+    """
     unique, codes = np.unique(hashes, return_inverse=True)
     codes = np.where(readable, codes, -1)
     if distance == 0:
         return _sets(codes, readable)
     present = np.unique(codes[readable])
-    values = unique[present]
-    pairs_a, pairs_b = [], []
-    for start in range(0, len(values), _HAMMING_BLOCK):  # a block of hashes against all: bounded memory
-        close = hamming(values[start : start + _HAMMING_BLOCK], values) <= distance
-        a, b = np.nonzero(close)
-        pairs_a.append(a + start)
-        pairs_b.append(b)
-    a, b = np.concatenate(pairs_a), np.concatenate(pairs_b)
-    m = len(values)
+    a, b = pairs(unique[present], distance)
+    m = len(present)
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(m, m))
     _, component = connected_components(graph, directed=False)
     lookup = np.full(len(unique), -1)
