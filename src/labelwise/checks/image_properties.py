@@ -148,10 +148,8 @@ def image_properties(
     thresholds : dict, optional
         Scores below which an image is flagged, by issue (keys of :data:`THRESHOLDS`), each in [0, 1].
     near_duplicate_distance : int, default 0
-        Largest Hamming distance (bits of 64) between the perceptual hashes of near duplicates;
-        0 is cleanvision's rule (identical hashes). Up to 11, close hashes are found by
-        multi-index hashing (Norouzi et al., 2012: pairs agreeing on one of ``d + 1`` substrings),
-        not by comparing every pair; the same sets (:func:`._image_scores.close_pairs`).
+        Largest Hamming distance (of 64 bits) between near duplicates' perceptual hashes; 0 is cleanvision's
+        rule. Up to 11, by multi-index hashing (Norouzi et al. 2012; :func:`._image_scores.close_pairs`).
     iqr_factor : float, default 3.0
         Width of the ``odd_size`` fences in interquartile ranges.
     verbose : bool, optional
