@@ -74,8 +74,11 @@ def test_same_fit_as_on_the_table_resolved_beforehand(answers, model, duplicates
     """duplicates='last' / 'mean' give the values and annotator parameters of the pre-resolved table."""
     a = clone(model).set_params(duplicates=duplicates).fit(answers)
     b = clone(model).fit(_resolved(answers, duplicates))
-    np.testing.assert_allclose(a.values_.to_numpy(), b.values_.to_numpy(), **CLOSE)
-    np.testing.assert_allclose(a.annotator_bias_.to_numpy(), b.annotator_bias_.to_numpy(), **CLOSE)
+    # RobustBiasPrecision stops on its objective's gain (SQUAREM): the rows in another order stop up
+    # to about sqrt(tol) apart in the parameters (2e-8 seen at tol=1e-13), not 1e-9.
+    close = {"rtol": 1e-6, "atol": 1e-6} if isinstance(model, RobustBiasPrecision) else CLOSE
+    np.testing.assert_allclose(a.values_.to_numpy(), b.values_.to_numpy(), **close)
+    np.testing.assert_allclose(a.annotator_bias_.to_numpy(), b.annotator_bias_.to_numpy(), **close)
     assert a.n_duplicates_ == int(answers.duplicated(["item", "annotator"]).sum())
 
 
