@@ -148,3 +148,17 @@ def test_a_label_given_as_text_and_as_a_number_is_one_new_category():
     out = _relabel(column, [0, 1], ["1", 1])
     assert out.cat.categories.tolist() == ["cat", "dog", "1"]
     assert out.tolist() == ["1", "1", "dog"]
+
+
+def test_a_number_then_its_text_is_the_same_new_category_as_the_text_then_the_number():
+    """1 then "1" made the new category 1, "1" then 1 made it "1" (hypothesis found it): among text
+    categories a number is added as its text, whichever comes first; among integer categories a
+    whole-number text as its integer."""
+    words = pd.Series(["cat", "cat", "dog"], dtype="category", name="label")
+    for labels in (["1", 1], [1, "1"]):
+        out = _relabel(words, [0, 1], labels)
+        assert out.cat.categories.tolist() == ["cat", "dog", "1"] and out.tolist() == ["1", "1", "dog"]
+    numbers = pd.Series([3, 1], dtype=pd.CategoricalDtype([3, 1, 2]), name="label")
+    for labels in (["5", 5], [5, "5"]):
+        out = _relabel(numbers, [0, 1], labels)
+        assert out.cat.categories.tolist() == [3, 1, 2, 5] and out.tolist() == [5, 5]

@@ -10,7 +10,9 @@ their width, booleans stay booleans, pandas strings stay strings. Two cases cann
 
 - a categorical relabelled to a value that is none of its categories: the value is added as a new
   category, after the others (a categorical cannot hold a value outside its categories, and
-  refusing would leave a reviewed relabel unexported);
+  refusing would leave a reviewed relabel unexported); a number among text categories is added as
+  its text, a whole-number text among integer categories as its integer, so that ``1`` and ``"1"``
+  are one category whichever came first;
 - a new label of another type than the column's (a text in an integer column, ``2.5`` among
   integers, ``True`` among integer categories, which no categorical can hold beside ``1``): the
   column becomes the type pandas infers for its values, as before.
@@ -30,6 +32,7 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -149,9 +152,10 @@ def _matched(categories: pd.Index, labels: np.ndarray) -> tuple[list[Any], list[
     category equal to it or, failing that, one with its text, a new category given before it
     included (``"1"`` then ``1`` is one new category, as when given in two reviews)."""
     by_text = {str(c): c for c in categories}
+    kind = pd.api.types.infer_dtype(categories, skipna=True)
     added: dict[Any, Any] = {}
     matched = []
-    for value in labels:
+    for value in (_in_kind(v, kind) for v in labels):
         if value in categories or value in added:
             matched.append(added.get(value, value))
             continue
@@ -160,6 +164,18 @@ def _matched(categories: pd.Index, labels: np.ndarray) -> tuple[list[Any], list[
             found = added[value] = by_text[str(value)] = value
         matched.append(found)
     return matched, list(added)
+
+
+def _in_kind(value: Any, kind: str) -> Any:
+    """A new label in the type of the categories where its text says the same: a number among text
+    categories becomes its text, a whole-number text among integer categories its integer. Without
+    this, ``1`` and ``"1"`` made whichever came first the new category, so the order of the
+    relabels (or of two reviews) decided the column."""
+    if kind == "string" and isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_):
+        return str(value)
+    if kind == "integer" and isinstance(value, str) and re.fullmatch(_CANONICAL_INT, value):
+        return int(value)
+    return value
 
 
 def _appended(categories: pd.Index, new: list[Any]) -> pd.Index:
