@@ -10,6 +10,25 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+def _load_hypothesis_profile() -> None:
+    """``make test`` (and CI) draws the same examples on every run: each ``@given`` test is seeded by
+    a hash of its own code (hypothesis's ``derandomize``), so a run fails only where the code or the
+    test changed. Fresh random examples are drawn under ``LABELWISE_HYPOTHESIS_PROFILE=deep`` (five
+    times as many, see :func:`pytest_collection_modifyitems`), the way to look for new failures.
+    Loaded here, before any test module builds its ``settings``: they inherit from this profile."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("labelwise-fixed", derandomize=True)
+    settings.register_profile("labelwise-deep", derandomize=False)
+    deep = os.environ.get("LABELWISE_HYPOTHESIS_PROFILE", "") == "deep"
+    settings.load_profile("labelwise-deep" if deep else "labelwise-fixed")
+
+
+_load_hypothesis_profile()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real data sets (../shared/data from the project root)."""
