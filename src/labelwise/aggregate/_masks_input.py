@@ -102,6 +102,16 @@ def _from_mapping(masks: Mapping) -> tuple[list, list]:
     return items, per_item
 
 
+def _sorted_items(items: list, per_item: list) -> tuple[list, list]:
+    """Items in sorted order when their ids sort (else as given): the fits sum over items in this
+    order, so any order of the rows makes the same sums."""
+    try:
+        order = sorted(range(len(items)), key=lambda i: items[i])
+    except TypeError:
+        return items, per_item
+    return [items[i] for i in order], [per_item[i] for i in order]
+
+
 def as_mask_set(masks: Any) -> MaskSet:
     """Check and group ``masks``: a long table (``item``, ``annotator``, ``mask``), or a mapping
     item -> array ``(n_annotators, H, W)`` (annotators ``0..n-1``) or item -> {annotator: mask}.
@@ -124,6 +134,7 @@ def as_mask_set(masks: Any) -> MaskSet:
             "masks must be a DataFrame (item, annotator, mask) or a mapping item -> (n_annotators, H, W) array, "
             f"got {type(masks).__name__}"
         )
+    items, per_item = _sorted_items(items, per_item)
     names = pd.Index(pd.unique(np.array([a for pairs in per_item for a, _ in pairs], dtype=object)))
     try:
         names = names.sort_values()  # the same codes whatever the order of the rows
@@ -141,7 +152,9 @@ def as_mask_set(masks: Any) -> MaskSet:
         labels = [a for a, _ in pairs]
         if len(set(labels)) != len(labels):
             raise AnnotationError(f"masks must hold one mask per (item, annotator), got a repeat for item {show(item)}")
-        codes.append(names.get_indexer(labels).astype(np.intp))
-        flats.append([_flat(m, item, a) for a, m in pairs])
+        code = names.get_indexer(labels).astype(np.intp)
+        order = np.argsort(code, kind="stable")  # annotators in code order: sums run the same way for any row order
+        codes.append(code[order])
+        flats.append([_flat(pairs[j][1], item, pairs[j][0]) for j in order.tolist()])
         shapes.append(tuple(int(s) for s in first))
     return MaskSet(items, names, codes, flats, shapes)

@@ -165,7 +165,9 @@ class MaskMajorityVote(_MaskAggregator):
     Attributes
     ----------
     masks_ : dict item -> ndarray of bool
-        The consensus mask of each item, in the item's shape.
+        The consensus mask of each item, in the item's shape; items in sorted order when their ids
+        sort (the fits sum over items and annotators in that order, so any row order gives the same
+        sums), else in order of appearance.
     probas_ : dict item -> ndarray of float
         Share of the item's annotators who marked each pixel; for label maps, of each class (a last
         axis of ``len(classes_)``).
