@@ -12,6 +12,10 @@ The random policies draw every row's sequences in one call of numpy's ``choice``
 Snorkel draws from after ``np.random.seed(random_state)``, in the same order (row by row, copy by
 copy, step by step): the same seed gives Snorkel's sequences. With ``random_state=None`` they come
 from numpy's global random state, as in Snorkel; a ``Generator`` is drawn from as given.
+:meth:`Policy.stream` draws the same sequences block after block (for
+:func:`~labelwise.weak.augment_batches`); :meth:`Policy.for_partition` gives the policy a partition
+of a lazily augmented Dask frame draws from (partition 0 the policy itself, partition ``i`` a seed
+spawned from the policy's by ``numpy.random.SeedSequence``).
 
 References
 ----------
