@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwise.errors import InvalidParameterError
 from labelwise.weak import (
@@ -133,3 +135,21 @@ class TestBadMemoize:
     def test_a_vectorized_tf_cannot_be_memoized(self):
         with pytest.raises(InvalidParameterError, match="memoize must be False for a vectorized transformation"):
             transformation_function(lambda df: df, vectorized=True, memoize=True)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    values=st.lists(st.tuples(st.sampled_from("abc"), st.integers(-2, 3)), min_size=1, max_size=20),
+    copies=st.integers(1, 3),
+)
+def test_memoizing_changes_no_table_and_calls_once_per_distinct_row(values, copies):
+    """Property: for any rows (repeats included), the memoised TF's table is the unmemoised one, and
+    it is called once per distinct row it sees (the originals' distinct rows, under ApplyAllPolicy)."""
+    df = pd.DataFrame(values, columns=["text", "num"])
+    memo_calls: list = []
+    plain_calls: list = []
+    policy = ApplyAllPolicy(n_per_original=copies)
+    memoized = augment([counting(True, memo_calls)], df, policy=policy)
+    plain = augment([counting(False, plain_calls)], df, policy=policy)
+    pd.testing.assert_frame_equal(memoized.frame, plain.frame)
+    assert sorted(memo_calls) == sorted(set(values)) and len(plain_calls) == copies * len(df)
