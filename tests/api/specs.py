@@ -256,6 +256,13 @@ SPECS: dict[str, Callable[..., Any]] = {
         pd.DataFrame({"a": [1, 2, 3]}),
         policy=lw.weak.RandomPolicy(n_per_original=2, random_state=0),
     ),
+    "weak.augment_batches": _fn(
+        lw.weak.augment_batches,
+        [lw.weak.transformation_function(lambda row: {**row, "a": row["a"] + 1}, name="bump")],
+        pd.DataFrame({"a": [1, 2, 3]}),
+        policy=lw.weak.RandomPolicy(n_per_original=2, random_state=0),
+        batch_size=2,
+    ),
     "semi.select_threshold": _fn(lw.semi.select_threshold, PROBS.max(1), threshold=0.5),
     "semi.select_class_balanced": _fn(lw.semi.select_class_balanced, PROBS.max(1), PROBS.argmax(1), K, k=2),
 }

@@ -3,6 +3,7 @@
 from ._votes import Votes, as_votes
 from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
+from .augment_stream import augment_batches
 from .augmentation import Augmented, TransformationFunctionError, augment
 from .baselines import MajorityClassVoter, MajorityLabelVoter, RandomVoter
 from .buckets import Labeled, filter_unlabeled, label_buckets
@@ -52,6 +53,7 @@ __all__ = [
     "apply_slices",
     "as_votes",
     "augment",
+    "augment_batches",
     "expand_soft_labels",
     "filter_labels",
     "filter_unlabeled",

@@ -3,7 +3,7 @@ per-function weights and conditional probabilities; the gold labels of ``score``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._validate.arguments import check_random_state
 from ..errors import EstimatorError, InvalidLabelsError, ShapeMismatchError
-from .predictions import TIE_BREAK_POLICIES, score_predictions, tie_break
+from .predictions import TIE_BREAK_POLICIES, MetricFunction, check_metrics, score_predictions, tie_break
 
 __all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "gold_codes"]
 
@@ -131,7 +131,7 @@ class VoterAPI:
         self,
         votes: Any,
         y: Any,
-        metrics: Sequence[str] = ("accuracy",),
+        metrics: Sequence[str | MetricFunction] | Mapping[str, str | MetricFunction] = ("accuracy",),
         tie_break_policy: str = "abstain",
     ) -> dict[str, float]:
         """Scores of the predictions on ``votes`` against gold labels ``y`` (Snorkel's ``score``).
@@ -145,7 +145,11 @@ class VoterAPI:
         ----------
         votes : Votes, DataFrame (item, labeler, label) or matrix (-1 = abstain)
         y : array-like (one label per item, by position) or Series indexed by item
-        metrics : sequence of str, default ("accuracy",)
+        metrics : sequence of str or callable, or dict, default ("accuracy",)
+            Snorkel's metric names and custom metrics ``f(golds, preds, probs) -> float`` (the
+            signature of Snorkel's ``Scorer(custom_metric_funcs=...)``), called on the scored items
+            only, with class codes (positions in ``classes_``) and their rows of the posterior;
+            keyed by the function's ``__name__``, or by name with a dict ``{name: metric}``.
         tie_break_policy : {"abstain", "random", "true-random"}, default "abstain"
 
         Returns
@@ -154,6 +158,7 @@ class VoterAPI:
             Metric name to score.
         """
         self._check_fitted()
+        check_metrics(metrics)
         if tie_break_policy not in TIE_BREAK_POLICIES:
             tie_break(np.zeros((0, 2)), tie_break_policy)  # raises, naming the policies
         items, probs, _ = self._predict_rows(votes)

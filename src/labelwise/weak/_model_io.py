@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import DataFileError, EstimatorError, InvalidParameterError
 
-__all__ = ["FORMAT", "SavedLabelModel"]
+__all__ = ["DS_FORMAT", "FORMAT", "SavedDawidSkene", "SavedLabelModel", "read_npz", "write_npz"]
 
 #: The header's ``format`` value: what a file must say to be loaded.
 FORMAT = "labelwise.weak.LabelModel/1"
@@ -63,6 +63,44 @@ def _values(values: list[Any]) -> np.ndarray:
     return out
 
 
+def write_npz(path: str | os.PathLike[str], header: dict[str, Any], arrays: dict[str, Any]) -> Path:
+    """``arrays`` and the JSON ``header`` to the ``.npz`` file ``path``, through a temporary file in
+    its folder renamed over it (never half-written); a folder or a missing folder is named."""
+    target = Path(path)
+    if target.is_dir() or not target.parent.is_dir():
+        got = "a folder" if target.is_dir() else f"a path whose folder {str(target.parent)!r} does not exist"
+        raise InvalidParameterError(f"path must name a file in an existing folder, got {str(path)!r} ({got})")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            contents: dict[str, Any] = {**arrays, "header": np.array(json.dumps(header))}
+            np.savez(handle, **contents)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_npz(
+    path: str | os.PathLike[str], fmt: str, names: tuple[str, ...], model: str
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The header and the arrays ``names`` of a file :func:`write_npz` wrote with format ``fmt``
+    (no pickle); anything else is a :class:`~labelwise.errors.DataFileError` naming ``path``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            if not isinstance(header, dict) or header.get("format") != fmt:
+                raise ValueError("wrong format")
+            arrays = {name: np.array(data[name]) for name in names}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        raise DataFileError(
+            f"path must be a label model written by {model}.save (an .npz with format {fmt!r}), "
+            f"got {str(path)!r} ({type(exc).__name__}: {exc})"
+        ) from None
+    return header, arrays
+
+
 class SavedLabelModel:
     """``save`` and ``load`` (Snorkel's names) of a fitted label model's parameters."""
 
@@ -95,20 +133,7 @@ class SavedLabelModel:
             **{name: _plain(getattr(state, name), name) for name in _SCALARS if hasattr(state, name)},
         }
         arrays: dict[str, Any] = {name: np.asarray(getattr(state, name), dtype=np.float64) for name in _ARRAYS}
-        arrays["header"] = np.array(json.dumps(header))
-        target = Path(path)
-        if target.is_dir() or not target.parent.is_dir():
-            got = "a folder" if target.is_dir() else f"a path whose folder {str(target.parent)!r} does not exist"
-            raise InvalidParameterError(f"path must name a file in an existing folder, got {str(path)!r} ({got})")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+        return write_npz(path, header, arrays)
 
     def load(self, path: str | os.PathLike[str]) -> Any:
         """Read a model :meth:`save` wrote into this one (parameters and fitted attributes); returns it.
@@ -117,17 +142,7 @@ class SavedLabelModel:
         model did. Raises :class:`~labelwise.errors.DataFileError` naming ``path`` when the file is
         missing or is not a saved label model.
         """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                header = json.loads(str(data["header"]))
-                if not isinstance(header, dict) or header.get("format") != FORMAT:
-                    raise ValueError("wrong format")
-                arrays = {name: np.array(data[name]) for name in _ARRAYS}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
-            raise DataFileError(
-                f"path must be a label model written by LabelModel.save (an .npz with format {FORMAT!r}), "
-                f"got {str(path)!r} ({type(exc).__name__}: {exc})"
-            ) from None
+        header, arrays = read_npz(path, FORMAT, _ARRAYS, "LabelModel")
         state: Any = self
         params = header["params"]
         params["dependencies"] = [tuple(pair) for pair in params.get("dependencies", ())]
@@ -147,4 +162,76 @@ class SavedLabelModel:
                 setattr(state, name, header[name])
         for name, value in arrays.items():
             setattr(state, name, value)
+        return self
+
+
+#: The header's ``format`` value of a saved :class:`~labelwise.weak.DawidSkeneLabelModel`.
+DS_FORMAT = "labelwise.weak.DawidSkeneLabelModel/1"
+
+_DS_ARRAYS = ("class_balance_", "confusion_", "coverage_", "prior")
+
+
+class SavedDawidSkene:
+    """``save`` and ``load`` of a fitted :class:`~labelwise.weak.DawidSkeneLabelModel`: what its
+    :meth:`predict_proba` and :meth:`predict` read, not the aggregator it was fitted with."""
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the fitted model to ``path`` (an ``.npz`` and a JSON header, no pickle; written to a
+        temporary file, then renamed).
+
+        Saved: the parameters, ``classes_``, ``labelers_``, ``class_balance_``, ``confusion_``,
+        ``coverage_``, ``accuracies_`` and what the posterior reads of the fitted aggregate (its
+        prior, whether it fell back to majority vote, its dependent pairs). Not saved: the per-item
+        results (``labels_``, ``probas_``, ``n_votes_``; :meth:`predict` on the votes gives them)
+        and ``estimator_``. Classes, labelers and parameters must be numbers, strings or None.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        if not hasattr(self, "confusion_"):
+            raise EstimatorError(f"{type(self).__name__} must be fitted before save; call fit first")
+        state: Any = self
+        header = {
+            "format": DS_FORMAT,
+            "params": _plain(state.get_params(), "the model's parameters"),
+            "classes_": _plain(list(state.classes_), "classes_"),
+            "labelers_": _plain(list(state.labelers_), "labelers_"),
+            "accuracies_": [None if np.isnan(a) else float(a) for a in state.accuracies_],
+            "fallback": bool(state._fitted["fallback"]),
+            "pairs": _plain(state._fitted["pairs"], "the dependent pairs"),
+        }
+        arrays = {name: np.asarray(getattr(state, name), dtype=np.float64) for name in _DS_ARRAYS[:-1]}
+        arrays["prior"] = np.asarray(state._fitted["prior"], dtype=np.float64)
+        return write_npz(path, header, arrays)
+
+    def load(self, path: str | os.PathLike[str]) -> Any:
+        """Read a model :meth:`save` wrote into this one (parameters and fitted attributes); returns it.
+
+        ``DawidSkeneLabelModel().load(path)`` then predicts as the saved model did. Raises
+        :class:`~labelwise.errors.DataFileError` naming ``path`` when the file is missing, is not a
+        saved Dawid-Skene label model, or its arrays do not fit its classes and labelers.
+        """
+        header, arrays = read_npz(path, DS_FORMAT, _DS_ARRAYS, "DawidSkeneLabelModel")
+        k, m = len(header.get("classes_", ())), len(header.get("labelers_", ()))
+        shapes = {"class_balance_": (k,), "confusion_": (m, k, k), "coverage_": (m,), "prior": (k,)}
+        wrong = [f"{n} {arrays[n].shape} (expected {s})" for n, s in shapes.items() if arrays[n].shape != s]
+        if wrong or len(header.get("accuracies_", ())) != m:
+            raise DataFileError(
+                f"path must be a label model written by DawidSkeneLabelModel.save, got {str(path)!r} whose "
+                f"arrays do not fit its {k} classes and {m} labelers: {', '.join(wrong) or 'accuracies_'}"
+            )
+        state: Any = self
+        state.set_params(**header["params"])
+        state.classes_ = _values(header["classes_"])
+        state.labelers_ = tuple(header["labelers_"])
+        state.accuracies_ = pd.Series(
+            np.array([np.nan if a is None else a for a in header["accuracies_"]], dtype=float),
+            index=pd.Index(state.labelers_, name="labeler"),
+            name="accuracy",
+        )
+        for name in _DS_ARRAYS[:-1]:
+            setattr(state, name, arrays[name])
+        state._fitted = {"prior": arrays["prior"], "fallback": bool(header["fallback"]), "pairs": header["pairs"]}
         return self

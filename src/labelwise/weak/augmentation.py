@@ -35,7 +35,8 @@ from ..errors import InvalidParameterError
 from .apply import LabelingFunctionError, _check_lfs, _is_dask, call_vectorized
 from .labeling_function import LabelingFunction
 from .policies import ApplyOnePolicy, Policy
-from .preprocessor import prepared
+from .preprocessor import Preprocessor, prepared
+from .preprocessor import _memoized as memoized
 from .transformation_function import AugmentRow, TransformationFunction, transformation_function
 
 __all__ = ["Augmented", "TransformationFunctionError", "augment", "transform_frame"]
@@ -117,20 +118,29 @@ def _as_dict(tf: TransformationFunction, got: Any, label: Any, position: int) ->
     raise _error(tf, what, label, position, ", expected the (changed) row (a dict, Series or named tuple) or None")
 
 
-def _row_outputs(tf: TransformationFunction, view: pd.DataFrame, sources: np.ndarray) -> tuple[np.ndarray, dict]:
-    """The positions (in ``view``) a row TF transformed and the columns of its outputs."""
+def _row_outputs(
+    tf: TransformationFunction, view: pd.DataFrame, sources: np.ndarray, memo: dict[Any, Any] | None = None
+) -> tuple[np.ndarray, dict]:
+    """The positions (in ``view``) a row TF transformed and the columns of its outputs; with ``memo``
+    (a memoised TF's outputs by row, :func:`~labelwise.weak.preprocessor`'s memoisation) an equal
+    row already seen is not computed again."""
     names = list(view.columns)
     mutable = [
         c for c in names if view[c].dtype == object and not all(isinstance(v, _IMMUTABLE) for v in view[c].to_numpy())
     ]
-    done: list[int] = []
-    rows: list[Mapping[Any, Any]] = []
-    for k, values in enumerate(view.itertuples(index=False, name=None)):
+
+    def call(values: tuple[Any, ...]) -> Any:
         row = AugmentRow(zip(names, values, strict=True))
         for c in mutable:  # a copy of each cell it could change in place (Snorkel deep-copies the point)
             row[c] = copy.deepcopy(row[c])
+        return tf.run(row)
+
+    shared = None if memo is None else Preprocessor(tf.name, call)
+    done: list[int] = []
+    rows: list[Mapping[Any, Any]] = []
+    for k, values in enumerate(view.itertuples(index=False, name=None)):
         try:
-            got = tf.run(row)
+            got = call(values) if memo is None or shared is None else _shared_copy(memoized(shared, values, memo))
         except Exception as exc:
             raise _error(tf, f"raised {type(exc).__name__}: {exc}", view.index[k], int(sources[k])) from exc
         if got is not None:
@@ -141,6 +151,13 @@ def _row_outputs(tf: TransformationFunction, view: pd.DataFrame, sources: np.nda
         keys.update(dict.fromkeys(r))
     columns = {key: np.fromiter((r.get(key, np.nan) for r in rows), dtype=object, count=len(rows)) for key in keys}
     return np.asarray(done, dtype=np.int64), columns
+
+
+def _shared_copy(got: Any) -> Any:
+    """A memoised output given to another row: its own copy where a cell holds a mutable value."""
+    if isinstance(got, Mapping) and not all(isinstance(v, _IMMUTABLE) for v in got.values()):
+        return copy.deepcopy(got)
+    return got
 
 
 def _frame_outputs(tf: TransformationFunction, view: pd.DataFrame, sources: np.ndarray) -> tuple[np.ndarray, dict]:
@@ -195,12 +212,19 @@ def _write(cols: dict[Any, np.ndarray], size: int, target: np.ndarray, values: d
         column[target] = new
 
 
-def _outputs(tf: TransformationFunction, frame: pd.DataFrame, sources: np.ndarray) -> tuple[np.ndarray, dict]:
+def _outputs(
+    tf: TransformationFunction, frame: pd.DataFrame, sources: np.ndarray, memos: dict[Any, dict] | None = None
+) -> tuple[np.ndarray, dict]:
     """The positions in ``frame`` that ``tf`` transformed and the columns of its outputs, without the
     fields its preprocessors added (Snorkel's pandas applier loses them too: they are set as attributes
-    of the row's Series, which are not its fields)."""
+    of the row's Series, which are not its fields). ``memos``: the memoised TFs' outputs by TF and columns."""
     view = prepared(frame, tf.pre, {})
-    done, columns = (_frame_outputs if tf.vectorized else _row_outputs)(tf, view, sources)
+    if tf.vectorized:
+        done, columns = _frame_outputs(tf, view, sources)
+    else:
+        # one memo per TF and columns: a row is its values in the columns of the frame it is in
+        memo = memos.setdefault((tf.name, tuple(view.columns)), {}) if tf.memoize and memos is not None else None
+        done, columns = _row_outputs(tf, view, sources, memo)
     helpers = set(view.columns).difference(frame.columns)
     return done, {k: v for k, v in columns.items() if k not in helpers}
 
@@ -219,9 +243,16 @@ def transform_frame(tf: TransformationFunction, frame: pd.DataFrame) -> pd.DataF
 
 
 def _augment_frame(
-    frame: pd.DataFrame, tfs: list[TransformationFunction], seqs: np.ndarray, keep_original: bool, verbose: bool | None
+    frame: pd.DataFrame,
+    tfs: list[TransformationFunction],
+    seqs: np.ndarray,
+    keep_original: bool,
+    verbose: bool | None,
+    memos: dict[Any, dict] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, ...]]]:
-    """One pandas frame's augmented rows, their source positions and the TFs applied to each."""
+    """One pandas frame's augmented rows, their source positions and the TFs applied to each
+    (``memos``: the memoised TFs' outputs, kept by the caller across frames; None: this frame's own)."""
+    memos = {} if memos is None else memos
     n, copies, length = seqs.shape
     size = n * copies
     flat = seqs.reshape(size, length)
@@ -233,7 +264,7 @@ def _augment_frame(
         tf = tfs[j]
         pos = np.flatnonzero(flat[:, t] == j)
         sub = pd.DataFrame({c: v[pos] for c, v in cols.items()}, index=frame.index[source_of[pos]])
-        done, columns = _outputs(tf, sub, source_of[pos])
+        done, columns = _outputs(tf, sub, source_of[pos], memos)
         if len(done):
             _write(cols, size, pos[done], columns)
             applied[pos[done], t] = j
@@ -258,7 +289,9 @@ def augment(
     *,
     policy: Policy,
     verbose: bool | None = None,
-) -> Augmented:
+    lazy: bool = False,
+    meta: Any = None,
+) -> Any:
     """Augment a DataFrame: run transformation functions on its rows in the sequences ``policy`` draws.
 
     Parameters
@@ -268,19 +301,28 @@ def augment(
     df : pandas.DataFrame or dask.dataframe.DataFrame
         The rows. A Dask frame is augmented partition by partition (install the ``dask`` extra);
         the policy draws the sequences for all its rows at once, so the result does not depend on
-        the partitioning; the augmented table is returned in memory.
+        the partitioning; the augmented table is returned in memory (see ``lazy``).
     policy : Policy
         :class:`~labelwise.weak.ApplyAllPolicy`, :class:`~labelwise.weak.ApplyEachPolicy`,
         :class:`~labelwise.weak.ApplyOnePolicy`, :class:`~labelwise.weak.RandomPolicy` or
         :class:`~labelwise.weak.MeanFieldPolicy`.
     verbose : bool, optional
         Progress bar over the (step, TF) groups (default: only on a terminal).
+    lazy : bool, default False
+        With a Dask ``df``: return a Dask DataFrame, computed only when asked, whose partitions are
+        augmented independently (partition ``i`` draws from ``policy.seeded().for_partition(i)``, so the result is the same on every
+        run for one partitioning). Its rows are ``frame``'s with a last column ``"tfs"`` (the TFs
+        applied, ``"+"``-joined, ``""`` for an original). Deterministic policies give the table
+        of ``lazy=False``; random ones give it for partition 0 (an int seed) and their own draws after.
+    meta : pandas.DataFrame, optional
+        With ``lazy``: the augmented data columns and dtypes (an empty frame), for TFs that add
+        columns or change a column's dtype; default: ``df``'s.
 
     Returns
     -------
-    Augmented
+    Augmented or dask.dataframe.DataFrame
         ``frame`` (Snorkel's augmented table), ``source`` and ``applied``; ``to_frame()`` adds them
-        as columns.
+        as columns. With ``lazy``, the Dask DataFrame above.
 
     Raises
     ------
@@ -308,6 +350,31 @@ def augment(
     >>> out.to_frame().values.tolist()
     [['hi', 0, ''], ['HI', 0, 'shout'], ['yo', 1, ''], ['YO', 1, 'shout']]
     """
+    checked, n_tfs = check_call(tfs, policy)
+    if verbose is not None and not isinstance(verbose, (bool, np.bool_)):
+        raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
+    if not isinstance(lazy, (bool, np.bool_)):
+        raise InvalidParameterError(f"lazy must be True or False, got {show(lazy)}")
+    if not (_is_dask(df) or isinstance(df, pd.DataFrame)):
+        raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
+    check_columns(df.columns, "df")
+    if lazy or meta is not None or _is_dask(df):
+        from .augment_stream import augment_dask, augment_lazy
+
+        if lazy or meta is not None:
+            return augment_lazy(checked, df, policy, lazy=bool(lazy), meta=meta)
+        return augment_dask(df, checked, policy, n_tfs, verbose)
+    if len(df) == 0:
+        raise InvalidParameterError("df must have at least one row to augment, got none")
+    check_size(len(df), df.shape[1], policy, n_tfs)
+    frame, source, applied = _augment_frame(
+        df, checked, policy.sequences(len(df), n_tfs), policy.keep_original, verbose
+    )
+    return Augmented(frame, source, tuple(applied))
+
+
+def check_call(tfs: Any, policy: Any) -> tuple[list[TransformationFunction], int]:
+    """The checked TFs and their number, after checking ``policy`` against them."""
     checked = _check_tfs(tfs)
     if not isinstance(policy, Policy):
         raise InvalidParameterError(
@@ -318,26 +385,17 @@ def augment(
             f"policy ApplyOnePolicy applies one transformation function, but tfs has {len(checked)}; pass one TF "
             "or use ApplyEachPolicy"
         )
-    n_tfs = policy.resolve(len(checked))
-    if verbose is not None and not isinstance(verbose, (bool, np.bool_)):
-        raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
-    if not (_is_dask(df) or isinstance(df, pd.DataFrame)):
-        raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
-    repeated = pd.Index(df.columns)[pd.Index(df.columns).duplicated()]
+    return checked, policy.resolve(len(checked))
+
+
+def check_columns(columns: Any, name: str) -> None:
+    """Refuse repeated column names (a row could not name its fields)."""
+    repeated = pd.Index(columns)[pd.Index(columns).duplicated()]
     if len(repeated):
-        raise InvalidParameterError(f"df must have distinct column names, got {show(repeated[0])} more than once")
-    if _is_dask(df):
-        return _augment_dask(df, checked, policy, n_tfs, verbose)
-    if len(df) == 0:
-        raise InvalidParameterError("df must have at least one row to augment, got none")
-    _check_size(len(df), df.shape[1], policy, n_tfs)
-    frame, source, applied = _augment_frame(
-        df, checked, policy.sequences(len(df), n_tfs), policy.keep_original, verbose
-    )
-    return Augmented(frame, source, tuple(applied))
+        raise InvalidParameterError(f"{name} must have distinct column names, got {show(repeated[0])} more than once")
 
 
-def _free_memory() -> int:
+def free_memory() -> int:
     """Bytes of memory free now (Linux and macOS; a huge number where the platform does not say)."""
     try:
         return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
@@ -345,55 +403,15 @@ def _free_memory() -> int:
         return 2**62
 
 
-def _check_size(n_rows: int, n_columns: int, policy: Policy, n_tfs: int) -> None:
+def check_size(n_rows: int, n_columns: int, policy: Policy, n_tfs: int) -> None:
     """Refuse a policy whose copies of ``n_rows`` rows cannot be held in the memory free now (the
     copies' columns and TF sequences, 8 bytes a cell): an error naming the policy's numbers, not a
     MemoryError."""
     length = getattr(policy, "sequence_length", n_tfs)
     cells = n_rows * policy.n_per_original * (length + n_columns + 1)
-    if cells * 8 > _free_memory():
+    if cells * 8 > free_memory():
         raise InvalidParameterError(
             f"n_per_original ({policy.n_per_original}) and sequence_length ({length}) ask for "
             f"{n_rows * policy.n_per_original:,} copies of the {n_rows:,} rows, about {cells * 8 / 2**30:,.1f} GiB, "
-            f"more than the {_free_memory() / 2**30:,.1f} GiB of memory free; lower them, or augment the rows in parts"
+            f"more than the {free_memory() / 2**30:,.1f} GiB of memory free; lower them, or augment the rows in parts"
         )
-
-
-def _augment_dask(
-    df: Any, tfs: list[TransformationFunction], policy: Policy, n_tfs: int, verbose: bool | None
-) -> Augmented:
-    """The partitions augmented in one computation, each with its slice of the sequences drawn for all rows."""
-    import dask
-
-    from .._stage_progress import compute, stage, stages
-
-    with stages(verbose), stage("counting rows"):
-        (lengths,) = compute(df.map_partitions(len))
-    lengths = np.asarray(lengths, dtype=np.int64)
-    if lengths.sum() == 0:
-        raise InvalidParameterError("df must have at least one row to augment, got none")
-    _check_size(int(lengths.sum()), len(df.columns), policy, n_tfs)
-    seqs = policy.sequences(int(lengths.sum()), n_tfs)
-    starts = np.cumsum(lengths) - lengths
-    run = dask.delayed(_augment_partition, pure=True)
-    parts = [
-        run(part, tfs, seqs[s : s + k], policy.keep_original, number)
-        for number, (part, s, k) in enumerate(zip(df.to_delayed(), starts, lengths, strict=True))
-    ]
-    with stages(verbose), stage("augmenting partitions"):
-        results = compute(*parts, optimize_graph=False)
-    frames = [r[0] for r in results if len(r[0])]
-    frame = pd.concat(frames) if frames else results[0][0]
-    source = np.concatenate([r[1] + s for r, s in zip(results, starts, strict=True)])
-    applied = tuple(a for r in results for a in r[2])
-    return Augmented(frame, source, applied)
-
-
-def _augment_partition(
-    frame: pd.DataFrame, tfs: list[TransformationFunction], seqs: np.ndarray, keep: bool, number: int
-) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, ...]]]:
-    try:
-        return _augment_frame(frame, tfs, seqs, keep, False)
-    except LabelingFunctionError as exc:
-        exc.partition = number
-        raise

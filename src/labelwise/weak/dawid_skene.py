@@ -17,6 +17,7 @@ from ..aggregate._pair_check import group_answer_weights
 from ..errors import EstimatorError, InvalidParameterError
 from ._compress import compress_rows
 from ._model_api import LabelModelAPI, balance_from_dev
+from ._model_io import SavedDawidSkene
 from ._params import fit_votes
 from ._posterior import FLOOR
 from ._votes import Votes, as_votes
@@ -25,7 +26,7 @@ from .label_model import check_class_balance
 __all__ = ["DawidSkeneLabelModel"]
 
 
-class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
+class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
     """Dawid-Skene over labeling-function votes, with the same fitted attributes as :class:`LabelModel`.
 
     A thin wrapper over :class:`labelwise.aggregate.DawidSkene` (its EM, its prior and its
@@ -60,7 +61,8 @@ class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
     coverage_ : ndarray of shape (m,)
         Each labeler's share of the fitted items it voted on.
     estimator_ : DawidSkene
-        The fitted aggregator (``loss_history_``, ``converged_``...).
+        The fitted aggregator (``loss_history_``, ``converged_``...); not kept by :meth:`save`:
+        a loaded model predicts without it.
 
     References
     ----------
@@ -117,6 +119,14 @@ class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
         prior_rows = np.maximum(est.pseudo_counts_, _FLOOR)
         conf[order < 0] = prior_rows / prior_rows.sum(axis=1, keepdims=True)
         self.estimator_ = est
+        pairs = est.dependent_pairs_
+        self._fitted = {  # what predict reads of the aggregate (and save keeps)
+            "prior": fitted_p,
+            "fallback": est.fallback_ is not None,
+            "pairs": []
+            if pairs is None
+            else [[a, b] for a, b in zip(pairs["annotator_a"], pairs["annotator_b"], strict=True)],
+        }
         self.classes_ = v.classes
         self.labelers_ = v.labelers
         self.class_balance_ = p
@@ -179,7 +189,7 @@ class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
 
     def _new_votes(self, votes: Any) -> Votes:
         """``votes`` with the fitted classes and labelers (in the fitted order)."""
-        if not hasattr(self, "estimator_"):
+        if not hasattr(self, "confusion_"):
             raise EstimatorError("DawidSkeneLabelModel must be fitted before predict_proba or predict; call fit first")
         v = as_votes(votes, classes=self.classes_)
         unknown = sorted(set(v.labelers) - set(self.labelers_), key=str)
@@ -189,7 +199,7 @@ class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
 
     def _posterior(self, v: Votes) -> np.ndarray:
         """Each item's posterior (n_items, K) under the fitted parameters: see :meth:`predict_proba`."""
-        est, k, p = self.estimator_, len(self.classes_), self.class_balance_
+        k, p, fitted = len(self.classes_), self.class_balance_, self._fitted
         out = np.tile(p, (v.n_items, 1))
         if not len(v.answers):
             return out
@@ -198,14 +208,13 @@ class DawidSkeneLabelModel(LabelModelAPI, BaseEstimator):
         obs = _Observed.build(pat)
         names = pd.Index(self.labelers_)
         fit_of = names.get_indexer(enc.annotator_index())[obs.annotator_of]  # fitted labeler of each column
-        if est.fallback_ is not None:  # the fit's posterior is majority vote's
-            fitted_p = np.maximum(est.priors_.reindex(self.classes_).to_numpy(dtype=float), FLOOR)
-            post = _vote_shares(obs, k) * (p / fitted_p)
+        if fitted["fallback"]:  # the fit's posterior is majority vote's
+            post = _vote_shares(obs, k) * (p / fitted["prior"])
             post /= post.sum(axis=1, keepdims=True)
         else:
-            pairs = est.dependent_pairs_
-            if pairs is not None and len(pairs):  # the fit's weights: a dependent group's answers count as one
-                a, b = names.get_indexer(pairs["annotator_a"]), names.get_indexer(pairs["annotator_b"])
+            if fitted["pairs"]:  # the fit's weights: a dependent group's answers count as one
+                pairs = np.asarray(fitted["pairs"], dtype=object)
+                a, b = names.get_indexer(pairs[:, 0]), names.get_indexer(pairs[:, 1])
                 obs = _with_answer_weights(obs, group_answer_weights(obs.m, fit_of, len(names), a, b))
             given = self.confusion_[fit_of, :, obs.label_of]  # [column (j, l), k] = θ_j[k, l]
             post = DawidSkene._e_step(obs, p, given, None, enc.n_answers)[0]

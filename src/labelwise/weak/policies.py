@@ -12,6 +12,10 @@ The random policies draw every row's sequences in one call of numpy's ``choice``
 Snorkel draws from after ``np.random.seed(random_state)``, in the same order (row by row, copy by
 copy, step by step): the same seed gives Snorkel's sequences. With ``random_state=None`` they come
 from numpy's global random state, as in Snorkel; a ``Generator`` is drawn from as given.
+:meth:`Policy.stream` draws the same sequences block after block (for
+:func:`~labelwise.weak.augment_batches`); :meth:`Policy.for_partition` gives the policy a partition
+of a lazily augmented Dask frame draws from (partition 0 the policy itself, partition ``i`` a seed
+spawned from the policy's by ``numpy.random.SeedSequence``).
 
 References
 ----------
@@ -21,7 +25,9 @@ References
 
 from __future__ import annotations
 
+import copy
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,6 +83,25 @@ class Policy:
     def sequences(self, n_rows: int, n_tfs: int) -> np.ndarray:
         """TF positions, shape ``(n_rows, copies, length)``, ``-1`` for no TF."""
         raise NotImplementedError
+
+    def stream(self, n_tfs: int) -> Callable[[int], np.ndarray]:
+        """A function giving the sequences of the next ``n`` rows at each call: the blocks' sequences
+        put together are :meth:`sequences` of all their rows at once, however the rows are cut (a
+        random policy draws on from where the last block stopped; :func:`~labelwise.weak.augment_batches`
+        draws its batches so)."""
+        return lambda n: self.sequences(n, n_tfs)
+
+    def seeded(self) -> Policy:
+        """This policy with an int ``random_state`` (a random policy's: one draw from its Generator,
+        RandomState or numpy's global state when it has no int), so that :meth:`for_partition` is
+        deterministic; a policy that draws nothing is returned as it is."""
+        return self
+
+    def for_partition(self, number: int) -> Policy:
+        """The policy partition ``number`` of a lazily augmented Dask frame draws from (see
+        :class:`MeanFieldPolicy`); a policy that draws nothing is returned as it is."""
+        _index("number", number)
+        return self
 
     def generate_for_example(self) -> list[list[int]]:
         """One row's sequences as Snorkel lists them (``[]`` first for the kept original)."""
@@ -170,13 +195,57 @@ class MeanFieldPolicy(Policy):
             raise InvalidParameterError(
                 f"random_state must be None, an int in [0, 2**32), a numpy Generator or RandomState, got {show(random_state)}"
             )
-        self.random_state = random_state
+        self.random_state: Any = random_state
 
     def sequences(self, n_rows: int, n_tfs: int) -> np.ndarray:
+        return self._draw(self._source(), n_rows, n_tfs)
+
+    def stream(self, n_tfs: int) -> Callable[[int], np.ndarray]:
+        rng = self._source()
+        return lambda n: self._draw(rng, n, n_tfs)
+
+    def seeded(self) -> MeanFieldPolicy:
+        if _is_seed(self.random_state):
+            return self
+        rng: Any = np.random if self.random_state is None else self.random_state
+        out = copy.copy(self)
+        out.random_state = int(rng.integers(2**32) if isinstance(rng, np.random.Generator) else rng.randint(2**32))
+        return out
+
+    def for_partition(self, number: int) -> MeanFieldPolicy:
+        """The policy partition ``number`` draws from: partition 0 the policy itself, partition
+        ``i > 0`` a copy seeded with ``SeedSequence(random_state, spawn_key=(i,))`` (its first 32-bit
+        word). Needs an int ``random_state`` (:meth:`seeded`)."""
+        i = _index("number", number)
+        if not _is_seed(self.random_state):
+            raise InvalidParameterError(
+                f"random_state must be an int for for_partition (call policy.seeded() first), got {show(self.random_state)}"
+            )
+        if i == 0:
+            return self
+        out = copy.copy(self)
+        seed = np.random.SeedSequence(int(self.random_state), spawn_key=(i,)).generate_state(1)[0]
+        out.random_state = int(seed)
+        return out
+
+    def _source(self) -> Any:
+        """Where the draws come from: a fresh RandomState for an int, else the state given (None: numpy's global one)."""
         state = self.random_state
-        rng: Any = np.random.RandomState(int(state)) if isinstance(state, (numbers.Integral, np.integer)) else state
+        return np.random.RandomState(int(state)) if _is_seed(state) else state
+
+    def _draw(self, rng: Any, n_rows: int, n_tfs: int) -> np.ndarray:
         draw = np.random.choice if rng is None else rng.choice
         return np.asarray(draw(n_tfs, size=(n_rows, self.n_per_original, self.sequence_length), p=self.p))
+
+
+def _is_seed(value: Any) -> bool:
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _index(name: str, value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)) or int(value) < 0:
+        raise InvalidParameterError(f"{name} must be an integer >= 0, got {show(value)}")
+    return int(value)
 
 
 def _check_p(p: Any, n_tfs: Any) -> np.ndarray:

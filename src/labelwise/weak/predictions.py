@@ -8,7 +8,9 @@ with ``-1`` for an abstain or an unknown gold label.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import inspect
+import numbers
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,16 @@ from sklearn import metrics as skm
 from .._validate.arguments import check_choice, check_random_state, show
 from ..errors import InvalidLabelsError, InvalidParameterError, InvalidProbabilitiesError, ShapeMismatchError
 
-__all__ = ["METRICS", "TIE_BREAK_POLICIES", "filter_labels", "preds_to_probs", "probs_to_preds", "score_predictions"]
+__all__ = [
+    "METRICS",
+    "TIE_BREAK_POLICIES",
+    "MetricFunction",
+    "check_metrics",
+    "filter_labels",
+    "preds_to_probs",
+    "probs_to_preds",
+    "score_predictions",
+]
 
 #: How a tie between the most probable classes becomes a prediction: ``"abstain"`` gives -1,
 #: ``"random"`` one of the tied classes chosen by a hash of the row's position (Snorkel's rule, the
@@ -254,8 +265,75 @@ def _metric(name: str, golds: np.ndarray, preds: np.ndarray, probs: np.ndarray |
     return float(skm.f1_score(golds, preds, average=name.removeprefix("f1_")))
 
 
+#: A custom metric: ``f(golds, preds, probs) -> float`` (Snorkel's ``Scorer(custom_metric_funcs=...)``).
+MetricFunction = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], float]
+
+
+def check_metrics(metrics: Any) -> dict[str, str | MetricFunction]:
+    """``metrics`` as ``{result key: metric name or function}``: a name of :data:`METRICS`, a function
+    ``f(golds, preds, probs)`` (keyed by its ``__name__``), a list of them, or a dict naming each."""
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = [metrics]
+    if isinstance(metrics, Mapping):
+        pairs = list(metrics.items())
+        bad_key = next((k for k, _ in pairs if not isinstance(k, str) or not k), None)
+        if bad_key is not None or not pairs:
+            got = f"the key {bad_key!r}" if pairs else "an empty dict"
+            raise InvalidParameterError(f"metrics must be a dict of non-empty names to metrics, got {got}")
+    elif isinstance(metrics, (list, tuple)) and metrics:
+        pairs = [(m if isinstance(m, str) else str(getattr(m, "__name__", m)), m) for m in metrics]
+    else:
+        raise InvalidParameterError(
+            f"metrics must be metric names from {list(METRICS)} or functions f(golds, preds, probs) -> float, "
+            f"got {show(metrics)}"
+        )
+    out: dict[str, str | MetricFunction] = {}
+    for key, metric in pairs:
+        if isinstance(metric, str):
+            if metric not in METRICS:
+                raise InvalidParameterError(f"metrics must be names from {list(METRICS)}, got {metric!r}")
+        elif not callable(metric) or not _takes_three(metric):
+            raise InvalidParameterError(
+                f"metrics {key!r} must be a metric name or a function f(golds, preds, probs) -> float (wrap a "
+                f"scikit-learn metric as lambda golds, preds, probs: f(golds, preds)), got {show(metric)}"
+            )
+        if key in out:
+            raise InvalidParameterError(
+                f"metrics must name each metric once, got {key!r} twice; pass a dict {{name: function}} to name them"
+            )
+        out[key] = metric
+    return out
+
+
+def _takes_three(f: Callable[..., Any]) -> bool:
+    """Whether ``f`` can be called with three positional arguments."""
+    try:
+        inspect.signature(f).bind(None, None, None)
+    except TypeError:
+        return False
+    except ValueError:  # no signature (some builtins): let the call say
+        return True
+    return True
+
+
+def _custom(key: str, f: MetricFunction, golds: np.ndarray, preds: np.ndarray, probs: np.ndarray | None) -> float:
+    """``f(golds, preds, probs)`` as a float; a function that raises or returns no number is named."""
+    try:
+        value = f(golds, preds, probs)
+    except Exception as exc:
+        raise InvalidParameterError(f"metrics {key!r} raised {type(exc).__name__}: {exc}") from exc
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        if not (isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf"):
+            raise InvalidParameterError(f"metrics {key!r} must return a number, got {show(value)[:80]}")
+    return float(value)
+
+
 def score_predictions(
-    y: Any, preds: Any, probs: Any = None, *, metrics: Sequence[str] = ("accuracy",)
+    y: Any,
+    preds: Any,
+    probs: Any = None,
+    *,
+    metrics: Sequence[str | MetricFunction] | Mapping[str, str | MetricFunction] = ("accuracy",),
 ) -> dict[str, float]:
     """Snorkel's metric scores of predictions against gold labels, as class codes.
 
@@ -270,8 +348,13 @@ def score_predictions(
         Predicted class codes, -1 = abstain.
     probs : array-like of shape (n, K), optional
         Needed by ``roc_auc`` (binary).
-    metrics : sequence of str, default ("accuracy",)
-        Names from :data:`METRICS`.
+    metrics : sequence of str or callable, or dict, default ("accuracy",)
+        Names from :data:`METRICS` and custom metrics ``f(golds, preds, probs) -> float``, the
+        signature of Snorkel's ``Scorer(custom_metric_funcs=...)``: called with the rows left to
+        score (class codes ``golds`` and ``preds``, ``probs`` their rows or None), keyed in the
+        result by the function's ``__name__``; a dict ``{name: metric}`` names them. A
+        scikit-learn metric ``f(y_true, y_pred)`` is wrapped: ``lambda g, p, _: f(g, p)``
+        (passed bare, its third parameter would get ``probs``).
 
     Returns
     -------
@@ -281,7 +364,9 @@ def score_predictions(
     Raises
     ------
     InvalidParameterError
-        An unknown metric, a binary metric on more than two classes, or ``roc_auc`` without probabilities.
+        An unknown metric, a binary metric on more than two classes, or ``roc_auc`` without
+        probabilities; a custom metric that does not take three arguments, raises or returns no
+        number (each named).
     InvalidLabelsError
         ``y`` or ``preds`` not integer codes >= -1.
     ShapeMismatchError
@@ -293,10 +378,7 @@ def score_predictions(
     >>> weak.score_predictions([0, 1, 1, -1], [0, 1, -1, 0], metrics=["accuracy", "coverage"])
     {'accuracy': 1.0, 'coverage': 0.75}
     """
-    names = [metrics] if isinstance(metrics, str) else list(metrics)
-    for name in names:
-        if name not in METRICS:
-            raise InvalidParameterError(f"metrics must be names from {list(METRICS)}, got {name!r}")
+    named = check_metrics(metrics)
     golds, predicted = _check_codes(y, "y"), _check_codes(preds, "preds")
     p = None if probs is None else _check_scores(probs, "probs")
     sizes = {"y": len(golds), "preds": len(predicted), **({} if p is None else {"probs": len(p)})}
@@ -305,11 +387,14 @@ def score_predictions(
     n_classes = max(int(golds.max()), int(predicted.max())) + 1 if p is None else p.shape[1]
     keep = (golds >= 0) & (predicted >= 0)
     out = {}
-    for name in names:
-        if name == "coverage":
-            out[name] = float(np.mean(predicted >= 0))
+    for key, metric in named.items():
+        kept = None if p is None else p[keep]
+        if metric == "coverage":
+            out[key] = float(np.mean(predicted >= 0))
         elif not keep.any():
-            out[name] = float("nan")
+            out[key] = float("nan")
+        elif isinstance(metric, str):
+            out[key] = _metric(metric, golds[keep], predicted[keep], kept, n_classes)
         else:
-            out[name] = _metric(name, golds[keep], predicted[keep], None if p is None else p[keep], n_classes)
+            out[key] = _custom(key, metric, golds[keep], predicted[keep], kept)
     return out

@@ -79,6 +79,9 @@ class TransformationFunction:
         they stay in the row the TF returns.
     resources : dict
         Keyword arguments passed to every call of ``func`` (a synonym table, a vocabulary).
+    memoize : bool
+        Whether a row TF is called once per distinct row within one augmentation (see
+        :func:`transformation_function`).
     """
 
     name: str
@@ -86,6 +89,7 @@ class TransformationFunction:
     vectorized: bool = False
     pre: tuple[Preprocessor, ...] = ()
     resources: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    memoize: bool = False
 
     kind: ClassVar[str] = "transformation function"
 
@@ -120,6 +124,7 @@ def transformation_function(
     vectorized: bool = False,
     pre: Any = None,
     resources: Any = None,
+    memoize: bool = False,
 ) -> Any:
     """Turn a function into a :class:`TransformationFunction` (``@transformation_function`` or with options).
 
@@ -138,6 +143,14 @@ def transformation_function(
         Preprocessors (:func:`labelwise.weak.preprocessor`) whose fields the function reads.
     resources : dict, optional
         Keyword arguments for every call, ``func(row, **resources)``.
+    memoize : bool, default False
+        Snorkel's ``memoize=True``: a row TF is called once per distinct row (rows equal in every
+        field, its preprocessors' included) within one :func:`~labelwise.weak.augment` call (one
+        :func:`~labelwise.weak.augment_batches` stream, all its batches; one Dask partition), and
+        equal rows share its result, ``None`` included: for an expensive TF, or to give a random
+        TF's repeated rows one output. Rows holding an unhashable value (a list) are each
+        computed, as for :func:`~labelwise.weak.preprocessor`. Snorkel keeps the outputs on the TF
+        across calls until ``reset_cache()``; here they go with the call. Not for a vectorised TF.
 
     Returns
     -------
@@ -167,6 +180,13 @@ def transformation_function(
         raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
     if not isinstance(vectorized, bool):
         raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
+    if not isinstance(memoize, bool):
+        raise InvalidParameterError(f"memoize must be True or False, got {memoize!r}")
+    if memoize and vectorized:
+        raise InvalidParameterError(
+            "memoize must be False for a vectorized transformation function (it is called once per frame of "
+            "rows), got True"
+        )
     before = check_pre(pre)
 
     def wrap(f: Callable[..., Any]) -> TransformationFunction:
@@ -175,7 +195,7 @@ def transformation_function(
         if not callable(f):
             raise InvalidParameterError(f"transformation_function needs a callable, got {type(f).__name__}")
         return TransformationFunction(
-            str(name or getattr(f, "__name__", "tf")), f, vectorized, before, check_resources(resources, f)
+            str(name or getattr(f, "__name__", "tf")), f, vectorized, before, check_resources(resources, f), memoize
         )
 
     return wrap if func is None else wrap(func)
