@@ -83,7 +83,7 @@ from labelwise.weak._posterior import (  # noqa: E402
     vote_shares,
     voted_outcomes,
 )
-from labelwise.weak.label_model import dependent_pairs  # noqa: E402
+from labelwise.weak._crowd_pairs import dependent_pairs  # noqa: E402
 
 
 def one_class_check(matrix, lam, w, k, groups, post, *, threshold, min_shared, max_size):

@@ -15,9 +15,10 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
+from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
+from ._fit_check import fitted_check
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
@@ -383,15 +384,12 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
             )
-            if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
-                # Dawid-Skene's model: its dependent-pair check applies as it stands
-                threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
-                self._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength)
-                changed = self._model_pairs(matrix, k, groups, self._pairs)
+            if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
+                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
-                    run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
+                    run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains=self.abstains_)[0]
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)
