@@ -41,6 +41,12 @@ seed 5), to check that it runs and to see what the test says::
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_moment_answer.py            # the rule run (93 sets)
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_moment_answer.py --explore  # the fresh seeds
 
+Run once under the rule, 10:47-10:48 UTC 2026-12-05 (commit 8ed4dc94, load 7-9): **fails (1),
+(2), (3)**; (4) passes. Over the 93 sets 86.563 -> 85.945; the gate fired on 24 (12 of the 14
+dense crowds, 8 of 12 look-alike crowds), where the moment answer was 2.39 points below the
+default in mean (down to -10.50, pair4_s0). Not adopted. Its ``before`` is ``LabelModel()``: to
+reproduce the recorded numbers, run it on that commit's ``src``.
+
 References: A. Ratner et al., "Training Complex Models with Multi-Task Weak Supervision", AAAI
 2019; K. Pearson, Philosophical Magazine 50(302), 157-175, 1900; W. G. Cochran, "Some methods for
 strengthening the common chi-square tests", Biometrics 10(4), 417-451, 1954.

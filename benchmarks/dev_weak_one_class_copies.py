@@ -37,6 +37,12 @@ posterior for those tests; exploration only) removes some of them, not all (sim3
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_one_class_copies.py            # the rule run (93 sets)
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_one_class_copies.py --explore  # the fresh seeds
 
+Run once under the rule, 10:54 UTC 2026-12-05 (commit bff0bdd0, load 11-12): **fails (2)**: mean
+over the 93 sets 86.563 -> 86.647, but sim100 -2.06 (a false clique of two independent one-class
+rules); (1), (3), (4) pass (CPU 1.01x). Not adopted. Its ``before`` is ``LabelModel()``: to
+reproduce the recorded numbers, run it on that commit's ``src`` (the library now runs
+``dev_weak_one_class_check.py``'s check after the fit).
+
 References: S. H. Bach, B. He, A. Ratner and C. Ré, "Learning the Structure of Generative Models
 without Labeled Data", ICML 2017 (dependency selection by the pair's deviation from the
 independent model).

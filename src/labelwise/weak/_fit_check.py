@@ -42,6 +42,14 @@ def fitted_check(
         return model._model_pairs(matrix, k, groups, model._pairs)
     fitted = posterior(lam_g, run.mu, run.p)[0]
     new = one_class_groups(
-        matrix, lam, weights, k, groups, fitted, threshold=threshold, min_shared=model.min_shared, max_size=model.max_clique
+        matrix,
+        lam,
+        weights,
+        k,
+        groups,
+        fitted,
+        threshold=threshold,
+        min_shared=model.min_shared,
+        max_size=model.max_clique,
     )
     return None if new is None else (new, *voted_outcomes(matrix, k, new), None)
