@@ -121,6 +121,7 @@ class TestOrderProperties:
         names = {old: f"r{order[i]:02d}" for i, old in enumerate(LABELERS)}
         a = _fit(TABLE, **FIXED)
         b = _fit(TABLE.assign(labeler=TABLE["labeler"].map(names)), **FIXED)
+        assert {"lf_5", "lf_8"} in _joined(a)
         assert sorted(sorted(names[x] for x in g) for g in a.groups_) == sorted(sorted(g) for g in b.groups_)
         pd.testing.assert_series_equal(a.labels_.sort_index(), b.labels_.sort_index())
         np.testing.assert_allclose(a.probas_.sort_index().to_numpy(), b.probas_.sort_index().to_numpy(), atol=1e-4)
