@@ -366,9 +366,10 @@ class TestPairCheck:
         assert model.abstains_ == "missing" and model.dependent_pairs_.empty
         pd.testing.assert_frame_equal(model.probas_, _fit_quietly(LabelModel(pair_check=False), votes).probas_)
 
-    def test_rules_with_informative_abstains_are_not_checked(self):
-        """Labeling functions whose abstains carry the class are not Dawid-Skene's model: no check,
-        the same fit."""
+    def test_rules_with_informative_abstains_get_no_dawid_skene_check(self):
+        """Labeling functions whose abstains carry the class are not Dawid-Skene's model: no
+        dependent pairs; here the one-class co-vote check (``test_one_class.py``) finds none either,
+        so the same fit."""
         sim = simulate_lfs(3000, 8, 2, n_correlated=2, unipolar=1.0, random_state=31)
         model = LabelModel().fit(sim.votes)
         assert model.abstains_ == "informative" and model.dependent_pairs_.empty

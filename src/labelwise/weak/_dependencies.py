@@ -243,6 +243,15 @@ class PairTables:
         var = float(n_y @ (p * (1.0 - p)))
         return (float(both[a, b]) - expected) / float(np.sqrt(var)) if var > 1e-9 else 0.0
 
+    def covote_z_all(self) -> np.ndarray:
+        """(m, m): :meth:`covote_z` of every pair at once (0 on the diagonal and where the variance is 0)."""
+        n_y, q, both = self._coverage
+        expected = (q * n_y[None, :]) @ q.T
+        var = expected - ((q * q) * n_y[None, :]) @ (q * q).T
+        z = np.where(var > 1e-9, (both - expected) / np.sqrt(np.maximum(var, 1e-300)), 0.0)
+        np.fill_diagonal(z, 0.0)
+        return z
+
     def joint(self, a: int, b: int) -> np.ndarray:
         """``n[a_outcome, b_outcome, y]``: the posterior mass of each pair of outcomes per class."""
         base = self.n_classes + 1

@@ -15,9 +15,10 @@ from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
 from ._compress import compress_rows
-from ._crowd_pairs import dependent_pairs, join_free_pairs, pairs_frame
+from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
+from ._fit_check import fitted_check
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
@@ -104,7 +105,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     (:func:`._crowd_pairs.join_free_pairs`) and the missing-abstain model is refitted: a joint table of the pair's
     votes given the class. Chosen on simulated crowds over weighting the pair's votes ``1 / 2`` each (the composite
     likelihood ``DawidSkene`` uses), ``benchmarks/dev_weak_pair_check.py``. The abstain model is chosen before the
-    check.
+    check. With informative abstains, ``pair_check`` checks instead the pairs with a one-class function (a keyword
+    rule, whose copies the agreement screen can miss) by their co-votes under the fitted model (:mod:`._one_class`).
 
     Posterior: ``P(Y = y | λ) ∝ p_y Π_groups P(group outcome | y)``; for a single function the outcome probability
     is ``μ[(j, a), y]`` for a vote ``a`` and ``1 − Σ_a μ[(j, a), y]`` for an abstain (Snorkel's ``predict_proba``
@@ -142,9 +144,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     min_shared : int, default 20
         Pairs voting together on fewer items are never joined by the clique search.
     pair_check : bool, default True
-        With missing abstains, run Dawid-Skene's dependent-pair check and model the pairs found
-        as cliques (see "Dependent crowd workers"). Needs ``n_em_iter > 0`` and a
-        ``dependency_threshold`` (its ``z`` threshold).
+        Check the fitted model for dependent pairs and model them as cliques: with missing abstains
+        Dawid-Skene's check, with informative abstains one-class functions' co-votes (see "Dependent
+        crowd workers"). Needs ``n_em_iter > 0`` and a ``dependency_threshold`` (its ``z`` threshold).
     l2 : float, default 0.0
         Pull of ``μ`` toward its initialisation in the moment fit.
     prec_init : float, default 0.7
@@ -383,15 +385,13 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             run, self.abstains_, self.bic_, self.vote_log_likelihood_ = em(
                 lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains
             )
-            if self.abstains_ == "missing" and self.dependency_threshold is not None and self.pair_check:
-                # Dawid-Skene's model: its dependent-pair check applies as it stands
-                threshold, strength = float(self.dependency_threshold), float(self.prior_strength)
-                self._pairs = dependent_pairs(votes, threshold=threshold, prior_strength=strength)
-                changed = self._model_pairs(matrix, k, groups, self._pairs)
+            if self.dependency_threshold is not None and self.pair_check:  # the fitted model's dependence check
+                changed = fitted_check(self, matrix, lam, w, groups, lam_g, run, votes)
                 if changed is not None:
                     groups, lam_g, n_outcomes, start = changed
                     starts[1] = starts[1] if start is None else start[cov]
-                    run = em(lam_g if every else lam_g[cov], n_outcomes, starts, groups=groups, abstains="missing")[0]
+                    lam_gc = lam_g if every else lam_g[cov]
+                    run = em(lam_gc, n_outcomes, starts, groups=groups, abstains=self.abstains_)[0]
             post_cov, mu_g, p = run.post, run.mu, run.p
             history += run.history
             record_convergence(self, run, self.n_em_iter, self.tol)
