@@ -204,7 +204,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         base = fit_sample_weight(sample_weight, n, template)
         seed = seed_from(self.random_state)
         splitter = tag_splitter(self.cv, seed)
-        n_splits = check_positive_int("cv (its get_n_splits())", splitter.get_n_splits(), minimum=2)
+        n_splits = check_positive_int("cv (its get_n_splits())", splitter.get_n_splits(X, given), minimum=2)
         trainable = trainable_tags(given, n_splits)
         self.classes_ = tags
         if pred_probs is None:
