@@ -11,9 +11,13 @@ Models (one base estimator everywhere: LogisticRegression(max_iter=1000) on stan
   cleanlab_drop_rows   cleanlab 2.9 ``multilabel_classification.filter.find_label_issues`` on the
                        same out-of-fold probabilities, flagged ROWS dropped, then OneVsRestClassifier
                        (cleanlab's CleanLearning takes no multi-label targets: this is its user's route);
-  labelwise_<action>   CleanMultilabelClassifier(action=flip | drop | reweight), cv=5;
+  labelwise_<action>   CleanMultilabelClassifier(action=flip | drop | reweight), cv=5, its defaults
+                       (session 35: iterative stratified folds, thresholds="auto");
+  labelwise_flip_iter_0.5   the flip model above, every tag cut at 0.5 (the folds' part of the change);
+  labelwise_flip_s34   session 34's defaults: per-tag stratified folds, threshold 0.5 (the "before");
   truth_ovr            OneVsRestClassifier on the true tags (the ceiling).
-The default action (flip) was chosen on dev seeds 101-103 (n=1500, 6 tags), never on the seeds here.
+The defaults (flip; the folds; "auto") were chosen on dev seeds 101-103 (n=1500, 6 tags), never on the
+seeds here (benchmarks/dev_multilabel_defaults.py).
 
 Usage: python benchmarks/bench_multilabel_training.py [--seeds 0 1 2] [--n-rows 2000] [--n-tags 8] [--quick]
 """
@@ -29,11 +33,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import sklearn
-from _machine import cpu_model  # noqa: E402
+from _machine import cpu_model, machine_line  # noqa: E402
 from sklearn.datasets import make_multilabel_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -65,6 +69,14 @@ def _cleanlab_route(X, noisy, probs):
     return OneVsRestClassifier(_base()).fit(X[keep], noisy[keep])
 
 
+def _per_tag_probs(X, Y, seed: int, cv: int = 5) -> np.ndarray:
+    """Session 34's out-of-fold probabilities: per tag, its own stratified shuffled split of its column."""
+    folds = StratifiedKFold(cv, shuffle=True, random_state=seed)
+    return np.column_stack(
+        [cross_val_predict(_base(), X, Y[:, j], cv=folds, method="predict_proba")[:, 1] for j in range(Y.shape[1])]
+    )
+
+
 def run_one(seed: int, n_rows: int, n_tags: int, drop: float, add: float) -> list[dict]:
     X, Y = make_multilabel_classification(n_rows, n_features=20, n_classes=n_tags, n_labels=2, random_state=seed)
     Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.3, random_state=seed)
@@ -85,6 +97,12 @@ def run_one(seed: int, n_rows: int, n_tags: int, drop: float, add: float) -> lis
         if probs is None:  # the later actions reuse the out-of-fold probabilities: time the first, full fit only
             probs, full = model.pred_probs_, seconds
         record(f"labelwise_{action}", full, model.predict(Xte))
+        if action == "flip":
+            record("labelwise_flip_iter_0.5", full, (model.predict_proba(Xte) > 0.5).astype(int))
+    t = time.perf_counter()
+    before = CleanMultilabelClassifier(_base(), thresholds=0.5, random_state=seed)
+    before.fit(Xtr, noisy, pred_probs=_per_tag_probs(Xtr, noisy, seed))
+    record("labelwise_flip_s34", time.perf_counter() - t, before.predict(Xte))
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -104,6 +122,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one seed, 600 rows")
     args = parser.parse_args()
     seeds, n_rows = ([0], 600) if args.quick else (args.seeds, args.n_rows)
+    print(machine_line("scikit-learn", "cleanlab"))
     print(
         f"# {cpu_model()}, Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
         f"scikit-learn {sklearn.__version__}; n_rows={n_rows}, n_tags={args.n_tags}, seeds={seeds}",

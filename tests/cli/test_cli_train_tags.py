@@ -54,3 +54,33 @@ class TestTrainTags:
         )
         assert result.exit_code != 0
         assert "--label column 'tags' has no tag with at least --cv=5" in result.output
+
+
+class TestThresholds:
+    def test_auto_thresholds_are_the_models_and_written_per_tag(self, tmp_path):
+        """--thresholds auto (the default) keeps the model's per-tag thresholds, written to classes.csv and summary.json."""
+        _table(tmp_path / "d.csv")
+        out = tmp_path / "out"
+        args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--cv", "3", "--out", str(out)]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        model = joblib.load(out / "model.joblib")
+        classes = pd.read_csv(out / "classes.csv")
+        np.testing.assert_allclose(classes["threshold"], model.thresholds_)
+        assert json.loads((out / "summary.json").read_text())["settings"]["thresholds"] == "auto"
+        assert model.thresholds[:4] == "auto" and model.thresholds_[2] == 0.5  # 'rare' is not fitted
+
+    def test_a_number_is_every_tags_threshold(self, tmp_path):
+        """--thresholds 0.3 gives every tag the threshold 0.3."""
+        _table(tmp_path / "d.csv")
+        out = tmp_path / "out"
+        args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--cv", "3", "--thresholds", "0.3"]
+        assert CliRunner().invoke(main, [*args, "--out", str(out)]).exit_code == 0
+        np.testing.assert_array_equal(joblib.load(out / "model.joblib").thresholds_, [0.3, 0.3, 0.3])
+
+    def test_a_bad_threshold_names_the_option(self, tmp_path):
+        """A threshold outside (0, 1) or not a number is a usage error naming --thresholds."""
+        _table(tmp_path / "d.csv")
+        for value in ("1", "best"):
+            args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--thresholds", value]
+            result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+            assert result.exit_code == 2 and "Invalid value for '--thresholds'" in result.output

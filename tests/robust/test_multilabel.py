@@ -24,6 +24,7 @@ from labelwise.errors import (
 )
 from labelwise.noise import flip_tags
 from labelwise.robust import CleanMultilabelClassifier
+from labelwise.robust.multilabel_folds import IterativeStratifiedKFold
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +57,14 @@ class TestCleanMultilabelClassifier:
         np.testing.assert_array_equal(model.n_flagged_, audit.is_issue.sum(axis=0))
 
     def test_out_of_fold_probabilities_are_per_tag_cross_validation(self, noisy_tags, models):
-        """pred_probs_ column j is scikit-learn's cross_val_predict of tag j's binary problem on the same folds."""
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        """pred_probs_ column j is scikit-learn's cross_val_predict of tag j's binary problem on the same
+        iterative stratified folds (one split of the rows for every tag)."""
+        from sklearn.model_selection import cross_val_predict
 
         X, _, noisy = noisy_tags
         model = models["drop"]
+        folds = list(IterativeStratifiedKFold(3, random_state=0).split(X, noisy))
         for j in range(noisy.shape[1]):
-            folds = StratifiedKFold(3, shuffle=True, random_state=0)
             peer = cross_val_predict(LogisticRegression(max_iter=300), X, noisy[:, j], cv=folds, method="predict_proba")
             np.testing.assert_allclose(model.pred_probs_[:, j], peer[:, 1])
 
@@ -148,8 +150,8 @@ class TestCleanMultilabelClassifierErrors:
         [
             ({"cv": 1}, "cv"),
             ({"action": "delete"}, "action"),
-            ({"threshold": 0}, "threshold"),
-            ({"threshold": 1.5}, "threshold"),
+            ({"thresholds": 0}, "thresholds"),
+            ({"thresholds": 1.5}, "thresholds"),
         ],
     )
     def test_bad_parameters_are_named(self, noisy_tags, params, match):

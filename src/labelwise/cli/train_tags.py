@@ -19,6 +19,20 @@ from ._out_folder import out_folder
 from .train import save_model
 
 
+class AutoOrFraction(click.FloatRange):
+    """``auto`` or a number in (0, 1): the ``--thresholds`` of ``train-tags``."""
+
+    name = "auto|fraction"
+
+    def __init__(self) -> None:
+        super().__init__(0, 1, min_open=True, max_open=True)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        return super().convert(value, param, ctx)
+
+
 @click.command("train-tags")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the tags column ('a|b' per row, empty: no tag); the other columns are features.")
@@ -31,7 +45,13 @@ from .train import save_model
     help="What to do with each flagged (row, tag) cell: toggle it, leave it out of that tag's fit, or down-weight it.",
 )
 @out_folder("train-tags", Path("labelwise-tag-model"))
-@click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds per tag.")
+@click.option(
+    "--cv",
+    type=click.IntRange(min=2),
+    default=5,
+    show_default=True,
+    help="Cross-validation folds (iterative stratified: one split of the rows for all tags).",
+)
 @click.option(
     "--model",
     type=click.Choice(list(MODELS)),
@@ -39,15 +59,25 @@ from .train import save_model
     show_default=True,
     help="Model family of each tag's binary model (no auto: it compares families on one label).",
 )
+@click.option(
+    "--thresholds",
+    type=AutoOrFraction(),
+    default="auto",
+    show_default=True,
+    help="Decision threshold of every tag: auto (per tag, the F1-best cut of its out-of-fold probabilities) "
+    "or a number in (0, 1).",
+)
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-def train_tags(data, label, clean, out, cv, model, random_state, superseded):
+def train_tags(data, label, clean, out, cv, model, thresholds, random_state, superseded):
     """Fit one model per tag on DATA whose tags may be missing or wrong: flag the noisy (row, tag)
     cells by confident learning, clean them, refit.
 
     Writes model.joblib (the fitted CleanMultilabelClassifier: ``joblib.load`` it and call
     ``predict_tags`` or ``predict_proba`` on a table with the same feature columns), issues.csv
     (one row per example, flagged first, with its missing and spurious tags), classes.csv (per
-    tag: flagged counts and estimated missing/spurious rates) and summary.json to --out.
+    tag: flagged counts, estimated missing/spurious rates and the decision threshold) and
+    summary.json to --out. Folds are iterative stratified (every tag in every fold); --thresholds
+    auto picks, per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label)
@@ -56,10 +86,14 @@ def train_tags(data, label, clean, out, cv, model, random_state, superseded):
     with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
         trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
         estimator = default_model(features, model=model, random_state=random_state)
-        cleaner = CleanMultilabelClassifier(estimator, cv=cv, action=clean, random_state=random_state)
+        cleaner = CleanMultilabelClassifier(
+            estimator, cv=cv, action=clean, thresholds=thresholds, random_state=random_state
+        )
         fitted = cleaner.fit(features, cells)
     issues = fitted.issues_
-    per_tag = issues.class_summary.assign(fitted=[m is not None for m in fitted.estimators_])
+    per_tag = issues.class_summary.assign(
+        fitted=[m is not None for m in fitted.estimators_], threshold=fitted.thresholds_
+    )
     summary = {
         "n_examples": int(len(cells)),
         "n_tags": int(fitted.classes_.size),
@@ -75,6 +109,7 @@ def train_tags(data, label, clean, out, cv, model, random_state, superseded):
             "clean": clean,
             "cv": cv,
             "model": model,
+            "thresholds": thresholds,
             "random_state": random_state,
             "feature_columns": list(features.columns),
         },

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.model_selection import StratifiedKFold
+from joblib import Parallel, delayed
 from sklearn.utils import _safe_indexing
 
 from .._meta import fit_clone
 from .._progress import track
-from .._validate.arguments import show
+from .._validate.arguments import check_positive_int, show
 from ..audit.multilabel import encode_multilabel
 from ..errors import (
     InvalidLabelsError,
+    InvalidParameterError,
     InvalidProbabilitiesError,
     LabelwiseError,
     ShapeMismatchError,
     TooFewExamplesError,
 )
+from .multilabel_folds import IterativeStratifiedKFold
 
 
 def encode_tag_targets(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -95,20 +98,78 @@ def positive_column(model: Any, proba: np.ndarray) -> np.ndarray:
     return np.asarray(proba, dtype=np.float64)[:, hit[0]] if hit.size else np.zeros(proba.shape[0])
 
 
+def tag_splitter(cv: Any, seed: int | None) -> Any:
+    """``cv`` as a splitter: an int is :class:`IterativeStratifiedKFold` with that many folds; an
+    object with ``split`` and ``get_n_splits`` is used as it is. Errors name ``cv``."""
+    if isinstance(cv, (numbers.Integral, np.integer)) and not isinstance(cv, bool):
+        return IterativeStratifiedKFold(check_positive_int("cv", cv, minimum=2), random_state=seed)
+    if callable(getattr(cv, "split", None)) and callable(getattr(cv, "get_n_splits", None)):
+        return cv
+    raise InvalidParameterError(
+        f"cv must be an integer >= 2 (iterative stratified folds) or a splitter with split() and get_n_splits(), "
+        f"got {show(cv)}"
+    )
+
+
+def tag_folds(splitter: Any, X: Any, given: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ``(train, test)`` rows of ``splitter.split(X, given)``, checked to put every row in exactly one
+    test part (so each row gets one out-of-fold probability); errors name ``cv``."""
+    n = given.shape[0]
+    folds = [(np.asarray(tr, dtype=np.int64), np.asarray(te, dtype=np.int64)) for tr, te in splitter.split(X, given)]
+    seen = np.bincount(np.concatenate([te for _, te in folds] or [np.empty(0, np.int64)]), minlength=n)
+    wrong = int((seen[:n] != 1).sum()) + int(seen[n:].sum())
+    if len(folds) < 2 or wrong:
+        raise InvalidParameterError(
+            f"cv must split the {n} rows into at least 2 folds whose test parts hold every row exactly once, got "
+            f"{len(folds)} fold(s) from {splitter!r} with {wrong} row(s) in no test part, in several, or out of range"
+        )
+    return folds
+
+
+def fold_trainable(given: np.ndarray, folds: list, weights: np.ndarray | None, trainable: np.ndarray) -> np.ndarray:
+    """``trainable``, less the tags of which some fold's training rows (of positive weight) hold one value only."""
+    out = trainable.copy()
+    for train, _ in folds:
+        rows = train if weights is None else train[weights[train] > 0]
+        pos = given[rows].sum(axis=0)
+        out &= (pos > 0) & (pos < rows.size)
+    return out
+
+
+def _fold_probs(template: Any, X: Any, col: np.ndarray, train: np.ndarray, test: np.ndarray, weights: Any) -> Any:
+    rows = train if weights is None else train[weights[train] > 0]
+    model = fit_clone(template, X, col, rows, weights)
+    return positive_column(model, model.predict_proba(_safe_indexing(X, test)))
+
+
 def out_of_fold_tag_probs(
-    template: Any, X: Any, given: np.ndarray, trainable: np.ndarray, *, cv: int, seed: int | None, verbose: Any
+    template: Any,
+    X: Any,
+    given: np.ndarray,
+    trainable: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    weights: np.ndarray | None = None,
+    n_jobs: int | None = None,
+    verbose: Any = False,
 ) -> np.ndarray:
     """Per tag, ``P(tag present)`` of every row from a binary model that never saw the row.
 
-    Each trainable tag gets its own stratified, shuffled ``cv``-fold split of its 0/1 column (with
-    the same seed for every tag, so a tag's folds do not depend on its position); a tag that is not
-    trainable keeps its given 0/1 values, which confident learning never flags.
+    Every trainable tag is cross-validated on the same ``folds`` (a clone of ``template`` per tag
+    and fold, weighted by ``weights`` where given, rows of weight 0 left out of the training
+    part); the fits run in ``n_jobs`` joblib workers. A tag that is not trainable keeps its given
+    0/1 values, which confident learning never flags.
     """
     probs = given.astype(np.float64)
-    for j in track(list(np.flatnonzero(trainable)), description="out-of-fold tags", verbose=verbose):
-        col = given[:, j].astype(np.int64)
-        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(col, col)
-        for train, test in folds:
-            model = fit_clone(template, X, col, train)
-            probs[test, j] = positive_column(model, model.predict_proba(_safe_indexing(X, test)))
+    tasks = [(j, test, train) for j in np.flatnonzero(trainable).tolist() for train, test in folds]
+    columns = [given[:, j].astype(np.int64) for j in range(given.shape[1])]
+    if n_jobs is None or n_jobs == 1:
+        steps = track(tasks, description="out-of-fold tags", verbose=verbose)
+        results = [_fold_probs(template, X, columns[j], train, test, weights) for j, test, train in steps]
+    else:
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_fold_probs)(template, X, columns[j], train, test, weights) for j, test, train in tasks
+        )
+    for (j, test, _), column in zip(tasks, results, strict=True):
+        probs[test, j] = column
     return probs

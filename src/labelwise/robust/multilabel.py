@@ -6,21 +6,32 @@ import warnings
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from .._chunks import check_n_jobs
 from .._meta import base_estimator, fit_clone, inherit_input_tags
-from .._validate.arguments import check_choice, check_fraction, check_positive_int, seed_from, show
-from .._validate.estimators import check_estimator_method, check_meta_X, sample_weight_fit_params
+from .._validate.arguments import check_choice, check_positive_int, seed_from, show
+from .._validate.estimators import (
+    check_estimator_method,
+    check_meta_X,
+    fit_sample_weight,
+    sample_weight_fit_params,
+)
 from ..audit.multilabel import MultilabelIssues, find_label_issues
 from ..errors import LabelwiseWarning
 from ._multilabel_targets import (
     check_pred_probs,
     encode_tag_targets,
+    fold_trainable,
     out_of_fold_tag_probs,
     positive_column,
+    tag_folds,
+    tag_splitter,
     trainable_tags,
 )
+from ._tag_thresholds import auto_thresholds, check_thresholds
 
 __all__ = ["MULTILABEL_ACTIONS", "CleanMultilabelClassifier"]
 
@@ -32,9 +43,9 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
 
     Multi-label data is read one-vs-rest: every tag is a binary problem "present / absent". ``fit``
 
-    1. computes out-of-fold ``P(tag present)`` for every row and tag (per tag, a clone of
-       ``estimator`` on a stratified, shuffled ``cv``-fold split of that tag's column), unless
-       ``pred_probs`` are given;
+    1. computes out-of-fold ``P(tag present)`` for every row and tag (per tag and fold, a clone of
+       ``estimator``; one split of the rows for all tags, by iterative stratification [3]_ so that
+       every fold holds its share of each tag, rare ones included), unless ``pred_probs`` are given;
     2. flags the (row, tag) cells whose presence or absence is probably wrong with
        :func:`labelwise.audit.multilabel.find_label_issues` (confident learning, prune by noise
        rate, run on each tag's binary problem: Northcutt et al. [1]_, in the one-vs-rest reading
@@ -55,8 +66,16 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         probability of its given value), the others by 1. Needs an estimator whose ``fit``
         accepts ``sample_weight``.
 
-    A tag with fewer than ``cv`` present (or absent) rows cannot be cross-validated: it is not
-    audited and not fitted, a :class:`~labelwise.errors.LabelwiseWarning` names it, and it is
+    ``predict`` gives a tag where ``predict_proba`` exceeds that tag's threshold: ``"auto"`` (the
+    default), per tag, the cut of the out-of-fold probabilities with the highest F1 against the
+    cleaned column (every cut between two distinct probabilities tried; rows of weight 0 left out;
+    a tag that is not fitted keeps 0.5); or one number for all tags, or one per tag. Missing tags
+    lower a noisy tag's probabilities, so 0.5 gives it too rarely: ``"auto"`` raised held-out micro
+    F1 on simulated data (dev seeds, see ``benchmarks/RESULTS.md``).
+
+    A tag with fewer than ``cv`` present (or absent) rows cannot be cross-validated (nor one whose
+    rows of positive weight in some fold's training part hold one value only): it is not audited
+    and not fitted, a :class:`~labelwise.errors.LabelwiseWarning` names it, and it is
     predicted with its prior (its share of rows); so is a tag whose cleaned column holds one
     value only. With no tag to cross-validate, ``fit`` raises
     :class:`~labelwise.errors.TooFewExamplesError`.
@@ -65,13 +84,17 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     ----------
     estimator : binary classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         Cloned for every tag and fold.
-    cv : int >= 2, default 5
-        Cross-validation folds per tag.
+    cv : int >= 2 or splitter, default 5
+        An int: that many folds of :class:`~labelwise.robust.multilabel_folds.IterativeStratifiedKFold`.
+        A splitter (an object with ``split(X, y)`` and ``get_n_splits()``, e.g. scikit-learn's
+        ``KFold``) is called with the 0/1 tag matrix as ``y``; its test parts must hold every row once.
     action : {"flip", "drop", "reweight"}, default "flip"
-    threshold : float in (0, 1), default 0.5
-        ``predict`` gives a tag where ``predict_proba`` exceeds it.
+    thresholds : "auto", float in (0, 1) or array of them (one per tag), default "auto"
+        Per-tag decision thresholds of ``predict`` (see above); the ones used are ``thresholds_``.
+    n_jobs : int or None
+        joblib workers for the per-tag (and per-fold) fits; -1: all cores, None: 1.
     random_state : int, Generator or None
-        Seed of the fold shuffling (the same folds for every tag with the same column).
+        Seed of the folds (the same folds for every tag).
     verbose : bool or None, default False
         Progress bars (``None``: only on a terminal).
 
@@ -92,6 +115,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         The out-of-fold (or given) probabilities; a skipped tag's column holds its given 0/1 values.
     n_flagged_ : ndarray of int, shape (n_tags,)
         Flagged cells per tag.
+    thresholds_ : ndarray of float, shape (n_tags,)
+        The decision threshold of each tag.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
@@ -103,6 +128,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     .. [2] Thyagarajan, A., Snorrason, E., Northcutt, C. and Mueller, J. (2023). "Identifying
        Incorrect Annotations in Multi-Label Classification Data". ICLR 2023 Workshop on
        Trustworthy and Reliable Large-Scale Machine Learning Models.
+    .. [3] Sechidis, K., Tsoumakas, G. and Vlahavas, I. (2011). "On the Stratification of
+       Multi-Label Data". ECML PKDD 2011, LNCS 6913, 145-158.
 
     Examples
     --------
@@ -119,25 +146,36 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     True
     """
 
-    def __init__(self, estimator=None, cv=5, action="flip", threshold=0.5, random_state=None, verbose=False):
+    def __init__(
+        self,
+        estimator=None,
+        cv=5,
+        action="flip",
+        thresholds="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=False,
+    ):
         self.estimator = estimator
         self.cv = cv
         self.action = action
-        self.threshold = threshold
+        self.thresholds = thresholds
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
     def _check_params(self) -> Any:
         estimator = base_estimator(self)
         check_estimator_method(estimator, "predict_proba", name="estimator")
-        check_positive_int("cv", self.cv, minimum=2)
+        tag_splitter(self.cv, None)
         check_choice("action", self.action, MULTILABEL_ACTIONS)
-        check_fraction("threshold", self.threshold, closed_low=False)
+        check_thresholds(self.thresholds)
+        check_n_jobs("n_jobs", self.n_jobs)
         if self.action == "reweight":
             sample_weight_fit_params(estimator, np.ones(1), name="estimator (action='reweight' needs sample weights)")
         return estimator
 
-    def fit(self, X, y, pred_probs=None):
+    def fit(self, X, y, pred_probs=None, sample_weight=None):
         """Flag the noisy (row, tag) cells of ``y`` and fit one binary model per tag on the cleaned tags.
 
         Parameters
@@ -149,6 +187,11 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         pred_probs : array-like of shape (n_rows, n_tags), optional
             Out-of-fold ``P(tag present)``, columns in the order of ``classes_`` (sorted tags for
             lists, the matrix's columns otherwise); given, no cross-validation is run.
+        sample_weight : array-like of shape (n_rows,), optional
+            A weight per row, passed to every fit (the out-of-fold models and the final ones,
+            times ``action="reweight"``'s weights; ``auto`` thresholds weigh F1 by it). A row of
+            weight 0 is never trained on, but is audited. Needs an estimator whose ``fit`` (a
+            pipeline's last step's) accepts ``sample_weight``.
 
         Returns
         -------
@@ -158,58 +201,87 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         X = check_meta_X(self, X, reset=True)
         given, tags = encode_tag_targets(y, _num_samples(X))
         n, k = given.shape
-        n_pos = given.sum(axis=0)
-        trainable = trainable_tags(given, self.cv)
-        self.classes_ = tags
-        self.skipped_tags_ = tags[~trainable]
-        if self.skipped_tags_.size:
-            few = ", ".join(
-                f"{show(t)} ({int(p)} of {n} rows)" for t, p in zip(tags[~trainable], n_pos[~trainable], strict=True)
-            )
-            warnings.warn(
-                f"y has tags with fewer than cv={self.cv} present (or absent) rows: {few}; they are not audited "
-                "nor fitted, and are predicted with their share of rows",
-                LabelwiseWarning,
-                stacklevel=2,
-            )
+        base = fit_sample_weight(sample_weight, n, template)
         seed = seed_from(self.random_state)
+        splitter = tag_splitter(self.cv, seed)
+        n_splits = check_positive_int("cv (its get_n_splits())", splitter.get_n_splits(X, given), minimum=2)
+        trainable = trainable_tags(given, n_splits)
+        self.classes_ = tags
         if pred_probs is None:
-            probs = out_of_fold_tag_probs(template, X, given, trainable, cv=self.cv, seed=seed, verbose=self.verbose)
+            folds = tag_folds(splitter, X, given.astype(np.int64))
+            trainable = fold_trainable(given, folds, base, trainable)
+            self._warn_skipped(given, trainable, n_splits)
+            probs = out_of_fold_tag_probs(
+                template, X, given, trainable, folds, weights=base, n_jobs=self.n_jobs, verbose=self.verbose
+            )
         else:
+            self._warn_skipped(given, trainable, n_splits)
             probs = np.where(trainable, check_pred_probs(pred_probs, (n, k)), given)
         issues = find_label_issues(given, probs, classes=tags)
         self.pred_probs_ = probs
         self.issues_ = issues
         self.n_flagged_ = issues.is_issue.sum(axis=0)
-        self._fit_tags(template, X, given, issues, trainable)
+        targets, weights = self._cleaned(given, issues, np.ones(n) if base is None else base)
+        self._fit_tags(template, X, targets, weights, trainable, weighted=base is not None)
+        fitted = np.array([m is not None for m in self.estimators_], dtype=bool)
+        if isinstance(self.thresholds, str):
+            self.thresholds_ = auto_thresholds(targets, probs, weights, fitted)
+        else:
+            self.thresholds_ = check_thresholds(self.thresholds, k)
         return self
 
-    def _cleaned(self, j: int, given: np.ndarray, issues: MultilabelIssues) -> tuple[np.ndarray, np.ndarray, Any]:
-        """Tag ``j``'s training rows, 0/1 targets and weights (None: unweighted) for ``action``."""
-        flagged = issues.is_issue[:, j]
-        column = given[:, j]
-        if self.action == "drop":
-            return np.flatnonzero(~flagged), column.astype(np.int64), None
-        if self.action == "flip":
-            return np.arange(column.size), (column ^ flagged).astype(np.int64), None
-        weights = np.where(flagged, issues.label_quality[:, j], 1.0).astype(np.float64)
-        keep = np.flatnonzero(weights > 0)
-        return keep, column.astype(np.int64), (None if np.all(weights == 1.0) else weights)
+    def _warn_skipped(self, given: np.ndarray, trainable: np.ndarray, n_splits: int) -> None:
+        """``skipped_tags_`` and a warning naming them, with their counts of rows."""
+        n = given.shape[0]
+        n_pos = given.sum(axis=0)
+        self.skipped_tags_ = self.classes_[~trainable]
+        if self.skipped_tags_.size:
+            few = ", ".join(
+                f"{show(t)} ({int(p)} of {n} rows)"
+                for t, p in zip(self.classes_[~trainable], n_pos[~trainable], strict=True)
+            )
+            warnings.warn(
+                f"y has tags with fewer than cv={n_splits} present (or absent) rows, or with one value only in "
+                f"some fold's training rows: {few}; they are not audited nor fitted, and are predicted with their "
+                "share of rows",
+                LabelwiseWarning,
+                stacklevel=3,
+            )
 
-    def _fit_tags(self, template, X, given: np.ndarray, issues: MultilabelIssues, trainable: np.ndarray) -> None:
+    def _cleaned(self, given: np.ndarray, issues: MultilabelIssues, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The 0/1 targets (n_rows, n_tags) each tag is fitted on, and their weights (0: left out), for ``action``."""
+        flagged = issues.is_issue
+        weights = np.repeat(base[:, None], given.shape[1], axis=1)
+        if self.action == "drop":
+            return given.astype(np.int64), np.where(flagged, 0.0, weights)
+        if self.action == "flip":
+            return (given ^ flagged).astype(np.int64), weights
+        return given.astype(np.int64), np.where(flagged, issues.label_quality, 1.0) * weights
+
+    def _fit_tags(
+        self, template, X, targets: np.ndarray, weights: np.ndarray, trainable: np.ndarray, *, weighted: bool
+    ) -> None:
         """One binary model per trainable tag on its cleaned column; the prior where it holds one value only."""
-        k = given.shape[1]
+        k = targets.shape[1]
         self.estimators_: list[Any] = [None] * k
-        self.prior_ = given.mean(axis=0).astype(np.float64)
-        single = []
+        self.prior_ = targets.mean(axis=0).astype(np.float64)
+        todo, single = [], []
         for j in np.flatnonzero(trainable).tolist():
-            rows, target, weights = self._cleaned(j, given, issues)
-            w = None if weights is None else weights[rows]
-            self.prior_[j] = np.average(target[rows], weights=w) if rows.size else self.prior_[j]
-            if rows.size == 0 or np.unique(target[rows]).size < 2:
+            rows = np.flatnonzero(weights[:, j] > 0)
+            self.prior_[j] = np.average(targets[rows, j], weights=weights[rows, j]) if rows.size else self.prior_[j]
+            if rows.size == 0 or np.unique(targets[rows, j]).size < 2:
                 single.append(self.classes_[j])
                 continue
-            self.estimators_[j] = fit_clone(template, X, target, rows, weights)
+            w = weights[:, j] if weighted or np.any(weights[rows, j] != 1.0) else None
+            todo.append((j, rows, w))
+        if self.n_jobs is None or self.n_jobs == 1:
+            models = [fit_clone(template, X, targets[:, j], rows, w) for j, rows, w in todo]
+        else:
+            models = Parallel(n_jobs=self.n_jobs)(
+                delayed(fit_clone)(template, X, targets[:, j], rows, w) for j, rows, w in todo
+            )
+        for (j, _, _), model in zip(todo, models, strict=True):
+            self.estimators_[j] = model
         if single:
             warnings.warn(
                 f"after cleaning, the tags {[show(t) for t in single]} hold one value only: predicted with their prior",
@@ -229,8 +301,8 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         return out
 
     def predict(self, X):
-        """The 0/1 tag matrix (n_rows, n_tags): 1 where ``predict_proba`` exceeds ``threshold``."""
-        return (self.predict_proba(X) > self.threshold).astype(np.int64)
+        """The 0/1 tag matrix (n_rows, n_tags): 1 where ``predict_proba`` exceeds the tag's threshold (``thresholds_``)."""
+        return (self.predict_proba(X) > self.thresholds_).astype(np.int64)
 
     def predict_tags(self, X) -> list[list[Any]]:
         """Per row, the list of predicted tags (values of ``classes_``)."""

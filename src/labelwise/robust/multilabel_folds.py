@@ -1,0 +1,201 @@
+"""Folds for multi-label data: iterative stratification and the label-distribution measures of its paper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .._validate.arguments import check_positive_int, check_random_state, show
+from ..errors import InvalidLabelsError, TooFewExamplesError
+
+__all__ = ["IterativeStratifiedKFold", "label_distribution", "labelset_distribution"]
+
+
+def _tag_matrix(y: Any, name: str = "y") -> np.ndarray:
+    """``y`` as an (n_rows, n_tags) boolean matrix; errors name ``name``."""
+    if hasattr(y, "toarray"):
+        y = y.toarray()
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.ndim != 2 or arr.dtype.kind not in "biuf":
+        raise InvalidLabelsError(
+            f"{name} must be a 2-D 0/1 tag matrix (n_rows, n_tags), got shape {arr.shape} and dtype {arr.dtype}"
+        )
+    bad = ~np.isin(arr, (0, 1))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InvalidLabelsError(f"{name} must hold only 0 and 1, row {r} column {c} is {show(arr[r, c])}")
+    return arr.astype(bool)
+
+
+def _pick(candidates: np.ndarray, rng: np.random.Generator) -> int:
+    """One of ``candidates``, at random when there are several (the paper's random tie-break)."""
+    return int(candidates[0] if candidates.size == 1 else candidates[rng.integers(candidates.size)])
+
+
+def _most_wanted(want_tag: np.ndarray, want: np.ndarray, rng: np.random.Generator) -> int:
+    """The fold that wants the tag most; ties: the one that wants most examples; then at random."""
+    folds = np.flatnonzero(want_tag == want_tag.max())
+    if folds.size > 1:
+        folds = folds[want[folds] == want[folds].max()]
+    return _pick(folds, rng)
+
+
+def iterative_stratification(y: np.ndarray, n_splits: int, rng: np.random.Generator) -> np.ndarray:
+    """The test fold (0..n_splits-1) of every row of the boolean tag matrix ``y``: Algorithm 1 of [1]_.
+
+    With equal fold shares ``r_j = 1 / k``: the desired number of rows of fold ``j`` is
+    ``c_j = n r_j`` and of tag ``i`` in fold ``j`` is ``c_j^i = |D^i| r_j``. While rows remain,
+    take the tag with the fewest (but at least one) remaining rows; give each of its remaining
+    rows to the fold with the largest ``c_j^i``, ties to the largest ``c_j``, then at random;
+    decrease ``c_j`` and ``c_j^i`` of every tag of the row. Rows without any tag are given, as the
+    paper's text says, to the folds so as to fill their desired sizes (largest ``c_j``).
+
+    The rows are visited in a random order drawn from ``rng`` (a tag's rows in that order), and
+    the paper's random tie between tags with equally few rows goes to the tag whose remaining rows
+    come first in it: every choice then depends on the tags' rows, never on the tags' names or
+    column order, so reordering the columns of ``y`` gives the same folds. The desired counts are
+    kept times ``k`` as integers, so ties are exact.
+
+    References
+    ----------
+    .. [1] Sechidis, K., Tsoumakas, G. and Vlahavas, I. (2011). "On the Stratification of
+       Multi-Label Data". Machine Learning and Knowledge Discovery in Databases (ECML PKDD 2011),
+       LNCS 6913, 145-158.
+    """
+    n, q = y.shape
+    k = n_splits
+    rank = np.empty(n, dtype=np.int64)
+    rank[rng.permutation(n)] = np.arange(n)
+    rows_of = [np.flatnonzero(y[:, i])[np.argsort(rank[y[:, i]])] for i in range(q)]
+    tags_of = [np.flatnonzero(row) for row in y]
+    want = np.full(k, n, dtype=np.int64)  # k * c_j
+    want_tag = np.tile(y.sum(axis=0).astype(np.int64), (k, 1))  # k * c_j^i
+    left = y.sum(axis=0).astype(np.int64)
+    fold = np.full(n, -1, dtype=np.int64)
+    while left.any():
+        tied = np.flatnonzero(left == left[left > 0].min()).tolist()
+        tag = min(tied, key=lambda i: rank[rows_of[i][fold[rows_of[i]] < 0]].tolist())
+        for r in rows_of[tag][fold[rows_of[tag]] < 0].tolist():
+            j = _most_wanted(want_tag[:, tag], want, rng)
+            fold[r] = j
+            want[j] -= k
+            want_tag[j, tags_of[r]] -= k
+            left[tags_of[r]] -= 1
+    for r in np.argsort(rank)[fold[np.argsort(rank)] < 0].tolist():  # rows without tags, in the drawn order
+        j = _pick(np.flatnonzero(want == want.max()), rng)
+        fold[r] = j
+        want[j] -= k
+    return fold
+
+
+class IterativeStratifiedKFold:
+    """K folds of multi-label data in which every tag keeps its share of rows: iterative stratification [1]_.
+
+    A scikit-learn cross-validation splitter (``split`` / ``get_n_splits``) for a 0/1 tag matrix.
+    Plain K-fold (or stratifying on one tag) can leave a rare tag out of a fold's test part, or
+    all of it inside one; iterative stratification hands out the rows of the rarest tags first,
+    each to the fold that still wants that tag most (Algorithm 1 of Sechidis et al. [1]_, see
+    :func:`iterative_stratification`), so every fold gets its share of each tag and of rows.
+
+    Parameters
+    ----------
+    n_splits : int >= 2, default 5
+    random_state : int, Generator or None
+        Seeds the order in which a tag's rows are handed out and the paper's random tie-breaks.
+
+    References
+    ----------
+    .. [1] Sechidis, K., Tsoumakas, G. and Vlahavas, I. (2011). "On the Stratification of
+       Multi-Label Data". Machine Learning and Knowledge Discovery in Databases (ECML PKDD 2011),
+       LNCS 6913, 145-158.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labelwise.robust.multilabel_folds import IterativeStratifiedKFold
+    >>> y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [1, 1], [0, 0], [0, 0]])
+    >>> [y[test].sum(axis=0).tolist() for _, test in IterativeStratifiedKFold(2, random_state=0).split(y, y)]
+    [[2, 2], [2, 2]]
+    """
+
+    def __init__(self, n_splits: int = 5, random_state: Any = None) -> None:
+        self.n_splits = n_splits
+        self.random_state = random_state
+
+    def __repr__(self) -> str:
+        return f"IterativeStratifiedKFold(n_splits={self.n_splits!r}, random_state={self.random_state!r})"
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of folds."""
+        return check_positive_int("n_splits", self.n_splits, minimum=2)
+
+    def test_folds(self, y: Any) -> np.ndarray:
+        """The test fold (0..n_splits-1) of every row of the 0/1 tag matrix ``y``."""
+        k = self.get_n_splits()
+        tags = _tag_matrix(y)
+        if tags.shape[0] < k:
+            raise TooFewExamplesError(f"y must have at least n_splits={k} rows, got {tags.shape[0]}")
+        return iterative_stratification(tags, k, check_random_state(self.random_state))
+
+    def split(self, X: Any, y: Any, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``(train, test)`` row indices of each fold; ``X`` is ignored (only its rows matter, as ``y``'s)."""
+        fold = self.test_folds(y)
+        rows = np.arange(fold.size)
+        for j in range(self.get_n_splits()):
+            yield rows[fold != j], rows[fold == j]
+
+
+def _fold_rows(test_folds: Any, n: int) -> tuple[np.ndarray, int]:
+    folds = np.asarray(test_folds)
+    if folds.shape != (n,) or folds.dtype.kind not in "iu" or (folds < 0).any():
+        raise InvalidLabelsError(
+            f"test_folds must hold one fold number >= 0 per row of y ({n}), got shape {folds.shape}, dtype {folds.dtype}"
+        )
+    return folds, int(folds.max()) + 1 if n else 0
+
+
+def label_distribution(y: Any, test_folds: Any) -> float:
+    """The paper's Label Distribution (LD) of folds: how far each tag's positive/negative ratio in a
+    fold is from the whole data's, averaged over folds and tags (0 = every fold like the data) [1]_.
+
+    ``LD = 1/q sum_i 1/k sum_j | |S_j^i| / (|S_j| - |S_j^i|) - |D^i| / (|D| - |D^i|) |`` over the
+    ``q`` tags and ``k`` folds (``S_j`` the rows of fold ``j``, ``D^i`` the rows with tag ``i``).
+    A fold or data set in which every row has a tag gives that term ``inf``.
+
+    References
+    ----------
+    .. [1] Sechidis, K., Tsoumakas, G. and Vlahavas, I. (2011). "On the Stratification of
+       Multi-Label Data". ECML PKDD 2011, LNCS 6913, 145-158 (section 5.1).
+    """
+    tags = _tag_matrix(y)
+    folds, k = _fold_rows(test_folds, tags.shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pos = np.stack([tags[folds == j].sum(axis=0) for j in range(k)]).astype(np.float64)
+        size = np.bincount(folds, minlength=k).astype(np.float64)[:, None]
+        whole = tags.sum(axis=0) / (tags.shape[0] - tags.sum(axis=0))
+        return float(np.mean(np.abs(pos / (size - pos) - whole)))
+
+
+def labelset_distribution(y: Any, test_folds: Any) -> float:
+    """The paper's Labelset Distribution (LPD): how far each distinct tag set's share of rows in a
+    fold is from its share in the whole data, averaged over folds and tag sets [1]_.
+
+    ``LPD = 1/p sum_i 1/k sum_j | |S_j^i| / |S_j| - |D^i| / |D| |`` over the ``p`` distinct tag sets.
+
+    References
+    ----------
+    .. [1] Sechidis, K., Tsoumakas, G. and Vlahavas, I. (2011). "On the Stratification of
+       Multi-Label Data". ECML PKDD 2011, LNCS 6913, 145-158 (section 5.1).
+    """
+    tags = _tag_matrix(y)
+    folds, k = _fold_rows(test_folds, tags.shape[0])
+    _, which = np.unique(tags, axis=0, return_inverse=True)
+    which = which.ravel()
+    p = int(which.max()) + 1
+    counts = np.zeros((k, p))
+    np.add.at(counts, (folds, which), 1.0)
+    size = counts.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.mean(np.abs(counts / size - counts.sum(axis=0) / tags.shape[0])))
