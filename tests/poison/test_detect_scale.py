@@ -15,7 +15,23 @@ from hypothesis import strategies as st
 import labelwise as lw
 import labelwise.poison._detect_passes as passes
 from labelwise.errors import InvalidParameterError, ShapeMismatchError
-from labelwise.poison._detect_clusters import split_1d, two_means
+from labelwise.poison._detect_clusters import split_1d
+
+
+def two_means(Z, start, max_iter=300):
+    """Reference: Lloyd's iterations for two clusters on rows held in memory (the former in-memory
+    path), until no row moves."""
+    assign = start
+    for _ in range(max_iter):
+        if np.bincount(assign, minlength=2).min() == 0:
+            break
+        c0, c1 = Z[assign == 0].mean(axis=0), Z[assign == 1].mean(axis=0)
+        new = (Z @ (c1 - c0) > (c1 @ c1 - c0 @ c0) / 2).astype(np.int64)
+        if np.array_equal(new, assign):
+            break
+        assign = new
+    return assign
+
 
 CALLS = {
     "spectral": lambda f, y, **kw: lw.poison.spectral_signatures(f, y, eps=0.1, **kw),
