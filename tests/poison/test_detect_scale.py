@@ -41,6 +41,9 @@ CALLS = {
     "clusters-distance-reduced": lambda f, y, **kw: lw.poison.activation_clustering(
         f, y, analysis="distance-reduced", n_components=2, **kw
     ),
+    "clusters-silhouette": lambda f, y, **kw: lw.poison.activation_clustering(
+        f, y, analysis="silhouette", silhouette_rows=20, silhouette_threshold=-0.5, random_state=3, **kw
+    ),
 }
 
 
@@ -62,6 +65,7 @@ def assert_close(a, b):
     np.testing.assert_array_equal(b.is_flagged, a.is_flagged)
     if a.clusters is not None:
         np.testing.assert_array_equal(b.clusters, a.clusters)
+        np.testing.assert_allclose(b.per_class["silhouette"], a.per_class["silhouette"], rtol=1e-9, atol=1e-12)
 
 
 def as_dask(features, partitions: int):
