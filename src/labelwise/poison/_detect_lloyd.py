@@ -7,7 +7,8 @@ memory map or a ``.npy`` path, persisted on the workers for a Dask array. Lloyd'
 clusters then runs every class at once, one pass over the reduced rows per iteration: each block
 assigns its rows to the nearer of their class's two centres and returns the sums and counts of
 each (class, cluster); the sums reduce to the next centres. Only per-row integers (the clusters)
-and a per-class state stay in memory.
+and a per-class state stay in memory. Once the classes still iterating hold fewer than half the
+rows, their rows are copied out and the passes read only them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .._chunks import Output, RowChunks, row_blocks
+from .._chunks import Output, RowChunks, chunk_bounds, row_blocks
 
 #: Lloyd iterations at most per class; two clusters started from the exact 1-D split converge in a few
 #: on a poisoned class, in up to a few hundred on a class of one Gaussian blob.
@@ -40,8 +41,7 @@ def reduce_rows(chunks: RowChunks, arrays: list[Any], means: np.ndarray, bases: 
         return persist(chunks.map_rows(fn, arrays, Output(np.float64, (width,))))[0]
     if not isinstance(arrays[0], np.memmap):
         return project(chunks, arrays, means, bases)
-    with tempfile.TemporaryFile() as fh:  # unlinked at once; the map keeps its own descriptor
-        Z = np.memmap(fh, dtype=np.float64, mode="w+", shape=(chunks.n_rows, width))
+    Z = temporary((chunks.n_rows, width))
 
     def write(start: int, block: Any, codes: Any) -> tuple[tuple, None]:
         Z[start : start + block.shape[0]] = project_chunk(start, block, codes, means, bases, False)
@@ -130,13 +130,56 @@ def two_means(chunks: RowChunks, Z: Any, arrays: list[Any], start: np.ndarray, r
        Theory 28(2), 1982.
     """
     active = run.copy()
-    steps = np.zeros(len(run), dtype=np.int64)
     assign, (sums, counts, _) = _lloyd_pass(chunks, Z, arrays, start, active, None)
+    return _iterate(chunks, Z, arrays[1], assign, active, np.zeros(len(run), dtype=np.int64), sums, counts)
+
+
+def _iterate(
+    chunks: RowChunks,
+    Z: Any,
+    codes: Any,
+    assign: np.ndarray,
+    active: np.ndarray,
+    steps: np.ndarray,
+    sums: np.ndarray,
+    counts: np.ndarray,
+) -> np.ndarray:
+    """:func:`two_means`' iterations from the clusters ``assign`` and their ``sums`` and ``counts``
+    (``active`` and ``steps`` updated in place). On numpy-like rows, once the classes still moving
+    hold fewer than half the rows, their rows are copied out (:func:`_compact`) and iterated on
+    alone: a clean class can take hundreds of iterations after the others have stopped."""
     while True:
         active &= counts.min(axis=1) > 0
         if not active.any():
             return assign
+        if not chunks.use_dask:
+            rows = np.flatnonzero(active[codes])
+            if 2 * len(rows) < len(assign):
+                sub_chunks, sub_Z = _compact(chunks, Z, rows)
+                assign = assign.copy()
+                assign[rows] = _iterate(sub_chunks, sub_Z, codes[rows], assign[rows], active, steps, sums, counts)
+                return assign
         centres = sums / np.maximum(counts, 1)[:, :, None]
-        assign, (sums, counts, moved) = _lloyd_pass(chunks, Z, arrays, assign, active, centres)
+        assign, (sums, counts, moved) = _lloyd_pass(chunks, Z, [None, codes], assign, active, centres)
         steps += active
         active &= (moved > 0) & (steps < MAX_ITER)
+
+
+def _compact(chunks: RowChunks, Z: Any, rows: np.ndarray) -> tuple[RowChunks, np.ndarray]:
+    """The reduced rows ``rows`` (ascending) copied by chunks of the same size: into memory from a
+    numpy array, into another unnamed temporary file from a memory map."""
+    size = max(stop - start for start, stop in chunks.bounds)
+    sub = RowChunks(len(rows), chunk_bounds(len(rows), size), use_dask=False, n_jobs=chunks.n_jobs)
+    if not isinstance(Z, np.memmap):
+        return sub, Z[rows]
+    out = temporary((len(rows), Z.shape[1]))
+    for start, stop in sub.bounds:
+        out[start:stop] = Z[rows[start:stop]]
+    return sub, out
+
+
+def temporary(shape: tuple[int, int]) -> np.memmap:
+    """A float64 ``np.memmap`` of ``shape`` on an unnamed temporary file (in ``TMPDIR``), removed
+    when the map is closed."""
+    with tempfile.TemporaryFile() as fh:  # unlinked at once; the map keeps its own descriptor
+        return np.memmap(fh, dtype=np.float64, mode="w+", shape=shape)
