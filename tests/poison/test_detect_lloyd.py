@@ -182,3 +182,17 @@ def test_the_silhouette_reads_back_only_its_sample(monkeypatch):
     expected = silhouette_score(whitened, exact.clusters[labels == 1])
     assert exact.per_class["silhouette"].iloc[1] == pytest.approx(expected, rel=1e-9)
     assert found.per_class["silhouette"].notna().all()
+
+
+def test_the_rows_of_classes_still_iterating_are_copied_out_of_a_memory_map(tmp_path):
+    """Once the moving classes hold under half the rows, their reduced rows are copied into another
+    temporary file (a memory map's) and the clusters stay those of the in-memory iteration."""
+    Z, codes, start = reduced(1, n=300, poisoned=12)
+    np.save(tmp_path / "z.npy", Z)
+    mapped = np.load(tmp_path / "z.npy", mmap_mode="r")
+    sub_chunks, sub = _detect_lloyd._compact(numpy_chunks(300, 16), mapped, np.flatnonzero(codes == 2))
+    assert isinstance(sub, np.memmap) and sub_chunks.bounds[0] == (0, 16)
+    np.testing.assert_array_equal(np.asarray(sub), Z[codes == 2])
+    found = two_means(numpy_chunks(300, 16), mapped, [None, codes], start, np.ones(3, dtype=bool))
+    for k in range(3):
+        np.testing.assert_array_equal(found[codes == k], reference(Z[codes == k, 1:], start[codes == k]))
