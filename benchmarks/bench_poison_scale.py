@@ -15,14 +15,21 @@ memory map are file-backed and reclaimable, not counted there) and its peak resi
 (``VmHWM``, the mapped file's pages included). ``--art-rows``: the first rows given to ART (read
 into memory, as ART needs) and to labelwise in memory, for the speed ratio and the agreement on
 the same input. BLAS on ``--blas-threads`` threads (default 1, as bench_poison_detect.py).
+``--detectors`` picks spectral signatures and/or activation clustering (vs ART's
+``ActivationDefence`` with FastICA to 10 dims; ``--analysis`` for both where ART has it);
+``--baseline-src /path/to/other/src`` runs labelwise's activation clustering at ``--rows`` once more
+with another labelwise (before and after a change, in one run). Activation clustering reports
+its Lloyd passes (one per 2-means iteration, all classes at once).
 
     python benchmarks/bench_poison_scale.py [--rows 2000000] [--dims 256] [--art-rows 500000] [--path /tmp/x.npy]
+        [--detectors spectral clusters] [--analysis smaller] [--baseline-src ../main/src]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -34,6 +41,10 @@ import numpy as np
 from _machine import machine_line
 
 TARGET, SHARE, CLASSES = 0, 0.03, 10
+#: ART's name of labelwise's analysis. ART 1.20.1's "relative-size" raises under numpy 2 (``cluster_id in
+#: poison_clusters`` on an empty array), so ART runs its default "smaller" then: the same reduction and
+#: 2-means (all the time and memory), another rule; the flags are then not compared.
+ART_ANALYSES = {"relative-size": "smaller", "smaller": "smaller", "silhouette": "silhouette-scores"}
 
 
 def make(path: Path, rows: int, dims: int, seed: int = 0) -> None:
@@ -78,6 +89,41 @@ class Peak:
             time.sleep(0.02)
 
 
+def art_clusters(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """ART's ActivationDefence with labelwise's defaults (FastICA to 10 dims, relative size)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from art.defences.detector.poison import ActivationDefence
+
+        sys.path.insert(0, str(Path(__file__).parent))
+        from bench_poison_detect import FixedActivations
+
+        det = ActivationDefence(FixedActivations(features, CLASSES), np.arange(len(labels)), labels)
+        _, clean = det.detect_poison(
+            nb_clusters=2, nb_dims=10, reduce="FastICA", cluster_analysis=ART_ANALYSES[ARGS.analysis]
+        )
+    return np.asarray(clean) == 0
+
+
+def count_lloyd_passes() -> list[int]:
+    """Counts labelwise's Lloyd passes (one per 2-means iteration, all classes at once); none
+    counted on a labelwise before them (``--baseline-src``)."""
+    try:
+        from labelwise.poison import _detect_lloyd
+    except ImportError:
+        return [-1]
+
+    calls = [0]
+    real = _detect_lloyd._lloyd_pass
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    _detect_lloyd._lloyd_pass = counted  # type: ignore[assignment]
+    return calls
+
+
 def child(task: str, path: Path, rows: int) -> dict:
     """One measured run (in a fresh process)."""
     from threadpoolctl import threadpool_limits
@@ -87,6 +133,7 @@ def child(task: str, path: Path, rows: int) -> dict:
     labels = np.load(path.with_suffix(".labels.npy"))[:rows]
     poisoned = np.load(path.with_suffix(".poisoned.npy"))[:rows]
     eps = float(poisoned[labels == TARGET].mean())
+    passes = count_lloyd_passes()
     peak = Peak()
     base = peak.status("RssAnon")
     start = time.perf_counter()
@@ -98,7 +145,9 @@ def child(task: str, path: Path, rows: int) -> dict:
         if task.startswith("lw-spectral"):
             flagged = lw.poison.spectral_signatures(features, labels, eps=eps).is_flagged
         elif task.startswith("lw-clusters"):
-            flagged = lw.poison.activation_clustering(features, labels).is_flagged
+            flagged = lw.poison.activation_clustering(features, labels, analysis=ARGS.analysis).is_flagged
+        elif task == "art-clusters":
+            flagged = art_clusters(features, labels)
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -124,13 +173,18 @@ def child(task: str, path: Path, rows: int) -> dict:
         "peak_rss_mb": round(peak.status("VmHWM") / 2**20),
         "recall": round(tp / max(1, poisoned.sum()), 3),
         "precision": round(tp / max(1, flagged.sum()), 3),
+        **({"lloyd_passes": passes[0]} if task.startswith("lw-clusters") else {}),
     }
 
 
-def run(task: str, rows: int) -> dict:
+def run(task: str, rows: int, src: str | None = None) -> dict:
+    """One task in a fresh process (labelwise imported from ``src`` when given)."""
     cmd = [sys.executable, __file__, "--child", task, "--rows", str(rows), "--path", str(ARGS.path)]
-    cmd += ["--blas-threads", str(ARGS.blas_threads)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    cmd += ["--blas-threads", str(ARGS.blas_threads), "--analysis", ARGS.analysis]
+    env = None if src is None else {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if src is not None and out.returncode == 0:
+        return {**json.loads(out.stdout.strip().splitlines()[-1]), "task": f"{task} ({src})"}
     if out.returncode != 0:
         return {"task": task, "rows": rows, "error": out.stderr.strip().splitlines()[-1:]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -142,21 +196,35 @@ def main() -> None:
         print(json.dumps(child(ARGS.child, path, ARGS.rows)))
         return
     print(machine_line("scikit-learn", "adversarial-robustness-toolbox"))
+    print(f"load average at the start: {open('/proc/loadavg', encoding='ascii').read().split()[:3]}")
     print(f"data: {ARGS.rows} x {ARGS.dims} float32 ({ARGS.rows * ARGS.dims * 4 / 2**30:.2f} GiB) at {path}")
     start = time.perf_counter()
     make(path, ARGS.rows, ARGS.dims)
     print(f"written in {time.perf_counter() - start:.0f} s")
-    results = [run("lw-spectral", ARGS.rows), run("lw-clusters", ARGS.rows)]
-    for rows in ARGS.art_rows:
-        results += [run("lw-spectral", rows), run("lw-spectral-memory", rows), run("art-spectral", rows)]
-    for r in results:
-        print(json.dumps(r))
-    for rows in ARGS.art_rows:
-        a = np.load(path.with_suffix(f".lw-spectral.{rows}.flags.npy"))
-        b = np.load(path.with_suffix(f".art-spectral.{rows}.flags.npy"))
-        t = {r["task"]: r.get("seconds") for r in results if r["rows"] == rows}
-        ratio = t["art-spectral"] / t["lw-spectral"] if t.get("lw-spectral") and t.get("art-spectral") else None
-        print(f"{rows} rows: flags agree on {np.mean(a == b):.4f} of rows; ART time / labelwise memmap time {ratio}")
+    results = []
+    for name in ARGS.detectors:
+        results.append(run(f"lw-{name}", ARGS.rows))
+        print(json.dumps(results[-1]), flush=True)
+        if ARGS.baseline_src and name == "clusters":
+            results.append(run(f"lw-{name}", ARGS.rows, ARGS.baseline_src))
+            print(json.dumps(results[-1]), flush=True)
+        for rows in ARGS.art_rows:
+            for task in (f"lw-{name}", f"lw-{name}-memory", f"art-{name}"):
+                results.append(run(task, rows))
+                print(json.dumps(results[-1]), flush=True)
+    for name in ARGS.detectors:
+        for rows in ARGS.art_rows:
+            t = {r["task"]: r.get("seconds") for r in results if r["rows"] == rows}
+            if not (t.get(f"lw-{name}") and t.get(f"art-{name}")):
+                continue
+            if name == "clusters" and ART_ANALYSES[ARGS.analysis] != ARGS.analysis:
+                print(f"{name}, {rows} rows: ART time / labelwise memmap {t[f'art-{name}'] / t[f'lw-{name}']:.2f}")
+                continue
+            a = np.load(path.with_suffix(f".lw-{name}.{rows}.flags.npy"))
+            b = np.load(path.with_suffix(f".art-{name}.{rows}.flags.npy"))
+            ratio = t[f"art-{name}"] / t[f"lw-{name}"]
+            print(f"{name}, {rows} rows: flags agree on {np.mean(a == b):.4f}; ART time / labelwise memmap {ratio:.2f}")
+    print(f"load average at the end: {open('/proc/loadavg', encoding='ascii').read().split()[:3]}")
     if not ARGS.keep:
         for p in path.parent.glob(path.stem + ".*"):
             p.unlink()
@@ -170,6 +238,9 @@ if __name__ == "__main__":
     parser.add_argument("--path", default="/tmp/bench_poison_scale.npy")
     parser.add_argument("--blas-threads", type=int, default=1)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--detectors", nargs="*", choices=["spectral", "clusters"], default=["spectral", "clusters"])
+    parser.add_argument("--baseline-src", default=None, help="another labelwise's src/ for one more clusters run")
+    parser.add_argument("--analysis", default="relative-size", help="labelwise activation clustering's analysis")
     parser.add_argument("--child", default=None)
     ARGS = parser.parse_args()
     main()

@@ -15,7 +15,23 @@ from hypothesis import strategies as st
 import labelwise as lw
 import labelwise.poison._detect_passes as passes
 from labelwise.errors import InvalidParameterError, ShapeMismatchError
-from labelwise.poison._detect_clusters import split_1d, two_means
+from labelwise.poison._detect_clusters import split_1d
+
+
+def two_means(Z, start, max_iter=300):
+    """Reference: Lloyd's iterations for two clusters on rows held in memory (the former in-memory
+    path), until no row moves."""
+    assign = start
+    for _ in range(max_iter):
+        if np.bincount(assign, minlength=2).min() == 0:
+            break
+        c0, c1 = Z[assign == 0].mean(axis=0), Z[assign == 1].mean(axis=0)
+        new = (Z @ (c1 - c0) > (c1 @ c1 - c0 @ c0) / 2).astype(np.int64)
+        if np.array_equal(new, assign):
+            break
+        assign = new
+    return assign
+
 
 CALLS = {
     "spectral": lambda f, y, **kw: lw.poison.spectral_signatures(f, y, eps=0.1, **kw),
@@ -24,6 +40,9 @@ CALLS = {
     "clusters-distance": lambda f, y, **kw: lw.poison.activation_clustering(f, y, analysis="distance", **kw),
     "clusters-distance-reduced": lambda f, y, **kw: lw.poison.activation_clustering(
         f, y, analysis="distance-reduced", n_components=2, **kw
+    ),
+    "clusters-silhouette": lambda f, y, **kw: lw.poison.activation_clustering(
+        f, y, analysis="silhouette", silhouette_rows=20, silhouette_threshold=-0.5, random_state=3, **kw
     ),
 }
 
@@ -46,6 +65,7 @@ def assert_close(a, b):
     np.testing.assert_array_equal(b.is_flagged, a.is_flagged)
     if a.clusters is not None:
         np.testing.assert_array_equal(b.clusters, a.clusters)
+        np.testing.assert_allclose(b.per_class["silhouette"], a.per_class["silhouette"], rtol=1e-9, atol=1e-12)
 
 
 def as_dask(features, partitions: int):

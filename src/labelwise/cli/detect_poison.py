@@ -37,8 +37,9 @@ DETECTORS = ("spectral-signatures", "activation-clustering", "roni", "provenance
 RONI_MODELS = ("logistic", "svc")
 #: The options each detector reads; one given with another detector is refused (it would be ignored).
 DETECTOR_OPTIONS = {
-    "spectral-signatures": ("eps",),
+    "spectral-signatures": ("eps", "block_size"),
     "activation-clustering": (
+        "block_size",
         "n_components",
         "reduce",
         "analysis",
@@ -113,6 +114,13 @@ def _features(
     show_default=True,
     help="activation-clustering: dimensions kept before 2-means (all of them with fewer features; summary.json "
     "records the number used).",
+)
+@click.option(
+    "--block-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="spectral-signatures, activation-clustering: rows of --features read per block (default: about 4 "
+    "million values per block); the flags do not depend on it. summary.json records the rows used.",
 )
 @click.option("--reduce", type=click.Choice(REDUCTIONS), default="ica", show_default=True)
 @click.option("--analysis", type=click.Choice(ANALYSES), default="relative-size", show_default=True)
@@ -229,6 +237,7 @@ def detect_poison(
     detector,
     eps,
     n_components,
+    block_size,
     reduce,
     analysis,
     size_threshold,
@@ -333,7 +342,7 @@ def detect_poison(
                 quiet=quiet,
             )
         elif detector == "spectral-signatures":
-            found = spectral_signatures(features, labels, eps=eps)
+            found = spectral_signatures(features, labels, eps=eps, block_size=block_size)
         else:
             found = activation_clustering(
                 features,
@@ -346,6 +355,7 @@ def detect_poison(
                 X=_data_columns(frame, label, id_column) if reclassify and columns is None else None,
                 reclassify_threshold=reclassify_threshold,
                 random_state=random_state,
+                block_size=block_size,
             )
     out = Path(out)
     flags = found.to_frame().reset_index()
@@ -366,6 +376,7 @@ def detect_poison(
                 "feature_columns": columns,
                 "detector": detector,
                 "random_state": random_state,
+                "block_size": _block_rows(detector, features, block_size),
                 "params": found.params,
                 "n_rows": int(len(frame)),
                 "n_flagged": found.n_flagged,
@@ -377,6 +388,16 @@ def detect_poison(
         )
     if not quiet:
         _print(found, detector, columns, top, len(frame), out)
+
+
+def _block_rows(detector: str, features: Any, block_size: int | None) -> int | None:
+    """The rows per block the representation detectors read (--block-size, or their default); None
+    for roni and provenance (they read no blocks)."""
+    if detector not in ("spectral-signatures", "activation-clustering"):
+        return None
+    from .._chunks import RowChunks
+
+    return block_size if block_size is not None else RowChunks.for_arrays(features).bounds[0][1]
 
 
 def _data_columns(frame: pd.DataFrame, label: str, id_column: str | None) -> np.ndarray:

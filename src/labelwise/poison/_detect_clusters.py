@@ -20,14 +20,14 @@ from .._validate.labels import check_same_length
 from ..errors import InvalidParameterError
 from ._detect_cluster_checks import distance_verdicts, reclassify
 from ._detect_common import check_features, skip_small_classes, top_directions
-from ._detect_passes import cluster_sums, prepare, project
+from ._detect_lloyd import reduce_rows, take, two_means
+from ._detect_medians import medians
+from ._detect_passes import cluster_sums, prepare
 from ._detect_result import PoisonDetection
 
 REDUCTIONS = ("ica", "pca")
 ANALYSES = ("relative-size", "silhouette", "smaller", "distance", "distance-reduced")
 DISTANCES = ("distance", "distance-reduced")
-#: Lloyd iterations at most; two clusters started from the exact 1-D split converge in a few.
-MAX_ITER = 300
 
 
 def class_bases(values: np.ndarray, vectors: np.ndarray, n_rows: int, d: int, params: dict) -> np.ndarray:
@@ -65,69 +65,77 @@ def split_1d(values: np.ndarray) -> np.ndarray | None:
     return (values > cut).astype(np.int64)
 
 
-def two_means(Z: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Lloyd's iterations for two clusters from the ``start`` assignment, until no row moves."""
-    assign = start
-    for _ in range(MAX_ITER):
-        sizes = np.bincount(assign, minlength=2)
-        if sizes.min() == 0:
-            break
-        c0 = Z[assign == 0].mean(axis=0)
-        c1 = Z[assign == 1].mean(axis=0)
-        new = (Z @ (c1 - c0) > (c1 @ c1 - c0 @ c0) / 2).astype(np.int64)
-        if np.array_equal(new, assign):
-            break
-        assign = new
-    return assign
+def silhouette_rows_of(clusters: np.ndarray, max_rows: int, seed: int | None) -> np.ndarray:
+    """The positions (ascending) of a class's rows its silhouette is computed on: all of them, or for
+    a class of more than ``max_rows`` rows a sample of that many drawn from each cluster in
+    proportion (one at least), with a generator seeded by ``seed`` and the class's size, so the
+    draw does not depend on the order of the classes."""
+    if len(clusters) <= max_rows:
+        return np.arange(len(clusters))
+    rng = np.random.default_rng(None if seed is None else [seed, len(clusters)])
+    members = [np.flatnonzero(clusters == c) for c in (0, 1)]
+    small = max(1, round(max_rows * len(members[1]) / len(clusters)))
+    picks = [rng.choice(members[0], max_rows - small, replace=False), rng.choice(members[1], small, replace=False)]
+    return np.sort(np.concatenate(picks))
 
 
-def silhouette(Z: np.ndarray, clusters: np.ndarray, max_rows: int, seed: int | None) -> float:
-    """Mean silhouette coefficient (scikit-learn's). A class of more than ``max_rows`` rows is
-    scored on a sample of that many drawn from each cluster in proportion (one at least), with a
-    generator seeded by ``seed`` and the class's size, so the draw does not depend on the order of
-    the classes."""
+def silhouette(Z: Any, rows: np.ndarray, clusters: np.ndarray, max_rows: int, seed: int | None) -> float:
+    """Mean silhouette coefficient (scikit-learn's) of a class's split: its ``rows`` of the reduced
+    rows ``Z`` (their clusters ``clusters``), exact up to ``max_rows`` rows, else on the sample of
+    :func:`silhouette_rows_of`; only those rows are read."""
     from sklearn.metrics import silhouette_score
 
-    if len(Z) > max_rows:
-        rng = np.random.default_rng(None if seed is None else [seed, len(Z)])
-        members = [np.flatnonzero(clusters == c) for c in (0, 1)]
-        small = max(1, round(max_rows * len(members[1]) / len(Z)))
-        picks = [rng.choice(members[0], max_rows - small, replace=False), rng.choice(members[1], small, replace=False)]
-        take = np.sort(np.concatenate(picks))
-        Z, clusters = Z[take], clusters[take]
-    return float(silhouette_score(Z, clusters))
+    at = silhouette_rows_of(clusters, max_rows, seed)
+    return float(silhouette_score(take(Z, rows[at], slice(1, None)), clusters[at]))
 
 
-def split_class(
-    Z: np.ndarray, first: np.ndarray, mean: np.ndarray, params: dict, silhouette_rows: int, seed: int | None
-) -> tuple[np.ndarray, bool, dict]:
-    """One class, from its reduced rows ``Z`` and their projections ``first`` on the top direction:
-    2-means (cluster 1 the smaller), and whether the analysis calls cluster 1 poisoned; also the
-    class's ``smaller_share`` and ``silhouette`` (NaN unless computed) and, for
-    ``"distance-reduced"``, the class's and its clusters' centres (``centres``; judged later)."""
-    assign = np.zeros(len(Z), dtype=np.int64)
-    start = split_1d(first)
-    if start is not None:
-        assign = two_means(Z, start)
+def judge_class(assign: np.ndarray, params: dict, score: Any) -> tuple[bool, dict]:
+    """One class's split (``assign``, cluster 1 the smaller): whether the analysis calls cluster 1
+    poisoned, and the class's ``smaller_share`` and ``silhouette`` (NaN unless computed by
+    ``score()``). The distance analyses judge all classes together later (False here)."""
     sizes = np.bincount(assign, minlength=2)
-    if sizes[1] > sizes[0]:
-        assign, sizes = 1 - assign, sizes[::-1]
-    share = sizes[1] / len(Z)
+    share = sizes[1] / len(assign)
     details: dict[str, Any] = {"smaller_share": float(share), "silhouette": np.nan}
-    if params["analysis"] == "distance-reduced":
-        # ART's: medians of the class's own reduction; unreduced features are not centred there
-        shift = mean if len(mean) <= params["n_components"] else 0.0
-        halves = [Z[assign == c] if sizes[c] else Z for c in (0, 1)]
-        details["centres"] = (np.median(Z, axis=0) + shift, np.stack([np.median(h, axis=0) + shift for h in halves]))
     if sizes[1] == 0 or params["analysis"] in DISTANCES:
-        return assign, False, details
+        return False, details
     if params["analysis"] == "smaller":
-        return assign, bool(sizes[1] < sizes[0]), details
+        return bool(sizes[1] < sizes[0]), details
     suspicious = bool(share < params["size_threshold"])
     if params["analysis"] == "silhouette":
-        details["silhouette"] = silhouette(Z, assign, silhouette_rows, seed)
+        details["silhouette"] = score()
         suspicious = suspicious and details["silhouette"] > params["silhouette_threshold"]
-    return assign, suspicious, details
+    return suspicious, details
+
+
+def split_classes(chunks: Any, Z: Any, arrays: list, groups: Any, usable: np.ndarray) -> np.ndarray:
+    """Every usable class's 2-means from the exact 1-D split of its rows' first reduced column (the
+    top principal direction), cluster 1 the smaller; -1 for the rows of other classes."""
+    first = take(Z, None, 0)
+    start = np.zeros(len(first), dtype=np.int8)
+    run = np.zeros(len(groups.classes), dtype=bool)
+    for k in np.flatnonzero(usable).tolist():
+        split = split_1d(first[groups.rows[k]])
+        if split is not None:
+            start[groups.rows[k]], run[k] = split, True
+    assign = two_means(chunks, Z, arrays, start, run)
+    clusters = np.full(len(first), -1, dtype=np.int64)
+    for k in np.flatnonzero(usable).tolist():
+        part = assign[groups.rows[k]].astype(np.int64)
+        clusters[groups.rows[k]] = 1 - part if 2 * part.sum() > len(part) else part
+    return clusters
+
+
+def reduced_centres(chunks: Any, Z: Any, groups: Any, clusters: np.ndarray, means: np.ndarray, m: int) -> dict:
+    """ART's centres for ``"distance-reduced"``: the medians of each class's own reduction and of its
+    clusters (a cluster without rows takes the class's), exact over row blocks; unreduced features
+    (no more than ``m`` columns) are not centred in ART: the class mean is added back."""
+    found = medians(chunks, Z, groups.codes, clusters, len(groups.classes))
+    out = {}
+    for k in np.flatnonzero(np.bincount(groups.codes[clusters >= 0], minlength=len(groups.classes))).tolist():
+        shift = means[k] if len(means[k]) <= m else 0.0
+        halves = np.where(np.isnan(found[k, 1:]), found[k, 0], found[k, 1:])
+        out[k] = (found[k, 0] + shift, halves + shift)
+    return out
 
 
 def _stack_centres(centres: dict, K: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +218,9 @@ def activation_clustering(
         Also a ``np.memmap``, the path of a ``.npy`` file (opened memory-mapped) or a Dask array
         (one column chunk): read in passes over row blocks, all classes at once (moments, then
         the reduction; ``"distance"`` one more), never copied whole. The reduced rows
-        (``n x (n_components + 1)`` float64) are held in memory.
+        (``n x (n_components + 1)`` float64) are kept where the features are: in memory for a
+        numpy array, in an unnamed temporary file (in ``TMPDIR``) for a memory map or ``.npy``
+        path, on the workers for Dask; the 2-means and the medians read them by row blocks.
     labels : array-like of shape (n,)
         The training labels (any hashable values).
     n_components : int, default 10
@@ -240,9 +250,12 @@ def activation_clustering(
         1, a cluster is legitimate when more of its rows are predicted as their label than as any
         other class.
     silhouette_rows : int, default 5000
-        ``"silhouette"`` only: classes with more rows are scored on a sample of this many rows
-        (each cluster in proportion), drawn with ``random_state`` (the only random step; the
-        sample depends on row order, the rest does not).
+        ``"silhouette"`` only: a class of at most this many rows is scored exactly (its reduced
+        rows read back); a larger one on a sample of this many rows (each cluster in proportion,
+        one row at least), drawn with ``random_state`` (the only random step; the sample depends
+        on row order, the rest does not). The silhouette needs every pairwise distance, so an
+        exact score over blocks would take ``n^2`` work per class; ART 1.20.1 scores the whole
+        class in memory (scikit-learn's ``silhouette_score`` without ``sample_size``).
     random_state : None, int or numpy Generator
     block_size : int, optional
         Rows per block of a numpy array or memory map (default about 4 million values per block);
@@ -272,8 +285,11 @@ def activation_clustering(
     scatter's eigenvectors, and the whitening divides by their standard deviations; FastICA's
     rotation needs no more (above), so nothing is fitted on the rows themselves.
     The 2-means starts from the exact two-means split of the rows' projections on the top
-    principal direction and runs Lloyd's iterations to convergence: no random restarts, so the
-    clusters do not depend on row order or a seed. ART's ``ActivationDefence`` runs scikit-learn's
+    principal direction and runs Lloyd's iterations to convergence, every class at once, one pass
+    over the reduced rows' blocks per iteration (each block's cluster sums, then a reduce): no
+    random restarts, so the clusters do not depend on row order, a seed or the blocks (which
+    change only the order of the centres' floating-point sums). ``"distance-reduced"``'s medians
+    are exact over blocks too (radix selection, eight passes). ART's ``ActivationDefence`` runs scikit-learn's
     ``KMeans`` unseeded. The defaults match ART's ``detect_poison(reduce="FastICA",
     cluster_analysis="relative-size")``; ART's own default (``"PCA"``, ``"smaller"``) flags the
     smaller half of every class, poisoned or not.
@@ -328,20 +344,24 @@ def activation_clustering(
     for k in np.flatnonzero(usable).tolist():
         values, vectors = top_directions(scatters[k], min(n_components, d))
         bases[k] = class_bases(values, vectors, len(groups.rows[k]), d, params)
-    projected = project(chunks, arrays, means, bases)  # (n, 1 + m): the reduced rows, held in memory
+    Z = reduce_rows(chunks, arrays, means, bases)  # (n, 1 + m): kept where the features are
+    clusters = split_classes(chunks, Z, arrays, groups, usable)
     scores = np.full(n, np.nan)
-    clusters = np.full(n, -1, dtype=np.int64)
     verdicts = np.zeros((K, 2), dtype=bool)
-    records, centres = [], {}
+    records = []
     for k, rows in enumerate(groups.rows):
         records.append({"class": groups.classes[k], "rows": len(rows), "smaller_share": np.nan, "silhouette": np.nan})
         if usable[k]:
-            Z = projected[rows]
-            assign, verdicts[k, 1], details = split_class(Z[:, 1:], Z[:, 0], means[k], params, silhouette_rows, seed)
-            centres[k] = details.pop("centres", None)
-            clusters[rows] = assign
+            assign = clusters[rows]
+
+            def score(rows: np.ndarray = rows, assign: np.ndarray = assign) -> float:
+                return silhouette(Z, rows, assign, silhouette_rows, seed)
+
+            verdicts[k, 1], details = judge_class(assign, params, score)
             scores[rows] = np.where(assign == 1, 1.0 - details["smaller_share"], details["smaller_share"])
             records[-1].update(details)
+    if analysis == "distance-reduced":
+        centres = reduced_centres(chunks, Z, groups, clusters, means, min(n_components, d))
     if analysis == "distance":  # means of the features in a space the classes share: one more pass
         sums = cluster_sums(chunks, arrays, clusters, K)
         sizes = np.stack([np.bincount(groups.codes[clusters == c], minlength=K) for c in (0, 1)], axis=1)

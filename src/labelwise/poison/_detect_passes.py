@@ -15,8 +15,10 @@ partition of a Dask array on the user's scheduler), all classes in one pass:
 
 Memory is bounded by the chunk (``block_size`` rows) and by the classes' scatter matrices
 (``K d^2`` float64, taken a group of classes per pass where that would pass :data:`SCATTER_BYTES`),
-never by the rows, except for the per-row outputs (a float per row; activation clustering's
-reduced rows, ``n_components`` floats per row).
+never by the rows, except for the per-row outputs (a float per row). Activation clustering's
+reduced rows (``n_components + 1`` floats per row) are kept where the features are, and its 2-means
+and medians run as passes over them (:mod:`labelwise.poison._detect_lloyd`,
+:mod:`labelwise.poison._detect_medians`).
 """
 
 from __future__ import annotations
@@ -136,18 +138,20 @@ def _combine_moments(parts: list[tuple]) -> tuple:
     return out
 
 
-def _run_bounded(chunks: RowChunks, fn: Any, arrays: list[Any]) -> tuple:
-    """The moments pass; on numpy-like inputs a window of chunks at a time, each window's result
-    merged into the running one in chunk order, so that the chunks' partials held at once (``K d^2``
-    floats each) are bounded by the window, not by the rows. Dask reduces on the workers."""
+def run_bounded(chunks: RowChunks, fn: Any, arrays: list[Any], combine: Any = None) -> Any:
+    """A pass with no per-row output (the moments pass by default); on numpy-like inputs a window of
+    chunks at a time, each window's result merged into the running one in chunk order, so that the
+    chunks' partials held at once (``K d^2`` floats each for the moments) are bounded by the window,
+    not by the rows. Dask reduces on the workers."""
+    combine = _combine_moments if combine is None else combine
     if chunks.use_dask:
-        return chunks.run(fn, arrays, combine=_combine_moments)[1]
+        return chunks.run(fn, arrays, combine=combine)[1]
     window = max(SPLIT_EVERY, 2 * chunks.n_jobs)
-    out: tuple = ()
+    out: Any = None
     for lo in range(0, len(chunks.bounds), window):
         part = RowChunks(chunks.n_rows, chunks.bounds[lo : lo + window], use_dask=False, n_jobs=chunks.n_jobs)
-        result = part.run(fn, arrays, combine=_combine_moments)[1]
-        out = _combine_moments([out, result]) if out else result
+        result = part.run(fn, arrays, combine=combine)[1]
+        out = combine([out, result]) if out is not None else result
     return out
 
 
@@ -163,7 +167,7 @@ def moments(chunks: RowChunks, arrays: list[Any], n_classes: int, *, name: str =
         def fn(start: int, block: Any, codes: Any, lo: int = lo, hi: int = hi) -> tuple[tuple, tuple]:
             return _moments_chunk(start, block, codes, lo, hi)
 
-        result = _run_bounded(chunks, fn, arrays)
+        result = run_bounded(chunks, fn, arrays)
         if result[3] is not None:
             row, col, value = result[3]
             raise InvalidParameterError(f"{name} must be finite, got {value} at row {row}, column {col}")
@@ -171,7 +175,7 @@ def moments(chunks: RowChunks, arrays: list[Any], n_classes: int, *, name: str =
     return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
 
 
-def _project_chunk(
+def project_chunk(
     start: int, block: Any, codes: Any, means: np.ndarray, bases: np.ndarray, squared: bool
 ) -> np.ndarray:
     """Each row of a chunk centred on its class's mean and projected on its class's basis
@@ -197,7 +201,7 @@ def project(
     tail: tuple[int, ...] = () if squared else (int(bases.shape[2]),)
 
     def fn(start: int, block: Any, codes: Any) -> np.ndarray:
-        return _project_chunk(start, block, codes, means, bases, squared)
+        return project_chunk(start, block, codes, means, bases, squared)
 
     out = chunks.map_rows(fn, arrays, Output(np.float64, tail))
     return np.asarray(chunks.compute(out))
