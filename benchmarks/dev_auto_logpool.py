@@ -66,7 +66,6 @@ import warnings
 import numpy as np
 import pandas as pd
 from bench_default_model import f1, flip, load_tables, numeric_matrix
-from scipy.optimize import minimize
 
 warnings.filterwarnings("ignore")
 
@@ -79,22 +78,46 @@ def pool_logits(stack: list[np.ndarray]) -> np.ndarray:
     return z - z.max(axis=2, keepdims=True)
 
 
-def fit_pool(z: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Weights ``w >= 0`` minimising the log loss of ``softmax(sum_m w_m z_m)`` (convex; L-BFGS-B)."""
+def _pool_loss(w: np.ndarray, z: np.ndarray, zy_mean: np.ndarray) -> tuple[float, np.ndarray]:
+    s = np.tensordot(w, z, axes=1)
+    top = s.max(axis=1, keepdims=True)
+    e = np.exp(s - top)
+    total = e.sum(axis=1, keepdims=True)
+    return float(np.mean(np.log(total[:, 0]) + top[:, 0]) - w @ zy_mean), e / total
+
+
+def fit_pool(z: np.ndarray, codes: np.ndarray, *, max_iter: int = 100, tol: float = 1e-10) -> np.ndarray:
+    """Weights ``w >= 0`` minimising the log loss of ``softmax(sum_m w_m z_m)``.
+
+    The loss is convex in ``w``: its gradient is ``mean_i (E_q[z_m] - z_{m,y_i})`` and its Hessian
+    the mean over rows of the covariance of the ``z_m`` under ``q_i``. Projected Newton steps on
+    the weights not held at 0 (a held weight is freed when its gradient is negative), with
+    backtracking, until the loss gains less than ``tol``.
+    """
     n = codes.shape[0]
-    zy = z[:, np.arange(n), codes]
-
-    def loss_and_grad(w):
-        s = np.tensordot(w, z, axes=1)
-        top = s.max(axis=1, keepdims=True)
-        e = np.exp(s - top)
-        total = e.sum(axis=1, keepdims=True)
-        q = e / total
-        loss = float(np.mean(np.log(total[:, 0]) + top[:, 0]) - w @ zy.mean(axis=1))
-        return loss, np.einsum("mnk,nk->m", z, q) / n - zy.mean(axis=1)
-
-    start = np.full(z.shape[0], 1.0 / z.shape[0])
-    return minimize(loss_and_grad, start, jac=True, method="L-BFGS-B", bounds=[(0, None)] * z.shape[0]).x
+    zy_mean = z[:, np.arange(n), codes].mean(axis=1)
+    w = np.full(z.shape[0], 1.0 / z.shape[0])
+    loss, q = _pool_loss(w, z, zy_mean)
+    for _ in range(max_iter):
+        ez = np.einsum("mnk,nk->mn", z, q)
+        grad = ez.mean(axis=1) - zy_mean
+        hess = np.einsum("mnk,lnk,nk->ml", z, z, q) / n - ez @ ez.T / n
+        free = (w > 0) | (grad < 0)
+        step = np.zeros_like(w)
+        step[free] = -np.linalg.solve(hess[np.ix_(free, free)] + 1e-12 * np.eye(int(free.sum())), grad[free])
+        t = 1.0
+        while t > 1e-8:
+            trial = np.maximum(w + t * step, 0.0)
+            new_loss, new_q = _pool_loss(trial, z, zy_mean)
+            if new_loss <= loss:
+                break
+            t *= 0.5
+        else:
+            break
+        w, q, gained, loss = trial, new_q, loss - new_loss, new_loss
+        if gained < tol:
+            break
+    return w
 
 
 def apply_pool(z: np.ndarray, w: np.ndarray) -> np.ndarray:
