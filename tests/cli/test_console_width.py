@@ -54,3 +54,12 @@ def test_a_wide_table_keeps_its_natural_width_outside_a_terminal(capsys, monkeyp
     assert console().width == UNWRAPPED_WIDTH
     monkeypatch.setenv("COLUMNS", "60")
     assert console().width == 60
+
+
+def test_a_title_wider_than_its_table_is_one_line_outside_a_terminal(capsys, monkeypatch):
+    """A two-column table under a 70-character title: the title is one line, not wrapped to the table."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    title = "least accurate annotators (estimated) (10 of 12; all in confusions.csv)"
+    print_frame(pd.DataFrame({"annotator": ["w1"], "accuracy": [0.5]}), title=title)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == title and "│ w1" in "\n".join(lines[1:])

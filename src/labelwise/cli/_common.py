@@ -92,9 +92,11 @@ def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: 
     """Print ``frame`` as a rich table; cells and headers as plain text (data, never markup).
 
     Numbers (scores, probabilities) get ``float_format``; label values (:func:`is_label_column`)
-    are shown by :func:`label_text`: a float label ``2.0`` stays ``2.0``, not ``2.0000``.
+    are shown by :func:`label_text`: a float label ``2.0`` stays ``2.0``, not ``2.0000``. Outside a
+    terminal (:data:`UNWRAPPED_WIDTH`) a title wider than the table is printed as one line above it
+    (rich would wrap it to the table's width).
     """
-    table = Table(title=title, show_lines=False)
+    table = Table(show_lines=False)
     for col in frame.columns:
         table.add_column(Text(str(col)), overflow="fold")
     labels = [is_label_column(col) for col in frame.columns]
@@ -104,7 +106,12 @@ def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: 
             for v, is_label in zip(row, labels, strict=True)
         ]
         table.add_row(*map(Text, cells))
-    console().print(table)
+    con = console()
+    if title is not None and con.width == UNWRAPPED_WIDTH and len(title) > con.measure(table).maximum:
+        con.print(title)
+    else:
+        table.title = title
+    con.print(table)
 
 
 def label_text(value: Any) -> str:
