@@ -50,9 +50,12 @@ def test_duplicates_keep_is_the_default(tmp_path):
     assert json.loads((out / "summary.json").read_text())["duplicates"]["policy"] == "keep"
 
 
-def test_quiet_prints_no_table(tmp_path):
-    """--quiet: no table of chosen texts nor of annotators; the notices and files written stay."""
+def test_quiet_prints_nothing_and_summary_keeps_the_notices(tmp_path):
+    """--quiet (one meaning for every command): nothing on stdout, the files written as without it, the
+    repeats' count in summary.json; without it the tables and the notice are printed."""
     res = _run(_answers(tmp_path / "a.csv"), "--method", "rasa", "--quiet", "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
-    assert "chosen texts" not in res.output and "Least reliable" not in res.output
-    assert "repeat an annotator's answer" in res.output and "wrote" in res.output
+    assert res.stdout == "" and (tmp_path / "o" / "texts.csv").exists()
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["duplicates"]["n_duplicates"] > 0
+    loud = _run(_answers(tmp_path / "b.csv"), "--method", "rasa", "--out", tmp_path / "loud")
+    assert "chosen texts" in loud.stdout and "repeat an annotator's answer" in loud.stdout

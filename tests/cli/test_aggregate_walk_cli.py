@@ -79,7 +79,7 @@ class TestAggregateAtScaleScreen:
         frame.iloc[:4].to_parquet(folder / "a.parquet", index=False)
         frame.iloc[4:].to_parquet(folder / "b.parquet", index=False)
         out = tmp_path / "out"
-        args = ["aggregate", str(folder), "--method", "majority-vote", "--out", str(out), "--quiet", "--top", "0"]
+        args = ["aggregate", str(folder), "--method", "majority-vote", "--out", str(out), "--top", "0"]
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
         wrote = "".join(result.output.split("wrote ", 1)[1].split())

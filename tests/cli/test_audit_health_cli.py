@@ -65,7 +65,7 @@ class TestAuditHealth:
         labels, probs = _inputs(tmp_path)
         out = tmp_path / "o"
         args = ["audit", "--probs", str(tmp_path / "p.npy"), "--labels", str(tmp_path / "d.csv"), "--label", "label"]
-        result = runner.invoke(main, [*args, "--out", str(out), "--chunk-rows", "200", "--quiet"])
+        result = runner.invoke(main, [*args, "--out", str(out), "--chunk-rows", "200"])
         assert result.exit_code == 0, result.output
         _check_outputs(out, labels, probs)
         assert "bee / eel: about" in result.output

@@ -25,7 +25,7 @@ def run(files, *args):
     return CliRunner().invoke(
         main,
         ["train-crowds", str(files / "data.csv"), str(files / "answers.csv"), "--label-column", "answer"]
-        + ["--cv", "0", "--max-iter", "3", "--quiet", "--out", str(files / "out"), *map(str, args)],
+        + ["--cv", "0", "--max-iter", "3", "--out", str(files / "out"), *map(str, args)],
         terminal_width=200,
     )
 

@@ -39,7 +39,7 @@ class TestAuditSettings:
         z[:] = probs
         np.save(tmp_path / "labels.npy", labels)
         args = ["audit", "--probs", str(tmp_path / "p.zarr"), "--labels", str(tmp_path / "labels.npy")]
-        said = _invoke([*args, "--chunk-rows", "7", "--quiet", "--out", str(tmp_path / "o")])
+        said = _invoke([*args, "--chunk-rows", "7", "--out", str(tmp_path / "o")])
         settings = json.loads((tmp_path / "o" / "summary.json").read_text())["settings"]
         assert (settings["chunk_rows"], settings["n_chunks"], settings["chunk_rows_requested"]) == (2000, 1, 7)
         assert "1 chunk of 2,000 rows, merged from --chunk-rows 7" in said
@@ -62,7 +62,7 @@ class TestAggregateSettings:
         answers = _answers(n_items=200)
         dd.from_pandas(answers, chunksize=7).to_parquet(str(tmp_path / "answers"))
         said = _invoke(
-            ["aggregate", str(tmp_path / "answers"), "--method", "dawid-skene", "--quiet", "--out", str(tmp_path / "o")]
+            ["aggregate", str(tmp_path / "answers"), "--method", "dawid-skene", "--out", str(tmp_path / "o")]
         )
         settings = json.loads((tmp_path / "o" / "summary.json").read_text())["settings"]
         assert (settings["n_partitions"], settings["n_partitions_given"]) == (1, 86)

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from .._progress import is_quiet, quiet
 from .._validate.labels import first_unhashable_row
 from ..errors import (
     AnnotationError,
@@ -36,10 +37,44 @@ from ..io.paths import require_file
 from ..io.tables import TextColumns, read_table
 from ._na_values import given_na_values, remember_table
 
+#: The width of the screen when stdout is no terminal and ``COLUMNS`` is not set (a pipe, a file, a CI
+#: log): wider than any line, so sentences are not wrapped and tables keep their natural width.
+UNWRAPPED_WIDTH = 100_000
+
+#: What ``--quiet`` means, the same for every command that has it (:func:`quiet_option`).
+QUIET_HELP = (
+    "Print nothing but warnings and errors (no progress bars, tables or summary lines); the files are "
+    "written as without it."
+)
+
 
 def console() -> Console:
-    """A console on stdout; plain text when stdout is not a terminal."""
-    return Console(highlight=False, soft_wrap=False)
+    """A console on stdout, silent inside a command given ``--quiet`` (:func:`quiet_option`).
+
+    Its width is the terminal's on a terminal, ``COLUMNS`` when set; otherwise (stdout a pipe, a file or
+    a CI log, where rich would wrap at 80 columns) :data:`UNWRAPPED_WIDTH`: every line as long as it is.
+    Plain text (no colour codes) when stdout is not a terminal.
+    """
+    con = Console(highlight=False, soft_wrap=False, quiet=is_quiet())
+    if not con.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        con.width = UNWRAPPED_WIDTH
+    return con
+
+
+def quiet_option(function: Callable) -> Callable:
+    """The ``--quiet`` flag of a command (:data:`QUIET_HELP`, one meaning for every command).
+
+    The command runs inside :func:`labelwise._progress.quiet` when it is given: :func:`console` prints
+    nothing and no progress bar is drawn, whatever the functions it calls are told; warnings (on
+    stderr, ``warning: ...``) and errors are printed as without it. The command still gets ``quiet``.
+    """
+
+    @functools.wraps(function)
+    def run(*args: Any, **options: Any) -> Any:
+        with quiet(options["quiet"]):
+            return function(*args, **options)
+
+    return click.option("--quiet", is_flag=True, help=QUIET_HELP)(run)
 
 
 def plain(text: Any) -> str:
@@ -57,9 +92,11 @@ def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: 
     """Print ``frame`` as a rich table; cells and headers as plain text (data, never markup).
 
     Numbers (scores, probabilities) get ``float_format``; label values (:func:`is_label_column`)
-    are shown by :func:`label_text`: a float label ``2.0`` stays ``2.0``, not ``2.0000``.
+    are shown by :func:`label_text`: a float label ``2.0`` stays ``2.0``, not ``2.0000``. Outside a
+    terminal (:data:`UNWRAPPED_WIDTH`) a title wider than the table is printed as one line above it
+    (rich would wrap it to the table's width).
     """
-    table = Table(title=title, show_lines=False)
+    table = Table(show_lines=False)
     for col in frame.columns:
         table.add_column(Text(str(col)), overflow="fold")
     labels = [is_label_column(col) for col in frame.columns]
@@ -69,7 +106,12 @@ def print_frame(frame: pd.DataFrame, *, title: str | None = None, float_format: 
             for v, is_label in zip(row, labels, strict=True)
         ]
         table.add_row(*map(Text, cells))
-    console().print(table)
+    con = console()
+    if title is not None and con.width == UNWRAPPED_WIDTH and len(title) > con.measure(table).maximum:
+        con.print(title)
+    else:
+        table.title = title
+    con.print(table)
 
 
 def label_text(value: Any) -> str:

@@ -63,7 +63,7 @@ OUTPUTS: Mapping[str, tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str,
     "aggregate-masks": ("masks", "items.csv", "annotators.csv", "summary.json"),
     "aggregate-boxes": ("boxes.csv", "annotators.csv", "boxes.coco.json", "summary.json"),
     "slices": ("slices.csv", "membership.parquet", "summary.json"),
-    "augment": ("augmented.csv", "summary.json"),
+    "augment": ("augmented.csv", "augmented.tsv", "augmented.parquet", "augmented.jsonl", "summary.json"),
     "rank-agreement": (
         "agreement.csv",
         "systems.csv",

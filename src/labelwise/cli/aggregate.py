@@ -47,6 +47,7 @@ from ._common import (
     option_given,
     plain,
     print_frame,
+    quiet_option,
     reading,
     renaming,
     split_csv_option,
@@ -205,7 +206,7 @@ def _refuse_demo_inputs() -> None:
     default=None,
     help="Dask scheduler for a Parquet directory of answers: threads (default), processes, local or an address (majority-vote, dawid-skene, one-coin).",
 )
-@click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet directory).")
+@quiet_option
 @active_options
 def aggregate(
     path,

@@ -14,7 +14,7 @@ from ..aggregate.boxes import BOX_METHODS, CONF_TYPES, SKILL_TYPES, BoxConsensus
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ..io.box_answers import CocoBoxTable, coco_results, read_coco_boxes
-from ._common import console, option_given, print_frame, read_input, renaming, split_csv_option
+from ._common import console, option_given, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -216,7 +216,7 @@ def _plain(value: Any) -> Any:
 @na_values_option
 @out_folder("aggregate-boxes", Path("labelwise-boxes"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print.")
-@click.option("--quiet", is_flag=True, help="Print nothing (errors aside); the files are written as without it.")
+@quiet_option
 def aggregate_boxes(
     boxes,
     method,

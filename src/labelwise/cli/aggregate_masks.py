@@ -16,7 +16,7 @@ from ..aggregate.masks import STAPLE, MaskMajorityVote
 from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.mask_files import mask_file_name, read_mask, write_mask
-from ._common import console, print_frame, read_input, renaming
+from ._common import console, print_frame, quiet_option, read_input, renaming
 from ._out_folder import out_folder
 
 COLUMNS = ("item", "annotator", "path")
@@ -222,7 +222,7 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
     show_default=True,
     help="Rows to print of each table (annotators, least agreed items).",
 )
-@click.option("--quiet", is_flag=True, help="Print nothing (errors aside); the files are written as without it.")
+@quiet_option
 @out_folder("aggregate-masks", Path("labelwise-masks"))
 def aggregate_masks(
     table, method, pool, prior, em_prior, rasa_pool, weights, binary, max_iter, block_size, top, quiet, out, superseded

@@ -13,7 +13,7 @@ from ..aggregate.numeric import NUMERIC_METHODS
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
 from ._answer_rows import drop_missing, duplicates_summary, n_repeated, numbers_duplicates_option, report
-from ._common import console, finite, option_given, print_frame, read_input, renaming
+from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -141,7 +141,7 @@ def write_outputs(
 @na_values_option
 @out_folder("aggregate-numbers", Path("labelwise-numbers"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Annotators to print.")
-@click.option("--quiet", is_flag=True, help="No tables (nor progress bars: these methods have none); notices stay.")
+@quiet_option
 def aggregate_numbers(
     answers,
     item_column,

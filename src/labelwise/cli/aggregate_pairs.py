@@ -14,7 +14,7 @@ from .._stage_progress import stages
 from ..aggregate.pairwise import PAIRWISE_METHODS
 from ..errors import InvalidParameterError
 from ..io import files_together, write_csv, write_json
-from ._common import console, finite, option_given, print_frame, read_input, renaming
+from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import scheduler as on_scheduler
@@ -132,7 +132,7 @@ def write_outputs(out: Path, est: Any, info: dict[str, Any], superseded: Iterabl
     help="Dask scheduler for a Parquet folder of comparisons, read partition by partition: threads (default), "
     "processes, local or an address (every --method).",
 )
-@click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet folder).")
+@quiet_option
 def aggregate_pairs(
     pairs,
     left_column,

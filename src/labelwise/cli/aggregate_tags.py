@@ -16,7 +16,7 @@ from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option, method_params, param_names, param_option
-from ._common import SEED, console, finite, print_frame, read_input, renaming
+from ._common import SEED, console, finite, print_frame, quiet_option, read_input, renaming
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
 from ._out_folder import out_folder
@@ -138,7 +138,7 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 @click.option("--scheduler", default=None, help=SCHEDULER_HELP)
-@click.option("--quiet", is_flag=True, help="No progress bars (with --scheduler or a Parquet folder).")
+@quiet_option
 def aggregate_tags(
     answers_path,
     item_column,

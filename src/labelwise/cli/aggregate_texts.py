@@ -15,7 +15,7 @@ from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option
 from ._answer_rows import drop_missing, duplicates_summary, keep_last, n_repeated, report
-from ._common import console, finite, option_given, print_frame, read_input, renaming
+from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 
@@ -146,7 +146,7 @@ def write_outputs(
 @na_values_option
 @out_folder("aggregate-texts", Path("labelwise-texts"))
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Items to print.")
-@click.option("--quiet", is_flag=True, help="No tables (nor progress bars: these methods have none); notices stay.")
+@quiet_option
 def aggregate_texts(
     answers, item_column, annotator_column, text_column, method, max_iter, tol, duplicates, out, top, quiet, superseded
 ):

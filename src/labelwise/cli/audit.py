@@ -46,6 +46,7 @@ from ._common import (
     load_row_array,
     nonzero_jobs,
     print_frame,
+    quiet_option,
     read_input,
     renaming,
     split_csv_option,
@@ -200,7 +201,7 @@ def run_audit(
     default=None,
     help="Rows per chunk for --scheduler / --labels runs (chunks under about 1 MiB are merged with their neighbours before the passes).",
 )
-@click.option("--quiet", is_flag=True, help="No progress bars (--scheduler / --labels runs, --image-column).")
+@quiet_option
 @click.option(
     "--features",
     "features_path",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidParameterError, MissingColumnError
-from ..io import files_together, write_csv, write_json
+from ..io import files_together, write_json, write_table
 from ..weak import (
     ApplyAllPolicy,
     ApplyEachPolicy,
@@ -23,7 +23,7 @@ from ..weak import (
     TransformationFunction,
     augment,
 )
-from ._common import SEED, console, read_input, renaming, split_csv_option
+from ._common import SEED, console, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from .weak import load_functions
@@ -32,6 +32,19 @@ from .weak import load_functions
 _MISSING = object()
 #: ``--policy`` names.
 POLICIES = ("random", "mean-field", "all", "each", "one")
+#: ``--format``: the augmented table's suffix (:func:`labelwise.io.write_table` writes by it).
+FORMATS = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "jsonl": ".jsonl"}
+#: DATA's suffix -> the default ``--format`` (DATA's own format; a ``.txt`` or ``.json`` table: csv, jsonl).
+_DATA_FORMATS = {".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def table_name(table_format: str | None, data: Path) -> str:
+    """The augmented table's file name: ``augmented`` and the suffix of ``--format``, by default of
+    DATA's format (a Parquet DATA keeps its column types; a ``.json`` DATA gives JSON Lines, others CSV)."""
+    if table_format is None:
+        suffix = data.suffix.lower()
+        table_format = "jsonl" if suffix == ".json" else _DATA_FORMATS.get(suffix, "csv")
+    return "augmented" + FORMATS[table_format]
 
 
 def _probabilities(p: str | None, policy: str) -> list[float] | None:
@@ -78,7 +91,7 @@ def _policy(name: str, tfs: list, n_per_original: int, length: int, p: Any, keep
 
 
 def _unchanged_copies(frame: pd.DataFrame, table: pd.DataFrame) -> Counter:
-    """The copies in ``frame`` (augmented.csv) equal to their row of ``table`` in every column, by
+    """The copies in ``frame`` (the augmented table) equal to their row of ``table`` in every column, by
     their ``tfs``; a column a function added counts as a change where it is filled."""
     copies = frame[frame["tfs"] != ""].reset_index(drop=True)
     if copies.empty:
@@ -131,7 +144,14 @@ def _equal(after: pd.Series, before: pd.Series) -> np.ndarray:
 @na_values_option
 @out_folder("augment", Path("labelwise-augment"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="Format of the augmented table (augmented.csv, .tsv, .parquet or .jsonl); default: DATA's format.",
+)
+@quiet_option
 def augment_command(
     tfs_path,
     data,
@@ -143,6 +163,7 @@ def augment_command(
     id_column,
     out,
     random_state,
+    table_format,
     quiet,
     superseded,
 ):
@@ -152,7 +173,8 @@ def augment_command(
     (or a list named tfs); each gets a row (a dict whose keys are also attributes) and returns it
     changed, or None where it does not apply. Writes augmented.csv (DATA's rows, each followed by
     its kept copies, with source_row, the row of DATA it came from, and tfs, the functions applied
-    joined by '+', empty for an original) and summary.json to --out, both or neither. A copy equal
+    joined by '+', empty for an original; .tsv, .parquet or .jsonl as --format says, by default in
+    DATA's format) and summary.json to --out, both or neither. A copy equal
     to its row (a function returned the row unchanged) is kept, as Snorkel keeps it, and counted.
     """
     tfs = load_functions(Path(tfs_path), TransformationFunction, parameter="TFS", listed="tfs")
@@ -162,7 +184,7 @@ def augment_command(
     for column in ("source_row", "tfs"):
         if column in table.columns:
             raise InvalidParameterError(
-                f"DATA must not have a column named {column!r} (augmented.csv adds it), got one; rename it"
+                f"DATA must not have a column named {column!r} (the augmented table adds it), got one; rename it"
             )
     names = {
         "tfs": "TFS",
@@ -181,9 +203,9 @@ def augment_command(
     frame = result.to_frame()
     counts = Counter(name for names in result.applied for name in names)
     unchanged = _unchanged_copies(frame, table)
-    out = Path(out)
+    out, name = Path(out), table_name(table_format, Path(data))
     with files_together(supersedes=superseded):
-        write_csv(frame, out / "augmented.csv")
+        write_table(frame, out / name)
         summary = {
             "tfs": str(tfs_path),
             "data": str(data),
@@ -194,6 +216,7 @@ def augment_command(
             "id_column": id_column,
             "random_state": random_state,
             "n_rows": len(table),
+            "table": name,
             "n_augmented": len(frame),
             "n_copies": int((frame["tfs"] != "").sum()),
             "applied": dict(counts),
@@ -205,9 +228,9 @@ def augment_command(
         by = ", ".join(f"{tfs} {n}" for tfs, n in unchanged.most_common(5))
         console().print(
             f"notice: {sum(unchanged.values())} transformed copies equal their original row ({by}): a function "
-            "returned the row unchanged; augmented.csv keeps them (as Snorkel does)"
+            f"returned the row unchanged; {name} keeps them (as Snorkel does)"
         )
     console().print(
         f"{len(table)} rows -> {len(frame)} rows ({summary['n_copies']} transformed copies); "
-        f"wrote augmented.csv, summary.json to {out}"
+        f"wrote {name}, summary.json to {out}"
     )

@@ -24,6 +24,7 @@ from ._common import (
     option_given,
     plain,
     print_frame,
+    quiet_option,
     read_input,
     renaming,
 )
@@ -225,9 +226,7 @@ def _features(
     help="Seeds every draw: roni's base, calibration and quiz rows, provenance's held-out rows (without "
     "--trusted), activation-clustering's silhouette sample (--analysis silhouette).",
 )
-@click.option(
-    "--quiet", is_flag=True, help="Print nothing but warnings and errors; the files are written as without it."
-)
+@quiet_option
 @out_folder("detect-poison", Path("labelwise-poison"))
 def detect_poison(
     data,

@@ -17,7 +17,18 @@ from ..io.atomic import atomic_write
 from ..io.outputs import load_audit
 from ..io.paths import require_file
 from ..weak import SlicingFunction, apply_slices
-from ._common import SEED, console, finite, load_npy, print_frame, read_input, reading, renaming, split_csv_option
+from ._common import (
+    SEED,
+    console,
+    finite,
+    load_npy,
+    print_frame,
+    quiet_option,
+    read_input,
+    reading,
+    renaming,
+    split_csv_option,
+)
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 from .weak import load_functions
@@ -134,7 +145,7 @@ def _check_columns(table: pd.DataFrame, named: dict[str, str]) -> None:
 )
 @out_folder("slices", Path("labelwise-slices"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to print per table.")
 def slices(
     sfs_path,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import numpy as np
 import pandas as pd
+from rich.markup import escape
 
 from .._validate.arguments import plain, show
 from ..aggregate import DawidSkene
@@ -16,13 +17,54 @@ from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import CrowdClassifier
 from ..robust.crowd_classifier import DEFAULT_CV
-from ._common import SEED, check_unique_ids, console, print_frame, read_input, renaming
+from ._common import (
+    SEED,
+    check_unique_ids,
+    console,
+    option_given,
+    print_frame,
+    quiet_option,
+    read_input,
+    renaming,
+)
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from .train import save_model
 
 #: Most --max-iter accepted (each iteration is --cv + 1 model fits).
 MAX_ITER = 1000
+
+
+def _smoothing(ctx: click.Context, param: click.Parameter, value: str) -> str | float:
+    """``--smoothing``: ``auto`` or a finite number >= 0 (a usage error, exit 2, otherwise)."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not (np.isfinite(number) and number >= 0):
+        raise click.BadParameter(f"must be 'auto' or a finite number >= 0 (0: no pseudo-count), got {value!r}")
+    return number
+
+
+def _prior_strength(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--prior-strength``: a finite number >= 0 (click's range lets ``inf`` through)."""
+    if not np.isfinite(value):
+        raise click.BadParameter(f"must be a finite number >= 0, got {value}")
+    return value
+
+
+def _unused_classes(classes: np.ndarray, posterior: np.ndarray, labels: pd.Series) -> list[dict]:
+    """The classes of ANSWERS that are the inferred label of no row (a class few answers use, which EM
+    finds nowhere likely): each with its answers and its highest probability on any row."""
+    inferred = np.bincount(posterior.argmax(axis=1), minlength=len(classes))
+    counts = labels.value_counts()
+    return [
+        {"class": plain(c), "n_answers": int(counts.get(c, 0)), "max_probability": float(posterior[:, k].max())}
+        for k, c in enumerate(classes)
+        if inferred[k] == 0
+    ]
 
 
 def _ids(frame: pd.DataFrame, id_column: str | None) -> pd.Index:
@@ -123,6 +165,22 @@ def _check_answers(
     help="Soft labels EM starts from.",
 )
 @click.option("--max-iter", type=click.IntRange(1, MAX_ITER), default=50, show_default=True, help="EM iterations.")
+@click.option(
+    "--smoothing",
+    default="auto",
+    show_default=True,
+    callback=_smoothing,
+    help="Pseudo-counts of the annotators' confusion matrices (also --init dawid-skene's): auto, the diagonal "
+    "empirical-Bayes prior, or a number added to every cell (0: the paper's maximum likelihood).",
+)
+@click.option(
+    "--prior-strength",
+    type=click.FloatRange(min=0),
+    default=8.0,
+    show_default=True,
+    callback=_prior_strength,
+    help="Pseudo-answers per confusion row of --smoothing auto's prior (only read with auto).",
+)
 @click.option("--random-state", type=SEED, default=0, show_default=True)
 @click.option(
     "--top",
@@ -131,10 +189,10 @@ def _check_answers(
     show_default=True,
     help="Annotators to print, least accurate first (all are in confusions.csv); 0: none.",
 )
-@click.option("--quiet", is_flag=True, help="No progress bar over the EM iterations (shown on a terminal).")
+@quiet_option
 def train_crowds(
     data, answers, id_column, item_column, annotator_column, label_column, out, model, cv, init, max_iter,
-    random_state, top, quiet, superseded,
+    smoothing, prior_strength, random_state, top, quiet, superseded,
 ):  # fmt: skip
     """Fit a model on DATA's features and the crowd's ANSWERS (item, annotator, label) together.
 
@@ -142,8 +200,15 @@ def train_crowds(
     are fitted by EM. Writes model.joblib (the fitted CrowdClassifier: ``joblib.load`` it and call
     ``predict`` on a table with the same feature columns), soft_labels.csv (one row per row of
     DATA: its id, the inferred label, the probability of each class and its number of answers),
-    confusions.csv (annotator, true, given, probability) and summary.json to --out.
+    confusions.csv (annotator, true, given, probability) and summary.json to --out. A class of
+    ANSWERS that is the inferred label of no row is named on screen and in summary.json
+    (``classes_never_inferred``).
     """
+    if option_given("prior_strength") and smoothing != "auto":
+        raise InvalidParameterError(
+            f"--prior-strength is only read with --smoothing auto, got it with --smoothing {smoothing:g} "
+            "(it would be ignored)"
+        )
     frame = read_input(data, "DATA", text_columns=[id_column] if id_column else ())
     text = [annotator_column, label_column] + ([item_column] if id_column else [])
     table = read_input(answers, "ANSWERS", text_columns=text)
@@ -155,8 +220,9 @@ def train_crowds(
     features = features.set_axis(ids, axis=0)
     estimator = default_model(features, model=model, random_state=random_state, roles=infer_column_roles(features))
     columns = {"item_col": item_column, "annotator_col": annotator_column, "label_col": label_column}
-    start = "majority" if init == "majority" else DawidSkene(**columns, random_state=random_state)
-    em = {"cv": cv or None, "init": start, "max_iter": max_iter, "random_state": random_state}
+    prior = {"smoothing": smoothing, "prior_strength": prior_strength}
+    start = "majority" if init == "majority" else DawidSkene(**prior, **columns, random_state=random_state)
+    em = {"cv": cv or None, "init": start, "max_iter": max_iter, "random_state": random_state, **prior}
     crowd = CrowdClassifier(estimator, verbose=False if quiet else None, **em, **columns)
     names = {
         "answers column": "ANSWERS column",
@@ -175,12 +241,14 @@ def train_crowds(
     soft.insert(0, "label", classes[fitted.posterior_.argmax(axis=1)])
     soft.insert(0, "id" if id_column is None else id_column, np.asarray(ids))
     soft["n_answers"] = fitted.n_answers_per_row_
+    unused = _unused_classes(classes, fitted.posterior_, table[label_column])
     summary = {
         "n_rows": int(len(ids)),
         "n_rows_answered": int((fitted.n_answers_per_row_ > 0).sum()),
         "n_answers": int(fitted.n_answers_per_row_.sum()),
         "n_annotators": len(fitted.annotators_),
         "classes": [plain(c) for c in classes],
+        "classes_never_inferred": unused,
         "n_iter": fitted.n_iter_,
         "converged": bool(fitted.converged_),
         "log_likelihood_per_answer": fitted.log_likelihood_history_[-1],
@@ -194,6 +262,7 @@ def train_crowds(
             "cv": cv,
             "init": init,
             "max_iter": max_iter,
+            **prior,
             "random_state": random_state,
             "feature_columns": list(features.columns),
         },
@@ -203,6 +272,11 @@ def train_crowds(
         write_csv(soft, out / "soft_labels.csv")
         write_csv(fitted.confusion_frame(), out / "confusions.csv")
         write_json(summary, out / "summary.json")
+    _print(fitted, summary, unused, top, out)
+
+
+def _print(fitted: CrowdClassifier, summary: dict, unused: list[dict], top: int, out: Path) -> None:
+    """The counts, the ``top`` least accurate annotators, the classes no row is inferred to be, the files."""
     con = console()
     con.print(
         f"[bold]{summary['n_rows']}[/] rows ({summary['n_rows_answered']} answered), {summary['n_answers']} answers "
@@ -215,6 +289,15 @@ def train_crowds(
         if len(accuracy) > top:
             title += f" ({top} of {len(accuracy)}; all in confusions.csv)"
         print_frame(accuracy.sort_values("accuracy", kind="stable").head(top), title=title)
+    if unused:
+        said = ", ".join(
+            f"{escape(str(u['class']))} ({u['n_answers']} answer{'s' if u['n_answers'] != 1 else ''}, at most {u['max_probability']:.3g})"
+            for u in unused
+        )
+        con.print(
+            f"notice: {len(unused)} class(es) of ANSWERS are the inferred label of no row: {said}; "
+            "their columns in soft_labels.csv stay near 0 (summary.json: classes_never_inferred)"
+        )
     con.print(
         f"wrote {out / 'model.joblib'}, {out / 'soft_labels.csv'}, {out / 'confusions.csv'}, {out / 'summary.json'}"
     )

@@ -20,7 +20,7 @@ from ..weak import LABEL_MODELS, LabelingFunction, analysis, apply
 from ..weak._model_api import abstain_value
 from ..weak.predictions import TIE_BREAK_POLICIES
 from ._aggregate_outputs import finite
-from ._common import SEED, console, plain, print_frame, read_input, renaming, split_csv_option
+from ._common import SEED, console, plain, print_frame, quiet_option, read_input, renaming, split_csv_option
 from ._na_values import na_values_option
 from ._out_folder import out_folder
 
@@ -201,7 +201,7 @@ def _classes(value: str | None) -> list[Any] | None:
 )
 @out_folder("weak", Path("labelwise-weak"))
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def weak(
     lfs_path, data, text_column, id_column, classes, gold_column, model_name, tie, out, random_state, quiet, superseded
 ):

@@ -2,7 +2,7 @@
 
 from .annotations import Annotations, detect_format, read_annotations
 from .arrays import load_npy, load_npz
-from .atomic import atomic_write, files_together, write_csv, write_json, write_npy, write_npz
+from .atomic import atomic_write, files_together, write_csv, write_json, write_npy, write_npz, write_table
 from .box_answers import CocoBoxTable, coco_results, read_coco_boxes
 from .coco import CocoBoxes, read_coco, read_coco_predictions
 from .conll import ConllCorpus, read_conll
@@ -37,4 +37,5 @@ __all__ = [
     "write_json",
     "write_npy",
     "write_npz",
+    "write_table",
 ]

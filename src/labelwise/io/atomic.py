@@ -26,7 +26,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import StorageError
+from ..errors import DataFileError, InvalidParameterError, StorageError
 
 
 @contextlib.contextmanager
@@ -264,6 +264,61 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, index: bool = Fal
     with atomic_write(path, "w") as fh:
         frame.to_csv(fh, index=index)
     return Path(path)
+
+
+#: The suffixes :func:`write_table` writes, each with its format.
+TABLE_FORMATS = {
+    ".csv": "CSV",
+    ".tsv": "TSV",
+    ".parquet": "Parquet",
+    ".pq": "Parquet",
+    ".jsonl": "JSON Lines",
+    ".ndjson": "JSON Lines",
+}
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write ``frame`` (without its index) atomically, in the format of ``path``'s suffix.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    path : path-like
+        Ends in ``.csv``, ``.tsv`` (tab-separated), ``.parquet`` / ``.pq`` or ``.jsonl`` / ``.ndjson``
+        (one JSON object per row): :data:`TABLE_FORMATS`, the formats :func:`labelwise.io.read_table`
+        reads back.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``path`` has another suffix.
+    DataFileError
+        A column Parquet cannot store (e.g. a column mixing numbers and texts); nothing is written.
+    StorageError
+        The file cannot be written (:func:`atomic_write`).
+    """
+    dest = Path(path)
+    suffix = dest.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise InvalidParameterError(
+            f"path must end in one of {', '.join(TABLE_FORMATS)} (the table's format), got {str(dest)!r}"
+        )
+    if TABLE_FORMATS[suffix] == "Parquet":
+        try:
+            with atomic_write(dest, "wb") as fh:
+                frame.to_parquet(fh, index=False)
+        except StorageError:
+            raise
+        except (ValueError, TypeError, NotImplementedError) as exc:  # pyarrow's ArrowInvalid / ArrowTypeError
+            raise DataFileError(f"cannot write {str(dest)!r} as Parquet: {exc}") from exc
+    elif TABLE_FORMATS[suffix] == "JSON Lines":
+        with atomic_write(dest, "w") as fh:
+            frame.to_json(fh, orient="records", lines=True, force_ascii=False)
+    else:
+        with atomic_write(dest, "w") as fh:
+            frame.to_csv(fh, index=False, sep="\t" if suffix == ".tsv" else ",")
+    return dest
 
 
 def _json_default(obj: Any) -> Any:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
-from ..io.atomic import atomic_write
+from ..io.atomic import atomic_write, write_table
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
 from ..report._tasks import TaskRun
@@ -194,16 +194,7 @@ def _task_table(out_dir: str | os.PathLike, mark_excluded: bool, column: str) ->
 
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        with atomic_write(path, "wb") as fh:
-            frame.to_parquet(fh, index=False)
-    elif suffix in (".jsonl", ".ndjson"):
-        with atomic_write(path, "w") as fh:
-            frame.to_json(fh, orient="records", lines=True, force_ascii=False)
-    else:
-        with atomic_write(path, "w") as fh:
-            frame.to_csv(fh, index=False, sep="\t" if suffix == ".tsv" else ",")
+    write_table(frame, path)  # by its suffix (one of WRITERS), as ``labelwise augment`` writes its table
 
 
 def export_cleaned(

@@ -461,7 +461,7 @@ SPECS: dict[str, Spec] = {
             "--id-column": "data",
         },
         label=("--label-column", "answers"),
-        bad_values=(("--cv", "1"),),
+        bad_values=(("--cv", "1"), ("--smoothing", "x"), ("--smoothing", "-1"), ("--smoothing", "nan")),
     ),
     "train-tags": Spec(
         ("train-tags", "{data}", "--label", "y", "--cv", "2"),
