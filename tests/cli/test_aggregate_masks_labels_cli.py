@@ -161,3 +161,14 @@ def test_a_run_that_did_not_converge_says_how_to_finish(tmp_path):
     flat = " ".join(res.output.split())
     assert "did not converge in 1 EM steps" in flat and "a larger --max-iter lets it finish" in flat
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["converged"] is False
+
+
+def test_quiet_still_warns_that_the_run_did_not_converge(tmp_path):
+    """--quiet prints only warnings and errors, and an unfinished fit is a warning (on stderr)."""
+    table, _ = _maps(tmp_path)
+    res = CliRunner().invoke(
+        main, ["aggregate-masks", str(table), "--out", str(tmp_path / "o"), "--max-iter", "1", "--quiet"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "wrote" not in res.stdout
+    assert "warning:" in res.stderr and "did not converge in 1 EM steps" in " ".join(res.stderr.split())

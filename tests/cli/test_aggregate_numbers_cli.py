@@ -149,3 +149,11 @@ def test_baselines_say_nothing_of_centred_biases(method, answers, tmp_path):
     res = _run("aggregate-numbers", answers, *COLUMNS, "--method", method, "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
     assert "separate groups" not in res.output
+
+
+def test_quiet_still_warns_that_the_fit_did_not_converge(answers, tmp_path):
+    """--quiet prints only warnings and errors; an unfinished fit (--max-iter 1) is a warning on stderr."""
+    res = _run("aggregate-numbers", answers, *COLUMNS, "--max-iter", "1", "--quiet", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert "wrote" not in res.stdout
+    assert "warning: not converged after 1 iterations" in res.stderr

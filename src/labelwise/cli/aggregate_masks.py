@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from .._validate.arguments import show
 from ..aggregate._masks_em import SegmentationEM
 from ..aggregate._masks_rasa import SegmentationRASA
 from ..aggregate.masks import STAPLE, MaskMajorityVote
-from ..errors import AnnotationError, DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import AnnotationError, DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.mask_files import mask_file_name, read_mask, write_mask
 from ._common import console, print_frame, quiet_option, read_input, renaming
@@ -288,6 +289,15 @@ def aggregate_masks(
         write_csv(items, out / "items.csv")
         write_csv(annotators, out / "annotators.csv")
         write_json(summary, out / "summary.json")
+    if method != "majority" and not model.converged_:
+        steps = int(summary["n_iter"]) if method != "staple" else max_iter or 200
+        name = {"staple": "STAPLE", "em": "SegmentationEM", "rasa": "SegmentationRASA"}[method]
+        warnings.warn(
+            f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
+            "a larger --max-iter lets it finish",
+            LabelwiseWarning,
+            stacklevel=1,
+        )
     if quiet:
         return
     if top:
@@ -303,13 +313,6 @@ def aggregate_masks(
         console().print(
             f"{solo} item{'s' if solo > 1 else ''} drawn by one annotator: the mask is that annotator's, "
             "and its agreement (1.0) measures nothing"
-        )
-    if method != "majority" and not model.converged_:
-        steps = int(summary["n_iter"]) if method != "staple" else max_iter or 200
-        name = {"staple": "STAPLE", "em": "SegmentationEM", "rasa": "SegmentationRASA"}[method]
-        console().print(
-            f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
-            "a larger --max-iter lets it finish"
         )
     console().print(
         f"wrote {out / 'masks'}/ ({len(files)} mask{'s' if len(files) != 1 else ''}), items.csv, annotators.csv, summary.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import click
 import pandas as pd
 
 from ..aggregate.numeric import NUMERIC_METHODS
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, LabelwiseWarning
 from ..io import files_together, write_csv, write_json
 from ._answer_rows import drop_missing, duplicates_summary, n_repeated, numbers_duplicates_option, report
 from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
@@ -211,5 +212,7 @@ def aggregate_numbers(
             "(summary.json: n_components)"
         )
     if not est.converged_:
-        console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
+        warnings.warn(
+            f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
+        )
     console().print(f"wrote {out / 'values.csv'}, annotators.csv, summary.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pandas as pd
 
 from .._stage_progress import stages
 from ..aggregate.pairwise import PAIRWISE_METHODS
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, LabelwiseWarning
 from ..io import files_together, write_csv, write_json
 from ._common import console, finite, option_given, print_frame, quiet_option, read_input, renaming
 from ._na_values import na_values_option, na_values_setting
@@ -197,6 +198,8 @@ def aggregate_pairs(
             "(scores.csv: component)"
         )
     if not est.converged_:
-        console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
+        warnings.warn(
+            f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
+        )
     wrote = ", annotators.csv" if noisy else ""
     console().print(f"wrote {out / 'scores.csv'}{wrote}, summary.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate.texts import TEXT_METHODS
-from ..errors import InvalidParameterError, MissingColumnError
+from ..errors import InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option
 from ._answer_rows import drop_missing, duplicates_summary, keep_last, n_repeated, report
@@ -206,6 +207,8 @@ def aggregate_texts(
         print_frame(annotators.sort_values("skill").head(top), title="Least reliable annotators")
     report(n_dropped, n_repeats, "text", duplicates)
     if hasattr(est, "max_iter") and not getattr(est, "converged_", True):
-        console().print(f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol")
+        warnings.warn(
+            f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
+        )
     wrote = ", annotators.csv" if annotators is not None else ""
     console().print(f"wrote {out / 'texts.csv'}{wrote}, summary.json")
