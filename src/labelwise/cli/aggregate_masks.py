@@ -149,6 +149,20 @@ def _refuse_masks_in_out(out: Path, paths: list[Path]) -> None:
             )
 
 
+def _warn_unfinished(method: str, model: Any, summary: dict, max_iter: int | None) -> None:
+    """A fit stopped by --max-iter is a warning (stderr), which --quiet still prints."""
+    if method == "majority" or model.converged_:
+        return
+    steps = int(summary["n_iter"]) if method != "staple" else max_iter or 200
+    name = {"staple": "STAPLE", "em": "SegmentationEM", "rasa": "SegmentationRASA"}[method]
+    warnings.warn(
+        f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
+        "a larger --max-iter lets it finish",
+        LabelwiseWarning,
+        stacklevel=1,
+    )
+
+
 @click.command("aggregate-masks")
 @click.argument("table", type=click.Path(path_type=Path))
 @click.option(
@@ -289,15 +303,7 @@ def aggregate_masks(
         write_csv(items, out / "items.csv")
         write_csv(annotators, out / "annotators.csv")
         write_json(summary, out / "summary.json")
-    if method != "majority" and not model.converged_:
-        steps = int(summary["n_iter"]) if method != "staple" else max_iter or 200
-        name = {"staple": "STAPLE", "em": "SegmentationEM", "rasa": "SegmentationRASA"}[method]
-        warnings.warn(
-            f"{name} did not converge in {show(steps)} EM steps: the masks are those of the last step; "
-            "a larger --max-iter lets it finish",
-            LabelwiseWarning,
-            stacklevel=1,
-        )
+    _warn_unfinished(method, model, summary, max_iter)
     if quiet:
         return
     if top:
