@@ -11,11 +11,15 @@ copied cell by cell as text, so a number keeps its digits (``0.1`` stays ``0.1``
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..errors import InvalidParameterError
 from ..io.atomic import atomic_write
@@ -74,36 +78,60 @@ def copies_cells(data: Path, out: Path) -> bool:
     return data.suffix.lower() in _TEXT_IN and out.suffix.lower() in _TEXT
 
 
-def raw_cells(data: Path, n_rows: int) -> pd.DataFrame:
-    """DATA's cells as written (every one a string, an empty cell ``""``), as many rows as the typed read."""
-    suffix = data.suffix.lower()
-    sep = _TEXT_IN[suffix]
-    frame = pd.read_csv(
-        data,
-        sep=sep,
-        engine="python" if sep is None else "c",
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        encoding="utf-8-sig",
-    )
-    if len(frame) != n_rows:  # blank lines are skipped by both reads; anything else is a bug to report
+#: A table's cells as written, column by column (every cell a string, an empty cell ``""``): Arrow's
+#: strings as read (converted to Python's block by block when written), or an array of them.
+Cells = dict[str, pa.ChunkedArray | np.ndarray]
+#: Rows of :data:`Cells` converted and written at a time.
+_BLOCK = 1 << 16
+
+
+def raw_cells(data: Path, n_rows: int) -> Cells:
+    """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
+    cannot parse the file, or for a ``.txt`` file, whose delimiter pandas sniffs)."""
+    sep = _TEXT_IN[data.suffix.lower()]
+    names = [str(c) for c in pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", nrows=0,
+                                         encoding="utf-8-sig").columns]  # fmt: skip
+    cells: Cells | None = None
+    if sep is not None:
+        with contextlib.suppress(pa.ArrowInvalid):
+            table = pa_csv.read_csv(
+                data,
+                read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+            cells = {name: table.column(name) for name in names}
+    if cells is None:
+        frame = pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", dtype=str,
+                            keep_default_na=False, na_filter=False, encoding="utf-8-sig")  # fmt: skip
+        cells = {str(name): frame[name].to_numpy(dtype=object) for name in frame.columns}
+    found = len(next(iter(cells.values())))
+    if found != n_rows:  # both reads skip blank lines; anything else is a bug to report
         raise InvalidParameterError(
-            f"DATA {str(data)!r} read as {n_rows} rows but as text {len(frame)}: write it with --out .parquet instead"
+            f"DATA {str(data)!r} read as {n_rows} rows but as text {found}: write it with --out .parquet instead"
         )
-    return frame
+    return cells
 
 
-def text_labels(raw: pd.Series, codes: np.ndarray, new_codes: np.ndarray) -> pd.Series:
+def texts(column: pa.ChunkedArray | np.ndarray) -> np.ndarray:
+    """A column of :data:`Cells` as an array of Python strings."""
+    return column.to_numpy(zero_copy_only=False) if isinstance(column, pa.ChunkedArray) else np.asarray(column)
+
+
+def text_labels(raw: pa.ChunkedArray | np.ndarray, codes: np.ndarray, new_codes: np.ndarray) -> np.ndarray:
     """The label column's cells after the flips: a flipped row gets the text its new class is written
     with in DATA (the first row of that class), every other row keeps its own."""
     first = np.full(int(max(codes.max(), new_codes.max())) + 1, -1, dtype=np.int64)
-    rows = np.arange(codes.size)[::-1]
-    first[codes[::-1]] = rows  # the last write wins: the first row of each class
-    out = raw.to_numpy(dtype=object, copy=True)
+    first[codes[::-1]] = np.arange(codes.size)[::-1]  # the last write wins: the first row of each class
+    out = np.array(texts(raw), dtype=object, copy=True)
     changed = new_codes != codes
-    out[changed] = raw.to_numpy(dtype=object)[first[new_codes[changed]]]
-    return pd.Series(out, index=raw.index, name=raw.name)
+    out[changed] = out[first[new_codes[changed]]]
+    return out
 
 
 def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
@@ -115,15 +143,23 @@ def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
         return series
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`)."""
+def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
+    """Write ``table`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`); cells as
+    written (:data:`Cells`) go to a delimited text file, quoted only where the text needs it."""
     suffix = path.suffix.lower()
-    if suffix in _PARQUET:
+    if isinstance(table, dict):
+        with atomic_write(path, "w") as fh:
+            writer = csv.writer(fh, delimiter=_TEXT[suffix], lineterminator="\n")
+            writer.writerow(list(table))
+            n_rows = len(next(iter(table.values())))
+            for start in range(0, n_rows, _BLOCK):  # Python's strings for one block of rows at a time
+                writer.writerows(zip(*(texts(c[start : start + _BLOCK]) for c in table.values()), strict=True))
+    elif suffix in _PARQUET:
         with atomic_write(path, "wb") as fh:
-            frame.to_parquet(fh, index=False)
+            table.to_parquet(fh, index=False)
     elif suffix in _JSONL:
         with atomic_write(path, "w") as fh:
-            frame.to_json(fh, orient="records", lines=True, force_ascii=False)
+            table.to_json(fh, orient="records", lines=True, force_ascii=False)
     else:
         with atomic_write(path, "w") as fh:
-            frame.to_csv(fh, index=False, sep=_TEXT[suffix])
+            table.to_csv(fh, index=False, sep=_TEXT[suffix])

@@ -127,30 +127,32 @@ def _summary(
 
 
 def _tables(
-    frame: pd.DataFrame, raw: pd.DataFrame | None, label: str, request: Request, codes, new_codes, names: dict
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The corrupted table and the truth table (id or row, true label, written label, is_flipped)."""
-    source = raw if raw is not None else frame
-    true_column = source[label]
-    noisy = (
-        files.text_labels(raw[label], codes, new_codes)
-        if raw is not None
-        else files.typed_labels(frame[label], request.classes[new_codes])
-    )
-    table = source.copy()
-    table[label] = noisy
+    frame: pd.DataFrame, raw: files.Cells | None, label: str, request: Request, codes, new_codes, names: dict
+) -> tuple[pd.DataFrame | files.Cells, pd.DataFrame | files.Cells]:
+    """The corrupted table and the truth table (id or row, true label, written label, is_flipped): DATA's
+    cells as written (``raw``), or the typed frame."""
+    flipped = new_codes != codes
+    key_name = names["id_column"] or "row"
+    if raw is not None:
+        noisy: Any = files.text_labels(raw[label], codes, new_codes)
+        table: Any = {**raw, label: noisy}
+        true_column, marks = files.texts(raw[label]), np.where(flipped, "True", "False")
+        key = files.texts(raw[names["id_column"]]) if names["id_column"] is not None else np.arange(codes.size)
+    else:
+        noisy = files.typed_labels(frame[label], request.classes[new_codes])
+        table = frame.copy()
+        table[label] = noisy
+        true_column, marks = frame[label], flipped
+        key = frame[names["id_column"]] if names["id_column"] is not None else np.arange(codes.size)
     if names["truth_column"] is not None:
         table[names["truth_column"]] = true_column
-    key = source[names["id_column"]] if names["id_column"] is not None else pd.RangeIndex(len(source), name="row")
-    truth = pd.DataFrame(
-        {
-            names["id_column"] or "row": np.asarray(key),
-            "true_label": true_column.to_numpy(),
-            "label": noisy.to_numpy(),
-            "is_flipped": new_codes != codes,
-        }
-    )
-    return table, truth
+    truth = {
+        key_name: np.asarray(key),
+        "true_label": np.asarray(true_column),
+        "label": np.asarray(noisy),
+        "is_flipped": marks,
+    }
+    return table, (truth if raw is not None else pd.DataFrame(truth))
 
 
 def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_column: str | None) -> pd.DataFrame:
