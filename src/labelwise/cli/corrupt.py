@@ -36,6 +36,7 @@ from ._common import (
     split_label,
 )
 from ._corrupt_kinds import KINDS, MATRIX_KINDS, Corruption, Request
+from ._corrupt_regression import DEFAULT_REGRESSION_KIND, REGRESSION_KINDS, corrupt_regression
 from ._na_values import na_values_option
 
 #: The options of one kind only, and the kinds they belong to.
@@ -46,11 +47,19 @@ _KIND_OPTIONS = {
     "model": ("--model", ("instance",)),
     "cv": ("--cv", ("instance",)),
     "time_budget": ("--time-budget", ("instance",)),
+    "magnitude": ("--magnitude", ("shift", "mixed")),
 }
+#: ``--task``: the kinds of ``--noise`` each takes, the first its default.
+TASK_KINDS = {"classification": tuple(KINDS), "regression": (DEFAULT_REGRESSION_KIND, *REGRESSION_KINDS[:-1])}
 
 
-def _check_options(noise: str, rate: float | None, matrix: Path | None, given: dict[str, Any]) -> float:
-    """The options that do not need DATA: ``--rate`` or ``--matrix`` (one), and each kind's own options."""
+def _check_options(task: str, noise: str, rate: float | None, matrix: Path | None, given: dict[str, Any]) -> float:
+    """The options that do not need DATA: ``--noise`` of ``--task``, ``--rate`` or ``--matrix`` (one), and
+    each kind's own options."""
+    if noise not in TASK_KINDS[task]:
+        raise InvalidParameterError(f"--noise must be one of {list(TASK_KINDS[task])} for --task {task}, got {noise!r}")
+    if matrix is not None and task != "classification":
+        raise InvalidParameterError(f"--matrix is for --task classification only, got --task {task}")
     if matrix is not None:
         if rate is not None:
             raise InvalidParameterError(
@@ -68,6 +77,8 @@ def _check_options(noise: str, rate: float | None, matrix: Path | None, given: d
             raise InvalidParameterError(f"{option} is for --noise {'/'.join(kinds)} only, got --noise {noise}")
     if given.get("frac_zero") is not None:
         check_fraction("--frac-zero", given["frac_zero"])
+    if given.get("magnitude") is not None and not given["magnitude"] > 0:
+        raise InvalidParameterError(f"--magnitude must be a positive number, got {given['magnitude']:g}")
     return 0.0 if rate is None else check_fraction("--rate", rate)
 
 
@@ -188,12 +199,19 @@ def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_colum
     "are written beside it.",
 )
 @click.option(
-    "--noise",
-    type=click.Choice(list(KINDS)),
-    default="symmetric",
+    "--task",
+    type=click.Choice(list(TASK_KINDS)),
+    default="classification",
     show_default=True,
-    help="symmetric/pair/random: a class-conditional noise matrix; instance: confusing rows first (a model's "
-    "probabilities); random-flips, farthest, topk_sv, alfa, lfa: label-flipping attacks on the numeric columns.",
+    help="classification (a class per row) or regression (a number per row).",
+)
+@click.option(
+    "--noise",
+    type=click.Choice([*KINDS, *REGRESSION_KINDS]),
+    default=None,
+    help="symmetric (default)/pair/random: a class-conditional noise matrix; instance: confusing rows first (a "
+    "model's probabilities); random-flips, farthest, topk_sv, alfa, lfa: label-flipping attacks on the numeric "
+    "columns. --task regression: mixed (default), shift, decimal, swap.",
 )
 @click.option("--rate", type=float, default=None, help="Share of labels to flip, in [0, 1) (the attacks' budget).")
 @click.option(
@@ -210,6 +228,9 @@ def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_colum
     help="--noise instance: out-of-fold probabilities (.npy, one row per row, columns in sorted class order).",
 )
 @click.option("--sharpness", type=float, default=None, help="--noise instance: >1 flips the most confusing rows more.")
+@click.option(
+    "--magnitude", type=float, default=None, help="--task regression, shift/mixed: shifts of 1-2 x this x std [4]."
+)
 @model_option("--noise instance without --probs: the model of the out-of-fold probabilities.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="--noise instance: folds.")
 @time_budget_option()
@@ -222,7 +243,7 @@ def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_colum
 )
 @na_values_option
 @click.option("--force", is_flag=True, default=False, help="Replace existing output files.")
-def corrupt(data, label, out, noise, rate, matrix, frac_zero, probs, sharpness, **options):
+def corrupt(data, label, out, task, noise, rate, matrix, **options):
     """Write a copy of DATA with its --label column corrupted by --noise, and which rows changed.
 
     The table keeps DATA's rows in order and every other column as it was (a CSV copied cell by
@@ -231,17 +252,61 @@ def corrupt(data, label, out, noise, rate, matrix, frac_zero, probs, sharpness, 
     the same seed (lw.noise.flip_labels, instance_dependent_flips, lw.poison's attacks).
     """
     started = time.perf_counter()
-    rate = _check_options(noise, rate, matrix, {"frac_zero": frac_zero})
+    noise = noise or TASK_KINDS[task][0]
+    rate = _check_options(task, noise, rate, matrix, options)
     data, out = Path(data), Path(out)
     paths = files.output_paths(out, data, options["force"])
-    id_column, truth_column = options["id_column"], options["truth_column"]
-    frame = read_input(data, "DATA", text_columns=[c for c in (label, id_column) if c is not None])
-    features = _columns(frame, label, id_column, truth_column)
+    names = {"id_column": options["id_column"], "truth_column": options["truth_column"]}
+    frame = read_input(data, "DATA", text_columns=[c for c in (label, names["id_column"]) if c is not None])
+    features = _columns(frame, label, names["id_column"], names["truth_column"])
+    settings = {
+        "data": str(data.resolve()),
+        "out": str(out.resolve()),
+        "truth": str(paths["truth"].resolve()),
+        "label": label,
+        "task": task,
+        "noise": "matrix" if matrix is not None else noise,
+        "rate_asked": None if matrix is not None else rate,
+        "matrix_file": None if matrix is None else str(Path(matrix).resolve()),
+        "random_state": options["random_state"],
+    }
+    if task == "regression":
+        raw = files.raw_cells(data, len(frame)) if files.copies_cells(data, out) else None
+        magnitude = 4.0 if options["magnitude"] is None else options["magnitude"]
+        table, truth, counts = corrupt_regression(
+            frame, raw, label, kind=noise, rate=rate, magnitude=magnitude, seed=options["random_state"], names=names
+        )
+        summary = {**settings, **counts}
+    else:
+        table, truth, summary = _classification(
+            frame, features, data, out, label, noise, rate, matrix, options, settings
+        )
+    with files_together():
+        files.write_table(table, paths["table"])
+        files.write_table(truth, paths["truth"])
+        summary["seconds"] = round(time.perf_counter() - started, 3)
+        write_json(summary, paths["summary"])
+    _print(summary, paths)
+
+
+def _classification(
+    frame: pd.DataFrame,
+    features: pd.DataFrame,
+    data: Path,
+    out: Path,
+    label: str,
+    noise: str,
+    rate: float,
+    matrix: Path | None,
+    options: dict[str, Any],
+    settings: dict[str, Any],
+) -> tuple[Any, Any, dict[str, Any]]:
+    """The corrupted table, the truth table and the summary of ``--task classification``."""
     codes, classes = encode_labels(frame[label], name=f"--label column {label!r}")
     if classes.size < 2:
         raise InvalidLabelsError(f"--label column {label!r} must hold at least 2 classes to flip, got {classes.size}")
-    kind_options = {"frac_zero": frac_zero or 0.0, "probs": probs, "sharpness": sharpness or 1.0}
-    kind_options |= {k: options[k] for k in ("model", "cv", "time_budget")}
+    kind_options = {k: options[k] for k in ("probs", "model", "cv", "time_budget")}
+    kind_options |= {"frac_zero": options["frac_zero"] or 0.0, "sharpness": options["sharpness"] or 1.0}
     request = Request(
         labels=frame[label],
         classes=np.asarray(classes),
@@ -255,36 +320,26 @@ def corrupt(data, label, out, noise, rate, matrix, frac_zero, probs, sharpness, 
         result = KINDS[noise](request)
     new_codes = encode_labels(result.labels, classes=classes)[0]
     raw = files.raw_cells(data, len(frame)) if files.copies_cells(data, out) else None
-    table, truth = _tables(
-        frame, raw, label, request, codes, new_codes, {"id_column": id_column, "truth_column": truth_column}
-    )
-    settings = {
-        "data": str(data.resolve()),
-        "out": str(out.resolve()),
-        "truth": str(paths["truth"].resolve()),
-        "label": label,
-        "noise": "matrix" if matrix is not None else noise,
-        "rate_asked": None if matrix is not None else rate,
-        "matrix_file": None if matrix is None else str(Path(matrix).resolve()),
-        "random_state": options["random_state"],
-    }
-    summary = _summary(request, result, codes, new_codes, settings)
-    with files_together():
-        files.write_table(table, paths["table"])
-        files.write_table(truth, paths["truth"])
-        summary["seconds"] = round(time.perf_counter() - started, 3)
-        write_json(summary, paths["summary"])
-    _print(summary, paths)
+    names = {"id_column": options["id_column"], "truth_column": options["truth_column"]}
+    table, truth = _tables(frame, raw, label, request, codes, new_codes, names)
+    return table, truth, _summary(request, result, codes, new_codes, settings)
 
 
 def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
     """The flips per class, and one line: the rate asked and realised, the files written."""
+    wrote = f"wrote {plain(paths['table'])}, {plain(paths['truth'].name)} and {plain(paths['summary'].name)}"
+    if summary["task"] == "regression":
+        console().print(
+            f"{summary['n_corrupted']} of {summary['n_rows']} targets changed by --noise {summary['noise']} "
+            f"(asked {summary['rate_asked']:g}; mean change {summary['mean_abs_change']:.4g}, the targets' std "
+            f"{summary['target_std']:.4g}); {wrote}"
+        )
+        return
     per_class = pd.DataFrame(summary["per_class"]).rename(columns={"n_rows": "rows", "n_flipped": "flipped"})
     per_class["class"] = per_class["class"].astype(str)
     print_frame(per_class, title="flips per true class", float_format="{:.3f}")
     asked = "" if summary["rate_asked"] is None else f" (asked {summary['rate_asked']:g})"
     console().print(
         f"{summary['n_flipped']} of {summary['n_rows']} labels changed by --noise {plain(summary['noise'])}: "
-        f"rate {summary['rate_realised']:.4f}{asked}; wrote {plain(paths['table'])}, {plain(paths['truth'].name)} "
-        f"and {plain(paths['summary'].name)}"
+        f"rate {summary['rate_realised']:.4f}{asked}; {wrote}"
     )
