@@ -21,7 +21,7 @@ from ..noise import flip_labels, instance_dependent_flips, noise_matrix
 from ..poison import ATTACKS, BINARY_ONLY_ATTACKS, MULTICLASS_ATTACKS
 from ..poison._common import check_X
 from ._audit_model import audit_probabilities
-from ._common import load_row_array, renaming
+from ._common import finite, load_row_array, renaming
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,19 @@ def instance_probs(request: Request) -> tuple[np.ndarray, dict[str, Any]]:
             random_state=request.seed,
             n_jobs=None,
         )
-    return probs, {"model": request.options.get("model", "logistic"), **info}
+    return probs, {"model": request.options.get("model", "logistic"), **strict_json(info)}
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` for strict JSON: NaN and infinity (a family the chooser skipped has no loss) become None,
+    numpy scalars and arrays Python's, tuples lists, dictionaries and lists element by element."""
+    if isinstance(value, dict):
+        return {str(k): strict_json(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return finite(value)
 
 
 def _instance(request: Request) -> Corruption:

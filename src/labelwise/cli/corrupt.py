@@ -306,7 +306,10 @@ def _classification(
     if classes.size < 2:
         raise InvalidLabelsError(f"--label column {label!r} must hold at least 2 classes to flip, got {classes.size}")
     kind_options = {k: options[k] for k in ("probs", "model", "cv", "time_budget")}
-    kind_options |= {"frac_zero": options["frac_zero"] or 0.0, "sharpness": options["sharpness"] or 1.0}
+    kind_options |= {
+        "frac_zero": options["frac_zero"] or 0.0,
+        "sharpness": 1.0 if options["sharpness"] is None else options["sharpness"],
+    }
     request = Request(
         labels=frame[label],
         classes=np.asarray(classes),
