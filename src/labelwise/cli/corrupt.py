@@ -2,8 +2,8 @@
 
 The noise generators of :mod:`labelwise.noise` and the label-flipping attacks of
 :mod:`labelwise.poison` (the kinds: :mod:`labelwise.cli._corrupt_kinds`) on a user's own table, so a
-cleaning step or a model can be stress-tested on known errors. The files:
-:mod:`labelwise.cli._corrupt_files`.
+cleaning step or a model can be stress-tested on known errors; ``--task regression`` corrupts numeric
+targets (:mod:`labelwise.cli._corrupt_regression`). The files: :mod:`labelwise.cli._corrupt_files`.
 """
 
 from __future__ import annotations
@@ -249,7 +249,8 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
     The table keeps DATA's rows in order and every other column as it was (a CSV copied cell by
     cell); the truth file beside it lists each row's true and written label, and the summary the
     rate asked and realised, the flips per class and the noise matrix. The flips are the API's for
-    the same seed (lw.noise.flip_labels, instance_dependent_flips, lw.poison's attacks).
+    the same seed (lw.noise.flip_labels, instance_dependent_flips, lw.poison's attacks;
+    lw.noise.corrupt_targets with --task regression).
     """
     started = time.perf_counter()
     noise = noise or TASK_KINDS[task][0]
