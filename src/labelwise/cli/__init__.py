@@ -72,6 +72,9 @@ main.add_command(aggregate_tags)
 from .aggregate_texts import aggregate_texts  # noqa: E402
 
 main.add_command(aggregate_texts)
+from .corrupt import corrupt  # noqa: E402
+
+main.add_command(corrupt)
 from .detect_poison import detect_poison  # noqa: E402
 
 main.add_command(detect_poison)

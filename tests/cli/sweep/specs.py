@@ -651,6 +651,35 @@ SPECS: dict[str, Spec] = {
         bad_values=(("--host", "not a host"), ("--host", "")),
         out_kind="none",
     ),
+    "corrupt": Spec(
+        (
+            "corrupt",
+            "{data}",
+            "--label",
+            "y",
+            "--rate",
+            "0.2",
+            "--out",
+            "{out}",
+            "--force",
+        ),  # --force: rerun over itself
+        {"DATA": ("data", TABLE)},
+        ("noisy.csv", "noisy.truth.csv", "noisy.summary.json"),
+        columns={"--label": "data"},
+        label=("--label", "data"),
+        bad_values=(("--rate", "1.5"), ("--rate", "0.7"), ("--truth-column", "a"), ("--frac-zero", "0.1")),
+        out_kind="file",
+    ),
+    "corrupt/instance": Spec(
+        ("corrupt", "{data}", "--label", "y", "--noise", "instance", "--probs", "{probs}", "--rate", "0.1")
+        + ("--sharpness", "2", "--id-column", "b", "--out", "{out}", "--force"),
+        {"DATA": ("data", TABLE), "--probs": ("probs", NPY)},
+        ("noisy.csv", "noisy.truth.csv", "noisy.summary.json"),
+        columns={"--label": "data", "--id-column": "data"},
+        label_cases=(),
+        bad_values=(("--sharpness", "0"), ("--id-column", "y")),
+        out_kind="file",
+    ),
     "export": Spec(
         ("export", "{audit}", "--out", "{out}"),
         {"OUT_DIR": ("audit", AUDIT)},
@@ -668,6 +697,10 @@ FREE_OPTIONS: dict[tuple[str, str], str] = {
     ("pseudolabel", "--unlabeled-value"): "any label value may mark unlabeled rows",
     ("review", "--reviewer"): "any name",
     ("export", "--label-studio"): "an output file like --out; an existing one is refused (test_export_cli.py)",
+    (
+        "corrupt",
+        "--matrix",
+    ): "a noise matrix table: its bad files and contents in tests/cli/test_corrupt_options_cli.py",
 }
 
 #: Commands the sweep does not run, with the reason.

@@ -1,0 +1,165 @@
+"""The files of ``labelwise corrupt``: where it writes, checked first, and a copy of DATA with only the labels changed.
+
+``--out noisy.csv`` writes three files together (all or none, :func:`labelwise.io.files_together`):
+``noisy.csv`` (DATA, its label column corrupted), ``noisy.truth.csv`` (one row per row of DATA: its id
+or row number, the true and the written label, whether it changed) and ``noisy.summary.json``. The
+table keeps DATA's format where the suffixes are of one family: a CSV (or TSV, or text) file is
+copied cell by cell as text, so a number keeps its digits (``0.1`` stays ``0.1``, ``007`` stays
+``007``) and an empty cell stays empty; a Parquet file keeps its column types. Across families
+(CSV in, Parquet out) the table is written as the commands read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from ..errors import InvalidParameterError
+from ..io.atomic import atomic_write
+
+#: Output suffixes, by family.
+_TEXT = {".csv": ",", ".tsv": "\t"}
+_PARQUET = {".parquet", ".pq"}
+_JSONL = {".jsonl", ".ndjson"}
+WRITERS = (*_TEXT, *sorted(_PARQUET), *sorted(_JSONL))
+#: Input suffixes read as delimited text (``.txt``: delimiter sniffed, as ``labelwise.io.read_table`` does).
+_TEXT_IN = {".csv": ",", ".tsv": "\t", ".txt": None}
+
+
+def output_paths(out: Path, data: Path, force: bool) -> dict[str, Path]:
+    """The table's, the truth file's and the summary's paths, checked before DATA is read.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``--out`` has a suffix no writer takes; one of the three is DATA itself (``--force`` or not);
+        or one exists and ``force`` is off.
+    """
+    suffix = out.suffix.lower()
+    if suffix not in WRITERS:
+        raise InvalidParameterError(f"--out must end in one of {list(WRITERS)}, got {str(out)!r}")
+    paths = {
+        "table": out,
+        "truth": out.with_name(f"{out.stem}.truth{out.suffix}"),
+        "summary": out.with_name(f"{out.stem}.summary.json"),
+    }
+    for role, path in paths.items():
+        if _same_file(path, data):
+            what = "--out" if role == "table" else f"the {role} file of --out ({path.name})"
+            raise InvalidParameterError(
+                f"{what} must not be DATA itself, got {str(path)!r}: the corrupted copy would replace your data; "
+                "choose another --out (nothing was written)"
+            )
+    existing = [str(p) for p in paths.values() if p.exists()]
+    if existing and not force:
+        raise InvalidParameterError(
+            f"--out {str(out)!r} would replace {', '.join(repr(p) for p in existing)}; pass --force to replace "
+            "them, or choose another --out"
+        )
+    return paths
+
+
+def _same_file(path: Path, data: Path) -> bool:
+    try:
+        return path.resolve() == data.resolve() or (path.exists() and os.path.samefile(path, data))
+    except OSError:
+        return False
+
+
+def copies_cells(data: Path, out: Path) -> bool:
+    """Whether DATA is copied cell by cell as text: both are delimited text files."""
+    return data.suffix.lower() in _TEXT_IN and out.suffix.lower() in _TEXT
+
+
+#: A table's cells as written, column by column (every cell a string, an empty cell ``""``): Arrow's
+#: strings as read (converted to Python's block by block when written), or an array of them.
+Cells = dict[str, pa.ChunkedArray | np.ndarray]
+#: Rows of :data:`Cells` converted and written at a time.
+_BLOCK = 1 << 16
+
+
+def raw_cells(data: Path, n_rows: int) -> Cells:
+    """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
+    cannot parse the file, or for a ``.txt`` file, whose delimiter pandas sniffs)."""
+    sep = _TEXT_IN[data.suffix.lower()]
+    names = [str(c) for c in pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", nrows=0,
+                                         encoding="utf-8-sig").columns]  # fmt: skip
+    cells: Cells | None = None
+    if sep is not None:
+        with contextlib.suppress(pa.ArrowInvalid):
+            table = pa_csv.read_csv(
+                data,
+                read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+            cells = {name: table.column(name) for name in names}
+    if cells is None:
+        frame = pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", dtype=str,
+                            keep_default_na=False, na_filter=False, encoding="utf-8-sig")  # fmt: skip
+        cells = {str(name): frame[name].to_numpy(dtype=object) for name in frame.columns}
+    found = len(next(iter(cells.values())))
+    if found != n_rows:  # both reads skip blank lines; anything else is a bug to report
+        raise InvalidParameterError(
+            f"DATA {str(data)!r} read as {n_rows} rows but as text {found}: write it with --out .parquet instead"
+        )
+    return cells
+
+
+def texts(column: pa.ChunkedArray | np.ndarray) -> np.ndarray:
+    """A column of :data:`Cells` as an array of Python strings."""
+    return column.to_numpy(zero_copy_only=False) if isinstance(column, pa.ChunkedArray) else np.asarray(column)
+
+
+def text_labels(raw: pa.ChunkedArray | np.ndarray, codes: np.ndarray, new_codes: np.ndarray) -> np.ndarray:
+    """The label column's cells after the flips: a flipped row gets the text its new class is written
+    with in DATA (the first row of that class), every other row keeps its own."""
+    first = np.full(int(max(codes.max(), new_codes.max())) + 1, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size)[::-1]  # the last write wins: the first row of each class
+    out = np.array(texts(raw), dtype=object, copy=True)
+    changed = new_codes != codes
+    out[changed] = out[first[new_codes[changed]]]
+    return out
+
+
+def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
+    """The corrupted labels in the column's own dtype (a category stays a category, ``Int64`` stays ``Int64``)."""
+    series = pd.Series(noisy, index=column.index, name=column.name)
+    try:
+        return series.astype(column.dtype)
+    except (TypeError, ValueError):
+        return series
+
+
+def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
+    """Write ``table`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`); cells as
+    written (:data:`Cells`) go to a delimited text file, quoted only where the text needs it."""
+    suffix = path.suffix.lower()
+    if isinstance(table, dict):
+        with atomic_write(path, "w") as fh:
+            writer = csv.writer(fh, delimiter=_TEXT[suffix], lineterminator="\n")
+            writer.writerow(list(table))
+            n_rows = len(next(iter(table.values())))
+            for start in range(0, n_rows, _BLOCK):  # Python's strings for one block of rows at a time
+                writer.writerows(zip(*(texts(c[start : start + _BLOCK]) for c in table.values()), strict=True))
+    elif suffix in _PARQUET:
+        with atomic_write(path, "wb") as fh:
+            table.to_parquet(fh, index=False)
+    elif suffix in _JSONL:
+        with atomic_write(path, "w") as fh:
+            table.to_json(fh, orient="records", lines=True, force_ascii=False)
+    else:
+        with atomic_write(path, "w") as fh:
+            table.to_csv(fh, index=False, sep=_TEXT[suffix])
