@@ -31,6 +31,7 @@ from ._common import (
     option_given,
     plain,
     print_frame,
+    quiet_option,
     read_input,
     renaming,
     split_label,
@@ -243,6 +244,7 @@ def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_colum
 )
 @na_values_option
 @click.option("--force", is_flag=True, default=False, help="Replace existing output files.")
+@quiet_option
 def corrupt(data, label, out, task, noise, rate, matrix, **options):
     """Write a copy of DATA with its --label column corrupted by --noise, and which rows changed.
 

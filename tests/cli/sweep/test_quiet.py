@@ -21,9 +21,14 @@ QUIET_COMMANDS = sorted(
 )
 
 
-def _argv(command: str, inputs, out) -> list[str]:
-    """The command's first spec of the sweep (its plain valid invocation), without --quiet."""
-    return [arg for arg in fill(SPECS[command], inputs, out) if arg != "--quiet"]
+def _argv(command: str, inputs, folder) -> list[str]:
+    """The command's first spec of the sweep (its plain valid invocation), without --quiet, writing in
+    ``folder`` (a command whose ``--out`` is a file writes its first output file there)."""
+    spec = SPECS[command]
+    out = folder / spec.outputs[0] if spec.out_kind == "file" else folder
+    if spec.out_kind == "file":
+        folder.mkdir(parents=True, exist_ok=True)
+    return [arg for arg in fill(spec, inputs, out) if arg != "--quiet"]
 
 
 def test_every_command_with_quiet_says_the_same_help():
