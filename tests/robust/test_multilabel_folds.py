@@ -52,7 +52,11 @@ class TestIterativeStratifiedKFold:
     def test_label_distribution_as_iterstrats(self):
         """LD and LPD, averaged over 30 simulated seeds, are as low as iterstrat's MultilabelStratifiedKFold
         (the same algorithm with other tie-breaks and row orders: compared by the paper's measures, not fold by fold)."""
-        ml = pytest.importorskip("iterstrat.ml_stratifiers")
+        ml = pytest.importorskip(
+            "iterstrat.ml_stratifiers",
+            reason="iterative-stratification is no test dependency (its wheel installs a top-level `tests` package "
+            "that shadows this suite's `tests` outside pytest); `pip install iterative-stratification==0.1.9` runs it",
+        )
         ours, peers = [], []
         for seed in range(30):
             y = _tags(seed)
