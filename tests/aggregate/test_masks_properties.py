@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import STAPLE, MaskMajorityVote
@@ -12,14 +12,12 @@ from labelwise.aggregate import STAPLE, MaskMajorityVote
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@st.composite
-def crowds(draw):
-    """A long table of small random masks: 1-4 items of their own sizes, 2-5 annotators (or 17-20:
-    patterns sorted, not tabled), some missing."""
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    n_ann = draw(st.one_of(st.integers(2, 5), st.integers(17, 20)))
+def crowd_table(seed: int, n_ann: int, n_items: int) -> pd.DataFrame:
+    """A long table of small random masks: ``n_items`` items of their own sizes, drawn by some of
+    ``n_ann`` annotators (each item by at least one), from ``seed``."""
+    rng = np.random.default_rng(seed)
     rows = []
-    for item in range(draw(st.integers(1, 4))):
+    for item in range(n_items):
         shape = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
         truth = rng.random(shape) < rng.uniform(0.1, 0.9)
         drawn = rng.random(n_ann) < 0.8
@@ -28,6 +26,14 @@ def crowds(draw):
             flip = rng.random(shape) < rng.uniform(0.0, 0.3)
             rows.append((f"i{item}", f"a{a}", (truth ^ flip).astype(np.uint8)))
     return pd.DataFrame(rows, columns=["item", "annotator", "mask"])
+
+
+@st.composite
+def crowds(draw):
+    """:func:`crowd_table` of 1-4 items, 2-5 annotators (or 17-20: patterns sorted, not tabled)."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    n_ann = draw(st.one_of(st.integers(2, 5), st.integers(17, 20)))
+    return crowd_table(seed, n_ann, draw(st.integers(1, 4)))
 
 
 def _fit(cls, table, **params):
@@ -78,11 +84,18 @@ def test_row_order_changes_nothing(table, random):
 
 @SETTINGS
 @given(crowds())
+# found in session 35 drawing this strategy's tables at random: STAPLE at its default tol ran out of max_iter=200
+# on one naming and stopped at 199 on the other, the probabilities 1.7e-3 apart
+@example(crowd_table(1281623493, 3, 2))
 def test_renaming_annotators_and_items_renames_the_results(table):
-    """Annotators renamed in reverse order and items renamed get the same estimates under their new names."""
+    """Annotators renamed in reverse order and items renamed get the same estimates under their new
+    names. STAPLE runs a fixed number of iterations (tol=0), as in the row-order test: the renamed
+    annotators are summed in another order, and SQUAREM's steplength ``|r| / |v|`` (``v`` near 0
+    near the optimum) amplifies that rounding, so a fit stopped at ``tol`` can differ by more than
+    1e-9, and two stops can fall one step apart."""
     names = {f"a{j}": f"z{99 - j}" for j in range(20)}
     renamed = table.assign(annotator=table.annotator.map(names), item=table["item"].map(lambda s: "new-" + s))
-    a, b = _fit(STAPLE, table), _fit(STAPLE, renamed)
+    a, b = _fit(STAPLE, table, tol=0, max_iter=30), _fit(STAPLE, renamed, tol=0, max_iter=30)
     for item in a.masks_:
         np.testing.assert_allclose(a.probas_[item], b.probas_["new-" + item], atol=1e-9)
     back = b.annotator_sensitivity_.rename(index={v: k for k, v in names.items()}).sort_index()

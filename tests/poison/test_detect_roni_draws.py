@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
@@ -93,12 +95,23 @@ class TestRoniDrawsProperties:
     @pytest.mark.slow
     @settings(max_examples=4, deadline=None)
     @given(seed=st.integers(0, 10_000), perm_seed=st.integers(0, 10_000))
+    # found by the deep profile (session 35): a later draw's base of 10 of the 30 trusted rows (8 of
+    # class 1) held class 0 only, which roni refuses as documented; the test took the refusal for a failure
+    @example(seed=481, perm_seed=0)
     def test_row_order_and_class_names_do_not_change_the_averaged_result(self, seed, perm_seed):
-        """Permuting the suspect rows and renaming the classes permutes the averaged scores and flags."""
+        """Permuting the suspect rows and renaming the classes permutes the averaged scores and flags
+        (a draw whose base holds one class is refused for the permuted, renamed rows too)."""
         X, y, Xv, yv = problem(seed, n=16, n_valid=30)
-        found = run(X, y, Xv, yv, n_draws=3)
         perm = np.random.default_rng(perm_seed).permutation(len(y))
         names = np.array(["neg", "pos"])
+        try:
+            found = run(X, y, Xv, yv, n_draws=3)
+        except TooFewExamplesError as refused:
+            the_draw = re.search(r"in draw \d+ of n_draws=3", str(refused))
+            assert the_draw is not None, str(refused)
+            with pytest.raises(TooFewExamplesError, match=the_draw.group()):  # the same draw
+                run(X[perm], names[y[perm]], Xv, names[yv], n_draws=3)
+            return
         again = run(X[perm], names[y[perm]], Xv, names[yv], n_draws=3)
         np.testing.assert_array_equal(again.scores, found.scores[perm])
         np.testing.assert_array_equal(again.is_flagged, found.is_flagged[perm])

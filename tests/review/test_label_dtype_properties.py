@@ -99,6 +99,10 @@ def test_the_order_of_the_relabels_does_not_matter(case, data):
     case=(pd.Series(["cat"] * 3, dtype="category", name="label"), np.arange(3), ["1", 1, "cat"]),
     cut=1,
 )
+@example(  # True matched the category 1 among [3, 1, 2, "cat"] (object: True == 1), not among [3, 1, 2]
+    case=(pd.Series([1, 1], dtype=pd.CategoricalDtype([3, 1, 2]), name="label"), np.arange(2), ["cat", True]),
+    cut=1,
+)
 def test_two_batches_are_one(case, cut):
     """Relabelling some rows and then the others gives what relabelling them all at once gives."""
     column, rows, labels = case

@@ -156,7 +156,7 @@ def _matched(categories: pd.Index, labels: np.ndarray) -> tuple[list[Any], list[
     added: dict[Any, Any] = {}
     matched = []
     for value in (_in_kind(v, kind) for v in labels):
-        if value in categories or value in added:
+        if _has(categories, value) or _has(pd.Index(list(added), dtype=object), value):
             matched.append(added.get(value, value))
             continue
         found = by_text.get(str(value))
@@ -164,6 +164,18 @@ def _matched(categories: pd.Index, labels: np.ndarray) -> tuple[list[Any], list[
             found = added[value] = by_text[str(value)] = value
         matched.append(found)
     return matched, list(added)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def _has(categories: pd.Index, value: Any) -> bool:
+    """Whether ``value`` is one of ``categories``: equal, and a boolean only to a boolean (``True ==
+    1``, so among object categories ``True`` took the category ``1``; among integer ones it did not)."""
+    if value not in categories:
+        return False
+    return any(c == value and _is_bool(c) == _is_bool(value) for c in categories)
 
 
 def _in_kind(value: Any, kind: str) -> Any:
