@@ -120,6 +120,25 @@ def _check_X_codes(X: Any, codes: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, codes
 
 
+def _dbscan_groups(X: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
+    """DBSCAN's clusters (noise ``-1``) with every border point in the cluster of its nearest core point.
+
+    DBSCAN hands a border point within ``eps`` of two clusters' core points to the cluster it expands
+    first, so which one depends on the order of the rows (Ester et al. 1996, lemma 2's remark; Schubert
+    et al., "DBSCAN Revisited, Revisited", ACM TODS 42 (2017)); the nearest core point does not.
+    """
+    fit = DBSCAN(eps=eps, min_samples=min_samples).fit(X)
+    groups = fit.labels_.copy()
+    core = fit.core_sample_indices_
+    is_core = np.zeros(len(groups), dtype=bool)
+    is_core[core] = True
+    border = np.flatnonzero((groups >= 0) & ~is_core)
+    if border.size:
+        nearest = NearestNeighbors(n_neighbors=1).fit(X[core]).kneighbors(X[border], return_distance=False)[:, 0]
+        groups[border] = groups[core[nearest]]
+    return groups
+
+
 def curie_filter(
     X: Any, codes: np.ndarray, *, eps: float = 0.5, min_samples: int = 5, label_weight: float = 0.5, theta: float = 1.0
 ) -> np.ndarray:
@@ -138,7 +157,7 @@ def curie_filter(
     X, codes = _check_X_codes(X, codes)
     n = X.shape[0]
     k = int(codes.max()) + 1
-    groups = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(X)
+    groups = _dbscan_groups(X, eps, min_samples)
     aug = np.hstack([X, np.eye(k)[codes] * label_weight])
     mean_dist = np.zeros(n)
     for gid in np.unique(groups):  # a loop over clusters
