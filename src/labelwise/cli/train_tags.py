@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -30,7 +31,10 @@ class AutoOrFraction(click.FloatRange):
     def convert(self, value, param, ctx):
         if isinstance(value, str) and value.strip().lower() == "auto":
             return "auto"
-        return super().convert(value, param, ctx)
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):  # a range check passes NaN
+            self.fail(f"{value!r} is not in the range 0<x<1.", param, ctx)
+        return number
 
 
 @click.command("train-tags")
