@@ -96,7 +96,8 @@ def train_tags(data, label, clean, out, cv, model, thresholds, random_state, sup
     ``predict_tags`` or ``predict_proba`` on a table with the same feature columns), issues.csv
     (one row per example, flagged first, with its missing and spurious tags), classes.csv (per
     tag: flagged counts, estimated missing/spurious rates and the decision threshold) and
-    summary.json to --out. Folds are iterative stratified (every tag in every fold); --thresholds
+    summary.json to --out. Folds are iterative stratified (each tag's rows spread evenly over them;
+    a tag present, or absent, on fewer than --cv rows is skipped with a warning); --thresholds
     auto picks, per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
