@@ -84,3 +84,26 @@ class TestThresholds:
             args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--thresholds", value]
             result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
             assert result.exit_code == 2 and "Invalid value for '--thresholds'" in result.output
+
+
+class TestThresholdsNotANumber:
+    def test_nan_is_a_usage_error_naming_the_option(self, tmp_path):
+        """--thresholds nan passes click's range check (NaN compares false): it is refused as a usage
+        error naming --thresholds, not by the model naming its parameter."""
+        _table(tmp_path / "d.csv")
+        args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--thresholds", "nan"]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and "Invalid value for '--thresholds'" in result.output
+        assert not (tmp_path / "o").exists()
+
+
+class TestReweightNeedsWeights:
+    def test_reweight_with_a_model_that_takes_no_weights_names_the_options(self, tmp_path):
+        """--clean reweight --model knn is a usage error naming --clean and --model knn (not the API's
+        action= and a pipeline step), and writes nothing."""
+        _table(tmp_path / "d.csv")
+        args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--clean", "reweight", "--model", "knn"]
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and "Invalid value for '--clean'" in result.output
+        assert "--model knn takes no sample weights" in result.output
+        assert not (tmp_path / "o").exists()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from .._validate.arguments import plain
+from .._validate.estimators import sample_weight_fit_params
+from ..errors import EstimatorError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
@@ -30,7 +35,22 @@ class AutoOrFraction(click.FloatRange):
     def convert(self, value, param, ctx):
         if isinstance(value, str) and value.strip().lower() == "auto":
             return "auto"
-        return super().convert(value, param, ctx)
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):  # a range check passes NaN
+            self.fail(f"{value!r} is not in the range 0<x<1.", param, ctx)
+        return number
+
+
+def _check_weighted(estimator: Any, model: str) -> None:
+    """``--clean reweight`` weighs each cell in its tag's fit: the model family must take sample weights."""
+    try:
+        sample_weight_fit_params(estimator, np.ones(1))
+    except EstimatorError:
+        raise click.BadParameter(
+            f"reweight weighs the flagged cells in each tag's fit, but --model {model} takes no sample weights; "
+            "use --clean flip or drop, or another --model",
+            param_hint="'--clean'",
+        ) from None
 
 
 @click.command("train-tags")
@@ -76,7 +96,8 @@ def train_tags(data, label, clean, out, cv, model, thresholds, random_state, sup
     ``predict_tags`` or ``predict_proba`` on a table with the same feature columns), issues.csv
     (one row per example, flagged first, with its missing and spurious tags), classes.csv (per
     tag: flagged counts, estimated missing/spurious rates and the decision threshold) and
-    summary.json to --out. Folds are iterative stratified (every tag in every fold); --thresholds
+    summary.json to --out. Folds are iterative stratified (each tag's rows spread evenly over them;
+    a tag present, or absent, on fewer than --cv rows is skipped with a warning); --thresholds
     auto picks, per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
@@ -86,6 +107,8 @@ def train_tags(data, label, clean, out, cv, model, thresholds, random_state, sup
     with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
         trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
         estimator = default_model(features, model=model, random_state=random_state)
+        if clean == "reweight":
+            _check_weighted(estimator, model)
         cleaner = CleanMultilabelClassifier(
             estimator, cv=cv, action=clean, thresholds=thresholds, random_state=random_state
         )

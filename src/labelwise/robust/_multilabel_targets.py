@@ -100,14 +100,20 @@ def positive_column(model: Any, proba: np.ndarray) -> np.ndarray:
 
 def tag_splitter(cv: Any, seed: int | None) -> Any:
     """``cv`` as a splitter: an int is :class:`IterativeStratifiedKFold` with that many folds; an
-    object with ``split`` and ``get_n_splits`` is used as it is. Errors name ``cv``."""
+    object with ``split`` and ``get_n_splits`` is used as it is; a list of ``(train, test)`` row
+    index pairs (scikit-learn's iterable ``cv``) is those folds. Errors name ``cv``."""
     if isinstance(cv, (numbers.Integral, np.integer)) and not isinstance(cv, bool):
         return IterativeStratifiedKFold(check_positive_int("cv", cv, minimum=2), random_state=seed)
     if callable(getattr(cv, "split", None)) and callable(getattr(cv, "get_n_splits", None)):
         return cv
+    if isinstance(cv, (list, tuple)):
+        from sklearn.model_selection import check_cv
+
+        return check_cv(cv)  # the folds as given; tag_folds checks that they are (train, test) pairs
+    got = show(cv)
     raise InvalidParameterError(
-        f"cv must be an integer >= 2 (iterative stratified folds) or a splitter with split() and get_n_splits(), "
-        f"got {show(cv)}"
+        f"cv must be an integer >= 2 (iterative stratified folds) or a splitter with split() and get_n_splits() "
+        f"(or a list of (train, test) row index pairs), got {got if len(got) <= 80 else type(cv).__name__}"
     )
 
 
@@ -115,7 +121,17 @@ def tag_folds(splitter: Any, X: Any, given: np.ndarray) -> list[tuple[np.ndarray
     """The ``(train, test)`` rows of ``splitter.split(X, given)``, checked to put every row in exactly one
     test part (so each row gets one out-of-fold probability); errors name ``cv``."""
     n = given.shape[0]
-    folds = [(np.asarray(tr, dtype=np.int64), np.asarray(te, dtype=np.int64)) for tr, te in splitter.split(X, given)]
+    try:
+        folds = [
+            (np.asarray(tr, dtype=np.int64), np.asarray(te, dtype=np.int64)) for tr, te in splitter.split(X, given)
+        ]
+    except LabelwiseError:
+        raise
+    except (ValueError, TypeError, IndexError) as exc:  # a splitter that needs groups, folds that are not pairs
+        raise InvalidParameterError(
+            f"cv must split the {n} rows into (train, test) index pairs from split(X, y), got "
+            f"{type(splitter).__name__} raising {type(exc).__name__}: {exc}"
+        ) from None
     seen = np.bincount(np.concatenate([te for _, te in folds] or [np.empty(0, np.int64)]), minlength=n)
     wrong = int((seen[:n] != 1).sum()) + int(seen[n:].sum())
     if len(folds) < 2 or wrong:

@@ -84,10 +84,11 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
     ----------
     estimator : binary classifier with ``fit`` and ``predict_proba``, default LogisticRegression(max_iter=1000)
         Cloned for every tag and fold.
-    cv : int >= 2 or splitter, default 5
+    cv : int >= 2, splitter or list of (train, test) pairs, default 5
         An int: that many folds of :class:`~labelwise.robust.multilabel_folds.IterativeStratifiedKFold`.
         A splitter (an object with ``split(X, y)`` and ``get_n_splits()``, e.g. scikit-learn's
-        ``KFold``) is called with the 0/1 tag matrix as ``y``; its test parts must hold every row once.
+        ``KFold``) is called with the 0/1 tag matrix as ``y``; a list of ``(train, test)`` row
+        index pairs gives the folds. Their test parts must hold every row once.
     action : {"flip", "drop", "reweight"}, default "flip"
     thresholds : "auto", float in (0, 1) or array of them (one per tag), default "auto"
         Per-tag decision thresholds of ``predict`` (see above); the ones used are ``thresholds_``.

@@ -17,7 +17,13 @@ def _tag_matrix(y: Any, name: str = "y") -> np.ndarray:
     """``y`` as an (n_rows, n_tags) boolean matrix; errors name ``name``."""
     if hasattr(y, "toarray"):
         y = y.toarray()
-    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    try:
+        arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    except ValueError:  # ragged rows: lists of tags
+        raise InvalidLabelsError(
+            f"{name} must be a 2-D 0/1 tag matrix (n_rows, n_tags), got rows of different lengths (lists of tags? "
+            "encode them as a 0/1 matrix first, e.g. with sklearn's MultiLabelBinarizer)"
+        ) from None
     if arr.ndim != 2 or arr.dtype.kind not in "biuf":
         raise InvalidLabelsError(
             f"{name} must be a 2-D 0/1 tag matrix (n_rows, n_tags), got shape {arr.shape} and dtype {arr.dtype}"
@@ -147,11 +153,33 @@ class IterativeStratifiedKFold:
             yield rows[fold != j], rows[fold == j]
 
 
+def _from_splits(splits: list | tuple, n: int) -> np.ndarray | None:
+    """The fold of every row from ``split()``'s ``(train, test)`` pairs (None: not such pairs, or a row
+    in no test part or in several)."""
+    if not splits or not all(isinstance(s, tuple) and len(s) == 2 for s in splits):
+        return None
+    folds = np.full(n, -1, dtype=np.int64)
+    seen = np.zeros(n, dtype=np.int64)
+    for j, (_, test) in enumerate(splits):
+        test = np.asarray(test)
+        if test.dtype.kind not in "iu" or (test.size and (test.min() < 0 or test.max() >= n)):
+            return None
+        folds[test] = j
+        np.add.at(seen, test, 1)
+    return folds if (seen == 1).all() else None
+
+
 def _fold_rows(test_folds: Any, n: int) -> tuple[np.ndarray, int]:
-    folds = np.asarray(test_folds)
+    """One fold number per row: ``test_folds`` as given, or from the ``(train, test)`` pairs of ``split()``."""
+    pairs = _from_splits(test_folds, n) if isinstance(test_folds, (list, tuple)) else None
+    try:
+        folds = np.asarray(test_folds) if pairs is None else pairs
+    except ValueError:
+        folds = np.asarray(None)
     if folds.shape != (n,) or folds.dtype.kind not in "iu" or (folds < 0).any():
         raise InvalidLabelsError(
-            f"test_folds must hold one fold number >= 0 per row of y ({n}), got shape {folds.shape}, dtype {folds.dtype}"
+            f"test_folds must hold one fold number >= 0 per row of y ({n}) or be split()'s (train, test) pairs "
+            f"with every row in one test part, got shape {folds.shape}, dtype {folds.dtype}"
         )
     return folds, int(folds.max()) + 1 if n else 0
 
@@ -163,6 +191,8 @@ def label_distribution(y: Any, test_folds: Any) -> float:
     ``LD = 1/q sum_i 1/k sum_j | |S_j^i| / (|S_j| - |S_j^i|) - |D^i| / (|D| - |D^i|) |`` over the
     ``q`` tags and ``k`` folds (``S_j`` the rows of fold ``j``, ``D^i`` the rows with tag ``i``).
     A fold or data set in which every row has a tag gives that term ``inf``.
+    ``test_folds``: each row's fold (:meth:`IterativeStratifiedKFold.test_folds`) or a splitter's
+    ``list(split(X, y))``, its ``(train, test)`` pairs.
 
     References
     ----------
@@ -183,6 +213,7 @@ def labelset_distribution(y: Any, test_folds: Any) -> float:
     fold is from its share in the whole data, averaged over folds and tag sets [1]_.
 
     ``LPD = 1/p sum_i 1/k sum_j | |S_j^i| / |S_j| - |D^i| / |D| |`` over the ``p`` distinct tag sets.
+    ``test_folds`` as for :func:`label_distribution`.
 
     References
     ----------

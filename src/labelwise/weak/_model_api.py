@@ -66,6 +66,14 @@ def balance_from_dev(y_dev: Any, classes: np.ndarray) -> np.ndarray:
     return counts / counts.sum()
 
 
+def _list_shape(votes: list | tuple) -> tuple[int, ...]:
+    """The shape of a list of rows of equal length (a ragged list: ``()``, left to the votes' own check)."""
+    try:
+        return np.shape(np.asarray(votes, dtype=object))
+    except ValueError:
+        return ()
+
+
 class VoterAPI:
     """Snorkel 0.10's ``BaseLabeler`` methods (``predict_proba``, ``predict``, ``score``) for a fitted model.
 
@@ -84,10 +92,24 @@ class VoterAPI:
                 f"{type(self).__name__} must be fitted before predict_proba, predict, score or get_weights; call fit first"
             )
 
+    def _rows(self, votes: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """``_predict_rows(votes)``, after checking that a matrix has one column per fitted labeler: its
+        columns are the functions by position, so a narrower one would silently read as abstains."""
+        labelers = getattr(self, "labelers_", None)
+        if labelers is not None and isinstance(votes, (np.ndarray, list, tuple)):
+            shape = np.shape(votes) if isinstance(votes, np.ndarray) else _list_shape(votes)
+            if len(shape) == 2 and shape[1] != len(labelers):
+                raise ShapeMismatchError(
+                    f"votes as a matrix must have one column per labeling function the model was fitted on "
+                    f"({len(labelers)}), got {shape[1]} columns"
+                )
+        return self._predict_rows(votes)
+
     def predict_proba(self, votes: Any) -> pd.DataFrame:
-        """Posterior for new votes by the same labelers (matched by name; others are an error)."""
+        """Posterior for new votes by the same labelers (matched by name, a matrix's columns by
+        position: one per fitted labeler; others are an error)."""
         self._check_fitted()
-        items, probs, _ = self._predict_rows(votes)
+        items, probs, _ = self._rows(votes)
         return pd.DataFrame(probs, index=items, columns=pd.Index(self.classes_))
 
     def predict(
@@ -111,7 +133,7 @@ class VoterAPI:
         pandas.Series indexed by item, or (Series, DataFrame) with ``return_probs``
         """
         self._check_fitted()
-        items, probs, codes = self._predict_rows(votes)
+        items, probs, codes = self._rows(votes)
         if tie_break_policy is not None:
             rng = check_random_state(getattr(self, "random_state", None))
             codes = tie_break(probs, tie_break_policy, tol=tol, random_state=rng)
@@ -161,7 +183,7 @@ class VoterAPI:
         check_metrics(metrics)
         if tie_break_policy not in TIE_BREAK_POLICIES:
             tie_break(np.zeros((0, 2)), tie_break_policy)  # raises, naming the policies
-        items, probs, _ = self._predict_rows(votes)
+        items, probs, _ = self._rows(votes)
         rng = check_random_state(getattr(self, "random_state", None))
         codes = tie_break(probs, tie_break_policy, random_state=rng)
         golds = gold_codes(y, items, self.classes_)

@@ -63,9 +63,16 @@ def _values(values: list[Any]) -> np.ndarray:
     return out
 
 
+def _check_path(path: Any) -> None:
+    """``path`` must be a file path (a string or an ``os.PathLike``): anything else is named."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(f"path must be a file path (a str or os.PathLike), got {type(path).__name__}")
+
+
 def write_npz(path: str | os.PathLike[str], header: dict[str, Any], arrays: dict[str, Any]) -> Path:
     """``arrays`` and the JSON ``header`` to the ``.npz`` file ``path``, through a temporary file in
     its folder renamed over it (never half-written); a folder or a missing folder is named."""
+    _check_path(path)
     target = Path(path)
     if target.is_dir() or not target.parent.is_dir():
         got = "a folder" if target.is_dir() else f"a path whose folder {str(target.parent)!r} does not exist"
@@ -87,6 +94,7 @@ def read_npz(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The header and the arrays ``names`` of a file :func:`write_npz` wrote with format ``fmt``
     (no pickle); anything else is a :class:`~labelwise.errors.DataFileError` naming ``path``."""
+    _check_path(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
@@ -99,6 +107,58 @@ def read_npz(
             f"got {str(path)!r} ({type(exc).__name__}: {exc})"
         ) from None
     return header, arrays
+
+
+def _bad_file(path: Any, model: str, what: str) -> DataFileError:
+    return DataFileError(f"path must be a label model written by {model}.save, got {str(path)!r} {what}")
+
+
+def checked_params(state: Any, header: dict[str, Any], keys: tuple[str, ...], path: Any, model: str) -> dict[str, Any]:
+    """The parameters to load, after checking that ``header`` holds ``keys`` and parameters this
+    class takes (a file from another version of labelwise is named, not half-loaded); parameters
+    the file does not give take the class's defaults, not the values ``state`` had."""
+    missing = [key for key in ("params", *keys) if key not in header]
+    if missing:
+        raise _bad_file(path, model, f"whose header lacks {missing}")
+    fresh = type(state)()
+    try:
+        if not isinstance(header["params"], dict):
+            raise TypeError(f"params {header['params']!r}")
+        fresh.set_params(**header["params"])
+    except (ValueError, TypeError) as exc:
+        raise _bad_file(
+            path,
+            model,
+            f"with parameters this version's {type(state).__name__} does not take ({exc}; saved by another "
+            "version of labelwise?)",
+        ) from None
+    return dict(fresh.get_params())
+
+
+def forget_fit(state: Any) -> None:
+    """Remove what an earlier ``fit`` or ``load`` left on ``state`` (``labels_``, ``probas_``,
+    ``estimator_``...), so that a loaded model holds the saved model's attributes only."""
+    for name in list(vars(state)):
+        if (name.endswith("_") and not name.startswith("__")) or name in ("_pairs", "_groups", "_fitted"):
+            delattr(state, name)
+
+
+def _check_label_model_arrays(header: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> None:
+    """The saved arrays must fit the header's classes, labelers and groups."""
+    k, m = len(header["classes_"]), len(header["labelers_"])
+    groups = header["groups"]
+    flat = sorted(j for g in groups for j in g) if isinstance(groups, list) else None
+    if flat != list(range(m)):
+        raise _bad_file(path, "LabelModel", f"whose groups {groups!r} are not a partition of its {m} labelers")
+    rows = sum((k + 1) ** len(g) for g in groups)
+    shapes = {"mu_": (m * k, k), "class_balance_": (k,), "group_mu_": (rows, k), "confusion_": (m, k, k)}
+    wrong = [f"{n} {arrays[n].shape} (expected {s})" for n, s in shapes.items() if arrays[n].shape != s]
+    if wrong or len(header["accuracies_"]) != m:
+        raise _bad_file(
+            path,
+            "LabelModel",
+            f"whose arrays do not fit its {k} classes and {m} labelers: {', '.join(wrong) or 'accuracies_'}",
+        )
 
 
 class SavedLabelModel:
@@ -144,8 +204,12 @@ class SavedLabelModel:
         """
         header, arrays = read_npz(path, FORMAT, _ARRAYS, "LabelModel")
         state: Any = self
-        params = header["params"]
-        params["dependencies"] = [tuple(pair) for pair in params.get("dependencies", ())]
+        keys = ("classes_", "labelers_", "groups", "accuracies_", "dependent_pairs_")
+        params = checked_params(state, header, keys, path, "LabelModel")
+        _check_label_model_arrays(header, arrays, path)
+        params["dependencies"] = [tuple(pair) for pair in params.get("dependencies") or ()]
+        forget_fit(state)
+        state.params = {}  # DawidSkene's own parameters: the saved ones only
         state.set_params(**params)
         state.classes_ = _values(header["classes_"])
         state.labelers_ = tuple(header["labelers_"])
@@ -214,6 +278,8 @@ class SavedDawidSkene:
         saved Dawid-Skene label model, or its arrays do not fit its classes and labelers.
         """
         header, arrays = read_npz(path, DS_FORMAT, _DS_ARRAYS, "DawidSkeneLabelModel")
+        keys = ("classes_", "labelers_", "accuracies_", "fallback", "pairs")
+        params = checked_params(self, header, keys, path, "DawidSkeneLabelModel")
         k, m = len(header.get("classes_", ())), len(header.get("labelers_", ()))
         shapes = {"class_balance_": (k,), "confusion_": (m, k, k), "coverage_": (m,), "prior": (k,)}
         wrong = [f"{n} {arrays[n].shape} (expected {s})" for n, s in shapes.items() if arrays[n].shape != s]
@@ -223,7 +289,9 @@ class SavedDawidSkene:
                 f"arrays do not fit its {k} classes and {m} labelers: {', '.join(wrong) or 'accuracies_'}"
             )
         state: Any = self
-        state.set_params(**header["params"])
+        forget_fit(state)
+        state.params = {}  # DawidSkene's own parameters: the saved ones only
+        state.set_params(**params)
         state.classes_ = _values(header["classes_"])
         state.labelers_ = tuple(header["labelers_"])
         state.accuracies_ = pd.Series(

@@ -143,7 +143,8 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
         return self
 
     def predict_proba(self, votes: Any) -> pd.DataFrame:
-        """Posterior of new items' votes by the fitted labelers (matched by name; others are an error).
+        """Posterior of new items' votes by the fitted labelers (matched by name, a matrix's columns by
+        position, one per fitted labeler; others are an error).
 
         ``P(y = k | votes) ∝ b_k Π_j θ_j[k, v_j]`` over the labelers that voted, with ``b`` the
         ``class_balance_`` and ``θ`` the ``confusion_``: the E-step of
@@ -170,6 +171,8 @@ class DawidSkeneLabelModel(LabelModelAPI, SavedDawidSkene, BaseEstimator):
             If the model is not fitted.
         InvalidParameterError
             If ``votes`` has labelers the model was not fitted on.
+        ShapeMismatchError
+            If ``votes`` is a matrix without one column per fitted labeler.
         InvalidLabelsError
             If a vote is not one of ``classes_``.
         """

@@ -197,6 +197,13 @@ class MeanFieldPolicy(Policy):
             )
         self.random_state: Any = random_state
 
+    def resolve(self, n_tfs: int) -> int:
+        if self.p is not None and len(self.p) != n_tfs:  # p set the count: name p, not an n_tfs never given
+            raise InvalidParameterError(
+                f"p must hold one probability per transformation function ({n_tfs} in tfs), got {len(self.p)}"
+            )
+        return super().resolve(n_tfs)
+
     def sequences(self, n_rows: int, n_tfs: int) -> np.ndarray:
         return self._draw(self._source(), n_rows, n_tfs)
 
