@@ -34,7 +34,7 @@ def run(folder, *extra):
 @pytest.mark.parametrize("detector", ["spectral-signatures", "activation-clustering"])
 def test_any_block_size_flags_the_same_rows_and_is_recorded(backdoored, detector):
     """--block-size 1, 7 and 1000 write the default run's flags; summary.json records the rows per
-    block (the default's own when not given)."""
+    block read (the default's own when not given; all 300 rows for 1000, walk35)."""
     runs = {}
     for size in (None, 1, 7, 1000):
         out = backdoored / f"out-{size}"
@@ -43,7 +43,7 @@ def test_any_block_size_flags_the_same_rows_and_is_recorded(backdoored, detector
         assert result.exit_code == 0, result.output
         runs[size] = pd.read_csv(out / "flags.csv").sort_values("row")["is_flagged"].to_numpy()
         recorded = json.loads((out / "summary.json").read_text())["block_size"]
-        assert recorded == (300 if size is None else size)
+        assert recorded == (300 if size is None else min(size, 300))  # a block past the 300 rows reads 300
     for size in (1, 7, 1000):
         np.testing.assert_array_equal(runs[size], runs[None])
 

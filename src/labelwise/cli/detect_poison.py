@@ -396,7 +396,9 @@ def _block_rows(detector: str, features: Any, block_size: int | None) -> int | N
         return None
     from .._chunks import RowChunks
 
-    return block_size if block_size is not None else RowChunks.for_arrays(features).bounds[0][1]
+    if block_size is not None:
+        return min(int(block_size), int(features.shape[0]))  # a block larger than the data reads it all
+    return RowChunks.for_arrays(features).bounds[0][1]
 
 
 def _data_columns(frame: pd.DataFrame, label: str, id_column: str | None) -> np.ndarray:
