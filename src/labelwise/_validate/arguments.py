@@ -90,11 +90,7 @@ def check_fraction(
 
 def check_positive(name: str, value: Any) -> float:
     """Raise :class:`InvalidParameterError` unless ``value`` is a finite real number > 0."""
-    if (
-        not _is_real(value)
-        or not (float(value) > 0)
-        or not np.isfinite(float(value))
-    ):
+    if not _is_real(value) or not (float(value) > 0) or not np.isfinite(float(value)):
         raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 
