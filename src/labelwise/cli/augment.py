@@ -176,8 +176,9 @@ class _Rows:
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         for chunk in self.chunks:
-            self.held.append(chunk)
-            yield chunk
+            if len(chunk):  # pyarrow may give an empty record batch
+                self.held.append(chunk)
+                yield chunk
 
     def take(self, start: int, stop: int) -> pd.DataFrame:
         """DATA's rows ``start`` to ``stop`` (read already); those before ``stop`` are let go."""
