@@ -95,6 +95,24 @@ class TestSmallChecks:
         with pytest.raises(InvalidParameterError, match=r"budget must be in \[0, 1\), got 1.5"):
             check_fraction("budget", 1.5)
 
+    @pytest.mark.parametrize("value", ["0.1", b"0.1", np.str_("0.1"), np.bool_(True), np.array(0.1)])
+    def test_fraction_refuses_what_is_not_a_real_number(self, value):
+        """A text float() parses ("0.1") was taken as 0.1; only real numbers are fractions now
+        (numpy's real scalars included)."""
+        with pytest.raises(InvalidParameterError, match=r"^budget must be a number, got "):
+            check_fraction("budget", value)
+        assert check_fraction("budget", np.float32(0.25)) == 0.25
+        assert check_fraction("budget", np.int64(0)) == 0.0
+
+    def test_string_eps_is_refused_by_spectral_signatures(self):
+        """labelwise.poison.spectral_signatures(X, y, eps="0.1") ran as eps=0.1."""
+        from labelwise.poison import spectral_signatures
+
+        rng = np.random.default_rng(0)
+        X, y = rng.normal(size=(40, 3)), np.repeat([0, 1], 20)
+        with pytest.raises(InvalidParameterError, match=r"^eps must be a number, got '0.1'"):
+            spectral_signatures(X, y, eps="0.1")
+
 
 class TestRowSumsChecked:
     """float32 row sums give the float64 sums' answer to "finite?" and "within atol of 1?"."""

@@ -54,6 +54,11 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return value
 
 
+def _is_real(value: Any) -> bool:
+    """A real number: :class:`numbers.Real` or a numpy real scalar, not a boolean nor a text."""
+    return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 def check_fraction(
     name: str,
     value: Any,
@@ -66,14 +71,12 @@ def check_fraction(
     """Raise :class:`InvalidParameterError` unless ``low <= value < high``.
 
     ``closed_high`` makes the upper end ``<=``; ``closed_low=False`` makes the lower one ``<``.
-    Booleans are not numbers here.
+    Only real numbers (:class:`numbers.Real`, numpy's real scalars included) are numbers here: not
+    booleans, and not texts such as ``"0.1"`` that ``float`` would parse.
     """
-    if isinstance(value, bool):
+    if not _is_real(value):
         raise InvalidParameterError(f"{name} must be a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
+    v = float(value)
     above = low <= v if closed_low else low < v
     below = v <= high if closed_high else v < high
     if not (above and below) or np.isnan(v):
@@ -87,12 +90,7 @@ def check_fraction(
 
 def check_positive(name: str, value: Any) -> float:
     """Raise :class:`InvalidParameterError` unless ``value`` is a finite real number > 0."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not (float(value) > 0)
-        or not np.isfinite(float(value))
-    ):
+    if not _is_real(value) or not (float(value) > 0) or not np.isfinite(float(value)):
         raise InvalidParameterError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 
