@@ -21,7 +21,8 @@ Setup = Callable[[Path, dict], None]
 
 
 def _augment_files(folder: Path, ns: dict) -> None:
-    """tfs.py (the page's two transformation functions) and reviews.csv."""
+    """tfs.py (the page's two transformation functions), reviews.csv and big.csv (the same rows: the
+    streamed example's table)."""
     (folder / "tfs.py").write_text(
         "from labelwise.weak import transformation_function\n\n"
         "@transformation_function()\n"
@@ -33,9 +34,9 @@ def _augment_files(folder: Path, ns: dict) -> None:
         "    long = df[df.text.str.count(' ') >= 2]\n"
         "    return long.assign(text=long.text.str.rsplit(' ', n=1).str[0])\n"
     )
-    pd.DataFrame({"text": ["a great movie", "bad", "so bad it is great"], "label": [1, 0, 0]}).to_csv(
-        folder / "reviews.csv", index=False
-    )
+    reviews = pd.DataFrame({"text": ["a great movie", "bad", "so bad it is great"], "label": [1, 0, 0]})
+    reviews.to_csv(folder / "reviews.csv", index=False)
+    reviews.to_csv(folder / "big.csv", index=False)
 
 
 def _frame(folder: Path, ns: dict) -> None:
