@@ -21,29 +21,7 @@ from labelwise.weak import (
     augment_batches,
     transformation_function,
 )
-
-
-@transformation_function()
-def double(row):
-    if row.num % 2:
-        return None
-    row.num = row.num * 2
-    return row
-
-
-@transformation_function()
-def tag(row):
-    row.text = row.text + "!"
-    return row
-
-
-@transformation_function(vectorized=True)
-def negate(df):
-    keep = df[df.num % 3 == 1]
-    return keep.assign(num=-keep.num)
-
-
-TFS = [double, tag, negate]
+from tests.weak._augment_tfs import TFS
 
 
 def frame(n: int) -> pd.DataFrame:

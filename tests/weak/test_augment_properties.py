@@ -16,31 +16,10 @@ from labelwise.weak import (
     augment,
     transformation_function,
 )
+from tests.weak._augment_tfs import TFS, tag
 
 SETTINGS = settings(max_examples=8, deadline=None)
 
-
-@transformation_function()
-def double(row):
-    if row.num % 2:
-        return None
-    row.num = row.num * 2
-    return row
-
-
-@transformation_function()
-def tag(row):
-    row.text = row.text + "!"
-    return row
-
-
-@transformation_function(vectorized=True)
-def negate(df):
-    keep = df[df.num % 3 == 1]
-    return keep.assign(num=-keep.num)
-
-
-TFS = [double, tag, negate]
 
 nums = st.lists(st.integers(-20, 20), min_size=1, max_size=25)
 deterministic = st.sampled_from(
