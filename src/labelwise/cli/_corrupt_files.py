@@ -22,13 +22,12 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from ..errors import InvalidParameterError
-from ..io.atomic import atomic_write
+from ..io.atomic import TABLE_FORMATS, atomic_write
+from ..io.atomic import write_table as io_write_table
 
 #: Output suffixes, by family.
 _TEXT = {".csv": ",", ".tsv": "\t"}
-_PARQUET = {".parquet", ".pq"}
-_JSONL = {".jsonl", ".ndjson"}
-WRITERS = (*_TEXT, *sorted(_PARQUET), *sorted(_JSONL))
+WRITERS = tuple(TABLE_FORMATS)
 #: Input suffixes read as delimited text (``.txt``: delimiter sniffed, as ``labelwise.io.read_table`` does).
 _TEXT_IN = {".csv": ",", ".tsv": "\t", ".txt": None}
 
@@ -144,22 +143,15 @@ def typed_labels(column: pd.Series, noisy: np.ndarray) -> pd.Series:
 
 
 def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
-    """Write ``table`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`); cells as
-    written (:data:`Cells`) go to a delimited text file, quoted only where the text needs it."""
-    suffix = path.suffix.lower()
-    if isinstance(table, dict):
-        with atomic_write(path, "w") as fh:
-            writer = csv.writer(fh, delimiter=_TEXT[suffix], lineterminator="\n")
-            writer.writerow(list(table))
-            n_rows = len(next(iter(table.values())))
-            for start in range(0, n_rows, _BLOCK):  # Python's strings for one block of rows at a time
-                writer.writerows(zip(*(texts(c[start : start + _BLOCK]) for c in table.values()), strict=True))
-    elif suffix in _PARQUET:
-        with atomic_write(path, "wb") as fh:
-            table.to_parquet(fh, index=False)
-    elif suffix in _JSONL:
-        with atomic_write(path, "w") as fh:
-            table.to_json(fh, orient="records", lines=True, force_ascii=False)
-    else:
-        with atomic_write(path, "w") as fh:
-            table.to_csv(fh, index=False, sep=_TEXT[suffix])
+    """Write ``table`` atomically in the format of ``path``'s suffix (one of :data:`WRITERS`): a frame by
+    :func:`labelwise.io.atomic.write_table`; cells as written (:data:`Cells`) to a delimited text file,
+    quoted only where the text needs it."""
+    if not isinstance(table, dict):
+        io_write_table(table, path)
+        return
+    with atomic_write(path, "w") as fh:
+        writer = csv.writer(fh, delimiter=_TEXT[path.suffix.lower()], lineterminator="\n")
+        writer.writerow(list(table))
+        n_rows = len(next(iter(table.values())))
+        for start in range(0, n_rows, _BLOCK):  # Python's strings for one block of rows at a time
+            writer.writerows(zip(*(texts(c[start : start + _BLOCK]) for c in table.values()), strict=True))
