@@ -16,7 +16,7 @@ from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import atomic_write, files_together, write_json, write_table
 from ..io.na_values import check_na_values, csv_na_options
 from ..io.paths import require_file
-from ..io.tables import _check_unique_header
+from ..io.tables import check_unique_header
 from ..weak import (
     ApplyAllPolicy,
     ApplyEachPolicy,
@@ -161,7 +161,7 @@ def _reader(path: Path, suffix: str, size: int) -> Iterator[pd.DataFrame]:
             yield from reader
     else:
         sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-        _check_unique_header(path, sep)
+        check_unique_header(path, sep)
         na = csv_na_options(check_na_values(given_na_values()))
         with pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", chunksize=size, **na) as reader:
             yield from reader

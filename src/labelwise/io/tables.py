@@ -85,7 +85,7 @@ def iter_json_lines(path: Path, *, kind: str = "data file") -> Iterator[tuple[in
             raise not_utf8_error(path, kind) from None
 
 
-def _check_unique_header(path: Path, sep: str | None) -> None:
+def check_unique_header(path: Path, sep: str | None) -> None:
     """Refuse a header that names a column twice: pandas would rename the second ``y`` to ``y.1``,
     so a duplicated label column would silently become a feature (a copy of the label)."""
     header = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", header=None, nrows=1, dtype=str)
@@ -176,7 +176,7 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
         if suffix in _CSV:
             sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
             frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", **csv_na_options(na))
-            _check_unique_header(p, sep)
+            check_unique_header(p, sep)
             restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names, na))
         elif suffix in _PARQUET:
             frame = pd.read_parquet(p)
