@@ -10,8 +10,6 @@ import numpy as np
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
-from . import _model_order
-from ._model_order import ModelOrders, refit_orders
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -110,7 +108,6 @@ def run_em(
     n_iter: int,
     tol: float,
     prior: np.ndarray | None = None,
-    orders: ModelOrders | None = None,
 ) -> EMRun:
     """EM on the group model from a posterior: M-step first, accelerated by SQUAREM
     (:func:`~labelwise.weak._squarem.squarem`, at most ``n_iter`` EM steps), stopped when a cycle
@@ -118,8 +115,7 @@ def run_em(
     log posterior of a MAP fit) by less than ``tol``.
 
     With ``patterns``, abstains are modelled as uninformative (see :func:`em_m_step_missing`),
-    and ``prior`` (outcome columns x classes) gives that M-step's pseudo-counts and ``orders``
-    the single functions whose confusion takes a smaller form (:mod:`._model_order`).
+    and ``prior`` (outcome columns x classes) gives that M-step's pseudo-counts.
     ``lam_g`` is the outcome indicator or its :class:`~labelwise.weak._posterior.VotedOutcomes`
     form (the products then run over the outcomes with a vote only; the same results).
     Row ``i`` of ``lam_g`` stands for ``w[i]`` items with the same votes: the M-step sums are
@@ -137,7 +133,7 @@ def run_em(
         if patterns is None:
             mu_g, p_new = em_m_step(voted, post, smoothing, n_outcomes)
         else:
-            mu_g, p_new = em_m_step_missing(voted, post, smoothing, *patterns, prior=prior, orders=orders)
+            mu_g, p_new = em_m_step_missing(voted, post, smoothing, *patterns, prior=prior)
         if not fixed:
             p = np.maximum(p_new, FLOOR) / np.maximum(p_new, FLOOR).sum()
         return np.concatenate([mu_g.ravel(), p])
@@ -270,17 +266,10 @@ def fit_abstain_models(
     voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
 
     def fit(
-        start: np.ndarray,
-        p: np.ndarray,
-        pats: Any,
-        *,
-        fixed: bool,
-        prior: np.ndarray | None = None,
-        tol: float = 0.0,
-        orders: ModelOrders | None = None,
+        start: np.ndarray, p: np.ndarray, pats: Any, *, fixed: bool, prior: np.ndarray | None = None, tol: float = 0.0
     ) -> EMRun:
         settings = {**em, "tol": max(float(em["tol"]), tol)}
-        return run_em(voted, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, orders=orders, **settings)
+        return run_em(voted, n_outcomes, start, p, pats, w=w, fixed=fixed, prior=prior, **settings)
 
     # with a MAP refit to follow, the missing model's maximum-likelihood fit only feeds the choice
     # (and bic_): it stops at the looser COMPARISON_TOL
@@ -312,12 +301,4 @@ def fit_abstain_models(
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
-        if _model_order.ENABLED:
-            fits[chosen] = refit_orders(
-                fits[chosen],
-                voted.counts,
-                lambda run, orders: fit(run.post, run.p, patterns, fixed=not free, prior=prior, orders=orders),
-                groups,
-                k,
-            )[0]
     return fits[chosen], chosen, bic, vote_ll

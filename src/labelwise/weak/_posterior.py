@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -279,7 +278,6 @@ def em_m_step_missing(
     patterns: np.ndarray,
     pattern_group: np.ndarray,
     prior: np.ndarray | None = None,
-    orders: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """M-step when abstaining says nothing about the class (Dawid-Skene's missing answers).
 
@@ -288,9 +286,7 @@ def em_m_step_missing(
     ``prior`` (outcome columns x classes) replaces ``smoothing`` as the pseudo-counts of the votes
     given the pattern (a Dirichlet prior, MAP estimate); the pattern probabilities keep ``smoothing``.
     ``lam_t``: the transposed outcome indicator, or its :class:`VotedOutcomes` form (with weights,
-    each row of ``post`` counts ``weights[i]`` times). ``orders``: a
-    :class:`~labelwise.weak._model_order.ModelOrders`, the single labelers whose votes given the
-    class take a smaller form (their constrained MAP estimate).
+    each row of ``post`` counts ``weights[i]`` times).
     """
     mass = _mass(lam_t, post)
     data = _outcome_counts(lam_t, post, mass)
@@ -307,8 +303,6 @@ def em_m_step_missing(
     total = per_pattern(votes)[patterns]
     outcomes = np.bincount(patterns, minlength=n_pat)[patterns].astype(np.float64)
     cond = np.divide(votes, total, out=np.repeat(1.0 / outcomes[:, None], votes.shape[1], axis=1), where=total > 0)
-    if orders is not None:
-        orders.apply(cond, votes)
     pattern_total = per_pattern(counts).sum(axis=1)
     group_total = np.bincount(pattern_group, weights=pattern_total)
     share = pattern_total / np.maximum(group_total[pattern_group], FLOOR)
