@@ -4,11 +4,15 @@ written into the image columns; every other cell as it was; bad options named.""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise.cli import main
@@ -176,3 +180,38 @@ class TestRefusals:
         assert out.read_text() == "mine\n"
         _run(path, *BASE, "--rate", "0.1", "--out", out, "--force")
         assert out.read_text() != "mine\n"
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rate=st.sampled_from(["0", "0.1", "0.3"]),
+    trigger=st.sampled_from(["pattern", "pixel", "square"]),
+    distance=st.integers(1, 2),
+    floats=st.booleans(),
+)
+def test_any_seed_and_trigger_poisons_what_the_api_poisons(seed, rate, trigger, distance, floats):
+    """For any seed, rate, trigger and distance, the CSV copy's pixels and labels are backdoor's; other cells kept."""
+    rng = np.random.default_rng(seed % 1000)
+    values = rng.integers(0, 9, size=(24, 25)) / (4 if floats else 1)
+    frame = pd.DataFrame(values, columns=[f"p{i}" for i in range(25)])
+    frame["y"] = np.array(["a", "b", "c"])[np.arange(24) % 3]
+    with tempfile.TemporaryDirectory() as tmp:
+        path, out = Path(tmp) / "d.csv", Path(tmp) / "o.csv"
+        frame.to_csv(path, index=False)
+        _run(path, "--label", "y", "--noise", "backdoor", "--target", "b", "--image-shape", "5x5", "--trigger",
+             trigger, "--trigger-distance", distance, "--trigger-value", "7", "--rate", rate, "--random-state",
+             seed, "--out", out)  # fmt: skip
+        X = frame.iloc[:, :25].to_numpy(dtype=np.float64)
+        if trigger == "square":
+            mask = np.zeros((5, 5), dtype=bool)
+            mask[5 - distance - 2 : 5 - distance + 1, 5 - distance - 2 : 5 - distance + 1] = True
+            kwargs: dict = {"trigger": (mask.reshape(-1), 7.0)}
+        else:
+            kwargs = {"trigger": trigger, "image_shape": (5, 5), "distance": distance, "pixel_value": 7}
+        expected = lw.poison.backdoor(X, frame["y"], float(rate), target="b", random_state=seed, **kwargs)
+        written = pd.read_csv(out)
+        np.testing.assert_array_equal(written.iloc[:, :25].to_numpy(dtype=np.float64), expected.X)
+        assert written["y"].tolist() == expected.labels.tolist()
+        before, after = path.read_text().splitlines(), out.read_text().splitlines()
+        assert [b != a for b, a in zip(before[1:], after[1:], strict=True)] == expected.is_flipped.tolist()
