@@ -116,6 +116,21 @@ class TestCells:
         assert before["weight"].str.len().eq(4).all() and after["weight"].tolist() == before["weight"].tolist()
         assert path.read_text().count("\n") == out.read_text().count("\n")
 
+    @pytest.mark.parametrize("cells", [1, 50, 1000])
+    def test_the_block_size_does_not_change_the_bytes(self, images, tmp_path, monkeypatch, cells):
+        """A wide table is written in blocks of rows sized by its columns: any block size writes the same bytes."""
+        path, _ = images
+        _run(path, *BASE, "--rate", "0.25", "--out", tmp_path / "whole.csv")
+        monkeypatch.setattr("labelwise.cli._corrupt_files._BLOCK_CELLS", cells)
+        _run(path, *BASE, "--rate", "0.25", "--out", tmp_path / "blocks.csv")
+        assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "blocks.csv").read_bytes()
+
+    def test_text_pixel_columns_are_refused(self, images, tmp_path):
+        """Without --pixel-prefix every column but the label and the id is a pixel: a text column is named."""
+        path, _ = images
+        _fails(path, *BASE[:8], "--rate", "0.1", "--out", tmp_path / "o.csv",
+               match="the pixel columns (DATA's columns besides --label and --id-column) must be numeric; column 'id'")  # fmt: skip
+
     def test_quiet_prints_nothing(self, images, tmp_path):
         """--quiet: nothing on the screen, the same files."""
         path, _ = images
