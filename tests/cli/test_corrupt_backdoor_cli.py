@@ -172,7 +172,10 @@ class TestRefusals:
                 [*BASE, "--rate", "0.1", "--trigger", "square", "--trigger-size", "6", "--trigger-distance", "2"],
                 "--trigger-size 6 with --trigger-distance 2 must fit",
             ),  # fmt: skip
-            ([*BASE, "--rate", "0.1", "--trigger-distance", "7"], "--trigger-distance must be between 1 and"),
+            (
+                [*BASE, "--rate", "0.1", "--trigger-distance", "7"],
+                "--trigger-distance must be between 1 and 4 for the 'pattern' trigger on 8x6 images (from --image-shape)",
+            ),
             ([*BASE[:5], "cow", *BASE[6:], "--rate", "0.1"], "--target must be one of the classes"),
             ([*BASE, "--rate", "0.9"], "--rate must be at most the"),
             ([*BASE, "--rate", "0.1", "--trigger-value", "inf"], "--trigger-value must be a finite number"),

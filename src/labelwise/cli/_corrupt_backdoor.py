@@ -127,8 +127,9 @@ def poison_rows(frame: pd.DataFrame, features: pd.DataFrame, label: str, rate: f
         "target": "--target",
         "distance": "--trigger-distance",
         "pixel_value": "--trigger-value",
+        "image_shape": "--image-shape",
     }
-    with renaming(names):
+    with renaming(names, within=["image_shape"]):
         result = backdoor(X, frame[label], rate, target=target, trigger=trigger, random_state=seed, **extra)
     return result, columns, {**settings, "image_shape": list(shape)}
 
