@@ -116,6 +116,15 @@ class TestCells:
         assert before["weight"].str.len().eq(4).all() and after["weight"].tolist() == before["weight"].tolist()
         assert path.read_text().count("\n") == out.read_text().count("\n")
 
+    def test_truth_column_holds_the_true_labels(self, images, tmp_path):
+        """--truth-column NAME keeps the true label in the poisoned table (the truth file has it too)."""
+        path, frame = images
+        out = tmp_path / "poisoned.parquet"
+        _run(path, *BASE, "--rate", "0.25", "--truth-column", "y_true", "--out", out)
+        written = pd.read_parquet(out)
+        assert written["y_true"].tolist() == frame["y"].tolist()
+        assert (written["y"] != written["y_true"]).sum() == 15
+
     @pytest.mark.parametrize("cells", [1, 50, 1000])
     def test_the_block_size_does_not_change_the_bytes(self, images, tmp_path, monkeypatch, cells):
         """A wide table is written in blocks of rows sized by its columns: any block size writes the same bytes."""

@@ -177,6 +177,27 @@ class TestCells:
         np.testing.assert_array_equal(encode_multilabel([list(c) for c in written["tags"]], classes=tags)[0],
                                       expected.labels)  # fmt: skip
 
+    def test_truth_column_holds_the_true_cells(self, tagged, tmp_path):
+        """--truth-column NAME adds the true tag cells as written beside the corrupted ones."""
+        path, frame = tagged
+        out = tmp_path / "noisy.csv"
+        _run(
+            path,
+            "--task",
+            "multilabel",
+            "--label",
+            "tags",
+            "--rate",
+            "0.2",
+            "--truth-column",
+            "tags_true",
+            "--out",
+            out,
+        )
+        written = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert written["tags_true"].tolist() == frame["tags"].tolist()
+        assert written["tags"].ne(written["tags_true"]).any()
+
 
 class TestSummaryAndScreen:
     def test_summary_counts_each_tags_drops_and_adds(self, tagged, tmp_path):
