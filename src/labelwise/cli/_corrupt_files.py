@@ -80,8 +80,9 @@ def copies_cells(data: Path, out: Path) -> bool:
 #: A table's cells as written, column by column (every cell a string, an empty cell ``""``): Arrow's
 #: strings as read (converted to Python's block by block when written), or an array of them.
 Cells = dict[str, pa.ChunkedArray | np.ndarray]
-#: Rows of :data:`Cells` converted and written at a time.
-_BLOCK = 1 << 16
+#: Cells of :data:`Cells` converted to Python strings and written at a time (65,536 rows of 8 columns;
+#: fewer rows of a wide table, such as images of 784 pixel columns).
+_BLOCK_CELLS = 1 << 19
 
 
 def raw_cells(data: Path, n_rows: int) -> Cells:
@@ -153,5 +154,6 @@ def write_table(table: pd.DataFrame | Cells, path: Path) -> None:
         writer = csv.writer(fh, delimiter=_TEXT[path.suffix.lower()], lineterminator="\n")
         writer.writerow(list(table))
         n_rows = len(next(iter(table.values())))
-        for start in range(0, n_rows, _BLOCK):  # Python's strings for one block of rows at a time
-            writer.writerows(zip(*(texts(c[start : start + _BLOCK]) for c in table.values()), strict=True))
+        block = max(1, _BLOCK_CELLS // len(table))
+        for start in range(0, n_rows, block):  # Python's strings for one block of rows at a time
+            writer.writerows(zip(*(texts(c[start : start + block]) for c in table.values()), strict=True))

@@ -16,11 +16,9 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_fraction
 from .._validate.labels import encode_labels
 from ..errors import InvalidLabelsError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_json
-from ..noise import check_noise_matrix
 from . import _corrupt_files as files
 from ._audit_model import model_option, time_budget_option
 from ._common import (
@@ -28,7 +26,6 @@ from ._common import (
     OutputFile,
     check_unique_ids,
     console,
-    option_given,
     plain,
     print_frame,
     quiet_option,
@@ -36,75 +33,12 @@ from ._common import (
     renaming,
     split_label,
 )
-from ._corrupt_kinds import KINDS, MATRIX_KINDS, Corruption, Request
-from ._corrupt_regression import DEFAULT_REGRESSION_KIND, REGRESSION_KINDS, corrupt_regression
+from ._corrupt_backdoor import corrupt_backdoor
+from ._corrupt_kinds import KINDS, Corruption, Request
+from ._corrupt_options import NOISE_CHOICES, TASK_KINDS, check_options, new_kind_options, read_matrix
+from ._corrupt_regression import corrupt_regression
+from ._corrupt_tags import corrupt_tags
 from ._na_values import na_values_option
-
-#: The options of one kind only, and the kinds they belong to.
-_KIND_OPTIONS = {
-    "frac_zero": ("--frac-zero", ("random",)),
-    "probs": ("--probs", ("instance",)),
-    "sharpness": ("--sharpness", ("instance",)),
-    "model": ("--model", ("instance",)),
-    "cv": ("--cv", ("instance",)),
-    "time_budget": ("--time-budget", ("instance",)),
-    "magnitude": ("--magnitude", ("shift", "mixed")),
-}
-#: ``--task``: the kinds of ``--noise`` each takes, the first its default.
-TASK_KINDS = {"classification": tuple(KINDS), "regression": (DEFAULT_REGRESSION_KIND, *REGRESSION_KINDS[:-1])}
-
-
-def _check_options(task: str, noise: str, rate: float | None, matrix: Path | None, given: dict[str, Any]) -> float:
-    """The options that do not need DATA: ``--noise`` of ``--task``, ``--rate`` or ``--matrix`` (one), and
-    each kind's own options."""
-    if noise not in TASK_KINDS[task]:
-        raise InvalidParameterError(f"--noise must be one of {list(TASK_KINDS[task])} for --task {task}, got {noise!r}")
-    if matrix is not None and task != "classification":
-        raise InvalidParameterError(f"--matrix is for --task classification only, got --task {task}")
-    if matrix is not None:
-        if rate is not None:
-            raise InvalidParameterError(
-                f"--rate and --matrix exclude each other (the matrix sets each class's rate), got --rate {rate:g}"
-            )
-        if option_given("noise"):
-            raise InvalidParameterError(
-                f"--matrix replaces the matrix of --noise {'/'.join(MATRIX_KINDS)}: give one of --matrix and "
-                f"--noise, got --noise {noise}"
-            )
-    elif rate is None:
-        raise InvalidParameterError("--rate is required (the share of labels to flip, e.g. 0.1), or give --matrix")
-    for key, (option, kinds) in _KIND_OPTIONS.items():
-        if option_given(key) and noise not in kinds:
-            raise InvalidParameterError(f"{option} is for --noise {'/'.join(kinds)} only, got --noise {noise}")
-    if given.get("frac_zero") is not None:
-        check_fraction("--frac-zero", given["frac_zero"])
-    if given.get("magnitude") is not None and not given["magnitude"] > 0:
-        raise InvalidParameterError(f"--magnitude must be a positive number, got {given['magnitude']:g}")
-    return 0.0 if rate is None else check_fraction("--rate", rate)
-
-
-def _read_matrix(path: Path, classes: np.ndarray) -> np.ndarray:
-    """``--matrix``: a table whose first column names the given class and whose other columns are the
-    true classes, ``P(given = row | true = column)``; rows and columns in any order, every class of
-    the label column once. Returned in the order of ``classes``."""
-    table = read_input(path, "--matrix", kind="noise matrix file", text_columns=lambda names: names[:1])
-    names = [str(c) for c in classes]
-    rows = [str(v) for v in table.iloc[:, 0]]
-    cols = [str(c) for c in table.columns[1:]]
-    for what, found in (("rows (first column)", rows), ("columns (header)", cols)):
-        if sorted(found) != sorted(names) or len(set(found)) != len(found):
-            raise InvalidParameterError(
-                f"--matrix {str(path)!r} must name each class of the label column once in its {what}, {names}; "
-                f"got {found}"
-            )
-    values = table.iloc[:, 1:].set_axis(cols, axis=1)
-    values.index = rows
-    with renaming({"noise_matrix": "--matrix"}):
-        try:
-            arr = values.loc[names, names].to_numpy(dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InvalidParameterError(f"--matrix {str(path)!r} must hold numbers besides its first column") from None
-        return check_noise_matrix(arr, classes.size, name="noise_matrix")
 
 
 def _flip_counts(codes: np.ndarray, new_codes: np.ndarray, k: int) -> np.ndarray:
@@ -167,15 +101,25 @@ def _tables(
     return table, (truth if raw is not None else pd.DataFrame(truth))
 
 
-def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_column: str | None) -> pd.DataFrame:
-    """The feature columns (not the label, not the ids), after checking the column options."""
-    features, _ = split_label(frame, label)
+#: The columns of the truth files (of every task): no --id-column may take their names.
+_TRUTH_COLUMNS = ("true_label", "label", "is_flipped", "is_corrupted", "is_poisoned", "dropped", "added")
+
+
+def _columns(
+    frame: pd.DataFrame, label: str, id_column: str | None, truth_column: str | None, task: str
+) -> pd.DataFrame:
+    """The feature columns (not the label, not the ids), after checking the column options (a multilabel
+    column may hold lists)."""
+    if task == "multilabel" and label in frame.columns:
+        features = frame.drop(columns=[label])
+    else:
+        features, _ = split_label(frame, label)
     if id_column is not None:
         if id_column not in frame.columns:
             raise MissingColumnError(f"--id-column {id_column!r} is not in DATA; columns are {list(frame.columns)}")
         if id_column == label:
             raise InvalidParameterError(f"--id-column must differ from --label, both are {label!r}")
-        if id_column in ("true_label", "label", "is_flipped"):
+        if id_column in _TRUTH_COLUMNS:
             raise InvalidParameterError(
                 f"--id-column must not be named {id_column!r}: the truth file has a column of that name"
             )
@@ -204,17 +148,23 @@ def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_colum
     type=click.Choice(list(TASK_KINDS)),
     default="classification",
     show_default=True,
-    help="classification (a class per row) or regression (a number per row).",
+    help="classification (a class per row), multilabel (tags per row, 'a|b') or regression (a number per row).",
 )
 @click.option(
     "--noise",
-    type=click.Choice([*KINDS, *REGRESSION_KINDS]),
+    type=click.Choice(NOISE_CHOICES),
     default=None,
     help="symmetric (default)/pair/random: a class-conditional noise matrix; instance: confusing rows first (a "
     "model's probabilities); random-flips, farthest, topk_sv, alfa, lfa: label-flipping attacks on the numeric "
-    "columns. --task regression: mixed (default), shift, decimal, swap.",
+    "columns; backdoor: a trigger stamped into image columns, those rows labelled --target. --task multilabel: "
+    "symmetric (default), drop-add. --task regression: mixed (default), shift, decimal, swap.",
 )
-@click.option("--rate", type=float, default=None, help="Share of labels to flip, in [0, 1) (the attacks' budget).")
+@click.option(
+    "--rate",
+    type=float,
+    default=None,
+    help="Share of labels to flip, in [0, 1) (the attacks' and backdoor's budget; --task multilabel: of tag cells).",
+)
 @click.option(
     "--matrix",
     type=click.Path(path_type=Path),
@@ -232,6 +182,7 @@ def _columns(frame: pd.DataFrame, label: str, id_column: str | None, truth_colum
 @click.option(
     "--magnitude", type=float, default=None, help="--task regression, shift/mixed: shifts of 1-2 x this x std [4]."
 )
+@new_kind_options
 @model_option("--noise instance without --probs: the model of the out-of-fold probabilities.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="--noise instance: folds.")
 @time_budget_option()
@@ -251,17 +202,18 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
     The table keeps DATA's rows in order and every other column as it was (a CSV copied cell by
     cell); the truth file beside it lists each row's true and written label, and the summary the
     rate asked and realised, the flips per class and the noise matrix. The flips are the API's for
-    the same seed (lw.noise.flip_labels, instance_dependent_flips, lw.poison's attacks;
-    lw.noise.corrupt_targets with --task regression).
+    the same seed (lw.noise.flip_labels, instance_dependent_flips, lw.poison's attacks and
+    backdoor; lw.noise.flip_tags with --task multilabel; lw.noise.corrupt_targets with --task
+    regression).
     """
     started = time.perf_counter()
     noise = noise or TASK_KINDS[task][0]
-    rate = _check_options(task, noise, rate, matrix, options)
+    rate = check_options(task, noise, rate, matrix, options)
     data, out = Path(data), Path(out)
     paths = files.output_paths(out, data, options["force"])
     names = {"id_column": options["id_column"], "truth_column": options["truth_column"]}
     frame = read_input(data, "DATA", text_columns=[c for c in (label, names["id_column"]) if c is not None])
-    features = _columns(frame, label, names["id_column"], names["truth_column"])
+    features = _columns(frame, label, names["id_column"], names["truth_column"], task)
     settings = {
         "data": str(data.resolve()),
         "out": str(out.resolve()),
@@ -273,17 +225,28 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
         "matrix_file": None if matrix is None else str(Path(matrix).resolve()),
         "random_state": options["random_state"],
     }
-    if task == "regression":
-        raw = files.raw_cells(data, len(frame)) if files.copies_cells(data, out) else None
+    raw = files.raw_cells(data, len(frame)) if files.copies_cells(data, out) else None
+    if task == "multilabel":
+        settings |= _tag_settings(noise, rate, options)
+        scalars = {k: options[k] for k in ("drop_rate", "add_rate")} | {"rate": rate}
+        table, truth, counts = corrupt_tags(
+            frame, raw, label, noise=noise, scalars=scalars, rates_file=options["tag_rates"],
+            seed=options["random_state"], names=names,
+        )  # fmt: skip
+        summary = {**settings, **counts}
+    elif noise == "backdoor":
+        table, truth, counts = corrupt_backdoor(
+            frame, features, raw, label, rate=rate, seed=options["random_state"], options=options
+        )
+        summary = {**settings, **counts}
+    elif task == "regression":
         magnitude = 4.0 if options["magnitude"] is None else options["magnitude"]
         table, truth, counts = corrupt_regression(
             frame, raw, label, kind=noise, rate=rate, magnitude=magnitude, seed=options["random_state"], names=names
         )
         summary = {**settings, **counts}
     else:
-        table, truth, summary = _classification(
-            frame, features, data, out, label, noise, rate, matrix, options, settings
-        )
+        table, truth, summary = _classification(frame, features, raw, label, noise, rate, matrix, options, settings)
     with files_together():
         files.write_table(table, paths["table"])
         files.write_table(truth, paths["truth"])
@@ -292,11 +255,22 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
     _print(summary, paths)
 
 
+def _tag_settings(noise: str, rate: float, options: dict[str, Any]) -> dict[str, Any]:
+    """summary.json's settings of ``--task multilabel``: the rates asked, or the ``--tag-rates`` file."""
+    by_file = options["tag_rates"] is not None
+    symmetric = noise == "symmetric" and not by_file
+    return {
+        "rate_asked": rate if symmetric else None,
+        "drop_rate_asked": None if by_file else (rate if symmetric else options["drop_rate"] or 0.0),
+        "add_rate_asked": None if by_file else (rate if symmetric else options["add_rate"] or 0.0),
+        "tag_rates_file": str(Path(options["tag_rates"]).resolve()) if by_file else None,
+    }
+
+
 def _classification(
     frame: pd.DataFrame,
     features: pd.DataFrame,
-    data: Path,
-    out: Path,
+    raw: files.Cells | None,
     label: str,
     noise: str,
     rate: float,
@@ -319,13 +293,12 @@ def _classification(
         features=features,
         rate=rate,
         seed=options["random_state"],
-        matrix=None if matrix is None else _read_matrix(matrix, np.asarray(classes)),
+        matrix=None if matrix is None else read_matrix(matrix, np.asarray(classes)),
         options=kind_options,
     )
     with renaming({"sharpness": "--sharpness", "frac_zero_noise_rates": "--frac-zero"}):
         result = KINDS[noise](request)
     new_codes = encode_labels(result.labels, classes=classes)[0]
-    raw = files.raw_cells(data, len(frame)) if files.copies_cells(data, out) else None
     names = {"id_column": options["id_column"], "truth_column": options["truth_column"]}
     table, truth = _tables(frame, raw, label, request, codes, new_codes, names)
     return table, truth, _summary(request, result, codes, new_codes, settings)
@@ -341,6 +314,17 @@ def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
             f"{summary['target_std']:.4g}); {wrote}"
         )
         return
+    if summary["task"] == "multilabel":
+        _print_tags(summary, wrote)
+        return
+    if summary["noise"] == "backdoor":
+        console().print(
+            f"{summary['n_poisoned']} of {summary['n_rows']} rows poisoned by --noise backdoor (rate "
+            f"{summary['rate_realised']:.4f}, asked {summary['rate_asked']:g}): the {summary['trigger']} trigger "
+            f"stamped into {len(summary['stamped_columns'])} of {summary['n_pixel_columns']} pixel columns, the "
+            f"label set to {plain(summary['target'])}; {wrote}"
+        )
+        return
     per_class = pd.DataFrame(summary["per_class"]).rename(columns={"n_rows": "rows", "n_flipped": "flipped"})
     per_class["class"] = per_class["class"].astype(str)
     print_frame(per_class, title="flips per true class", float_format="{:.3f}")
@@ -348,4 +332,18 @@ def _print(summary: dict[str, Any], paths: dict[str, Path]) -> None:
     console().print(
         f"{summary['n_flipped']} of {summary['n_rows']} labels changed by --noise {plain(summary['noise'])}: "
         f"rate {summary['rate_realised']:.4f}{asked}; {wrote}"
+    )
+
+
+def _print_tags(summary: dict[str, Any], wrote: str) -> None:
+    """``--task multilabel``: per tag the rates asked and realised, and one line of totals."""
+    columns = {"n_present": "present", "n_dropped": "dropped", "n_added": "added"}
+    per_tag = pd.DataFrame(summary["per_tag"]).rename(columns=columns)
+    per_tag["tag"] = per_tag["tag"].astype(str)
+    shown = ["tag", "present", "drop_rate_asked", "dropped", "drop_rate", "add_rate_asked", "added", "add_rate"]
+    print_frame(per_tag[shown], title="tags dropped and added, per tag", float_format="{:.3f}")
+    console().print(
+        f"{summary['n_flipped']} of {summary['n_cells']} tag cells changed by --noise {plain(summary['noise'])} "
+        f"({summary['n_dropped']} dropped, {summary['n_added']} added; {summary['n_rows_changed']} of "
+        f"{summary['n_rows']} rows changed); {wrote}"
     )

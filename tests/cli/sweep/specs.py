@@ -680,6 +680,30 @@ SPECS: dict[str, Spec] = {
         bad_values=(("--sharpness", "0"), ("--id-column", "y")),
         out_kind="file",
     ),
+    "corrupt/multilabel": Spec(
+        ("corrupt", "{data}", "--task", "multilabel", "--label", "y", "--rate", "0.2", "--out", "{out}", "--force"),
+        {"DATA": ("data", TABLE)},
+        ("noisy.csv", "noisy.truth.csv", "noisy.summary.json"),
+        columns={"--label": "data"},
+        label_cases=(),
+        bad_values=(("--rate", "1.5"), ("--drop-rate", "0.1"), ("--noise", "pair")),
+        out_kind="file",
+    ),
+    "corrupt/backdoor": Spec(
+        ("corrupt", "{data}", "--label", "y", "--noise", "backdoor", "--target", "u", "--image-shape", "2,1")
+        + ("--trigger", "pixel", "--trigger-distance", "1", "--rate", "0.2", "--out", "{out}", "--force"),
+        {"DATA": ("data", TABLE)},
+        ("noisy.csv", "noisy.truth.csv", "noisy.summary.json"),
+        columns={"--label": "data"},
+        label_cases=(),
+        bad_values=(
+            ("--target", "nope"),
+            ("--image-shape", "2,2"),
+            ("--pixel-prefix", "zz"),
+            ("--trigger-distance", "2"),
+        ),
+        out_kind="file",
+    ),
     "export": Spec(
         ("export", "{audit}", "--out", "{out}"),
         {"OUT_DIR": ("audit", AUDIT)},
@@ -701,6 +725,10 @@ FREE_OPTIONS: dict[tuple[str, str], str] = {
         "corrupt",
         "--matrix",
     ): "a noise matrix table: its bad files and contents in tests/cli/test_corrupt_options_cli.py",
+    (
+        "corrupt",
+        "--tag-rates",
+    ): "a table of per-tag rates: its bad files and contents in tests/cli/test_corrupt_multilabel_cli.py",
 }
 
 #: Commands the sweep does not run, with the reason.
