@@ -67,6 +67,26 @@ def test_multilabel_digit_tags_with_empty_cells_are_column_numbers(runner, tmp_p
     assert json.loads((out / "summary.json").read_text())["n_issues"] == expected
 
 
+def test_multilabel_tag_lists_from_json_lines_give_the_csv_result(runner, tmp_path):
+    """Tags as JSON lists (JSON Lines) once raised a raw ValueError (``pd.isna`` of a list): they are read
+    as the same tags as 'a|b' cells, and the issues equal the CSV run's."""
+    rng = np.random.default_rng(1)
+    truth = rng.random((120, 3)) < 0.4
+    probs = np.clip(np.where(truth, 0.9, 0.1) + rng.normal(0, 0.05, truth.shape), 0.01, 0.99)
+    names = np.array(["cat", "dog", "owl"])
+    lists = [names[r].tolist() for r in truth]
+    lists[0] = ["cat"]
+    probs[0] = [0.95, 0.97, 0.02]
+    res, csv_out = _audit_multilabel(runner, tmp_path, ["|".join(t) for t in lists], probs)
+    assert res.exit_code == 0, res.output
+    pd.DataFrame({"tags": lists, "x": 1}).to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+    args = ["audit", str(tmp_path / "t.jsonl"), "--task", "multilabel", "--label", "tags"]
+    res = runner.invoke(main, [*args, "--probs", str(tmp_path / "p.npy"), "--out", str(tmp_path / "j")])
+    assert res.exit_code == 0, res.output
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "j" / "issues.csv"), pd.read_csv(csv_out / "issues.csv"))
+    assert "dog" in str(pd.read_csv(tmp_path / "j" / "issues.csv").set_index("row").loc[0, "missing_tags"])
+
+
 def test_token_reads_conll_and_flags_the_wrong_tag(runner, tmp_path):
     """A CoNLL file and flat (n_tokens, K) probs (columns: the file's sorted tags): the mistagged token is flagged."""
     sent = "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\n"

@@ -101,7 +101,10 @@ def _multilabel(
 
 
 def _cell_text(cell: Any) -> Any:
-    """A multilabel cell as text: a column of single numbers (``3``, or ``3.0`` beside empty cells) reads as numbers."""
+    """A multilabel cell as text: a column of single numbers (``3``, or ``3.0`` beside empty cells) reads as numbers;
+    a list of tags (JSON Lines, Parquet) is a list of such texts."""
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        return [_cell_text(tag) for tag in cell]
     if isinstance(cell, str) or pd.isna(cell):
         return cell
     return str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
