@@ -12,12 +12,14 @@ Models (one base estimator everywhere: LogisticRegression(max_iter=1000) on stan
                        same out-of-fold probabilities, flagged ROWS dropped, then OneVsRestClassifier
                        (cleanlab's CleanLearning takes no multi-label targets: this is its user's route);
   labelwise_<action>   CleanMultilabelClassifier(action=flip | drop | reweight), cv=5, its defaults
-                       (session 35: iterative stratified folds, thresholds="auto");
-  labelwise_flip_iter_0.5   the flip model above, every tag cut at 0.5 (the folds' part of the change);
-  labelwise_flip_s34   session 34's defaults: per-tag stratified folds, threshold 0.5 (the "before");
+                       (session 35: iterative stratified folds, thresholds="auto"); reweight is the
+                       default action since session 36, flip was before;
+  labelwise_flip_iter_0.5   the flip model above, every tag cut at 0.5 (the folds' part of session 35's change);
+  labelwise_flip_s34   session 34's defaults: flip, per-tag stratified folds, threshold 0.5;
   truth_ovr            OneVsRestClassifier on the true tags (the ceiling).
-The defaults (flip; the folds; "auto") were chosen on dev seeds 101-103 (n=1500, 6 tags), never on the
-seeds here (benchmarks/dev_multilabel_defaults.py).
+The defaults were chosen on dev seeds, never on the seeds here: the folds and "auto" on seeds 101-103
+(n=1500, 6 tags; benchmarks/dev_multilabel_defaults.py), the action on seeds 101-106
+(benchmarks/dev_tags_action.py).
 
 Usage: python benchmarks/bench_multilabel_training.py [--seeds 0 1 2] [--n-rows 2000] [--n-tags 8] [--quick]
 """
@@ -100,7 +102,7 @@ def run_one(seed: int, n_rows: int, n_tags: int, drop: float, add: float) -> lis
         if action == "flip":
             record("labelwise_flip_iter_0.5", full, (model.predict_proba(Xte) > 0.5).astype(int))
     t = time.perf_counter()
-    before = CleanMultilabelClassifier(_base(), thresholds=0.5, random_state=seed)
+    before = CleanMultilabelClassifier(_base(), action="flip", thresholds=0.5, random_state=seed)
     before.fit(Xtr, noisy, pred_probs=_per_tag_probs(Xtr, noisy, seed))
     record("labelwise_flip_s34", time.perf_counter() - t, before.predict(Xte))
     t = time.perf_counter()
@@ -136,6 +138,9 @@ def main() -> None:
     plain = table[table.model == "plain_ovr"].set_index(["seed", "drop", "add"])["seconds"]
     clean = table[table.model == "labelwise_flip"].set_index(["seed", "drop", "add"])["seconds"]
     print(f"\nfit time, labelwise (cv=5) / plain one-vs-rest: {float((clean / plain).median()):.1f}x (median)")
+    micro = table.pivot_table(index=["drop", "add"], columns="model", values="micro_f1", sort=False)
+    gain = (micro["labelwise_reweight"] - micro["labelwise_flip"]).round(4)
+    print("micro F1, reweight (default since session 36) - flip (before):", gain.to_dict())
 
 
 if __name__ == "__main__":

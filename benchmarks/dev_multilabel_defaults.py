@@ -47,8 +47,8 @@ def run_one(seed: int, n_rows: int, n_tags: int, drop: float, add: float) -> dic
     Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.3, random_state=seed)
     noisy = flip_tags(Ytr, drop_rate=drop, add_rate=add, random_state=seed).labels.astype(np.int64)
     row = {"seed": seed, "drop": drop, "add": add}
-    iterative = CleanMultilabelClassifier(_base(), thresholds="auto", random_state=seed).fit(Xtr, noisy)
-    per_tag = CleanMultilabelClassifier(_base(), random_state=seed)
+    iterative = CleanMultilabelClassifier(_base(), action="flip", thresholds="auto", random_state=seed).fit(Xtr, noisy)
+    per_tag = CleanMultilabelClassifier(_base(), action="flip", thresholds=0.5, random_state=seed)
     per_tag.fit(Xtr, noisy, pred_probs=per_tag_folds_probs(Xtr, noisy, seed))
     proba = iterative.predict_proba(Xte)
     row["iterative_0.5"] = f1_score(Yte, proba > 0.5, average="micro")

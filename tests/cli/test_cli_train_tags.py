@@ -7,7 +7,9 @@ import json
 import joblib
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
+from sklearn.model_selection import KFold
 
 from labelwise.cli import main
 
@@ -37,7 +39,7 @@ class TestTrainTags:
         assert result.exit_code == 0, result.output
         summary = json.loads((out / "summary.json").read_text())
         assert summary["classes"] == ["cat", "dog", "rare"] and summary["skipped_tags"] == ["rare"]
-        assert summary["n_missing"] > 0 and summary["settings"]["clean"] == "flip"
+        assert summary["n_missing"] > 0 and summary["settings"]["clean"] == "reweight"
         model = joblib.load(out / "model.joblib")
         frame = pd.read_csv(tmp_path / "d.csv").drop(columns="tags")
         assert model.predict_proba(frame).shape == (120, 3)
@@ -107,3 +109,61 @@ class TestReweightNeedsWeights:
         assert result.exit_code == 2 and "Invalid value for '--clean'" in result.output
         assert "--model knn takes no sample weights" in result.output
         assert not (tmp_path / "o").exists()
+
+
+def _run(tmp_path, out: str, *options: str):
+    """train-tags on _table's file with --cv 3 and ``options``; the result and the output folder."""
+    args = ["train-tags", str(tmp_path / "d.csv"), "--label", "tags", "--cv", "3", *options]
+    return CliRunner().invoke(main, [*args, "--out", str(tmp_path / out)]), tmp_path / out
+
+
+class TestFoldsAndJobs:
+    def test_folds_kfold_splits_the_rows_by_shuffled_kfold(self, tmp_path):
+        """--folds kfold is the API's cv=KFold(--cv, shuffle=True, random_state=--random-state): other
+        out-of-fold probabilities than the iterative folds (the default), written to summary.json."""
+        _table(tmp_path / "d.csv")
+        plain, plain_out = _run(tmp_path, "k", "--folds", "kfold")
+        iterative, iterative_out = _run(tmp_path, "i")
+        assert plain.exit_code == 0 and iterative.exit_code == 0, plain.output + iterative.output
+        model = joblib.load(plain_out / "model.joblib")
+        assert isinstance(model.cv, KFold) and model.cv.get_n_splits() == 3
+        assert model.cv.shuffle and model.cv.random_state == 0
+        assert joblib.load(iterative_out / "model.joblib").cv == 3
+        assert (model.pred_probs_ != joblib.load(iterative_out / "model.joblib").pred_probs_).any()
+        assert json.loads((plain_out / "summary.json").read_text())["settings"]["folds"] == "kfold"
+        assert json.loads((iterative_out / "summary.json").read_text())["settings"]["folds"] == "iterative"
+
+    def test_n_jobs_gives_the_same_outputs_as_one_at_a_time(self, tmp_path):
+        """--n-jobs 2 reaches the model's n_jobs and writes the same issues, classes and probabilities."""
+        _table(tmp_path / "d.csv")
+        one, one_out = _run(tmp_path, "one")
+        two, two_out = _run(tmp_path, "two", "--n-jobs", "2")
+        assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+        for name in ("issues.csv", "classes.csv"):
+            assert (one_out / name).read_bytes() == (two_out / name).read_bytes()
+        a, b = joblib.load(one_out / "model.joblib"), joblib.load(two_out / "model.joblib")
+        assert b.n_jobs == 2 and a.n_jobs is None
+        frame = pd.read_csv(tmp_path / "d.csv").drop(columns="tags")
+        np.testing.assert_array_equal(a.predict_proba(frame), b.predict_proba(frame))
+        assert json.loads((two_out / "summary.json").read_text())["settings"]["n_jobs"] == 2
+
+    @pytest.mark.parametrize(("option", "value"), [("--n-jobs", "0"), ("--n-jobs", "two"), ("--folds", "stratified")])
+    def test_a_bad_value_is_a_usage_error_naming_the_option(self, tmp_path, option, value):
+        """0 workers, a word for a count, an unknown splitter: exit 2 naming the option, nothing written."""
+        _table(tmp_path / "d.csv")
+        result, out = _run(tmp_path, "o", option, value)
+        assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output
+        assert not out.exists()
+
+
+class TestDefaultClean:
+    def test_the_default_reweight_refuses_a_model_without_weights_and_flip_fits_it(self, tmp_path):
+        """--clean defaults to reweight (the model's default action): --model knn alone is a usage
+        error naming --clean and the way out; with --clean flip it trains."""
+        _table(tmp_path / "d.csv")
+        refused, out = _run(tmp_path, "o", "--model", "knn")
+        assert refused.exit_code == 2 and "Invalid value for '--clean': reweight (the default)" in refused.output
+        assert "use --clean flip or drop" in refused.output and not out.exists()
+        flipped, out = _run(tmp_path, "f", "--model", "knn", "--clean", "flip")
+        assert flipped.exit_code == 0, flipped.output
+        assert joblib.load(out / "model.joblib").action == "flip"

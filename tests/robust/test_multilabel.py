@@ -135,7 +135,7 @@ class TestCleanMultilabelClassifier:
     def test_deterministic(self, noisy_tags, models):
         """Two fits with the same seed give the same flags and probabilities."""
         X, _, noisy = noisy_tags
-        a, b = models["flip"], _fit(X, noisy)
+        a, b = models["flip"], _fit(X, noisy, action="flip")
         np.testing.assert_array_equal(a.issues_.is_issue, b.issues_.is_issue)
         np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
@@ -204,3 +204,25 @@ class TestCleanMultilabelClassifierErrors:
         X, _, noisy = noisy_tags
         with pytest.raises(InvalidProbabilitiesError, match=f"pred_probs.*{match}"):
             CleanMultilabelClassifier().fit(X, noisy, pred_probs=probs)
+
+
+class TestDefaultAction:
+    """Session 36: with "auto" thresholds, reweight beat flip on the dev seeds in every noise setting
+    (benchmarks/dev_tags_action.py): it is the default action."""
+
+    def test_the_default_action_is_reweight(self, noisy_tags, models):
+        """A fit without action weighs the flagged cells: the same model as action='reweight'."""
+        X, _, noisy = noisy_tags
+        model = _fit(X, noisy)
+        assert CleanMultilabelClassifier().action == "reweight"
+        np.testing.assert_array_equal(model.predict_proba(X), models["reweight"].predict_proba(X))
+        assert (model.predict_proba(X) != models["flip"].predict_proba(X)).any()
+
+    def test_an_estimator_without_sample_weight_is_told_to_pick_flip_or_drop(self, noisy_tags):
+        """By default an estimator whose fit takes no sample_weight is refused, naming the default and
+        the actions that need no weights; with action='flip' it fits."""
+        X, _, noisy = noisy_tags
+        with pytest.raises(EstimatorError, match="action='reweight', the default.*pass action='flip' or 'drop'"):
+            CleanMultilabelClassifier(KNeighborsClassifier(), cv=3).fit(X, noisy)
+        model = CleanMultilabelClassifier(KNeighborsClassifier(), cv=3, action="flip").fit(X, noisy)
+        assert model.predict(X).shape == noisy.shape

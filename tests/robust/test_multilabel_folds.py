@@ -10,7 +10,15 @@ from sklearn.datasets import make_multilabel_classification
 from sklearn.model_selection import KFold
 
 from labelwise.errors import InvalidLabelsError, InvalidParameterError, TooFewExamplesError
-from labelwise.robust.multilabel_folds import IterativeStratifiedKFold, label_distribution, labelset_distribution
+from labelwise.robust.multilabel_folds import (
+    IterativeStratifiedKFold,
+    _hand_out,
+    iterative_stratification,
+    label_distribution,
+    labelset_distribution,
+)
+
+from ._multilabel_folds_reference import reference_iterative_stratification
 
 
 def _tags(seed: int, n: int = 600, k: int = 8) -> np.ndarray:
@@ -140,3 +148,56 @@ class TestProperties:
         per_fold = np.stack([y[folds == j][:, rarest].sum(axis=0) for j in range(k)])
         low, high = counts[rarest[0]] // k, -(-counts[rarest[0]] // k)
         assert ((per_fold >= low) & (per_fold <= high)).all(axis=0).any()
+
+
+def _same_as_reference(y: np.ndarray, k: int, seed: int) -> None:
+    """The folds and the generator's state after the split are session 35's, bit for bit."""
+    rng_new, rng_ref = np.random.default_rng(seed), np.random.default_rng(seed)
+    np.testing.assert_array_equal(
+        iterative_stratification(y.astype(bool), k, rng_new),
+        reference_iterative_stratification(y.astype(bool), k, rng_ref),
+    )
+    assert rng_new.bit_generator.state == rng_ref.bit_generator.state
+
+
+class TestFasterSplit:
+    """The split hands out a tag's rows in a plain-Python loop over the folds and updates the other
+    tags once per tag: the folds must stay those of session 35's row-by-row NumPy loop."""
+
+    def test_hand_out_gives_each_row_to_the_fold_that_wants_the_tag_most(self):
+        """Most wanted tag first, ties to the fold that wants most rows; both counts drop by k in place."""
+        want_tag, want = [10, 10, 5], [20, 30, 30]
+        picks = _hand_out(3, want_tag, want, 3, np.random.default_rng(0))
+        assert picks == [1, 0, 1]
+        assert want_tag == [7, 4, 5] and want == [17, 24, 30]
+
+    def test_hand_out_breaks_full_ties_at_random(self):
+        """Folds equal on both counts are picked at random: over seeds every fold gets the first row."""
+        firsts = {_hand_out(1, [4, 4, 4], [9, 9, 9], 3, np.random.default_rng(s))[0] for s in range(40)}
+        assert firsts == {0, 1, 2}
+
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    def test_the_folds_of_simulated_tags_are_session_35s(self, seed):
+        """600 rows of simulated tags with three rare ones, 5 folds: the reference's folds."""
+        _same_as_reference(_tags(seed), 5, seed)
+
+    def test_the_folds_of_many_rows_and_untagged_rows_are_session_35s(self):
+        """4,000 rows, 12 tags (some rows without any) in 7 folds: the reference's folds."""
+        _, y = make_multilabel_classification(4000, n_classes=12, n_labels=2, allow_unlabeled=True, random_state=9)
+        assert (y.sum(axis=1) == 0).any()
+        _same_as_reference(y, 7, 9)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        seed=st.integers(0, 10_000),
+        n=st.integers(1, 120),
+        q=st.integers(1, 6),
+        k=st.integers(2, 6),
+        sets=st.integers(1, 8),
+    )
+    def test_any_tags_give_session_35s_folds(self, seed, n, q, k, sets):
+        """Any tag matrix (few distinct tag sets: many exact ties; empty rows and tags included) and
+        any number of folds: the reference's folds and random draws."""
+        rng = np.random.default_rng(seed)
+        kinds = rng.random((sets, q)) < rng.uniform(0.0, 0.7, size=q)
+        _same_as_reference(kinds[rng.integers(sets, size=n)], k, seed)

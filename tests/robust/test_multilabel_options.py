@@ -129,7 +129,7 @@ class TestSampleWeight:
         """Weights for an estimator whose fit takes none raise EstimatorError naming sample_weight."""
         w = np.linspace(0.5, 1.5, len(tags[1]))
         with pytest.raises(EstimatorError, match=r"sample_weight was given.*KNeighborsClassifier.fit does not"):
-            _model(estimator=KNeighborsClassifier()).fit(*tags, sample_weight=w)
+            _model(estimator=KNeighborsClassifier(), action="flip").fit(*tags, sample_weight=w)
 
 
 class TestThresholds:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 import numpy as np
 import pandas as pd
+from sklearn.model_selection import KFold
 
 from .._validate.arguments import plain
 from .._validate.estimators import sample_weight_fit_params
@@ -18,10 +19,17 @@ from ..models import MODELS, default_model
 from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
 from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
 from ._audit_tasks import _cell_text
-from ._common import SEED, console, print_frame, read_input, renaming, split_label
+from ._common import SEED, console, nonzero_jobs, print_frame, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from .train import save_model
+
+FOLDS = ("iterative", "kfold")
+
+
+def _splitter(folds: str, cv: int, random_state: int | None) -> Any:
+    """``--cv`` and ``--folds`` as the model's ``cv``: a fold count (iterative stratification) or a shuffled ``KFold``."""
+    return cv if folds == "iterative" else KFold(cv, shuffle=True, random_state=random_state)
 
 
 class AutoOrFraction(click.FloatRange):
@@ -47,7 +55,8 @@ def _check_weighted(estimator: Any, model: str) -> None:
         sample_weight_fit_params(estimator, np.ones(1))
     except EstimatorError:
         raise click.BadParameter(
-            f"reweight weighs the flagged cells in each tag's fit, but --model {model} takes no sample weights; "
+            f"reweight (the default) weighs the flagged cells in each tag's fit, but --model {model} takes no sample "
+            "weights; "
             "use --clean flip or drop, or another --model",
             param_hint="'--clean'",
         ) from None
@@ -60,9 +69,10 @@ def _check_weighted(estimator: Any, model: str) -> None:
 @click.option(
     "--clean",
     type=click.Choice(list(MULTILABEL_ACTIONS)),
-    default="flip",
+    default="reweight",
     show_default=True,
-    help="What to do with each flagged (row, tag) cell: toggle it, leave it out of that tag's fit, or down-weight it.",
+    help="What to do with each flagged (row, tag) cell: down-weight it in that tag's fit (needs a --model that "
+    "takes sample weights), toggle it, or leave it out of that tag's fit.",
 )
 @out_folder("train-tags", Path("labelwise-tag-model"))
 @click.option(
@@ -70,7 +80,23 @@ def _check_weighted(estimator: Any, model: str) -> None:
     type=click.IntRange(min=2),
     default=5,
     show_default=True,
-    help="Cross-validation folds (iterative stratified: one split of the rows for all tags).",
+    help="Cross-validation folds (one split of the rows for all tags).",
+)
+@click.option(
+    "--folds",
+    type=click.Choice(list(FOLDS)),
+    default="iterative",
+    show_default=True,
+    help="How the rows are split into the --cv folds: iterative stratification (each tag's rows spread evenly "
+    "over the folds, rare tags included) or plain shuffled K-fold.",
+)
+@click.option(
+    "--n-jobs",
+    type=int,
+    default=None,
+    callback=nonzero_jobs,
+    help="Per-tag (and per-fold) fits in parallel, the same model as one at a time (default: one at a time; "
+    "-1: all cores).",
 )
 @click.option(
     "--model",
@@ -88,7 +114,7 @@ def _check_weighted(estimator: Any, model: str) -> None:
     "or a number in (0, 1).",
 )
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-def train_tags(data, label, clean, out, cv, model, thresholds, random_state, superseded):
+def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, random_state, superseded):
     """Fit one model per tag on DATA whose tags may be missing or wrong: flag the noisy (row, tag)
     cells by confident learning, clean them, refit.
 
@@ -97,8 +123,9 @@ def train_tags(data, label, clean, out, cv, model, thresholds, random_state, sup
     (one row per example, flagged first, with its missing and spurious tags), classes.csv (per
     tag: flagged counts, estimated missing/spurious rates and the decision threshold) and
     summary.json to --out. Folds are iterative stratified (each tag's rows spread evenly over them;
-    a tag present, or absent, on fewer than --cv rows is skipped with a warning); --thresholds
-    auto picks, per tag, the threshold with the best F1 on its out-of-fold probabilities.
+    --folds kfold: plain shuffled K-fold; a tag present, or absent, on fewer than --cv rows, or
+    missing from some fold's training rows, is skipped with a warning); --thresholds auto picks,
+    per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label)
@@ -110,7 +137,12 @@ def train_tags(data, label, clean, out, cv, model, thresholds, random_state, sup
         if clean == "reweight":
             _check_weighted(estimator, model)
         cleaner = CleanMultilabelClassifier(
-            estimator, cv=cv, action=clean, thresholds=thresholds, random_state=random_state
+            estimator,
+            cv=_splitter(folds, cv, random_state),
+            action=clean,
+            thresholds=thresholds,
+            n_jobs=n_jobs,
+            random_state=random_state,
         )
         fitted = cleaner.fit(features, cells)
     issues = fitted.issues_
@@ -131,6 +163,8 @@ def train_tags(data, label, clean, out, cv, model, thresholds, random_state, sup
             **na_values_setting(),
             "clean": clean,
             "cv": cv,
+            "folds": folds,
+            "n_jobs": n_jobs,
             "model": model,
             "thresholds": thresholds,
             "random_state": random_state,

@@ -53,18 +53,18 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
        spurious ones (given, probably do not);
     3. fits, per tag, a clone of ``estimator`` on that tag's column cleaned by ``action``:
 
+    ``action="reweight"`` (the default)
+        nothing is removed; a flagged cell is weighted by its self-confidence (the out-of-fold
+        probability of its given value), the others by 1. Needs an estimator whose ``fit``
+        accepts ``sample_weight`` (for one without, pass ``"flip"`` or ``"drop"``). With
+        ``"auto"`` thresholds this was the most accurate action on simulated data, in every
+        noise setting (dev seeds, see ``benchmarks/RESULTS.md``).
     ``action="flip"``
         every row is kept and the flagged cells of the tag are toggled (the audit's suggested
-        tags). Missing tags dominate real tag noise, and a dropped missing tag is a positive lost
-        from a class that is already rare, where a flipped one is a positive regained: this was
-        the most accurate action on simulated data (dev seeds, see ``benchmarks/RESULTS.md``).
+        tags): a flipped missing tag is a positive regained for a tag that is already rare.
     ``action="drop"``
         the flagged cells of the tag are left out of that tag's fit (the row still trains the
         other tags), as :class:`labelwise.robust.CleanClassifier` drops rows.
-    ``action="reweight"``
-        nothing is removed; a flagged cell is weighted by its self-confidence (the out-of-fold
-        probability of its given value), the others by 1. Needs an estimator whose ``fit``
-        accepts ``sample_weight``.
 
     ``predict`` gives a tag where ``predict_proba`` exceeds that tag's threshold: ``"auto"`` (the
     default), per tag, the cut of the out-of-fold probabilities with the highest F1 against the
@@ -89,7 +89,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         A splitter (an object with ``split(X, y)`` and ``get_n_splits()``, e.g. scikit-learn's
         ``KFold``) is called with the 0/1 tag matrix as ``y``; a list of ``(train, test)`` row
         index pairs gives the folds. Their test parts must hold every row once.
-    action : {"flip", "drop", "reweight"}, default "flip"
+    action : {"reweight", "flip", "drop"}, default "reweight"
     thresholds : "auto", float in (0, 1) or array of them (one per tag), default "auto"
         Per-tag decision thresholds of ``predict`` (see above); the ones used are ``thresholds_``.
     n_jobs : int or None
@@ -151,7 +151,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self,
         estimator=None,
         cv=5,
-        action="flip",
+        action="reweight",
         thresholds="auto",
         n_jobs=None,
         random_state=None,
@@ -173,7 +173,12 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         check_thresholds(self.thresholds)
         check_n_jobs("n_jobs", self.n_jobs)
         if self.action == "reweight":
-            sample_weight_fit_params(estimator, np.ones(1), name="estimator (action='reweight' needs sample weights)")
+            sample_weight_fit_params(
+                estimator,
+                np.ones(1),
+                name="estimator (action='reweight', the default, needs sample weights; pass action='flip' or "
+                "'drop' for an estimator without)",
+            )
         return estimator
 
     def fit(self, X, y, pred_probs=None, sample_weight=None):

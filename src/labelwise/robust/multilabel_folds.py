@@ -35,17 +35,29 @@ def _tag_matrix(y: Any, name: str = "y") -> np.ndarray:
     return arr.astype(bool)
 
 
-def _pick(candidates: np.ndarray, rng: np.random.Generator) -> int:
+def _pick(candidates: list[int], rng: np.random.Generator) -> int:
     """One of ``candidates``, at random when there are several (the paper's random tie-break)."""
-    return int(candidates[0] if candidates.size == 1 else candidates[rng.integers(candidates.size)])
+    return candidates[0] if len(candidates) == 1 else candidates[int(rng.integers(len(candidates)))]
 
 
-def _most_wanted(want_tag: np.ndarray, want: np.ndarray, rng: np.random.Generator) -> int:
-    """The fold that wants the tag most; ties: the one that wants most examples; then at random."""
-    folds = np.flatnonzero(want_tag == want_tag.max())
-    if folds.size > 1:
-        folds = folds[want[folds] == want[folds].max()]
-    return _pick(folds, rng)
+def _hand_out(n_rows: int, want_tag: list[int], want: list[int], k: int, rng: np.random.Generator) -> list[int]:
+    """The folds of ``n_rows`` rows of one tag, one after the other: each to the fold that wants the tag
+    most (``want_tag``), ties to the one that wants most rows (``want``), then at random; both lists
+    are decreased by ``k`` at the chosen fold (in place). Plain Python: ``k`` is small, and a NumPy
+    call per row costs more than the loop over the folds."""
+    out = []
+    folds = range(k)
+    for _ in range(n_rows):
+        top = max(want_tag)
+        best = [j for j in folds if want_tag[j] == top]
+        if len(best) > 1:
+            most = max(want[j] for j in best)
+            best = [j for j in best if want[j] == most]
+        j = _pick(best, rng)
+        want_tag[j] -= k
+        want[j] -= k
+        out.append(j)
+    return out
 
 
 def iterative_stratification(y: np.ndarray, n_splits: int, rng: np.random.Generator) -> np.ndarray:
@@ -64,6 +76,10 @@ def iterative_stratification(y: np.ndarray, n_splits: int, rng: np.random.Genera
     column order, so reordering the columns of ``y`` gives the same folds. The desired counts are
     kept times ``k`` as integers, so ties are exact.
 
+    While one tag's rows are handed out only its own ``c_j^i`` and the ``c_j`` steer the choice,
+    so the row loop updates those two alone (:func:`_hand_out`); the other tags' ``c_j^i`` and
+    remaining counts are decreased once per tag, by the rows each fold got (a matrix product).
+
     References
     ----------
     .. [1] Sechidis, K., Tsoumakas, G. and Vlahavas, I. (2011). "On the Stratification of
@@ -72,25 +88,28 @@ def iterative_stratification(y: np.ndarray, n_splits: int, rng: np.random.Genera
     """
     n, q = y.shape
     k = n_splits
+    order = rng.permutation(n)  # the drawn row order; rank[order] = 0..n-1
     rank = np.empty(n, dtype=np.int64)
-    rank[rng.permutation(n)] = np.arange(n)
-    rows_of = [np.flatnonzero(y[:, i])[np.argsort(rank[y[:, i]])] for i in range(q)]
-    tags_of = [np.flatnonzero(row) for row in y]
-    want = np.full(k, n, dtype=np.int64)  # k * c_j
+    rank[order] = np.arange(n)
+    ordered = y[order]
+    rows_of = [order[ordered[:, i]] for i in range(q)]
+    want = [n] * k  # k * c_j
     want_tag = np.tile(y.sum(axis=0).astype(np.int64), (k, 1))  # k * c_j^i
     left = y.sum(axis=0).astype(np.int64)
     fold = np.full(n, -1, dtype=np.int64)
     while left.any():
         tied = np.flatnonzero(left == left[left > 0].min()).tolist()
         tag = min(tied, key=lambda i: rank[rows_of[i][fold[rows_of[i]] < 0]].tolist())
-        for r in rows_of[tag][fold[rows_of[tag]] < 0].tolist():
-            j = _most_wanted(want_tag[:, tag], want, rng)
-            fold[r] = j
-            want[j] -= k
-            want_tag[j, tags_of[r]] -= k
-            left[tags_of[r]] -= 1
-    for r in np.argsort(rank)[fold[np.argsort(rank)] < 0].tolist():  # rows without tags, in the drawn order
-        j = _pick(np.flatnonzero(want == want.max()), rng)
+        rows = rows_of[tag][fold[rows_of[tag]] < 0]
+        fold[rows] = _hand_out(rows.size, want_tag[:, tag].tolist(), want, k, rng)
+        given = np.zeros((k, rows.size), dtype=np.int64)
+        given[fold[rows], np.arange(rows.size)] = 1
+        got = given @ y[rows].astype(np.int64)  # per fold and tag, the rows it got
+        want_tag -= k * got
+        left -= got.sum(axis=0)
+    for r in order[fold[order] < 0].tolist():  # rows without tags, in the drawn order
+        top = max(want)
+        j = _pick([f for f in range(k) if want[f] == top], rng)
         fold[r] = j
         want[j] -= k
     return fold
