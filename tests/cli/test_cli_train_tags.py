@@ -157,13 +157,29 @@ class TestFoldsAndJobs:
 
 
 class TestDefaultClean:
-    def test_the_default_reweight_refuses_a_model_without_weights_and_flip_fits_it(self, tmp_path):
-        """--clean defaults to reweight (the model's default action): --model knn alone is a usage
-        error naming --clean and the way out; with --clean flip it trains."""
+    def test_the_default_flips_for_a_model_without_weights_and_says_so(self, tmp_path):
+        """--clean defaults to reweight, which needs sample weights: --model knn alone was a usage error;
+        now it is cleaned by flip, with a note on the screen and in summary.json."""
         _table(tmp_path / "d.csv")
-        refused, out = _run(tmp_path, "o", "--model", "knn")
-        assert refused.exit_code == 2 and "Invalid value for '--clean': reweight (the default)" in refused.output
-        assert "use --clean flip or drop" in refused.output and not out.exists()
-        flipped, out = _run(tmp_path, "f", "--model", "knn", "--clean", "flip")
+        flipped, out = _run(tmp_path, "o", "--model", "knn")
         assert flipped.exit_code == 0, flipped.output
+        assert "note: --model knn takes no sample weights" in flipped.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["settings"]["clean"] == "flip" and summary["notices"]
         assert joblib.load(out / "model.joblib").action == "flip"
+        weighted, out = _run(tmp_path, "w")
+        assert weighted.exit_code == 0 and joblib.load(out / "model.joblib").action == "reweight"
+        assert json.loads((out / "summary.json").read_text())["notices"] == []
+
+    def test_tag_lists_from_json_lines_train_as_the_csv_cells(self, tmp_path):
+        """A JSON Lines tags column of lists was refused ("use --task multilabel", an option train-tags does
+        not have): it trains the same model as the 'a|b' cells of a CSV."""
+        _table(tmp_path / "d.csv")
+        frame = pd.read_csv(tmp_path / "d.csv", keep_default_na=False)
+        frame["tags"] = [t.split("|") if t else [] for t in frame["tags"]]
+        frame.to_json(tmp_path / "d.jsonl", orient="records", lines=True)
+        csv_run, csv_out = _run(tmp_path, "c")
+        args = ["train-tags", str(tmp_path / "d.jsonl"), "--label", "tags", "--cv", "3", "--out", str(tmp_path / "j")]
+        json_run = CliRunner().invoke(main, args)
+        assert csv_run.exit_code == 0 and json_run.exit_code == 0, json_run.output
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "j" / "issues.csv"), pd.read_csv(csv_out / "issues.csv"))

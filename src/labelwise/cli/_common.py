@@ -272,8 +272,9 @@ def choice_option(name: str, choices: Sequence[str], default: str, help_text: st
     return click.option(name, type=click.Choice(list(choices)), default=default, show_default=True, help=help_text)
 
 
-def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, pd.Series]:
-    """The feature columns and the label column of ``frame`` (clear errors when missing)."""
+def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+    """The feature columns and the label column of ``frame`` (clear errors when missing); lists in the label
+    column (JSON Lines, Parquet) are refused unless ``several`` (a command that reads several labels per row)."""
     if label is None:
         raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
     if label not in frame.columns:
@@ -281,7 +282,7 @@ def split_label(frame: pd.DataFrame, label: str | None) -> tuple[pd.DataFrame, p
             f"--label column {label!r} is not in the data; columns are {list(frame.columns)}{delimiter_hint(frame)}"
         )
     column = frame[label]
-    nested = first_unhashable_row(column)
+    nested = None if several else first_unhashable_row(column)
     if nested is not None:  # lists or dicts from JSON Lines: pandas cannot factorize them
         raise InvalidLabelsError(
             f"--label column {label!r} must hold one label per row, row {nested} holds a "

@@ -49,13 +49,20 @@ class AutoOrFraction(click.FloatRange):
         return number
 
 
-def _check_weighted(estimator: Any, model: str) -> None:
-    """``--clean reweight`` weighs each cell in its tag's fit: the model family must take sample weights."""
+def _takes_weights(estimator: Any) -> bool:
+    """Whether the model family's ``fit`` takes ``sample_weight`` (what ``--clean reweight`` needs)."""
     try:
         sample_weight_fit_params(estimator, np.ones(1))
     except EstimatorError:
+        return False
+    return True
+
+
+def _check_weighted(estimator: Any, model: str) -> None:
+    """``--clean reweight`` weighs each cell in its tag's fit: the model family must take sample weights."""
+    if not _takes_weights(estimator):
         raise click.BadParameter(
-            f"reweight (the default) weighs the flagged cells in each tag's fit, but --model {model} takes no sample "
+            f"reweight weighs the flagged cells in each tag's fit, but --model {model} takes no sample "
             "weights; "
             "use --clean flip or drop, or another --model",
             param_hint="'--clean'",
@@ -69,10 +76,10 @@ def _check_weighted(estimator: Any, model: str) -> None:
 @click.option(
     "--clean",
     type=click.Choice(list(MULTILABEL_ACTIONS)),
-    default="reweight",
-    show_default=True,
+    default=None,
     help="What to do with each flagged (row, tag) cell: down-weight it in that tag's fit (needs a --model that "
-    "takes sample weights), toggle it, or leave it out of that tag's fit.",
+    "takes sample weights), toggle it, or leave it out of that tag's fit.  [default: reweight; flip for a --model "
+    "that takes no sample weights, said on the screen]",
 )
 @out_folder("train-tags", Path("labelwise-tag-model"))
 @click.option(
@@ -128,13 +135,18 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
     per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
-    features, tags = split_label(frame, label)
+    features, tags = split_label(frame, label, several=True)
     cells = [_cell_text(t) for t in tags]
     column = f"--label column {label!r}"
     with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
         trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
         estimator = default_model(features, model=model, random_state=random_state)
-        if clean == "reweight":
+        notices = []
+        if clean is None:
+            clean = "reweight" if _takes_weights(estimator) else "flip"
+            if clean == "flip":
+                notices.append(f"--model {model} takes no sample weights: the flagged cells are flipped (--clean flip)")
+        elif clean == "reweight":
             _check_weighted(estimator, model)
         cleaner = CleanMultilabelClassifier(
             estimator,
@@ -156,6 +168,7 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
         "n_missing": int(issues.is_missing.sum()),
         "n_spurious": int(issues.is_spurious.sum()),
         "skipped_tags": [plain(t) for t in fitted.skipped_tags_],
+        "notices": notices,
         "classes": [plain(t) for t in fitted.classes_],
         "settings": {
             "data": str(Path(data).resolve()),
@@ -178,6 +191,8 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
         write_json(summary, out / "summary.json")
 
     con = console()
+    for line in notices:
+        con.print(f"note: {plain(line)}")
     con.print(
         f"[bold]{len(cells)}[/] examples, {fitted.classes_.size} tags: [bold red]{summary['n_missing']}[/] missing and "
         f"[bold red]{summary['n_spurious']}[/] spurious tags flagged on {issues.n_issues} examples; cleaned by {clean}"
