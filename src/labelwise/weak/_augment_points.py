@@ -34,6 +34,7 @@ from .._progress import track
 from .._validate.arguments import show
 from ..errors import InvalidParameterError
 from ._augment_memo import KeyFailure, custom_key, point_key
+from .apply import LabelingFunctionError
 from .augmentation import TransformationFunctionError, _as_dict, check_size
 from .policies import Policy
 from .preprocessor import Preprocessor, _in_order
@@ -121,14 +122,14 @@ def check_points(points: Any, name: str = "df") -> list[Any]:
     return listed
 
 
-def check_point_tfs(tfs: list[TransformationFunction], name: str = "df") -> None:
+def check_point_tfs(tfs: list[TransformationFunction]) -> None:
     """Refuse vectorised TFs and preprocessors: a list's points are transformed one by one."""
     for i, tf in enumerate(tfs):
         frame_ones = [p.name for p in _in_order(tf.pre) if p.vectorized]
         if tf.vectorized or frame_ones:
             what = "is vectorized" if tf.vectorized else f"uses the vectorized preprocessor {frame_ones[0]!r}"
             raise InvalidParameterError(
-                f"tfs[{i}] ({tf.name!r}) {what} (it takes a DataFrame), but {name} is a list of data points, "
+                f"tfs[{i}] ({tf.name!r}) {what} (it takes a DataFrame), but df is a list of data points, "
                 "transformed one by one: pass row functions, or the points as a DataFrame"
             )
 
@@ -253,6 +254,8 @@ def _error(tf: TransformationFunction | Preprocessor, what: str, where: _Where) 
 def _call(tf: TransformationFunction, x: Any, where: _Where, kind: Any, memos: dict[Any, dict[Any, Any]]) -> Any:
     """``tf`` on a copy of ``x``: a point of the type ``kind``, or (``kind`` None) a frame's row whose
     output is made a row again, without its preprocessors' fields (as ``augment``'s table)."""
+    if kind is None and (tf.vectorized or any(p.vectorized for p in _in_order(tf.pre))):
+        return _one_row(tf, x, where)
     try:
         y = copy.deepcopy(x)
     except Exception as exc:
@@ -276,6 +279,18 @@ def _call(tf: TransformationFunction, x: Any, where: _Where, kind: Any, memos: d
             where,
         )
     return got
+
+
+def _one_row(tf: TransformationFunction, x: Any, where: _Where) -> Any:
+    """A vectorised TF (or one with a vectorised preprocessor) on a frame's row: on a one-row frame."""
+    from .augmentation import transform_frame
+
+    try:
+        got = transform_frame(tf, pd.DataFrame([dict(x)]))
+    except LabelingFunctionError as exc:
+        said = str(exc).replace("on row 0", f"on {where}", 1)
+        raise TransformationFunctionError(said, row=where.label, position=where.position) from exc.__cause__
+    return None if got is None or len(got) == 0 else AugmentRow(got.iloc[0].to_dict())
 
 
 def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None) -> Any:
@@ -316,7 +331,6 @@ def rows_in_order(
     memoised by a ``memoize_key``: a key that does not hold all a TF reads shares the output of the
     first row of that key in Snorkel's order, and that order, unlike the step by step one, does not
     depend on how the rows are cut into batches. ``source`` counts from 0 (the caller adds ``start``)."""
-    check_point_tfs(tfs, "df (with a TF memoised by memoize_key)")
     names = list(frame.columns)
     rows = [AugmentRow(zip(names, values, strict=True)) for values in frame.itertuples(index=False, name=None)]
     got = _augment(tfs, rows, seqs, keep, memos, start, False, labels=frame.index)
