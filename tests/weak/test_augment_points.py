@@ -62,6 +62,29 @@ class TestAugmentPoints:
         assert data == before
         assert out.points[1].tags == ["x", "new"] and out.points[1] is not data[0]
 
+    @pytest.mark.parametrize("as_dict", [False, True])
+    def test_in_place_changes_never_reach_the_input(self, as_dict):
+        """A TF changing its namespace or dict of plain values in place changes its own copy only."""
+
+        @weak.transformation_function()
+        def edit(x):
+            if as_dict:
+                x["text"] += "!"
+            else:
+                x.text += "!"
+            return x
+
+        data = [{"text": "a", "num": 1}, {"text": "b", "num": 2}] if as_dict else points(2)
+        before = copy.deepcopy(data)
+        again = weak.transformation_function(edit.func, name="again")
+        out = weak.augment([edit, again], data, policy=weak.ApplyAllPolicy(n_per_original=2))
+        assert data == before
+        texts = [p["text"] if as_dict else p.text for p in out.points]
+        assert (
+            texts == ["a", "a!!", "a!!", "b", "b!!", "b!!"] if as_dict else ["t0", "t0!!", "t0!!", "t1", "t1!!", "t1!!"]
+        )
+        assert out.points[1] is not out.points[2]
+
     def test_dict_points_are_given_as_dicts(self):
         """Dict points reach the TF as dicts and come back as dicts."""
 

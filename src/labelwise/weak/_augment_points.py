@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,7 @@ from .._validate.arguments import show
 from ..errors import InvalidParameterError
 from ._augment_memo import KeyFailure, custom_key, point_key
 from .apply import LabelingFunctionError
-from .augmentation import TransformationFunctionError, _as_dict, check_size
+from .augmentation import _IMMUTABLE, TransformationFunctionError, _as_dict, check_size
 from .policies import Policy
 from .preprocessor import Preprocessor, _in_order
 from .transformation_function import AugmentRow, TransformationFunction
@@ -257,7 +258,7 @@ def _call(tf: TransformationFunction, x: Any, where: _Where, kind: Any, memos: d
     if kind is None and (tf.vectorized or any(p.vectorized for p in _in_order(tf.pre))):
         return _one_row(tf, x, where)
     try:
-        y = copy.deepcopy(x)
+        y = _copy(x)
     except Exception as exc:
         raise _error(tf, f"could not copy the point ({type(exc).__name__}: {exc})", where) from exc
     for p in _in_order(tf.pre):
@@ -279,6 +280,16 @@ def _call(tf: TransformationFunction, x: Any, where: _Where, kind: Any, memos: d
             where,
         )
     return got
+
+
+def _copy(x: Any) -> Any:
+    """A copy of a point the TF may change in place: a shallow one of a dict or namespace of immutable
+    values (the common point, at a fraction of the cost), else a deep copy (Snorkel pickles it)."""
+    kind = type(x)
+    fields = x if kind is dict or kind is AugmentRow else vars(x) if kind is SimpleNamespace else None
+    if fields is not None and all(isinstance(v, _IMMUTABLE) for v in fields.values()):
+        return SimpleNamespace(**fields) if kind is SimpleNamespace else kind(fields)
+    return copy.deepcopy(x)
 
 
 def _one_row(tf: TransformationFunction, x: Any, where: _Where) -> Any:
