@@ -239,7 +239,7 @@ def _run(tf: TransformationFunction, x: Any, memos: dict[Any, dict[Any, Any]], w
     if key is None and tf.memoize_key is None:  # no default key: computed each time
         return _call(tf, x, where, kind, memos)
     if key in memo:
-        return copy.deepcopy(memo[key])
+        return _copy(memo[key])
     memo[key] = got = _call(tf, x, where, kind, memos)
     return got
 
