@@ -95,6 +95,22 @@ class TestMemoizeKey:
         np.testing.assert_array_equal(got.source, expected.source)
         assert got.applied == expected.applied
 
+    @pytest.mark.parametrize("lazy", [False, True])
+    def test_dask_partitions_with_a_full_key_give_the_pandas_table(self, lazy):
+        """On a Dask frame (3 partitions, eager or lazy) a TF keyed by the whole row gives pandas' table."""
+        dd = pytest.importorskip("dask.dataframe")
+        shout, _ = counting(key=lambda row: tuple(row.values()))
+        expected = weak.augment([shout, double], frame(), policy=weak.ApplyAllPolicy())
+        got = weak.augment(
+            [shout, double], dd.from_pandas(frame(), npartitions=3, sort=False), policy=weak.ApplyAllPolicy(), lazy=lazy
+        )
+        table = got.compute().drop(columns="tfs") if lazy else got.frame
+        assert table.index.tolist() == expected.frame.index.tolist()  # Dask makes the labels its string dtype
+        pd.testing.assert_frame_equal(
+            table.astype({"text": object}).reset_index(drop=True),
+            expected.frame.astype({"text": object}).reset_index(drop=True),
+        )
+
     def test_key_memo_lasts_across_batches(self):
         """One stream of batches shares one memo: the TF runs once per key over all batches."""
         shout, calls = counting()
