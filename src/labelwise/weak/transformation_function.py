@@ -165,9 +165,8 @@ def transformation_function(
         row.text`` for a TF of the text alone, which then runs once per distinct text whatever
         the other columns). Default: the row's values (a data point's, Snorkel's ``get_hashable``).
         With such a key a frame is augmented row by row in Snorkel's order, so the "first" row of
-        a key is Snorkel's (a Dask frame's partitions keep one memo each).
-        A key function that raises or returns an unhashable value is a
-        :class:`~labelwise.weak.TransformationFunctionError` naming the TF and the row.
+        a key is Snorkel's (a Dask frame's partitions keep one memo each). A key function that
+        raises or returns an unhashable value is a ``TransformationFunctionError`` naming the TF.
 
     Returns
     -------
