@@ -177,7 +177,11 @@ class TestAugmentErrors:
             ({"policy": "random"}, "policy must be an augmentation policy"),
             ({"policy": ApplyAllPolicy(5)}, r"made for n_tfs=5 transformation functions, but tfs has 2"),
             ({"policy": ApplyOnePolicy()}, "ApplyOnePolicy applies one transformation function, but tfs has 2"),
-            ({"df": [1, 2]}, "df must be a pandas or dask DataFrame, got list"),
+            ({"df": {"a": [1, 2]}}, "df must be a pandas or dask DataFrame or a list of data points, got dict"),
+            (
+                {"df": [{"num": 1}, 2]},
+                r"df must hold data points of one type \(the first, df\[0\], is a dict\), got a int at df\[1\]",
+            ),
             ({"df": frame().iloc[:0]}, "df must have at least one row"),
             ({"df": pd.DataFrame([[1, 2]], columns=["a", "a"])}, "df must have distinct column names, got 'a'"),
             ({"verbose": "yes"}, "verbose must be True, False or None"),

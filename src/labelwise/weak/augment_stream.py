@@ -34,6 +34,7 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import InvalidParameterError
+from ._augment_points import AugmentedPoints, is_points, point_batches
 from .apply import LabelingFunctionError, _is_dask
 from .augmentation import Augmented, _augment_frame, check_call, check_columns, check_size
 from .policies import Policy
@@ -47,7 +48,7 @@ APPLIED_COLUMN = "tfs"
 
 def augment_batches(
     tfs: Sequence[TransformationFunction | Callable[..., Any]], df: Any, *, policy: Policy, batch_size: int
-) -> Iterator[Augmented]:
+) -> Iterator[Augmented] | Iterator[AugmentedPoints]:
     """Augment a table batch by batch: yield the augmented rows of each next ``batch_size`` rows.
 
     Snorkel's ``PandasTFApplier(tfs, policy).apply_generator(df, batch_size)``. The arguments are
@@ -57,9 +58,11 @@ def augment_batches(
     ----------
     tfs : list of TransformationFunction (or plain functions, taken as row TFs)
         As for :func:`~labelwise.weak.augment`.
-    df : pandas.DataFrame, dask.dataframe.DataFrame or iterable of pandas.DataFrame
+    df : pandas.DataFrame, dask.dataframe.DataFrame, iterable of pandas.DataFrame or list of data points
         The rows: a frame, a Dask frame (its partitions computed one at a time) or chunks of one
-        table (same columns), e.g. ``pd.read_csv(path, chunksize=100_000)``.
+        table (same columns), e.g. ``pd.read_csv(path, chunksize=100_000)``. A list (or tuple) of
+        data points of one type is Snorkel's ``TFApplier.apply_generator`` (see
+        :func:`~labelwise.weak.augment`).
     policy : Policy
         As for :func:`~labelwise.weak.augment`; its sequences are drawn batch after batch, so the
         batches together are ``augment``'s table (same seed, same sequences).
@@ -69,10 +72,11 @@ def augment_batches(
 
     Yields
     ------
-    Augmented
+    Augmented or AugmentedPoints
         Each batch's table (Snorkel's rows: each source row then its kept copies, indexed by the
-        source row's label), ``source`` by position in the whole input, ``applied``. A memoised TF
-        (``memoize=True``) keeps its outputs across the batches.
+        source row's label), ``source`` by position in the whole input, ``applied``; for a list of
+        data points, the batch's points. A memoised TF (``memoize=True``) keeps its outputs across
+        the batches.
 
     Raises
     ------
@@ -106,6 +110,8 @@ def augment_batches(
         raise InvalidParameterError(f"batch_size must be a positive integer, got {show(batch_size)}")
     if int(batch_size) < 1:
         raise InvalidParameterError(f"batch_size must be a positive integer, got {show(batch_size)}")
+    if is_points(df):
+        return point_batches(checked, df, policy, n_tfs, int(batch_size))
     if isinstance(df, pd.DataFrame) or _is_dask(df):
         check_columns(df.columns, "df")
         if isinstance(df, pd.DataFrame) and len(df) == 0:

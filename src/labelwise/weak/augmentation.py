@@ -123,7 +123,8 @@ def _row_outputs(
 ) -> tuple[np.ndarray, dict]:
     """The positions (in ``view``) a row TF transformed and the columns of its outputs; with ``memo``
     (a memoised TF's outputs by row, :func:`~labelwise.weak.preprocessor`'s memoisation) an equal
-    row already seen is not computed again."""
+    row already seen is not computed again (a TF with a ``memoize_key`` runs row by row instead,
+    :func:`~labelwise.weak._augment_points.rows_in_order`)."""
     names = list(view.columns)
     mutable = [
         c for c in names if view[c].dtype == object and not all(isinstance(v, _IMMUTABLE) for v in view[c].to_numpy())
@@ -251,8 +252,13 @@ def _augment_frame(
     memos: dict[Any, dict] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, ...]]]:
     """One pandas frame's augmented rows, their source positions and the TFs applied to each
-    (``memos``: the memoised TFs' outputs, kept by the caller across frames; None: this frame's own)."""
+    (``memos``: the memoised TFs' outputs, kept by the caller across frames; None: this frame's own).
+    With a TF memoised by ``memoize_key``, row by row in Snorkel's order instead."""
     memos = {} if memos is None else memos
+    if any(tf.memoize_key is not None for tf in tfs):
+        from ._augment_points import rows_in_order
+
+        return rows_in_order(frame, tfs, seqs, keep_original, memos, 0)
     n, copies, length = seqs.shape
     size = n * copies
     flat = seqs.reshape(size, length)
@@ -298,10 +304,12 @@ def augment(
     ----------
     tfs : list of TransformationFunction (or plain functions, taken as row TFs)
         Names must be unique; the policy's TF positions index this list.
-    df : pandas.DataFrame or dask.dataframe.DataFrame
+    df : pandas.DataFrame, dask.dataframe.DataFrame or list of data points
         The rows. A Dask frame is augmented partition by partition (install the ``dask`` extra);
         the policy draws the sequences for all its rows at once, so the result does not depend on
-        the partitioning; the augmented table is returned in memory (see ``lazy``).
+        the partitioning; the augmented table is returned in memory (see ``lazy``). A list (or
+        tuple) of data points of one type (``SimpleNamespace`` objects, dicts) is Snorkel's
+        ``TFApplier`` (:mod:`labelwise.weak._augment_points`; row TFs and preprocessors only).
     policy : Policy
         :class:`~labelwise.weak.ApplyAllPolicy`, :class:`~labelwise.weak.ApplyEachPolicy`,
         :class:`~labelwise.weak.ApplyOnePolicy`, :class:`~labelwise.weak.RandomPolicy` or
@@ -320,9 +328,10 @@ def augment(
 
     Returns
     -------
-    Augmented or dask.dataframe.DataFrame
+    Augmented, AugmentedPoints or dask.dataframe.DataFrame
         ``frame`` (Snorkel's augmented table), ``source`` and ``applied``; ``to_frame()`` adds them
-        as columns. With ``lazy``, the Dask DataFrame above.
+        as columns. With ``lazy``, the Dask DataFrame above. For a list of data points,
+        ``AugmentedPoints``: ``points`` (Snorkel's list) in place of ``frame``.
 
     Raises
     ------
@@ -331,7 +340,8 @@ def augment(
         vectorised, not a DataFrame of rows of the frame it got).
     InvalidParameterError
         ``tfs`` is empty or has two TFs of one name, ``df`` is not a DataFrame or has no rows or
-        repeated column names, ``policy`` is not a policy or was made for another number of TFs.
+        repeated column names (a list: is empty, holds points of two types, or comes with a
+        vectorised TF), ``policy`` is not a policy or was made for another number of TFs.
 
     References
     ----------
@@ -355,15 +365,9 @@ def augment(
         raise InvalidParameterError(f"verbose must be True, False or None, got {verbose!r}")
     if not isinstance(lazy, (bool, np.bool_)):
         raise InvalidParameterError(f"lazy must be True or False, got {show(lazy)}")
-    if not (_is_dask(df) or isinstance(df, pd.DataFrame)):
-        raise InvalidParameterError(f"df must be a pandas or dask DataFrame, got {type(df).__name__}")
+    if not isinstance(df, pd.DataFrame) or lazy or meta is not None:
+        return _not_in_memory(checked, df, policy, n_tfs, verbose, bool(lazy), meta)
     check_columns(df.columns, "df")
-    if lazy or meta is not None or _is_dask(df):
-        from .augment_stream import augment_dask, augment_lazy
-
-        if lazy or meta is not None:
-            return augment_lazy(checked, df, policy, lazy=bool(lazy), meta=meta)
-        return augment_dask(df, checked, policy, n_tfs, verbose)
     if len(df) == 0:
         raise InvalidParameterError("df must have at least one row to augment, got none")
     check_size(len(df), df.shape[1], policy, n_tfs)
@@ -371,6 +375,26 @@ def augment(
         df, checked, policy.sequences(len(df), n_tfs), policy.keep_original, verbose
     )
     return Augmented(frame, source, tuple(applied))
+
+
+def _not_in_memory(
+    tfs: list[TransformationFunction], df: Any, policy: Policy, n_tfs: int, verbose: bool | None, lazy: bool, meta: Any
+) -> Any:
+    """``augment`` of a list of data points, a Dask frame (in memory or lazily), or a bad ``df``."""
+    if isinstance(df, (list, tuple)):
+        from ._augment_points import augment_points
+
+        return augment_points(tfs, df, policy, n_tfs, verbose, lazy=lazy, meta=meta)
+    if not (_is_dask(df) or isinstance(df, pd.DataFrame)):
+        raise InvalidParameterError(
+            f"df must be a pandas or dask DataFrame or a list of data points, got {type(df).__name__}"
+        )
+    check_columns(df.columns, "df")
+    from .augment_stream import augment_dask, augment_lazy
+
+    if lazy or meta is not None:
+        return augment_lazy(tfs, df, policy, lazy=lazy, meta=meta)
+    return augment_dask(df, tfs, policy, n_tfs, verbose)
 
 
 def check_call(tfs: Any, policy: Any) -> tuple[list[TransformationFunction], int]:

@@ -82,6 +82,9 @@ class TransformationFunction:
     memoize : bool
         Whether a row TF is called once per distinct row within one augmentation (see
         :func:`transformation_function`).
+    memoize_key : callable or None
+        With ``memoize``: the function giving a row's (or data point's) memo key; None: the row's
+        values (see :func:`transformation_function`).
     """
 
     name: str
@@ -90,6 +93,7 @@ class TransformationFunction:
     pre: tuple[Preprocessor, ...] = ()
     resources: Mapping[str, Any] = field(default_factory=dict, hash=False)
     memoize: bool = False
+    memoize_key: Callable[[Any], Any] | None = None
 
     kind: ClassVar[str] = "transformation function"
 
@@ -125,6 +129,7 @@ def transformation_function(
     pre: Any = None,
     resources: Any = None,
     memoize: bool = False,
+    memoize_key: Callable[[Any], Any] | None = None,
 ) -> Any:
     """Turn a function into a :class:`TransformationFunction` (``@transformation_function`` or with options).
 
@@ -151,6 +156,17 @@ def transformation_function(
         TF's repeated rows one output. Rows holding an unhashable value (a list) are each
         computed, as for :func:`~labelwise.weak.preprocessor`. Snorkel keeps the outputs on the TF
         across calls until ``reset_cache()``; here they go with the call. Not for a vectorised TF.
+    memoize_key : callable, optional
+        Snorkel's ``memoize_key`` (a ``HashingFunction``, as Snorkel 0.10's mappers take it): with
+        ``memoize=True``, ``memoize_key(row) -> hashable`` gives the memo key of a row (an
+        :class:`AugmentRow` of the row's columns, without the preprocessors' fields, which Snorkel
+        adds after taking the key) or of a data point (a list's element, as given); rows of one
+        key share one output, so the key must hold all the TF reads (e.g. ``lambda row:
+        row.text`` for a TF of the text alone, which then runs once per distinct text whatever
+        the other columns). Default: the row's values (a data point's, Snorkel's ``get_hashable``).
+        With such a key a frame is augmented row by row in Snorkel's order, so the "first" row of
+        a key is Snorkel's (a Dask frame's partitions keep one memo each). A key function that
+        raises or returns an unhashable value is a ``TransformationFunctionError`` naming the TF.
 
     Returns
     -------
@@ -176,6 +192,29 @@ def transformation_function(
     >>> swap({"text": "a day"}) is None
     True
     """
+    _check_options(name, vectorized, memoize, memoize_key)
+    before = check_pre(pre)
+
+    def wrap(f: Callable[..., Any]) -> TransformationFunction:
+        if isinstance(f, TransformationFunction):
+            f = f.func
+        if not callable(f):
+            raise InvalidParameterError(f"transformation_function needs a callable, got {type(f).__name__}")
+        return TransformationFunction(
+            str(name or getattr(f, "__name__", "tf")),
+            f,
+            vectorized,
+            before,
+            check_resources(resources, f),
+            memoize,
+            memoize_key,
+        )
+
+    return wrap if func is None else wrap(func)
+
+
+def _check_options(name: Any, vectorized: Any, memoize: Any, memoize_key: Any) -> None:
+    """Refuse a bad option of :func:`transformation_function`, naming it."""
     if name is not None and (not isinstance(name, str) or not name):
         raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
     if not isinstance(vectorized, bool):
@@ -187,15 +226,12 @@ def transformation_function(
             "memoize must be False for a vectorized transformation function (it is called once per frame of "
             "rows), got True"
         )
-    before = check_pre(pre)
-
-    def wrap(f: Callable[..., Any]) -> TransformationFunction:
-        if isinstance(f, TransformationFunction):
-            f = f.func
-        if not callable(f):
-            raise InvalidParameterError(f"transformation_function needs a callable, got {type(f).__name__}")
-        return TransformationFunction(
-            str(name or getattr(f, "__name__", "tf")), f, vectorized, before, check_resources(resources, f), memoize
+    if memoize_key is not None and not callable(memoize_key):
+        raise InvalidParameterError(
+            f"memoize_key must be a function of a row returning a hashable key, or None, got {type(memoize_key).__name__}"
         )
-
-    return wrap if func is None else wrap(func)
+    if memoize_key is not None and not memoize:
+        raise InvalidParameterError(
+            "memoize_key needs memoize=True (the key is used only to memoise; Snorkel ignores it otherwise), got "
+            "memoize=False"
+        )
