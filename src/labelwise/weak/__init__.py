@@ -1,5 +1,6 @@
 """Programmatic labelers: labeling functions, their analysis, label models, model votes."""
 
+from ._augment_points import AugmentedPoints
 from ._votes import Votes, as_votes
 from .analysis import analysis, lf_empirical_probs, lf_statistics
 from .apply import LabelingFunctionError, apply
@@ -30,6 +31,7 @@ __all__ = [
     "ApplyOnePolicy",
     "AugmentRow",
     "Augmented",
+    "AugmentedPoints",
     "DawidSkeneLabelModel",
     "LabelModel",
     "Labeled",
