@@ -93,6 +93,9 @@ class Switch:
     ``_fit_rows``' posterior of every row); the objective histories (smoke run)."""
 
     enabled = False
+    sigma2 = SIGMA2
+    model = "effect"
+    min_votes = 0.0
     pending: np.ndarray | None = None
     objectives: list = []
     applied = 0
@@ -119,8 +122,11 @@ class Answers:
         """(n, K) ``log P(vote | y)`` of each answer and (n, K, K) ``q[., y, a]``, the labeler's vote
         distribution on that item given ``y``."""
         s = log_pi[self.labeler] + theta[self.row][:, None, :]
-        s -= logsumexp(s, axis=2, keepdims=True)
+        s -= s.max(axis=2, keepdims=True)
         q = np.exp(s)
+        total = q.sum(axis=2, keepdims=True)
+        s -= np.log(total)
+        q /= total
         return s[np.arange(len(self.vote)), :, self.vote], q
 
 
@@ -134,20 +140,20 @@ def e_step(ans: Answers, log_pi, theta, log_p) -> tuple[np.ndarray, np.ndarray, 
 def theta_objective(ans: Answers, log_pi, theta, post) -> np.ndarray:
     """Per row, the expected complete log posterior in θ: ``Σ_answers Σ_y T log q[vote] − |θ|²/2σ²``."""
     lp, _ = ans.log_probs(log_pi, theta)
-    return np.asarray(ans.by_row @ (lp * post[ans.row])).sum(axis=1) - (theta**2).sum(axis=1) / (2 * SIGMA2)
+    return np.asarray(ans.by_row @ (lp * post[ans.row])).sum(axis=1) - (theta**2).sum(axis=1) / (2 * Switch.sigma2)
 
 
 def newton_theta(ans: Answers, log_pi, theta, post) -> np.ndarray:
     """One Newton step of every row's θ (concave objective), halved until it rises."""
     k = ans.k
-    _, q = ans.log_probs(log_pi, theta)
+    lp, q = ans.log_probs(log_pi, theta)
     t = post[ans.row]  # (n, K) posterior of each answer's row
     expected = np.einsum("ny,nya->na", t, q)
-    grad = np.asarray(ans.by_row @ (ans.onehot - expected)) - theta / SIGMA2
+    grad = np.asarray(ans.by_row @ (ans.onehot - expected)) - theta / Switch.sigma2
     curv = np.einsum("ny,nya->na", t, q)[:, :, None] * np.eye(k) - np.einsum("ny,nya,nyb->nab", t, q, q)
-    hess = np.asarray(ans.by_row @ curv.reshape(len(t), k * k)).reshape(-1, k, k) + np.eye(k) / SIGMA2
+    hess = np.asarray(ans.by_row @ curv.reshape(len(t), k * k)).reshape(-1, k, k) + np.eye(k) / Switch.sigma2
     step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
-    old = theta_objective(ans, log_pi, theta, post)
+    old = np.asarray(ans.by_row @ (lp * t)).sum(axis=1) - (theta**2).sum(axis=1) / (2 * Switch.sigma2)
     out = theta.copy()
     todo = np.ones(len(theta), dtype=bool)
     for _ in range(HALVINGS + 1):
@@ -188,7 +194,9 @@ def item_difficulty_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, 
         log_pi, theta, log_p = unpack(x)
         pi = np.exp(log_pi)
         post, log_z, q = e_step(ans, log_pi, theta, log_p)
-        value = float(w @ log_z) + float((a_prior * log_pi).sum()) - float(w @ (theta**2).sum(axis=1)) / (2 * SIGMA2)
+        value = (
+            float(w @ log_z) + float((a_prior * log_pi).sum()) - float(w @ (theta**2).sum(axis=1)) / (2 * Switch.sigma2)
+        )
         if free:
             log_p = np.log(np.maximum(w @ post, FLOOR) / max(float(w @ post.sum(axis=1)), FLOOR))
         wt = post[ans.row] * w[ans.row][:, None]  # (n, K)
@@ -206,6 +214,93 @@ def item_difficulty_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, 
     post, log_z = out.extra
     log_pi, theta, log_p = unpack(out.theta)
     return post, log_z, np.exp(log_p), theta, out.history
+
+
+def temperature_probs(ans: Answers, log_pi, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exploration's second model (GLAD's form on confusion matrices): ``P(a | y, i, j) ∝
+    π_j[y, a]^{β_i}``, ``β_i = e^{b_i}``. Per answer: ``log P(vote | y)`` (n, K), ``q`` (n, K, K) and
+    the answer's ``log π_j[y, ·]`` (n, K, K)."""
+    base = log_pi[ans.labeler]
+    s = np.exp(b)[ans.row][:, None, None] * base
+    s -= logsumexp(s, axis=2, keepdims=True)
+    return s[np.arange(len(ans.vote)), :, ans.vote], np.exp(s), base
+
+
+def temperature_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool, n_iter: int, tol: float):
+    """ECM for the temperature model (exploration only, after the rule run): E-step; ``π`` by one
+    step of the MM update of the main model with the votes weighted by ``β_i``, kept only where it
+    raises the expected complete log posterior; each row's ``b_i`` (prior ``N(0, σ²)``) by one Newton
+    step, halved until it rises; SQUAREM as the main model."""
+    ans = Answers(voted, k)
+    w = voted.weights
+    total = float(w.sum())
+    m, r = len(voted.starts), ans.n_rows
+    cols = voted.starts[:, None] + 1 + np.arange(k)[None, :]
+    cond = run.mu[cols]
+    pi0 = np.transpose(cond / np.maximum(cond.sum(axis=1, keepdims=True), FLOOR), (0, 2, 1))
+    a_prior = np.transpose(prior[cols], (0, 2, 1))
+    s2 = Switch.sigma2
+
+    def unpack(x):
+        log_pi = x[: m * k * k].reshape(m, k, k)
+        log_pi = log_pi - logsumexp(log_pi, axis=2, keepdims=True)
+        return log_pi, x[m * k * k : m * k * k + r], x[m * k * k + r :] - logsumexp(x[m * k * k + r :])
+
+    def q_pi(log_pi, b, wt):  # the expected complete log posterior in π
+        lp, _, _ = temperature_probs(ans, log_pi, b)
+        return float((lp * wt).sum()) + float((a_prior * log_pi).sum())
+
+    def b_objective(log_pi, b, t):
+        lp, _, _ = temperature_probs(ans, log_pi, b)
+        return np.asarray(ans.by_row @ (lp * t).sum(axis=1)) - b**2 / (2 * s2)
+
+    def step(x):
+        log_pi, b, log_p = unpack(x)
+        lp, q, _ = temperature_probs(ans, log_pi, b)
+        joint = np.asarray(ans.by_row @ lp) + log_p
+        log_z = logsumexp(joint, axis=1)
+        post = np.exp(joint - log_z[:, None])
+        value = float(w @ log_z) + float((a_prior * log_pi).sum()) - float(w @ b**2) / (2 * s2)
+        if free:
+            log_p = np.log(np.maximum(w @ post, FLOOR) / max(float(w.sum()), FLOOR))
+        beta = np.exp(b)[ans.row]
+        wt = post[ans.row] * w[ans.row][:, None]
+        wb = wt * beta[:, None]
+        counts = np.asarray(ans.by_labeler @ (wb[:, :, None] * ans.onehot[:, None, :]).reshape(-1, k * k))
+        pi = np.exp(log_pi)
+        d = np.asarray(ans.by_labeler @ (wb[:, :, None] * q).reshape(-1, k * k)).reshape(m, k, k) / pi
+        new = (counts.reshape(m, k, k) + a_prior) / (d + a_prior.sum(axis=2, keepdims=True))
+        new = np.where(d > 0, np.maximum(new, FLOOR), pi)
+        new_log = np.log(new / new.sum(axis=2, keepdims=True))
+        if q_pi(new_log, b, wt) > q_pi(log_pi, b, wt):
+            log_pi = new_log
+        t = post[ans.row]
+        _, q, base = temperature_probs(ans, log_pi, b)
+        beta = np.exp(b)
+        mean = (q * base).sum(axis=2)  # (n, y): E_q[log π]
+        var = (q * base**2).sum(axis=2) - mean**2
+        own = base[np.arange(len(ans.vote)), :, ans.vote]
+        g1 = np.asarray(ans.by_row @ (t * (own - mean)).sum(axis=1))  # d/dβ of the expected log-likelihood
+        g2 = np.asarray(ans.by_row @ (t * var).sum(axis=1))  # minus its second derivative in β
+        grad = beta * g1 - b / s2
+        curv = np.maximum(beta**2 * g2 - beta * g1 + 1 / s2, 1 / s2)
+        delta = grad / curv
+        old = b_objective(log_pi, b, t)
+        out, todo = b.copy(), np.ones(r, dtype=bool)
+        for _ in range(HALVINGS + 1):
+            trial = np.where(todo, b + delta, b)
+            better = todo & (b_objective(log_pi, trial, t) > old)
+            out[better] = trial[better]
+            todo &= ~better
+            delta *= 0.5
+        return value / total, np.concatenate([log_pi.ravel(), out, log_p]), (post, log_z)
+
+    p0 = np.maximum(run.p, FLOOR)
+    x0 = np.concatenate([np.log(np.maximum(pi0, FLOOR)).ravel(), np.zeros(r), np.log(p0 / p0.sum())])
+    res = squarem(step, x0, max_evals=max(n_iter, 1), tol=tol, low=-50.0, high=50.0)
+    post, log_z = res.extra
+    _, b, log_p = unpack(res.theta)
+    return post, log_z, np.exp(log_p), b, res.history
 
 
 _fit_abstain_models = _em.fit_abstain_models
@@ -232,10 +327,14 @@ def fit_with_difficulty(lam_g, n_outcomes, starts, p, p_fixed, groups, w, accura
     if not Switch.enabled or chosen != "missing" or prior_strength <= 0 or any(len(g) > 1 for g in groups):
         return run, chosen, bic, vote_ll
     k = starts[-1].shape[1]
+    per_row = np.diff(lam_g.lam.indptr) if isinstance(lam_g, VotedOutcomes) else np.diff(lam_g.indptr) - len(groups)
+    if float(w @ per_row) < Switch.min_votes * float(w.sum()):  # exploration: items with few votes keep today's fit
+        return run, chosen, bic, vote_ll
     voted = (lam_g if isinstance(lam_g, VotedOutcomes) else VotedOutcomes.build(lam_g, n_outcomes)).weighted(w)
     prior = _em.diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
     free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
-    post, log_z, p_new, _, objective = item_difficulty_em(
+    fit_em = temperature_em if Switch.model == "temperature" else item_difficulty_em
+    post, log_z, p_new, _, objective = fit_em(
         voted, run, k, prior, free=free, n_iter=int(em["n_iter"]), tol=float(em["tol"])
     )
     Switch.objectives.append(objective)
@@ -274,6 +373,41 @@ def fit(matrix: np.ndarray, k: int, flag: bool) -> tuple[np.ndarray, float, int]
     finally:
         Switch.enabled = False
     return pd.Index(model.classes_).get_indexer(model.labels_.to_numpy()), cpu, Switch.applied
+
+
+def explore_sets(seed: int = 7):
+    """Fresh simulated seeds (7, or 700 for the LF configurations), in neither the 93 nor the
+    benchmark: is15b's ``--explore`` sets (``dev_weak_model_order.explore_sets``, copied here: that
+    module patches the label model when imported)."""
+    from bench_weak import simulated_sets
+    from dev_aggregate_eb_prior import LOOK_ALIKE, look_alike_crowd
+    from dev_aggregate_pair_crowds import PAIR, pair_crowd
+    from dev_weak_dense_crowds import dev_sets as dense_sets
+
+    from labelwise.aggregate import simulate_annotators, simulate_sparse_crowd
+    from labelwise.weak import as_votes
+
+    def crowd(answers):
+        return as_votes(answers.rename(columns={"annotator": "labeler"}).astype({"labeler": str}))
+
+    for name, votes, truth in simulated_sets(100 * seed):
+        yield "lf", name, votes, truth
+    rng = np.random.default_rng(seed)
+    for k, r, errors in ((2, 3, "uniform"), (5, 5, "confusion"), (3, 3, "confusion")):
+        y = pd.Series(rng.integers(0, k, 2000))
+        sim = simulate_annotators(y, n_annotators=30, answers_per_item=r, errors=errors, random_state=seed)
+        yield "crowd", f"crowd_K{k}_r{r}_{errors}_s{seed}", crowd(sim.answers), y
+    for k, r in ((2, 2), (5, 4), (10, 2)):
+        sparse = simulate_sparse_crowd(3000, k, 100, answers_per_item=r, random_state=seed)
+        yield "crowd", f"sparse_K{k}_r{r}_s{seed}", crowd(sparse.answers), sparse.true_labels
+    for name, votes, truth in dense_sets([seed, seed + 1], quick=True):
+        yield "dense", name, votes, truth
+    for i, cfg in enumerate(PAIR):
+        answers, truth = pair_crowd(*cfg, seed=seed)
+        yield "pair", f"pair{i}_s{seed}", crowd(answers), truth
+    for i, cfg in enumerate(LOOK_ALIKE):
+        answers, truth = look_alike_crowd(*cfg, seed=seed)
+        yield "lookalike", f"look{i}_s{seed}", crowd(answers), truth
 
 
 def evaluate(family: str, name: str, votes, truth) -> dict:
@@ -339,13 +473,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="+", default=["clique", "dense", "pair", "lookalike"])
     ap.add_argument("--smoke", action="store_true", help="the smoke run only (no accuracy)")
+    ap.add_argument("--explore", action="store_true", help="fresh seeds instead of the 93 (after the rule run)")
+    ap.add_argument("--seed", type=int, default=7, help="--explore's seed (7: the exploration; 9: the confirmation)")
+    ap.add_argument("--model", choices=["effect", "temperature"], default="effect", help="exploration: GLAD's form")
+    ap.add_argument("--sigma2", type=float, default=SIGMA2, help="prior variance of θ (exploration only)")
+    ap.add_argument(
+        "--min-votes", type=float, default=0.0, help="exploration: only where items have this many votes on average"
+    )
     args = ap.parse_args()
+    Switch.sigma2, Switch.min_votes, Switch.model = args.sigma2, args.min_votes, args.model
     if args.smoke:
         smoke()
         return
     pd.set_option("display.width", 250)
     rows = []
-    for family, name, votes, truth in sets(args.families):
+    for family, name, votes, truth in explore_sets(args.seed) if args.explore else sets(args.families):
         rows.append(evaluate(family, name, votes, truth))
         print(pd.DataFrame([rows[-1]]).round(3).to_string(index=False, header=len(rows) == 1), flush=True)
     report(pd.DataFrame(rows))
