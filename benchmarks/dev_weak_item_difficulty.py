@@ -46,6 +46,16 @@ looked at::
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_difficulty.py           # the rule run (93 sets)
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_difficulty.py --smoke   # the smoke run
 
+Run once under the rule, 14:01-14:07 UTC 2026-12-05 (commit ce0b82ef, load 8-18): **fails
+(1)-(4)**. Over the 93 sets 86.691 -> 80.329 (8 up, 53 down); crowds 84.511 -> 70.526 (the
+K = 2 crowds and the K = 5 slot crowds collapse to one class: -32 to -55 points), pair 86.185 ->
+80.448, look-alike 88.150 -> 81.542, dense 93.333 -> 93.774 (7 up, 5 down, dense2 seed 1
+-10.67); CPU 12.1x. Not adopted. After the failure (not rules, fresh seeds only, see
+``benchmarks/RESULTS.md``, session 36 (is15c)): ``--explore`` (seed 7) with ``--sigma2``,
+``--min-votes`` and ``--model temperature``, and a confirmation on seed 9 registered before its
+run. After the rule run the patch was made faster (one logsumexp pass less per answer; the same
+labels on the 43 seed-7 sets, checked).
+
 References: B. Carpenter, "Multilevel Bayesian models of categorical data annotation", technical
 report, Alias-i, 2008; S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M.
 Poesio, "Comparing Bayesian models of annotation", TACL 6, 571-585, 2018; A. P. Dawid and A. M.
