@@ -9,7 +9,8 @@ columns by the roles the model uses (:func:`labelwise.columns.infer_column_roles
 implementation): numeric columns (missing values imputed by the median, then standardised inside
 the graph), date columns as five numbers each (:class:`labelwise.columns.DateFeatures`: year, day
 of year as sine and cosine, weekday, days since the first date), one-hot indicators of categorical
-columns with at most ``MAX_ONE_HOT`` values; identifier and constant columns are dropped, free
+columns with at most ``MAX_ONE_HOT`` values (a missing cell: NaN in every indicator, imputed as the
+numbers are; the ``null`` check's counts are then the table's missing cells); identifier and constant columns are dropped, free
 text and high-cardinality columns are not used. The ``identifier_column`` check then reports
 the table's identifier and constant columns by name (its ``table_roles`` option), not the columns
 made from them. ``summary.json`` gets ``column_roles`` (when the
@@ -61,6 +62,7 @@ class DataChecksRun:
     scaling: str = "auto"
     images: list | None = None  # --image-column's paths (the image checks)
     image_properties: ImageProperties | None = None  # the images, scored before the model is trained
+    missing_cells: np.ndarray | None = None  # per row, the table's missing cells among the features' columns
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
@@ -87,6 +89,7 @@ class DataChecksRun:
             images=self.images,
         )
         sections = found.summary_dict()
+        self._count_missing_cells(sections)
         sections["features_from"] = self.features_from
         if self.feature_columns is not None:
             sections["feature_columns"] = self.feature_columns
@@ -103,6 +106,14 @@ class DataChecksRun:
         if graph is not None:
             con.print(f"neighbour graph: {plain(describe_graph(graph))}", soft_wrap=True)  # one line, even in a pipe
         return frame.merge(extra, on="row", how="left")
+
+    def _count_missing_cells(self, sections: dict) -> None:
+        """The null check's counts in the table's cells: a date column is five features and a
+        categorical one an indicator per value, so the features' missing values overcount them."""
+        info = sections.get("null", {}).get("info")
+        if self.missing_cells is not None and isinstance(info, dict) and "missing_values" in info:
+            info["rows_with_missing"] = int((self.missing_cells > 0).sum())
+            info["missing_values"] = int(self.missing_cells.sum())
 
     def _check_options(self) -> dict[str, dict[str, Any]]:
         """Features made from the table's columns: the identifier check reports the table's columns
@@ -144,7 +155,7 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
     """The check features of a table, its column roles, and which columns each part of them uses.
 
     Numeric columns (NaN kept for the null check), five numbers per date column, one-hot
-    categorical columns, as floats; None when the table has none of these (e.g. text only): the
+    categorical columns (NaN in every indicator of a missing cell), as floats; None when the table has none of these (e.g. text only): the
     checks that need features are then skipped. The third value maps ``numeric``, ``date``,
     ``categorical`` (one-hot) and ``not used`` to column names.
     """
@@ -155,7 +166,9 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
         parts.append(pd.DataFrame(DateFeatures(roles.date_formats).fit_transform(frame[dates]), index=frame.index))
     one_hot = [name for name in roles.columns("categorical") if frame[name].nunique() <= MAX_ONE_HOT]
     for name in one_hot:
-        parts.append(pd.get_dummies(frame[name].astype("string"), prefix=str(name), dtype=float))
+        indicators = pd.get_dummies(frame[name].astype("string"), prefix=str(name), dtype=float)
+        indicators[frame[name].isna().to_numpy()] = np.nan  # a missing cell is missing, not a category of zeros
+        parts.append(indicators)
     used = {"numeric": numeric, "date": dates, "categorical": one_hot}
     taken = {name for names in used.values() for name in names}
     used["not used"] = [name for name in roles.used if name not in taken]
@@ -228,6 +241,8 @@ def prepare_data_checks(
         dropped = [label, *([image_column] if image_column is not None and image_column != label else [])]
         run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=dropped))
         run.features_from = "table columns"
+        used = [c for role, cols in run.feature_columns.items() if role != "not used" for c in cols]
+        run.missing_cells = frame[used].isna().to_numpy().sum(axis=1) if used else None
     return frame, run
 
 

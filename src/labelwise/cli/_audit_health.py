@@ -49,9 +49,17 @@ def print_health(con: Any, health: dict[str, Any]) -> None:
         "consider merging them or defining them apart):"
     )
     for pair in pairs:
+        a, b = pair["class_a"], pair["class_b"]
+        same = str(a).strip().casefold() == str(b).strip().casefold()
         con.print(
-            f"  {pair['class_a']!s} / {pair['class_b']!s}: about {pair['n_overlapping']:,} examples "
-            f"({pair['joint_probability']:.1%})",
+            f"  {_shown(a)} / {_shown(b)}: about {pair['n_overlapping']:,} examples "
+            f"({pair['joint_probability']:.1%})" + ("; the same name but for case or spaces" if same else ""),
             markup=False,
             highlight=False,
         )
+
+
+def _shown(label: Any) -> str:
+    """A class name as printed: quoted when spaces begin or end it (``'Adelie '`` beside ``Adelie``)."""
+    text = str(label)
+    return repr(text) if text != text.strip() or not text else text

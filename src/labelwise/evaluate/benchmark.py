@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -213,6 +214,10 @@ def _score_table(
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_)
+
+
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions: Any) -> np.ndarray:
     """Given ``classes``, or the labels seen: the given ones, then corrected ones not written as one of them.
 
@@ -229,8 +234,10 @@ def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions
         return named
     values = list(pd.unique(given.astype(object)))
     text = {str(v) for v in values}
+    numeric = {v for v in values if _is_number(v)}
     for v in pd.unique(corrected[~pd.isna(corrected)].astype(object)):
-        if str(v) not in text:
+        # 3 beside the given 3.0 (a label column of floats that are whole numbers) is that class
+        if str(v) not in text and not (_is_number(v) and v in numeric):
             values.append(v)
             text.add(str(v))
     seen = np.asarray(values, dtype=object)

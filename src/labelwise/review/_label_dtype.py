@@ -59,6 +59,29 @@ def relabelled_column(column: pd.Series, rows: np.ndarray, labels: np.ndarray) -
     return _inferred(column, plain, next(v for v in labels if not _fits(column.dtype, v)))
 
 
+def class_of(classes: list[Any], label: Any) -> Any:
+    """The class of ``classes`` that ``label`` stands for, or None when it names none.
+
+    The class itself; a number equal to a numeric class (the review page's JSON writes the class
+    ``2.0`` as ``2``, which came back as an integer); or a class's text form (``"2"`` for ``2``).
+    A boolean stands only for a boolean class (``True == 1``).
+    """
+    for c in classes:
+        if type(c) is type(label) and c == label:
+            return c
+    if _is_number(label):
+        for c in classes:
+            if _is_number(c) and c == label:
+                return c
+    if isinstance(label, str | numbers.Number) and not _is_bool(label):
+        return {str(c): c for c in classes}.get(str(label))
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not _is_bool(value)
+
+
 def _inferred(column: pd.Series, plain: pd.Series, first: Any) -> pd.Series:
     """``plain`` (the relabelled values as objects) in the type pandas infers, with the warning that
     ``column``'s dtype could not hold the label ``first``."""

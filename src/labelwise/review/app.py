@@ -50,6 +50,7 @@ except ImportError:
     raise missing("fastapi", "the review app") from None
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import Previewer
+from ._label_dtype import class_of
 from .duplicates import CheckIndex, keep_one
 from .export import label_studio_tasks
 from .store import ACTIONS, DB_NAME, DecisionStore
@@ -144,12 +145,10 @@ class _Review:
         }
 
     def resolve_label(self, label: Any) -> Any:
-        """Return the class matching ``label`` (the value itself, or its text form)."""
-        for c in self.audit.classes:
-            if type(c) is type(label) and c == label:
-                return c
-        if isinstance(label, (str, int, float)) and not isinstance(label, bool) and str(label) in self.class_text:
-            return self.class_text[str(label)]
+        """Return the class matching ``label`` (:func:`~labelwise.review._label_dtype.class_of`)."""
+        found = class_of(self.audit.classes, label)
+        if found is not None:
+            return found
         shown = [str(c) for c in self.audit.classes[:30]]
         raise InvalidParameterError(f"label must be one of the classes {shown}, got {label!r}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,13 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError, InvalidParameterError, MissingColumnError
+from ..errors import DataFileError, InvalidParameterError, LabelwiseWarning, MissingColumnError
 from ..io.atomic import atomic_write, write_table
 from ..io.outputs import AuditOutput, load_audit
 from ..report._previews import PREVIEWERS, Previewer
 from ..report._tasks import TaskRun
 from ._export_paths import WRITERS, cleaned_paths, label_studio_paths, refuse_audit_file
-from ._label_dtype import relabelled_column
+from ._label_dtype import class_of, relabelled_column
 from .store import DB_NAME, DecisionStore
 from .task_export import CLEANED_FORMATS, audit_task, refuse_label_studio, task_cleaned, write_task_cleaned
 
@@ -147,11 +148,12 @@ def cleaned_table(
     old = data[label].to_numpy(dtype=object)[rows] if len(rows) else np.array([], dtype=object)
     new = np.array(
         [
-            d.label if d.action == "relabel" else (None if d.action == "exclude" else old[i])
+            _as_class(audit.classes, d) if d.action == "relabel" else (None if d.action == "exclude" else old[i])
             for i, d in enumerate(decided)
         ],
         dtype=object,
     )
+    _warn_new_classes(audit.classes, rows[actions == "relabel"], new[actions == "relabel"])
     changed = (actions == "exclude") | ((actions == "relabel") & (new.astype(str) != old.astype(str)))
     changes = pd.DataFrame(
         {
@@ -181,6 +183,30 @@ def cleaned_table(
         keep[excluded] = False
         cleaned = cleaned[keep]
     return cleaned, changes
+
+
+def _as_class(classes: list[Any], decision: Any) -> Any:
+    """A relabel's label as the audit's class it stands for (``2`` stored for the class ``2.0``); as
+    stored when it is no class (:func:`_warn_new_classes` says so)."""
+    found = class_of(classes, decision.label)
+    return decision.label if found is None else found
+
+
+def _warn_new_classes(classes: list[Any], rows: np.ndarray, labels: np.ndarray) -> None:
+    """Warn when relabels name labels that are not classes of the audit (recorded from Python, where
+    ``DecisionStore`` does not know the classes): they become new classes in the cleaned data, and a
+    near miss (``"Adelie"`` for the class ``"Adelie "``) would otherwise pass unseen."""
+    if not classes:
+        return
+    unknown = [(int(r), v) for r, v in zip(rows, labels, strict=True) if class_of(classes, v) is None]
+    if unknown:
+        shown = ", ".join(f"row {r} to {v!r}" for r, v in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        warnings.warn(
+            f"{len(unknown)} relabel(s) in review.sqlite name a label that is not a class of the audit "
+            f"({shown}; classes: {[str(c) for c in classes[:20]]}): the cleaned data holds them as new classes",
+            LabelwiseWarning,
+            stacklevel=3,
+        )
 
 
 def _task_table(out_dir: str | os.PathLike, mark_excluded: bool, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
