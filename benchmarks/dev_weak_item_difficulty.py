@@ -67,6 +67,9 @@ set ``after − mv >= min(before − mv, −0.5)``; (4) summed CPU of the ``afte
 ``before``'s. Run ONCE (``OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_difficulty.py
 --sigma2 0.1 --min-votes 10``). Only if it passes: (B) becomes ``LabelModel()``'s default in
 ``src`` and ``bench_weak.py --skip-apply`` is run once; if it fails, ``src`` is unchanged.
+Run once, 14:37:58-14:39:01 UTC 2026-12-05 (commit 6e2dbebc, load 7-10): **fails (2)** on one
+set (dense2_n300_K2_m60_s1 86.333 -> 84.667); passes (1) (86.691 -> 86.901, 9 up, 2 down, only
+the 14 dense crowds touched), (3) and (4) (CPU 1.41x). Not adopted; ``src`` unchanged.
 
 References: B. Carpenter, "Multilevel Bayesian models of categorical data annotation", technical
 report, Alias-i, 2008; S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M.
