@@ -56,6 +56,21 @@ K = 2 crowds and the K = 5 slot crowds collapse to one class: -32 to -55 points)
 run. After the rule run the patch was made faster (one logsumexp pass less per answer; the same
 labels on the 43 seed-7 sets, checked).
 
+Session 36 (is15d), registered and committed before its run: variant (B) of is15c's record,
+``--sigma2 0.1 --min-votes 10`` (``σ² = 0.1``; the item effects only where the label model keeps
+missing abstains with a prior, every labeler is its own group and the items have at least 10
+votes on average, i.e. ``Σ w · votes per row >= 10 Σ w`` over the fit's rows; elsewhere today's
+fit), fixed by is15c's seed-7 exploration and seed-9 confirmation, not changed here. Rule, the
+same (1)-(4) as above on the same 93 dev sets of ``dev_weak_losses.py`` against main's
+``LabelModel()``: (1) mean accuracy not lower; (2) no set more than 0.5 point below; (3) every
+set ``after − mv >= min(before − mv, −0.5)``; (4) summed CPU of the ``after`` fits at most 3x
+``before``'s. Run ONCE (``OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_difficulty.py
+--sigma2 0.1 --min-votes 10``). Only if it passes: (B) becomes ``LabelModel()``'s default in
+``src`` and ``bench_weak.py --skip-apply`` is run once; if it fails, ``src`` is unchanged.
+Run once, 14:37:58-14:39:01 UTC 2026-12-05 (commit 6e2dbebc, load 7-10): **fails (2)** on one
+set (dense2_n300_K2_m60_s1 86.333 -> 84.667); passes (1) (86.691 -> 86.901, 9 up, 2 down, only
+the 14 dense crowds touched), (3) and (4) (CPU 1.41x). Not adopted; ``src`` unchanged.
+
 References: B. Carpenter, "Multilevel Bayesian models of categorical data annotation", technical
 report, Alias-i, 2008; S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M.
 Poesio, "Comparing Bayesian models of annotation", TACL 6, 571-585, 2018; A. P. Dawid and A. M.
