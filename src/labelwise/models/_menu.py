@@ -89,10 +89,14 @@ class Family:
             return f"tried from {self.min_rows:,} rows on, the table has {n_rows:,}"
         return self.applies(roles)
 
-    def build(self, roles: ColumnRoles, random_state: int | None = 0) -> Pipeline:
-        """The full pipeline: column transformer for ``roles``, then this family's classifier."""
+    def build(self, roles: ColumnRoles, random_state: int | None = 0, *, audit: bool = False) -> Pipeline:
+        """The full pipeline: column transformer for ``roles``, then this family's classifier.
+
+        ``audit=True``: the classifier ``auto`` cross-validates (:meth:`audit_model`).
+        """
         columns = roles.transformer(dense=self.dense, random_state=random_state)
-        return Pipeline([("columns", columns), ("classifier", self.classifier(random_state))])
+        model = self.audit_model(random_state) if audit else self.classifier(random_state)
+        return Pipeline([("columns", columns), ("classifier", model)])
 
 
 def _no_text(roles: ColumnRoles) -> str | None:
