@@ -10,6 +10,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 
 import labelwise as lw
+from labelwise.columns import infer_column_roles
 from labelwise.models import FAMILIES, Family, choose_model, default_model
 from labelwise.models._runner import FoldEncoder
 
@@ -68,7 +69,8 @@ class TestSharedEncoding:
         """Encoding once per fold and fitting the classifier equals cross-validating the family's pipeline."""
         X, y = _mixed(300)
         choice = choose_model(X, y, families=[family], calibrate=False, time_budget=BIG, random_state=4)
-        expected = lw.out_of_fold_probs(default_model(X, model=family, random_state=4), X, y, random_state=4)
+        audited = FAMILIES[family].build(infer_column_roles(X), 4, audit=True)  # logistic: the forward fit
+        expected = lw.out_of_fold_probs(audited, X, y, random_state=4)
         np.testing.assert_allclose(choice.probs, expected, atol=1e-12)
 
 

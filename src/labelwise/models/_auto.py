@@ -173,7 +173,8 @@ def choose_model(
     logistic regression, kNN, histogram gradient boosting, extremely randomised trees; kNN and
     boosting not on tables with text columns, boosting only from ``BOOSTING_MIN_ROWS`` rows) is
     cross-validated on the same stratified folds, with the columns encoded once per fold for all
-    of them; a bagged family (the trees, ``Family.out_of_bag``) is instead fitted once on all rows and its out-of-bag
+    of them (the logistic family as ``Family.audit_classifier`` says: forward-corrected for label
+    noise [6]_); a bagged family (the trees, ``Family.out_of_bag``) is instead fitted once on all rows and its out-of-bag
     probabilities used, out-of-sample for every row as well [4]_. Every family is
     first fitted on the first fold (timed before on a subsample for large data); a family whose
     other folds would pass ``time_budget``, or whose first-fold log loss (at its best
@@ -248,6 +249,8 @@ def choose_model(
        estimates).
     .. [5] Brodley & Friedl, "Identifying Mislabeled Training Data", JAIR 11, 1999 (majority
        filter).
+    .. [6] Patrini, Rozza, Menon, Nock & Qu, "Making Deep Neural Networks Robust to Label Noise: a
+       Loss Correction Approach", CVPR 2017.
     """
     start = time.perf_counter()
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)

@@ -7,6 +7,8 @@ References
 .. [1] Breiman, "Random Forests", Machine Learning 45, 2001 (the forest; out-of-bag estimates).
 .. [2] Geurts, Ernst & Wehenkel, "Extremely randomized trees", Machine Learning 63, 2006.
 .. [3] Bühlmann & Yu, "Analyzing bagging", Annals of Statistics 30(4), 2002 (subagging).
+.. [4] Patrini, Rozza, Menon, Nock & Qu, "Making Deep Neural Networks Robust to Label Noise: a
+   Loss Correction Approach", CVPR 2017 (the logistic family's forward correction under auto).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 
 from ..columns import ColumnRoles
+from ._forward import ForwardLogistic
 from ._subbag import SubsampledExtraTrees
 
 
@@ -57,6 +60,10 @@ class Family:
         rows, as its out-of-bag ones (each row scored by the members whose bootstrap sample or
         subsample left it out, Breiman 2001), instead of one fit per fold. The classifier must accept
         ``oob_score=True`` and then set ``oob_decision_function_``.
+    audit_classifier : callable or None
+        ``random_state -> unfitted classifier`` whose out-of-fold probabilities ``auto`` compares
+        and audits with, when not ``classifier``'s (the logistic family's noise-corrected fit);
+        ``classifier`` stays what ``--model NAME`` and training use.
     """
 
     name: str
@@ -69,6 +76,12 @@ class Family:
     n_log_n: bool = False
     in_default_menu: bool = True
     out_of_bag: bool = False
+    audit_classifier: Callable[[int | None], Any] | None = None
+
+    def audit_model(self, random_state: int | None = 0) -> Any:
+        """The unfitted classifier ``auto`` cross-validates (``audit_classifier``, else ``classifier``)."""
+        make = self.classifier if self.audit_classifier is None else self.audit_classifier
+        return make(random_state)
 
     def skip_reason(self, roles: ColumnRoles, n_rows: int | None = None) -> str | None:
         """Why ``auto`` does not try this family on a table (None: it does; ``n_rows=None``: any size)."""
@@ -76,10 +89,14 @@ class Family:
             return f"tried from {self.min_rows:,} rows on, the table has {n_rows:,}"
         return self.applies(roles)
 
-    def build(self, roles: ColumnRoles, random_state: int | None = 0) -> Pipeline:
-        """The full pipeline: column transformer for ``roles``, then this family's classifier."""
+    def build(self, roles: ColumnRoles, random_state: int | None = 0, *, audit: bool = False) -> Pipeline:
+        """The full pipeline: column transformer for ``roles``, then this family's classifier.
+
+        ``audit=True``: the classifier ``auto`` cross-validates (:meth:`audit_model`).
+        """
         columns = roles.transformer(dense=self.dense, random_state=random_state)
-        return Pipeline([("columns", columns), ("classifier", self.classifier(random_state))])
+        model = self.audit_model(random_state) if audit else self.classifier(random_state)
+        return Pipeline([("columns", columns), ("classifier", model)])
 
 
 def _no_text(roles: ColumnRoles) -> str | None:
@@ -100,10 +117,14 @@ FAMILIES: dict[str, Family] = {
     for family in [
         # C=0.1: stronger regularisation keeps out-of-fold probabilities from being overconfident,
         # which confident learning relies on (C=1 flagged worse on the dev seeds: benchmarks/RESULTS.md).
+        # auto scores it forward-corrected for label noise, T from each training fold (_forward):
+        # adopted by the rule of benchmarks/dev_auto_forward.py (numbers in benchmarks/RESULTS.md).
         Family(
             "logistic",
-            "multinomial logistic regression, C=0.1",
+            "multinomial logistic regression, C=0.1 (auto: forward-corrected for label noise, "
+            "T from anchor points of each training fold)",
             lambda rs: LogisticRegression(max_iter=2000, C=0.1, random_state=rs),
+            audit_classifier=lambda rs: ForwardLogistic(C=0.1, max_iter=2000),
         ),
         Family(
             "knn",

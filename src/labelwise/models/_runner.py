@@ -106,7 +106,7 @@ def _fit_predict(family: Family, seed: int, x_train: Any, y_train: np.ndarray, x
     small table). The data are still checked.
     """
     with config_context(skip_parameter_validation=True):
-        model = family.classifier(seed).fit(x_train, y_train)
+        model = family.audit_model(seed).fit(x_train, y_train)
         fold_probs = model.predict_proba(x_test)
     out = np.zeros((x_test.shape[0], n_classes))
     out[:, np.asarray(model.classes_, dtype=np.int64)] = fold_probs
@@ -155,7 +155,7 @@ def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_fol
         n_test = min(size, x_test.shape[0])
         t0 = time.perf_counter()
         try:
-            model = run.family.classifier(seed)
+            model = run.family.audit_model(seed)
             if run.family.out_of_bag:
                 model.set_params(oob_score=True)
             model.fit(x_train[rows], y_train[rows])
