@@ -262,9 +262,10 @@ def main() -> None:
             ratio = t[f"art-{name}"] / t[f"lw-{name}"]
             print(f"{name}, {rows} rows: flags agree on {np.mean(a == b):.4f}; ART time / labelwise memmap {ratio:.2f}")
     print(f"load average at the end: {open('/proc/loadavg', encoding='ascii').read().split()[:3]}")
-    if not ARGS.keep:
-        for p in path.parent.glob(path.stem + ".*"):
-            p.unlink()
+    if not ARGS.keep:  # only the files written here (a log beside them named like the data stays)
+        written = [path, path.with_suffix(".labels.npy"), path.with_suffix(".poisoned.npy")]
+        for p in [*written, *path.parent.glob(path.stem + ".*.flags*.npy")]:
+            p.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
