@@ -17,12 +17,13 @@ into memory, as ART needs) and to labelwise in memory, for the speed ratio and t
 the same input. BLAS on ``--blas-threads`` threads (default 1, as bench_poison_detect.py).
 ``--detectors`` picks spectral signatures and/or activation clustering (vs ART's
 ``ActivationDefence`` with FastICA to 10 dims; ``--analysis`` for both where ART has it);
-``--baseline-src /path/to/other/src`` runs labelwise's activation clustering at ``--rows`` once more
-with another labelwise (before and after a change, in one run). Activation clustering reports
-its Lloyd passes (one per 2-means iteration, all classes at once).
+``--baseline-src /path/to/other/src ...`` runs labelwise's activation clustering at ``--rows`` with
+other labelwises (before and after a change, in one run), interleaved: this labelwise, each other,
+each other again, this one again. Activation clustering reports its Lloyd passes (per class and
+iteration on class-grouped slabs; per iteration for all classes at once before session 36).
 
     python benchmarks/bench_poison_scale.py [--rows 2000000] [--dims 256] [--art-rows 500000] [--path /tmp/x.npy]
-        [--detectors spectral clusters] [--analysis smaller] [--baseline-src ../main/src]
+        [--detectors spectral clusters] [--analysis smaller] [--baseline-src ../main/src ../older/src]
 """
 
 from __future__ import annotations
@@ -106,21 +107,28 @@ def art_clusters(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def count_lloyd_passes() -> list[int]:
-    """Counts labelwise's Lloyd passes (one per 2-means iteration, all classes at once); none
-    counted on a labelwise before them (``--baseline-src``)."""
-    try:
-        from labelwise.poison import _detect_lloyd
-    except ImportError:
-        return [-1]
-
+    """Counts labelwise's Lloyd passes over the reduced rows: one per class and iteration on the
+    class-grouped slabs (session 36), or one per 2-means iteration for all classes at once (session
+    35's passes, and Dask's); -1 on a labelwise before them (``--baseline-src``)."""
     calls = [0]
-    real = _detect_lloyd._lloyd_pass
+    try:
+        from labelwise.poison import _detect_slabs as module
+
+        name = "_lloyd_step"
+    except ImportError:
+        try:
+            from labelwise.poison import _detect_lloyd as module
+
+            name = "_lloyd_pass"
+        except ImportError:
+            return [-1]
+    real = getattr(module, name)
 
     def counted(*args: object, **kwargs: object) -> object:
         calls[0] += 1
         return real(*args, **kwargs)
 
-    _detect_lloyd._lloyd_pass = counted  # type: ignore[assignment]
+    setattr(module, name, counted)
     return calls
 
 
@@ -183,11 +191,32 @@ def run(task: str, rows: int, src: str | None = None) -> dict:
     cmd += ["--blas-threads", str(ARGS.blas_threads), "--analysis", ARGS.analysis]
     env = None if src is None else {**os.environ, "PYTHONPATH": src}
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-    if src is not None and out.returncode == 0:
-        return {**json.loads(out.stdout.strip().splitlines()[-1]), "task": f"{task} ({src})"}
+    load = open("/proc/loadavg", encoding="ascii").read().split()[0]
     if out.returncode != 0:
         return {"task": task, "rows": rows, "error": out.stderr.strip().splitlines()[-1:]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = {**json.loads(out.stdout.strip().splitlines()[-1]), "load_after": float(load)}
+    if src is not None:  # its flags kept apart from this labelwise's
+        flags = Path(ARGS.path).with_suffix(f".{task}.{rows}.flags.npy")
+        flags.replace(flags.with_suffix(f".base{ARGS.baseline_src.index(src)}.npy"))
+        result["task"], result["src"] = f"{task} ({src})", src
+    return result
+
+
+def compare_baselines(results: list[dict]) -> None:
+    """This labelwise's activation clustering against each ``--baseline-src``: the ratio of their
+    mean times and whether the flags are the same row by row."""
+    path, rows = Path(ARGS.path), ARGS.rows
+    ours = [r["seconds"] for r in results if r.get("task") == "lw-clusters" and r["rows"] == rows]
+    mine = np.load(path.with_suffix(f".lw-clusters.{rows}.flags.npy"))
+    for i, src in enumerate(ARGS.baseline_src):
+        theirs = [r["seconds"] for r in results if r.get("src") == src]
+        if not ours or not theirs:
+            continue
+        other = np.load(path.with_suffix(f".lw-clusters.{rows}.flags.base{i}.npy"))
+        print(
+            f"clusters, {rows} rows: {src} mean {np.mean(theirs):.1f} s / this labelwise mean {np.mean(ours):.1f} s "
+            f"= {np.mean(theirs) / np.mean(ours):.2f}; flags identical: {bool(np.array_equal(mine, other))}"
+        )
 
 
 def main() -> None:
@@ -205,13 +234,21 @@ def main() -> None:
     for name in ARGS.detectors:
         results.append(run(f"lw-{name}", ARGS.rows))
         print(json.dumps(results[-1]), flush=True)
+        for src in ARGS.baseline_src if name == "clusters" else []:
+            results.append(run(f"lw-{name}", ARGS.rows, src))
+            print(json.dumps(results[-1]), flush=True)
+        for src in reversed(ARGS.baseline_src) if name == "clusters" else []:  # again, in the other order
+            results.append(run(f"lw-{name}", ARGS.rows, src))
+            print(json.dumps(results[-1]), flush=True)
         if ARGS.baseline_src and name == "clusters":
-            results.append(run(f"lw-{name}", ARGS.rows, ARGS.baseline_src))
+            results.append(run(f"lw-{name}", ARGS.rows))
             print(json.dumps(results[-1]), flush=True)
         for rows in ARGS.art_rows:
             for task in (f"lw-{name}", f"lw-{name}-memory", f"art-{name}"):
                 results.append(run(task, rows))
                 print(json.dumps(results[-1]), flush=True)
+    if ARGS.baseline_src and "clusters" in ARGS.detectors:
+        compare_baselines(results)
     for name in ARGS.detectors:
         for rows in ARGS.art_rows:
             t = {r["task"]: r.get("seconds") for r in results if r["rows"] == rows}
@@ -225,9 +262,10 @@ def main() -> None:
             ratio = t[f"art-{name}"] / t[f"lw-{name}"]
             print(f"{name}, {rows} rows: flags agree on {np.mean(a == b):.4f}; ART time / labelwise memmap {ratio:.2f}")
     print(f"load average at the end: {open('/proc/loadavg', encoding='ascii').read().split()[:3]}")
-    if not ARGS.keep:
-        for p in path.parent.glob(path.stem + ".*"):
-            p.unlink()
+    if not ARGS.keep:  # only the files written here (a log beside them named like the data stays)
+        written = [path, path.with_suffix(".labels.npy"), path.with_suffix(".poisoned.npy")]
+        for p in [*written, *path.parent.glob(path.stem + ".*.flags*.npy")]:
+            p.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
@@ -239,7 +277,9 @@ if __name__ == "__main__":
     parser.add_argument("--blas-threads", type=int, default=1)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--detectors", nargs="*", choices=["spectral", "clusters"], default=["spectral", "clusters"])
-    parser.add_argument("--baseline-src", default=None, help="another labelwise's src/ for one more clusters run")
+    parser.add_argument(
+        "--baseline-src", nargs="*", default=[], help="other labelwise src/ folders: clusters runs with each, twice"
+    )
     parser.add_argument("--analysis", default="relative-size", help="labelwise activation clustering's analysis")
     parser.add_argument("--child", default=None)
     ARGS = parser.parse_args()

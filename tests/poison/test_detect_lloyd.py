@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 import labelwise as lw
 from labelwise._chunks import RowChunks, chunk_bounds
-from labelwise.poison import _detect_clusters, _detect_lloyd
+from labelwise.poison import _detect_lloyd, _detect_slabs
 from labelwise.poison._detect_clusters import split_1d
-from labelwise.poison._detect_lloyd import MAX_ITER, reduce_rows, two_means
+from labelwise.poison._detect_lloyd import MAX_ITER, two_means
 
 
 def reference(Z: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -120,20 +120,6 @@ def features_problem(n: int = 2000, d: int = 64, seed: int = 0):
     return features.astype(np.float32), labels
 
 
-def test_a_memory_maps_reduced_rows_are_kept_in_a_temporary_file(tmp_path):
-    """The reduced rows of a memory-mapped input are a np.memmap (an unnamed temporary file), equal
-    to those of the same rows in memory; a numpy input's stay in memory."""
-    features, labels = features_problem(300, 16)
-    np.save(tmp_path / "f.npy", features)
-    means, bases = np.zeros((2, 16)), np.tile(np.eye(16)[:, :4], (2, 1, 1))
-    codes = labels.astype(np.int64)
-    mapped = np.load(tmp_path / "f.npy", mmap_mode="r")
-    on_disk = reduce_rows(numpy_chunks(300, 37), [mapped, codes], means, bases)
-    in_memory = reduce_rows(numpy_chunks(300, 37), [features, codes], means, bases)
-    assert isinstance(on_disk, np.memmap) and not isinstance(in_memory, np.memmap)
-    np.testing.assert_array_equal(np.asarray(on_disk), in_memory)
-
-
 def test_activation_clustering_on_a_memory_map_holds_less_than_its_reduced_rows(tmp_path):
     """On a memory map, the process's own allocations peak well below the reduced rows' size (they
     are in a temporary file, read by blocks); the clusters are those of the in-memory input."""
@@ -158,23 +144,23 @@ def test_the_silhouette_reads_back_only_its_sample(monkeypatch):
 
     features, labels = features_problem(900, 12)
     read = []
-    real_take = _detect_clusters.take
+    real_sample = _detect_slabs.GroupedRows.sample
 
-    def counting(Z, rows, column=slice(None)):
-        out = real_take(Z, rows, column)
+    def counting(self, k, at):
+        out = real_sample(self, k, at)
         read.append(len(out))
         return out
 
-    monkeypatch.setattr(_detect_clusters, "take", counting)
+    monkeypatch.setattr(_detect_slabs.GroupedRows, "sample", counting)
     found = lw.poison.activation_clustering(
         features, labels, analysis="silhouette", silhouette_rows=50, random_state=0, block_size=64
     )
-    assert read[0] == 900 and read[1:] == [50, 50]  # the first column of every row, then two samples
+    assert read == [50, 50]  # two samples, one per class
     read.clear()
     exact = lw.poison.activation_clustering(
         features, labels, analysis="silhouette", silhouette_rows=900, random_state=0, block_size=64
     )
-    assert read[1:] == [int(np.sum(labels == 0)), int(np.sum(labels == 1))]
+    assert read == [int(np.sum(labels == 0)), int(np.sum(labels == 1))]
     X = features[labels == 1].astype(np.float64)
     centred = X - X.mean(axis=0)
     vectors = np.linalg.eigh(centred.T @ centred)[1][:, ::-1][:, :10]
@@ -182,17 +168,3 @@ def test_the_silhouette_reads_back_only_its_sample(monkeypatch):
     expected = silhouette_score(whitened, exact.clusters[labels == 1])
     assert exact.per_class["silhouette"].iloc[1] == pytest.approx(expected, rel=1e-9)
     assert found.per_class["silhouette"].notna().all()
-
-
-def test_the_rows_of_classes_still_iterating_are_copied_out_of_a_memory_map(tmp_path):
-    """Once the moving classes hold under half the rows, their reduced rows are copied into another
-    temporary file (a memory map's) and the clusters stay those of the in-memory iteration."""
-    Z, codes, start = reduced(1, n=300, poisoned=12)
-    np.save(tmp_path / "z.npy", Z)
-    mapped = np.load(tmp_path / "z.npy", mmap_mode="r")
-    sub_chunks, sub = _detect_lloyd._compact(numpy_chunks(300, 16), mapped, np.flatnonzero(codes == 2))
-    assert isinstance(sub, np.memmap) and sub_chunks.bounds[0] == (0, 16)
-    np.testing.assert_array_equal(np.asarray(sub), Z[codes == 2])
-    found = two_means(numpy_chunks(300, 16), mapped, [None, codes], start, np.ones(3, dtype=bool))
-    for k in range(3):
-        np.testing.assert_array_equal(found[codes == k], reference(Z[codes == k, 1:], start[codes == k]))

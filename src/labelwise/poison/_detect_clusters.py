@@ -20,10 +20,10 @@ from .._validate.labels import check_same_length
 from ..errors import InvalidParameterError
 from ._detect_cluster_checks import distance_verdicts, reclassify
 from ._detect_common import check_features, skip_small_classes, top_directions
-from ._detect_lloyd import reduce_rows, take, two_means
-from ._detect_medians import medians
+from ._detect_lloyd import RowReduced, reduce_rows
 from ._detect_passes import cluster_sums, prepare
 from ._detect_result import PoisonDetection
+from ._detect_slabs import group_rows
 
 REDUCTIONS = ("ica", "pca")
 ANALYSES = ("relative-size", "silhouette", "smaller", "distance", "distance-reduced")
@@ -79,14 +79,14 @@ def silhouette_rows_of(clusters: np.ndarray, max_rows: int, seed: int | None) ->
     return np.sort(np.concatenate(picks))
 
 
-def silhouette(Z: Any, rows: np.ndarray, clusters: np.ndarray, max_rows: int, seed: int | None) -> float:
-    """Mean silhouette coefficient (scikit-learn's) of a class's split: its ``rows`` of the reduced
-    rows ``Z`` (their clusters ``clusters``), exact up to ``max_rows`` rows, else on the sample of
-    :func:`silhouette_rows_of`; only those rows are read."""
+def silhouette(R: Any, k: int, clusters: np.ndarray, max_rows: int, seed: int | None) -> float:
+    """Mean silhouette coefficient (scikit-learn's) of class ``k``'s split (``clusters``, its rows'
+    in row order) on its reduced rows ``R`` (:func:`reduced`), exact up to ``max_rows`` rows, else
+    on the sample of :func:`silhouette_rows_of`; only those rows are read."""
     from sklearn.metrics import silhouette_score
 
     at = silhouette_rows_of(clusters, max_rows, seed)
-    return float(silhouette_score(take(Z, rows[at], slice(1, None)), clusters[at]))
+    return float(silhouette_score(R.sample(k, at), clusters[at]))
 
 
 def judge_class(assign: np.ndarray, params: dict, score: Any) -> tuple[bool, dict]:
@@ -107,29 +107,38 @@ def judge_class(assign: np.ndarray, params: dict, score: Any) -> tuple[bool, dic
     return suspicious, details
 
 
-def split_classes(chunks: Any, Z: Any, arrays: list, groups: Any, usable: np.ndarray) -> np.ndarray:
-    """Every usable class's 2-means from the exact 1-D split of its rows' first reduced column (the
-    top principal direction), cluster 1 the smaller; -1 for the rows of other classes."""
-    first = take(Z, None, 0)
-    start = np.zeros(len(first), dtype=np.int8)
-    run = np.zeros(len(groups.classes), dtype=bool)
+def reduced(chunks: Any, arrays: list, groups: Any, means: np.ndarray, bases: np.ndarray) -> Any:
+    """Every row centred on its class mean and projected on its class's ``bases`` (one pass over the
+    features), kept where the features are: grouped by class in memory or in a temporary file
+    (:func:`~labelwise.poison._detect_slabs.group_rows`), on the workers for Dask
+    (:class:`~labelwise.poison._detect_lloyd.RowReduced`)."""
+    if chunks.use_dask:
+        return RowReduced(chunks, reduce_rows(chunks, arrays, means, bases), arrays[1], groups.rows)
+    return group_rows(chunks, arrays, groups.rows, means, bases)
+
+
+def split_classes(R: Any, groups: Any, usable: np.ndarray) -> np.ndarray:
+    """Every usable class's 2-means on its reduced rows ``R`` from the exact 1-D split of its first
+    reduced column (the top principal direction), cluster 1 the smaller; -1 for the rows of other
+    classes (a class without a split keeps one cluster)."""
+    starts = {}
     for k in np.flatnonzero(usable).tolist():
-        split = split_1d(first[groups.rows[k]])
+        split = split_1d(R.first(k))
         if split is not None:
-            start[groups.rows[k]], run[k] = split, True
-    assign = two_means(chunks, Z, arrays, start, run)
-    clusters = np.full(len(first), -1, dtype=np.int64)
+            starts[k] = split.astype(np.int8)
+    found = R.two_means(starts)
+    clusters = np.full(len(groups.codes), -1, dtype=np.int64)
     for k in np.flatnonzero(usable).tolist():
-        part = assign[groups.rows[k]].astype(np.int64)
+        part = found[k].astype(np.int64) if k in found else np.zeros(len(groups.rows[k]), dtype=np.int64)
         clusters[groups.rows[k]] = 1 - part if 2 * part.sum() > len(part) else part
     return clusters
 
 
-def reduced_centres(chunks: Any, Z: Any, groups: Any, clusters: np.ndarray, means: np.ndarray, m: int) -> dict:
+def reduced_centres(R: Any, groups: Any, clusters: np.ndarray, means: np.ndarray, m: int) -> dict:
     """ART's centres for ``"distance-reduced"``: the medians of each class's own reduction and of its
     clusters (a cluster without rows takes the class's), exact over row blocks; unreduced features
     (no more than ``m`` columns) are not centred in ART: the class mean is added back."""
-    found = medians(chunks, Z, groups.codes, clusters, len(groups.classes))
+    found = R.medians(clusters, groups.codes, len(groups.classes))
     out = {}
     for k in np.flatnonzero(np.bincount(groups.codes[clusters >= 0], minlength=len(groups.classes))).tolist():
         shift = means[k] if len(means[k]) <= m else 0.0
@@ -218,9 +227,10 @@ def activation_clustering(
         Also a ``np.memmap``, the path of a ``.npy`` file (opened memory-mapped) or a Dask array
         (one column chunk): read in passes over row blocks, all classes at once (moments, then
         the reduction; ``"distance"`` one more), never copied whole. The reduced rows
-        (``n x (n_components + 1)`` float64) are kept where the features are: in memory for a
-        numpy array, in an unnamed temporary file (in ``TMPDIR``) for a memory map or ``.npy``
-        path, on the workers for Dask; the 2-means and the medians read them by row blocks.
+        (``n x (n_components + 1)`` float64) are kept where the features are: grouped by class,
+        in memory for a numpy array, in an unnamed temporary file (in ``TMPDIR``, removed after)
+        for a memory map or ``.npy`` path; in row order on the workers for Dask. The 2-means and
+        the medians read them by row blocks.
     labels : array-like of shape (n,)
         The training labels (any hashable values).
     n_components : int, default 10
@@ -285,10 +295,11 @@ def activation_clustering(
     scatter's eigenvectors, and the whitening divides by their standard deviations; FastICA's
     rotation needs no more (above), so nothing is fitted on the rows themselves.
     The 2-means starts from the exact two-means split of the rows' projections on the top
-    principal direction and runs Lloyd's iterations to convergence, every class at once, one pass
-    over the reduced rows' blocks per iteration (each block's cluster sums, then a reduce): no
-    random restarts, so the clusters do not depend on row order, a seed or the blocks (which
-    change only the order of the centres' floating-point sums). ``"distance-reduced"``'s medians
+    principal direction and runs Lloyd's iterations until no row moves, each class over its own
+    contiguous slab of the reduced rows by blocks (the classes on threads; for Dask, every class
+    at once, one pass over the partitions per iteration): no random restarts, so the clusters do
+    not depend on row order, a seed or the blocks (which change only the order of the centres'
+    floating-point sums; a row's side is summed column by column, the same whatever its block). ``"distance-reduced"``'s medians
     are exact over blocks too (radix selection, eight passes). ART's ``ActivationDefence`` runs scikit-learn's
     ``KMeans`` unseeded. The defaults match ART's ``detect_poison(reduce="FastICA",
     cluster_analysis="relative-size")``; ART's own default (``"PCA"``, ``"smaller"``) flags the
@@ -344,8 +355,8 @@ def activation_clustering(
     for k in np.flatnonzero(usable).tolist():
         values, vectors = top_directions(scatters[k], min(n_components, d))
         bases[k] = class_bases(values, vectors, len(groups.rows[k]), d, params)
-    Z = reduce_rows(chunks, arrays, means, bases)  # (n, 1 + m): kept where the features are
-    clusters = split_classes(chunks, Z, arrays, groups, usable)
+    R = reduced(chunks, arrays, groups, means, bases)  # (n, 1 + m): kept where the features are
+    clusters = split_classes(R, groups, usable)
     scores = np.full(n, np.nan)
     verdicts = np.zeros((K, 2), dtype=bool)
     records = []
@@ -354,14 +365,14 @@ def activation_clustering(
         if usable[k]:
             assign = clusters[rows]
 
-            def score(rows: np.ndarray = rows, assign: np.ndarray = assign) -> float:
-                return silhouette(Z, rows, assign, silhouette_rows, seed)
+            def score(k: int = k, assign: np.ndarray = assign) -> float:
+                return silhouette(R, k, assign, silhouette_rows, seed)
 
             verdicts[k, 1], details = judge_class(assign, params, score)
             scores[rows] = np.where(assign == 1, 1.0 - details["smaller_share"], details["smaller_share"])
             records[-1].update(details)
     if analysis == "distance-reduced":
-        centres = reduced_centres(chunks, Z, groups, clusters, means, min(n_components, d))
+        centres = reduced_centres(R, groups, clusters, means, min(n_components, d))
     if analysis == "distance":  # means of the features in a space the classes share: one more pass
         sums = cluster_sums(chunks, arrays, clusters, K)
         sizes = np.stack([np.bincount(groups.codes[clusters == c], minlength=K) for c in (0, 1)], axis=1)
