@@ -49,24 +49,29 @@ def anchor_transition(probs: np.ndarray, percentile: float = ANCHOR_PERCENTILE) 
     return rows / rows.sum(axis=1, keepdims=True)
 
 
-def _objective(theta, X, codes, T, penalty):
+def _objective(theta, X, codes, T_given, penalty):
     """Mean forward-corrected log loss plus ``penalty * ||W||² / 2``, and its gradient.
 
     Logits ``Z = X W + b`` (for two classes one column, class 0's logit fixed at 0, as in
     scikit-learn), ``q = softmax(Z)``, ``r = (q T)_ỹ``; ``∂(-log r)/∂Z_k = q_k (1 - T[k, ỹ] / r)``.
+    ``T_given`` is ``T[:, ỹ]`` per row (``n x K``, fixed during the fit): ``r`` is its row-wise dot
+    product with ``q``, not a gather from the whole ``q T``.
     """
-    k = T.shape[0]
+    k = T_given.shape[1]
     n_out = 1 if k == 2 else k
     d = X.shape[1]
     W, b = theta[: d * n_out].reshape(d, n_out), theta[d * n_out :]
     Z = np.asarray(X @ W) + b
     if k == 2:
         Z = np.hstack([np.zeros((Z.shape[0], 1)), Z])
-    q = np.exp(Z - logsumexp(Z, axis=1, keepdims=True))
-    r = np.maximum((q @ T)[np.arange(codes.size), codes], _TINY)
+    Z -= Z.max(axis=1, keepdims=True)
+    q = np.exp(Z, out=Z)
+    q /= q.sum(axis=1, keepdims=True)
+    r = np.maximum(np.einsum("ij,ij->i", q, T_given), _TINY)
     n = codes.size
     loss = -float(np.log(r).mean()) + 0.5 * penalty * float((W * W).sum())
-    dZ = q * (1.0 - T[:, codes].T / r[:, None]) / n
+    dZ = q * (1.0 - T_given / r[:, None])
+    dZ /= n
     if k == 2:
         dZ = dZ[:, 1:]
     grad_W = np.asarray(X.T @ dZ) + penalty * W
@@ -123,7 +128,7 @@ class ForwardLogistic(ClassifierMixin, BaseEstimator):
         result = minimize(
             _objective,
             start,
-            args=(X, codes, self.transition_, 1.0 / (self.C * codes.size)),
+            args=(X, codes, np.ascontiguousarray(self.transition_[:, codes].T), 1.0 / (self.C * codes.size)),
             jac=True,
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "gtol": self.tol},
