@@ -214,8 +214,7 @@ class MMSR(BaseAggregator):
     annotators all have weight 0 keeps its plain vote shares (the one-coin posterior would be
     uniform). The agreement matrix is kept on the pairs of annotators who share an item only
     (:func:`~labelwise.aggregate._mmsr_pairs.annotator_pairs`; the iteration and the sign graph read
-    nothing else), so memory grows with those pairs, not with ``n_annotators`` squared: a crowd of
-    20,000 annotators who each share items with a few dozen others fits in a few megabytes. The
+    nothing else), so memory grows with those pairs, not with ``n_annotators`` squared. The
     answers are those of the dense matrices (:func:`agreement_covariance`, :func:`msr_rank_one`,
     :func:`sign_determination`), taken in the same order.
 
