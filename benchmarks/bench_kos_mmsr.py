@@ -18,10 +18,13 @@ reversed class ``K - 1 - truth``).
 main before session 36: dense ``n_annotators x n_annotators`` matrices) and crowd-kit's, each fit
 in a fresh process (peak resident memory during the fit, minus the memory before it). The crowd
 works in batches, as crowdsourcing platforms hand out tasks: groups of 8 annotators share 16
-items, each item answered by 6 of its group and by one annotator from elsewhere (which joins the
-groups), K = 3, accuracies uniform in 0.55-0.9 and 10% adversaries right with probability 0.05.
+items, each item answered by 6 of its group and by two guests from other groups who answer the
+whole batch (``--bridges per-batch``, which joins the groups; ``per-item``: one guest drawn per
+item instead), K = 3, accuracies uniform in 0.55-0.9 and 10% adversaries right with probability
+0.05.
 Where both trees ran, the script prints the largest difference of their weights and the share of
-equal labels.
+equal labels; for each fit, its accuracy (``acc``) and the share of annotators whose weight has the
+sign of the truth (``signs``: negative for the adversaries), and the majority vote's accuracy.
 
 Usage::
 
@@ -80,23 +83,31 @@ def simulated_crowd(
 
 
 def batched_crowd(
-    n_ann: int, seed: int, k: int = 3, group: int = 8, items: int = 16, per_item: int = 6
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The batched crowd of ``--part mmsr`` (see the module docstring) and its truth."""
+    n_ann: int, seed: int, bridges: str = "per-batch", k: int = 3, group: int = 8, items: int = 16
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The batched crowd of ``--part mmsr`` (see the module docstring), its truth and which
+    annotators are adversaries. ``bridges="per-batch"``: two annotators from other groups answer
+    every item of a batch; ``"per-item"``: one annotator from another group, drawn per item, answers
+    it (most of the pairs it makes share a single item)."""
     rng = np.random.default_rng(seed)
     n_groups = n_ann // group
     n_items = n_groups * items
     truth = rng.integers(0, k, n_items)
     acc = rng.uniform(0.55, 0.9, n_ann)
-    acc[rng.random(n_ann) < 0.1] = 0.05
+    adversary = rng.random(n_ann) < 0.1
+    acc[adversary] = 0.05
     first = np.repeat(np.arange(n_groups) * group, items)
-    members = first[:, None] + np.argsort(rng.random((n_items, group)), axis=1)[:, :per_item]
-    outside = (first + group + rng.integers(0, n_ann - group, n_items)) % n_ann
-    ann = np.concatenate([members, outside[:, None]], axis=1).ravel()
-    item = np.repeat(np.arange(n_items), per_item + 1)
+    members = first[:, None] + np.argsort(rng.random((n_items, group)), axis=1)[:, :6]
+    if bridges == "per-batch":
+        guests = np.arange(n_groups)[:, None] * group + group + rng.integers(0, n_ann - group, (n_groups, 2))
+        guest = np.repeat(guests % n_ann, items, axis=0)
+    else:
+        guest = ((first + group + rng.integers(0, n_ann - group, n_items)) % n_ann)[:, None]
+    ann = np.concatenate([members, guest], axis=1).ravel()
+    item = np.repeat(np.arange(n_items), members.shape[1] + guest.shape[1])
     t = truth[item]
     label = np.where(rng.random(item.size) < acc[ann], t, (t + rng.integers(1, k, item.size)) % k)
-    return pd.DataFrame({"item": item, "annotator": ann, "label": label}), truth
+    return pd.DataFrame({"item": item, "annotator": ann, "label": label}), truth, adversary
 
 
 def _ck(answers: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +163,7 @@ import json, resource, sys, time, warnings
 import numpy as np
 sys.path.insert(0, {here!r})
 from bench_kos_mmsr import batched_crowd
-answers, truth = batched_crowd({n_ann}, {seed})
+answers, truth, adversary = batched_crowd({n_ann}, {seed}, {bridges!r})
 warnings.simplefilter("ignore")
 which = {which!r}
 if which == "crowdkit":
@@ -176,12 +187,13 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 np.save({out!r} + ".w.npy", weights.to_numpy())
 np.save({out!r} + ".l.npy", labels.sort_index().to_numpy())
 acc = float((labels.sort_index().to_numpy() == truth).mean())
-print(json.dumps({{"s": seconds, "mb": (peak - before) / 1024, "acc": acc, "n_answers": len(answers)}}))
+signs = float((np.sign(weights.to_numpy()) == np.where(adversary[weights.index.to_numpy()], -1, 1)).mean())
+print(json.dumps({{"s": seconds, "mb": (peak - before) / 1024, "acc": acc, "signs": signs, "n_answers": len(answers)}}))
 """
 
 
-def _fit_in_child(which: str, src: str, n_ann: int, seed: int, out: str, timeout: float) -> dict[str, Any]:
-    code = _CHILD.format(here=str(HERE), n_ann=n_ann, seed=seed, which=which, src=src, out=out)
+def _fit_in_child(which: str, src: str, n_ann: int, bridges: str, out: str, timeout: float) -> dict[str, Any]:
+    code = _CHILD.format(here=str(HERE), n_ann=n_ann, seed=0, bridges=bridges, which=which, src=src, out=out)
     env = {**os.environ, "PYTHONPATH": src}
     try:
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
@@ -193,11 +205,18 @@ def _fit_in_child(which: str, src: str, n_ann: int, seed: int, out: str, timeout
     return result
 
 
-def part_mmsr(sizes: list[int], baseline: str | None, baseline_max: int, crowdkit_max: int, timeout: float) -> None:
+def part_mmsr(
+    sizes: list[int], bridges: str, baseline: str | None, baseline_max: int, crowdkit_max: int, timeout: float
+) -> None:
+    import labelwise.aggregate as agg
+
     ours = str(HERE.parent / "src")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n_ann in sizes:
+            answers, truth, _ = batched_crowd(n_ann, 0, bridges)
+            vote = agg.MajorityVote().fit(answers).labels_.sort_index().to_numpy()
+            print(f"{n_ann} annotators, {len(answers)} answers: majority vote accuracy {(vote == truth).mean():.3f}")
             runs = {"labelwise (pairs)": ("labelwise", ours)}
             if baseline and n_ann <= baseline_max:
                 runs["labelwise baseline (dense)"] = ("labelwise", baseline)
@@ -205,7 +224,7 @@ def part_mmsr(sizes: list[int], baseline: str | None, baseline_max: int, crowdki
                 runs["crowd-kit"] = ("crowdkit", ours)
             for label, (which, src) in runs.items():
                 out = f"{tmp}/{n_ann}-{which}-{src == ours}"
-                res = _fit_in_child(which, src, n_ann, 0, out, timeout)
+                res = _fit_in_child(which, src, n_ann, bridges, out, timeout)
                 rows.append({"annotators": n_ann, "implementation": label, **res})
                 print(rows[-1], flush=True)
             if "labelwise baseline (dense)" in runs:
@@ -225,6 +244,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["kos", "mmsr"], required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000, 20000])
+    parser.add_argument("--bridges", choices=["per-batch", "per-item"], default="per-batch")
     parser.add_argument("--baseline-src", default=None, help="src folder of the tree to compare MMSR with")
     parser.add_argument("--baseline-max", type=int, default=5000, help="largest crowd for the dense baseline")
     parser.add_argument("--crowdkit-max", type=int, default=2000, help="largest crowd for crowd-kit's MMSR")
@@ -236,7 +256,7 @@ def main() -> None:
         if args.part == "kos":
             part_kos()
         else:
-            part_mmsr(args.sizes, args.baseline_src, args.baseline_max, args.crowdkit_max, args.timeout)
+            part_mmsr(args.sizes, args.bridges, args.baseline_src, args.baseline_max, args.crowdkit_max, args.timeout)
     print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
