@@ -22,7 +22,9 @@ items, each item answered by 6 of its group and by two guests from other groups 
 whole batch (``--bridges per-batch``, which joins the groups; ``per-item``: one guest drawn per
 item instead), K = 3, accuracies uniform in 0.55-0.9 and 10% adversaries right with probability
 0.05.
-Where both trees ran, the script prints the largest difference of their weights and the share of
+``--max-iter`` caps the iterations of all three (crowd-kit's ``n_iter``); ``n_iter`` in the table
+is the count labelwise ran (it stops at ``tol``, crowd-kit at its own rule). Where both trees ran,
+the script prints the largest difference of their weights and the share of
 equal labels; for each fit, its accuracy (``acc``) and the share of annotators whose weight has the
 sign of the truth (``signs``: negative for the adversaries), and the majority vote's accuracy.
 
@@ -169,10 +171,10 @@ which = {which!r}
 if which == "crowdkit":
     import crowdkit.aggregation as ck
     answers = answers.rename(columns={{"item": "task", "annotator": "worker"}})
-    est = ck.MMSR()
+    est = ck.MMSR(n_iter={max_iter})
 else:
     import labelwise.aggregate as agg
-    est = agg.MMSR()
+    est = agg.MMSR(max_iter={max_iter})
     assert agg.__file__.startswith({src!r}), agg.__file__
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
@@ -188,12 +190,17 @@ np.save({out!r} + ".w.npy", weights.to_numpy())
 np.save({out!r} + ".l.npy", labels.sort_index().to_numpy())
 acc = float((labels.sort_index().to_numpy() == truth).mean())
 signs = float((np.sign(weights.to_numpy()) == np.where(adversary[weights.index.to_numpy()], -1, 1)).mean())
-print(json.dumps({{"s": seconds, "mb": (peak - before) / 1024, "acc": acc, "signs": signs, "n_answers": len(answers)}}))
+n_iter = getattr(est, "n_iter_", None)
+print(json.dumps({{"s": seconds, "mb": (peak - before) / 1024, "acc": acc, "signs": signs, "n_iter": n_iter}}))
 """
 
 
-def _fit_in_child(which: str, src: str, n_ann: int, bridges: str, out: str, timeout: float) -> dict[str, Any]:
-    code = _CHILD.format(here=str(HERE), n_ann=n_ann, seed=0, bridges=bridges, which=which, src=src, out=out)
+def _fit_in_child(
+    which: str, src: str, n_ann: int, bridges: str, max_iter: int, out: str, timeout: float
+) -> dict[str, Any]:
+    code = _CHILD.format(
+        here=str(HERE), n_ann=n_ann, seed=0, bridges=bridges, max_iter=max_iter, which=which, src=src, out=out
+    )
     env = {**os.environ, "PYTHONPATH": src}
     try:
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
@@ -206,7 +213,13 @@ def _fit_in_child(which: str, src: str, n_ann: int, bridges: str, out: str, time
 
 
 def part_mmsr(
-    sizes: list[int], bridges: str, baseline: str | None, baseline_max: int, crowdkit_max: int, timeout: float
+    sizes: list[int],
+    bridges: str,
+    max_iter: int,
+    baseline: str | None,
+    baseline_max: int,
+    crowdkit_max: int,
+    timeout: float,
 ) -> None:
     import labelwise.aggregate as agg
 
@@ -224,7 +237,7 @@ def part_mmsr(
                 runs["crowd-kit"] = ("crowdkit", ours)
             for label, (which, src) in runs.items():
                 out = f"{tmp}/{n_ann}-{which}-{src == ours}"
-                res = _fit_in_child(which, src, n_ann, bridges, out, timeout)
+                res = _fit_in_child(which, src, n_ann, bridges, max_iter, out, timeout)
                 rows.append({"annotators": n_ann, "implementation": label, **res})
                 print(rows[-1], flush=True)
             if "labelwise baseline (dense)" in runs:
@@ -245,6 +258,7 @@ def main() -> None:
     parser.add_argument("--part", choices=["kos", "mmsr"], required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000, 20000])
     parser.add_argument("--bridges", choices=["per-batch", "per-item"], default="per-batch")
+    parser.add_argument("--max-iter", type=int, default=10000, help="MMSR's max_iter (crowd-kit's n_iter), all three")
     parser.add_argument("--baseline-src", default=None, help="src folder of the tree to compare MMSR with")
     parser.add_argument("--baseline-max", type=int, default=5000, help="largest crowd for the dense baseline")
     parser.add_argument("--crowdkit-max", type=int, default=2000, help="largest crowd for crowd-kit's MMSR")
@@ -256,7 +270,15 @@ def main() -> None:
         if args.part == "kos":
             part_kos()
         else:
-            part_mmsr(args.sizes, args.bridges, args.baseline_src, args.baseline_max, args.crowdkit_max, args.timeout)
+            part_mmsr(
+                args.sizes,
+                args.bridges,
+                args.max_iter,
+                args.baseline_src,
+                args.baseline_max,
+                args.crowdkit_max,
+                args.timeout,
+            )
     print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
