@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from labelwise.aggregate import KOS, MajorityVote, encode_answers
 from labelwise.aggregate.kos import kos_messages
-from labelwise.errors import InvalidLabelsError, InvalidParameterError
+from labelwise.errors import InvalidParameterError
 from tests.aggregate._crowd import accuracy, load_crowd
 from tests.aggregate._peers import binary_crowd, quiet_fit
 
@@ -97,12 +97,6 @@ def test_row_order_and_seed(seed, rows, rs):
 
 
 class TestBadInput:
-    def test_more_than_two_classes_is_refused(self):
-        """Three classes: an InvalidLabelsError that says KOS is binary and what it got."""
-        answers = pd.DataFrame({"item": [1, 1, 2], "annotator": ["a", "b", "a"], "label": ["x", "y", "z"]})
-        with pytest.raises(InvalidLabelsError, match="exactly 2 classes, got 3"):
-            KOS().fit(answers)
-
     @pytest.mark.parametrize("value", [0, -1, 2.5, True, "10"])
     def test_bad_n_iter(self, value):
         """n_iter must be an int >= 1: the error names it."""

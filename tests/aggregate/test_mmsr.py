@@ -83,13 +83,13 @@ class TestRobustness:
 
     def test_lanczos_and_dense_sign_steps_agree(self, monkeypatch):
         """The sign step's sparse eigensolver (large graphs) gives the dense one's signs."""
-        from labelwise.aggregate import mmsr
+        from labelwise.aggregate import _mmsr_pairs
 
         truth = np.random.default_rng(1).integers(0, 2, 300)
         acc = [0.8] * 14 + [0.15] * 6
         answers = simulate_annotators(truth, n_annotators=20, answers_per_item=5, accuracy=acc, random_state=1).answers
         dense = MMSR().fit(answers).annotator_weight_
-        monkeypatch.setattr(mmsr, "DENSE_SIGN_NODES", 0)
+        monkeypatch.setattr(_mmsr_pairs, "DENSE_SIGN_NODES", 0)
         sparse = MMSR().fit(answers).annotator_weight_
         assert (np.sign(dense) == np.sign(sparse)).all() and (dense < 0).sum() == 6
 

@@ -1,7 +1,8 @@
-"""KOS: Karger, Oh & Shah's message passing for binary crowdsourcing tasks."""
+"""KOS: Karger, Oh & Shah's message passing for crowdsourcing tasks, binary and (by thresholds) multi-class."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,11 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .._validate.arguments import check_positive_int
-from ..errors import InvalidLabelsError
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, agreement_skill
 
-__all__ = ["KOS", "kos_messages"]
+__all__ = ["KOS", "kos_messages", "threshold_posterior"]
 
 #: Item scores (scaled to at most 1 in absolute value) this close to 0 are ties: messages that
 #: cancel exactly in arithmetic can leave a rounding residue of either sign.
@@ -68,6 +68,26 @@ def kos_messages(
     return np.bincount(item, weights=sign * y, minlength=n_items), reliability
 
 
+def threshold_posterior(scores: np.ndarray) -> np.ndarray:
+    """The label distribution from the scores of the ``K - 1`` threshold tasks, one row per item.
+
+    Task ``t`` (column ``t``) asks whether the label is among classes ``0..t``: a negative score
+    says no, a positive one yes, 0 is a tie. The label is the number of "no" answers, each tie a
+    fair coin: an item with ``c`` "no" and ``m`` ties gets ``C(m, b) / 2^m`` on class ``c + b``
+    (one-hot when nothing is tied; 0.5 each on a binary tie).
+    """
+    n_items, n_tasks = scores.shape
+    post = np.zeros((n_items, n_tasks + 1))
+    no = (scores < 0).sum(axis=1)
+    tied = (scores == 0).sum(axis=1)
+    for m in np.unique(tied):
+        rows = np.flatnonzero(tied == m)
+        pmf = np.array([math.comb(int(m), b) for b in range(int(m) + 1)]) / 2.0 ** int(m)
+        for b, share in enumerate(pmf):
+            post[rows, no[rows] + b] = share
+    return post
+
+
 def _rescale(messages: np.ndarray) -> None:
     """Divide the messages in place by their largest absolute value (when it is positive)."""
     top = np.max(np.abs(messages)) if messages.size else 0.0
@@ -76,40 +96,56 @@ def _rescale(messages: np.ndarray) -> None:
 
 
 class KOS(BaseAggregator):
-    r"""KOS: iterative message passing for binary tasks (Karger, Oh & Shah).
+    r"""KOS: iterative message passing (Karger, Oh & Shah), binary and multi-class.
 
     The answers form a bipartite graph of items and annotators with an edge per answer,
     :math:`A_{ij} = +1` for the first class and :math:`-1` for the second. Item messages
     :math:`x_{i \to j}` (evidence that item ``i`` is of the first class, leaving annotator ``j``
     out) and annotator messages :math:`y_{j \to i}` (how reliable ``j`` is, leaving item ``i``
     out) are updated ``n_iter`` times (see :func:`kos_messages`), starting from annotator messages
-    drawn independently from :math:`\mathcal{N}(1, 1)` as the paper states. The label of item
+    drawn independently from :math:`\mathcal{N}(1, 1)` as the paper states [1]_. The label of item
     ``i`` is the sign of :math:`x_i = \sum_j A_{ij} y_{j \to i}` (a zero is a tie, broken at
     random with ``random_state``). The iteration is a power iteration on the non-backtracking
     operator of the graph, so with enough iterations the labels stop depending on the draws.
+    Exchanging the two classes exchanges the labels (the messages are symmetric in the sign).
 
-    Binary only: answers with more than two classes raise
-    :class:`~labelwise.errors.InvalidLabelsError` (use MMSR, Dawid-Skene or a vote). Exchanging
-    the two classes exchanges the labels (the messages are symmetric in the sign).
+    **More than two classes** (``K > 2``) by the reduction of [3]_: the classes are taken in the
+    order of ``classes_`` (sorted, or the declared ``labels``) and the task becomes ``K - 1``
+    binary tasks by thresholding that order, task :math:`\ell` asking "is the label among the
+    first :math:`\ell` classes?" (:math:`A^{(\ell)}_{ij} = +1` when annotator ``j`` answered one
+    of them, else :math:`-1`). Each is solved by the message passing above, from its own
+    :math:`\mathcal{N}(1, 1)` draws, and the label is the number of tasks whose answer is "no"
+    (:func:`threshold_posterior`): class ``c`` (counting from 0) when tasks ``1..c`` say "no" and
+    the others "yes", whenever the ``K - 1`` answers are consistent (the case the paper's
+    guarantee covers); a tied task counts as a fair coin. For ``K = 2`` this is the binary
+    algorithm, draw for draw. The thresholds follow the class order, so for classes without a
+    natural order a different order can give different labels (the paper's encoding is for
+    ordered labels; its model, and its guarantee, allow any fixed order). [3]_'s analysis solves
+    the binary tasks with a spectral (low-rank) estimate; here they use the message passing of
+    [1]_, the same leading direction of the answer matrix computed by the power iteration.
 
     KOS gives a decision, not a posterior: ``probas_`` is one-hot on the label (0.5 each on a
-    tie). ``item_scores_`` holds :math:`x_i` (scaled so the largest is 1 in absolute value;
-    positive for the first class of ``classes_``), ``annotator_reliability_`` the annotators'
-    final reliabilities on the same kind of scale (negative: an annotator who answers against
-    the crowd), and ``annotator_skill_`` each annotator's share of answers equal to the label.
+    binary tie; with ``K > 2``, ``t`` tied tasks spread the label binomially over ``t + 1``
+    neighbouring classes). ``item_scores_`` holds :math:`x_i` (scaled so the largest is 1 in
+    absolute value; positive for the first class of ``classes_``), ``annotator_reliability_`` the
+    annotators' final reliabilities on the same kind of scale (negative: an annotator who answers
+    against the crowd), and ``annotator_skill_`` each annotator's share of answers equal to the
+    label. With ``K > 2`` both are DataFrames with one column per binary task, named by the last
+    class of its "yes" side.
 
     Parameters
     ----------
     n_iter : int >= 1, default 100
-        Iterations of message passing (the paper's :math:`k_{max}`; every one is run).
+        Iterations of message passing per binary task (the paper's :math:`k_{max}`; every one is
+        run).
     labels, duplicates, item_col, annotator_col, label_col
         As in :class:`~labelwise.aggregate.MajorityVote`.
     random_state : int, Generator or None, default 0
-        Seeds the :math:`\mathcal{N}(1, 1)` draws, one per answer, made in the order of the
-        answers sorted by (item, annotator, label) after encoding (so the row order of the table
-        never changes the result), and the tie-breaking. crowd-kit's ``KOS`` draws one per row in
-        the table's own order from numpy's legacy global generator: the same seed gives other
-        draws, and the same labels once the iteration has converged.
+        Seeds the :math:`\mathcal{N}(1, 1)` draws, one per answer and binary task, made in the
+        order of the answers sorted by (item, annotator, label) after encoding (so the row order
+        of the table never changes the result), and the tie-breaking. crowd-kit's ``KOS`` (binary
+        only) draws one per row in the table's own order from numpy's legacy global generator:
+        the same seed gives other draws, and the same labels once the iteration has converged.
 
     References
     ----------
@@ -117,6 +153,8 @@ class KOS(BaseAggregator):
        crowdsourcing systems." NeurIPS 24, 1953-1961 (Algorithm 1).
     .. [2] Karger, D. R., Oh, S. and Shah, D. (2014). "Budget-optimal task allocation for
        reliable crowdsourcing systems." Operations Research 62(1), 1-24.
+    .. [3] Karger, D. R., Oh, S. and Shah, D. (2013). "Efficient crowdsourcing for multi-class
+       labeling." ACM SIGMETRICS Performance Evaluation Review 41(1), 81-92.
     """
 
     def __init__(
@@ -145,12 +183,6 @@ class KOS(BaseAggregator):
         check_positive_int("n_iter", self.n_iter)
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        if enc.n_classes != 2:
-            raise InvalidLabelsError(
-                f"KOS is for binary tasks: the answers must have exactly 2 classes, got {enc.n_classes} "
-                f"({', '.join(map(str, enc.classes[:5]))}{', ...' if enc.n_classes > 5 else ''}); "
-                "use MMSR, Dawid-Skene or a vote for more classes"
-            )
         item = np.asarray(enc.item_idx, dtype=np.intp)
         annotator = np.asarray(enc.annotator_idx, dtype=np.intp)
         label = np.asarray(enc.label_idx, dtype=np.intp)
@@ -158,20 +190,36 @@ class KOS(BaseAggregator):
         # content, not the table's row order (bincount adds in input order, and the rounding with it).
         order = np.lexsort((label, annotator, item))
         item, annotator, label = item[order], annotator[order], label[order]
-        y0: np.ndarray = np.asarray(self._rng().normal(1.0, 1.0, size=item.shape[0]))
-        sign = 1.0 - 2.0 * label  # class 0 -> +1, class 1 -> -1
-        score, reliability = kos_messages(item, annotator, sign, y0, self.n_iter, enc.n_items, enc.n_annotators)
-        _rescale(score)
-        _rescale(reliability)
-        score[np.abs(score) <= TIE_SCALE] = 0.0  # cancelled to rounding: a tie
-        self.item_scores_ = pd.Series(score, index=enc.item_index(), name="score")
-        self.annotator_reliability_ = pd.Series(reliability, index=enc.annotator_index(), name="reliability")
+        rng = self._rng()
+        n_tasks = enc.n_classes - 1
+        scores = np.empty((enc.n_items, n_tasks))
+        reliabilities = np.empty((enc.n_annotators, n_tasks))
+        for task in range(n_tasks):  # task t: "is the label among classes 0..t?" (+1 yes, -1 no)
+            y0: np.ndarray = np.asarray(rng.normal(1.0, 1.0, size=item.shape[0]))
+            sign = np.where(label <= task, 1.0, -1.0)  # K = 2: class 0 -> +1, class 1 -> -1
+            score, reliability = kos_messages(item, annotator, sign, y0, self.n_iter, enc.n_items, enc.n_annotators)
+            _rescale(score)
+            _rescale(reliability)
+            score[np.abs(score) <= TIE_SCALE] = 0.0  # cancelled to rounding: a tie
+            scores[:, task], reliabilities[:, task] = score, reliability
+        self._set_scores(enc, scores, reliabilities)
         self.n_iter_ = self.n_iter
-        post = np.empty((enc.n_items, 2))
-        post[:, 0] = (score > 0) + 0.5 * (score == 0)
-        post[:, 1] = 1.0 - post[:, 0]
+        post = threshold_posterior(scores)
         codes = self._hard_labels(post)
         return post, agreement_skill(enc, codes)
+
+    def _set_scores(self, enc: EncodedAnswers, scores: np.ndarray, reliabilities: np.ndarray) -> None:
+        """``item_scores_`` and ``annotator_reliability_``: Series for two classes, else one column
+        per binary task, named by the last class of its "yes" side."""
+        if scores.shape[1] == 1:
+            self.item_scores_ = pd.Series(scores[:, 0], index=enc.item_index(), name="score")
+            self.annotator_reliability_ = pd.Series(
+                reliabilities[:, 0], index=enc.annotator_index(), name="reliability"
+            )
+            return
+        columns = pd.Index(enc.class_index()[:-1], name=enc.label_name)
+        self.item_scores_ = pd.DataFrame(scores, index=enc.item_index(), columns=columns)
+        self.annotator_reliability_ = pd.DataFrame(reliabilities, index=enc.annotator_index(), columns=columns)
 
     def _hard_labels(self, post: np.ndarray, row_group: np.ndarray | None = None) -> np.ndarray:
         """One draw of the tie-breaking per fit: the labels ``annotator_skill_`` was measured

@@ -9,16 +9,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.linalg import eigh
-from scipy.sparse.linalg import eigsh
 
 from .._validate.arguments import check_positive_int
 from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, check_tol, log_normalize
+from ._mmsr_pairs import DENSE_SIGN_NODES, AnnotatorPairs, annotator_pairs, bipartite_sides, pair_signs
 from .majority import weighted_vote_shares
 
-__all__ = ["MMSR", "SPARSE_PAIR_ITEMS", "agreement_covariance", "msr_rank_one", "sign_determination"]
+__all__ = [
+    "DENSE_SIGN_NODES",
+    "MMSR",
+    "SPARSE_PAIR_ITEMS",
+    "agreement_covariance",
+    "msr_rank_one",
+    "msr_rank_one_pairs",
+    "sign_determination",
+]
 
 #: MMSR warns when the annotator pairs that share items share a median of fewer items than this:
 #: their agreement rates, and the signs of the skills, are then mostly noise. Chosen on simulated
@@ -27,11 +34,6 @@ __all__ = ["MMSR", "SPARSE_PAIR_ITEMS", "agreement_covariance", "msr_rank_one", 
 #: majority vote on binary crowds (by 3-35 points, weighting 10-50% of the honest annotators
 #: negatively) and on 5-class crowds at one shared item; from 5 items on it stayed within about 5.
 SPARSE_PAIR_ITEMS = 5
-
-#: Graphs up to this many nodes take a dense eigendecomposition in the sign step, larger ones Lanczos
-#: (ARPACK, from a fixed start): on the real crowd sets both give the same signs, Lanczos in a
-#: fraction of the time past a few hundred nodes.
-DENSE_SIGN_NODES = 300
 
 
 def agreement_covariance(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +44,8 @@ def agreement_covariance(enc: EncodedAnswers) -> tuple[np.ndarray, np.ndarray]:
     (annotator ``j`` right with probability :math:`p_j`, wrong uniformly over the others)
     :math:`\mathbb{E}[C_{jl}] = s_j s_l` with :math:`s_j = \frac{K p_j - 1}{K - 1}`. Both
     matrices are dense ``(n_annotators, n_annotators)``, made by sparse products; the diagonal
-    and pairs with no common item are 0 and count as unobserved.
+    and pairs with no common item are 0 and count as unobserved. :class:`MMSR` itself keeps only
+    the observed pairs (:func:`~labelwise.aggregate._mmsr_pairs.annotator_pairs`, the same values).
     """
     k, n_ann = enc.n_classes, enc.n_annotators
     ann = np.asarray(enc.annotator_idx, dtype=np.int64)
@@ -96,18 +99,34 @@ def msr_rank_one(
     max_iter: int,
     tol: float,
 ) -> tuple[np.ndarray, np.ndarray, list[float]]:
-    r"""Matrix Mean-Subsequence-Reduced iterations for :math:`|C| \approx u v^T` on ``observed``.
+    """:func:`msr_rank_one_pairs` on dense ``(n_annotators, n_annotators)`` matrices: the entries
+    where ``observed`` is true, in row-major order."""
+    rows, cols = np.nonzero(observed)
+    return msr_rank_one_pairs(rows, cols, np.abs(cov[rows, cols]), u0, v0, f, n_items, max_iter, tol)
 
-    Each iteration sets every :math:`v_l` to the MSR mean of :math:`\{|C_{jl}| / u_j\}` over the
-    observed ``j`` (dropping up to ``f`` extreme values on each side of the current :math:`v_l`,
-    Ma & Olshevsky 2020, Algorithm 1), then every :math:`u_j` likewise from the new ``v``; all
-    entries of a side at once (one sort of the observed entries by group and value). Stops when
+
+def msr_rank_one_pairs(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    target: np.ndarray,
+    u0: np.ndarray,
+    v0: np.ndarray,
+    f: int,
+    n_items: int,
+    max_iter: int,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    r"""Matrix Mean-Subsequence-Reduced iterations for :math:`|C| \approx u v^T` on the observed pairs.
+
+    ``target`` holds :math:`|C_{jl}|` for the pairs ``(rows, cols)``. Each iteration sets every
+    :math:`v_l` to the MSR mean of :math:`\{|C_{jl}| / u_j\}` over the observed ``j`` (dropping up
+    to ``f`` extreme values on each side of the current :math:`v_l`, Ma & Olshevsky 2020,
+    Algorithm 1), then every :math:`u_j` likewise from the new ``v``; all entries of a side at once
+    (one sort of the observed entries by group and value). Stops when
     :math:`\|u v^T - u' v'^T\|_F` (computed from inner products, never forming the matrix) is
     below ``tol``. After each iteration ``u`` and ``v`` are rescaled to equal norms (which changes
     neither :math:`u v^T` nor the next step). Returns ``u``, ``v`` and that change per iteration.
     """
-    rows, cols = np.nonzero(observed)
-    target = np.abs(cov[rows, cols])
     u, v = np.array(u0, dtype=np.float64), np.array(v0, dtype=np.float64)
     history: list[float] = []
     for _ in range(max_iter):
@@ -160,25 +179,7 @@ def sign_determination(cov: np.ndarray, observed: np.ndarray) -> np.ndarray:
     upper = np.triu(sub, 1)
     neg_i, neg_j = np.nonzero(upper < 0)
     pos_i, pos_j = np.nonzero(upper > 0)
-    k, m = valid.size, pos_i.size
-    aux = k + np.arange(m)
-    src = np.concatenate([neg_i, pos_i, pos_j])
-    dst = np.concatenate([neg_j, aux, aux])
-    adj = sp.coo_matrix((np.ones(src.size), (src, dst)), shape=(k + m, k + m)).tocsr()
-    adj = adj + adj.T
-    degree = np.asarray(adj.sum(axis=1)).ravel()
-    live = degree > 0
-    scale = np.zeros_like(degree)
-    scale[live] = 1.0 / np.sqrt(degree[live])
-    norm = sp.diags(scale) @ adj @ sp.diags(scale)
-    if k + m <= DENSE_SIGN_NODES:
-        vec = eigh(norm.toarray(), subset_by_index=[0, 0])[1][:, 0]  # the smallest pair alone
-    else:
-        start = np.linspace(1.0, 2.0, k + m)  # fixed: the result does not depend on a random start
-        vec = eigsh(norm.tocsc(), k=1, which="SA", v0=start)[1][:, 0]
-    side = np.sign(np.where(np.abs(vec[:k]) > 1e-12, vec[:k], 0.0))
-    side *= 1.0 if side.sum() >= 0 else -1.0
-    signs[valid] = side
+    signs[valid] = bipartite_sides(valid.size, neg_i, neg_j, pos_i, pos_j)
     return signs
 
 
@@ -211,8 +212,11 @@ class MMSR(BaseAggregator):
     ``annotator_skill_`` is :math:`p_j`; ``annotator_weight_`` holds :math:`w_j` (crowd-kit's
     ``skills_``); ``loss_history_`` the change of :math:`u v^T` per iteration. An item whose
     annotators all have weight 0 keeps its plain vote shares (the one-coin posterior would be
-    uniform). The agreement matrices are dense, ``n_annotators`` squared (8 MB each at a thousand
-    annotators).
+    uniform). The agreement matrix is kept on the pairs of annotators who share an item only
+    (:func:`~labelwise.aggregate._mmsr_pairs.annotator_pairs`; the iteration and the sign graph read
+    nothing else), so memory grows with those pairs, not with ``n_annotators`` squared. The
+    answers are those of the dense matrices (:func:`agreement_covariance`, :func:`msr_rank_one`,
+    :func:`sign_determination`), taken in the same order.
 
     Parameters
     ----------
@@ -269,24 +273,24 @@ class MMSR(BaseAggregator):
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         k, n = enc.n_classes, enc.n_items
-        cov, common = agreement_covariance(enc)
-        observed = common > 0
+        pairs = annotator_pairs(enc)
         if self.n_adversaries is None:
-            sparsity = int(observed.sum(axis=0).min())
+            sparsity = int(pairs.co_annotators().min())
             f = max(sparsity // 2 - 1, 0)
         else:
             f = int(self.n_adversaries)
         u0 = self._rng().uniform(size=enc.n_annotators)
-        u, v, history = msr_rank_one(cov, observed, u0, u0.copy(), f, n, self.max_iter, self.tol)
+        target = np.abs(pairs.cov)
+        u, v, history = msr_rank_one_pairs(pairs.rows, pairs.cols, target, u0, u0.copy(), f, n, self.max_iter, self.tol)
         self.loss_history_ = history
         self.n_iter_ = len(history)
-        self.converged_ = bool(history and history[-1] < self.tol) or not observed.any()
+        self.converged_ = bool(history and history[-1] < self.tol) or not pairs.rows.size
         self.n_adversaries_ = f
-        skill = self._signed_skill(cov, observed, u, v, k, n)
+        skill = self._signed_skill(pairs, u, v, k, n)
         accuracy = skill * (k - 1) / k + 1.0 / k
         weight = np.log(accuracy * (k - 1) / (1.0 - accuracy))
         self.annotator_weight_ = pd.Series(weight, index=enc.annotator_index(), name="weight")
-        self._warn_if_sparse(common, weight)
+        self._warn_if_sparse(pairs, weight)
         scores = enc.item_class_sum(weight[enc.annotator_idx])
         silent = ~(scores != 0).any(axis=1)  # every weight 0 (no annotator of the item shares items with others)
         post, _ = log_normalize(scores, overwrite=True)
@@ -295,14 +299,14 @@ class MMSR(BaseAggregator):
         return post, accuracy
 
     @staticmethod
-    def _warn_if_sparse(common: np.ndarray, weight: np.ndarray) -> None:
+    def _warn_if_sparse(pairs: AnnotatorPairs, weight: np.ndarray) -> None:
         """One :class:`LabelwiseWarning` when the pairs sharing items share a median of fewer than
         :data:`SPARSE_PAIR_ITEMS` (the agreement rates MMSR completes rest on a handful of answers)."""
-        n = common.shape[0]
+        n = pairs.n_annotators
         if n < 2:
             return
-        upper = common[np.triu_indices(n, k=1)]
-        shared = upper[upper > 0]
+        shared = pairs.common[pairs.upper]
+        n_pairs = n * (n - 1) // 2
         if not shared.size:
             message = (
                 f"MMSR found no two of the {n} annotators sharing an item: it has no agreement to learn from, so "
@@ -317,7 +321,7 @@ class MMSR(BaseAggregator):
         warnings.warn(
             LabelwiseWarning(
                 f"MMSR on a sparse crowd: annotator pairs who share items share a median of {median:g} item(s) "
-                f"(under {SPARSE_PAIR_ITEMS}) and {float(np.mean(upper == 0)):.0%} of the {upper.size} pairs share "
+                f"(under {SPARSE_PAIR_ITEMS}) and {1.0 - shared.size / n_pairs:.0%} of the {n_pairs} pairs share "
                 f"none, so the agreement rates MMSR completes are mostly noise: {n_neg} of {n} annotators "
                 f"({n_neg / n:.0%}) got a negative weight (taken for adversaries: their answers count against "
                 "the labels they give); on such crowds prefer dawid-skene, one-coin or majority-vote"
@@ -326,13 +330,11 @@ class MMSR(BaseAggregator):
         )
 
     @staticmethod
-    def _signed_skill(
-        cov: np.ndarray, observed: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, n: int
-    ) -> np.ndarray:
+    def _signed_skill(pairs: AnnotatorPairs, u: np.ndarray, v: np.ndarray, k: int, n: int) -> np.ndarray:
         """``u`` rescaled to the geometric scale of ``u`` and ``v``, signed, clipped to the valid range."""
         nu, nv = np.linalg.norm(u), np.linalg.norm(v)
         magnitude = u * np.sqrt(nv / nu) if nu > 0 and nv > 0 else u
-        skill = sign_determination(cov, observed) * magnitude
+        skill = pair_signs(pairs) * magnitude
         return np.maximum(np.minimum(skill, 1.0 - 1.0 / np.sqrt(n)), -1.0 / (k - 1) + 1.0 / np.sqrt(n))
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
