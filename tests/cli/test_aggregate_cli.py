@@ -376,7 +376,7 @@ class TestDemoAndRealData:
         result = invoke("--demo", "--demo-items", "150", "--out", tmp_path / "demo", "--top", "0")
         assert result.exit_code == 0, result.output
         demo = pd.read_csv(tmp_path / "demo" / "demo.csv")
-        assert sorted(demo["method"]) == sorted(demo_methods())  # KOS is binary: not on the ten digits
+        assert sorted(demo["method"]) == sorted(demo_methods())
         assert demo["accuracy"].between(0, 1).all() and (demo["skill_corr"] > 0.5).all()
         accuracy = demo.set_index("method")["accuracy"]
         assert accuracy["dawid-skene"] > accuracy["majority-vote"]  # class-dependent errors: DS recovers more

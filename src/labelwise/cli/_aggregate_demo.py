@@ -11,14 +11,12 @@ import pandas as pd
 from .._validate.arguments import show
 from ..aggregate import METHODS
 from ..aggregate.simulate import simulate_annotators
-from ..errors import InvalidParameterError, TooFewExamplesError
+from ..errors import TooFewExamplesError
 from ..io import write_csv
 from ._aggregate_params import build_method, run_method
 
 #: Folds of the demo's out-of-fold probabilities (fewer when a majority-vote class is smaller).
 DEMO_FOLDS = 5
-#: Methods for two classes only: the digits have ten, so the demo leaves them out.
-BINARY_METHODS = ("kos",)
 #: The method weighted by gold labels: the demo gives it the true labels of half of the digits
 #: (annotators without one of those items get weight 0.5).
 GOLD_METHOD = "gold-majority-vote"
@@ -30,8 +28,8 @@ def demo_gold_params(truth: pd.Series) -> dict[str, Any]:
 
 
 def demo_methods() -> list[str]:
-    """The methods the demo compares: every one of ``METHODS`` that takes ten classes."""
-    return [name for name in METHODS if name not in BINARY_METHODS]
+    """The methods the demo compares: every one of ``METHODS`` (each takes the digits' ten classes)."""
+    return list(METHODS)
 
 
 def demo_folds(labels: np.ndarray) -> int:
@@ -74,10 +72,6 @@ def run_demo(
     out: Path, method: str, random_state: int, duplicates: str, n_items: int | None = None
 ) -> tuple[Any, pd.DataFrame, Any, Any]:
     """Simulate annotators over digits; fit every method; return the comparison table."""
-    if method in BINARY_METHODS:
-        raise InvalidParameterError(
-            f"--method {method} is for two classes and the --demo digits have ten; use another --method with --demo"
-        )
     from sklearn.datasets import load_digits
 
     target = load_digits().target.astype(np.int64)
