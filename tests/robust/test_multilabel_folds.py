@@ -133,6 +133,19 @@ class TestProperties:
         a = IterativeStratifiedKFold(k, random_state=seed).test_folds(y)
         np.testing.assert_array_equal(a, IterativeStratifiedKFold(k, random_state=seed).test_folds(y[:, perm]))
 
+    @settings(max_examples=40, deadline=None)
+    @given(seed=st.integers(0, 10_000), n=st.integers(5, 40), q=st.integers(2, 5), k=st.integers(2, 5),
+           sets=st.integers(1, 5))  # fmt: skip
+    def test_reordering_the_columns_of_few_tag_sets_keeps_the_folds(self, seed, n, q, k, sets):
+        """Rows drawn from a few tag sets (many tags tied with the same rows left): any column order,
+        the same folds."""
+        rng = np.random.default_rng(seed)
+        kinds = rng.random((sets, q)) < rng.uniform(0.0, 0.7, size=q)
+        y = kinds[rng.integers(sets, size=n)]
+        perm = rng.permutation(q)
+        a = IterativeStratifiedKFold(k, random_state=seed).test_folds(y)
+        np.testing.assert_array_equal(a, IterativeStratifiedKFold(k, random_state=seed).test_folds(y[:, perm]))
+
     @settings(max_examples=25, deadline=None)
     @given(seed=st.integers(0, 10_000), n=st.integers(10, 80), q=st.integers(1, 5), k=st.integers(2, 5))
     def test_in_any_row_order_the_rarest_tag_is_split_evenly(self, seed, n, q, k):
