@@ -1,6 +1,8 @@
 """Session 35's iterative stratification (labelwise.robust.multilabel_folds at commit a840cc78), kept
-verbatim as the reference of the faster implementation: the same folds, bit for bit, and the same
-random draws, for the same tag matrix and generator."""
+as the reference of the faster implementation: the same folds, bit for bit, and the same random
+draws, for the same tag matrix and generator. One change since (session 36, props36, in both): tags
+tied on the same remaining rows go to the one whose rows, all of them, come first in the drawn
+order; session 35 took the first column, so reordering the columns could change the folds."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def reference_iterative_stratification(y: np.ndarray, n_splits: int, rng: np.ran
 
     The rows are visited in a random order drawn from ``rng`` (a tag's rows in that order), and
     the paper's random tie between tags with equally few rows goes to the tag whose remaining rows
-    come first in it: every choice then depends on the tags' rows, never on the tags' names or
+    come first in it, then to the tag whose rows, all of them, come first: every choice then depends on the tags' rows, never on the tags' names or
     column order, so reordering the columns of ``y`` gives the same folds. The desired counts are
     kept times ``k`` as integers, so ties are exact.
 
@@ -54,7 +56,7 @@ def reference_iterative_stratification(y: np.ndarray, n_splits: int, rng: np.ran
     fold = np.full(n, -1, dtype=np.int64)
     while left.any():
         tied = np.flatnonzero(left == left[left > 0].min()).tolist()
-        tag = min(tied, key=lambda i: rank[rows_of[i][fold[rows_of[i]] < 0]].tolist())
+        tag = min(tied, key=lambda i: (rank[rows_of[i][fold[rows_of[i]] < 0]].tolist(), rank[rows_of[i]].tolist()))
         for r in rows_of[tag][fold[rows_of[tag]] < 0].tolist():
             j = _most_wanted(want_tag[:, tag], want, rng)
             fold[r] = j

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import make_multilabel_classification
 from sklearn.model_selection import KFold
@@ -123,10 +123,25 @@ class TestIterativeStratifiedKFold:
 class TestProperties:
     @settings(max_examples=25, deadline=None)
     @given(seed=st.integers(0, 10_000), n=st.integers(10, 80), q=st.integers(1, 5), k=st.integers(2, 5))
+    @example(seed=2139, n=10, q=5, k=2)  # two tags left with the same rows: session 35 took the first column
     def test_reordering_the_tag_columns_keeps_the_folds(self, seed, n, q, k):
-        """Folds depend on the tags' rows, not on their column order: permuted columns give the same folds."""
+        """Folds depend on the tags' rows, not on their column order: permuted columns give the same folds
+        (also when tags tied on their fewest remaining rows have the same ones left, the pinned example)."""
         rng = np.random.default_rng(seed)
         y = (rng.random((n, q)) < rng.uniform(0.05, 0.6, size=q)).astype(int)
+        perm = rng.permutation(q)
+        a = IterativeStratifiedKFold(k, random_state=seed).test_folds(y)
+        np.testing.assert_array_equal(a, IterativeStratifiedKFold(k, random_state=seed).test_folds(y[:, perm]))
+
+    @settings(max_examples=40, deadline=None)
+    @given(seed=st.integers(0, 10_000), n=st.integers(5, 40), q=st.integers(2, 5), k=st.integers(2, 5),
+           sets=st.integers(1, 5))  # fmt: skip
+    def test_reordering_the_columns_of_few_tag_sets_keeps_the_folds(self, seed, n, q, k, sets):
+        """Rows drawn from a few tag sets (many tags tied with the same rows left): any column order,
+        the same folds."""
+        rng = np.random.default_rng(seed)
+        kinds = rng.random((sets, q)) < rng.uniform(0.0, 0.7, size=q)
+        y = kinds[rng.integers(sets, size=n)]
         perm = rng.permutation(q)
         a = IterativeStratifiedKFold(k, random_state=seed).test_folds(y)
         np.testing.assert_array_equal(a, IterativeStratifiedKFold(k, random_state=seed).test_folds(y[:, perm]))

@@ -72,9 +72,11 @@ def iterative_stratification(y: np.ndarray, n_splits: int, rng: np.random.Genera
 
     The rows are visited in a random order drawn from ``rng`` (a tag's rows in that order), and
     the paper's random tie between tags with equally few rows goes to the tag whose remaining rows
-    come first in it: every choice then depends on the tags' rows, never on the tags' names or
-    column order, so reordering the columns of ``y`` gives the same folds. The desired counts are
-    kept times ``k`` as integers, so ties are exact.
+    come first in it, then (the same remaining rows) to the tag whose rows, all of them, come first:
+    tags tied on both have the same column, hence the same ``c_j^i``, and either gives the same
+    folds. Every choice then depends on the tags' rows, never on the tags' names or column order,
+    so reordering the columns of ``y`` gives the same folds. The desired counts are kept times
+    ``k`` as integers, so ties are exact.
 
     While one tag's rows are handed out only its own ``c_j^i`` and the ``c_j`` steer the choice,
     so the row loop updates those two alone (:func:`_hand_out`); the other tags' ``c_j^i`` and
@@ -99,7 +101,7 @@ def iterative_stratification(y: np.ndarray, n_splits: int, rng: np.random.Genera
     fold = np.full(n, -1, dtype=np.int64)
     while left.any():
         tied = np.flatnonzero(left == left[left > 0].min()).tolist()
-        tag = min(tied, key=lambda i: rank[rows_of[i][fold[rows_of[i]] < 0]].tolist())
+        tag = min(tied, key=lambda i: (rank[rows_of[i][fold[rows_of[i]] < 0]].tolist(), rank[rows_of[i]].tolist()))
         rows = rows_of[tag][fold[rows_of[tag]] < 0]
         fold[rows] = _hand_out(rows.size, want_tag[:, tag].tolist(), want, k, rng)
         given = np.zeros((k, rows.size), dtype=np.int64)
