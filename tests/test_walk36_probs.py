@@ -50,3 +50,12 @@ class TestTheLabelColumnAmongTheFeatures:
         with warnings.catch_warnings():
             warnings.simplefilter("error", LabelwiseWarning)
             lw.out_of_fold_probs(_model(), frame.drop(columns="target"), frame["target"], random_state=0)
+
+    def test_choose_model_given_a_copy_of_the_labels_warns_with_its_name(self):
+        """``choose_model`` (what ``audit --model auto`` and ``train`` call) read a copy of the labels as a
+        feature without a word; it warns as ``out_of_fold_probs`` does."""
+        from labelwise.models import choose_model
+
+        frame = _wine(False).rename(columns={"target": "class_copy"})
+        with pytest.warns(LabelwiseWarning, match=r"column 'class_copy' equals labels in every row"):
+            choose_model(frame, frame["class_copy"], random_state=0, time_budget=5, families=["logistic"])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
@@ -15,8 +13,9 @@ from ._arrays import n_rows
 from ._chunks import check_n_jobs
 from ._progress import track
 from ._validate.arguments import check_positive, check_positive_int, seed_from
+from ._validate.label_copy import warn_label_in_features
 from ._validate.labels import check_rows_per_class_for_folds, encode_labels
-from .errors import EstimatorError, LabelwiseWarning, ShapeMismatchError, TooFewExamplesError
+from .errors import EstimatorError, ShapeMismatchError, TooFewExamplesError
 
 
 def _take(X: Any, idx: np.ndarray) -> Any:
@@ -97,13 +96,13 @@ def out_of_fold_probs(
     n_jobs = check_n_jobs("n_jobs", n_jobs)
     if time_budget is not None:
         check_positive("time_budget", time_budget)
-    _warn_label_in_features(X, labels)
     if isinstance(estimator, str) and estimator == "auto":
         from .models import DEFAULT_TIME_BUDGET, choose_model
 
         budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
         return choose_model(X, labels, cv=cv, time_budget=budget, random_state=random_state, n_jobs=n_jobs).probs
     _check_estimator(estimator)
+    warn_label_in_features(X, labels)
     cv = check_positive_int("cv", cv, minimum=2)
     codes, classes = _check_folds_possible(X, labels, cv)
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed_from(random_state)).split(codes, codes))
@@ -122,29 +121,6 @@ def out_of_fold_probs(
     # Renormalise: a fold may miss a class, and some models return rows summing to 1 +- 1e-7.
     probs /= probs.sum(axis=1, keepdims=True)
     return probs
-
-
-def _warn_label_in_features(X: Any, labels: Any) -> None:
-    """Warn when a column of a DataFrame ``X`` holds the labels row for row (``frame`` passed where
-    ``frame.drop(columns="y")`` was meant): every fold then reads the given label from it, so the
-    probabilities agree with every given label and no label issue can be found."""
-    if not isinstance(X, pd.DataFrame) or X.shape[1] == 0 or n_rows(X) != n_rows(labels) or len(X) == 0:
-        return
-    given = np.asarray(labels)
-    numeric = given.dtype.kind in "iufb"  # only columns of the labels' kind are compared: one pass each
-    same = [str(c) for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) == numeric and _equal(X[c], given)]
-    if same:
-        warnings.warn(
-            f"X's column {same[0]!r} equals labels in every row: the model reads the given label from it, so "
-            f"no label can look wrong; drop it from the features (X = frame.drop(columns={same[0]!r}))",
-            LabelwiseWarning,
-            stacklevel=3,
-        )
-
-
-def _equal(column: pd.Series, given: np.ndarray) -> bool:
-    values = column.to_numpy() if given.dtype.kind in "iufb" else column.to_numpy(dtype=object)
-    return bool((values == given).all())
 
 
 def _check_estimator(estimator: Any) -> None:

@@ -13,6 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from .._chunks import check_n_jobs
 from .._validate.arguments import check_positive_int, seed_from
+from .._validate.label_copy import warn_label_in_features
 from .._validate.labels import check_rows_per_class_for_folds, encode_labels
 from ..columns import ColumnRoles, infer_column_roles
 from ..errors import (
@@ -254,6 +255,7 @@ def choose_model(
     """
     start = time.perf_counter()
     frame, codes, classes, cv, budget = _check_inputs(features, labels, cv, time_budget)
+    warn_label_in_features(features, labels)
     n_jobs = check_n_jobs("n_jobs", n_jobs)
     if not isinstance(agree, bool | np.bool_):
         raise InvalidParameterError(f"agree must be True or False, got {agree!r}")
