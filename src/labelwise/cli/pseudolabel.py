@@ -22,7 +22,7 @@ from ._audit_model import (
     print_model_info,
     time_budget_option,
 )
-from ._common import SEED, console, finite, option_given, print_frame, read_input, split_label
+from ._common import SEED, console, finite, option_given, print_frame, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._weights import check_weighted_family, split_weight, takes_weights, weight_option
@@ -180,7 +180,8 @@ def pseudolabel(
         safeguard=None if safeguard == "none" else safeguard,
         random_state=random_state,
     )
-    trainer.fit(features, y, sample_weight=weights)
+    with renaming({"y": f"--label column {label!r}"}):
+        trainer.fit(features, y, sample_weight=weights)
 
     source = np.where(trainer.labeled_iter_ == 0, "given", np.where(trainer.labeled_iter_ > 0, "pseudo", "none"))
     result = _data_as_written(frame, label)

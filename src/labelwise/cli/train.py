@@ -171,7 +171,7 @@ def train(
     cleaner = CleanClassifier(
         estimator, cv=cv, filter_by=filter_by, action=clean, n_rounds=rounds, random_state=random_state
     )
-    with renaming({"n_rounds": "--rounds", "filter_by": "--filter-by"}):
+    with renaming({"n_rounds": "--rounds", "filter_by": "--filter-by", "y": f"--label column {label!r}"}):
         fitted = clone(cleaner).fit(features, classes[codes], sample_weight=weights)
     issues = fitted.label_issues_
 
@@ -261,7 +261,7 @@ def _train_corrected(
     features, codes, classes, weights = fit
     cv, random_state = settings["cv"], settings["random_state"]
     corrected = corrected_model(method, estimator, transition=transition, cv=cv, random_state=random_state)
-    with renaming({"cv": "--cv", "transition": "--transition"}):
+    with renaming({"cv": "--cv", "transition": "--transition", "y": f"--label column {settings['label']!r}"}):
         fitted = clone(corrected).fit(features, classes[codes], **sample_weight_fit_params(corrected, weights))
     inner = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
     table, summary_part = transition_summary(inner, classes, codes)
