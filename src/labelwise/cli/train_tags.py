@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold
 
+from .._meta import accepts_sample_weight
 from .._validate.arguments import plain
-from .._validate.estimators import sample_weight_fit_params
-from ..errors import EstimatorError
 from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
@@ -49,18 +47,9 @@ class AutoOrFraction(click.FloatRange):
         return number
 
 
-def _takes_weights(estimator: Any) -> bool:
-    """Whether the model family's ``fit`` takes ``sample_weight`` (what ``--clean reweight`` needs)."""
-    try:
-        sample_weight_fit_params(estimator, np.ones(1))
-    except EstimatorError:
-        return False
-    return True
-
-
 def _check_weighted(estimator: Any, model: str) -> None:
     """``--clean reweight`` weighs each cell in its tag's fit: the model family must take sample weights."""
-    if not _takes_weights(estimator):
+    if not accepts_sample_weight(estimator):
         raise click.BadParameter(
             f"reweight weighs the flagged cells in each tag's fit, but --model {model} takes no sample "
             "weights; "
@@ -143,7 +132,7 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
         estimator = default_model(features, model=model, random_state=random_state)
         notices = []
         if clean is None:
-            clean = "reweight" if _takes_weights(estimator) else "flip"
+            clean = "reweight" if accepts_sample_weight(estimator) else "flip"
             if clean == "flip":
                 notices.append(f"--model {model} takes no sample weights: the flagged cells are flipped (--clean flip)")
         elif clean == "reweight":
