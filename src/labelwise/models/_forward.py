@@ -27,6 +27,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from .._anchor import anchor_rows, normalise_rows
+
 #: Percentile of the anchor-point rule (Patrini et al.'s code).
 ANCHOR_PERCENTILE = 97.0
 #: Floor of the corrected probability of the given label inside the log (a ``T`` with zeros).
@@ -42,11 +44,9 @@ def anchor_transition(probs: np.ndarray, percentile: float = ANCHOR_PERCENTILE) 
     is its probability row (Patrini et al. 2017, Section 4).
     """
     cut = np.percentile(probs, percentile, axis=0, method="higher")
-    below = np.where(probs < cut, probs, -np.inf).max(axis=0)
-    best = np.where(np.isfinite(below), below, cut)
-    hit = (probs == best).astype(np.float64)
-    rows = (hit.T @ probs) / hit.sum(axis=0)[:, None]
-    return rows / rows.sum(axis=1, keepdims=True)
+    # no value below the cut: the next float up makes the rows at the cut the largest below it
+    cut = np.where(probs.min(axis=0) >= cut, np.nextafter(cut, np.inf), cut)
+    return normalise_rows(anchor_rows(probs, cut))
 
 
 def _objective(theta, X, codes, T_given, penalty):

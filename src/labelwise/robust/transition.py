@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._anchor import anchor_rows, normalise_rows
 from .._validate.arguments import check_choice, check_fraction
 from .._validate.probabilities import check_probs
 from ..audit import find_label_issues
@@ -26,30 +27,6 @@ TRANSITION_METHODS = ("anchor", "confident_joint")
 ROW_SUM_ATOL = 1e-4
 #: A ``T`` whose condition number exceeds this counts as not invertible.
 MAX_CONDITION = 1e8
-#: Rows read at a time by the anchor search (bounds the temporaries to about 16 MB).
-_BLOCK_ROWS = 1 << 16
-
-
-def _anchor_rows(probs: np.ndarray, cut: np.ndarray) -> np.ndarray:
-    """Per class ``i``: the mean probability row of the examples whose ``p(i)`` is the largest below ``cut[i]``.
-
-    One pass over row blocks finds each column's best value under its cut, a second sums the rows
-    that reach it. Averaging over ties (instead of taking the first) makes the result independent
-    of the order of the rows.
-    """
-    n, k = probs.shape
-    best = np.full(k, -np.inf)
-    for start in range(0, n, _BLOCK_ROWS):
-        part = probs[start : start + _BLOCK_ROWS]
-        best = np.maximum(best, np.where(part < cut, part, -np.inf).max(axis=0))
-    sums = np.zeros((k, k))
-    counts = np.zeros(k)
-    for start in range(0, n, _BLOCK_ROWS):
-        part = np.asarray(probs[start : start + _BLOCK_ROWS], dtype=np.float64)
-        hit = (part == best).astype(np.float64)  # (rows, k): row is an anchor of class i
-        sums += hit.T @ part
-        counts += hit.sum(axis=0)
-    return sums / counts[:, None]
 
 
 def estimate_transition(
@@ -115,7 +92,7 @@ def estimate_transition(
         if labels is None:
             raise InvalidParameterError("labels must be given for method='confident_joint', got None")
         issues = find_label_issues(labels, probs, classes=classes)
-        return _normalise_rows(np.asarray(issues.noise_matrix, dtype=np.float64).T)
+        return normalise_rows(np.asarray(issues.noise_matrix, dtype=np.float64).T)
     pct = check_fraction("percentile", percentile, low=0.0, high=100.0, closed_low=False, closed_high=True)
     arr = check_probs(probs, name="probs")
     arr = np.asarray(arr)
@@ -125,12 +102,7 @@ def estimate_transition(
         cut = np.percentile(arr, pct, axis=0, method="higher")
         # a column whose values all reach the cut has no value below it: use its maximum then
         cut = np.where(arr.min(axis=0) >= cut, np.inf, cut)
-    return _normalise_rows(_anchor_rows(arr, cut))
-
-
-def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
-    sums = matrix.sum(axis=1, keepdims=True)
-    return matrix / np.where(sums > 0, sums, 1.0)
+    return normalise_rows(anchor_rows(arr, cut))
 
 
 def check_transition(
