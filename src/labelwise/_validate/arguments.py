@@ -54,6 +54,11 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return value
 
 
+def is_number(value: Any) -> bool:
+    """A number (:class:`numbers.Number`, numpy scalars included), not a boolean (``True == 1``)."""
+    return isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_))
+
+
 def _is_real(value: Any) -> bool:
     """A real number: :class:`numbers.Real` or a numpy real scalar, not a boolean nor a text."""
     return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_fraction, check_positive_int, seed_from, show
+from .._validate.arguments import check_fraction, check_positive_int, is_number, seed_from, show
 from .._validate.labels import _as_1d
 from .._validate.probabilities import check_probs
 from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
@@ -214,10 +213,6 @@ def _score_table(
     return pd.DataFrame(columns, index=pd.Index(models, name="model"))
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_)
-
-
 def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions: Any) -> np.ndarray:
     """Given ``classes``, or the labels seen: the given ones, then corrected ones not written as one of them.
 
@@ -234,10 +229,10 @@ def _classes(given: np.ndarray, corrected: np.ndarray, classes: Any, predictions
         return named
     values = list(pd.unique(given.astype(object)))
     text = {str(v) for v in values}
-    numeric = {v for v in values if _is_number(v)}
+    numeric = {v for v in values if is_number(v)}
     for v in pd.unique(corrected[~pd.isna(corrected)].astype(object)):
         # 3 beside the given 3.0 (a label column of floats that are whole numbers) is that class
-        if str(v) not in text and not (_is_number(v) and v in numeric):
+        if str(v) not in text and not (is_number(v) and v in numeric):
             values.append(v)
             text.add(str(v))
     seen = np.asarray(values, dtype=object)

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import is_number
 from ..errors import LabelwiseWarning
 from ..io._text_ids import numbers_unless_merged
 from ..io.na_values import NaValues, check_na_values, csv_na_options
@@ -69,17 +70,13 @@ def class_of(classes: list[Any], label: Any) -> Any:
     for c in classes:
         if type(c) is type(label) and c == label:
             return c
-    if _is_number(label):
+    if is_number(label):
         for c in classes:
-            if _is_number(c) and c == label:
+            if is_number(c) and c == label:
                 return c
     if isinstance(label, str | numbers.Number) and not _is_bool(label):
         return {str(c): c for c in classes}.get(str(label))
     return None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Number) and not _is_bool(value)
 
 
 def _inferred(column: pd.Series, plain: pd.Series, first: Any) -> pd.Series:
@@ -206,7 +203,7 @@ def _in_kind(value: Any, kind: str) -> Any:
     categories becomes its text, a whole-number text among integer categories its integer. Without
     this, ``1`` and ``"1"`` made whichever came first the new category, so the order of the
     relabels (or of two reviews) decided the column."""
-    if kind == "string" and isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_):
+    if kind == "string" and is_number(value):
         return str(value)
     if kind == "integer" and isinstance(value, str) and re.fullmatch(_CANONICAL_INT, value):
         return int(value)
