@@ -73,6 +73,13 @@ points', not oscillation (several sparse and pair fits still reach 100 rounds, s
 one-sided``; fails two of (1)-(4) on seed 11, as the damped one-sided does, with the higher mean
 88.117). It failed (1) and (2) on seed 11; the rule run on the 93 decides.
 
+Rule run, once (16:33:18-16:34:30 UTC 2026-12-05, commit 3561a89e, load 8.6-8.9): **fails (2) and
+(3)**; passes (1) (86.691 -> 86.750, 21 up / 17 down; the variant ran on the 79 crowd-like sets,
+never on the 14 LF sets) and (4) (CPU 6.60 -> 8.74 s, 1.32x). (2): dense0_n100_K2_m40_s1 94.00 ->
+93.00 (one lured item, 13 votes for the true class against 24, which the MAP fit got right). (3):
+batches_K4_b30_s1 (vs MV -0.70 -> -1.15), look0_s1 (-0.55 -> -0.60), look3_s2 (-0.70 -> -0.95).
+Not adopted; ``src`` unchanged. See ``benchmarks/RESULTS.md``, session 37 (is15e).
+
 Rule (the brief's; written and committed before the rule run, run ONCE with OMP_NUM_THREADS=1):
 over the 93 dev sets of ``dev_weak_losses.py`` (14 LF sets, 26 crowds, 14 dense crowds, 27 pair
 crowds, 12 look-alike crowds; dev seeds only, never the benchmark's 19), the registered form
