@@ -129,6 +129,26 @@ class TestPreprocessorMemoizeKey:
             (i, len(t.split()), [i]) for i, t in enumerate(frame().text)
         ]
 
+    @pytest.mark.parametrize("keyed", [False, True])
+    def test_a_tf_changing_a_shared_field_in_place_leaves_the_memo_intact(self, keyed):
+        """A list field shared by the points of one key (or equal points, without a key): a TF
+        appending to it in place changes its own point's list only, the first point's included."""
+
+        key = {"memoize_key": lambda x: x.text} if keyed else {}
+
+        @weak.preprocessor(memoize=True, **key)
+        def words(x):
+            return {"words": x.text.split()}
+
+        @weak.transformation_function(pre=[words])
+        def mark(x):
+            x.words.append("!")
+            return x
+
+        points = [SimpleNamespace(text=t) for t in ["a b", "c", "a b", "a b"]]
+        out = weak.augment([mark], points, policy=weak.ApplyAllPolicy(keep_original=False))
+        assert [p.words for p in out.points] == [["a", "b", "!"], ["c", "!"], ["a", "b", "!"], ["a", "b", "!"]]
+
     def test_a_frame_tf_shares_its_preprocessors_fields_by_key(self):
         """A TF on a frame: its preprocessor runs once per key of the rows it transforms."""
         words, calls = counting()

@@ -327,18 +327,21 @@ def _prepare_all(
 def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None, key: Any = None) -> Any:
     """``y`` with the fields of the row preprocessor ``p`` set on it (Snorkel's preprocessors set them
     as attributes of the point, and they stay there); a memoised one's fields kept in ``memo``, under
-    ``key`` (its ``memoize_key``'s) or the point's default key."""
+    ``key`` (its ``memoize_key``'s) or the point's default key, with whether they are immutable: a
+    point given fields that are not gets its own copy (one the TF may change in place)."""
     if memo is not None and p.memoize_key is None:
         key = point_key(y)
     if key is None and p.memoize_key is None:  # no default key (a key function's None is a key)
         memo = None
     try:
         if memo is not None and key in memo:
-            fields = copy.deepcopy(memo[key])
+            fields, frozen = memo[key]
+            fields = fields if frozen else copy.deepcopy(fields)
         else:
             fields = p.func(AugmentRow(y) if isinstance(y, Mapping) else y)
             if memo is not None:
-                memo[key] = fields
+                frozen = isinstance(fields, Mapping) and all(_frozen(v) for v in fields.values())
+                memo[key] = (fields, True) if frozen else (copy.deepcopy(fields), False)
     except Exception as exc:
         raise _error(p, f"raised {type(exc).__name__}: {exc}", where) from exc
     if not isinstance(fields, Mapping):
@@ -352,6 +355,13 @@ def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None
     except (AttributeError, TypeError) as exc:
         raise _error(p, f"could not set its field {field!r} on a {type(y).__name__} point ({exc})", where) from exc
     return y
+
+
+def _frozen(value: Any) -> bool:
+    """Whether ``value`` cannot be changed in place: an immutable scalar, or a tuple or frozenset of such."""
+    if isinstance(value, _IMMUTABLE):
+        return True
+    return type(value) in (tuple, frozenset) and all(_frozen(v) for v in value)
 
 
 def rows_in_order(

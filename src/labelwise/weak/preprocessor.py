@@ -116,10 +116,12 @@ def preprocessor(
         for the first of them, computed once (``lambda row: row.text`` parses each distinct text
         once, whatever the other columns; a row holding a list works when its key is hashable).
         The key gets the row as the function does but without the fields of its own ``pre``
-        (Snorkel takes the key before running them). Each row keeps its own other columns (Snorkel
-        returns the first point of the key whole, so a function after it sees that point's other
-        fields). Default: the row's values. A key function that raises or returns an unhashable
-        value is an error naming the preprocessor and the row.
+        (Snorkel takes the key before running them). Each row keeps its own other columns, and a
+        point of a list its own copy of the shared fields (Snorkel returns the first point of the
+        key whole, one object for all: a function after it sees that point's other fields, and a
+        TF changing it in place changes every point of the key). Default: the row's values. A key
+        function that raises or returns an unhashable value is an error naming the preprocessor
+        and the row.
 
     Returns
     -------
