@@ -1,11 +1,11 @@
-"""Memo keys of memoised transformation functions: a user's ``memoize_key``, checked, and the default
-key of a data point (Snorkel's ``get_hashable``).
+"""Memo keys of memoised transformation functions and preprocessors: a user's ``memoize_key``,
+checked, and the default key of a data point (Snorkel's ``get_hashable``).
 
 Snorkel's mappers (TFs and preprocessors, Snorkel 0.10's ``snorkel/map/core.py``) take a
 ``memoize_key``, a function of the data point giving the key its memoised output is kept under
 (default ``get_hashable``: the point itself when hashable, else a hashable proxy of its values).
-:func:`custom_key` calls a TF's key function and says what went wrong in words the TF's error can
-carry; :func:`point_key` is the default key of a data point of a list.
+:func:`custom_key` calls a TF's or a preprocessor's key function and says what went wrong in words
+the caller's error (naming the function and the row) can carry; :func:`point_key` is the default key of a data point of a list.
 
 References
 ----------
@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._validate.arguments import show
-from .transformation_function import TransformationFunction
+
+if TYPE_CHECKING:  # the preprocessor module calls custom_key: imported for the hints only
+    from .preprocessor import Preprocessor
+    from .transformation_function import TransformationFunction
 
 __all__ = ["KeyFailure", "custom_key", "point_key"]
 
@@ -32,11 +35,12 @@ class KeyFailure(Exception):
     names the TF and the row)."""
 
 
-def custom_key(tf: TransformationFunction, x: Any) -> Hashable:
-    """``tf.memoize_key(x)``, checked to be hashable (a :class:`KeyFailure` saying why not)."""
-    assert tf.memoize_key is not None
+def custom_key(fn: TransformationFunction | Preprocessor, x: Any) -> Hashable:
+    """``fn.memoize_key(x)`` (``fn`` a TF or a preprocessor), checked to be hashable (a
+    :class:`KeyFailure` saying why not)."""
+    assert fn.memoize_key is not None
     try:
-        key = tf.memoize_key(x)
+        key = fn.memoize_key(x)
     except Exception as exc:
         raise KeyFailure(f"memoize_key raised {type(exc).__name__}: {exc}") from exc
     try:

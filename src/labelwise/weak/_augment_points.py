@@ -261,8 +261,7 @@ def _call(tf: TransformationFunction, x: Any, where: _Where, kind: Any, memos: d
         y = _copy(x)
     except Exception as exc:
         raise _error(tf, f"could not copy the point ({type(exc).__name__}: {exc})", where) from exc
-    for p in _in_order(tf.pre):
-        y = _prepare(p, y, where, memos.setdefault(("pre", p.name), {}) if p.memoize else None)
+    y = _prepare_all(tf.pre, y, where, memos, set())
     try:
         got = tf.run(y)
     except Exception as exc:
@@ -304,17 +303,45 @@ def _one_row(tf: TransformationFunction, x: Any, where: _Where) -> Any:
     return None if got is None or len(got) == 0 else AugmentRow(got.iloc[0].to_dict())
 
 
-def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None) -> Any:
+def _prepare_all(
+    pres: tuple[Preprocessor, ...], y: Any, where: _Where, memos: dict[Any, dict[Any, Any]], done: set[str]
+) -> Any:
+    """``y`` with the fields of ``pres`` set, each one's own ``pre`` first and each once, at its first
+    place (the order of :func:`~labelwise.weak.preprocessor._in_order`); a ``memoize_key`` gets the
+    point before its preprocessor's own ``pre`` runs, as Snorkel's mapper takes its key."""
+    for p in pres:
+        if p.name in done:
+            continue
+        key = None
+        if p.memoize and p.memoize_key is not None:
+            try:
+                key = custom_key(p, y)
+            except KeyFailure as exc:
+                raise _error(p, str(exc), where) from exc.__cause__
+        y = _prepare_all(p.pre, y, where, memos, done)
+        done.add(p.name)
+        y = _prepare(p, y, where, memos.setdefault(("pre", p.name), {}) if p.memoize else None, key)
+    return y
+
+
+def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None, key: Any = None) -> Any:
     """``y`` with the fields of the row preprocessor ``p`` set on it (Snorkel's preprocessors set them
-    as attributes of the point, and they stay there); a memoised one's fields kept in ``memo``."""
-    key = None if memo is None else point_key(y)
+    as attributes of the point, and they stay there); a memoised one's fields kept in ``memo``, under
+    ``key`` (its ``memoize_key``'s) or the point's default key, with whether they are immutable: a
+    point given fields that are not gets its own copy (one the TF may change in place)."""
+    if memo is not None and p.memoize_key is None:
+        key = point_key(y)
+    if key is None and p.memoize_key is None:  # no default key (a key function's None is a key)
+        memo = None
     try:
-        if key is not None and memo is not None and key in memo:
-            fields = copy.deepcopy(memo[key])
+        if memo is not None and key in memo:
+            fields, frozen = memo[key]
+            fields = fields if frozen else copy.deepcopy(fields)
         else:
             fields = p.func(AugmentRow(y) if isinstance(y, Mapping) else y)
-            if key is not None and memo is not None:
-                memo[key] = fields
+            if memo is not None:
+                frozen = isinstance(fields, Mapping) and all(_frozen(v) for v in fields.values())
+                memo[key] = (fields, True) if frozen else (copy.deepcopy(fields), False)
     except Exception as exc:
         raise _error(p, f"raised {type(exc).__name__}: {exc}", where) from exc
     if not isinstance(fields, Mapping):
@@ -328,6 +355,13 @@ def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None
     except (AttributeError, TypeError) as exc:
         raise _error(p, f"could not set its field {field!r} on a {type(y).__name__} point ({exc})", where) from exc
     return y
+
+
+def _frozen(value: Any) -> bool:
+    """Whether ``value`` cannot be changed in place: an immutable scalar, or a tuple or frozenset of such."""
+    if isinstance(value, _IMMUTABLE):
+        return True
+    return type(value) in (tuple, frozenset) and all(_frozen(v) for v in value)
 
 
 def rows_in_order(

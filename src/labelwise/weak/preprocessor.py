@@ -14,7 +14,9 @@ gives each function the frame with its preprocessors' columns added in the order
 A preprocessor's own ``pre=`` runs before it, and its columns are in the frame too (as a Snorkel
 row leaves a chain of preprocessors with the fields of each). With ``memoize=True`` a row
 preprocessor is also called once per distinct row of the frame (rows equal in every field share
-its result), which is what Snorkel's ``memoize=True`` saves within one apply. Snorkel memoises a row preprocessor's output per
+its result), which is what Snorkel's ``memoize=True`` saves within one apply; with a
+``memoize_key`` (Snorkel 0.10's mappers' key function) once per distinct key of the row, taken
+before its own ``pre`` runs, as Snorkel takes it. Snorkel memoises a row preprocessor's output per
 distinct row across calls; here a preprocessor's columns are shared by every function of one
 apply without asking, and ``memoize=True`` adds the sharing between equal rows.
 
@@ -35,9 +37,10 @@ import pandas as pd
 
 from .._validate.arguments import show
 from ..errors import InvalidParameterError
+from ._augment_memo import KeyFailure, custom_key
 from ._rows import iter_rows
 
-__all__ = ["Preprocessor", "check_pre", "prepared", "preprocessor"]
+__all__ = ["Preprocessor", "check_function", "check_options", "check_pre", "prepared", "preprocessor"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Preprocessor:
         Preprocessors whose columns ``func`` reads (run before it).
     memoize : bool
         Whether a row preprocessor is called once per distinct row (equal rows share the result).
+    memoize_key : callable or None
+        With ``memoize``: the function giving a row's memo key (rows of one key share the fields
+        the preprocessor adds); None: the row's values (see :func:`preprocessor`).
     """
 
     name: str
@@ -65,6 +71,7 @@ class Preprocessor:
     vectorized: bool = False
     pre: tuple[Preprocessor, ...] = ()
     memoize: bool = False
+    memoize_key: Callable[[Any], Any] | None = None
 
     kind = "preprocessor"
 
@@ -83,6 +90,7 @@ def preprocessor(
     vectorized: bool = False,
     pre: Any = None,
     memoize: bool = False,
+    memoize_key: Callable[[Any], Any] | None = None,
 ) -> Any:
     """Turn a function into a :class:`Preprocessor` (usable as ``@preprocessor`` or with options).
 
@@ -101,6 +109,19 @@ def preprocessor(
         Call a row preprocessor once per distinct row (rows equal in every field, the fields of
         ``pre`` included, share its result): for an expensive one on data with repeated rows.
         Rows holding an unhashable value are each computed.
+    memoize_key : callable, optional
+        Snorkel 0.10's ``memoize_key`` (a ``HashingFunction``, as its ``@preprocessor`` and
+        ``LambdaPreprocessor`` take it): with ``memoize=True``, ``memoize_key(row) -> hashable``
+        gives a row's memo key, and the rows of one key share the fields the preprocessor returned
+        for the first of them, computed once (``lambda row: row.text`` parses each distinct text
+        once, whatever the other columns; a row holding a list works when its key is hashable).
+        The key gets the row as the function does but without the fields of its own ``pre``
+        (Snorkel takes the key before running them). Each row keeps its own other columns, and a
+        point of a list its own copy of the shared fields (Snorkel returns the first point of the
+        key whole, one object for all: a function after it sees that point's other fields, and a
+        TF changing it in place changes every point of the key). Default: the row's values. A key
+        function that raises or returns an unhashable value is an error naming the preprocessor
+        and the row.
 
     Returns
     -------
@@ -119,26 +140,52 @@ def preprocessor(
     >>> weak.apply([shouts_win], pd.DataFrame({"text": ["WIN NOW", "hello"]})).matrix().ravel().tolist()
     [0, -1]
     """
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
-    if not isinstance(vectorized, bool):
-        raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
-    if not isinstance(memoize, bool):
-        raise InvalidParameterError(f"memoize must be True or False, got {memoize!r}")
-    if memoize and vectorized:
-        raise InvalidParameterError(
-            "memoize must be False for a vectorized preprocessor (it is called once per frame), got True"
-        )
+    check_options(Preprocessor.kind, name, vectorized, memoize, memoize_key)
     before = check_pre(pre)
 
     def wrap(f: Callable[..., Any]) -> Preprocessor:
         if isinstance(f, Preprocessor):
             f = f.func
-        if not callable(f):
-            raise InvalidParameterError(f"preprocessor needs a callable, got {type(f).__name__}")
-        return Preprocessor(str(name or getattr(f, "__name__", "pre")), f, vectorized, before, memoize)
+        check_function("preprocessor", f)
+        name_ = str(name or getattr(f, "__name__", "pre"))
+        return Preprocessor(name_, f, vectorized, before, memoize, memoize_key)
 
     return wrap if func is None else wrap(func)
+
+
+def _got(value: Any) -> str:
+    return f"{type(value).__name__} {show(value)[:60]}"
+
+
+def check_options(kind: str, name: Any, vectorized: Any, memoize: Any, memoize_key: Any) -> None:
+    """Refuse a bad option of :func:`preprocessor` or
+    :func:`~labelwise.weak.transformation_function` (``kind``: which), naming the option, what it
+    must be and what it got, in one wording for both."""
+    if name is not None and (not isinstance(name, str) or not name):
+        raise InvalidParameterError(f"name must be a non-empty string (the {kind}'s name) or None, got {_got(name)}")
+    for option, value in (("vectorized", vectorized), ("memoize", memoize)):
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"{option} must be True or False, got {_got(value)}")
+    if memoize and vectorized:
+        raise InvalidParameterError(
+            f"memoize must be False for a vectorized {kind} (it is called once per frame, not once per row), got "
+            "memoize=True with vectorized=True"
+        )
+    if memoize_key is not None and not callable(memoize_key):
+        raise InvalidParameterError(
+            f"memoize_key must be a function of a row returning a hashable key, or None, got {_got(memoize_key)}"
+        )
+    if memoize_key is not None and not memoize:
+        raise InvalidParameterError(
+            "memoize_key needs memoize=True (the key is used only to memoise; Snorkel ignores it otherwise), got "
+            "memoize=False"
+        )
+
+
+def check_function(decorator: str, f: Any) -> None:
+    """Refuse a ``func`` that is not callable, naming the decorator (``decorator``) given it."""
+    if not callable(f):
+        raise InvalidParameterError(f"{decorator} needs a callable (the function to wrap), got {_got(f)}")
 
 
 def check_pre(pre: Any) -> tuple[Preprocessor, ...]:
@@ -205,7 +252,7 @@ def _columns(frame: pd.DataFrame, p: Preprocessor, cache: dict[Any, Any]) -> dic
     key = ("columns", p.name)
     if key not in cache:
         given = prepared(frame, p.pre, cache)
-        cache[key] = _vectorized_columns(p, given) if p.vectorized else _row_columns(p, given)
+        cache[key] = _vectorized_columns(p, given) if p.vectorized else _row_columns(p, given, frame)
     return cache[key]
 
 
@@ -215,14 +262,24 @@ def _error(message: str, *, row: Any = None, position: int | None = None) -> Exc
     return LabelingFunctionError(message, row=row, position=position)
 
 
-def _row_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:
+def _row_columns(p: Preprocessor, frame: pd.DataFrame, base: pd.DataFrame) -> dict[Any, np.ndarray]:
+    """The columns the row preprocessor ``p`` adds to ``frame`` (``base`` with the columns of ``p.pre``:
+    the rows a ``memoize_key`` gets)."""
     index = frame.index
     fields: tuple[Any, ...] | None = None
     values: list[tuple[Any, ...]] = []
     memo: dict[Any, Any] | None = {} if p.memoize else None
+    keyed = iter_rows(base if p.pre else frame) if p.memoize_key is not None else None
     for position, row in enumerate(iter_rows(frame)):
         try:
-            got = p.func(row) if memo is None else _memoized(p, row, memo)
+            if memo is None:
+                got = p.func(row)
+            else:
+                got = _memoized(p, row, memo) if keyed is None else _keyed(p, next(keyed), row, memo)
+        except KeyFailure as exc:
+            raise _error(
+                f"preprocessor {p.name!r} {exc} on row {show(index[position])}", row=index[position], position=position
+            ) from exc.__cause__
         except Exception as exc:
             raise _error(
                 f"preprocessor {p.name!r} raised {type(exc).__name__}: {exc} on row {show(index[position])}",
@@ -265,6 +322,16 @@ def _memoized(p: Preprocessor, row: Any, memo: dict[Any, Any]) -> Any:
         return out
     except TypeError:
         return p.func(row)
+
+
+def _keyed(p: Preprocessor, key_row: Any, row: Any, memo: dict[Any, Any]) -> Any:
+    """``p.func(row)``, computed once per ``p.memoize_key(key_row)`` (a :class:`KeyFailure` when the
+    key function raises or returns an unhashable value)."""
+    key = custom_key(p, key_row)
+    if key in memo:
+        return memo[key]
+    memo[key] = out = p.func(row)
+    return out
 
 
 def _vectorized_columns(p: Preprocessor, frame: pd.DataFrame) -> dict[Any, np.ndarray]:

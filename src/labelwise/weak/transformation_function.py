@@ -25,9 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..errors import InvalidParameterError
 from .labeling_function import check_resources
-from .preprocessor import Preprocessor, check_pre
+from .preprocessor import Preprocessor, check_function, check_options, check_pre
 
 __all__ = ["AugmentRow", "TransformationFunction", "transformation_function"]
 
@@ -192,14 +191,13 @@ def transformation_function(
     >>> swap({"text": "a day"}) is None
     True
     """
-    _check_options(name, vectorized, memoize, memoize_key)
+    check_options(TransformationFunction.kind, name, vectorized, memoize, memoize_key)
     before = check_pre(pre)
 
     def wrap(f: Callable[..., Any]) -> TransformationFunction:
         if isinstance(f, TransformationFunction):
             f = f.func
-        if not callable(f):
-            raise InvalidParameterError(f"transformation_function needs a callable, got {type(f).__name__}")
+        check_function("transformation_function", f)
         return TransformationFunction(
             str(name or getattr(f, "__name__", "tf")),
             f,
@@ -211,27 +209,3 @@ def transformation_function(
         )
 
     return wrap if func is None else wrap(func)
-
-
-def _check_options(name: Any, vectorized: Any, memoize: Any, memoize_key: Any) -> None:
-    """Refuse a bad option of :func:`transformation_function`, naming it."""
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
-    if not isinstance(vectorized, bool):
-        raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
-    if not isinstance(memoize, bool):
-        raise InvalidParameterError(f"memoize must be True or False, got {memoize!r}")
-    if memoize and vectorized:
-        raise InvalidParameterError(
-            "memoize must be False for a vectorized transformation function (it is called once per frame of "
-            "rows), got True"
-        )
-    if memoize_key is not None and not callable(memoize_key):
-        raise InvalidParameterError(
-            f"memoize_key must be a function of a row returning a hashable key, or None, got {type(memoize_key).__name__}"
-        )
-    if memoize_key is not None and not memoize:
-        raise InvalidParameterError(
-            "memoize_key needs memoize=True (the key is used only to memoise; Snorkel ignores it otherwise), got "
-            "memoize=False"
-        )
