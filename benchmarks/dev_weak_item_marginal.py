@@ -67,6 +67,15 @@ by (1)-(3) of the rule below; (4) is reported, not judged there (the 43 sets lac
 slot crowds that make up most of the 93's CPU sum, so their ratio overstates the 93's; the 93's
 (4) judges it). Only if (1)-(3) pass on seed 17: the rule run on the 93, once, with this variant.
 
+Seed 17, run once (16:47-16:50 UTC, load 12-13): (1)-(3) **pass** (43 sets 87.864 -> 88.544; the
+14 dense crowds 93.333 -> 95.418, 14 up, 0 down, smallest gain +0.25; nothing else touched); CPU
+2.75 -> 13.98 s (5.08x, reported only). So the variant goes to the 93, once:
+
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_marginal.py --sigma2 0.3 --min-votes 10 --save-labels L.npz
+
+run from an export of this commit (``git archive``: main's ``src`` with this script), since the
+branch's ``src`` may hold the candidate by then and "before" must be main's ``LabelModel()``.
+
 Rule on the 93 (the brief's, as for is15b/c/d), written and committed before the rule run: the
 chosen variant becomes ``LabelModel()``'s default only if, over the 93 dev sets of
 ``dev_weak_losses.py`` (14 LF sets, 26 crowds, 14 dense, 27 pair, 12 look-alike crowds; dev seeds
@@ -306,6 +315,19 @@ def smoke() -> None:
         )
 
 
+def evaluate(family: str, name: str, votes, truth, saved: dict) -> dict:
+    """``dev_weak_item_difficulty.evaluate``, keeping the labels after in ``saved``."""
+    matrix, k, g, scored, _, row = dev_set(family, name, votes, truth)
+    codes, row["cpu_before"], _ = fit(matrix, k, False)
+    row["before"] = score(codes, g, scored)
+    codes, row["cpu_after"], row["ran"] = fit(matrix, k, True)
+    saved[name] = codes
+    row["after"] = score(codes, g, scored)
+    row["gain"] = row["after"] - row["before"]
+    row["m"], row["K"] = matrix.shape[1], k
+    return row
+
+
 GRID = [(s2, v) for v in (0.0, 10.0) for s2 in (0.1, 0.3, 1.0)]
 
 
@@ -344,6 +366,7 @@ def main() -> None:
     ap.add_argument("--min-votes", type=float, default=0.0)
     ap.add_argument("--integrate", choices=["laplace", "gh"], default="laplace", help="diagnosis: K = 2 by quadrature")
     ap.add_argument("--only", nargs="*", default=None, help="diagnosis: only sets whose name starts so")
+    ap.add_argument("--save-labels", default=None, help="an .npz of each set's labels after (the src check)")
     ap.add_argument("--families", nargs="+", default=["clique", "dense", "pair", "lookalike"])
     args = ap.parse_args()
     Switch.sigma2, Switch.min_votes = args.sigma2, args.min_votes
@@ -356,15 +379,18 @@ def main() -> None:
         grid(args.seed)
         return
     pd.set_option("display.width", 250)
-    rows = []
+    rows: list[dict] = []
+    saved: dict[str, np.ndarray] = {}
     for family, name, votes, truth in explore_sets(args.seed) if args.explore else sets(args.families):
         if args.only is not None and not name.startswith(tuple(args.only)):
             continue
         Switch.fitted_sigma2.clear()
-        rows.append(did.evaluate(family, name, votes, truth))
+        rows.append(evaluate(family, name, votes, truth, saved))
         rows[-1]["sigma2_fit"] = Switch.fitted_sigma2[-1] if Switch.fitted_sigma2 else np.nan
         print(pd.DataFrame([rows[-1]]).round(3).to_string(index=False, header=len(rows) == 1), flush=True)
     report(pd.DataFrame(rows))
+    if args.save_labels:
+        np.savez(args.save_labels, **saved)
 
 
 if __name__ == "__main__":
