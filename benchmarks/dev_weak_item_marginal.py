@@ -88,6 +88,15 @@ CPU at most 3x. Run once with ``OMP_NUM_THREADS=1``. Only after a pass: ``src`` 
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_marginal.py --explore --seed 13 --grid
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_item_marginal.py --sigma2 S [--min-votes V]   # the rule run
 
+Run once under the rule, 16:50:34-16:53:03 UTC 2026-12-05 (commit ff201834, from its ``git
+archive``, load 11.3-12.3): **fails (2)** on one set, dense2_n300_K2_m60_s1 86.333 -> 83.000
+(-3.33; is15d's MAP variant lost 1.67 on the same set); passes (1) (86.691 -> 86.926; the 14 dense
+crowds 93.333 -> 94.893, 12 up, 2 down: dense4_s1 -0.17), (3) and (4) (CPU 6.13 -> 17.52 s,
+2.86x). Not adopted; ``src`` unchanged. Diagnoses after the run (nothing rerun under the rule):
+``--integrate gh`` on that set gives 82.667 (the loss is the model's, not Laplace's), and
+``--oracle`` (workers' matrices counted from the truth) gives Dawid-Skene 89.00 against the
+item-effect posterior 87.67 at ``σ² = 0.3``: the model itself misreads that crowd.
+
 References: B. Carpenter, "Multilevel Bayesian models of categorical data annotation", technical
 report, Alias-i, 2008; S. Paun, B. Carpenter, J. Chamberlain, D. Hovy, U. Kruschwitz and M.
 Poesio, "Comparing Bayesian models of annotation", TACL 6, 571-585, 2018; L. Tierney and J. B.
@@ -328,6 +337,36 @@ def evaluate(family: str, name: str, votes, truth, saved: dict) -> dict:
     return row
 
 
+def oracle(seeds: list[int]) -> None:
+    """Diagnosis (after the rule run): the dense crowds' posteriors with each worker's confusion matrix
+    counted from the truth (+0.5 per cell) and the true class shares, under Dawid-Skene's model and
+    under the item-effect model (Laplace, 30 Newton steps) for each ``σ²`` of the grid: the model's
+    own effect, without the estimation of ``π``."""
+    from dev_weak_dense_crowds import dev_sets as dense_sets
+
+    from labelwise.weak._posterior import voted_outcomes
+
+    for name, votes, truth in dense_sets(seeds, quick=True):
+        matrix, k, g, _, _, _ = dev_set("dense", name, votes, truth)
+        g = np.asarray(g)
+        n, m = matrix.shape
+        ans = Answers(voted_outcomes(matrix, k, [[j] for j in range(m)])[0].weighted(np.ones(n)), k)
+        counts = np.full((m, k, k), 0.5)
+        np.add.at(counts, (ans.labeler, g[ans.row], ans.vote), 1.0)
+        log_pi = np.log(counts / counts.sum(axis=2, keepdims=True))
+        log_p = np.log(np.bincount(g, minlength=k) / n)
+        ds = np.asarray(ans.by_row @ log_pi[ans.labeler, :, ans.vote]) + log_p
+        out = [name, f"DS {100 * (ds.argmax(1) == g).mean():.2f}"]
+        for s2 in (0.1, 0.3, 1.0):
+            theta = np.zeros((n, k, k))
+            for _ in range(30):
+                theta = newton(ans, log_pi, theta, s2)  # NEWTON steps each
+            _, f, _, hess = class_terms(ans, log_pi, theta, s2)
+            joint = f - 0.5 * np.linalg.slogdet(s2 * hess)[1] + log_p
+            out.append(f"σ²={s2} {100 * (joint.argmax(1) == g).mean():.2f}")
+        print(" | ".join(out), flush=True)
+
+
 GRID = [(s2, v) for v in (0.0, 10.0) for s2 in (0.1, 0.3, 1.0)]
 
 
@@ -366,6 +405,7 @@ def main() -> None:
     ap.add_argument("--min-votes", type=float, default=0.0)
     ap.add_argument("--integrate", choices=["laplace", "gh"], default="laplace", help="diagnosis: K = 2 by quadrature")
     ap.add_argument("--only", nargs="*", default=None, help="diagnosis: only sets whose name starts so")
+    ap.add_argument("--oracle", nargs="*", type=int, default=None, help="diagnosis: dense seeds, oracle π")
     ap.add_argument("--save-labels", default=None, help="an .npz of each set's labels after (the src check)")
     ap.add_argument("--families", nargs="+", default=["clique", "dense", "pair", "lookalike"])
     args = ap.parse_args()
@@ -374,6 +414,9 @@ def main() -> None:
         did.item_difficulty_em = quadrature_em
     if args.smoke:
         smoke()
+        return
+    if args.oracle is not None:
+        oracle(args.oracle or [0, 1])
         return
     if args.explore and args.grid:
         grid(args.seed)
