@@ -44,6 +44,7 @@ _KIND_OPTIONS = {
     "drop_rate": ("--drop-rate", ("drop-add",)),
     "add_rate": ("--add-rate", ("drop-add",)),
     "target": ("--target", ("backdoor",)),
+    "source": ("--source", ("backdoor",)),
     "image_shape": ("--image-shape", ("backdoor",)),
     "pixel_prefix": ("--pixel-prefix", ("backdoor",)),
     "trigger": ("--trigger", ("backdoor",)),
@@ -128,6 +129,12 @@ def new_kind_options(function: Callable) -> Callable:
             "add_rate (drop-add).",
         ),
         click.option("--target", default=None, help="--noise backdoor: the class the poisoned rows are labelled."),
+        click.option(
+            "--source",
+            multiple=True,
+            help="--noise backdoor: a class whose rows may be poisoned (repeat for several; default: every class "
+            "but --target).",
+        ),
         click.option(
             "--image-shape",
             default=None,

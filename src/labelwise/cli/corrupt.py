@@ -102,7 +102,9 @@ def _tables(
 
 
 #: The columns of the truth files (of every task): no --id-column may take their names.
-_TRUTH_COLUMNS = ("true_label", "label", "is_flipped", "is_corrupted", "is_poisoned", "dropped", "added")
+_TRUTH_COLUMNS = (
+    "true_label", "label", "is_flipped", "is_corrupted", "is_poisoned", "is_source", "dropped", "added",
+)  # fmt: skip
 
 
 def _columns(

@@ -698,6 +698,8 @@ SPECS: dict[str, Spec] = {
         label_cases=(),
         bad_values=(
             ("--target", "nope"),
+            ("--source", "nope"),
+            ("--source", "u"),
             ("--image-shape", "2,2"),
             ("--pixel-prefix", "zz"),
             ("--trigger-distance", "2"),
