@@ -30,7 +30,7 @@ from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input, renaming
 from ._na_values import na_values_setting
-from ._tag_option import check_tag_separator, tag_lists
+from ._tag_option import cell_text, check_tag_separator
 from ._task_screen import SCREEN_TITLE, screen_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -101,7 +101,7 @@ def _multilabel(
     }
     with renaming(names, within=["probs"]):  # "... but probs has 4 columns" mid-message too
         result = multilabel.find_label_issues(
-            tag_lists(tags, separator), probs, classes=classes, tag_separator=separator
+            [cell_text(t) for t in tags], probs, classes=classes, tag_separator=separator
         )
     return result, {"classes.csv": result.class_summary}
 

@@ -67,6 +67,8 @@ def cell_text(cell: Any) -> Any:
 def cell_tags(cell: Any, separator: str) -> list[Any]:
     """One label cell as a list of tags: a text split at ``separator``, a missing cell none, a lone number
     its text (:func:`cell_text`), a list (JSON Lines, Parquet) its elements' texts."""
+    if type(cell) is str:  # the common cell, first
+        return split_tags(cell, separator)
     text = cell_text(cell)
     if isinstance(text, list):
         return text
