@@ -43,8 +43,7 @@ def check_tag_separator(value: Any, option: str = "--tag-separator") -> str:
     InvalidParameterError
         Naming ``option``, the character refused and what it means in the files.
     """
-    separator = check_separator(value, option)
-    assert separator is not None  # none=False: None is refused above
+    separator = str(check_separator(value, option))  # never None: none=False refuses it
     for char, meaning in COLLISIONS.items():
         if char in separator:
             raise InvalidParameterError(
