@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._tag_cells import check_separator as check_tag_separator
+from .._tag_cells import split_tags
 from .._validate.arguments import plain, show
 from .._validate.labels import hashable, row_label
-from ..errors import AnnotationError, InvalidParameterError
+from ..errors import AnnotationError
 
 __all__ = ["TagPairs", "check_separator", "parse_tags"]
 
@@ -49,14 +51,7 @@ class TagPairs:
 
 def check_separator(tag_separator: Any) -> str | None:
     """``tag_separator``: a non-empty string without surrounding whitespace, or None."""
-    if tag_separator is None:
-        return None
-    if not isinstance(tag_separator, str) or not tag_separator.strip() or tag_separator != tag_separator.strip():
-        raise InvalidParameterError(
-            f"tag_separator must be a non-empty string without surrounding spaces (e.g. '|') or None, "
-            f"got {tag_separator!r}"
-        )
-    return tag_separator
+    return check_tag_separator(tag_separator, "tag_separator", none=True)
 
 
 def _is_missing(cell: Any) -> bool:
@@ -78,9 +73,7 @@ def _cell_tags(cell: Any, separator: str | None) -> list[Any]:
     :func:`parse_tags` on the distinct tags)."""
     kind = type(cell)
     if kind is str:
-        if separator is None:
-            return [cell] if cell.strip() else []
-        return [t for t in map(str.strip, cell.split(separator)) if t]
+        return split_tags(cell, separator)
     if kind in _SEQUENCES:
         return list(cell)
     if _is_missing(cell):

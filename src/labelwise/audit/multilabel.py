@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._tag_cells import DEFAULT_SEPARATOR, check_separator, join_tags, split_tags
 from .._validate.arguments import check_fraction, check_positive_int, show
 from ..errors import (
     InvalidLabelsError,
@@ -36,7 +37,11 @@ _ABSENT_THRESHOLD = 2.0
 
 
 def encode_multilabel(
-    labels: Any, *, classes: Sequence[Any] | None = None, n_classes: int | None = None
+    labels: Any,
+    *,
+    classes: Sequence[Any] | None = None,
+    n_classes: int | None = None,
+    tag_separator: str = DEFAULT_SEPARATOR,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn multi-label annotations into an ``(n, K)`` boolean matrix and the class of each column.
 
@@ -45,13 +50,16 @@ def encode_multilabel(
     labels : (n, K) 0/1 array, or a sequence of n lists of tags
         A 0/1 (or boolean) matrix, or per example a list of tags (column indices when ``classes``
         is omitted and the tags are integers, or all strings of digits such as ``"3|10"``; any
-        hashable values otherwise). A string ``"a|b"`` is read as the tags ``["a", "b"]``; an
-        empty or missing entry is an example without tags.
+        hashable values otherwise). A string ``"a|b"`` is read as the tags ``["a", "b"]`` (split at
+        ``tag_separator``, each stripped); an empty or missing entry is an example without tags.
     classes : sequence, optional
         The tag of each column. Tags not in ``classes`` are an error.
     n_classes : int, optional
         Number of columns expected (that of ``probs``).
+    tag_separator : str, default "|"
+        The separator of the tags in a string entry (``";"``: ``"a|b;c"`` is the tags ``a|b`` and ``c``).
     """
+    check_separator(tag_separator)
     if isinstance(classes, (str, bytes)):  # list("abc") would name three columns a, b, c without a word
         raise InvalidParameterError(
             f"classes must be a list of tag names (one per column of probs), got the single string {show(classes)}"
@@ -71,7 +79,7 @@ def encode_multilabel(
         if len(cls) != arr.shape[1]:  # a shorter list left the last columns without a tag (an IndexError later)
             raise ShapeMismatchError(f"classes must name each of the {arr.shape[1]} columns of labels, got {len(cls)}")
         return arr.astype(bool), cls
-    rows: list[list[Any]] = [_tags(row, i) for i, row in enumerate(labels)]
+    rows: list[list[Any]] = [_tags(row, i, tag_separator) for i, row in enumerate(labels)]
     if not rows:
         raise InvalidLabelsError("labels must not be empty")
     if classes is None:
@@ -107,11 +115,11 @@ def encode_multilabel(
     return out, cls
 
 
-def _tags(row: Any, i: int) -> list[Any]:
+def _tags(row: Any, i: int, separator: str) -> list[Any]:
     if row is None or (isinstance(row, float) and np.isnan(row)):
         return []
     if isinstance(row, str):
-        return [t.strip() for t in row.split("|") if t.strip()]
+        return split_tags(row, separator)
     try:
         return list(row)
     except TypeError:
@@ -155,6 +163,8 @@ class MultilabelIssues:
         Per class, the estimated joint ``P(given=a, true=b)`` of the binary problem.
     thresholds : ndarray of float, shape (K, 2)
         Per class, the confident-learning thresholds of "absent" and "present".
+    tag_separator : str
+        Joins the tags of one example in :meth:`to_frame` (that of the labels read, ``"|"`` by default).
     """
 
     is_issue: np.ndarray
@@ -165,6 +175,7 @@ class MultilabelIssues:
     joints: np.ndarray
     thresholds: np.ndarray
     given: np.ndarray = field(repr=False)
+    tag_separator: str = DEFAULT_SEPARATOR
 
     @property
     def is_example_issue(self) -> np.ndarray:
@@ -231,7 +242,7 @@ class MultilabelIssues:
         )
 
     def _tag_lists(self, mask: np.ndarray, rows: np.ndarray) -> list[str]:
-        return ["|".join(str(c) for c in self.classes[np.flatnonzero(mask[r])]) for r in rows]
+        return [join_tags(self.classes[np.flatnonzero(mask[r])], self.tag_separator) for r in rows]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per example, flagged first (worst first), then the rest by quality."""
@@ -358,6 +369,7 @@ def find_label_issues(
     classes: Sequence[Any] | None = None,
     min_examples_per_class: int = 1,
     alpha: float = 0.8,
+    tag_separator: str = DEFAULT_SEPARATOR,
 ) -> MultilabelIssues:
     """Find the (example, tag) pairs whose presence or absence is probably wrong.
 
@@ -372,7 +384,7 @@ def find_label_issues(
     Parameters
     ----------
     labels : (n, K) 0/1 array, or sequence of n lists of tags
-        Given tags; ``"a|b"`` strings are split on ``|``. See :func:`encode_multilabel`.
+        Given tags; ``"a|b"`` strings are split at ``tag_separator``. See :func:`encode_multilabel`.
     probs : array-like of shape (n, K)
         Out-of-fold per-tag probabilities (independent; rows need not sum to 1).
     classes : sequence of length K, optional
@@ -381,6 +393,8 @@ def find_label_issues(
         Never flag so many of a tag's present (or absent) labels that fewer than this remain.
     alpha : float, default 0.8
         Weight of the lowest per-tag score in the example score.
+    tag_separator : str, default "|"
+        Splits a string of tags, and joins them in :meth:`MultilabelIssues.to_frame`.
 
     Returns
     -------
@@ -419,7 +433,7 @@ def find_label_issues(
     check_positive_int("min_examples_per_class", min_examples_per_class, minimum=0)
     check_fraction("alpha", alpha, closed_high=True)
     arr = _check_probs(probs)
-    given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1])
+    given, cls = encode_multilabel(labels, classes=classes, n_classes=arr.shape[1], tag_separator=tag_separator)
     if given.shape[0] != arr.shape[0]:
         raise ShapeMismatchError(
             f"labels and probs must have the same number of rows, got {given.shape[0]} and {arr.shape[0]}"
@@ -434,4 +448,4 @@ def find_label_issues(
     flagged = np.flatnonzero(mask.any(axis=1))
     ranked = flagged[np.argsort(example_quality[flagged], kind="stable")]
     joints = calibrated / np.maximum(calibrated.sum(axis=(1, 2), keepdims=True), 1)
-    return MultilabelIssues(mask, quality, example_quality, ranked, cls, joints, thresholds, given)
+    return MultilabelIssues(mask, quality, example_quality, ranked, cls, joints, thresholds, given, tag_separator)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._tag_cells import DEFAULT_SEPARATOR
 from .._validate.arguments import show
 from ..errors import (
     InvalidLabelsError,
@@ -29,6 +30,7 @@ from ..io.paths import require_folder
 from ._classes_option import check_class_count, check_labels_named, parse_classes
 from ._common import console, load_npy, print_frame, read_input, renaming
 from ._na_values import na_values_setting
+from ._tag_option import cell_text, check_tag_separator
 from ._task_screen import SCREEN_TITLE, screen_frame
 
 TASKS = ("classification", "multilabel", "token", "segmentation", "regression", "detection")
@@ -38,6 +40,7 @@ PREDICTIONS_TASKS = ("regression", "detection")
 TASK_OPTIONS = {
     "label": ("classification", "multilabel", "regression"),
     "classes": ("classification", "multilabel", "token"),
+    "tag_separator": ("multilabel",),
     "ignore_index": ("segmentation",),
     "mixture_prior": ("regression",),
 }
@@ -79,10 +82,11 @@ def _all_finite(values: np.ndarray, cells: Any, name: str, context: str, error: 
 
 
 def _multilabel(
-    data: Path, label: str | None, probs_path: Path | None, classes: list[str] | None, **_: Any
+    data: Path, label: str | None, probs_path: Path | None, classes: list[str] | None, tag_separator: str, **_: Any
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     from ..audit import multilabel
 
+    separator = check_tag_separator(tag_separator)
     tags = _column(read_input(data, "DATA", text_columns=[label] if label else ()), label)
     probs = _load_array(probs_path, "--probs")
     # without --classes: digit tags ("3|10") are column numbers, other tags name the columns in sorted order
@@ -96,18 +100,10 @@ def _multilabel(
         "labels use": f"--label column {label!r} uses",
     }
     with renaming(names, within=["probs"]):  # "... but probs has 4 columns" mid-message too
-        result = multilabel.find_label_issues([_cell_text(t) for t in tags], probs, classes=classes)
+        result = multilabel.find_label_issues(
+            [cell_text(t) for t in tags], probs, classes=classes, tag_separator=separator
+        )
     return result, {"classes.csv": result.class_summary}
-
-
-def _cell_text(cell: Any) -> Any:
-    """A multilabel cell as text: a column of single numbers (``3``, or ``3.0`` beside empty cells) reads as numbers;
-    a list of tags (JSON Lines, Parquet) is a list of such texts."""
-    if isinstance(cell, (list, tuple, np.ndarray)):
-        return [_cell_text(tag) for tag in cell]
-    if isinstance(cell, str) or pd.isna(cell):
-        return cell
-    return str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
 
 
 def _probs_columns(probs: Any) -> int:
@@ -311,6 +307,7 @@ def run_task_audit(
     classes: str | None = None,
     ignore_index: int | None = None,
     mixture_prior: str = "auto",
+    tag_separator: str = DEFAULT_SEPARATOR,
     report: bool = False,
     superseded: Iterable[Path] = (),
 ) -> None:
@@ -337,6 +334,7 @@ def run_task_audit(
         classes=parse_classes(classes),
         ignore_index=ignore_index,
         mixture_prior=mixture_prior,
+        tag_separator=tag_separator,
         settings=ran,
     )
     summary = result.summary()
@@ -352,6 +350,7 @@ def run_task_audit(
         **({"classes": parse_classes(classes)} if task in TASK_OPTIONS["classes"] else {}),
         **({"ignore_index": ignore_index} if task in TASK_OPTIONS["ignore_index"] else {}),
         **({"mixture_prior": mixture_prior} if task in TASK_OPTIONS["mixture_prior"] else {}),
+        **({"tag_separator": tag_separator} if task in TASK_OPTIONS["tag_separator"] else {}),
         **ran,
     }
     shown = result.to_frame()

@@ -3,10 +3,12 @@
 BadNets on a table of images (:func:`labelwise.poison.backdoor`): the pixel columns (those whose
 names start with ``--pixel-prefix``, or every column but the label and the id, in DATA's order)
 read as images of ``--image-shape`` (``H,W`` or ``H,W,C``, channels last, row-major as numpy
-reshapes a row); a share ``--rate`` of all rows, drawn from the rows not of class ``--target``, gets
-the trigger and the label ``--target``. The command poisons exactly what
+reshapes a row); a share ``--rate`` of all rows, drawn from the rows of the ``--source`` classes
+(repeatable; default: every class but ``--target``; one source class is the single-target attack
+of Gu et al. [1]_, digit ``i`` stamped and labelled ``j``), gets the trigger and the label
+``--target``. The command poisons exactly what
 
-``lw.poison.backdoor(X, y, rate, target=target, trigger=trigger, image_shape=shape,
+``lw.poison.backdoor(X, y, rate, target=target, trigger=trigger, source=sources, image_shape=shape,
 distance=d, pixel_value=v, random_state=seed)``
 
 poisons, ``X`` the pixel columns as float64: ``--trigger pattern`` and ``pixel`` are ART's triggers
@@ -14,7 +16,13 @@ poisons, ``X`` the pixel columns as float64: ``--trigger pattern`` and ``pixel``
 as a ``(mask, value)`` trigger, its bottom-right pixel ``--trigger-distance`` in from the image's
 bottom-right corner as ART places its own. Only the stamped cells and the poisoned rows' labels
 change; a stamped cell of a CSV copy is written as a whole number in a column of whole numbers
-(``255``), else as Python writes the float.
+(``255``), else as Python writes the float. The truth file's ``is_source`` marks the rows the
+poisoned ones were drawn from (their true class is a source class).
+
+References
+----------
+.. [1] Gu, Dolan-Gavitt & Garg, "BadNets: Identifying Vulnerabilities in the Machine Learning Model
+   Supply Chain", arXiv:1708.06733, 2017.
 """
 
 from __future__ import annotations
@@ -122,15 +130,20 @@ def poison_rows(frame: pd.DataFrame, features: pd.DataFrame, label: str, rate: f
     if trigger == "square":
         trigger, extra = square_trigger(shape, settings["trigger_size"], settings["trigger_distance"], value), {}
     target = coerce_like(options["target"], frame[label])
+    sources = [coerce_like(s, frame[label]) for s in options.get("source") or ()]
     names = {
         "budget": "--rate",
         "target": "--target",
+        "source": "--source",
+        "labels": f"--label column {label!r}",
         "distance": "--trigger-distance",
         "pixel_value": "--trigger-value",
         "image_shape": "--image-shape",
     }
-    with renaming(names, within=["image_shape"]):
-        result = backdoor(X, frame[label], rate, target=target, trigger=trigger, random_state=seed, **extra)
+    with renaming(names, within=["image_shape", "labels"]):
+        result = backdoor(
+            X, frame[label], rate, target=target, trigger=trigger, source=sources or None, random_state=seed, **extra
+        )
     return result, columns, {**settings, "image_shape": list(shape)}
 
 
@@ -144,13 +157,14 @@ def corrupt_backdoor(
     seed: int,
     options: dict[str, Any],
 ) -> tuple[Any, Any, dict[str, Any]]:
-    """The poisoned table, the truth table (id or row, ``true_label``, ``label``, ``is_poisoned``) and the
-    summary's counts; ``raw`` (DATA's cells as written) or the typed ``frame``."""
+    """The poisoned table, the truth table (id or row, ``true_label``, ``label``, ``is_poisoned``,
+    ``is_source``) and the summary's counts; ``raw`` (DATA's cells as written) or the typed ``frame``."""
     result, columns, settings = poison_rows(frame, features, label, rate, seed, options)
     rows = np.flatnonzero(result.is_flipped)
     stamped = np.flatnonzero(result.trigger.mask.ravel())
     values = result.trigger.values.ravel()[stamped]
     codes, classes = encode_labels(frame[label], name=f"--label column {label!r}")
+    source = np.isin(np.asarray(classes), np.asarray(result.info["source"]))
     new_codes = encode_labels(result.labels, classes=classes)[0]
     id_column = options["id_column"]
     if raw is not None:
@@ -176,6 +190,7 @@ def corrupt_backdoor(
         "true_label": np.asarray(true_column),
         "label": np.asarray(table[label]),
         "is_poisoned": marks,
+        "is_source": np.where(source[codes], "True", "False") if raw is not None else source[codes],
     }
     per_class = np.bincount(codes, minlength=classes.size)
     poisoned = np.bincount(codes[rows], minlength=classes.size)
@@ -188,11 +203,18 @@ def corrupt_backdoor(
         "n_pixel_columns": len(columns),
         "stamped_columns": [str(columns[j]) for j in stamped.tolist()],
         "stamped_values": values.tolist(),
+        "source": [plain(c) for c in np.asarray(result.info["source"]).tolist()],
         "candidates": int(result.info["candidates"]),
         "classes": [plain(c) for c in np.asarray(classes).tolist()],
         "per_class": [
-            {"class": plain(c), "n_rows": int(n), "n_poisoned": int(p), "rate": float(p / n) if n else 0.0}
-            for c, n, p in zip(np.asarray(classes).tolist(), per_class, poisoned, strict=True)
+            {
+                "class": plain(c),
+                "is_source": bool(s),
+                "n_rows": int(n),
+                "n_poisoned": int(p),
+                "rate": float(p / n) if n else 0.0,
+            }
+            for c, s, n, p in zip(np.asarray(classes).tolist(), source, per_class, poisoned, strict=True)
         ],
     }
     return table, (truth if raw is not None else pd.DataFrame(truth)), counts

@@ -22,6 +22,7 @@ from ._corrupt_backdoor import TRIGGER_CHOICES
 from ._corrupt_kinds import KINDS, MATRIX_KINDS
 from ._corrupt_regression import DEFAULT_REGRESSION_KIND, REGRESSION_KINDS
 from ._corrupt_tags import TAG_KINDS, check_tag_options
+from ._tag_option import check_tag_separator, tag_separator_option
 
 #: ``--task``: the kinds of ``--noise`` each takes, the first its default.
 TASK_KINDS = {
@@ -44,6 +45,7 @@ _KIND_OPTIONS = {
     "drop_rate": ("--drop-rate", ("drop-add",)),
     "add_rate": ("--add-rate", ("drop-add",)),
     "target": ("--target", ("backdoor",)),
+    "source": ("--source", ("backdoor",)),
     "image_shape": ("--image-shape", ("backdoor",)),
     "pixel_prefix": ("--pixel-prefix", ("backdoor",)),
     "trigger": ("--trigger", ("backdoor",)),
@@ -60,12 +62,14 @@ def check_options(task: str, noise: str, rate: float | None, matrix: Path | None
         raise InvalidParameterError(f"--noise must be one of {list(TASK_KINDS[task])} for --task {task}, got {noise!r}")
     if matrix is not None and task != "classification":
         raise InvalidParameterError(f"--matrix is for --task classification only, got --task {task}")
-    if given.get("tag_rates") is not None and task != "multilabel":
-        raise InvalidParameterError(f"--tag-rates is for --task multilabel only, got --task {task}")
+    for key in ("tag_rates", "tag_separator"):
+        if option_given(key) and task != "multilabel":
+            raise InvalidParameterError(f"--{key.replace('_', '-')} is for --task multilabel only, got --task {task}")
     for key, (option, kinds) in _KIND_OPTIONS.items():
         if option_given(key) and noise not in kinds:
             raise InvalidParameterError(f"{option} is for --noise {'/'.join(kinds)} only, got --noise {noise}")
     if task == "multilabel":
+        given["tag_separator"] = check_tag_separator(given["tag_separator"])
         check_tag_options(noise, rate, given.get("drop_rate"), given.get("add_rate"), given.get("tag_rates"))
         return 0.0 if rate is None else float(rate)
     if matrix is not None:
@@ -127,7 +131,16 @@ def new_kind_options(function: Callable) -> Callable:
             help="--task multilabel: each tag's rates, a table: the tag, then rate (symmetric) or drop_rate and "
             "add_rate (drop-add).",
         ),
+        tag_separator_option(
+            "--task multilabel: the separator of the tags in a --label cell ('a|b'); changed cells are joined with it."
+        ),
         click.option("--target", default=None, help="--noise backdoor: the class the poisoned rows are labelled."),
+        click.option(
+            "--source",
+            multiple=True,
+            help="--noise backdoor: a class whose rows may be poisoned (repeat for several; default: every class "
+            "but --target).",
+        ),
         click.option(
             "--image-shape",
             default=None,

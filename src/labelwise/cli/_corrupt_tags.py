@@ -1,8 +1,8 @@
 """``labelwise corrupt --task multilabel``: tags dropped and added per tag (:func:`labelwise.noise.flip_tags`).
 
 The label column holds a set of tags per row, as ``labelwise audit --task multilabel`` and
-``train-tags`` read it (:func:`labelwise.audit.multilabel.encode_multilabel`): ``"a|b"``, an empty
-cell for no tag, or a list (JSON Lines, Parquet). Each (row, tag) cell is flipped on its own:
+``train-tags`` read it (:func:`labelwise.audit.multilabel.encode_multilabel`): ``"a|b"`` (tags
+separated by ``--tag-separator``), an empty cell for no tag, or a list (JSON Lines, Parquet). Each (row, tag) cell is flipped on its own:
 
 - ``--noise symmetric --rate R``: every cell flips with probability ``R`` (a present tag is dropped,
   an absent one added): ``lw.noise.flip_tags(tags, drop_rate=R, add_rate=R, random_state=seed)``;
@@ -18,7 +18,7 @@ cell for no tag, or a list (JSON Lines, Parquet). Each (row, tag) cell is flippe
 ``tags`` is the ``(n, K)`` matrix of ``encode_multilabel`` (columns in its sorted tag order). A row
 whose tags did not change keeps its cell as written; a changed row is written as its remaining
 tags in their order and spelling, then the added tags in column order (as spelled where first seen
-in DATA), joined by ``|`` (a list stays a list).
+in DATA), joined by ``--tag-separator`` (a list stays a list).
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._tag_cells import DEFAULT_SEPARATOR, join_tags, split_tags
 from .._validate.arguments import check_fraction
 from ..audit.multilabel import encode_multilabel
 from ..errors import InvalidParameterError, LabelwiseError
 from ..noise import NoisyTags, flip_tags
 from . import _corrupt_files as files
-from ._audit_tasks import _cell_text
 from ._common import plain, read_input
+from ._tag_option import cell_tags, cell_text
 
 #: ``--noise`` kinds of ``--task multilabel``; the first is the default.
 TAG_KINDS = ("symmetric", "drop-add")
@@ -91,9 +92,9 @@ def check_tag_options(noise: str, rate: float | None, drop: float | None, add: f
             check_fraction(option, scalars[option], closed_high=True)
 
 
-def read_tags(column: pd.Series, label: str) -> tuple[np.ndarray, np.ndarray]:
+def read_tags(column: pd.Series, label: str, separator: str) -> tuple[np.ndarray, np.ndarray]:
     """The label column as an ``(n, K)`` boolean matrix and the tag of each column, as the audit reads it."""
-    cells = [list(t) if isinstance(t, (list, tuple, np.ndarray)) else _cell_text(t) for t in column]
+    cells = [list(t) if isinstance(t, (list, tuple, np.ndarray)) else cell_tags(t, separator) for t in column]
     try:
         given, tags = encode_multilabel(cells)
     except LabelwiseError as exc:
@@ -154,13 +155,13 @@ def flip_tag_cells(given: np.ndarray, rates: TagRates, seed: int) -> NoisyTags:
     return NoisyTags(noisy, given.copy(), noisy != given)
 
 
-def _tokens(cell: Any) -> list[Any]:
+def _tokens(cell: Any, separator: str) -> list[Any]:
     """A cell's tags in their order and spelling (a list's elements, or ``"a|b"`` split and stripped)."""
     if isinstance(cell, str):
-        return [t.strip() for t in cell.split("|") if t.strip()]
+        return split_tags(cell, separator)
     if cell is None or (not isinstance(cell, (list, tuple, np.ndarray)) and pd.isna(cell)):
         return []
-    return list(cell) if isinstance(cell, (list, tuple, np.ndarray)) else [_cell_text(cell)]
+    return list(cell) if isinstance(cell, (list, tuple, np.ndarray)) else [cell_text(cell)]
 
 
 def _columns(tags: np.ndarray) -> dict[Any, int]:
@@ -181,36 +182,36 @@ def _column_of(token: Any, index: dict[Any, int]) -> int | None:
     return index.get(key)
 
 
-def changed_cells(cells: Any, given: np.ndarray, noisy: np.ndarray, tags: np.ndarray) -> dict[int, Any]:
+def changed_cells(cells: Any, given: np.ndarray, noisy: np.ndarray, tags: np.ndarray, separator: str) -> dict[int, Any]:
     """The new cell of each changed row: its kept tags as written, then the added ones as first spelled."""
     index = _columns(tags)
     rows = np.flatnonzero((given != noisy).any(axis=1))
     spelled: dict[int, Any] = {}
     out: dict[int, Any] = {}
     for i in rows.tolist():
-        kept = [t for t in _tokens(cells[i]) if (j := _column_of(t, index)) is not None and noisy[i, j]]
+        kept = [t for t in _tokens(cells[i], separator) if (j := _column_of(t, index)) is not None and noisy[i, j]]
         added = []
         for j in np.flatnonzero(noisy[i] & ~given[i]).tolist():
             if j not in spelled:  # the first row holding tag j, as written there
-                first = _tokens(cells[int(np.argmax(given[:, j]))])
+                first = _tokens(cells[int(np.argmax(given[:, j]))], separator)
                 spelled[j] = next((t for t in first if _column_of(t, index) == j), tags[j])
             added.append(spelled[j])
         as_list = isinstance(cells[i], (list, tuple, np.ndarray))
-        out[i] = [*kept, *added] if as_list else "|".join(str(plain(t)) for t in (*kept, *added))
+        out[i] = [*kept, *added] if as_list else join_tags(map(plain, (*kept, *added)), separator)
     return out
 
 
-def _joined(cell: Any) -> Any:
+def _joined(cell: Any, separator: str) -> Any:
     """A cell for the truth table: a list as ``"a|b"``, anything else as it is."""
-    return "|".join(str(plain(t)) for t in cell) if isinstance(cell, (list, tuple, np.ndarray)) else cell
+    return join_tags(map(plain, cell), separator) if isinstance(cell, (list, tuple, np.ndarray)) else cell
 
 
-def _tag_lists(mask: np.ndarray, tags: np.ndarray) -> np.ndarray:
-    """Per row, the tags where ``mask`` is true, joined by ``|`` (empty when none)."""
+def _tag_lists(mask: np.ndarray, tags: np.ndarray, separator: str) -> np.ndarray:
+    """Per row, the tags where ``mask`` is true, joined by ``separator`` (empty when none)."""
     names = [str(plain(t)) for t in tags.tolist()]
     out = np.full(mask.shape[0], "", dtype=object)
     for i in np.flatnonzero(mask.any(axis=1)).tolist():
-        out[i] = "|".join(names[j] for j in np.flatnonzero(mask[i]).tolist())
+        out[i] = join_tags((names[j] for j in np.flatnonzero(mask[i]).tolist()), separator)
     return out
 
 
@@ -271,15 +272,16 @@ def corrupt_tags(
     rates_file: Path | None,
     seed: int,
     names: dict[str, str | None],
+    separator: str = DEFAULT_SEPARATOR,
 ) -> tuple[Any, Any, dict[str, Any]]:
     """The corrupted table, the truth table (id or row, ``true_label``, ``label``, ``is_flipped``,
     ``dropped``, ``added``) and the summary's counts; ``raw`` (DATA's cells as written) or the typed ``frame``."""
-    given, tags = read_tags(frame[label], label)
+    given, tags = read_tags(frame[label], label, separator)
     rates = tag_rates(noise, tags, scalars, rates_file)
     result = flip_tag_cells(given, rates, seed)
     cells: Any = files.texts(raw[label]) if raw is not None else frame[label].to_numpy(dtype=object)
     new = np.array(cells, dtype=object, copy=True)
-    for i, cell in changed_cells(cells, given, result.labels, tags).items():
+    for i, cell in changed_cells(cells, given, result.labels, tags, separator).items():
         new[i] = cell
     changed = result.is_flipped.any(axis=1)
     key_column = names["id_column"]
@@ -296,10 +298,10 @@ def corrupt_tags(
         table[names["truth_column"]] = np.asarray(cells, dtype=object) if raw is not None else frame[label]
     truth = {
         key_column or "row": np.asarray(key),
-        "true_label": np.array([_joined(c) for c in cells], dtype=object),
-        "label": np.array([_joined(c) for c in new], dtype=object),
+        "true_label": np.array([_joined(c, separator) for c in cells], dtype=object),
+        "label": np.array([_joined(c, separator) for c in new], dtype=object),
         "is_flipped": marks,
-        "dropped": _tag_lists(result.is_flipped & result.true_labels, tags),
-        "added": _tag_lists(result.is_flipped & ~result.true_labels, tags),
+        "dropped": _tag_lists(result.is_flipped & result.true_labels, tags, separator),
+        "added": _tag_lists(result.is_flipped & ~result.true_labels, tags, separator),
     }
     return table, (truth if raw is not None else pd.DataFrame(truth)), _counts(tags, rates, result)

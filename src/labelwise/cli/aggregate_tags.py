@@ -12,6 +12,7 @@ import click
 import pandas as pd
 
 from .._stage_progress import stages
+from .._tag_cells import join_tags
 from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
@@ -21,6 +22,7 @@ from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
 from ._out_folder import out_folder
 from ._scale import scheduler as on_scheduler
+from ._tag_option import check_tag_separator, tag_separator_option
 from ._tags_scale import SCHEDULER_HELP, at_scale, read_parquet_answers, scale_settings
 
 DEFAULT_METHOD = "dawid-skene"
@@ -61,7 +63,7 @@ def _frames(est: MultiLabelAggregator, separator: str) -> tuple[pd.DataFrame, pd
     labels = pd.DataFrame(
         {
             "item": items,
-            "tags": [separator.join(map(str, tags)) for tags in est.labels_],
+            "tags": [join_tags(tags, separator) for tags in est.labels_],
             "confidence": est.confidence_.to_numpy(),
             "n_tags": [len(tags) for tags in est.labels_],
             "n_answers": est.n_answers_per_item_.to_numpy(),
@@ -104,11 +106,8 @@ def _tag_summary(est: MultiLabelAggregator) -> list[dict[str, Any]]:
     show_default=True,
     help="Column of each answer's tags, separated by --tag-separator; an empty cell is the empty set ('none of them').",
 )
-@click.option(
-    "--tag-separator",
-    default="|",
-    show_default=True,
-    help="Separator of the tags in a cell (as audit --task multilabel reads 'a|b'); labels.csv joins them with it.",
+@tag_separator_option(
+    "Separator of the tags in a cell (as audit --task multilabel reads 'a|b'); labels.csv joins them with it."
 )
 @click.option(
     "--method",
@@ -167,10 +166,7 @@ def aggregate_tags(
     partition, keeping integer codes only: the same files, without the table in memory.
     """
     out = Path(out)
-    if not tag_separator.strip() or tag_separator != tag_separator.strip():
-        raise InvalidParameterError(
-            f"--tag-separator must be a non-empty text without surrounding spaces (e.g. '|' or ';'), got {tag_separator!r}"
-        )
+    tag_separator = check_tag_separator(tag_separator)
     extra = method_params(method, params)
     scaled = at_scale(answers_path, scheduler)
     if scaled:

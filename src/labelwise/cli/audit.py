@@ -55,6 +55,7 @@ from ._common import (
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
 from ._scale import audit_at_scale
+from ._tag_option import tag_separator_option
 
 
 def run_audit(
@@ -174,6 +175,9 @@ def run_audit(
     help="--task regression: how the residual mixture is fitted: maximum likelihood with a prior on the clean "
     "residuals' tails where that fit collapses (auto), maximum likelihood (none), or the prior always (tail).",
 )
+@tag_separator_option(
+    "--task multilabel: the separator of the tags in a --label cell ('cat|dog'); issues.csv joins them with it."
+)
 @click.option("--demo", is_flag=True, help="Audit scikit-learn digits with 10% of labels flipped.")
 @click.option(
     "--noise-rate",
@@ -279,6 +283,7 @@ def audit(**options: Any) -> None:
             classes=o.classes,
             ignore_index=o.ignore_index,
             mixture_prior=o.mixture_prior,
+            tag_separator=o.tag_separator,
             report=bool(o.report),
             superseded=o.superseded,
         )

@@ -102,7 +102,9 @@ def _tables(
 
 
 #: The columns of the truth files (of every task): no --id-column may take their names.
-_TRUTH_COLUMNS = ("true_label", "label", "is_flipped", "is_corrupted", "is_poisoned", "dropped", "added")
+_TRUTH_COLUMNS = (
+    "true_label", "label", "is_flipped", "is_corrupted", "is_poisoned", "is_source", "dropped", "added",
+)  # fmt: skip
 
 
 def _columns(
@@ -231,7 +233,7 @@ def corrupt(data, label, out, task, noise, rate, matrix, **options):
         scalars = {k: options[k] for k in ("drop_rate", "add_rate")} | {"rate": rate}
         table, truth, counts = corrupt_tags(
             frame, raw, label, noise=noise, scalars=scalars, rates_file=options["tag_rates"],
-            seed=options["random_state"], names=names,
+            seed=options["random_state"], names=names, separator=options["tag_separator"],
         )  # fmt: skip
         summary = {**settings, **counts}
     elif noise == "backdoor":
@@ -264,6 +266,7 @@ def _tag_settings(noise: str, rate: float, options: dict[str, Any]) -> dict[str,
         "drop_rate_asked": None if by_file else (rate if symmetric else options["drop_rate"] or 0.0),
         "add_rate_asked": None if by_file else (rate if symmetric else options["add_rate"] or 0.0),
         "tag_rates_file": str(Path(options["tag_rates"]).resolve()) if by_file else None,
+        "tag_separator": options["tag_separator"],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,10 @@ from ..io import files_together, write_csv, write_json
 from ..models import MODELS, default_model
 from ..robust import MULTILABEL_ACTIONS, CleanMultilabelClassifier
 from ..robust._multilabel_targets import encode_tag_targets, trainable_tags
-from ._audit_tasks import _cell_text
 from ._common import SEED, console, nonzero_jobs, print_frame, read_input, renaming, split_label
 from ._na_values import na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._tag_option import check_tag_separator, tag_lists, tag_separator_option
 from .train import save_model
 
 FOLDS = ("iterative", "kfold")
@@ -61,6 +62,7 @@ def _check_weighted(estimator: Any, model: str) -> None:
 @click.command("train-tags")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--label", help="Name of the tags column ('a|b' per row, empty: no tag); the other columns are features.")
+@tag_separator_option("The separator of the tags in a --label cell ('a|b'); issues.csv joins them with it.")
 @na_values_option
 @click.option(
     "--clean",
@@ -110,7 +112,7 @@ def _check_weighted(estimator: Any, model: str) -> None:
     "or a number in (0, 1).",
 )
 @click.option("--random-state", type=SEED, default=0, show_default=True)
-def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, random_state, superseded):
+def train_tags(data, label, tag_separator, clean, out, cv, folds, n_jobs, model, thresholds, random_state, superseded):
     """Fit one model per tag on DATA whose tags may be missing or wrong: flag the noisy (row, tag)
     cells by confident learning, clean them, refit.
 
@@ -123,9 +125,10 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
     missing from some fold's training rows, is skipped with a warning); --thresholds auto picks,
     per tag, the threshold with the best F1 on its out-of-fold probabilities.
     """
+    separator = check_tag_separator(tag_separator)
     frame = read_input(data, "DATA", text_columns=[label] if label else ())
     features, tags = split_label(frame, label, several=True)
-    cells = [_cell_text(t) for t in tags]
+    cells = tag_lists(tags, separator)
     column = f"--label column {label!r}"
     with renaming({"y": column, "cv": "--cv"}, within=["cv"]):
         trainable_tags(encode_tag_targets(cells, len(cells))[0], cv)  # the tags' own errors before the features'
@@ -162,6 +165,7 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
         "settings": {
             "data": str(Path(data).resolve()),
             "label": label,
+            "tag_separator": separator,
             **na_values_setting(),
             "clean": clean,
             "cv": cv,
@@ -175,7 +179,7 @@ def train_tags(data, label, clean, out, cv, folds, n_jobs, model, thresholds, ra
     }
     with files_together(supersedes=superseded):
         save_model(fitted, out / "model.joblib")
-        write_csv(issues.to_frame(), out / "issues.csv")
+        write_csv(replace(issues, tag_separator=separator).to_frame(), out / "issues.csv")
         write_csv(per_tag, out / "classes.csv")
         write_json(summary, out / "summary.json")
 

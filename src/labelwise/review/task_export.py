@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._tag_cells import DEFAULT_SEPARATOR, split_tags
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, read_table
 from ..io.atomic import atomic_write
@@ -200,8 +201,11 @@ def _table(
             )
     if task == "multilabel":
         audited_tags = run.issues.set_index("row")["given_tags"].sort_index().tolist()
+        sep = str(run.settings.get("tag_separator") or DEFAULT_SEPARATOR)  # "|" before audits recorded it
         differ = [
-            i for i, (a, b) in enumerate(zip(data[label], audited_tags, strict=True)) if _tag_set(a) != _tag_set(b)
+            i
+            for i, (a, b) in enumerate(zip(data[label], audited_tags, strict=True))
+            if _tag_set(a, sep) != _tag_set(b, sep)
         ]
         if differ:
             raise DataFileError(
@@ -212,12 +216,11 @@ def _table(
     return cleaned_rows(data, excluded, mark_excluded=mark, column=column), given, None, len(excluded)
 
 
-def _tag_set(cell: Any) -> set[str]:
+def _tag_set(cell: Any, separator: str) -> set[str]:
     """The tags of a multi-label cell (``a|b``), numbers as the audit parsed them (``01`` is ``1``)."""
     if cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell)):
         return set()
-    tags = (t.strip() for t in str(cell).split("|"))
-    return {str(int(t)) if t.isdecimal() else t for t in tags if t}
+    return {str(int(t)) if t.isdecimal() else t for t in split_tags(str(cell), separator)}
 
 
 def _token(run: TaskRun, excluded: list[int], mark: bool) -> tuple[bytes, dict, pd.DataFrame, int]:

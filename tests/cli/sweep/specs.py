@@ -298,6 +298,14 @@ SPECS: dict[str, Spec] = {
             ("--classes", "a,b"),
         ),
     ),
+    # --tag-separator ',' would cut the tag cells of a CSV; with another task it is refused as unread
+    "audit/multilabel": Spec(
+        ("audit", "{data}", "--task", "multilabel", "--label", "y", "--probs", "{probs}", "--tag-separator", ";"),
+        {},
+        ("issues.csv", "classes.csv", "summary.json"),
+        label_cases=(),
+        bad_values=(("--tag-separator", ","), ("--tag-separator", " ; "), ("--tag-separator", '"')),
+    ),
     "aggregate": Spec(
         ("aggregate", "{answers}", "--method", "majority-vote", "--gold", "{gold}"),
         {"PATH": ("answers", TABLE), "--gold": ("gold", TABLE)},
@@ -398,6 +406,7 @@ SPECS: dict[str, Spec] = {
             ("--param", "no_such_param=1"),
             ("--tag-separator", ""),
             ("--tag-separator", " | "),
+            ("--tag-separator", ","),
             ("--scheduler", "nope"),
         ),
     ),
@@ -469,6 +478,7 @@ SPECS: dict[str, Spec] = {
         ("model.joblib", "issues.csv", "classes.csv", "summary.json"),
         columns={"--label": "data"},
         label=("--label", "data"),
+        bad_values=(("--tag-separator", ""), ("--tag-separator", ",")),
     ),
     "pseudolabel": Spec(
         ("pseudolabel", "{partial}", "--label", "y", "--model", "logistic", "--selection", "threshold"),
@@ -686,7 +696,13 @@ SPECS: dict[str, Spec] = {
         ("noisy.csv", "noisy.truth.csv", "noisy.summary.json"),
         columns={"--label": "data"},
         label_cases=(),
-        bad_values=(("--rate", "1.5"), ("--drop-rate", "0.1"), ("--noise", "pair")),
+        bad_values=(
+            ("--rate", "1.5"),
+            ("--drop-rate", "0.1"),
+            ("--noise", "pair"),
+            ("--tag-separator", ","),
+            ("--tag-separator", "a\nb"),
+        ),
         out_kind="file",
     ),
     "corrupt/backdoor": Spec(
@@ -698,6 +714,8 @@ SPECS: dict[str, Spec] = {
         label_cases=(),
         bad_values=(
             ("--target", "nope"),
+            ("--source", "nope"),
+            ("--source", "u"),
             ("--image-shape", "2,2"),
             ("--pixel-prefix", "zz"),
             ("--trigger-distance", "2"),

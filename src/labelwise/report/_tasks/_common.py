@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..._extras import require
+from ..._tag_cells import DEFAULT_SEPARATOR, split_tags
 from ...errors import DataFileError
 
 #: Colours of the drawings: flagged (red), given (blue), predicted (orange).
@@ -203,8 +204,8 @@ def scale_to(image: Any, max_side: int) -> Any:
     return image.resize((max(1, round(w * f)), max(1, round(h * f))), Image.NEAREST)
 
 
-def tags(value: Any) -> list[str]:
-    """A ``a|b|c`` cell as its tags (empty cell: none)."""
+def tags(value: Any, separator: str = DEFAULT_SEPARATOR) -> list[str]:
+    """A ``a|b|c`` cell as its tags, split at the audit's ``separator`` (empty cell: none)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
-    return [t for t in str(value).split("|") if t != ""]
+    return split_tags(str(value), separator)

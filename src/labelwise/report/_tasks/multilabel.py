@@ -1,7 +1,8 @@
 """Multi-label audit in the report: each flagged example's tag list, suspected missing and extra tags marked.
 
 Reads ``issues.csv`` of ``labelwise audit --task multilabel`` (``given_tags``, ``missing_tags``,
-``spurious_tags``, ``suggested_tags``: ``|``-joined tags), ``classes.csv`` (per-class missing vs
+``spurious_tags``, ``suggested_tags``: tags joined by the audit's ``--tag-separator``, ``|`` by
+default, as summary.json's settings say), ``classes.csv`` (per-class missing vs
 spurious counts and noise rates) and the confused pairs of ``summary.json``.
 """
 
@@ -9,23 +10,29 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..._tag_cells import DEFAULT_SEPARATOR
 from ._common import TaskRun, TaskView, section, tags
 
 
-def _tag_list(row: pd.Series) -> str:
+def _separator(run: TaskRun) -> str:
+    """The separator the audit joined the tags with (``|`` before the audit recorded one)."""
+    return str(run.settings.get("tag_separator") or DEFAULT_SEPARATOR)
+
+
+def _tag_list(row: pd.Series, sep: str) -> str:
     """The given tags (extra ones struck through) followed by the suspected missing tags."""
     from .._build import _e
 
-    extra = set(tags(row.get("spurious_tags")))
+    extra = set(tags(row.get("spurious_tags"), sep))
     chips = [
         f'<span class="tag extra" title="suspected extra tag"><s>{_e(t)}</s></span>'
         if t in extra
         else f'<span class="tag">{_e(t)}</span>'
-        for t in tags(row.get("given_tags"))
+        for t in tags(row.get("given_tags"), sep)
     ]
     chips += [
         f'<span class="tag missing" title="suspected missing tag">+{_e(t)}</span>'
-        for t in tags(row.get("missing_tags"))
+        for t in tags(row.get("missing_tags"), sep)
     ]
     return " ".join(chips) or '<span class="note">(no tag)</span>'
 
@@ -60,7 +67,7 @@ def sections(run: TaskRun, top: int) -> list[str]:
         )
     flagged = run.issues[run.issues["is_issue"]].head(top)
     rows = "".join(
-        f'<tr><td class="num">{int(r["row"])}</td><td class="tags">{_tag_list(r)}</td>'
+        f'<tr><td class="num">{int(r["row"])}</td><td class="tags">{_tag_list(r, _separator(run))}</td>'
         f'<td class="num">{_quality(float(r["label_quality"]))}</td></tr>'
         for _, r in flagged.iterrows()
     )
@@ -91,12 +98,11 @@ def units(run: TaskRun) -> pd.DataFrame:
 
 def unit_text(run: TaskRun, row: int) -> str | None:
     """The example's tags, the suspected extra ones marked ``(extra?)`` and the missing ones ``+tag``."""
-    rec = run.issue(row)
-    extra = set(tags(rec.get("spurious_tags")))
-    given = [f"{t} (extra?)" if t in extra else t for t in tags(rec.get("given_tags"))]
-    return (
-        "tags: " + (", ".join(given) or "none") + "".join(f"  +{t} (missing?)" for t in tags(rec.get("missing_tags")))
-    )
+    rec, sep = run.issue(row), _separator(run)
+    extra = set(tags(rec.get("spurious_tags"), sep))
+    given = [f"{t} (extra?)" if t in extra else t for t in tags(rec.get("given_tags"), sep)]
+    missing = tags(rec.get("missing_tags"), sep)
+    return "tags: " + (", ".join(given) or "none") + "".join(f"  +{t} (missing?)" for t in missing)
 
 
 TASK_VIEW = TaskView("multilabel", "examples", sections, units=units, unit_text=unit_text)
