@@ -165,14 +165,14 @@ def test_a_boolean_split_column_marks_training_rows_by_true(runner, tmp_path):
 
 
 def test_what_the_checks_change_is_said(runner, tmp_path):
-    """A --k at least the rows is lowered with a notice; non-finite --features values are imputed with a notice."""
+    """A --k at least the rows is lowered with a warning (the API's); non-finite --features values are imputed with a notice."""
     emb = np.random.default_rng(1).normal(size=(200, 4))
     emb[[5, 9], 1] = [np.nan, np.inf]
     np.save(tmp_path / "emb.npy", emb)
     args = ("--features", str(tmp_path / "emb.npy"), "--k", "500", "--checks", "outlier,null", "--model", "logistic")
     issues, summary, output = _run(runner, tmp_path, *args)
     text = " ".join(output.split())
-    assert "notice: --k 500 is not below the number of rows (200); the data checks use k=199" in text
+    assert "warning: --k 500 is not below the number of rows (200); the data checks use k=199" in text
     assert "in 2 rows (e.g. rows [5, 9]) with column medians" in text
     assert summary["data_checks"]["outlier"]["status"] == "ran" and len(issues) == 200
 

@@ -7,6 +7,7 @@ what was expected and what was received.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import encode_labels, encode_labels_for_probs
 from .._validate.probabilities import check_probs
-from ..errors import InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from .graph import NeighborGraph
 
 
@@ -106,6 +107,22 @@ def features_vary(X: np.ndarray) -> bool:
     first = X[0]
     step = max(1, (1 << 20) // X.shape[1])
     return any(bool((X[s : s + step] != first).any()) for s in range(0, X.shape[0], step))
+
+
+def neighbour_count(k: int, n: int, stacklevel: int = 4) -> int:
+    """The neighbours per row a graph over ``n`` rows can have: ``k``, or ``n - 1`` when ``k`` is not
+    below ``n`` (a small table), with a :class:`~labelwise.errors.LabelwiseWarning` naming the value
+    used (``stacklevel``: the user's call). ``find_data_issues`` (in memory and on dask) and
+    ``labelwise audit --k`` both lower it here."""
+    if k < n:
+        return k
+    used = n - 1
+    warnings.warn(
+        f"k {k} is not below the number of rows ({n}); the data checks use k={used}",
+        LabelwiseWarning,
+        stacklevel=stacklevel,
+    )
+    return used
 
 
 def check_labels_probs(labels: Any, probs: Any, classes: Any, n: int | None) -> tuple[Any, Any, Any]:

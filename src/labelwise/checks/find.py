@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
-from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io.images import check_images
 from ._base import CheckInputs, CheckResult, drop_shared, last_readers
 from ._dask_find import local
@@ -22,6 +22,7 @@ from ._inputs import (
     check_labels_probs,
     check_split,
     features_vary,
+    neighbour_count,
 )
 from ._scaling import (
     LabelScaling,
@@ -83,7 +84,8 @@ def find_data_issues(
         Checks to run (names in :data:`labelwise.checks.CHECKS`); default all but the image checks,
         which run by default when ``images`` are given.
     k : int, default 10
-        Neighbours per row.
+        Neighbours per row; on a table of ``k`` rows or fewer, ``n - 1`` with a
+        :class:`~labelwise.errors.LabelwiseWarning` naming the value used (as ``labelwise audit --k``).
     split : array-like of shape (n,), optional
         Which rows are for training (``train_value``, or True in a boolean mask); the others
         are evaluation rows for the ``leakage`` check.
@@ -173,8 +175,7 @@ def _needed_graphs(
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
         return graph, graph, {}
     _check_graph_features(X, [c.name for c in selected if c.needs_graph(inputs)])
-    if build["k"] >= n:
-        raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
+    build = {**build, "k": neighbour_count(build["k"], n)}  # a small table: fewer neighbours, with a warning
     plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
     reads = any(c.uses_label_graph(inputs) for c in selected)
     if build["metric"] != "euclidean":

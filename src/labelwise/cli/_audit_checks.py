@@ -36,7 +36,7 @@ from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
-from ._common import console, load_row_array, plain, split_csv_option
+from ._common import console, load_row_array, plain, renaming, split_csv_option
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -69,25 +69,25 @@ class DataChecksRun:
         frame = result.to_frame()
         if not self.checks:
             return frame
-        k = min(self.k, len(frame) - 1)  # tiny tables: as many neighbours as there are other rows
-        for notice in self._input_notices(k):
+        for notice in self._input_notices():
             console().print(f"notice: {plain(notice)}")
-        found = find_data_issues(
-            self.features,
-            self.labels.to_numpy(),
-            probs,
-            checks=self.checks,
-            k=k,
-            split=self.split,
-            metric=self.metric,
-            random_state=random_state,
-            impute=True,
-            classes=result.classes,
-            label_scaling=self.label_scaling,
-            scaling=self.scaling,
-            check_options=self._check_options(),
-            images=self.images,
-        )
+        with renaming({"k": "--k"}):  # a tiny table: the API lowers k with a warning, said here as --k
+            found = find_data_issues(
+                self.features,
+                self.labels.to_numpy(),
+                probs,
+                checks=self.checks,
+                k=self.k,
+                split=self.split,
+                metric=self.metric,
+                random_state=random_state,
+                impute=True,
+                classes=result.classes,
+                label_scaling=self.label_scaling,
+                scaling=self.scaling,
+                check_options=self._check_options(),
+                images=self.images,
+            )
         sections = found.summary_dict()
         self._count_missing_cells(sections)
         sections["features_from"] = self.features_from
@@ -125,11 +125,10 @@ class DataChecksRun:
             options["image"] = {"properties": self.image_properties}
         return options
 
-    def _input_notices(self, k: int) -> list[str]:
-        """What the checks change in the user's input: a --k lowered to the table, imputed feature values."""
+    def _input_notices(self) -> list[str]:
+        """What the checks change in the user's input: imputed feature values (a --k lowered to the table
+        is the API's warning, :func:`labelwise.checks._inputs.neighbour_count`)."""
         notices = []
-        if k < self.k:
-            notices.append(f"--k {self.k} is not below the number of rows ({k + 1}); the data checks use k={k}")
         if self.features is not None and self.features.dtype.kind == "f":
             rows = np.flatnonzero(~np.isfinite(self.features).all(axis=1))
             if rows.size:
