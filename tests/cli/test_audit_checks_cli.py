@@ -195,7 +195,7 @@ def _mixed_table(n=120, seed=2):
 
 
 def test_table_features_follow_the_models_column_roles():
-    """A date column becomes 5 numbers (not one-hot, not NaN); the id is dropped; text is not used."""
+    """A date column becomes 5 numbers (not one-hot, not NaN); the id is dropped; text is for exact_duplicate only."""
     from labelwise.cli._audit_checks import table_features
 
     frame = _mixed_table().drop(columns="y")
@@ -207,7 +207,7 @@ def test_table_features_follow_the_models_column_roles():
         "colour": "categorical",
         "note": "text",
     }
-    assert used == {"numeric": ["x"], "date": ["day"], "categorical": ["colour"], "not used": ["note"]}
+    assert used == {"numeric": ["x"], "date": ["day"], "categorical": ["colour"], "text": ["note"]}
     assert X.shape == (len(frame), 1 + 5 + 3) and np.isfinite(X).all()
     year = X[:, 1]
     assert set(np.unique(year)) <= {2020.0, 2021.0, 2022.0, 2023.0}

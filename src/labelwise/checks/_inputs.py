@@ -148,6 +148,38 @@ def check_labels_probs(labels: Any, probs: Any, classes: Any, n: int | None) -> 
     return codes, class_values, probs_arr
 
 
+def check_texts(texts: Any, n: int | None) -> np.ndarray:
+    """``texts`` as an ``(n, m)`` object array of ``str``, ``None`` where missing (None, NaN, ``pd.NA``).
+
+    A sequence or Series is one column; a DataFrame or 2-D array, one column each. A value that is
+    neither a string nor missing is refused, naming its row and column.
+    """
+    if isinstance(texts, pd.DataFrame):
+        names = [str(c) for c in texts.columns]
+        arr = texts.to_numpy(dtype=object)
+    else:
+        arr = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else np.asarray(texts, dtype=object)
+        arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+        names = [str(c) for c in range(arr.shape[1])] if arr.ndim == 2 else []
+    if arr.ndim != 2 or arr.shape[1] < 1 or arr.shape[0] < 1:
+        raise InvalidParameterError(
+            f"texts must be 1-D (one text per row) or 2-D (a column per text), got shape {arr.shape}"
+        )
+    if n is not None and arr.shape[0] != n:
+        raise ShapeMismatchError(f"texts must have one row per row of the data ({n}), got {arr.shape[0]}")
+    missing = np.asarray(pd.isna(arr), dtype=bool)
+    out = arr.copy()
+    out[missing] = None
+    is_text = np.fromiter((isinstance(v, str) for v in out.ravel()), dtype=np.bool_, count=out.size)
+    bad = np.flatnonzero(~(missing.ravel() | is_text))
+    if bad.size:
+        row, col = divmod(int(bad[0]), arr.shape[1])
+        raise InvalidParameterError(
+            f"texts must hold strings (or missing values), got {show(out[row, col])} at row {row}, column {names[col]!r}"
+        )
+    return out
+
+
 def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:
     """Boolean mask of training rows: ``split == train_value`` (or the mask itself when boolean)."""
     if split is None:
