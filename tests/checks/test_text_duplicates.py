@@ -85,6 +85,11 @@ class TestBadTexts:
         with pytest.raises(ShapeMismatchError, match=r"texts must have one entry per row of features \(9\), got 8"):
             find_data_issues(np.zeros((9, 2)), texts=TEXTS[:8], checks="exact_duplicate")
 
+    def test_a_block_size_that_is_not_a_positive_integer_is_refused(self):
+        """The block_rows option names itself and what it got."""
+        with pytest.raises(InvalidParameterError, match=r"\['block_rows'\] must be an integer >= 1, got 0"):
+            find_data_issues(texts=TEXTS, check_options={"exact_duplicate": {"block_rows": 0}})
+
     def test_texts_with_dask_features_are_refused(self):
         """Texts are compared in memory, as images are read."""
         da = pytest.importorskip("dask.array")

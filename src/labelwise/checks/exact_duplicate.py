@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import check_positive_int
 from ..errors import InvalidParameterError
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
@@ -150,7 +151,8 @@ def cached_groups(inputs: CheckInputs) -> np.ndarray:
     """Duplicate groups of the features and texts, computed once per call of ``find_data_issues``
     (option ``block_rows``: rows hashed and compared at a time, :data:`BLOCK_ROWS`)."""
     if "exact_duplicate_groups" not in inputs.cache:
-        block = int(inputs.option("exact_duplicate", "block_rows", BLOCK_ROWS))
+        given = inputs.option("exact_duplicate", "block_rows", BLOCK_ROWS)
+        block = check_positive_int("check_options['exact_duplicate']['block_rows']", given)
         inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features, inputs.texts, block)
     return inputs.cache["exact_duplicate_groups"]
 
