@@ -10,8 +10,8 @@ from labelwise.checks import CHECKS, DataIssues, find_data_issues
 from labelwise.errors import (
     InvalidParameterError,
     LabelwiseError,
+    LabelwiseWarning,
     ShapeMismatchError,
-    TooFewExamplesError,
 )
 
 from ._data import blobs_with_issues
@@ -136,10 +136,13 @@ class TestBadInput:
         with pytest.raises(ShapeMismatchError, match="30 rows and 29 labels"):
             find_data_issues(np.random.default_rng(0).normal(size=(30, 3)), np.zeros(29))
 
-    def test_k_at_least_n(self):
-        """k must be below the number of rows."""
-        with pytest.raises(TooFewExamplesError, match="k=10"):
-            find_data_issues(np.random.default_rng(0).normal(size=(10, 3)))
+    def test_k_at_least_n_is_lowered_with_a_warning(self):
+        """k not below the number of rows is lowered to n - 1, as audit --k is (tests/checks/test_small_tables.py)."""
+        with pytest.warns(
+            LabelwiseWarning, match="k 10 is not below the number of rows \\(10\\); the data checks use k=9"
+        ):
+            found = find_data_issues(np.random.default_rng(0).normal(size=(10, 3)))
+        assert found.graph.k == 9
 
     def test_string_feature_matrix(self):
         """A matrix or frame of strings is refused, naming the columns."""

@@ -165,14 +165,14 @@ def test_a_boolean_split_column_marks_training_rows_by_true(runner, tmp_path):
 
 
 def test_what_the_checks_change_is_said(runner, tmp_path):
-    """A --k at least the rows is lowered with a notice; non-finite --features values are imputed with a notice."""
+    """A --k at least the rows is lowered with a warning (the API's); non-finite --features values are imputed with a notice."""
     emb = np.random.default_rng(1).normal(size=(200, 4))
     emb[[5, 9], 1] = [np.nan, np.inf]
     np.save(tmp_path / "emb.npy", emb)
     args = ("--features", str(tmp_path / "emb.npy"), "--k", "500", "--checks", "outlier,null", "--model", "logistic")
     issues, summary, output = _run(runner, tmp_path, *args)
     text = " ".join(output.split())
-    assert "notice: --k 500 is not below the number of rows (200); the data checks use k=199" in text
+    assert "warning: --k 500 is not below the number of rows (200); the data checks use k=199" in text
     assert "in 2 rows (e.g. rows [5, 9]) with column medians" in text
     assert summary["data_checks"]["outlier"]["status"] == "ran" and len(issues) == 200
 
@@ -195,7 +195,7 @@ def _mixed_table(n=120, seed=2):
 
 
 def test_table_features_follow_the_models_column_roles():
-    """A date column becomes 5 numbers (not one-hot, not NaN); the id is dropped; text is not used."""
+    """A date column becomes 5 numbers (not one-hot, not NaN); the id is dropped; text is for exact_duplicate only."""
     from labelwise.cli._audit_checks import table_features
 
     frame = _mixed_table().drop(columns="y")
@@ -207,7 +207,7 @@ def test_table_features_follow_the_models_column_roles():
         "colour": "categorical",
         "note": "text",
     }
-    assert used == {"numeric": ["x"], "date": ["day"], "categorical": ["colour"], "not used": ["note"]}
+    assert used == {"numeric": ["x"], "date": ["day"], "categorical": ["colour"], "text": ["note"]}
     assert X.shape == (len(frame), 1 + 5 + 3) and np.isfinite(X).all()
     year = X[:, 1]
     assert set(np.unique(year)) <= {2020.0, 2021.0, 2022.0, 2023.0}

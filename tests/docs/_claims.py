@@ -66,6 +66,7 @@ CLAIMS: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
         ("[1600]", lambda ns: ns["found"].info["leakage"]["rows"] == [1600]),
         ("p = 0.02 with 50 permutations", lambda ns: round(ns["found"].info["non_iid"]["p_value"], 2) == 0.02),
         ("no single row is flagged", lambda ns: int(ns["found"].issues["is_non_iid_issue"].sum()) == 0),
+        ("texts: [[0, 2]]", lambda ns: ns["by_text"].info["exact_duplicate"]["sets"] == [[0, 2]]),
     ],
     "docs/weak.md": [
         (

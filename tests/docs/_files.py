@@ -73,6 +73,13 @@ def audit_with_probs(folder: Path) -> None:
     np.save(folder / "oof.npy", oof_probs(frame["y"]))
 
 
+def audit_with_probs_table(folder: Path) -> None:
+    """data.csv and oof.csv: its probabilities as a table, columns named by class (yes before no), an id column."""
+    frame = data_csv(folder)
+    probs = pd.DataFrame(oof_probs(frame["y"]), columns=["no", "yes"])
+    probs.assign(id=frame["id"])[["id", "yes", "no"]].iloc[::-1].to_csv(folder / "oof.csv", index=False)
+
+
 def audit_with_unseen_class(folder: Path) -> None:
     """data.parquet (``y`` is no/yes) and oof3.npy: its probabilities with a third column ('maybe') no row has."""
     frame = table()

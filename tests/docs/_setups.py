@@ -316,6 +316,7 @@ def _files_only(writer: Callable[[Path], object]) -> Setup:
 README: list[tuple[str, Setup]] = [
     ("audit data.csv --label species", _files_only(f.data_csv)),
     ("audit data.parquet", _files_only(f.audit_with_probs)),
+    ("--probs oof.csv", _files_only(f.audit_with_probs_table)),
     ("audit data.csv --label y ", _files_only(f.data_csv)),
     ("infer_column_roles(frame", _frame),
     ("audit tags.csv", _files_only(f.multilabel_files)),
@@ -370,6 +371,7 @@ SETUPS: dict[str, list[tuple[str, Setup]]] = {
         ("audit data.csv", _files_only(f.data_csv)),
         ("data.parquet", _files_only(f.audit_with_probs)),
         ("oof3.npy", _files_only(f.audit_with_unseen_class)),
+        ("--probs oof.csv", _files_only(f.audit_with_probs_table)),
     ],
     "docs/aggregate.md": [
         ("labelwise aggregate", _files_only(f.annotation_exports)),

@@ -25,7 +25,7 @@ class CheckInputs:
     ``features`` are the finite (imputed) features; ``missing`` the count of missing values per row
     of the raw features; ``labels`` integer codes ``0..K-1`` of ``classes``; ``is_train`` marks
     training rows when a split was given; ``groups`` user-given group codes; ``feature_names`` the
-    column names of features given as a DataFrame. For features given as a dask array, the per-row
+    column names of features given as a DataFrame; ``texts`` the rows' free-text columns. For features given as a dask array, the per-row
     arrays are dask arrays on the features' row chunks and ``graph`` a
     :class:`~labelwise.checks._partitioned.PartitionedGraph` (``Check.partitioned``). ``cache`` holds
     intermediate results shared between checks (e.g. the exact-duplicate groups).
@@ -42,13 +42,14 @@ class CheckInputs:
     groups: Rows | None = None
     feature_names: tuple[str, ...] | None = None
     images: list[Any] | None = None  # one path or pixel array per row (the image checks)
+    texts: np.ndarray | None = None  # (n, m) object array of texts, None where missing (exact_duplicate)
     random_state: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def has(self, name: str) -> bool:
         """Whether input ``name`` (``features``, ``labels``, ``probs``, ``graph``, ``split``, ``missing``,
-        ``images``) is given."""
+        ``images``, ``texts``) is given."""
         value = self.is_train if name == "split" else getattr(self, name)
         return value is not None
 
@@ -123,6 +124,7 @@ _WORDS = {
     "split": "a split (split= / --split-column)",
     "missing": "features",  # the missing-value counts come with the features
     "images": "images (images= / --image-column)",
+    "texts": "texts (texts= / text columns)",
 }
 
 

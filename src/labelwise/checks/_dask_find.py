@@ -31,12 +31,12 @@ from .._chunk_floor import merge_small_row_chunks
 from .._chunks import align_dask_rows, is_dask
 from .._extras import require
 from .._stage_progress import compute, persist, step
-from ..errors import InvalidParameterError, TooFewExamplesError
+from ..errors import InvalidParameterError
 from ._base import CheckInputs
 from ._dask_ann import sharded_approximate_graph
 from ._dask_graph import column_fit, sharded_exact_graph
 from ._index_extras import warn_fallback
-from ._inputs import missing_counts, non_finite_features, numeric_matrix
+from ._inputs import missing_counts, neighbour_count, non_finite_features, numeric_matrix
 from ._partitioned import PartitionedGraph
 from ._scaling import COLUMN_CHOICE_ROWS, LabelScaling, common_scale, labels_choice
 from .graph import AUTO_EXACT_MAX_ROWS, StandardizedRows, _ann_available
@@ -129,8 +129,10 @@ def dask_graphs(
         return graph, graph, {}
     if not vary:
         refuse_constant_features([c.name for c in selected if c.needs_graph(inputs)])
-    if build["k"] >= n:
-        raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
+    build = {
+        **build,
+        "k": neighbour_count(build["k"], n, stacklevel=5),
+    }  # a small table: fewer neighbours, with a warning
     k, metric = build["k"], build["metric"]
     search = _search_for(build["method"], n, build["random_state"])
     if metric != "euclidean":

@@ -7,6 +7,7 @@ what was expected and what was received.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 from .._validate.arguments import show
 from .._validate.labels import encode_labels, encode_labels_for_probs
 from .._validate.probabilities import check_probs
-from ..errors import InvalidParameterError, ShapeMismatchError
+from ..errors import InvalidParameterError, LabelwiseWarning, ShapeMismatchError
 from .graph import NeighborGraph
 
 
@@ -108,6 +109,22 @@ def features_vary(X: np.ndarray) -> bool:
     return any(bool((X[s : s + step] != first).any()) for s in range(0, X.shape[0], step))
 
 
+def neighbour_count(k: int, n: int, stacklevel: int = 4) -> int:
+    """The neighbours per row a graph over ``n`` rows can have: ``k``, or ``n - 1`` when ``k`` is not
+    below ``n`` (a small table), with a :class:`~labelwise.errors.LabelwiseWarning` naming the value
+    used (``stacklevel``: the user's call). ``find_data_issues`` (in memory and on dask) and
+    ``labelwise audit --k`` both lower it here."""
+    if k < n:
+        return k
+    used = n - 1
+    warnings.warn(
+        f"k {k} is not below the number of rows ({n}); the data checks use k={used}",
+        LabelwiseWarning,
+        stacklevel=stacklevel,
+    )
+    return used
+
+
 def check_labels_probs(labels: Any, probs: Any, classes: Any, n: int | None) -> tuple[Any, Any, Any]:
     """Label codes, class values and probabilities (each None when not given), lengths checked."""
     codes = class_values = probs_arr = None
@@ -129,6 +146,38 @@ def check_labels_probs(labels: Any, probs: Any, classes: Any, n: int | None) -> 
                 f"features and labels must have the same length, got {n} rows and {len(codes)} labels"
             )
     return codes, class_values, probs_arr
+
+
+def check_texts(texts: Any, n: int | None) -> np.ndarray:
+    """``texts`` as an ``(n, m)`` object array of ``str``, ``None`` where missing (None, NaN, ``pd.NA``).
+
+    A sequence or Series is one column; a DataFrame or 2-D array, one column each. A value that is
+    neither a string nor missing is refused, naming its row and column.
+    """
+    if isinstance(texts, pd.DataFrame):
+        names = [str(c) for c in texts.columns]
+        arr = texts.to_numpy(dtype=object)
+    else:
+        arr = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else np.asarray(texts, dtype=object)
+        arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+        names = [str(c) for c in range(arr.shape[1])] if arr.ndim == 2 else []
+    if arr.ndim != 2 or arr.shape[1] < 1 or arr.shape[0] < 1:
+        raise InvalidParameterError(
+            f"texts must be 1-D (one text per row) or 2-D (a column per text), got shape {arr.shape}"
+        )
+    if n is not None and arr.shape[0] != n:
+        raise ShapeMismatchError(f"texts must have one row per row of the data ({n}), got {arr.shape[0]}")
+    missing = np.asarray(pd.isna(arr), dtype=bool)
+    out = arr.copy()
+    out[missing] = None
+    is_text = np.fromiter((isinstance(v, str) for v in out.ravel()), dtype=np.bool_, count=out.size)
+    bad = np.flatnonzero(~(missing.ravel() | is_text))
+    if bad.size:
+        row, col = divmod(int(bad[0]), arr.shape[1])
+        raise InvalidParameterError(
+            f"texts must hold strings (or missing values), got {show(out[row, col])} at row {row}, column {names[col]!r}"
+        )
+    return out
 
 
 def check_split(split: Any, n: int, train_value: Any) -> np.ndarray | None:

@@ -1,12 +1,16 @@
-"""``exact_duplicate`` check: rows whose features are identical, found by hashing (no graph).
+"""``exact_duplicate`` check: rows whose features and texts are identical, found by hashing (no graph).
 
-Each column is hashed (pandas' vectorised 64-bit hash, with -0.0 read as 0.0) and the column
-hashes are combined per row; rows with equal row hashes are then compared value by value with the
-first row of their hash group, so a hash collision never makes a false duplicate. The rows that
-differ from their group's first row (the other side of a collision: with 64-bit hashes about
-``n^2 / 2^65`` pairs, so a few in ``10^4`` runs at ``10^8`` rows) are grouped among themselves by
-their values, so two equal rows behind a colliding first row are still found. Memory: a few
-arrays of ``n`` integers.
+Each column is hashed (pandas' vectorised 64-bit hash, with -0.0 read as 0.0; a text column, as
+written: case and whitespace count, a missing text equals a missing text) and the column hashes
+are combined per row, block by block of rows; rows with equal row hashes are then compared value
+by value with the first row of their hash group, so a hash collision never makes a false
+duplicate. The rows that differ from their group's first row (the other side of a collision: with
+64-bit hashes about ``n^2 / 2^65`` pairs, so a few in ``10^4`` runs at ``10^8`` rows) are grouped
+among themselves by their values, so two equal rows behind a colliding first row are still found.
+Texts (``find_data_issues(texts=)``, the text columns of ``labelwise audit``'s table) make a
+text-only table checkable: without features its rows are compared by their texts alone; with
+features, a row is a duplicate only when its features and its texts are the same. Memory: a few
+arrays of ``n`` integers, and the texts.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import check_positive_int
+from ..errors import InvalidParameterError
 from ._base import Check, CheckInputs, CheckResult, columns, summary_row
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 #: At most this many sets are listed in ``info`` (all are counted).
 MAX_SETS_IN_INFO = 1000
+#: Rows hashed and compared at a time: two (BLOCK_ROWS, d) row copies, a few MB.
+BLOCK_ROWS = 1 << 13
 
 
 def row_hashes(X: np.ndarray) -> np.ndarray:
@@ -34,15 +42,52 @@ def row_hashes(X: np.ndarray) -> np.ndarray:
     return h
 
 
-def duplicate_groups(X: np.ndarray) -> np.ndarray:
-    """Group number of every row (rows with identical features share one), ``-1`` for unique rows."""
-    order, first = hash_groups(row_hashes(X))
+def text_hashes(texts: np.ndarray, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+    """A 64-bit hash of every row of an ``(n, m)`` object array of texts (``None`` for missing), by
+    blocks of ``block_rows`` rows (the hashes do not depend on the block size)."""
+    h = np.zeros(texts.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for s in range(0, texts.shape[0], block_rows):
+            block = h[s : s + block_rows]
+            for c in range(texts.shape[1]):
+                block = (block * _MIX) ^ pd.util.hash_array(texts[s : s + block_rows, c], categorize=False)
+            h[s : s + block_rows] = block
+    return h
+
+
+def duplicate_groups(X: np.ndarray | None, texts: np.ndarray | None = None, block_rows: int = BLOCK_ROWS) -> np.ndarray:
+    """Group number of every row (rows with identical features and texts share one), ``-1`` for unique rows.
+
+    ``X``: ``(n, d)`` features or None; ``texts``: ``(n, m)`` object array of texts (``None`` for
+    missing) or None; one of them given. ``block_rows``: rows hashed and compared at a time (the
+    groups do not depend on it).
+    """
+    if X is None and texts is None:
+        raise InvalidParameterError("duplicate_groups needs features or texts, got neither")
+    h = row_hashes(X) if X is not None else np.zeros(0 if texts is None else texts.shape[0], dtype=np.uint64)
+    if texts is not None:
+        with np.errstate(over="ignore"):
+            h = (h * _MIX) ^ text_hashes(texts, block_rows)
+    order, first = hash_groups(h)
     same = np.ones(order.shape[0], dtype=bool)
-    step = 1 << 13  # two (step, d) row copies at a time: a few MB
-    for s in range(0, order.shape[0], step):  # value check against the group's first row
-        rows, firsts = order[s : s + step], first[s : s + step]
-        same[s : s + step] = (X[rows] == X[firsts]).all(axis=1)
-    return groups_from_checks(order, first, same, lambda rows: X[rows])
+    for s in range(0, order.shape[0], block_rows):  # value check against the group's first row
+        rows, firsts = order[s : s + block_rows], first[s : s + block_rows]
+        if X is not None:
+            same[s : s + block_rows] = (X[rows] == X[firsts]).all(axis=1)
+        if texts is not None:
+            same[s : s + block_rows] &= (texts[rows] == texts[firsts]).all(axis=1)
+    return groups_from_checks(order, first, same, lambda rows: _row_values(X, texts, rows))
+
+
+def _row_values(X: np.ndarray | None, texts: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+    """The values of ``rows`` as one numeric matrix (each text column as codes of its distinct texts
+    among these rows, missing as -1), for grouping the rows a hash collision set apart."""
+    parts = [X[rows]] if X is not None else []
+    if texts is not None:
+        parts += [
+            pd.factorize(texts[rows, c], use_na_sentinel=True)[0].astype(np.float64) for c in range(texts.shape[1])
+        ]
+    return np.column_stack(parts)
 
 
 def hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +148,12 @@ def sets_from_pairs(rows: np.ndarray, codes: np.ndarray) -> list[list[int]]:
 
 
 def cached_groups(inputs: CheckInputs) -> np.ndarray:
-    """Duplicate groups of the features, computed once per call of ``find_data_issues``."""
+    """Duplicate groups of the features and texts, computed once per call of ``find_data_issues``
+    (option ``block_rows``: rows hashed and compared at a time, :data:`BLOCK_ROWS`)."""
     if "exact_duplicate_groups" not in inputs.cache:
-        assert inputs.features is not None  # guaranteed by ``requires``
-        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features)
+        given = inputs.option("exact_duplicate", "block_rows", BLOCK_ROWS)
+        block = check_positive_int("check_options['exact_duplicate']['block_rows']", given)
+        inputs.cache["exact_duplicate_groups"] = duplicate_groups(inputs.features, inputs.texts, block)
     return inputs.cache["exact_duplicate_groups"]
 
 
@@ -155,7 +202,7 @@ def _group_score(groups: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
 CHECK = Check(
     "exact_duplicate",
-    requires=(("features",),),
+    requires=(("features",), ("texts",)),
     run=run,
     shares=("exact_duplicate_groups",),
     partitioned=run_partitioned,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._chunks import is_dask
 from .._validate.arguments import check_positive_int
-from ..errors import InvalidParameterError, ShapeMismatchError, TooFewExamplesError
+from ..errors import InvalidParameterError, ShapeMismatchError
 from ..io.images import check_images
 from ._base import CheckInputs, CheckResult, drop_shared, last_readers
 from ._dask_find import local
@@ -21,7 +21,9 @@ from ._inputs import (
     check_groups,
     check_labels_probs,
     check_split,
+    check_texts,
     features_vary,
+    neighbour_count,
 )
 from ._scaling import (
     LabelScaling,
@@ -56,6 +58,7 @@ def find_data_issues(
     label_scaling: str = "zscore",
     scaling: str = "auto",
     images: Any = None,
+    texts: Any = None,
 ) -> DataIssues:
     """Find label issues, outliers, duplicates, leakage and other data issues in one pass.
 
@@ -83,7 +86,8 @@ def find_data_issues(
         Checks to run (names in :data:`labelwise.checks.CHECKS`); default all but the image checks,
         which run by default when ``images`` are given.
     k : int, default 10
-        Neighbours per row.
+        Neighbours per row; on a table of ``k`` rows or fewer, ``n - 1`` with a
+        :class:`~labelwise.errors.LabelwiseWarning` naming the value used (as ``labelwise audit --k``).
     split : array-like of shape (n,), optional
         Which rows are for training (``train_value``, or True in a boolean mask); the others
         are evaluation rows for the ``leakage`` check.
@@ -119,6 +123,12 @@ def find_data_issues(
         One image per row: runs the image checks (:mod:`labelwise.checks.image_issues`: cleanvision's
         dark, light, blurry, low-information, odd aspect ratio / size, grayscale, exact and near
         duplicates; with labels, ``spurious_correlations``), which are off without images.
+    texts : array-like of shape (n,) or (n, m), or DataFrame, optional
+        Free-text columns of the rows (strings, missing values allowed), compared by
+        ``exact_duplicate``: rows are exact duplicates when their features (if given) and their texts
+        are identical, as written (case and whitespace count; a missing text equals a missing text).
+        With texts alone, a text-only table, ``exact_duplicate`` runs and the checks needing features
+        are skipped.
 
     Returns
     -------
@@ -129,8 +139,9 @@ def find_data_issues(
     selected = [CHECKS[name] for name in names]
     build = {"k": k, "metric": metric, "method": method, "random_state": random_state}
     if is_dask(features):  # the features, the graph and the per-example results stay on the workers
-        if images is not None:
-            raise InvalidParameterError("images are read in memory: give features in memory with images, got dask")
+        for name, given in (("images", images), ("texts", texts)):
+            if given is not None:
+                raise InvalidParameterError(f"{name} are read in memory: give features in memory with {name}, got dask")
         from ._dask_run import dask_data_issues
 
         given = {"labels": labels, "probs": probs, "classes": classes, "split": split}
@@ -142,7 +153,8 @@ def find_data_issues(
     if features is not None:
         X, missing = check_features(features, impute=impute)
     image_list = check_images(images) if images is not None else None
-    n = _n_rows(X, labels, probs, graph, image_list)
+    text_rows = check_texts(local(texts), None) if texts is not None else None
+    n = _n_rows(X, labels, probs, graph, image_list, text_rows)
     codes, class_values, probs_arr = check_labels_probs(labels, probs, classes, n)
     graph = check_graph(graph, n) if graph is not None else None
     inputs = CheckInputs(
@@ -157,6 +169,7 @@ def find_data_issues(
         groups=check_groups(groups, n),
         feature_names=names_of_columns,
         images=image_list,
+        texts=text_rows,
         random_state=random_state,
         options=dict(check_options or {}),
     )
@@ -173,8 +186,7 @@ def _needed_graphs(
     if graph is not None or X is None or not any(c.needs_graph(inputs) for c in selected):
         return graph, graph, {}
     _check_graph_features(X, [c.name for c in selected if c.needs_graph(inputs)])
-    if build["k"] >= n:
-        raise TooFewExamplesError(f"k must be less than the number of rows ({n}), got k={build['k']}")
+    build = {**build, "k": neighbour_count(build["k"], n)}  # a small table: fewer neighbours, with a warning
     plain = any(c.needs_graph(inputs) and not c.uses_label_graph(inputs) for c in selected)
     reads = any(c.uses_label_graph(inputs) for c in selected)
     if build["metric"] != "euclidean":
@@ -322,19 +334,21 @@ def _check_names(checks: Sequence[str] | str | None, with_images: bool = False) 
     return [name for name in CHECKS if name in wanted]
 
 
-def _n_rows(X: Any, labels: Any, probs: Any, graph: Any, images: list | None = None) -> int:
+def _n_rows(X: Any, labels: Any, probs: Any, graph: Any, images: list | None = None, texts: Any = None) -> int:
     sizes = {name: len(v) for name, v in (("features", X), ("probs", probs), ("labels", labels)) if v is not None}
-    if images is not None:
-        if sizes and len(images) != next(iter(sizes.values())):
+    for what, rows in (("images", images), ("texts", texts)):
+        if rows is None:
+            continue
+        if sizes and len(rows) != next(iter(sizes.values())):
             name, size = next(iter(sizes.items()))
-            raise ShapeMismatchError(f"images must have one entry per row of {name} ({size}), got {len(images)}")
-        sizes["images"] = len(images)
+            raise ShapeMismatchError(f"{what} must have one entry per row of {name} ({size}), got {len(rows)}")
+        sizes[what] = len(rows)
     if sizes:
         return next(iter(sizes.values()))
     if graph is not None:
         return check_graph(graph, None).n
     raise InvalidParameterError(
-        "find_data_issues needs at least one of features, labels, probs, graph or images; got none"
+        "find_data_issues needs at least one of features, labels, probs, graph, images or texts; got none"
     )
 
 

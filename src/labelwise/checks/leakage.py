@@ -1,7 +1,7 @@
 """``leakage`` check: evaluation rows with an exact or near duplicate among the training rows.
 
 Given a split (which rows are for training, which for evaluation), an evaluation row leaks when a
-training row has identical features (row hashing, :mod:`.exact_duplicate`) or is among its ``k``
+training row has identical features and texts (row hashing, :mod:`.exact_duplicate`) or is among its ``k``
 neighbours within the near-duplicate radius (:mod:`.near_duplicate`). Score of an evaluation row:
 0 for an exact duplicate, else ``1 - exp(-d / median)`` for its nearest training neighbour in the
 graph (1 when none of its ``k`` neighbours is a training row); training rows score 1.

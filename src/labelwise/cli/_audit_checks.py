@@ -10,8 +10,9 @@ implementation): numeric columns (missing values imputed by the median, then sta
 the graph), date columns as five numbers each (:class:`labelwise.columns.DateFeatures`: year, day
 of year as sine and cosine, weekday, days since the first date), one-hot indicators of categorical
 columns with at most ``MAX_ONE_HOT`` values (a missing cell: NaN in every indicator, imputed as the
-numbers are; the ``null`` check's counts are then the table's missing cells); identifier and constant columns are dropped, free
-text and high-cardinality columns are not used. The ``identifier_column`` check then reports
+numbers are; the ``null`` check's counts are then the table's missing cells); identifier and constant columns are dropped; free
+text and high-cardinality columns are compared as written by ``exact_duplicate`` only (a text-only
+table is checked for repeated rows), not made numbers. The ``identifier_column`` check then reports
 the table's identifier and constant columns by name (its ``table_roles`` option), not the columns
 made from them. ``summary.json`` gets ``column_roles`` (when the
 model did not write it already, e.g. with ``--probs``) and ``data_checks.feature_columns``.
@@ -36,7 +37,7 @@ from ..columns import ColumnRoles, DateFeatures, infer_column_roles
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..report._checks_section import check_finding
 from ._audit_model import print_column_roles
-from ._common import console, load_row_array, plain, split_csv_option
+from ._common import console, load_row_array, plain, renaming, split_csv_option
 
 MAX_ONE_HOT = 50
 #: The value of ``--split-column`` that marks training rows (``find_data_issues``' default ``train_value``).
@@ -63,31 +64,33 @@ class DataChecksRun:
     images: list | None = None  # --image-column's paths (the image checks)
     image_properties: ImageProperties | None = None  # the images, scored before the model is trained
     missing_cells: np.ndarray | None = None  # per row, the table's missing cells among the features' columns
+    texts: pd.DataFrame | None = None  # the table's text columns (exact_duplicate compares them)
 
     def apply(self, result: Any, probs: np.ndarray, summary: dict, random_state: int) -> pd.DataFrame:
         """Run the checks, add ``summary["data_checks"]``; return issues.csv (label audit + check columns)."""
         frame = result.to_frame()
         if not self.checks:
             return frame
-        k = min(self.k, len(frame) - 1)  # tiny tables: as many neighbours as there are other rows
-        for notice in self._input_notices(k):
+        for notice in self._input_notices():
             console().print(f"notice: {plain(notice)}")
-        found = find_data_issues(
-            self.features,
-            self.labels.to_numpy(),
-            probs,
-            checks=self.checks,
-            k=k,
-            split=self.split,
-            metric=self.metric,
-            random_state=random_state,
-            impute=True,
-            classes=result.classes,
-            label_scaling=self.label_scaling,
-            scaling=self.scaling,
-            check_options=self._check_options(),
-            images=self.images,
-        )
+        with renaming({"k": "--k"}):  # a tiny table: the API lowers k with a warning, said here as --k
+            found = find_data_issues(
+                self.features,
+                self.labels.to_numpy(),
+                probs,
+                checks=self.checks,
+                k=self.k,
+                split=self.split,
+                metric=self.metric,
+                random_state=random_state,
+                impute=True,
+                classes=result.classes,
+                label_scaling=self.label_scaling,
+                scaling=self.scaling,
+                check_options=self._check_options(),
+                images=self.images,
+                texts=self.texts,
+            )
         sections = found.summary_dict()
         self._count_missing_cells(sections)
         sections["features_from"] = self.features_from
@@ -125,11 +128,10 @@ class DataChecksRun:
             options["image"] = {"properties": self.image_properties}
         return options
 
-    def _input_notices(self, k: int) -> list[str]:
-        """What the checks change in the user's input: a --k lowered to the table, imputed feature values."""
+    def _input_notices(self) -> list[str]:
+        """What the checks change in the user's input: imputed feature values (a --k lowered to the table
+        is the API's warning, :func:`labelwise.checks._inputs.neighbour_count`)."""
         notices = []
-        if k < self.k:
-            notices.append(f"--k {self.k} is not below the number of rows ({k + 1}); the data checks use k={k}")
         if self.features is not None and self.features.dtype.kind == "f":
             rows = np.flatnonzero(~np.isfinite(self.features).all(axis=1))
             if rows.size:
@@ -157,7 +159,9 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
     Numeric columns (NaN kept for the null check), five numbers per date column, one-hot
     categorical columns (NaN in every indicator of a missing cell), as floats; None when the table has none of these (e.g. text only): the
     checks that need features are then skipped. The third value maps ``numeric``, ``date``,
-    ``categorical`` (one-hot) and ``not used`` to column names.
+    ``categorical`` (one-hot) and ``text`` to column names: ``text``, the columns the model reads that
+    are not made numbers here (free text, high-cardinality and many-valued categorical columns),
+    which ``exact_duplicate`` compares as written (:func:`table_texts`).
     """
     roles = infer_column_roles(frame)
     numeric, dates = roles.columns("numeric"), roles.columns("date")
@@ -171,9 +175,16 @@ def table_features(frame: pd.DataFrame) -> tuple[np.ndarray | None, ColumnRoles,
         parts.append(indicators)
     used = {"numeric": numeric, "date": dates, "categorical": one_hot}
     taken = {name for names in used.values() for name in names}
-    used["not used"] = [name for name in roles.used if name not in taken]
+    used["text"] = [name for name in roles.used if name not in taken]  # compared as written by exact_duplicate
     X = pd.concat(parts, axis=1).to_numpy(dtype=np.float64) if parts else None
     return X, roles, {role: [str(n) for n in names] for role, names in used.items()}
+
+
+def table_texts(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame | None:
+    """The text columns ``names`` of ``frame`` as strings (missing cells kept missing), for
+    ``exact_duplicate``: a text-only table is checked for repeated rows; beside features, a row
+    is a duplicate only when its texts are the same too. None without text columns."""
+    return frame[names].astype("string") if names else None
 
 
 def prepare_data_checks(
@@ -240,6 +251,7 @@ def prepare_data_checks(
         # the image paths are read by the image checks, not made into features
         dropped = [label, *([image_column] if image_column is not None and image_column != label else [])]
         run.features, run.roles, run.feature_columns = table_features(frame.drop(columns=dropped))
+        run.texts = table_texts(frame, run.feature_columns["text"])
         run.features_from = "table columns"
         used = [c for role, cols in run.feature_columns.items() if role != "not used" for c in cols]
         run.missing_cells = frame[used].isna().to_numpy().sum(axis=1) if used else None

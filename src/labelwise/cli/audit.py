@@ -11,11 +11,10 @@ import click
 import numpy as np
 import pandas as pd
 
-from .._validate.labels import encode_labels, encode_labels_for_probs
+from .._validate.labels import encode_labels
 from ..audit import FILTERS, SCORERS, find_label_issues
 from ..audit.regression import MIXTURE_PRIORS
 from ..errors import (
-    InvalidLabelsError,
     InvalidParameterError,
     MissingColumnError,
 )
@@ -39,11 +38,11 @@ from ._audit_options import (
     refuse_other_tasks_options,
     refuse_report_over_a_foreign_file,
 )
-from ._classes_option import check_class_count, check_labels_named, classes_like_labels, parse_classes
+from ._audit_probs import audit_probs
+from ._classes_option import parse_classes
 from ._common import (
     SEED,
     console,
-    load_row_array,
     nonzero_jobs,
     print_frame,
     quiet_option,
@@ -78,19 +77,7 @@ def run_audit(
     check_label_not_continuous(labels, label, folds=cv if probs_path is None else None)
     codes, classes = encode_labels(labels, name=f"--label column {label!r}")
     if probs_path is not None:
-        probs = load_row_array(probs_path, "--probs", len(frame), width=("n_classes", "K"))
-        if named is not None:
-            check_class_count(named, probs.shape[1], what="class")
-            check_labels_named(classes, named, source=f"--label column {label!r}")
-            classes = np.asarray(classes_like_labels(named, labels), dtype=object)
-        elif probs.shape[1] != len(classes):
-            if labels.dtype.kind not in "iuf":  # only integer labels may name columns no row has (the API's classes=)
-                raise InvalidLabelsError(
-                    f"--probs has {probs.shape[1]} columns but --label column {label!r} has {len(classes)} distinct "
-                    "values: name the class of each column, in column order, with --classes (e.g. --classes "
-                    "cat,dog,owl), or code the labels as integers 0..K-1, one per column"
-                )
-            _, classes = encode_labels_for_probs(labels, probs.shape[1], name=f"--label column {label!r}")
+        probs, classes = audit_probs(probs_path, frame, label, labels, classes, named)
     else:
         refuse_classes_without_probs(named)
         check_two_classes(classes, label)
@@ -113,8 +100,9 @@ def run_audit(
     "--probs",
     "probs_path",
     type=click.Path(path_type=Path),
-    help="Out-of-fold probabilities (.npy, n x K, columns in sorted class order or as --classes names them); "
-    "skips model training.",
+    help="Out-of-fold probabilities: .npy (n x K, columns in sorted class order or as --classes names them), or a "
+    "table (CSV, Parquet, JSON Lines) with one column per class named by the class, in any order, and optionally an "
+    "id column DATA has too (rows matched by id); skips model training.",
 )
 @out_folder("audit", Path("labelwise-out"), rewrites={"probs.npy": "probs_path"})
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")

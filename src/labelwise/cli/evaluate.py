@@ -30,8 +30,9 @@ from ._common import (
 )
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import out_folder
+from ._probs_table import PROBS_TABLE_SUFFIXES, probability_frame
 
-PRED_SUFFIXES = (".npy", ".csv", ".tsv", ".parquet", ".pq", ".jsonl")
+PRED_SUFFIXES = (".npy", *PROBS_TABLE_SUFFIXES)
 
 
 def read_predictions(folder: Path) -> dict[str, np.ndarray | pd.DataFrame]:
@@ -66,13 +67,8 @@ def _table_predictions(path: Path) -> np.ndarray | pd.DataFrame:
     table = read_table(path, text_columns=lone_column, na_values=given_na_values())
     if table.shape[1] == 1:
         return table.iloc[:, 0].to_numpy()
-    text = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
-    if text:
-        raise DataFileError(
-            f"predictions file {str(path)!r} must hold one column of predicted labels or one numeric column of "
-            f"probabilities per class; columns {text} are not numeric"
-        )
-    return table.astype(float)
+    expected = "one column of predicted labels or one numeric column of probabilities per class"
+    return probability_frame(table, path, what="predictions file", expected=expected)  # as audit --probs
 
 
 def read_labels(path: Path, column: str | None) -> np.ndarray:

@@ -83,6 +83,7 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     probs = rng.dirichlet(np.ones(3), size=30) * 0.4
     probs[np.arange(30), np.arange(30) % 3] += 0.6
     np.save(p["probs"], probs)
+    pd.DataFrame(probs, columns=["u", "v", "w"])[["w", "u", "v"]].to_csv(p["probs_table"], index=False)
     np.save(p["counts"], rng.integers(0, 3, size=(40, 3)) + np.eye(3, dtype=int)[np.arange(40) % 3])
     np.save(p["agg_probs"], rng.dirichlet(np.ones(2), size=10))
     np.save(p["agg_unlabeled"], rng.dirichlet(np.ones(2), size=4))
@@ -201,6 +202,7 @@ INPUT_FILES = {
     "binary": "binary.csv",
     "partial": "partial.csv",
     "probs": "probs.npy",
+    "probs_table": "probs.csv",  # audit --probs as a table: one column per class, named by it
     "agg_probs": "agg_probs.npy",
     "agg_unlabeled": "agg_unlabeled.npy",
     "agg_probs_b": "agg_probs_b.npy",
@@ -284,6 +286,12 @@ SPECS: dict[str, Spec] = {
         label=("--label", "data"),
         # one row of DATA against the 30 rows of --probs: the line names --probs and both shapes
         also_named={"label:one_row": "--probs"},
+    ),
+    "audit/probs_table": Spec(
+        ("audit", "{data}", "--label", "y", "--probs", "{probs_table}", "--checks", "label", "--no-report"),
+        {"--probs": ("probs_table", TABLE)},
+        _AUDIT_OUT,
+        label_cases=(),
     ),
     "audit/features": Spec(
         ("audit", "{data}", "--label", "y", "--probs", "{probs}", "--features", "{probs}", "--checks", "outlier"),
