@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import KOS, MajorityVote, encode_answers
@@ -94,6 +94,25 @@ def test_row_order_and_seed(seed, rows, rs):
     b = KOS(random_state=rs).fit(table.sample(frac=1.0, random_state=seed).reset_index(drop=True))
     pd.testing.assert_series_equal(a.labels_, b.labels_)
     pd.testing.assert_series_equal(a.item_scores_, b.item_scores_, atol=1e-12, rtol=0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**16), rows=st.integers(5, 60), rs=st.integers(0, 100))
+@example(seed=0, rows=8, rs=0)  # annotator 2 gave item 0 both classes: main moved the draws between them
+def test_exchanging_the_classes_exchanges_the_labels_with_repeated_answers(seed, rows, rs):
+    """Eight items, four annotators: most tables have an annotator answering an item twice, often
+    with both classes. Exchanging the classes negates the scores (to rounding: the parallel
+    answers are summed in the other order) and exchanges every label not tied."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {"item": rng.integers(0, 8, rows), "annotator": rng.integers(0, 4, rows), "label": rng.integers(0, 2, rows)}
+    )
+    assume(table["label"].nunique() == 2)
+    a = KOS(random_state=rs).fit(table)
+    b = KOS(random_state=rs).fit(table.assign(label=1 - table["label"]))
+    np.testing.assert_allclose(b.item_scores_.to_numpy(), -a.item_scores_.to_numpy(), rtol=0, atol=1e-9)
+    decided = a.item_scores_.abs() > 1e-9
+    pd.testing.assert_series_equal((1 - a.labels_)[decided], b.labels_[decided])
 
 
 class TestBadInput:
