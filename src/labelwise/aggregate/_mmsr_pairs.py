@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigh
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import eigsh
 
 from ._answers import EncodedAnswers
@@ -106,7 +107,12 @@ def bipartite_sides(
     An edge joins each pair of negative covariance (``neg_i``, ``neg_j``); each positive pair
     (``pos_i``, ``pos_j``) is joined through a new node of its own. The signs of the eigenvector of
     the smallest eigenvalue of the symmetric normalised adjacency (the random walk's, times
-    ``D^{1/2}``) split the graph into its two sides; the overall sign makes the majority positive.
+    ``D^{1/2}``) split the graph into its two sides, and the sign that makes most of its
+    annotators positive is taken. Each connected component is solved on its own: the paper's
+    graph is connected, while here annotators sharing no item (or only pairs of covariance 0)
+    fall into separate components, where the smallest eigenvalue is repeated and a solver's
+    eigenvector could mix the components' vectors (a whole component then 0, or negative when a
+    minority). A connected graph is solved as a whole, exactly as before.
     """
     m = pos_i.size
     aux = n_nodes + np.arange(m)
@@ -119,12 +125,31 @@ def bipartite_sides(
     live = degree > 0
     scale = np.zeros_like(degree)
     scale[live] = 1.0 / np.sqrt(degree[live])
-    norm = sp.diags(scale) @ adj @ sp.diags(scale)
+    norm = (sp.diags(scale) @ adj @ sp.diags(scale)).tocsr()
+    n_parts, part = connected_components(adj, directed=False)
+    if n_parts == 1:
+        return _oriented_side(_smallest_vector(norm), n_nodes)
+    side = np.zeros(n_nodes)
+    for nodes in np.split(np.argsort(part[:n_nodes], kind="stable"), np.cumsum(np.bincount(part[:n_nodes]))[:-1]):
+        if nodes.size == 0:
+            continue
+        members = np.flatnonzero(part == part[nodes[0]])  # the component's annotators, then its pairs' nodes
+        side[nodes] = _oriented_side(_smallest_vector(norm[members][:, members]), nodes.size)
+    return side
+
+
+def _smallest_vector(norm: sp.csr_matrix) -> np.ndarray:
+    """The eigenvector of the smallest eigenvalue of a symmetric matrix: dense up to
+    :data:`DENSE_SIGN_NODES` nodes, Lanczos from a fixed start past it."""
+    size = norm.shape[0]
     if size <= DENSE_SIGN_NODES:
-        vec = eigh(norm.toarray(), subset_by_index=[0, 0])[1][:, 0]  # the smallest pair alone
-    else:
-        start = np.linspace(1.0, 2.0, size)  # fixed: the result does not depend on a random start
-        vec = eigsh(norm.tocsc(), k=1, which="SA", v0=start)[1][:, 0]
+        return np.asarray(eigh(norm.toarray(), subset_by_index=[0, 0])[1][:, 0])  # the smallest pair alone
+    start = np.linspace(1.0, 2.0, size)  # fixed: the result does not depend on a random start
+    return np.asarray(eigsh(norm.tocsc(), k=1, which="SA", v0=start)[1][:, 0])
+
+
+def _oriented_side(vec: np.ndarray, n_nodes: int) -> np.ndarray:
+    """The signs of the first ``n_nodes`` entries (0 within 1e-12 of 0), turned so most are positive."""
     side = np.sign(np.where(np.abs(vec[:n_nodes]) > 1e-12, vec[:n_nodes], 0.0))
     side *= 1.0 if side.sum() >= 0 else -1.0
     return side
