@@ -129,23 +129,46 @@ def bipartite_sides(
     n_parts, part = connected_components(adj, directed=False)
     if n_parts == 1:
         return _oriented_side(_smallest_vector(norm), n_nodes)
+    return _component_sides(norm, n_parts, part, n_nodes)
+
+
+def _component_sides(norm: sp.csr_matrix, n_parts: int, part: np.ndarray, n_nodes: int) -> np.ndarray:
+    """:func:`bipartite_sides` on each connected component (``part``, from scipy) of the graph on
+    its own: its nodes in increasing order (its annotators, then its positive pairs' nodes), its
+    entries of ``norm`` as they are. An annotator alone in its component (every covariance 0) gets 0."""
+    coo = norm.tocoo()
+    edge_order = np.argsort(part[coo.row], kind="stable")
+    edge_bounds = np.searchsorted(part[coo.row][edge_order], np.arange(n_parts + 1))
+    node_order = np.argsort(part, kind="stable")
+    node_bounds = np.searchsorted(part[node_order], np.arange(n_parts + 1))
+    local = np.empty(part.size, dtype=np.int64)  # each node's place in its component
+    local[node_order] = np.arange(part.size) - node_bounds[part[node_order]]
     side = np.zeros(n_nodes)
-    for nodes in np.split(np.argsort(part[:n_nodes], kind="stable"), np.cumsum(np.bincount(part[:n_nodes]))[:-1]):
-        if nodes.size == 0:
+    for c in range(n_parts):
+        members = node_order[node_bounds[c] : node_bounds[c + 1]]
+        if members.size < 2:
             continue
-        members = np.flatnonzero(part == part[nodes[0]])  # the component's annotators, then its pairs' nodes
-        side[nodes] = _oriented_side(_smallest_vector(norm[members][:, members]), nodes.size)
+        edges = edge_order[edge_bounds[c] : edge_bounds[c + 1]]
+        entries = (coo.data[edges], (local[coo.row[edges]], local[coo.col[edges]]))
+        if members.size <= DENSE_SIGN_NODES:  # the dense path directly (a sparse matrix per part is slow)
+            sub: np.ndarray | sp.csr_matrix = np.zeros((members.size, members.size))
+            sub[entries[1]] = entries[0]
+        else:
+            sub = sp.csr_matrix(entries, shape=(members.size, members.size))
+        nodes = members[members < n_nodes]
+        side[nodes] = _oriented_side(_smallest_vector(sub), nodes.size)
     return side
 
 
-def _smallest_vector(norm: sp.csr_matrix) -> np.ndarray:
+def _smallest_vector(norm: np.ndarray | sp.csr_matrix) -> np.ndarray:
     """The eigenvector of the smallest eigenvalue of a symmetric matrix: dense up to
     :data:`DENSE_SIGN_NODES` nodes, Lanczos from a fixed start past it."""
     size = norm.shape[0]
     if size <= DENSE_SIGN_NODES:
-        return np.asarray(eigh(norm.toarray(), subset_by_index=[0, 0])[1][:, 0])  # the smallest pair alone
+        dense = norm if isinstance(norm, np.ndarray) else norm.toarray()
+        return np.asarray(eigh(dense, subset_by_index=[0, 0])[1][:, 0])  # the smallest pair alone
     start = np.linspace(1.0, 2.0, size)  # fixed: the result does not depend on a random start
-    return np.asarray(eigsh(norm.tocsc(), k=1, which="SA", v0=start)[1][:, 0])
+    return np.asarray(eigsh(sp.csc_matrix(norm), k=1, which="SA", v0=start)[1][:, 0])
 
 
 def _oriented_side(vec: np.ndarray, n_nodes: int) -> np.ndarray:
