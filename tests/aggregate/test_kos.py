@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import KOS, MajorityVote, encode_answers
@@ -94,6 +94,29 @@ def test_row_order_and_seed(seed, rows, rs):
     b = KOS(random_state=rs).fit(table.sample(frac=1.0, random_state=seed).reset_index(drop=True))
     pd.testing.assert_series_equal(a.labels_, b.labels_)
     pd.testing.assert_series_equal(a.item_scores_, b.item_scores_, atol=1e-12, rtol=0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**16), rows=st.integers(5, 60), rs=st.integers(0, 100), n_iter=st.integers(1, 10))
+@example(seed=0, rows=8, rs=0, n_iter=10)  # annotator 2 gave item 0 both classes: main moved the draws between them
+def test_exchanging_the_classes_exchanges_the_labels_with_repeated_answers(seed, rows, rs, n_iter):
+    """Eight items, four annotators: most tables have an annotator answering an item twice, often
+    with both classes. Exchanging the classes negates the scores and exchanges every label not
+    tied, to rounding: an annotator's two answers on an item are then summed in the other order.
+    At most 10 iterations (a fixed count, every one run): on some tables the message passing
+    amplifies rounding by about 1.2x per iteration (a 1e-13 change of the start moved the scores
+    of 4297/31 by 1.7e-6 after 100), so at the default 100 two summation orders can part where
+    the classes play no part; over 598 random tables 10 iterations kept them within 8.5e-15."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {"item": rng.integers(0, 8, rows), "annotator": rng.integers(0, 4, rows), "label": rng.integers(0, 2, rows)}
+    )
+    assume(table["label"].nunique() == 2)
+    a = KOS(n_iter=n_iter, random_state=rs).fit(table)
+    b = KOS(n_iter=n_iter, random_state=rs).fit(table.assign(label=1 - table["label"]))
+    np.testing.assert_allclose(b.item_scores_.to_numpy(), -a.item_scores_.to_numpy(), rtol=0, atol=1e-12)
+    decided = a.item_scores_.abs() > 1e-9
+    pd.testing.assert_series_equal((1 - a.labels_)[decided], b.labels_[decided])
 
 
 class TestBadInput:

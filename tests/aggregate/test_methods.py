@@ -168,8 +168,8 @@ def test_renaming_ids_and_classes_renames_the_result(name, table):
 # MACE draws each restart's strategy parameters per class index, so reversing the class order
 # changes its starting points; on a nearly flat likelihood another restart can win (hypothesis
 # found one: a single item with 14 answers). Its class-order behaviour is not a property to test.
-# KOS draws its start per answer in (item, annotator, label) order: reversing the classes reorders
-# the draws of one annotator's repeated answers on an item (its sign symmetry is tested in test_kos).
+# KOS starts each binary task from draws of its own: reversing K > 2 classes turns task t into task
+# K - 2 - t, started from other draws (the two-class exchange is tested in test_kos).
 # The gold vote's gold here is the tie-broken plain vote (see _fit), like Wawa's skills.
 NO_INNER_TIES = [
     n

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from labelwise.aggregate import MMSR, encode_answers
@@ -92,6 +92,44 @@ class TestSameAsDense:
             warnings.simplefilter("ignore")
             est = MMSR().fit(answers)
         np.testing.assert_array_equal(est.annotator_weight_.to_numpy(), _dense_weights(answers, 0))
+
+
+def _signs(answers: pd.DataFrame) -> np.ndarray:
+    return pair_signs(annotator_pairs(encode_answers(answers, labels=[0, 1, 2, 3])))
+
+
+# Two annotators agreeing on one item, beside three more on another: main's solver gave the first
+# component's vector only, so the second pair got signs 0.
+TWO_PARTS = (pd.DataFrame({"item": [0, 0], "annotator": [0, 1], "label": [1, 1]}),)
+THREE = pd.DataFrame({"item": [0, 0, 0], "annotator": [0, 1, 2], "label": [0, 0, 0]})
+
+
+class TestComponents:
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(first=crowds(), second=crowds())
+    @example(first=TWO_PARTS[0], second=THREE)
+    def test_a_crowd_of_two_unconnected_parts_gets_each_parts_signs(self, first, second):
+        """Annotators who share nothing with the others' items: each part's signs are those it
+        gets alone, bit for bit (the sign graph's components are solved apart; a repeated
+        smallest eigenvalue let one solver's vector leave a whole part at 0 or flip it)."""
+        shifted = second.assign(item=second["item"] + 100, annotator=second["annotator"] + 100)
+        together = _signs(pd.concat([first, shifted], ignore_index=True))
+        np.testing.assert_array_equal(together, np.concatenate([_signs(first), _signs(second)]))
+
+    def test_honest_annotators_of_two_separate_crowds_are_all_positive(self):
+        """Two crowds of five honest annotators (75-90% right), each on 30 items of its own: every
+        weight positive (main left the first crowd's five at weight 0 on this table)."""
+        parts = []
+        for part, seed in enumerate((6, 106)):
+            rng = np.random.default_rng(seed)
+            truth = rng.integers(0, 2, 30)
+            for i in range(30):
+                for j, acc in enumerate((0.9, 0.85, 0.8, 0.8, 0.75)):
+                    label = truth[i] if rng.random() < acc else 1 - truth[i]
+                    parts.append((f"i{i + 30 * part}", f"a{j + 5 * part}", label))
+        answers = pd.DataFrame(parts, columns=["item", "annotator", "label"])
+        weights = MMSR().fit(answers).annotator_weight_
+        assert (weights > 0).all(), weights.to_dict()
 
 
 class TestManyAnnotators:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigh
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import eigsh
 
 from ._answers import EncodedAnswers
@@ -106,7 +107,12 @@ def bipartite_sides(
     An edge joins each pair of negative covariance (``neg_i``, ``neg_j``); each positive pair
     (``pos_i``, ``pos_j``) is joined through a new node of its own. The signs of the eigenvector of
     the smallest eigenvalue of the symmetric normalised adjacency (the random walk's, times
-    ``D^{1/2}``) split the graph into its two sides; the overall sign makes the majority positive.
+    ``D^{1/2}``) split the graph into its two sides, and the sign that makes most of its
+    annotators positive is taken. Each connected component is solved on its own: the paper's
+    graph is connected, while here annotators sharing no item (or only pairs of covariance 0)
+    fall into separate components, where the smallest eigenvalue is repeated and a solver's
+    eigenvector could mix the components' vectors (a whole component then 0, or negative when a
+    minority). A connected graph is solved as a whole, exactly as before.
     """
     m = pos_i.size
     aux = n_nodes + np.arange(m)
@@ -119,12 +125,54 @@ def bipartite_sides(
     live = degree > 0
     scale = np.zeros_like(degree)
     scale[live] = 1.0 / np.sqrt(degree[live])
-    norm = sp.diags(scale) @ adj @ sp.diags(scale)
+    norm = (sp.diags(scale) @ adj @ sp.diags(scale)).tocsr()
+    n_parts, part = connected_components(adj, directed=False)
+    if n_parts == 1:
+        return _oriented_side(_smallest_vector(norm), n_nodes)
+    return _component_sides(norm, n_parts, part, n_nodes)
+
+
+def _component_sides(norm: sp.csr_matrix, n_parts: int, part: np.ndarray, n_nodes: int) -> np.ndarray:
+    """:func:`bipartite_sides` on each connected component (``part``, from scipy) of the graph on
+    its own: its nodes in increasing order (its annotators, then its positive pairs' nodes), its
+    entries of ``norm`` as they are. An annotator alone in its component (every covariance 0) gets 0."""
+    coo = norm.tocoo()
+    edge_order = np.argsort(part[coo.row], kind="stable")
+    edge_bounds = np.searchsorted(part[coo.row][edge_order], np.arange(n_parts + 1))
+    node_order = np.argsort(part, kind="stable")
+    node_bounds = np.searchsorted(part[node_order], np.arange(n_parts + 1))
+    local = np.empty(part.size, dtype=np.int64)  # each node's place in its component
+    local[node_order] = np.arange(part.size) - node_bounds[part[node_order]]
+    side = np.zeros(n_nodes)
+    for c in range(n_parts):
+        members = node_order[node_bounds[c] : node_bounds[c + 1]]
+        if members.size < 2:
+            continue
+        edges = edge_order[edge_bounds[c] : edge_bounds[c + 1]]
+        entries = (coo.data[edges], (local[coo.row[edges]], local[coo.col[edges]]))
+        if members.size <= DENSE_SIGN_NODES:  # the dense path directly (a sparse matrix per part is slow)
+            sub: np.ndarray | sp.csr_matrix = np.zeros((members.size, members.size))
+            sub[entries[1]] = entries[0]
+        else:
+            sub = sp.csr_matrix(entries, shape=(members.size, members.size))
+        nodes = members[members < n_nodes]
+        side[nodes] = _oriented_side(_smallest_vector(sub), nodes.size)
+    return side
+
+
+def _smallest_vector(norm: np.ndarray | sp.csr_matrix) -> np.ndarray:
+    """The eigenvector of the smallest eigenvalue of a symmetric matrix: dense up to
+    :data:`DENSE_SIGN_NODES` nodes, Lanczos from a fixed start past it."""
+    size = norm.shape[0]
     if size <= DENSE_SIGN_NODES:
-        vec = eigh(norm.toarray(), subset_by_index=[0, 0])[1][:, 0]  # the smallest pair alone
-    else:
-        start = np.linspace(1.0, 2.0, size)  # fixed: the result does not depend on a random start
-        vec = eigsh(norm.tocsc(), k=1, which="SA", v0=start)[1][:, 0]
+        dense = norm if isinstance(norm, np.ndarray) else norm.toarray()
+        return np.asarray(eigh(dense, subset_by_index=[0, 0])[1][:, 0])  # the smallest pair alone
+    start = np.linspace(1.0, 2.0, size)  # fixed: the result does not depend on a random start
+    return np.asarray(eigsh(sp.csc_matrix(norm), k=1, which="SA", v0=start)[1][:, 0])
+
+
+def _oriented_side(vec: np.ndarray, n_nodes: int) -> np.ndarray:
+    """The signs of the first ``n_nodes`` entries (0 within 1e-12 of 0), turned so most are positive."""
     side = np.sign(np.where(np.abs(vec[:n_nodes]) > 1e-12, vec[:n_nodes], 0.0))
     side *= 1.0 if side.sum() >= 0 else -1.0
     return side

@@ -88,6 +88,14 @@ def threshold_posterior(scores: np.ndarray) -> np.ndarray:
     return post
 
 
+def _pair_index(item: np.ndarray, annotator: np.ndarray) -> np.ndarray:
+    """The number of each answer's (item, annotator) pair, counted from 0 in the answers' order
+    (sorted by item, then annotator)."""
+    new = np.ones(item.shape[0], dtype=bool)
+    new[1:] = (item[1:] != item[:-1]) | (annotator[1:] != annotator[:-1])
+    return np.cumsum(new) - 1
+
+
 def _rescale(messages: np.ndarray) -> None:
     """Divide the messages in place by their largest absolute value (when it is positive)."""
     top = np.max(np.abs(messages)) if messages.size else 0.0
@@ -141,9 +149,11 @@ class KOS(BaseAggregator):
     labels, duplicates, item_col, annotator_col, label_col
         As in :class:`~labelwise.aggregate.MajorityVote`.
     random_state : int, Generator or None, default 0
-        Seeds the :math:`\mathcal{N}(1, 1)` draws, one per answer and binary task, made in the
-        order of the answers sorted by (item, annotator, label) after encoding (so the row order
-        of the table never changes the result), and the tie-breaking. crowd-kit's ``KOS`` (binary
+        Seeds the :math:`\mathcal{N}(1, 1)` draws, one per (item, annotator) pair and binary
+        task, made in the order of the pairs sorted by (item, annotator) after encoding (so the
+        row order of the table never changes the result), and the tie-breaking. An annotator's
+        repeated answers on one item (``duplicates="keep"``) are parallel edges that start from
+        the pair's one draw, so exchanging two classes exchanges the labels on them too. crowd-kit's ``KOS`` (binary
         only) draws one per row in the table's own order from numpy's legacy global generator:
         the same seed gives other draws, and the same labels once the iteration has converged.
 
@@ -190,12 +200,16 @@ class KOS(BaseAggregator):
         # content, not the table's row order (bincount adds in input order, and the rounding with it).
         order = np.lexsort((label, annotator, item))
         item, annotator, label = item[order], annotator[order], label[order]
+        pair = _pair_index(item, annotator)
+        n_pairs = int(pair[-1]) + 1 if pair.size else 0
         rng = self._rng()
         n_tasks = enc.n_classes - 1
         scores = np.empty((enc.n_items, n_tasks))
         reliabilities = np.empty((enc.n_annotators, n_tasks))
         for task in range(n_tasks):  # task t: "is the label among classes 0..t?" (+1 yes, -1 no)
-            y0: np.ndarray = np.asarray(rng.normal(1.0, 1.0, size=item.shape[0]))
+            # one draw per (item, annotator) pair: repeated answers of a pair start alike, so which
+            # of them carries which class (renaming the classes) cannot move the draws between them
+            y0: np.ndarray = np.asarray(rng.normal(1.0, 1.0, size=n_pairs))[pair]
             sign = np.where(label <= task, 1.0, -1.0)  # K = 2: class 0 -> +1, class 1 -> -1
             score, reliability = kos_messages(item, annotator, sign, y0, self.n_iter, enc.n_items, enc.n_annotators)
             _rescale(score)

@@ -168,7 +168,9 @@ def sign_determination(cov: np.ndarray, observed: np.ndarray) -> np.ndarray:
     +-1 on its two sides; with noise that eigenvector's signs are taken. It is computed on the
     symmetric normalised adjacency, whose eigenvectors are the random walk's times
     ``D^{1/2}`` (same signs). The overall sign makes most annotators positive (adversaries are
-    the minority). Annotators without an observed pair get 0.
+    the minority), in each connected component of the graph on its own
+    (:func:`~labelwise.aggregate._mmsr_pairs.bipartite_sides`). Annotators without an observed
+    pair get 0.
     """
     n = cov.shape[0]
     valid = np.flatnonzero(observed.any(axis=1))
