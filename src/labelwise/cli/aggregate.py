@@ -364,7 +364,7 @@ def aggregate(
         "n_cancelled": int(read_info["n_cancelled"]),
         "n_dropped": int(read_info["n_dropped"]),
         "unsure": unsure_info,
-        "gold": gold_accuracy(Path(gold), est.labels_) if gold is not None else None,
+        "gold": gold_accuracy(Path(gold), est.labels_, est.classes_) if gold is not None else None,
         "settings": {
             "path": str(path) if path is not None else None,
             "format": fmt,
