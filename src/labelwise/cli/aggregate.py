@@ -10,6 +10,7 @@ import click
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.labels import look_alike_classes
 from ..aggregate import METHODS
 from ..aggregate.agreement import agreement
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
@@ -401,8 +402,9 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
-    if probs_notice is not None:
-        con.print(f"notice: {plain(probs_notice)}")
+    for notice in (probs_notice, look_alike_classes(est.classes_, "the answers")):
+        if notice is not None:
+            con.print(f"notice: {plain(notice)}")
     if summary["auto"] is not None:
         con.print(
             f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"

@@ -13,6 +13,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._validate.labels import look_alike_classes
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
@@ -278,6 +279,9 @@ def weak(
     print_frame(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
+    alike = look_alike_classes(votes.classes, "the functions' votes")
+    if alike is not None:
+        con.print(f"notice: {plain(alike)}")
     silent = [str(name) for name, share in report["coverage"].items() if share == 0]
     if silent:  # their estimated accuracy would be the model's prior alone
         con.print(
