@@ -21,6 +21,7 @@ __all__ = [
     "fit_summary",
     "gold_accuracy",
     "gold_labels_for",
+    "kos_order",
     "labels_frame",
     "size_summary",
     "vote_entropy",
@@ -127,6 +128,19 @@ def _check_gold_classes(path: Path, gold: pd.Series, classes: Any, *, warn: bool
             "count as wrong"
         ),
         stacklevel=2,
+    )
+
+
+def kos_order(est: Any, method: str, declared: list[Any] | None) -> str | None:
+    """A notice that ``--method kos`` read more than two text classes in sorted order (its thresholds
+    assume ordered classes), when ``--labels`` did not declare their order; ``None`` otherwise."""
+    classes = list(est.classes_)
+    if method != "kos" or declared or len(classes) < 3 or not all(isinstance(c, str) for c in classes):
+        return None
+    return (
+        f"kos takes the {len(classes)} classes as ordered, here in sorted order {classes[:10]}"
+        f"{' ...' if len(classes) > 10 else ''}; if they have another order (ratings, grades), declare it "
+        "with --labels, the classes comma-separated in that order"
     )
 
 

@@ -30,7 +30,15 @@ from ._aggregate_active import (
     print_next,
 )
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
-from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, gold_labels_for, labels_frame
+from ._aggregate_outputs import (
+    annotators_frame,
+    annotators_json,
+    finite,
+    gold_accuracy,
+    gold_labels_for,
+    kos_order,
+    labels_frame,
+)
 from ._aggregate_params import (
     build_method,
     duplicates_option,
@@ -402,7 +410,7 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
-    for notice in (probs_notice, look_alike_classes(est.classes_, "the answers")):
+    for notice in (probs_notice, look_alike_classes(est.classes_, "the answers"), kos_order(est, method, labels)):
         if notice is not None:
             con.print(f"notice: {plain(notice)}")
     if summary["auto"] is not None:
