@@ -269,6 +269,7 @@ def weak(
             summary["accuracy_on_covered_gold"] = (
                 float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
             )
+            summary["n_covered_gold"] = int(has.sum())
         write_json(summary, out / "summary.json")
         write_json(labelers_json(model, model_name), out / "labelers.json")
     con = console()
@@ -279,6 +280,11 @@ def weak(
     print_frame(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
+    if summary.get("accuracy_on_covered_gold") is not None:  # as aggregate's "accuracy vs gold"
+        con.print(
+            f"accuracy vs gold: [bold]{summary['accuracy_on_covered_gold']:.4f}[/] on the "
+            f"{summary['n_covered_gold']} items with a gold label that a function voted on"
+        )
     alike = look_alike_classes(votes.classes, "the functions' votes")
     if alike is not None:
         con.print(f"notice: {plain(alike)}")
