@@ -280,12 +280,19 @@ def weak(
     print_frame(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
+    _print_notes(con, summary, votes.classes, report)
+    con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")
+
+
+def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:
+    """The lines under the functions' table: the accuracy against gold, classes written two ways,
+    functions that never voted (each only when it applies)."""
     if summary.get("accuracy_on_covered_gold") is not None:  # as aggregate's "accuracy vs gold"
         con.print(
             f"accuracy vs gold: [bold]{summary['accuracy_on_covered_gold']:.4f}[/] on the "
             f"{summary['n_covered_gold']} items with a gold label that a function voted on"
         )
-    alike = look_alike_classes(votes.classes, "the functions' votes")
+    alike = look_alike_classes(classes, "the functions' votes")
     if alike is not None:
         con.print(f"notice: {plain(alike)}")
     silent = [str(name) for name, share in report["coverage"].items() if share == 0]
@@ -295,4 +302,3 @@ def weak(
             f"{', ...' if len(silent) > 10 else ''}): no estimated accuracy (empty in analysis.csv, null in "
             "labelers.json)"
         )
-    con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")
