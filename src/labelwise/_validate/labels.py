@@ -82,6 +82,24 @@ def unhashable_value(
     )
 
 
+def look_alike_classes(classes: Any, what: str) -> str | None:
+    """A notice naming the classes written alike but for case or surrounding spaces (``'pos'`` and
+    ``'pos '``, ``'Cat'`` and ``'cat'``), which are different classes; ``None`` when there are none.
+    ``what`` says where the classes come from (``"the answers"``)."""
+    groups: dict[str, list[str]] = {}
+    for value in np.asarray(classes, dtype=object).tolist():
+        if isinstance(value, str):
+            groups.setdefault(value.strip().casefold(), []).append(value)
+    alike = [names for names in groups.values() if len(names) > 1]
+    if not alike:
+        return None
+    shown = "; ".join(" and ".join(repr(n) for n in names) for names in alike[:5])
+    return (
+        f"{what} hold {len(alike)} class name(s) written two or more ways but for case or spaces ({shown}"
+        f"{'; ...' if len(alike) > 5 else ''}): each spelling is a class of its own; write them one way to merge them"
+    )
+
+
 def missing_label(name: str, row: int, value: Any) -> InvalidLabelsError:
     """The error for a missing value in row ``row`` of labels called ``name``."""
     return InvalidLabelsError(f"{name} must not contain missing values, row {row} is {show(value)}")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate.arguments import check_choice
-from ..errors import AnnotationError, InvalidParameterError
+from .._validate.arguments import check_choice, show
+from ..errors import AnnotationError, InvalidParameterError, LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, row_sum
 
@@ -69,7 +70,8 @@ class GoldMajorityVote(BaseAggregator):
     crowd-kit); ``"value"`` gives them ``default_skill``. An item whose annotators all have skill
     0 (every gold answer wrong) keeps its plain vote shares (crowd-kit's shares are 0/0 there).
     Gold items that nobody answered are not used; a gold label that no answer uses counts every
-    answer on that item as wrong.
+    answer on that item as wrong; when no gold label is a class (``"cat "`` for ``"cat"``) a
+    :class:`~labelwise.errors.LabelwiseWarning` says so.
 
     ``gold_accuracy_`` is each annotator's accuracy on gold (NaN without gold answers),
     ``n_gold_answers_`` their answers on gold items, and ``annotator_skill_`` the weight used
@@ -155,6 +157,16 @@ class GoldMajorityVote(BaseAggregator):
             )
         truth = np.full(enc.n_items, -2, dtype=np.int64)  # -2: no gold; -1: a gold label no answer uses
         truth[items[known]] = enc.class_index().get_indexer(gold.to_numpy()[known])
+        if (truth[items[known]] < 0).all():  # every weight 0: the plain vote, which gold did not weigh
+            first = int(np.flatnonzero(known)[0])
+            warnings.warn(
+                LabelwiseWarning(
+                    f"gold labels name none of the answers' classes {enc.class_index().tolist()} (item "
+                    f"{show(gold.index[first])} has {show(gold.iloc[first])}): every annotator's skill is 0 and "
+                    "the labels are the plain vote; check the spelling, case and spaces of gold"
+                ),
+                stacklevel=4,
+            )
         answer_truth = truth[enc.item_idx]
         on_gold = answer_truth > -2
         n_gold = enc.annotator_sum(on_gold.astype(np.float64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, cast
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from ..aggregate.agreement import annotator_agreement, item_agreement
 from ..aggregate.crowd_metrics import uncertainty as answer_uncertainty
-from ..errors import AnnotationError, MissingColumnError
+from ..errors import AnnotationError, LabelwiseWarning, MissingColumnError
 from ._common import finite, read_input
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "fit_summary",
     "gold_accuracy",
     "gold_labels_for",
+    "kos_order",
     "labels_frame",
     "size_summary",
     "vote_entropy",
@@ -55,6 +57,7 @@ def gold_labels_for(path: Path, answers: pd.DataFrame) -> pd.Series:
             f"{list(keys[:3])}; answer items e.g. {list(items.index[:3])})"
         )
     label_keys = _as_key(gold["label"])[known]
+    _check_gold_classes(path, pd.Series(label_keys, index=keys[known]), labels.to_numpy(), warn=False)
     values = [labels.get(key, key) for key in label_keys]
     gold_labels = pd.Series(values, index=pd.Index(items.loc[keys[known]].to_numpy()), dtype=object)
     return gold_labels[~gold_labels.index.duplicated(keep="last")]  # as gold_accuracy: the last row of an item
@@ -75,8 +78,13 @@ def _read_gold(path: Path) -> pd.DataFrame:
     return gold.dropna()
 
 
-def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
-    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label)."""
+def gold_accuracy(path: Path, labels: pd.Series, classes: Any = None) -> dict[str, Any]:
+    """Accuracy of ``labels`` (indexed by item) against a gold table (item, label).
+
+    With ``classes`` (the answers' classes), gold that names none of them on the items it shares
+    with the answers (``"cat "`` for ``"cat"``: every item would count as wrong) is an error, and
+    gold labels that are no class are named in a warning.
+    """
     gold = _read_gold(path)
     gold_label = pd.Series(_as_key(gold["label"]).to_numpy(), index=_as_key(gold["item"]))
     gold_label = gold_label[~gold_label.index.duplicated(keep="last")]
@@ -87,6 +95,8 @@ def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
             f"--gold file {str(path)!r} shares no item with the answers ({len(gold_label)} gold items, e.g. "
             f"{list(gold_label.index[:3])}; answer items e.g. {list(ours.index[:3])})"
         )
+    if classes is not None:
+        _check_gold_classes(path, gold_label.loc[common], classes)
     hits = ours.loc[common].to_numpy() == gold_label.loc[common].to_numpy()
     return {
         "file": str(path),
@@ -94,6 +104,44 @@ def gold_accuracy(path: Path, labels: pd.Series) -> dict[str, Any]:
         "n_matched": int(len(common)),
         "accuracy": float(hits.mean()),
     }
+
+
+def _check_gold_classes(path: Path, gold: pd.Series, classes: Any, *, warn: bool = True) -> None:
+    """An error when no label of ``gold`` (the shared items', as keys) is a class; with ``warn``, a
+    warning when some are not."""
+    unknown = ~gold.isin(_as_key(list(classes)))
+    if not unknown.any():
+        return
+    shown = sorted(str(c) for c in classes)
+    if unknown.all():
+        raise AnnotationError(
+            f"--gold file {str(path)!r} must give labels that are classes of the answers {shown}; none of its "
+            f"labels is (item {gold.index[0]!r} has {gold.iloc[0]!r}); check the spelling, case and spaces"
+        )
+    if not warn:
+        return
+    odd = pd.unique(gold[unknown])
+    warnings.warn(
+        LabelwiseWarning(
+            f"--gold file {str(path)!r} has {len(odd)} label(s) that are no class of the answers "
+            f"({[str(v) for v in odd[:5]]}; classes {shown[:10]}): its {int(unknown.sum())} item(s) with them "
+            "count as wrong"
+        ),
+        stacklevel=2,
+    )
+
+
+def kos_order(est: Any, method: str, declared: list[Any] | None) -> str | None:
+    """A notice that ``--method kos`` read more than two text classes in sorted order (its thresholds
+    assume ordered classes), when ``--labels`` did not declare their order; ``None`` otherwise."""
+    classes = list(est.classes_)
+    if method != "kos" or declared or len(classes) < 3 or not all(isinstance(c, str) for c in classes):
+        return None
+    return (
+        f"kos takes the {len(classes)} classes as ordered, here in sorted order {classes[:10]}"
+        f"{' ...' if len(classes) > 10 else ''}; if they have another order (ratings, grades), declare it "
+        "with --labels, the classes comma-separated in that order"
+    )
 
 
 def dependent_pairs(est: Any) -> list[dict[str, Any]] | None:

@@ -10,6 +10,7 @@ import click
 import pandas as pd
 
 from .._validate.arguments import show
+from .._validate.labels import look_alike_classes
 from ..aggregate import METHODS
 from ..aggregate.agreement import agreement
 from ..aggregate.uncertain import POLICIES, apply_uncertain_policy
@@ -29,7 +30,15 @@ from ._aggregate_active import (
     print_next,
 )
 from ._aggregate_demo import GOLD_METHOD, demo_gold_params, run_demo
-from ._aggregate_outputs import annotators_frame, annotators_json, finite, gold_accuracy, gold_labels_for, labels_frame
+from ._aggregate_outputs import (
+    annotators_frame,
+    annotators_json,
+    finite,
+    gold_accuracy,
+    gold_labels_for,
+    kos_order,
+    labels_frame,
+)
 from ._aggregate_params import (
     build_method,
     duplicates_option,
@@ -364,7 +373,7 @@ def aggregate(
         "n_cancelled": int(read_info["n_cancelled"]),
         "n_dropped": int(read_info["n_dropped"]),
         "unsure": unsure_info,
-        "gold": gold_accuracy(Path(gold), est.labels_) if gold is not None else None,
+        "gold": gold_accuracy(Path(gold), est.labels_, est.classes_) if gold is not None else None,
         "settings": {
             "path": str(path) if path is not None else None,
             "format": fmt,
@@ -401,8 +410,9 @@ def aggregate(
         f"{'converged' if summary['converged'] else 'not converged'}, {seconds:.3f} s"
         + (f"; fell back to {summary['fallback']} (EM relabelled the classes)" if summary["fallback"] else "")
     )
-    if probs_notice is not None:
-        con.print(f"notice: {plain(probs_notice)}")
+    for notice in (probs_notice, look_alike_classes(est.classes_, "the answers"), kos_order(est, method, labels)):
+        if notice is not None:
+            con.print(f"notice: {plain(notice)}")
     if summary["auto"] is not None:
         con.print(
             f"auto chose [bold]{summary['auto']['chosen']}[/] by held-out likelihood: {summary['auto']['scores']}"

@@ -17,6 +17,7 @@ from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ._aggregate_params import duplicates_option, method_params, param_names, param_option
+from ._answer_rows import report
 from ._common import SEED, console, finite, print_frame, quiet_option, read_input, renaming
 from ._na_values import given_na_values, na_values_option, na_values_setting
 from ._out_folder import OUTPUTS as OUT_FILES
@@ -249,6 +250,7 @@ def aggregate_tags(
         f"[bold]{summary['n_annotators']}[/] annotators, [bold]{summary['n_tags']}[/] tags "
         f"({summary['n_empty_answers']} answer(s) chose no tag); method [bold]{method}[/] per tag, {seconds:.3f} s"
     )
+    report(0, summary["duplicates"]["n_duplicates"], "tags", duplicates)  # as aggregate-numbers says them
     if markers:
         con.print(
             f"notice: {markers['n_cells']} tag cell(s) of ANSWERS written {', '.join(map(repr, markers['texts']))} "

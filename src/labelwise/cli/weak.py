@@ -13,6 +13,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from .._validate.labels import look_alike_classes
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
 from ..io.paths import require_file
@@ -268,6 +269,7 @@ def weak(
             summary["accuracy_on_covered_gold"] = (
                 float(np.mean(labels["label"].to_numpy()[has] == g.to_numpy()[has])) if has.any() else None
             )
+            summary["n_covered_gold"] = int(has.sum())
         write_json(summary, out / "summary.json")
         write_json(labelers_json(model, model_name), out / "labelers.json")
     con = console()
@@ -278,6 +280,21 @@ def weak(
     print_frame(
         report.reset_index().assign(polarity=report["polarity"].map(str).to_numpy()), title="labeling functions"
     )
+    _print_notes(con, summary, votes.classes, report)
+    con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")
+
+
+def _print_notes(con: Any, summary: dict[str, Any], classes: Any, report: pd.DataFrame) -> None:
+    """The lines under the functions' table: the accuracy against gold, classes written two ways,
+    functions that never voted (each only when it applies)."""
+    if summary.get("accuracy_on_covered_gold") is not None:  # as aggregate's "accuracy vs gold"
+        con.print(
+            f"accuracy vs gold: [bold]{summary['accuracy_on_covered_gold']:.4f}[/] on the "
+            f"{summary['n_covered_gold']} items with a gold label that a function voted on"
+        )
+    alike = look_alike_classes(classes, "the functions' votes")
+    if alike is not None:
+        con.print(f"notice: {plain(alike)}")
     silent = [str(name) for name, share in report["coverage"].items() if share == 0]
     if silent:  # their estimated accuracy would be the model's prior alone
         con.print(
@@ -285,4 +302,3 @@ def weak(
             f"{', ...' if len(silent) > 10 else ''}): no estimated accuracy (empty in analysis.csv, null in "
             "labelers.json)"
         )
-    con.print(f"wrote labels.csv, votes.csv, analysis.csv, labelers.json, summary.json to {out}")

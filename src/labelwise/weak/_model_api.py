@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._validate.arguments import check_random_state
 from ..errors import EstimatorError, InvalidLabelsError, ShapeMismatchError
+from ._votes import Votes, as_votes
 from .predictions import TIE_BREAK_POLICIES, MetricFunction, check_metrics, score_predictions, tie_break
 
 __all__ = ["LabelModelAPI", "VoterAPI", "abstain_value", "balance_from_dev", "gold_codes"]
@@ -74,6 +75,15 @@ def _list_shape(votes: list | tuple) -> tuple[int, ...]:
         return ()
 
 
+def _named_columns(votes: Votes, labelers: tuple[Any, ...]) -> Votes:
+    """A matrix's votes (labelers ``lf_0, lf_1, ...``) under the fitted labelers' names, by position."""
+    if votes.labelers == labelers:
+        return votes
+    names = dict(zip(votes.labelers, labelers, strict=True))
+    answers = votes.answers.assign(labeler=votes.answers["labeler"].map(names))
+    return Votes(answers, votes.items, labelers, votes.classes)
+
+
 class VoterAPI:
     """Snorkel 0.10's ``BaseLabeler`` methods (``predict_proba``, ``predict``, ``score``) for a fitted model.
 
@@ -103,6 +113,8 @@ class VoterAPI:
                     f"votes as a matrix must have one column per labeling function the model was fitted on "
                     f"({len(labelers)}), got {shape[1]} columns"
                 )
+            if len(shape) == 2:  # column j is the j-th fitted labeler, whatever it was named at fit
+                votes = _named_columns(as_votes(votes, classes=self.classes_), tuple(labelers))
         return self._predict_rows(votes)
 
     def predict_proba(self, votes: Any) -> pd.DataFrame:

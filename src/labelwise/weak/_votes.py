@@ -5,11 +5,13 @@ Every function of :mod:`labelwise.weak` accepts votes as a :class:`Votes` (what
 ``annotator``) and ``label`` where an abstain is simply no row, or a dense integer label matrix of
 shape (n_items, n_labelers) with ``-1`` for abstain (Snorkel's convention, classes ``0..K-1``).
 A long table only knows the items that got at least one vote; the label models treat abstains as
-informative, so pass :class:`Votes` or a matrix to keep the items nobody voted on.
+informative, so pass :class:`Votes` or a matrix to keep the items nobody voted on. A labeler votes
+once on an item: a table's repeated (item, labeler) rows are kept once (the last), with a warning.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +25,7 @@ from .._validate.labels import row_label, unhashable_value
 from ..errors import (
     AnnotationError,
     InvalidLabelsError,
+    LabelwiseWarning,
     MissingColumnError,
     ShapeMismatchError,
 )
@@ -175,9 +178,32 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
             f"(item {show(answers['item'].iloc[pos])}, labeler {show(answers['labeler'].iloc[pos])}) has "
             f"{show(answers['label'].iloc[pos])}"
         )
-    items = pd.Index(pd.unique(answers["item"]))
-    labelers = tuple(pd.unique(answers["labeler"]).tolist())
-    return Votes(answers, items, labelers, known)
+    item_codes, items_seen = pd.factorize(answers["item"])
+    labeler_codes, labelers_seen = pd.factorize(answers["labeler"])
+    pair = item_codes * max(len(labelers_seen), 1) + labeler_codes
+    repeated = pd.Series(pair).duplicated(keep="last").to_numpy()
+    if repeated.any():
+        _warn_repeated_votes(answers, pair, repeated, row)
+        answers = answers.loc[~repeated].reset_index(drop=True)
+    return Votes(answers, pd.Index(items_seen), tuple(labelers_seen.tolist()), known)
+
+
+def _warn_repeated_votes(
+    answers: pd.DataFrame, pair: np.ndarray, repeated: np.ndarray, row: Callable[[int], str]
+) -> None:
+    """Say that a labeler voted twice on an item: the label matrix holds one cell per (item, labeler),
+    so the last vote is kept everywhere (the label models, the analysis and Dawid-Skene alike)."""
+    pos = int(np.flatnonzero(repeated)[0])
+    last = int(np.flatnonzero(pair == pair[pos])[-1])
+    warnings.warn(
+        LabelwiseWarning(
+            f"votes holds {int(repeated.sum())} repeated vote(s) of a labeler on an item, kept once each (the "
+            f"last): e.g. labeler {show(answers['labeler'].iloc[pos])} on item {show(answers['item'].iloc[pos])} "
+            f"voted {show(answers['label'].iloc[pos])} ({row(pos)}), then {show(answers['label'].iloc[last])} "
+            f"({row(last)}); give repeated answers (samples of one model) each their own labeler to count them all"
+        ),
+        stacklevel=4,
+    )
 
 
 def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:
