@@ -68,9 +68,9 @@ def _check_weighted(estimator: Any, model: str) -> None:
     "--clean",
     type=click.Choice(list(MULTILABEL_ACTIONS)),
     default=None,
-    help="What to do with each flagged (row, tag) cell: down-weight it in that tag's fit (needs a --model that "
-    "takes sample weights), toggle it, or leave it out of that tag's fit.  [default: reweight; flip for a --model "
-    "that takes no sample weights, said on the screen]",
+    help="What to do with each flagged (row, tag) cell: drop leaves it out of that tag's fit, flip toggles it, "
+    "reweight down-weights it in that tag's fit (needs a --model that takes sample weights).  [default: reweight; "
+    "flip for a --model that takes no sample weights, said on the screen]",
 )
 @out_folder("train-tags", Path("labelwise-tag-model"))
 @click.option(
