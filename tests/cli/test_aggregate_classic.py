@@ -87,3 +87,18 @@ def test_the_demo_runs_kos_on_the_ten_digits(tmp_path):
     args = ["aggregate", "--demo", "--demo-items", "200", "--method", "kos", "--out", str(tmp_path / "d")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
+
+
+def test_kos_least_certain_items_come_by_agreement(tmp_path):
+    """KOS gives every item confidence 1, so "Least certain items" listed the first items in item order
+    (walk37); its ties now go by the answers' agreement, so a split item comes first."""
+    rows = ["item,annotator,label"]
+    for i in range(5):
+        rows += [f"item_{i},{a},{'cat' if i % 2 else 'dog'}" for a in "abc"]
+    rows += ["zz_split,a,cat", "zz_split,b,dog", "zz_split,c,cat"]
+    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ["aggregate", str(tmp_path / "a.csv"), "--method", "kos", "--top", "1", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    table = result.output.split("Least certain items", 1)[1]
+    assert "zz_split" in table and "item_0" not in table

@@ -436,7 +436,9 @@ def aggregate(
             ann.sort_values("accuracy", kind="stable").head(top), title="Annotators (lowest estimated accuracy first)"
         )
         cols = ["item", "label", "confidence", "n_answers", "agreement"]
-        print_frame(lab.sort_values("confidence", kind="stable")[cols].head(top), title="Least certain items")
+        # a decision method (KOS) gives every item confidence 1: its ties go by the answers' agreement
+        least = lab.sort_values(["confidence", "agreement"], kind="stable")
+        print_frame(least[cols].head(top), title="Least certain items")
     if next_n is not None:
         print_next(tables[NEXT_FILE], top, summary["next"])
     written = ("labels.csv", "annotators.csv", "annotators.json", "summary.json", *tables)
