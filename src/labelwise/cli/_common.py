@@ -35,6 +35,7 @@ from ..errors import (
 from ..io.arrays import load_npy as read_npy
 from ..io.paths import require_file
 from ..io.tables import TextColumns, read_table
+from ._column_hint import column_hint
 from ._na_values import given_na_values, remember_table
 
 #: The width of the screen when stdout is no terminal and ``COLUMNS`` is not set (a pipe, a file, a CI
@@ -279,7 +280,8 @@ def split_label(frame: pd.DataFrame, label: str | None, several: bool = False) -
         raise InvalidParameterError(f"--label is required: name the label column (columns: {list(frame.columns)})")
     if label not in frame.columns:
         raise MissingColumnError(
-            f"--label column {label!r} is not in the data; columns are {list(frame.columns)}{delimiter_hint(frame)}"
+            f"--label column {label!r} is not in the data{column_hint(label, frame.columns)}; columns are "
+            f"{list(frame.columns)}{delimiter_hint(frame)}"
         )
     column = frame[label]
     nested = None if several else first_unhashable_row(column)

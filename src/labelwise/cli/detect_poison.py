@@ -15,6 +15,7 @@ from ..errors import InvalidParameterError, MissingColumnError, ShapeMismatchErr
 from ..io import files_together, write_csv, write_json
 from ..poison import activation_clustering, spectral_signatures
 from ..poison.detectors import ANALYSES, CENTERS, ORDERS, REDUCTIONS
+from ._column_hint import column_hint
 from ._common import (
     SEED,
     check_unique_ids,
@@ -302,7 +303,8 @@ def detect_poison(
     for option, column in (("--label", label), ("--id-column", id_column), ("--source-column", source_column)):
         if column is not None and column not in frame.columns:
             raise MissingColumnError(
-                f"{option} column {column!r} is not in the data; columns are {list(frame.columns)}"
+                f"{option} column {column!r} is not in the data{column_hint(column, frame.columns)}; "
+                f"columns are {list(frame.columns)}"
             )
     if id_column is not None:
         check_unique_ids(frame[id_column])
