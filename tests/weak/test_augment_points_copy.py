@@ -67,6 +67,11 @@ def local_points() -> list:
     return [Point("a", ["x"]), Point("b", [])]
 
 
+def namespace_with_rules() -> SimpleNamespace:
+    key = lambda p: p.text  # noqa: E731
+    return SimpleNamespace(text="a", tags=["x"], key=key, rules=[key])
+
+
 class TestUnpicklablePoints:
     """What pickle refuses (a local class, a lambda in a field) is copied deeply instead."""
 
@@ -75,6 +80,7 @@ class TestUnpicklablePoints:
         [
             pytest.param(local_points, id="local class"),
             pytest.param(lambda: [SimpleNamespace(text="a", tags=["x"], key=lambda p: p.text)], id="lambda field"),
+            pytest.param(lambda: [namespace_with_rules()], id="lambda in a list"),
         ],
     )
     def test_an_unpicklable_point_is_copied_and_the_input_left_intact(self, make):
@@ -106,6 +112,7 @@ VALUES = st.one_of(
     st.dictionaries(st.text(max_size=2), PLAIN, max_size=3),
     st.lists(st.lists(st.integers(), max_size=2), max_size=3),  # nested: not a plain point
     st.tuples(st.lists(st.integers(), max_size=2)),
+    st.sampled_from([len, same, str]),  # kept as they are, by a deep copy too
 )
 
 

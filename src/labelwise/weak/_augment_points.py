@@ -27,7 +27,7 @@ import copy
 import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
+from types import BuiltinFunctionType, FunctionType, SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,8 @@ __all__ = [
 
 #: The commonest immutable types, found by a set lookup of the type before the slower ``isinstance``.
 _SCALARS = frozenset({str, int, float, bool, type(None), bytes, complex})
+#: What ``copy.deepcopy`` keeps as it is, though pickle refuses a lambda or a class made in a function.
+_SHARED = frozenset({FunctionType, BuiltinFunctionType, type})
 
 
 @dataclass(frozen=True)
@@ -307,14 +309,15 @@ def _copy(x: Any) -> Any:
 def _plain_copy(fields: Mapping[Any, Any]) -> dict[Any, Any] | None:
     """``fields`` copied as ``copy.deepcopy`` copies them when each value is immutable (kept) or a list,
     dict or set holding only immutable values (a new one holding the same values; a container two
-    fields share is copied once, so they still share it); None when a value is anything else."""
+    fields share is copied once, so they still share it; a function or a class kept, as a deep copy
+    keeps it); None when a value is anything else."""
     out: dict[Any, Any] = {}
     made: dict[int, Any] = {}
     for field, value in fields.items():
-        if _frozen(value):
+        kind = type(value)
+        if _frozen(value) or kind in _SHARED:
             out[field] = value
             continue
-        kind = type(value)
         if id(value) in made:
             out[field] = made[id(value)]
         elif kind is list or kind is set:
