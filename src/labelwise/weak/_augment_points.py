@@ -6,9 +6,10 @@ point itself, not a copy), then each of its copies the policy's sequences made a
 is kept where at least one TF of its sequence applied). :func:`~labelwise.weak.augment` and
 :func:`~labelwise.weak.augment_batches` take such a list in place of a frame and run this module.
 
-Each TF call gets its own deep copy of the point (Snorkel's pickle round trip) with the fields of
-the TF's preprocessors set on it (attributes, or keys of a dict point), which stay in the point the
-TF returns, as in Snorkel. The policy draws the sequences of all points at once (or batch after
+Each TF call gets its own copy of the point (Snorkel's pickle round trip; a point of plain values
+is copied field by field, and what pickle cannot take deep-copied) with the fields of the TF's
+preprocessors set on it (attributes, or keys of a dict point), which stay in the point the TF
+returns, as in Snorkel. The policy draws the sequences of all points at once (or batch after
 batch, from one stream), in Snorkel's order, so a seeded policy gives the points Snorkel gives
 after ``np.random.seed`` of the seed. A memoised TF (``memoize=True``) is called once per memo key
 (its ``memoize_key`` of the point, or the point's default key) within the call (the stream), and
@@ -23,9 +24,10 @@ References
 from __future__ import annotations
 
 import copy
+import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
+from types import BuiltinFunctionType, FunctionType, SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -50,6 +52,11 @@ __all__ = [
     "point_batches",
     "rows_in_order",
 ]
+
+#: The commonest immutable types, found by a set lookup of the type before the slower ``isinstance``.
+_SCALARS = frozenset({str, int, float, bool, type(None), bytes, complex})
+#: What ``copy.deepcopy`` keeps as it is, though pickle refuses a lambda or a class made in a function.
+_SHARED = frozenset({FunctionType, BuiltinFunctionType, type})
 
 
 @dataclass(frozen=True)
@@ -282,13 +289,48 @@ def _call(tf: TransformationFunction, x: Any, where: _Where, kind: Any, memos: d
 
 
 def _copy(x: Any) -> Any:
-    """A copy of a point the TF may change in place: a shallow one of a dict or namespace of immutable
-    values (the common point, at a fraction of the cost), else a deep copy (Snorkel pickles it)."""
+    """A copy of a point (or of memoised fields) the TF may change in place, equal to a deep copy. A
+    dict or namespace of immutable values, and of lists, dicts or sets of them (the common point), is
+    copied field by field, at a fraction of the cost; anything else by Snorkel's pickle round trip,
+    which also copies the Python objects inside a pandas field (a deep copy of a Series shares them),
+    or, for what pickle cannot take (a lambda, a class defined in a function), by a deep copy."""
     kind = type(x)
     fields = x if kind is dict or kind is AugmentRow else vars(x) if kind is SimpleNamespace else None
-    if fields is not None and all(isinstance(v, _IMMUTABLE) for v in fields.values()):
-        return SimpleNamespace(**fields) if kind is SimpleNamespace else kind(fields)
-    return copy.deepcopy(x)
+    if fields is not None:
+        copied = _plain_copy(fields)
+        if copied is not None:
+            return SimpleNamespace(**copied) if kind is SimpleNamespace else kind(copied)
+    try:
+        return pickle.loads(pickle.dumps(x, pickle.HIGHEST_PROTOCOL))
+    except Exception:  # what pickle refuses: a lambda, an object of a class defined in a function
+        return copy.deepcopy(x)
+
+
+def _plain_copy(fields: Mapping[Any, Any]) -> dict[Any, Any] | None:
+    """``fields`` copied as ``copy.deepcopy`` copies them when each value is immutable (kept) or a list,
+    dict or set holding only immutable values (a new one holding the same values; a container two
+    fields share is copied once, so they still share it; a function or a class kept, as a deep copy
+    keeps it); None when a value is anything else."""
+    out: dict[Any, Any] = {}
+    made: dict[int, Any] = {}
+    for field, value in fields.items():
+        kind = type(value)
+        if _frozen(value) or kind in _SHARED:
+            out[field] = value
+            continue
+        if id(value) in made:
+            out[field] = made[id(value)]
+        elif kind is list or kind is set:
+            if not all(_frozen(v) for v in value):
+                return None
+            out[field] = made[id(value)] = kind(value)
+        elif kind is dict:
+            if not all(_frozen(k) and _frozen(v) for k, v in value.items()):
+                return None
+            out[field] = made[id(value)] = dict(value)
+        else:
+            return None
+    return out
 
 
 def _one_row(tf: TransformationFunction, x: Any, where: _Where) -> Any:
@@ -336,12 +378,12 @@ def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None
     try:
         if memo is not None and key in memo:
             fields, frozen = memo[key]
-            fields = fields if frozen else copy.deepcopy(fields)
+            fields = fields if frozen else _copy(fields)
         else:
             fields = p.func(AugmentRow(y) if isinstance(y, Mapping) else y)
             if memo is not None:
                 frozen = isinstance(fields, Mapping) and all(_frozen(v) for v in fields.values())
-                memo[key] = (fields, True) if frozen else (copy.deepcopy(fields), False)
+                memo[key] = (fields, True) if frozen else (_copy(fields), False)
     except Exception as exc:
         raise _error(p, f"raised {type(exc).__name__}: {exc}", where) from exc
     if not isinstance(fields, Mapping):
@@ -359,9 +401,10 @@ def _prepare(p: Preprocessor, y: Any, where: _Where, memo: dict[Any, Any] | None
 
 def _frozen(value: Any) -> bool:
     """Whether ``value`` cannot be changed in place: an immutable scalar, or a tuple or frozenset of such."""
-    if isinstance(value, _IMMUTABLE):
+    kind = type(value)
+    if kind in _SCALARS or isinstance(value, _IMMUTABLE):
         return True
-    return type(value) in (tuple, frozenset) and all(_frozen(v) for v in value)
+    return (kind is tuple or kind is frozenset) and all(_frozen(v) for v in value)
 
 
 def rows_in_order(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InvalidParameterError
-from .preprocessor import Preprocessor, check_pre
+from .preprocessor import Preprocessor, _got, check_function, check_options, check_pre
 
 __all__ = ["LabelingFunction", "labeling_function"]
 
@@ -60,16 +61,37 @@ class LabelingFunction:
         return self.func(x, **self.resources) if self.resources else self.func(x)
 
     def __call__(self, x: Any) -> Any:
-        """The function on one row (a frame when vectorised), its preprocessors run first."""
+        """The function on one row (a frame when vectorised), its preprocessors run first.
+
+        A row is a dict, a pandas Series, a named tuple or an object with attributes (Snorkel's data
+        point, a ``SimpleNamespace``); with preprocessors, the function gets it as the applier gives
+        a row, its fields and theirs read as ``row.name`` or ``row["name"]``."""
         if not self.pre:
             return self.run(x)
         from ._rows import iter_rows
         from .preprocessor import prepared
 
         if self.vectorized:
+            if not isinstance(x, pd.DataFrame):
+                raise InvalidParameterError(
+                    f"{self.kind} {self.name!r} is vectorized: it takes a DataFrame, got {_got(x)}"
+                )
             return self.run(prepared(x, self.pre, {}))
-        frame = pd.DataFrame([x._asdict() if hasattr(x, "_asdict") else dict(x)])
+        frame = pd.DataFrame([self._fields(x)])
         return self.run(next(iter_rows(prepared(frame, self.pre, {}))))
+
+    def _fields(self, x: Any) -> dict[Any, Any]:
+        """The fields of the row ``x``, by name; anything else is an error naming the function."""
+        if isinstance(x, (Mapping, pd.Series)):
+            return dict(x)
+        if isinstance(x, tuple) and hasattr(x, "_asdict"):
+            return dict(x._asdict())
+        if hasattr(x, "__dict__") and not isinstance(x, (type, ModuleType, pd.DataFrame)) and not inspect.isroutine(x):
+            return dict(vars(x))
+        raise InvalidParameterError(
+            f"{self.kind} {self.name!r} takes one row: a dict, a pandas Series, a named tuple or an object with "
+            f"attributes (a SimpleNamespace), got {_got(x)}"
+        )
 
     def checked(self, values: np.ndarray, index: pd.Index) -> np.ndarray:
         """``values`` returned on the rows ``index``, as the applier keeps them (unchanged for a labeling
@@ -193,19 +215,16 @@ def decorate(
     default_name: str,
     build: Callable[[str, Callable[..., Any]], Any],
 ) -> Any:
-    """The decorator ``decorator`` (with or without arguments) after checking ``name`` and ``vectorized``:
+    """The decorator ``decorator`` (with or without arguments) after checking ``name`` and ``vectorized``
+    (:func:`~labelwise.weak.preprocessor.check_options`, the wording of every decorator's options):
     ``build(name, function)`` makes its labeling or slicing function (the function of a decorated one
     is rewrapped), named after the function unless ``name`` is given."""
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
-    if not isinstance(vectorized, bool):
-        raise InvalidParameterError(f"vectorized must be True or False, got {vectorized!r}")
+    check_options(decorator.replace("_", " "), name, vectorized, False, None)
 
     def wrap(f: Callable[..., Any]) -> Any:
         if isinstance(f, LabelingFunction):
             f = f.func
-        if not callable(f):
-            raise InvalidParameterError(f"{decorator} needs a callable, got {type(f).__name__}")
+        check_function(decorator, f)
         return build(str(name or getattr(f, "__name__", default_name)), f)
 
     return wrap if func is None else wrap(func)
