@@ -20,10 +20,13 @@ F1 is of the flagged set against the injected flips. Then a 300,000-row table is
     python benchmarks/bench_default_model.py --seeds 0 1 2                 # reported seeds (RESULTS.md)
     python benchmarks/bench_default_model.py --no-blend                    # auto without the blend
     python benchmarks/bench_default_model.py --seeds 0 1 2 --timing --audit-cli   # + the time ratios
+    python benchmarks/bench_default_model.py --tables none                 # the 300,000-row table alone
 
 ``--timing`` times the model step alone per table (logistic and auto, each on one core and with
 ``n_jobs=2``, median of 3); ``--audit-cli`` times ``labelwise audit`` end to end, a fresh
 interpreter per call, with ``--model auto`` and ``--model logistic``.
+The large table's line gives the wall and the CPU time (``time.process_time``) and the load average
+before and after.
 
 Set OMP_NUM_THREADS=1 on a shared or small machine: scikit-learn's histogram gradient boosting
 spins OpenMP threads, which on an oversubscribed machine made it up to 50x slower.
@@ -333,13 +336,14 @@ def large_run(n: int, budget: float) -> None:
 
     frame, y = large_table(n)
     noisy = flip(y, 5, 0.1, "uniform", 0)
-    t0 = time.perf_counter()
+    load = os.getloadavg()[0]
+    t0, cpu0 = time.perf_counter(), time.process_time()
     choice = choose_model(frame, noisy, random_state=0, time_budget=budget)
     issues = lw.find_label_issues(noisy, choice.probs)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     print(
-        f"\nlarge table {n:,} rows: auto + find_label_issues {elapsed:.1f} s (goal < 60 s); "
-        f"chosen {choice.chosen}, F1 {f1(issues.is_issue, noisy != y):.4f}"
+        f"\nlarge table {n:,} rows: auto + find_label_issues {elapsed:.1f} s (goal < 60 s), CPU {cpu:.1f} s, "
+        f"load {load:.1f} -> {os.getloadavg()[0]:.1f}; chosen {choice.chosen}, F1 {f1(issues.is_issue, noisy != y):.4f}"
     )
     print(choice.to_frame().to_string())
 

@@ -25,6 +25,22 @@ def _logits(probs: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(probs, FLOOR))
 
 
+def row_max(values: np.ndarray) -> np.ndarray:
+    """``values.max(axis=1)``, a column at a time: the same numbers (a maximum does not round),
+    faster for few columns, where numpy's row reduction loops over a handful of values at a time."""
+    out = values[:, 0].copy()
+    for j in range(1, values.shape[1]):
+        np.maximum(out, values[:, j], out=out)
+    return out
+
+
+def _shifted_logits(probs: np.ndarray) -> np.ndarray:
+    """``log p`` less each row's maximum (the softmax is shift-invariant; every entry is then <= 0)."""
+    z = _logits(probs)
+    z -= row_max(z)[:, None]
+    return z
+
+
 #: Bounds of the inverse temperature ``1 / T`` searched by :func:`fit_temperature`.
 INVERSE_T_BOUNDS = (0.02, 50.0)
 
@@ -43,15 +59,23 @@ def fit_temperature(probs: np.ndarray, codes: np.ndarray, *, tol: float = 1e-6, 
     .. [1] Guo, Pleiss, Sun & Weinberger, "On Calibration of Modern Neural Networks", ICML 2017,
        Section 4.2 (temperature scaling).
     """
-    z = _logits(probs)
-    z = z - z.max(axis=1, keepdims=True)  # shift-invariant; now every entry is <= 0
-    zy = z[np.arange(codes.shape[0]), codes]
+    z = _shifted_logits(probs)
+    return _fit_shifted(z, z[np.arange(codes.shape[0]), codes], tol, max_iter)
+
+
+def _fit_shifted(z: np.ndarray, zy: np.ndarray, tol: float = 1e-6, max_iter: int = 50) -> float:
+    """:func:`fit_temperature` from the shifted logits ``z`` (:func:`_shifted_logits`) and each row's
+    logit of its label ``zy``: rows taken from the logits of a larger table give the same ``T`` as
+    the logits of those rows alone (every step is row by row)."""
 
     def derivatives(s: float) -> tuple[float, float]:
-        q = np.exp(s * z)  # the row maximum of s * z is 0: no overflow
+        q = np.multiply(z, s)
+        np.exp(q, out=q)  # the row maximum of s * z is 0: no overflow
         q /= q.sum(axis=1, keepdims=True)
-        mean_z = (q * z).sum(axis=1)
-        var_z = (q * z * z).sum(axis=1) - mean_z * mean_z
+        qz = np.multiply(q, z, out=q)
+        mean_z = qz.sum(axis=1)
+        qz *= z
+        var_z = qz.sum(axis=1) - mean_z * mean_z
         return float(np.mean(mean_z - zy)), float(np.mean(np.maximum(var_z, 0.0)))
 
     lo, hi = INVERSE_T_BOUNDS
@@ -77,11 +101,16 @@ def fit_temperature(probs: np.ndarray, codes: np.ndarray, *, tol: float = 1e-6, 
 
 def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     """``softmax(log p / T)`` row by row."""
-    z = _logits(probs) / temperature
-    z -= z.max(axis=1, keepdims=True)
-    out = np.exp(z)
-    out /= out.sum(axis=1, keepdims=True)
-    return out
+    return _soften(_logits(probs), temperature)
+
+
+def _soften(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """:func:`apply_temperature` from ``log p`` (:func:`_logits`), row by row."""
+    z = logits / temperature
+    z -= row_max(z)[:, None]
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
 
 
 def cross_fit_temperature(
@@ -90,15 +119,19 @@ def cross_fit_temperature(
     """Temperature-scaled probabilities, each fold's rows scaled by a ``T`` fitted on the other folds.
 
     Returns the calibrated probabilities and the temperature fitted on all rows (the one to use
-    on new data).
+    on new data). The logits are taken once, for all rows, and each fit reads its rows of them
+    (the same numbers as taking them per fold: every step is row by row).
     """
+    logits = _logits(probs)
+    z = logits - row_max(logits)[:, None]
+    zy = z[np.arange(codes.shape[0]), codes]
     out = np.empty_like(probs)
     everything = np.ones(codes.shape[0], dtype=bool)
     for test in folds:
         train = everything.copy()
         train[test] = False
-        out[test] = apply_temperature(probs[test], fit_temperature(probs[train], codes[train]))
-    return out, fit_temperature(probs, codes)
+        out[test] = _soften(logits[test], _fit_shifted(z[train], zy[train]))
+    return out, _fit_shifted(z, zy)
 
 
 def fit_blend_weights(picked: np.ndarray, *, n_iter: int = 200, tol: float = 1e-8) -> np.ndarray:

@@ -139,14 +139,24 @@ def _reason(exc: Exception) -> str:
     return f"failed on this data: {type(exc).__name__}: {first_line}"
 
 
-def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_folds: int, seed: int) -> float | None:
+def _probe(
+    run: FamilyRun,
+    x_train: Any,
+    y_train: np.ndarray,
+    x_test: Any,
+    n_folds: int,
+    seed: int,
+    n_rows: int | None = None,
+) -> float | None:
     """Estimated seconds for all folds of ``run`` from a fit and a prediction on subsamples.
 
     Fitting is extrapolated linearly in the training rows (as ``n log n`` for an ``n_log_n``
     family: trees grown to small leaves); predicting linearly in the test rows, and also in the
     training rows for a ``lazy`` family (kNN, whose cost is all in prediction).
     A bagged family (``out_of_bag``) is probed with its out-of-bag scoring, which is its
-    prediction; pass ``n_folds=1`` and an empty ``x_test`` for it. None: the probe failed.
+    prediction; pass ``n_folds=1`` and an empty ``x_test`` for it. ``n_rows``: the training rows
+    to extrapolate to when the subsample is drawn from other rows (default: those of ``x_train``).
+    None: the probe failed.
     """
     with config_context(skip_parameter_validation=True), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
@@ -165,9 +175,10 @@ def _probe(run: FamilyRun, x_train: Any, y_train: np.ndarray, x_test: Any, n_fol
         except Exception:  # noqa: BLE001 - a probe missing classes may fail; the first fold decides then
             return None
     fit, predict = t1 - t0, time.perf_counter() - t1
-    scale = x_train.shape[0] / size
+    total = x_train.shape[0] if n_rows is None else n_rows
+    scale = total / size
     if run.family.n_log_n:
-        fit *= np.log(x_train.shape[0]) / np.log(size)
+        fit *= np.log(total) / np.log(size)
     predict *= x_test.shape[0] / max(n_test, 1) * (scale if run.family.lazy else 1.0)
     return (fit * scale + predict) * n_folds
 
@@ -190,7 +201,9 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
             run.skipped = "time budget used up"
             continue
         if run.family.out_of_bag:
-            _all_rows(run, encoder, n_classes, deadline, fallback)
+            kind = encoder.kind(run.family)
+            sample = None if base is None else (cache.get(kind, base)[0], encoder.codes[train])
+            _all_rows(run, encoder, n_classes, deadline, fallback, sample)
             run.seconds = time.perf_counter() - t0
             if run.skipped is None:
                 run.first_log_loss = _tempered_log_loss(run.probs[test], encoder.codes[test])
@@ -218,17 +231,31 @@ def first_fold(runs: list[FamilyRun], encoder: FoldEncoder, folds: list, n_class
             run.first_log_loss = _tempered_log_loss(run.probs[test], encoder.codes[test])
 
 
-def _all_rows(run: FamilyRun, encoder: FoldEncoder, n_classes: int, deadline: float, fallback: bool) -> None:
-    """A bagged family's single fit on all rows (probed first on large data), or why it was skipped."""
+def _all_rows(
+    run: FamilyRun, encoder: FoldEncoder, n_classes: int, deadline: float, fallback: bool, sample: Any = None
+) -> None:
+    """A bagged family's single fit on all rows (probed first on large data), or why it was skipped.
+
+    ``sample``: features (of this family's kind, or sparse where it densifies) and labels already
+    encoded, the first fold's training rows; the probe fits on rows of them, extrapolating to all
+    rows, so that a family the probe skips never has all rows encoded. Without it the probe reads
+    the all-rows encoding.
+    """
     codes = encoder.codes
+    kind = encoder.kind(run.family)
     try:
-        x_all = encoder.encode_all(encoder.kind(run.family))
+        x_all = None
         if not fallback and codes.shape[0] > PROBE_ABOVE:
-            guess = _probe(run, x_all, codes, x_all[:0], 1, encoder.seed)
+            if sample is None:
+                x_all = encoder.encode_all(kind)
+                sample = (x_all, codes)
+            x_probe = encoder.as_kind(sample[0], kind)
+            guess = _probe(run, x_probe, sample[1], x_probe[:0], 1, encoder.seed, n_rows=codes.shape[0])
             if guess is not None and time.perf_counter() + guess > deadline:
                 left = max(deadline - time.perf_counter(), 0)
                 run.skipped = f"estimated ~{guess:.1f} s from a fit on a subsample, over the {left:.1f} s left"
                 return
+        x_all = encoder.encode_all(kind) if x_all is None else x_all
         t0 = time.perf_counter()
         run.probs[:] = _fit_out_of_bag(run.family, encoder.seed, x_all, codes, n_classes)
         run.fold_seconds = max(time.perf_counter() - t0, 1e-9)

@@ -11,6 +11,7 @@ References
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator
 from typing import Any
 
@@ -132,16 +133,17 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
         k = self.classes_.shape[0]
         oob_sum = np.zeros((n, k)) if self.oob_score else None
         self.estimators_ = []
+        compact = not sp.issparse(X) and isinstance(self.min_samples_leaf, numbers.Integral)
         for seed, order in self._subsamples():
-            weight = np.zeros(n)
-            weight[order[:take]] = row_weight[order[:take]]
+            inside = np.zeros(n, dtype=bool)
+            inside[order[:take]] = True
             tree = ExtraTreeClassifier(
                 min_samples_leaf=self.min_samples_leaf, max_features=self.max_features, random_state=int(seed)
             )
-            tree.fit(X, target, sample_weight=weight, check_input=False)
+            _grow(tree, X, codes, target, row_weight, inside, k, compact)
             self.estimators_.append(tree)
             if oob_sum is not None:
-                left_out = order[take:]
+                left_out = np.flatnonzero(~inside)  # ascending: the rows are read in memory order
                 oob_sum[left_out] += tree.predict_proba(rows_x[left_out], check_input=False)
         if oob_sum is not None:
             totals = oob_sum.sum(axis=1, keepdims=True)
@@ -184,3 +186,31 @@ class SubsampledExtraTrees(ClassifierMixin, BaseEstimator):
         """The class of highest mean probability."""
         check_is_fitted(self, "estimators_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def _grow(
+    tree: Any,
+    X: Any,
+    codes: np.ndarray,
+    target: np.ndarray,
+    row_weight: np.ndarray,
+    inside: np.ndarray,
+    k: int,
+    compact: bool,
+) -> None:
+    """Grow ``tree`` on the rows of ``X`` marked ``inside``, weighted by ``row_weight``.
+
+    scikit-learn's tree builder leaves out the rows of zero weight and takes the others in row
+    order, so growing on all rows with weight zero outside the subsample and growing on the
+    subsample's rows alone (in row order, same weights) give the same tree, split for split. The
+    second (``compact``, for a dense ``X``) reads half the memory; it is used only where it cannot
+    differ: every class among the subsample's labels (the tree's classes come from its labels)
+    and ``min_samples_leaf`` a count (a share would be of the rows given).
+    """
+    rows = np.flatnonzero(inside)
+    if compact and np.bincount(codes[rows], minlength=k).all():
+        tree.fit(X[rows], target[rows], sample_weight=row_weight[rows], check_input=False)
+        return
+    weight = np.zeros(X.shape[0])
+    weight[rows] = row_weight[rows]
+    tree.fit(X, target, sample_weight=weight, check_input=False)
