@@ -182,7 +182,8 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         ``P(λ_j = a | Y = y)``, row ``j·K + a``.
     class_balance_ : ndarray of shape (K,)
     accuracies_ : pandas.Series
-        Per labeler, ``P(vote = Y | votes)``; NaN for a labeler that never voted (no vote to judge).
+        Per labeler, ``P(λ_j = Y | λ_j votes)`` under the fit's ``μ`` and ``class_balance_`` (no gold: a rule fitted
+        as one class's detector gets near 1 whatever gold says); NaN for a labeler that never voted.
     confusion_ : ndarray of shape (m, K, K)
         ``[j, y, a] = P(λ_j = a | Y = y, λ_j votes)``.
     labels_ : pandas.Series indexed by item
