@@ -227,7 +227,8 @@ class LabelModelAPI(VoterAPI):
         """Each function's accuracy ``P(λ_j = Y | λ_j votes) = Σ_y P(λ_j = y | y) p_y / c_j``, clipped
         to ``[1e-6, 1]`` (Snorkel's ``get_weights``), NaN for a function that never voted.
 
-        ``c_j = Σ_y P(λ_j votes | y) p_y`` is the model's coverage, which makes this ``accuracies_``.
+        ``c_j = Σ_y P(λ_j votes | y) p_y`` is the model's coverage, which makes this ``accuracies_``: the model's
+        belief, not an accuracy against gold.
         Snorkel divides by the share of the training items the function voted on instead: the same
         when the class balance is fitted by maximum likelihood, not when it is fixed (labelwise's
         default ``class_balance="votes"``), where the ratio could exceed 1 for a good function.

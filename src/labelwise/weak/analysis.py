@@ -118,7 +118,8 @@ def analysis(votes: Any, gold: Any = None, *, model: Any = None) -> pd.DataFrame
         code) is accepted with a warning, and every vote on its items counts as incorrect; gold
         that names none of the votes' classes is an error.
     model : fitted LabelModel or DawidSkeneLabelModel, optional
-        Adds the label model's view: ``estimated_accuracy`` (P(vote correct | vote)).
+        Adds the label model's view: ``estimated_accuracy`` (P(vote correct | vote) as the model believes it, no
+        gold: a rule the model reads as one class's detector gets near 1 whatever gold says).
 
     Returns
     -------
