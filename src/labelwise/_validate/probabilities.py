@@ -15,6 +15,8 @@ from .._arrays import as_rows_array
 from ..errors import InvalidProbabilitiesError
 
 PROB_SUM_ATOL = 1e-4
+# a row sum this close to 1 is most likely probabilities rounded when written: the error says so
+ROUNDED_SUM_GAP = 0.01
 
 
 def check_probs(
@@ -176,8 +178,10 @@ def raise_probs_problems(probs: Any, problems: np.ndarray, *, name: str = "probs
         raise InvalidProbabilitiesError(f"{name} must be non-negative, row {problems[1]} contains {values.min():.6g}")
     if problems[2] >= 0:
         total = float(_row_values(probs, int(problems[2])).sum(dtype=np.float64))
+        rounded = abs(total - 1.0) <= ROUNDED_SUM_GAP  # e.g. a file written with 3 decimals
         raise InvalidProbabilitiesError(
             f"{name} must sum to 1 in every row (within {atol:g}); row {problems[2]} sums to {total:.6g}"
+            + (" (rounded when written? divide each row by its sum, or write more digits)" if rounded else "")
         )
 
 
