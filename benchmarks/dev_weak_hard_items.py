@@ -91,6 +91,26 @@ both seeds (25: 88.582, dense 94.192, 7 up / 2 down, worst -0.25; 27: 89.556, de
 same labels. A proposal for a later session, to be judged on fresh seeds only: ``mixed``, gate 10,
 ``--c-start hard`` (or ``best``), the priors above.
 
+Registration of session 38's is15j, written and committed BEFORE any run of this script on
+seeds 29-32 (no accuracy of those sets seen by anyone: the seeds' LF configurations sim2900-2909 /
+sim3100-3109, crowds, sparse crowds, dense crowds 29/30 and 31/32, pair and look-alike crowds 29 /
+31 appear in no script or RESULTS section; is15h uses 21-24; is15g's slot-crowd simulator
+(``dev_weak_slot_stop.py``) ran seeds 31-40, a family ``explore_sets`` does not build, disclosed).
+The variant is is15i's proposal, changed in nothing: ``--form mixed --min-votes 10 --c-start hard``
+(``C`` started by :func:`hard_start`), the priors above (``w`` (1, 1), ``ρ`` (1, 4)), ``tol`` and
+``n_em_iter`` the label model's. Step 1: ``--explore --seed 29`` and ``--explore --seed 31`` with
+those options, each judged by (1)-(3) of the rule ((4) reported). Step 2, only if BOTH pass: the
+rule run on the 93, once, ``OMP_NUM_THREADS=1``, with ``--save-labels`` (the labels the ``src``
+version must reproduce); the rule as written above, (1)-(4). After a failure at either step,
+nothing more is run, ``src`` stays as on main. For the record only (no choice depends on it):
+``--weights --seed S`` prints, per dense crowd of the seed, how the fitted ``w_j`` go with each
+labeler's accuracy against the simulator's truth (Spearman's rho, mean ``w`` by accuracy third)::
+
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --explore --seed 29 --form mixed --min-votes 10 --c-start hard
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --explore --seed 31 --form mixed --min-votes 10 --c-start hard
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --form mixed --min-votes 10 --c-start hard --save-labels L.npz
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --weights --seed 29 --form mixed --min-votes 10 --c-start hard
+
 References: A. P. Dawid and A. M. Skene, "Maximum likelihood estimation of observer error-rates
 using the EM algorithm", Applied Statistics 28(1), 20-28, 1979; A. P. Dempster, N. M. Laird and
 D. B. Rubin, JRSS B 39(1), 1-38, 1977; J. Whitehill, P. Ruvolo, T. Wu, J. Bergsma and J.
@@ -348,11 +368,41 @@ def grid(seed: int) -> None:
     print("\nchosen:", None if best is None else (best[3], best[2], round(best[0], 3)))
 
 
+def weights(seed: int) -> None:
+    """For the record: per dense crowd of ``seed``, the fitted ``w_j`` against each labeler's accuracy."""
+    from scipy.stats import spearmanr
+
+    for family, name, votes, truth in explore_sets(seed):
+        if family != "dense":
+            continue
+        matrix, k, g, scored, _, _ = dev_set(family, name, votes, truth)
+        Switch.detail = None
+        fit(matrix, k, True)
+        if Switch.detail is None or len(Switch.detail["w"]) != matrix.shape[1]:
+            print(name, "variant not run or labelers grouped")
+            continue
+        w_fit = Switch.detail["w"]
+        truth_codes = np.asarray(g)
+        voted = matrix >= 0
+        n_votes = voted.sum(axis=0)
+        acc = ((matrix == truth_codes[:, None]) & voted).sum(axis=0) / np.maximum(n_votes, 1)
+        keep = n_votes >= 20
+        rho = spearmanr(w_fit[keep], acc[keep]).statistic
+        thirds = np.array_split(np.argsort(acc[keep]), 3)
+        means = [float(w_fit[keep][t].mean()) for t in thirds]
+        print(
+            f"{name}: labelers {int(keep.sum())}, Spearman(w, accuracy) {rho:+.2f}, mean w by accuracy third "
+            f"(low, mid, high) {means[0]:.2f} {means[1]:.2f} {means[2]:.2f}, diag C {np.diag(Switch.detail['C']).round(2)}",
+            flush=True,
+        )
+
+
 def main() -> None:
     global W_PRIOR, RHO_PRIOR
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--explore", action="store_true")
+    ap.add_argument("--weights", action="store_true", help="for the record: fitted w_j against accuracy")
     ap.add_argument("--grid", action="store_true", help="with --explore: every candidate, the registered choice")
     ap.add_argument("--seed", type=int, default=25)
     ap.add_argument("--form", choices=["shared", "mixed"], default="shared")
@@ -374,6 +424,9 @@ def main() -> None:
         did.item_difficulty_em = best_start_em
     if args.smoke:
         smoke()
+        return
+    if args.weights:
+        weights(args.seed)
         return
     if args.explore and args.grid:
         grid(args.seed)
