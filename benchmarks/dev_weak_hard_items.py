@@ -111,6 +111,23 @@ labeler's accuracy against the simulator's truth (Spearman's rho, mean ``w`` by 
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --form mixed --min-votes 10 --c-start hard --save-labels L.npz
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --weights --seed 29 --form mixed --min-votes 10 --c-start hard
 
+Result of is15j (run once each as registered, commit 4a1f0dce, 19:31:54-19:32:47 UTC, load
+10-11): **step 1 fails on both fresh seeds, by (2)**; (1) and (3) pass. Seed 29: 43 sets 88.950 ->
+89.247, dense 92.632 -> 93.545 (7 up, 4 down: dense0_n100_K2_m40_s30 90.00 -> 87.00,
+dense1_n150_K2_m25_s30 88.00 -> 85.33, dense4_n600_K4_m30_s30 95.00 -> 94.17, dense2_s29 -0.33),
+CPU 1.55x. Seed 31: 87.300 -> 87.763, dense 91.797 -> 93.222 (9 up, 2 down:
+dense1_n150_K2_m25_s32 88.67 -> 88.00, dense5_s31 -0.20), CPU 1.50x. No other family reaches the
+gate (unchanged). As registered, nothing went to the 93; ``src`` unchanged. Diagnosis after the
+failure (not rules; ``--weights``, ``--starts``): each of the four fits that lose keeps a row of
+``C`` near the diagonal (there ``C`` stands for the right answer and the good workers get the high
+``w_j``; where ``C`` is the lure in every class, 14 sets, all gain and the good workers get the low
+``w_j``, as the model says); and the MAP objective is not what picks good labels. Over the
+28 dense crowds another start of ``C`` (:func:`lure_start`, or its mirror) reaches a higher
+objective than :func:`hard_start` on 15, and on three (dense3_n800_K4_m100 of seeds 29, 30, 31)
+the highest objective found belongs to a fit that labels every item as its neighbour class
+(6.5-7.3 points, ``ρ`` 0.84-0.87): the model is not identified against relabelling once most
+items can be hard, and the registered variant's gains are EM's basin, not its MAP.
+
 References: A. P. Dawid and A. M. Skene, "Maximum likelihood estimation of observer error-rates
 using the EM algorithm", Applied Statistics 28(1), 20-28, 1979; A. P. Dempster, N. M. Laird and
 D. B. Rubin, JRSS B 39(1), 1-38, 1977; J. Whitehill, P. Ruvolo, T. Wu, J. Bergsma and J.
@@ -397,12 +414,43 @@ def weights(seed: int) -> None:
         )
 
 
+def lure_start(k: int, shift: int = 1) -> np.ndarray:
+    """Diagnosis: a start for ``C`` with 0.8 on ``(y + shift) % K`` (``shift`` 1: the simulator's
+    look-alike; -1: its mirror) and 0.2 on the diagonal."""
+    c = np.roll(np.eye(k), shift, axis=1) * 0.8 + np.eye(k) * 0.2 + 1e-3
+    return c / c.sum(axis=1, keepdims=True)
+
+
+def starts(seed: int) -> None:
+    """Diagnosis after the failures: per dense crowd, the fit from each start of ``C`` (pooled,
+    :func:`hard_start`, :func:`lure_start` and, for K > 2, its mirror): accuracy, MAP objective per item, ``ρ`` and ``C``'s diagonal."""
+    for family, name, votes, truth in explore_sets(seed):
+        if family != "dense":
+            continue
+        matrix, k, g, scored, _, _ = dev_set(family, name, votes, truth)
+        codes, _, _ = fit(matrix, k, False)
+        out = [f"{name}: before {score(codes, g, scored):.2f}"]
+        named = [("pooled", None), ("hard", hard_start), ("lure", lure_start(k))]
+        for label, start in named + ([("mirror", lure_start(k, -1))] if k > 2 else []):
+            Switch.c_start = start
+            Switch.fitted.clear()
+            codes, _, _ = fit(matrix, k, True)
+            d = Switch.detail
+            out.append(
+                f"{label} {score(codes, g, scored):.2f} ({d['objective']:.4f}, ρ {Switch.fitted[-1][0]:.2f}, "
+                f"diag C {np.diag(d['C']).round(2).tolist()})"
+            )
+        Switch.c_start = None
+        print("; ".join(out), flush=True)
+
+
 def main() -> None:
     global W_PRIOR, RHO_PRIOR
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--explore", action="store_true")
     ap.add_argument("--weights", action="store_true", help="for the record: fitted w_j against accuracy")
+    ap.add_argument("--starts", action="store_true", help="diagnosis: the dense crowds' fits from three starts of C")
     ap.add_argument("--grid", action="store_true", help="with --explore: every candidate, the registered choice")
     ap.add_argument("--seed", type=int, default=25)
     ap.add_argument("--form", choices=["shared", "mixed"], default="shared")
@@ -427,6 +475,9 @@ def main() -> None:
         return
     if args.weights:
         weights(args.seed)
+        return
+    if args.starts:
+        starts(args.seed)
         return
     if args.explore and args.grid:
         grid(args.seed)
