@@ -91,6 +91,43 @@ both seeds (25: 88.582, dense 94.192, 7 up / 2 down, worst -0.25; 27: 89.556, de
 same labels. A proposal for a later session, to be judged on fresh seeds only: ``mixed``, gate 10,
 ``--c-start hard`` (or ``best``), the priors above.
 
+Registration of session 38's is15j, written and committed BEFORE any run of this script on
+seeds 29-32 (no accuracy of those sets seen by anyone: the seeds' LF configurations sim2900-2909 /
+sim3100-3109, crowds, sparse crowds, dense crowds 29/30 and 31/32, pair and look-alike crowds 29 /
+31 appear in no script or RESULTS section; is15h uses 21-24; is15g's slot-crowd simulator
+(``dev_weak_slot_stop.py``) ran seeds 31-40, a family ``explore_sets`` does not build, disclosed).
+The variant is is15i's proposal, changed in nothing: ``--form mixed --min-votes 10 --c-start hard``
+(``C`` started by :func:`hard_start`), the priors above (``w`` (1, 1), ``ρ`` (1, 4)), ``tol`` and
+``n_em_iter`` the label model's. Step 1: ``--explore --seed 29`` and ``--explore --seed 31`` with
+those options, each judged by (1)-(3) of the rule ((4) reported). Step 2, only if BOTH pass: the
+rule run on the 93, once, ``OMP_NUM_THREADS=1``, with ``--save-labels`` (the labels the ``src``
+version must reproduce); the rule as written above, (1)-(4). After a failure at either step,
+nothing more is run, ``src`` stays as on main. For the record only (no choice depends on it):
+``--weights --seed S`` prints, per dense crowd of the seed, how the fitted ``w_j`` go with each
+labeler's accuracy against the simulator's truth (Spearman's rho, mean ``w`` by accuracy third)::
+
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --explore --seed 29 --form mixed --min-votes 10 --c-start hard
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --explore --seed 31 --form mixed --min-votes 10 --c-start hard
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --form mixed --min-votes 10 --c-start hard --save-labels L.npz
+    OMP_NUM_THREADS=1 python benchmarks/dev_weak_hard_items.py --weights --seed 29 --form mixed --min-votes 10 --c-start hard
+
+Result of is15j (run once each as registered, commit 4a1f0dce, 19:31:54-19:32:47 UTC, load
+10-11): **step 1 fails on both fresh seeds, by (2)**; (1) and (3) pass. Seed 29: 43 sets 88.950 ->
+89.247, dense 92.632 -> 93.545 (7 up, 4 down: dense0_n100_K2_m40_s30 90.00 -> 87.00,
+dense1_n150_K2_m25_s30 88.00 -> 85.33, dense4_n600_K4_m30_s30 95.00 -> 94.17, dense2_s29 -0.33),
+CPU 1.55x. Seed 31: 87.300 -> 87.763, dense 91.797 -> 93.222 (9 up, 2 down:
+dense1_n150_K2_m25_s32 88.67 -> 88.00, dense5_s31 -0.20), CPU 1.50x. No other family reaches the
+gate (unchanged). As registered, nothing went to the 93; ``src`` unchanged. Diagnosis after the
+failure (not rules; ``--weights``, ``--starts``): each of the four fits that lose keeps a row of
+``C`` near the diagonal (there ``C`` stands for the right answer and the good workers get the high
+``w_j``; where ``C`` is the lure in every class, 14 sets, all gain and the good workers get the low
+``w_j``, as the model says); and the MAP objective is not what picks good labels. Over the
+28 dense crowds another start of ``C`` (:func:`lure_start`, or its mirror) reaches a higher
+objective than :func:`hard_start` on 15, and on three (dense3_n800_K4_m100 of seeds 29, 30, 31)
+the highest objective found belongs to a fit that labels every item as its neighbour class
+(6.5-7.3 points, ``ρ`` 0.84-0.87): the model is not identified against relabelling once most
+items can be hard, and the registered variant's gains are EM's basin, not its MAP.
+
 References: A. P. Dawid and A. M. Skene, "Maximum likelihood estimation of observer error-rates
 using the EM algorithm", Applied Statistics 28(1), 20-28, 1979; A. P. Dempster, N. M. Laird and
 D. B. Rubin, JRSS B 39(1), 1-38, 1977; J. Whitehill, P. Ruvolo, T. Wu, J. Bergsma and J.
@@ -348,11 +385,72 @@ def grid(seed: int) -> None:
     print("\nchosen:", None if best is None else (best[3], best[2], round(best[0], 3)))
 
 
+def weights(seed: int) -> None:
+    """For the record: per dense crowd of ``seed``, the fitted ``w_j`` against each labeler's accuracy."""
+    from scipy.stats import spearmanr
+
+    for family, name, votes, truth in explore_sets(seed):
+        if family != "dense":
+            continue
+        matrix, k, g, scored, _, _ = dev_set(family, name, votes, truth)
+        Switch.detail = None
+        fit(matrix, k, True)
+        if Switch.detail is None or len(Switch.detail["w"]) != matrix.shape[1]:
+            print(name, "variant not run or labelers grouped")
+            continue
+        w_fit = Switch.detail["w"]
+        truth_codes = np.asarray(g)
+        voted = matrix >= 0
+        n_votes = voted.sum(axis=0)
+        acc = ((matrix == truth_codes[:, None]) & voted).sum(axis=0) / np.maximum(n_votes, 1)
+        keep = n_votes >= 20
+        rho = spearmanr(w_fit[keep], acc[keep]).statistic
+        thirds = np.array_split(np.argsort(acc[keep]), 3)
+        means = [float(w_fit[keep][t].mean()) for t in thirds]
+        print(
+            f"{name}: labelers {int(keep.sum())}, Spearman(w, accuracy) {rho:+.2f}, mean w by accuracy third "
+            f"(low, mid, high) {means[0]:.2f} {means[1]:.2f} {means[2]:.2f}, diag C {np.diag(Switch.detail['C']).round(2)}",
+            flush=True,
+        )
+
+
+def lure_start(k: int, shift: int = 1) -> np.ndarray:
+    """Diagnosis: a start for ``C`` with 0.8 on ``(y + shift) % K`` (``shift`` 1: the simulator's
+    look-alike; -1: its mirror) and 0.2 on the diagonal."""
+    c = np.roll(np.eye(k), shift, axis=1) * 0.8 + np.eye(k) * 0.2 + 1e-3
+    return c / c.sum(axis=1, keepdims=True)
+
+
+def starts(seed: int) -> None:
+    """Diagnosis after the failures: per dense crowd, the fit from each start of ``C`` (pooled,
+    :func:`hard_start`, :func:`lure_start` and, for K > 2, its mirror): accuracy, MAP objective per item, ``ρ`` and ``C``'s diagonal."""
+    for family, name, votes, truth in explore_sets(seed):
+        if family != "dense":
+            continue
+        matrix, k, g, scored, _, _ = dev_set(family, name, votes, truth)
+        codes, _, _ = fit(matrix, k, False)
+        out = [f"{name}: before {score(codes, g, scored):.2f}"]
+        named = [("pooled", None), ("hard", hard_start), ("lure", lure_start(k))]
+        for label, start in named + ([("mirror", lure_start(k, -1))] if k > 2 else []):
+            Switch.c_start = start
+            Switch.fitted.clear()
+            codes, _, _ = fit(matrix, k, True)
+            d = Switch.detail
+            out.append(
+                f"{label} {score(codes, g, scored):.2f} ({d['objective']:.4f}, ρ {Switch.fitted[-1][0]:.2f}, "
+                f"diag C {np.diag(d['C']).round(2).tolist()})"
+            )
+        Switch.c_start = None
+        print("; ".join(out), flush=True)
+
+
 def main() -> None:
     global W_PRIOR, RHO_PRIOR
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--explore", action="store_true")
+    ap.add_argument("--weights", action="store_true", help="for the record: fitted w_j against accuracy")
+    ap.add_argument("--starts", action="store_true", help="diagnosis: the dense crowds' fits from three starts of C")
     ap.add_argument("--grid", action="store_true", help="with --explore: every candidate, the registered choice")
     ap.add_argument("--seed", type=int, default=25)
     ap.add_argument("--form", choices=["shared", "mixed"], default="shared")
@@ -374,6 +472,12 @@ def main() -> None:
         did.item_difficulty_em = best_start_em
     if args.smoke:
         smoke()
+        return
+    if args.weights:
+        weights(args.seed)
+        return
+    if args.starts:
+        starts(args.seed)
         return
     if args.explore and args.grid:
         grid(args.seed)
