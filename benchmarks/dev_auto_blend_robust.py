@@ -6,7 +6,7 @@ kNN-heavy blend for giving the flipped rows' wrong labels more probability; conf
 then misses those rows. Its candidate (a) is tried here: the blend's weights fitted by the log
 loss *forward-corrected* with the noise transition matrix ``T`` (Patrini et al. 2017; ``T`` by
 their anchor-point rule on the logistic family's out-of-fold probabilities, per fold on the other
-folds' rows: ``labelwise.models._blend_forward``). The audited blend is still ``sum_m w_m p_m``.
+folds' rows: ``_blend_forward``). The audited blend is still ``sum_m w_m p_m``.
 Each run fits the families once (``dev_auto_collapse16.chooser_steps``: the chooser's own calls)
 and replays the pick from the same options under each variant:
 
@@ -65,7 +65,7 @@ VARIANTS = ("main", "fw", "fw_pick", "fw_all", "cj", "cj_pick")
 
 def cross_fit_forward_ll(probs, codes, tests, transitions):
     """Forward-corrected log loss with fold ``j``'s rows corrected by the ``T`` of the other folds."""
-    from labelwise.models._blend_forward import forward_picked
+    from _blend_forward import forward_picked
 
     picked = np.empty(codes.shape[0])
     for test, transition in zip(tests, transitions, strict=False):
@@ -75,9 +75,10 @@ def cross_fit_forward_ll(probs, codes, tests, transitions):
 
 def variant_pick(steps, variant):
     """The chosen option's name, probabilities and weights under ``variant`` (from the same fits)."""
+    from _blend_forward import cross_fit_forward_blend, fold_transitions
+
     from labelwise.models import _auto
     from labelwise.models._agree import Option, agreeing_pick
-    from labelwise.models._blend_forward import cross_fit_forward_blend, fold_transitions
     from labelwise.models._calibrate import log_loss
 
     if variant == "main":

@@ -1,18 +1,22 @@
-"""The blend's weights fitted by the forward-corrected log loss: predicting the label noise no longer pays.
+"""The blend's weights fitted by the forward-corrected log loss (``dev_auto_blend_robust.py``'s variants).
 
-The chooser's convex blend (:func:`._calibrate.cross_fit_blend`) fits its weights by the log
+Written for ``labelwise.models`` and tested there (commit bb938519: the EM's weights against
+scipy's minimum, row-order and class-renaming properties); not adopted (session 38, collapse16b:
+no variant met the rule on the dev seeds), so it lives here, beside the dev script that replays it.
+
+The chooser's convex blend (:func:`labelwise.models._calibrate.cross_fit_blend`) fits its weights by the log
 loss of the *given* labels. On a flipped row the given label is wrong, and a model that gives it
 more probability (a kNN whose neighbours share the flip) lowers that loss: the blend then leans
 on it, and confident learning misses the flipped rows it predicts. Here the weights minimise
 instead Patrini et al.'s *forward-corrected* log loss [1]_ of the blend,
 ``mean_i -log (Tᵀ p_w(x_i))_ỹᵢ`` with ``p_w = sum_m w_m p_m``, where ``T[i, j] = P(ỹ=j | y=i)``
 is the noise transition matrix estimated by their anchor-point rule
-(:func:`._forward.anchor_transition`) from the logistic family's out-of-fold probabilities. A
+(:func:`labelwise.models._forward.anchor_transition`) from the logistic family's out-of-fold probabilities. A
 row whose given label the blend finds unlikely still gets ``T[y, ỹ]`` of it through the noise, so
 its loss is capped near ``-log T[y, ỹ]`` and the flipped rows no longer dominate the fit.
 
 ``(Tᵀ p_w)_ỹ = sum_m w_m (p_m T)_ỹ`` is again a convex mixture, so the weights are fitted by the
-same EM as the plain blend (:func:`._calibrate.fit_blend_weights`) on the corrected
+same EM as the plain blend (:func:`labelwise.models._calibrate.fit_blend_weights`) on the corrected
 probabilities ``(p_m T)_ỹ``. Only the weights change: the blended probabilities the audit reads
 are still ``p_w``, a mixture of the candidates' own probabilities. Cross-fitted as the plain
 blend: the rows of fold ``j`` are mixed with weights fitted on the other folds' rows, with a
@@ -31,8 +35,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._calibrate import fit_blend_weights
-from ._forward import anchor_transition
+from labelwise.models._calibrate import fit_blend_weights
+from labelwise.models._forward import anchor_transition
 
 
 def _anchor(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -40,7 +44,7 @@ def _anchor(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 def _confident_joint(probs: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    from ..audit import find_label_issues
+    from labelwise.audit import find_label_issues
 
     return np.asarray(find_label_issues(codes, probs).noise_matrix).T  # theirs is P(ỹ=i | y=j)
 
@@ -87,7 +91,7 @@ def cross_fit_forward_blend(
     n_iter: int = 200,
     tol: float = 1e-8,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The blend of :func:`._calibrate.cross_fit_blend` with weights fitted by the forward-corrected log loss.
+    """The blend of :func:`labelwise.models._calibrate.cross_fit_blend` with weights fitted by the forward-corrected log loss.
 
     Parameters
     ----------
@@ -100,7 +104,7 @@ def cross_fit_forward_blend(
     anchor_probs : ndarray of shape (n, K)
         Out-of-fold noisy-label probabilities ``T`` is estimated from (the logistic family's).
     n_iter, tol : int, float
-        The EM's iterations and stopping tolerance (:func:`._calibrate.fit_blend_weights`).
+        The EM's iterations and stopping tolerance (:func:`labelwise.models._calibrate.fit_blend_weights`).
 
     Returns
     -------
