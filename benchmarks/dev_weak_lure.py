@@ -164,6 +164,7 @@ def lure_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool,
     pi0 = np.transpose(cond / np.maximum(cond.sum(axis=1, keepdims=True), FLOOR), (0, 2, 1))  # (m, z, a)
     a_prior = np.transpose(prior[cols], (0, 2, 1))
     by_vote = sp.csr_matrix((np.ones(n), (ans.row * k + ans.vote, np.arange(n))), shape=(r * k, n))
+    by_labeler_vote = sp.csr_matrix((np.ones(n), (ans.labeler * k + ans.vote, np.arange(n))), shape=(m * k, n))
     off = ~np.eye(k, dtype=bool)
     wn = w[ans.row]
     a_s, b_s = Lure.s_prior
@@ -198,10 +199,13 @@ def lure_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool,
             + np.log(rho)
             + log_p[None, :, None]
         )
-        joint = np.concatenate([normal, lured.reshape(r, k * k)], axis=1)
-        log_z = logsumexp(joint, axis=1)
-        t = np.exp(joint - log_z[:, None])
-        t0, t1 = t[:, :k], t[:, k:].reshape(r, k, k)
+        top = np.maximum(normal.max(axis=1), lured.max(axis=(1, 2)))
+        t0 = np.exp(normal - top[:, None])
+        t1 = np.exp(lured - top[:, None, None])
+        total_row = t0.sum(axis=1) + t1.sum(axis=(1, 2))
+        log_z = np.log(total_row) + top
+        t0 /= total_row[:, None]
+        t1 /= total_row[:, None, None]
         pz = t0 + t1.sum(axis=2)
         p_lured = t1.sum(axis=(1, 2))
         value = (
@@ -218,8 +222,8 @@ def lure_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool,
             ans.by_labeler @ (wn * p_lured[ans.row]) + a_s + b_s - 2
         )
         weight = wn[:, None] * (pz[ans.row] - resp)  # (n, z)
-        counts = np.asarray(ans.by_labeler @ (weight[:, :, None] * ans.onehot[:, None, :]).reshape(n, k * k))
-        votes = counts.reshape(m, k, k) + a_prior
+        counts = np.asarray(by_labeler_vote @ weight).reshape(m, k, k).transpose(0, 2, 1)  # [j, z, a]
+        votes = counts + a_prior
         pi = votes / np.maximum(votes.sum(axis=2, keepdims=True), FLOOR)
         pi = np.where(votes.sum(axis=2, keepdims=True) > 0, np.maximum(pi, FLOOR), np.exp(log_pi))
         rho_new = (float(w @ p_lured) + a_r - 1) / (total + a_r + b_r - 2)
