@@ -129,6 +129,37 @@ and ``κ = 4`` (fixed before any run: four pseudo-answers on lured items at the 
 larger changes fewer sets). Step 2 then runs on seed 23 as registered above (``--explore --seed 23
 --min-votes 10 --s-mode twostage``, (1)-(4) on its 47 sets), and only if it passes step 3 (the 93,
 once, ``--min-votes 10 --s-mode twostage``).
+
+Step 2's result (run once, 19:23:50-19:24:23 UTC, load 10): **fails (2) and (3)** on one set,
+dense5_n500_K2_m140_s23 94.000 -> 83.000 (-11.00; majority vote 86.6); (1) and (4) pass (47 sets
+88.138 -> 89.128; the 14 dense crowds 91.907 -> 95.230, 13 up, 1 down; CPU 1.37x). As registered,
+nothing goes to the 93: no rule run, ``src`` unchanged.
+
+Diagnoses after step 2 (not rules; seeds 21 and 23 are now both seen, so nothing here can be
+registered from them). ``--s-mode`` on the 14 dense crowds of each seed, gate 10:
+
+======== ======================== ======================== ============================
+variant  seed 21 mean, worst      seed 23 mean, worst      note
+======== ======================== ======================== ============================
+before   90.491                   91.907
+labeler  93.589, -0.80 (dense5)   (dense5_s23 74.20)       step 1's model
+shared   93.108, -1.33 (dense1)   95.571, 0 down           stage (a) alone
+twostage 93.670, -0.17 (dense4)   95.230, -11.00 (dense5)  registered
+ebem     (dense1_s21 92.00)       dense5_s23 82.80         Casella's EB-EM, μ re-estimated
+pooled   93.773, -0.17 (dense4)   95.958, 0 down           stops early (below)
+======== ======================== ======================== ============================
+
+``--diagnose 23 dense5`` (log-likelihood per item of each final fit, without priors): labeler
+-14.868 (74.20%), twostage -14.941 (83.00%), ebem -14.941 (82.80%), pooled -15.032 (94.60%),
+shared -15.049 (94.20%): **the fits with the worse labels explain the votes better**. Per-labeler
+susceptibilities on a K = 2 crowd of 140 low-coverage workers (2-30% of 500 items each) find a mode
+in which a group of workers' votes for one class are "lure" votes (ρ 0.15-0.24 against the
+simulator's 0.10); with two classes a lured item and a normal item of the other class differ only
+in which workers vote for it. ``pooled``'s good number is an early stop (3 evaluations: its
+plug-in ``μ`` moves the objective it is judged by, and SQUAREM's stop fired on a fall), not a
+different model: its proper version (``ebem``) reaches twostage's mode. ``--diagnose 21 dense1``:
+the shared susceptibility is the one that loses there (88.67 against 90.00 before; the per-labeler
+fits 92.00-92.67).
 """
 
 from __future__ import annotations
@@ -178,6 +209,11 @@ def logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+#: ``ebem``: at most this many re-estimates of μ, and the change of μ that ends them.
+EB_ROUNDS = 20
+EB_TOL = 1e-4
+
+
 def _logit(x):
     return np.log(x) - np.log1p(-x)
 
@@ -204,7 +240,7 @@ def lure_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool,
     c = Lure.lam_prior
     sizes = np.cumsum([m * k * k, m, 1, k * (k - 1)])
     kappa = Lure.pool_strength
-    mode = ["shared" if Lure.s_mode == "twostage" else Lure.s_mode]
+    mode = ["shared" if Lure.s_mode == "twostage" else "fixed" if Lure.s_mode == "ebem" else Lure.s_mode]
 
     def s_log_prior(s, mu):
         """log prior of the susceptibilities: Beta(a_s, b_s) each, or (hier) Beta(1 + κμ, 1 + κ(1 − μ))
@@ -314,7 +350,7 @@ def lure_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool,
         s_new = np.clip(s_new, 1e-6, 1 - 1e-6)
         rho_new = float(np.clip(rho_new, 1e-9, 1 - 1e-9))
         new = pack(np.log(pi / pi.sum(axis=2, keepdims=True)), s_new, rho_new, log_lam_new, log_p, mu)
-        return value / total, new, (pz, log_z, rho, s)
+        return value / total, new, (pz, log_z, rho, s, float(lure_votes.sum()), float(trials.sum()))
 
     p0 = np.maximum(run.p, FLOOR)
     lam0 = np.where(off, 1.0 / max(k - 1, 1), 0.0)
@@ -334,8 +370,19 @@ def lure_em(voted: VotedOutcomes, run, k: int, prior: np.ndarray, *, free: bool,
         x1[-1] = x1[sizes[0]]  # logit of the shared s
         out = squarem(step, x1, max_evals=max(n_iter, 1), tol=tol, low=-50.0, high=50.0)
         history += list(out.history)
-    pz, log_z, rho, s = out.extra
-    Lure.last = {"rho": rho, "s_mean": float(np.mean(s)), "evals": len(out.history)}
+    if Lure.s_mode == "ebem":  # Casella's EB-EM: EM at fixed μ, then μ = the fit's pooled susceptibility
+        for _ in range(EB_ROUNDS):
+            _, _, _, _, lure_total, trial_total = out.extra
+            mu = float(np.clip((lure_total + a_s - 1) / (trial_total + a_s + b_s - 2), 1e-6, 1 - 1e-6))
+            if abs(mu - unpack(out.theta)[5]) < EB_TOL:
+                break
+            x1 = out.theta.copy()
+            x1[-1] = _logit(mu)
+            out = squarem(step, x1, max_evals=max(n_iter, 1), tol=tol, low=-50.0, high=50.0)
+            history += list(out.history)
+            Lure.last["rounds"] = Lure.last.get("rounds", 0) + 1
+    pz, log_z, rho, s, _, _ = out.extra
+    Lure.last.update({"rho": rho, "s_mean": float(np.mean(s)), "evals": len(history)})
     post = pz / pz.sum(axis=1, keepdims=True)
     p_new = np.exp(unpack(out.theta)[4])
     Lure.last["mu"] = unpack(out.theta)[5]
@@ -368,6 +415,7 @@ def smoke() -> None:
         sim = simulate_annotators(y, n_annotators=m, answers_per_item=rr, errors="confusion", random_state=12345)
         votes = as_votes(sim.answers.rename(columns={"annotator": "labeler"}).astype({"labeler": str}))
         Switch.objectives.clear()
+        Lure.last = {}
         _, cpu_b, _ = fit(votes.matrix(), k, False)
         _, cpu_a, ran = fit(votes.matrix(), k, True)
         o = Switch.objectives[0] if Switch.objectives else np.zeros(1)
@@ -387,6 +435,7 @@ def evaluate(family: str, name: str, votes, truth, saved: dict) -> dict:
     row["before"] = score(codes, g, scored)
     Lure.last = {}
     codes, row["cpu_after"], row["ran"] = fit(matrix, k, True)
+    row["rounds"] = Lure.last.get("rounds", 0)
     saved[name] = codes
     row["after"] = score(codes, g, scored)
     row["gain"] = row["after"] - row["before"]
@@ -423,6 +472,36 @@ def grid(seed: int) -> None:
     print("\nchosen:", best)
 
 
+def diagnose(seed: int, prefix: str) -> None:
+    """After the rule (not a rule): one dense crowd fitted with each susceptibility prior; accuracy,
+    the fit's log-likelihood per item (``Σ w log P(votes)`` without the priors), ``ρ``, ``μ``."""
+    from dev_weak_dense_crowds import dev_sets as dense_sets
+
+    name, votes, truth = next(x for x in dense_sets([seed], quick=True) if x[0].startswith(prefix))
+    matrix = votes.matrix()
+    g = np.asarray(truth.reindex(votes.items))
+    store: dict = {}
+
+    def keep(voted, run, k, prior, **em):
+        out = lure_em(voted, run, k, prior, **em)
+        store["ll"] = float(voted.weights @ out[1]) / float(voted.weights.sum())
+        return out
+
+    did.item_difficulty_em = keep
+    Switch.min_votes = 10.0
+    k = len(votes.classes)
+    codes, _, _ = fit(matrix, k, False)
+    print(name, "before", round(100 * float(np.mean(codes == g)), 2))
+    for mode in ("shared", "twostage", "labeler", "pooled", "ebem"):
+        Lure.s_mode, Lure.last = mode, {}
+        codes, _, _ = fit(matrix, k, True)
+        last = {a: round(b, 3) if isinstance(b, float) else b for a, b in Lure.last.items()}
+        print(
+            f"{mode:9s} accuracy {100 * float(np.mean(codes == g)):.2f}  log-likelihood per item {store['ll']:.4f}  {last}"
+        )
+    did.item_difficulty_em = lure_em
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--smoke", action="store_true")
@@ -433,8 +512,12 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=None, help="diagnosis: only sets whose name starts so")
     ap.add_argument("--save-labels", default=None, help="an .npz of each set's labels after (the src check)")
     ap.add_argument("--families", nargs="+", default=["clique", "dense", "pair", "lookalike"])
+    ap.add_argument("--diagnose", nargs=2, default=None, metavar=("SEED", "PREFIX"), help="after the rule")
     ap.add_argument(
-        "--s-mode", choices=["labeler", "shared", "pooled", "hier", "twostage"], default="labeler", help="exploration"
+        "--s-mode",
+        choices=["labeler", "shared", "pooled", "hier", "twostage", "ebem"],
+        default="labeler",
+        help="exploration",
     )
     ap.add_argument("--s-prior", nargs=2, type=float, default=list(Lure.s_prior), help="exploration")
     ap.add_argument("--rho-prior", nargs=2, type=float, default=list(Lure.rho_prior), help="exploration")
@@ -445,6 +528,9 @@ def main() -> None:
     Lure.pool_strength = args.pool_strength
     if args.smoke:
         smoke()
+        return
+    if args.diagnose:
+        diagnose(int(args.diagnose[0]), args.diagnose[1])
         return
     if args.explore and args.grid:
         grid(args.seed)
