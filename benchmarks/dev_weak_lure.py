@@ -177,6 +177,14 @@ No other family of seeds 21 or 23 reaches 10 votes per item. Rule on the 93: ste
 (1)-(4), once::
 
     OMP_NUM_THREADS=1 python benchmarks/dev_weak_lure.py --s-mode twostage --min-votes 10 --min-classes 3 --save-labels L.npz
+
+The rule run, once (19:29:47-19:30:47 UTC, from the ``git archive`` of commit 16ae4854, load
+10-10.6): **passes (1)-(4)**: 93 sets 86.691 -> 86.782; the six K >= 3 dense crowds move (dense3,
+dense4, dense6 of seeds 0 and 1: +1.125, +2.167, +1.5, +2.375, +0.333, +1.0), no other set; 6 up,
+0 down; worst vs MV -2.40 both; CPU 5.69 -> 6.11 s (1.07x). Adopted: ``weak._lure``,
+``LabelModel(lured_items=True)``; the ``src`` version gives these labels on all 93 sets (checked
+against ``--save-labels``), and ``predict`` gives ``labels_`` on them. ``bench_weak.py
+--skip-apply`` once after: see benchmarks/RESULTS.md (session 38, is15h).
 """
 
 from __future__ import annotations
