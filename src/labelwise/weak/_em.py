@@ -10,6 +10,7 @@ import numpy as np
 from ..aggregate.dawid_skene import relabelled_classes
 from ..aggregate.priors import diagonal_confusion_prior
 from ..errors import LabelwiseWarning
+from ._lure import lure_applies, refit_lured
 from ._posterior import (
     FLOOR,
     VotedOutcomes,
@@ -61,6 +62,7 @@ class EMRun(NamedTuple):
     objective: list[float]
     n_evals: int
     converged: bool
+    lure: np.ndarray | None = None  # the lured-item model's parameters when it replaced the fit (``_lure``)
 
 
 def log_prior(
@@ -236,6 +238,7 @@ def fit_abstain_models(
     *,
     abstains: str,
     prior_strength: float,
+    lured_items: bool = False,
     **em: Any,
 ) -> tuple[EMRun, str, dict[str, float], dict[str, float]]:
     """EM with abstains informative and/or missing (``abstains``), and the choice between them.
@@ -253,7 +256,9 @@ def fit_abstain_models(
     compared, never returned, and stops at the looser of ``tol`` and :data:`COMPARISON_TOL`
     (EM's likelihood only grows, so the stopped fit's BIC is above the converged one's, by little
     once EM has slowed down; the dev sets' margins were much wider). ``em``: ``smoothing``, ``n_iter``, ``tol`` of
-    :func:`run_em`.
+    :func:`run_em`. With ``lured_items``, the MAP refit is refined by the lured-item mixture
+    (:mod:`._lure`) where :func:`~._lure.lure_applies` (single labelers, at least 3 classes, 10 votes
+    per item on average).
 
     Returns
     -------
@@ -301,4 +306,6 @@ def fit_abstain_models(
         prior = diagonal_pseudo_counts(groups, k, float(em["smoothing"]), accuracy, prior_strength)
         free = p_fixed is None or (isinstance(p_fixed, str) and p_fixed == "votes")
         fits[chosen] = fit(starts[-1], p, patterns, fixed=not free, prior=prior)
+        if lured_items and lure_applies(voted, w, k, groups):  # the MAP fit's lured-item refinement
+            fits[chosen] = refit_lured(voted, fits[chosen], groups, k, prior, free=free, **em)
     return fits[chosen], chosen, bic, vote_ll

@@ -34,6 +34,8 @@ _SCALARS = (
     "em_objective_history_",
     "em_converged_",
     "n_em_evals_",
+    "lured_items_",
+    "lure_params_",  # the lured-item model's parameters (``weak._lure``), for predict
 )
 
 

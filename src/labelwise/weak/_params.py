@@ -9,11 +9,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate.arguments import check_choice, check_positive_int
 from ..errors import InvalidParameterError
 from ._posterior import FLOOR, vote_shares
 from ._votes import Votes, as_votes
 
-__all__ = ["check_class_balance", "initial_balance", "labeler_pairs", "n_classes", "fit_votes"]
+__all__ = [
+    "check_class_balance",
+    "check_label_model_params",
+    "initial_balance",
+    "labeler_pairs",
+    "n_classes",
+    "fit_votes",
+]
 
 
 def check_class_balance(class_balance: Any, n_classes: int) -> np.ndarray | str | None:
@@ -86,3 +94,29 @@ def fit_votes(votes: Any, classes: Any) -> Votes:
     except TypeError:  # mixed types: by their text, as DawidSkeneLabelModel orders them for its ties
         order = sorted(range(len(names)), key=lambda j: str(names[j]))
     return Votes(v.answers, v.items, tuple(names[j] for j in order), v.classes)
+
+
+def check_label_model_params(model: Any) -> None:
+    """:class:`~labelwise.weak.LabelModel`'s parameter checks (each error names the parameter, what it
+    takes and what it got)."""
+    check_choice("abstains", model.abstains, ("auto", "informative", "missing"))
+    check_positive_int("n_em_iter", model.n_em_iter, minimum=0)
+    check_positive_int("max_iter", model.max_iter)
+    check_positive_int("max_clique", model.max_clique)
+    check_positive_int("min_shared", model.min_shared, minimum=0)
+    for name in ("pair_check", "lured_items"):
+        if not isinstance(getattr(model, name), (bool, np.bool_)):
+            raise InvalidParameterError(f"{name} must be True or False, got {getattr(model, name)!r}")
+    for name in ("tol", "l2", "smoothing", "prior_strength"):
+        value = getattr(model, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
+    if (
+        isinstance(model.prec_init, bool)
+        or not isinstance(model.prec_init, (int, float))
+        or not 0 < model.prec_init <= 1
+    ):
+        raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {model.prec_init!r}")
+    thr = model.dependency_threshold
+    if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 <= thr < np.inf):
+        raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {thr!r}")

@@ -10,15 +10,17 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validate.arguments import check_choice, check_positive_int, check_random_state
+from .._validate.arguments import check_random_state
 from ..aggregate.dawid_skene import DEFAULT_PRIOR_STRENGTH
 from ..aggregate.priors import agreement_accuracy
 from ..errors import InvalidParameterError
+from . import _params
 from ._compress import compress_rows
 from ._crowd_pairs import join_free_pairs, pairs_frame
 from ._dependencies import clique_search
 from ._em import fit_abstain_models, record_convergence
 from ._fit_check import fitted_check
+from ._lure import lured_posterior
 from ._model_api import LabelModelAPI, balance_from_dev
 from ._model_io import SavedLabelModel
 from ._moments import Overlaps, align_classes, fit_mu, indicator, weighted_gram
@@ -166,6 +168,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         A clique's joint votes get the same number of pseudo-votes, spread as the product of its
         members' priors. The abstain-model choice compares the maximum-likelihood fits. 0: no prior (smoothing
         only). Chosen on simulated crowds (``benchmarks/dev_weak_abstains.py``).
+    lured_items : bool, default True
+        Where that MAP fit is kept, labelers are single, K >= 3 and items have >= 10 votes on average,
+        refine it by a mixture of normal and *lured* items (``weak._lure``): on a lured item each labeler
+        answers one look-alike wrong class, shared by the item, with its own probability. False: the MAP
+        fit only. Adopted by the rule of ``benchmarks/dev_weak_lure.py``.
     labels : sequence, optional
         The classes (default: those voted, sorted).
     random_state : int or Generator, default 0
@@ -216,6 +223,9 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
     em_objective_history_ : list of float
         EM's objective at the same points, from the first M-step: the log posterior per item
         (log-likelihood plus :func:`labelwise.weak._em.log_prior`), never decreasing.
+    lured_items_ : bool, lure_params_ : ndarray or None
+        Whether the lured-item mixture refined the fit (``lured_items`` and its gate), and its
+        parameters (``weak._lure.LureFit.unpack``), which ``predict`` uses.
     em_converged_ : bool, n_em_evals_ : int
         Whether the kept EM run stopped on ``tol`` within ``n_em_iter`` (else a
         :class:`~labelwise.errors.LabelwiseWarning`), and its EM steps (True and 0 without EM).
@@ -257,6 +267,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         max_iter: int = 500,
         smoothing: float = 0.01,
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+        lured_items: bool = True,
         labels: Sequence[Any] | None = None,
         random_state: Any = 0,
     ) -> None:
@@ -274,30 +285,12 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         self.max_iter = max_iter
         self.smoothing = smoothing
         self.prior_strength = prior_strength
+        self.lured_items = lured_items
         self.labels = labels
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        check_choice("abstains", self.abstains, ("auto", "informative", "missing"))
-        check_positive_int("n_em_iter", self.n_em_iter, minimum=0)
-        check_positive_int("max_iter", self.max_iter)
-        check_positive_int("max_clique", self.max_clique)
-        check_positive_int("min_shared", self.min_shared, minimum=0)
-        if not isinstance(self.pair_check, (bool, np.bool_)):
-            raise InvalidParameterError(f"pair_check must be True or False, got {self.pair_check!r}")
-        for name in ("tol", "l2", "smoothing", "prior_strength"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-                raise InvalidParameterError(f"{name} must be a number >= 0, got {value!r}")
-        if (
-            isinstance(self.prec_init, bool)
-            or not isinstance(self.prec_init, (int, float))
-            or not 0 < self.prec_init <= 1
-        ):
-            raise InvalidParameterError(f"prec_init must be a number in (0, 1], got {self.prec_init!r}")
-        thr = self.dependency_threshold
-        if thr is not None and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 <= thr < np.inf):
-            raise InvalidParameterError(f"dependency_threshold must be None or a finite number >= 0, got {thr!r}")
+        _params.check_label_model_params(self)
 
     def _moment_fit(
         self, lam: Any, p: np.ndarray, m: int, k: int, deps: list[tuple[int, int]], w: np.ndarray, gram: Any
@@ -378,6 +371,7 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
                 w=w[cov],
                 accuracy=agreement_accuracy(counts, w[cov]),
                 prior_strength=float(self.prior_strength),
+                lured_items=bool(self.lured_items),
                 smoothing=float(self.smoothing),
                 n_iter=self.n_em_iter,
                 tol=float(self.tol),
@@ -398,10 +392,15 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
             record_convergence(self, run, self.n_em_iter, self.tol)
             mu = lf_mu_from_posterior(lam_c.T.tocsr(), post_cov * w[cov, None])
             post = post_cov if every else posterior(lam_g, mu_g, p)[0]  # every row: the run's last E-step
+            self.lure_params_ = run.lure
+            if run.lure is not None and not every:
+                post[cov] = post_cov  # the lured-item model's posterior of the rows with a vote
         else:
             self.abstains_, self.bic_ = "informative", {}
+            self.lure_params_ = None
             record_convergence(self, None, 0, self.tol)
         self._groups = groups
+        self.lured_items_ = self.lure_params_ is not None
         self.group_mu_ = mu_g
         self.n_em_iter_, self.log_likelihood_history_ = len(history) - 1, history
         return mu, p, post
@@ -449,9 +448,11 @@ class LabelModel(LabelModelAPI, SavedLabelModel, BaseEstimator):
         if unknown:
             raise InvalidParameterError(f"votes has labelers the model was not fitted on: {unknown}")
         rows = compress_rows(Votes(v.answers, v.items, self.labelers_, self.classes_).matrix(), len(self.classes_))
-        post = posterior(
-            voted_outcomes(rows.matrix, len(self.classes_), self._groups)[0], self.group_mu_, self.class_balance_
-        )[0]
+        lam_g = voted_outcomes(rows.matrix, len(self.classes_), self._groups)[0]
+        post = posterior(lam_g, self.group_mu_, self.class_balance_)[0]
+        lure = getattr(self, "lure_params_", None)
+        if lure is not None:
+            post = lured_posterior(lure, lam_g, len(self.classes_), post)
         return v.items, post[rows.inverse], random_argmax(post, check_random_state(self.random_state))[rows.inverse]
 
     def _lf_conditionals(self) -> np.ndarray:
