@@ -185,6 +185,15 @@ dense4, dense6 of seeds 0 and 1: +1.125, +2.167, +1.5, +2.375, +0.333, +1.0), no
 ``LabelModel(lured_items=True)``; the ``src`` version gives these labels on all 93 sets (checked
 against ``--save-labels``), and ``predict`` gives ``labels_`` on them. ``bench_weak.py
 --skip-apply`` once after: see benchmarks/RESULTS.md (session 38, is15h).
+
+Fourth registration (the lead, session 38; written and committed before the run). Step 3's gate was
+chosen after seeing seeds 21 and 23, so the adopted default was never judged on fresh sets before
+the 93 (is15i/is15j's protocol asks for that). Confirmation, once, on fresh seeds **75** (dense 75,
+76; LF sim7500-7509) and **77** (dense 77, 78; LF sim7700-7709), in no earlier script or section:
+``--explore --seed S --s-mode twostage --min-votes 10 --min-classes 3`` from the same ``git archive``
+of commit 16ae4854 (main's ``src`` before the merge, so "before" is the MAP fit), judged per seed by
+rules (1)-(3) above. Both seeds pass: ``lured_items=True`` stays the default. Either fails: the
+default becomes ``lured_items=False`` (the model stays as an option), whatever the benchmark says.
 """
 
 from __future__ import annotations
