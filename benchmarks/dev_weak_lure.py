@@ -194,6 +194,13 @@ the 93 (is15i/is15j's protocol asks for that). Confirmation, once, on fresh seed
 of commit 16ae4854 (main's ``src`` before the merge, so "before" is the MAP fit), judged per seed by
 rules (1)-(3) above. Both seeds pass: ``lured_items=True`` stays the default. Either fails: the
 default becomes ``lured_items=False`` (the model stays as an option), whatever the benchmark says.
+
+The confirmation, once (20:06-20:10 UTC, from that archive, load 10-12): **both seeds pass (1)-(4)**.
+Seed 75: 47 sets 88.360 -> 88.547, dense 91.526 -> 92.154, 6 up / 0 down (the six K >= 3 dense
+crowds, +0.5 to +2.75), nothing else moved, CPU 1.23x. Seed 77: 86.929 -> 87.148, dense 89.200 ->
+89.935, 6 up / 0 down (+0.5 to +3.0), CPU 1.19x. ``lured_items=True`` stays the default. Every set
+it reached is the dense simulator's K >= 3 crowd, whose hard items are lured by construction; the
+one real crowd it reaches (Dog) falls (benchmarks/RESULTS.md, session 38).
 """
 
 from __future__ import annotations
