@@ -31,6 +31,7 @@ files are never guessed (``,`` and tab).
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from ..errors import DataFileError
@@ -114,7 +115,7 @@ def guess_delimiter(path: str | Path) -> str:
     return ONE_COLUMN
 
 
-def csv_delimiter(path: str | Path) -> str:
+def csv_delimiter(path: str | os.PathLike) -> str:
     """The column delimiter of a CSV-family file: ``,`` for ``.csv``, tab for ``.tsv``, and for any other
     suffix (``.txt``) the one :func:`guess_delimiter` finds (it may refuse the file)."""
     p = Path(path)
