@@ -35,7 +35,8 @@ class TestChooseAbstainModel:
 
 
 def _batch_crowd(seed: int, n_items: int = 1500, n_batches: int = 20, per_batch: int = 5):
-    """Workers assigned to items in batches unrelated to the class (one worker from anywhere)."""
+    """Workers assigned to items in batches unrelated to the class (one worker from anywhere else:
+    not one of the item's own, so no worker votes twice on an item)."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n_items)
     batch = rng.integers(0, n_batches, n_items)
@@ -43,7 +44,7 @@ def _batch_crowd(seed: int, n_items: int = 1500, n_batches: int = 20, per_batch:
     rows = []
     for i in range(n_items):
         own = batch[i] * per_batch + rng.choice(per_batch, size=per_batch - 2, replace=False)
-        for w in np.concatenate([own, rng.choice(len(acc), size=1)]):
+        for w in np.concatenate([own, rng.choice(np.setdiff1d(np.arange(len(acc)), own), size=1)]):
             rows.append((i, f"w{w}", int(y[i] if rng.random() < acc[w] else 1 - y[i])))
     return as_votes(pd.DataFrame(rows, columns=["item", "labeler", "label"])), y
 

@@ -24,6 +24,7 @@ import pyarrow.csv as pa_csv
 from ..errors import InvalidParameterError
 from ..io.atomic import TABLE_FORMATS, atomic_write
 from ..io.atomic import write_table as io_write_table
+from ..io.delimiter import csv_delimiter
 
 #: Output suffixes, by family.
 _TEXT = {".csv": ",", ".tsv": "\t"}
@@ -88,7 +89,7 @@ _BLOCK_CELLS = 1 << 19
 def raw_cells(data: Path, n_rows: int) -> Cells:
     """DATA's cells as written, as many rows as the typed read (Arrow's parser; pandas' where Arrow
     cannot parse the file, or for a ``.txt`` file, whose delimiter pandas sniffs)."""
-    sep = _TEXT_IN[data.suffix.lower()]
+    sep = csv_delimiter(data)  # .txt: the delimiter read_table guessed
     names = [str(c) for c in pd.read_csv(data, sep=sep, engine="python" if sep is None else "c", nrows=0,
                                          encoding="utf-8-sig").columns]  # fmt: skip
     cells: Cells | None = None

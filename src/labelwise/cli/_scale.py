@@ -31,6 +31,8 @@ from ..io.arrays import load_npy as read_npy
 from ..io.arrays import load_zarr
 from ..io.atomic import move_into_place
 from ..io.audit_summary import write_audit_summary
+from ..io.parquet_parts import PARQUET_PARTS as _PARQUET_PARTS
+from ..io.parquet_parts import check_parquet_parts
 from ..io.paths import require_path
 from ._audit_health import OVERLAP_FILE, add_health, print_health, write_overlap
 from ._classes_option import check_class_count, check_labels_named, classes_like_labels
@@ -38,9 +40,6 @@ from ._common import load_npy
 from ._na_values import given_na_values, na_values_setting, remember_table
 
 SCHEDULERS = ("threads", "processes", "local")
-
-
-_PARQUET_PARTS = (".parquet", ".parq", ".pq")
 
 
 def read_parquet_rows(path: Path, what: str) -> Any:
@@ -59,32 +58,8 @@ def read_parquet_rows(path: Path, what: str) -> Any:
         why = " ".join(str(exc).split("Original Message:")[-1].split())  # Dask wraps pyarrow's reason
         raise DataFileError(f"{what} {str(p)!r} could not be read as Parquet: {why}") from None
     if p.is_dir():
-        _check_parts_columns(p, what, [str(c) for c in frame.columns])
+        check_parquet_parts(p, what, [str(c) for c in frame.columns])
     return frame
-
-
-def _check_parts_columns(folder: Path, what: str, columns: list[str]) -> None:
-    """Every Parquet part of ``folder`` holds ``columns`` (the schema Dask took from one part): a part
-    without one (a gold table saved beside the answers) would fail in a task as a raw ``KeyError``.
-    Reads each part's footer only."""
-    import pyarrow.parquet as pq
-
-    for part in sorted(f for f in folder.rglob("*") if f.suffix.lower() in _PARQUET_PARTS and f.is_file()):
-        if part.name.startswith(("_", ".")):  # Dask skips _metadata, _common_metadata and hidden files
-            continue
-        names = set(pq.read_schema(part).names)
-        missing = [c for c in columns if c not in names]
-        if missing:
-            raise DataFileError(
-                f"{what} {str(folder)!r} must be a folder of Parquet parts with the same columns {_few(columns)}; "
-                f"its part {str(part.relative_to(folder))!r} has no {_few(missing)} (it holds "
-                f"{_few(sorted(names))}): move other tables out of the folder"
-            )
-
-
-def _few(names: list[str], n: int = 6) -> str:
-    """A list of column names for a message, cut after ``n`` with the count."""
-    return str(names) if len(names) <= n else f"{str(names[:n])[:-1]}, ... ({len(names)} in all)]"
 
 
 @contextlib.contextmanager

@@ -215,4 +215,4 @@ def aggregate_numbers(
         warnings.warn(
             f"not converged after {est.n_iter_} iterations: raise --max-iter or --tol", LabelwiseWarning, stacklevel=1
         )
-    console().print(f"wrote {out / 'values.csv'}, annotators.csv, summary.json")
+    console().print("wrote " + ", ".join(str(out / name) for name in ("values.csv", "annotators.csv", "summary.json")))

@@ -16,6 +16,7 @@ from .._tag_cells import join_tags
 from ..aggregate.multilabel import MULTILABEL_METHODS, MultiLabelAggregator
 from ..errors import InvalidParameterError, MissingColumnError
 from ..io import files_together, write_csv, write_json
+from ..io.delimiter import csv_delimiter
 from ._aggregate_params import duplicates_option, method_params, param_names, param_option
 from ._answer_rows import report
 from ._common import SEED, console, finite, print_frame, quiet_option, read_input, renaming
@@ -48,7 +49,7 @@ def _marker_cells(path: Path, column: str, read: pd.Series) -> dict[str, Any] | 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".txt") or not read.isna().any():
         return None
-    sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+    sep = csv_delimiter(path)
     raw = pd.read_csv(
         path, sep=sep, engine="python" if sep is None else "c", usecols=[column], dtype=str, na_filter=False
     )[column]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import DataFileError, InvalidParameterError, MissingColumnError
 from ..io import atomic_write, files_together, write_json, write_table
+from ..io.delimiter import csv_delimiter
 from ..io.na_values import check_na_values, csv_na_options
 from ..io.paths import require_file
 from ..io.tables import check_unique_header
@@ -160,7 +161,7 @@ def _reader(path: Path, suffix: str, size: int) -> Iterator[pd.DataFrame]:
         with pd.read_json(path, lines=True, chunksize=size, dtype=True, encoding="utf-8-sig") as reader:
             yield from reader
     else:
-        sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+        sep = csv_delimiter(path)
         check_unique_header(path, sep)
         na = csv_na_options(check_na_values(given_na_values()))
         with pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", chunksize=size, **na) as reader:

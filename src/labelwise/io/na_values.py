@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InvalidParameterError
+from ..errors import DataFileError, InvalidParameterError
+from .delimiter import csv_delimiter
 
 __all__ = [
     "PANDAS_NA_VALUES",
@@ -107,15 +108,14 @@ def raw_cell(path: str | os.PathLike, column: str, row: int) -> str | None:
     suffix = p.suffix.lower()
     if suffix not in _CSV or row < 0:
         return None
-    sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-    options = {"sep": sep, "engine": "python" if sep is None else "c", "dtype": str, "keep_default_na": False}
     try:
+        options = {"sep": csv_delimiter(p), "dtype": str, "keep_default_na": False}
         # the one column in blocks up to the row, in bounded memory: skipping the rows before it
         # (skiprows, a number or a list) takes pandas twice as long (benchmarks/RESULTS.md, session 30)
         with pd.read_csv(p, usecols=[column], chunksize=_BLOCK, **options) as blocks:
             for block in blocks:
                 if row < block.index[-1] + 1:
                     return str(block[column].iloc[row - block.index[0]])
-    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, DataFileError):
         return None
     return None

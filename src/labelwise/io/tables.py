@@ -14,6 +14,7 @@ import pyarrow.csv as pa_csv
 
 from ..errors import DataFileError
 from ._text_ids import numbers_unless_merged, restore_merged_texts, text_dtypes
+from .delimiter import csv_delimiter
 from .na_values import NaValues, arrow_null_values, check_na_values, csv_na_options
 from .paths import require_file
 
@@ -136,7 +137,8 @@ def _names(text_columns: TextColumns, frame: pd.DataFrame) -> list[str]:
 def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_values: NaValues = None) -> pd.DataFrame:
     """Read ``path`` into a DataFrame, choosing the format from its suffix.
 
-    Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter sniffed for ``.txt``), ``.parquet``/``.pq``,
+    Supported: ``.csv``, ``.tsv``, ``.txt`` (delimiter guessed: the one character that splits every
+    line into as many cells as the header, see :mod:`labelwise.io.delimiter`), ``.parquet``/``.pq``,
     ``.jsonl``/``.ndjson`` (one JSON object per line) and ``.json`` (JSON Lines or a list of objects).
 
     Parameters
@@ -161,7 +163,8 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
     ------
     DataFileError
         If the file is missing, empty, has an unsupported suffix, cannot be parsed (the message
-        names the file and, where the parser knows it, the line), or its header repeats a name.
+        names the file and, where the parser knows it, the line), its header repeats a name, or
+        it is a ``.txt`` table whose delimiter is ambiguous or also inside cells.
     InvalidParameterError
         If ``na_values`` is not None, a string or a list of strings.
     """
@@ -174,8 +177,8 @@ def read_table(path: str | os.PathLike, *, text_columns: TextColumns = (), na_va
         raise DataFileError(f"data file {str(p)!r} is empty")
     try:
         if suffix in _CSV:
-            sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
-            frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", **csv_na_options(na))
+            sep = csv_delimiter(p)
+            frame = pd.read_csv(p, sep=sep, **csv_na_options(na))
             check_unique_header(p, sep)
             restore_merged_texts(frame, _names(text_columns, frame), lambda names: _csv_texts(p, sep, names, na))
         elif suffix in _PARQUET:

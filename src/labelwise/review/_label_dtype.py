@@ -43,6 +43,7 @@ import pandas as pd
 from .._validate.arguments import is_number
 from ..errors import LabelwiseWarning
 from ..io._text_ids import numbers_unless_merged
+from ..io.delimiter import csv_delimiter
 from ..io.na_values import NaValues, check_na_values, csv_na_options
 from ..io.tables import iter_json_lines
 
@@ -148,7 +149,7 @@ def labels_as_written(
     if suffix in (".parquet", ".pq"):
         return data[label]
     if suffix in (".csv", ".tsv", ".txt"):
-        sep = "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None)
+        sep = csv_delimiter(path)
         na = csv_na_options(check_na_values(na_values))
         raw = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", usecols=[label], dtype=str, **na)
         raw = raw[label]

@@ -13,6 +13,7 @@ from sklearn.utils import _safe_indexing
 
 from .._meta import fit_clone
 from .._progress import track
+from .._tag_cells import DEFAULT_SEPARATOR
 from .._validate.arguments import check_positive_int, show
 from ..audit.multilabel import encode_multilabel
 from ..errors import (
@@ -26,11 +27,11 @@ from ..errors import (
 from .multilabel_folds import IterativeStratifiedKFold
 
 
-def encode_tag_targets(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def encode_tag_targets(y: Any, n_rows: int, *, tag_separator: str = DEFAULT_SEPARATOR) -> tuple[np.ndarray, np.ndarray]:
     """``y`` as an ``(n_rows, K)`` boolean matrix and the tag of each column.
 
     ``y`` is a 0/1 indicator matrix (array, sparse matrix or DataFrame, whose column names become
-    the tags) or one list of tags per row (``"a|b"`` strings are split on ``|``), as
+    the tags) or one list of tags per row (``"a|b"`` strings are split at ``tag_separator``), as
     :func:`labelwise.audit.multilabel.encode_multilabel` reads them. Errors name ``y``.
     """
     if y is None:
@@ -51,7 +52,7 @@ def encode_tag_targets(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(y, np.ndarray) and y.ndim not in (1, 2):
         raise InvalidLabelsError(f"y must be a 2-D 0/1 tag matrix or one list of tags per row, got shape {y.shape}")
     try:
-        given, tags = encode_multilabel(y, classes=classes)
+        given, tags = encode_multilabel(y, classes=classes, tag_separator=tag_separator)
     except LabelwiseError as exc:  # the audit's messages name "labels": here the parameter is y
         raise type(exc)(str(exc).replace("labels", "y", 1)) from None
     if given.shape[0] != n_rows:

@@ -12,6 +12,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._chunks import check_n_jobs
 from .._meta import base_estimator, fit_clone, inherit_input_tags
+from .._tag_cells import DEFAULT_SEPARATOR, check_separator
 from .._validate.arguments import check_choice, check_positive_int, seed_from, show
 from .._validate.estimators import (
     check_estimator_method,
@@ -98,6 +99,10 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         Seed of the folds (the same folds for every tag).
     verbose : bool or None, default False
         Progress bars (``None``: only on a terminal).
+    tag_separator : str, default "|"
+        The separator of the tags in a string entry of ``y`` (``";"``: ``"a|b;c"`` is the tags ``a|b``
+        and ``c``), as :func:`labelwise.audit.multilabel.find_label_issues` reads it; checked as
+        there (:func:`labelwise._tag_cells.check_separator`).
 
     Attributes
     ----------
@@ -156,6 +161,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         n_jobs=None,
         random_state=None,
         verbose=False,
+        tag_separator=DEFAULT_SEPARATOR,
     ):
         self.estimator = estimator
         self.cv = cv
@@ -164,6 +170,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.tag_separator = tag_separator
 
     def _check_params(self) -> Any:
         estimator = base_estimator(self)
@@ -172,6 +179,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         check_choice("action", self.action, MULTILABEL_ACTIONS)
         check_thresholds(self.thresholds)
         check_n_jobs("n_jobs", self.n_jobs)
+        check_separator(self.tag_separator)
         if self.action == "reweight":
             sample_weight_fit_params(
                 estimator,
@@ -189,7 +197,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         X : array-like, sparse matrix or DataFrame of shape (n_rows, ...)
         y : (n_rows, n_tags) 0/1 matrix or DataFrame, or one list of tags per row
             The given (noisy) tags. Lists may hold any hashable tags (``"a|b"`` strings are split
-            on ``|``); a DataFrame's column names are the tags.
+            at ``tag_separator``); a DataFrame's column names are the tags.
         pred_probs : array-like of shape (n_rows, n_tags), optional
             Out-of-fold ``P(tag present)``, columns in the order of ``classes_`` (sorted tags for
             lists, the matrix's columns otherwise); given, no cross-validation is run.
@@ -205,7 +213,7 @@ class CleanMultilabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         """
         template = self._check_params()
         X = check_meta_X(self, X, reset=True)
-        given, tags = encode_tag_targets(y, _num_samples(X))
+        given, tags = encode_tag_targets(y, _num_samples(X), tag_separator=self.tag_separator)
         n, k = given.shape
         base = fit_sample_weight(sample_weight, n, template)
         seed = seed_from(self.random_state)

@@ -6,7 +6,8 @@ Every function of :mod:`labelwise.weak` accepts votes as a :class:`Votes` (what
 shape (n_items, n_labelers) with ``-1`` for abstain (Snorkel's convention, classes ``0..K-1``).
 A long table only knows the items that got at least one vote; the label models treat abstains as
 informative, so pass :class:`Votes` or a matrix to keep the items nobody voted on. A labeler votes
-once on an item: a table's repeated (item, labeler) rows are kept once (the last), with a warning.
+once on an item: a table's repeated (item, labeler) rows count once, as their most frequent label,
+and as an abstain where labels tie (``a`` then ``b``), whatever the row order, with a warning.
 """
 
 from __future__ import annotations
@@ -181,29 +182,48 @@ def _encoded_frame(answers: pd.DataFrame, classes: Sequence[Any] | None, row: Ca
     item_codes, items_seen = pd.factorize(answers["item"])
     labeler_codes, labelers_seen = pd.factorize(answers["labeler"])
     pair = item_codes * max(len(labelers_seen), 1) + labeler_codes
-    repeated = pd.Series(pair).duplicated(keep="last").to_numpy()
+    repeated = pd.Series(pair).duplicated(keep=False).to_numpy()
     if repeated.any():
-        _warn_repeated_votes(answers, pair, repeated, row)
-        answers = answers.loc[~repeated].reset_index(drop=True)
+        answers = answers.loc[_one_vote_per_pair(answers, pair, repeated, row)].reset_index(drop=True)
     return Votes(answers, pd.Index(items_seen), tuple(labelers_seen.tolist()), known)
 
 
-def _warn_repeated_votes(
+def _one_vote_per_pair(
     answers: pd.DataFrame, pair: np.ndarray, repeated: np.ndarray, row: Callable[[int], str]
-) -> None:
-    """Say that a labeler voted twice on an item: the label matrix holds one cell per (item, labeler),
-    so the last vote is kept everywhere (the label models, the analysis and Dawid-Skene alike)."""
-    pos = int(np.flatnonzero(repeated)[0])
-    last = int(np.flatnonzero(pair == pair[pos])[-1])
+) -> np.ndarray:
+    """Which rows to keep where a labeler voted more than once on an item (``repeated``: the rows of such
+    pairs): per pair, one row of its most frequent label, none where two or more labels are equally
+    frequent (the pair is an abstain). The label matrix holds one cell per (item, labeler), so every
+    consumer (the label models, the analysis, Dawid-Skene) reads that one vote; a long table has no
+    meaningful row order, and this rule does not depend on it. A warning says so."""
+    rows = np.flatnonzero(repeated)
+    votes = pd.DataFrame({"pair": pair[rows], "label": pd.factorize(answers["label"].iloc[rows])[0], "row": rows})
+    counts = votes.groupby(["pair", "label"], sort=False)["row"].agg(["size", "min"])
+    top = counts[counts["size"] == counts["size"].groupby(level="pair").transform("max")]
+    n_top = top.groupby(level="pair").size()
+    keep = ~repeated
+    keep[top.loc[n_top.index[n_top.to_numpy() == 1], "min"].to_numpy()] = True
+    n_labels = counts.groupby(level="pair").size()
+    conflicts = n_labels.index[n_labels.to_numpy() > 1]
+    shown = votes[votes["pair"].isin(conflicts)] if len(conflicts) else votes
+    first = shown.drop_duplicates("pair").iloc[0]  # the first repeated (or conflicting) pair in row order
+    other = shown[(shown["pair"] == first["pair"]) & (shown["label"] != first["label"])]
+    second = int(other["row"].iloc[0]) if len(other) else int(shown[shown["pair"] == first["pair"]]["row"].iloc[1])
+    at = int(first["row"])
     warnings.warn(
         LabelwiseWarning(
-            f"votes holds {int(repeated.sum())} repeated vote(s) of a labeler on an item, kept once each (the "
-            f"last): e.g. labeler {show(answers['labeler'].iloc[pos])} on item {show(answers['item'].iloc[pos])} "
-            f"voted {show(answers['label'].iloc[pos])} ({row(pos)}), then {show(answers['label'].iloc[last])} "
-            f"({row(last)}); give repeated answers (samples of one model) each their own labeler to count them all"
+            f"votes holds {len(rows) - len(n_labels)} repeated vote(s) of a labeler on an item ({len(n_labels)} "
+            f"pair(s), {len(conflicts)} with different labels): each pair counts once, as its most frequent label, "
+            f"and as no vote where labels tie ({int((n_top.to_numpy() > 1).sum())} pair(s)), whatever the row "
+            f"order: e.g. labeler {show(answers['labeler'].iloc[at])} on item {show(answers['item'].iloc[at])} "
+            f"voted {show(answers['label'].iloc[at])} ({row(at)}) and {show(answers['label'].iloc[second])} "
+            f"({row(second)}); to keep the last vote of each pair, drop the earlier rows first (pandas' "
+            "drop_duplicates(keep='last') on the item and labeler columns); give repeated answers (samples of one "
+            "model) each their own labeler to count them all"
         ),
         stacklevel=4,
     )
+    return keep
 
 
 def as_votes(votes: Any, *, classes: Any = None, name: str = "votes") -> Votes:

@@ -1,0 +1,121 @@
+"""A folder of Parquet parts read as one table: every part must hold the same columns, of the same kind.
+
+Dask (``dask.dataframe.read_parquet``) takes the table's columns and types from the parts'
+metadata and reads each part in a task of its own. A part without one of the columns (a gold
+table saved beside the answers) fails in that task as a raw ``KeyError``; a part whose ``label``
+column is text beside parts whose labels are integers is read without a word, and ``1`` and
+``"1"`` become two classes. :func:`check_parquet_parts` reads every part's footer (its Arrow
+schema, not its rows) and names the part, the column and both types before anything is computed.
+
+Kinds, not exact types, are compared: integers and floats of any width are numbers (pandas writes
+a column of integers with a missing value as floats, so the parts of one table may differ so), a
+column that is null in every row of a part (Arrow's ``null`` type) fits any kind, and a dictionary
+(pandas' categorical) has the kind of its values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..errors import DataFileError
+
+__all__ = ["PARQUET_PARTS", "arrow_kind", "check_parquet_parts", "parquet_part_files"]
+
+#: Suffixes of the Parquet files of a folder of parts.
+PARQUET_PARTS = (".parquet", ".parq", ".pq")
+
+
+def arrow_kind(kind: pa.DataType) -> str | None:
+    """The kind of values of an Arrow type: ``"numbers"``, ``"text"``, ``"booleans"``, ``"dates or
+    times"``, ``"bytes"``, the type itself for nested ones; None for ``null`` (fits any kind)."""
+    if pa.types.is_dictionary(kind):
+        return arrow_kind(kind.value_type)
+    checks = (
+        (pa.types.is_null, None),
+        (pa.types.is_boolean, "booleans"),
+        (lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t), "numbers"),
+        (lambda t: pa.types.is_string(t) or pa.types.is_large_string(t) or _is_string_view(t), "text"),
+        (lambda t: pa.types.is_temporal(t), "dates or times"),
+        (lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t), "bytes"),
+    )
+    for test, name in checks:
+        if test(kind):
+            return name
+    return str(kind)
+
+
+def _is_string_view(kind: pa.DataType) -> bool:
+    """Arrow's ``string_view`` (pyarrow 16 and later; the project allows 14)."""
+    test = getattr(pa.types, "is_string_view", None)
+    return bool(test(kind)) if test is not None else False
+
+
+def parquet_part_files(folder: Path) -> list[Path]:
+    """The Parquet parts of ``folder`` (its subfolders too), sorted, without the files Dask skips
+    (``_metadata``, ``_common_metadata``, hidden files)."""
+    return sorted(
+        f
+        for f in folder.rglob("*")
+        if f.suffix.lower() in PARQUET_PARTS and f.is_file() and not f.name.startswith(("_", "."))
+    )
+
+
+def check_parquet_parts(folder: Path, what: str, columns: list[str]) -> None:
+    """Every Parquet part of ``folder`` holds ``columns`` (those Dask read from the parts' metadata),
+    each with values of one kind (:func:`arrow_kind`) in all parts. Reads each part's footer only.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder of parts.
+    what : str
+        How the message names the folder (``"PATH 'answers'"``).
+    columns : list of str
+        The table's columns.
+
+    Raises
+    ------
+    DataFileError
+        Naming the part and the columns it lacks (and those it holds), or the part, the column and
+        its type beside the type of an earlier part.
+    """
+    import pyarrow.parquet as pq
+
+    first: dict[str, tuple[str, pa.DataType, Path]] = {}  # column -> its kind, type and part, where first not null
+    for part in parquet_part_files(folder):
+        schema = pq.read_schema(part)
+        missing = [c for c in columns if c not in schema.names]
+        if missing:
+            raise DataFileError(
+                f"{what} {str(folder)!r} must be a folder of Parquet parts with the same columns {_few(columns)}; "
+                f"its part {str(part.relative_to(folder))!r} has no {_few(missing)} (it holds "
+                f"{_few(sorted(schema.names))}): move other tables out of the folder"
+            )
+        for column in columns:
+            kind_type = schema.field(column).type
+            kind = arrow_kind(kind_type)
+            if kind is None:
+                continue
+            seen = first.setdefault(column, (kind, kind_type, part))
+            if seen[0] != kind:
+                raise DataFileError(
+                    f"{what} {str(folder)!r} must be a folder of Parquet parts whose columns hold one kind of "
+                    f"values; column {column!r} holds {kind} ({kind_type}) in part "
+                    f"{str(part.relative_to(folder))!r} but {seen[0]} ({seen[1]}) in part "
+                    f"{str(seen[2].relative_to(folder))!r} (read together, {_example(seen[0], kind)}): write the "
+                    "column with one type in every part (e.g. cast it before saving each part)"
+                )
+
+
+def _example(a: str, b: str) -> str:
+    """What mixing two kinds does, for the message."""
+    if {a, b} == {"numbers", "text"}:
+        return "1 and '1' would be two different values"
+    return "their values would not compare"
+
+
+def _few(names: list[str], n: int = 6) -> str:
+    """A list of column names for a message, cut after ``n`` with the count."""
+    return str(names) if len(names) <= n else f"{str(names[:n])[:-1]}, ... ({len(names)} in all)]"
