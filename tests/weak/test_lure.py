@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labelwise.errors import InvalidParameterError
+from labelwise.errors import InvalidParameterError, LabelwiseWarning
 from labelwise.weak import LabelModel
 from labelwise.weak._lure import LureFit, lure_applies
 from labelwise.weak._posterior import voted_outcomes
@@ -174,3 +175,13 @@ def test_each_stage_never_lowers_its_objective():
     _, _, _, runs = fit_lured_items(voted, mu, np.full(k, 0.25), k, prior, free=True, n_iter=40, tol=0.0)
     for run in runs:
         assert np.all(np.diff(run.history) >= -1e-9)
+
+
+def test_tol_zero_ends_the_lured_fit_at_its_fixed_point():
+    """``tol=0`` stops both lured stages at the first cycle that does not raise their objective, converged and
+    without a non-convergence warning: the stop lives in the shared ``weak._squarem.squarem``, as the plain fit's."""
+    matrix, _ = lured_crowd()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LabelwiseWarning)
+        model = fit(matrix, 4, tol=0.0, n_em_iter=3000)
+    assert model.lured_items_

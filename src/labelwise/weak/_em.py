@@ -148,12 +148,7 @@ def run_em(
 
     if not n_iter:
         return EMRun(post, np.empty((0, k)), p, [], None, [], 0, False)
-    # "gain < max(tol, least float)": "gain < tol" for tol > 0; for tol=0, a cycle that does not raise the
-    # objective (EM's fixed point) ends the run, which "gain < 0" never did (the guard keeps gains >= 0)
-    stop_tol = max(tol, float(np.nextafter(0.0, 1.0)))
-    run = squarem(
-        step, m_step(post, p), max_evals=n_iter, tol=stop_tol, low=FLOOR, track=lambda e: float(w @ e[1]) / total
-    )
+    run = squarem(step, m_step(post, p), max_evals=n_iter, tol=tol, low=FLOOR, track=lambda e: float(w @ e[1]) / total)
     post, log_z = run.extra
     theta = run.theta
     return EMRun(

@@ -44,7 +44,8 @@ def squarem(
     max_evals : int
         Budget of ``step`` calls (each costs one plain EM iteration).
     tol : float
-        Stop when a cycle raises the objective by less than this.
+        Stop when a cycle raises the objective by less than this; ``0`` stops at the first cycle that
+        does not raise it.
     low, high : float
         Box the extrapolated point is clipped to before its stabilising EM step.
     track : callable, optional
@@ -61,4 +62,7 @@ def squarem(
     .. [1] R. Varadhan and C. Roland, "Simple and Globally Convergent Methods for Accelerating the
        Convergence of Any EM Algorithm", Scandinavian Journal of Statistics 35(2), 335-353, 2008.
     """
-    return _squarem(step, theta0, max_evals=max_evals, stop=gain_stop(tol), low=low, high=high, track=track)
+    # "gain < max(tol, least float)": "gain < tol" for tol > 0; for tol=0, a cycle that does not raise the
+    # objective (EM's fixed point) ends the run, which "gain < 0" never did (the guard keeps gains >= 0)
+    stop_tol = max(tol, float(np.nextafter(0.0, 1.0)))
+    return _squarem(step, theta0, max_evals=max_evals, stop=gain_stop(stop_tol), low=low, high=high, track=track)
