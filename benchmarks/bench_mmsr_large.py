@@ -13,7 +13,10 @@ session 38, ``trimmed_means``; factors compared bit for bit) and crowd-kit's ``M
 ``n_iter`` and ``tol``; then the iteration's rate, the geometric mean of the ratio of successive
 changes over the last 100 iterations, and the iterations it would still need to reach ``tol``.
 
-Run: ``PYTHONPATH=src python benchmarks/bench_mmsr_large.py --part signs`` and ``--part iter``.
+``--part settle``: on the two crowds where the iteration is slowest (2,000 annotators, per-batch
+guests; a ring of 2,000), MMSR's labels after ``--settle-iters`` iterations against the largest.
+
+Run: ``PYTHONPATH=src python benchmarks/bench_mmsr_large.py --part signs`` (and ``iter``, ``settle``).
 """
 
 from __future__ import annotations
@@ -145,18 +148,55 @@ def part_iter(sizes: list[int], max_iter: int, tol: float, crowdkit_max: int) ->
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4g"))
 
 
+def part_settle(max_iters: list[int]) -> None:
+    """Labels after each ``max_iter`` against those after the largest, on the two slow crowds."""
+    from labelwise.aggregate import MMSR
+
+    rows = []
+    crowds = {"per-batch guests 2000 seed 0": batched_crowd(2000, 0, "per-batch")[:2]}
+    crowds["ring 2000 seed 0"] = ring_crowd(2000, 0)
+    for name, (answers, truth) in crowds.items():
+        fits = {}
+        for m in max_iters:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                est = MMSR(max_iter=m, sign_step="checked").fit(answers)
+                seconds = time.perf_counter() - start
+            fits[m] = (est.labels_.sort_index().to_numpy(), est, seconds)
+        last = fits[max(max_iters)][0]
+        for m, (labels, est, seconds) in fits.items():
+            rows.append(
+                {
+                    "crowd": name,
+                    "max_iter": m,
+                    "n_iter": est.n_iter_,
+                    "converged": est.converged_,
+                    "s": seconds,
+                    "acc": float((labels == truth).mean()),
+                    "labels equal to the largest max_iter's": float((labels == last).mean()),
+                }
+            )
+            print(pd.DataFrame([rows[-1]]).to_string(index=False), flush=True)
+    print(machine_line())
+    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4g"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["signs", "iter"], required=True)
+    parser.add_argument("--part", choices=["signs", "iter", "settle"], required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
     parser.add_argument("--max-iter", type=int, default=1000)
     parser.add_argument("--tol", type=float, default=1e-10)
+    parser.add_argument("--settle-iters", type=int, nargs="+", default=[300, 1000, 10000])
     parser.add_argument("--crowdkit-max", type=int, default=500, help="largest crowd crowd-kit is run on")
     args = parser.parse_args()
     if args.part == "signs":
         part_signs(args.crowdkit_max)
-    else:
+    elif args.part == "iter":
         part_iter(args.sizes, args.max_iter, args.tol, args.crowdkit_max)
+    else:
+        part_settle(args.settle_iters)
 
 
 if __name__ == "__main__":

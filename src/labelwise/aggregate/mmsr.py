@@ -22,6 +22,7 @@ from .majority import weighted_vote_shares
 __all__ = [
     "DENSE_SIGN_NODES",
     "MMSR",
+    "SIGN_CHANGE_ITEMS",
     "SPARSE_PAIR_ITEMS",
     "agreement_covariance",
     "msr_rank_one",
@@ -215,7 +216,10 @@ class MMSR(BaseAggregator):
     max_iter : int, default 10000
         Most M-MSR iterations (crowd-kit's ``n_iter``).
     tol : float, default 1e-10
-        Stop when the Frobenius change of :math:`u v^T` falls below it.
+        Stop when the Frobenius change of :math:`u v^T` falls below it. The iteration converges
+        linearly, by a factor per iteration that comes close to 1 on large crowds joined only
+        locally, where 1e-10 can take thousands of iterations (see ``converged_`` and
+        ``loss_history_``; the labels settle long before).
     n_adversaries : int or None, default None
         ``F``, the extreme values dropped on each side; ``None``: crowd-kit's
         ``floor(sparsity / 2) - 1`` (``sparsity`` the fewest co-annotators any annotator has),
@@ -229,7 +233,8 @@ class MMSR(BaseAggregator):
         crowds joined only locally (a ring of annotators, groups joined by one-item guests) the
         eigenvector's signs can be mostly wrong and MMSR far below the vote; with
         ``"eigenvector"`` MMSR warns when the checked signs would relabel at least
-        :data:`~labelwise.aggregate._mmsr_signs.SIGN_CHANGE_ITEMS` of the items., item_col, annotator_col, label_col
+        :data:`SIGN_CHANGE_ITEMS` of the items.
+    labels, duplicates, item_col, annotator_col, label_col
         As in :class:`~labelwise.aggregate.MajorityVote`.
     random_state : int, Generator or None, default 0
         Seeds the uniform start of ``u`` (``v`` starts equal to it, as in crowd-kit) and the
@@ -313,7 +318,7 @@ class MMSR(BaseAggregator):
         enc: EncodedAnswers, pairs: AnnotatorPairs, weight: np.ndarray, checked: np.ndarray, signs: CheckedSigns
     ) -> str:
         """What to tell the user when the checked signs would relabel at least
-        :data:`~labelwise.aggregate._mmsr_signs.SIGN_CHANGE_ITEMS` of the items ("" otherwise)."""
+        :data:`SIGN_CHANGE_ITEMS` of the items ("" otherwise)."""
         ann = enc.annotator_idx
         now = enc.item_class_sum(weight[ann]).argmax(axis=1)
         then = enc.item_class_sum(checked[ann]).argmax(axis=1)
