@@ -10,10 +10,11 @@ default ``n_iter``), with the share of annotators whose weight has the truth's s
 ``--part iter``: the M-MSR iteration on batched crowds with two guests per batch, ``--max-iter``
 iterations: labelwise's grouped trimmed means against the full sort per half step (the code before
 session 38, ``trimmed_means``; factors compared bit for bit) and crowd-kit's ``MMSR`` with the same
-``n_iter`` and ``tol``; then the iteration's rate, the geometric mean of the ratio of successive
+``n_iter`` and ``tol`` (whole fits: labelwise's ``MMSR`` and crowd-kit's); then the iteration's rate, the geometric mean of the ratio of successive
 changes over the last 100 iterations, and the iterations it would still need to reach ``tol``.
 
-``--part settle``: on the two crowds where the iteration is slowest (2,000 annotators, per-batch
+``--part rate``: the rate measured against the random walk's on the co-labelling graph
+(:func:`walk_rate`). ``--part settle``: on the two crowds where the iteration is slowest (2,000 annotators, per-batch
 guests; a ring of 2,000), MMSR's labels after ``--settle-iters`` iterations against the largest.
 
 Run: ``PYTHONPATH=src python benchmarks/bench_mmsr_large.py --part signs`` (and ``iter``, ``settle``).
@@ -119,7 +120,7 @@ def _msr(pairs: Any, n_items: int, max_iter: int, tol: float, grouped: bool) -> 
 def part_iter(sizes: list[int], max_iter: int, tol: float, crowdkit_max: int) -> None:
     import crowdkit.aggregation as ck
 
-    from labelwise.aggregate import encode_answers
+    from labelwise.aggregate import MMSR, encode_answers
     from labelwise.aggregate._mmsr_pairs import annotator_pairs
 
     rows = []
@@ -137,15 +138,62 @@ def part_iter(sizes: list[int], max_iter: int, tol: float, crowdkit_max: int) ->
         row: dict[str, Any] = {"annotators": n_ann, "pairs": pairs.rows.size, "n_iter": h.size}
         row |= {"grouped s": grouped_s, "full sort s": full_s, "full / grouped": full_s / grouped_s}
         row |= {"bit-equal": same, "last change": float(h[-1]), "rate": rate, "iterations still": still}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            MMSR(max_iter=max_iter, tol=tol).fit(answers)
+            row["lw fit s"] = time.perf_counter() - start
         if n_ann <= crowdkit_max:
             start = time.perf_counter()
             ck.MMSR(n_iter=max_iter, tol=tol).fit_predict(_ck(answers))
-            row["ck s"] = time.perf_counter() - start
-            row["ck / grouped"] = row["ck s"] / grouped_s
+            row["ck fit s"] = time.perf_counter() - start
+            row["ck fit / lw fit"] = row["ck fit s"] / row["lw fit s"]
         rows.append(row)
         print(pd.DataFrame([row]).to_string(index=False), flush=True)
     print(machine_line())
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".4g"))
+
+
+def walk_rate(pairs: Any) -> float:
+    """The square of the second largest eigenvalue of the random walk on the co-labelling graph (an
+    edge per pair sharing an item): near the fixed point, one M-MSR iteration (a mean over each
+    annotator's partners, twice) shrinks the log-errors of ``u`` and ``v`` by about this factor,
+    the trimming aside; the top eigenvalue 1 is the rescaling ``u c``, ``v / c`` that leaves
+    ``u v^T`` unchanged."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import eigsh
+
+    n = pairs.n_annotators
+    adj = sp.csr_matrix((np.ones(pairs.rows.size), (pairs.rows, pairs.cols)), shape=(n, n))
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    scale = sp.diags(1.0 / np.sqrt(np.maximum(degree, 1.0)))
+    top = eigsh(scale @ adj @ scale, k=2, which="LA", v0=np.linspace(1.0, 2.0, n))[0]
+    return float(np.sort(top)[0] ** 2)
+
+
+def part_rate(max_iter: int) -> None:
+    """The measured rate of M-MSR (last 100 iterations, or the 100 before it converged) against
+    :func:`walk_rate`, on batched crowds (per-batch guests) and rings."""
+    from labelwise.aggregate import encode_answers
+    from labelwise.aggregate._mmsr_pairs import annotator_pairs
+
+    rows = []
+    crowds = {f"per-batch guests {n}": batched_crowd(n, 0, "per-batch")[0] for n in (500, 2000, 5000)}
+    crowds |= {f"ring {n}": ring_crowd(n, 0)[0] for n in (200, 2000)}
+    for name, answers in crowds.items():
+        enc = encode_answers(answers)
+        pairs = annotator_pairs(enc)
+        (_, _, history), seconds = _msr(pairs, enc.n_items, max_iter, 1e-10, grouped=True)
+        h = np.asarray(history)
+        h = h[h > 1e-8]  # the linear phase, before rounding
+        tail = h[-101:]
+        rate = float(np.exp(np.mean(np.log(tail[1:] / tail[:-1]))))
+        row = {"crowd": name, "n_iter": len(history), "s": seconds, "measured rate": rate}
+        row |= {"walk rate": walk_rate(pairs), "iterations per decade": np.log(0.1) / np.log(rate)}
+        rows.append(row)
+        print(pd.DataFrame([row]).to_string(index=False), flush=True)
+    print(machine_line())
+    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".5g"))
 
 
 def part_settle(max_iters: list[int]) -> None:
@@ -184,7 +232,7 @@ def part_settle(max_iters: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["signs", "iter", "settle"], required=True)
+    parser.add_argument("--part", choices=["signs", "iter", "settle", "rate"], required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
     parser.add_argument("--max-iter", type=int, default=1000)
     parser.add_argument("--tol", type=float, default=1e-10)
@@ -195,6 +243,8 @@ def main() -> None:
         part_signs(args.crowdkit_max)
     elif args.part == "iter":
         part_iter(args.sizes, args.max_iter, args.tol, args.crowdkit_max)
+    elif args.part == "rate":
+        part_rate(args.max_iter)
     else:
         part_settle(args.settle_iters)
 
