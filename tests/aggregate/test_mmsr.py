@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from labelwise.aggregate import MMSR, MajorityVote, simulate_annotators
-from labelwise.aggregate.mmsr import _trimmed_means, sign_determination
+from labelwise.aggregate._mmsr_msr import trimmed_means as _trimmed_means
+from labelwise.aggregate.mmsr import sign_determination
 from labelwise.errors import InvalidParameterError, LabelwiseWarning
 from tests.aggregate._crowd import accuracy, confusion_crowd, load_crowd
 from tests.aggregate._peers import quiet_fit

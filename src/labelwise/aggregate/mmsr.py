@@ -10,16 +10,19 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._validate.arguments import check_positive_int
+from .._validate.arguments import check_choice, check_positive_int
 from ..errors import LabelwiseWarning
 from ._answers import EncodedAnswers
 from ._base import BaseAggregator, check_tol, log_normalize
-from ._mmsr_pairs import DENSE_SIGN_NODES, AnnotatorPairs, annotator_pairs, bipartite_sides, pair_signs
+from ._mmsr_msr import GroupedTrimmedMeans
+from ._mmsr_pairs import DENSE_SIGN_NODES, AnnotatorPairs, annotator_pairs, bipartite_sides
+from ._mmsr_signs import SIGN_CHANGE_ITEMS, SIGN_STEPS, CheckedSigns, checked_signs
 from .majority import weighted_vote_shares
 
 __all__ = [
     "DENSE_SIGN_NODES",
     "MMSR",
+    "SIGN_CHANGE_ITEMS",
     "SPARSE_PAIR_ITEMS",
     "agreement_covariance",
     "msr_rank_one",
@@ -66,29 +69,6 @@ def _ratio(target: np.ndarray, divisor: np.ndarray) -> np.ndarray:
     return np.divide(target, divisor, out=np.full_like(target, np.nan), where=divisor != 0)
 
 
-def _trimmed_means(group: np.ndarray, values: np.ndarray, current: np.ndarray, f: int, n: int) -> np.ndarray:
-    """MSR per group: drop the ``f`` smallest values below the group's current value (all of them
-    when fewer) and the ``f`` largest above it, and average the rest; a group left empty keeps its
-    current value, and one left with a single 0 takes ``1 / sqrt(n)`` (crowd-kit's guard)."""
-    usable = ~np.isnan(values)
-    if not usable.all():
-        group, values = group[usable], values[usable]
-    order = np.lexsort((values, group))
-    g, v = group[order], values[order]
-    size = np.bincount(g, minlength=current.shape[0])
-    start = np.cumsum(size) - size
-    rank = np.arange(g.shape[0]) - start[g]
-    below = np.bincount(g, weights=v < current[g], minlength=current.shape[0]).astype(np.int64)
-    above = np.bincount(g, weights=v > current[g], minlength=current.shape[0]).astype(np.int64)
-    lo, hi = np.minimum(below, f), size - np.minimum(above, f)
-    keep = (rank >= lo[g]) & (rank < hi[g])
-    kept = np.bincount(g[keep], minlength=current.shape[0])
-    total = np.bincount(g[keep], weights=v[keep], minlength=current.shape[0])
-    out = np.divide(total, kept, out=current.copy(), where=kept > 0)
-    out[(kept == 1) & (total == 0)] = 1.0 / np.sqrt(n)
-    return out
-
-
 def msr_rank_one(
     cov: np.ndarray,
     observed: np.ndarray,
@@ -122,17 +102,21 @@ def msr_rank_one_pairs(
     :math:`v_l` to the MSR mean of :math:`\{|C_{jl}| / u_j\}` over the observed ``j`` (dropping up
     to ``f`` extreme values on each side of the current :math:`v_l`, Ma & Olshevsky 2020,
     Algorithm 1), then every :math:`u_j` likewise from the new ``v``; all entries of a side at once
-    (one sort of the observed entries by group and value). Stops when
+    (the pairs sorted by group once, and within each group re-sorted by value only where the
+    values' order changed since the last step:
+    :class:`~labelwise.aggregate._mmsr_msr.GroupedTrimmedMeans`, the same sums in the same order
+    as a full sort). Stops when
     :math:`\|u v^T - u' v'^T\|_F` (computed from inner products, never forming the matrix) is
     below ``tol``. After each iteration ``u`` and ``v`` are rescaled to equal norms (which changes
     neither :math:`u v^T` nor the next step). Returns ``u``, ``v`` and that change per iteration.
     """
     u, v = np.array(u0, dtype=np.float64), np.array(v0, dtype=np.float64)
     history: list[float] = []
+    by_col, by_row = GroupedTrimmedMeans(cols), GroupedTrimmedMeans(rows)
     for _ in range(max_iter):
         u_prev, v_prev = u.copy(), v.copy()
-        v = _trimmed_means(cols, _ratio(target, u[rows]), v, f, n_items)
-        u = _trimmed_means(rows, _ratio(target, v[cols]), u, f, n_items)
+        v = by_col(_ratio(target, u[rows]), v, f, n_items)
+        u = by_row(_ratio(target, v[cols]), u, f, n_items)
         _balance(u, v)
         with np.errstate(over="ignore", invalid="ignore"):
             change = float(
@@ -185,6 +169,12 @@ def sign_determination(cov: np.ndarray, observed: np.ndarray) -> np.ndarray:
     return signs
 
 
+def _accuracy_weight(skill: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-coin accuracies :math:`p = \\frac{K-1}{K} s + \\frac{1}{K}` and log-odds weights of the skills."""
+    accuracy = skill * (k - 1) / k + 1.0 / k
+    return accuracy, np.log(accuracy * (k - 1) / (1.0 - accuracy))
+
+
 class MMSR(BaseAggregator):
     r"""Matrix Mean-Subsequence-Reduced (M-MSR): skills robust to adversarial annotators.
 
@@ -212,7 +202,8 @@ class MMSR(BaseAggregator):
     by their total, which reverses the order on an item whose total weight is negative).
 
     ``annotator_skill_`` is :math:`p_j`; ``annotator_weight_`` holds :math:`w_j` (crowd-kit's
-    ``skills_``); ``loss_history_`` the change of :math:`u v^T` per iteration. An item whose
+    ``skills_``); ``n_sign_changes_`` how many annotators' signs differ between the two sign steps
+    (whichever was used); ``loss_history_`` the change of :math:`u v^T` per iteration. An item whose
     annotators all have weight 0 keeps its plain vote shares (the one-coin posterior would be
     uniform). The agreement matrix is kept on the pairs of annotators who share an item only
     (:func:`~labelwise.aggregate._mmsr_pairs.annotator_pairs`; the iteration and the sign graph read
@@ -225,11 +216,24 @@ class MMSR(BaseAggregator):
     max_iter : int, default 10000
         Most M-MSR iterations (crowd-kit's ``n_iter``).
     tol : float, default 1e-10
-        Stop when the Frobenius change of :math:`u v^T` falls below it.
+        Stop when the Frobenius change of :math:`u v^T` falls below it. The iteration converges
+        linearly, by a factor per iteration that comes close to 1 on large crowds joined only
+        locally, where 1e-10 can take thousands of iterations (see ``converged_`` and
+        ``loss_history_``; the labels settle long before).
     n_adversaries : int or None, default None
         ``F``, the extreme values dropped on each side; ``None``: crowd-kit's
         ``floor(sparsity / 2) - 1`` (``sparsity`` the fewest co-annotators any annotator has),
         clamped at 0.
+    sign_step : {"eigenvector", "checked"}, default "eigenvector"
+        ``"eigenvector"``: the paper's sign step alone (:func:`sign_determination`). ``"checked"``: in
+        each connected part of the sign graph, the signs of each annotator's chance-corrected
+        agreement with the leave-one-out majority vote where they satisfy strictly more of the observed
+        covariance signs than the eigenvector's (the split the eigenvector approximates;
+        :func:`~labelwise.aggregate._mmsr_signs.checked_signs`), the eigenvector's elsewhere. On large
+        crowds joined only locally (a ring of annotators, groups joined by one-item guests) the
+        eigenvector's signs can be mostly wrong and MMSR far below the vote; with
+        ``"eigenvector"`` MMSR warns when the checked signs would relabel at least
+        :data:`SIGN_CHANGE_ITEMS` of the items.
     labels, duplicates, item_col, annotator_col, label_col
         As in :class:`~labelwise.aggregate.MajorityVote`.
     random_state : int, Generator or None, default 0
@@ -248,6 +252,7 @@ class MMSR(BaseAggregator):
         max_iter: int = 10000,
         tol: float = 1e-10,
         n_adversaries: int | None = None,
+        sign_step: str = "eigenvector",
         labels: Sequence[Any] | None = None,
         duplicates: str = "keep",
         item_col: str = "item",
@@ -258,6 +263,7 @@ class MMSR(BaseAggregator):
         self.max_iter = max_iter
         self.tol = tol
         self.n_adversaries = n_adversaries
+        self.sign_step = sign_step
         self.labels = labels
         self.duplicates = duplicates
         self.item_col = item_col
@@ -272,6 +278,7 @@ class MMSR(BaseAggregator):
         check_tol(self.tol)
         if self.n_adversaries is not None:
             check_positive_int("n_adversaries", self.n_adversaries, minimum=0)
+        check_choice("sign_step", self.sign_step, SIGN_STEPS)
 
     def _fit(self, enc: EncodedAnswers, probs: Any, *, owned: bool = False) -> tuple[np.ndarray, np.ndarray]:
         k, n = enc.n_classes, enc.n_items
@@ -288,11 +295,17 @@ class MMSR(BaseAggregator):
         self.n_iter_ = len(history)
         self.converged_ = bool(history and history[-1] < self.tol) or not pairs.rows.size
         self.n_adversaries_ = f
-        skill = self._signed_skill(pairs, u, v, k, n)
-        accuracy = skill * (k - 1) / k + 1.0 / k
-        weight = np.log(accuracy * (k - 1) / (1.0 - accuracy))
+        signs = checked_signs(pairs, enc)
+        self.n_sign_changes_ = signs.replaced
+        chosen = signs.signs if self.sign_step == "checked" else signs.eigen
+        accuracy, weight = _accuracy_weight(self._signed_skill(chosen, u, v, k, n), k)
         self.annotator_weight_ = pd.Series(weight, index=enc.annotator_index(), name="weight")
-        self._warn_if_sparse(pairs, weight)
+        note = ""
+        if self.sign_step == "eigenvector" and signs.replaced:
+            _, other = _accuracy_weight(self._signed_skill(signs.signs, u, v, k, n), k)
+            note = self._sign_note(enc, pairs, weight, other, signs)
+        if not self._warn_if_sparse(pairs, weight, note) and note:
+            warnings.warn(LabelwiseWarning(note), stacklevel=4)
         scores = enc.item_class_sum(weight[enc.annotator_idx])
         silent = ~(scores != 0).any(axis=1)  # every weight 0 (no annotator of the item shares items with others)
         post, _ = log_normalize(scores, overwrite=True)
@@ -301,12 +314,35 @@ class MMSR(BaseAggregator):
         return post, accuracy
 
     @staticmethod
-    def _warn_if_sparse(pairs: AnnotatorPairs, weight: np.ndarray) -> None:
+    def _sign_note(
+        enc: EncodedAnswers, pairs: AnnotatorPairs, weight: np.ndarray, checked: np.ndarray, signs: CheckedSigns
+    ) -> str:
+        """What to tell the user when the checked signs would relabel at least
+        :data:`SIGN_CHANGE_ITEMS` of the items ("" otherwise)."""
+        ann = enc.annotator_idx
+        now = enc.item_class_sum(weight[ann]).argmax(axis=1)
+        then = enc.item_class_sum(checked[ann]).argmax(axis=1)
+        share = float(np.mean(now != then)) if enc.n_items else 0.0
+        if share < SIGN_CHANGE_ITEMS:
+            return ""
+        n_valid = int((pairs.co_annotators() > 0).sum())
+        return (
+            f"MMSR's sign step (the eigenvector of Ma & Olshevsky's sign graph) fits the signs of the annotators' "
+            f"agreements worse than the signs of their agreement with the majority vote: {signs.replaced} of "
+            f"{n_valid} annotators would change sign and {share:.0%} of the items their label. On large crowds "
+            "joined only locally (a ring of annotators, groups joined by a few guests) the eigenvector's signs are "
+            "unreliable and MMSR can fall far below majority vote: refit with sign_step='checked', or compare "
+            "with majority-vote or dawid-skene"
+        )
+
+    @staticmethod
+    def _warn_if_sparse(pairs: AnnotatorPairs, weight: np.ndarray, note: str = "") -> bool:
         """One :class:`LabelwiseWarning` when the pairs sharing items share a median of fewer than
-        :data:`SPARSE_PAIR_ITEMS` (the agreement rates MMSR completes rest on a handful of answers)."""
+        :data:`SPARSE_PAIR_ITEMS` (the agreement rates MMSR completes rest on a handful of answers),
+        ``note`` appended; whether it warned."""
         n = pairs.n_annotators
         if n < 2:
-            return
+            return False
         shared = pairs.common[pairs.upper]
         n_pairs = n * (n - 1) // 2
         if not shared.size:
@@ -315,10 +351,10 @@ class MMSR(BaseAggregator):
                 "every weight is 0 and each item keeps its plain vote shares"
             )
             warnings.warn(LabelwiseWarning(message), stacklevel=5)
-            return
+            return True
         median = float(np.median(shared))
         if median >= SPARSE_PAIR_ITEMS:
-            return
+            return False
         n_neg = int((weight < 0).sum())
         warnings.warn(
             LabelwiseWarning(
@@ -327,18 +363,21 @@ class MMSR(BaseAggregator):
                 f"none, so the agreement rates MMSR completes are mostly noise: {n_neg} of {n} annotators "
                 f"({n_neg / n:.0%}) got a negative weight (taken for adversaries: their answers count against "
                 "the labels they give); on such crowds prefer dawid-skene, one-coin or majority-vote"
+                + (f". {note}" if note else "")
             ),
             stacklevel=5,
         )
+        return True
 
     @staticmethod
-    def _signed_skill(pairs: AnnotatorPairs, u: np.ndarray, v: np.ndarray, k: int, n: int) -> np.ndarray:
+    def _signed_skill(signs: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, n: int) -> np.ndarray:
         """``u`` rescaled to the geometric scale of ``u`` and ``v``, signed, clipped to the valid range."""
         nu, nv = np.linalg.norm(u), np.linalg.norm(v)
         magnitude = u * np.sqrt(nv / nu) if nu > 0 and nv > 0 else u
-        skill = pair_signs(pairs) * magnitude
+        skill = signs * magnitude
         return np.maximum(np.minimum(skill, 1.0 - 1.0 / np.sqrt(n)), -1.0 / (k - 1) + 1.0 / np.sqrt(n))
 
     def _fit_single_class(self, enc: EncodedAnswers) -> None:
         self.annotator_weight_ = pd.Series(np.zeros(enc.n_annotators), index=enc.annotator_index(), name="weight")
         self.n_adversaries_ = 0
+        self.n_sign_changes_ = 0
