@@ -327,10 +327,10 @@ class MMSR(BaseAggregator):
             return ""
         n_valid = int((pairs.co_annotators() > 0).sum())
         return (
-            f"MMSR's sign step (the eigenvector of Ma & Olshevsky's sign graph) fits the signs of the annotators' "
-            f"agreements worse than the signs of their agreement with the majority vote: {signs.replaced} of "
+            f"The sign step of MMSR (the eigenvector of the sign graph of Ma & Olshevsky) fits the signs of the "
+            f"agreements between annotators worse than the signs of their agreement with the majority vote: {signs.replaced} of "
             f"{n_valid} annotators would change sign and {share:.0%} of the items their label. On large crowds "
-            "joined only locally (a ring of annotators, groups joined by a few guests) the eigenvector's signs are "
+            "joined only locally (a ring of annotators, groups joined by a few guests) the signs of the eigenvector are "
             "unreliable and MMSR can fall far below majority vote: refit with sign_step='checked', or compare "
             "with majority-vote or dawid-skene"
         )

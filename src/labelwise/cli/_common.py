@@ -217,7 +217,8 @@ def cli_wording(message: str, words: dict[str, str]) -> str:
         message = pattern.sub(replacement, message)
     if not words:
         return message
-    word = re.compile(r"(?<=\s)(" + "|".join(map(re.escape, words)) + r")(?=[\s),;:]|=\S|$)")
+    # "=" may end the part: in ``sign_step='checked'`` the quoted value is the next part
+    word = re.compile(r"(?<=\s)(" + "|".join(map(re.escape, words)) + r")(?=[\s),;:]|=\S|=$|$)")
     parts = _QUOTED.split(message)  # odd parts are the quoted ones
     return "".join(p if i % 2 else word.sub(lambda m: words[m.group(1)], p) for i, p in enumerate(parts))
 
