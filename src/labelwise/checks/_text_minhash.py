@@ -15,7 +15,7 @@ signatures agree on every row of some band are candidates (the banding of Leskov
 Ullman): a pair at Jaccard ``s`` is a candidate with probability ``1 - (1 - s^r)^b``. Every
 candidate pair's Jaccard index is then computed exactly from the shingle sets, so no pair below
 the threshold is reported; a pair above it is missed only when no band agrees (probability below
-1e-3 at the default threshold, :data:`MISS_AT_THRESHOLD`). Memory: the texts' signatures
+1e-3 at the default threshold, :func:`miss_probability`). Memory: the texts' signatures
 (``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text) and, for the rows of candidate pairs, their
 shingle hashes; the shingles are made by blocks of ``block_rows`` texts, and nothing depends on
 the block size, the row order or anything but the texts and ``seed``.
@@ -43,9 +43,10 @@ from scipy.sparse import csr_matrix
 #: Characters per shingle, and the Jaccard threshold (benchmarks/dev_text_near_duplicates.py).
 SHINGLE = 5
 THRESHOLD = 0.7
-#: LSH bands and signature rows per band: the fewest minima with which a pair at the default
-#: threshold is a candidate with probability >= 0.999 and a pair at Jaccard 0.2 at most 0.05.
-BANDS, ROWS_PER_BAND = 20, 4
+#: LSH bands and signature rows per band: the fewest minima (104) with which a pair at the default
+#: threshold is a candidate with probability >= 0.999 (a miss 7.9e-4) and a pair at Jaccard 0.2 at
+#: most 0.05 (0.041), the dev rule's.
+BANDS, ROWS_PER_BAND = 26, 4
 #: Texts shingled and hashed at a time.
 BLOCK_ROWS = 1 << 11
 _NON_WORD = re.compile(r"[\W_]+")
