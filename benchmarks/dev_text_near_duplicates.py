@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/dev_text_near_duplicates.py            # seeds 0-4, the rule below
     python benchmarks/dev_text_near_duplicates.py --seeds 5 6 7
+    python benchmarks/dev_text_near_duplicates.py --draw truncated   # the vocabulary drawn as meant
 
 Rule, written before the first run (session 38, gaps38)
 --------------------------------------------------------
@@ -64,9 +65,19 @@ def vocabulary(rng: np.random.Generator, size: int = 5000) -> list[str]:
 
 
 def draw_words(rng: np.random.Generator, vocab: list[str], n: int) -> list[str]:
-    """``n`` words by Zipf(1.1) rank."""
+    """``n`` words by Zipf(1.1) rank, ranks past the vocabulary clamped to its last word (as registered:
+    that word is then about 40% of all words, see ``--draw``)."""
+    if TRUNCATED:
+        p = 1.0 / np.arange(1, len(vocab) + 1) ** 1.1
+        return [vocab[r] for r in rng.choice(len(vocab), n, p=p / p.sum())]
     ranks = np.minimum(rng.zipf(1.1, n), len(vocab)) - 1
     return [vocab[r] for r in ranks]
+
+
+#: ``--draw truncated``: Zipf(1.1) truncated to the vocabulary (ranks drawn in proportion to
+#: ``rank^-1.1``), the generator as meant; the registered run clamped (every rank past 5,000 made the
+#: last word).
+TRUNCATED = False
 
 
 def restyle(rng: np.random.Generator, words: list[str]) -> str:
@@ -162,7 +173,10 @@ def main() -> None:
     """Run the grid on the seeds and print the table and the choice."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--draw", choices=["clamped", "truncated"], default="clamped")
     args = parser.parse_args()
+    global TRUNCATED
+    TRUNCATED = args.draw == "truncated"
     print(machine_line())
     scores = {(k, t): [] for k in KS for t in THRESHOLDS}
     for seed in args.seeds:

@@ -18,14 +18,16 @@ def normalise(text: str) -> str:
 
 
 def simulated_texts(n_base: int, seed: int) -> list[str]:
-    """``n_base`` texts of 6-40 made-up words (Zipf ranks over 2,000 words), then ``n_base // 2`` near
+    """``n_base`` texts of 6-40 made-up words (Zipf(1.1) over 2,000 words), then ``n_base // 2`` near
     copies (case, punctuation, up to 10% of the words edited) and ``n_base // 2`` rewordings (30-60%
     of the words replaced): pairs on both sides of the threshold."""
     rng = np.random.default_rng(seed)
     vocab = sorted({"".join(rng.choice(LETTERS, rng.integers(2, 11))) for _ in range(2000)})
 
+    p = 1.0 / np.arange(1, len(vocab) + 1) ** 1.1
+
     def words(n: int) -> list[str]:
-        return [vocab[r] for r in np.minimum(rng.zipf(1.1, n), len(vocab)) - 1]
+        return [vocab[r] for r in rng.choice(len(vocab), n, p=p / p.sum())]
 
     base = [words(int(rng.integers(6, 41))) for _ in range(n_base)]
     texts = [" ".join(b) for b in base]

@@ -47,6 +47,9 @@ THRESHOLD = 0.7
 #: threshold is a candidate with probability >= 0.999 (a miss 7.9e-4) and a pair at Jaccard 0.2 at
 #: most 0.05 (0.041), the dev rule's.
 BANDS, ROWS_PER_BAND = 26, 4
+#: The chance, at most, that a pair at the threshold is dropped before its Jaccard index is
+#: computed because its signatures agree on too few minima (:func:`signature_floor`).
+PREFILTER_MISS = 1e-5
 #: Texts shingled and hashed at a time.
 BLOCK_ROWS = 1 << 11
 _NON_WORD = re.compile(r"[\W_]+")
@@ -60,8 +63,9 @@ def normalise(text: str) -> str:
 
 
 def miss_probability(jaccard: float, bands: int = BANDS, rows: int = ROWS_PER_BAND) -> float:
-    """The chance that a pair at ``jaccard`` agrees on no band: ``(1 - jaccard^rows)^bands``."""
-    return float((1.0 - jaccard**rows) ** bands)
+    """The chance that a pair at ``jaccard`` agrees on no band, ``(1 - jaccard^rows)^bands``, plus
+    :data:`PREFILTER_MISS` (a bound on the chance its minima agree too seldom)."""
+    return float((1.0 - jaccard**rows) ** bands) + PREFILTER_MISS
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -146,26 +150,47 @@ def signatures(keys: np.ndarray, k: int, n_hashes: int, seed: int, block_rows: i
 
 
 def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs ``(u, v)``, ``u < v``, of signatures equal on all ``rows`` of at least one of ``bands`` bands."""
+    """Pairs ``(u, v)``, ``u < v``, of signatures equal on all ``rows`` of at least one of ``bands`` bands
+    (sorted, each once)."""
     n = sig.shape[0]
-    found = np.zeros(0, dtype=np.int64)
+    found = []
     for band in range(bands):
         key = np.zeros(n, dtype=np.uint64)
         for r in range(band * rows, (band + 1) * rows):
             key = mix(key ^ sig[:, r].astype(np.uint64))
         order = np.argsort(key, kind="stable")
-        ks = key[order]
-        pairs = []
-        for d in range(1, n):  # rows d apart in the sorted keys, inside one run of equal keys
-            same = ks[d:] == ks[:-d]
-            if not same.any():
-                break
-            i = np.flatnonzero(same)
-            u, v = order[i], order[i + d]
-            pairs.append(np.minimum(u, v) * n + np.maximum(u, v))
-        if pairs:
-            found = np.union1d(found, np.concatenate(pairs))
-    return found // max(n, 1), found % max(n, 1)
+        u, v = run_pairs(key[order])
+        a, b = order[u], order[v]
+        found.append(np.minimum(a, b) * n + np.maximum(a, b))
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(i, j)``, ``i < j``, inside one run of equal values of ``sorted_keys``."""
+    n = sorted_keys.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], n]
+    after = np.repeat(ends, ends - starts) - np.arange(n) - 1  # positions after each in its run
+    total = int(after.sum())
+    left = np.repeat(np.arange(n), after)
+    first = np.cumsum(after) - after  # where each position's pairs begin
+    right = left + 1 + (np.arange(total) - np.repeat(first, after))
+    return left, right
+
+
+def signature_floor(threshold: float, n_hashes: int, miss: float = PREFILTER_MISS) -> int:
+    """The least count of equal minima a candidate needs before its Jaccard index is computed: the
+    largest ``c`` with ``P(Binomial(n_hashes, threshold) < c) <= miss`` (a pair at the threshold
+    agrees on each minimum with probability ``threshold``; above it, more often)."""
+    from scipy.stats import binom
+
+    c = 0
+    while c < n_hashes and binom.cdf(c, n_hashes, threshold) <= miss:
+        c += 1
+    return c
 
 
 def jaccard(keys: np.ndarray, u: np.ndarray, v: np.ndarray, k: int, block_rows: int = BLOCK_ROWS) -> np.ndarray:
@@ -226,6 +251,11 @@ def near_duplicate_texts(
     distinct = DistinctTexts.of(texts)
     sig = signatures(distinct.keys, k, BANDS * ROWS_PER_BAND, seed, block_rows)
     u, v = candidate_pairs(sig, BANDS, ROWS_PER_BAND)
+    floor = signature_floor(threshold, sig.shape[1])
+    agree = np.zeros(u.size, dtype=np.int64)
+    for s in range(0, u.size, 1 << 15):
+        agree[s : s + (1 << 15)] = (sig[u[s : s + (1 << 15)]] == sig[v[s : s + (1 << 15)]]).sum(axis=1)
+    u, v = u[agree >= floor], v[agree >= floor]
     sim = jaccard(distinct.keys, u, v, k, block_rows)
     keep = sim >= threshold
     count = np.bincount(distinct.code[distinct.code >= 0], minlength=distinct.keys.shape[0])
