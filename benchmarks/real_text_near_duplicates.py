@@ -97,13 +97,17 @@ def main() -> None:
     info = found.info["near_duplicate_text"]
     flagged = np.flatnonzero(found.issues["is_near_duplicate_text_issue"].to_numpy())
     sizes = Counter(len(s) for s in info["sets"])
-    print(f"near_duplicate_text: {len(flagged)} files in {info['n_sets']} sets (sizes {dict(sorted(sizes.items()))}), {took:.2f} s")
+    print(
+        f"near_duplicate_text: {len(flagged)} files in {info['n_sets']} sets (sizes {dict(sorted(sizes.items()))}), {took:.2f} s"
+    )
     truth = brute_force(texts)
     in_pair = np.zeros(len(texts), dtype=bool)
     for a, b in truth:
         in_pair[a] = in_pair[b] = True
-    print(f"brute force: {len(truth)} pairs at Jaccard >= 0.7; rows in a pair {int(in_pair.sum())}, flagged rows "
-          f"equal to them: {bool((in_pair == found.issues['is_near_duplicate_text_issue'].to_numpy()).all())}")
+    print(
+        f"brute force: {len(truth)} pairs at Jaccard >= 0.7; rows in a pair {int(in_pair.sum())}, flagged rows "
+        f"equal to them: {bool((in_pair == found.issues['is_near_duplicate_text_issue'].to_numpy()).all())}"
+    )
     licences = {p: declared(site, p) for p in {p for p, _ in files}}
     mixed = mixed_text = 0
     for s in info["sets"]:
@@ -112,7 +116,9 @@ def main() -> None:
         mixed += len(names) > 1
         mixed_text += len(kinds) > 1
         where = [files[r][1].relative_to(site).as_posix() for r in s[:2]]
-        print(f"  set of {len(s)}: texts {dict(kinds.most_common(4))}; declared {dict(names.most_common(3))}; e.g. {where}")
+        print(
+            f"  set of {len(s)}: texts {dict(kinds.most_common(4))}; declared {dict(names.most_common(3))}; e.g. {where}"
+        )
     print(f"sets whose packages declare more than one licence: {mixed} of {len(info['sets'])}")
     print(f"sets whose texts are more than one licence (by MARKERS): {mixed_text} of {len(info['sets'])}")
     alone = Counter(text_licence(texts[r]) for r in np.flatnonzero(~found.issues["is_near_duplicate_text_issue"]))
