@@ -12,8 +12,9 @@ Jaccard >= 0.7 of the normalised texts' character 5-shingles, candidates checked
 
 * labelwise: :func:`labelwise.checks._text_minhash.near_duplicate_texts` (26 bands x 4 minima);
 * datasketch: ``MinHash(num_perm=128)`` of each text's shingles (``update_batch``),
-  ``MinHashLSH(threshold=0.7, num_perm=128)`` (its own bands), every text inserted then queried,
-  each candidate's Jaccard computed from the Python shingle sets.
+  ``MinHashLSH(threshold=0.7, num_perm=128)`` (its own bands; ``--same-bands``: 104 permutations in
+  labelwise's 26 bands of 4, ``params=(26, 4)``), every text inserted then queried, each
+  candidate's Jaccard computed from the Python shingle sets.
 
 Printed per size: the pairs each finds, the pairs of the brute force (every pair's exact Jaccard by a
 sparse product, up to ``--truth-max`` texts), the pairs one finds and the other misses, the times and
@@ -39,7 +40,14 @@ from dev_text_near_duplicates import draw_words, edit, restyle, vocabulary
 dev.TRUNCATED = True  # Zipf(1.1) truncated to the vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from labelwise.checks._text_minhash import SHINGLE, THRESHOLD, near_duplicate_texts, normalise  # noqa: E402
+from labelwise.checks._text_minhash import (  # noqa: E402
+    BANDS,
+    ROWS_PER_BAND,
+    SHINGLE,
+    THRESHOLD,
+    near_duplicate_texts,
+    normalise,
+)
 
 
 def texts_of(n: int, seed: int = 100) -> list[str]:
@@ -77,15 +85,20 @@ def labelwise_pairs(texts: list[str]) -> set[tuple[int, int]]:
     return out
 
 
-def datasketch_pairs(texts: list[str]) -> set[tuple[int, int]]:
-    """datasketch's MinHashLSH candidates, checked exactly."""
+def datasketch_pairs(texts: list[str], same_bands: bool = False) -> set[tuple[int, int]]:
+    """datasketch's MinHashLSH candidates, checked exactly (``same_bands``: labelwise's 26 bands of 4
+    minima, ``params=(26, 4)``, instead of its own choice for the threshold at 128 permutations)."""
     from datasketch import MinHash, MinHashLSH
 
     sets = [shingle_set(t) for t in texts]
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=128)
+    perms = BANDS * ROWS_PER_BAND if same_bands else 128
+    if same_bands:
+        lsh = MinHashLSH(num_perm=perms, params=(BANDS, ROWS_PER_BAND))
+    else:
+        lsh = MinHashLSH(threshold=THRESHOLD, num_perm=perms)
     hashes = []
     for i, s in enumerate(sets):
-        m = MinHash(num_perm=128, seed=1)
+        m = MinHash(num_perm=perms, seed=1)
         m.update_batch([g.encode("utf-8") for g in s])
         lsh.insert(i, m)
         hashes.append(m)
@@ -121,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000, 50000])
     parser.add_argument("--truth-max", type=int, default=10000)
+    parser.add_argument("--same-bands", action="store_true", help="datasketch with labelwise's 26 x 4 bands")
     args = parser.parse_args()
     print(machine_line("datasketch"))
     print(
@@ -133,7 +147,7 @@ def main() -> None:
         t0 = time.perf_counter()
         ours = labelwise_pairs(texts)
         t1 = time.perf_counter()
-        peer = datasketch_pairs(texts)
+        peer = datasketch_pairs(texts, args.same_bands)
         t2 = time.perf_counter()
         truth = brute_force(texts) if n <= args.truth_max else ours | peer
         print(
