@@ -19,8 +19,7 @@ other candidate's Jaccard index is computed exactly from the shingle sets, so no
 threshold is reported, and a pair at or above it is missed with probability below 1e-3 at the
 default threshold (:func:`miss_probability`). Memory: the texts' signatures
 (``4 x BANDS x ROWS_PER_BAND`` bytes per distinct text), the candidate pairs (a few tens of bytes
-each, their number growing with the pairs of texts at Jaccard 0.2-0.5: 9 million among 50,000
-simulated texts) and, for the rows of the pairs kept, their shingle hashes; the shingles are made by blocks of ``block_rows`` texts, and nothing depends on
+each, their number growing with the pairs of texts at Jaccard 0.2-0.5; RESULTS.md, session 38) and, for the rows of the pairs kept, their shingle hashes; the shingles are made by blocks of ``block_rows`` texts, and nothing depends on
 the block size, the row order or anything but the texts and ``seed``.
 
 References
